@@ -1,0 +1,23 @@
+/* tslm_batch_matmul.h - BATCH_MATMUL, int8 x int8 -> int8, with batch broadcasting. */
+#ifndef TSLM_BATCH_MATMUL_H
+#define TSLM_BATCH_MATMUL_H
+
+#include "tslm_common.h"
+
+typedef struct {
+    int32_t batch_dims[3];        /* output batch dimensions (right-aligned, 1-padded) */
+    int32_t lhs_batch_strides[3]; /* 0 where lhs is broadcast */
+    int32_t rhs_batch_strides[3];
+    int32_t rows, cols, depth;    /* out[rows][cols] = lhs[rows][depth] . rhs[depth][cols] */
+    int32_t lhs_row_stride, lhs_depth_stride; /* swapped by adj_x */
+    int32_t rhs_depth_stride, rhs_col_stride; /* swapped by adj_y */
+    int32_t lhs_offset, rhs_offset;           /* -zero points */
+    int32_t output_offset;
+    int32_t multiplier, shift;
+    int32_t act_min, act_max;
+} tslm_batch_matmul_params;
+
+void tslm_batch_matmul_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
+                          int8_t *output);
+
+#endif /* TSLM_BATCH_MATMUL_H */

@@ -1,0 +1,68 @@
+/*
+ * tslm_common.h - fixed-point helpers shared by every tinyslm int8 kernel.
+ *
+ * These reproduce TensorFlow Lite Micro's integer arithmetic exactly
+ * (gemmlowp's SaturatingRoundingDoublingHighMul and RoundingDivideByPOT, and
+ * TFLM's double-rounding MultiplyByQuantizedMultiplier), so that every kernel
+ * built on them is bit-exact with TFLM's reference kernels. No floating point,
+ * no division, no allocation.
+ *
+ * Kernels come in families, one per file (tslm_conv.c, tslm_softmax.c, ...),
+ * each function named tslm_<op>_<dtype>. A CPU-specific variant of a family
+ * (Cortex-M DSP, Helium) is a drop-in file with the same functions.
+ */
+#ifndef TSLM_COMMON_H
+#define TSLM_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TSLM_MAX_DIMS 6
+
+static inline int32_t tslm_min_i32(int32_t a, int32_t b) { return a < b ? a : b; }
+static inline int32_t tslm_max_i32(int32_t a, int32_t b) { return a > b ? a : b; }
+static inline int32_t tslm_clamp_i32(int32_t x, int32_t lo, int32_t hi)
+{
+    return x < lo ? lo : (x > hi ? hi : x);
+}
+
+/* round(a * b / 2^31), saturating the one overflowing case (INT32_MIN^2). */
+static inline int32_t tslm_srdhm(int32_t a, int32_t b)
+{
+    if (a == INT32_MIN && b == INT32_MIN) {
+        return INT32_MAX;
+    }
+    const int64_t ab = (int64_t)a * (int64_t)b;
+    const int64_t q = ab + (ab >= 0 ? (INT64_C(1) << 30) : (1 - (INT64_C(1) << 30)));
+    /* Division by 2^31 truncating toward zero, without a 64-bit divide. */
+    return (int32_t)(q >= 0 ? (q >> 31) : -((-q) >> 31));
+}
+
+/* x / 2^exponent, rounding half away from zero (0 <= exponent <= 31). */
+static inline int32_t tslm_rdbpot(int32_t x, int exponent)
+{
+    const int32_t mask = (int32_t)((UINT32_C(1) << exponent) - 1u);
+    const int32_t remainder = x & mask;
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/* x << shift with int32 wrap-around, as TFLM's `x * (1 << shift)` behaves. */
+static inline int32_t tslm_shl_wrap(int32_t x, int shift)
+{
+    return (int32_t)((uint32_t)x << shift);
+}
+
+/*
+ * x * multiplier * 2^(shift - 31): TFLM's MultiplyByQuantizedMultiplier.
+ * multiplier in [2^30, 2^31) (or 0), shift in [-31, 30], both precomputed
+ * by the compiler from the tensors' scales.
+ */
+static inline int32_t tslm_requantize(int32_t x, int32_t multiplier, int32_t shift)
+{
+    const int left = shift > 0 ? (int)shift : 0;
+    const int right = shift > 0 ? 0 : (int)-shift;
+    return tslm_rdbpot(tslm_srdhm(tslm_shl_wrap(x, left), multiplier), right);
+}
+
+#endif /* TSLM_COMMON_H */

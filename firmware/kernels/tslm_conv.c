@@ -1,0 +1,46 @@
+/* tslm_conv.c - portable C99 CONV_2D (int8), the direct loop TFLM's reference uses. */
+#include "tslm_conv.h"
+
+void tslm_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                  const int32_t *bias, int8_t *output)
+{
+    const int32_t groups = p->input_c / p->filter_c;
+    const int32_t filters_per_group = p->output_c / groups;
+    int8_t *out = output;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
+        for (int32_t oy = 0; oy < p->output_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_h;
+            for (int32_t ox = 0; ox < p->output_w; ++ox) {
+                const int32_t x0 = ox * p->stride_w - p->pad_w;
+                for (int32_t oc = 0; oc < p->output_c; ++oc) {
+                    const int32_t group = oc / filters_per_group;
+                    const int8_t *w_oc = weights + oc * p->filter_h * p->filter_w * p->filter_c;
+                    int32_t acc = 0;
+                    for (int32_t fy = 0; fy < p->filter_h; ++fy) {
+                        const int32_t iy = y0 + p->dilation_h * fy;
+                        if (iy < 0 || iy >= p->input_h) {
+                            continue;
+                        }
+                        for (int32_t fx = 0; fx < p->filter_w; ++fx) {
+                            const int32_t ix = x0 + p->dilation_w * fx;
+                            if (ix < 0 || ix >= p->input_w) {
+                                continue;
+                            }
+                            const int8_t *x = in_b + (iy * p->input_w + ix) * p->input_c + group * p->filter_c;
+                            const int8_t *w = w_oc + (fy * p->filter_w + fx) * p->filter_c;
+                            for (int32_t ic = 0; ic < p->filter_c; ++ic) {
+                                acc += (int32_t)w[ic] * ((int32_t)x[ic] + p->input_offset);
+                            }
+                        }
+                    }
+                    if (bias != NULL) {
+                        acc += bias[oc];
+                    }
+                    acc = tslm_requantize(acc, p->multiplier[oc], p->shift[oc]) + p->output_offset;
+                    *out++ = (int8_t)tslm_clamp_i32(acc, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/* tslm_conv.h - CONV_2D, int8 activations, int8 per-channel weights, NHWC. */
+#ifndef TSLM_CONV_H
+#define TSLM_CONV_H
+
+#include "tslm_common.h"
+
+typedef struct {
+    int32_t batches;
+    int32_t input_h, input_w, input_c;    /* input: batches x input_h x input_w x input_c */
+    int32_t filter_h, filter_w, filter_c; /* weights: output_c x filter_h x filter_w x filter_c */
+    int32_t output_h, output_w, output_c; /* output: batches x output_h x output_w x output_c */
+    int32_t stride_h, stride_w;
+    int32_t dilation_h, dilation_w;
+    int32_t pad_h, pad_w;                 /* padding before the first row / column */
+    int32_t input_offset;                 /* -input zero point */
+    int32_t output_offset;                /* output zero point */
+    const int32_t *multiplier;            /* per output channel */
+    const int32_t *shift;                 /* per output channel */
+    int32_t act_min, act_max;
+} tslm_conv_params;
+
+/* Grouped convolution when input_c is a multiple of filter_c (groups = input_c / filter_c). */
+void tslm_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                  const int32_t *bias, int8_t *output);
+
+#endif /* TSLM_CONV_H */

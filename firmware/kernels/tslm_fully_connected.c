@@ -1,0 +1,24 @@
+/* tslm_fully_connected.c - portable C99 FULLY_CONNECTED (int8). */
+#include "tslm_fully_connected.h"
+
+void tslm_fully_connected_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                             const int8_t *weights, const int32_t *bias, int8_t *output)
+{
+    const int32_t depth = p->accum_depth;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *x = input + b * depth;
+        for (int32_t o = 0; o < p->output_depth; ++o) {
+            const int8_t *w = weights + o * depth;
+            int32_t acc = 0;
+            for (int32_t d = 0; d < depth; ++d) {
+                acc += ((int32_t)w[d] + p->filter_offset) * ((int32_t)x[d] + p->input_offset);
+            }
+            if (bias != NULL) {
+                acc += bias[o];
+            }
+            const int32_t c = p->per_channel ? o : 0;
+            acc = tslm_requantize(acc, p->multiplier[c], p->shift[c]) + p->output_offset;
+            output[b * p->output_depth + o] = (int8_t)tslm_clamp_i32(acc, p->act_min, p->act_max);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+/* tslm_fully_connected.h - FULLY_CONNECTED, int8 activations and weights. */
+#ifndef TSLM_FULLY_CONNECTED_H
+#define TSLM_FULLY_CONNECTED_H
+
+#include "tslm_common.h"
+
+typedef struct {
+    int32_t batches;       /* rows of the input, each `accum_depth` long */
+    int32_t accum_depth;   /* input features per row */
+    int32_t output_depth;  /* output features (rows of the weight matrix) */
+    int32_t input_offset;  /* -input zero point */
+    int32_t filter_offset; /* -weight zero point (0 for symmetric weights) */
+    int32_t output_offset; /* output zero point */
+    /* Requantization: one (multiplier, shift) pair, or one per output
+     * feature when the weights are quantized per channel (count == output_depth). */
+    const int32_t *multiplier;
+    const int32_t *shift;
+    int32_t per_channel;
+    int32_t act_min, act_max; /* fused activation, in output units */
+} tslm_fully_connected_params;
+
+/*
+ * output[b][o] = clamp(requant(sum_d (w[o][d] + filter_offset) * (x[b][d] + input_offset)
+ *                              + bias[o]) + output_offset)
+ * input: batches x accum_depth, weights: output_depth x accum_depth,
+ * bias: output_depth int32 (may be NULL), output: batches x output_depth.
+ */
+void tslm_fully_connected_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                             const int8_t *weights, const int32_t *bias, int8_t *output);
+
+#endif /* TSLM_FULLY_CONNECTED_H */

@@ -1,0 +1,64 @@
+/* tslm_pooling.c - portable C99 pooling (int8). */
+#include "tslm_pooling.h"
+
+/* Window of output (oy, ox) clipped to the image: [*y0, *y1) x [*x0, *x1). */
+static void window(const tslm_pool_params *p, int32_t oy, int32_t ox,
+                   int32_t *y0, int32_t *y1, int32_t *x0, int32_t *x1)
+{
+    const int32_t in_y = oy * p->stride_h - p->pad_h;
+    const int32_t in_x = ox * p->stride_w - p->pad_w;
+    *y0 = tslm_max_i32(0, in_y);
+    *y1 = tslm_min_i32(p->input_h, in_y + p->filter_h);
+    *x0 = tslm_max_i32(0, in_x);
+    *x1 = tslm_min_i32(p->input_w, in_x + p->filter_w);
+}
+
+void tslm_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
+{
+    int8_t *out = output;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * p->channels;
+        for (int32_t oy = 0; oy < p->output_h; ++oy) {
+            for (int32_t ox = 0; ox < p->output_w; ++ox) {
+                int32_t y0, y1, x0, x1;
+                window(p, oy, ox, &y0, &y1, &x0, &x1);
+                const int32_t count = (y1 - y0) * (x1 - x0);
+                for (int32_t c = 0; c < p->channels; ++c) {
+                    int32_t acc = 0;
+                    for (int32_t y = y0; y < y1; ++y) {
+                        for (int32_t x = x0; x < x1; ++x) {
+                            acc += in_b[(y * p->input_w + x) * p->channels + c];
+                        }
+                    }
+                    if (count > 0) {
+                        acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+                    }
+                    *out++ = (int8_t)tslm_clamp_i32(acc, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+}
+
+void tslm_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
+{
+    int8_t *out = output;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * p->channels;
+        for (int32_t oy = 0; oy < p->output_h; ++oy) {
+            for (int32_t ox = 0; ox < p->output_w; ++ox) {
+                int32_t y0, y1, x0, x1;
+                window(p, oy, ox, &y0, &y1, &x0, &x1);
+                for (int32_t c = 0; c < p->channels; ++c) {
+                    int32_t m = -128;
+                    for (int32_t y = y0; y < y1; ++y) {
+                        for (int32_t x = x0; x < x1; ++x) {
+                            m = tslm_max_i32(m, in_b[(y * p->input_w + x) * p->channels + c]);
+                        }
+                    }
+                    *out++ = (int8_t)tslm_clamp_i32(m, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+/*
+ * tslm_softmax.c - portable C99 SOFTMAX (int8 in).
+ *
+ * TFLM computes exp() of each (x - max) in gemmlowp fixed point, sums the
+ * values in Q12.19, takes a Newton-Raphson reciprocal of the sum and scales.
+ * The exponentials depend only on the 256 possible differences, so the
+ * compiler tabulates them; the sum and reciprocal are computed here, with the
+ * same integer steps as TFLM.
+ */
+#include "tslm_softmax.h"
+
+static int clz32(uint32_t x)
+{
+    int n = 0;
+    if (x == 0) {
+        return 32;
+    }
+    while ((x & 0x80000000u) == 0) {
+        x <<= 1;
+        ++n;
+    }
+    return n;
+}
+
+/* x << shift, saturating to int32 (gemmlowp SaturatingRoundingMultiplyByPOT, shift > 0). */
+static int32_t sat_shl(int32_t x, int shift)
+{
+    const int32_t threshold = (int32_t)((UINT32_C(1) << (31 - shift)) - 1u);
+    if (x > threshold) {
+        return INT32_MAX;
+    }
+    if (x < -threshold) {
+        return INT32_MIN;
+    }
+    return tslm_shl_wrap(x, shift);
+}
+
+/* 1 / (1 + a) for a in [0, 1), Q0.31 in and out (gemmlowp one_over_one_plus_x_for_x_in_0_1). */
+static int32_t one_over_one_plus_x(int32_t a)
+{
+    const int64_t sum = (int64_t)a + INT32_MAX;
+    const int64_t rounded = sum + (sum >= 0 ? 1 : -1);
+    const int32_t half_denominator = (int32_t)(rounded / 2);
+    const int32_t k48_over_17 = 1515870810;      /* 48/17 in Q2.29 */
+    const int32_t kneg32_over_17 = -1010580540;  /* -32/17 in Q2.29 */
+    int32_t x = k48_over_17 + tslm_srdhm(half_denominator, kneg32_over_17);
+    for (int i = 0; i < 3; ++i) {
+        const int32_t half_denominator_times_x = tslm_srdhm(half_denominator, x);
+        const int32_t one_minus = (INT32_C(1) << 29) - half_denominator_times_x;
+        x = x + sat_shl(tslm_srdhm(x, one_minus), 2);
+    }
+    return sat_shl(x, 1);
+}
+
+/* Per row: the row maximum, and 1/sum(exp) as a Q0.31 scale and a shift. */
+static int32_t softmax_row(const tslm_softmax_params *p, const int8_t *in, int32_t *scale, int *shift)
+{
+    int32_t max = -128;
+    for (int32_t c = 0; c < p->depth; ++c) {
+        max = tslm_max_i32(max, in[c]);
+    }
+    uint32_t sum = 0; /* Q12.19; wraps like TFLM's int32 for very long rows */
+    for (int32_t c = 0; c < p->depth; ++c) {
+        sum += (uint32_t)tslm_rdbpot(p->exp_table[max - in[c]], 12);
+    }
+    const int headroom_plus_one = clz32(sum);
+    *shift = 12 - headroom_plus_one; /* num_bits_over_unit */
+    const int32_t shifted_sum_minus_one = (int32_t)((sum << headroom_plus_one) - 0x80000000u);
+    *scale = one_over_one_plus_x(shifted_sum_minus_one);
+    return max;
+}
+
+/* exp / sum, scaled to 2^out_bits: RoundingDivideByPOT for exponents up to 31,
+ * and 0 beyond (|x| < 2^31, so the quotient rounds to 0). */
+static int32_t scaled_output(int32_t scale, int32_t e, int exponent)
+{
+    const int32_t x = tslm_srdhm(scale, e);
+    return exponent > 31 ? 0 : tslm_rdbpot(x, exponent);
+}
+
+void tslm_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8_t *output)
+{
+    for (int32_t r = 0; r < p->rows; ++r) {
+        const int8_t *in = input + r * p->depth;
+        int8_t *out = output + r * p->depth;
+        int32_t scale;
+        int bits_over_unit;
+        const int32_t max = softmax_row(p, in, &scale, &bits_over_unit);
+        for (int32_t c = 0; c < p->depth; ++c) {
+            const int32_t e = p->exp_table[max - in[c]];
+            const int32_t v = scaled_output(scale, e, bits_over_unit + 31 - 8) - 128;
+            out[c] = (int8_t)tslm_clamp_i32(v, -128, 127);
+        }
+    }
+}
+
+void tslm_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int16_t *output)
+{
+    for (int32_t r = 0; r < p->rows; ++r) {
+        const int8_t *in = input + r * p->depth;
+        int16_t *out = output + r * p->depth;
+        int32_t scale;
+        int bits_over_unit;
+        const int32_t max = softmax_row(p, in, &scale, &bits_over_unit);
+        for (int32_t c = 0; c < p->depth; ++c) {
+            const int32_t e = p->exp_table[max - in[c]];
+            const int32_t v = scaled_output(scale, e, bits_over_unit + 31 - 16) - 32768;
+            out[c] = (int16_t)tslm_clamp_i32(v, -32768, 32767);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+"""The tinyslm compiler: .tflite -> IR -> lowering -> memory plan -> C.
+
+>>> from tinyslm.compiler import compile_model            # doctest: +SKIP
+>>> cm = compile_model("model.tflite", "out/", name="kws")  # doctest: +SKIP
+>>> cm.arena_bytes, [t.shape for t in cm.inputs]           # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import TinyslmError
+from .ir import Graph
+from .lower import Call, Lowering, Step
+from .planner import Plan, plan
+from .reader import read_model
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    scale: float
+    zero_point: int
+    nbytes: int
+
+
+@dataclass
+class CompiledModel:
+    name: str
+    out_dir: Path
+    graph: Graph
+    plan: Plan
+    arena_bytes: int
+    weights_bytes: int
+    macs: int
+    model_sha256: str
+    inputs: list[TensorSpec]
+    outputs: list[TensorSpec]
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def sources(self) -> list[Path]:
+        return [f for f in self.files if f.suffix == ".c"]
+
+    @property
+    def io_bytes(self) -> int:
+        return sum(t.nbytes for t in self.inputs) + sum(t.nbytes for t in self.outputs)
+
+
+def _spec(graph: Graph, index: int) -> TensorSpec:
+    t = graph.tensors[index]
+    q = t.quant
+    return TensorSpec(t.name, t.shape, t.dtype, float(q.scale[0]) if q else 1.0, int(q.zero_point[0]) if q else 0,
+                      t.nbytes)
+
+
+def check_name(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,40}", name):
+        raise TinyslmError(f"'{name}' is not a usable C name for the model",
+                           hint="use letters, digits and '_', starting with a letter (e.g. --name kws)")
+    return name
+
+
+def lower_graph(graph: Graph) -> list[Step]:
+    """Validate and lower every operator; raises UnsupportedError naming the op."""
+    if not graph.operators:
+        raise TinyslmError("the model has no operators", where=graph.source)
+    lowering = Lowering(graph)
+    return [lowering.lower(op) for op in graph.operators]
+
+
+def analyze(model: bytes | str | Path) -> tuple[Graph, Plan]:
+    """Read, lower and plan, without writing anything."""
+    graph = read_model(model)
+    return graph, plan(graph, lower_graph(graph))
+
+
+def compile_model(model: bytes | str | Path, out_dir: str | Path, name: str = "model",
+                  target: str = "portable") -> CompiledModel:
+    """Compile a .tflite model into a self-contained C folder."""
+    from .emit import Emitter
+
+    check_name(name)
+    if target != "portable":
+        raise TinyslmError(f"unknown kernel target '{target}'", hint="use --target portable")
+    graph, p = analyze(model)
+    out = Path(out_dir)
+    files, weights = Emitter(graph, p, name).render(out)
+    macs = sum(s.macs for s in p.steps if isinstance(s, Call))
+    return CompiledModel(name, out, graph, p, p.arena_bytes, weights, macs, graph.sha256,
+                         [_spec(graph, i) for i in graph.inputs], [_spec(graph, i) for i in graph.outputs], files)
+
+
+__all__ = ["CompiledModel", "TensorSpec", "analyze", "compile_model", "read_model"]

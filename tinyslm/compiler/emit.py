@@ -1,0 +1,246 @@
+"""Write the generated C project: NAME.h, NAME.c and the kernel files they use.
+
+Python decides everything (names, pointers, comments); the Jinja templates in
+templates/ only lay the text out.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+
+from .. import __version__
+from ..resources import firmware_dir, templates_dir
+from .cdecl import c_array, c_identifier, c_struct, c_value
+from .ir import Graph, Tensor
+from .lower import PARAMS, Alias, Call, ConstArray, Lit, Ref, Scratch, T, TList
+from .planner import Plan
+
+
+@dataclass
+class IoSpec:
+    kind: str  # "input" | "output"
+    pos: int
+    tensor: Tensor
+    macro: str
+    var: str
+
+    @property
+    def tensor_name(self) -> str:
+        return self.tensor.name.replace("*/", "* /")
+
+    @property
+    def dtype(self) -> str:
+        return self.tensor.dtype
+
+    @property
+    def ctype(self) -> str:
+        return self.tensor.ctype
+
+    @property
+    def nbytes(self) -> int:
+        return self.tensor.nbytes
+
+    @property
+    def numel(self) -> int:
+        return self.tensor.numel
+
+    @property
+    def rank(self) -> int:
+        return len(self.tensor.shape)
+
+    @property
+    def shape_text(self) -> str:
+        return "x".join(str(d) for d in self.tensor.shape) or "scalar"
+
+    @property
+    def shape_init(self) -> str:
+        return c_value(list(self.tensor.shape) or [1])
+
+    @property
+    def quantized(self) -> bool:
+        return self.tensor.quant is not None
+
+    @property
+    def scale_text(self) -> str:
+        return repr(float(np.float32(self.tensor.scale))) if self.quantized else "1.0"
+
+    @property
+    def zero_point(self) -> int:
+        return self.tensor.zero_point if self.quantized else 0
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())),
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                              trim_blocks=False, lstrip_blocks=False, autoescape=False)
+
+
+class Emitter:
+    def __init__(self, graph: Graph, plan: Plan, name: str):
+        self.g = graph
+        self.plan = plan
+        self.name = name
+        self.inputs = [IoSpec("input", i, graph.tensors[t], f"{name.upper()}_INPUT{i}", f"in{i}")
+                       for i, t in enumerate(graph.inputs)]
+        self.outputs = [IoSpec("output", i, graph.tensors[t], f"{name.upper()}_OUTPUT{i}", f"out{i}")
+                        for i, t in enumerate(graph.outputs)]
+        self.const_names: dict[int, str] = {}  # tensor index -> C array name
+        self.const_decls: list[str] = []
+        self.dedup: dict[tuple[str, bytes], str] = {}  # (ctype, values) -> name
+        self.renamed: dict[str, str] = {}  # ConstArray name -> emitted name
+        self.weights_bytes = 0
+        self.used_vars: set[str] = set()
+
+    # ------------------------------------------------------------ constants
+    def const_array(self, c: ConstArray) -> str:
+        values = np.asarray(c.values).reshape(-1)
+        key = (c.ctype, values.astype(np.int64 if c.ctype != "float" else np.float64).tobytes())
+        if key in self.dedup:
+            self.renamed[c.name] = self.dedup[key]
+            return self.dedup[key]
+        self.dedup[key] = c.name
+        self.renamed[c.name] = c.name
+        self.const_decls.append(c_array(c.name, c.ctype, values, comment=c.comment))
+        self.weights_bytes += values.size * {"int8_t": 1, "uint8_t": 1, "int16_t": 2, "int64_t": 8}.get(c.ctype, 4)
+        return c.name
+
+    def tensor_const(self, t: Tensor) -> str:
+        if t.index in self.const_names:
+            return self.const_names[t.index]
+        name = f"tensor{t.index}_{c_identifier(t.name.split('/')[-1], 24)}"
+        assert t.data is not None
+        comment = f"tensor {t.index} '{t.name}': {t.describe()}"
+        self.const_names[t.index] = name
+        self.const_decls.append(c_array(name, t.ctype, t.data.reshape(-1), comment=comment.replace("*/", "* /")))
+        self.weights_bytes += t.nbytes
+        return name
+
+    # -------------------------------------------------------------- pointers
+    def ptr(self, index: int, writable: bool) -> str:
+        t = self.g.tensors[index]
+        st = self.plan.storage.get(index)
+        if st is None:
+            raise AssertionError(f"tensor {index} has no storage")
+        if st.kind == "input":
+            var = self.inputs[st.index].var
+            self.used_vars.add(var)
+            return var if self.inputs[st.index].ctype == t.ctype else f"(const {t.ctype} *){var}"
+        if st.kind == "output":
+            var = self.outputs[st.index].var
+            self.used_vars.add(var)
+            return var if self.outputs[st.index].ctype == t.ctype else f"({t.ctype} *){var}"
+        if st.kind == "const":
+            root = self.g.tensors[self.plan.root[index]]
+            if root.data is None:  # a constant seen through a reshape alias
+                root = next(m for m in self.g.tensors if self.plan.root[m.index] == self.plan.root[index] and m.is_const)
+            name = self.tensor_const(root)
+            return name if root.ctype == t.ctype else f"(const {t.ctype} *){name}"
+        cast = t.ctype if writable else f"const {t.ctype}"
+        return f"({cast} *)(arena + {st.offset})" if st.offset else f"({cast} *)arena"
+
+    def where(self, index: int) -> str:
+        st = self.plan.storage.get(index)
+        if st is None:
+            return "?"
+        if st.kind == "arena":
+            return f"arena+{st.offset}"
+        if st.kind in ("input", "output"):
+            return f"{st.kind}s[{st.index}]"
+        return "flash"
+
+    # ----------------------------------------------------------------- steps
+    def step(self, pos: int, s: Call | Alias) -> dict[str, Any]:
+        op = s.op
+        if isinstance(s, Alias):
+            src, dst = self.g.tensors[s.src], self.g.tensors[s.dst]
+            return dict(title=f"op {op.index}: {op.opcode} (no code: the output is the input's bytes)",
+                        lines=[f"{src.describe()} [{self.where(src.index)}] -> {dst.describe()}"], code=[])
+        title = f"op {op.index}: {op.opcode}" + (f"  {s.note}" if s.note else "")
+        lines = []
+        roles = {"tslm_fully_connected_s8": ["in", "w", "b", "out"], "tslm_conv_s8": ["in", "w", "b", "out"],
+                 "tslm_depthwise_conv_s8": ["in", "w", "b", "out"]}.get(s.func)
+        for k, i in enumerate(op.inputs):
+            if i < 0:
+                continue
+            t = self.g.tensors[i]
+            role = roles[k] if roles and k < len(roles) else f"in{k}" if len(op.inputs) > 1 else "in"
+            if t.is_const and s.func not in ("memcpy",) and not any(isinstance(a, T) and a.index == i for a in s.args):
+                continue  # consumed at compile time (shape, axis, permutation...)
+            lines.append(f"{role + ':':5} {t.describe()} [{self.where(i)}]")
+        for i in op.outputs:
+            lines.append(f"{'out:':5} {self.g.tensors[i].describe()} [{self.where(i)}]")
+        if s.macs:
+            lines.append(f"MACs: {s.macs:,}")
+        code: list[str] = []
+        params_name = f"op{op.index}"
+        args: list[str] = []
+        if s.params_type and PARAMS not in s.args:
+            args.append(f"&{params_name}")
+        for a in s.args:
+            if a == PARAMS:
+                args.append(f"&{params_name}")
+            elif isinstance(a, T):
+                args.append(self.ptr(a.index, writable=a.index in s.writes))
+            elif isinstance(a, Ref):
+                args.append(self.renamed.get(a.name, a.name))
+            elif isinstance(a, Lit):
+                args.append(a.text)
+            elif isinstance(a, Scratch):
+                args.append(f"({a.ctype} *)(arena + {self.plan.scratch[pos]})" if self.plan.scratch[pos]
+                            else f"({a.ctype} *)arena")
+            elif isinstance(a, TList):
+                ptrs = ", ".join(self.ptr(i, False) for i in a.indices)
+                code.append(f"const void *const op{op.index}_inputs[{len(a.indices)}] = {{{ptrs}}};")
+                args.append(f"op{op.index}_inputs")
+        code.append(f"{s.func}({', '.join(args)});")
+        return dict(title=title, lines=lines, code=code)
+
+    def render(self, out_dir: Path) -> tuple[list[Path], int]:
+        steps = self.plan.steps
+        params_decls = []
+        # Consts first (dedup decides names used by params and args).
+        for s in steps:
+            if isinstance(s, Call):
+                for c in s.consts:
+                    self.const_array(c)
+        for s in steps:
+            if isinstance(s, Call) and s.params_type:
+                fields = {k: (self.renamed.get(v.name, v.name) if isinstance(v, Ref) else v)
+                          for k, v in s.params.items()}
+                params_decls.append(c_struct(f"op{s.op.index}", s.params_type, fields))
+        rendered_steps = [self.step(k, s) for k, s in enumerate(steps)]
+        final_copies = []
+        for o, pos in self.plan.copies_at_end:
+            src = self.ptr(o, False)
+            final_copies.append(f"memcpy({self.outputs[pos].var}, {src}, {self.g.tensors[o].nbytes}); "
+                                f"/* output {pos} is another buffer of the model */")
+            self.used_vars.add(self.outputs[pos].var)
+        families = sorted({s.family for s in steps if isinstance(s, Call) and s.family})
+        env = _env()
+        ctx = dict(name=self.name, NAME=self.name.upper(), guard=f"{self.name.upper()}_H", version=__version__,
+                   source=Path(self.g.source).name, sha256=self.g.sha256, inputs=self.inputs, outputs=self.outputs,
+                   arena_bytes=self.plan.arena_bytes, weights_bytes=self.weights_bytes,
+                   macs=sum(s.macs for s in steps if isinstance(s, Call)),
+                   n_calls=sum(1 for s in steps if isinstance(s, Call)),
+                   headers=[f"{f}.h" for f in families], consts=self.const_decls, params=params_decls,
+                   steps=rendered_steps, final_copies=final_copies)
+        unused = [io.var for io in self.inputs + self.outputs if io.var not in self.used_vars]
+        for var in unused:
+            rendered_steps.append(dict(title=f"'{var}' is not used by any operator", lines=[], code=[f"(void){var};"]))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        header = env.get_template("model.h.j2").render(**ctx)
+        source = env.get_template("model.c.j2").render(**ctx)
+        written = [out_dir / f"{self.name}.h", out_dir / f"{self.name}.c"]
+        written[0].write_text(header)
+        written[1].write_text(source)
+        kdir = firmware_dir() / "kernels"
+        for f in ["tslm_common.h"] + [f"{fam}.{ext}" for fam in families for ext in ("h", "c")]:
+            shutil.copyfile(kdir / f, out_dir / f)
+            written.append(out_dir / f)
+        return written, self.weights_bytes

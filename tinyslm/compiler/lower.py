@@ -1,0 +1,844 @@
+"""Lower each .tflite operator to one straight-line kernel call.
+
+Every handler checks what it is given (types, shapes, quantization) the way
+TFLM's Prepare would, computes everything TFLM computes at Prepare time
+(requantization multipliers and shifts, activation ranges, padding, tables),
+and returns a :class:`Call`: which C function, its constant parameters, its
+tensor arguments, and the scratch it needs. RESHAPE-like ops become an
+:class:`Alias` (the output is the input's storage, no copy).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import UnsupportedError
+from . import fixedpoint as fx
+from .ir import Graph, Operator, Tensor
+from .quantization import (QRANGE, activation_range, f32, frexp_multiplier, input_radius,
+                           quantize_multiplier, quantize_multiplier_greater_than_one,
+                           quantize_multiplier_smaller_than_one, tfl_round)
+
+MAX_DIMS = 6
+
+
+@dataclass
+class ConstArray:
+    """A constant C array the generated code needs (multipliers, tables...)."""
+
+    name: str
+    ctype: str
+    values: np.ndarray
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class T:
+    """A kernel argument that is a tensor's buffer."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A kernel argument (or params field) that is a ConstArray."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Lit:
+    """A literal C expression."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class TList:
+    """A kernel argument that is an array of several tensors' buffers."""
+
+    indices: tuple[int, ...]
+
+
+PARAMS = Lit("&PARAMS")  # where the params struct goes when it is not the first argument
+
+
+@dataclass(frozen=True)
+class Scratch:
+    """The op's scratch buffer in the arena."""
+
+    ctype: str
+
+
+@dataclass
+class Call:
+    op: Operator
+    func: str
+    family: str  # kernel file stem, e.g. "tslm_conv"
+    args: list[Any]
+    params_type: str | None = None
+    params: dict[str, Any] | None = None
+    consts: list[ConstArray] = field(default_factory=list)
+    scratch_bytes: int = 0
+    macs: int = 0
+    note: str = ""
+    # (input tensor, output tensor) pairs that may share storage, because the
+    # kernel reads each element before it writes the same position.
+    inplace: list[tuple[int, int]] = field(default_factory=list)
+    reads: list[int] = field(default_factory=list)
+    writes: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Alias:
+    """The output tensor is the input tensor's bytes under another shape."""
+
+    op: Operator
+    src: int
+    dst: int
+
+
+Step = Call | Alias
+
+
+class Lowering:
+    def __init__(self, graph: Graph):
+        self.g = graph
+        self.handlers: dict[str, Callable[[Operator], Step]] = {
+            "FULLY_CONNECTED": self.fully_connected,
+            "CONV_2D": self.conv_2d,
+            "DEPTHWISE_CONV_2D": self.depthwise_conv_2d,
+            "AVERAGE_POOL_2D": self.pool,
+            "MAX_POOL_2D": self.pool,
+            "SOFTMAX": self.softmax,
+            "RESHAPE": self.reshape,
+            "SQUEEZE": self.reshape,
+            "EXPAND_DIMS": self.reshape,
+            "ADD": self.binary,
+            "SUB": self.binary,
+            "MUL": self.binary,
+            "SQUARED_DIFFERENCE": self.binary,
+            "MEAN": self.mean,
+            "BATCH_MATMUL": self.batch_matmul,
+            "TRANSPOSE": self.transpose,
+            "CONCATENATION": self.concatenation,
+            "STRIDED_SLICE": self.strided_slice,
+            "SLICE": self.slice,
+            "PAD": self.pad,
+            "PADV2": self.pad,
+            "LOGISTIC": self.logistic,
+            "TANH": self.tanh,
+            "RSQRT": self.rsqrt,
+            "RELU": self.relu,
+            "RELU6": self.relu,
+            "RELU_N1_TO_1": self.relu,
+            "QUANTIZE": self.quantize,
+            "DEQUANTIZE": self.dequantize,
+        }
+
+    # ----------------------------------------------------------------- helpers
+    def t(self, index: int) -> Tensor:
+        return self.g.tensors[index]
+
+    def fail(self, op: Operator, what: str, hint: str | None = None, tensor: int | None = None) -> UnsupportedError:
+        tname = ""
+        if tensor is not None and tensor >= 0:
+            tname = f", tensor {tensor} '{self.t(tensor).name}'"
+        elif op.outputs:
+            tname = f", output tensor {op.outputs[0]} '{self.t(op.outputs[0]).name}'"
+        return UnsupportedError(f"{op.opcode} (op {op.index}): {what}",
+                                where=f"{self.g.source}, op {op.index}{tname}", hint=hint)
+
+    def need(self, cond: bool, op: Operator, what: str, hint: str | None = None, tensor: int | None = None) -> None:
+        if not cond:
+            raise self.fail(op, what, hint, tensor)
+
+    def dtype(self, op: Operator, index: int, allowed: tuple[str, ...], role: str) -> Tensor:
+        self.need(index >= 0, op, f"missing {role} tensor")
+        t = self.t(index)
+        if t.dtype not in allowed:
+            hint = "quantize the whole model to int8 (full integer quantization)"
+            if t.dtype == "float32" and any(self.t(i).dtype == "int8" for i in op.inputs if i >= 0):
+                what = (f"{role} is float32 while weights are int8: this is a hybrid (dynamic range) "
+                        "quantized model, which tinyslm does not compile")
+                raise self.fail(op, what, hint, index)
+            raise self.fail(op, f"{role} has type {t.dtype}; this op supports {'/'.join(allowed)}", hint, index)
+        if t.dtype in ("int8", "int16", "uint8") and t.quant is None:
+            raise self.fail(op, f"{role} is {t.dtype} without quantization parameters", tensor=index)
+        return t
+
+    def const(self, op: Operator, index: int, role: str) -> np.ndarray:
+        self.need(index >= 0 and self.t(index).is_const, op, f"{role} must be a constant tensor",
+                  "tinyslm needs shapes, axes and permutations known at compile time", index)
+        return self.t(index).data  # type: ignore[return-value]
+
+    def per_tensor(self, op: Operator, t: Tensor, role: str) -> None:
+        self.need(t.quant is not None and not t.quant.per_channel, op,
+                  f"{role} must be quantized per tensor", tensor=t.index)
+
+    def io(self, op: Operator, n_in: int, n_out: int = 1) -> None:
+        self.need(len([i for i in op.inputs]) >= n_in and len(op.outputs) == n_out, op,
+                  f"expected {n_in} inputs and {n_out} outputs, got {len(op.inputs)} and {len(op.outputs)}")
+
+    @staticmethod
+    def shape_str(shape: tuple[int, ...] | list[int]) -> str:
+        return "x".join(str(d) for d in shape) or "scalar"
+
+    @staticmethod
+    def right_align(shape: tuple[int, ...] | list[int], n: int = MAX_DIMS) -> list[int]:
+        return [1] * (n - len(shape)) + list(shape)
+
+    @staticmethod
+    def strides(shape: list[int]) -> list[int]:
+        out = [0] * len(shape)
+        s = 1
+        for d in range(len(shape) - 1, -1, -1):
+            out[d] = s
+            s *= shape[d]
+        return out
+
+    def name(self, op: Operator, what: str) -> str:
+        return f"op{op.index}_{what}"
+
+    def lower(self, op: Operator) -> Step:
+        handler = self.handlers.get(op.opcode)
+        if handler is None:
+            supported = ", ".join(sorted(self.handlers))
+            raise self.fail(op, "operator not supported by tinyslm",
+                            f"use only operators tinyslm compiles: {supported}")
+        return handler(op)
+
+    def requant_arrays(self, op: Operator, reals: list[float]) -> tuple[ConstArray, ConstArray]:
+        pairs = [quantize_multiplier(r) for r in reals]
+        m = ConstArray(self.name(op, "multiplier"), "int32_t", np.array([p[0] for p in pairs], dtype=np.int64),
+                       "requantization multipliers (Q31)")
+        s = ConstArray(self.name(op, "shift"), "int32_t", np.array([p[1] for p in pairs], dtype=np.int64),
+                       "requantization shifts (power of two)")
+        return m, s
+
+    # -------------------------------------------------------------------- ops
+    def fully_connected(self, op: Operator) -> Step:
+        self.io(op, 2)
+        x = self.dtype(op, op.inputs[0], ("int8",), "input")
+        w = self.dtype(op, op.inputs[1], ("int8",), "weights")
+        y = self.dtype(op, op.outputs[0], ("int8",), "output")
+        bias_idx = op.inputs[2] if len(op.inputs) > 2 else -1
+        if bias_idx >= 0:
+            self.dtype(op, bias_idx, ("int32",), "bias")
+        self.per_tensor(op, x, "input")
+        self.per_tensor(op, y, "output")
+        self.need(len(w.shape) == 2, op, f"weights must be 2-D, got {self.shape_str(w.shape)}", tensor=w.index)
+        out_depth, depth = w.shape
+        self.need(x.numel % depth == 0, op,
+                  f"input {self.shape_str(x.shape)} is not a whole number of {depth}-long rows", tensor=x.index)
+        batches = x.numel // depth
+        self.need(y.numel == batches * out_depth, op,
+                  f"output {self.shape_str(y.shape)} does not hold {batches}x{out_depth} values", tensor=y.index)
+        if bias_idx >= 0:
+            self.need(self.t(bias_idx).numel == out_depth, op, "bias length differs from output features",
+                      tensor=bias_idx)
+        per_channel = w.quant is not None and w.quant.per_channel
+        if per_channel:
+            self.need(w.quant.axis == 0, op, "per-channel weights must be quantized along axis 0", tensor=w.index)
+        wscales = w.quant.scale if per_channel else w.quant.scale[:1]
+        reals = [float(x.scale) * float(ws) / float(y.scale) for ws in wscales]
+        mult, shift = self.requant_arrays(op, reals)
+        act = op.options.get("fused_activation_function", "NONE")
+        lo, hi = activation_range(act, y.scale, y.zero_point, "int8")
+        params = dict(batches=batches, accum_depth=depth, output_depth=out_depth,
+                      input_offset=-x.zero_point, filter_offset=-w.quant.zero_point[0],
+                      output_offset=y.zero_point, multiplier=Ref(mult.name), shift=Ref(shift.name),
+                      per_channel=int(per_channel), act_min=lo, act_max=hi)
+        note = f"{batches}x{depth} . {depth}x{out_depth}" + (f", {act.lower()}" if act != "NONE" else "")
+        return Call(op, "tslm_fully_connected_s8", "tslm_fully_connected",
+                    [T(x.index), T(w.index), T(bias_idx) if bias_idx >= 0 else Lit("NULL"), T(y.index)],
+                    "tslm_fully_connected_params", params, [mult, shift], macs=batches * depth * out_depth,
+                    note=note, reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index])
+
+    def _padding(self, op: Operator, in_size: int, filt: int, stride: int, dilation: int, out_size: int,
+                 axis: str) -> int:
+        """ComputePaddingHeightWidth for one axis; checks the output size."""
+        self.need(stride >= 1 and dilation >= 1, op, f"stride and dilation must be >= 1 ({axis})")
+        eff = (filt - 1) * dilation + 1
+        padding = op.options.get("padding", "VALID")
+        if padding == "SAME":
+            expect = (in_size + stride - 1) // stride
+        elif padding == "VALID":
+            expect = (in_size + stride - eff) // stride
+        else:
+            raise self.fail(op, f"padding {padding} is not supported")
+        self.need(expect == out_size, op,
+                  f"output {axis} {out_size} does not match {padding} padding ({expect} expected)")
+        total = max((out_size - 1) * stride + eff - in_size, 0)
+        return total // 2
+
+    def _conv_common(self, op: Operator, depthwise: bool) -> tuple[Tensor, Tensor, Tensor, int, dict[str, Any]]:
+        self.io(op, 2)
+        x = self.dtype(op, op.inputs[0], ("int8",), "input")
+        w = self.dtype(op, op.inputs[1], ("int8",), "filter")
+        y = self.dtype(op, op.outputs[0], ("int8",), "output")
+        bias_idx = op.inputs[2] if len(op.inputs) > 2 else -1
+        if bias_idx >= 0:
+            self.dtype(op, bias_idx, ("int32",), "bias")
+        self.per_tensor(op, x, "input")
+        self.per_tensor(op, y, "output")
+        for t, role in ((x, "input"), (w, "filter"), (y, "output")):
+            self.need(len(t.shape) == 4, op, f"{role} must be 4-D NHWC, got {self.shape_str(t.shape)}", tensor=t.index)
+        self.need(all(z == 0 for z in w.quant.zero_point), op, "int8 filters must be symmetric (zero point 0)",
+                  tensor=w.index)
+        o = op.options
+        sh, sw = o.get("stride_h", 1), o.get("stride_w", 1)
+        dh, dw = o.get("dilation_h_factor", 1), o.get("dilation_w_factor", 1)
+        fh, fw = w.shape[1], w.shape[2]
+        pad_h = self._padding(op, x.shape[1], fh, sh, dh, y.shape[1], "height")
+        pad_w = self._padding(op, x.shape[2], fw, sw, dw, y.shape[2], "width")
+        oc = y.shape[3]
+        self.need(x.shape[0] == y.shape[0], op, "batch of input and output differ")
+        qaxis = 3 if depthwise else 0
+        n_scales = len(w.quant.scale)
+        self.need(n_scales in (1, oc) and (n_scales == 1 or w.quant.axis == qaxis), op,
+                  f"filter has {n_scales} scales on axis {w.quant.axis}; expected 1 or {oc} on axis {qaxis}",
+                  tensor=w.index)
+        scales = [w.quant.scale[c if n_scales > 1 else 0] for c in range(oc)]
+        reals = [float(x.scale) * float(s) / float(y.scale) for s in scales]
+        mult, shift = self.requant_arrays(op, reals)
+        act = o.get("fused_activation_function", "NONE")
+        lo, hi = activation_range(act, y.scale, y.zero_point, "int8")
+        common = dict(batches=x.shape[0], input_h=x.shape[1], input_w=x.shape[2], input_c=x.shape[3],
+                      filter_h=fh, filter_w=fw, output_h=y.shape[1], output_w=y.shape[2], output_c=oc,
+                      stride_h=sh, stride_w=sw, dilation_h=dh, dilation_w=dw, pad_h=pad_h, pad_w=pad_w,
+                      input_offset=-x.zero_point, output_offset=y.zero_point,
+                      multiplier=Ref(mult.name), shift=Ref(shift.name), act_min=lo, act_max=hi)
+        note = (f"{fh}x{fw} stride {sh}x{sw} dilation {dh}x{dw} {o.get('padding', 'VALID')} "
+                f"(pad {pad_h},{pad_w})" + (f", {act.lower()}" if act != "NONE" else ""))
+        common["_consts"] = [mult, shift]
+        common["_note"] = note
+        return x, w, y, bias_idx, common
+
+    def conv_2d(self, op: Operator) -> Step:
+        x, w, y, bias_idx, p = self._conv_common(op, depthwise=False)
+        consts, note = p.pop("_consts"), p.pop("_note")
+        fc = w.shape[3]
+        self.need(fc > 0 and x.shape[3] % fc == 0 and y.shape[3] % (x.shape[3] // fc) == 0, op,
+                  f"input channels {x.shape[3]} are not a multiple of filter channels {fc}", tensor=w.index)
+        self.need(w.shape[0] == y.shape[3], op, "filter count differs from output channels", tensor=w.index)
+        p = {**p, "filter_c": fc}
+        order = ["batches", "input_h", "input_w", "input_c", "filter_h", "filter_w", "filter_c", "output_h",
+                 "output_w", "output_c", "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_h", "pad_w",
+                 "input_offset", "output_offset", "multiplier", "shift", "act_min", "act_max"]
+        macs = y.numel * w.shape[1] * w.shape[2] * fc
+        groups = x.shape[3] // fc
+        if groups > 1:
+            note += f", {groups} groups"
+        return Call(op, "tslm_conv_s8", "tslm_conv",
+                    [T(x.index), T(w.index), T(bias_idx) if bias_idx >= 0 else Lit("NULL"), T(y.index)],
+                    "tslm_conv_params", {k: p[k] for k in order}, consts, macs=macs, note=note,
+                    reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index])
+
+    def depthwise_conv_2d(self, op: Operator) -> Step:
+        x, w, y, bias_idx, p = self._conv_common(op, depthwise=True)
+        consts, note = p.pop("_consts"), p.pop("_note")
+        self.need(w.shape[0] == 1 and w.shape[3] == y.shape[3], op,
+                  f"filter {self.shape_str(w.shape)} must be 1 x H x W x output channels", tensor=w.index)
+        ic, oc = x.shape[3], y.shape[3]
+        self.need(ic > 0 and oc % ic == 0, op, f"output channels {oc} are not a multiple of input channels {ic}")
+        dm = oc // ic
+        p = {**p, "depth_multiplier": dm}
+        order = ["batches", "input_h", "input_w", "input_c", "filter_h", "filter_w", "depth_multiplier",
+                 "output_h", "output_w", "output_c", "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_h",
+                 "pad_w", "input_offset", "output_offset", "multiplier", "shift", "act_min", "act_max"]
+        if dm > 1:
+            note += f", depth multiplier {dm}"
+        return Call(op, "tslm_depthwise_conv_s8", "tslm_depthwise_conv",
+                    [T(x.index), T(w.index), T(bias_idx) if bias_idx >= 0 else Lit("NULL"), T(y.index)],
+                    "tslm_depthwise_conv_params", {k: p[k] for k in order}, consts,
+                    macs=y.numel * w.shape[1] * w.shape[2], note=note,
+                    reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index])
+
+    def pool(self, op: Operator) -> Step:
+        self.io(op, 1)
+        x = self.dtype(op, op.inputs[0], ("int8",), "input")
+        y = self.dtype(op, op.outputs[0], ("int8",), "output")
+        for t, role in ((x, "input"), (y, "output")):
+            self.need(len(t.shape) == 4, op, f"{role} must be 4-D NHWC, got {self.shape_str(t.shape)}", tensor=t.index)
+        self.need(x.shape[0] == y.shape[0] and x.shape[3] == y.shape[3], op, "batch or channels differ")
+        o = op.options
+        fh, fw = o.get("filter_height", 1), o.get("filter_width", 1)
+        sh, sw = o.get("stride_h", 1), o.get("stride_w", 1)
+        self.need(fh >= 1 and fw >= 1, op, "filter size must be >= 1")
+        pad_h = self._padding(op, x.shape[1], fh, sh, 1, y.shape[1], "height")
+        pad_w = self._padding(op, x.shape[2], fw, sw, 1, y.shape[2], "width")
+        for oy in range(y.shape[1]):  # TFLM fails on a window with no in-image value
+            y0 = oy * sh - pad_h
+            self.need(max(0, y0) < min(x.shape[1], y0 + fh), op, "a pooling window lies outside the input")
+        act = o.get("fused_activation_function", "NONE")
+        lo, hi = activation_range(act, y.scale, y.zero_point, "int8")
+        params = dict(batches=x.shape[0], input_h=x.shape[1], input_w=x.shape[2], channels=x.shape[3],
+                      filter_h=fh, filter_w=fw, output_h=y.shape[1], output_w=y.shape[2], stride_h=sh,
+                      stride_w=sw, pad_h=pad_h, pad_w=pad_w, act_min=lo, act_max=hi)
+        avg = op.opcode == "AVERAGE_POOL_2D"
+        note = f"{fh}x{fw} stride {sh}x{sw} {o.get('padding')}" + (f", {act.lower()}" if act != "NONE" else "")
+        return Call(op, "tslm_avg_pool_s8" if avg else "tslm_max_pool_s8", "tslm_pooling",
+                    [T(x.index), T(y.index)], "tslm_pool_params", params, note=note,
+                    reads=[x.index], writes=[y.index])
+
+    def softmax(self, op: Operator) -> Step:
+        self.io(op, 1)
+        x = self.dtype(op, op.inputs[0], ("int8",), "input")
+        y = self.dtype(op, op.outputs[0], ("int8", "int16"), "output")
+        self.per_tensor(op, x, "input")
+        self.need(x.shape == y.shape and len(x.shape) >= 1, op, "input and output shapes differ")
+        if y.dtype == "int8":
+            self.need(y.zero_point == -128 and abs(y.scale - 1 / 256) < 0.001 / 256, op,
+                      "int8 output must have scale 1/256 and zero point -128 (as TFLM requires)", tensor=y.index)
+        else:
+            self.need(y.zero_point == 0 and abs(y.scale - 1 / 32768) < 0.001 / 32768, op,
+                      "int16 output must have scale 1/32768 and zero point 0", tensor=y.index)
+        beta = float(op.options.get("beta", 1.0))
+        scaled_diff_bits = 5
+        real = min(beta * float(x.scale) * (1 << (31 - scaled_diff_bits)), float((1 << 31) - 1))
+        mult, left_shift = quantize_multiplier_greater_than_one(real, f"SOFTMAX op {op.index}")
+        diff_min = -input_radius(scaled_diff_bits, left_shift)
+        table = []
+        for d in range(256):
+            diff = -d
+            if diff >= diff_min:
+                rescaled = fx.srdhm(fx.wrap32(diff * (1 << left_shift)), mult)
+                table.append(fx.exp_on_negative_values(rescaled, scaled_diff_bits))
+            else:
+                table.append(0)
+        tab = ConstArray(self.name(op, "exp_table"), "int32_t", np.array(table, dtype=np.int64),
+                         f"exp(-d * {beta:g} * {x.scale:.6g}) for d = 0..255, Q0.31")
+        depth = x.shape[-1]
+        params = dict(rows=x.numel // depth, depth=depth, exp_table=Ref(tab.name))
+        func = "tslm_softmax_s8" if y.dtype == "int8" else "tslm_softmax_s8_s16"
+        return Call(op, func, "tslm_softmax", [T(x.index), T(y.index)], "tslm_softmax_params", params, [tab],
+                    note=f"beta {beta:g}, {x.numel // depth} rows of {depth}", reads=[x.index], writes=[y.index])
+
+    def reshape(self, op: Operator) -> Step:
+        self.need(len(op.inputs) >= 1 and len(op.outputs) == 1, op, "expected one data input and one output")
+        x, y = self.t(op.inputs[0]), self.t(op.outputs[0])
+        self.need(x.dtype == y.dtype and x.numel == y.numel, op,
+                  f"cannot view {x.describe()} as {y.describe()}")
+        if x.quant and y.quant:
+            self.need(x.quant.scale == y.quant.scale and x.quant.zero_point == y.quant.zero_point, op,
+                      "input and output quantization differ, so a reshape would change values")
+        return Alias(op, x.index, y.index)
+
+    def binary(self, op: Operator) -> Step:
+        self.io(op, 2)
+        a = self.dtype(op, op.inputs[0], ("int8",), "input 1")
+        b = self.dtype(op, op.inputs[1], ("int8",), "input 2")
+        y = self.dtype(op, op.outputs[0], ("int8",), "output")
+        for t, role in ((a, "input 1"), (b, "input 2"), (y, "output")):
+            self.per_tensor(op, t, role)
+        rank = max(len(a.shape), len(b.shape))
+        self.need(rank <= MAX_DIMS, op, f"more than {MAX_DIMS} dimensions")
+        sa, sb = self.right_align(a.shape, rank), self.right_align(b.shape, rank)
+        out = []
+        for da, db in zip(sa, sb):
+            self.need(da == db or da == 1 or db == 1, op,
+                      f"shapes {self.shape_str(a.shape)} and {self.shape_str(b.shape)} do not broadcast")
+            out.append(max(da, db))
+        self.need(self.right_align(y.shape, rank) == out and y.numel == int(np.prod(out)), op,
+                  f"output {self.shape_str(y.shape)} is not the broadcast shape {self.shape_str(out)}")
+        dims = self.right_align(out)
+        pa, pb = self.right_align(sa), self.right_align(sb)
+        st_a, st_b = self.strides(pa), self.strides(pb)
+        st_a = [0 if pa[d] == 1 and dims[d] != 1 else st_a[d] for d in range(MAX_DIMS)]
+        st_b = [0 if pb[d] == 1 and dims[d] != 1 else st_b[d] for d in range(MAX_DIMS)]
+        act = op.options.get("fused_activation_function", "NONE")
+        lo, hi = activation_range(act, y.scale, y.zero_point, "int8")
+        p: dict[str, Any] = dict(dims=dims, in1_strides=st_a, in2_strides=st_b, in1_offset=-a.zero_point,
+                                 in2_offset=-b.zero_point, output_offset=y.zero_point, left_shift=0,
+                                 in1_multiplier=0, in1_shift=0, in2_multiplier=0, in2_shift=0,
+                                 output_multiplier=0, output_shift=0, act_min=lo, act_max=hi)
+        sa_, sb_, sy = float(a.scale), float(b.scale), float(y.scale)
+        what = f"{op.opcode} op {op.index}"
+        if op.opcode == "ADD":
+            p["left_shift"] = 20
+            twice_max = 2 * max(sa_, sb_)
+            m1 = quantize_multiplier_smaller_than_one(sa_ / twice_max, what)
+            m2 = quantize_multiplier_smaller_than_one(sb_ / twice_max, what)
+            mo = quantize_multiplier_smaller_than_one(twice_max / ((1 << 20) * sy), what)
+        elif op.opcode == "SUB":  # TFLM computes these in float32
+            p["left_shift"] = 20
+            twice_max = f32(2) * max(f32(sa_), f32(sb_))
+            m1 = quantize_multiplier_smaller_than_one(float(f32(sa_) / twice_max), what)
+            m2 = quantize_multiplier_smaller_than_one(float(f32(sb_) / twice_max), what)
+            mo = quantize_multiplier_smaller_than_one(float(twice_max / (f32(1 << 20) * f32(sy))), what)
+        elif op.opcode == "SQUARED_DIFFERENCE":
+            p["left_shift"] = 7
+            twice_max = 2 * max(sa_, sb_)
+            m1 = quantize_multiplier_smaller_than_one(sa_ / twice_max, what)
+            m2 = quantize_multiplier_smaller_than_one(sb_ / twice_max, what)
+            mo = quantize_multiplier((twice_max * twice_max) / float(f32(1 << 14) * f32(sy)))
+            p["act_min"], p["act_max"] = QRANGE["int8"]
+        else:  # MUL
+            m1 = m2 = (0, 0)
+            mo = quantize_multiplier(sa_ * sb_ / sy)
+        p.update(in1_multiplier=m1[0], in1_shift=m1[1], in2_multiplier=m2[0], in2_shift=m2[1],
+                 output_multiplier=mo[0], output_shift=mo[1])
+        func = {"ADD": "tslm_add_s8", "SUB": "tslm_sub_s8", "MUL": "tslm_mul_s8",
+                "SQUARED_DIFFERENCE": "tslm_squared_difference_s8"}[op.opcode]
+        bcast = list(a.shape) != list(b.shape)
+        note = (f"{self.shape_str(a.shape)} {'with' if bcast else 'and'} {self.shape_str(b.shape)}"
+                + (" (broadcast)" if bcast else "") + (f", {act.lower()}" if act != "NONE" else ""))
+        inplace = [(i.index, y.index) for i in (a, b) if list(i.shape) == list(y.shape)]
+        return Call(op, func, "tslm_binary", [T(a.index), T(b.index), T(y.index)], "tslm_binary_params", p,
+                    note=note, inplace=inplace, reads=[a.index, b.index], writes=[y.index],
+                    macs=y.numel if op.opcode in ("MUL", "SQUARED_DIFFERENCE") else 0)
+
+    def _axes(self, op: Operator, index: int, rank: int) -> list[int]:
+        axes = [int(v) for v in np.atleast_1d(self.const(op, index, "axis"))]
+        out: list[int] = []
+        for ax in axes:
+            a = ax + rank if ax < 0 else ax
+            self.need(0 <= a < rank, op, f"axis {ax} out of range for rank {rank}")
+            if a not in out:
+                out.append(a)
+        return out
+
+    def mean(self, op: Operator) -> Step:
+        self.io(op, 2)
+        x = self.dtype(op, op.inputs[0], ("int8",), "input")
+        y = self.dtype(op, op.outputs[0], ("int8",), "output")
+        self.per_tensor(op, x, "input")
+        self.per_tensor(op, y, "output")
+        rank = len(x.shape)
+        self.need(1 <= rank <= MAX_DIMS, op, f"input rank {rank} not supported")
+        axes = self._axes(op, op.inputs[1], rank)
+        kept = [x.shape[d] for d in range(rank) if d not in axes]
+        count = int(np.prod([x.shape[d] for d in axes])) if axes else 1
+        self.need(y.numel == int(np.prod(kept)) if kept else y.numel == 1, op,
+                  f"output {self.shape_str(y.shape)} does not match reducing axes {axes}")
+        dims = self.right_align(x.shape)
+        out_full = [1 if d in axes else x.shape[d] for d in range(rank)]
+        ost = self.strides(out_full)
+        ost = [0 if d in axes else ost[d] for d in range(rank)]
+        out_strides = [0] * (MAX_DIMS - rank) + ost
+        mult, shift = quantize_multiplier(float(x.scale) / float(y.scale))
+        # QuantizedMeanOrSum folds 1/count into the multiplier.
+        s = min(count.bit_length() - 1, 32, 31 + shift)
+        mult = (mult << s) // count
+        shift = shift - s
+        params = dict(dims=dims, out_strides=out_strides, output_count=y.numel, reduce_count=count,
+                      input_zero_point=x.zero_point, output_zero_point=y.zero_point, multiplier=mult, shift=shift)
+        return Call(op, "tslm_mean_s8", "tslm_reduce", [T(x.index), T(y.index), Scratch("int32_t")],
+                    "tslm_reduce_params", params, scratch_bytes=4 * y.numel,
+                    note=f"over axes {axes} of {self.shape_str(x.shape)} ({count} values each)",
+                    reads=[x.index], writes=[y.index])
+
+    def batch_matmul(self, op: Operator) -> Step:
+        self.io(op, 2)
+        a = self.dtype(op, op.inputs[0], ("int8",), "lhs")
+        b = self.dtype(op, op.inputs[1], ("int8",), "rhs")
+        y = self.dtype(op, op.outputs[0], ("int8",), "output")
+        for t, role in ((a, "lhs"), (b, "rhs"), (y, "output")):
+            self.per_tensor(op, t, role)
+            self.need(2 <= len(t.shape) <= 5, op, f"{role} rank must be 2..5, got {len(t.shape)}", tensor=t.index)
+        adj_x, adj_y = bool(op.options.get("adj_x", False)), bool(op.options.get("adj_y", False))
+        la, lb = self.right_align(a.shape, 5), self.right_align(b.shape, 5)
+        rows, depth = (la[4], la[3]) if adj_x else (la[3], la[4])
+        depth_b, cols = (lb[4], lb[3]) if adj_y else (lb[3], lb[4])
+        self.need(depth == depth_b, op, f"inner dimensions differ ({depth} vs {depth_b})")
+        batch = []
+        for d in range(3):
+            self.need(la[d] == lb[d] or la[d] == 1 or lb[d] == 1, op, "batch dimensions do not broadcast")
+            batch.append(max(la[d], lb[d]))
+        self.need(self.right_align(y.shape, 5) == batch + [rows, cols], op,
+                  f"output {self.shape_str(y.shape)} is not {self.shape_str(batch + [rows, cols])}")
+
+        def bstrides(shape: list[int]) -> list[int]:
+            st = self.strides(shape)[:3]
+            return [0 if shape[d] == 1 else st[d] for d in range(3)]
+
+        mult, shift = quantize_multiplier(float(a.scale) * float(b.scale) / float(y.scale))
+        lo, hi = QRANGE["int8"]
+        params = dict(batch_dims=batch, lhs_batch_strides=bstrides(la), rhs_batch_strides=bstrides(lb),
+                      rows=rows, cols=cols, depth=depth,
+                      lhs_row_stride=1 if adj_x else depth, lhs_depth_stride=rows if adj_x else 1,
+                      rhs_depth_stride=1 if adj_y else cols, rhs_col_stride=depth if adj_y else 1,
+                      lhs_offset=-a.zero_point, rhs_offset=-b.zero_point, output_offset=y.zero_point,
+                      multiplier=mult, shift=shift, act_min=lo, act_max=hi)
+        nb = int(np.prod(batch))
+        note = f"{nb} x ({rows}x{depth} . {depth}x{cols})" + (" adj_x" if adj_x else "") + (" adj_y" if adj_y else "")
+        return Call(op, "tslm_batch_matmul_s8", "tslm_batch_matmul", [T(a.index), T(b.index), T(y.index)],
+                    "tslm_batch_matmul_params", params, macs=nb * rows * cols * depth, note=note,
+                    reads=[a.index, b.index], writes=[y.index])
+
+    def _gather_call(self, op: Operator, x: Tensor, y: Tensor, dims: list[int], in_strides: list[int],
+                     start: int, note: str) -> Call:
+        self.need(len(dims) <= MAX_DIMS, op, f"more than {MAX_DIMS} dimensions")
+        self.need(int(np.prod(dims)) == y.numel, op,
+                  f"output {self.shape_str(y.shape)} does not match the computed {self.shape_str(dims)}")
+        params = dict(dims=self.right_align(dims), in_strides=[0] * (MAX_DIMS - len(dims)) + in_strides,
+                      in_start=start, elem_size=x.itemsize)
+        return Call(op, "tslm_strided_copy", "tslm_copy", [T(x.index), T(y.index)], "tslm_gather_params", params,
+                    note=note, reads=[x.index], writes=[y.index])
+
+    def _same_quant(self, op: Operator, x: Tensor, y: Tensor) -> None:
+        self.need(x.dtype == y.dtype, op, f"input {x.dtype} and output {y.dtype} types differ")
+        if x.quant and y.quant:
+            self.need(x.quant.scale == y.quant.scale and x.quant.zero_point == y.quant.zero_point, op,
+                      "input and output quantization differ (TFLM copies the bytes unchanged)")
+
+    def transpose(self, op: Operator) -> Step:
+        self.io(op, 2)
+        x, y = self.t(op.inputs[0]), self.t(op.outputs[0])
+        self._same_quant(op, x, y)
+        perm = [int(v) for v in self.const(op, op.inputs[1], "permutation")]
+        rank = len(x.shape)
+        self.need(sorted(perm) == list(range(rank)), op, f"permutation {perm} is not a permutation of {rank} axes")
+        st = self.strides(list(x.shape))
+        dims = [x.shape[p] for p in perm]
+        self.need(list(y.shape) == dims, op, f"output {self.shape_str(y.shape)} is not {self.shape_str(dims)}")
+        return self._gather_call(op, x, y, dims, [st[p] for p in perm], 0, f"perm {perm}")
+
+    def strided_slice(self, op: Operator) -> Step:
+        self.io(op, 4)
+        x, y = self.t(op.inputs[0]), self.t(op.outputs[0])
+        self._same_quant(op, x, y)
+        rank = len(x.shape)
+        begin = [int(v) for v in self.const(op, op.inputs[1], "begin")]
+        end = [int(v) for v in self.const(op, op.inputs[2], "end")]
+        strides = [int(v) for v in self.const(op, op.inputs[3], "strides")]
+        o = op.options
+        self.need(o.get("ellipsis_mask", 0) == 0 and o.get("new_axis_mask", 0) == 0, op,
+                  "ellipsis and new-axis masks are not supported")
+        self.need(len(begin) == len(end) == len(strides) <= rank, op, "begin/end/strides lengths differ from rank")
+        n = len(begin)
+        begin += [0] * (rank - n)
+        end += [0] * (rank - n)
+        strides += [1] * (rank - n)
+        bm, em, sm = o.get("begin_mask", 0), o.get("end_mask", 0), o.get("shrink_axis_mask", 0)
+        bm |= sum(1 << d for d in range(n, rank))
+        em |= sum(1 << d for d in range(n, rank))
+        if o.get("offset", False):
+            end = [b + e for b, e in zip(begin, end)]
+        ist = self.strides(list(x.shape))
+        dims, in_strides, start_off, kept = [], [], 0, []
+        for d in range(rank):
+            size, step = x.shape[d], strides[d]
+            self.need(step != 0, op, "stride 0")
+            lo_i, hi_i = -(1 << 31), (1 << 31) - 1
+            start = begin[d]
+            if bm & (1 << d):
+                start = lo_i if step > 0 else hi_i
+            if start < 0:
+                start += size
+            start = min(max(start, 0), size) if step > 0 else min(max(start, -1), size - 1)
+            if sm & (1 << d):
+                stop = start + 1
+            else:
+                stop = end[d]
+                if em & (1 << d):
+                    stop = hi_i if step > 0 else lo_i
+                if stop < 0:
+                    stop += size
+                stop = min(max(stop, 0), size) if step > 0 else min(max(stop, -1), size - 1)
+            count = max(0, math.ceil((stop - start) / step))
+            if sm & (1 << d):
+                self.need(count == 1, op, f"shrunk axis {d} selects no element")
+            start_off += max(start, 0) * ist[d] if count else 0
+            if not sm & (1 << d):
+                kept.append(count)
+            dims.append(count)
+            in_strides.append(step * ist[d])
+        self.need(list(y.shape) == kept, op, f"output {self.shape_str(y.shape)} is not {self.shape_str(kept)}")
+        return self._gather_call(op, x, y, dims, in_strides, start_off,
+                                 f"begin {begin[:n]} end {end[:n]} strides {strides[:n]}")
+
+    def slice(self, op: Operator) -> Step:
+        self.io(op, 3)
+        x, y = self.t(op.inputs[0]), self.t(op.outputs[0])
+        self._same_quant(op, x, y)
+        begin = [int(v) for v in self.const(op, op.inputs[1], "begin")]
+        size = [int(v) for v in self.const(op, op.inputs[2], "size")]
+        rank = len(x.shape)
+        self.need(len(begin) == len(size) == rank, op, "begin/size lengths differ from rank")
+        size = [x.shape[d] - begin[d] if size[d] == -1 else size[d] for d in range(rank)]
+        for d in range(rank):
+            self.need(0 <= begin[d] and begin[d] + size[d] <= x.shape[d], op, f"slice out of range on axis {d}")
+        ist = self.strides(list(x.shape))
+        return self._gather_call(op, x, y, size, ist, sum(b * s for b, s in zip(begin, ist)),
+                                 f"begin {begin} size {size}")
+
+    def concatenation(self, op: Operator) -> Step:
+        self.need(len(op.inputs) >= 1 and len(op.outputs) == 1, op, "expected inputs and one output")
+        y = self.t(op.outputs[0])
+        xs = [self.t(i) for i in op.inputs]
+        rank = len(y.shape)
+        axis = int(op.options.get("axis", 0))
+        axis = axis + rank if axis < 0 else axis
+        self.need(0 <= axis < rank, op, f"axis {op.options.get('axis')} out of range")
+        self.need(op.options.get("fused_activation_function", "NONE") == "NONE", op,
+                  "fused activation on CONCATENATION is not supported")
+        total = 0
+        for x in xs:
+            self.need(x.dtype == y.dtype and len(x.shape) == rank, op, f"input {x.describe()} does not match output")
+            for d in range(rank):
+                if d != axis:
+                    self.need(x.shape[d] == y.shape[d], op, f"input {self.shape_str(x.shape)} differs off-axis")
+            total += x.shape[axis]
+        self.need(total == y.shape[axis], op, "inputs do not add up to the output along the axis")
+        outer = int(np.prod(y.shape[:axis])) if axis else 1
+        inner = int(np.prod(y.shape[axis + 1:])) if axis + 1 < rank else 1
+        sizes = ConstArray(self.name(op, "bytes"), "int32_t",
+                           np.array([x.shape[axis] * inner * x.itemsize for x in xs], dtype=np.int64),
+                           "bytes each input contributes per outer step")
+        params = dict(outer=outer, count=len(xs), bytes=Ref(sizes.name))
+        return Call(op, "tslm_concatenation", "tslm_copy", [TList(tuple(x.index for x in xs)), T(y.index)], "tslm_concat_params",
+                    params, [sizes], note=f"{len(xs)} inputs on axis {axis}",
+                    reads=[x.index for x in xs], writes=[y.index])
+
+    def pad(self, op: Operator) -> Step:
+        self.io(op, 2)
+        x, y = self.t(op.inputs[0]), self.t(op.outputs[0])
+        self._same_quant(op, x, y)
+        self.need(x.dtype in ("int8", "int16", "float32", "int32"), op, f"type {x.dtype} not supported")
+        rank = len(x.shape)
+        pads = np.asarray(self.const(op, op.inputs[1], "paddings")).reshape(-1, 2)
+        self.need(pads.shape[0] == rank and (pads >= 0).all(), op, "paddings must be non-negative, one pair per axis")
+        dims = [int(x.shape[d] + pads[d, 0] + pads[d, 1]) for d in range(rank)]
+        self.need(list(y.shape) == dims, op, f"output {self.shape_str(y.shape)} is not {self.shape_str(dims)}")
+        if op.opcode == "PADV2" and len(op.inputs) > 2 and op.inputs[2] >= 0:
+            value = np.asarray(self.const(op, op.inputs[2], "constant value")).reshape(-1)[0]
+        else:
+            value = y.zero_point if y.quant is not None else 0
+        ctype = x.ctype
+        pv = ConstArray(self.name(op, "pad_value"), ctype, np.array([value]), "value of the border")
+        ost = self.strides(dims)
+        params = dict(output_bytes=y.nbytes, elem_size=x.itemsize, dims=self.right_align(x.shape),
+                      out_strides=[0] * (MAX_DIMS - rank) + ost,
+                      out_start=int(sum(int(pads[d, 0]) * ost[d] for d in range(rank))))
+        return Call(op, "tslm_pad", "tslm_copy", [T(x.index), Ref(pv.name), T(y.index)], "tslm_pad_params", params,
+                    [pv], note=f"paddings {pads.tolist()} value {value}", reads=[x.index], writes=[y.index])
+
+    # --------------------------------------------------- elementwise via LUT
+    def _lut(self, op: Operator, fn: Callable[[int], int], note: str) -> Call:
+        x, y = self.t(op.inputs[0]), self.t(op.outputs[0])
+        self.need(x.shape == y.shape, op, "input and output shapes differ")
+        table = np.array([max(-128, min(127, fn(q))) for q in range(-128, 128)], dtype=np.int64)
+        tab = ConstArray(self.name(op, "table"), "int8_t", table, f"{op.opcode.lower()} for inputs -128..127")
+        return Call(op, "tslm_lut_s8", "tslm_lut", [Lit(str(x.numel)), Ref(tab.name), T(x.index), T(y.index)],
+                    consts=[tab], note=note, inplace=[(x.index, y.index)], reads=[x.index], writes=[y.index])
+
+    def _unary_int8(self, op: Operator) -> tuple[Tensor, Tensor]:
+        self.io(op, 1)
+        x = self.dtype(op, op.inputs[0], ("int8",), "input")
+        y = self.dtype(op, op.outputs[0], ("int8",), "output")
+        self.per_tensor(op, x, "input")
+        self.per_tensor(op, y, "output")
+        return x, y
+
+    def logistic(self, op: Operator) -> Step:
+        x, y = self._unary_int8(op)
+        self.need(y.zero_point == -128 and abs(y.scale * 256 - 1) < 1e-3, op,
+                  "int8 output must have scale 1/256 and zero point -128", tensor=y.index)
+        bits = 4
+        mult, left_shift = frexp_multiplier(float(x.scale) * (1 << (31 - bits)))
+        radius = input_radius(bits, left_shift)
+
+        def f(q: int) -> int:
+            v = q - x.zero_point
+            if v <= -radius:
+                return -128
+            if v >= radius:
+                return 127
+            r = fx.logistic(fx.mbqm(v, mult, left_shift), bits)
+            return fx.rdbpot(r, 23) - 128
+
+        return self._lut(op, f, "sigmoid")
+
+    def tanh(self, op: Operator) -> Step:
+        x, y = self._unary_int8(op)
+        self.need(y.zero_point == 0 and abs(y.scale * 128 - 1) < 1e-3, op,
+                  "int8 output must have scale 1/128 and zero point 0", tensor=y.index)
+        bits = 4
+        mult, left_shift = frexp_multiplier(float(x.scale) * (1 << (31 - bits)))
+        radius = input_radius(bits, left_shift)
+
+        def f(q: int) -> int:
+            v = q - x.zero_point
+            if v <= -radius:
+                return -128
+            if v >= radius:
+                return 127
+            return fx.rdbpot(fx.tanh(fx.mbqm(v, mult, left_shift), bits), 24)
+
+        return self._lut(op, f, "tanh")
+
+    def rsqrt(self, op: Operator) -> Step:
+        x, y = self._unary_int8(op)
+        # 1 / (sqrt(s_in) * s_out): sqrt and product in float32, reciprocal in double.
+        mult, shift = quantize_multiplier(1.0 / float(np.sqrt(f32(x.scale)) * f32(y.scale)))
+        k_shift = 20
+
+        def f(q: int) -> int:
+            v = q - x.zero_point
+            if v <= 0:  # TFLM refuses negative inputs at run time; 0 maps to the maximum
+                return 127
+            inv_m, inv_s = fx.inv_sqrt_quantized_multiplier_exp(v, -1)
+            data = fx.mbqm(1, inv_m, inv_s + k_shift)
+            return fx.mbqm(data, mult, shift - k_shift) + y.zero_point
+
+        return self._lut(op, f, "1/sqrt(x)")
+
+    def relu(self, op: Operator) -> Step:
+        x, y = self._unary_int8(op)
+        if op.opcode == "RELU6":
+            zero = x.zero_point
+            six = x.zero_point + tfl_round(float(f32(6.0) / f32(x.scale)))
+            return self._lut(op, lambda q: min(max(q, zero), six), "relu6")
+        mult, shift = quantize_multiplier(float(x.scale) / float(y.scale))
+        lo_real, hi_real = (0.0, None) if op.opcode == "RELU" else (-1.0, 1.0)
+        lo = max(-128, y.zero_point + tfl_round(float(f32(lo_real) / f32(y.scale))))
+        hi = 127 if hi_real is None else min(127, y.zero_point + tfl_round(float(f32(hi_real) / f32(y.scale))))
+
+        def f(q: int) -> int:
+            v = y.zero_point + fx.mbqm(q - x.zero_point, mult, shift)
+            return min(max(v, lo), hi)
+
+        return self._lut(op, f, op.opcode.lower())
+
+    def quantize(self, op: Operator) -> Step:
+        self.io(op, 1)
+        x, y = self.t(op.inputs[0]), self.t(op.outputs[0])
+        self.need(x.shape == y.shape, op, "input and output shapes differ")
+        self.need(y.dtype in ("int8", "int16") and y.quant is not None, op,
+                  f"output type {y.dtype} not supported (int8 or int16)", tensor=y.index)
+        self.per_tensor(op, y, "output")
+        if x.dtype == "float32":
+            func = "tslm_quantize_f32_s8" if y.dtype == "int8" else "tslm_quantize_f32_s16"
+            return Call(op, func, "tslm_quantize",
+                        [Lit(str(x.numel)), T(x.index), Lit(repr(float(y.scale))), Lit(str(y.zero_point)), T(y.index)],
+                        note="float32 -> " + y.dtype, reads=[x.index], writes=[y.index])
+        self.need(x.dtype in ("int8", "int16") and x.quant is not None, op,
+                  f"input type {x.dtype} not supported", tensor=x.index)
+        self.per_tensor(op, x, "input")
+        mult, shift = quantize_multiplier(float(x.scale) / float(y.scale))
+        if x.dtype == "int8" and y.dtype == "int8":
+            return self._lut(op, lambda q: fx.mbqm(q - x.zero_point, mult, shift) + y.zero_point,
+                             f"requantize s={x.scale:.6g} zp={x.zero_point} -> s={y.scale:.6g} zp={y.zero_point}")
+        params = dict(input_zero_point=x.zero_point, output_zero_point=y.zero_point, multiplier=mult, shift=shift)
+        func = {("int8", "int16"): "tslm_requantize_s8_s16", ("int16", "int8"): "tslm_requantize_s16_s8",
+                ("int16", "int16"): "tslm_requantize_s16_s16"}[(x.dtype, y.dtype)]
+        return Call(op, func, "tslm_quantize", [Lit(str(x.numel)), PARAMS, T(x.index), T(y.index)],
+                    "tslm_requantize_params", params, note=f"{x.dtype} -> {y.dtype}",
+                    reads=[x.index], writes=[y.index])
+
+    def dequantize(self, op: Operator) -> Step:
+        self.io(op, 1)
+        x, y = self.t(op.inputs[0]), self.t(op.outputs[0])
+        self.need(y.dtype == "float32" and x.dtype in ("int8", "int16") and x.quant is not None, op,
+                  f"{x.dtype} -> {y.dtype} is not supported (int8/int16 -> float32)")
+        self.per_tensor(op, x, "input")
+        func = "tslm_dequantize_s8_f32" if x.dtype == "int8" else "tslm_dequantize_s16_f32"
+        return Call(op, func, "tslm_quantize",
+                    [Lit(str(x.numel)), T(x.index), Lit(repr(float(f32(x.scale))) + "f"), Lit(str(x.zero_point)),
+                     T(y.index)], note=f"{x.dtype} -> float32", reads=[x.index], writes=[y.index])

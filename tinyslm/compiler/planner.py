@@ -1,0 +1,217 @@
+"""Static memory plan: where every tensor lives, and how big the arena is.
+
+Storage classes:
+  - graph inputs and outputs live in the caller's buffers (``inputs[i]``,
+    ``outputs[j]``) and never in the arena;
+  - constants live in flash as C arrays;
+  - every other tensor gets an offset in one static arena, as do kernel
+    scratch buffers.
+
+RESHAPE-like ops alias their output to their input (one storage, no copy)
+unless that would make one buffer both a graph input and an output (then the
+alias becomes a copy). Elementwise kernels that read each element before
+writing the same position may write their output over an input that dies
+there ("in place"). Arena offsets come from a greedy first-fit over buffer
+lifetimes, tried in several orders, keeping the smallest arena.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .ir import Graph
+from .lower import Alias, Call, Lit, Step, T
+
+ALIGN = 4  # bytes; int32 scratch and word loads need 4
+
+
+def _align(n: int) -> int:
+    return (n + ALIGN - 1) // ALIGN * ALIGN
+
+
+@dataclass
+class Storage:
+    kind: str  # "input" | "output" | "const" | "arena"
+    index: int = 0  # graph input/output position
+    offset: int = 0  # arena offset
+
+
+@dataclass
+class Buffer:
+    """One arena allocation: a group of tensors sharing storage, or a scratch area."""
+
+    key: str
+    size: int
+    first: int
+    last: int
+    offset: int = -1
+
+
+@dataclass
+class Plan:
+    steps: list[Step]
+    storage: dict[int, Storage]  # tensor index -> storage of its root
+    root: dict[int, int]  # tensor index -> root tensor index
+    scratch: dict[int, int]  # step position -> arena offset of its scratch
+    arena_bytes: int
+    buffers: list[Buffer] = field(default_factory=list)
+    copies_at_end: list[tuple[int, int]] = field(default_factory=list)  # (output tensor, source tensor)
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, keep: int, other: int) -> None:
+        self.parent[self.find(other)] = self.find(keep)
+
+
+def _first_fit(buffers: list[Buffer], order: list[Buffer]) -> int:
+    placed: list[Buffer] = []
+    for b in order:
+        offset = 0
+        overlapping = sorted((p for p in placed if not (p.last < b.first or b.last < p.first)),
+                             key=lambda p: p.offset)
+        for p in overlapping:
+            if offset + b.size <= p.offset:
+                break
+            offset = max(offset, p.offset + p.size)
+        b.offset = offset
+        placed.append(b)
+    return max((b.offset + b.size for b in buffers), default=0)
+
+
+def place(buffers: list[Buffer]) -> int:
+    """Assign offsets to buffers; returns the arena size. Deterministic."""
+    orders = [
+        sorted(buffers, key=lambda b: (-b.size, b.first, b.key)),
+        sorted(buffers, key=lambda b: (-(b.last - b.first), -b.size, b.key)),
+        sorted(buffers, key=lambda b: (b.first, -b.size, b.key)),
+        sorted(buffers, key=lambda b: (-b.size * (b.last - b.first + 1), b.key)),
+    ]
+    best, best_offsets = None, None
+    for order in orders:
+        size = _first_fit(buffers, order)
+        if best is None or size < best:
+            best, best_offsets = size, {b.key: b.offset for b in buffers}
+    for b in buffers:
+        b.offset = best_offsets[b.key]  # type: ignore[index]
+    return best or 0
+
+
+def plan(graph: Graph, steps: list[Step]) -> Plan:
+    g = graph
+    uf = _UnionFind()
+    role: dict[int, str] = {}
+    for pos, i in enumerate(g.inputs):
+        role[i] = f"input{pos}"
+    for pos, o in enumerate(g.outputs):
+        role.setdefault(o, f"output{pos}")
+    for t in g.tensors:
+        if t.is_const:
+            role.setdefault(t.index, "const")
+
+    def root_role(i: int) -> str | None:
+        r = uf.find(i)
+        return next((role[m] for m in list(uf.parent) + [i] if uf.find(m) == r and m in role), role.get(r))
+
+    final_steps: list[Step] = []
+    for s in steps:
+        if isinstance(s, Alias):
+            ra, rb = root_role(s.src), root_role(s.dst)
+            conflict = ra is not None and rb is not None and ra != rb
+            if conflict:  # both ends are pinned elsewhere: copy the bytes
+                n = g.tensors[s.dst].nbytes
+                final_steps.append(Call(s.op, "memcpy", "", [T(s.dst), T(s.src), Lit(str(n))],
+                                        note=f"{g.tensors[s.src].describe()} -> {g.tensors[s.dst].describe()} (copy)",
+                                        reads=[s.src], writes=[s.dst]))
+            else:
+                keep, other = (s.src, s.dst) if ra is not None or rb is None else (s.dst, s.src)
+                uf.union(keep, other)
+                final_steps.append(s)
+        else:
+            final_steps.append(s)
+
+    def klass(i: int) -> str:
+        r = root_role(i)
+        if r is None:
+            return "arena"
+        return "const" if r == "const" else r
+
+    # Last use of each root, then in-place merges in program order.
+    def uses(s: Step) -> list[int]:
+        return [] if isinstance(s, Alias) else [i for i in s.reads + s.writes if i >= 0]
+
+    last: dict[int, int] = {}
+    for k, s in enumerate(final_steps):
+        for i in uses(s):
+            last[uf.find(i)] = k
+    for o in g.outputs:
+        last[uf.find(o)] = len(final_steps)
+    for k, s in enumerate(final_steps):
+        if isinstance(s, Alias):
+            continue
+        for src, dst in s.inplace:
+            rs, rd = uf.find(src), uf.find(dst)
+            if rs == rd or klass(src) != "arena" or klass(dst) != "arena":
+                continue
+            if last.get(rs) != k or g.tensors[src].nbytes != g.tensors[dst].nbytes:
+                continue
+            if any(uf.find(i) == rs for i in s.reads if i != src):  # read again through another argument
+                continue
+            uf.union(src, dst)
+            last[uf.find(src)] = max(last.pop(rs, k), last.pop(rd, k))
+            break
+
+    # Lifetimes of arena roots.
+    first: dict[int, int] = {}
+    lastk: dict[int, int] = {}
+    for k, s in enumerate(final_steps):
+        for i in uses(s):
+            if klass(i) != "arena":
+                continue
+            r = uf.find(i)
+            first.setdefault(r, k)
+            lastk[r] = k
+    buffers = []
+    for r in sorted(first):
+        members = [t for t in range(len(g.tensors)) if uf.find(t) == r]
+        size = max(g.tensors[m].nbytes for m in members)
+        buffers.append(Buffer(f"t{r}", _align(size), first[r], lastk[r]))
+    scratch_keys: dict[int, str] = {}
+    for k, s in enumerate(final_steps):
+        if isinstance(s, Call) and s.scratch_bytes:
+            key = f"scratch{k}"
+            scratch_keys[k] = key
+            buffers.append(Buffer(key, _align(s.scratch_bytes), k, k))
+    arena = place(buffers)
+    by_key = {b.key: b for b in buffers}
+
+    storage: dict[int, Storage] = {}
+    roots: dict[int, int] = {}
+    for t in g.tensors:
+        r = uf.find(t.index)
+        roots[t.index] = r
+        c = klass(t.index)
+        if c.startswith("input"):
+            storage[t.index] = Storage("input", int(c[5:]))
+        elif c.startswith("output"):
+            storage[t.index] = Storage("output", int(c[6:]))
+        elif c == "const":
+            storage[t.index] = Storage("const")
+        elif f"t{r}" in by_key:
+            storage[t.index] = Storage("arena", offset=by_key[f"t{r}"].offset)
+    copies = []
+    for pos, o in enumerate(g.outputs):
+        c = klass(o)
+        if c != f"output{pos}":  # the output is a graph input, a constant or another output
+            copies.append((o, pos))
+    return Plan(final_steps, storage, roots, {k: by_key[key].offset for k, key in scratch_keys.items()},
+                arena, buffers, copies)

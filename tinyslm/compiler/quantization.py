@@ -1,0 +1,95 @@
+"""What TFLM computes in its kernels' Prepare step, done once at compile time.
+
+Scales arrive as the float32 values the .tflite stores; TFLM widens them to
+double (or keeps float32) at specific points, and those points matter for
+bit-exactness, so each helper says which it follows.
+
+>>> quantize_multiplier(0.5)
+(1073741824, 0)
+>>> quantize_multiplier(0.0039215686)
+(1077952576, -7)
+>>> activation_range("RELU6", 0.05, -128, "int8")
+(-128, -8)
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..errors import UnsupportedError
+
+QRANGE = {"int8": (-128, 127), "int16": (-32768, 32767), "uint8": (0, 255), "int32": (-(1 << 31), (1 << 31) - 1)}
+
+
+def f32(x: float) -> np.float32:
+    return np.float32(x)
+
+
+def tfl_round(x: float) -> int:
+    """std::round: half away from zero."""
+    return int(math.floor(x + 0.5)) if x >= 0 else -int(math.floor(-x + 0.5))
+
+
+def quantize_multiplier(real: float) -> tuple[int, int]:
+    """TFLM QuantizeMultiplier: real ~= m * 2^(shift-31), m in [2^30, 2^31)."""
+    if real == 0.0:
+        return 0, 0
+    q, shift = math.frexp(real)
+    q_fixed = tfl_round(q * (1 << 31))
+    if q_fixed == (1 << 31):
+        q_fixed //= 2
+        shift += 1
+    if shift < -31:
+        shift, q_fixed = 0, 0
+    return q_fixed, shift
+
+
+def quantize_multiplier_smaller_than_one(real: float, what: str) -> tuple[int, int]:
+    m, s = quantize_multiplier(real)
+    if s > 0:
+        raise UnsupportedError(f"{what}: rescale factor {real:.6g} >= 1, which TFLM's kernel does not accept")
+    return m, s
+
+
+def quantize_multiplier_greater_than_one(real: float, what: str) -> tuple[int, int]:
+    m, s = quantize_multiplier(real)
+    if s < 0:
+        raise UnsupportedError(f"{what}: rescale factor {real:.6g} < 1, which TFLM's kernel does not accept")
+    return m, s
+
+
+def activation_range(activation: str, scale: float, zero_point: int, dtype: str) -> tuple[int, int]:
+    """CalculateActivationRangeQuantized: fused activation -> [min, max] in output units.
+
+    The real bound is divided by the output scale in float32 and rounded.
+    """
+    qmin, qmax = QRANGE[dtype]
+
+    def q(v: float) -> int:
+        return zero_point + tfl_round(float(f32(v) / f32(scale)))
+
+    if activation == "NONE":
+        return qmin, qmax
+    if activation == "RELU":
+        return max(qmin, q(0.0)), qmax
+    if activation == "RELU6":
+        return max(qmin, q(0.0)), min(qmax, q(6.0))
+    if activation == "RELU_N1_TO_1":
+        return max(qmin, q(-1.0)), min(qmax, q(1.0))
+    raise UnsupportedError(f"fused activation {activation} is not supported on quantized ops",
+                           hint="use NONE, RELU, RELU6 or RELU_N1_TO_1")
+
+
+def input_radius(integer_bits: int, left_shift: int, total_signed_bits: int = 31) -> int:
+    """CalculateInputRadius."""
+    max_rescaled = (1.0 * ((1 << integer_bits) - 1) * (1 << (total_signed_bits - integer_bits))
+                    / (1 << left_shift))
+    return int(math.floor(max_rescaled))
+
+
+def frexp_multiplier(real: float) -> tuple[int, int]:
+    """The frexp + round that LOGISTIC/TANH use (no 2^31 fix-up)."""
+    q, shift = math.frexp(real)
+    return tfl_round(q * (1 << 31)), shift

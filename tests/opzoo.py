@@ -1,0 +1,350 @@
+"""A zoo of small int8 models, built with TensorFlow in the tests.
+
+Each case is one op (or a small pattern) with one setting of its options:
+strides, padding, dilation, depth multiplier, per-channel weights, fused
+activations, broadcasting, axes. `convert(name)` builds the model with random
+weights, quantizes it to full int8 with TensorFlow's converter and a random
+representative dataset (deterministic for the case), and returns the .tflite.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+@dataclass
+class Case:
+    build: Callable  # (tf, rng) -> (fn(x...) -> y, [input shapes])
+    float_io: bool = False  # keep float32 model inputs/outputs (QUANTIZE/DEQUANTIZE ops)
+    expect_ops: tuple[str, ...] = ()  # ops the converted model must contain
+
+
+def _w(rng: np.random.Generator, *shape: int, scale: float = 0.3) -> np.ndarray:
+    return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+
+def conv(k=(3, 3), cin=4, cout=6, stride=1, padding="SAME", dilation=1, act=None, hw=(9, 9)):
+    def build(tf, rng):
+        w = tf.constant(_w(rng, *k, cin, cout))
+        b = tf.constant(_w(rng, cout, scale=0.1))
+
+        def fn(x):
+            y = tf.nn.conv2d(x, w, strides=stride, padding=padding, dilations=dilation) + b
+            return act(tf, y) if act else y
+
+        return fn, [(1, *hw, cin)]
+
+    return Case(build, expect_ops=("CONV_2D",))
+
+
+def depthwise(k=(3, 3), cin=4, mult=1, stride=1, padding="SAME", dilation=1, act=None, hw=(9, 8)):
+    def build(tf, rng):
+        w = tf.constant(_w(rng, *k, cin, mult))
+        b = tf.constant(_w(rng, cin * mult, scale=0.1))
+
+        def fn(x):
+            y = tf.nn.depthwise_conv2d(x, w, strides=[1, stride, stride, 1], padding=padding,
+                                       dilations=[dilation, dilation]) + b
+            return act(tf, y) if act else y
+
+        return fn, [(1, *hw, cin)]
+
+    return Case(build, expect_ops=("DEPTHWISE_CONV_2D",))
+
+
+def dense(din=16, dout=10, rows=1, bias=True, act=None):
+    def build(tf, rng):
+        w = tf.constant(_w(rng, din, dout))
+        b = tf.constant(_w(rng, dout, scale=0.1))
+
+        def fn(x):
+            y = tf.matmul(x, w)
+            if bias:
+                y = y + b
+            return act(tf, y) if act else y
+
+        return fn, [(rows, din)]
+
+    return Case(build, expect_ops=("FULLY_CONNECTED",))
+
+
+def pool(kind="avg", k=2, stride=2, padding="VALID", hw=(9, 7), c=3):
+    def build(tf, rng):
+        def fn(x):
+            f = tf.nn.avg_pool2d if kind == "avg" else tf.nn.max_pool2d
+            return f(x, ksize=k, strides=stride, padding=padding)
+
+        return fn, [(1, *hw, c)]
+
+    return Case(build, expect_ops=("AVERAGE_POOL_2D" if kind == "avg" else "MAX_POOL_2D",))
+
+
+def binary(op="add", a=(1, 4, 6), b=(1, 4, 6), const_b=False, act=None):
+    def build(tf, rng):
+        cb = tf.constant(_w(rng, *b, scale=1.0))
+        f = {"add": tf.add, "sub": tf.subtract, "mul": tf.multiply,
+             "sqdiff": tf.math.squared_difference}[op]
+
+        def fn(x, y=None):
+            y = cb if const_b else y
+            z = f(x, y)
+            return act(tf, z) if act else z
+
+        return fn, [a] if const_b else [a, b]
+
+    names = {"add": "ADD", "sub": "SUB", "mul": "MUL", "sqdiff": "SQUARED_DIFFERENCE"}
+    return Case(build, expect_ops=(names[op],))
+
+
+def unary(fname, shape=(1, 5, 12)):
+    def build(tf, rng):
+        def fn(x):
+            if fname == "rsqrt":
+                return tf.math.rsqrt(x * x + 0.5)
+            if fname in ("relu", "relu6"):  # after a reshape so the activation cannot fuse
+                r = tf.reshape(x, (shape[0], -1))
+                return tf.nn.relu(r) if fname == "relu" else tf.nn.relu6(r)
+            return {"sigmoid": tf.sigmoid, "tanh": tf.tanh}[fname](x)
+
+        return fn, [shape]
+
+    ops = {"rsqrt": "RSQRT", "sigmoid": "LOGISTIC", "tanh": "TANH", "relu": "RELU", "relu6": "RELU6"}
+    return Case(build, expect_ops=(ops[fname],))
+
+
+def softmax(shape=(1, 3, 10), beta=1.0):
+    def build(tf, rng):
+        def fn(x):
+            return tf.nn.softmax(x * beta if beta != 1.0 else x)
+
+        return fn, [shape]
+
+    return Case(build, expect_ops=("SOFTMAX",))
+
+
+def mean(axes=(1,), keepdims=False, shape=(1, 6, 5, 4)):
+    def build(tf, rng):
+        def fn(x):
+            return tf.reduce_mean(x, axis=list(axes), keepdims=keepdims)
+
+        return fn, [shape]
+
+    return Case(build, expect_ops=("MEAN",))
+
+
+def batch_matmul(a=(1, 2, 4, 6), b=(1, 2, 6, 3), adj_x=False, adj_y=False):
+    def build(tf, rng):
+        def fn(x, y):
+            return tf.linalg.matmul(x, y, adjoint_a=adj_x, adjoint_b=adj_y)
+
+        return fn, [a, b]
+
+    return Case(build, expect_ops=("BATCH_MATMUL",))
+
+
+def transpose(perm=(0, 2, 1, 3), shape=(1, 3, 4, 5)):
+    def build(tf, rng):
+        def fn(x):
+            return tf.transpose(x, perm)
+
+        return fn, [shape]
+
+    return Case(build, expect_ops=("TRANSPOSE",))
+
+
+def concat(axis=-1, shapes=((1, 4, 3), (1, 4, 5))):
+    def build(tf, rng):
+        def fn(*xs):
+            return tf.concat(list(xs), axis=axis)
+
+        return fn, list(shapes)
+
+    return Case(build, expect_ops=("CONCATENATION",))
+
+
+def strided_slice(kind="range", shape=(1, 8, 6)):
+    def build(tf, rng):
+        def fn(x):
+            if kind == "range":
+                return x[:, 1:7:2, :]
+            if kind == "shrink":
+                return x[:, 0, :]
+            if kind == "negative":
+                return x[:, -3:, ::-2]
+            return x[:, 2:5, 1:4]
+
+        return fn, [shape]
+
+    return Case(build, expect_ops=("STRIDED_SLICE",))
+
+
+def pad(v2=False, shape=(1, 5, 4, 3)):
+    def build(tf, rng):
+        def fn(x):
+            p = [[0, 0], [1, 2], [2, 0], [0, 1]]
+            return tf.pad(x, p, constant_values=0.5 if v2 else 0.0)
+
+        return fn, [shape]
+
+    return Case(build, expect_ops=("PADV2",) if v2 else ("PAD",))
+
+
+def quant_io(shape=(1, 12)):
+    def build(tf, rng):
+        w = tf.constant(_w(rng, shape[-1], 8))
+
+        def fn(x):
+            return tf.matmul(x, w)
+
+        return fn, [shape]
+
+    return Case(build, float_io=True, expect_ops=("QUANTIZE", "DEQUANTIZE"))
+
+
+# ---------------------------------------------------------------- transformer
+def _layer_norm(tf, x, gamma, beta, eps=1e-3):
+    mu = tf.reduce_mean(x, axis=-1, keepdims=True)
+    d = x - mu
+    var = tf.reduce_mean(d * d, axis=-1, keepdims=True)
+    return d * tf.math.rsqrt(var + eps) * gamma + beta
+
+
+def transformer(frames=49, feats=10, patch=7, d=32, heads=2, blocks=2, mlp=64, classes=12, pool="cls"):
+    """A KWT-style encoder classifier: the model family the pipeline trains."""
+
+    def build(tf, rng):
+        n_tok = frames // patch
+        seq = n_tok + (1 if pool == "cls" else 0)
+        dh = d // heads
+        c = lambda *s, scale=0.3: tf.constant(_w(rng, *s, scale=scale))  # noqa: E731
+        emb_w, emb_b = c(patch * feats, d), c(d, scale=0.05)
+        cls_tok, pos = c(1, 1, d), c(1, seq, d, scale=0.1)
+        layers = []
+        for _ in range(blocks):
+            layers.append(dict(
+                g1=tf.constant(1 + _w(rng, d, scale=0.1)), b1=c(d, scale=0.05),
+                wq=c(d, d), wk=c(d, d), wv=c(d, d), wo=c(d, d), bq=c(d, scale=0.05), bo=c(d, scale=0.05),
+                g2=tf.constant(1 + _w(rng, d, scale=0.1)), b2=c(d, scale=0.05),
+                w1=c(d, mlp), bm1=c(mlp, scale=0.05), w2=c(mlp, d, scale=0.2), bm2=c(d, scale=0.05)))
+        wc, bc = c(d, classes), c(classes, scale=0.05)
+
+        def fn(x):  # x: 1 x frames x feats
+            t = tf.reshape(x[:, : n_tok * patch, :], (1, n_tok, patch * feats))
+            h = tf.matmul(t, emb_w) + emb_b
+            if pool == "cls":
+                h = tf.concat([cls_tok, h], axis=1)
+            h = h + pos
+            for L in layers:
+                a = _layer_norm(tf, h, L["g1"], L["b1"])
+                q = tf.matmul(a, L["wq"]) + L["bq"]
+                k = tf.matmul(a, L["wk"])
+                v = tf.matmul(a, L["wv"])
+                split = lambda z: tf.transpose(tf.reshape(z, (1, seq, heads, dh)), (0, 2, 1, 3))  # noqa: E731
+                q, k, v = split(q), split(k), split(v)
+                att = tf.nn.softmax(tf.matmul(q, k, transpose_b=True) * (1.0 / dh ** 0.5))
+                o = tf.reshape(tf.transpose(tf.matmul(att, v), (0, 2, 1, 3)), (1, seq, d))
+                h = h + tf.matmul(o, L["wo"]) + L["bo"]
+                m = _layer_norm(tf, h, L["g2"], L["b2"])
+                m = tf.nn.relu(tf.matmul(m, L["w1"]) + L["bm1"])
+                h = h + tf.matmul(m, L["w2"]) + L["bm2"]
+            z = h[:, 0, :] if pool == "cls" else tf.reduce_mean(h, axis=1)
+            return tf.nn.softmax(tf.matmul(z, wc) + bc)
+
+        return fn, [(1, frames, feats)]
+
+    return Case(build, expect_ops=("BATCH_MATMUL", "SOFTMAX", "RSQRT", "MEAN", "TRANSPOSE"))
+
+
+relu = lambda tf, y: tf.nn.relu(y)  # noqa: E731
+relu6 = lambda tf, y: tf.nn.relu6(y)  # noqa: E731
+
+CASES: dict[str, Case] = {
+    "conv_3x3_same": conv(),
+    "conv_3x3_valid_stride2": conv(stride=2, padding="VALID"),
+    "conv_1x1": conv(k=(1, 1), cin=8, cout=8),
+    "conv_5x3_stride2_same_relu": conv(k=(5, 3), stride=2, act=relu, hw=(10, 7)),
+    "conv_dilation2_relu6": conv(dilation=2, act=relu6, cin=3, cout=5),
+    "conv_odd_channels": conv(cin=3, cout=7, hw=(6, 5)),
+    "depthwise_3x3": depthwise(),
+    "depthwise_mult2_stride2": depthwise(mult=2, stride=2, cin=3),
+    "depthwise_dilation2_valid": depthwise(dilation=2, padding="VALID", act=relu),
+    "depthwise_5x1_relu6": depthwise(k=(5, 1), act=relu6, cin=5),
+    "dense": dense(),
+    "dense_relu": dense(act=relu),
+    "dense_no_bias": dense(bias=False, din=13, dout=7),
+    "dense_rows": dense(rows=5, din=8, dout=6),
+    "avg_pool_2x2": pool("avg"),
+    "avg_pool_3x3_same_stride2": pool("avg", k=3, stride=2, padding="SAME"),
+    "max_pool_2x2": pool("max"),
+    "max_pool_3x3_same": pool("max", k=3, stride=1, padding="SAME"),
+    "add": binary("add"),
+    "add_broadcast_const_relu": binary("add", b=(6,), const_b=True, act=relu),
+    "add_broadcast_rows": binary("add", a=(1, 4, 6), b=(1, 1, 6)),
+    "sub": binary("sub"),
+    "sub_broadcast": binary("sub", a=(1, 3, 5, 4), b=(1, 3, 1, 4)),
+    "mul": binary("mul"),
+    "mul_broadcast_const": binary("mul", b=(1, 1, 6), const_b=True),
+    "squared_difference": binary("sqdiff"),
+    "squared_difference_broadcast": binary("sqdiff", a=(1, 4, 6), b=(1, 4, 1)),
+    "softmax": softmax(),
+    "softmax_beta": softmax(beta=2.5, shape=(1, 7)),
+    "softmax_long": softmax(shape=(1, 2, 49)),
+    "mean_axis1": mean(),
+    "mean_hw_keepdims": mean(axes=(1, 2), keepdims=True),
+    "mean_last": mean(axes=(-1,), keepdims=True, shape=(1, 5, 16)),
+    "batch_matmul": batch_matmul(),
+    "batch_matmul_adj_y": batch_matmul(b=(1, 2, 3, 6), adj_y=True),
+    "batch_matmul_adj_x": batch_matmul(a=(1, 2, 6, 4), adj_x=True),
+    "batch_matmul_broadcast": batch_matmul(a=(2, 3, 4, 5), b=(1, 1, 5, 3)),
+    "transpose": transpose(),
+    "transpose_3d": transpose(perm=(0, 2, 1), shape=(1, 6, 5)),
+    "concat_last": concat(),
+    "concat_axis1": concat(axis=1, shapes=((1, 2, 5), (1, 3, 5), (1, 1, 5))),
+    "strided_slice": strided_slice(),
+    "strided_slice_shrink": strided_slice("shrink"),
+    "strided_slice_negative": strided_slice("negative"),
+    "slice": strided_slice("slice"),
+    "pad": pad(),
+    "padv2": pad(v2=True),
+    "logistic": unary("sigmoid"),
+    "tanh": unary("tanh"),
+    "rsqrt": unary("rsqrt"),
+    "relu": unary("relu"),
+    "relu6": unary("relu6"),
+    "quantize_dequantize": quant_io(),
+    "transformer_cls": transformer(),
+    "transformer_meanpool": transformer(pool="mean", blocks=1, heads=4),
+}
+
+
+def convert(name: str, seed: int = 0) -> bytes:
+    """Build case `name` and convert it to a full-int8 .tflite."""
+    import tensorflow as tf
+
+    case = CASES[name]
+    rng = np.random.default_rng(zlib.crc32(name.encode()) + seed)
+    tf.random.set_seed(seed)
+    fn, shapes = case.build(tf, rng)
+    sig = [tf.TensorSpec(s, tf.float32) for s in shapes]
+    tfn = tf.function(fn, input_signature=sig)
+    conv = tf.lite.TFLiteConverter.from_concrete_functions([tfn.get_concrete_function()])
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    rep_rng = np.random.default_rng(seed)
+
+    def rep():
+        for _ in range(64):
+            yield [rep_rng.standard_normal(s).astype(np.float32) for s in shapes]
+
+    conv.representative_dataset = rep
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    if not case.float_io:
+        conv.inference_input_type = tf.int8
+        conv.inference_output_type = tf.int8
+    return conv.convert()

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import TinyslmError
+from ..errors import ModelError, TinyslmError
 from .ir import Graph
 from .lower import Call, Lowering, Step
 from .planner import Plan, plan
@@ -65,10 +65,33 @@ def check_name(name: str) -> str:
     return name
 
 
+def check_dataflow(graph: Graph) -> None:
+    """Every tensor an op reads must exist by then: a constant, a graph input, or an earlier op's output."""
+    available = set(graph.inputs) | {t.index for t in graph.tensors if t.is_const}
+    for op in graph.operators:
+        for i in op.inputs:
+            if i >= 0 and i not in available:
+                t = graph.tensors[i]
+                raise ModelError(f"{op.opcode} (op {op.index}) reads tensor {i} '{t.name}', which is not a constant, "
+                                 "not a graph input and not written by an earlier operator",
+                                 where=graph.source, hint="the model is corrupt or uses variables/loops tinyslm "
+                                 "does not support; re-export it")
+        for o in op.outputs:
+            if graph.tensors[o].is_const or o in graph.inputs:
+                raise ModelError(f"{op.opcode} (op {op.index}) writes tensor {o}, which is a constant or a graph input",
+                                 where=graph.source, hint="the model is corrupt; re-export it")
+            available.add(o)
+    for pos, o in enumerate(graph.outputs):
+        if o not in available:
+            raise ModelError(f"graph output {pos} (tensor {o} '{graph.tensors[o].name}') is never computed",
+                             where=graph.source, hint="the model is corrupt; re-export it")
+
+
 def lower_graph(graph: Graph) -> list[Step]:
     """Validate and lower every operator; raises UnsupportedError naming the op."""
     if not graph.operators:
         raise TinyslmError("the model has no operators", where=graph.source)
+    check_dataflow(graph)
     lowering = Lowering(graph)
     return [lowering.lower(op) for op in graph.operators]
 

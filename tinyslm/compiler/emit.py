@@ -234,6 +234,8 @@ class Emitter:
         for var in unused:
             rendered_steps.append(dict(title=f"'{var}' is not used by any operator", lines=[], code=[f"(void){var};"]))
         out_dir.mkdir(parents=True, exist_ok=True)
+        for stale in [*out_dir.glob("tslm_*.[ch]"), out_dir / f"{self.name}.c", out_dir / f"{self.name}.h"]:
+            stale.unlink(missing_ok=True)  # kernels a previous model needed and this one does not
         header = env.get_template("model.h.j2").render(**ctx)
         source = env.get_template("model.c.j2").render(**ctx)
         written = [out_dir / f"{self.name}.h", out_dir / f"{self.name}.c"]

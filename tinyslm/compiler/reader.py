@@ -9,6 +9,7 @@ a corrupt file gives a :class:`ModelError`, never a crash or a hang.
 from __future__ import annotations
 
 import hashlib
+import struct
 import re
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,8 @@ _TENSOR_TYPES = {
     "FLOAT32": "float32", "INT8": "int8", "UINT8": "uint8", "INT16": "int16",
     "INT32": "int32", "INT64": "int64", "BOOL": "bool",
 }
+_ZP_RANGE = {"int8": (-128, 127), "uint8": (0, 255), "int16": (-32768, 32767)}
+_MAX_TENSOR_BYTES = 256 << 20
 _ACTIVATIONS = {0: "NONE", 1: "RELU", 2: "RELU_N1_TO_1", 3: "RELU6", 4: "TANH", 5: "SIGN_BIT"}
 _PADDING = {0: "SAME", 1: "VALID"}
 
@@ -135,6 +138,13 @@ class _Reader:
                                    hint="quantize the model to int8 (full integer) or int16x8 activations")
         self.length(t.ShapeLength(), f"tensor {i} shape")
         shape = tuple(int(d) for d in (t.ShapeAsNumpy() if t.ShapeLength() else []))
+        if any(d == 0 for d in shape):
+            raise UnsupportedError(f"tensor {i} '{name}' has a zero-sized dimension {list(shape)}", where=self.source,
+                                   hint="tinyslm compiles models whose tensors all hold data")
+        if int(np.prod(shape, dtype=object)) * np.dtype(DTYPES[dtype][0]).itemsize > _MAX_TENSOR_BYTES:
+            raise UnsupportedError(f"tensor {i} '{name}' {list(shape)} is larger than "
+                                   f"{_MAX_TENSOR_BYTES >> 20} MB, far beyond any microcontroller",
+                                   where=self.source, hint="check the model's shapes")
         if any(d < 0 for d in shape):
             raise UnsupportedError(f"tensor {i} '{name}' has a dynamic shape {list(shape)}", where=self.source,
                                    hint="convert with a fixed batch size of 1 and fixed input shapes")
@@ -156,6 +166,9 @@ class _Reader:
                                    f"do not match shape {list(shape)}")
             if not all(np.isfinite(s) and s > 0 for s in scales):
                 raise self.corrupt(f"tensor {i} '{name}' has a non-positive or non-finite scale")
+            lo, hi = _ZP_RANGE.get(dtype, (-(1 << 31), (1 << 31) - 1))
+            if not all(lo <= z <= hi for z in zps):
+                raise self.corrupt(f"tensor {i} '{name}' ({dtype}) has a zero point outside [{lo}, {hi}]")
             quant = Quant(scales, zps, axis)
         data = None
         b = t.Buffer()
@@ -238,4 +251,6 @@ def read_model(model: bytes | str | Path) -> Graph:
     except (ModelError, UnsupportedError):
         raise
     except Exception as e:  # flatbuffers raises assorted errors on garbage
+        if isinstance(e, struct.error):
+            raise reader.corrupt(f"the file is truncated or an offset points outside it ({e})") from None
         raise reader.corrupt(f"{type(e).__name__} while parsing ({e})") from None

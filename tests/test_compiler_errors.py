@@ -1,0 +1,106 @@
+"""Bad input gets one clear message and a non-zero exit: never a traceback, never wrong code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import opzoo
+import pytest
+from conftest import SHARED_MODELS
+
+from tinyslm.compiler import compile_model
+from tinyslm.errors import ModelError, TinyslmError, UnsupportedError
+
+HELLO = next((p for p in SHARED_MODELS if "hello_world" in p.name), None)
+
+
+def _dense(tf):
+    w = tf.constant(np.random.default_rng(0).standard_normal((8, 4)).astype(np.float32))
+    return lambda x: tf.nn.relu(tf.matmul(x, w))
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tinyslm.cli", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def bad_models(tmp_path_factory):
+    import tensorflow as tf
+
+    d = tmp_path_factory.mktemp("bad")
+    models = {}
+    models["float"] = opzoo.convert_fn(_dense(tf), [(1, 8)], "float")
+    models["hybrid"] = opzoo.convert_fn(_dense(tf), [(1, 8)], "hybrid")
+    models["gelu"] = opzoo.convert_fn(lambda x: tf.nn.gelu(x), [(1, 8)], "int8")
+    models["int16x8"] = opzoo.convert_fn(_dense(tf), [(1, 8)], "int16x8")
+    models["rank7"] = opzoo.convert_fn(lambda x: tf.reduce_mean(x, axis=-1), [(1, 2, 2, 2, 2, 2, 3)], "int8")
+    paths = {}
+    for k, v in models.items():
+        paths[k] = d / f"{k}.tflite"
+        paths[k].write_bytes(v)
+    paths["text"] = d / "notes.tflite"
+    paths["text"].write_text("this is not a model\n" * 10)
+    paths["empty"] = d / "empty.tflite"
+    paths["empty"].write_bytes(b"")
+    if HELLO is not None:
+        good = HELLO.read_bytes()
+        paths["truncated"] = d / "truncated.tflite"
+        paths["truncated"].write_bytes(good[: len(good) // 3])
+        junk = bytearray(np.random.default_rng(5).integers(0, 256, len(good), dtype=np.uint8).tobytes())
+        junk[4:8] = b"TFL3"
+        paths["garbage"] = d / "garbage.tflite"
+        paths["garbage"].write_bytes(bytes(junk))
+    return paths
+
+
+@pytest.mark.parametrize("kind,error,words", [
+    ("float", UnsupportedError, ["float32", "int8"]),
+    ("hybrid", UnsupportedError, ["hybrid"]),
+    ("gelu", UnsupportedError, ["GELU", "not supported"]),
+    ("int16x8", UnsupportedError, ["int16"]),
+    ("rank7", UnsupportedError, ["MEAN", "rank 7 not supported"]),
+    ("text", ModelError, ["not a TensorFlow Lite model"]),
+    ("empty", ModelError, ["not a TensorFlow Lite model"]),
+    ("truncated", ModelError, ["corrupt"]),
+    ("garbage", ModelError, ["corrupt"]),
+])
+def test_bad_model_gives_clear_error(bad_models, kind, error, words, tmp_path):
+    if kind not in bad_models:
+        pytest.skip("needs the shared hello_world model")
+    with pytest.raises(error) as info:
+        compile_model(bad_models[kind], tmp_path / "out")
+    text = info.value.render()
+    for w in words:
+        assert w in text, text
+    assert info.value.where, "the message must say where"
+    assert not (tmp_path / "out" / "model.c").exists(), "no code may be written for a refused model"
+
+
+def test_unsupported_op_names_op_and_tensor(bad_models, tmp_path):
+    with pytest.raises(UnsupportedError) as info:
+        compile_model(bad_models["gelu"], tmp_path / "out")
+    assert "op 0" in info.value.where and "tensor" in info.value.where
+
+
+@pytest.mark.parametrize("kind", ["float", "gelu", "text", "empty", "rank7"])
+def test_cli_exits_nonzero_without_traceback(bad_models, kind, tmp_path):
+    for cmd in (["compile", str(bad_models[kind]), "-o", str(tmp_path / "o")], ["inspect", str(bad_models[kind])],
+                ["verify", str(bad_models[kind]), "--inputs", "2"]):
+        r = run_cli(*cmd)
+        assert r.returncode == 2, (cmd, r.stdout, r.stderr)
+        assert r.stderr.startswith("error:"), r.stderr
+        assert "Traceback" not in r.stderr + r.stdout
+
+
+def test_cli_missing_file_and_bad_name(tmp_path):
+    r = run_cli("compile", str(tmp_path / "nope.tflite"), "-o", str(tmp_path / "o"))
+    assert r.returncode == 2 and "not found" in r.stderr and "Traceback" not in r.stderr
+    if HELLO is not None:
+        r = run_cli("compile", str(HELLO), "-o", str(tmp_path / "o"), "--name", "9lives")
+        assert r.returncode == 2 and "C name" in r.stderr
+
+
+def test_errors_are_tinyslm_errors():
+    assert issubclass(ModelError, TinyslmError) and issubclass(UnsupportedError, TinyslmError)

@@ -1,0 +1,54 @@
+"""`tinyslm verify MODEL.tflite [--inputs N]`: generated C vs the TFLM oracle."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+def _load_real(paths: tuple[Path, ...]) -> list:
+    import numpy as np
+
+    from ..errors import DataError
+
+    batches = []
+    for p in paths:
+        try:
+            arr = np.load(p)
+        except Exception as e:
+            raise DataError(f"cannot read input file {p}: {e}", hint="pass .npy files") from None
+        batches.extend([[a] for a in arr] if arr.ndim > 1 else [[arr]])
+    return batches
+
+
+@click.command("verify")
+@click.argument("model", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--inputs", "n_inputs", default=100, show_default=True, type=click.IntRange(1, 100000),
+              help="Number of random inputs.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the random inputs.")
+@click.option("--real", "real", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help=".npy file of real inputs (one per row, first input only); may repeat.")
+@click.option("--sanitize/--no-sanitize", default=False, help="Build with AddressSanitizer and UBSan.")
+def verify_cmd(model: Path, n_inputs: int, seed: int, real: tuple[Path, ...], sanitize: bool) -> None:
+    """Run the generated C and TensorFlow Lite Micro on the same inputs; exit 1 on any difference."""
+    from ..compiler.verify import verify_host
+
+    real_inputs = _load_real(real) if real else None
+    if real_inputs:
+        from ..compiler import read_model
+
+        g = read_model(model)
+        t = g.tensors[g.inputs[0]]
+        real_inputs = [[b[0].astype(t.dtype).reshape(t.shape)] for b in real_inputs]
+    report = verify_host(model, n_inputs, seed, real_inputs, sanitize=sanitize)
+    click.echo(f"{model}: {report.runs} inputs ({n_inputs} random, seed {seed}"
+               + (f", {len(real_inputs)} real" if real_inputs else "") + ")"
+               + (", built with ASan+UBSan" if sanitize else ""))
+    for line in report.lines():
+        click.echo("  " + line)
+    if not report.ok:
+        click.echo("verify: FAILED - the generated code differs from TFLM", err=True)
+        sys.exit(1)
+    click.echo("verify: OK - bit-exact with TensorFlow Lite Micro")

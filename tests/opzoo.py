@@ -196,6 +196,52 @@ def pad(v2=False, shape=(1, 5, 4, 3)):
     return Case(build, expect_ops=("PADV2",) if v2 else ("PAD",))
 
 
+def slice_op(shape=(1, 6, 5)):
+    def build(tf, rng):
+        def fn(x):
+            return tf.slice(x, [0, 1, 0], [1, 3, -1])
+
+        return fn, [shape]
+
+    return Case(build, expect_ops=("SLICE",))
+
+
+def requantize(shape=(1, 4, 6)):
+    """Concatenating tensors of different ranges makes the converter requantize (int8 -> int8 QUANTIZE)."""
+
+    def build(tf, rng):
+        def fn(x, y):
+            return tf.concat([x, y * 4.0 + 1.0], axis=-1)
+
+        return fn, [shape, shape]
+
+    return Case(build, expect_ops=("CONCATENATION",))
+
+
+def grouped_conv(groups=2, cin=4, cout=6):
+    def build(tf, rng):
+        w = tf.constant(_w(rng, 3, 3, cin // groups, cout))
+        b = tf.constant(_w(rng, cout, scale=0.1))
+
+        def fn(x):
+            return tf.nn.conv2d(x, w, strides=1, padding="SAME") + b
+
+        return fn, [(1, 6, 6, cin)]
+
+    return Case(build, expect_ops=("CONV_2D",))
+
+
+def squeeze_expand(shape=(1, 4, 1, 6)):
+    def build(tf, rng):
+        def fn(x):
+            y = tf.squeeze(x, axis=2) * 2.0
+            return tf.expand_dims(y, 1) + 1.0
+
+        return fn, [shape]
+
+    return Case(build)
+
+
 def quant_io(shape=(1, 12)):
     def build(tf, rng):
         w = tf.constant(_w(rng, shape[-1], 8))
@@ -319,6 +365,10 @@ CASES: dict[str, Case] = {
     "relu": unary("relu"),
     "relu6": unary("relu6"),
     "quantize_dequantize": quant_io(),
+    "slice_op": slice_op(),
+    "requantize_concat": requantize(),
+    "grouped_conv": grouped_conv(),
+    "squeeze_expand_dims": squeeze_expand(),
     "transformer_cls": transformer(),
     "transformer_meanpool": transformer(pool="mean", blocks=1, heads=4),
 }

@@ -396,8 +396,9 @@ class Lowering:
             self.need(y.zero_point == -128 and abs(y.scale - 1 / 256) < 0.001 / 256, op,
                       "int8 output must have scale 1/256 and zero point -128 (as TFLM requires)", tensor=y.index)
         else:
-            self.need(y.zero_point == 0 and abs(y.scale - 1 / 32768) < 0.001 / 32768, op,
-                      "int16 output must have scale 1/32768 and zero point 0", tensor=y.index)
+            self.need(y.zero_point == -32768 and abs(y.scale - 1 / 65536) < 0.001 / 65536, op,
+                      "int16 output must have scale 1/65536 and zero point -32768 (as TFLM requires)",
+                      tensor=y.index)
         beta = float(op.options.get("beta", 1.0))
         scaled_diff_bits = 5
         real = min(beta * float(x.scale) * (1 << (31 - scaled_diff_bits)), float((1 << 31) - 1))

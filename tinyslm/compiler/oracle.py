@@ -56,13 +56,17 @@ class Oracle:
         self.model = model
         size = arena_size or max(len(model) * 4, 1 << 20)
         config = rt.InterpreterConfig.kPreserveAllTensors if preserve_all else rt.InterpreterConfig.kAllocationRecording
+        error = None
         with _CaptureFd2() as cap:
             try:
                 self.interp = rt.Interpreter.from_bytes(model, arena_size=size, intrepreter_config=config)
             except Exception as e:  # TFLM reports unsupported ops / types here
-                raise TinyslmError(f"TFLM cannot load this model: {e}",
-                                   hint="the model must be one TensorFlow Lite Micro runs") from None
+                error = str(e)
         self.log = cap.text
+        if error is not None:
+            detail = "; ".join(line.strip() for line in self.log.splitlines() if line.strip())[:500]
+            raise TinyslmError(f"TFLM cannot load this model: {error}" + (f" ({detail})" if detail else ""),
+                               hint="the model must be one TensorFlow Lite Micro runs")
         from .reader import read_model
 
         self.n_outputs = len(read_model(model).outputs)

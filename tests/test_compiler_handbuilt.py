@@ -1,0 +1,59 @@
+"""Single-op models written by hand, for paths the TF converter does not take on demand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from tflbuild import OpDesc, TDesc, build_model, fc_options, softmax_options
+
+from tinyslm.compiler.verify import verify_host
+
+
+def check(model: bytes, n: int = 40) -> None:
+    report = verify_host(model, n_inputs=n, seed=7)
+    assert report.ok, report.lines()
+
+
+@pytest.mark.parametrize("in_q,out_q", [((0.05, 3), (0.02, -7)), ((0.01, -128), (0.3, 100)), ((0.5, 0), (0.5, 0)),
+                                        ((0.004, 20), (0.00392, -128))])
+def test_requantize_int8_to_int8(in_q, out_q):
+    model = build_model([TDesc((1, 64), "int8", [in_q[0]], [in_q[1]]), TDesc((1, 64), "int8", [out_q[0]], [out_q[1]])],
+                        [OpDesc("QUANTIZE", [0], [1])], [0], [1])
+    check(model)
+
+
+@pytest.mark.parametrize("dtype,q", [("int16", (0.001, 0))])
+def test_requantize_int8_to_int16_and_back(dtype, q):
+    model = build_model([TDesc((1, 32), "int8", [0.05], [4]), TDesc((1, 32), dtype, [q[0]], [q[1]]),
+                         TDesc((1, 32), "int8", [0.07], [-2])],
+                        [OpDesc("QUANTIZE", [0], [1]), OpDesc("QUANTIZE", [1], [2])], [0], [2])
+    check(model)
+
+
+@pytest.mark.parametrize("beta,scale,depth", [(1.0, 0.1, 10), (0.5, 0.25, 33), (2.0, 0.02, 5)])
+def test_softmax_int8_to_int16(beta, scale, depth):
+    model = build_model([TDesc((2, depth), "int8", [scale], [-10]), TDesc((2, depth), "int16", [1 / 65536], [-32768])],
+                        [OpDesc("SOFTMAX", [0], [1], "SoftmaxOptions", softmax_options(beta))], [0], [1])
+    check(model)
+
+
+def test_fully_connected_per_channel_weights():
+    rng = np.random.default_rng(0)
+    out_f, in_f = 6, 20
+    w = rng.integers(-127, 128, (out_f, in_f)).astype(np.int8)
+    ws = list(rng.uniform(0.001, 0.02, out_f))
+    bias = rng.integers(-2000, 2000, out_f).astype(np.int32)
+    model = build_model([TDesc((1, in_f), "int8", [0.05], [5]),
+                         TDesc((out_f, in_f), "int8", ws, [0] * out_f, 0, w),
+                         TDesc((out_f,), "int32", [0.05 * s for s in ws], [0] * out_f, 0, bias),
+                         TDesc((1, out_f), "int8", [0.1], [-3])],
+                        [OpDesc("FULLY_CONNECTED", [0, 1, 2], [3], "FullyConnectedOptions", fc_options(1))], [0], [3])
+    check(model)
+
+
+def test_graph_output_that_is_a_reshaped_input_is_copied(tmp_path):
+    """RESHAPE from a graph input straight to a graph output cannot alias: it becomes a copy."""
+    model = build_model([TDesc((1, 12), "int8", [0.1], [1]), TDesc((2,), "int32", data=np.array([3, 4], np.int32)),
+                         TDesc((3, 4), "int8", [0.1], [1])],
+                        [OpDesc("RESHAPE", [0, 1], [2])], [0], [2])
+    check(model, 5)

@@ -1,0 +1,148 @@
+"""Write tiny .tflite files by hand (flatbuffers builder + the tflite schema).
+
+For cases TensorFlow's converter does not produce on demand: an int8 -> int8
+QUANTIZE, an int8 -> int16 SOFTMAX, per-channel FULLY_CONNECTED, unusual
+quantization parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import flatbuffers
+import numpy as np
+import tflite
+
+TYPES = {"float32": tflite.TensorType.FLOAT32, "int8": tflite.TensorType.INT8, "int16": tflite.TensorType.INT16,
+         "int32": tflite.TensorType.INT32}
+
+
+@dataclass
+class TDesc:
+    shape: tuple[int, ...]
+    dtype: str = "int8"
+    scale: list[float] | None = None
+    zero_point: list[int] | None = None
+    axis: int = 0
+    data: np.ndarray | None = None
+    name: str = "t"
+
+
+@dataclass
+class OpDesc:
+    opcode: str
+    inputs: list[int]
+    outputs: list[int]
+    options_type: str | None = None  # e.g. "SoftmaxOptions"
+    options: Callable | None = None  # (builder) -> offset of the options table
+    extra: dict = field(default_factory=dict)
+
+
+def _vec(b: flatbuffers.Builder, start: Callable, values: list, prepend: str) -> int:
+    start(b, len(values))
+    for v in reversed(values):
+        getattr(b, prepend)(v)
+    return b.EndVector()
+
+
+def build_model(tensors: list[TDesc], ops: list[OpDesc], inputs: list[int], outputs: list[int]) -> bytes:
+    b = flatbuffers.Builder(1024)
+    # buffers: 0 is the empty sentinel, then one per tensor
+    buf_offsets = []
+    for t in [None, *tensors]:
+        data = None if t is None or t.data is None else np.ascontiguousarray(t.data).tobytes()
+        dvec = None
+        if data:
+            b.StartVector(1, len(data), 16)
+            for byte in reversed(data):
+                b.PrependUint8(byte)
+            dvec = b.EndVector()
+        tflite.BufferStart(b)
+        if dvec is not None:
+            tflite.BufferAddData(b, dvec)
+        buf_offsets.append(tflite.BufferEnd(b))
+    t_offsets = []
+    for i, t in enumerate(tensors):
+        name = b.CreateString(t.name + str(i))
+        shape = _vec(b, tflite.TensorStartShapeVector, list(t.shape), "PrependInt32")
+        q = None
+        if t.scale is not None:
+            sc = _vec(b, tflite.QuantizationParametersStartScaleVector, [float(s) for s in t.scale], "PrependFloat32")
+            zp = _vec(b, tflite.QuantizationParametersStartZeroPointVector,
+                      [int(z) for z in (t.zero_point or [0] * len(t.scale))], "PrependInt64")
+            tflite.QuantizationParametersStart(b)
+            tflite.QuantizationParametersAddScale(b, sc)
+            tflite.QuantizationParametersAddZeroPoint(b, zp)
+            tflite.QuantizationParametersAddQuantizedDimension(b, t.axis)
+            q = tflite.QuantizationParametersEnd(b)
+        tflite.TensorStart(b)
+        tflite.TensorAddShape(b, shape)
+        tflite.TensorAddType(b, TYPES[t.dtype])
+        tflite.TensorAddBuffer(b, i + 1)
+        tflite.TensorAddName(b, name)
+        if q is not None:
+            tflite.TensorAddQuantization(b, q)
+        t_offsets.append(tflite.TensorEnd(b))
+    codes = sorted({o.opcode for o in ops})
+    code_offsets = []
+    for c in codes:
+        tflite.OperatorCodeStart(b)
+        num = getattr(tflite.BuiltinOperator, c)
+        tflite.OperatorCodeAddDeprecatedBuiltinCode(b, min(num, 127))
+        tflite.OperatorCodeAddBuiltinCode(b, num)
+        tflite.OperatorCodeAddVersion(b, 1)
+        code_offsets.append(tflite.OperatorCodeEnd(b))
+    op_offsets = []
+    for o in ops:
+        opt = o.options(b) if o.options else None
+        ins = _vec(b, tflite.OperatorStartInputsVector, o.inputs, "PrependInt32")
+        outs = _vec(b, tflite.OperatorStartOutputsVector, o.outputs, "PrependInt32")
+        tflite.OperatorStart(b)
+        tflite.OperatorAddOpcodeIndex(b, codes.index(o.opcode))
+        tflite.OperatorAddInputs(b, ins)
+        tflite.OperatorAddOutputs(b, outs)
+        if opt is not None:
+            tflite.OperatorAddBuiltinOptionsType(b, getattr(tflite.BuiltinOptions, o.options_type))
+            tflite.OperatorAddBuiltinOptions(b, opt)
+        op_offsets.append(tflite.OperatorEnd(b))
+    tv = _vec(b, tflite.SubGraphStartTensorsVector, t_offsets, "PrependUOffsetTRelative")
+    ov = _vec(b, tflite.SubGraphStartOperatorsVector, op_offsets, "PrependUOffsetTRelative")
+    iv = _vec(b, tflite.SubGraphStartInputsVector, inputs, "PrependInt32")
+    outv = _vec(b, tflite.SubGraphStartOutputsVector, outputs, "PrependInt32")
+    tflite.SubGraphStart(b)
+    tflite.SubGraphAddTensors(b, tv)
+    tflite.SubGraphAddOperators(b, ov)
+    tflite.SubGraphAddInputs(b, iv)
+    tflite.SubGraphAddOutputs(b, outv)
+    sg = tflite.SubGraphEnd(b)
+    sgv = _vec(b, tflite.ModelStartSubgraphsVector, [sg], "PrependUOffsetTRelative")
+    cv = _vec(b, tflite.ModelStartOperatorCodesVector, code_offsets, "PrependUOffsetTRelative")
+    bv = _vec(b, tflite.ModelStartBuffersVector, buf_offsets, "PrependUOffsetTRelative")
+    desc = b.CreateString("built by tinyslm tests")
+    tflite.ModelStart(b)
+    tflite.ModelAddVersion(b, 3)
+    tflite.ModelAddOperatorCodes(b, cv)
+    tflite.ModelAddSubgraphs(b, sgv)
+    tflite.ModelAddDescription(b, desc)
+    tflite.ModelAddBuffers(b, bv)
+    b.Finish(tflite.ModelEnd(b), file_identifier=b"TFL3")
+    return bytes(b.Output())
+
+
+def softmax_options(beta: float) -> Callable:
+    def make(b: flatbuffers.Builder) -> int:
+        tflite.SoftmaxOptionsStart(b)
+        tflite.SoftmaxOptionsAddBeta(b, beta)
+        return tflite.SoftmaxOptionsEnd(b)
+
+    return make
+
+
+def fc_options(activation: int = 0) -> Callable:
+    def make(b: flatbuffers.Builder) -> int:
+        tflite.FullyConnectedOptionsStart(b)
+        tflite.FullyConnectedOptionsAddFusedActivationFunction(b, activation)
+        return tflite.FullyConnectedOptionsEnd(b)
+
+    return make

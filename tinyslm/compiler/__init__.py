@@ -1,8 +1,10 @@
 """The tinyslm compiler: .tflite -> IR -> lowering -> memory plan -> C.
 
->>> from tinyslm.compiler import compile_model            # doctest: +SKIP
->>> cm = compile_model("model.tflite", "out/", name="kws")  # doctest: +SKIP
->>> cm.arena_bytes, [t.shape for t in cm.inputs]           # doctest: +SKIP
+Usage::
+
+    from tinyslm.compiler import compile_model
+    cm = compile_model("model.tflite", "out/", name="kws")   # writes out/kws.h, out/kws.c, kernels
+    cm.arena_bytes, cm.weights_bytes, [t.shape for t in cm.inputs]
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ bit-exactness, so each helper says which it follows.
 >>> quantize_multiplier(0.5)
 (1073741824, 0)
 >>> quantize_multiplier(0.0039215686)
-(1077952576, -7)
+(1077952569, -7)
 >>> activation_range("RELU6", 0.05, -128, "int8")
 (-128, -8)
 """

@@ -19,6 +19,17 @@ def test_op_bit_exact_with_tflm(name, zoo):
     assert report.ok, report.lines()
 
 
+DSP_CASES = [n for n, c in opzoo.CASES.items() if {"CONV_2D", "FULLY_CONNECTED"} & set(c.expect_ops)
+             or n.startswith(("transformer", "grouped"))]
+
+
+@pytest.mark.parametrize("name", DSP_CASES)
+def test_dsp_kernels_bit_exact_with_tflm(name, zoo):
+    """The Cortex-M DSP kernel sources, built for the host through their portable SIMD equivalents."""
+    report = verify_host(zoo(name), n_inputs=30, seed=5, target="cortex-m-dsp")
+    assert report.ok, report.lines()
+
+
 @pytest.mark.parametrize("name", ["transformer_cls", "softmax_long", "mean_hw_keepdims", "batch_matmul_broadcast",
                                   "strided_slice_negative", "padv2", "concat_axis1", "quantize_dequantize",
                                   "depthwise_mult2_stride2", "conv_dilation2_relu6"])

@@ -29,8 +29,15 @@ def test_bit_exact_with_tflm_on_100_random_inputs(model_path):
 
 
 @models
-def test_clean_under_asan_and_ubsan(model_path):
-    report = verify_host(model_path, n_inputs=10, seed=2, sanitize=True)
+@pytest.mark.parametrize("target", ["portable", "cortex-m-dsp"])
+def test_clean_under_asan_and_ubsan(model_path, target):
+    report = verify_host(model_path, n_inputs=10, seed=2, sanitize=True, target=target)
+    assert report.ok, report.lines()
+
+
+@models
+def test_dsp_kernels_bit_exact_on_100_inputs(model_path):
+    report = verify_host(model_path, n_inputs=100, seed=6, target="cortex-m-dsp")
     assert report.ok, report.lines()
 
 
@@ -46,12 +53,14 @@ def test_arena_not_larger_than_tflm(model_path, tmp_path):
 
 
 @models
-@pytest.mark.parametrize("cpu", ["cortex-m4", "cortex-m0"])
-def test_compiles_for_cortex_m_with_werror(model_path, cpu, tmp_path):
+@pytest.mark.parametrize("cpu,target", [("cortex-m4", "portable"), ("cortex-m0", "portable"),
+                                        ("cortex-m4", "cortex-m-dsp"), ("cortex-m7", "cortex-m-dsp"),
+                                        ("cortex-m33", "cortex-m-dsp")])
+def test_compiles_for_cortex_m_with_werror(model_path, cpu, target, tmp_path):
     gcc = shutil.which("arm-none-eabi-gcc")
     if gcc is None:
         pytest.fail("arm-none-eabi-gcc is required (apt-get install gcc-arm-none-eabi)")
-    cm = compile_model(model_path, tmp_path / "out", name="m")
+    cm = compile_model(model_path, tmp_path / "out", name="m", target=target)
     for src in cm.sources:
         r = subprocess.run([gcc, f"-mcpu={cpu}", "-mthumb", "-O2", *WARN_FLAGS, "-I", str(cm.out_dir), "-c",
                             str(src), "-o", str(tmp_path / (src.stem + ".o"))], capture_output=True, text=True)

@@ -2,8 +2,9 @@
 #include "tslm_conv.h"
 
 void tslm_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
-                  const int32_t *bias, int8_t *output)
+                  const int32_t *bias, int8_t *output, int16_t *scratch)
 {
+    (void)scratch;
     const int32_t groups = p->input_c / p->filter_c;
     const int32_t filters_per_group = p->output_c / groups;
     int8_t *out = output;

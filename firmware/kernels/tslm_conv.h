@@ -20,7 +20,8 @@ typedef struct {
 } tslm_conv_params;
 
 /* Grouped convolution when input_c is a multiple of filter_c (groups = input_c / filter_c). */
+/* scratch: int16 work space the compiler sized for the implementation (NULL for portable C). */
 void tslm_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
-                  const int32_t *bias, int8_t *output);
+                  const int32_t *bias, int8_t *output, int16_t *scratch);
 
 #endif /* TSLM_CONV_H */

@@ -2,8 +2,9 @@
 #include "tslm_fully_connected.h"
 
 void tslm_fully_connected_s8(const tslm_fully_connected_params *p, const int8_t *input,
-                             const int8_t *weights, const int32_t *bias, int8_t *output)
+                             const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
 {
+    (void)scratch;
     const int32_t depth = p->accum_depth;
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *x = input + b * depth;

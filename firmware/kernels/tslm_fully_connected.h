@@ -24,8 +24,11 @@ typedef struct {
  *                              + bias[o]) + output_offset)
  * input: batches x accum_depth, weights: output_depth x accum_depth,
  * bias: output_depth int32 (may be NULL), output: batches x output_depth.
+ * scratch: what the implementation asked the compiler for (may be NULL).
  */
 void tslm_fully_connected_s8(const tslm_fully_connected_params *p, const int8_t *input,
-                             const int8_t *weights, const int32_t *bias, int8_t *output);
+                             const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch);
+
+
 
 #endif /* TSLM_FULLY_CONNECTED_H */

@@ -31,7 +31,9 @@ def _load_real(paths: tuple[Path, ...]) -> list:
 @click.option("--real", "real", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help=".npy file of real inputs (one per row, first input only); may repeat.")
 @click.option("--sanitize/--no-sanitize", default=False, help="Build with AddressSanitizer and UBSan.")
-def verify_cmd(model: Path, n_inputs: int, seed: int, real: tuple[Path, ...], sanitize: bool) -> None:
+@click.option("--target", default="portable", show_default=True, type=click.Choice(["portable", "cortex-m-dsp"]),
+              help="Kernel set to check (the DSP kernels run on the host through their portable SIMD equivalents).")
+def verify_cmd(model: Path, n_inputs: int, seed: int, real: tuple[Path, ...], sanitize: bool, target: str) -> None:
     """Run the generated C and TensorFlow Lite Micro on the same inputs; exit 1 on any difference."""
     from ..compiler.verify import verify_host
 
@@ -42,7 +44,7 @@ def verify_cmd(model: Path, n_inputs: int, seed: int, real: tuple[Path, ...], sa
         g = read_model(model)
         t = g.tensors[g.inputs[0]]
         real_inputs = [[b[0].astype(t.dtype).reshape(t.shape)] for b in real_inputs]
-    report = verify_host(model, n_inputs, seed, real_inputs, sanitize=sanitize)
+    report = verify_host(model, n_inputs, seed, real_inputs, sanitize=sanitize, target=target)
     click.echo(f"{model}: {report.runs} inputs ({n_inputs} random, seed {seed}"
                + (f", {len(real_inputs)} real" if real_inputs else "") + ")"
                + (", built with ASan+UBSan" if sanitize else ""))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import ModelError, TinyslmError
 from .ir import Graph
-from .lower import Call, Lowering, Step
+from .lower import TARGETS, Call, Lowering, Step
 from .planner import Plan, plan
 from .reader import read_model
 
@@ -40,6 +40,7 @@ class CompiledModel:
     weights_bytes: int
     macs: int
     model_sha256: str
+    target: str
     inputs: list[TensorSpec]
     outputs: list[TensorSpec]
     files: list[Path] = field(default_factory=list)
@@ -89,19 +90,25 @@ def check_dataflow(graph: Graph) -> None:
                              where=graph.source, hint="the model is corrupt; re-export it")
 
 
-def lower_graph(graph: Graph) -> list[Step]:
+def lower_graph(graph: Graph, target: str = "portable") -> list[Step]:
     """Validate and lower every operator; raises UnsupportedError naming the op."""
     if not graph.operators:
         raise TinyslmError("the model has no operators", where=graph.source)
     check_dataflow(graph)
-    lowering = Lowering(graph)
+    lowering = Lowering(graph, target)
     return [lowering.lower(op) for op in graph.operators]
 
 
-def analyze(model: bytes | str | Path) -> tuple[Graph, Plan]:
+def check_target(target: str) -> str:
+    if target not in TARGETS:
+        raise TinyslmError(f"unknown kernel target '{target}'", hint=f"use one of: {', '.join(TARGETS)}")
+    return target
+
+
+def analyze(model: bytes | str | Path, target: str = "portable") -> tuple[Graph, Plan]:
     """Read, lower and plan, without writing anything."""
     graph = read_model(model)
-    return graph, plan(graph, lower_graph(graph))
+    return graph, plan(graph, lower_graph(graph, check_target(target)))
 
 
 def compile_model(model: bytes | str | Path, out_dir: str | Path, name: str = "model",
@@ -110,13 +117,11 @@ def compile_model(model: bytes | str | Path, out_dir: str | Path, name: str = "m
     from .emit import Emitter
 
     check_name(name)
-    if target != "portable":
-        raise TinyslmError(f"unknown kernel target '{target}'", hint="use --target portable")
-    graph, p = analyze(model)
+    graph, p = analyze(model, target)
     out = Path(out_dir)
-    files, weights = Emitter(graph, p, name).render(out)
+    files, weights = Emitter(graph, p, name, target).render(out)
     macs = sum(s.macs for s in p.steps if isinstance(s, Call))
-    return CompiledModel(name, out, graph, p, p.arena_bytes, weights, macs, graph.sha256,
+    return CompiledModel(name, out, graph, p, p.arena_bytes, weights, macs, graph.sha256, target,
                          [_spec(graph, i) for i in graph.inputs], [_spec(graph, i) for i in graph.outputs], files)
 
 

@@ -75,6 +75,19 @@ class IoSpec:
         return self.tensor.zero_point if self.quantized else 0
 
 
+def reorder_for_sxtb16(data: np.ndarray, row: int) -> np.ndarray:
+    """Within each row, store every group of four bytes as w0 w2 w1 w3.
+
+    >>> reorder_for_sxtb16(np.arange(10, dtype=np.int8), 5).tolist()
+    [0, 2, 1, 3, 4, 5, 7, 6, 8, 9]
+    """
+    rows = data.reshape(-1, row).copy()
+    k4 = row - row % 4
+    groups = rows[:, :k4].reshape(rows.shape[0], -1, 4)
+    rows[:, :k4] = groups[:, :, [0, 2, 1, 3]].reshape(rows.shape[0], k4)
+    return rows.reshape(-1)
+
+
 def _env() -> jinja2.Environment:
     return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())),
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
@@ -82,8 +95,9 @@ def _env() -> jinja2.Environment:
 
 
 class Emitter:
-    def __init__(self, graph: Graph, plan: Plan, name: str):
+    def __init__(self, graph: Graph, plan: Plan, name: str, target: str = "portable"):
         self.g = graph
+        self.target = target
         self.plan = plan
         self.name = name
         self.inputs = [IoSpec("input", i, graph.tensors[t], f"{name.upper()}_INPUT{i}", f"in{i}")
@@ -110,19 +124,24 @@ class Emitter:
         self.weights_bytes += values.size * {"int8_t": 1, "uint8_t": 1, "int16_t": 2, "int64_t": 8}.get(c.ctype, 4)
         return c.name
 
-    def tensor_const(self, t: Tensor) -> str:
-        if t.index in self.const_names:
-            return self.const_names[t.index]
-        name = f"tensor{t.index}_{c_identifier(t.name.split('/')[-1], 24)}"
+    def tensor_const(self, t: Tensor, dsp_row: int = 0) -> str:
+        key = (t.index, dsp_row)
+        if key in self.const_names:
+            return self.const_names[key]
+        name = f"tensor{t.index}_{c_identifier(t.name.split('/')[-1], 24)}" + ("_dsp" if dsp_row else "")
         assert t.data is not None
         comment = f"tensor {t.index} '{t.name}': {t.describe()}"
-        self.const_names[t.index] = name
-        self.const_decls.append(c_array(name, t.ctype, t.data.reshape(-1), comment=comment.replace("*/", "* /")))
+        data = t.data.reshape(-1)
+        if dsp_row:
+            data = reorder_for_sxtb16(data, dsp_row)
+            comment += ", rows reordered w0 w2 w1 w3 for SXTB16"
+        self.const_names[key] = name
+        self.const_decls.append(c_array(name, t.ctype, data, comment=comment.replace("*/", "* /")))
         self.weights_bytes += t.nbytes
         return name
 
     # -------------------------------------------------------------- pointers
-    def ptr(self, index: int, writable: bool) -> str:
+    def ptr(self, index: int, writable: bool, dsp_row: int = 0) -> str:
         t = self.g.tensors[index]
         st = self.plan.storage.get(index)
         if st is None:
@@ -139,7 +158,7 @@ class Emitter:
             root = self.g.tensors[self.plan.root[index]]
             if root.data is None:  # a constant seen through a reshape alias
                 root = next(m for m in self.g.tensors if self.plan.root[m.index] == self.plan.root[index] and m.is_const)
-            name = self.tensor_const(root)
+            name = self.tensor_const(root, dsp_row)
             return name if root.ctype == t.ctype else f"(const {t.ctype} *){name}"
         cast = t.ctype if writable else f"const {t.ctype}"
         return f"({cast} *)(arena + {st.offset})" if st.offset else f"({cast} *)arena"
@@ -186,14 +205,17 @@ class Emitter:
             if a == PARAMS:
                 args.append(f"&{params_name}")
             elif isinstance(a, T):
-                args.append(self.ptr(a.index, writable=a.index in s.writes))
+                args.append(self.ptr(a.index, writable=a.index in s.writes, dsp_row=s.dsp_rows.get(a.index, 0)))
             elif isinstance(a, Ref):
                 args.append(self.renamed.get(a.name, a.name))
             elif isinstance(a, Lit):
                 args.append(a.text)
             elif isinstance(a, Scratch):
-                args.append(f"({a.ctype} *)(arena + {self.plan.scratch[pos]})" if self.plan.scratch[pos]
-                            else f"({a.ctype} *)arena")
+                if pos not in self.plan.scratch:
+                    args.append("NULL")
+                else:
+                    off = self.plan.scratch[pos]
+                    args.append(f"({a.ctype} *)(arena + {off})" if off else f"({a.ctype} *)arena")
             elif isinstance(a, TList):
                 ptrs = ", ".join(self.ptr(i, False) for i in a.indices)
                 code.append(f"const void *const op{op.index}_inputs[{len(a.indices)}] = {{{ptrs}}};")
@@ -242,7 +264,12 @@ class Emitter:
         written[0].write_text(header)
         written[1].write_text(source)
         kdir = firmware_dir() / "kernels"
-        for f in ["tslm_common.h"] + [f"{fam}.{ext}" for fam in families for ext in ("h", "c")]:
-            shutil.copyfile(kdir / f, out_dir / f)
+        variant = kdir / "cortex_m_dsp" if self.target == "cortex-m-dsp" else None
+        files = ["tslm_common.h"] + [f"{fam}.{ext}" for fam in families for ext in ("h", "c")]
+        if variant is not None and any((variant / f).exists() for f in files):
+            files.append("tslm_simd.h")
+        for f in files:
+            src = variant / f if variant is not None and (variant / f).exists() else kdir / f
+            shutil.copyfile(src, out_dir / f)
             written.append(out_dir / f)
         return written, self.weights_bytes

@@ -91,6 +91,12 @@ class Call:
     inplace: list[tuple[int, int]] = field(default_factory=list)
     reads: list[int] = field(default_factory=list)
     writes: list[int] = field(default_factory=list)
+    # constant weight tensors to store with rows of this length reordered for
+    # SXTB16 loads (w0 w2 w1 w3 per group of four); DSP target only
+    dsp_rows: dict[int, int] = field(default_factory=dict)
+
+
+TARGETS = ("portable", "cortex-m-dsp")
 
 
 @dataclass
@@ -106,8 +112,9 @@ Step = Call | Alias
 
 
 class Lowering:
-    def __init__(self, graph: Graph):
+    def __init__(self, graph: Graph, target: str = "portable"):
         self.g = graph
+        self.dsp = target == "cortex-m-dsp"
         self.handlers: dict[str, Callable[[Operator], Step]] = {
             "FULLY_CONNECTED": self.fully_connected,
             "CONV_2D": self.conv_2d,
@@ -254,10 +261,13 @@ class Lowering:
                       output_offset=y.zero_point, multiplier=Ref(mult.name), shift=Ref(shift.name),
                       per_channel=int(per_channel), act_min=lo, act_max=hi)
         note = f"{batches}x{depth} . {depth}x{out_depth}" + (f", {act.lower()}" if act != "NONE" else "")
+        dsp = self.dsp and w.is_const
         return Call(op, "tslm_fully_connected_s8", "tslm_fully_connected",
-                    [T(x.index), T(w.index), T(bias_idx) if bias_idx >= 0 else Lit("NULL"), T(y.index)],
+                    [T(x.index), T(w.index), T(bias_idx) if bias_idx >= 0 else Lit("NULL"), T(y.index),
+                     Scratch("int16_t")],
                     "tslm_fully_connected_params", params, [mult, shift], macs=batches * depth * out_depth,
-                    note=note, reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index])
+                    note=note, reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
+                    scratch_bytes=2 * depth if dsp else 0, dsp_rows={w.index: depth} if dsp else {})
 
     def _padding(self, op: Operator, in_size: int, filt: int, stride: int, dilation: int, out_size: int,
                  axis: str) -> int:
@@ -334,10 +344,14 @@ class Lowering:
         groups = x.shape[3] // fc
         if groups > 1:
             note += f", {groups} groups"
+        k_all = w.shape[1] * w.shape[2] * fc
+        dsp = self.dsp and w.is_const
         return Call(op, "tslm_conv_s8", "tslm_conv",
-                    [T(x.index), T(w.index), T(bias_idx) if bias_idx >= 0 else Lit("NULL"), T(y.index)],
+                    [T(x.index), T(w.index), T(bias_idx) if bias_idx >= 0 else Lit("NULL"), T(y.index),
+                     Scratch("int16_t")],
                     "tslm_conv_params", {k: p[k] for k in order}, consts, macs=macs, note=note,
-                    reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index])
+                    reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
+                    scratch_bytes=4 * k_all if dsp else 0, dsp_rows={w.index: k_all} if dsp else {})
 
     def depthwise_conv_2d(self, op: Operator) -> Step:
         x, w, y, bias_idx, p = self._conv_common(op, depthwise=True)

@@ -65,12 +65,12 @@ def compare(cm: CompiledModel, batches: list[list[np.ndarray]], ours: list[list[
 
 def verify_host(model: str | Path | bytes, n_inputs: int = 100, seed: int = 0,
                 real_inputs: list[list[np.ndarray]] | None = None, sanitize: bool = False,
-                work: Path | None = None) -> VerifyReport:
+                work: Path | None = None, target: str = "portable") -> VerifyReport:
     """Compile, build for the host, run random (and real) inputs, compare with TFLM."""
     data = model if isinstance(model, bytes) else Path(model).read_bytes()
     with tempfile.TemporaryDirectory(prefix="tinyslm-verify-") as tmp:
         root = Path(work) if work else Path(tmp)
-        cm = compile_model(data if isinstance(model, bytes) else model, root / "model", name="model")
+        cm = compile_model(data if isinstance(model, bytes) else model, root / "model", name="model", target=target)
         exe = build_host(cm, root / "build", sanitize=sanitize)
         rng = np.random.default_rng(seed)
         batches = [random_inputs(cm.inputs, rng) for _ in range(n_inputs)] + list(real_inputs or [])

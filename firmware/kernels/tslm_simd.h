@@ -1,0 +1,59 @@
+/*
+ * tslm_simd.h - the few ARMv7E-M DSP-extension operations the optimized
+ * kernels use (Cortex-M4, M7, M33), with an exact portable C equivalent so the
+ * very same kernel source also builds and is tested bit-exactly on the host.
+ *
+ * A "pair" is an int32_t holding two int16 lanes: bits 0..15 and 16..31.
+ */
+#ifndef TSLM_SIMD_H
+#define TSLM_SIMD_H
+
+#include <stdint.h>
+#include <string.h>
+
+/* 4 bytes from any address (one LDR on Cortex-M4/M7, unaligned allowed). */
+static inline int32_t tslm_read32(const void *p)
+{
+    int32_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#include <arm_acle.h>
+
+/* bytes 0 and 2, sign-extended: pair (b0, b2) */
+static inline int32_t tslm_sxtb16(int32_t x) { return __sxtb16(x); }
+/* bytes 1 and 3, sign-extended: pair (b1, b3), one instruction */
+static inline int32_t tslm_sxtb16_ror8(int32_t x)
+{
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+    return r;
+}
+/* acc + a.lo * b.lo + a.hi * b.hi */
+static inline int32_t tslm_smlad(int32_t a, int32_t b, int32_t acc) { return __smlad(a, b, acc); }
+
+#else /* portable equivalents */
+
+static inline int32_t tslm_pair(int32_t lo, int32_t hi)
+{
+    return (int32_t)(((uint32_t)lo & 0xFFFFu) | ((uint32_t)hi << 16));
+}
+static inline int32_t tslm_sxtb16(int32_t x)
+{
+    return tslm_pair((int8_t)(x & 0xFF), (int8_t)((x >> 16) & 0xFF));
+}
+static inline int32_t tslm_sxtb16_ror8(int32_t x)
+{
+    return tslm_pair((int8_t)((x >> 8) & 0xFF), (int8_t)((x >> 24) & 0xFF));
+}
+static inline int32_t tslm_smlad(int32_t a, int32_t b, int32_t acc)
+{
+    const int32_t lo = (int32_t)(int16_t)(a & 0xFFFF) * (int32_t)(int16_t)(b & 0xFFFF);
+    const int32_t hi = (int32_t)(int16_t)((a >> 16) & 0xFFFF) * (int32_t)(int16_t)((b >> 16) & 0xFFFF);
+    return (int32_t)((uint32_t)acc + (uint32_t)lo + (uint32_t)hi);
+}
+#endif
+
+#endif /* TSLM_SIMD_H */

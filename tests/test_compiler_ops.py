@@ -19,7 +19,7 @@ def test_op_bit_exact_with_tflm(name, zoo):
     assert report.ok, report.lines()
 
 
-DSP_CASES = [n for n, c in opzoo.CASES.items() if {"CONV_2D", "FULLY_CONNECTED"} & set(c.expect_ops)
+DSP_CASES = [n for n, c in opzoo.CASES.items() if {"CONV_2D", "FULLY_CONNECTED", "DEPTHWISE_CONV_2D"} & set(c.expect_ops)
              or n.startswith(("transformer", "grouped"))]
 
 

@@ -33,6 +33,11 @@ static inline int32_t tslm_sxtb16_ror8(int32_t x)
 }
 /* acc + a.lo * b.lo + a.hi * b.hi */
 static inline int32_t tslm_smlad(int32_t a, int32_t b, int32_t acc) { return __smlad(a, b, acc); }
+/* acc + a.lo * b.lo, and acc + a.hi * b.hi */
+static inline int32_t tslm_smlabb(int32_t a, int32_t b, int32_t acc) { return __smlabb(a, b, acc); }
+static inline int32_t tslm_smlatt(int32_t a, int32_t b, int32_t acc) { return __smlatt(a, b, acc); }
+/* lane-wise a + b (int16, wrapping) */
+static inline int32_t tslm_sadd16(int32_t a, int32_t b) { return __sadd16(a, b); }
 
 #else /* portable equivalents */
 
@@ -53,6 +58,19 @@ static inline int32_t tslm_smlad(int32_t a, int32_t b, int32_t acc)
     const int32_t lo = (int32_t)(int16_t)(a & 0xFFFF) * (int32_t)(int16_t)(b & 0xFFFF);
     const int32_t hi = (int32_t)(int16_t)((a >> 16) & 0xFFFF) * (int32_t)(int16_t)((b >> 16) & 0xFFFF);
     return (int32_t)((uint32_t)acc + (uint32_t)lo + (uint32_t)hi);
+}
+static inline int32_t tslm_smlabb(int32_t a, int32_t b, int32_t acc)
+{
+    return (int32_t)((uint32_t)acc + (uint32_t)((int32_t)(int16_t)(a & 0xFFFF) * (int32_t)(int16_t)(b & 0xFFFF)));
+}
+static inline int32_t tslm_smlatt(int32_t a, int32_t b, int32_t acc)
+{
+    return (int32_t)((uint32_t)acc +
+                     (uint32_t)((int32_t)(int16_t)((a >> 16) & 0xFFFF) * (int32_t)(int16_t)((b >> 16) & 0xFFFF)));
+}
+static inline int32_t tslm_sadd16(int32_t a, int32_t b)
+{
+    return tslm_pair((int16_t)((a & 0xFFFF) + (b & 0xFFFF)), (int16_t)(((a >> 16) & 0xFFFF) + ((b >> 16) & 0xFFFF)));
 }
 #endif
 

@@ -62,7 +62,12 @@ static inline int32_t tslm_requantize(int32_t x, int32_t multiplier, int32_t shi
 {
     const int left = shift > 0 ? (int)shift : 0;
     const int right = shift > 0 ? 0 : (int)-shift;
-    return tslm_rdbpot(tslm_srdhm(tslm_shl_wrap(x, left), multiplier), right);
+    /* With multiplier >= 0, SaturatingRoundingDoublingHighMul never saturates
+     * and its sign-dependent nudge and truncating division reduce to one
+     * rounding shift: floor((a * b + 2^30) / 2^31). Same bits, no branches. */
+    const int64_t ab = (int64_t)tslm_shl_wrap(x, left) * multiplier;
+    const int32_t high = (int32_t)((ab + (INT64_C(1) << 30)) >> 31);
+    return tslm_rdbpot(high, right);
 }
 
 #endif /* TSLM_COMMON_H */

@@ -1,0 +1,135 @@
+"""Knowledge distillation, teacher -> student, and the same training loop without a teacher.
+
+Classification (KWS), Hinton et al. 2015::
+
+    loss = (1 - alpha) * CE(y, student)  +  alpha * T^2 * KL(softmax(teacher / T) || softmax(student / T))
+
+``alpha`` is the weight of the soft (teacher) term; ``alpha = 0`` is ordinary
+training on the labels, which is how the "student alone" baseline is trained
+(same loop, same augmentation, same seed: the only difference is the loss).
+The T^2 factor keeps the soft term's gradient scale independent of T.
+
+Anomaly detection (reconstruction): the student matches the input *and* the
+teacher's reconstruction::
+
+    loss = (1 - alpha) * MSE(x, student(x))  +  alpha * MSE(teacher(x), student(x))
+
+The teacher (a wider dense autoencoder trained on normal data only) gives a
+smoother target than the raw frames: the student is pulled towards what a
+model of normal data reconstructs, not towards the noise of each frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ._tf import keras, tf
+
+
+@dataclass(frozen=True)
+class DistillConfig:
+    alpha: float = 0.5  # weight of the soft (teacher) loss; 1 - alpha on the hard labels / the input
+    temperature: float = 4.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.alpha <= 1.0:
+            raise ValueError(f"alpha must be in [0, 1], not {self.alpha}")
+        if self.temperature <= 0:
+            raise ValueError(f"temperature must be > 0, not {self.temperature}")
+
+
+def distillation_loss(y: tf.Tensor, student_logits: tf.Tensor, teacher_logits: tf.Tensor | None,
+                      alpha: float = 0.5, temperature: float = 4.0) -> tf.Tensor:
+    """Mean over the batch of (1-alpha)·CE(y, s) + alpha·T²·KL(p_t^T || p_s^T); `y` holds class indices."""
+    y = tf.cast(tf.reshape(y, [-1]), tf.int32)
+    hard = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=student_logits))
+    if teacher_logits is None or alpha == 0.0:
+        return hard
+    t = float(temperature)
+    log_ps = tf.nn.log_softmax(student_logits / t, axis=-1)
+    log_pt = tf.nn.log_softmax(tf.stop_gradient(teacher_logits) / t, axis=-1)
+    kl = tf.reduce_mean(tf.reduce_sum(tf.exp(log_pt) * (log_pt - log_ps), axis=-1))
+    return (1.0 - alpha) * hard + alpha * t * t * kl
+
+
+def reconstruction_distillation_loss(x: tf.Tensor, student_out: tf.Tensor, teacher_out: tf.Tensor | None,
+                                     alpha: float = 0.5) -> tf.Tensor:
+    """(1-alpha)·MSE(x, s) + alpha·MSE(teacher, s)."""
+    own = tf.reduce_mean(tf.square(x - student_out))
+    if teacher_out is None or alpha == 0.0:
+        return own
+    return (1.0 - alpha) * own + alpha * tf.reduce_mean(tf.square(tf.stop_gradient(teacher_out) - student_out))
+
+
+class Distiller(keras.Model):
+    """Trains `student` (optionally against a frozen `teacher`) with :func:`distillation_loss`.
+
+    ``task="classify"``: data is (x, y) with integer labels, metrics loss/acc.
+    ``task="reconstruct"``: data is x (or (x, x)), metric loss = the student's own MSE on x.
+    `augment` (a function of a batch, training only) is applied once per batch and both models
+    see the same augmented batch.
+    """
+
+    def __init__(self, student: keras.Model, teacher: keras.Model | None = None, distill: DistillConfig | None = None,
+                 task: str = "classify", augment: Callable[[tf.Tensor], tf.Tensor] | None = None, **kw):
+        super().__init__(**kw)
+        self.student, self.teacher = student, teacher
+        self.distill = distill or DistillConfig(alpha=0.0)
+        self.task, self.augment = task, augment
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.acc_tracker = keras.metrics.SparseCategoricalAccuracy(name="acc")
+        self.mse_tracker = keras.metrics.Mean(name="mse")
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.acc_tracker] if self.task == "classify" else [self.loss_tracker,
+                                                                                      self.mse_tracker]
+
+    def call(self, x, training=False):
+        return self.student(x, training=training)
+
+    def _split(self, data):
+        if isinstance(data, tuple):
+            return data[0], (data[1] if len(data) > 1 else data[0])
+        return data, data
+
+    def _loss(self, x, y, out, teacher_out):
+        a = self.distill.alpha if self.teacher is not None else 0.0
+        if self.task == "classify":
+            return distillation_loss(y, out, teacher_out, a, self.distill.temperature)
+        return reconstruction_distillation_loss(x, out, teacher_out, a)
+
+    def train_step(self, data):
+        x, y = self._split(data)
+        if self.augment is not None:
+            x = self.augment(x)
+            if self.task != "classify":
+                y = x
+        use_teacher = self.teacher is not None and self.distill.alpha > 0
+        teacher_out = self.teacher(x, training=False) if use_teacher else None
+        with tf.GradientTape() as tape:
+            out = self.student(x, training=True)
+            loss = self._loss(x, y, out, teacher_out)
+            if self.student.losses:
+                loss = loss + tf.add_n(self.student.losses)
+        variables = self.student.trainable_variables
+        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        return self._update(x, y, out, loss)
+
+    def test_step(self, data):
+        x, y = self._split(data)
+        out = self.student(x, training=False)
+        if self.task == "classify":
+            loss = distillation_loss(y, out, None)
+        else:
+            loss = reconstruction_distillation_loss(x, out, None)
+        return self._update(x, y, out, loss)
+
+    def _update(self, x, y, out, loss):
+        self.loss_tracker.update_state(loss)
+        if self.task == "classify":
+            self.acc_tracker.update_state(y, out)
+        else:
+            self.mse_tracker.update_state(tf.reduce_mean(tf.square(x - out)))
+        return {m.name: m.result() for m in self.metrics}

@@ -17,21 +17,24 @@ void tslm_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *
                 for (int32_t oc = 0; oc < p->output_c; ++oc) {
                     const int32_t group = oc / filters_per_group;
                     const int8_t *w_oc = weights + oc * p->filter_h * p->filter_w * p->filter_c;
+                    const int32_t x_offset = p->bias_folded ? 0 : p->input_offset;
                     int32_t acc = 0;
                     for (int32_t fy = 0; fy < p->filter_h; ++fy) {
                         const int32_t iy = y0 + p->dilation_h * fy;
-                        if (iy < 0 || iy >= p->input_h) {
-                            continue;
-                        }
                         for (int32_t fx = 0; fx < p->filter_w; ++fx) {
                             const int32_t ix = x0 + p->dilation_w * fx;
-                            if (ix < 0 || ix >= p->input_w) {
+                            const int8_t *w = w_oc + (fy * p->filter_w + fx) * p->filter_c;
+                            if (iy < 0 || iy >= p->input_h || ix < 0 || ix >= p->input_w) {
+                                if (p->bias_folded) { /* take back the folded offset of a skipped tap */
+                                    for (int32_t ic = 0; ic < p->filter_c; ++ic) {
+                                        acc -= (int32_t)w[ic] * p->input_offset;
+                                    }
+                                }
                                 continue;
                             }
                             const int8_t *x = in_b + (iy * p->input_w + ix) * p->input_c + group * p->filter_c;
-                            const int8_t *w = w_oc + (fy * p->filter_w + fx) * p->filter_c;
                             for (int32_t ic = 0; ic < p->filter_c; ++ic) {
-                                acc += (int32_t)w[ic] * ((int32_t)x[ic] + p->input_offset);
+                                acc += (int32_t)w[ic] * ((int32_t)x[ic] + x_offset);
                             }
                         }
                     }

@@ -17,6 +17,10 @@ typedef struct {
     const int32_t *multiplier;            /* per output channel */
     const int32_t *shift;                 /* per output channel */
     int32_t act_min, act_max;
+    /* 1: bias[oc] already holds input_offset * (sum of filter oc's weights),
+     * computed by the compiler; in-image taps then multiply the raw input and
+     * taps outside the image subtract input_offset * weight (TFLM skips them). */
+    int32_t bias_folded;
 } tslm_conv_params;
 
 /* Grouped convolution when input_c is a multiple of filter_c (groups = input_c / filter_c). */

@@ -14,20 +14,19 @@ void tslm_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *i
                 for (int32_t ic = 0; ic < p->input_c; ++ic) {
                     for (int32_t m = 0; m < p->depth_multiplier; ++m) {
                         const int32_t oc = ic * p->depth_multiplier + m;
+                        const int32_t x_offset = p->bias_folded ? 0 : p->input_offset;
                         int32_t acc = 0;
                         for (int32_t fy = 0; fy < p->filter_h; ++fy) {
                             const int32_t iy = y0 + p->dilation_h * fy;
-                            if (iy < 0 || iy >= p->input_h) {
-                                continue;
-                            }
                             for (int32_t fx = 0; fx < p->filter_w; ++fx) {
                                 const int32_t ix = x0 + p->dilation_w * fx;
-                                if (ix < 0 || ix >= p->input_w) {
+                                const int32_t w = weights[(fy * p->filter_w + fx) * p->output_c + oc];
+                                if (iy < 0 || iy >= p->input_h || ix < 0 || ix >= p->input_w) {
+                                    acc -= p->bias_folded ? w * p->input_offset : 0; /* skipped tap */
                                     continue;
                                 }
                                 const int32_t x = in_b[(iy * p->input_w + ix) * p->input_c + ic];
-                                const int32_t w = weights[(fy * p->filter_w + fx) * p->output_c + oc];
-                                acc += w * (x + p->input_offset);
+                                acc += w * (x + x_offset);
                             }
                         }
                         if (bias != NULL) {

@@ -18,6 +18,9 @@ typedef struct {
     const int32_t *multiplier;            /* per output channel */
     const int32_t *shift;                 /* per output channel */
     int32_t act_min, act_max;
+    /* 1: bias[oc] already holds input_offset * (sum of channel oc's weights);
+     * see tslm_conv.h. */
+    int32_t bias_folded;
 } tslm_depthwise_conv_params;
 
 void tslm_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *input,

@@ -8,7 +8,7 @@ typedef struct {
     int32_t batches;       /* rows of the input, each `accum_depth` long */
     int32_t accum_depth;   /* input features per row */
     int32_t output_depth;  /* output features (rows of the weight matrix) */
-    int32_t input_offset;  /* -input zero point */
+    int32_t input_offset;  /* -input zero point; 0 when the compiler folded it into the bias */
     int32_t filter_offset; /* -weight zero point (0 for symmetric weights) */
     int32_t output_offset; /* output zero point */
     /* Requantization: one (multiplier, shift) pair, or one per output

@@ -75,19 +75,6 @@ class IoSpec:
         return self.tensor.zero_point if self.quantized else 0
 
 
-def reorder_for_sxtb16(data: np.ndarray, row: int) -> np.ndarray:
-    """Within each row, store every group of four bytes as w0 w2 w1 w3.
-
-    >>> reorder_for_sxtb16(np.arange(10, dtype=np.int8), 5).tolist()
-    [0, 2, 1, 3, 4, 5, 7, 6, 8, 9]
-    """
-    rows = data.reshape(-1, row).copy()
-    k4 = row - row % 4
-    groups = rows[:, :k4].reshape(rows.shape[0], -1, 4)
-    rows[:, :k4] = groups[:, :, [0, 2, 1, 3]].reshape(rows.shape[0], k4)
-    return rows.reshape(-1)
-
-
 def _env() -> jinja2.Environment:
     return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())),
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
@@ -124,24 +111,19 @@ class Emitter:
         self.weights_bytes += values.size * {"int8_t": 1, "uint8_t": 1, "int16_t": 2, "int64_t": 8}.get(c.ctype, 4)
         return c.name
 
-    def tensor_const(self, t: Tensor, dsp_row: int = 0) -> str:
-        key = (t.index, dsp_row)
-        if key in self.const_names:
-            return self.const_names[key]
-        name = f"tensor{t.index}_{c_identifier(t.name.split('/')[-1], 24)}" + ("_dsp" if dsp_row else "")
+    def tensor_const(self, t: Tensor) -> str:
+        if t.index in self.const_names:
+            return self.const_names[t.index]
+        name = f"tensor{t.index}_{c_identifier(t.name.split('/')[-1], 24)}"
         assert t.data is not None
         comment = f"tensor {t.index} '{t.name}': {t.describe()}"
-        data = t.data.reshape(-1)
-        if dsp_row:
-            data = reorder_for_sxtb16(data, dsp_row)
-            comment += ", rows reordered w0 w2 w1 w3 for SXTB16"
-        self.const_names[key] = name
-        self.const_decls.append(c_array(name, t.ctype, data, comment=comment.replace("*/", "* /")))
+        self.const_names[t.index] = name
+        self.const_decls.append(c_array(name, t.ctype, t.data.reshape(-1), comment=comment.replace("*/", "* /")))
         self.weights_bytes += t.nbytes
         return name
 
     # -------------------------------------------------------------- pointers
-    def ptr(self, index: int, writable: bool, dsp_row: int = 0) -> str:
+    def ptr(self, index: int, writable: bool) -> str:
         t = self.g.tensors[index]
         st = self.plan.storage.get(index)
         if st is None:
@@ -158,7 +140,7 @@ class Emitter:
             root = self.g.tensors[self.plan.root[index]]
             if root.data is None:  # a constant seen through a reshape alias
                 root = next(m for m in self.g.tensors if self.plan.root[m.index] == self.plan.root[index] and m.is_const)
-            name = self.tensor_const(root, dsp_row)
+            name = self.tensor_const(root)
             return name if root.ctype == t.ctype else f"(const {t.ctype} *){name}"
         cast = t.ctype if writable else f"const {t.ctype}"
         return f"({cast} *)(arena + {st.offset})" if st.offset else f"({cast} *)arena"
@@ -192,6 +174,10 @@ class Emitter:
             if t.is_const and s.func not in ("memcpy",) and not any(isinstance(a, T) and a.index == i for a in s.args):
                 continue  # consumed at compile time (shape, axis, permutation...)
             lines.append(f"{role + ':':5} {t.describe()} [{self.where(i)}]")
+        arg_refs = {a.name for a in s.args if isinstance(a, Ref)}
+        for c in s.consts:
+            if c.name in arg_refs and c.name.endswith("_bias"):
+                lines.append(f"{'b:':5} int32 {np.asarray(c.values).size}, {c.comment} [flash]")
         for i in op.outputs:
             lines.append(f"{'out:':5} {self.g.tensors[i].describe()} [{self.where(i)}]")
         if s.macs:
@@ -205,7 +191,7 @@ class Emitter:
             if a == PARAMS:
                 args.append(f"&{params_name}")
             elif isinstance(a, T):
-                args.append(self.ptr(a.index, writable=a.index in s.writes, dsp_row=s.dsp_rows.get(a.index, 0)))
+                args.append(self.ptr(a.index, writable=a.index in s.writes))
             elif isinstance(a, Ref):
                 args.append(self.renamed.get(a.name, a.name))
             elif isinstance(a, Lit):

@@ -87,13 +87,13 @@ class Call:
     macs: int = 0
     note: str = ""
     # (input tensor, output tensor) pairs that may share storage, because the
-    # kernel reads each element before it writes the same position.
+    # kernel has read every input byte it still needs before it writes over it
+    # (elementwise ops; the DSP 1x1 CONV_2D, which copies each pair of input
+    # pixels to scratch before writing their outputs, when outputs are no
+    # wider than inputs).
     inplace: list[tuple[int, int]] = field(default_factory=list)
     reads: list[int] = field(default_factory=list)
     writes: list[int] = field(default_factory=list)
-    # constant weight tensors to store with rows of this length reordered for
-    # SXTB16 loads (w0 w2 w1 w3 per group of four); DSP target only
-    dsp_rows: dict[int, int] = field(default_factory=dict)
 
 
 TARGETS = ("portable", "cortex-m-dsp")
@@ -219,6 +219,22 @@ class Lowering:
                             f"use only operators tinyslm compiles: {supported}")
         return handler(op)
 
+    def folded_bias(self, op: Operator, w: Tensor, bias_idx: int, offset: int, out_axis: int,
+                    filter_offset: int = 0) -> ConstArray:
+        """bias + offset * sum of each output's weights (+ filter offset), wrapped to int32.
+
+        sum_k (w + fo) (x + io) + b == sum_k (w + fo) x + [b + io * sum_k (w + fo)]: the bracket is a
+        compile-time constant, so the kernel's inner loop no longer adds the input offset. The
+        identity holds exactly in int32 arithmetic (both sides wrap the same way).
+        """
+        wd = w.data.astype(np.int64) + filter_offset  # type: ignore[union-attr]
+        axes = tuple(a for a in range(wd.ndim) if a != out_axis)
+        sums = wd.sum(axis=axes)
+        bias = self.t(bias_idx).data.astype(np.int64).reshape(-1) if bias_idx >= 0 else np.zeros_like(sums)
+        folded = np.array([fx.wrap32(int(b) + offset * int(s)) for b, s in zip(bias, sums)], dtype=np.int64)
+        return ConstArray(self.name(op, "bias"), "int32_t", folded,
+                          f"bias + input offset ({offset}) x sum of weights, per output channel")
+
     def requant_arrays(self, op: Operator, reals: list[float]) -> tuple[ConstArray, ConstArray]:
         pairs = [quantize_multiplier(r) for r in reals]
         m = ConstArray(self.name(op, "multiplier"), "int32_t", np.array([p[0] for p in pairs], dtype=np.int64),
@@ -256,18 +272,22 @@ class Lowering:
         mult, shift = self.requant_arrays(op, reals)
         act = op.options.get("fused_activation_function", "NONE")
         lo, hi = activation_range(act, y.scale, y.zero_point, "int8")
+        fold = w.is_const and (bias_idx < 0 or self.t(bias_idx).is_const)
+        consts = [mult, shift]
+        bias_arg: Any = T(bias_idx) if bias_idx >= 0 else Lit("NULL")
+        if fold:
+            fb = self.folded_bias(op, w, bias_idx, -x.zero_point, 0, -w.quant.zero_point[0])
+            consts.append(fb)
+            bias_arg = Ref(fb.name)
         params = dict(batches=batches, accum_depth=depth, output_depth=out_depth,
-                      input_offset=-x.zero_point, filter_offset=-w.quant.zero_point[0],
+                      input_offset=0 if fold else -x.zero_point, filter_offset=-w.quant.zero_point[0],
                       output_offset=y.zero_point, multiplier=Ref(mult.name), shift=Ref(shift.name),
                       per_channel=int(per_channel), act_min=lo, act_max=hi)
         note = f"{batches}x{depth} . {depth}x{out_depth}" + (f", {act.lower()}" if act != "NONE" else "")
-        dsp = self.dsp and w.is_const
         return Call(op, "tslm_fully_connected_s8", "tslm_fully_connected",
-                    [T(x.index), T(w.index), T(bias_idx) if bias_idx >= 0 else Lit("NULL"), T(y.index),
-                     Scratch("int16_t")],
-                    "tslm_fully_connected_params", params, [mult, shift], macs=batches * depth * out_depth,
-                    note=note, reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
-                    scratch_bytes=2 * depth if dsp else 0, dsp_rows={w.index: depth} if dsp else {})
+                    [T(x.index), T(w.index), bias_arg, T(y.index), Scratch("int16_t")],
+                    "tslm_fully_connected_params", params, consts, macs=batches * depth * out_depth,
+                    note=note, reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index])
 
     def _padding(self, op: Operator, in_size: int, filt: int, stride: int, dilation: int, out_size: int,
                  axis: str) -> int:
@@ -325,13 +345,20 @@ class Lowering:
                       multiplier=Ref(mult.name), shift=Ref(shift.name), act_min=lo, act_max=hi)
         note = (f"{fh}x{fw} stride {sh}x{sw} dilation {dh}x{dw} {o.get('padding', 'VALID')} "
                 f"(pad {pad_h},{pad_w})" + (f", {act.lower()}" if act != "NONE" else ""))
+        fold = w.is_const and (bias_idx < 0 or self.t(bias_idx).is_const)
         common["_consts"] = [mult, shift]
+        common["bias_folded"] = int(fold)
+        common["_bias_arg"] = T(bias_idx) if bias_idx >= 0 else Lit("NULL")
+        if fold:
+            fb = self.folded_bias(op, w, bias_idx, -x.zero_point, 3 if depthwise else 0)
+            common["_consts"].append(fb)
+            common["_bias_arg"] = Ref(fb.name)
         common["_note"] = note
         return x, w, y, bias_idx, common
 
     def conv_2d(self, op: Operator) -> Step:
         x, w, y, bias_idx, p = self._conv_common(op, depthwise=False)
-        consts, note = p.pop("_consts"), p.pop("_note")
+        consts, note, bias_arg = p.pop("_consts"), p.pop("_note"), p.pop("_bias_arg")
         fc = w.shape[3]
         self.need(fc > 0 and x.shape[3] % fc == 0 and y.shape[3] % (x.shape[3] // fc) == 0, op,
                   f"input channels {x.shape[3]} are not a multiple of filter channels {fc}", tensor=w.index)
@@ -339,23 +366,25 @@ class Lowering:
         p = {**p, "filter_c": fc}
         order = ["batches", "input_h", "input_w", "input_c", "filter_h", "filter_w", "filter_c", "output_h",
                  "output_w", "output_c", "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_h", "pad_w",
-                 "input_offset", "output_offset", "multiplier", "shift", "act_min", "act_max"]
+                 "input_offset", "output_offset", "multiplier", "shift", "act_min", "act_max", "bias_folded"]
         macs = y.numel * w.shape[1] * w.shape[2] * fc
         groups = x.shape[3] // fc
         if groups > 1:
             note += f", {groups} groups"
         k_all = w.shape[1] * w.shape[2] * fc
-        dsp = self.dsp and w.is_const
+        dsp = self.dsp and bool(p["bias_folded"])  # the DSP kernel's fast path: int8 im2col of two pixels
+        pointwise = (w.shape[1] == w.shape[2] == 1 and p["stride_h"] == p["stride_w"] == 1 and groups == 1
+                     and x.shape[1:3] == y.shape[1:3])
         return Call(op, "tslm_conv_s8", "tslm_conv",
-                    [T(x.index), T(w.index), T(bias_idx) if bias_idx >= 0 else Lit("NULL"), T(y.index),
-                     Scratch("int16_t")],
+                    [T(x.index), T(w.index), bias_arg, T(y.index), Scratch("int16_t")],
                     "tslm_conv_params", {k: p[k] for k in order}, consts, macs=macs, note=note,
                     reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
-                    scratch_bytes=4 * k_all if dsp else 0, dsp_rows={w.index: k_all} if dsp else {})
+                    scratch_bytes=2 * k_all if dsp else 0,
+                    inplace=[(x.index, y.index)] if dsp and pointwise and y.shape[3] <= x.shape[3] else [])
 
     def depthwise_conv_2d(self, op: Operator) -> Step:
         x, w, y, bias_idx, p = self._conv_common(op, depthwise=True)
-        consts, note = p.pop("_consts"), p.pop("_note")
+        consts, note, bias_arg = p.pop("_consts"), p.pop("_note"), p.pop("_bias_arg")
         self.need(w.shape[0] == 1 and w.shape[3] == y.shape[3], op,
                   f"filter {self.shape_str(w.shape)} must be 1 x H x W x output channels", tensor=w.index)
         ic, oc = x.shape[3], y.shape[3]
@@ -364,11 +393,11 @@ class Lowering:
         p = {**p, "depth_multiplier": dm}
         order = ["batches", "input_h", "input_w", "input_c", "filter_h", "filter_w", "depth_multiplier",
                  "output_h", "output_w", "output_c", "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_h",
-                 "pad_w", "input_offset", "output_offset", "multiplier", "shift", "act_min", "act_max"]
+                 "pad_w", "input_offset", "output_offset", "multiplier", "shift", "act_min", "act_max", "bias_folded"]
         if dm > 1:
             note += f", depth multiplier {dm}"
         return Call(op, "tslm_depthwise_conv_s8", "tslm_depthwise_conv",
-                    [T(x.index), T(w.index), T(bias_idx) if bias_idx >= 0 else Lit("NULL"), T(y.index)],
+                    [T(x.index), T(w.index), bias_arg, T(y.index)],
                     "tslm_depthwise_conv_params", {k: p[k] for k in order}, consts,
                     macs=y.numel * w.shape[1] * w.shape[2], note=note,
                     reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index])

@@ -162,7 +162,7 @@ def plan(graph: Graph, steps: list[Step]) -> Plan:
             rs, rd = uf.find(src), uf.find(dst)
             if rs == rd or klass(src) != "arena" or klass(dst) != "arena":
                 continue
-            if last.get(rs) != k or g.tensors[src].nbytes != g.tensors[dst].nbytes:
+            if last.get(rs) != k or g.tensors[dst].nbytes > g.tensors[src].nbytes:
                 continue
             if any(uf.find(i) == rs for i in s.reads if i != src):  # read again through another argument
                 continue

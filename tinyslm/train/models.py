@@ -225,7 +225,7 @@ class KWTConfig:
         """Trainable parameters, computed without building the model.
 
         >>> KWTConfig(dim=32, heads=2, blocks=2, mlp=64).params()
-        21356
+        19404
         """
         d, m = self.dim, self.mlp
         n = self.patch * self.feats * d + d  # patch embedding
@@ -237,7 +237,7 @@ class KWTConfig:
         """Multiply-accumulates of the dense parts and attention for one inference.
 
         >>> KWTConfig(dim=32, heads=2, blocks=2, mlp=64, patch=7).macs()
-        79712
+        155328
         """
         d, m, s, t = self.dim, self.mlp, self.seq, self.tokens
         per_block = s * (4 * d * d + 2 * d * m) + 2 * s * s * d

@@ -48,10 +48,11 @@ def wrap_for_pruning(model: keras.Model, cfg: PruneConfig, steps_per_epoch: int)
 
     sp = tfmot.sparsity.keras
     total = max(1, cfg.epochs * steps_per_epoch)
-    freq = cfg.frequency or max(1, steps_per_epoch // 4)
     end = max(1, int(total * cfg.end_fraction))
+    freq = min(cfg.frequency or max(1, steps_per_epoch // 4), end)
+    end = end // freq * freq  # tfmot only updates masks on multiples of the frequency: end on one
     schedule = sp.PolynomialDecay(initial_sparsity=0.0, final_sparsity=cfg.target_sparsity, begin_step=0,
-                                  end_step=end, frequency=min(freq, end))
+                                  end_step=end, frequency=freq)
 
     def clone(layer):
         new = layer.__class__.from_config(layer.get_config())

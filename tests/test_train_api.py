@@ -1,0 +1,49 @@
+"""End to end on toy features: teacher, student alone, distilled, pruned, int8 (quick profiles)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow_model_optimization")
+
+from train_toy import toy_ad, toy_kws  # noqa: E402
+
+from tinyslm.train import ADTrainConfig, KWSTrainConfig, train_anomaly, train_kws  # noqa: E402
+from tinyslm.train.quantize import run_tflm  # noqa: E402
+from tinyslm.train.tflite_info import STUDENT_OPS, read_tflite  # noqa: E402
+
+
+@pytest.mark.slow
+def test_train_kws_quick():
+    x, y = toy_kws(1536, 0)
+    xv, yv = toy_kws(256, 1)
+    xt, yt = toy_kws(384, 2)
+    r = train_kws(x, y, xv, yv, xt, yt, KWSTrainConfig.quick(), seed=0, verbose=False)
+    q = r.quality
+    assert set(q) == {"teacher_float", "student_alone_float", "student_distilled_float", "student_pruned_float",
+                      "student_int8"}
+    assert q["student_int8"] > 0.6  # chance is 1/12
+    assert abs(q["student_int8"] - q["student_pruned_float"]) < 0.1
+    assert read_tflite(r.tflite).op_set <= STUDENT_OPS
+    assert 0.25 <= r.facts.sparsity < 0.5
+    assert r.confusion_int8.sum() == len(yt) and np.trace(r.confusion_int8) / len(yt) == q["student_int8"]
+    # the reported int8 predictions are TFLM's
+    assert np.array_equal(run_tflm(r.tflite, xt[:20]).argmax(1), r.predictions_int8[:20])
+    assert {"teacher", "student_alone", "student_distilled", "prune"} <= set(r.histories)
+    assert len(r.histories["student_distilled"]["curves"]["val_acc"]) == KWSTrainConfig.quick().student_fit.epochs
+    r.to_dict()
+
+
+@pytest.mark.slow
+def test_train_anomaly_quick():
+    x, xv = toy_ad(768, 0), toy_ad(192, 1)
+    xt = np.concatenate([toy_ad(96, 2), toy_ad(96, 3, anomalous=True)])
+    yt = np.r_[np.zeros(96), np.ones(96)]
+    groups = np.repeat(np.arange(48), 4)  # 4 windows per clip
+    r = train_anomaly(x, xv, xt, yt, ADTrainConfig.quick(), seed=0, test_groups=groups, verbose=False)
+    assert len(r.scores_int8) == 48 and len(r.labels) == 48
+    assert r.quality["teacher_float"] > 0.8
+    assert r.quality["student_int8"] > 0.8
+    assert read_tflite(r.tflite).op_set <= STUDENT_OPS
+    assert 0 <= r.decision["fpr"] <= 1 and r.threshold > 0

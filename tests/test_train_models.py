@@ -1,0 +1,79 @@
+"""Students build, convert to all-int8 with only TFLM-supported ops, and run in TFLM and tinyslm's compiler."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tf_keras")
+
+from tinyslm.train.models import (KWTConfig, TransformerAEConfig, build_kwt, build_transformer_ae,  # noqa: E402
+                                  count_params, with_softmax)
+from tinyslm.train.quantize import convert_int8, run_tflm  # noqa: E402
+from tinyslm.train.sizing import ae_params  # noqa: E402
+from tinyslm.train.tflite_info import STUDENT_OPS, read_tflite  # noqa: E402
+
+KWT_CASES = {
+    "cls_patch1": KWTConfig(dim=16, heads=2, blocks=1, mlp=32, patch=1),
+    "mean_patch7_4heads": KWTConfig(dim=16, heads=4, blocks=2, mlp=32, patch=7, pool="mean"),
+    "cls_patch3_cropped": KWTConfig(dim=8, heads=1, blocks=1, mlp=16, patch=3),  # 49 = 16*3 + 1: cropped
+}
+
+
+@pytest.fixture(scope="module")
+def converted():
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            if name == "ae":
+                cfg = TransformerAEConfig(frames=16, mels=32, dim=16, heads=2, blocks=1, mlp=32, latent=4)
+                model = build_transformer_ae(cfg)
+                assert count_params(model) == ae_params(cfg)
+            else:
+                cfg = KWT_CASES[name]
+                model = build_kwt(cfg)
+                assert count_params(model) == cfg.params()
+                model = with_softmax(model)
+            x = np.random.default_rng(0).standard_normal((40, *model.input_shape[1:])).astype(np.float32)
+            cache[name] = (model, x, convert_int8(model, x, n_calib=32))
+        return cache[name]
+
+    return get
+
+
+@pytest.mark.parametrize("name", [*KWT_CASES, "ae"])
+def test_int8_only_supported_ops(converted, name):
+    model, x, tfl = converted(name)
+    info = read_tflite(tfl)
+    assert info.op_set <= STUDENT_OPS, f"unexpected ops {info.op_set - STUDENT_OPS}"
+    assert {"FULLY_CONNECTED", "BATCH_MATMUL", "SOFTMAX", "RSQRT", "MEAN"} <= info.op_set
+    (i,), (o,) = info.inputs, info.outputs
+    assert i.dtype == o.dtype == "int8"
+    assert i.shape == (1, *model.input_shape[1:]) and o.shape == (1, *model.output_shape[1:])
+    assert all(w.dtype == np.int8 for w in info.weights.values())
+
+
+@pytest.mark.parametrize("name", [*KWT_CASES, "ae"])
+def test_int8_runs_in_tflm_and_tracks_float(converted, name):
+    model, x, tfl = converted(name)
+    info = read_tflite(tfl)
+    o = info.outputs[0]
+    got = (run_tflm(tfl, x[:8]).astype(np.float32) - o.zero_point) * o.scale
+    want = model.predict(x[:8], verbose=0)
+    span = float(want.max() - want.min())
+    assert np.abs(got - want).mean() < 0.05 * span + 2 * o.scale
+
+
+def test_compiler_accepts_students(converted):
+    compiler = pytest.importorskip("tinyslm.compiler")
+    for name in [*KWT_CASES, "ae"]:
+        graph, plan = compiler.analyze(converted(name)[2])
+        assert plan.arena_bytes > 0
+
+
+def test_config_validation():
+    with pytest.raises(ValueError, match="divisible"):
+        KWTConfig(dim=10, heads=4)
+    with pytest.raises(ValueError, match="pool"):
+        KWTConfig(pool="max")

@@ -1,0 +1,378 @@
+"""What the build pipeline calls: features in, trained/distilled/pruned int8 student and figures out.
+
+:func:`train_kws`: DS-CNN teacher -> KWT student trained alone (baseline) and
+distilled from the teacher (same seed, same initial weights, same data order,
+same augmentation) -> magnitude pruning with distillation still on ->
+(optional QAT) -> int8 .tflite -> accuracy of every stage, the int8 one
+measured with TFLM (bit-exact with the device).
+
+:func:`train_anomaly`: dense AE teacher -> transformer AE student alone and
+distilled (matching the input and the teacher's reconstruction) -> pruning ->
+int8 -> ROC AUC of every stage; the anomaly threshold is calibrated on normal
+validation data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ._tf import keras, seed_everything, tf
+from .distill import DistillConfig
+from .fit import FitConfig, fit
+from .metrics import accuracy, binary_report, calibrate_threshold, confusion_matrix, reconstruction_error, roc_auc
+from .models import (DenseAEConfig, DSCNNConfig, KWTConfig, TransformerAEConfig, build_dense_ae, build_dscnn,
+                     build_kwt, build_transformer_ae, config_dict, count_params, with_softmax)
+from .prune import PruneConfig, dense_sparsity, pruning_callbacks, strip, wrap_for_pruning
+from .quantize import QuantConfig, convert_int8, dequantize, output_float, qat_model, quantize_input, run_int8
+from .tflite_info import read_tflite
+
+Log = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+# ---------------------------------------------------------------- configs
+@dataclass(frozen=True)
+class KWSTrainConfig:
+    student: KWTConfig = KWTConfig()
+    teacher: DSCNNConfig = DSCNNConfig()
+    teacher_fit: FitConfig = FitConfig(epochs=20, lr=3e-3)
+    student_fit: FitConfig = FitConfig(epochs=30, lr=2e-3)
+    distill: DistillConfig = DistillConfig(alpha=0.5, temperature=4.0)
+    prune: PruneConfig | None = PruneConfig(target_sparsity=0.5, epochs=4, skip=("logits",))
+    quant: QuantConfig = QuantConfig()
+    train_alone: bool = True  # also train the student without the teacher (the baseline)
+
+    @classmethod
+    def quick(cls) -> "KWSTrainConfig":
+        """A small profile for tests and demos (about a minute on 2 cores for a few thousand clips)."""
+        return cls(student=KWTConfig(dim=24, heads=2, blocks=1, mlp=48, patch=2), teacher=DSCNNConfig(channels=32),
+                   teacher_fit=FitConfig(epochs=4, lr=3e-3), student_fit=FitConfig(epochs=6, lr=3e-3),
+                   prune=PruneConfig(target_sparsity=0.3, epochs=1, skip=("logits",)))
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["student"], d["teacher"] = config_dict(self.student), config_dict(self.teacher)
+        return d
+
+
+@dataclass(frozen=True)
+class ADTrainConfig:
+    student: TransformerAEConfig = TransformerAEConfig()
+    teacher: DenseAEConfig = DenseAEConfig()
+    teacher_fit: FitConfig = FitConfig(epochs=30, lr=1e-3, augment=False)
+    student_fit: FitConfig = FitConfig(epochs=30, lr=2e-3, augment=False)
+    distill: DistillConfig = DistillConfig(alpha=0.5)
+    prune: PruneConfig | None = PruneConfig(target_sparsity=0.5, epochs=4)
+    quant: QuantConfig = QuantConfig()
+    train_alone: bool = True
+    threshold_quantile: float = 0.95  # of normal validation scores
+
+    @classmethod
+    def quick(cls) -> "ADTrainConfig":
+        return cls(student=TransformerAEConfig(dim=16, heads=2, blocks=1, mlp=32, latent=8),
+                   teacher=DenseAEConfig(hidden=64, layers=2),
+                   teacher_fit=FitConfig(epochs=4, lr=2e-3, augment=False),
+                   student_fit=FitConfig(epochs=6, lr=3e-3, augment=False),
+                   prune=PruneConfig(target_sparsity=0.3, epochs=1))
+
+    def with_shape(self, frames: int, mels: int) -> "ADTrainConfig":
+        """The same profile for features of `frames` x `mels`."""
+        return dataclasses.replace(self, student=dataclasses.replace(self.student, frames=frames, mels=mels),
+                                   teacher=dataclasses.replace(self.teacher, frames=frames, mels=mels))
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["student"], d["teacher"] = config_dict(self.student), config_dict(self.teacher)
+        return d
+
+
+# ---------------------------------------------------------------- results
+@dataclass
+class ModelFacts:
+    params: int  # float student's trainable parameters
+    weights_bytes: int  # every constant of the int8 .tflite
+    tflite_bytes: int
+    sparsity: float  # fraction of zero int8 weights (FC/conv/batch-matmul constants) in the .tflite
+    float_sparsity: float  # fraction of zero float Dense weights before conversion
+    ops: list[str]  # operators in execution order
+    input_scale: float
+    input_zero_point: int
+    output_scale: float
+    output_zero_point: int
+
+    @classmethod
+    def of(cls, model: keras.Model, tfl: bytes, float_sparsity: float) -> "ModelFacts":
+        info = read_tflite(tfl)
+        i, o = info.inputs[0], info.outputs[0]
+        return cls(count_params(model), info.const_bytes, len(tfl), info.sparsity(), float_sparsity, info.ops,
+                   i.scale, i.zero_point, o.scale, o.zero_point)
+
+
+@dataclass
+class KWSResult:
+    student: keras.Model  # the final float student (pruned, stripped)
+    teacher: keras.Model
+    tflite: bytes  # int8 student with a softmax output, batch 1
+    quality: dict[str, float]  # teacher_float, student_alone_float, student_distilled_float, student_pruned_float,
+    #                            student_int8 (accuracies on the test set)
+    facts: ModelFacts
+    confusion_int8: np.ndarray  # rows true, columns predicted (test set, int8 model)
+    predictions_int8: np.ndarray  # int8 model's class per test example
+    histories: dict[str, dict] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    config: dict = field(default_factory=dict)
+
+    def summary(self) -> str:
+        q = self.quality
+        lines = [f"{k:26s} {v:.4f}" for k, v in q.items()]
+        f = self.facts
+        lines += [f"params {f.params:,d}, int8 weights+tables {f.weights_bytes:,d} B, .tflite {f.tflite_bytes:,d} B, "
+                  f"sparsity {f.sparsity:.3f} (int8) / {f.float_sparsity:.3f} (float Dense)",
+                  "time " + ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        """JSON-able (no models, no bytes)."""
+        return {"quality": self.quality, "facts": dataclasses.asdict(self.facts),
+                "confusion_int8": self.confusion_int8.tolist(), "histories": self.histories,
+                "seconds": self.seconds, "config": self.config}
+
+
+@dataclass
+class ADResult:
+    student: keras.Model
+    teacher: keras.Model
+    tflite: bytes  # int8 transformer AE: int8 window in, int8 reconstruction out
+    quality: dict[str, float]  # ROC AUCs: teacher_float, student_alone_float, student_distilled_float, ...
+    facts: ModelFacts
+    threshold: float  # on the int8 model's score (mean squared error in feature units)
+    decision: dict[str, float]  # tpr/fpr/accuracy of the int8 model at `threshold` on the test set
+    scores_int8: np.ndarray  # per test example (or clip)
+    labels: np.ndarray  # 0 normal, 1 anomalous, aligned with scores_int8
+    histories: dict[str, dict] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    config: dict = field(default_factory=dict)
+
+    def summary(self) -> str:
+        lines = [f"{k:26s} AUC {v:.4f}" for k, v in self.quality.items()]
+        f = self.facts
+        lines += [f"threshold {self.threshold:.5g}: " + ", ".join(f"{k} {v:.3f}" for k, v in self.decision.items()),
+                  f"params {f.params:,d}, int8 weights+tables {f.weights_bytes:,d} B, .tflite {f.tflite_bytes:,d} B, "
+                  f"sparsity {f.sparsity:.3f} (int8) / {f.float_sparsity:.3f} (float Dense)",
+                  "time " + ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return {"quality": self.quality, "facts": dataclasses.asdict(self.facts), "threshold": self.threshold,
+                "decision": self.decision, "histories": self.histories, "seconds": self.seconds,
+                "config": self.config}
+
+
+# ---------------------------------------------------------------- shared steps
+def _predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
+    return model.predict(np.asarray(x, np.float32), batch_size=256, verbose=0)
+
+
+def _prune_and_quantize(student: keras.Model, x: np.ndarray, y: np.ndarray | None, x_val, y_val, fit_cfg: FitConfig,
+                        prune: PruneConfig | None, quant: QuantConfig, teacher: keras.Model | None,
+                        distill: DistillConfig, task: str, seed: int, verbose: bool, histories: dict,
+                        seconds: dict, export: Callable[[keras.Model], keras.Model]) -> tuple[keras.Model, bytes, float]:
+    """Pruning fine-tune (distillation on), optional QAT, int8 conversion. Returns (float model, tflite, sparsity)."""
+    model = student
+    steps = int(np.ceil(len(x) / fit_cfg.batch_size))
+    if prune is not None and prune.target_sparsity > 0:
+        t0 = time.time()
+        wrapped = wrap_for_pruning(student, prune, steps)
+        pfit = dataclasses.replace(fit_cfg, epochs=prune.epochs, lr=fit_cfg.lr * prune.lr_scale, warmup_epochs=0)
+        r = fit(wrapped, x, y, x_val, y_val, pfit, teacher=teacher, distill=distill, task=task, seed=seed + 3,
+                label="prune", callbacks=pruning_callbacks(), verbose=verbose)
+        histories["prune"] = r.history.to_dict()
+        model = strip(wrapped)
+        seconds["prune"] = time.time() - t0
+    sparsity = dense_sparsity(model)
+    t0 = time.time()
+    calib = x
+    if quant.qat:
+        qm = qat_model(model)
+        qfit = dataclasses.replace(fit_cfg, epochs=quant.qat_epochs, lr=fit_cfg.lr * 0.1, warmup_epochs=0)
+        r = fit(qm, x, y, x_val, y_val, qfit, teacher=teacher, distill=distill, task=task, seed=seed + 4,
+                label="qat", verbose=verbose)
+        histories["qat"] = r.history.to_dict()
+        tfl = convert_int8(export(qm), calib, quant.representative, quant.input_range)
+    else:
+        tfl = convert_int8(export(model), calib, quant.representative, quant.input_range)
+    seconds["quantize"] = time.time() - t0
+    return model, tfl, sparsity
+
+
+# ---------------------------------------------------------------- KWS
+def train_kws(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
+              x_test: np.ndarray, y_test: np.ndarray, cfg: KWSTrainConfig = KWSTrainConfig(), seed: int = 0,
+              verbose: bool = True, log: Log | None = None, teacher: keras.Model | None = None) -> KWSResult:
+    """Teacher, student alone, distilled student, pruning, int8; accuracies on (x_test, y_test).
+
+    Features are float32 arrays (N, frames, feats) (dequantized int8 MFCCs); labels are class indices.
+    A trained `teacher` may be passed to skip its training (it must output logits).
+    """
+    log = log or (print if verbose else _quiet)
+    frames, feats = x_train.shape[1:]
+    n_classes = int(max(y_train.max(), y_val.max(), y_test.max()) + 1)
+    scfg = dataclasses.replace(cfg.student, frames=frames, feats=feats, classes=max(cfg.student.classes, n_classes))
+    tcfg = dataclasses.replace(cfg.teacher, frames=frames, feats=feats, classes=scfg.classes)
+    histories: dict[str, dict] = {}
+    seconds: dict[str, float] = {}
+    quality: dict[str, float] = {}
+
+    if teacher is None:
+        seed_everything(seed)
+        teacher = build_dscnn(tcfg)
+        log(f"teacher: {tcfg.describe()}, {count_params(teacher):,d} params")
+        r = fit(teacher, x_train, y_train, x_val, y_val, cfg.teacher_fit, seed=seed, label="teacher", verbose=verbose)
+        histories["teacher"], seconds["teacher"] = r.history.to_dict(), r.seconds
+    teacher.trainable = False
+    quality["teacher_float"] = accuracy(y_test, _predict(teacher, x_test))
+
+    def new_student() -> keras.Model:
+        seed_everything(seed + 1)  # the same initial weights for both students
+        return build_kwt(scfg)
+
+    log(f"student: {scfg.describe()}, {scfg.params():,d} params, {scfg.macs():,d} MACs")
+    if cfg.train_alone:
+        alone = new_student()
+        r = fit(alone, x_train, y_train, x_val, y_val, cfg.student_fit, seed=seed + 2, label="student alone",
+                verbose=verbose)
+        histories["student_alone"], seconds["student_alone"] = r.history.to_dict(), r.seconds
+        quality["student_alone_float"] = accuracy(y_test, _predict(alone, x_test))
+    student = new_student()
+    r = fit(student, x_train, y_train, x_val, y_val, cfg.student_fit, teacher=teacher, distill=cfg.distill,
+            seed=seed + 2, label="student distilled", verbose=verbose)
+    histories["student_distilled"], seconds["student_distilled"] = r.history.to_dict(), r.seconds
+    quality["student_distilled_float"] = accuracy(y_test, _predict(student, x_test))
+
+    model, tfl, fsp = _prune_and_quantize(student, x_train, y_train, x_val, y_val, cfg.student_fit, cfg.prune,
+                                          cfg.quant, teacher, cfg.distill, "classify", seed, verbose, histories,
+                                          seconds, with_softmax)
+    if cfg.prune is not None and cfg.prune.target_sparsity > 0:
+        quality["student_pruned_float"] = accuracy(y_test, _predict(model, x_test))
+    t0 = time.time()
+    out = run_int8(tfl, x_test)
+    seconds["evaluate_int8"] = time.time() - t0
+    pred = out.argmax(axis=1)
+    quality["student_int8"] = accuracy(y_test, pred)
+    result = KWSResult(model, teacher, tfl, quality, ModelFacts.of(model, tfl, fsp),
+                       confusion_matrix(y_test, pred, scfg.classes), pred, histories, seconds,
+                       {**cfg.to_dict(), "student": config_dict(scfg), "seed": seed})
+    log(result.summary())
+    return result
+
+
+# ---------------------------------------------------------------- anomaly detection
+def _clip_scores(scores: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
+    """Mean window score per clip (groups = clip id per window, clips in order of first appearance).
+
+    >>> _clip_scores(np.array([1.0, 3.0, 5.0]), np.array([7, 7, 2])).tolist()
+    [2.0, 5.0]
+    """
+    if groups is None:
+        return scores
+    groups = np.asarray(groups)
+    _, first, inv = np.unique(groups, return_index=True, return_inverse=True)
+    sums = np.bincount(inv, weights=scores)
+    means = sums / np.bincount(inv)
+    return means[np.argsort(first)]
+
+
+def _clip_labels(labels: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
+    if groups is None:
+        return np.asarray(labels)
+    groups = np.asarray(groups)
+    _, first = np.unique(groups, return_index=True)
+    return np.asarray(labels)[np.sort(first)]
+
+
+def int8_scores(tfl: bytes, x: np.ndarray) -> np.ndarray:
+    """Anomaly scores of the int8 AE: MSE between the int8 input and the int8 reconstruction, both dequantized
+    (what the device computes from the same tensors)."""
+    i = read_tflite(tfl).inputs[0]
+    xq = quantize_input(x, i.scale, i.zero_point)
+    recon = output_float(tfl, run_int8(tfl, xq, quantized=True))
+    return reconstruction_error(dequantize(xq, i.scale, i.zero_point), recon)
+
+
+def train_anomaly(x_train: np.ndarray, x_val: np.ndarray, x_test: np.ndarray, y_test: np.ndarray,
+                  cfg: ADTrainConfig = ADTrainConfig(), seed: int = 0, test_groups: np.ndarray | None = None,
+                  val_groups: np.ndarray | None = None, verbose: bool = True, log: Log | None = None) -> ADResult:
+    """Teacher AE, student alone, distilled student, pruning, int8; ROC AUCs on the test set.
+
+    `x_train`, `x_val`: normal windows only, float32 (N, frames, mels). `y_test`: 0 normal / 1 anomalous per
+    test window; with `test_groups` (a clip id per window) scores are averaged per clip first, and with
+    `val_groups` likewise for the normal validation scores that calibrate the threshold.
+    """
+    log = log or (print if verbose else _quiet)
+    frames, mels = x_train.shape[1:]
+    cfg = cfg.with_shape(frames, mels)
+    histories: dict[str, dict] = {}
+    seconds: dict[str, float] = {}
+    quality: dict[str, float] = {}
+    labels = _clip_labels(y_test, test_groups)
+
+    def auc_of(model: keras.Model) -> float:
+        s = reconstruction_error(x_test, _predict(model, x_test))
+        return roc_auc(labels, _clip_scores(s, test_groups))
+
+    seed_everything(seed)
+    teacher = build_dense_ae(cfg.teacher)
+    log(f"teacher: {cfg.teacher.describe()}, {count_params(teacher):,d} params")
+    r = fit(teacher, x_train, None, x_val, None, cfg.teacher_fit, task="reconstruct", seed=seed, label="teacher",
+            verbose=verbose)
+    histories["teacher"], seconds["teacher"] = r.history.to_dict(), r.seconds
+    teacher.trainable = False
+    quality["teacher_float"] = auc_of(teacher)
+
+    def new_student() -> keras.Model:
+        seed_everything(seed + 1)
+        return build_transformer_ae(cfg.student)
+
+    log(f"student: {cfg.student.describe()}")
+    if cfg.train_alone:
+        alone = new_student()
+        r = fit(alone, x_train, None, x_val, None, cfg.student_fit, task="reconstruct", seed=seed + 2,
+                label="student alone", verbose=verbose)
+        histories["student_alone"], seconds["student_alone"] = r.history.to_dict(), r.seconds
+        quality["student_alone_float"] = auc_of(alone)
+    student = new_student()
+    r = fit(student, x_train, None, x_val, None, cfg.student_fit, teacher=teacher, distill=cfg.distill,
+            task="reconstruct", seed=seed + 2, label="student distilled", verbose=verbose)
+    histories["student_distilled"], seconds["student_distilled"] = r.history.to_dict(), r.seconds
+    quality["student_distilled_float"] = auc_of(student)
+
+    model, tfl, fsp = _prune_and_quantize(student, x_train, None, x_val, None, cfg.student_fit, cfg.prune, cfg.quant,
+                                          teacher, cfg.distill, "reconstruct", seed, verbose, histories, seconds,
+                                          lambda m: m)
+    if cfg.prune is not None and cfg.prune.target_sparsity > 0:
+        quality["student_pruned_float"] = auc_of(model)
+    t0 = time.time()
+    val_scores = _clip_scores(int8_scores(tfl, x_val), val_groups)
+    scores = _clip_scores(int8_scores(tfl, x_test), test_groups)
+    seconds["evaluate_int8"] = time.time() - t0
+    threshold = calibrate_threshold(val_scores, cfg.threshold_quantile)
+    decision = binary_report(labels, scores, threshold)
+    quality["student_int8"] = decision.pop("auc")
+    decision.pop("threshold")
+    result = ADResult(model, teacher, tfl, quality, ModelFacts.of(model, tfl, fsp), threshold, decision, scores,
+                      labels, histories, seconds, {**cfg.to_dict(), "seed": seed})
+    log(result.summary())
+    return result
+
+
+__all__ = ["ADResult", "ADTrainConfig", "KWSResult", "KWSTrainConfig", "ModelFacts", "int8_scores", "train_anomaly",
+           "train_kws"]
+_ = tf  # TensorFlow is set up by ._tf before anything here runs

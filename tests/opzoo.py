@@ -242,6 +242,27 @@ def squeeze_expand(shape=(1, 4, 1, 6)):
     return Case(build)
 
 
+def ds_block(dilation=1, k=(3, 3), c=8):
+    """conv -> depthwise -> 1x1 conv -> depthwise: intermediates the planner may overwrite in place."""
+
+    def build(tf, rng):
+        w0, b0 = tf.constant(_w(rng, 3, 3, 2, c)), tf.constant(_w(rng, c, scale=0.1))
+        d1, e1 = tf.constant(_w(rng, *k, c, 1)), tf.constant(_w(rng, c, scale=0.1))
+        w2, b2 = tf.constant(_w(rng, 1, 1, c, c)), tf.constant(_w(rng, c, scale=0.1))
+        d3, e3 = tf.constant(_w(rng, 5, 3, c, 1)), tf.constant(_w(rng, c, scale=0.1))
+
+        def fn(x):
+            h = tf.nn.relu(tf.nn.conv2d(x, w0, 1, "SAME") + b0)
+            h = tf.nn.relu(tf.nn.depthwise_conv2d(h, d1, [1, 1, 1, 1], "SAME", dilations=[dilation, dilation]) + e1)
+            h = tf.nn.relu(tf.nn.conv2d(h, w2, 1, "SAME") + b2)
+            h = tf.nn.depthwise_conv2d(h, d3, [1, 1, 1, 1], "SAME") + e3
+            return tf.reduce_mean(h, axis=[1, 2])
+
+        return fn, [(1, 10, 6, 2)]
+
+    return Case(build, expect_ops=("DEPTHWISE_CONV_2D", "CONV_2D"))
+
+
 def quant_io(shape=(1, 12)):
     def build(tf, rng):
         w = tf.constant(_w(rng, shape[-1], 8))
@@ -365,6 +386,8 @@ CASES: dict[str, Case] = {
     "relu": unary("relu"),
     "relu6": unary("relu6"),
     "quantize_dequantize": quant_io(),
+    "ds_block_in_place": ds_block(),
+    "ds_block_dilated": ds_block(dilation=2, k=(3, 5), c=6),
     "slice_op": slice_op(),
     "requantize_concat": requantize(),
     "grouped_conv": grouped_conv(),

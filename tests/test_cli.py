@@ -55,7 +55,7 @@ def test_compile_writes_self_contained_folder(kws, tmp_path):
 def test_inspect_shows_our_arena_next_to_tflm(kws):
     r = run("inspect", str(kws))
     assert r.returncode == 0, r.stderr
-    assert "TFLM arena for the same model" in r.stdout and "arena 16,000 B" in r.stdout
+    assert "TFLM arena for the same model" in r.stdout and "arena 8,640 B" in r.stdout
     assert "CONV_2D" in r.stdout and "2,656,768 MACs" in r.stdout
 
 

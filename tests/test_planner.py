@@ -33,6 +33,21 @@ def test_live_buffers_never_overlap(buffers):
     assert size >= peak
 
 
+def test_depthwise_and_pointwise_run_in_place(zoo):
+    from tinyslm.compiler import analyze
+    from tinyslm.compiler.lower import Call
+
+    for target in ("portable", "cortex-m-dsp"):
+        graph, plan = analyze(zoo("ds_block_in_place"), target)
+        calls = [s for s in plan.steps if isinstance(s, Call)]
+        dw = [c for c in calls if c.func == "tslm_depthwise_conv_s8"]
+        pw = [c for c in calls if c.func == "tslm_conv_s8" and c.params["filter_h"] == 1]
+        assert all(c.params["cache_rows"] > 0 for c in dw), target
+        assert all(c.params["in_place"] == 1 for c in pw), target
+        for c in dw + pw:  # same storage for input and output
+            assert plan.storage[c.reads[0]].offset == plan.storage[c.writes[0]].offset
+
+
 def test_chain_uses_two_buffers():
     # a -> b -> c -> d, each 100 bytes: ping-pong between two slots
     bufs = [Buffer(f"t{i}", 100, i, i + 1) for i in range(4)]

@@ -1,10 +1,11 @@
 /* tslm_conv.c - portable C99 CONV_2D (int8), the direct loop TFLM's reference uses. */
+#include <string.h>
+
 #include "tslm_conv.h"
 
 void tslm_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
                   const int32_t *bias, int8_t *output, int16_t *scratch)
 {
-    (void)scratch;
     const int32_t groups = p->input_c / p->filter_c;
     const int32_t filters_per_group = p->output_c / groups;
     int8_t *out = output;
@@ -16,6 +17,9 @@ void tslm_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *
                 const int32_t x0 = ox * p->stride_w - p->pad_w;
                 for (int32_t oc = 0; oc < p->output_c; ++oc) {
                     const int32_t group = oc / filters_per_group;
+                    if (p->in_place && oc == 0) { /* keep this pixel before its outputs overwrite it */
+                        memcpy(scratch, in_b + (y0 * p->input_w + x0) * p->input_c, (size_t)p->input_c);
+                    }
                     const int8_t *w_oc = weights + oc * p->filter_h * p->filter_w * p->filter_c;
                     const int32_t x_offset = p->bias_folded ? 0 : p->input_offset;
                     int32_t acc = 0;
@@ -32,7 +36,8 @@ void tslm_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *
                                 }
                                 continue;
                             }
-                            const int8_t *x = in_b + (iy * p->input_w + ix) * p->input_c + group * p->filter_c;
+                            const int8_t *x = p->in_place ? (const int8_t *)scratch + group * p->filter_c
+                                                          : in_b + (iy * p->input_w + ix) * p->input_c + group * p->filter_c;
                             for (int32_t ic = 0; ic < p->filter_c; ++ic) {
                                 acc += (int32_t)w[ic] * ((int32_t)x[ic] + x_offset);
                             }

@@ -21,10 +21,14 @@ typedef struct {
      * computed by the compiler; in-image taps then multiply the raw input and
      * taps outside the image subtract input_offset * weight (TFLM skips them). */
     int32_t bias_folded;
+    /* 1: output and input are the same buffer (1x1, stride 1, output no wider
+     * than input); each input pixel is read into scratch before its outputs
+     * are written (portable C: scratch holds input_c bytes). */
+    int32_t in_place;
 } tslm_conv_params;
 
 /* Grouped convolution when input_c is a multiple of filter_c (groups = input_c / filter_c). */
-/* scratch: int16 work space the compiler sized for the implementation (NULL for portable C). */
+/* scratch: work space the compiler sized for the implementation (NULL if none). */
 void tslm_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
                   const int32_t *bias, int8_t *output, int16_t *scratch);
 

@@ -2,13 +2,14 @@
 #include "tslm_depthwise_conv.h"
 
 void tslm_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
-                            const int8_t *weights, const int32_t *bias, int8_t *output)
+                            const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
 {
     int8_t *out = output;
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
         for (int32_t oy = 0; oy < p->output_h; ++oy) {
             const int32_t y0 = oy * p->stride_h - p->pad_h;
+            tslm_dw_save_row(p, in_b, scratch, oy);
             for (int32_t ox = 0; ox < p->output_w; ++ox) {
                 const int32_t x0 = ox * p->stride_w - p->pad_w;
                 for (int32_t ic = 0; ic < p->input_c; ++ic) {
@@ -25,7 +26,7 @@ void tslm_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *i
                                     acc -= p->bias_folded ? w * p->input_offset : 0; /* skipped tap */
                                     continue;
                                 }
-                                const int32_t x = in_b[(iy * p->input_w + ix) * p->input_c + ic];
+                                const int32_t x = tslm_dw_row(p, in_b, scratch, iy, oy)[ix * p->input_c + ic];
                                 acc += w * (x + x_offset);
                             }
                         }

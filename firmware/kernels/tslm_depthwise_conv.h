@@ -21,9 +21,40 @@ typedef struct {
     /* 1: bias[oc] already holds input_offset * (sum of channel oc's weights);
      * see tslm_conv.h. */
     int32_t bias_folded;
+    /* > 0: output and input are the same buffer (stride 1, depth multiplier 1,
+     * same shape). Before output row y is written, input row y is copied to a
+     * ring of cache_rows = pad_h + 1 rows in scratch; taps on rows <= y read
+     * the ring, taps below read the buffer, which is not yet overwritten. */
+    int32_t cache_rows;
 } tslm_depthwise_conv_params;
 
+/* scratch: cache_rows * input_w * input_c bytes when in place, else unused (may be NULL). */
 void tslm_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
-                            const int8_t *weights, const int32_t *bias, int8_t *output);
+                            const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+
+/* Input row `iy` of batch `in_b` while output row `oy` is computed (in place: from the ring). */
+static inline const int8_t *tslm_dw_row(const tslm_depthwise_conv_params *p, const int8_t *in_b,
+                                        const int8_t *scratch, int32_t iy, int32_t oy)
+{
+    const int32_t row_bytes = p->input_w * p->input_c;
+    if (p->cache_rows > 0 && iy <= oy) {
+        return scratch + (iy % p->cache_rows) * row_bytes;
+    }
+    return in_b + iy * row_bytes;
+}
+
+/* In place, before output row oy: save input row oy into the ring. */
+static inline void tslm_dw_save_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, int8_t *scratch,
+                                    int32_t oy)
+{
+    const int32_t row_bytes = p->input_w * p->input_c;
+    if (p->cache_rows > 0) {
+        const int8_t *src = in_b + oy * row_bytes;
+        int8_t *dst = scratch + (oy % p->cache_rows) * row_bytes;
+        for (int32_t i = 0; i < row_bytes; ++i) {
+            dst[i] = src[i];
+        }
+    }
+}
 
 #endif /* TSLM_DEPTHWISE_CONV_H */

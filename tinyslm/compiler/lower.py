@@ -92,6 +92,9 @@ class Call:
     # pixels to scratch before writing their outputs, when outputs are no
     # wider than inputs).
     inplace: list[tuple[int, int]] = field(default_factory=list)
+    # what running in place costs: extra scratch bytes, and params to set
+    inplace_scratch: int = 0
+    inplace_params: dict[str, Any] = field(default_factory=dict)
     reads: list[int] = field(default_factory=list)
     writes: list[int] = field(default_factory=list)
 
@@ -366,7 +369,9 @@ class Lowering:
         p = {**p, "filter_c": fc}
         order = ["batches", "input_h", "input_w", "input_c", "filter_h", "filter_w", "filter_c", "output_h",
                  "output_w", "output_c", "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_h", "pad_w",
-                 "input_offset", "output_offset", "multiplier", "shift", "act_min", "act_max", "bias_folded"]
+                 "input_offset", "output_offset", "multiplier", "shift", "act_min", "act_max", "bias_folded",
+                 "in_place"]
+        p["in_place"] = 0
         macs = y.numel * w.shape[1] * w.shape[2] * fc
         groups = x.shape[3] // fc
         if groups > 1:
@@ -380,7 +385,8 @@ class Lowering:
                     "tslm_conv_params", {k: p[k] for k in order}, consts, macs=macs, note=note,
                     reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
                     scratch_bytes=2 * k_all if dsp else 0,
-                    inplace=[(x.index, y.index)] if dsp and pointwise and y.shape[3] <= x.shape[3] else [])
+                    inplace=[(x.index, y.index)] if pointwise and y.shape[3] <= x.shape[3] else [],
+                    inplace_scratch=0 if dsp else x.shape[3], inplace_params={"in_place": 1})
 
     def depthwise_conv_2d(self, op: Operator) -> Step:
         x, w, y, bias_idx, p = self._conv_common(op, depthwise=True)
@@ -393,14 +399,20 @@ class Lowering:
         p = {**p, "depth_multiplier": dm}
         order = ["batches", "input_h", "input_w", "input_c", "filter_h", "filter_w", "depth_multiplier",
                  "output_h", "output_w", "output_c", "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_h",
-                 "pad_w", "input_offset", "output_offset", "multiplier", "shift", "act_min", "act_max", "bias_folded"]
+                 "pad_w", "input_offset", "output_offset", "multiplier", "shift", "act_min", "act_max", "bias_folded",
+                 "cache_rows"]
+        p["cache_rows"] = 0
+        in_place_ok = (dm == 1 and p["stride_h"] == p["stride_w"] == 1 and x.shape == y.shape and p["pad_h"] >= 0)
         if dm > 1:
             note += f", depth multiplier {dm}"
         return Call(op, "tslm_depthwise_conv_s8", "tslm_depthwise_conv",
-                    [T(x.index), T(w.index), bias_arg, T(y.index)],
+                    [T(x.index), T(w.index), bias_arg, T(y.index), Scratch("int8_t")],
                     "tslm_depthwise_conv_params", {k: p[k] for k in order}, consts,
                     macs=y.numel * w.shape[1] * w.shape[2], note=note,
-                    reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index])
+                    reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
+                    inplace=[(x.index, y.index)] if in_place_ok else [],
+                    inplace_scratch=(p["pad_h"] + 1) * x.shape[2] * x.shape[3],
+                    inplace_params={"cache_rows": p["pad_h"] + 1})
 
     def pool(self, op: Operator) -> Step:
         self.io(op, 1)

@@ -22,8 +22,8 @@ static int8_t finish(const tslm_depthwise_conv_params *p, int32_t acc, const int
     return (int8_t)tslm_clamp_i32(acc, p->act_min, p->act_max);
 }
 
-static void generic(const tslm_depthwise_conv_params *p, const int8_t *in_b, const int8_t *weights,
-                    const int32_t *bias, int32_t oy, int32_t ox, int32_t c_begin, int8_t *out)
+static void generic(const tslm_depthwise_conv_params *p, const int8_t *in_b, const int8_t *scratch,
+                    const int8_t *weights, const int32_t *bias, int32_t oy, int32_t ox, int32_t c_begin, int8_t *out)
 {
     const int32_t y0 = oy * p->stride_h - p->pad_h;
     const int32_t x0 = ox * p->stride_w - p->pad_w;
@@ -41,7 +41,7 @@ static void generic(const tslm_depthwise_conv_params *p, const int8_t *in_b, con
                         acc -= p->bias_folded ? w * p->input_offset : 0;
                         continue;
                     }
-                    acc += w * (in_b[(iy * p->input_w + ix) * p->input_c + ic] + x_offset);
+                    acc += w * (tslm_dw_row(p, in_b, scratch, iy, oy)[ix * p->input_c + ic] + x_offset);
                 }
             }
             out[oc] = finish(p, acc, bias, oc);
@@ -50,7 +50,7 @@ static void generic(const tslm_depthwise_conv_params *p, const int8_t *in_b, con
 }
 
 void tslm_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
-                            const int8_t *weights, const int32_t *bias, int8_t *output)
+                            const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
 {
     const int32_t c4 = p->depth_multiplier == 1 ? (p->input_c & ~3) : 0;
     /* input_offset in both int16 lanes; added to inputs unless folded, and
@@ -61,6 +61,7 @@ void tslm_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *i
         const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
         for (int32_t oy = 0; oy < p->output_h; ++oy) {
             const int32_t y0 = oy * p->stride_h - p->pad_h;
+            tslm_dw_save_row(p, in_b, scratch, oy);
             for (int32_t ox = 0; ox < p->output_w; ++ox) {
                 const int32_t x0 = ox * p->stride_w - p->pad_w;
                 int8_t *out = output + ((b * p->output_h + oy) * p->output_w + ox) * p->output_c;
@@ -80,7 +81,7 @@ void tslm_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *i
                                 }
                                 x02 = x13 = neg_offset2; /* take back the folded offset */
                             } else {
-                                const int32_t x = tslm_read32(in_b + (iy * p->input_w + ix) * p->input_c + c);
+                                const int32_t x = tslm_read32(tslm_dw_row(p, in_b, scratch, iy, oy) + ix * p->input_c + c);
                                 x02 = tslm_sxtb16(x);
                                 x13 = tslm_sxtb16_ror8(x);
                                 if (!p->bias_folded) {
@@ -99,7 +100,7 @@ void tslm_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *i
                     out[c + 2] = finish(p, a2, bias, c + 2);
                     out[c + 3] = finish(p, a3, bias, c + 3);
                 }
-                generic(p, in_b, weights, bias, oy, ox, c4, out);
+                generic(p, in_b, scratch, weights, bias, oy, ox, c4, out);
             }
         }
     }

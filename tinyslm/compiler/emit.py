@@ -161,7 +161,8 @@ class Emitter:
         if isinstance(s, Alias):
             src, dst = self.g.tensors[s.src], self.g.tensors[s.dst]
             return dict(title=f"op {op.index}: {op.opcode} (no code: the output is the input's bytes)",
-                        lines=[f"{src.describe()} [{self.where(src.index)}] -> {dst.describe()}"], code=[])
+                        lines=[f"{src.describe()} [{self.where(src.index)}] -> {dst.describe()}"], code=[],
+                        op_index=op.index)
         title = f"op {op.index}: {op.opcode}" + (f"  {s.note}" if s.note else "")
         lines = []
         roles = {"tslm_fully_connected_s8": ["in", "w", "b", "out"], "tslm_conv_s8": ["in", "w", "b", "out"],
@@ -207,7 +208,7 @@ class Emitter:
                 code.append(f"const void *const op{op.index}_inputs[{len(a.indices)}] = {{{ptrs}}};")
                 args.append(f"op{op.index}_inputs")
         code.append(f"{s.func}({', '.join(args)});")
-        return dict(title=title, lines=lines, code=code)
+        return dict(title=title, lines=lines, code=code, op_index=op.index)
 
     def render(self, out_dir: Path) -> tuple[list[Path], int]:
         steps = self.plan.steps
@@ -240,7 +241,8 @@ class Emitter:
                    steps=rendered_steps, final_copies=final_copies)
         unused = [io.var for io in self.inputs + self.outputs if io.var not in self.used_vars]
         for var in unused:
-            rendered_steps.append(dict(title=f"'{var}' is not used by any operator", lines=[], code=[f"(void){var};"]))
+            rendered_steps.append(dict(title=f"'{var}' is not used by any operator", lines=[], code=[f"(void){var};"],
+                                       op_index=-1))
         out_dir.mkdir(parents=True, exist_ok=True)
         for stale in [*out_dir.glob("tslm_*.[ch]"), out_dir / f"{self.name}.c", out_dir / f"{self.name}.h"]:
             stale.unlink(missing_ok=True)  # kernels a previous model needed and this one does not

@@ -25,8 +25,9 @@ from ._tf import keras, seed_everything, tf
 from .distill import DistillConfig
 from .fit import FitConfig, fit
 from .metrics import accuracy, binary_report, calibrate_threshold, confusion_matrix, reconstruction_error, roc_auc
-from .models import (DenseAEConfig, DSCNNConfig, KWTConfig, TransformerAEConfig, build_dense_ae, build_dscnn,
-                     build_kwt, build_transformer_ae, config_dict, count_params, with_softmax)
+from .models import (DenseAEConfig, DSCNNConfig, KWTConfig, Normalization, TransformerAEConfig, build_dense_ae,
+                     build_dscnn, build_kwt, build_transformer_ae, config_dict, count_params, fold_normalization,
+                     with_softmax)
 from .prune import PruneConfig, dense_sparsity, pruning_callbacks, strip, wrap_for_pruning
 from .quantize import QuantConfig, convert_int8, dequantize, output_float, qat_model, quantize_input, run_int8
 from .tflite_info import read_tflite
@@ -49,6 +50,7 @@ class KWSTrainConfig:
     prune: PruneConfig | None = PruneConfig(target_sparsity=0.5, epochs=4, skip=("logits",))
     quant: QuantConfig = QuantConfig()
     train_alone: bool = True  # also train the student without the teacher (the baseline)
+    normalize: bool = True  # per-coefficient standardization, folded into the embedding at export
 
     @classmethod
     def quick(cls) -> "KWSTrainConfig":
@@ -73,6 +75,7 @@ class ADTrainConfig:
     prune: PruneConfig | None = PruneConfig(target_sparsity=0.5, epochs=4)
     quant: QuantConfig = QuantConfig()
     train_alone: bool = True
+    normalize: bool = True  # one scalar standardization (keeps the MSE ranking), folded into the first/last Dense
     threshold_quantile: float = 0.95  # of normal validation scores
 
     @classmethod
@@ -184,8 +187,11 @@ def _predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
 def _prune_and_quantize(student: keras.Model, x: np.ndarray, y: np.ndarray | None, x_val, y_val, fit_cfg: FitConfig,
                         prune: PruneConfig | None, quant: QuantConfig, teacher: keras.Model | None,
                         distill: DistillConfig, task: str, seed: int, verbose: bool, histories: dict,
-                        seconds: dict, export: Callable[[keras.Model], keras.Model]) -> tuple[keras.Model, bytes, float]:
-    """Pruning fine-tune (distillation on), optional QAT, int8 conversion. Returns (float model, tflite, sparsity)."""
+                        seconds: dict, norm: Normalization | None, fold: Callable[[keras.Model], keras.Model],
+                        head: Callable[[keras.Model], keras.Model]) -> tuple[keras.Model, bytes, float]:
+    """Pruning fine-tune (distillation on, normalized features), normalization folded into the weights, optional
+    QAT (on raw features), int8 conversion calibrated on raw features. Returns (float model taking raw features,
+    tflite, float sparsity)."""
     model = student
     steps = int(np.ceil(len(x) / fit_cfg.batch_size))
     if prune is not None and prune.target_sparsity > 0:
@@ -198,19 +204,26 @@ def _prune_and_quantize(student: keras.Model, x: np.ndarray, y: np.ndarray | Non
         model = strip(wrapped)
         seconds["prune"] = time.time() - t0
     sparsity = dense_sparsity(model)
+    raw = model if norm is None else fold(model)
+    x_raw = x if norm is None else _unnormalize(x, norm)
     t0 = time.time()
-    calib = x
     if quant.qat:
-        qm = qat_model(model)
-        qfit = dataclasses.replace(fit_cfg, epochs=quant.qat_epochs, lr=fit_cfg.lr * 0.1, warmup_epochs=0)
-        r = fit(qm, x, y, x_val, y_val, qfit, teacher=teacher, distill=distill, task=task, seed=seed + 4,
-                label="qat", verbose=verbose)
+        # QAT on the folded model and raw features; the teacher still sees normalized features.
+        qm = qat_model(raw)
+        qfit = dataclasses.replace(fit_cfg, epochs=quant.qat_epochs, lr=fit_cfg.lr * 0.1, warmup_epochs=0,
+                                   augment=False)
+        xv_raw = x_val if x_val is None or norm is None else _unnormalize(x_val, norm)
+        r = fit(qm, x_raw, y, xv_raw, y_val, qfit, task=task, seed=seed + 4, label="qat", verbose=verbose)
         histories["qat"] = r.history.to_dict()
-        tfl = convert_int8(export(qm), calib, quant.representative, quant.input_range)
+        tfl = convert_int8(head(qm), x_raw, quant.representative, quant.input_range)
     else:
-        tfl = convert_int8(export(model), calib, quant.representative, quant.input_range)
+        tfl = convert_int8(head(raw), x_raw, quant.representative, quant.input_range)
     seconds["quantize"] = time.time() - t0
-    return model, tfl, sparsity
+    return raw, tfl, sparsity
+
+
+def _unnormalize(x: np.ndarray, norm: Normalization) -> np.ndarray:
+    return (np.asarray(x, np.float32) * np.float32(norm.std) + np.float32(norm.mean)).astype(np.float32)
 
 
 # ---------------------------------------------------------------- KWS
@@ -220,7 +233,9 @@ def train_kws(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
     """Teacher, student alone, distilled student, pruning, int8; accuracies on (x_test, y_test).
 
     Features are float32 arrays (N, frames, feats) (dequantized int8 MFCCs); labels are class indices.
-    A trained `teacher` may be passed to skip its training (it must output logits).
+    A trained `teacher` may be passed to skip its training (it must output logits and, with
+    ``cfg.normalize``, take features standardized like the student's). The returned ``student`` and
+    ``tflite`` take raw features.
     """
     log = log or (print if verbose else _quiet)
     frames, feats = x_train.shape[1:]
@@ -230,6 +245,10 @@ def train_kws(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
     histories: dict[str, dict] = {}
     seconds: dict[str, float] = {}
     quality: dict[str, float] = {}
+    x_test_raw = x_test
+    norm = Normalization.fit(x_train) if cfg.normalize else None
+    if norm is not None:  # every float model trains and is evaluated on normalized features
+        x_train, x_val, x_test = norm.apply(x_train), norm.apply(x_val), norm.apply(x_test)
 
     if teacher is None:
         seed_everything(seed)
@@ -259,17 +278,18 @@ def train_kws(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
 
     model, tfl, fsp = _prune_and_quantize(student, x_train, y_train, x_val, y_val, cfg.student_fit, cfg.prune,
                                           cfg.quant, teacher, cfg.distill, "classify", seed, verbose, histories,
-                                          seconds, with_softmax)
+                                          seconds, norm, lambda m: fold_normalization(m, norm), with_softmax)
     if cfg.prune is not None and cfg.prune.target_sparsity > 0:
-        quality["student_pruned_float"] = accuracy(y_test, _predict(model, x_test))
+        quality["student_pruned_float"] = accuracy(y_test, _predict(model, x_test_raw))
     t0 = time.time()
-    out = run_int8(tfl, x_test)
+    out = run_int8(tfl, x_test_raw)
     seconds["evaluate_int8"] = time.time() - t0
     pred = out.argmax(axis=1)
     quality["student_int8"] = accuracy(y_test, pred)
     result = KWSResult(model, teacher, tfl, quality, ModelFacts.of(model, tfl, fsp),
                        confusion_matrix(y_test, pred, scfg.classes), pred, histories, seconds,
-                       {**cfg.to_dict(), "student": config_dict(scfg), "seed": seed})
+                       {**cfg.to_dict(), "student": config_dict(scfg), "seed": seed,
+                        "normalization": dataclasses.asdict(norm) if norm else None})
     log(result.summary())
     return result
 
@@ -323,6 +343,10 @@ def train_anomaly(x_train: np.ndarray, x_val: np.ndarray, x_test: np.ndarray, y_
     seconds: dict[str, float] = {}
     quality: dict[str, float] = {}
     labels = _clip_labels(y_test, test_groups)
+    x_val_raw, x_test_raw = x_val, x_test
+    norm = Normalization.fit(x_train, per_feature=False) if cfg.normalize else None
+    if norm is not None:
+        x_train, x_val, x_test = norm.apply(x_train), norm.apply(x_val), norm.apply(x_test)
 
     def auc_of(model: keras.Model) -> float:
         s = reconstruction_error(x_test, _predict(model, x_test))
@@ -356,19 +380,21 @@ def train_anomaly(x_train: np.ndarray, x_val: np.ndarray, x_test: np.ndarray, y_
 
     model, tfl, fsp = _prune_and_quantize(student, x_train, None, x_val, None, cfg.student_fit, cfg.prune, cfg.quant,
                                           teacher, cfg.distill, "reconstruct", seed, verbose, histories, seconds,
-                                          lambda m: m)
+                                          norm, lambda m: fold_normalization(m, norm, last="recon"), lambda m: m)
     if cfg.prune is not None and cfg.prune.target_sparsity > 0:
-        quality["student_pruned_float"] = auc_of(model)
+        s_raw = reconstruction_error(x_test_raw, _predict(model, x_test_raw))
+        quality["student_pruned_float"] = roc_auc(labels, _clip_scores(s_raw, test_groups))
     t0 = time.time()
-    val_scores = _clip_scores(int8_scores(tfl, x_val), val_groups)
-    scores = _clip_scores(int8_scores(tfl, x_test), test_groups)
+    val_scores = _clip_scores(int8_scores(tfl, x_val_raw), val_groups)
+    scores = _clip_scores(int8_scores(tfl, x_test_raw), test_groups)
     seconds["evaluate_int8"] = time.time() - t0
     threshold = calibrate_threshold(val_scores, cfg.threshold_quantile)
     decision = binary_report(labels, scores, threshold)
     quality["student_int8"] = decision.pop("auc")
     decision.pop("threshold")
     result = ADResult(model, teacher, tfl, quality, ModelFacts.of(model, tfl, fsp), threshold, decision, scores,
-                      labels, histories, seconds, {**cfg.to_dict(), "seed": seed})
+                      labels, histories, seconds,
+                      {**cfg.to_dict(), "seed": seed, "normalization": dataclasses.asdict(norm) if norm else None})
     log(result.summary())
     return result
 

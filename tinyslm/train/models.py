@@ -67,9 +67,19 @@ class LayerNorm(L.Layer):
 class ClassToken(L.Layer):
     """Prepends a learned token to the sequence (CONCATENATION with a constant)."""
 
+    def __init__(self, stddev: float = 0.5, **kw):
+        super().__init__(**kw)
+        self.stddev = stddev
+
+    def get_config(self):
+        return {**super().get_config(), "stddev": self.stddev}
+
     def build(self, input_shape):
+        # Initialized at the scale of the token embeddings (not ViT's 0.02): a vector much smaller than the
+        # tokens is lost in the int8 activation it is concatenated into, and the layer norm then amplifies
+        # the rounding error of that (constant) row.
         self.token = self.add_weight(name="token", shape=(1, 1, int(input_shape[-1])),
-                                     initializer=keras.initializers.TruncatedNormal(stddev=0.02))
+                                     initializer=keras.initializers.TruncatedNormal(stddev=self.stddev))
         super().build(input_shape)
 
     def call(self, x):
@@ -81,9 +91,17 @@ class ClassToken(L.Layer):
 class PositionEmbedding(L.Layer):
     """Adds a learned embedding per position (ADD with a constant)."""
 
+    def __init__(self, stddev: float = 0.5, **kw):
+        super().__init__(**kw)
+        self.stddev = stddev
+
+    def get_config(self):
+        return {**super().get_config(), "stddev": self.stddev}
+
     def build(self, input_shape):
+        # Same reason as ClassToken: positions far below one int8 step of the sum would be rounded away.
         self.pos = self.add_weight(name="pos", shape=(1, int(input_shape[1]), int(input_shape[2])),
-                                   initializer=keras.initializers.TruncatedNormal(stddev=0.02))
+                                   initializer=keras.initializers.TruncatedNormal(stddev=self.stddev))
         super().build(input_shape)
 
     def call(self, x):
@@ -388,3 +406,62 @@ def count_params(model: keras.Model) -> int:
 def config_dict(cfg) -> dict:
     """A dataclass config as a plain dict, with its kind (for reports and metadata)."""
     return {"kind": type(cfg).__name__, **asdict(cfg)}
+
+
+# ---------------------------------------------------------------- input normalization, folded at export
+@dataclass(frozen=True)
+class Normalization:
+    """Per-feature standardization ``(x - mean) / std`` applied to features before training.
+
+    It costs nothing on the device: :func:`fold_normalization` folds it into the first Dense layer (and, for
+    autoencoders, the inverse into the last one), so the exported model takes raw features.
+    """
+
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+
+    @classmethod
+    def fit(cls, x, per_feature: bool = True) -> "Normalization":
+        """From training features (N, T, F): per feature (last axis) or one scalar for all.
+
+        >>> import numpy as np
+        >>> n = Normalization.fit(np.array([[[0.0, 10.0], [2.0, 30.0]]]))
+        >>> n.mean, n.std
+        ((1.0, 20.0), (1.0, 10.0))
+        >>> Normalization.fit(np.array([[[0.0, 4.0]]]), per_feature=False).mean
+        (2.0,)
+        """
+        import numpy as np
+
+        x = np.asarray(x, np.float64)
+        axes = tuple(range(x.ndim - 1)) if per_feature else None
+        mean, std = np.atleast_1d(x.mean(axis=axes)), np.atleast_1d(x.std(axis=axes))
+        return cls(tuple(float(m) for m in mean), tuple(float(max(s, 1e-6)) for s in std))
+
+    def apply(self, x):
+        import numpy as np
+
+        return ((np.asarray(x, np.float32) - np.float32(self.mean)) / np.float32(self.std)).astype(np.float32)
+
+
+def fold_normalization(model: keras.Model, norm: Normalization, first: str = "embed",
+                       last: str | None = None) -> keras.Model:
+    """A copy of `model` taking raw features: `norm` folded into Dense `first` (whose input rows cycle over the
+    features), and with `last` given, the output mapped back to raw units (``y * std + mean``)."""
+    import numpy as np
+
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    mean, std = np.asarray(norm.mean, np.float64), np.asarray(norm.std, np.float64)
+    layer = clone.get_layer(first)
+    w, b = (np.asarray(v, np.float64) for v in layer.get_weights())
+    reps = w.shape[0] // len(mean) if len(mean) > 1 else w.shape[0]
+    mu, sd = np.tile(mean, reps), np.tile(std, reps)
+    layer.set_weights([(w / sd[:, None]).astype(np.float32), (b - (mu / sd) @ w).astype(np.float32)])
+    if last is not None:
+        layer = clone.get_layer(last)
+        w, b = (np.asarray(v, np.float64) for v in layer.get_weights())
+        reps = w.shape[1] // len(mean) if len(mean) > 1 else w.shape[1]
+        mu, sd = np.tile(mean, reps), np.tile(std, reps)
+        layer.set_weights([(w * sd[None, :]).astype(np.float32), (b * sd + mu).astype(np.float32)])
+    return clone

@@ -1,0 +1,81 @@
+/*
+ * startup.c - Cortex-M reset and exceptions, shared by every board:
+ * vector table, .data/.bss initialisation, FPU enable, SysTick as a 64-bit
+ * tick counter (24-bit hardware counter + wrap count), faults -> reset.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "board.h"
+
+extern uint32_t __stack_top, __data_load, __data_start, __data_end, __bss_start, __bss_end;
+int main(void);
+
+void Reset_Handler(void);
+void Default_Handler(void);
+void SysTick_Handler(void);
+
+__attribute__((section(".isr_vector"), used)) static void (*const vectors[16])(void) = {
+    (void (*)(void))(uintptr_t)&__stack_top,
+    Reset_Handler,   Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler, 0, 0, 0, 0,
+    Default_Handler, Default_Handler, 0,               Default_Handler, SysTick_Handler,
+};
+
+#define SCB_AIRCR (*(volatile uint32_t *)0xE000ED0Cu)
+#define SCB_CPACR (*(volatile uint32_t *)0xE000ED88u)
+
+void Reset_Handler(void)
+{
+    memcpy(&__data_start, &__data_load, (size_t)((uint8_t *)&__data_end - (uint8_t *)&__data_start));
+    memset(&__bss_start, 0, (size_t)((uint8_t *)&__bss_end - (uint8_t *)&__bss_start));
+#if defined(__ARM_FP)
+    SCB_CPACR |= 0xFu << 20; /* CP10, CP11: full access to the FPU */
+    __asm__ volatile("dsb\n isb");
+#endif
+    board_init();
+    (void)main();
+    for (;;) {
+    }
+}
+
+/* Any fault: request a system reset rather than hang. */
+void Default_Handler(void)
+{
+    SCB_AIRCR = 0x05FA0004u;
+    for (;;) {
+    }
+}
+
+#if defined(TSLM_TIMER_SYSTICK)
+#define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
+#define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
+#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
+
+static volatile uint32_t systick_wraps;
+
+void board_timer_init(void)
+{
+    SYST_RVR = 0xFFFFFFu;
+    SYST_CVR = 0;
+    SYST_CSR = 0x7u; /* processor clock, interrupt on wrap, enabled */
+}
+
+void SysTick_Handler(void)
+{
+    systick_wraps++;
+}
+
+uint64_t board_ticks(void)
+{
+    uint32_t wraps, cvr;
+    do {
+        wraps = systick_wraps;
+        cvr = SYST_CVR;
+    } while (wraps != systick_wraps);
+    return (uint64_t)wraps * 0x1000000u + (0xFFFFFFu - cvr);
+}
+#else
+void SysTick_Handler(void)
+{
+}
+#endif

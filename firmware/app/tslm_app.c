@@ -1,0 +1,467 @@
+/*
+ * tslm_app.c - MLPerf Tiny / EEMBC DUT protocol over a byte stream (see tslm_app.h).
+ * Portable C99: the board supplies tslm_app_putc/getc/ticks.
+ */
+#include "tslm_app.h"
+
+#include <string.h>
+
+#define CMD_MAX 256     /* longest command, without the '%' */
+#define MAX_TOKENS 8
+
+static char cmd[CMD_MAX + 1];
+static size_t cmd_len;
+static int cmd_overflow;
+
+static uint32_t db_expected; /* bytes announced by `db load N` */
+static uint32_t db_loaded;
+static uint64_t last_ticks;  /* ticks of the last timed inferences */
+static uint32_t last_count;
+static int have_results;
+
+/* ------------------------------------------------------------------ output */
+static void put(const char *s)
+{
+    while (*s != '\0') {
+        tslm_app_putc(*s++);
+    }
+}
+
+static void put_u64(uint64_t v)
+{
+    char digits[21];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + (int)(v % 10u));
+        v /= 10u;
+    } while (v != 0u && n < 20);
+    while (n > 0) {
+        tslm_app_putc(digits[--n]);
+    }
+}
+
+static void put_i32(int32_t v)
+{
+    if (v < 0) {
+        tslm_app_putc('-');
+        put_u64((uint64_t)(-(int64_t)v));
+    } else {
+        put_u64((uint64_t)v);
+    }
+}
+
+static void put_hex8(uint8_t b)
+{
+    static const char hex[] = "0123456789abcdef";
+    tslm_app_putc(hex[b >> 4]);
+    tslm_app_putc(hex[b & 0xFu]);
+}
+
+/* x with 3 decimals, like printf("%0.3f") for the values softmax and scores take. */
+static void put_fixed3(float x)
+{
+    if (x != x) { /* NaN */
+        put("nan");
+        return;
+    }
+    if (x < 0.0f) {
+        tslm_app_putc('-');
+        x = -x;
+    }
+    if (x > 4.0e9f) {
+        put("inf");
+        return;
+    }
+    const uint64_t milli = (uint64_t)(x * 1000.0f + 0.5f);
+    put_u64(milli / 1000u);
+    tslm_app_putc('.');
+    const uint32_t frac = (uint32_t)(milli % 1000u);
+    tslm_app_putc((char)('0' + frac / 100u));
+    tslm_app_putc((char)('0' + (frac / 10u) % 10u));
+    tslm_app_putc((char)('0' + frac % 10u));
+}
+
+static void error(const char *what)
+{
+    put("e-[");
+    put(what);
+    put("]\r\n");
+}
+
+/* Echo untrusted text safely: printable ASCII only, at most 32 characters. */
+static void put_sanitized(const char *s)
+{
+    for (int i = 0; s[i] != '\0' && i < 32; ++i) {
+        const char c = s[i];
+        tslm_app_putc((c >= 32 && c < 127 && c != ']') ? c : '?');
+    }
+}
+
+/* -------------------------------------------------------------- parsing */
+/* Decimal 0..1e9 with nothing else; -1 if not a number. */
+static int32_t parse_uint(const char *s)
+{
+    int32_t v = 0;
+    if (*s == '\0') {
+        return -1;
+    }
+    for (; *s != '\0'; ++s) {
+        if (*s < '0' || *s > '9' || v > 100000000) {
+            return -1;
+        }
+        v = v * 10 + (*s - '0');
+    }
+    return v;
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+static int split(char *s, char *tok[MAX_TOKENS])
+{
+    int n = 0;
+    while (*s != '\0' && n < MAX_TOKENS) {
+        while (*s == ' ') {
+            *s++ = '\0';
+        }
+        if (*s == '\0') {
+            break;
+        }
+        tok[n++] = s;
+        while (*s != '\0' && *s != ' ') {
+            ++s;
+        }
+    }
+    return (*s == '\0') ? n : -1; /* -1: too many tokens */
+}
+
+/* ------------------------------------------------------------ commands */
+static void cmd_db(const tslm_app_model *m, char *tok[], int n)
+{
+    if (n < 2) {
+        error("Command 'db' requires a subcommand");
+    } else if (strcmp(tok[1], "load") == 0) {
+        const int32_t size = n == 3 ? parse_uint(tok[2]) : -1;
+        if (size <= 0) {
+            error("Command 'db load' requires the number of bytes, > 0");
+        } else if ((uint32_t)size > m->db_capacity) {
+            put("e-[db load ");
+            put_u64((uint64_t)size);
+            put(" exceeds the input buffer of ");
+            put_u64(m->db_capacity);
+            put(" bytes]\r\n");
+        } else {
+            db_expected = (uint32_t)size;
+            db_loaded = 0;
+            put("m-[Expecting ");
+            put_u64(db_expected);
+            put(" bytes]\r\n");
+        }
+    } else if (strcmp(tok[1], "print") == 0) {
+        const int32_t count = n >= 3 ? parse_uint(tok[2]) : 16;
+        const int32_t offset = n >= 4 ? parse_uint(tok[3]) : 0;
+        if (count < 0 || offset < 0 || n > 4) {
+            error("usage: db print [N] [offset]");
+            return;
+        }
+        uint32_t end = (uint32_t)offset + (uint32_t)count;
+        if (end > db_loaded) {
+            end = db_loaded;
+        }
+        for (uint32_t i = (uint32_t)offset, k = 0; i < end; ++i, ++k) {
+            if (k % 8u == 0u) {
+                put("m-buffer-");
+            }
+            put_hex8(m->db[i]);
+            put(((k + 1u) % 8u == 0u || i + 1u == end) ? "\r\n" : "-");
+        }
+    } else if (n == 2) {
+        const char *hex = tok[1];
+        const size_t len = strlen(hex);
+        if (db_expected == 0u) {
+            error("db: run 'db load N' first");
+        } else if (len % 2u != 0u) {
+            error("Insufficent number of hex digits");
+        } else {
+            for (size_t i = 0; i < len; ++i) { /* validate the whole chunk before storing any of it */
+                if (hex_digit(hex[i]) < 0) {
+                    error("Invalid hex digit");
+                    return;
+                }
+            }
+            for (size_t i = 0; i < len && db_loaded < db_expected; i += 2) {
+                m->db[db_loaded++] = (uint8_t)(hex_digit(hex[i]) * 16 + hex_digit(hex[i + 1]));
+            }
+            if (db_loaded == db_expected) {
+                put("m-load-done\r\n");
+            }
+        }
+    } else {
+        error("db: unknown subcommand");
+    }
+}
+
+static uint32_t elem_size(const char *dtype)
+{
+    if (strcmp(dtype, "int8") == 0) {
+        return 1u;
+    }
+    return strcmp(dtype, "int16") == 0 ? 2u : 4u;
+}
+
+static void results(const tslm_app_model *m)
+{
+    if (!have_results) {
+        error("no results yet: run 'infer' first");
+        return;
+    }
+    put("m-results-[");
+    for (int o = 0; o < m->n_outputs; ++o) {
+        const tslm_app_tensor *t = &m->outputs[o];
+        const char *d = t->dtype;
+        const uint32_t count = t->bytes / elem_size(d);
+        for (uint32_t i = 0; i < count; ++i) {
+            float v;
+            if (strcmp(d, "int8") == 0) {
+                v = t->scale * (float)((int32_t)((const int8_t *)t->buffer)[i] - t->zero_point);
+            } else if (strcmp(d, "int16") == 0) {
+                v = t->scale * (float)((int32_t)((const int16_t *)t->buffer)[i] - t->zero_point);
+            } else if (strcmp(d, "float32") == 0) {
+                v = ((const float *)t->buffer)[i];
+            } else {
+                v = (float)((const int32_t *)t->buffer)[i];
+            }
+            if (o > 0 || i > 0) {
+                tslm_app_putc(',');
+            }
+            put_fixed3(v);
+        }
+    }
+    put("]\r\n");
+}
+
+static int run_model(const tslm_app_model *m)
+{
+    const void *in[8];
+    void *out[8];
+    for (int i = 0; i < m->n_inputs && i < 8; ++i) {
+        in[i] = m->inputs[i].buffer;
+    }
+    for (int i = 0; i < m->n_outputs && i < 8; ++i) {
+        out[i] = m->outputs[i].buffer;
+    }
+    return m->invoke(in, out);
+}
+
+static void cmd_infer(const tslm_app_model *m, char *tok[], int n)
+{
+    int32_t count = 1, warmup = 10;
+    if (n >= 2) {
+        count = parse_uint(tok[1]);
+        if (count <= 0 || count > 1000000) {
+            error("Inference iterations must be >0");
+            return;
+        }
+    }
+    if (n >= 3) {
+        warmup = parse_uint(tok[2]);
+        if (warmup < 0 || warmup > 1000000) {
+            error("Inference warmup must be >=0");
+            return;
+        }
+    }
+    if (n > 3) {
+        error("usage: infer N [W]");
+        return;
+    }
+    if (db_loaded != m->db_capacity) {
+        put("e-[input not loaded: ");
+        put_u64(db_loaded);
+        put(" of ");
+        put_u64(m->db_capacity);
+        put(" bytes]\r\n");
+        return;
+    }
+    uint32_t off = 0; /* db buffer -> input tensors */
+    for (int i = 0; i < m->n_inputs; ++i) {
+        memcpy(m->inputs[i].buffer, m->db + off, m->inputs[i].bytes);
+        off += m->inputs[i].bytes;
+    }
+    put("m-warmup-start-");
+    put_u64((uint64_t)warmup);
+    put("\r\n");
+    for (int32_t i = 0; i < warmup; ++i) {
+        (void)run_model(m);
+    }
+    put("m-warmup-done\r\nm-infer-start-");
+    put_u64((uint64_t)count);
+    put("\r\n");
+    const uint64_t t0 = tslm_app_ticks();
+    put("m-lap-us-");
+    put_u64(t0 * 1000000u / m->tick_hz);
+    put("\r\n");
+    int rc = 0;
+    const uint64_t start = tslm_app_ticks();
+    for (int32_t i = 0; i < count; ++i) {
+        rc |= run_model(m);
+    }
+    const uint64_t stop = tslm_app_ticks();
+    last_ticks = stop - start;
+    last_count = (uint32_t)count;
+    put("m-lap-us-");
+    put_u64(stop * 1000000u / m->tick_hz);
+    put("\r\n");
+    if (rc != 0) {
+        error("model invoke failed");
+        return;
+    }
+    have_results = 1;
+    put("m-infer-done\r\n");
+    results(m);
+}
+
+static void cmd_info(const tslm_app_model *m)
+{
+    put("m-model-[");
+    put(m->model_name);
+    put("]-[");
+    put(m->model_sha256);
+    put("]\r\nm-board-[");
+    put(m->board);
+    put("]-[build ");
+    put(m->build_id);
+    put("]\r\nm-arena-[");
+    put_u64(m->arena_bytes);
+    put("]\r\n");
+    for (int k = 0; k < 2; ++k) {
+        const tslm_app_tensor *ts = k == 0 ? m->inputs : m->outputs;
+        const int count = k == 0 ? m->n_inputs : m->n_outputs;
+        for (int i = 0; i < count; ++i) {
+            put(k == 0 ? "m-input-" : "m-output-");
+            put_u64((uint64_t)i);
+            put("-[");
+            put(ts[i].dtype);
+            put(",");
+            put(ts[i].shape);
+            put(",scale_bits=0x"); /* IEEE-754 bits of the float32 scale: exact */
+            uint32_t bits;
+            memcpy(&bits, &ts[i].scale, sizeof(bits));
+            for (int b = 3; b >= 0; --b) {
+                put_hex8((uint8_t)(bits >> (8 * b)));
+            }
+            put(",zero_point=");
+            put_i32(ts[i].zero_point);
+            put(",bytes=");
+            put_u64(ts[i].bytes);
+            put("]\r\n");
+        }
+    }
+}
+
+static void dispatch(const tslm_app_model *m, char *line)
+{
+    char *tok[MAX_TOKENS];
+    const int n = split(line, tok);
+    if (n < 0) {
+        error("too many arguments");
+    } else if (n == 0) {
+        error("empty command");
+    } else if (strcmp(tok[0], "name") == 0) {
+        put("m-name-dut-[tinyslm]\r\n");
+    } else if (strcmp(tok[0], "profile") == 0) {
+        put("m-profile-[tinyslm-1.0]\r\nm-model-[");
+        put(m->model_name);
+        put("]\r\n");
+    } else if (strcmp(tok[0], "help") == 0) {
+        put("tinyslm MLPerf Tiny DUT\r\n"
+            "help | name | profile | timestamp\r\n"
+            "db load N | db HEX | db print [N] [offset]\r\n"
+            "infer N [W] | results\r\n"
+            "tinyslm-info | tinyslm-ticks | tinyslm-raw\r\n");
+    } else if (strcmp(tok[0], "timestamp") == 0) {
+        put("m-lap-us-");
+        put_u64(tslm_app_ticks() * 1000000u / m->tick_hz);
+        put("\r\n");
+    } else if (strcmp(tok[0], "db") == 0) {
+        cmd_db(m, tok, n);
+    } else if (strcmp(tok[0], "infer") == 0) {
+        cmd_infer(m, tok, n);
+    } else if (strcmp(tok[0], "results") == 0) {
+        results(m);
+    } else if (strcmp(tok[0], "tinyslm-info") == 0) {
+        cmd_info(m);
+    } else if (strcmp(tok[0], "tinyslm-ticks") == 0) {
+        put("m-ticks-[");
+        put_u64(last_ticks);
+        put("]-[");
+        put_u64(last_count);
+        put("]-[");
+        put_u64(m->tick_hz);
+        put("]\r\n");
+    } else if (strcmp(tok[0], "tinyslm-raw") == 0) {
+        if (!have_results) {
+            error("no results yet: run 'infer' first");
+        } else {
+            for (int o = 0; o < m->n_outputs; ++o) {
+                put("m-raw-");
+                put_u64((uint64_t)o);
+                put("-[");
+                for (uint32_t i = 0; i < m->outputs[o].bytes; ++i) {
+                    put_hex8(((const uint8_t *)m->outputs[o].buffer)[i]);
+                }
+                put("]\r\n");
+            }
+        }
+    } else {
+        put("e-[Unknown command: ");
+        put_sanitized(tok[0]);
+        put("]\r\n");
+    }
+    put("m-ready\r\n");
+}
+
+int tslm_app_feed(const tslm_app_model *m, char c)
+{
+    if (c == '%') {
+        if (cmd_overflow) {
+            put("e-[command too long: at most 256 characters before '%']\r\nm-ready\r\n");
+        } else {
+            cmd[cmd_len] = '\0';
+            dispatch(m, cmd);
+        }
+        cmd_len = 0;
+        cmd_overflow = 0;
+        return 1;
+    }
+    if (c == '\r' || c == '\n') {
+        return 0;
+    }
+    if (cmd_len < CMD_MAX) {
+        cmd[cmd_len++] = (c == '\0') ? '?' : c;
+    } else {
+        cmd_overflow = 1;
+    }
+    return 0;
+}
+
+void tslm_app_run(const tslm_app_model *m)
+{
+    put("m-init-done\r\nm-ready\r\n");
+    for (;;) {
+        const int c = tslm_app_getc();
+        if (c >= 0) {
+            (void)tslm_app_feed(m, (char)c);
+        }
+    }
+}

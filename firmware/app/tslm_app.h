@@ -1,0 +1,59 @@
+/*
+ * tslm_app.h - the device side of the MLPerf Tiny / EEMBC DUT serial protocol,
+ * for any tinyslm-generated model.
+ *
+ * Commands end with '%'. Each is answered by `m-...` lines (or one `e-[...]`
+ * line on error) and always closed by `m-ready`:
+ *   name | profile | help | timestamp
+ *   db load N | db HEX... | db print [N] [offset]
+ *   infer N [W]      run W warm-up and N timed inferences on the loaded input
+ *   results          the last outputs, dequantized: m-results-[a,b,...]
+ * and tinyslm's own:
+ *   tinyslm-info     model, tensors, quantization, arena, build id, board
+ *   tinyslm-ticks    timer ticks of the last `infer` (total, count, tick rate)
+ *   tinyslm-raw      the last outputs as raw bytes (hex)
+ * Malformed, oversized or unknown input gets an e-[...] reply; the device
+ * keeps serving. No heap: all buffers are static, sized by the model.
+ */
+#ifndef TSLM_APP_H
+#define TSLM_APP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    const char *name;   /* tensor name in the model */
+    const char *dtype;  /* "int8", "int16", "int32", "float32" */
+    const char *shape;  /* "1x49x10x1" */
+    float scale;        /* real = scale * (q - zero_point) */
+    int32_t zero_point;
+    uint32_t bytes;
+    void *buffer;       /* the tensor's buffer in RAM */
+} tslm_app_tensor;
+
+typedef struct {
+    const char *model_name;
+    const char *model_sha256;
+    const char *board;
+    const char *build_id;
+    uint32_t arena_bytes;
+    uint32_t tick_hz;
+    int n_inputs, n_outputs;
+    const tslm_app_tensor *inputs, *outputs;
+    uint8_t *db;          /* db buffer: every input, back to back */
+    uint32_t db_capacity; /* sum of input bytes */
+    int (*invoke)(const void *const inputs[], void *const outputs[]);
+} tslm_app_model;
+
+/* Serve commands forever. */
+void tslm_app_run(const tslm_app_model *model);
+
+/* One byte of input; returns 1 when a command completed (for host tests). */
+int tslm_app_feed(const tslm_app_model *model, char c);
+
+/* Output hook and clock, provided by the board (or a host test harness). */
+void tslm_app_putc(char c);
+uint64_t tslm_app_ticks(void);
+int tslm_app_getc(void);
+
+#endif /* TSLM_APP_H */

@@ -1,0 +1,1 @@
+"""Talking to devices: the serial protocol client, emulators, flash runners."""

@@ -1,0 +1,161 @@
+"""Host side of the MLPerf Tiny / EEMBC DUT protocol (what firmware/app/ speaks).
+
+Works on a serial device (`/dev/ttyACM0`, `COM3`) or any pyserial URL such as
+`socket://127.0.0.1:4321` (an emulator's UART). Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import DeviceError
+
+DB_CHUNK = 120  # bytes per `db HEX` command (240 hex digits, under the device's 256-character line)
+
+
+@dataclass
+class Reply:
+    command: str
+    lines: list[str]
+
+    @property
+    def errors(self) -> list[str]:
+        return [line for line in self.lines if line.startswith("e-")]
+
+    def value(self, prefix: str) -> str | None:
+        """The first `m-<prefix>...` line's text after the prefix."""
+        for line in self.lines:
+            if line.startswith(prefix):
+                return line[len(prefix):]
+        return None
+
+
+class DutClient:
+    def __init__(self, port: str, baud: int = 115200, timeout: float = 10.0):
+        import serial  # pyserial
+
+        self.port = port
+        self.timeout = timeout
+        try:
+            self.ser = serial.serial_for_url(port, baudrate=baud, timeout=0.05)
+        except (serial.SerialException, ValueError, OSError) as e:
+            raise DeviceError(f"cannot open serial port {port}: {e}",
+                              hint="check the port name (e.g. /dev/ttyACM0, COM3 or socket://host:port) and that "
+                                   "no other program holds it") from None
+        self.buffer = b""
+
+    def close(self) -> None:
+        try:
+            self.ser.close()
+        except Exception:
+            pass
+
+    def __enter__(self) -> "DutClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _readline(self, deadline: float) -> str:
+        while b"\n" not in self.buffer:
+            if time.monotonic() > deadline:
+                raise DeviceError(f"no answer from the device on {self.port} within {self.timeout:.0f} s",
+                                  hint="check that the firmware runs, the port and the baud rate")
+            try:
+                chunk = self.ser.read(4096)
+            except Exception as e:
+                raise DeviceError(f"serial port {self.port} failed: {e}") from None
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line.decode(errors="replace").strip()
+
+    def wait_ready(self, timeout: float | None = None) -> list[str]:
+        deadline = time.monotonic() + (timeout or self.timeout)
+        lines = []
+        while True:
+            line = self._readline(deadline)
+            if line == "m-ready":
+                return lines
+            if line:
+                lines.append(line)
+
+    def send_raw(self, data: bytes) -> None:
+        try:
+            self.ser.write(data)
+            self.ser.flush()
+        except Exception as e:
+            raise DeviceError(f"cannot write to {self.port}: {e}") from None
+
+    def command(self, cmd: str, timeout: float | None = None, check: bool = True) -> Reply:
+        self.send_raw(cmd.encode() + b"%")
+        reply = Reply(cmd, self.wait_ready(timeout))
+        if check and reply.errors:
+            raise DeviceError(f"device refused '{cmd[:40]}': {reply.errors[0]}")
+        return reply
+
+    # ----------------------------------------------------------- high level
+    def sync(self, attempts: int = 3) -> None:
+        """Flush anything pending and check the device answers `name`."""
+        for _ in range(attempts):
+            self.buffer = b""
+            try:
+                self.ser.reset_input_buffer()
+            except Exception:
+                pass
+            try:
+                if self.command("name", timeout=min(self.timeout, 5.0)).value("m-name-"):
+                    return
+            except DeviceError:
+                continue
+        raise DeviceError(f"the device on {self.port} does not answer the protocol",
+                          hint="is tinyslm firmware running there? (tinyslm flash / tinyslm emulate)")
+
+    def info(self) -> dict:
+        r = self.command("tinyslm-info")
+        info: dict = {"inputs": [], "outputs": []}
+        for line in r.lines:
+            m = re.match(r"m-model-\[(.*)\]-\[(.*)\]", line)
+            if m:
+                info["model"], info["model_sha256"] = m.group(1), m.group(2)
+            m = re.match(r"m-board-\[(.*)\]-\[build (.*)\]", line)
+            if m:
+                info["board"], info["build_id"] = m.group(1), m.group(2)
+            m = re.match(r"m-arena-\[(\d+)\]", line)
+            if m:
+                info["arena_bytes"] = int(m.group(1))
+            m = re.match(r"m-(input|output)-(\d+)-\[(\w+),([\dx]+),scale_bits=0x([0-9a-f]+),zero_point=(-?\d+),"
+                         r"bytes=(\d+)\]", line)
+            if m:
+                scale = float(np.frombuffer(int(m.group(5), 16).to_bytes(4, "little"), dtype="<f4")[0])
+                info[m.group(1) + "s"].append(dict(dtype=m.group(3), shape=tuple(int(d) for d in m.group(4).split("x")),
+                                                   scale=scale, zero_point=int(m.group(6)), bytes=int(m.group(7))))
+        return info
+
+    def load(self, data: bytes) -> None:
+        self.command(f"db load {len(data)}")
+        for i in range(0, len(data), DB_CHUNK):
+            self.command("db " + data[i:i + DB_CHUNK].hex())
+
+    def infer(self, n: int = 1, warmup: int = 0, timeout: float | None = None) -> Reply:
+        return self.command(f"infer {n} {warmup}", timeout=timeout or max(self.timeout, 60.0))
+
+    def raw_outputs(self) -> list[bytes]:
+        r = self.command("tinyslm-raw")
+        outs = []
+        for line in r.lines:
+            m = re.match(r"m-raw-(\d+)-\[([0-9a-f]*)\]", line)
+            if m:
+                outs.append(bytes.fromhex(m.group(2)))
+        return outs
+
+    def ticks(self) -> tuple[int, int, int]:
+        """(ticks of the last infer, inferences, tick rate in Hz)."""
+        v = self.command("tinyslm-ticks").value("m-ticks-")
+        m = re.match(r"\[(\d+)\]-\[(\d+)\]-\[(\d+)\]", v or "")
+        if not m:
+            raise DeviceError(f"unexpected tick report: {v!r}")
+        return int(m.group(1)), int(m.group(2)), int(m.group(3))

@@ -21,6 +21,12 @@ COMMANDS: dict[str, str] = {
     "compile": "tinyslm.commands.compile:compile_cmd",
     "inspect": "tinyslm.commands.inspect:inspect_cmd",
     "verify": "tinyslm.commands.verify:verify_cmd",
+    "boards": "tinyslm.commands.boards:boards_cmd",
+    "firmware": "tinyslm.commands.firmware:firmware_cmd",
+    "emulate": "tinyslm.commands.emulate:emulate_cmd",
+    "flash": "tinyslm.commands.flash:flash_cmd",
+    "console": "tinyslm.commands.console:console_cmd",
+    "bench": "tinyslm.commands.bench:bench_cmd",
 }
 
 

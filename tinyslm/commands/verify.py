@@ -33,10 +33,21 @@ def _load_real(paths: tuple[Path, ...]) -> list:
 @click.option("--sanitize/--no-sanitize", default=False, help="Build with AddressSanitizer and UBSan.")
 @click.option("--target", default="portable", show_default=True, type=click.Choice(["portable", "cortex-m-dsp"]),
               help="Kernel set to check (the DSP kernels run on the host through their portable SIMD equivalents).")
-def verify_cmd(model: Path, n_inputs: int, seed: int, real: tuple[Path, ...], sanitize: bool, target: str) -> None:
-    """Run the generated C and TensorFlow Lite Micro on the same inputs; exit 1 on any difference."""
+@click.option("--board", "-b", default=None, help="Also run on this board: its emulator, or the device at --port.")
+@click.option("--port", default=None, help="Serial port of a flashed board (e.g. /dev/ttyACM0, socket://host:port).")
+@click.option("--emulator", type=click.Choice(["qemu", "renode"]), default="qemu", show_default=True)
+def verify_cmd(model: Path, n_inputs: int, seed: int, real: tuple[Path, ...], sanitize: bool, target: str,
+               board: str | None, port: str | None, emulator: str) -> None:
+    """Run the generated C and TensorFlow Lite Micro on the same inputs; exit 1 on any difference.
+
+    With --board, the firmware runs them too (in the emulator, or on the device at --port),
+    driven through the serial protocol, and instructions or cycles per inference are reported."""
     from ..compiler.verify import verify_host
 
+    if port and not board:
+        from ..errors import TinyslmError
+
+        raise TinyslmError("--port needs --board (which board is on that port?)")
     real_inputs = _load_real(real) if real else None
     if real_inputs:
         from ..compiler import read_model
@@ -53,4 +64,16 @@ def verify_cmd(model: Path, n_inputs: int, seed: int, real: tuple[Path, ...], sa
     if not report.ok:
         click.echo("verify: FAILED - the generated code differs from TFLM", err=True)
         sys.exit(1)
+    if board:
+        from ..device.verify import verify_on_device
+
+        dev = verify_on_device(model, board, port, n_inputs=min(n_inputs, 200), seed=seed, emulator=emulator,
+                               real_inputs=real_inputs)
+        where = port or f"{emulator} emulator"
+        click.echo(f"{dev.board} ({where}): {dev.runs} inputs through the serial protocol")
+        for line in dev.size_lines + dev.lines():
+            click.echo("  " + line)
+        if not dev.ok:
+            click.echo("verify: FAILED - the device differs from the host build or TFLM", err=True)
+            sys.exit(1)
     click.echo("verify: OK - bit-exact with TensorFlow Lite Micro")

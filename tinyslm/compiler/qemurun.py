@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,31 +25,8 @@ from . import CompiledModel
 from .emit import _env
 from .hostrun import WARN_FLAGS
 
-
-@dataclass(frozen=True)
-class QemuMachine:
-    machine: str  # qemu-system-arm -M
-    cpu_flags: tuple[str, ...]
-    target: str  # kernel set the CPU can run
-    code_origin: int
-    code_size: int
-    ram_origin: int
-    ram_size: int
-    systick_hz: int  # SysTick clock: one tick = 1e9 / systick_hz instructions under -icount shift=0
-
-    @property
-    def instructions_per_tick(self) -> int:
-        return 1_000_000_000 // self.systick_hz
-
-
-MACHINES: dict[str, QemuMachine] = {
-    "mps2-an386": QemuMachine("mps2-an386", ("-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"),
-                              "cortex-m-dsp", 0x00000000, 4 << 20, 0x20000000, 4 << 20, 25_000_000),
-    "mps2-an500": QemuMachine("mps2-an500", ("-mcpu=cortex-m7", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv5-d16"),
-                              "cortex-m-dsp", 0x00000000, 4 << 20, 0x20000000, 4 << 20, 25_000_000),
-    "mps2-an385": QemuMachine("mps2-an385", ("-mcpu=cortex-m3", "-mthumb"), "portable",
-                              0x00000000, 4 << 20, 0x20000000, 4 << 20, 25_000_000),
-}
+if TYPE_CHECKING:
+    from ..boards import Board
 
 
 def _tool(name: str, package: str) -> str:
@@ -58,13 +36,23 @@ def _tool(name: str, package: str) -> str:
     return path
 
 
-def build_qemu(cm: CompiledModel, work: Path, machine: str = "mps2-an386", opt: str = "-O2",
+def _board(board: "str | Board") -> "Board":
+    from ..boards import get_board
+
+    b = get_board(board) if isinstance(board, str) else board
+    if not b.emulated or b.timer != "systick":
+        raise ToolchainError(f"board {b.name} cannot run the bench runtime",
+                             hint="benchmark on an emulated board with SysTick, e.g. mps2-an386")
+    return b
+
+
+def build_qemu(cm: CompiledModel, work: Path, board: "str | Board" = "mps2-an386", opt: str = "-O2",
                profile: bool = False) -> Path:
-    """Link the compiled model with the bench runtime into an ELF for `machine`.
+    """Link the compiled model with the bench runtime into an ELF for the board's QEMU machine.
 
     With `profile`, the model times each operator (a few instructions per
     operator more); without it the count is the plain invoke's."""
-    m = MACHINES[machine]
+    m = _board(board)
     gcc = _tool("arm-none-eabi-gcc", "gcc-arm-none-eabi libnewlib-arm-none-eabi")
     work.mkdir(parents=True, exist_ok=True)
     env = _env()
@@ -74,17 +62,17 @@ def build_qemu(cm: CompiledModel, work: Path, machine: str = "mps2-an386", opt: 
         version=__version__, name=cm.name, buffers=buffers, n_in=len(cm.inputs), n_out=len(cm.outputs),
         n_ops=len(cm.graph.operators)))
     (work / "bench.ld").write_text(env.get_template("bench.ld.j2").render(
-        version=__version__, machine=m.machine, code_origin=m.code_origin, code_size=m.code_size,
-        ram_origin=m.ram_origin, ram_size=m.ram_size))
+        version=__version__, machine=m.name, code_origin=m.memory.flash_origin, code_size=m.memory.flash_bytes,
+        ram_origin=m.memory.ram_origin, ram_size=m.memory.ram_bytes))
     bench = firmware_dir() / "bench"
-    elf = work / f"{cm.name}_{machine}.elf"
-    cmd = [gcc, *m.cpu_flags, *WARN_FLAGS, opt, "-ffunction-sections", "-fdata-sections", "-I", str(cm.out_dir),
+    elf = work / f"{cm.name}_{m.name}.elf"
+    cmd = [gcc, *m.cflags, *WARN_FLAGS, opt, "-ffunction-sections", "-fdata-sections", "-I", str(cm.out_dir),
            "-I", str(bench), str(work / "bench_main.c"), str(bench / "startup.c"), str(bench / "semihost.c"),
            *map(str, cm.sources), *(["-include", str(bench / "profile.h")] if profile else []), "-nostartfiles", "--specs=nano.specs", "-T", str(work / "bench.ld"),
            "-Wl,--gc-sections", "-lc", "-lm", "-lgcc", "-o", str(elf)]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
-        raise ToolchainError(f"the bench firmware did not build for {machine}:\n{r.stderr.strip()[:4000]}",
+        raise ToolchainError(f"the bench firmware did not build for {m.name}:\n{r.stderr.strip()[:4000]}",
                              where=str(work))
     return elf
 
@@ -96,22 +84,22 @@ class QemuRun:
     op_instructions: dict[int, int] | None  # per operator index, first input (profile builds)
 
 
-def run_qemu(elf: Path, cm: CompiledModel, batches: list[list[np.ndarray]], machine: str = "mps2-an386",
+def run_qemu(elf: Path, cm: CompiledModel, batches: list[list[np.ndarray]], board: "str | Board" = "mps2-an386",
              timeout: float = 600) -> QemuRun:
     """Run every input set on the emulated board."""
-    m = MACHINES[machine]
+    m = _board(board)
     qemu = _tool("qemu-system-arm", "qemu-system-arm")
     with tempfile.TemporaryDirectory(prefix="tinyslm-qemu-") as tmp:
         d = Path(tmp)
         (d / "inputs.bin").write_bytes(b"".join(np.ascontiguousarray(a).tobytes() for row in batches for a in row))
-        cmd = [qemu, "-M", m.machine, "-nographic", "-monitor", "none", "-serial", "none",
+        cmd = [qemu, "-M", m.emulator.qemu_machine, "-nographic", "-monitor", "none", "-serial", "none",
                "-semihosting-config", "enable=on,target=native", "-icount", "shift=0", "-kernel", str(elf)]
         try:
             r = subprocess.run(cmd, cwd=d, capture_output=True, timeout=timeout)
         except subprocess.TimeoutExpired:
-            raise ToolchainError(f"QEMU ({machine}) did not finish within {timeout:.0f} s", where=str(elf)) from None
+            raise ToolchainError(f"QEMU ({m.name}) did not finish within {timeout:.0f} s", where=str(elf)) from None
         if r.returncode != 0:
-            raise ToolchainError(f"the bench firmware failed in QEMU ({machine}, exit {r.returncode}): "
+            raise ToolchainError(f"the bench firmware failed in QEMU ({m.name}, exit {r.returncode}): "
                                  f"{(r.stdout + r.stderr).decode(errors='replace').strip()[:2000]}", where=str(elf))
         data = (d / "outputs.bin").read_bytes()
         prof = (d / "profile.bin").read_bytes() if (d / "profile.bin").exists() else b""
@@ -135,7 +123,7 @@ def run_qemu(elf: Path, cm: CompiledModel, batches: list[list[np.ndarray]], mach
     return QemuRun(outs, counts, per_op)
 
 
-def measure(model: str | Path | bytes, machine: str = "mps2-an386", target: str | None = None,
+def measure(model: str | Path | bytes, board: "str | Board" = "mps2-an386", target: str | None = None,
             n_inputs: int = 3, seed: int = 0, work: Path | None = None, profile: bool = False):
     """Compile, run n random inputs in QEMU; returns (CompiledModel, inputs, QemuRun)."""
     from . import compile_model
@@ -143,9 +131,10 @@ def measure(model: str | Path | bytes, machine: str = "mps2-an386", target: str 
 
     with tempfile.TemporaryDirectory(prefix="tinyslm-bench-") as tmp:
         root = Path(work) if work else Path(tmp)
-        cm = compile_model(model, root / "model", name="model", target=target or MACHINES[machine].target)
-        elf = build_qemu(cm, root / "build", machine, profile=profile)
+        b = _board(board)
+        cm = compile_model(model, root / "model", name="model", target=target or b.kernel_target)
+        elf = build_qemu(cm, root / "build", b, profile=profile)
         rng = np.random.default_rng(seed)
         batches = [random_inputs(cm.inputs, rng) for _ in range(n_inputs)]
-        run = run_qemu(elf, cm, batches, machine)
+        run = run_qemu(elf, cm, batches, b)
     return cm, batches, run

@@ -1,0 +1,110 @@
+"""Deterministic on-target benchmarks: instructions per inference in QEMU (-icount shift=0).
+
+For each model: instructions per inference (and per MAC), a per-operator
+breakdown, our arena next to TFLM's, kernel .text and weights. Reference
+figures for TFLM (reference kernels, and with CMSIS-NN), measured on the same
+QEMU machine with the same method and input (see issue "Performance"), are
+shown beside ours where the model is one of the shared ones.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+# name stem -> (MACs, TFLM reference kernels, TFLM + CMSIS-NN, TFLM arena on Cortex-M4, TFLM+CMSIS-NN .text)
+# instructions per inference on mps2-an386, -icount shift=0, LCG input (x=12345; x=x*1664525+1013904223; x>>24)
+TFLM_REFERENCE = {
+    "mlperf_tiny_kws_ref_model": (2_656_768, 43_042_480, 7_699_880, 22_820, 84_768),
+    "mlperf_tiny_ad01_int8": (264_192, 1_952_280, 582_960, 2_580, 32_704),
+    "tflm_micro_speech_quantized": (336_000, 9_310_560, 1_495_400, 6_836, 57_888),
+}
+
+
+def lcg_input(nbytes: int) -> np.ndarray:
+    """The benchmark input: x = 12345; for each byte: x = x * 1664525 + 1013904223 (mod 2^32); byte = x >> 24.
+
+    >>> lcg_input(4).tolist()
+    [-2, 30, -23, 102]
+    """
+    out = np.empty(nbytes, dtype=np.int8)
+    x = 12345
+    for i in range(nbytes):
+        x = (x * 1664525 + 1013904223) & 0xFFFFFFFF
+        out[i] = np.int8(np.uint8(x >> 24).view(np.int8))
+    return out
+
+
+@dataclass
+class BenchResult:
+    model: str
+    board: str
+    target: str
+    macs: int
+    instructions: int  # per inference, LCG input
+    instructions_per_mac: float
+    arena_bytes: int
+    io_bytes: int
+    weights_bytes: int
+    kernels_text: int  # .text of the kernels and invoke for the board's CPU
+    first_outputs: list[int]
+    per_op: list[dict] = field(default_factory=list)
+    tflm_ref: int | None = None
+    tflm_cmsis: int | None = None
+    tflm_arena: int | None = None
+    tflm_cmsis_text: int | None = None
+
+    @property
+    def vs_cmsis(self) -> float | None:
+        return self.instructions / self.tflm_cmsis if self.tflm_cmsis else None
+
+
+def bench_model(model: Path, board: str = "mps2-an386", target: str | None = None) -> BenchResult:
+    from .boards import get_board
+    from .compiler import compile_model
+    from .compiler.codesize import measure as code_size
+    from .compiler.lower import Call
+    from .compiler.qemurun import build_qemu, run_qemu
+
+    b = get_board(board)
+    tgt = target or b.kernel_target
+    with tempfile.TemporaryDirectory(prefix="tinyslm-bench-") as tmp:
+        cm = compile_model(model, Path(tmp) / "model", name="model", target=tgt)
+        inputs = [lcg_input(t.nbytes).view(np.dtype(t.dtype)).reshape(t.shape) if t.dtype != "float32"
+                  else lcg_input(t.nbytes).astype(np.float32)[: int(np.prod(t.shape))].reshape(t.shape)
+                  for t in cm.inputs]
+        plain = run_qemu(build_qemu(cm, Path(tmp) / "plain", b), cm, [inputs], b)
+        prof = run_qemu(build_qemu(cm, Path(tmp) / "prof", b, profile=True), cm, [inputs], b)
+        cs = code_size(cm, cpu=b.cflags[0].split("=")[1])
+    calls = {s.op.index: s for s in cm.plan.steps if isinstance(s, Call)}
+    per_op = [dict(op=i, opcode=calls[i].op.opcode, kernel=calls[i].func, macs=calls[i].macs, instructions=n,
+                   detail=calls[i].note) for i, n in sorted((prof.op_instructions or {}).items()) if i in calls]
+    instr = plain.instructions[0]
+    ref = TFLM_REFERENCE.get(Path(model).stem if not isinstance(model, bytes) else "")
+    out0 = plain.outputs[0][0].reshape(-1)[:8].astype(int).tolist()
+    return BenchResult(str(model), b.name, tgt, cm.macs, instr, instr / max(cm.macs, 1), cm.arena_bytes, cm.io_bytes,
+                       cm.weights_bytes, (cs.kernels_text + cs.model_text) if cs else 0, out0, per_op,
+                       *(ref[1:] if ref else (None, None, None, None)))
+
+
+def markdown(results: list[BenchResult]) -> str:
+    lines = ["| model | board | kernels | MACs | instructions | instr/MAC | vs TFLM+CMSIS-NN | arena (B) | "
+             "TFLM arena (B) | kernels .text (B) | TFLM+CMSIS-NN .text (B) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {Path(r.model).stem} | {r.board} | {r.target} | {r.macs:,} | {r.instructions:,} | "
+                     f"{r.instructions_per_mac:.2f} | {f'{r.vs_cmsis:.2f}x' if r.vs_cmsis else '-'} | "
+                     f"{r.arena_bytes:,} | {f'{r.tflm_arena:,}' if r.tflm_arena else '-'} | {r.kernels_text:,} | "
+                     f"{f'{r.tflm_cmsis_text:,}' if r.tflm_cmsis_text else '-'} |")
+    return "\n".join(lines) + "\n"
+
+
+def save(results: list[BenchResult], json_path: Path | None, md_path: Path | None) -> None:
+    if json_path:
+        json_path.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n")
+    if md_path:
+        md_path.write_text(markdown(results))

@@ -1,0 +1,33 @@
+"""`tinyslm bench MODEL... [--board B]`: instructions per inference, deterministic (QEMU icount)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("bench")
+@click.argument("models", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--board", "-b", default="mps2-an386", show_default=True, help="Emulated board to count on.")
+@click.option("--target", type=click.Choice(["auto", "portable", "cortex-m-dsp"]), default="auto", show_default=True,
+              help="Kernel set (auto: what the board's CPU supports).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--markdown", "md_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--per-op/--no-per-op", default=False, help="Print the per-operator breakdown.")
+def bench_cmd(models: tuple[Path, ...], board: str, target: str, json_path: Path | None, md_path: Path | None,
+              per_op: bool) -> None:
+    """Count instructions per inference in QEMU (-icount shift=0): same count on every run."""
+    from ..bench import bench_model, markdown, save
+
+    results = []
+    for m in models:
+        r = bench_model(m, board, None if target == "auto" else target)
+        results.append(r)
+        if per_op:
+            click.echo(f"{m.name} on {r.board} ({r.target}):")
+            for o in r.per_op:
+                ratio = f"{o['instructions'] / o['macs']:.2f} instr/MAC" if o["macs"] else ""
+                click.echo(f"  op {o['op']:>3} {o['opcode']:<18} {o['instructions']:>12,}  {ratio:<16} {o['detail']}")
+    click.echo(markdown(results), nl=False)
+    save(results, json_path, md_path)

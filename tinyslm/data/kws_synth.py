@@ -1,0 +1,269 @@
+"""A synthetic keyword-spotting dataset spoken by espeak-ng, in the Speech Commands layout.
+
+Twelve balanced classes (the ten keywords, ``_silence_``, ``_unknown_``), 16 kHz
+mono 1 s clips. Each clip draws, from its own random generator seeded by
+(seed, split, class, index) -- so the bytes do not depend on worker count:
+
+* a voice: one of 8 English accents x an espeak-ng variant of its split,
+* speed 110..230 words/min, pitch 15..85, and a vocal-tract length factor
+  0.9..1.1 (resampling that moves pitch and formants together),
+* a level (peak -30..-1 dBFS) and a position in the clip (whole word inside),
+* reverberation in 40% of clips (RT60 0.15..0.7 s, direct-to-reverberant 0..12 dB),
+* background noise in 85% of clips at an SNR of 5, 10, 20 or 30 dB
+  (relative to the word's power).
+
+Held out, so the test split measures generalisation:
+
+* voices: the variants in :data:`TEST_VARIANTS` (whole families such as
+  steph/steph2/steph3) speak only test clips, :data:`VAL_VARIANTS` only
+  validation clips; training uses the others;
+* noise: training and validation use white, pink, brown, hum and babble;
+  the test split uses fan, crackle and music (``tinyslm.data.noise``), which
+  training never hears; ``_background_noise_/`` holds only training noises.
+
+Unknown words come from :data:`UNKNOWN_WORDS` (the Speech Commands auxiliary
+words and other common words; no homophones of keywords). Silence clips are
+noise only (one or two noise types of the split, -60..-10 dBFS).
+
+Written files: ``<word>/<voice>_nohash_<n>.wav``, ``_silence_/``,
+``_background_noise_/``, ``validation_list.txt``, ``testing_list.txt``,
+``clips.csv`` (every clip's recipe) and ``dataset.json`` (written last: a
+folder with it is complete, and generating the same profile and seed into it
+again returns at once).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import multiprocessing
+import subprocess
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError
+from .audio import to_int16, write_wav
+from .espeak import Voice, espeak_binary, speak
+from .noise import TEST_NOISES, TRAIN_NOISES, make_noise, power, reverberate, scale_for_snr
+from .speech_commands import BACKGROUND, CLASSES, CLIP_SAMPLES, KEYWORDS, SAMPLE_RATE, SILENCE, SPLITS, UNKNOWN
+
+ACCENTS: tuple[str, ...] = ("en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd",
+                            "en-029", "en-us-nyc")
+TEST_VARIANTS: tuple[str, ...] = ("m3", "f2", "Andy", "aunty", "belinda", "max", "travis", "whisperf", "steph",
+                                  "steph2", "steph3", "edward", "edward2", "Henrique")
+VAL_VARIANTS: tuple[str, ...] = ("m6", "f4", "Annie", "linda", "quincy", "Gene", "Gene2", "caleb")
+TRAIN_VARIANTS: tuple[str, ...] = (
+    "Alex", "Alicia", "Andrea", "AnxiousAndy", "Demonic", "Denis", "Diogo", "Hugo", "Jacky", "Lee", "Marco",
+    "Mario", "Michael", "Mike", "Nguyen", "RicishayMax", "RicishayMax2", "RicishayMax3", "Storm", "Tweaky",
+    "UniRobot", "adam", "anika", "anikaRobot", "announcer", "antonio", "benjamin", "boris", "croak", "david",
+    "ed", "f1", "f3", "f5", "fast", "grandma", "grandpa", "gustave", "iven", "iven2", "iven3", "iven4", "john",
+    "kaukovalta", "klatt", "klatt2", "klatt3", "klatt4", "klatt5", "klatt6", "m1", "m2", "m4", "m5", "m7", "m8",
+    "marcelo", "michel", "miguel", "norbert", "pablo", "paul", "pedro", "rob", "robert", "robosoft",
+    "robosoft2", "robosoft3", "robosoft4", "robosoft5", "robosoft6", "robosoft7", "robosoft8", "sandro",
+    "shelby", "victor", "whisper", "zac")
+VARIANTS: dict[str, tuple[str, ...]] = {"train": TRAIN_VARIANTS, "val": VAL_VARIANTS, "test": TEST_VARIANTS}
+NOISES: dict[str, tuple[str, ...]] = {"train": TRAIN_NOISES, "val": TRAIN_NOISES, "test": TEST_NOISES}
+UNKNOWN_WORDS: tuple[str, ...] = (
+    "backward", "bed", "bird", "cat", "dog", "eight", "five", "follow", "forward", "four", "happy", "house",
+    "learn", "marvin", "nine", "one", "seven", "sheila", "six", "three", "tree", "two", "visual", "wow", "zero",
+    "apple", "water", "green", "light", "music", "paper", "window", "table", "hello", "later", "again", "maybe",
+    "yellow", "purple", "orange", "money", "river", "garden", "morning", "listen", "because", "number", "little",
+    "people", "friend", "father", "mother", "winter", "summer", "coffee", "rabbit", "silver", "doctor", "camera",
+    "pencil", "bottle", "basket", "kitten", "monkey", "thank", "please", "sorry", "fine", "cold", "warm", "fast",
+    "slow", "big", "small", "red", "blue", "black", "white", "bread", "milk", "fish", "tea")
+SNRS_DB: tuple[float, ...] = (5.0, 10.0, 20.0, 30.0)
+NOISE_PROBABILITY = 0.85
+REVERB_PROBABILITY = 0.4
+BACKGROUND_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class KwsProfile:
+    name: str
+    train_per_class: int
+    val_per_class: int
+    test_per_class: int
+
+    @property
+    def total(self) -> int:
+        return len(CLASSES) * (self.train_per_class + self.val_per_class + self.test_per_class)
+
+
+KWS_PROFILES: dict[str, KwsProfile] = {
+    "default": KwsProfile("default", 400, 60, 100),
+    "quick": KwsProfile("quick", 16, 4, 6),
+}
+
+
+@dataclass(frozen=True)
+class ClipTask:
+    split: str
+    label: int
+    index: int
+    seed: int
+
+
+@dataclass
+class ClipRecipe:
+    path: str
+    split: str
+    label: str
+    word: str
+    voice: str
+    speed: int
+    pitch: int
+    tract: float
+    peak_dbfs: float
+    offset: int
+    reverb_rt60: float  # 0: dry
+    noise: str  # "" for clean; "a+b" for two noises (silence)
+    snr_db: float  # speech clips: SNR; silence clips: noise peak level in dBFS
+
+
+def _voice_tag(voice: Voice) -> str:
+    """8 hex digits standing for the speaker (the part before _nohash_)."""
+    return hashlib.sha1(voice.name.encode()).hexdigest()[:8]
+
+
+def synth_clip(task: ClipTask, espeak: str | None = None) -> tuple[ClipRecipe, np.ndarray]:
+    """One clip (recipe, int16 (16000,)) -- a pure function of the task."""
+    split_i = SPLITS.index(task.split)
+    rng = np.random.default_rng([task.seed, split_i, task.label, task.index])
+    name = CLASSES[task.label]
+    noises = NOISES[task.split]
+    if name == SILENCE:
+        kinds = [str(k) for k in rng.choice(noises, size=int(rng.integers(1, 3)), replace=False)]
+        x = sum(make_noise(k, rng, CLIP_SAMPLES) * rng.uniform(0.3, 1.0) for k in kinds)
+        level = float(rng.uniform(-60.0, -10.0))
+        x = x * (10 ** (level / 20) / max(np.abs(x).max(), 1e-12))
+        tag = hashlib.sha1(f"{task.split}:{task.seed}".encode()).hexdigest()[:8]
+        recipe = ClipRecipe(f"{SILENCE}/{tag}_nohash_{task.index}.wav", task.split, name, "", "", 0, 0, 1.0,
+                            level, 0, 0.0, "+".join(kinds), level)
+        return recipe, to_int16(x)
+
+    word = name if name != UNKNOWN else str(rng.choice(UNKNOWN_WORDS))
+    voice = Voice(str(rng.choice(ACCENTS)), str(rng.choice(VARIANTS[task.split])))
+    speed, pitch = int(rng.integers(110, 231)), int(rng.integers(15, 86))
+    tract = float(rng.uniform(0.9, 1.1))
+    speech = speak(word, voice, speed=speed, pitch=pitch, rate=SAMPLE_RATE * tract, binary=espeak)
+    speech = speech[:int(0.98 * CLIP_SAMPLES)]
+    peak = float(rng.uniform(-30.0, -1.0))
+    speech = speech * (10 ** (peak / 20) / max(np.abs(speech).max(), 1e-12))
+    offset = int(rng.integers(0, CLIP_SAMPLES - speech.size + 1))
+    x = np.zeros(CLIP_SAMPLES)
+    x[offset:offset + speech.size] = speech
+    rt60 = 0.0
+    if rng.random() < REVERB_PROBABILITY:
+        rt60 = float(rng.uniform(0.15, 0.7))
+        x = reverberate(x, rng, SAMPLE_RATE, rt60, float(rng.uniform(0.0, 12.0)))
+    kind, snr = "", 0.0
+    if rng.random() < NOISE_PROBABILITY:
+        kind, snr = str(rng.choice(noises)), float(rng.choice(SNRS_DB))
+        x = x + scale_for_snr(power(speech), make_noise(kind, rng, CLIP_SAMPLES), snr)
+    path = f"{word}/{_voice_tag(voice)}_nohash_{task.index}.wav"
+    recipe = ClipRecipe(path, task.split, name, word, voice.name, speed, pitch, round(tract, 4), round(peak, 2),
+                        offset, round(rt60, 3), kind, snr)
+    return recipe, to_int16(x)
+
+
+def _work(args: tuple[ClipTask, str, str]) -> dict:
+    task, out_dir, espeak = args
+    recipe, pcm = synth_clip(task, espeak)
+    write_wav(Path(out_dir) / recipe.path, pcm, SAMPLE_RATE)
+    return asdict(recipe)
+
+
+@dataclass
+class SynthReport:
+    out_dir: Path
+    counts: dict[str, list[int]]  # split -> clips per class (CLASSES order)
+    seconds: float
+    reused: bool  # the folder already held this exact dataset
+
+    @property
+    def total(self) -> int:
+        return sum(sum(c) for c in self.counts.values())
+
+
+def _profile(profile: str | KwsProfile) -> KwsProfile:
+    if isinstance(profile, KwsProfile):
+        return profile
+    if profile not in KWS_PROFILES:
+        raise DataError(f"unknown KWS profile {profile!r}", hint=f"use one of {', '.join(KWS_PROFILES)}")
+    return KWS_PROFILES[profile]
+
+
+def _prepare(out_dir: Path, stamp: dict, overwrite: bool) -> bool:
+    """True if out_dir already holds this exact dataset; raises if it holds anything else."""
+    info = out_dir / "dataset.json"
+    if info.exists():
+        old = json.loads(info.read_text())
+        if {k: old.get(k) for k in stamp} == stamp:
+            return True
+    if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
+        raise DataError("output folder is not empty", where=str(out_dir),
+                        hint="choose a new folder (or pass overwrite=True / --force to write into it)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return False
+
+
+def espeak_version(binary: str) -> str:
+    r = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False)
+    return r.stdout.strip().splitlines()[0] if r.stdout.strip() else "unknown"
+
+
+def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default", seed: int = 0, *,
+                     workers: int = 2, progress: bool = True, overwrite: bool = False) -> SynthReport:
+    """Synthesize the dataset into out_dir (Speech Commands layout). Same profile and seed: same bytes."""
+    t0 = time.time()
+    prof = _profile(profile)
+    out_dir = Path(out_dir)
+    espeak = espeak_binary()
+    stamp = {"generator": "tinyslm.data.kws_synth", "format": 1, "profile": asdict(prof), "seed": seed}
+    per_split = {"train": prof.train_per_class, "val": prof.val_per_class, "test": prof.test_per_class}
+    counts = {s: [per_split[s]] * len(CLASSES) for s in SPLITS}
+    if _prepare(out_dir, stamp, overwrite):
+        return SynthReport(out_dir, counts, time.time() - t0, True)
+    speak("yes", Voice("en-us", "m1"), binary=espeak)  # fail early and clearly if espeak-ng cannot speak
+
+    tasks = [(ClipTask(s, c, i, seed), str(out_dir), espeak)
+             for s in SPLITS for c in range(len(CLASSES)) for i in range(per_split[s])]
+    from tqdm import tqdm
+
+    rows: list[dict] = []
+    with tqdm(total=len(tasks), desc="kws clips", unit="clip", disable=not progress) as bar:
+        if workers > 1:
+            with multiprocessing.get_context("spawn").Pool(workers) as pool:
+                for row in pool.imap(_work, tasks, chunksize=8):
+                    rows.append(row)
+                    bar.update(1)
+        else:
+            for t in tasks:
+                rows.append(_work(t))
+                bar.update(1)
+
+    rng = np.random.default_rng([seed, 99])
+    bg = out_dir / BACKGROUND
+    for kind in TRAIN_NOISES:
+        x = make_noise(kind, rng, BACKGROUND_SECONDS * SAMPLE_RATE)
+        write_wav(bg / f"{kind}_noise.wav", to_int16(x * (0.3 / np.abs(x).max())), SAMPLE_RATE)
+    for split, name in (("val", "validation_list.txt"), ("test", "testing_list.txt")):
+        (out_dir / name).write_text("".join(f"{r['path']}\n" for r in sorted(rows, key=lambda r: r["path"])
+                                            if r["split"] == split))
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    (out_dir / "clips.csv").write_text(buf.getvalue())
+    info = {**stamp, "classes": list(CLASSES), "keywords": list(KEYWORDS), "sample_rate": SAMPLE_RATE,
+            "clip_samples": CLIP_SAMPLES, "counts": counts, "accents": list(ACCENTS),
+            "variants": {s: list(v) for s, v in VARIANTS.items()}, "noises": {s: list(v) for s, v in NOISES.items()},
+            "background_noises": list(TRAIN_NOISES), "snr_db": list(SNRS_DB), "unknown_words": list(UNKNOWN_WORDS),
+            "espeak": espeak_version(espeak)}
+    (out_dir / "dataset.json").write_text(json.dumps(info, indent=1) + "\n")
+    return SynthReport(out_dir, counts, time.time() - t0, False)

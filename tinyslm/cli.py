@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "compile": "tinyslm.commands.compile:compile_cmd",
     "inspect": "tinyslm.commands.inspect:inspect_cmd",
     "verify": "tinyslm.commands.verify:verify_cmd",
+    "data": "tinyslm.commands.data:data_cmd",
     "boards": "tinyslm.commands.boards:boards_cmd",
     "firmware": "tinyslm.commands.firmware:firmware_cmd",
     "emulate": "tinyslm.commands.emulate:emulate_cmd",

@@ -21,7 +21,8 @@ from .audio import read_wav, resample, to_float, to_int16, write_wav
 from .dcase import AdClips, AdData, AdWindows, ad_windows, load_ad
 from .frontend import (AdFrontend, Frontend, FrontendConfig, KwsFrontend, dequantize_features,
                        quantize_features)
-from .kws_synth import KWS_PROFILES, KwsProfile, SynthReport, make_kws_dataset
+from .kws_synth import KWS_PROFILES, KwsProfile, make_kws_dataset
+from .output import SynthReport
 from .speech_commands import CLASSES, KEYWORDS, SILENCE, UNKNOWN, KwsData, KwsSplit, load_kws
 
 __all__ = [

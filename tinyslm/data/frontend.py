@@ -95,11 +95,12 @@ class FrontendConfig:
         return cls(kind="mfcc", scale=scale, zero_point=zero_point)
 
     @classmethod
-    def anomaly(cls, scale: float = 0.5, zero_point: int = 32) -> "FrontendConfig":
+    def anomaly(cls, scale: float = 0.4, zero_point: int = -3) -> "FrontendConfig":
         """Log-mel frames for machine sound (64 bands per 32 ms hop, 32-frame windows).
 
-        The default int8 range (-80 .. +47.5 dB) holds every feature the synthetic
-        machines produce; :meth:`Frontend.calibrated` fits it to other data.
+        The default int8 range, -50 .. +52 dB re full scale in 0.4 dB steps, holds the
+        synthetic machines (about -13 .. +35 dB) with room for louder and quieter
+        recordings; :meth:`Frontend.calibrated` fits it to other data.
         """
         return cls(kind="logmel", clip_samples=None, frame_length=1024, frame_step=512, fft_size=1024,
                    spectrum="power", num_mels=64, mel_low_hz=0.0, mel_high_hz=8000.0, log="db", log_offset=1e-8,

@@ -34,9 +34,7 @@ again returns at once).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import multiprocessing
 import subprocess
@@ -50,6 +48,7 @@ from ..errors import DataError
 from .audio import to_int16, write_wav
 from .espeak import Voice, espeak_binary, speak
 from .noise import TEST_NOISES, TRAIN_NOISES, make_noise, power, reverberate, scale_for_snr
+from .output import SynthReport, prepare_output_dir, write_csv
 from .speech_commands import BACKGROUND, CLASSES, CLIP_SAMPLES, KEYWORDS, SAMPLE_RATE, SILENCE, SPLITS, UNKNOWN
 
 ACCENTS: tuple[str, ...] = ("en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd",
@@ -178,38 +177,12 @@ def _work(args: tuple[ClipTask, str, str]) -> dict:
     return asdict(recipe)
 
 
-@dataclass
-class SynthReport:
-    out_dir: Path
-    counts: dict[str, list[int]]  # split -> clips per class (CLASSES order)
-    seconds: float
-    reused: bool  # the folder already held this exact dataset
-
-    @property
-    def total(self) -> int:
-        return sum(sum(c) for c in self.counts.values())
-
-
 def _profile(profile: str | KwsProfile) -> KwsProfile:
     if isinstance(profile, KwsProfile):
         return profile
     if profile not in KWS_PROFILES:
         raise DataError(f"unknown KWS profile {profile!r}", hint=f"use one of {', '.join(KWS_PROFILES)}")
     return KWS_PROFILES[profile]
-
-
-def _prepare(out_dir: Path, stamp: dict, overwrite: bool) -> bool:
-    """True if out_dir already holds this exact dataset; raises if it holds anything else."""
-    info = out_dir / "dataset.json"
-    if info.exists():
-        old = json.loads(info.read_text())
-        if {k: old.get(k) for k in stamp} == stamp:
-            return True
-    if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
-        raise DataError("output folder is not empty", where=str(out_dir),
-                        hint="choose a new folder (or pass overwrite=True / --force to write into it)")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return False
 
 
 def espeak_version(binary: str) -> str:
@@ -227,7 +200,7 @@ def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default",
     stamp = {"generator": "tinyslm.data.kws_synth", "format": 1, "profile": asdict(prof), "seed": seed}
     per_split = {"train": prof.train_per_class, "val": prof.val_per_class, "test": prof.test_per_class}
     counts = {s: [per_split[s]] * len(CLASSES) for s in SPLITS}
-    if _prepare(out_dir, stamp, overwrite):
+    if prepare_output_dir(out_dir, stamp, overwrite):
         return SynthReport(out_dir, counts, time.time() - t0, True)
     speak("yes", Voice("en-us", "m1"), binary=espeak)  # fail early and clearly if espeak-ng cannot speak
 
@@ -255,11 +228,7 @@ def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default",
     for split, name in (("val", "validation_list.txt"), ("test", "testing_list.txt")):
         (out_dir / name).write_text("".join(f"{r['path']}\n" for r in sorted(rows, key=lambda r: r["path"])
                                             if r["split"] == split))
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    (out_dir / "clips.csv").write_text(buf.getvalue())
+    write_csv(out_dir / "clips.csv", rows)
     info = {**stamp, "classes": list(CLASSES), "keywords": list(KEYWORDS), "sample_rate": SAMPLE_RATE,
             "clip_samples": CLIP_SAMPLES, "counts": counts, "accents": list(ACCENTS),
             "variants": {s: list(v) for s, v in VARIANTS.items()}, "noises": {s: list(v) for s, v in NOISES.items()},

@@ -26,8 +26,9 @@ def converted():
 
     def get(name):
         if name not in cache:
-            if name == "ae":
-                cfg = TransformerAEConfig(frames=16, mels=32, dim=16, heads=2, blocks=1, mlp=32, latent=4)
+            if name.startswith("ae"):
+                cfg = TransformerAEConfig(frames=16, mels=32, dim=16, heads=2, blocks=1, mlp=32, latent=4,
+                                          bottleneck=name.split("_")[1])
                 model = build_transformer_ae(cfg)
                 assert count_params(model) == ae_params(cfg)
             else:
@@ -42,7 +43,7 @@ def converted():
     return get
 
 
-@pytest.mark.parametrize("name", [*KWT_CASES, "ae"])
+@pytest.mark.parametrize("name", [*KWT_CASES, "ae_global", "ae_frame"])
 def test_int8_only_supported_ops(converted, name):
     model, x, tfl = converted(name)
     info = read_tflite(tfl)
@@ -54,7 +55,7 @@ def test_int8_only_supported_ops(converted, name):
     assert all(w.dtype == np.int8 for w in info.weights.values())
 
 
-@pytest.mark.parametrize("name", [*KWT_CASES, "ae"])
+@pytest.mark.parametrize("name", [*KWT_CASES, "ae_global", "ae_frame"])
 def test_int8_runs_in_tflm_and_tracks_float(converted, name):
     model, x, tfl = converted(name)
     info = read_tflite(tfl)
@@ -67,7 +68,7 @@ def test_int8_runs_in_tflm_and_tracks_float(converted, name):
 
 def test_compiler_accepts_students(converted):
     compiler = pytest.importorskip("tinyslm.compiler")
-    for name in [*KWT_CASES, "ae"]:
+    for name in [*KWT_CASES, "ae_global", "ae_frame"]:
         graph, plan = compiler.analyze(converted(name)[2])
         assert plan.arena_bytes > 0
 

@@ -91,16 +91,16 @@ class ClassToken(L.Layer):
 class PositionEmbedding(L.Layer):
     """Adds a learned embedding per position (ADD with a constant)."""
 
-    def __init__(self, stddev: float = 0.5, **kw):
+    def __init__(self, stddev: float = 0.5, length: int | None = None, **kw):
         super().__init__(**kw)
-        self.stddev = stddev
+        self.stddev, self.length = stddev, length  # length: broadcast a (B, 1, D) input to (B, length, D)
 
     def get_config(self):
-        return {**super().get_config(), "stddev": self.stddev}
+        return {**super().get_config(), "stddev": self.stddev, "length": self.length}
 
     def build(self, input_shape):
         # Same reason as ClassToken: positions far below one int8 step of the sum would be rounded away.
-        self.pos = self.add_weight(name="pos", shape=(1, int(input_shape[1]), int(input_shape[2])),
+        self.pos = self.add_weight(name="pos", shape=(1, self.length or int(input_shape[1]), int(input_shape[2])),
                                    initializer=keras.initializers.TruncatedNormal(stddev=self.stddev))
         super().build(input_shape)
 
@@ -321,10 +321,20 @@ def build_dscnn(cfg: DSCNNConfig, name: str = "dscnn") -> keras.Model:
 class TransformerAEConfig:
     """Tiny transformer autoencoder over a window of log-mel frames.
 
-    Each frame is embedded to ``dim`` (< mels: the bottleneck), mixed across
-    frames by ``blocks`` encoder blocks, squeezed through ``latent`` values per
-    frame, and decoded back to ``mels``. The anomaly score is the mean squared
-    reconstruction error.
+    Each frame is embedded to ``dim`` and mixed across frames by ``blocks``
+    encoder blocks. Then the bottleneck:
+
+    - ``"global"``: the frames are averaged into one vector, squeezed to
+      ``latent`` values for the whole window, expanded back to ``dim``, added
+      to learned decoder positions (one per frame) and decoded by
+      ``decoder_blocks`` blocks: like the MLPerf dense AE, the whole window
+      must pass through ``latent`` numbers, so frames that do not look normal
+      are not reproduced;
+    - ``"frame"``: ``latent`` values per frame (weaker: ``frames * latent``
+      numbers get through).
+
+    The output is the reconstruction (frames x mels); the anomaly score is the
+    mean squared reconstruction error.
     """
 
     frames: int = 32
@@ -334,19 +344,24 @@ class TransformerAEConfig:
     blocks: int = 1
     mlp: int = 64
     latent: int = 8
+    bottleneck: str = "global"  # "global" or "frame"
+    decoder_blocks: int = 1  # global bottleneck only
     dropout: float = 0.0
 
     def __post_init__(self) -> None:
         if self.dim % self.heads:
             raise ValueError(f"dim={self.dim} is not divisible by heads={self.heads}")
+        if self.bottleneck not in ("global", "frame"):
+            raise ValueError(f"bottleneck must be 'global' or 'frame', not {self.bottleneck!r}")
 
     def describe(self) -> str:
         """
         >>> TransformerAEConfig().describe()
-        'Transformer AE d=32 h=2 L=1 mlp=64 latent=8 (32 frames x 64 mels)'
+        'Transformer AE d=32 h=2 L=1+1 mlp=64 latent=8 global (32 frames x 64 mels)'
         """
-        return (f"Transformer AE d={self.dim} h={self.heads} L={self.blocks} mlp={self.mlp} latent={self.latent} "
-                f"({self.frames} frames x {self.mels} mels)")
+        dec = f"+{self.decoder_blocks}" if self.bottleneck == "global" else ""
+        return (f"Transformer AE d={self.dim} h={self.heads} L={self.blocks}{dec} mlp={self.mlp} latent={self.latent} "
+                f"{self.bottleneck} ({self.frames} frames x {self.mels} mels)")
 
 
 def build_transformer_ae(cfg: TransformerAEConfig, name: str = "tae") -> keras.Model:
@@ -357,8 +372,16 @@ def build_transformer_ae(cfg: TransformerAEConfig, name: str = "tae") -> keras.M
     for i in range(cfg.blocks):
         h = encoder_block(h, cfg.dim, cfg.heads, cfg.mlp, cfg.dropout, name=f"b{i}")
     h = LayerNorm(name="ln_out")(h)
-    z = L.Dense(cfg.latent, activation="relu", name="latent")(h)
-    h = L.Dense(cfg.dim, activation="relu", name="dec1")(z)
+    if cfg.bottleneck == "frame":
+        z = L.Dense(cfg.latent, activation="relu", name="latent")(h)
+        h = L.Dense(cfg.dim, activation="relu", name="dec1")(z)
+    else:
+        z = L.Dense(cfg.latent, activation="relu", name="latent")(L.GlobalAveragePooling1D(name="pool")(h))
+        h = L.Reshape((1, cfg.dim), name="expand")(L.Dense(cfg.dim, activation="relu", name="dec1")(z))
+        h = PositionEmbedding(name="dec_pos", length=cfg.frames)(h)
+        for i in range(cfg.decoder_blocks):
+            h = encoder_block(h, cfg.dim, cfg.heads, cfg.mlp, cfg.dropout, name=f"d{i}")
+        h = LayerNorm(name="ln_dec")(h)
     return keras.Model(x, L.Dense(cfg.mels, name="recon")(h), name=name)
 
 

@@ -185,19 +185,24 @@ def compiler_estimator(cfg: StudentConfig, seed: int = 0) -> Need:
 # ---------------------------------------------------------------- AD helpers
 def ae_params(cfg: TransformerAEConfig) -> int:
     """
-    >>> ae_params(TransformerAEConfig(frames=32, mels=64, dim=32, heads=2, blocks=1, mlp=64, latent=8))
+    >>> ae_params(TransformerAEConfig(frames=32, mels=64, dim=32, heads=2, blocks=1, mlp=64, latent=8,
+    ...                               bottleneck="frame"))
     14312
     """
-    d, m = cfg.dim, cfg.mlp
+    d, m, lat = cfg.dim, cfg.mlp, cfg.latent
     block = 2 * d + (d * d + d) + 2 * d * d + (d * d + d) + 2 * d + (d * m + m) + (m * d + d)
-    return (cfg.mels * d + d + cfg.frames * d + cfg.blocks * block + 2 * d + (d * cfg.latent + cfg.latent)
-            + (cfg.latent * d + d) + (d * cfg.mels + cfg.mels))
+    n = cfg.mels * d + d + cfg.frames * d + cfg.blocks * block + 2 * d + (d * lat + lat) + (lat * d + d)
+    if cfg.bottleneck == "global":
+        n += cfg.frames * d + cfg.decoder_blocks * block + 2 * d
+    return n + d * cfg.mels + cfg.mels
 
 
 def ae_macs(cfg: TransformerAEConfig) -> int:
     d, m, s = cfg.dim, cfg.mlp, cfg.frames
     per_block = s * (4 * d * d + 2 * d * m) + 2 * s * s * d
-    return s * (cfg.mels * d + 2 * d * cfg.latent + d * cfg.mels) + cfg.blocks * per_block
+    if cfg.bottleneck == "frame":
+        return s * (cfg.mels * d + 2 * d * cfg.latent + d * cfg.mels) + cfg.blocks * per_block
+    return s * 2 * cfg.mels * d + 2 * d * cfg.latent + (cfg.blocks + cfg.decoder_blocks) * per_block
 
 
 # ---------------------------------------------------------------- search
@@ -224,7 +229,8 @@ def ae_candidates(base: TransformerAEConfig, dims=(8, 12, 16, 24, 32, 48, 64), h
         if d > base.dim or h > base.heads or d % h or d // h < 4:
             continue
         out.append(dataclasses.replace(base, dim=d, heads=h, blocks=b, mlp=max(8, base.mlp * d // base.dim),
-                                       latent=min(base.latent, d)))
+                                       latent=min(base.latent, d),
+                                       decoder_blocks=min(b, base.decoder_blocks)))
     return sorted(out, key=lambda c: (-_core_params(c), -c.heads))
 
 

@@ -89,6 +89,14 @@ class Machine:
     ball_ratio: float  # ball diameter / pitch diameter (d/D)
     broadband: float  # flow noise RMS relative to the tonal part
     slip: float  # fractional speed drop at full load
+    gain: float  # output RMS of the normal machine (about -20 dBFS, +-5 dB between machines)
+
+    @property
+    def tonal_rms(self) -> float:
+        """RMS of the normal tonal part at nominal torque (the unit of every other level)."""
+        tones = sum(a * a for a in self.harmonics) + (sum((self.blade_amp / h) ** 2 for h in (1, 2, 3))
+                                                      if self.blades else self.blade_amp ** 2)
+        return float(np.sqrt(tones / 2))
 
     @classmethod
     def make(cls, machine_type: str, machine_id: int, seed: int) -> "Machine":
@@ -102,7 +110,7 @@ class Machine:
                    float(rng.uniform(0.3, 1.0)), 50.0 if rng.random() < 0.5 else 60.0, res,
                    float(rng.uniform(2000, 5000)), int(rng.integers(8, 13)), float(rng.uniform(0.18, 0.3)),
                    float(rng.uniform(0.3, 0.8)) * (1.5 if machine_type == "fan" else 1.0),
-                   float(rng.uniform(0.01, 0.04)))
+                   float(rng.uniform(0.01, 0.04)), float(rng.uniform(0.05, 0.15)))
 
 
 @dataclass
@@ -122,12 +130,13 @@ class AdClipRecipe:
 
 def _impacts(rng: np.random.Generator, phase_rev: np.ndarray, rate_per_rev: float, ring_hz: float,
              decay_s: float, jitter: float = 0.01) -> np.ndarray:
-    """Unit impacts every 1/rate_per_rev revolution (with timing jitter), each ringing at ring_hz."""
+    """Unit impacts `rate_per_rev` times per revolution (timing jitter: a fraction of the period),
+    each ringing at ring_hz with an exponential decay."""
     n = phase_rev.size
     events = phase_rev * rate_per_rev
     idx = np.flatnonzero(np.diff(np.floor(events)) > 0) + 1
-    idx = np.clip(idx + np.round(rng.normal(0.0, jitter * SAMPLE_RATE / max(rate_per_rev, 1e-3), idx.size)
-                                 ).astype(int), 0, n - 1)
+    period = float(np.median(np.diff(idx))) if idx.size > 1 else float(n)  # samples between impacts
+    idx = np.clip(idx + np.round(rng.normal(0.0, jitter * period, idx.size)).astype(int), 0, n - 1)
     train = np.zeros(n)
     np.add.at(train, idx, 1.0 + 0.1 * rng.standard_normal(idx.size))
     m = int(6 * decay_s * SAMPLE_RATE)
@@ -164,7 +173,7 @@ def synth_machine_clip(machine: Machine, kind: str, severity: int, seconds: floa
         amps[1] *= (3.0, 5.0, 8.0)[g]
         amps[2] *= (1.5, 2.5, 4.0)[g]
     elif kind == "looseness":
-        level = amps[0] * (0.15, 0.3, 0.5)[g]
+        level = amps[0] * (0.25, 0.4, 0.6)[g]
         amps = np.maximum(amps, level)
         extra += [(k + 0.5, level * 0.6) for k in range(0, 12)] + [(float(k), level * 0.7) for k in range(13, 21)]
 
@@ -178,7 +187,7 @@ def synth_machine_clip(machine: Machine, kind: str, severity: int, seconds: floa
             x += machine.blade_amp / h * torque * np.sin(2 * np.pi * h * machine.blades * rev + rng.uniform(0, 6.3))
     else:
         x += machine.blade_amp * np.sin(2 * np.pi * 2 * machine.line_hz * t + rng.uniform(0, 6.3))
-    tonal = _rms(x)
+    base = machine.tonal_rms
 
     def colour(f: np.ndarray) -> np.ndarray:
         g_ = 0.3 / np.sqrt(1 + (f / 2000.0) ** 2)
@@ -187,23 +196,24 @@ def synth_machine_clip(machine: Machine, kind: str, severity: int, seconds: floa
         return g_
 
     flow = shaped(rng, n, SAMPLE_RATE, colour) * (1 + 0.2 * np.sin(2 * np.pi * rev))
-    x = x + flow * machine.broadband * tonal * rng.lognormal(0.0, 0.05)
+    x = x + flow * machine.broadband * base * rng.lognormal(0.0, 0.05)
 
     if kind == "looseness":
-        x += _impacts(rng, rev, 1.0, rng.uniform(500, 1500), 0.004, 0.03) * tonal * (0.6, 1.2, 2.0)[g]
+        x += _impacts(rng, rev, 1.0, rng.uniform(500, 1500), 0.004, 0.03) * base * (1.0, 1.6, 2.4)[g]
     if kind in ("bearing_outer", "bearing_inner"):
         sign = -1.0 if kind == "bearing_outer" else 1.0
         rate = machine.balls / 2 * (1 + sign * machine.ball_ratio)
         imp = _impacts(rng, rev, rate, machine.ring_hz, 0.0015)
         if kind == "bearing_inner":
             imp *= 0.5 * (1 + np.cos(2 * np.pi * rev))
-        x += imp * tonal * (0.8, 1.5, 3.0)[g]
+        x += imp * base * (0.8, 1.5, 3.0)[g]
 
     snr = float(rng.uniform(6.0, 15.0))
     bg = brown(rng, n, SAMPLE_RATE) + 0.3 * hum(rng, n, SAMPLE_RATE)
     bg += 0.5 * _impacts(rng, t * rng.uniform(0.5, 2.0), 1.0, rng.uniform(200, 800), 0.02, 0.3)
-    x = x + scale_for_snr(float(np.mean(x * x)), bg, snr)
-    level = rng.uniform(0.05, 0.15) / max(_rms(x), 1e-12)  # about -20 dBFS RMS, +-5 dB
+    normal_power = base * base * (1 + machine.broadband ** 2)  # faults add energy; the background does not know
+    x = x + scale_for_snr(normal_power, bg, snr)
+    level = machine.gain / np.sqrt(normal_power) * rng.lognormal(0.0, 0.05)  # same microphone, +-0.4 dB
     return x * level, {"speed_hz": round(float(np.mean(speed)), 3), "load": round(load, 3),
                        "load_step": step, "snr_db": round(snr, 2)}
 

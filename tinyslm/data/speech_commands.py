@@ -190,8 +190,11 @@ def load_kws(root: str | Path, *, max_per_class: int | None = None, seed: int = 
     bar.close()
 
     if not (root / SILENCE).is_dir():
-        per_split = {s: int(round(np.mean(np.bincount(splits[s][1], minlength=len(CLASSES))[:len(KEYWORDS)])))
-                     for s in SPLITS}
+        def class_size(labels: list[int]) -> int:  # mean size of the keyword classes present
+            counts = np.bincount(labels, minlength=len(CLASSES))[:len(KEYWORDS)]
+            return int(round(counts[counts > 0].mean())) if counts.any() else 0
+
+        per_split = {s: class_size(splits[s][1]) for s in SPLITS}
         if max_per_class is not None:
             per_split = {s: min(n, max_per_class) for s, n in per_split.items()}
         for s, items in _silence_from_background(root, per_split, seed).items():

@@ -65,8 +65,10 @@ class DutClient:
             if time.monotonic() > deadline:
                 raise DeviceError(f"no answer from the device on {self.port} within {self.timeout:.0f} s",
                                   hint="check that the firmware runs, the port and the baud rate")
-            try:
-                chunk = self.ser.read(4096)
+            try:  # block for the first byte (up to the port timeout), then take what has arrived
+                chunk = self.ser.read(1)
+                if chunk:
+                    chunk += self.ser.read(self.ser.in_waiting)
             except Exception as e:
                 raise DeviceError(f"serial port {self.port} failed: {e}") from None
             self.buffer += chunk
@@ -98,16 +100,31 @@ class DutClient:
         return reply
 
     # ----------------------------------------------------------- high level
+    def drain(self, quiet: float = 0.15, limit: float = 2.0) -> bytes:
+        """Read and drop input until the line has been silent for `quiet` seconds (at most `limit`)."""
+        dropped = self.buffer
+        self.buffer = b""
+        end = time.monotonic() + limit
+        last = time.monotonic()
+        while time.monotonic() < end and time.monotonic() - last < quiet:
+            try:
+                chunk = self.ser.read(max(1, self.ser.in_waiting))
+            except Exception as e:
+                raise DeviceError(f"serial port {self.port} failed: {e}") from None
+            if chunk:
+                dropped += chunk
+                last = time.monotonic()
+        return dropped
+
     def sync(self, attempts: int = 3) -> None:
-        """Flush anything pending and check the device answers `name`."""
+        """Drop anything pending (boot banner, half-sent replies) and check the device answers `name`.
+
+        Each attempt drains the line first, so a reply that arrives late (after a boot banner's
+        m-ready was taken for the end of `name`) cannot shift every later reply by one."""
         for _ in range(attempts):
-            self.buffer = b""
+            self.drain()
             try:
-                self.ser.reset_input_buffer()
-            except Exception:
-                pass
-            try:
-                if self.command("name", timeout=min(self.timeout, 5.0)).value("m-name-"):
+                if self.command("name", timeout=min(self.timeout, 5.0), check=False).value("m-name-"):
                     return
             except DeviceError:
                 continue

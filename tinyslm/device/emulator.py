@@ -56,7 +56,7 @@ class QemuEmulator:
     @property
     def command(self) -> list[str]:
         cmd = [self.qemu or "qemu-system-arm", "-M", self.board.emulator.qemu_machine, "-nographic",
-               "-monitor", "none", "-serial", f"tcp:127.0.0.1:{self.port},server=on,wait=off",
+               "-monitor", "none", "-serial", f"tcp:127.0.0.1:{self.port},server=on,wait=off,nodelay=on",
                "-kernel", str(self.elf)]
         if self.icount:
             cmd[1:1] = ["-icount", "shift=0"]

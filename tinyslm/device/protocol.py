@@ -47,6 +47,11 @@ class DutClient:
                               hint="check the port name (e.g. /dev/ttyACM0, COM3 or socket://host:port) and that "
                                    "no other program holds it") from None
         self.buffer = b""
+        sock = getattr(self.ser, "_socket", None)  # socket:// ports: no Nagle delay on short commands
+        if sock is not None:
+            import socket
+
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def close(self) -> None:
         try:

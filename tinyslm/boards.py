@@ -31,6 +31,11 @@ FLOAT_ABIS = {"soft", "softfp", "hard"}
 FAMILIES = {"cmsdk", "stm32f4", "stm32l4", "nrf5"}
 UART_DRIVERS = {"cmsdk", "stm32_usart", "stm32_lpuart", "nrf_uart"}
 RUNNERS = {"qemu", "pyocd", "uf2"}
+TIMERS = {  # timer -> what board_ticks() counts
+    "systick": "SysTick on the core clock, 24-bit, extended to 64 bits by its wrap interrupt",
+    "dwt": "DWT CYCCNT: exact core cycles (real Cortex-M3/M4/M7/M33/M55 only; QEMU does not model it)",
+    "nrf_timer0": "nRF TIMER0 at 16 MHz (the nRF51's Cortex-M0 has no SysTick)",
+}
 
 
 class BoardError(TinyslmError):
@@ -67,6 +72,7 @@ class Runner:
 class Emulator:
     qemu_machine: str = ""
     renode_platform: str = ""
+    renode_uart: str = ""  # the UART's name in the Renode platform (sysbus.<name>)
 
 
 @dataclass(frozen=True)
@@ -97,8 +103,18 @@ class Board:
 
     @property
     def instructions_per_tick(self) -> int:
-        """Under QEMU -icount shift=0 (one instruction per ns)."""
+        """Under QEMU -icount shift=0 (one instruction per ns), rounded down: exact only when the tick
+        rate divides 1 GHz (mps2-an386: 40). Use ticks_to_instructions() for a count."""
         return 1_000_000_000 // self.systick_hz
+
+    def ticks_to_instructions(self, ticks: int) -> int:
+        """Timer ticks -> guest instructions under QEMU -icount shift=0 (1 instruction per virtual ns),
+        exact to the nearest instruction for any tick rate (netduinoplus2: 168 MHz, 5.95 per tick).
+
+        >>> get_board("netduinoplus2").ticks_to_instructions(168)
+        1000
+        """
+        return (ticks * 1_000_000_000 + self.systick_hz // 2) // self.systick_hz
 
     @property
     def cflags(self) -> list[str]:
@@ -151,12 +167,18 @@ def load_board(path: Path) -> Board:
         runner=Runner(_choice(_need(runner, "kind", str, f"{where} [runner]"), RUNNERS, "runner.kind", where),
                       str(runner.get("pyocd_target", "")), int(runner.get("uf2_family", 0)),
                       str(runner.get("uf2_volume", ""))),
-        emulator=Emulator(str(emu.get("qemu_machine", "")), str(emu.get("renode_platform", ""))),
-        timer=str(data.get("timer", "systick")),
+        emulator=Emulator(str(emu.get("qemu_machine", "")), str(emu.get("renode_platform", "")),
+                          str(emu.get("renode_uart", ""))),
+        timer=_choice(str(data.get("timer", "systick")), set(TIMERS), "timer", where),
         path=path,
     )
     if board.name != path.stem:
         raise BoardError(f"board name '{board.name}' differs from its file name '{path.stem}'", where=where)
+    if board.emulator.renode_platform and not board.emulator.renode_uart:
+        raise BoardError("[emulator] renode_platform needs renode_uart (the UART's name in that platform)",
+                         where=where)
+    if board.timer == "dwt" and board.cpu in ("cortex-m0", "cortex-m0plus"):
+        raise BoardError(f"timer 'dwt' needs a core with a DWT cycle counter, not {board.cpu}", where=where)
     if board.runner.kind == "qemu" and not board.emulator.qemu_machine:
         raise BoardError("runner 'qemu' needs [emulator] qemu_machine", where=where)
     if board.runner.kind == "pyocd" and not board.runner.pyocd_target:

@@ -29,6 +29,7 @@ from .resources import boards_dir, firmware_dir
 
 APP_STATIC_RAM = 1024  # command line, db state, driver state (measured: ~300 B, rounded up)
 CODE_ESTIMATE = 12 * 1024  # app + board + kernels, for the pre-build fit check
+RENODE_PORT = 3456  # the UART's TCP port in the generated .resc
 
 
 class FitError(TinyslmError):
@@ -85,32 +86,49 @@ class Firmware:
                     size=asdict(self.size), inputs=self.inputs, outputs=self.outputs)
 
 
+def template_env():
+    """The Jinja environment for templates/: StrictUndefined, so a missing value is an error, never blank."""
+    import jinja2
+
+    from .resources import templates_dir
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), undefined=jinja2.StrictUndefined,
+                              keep_trailing_newline=True, autoescape=False)
+
+
 def _io_layout(cm) -> tuple[int, list[dict]]:
     """Size of the db buffer (every input back to back) and the tensors' buffer descriptions."""
     tensors = []
     off = 0
     for i, t in enumerate(cm.inputs):
+        # an input lives inside the db buffer (no second copy in RAM) when its offset keeps 8-byte alignment
         tensors.append(dict(kind="input", pos=i, name=t.name.replace('"', "'"), dtype=t.dtype,
                             shape="x".join(map(str, t.shape)), scale=repr(float(np.float32(t.scale))),
-                            zero_point=t.zero_point, nbytes=t.nbytes, var=f"in{i}"))
+                            zero_point=t.zero_point, nbytes=t.nbytes, var=f"in{i}",
+                            db_offset=off if off % 8 == 0 else -1))
         off += t.nbytes
     for i, t in enumerate(cm.outputs):
         tensors.append(dict(kind="output", pos=i, name=t.name.replace('"', "'"), dtype=t.dtype,
                             shape="x".join(map(str, t.shape)), scale=repr(float(np.float32(t.scale))),
-                            zero_point=t.zero_point, nbytes=t.nbytes, var=f"out{i}"))
+                            zero_point=t.zero_point, nbytes=t.nbytes, var=f"out{i}", db_offset=-1))
     return off, tensors
+
+
+def _io_ram(db_bytes: int, tensors: list[dict]) -> int:
+    """RAM of the db buffer plus every tensor buffer that does not live inside it."""
+    return db_bytes + sum(t["nbytes"] for t in tensors if t["db_offset"] < 0)
 
 
 def check_fit(cm, board: Board) -> None:
     """Refuse a model the board cannot hold, before building (exact numbers come after the link)."""
-    db_bytes, _ = _io_layout(cm)
-    ram = cm.arena_bytes + db_bytes + cm.io_bytes + board.stack_bytes + APP_STATIC_RAM
+    io = _io_ram(*_io_layout(cm))
+    ram = cm.arena_bytes + io + board.stack_bytes + APP_STATIC_RAM
     flash = cm.weights_bytes + CODE_ESTIMATE
     kb = lambda n: f"{n / 1024:.1f} KB"  # noqa: E731
     if ram > board.memory.ram_bytes:
         raise FitError(f"model does not fit {board.name}: needs {kb(ram)} RAM, board has "
                        f"{kb(board.memory.ram_bytes)} (arena {kb(cm.arena_bytes)}, input/output buffers "
-                       f"{kb(db_bytes + cm.io_bytes)}, stack {kb(board.stack_bytes)}, app {kb(APP_STATIC_RAM)})",
+                       f"{kb(io)}, stack {kb(board.stack_bytes)}, app {kb(APP_STATIC_RAM)})",
                        hint="choose a smaller model (tinyslm build --board sizes one) or a board with more RAM")
     if flash > board.memory.flash_bytes:
         raise FitError(f"model does not fit {board.name}: needs about {kb(flash)} flash, board has "
@@ -121,7 +139,6 @@ def check_fit(cm, board: Board) -> None:
 def render(model, board: Board | str, out_dir: Path, name: str = "model", opt: str = "-O2"):
     """Write the firmware project (no build). Returns the CompiledModel."""
     from .compiler import compile_model
-    from .compiler.emit import _env
 
     b = get_board(board) if isinstance(board, str) else board
     out = Path(out_dir)
@@ -136,7 +153,7 @@ def render(model, board: Board | str, out_dir: Path, name: str = "model", opt: s
             shutil.copyfile(src, out / "board" / src.name)
     db_bytes, tensors = _io_layout(cm)
     build_id = hashlib.sha256(f"{cm.model_sha256}:{b.name}:{__version__}:{cm.target}:{opt}".encode()).hexdigest()[:12]
-    env = _env()
+    env = template_env()
     ctx = dict(version=__version__, board=b, name=name, source=Path(cm.graph.source).name, sha256=cm.model_sha256,
                tensors=tensors, n_in=len(cm.inputs), n_out=len(cm.outputs), db_bytes=db_bytes,
                arena_bytes=cm.arena_bytes, build_id=build_id, cpu_flags=" ".join(b.cflags), opt=opt)
@@ -144,6 +161,10 @@ def render(model, board: Board | str, out_dir: Path, name: str = "model", opt: s
                              ("firmware.ld.j2", "link.ld"), ("Makefile.j2", "Makefile"),
                              ("CMakeLists.txt.j2", "CMakeLists.txt")):
         (out / target).write_text(env.get_template(template).render(**ctx))
+    if b.emulator.renode_platform:  # Renode script and Robot test, used when `renode` is installed
+        for template, target in (("renode.resc.j2", f"{b.name}.resc"), ("renode.robot.j2", f"{b.name}.robot")):
+            (out / target).write_text(env.get_template(template).render(
+                board=b, elf="$ORIGIN/build/firmware.elf", port=RENODE_PORT))
     cm.build_id = build_id  # type: ignore[attr-defined]
     return cm
 
@@ -184,7 +205,7 @@ def build(model, board: Board | str, out_dir: Path, name: str = "model", opt: st
     db_bytes, tensors = _io_layout(cm)
     report = SizeReport(b.name, flash, cm.weights_bytes, flash - cm.weights_bytes, b.memory.flash_bytes,
                         s.get(".data", 0) + s.get(".bss", 0) + b.stack_bytes, cm.arena_bytes,
-                        db_bytes + cm.io_bytes, b.stack_bytes, b.memory.ram_bytes)
+                        _io_ram(db_bytes, tensors), b.stack_bytes, b.memory.ram_bytes)
     fw = Firmware(out, b, name, cm.model_sha256, cm.build_id, elf, out / "build" / "firmware.bin",  # type: ignore
                   out / "build" / "firmware.hex", report,
                   [t for t in tensors if t["kind"] == "input"], [t for t in tensors if t["kind"] == "output"])

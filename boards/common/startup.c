@@ -1,7 +1,8 @@
 /*
  * startup.c - Cortex-M reset and exceptions, shared by every board:
  * vector table, .data/.bss initialisation, FPU enable, SysTick as a 64-bit
- * tick counter (24-bit hardware counter + wrap count), faults -> reset.
+ * tick counter (24-bit hardware counter + wrap count) or the DWT cycle counter,
+ * faults -> reset.
  */
 #include <stdint.h>
 #include <string.h>
@@ -73,6 +74,48 @@ uint64_t board_ticks(void)
         cvr = SYST_CVR;
     } while (wraps != systick_wraps);
     return (uint64_t)wraps * 0x1000000u + (0xFFFFFFu - cvr);
+}
+#elif defined(TSLM_TIMER_DWT)
+/* DWT CYCCNT counts core cycles exactly (real cores only: QEMU does not model it). Its 32 bits
+ * wrap every 2^32 cycles; SysTick interrupts every 2^24 cycles just to notice each wrap. */
+#define DEMCR (*(volatile uint32_t *)0xE000EDFCu)
+#define DWT_CTRL (*(volatile uint32_t *)0xE0001000u)
+#define DWT_CYCCNT (*(volatile uint32_t *)0xE0001004u)
+#define DWT_LAR (*(volatile uint32_t *)0xE0001FB0u)
+#define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
+#define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
+#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
+
+static volatile uint32_t cyc_high, cyc_last;
+
+void board_timer_init(void)
+{
+    DEMCR |= 1u << 24;      /* TRCENA: enable the DWT */
+    DWT_LAR = 0xC5ACCE55u;  /* unlock (Cortex-M7; ignored elsewhere) */
+    DWT_CYCCNT = 0;
+    DWT_CTRL |= 1u;         /* CYCCNTENA */
+    SYST_RVR = 0xFFFFFFu;
+    SYST_CVR = 0;
+    SYST_CSR = 0x7u;
+}
+
+uint64_t board_ticks(void)
+{
+    uint32_t primask;
+    __asm__ volatile("mrs %0, primask\n cpsid i" : "=r"(primask)::"memory");
+    const uint32_t now = DWT_CYCCNT;
+    if (now < cyc_last) {
+        cyc_high++;
+    }
+    cyc_last = now;
+    const uint64_t t = ((uint64_t)cyc_high << 32) | now;
+    __asm__ volatile("msr primask, %0" ::"r"(primask) : "memory");
+    return t;
+}
+
+void SysTick_Handler(void)
+{
+    (void)board_ticks();
 }
 #else
 void SysTick_Handler(void)

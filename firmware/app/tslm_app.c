@@ -293,9 +293,11 @@ static void cmd_infer(const tslm_app_model *m, char *tok[], int n)
         put(" bytes]\r\n");
         return;
     }
-    uint32_t off = 0; /* db buffer -> input tensors */
+    uint32_t off = 0; /* db buffer -> input tensors (unless the input is used in place) */
     for (int i = 0; i < m->n_inputs; ++i) {
-        memcpy(m->inputs[i].buffer, m->db + off, m->inputs[i].bytes);
+        if ((const uint8_t *)m->inputs[i].buffer != m->db + off) {
+            memcpy(m->inputs[i].buffer, m->db + off, m->inputs[i].bytes);
+        }
         off += m->inputs[i].bytes;
     }
     put("m-warmup-start-");
@@ -341,6 +343,8 @@ static void cmd_info(const tslm_app_model *m)
     put(m->board);
     put("]-[build ");
     put(m->build_id);
+    put("]\r\nm-build-[");
+    put(m->build_tag);
     put("]\r\nm-arena-[");
     put_u64(m->arena_bytes);
     put("]\r\n");

@@ -36,6 +36,7 @@ typedef struct {
     const char *model_sha256;
     const char *board;
     const char *build_id;
+    const char *build_tag; /* "tinyslm-build:board=...;build=...;model=..." */
     uint32_t arena_bytes;
     uint32_t tick_hz;
     int n_inputs, n_outputs;

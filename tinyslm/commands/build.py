@@ -1,0 +1,32 @@
+"""`tinyslm build kws|anomaly --board B`: from data to firmware answering on the device."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("build")
+@click.argument("task", type=click.Choice(["kws", "anomaly"]))
+@click.option("--board", "-b", default="mps2-an386", show_default=True, help="Target board (see `tinyslm boards`).")
+@click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Dataset folder (Speech Commands layout for kws, DCASE/MIMII/ToyADMOS for anomaly); "
+                   "default: generate a synthetic one.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: runs/<task>-<board>).")
+@click.option("--quick", is_flag=True, help="Small data and short training: for tests and demos.")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--port", default=None, help="Serial port of a flashed board; default: the board's emulator.")
+@click.option("--emulator", type=click.Choice(["qemu", "renode"]), default="qemu", show_default=True)
+@click.option("--device-examples", "device_clips", default=None, type=click.IntRange(1, 100000),
+              help="Test examples to run on the device (default 200; 40 with --quick).")
+def build_cmd(task: str, board: str, data: Path | None, out: Path | None, quick: bool, seed: int, port: str | None,
+              emulator: str, device_clips: int | None) -> None:
+    """Data -> features -> teacher -> distilled, pruned int8 student -> C -> firmware -> device -> report."""
+    from ..pipeline import BuildConfig, run_build
+
+    cfg = BuildConfig(task=task, board=board, out=out or Path("runs") / f"{task}-{board}", data=data, quick=quick,
+                      seed=seed, port=port, emulator=emulator,
+                      device_clips=device_clips or (40 if quick else 200))
+    run_build(cfg, say=click.echo)

@@ -1,0 +1,330 @@
+"""`tinyslm build kws|anomaly`: data -> features -> teacher -> distilled, pruned int8 student ->
+compiled C -> firmware -> the test set on the device (emulator or --port) -> report.
+
+Every step writes its results under OUT/<step>/ with a done.json holding a key made
+of its configuration and the keys of the steps before it: run the command again and
+finished steps are skipped; change a setting and that step and the ones after it run
+again. Same inputs and seed: same .tflite, same C, same firmware bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from .errors import DataError, TinyslmError
+
+TASKS = ("kws", "anomaly")
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    task: str
+    board: str = "mps2-an386"
+    out: Path = Path("runs/kws")
+    data: Path | None = None  # a dataset folder; None: generate a synthetic one
+    quick: bool = False
+    seed: int = 0
+    port: str | None = None  # a flashed board's serial port; None: the board's emulator
+    emulator: str = "qemu"
+    device_clips: int = 200  # test clips (KWS) / windows (anomaly) run on the device
+
+    @property
+    def profile(self) -> str:
+        return "quick" if self.quick else "default"
+
+
+def _key(obj: Any) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+class Steps:
+    """Runs named steps, skipping those whose done.json matches their key."""
+
+    def __init__(self, out: Path, say: Callable[[str], None]):
+        self.out, self.say = out, say
+        self.keys: list[str] = []
+
+    def run(self, name: str, config: dict, fn: Callable[[Path], dict]) -> dict:
+        key = _key({"config": config, "upstream": self.keys})
+        folder = self.out / name
+        marker = folder / "done.json"
+        if marker.exists():
+            done = json.loads(marker.read_text())
+            if done.get("key") == key:
+                self.say(f"[{name}] done earlier ({done['seconds']:.0f} s), skipped")
+                self.keys.append(key)
+                return done["result"]
+        folder.mkdir(parents=True, exist_ok=True)
+        marker.unlink(missing_ok=True)
+        self.say(f"[{name}] ...")
+        t0 = time.time()
+        result = fn(folder)
+        seconds = time.time() - t0
+        marker.write_text(json.dumps({"key": key, "seconds": seconds, "result": result}, indent=2, default=float))
+        self.say(f"[{name}] done in {seconds:.0f} s")
+        self.keys.append(key)
+        return result
+
+
+# ------------------------------------------------------------------ KWS steps
+def _kws_data(cfg: BuildConfig, folder: Path) -> dict:
+    from .data import make_kws_dataset
+
+    if cfg.data is not None:
+        return {"root": str(Path(cfg.data).resolve()), "source": "user folder"}
+    make_kws_dataset(folder / "speech", profile=cfg.profile, seed=cfg.seed)
+    return {"root": str((folder / "speech").resolve()), "source": "synthetic (espeak-ng)"}
+
+
+def _kws_features(data: dict, folder: Path) -> dict:
+    from .data import KwsFrontend, load_kws
+
+    d = load_kws(data["root"])
+    if len(d.train) == 0 or len(d.test) == 0:
+        raise DataError(f"the dataset has {len(d.train)} training and {len(d.test)} test clips",
+                        where=data["root"], hint="both splits need clips (see validation_list.txt / testing_list.txt)")
+    fe = KwsFrontend()
+    arrays = {f"x_{s}": fe(d.split(s).audio) for s in ("train", "val", "test")}
+    arrays.update({f"y_{s}": d.split(s).labels for s in ("train", "val", "test")})
+    np.savez_compressed(folder / "features.npz", **arrays)
+    return {"n_train": len(d.train), "n_val": len(d.val), "n_test": len(d.test), "classes": list(d.classes),
+            "source": d.source, "frontend": fe.config.to_dict()}
+
+
+def _sizing(cfg: BuildConfig, folder: Path, task: str) -> dict:
+    from .boards import get_board
+    from .train import Budget
+
+    b = get_board(cfg.board)
+    budget = Budget(flash_bytes=b.memory.flash_bytes, ram_bytes=b.memory.ram_bytes, board=b.name)
+    if task == "kws":
+        from .train import KWSTrainConfig, size_student
+
+        base = (KWSTrainConfig.quick() if cfg.quick else KWSTrainConfig()).student
+        choice = size_student(budget, base=base)
+    else:
+        from .train import ADTrainConfig, size_autoencoder
+
+        base = (ADTrainConfig.quick() if cfg.quick else ADTrainConfig()).student
+        choice = size_autoencoder(budget, base=base)
+    table = choice.table()
+    (folder / "sizing.txt").write_text(table + "\n")
+    if choice.chosen is None:
+        raise TinyslmError(choice.refusal(), where=cfg.board,
+                           hint="choose a board with more memory (tinyslm boards)")
+    from .train.models import config_dict
+
+    return {"student": config_dict(choice.chosen.cfg), "table": table}
+
+
+def _kws_train(cfg: BuildConfig, sizing: dict, folder: Path, say: Callable[[str], None]) -> dict:
+    import dataclasses
+
+    from .train import KWSTrainConfig, train_kws
+    from .train.models import KWTConfig
+
+    f = np.load(folder.parent / "features" / "features.npz")
+    tc = KWSTrainConfig.quick() if cfg.quick else KWSTrainConfig()
+    tc = dataclasses.replace(tc, student=KWTConfig(**{k: v for k, v in sizing["student"].items() if k != "kind"}))
+    r = train_kws(f["x_train"], f["y_train"], f["x_val"], f["y_val"], f["x_test"], f["y_test"], tc, seed=cfg.seed,
+                  log=say)
+    (folder / "model.tflite").write_bytes(r.tflite)
+    (folder / "train.json").write_text(json.dumps(r.to_dict(), indent=1, default=float))
+    return {"quality": r.quality, "facts": r.to_dict()["facts"], "summary": r.summary()}
+
+
+# -------------------------------------------------------------- anomaly steps
+def _ad_data(cfg: BuildConfig, folder: Path) -> dict:
+    from .data import make_ad_dataset
+
+    if cfg.data is not None:
+        return {"root": str(Path(cfg.data).resolve()), "source": "user folder"}
+    make_ad_dataset(folder / "machines", profile=cfg.profile, seed=cfg.seed)
+    return {"root": str((folder / "machines").resolve()), "source": "synthetic (rotating machine)"}
+
+
+def _ad_features(data: dict, folder: Path) -> dict:
+    from .data import AdFrontend, ad_windows, load_ad
+
+    d = load_ad(data["root"])
+    w = ad_windows(d, AdFrontend())
+    if len(w.x_train) == 0 or len(w.x_test) == 0:
+        raise DataError("no training or test windows", where=data["root"])
+    np.savez_compressed(folder / "features.npz", x_train=w.x_train, x_val=w.x_val, x_test=w.x_test, y_test=w.y_test,
+                        val_groups=w.val_groups, test_groups=w.test_groups)
+    return {"n_train": int(len(w.x_train)), "n_val": int(len(w.x_val)), "n_test": int(len(w.x_test)),
+            "n_train_clips": len(d.train.labels) if hasattr(d.train, "labels") else None,
+            "n_test_clips": len(d.test.labels) if hasattr(d.test, "labels") else None,
+            "shape": list(w.x_train.shape[1:])}
+
+
+def _ad_train(cfg: BuildConfig, sizing: dict, folder: Path, say: Callable[[str], None]) -> dict:
+    import dataclasses
+
+    from .data import AdFrontend
+    from .train import ADTrainConfig, train_anomaly
+    from .train.models import TransformerAEConfig
+
+    f = np.load(folder.parent / "features" / "features.npz")
+    fe = AdFrontend()
+    deq = fe.dequantize
+    tc = ADTrainConfig.quick() if cfg.quick else ADTrainConfig()
+    tc = dataclasses.replace(tc, student=TransformerAEConfig(**{k: v for k, v in sizing["student"].items()
+                                                               if k != "kind"}))
+    tc = tc.with_shape(*f["x_train"].shape[1:])
+    r = train_anomaly(deq(f["x_train"]), deq(f["x_val"]), deq(f["x_test"]), f["y_test"], tc, seed=cfg.seed,
+                      test_groups=f["test_groups"], val_groups=f["val_groups"], log=say)
+    (folder / "model.tflite").write_bytes(r.tflite)
+    (folder / "train.json").write_text(json.dumps(r.to_dict(), indent=1, default=float))
+    return {"quality": r.quality, "facts": r.to_dict()["facts"], "threshold": r.threshold,
+            "decision": r.decision, "summary": r.summary()}
+
+
+# ----------------------------------------------------------- shared steps
+def _firmware(cfg: BuildConfig, folder: Path) -> dict:
+    from dataclasses import asdict
+
+    from .compiler.oracle import Oracle
+    from .firmware import build
+
+    model = folder.parent / "train" / "model.tflite"
+    fw = build(model, cfg.board, folder / "project", name=cfg.task)
+    try:
+        tflm_arena = Oracle(model.read_bytes()).arena().total
+    except TinyslmError:
+        tflm_arena = None
+    return {"elf": str(fw.elf), "build_id": fw.build_id, "size": asdict(fw.size), "size_lines": fw.size.lines(),
+            "tflm_arena": tflm_arena}
+
+
+def _device(cfg: BuildConfig, folder: Path, say: Callable[[str], None]) -> dict:
+    """Test examples through the firmware, compared with the host build of the same C (bit-exact with TFLM)."""
+    from tqdm import tqdm
+
+    from .boards import get_board
+    from .compiler import compile_model
+    from .compiler.hostrun import build_host, run_host
+    from .device.emulator import emulator_for
+    from .device.protocol import DutClient
+    from .device.verify import run_inputs
+    from .firmware import load_metadata
+
+    b = get_board(cfg.board)
+    f = np.load(folder.parent / "features" / "features.npz")
+    model = folder.parent / "train" / "model.tflite"
+    x = f["x_test"][: cfg.device_clips]
+    cm = compile_model(model, folder / "host_model", name="model", target=b.kernel_target)
+    spec = cm.inputs[0]
+    batches = [[xi.astype(spec.dtype).reshape(spec.shape)] for xi in x]
+    host = run_host(build_host(cm, folder / "host_build"), cm, batches)
+    meta = load_metadata(folder.parent / "firmware" / "project")
+    specs = [dict(dtype=o["dtype"], shape=tuple(int(d) for d in o["shape"].split("x"))) for o in meta["outputs"]]
+
+    def run(client: DutClient):
+        client.sync()
+        outs, ticks, hz = [], [], 1
+        for i in tqdm(range(0, len(batches), 25), desc=f"device ({b.name})", unit="x25", leave=False):
+            r = run_inputs(client, batches[i:i + 25], specs)
+            outs += r.outputs
+            ticks += r.ticks
+            hz = r.tick_hz
+        return outs, ticks, hz
+
+    if cfg.port:
+        with DutClient(cfg.port, baud=b.uart.baud, timeout=30) as client:
+            info = client.info()
+            if info.get("build_id") != meta["build_id"]:
+                raise TinyslmError(f"the device on {cfg.port} runs build {info.get('build_id')}, not {meta['build_id']}",
+                                   hint=f"flash it: tinyslm flash {folder.parent / 'firmware' / 'project'} "
+                                        f"--board {b.name}")
+            outs, ticks, hz = run(client)
+    else:
+        with emulator_for(b, Path(meta_elf(folder)), cfg.emulator) as emu, DutClient(emu.url, timeout=30) as client:
+            outs, ticks, hz = run(client)
+    same = [all(np.array_equal(d, h) for d, h in zip(do, ho)) for do, ho in zip(outs, host)]
+    device_out = np.stack([o[0].reshape(-1) for o in outs])
+    np.save(folder / "device_outputs.npy", device_out)
+    instr = [b.ticks_to_instructions(t) if hasattr(b, "ticks_to_instructions") else t * 1_000_000_000 // hz
+             for t in ticks] if not cfg.port else []
+    return {"n": len(batches), "agreement_with_host": float(np.mean(same)), "identical": int(sum(same)),
+            "ticks": ticks[:5], "tick_hz": hz,
+            "instructions_per_inference": int(np.median(instr)) if instr else None,
+            "cycles_per_inference": int(np.median(ticks)) if cfg.port else None}
+
+
+def meta_elf(folder: Path) -> str:
+    return str(folder.parent / "firmware" / "project" / "build" / "firmware.elf")
+
+
+def _device_quality(cfg: BuildConfig, out: Path, train: dict) -> float:
+    f = np.load(out / "features" / "features.npz")
+    dev = np.load(out / "device" / "device_outputs.npy")
+    if cfg.task == "kws":
+        return float(np.mean(np.argmax(dev, axis=1) == f["y_test"][: len(dev)]))
+    # anomaly: scores from the device's reconstructions, AUC over the windows it ran
+    from .data import AdFrontend
+    from .train.metrics import roc_auc
+
+    fe = AdFrontend()
+    x = fe.dequantize(f["x_test"][: len(dev)]).reshape(len(dev), -1)
+    recon_q = dev.reshape(len(dev), -1)
+    meta = json.loads((out / "firmware" / "project" / "firmware.json").read_text())["outputs"][0]
+    recon = (recon_q.astype(np.float64) - meta["zero_point"]) * float(meta["scale"])
+    scores = np.mean((recon - x) ** 2, axis=1)
+    labels = f["y_test"][: len(dev)]
+    if len(set(labels.tolist())) < 2:
+        return float("nan")
+    return float(roc_auc(labels, scores))
+
+
+def run_build(cfg: BuildConfig, say: Callable[[str], None] = print) -> dict:
+    """The whole pipeline; returns report.json's content."""
+    if cfg.task not in TASKS:
+        raise TinyslmError(f"unknown task '{cfg.task}'", hint="use kws or anomaly")
+    from .boards import get_board
+
+    board = get_board(cfg.board)  # fail fast on an unknown board
+    if cfg.port is None and not board.emulated:
+        raise TinyslmError(f"board {board.name} is not emulated: the test set needs a device",
+                           hint=f"flash it and pass --port (e.g. /dev/ttyACM0), or use an emulated board")
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    steps = Steps(out, say)
+    base = {"task": cfg.task, "profile": cfg.profile, "seed": cfg.seed}
+    if cfg.task == "kws":
+        data = steps.run("data", {**base, "data": str(cfg.data)}, lambda d: _kws_data(cfg, d))
+        feats = steps.run("features", {}, lambda d: _kws_features(data, d))
+        sizing = steps.run("sizing", {"board": cfg.board, "profile": cfg.profile}, lambda d: _sizing(cfg, d, "kws"))
+        say(sizing["table"])
+        train = steps.run("train", base, lambda d: _kws_train(cfg, sizing, d, say))
+    else:
+        data = steps.run("data", {**base, "data": str(cfg.data)}, lambda d: _ad_data(cfg, d))
+        feats = steps.run("features", {}, lambda d: _ad_features(data, d))
+        sizing = steps.run("sizing", {"board": cfg.board, "profile": cfg.profile},
+                           lambda d: _sizing(cfg, d, "anomaly"))
+        say(sizing["table"])
+        train = steps.run("train", base, lambda d: _ad_train(cfg, sizing, d, say))
+    fw = steps.run("firmware", {"board": cfg.board}, lambda d: _firmware(cfg, d))
+    for line in fw["size_lines"]:
+        say("  " + line)
+    dev = steps.run("device", {"port": cfg.port, "emulator": cfg.emulator, "n": cfg.device_clips},
+                    lambda d: _device(cfg, d, say))
+    quality_device = _device_quality(cfg, out, train)
+    from .report import write_report
+
+    report = write_report(cfg, out, data, feats, train, fw, dev, quality_device)
+    metric = "accuracy" if cfg.task == "kws" else "AUC"
+    for k, v in report["quality"].items():
+        if isinstance(v, float):
+            say(f"  {metric} {k:26s} {v:.4f}")
+    say(f"device: {dev['identical']}/{dev['n']} outputs identical to the host build; "
+        f"{report['device']['instructions_per_inference'] or 0:,} instructions per inference")
+    say(f"report: {out / 'report.json'}, {out / 'report.html'}")
+    return report

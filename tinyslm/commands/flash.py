@@ -18,7 +18,7 @@ def flash_cmd(firmware_dir: Path, board: str, probe: str | None, mount: Path | N
     import shlex
 
     from ..boards import get_board
-    from ..device.flash import QemuRunner, runner_for
+    from ..device.flash import QemuRunner, check_image, runner_for
     from ..errors import TinyslmError
     from ..firmware import load_metadata
 
@@ -27,6 +27,7 @@ def flash_cmd(firmware_dir: Path, board: str, probe: str | None, mount: Path | N
     if meta["board"] != b.name:
         raise TinyslmError(f"refusing to flash: this firmware was built for {meta['board']}, not {b.name}",
                            where=str(firmware_dir), hint=f"rebuild it: tinyslm firmware MODEL --board {b.name} -o OUT")
+    check_image(firmware_dir, b)  # the tag inside the image must name this board too
     runner = runner_for(b, probe, mount)
     plan = runner.plan(firmware_dir)
     if dry_run:

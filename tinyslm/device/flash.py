@@ -8,14 +8,51 @@ Each can print the exact command or action (dry run) without touching anything.
 
 from __future__ import annotations
 
+import importlib.util
+import re
 import shutil
 import struct
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..boards import Board
 from ..errors import DeviceError, ToolchainError
+
+
+def image_board(image: Path) -> tuple[str, str] | None:
+    """(board, build id) from the build tag main.c puts in every image, or None if there is none."""
+    m = re.search(rb"tinyslm-build:board=([A-Za-z0-9_.-]+);build=([0-9a-f]+);", Path(image).read_bytes())
+    return (m.group(1).decode(), m.group(2).decode()) if m else None
+
+
+def check_image(fw_dir: Path, board: Board) -> None:
+    """Refuse an image that was not built for this board (the tag inside it, not only firmware.json)."""
+    image = Path(fw_dir) / "build" / "firmware.bin"
+    if not image.exists():
+        raise DeviceError(f"no firmware image at {image}", hint="build it first: tinyslm firmware MODEL --board "
+                          f"{board.name} -o {fw_dir}")
+    tag = image_board(image)
+    if tag is None:
+        raise DeviceError(f"{image} carries no tinyslm build tag: refusing to flash an unknown image",
+                          hint="flash only images built by `tinyslm firmware`")
+    if tag[0] != board.name:
+        raise DeviceError(f"refusing to flash: the image was built for {tag[0]}, not {board.name}",
+                          where=str(image), hint=f"rebuild it: tinyslm firmware MODEL --board {board.name} -o OUT")
+
+
+def pyocd_command() -> list[str]:
+    """How to run pyocd: its script if on PATH, else the module of this Python (`pip install tinyslm[device]`)."""
+    if shutil.which("pyocd"):
+        return ["pyocd"]
+    if importlib.util.find_spec("pyocd") is not None:
+        return [sys.executable, "-m", "pyocd"]
+    return ["pyocd"]
+
+
+def pyocd_available() -> bool:
+    return shutil.which("pyocd") is not None or importlib.util.find_spec("pyocd") is not None
 
 
 @dataclass
@@ -30,12 +67,14 @@ class PyocdRunner:
 
     def plan(self, fw_dir: Path) -> FlashPlan:
         probe = ["--uid", self.probe] if self.probe else []
+        probe.append("--no-wait")  # no probe connected: fail at once instead of waiting for one
         target = ["--target", self.board.runner.pyocd_target]
         image = fw_dir / "build" / "firmware.bin"
         size = image.stat().st_size if image.exists() else 0
-        write = ["pyocd", "flash", *target, *probe, "--base-address", hex(self.board.memory.flash_origin),
+        pyocd = pyocd_command()
+        write = [*pyocd, "flash", *target, *probe, "--base-address", hex(self.board.memory.flash_origin),
                  "--format", "bin", str(image)]
-        readback = ["pyocd", "commander", *target, *probe, "-c",
+        readback = [*pyocd, "commander", *target, *probe, "-c",
                     f"savemem {hex(self.board.memory.flash_origin)} {size} {fw_dir / 'build' / 'readback.bin'}",
                     "-c", "reset"]
         return FlashPlan(f"write with pyocd (target {self.board.runner.pyocd_target}), read the flash back and "
@@ -43,7 +82,7 @@ class PyocdRunner:
 
     def flash(self, fw_dir: Path, timeout: float = 180) -> str:
         plan = self.plan(fw_dir)
-        if shutil.which("pyocd") is None:
+        if not pyocd_available():
             raise ToolchainError("pyocd is not installed: cannot flash over CMSIS-DAP / ST-LINK",
                                  hint="pip install 'tinyslm[device]'  (or: pip install pyocd)")
         for cmd in plan.commands or []:
@@ -53,8 +92,12 @@ class PyocdRunner:
                 raise DeviceError(f"pyocd did not finish within {timeout:.0f} s",
                                   hint="check the probe and cable") from None
             if r.returncode != 0:
-                raise DeviceError(f"pyocd failed: {(r.stderr or r.stdout).strip()[-600:]}",
-                                  hint="is the board connected? list probes with `pyocd list`")
+                text = (r.stderr or r.stdout).strip()
+                hint = "is the board connected? list probes with `pyocd list`"
+                if "target type" in text.lower() or "not recognized" in text.lower():
+                    hint = (f"pyocd has no built-in support for {self.board.runner.pyocd_target}: "
+                            f"install its CMSIS pack once with `pyocd pack install {self.board.runner.pyocd_target}`")
+                raise DeviceError(f"pyocd failed: {text[-600:]}", where=" ".join(cmd), hint=hint)
         written = (fw_dir / "build" / "firmware.bin").read_bytes()
         readback = (fw_dir / "build" / "readback.bin").read_bytes()
         if readback != written:

@@ -67,6 +67,7 @@ static const tslm_app_model model = {
 void tslm_app_putc(char c) { putchar(c); }
 int tslm_app_getc(void) { return getchar(); }
 uint64_t tslm_app_ticks(void) { return now++; }
+void tslm_app_ticks_sync(void) { now += 7; }
 
 int main(void)
 {

@@ -52,7 +52,13 @@ void Default_Handler(void)
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
 
+#define ICSR (*(volatile uint32_t *)0xE000ED04u)
+
+/* Ticks = base + 2^24 per wrap + ticks into the current period. A period starts when the counter
+ * reaches 0 (the wrap interrupt), then reloads 0xFFFFFF and counts down to 1: the ticks into it are
+ * (2^24 - CVR) mod 2^24. */
 static volatile uint32_t systick_wraps;
+static uint64_t tick_base;
 
 void board_timer_init(void)
 {
@@ -73,7 +79,21 @@ uint64_t board_ticks(void)
         wraps = systick_wraps;
         cvr = SYST_CVR;
     } while (wraps != systick_wraps);
-    return (uint64_t)wraps * 0x1000000u + (0xFFFFFFu - cvr);
+    return tick_base + (uint64_t)wraps * 0x1000000u + ((0x1000000u - cvr) & 0xFFFFFFu);
+}
+
+/* Restart the tick phase here. Writing CVR clears the counter and the next clock reloads it, so
+ * under QEMU -icount the tick edges then fall at fixed instruction offsets from this point: the
+ * ticks of the code that follows no longer depend on how long the UART loop waited before it. */
+void board_ticks_sync(void)
+{
+    const uint64_t now = board_ticks();
+    __asm__ volatile("cpsid i" ::: "memory");
+    SYST_CVR = 0;
+    ICSR = 1u << 25; /* PENDSTCLR: drop a wrap that was pending from before */
+    systick_wraps = 0;
+    tick_base = now + 1u;
+    __asm__ volatile("cpsie i" ::: "memory");
 }
 #elif defined(TSLM_TIMER_DWT)
 /* DWT CYCCNT counts core cycles exactly (real cores only: QEMU does not model it). Its 32 bits
@@ -116,6 +136,10 @@ uint64_t board_ticks(void)
 void SysTick_Handler(void)
 {
     (void)board_ticks();
+}
+
+void board_ticks_sync(void) /* cycles are exact: nothing to align */
+{
 }
 #else
 void SysTick_Handler(void)

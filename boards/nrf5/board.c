@@ -55,6 +55,7 @@ int board_getc(void)
 
 #if defined(TSLM_TIMER_NRF_TIMER0)
 #define TIMER0_START REG(0x40008000u)
+#define TIMER0_CLEAR REG(0x4000800Cu)
 #define TIMER0_CAPTURE0 REG(0x40008040u)
 #define TIMER0_MODE REG(0x40008504u)
 #define TIMER0_BITMODE REG(0x40008508u)
@@ -62,6 +63,7 @@ int board_getc(void)
 #define TIMER0_CC0 REG(0x40008540u)
 
 static uint32_t last_count, high_word;
+static uint64_t tick_base;
 
 void board_timer_init(void)
 {
@@ -80,6 +82,16 @@ uint64_t board_ticks(void)
         high_word++;
     }
     last_count = now;
-    return ((uint64_t)high_word << 32) | now;
+    return tick_base + (((uint64_t)high_word << 32) | now);
+}
+
+/* Restart the count (and so the tick phase) here: deterministic counts under QEMU -icount. */
+void board_ticks_sync(void)
+{
+    const uint64_t now = board_ticks();
+    TIMER0_CLEAR = 1u;
+    last_count = 0u;
+    high_word = 0u;
+    tick_base = now + 1u;
 }
 #endif

@@ -314,6 +314,7 @@ static void cmd_infer(const tslm_app_model *m, char *tok[], int n)
     put_u64(t0 * 1000000u / m->tick_hz);
     put("\r\n");
     int rc = 0;
+    tslm_app_ticks_sync();
     const uint64_t start = tslm_app_ticks();
     for (int32_t i = 0; i < count; ++i) {
         rc |= run_model(m);

@@ -55,6 +55,7 @@ int tslm_app_feed(const tslm_app_model *model, char c);
 /* Output hook and clock, provided by the board (or a host test harness). */
 void tslm_app_putc(char c);
 uint64_t tslm_app_ticks(void);
+void tslm_app_ticks_sync(void); /* align the timer phase before a timed run (may do nothing) */
 int tslm_app_getc(void);
 
 #endif /* TSLM_APP_H */

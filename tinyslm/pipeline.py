@@ -322,7 +322,7 @@ def run_build(cfg: BuildConfig, say: Callable[[str], None] = print) -> dict:
     report = write_report(cfg, out, data, feats, train, fw, dev, quality_device)
     metric = "accuracy" if cfg.task == "kws" else "AUC"
     for k, v in report["quality"].items():
-        if isinstance(v, float):
+        if k.startswith(("teacher", "student")) and isinstance(v, float):
             say(f"  {metric} {k:26s} {v:.4f}")
     say(f"device: {dev['identical']}/{dev['n']} outputs identical to the host build; "
         f"{report['device']['instructions_per_inference'] or 0:,} instructions per inference")

@@ -1,0 +1,71 @@
+"""`tinyslm build --quick`, end to end in QEMU: every step, the report, resuming, determinism."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    any(shutil.which(t) is None for t in ("qemu-system-arm", "arm-none-eabi-gcc", "espeak-ng")),
+    reason="needs qemu-system-arm, gcc-arm-none-eabi and espeak-ng (installed by .ci/setup)")
+
+REPORT_KEYS = {
+    "dataset": {"source", "n_train", "n_test"},
+    "model": {"params", "macs", "ops", "sparsity"},
+    "quality": {"teacher_float", "student_alone_float", "student_distilled_float", "student_int8",
+                "student_int8_device"},
+    "memory": {"flash_bytes", "weights_bytes", "code_bytes", "arena_bytes", "ram_bytes"},
+    "device": {"instructions_per_inference", "agreement_with_host"},
+    "tflm": {"arena_bytes"},
+}
+
+
+def build(task: str, out, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tinyslm.cli", "build", task, "--quick", "--out", str(out), *extra],
+                          capture_output=True, text=True, timeout=1200)
+
+
+@pytest.mark.parametrize("task", ["kws", "anomaly"])
+def test_quick_build_end_to_end_in_qemu(task, tmp_path):
+    r = build(task, tmp_path / "run")
+    assert r.returncode == 0, r.stderr[-3000:]
+    report = json.loads((tmp_path / "run" / "report.json").read_text())
+    assert report["task"] == task and report["board"] == "mps2-an386"
+    for section, keys in REPORT_KEYS.items():
+        assert keys <= set(report[section]), (section, set(report[section]))
+    assert report["device"]["agreement_with_host"] == 1.0  # the firmware's outputs are the host's, byte for byte
+    assert report["device"]["instructions_per_inference"] > 0
+    assert report["memory"]["arena_bytes"] < report["tflm"]["arena_bytes"]
+    assert report["dataset"]["n_train"] > 0 and report["dataset"]["n_test"] > 0
+    html = (tmp_path / "run" / "report.html").read_text()
+    assert html.count("<img") >= 3 and "data:image/png;base64," in html
+    # resumable: a second run skips every finished step and writes the same report
+    again = build(task, tmp_path / "run")
+    assert again.returncode == 0 and again.stdout.count("skipped") >= 6
+    assert json.loads((tmp_path / "run" / "report.json").read_text())["quality"] == report["quality"]
+
+
+def test_same_seed_same_model_and_firmware(tmp_path):
+    for name in ("a", "b"):
+        r = build("kws", tmp_path / name, "--seed", "3", "--device-examples", "5")
+        assert r.returncode == 0, r.stderr[-3000:]
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert (a / "train" / "model.tflite").read_bytes() == (b / "train" / "model.tflite").read_bytes()
+    fa = a / "firmware" / "project" / "build" / "firmware.bin"
+    fb = b / "firmware" / "project" / "build" / "firmware.bin"
+    assert fa.read_bytes() == fb.read_bytes()
+
+
+def test_bad_inputs_give_clear_errors(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = build("kws", tmp_path / "run", "--data", str(empty))
+    assert r.returncode == 2 and r.stderr.startswith("error:") and "Traceback" not in r.stderr
+    r = build("kws", tmp_path / "run2", "--board", "nucleo-f446re")
+    assert r.returncode == 2 and "not emulated" in r.stderr and "--port" in r.stderr
+    r = build("kws", tmp_path / "run3", "--board", "no-such-board")
+    assert r.returncode == 2 and "unknown board" in r.stderr

@@ -208,3 +208,21 @@ def test_firmware_that_crashes_is_a_clear_error_not_a_hang(tmp_path):
             c.sync(attempts=2)
     assert time.monotonic() - t0 < 30
     assert any(w in e.value.what for w in ("exited at start", "does not answer", "serial port", "cannot open"))
+
+
+@needs_tools
+@needs_models
+def test_bench_via_firmware_table_and_json(tmp_path):
+    """`tinyslm bench --via firmware`: counts from the protocol firmware, on a board the bare-metal bench
+    runtime cannot use (micro:bit, TIMER0), plus a model that does not fit, skipped with the numbers."""
+    import json
+
+    AD01 = next(p for p in SHARED_MODELS if "ad01" in p.name)
+    out = tmp_path / "bench.json"
+    r = subprocess.run([sys.executable, "-m", "tinyslm.cli", "bench", str(HELLO), str(AD01), "--via", "firmware",
+                        "-b", "microbit", "--json", str(out)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "skipped mlperf_tiny_ad01_int8.tflite on microbit: model does not fit microbit" in r.stderr
+    rows = json.loads(out.read_text())
+    assert len(rows) == 1 and rows[0]["board"] == "microbit" and rows[0]["target"] == "portable"
+    assert 1_000 < rows[0]["instructions"] < 100_000 and "| tflm_hello_world_int8 | microbit |" in r.stdout

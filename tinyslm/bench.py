@@ -91,6 +91,39 @@ def bench_model(model: Path, board: str = "mps2-an386", target: str | None = Non
                        *(ref[1:] if ref else (None, None, None, None)))
 
 
+def bench_firmware(model: Path, board: str = "mps2-an386") -> BenchResult:
+    """The same count, measured by the serial-protocol firmware itself (what `tinyslm firmware` builds):
+    LCG input sent with `db`, one `infer`, its timer ticks converted to instructions. Works on every
+    emulated board, whatever its timer (micro:bit: TIMER0), and includes nothing but the invoke."""
+    from .boards import get_board
+    from .compiler.codesize import measure as code_size
+    from .device.emulator import QemuEmulator
+    from .device.protocol import DutClient
+    from .firmware import build
+
+    b = get_board(board)
+    with tempfile.TemporaryDirectory(prefix="tinyslm-bench-fw-") as tmp:
+        fw = build(model, b, Path(tmp) / "fw")
+        cm_inputs = fw.inputs
+        data = b"".join(lcg_input(t["nbytes"]).tobytes() for t in cm_inputs)
+        with QemuEmulator(b, fw.elf) as emu, DutClient(emu.url, timeout=120) as c:
+            c.sync()
+            c.load(data)
+            c.infer(1, 0, timeout=600)
+            ticks, n, _ = c.ticks()
+            raw = c.raw_outputs()
+        from .compiler import compile_model
+
+        cm = compile_model(model, Path(tmp) / "model", name="model", target=b.kernel_target)
+        cs = code_size(cm, cpu=b.cflags[0].split("=")[1])
+    instr = b.ticks_to_instructions(ticks // max(n, 1))
+    out0 = np.frombuffer(raw[0], dtype=np.dtype(fw.outputs[0]["dtype"])).reshape(-1)[:8].astype(int).tolist()
+    ref = TFLM_REFERENCE.get(Path(model).stem if b.name == "mps2-an386" else "")
+    return BenchResult(str(model), b.name, b.kernel_target, cm.macs, instr, instr / max(cm.macs, 1), cm.arena_bytes,
+                       cm.io_bytes, cm.weights_bytes, (cs.kernels_text + cs.model_text) if cs else 0, out0, [],
+                       *(ref[1:] if ref else (None, None, None, None)))
+
+
 def markdown(results: list[BenchResult]) -> str:
     lines = ["| model | board | kernels | MACs | instructions | instr/MAC | vs TFLM+CMSIS-NN | arena (B) | "
              "TFLM arena (B) | kernels .text (B) | TFLM+CMSIS-NN .text (B) |",

@@ -9,20 +9,34 @@ import click
 
 @click.command("bench")
 @click.argument("models", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--board", "-b", default="mps2-an386", show_default=True, help="Emulated board to count on.")
+@click.option("--board", "-b", "boards", multiple=True, default=["mps2-an386"], show_default=True,
+              help="Emulated board to count on; repeat for several.")
+@click.option("--via", type=click.Choice(["runtime", "firmware"]), default="runtime", show_default=True,
+              help="runtime: bare-metal bench runtime (semihosting, per-op profile, SysTick boards); firmware: the "
+                   "serial-protocol firmware in QEMU (every emulated board, e.g. microbit).")
 @click.option("--target", type=click.Choice(["auto", "portable", "cortex-m-dsp"]), default="auto", show_default=True,
               help="Kernel set (auto: what the board's CPU supports).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @click.option("--markdown", "md_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @click.option("--per-op/--no-per-op", default=False, help="Print the per-operator breakdown.")
-def bench_cmd(models: tuple[Path, ...], board: str, target: str, json_path: Path | None, md_path: Path | None,
-              per_op: bool) -> None:
+def bench_cmd(models: tuple[Path, ...], boards: tuple[str, ...], via: str, target: str, json_path: Path | None,
+              md_path: Path | None, per_op: bool) -> None:
     """Count instructions per inference in QEMU (-icount shift=0): same count on every run."""
-    from ..bench import bench_model, markdown, save
+    from ..bench import bench_firmware, bench_model, markdown, save
+    from ..errors import TinyslmError
+    from ..firmware import FitError
 
+    if via == "firmware" and target != "auto":
+        raise TinyslmError("--via firmware uses the board's own kernel set", hint="drop --target, or use --via runtime")
     results = []
-    for m in models:
-        r = bench_model(m, board, None if target == "auto" else target)
+    pairs = [(m, board) for m in models for board in boards]
+    for m, board in pairs:
+        try:
+            r = (bench_firmware(m, board) if via == "firmware" else
+                 bench_model(m, board, None if target == "auto" else target))
+        except FitError as e:  # one model too big for one board does not stop the others
+            click.echo(f"skipped {m.name} on {board}: {e.what}", err=True)
+            continue
         results.append(r)
         if per_op:
             click.echo(f"{m.name} on {r.board} ({r.target}):")

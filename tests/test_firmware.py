@@ -72,3 +72,16 @@ def test_cli_firmware_refusal_is_one_message(tmp_path):
                         str(tmp_path / "fw")], capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and r.stderr.startswith("error: model does not fit microbit")
     assert "Traceback" not in r.stderr
+
+
+@needs_models
+@needs_toolchain
+def test_cmake_project_builds_the_same_bytes(tmp_path):
+    if shutil.which("cmake") is None:
+        pytest.skip("needs cmake")
+    fw = build(HELLO, "netduinoplus2", tmp_path / "fw")
+    gen = ["-G", "Ninja"] if shutil.which("ninja") else []
+    for cmd in (["cmake", "-S", str(fw.out_dir), "-B", str(tmp_path / "cm"), *gen], ["cmake", "--build", str(tmp_path / "cm")]):
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stdout + r.stderr
+    assert (tmp_path / "cm" / "firmware.bin").read_bytes() == fw.bin.read_bytes()

@@ -226,3 +226,23 @@ def test_bench_via_firmware_table_and_json(tmp_path):
     rows = json.loads(out.read_text())
     assert len(rows) == 1 and rows[0]["board"] == "microbit" and rows[0]["target"] == "portable"
     assert 1_000 < rows[0]["instructions"] < 100_000 and "| tflm_hello_world_int8 | microbit |" in r.stdout
+
+
+@needs_tools
+@needs_models
+def test_protocol_over_a_pty_serial_device(firmware):
+    """The client on a real tty device path (QEMU -serial pty), not only socket://."""
+    from tinyslm.compiler.oracle import Oracle
+    from tinyslm.device.emulator import QemuEmulator
+    from tinyslm.device.protocol import DutClient
+
+    fw = firmware(HELLO, "netduinoplus2")
+    oracle = Oracle(HELLO.read_bytes())
+    with QemuEmulator(fw.board, fw.elf, serial="pty") as emu:
+        assert emu.url.startswith("/dev/")
+        with DutClient(emu.url, timeout=20) as c:
+            c.sync()
+            for v in (-128, -3, 0, 77, 127):
+                c.load(np.int8(v).tobytes())
+                c.infer(1, 0)
+                assert c.raw_outputs()[0] == oracle.run([np.array([[v]], np.int8)])[0].tobytes()

@@ -13,8 +13,11 @@ import click
 @click.option("--board", "-b", default=None, help="Board (default: the one the firmware was built for).")
 @click.option("--emulator", type=click.Choice(["qemu", "renode"]), default="qemu", show_default=True)
 @click.option("--port", type=int, default=None, help="TCP port for the UART (default: a free one).")
+@click.option("--serial", type=click.Choice(["tcp", "pty"]), default="tcp", show_default=True,
+              help="QEMU: the UART on a local TCP port, or on a pseudo-terminal (/dev/pts/N).")
 @click.option("--seconds", type=float, default=None, help="Stop after this long (default: until Ctrl-C).")
-def emulate_cmd(firmware: Path, board: str | None, emulator: str, port: int | None, seconds: float | None) -> None:
+def emulate_cmd(firmware: Path, board: str | None, emulator: str, port: int | None, seconds: float | None,
+                serial: str = "tcp") -> None:
     """Start the emulator; connect with `tinyslm console socket://127.0.0.1:PORT`."""
     from ..boards import get_board
     from ..device.emulator import QemuEmulator, RenodeEmulator
@@ -28,9 +31,12 @@ def emulate_cmd(firmware: Path, board: str | None, emulator: str, port: int | No
                            hint=f"rebuild it: tinyslm firmware MODEL --board {name} -o OUT")
     b = get_board(name)
     elf = firmware if firmware.is_file() else firmware / "build" / "firmware.elf"
-    emu = (QemuEmulator if emulator == "qemu" else RenodeEmulator)(b, elf, port=port)
+    if emulator == "renode" and serial != "tcp":
+        raise TinyslmError("--serial pty is for QEMU; Renode puts the UART on a TCP port")
+    emu = QemuEmulator(b, elf, port=port, serial=serial) if emulator == "qemu" else RenodeEmulator(b, elf, port=port)
     with emu:
         click.echo(f"{b.name} running {meta['model']} (build {meta['build_id']}) in {emulator}; UART at {emu.url}")
+        click.echo(f"connect with: tinyslm console {emu.url}")
         click.echo("press Ctrl-C to stop" if seconds is None else f"stopping after {seconds:g} s")
         deadline = None if seconds is None else time.monotonic() + seconds
         try:

@@ -6,9 +6,11 @@ UART on a local TCP port and stops it cleanly; `url` is what DutClient opens.
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,11 +25,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_port(port: int, proc: subprocess.Popen, timeout: float) -> None:
+def _wait_port(port: int, proc: subprocess.Popen, timeout: float, log=None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            err = log() if log else (proc.stderr.read().decode(errors="replace") if proc.stderr else "")
             raise DeviceError(f"the emulator exited at start (code {proc.returncode}): {err.strip()[:500]}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
@@ -38,9 +40,11 @@ def _wait_port(port: int, proc: subprocess.Popen, timeout: float) -> None:
 
 
 class QemuEmulator:
-    """qemu-system-arm -M <machine> -icount shift=0, UART0 on a TCP port."""
+    """qemu-system-arm -M <machine> -icount shift=0, UART0 on a TCP port (or a pty: serial="pty")."""
 
-    def __init__(self, board: Board, elf: Path, port: int | None = None, icount: bool = True):
+    def __init__(self, board: Board, elf: Path, port: int | None = None, icount: bool = True, serial: str = "tcp"):
+        if serial not in ("tcp", "pty"):
+            raise DeviceError(f"unknown serial transport '{serial}'", hint="use tcp or pty")
         if not board.emulator.qemu_machine:
             raise DeviceError(f"board {board.name} has no QEMU machine",
                               hint="emulated boards: those with [emulator] qemu_machine in boards/")
@@ -51,28 +55,61 @@ class QemuEmulator:
         self.board, self.elf = board, Path(elf)
         self.port = port or free_port()
         self.icount = icount
+        self.serial = serial
+        self.pty: str | None = None  # /dev/pts/N once started with serial="pty"
         self.proc: subprocess.Popen | None = None
+        self._log = None  # QEMU's stderr goes to a file: a pipe nobody reads could fill and stall it
 
     @property
     def command(self) -> list[str]:
+        chardev = "pty" if self.serial == "pty" else f"tcp:127.0.0.1:{self.port},server=on,wait=off,nodelay=on"
         cmd = [self.qemu or "qemu-system-arm", "-M", self.board.emulator.qemu_machine, "-nographic",
-               "-monitor", "none", "-serial", f"tcp:127.0.0.1:{self.port},server=on,wait=off,nodelay=on",
-               "-kernel", str(self.elf)]
+               "-monitor", "none", "-serial", chardev, "-kernel", str(self.elf)]
         if self.icount:
             cmd[1:1] = ["-icount", "shift=0"]
         return cmd
 
     @property
     def url(self) -> str:
+        """What DutClient opens: socket://127.0.0.1:PORT, or the pty's device path."""
+        if self.serial == "pty":
+            return self.pty or ""
         return f"socket://127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        if self._log is None:
+            return ""
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")
 
     def start(self, timeout: float = 20.0) -> "QemuEmulator":
         if not self.elf.exists():
             raise DeviceError(f"firmware not found: {self.elf}", hint="build it with `tinyslm firmware`")
-        self.proc = subprocess.Popen(self.command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
-        _wait_port(self.port, self.proc, timeout)
+        self._log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(self.command, stdin=subprocess.DEVNULL, stdout=self._log,  # (pty name)
+                                     stderr=subprocess.STDOUT)
+        try:
+            if self.serial == "pty":
+                self._wait_pty(timeout)
+            else:
+                _wait_port(self.port, self.proc, timeout, self.log)
+        except BaseException:
+            self.stop()
+            raise
         return self
+
+    def _wait_pty(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            m = re.search(r"redirected to (/dev/\S+)", self.log())
+            if m:
+                self.pty = m.group(1)
+                return
+            if self.proc is not None and self.proc.poll() is not None:
+                raise DeviceError(f"the emulator exited at start (code {self.proc.returncode}): "
+                                  f"{self.log().strip()[:500]}")
+            time.sleep(0.05)
+        raise DeviceError(f"the emulator did not open its UART pty within {timeout:.0f} s")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -83,6 +120,9 @@ class QemuEmulator:
                 self.proc.kill()
                 self.proc.wait(timeout=5)
         self.proc = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
     def __enter__(self) -> "QemuEmulator":
         return self.start()

@@ -246,3 +246,24 @@ def test_protocol_over_a_pty_serial_device(firmware):
                 c.load(np.int8(v).tobytes())
                 c.infer(1, 0)
                 assert c.raw_outputs()[0] == oracle.run([np.array([[v]], np.int8)])[0].tobytes()
+
+
+@needs_tools
+@needs_models
+def test_run_firmware_api_and_wrong_build_on_port(firmware):
+    """run_firmware(): the pipeline's one call; on a port it refuses a device running another build."""
+    from tinyslm.compiler.oracle import Oracle
+    from tinyslm.device.emulator import QemuEmulator
+    from tinyslm.device.verify import run_firmware
+
+    fw = firmware(HELLO, "mps2-an386")
+    xs = [[np.array([[v]], np.int8)] for v in (-100, 0, 100)]
+    run = run_firmware(fw.out_dir, xs)
+    oracle = Oracle(HELLO.read_bytes())
+    assert [r[0].tobytes() for r in run.outputs] == [oracle.run(x)[0].tobytes() for x in xs]
+    assert len(set(run.instructions(fw.board))) >= 1 and min(run.instructions(fw.board)) > 100
+    other = firmware(KWS, "mps2-an386")
+    with QemuEmulator(other.board, other.elf) as emu:  # a device running the KWS build
+        with pytest.raises(DeviceError) as e:
+            run_firmware(fw.out_dir, xs, port=emu.url)
+    assert f"runs build {other.build_id}" in e.value.what and "tinyslm flash" in e.value.hint

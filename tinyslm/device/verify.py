@@ -19,8 +19,9 @@ class DeviceRun:
     tick_hz: int
 
     def instructions(self, board: Board) -> list[int]:
-        """Under QEMU -icount shift=0: one instruction per ns of virtual time."""
-        return [t * 1_000_000_000 // self.tick_hz for t in self.ticks]
+        """Under QEMU -icount shift=0: one instruction per ns of virtual time (meaningless on real hardware,
+        where `ticks` are timer ticks or, with a DWT board, core cycles)."""
+        return [board.ticks_to_instructions(t) for t in self.ticks]
 
 
 def run_inputs(client: DutClient, batches: list[list[np.ndarray]], output_specs: list[dict]) -> DeviceRun:
@@ -37,6 +38,37 @@ def run_inputs(client: DutClient, batches: list[list[np.ndarray]], output_specs:
         t, n, hz = client.ticks()
         ticks.append(t // max(n, 1))
     return DeviceRun(outs, ticks, hz)
+
+
+def output_specs(meta: dict) -> list[dict]:
+    """firmware.json's outputs as run_inputs wants them: dtype and shape."""
+    return [dict(dtype=o["dtype"], shape=tuple(int(d) for d in o["shape"].split("x"))) for o in meta["outputs"]]
+
+
+def run_firmware(fw_dir: Path, batches: list[list[np.ndarray]], port: str | None = None, emulator: str = "qemu",
+                 timeout: float = 30.0) -> DeviceRun:
+    """Run input sets through a built firmware folder: in its board's emulator, or on the device at `port`
+    (which must run this very build). Returns outputs and ticks per inference (`.instructions(board)`
+    in an emulator). The one call the build pipeline and `verify --board/--port` need."""
+    from ..errors import DeviceError
+    from ..firmware import load_metadata
+    from .emulator import emulator_for
+
+    meta = load_metadata(Path(fw_dir))
+    b = get_board(meta["board"])
+    specs = output_specs(meta)
+    if port is None:
+        with emulator_for(b, Path(fw_dir) / "build" / "firmware.elf", emulator) as emu, \
+                DutClient(emu.url, baud=b.uart.baud, timeout=timeout) as client:
+            client.sync()
+            return run_inputs(client, batches, specs)
+    with DutClient(port, baud=b.uart.baud, timeout=timeout) as client:
+        client.sync()
+        info = client.info()
+        if info.get("build_id") != meta["build_id"]:
+            raise DeviceError(f"the device on {port} runs build {info.get('build_id')} ({info.get('board')}), "
+                              f"not {meta['build_id']}", hint=f"flash it: tinyslm flash {fw_dir} --board {b.name}")
+        return run_inputs(client, batches, specs)
 
 
 @dataclass

@@ -72,10 +72,16 @@ static void put_fixed3(float x)
         put("inf");
         return;
     }
-    const uint64_t milli = (uint64_t)(x * 1000.0f + 0.5f);
+    if (x >= 4.0e6f) { /* float has no thousandths left here; and a float->uint64 cast would pull in
+                          libgcc's double-precision helpers (~3 KB) */
+        put_u64((uint64_t)(uint32_t)x);
+        put(".000");
+        return;
+    }
+    const uint32_t milli = (uint32_t)(x * 1000.0f + 0.5f);
     put_u64(milli / 1000u);
     tslm_app_putc('.');
-    const uint32_t frac = (uint32_t)(milli % 1000u);
+    const uint32_t frac = milli % 1000u;
     tslm_app_putc((char)('0' + frac / 100u));
     tslm_app_putc((char)('0' + (frac / 10u) % 10u));
     tslm_app_putc((char)('0' + frac % 10u));

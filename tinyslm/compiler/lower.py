@@ -114,6 +114,30 @@ class Alias:
 Step = Call | Alias
 
 
+def interleave_pairs(rows: np.ndarray, per_group: int) -> np.ndarray:
+    """Weights for the DSP CONV_2D: within each group, every pair of output channels stored
+    four bytes of one, four of the other, then the K % 4 last bytes of each; an odd last
+    channel of a group keeps its row.
+
+    >>> interleave_pairs(np.arange(12).reshape(2, 6), 2).tolist()
+    [0, 1, 2, 3, 6, 7, 8, 9, 4, 5, 10, 11]
+    """
+    oc, k = rows.shape
+    k4 = k - k % 4
+    out = []
+    for g0 in range(0, oc, per_group):
+        c = g0
+        while c + 2 <= g0 + per_group:
+            a, b = rows[c], rows[c + 1]
+            for j in range(0, k4, 4):
+                out += [a[j:j + 4], b[j:j + 4]]
+            out += [a[k4:], b[k4:]]
+            c += 2
+        if c < g0 + per_group:
+            out.append(rows[c])
+    return np.concatenate(out)
+
+
 class Lowering:
     def __init__(self, graph: Graph, target: str = "portable"):
         self.g = graph
@@ -380,11 +404,18 @@ class Lowering:
         dsp = self.dsp and bool(p["bias_folded"])  # the DSP kernel's fast path: int8 im2col of two pixels
         pointwise = (w.shape[1] == w.shape[2] == 1 and p["stride_h"] == p["stride_w"] == 1 and groups == 1
                      and x.shape[1:3] == y.shape[1:3])
+        w_arg: Any = T(w.index)
+        if dsp:
+            wt = ConstArray(self.name(op, "filter"), "int8_t",
+                            interleave_pairs(w.data.reshape(w.shape[0], k_all), y.shape[3] // groups),  # type: ignore
+                            f"tensor {w.index}, output channel pairs interleaved by fours for the DSP kernel")
+            consts = [*consts, wt]
+            w_arg = Ref(wt.name)
         return Call(op, "tslm_conv_s8", "tslm_conv",
-                    [T(x.index), T(w.index), bias_arg, T(y.index), Scratch("int16_t")],
+                    [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int16_t")],
                     "tslm_conv_params", {k: p[k] for k in order}, consts, macs=macs, note=note,
                     reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
-                    scratch_bytes=2 * k_all if dsp else 0,
+                    scratch_bytes=6 * k_all if dsp else 0,  # DSP: 2 widened int16 columns + 2 int8 columns
                     inplace=[(x.index, y.index)] if pointwise and y.shape[3] <= x.shape[3] else [],
                     inplace_scratch=0 if dsp else x.shape[3], inplace_params={"in_place": 1})
 
@@ -405,14 +436,42 @@ class Lowering:
         in_place_ok = (dm == 1 and p["stride_h"] == p["stride_w"] == 1 and x.shape == y.shape and p["pad_h"] >= 0)
         if dm > 1:
             note += f", depth multiplier {dm}"
+            if self.dsp and p["bias_folded"]:
+                return self._depthwise_as_grouped_conv(op, x, w, y, bias_idx, p, consts, note, bias_arg)
+        fast = self.dsp and p["bias_folded"] and dm == 1 and w.shape[1] * w.shape[2] <= 64
         return Call(op, "tslm_depthwise_conv_s8", "tslm_depthwise_conv",
                     [T(x.index), T(w.index), bias_arg, T(y.index), Scratch("int8_t")],
                     "tslm_depthwise_conv_params", {k: p[k] for k in order}, consts,
                     macs=y.numel * w.shape[1] * w.shape[2], note=note,
                     reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
+                    scratch_bytes=x.shape[3] if fast else 0,  # the DSP kernel's zero-point pixel
                     inplace=[(x.index, y.index)] if in_place_ok else [],
                     inplace_scratch=(p["pad_h"] + 1) * x.shape[2] * x.shape[3],
                     inplace_params={"cache_rows": p["pad_h"] + 1})
+
+    def _depthwise_as_grouped_conv(self, op: Operator, x: Tensor, w: Tensor, y: Tensor, bias_idx: int,
+                                   p: dict[str, Any], consts: list[ConstArray], note: str, bias_arg: Any) -> Call:
+        """Depth multiplier > 1 is a grouped CONV_2D with one input channel per group:
+        out[oc] = sum_taps w[tap][oc] x[tap][oc // dm] either way. The weights are stored
+        transposed (1 x H x W x OC -> OC x H x W x 1) so each output channel is one row for
+        the DSP im2col kernel; every quantization constant stays the same."""
+        fh, fw, oc = w.shape[1], w.shape[2], w.shape[3]
+        rows = np.ascontiguousarray(w.data.reshape(fh, fw, oc).transpose(2, 0, 1)).reshape(oc, fh * fw)  # type: ignore
+        wt = ConstArray(self.name(op, "filter"), "int8_t", interleave_pairs(rows, oc // x.shape[3]),
+                        f"tensor {w.index} as {oc}x{fh}x{fw}x1 rows, channel pairs interleaved by fours")
+        k_all = fh * fw
+        params = {k: p[k] for k in ["batches", "input_h", "input_w", "input_c", "filter_h", "filter_w"]}
+        params["filter_c"] = 1
+        params.update({k: p[k] for k in ["output_h", "output_w", "output_c", "stride_h", "stride_w", "dilation_h",
+                                          "dilation_w", "pad_h", "pad_w", "input_offset", "output_offset",
+                                          "multiplier", "shift", "act_min", "act_max", "bias_folded"]})
+        params["in_place"] = 0
+        return Call(op, "tslm_conv_s8", "tslm_conv", [T(x.index), Ref(wt.name), bias_arg, T(y.index),
+                                                     Scratch("int16_t")],
+                    "tslm_conv_params", params, [*consts, wt], macs=y.numel * k_all,
+                    note=note + f" (as a CONV_2D of {x.shape[3]} groups)",
+                    reads=[x.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
+                    scratch_bytes=6 * k_all)
 
     def pool(self, op: Operator) -> Step:
         self.io(op, 1)

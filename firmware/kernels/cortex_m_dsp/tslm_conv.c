@@ -5,13 +5,19 @@
  * kernel works on raw int8: im2col copies the receptive fields of two output
  * pixels into scratch, writing the input zero point (-input_offset) where the
  * window leaves the image (its folded offset then cancels, as TFLM's skip
- * does), and each pair of output channels is a 2x2 block of dot products over
- * K = filter_h * filter_w * filter_c: SXTB16 on 32-bit loads of columns and
- * weights, SMLAD for two MACs at a time.
+ * does), and widens each group of four bytes once into the two int16 pairs
+ * SXTB16 gives, (x0, x2) and (x1, x3). Each pair of output channels is then a
+ * 2x2 block of dot products over K = filter_h * filter_w * filter_c: one load
+ * and two SXTB16 per four weights, SMLAD for two MACs at a time.
+ * Weights: the compiler interleaves each pair of output channels of a group,
+ * four bytes of one, four of the other (one LDRD fetches both), the K % 4
+ * last bytes of each row after that; an odd last channel keeps its row.
  * Because both pixels are copied before any output is written, a 1x1 stride-1
  * convolution whose output is no wider than its input may run in place.
- * scratch: 2 * K int8 values (given as int16_t *, so K int16).
+ * scratch: 2 * K int16 values (widened columns) + 2 * K int8 values (the gathered bytes).
  */
+#include <string.h>
+
 #include "tslm_conv.h"
 #include "tslm_simd.h"
 
@@ -63,36 +69,55 @@ static int32_t dot(const int8_t *w, const int8_t *col, int32_t k_all)
     return acc;
 }
 
-/* Output channels [oc_begin, oc_end) of pixel col0 (and col1 unless NULL). */
+/* Bytes of a column, four at a time, into SXTB16 order: words (x0, x2), (x1, x3). */
+static void widen(const int8_t *col, int32_t k4, int16_t *wide)
+{
+    for (int32_t k = 0; k < k4; k += 4) {
+        const int32_t v = tslm_read32(col + k);
+        const int32_t lo = tslm_sxtb16(v), hi = tslm_sxtb16_ror8(v);
+        memcpy(wide + k, &lo, sizeof(lo));
+        memcpy(wide + k + 2, &hi, sizeof(hi));
+    }
+}
+
+/* Output channels [oc_begin, oc_end) of pixel col0 (and col1 unless NULL); wide0/wide1 are the
+ * columns widened by widen(), the int8 columns serve the last K % 4 values. */
 static void channels(const tslm_conv_params *p, const int8_t *weights, const int32_t *bias, const int8_t *col0,
-                     const int8_t *col1, int32_t oc_begin, int32_t oc_end, int8_t *out0, int8_t *out1)
+                     const int8_t *col1, const int16_t *wide0, const int16_t *wide1, int32_t oc_begin,
+                     int32_t oc_end, int8_t *out0, int8_t *out1)
 {
     const int32_t k_all = p->filter_h * p->filter_w * p->filter_c;
     const int32_t k4 = k_all & ~3;
     int32_t oc = oc_begin;
     if (col1 != NULL) {
         for (; oc + 2 <= oc_end; oc += 2) {
-            const int8_t *w0 = weights + oc * k_all;
-            const int8_t *w1 = w0 + k_all;
+            const int8_t *w = weights + oc * k_all; /* the pair, interleaved by fours */
             int32_t a00 = 0, a01 = 0, a10 = 0, a11 = 0; /* a<pixel><channel> */
-            int32_t k = 0;
-            for (; k < k4; k += 4) {
-                const int32_t wa = tslm_read32(w0 + k), wb = tslm_read32(w1 + k);
-                const int32_t xa = tslm_read32(col0 + k), xb = tslm_read32(col1 + k);
-                const int32_t wa02 = tslm_sxtb16(wa), wa13 = tslm_sxtb16_ror8(wa);
-                const int32_t wb02 = tslm_sxtb16(wb), wb13 = tslm_sxtb16_ror8(wb);
-                const int32_t xa02 = tslm_sxtb16(xa), xa13 = tslm_sxtb16_ror8(xa);
-                const int32_t xb02 = tslm_sxtb16(xb), xb13 = tslm_sxtb16_ror8(xb);
-                a00 = tslm_smlad(wa13, xa13, tslm_smlad(wa02, xa02, a00));
-                a01 = tslm_smlad(wb13, xa13, tslm_smlad(wb02, xa02, a01));
-                a10 = tslm_smlad(wa13, xb13, tslm_smlad(wa02, xb02, a10));
-                a11 = tslm_smlad(wb13, xb13, tslm_smlad(wb02, xb02, a11));
+            const int16_t *x0 = wide0, *x1 = wide1;
+            for (const int8_t *end = w + 2 * k4; w < end; w += 8, x0 += 4, x1 += 4) {
+                const int32_t wa = tslm_read32(w), wb = tslm_read32(w + 4);
+                int32_t x0v = tslm_read32(x0), x1v = tslm_read32(x1);
+                int32_t t = tslm_sxtb16(wa);
+                a00 = tslm_smlad(t, x0v, a00);
+                a10 = tslm_smlad(t, x1v, a10);
+                t = tslm_sxtb16(wb);
+                a01 = tslm_smlad(t, x0v, a01);
+                a11 = tslm_smlad(t, x1v, a11);
+                x0v = tslm_read32(x0 + 2);
+                x1v = tslm_read32(x1 + 2);
+                t = tslm_sxtb16_ror8(wa);
+                a00 = tslm_smlad(t, x0v, a00);
+                a10 = tslm_smlad(t, x1v, a10);
+                t = tslm_sxtb16_ror8(wb);
+                a01 = tslm_smlad(t, x0v, a01);
+                a11 = tslm_smlad(t, x1v, a11);
             }
-            for (; k < k_all; ++k) {
-                a00 += w0[k] * col0[k];
-                a01 += w1[k] * col0[k];
-                a10 += w0[k] * col1[k];
-                a11 += w1[k] * col1[k];
+            const int8_t *t0 = weights + oc * k_all + 2 * k4, *t1 = t0 + (k_all - k4); /* row tails */
+            for (int32_t k = k4; k < k_all; ++k) {
+                a00 += t0[k - k4] * col0[k];
+                a01 += t1[k - k4] * col0[k];
+                a10 += t0[k - k4] * col1[k];
+                a11 += t1[k - k4] * col1[k];
             }
             out0[oc] = finish(p, a00, bias, oc);
             out0[oc + 1] = finish(p, a01, bias, oc + 1);
@@ -100,7 +125,24 @@ static void channels(const tslm_conv_params *p, const int8_t *weights, const int
             out1[oc + 1] = finish(p, a11, bias, oc + 1);
         }
     }
-    for (; oc < oc_end; ++oc) {
+    for (; oc + 2 <= oc_end; oc += 2) { /* one pixel left: a pair of channels, interleaved weights */
+        const int8_t *w = weights + oc * k_all;
+        int32_t a0 = 0, a1 = 0;
+        for (int32_t k = 0; k < k4; k += 4, w += 8) {
+            const int32_t x01 = tslm_read32(wide0 + k), x23 = tslm_read32(wide0 + k + 2);
+            const int32_t wa = tslm_read32(w), wb = tslm_read32(w + 4);
+            a0 = tslm_smlad(tslm_sxtb16_ror8(wa), x23, tslm_smlad(tslm_sxtb16(wa), x01, a0));
+            a1 = tslm_smlad(tslm_sxtb16_ror8(wb), x23, tslm_smlad(tslm_sxtb16(wb), x01, a1));
+        }
+        const int8_t *t0 = weights + oc * k_all + 2 * k4, *t1 = t0 + (k_all - k4);
+        for (int32_t k = k4; k < k_all; ++k) {
+            a0 += t0[k - k4] * col0[k];
+            a1 += t1[k - k4] * col0[k];
+        }
+        out0[oc] = finish(p, a0, bias, oc);
+        out0[oc + 1] = finish(p, a1, bias, oc + 1);
+    }
+    if (oc < oc_end) { /* an odd last channel: its row as it is */
         const int8_t *w = weights + oc * k_all;
         out0[oc] = finish(p, dot(w, col0, k_all), bias, oc);
         if (col1 != NULL) {
@@ -154,7 +196,9 @@ void tslm_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *
     const int32_t k_all = p->filter_h * p->filter_w * p->filter_c;
     const int32_t groups = p->input_c / p->filter_c;
     const int32_t per_group = p->output_c / groups;
-    int8_t *col0 = (int8_t *)scratch;
+    int16_t *wide0 = scratch;
+    int16_t *wide1 = scratch + k_all;
+    int8_t *col0 = (int8_t *)(scratch + 2 * k_all);
     int8_t *col1 = col0 + k_all;
     const int32_t pixels = p->output_h * p->output_w;
     for (int32_t b = 0; b < p->batches; ++b) {
@@ -164,11 +208,13 @@ void tslm_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *
             const int32_t two = px + 1 < pixels;
             for (int32_t g = 0; g < groups; ++g) {
                 im2col(p, in_b, px, g, col0);
+                widen(col0, k_all & ~3, wide0);
                 if (two) {
                     im2col(p, in_b, px + 1, g, col1);
+                    widen(col1, k_all & ~3, wide1);
                 }
-                channels(p, weights, bias, col0, two ? col1 : NULL, g * per_group, (g + 1) * per_group,
-                         out_b + px * p->output_c, two ? out_b + (px + 1) * p->output_c : NULL);
+                channels(p, weights, bias, col0, two ? col1 : NULL, wide0, wide1, g * per_group,
+                         (g + 1) * per_group, out_b + px * p->output_c, two ? out_b + (px + 1) * p->output_c : NULL);
             }
         }
     }

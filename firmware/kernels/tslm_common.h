@@ -19,6 +19,13 @@
 
 #define TSLM_MAX_DIMS 6
 
+/* For small helpers in inner loops that must not become calls. */
+#if defined(__GNUC__)
+#define TSLM_ALWAYS_INLINE static inline __attribute__((always_inline))
+#else
+#define TSLM_ALWAYS_INLINE static inline
+#endif
+
 static inline int32_t tslm_min_i32(int32_t a, int32_t b) { return a < b ? a : b; }
 static inline int32_t tslm_max_i32(int32_t a, int32_t b) { return a > b ? a : b; }
 static inline int32_t tslm_clamp_i32(int32_t x, int32_t lo, int32_t hi)
@@ -60,6 +67,17 @@ static inline int32_t tslm_shl_wrap(int32_t x, int shift)
  */
 static inline int32_t tslm_requantize(int32_t x, int32_t multiplier, int32_t shift)
 {
+    if (shift <= -2) {
+        /* The usual case, a right shift r >= 2. With p = x * m + 2^30, SRDHM is floor(p / 2^31)
+         * and its round-half-away division by 2^r equals floor((p - [p < 0] 2^31 + 2^(30+r)) / 2^(31+r))
+         * (floors of divisions by powers of two compose): the high word of p, corrected, then one
+         * arithmetic shift. Checked against the two-step reference on millions of values. */
+        const int right = (int)-shift;
+        int64_t p = (int64_t)x * multiplier + (INT64_C(1) << 30);
+        p -= (p < 0) ? (INT64_C(1) << 31) : 0;
+        const int32_t high = (int32_t)(p >> 32) + (INT32_C(1) << (right - 2));
+        return high >> (right - 1);
+    }
     const int left = shift > 0 ? (int)shift : 0;
     const int right = shift > 0 ? 0 : (int)-shift;
     /* With multiplier >= 0, SaturatingRoundingDoublingHighMul never saturates

@@ -44,7 +44,7 @@ static void im2col(const tslm_conv_params *p, const int8_t *in_b, int32_t pixel,
     }
 }
 
-static int8_t finish(const tslm_conv_params *p, int32_t acc, const int32_t *bias, int32_t oc)
+TSLM_ALWAYS_INLINE int8_t finish(const tslm_conv_params *p, int32_t acc, const int32_t *bias, int32_t oc)
 {
     if (bias != NULL) {
         acc += bias[oc];
@@ -54,7 +54,7 @@ static int8_t finish(const tslm_conv_params *p, int32_t acc, const int32_t *bias
 }
 
 /* sum over k of w[k] * col[k] */
-static int32_t dot(const int8_t *w, const int8_t *col, int32_t k_all)
+TSLM_ALWAYS_INLINE int32_t dot(const int8_t *w, const int8_t *col, int32_t k_all)
 {
     int32_t acc = 0;
     int32_t k = 0;

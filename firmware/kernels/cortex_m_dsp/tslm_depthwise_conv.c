@@ -13,7 +13,7 @@
 #include "tslm_depthwise_conv.h"
 #include "tslm_simd.h"
 
-static int8_t finish(const tslm_depthwise_conv_params *p, int32_t acc, const int32_t *bias, int32_t oc)
+TSLM_ALWAYS_INLINE int8_t finish(const tslm_depthwise_conv_params *p, int32_t acc, const int32_t *bias, int32_t oc)
 {
     if (bias != NULL) {
         acc += bias[oc];

@@ -11,7 +11,7 @@
 #include "tslm_fully_connected.h"
 #include "tslm_simd.h"
 
-static int8_t finish(const tslm_fully_connected_params *p, int32_t acc, const int32_t *bias, int32_t o)
+TSLM_ALWAYS_INLINE int8_t finish(const tslm_fully_connected_params *p, int32_t acc, const int32_t *bias, int32_t o)
 {
     if (bias != NULL) {
         acc += bias[o];

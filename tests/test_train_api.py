@@ -16,7 +16,7 @@ from tinyslm.train.tflite_info import STUDENT_OPS, read_tflite  # noqa: E402
 
 @pytest.mark.slow
 def test_train_kws_quick():
-    x, y = toy_kws(1536, 0)
+    x, y = toy_kws(1024, 0)
     xv, yv = toy_kws(256, 1)
     xt, yt = toy_kws(384, 2)
     r = train_kws(x, y, xv, yv, xt, yt, KWSTrainConfig.quick(), seed=0, verbose=False)
@@ -37,7 +37,7 @@ def test_train_kws_quick():
 
 @pytest.mark.slow
 def test_train_anomaly_quick():
-    x, xv = toy_ad(768, 0), toy_ad(192, 1)
+    x, xv = toy_ad(512, 0), toy_ad(128, 1)
     xt = np.concatenate([toy_ad(96, 2), toy_ad(96, 3, anomalous=True)])
     yt = np.r_[np.zeros(96), np.ones(96)]
     groups = np.repeat(np.arange(48), 4)  # 4 windows per clip

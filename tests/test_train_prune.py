@@ -13,7 +13,7 @@ from tinyslm.train._tf import keras, seed_everything  # noqa: E402
 from tinyslm.train.fit import FitConfig, fit  # noqa: E402
 from tinyslm.train.models import KWTConfig, build_kwt, with_softmax  # noqa: E402
 from tinyslm.train.prune import PruneConfig, dense_sparsity, pruning_callbacks, strip, wrap_for_pruning  # noqa: E402
-from tinyslm.train.quantize import convert_int8  # noqa: E402
+from tinyslm.train.quantize import convert_int8, keep_zeros_callback, qat_model  # noqa: E402
 from tinyslm.train.tflite_info import read_tflite  # noqa: E402
 
 
@@ -41,6 +41,13 @@ def test_pruning_reaches_target_and_survives_int8():
     assert dense_sparsity(pruned) > 0.5
     info = read_tflite(convert_int8(with_softmax(pruned), x, n_calib=16))
     assert info.sparsity() >= 0.5  # zeros stay zeros in int8 (and int8 rounding adds a few)
+
+    # QAT after pruning keeps the zeros (re-zeroed after each step)
+    qat = qat_model(pruned)
+    fit(qat, x, y, cfg=FitConfig(epochs=1, batch_size=64, augment=False), callbacks=[keep_zeros_callback(pruned, qat)],
+        verbose=False)
+    info = read_tflite(convert_int8(with_softmax(qat), x, n_calib=16))
+    assert info.sparsity() >= 0.5
 
 
 def test_prune_config_bounds():

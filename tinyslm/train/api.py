@@ -29,7 +29,8 @@ from .models import (DenseAEConfig, DSCNNConfig, KWTConfig, Normalization, Trans
                      build_dscnn, build_kwt, build_transformer_ae, config_dict, count_params, fold_normalization,
                      with_softmax)
 from .prune import PruneConfig, dense_sparsity, pruning_callbacks, strip, wrap_for_pruning
-from .quantize import QuantConfig, convert_int8, dequantize, output_float, qat_model, quantize_input, run_int8
+from .quantize import (QuantConfig, convert_int8, dequantize, keep_zeros_callback, output_float, qat_model,
+                       quantize_input, run_int8)
 from .tflite_info import read_tflite
 
 Log = Callable[[str], None]
@@ -46,8 +47,8 @@ class KWSTrainConfig:
     teacher: DSCNNConfig = DSCNNConfig()
     teacher_fit: FitConfig = FitConfig(epochs=20, lr=3e-3)
     student_fit: FitConfig = FitConfig(epochs=30, lr=2e-3)
-    distill: DistillConfig = DistillConfig(alpha=0.5, temperature=4.0)
-    prune: PruneConfig | None = PruneConfig(target_sparsity=0.5, epochs=4, skip=("logits",))
+    distill: DistillConfig = DistillConfig(alpha=0.5, temperature=2.0)
+    prune: PruneConfig | None = PruneConfig(target_sparsity=0.5, epochs=8, lr_scale=0.5, skip=("logits",))
     quant: QuantConfig = QuantConfig()
     train_alone: bool = True  # also train the student without the teacher (the baseline)
     normalize: bool = True  # per-coefficient standardization, folded into the embedding at export
@@ -67,12 +68,12 @@ class KWSTrainConfig:
 
 @dataclass(frozen=True)
 class ADTrainConfig:
-    student: TransformerAEConfig = TransformerAEConfig()
+    student: TransformerAEConfig = TransformerAEConfig(dim=48, heads=4, mlp=96)
     teacher: DenseAEConfig = DenseAEConfig()
     teacher_fit: FitConfig = FitConfig(epochs=30, lr=1e-3, augment=False)
     student_fit: FitConfig = FitConfig(epochs=30, lr=2e-3, augment=False)
     distill: DistillConfig = DistillConfig(alpha=0.5)
-    prune: PruneConfig | None = PruneConfig(target_sparsity=0.5, epochs=4)
+    prune: PruneConfig | None = PruneConfig(target_sparsity=0.3, epochs=6, lr_scale=0.5)
     quant: QuantConfig = QuantConfig()
     train_alone: bool = True
     normalize: bool = True  # one scalar standardization (keeps the MSE ranking), folded into the first/last Dense
@@ -213,7 +214,8 @@ def _prune_and_quantize(student: keras.Model, x: np.ndarray, y: np.ndarray | Non
         qfit = dataclasses.replace(fit_cfg, epochs=quant.qat_epochs, lr=fit_cfg.lr * 0.1, warmup_epochs=0,
                                    augment=False)
         xv_raw = x_val if x_val is None or norm is None else _unnormalize(x_val, norm)
-        r = fit(qm, x_raw, y, xv_raw, y_val, qfit, task=task, seed=seed + 4, label="qat", verbose=verbose)
+        r = fit(qm, x_raw, y, xv_raw, y_val, qfit, task=task, seed=seed + 4, label="qat", verbose=verbose,
+                callbacks=[keep_zeros_callback(raw, qm)])
         histories["qat"] = r.history.to_dict()
         tfl = convert_int8(head(qm), x_raw, quant.representative, quant.input_range)
     else:

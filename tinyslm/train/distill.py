@@ -72,9 +72,10 @@ class Distiller(keras.Model):
     """
 
     def __init__(self, student: keras.Model, teacher: keras.Model | None = None, distill: DistillConfig | None = None,
-                 task: str = "classify", augment: Callable[[tf.Tensor], tf.Tensor] | None = None, **kw):
+                 task: str = "classify", augment: Callable[[tf.Tensor], tf.Tensor] | None = None,
+                 mixup: float = 0.0, **kw):
         super().__init__(**kw)
-        self.student, self.teacher = student, teacher
+        self.student, self.teacher, self.mixup = student, teacher, float(mixup)
         self.distill = distill or DistillConfig(alpha=0.0)
         self.task, self.augment = task, augment
         self.loss_tracker = keras.metrics.Mean(name="loss")
@@ -106,11 +107,34 @@ class Distiller(keras.Model):
             x = self.augment(x)
             if self.task != "classify":
                 y = x
+        mix = None
+        if self.mixup > 0 and self.task == "classify":
+            # mixup: x = lam * x + (1 - lam) * x[perm]; the hard loss mixes the two labels' cross-entropies,
+            # the teacher simply sees the mixed input (its answer is the soft target).
+            n = tf.shape(x)[0]
+            g1 = tf.random.gamma((n,), self.mixup)
+            g2 = tf.random.gamma((n,), self.mixup)
+            lam = g1 / (g1 + g2 + 1e-12)
+            perm = tf.random.shuffle(tf.range(n))
+            lb = tf.reshape(lam, (-1,) + (1,) * (len(x.shape) - 1))
+            x = lb * x + (1.0 - lb) * tf.gather(x, perm)
+            mix = (lam, tf.gather(tf.reshape(y, [-1]), perm))
         use_teacher = self.teacher is not None and self.distill.alpha > 0
         teacher_out = self.teacher(x, training=False) if use_teacher else None
         with tf.GradientTape() as tape:
             out = self.student(x, training=True)
-            loss = self._loss(x, y, out, teacher_out)
+            if mix is None:
+                loss = self._loss(x, y, out, teacher_out)
+            else:
+                lam, y2 = mix
+                a = self.distill.alpha if use_teacher else 0.0
+                t = self.distill.temperature
+                ce1 = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.cast(tf.reshape(y, [-1]), tf.int32),
+                                                                     logits=out)
+                ce2 = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.cast(y2, tf.int32), logits=out)
+                hard = tf.reduce_mean(lam * ce1 + (1.0 - lam) * ce2)
+                loss = hard if teacher_out is None else (1.0 - a) * hard + a * (
+                    distillation_loss(y, out, teacher_out, 1.0, t))
             if self.student.losses:
                 loss = loss + tf.add_n(self.student.losses)
         variables = self.student.trainable_variables

@@ -29,6 +29,7 @@ class FitConfig:
     time_mask: int = 6  # frames, at most
     freq_mask: int = 2  # coefficients/bands, at most
     noise: float = 0.0  # Gaussian noise std (in feature units) added when augmenting
+    mixup: float = 0.0  # Beta(a, a) mixup of examples (classification); 0 = off
 
 
 @dataclass
@@ -97,7 +98,8 @@ def fit(student: keras.Model, x: np.ndarray, y: np.ndarray | None, x_val: np.nda
     seed_everything(seed)
     x = np.asarray(x, np.float32)
     steps = int(np.ceil(len(x) / cfg.batch_size))
-    trainer = Distiller(student, teacher, distill, task=task, augment=spec_augment(cfg) if cfg.augment else None)
+    trainer = Distiller(student, teacher, distill, task=task, augment=spec_augment(cfg) if cfg.augment else None,
+                        mixup=cfg.mixup)
     trainer.compile(optimizer=_optimizer(cfg, steps))
     history = History(label)
     if compile_only:

@@ -99,7 +99,11 @@ def check_deterministic(make: Callable[[], bytes]) -> bytes:
 
 # ---------------------------------------------------------------- QAT
 def qat_model(model: keras.Model) -> keras.Model:
-    """Quantization-aware copy of `model` with only its Dense layers annotated (tfmot)."""
+    """Quantization-aware copy of `model` with only its Dense layers annotated (tfmot).
+
+    After pruning, train it with :func:`keep_zeros_callback` so the pruned weights stay zero (tfmot's own
+    prune-preserving scheme refuses models with custom layers).
+    """
     import tensorflow_model_optimization as tfmot
 
     from .models import CUSTOM_OBJECTS
@@ -108,13 +112,39 @@ def qat_model(model: keras.Model) -> keras.Model:
 
     def annotate(layer):
         if isinstance(layer, keras.layers.Dense):
-            return q.quantize_annotate_layer(layer)
+            return q.quantize_annotate_layer(layer.__class__.from_config(layer.get_config()))
         return layer.__class__.from_config(layer.get_config())
 
     annotated = keras.models.clone_model(model, clone_function=annotate)
     annotated.set_weights(model.get_weights())
     with q.quantize_scope(CUSTOM_OBJECTS):
         return q.quantize_apply(annotated)
+
+
+class _KeepZeros(keras.callbacks.Callback):
+    def __init__(self, pairs):
+        super().__init__()
+        self.pairs = pairs
+
+    def on_train_batch_end(self, batch, logs=None):
+        for var, mask in self.pairs:
+            var.assign(var * mask)
+
+
+def keep_zeros_callback(source: keras.Model, qat: keras.Model) -> keras.callbacks.Callback:
+    """Re-zero, after every step, the Dense weights of `qat` that are exactly zero in `source` (its pruned
+    original)."""
+    pairs = []
+    for layer in source.layers:
+        if not isinstance(layer, keras.layers.Dense):
+            continue
+        mask = (layer.get_weights()[0] != 0).astype("float32")
+        if mask.all():
+            continue
+        wrapper = qat.get_layer("quant_" + layer.name)
+        kernel = next(w for w in wrapper.trainable_weights if w.name.split("/")[-1].startswith("kernel"))
+        pairs.append((kernel, tf.constant(mask)))
+    return _KeepZeros(pairs)
 
 
 # ---------------------------------------------------------------- int8 inference on the host

@@ -238,6 +238,10 @@ def train_kws(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
     A trained `teacher` may be passed to skip its training (it must output logits and, with
     ``cfg.normalize``, take features standardized like the student's). The returned ``student`` and
     ``tflite`` take raw features.
+
+    When the features come from an int8 frontend, pass its float range as
+    ``cfg.quant = QuantConfig(input_range=frontend_config.float_range)``: the model's int8 input then has
+    exactly the frontend's scale and zero point, so the device feeds the frontend's bytes straight in.
     """
     log = log or (print if verbose else _quiet)
     frames, feats = x_train.shape[1:]

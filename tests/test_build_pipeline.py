@@ -29,11 +29,25 @@ def build(task: str, out, *extra: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=1200)
 
 
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """One quick build per task, shared by the tests below."""
+    done = {}
+
+    def get(task: str):
+        if task not in done:
+            out = tmp_path_factory.mktemp(task) / "run"
+            done[task] = (out, build(task, out))
+        return done[task]
+
+    return get
+
+
 @pytest.mark.parametrize("task", ["kws", "anomaly"])
-def test_quick_build_end_to_end_in_qemu(task, tmp_path):
-    r = build(task, tmp_path / "run")
+def test_quick_build_end_to_end_in_qemu(task, runs):
+    out, r = runs(task)
     assert r.returncode == 0, r.stderr[-3000:]
-    report = json.loads((tmp_path / "run" / "report.json").read_text())
+    report = json.loads((out / "report.json").read_text())
     assert report["task"] == task and report["board"] == "mps2-an386"
     for section, keys in REPORT_KEYS.items():
         assert keys <= set(report[section]), (section, set(report[section]))
@@ -41,19 +55,20 @@ def test_quick_build_end_to_end_in_qemu(task, tmp_path):
     assert report["device"]["instructions_per_inference"] > 0
     assert report["memory"]["arena_bytes"] < report["tflm"]["arena_bytes"]
     assert report["dataset"]["n_train"] > 0 and report["dataset"]["n_test"] > 0
-    html = (tmp_path / "run" / "report.html").read_text()
+    html = (out / "report.html").read_text()
     assert html.count("<img") >= 3 and "data:image/png;base64," in html
     # resumable: a second run skips every finished step and writes the same report
-    again = build(task, tmp_path / "run")
+    again = build(task, out)
     assert again.returncode == 0 and again.stdout.count("skipped") >= 6
-    assert json.loads((tmp_path / "run" / "report.json").read_text())["quality"] == report["quality"]
+    assert json.loads((out / "report.json").read_text())["quality"] == report["quality"]
 
 
-def test_same_seed_same_model_and_firmware(tmp_path):
-    for name in ("a", "b"):
-        r = build("kws", tmp_path / name, "--seed", "3", "--device-examples", "5")
-        assert r.returncode == 0, r.stderr[-3000:]
-    a, b = tmp_path / "a", tmp_path / "b"
+def test_same_seed_same_model_and_firmware(runs, tmp_path):
+    a, first = runs("kws")
+    assert first.returncode == 0
+    r = build("kws", tmp_path / "b")  # same (default) seed, another folder
+    assert r.returncode == 0, r.stderr[-3000:]
+    b = tmp_path / "b"
     assert (a / "train" / "model.tflite").read_bytes() == (b / "train" / "model.tflite").read_bytes()
     fa = a / "firmware" / "project" / "build" / "firmware.bin"
     fb = b / "firmware" / "project" / "build" / "firmware.bin"

@@ -115,11 +115,11 @@ def run_qemu(elf: Path, cm: CompiledModel, batches: list[list[np.ndarray]], boar
         ticks = int.from_bytes(data[off:off + 8], "little")
         off += 8
         outs.append(row)
-        counts.append(ticks * m.instructions_per_tick)
+        counts.append(m.ticks_to_instructions(ticks))
     per_op = None
     if prof and any(prof):
         ticks = np.frombuffer(prof, dtype="<u8")
-        per_op = {i: int(t) * m.instructions_per_tick for i, t in enumerate(ticks) if t}
+        per_op = {i: m.ticks_to_instructions(int(t)) for i, t in enumerate(ticks) if t}
     return QemuRun(outs, counts, per_op)
 
 

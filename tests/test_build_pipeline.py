@@ -55,6 +55,10 @@ def test_quick_build_end_to_end_in_qemu(task, runs):
     assert report["device"]["instructions_per_inference"] > 0
     assert report["memory"]["arena_bytes"] < report["tflm"]["arena_bytes"]
     assert report["dataset"]["n_train"] > 0 and report["dataset"]["n_test"] > 0
+    if task == "kws":  # raw audio: PCM over serial, features computed by the C frontend on the device
+        raw = report["raw_audio"]
+        assert raw["clips"] >= 20 and raw["top1_agreement"] >= 0.95, raw
+        assert raw["frontend_instructions"] > 0
     html = (out / "report.html").read_text()
     assert html.count("<img") >= 3 and "data:image/png;base64," in html
     # resumable: a second run skips every finished step and writes the same report

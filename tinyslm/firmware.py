@@ -96,16 +96,17 @@ def template_env():
                               keep_trailing_newline=True, autoescape=False)
 
 
-def _io_layout(cm) -> tuple[int, list[dict]]:
+def _io_layout(cm, frontend: str | None = None) -> tuple[int, list[dict]]:
     """Size of the db buffer (every input back to back) and the tensors' buffer descriptions."""
     tensors = []
     off = 0
     for i, t in enumerate(cm.inputs):
-        # an input lives inside the db buffer (no second copy in RAM) when its offset keeps 8-byte alignment
+        # an input lives inside the db buffer (no second copy in RAM) when its offset keeps 8-byte alignment,
+        # and when no frontend writes it from PCM held in that same buffer
         tensors.append(dict(kind="input", pos=i, name=t.name.replace('"', "'"), dtype=t.dtype,
                             shape="x".join(map(str, t.shape)), scale=repr(float(np.float32(t.scale))),
                             zero_point=t.zero_point, nbytes=t.nbytes, var=f"in{i}",
-                            db_offset=off if off % 8 == 0 else -1))
+                            db_offset=off if off % 8 == 0 and frontend is None else -1))
         off += t.nbytes
     for i, t in enumerate(cm.outputs):
         tensors.append(dict(kind="output", pos=i, name=t.name.replace('"', "'"), dtype=t.dtype,
@@ -119,9 +120,13 @@ def _io_ram(db_bytes: int, tensors: list[dict]) -> int:
     return db_bytes + sum(t["nbytes"] for t in tensors if t["db_offset"] < 0)
 
 
-def check_fit(cm, board: Board) -> None:
+FRONTENDS = {"kws": 16000 * 2}  # frontend -> bytes of int16 PCM per clip
+
+
+def check_fit(cm, board: Board, frontend: str | None = None) -> None:
     """Refuse a model the board cannot hold, before building (exact numbers come after the link)."""
-    io = _io_ram(*_io_layout(cm))
+    db_bytes, tensors = _io_layout(cm, frontend)
+    io = _io_ram(max(db_bytes, FRONTENDS.get(frontend or "", 0)), tensors)
     ram = cm.arena_bytes + io + board.stack_bytes + APP_STATIC_RAM
     flash = cm.weights_bytes + CODE_ESTIMATE
     kb = lambda n: f"{n / 1024:.1f} KB"  # noqa: E731
@@ -136,27 +141,44 @@ def check_fit(cm, board: Board) -> None:
                        hint="prune or shrink the model, or choose a board with more flash")
 
 
-def render(model, board: Board | str, out_dir: Path, name: str = "model", opt: str = "-O2"):
-    """Write the firmware project (no build). Returns the CompiledModel."""
+def render(model, board: Board | str, out_dir: Path, name: str = "model", opt: str = "-O2",
+           frontend: str | None = None):
+    """Write the firmware project (no build). Returns the CompiledModel.
+
+    frontend: "kws" also puts the on-device feature frontend (firmware/frontend) in the
+    firmware, so it can take raw audio (`tinyslm-pcm`)."""
     from .compiler import compile_model
 
     b = get_board(board) if isinstance(board, str) else board
+    if frontend is not None and frontend not in FRONTENDS:
+        raise TinyslmError(f"unknown frontend '{frontend}'", hint=f"use one of: {', '.join(FRONTENDS)}")
     out = Path(out_dir)
-    for sub in ("model", "app", "board"):
+    for sub in ("model", "app", "board", "frontend"):
         shutil.rmtree(out / sub, ignore_errors=True)
     cm = compile_model(model, out / "model", name=name, target=b.kernel_target)
-    check_fit(cm, b)
+    if frontend is not None:
+        t = cm.inputs[0]
+        if t.dtype != "int8" or int(np.prod(t.shape)) != 49 * 10:
+            raise TinyslmError(f"the {frontend} frontend makes int8 49x10 features, but the model's input is "
+                               f"{t.dtype} {'x'.join(map(str, t.shape))}", hint="build without --frontend")
+        (out / "frontend").mkdir(parents=True)
+        for f in ("tslm_frontend", "tslm_rfft", f"tslm_frontend_{frontend}"):
+            for ext in (".c", ".h"):
+                shutil.copyfile(firmware_dir() / "frontend" / (f + ext), out / "frontend" / (f + ext))
+    check_fit(cm, b, frontend)
     shutil.copytree(firmware_dir() / "app", out / "app", ignore=shutil.ignore_patterns("*.md"))
     (out / "board").mkdir(parents=True)
     for src in sorted((boards_dir() / "common").glob("*")) + sorted((boards_dir() / b.family).glob("*")):
         if src.suffix in (".c", ".h"):
             shutil.copyfile(src, out / "board" / src.name)
-    db_bytes, tensors = _io_layout(cm)
-    build_id = hashlib.sha256(f"{cm.model_sha256}:{b.name}:{__version__}:{cm.target}:{opt}".encode()).hexdigest()[:12]
+    db_bytes, tensors = _io_layout(cm, frontend)
+    build_id = hashlib.sha256(f"{cm.model_sha256}:{b.name}:{__version__}:{cm.target}:{opt}:{frontend}".encode()
+                              ).hexdigest()[:12]
     env = template_env()
     ctx = dict(version=__version__, board=b, name=name, source=Path(cm.graph.source).name, sha256=cm.model_sha256,
                tensors=tensors, n_in=len(cm.inputs), n_out=len(cm.outputs), db_bytes=db_bytes,
-               arena_bytes=cm.arena_bytes, build_id=build_id, cpu_flags=" ".join(b.cflags), opt=opt)
+               arena_bytes=cm.arena_bytes, build_id=build_id, cpu_flags=" ".join(b.cflags), opt=opt,
+               frontend=frontend, pcm_bytes=FRONTENDS.get(frontend or "", 0))
     for template, target in (("main.c.j2", "main.c"), ("board_config.h.j2", "board_config.h"),
                              ("firmware.ld.j2", "link.ld"), ("Makefile.j2", "Makefile"),
                              ("CMakeLists.txt.j2", "CMakeLists.txt")):
@@ -182,7 +204,7 @@ def _section_sizes(elf: Path) -> dict[str, int]:
 
 
 def build(model, board: Board | str, out_dir: Path, name: str = "model", opt: str = "-O2",
-          jobs: int = 2) -> Firmware:
+          jobs: int = 2, frontend: str | None = None) -> Firmware:
     """Render, build with arm-none-eabi-gcc (make), and measure."""
     b = get_board(board) if isinstance(board, str) else board
     for tool, pkg in (("arm-none-eabi-gcc", "gcc-arm-none-eabi libnewlib-arm-none-eabi"), ("make", "make")):
@@ -190,7 +212,7 @@ def build(model, board: Board | str, out_dir: Path, name: str = "model", opt: st
             raise ToolchainError(f"'{tool}' not found: cannot build firmware",
                                  hint=f"install it (Debian/Ubuntu: apt-get install {pkg})")
     out = Path(out_dir)
-    cm = render(model, b, out, name, opt)
+    cm = render(model, b, out, name, opt, frontend)
     shutil.rmtree(out / "build", ignore_errors=True)
     r = subprocess.run(["make", "-C", str(out), f"-j{jobs}", "--no-print-directory"], capture_output=True, text=True)
     if r.returncode != 0:
@@ -202,10 +224,11 @@ def build(model, board: Board | str, out_dir: Path, name: str = "model", opt: st
     elf = out / "build" / "firmware.elf"
     s = _section_sizes(elf)
     flash = s.get(".text", 0) + s.get(".ARM.exidx", 0) + s.get(".data", 0)
-    db_bytes, tensors = _io_layout(cm)
+    db_bytes, tensors = _io_layout(cm, frontend)
     report = SizeReport(b.name, flash, cm.weights_bytes, flash - cm.weights_bytes, b.memory.flash_bytes,
                         s.get(".data", 0) + s.get(".bss", 0) + b.stack_bytes, cm.arena_bytes,
-                        _io_ram(db_bytes, tensors), b.stack_bytes, b.memory.ram_bytes)
+                        _io_ram(max(db_bytes, FRONTENDS.get(frontend or "", 0)), tensors), b.stack_bytes,
+                        b.memory.ram_bytes)
     fw = Firmware(out, b, name, cm.model_sha256, cm.build_id, elf, out / "build" / "firmware.bin",  # type: ignore
                   out / "build" / "firmware.hex", report,
                   [t for t in tensors if t["kind"] == "input"], [t for t in tensors if t["kind"] == "output"])

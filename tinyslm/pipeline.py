@@ -194,14 +194,23 @@ def _firmware(cfg: BuildConfig, folder: Path) -> dict:
     from .compiler.oracle import Oracle
     from .firmware import build
 
+    from .firmware import FitError
+
     model = folder.parent / "train" / "model.tflite"
-    fw = build(model, cfg.board, folder / "project", name=cfg.task)
+    frontend, why = ("kws", "") if cfg.task == "kws" else (None, "no on-device frontend for this task")
+    try:
+        fw = build(model, cfg.board, folder / "project", name=cfg.task, frontend=frontend)
+    except FitError as e:
+        if frontend is None:
+            raise
+        frontend, why = None, f"the on-device frontend does not fit: {e.what}"
+        fw = build(model, cfg.board, folder / "project", name=cfg.task)
     try:
         tflm_arena = Oracle(model.read_bytes()).arena().total
     except TinyslmError:
         tflm_arena = None
     return {"elf": str(fw.elf), "build_id": fw.build_id, "size": asdict(fw.size), "size_lines": fw.size.lines(),
-            "tflm_arena": tflm_arena}
+            "tflm_arena": tflm_arena, "frontend": frontend, "frontend_missing_why": why}
 
 
 def _device(cfg: BuildConfig, folder: Path, say: Callable[[str], None]) -> dict:
@@ -259,6 +268,50 @@ def _device(cfg: BuildConfig, folder: Path, say: Callable[[str], None]) -> dict:
             "cycles_per_inference": int(np.median(ticks)) if cfg.port else None}
 
 
+def _raw_audio(cfg: BuildConfig, fw: dict, folder: Path) -> dict:
+    """Test clips sent as int16 PCM; features computed on the device; top-1 vs the host pipeline."""
+    from tqdm import tqdm
+
+    from .boards import get_board
+    from .compiler.oracle import Oracle
+    from .data import KwsFrontend, load_kws
+    from .device.emulator import emulator_for
+    from .device.protocol import DutClient
+
+    if not fw.get("frontend"):
+        return {"skipped": fw.get("frontend_missing_why", "no frontend")}
+    b = get_board(cfg.board)
+    data = json.loads((folder.parent / "data" / "done.json").read_text())["result"]
+    test = load_kws(data["root"]).test
+    n = min(len(test), 20 if cfg.quick else 100)
+    fe = KwsFrontend()
+    oracle = Oracle((folder.parent / "train" / "model.tflite").read_bytes())
+    host_top1, dev_top1, front_ticks = [], [], []
+
+    def run(client: DutClient) -> None:
+        client.sync()
+        for i in tqdm(range(n), desc="raw audio on the device", unit="clip", leave=False):
+            pcm = test.audio[i].astype("<i2")
+            client.load(pcm.tobytes())
+            r = client.command("tinyslm-pcm", timeout=120)
+            front_ticks.append(int((r.value("m-frontend-ticks-[") or "0]").rstrip("]")))
+            dev_top1.append(int(np.argmax(np.frombuffer(client.raw_outputs()[0], np.int8))))
+            x = fe(pcm[None])[0]
+            host_top1.append(int(np.argmax(oracle.run([x.reshape(oracle.interp.get_input_details(0)["shape"])])[0])))
+
+    if cfg.port:
+        with DutClient(cfg.port, baud=b.uart.baud, timeout=60) as client:
+            run(client)
+    else:
+        with emulator_for(b, Path(meta_elf(folder)), cfg.emulator) as emu, DutClient(emu.url, timeout=60) as client:
+            run(client)
+    labels = test.labels[:n]
+    same = np.array(dev_top1) == np.array(host_top1)
+    return {"clips": n, "top1_agreement": float(np.mean(same)), "accuracy": float(np.mean(np.array(dev_top1) == labels)),
+            "frontend_instructions": b.ticks_to_instructions(int(np.median(front_ticks))) if not cfg.port else None,
+            "frontend_ticks": int(np.median(front_ticks))}
+
+
 def meta_elf(folder: Path) -> str:
     return str(folder.parent / "firmware" / "project" / "build" / "firmware.elf")
 
@@ -311,15 +364,20 @@ def run_build(cfg: BuildConfig, say: Callable[[str], None] = print) -> dict:
                            lambda d: _sizing(cfg, d, "anomaly"))
         say(sizing["table"])
         train = steps.run("train", base, lambda d: _ad_train(cfg, sizing, d, say))
-    fw = steps.run("firmware", {"board": cfg.board}, lambda d: _firmware(cfg, d))
+    fw = steps.run("firmware", {"board": cfg.board, "frontend": cfg.task == "kws"}, lambda d: _firmware(cfg, d))
     for line in fw["size_lines"]:
         say("  " + line)
     dev = steps.run("device", {"port": cfg.port, "emulator": cfg.emulator, "n": cfg.device_clips},
                     lambda d: _device(cfg, d, say))
+    raw = steps.run("raw_audio", {"port": cfg.port, "emulator": cfg.emulator},
+                    lambda d: _raw_audio(cfg, fw, d)) if cfg.task == "kws" else {"skipped": "keyword spotting only"}
+    if "top1_agreement" in raw:
+        say(f"raw audio: {raw['clips']} clips as PCM, features on the device: top-1 equal to the host pipeline on "
+            f"{100 * raw['top1_agreement']:.1f}%, accuracy {raw['accuracy']:.4f}")
     quality_device = _device_quality(cfg, out, train)
     from .report import write_report
 
-    report = write_report(cfg, out, data, feats, train, fw, dev, quality_device)
+    report = write_report(cfg, out, data, feats, train, fw, dev, quality_device, raw)
     metric = "accuracy" if cfg.task == "kws" else "AUC"
     for k, v in report["quality"].items():
         if k.startswith(("teacher", "student")) and isinstance(v, float):

@@ -117,7 +117,7 @@ def _figures(task: str, out: Path, train_json: dict, fw: dict, per_op: list[dict
 
 
 def write_report(cfg, out: Path, data: dict, feats: dict, train: dict, fw: dict, dev: dict,
-                 quality_device: float) -> dict:
+                 quality_device: float, raw_audio: dict | None = None) -> dict:
     from .boards import get_board
 
     train_json = json.loads((out / "train" / "train.json").read_text())
@@ -144,6 +144,7 @@ def write_report(cfg, out: Path, data: dict, feats: dict, train: dict, fw: dict,
                    "agreement_with_host": dev["agreement_with_host"], "examples": dev["n"],
                    "where": cfg.port or f"{cfg.emulator} ({get_board(cfg.board).emulator.qemu_machine})"},
         "tflm": {"arena_bytes": fw.get("tflm_arena")},
+        "raw_audio": raw_audio or {},
         "build_id": fw["build_id"],
         "seed": cfg.seed,
         "profile": cfg.profile,
@@ -183,7 +184,7 @@ def _html(report: dict, figs: list[tuple[str, str]], summary: str) -> str:
         return f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
 
     sections = []
-    for key in ("dataset", "model", "quality", "memory", "device", "tflm"):
+    for key in ("dataset", "model", "quality", "memory", "device", "raw_audio", "tflm"):
         rows = "".join(row(k, v) for k, v in report[key].items() if k != "per_op")
         sections.append(f"<h2>{key}</h2><table>{rows}</table>")
     images = "".join(f"<h2>{html.escape(t)}</h2><img src='{src}' alt='{html.escape(t)}'>" for t, src in figs)

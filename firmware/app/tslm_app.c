@@ -161,11 +161,11 @@ static void cmd_db(const tslm_app_model *m, char *tok[], int n)
         const int32_t size = n == 3 ? parse_uint(tok[2]) : -1;
         if (size <= 0) {
             error("Command 'db load' requires the number of bytes, > 0");
-        } else if ((uint32_t)size > m->db_capacity) {
+        } else if ((uint32_t)size > (m->pcm_capacity > m->db_capacity ? m->pcm_capacity : m->db_capacity)) {
             put("e-[db load ");
             put_u64((uint64_t)size);
             put(" exceeds the input buffer of ");
-            put_u64(m->db_capacity);
+            put_u64(m->pcm_capacity > m->db_capacity ? m->pcm_capacity : m->db_capacity);
             put(" bytes]\r\n");
         } else {
             db_expected = (uint32_t)size;
@@ -380,6 +380,38 @@ static void cmd_info(const tslm_app_model *m)
     }
 }
 
+/* Raw audio through the on-device frontend, then the model. */
+static void cmd_pcm(const tslm_app_model *m)
+{
+    if (m->features == NULL) {
+        error("this firmware has no frontend: build it with one to send raw audio");
+        return;
+    }
+    if (db_loaded == 0u || db_loaded != db_expected || db_loaded % 2u != 0u) {
+        error("load int16 PCM first: db load 2*N, then db HEX... until m-load-done");
+        return;
+    }
+    tslm_app_ticks_sync();
+    const uint64_t t0 = tslm_app_ticks();
+    int rc = m->features((const int16_t *)(const void *)m->db, db_loaded / 2u, m->inputs[0].buffer);
+    const uint64_t t1 = tslm_app_ticks();
+    rc |= run_model(m);
+    const uint64_t t2 = tslm_app_ticks();
+    if (rc != 0) {
+        error("frontend or model failed");
+        return;
+    }
+    have_results = 1;
+    last_ticks = t2 - t1;
+    last_count = 1u;
+    put("m-frontend-ticks-[");
+    put_u64(t1 - t0);
+    put("]\r\nm-model-ticks-[");
+    put_u64(t2 - t1);
+    put("]\r\n");
+    results(m);
+}
+
 static void dispatch(const tslm_app_model *m, char *line)
 {
     char *tok[MAX_TOKENS];
@@ -399,7 +431,7 @@ static void dispatch(const tslm_app_model *m, char *line)
             "help | name | profile | timestamp\r\n"
             "db load N | db HEX | db print [N] [offset]\r\n"
             "infer N [W] | results\r\n"
-            "tinyslm-info | tinyslm-ticks | tinyslm-raw\r\n");
+            "tinyslm-info | tinyslm-ticks | tinyslm-raw | tinyslm-pcm\r\n");
     } else if (strcmp(tok[0], "timestamp") == 0) {
         put("m-lap-us-");
         put_u64(tslm_app_ticks() * 1000000u / m->tick_hz);
@@ -420,6 +452,8 @@ static void dispatch(const tslm_app_model *m, char *line)
         put("]-[");
         put_u64(m->tick_hz);
         put("]\r\n");
+    } else if (strcmp(tok[0], "tinyslm-pcm") == 0) {
+        cmd_pcm(m);
     } else if (strcmp(tok[0], "tinyslm-raw") == 0) {
         if (!have_results) {
             error("no results yet: run 'infer' first");

@@ -12,6 +12,9 @@
  *   tinyslm-info     model, tensors, quantization, arena, build id, board
  *   tinyslm-ticks    timer ticks of the last `infer` (total, count, tick rate)
  *   tinyslm-raw      the last outputs as raw bytes (hex)
+ *   tinyslm-pcm      the db buffer holds int16 PCM (db load 2N, db HEX...): compute the
+ *                    features on the device (firmware/frontend), run the model, print results
+ *                    and the ticks spent in each (firmware built with a frontend only)
  * Malformed, oversized or unknown input gets an e-[...] reply; the device
  * keeps serving. No heap: all buffers are static, sized by the model.
  */
@@ -44,6 +47,10 @@ typedef struct {
     uint8_t *db;          /* db buffer: every input, back to back */
     uint32_t db_capacity; /* sum of input bytes */
     int (*invoke)(const void *const inputs[], void *const outputs[]);
+    /* Raw audio: bytes of int16 PCM the db buffer can take (0: no frontend), and the
+     * frontend turning `samples` of it into the first input tensor (0 on success). */
+    uint32_t pcm_capacity;
+    int (*features)(const int16_t *pcm, uint32_t samples, void *input);
 } tslm_app_model;
 
 /* Serve commands forever. */

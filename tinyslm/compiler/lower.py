@@ -851,10 +851,14 @@ class Lowering:
         self.per_tensor(op, y, "output")
         return x, y
 
-    def logistic(self, op: Operator) -> Step:
+    def _q4_table(self, op: Operator, scale_denominator: int, zero_point: int, fn: Callable[[int], int],
+                  note: str) -> Step:
+        """LOGISTIC and TANH: TFLM rescales (x - zp) to Q4.27 with a multiplier from frexp, saturates
+        beyond the input radius, and evaluates gemmlowp's fixed-point function; `fn` maps the Q4.27
+        value to the int8 output."""
         x, y = self._unary_int8(op)
-        self.need(y.zero_point == -128 and abs(y.scale * 256 - 1) < 1e-3, op,
-                  "int8 output must have scale 1/256 and zero point -128", tensor=y.index)
+        self.need(y.zero_point == zero_point and abs(y.scale * scale_denominator - 1) < 1e-3, op,
+                  f"int8 output must have scale 1/{scale_denominator} and zero point {zero_point}", tensor=y.index)
         bits = 4
         mult, left_shift = frexp_multiplier(float(x.scale) * (1 << (31 - bits)))
         radius = input_radius(bits, left_shift)
@@ -865,28 +869,15 @@ class Lowering:
                 return -128
             if v >= radius:
                 return 127
-            r = fx.logistic(fx.mbqm(v, mult, left_shift), bits)
-            return fx.rdbpot(r, 23) - 128
+            return fn(fx.mbqm(v, mult, left_shift))
 
-        return self._lut(op, f, "sigmoid")
+        return self._lut(op, f, note)
+
+    def logistic(self, op: Operator) -> Step:
+        return self._q4_table(op, 256, -128, lambda v: fx.rdbpot(fx.logistic(v, 4), 23) - 128, "sigmoid")
 
     def tanh(self, op: Operator) -> Step:
-        x, y = self._unary_int8(op)
-        self.need(y.zero_point == 0 and abs(y.scale * 128 - 1) < 1e-3, op,
-                  "int8 output must have scale 1/128 and zero point 0", tensor=y.index)
-        bits = 4
-        mult, left_shift = frexp_multiplier(float(x.scale) * (1 << (31 - bits)))
-        radius = input_radius(bits, left_shift)
-
-        def f(q: int) -> int:
-            v = q - x.zero_point
-            if v <= -radius:
-                return -128
-            if v >= radius:
-                return 127
-            return fx.rdbpot(fx.tanh(fx.mbqm(v, mult, left_shift), bits), 24)
-
-        return self._lut(op, f, "tanh")
+        return self._q4_table(op, 128, 0, lambda v: fx.rdbpot(fx.tanh(v, 4), 24), "tanh")
 
     def rsqrt(self, op: Operator) -> Step:
         x, y = self._unary_int8(op)

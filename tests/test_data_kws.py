@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from tinyslm.cli import main
-from tinyslm.data import CLASSES, KEYWORDS, KwsProfile, load_kws, make_kws_dataset
+from tinyslm.data import CLASSES, KEYWORDS, KWS_PROFILES, KwsProfile, load_kws, make_kws_dataset
 from tinyslm.data.audio import write_wav
 from tinyslm.data.kws_synth import ClipTask, TEST_VARIANTS, TRAIN_VARIANTS, VAL_VARIANTS, synth_clip
 from tinyslm.data.noise import TEST_NOISES, TRAIN_NOISES
@@ -75,6 +75,13 @@ def test_quick_dataset_is_balanced_and_in_the_speech_commands_layout(quick):
         assert s.audio.dtype == np.int16 and s.audio.shape == (len(s), 16000)
         assert s.counts() == info["counts"][split] and len(set(s.counts())) == 1
     assert len(data.train) == 16 * 12 and len(data.test) == 6 * 12
+
+
+def test_profiles():
+    default, quick = KWS_PROFILES["default"], KWS_PROFILES["quick"]
+    assert default.counts("test") == [100] * 12 and default.counts("val") == [60] * 12
+    assert default.counts("train")[CLASSES.index("_unknown_")] == 800 and default.counts("train")[0] == 400
+    assert default.total == 7120 and quick.total == 312
 
 
 def test_test_voices_and_noises_are_never_heard_in_training(quick):

@@ -25,7 +25,7 @@ def data_cmd() -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write (Speech Commands layout).")
 @click.option("--profile", type=PROFILES, default="default", show_default=True,
-              help="quick: a few hundred clips (tests); default: ~6,700 clips.")
+              help="quick: 312 clips (tests, seconds); default: 7,120 clips (about 2 minutes on 2 cores).")
 @click.option("--seed", default=0, show_default=True, help="Same seed, same bytes.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 @click.option("--force", is_flag=True, help="Write into a non-empty folder.")

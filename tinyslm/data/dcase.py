@@ -109,7 +109,7 @@ def _scan_mimii(root: Path) -> list[_Item]:
     items = []
     for cls_dir in sorted(set(root.glob("**/id_*/normal")) | set(root.glob("**/id_*/abnormal"))):
         id_dir = cls_dir.parent
-        mtype = id_dir.parent.name if id_dir.parent != root else root.name
+        mtype = id_dir.parent.name
         label = int(cls_dir.name == "abnormal")
         items += [_Item(w, mtype, id_dir.name, label, None) for w in sorted(cls_dir.glob("*.wav"))]
     return items
@@ -119,7 +119,7 @@ def _scan_toyadmos(root: Path, toy_channel: int) -> list[_Item]:
     items = []
     for cls_dir in sorted(set(root.glob("**/NormalSound_IND")) | set(root.glob("**/AnomalousSound_IND"))):
         case_dir = cls_dir.parent
-        mtype = case_dir.parent.name if case_dir.parent != root else root.name
+        mtype = case_dir.parent.name
         label = int(cls_dir.name.startswith("Anomalous"))
         for w in sorted(cls_dir.glob("*.wav")):
             ch = re.search(r"_ch(\d+)", w.name)

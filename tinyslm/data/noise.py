@@ -8,11 +8,17 @@ uses :data:`TEST_NOISES`, which training never sees:
 * pink   -- 1/f power (equal energy per octave)
 * brown  -- 1/f^2 power (rumble), high-passed at 20 Hz
 * hum    -- 50 or 60 Hz mains fundamental and odd/even harmonics over faint white noise
-* babble -- 4 to 7 "talkers": speech-shaped noise with two moving formant peaks,
+* babble -- 4 to 7 "talkers": speech-shaped noise with two formant peaks each,
   gated by syllable-rate (3 to 6 Hz) envelopes
+* colored -- stationary noise with a random smooth spectral envelope (+-20 dB over 6 log-spaced points)
+* bursts -- non-stationary noise: colored noise switched by a random smooth envelope (2 to 20 Hz),
+  like passing events, footsteps or handling
+* whine  -- 1 to 4 steady tones between 500 Hz and 6 kHz with slow vibrato (electronics, motors) over faint noise
 * fan    -- (test) low-passed rumble plus a blade-pass tone (90 to 300 Hz) and harmonics with slow wobble
 * crackle -- (test) rain/vinyl-like random clicks (each a short decaying burst) over a faint pink bed
-* music  -- (test) random notes and chords of harmonic tones with attack/decay envelopes
+* tap    -- (test) running water: band-passed hiss with a fast flutter and bubbles (short rising chirps)
+* music  -- background music: sustained chords of harmonic tones (generated, but in no split: as a
+  "silence" background it is too word-like for a 49x10 MFCC to learn without hearing it)
 """
 
 from __future__ import annotations
@@ -22,8 +28,8 @@ from typing import Callable
 import numpy as np
 
 Rng = np.random.Generator
-TRAIN_NOISES: tuple[str, ...] = ("white", "pink", "brown", "hum", "babble")
-TEST_NOISES: tuple[str, ...] = ("fan", "crackle", "music")
+TRAIN_NOISES: tuple[str, ...] = ("white", "pink", "brown", "hum", "babble", "colored", "whine", "bursts")
+TEST_NOISES: tuple[str, ...] = ("fan", "crackle", "tap")
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -108,23 +114,61 @@ def crackle(rng: Rng, n: int, rate: float) -> np.ndarray:
     return _unit(_unit(np.fft.irfft(spec, 2 * n)[:n]) + 0.1 * pink(rng, n, rate))
 
 
+def colored(rng: Rng, n: int, rate: float) -> np.ndarray:
+    points = np.geomspace(50.0, rate / 2, 6)
+    db = rng.uniform(-20.0, 0.0, points.size)
+    return shaped(rng, n, rate, lambda f: 10 ** (np.interp(np.log(np.maximum(f, 1.0)), np.log(points), db) / 20))
+
+
+def bursts(rng: Rng, n: int, rate: float) -> np.ndarray:
+    cutoff = rng.uniform(2.0, 20.0)
+    env = shaped(rng, n, rate, lambda f: (f < cutoff).astype(float))
+    env = np.maximum(0.0, env - rng.uniform(-0.5, 1.0)) ** rng.uniform(1.0, 2.0)
+    return _unit(colored(rng, n, rate) * env + 0.02 * rng.standard_normal(n))
+
+
+def whine(rng: Rng, n: int, rate: float) -> np.ndarray:
+    t = np.arange(n) / rate
+    out = np.zeros(n)
+    for _ in range(int(rng.integers(1, 5))):
+        vibrato = 1 + 0.005 * np.sin(2 * np.pi * rng.uniform(0.2, 3.0) * t + rng.uniform(0, 2 * np.pi))
+        out += rng.uniform(0.2, 1.0) * _tones(t, rng.uniform(500, 6000), np.ones(1), rng, vibrato)
+    return _unit(_unit(out) + 0.05 * rng.standard_normal(n))
+
+
+def tap(rng: Rng, n: int, rate: float) -> np.ndarray:
+    fc = rng.uniform(3000.0, 6000.0)  # water hiss sits high
+    hiss = shaped(rng, n, rate, lambda f: np.exp(-np.log(np.maximum(f, 1.0) / fc) ** 2 / (2 * 0.6 ** 2)))
+    flutter = 1 + 0.3 * shaped(rng, n, rate, lambda f: (f < 30.0).astype(float))
+    bubbles = np.zeros(n)
+    for _ in range(rng.poisson(rng.uniform(10, 40) * n / rate)):
+        m = int(rng.uniform(0.005, 0.02) * rate)
+        start = int(rng.integers(0, max(1, n - m)))
+        t = np.arange(min(m, n - start)) / rate
+        f0 = rng.uniform(400, 2500)
+        sweep = f0 * (1 + rng.uniform(0.2, 0.8) * t / max(t[-1], 1e-9)) if t.size else t
+        bubbles[start:start + t.size] += rng.uniform(0.3, 1.0) * np.sin(2 * np.pi * np.cumsum(sweep) / rate) * \
+            np.exp(-t / (m / rate / 3))
+    return _unit(_unit(hiss * flutter) + 0.25 * _unit(bubbles) if bubbles.any() else hiss * flutter)
+
+
 def music(rng: Rng, n: int, rate: float) -> np.ndarray:
     out = np.zeros(n)
     start = 0
     while start < n:
-        length = int(rng.uniform(0.1, 0.5) * rate)
+        length = int(rng.uniform(0.25, 0.8) * rate)
         seg = np.arange(min(length, n - start)) / rate
-        env = np.minimum(1.0, seg / 0.01) * np.exp(-seg / rng.uniform(0.1, 0.6))
-        for _ in range(int(rng.integers(1, 4))):  # a note or a chord
-            f0 = 110.0 * 2 ** (rng.integers(0, 36) / 12)
-            out[start:start + seg.size] += env * _tones(seg, f0, rng.uniform(0.1, 1, 5) / np.arange(1, 6), rng)
+        env = np.minimum(1.0, seg / 0.03) * np.exp(-seg / rng.uniform(0.3, 1.5))
+        for _ in range(int(rng.integers(2, 4))):  # a chord
+            f0 = 110.0 * 2 ** (rng.integers(0, 30) / 12)
+            out[start:start + seg.size] += env * _tones(seg, f0, rng.uniform(0.1, 1, 4) / np.arange(1, 5) ** 2, rng)
         start += length
     return _unit(out + 1e-3 * rng.standard_normal(n))
 
 
 NOISES: dict[str, Callable[[Rng, int, float], np.ndarray]] = {
-    "white": white, "pink": pink, "brown": brown, "hum": hum, "babble": babble,
-    "fan": fan, "crackle": crackle, "music": music,
+    "white": white, "pink": pink, "brown": brown, "hum": hum, "babble": babble, "colored": colored,
+    "whine": whine, "bursts": bursts, "fan": fan, "crackle": crackle, "tap": tap, "music": music,
 }
 
 

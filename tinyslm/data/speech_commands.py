@@ -21,6 +21,7 @@ Speech Commands README's rule: 10% validation, 10% test).
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,11 +215,7 @@ def load_kws(root: str | Path, *, max_per_class: int | None = None, seed: int = 
         raise DataError(f"the {' and '.join(empty)} split{'s are' if len(empty) > 1 else ' is'} empty",
                         where=str(root), hint="check validation_list.txt / testing_list.txt")
     info_path = root / "dataset.json"
-    info = {}
-    if info_path.exists():
-        import json
-
-        info = json.loads(info_path.read_text())
+    info = json.loads(info_path.read_text()) if info_path.exists() else {}
     source = "tinyslm-synthetic" if info.get("generator") == "tinyslm.data.kws_synth" else "speech-commands-folder"
     return KwsData(data["train"], data["val"], data["test"], root, source, CLASSES, info)
 

@@ -55,6 +55,14 @@ def test_quick_build_end_to_end_in_qemu(task, runs):
     assert report["device"]["instructions_per_inference"] > 0
     assert report["memory"]["arena_bytes"] < report["tflm"]["arena_bytes"]
     assert report["dataset"]["n_train"] > 0 and report["dataset"]["n_test"] > 0
+    # the model's int8 input is the frontend's own quantization: its bytes go in unchanged
+    from tinyslm.compiler import read_model
+    from tinyslm.data import AdFrontend, KwsFrontend
+
+    g = read_model(out / "train" / "model.tflite")
+    fe = (KwsFrontend() if task == "kws" else AdFrontend()).config
+    q = g.tensors[g.inputs[0]].quant
+    assert q.zero_point[0] == fe.zero_point and abs(q.scale[0] - fe.scale) < 1e-6 * fe.scale
     if task == "kws":  # raw audio: PCM over serial, features computed by the C frontend on the device
         raw = report["raw_audio"]
         assert raw["clips"] >= 20 and raw["top1_agreement"] >= 0.95, raw

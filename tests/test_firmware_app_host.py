@@ -62,6 +62,7 @@ static const tslm_app_tensor outputs[2] = {
 static const tslm_app_model model = {
     "fake", "00ff", "host", "build42", "tinyslm-build:board=host;build=build42;model=00ff", 128u, 1000000u,
     2, 2, inputs, outputs, db.b, 12u, invoke,
+    0u, 0, /* no frontend: tinyslm-pcm must refuse */
 };
 
 void tslm_app_putc(char c) { putchar(c); }
@@ -208,3 +209,8 @@ def test_fuzz_any_bytes_one_reply_per_terminator(app, chunks):
     assert replies[-1] == ["m-name-dut-[tinyslm]"]
     for r in replies[:-1]:
         assert len([line for line in r if line.startswith("e-[")]) <= 1
+
+
+def test_pcm_without_a_frontend_is_refused(app):
+    (r,) = cmd(app, "tinyslm-pcm")
+    assert r == ["e-[this firmware has no frontend: build it with one to send raw audio]"]

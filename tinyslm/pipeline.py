@@ -127,14 +127,20 @@ def _sizing(cfg: BuildConfig, folder: Path, task: str) -> dict:
 def _kws_train(cfg: BuildConfig, sizing: dict, folder: Path, say: Callable[[str], None]) -> dict:
     import dataclasses
 
-    from .train import KWSTrainConfig, train_kws
+    from .data import KwsFrontend
+    from .train import KWSTrainConfig, QuantConfig, train_kws
     from .train.models import KWTConfig
 
     f = np.load(folder.parent / "features" / "features.npz")
+    fe = KwsFrontend()
     tc = KWSTrainConfig.quick() if cfg.quick else KWSTrainConfig()
-    tc = dataclasses.replace(tc, student=KWTConfig(**{k: v for k, v in sizing["student"].items() if k != "kind"}))
-    r = train_kws(f["x_train"], f["y_train"], f["x_val"], f["y_val"], f["x_test"], f["y_test"], tc, seed=cfg.seed,
-                  log=say)
+    # The model trains on the features in real units, and its int8 input is pinned to the frontend's own
+    # quantization: the frontend's int8 bytes (host numpy or device C) are then exactly the model's input.
+    tc = dataclasses.replace(tc, student=KWTConfig(**{k: v for k, v in sizing["student"].items() if k != "kind"}),
+                             quant=dataclasses.replace(tc.quant, input_range=fe.config.float_range))
+    deq = fe.dequantize
+    r = train_kws(deq(f["x_train"]), f["y_train"], deq(f["x_val"]), f["y_val"], deq(f["x_test"]), f["y_test"], tc,
+                  seed=cfg.seed, log=say)
     (folder / "model.tflite").write_bytes(r.tflite)
     (folder / "train.json").write_text(json.dumps(r.to_dict(), indent=1, default=float))
     return {"quality": r.quality, "facts": r.to_dict()["facts"], "summary": r.summary()}
@@ -177,7 +183,8 @@ def _ad_train(cfg: BuildConfig, sizing: dict, folder: Path, say: Callable[[str],
     deq = fe.dequantize
     tc = ADTrainConfig.quick() if cfg.quick else ADTrainConfig()
     tc = dataclasses.replace(tc, student=TransformerAEConfig(**{k: v for k, v in sizing["student"].items()
-                                                               if k != "kind"}))
+                                                               if k != "kind"}),
+                             quant=dataclasses.replace(tc.quant, input_range=fe.config.float_range))
     tc = tc.with_shape(*f["x_train"].shape[1:])
     r = train_anomaly(deq(f["x_train"]), deq(f["x_val"]), deq(f["x_test"]), f["y_test"], tc, seed=cfg.seed,
                       test_groups=f["test_groups"], val_groups=f["val_groups"], log=say)

@@ -175,3 +175,13 @@ def test_cross_compiles_for_cortex_m_without_warnings(tmp_path, cpu):
     assert size.returncode == 0
     data_bss = sum(int(line.split()[1]) + int(line.split()[2]) for line in size.stdout.splitlines()[1:])
     assert data_bss == 0  # all tables are const (flash); no RAM besides the caller's buffers
+
+
+def test_cli_writes_a_self_contained_frontend(tmp_path):
+    from tinyslm.cli import main
+
+    assert main(["data", "frontend", "--task", "kws", "-o", str(tmp_path)]) == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted([*ENGINE_FILES, "tslm_frontend_kws.c", "tslm_frontend_kws.h"])
+    for name in names:
+        assert (tmp_path / name).read_text() == (FRONTEND / name).read_text()

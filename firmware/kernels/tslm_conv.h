@@ -25,6 +25,12 @@ typedef struct {
      * than input); each input pixel is read into scratch before its outputs
      * are written (portable C: scratch holds input_c bytes). */
     int32_t in_place;
+    /* The Cortex-M DSP kernels' per-output-channel requantization records
+     * (cortex_m_dsp/tslm_dsp.h), which then replace bias, multiplier and
+     * shift (NULL); NULL for the portable kernels. requant_fast: the records
+     * are in the SMMLAR form. */
+    const int32_t *requant;
+    int32_t requant_fast;
 } tslm_conv_params;
 
 /* Grouped convolution when input_c is a multiple of filter_c (groups = input_c / filter_c). */

@@ -26,6 +26,14 @@ typedef struct {
      * ring of cache_rows = pad_h + 1 rows in scratch; taps on rows <= y read
      * the ring, taps below read the buffer, which is not yet overwritten. */
     int32_t cache_rows;
+    /* The Cortex-M DSP kernels' per-output-channel requantization records
+     * (cortex_m_dsp/tslm_dsp.h), which then replace bias, multiplier and
+     * shift (NULL); NULL for the portable kernels. requant_fast: the records
+     * are in the SMMLAR form. */
+    const int32_t *requant;
+    int32_t requant_fast;
+    /* DSP kernel: width of its ring of widened input rows, columns -pad_w ... */
+    int32_t ring_w;
 } tslm_depthwise_conv_params;
 
 /* scratch: cache_rows * input_w * input_c bytes when in place, else unused (may be NULL). */

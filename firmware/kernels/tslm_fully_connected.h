@@ -17,6 +17,12 @@ typedef struct {
     const int32_t *shift;
     int32_t per_channel;
     int32_t act_min, act_max; /* fused activation, in output units */
+    /* The Cortex-M DSP kernels' per-output-channel requantization records
+     * (cortex_m_dsp/tslm_dsp.h), which then replace bias, multiplier and
+     * shift (NULL); NULL for the portable kernels. requant_fast: the records
+     * are in the SMMLAR form. */
+    const int32_t *requant;
+    int32_t requant_fast;
 } tslm_fully_connected_params;
 
 /*

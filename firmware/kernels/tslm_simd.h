@@ -38,6 +38,15 @@ static inline int32_t tslm_smlabb(int32_t a, int32_t b, int32_t acc) { return __
 static inline int32_t tslm_smlatt(int32_t a, int32_t b, int32_t acc) { return __smlatt(a, b, acc); }
 /* lane-wise a + b (int16, wrapping) */
 static inline int32_t tslm_sadd16(int32_t a, int32_t b) { return __sadd16(a, b); }
+/* acc + round(a * b / 2^32), the product's high word rounded (SMMLAR) */
+static inline int32_t tslm_smmlar(int32_t a, int32_t b, int32_t acc)
+{
+    int32_t r;
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+    return r;
+}
+/* x saturated to int8 (SSAT #8) */
+static inline int32_t tslm_ssat8(int32_t x) { return __ssat(x, 8); }
 
 #else /* portable equivalents */
 
@@ -72,6 +81,12 @@ static inline int32_t tslm_sadd16(int32_t a, int32_t b)
 {
     return tslm_pair((int16_t)((a & 0xFFFF) + (b & 0xFFFF)), (int16_t)(((a >> 16) & 0xFFFF) + ((b >> 16) & 0xFFFF)));
 }
+static inline int32_t tslm_smmlar(int32_t a, int32_t b, int32_t acc)
+{
+    const int64_t t = (int64_t)(((uint64_t)(uint32_t)acc << 32) + (uint64_t)((int64_t)a * b) + UINT64_C(0x80000000));
+    return (int32_t)(t >> 32);
+}
+static inline int32_t tslm_ssat8(int32_t x) { return x < -128 ? -128 : (x > 127 ? 127 : x); }
 #endif
 
 #endif /* TSLM_SIMD_H */

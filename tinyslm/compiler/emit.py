@@ -172,13 +172,20 @@ class Emitter:
                 continue
             t = self.g.tensors[i]
             role = roles[k] if roles and k < len(roles) else f"in{k}" if len(op.inputs) > 1 else "in"
-            if t.is_const and s.func not in ("memcpy",) and not any(isinstance(a, T) and a.index == i for a in s.args):
+            if (t.is_const and role not in ("w", "b") and s.func not in ("memcpy",)
+                    and not any(isinstance(a, T) and a.index == i for a in s.args)):
                 continue  # consumed at compile time (shape, axis, permutation...)
+            if t.is_const and role == "b" and not any(isinstance(a, T) and a.index == i for a in s.args):
+                continue  # folded: shown as the array the kernel takes, below
             lines.append(f"{role + ':':5} {t.describe()} [{self.where(i)}]")
         arg_refs = {a.name for a in s.args if isinstance(a, Ref)}
         for c in s.consts:
             if c.name in arg_refs and c.name.endswith("_bias"):
                 lines.append(f"{'b:':5} int32 {np.asarray(c.values).size}, {c.comment} [flash]")
+        for k, v in (s.params or {}).items():
+            c = next((c for c in s.consts if isinstance(v, Ref) and c.name == v.name and k == "requant"), None)
+            if c is not None:
+                lines.append(f"{'rq:':5} int32 {np.asarray(c.values).size // 4}x4, {c.comment} [flash]")
         for i in op.outputs:
             lines.append(f"{'out:':5} {self.g.tensors[i].describe()} [{self.where(i)}]")
         if s.macs:
@@ -194,7 +201,8 @@ class Emitter:
             elif isinstance(a, T):
                 args.append(self.ptr(a.index, writable=a.index in s.writes))
             elif isinstance(a, Ref):
-                args.append(self.renamed.get(a.name, a.name))
+                name = self.renamed.get(a.name, a.name)
+                args.append(f"({a.cast}){name}" if a.cast else name)
             elif isinstance(a, Lit):
                 args.append(a.text)
             elif isinstance(a, Scratch):
@@ -255,7 +263,7 @@ class Emitter:
         variant = kdir / "cortex_m_dsp" if self.target == "cortex-m-dsp" else None
         files = ["tslm_common.h"] + [f"{fam}.{ext}" for fam in families for ext in ("h", "c")]
         if variant is not None and any((variant / f).exists() for f in files):
-            files.append("tslm_simd.h")
+            files += ["tslm_simd.h", "tslm_dsp.h"]
         for f in files:
             src = variant / f if variant is not None and (variant / f).exists() else kdir / f
             shutil.copyfile(src, out_dir / f)

@@ -45,9 +45,10 @@ class T:
 
 @dataclass(frozen=True)
 class Ref:
-    """A kernel argument (or params field) that is a ConstArray."""
+    """A kernel argument (or params field) that is a ConstArray (cast: the C type the kernel takes, if another)."""
 
     name: str
+    cast: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,27 +116,73 @@ Step = Call | Alias
 
 
 def interleave_pairs(rows: np.ndarray, per_group: int) -> np.ndarray:
-    """Weights for the DSP CONV_2D: within each group, every pair of output channels stored
-    four bytes of one, four of the other, then the K % 4 last bytes of each; an odd last
-    channel of a group keeps its row.
+    """Weights for the DSP GEMM kernels (firmware/kernels/cortex_m_dsp/tslm_dsp.h): each row
+    padded with zeros to a multiple of four; within each group, every pair of output channels
+    stored four bytes of one, four of the other; an odd last channel of a group keeps its row.
 
-    >>> interleave_pairs(np.arange(12).reshape(2, 6), 2).tolist()
-    [0, 1, 2, 3, 6, 7, 8, 9, 4, 5, 10, 11]
+    >>> interleave_pairs(np.arange(12).reshape(2, 6) + 1, 2).tolist()
+    [1, 2, 3, 4, 7, 8, 9, 10, 5, 6, 0, 0, 11, 12, 0, 0]
+    >>> interleave_pairs(np.arange(3).reshape(3, 1) + 1, 3).tolist()
+    [1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]
     """
     oc, k = rows.shape
-    k4 = k - k % 4
+    k4 = -(-k // 4) * 4
+    padded = np.zeros((oc, k4), dtype=rows.dtype)
+    padded[:, :k] = rows
     out = []
     for g0 in range(0, oc, per_group):
         c = g0
         while c + 2 <= g0 + per_group:
-            a, b = rows[c], rows[c + 1]
-            for j in range(0, k4, 4):
-                out += [a[j:j + 4], b[j:j + 4]]
-            out += [a[k4:], b[k4:]]
+            out.append(np.stack([padded[c].reshape(-1, 4), padded[c + 1].reshape(-1, 4)], axis=1).reshape(-1))
             c += 2
         if c < g0 + per_group:
-            out.append(rows[c])
+            out.append(padded[c])
     return np.concatenate(out)
+
+
+def widen_depthwise(w: np.ndarray) -> np.ndarray:
+    """Depthwise weights (taps x channels, int8) for the DSP kernel: channels padded to a
+    multiple of four; for each group of four channels and each tap, the int16 pairs (c0, c2)
+    and (c1, c3), the order SXTB16 gives the activations.
+
+    >>> widen_depthwise(np.array([[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]])).tolist()
+    [1, 3, 2, 4, 6, 8, 7, 9, 5, 0, 0, 0, 10, 0, 0, 0]
+    """
+    taps, c = w.shape
+    c4 = -(-c // 4) * 4
+    padded = np.zeros((taps, c4), dtype=np.int64)
+    padded[:, :c] = w
+    groups = padded.reshape(taps, c4 // 4, 4).transpose(1, 0, 2)  # group x tap x 4
+    return groups[:, :, [0, 2, 1, 3]].reshape(-1)
+
+
+def conv_dsp_scratch(k: int, im2col: bool) -> int:
+    """Scratch of the DSP CONV_2D: two pixels widened (16 bytes per group of four k), and with
+    im2col their two int8 columns."""
+    return 16 * (-(-k // 4)) + (2 * k if im2col else 0)
+
+
+def dsp_requant(bias: np.ndarray, multipliers: list[int], shifts: list[int],
+                abs_weight_sums: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Per-channel requantization records for the DSP kernels (4 int32 each, see tslm_dsp.h).
+
+    Fast records {2 * bias, multiplier, r, 2^(r-1)} when every channel shifts right (r >= 1)
+    and 2 * (accumulator + bias) cannot overflow for any int8 input (|bias| + 128 * sum |w|
+    < 2^30); otherwise TFLM's {bias, multiplier, shift, 0}.
+
+    >>> rec, fast = dsp_requant(np.array([-5, 7]), [1 << 30, 1 << 30], [-3, -1], np.array([10, 20]))
+    >>> fast, rec.tolist()
+    (True, [-10, 1073741824, 3, 4, 14, 1073741824, 1, 1])
+    >>> dsp_requant(np.array([0]), [1 << 30], [0], np.array([1]))[1]
+    False
+    """
+    fast = all(s <= -1 for s in shifts) and all(
+        abs(int(b)) + 128 * int(a) < (1 << 30) for b, a in zip(bias, abs_weight_sums))
+    if fast:
+        rows = [[2 * int(b), m, -s, 1 << (-s - 1)] for b, m, s in zip(bias, multipliers, shifts)]
+    else:
+        rows = [[int(b), m, s, 0] for b, m, s in zip(bias, multipliers, shifts)]
+    return np.array(rows, dtype=np.int64).reshape(-1), fast
 
 
 class Lowering:
@@ -270,6 +317,20 @@ class Lowering:
                        "requantization shifts (power of two)")
         return m, s
 
+    def dsp_records(self, op: Operator, bias: ConstArray, mult: ConstArray, shift: ConstArray,
+                    rows: np.ndarray) -> tuple[ConstArray, bool]:
+        """The DSP kernels' requantization records (replacing bias, multipliers and shifts);
+        rows: each output channel's weights (channels x k)."""
+        n = rows.shape[0]
+        m = np.broadcast_to(mult.values, (n,)) if len(mult.values) == 1 else mult.values
+        sh = np.broadcast_to(shift.values, (n,)) if len(shift.values) == 1 else shift.values
+        rec, fast = dsp_requant(bias.values, [int(v) for v in m], [int(v) for v in sh],
+                                np.abs(rows.astype(np.int64)).sum(axis=1))
+        kind = ("2 x bias, multiplier (Q31), right shift, rounding 2^(shift-1)" if fast
+                else "bias, multiplier (Q31), shift, 0")
+        return ConstArray(self.name(op, "requant"), "int32_t", rec,
+                          f"requantization per output channel: {kind} (bias includes the input offset)"), fast
+
     # -------------------------------------------------------------------- ops
     def fully_connected(self, op: Operator) -> Step:
         self.io(op, 2)
@@ -309,12 +370,24 @@ class Lowering:
         params = dict(batches=batches, accum_depth=depth, output_depth=out_depth,
                       input_offset=0 if fold else -x.zero_point, filter_offset=-w.quant.zero_point[0],
                       output_offset=y.zero_point, multiplier=Ref(mult.name), shift=Ref(shift.name),
-                      per_channel=int(per_channel), act_min=lo, act_max=hi)
+                      per_channel=int(per_channel), act_min=lo, act_max=hi, requant="NULL", requant_fast=0)
         note = f"{batches}x{depth} . {depth}x{out_depth}" + (f", {act.lower()}" if act != "NONE" else "")
+        w_arg: Any = T(w.index)
+        scratch = 0
+        if self.dsp and fold and w.quant.zero_point[0] == 0:
+            # DSP: records instead of bias/multiplier/shift, weight pairs interleaved, rows widened in scratch
+            rec, fast = self.dsp_records(op, fb, mult, shift, w.data)  # type: ignore[arg-type]
+            wt = ConstArray(self.name(op, "filter"), "int8_t", interleave_pairs(w.data, out_depth),  # type: ignore
+                            f"tensor {w.index}, output feature pairs interleaved by fours for the DSP kernel")
+            consts = [rec, wt]
+            params.update(multiplier="NULL", shift="NULL", requant=Ref(rec.name), requant_fast=int(fast))
+            bias_arg, w_arg = Lit("NULL"), Ref(wt.name)
+            scratch = (16 if batches > 1 else 8) * (-(-depth // 4))
         return Call(op, "tslm_fully_connected_s8", "tslm_fully_connected",
-                    [T(x.index), T(w.index), bias_arg, T(y.index), Scratch("int16_t")],
+                    [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int16_t")],
                     "tslm_fully_connected_params", params, consts, macs=batches * depth * out_depth,
-                    note=note, reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index])
+                    note=note, reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
+                    scratch_bytes=scratch)
 
     def _padding(self, op: Operator, in_size: int, filt: int, stride: int, dilation: int, out_size: int,
                  axis: str) -> int:
@@ -376,16 +449,21 @@ class Lowering:
         common["_consts"] = [mult, shift]
         common["bias_folded"] = int(fold)
         common["_bias_arg"] = T(bias_idx) if bias_idx >= 0 else Lit("NULL")
+        common["_records"] = None
         if fold:
             fb = self.folded_bias(op, w, bias_idx, -x.zero_point, 3 if depthwise else 0)
             common["_consts"].append(fb)
             common["_bias_arg"] = Ref(fb.name)
+            if self.dsp:
+                rows = w.data.reshape(-1, oc).T if depthwise else w.data.reshape(oc, -1)  # type: ignore[union-attr]
+                common["_records"] = self.dsp_records(op, fb, mult, shift, rows)
+        common["requant"], common["requant_fast"] = "NULL", 0
         common["_note"] = note
         return x, w, y, bias_idx, common
 
     def conv_2d(self, op: Operator) -> Step:
         x, w, y, bias_idx, p = self._conv_common(op, depthwise=False)
-        consts, note, bias_arg = p.pop("_consts"), p.pop("_note"), p.pop("_bias_arg")
+        consts, note, bias_arg, records = p.pop("_consts"), p.pop("_note"), p.pop("_bias_arg"), p.pop("_records")
         fc = w.shape[3]
         self.need(fc > 0 and x.shape[3] % fc == 0 and y.shape[3] % (x.shape[3] // fc) == 0, op,
                   f"input channels {x.shape[3]} are not a multiple of filter channels {fc}", tensor=w.index)
@@ -394,14 +472,14 @@ class Lowering:
         order = ["batches", "input_h", "input_w", "input_c", "filter_h", "filter_w", "filter_c", "output_h",
                  "output_w", "output_c", "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_h", "pad_w",
                  "input_offset", "output_offset", "multiplier", "shift", "act_min", "act_max", "bias_folded",
-                 "in_place"]
+                 "in_place", "requant", "requant_fast"]
         p["in_place"] = 0
         macs = y.numel * w.shape[1] * w.shape[2] * fc
         groups = x.shape[3] // fc
         if groups > 1:
             note += f", {groups} groups"
         k_all = w.shape[1] * w.shape[2] * fc
-        dsp = self.dsp and bool(p["bias_folded"])  # the DSP kernel's fast path: int8 im2col of two pixels
+        dsp = records is not None  # the DSP kernel: two pixels widened to int16 at a time
         pointwise = (w.shape[1] == w.shape[2] == 1 and p["stride_h"] == p["stride_w"] == 1 and groups == 1
                      and x.shape[1:3] == y.shape[1:3])
         w_arg: Any = T(w.index)
@@ -409,19 +487,20 @@ class Lowering:
             wt = ConstArray(self.name(op, "filter"), "int8_t",
                             interleave_pairs(w.data.reshape(w.shape[0], k_all), y.shape[3] // groups),  # type: ignore
                             f"tensor {w.index}, output channel pairs interleaved by fours for the DSP kernel")
-            consts = [*consts, wt]
-            w_arg = Ref(wt.name)
+            consts, (rec, fast) = [records[0], wt], records
+            p.update(multiplier="NULL", shift="NULL", requant=Ref(rec.name), requant_fast=int(fast))
+            w_arg, bias_arg = Ref(wt.name), Lit("NULL")
         return Call(op, "tslm_conv_s8", "tslm_conv",
                     [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int16_t")],
                     "tslm_conv_params", {k: p[k] for k in order}, consts, macs=macs, note=note,
                     reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
-                    scratch_bytes=6 * k_all if dsp else 0,  # DSP: 2 widened int16 columns + 2 int8 columns
+                    scratch_bytes=conv_dsp_scratch(k_all, w.shape[1] * w.shape[2] > 1) if dsp else 0,
                     inplace=[(x.index, y.index)] if pointwise and y.shape[3] <= x.shape[3] else [],
                     inplace_scratch=0 if dsp else x.shape[3], inplace_params={"in_place": 1})
 
     def depthwise_conv_2d(self, op: Operator) -> Step:
         x, w, y, bias_idx, p = self._conv_common(op, depthwise=True)
-        consts, note, bias_arg = p.pop("_consts"), p.pop("_note"), p.pop("_bias_arg")
+        consts, note, bias_arg, records = p.pop("_consts"), p.pop("_note"), p.pop("_bias_arg"), p.pop("_records")
         self.need(w.shape[0] == 1 and w.shape[3] == y.shape[3], op,
                   f"filter {self.shape_str(w.shape)} must be 1 x H x W x output channels", tensor=w.index)
         ic, oc = x.shape[3], y.shape[3]
@@ -431,26 +510,41 @@ class Lowering:
         order = ["batches", "input_h", "input_w", "input_c", "filter_h", "filter_w", "depth_multiplier",
                  "output_h", "output_w", "output_c", "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_h",
                  "pad_w", "input_offset", "output_offset", "multiplier", "shift", "act_min", "act_max", "bias_folded",
-                 "cache_rows"]
+                 "cache_rows", "requant", "requant_fast", "ring_w"]
         p["cache_rows"] = 0
+        p["ring_w"] = 0
         in_place_ok = (dm == 1 and p["stride_h"] == p["stride_w"] == 1 and x.shape == y.shape and p["pad_h"] >= 0)
         if dm > 1:
             note += f", depth multiplier {dm}"
-            if self.dsp and p["bias_folded"]:
-                return self._depthwise_as_grouped_conv(op, x, w, y, bias_idx, p, consts, note, bias_arg)
-        fast = self.dsp and p["bias_folded"] and dm == 1 and w.shape[1] * w.shape[2] <= 64
+            if records is not None:
+                return self._depthwise_as_grouped_conv(op, x, w, y, bias_idx, p, consts, note, records)
+        w_arg: Any = T(w.index)
+        scratch = 0
+        fh, fw = w.shape[1], w.shape[2]
+        span = (fh - 1) * p["dilation_h"] + 1
+        if records is not None and span <= 64:  # the DSP kernel's MAX_SPAN
+            # DSP: a ring of the filter's span of input rows, zero-point padded and widened to int16
+            # (group of four channels major), written before any output row overwrites them
+            ring_w = (y.shape[2] - 1) * p["stride_w"] + (fw - 1) * p["dilation_w"] + 1  # columns -pad_w ...
+            scratch = span * ring_w * (-(-ic // 4)) * 8
+            wt = ConstArray(self.name(op, "filter"), "int16_t", widen_depthwise(w.data.reshape(fh * fw, oc)),  # type: ignore
+                            f"tensor {w.index} widened: per four channels, per tap, the pairs (c0, c2), (c1, c3)")
+            consts, (rec, fast) = [records[0], wt], records
+            p.update(multiplier="NULL", shift="NULL", requant=Ref(rec.name), requant_fast=int(fast), ring_w=ring_w)
+            w_arg, bias_arg = Ref(wt.name, "const int8_t *"), Lit("NULL")
         return Call(op, "tslm_depthwise_conv_s8", "tslm_depthwise_conv",
-                    [T(x.index), T(w.index), bias_arg, T(y.index), Scratch("int8_t")],
+                    [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int8_t")],
                     "tslm_depthwise_conv_params", {k: p[k] for k in order}, consts,
-                    macs=y.numel * w.shape[1] * w.shape[2], note=note,
+                    macs=y.numel * fh * fw, note=note,
                     reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
-                    scratch_bytes=x.shape[3] if fast else 0,  # the DSP kernel's zero-point pixel
+                    scratch_bytes=scratch,
                     inplace=[(x.index, y.index)] if in_place_ok else [],
-                    inplace_scratch=(p["pad_h"] + 1) * x.shape[2] * x.shape[3],
-                    inplace_params={"cache_rows": p["pad_h"] + 1})
+                    inplace_scratch=0 if scratch else (p["pad_h"] + 1) * x.shape[2] * x.shape[3],
+                    inplace_params={} if scratch else {"cache_rows": p["pad_h"] + 1})
 
     def _depthwise_as_grouped_conv(self, op: Operator, x: Tensor, w: Tensor, y: Tensor, bias_idx: int,
-                                   p: dict[str, Any], consts: list[ConstArray], note: str, bias_arg: Any) -> Call:
+                                   p: dict[str, Any], consts: list[ConstArray], note: str,
+                                   records: tuple[ConstArray, bool]) -> Call:
         """Depth multiplier > 1 is a grouped CONV_2D with one input channel per group:
         out[oc] = sum_taps w[tap][oc] x[tap][oc // dm] either way. The weights are stored
         transposed (1 x H x W x OC -> OC x H x W x 1) so each output channel is one row for
@@ -464,14 +558,15 @@ class Lowering:
         params["filter_c"] = 1
         params.update({k: p[k] for k in ["output_h", "output_w", "output_c", "stride_h", "stride_w", "dilation_h",
                                           "dilation_w", "pad_h", "pad_w", "input_offset", "output_offset",
-                                          "multiplier", "shift", "act_min", "act_max", "bias_folded"]})
-        params["in_place"] = 0
-        return Call(op, "tslm_conv_s8", "tslm_conv", [T(x.index), Ref(wt.name), bias_arg, T(y.index),
+                                          "act_min", "act_max", "bias_folded"]})
+        rec, fast = records
+        params.update(multiplier="NULL", shift="NULL", in_place=0, requant=Ref(rec.name), requant_fast=int(fast))
+        return Call(op, "tslm_conv_s8", "tslm_conv", [T(x.index), Ref(wt.name), Lit("NULL"), T(y.index),
                                                      Scratch("int16_t")],
-                    "tslm_conv_params", params, [*consts, wt], macs=y.numel * k_all,
+                    "tslm_conv_params", params, [rec, wt], macs=y.numel * k_all,
                     note=note + f" (as a CONV_2D of {x.shape[3]} groups)",
                     reads=[x.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
-                    scratch_bytes=6 * k_all)
+                    scratch_bytes=conv_dsp_scratch(k_all, k_all > 1))
 
     def pool(self, op: Operator) -> Step:
         self.io(op, 1)

@@ -1,48 +1,22 @@
 /*
  * tslm_conv.c - CONV_2D (int8) for the Cortex-M DSP extension.
  *
- * The compiler folds the input offset into the bias (bias_folded), so the
- * kernel works on raw int8: im2col copies the receptive fields of two output
- * pixels into scratch, writing the input zero point (-input_offset) where the
- * window leaves the image (its folded offset then cancels, as TFLM's skip
- * does), and widens each group of four bytes once into the two int16 pairs
- * SXTB16 gives, (x0, x2) and (x1, x3). Each pair of output channels is then a
- * 2x2 block of dot products over K = filter_h * filter_w * filter_c: one load
- * and two SXTB16 per four weights, SMLAD for two MACs at a time.
- * Weights: the compiler interleaves each pair of output channels of a group,
- * four bytes of one, four of the other (one LDRD fetches both), the K % 4
- * last bytes of each row after that; an odd last channel keeps its row.
- * Because both pixels are copied before any output is written, a 1x1 stride-1
- * convolution whose output is no wider than its input may run in place.
- * scratch: 2 * K int16 values (widened columns) + 2 * K int8 values (the gathered bytes).
+ * With constant weights the compiler folds the input offset into the bias and
+ * hands over per-channel requantization records and the weights with each
+ * pair of output channels interleaved by fours (tslm_dsp.h). Two output
+ * pixels at a time: their receptive fields (for a 1x1 filter, the input
+ * pixels themselves; otherwise an im2col copy in which taps outside the image
+ * hold the input zero point, whose folded share then cancels, as TFLM's skip
+ * does) are widened to int16 once, and each pair of output channels is a 2x2
+ * block of dot products over K = filter_h * filter_w * filter_c: one weight
+ * load and two SXTB16 serve both pixels.
+ * Both pixels are widened before any of their outputs is written, so a 1x1
+ * stride-1 convolution whose output is no wider than its input may run in place.
+ * Non-constant weights take TFLM's loop as it is.
+ * scratch: 16 bytes per four k (two widened pixels), + 2 * K bytes for im2col.
  */
-#include <string.h>
-
 #include "tslm_conv.h"
-#include "tslm_simd.h"
-
-static void im2col(const tslm_conv_params *p, const int8_t *in_b, int32_t pixel, int32_t group, int8_t *col)
-{
-    const int32_t y0 = (pixel / p->output_w) * p->stride_h - p->pad_h;
-    const int32_t x0 = (pixel % p->output_w) * p->stride_w - p->pad_w;
-    const int8_t zero_point = (int8_t)(-p->input_offset);
-    for (int32_t fy = 0; fy < p->filter_h; ++fy) {
-        const int32_t iy = y0 + p->dilation_h * fy;
-        for (int32_t fx = 0; fx < p->filter_w; ++fx) {
-            const int32_t ix = x0 + p->dilation_w * fx;
-            if (iy < 0 || iy >= p->input_h || ix < 0 || ix >= p->input_w) {
-                for (int32_t c = 0; c < p->filter_c; ++c) {
-                    *col++ = zero_point;
-                }
-                continue;
-            }
-            const int8_t *x = in_b + (iy * p->input_w + ix) * p->input_c + group * p->filter_c;
-            for (int32_t c = 0; c < p->filter_c; ++c) {
-                *col++ = x[c];
-            }
-        }
-    }
-}
+#include "tslm_dsp.h"
 
 TSLM_ALWAYS_INLINE int8_t finish(const tslm_conv_params *p, int32_t acc, const int32_t *bias, int32_t oc)
 {
@@ -53,105 +27,7 @@ TSLM_ALWAYS_INLINE int8_t finish(const tslm_conv_params *p, int32_t acc, const i
     return (int8_t)tslm_clamp_i32(acc, p->act_min, p->act_max);
 }
 
-/* sum over k of w[k] * col[k] */
-TSLM_ALWAYS_INLINE int32_t dot(const int8_t *w, const int8_t *col, int32_t k_all)
-{
-    int32_t acc = 0;
-    int32_t k = 0;
-    for (; k + 4 <= k_all; k += 4) {
-        const int32_t wv = tslm_read32(w + k), xv = tslm_read32(col + k);
-        acc = tslm_smlad(tslm_sxtb16(wv), tslm_sxtb16(xv), acc);
-        acc = tslm_smlad(tslm_sxtb16_ror8(wv), tslm_sxtb16_ror8(xv), acc);
-    }
-    for (; k < k_all; ++k) {
-        acc += w[k] * col[k];
-    }
-    return acc;
-}
-
-/* Bytes of a column, four at a time, into SXTB16 order: words (x0, x2), (x1, x3). */
-static void widen(const int8_t *col, int32_t k4, int16_t *wide)
-{
-    for (int32_t k = 0; k < k4; k += 4) {
-        const int32_t v = tslm_read32(col + k);
-        const int32_t lo = tslm_sxtb16(v), hi = tslm_sxtb16_ror8(v);
-        memcpy(wide + k, &lo, sizeof(lo));
-        memcpy(wide + k + 2, &hi, sizeof(hi));
-    }
-}
-
-/* Output channels [oc_begin, oc_end) of pixel col0 (and col1 unless NULL); wide0/wide1 are the
- * columns widened by widen(), the int8 columns serve the last K % 4 values. */
-static void channels(const tslm_conv_params *p, const int8_t *weights, const int32_t *bias, const int8_t *col0,
-                     const int8_t *col1, const int16_t *wide0, const int16_t *wide1, int32_t oc_begin,
-                     int32_t oc_end, int8_t *out0, int8_t *out1)
-{
-    const int32_t k_all = p->filter_h * p->filter_w * p->filter_c;
-    const int32_t k4 = k_all & ~3;
-    int32_t oc = oc_begin;
-    if (col1 != NULL) {
-        for (; oc + 2 <= oc_end; oc += 2) {
-            const int8_t *w = weights + oc * k_all; /* the pair, interleaved by fours */
-            int32_t a00 = 0, a01 = 0, a10 = 0, a11 = 0; /* a<pixel><channel> */
-            const int16_t *x0 = wide0, *x1 = wide1;
-            for (const int8_t *end = w + 2 * k4; w < end; w += 8, x0 += 4, x1 += 4) {
-                const int32_t wa = tslm_read32(w), wb = tslm_read32(w + 4);
-                int32_t x0v = tslm_read32(x0), x1v = tslm_read32(x1);
-                int32_t t = tslm_sxtb16(wa);
-                a00 = tslm_smlad(t, x0v, a00);
-                a10 = tslm_smlad(t, x1v, a10);
-                t = tslm_sxtb16(wb);
-                a01 = tslm_smlad(t, x0v, a01);
-                a11 = tslm_smlad(t, x1v, a11);
-                x0v = tslm_read32(x0 + 2);
-                x1v = tslm_read32(x1 + 2);
-                t = tslm_sxtb16_ror8(wa);
-                a00 = tslm_smlad(t, x0v, a00);
-                a10 = tslm_smlad(t, x1v, a10);
-                t = tslm_sxtb16_ror8(wb);
-                a01 = tslm_smlad(t, x0v, a01);
-                a11 = tslm_smlad(t, x1v, a11);
-            }
-            const int8_t *t0 = weights + oc * k_all + 2 * k4, *t1 = t0 + (k_all - k4); /* row tails */
-            for (int32_t k = k4; k < k_all; ++k) {
-                a00 += t0[k - k4] * col0[k];
-                a01 += t1[k - k4] * col0[k];
-                a10 += t0[k - k4] * col1[k];
-                a11 += t1[k - k4] * col1[k];
-            }
-            out0[oc] = finish(p, a00, bias, oc);
-            out0[oc + 1] = finish(p, a01, bias, oc + 1);
-            out1[oc] = finish(p, a10, bias, oc);
-            out1[oc + 1] = finish(p, a11, bias, oc + 1);
-        }
-    }
-    for (; oc + 2 <= oc_end; oc += 2) { /* one pixel left: a pair of channels, interleaved weights */
-        const int8_t *w = weights + oc * k_all;
-        int32_t a0 = 0, a1 = 0;
-        for (int32_t k = 0; k < k4; k += 4, w += 8) {
-            const int32_t x01 = tslm_read32(wide0 + k), x23 = tslm_read32(wide0 + k + 2);
-            const int32_t wa = tslm_read32(w), wb = tslm_read32(w + 4);
-            a0 = tslm_smlad(tslm_sxtb16_ror8(wa), x23, tslm_smlad(tslm_sxtb16(wa), x01, a0));
-            a1 = tslm_smlad(tslm_sxtb16_ror8(wb), x23, tslm_smlad(tslm_sxtb16(wb), x01, a1));
-        }
-        const int8_t *t0 = weights + oc * k_all + 2 * k4, *t1 = t0 + (k_all - k4);
-        for (int32_t k = k4; k < k_all; ++k) {
-            a0 += t0[k - k4] * col0[k];
-            a1 += t1[k - k4] * col0[k];
-        }
-        out0[oc] = finish(p, a0, bias, oc);
-        out0[oc + 1] = finish(p, a1, bias, oc + 1);
-    }
-    if (oc < oc_end) { /* an odd last channel: its row as it is */
-        const int8_t *w = weights + oc * k_all;
-        out0[oc] = finish(p, dot(w, col0, k_all), bias, oc);
-        if (col1 != NULL) {
-            out1[oc] = finish(p, dot(w, col1, k_all), bias, oc);
-        }
-    }
-}
-
-/* Without a folded bias (non-constant weights): TFLM's loop as it is. */
+/* Without records (non-constant weights): TFLM's loop as it is. */
 static void generic(const tslm_conv_params *p, const int8_t *input, const int8_t *weights, const int32_t *bias,
                     int8_t *output)
 {
@@ -186,36 +62,123 @@ static void generic(const tslm_conv_params *p, const int8_t *input, const int8_t
     }
 }
 
-void tslm_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
-                  const int32_t *bias, int8_t *output, int16_t *scratch)
+/* n bytes from src to dst, a word at a time while four remain (unaligned LDR/STR). */
+TSLM_ALWAYS_INLINE int8_t *copy_bytes(int8_t *dst, const int8_t *src, int32_t n)
 {
-    if (!p->bias_folded || scratch == NULL) {
-        generic(p, input, weights, bias, output);
-        return;
+    for (; n >= 4; n -= 4, src += 4, dst += 4) {
+        const int32_t v = tslm_read32(src);
+        memcpy(dst, &v, sizeof(v));
     }
-    const int32_t k_all = p->filter_h * p->filter_w * p->filter_c;
+    for (; n > 0; --n) {
+        *dst++ = *src++;
+    }
+    return dst;
+}
+
+TSLM_ALWAYS_INLINE int8_t *fill_bytes(int8_t *dst, int8_t value, int32_t n)
+{
+    for (; n > 0; --n) {
+        *dst++ = value;
+    }
+    return dst;
+}
+
+/* The receptive field of output pixel `pixel`, group `group`, as K contiguous bytes;
+ * taps outside the image hold the input zero point. */
+static void im2col(const tslm_conv_params *p, const int8_t *in_b, int32_t pixel, int32_t group, int8_t *col)
+{
+    const int32_t y0 = (pixel / p->output_w) * p->stride_h - p->pad_h;
+    const int32_t x0 = (pixel % p->output_w) * p->stride_w - p->pad_w;
+    const int8_t zero_point = (int8_t)(-p->input_offset);
+    const int32_t fc = p->filter_c, row_bytes = p->input_w * p->input_c;
+    const int contiguous = fc == p->input_c && p->dilation_w == 1; /* a filter row is one run of bytes */
+    for (int32_t fy = 0; fy < p->filter_h; ++fy) {
+        const int32_t iy = y0 + p->dilation_h * fy;
+        if (iy < 0 || iy >= p->input_h) {
+            col = fill_bytes(col, zero_point, p->filter_w * fc);
+            continue;
+        }
+        const int8_t *row = in_b + iy * row_bytes + group * fc;
+        if (contiguous) {
+            const int32_t lo = x0 < 0 ? -x0 : 0;                                            /* taps left of the image */
+            const int32_t end = x0 + p->filter_w > p->input_w ? p->input_w - x0 : p->filter_w; /* first tap right of it */
+            col = fill_bytes(col, zero_point, lo * fc);
+            if (end > lo) {
+                col = copy_bytes(col, row + (x0 + lo) * fc, (end - lo) * fc);
+            }
+            col = fill_bytes(col, zero_point, (p->filter_w - (end > lo ? end : lo)) * fc);
+            continue;
+        }
+        for (int32_t fx = 0; fx < p->filter_w; ++fx) {
+            const int32_t ix = x0 + p->dilation_w * fx;
+            col = (ix < 0 || ix >= p->input_w) ? fill_bytes(col, zero_point, fc)
+                                               : copy_bytes(col, row + ix * p->input_c, fc);
+        }
+    }
+}
+
+/* 1x1 filter: the input pixel under output pixel `pixel`. */
+TSLM_ALWAYS_INLINE const int8_t *pixel_at(const tslm_conv_params *p, const int8_t *in_b, int32_t pixel)
+{
+    const int32_t oy = pixel / p->output_w, ox = pixel % p->output_w;
+    return in_b + (oy * p->stride_h * p->input_w + ox * p->stride_w) * p->input_c;
+}
+
+TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, const int32_t *weights,
+                            int8_t *output, int32_t *x, const int fast, const int full)
+{
+    const int32_t k_all = p->filter_h * p->filter_w * p->filter_c, n4 = (k_all + 3) / 4;
     const int32_t groups = p->input_c / p->filter_c;
     const int32_t per_group = p->output_c / groups;
-    int16_t *wide0 = scratch;
-    int16_t *wide1 = scratch + k_all;
-    int8_t *col0 = (int8_t *)(scratch + 2 * k_all);
+    const int direct = p->filter_h == 1 && p->filter_w == 1; /* 1x1: no padding, pixels are their own columns */
+    int8_t *col0 = (int8_t *)(x + 4 * n4);
     int8_t *col1 = col0 + k_all;
     const int32_t pixels = p->output_h * p->output_w;
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
         int8_t *out_b = output + b * pixels * p->output_c;
         for (int32_t px = 0; px < pixels; px += 2) {
-            const int32_t two = px + 1 < pixels;
+            const int two = px + 1 < pixels;
+            int8_t *out0 = out_b + px * p->output_c;
+            int8_t *out1 = two ? out0 + p->output_c : NULL;
             for (int32_t g = 0; g < groups; ++g) {
-                im2col(p, in_b, px, g, col0);
-                widen(col0, k_all & ~3, wide0);
-                if (two) {
-                    im2col(p, in_b, px + 1, g, col1);
-                    widen(col1, k_all & ~3, wide1);
+                const int8_t *a = col0, *c = col1;
+                if (direct) {
+                    a = pixel_at(p, in_b, px) + g * p->filter_c;
+                    c = two ? pixel_at(p, in_b, px + 1) + g * p->filter_c : a;
+                } else {
+                    im2col(p, in_b, px, g, col0);
+                    if (two) {
+                        im2col(p, in_b, px + 1, g, col1);
+                    }
                 }
-                channels(p, weights, bias, col0, two ? col1 : NULL, wide0, wide1, g * per_group,
-                         (g + 1) * per_group, out_b + px * p->output_c, two ? out_b + (px + 1) * p->output_c : NULL);
+                if (two) {
+                    tslm_dsp_widen2(a, c, k_all, x);
+                } else {
+                    tslm_dsp_widen1(a, k_all, x);
+                }
+                tslm_dsp_gemm_rows(x, weights + g * per_group * n4, p->requant + 4 * g * per_group, n4, per_group,
+                                   out0 + g * per_group, two ? out1 + g * per_group : NULL, p->output_offset,
+                                   p->act_min, p->act_max, fast, full);
             }
         }
+    }
+}
+
+void tslm_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                  const int32_t *bias, int8_t *output, int16_t *scratch)
+{
+    if (p->requant == NULL || scratch == NULL) {
+        generic(p, input, weights, bias, output);
+        return;
+    }
+    const int32_t *w = (const int32_t *)(const void *)weights; /* word-aligned by the compiler */
+    int32_t *x = (int32_t *)(void *)scratch;
+    if (!p->requant_fast) {
+        run(p, input, w, output, x, 0, 0);
+    } else if (p->act_min == -128 && p->act_max == 127) {
+        run(p, input, w, output, x, 1, 1);
+    } else {
+        run(p, input, w, output, x, 1, 0);
     }
 }

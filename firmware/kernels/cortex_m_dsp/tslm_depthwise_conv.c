@@ -1,17 +1,21 @@
 /*
  * tslm_depthwise_conv.c - DEPTHWISE_CONV_2D (int8) for the Cortex-M DSP extension.
  *
- * With depth multiplier 1 and the input offset folded into the bias, each
- * output pixel first lists its taps (a pixel of zero points stands in for
- * taps outside the image, which then take back exactly their folded share,
- * as TFLM's skip does); four channels then move together: one 32-bit load of
- * input and of weights per tap, SXTB16 splits them into the (c0, c2) and
- * (c1, c3) int16 pairs, and SMLABB / SMLATT accumulate each channel on its
- * own. Anything else takes the plain loop.
- * scratch: [cache_rows * input_w * input_c in-place row ring] + input_c bytes (the zero-point pixel).
+ * Depth multiplier 1, constant weights (the compiler folds the input offset
+ * into the bias, hands over requantization records and widens the weights:
+ * per group of four channels and per tap, the int16 pairs (c0, c2), (c1, c3)).
+ * The input rows under the filter are kept in a ring in scratch, widened the
+ * same way once per row and padded left and right with the input zero point,
+ * whose folded share cancels as TFLM's skipped taps do; rows above or below
+ * the image are rows of zero points. Every tap then costs two word loads and
+ * four SMLABB/SMLATT for four channels. A row enters the ring before any
+ * output row overwrites it, so the op may run in place (stride 1, same
+ * shape). Depth multipliers > 1 are lowered to a grouped CONV_2D; anything
+ * else takes TFLM's loop as it is.
+ * scratch: span * ring_w * 8 bytes per four channels (span = (filter_h - 1) * dilation_h + 1).
  */
 #include "tslm_depthwise_conv.h"
-#include "tslm_simd.h"
+#include "tslm_dsp.h"
 
 TSLM_ALWAYS_INLINE int8_t finish(const tslm_depthwise_conv_params *p, int32_t acc, const int32_t *bias, int32_t oc)
 {
@@ -22,104 +26,175 @@ TSLM_ALWAYS_INLINE int8_t finish(const tslm_depthwise_conv_params *p, int32_t ac
     return (int8_t)tslm_clamp_i32(acc, p->act_min, p->act_max);
 }
 
-static void generic(const tslm_depthwise_conv_params *p, const int8_t *in_b, const int8_t *scratch,
-                    const int8_t *weights, const int32_t *bias, int32_t oy, int32_t ox, int32_t c_begin, int8_t *out)
+/* TFLM's loop (also in place, through the portable kernel's row ring; bias_folded as there). */
+static void generic(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                    const int32_t *bias, int8_t *output, int8_t *scratch)
 {
-    const int32_t y0 = oy * p->stride_h - p->pad_h;
-    const int32_t x0 = ox * p->stride_w - p->pad_w;
-    const int32_t x_offset = p->bias_folded ? 0 : p->input_offset;
-    for (int32_t ic = c_begin; ic < p->input_c; ++ic) {
-        for (int32_t m = 0; m < p->depth_multiplier; ++m) {
-            const int32_t oc = ic * p->depth_multiplier + m;
-            int32_t acc = 0;
-            for (int32_t fy = 0; fy < p->filter_h; ++fy) {
-                const int32_t iy = y0 + p->dilation_h * fy;
-                for (int32_t fx = 0; fx < p->filter_w; ++fx) {
-                    const int32_t ix = x0 + p->dilation_w * fx;
-                    const int32_t w = weights[(fy * p->filter_w + fx) * p->output_c + oc];
-                    if (iy < 0 || iy >= p->input_h || ix < 0 || ix >= p->input_w) {
-                        acc -= p->bias_folded ? w * p->input_offset : 0;
-                        continue;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
+        int8_t *out = output + b * p->output_h * p->output_w * p->output_c;
+        for (int32_t oy = 0; oy < p->output_h; ++oy) {
+            tslm_dw_save_row(p, in_b, scratch, oy);
+            const int32_t y0 = oy * p->stride_h - p->pad_h;
+            for (int32_t ox = 0; ox < p->output_w; ++ox) {
+                const int32_t x0 = ox * p->stride_w - p->pad_w;
+                for (int32_t ic = 0; ic < p->input_c; ++ic) {
+                    for (int32_t m = 0; m < p->depth_multiplier; ++m) {
+                        const int32_t oc = ic * p->depth_multiplier + m;
+                        int32_t acc = 0;
+                        for (int32_t fy = 0; fy < p->filter_h; ++fy) {
+                            const int32_t iy = y0 + p->dilation_h * fy;
+                            for (int32_t fx = 0; fx < p->filter_w; ++fx) {
+                                const int32_t ix = x0 + p->dilation_w * fx;
+                                const int32_t w = weights[(fy * p->filter_w + fx) * p->output_c + oc];
+                                if (iy < 0 || iy >= p->input_h || ix < 0 || ix >= p->input_w) {
+                                    acc -= p->bias_folded ? w * p->input_offset : 0; /* skipped tap */
+                                    continue;
+                                }
+                                const int32_t x = tslm_dw_row(p, in_b, scratch, iy, oy)[ix * p->input_c + ic];
+                                acc += w * (x + (p->bias_folded ? 0 : p->input_offset));
+                            }
+                        }
+                        *out++ = finish(p, acc, bias, oc);
                     }
-                    acc += w * (tslm_dw_row(p, in_b, scratch, iy, oy)[ix * p->input_c + ic] + x_offset);
                 }
             }
-            out[oc] = finish(p, acc, bias, oc);
         }
     }
 }
 
-#define MAX_TAPS 64
+/* Input row iy (zero points outside the image) into ring row `dst`: for each group of four
+ * channels, ring_w columns from -pad_w, each the pairs (c0, c2), (c1, c3). */
+static void widen_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, int32_t iy, int32_t *dst)
+{
+    const int32_t C = p->input_c;
+    const uint32_t zp = (uint8_t)(-p->input_offset);
+    const int32_t zero_points = (int32_t)(zp * 0x01010101u);
+    const int32_t pad_pair0 = tslm_sxtb16(zero_points), pad_pair1 = tslm_sxtb16_ror8(zero_points);
+    const int inside = iy >= 0 && iy < p->input_h;
+    const int8_t *row = in_b + iy * p->input_w * C;
+    for (int32_t c = 0; c < C; c += 4) {
+        for (int32_t xp = 0; xp < p->ring_w; ++xp, dst += 2) {
+            const int32_t ix = xp - p->pad_w;
+            if (!inside || ix < 0 || ix >= p->input_w) {
+                dst[0] = pad_pair0, dst[1] = pad_pair1;
+                continue;
+            }
+            const int32_t v = tslm_dsp_group(row + ix * C, c, C);
+            dst[0] = tslm_sxtb16(v), dst[1] = tslm_sxtb16_ror8(v);
+        }
+    }
+}
+
+/* Four channels' accumulators += one tap: activations (c0, c2), (c1, c3) times the weights. */
+#define TAP(x02, x13, w02, w13)              \
+    do {                                     \
+        a0 = tslm_smlabb((x02), (w02), a0);  \
+        a2 = tslm_smlatt((x02), (w02), a2);  \
+        a1 = tslm_smlabb((x13), (w13), a1);  \
+        a3 = tslm_smlatt((x13), (w13), a3);  \
+    } while (0)
+
+/* One output row: for each group of four channels and each output column, the taps from the
+ * ring rows `rows`; k3x3: a 3x3 filter, dilation 1, its nine taps written out (constant offsets). */
+TSLM_ALWAYS_INLINE void output_row(const tslm_depthwise_conv_params *p, const int32_t *const *rows,
+                                   const int32_t *weights, int8_t *out, const int k3x3, const int fast,
+                                   const int full)
+{
+    const int32_t C = p->input_c, fh = p->filter_h, fw = p->filter_w, taps = fh * fw, ring_w = p->ring_w;
+    const int32_t step = 2 * p->stride_w, dil = 2 * p->dilation_w;
+    const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
+    for (int32_t c = 0; c < C; c += 4) {
+        const int32_t g = c / 4;
+        const int32_t *wg = weights + g * taps * 2;
+        const int32_t *rq = p->requant + 4 * c;
+        int8_t *o = out + c;
+        const int32_t *r0 = rows[0] + g * ring_w * 2, *r1 = k3x3 ? rows[1] + g * ring_w * 2 : NULL,
+                      *r2 = k3x3 ? rows[2] + g * ring_w * 2 : NULL;
+        for (int32_t ox = 0; ox < p->output_w; ++ox, o += C) {
+            int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            if (k3x3) {
+                const int32_t *w = wg;
+                TAP(r0[0], r0[1], w[0], w[1]);
+                TAP(r0[2], r0[3], w[2], w[3]);
+                TAP(r0[4], r0[5], w[4], w[5]);
+                TAP(r1[0], r1[1], w[6], w[7]);
+                TAP(r1[2], r1[3], w[8], w[9]);
+                TAP(r1[4], r1[5], w[10], w[11]);
+                TAP(r2[0], r2[1], w[12], w[13]);
+                TAP(r2[2], r2[3], w[14], w[15]);
+                TAP(r2[4], r2[5], w[16], w[17]);
+                r0 += step, r1 += step, r2 += step;
+            } else {
+                const int32_t *w = wg;
+                for (int32_t fy = 0; fy < fh; ++fy) {
+                    const int32_t *x = rows[fy] + (g * ring_w + ox * p->stride_w) * 2;
+                    for (int32_t fx = 0; fx < fw; ++fx, w += 2, x += dil) {
+                        TAP(x[0], x[1], w[0], w[1]);
+                    }
+                }
+            }
+            o[0] = tslm_dsp_out(a0, rq, zp, lo, hi, fast, full);
+            if (c + 4 <= C) {
+                o[1] = tslm_dsp_out(a1, rq + 4, zp, lo, hi, fast, full);
+                o[2] = tslm_dsp_out(a2, rq + 8, zp, lo, hi, fast, full);
+                o[3] = tslm_dsp_out(a3, rq + 12, zp, lo, hi, fast, full);
+            } else { /* the last, partial group of channels */
+                const int32_t acc[3] = {a1, a2, a3};
+                for (int32_t j = 1; c + j < C; ++j) {
+                    o[j] = tslm_dsp_out(acc[j - 1], rq + 4 * j, zp, lo, hi, fast, full);
+                }
+            }
+        }
+    }
+}
+
+#define MAX_SPAN 64 /* rows under the filter; larger filters take the plain loop */
+
+TSLM_ALWAYS_INLINE void run(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *weights,
+                            int8_t *output, int32_t *ring, const int fast, const int full)
+{
+    const int32_t span = (p->filter_h - 1) * p->dilation_h + 1;
+    const int32_t row_words = p->ring_w * ((p->input_c + 3) / 4) * 2;
+    const int k3x3 = p->filter_h == 3 && p->filter_w == 3 && p->dilation_h == 1 && p->dilation_w == 1;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
+        int32_t next = -p->pad_h; /* the next input row to widen */
+        for (int32_t oy = 0; oy < p->output_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_h;
+            for (; next <= y0 + span - 1; ++next) {
+                widen_row(p, in_b, next, ring + (((next % span) + span) % span) * row_words);
+            }
+            const int32_t *rows[MAX_SPAN];
+            for (int32_t fy = 0; fy < p->filter_h; ++fy) {
+                const int32_t iy = y0 + fy * p->dilation_h;
+                rows[fy] = ring + (((iy % span) + span) % span) * row_words;
+            }
+            int8_t *out = output + (b * p->output_h + oy) * p->output_w * p->output_c;
+            if (k3x3) {
+                output_row(p, rows, weights, out, 1, fast, full);
+            } else {
+                output_row(p, rows, weights, out, 0, fast, full);
+            }
+        }
+    }
+}
 
 void tslm_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
                             const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
 {
-    const int32_t C = p->input_c;
-    const int32_t taps = p->filter_h * p->filter_w;
-    if (p->depth_multiplier != 1 || !p->bias_folded || scratch == NULL || taps > MAX_TAPS) {
-        for (int32_t b = 0; b < p->batches; ++b) { /* the plain loop, as TFLM */
-            const int8_t *in_b = input + b * p->input_h * p->input_w * C;
-            for (int32_t oy = 0; oy < p->output_h; ++oy) {
-                tslm_dw_save_row(p, in_b, scratch, oy);
-                for (int32_t ox = 0; ox < p->output_w; ++ox) {
-                    generic(p, in_b, scratch, weights, bias, oy, ox, 0,
-                            output + ((b * p->output_h + oy) * p->output_w + ox) * p->output_c);
-                }
-            }
-        }
+    if (p->requant == NULL || p->depth_multiplier != 1 || scratch == NULL
+        || (p->filter_h - 1) * p->dilation_h + 1 > MAX_SPAN) {
+        generic(p, input, weights, bias, output, scratch);
         return;
     }
-    /* Taps outside the image read a pixel of zero points: with the offset folded into the
-     * bias, weight x zero_point takes back exactly that tap's share (TFLM skips the tap). */
-    int8_t *pad = scratch + p->cache_rows * p->input_w * C;
-    for (int32_t c = 0; c < C; ++c) {
-        pad[c] = (int8_t)(-p->input_offset);
-    }
-    const int32_t c4 = C & ~3;
-    const int8_t *tap[MAX_TAPS];
-    for (int32_t b = 0; b < p->batches; ++b) {
-        const int8_t *in_b = input + b * p->input_h * p->input_w * C;
-        for (int32_t oy = 0; oy < p->output_h; ++oy) {
-            const int32_t y0 = oy * p->stride_h - p->pad_h;
-            tslm_dw_save_row(p, in_b, scratch, oy);
-            for (int32_t ox = 0; ox < p->output_w; ++ox) {
-                const int32_t x0 = ox * p->stride_w - p->pad_w;
-                int32_t t = 0;
-                for (int32_t fy = 0; fy < p->filter_h; ++fy) {
-                    const int32_t iy = y0 + p->dilation_h * fy;
-                    const int8_t *row = (iy >= 0 && iy < p->input_h) ? tslm_dw_row(p, in_b, scratch, iy, oy) : NULL;
-                    for (int32_t fx = 0; fx < p->filter_w; ++fx) {
-                        const int32_t ix = x0 + p->dilation_w * fx;
-                        tap[t++] = (row != NULL && ix >= 0 && ix < p->input_w) ? row + ix * C : pad;
-                    }
-                }
-                int8_t *out = output + ((b * p->output_h + oy) * p->output_w + ox) * C;
-                for (int32_t c = 0; c < c4; c += 4) {
-                    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-                    const int8_t *w = weights + c;
-                    for (int32_t k = 0; k < taps; ++k, w += C) {
-                        const int32_t x = tslm_read32(tap[k] + c);
-                        const int32_t wv = tslm_read32(w);
-                        const int32_t x02 = tslm_sxtb16(x), x13 = tslm_sxtb16_ror8(x);
-                        const int32_t w02 = tslm_sxtb16(wv), w13 = tslm_sxtb16_ror8(wv);
-                        a0 = tslm_smlabb(x02, w02, a0);
-                        a2 = tslm_smlatt(x02, w02, a2);
-                        a1 = tslm_smlabb(x13, w13, a1);
-                        a3 = tslm_smlatt(x13, w13, a3);
-                    }
-                    out[c] = finish(p, a0, bias, c);
-                    out[c + 1] = finish(p, a1, bias, c + 1);
-                    out[c + 2] = finish(p, a2, bias, c + 2);
-                    out[c + 3] = finish(p, a3, bias, c + 3);
-                }
-                for (int32_t c = c4; c < C; ++c) { /* channels past the last group of four */
-                    int32_t acc = 0;
-                    for (int32_t k = 0; k < taps; ++k) {
-                        acc += weights[k * C + c] * tap[k][c];
-                    }
-                    out[c] = finish(p, acc, bias, c);
-                }
-            }
-        }
+    const int32_t *w = (const int32_t *)(const void *)weights; /* word-aligned by the compiler */
+    int32_t *ring = (int32_t *)(void *)scratch;
+    if (!p->requant_fast) {
+        run(p, input, w, output, ring, 0, 0);
+    } else if (p->act_min == -128 && p->act_max == 127) {
+        run(p, input, w, output, ring, 1, 1);
+    } else {
+        run(p, input, w, output, ring, 1, 0);
     }
 }

@@ -1,0 +1,311 @@
+/*
+ * tslm_dsp.h - what the Cortex-M DSP kernels share: int8 -> int16 widening,
+ * the multiply-accumulate micro-kernels over pairs of pixels and output
+ * channels, and the requantization epilogue.
+ *
+ * Layouts (the compiler writes the constant ones, the kernels the others):
+ * - weights: for each pair of output channels, four int8 of one, four of the
+ *   other, k = 0..3, then k = 4..7, ...; an odd last channel keeps its row.
+ *   Rows are padded with zeros to a multiple of four (n4 groups of four).
+ *   SXTB16 of a word gives the pair (w0, w2), SXTB16 ROR 8 gives (w1, w3).
+ * - widened activations: per group of four k, the int16 pairs (x0, x2) and
+ *   (x1, x3), one 32-bit word each, in that SXTB16 order; two pixels are
+ *   interleaved: p0 (x0, x2), p0 (x1, x3), p1 (x0, x2), p1 (x1, x3).
+ * - requantization record, 4 int32 per output channel:
+ *   fast: {2 * bias, multiplier, right shift r >= 1, 2^(r - 1)};
+ *   otherwise {bias, multiplier, shift, 0}, evaluated as tslm_requantize().
+ *   The compiler chooses fast only where it is exact: every r >= 1 and
+ *   |bias| + 128 * sum |w| < 2^30, so 2 * (acc + bias) cannot overflow.
+ */
+#ifndef TSLM_DSP_H
+#define TSLM_DSP_H
+
+#include "tslm_common.h"
+#include "tslm_simd.h"
+
+/* Exact TFLM requantization of acc (+ bias) for one channel's record. With fast,
+ * SRDHM(x, m) = floor((x * m + 2^30) / 2^31) is SMMLAR's rounded high word of 2x * m,
+ * plus 2^(r-1) in the same instruction (v); TFLM's round-half-away division by 2^r is
+ * then floor((v - [v <= 0]) / 2^r). */
+TSLM_ALWAYS_INLINE int32_t tslm_dsp_requant(int32_t acc, const int32_t *rq, const int fast)
+{
+    if (fast) {
+        int32_t v = tslm_smmlar((int32_t)((uint32_t)rq[0] + ((uint32_t)acc << 1)), rq[1], rq[3]);
+        v += (v - 1) >> 31;
+        return v >> rq[2];
+    }
+    return tslm_requantize((int32_t)((uint32_t)acc + (uint32_t)rq[0]), rq[1], rq[2]);
+}
+
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__thumb2__) && !defined(TSLM_NO_ASM)
+#define TSLM_DSP_ASM 1 /* the hot loops below in Thumb-2 assembly; C with the same results otherwise */
+#endif
+
+/* The fast requantization of two accumulators of one channel, + zero point, saturated to int8:
+ * one record load for both. */
+TSLM_ALWAYS_INLINE void tslm_dsp_requant2_fast(int32_t *acc0, int32_t *acc1, const int32_t *rq, int32_t zp)
+{
+#if defined(TSLM_DSP_ASM)
+    int32_t b2, m, r, round, t;
+    __asm__("ldrd %[b2], %[m], [%[rq]]\n\t"
+            "ldrd %[r], %[round], [%[rq], #8]\n\t"
+            "add %[a0], %[b2], %[a0], lsl #1\n\t"
+            "add %[a1], %[b2], %[a1], lsl #1\n\t"
+            "smmlar %[a0], %[a0], %[m], %[round]\n\t"
+            "smmlar %[a1], %[a1], %[m], %[round]\n\t"
+            "sub %[t], %[a0], #1\n\t"
+            "add %[a0], %[a0], %[t], asr #31\n\t"
+            "sub %[t], %[a1], #1\n\t"
+            "add %[a1], %[a1], %[t], asr #31\n\t"
+            "asr %[a0], %[a0], %[r]\n\t"
+            "asr %[a1], %[a1], %[r]\n\t"
+            "add %[a0], %[a0], %[zp]\n\t"
+            "add %[a1], %[a1], %[zp]\n\t"
+            "ssat %[a0], #8, %[a0]\n\t"
+            "ssat %[a1], #8, %[a1]"
+            : [a0] "+r"(*acc0), [a1] "+r"(*acc1), [b2] "=&r"(b2), [m] "=&r"(m), [r] "=&r"(r),
+              [round] "=&r"(round), [t] "=&r"(t)
+            : [rq] "r"(rq), [zp] "r"(zp)
+            : "memory");
+#else
+    *acc0 = tslm_ssat8(tslm_dsp_requant(*acc0, rq, 1) + zp);
+    *acc1 = tslm_ssat8(tslm_dsp_requant(*acc1, rq, 1) + zp);
+#endif
+}
+
+/* Two accumulators of one channel to int8 outputs: requantized, + zero point, clamped to [lo, hi]. */
+TSLM_ALWAYS_INLINE void tslm_dsp_out2(int32_t a0, int32_t a1, const int32_t *rq, int32_t zp, int32_t lo, int32_t hi,
+                                      const int fast, const int full, int8_t *o0, int8_t *o1)
+{
+    if (fast) {
+        tslm_dsp_requant2_fast(&a0, &a1, rq, zp);
+    } else {
+        a0 = tslm_ssat8(tslm_dsp_requant(a0, rq, 0) + zp);
+        a1 = tslm_ssat8(tslm_dsp_requant(a1, rq, 0) + zp);
+    }
+    if (!full) {
+        a0 = a0 < lo ? lo : (a0 > hi ? hi : a0);
+        a1 = a1 < lo ? lo : (a1 > hi ? hi : a1);
+    }
+    *o0 = (int8_t)a0;
+    *o1 = (int8_t)a1;
+}
+
+/* Requantized value + output zero point, clamped to [lo, hi] (full: the whole int8 range). */
+TSLM_ALWAYS_INLINE int8_t tslm_dsp_out(int32_t acc, const int32_t *rq, int32_t zp, int32_t lo, int32_t hi,
+                                       const int fast, const int full)
+{
+    int32_t v = tslm_ssat8(tslm_dsp_requant(acc, rq, fast) + zp);
+    if (!full) {
+        v = v < lo ? lo : v;
+        v = v > hi ? hi : v;
+    }
+    return (int8_t)v;
+}
+
+/* The 4-byte group starting at src[k] (k4: the multiple-of-four length), the bytes
+ * past `len` read as zeros, so nothing beyond the row is touched. */
+TSLM_ALWAYS_INLINE int32_t tslm_dsp_group(const int8_t *src, int32_t k, int32_t len)
+{
+    if (k + 4 <= len) {
+        return tslm_read32(src + k);
+    }
+    uint32_t v = 0;
+    for (int32_t j = 0; k + j < len; ++j) {
+        v |= (uint32_t)(uint8_t)src[k + j] << (8 * j);
+    }
+    return (int32_t)v;
+}
+
+/* One row of len int8 values, widened: 2 words per group of four (n4 = ceil(len / 4) groups). */
+static inline void tslm_dsp_widen1(const int8_t *a, int32_t len, int32_t *dst)
+{
+    for (int32_t k = 0; k < len; k += 4, dst += 2) {
+        const int32_t v = tslm_dsp_group(a, k, len);
+        dst[0] = tslm_sxtb16(v);
+        dst[1] = tslm_sxtb16_ror8(v);
+    }
+}
+
+/* Two rows widened and interleaved: 4 words per group of four. */
+static inline void tslm_dsp_widen2(const int8_t *a, const int8_t *b, int32_t len, int32_t *dst)
+{
+    for (int32_t k = 0; k < len; k += 4, dst += 4) {
+        const int32_t u = tslm_dsp_group(a, k, len), v = tslm_dsp_group(b, k, len);
+        dst[0] = tslm_sxtb16(u);
+        dst[1] = tslm_sxtb16_ror8(u);
+        dst[2] = tslm_sxtb16(v);
+        dst[3] = tslm_sxtb16_ror8(v);
+    }
+}
+
+/* a<pixel><channel> += two pixels (interleaved x) . a channel pair (interleaved w), n4 groups:
+ * per four k, one LDRD of weights, one 4-word load of x, four SXTB16 and eight SMLAD. */
+TSLM_ALWAYS_INLINE void tslm_dsp_mac_2x2(const int32_t *w, const int32_t *x, int32_t n4, int32_t *a00,
+                                         int32_t *a01, int32_t *a10, int32_t *a11)
+{
+    int32_t s00 = *a00, s01 = *a01, s10 = *a10, s11 = *a11;
+#if defined(TSLM_DSP_ASM)
+    /* 13 registers (a frame pointer may keep r7): x in r8-r11 by one LDM, the weights one word
+     * per channel; two groups of four k per turn of the loop (an odd first group alone). */
+#define TSLM_MAC_2X2_GROUP                                 \
+    "ldr %[wa], [%[w]], #4\n\t"                          \
+    "ldmia %[x]!, {r8, r9, r10, r11}\n\t"                \
+    "sxtb16 %[t], %[wa]\n\t"                             \
+    "smlad %[s00], %[t], r8, %[s00]\n\t"                 \
+    "smlad %[s10], %[t], r10, %[s10]\n\t"                \
+    "sxtb16 %[wa], %[wa], ror #8\n\t"                    \
+    "smlad %[s00], %[wa], r9, %[s00]\n\t"                \
+    "smlad %[s10], %[wa], r11, %[s10]\n\t"               \
+    "ldr %[wa], [%[w]], #4\n\t"                          \
+    "sxtb16 %[t], %[wa]\n\t"                             \
+    "smlad %[s01], %[t], r8, %[s01]\n\t"                 \
+    "smlad %[s11], %[t], r10, %[s11]\n\t"                \
+    "sxtb16 %[wa], %[wa], ror #8\n\t"                    \
+    "smlad %[s01], %[wa], r9, %[s01]\n\t"                \
+    "smlad %[s11], %[wa], r11, %[s11]\n\t"
+    const int32_t *end = w + 2 * n4;
+    int32_t wa, t;
+    __asm__("tst %[n4], #1\n\t"
+            "beq 1f\n\t"
+            TSLM_MAC_2X2_GROUP
+            "1:\n\t"
+            "cmp %[w], %[end]\n\t"
+            "beq 3f\n"
+            "2:\n\t"
+            TSLM_MAC_2X2_GROUP
+            TSLM_MAC_2X2_GROUP
+            "cmp %[w], %[end]\n\t"
+            "bne 2b\n"
+            "3:"
+            : [w] "+r"(w), [x] "+r"(x), [s00] "+r"(s00), [s01] "+r"(s01), [s10] "+r"(s10), [s11] "+r"(s11),
+              [wa] "=&r"(wa), [t] "=&r"(t)
+            : [end] "r"(end), [n4] "r"(n4)
+            : "r8", "r9", "r10", "r11", "cc", "memory");
+#undef TSLM_MAC_2X2_GROUP
+#else
+    for (const int32_t *end = w + 2 * n4; w < end; w += 2, x += 4) {
+        const int32_t wa = w[0], wb = w[1];
+        const int32_t x0a = x[0], x0b = x[1], x1a = x[2], x1b = x[3];
+        int32_t t = tslm_sxtb16(wa);
+        s00 = tslm_smlad(t, x0a, s00);
+        s10 = tslm_smlad(t, x1a, s10);
+        t = tslm_sxtb16_ror8(wa);
+        s00 = tslm_smlad(t, x0b, s00);
+        s10 = tslm_smlad(t, x1b, s10);
+        t = tslm_sxtb16(wb);
+        s01 = tslm_smlad(t, x0a, s01);
+        s11 = tslm_smlad(t, x1a, s11);
+        t = tslm_sxtb16_ror8(wb);
+        s01 = tslm_smlad(t, x0b, s01);
+        s11 = tslm_smlad(t, x1b, s11);
+    }
+#endif
+    *a00 = s00, *a01 = s01, *a10 = s10, *a11 = s11;
+}
+
+/* Two pixels (interleaved x) . one channel's row (plain, padded). */
+TSLM_ALWAYS_INLINE void tslm_dsp_mac_2x1(const int32_t *w, const int32_t *x, int32_t n4, int32_t *a0,
+                                         int32_t *a1)
+{
+    int32_t s0 = *a0, s1 = *a1;
+    for (const int32_t *end = w + n4; w < end; ++w, x += 4) {
+        const int32_t lo = tslm_sxtb16(w[0]), hi = tslm_sxtb16_ror8(w[0]);
+        s0 = tslm_smlad(hi, x[1], tslm_smlad(lo, x[0], s0));
+        s1 = tslm_smlad(hi, x[3], tslm_smlad(lo, x[2], s1));
+    }
+    *a0 = s0, *a1 = s1;
+}
+
+/* One pixel (widen1 x) . a channel pair (interleaved w). */
+TSLM_ALWAYS_INLINE void tslm_dsp_mac_1x2(const int32_t *w, const int32_t *x, int32_t n4, int32_t *a0,
+                                         int32_t *a1)
+{
+    int32_t s0 = *a0, s1 = *a1;
+#if defined(TSLM_DSP_ASM)
+#define TSLM_MAC_1X2_GROUP                                 \
+    "ldrd %[wa], %[wb], [%[w]], #8\n\t"                  \
+    "ldrd %[xa], %[xb], [%[x]], #8\n\t"                  \
+    "sxtb16 %[t], %[wa]\n\t"                             \
+    "smlad %[s0], %[t], %[xa], %[s0]\n\t"                \
+    "sxtb16 %[wa], %[wa], ror #8\n\t"                    \
+    "smlad %[s0], %[wa], %[xb], %[s0]\n\t"               \
+    "sxtb16 %[t], %[wb]\n\t"                             \
+    "smlad %[s1], %[t], %[xa], %[s1]\n\t"                \
+    "sxtb16 %[wb], %[wb], ror #8\n\t"                    \
+    "smlad %[s1], %[wb], %[xb], %[s1]\n\t"
+    const int32_t *end = w + 2 * n4;
+    int32_t wa, wb, xa, xb, t;
+    __asm__("tst %[n4], #1\n\t"
+            "beq 1f\n\t"
+            TSLM_MAC_1X2_GROUP
+            "1:\n\t"
+            "cmp %[w], %[end]\n\t"
+            "beq 3f\n"
+            "2:\n\t"
+            TSLM_MAC_1X2_GROUP
+            TSLM_MAC_1X2_GROUP
+            "cmp %[w], %[end]\n\t"
+            "bne 2b\n"
+            "3:"
+            : [w] "+r"(w), [x] "+r"(x), [s0] "+r"(s0), [s1] "+r"(s1), [wa] "=&r"(wa), [wb] "=&r"(wb),
+              [xa] "=&r"(xa), [xb] "=&r"(xb), [t] "=&r"(t)
+            : [end] "r"(end), [n4] "r"(n4)
+            : "cc", "memory");
+#undef TSLM_MAC_1X2_GROUP
+#else
+    for (const int32_t *end = w + 2 * n4; w < end; w += 2, x += 2) {
+        const int32_t wa = w[0], wb = w[1], xa = x[0], xb = x[1];
+        s0 = tslm_smlad(tslm_sxtb16_ror8(wa), xb, tslm_smlad(tslm_sxtb16(wa), xa, s0));
+        s1 = tslm_smlad(tslm_sxtb16_ror8(wb), xb, tslm_smlad(tslm_sxtb16(wb), xa, s1));
+    }
+#endif
+    *a0 = s0, *a1 = s1;
+}
+
+/* One pixel (widen1 x) . one channel's row. */
+TSLM_ALWAYS_INLINE int32_t tslm_dsp_mac_1x1(const int32_t *w, const int32_t *x, int32_t n4)
+{
+    int32_t s = 0;
+    for (const int32_t *end = w + n4; w < end; ++w, x += 2) {
+        s = tslm_smlad(tslm_sxtb16_ror8(w[0]), x[1], tslm_smlad(tslm_sxtb16(w[0]), x[0], s));
+    }
+    return s;
+}
+
+/*
+ * out_p[c] for c in [0, channels) of a block of pixels against one group's weights:
+ * x: the widened pixels (two interleaved when out1 != NULL, else one), w: the group's
+ * weights (pairs interleaved, n4 groups of four per row), rq: the group's records.
+ */
+TSLM_ALWAYS_INLINE void tslm_dsp_gemm_rows(const int32_t *x, const int32_t *w, const int32_t *rq, int32_t n4,
+                                           int32_t channels, int8_t *out0, int8_t *out1, int32_t zp, int32_t lo,
+                                           int32_t hi, const int fast, const int full)
+{
+    int32_t c = 0;
+    if (out1 != NULL) {
+        for (; c + 2 <= channels; c += 2, w += 2 * n4, rq += 8) {
+            int32_t a00 = 0, a01 = 0, a10 = 0, a11 = 0;
+            tslm_dsp_mac_2x2(w, x, n4, &a00, &a01, &a10, &a11);
+            tslm_dsp_out2(a00, a10, rq, zp, lo, hi, fast, full, &out0[c], &out1[c]);
+            tslm_dsp_out2(a01, a11, rq + 4, zp, lo, hi, fast, full, &out0[c + 1], &out1[c + 1]);
+        }
+        if (c < channels) {
+            int32_t a0 = 0, a1 = 0;
+            tslm_dsp_mac_2x1(w, x, n4, &a0, &a1);
+            tslm_dsp_out2(a0, a1, rq, zp, lo, hi, fast, full, &out0[c], &out1[c]);
+        }
+        return;
+    }
+    for (; c + 2 <= channels; c += 2, w += 2 * n4, rq += 8) {
+        int32_t a0 = 0, a1 = 0;
+        tslm_dsp_mac_1x2(w, x, n4, &a0, &a1);
+        out0[c] = tslm_dsp_out(a0, rq, zp, lo, hi, fast, full);
+        out0[c + 1] = tslm_dsp_out(a1, rq + 4, zp, lo, hi, fast, full);
+    }
+    if (c < channels) {
+        out0[c] = tslm_dsp_out(tslm_dsp_mac_1x1(w, x, n4), rq, zp, lo, hi, fast, full);
+    }
+}
+
+#endif /* TSLM_DSP_H */

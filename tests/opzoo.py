@@ -339,14 +339,19 @@ CASES: dict[str, Case] = {
     "conv_5x3_stride2_same_relu": conv(k=(5, 3), stride=2, act=relu, hw=(10, 7)),
     "conv_dilation2_relu6": conv(dilation=2, act=relu6, cin=3, cout=5),
     "conv_odd_channels": conv(cin=3, cout=7, hw=(6, 5)),
+    "conv_1x1_stride2_odd": conv(k=(1, 1), cin=5, cout=7, stride=2, hw=(5, 5)),  # 9 pixels, K % 4 = 1
     "depthwise_3x3": depthwise(),
     "depthwise_mult2_stride2": depthwise(mult=2, stride=2, cin=3),
     "depthwise_dilation2_valid": depthwise(dilation=2, padding="VALID", act=relu),
     "depthwise_5x1_relu6": depthwise(k=(5, 1), act=relu6, cin=5),
+    # the DSP kernel's 3x3 path: stride 2, channels not a multiple of four, clamped and full-range outputs
+    "depthwise_3x3_c6_stride2": depthwise(cin=6, stride=2, hw=(9, 7)),
+    "depthwise_3x3_c5_valid_relu6": depthwise(cin=5, padding="VALID", act=relu6, hw=(6, 7)),
     "dense": dense(),
     "dense_relu": dense(act=relu),
     "dense_no_bias": dense(bias=False, din=13, dout=7),
     "dense_rows": dense(rows=5, din=8, dout=6),
+    "dense_long_rows": dense(rows=3, din=1030, dout=5),  # rows longer than the DSP kernel's chunk
     "avg_pool_2x2": pool("avg"),
     "avg_pool_3x3_same_stride2": pool("avg", k=3, stride=2, padding="SAME"),
     "max_pool_2x2": pool("max"),
@@ -395,6 +400,11 @@ CASES: dict[str, Case] = {
     "transformer_cls": transformer(),
     "transformer_meanpool": transformer(pool="mean", blocks=1, heads=4),
 }
+
+
+# the cases that reach the Cortex-M DSP kernels (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED)
+DSP_CASES = [n for n, c in CASES.items() if {"CONV_2D", "FULLY_CONNECTED", "DEPTHWISE_CONV_2D"} & set(c.expect_ops)
+             or n.startswith(("transformer", "grouped", "ds_block"))]
 
 
 def convert(name: str, seed: int = 0) -> bytes:

@@ -19,14 +19,11 @@ def test_op_bit_exact_with_tflm(name, zoo):
     assert report.ok, report.lines()
 
 
-DSP_CASES = [n for n, c in opzoo.CASES.items() if {"CONV_2D", "FULLY_CONNECTED", "DEPTHWISE_CONV_2D"} & set(c.expect_ops)
-             or n.startswith(("transformer", "grouped"))]
-
-
-@pytest.mark.parametrize("name", DSP_CASES)
+@pytest.mark.parametrize("name", opzoo.DSP_CASES)
 def test_dsp_kernels_bit_exact_with_tflm(name, zoo):
-    """The Cortex-M DSP kernel sources, built for the host through their portable SIMD equivalents."""
-    report = verify_host(zoo(name), n_inputs=30, seed=5, target="cortex-m-dsp")
+    """The Cortex-M DSP kernel sources, built for the host through their portable SIMD equivalents,
+    under ASan and UBSan."""
+    report = verify_host(zoo(name), n_inputs=30, seed=5, target="cortex-m-dsp", sanitize=True)
     assert report.ok, report.lines()
 
 
@@ -42,3 +39,22 @@ def test_transformer_uses_the_converter_ops_for_an_encoder(zoo):
     ops = {op.opcode for op in read_model(zoo("transformer_cls")).operators}
     assert {"FULLY_CONNECTED", "BATCH_MATMUL", "SOFTMAX", "RSQRT", "MEAN", "SUB", "MUL", "ADD", "TRANSPOSE",
             "RESHAPE", "CONCATENATION", "STRIDED_SLICE"} <= ops
+
+
+@pytest.mark.parametrize("name", ["conv_3x3_same", "conv_1x1_stride2_odd", "depthwise_3x3_c6_stride2",
+                                  "depthwise_mult2_stride2", "dense_long_rows", "transformer_cls"])
+def test_dsp_lowering_uses_the_optimized_paths(name, zoo):
+    """The DSP cases above really reach the fast kernels: requantization records instead of
+    bias/multiplier/shift (a model whose layers fell back to TFLM's loops would test nothing)."""
+    from tinyslm.compiler import analyze
+    from tinyslm.compiler.lower import Call, Ref
+
+    _, plan = analyze(zoo(name), "cortex-m-dsp")
+    calls = [s for s in plan.steps if isinstance(s, Call)
+             and s.func in ("tslm_conv_s8", "tslm_depthwise_conv_s8", "tslm_fully_connected_s8")]
+    assert calls
+    for c in calls:
+        assert isinstance(c.params["requant"], Ref) and c.params["multiplier"] == "NULL", (c.func, c.note)
+        assert c.scratch_bytes > 0
+    chunks = [c.params["depth_chunk"] for c in calls if c.func == "tslm_fully_connected_s8"]
+    assert name != "dense_long_rows" or chunks[0] < calls[0].params["accum_depth"]  # the chunked path

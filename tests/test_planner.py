@@ -42,7 +42,9 @@ def test_depthwise_and_pointwise_run_in_place(zoo):
         calls = [s for s in plan.steps if isinstance(s, Call)]
         dw = [c for c in calls if c.func == "tslm_depthwise_conv_s8"]
         pw = [c for c in calls if c.func == "tslm_conv_s8" and c.params["filter_h"] == 1]
-        assert all(c.params["cache_rows"] > 0 for c in dw), target
+        # the portable kernel keeps a ring of raw rows when in place; the DSP one always reads its ring
+        assert all((c.params["cache_rows"] > 0) == (target == "portable") for c in dw), target
+        assert dw and pw, target
         assert all(c.params["in_place"] == 1 for c in pw), target
         for c in dw + pw:  # same storage for input and output
             assert plan.storage[c.reads[0]].offset == plan.storage[c.writes[0]].offset

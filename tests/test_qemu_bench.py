@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import numpy as np
+import opzoo
 import pytest
 from conftest import SHARED_MODELS
 
@@ -33,9 +34,9 @@ def test_instruction_counts_repeat_exactly(zoo):
     assert first.instructions == second.instructions
 
 
-@pytest.mark.parametrize("name", ["transformer_cls", "ds_block_dilated", "conv_5x3_stride2_same_relu", "dense_rows",
-                                  "quantize_dequantize", "softmax_long", "mean_hw_keepdims"])
+@pytest.mark.parametrize("name", [*opzoo.DSP_CASES, "quantize_dequantize", "softmax_long", "mean_hw_keepdims"])
 def test_op_zoo_bit_exact_on_cortex_m4(name, zoo):
+    """The optimized kernels (Thumb-2 assembly and DSP intrinsics) on the M4, every odd shape of the zoo."""
     model = zoo(name)
     cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=2, profile=True)
     oracle = Oracle(model)

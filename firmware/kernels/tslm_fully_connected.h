@@ -23,6 +23,7 @@ typedef struct {
      * are in the SMMLAR form. */
     const int32_t *requant;
     int32_t requant_fast;
+    int32_t depth_chunk; /* DSP kernel: input features widened at a time (a multiple of 4) */
 } tslm_fully_connected_params;
 
 /*

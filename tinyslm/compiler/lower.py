@@ -156,6 +156,9 @@ def widen_depthwise(w: np.ndarray) -> np.ndarray:
     return groups[:, :, [0, 2, 1, 3]].reshape(-1)
 
 
+FC_DEPTH_CHUNK = 1024  # input features the DSP FULLY_CONNECTED widens at a time (scratch: 4 or 8 KB at most)
+
+
 def conv_dsp_scratch(k: int, im2col: bool) -> int:
     """Scratch of the DSP CONV_2D: two pixels widened (16 bytes per group of four k), and with
     im2col their two int8 columns."""
@@ -370,7 +373,8 @@ class Lowering:
         params = dict(batches=batches, accum_depth=depth, output_depth=out_depth,
                       input_offset=0 if fold else -x.zero_point, filter_offset=-w.quant.zero_point[0],
                       output_offset=y.zero_point, multiplier=Ref(mult.name), shift=Ref(shift.name),
-                      per_channel=int(per_channel), act_min=lo, act_max=hi, requant="NULL", requant_fast=0)
+                      per_channel=int(per_channel), act_min=lo, act_max=hi, requant="NULL", requant_fast=0,
+                      depth_chunk=0)
         note = f"{batches}x{depth} . {depth}x{out_depth}" + (f", {act.lower()}" if act != "NONE" else "")
         w_arg: Any = T(w.index)
         scratch = 0
@@ -380,9 +384,11 @@ class Lowering:
             wt = ConstArray(self.name(op, "filter"), "int8_t", interleave_pairs(w.data, out_depth),  # type: ignore
                             f"tensor {w.index}, output feature pairs interleaved by fours for the DSP kernel")
             consts = [rec, wt]
-            params.update(multiplier="NULL", shift="NULL", requant=Ref(rec.name), requant_fast=int(fast))
+            chunk = min(-(-depth // 4) * 4, FC_DEPTH_CHUNK)
+            params.update(multiplier="NULL", shift="NULL", requant=Ref(rec.name), requant_fast=int(fast),
+                          depth_chunk=chunk)
             bias_arg, w_arg = Lit("NULL"), Ref(wt.name)
-            scratch = (16 if batches > 1 else 8) * (-(-depth // 4))
+            scratch = (16 if batches > 1 else 8) * (chunk // 4) + (8 * out_depth if chunk < depth else 0)
         return Call(op, "tslm_fully_connected_s8", "tslm_fully_connected",
                     [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int16_t")],
                     "tslm_fully_connected_params", params, consts, macs=batches * depth * out_depth,

@@ -95,6 +95,49 @@ static void widen_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, i
         a3 = tslm_smlatt((x13), (w13), a3);  \
     } while (0)
 
+/* The nine taps of a 3x3 filter for four channels: rows r0..r2 at the window's left column,
+ * w the group's weights (two words per tap). Two word loads and four SMLAxy per tap. */
+TSLM_ALWAYS_INLINE void taps_3x3(const int32_t *r0, const int32_t *r1, const int32_t *r2, const int32_t *w,
+                                 int32_t *acc0, int32_t *acc1, int32_t *acc2, int32_t *acc3)
+{
+#if defined(TSLM_DSP_ASM)
+    int32_t a0, a1, a2, a3, x02, x13, w02, w13;
+#define TSLM_DW_TAP(row, xoff, woff)                          \
+    "ldrd %[x02], %[x13], [%[" row "], #" xoff "]\n\t"     \
+    "ldrd %[w02], %[w13], [%[w], #" woff "]\n\t"           \
+    "smlabb %[a0], %[x02], %[w02], %[a0]\n\t"              \
+    "smlatt %[a2], %[x02], %[w02], %[a2]\n\t"              \
+    "smlabb %[a1], %[x13], %[w13], %[a1]\n\t"              \
+    "smlatt %[a3], %[x13], %[w13], %[a3]\n\t"
+    __asm__("ldrd %[x02], %[x13], [%[r0]]\n\t"
+            "ldrd %[w02], %[w13], [%[w]]\n\t"
+            "smulbb %[a0], %[x02], %[w02]\n\t"
+            "smultt %[a2], %[x02], %[w02]\n\t"
+            "smulbb %[a1], %[x13], %[w13]\n\t"
+            "smultt %[a3], %[x13], %[w13]\n\t"
+            TSLM_DW_TAP("r0", "8", "8") TSLM_DW_TAP("r0", "16", "16")
+            TSLM_DW_TAP("r1", "0", "24") TSLM_DW_TAP("r1", "8", "32") TSLM_DW_TAP("r1", "16", "40")
+            TSLM_DW_TAP("r2", "0", "48") TSLM_DW_TAP("r2", "8", "56") TSLM_DW_TAP("r2", "16", "64")
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x02] "=&r"(x02), [x13] "=&r"(x13),
+              [w02] "=&r"(w02), [w13] "=&r"(w13)
+            : [r0] "r"(r0), [r1] "r"(r1), [r2] "r"(r2), [w] "r"(w)
+            : "memory");
+#undef TSLM_DW_TAP
+#else
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    TAP(r0[0], r0[1], w[0], w[1]);
+    TAP(r0[2], r0[3], w[2], w[3]);
+    TAP(r0[4], r0[5], w[4], w[5]);
+    TAP(r1[0], r1[1], w[6], w[7]);
+    TAP(r1[2], r1[3], w[8], w[9]);
+    TAP(r1[4], r1[5], w[10], w[11]);
+    TAP(r2[0], r2[1], w[12], w[13]);
+    TAP(r2[2], r2[3], w[14], w[15]);
+    TAP(r2[4], r2[5], w[16], w[17]);
+#endif
+    *acc0 = a0, *acc1 = a1, *acc2 = a2, *acc3 = a3;
+}
+
 /* One output row: for each group of four channels and each output column, the taps from the
  * ring rows `rows`; k3x3: a 3x3 filter, dilation 1, its nine taps written out (constant offsets). */
 TSLM_ALWAYS_INLINE void output_row(const tslm_depthwise_conv_params *p, const int32_t *const *rows,
@@ -114,16 +157,7 @@ TSLM_ALWAYS_INLINE void output_row(const tslm_depthwise_conv_params *p, const in
         for (int32_t ox = 0; ox < p->output_w; ++ox, o += C) {
             int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
             if (k3x3) {
-                const int32_t *w = wg;
-                TAP(r0[0], r0[1], w[0], w[1]);
-                TAP(r0[2], r0[3], w[2], w[3]);
-                TAP(r0[4], r0[5], w[4], w[5]);
-                TAP(r1[0], r1[1], w[6], w[7]);
-                TAP(r1[2], r1[3], w[8], w[9]);
-                TAP(r1[4], r1[5], w[10], w[11]);
-                TAP(r2[0], r2[1], w[12], w[13]);
-                TAP(r2[2], r2[3], w[14], w[15]);
-                TAP(r2[4], r2[5], w[16], w[17]);
+                taps_3x3(r0, r1, r2, wg, &a0, &a1, &a2, &a3);
                 r0 += step, r1 += step, r2 += step;
             } else {
                 const int32_t *w = wg;

@@ -91,11 +91,34 @@ TSLM_ALWAYS_INLINE void tslm_dsp_out2(int32_t a0, int32_t a1, const int32_t *rq,
     *o1 = (int8_t)a1;
 }
 
+/* The fast requantization of one accumulator, + zero point, saturated to int8. */
+TSLM_ALWAYS_INLINE int32_t tslm_dsp_requant1_fast(int32_t acc, const int32_t *rq, int32_t zp)
+{
+#if defined(TSLM_DSP_ASM)
+    int32_t b2, m, r, round;
+    __asm__("ldrd %[b2], %[m], [%[rq]]\n\t"
+            "ldrd %[r], %[round], [%[rq], #8]\n\t"
+            "add %[a], %[b2], %[a], lsl #1\n\t"
+            "smmlar %[a], %[a], %[m], %[round]\n\t"
+            "sub %[b2], %[a], #1\n\t"
+            "add %[a], %[a], %[b2], asr #31\n\t"
+            "asr %[a], %[a], %[r]\n\t"
+            "add %[a], %[a], %[zp]\n\t"
+            "ssat %[a], #8, %[a]"
+            : [a] "+r"(acc), [b2] "=&r"(b2), [m] "=&r"(m), [r] "=&r"(r), [round] "=&r"(round)
+            : [rq] "r"(rq), [zp] "r"(zp)
+            : "memory");
+    return acc;
+#else
+    return tslm_ssat8(tslm_dsp_requant(acc, rq, 1) + zp);
+#endif
+}
+
 /* Requantized value + output zero point, clamped to [lo, hi] (full: the whole int8 range). */
 TSLM_ALWAYS_INLINE int8_t tslm_dsp_out(int32_t acc, const int32_t *rq, int32_t zp, int32_t lo, int32_t hi,
                                        const int fast, const int full)
 {
-    int32_t v = tslm_ssat8(tslm_dsp_requant(acc, rq, fast) + zp);
+    int32_t v = fast ? tslm_dsp_requant1_fast(acc, rq, zp) : tslm_ssat8(tslm_dsp_requant(acc, rq, 0) + zp);
     if (!full) {
         v = v < lo ? lo : v;
         v = v > hi ? hi : v;

@@ -8,7 +8,10 @@
  * and every weight load then serves two rows: 2 rows x 2 features per block,
  * eight SMLADs per four k. Anything else (non-constant weights) takes TFLM's
  * loop as it is.
- * scratch: 16 bytes per four input features (two widened rows), 8 for a single row.
+ * Rows longer than depth_chunk are widened a chunk at a time, so the scratch
+ * stays small whatever the depth.
+ * scratch: 16 bytes per four input features of a chunk (two widened rows), 8 for a
+ * single row; chunked, + 8 bytes per output feature (the sums of two rows).
  */
 #include "tslm_fully_connected.h"
 #include "tslm_dsp.h"
@@ -39,10 +42,63 @@ static void generic(const tslm_fully_connected_params *p, const int8_t *input, c
     }
 }
 
+/* Rows longer than depth_chunk: widened a chunk at a time, the sums kept in scratch
+ * (after the widened chunk) until the last chunk. */
+TSLM_ALWAYS_INLINE void chunked(const tslm_fully_connected_params *p, const int8_t *input, const int32_t *weights,
+                                int8_t *output, int32_t *x, const int fast, const int full)
+{
+    const int32_t depth = p->accum_depth, n4 = (depth + 3) / 4, od = p->output_depth;
+    const int32_t chunk = p->depth_chunk;
+    for (int32_t b = 0; b < p->batches; b += 2) {
+        const int two = b + 1 < p->batches;
+        int32_t *acc = x + (two ? 4 : 2) * (chunk / 4); /* acc[2 * o + row] */
+        for (int32_t i = 0; i < 2 * od; ++i) {
+            acc[i] = 0;
+        }
+        for (int32_t k0 = 0; k0 < depth; k0 += chunk) {
+            const int32_t len = depth - k0 < chunk ? depth - k0 : chunk, n = (len + 3) / 4;
+            const int8_t *row0 = input + b * depth + k0;
+            if (two) {
+                tslm_dsp_widen2(row0, row0 + depth, len, x);
+            } else {
+                tslm_dsp_widen1(row0, len, x);
+            }
+            int32_t o = 0;
+            for (; o + 2 <= od; o += 2) {
+                const int32_t *w = weights + o * n4 + 2 * (k0 / 4);
+                int32_t *a = acc + 2 * o;
+                if (two) {
+                    tslm_dsp_mac_2x2(w, x, n, &a[0], &a[2], &a[1], &a[3]);
+                } else {
+                    tslm_dsp_mac_1x2(w, x, n, &a[0], &a[2]);
+                }
+            }
+            if (o < od) {
+                const int32_t *w = weights + o * n4 + k0 / 4;
+                int32_t *a = acc + 2 * o;
+                if (two) {
+                    tslm_dsp_mac_2x1(w, x, n, &a[0], &a[1]);
+                } else {
+                    a[0] += tslm_dsp_mac_1x1(w, x, n);
+                }
+            }
+        }
+        for (int32_t o = 0; o < od; ++o) {
+            int8_t o1;
+            tslm_dsp_out2(acc[2 * o], acc[2 * o + 1], p->requant + 4 * o, p->output_offset, p->act_min, p->act_max,
+                          fast, full, &output[b * od + o], two ? &output[(b + 1) * od + o] : &o1);
+        }
+    }
+}
+
 TSLM_ALWAYS_INLINE void rows(const tslm_fully_connected_params *p, const int8_t *input, const int32_t *weights,
                              int8_t *output, int32_t *x, const int fast, const int full)
 {
     const int32_t depth = p->accum_depth, n4 = (depth + 3) / 4, od = p->output_depth;
+    if (p->depth_chunk < depth) {
+        chunked(p, input, weights, output, x, fast, full);
+        return;
+    }
     int32_t b = 0;
     for (; b + 2 <= p->batches; b += 2) {
         tslm_dsp_widen2(input + b * depth, input + (b + 1) * depth, depth, x);

@@ -32,7 +32,7 @@ typedef struct {
      * are in the SMMLAR form. */
     const int32_t *requant;
     int32_t requant_fast;
-    /* DSP kernel: width of its ring of widened input rows, columns -pad_w ... */
+    /* DSP kernel: columns of its window of widened input rows (from -pad_w) */
     int32_t ring_w;
 } tslm_depthwise_conv_params;
 

@@ -529,8 +529,9 @@ class Lowering:
         fh, fw = w.shape[1], w.shape[2]
         span = (fh - 1) * p["dilation_h"] + 1
         if records is not None and span <= 64:  # the DSP kernel's MAX_SPAN
-            # DSP: a ring of the filter's span of input rows, zero-point padded and widened to int16
-            # (group of four channels major), written before any output row overwrites them
+            # DSP: a window of the filter's span of input rows, zero-point padded and widened to int16
+            # (per group of four channels and column, the rows together), read before any output row
+            # overwrites them
             ring_w = (y.shape[2] - 1) * p["stride_w"] + (fw - 1) * p["dilation_w"] + 1  # columns -pad_w ...
             scratch = span * ring_w * (-(-ic // 4)) * 8
             wt = ConstArray(self.name(op, "filter"), "int16_t", widen_depthwise(w.data.reshape(fh * fw, oc)),  # type: ignore

@@ -4,14 +4,17 @@
  * Depth multiplier 1, constant weights (the compiler folds the input offset
  * into the bias, hands over requantization records and widens the weights:
  * per group of four channels and per tap, the int16 pairs (c0, c2), (c1, c3)).
- * The input rows under the filter are kept in a ring in scratch, widened the
- * same way once per row and padded left and right with the input zero point,
- * whose folded share cancels as TFLM's skipped taps do; rows above or below
- * the image are rows of zero points. Every tap then costs two word loads and
- * four SMLABB/SMLATT for four channels. A row enters the ring before any
- * output row overwrites it, so the op may run in place (stride 1, same
- * shape). Depth multipliers > 1 are lowered to a grouped CONV_2D; anything
- * else takes TFLM's loop as it is.
+ * The input rows under the filter are kept in a window in scratch, widened
+ * the same way once per row and padded left and right with the input zero
+ * point, whose folded share cancels as TFLM's skipped taps do; rows above or
+ * below the image are rows of zero points. The window stores, per group of
+ * four channels and per column, the span of rows together, so every tap is a
+ * constant offset from one pointer (for 3x3, nine taps in straight-line
+ * assembly: two word loads and four SMLABB/SMLATT each). It slides down by
+ * the stride per output row, and takes in an input row before any output row
+ * overwrites it, so the op may run in place (stride 1, same shape). Depth
+ * multipliers > 1 are lowered to a grouped CONV_2D; anything else takes
+ * TFLM's loop as it is.
  * scratch: span * ring_w * 8 bytes per four channels (span = (filter_h - 1) * dilation_h + 1).
  */
 #include "tslm_depthwise_conv.h"
@@ -63,9 +66,15 @@ static void generic(const tslm_depthwise_conv_params *p, const int8_t *input, co
     }
 }
 
-/* Input row iy (zero points outside the image) into ring row `dst`: for each group of four
- * channels, ring_w columns from -pad_w, each the pairs (c0, c2), (c1, c3). */
-static void widen_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, int32_t iy, int32_t *dst)
+/* The window buffer in scratch: for each group of four channels g and each column xp of the
+ * padded input (from -pad_w, ring_w of them) a cell of the filter's span of input rows, each
+ * row the pairs (c0, c2), (c1, c3): cell(g, xp) = window + (g * ring_w + xp) * span * 2 words;
+ * input row iy sits in row slot iy mod span of every cell (a ring: no row ever moves). Every
+ * tap is then a constant offset from the window's first cell, given the ring's rotation. */
+
+/* Input row iy (zero points outside the image) into row `slot` of every cell. */
+static void widen_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, int32_t iy, int32_t *window,
+                      int32_t span, int32_t slot)
 {
     const int32_t C = p->input_c;
     const uint32_t zp = (uint8_t)(-p->input_offset);
@@ -73,8 +82,9 @@ static void widen_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, i
     const int32_t pad_pair0 = tslm_sxtb16(zero_points), pad_pair1 = tslm_sxtb16_ror8(zero_points);
     const int inside = iy >= 0 && iy < p->input_h;
     const int8_t *row = in_b + iy * p->input_w * C;
+    int32_t *dst = window + 2 * slot;
     for (int32_t c = 0; c < C; c += 4) {
-        for (int32_t xp = 0; xp < p->ring_w; ++xp, dst += 2) {
+        for (int32_t xp = 0; xp < p->ring_w; ++xp, dst += 2 * span) {
             const int32_t ix = xp - p->pad_w;
             if (!inside || ix < 0 || ix >= p->input_w) {
                 dst[0] = pad_pair0, dst[1] = pad_pair1;
@@ -95,88 +105,96 @@ static void widen_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, i
         a3 = tslm_smlatt((x13), (w13), a3);  \
     } while (0)
 
-/* The nine taps of a 3x3 filter for four channels: rows r0..r2 at the window's left column,
- * w the group's weights (two words per tap). Two word loads and four SMLAxy per tap. */
-TSLM_ALWAYS_INLINE void taps_3x3(const int32_t *r0, const int32_t *r1, const int32_t *r2, const int32_t *w,
-                                 int32_t *acc0, int32_t *acc1, int32_t *acc2, int32_t *acc3)
+/* The nine taps of a 3x3 filter (dilation 1) for four channels: x the window's first cell
+ * (cells of three rows: tap (fy, fx) is at x + 6 fx + 2 slot(fy) words, slot(fy) = (rot + fy) mod 3),
+ * w the group's weights (two words per tap, row-major). Two word loads and four SMLAxy per tap. */
+#define TSLM_DW_TAP(xoff, woff)                               \
+    "ldrd %[x02], %[x13], [%[x], #" xoff "]\n\t"              \
+    "ldrd %[w02], %[w13], [%[w], #" woff "]\n\t"              \
+    "smlabb %[a0], %[x02], %[w02], %[a0]\n\t"                 \
+    "smlatt %[a2], %[x02], %[w02], %[a2]\n\t"                 \
+    "smlabb %[a1], %[x13], %[w13], %[a1]\n\t"                 \
+    "smlatt %[a3], %[x13], %[w13], %[a3]\n\t"
+/* R0, R1, R2: byte offsets of the filter's rows within a cell */
+#define TSLM_DW_3X3(R0, R1, R2)                                                                        \
+    __asm__("mov %[a0], #0\n\t"                                                                        \
+            "mov %[a1], #0\n\t"                                                                        \
+            "mov %[a2], #0\n\t"                                                                        \
+            "mov %[a3], #0\n\t"                                                                        \
+            TSLM_DW_TAP(R0, "0") TSLM_DW_TAP(R0 "+24", "8") TSLM_DW_TAP(R0 "+48", "16")                 \
+            TSLM_DW_TAP(R1, "24") TSLM_DW_TAP(R1 "+24", "32") TSLM_DW_TAP(R1 "+48", "40")               \
+            TSLM_DW_TAP(R2, "48") TSLM_DW_TAP(R2 "+24", "56") TSLM_DW_TAP(R2 "+48", "64")               \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x02] "=&r"(x02),          \
+              [x13] "=&r"(x13), [w02] "=&r"(w02), [w13] "=&r"(w13)                                      \
+            : [x] "r"(x), [w] "r"(w)                                                                    \
+            : "memory")
+
+TSLM_ALWAYS_INLINE void taps_3x3(const int32_t *x, const int32_t *w, const int rot, int32_t *acc0, int32_t *acc1,
+                                 int32_t *acc2, int32_t *acc3)
 {
 #if defined(TSLM_DSP_ASM)
     int32_t a0, a1, a2, a3, x02, x13, w02, w13;
-#define TSLM_DW_TAP(row, xoff, woff)                          \
-    "ldrd %[x02], %[x13], [%[" row "], #" xoff "]\n\t"     \
-    "ldrd %[w02], %[w13], [%[w], #" woff "]\n\t"           \
-    "smlabb %[a0], %[x02], %[w02], %[a0]\n\t"              \
-    "smlatt %[a2], %[x02], %[w02], %[a2]\n\t"              \
-    "smlabb %[a1], %[x13], %[w13], %[a1]\n\t"              \
-    "smlatt %[a3], %[x13], %[w13], %[a3]\n\t"
-    __asm__("ldrd %[x02], %[x13], [%[r0]]\n\t"
-            "ldrd %[w02], %[w13], [%[w]]\n\t"
-            "smulbb %[a0], %[x02], %[w02]\n\t"
-            "smultt %[a2], %[x02], %[w02]\n\t"
-            "smulbb %[a1], %[x13], %[w13]\n\t"
-            "smultt %[a3], %[x13], %[w13]\n\t"
-            TSLM_DW_TAP("r0", "8", "8") TSLM_DW_TAP("r0", "16", "16")
-            TSLM_DW_TAP("r1", "0", "24") TSLM_DW_TAP("r1", "8", "32") TSLM_DW_TAP("r1", "16", "40")
-            TSLM_DW_TAP("r2", "0", "48") TSLM_DW_TAP("r2", "8", "56") TSLM_DW_TAP("r2", "16", "64")
-            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x02] "=&r"(x02), [x13] "=&r"(x13),
-              [w02] "=&r"(w02), [w13] "=&r"(w13)
-            : [r0] "r"(r0), [r1] "r"(r1), [r2] "r"(r2), [w] "r"(w)
-            : "memory");
-#undef TSLM_DW_TAP
+    if (rot == 0) {
+        TSLM_DW_3X3("0", "8", "16");
+    } else if (rot == 1) {
+        TSLM_DW_3X3("8", "16", "0");
+    } else {
+        TSLM_DW_3X3("16", "0", "8");
+    }
 #else
     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    TAP(r0[0], r0[1], w[0], w[1]);
-    TAP(r0[2], r0[3], w[2], w[3]);
-    TAP(r0[4], r0[5], w[4], w[5]);
-    TAP(r1[0], r1[1], w[6], w[7]);
-    TAP(r1[2], r1[3], w[8], w[9]);
-    TAP(r1[4], r1[5], w[10], w[11]);
-    TAP(r2[0], r2[1], w[12], w[13]);
-    TAP(r2[2], r2[3], w[14], w[15]);
-    TAP(r2[4], r2[5], w[16], w[17]);
+    for (int32_t fy = 0; fy < 3; ++fy) {
+        for (int32_t fx = 0; fx < 3; ++fx, w += 2) {
+            const int32_t *t = x + 6 * fx + 2 * ((rot + fy) % 3);
+            TAP(t[0], t[1], w[0], w[1]);
+        }
+    }
 #endif
     *acc0 = a0, *acc1 = a1, *acc2 = a2, *acc3 = a3;
 }
 
-/* One output row: for each group of four channels and each output column, the taps from the
- * ring rows `rows`; k3x3: a 3x3 filter, dilation 1, its nine taps written out (constant offsets). */
-TSLM_ALWAYS_INLINE void output_row(const tslm_depthwise_conv_params *p, const int32_t *const *rows,
-                                   const int32_t *weights, int8_t *out, const int k3x3, const int fast,
-                                   const int full)
+/* The row slot of input row iy (possibly negative) in every cell. */
+TSLM_ALWAYS_INLINE int32_t slot_of(int32_t iy, int32_t span)
+{
+    return ((iy % span) + span) % span;
+}
+
+/* One output row from the window: for each group of four channels and each output column,
+ * the taps, then four requantized outputs; k3x3: the 3x3 filter written out. */
+TSLM_ALWAYS_INLINE void output_row(const tslm_depthwise_conv_params *p, const int32_t *window, int32_t span,
+                                   int32_t y0, const int32_t *weights, int8_t *out, const int k3x3, const int rot,
+                                   const int fast, const int full)
 {
     const int32_t C = p->input_c, fh = p->filter_h, fw = p->filter_w, taps = fh * fw, ring_w = p->ring_w;
-    const int32_t step = 2 * p->stride_w, dil = 2 * p->dilation_w;
+    const int32_t step = 2 * span * p->stride_w, tap_x = 2 * span * p->dilation_w;
     const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
     for (int32_t c = 0; c < C; c += 4) {
-        const int32_t g = c / 4;
-        const int32_t *wg = weights + g * taps * 2;
+        const int32_t *wg = weights + (c / 4) * taps * 2;
         const int32_t *rq = p->requant + 4 * c;
+        const int32_t *x = window + (c / 4) * ring_w * span * 2;
         int8_t *o = out + c;
-        const int32_t *r0 = rows[0] + g * ring_w * 2, *r1 = k3x3 ? rows[1] + g * ring_w * 2 : NULL,
-                      *r2 = k3x3 ? rows[2] + g * ring_w * 2 : NULL;
-        for (int32_t ox = 0; ox < p->output_w; ++ox, o += C) {
+        for (int32_t ox = 0; ox < p->output_w; ++ox, o += C, x += step) {
             int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
             if (k3x3) {
-                taps_3x3(r0, r1, r2, wg, &a0, &a1, &a2, &a3);
-                r0 += step, r1 += step, r2 += step;
+                taps_3x3(x, wg, rot, &a0, &a1, &a2, &a3);
             } else {
                 const int32_t *w = wg;
                 for (int32_t fy = 0; fy < fh; ++fy) {
-                    const int32_t *x = rows[fy] + (g * ring_w + ox * p->stride_w) * 2;
-                    for (int32_t fx = 0; fx < fw; ++fx, w += 2, x += dil) {
-                        TAP(x[0], x[1], w[0], w[1]);
+                    const int32_t *t = x + 2 * slot_of(y0 + fy * p->dilation_h, span);
+                    for (int32_t fx = 0; fx < fw; ++fx, w += 2, t += tap_x) {
+                        TAP(t[0], t[1], w[0], w[1]);
                     }
                 }
             }
-            o[0] = tslm_dsp_out(a0, rq, zp, lo, hi, fast, full);
             if (c + 4 <= C) {
+                o[0] = tslm_dsp_out(a0, rq, zp, lo, hi, fast, full);
                 o[1] = tslm_dsp_out(a1, rq + 4, zp, lo, hi, fast, full);
                 o[2] = tslm_dsp_out(a2, rq + 8, zp, lo, hi, fast, full);
                 o[3] = tslm_dsp_out(a3, rq + 12, zp, lo, hi, fast, full);
             } else { /* the last, partial group of channels */
-                const int32_t acc[3] = {a1, a2, a3};
-                for (int32_t j = 1; c + j < C; ++j) {
-                    o[j] = tslm_dsp_out(acc[j - 1], rq + 4 * j, zp, lo, hi, fast, full);
+                const int32_t acc[4] = {a0, a1, a2, a3};
+                for (int32_t j = 0; c + j < C; ++j) {
+                    o[j] = tslm_dsp_out(acc[j], rq + 4 * j, zp, lo, hi, fast, full);
                 }
             }
         }
@@ -186,29 +204,29 @@ TSLM_ALWAYS_INLINE void output_row(const tslm_depthwise_conv_params *p, const in
 #define MAX_SPAN 64 /* rows under the filter; larger filters take the plain loop */
 
 TSLM_ALWAYS_INLINE void run(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *weights,
-                            int8_t *output, int32_t *ring, const int fast, const int full)
+                            int8_t *output, int32_t *window, const int fast, const int full)
 {
     const int32_t span = (p->filter_h - 1) * p->dilation_h + 1;
-    const int32_t row_words = p->ring_w * ((p->input_c + 3) / 4) * 2;
     const int k3x3 = p->filter_h == 3 && p->filter_w == 3 && p->dilation_h == 1 && p->dilation_w == 1;
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
-        int32_t next = -p->pad_h; /* the next input row to widen */
+        int32_t next = -p->pad_h; /* the next input row to take into the window */
         for (int32_t oy = 0; oy < p->output_h; ++oy) {
+            /* the window holds input rows y0 .. y0 + span - 1, each taken in before output row oy
+             * is written (in place, input rows > oy are still intact, rows <= oy were read earlier) */
             const int32_t y0 = oy * p->stride_h - p->pad_h;
-            for (; next <= y0 + span - 1; ++next) {
-                widen_row(p, in_b, next, ring + (((next % span) + span) % span) * row_words);
-            }
-            const int32_t *rows[MAX_SPAN];
-            for (int32_t fy = 0; fy < p->filter_h; ++fy) {
-                const int32_t iy = y0 + fy * p->dilation_h;
-                rows[fy] = ring + (((iy % span) + span) % span) * row_words;
+            for (next = next > y0 ? next : y0; next < y0 + span; ++next) {
+                widen_row(p, in_b, next, window, span, slot_of(next, span));
             }
             int8_t *out = output + (b * p->output_h + oy) * p->output_w * p->output_c;
-            if (k3x3) {
-                output_row(p, rows, weights, out, 1, fast, full);
+            if (!k3x3) {
+                output_row(p, window, span, y0, weights, out, 0, 0, fast, full);
+            } else if (slot_of(y0, 3) == 0) {
+                output_row(p, window, span, y0, weights, out, 1, 0, fast, full);
+            } else if (slot_of(y0, 3) == 1) {
+                output_row(p, window, span, y0, weights, out, 1, 1, fast, full);
             } else {
-                output_row(p, rows, weights, out, 0, fast, full);
+                output_row(p, window, span, y0, weights, out, 1, 2, fast, full);
             }
         }
     }
@@ -223,12 +241,12 @@ void tslm_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *i
         return;
     }
     const int32_t *w = (const int32_t *)(const void *)weights; /* word-aligned by the compiler */
-    int32_t *ring = (int32_t *)(void *)scratch;
+    int32_t *window = (int32_t *)(void *)scratch;
     if (!p->requant_fast) {
-        run(p, input, w, output, ring, 0, 0);
+        run(p, input, w, output, window, 0, 0);
     } else if (p->act_min == -128 && p->act_max == 127) {
-        run(p, input, w, output, ring, 1, 1);
+        run(p, input, w, output, window, 1, 1);
     } else {
-        run(p, input, w, output, ring, 1, 0);
+        run(p, input, w, output, window, 1, 0);
     }
 }

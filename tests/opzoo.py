@@ -375,6 +375,9 @@ CASES: dict[str, Case] = {
     "batch_matmul_adj_y": batch_matmul(b=(1, 2, 3, 6), adj_y=True),
     "batch_matmul_adj_x": batch_matmul(a=(1, 2, 6, 4), adj_x=True),
     "batch_matmul_broadcast": batch_matmul(a=(2, 3, 4, 5), b=(1, 1, 5, 3)),
+    # the DSP kernel's edges: odd rows and columns, depth not a multiple of four, strided both sides
+    "batch_matmul_odd_adj_xy": batch_matmul(a=(1, 3, 7, 5), b=(1, 3, 9, 7), adj_x=True, adj_y=True),
+    "batch_matmul_attention": batch_matmul(a=(1, 2, 25, 25), b=(1, 2, 25, 12)),
     "transpose": transpose(),
     "transpose_3d": transpose(perm=(0, 2, 1), shape=(1, 6, 5)),
     "concat_last": concat(),
@@ -402,8 +405,10 @@ CASES: dict[str, Case] = {
 }
 
 
-# the cases that reach the Cortex-M DSP kernels (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED)
-DSP_CASES = [n for n, c in CASES.items() if {"CONV_2D", "FULLY_CONNECTED", "DEPTHWISE_CONV_2D"} & set(c.expect_ops)
+# the cases that reach the Cortex-M DSP kernels (the files in firmware/kernels/cortex_m_dsp/)
+DSP_OPS = {"CONV_2D", "FULLY_CONNECTED", "DEPTHWISE_CONV_2D", "BATCH_MATMUL", "ADD", "SUB", "MUL",
+           "SQUARED_DIFFERENCE", "SOFTMAX"}
+DSP_CASES = [n for n, c in CASES.items() if DSP_OPS & set(c.expect_ops)
              or n.startswith(("transformer", "grouped", "ds_block"))]
 
 

@@ -2,8 +2,9 @@
 #include "tslm_batch_matmul.h"
 
 void tslm_batch_matmul_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
-                          int8_t *output)
+                          int8_t *output, int32_t *scratch)
 {
+    (void)scratch;
     int8_t *out = output;
     for (int32_t b0 = 0; b0 < p->batch_dims[0]; ++b0) {
         for (int32_t b1 = 0; b1 < p->batch_dims[1]; ++b1) {

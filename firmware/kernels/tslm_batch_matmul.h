@@ -17,7 +17,8 @@ typedef struct {
     int32_t act_min, act_max;
 } tslm_batch_matmul_params;
 
+/* scratch: what the implementation asked the compiler for (the portable kernel: none, NULL). */
 void tslm_batch_matmul_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
-                          int8_t *output);
+                          int8_t *output, int32_t *scratch);
 
 #endif /* TSLM_BATCH_MATMUL_H */

@@ -784,9 +784,12 @@ class Lowering:
                       multiplier=mult, shift=shift, act_min=lo, act_max=hi)
         nb = int(np.prod(batch))
         note = f"{nb} x ({rows}x{depth} . {depth}x{cols})" + (" adj_x" if adj_x else "") + (" adj_y" if adj_y else "")
-        return Call(op, "tslm_batch_matmul_s8", "tslm_batch_matmul", [T(a.index), T(b.index), T(y.index)],
+        n4 = -(-depth // 4)
+        scratch = 4 * (4 * n4 + 2 * n4 * cols) if self.dsp else 0  # DSP: two lhs rows, all rhs columns widened
+        return Call(op, "tslm_batch_matmul_s8", "tslm_batch_matmul",
+                    [T(a.index), T(b.index), T(y.index), Scratch("int32_t")],
                     "tslm_batch_matmul_params", params, macs=nb * rows * cols * depth, note=note,
-                    reads=[a.index, b.index], writes=[y.index])
+                    reads=[a.index, b.index], writes=[y.index], scratch_bytes=scratch)
 
     def _gather_call(self, op: Operator, x: Tensor, y: Tensor, dims: list[int], in_strides: list[int],
                      start: int, note: str) -> Call:

@@ -1,0 +1,238 @@
+/*
+ * tslm_batch_matmul.c - BATCH_MATMUL (int8 x int8 -> int8) for the Cortex-M DSP extension.
+ *
+ * Both operands are activations, so neither zero point can be folded into a
+ * constant bias. Instead both are widened to int16 with their offsets added
+ * (l + lhs_offset, r + rhs_offset, each in [-255, 255]) and SMLAD multiplies
+ * them directly: the accumulator is TFLM's sum exactly, with no correction.
+ * Per batch, the rhs columns are widened once (two columns interleaved, the
+ * order tslm_dsp_widen2 gives rows); then each pair of lhs rows is widened
+ * and meets every pair of columns: 2 x 2 outputs, eight SMLADs per four k.
+ * Depth is padded to a multiple of four with zeros on the rhs side.
+ *
+ * scratch: 4 words per four k for two lhs rows, 2 per four k for each rhs column.
+ */
+#include "tslm_batch_matmul.h"
+#include "tslm_dsp.h"
+
+static inline int32_t pack16(int32_t lo, int32_t hi)
+{
+    return (int32_t)(((uint32_t)lo & 0xFFFFu) | ((uint32_t)hi << 16));
+}
+
+/* Four values of one strided line, + offset, as (v0, v2) and (v1, v3); zeros past len. */
+TSLM_ALWAYS_INLINE void widen4(const int8_t *src, int32_t k, int32_t len, int32_t stride, int32_t offset, int32_t *dst)
+{
+    int32_t v[4];
+    for (int32_t t = 0; t < 4; ++t) {
+        v[t] = k + t < len ? (int32_t)src[(k + t) * stride] + offset : 0;
+    }
+    dst[0] = pack16(v[0], v[2]);
+    dst[1] = pack16(v[1], v[3]);
+}
+
+/* One line of len values, + offset, 2 words per four (n4 groups, one every step words).
+ * Contiguous lines take one word load, two SXTB16 and two SADD16 per four values. */
+static void widen_line(const int8_t *src, int32_t len, int32_t stride, int32_t offset, int32_t n4, int32_t step,
+                       int32_t *dst)
+{
+    int32_t g = 0;
+    if (stride == 1) {
+        const int32_t off2 = pack16(offset, offset);
+        for (; 4 * g + 4 <= len; ++g, dst += step) {
+            const int32_t v = tslm_read32(src + 4 * g);
+            dst[0] = tslm_sadd16(tslm_sxtb16(v), off2);
+            dst[1] = tslm_sadd16(tslm_sxtb16_ror8(v), off2);
+        }
+    }
+    for (; g < n4; ++g, dst += step) {
+        widen4(src, 4 * g, len, stride, offset, dst);
+    }
+}
+
+/* Columns j and j + 1 that sit side by side (col_stride 1) in rows depth_stride apart: per
+ * four k, four halfword loads give both columns at once. */
+static void widen_col_pair_rows(const int8_t *src, int32_t len, int32_t stride, int32_t offset, int32_t n4,
+                                int32_t *dst)
+{
+    const int32_t off2 = pack16(offset, offset);
+    int32_t g = 0;
+    for (; 4 * g + 4 <= len; ++g, dst += 4, src += 4 * stride) {
+        int16_t h[4];
+        for (int t = 0; t < 4; ++t) {
+            memcpy(&h[t], src + t * stride, 2);
+        }
+        /* bytes (a0, b0, a2, b2) and (a1, b1, a3, b3): column a in the even bytes */
+        const int32_t u = (int32_t)(((uint32_t)(uint16_t)h[0]) | ((uint32_t)(uint16_t)h[2] << 16));
+        const int32_t v = (int32_t)(((uint32_t)(uint16_t)h[1]) | ((uint32_t)(uint16_t)h[3] << 16));
+        dst[0] = tslm_sadd16(tslm_sxtb16(u), off2);
+        dst[1] = tslm_sadd16(tslm_sxtb16(v), off2);
+        dst[2] = tslm_sadd16(tslm_sxtb16_ror8(u), off2);
+        dst[3] = tslm_sadd16(tslm_sxtb16_ror8(v), off2);
+    }
+    for (; g < n4; ++g, dst += 4, src += 4 * stride) {
+        widen4(src, 0, len - 4 * g, stride, offset, dst);
+        widen4(src + 1, 0, len - 4 * g, stride, offset, dst + 2);
+    }
+}
+
+/* All rhs columns of one batch: for each pair of columns and each four k, 2 words of the
+ * first, 2 of the second; an odd last column alone, 2 words per four k. */
+static void widen_rhs(const tslm_batch_matmul_params *p, const int8_t *r, int32_t n4, int32_t *dst)
+{
+    const int32_t cs = p->rhs_col_stride, ds = p->rhs_depth_stride;
+    int32_t j = 0;
+    for (; j + 2 <= p->cols; j += 2, dst += 4 * n4) {
+        if (cs == 1 && ds != 1) {
+            widen_col_pair_rows(r + j, p->depth, ds, p->rhs_offset, n4, dst);
+        } else {
+            widen_line(r + j * cs, p->depth, ds, p->rhs_offset, n4, 4, dst);
+            widen_line(r + (j + 1) * cs, p->depth, ds, p->rhs_offset, n4, 4, dst + 2);
+        }
+    }
+    if (j < p->cols) {
+        widen_line(r + j * cs, p->depth, ds, p->rhs_offset, n4, 2, dst);
+    }
+}
+
+/* One or two lhs rows (row1 NULL: one), interleaved like tslm_dsp_widen2 (or widen1). */
+static void widen_lhs(const tslm_batch_matmul_params *p, const int8_t *row0, const int8_t *row1, int32_t n4,
+                      int32_t *dst)
+{
+    const int32_t s = p->lhs_depth_stride;
+    if (row1 == NULL) {
+        widen_line(row0, p->depth, s, p->lhs_offset, n4, 2, dst);
+        return;
+    }
+    widen_line(row0, p->depth, s, p->lhs_offset, n4, 4, dst);
+    widen_line(row1, p->depth, s, p->lhs_offset, n4, 4, dst + 2);
+}
+
+/* s<row><col> += two widened rows (x: 4 words per four k) . two widened columns (w: 4 words). */
+TSLM_ALWAYS_INLINE void mac16_2x2(const int32_t *x, const int32_t *w, int32_t n4, int32_t *s)
+{
+    int32_t s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+    for (int32_t g = 0; g < n4; ++g, x += 4, w += 4) {
+        const int32_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+        const int32_t w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
+        s00 = tslm_smlad(x0, w0, s00);
+        s10 = tslm_smlad(x2, w0, s10);
+        s00 = tslm_smlad(x1, w1, s00);
+        s10 = tslm_smlad(x3, w1, s10);
+        s01 = tslm_smlad(x0, w2, s01);
+        s11 = tslm_smlad(x2, w2, s11);
+        s01 = tslm_smlad(x1, w3, s01);
+        s11 = tslm_smlad(x3, w3, s11);
+    }
+    s[0] = s00;
+    s[1] = s01;
+    s[2] = s10;
+    s[3] = s11;
+}
+
+/* Dot product of widened lines with their own steps (words) between groups of four k. */
+TSLM_ALWAYS_INLINE int32_t mac16_1x1(const int32_t *x, int32_t xstep, const int32_t *w, int32_t wstep, int32_t n4)
+{
+    int32_t s = 0;
+    for (int32_t g = 0; g < n4; ++g, x += xstep, w += wstep) {
+        s = tslm_smlad(x[0], w[0], s);
+        s = tslm_smlad(x[1], w[1], s);
+    }
+    return s;
+}
+
+TSLM_ALWAYS_INLINE int8_t out1(const tslm_batch_matmul_params *p, int32_t acc, const int32_t *rq, const int fast,
+                               const int full)
+{
+    return tslm_dsp_out(acc, rq, p->output_offset, p->act_min, p->act_max, fast, full);
+}
+
+/* rows x cols outputs of one batch from widened rhs (wr) and scratch for two lhs rows (x). */
+TSLM_ALWAYS_INLINE void one_batch(const tslm_batch_matmul_params *p, const int8_t *l, const int32_t *wr, int32_t *x,
+                                  const int32_t *rq, int8_t *out, const int fast, const int full)
+{
+    const int32_t n4 = (p->depth + 3) / 4, cols = p->cols;
+    int32_t i = 0;
+    for (; i + 2 <= p->rows; i += 2) {
+        widen_lhs(p, l + i * p->lhs_row_stride, l + (i + 1) * p->lhs_row_stride, n4, x);
+        int8_t *o0 = out + i * cols, *o1 = o0 + cols;
+        const int32_t *w = wr;
+        int32_t j = 0;
+        for (; j + 2 <= cols; j += 2, w += 4 * n4) {
+            int32_t s[4];
+            mac16_2x2(x, w, n4, s);
+            o0[j] = out1(p, s[0], rq, fast, full);
+            o0[j + 1] = out1(p, s[1], rq, fast, full);
+            o1[j] = out1(p, s[2], rq, fast, full);
+            o1[j + 1] = out1(p, s[3], rq, fast, full);
+        }
+        if (j < cols) { /* odd last column: 2 words per four k */
+            o0[j] = out1(p, mac16_1x1(x, 4, w, 2, n4), rq, fast, full);
+            o1[j] = out1(p, mac16_1x1(x + 2, 4, w, 2, n4), rq, fast, full);
+        }
+    }
+    if (i < p->rows) { /* odd last row: 2 words per four k */
+        widen_lhs(p, l + i * p->lhs_row_stride, NULL, n4, x);
+        int8_t *o0 = out + i * cols;
+        const int32_t *w = wr;
+        int32_t j = 0;
+        for (; j + 2 <= cols; j += 2, w += 4 * n4) {
+            o0[j] = out1(p, mac16_1x1(x, 2, w, 4, n4), rq, fast, full);
+            o0[j + 1] = out1(p, mac16_1x1(x, 2, w + 2, 4, n4), rq, fast, full);
+        }
+        if (j < cols) {
+            o0[j] = out1(p, mac16_1x1(x, 2, w, 2, n4), rq, fast, full);
+        }
+    }
+}
+
+TSLM_ALWAYS_INLINE void run(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs, int8_t *output,
+                            int32_t *scratch, const int32_t *rq, const int fast, const int full)
+{
+    const int32_t n4 = (p->depth + 3) / 4;
+    int32_t *x = scratch, *wr = scratch + 4 * n4;
+    const int8_t *widened = NULL; /* the rhs batch now in wr */
+    int8_t *out = output;
+    for (int32_t b0 = 0; b0 < p->batch_dims[0]; ++b0) {
+        for (int32_t b1 = 0; b1 < p->batch_dims[1]; ++b1) {
+            for (int32_t b2 = 0; b2 < p->batch_dims[2]; ++b2) {
+                const int8_t *l = lhs + b0 * p->lhs_batch_strides[0] + b1 * p->lhs_batch_strides[1] +
+                                  b2 * p->lhs_batch_strides[2];
+                const int8_t *r = rhs + b0 * p->rhs_batch_strides[0] + b1 * p->rhs_batch_strides[1] +
+                                  b2 * p->rhs_batch_strides[2];
+                if (r != widened) { /* a broadcast rhs is widened once */
+                    widen_rhs(p, r, n4, wr);
+                    widened = r;
+                }
+                one_batch(p, l, wr, x, rq, out, fast, full);
+                out += p->rows * p->cols;
+            }
+        }
+    }
+}
+
+void tslm_batch_matmul_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs, int8_t *output,
+                          int32_t *scratch)
+{
+    /* Fast requantization (tslm_dsp.h) is exact when the multiplier shifts right and
+     * 2 * acc cannot overflow: |acc| <= depth * 255 * 255 < 2^30. */
+    const int fast = p->shift <= -1 && p->depth < 16384;
+    int32_t rq[4];
+    if (fast) {
+        rq[0] = 0;
+        rq[1] = p->multiplier;
+        rq[2] = -p->shift;
+        rq[3] = INT32_C(1) << (-p->shift - 1);
+    } else {
+        rq[0] = 0;
+        rq[1] = p->multiplier;
+        rq[2] = p->shift;
+        rq[3] = 0;
+    }
+    const int full = p->act_min == -128 && p->act_max == 127;
+    if (fast && full) {
+        run(p, lhs, rhs, output, scratch, rq, 1, 1);
+    } else {
+        run(p, lhs, rhs, output, scratch, rq, fast, 0);
+    }
+}

@@ -363,6 +363,10 @@ CASES: dict[str, Case] = {
     "sub_broadcast": binary("sub", a=(1, 3, 5, 4), b=(1, 3, 1, 4)),
     "mul": binary("mul"),
     "mul_broadcast_const": binary("mul", b=(1, 1, 6), const_b=True),
+    # a constant with one value: the compiler turns the op into a 256-entry table
+    "mul_const_scalar": binary("mul", b=(1,), const_b=True),
+    "add_const_scalar_relu": binary("add", b=(1, 1, 1), const_b=True, act=relu),
+    "sub_const_scalar": binary("sub", b=(1,), const_b=True),
     "squared_difference": binary("sqdiff"),
     "squared_difference_broadcast": binary("sqdiff", a=(1, 4, 6), b=(1, 4, 1)),
     "softmax": softmax(),

@@ -188,6 +188,54 @@ def dsp_requant(bias: np.ndarray, multipliers: list[int], shifts: list[int],
     return np.array(rows, dtype=np.int64).reshape(-1), fast
 
 
+def collapse_dims(dims: list[int], *strides: list[int]) -> tuple[list[int], ...]:
+    """The fewest dimensions that walk the same elements: size-1 dimensions dropped, and a
+    dimension merged into the next inner one wherever every input steps through both as one
+    (stride = inner stride x inner size; broadcast dimensions have stride 0). Right-aligned
+    to the same length again, so a kernel's innermost loop is as long as it can be.
+
+    >>> collapse_dims([1, 1, 1, 2, 3, 4], [0, 0, 0, 12, 4, 1], [0, 0, 0, 0, 0, 1])
+    ([1, 1, 1, 1, 6, 4], [0, 0, 0, 0, 4, 1], [0, 0, 0, 0, 0, 1])
+    >>> collapse_dims([1, 1, 1, 5, 4, 3], [0, 0, 0, 12, 3, 1], [0, 0, 0, 12, 3, 1])
+    ([1, 1, 1, 1, 1, 60], [0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 1])
+    """
+    kept = [d for d in range(len(dims)) if dims[d] != 1]
+    out_d: list[int] = []
+    out_s: list[list[int]] = [[] for _ in strides]
+    for d in reversed(kept):
+        if out_d and all(st[d] == os[0] * out_d[0] for st, os in zip(strides, out_s)):
+            out_d[0] *= dims[d]
+            continue
+        out_d.insert(0, dims[d])
+        for st, os in zip(strides, out_s):
+            os.insert(0, st[d])
+    n = len(dims)
+    pad = n - len(out_d)
+    return ([1] * pad + out_d, *([0] * pad + os for os in out_s))
+
+
+def binary_element(opcode: str, p: dict[str, Any], a: int, b: int) -> int:
+    """One output of ADD, SUB, MUL or SQUARED_DIFFERENCE for int8 inputs a and b, with the
+    parameters of tslm_binary_params, the integer steps of TFLM's reference kernels.
+
+    >>> p = dict(in1_offset=0, in2_offset=0, output_offset=0, left_shift=0, output_multiplier=1 << 30,
+    ...          output_shift=1, act_min=-128, act_max=127)
+    >>> binary_element("MUL", p, 5, -7), binary_element("MUL", p, 100, 100)
+    (-35, 127)
+    """
+    if opcode == "MUL":
+        acc = (a + p["in1_offset"]) * (b + p["in2_offset"])
+    else:
+        ls = p["left_shift"]
+        r1 = fx.mbqm(fx.wrap32((a + p["in1_offset"]) << ls), p["in1_multiplier"], p["in1_shift"])
+        r2 = fx.mbqm(fx.wrap32((b + p["in2_offset"]) << ls), p["in2_multiplier"], p["in2_shift"])
+        acc = r1 + r2 if opcode == "ADD" else r1 - r2
+        if opcode == "SQUARED_DIFFERENCE":
+            acc = fx.wrap32(acc * acc)
+    v = fx.mbqm(acc, p["output_multiplier"], p["output_shift"]) + p["output_offset"]
+    return max(p["act_min"], min(p["act_max"], v))
+
+
 class Lowering:
     def __init__(self, graph: Graph, target: str = "portable"):
         self.g = graph
@@ -668,6 +716,7 @@ class Lowering:
         st_a, st_b = self.strides(pa), self.strides(pb)
         st_a = [0 if pa[d] == 1 and dims[d] != 1 else st_a[d] for d in range(MAX_DIMS)]
         st_b = [0 if pb[d] == 1 and dims[d] != 1 else st_b[d] for d in range(MAX_DIMS)]
+        dims, st_a, st_b = collapse_dims(dims, st_a, st_b)
         act = op.options.get("fused_activation_function", "NONE")
         lo, hi = activation_range(act, y.scale, y.zero_point, "int8")
         p: dict[str, Any] = dict(dims=dims, in1_strides=st_a, in2_strides=st_b, in1_offset=-a.zero_point,
@@ -705,6 +754,13 @@ class Lowering:
         bcast = list(a.shape) != list(b.shape)
         note = (f"{self.shape_str(a.shape)} {'with' if bcast else 'and'} {self.shape_str(b.shape)}"
                 + (" (broadcast)" if bcast else "") + (f", {act.lower()}" if act != "NONE" else ""))
+        for var, const, first in ((a, b, False), (b, a, True)):
+            # One operand a constant with a single value: the op is a function of one int8, a table.
+            if const.is_const and list(var.shape) == list(y.shape) and np.unique(const.data).size == 1:
+                c = int(np.asarray(const.data).reshape(-1)[0])
+                return self._lut(op, lambda q: binary_element(op.opcode, p, c, q) if first
+                                 else binary_element(op.opcode, p, q, c),
+                                 f"{note}: the constant is {c}, so a table of the 256 inputs", x=var)
         inplace = [(i.index, y.index) for i in (a, b) if list(i.shape) == list(y.shape)]
         return Call(op, func, "tslm_binary", [T(a.index), T(b.index), T(y.index)], "tslm_binary_params", p,
                     note=note, inplace=inplace, reads=[a.index, b.index], writes=[y.index],
@@ -940,8 +996,8 @@ class Lowering:
                     [pv], note=f"paddings {pads.tolist()} value {value}", reads=[x.index], writes=[y.index])
 
     # --------------------------------------------------- elementwise via LUT
-    def _lut(self, op: Operator, fn: Callable[[int], int], note: str) -> Call:
-        x, y = self.t(op.inputs[0]), self.t(op.outputs[0])
+    def _lut(self, op: Operator, fn: Callable[[int], int], note: str, x: Tensor | None = None) -> Call:
+        x, y = x or self.t(op.inputs[0]), self.t(op.outputs[0])
         self.need(x.shape == y.shape, op, "input and output shapes differ")
         table = np.array([max(-128, min(127, fn(q))) for q in range(-128, 128)], dtype=np.int64)
         tab = ConstArray(self.name(op, "table"), "int8_t", table, f"{op.opcode.lower()} for inputs -128..127")

@@ -1,0 +1,218 @@
+/*
+ * tslm_binary.c - ADD, SUB, MUL, SQUARED_DIFFERENCE (int8) for the Cortex-M DSP extension.
+ *
+ * The compiler collapses the broadcast into the fewest dimensions, so the
+ * innermost loop is long and each input steps through it by 1 (or 0: one
+ * value broadcast along it). That loop is specialized for each op and step
+ * pattern, and every requantization in it is one SMMLAR plus a correction
+ * (tslm_dsp.h):
+ *   SRDHM(x, m) = floor((x * m + 2^30) / 2^31) = SMMLAR(2x, m, 0), exact while 2x fits in
+ *   int32, and TFLM's round-half-away division of s by 2^r (r >= 1) is
+ *   floor((v - [v <= 0]) / 2^r) with v = s + 2^(r-1) added by the same SMMLAR.
+ * The input offsets and left shift fold into one ADD with a shifted operand.
+ * Exact whenever 2x cannot overflow: left_shift <= 20 (|x| < 2^29 for inputs,
+ * |sum| < 2^29, |diff|^2 < 2^30 since TFLM's input multipliers are at most 1/2,
+ * |product| <= 255^2) and every shift is a right shift or none; otherwise the
+ * portable arithmetic, element by element.
+ */
+#include "tslm_binary.h"
+#include "tslm_dsp.h"
+
+/* One requantization: x2 = 2x, the multiplier m, right shift r with round = 2^(r-1) and
+ * neg = -1 (or r = 0, round = 0, neg = 0). */
+typedef struct {
+    int32_t m, r, round, neg;
+} rq_t;
+
+TSLM_ALWAYS_INLINE int32_t rq(int32_t x2, const rq_t q)
+{
+    int32_t v = tslm_smmlar(x2, q.m, q.round);
+    v += ((v - 1) >> 31) & q.neg;
+    return v >> q.r;
+}
+
+static rq_t make_rq(int32_t multiplier, int32_t shift)
+{
+    rq_t q;
+    q.m = multiplier;
+    q.r = -shift;
+    q.round = shift < 0 ? (INT32_C(1) << (-shift - 1)) : 0;
+    q.neg = shift < 0 ? -1 : 0;
+    return q;
+}
+
+enum { OP_ADD, OP_SUB, OP_MUL, OP_SQDIFF };
+
+typedef struct {
+    rq_t q1, q2, qo;
+    int32_t off1, off2; /* ADD/SUB/SQDIFF: (offset << (left_shift + 1)); MUL: the offsets */
+    int32_t ls1;        /* left_shift + 1 */
+    int32_t zp, lo, hi;
+} fast_t;
+
+TSLM_ALWAYS_INLINE int8_t element(const fast_t *f, int32_t a, int32_t b, const int op, const int full)
+{
+    int32_t acc;
+    if (op == OP_MUL) {
+        acc = (a + f->off1) * (b + f->off2);
+    } else {
+        const int32_t r1 = rq((int32_t)((uint32_t)a << f->ls1) + f->off1, f->q1);
+        const int32_t r2 = rq((int32_t)((uint32_t)b << f->ls1) + f->off2, f->q2);
+        acc = op == OP_ADD ? r1 + r2 : r1 - r2;
+        if (op == OP_SQDIFF) {
+            acc *= acc;
+        }
+    }
+    int32_t v = tslm_ssat8(rq(acc * 2, f->qo) + f->zp);
+    if (!full) {
+        v = v < f->lo ? f->lo : (v > f->hi ? f->hi : v);
+    }
+    return (int8_t)v;
+}
+
+/* The innermost run of n outputs; s1, s2: the inputs' steps (0 or 1). */
+TSLM_ALWAYS_INLINE void run(const fast_t *f, const int8_t *in1, const int8_t *in2, int8_t *out, int32_t n,
+                            const int s1, const int s2, const int op, const int full)
+{
+    if (s1 && s2) {
+        for (int32_t i = 0; i < n; ++i) {
+            out[i] = element(f, in1[i], in2[i], op, full);
+        }
+    } else if (s1) {
+        const int32_t b = *in2;
+        for (int32_t i = 0; i < n; ++i) {
+            out[i] = element(f, in1[i], b, op, full);
+        }
+    } else {
+        const int32_t a = *in1;
+        for (int32_t i = 0; i < n; ++i) {
+            out[i] = element(f, a, in2[i], op, full);
+        }
+    }
+}
+
+TSLM_ALWAYS_INLINE void walk(const tslm_binary_params *p, const fast_t *f, const int8_t *in1, const int8_t *in2,
+                             int8_t *out, const int op, const int full)
+{
+    const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
+    const int32_t n = d[5];
+    const int s1 = t1[5] != 0, s2 = t2[5] != 0;
+    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
+        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
+            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
+                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
+                    for (int32_t i4 = 0; i4 < d[4]; ++i4, out += n) {
+                        const int8_t *a = in1 + i0 * t1[0] + i1 * t1[1] + i2 * t1[2] + i3 * t1[3] + i4 * t1[4];
+                        const int8_t *b = in2 + i0 * t2[0] + i1 * t2[1] + i2 * t2[2] + i3 * t2[3] + i4 * t2[4];
+                        if (s1 && s2) {
+                            run(f, a, b, out, n, 1, 1, op, full);
+                        } else if (s1) {
+                            run(f, a, b, out, n, 1, 0, op, full);
+                        } else if (s2) {
+                            run(f, a, b, out, n, 0, 1, op, full);
+                        } else {
+                            run(f, a, b, out, n, 0, 0, op, full);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* ---- the portable arithmetic, for parameters outside the fast path's bounds ---- */
+
+static int32_t rescaled(const tslm_binary_params *p, int32_t x, int32_t offset, int32_t mult, int32_t shift)
+{
+    return tslm_requantize(tslm_shl_wrap(x + offset, (int)p->left_shift), mult, shift);
+}
+
+static void generic(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
+{
+    const int32_t *d = p->dims, *s1 = p->in1_strides, *s2 = p->in2_strides;
+    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
+        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
+            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
+                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
+                    for (int32_t i4 = 0; i4 < d[4]; ++i4) {
+                        const int32_t o1 = i0 * s1[0] + i1 * s1[1] + i2 * s1[2] + i3 * s1[3] + i4 * s1[4];
+                        const int32_t o2 = i0 * s2[0] + i1 * s2[1] + i2 * s2[2] + i3 * s2[3] + i4 * s2[4];
+                        for (int32_t i5 = 0; i5 < d[5]; ++i5) {
+                            const int32_t a = in1[o1 + i5 * s1[5]], b = in2[o2 + i5 * s2[5]];
+                            int32_t acc;
+                            if (op == OP_MUL) {
+                                acc = (a + p->in1_offset) * (b + p->in2_offset);
+                            } else {
+                                const int32_t r1 = rescaled(p, a, p->in1_offset, p->in1_multiplier, p->in1_shift);
+                                const int32_t r2 = rescaled(p, b, p->in2_offset, p->in2_multiplier, p->in2_shift);
+                                acc = op == OP_ADD ? r1 + r2 : r1 - r2;
+                                if (op == OP_SQDIFF) {
+                                    acc = (int32_t)((uint32_t)acc * (uint32_t)acc);
+                                }
+                            }
+                            const int32_t v = tslm_requantize(acc, p->output_multiplier, p->output_shift) +
+                                              p->output_offset;
+                            *out++ = (int8_t)tslm_clamp_i32(v, p->act_min, p->act_max);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+static void apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
+{
+    const int exact = p->output_shift <= 0 && (op == OP_MUL || (p->left_shift <= 20 && p->in1_shift <= 0 &&
+                                                                p->in2_shift <= 0));
+    if (!exact) {
+        generic(p, in1, in2, out, op);
+        return;
+    }
+    fast_t f;
+    f.q1 = make_rq(p->in1_multiplier, p->in1_shift);
+    f.q2 = make_rq(p->in2_multiplier, p->in2_shift);
+    f.qo = make_rq(p->output_multiplier, p->output_shift);
+    f.ls1 = (int32_t)p->left_shift + 1;
+    f.off1 = op == OP_MUL ? p->in1_offset : (int32_t)((uint32_t)p->in1_offset << f.ls1);
+    f.off2 = op == OP_MUL ? p->in2_offset : (int32_t)((uint32_t)p->in2_offset << f.ls1);
+    f.zp = p->output_offset;
+    f.lo = p->act_min;
+    f.hi = p->act_max;
+    if (p->act_min == -128 && p->act_max == 127) {
+        switch (op) {
+        case OP_ADD: walk(p, &f, in1, in2, out, OP_ADD, 1); break;
+        case OP_SUB: walk(p, &f, in1, in2, out, OP_SUB, 1); break;
+        case OP_MUL: walk(p, &f, in1, in2, out, OP_MUL, 1); break;
+        default: walk(p, &f, in1, in2, out, OP_SQDIFF, 1); break;
+        }
+    } else {
+        switch (op) {
+        case OP_ADD: walk(p, &f, in1, in2, out, OP_ADD, 0); break;
+        case OP_SUB: walk(p, &f, in1, in2, out, OP_SUB, 0); break;
+        case OP_MUL: walk(p, &f, in1, in2, out, OP_MUL, 0); break;
+        default: walk(p, &f, in1, in2, out, OP_SQDIFF, 0); break;
+        }
+    }
+}
+
+void tslm_add_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out)
+{
+    apply(p, in1, in2, out, OP_ADD);
+}
+
+void tslm_sub_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out)
+{
+    apply(p, in1, in2, out, OP_SUB);
+}
+
+void tslm_mul_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out)
+{
+    apply(p, in1, in2, out, OP_MUL);
+}
+
+void tslm_squared_difference_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2,
+                                int8_t *out)
+{
+    apply(p, in1, in2, out, OP_SQDIFF);
+}

@@ -9,49 +9,6 @@
  */
 #include "tslm_softmax.h"
 
-static int clz32(uint32_t x)
-{
-    int n = 0;
-    if (x == 0) {
-        return 32;
-    }
-    while ((x & 0x80000000u) == 0) {
-        x <<= 1;
-        ++n;
-    }
-    return n;
-}
-
-/* x << shift, saturating to int32 (gemmlowp SaturatingRoundingMultiplyByPOT, shift > 0). */
-static int32_t sat_shl(int32_t x, int shift)
-{
-    const int32_t threshold = (int32_t)((UINT32_C(1) << (31 - shift)) - 1u);
-    if (x > threshold) {
-        return INT32_MAX;
-    }
-    if (x < -threshold) {
-        return INT32_MIN;
-    }
-    return tslm_shl_wrap(x, shift);
-}
-
-/* 1 / (1 + a) for a in [0, 1), Q0.31 in and out (gemmlowp one_over_one_plus_x_for_x_in_0_1). */
-static int32_t one_over_one_plus_x(int32_t a)
-{
-    const int64_t sum = (int64_t)a + INT32_MAX;
-    const int64_t rounded = sum + (sum >= 0 ? 1 : -1);
-    const int32_t half_denominator = (int32_t)(rounded / 2);
-    const int32_t k48_over_17 = 1515870810;      /* 48/17 in Q2.29 */
-    const int32_t kneg32_over_17 = -1010580540;  /* -32/17 in Q2.29 */
-    int32_t x = k48_over_17 + tslm_srdhm(half_denominator, kneg32_over_17);
-    for (int i = 0; i < 3; ++i) {
-        const int32_t half_denominator_times_x = tslm_srdhm(half_denominator, x);
-        const int32_t one_minus = (INT32_C(1) << 29) - half_denominator_times_x;
-        x = x + sat_shl(tslm_srdhm(x, one_minus), 2);
-    }
-    return sat_shl(x, 1);
-}
-
 /* Per row: the row maximum, and 1/sum(exp) as a Q0.31 scale and a shift. */
 static int32_t softmax_row(const tslm_softmax_params *p, const int8_t *in, int32_t *scale, int *shift)
 {
@@ -63,10 +20,7 @@ static int32_t softmax_row(const tslm_softmax_params *p, const int8_t *in, int32
     for (int32_t c = 0; c < p->depth; ++c) {
         sum += (uint32_t)tslm_rdbpot(p->exp_table[max - in[c]], 12);
     }
-    const int headroom_plus_one = clz32(sum);
-    *shift = 12 - headroom_plus_one; /* num_bits_over_unit */
-    const int32_t shifted_sum_minus_one = (int32_t)((sum << headroom_plus_one) - 0x80000000u);
-    *scale = one_over_one_plus_x(shifted_sum_minus_one);
+    *shift = tslm_softmax_reciprocal(sum, scale);
     return max;
 }
 

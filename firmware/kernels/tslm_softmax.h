@@ -13,6 +13,61 @@ typedef struct {
     const int32_t *exp_table;
 } tslm_softmax_params;
 
+/* ---- fixed-point steps shared by the portable and the optimized kernels ---- */
+
+static inline int tslm_softmax_clz32(uint32_t x)
+{
+    int n = 0;
+    if (x == 0) {
+        return 32;
+    }
+    while ((x & 0x80000000u) == 0) {
+        x <<= 1;
+        ++n;
+    }
+    return n;
+}
+
+/* x << shift, saturating to int32 (gemmlowp SaturatingRoundingMultiplyByPOT, shift > 0). */
+static inline int32_t tslm_softmax_sat_shl(int32_t x, int shift)
+{
+    const int32_t threshold = (int32_t)((UINT32_C(1) << (31 - shift)) - 1u);
+    if (x > threshold) {
+        return INT32_MAX;
+    }
+    if (x < -threshold) {
+        return INT32_MIN;
+    }
+    return tslm_shl_wrap(x, shift);
+}
+
+/* 1 / (1 + a) for a in [0, 1), Q0.31 in and out (gemmlowp one_over_one_plus_x_for_x_in_0_1). */
+static inline int32_t tslm_softmax_one_over_one_plus_x(int32_t a)
+{
+    const int64_t sum = (int64_t)a + INT32_MAX;
+    const int64_t rounded = sum + (sum >= 0 ? 1 : -1);
+    const int32_t half_denominator = (int32_t)(rounded / 2);
+    const int32_t k48_over_17 = 1515870810;      /* 48/17 in Q2.29 */
+    const int32_t kneg32_over_17 = -1010580540;  /* -32/17 in Q2.29 */
+    int32_t x = k48_over_17 + tslm_srdhm(half_denominator, kneg32_over_17);
+    for (int i = 0; i < 3; ++i) {
+        const int32_t half_denominator_times_x = tslm_srdhm(half_denominator, x);
+        const int32_t one_minus = (INT32_C(1) << 29) - half_denominator_times_x;
+        x = x + tslm_softmax_sat_shl(tslm_srdhm(x, one_minus), 2);
+    }
+    return tslm_softmax_sat_shl(x, 1);
+}
+
+/* 1 / sum for a row's sum of exponentials in Q12.19: a Q0.31 scale, and the returned
+ * num_bits_over_unit, TFLM's steps. */
+static inline int tslm_softmax_reciprocal(uint32_t sum, int32_t *scale)
+{
+    const int headroom_plus_one = tslm_softmax_clz32(sum);
+    const int32_t shifted_sum_minus_one = (int32_t)((sum << headroom_plus_one) - 0x80000000u);
+    *scale = tslm_softmax_one_over_one_plus_x(shifted_sum_minus_one);
+    return 12 - headroom_plus_one;
+}
+
 void tslm_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8_t *output);
 void tslm_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int16_t *output);
 

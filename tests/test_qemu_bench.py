@@ -44,3 +44,39 @@ def test_op_zoo_bit_exact_on_cortex_m4(name, zoo):
         for o, r in zip(ours, oracle.run(inputs)):
             assert np.array_equal(o, r.reshape(o.shape))
     assert run.op_instructions and sum(run.op_instructions.values()) > 0
+
+
+@pytest.mark.skipif(not SHARED_MODELS, reason="needs ../shared/models (TINYSLM_SHARED_MODELS)")
+def test_bench_cli_writes_json_markdown_readme_and_repeats(zoo, tmp_path):
+    """`tinyslm bench` on a shared model and a build folder (a pipeline-style transformer): JSON, Markdown and
+    the README's marked section, byte-identical on a second run; ad01's first outputs are the issue's anchors."""
+    import json
+    import subprocess
+    import sys
+
+    ad01 = next(p for p in SHARED_MODELS if "ad01" in p.name)
+    build = tmp_path / "runs" / "kws-mps2-an386"
+    (build / "train").mkdir(parents=True)
+    (build / "train" / "model.tflite").write_bytes(zoo("transformer_meanpool"))
+    (build / "report.json").write_text(json.dumps({"task": "kws", "model": {"params": 1234}}))
+    runs = []
+    for i in range(2):
+        d = tmp_path / f"run{i}"
+        d.mkdir()
+        readme = d / "README.md"
+        readme.write_text("# x\n<!-- tinyslm bench: begin -->\nold\n<!-- tinyslm bench: end -->\ntail\n")
+        r = subprocess.run([sys.executable, "-m", "tinyslm.cli", "bench", str(ad01), str(build), "--json",
+                            str(d / "b.json"), "--markdown", str(d / "b.md"), "--readme", str(readme)],
+                           capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0, r.stderr
+        runs.append([(d / n).read_text() for n in ("b.json", "b.md", "README.md")])
+    assert runs[0] == runs[1]
+    rows = json.loads(runs[0][0])
+    assert [r["label"] for r in rows] == ["mlperf_tiny_ad01_int8", "pipeline kws-mps2-an386 (kws transformer, 1,234 params)"]
+    assert rows[0]["first_outputs"] == [-28, 5, 5, 30, 47, 62, 46, 49]
+    assert rows[0]["tflm_cmsis"] == 582_960 and rows[1]["tflm_arena_source"] == "host" and rows[1]["tflm_arena"] > 0
+    assert {o["opcode"] for o in rows[1]["per_op"]} >= {"FULLY_CONNECTED", "BATCH_MATMUL", "SOFTMAX", "MEAN"}
+    md, readme = runs[0][1], runs[0][2]
+    assert "| pipeline kws-mps2-an386 (kws transformer, 1,234 params) | mps2-an386 | Cortex-M DSP |" in md
+    assert "| SOFTMAX |" in md and "old" not in readme and readme.endswith("<!-- tinyslm bench: end -->\ntail\n")
+    assert md in readme

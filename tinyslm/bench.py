@@ -57,13 +57,36 @@ class BenchResult:
     tflm_cmsis: int | None = None
     tflm_arena: int | None = None
     tflm_cmsis_text: int | None = None
+    label: str = ""  # how the tables name it (default: the file's stem)
+    tflm_arena_source: str = ""  # "cortex-m4": the issue's measured figure; "host": TFLM's own allocator on the host
 
     @property
     def vs_cmsis(self) -> float | None:
         return self.instructions / self.tflm_cmsis if self.tflm_cmsis else None
 
 
-def bench_model(model: Path, board: str = "mps2-an386", target: str | None = None) -> BenchResult:
+def _with_tflm(r: BenchResult, model: Path, board: str, label: str) -> BenchResult:
+    """TFLM's figures beside ours: the issue's measured ones for a shared model on mps2-an386; otherwise the
+    arena TFLM's own allocator asks for on the host (64-bit pointers: a little above what a Cortex-M needs)."""
+    r.label = label or model.stem
+    ref = TFLM_REFERENCE.get(model.stem)
+    if ref:  # the arena and .text are the same on every 32-bit Cortex-M; the counts were taken on mps2-an386
+        r.tflm_arena, r.tflm_cmsis_text, r.tflm_arena_source = ref[3], ref[4], "cortex-m4"
+        if board == "mps2-an386":
+            r.tflm_ref, r.tflm_cmsis = ref[1], ref[2]
+        return r
+    try:
+        from .compiler.oracle import Oracle
+
+        total = Oracle(model.read_bytes()).arena().total
+    except Exception:  # no oracle installed, or TFLM refuses the model: leave the column empty
+        total = -1
+    if total > 0:
+        r.tflm_arena, r.tflm_arena_source = total, "host"
+    return r
+
+
+def bench_model(model: Path, board: str = "mps2-an386", target: str | None = None, label: str = "") -> BenchResult:
     from .boards import get_board
     from .compiler import compile_model
     from .compiler.codesize import measure as code_size
@@ -84,14 +107,13 @@ def bench_model(model: Path, board: str = "mps2-an386", target: str | None = Non
     per_op = [dict(op=i, opcode=calls[i].op.opcode, kernel=calls[i].func, macs=calls[i].macs, instructions=n,
                    detail=calls[i].note) for i, n in sorted((prof.op_instructions or {}).items()) if i in calls]
     instr = plain.instructions[0]
-    ref = TFLM_REFERENCE.get(Path(model).stem if not isinstance(model, bytes) else "")
     out0 = plain.outputs[0][0].reshape(-1)[:8].astype(int).tolist()
-    return BenchResult(str(model), b.name, tgt, cm.macs, instr, instr / max(cm.macs, 1), cm.arena_bytes, cm.io_bytes,
-                       cm.weights_bytes, (cs.kernels_text + cs.model_text) if cs else 0, out0, per_op,
-                       *(ref[1:] if ref else (None, None, None, None)))
+    r = BenchResult(str(model), b.name, tgt, cm.macs, instr, instr / max(cm.macs, 1), cm.arena_bytes, cm.io_bytes,
+                    cm.weights_bytes, (cs.kernels_text + cs.model_text) if cs else 0, out0, per_op)
+    return _with_tflm(r, Path(model), b.name, label)
 
 
-def bench_firmware(model: Path, board: str = "mps2-an386") -> BenchResult:
+def bench_firmware(model: Path, board: str = "mps2-an386", label: str = "") -> BenchResult:
     """The same count, measured by the serial-protocol firmware itself (what `tinyslm firmware` builds):
     LCG input sent with `db`, one `infer`, its timer ticks converted to instructions. Works on every
     emulated board, whatever its timer (micro:bit: TIMER0), and includes nothing but the invoke."""
@@ -118,22 +140,98 @@ def bench_firmware(model: Path, board: str = "mps2-an386") -> BenchResult:
         cs = code_size(cm, cpu=b.cflags[0].split("=")[1])
     instr = b.ticks_to_instructions(ticks // max(n, 1))
     out0 = np.frombuffer(raw[0], dtype=np.dtype(fw.outputs[0]["dtype"])).reshape(-1)[:8].astype(int).tolist()
-    ref = TFLM_REFERENCE.get(Path(model).stem if b.name == "mps2-an386" else "")
-    return BenchResult(str(model), b.name, b.kernel_target, cm.macs, instr, instr / max(cm.macs, 1), cm.arena_bytes,
-                       cm.io_bytes, cm.weights_bytes, (cs.kernels_text + cs.model_text) if cs else 0, out0, [],
-                       *(ref[1:] if ref else (None, None, None, None)))
+    r = BenchResult(str(model), b.name, b.kernel_target, cm.macs, instr, instr / max(cm.macs, 1), cm.arena_bytes,
+                    cm.io_bytes, cm.weights_bytes, (cs.kernels_text + cs.model_text) if cs else 0, out0, [])
+    return _with_tflm(r, Path(model), b.name, label)
 
 
-def markdown(results: list[BenchResult]) -> str:
+def default_models(shared: Path | None = None, runs: Path = Path("runs")) -> list[tuple[Path, str]]:
+    """What `tinyslm bench` with no MODELS measures: every shared model (``../shared/models``, or
+    ``$TINYSLM_SHARED_MODELS``), then the int8 transformers that `tinyslm build` left under ``runs/``.
+
+    >>> default_models(Path("/nonexistent"), Path("/nonexistent"))
+    []
+    """
+    import os
+
+    if shared is None:
+        env = os.environ.get("TINYSLM_SHARED_MODELS")
+        here = [Path(env)] if env else [Path.cwd().parent / "shared" / "models", Path.cwd() / ".." / "shared" / "models"]
+        shared = next((d for d in here if d.is_dir()), here[0])
+    found = [(m, m.stem) for m in sorted(shared.glob("*.tflite"))] if shared.is_dir() else []
+    for build in sorted(runs.glob("*/train/model.tflite")) if runs.is_dir() else []:
+        folder = build.parent.parent
+        found.append((build, pipeline_label(folder)))
+    return found
+
+
+def pipeline_label(folder: Path) -> str:
+    """A build folder's model as the tables name it: task, student, folder.
+
+    >>> pipeline_label(Path("runs/kws-mps2-an386"))
+    'pipeline kws-mps2-an386'
+    """
+    name = f"pipeline {folder.name}"
+    try:
+        report = json.loads((folder / "report.json").read_text())
+        return f"{name} ({report['task']} transformer, {report['model']['params']:,} params)"
+    except (OSError, KeyError, TypeError, ValueError):
+        return name
+
+
+def _per_op_summary(r: BenchResult) -> list[tuple[str, int, int, float]]:
+    """Per opcode: (opcode, calls, instructions, share of the total)."""
+    by: dict[str, list[int]] = {}
+    for o in r.per_op:
+        c = by.setdefault(o["opcode"], [0, 0, 0])
+        c[0] += 1
+        c[1] += o["instructions"]
+        c[2] += o["macs"]
+    total = sum(v[1] for v in by.values()) or 1
+    return [(k, v[0], v[1], v[1] / total, v[2]) for k, v in sorted(by.items(), key=lambda kv: -kv[1][1])]
+
+
+def markdown(results: list[BenchResult], per_op: bool = True) -> str:
+    """The summary table (one row per model and board), then each model's cost per operator type."""
+    kernels = {"portable": "portable C", "cortex-m-dsp": "Cortex-M DSP"}
     lines = ["| model | board | kernels | MACs | instructions | instr/MAC | vs TFLM+CMSIS-NN | arena (B) | "
-             "TFLM arena (B) | kernels .text (B) | TFLM+CMSIS-NN .text (B) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "TFLM arena (B) | weights (B) | kernels .text (B) | TFLM+CMSIS-NN .text (B) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
-        lines.append(f"| {Path(r.model).stem} | {r.board} | {r.target} | {r.macs:,} | {r.instructions:,} | "
-                     f"{r.instructions_per_mac:.2f} | {f'{r.vs_cmsis:.2f}x' if r.vs_cmsis else '-'} | "
-                     f"{r.arena_bytes:,} | {f'{r.tflm_arena:,}' if r.tflm_arena else '-'} | {r.kernels_text:,} | "
+        tflm_arena = f"{r.tflm_arena:,}{' †' if r.tflm_arena_source == 'host' else ''}" if r.tflm_arena else "-"
+        lines.append(f"| {r.label or Path(r.model).stem} | {r.board} | {kernels.get(r.target, r.target)} | {r.macs:,} | "
+                     f"{r.instructions:,} | {r.instructions_per_mac:.2f} | {f'{r.vs_cmsis:.2f}x' if r.vs_cmsis else '-'} | "
+                     f"{r.arena_bytes:,} | {tflm_arena} | {r.weights_bytes:,} | {r.kernels_text:,} | "
                      f"{f'{r.tflm_cmsis_text:,}' if r.tflm_cmsis_text else '-'} |")
+    if any(r.tflm_arena_source == "host" for r in results):
+        lines += ["", "† TFLM's own allocator for that model on the host (64-bit pointers; on a Cortex-M a little less)."]
+    if per_op:
+        for r in results:
+            rows = _per_op_summary(r)
+            if not rows:
+                continue
+            lines += ["", f"**{r.label or Path(r.model).stem}** on {r.board}: instructions per operator type", "",
+                      "| op | calls | instructions | share | instr/MAC |", "|---|---|---|---|---|"]
+            lines += [f"| {op} | {n} | {ins:,} | {100 * share:.1f}% | {f'{ins / macs:.2f}' if macs else '-'} |"
+                      for op, n, ins, share, macs in rows]
     return "\n".join(lines) + "\n"
+
+
+README_BEGIN = "<!-- tinyslm bench: begin -->"
+README_END = "<!-- tinyslm bench: end -->"
+
+
+def update_readme(readme: Path, table: str) -> None:
+    """Put `table` between the bench markers of `readme` (which must have them)."""
+    text = readme.read_text()
+    if README_BEGIN not in text or README_END not in text:
+        from .errors import TinyslmError
+
+        raise TinyslmError(f"{readme} has no '{README_BEGIN}' ... '{README_END}' markers",
+                           hint="add both lines where the bench table belongs")
+    head, rest = text.split(README_BEGIN, 1)
+    _, tail = rest.split(README_END, 1)
+    readme.write_text(f"{head}{README_BEGIN}\n{table}{README_END}{tail}")
 
 
 def save(results: list[BenchResult], json_path: Path | None, md_path: Path | None) -> None:

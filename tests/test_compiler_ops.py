@@ -58,3 +58,16 @@ def test_dsp_lowering_uses_the_optimized_paths(name, zoo):
         assert c.scratch_bytes > 0
     chunks = [c.params["depth_chunk"] for c in calls if c.func == "tslm_fully_connected_s8"]
     assert name != "dense_long_rows" or chunks[0] < calls[0].params["accum_depth"]  # the chunked path
+
+
+@pytest.mark.parametrize("name", ["mul_const_scalar", "add_const_scalar_relu", "sub_const_scalar"])
+def test_constant_scalar_operand_becomes_a_table(name, zoo):
+    """ADD/SUB/MUL with one constant single-valued operand lower to a 256-entry lookup on every target
+    (bit-exactness is checked by the op zoo tests above and in QEMU)."""
+    from tinyslm.compiler import analyze
+    from tinyslm.compiler.lower import Call
+
+    for target in ("portable", "cortex-m-dsp"):
+        _, plan = analyze(zoo(name), target)
+        funcs = [s.func for s in plan.steps if isinstance(s, Call)]
+        assert "tslm_lut_s8" in funcs and not {"tslm_add_s8", "tslm_sub_s8", "tslm_mul_s8"} & set(funcs), funcs

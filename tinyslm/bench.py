@@ -10,6 +10,7 @@ shown beside ours where the model is one of the shared ones.
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -69,6 +70,7 @@ def _with_tflm(r: BenchResult, model: Path, board: str, label: str) -> BenchResu
     """TFLM's figures beside ours: the issue's measured ones for a shared model on mps2-an386; otherwise the
     arena TFLM's own allocator asks for on the host (64-bit pointers: a little above what a Cortex-M needs)."""
     r.label = label or model.stem
+    r.model = os.path.relpath(model)  # as the tables and JSON name it, whichever folder it was found in
     ref = TFLM_REFERENCE.get(model.stem)
     if ref:  # the arena and .text are the same on every 32-bit Cortex-M; the counts were taken on mps2-an386
         r.tflm_arena, r.tflm_cmsis_text, r.tflm_arena_source = ref[3], ref[4], "cortex-m4"
@@ -152,8 +154,6 @@ def default_models(shared: Path | None = None, runs: Path = Path("runs")) -> lis
     >>> default_models(Path("/nonexistent"), Path("/nonexistent"))
     []
     """
-    import os
-
     if shared is None:
         env = os.environ.get("TINYSLM_SHARED_MODELS")
         here = [Path(env)] if env else [Path.cwd().parent / "shared" / "models", Path.cwd() / ".." / "shared" / "models"]

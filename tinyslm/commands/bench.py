@@ -57,7 +57,8 @@ def bench_cmd(models: tuple[Path, ...], boards: tuple[str, ...], via: str, targe
     click.echo(markdown(results, per_op=False), nl=False)
     save(results, json_path, md_path)
     if readme:
-        update_readme(readme, markdown(results))
+        note = f"\nPer operator type: {md_path}.\n" if md_path else ""
+        update_readme(readme, markdown(results, per_op=False) + note)
 
 
 def _named(path: Path) -> tuple[Path, str]:

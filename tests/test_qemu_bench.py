@@ -60,9 +60,9 @@ def test_bench_cli_writes_json_markdown_readme_and_repeats(zoo, tmp_path):
     (build / "train" / "model.tflite").write_bytes(zoo("transformer_meanpool"))
     (build / "report.json").write_text(json.dumps({"task": "kws", "model": {"params": 1234}}))
     runs = []
-    for i in range(2):
-        d = tmp_path / f"run{i}"
-        d.mkdir()
+    d = tmp_path / "out"
+    d.mkdir()
+    for _ in range(2):
         readme = d / "README.md"
         readme.write_text("# x\n<!-- tinyslm bench: begin -->\nold\n<!-- tinyslm bench: end -->\ntail\n")
         r = subprocess.run([sys.executable, "-m", "tinyslm.cli", "bench", str(ad01), str(build), "--json",

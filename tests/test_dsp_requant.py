@@ -1,8 +1,12 @@
-"""The DSP kernels' SMMLAR requantization against TFLM's two-step arithmetic, on the host and on the M4.
+"""The DSP kernels' arithmetic against TFLM's, on the host (under ASan/UBSan) and on the M4.
 
-tests/c/dsp_requant_check.c runs rounding ties of every right shift, the bound
-the compiler enforces, and 200,000 pseudo-random records; its exit code is the
-verdict. On the host the C form runs, in QEMU the Thumb-2 assembly.
+tests/c/dsp_requant_check.c: the SMMLAR requantization against TFLM's two-step
+arithmetic on rounding ties of every right shift, the bound the compiler
+enforces, and 200,000 pseudo-random records. tests/c/dsp_binary_check.c: the
+DSP ADD/SUB/MUL/SQUARED_DIFFERENCE (renamed dsp_*) against the portable kernels
+on 6,000 random shapes, broadcasts and parameter sets, every path of the file.
+Exit code is the verdict. On the host the C forms run, in QEMU the Thumb-2
+assembly and intrinsics.
 """
 
 from __future__ import annotations
@@ -19,28 +23,48 @@ from tinyslm.compiler.emit import _env
 from tinyslm.compiler.hostrun import SANITIZE_FLAGS, WARN_FLAGS
 from tinyslm.resources import firmware_dir
 
-CHECK = Path(__file__).parent / "c" / "dsp_requant_check.c"
+C = Path(__file__).parent / "c"
 KERNELS = firmware_dir() / "kernels"
+DSP_BINARY = ["-D" + f"tslm_{op}_s8=dsp_{op}_s8" for op in ("add", "sub", "mul", "squared_difference")]
+# check -> [(source, extra flags)] compiled besides it: the DSP file with its functions renamed, the portable one
+CHECKS = {"dsp_requant_check": [],
+          "dsp_binary_check": [(KERNELS / "cortex_m_dsp" / "tslm_binary.c", DSP_BINARY), (KERNELS / "tslm_binary.c", [])]}
 
 
-def test_fast_requantization_on_the_host(tmp_path):
+def _objects(cc: list[str], tmp: Path, check: str) -> list[str]:
+    objs = []
+    for i, (src, extra) in enumerate(CHECKS[check]):
+        inc = ["-I", str(src.parent)] + (["-I", str(KERNELS)] if src.parent != KERNELS else [])
+        obj = tmp / f"k{i}.o"
+        subprocess.run([*cc, *inc, *extra, "-c", str(src), "-o", str(obj)], check=True)
+        objs.append(str(obj))
+    return objs
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_dsp_arithmetic_on_the_host(tmp_path, check):
     exe = tmp_path / "check"
-    subprocess.run(["gcc", *WARN_FLAGS, *SANITIZE_FLAGS, "-O1", "-I", str(KERNELS / "cortex_m_dsp"), "-I", str(KERNELS),
-                    str(CHECK), "-o", str(exe)], check=True)
+    cc = ["gcc", *WARN_FLAGS, *SANITIZE_FLAGS, "-O1"]
+    objs = _objects(cc, tmp_path, check)
+    subprocess.run([*cc, "-I", str(KERNELS / "cortex_m_dsp"), "-I", str(KERNELS), str(C / f"{check}.c"), *objs,
+                    "-o", str(exe)], check=True)
     assert subprocess.run([str(exe)]).returncode == 0
 
 
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
                     reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
-def test_fast_requantization_in_assembly_on_cortex_m4(tmp_path):
+@pytest.mark.parametrize("check", CHECKS)
+def test_dsp_arithmetic_on_cortex_m4(tmp_path, check):
     b = get_board("mps2-an386")
     (tmp_path / "bench.ld").write_text(_env().get_template("bench.ld.j2").render(
         version=__version__, machine=b.name, code_origin=b.memory.flash_origin, code_size=b.memory.flash_bytes,
         ram_origin=b.memory.ram_origin, ram_size=b.memory.ram_bytes))
     bench = firmware_dir() / "bench"
     elf = tmp_path / "check.elf"
-    subprocess.run(["arm-none-eabi-gcc", *b.cflags, *WARN_FLAGS, "-O2", "-I", str(KERNELS / "cortex_m_dsp"),
-                    "-I", str(KERNELS), "-I", str(bench), str(CHECK), str(bench / "startup.c"), str(bench / "semihost.c"),
+    cc = ["arm-none-eabi-gcc", *b.cflags, *WARN_FLAGS, "-O2"]
+    objs = _objects(cc, tmp_path, check)
+    subprocess.run([*cc, "-I", str(KERNELS / "cortex_m_dsp"), "-I", str(KERNELS), "-I", str(bench),
+                    str(C / f"{check}.c"), *objs, str(bench / "startup.c"), str(bench / "semihost.c"),
                     "-nostartfiles", "--specs=nano.specs", "-T", str(tmp_path / "bench.ld"), "-lc", "-lgcc",
                     "-o", str(elf)], check=True)
     disasm = subprocess.run(["arm-none-eabi-objdump", "-d", str(elf)], capture_output=True, text=True).stdout

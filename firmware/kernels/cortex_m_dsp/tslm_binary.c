@@ -11,9 +11,9 @@
  *   floor((v - [v <= 0]) / 2^r) with v = s + 2^(r-1) added by the same SMMLAR.
  * The input offsets and left shift fold into one ADD with a shifted operand.
  * Exact whenever 2x cannot overflow: left_shift <= 20 (|x| < 2^29 for inputs,
- * |sum| < 2^29, |diff|^2 < 2^30 since TFLM's input multipliers are at most 1/2,
- * |product| <= 255^2) and every shift is a right shift or none; otherwise the
- * portable arithmetic, element by element.
+ * |sum| < 2^29, |product| <= 255^2), for SQUARED_DIFFERENCE left_shift <= 7 with
+ * input multipliers <= 1/2 (TFLM's; |diff|^2 < 2^30), and every shift a right
+ * shift or none; otherwise the portable arithmetic, element by element.
  */
 #include "tslm_binary.h"
 #include "tslm_dsp.h"
@@ -120,6 +120,123 @@ TSLM_ALWAYS_INLINE void walk(const tslm_binary_params *p, const fast_t *f, const
     }
 }
 
+/* ---- ADD/SUB with TFLM's int8 scheme: left_shift 20, one input (or both) at multiplier 1/2 ----
+ * TFLM gives the input with the larger scale the multiplier 1/2 exactly (2^30, shift 0): its
+ * rescaled value SRDHM((a + offset) << 20, 2^30) is (a + offset) << 19, no rounding at all.
+ * Twice it, (a + offset) << 20, is one ADD with a shifted operand. The other input takes one
+ * rounded rescale (r >= 1), the sum one more. Every shift is a constant but r1, r2 and the
+ * output's; twice the sum stays below 2^30, so SMMLAR needs no correction beyond the sign. */
+
+enum { IN_HALF, IN_RESCALE };
+
+typedef struct {
+    int32_t m, round, r;
+} rq1_t; /* r >= 1, round = 2^(r - 1) */
+
+TSLM_ALWAYS_INLINE int32_t rq1(int32_t x2, const int32_t m, const int32_t round, const int32_t r)
+{
+    int32_t v = tslm_smmlar(x2, m, round);
+    v += (v - 1) >> 31; /* TFLM rounds half away from zero: one less where v <= 0 */
+    return v >> r;
+}
+
+/* Twice an input's rescaled value. off20: offset << 20 (IN_HALF) or offset << 21 (IN_RESCALE). */
+TSLM_ALWAYS_INLINE int32_t twice_rescaled(int32_t a, int32_t off, const int kind, const rq1_t q)
+{
+    if (kind == IN_HALF) {
+        return off + (int32_t)((uint32_t)a << 20);
+    }
+    return (int32_t)((uint32_t)rq1(off + (int32_t)((uint32_t)a << 21), q.m, q.round, q.r) << 1);
+}
+
+TSLM_ALWAYS_INLINE void half_run(const int8_t *in1, const int8_t *in2, int8_t *out, int32_t n, const int s1,
+                                 const int s2, const int op, const int k1, const int k2, const int32_t off1,
+                                 const int32_t off2, const rq1_t q1, const rq1_t q2, const rq1_t qo, const int32_t zp)
+{
+    if (s1 && s2) {
+        for (int32_t i = 0; i < n; ++i) {
+            const int32_t a = twice_rescaled(in1[i], off1, k1, q1), b = twice_rescaled(in2[i], off2, k2, q2);
+            out[i] = (int8_t)tslm_ssat8(rq1(op == OP_ADD ? a + b : a - b, qo.m, qo.round, qo.r) + zp);
+        }
+    } else if (s1) {
+        const int32_t b = twice_rescaled(*in2, off2, k2, q2);
+        for (int32_t i = 0; i < n; ++i) {
+            const int32_t a = twice_rescaled(in1[i], off1, k1, q1);
+            out[i] = (int8_t)tslm_ssat8(rq1(op == OP_ADD ? a + b : a - b, qo.m, qo.round, qo.r) + zp);
+        }
+    } else {
+        const int32_t a = twice_rescaled(*in1, off1, k1, q1);
+        for (int32_t i = 0; i < n; ++i) {
+            const int32_t b = twice_rescaled(in2[i], off2, k2, q2);
+            out[i] = (int8_t)tslm_ssat8(rq1(op == OP_ADD ? a + b : a - b, qo.m, qo.round, qo.r) + zp);
+        }
+    }
+}
+
+TSLM_ALWAYS_INLINE void half_walk(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                                  const int op, const int k1, const int k2)
+{
+    const rq1_t q1 = {p->in1_multiplier, k1 == IN_RESCALE ? INT32_C(1) << (-p->in1_shift - 1) : 0, -p->in1_shift};
+    const rq1_t q2 = {p->in2_multiplier, k2 == IN_RESCALE ? INT32_C(1) << (-p->in2_shift - 1) : 0, -p->in2_shift};
+    const rq1_t qo = {p->output_multiplier, INT32_C(1) << (-p->output_shift - 1), -p->output_shift};
+    const int32_t off1 = (int32_t)((uint32_t)p->in1_offset << (k1 == IN_HALF ? 20 : 21));
+    const int32_t off2 = (int32_t)((uint32_t)p->in2_offset << (k2 == IN_HALF ? 20 : 21));
+    const int32_t zp = p->output_offset;
+    const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
+    const int32_t n = d[5];
+    const int s1 = t1[5] != 0, s2 = t2[5] != 0;
+    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
+        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
+            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
+                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
+                    for (int32_t i4 = 0; i4 < d[4]; ++i4, out += n) {
+                        const int8_t *a = in1 + i0 * t1[0] + i1 * t1[1] + i2 * t1[2] + i3 * t1[3] + i4 * t1[4];
+                        const int8_t *b = in2 + i0 * t2[0] + i1 * t2[1] + i2 * t2[2] + i3 * t2[3] + i4 * t2[4];
+                        if (s1 && s2) {
+                            half_run(a, b, out, n, 1, 1, op, k1, k2, off1, off2, q1, q2, qo, zp);
+                        } else if (s1) {
+                            half_run(a, b, out, n, 1, 0, op, k1, k2, off1, off2, q1, q2, qo, zp);
+                        } else {
+                            half_run(a, b, out, n, 0, 1, op, k1, k2, off1, off2, q1, q2, qo, zp);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* ADD/SUB through half_walk, if the parameters are TFLM's int8 scheme; 0 otherwise. */
+static int half_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
+{
+    const int half1 = p->in1_multiplier == (INT32_C(1) << 30) && p->in1_shift == 0;
+    const int half2 = p->in2_multiplier == (INT32_C(1) << 30) && p->in2_shift == 0;
+    if (p->left_shift != 20 || p->act_min != -128 || p->act_max != 127 || p->output_shift > -1 ||
+        (!half1 && !half2) || (!half1 && p->in1_shift > -1) || (!half2 && p->in2_shift > -1) ||
+        (p->in1_strides[5] == 0 && p->in2_strides[5] == 0)) {
+        return 0;
+    }
+    const int k1 = half1 ? IN_HALF : IN_RESCALE, k2 = half2 ? IN_HALF : IN_RESCALE;
+    if (op == OP_ADD) {
+        if (k1 == IN_HALF && k2 == IN_HALF) {
+            half_walk(p, in1, in2, out, OP_ADD, IN_HALF, IN_HALF);
+        } else if (k1 == IN_HALF) {
+            half_walk(p, in1, in2, out, OP_ADD, IN_HALF, IN_RESCALE);
+        } else {
+            half_walk(p, in1, in2, out, OP_ADD, IN_RESCALE, IN_HALF);
+        }
+    } else {
+        if (k1 == IN_HALF && k2 == IN_HALF) {
+            half_walk(p, in1, in2, out, OP_SUB, IN_HALF, IN_HALF);
+        } else if (k1 == IN_HALF) {
+            half_walk(p, in1, in2, out, OP_SUB, IN_HALF, IN_RESCALE);
+        } else {
+            half_walk(p, in1, in2, out, OP_SUB, IN_RESCALE, IN_HALF);
+        }
+    }
+    return 1;
+}
+
 /* ---- the portable arithmetic, for parameters outside the fast path's bounds ---- */
 
 static int32_t rescaled(const tslm_binary_params *p, int32_t x, int32_t offset, int32_t mult, int32_t shift)
@@ -163,8 +280,15 @@ static void generic(const tslm_binary_params *p, const int8_t *in1, const int8_t
 
 static void apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
 {
-    const int exact = p->output_shift <= 0 && (op == OP_MUL || (p->left_shift <= 20 && p->in1_shift <= 0 &&
-                                                                p->in2_shift <= 0));
+    if ((op == OP_ADD || op == OP_SUB) && half_path(p, in1, in2, out, op)) {
+        return;
+    }
+    /* SQUARED_DIFFERENCE: twice the square below 2^31, i.e. |diff| <= 2 * 255 * 2^(left_shift - 1) at
+     * multipliers <= 1/2 (TFLM's: left shift 7, the larger scale at 1/2) */
+    const int sq_ok = op != OP_SQDIFF || (p->left_shift <= 7 && p->in1_multiplier <= (INT32_C(1) << 30) &&
+                                          p->in2_multiplier <= (INT32_C(1) << 30));
+    const int exact = p->output_shift <= 0 && sq_ok &&
+                      (op == OP_MUL || (p->left_shift <= 20 && p->in1_shift <= 0 && p->in2_shift <= 0));
     if (!exact) {
         generic(p, in1, in2, out, op);
         return;

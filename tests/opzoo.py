@@ -86,18 +86,19 @@ def pool(kind="avg", k=2, stride=2, padding="VALID", hw=(9, 7), c=3):
     return Case(build, expect_ops=("AVERAGE_POOL_2D" if kind == "avg" else "MAX_POOL_2D",))
 
 
-def binary(op="add", a=(1, 4, 6), b=(1, 4, 6), const_b=False, act=None):
+def binary(op="add", a=(1, 4, 6), b=(1, 4, 6), const_b=False, act=None, self_b=False):
+    """self_b: the op of the input with itself (x * x of a layer norm's variance)."""
     def build(tf, rng):
         cb = tf.constant(_w(rng, *b, scale=1.0))
         f = {"add": tf.add, "sub": tf.subtract, "mul": tf.multiply,
              "sqdiff": tf.math.squared_difference}[op]
 
         def fn(x, y=None):
-            y = cb if const_b else y
+            y = x if self_b else (cb if const_b else y)
             z = f(x, y)
             return act(tf, z) if act else z
 
-        return fn, [a] if const_b else [a, b]
+        return fn, [a] if const_b or self_b else [a, b]
 
     names = {"add": "ADD", "sub": "SUB", "mul": "MUL", "sqdiff": "SQUARED_DIFFERENCE"}
     return Case(build, expect_ops=(names[op],))
@@ -367,6 +368,9 @@ CASES: dict[str, Case] = {
     "mul_const_scalar": binary("mul", b=(1,), const_b=True),
     "add_const_scalar_relu": binary("add", b=(1, 1, 1), const_b=True, act=relu),
     "sub_const_scalar": binary("sub", b=(1,), const_b=True),
+    # the input with itself: also a function of one int8
+    "mul_self": binary("mul", a=(1, 5, 7), self_b=True),
+    "add_self_relu": binary("add", a=(1, 5, 7), self_b=True, act=relu),
     "squared_difference": binary("sqdiff"),
     "squared_difference_broadcast": binary("sqdiff", a=(1, 4, 6), b=(1, 4, 1)),
     "softmax": softmax(),

@@ -60,10 +60,11 @@ def test_dsp_lowering_uses_the_optimized_paths(name, zoo):
     assert name != "dense_long_rows" or chunks[0] < calls[0].params["accum_depth"]  # the chunked path
 
 
-@pytest.mark.parametrize("name", ["mul_const_scalar", "add_const_scalar_relu", "sub_const_scalar"])
+@pytest.mark.parametrize("name", ["mul_const_scalar", "add_const_scalar_relu", "sub_const_scalar", "mul_self",
+                                  "add_self_relu"])
 def test_constant_scalar_operand_becomes_a_table(name, zoo):
-    """ADD/SUB/MUL with one constant single-valued operand lower to a 256-entry lookup on every target
-    (bit-exactness is checked by the op zoo tests above and in QEMU)."""
+    """ADD/SUB/MUL with one constant single-valued operand, or of a tensor with itself, lower to a 256-entry
+    lookup on every target (bit-exactness is checked by the op zoo tests above and in QEMU)."""
     from tinyslm.compiler import analyze
     from tinyslm.compiler.lower import Call
 

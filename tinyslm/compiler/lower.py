@@ -761,6 +761,9 @@ class Lowering:
                 return self._lut(op, lambda q: binary_element(op.opcode, p, c, q) if first
                                  else binary_element(op.opcode, p, q, c),
                                  f"{note}: the constant is {c}, so a table of the 256 inputs", x=var)
+        if a.index == b.index and list(a.shape) == list(y.shape):  # x op x (a layer norm's square): one int8 too
+            return self._lut(op, lambda q: binary_element(op.opcode, p, q, q),
+                             f"{note}: both inputs are one tensor, so a table of the 256 inputs", x=a)
         inplace = [(i.index, y.index) for i in (a, b) if list(i.shape) == list(y.shape)]
         return Call(op, func, "tslm_binary", [T(a.index), T(b.index), T(y.index)], "tslm_binary_params", p,
                     note=note, inplace=inplace, reads=[a.index, b.index], writes=[y.index],

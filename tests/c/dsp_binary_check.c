@@ -87,7 +87,7 @@ int main(void)
         const int scheme = (int)(next() % 4);
         if (op == 2) { /* MUL: one multiplier, usually a right shift */
             p.output_multiplier = multiplier();
-            p.output_shift = scheme == 0 ? between(0, 1) : between(-20, -1);
+            p.output_shift = scheme == 0 ? between(0, 16) : between(-20, -1); /* left: 15, 16 are generic */
         } else if (scheme < 3) { /* TFLM's int8 scheme: left shift 20, the larger scale at 1/2 */
             p.left_shift = 20;
             const int which = between(0, 2); /* 0: input 1 at 1/2, 1: input 2, 2: both */

@@ -237,6 +237,81 @@ static int half_path(const tslm_binary_params *p, const int8_t *in1, const int8_
     return 1;
 }
 
+/* ---- MUL (every int8 MUL with a full activation range) ----
+ * Twice the product, 2 (a + o1)(b + o2), is one multiply by 2 (b + o2) where b is broadcast along
+ * the run. A right shift (r >= 1) is rq1(): SMMLAR, the sign correction, one shift; a left shift
+ * s <= 14 (an output scale below the product's: x * rsqrt(var) in a layer norm) goes into that
+ * factor, 2^(s + 1) (b + o2), exact since |product| < 2^16, and SMMLAR alone is TFLM's SRDHM. */
+
+TSLM_ALWAYS_INLINE int32_t mul_rq(int32_t x2, const rq1_t q, const int left)
+{
+    return left ? tslm_smmlar(x2, q.m, 0) : rq1(x2, q.m, q.round, q.r);
+}
+
+TSLM_ALWAYS_INLINE void mul_run(const int8_t *in1, const int8_t *in2, int8_t *out, int32_t n, const int s1,
+                                const int s2, const int32_t o1, const int32_t o2, const rq1_t q, const int32_t zp,
+                                const int left)
+{
+    const int32_t up = left ? q.r : 1; /* left: q.r holds s + 1 */
+    if (s1 && s2) {
+        for (int32_t i = 0; i < n; ++i) {
+            const int32_t x2 = (int32_t)((uint32_t)((in1[i] + o1) * (in2[i] + o2)) << up);
+            out[i] = (int8_t)tslm_ssat8(mul_rq(x2, q, left) + zp);
+        }
+    } else {
+        const int8_t *v = s1 ? in1 : in2;
+        const int32_t ov = s1 ? o1 : o2;
+        const int32_t k2 = (int32_t)((uint32_t)(s1 ? *in2 + o2 : *in1 + o1) << up); /* the broadcast factor */
+        for (int32_t i = 0; i < n; ++i) {
+            out[i] = (int8_t)tslm_ssat8(mul_rq((v[i] + ov) * k2, q, left) + zp);
+        }
+    }
+}
+
+/* MUL through mul_run, for a full activation range and a shift up to 14 left; 0 otherwise. */
+static int mul_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out)
+{
+    if (p->act_min != -128 || p->act_max != 127 || p->output_shift > 14 ||
+        (p->in1_strides[5] == 0 && p->in2_strides[5] == 0)) {
+        return 0;
+    }
+    const int left = p->output_shift >= 0;
+    const rq1_t q = {p->output_multiplier, left ? 0 : INT32_C(1) << (-p->output_shift - 1),
+                     left ? p->output_shift + 1 : -p->output_shift};
+    const int32_t o1 = p->in1_offset, o2 = p->in2_offset, zp = p->output_offset;
+    const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
+    const int32_t n = d[5];
+    const int s1 = t1[5] != 0, s2 = t2[5] != 0;
+    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
+        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
+            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
+                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
+                    for (int32_t i4 = 0; i4 < d[4]; ++i4, out += n) {
+                        const int8_t *a = in1 + i0 * t1[0] + i1 * t1[1] + i2 * t1[2] + i3 * t1[3] + i4 * t1[4];
+                        const int8_t *b = in2 + i0 * t2[0] + i1 * t2[1] + i2 * t2[2] + i3 * t2[3] + i4 * t2[4];
+                        if (left) {
+                            if (s1 && s2) {
+                                mul_run(a, b, out, n, 1, 1, o1, o2, q, zp, 1);
+                            } else if (s1) {
+                                mul_run(a, b, out, n, 1, 0, o1, o2, q, zp, 1);
+                            } else {
+                                mul_run(a, b, out, n, 0, 1, o1, o2, q, zp, 1);
+                            }
+                        } else if (s1 && s2) {
+                            mul_run(a, b, out, n, 1, 1, o1, o2, q, zp, 0);
+                        } else if (s1) {
+                            mul_run(a, b, out, n, 1, 0, o1, o2, q, zp, 0);
+                        } else {
+                            mul_run(a, b, out, n, 0, 1, o1, o2, q, zp, 0);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return 1;
+}
+
 /* ---- the portable arithmetic, for parameters outside the fast path's bounds ---- */
 
 static int32_t rescaled(const tslm_binary_params *p, int32_t x, int32_t offset, int32_t mult, int32_t shift)
@@ -281,6 +356,9 @@ static void generic(const tslm_binary_params *p, const int8_t *in1, const int8_t
 static void apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
 {
     if ((op == OP_ADD || op == OP_SUB) && half_path(p, in1, in2, out, op)) {
+        return;
+    }
+    if (op == OP_MUL && mul_path(p, in1, in2, out)) {
         return;
     }
     /* SQUARED_DIFFERENCE: twice the square below 2^31, i.e. |diff| <= 2 * 255 * 2^(left_shift - 1) at

@@ -379,6 +379,7 @@ CASES: dict[str, Case] = {
     "mean_axis1": mean(),
     "mean_hw_keepdims": mean(axes=(1, 2), keepdims=True),
     "mean_last": mean(axes=(-1,), keepdims=True, shape=(1, 5, 16)),
+    "mean_last_odd": mean(axes=(-1,), keepdims=True, shape=(1, 3, 23)),  # unaligned rows, a tail of 3
     "batch_matmul": batch_matmul(),
     "batch_matmul_adj_y": batch_matmul(b=(1, 2, 3, 6), adj_y=True),
     "batch_matmul_adj_x": batch_matmul(a=(1, 2, 6, 4), adj_x=True),
@@ -415,7 +416,7 @@ CASES: dict[str, Case] = {
 
 # the cases that reach the Cortex-M DSP kernels (the files in firmware/kernels/cortex_m_dsp/)
 DSP_OPS = {"CONV_2D", "FULLY_CONNECTED", "DEPTHWISE_CONV_2D", "BATCH_MATMUL", "ADD", "SUB", "MUL",
-           "SQUARED_DIFFERENCE", "SOFTMAX"}
+           "SQUARED_DIFFERENCE", "SOFTMAX", "MEAN"}
 DSP_CASES = [n for n, c in CASES.items() if DSP_OPS & set(c.expect_ops)
              or n.startswith(("transformer", "grouped", "ds_block"))]
 

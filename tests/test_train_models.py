@@ -17,6 +17,7 @@ KWT_CASES = {
     "cls_patch1": KWTConfig(dim=16, heads=2, blocks=1, mlp=32, patch=1),
     "mean_patch7_4heads": KWTConfig(dim=16, heads=4, blocks=2, mlp=32, patch=7, pool="mean"),
     "cls_patch3_cropped": KWTConfig(dim=8, heads=1, blocks=1, mlp=16, patch=3),  # 49 = 16*3 + 1: cropped
+    "conv_stem_stride2": KWTConfig(dim=16, heads=2, blocks=1, mlp=32, patch=2, stem="conv", stem_channels=8),
 }
 
 
@@ -73,8 +74,37 @@ def test_compiler_accepts_students(converted):
         assert plan.arena_bytes > 0
 
 
+def test_conv_stem_is_two_conv2d_and_bit_exact_in_the_compiler(converted, tmp_path):
+    """The convolutional patch embedding: two int8 CONV_2D (no padding ops), and tinyslm's C (both kernel
+    targets) gives TFLM's bytes."""
+    pytest.importorskip("tinyslm.compiler")
+    import shutil
+
+    from tinyslm.compiler import compile_model
+    from tinyslm.compiler.hostrun import build_host, run_host
+    from tinyslm.compiler.oracle import Oracle
+
+    _, x, tfl = converted("conv_stem_stride2")
+    info = read_tflite(tfl)
+    assert info.ops.count("CONV_2D") == 2 and not {"PAD", "EXPAND_DIMS", "SQUEEZE"} & info.op_set
+    if shutil.which("gcc") is None:
+        pytest.skip("needs a host gcc")
+    oracle = Oracle(tfl)
+    i = info.inputs[0]
+    batches = [[np.clip(np.round(xi / i.scale) + i.zero_point, -128, 127).astype(np.int8).reshape(i.shape)]
+               for xi in x[:6]]
+    for target in ("portable", "cortex-m-dsp"):
+        cm = compile_model(tfl, tmp_path / target / "c", name="m", target=target)
+        for inputs, ours in zip(batches, run_host(build_host(cm, tmp_path / target / "b"), cm, batches)):
+            assert np.array_equal(ours[0], oracle.run(inputs)[0].reshape(ours[0].shape)), target
+
+
 def test_config_validation():
     with pytest.raises(ValueError, match="divisible"):
         KWTConfig(dim=10, heads=4)
     with pytest.raises(ValueError, match="pool"):
         KWTConfig(pool="max")
+    with pytest.raises(ValueError, match="stem"):
+        KWTConfig(stem="lstm")
+    with pytest.raises(ValueError, match="too long"):
+        KWTConfig(frames=4, stem="conv", stem_kernel=3)

@@ -86,3 +86,18 @@ def test_autoencoder_sizing():
                          estimator=analytic_estimator)
     assert r.chosen is not None and r.chosen.cfg.dim <= 32
     assert r.chosen.need.arena_bytes + r.chosen.need.io_bytes <= 3 << 10
+
+
+def test_conv_stem_candidates_narrow_the_stem_and_the_estimate_is_safe():
+    base = KWTConfig(dim=48, heads=4, blocks=2, mlp=96, patch=2, stem="conv")
+    cands = kws_candidates(base)
+    assert cands[0] == base
+    assert all(c.stem == "conv" and c.patch >= 2 and c.stem_channels == max(8, 32 * c.dim // 48) for c in cands)
+    pytest.importorskip("tf_keras")
+    pytest.importorskip("tinyslm.compiler")
+    from tinyslm.train.sizing import compiler_estimator
+
+    for cfg in (cands[0], KWTConfig(dim=16, heads=2, blocks=1, mlp=32, patch=3, stem="conv", stem_channels=8)):
+        exact, est = compiler_estimator(cfg), analytic_estimator(cfg)
+        assert exact.exact and exact.arena_bytes <= est.arena_bytes  # the pre-filter never hides a fit
+        assert exact.weights_bytes <= est.weights_bytes and exact.io_bytes == est.io_bytes

@@ -2,8 +2,9 @@
 
 Every *student* here converts to an all-int8 .tflite that TensorFlow Lite
 Micro (and tinyslm's compiler) runs: the converter emits only
-FULLY_CONNECTED, ADD, SUB, MUL, MEAN, RSQRT, BATCH_MATMUL, SOFTMAX, TRANSPOSE,
-RESHAPE, CONCATENATION and STRIDED_SLICE for them (checked by the tests).
+FULLY_CONNECTED, CONV_2D (the convolutional patch embedding), ADD, SUB,
+MUL, MEAN, RSQRT, BATCH_MATMUL, SOFTMAX, TRANSPOSE, RESHAPE, CONCATENATION
+and STRIDED_SLICE for them (checked by the tests).
 How that is ensured:
 
 - layer norm is :class:`LayerNorm` (mean, subtract, multiply, mean, rsqrt);
@@ -206,13 +207,22 @@ class KWTConfig:
     frames: int = 49
     feats: int = 10
     classes: int = 12
-    patch: int = 1  # feature frames per token (Dense patch embedding of `patch` frames)
+    patch: int = 1  # feature frames per token: the patch size (dense stem) or the second convolution's stride
     dim: int = 32
     heads: int = 2
     blocks: int = 2
     mlp: int = 64
     pool: str = "cls"  # "cls" (class token) or "mean" (mean over tokens)
     dropout: float = 0.0
+    # Patch embedding ("stem"):
+    # - "dense": one Dense over each group of `patch` frames (KWT's linear patch embedding);
+    # - "conv": a small convolutional patch embedding over the frames, Conv1D(stem_channels, stem_kernel) + ReLU,
+    #   then Conv1D(dim, stem_kernel, stride=patch), both VALID (so the input normalization folds exactly into
+    #   the first one). TFLite runs each as one int8 CONV_2D. It sees neighbouring frames, which the dense
+    #   per-frame embedding cannot, and its stride shortens the sequence the attention works on.
+    stem: str = "dense"
+    stem_channels: int = 32
+    stem_kernel: int = 3
 
     def __post_init__(self) -> None:
         if self.dim % self.heads:
@@ -221,10 +231,21 @@ class KWTConfig:
             raise ValueError(f"patch={self.patch} must be in 1..frames={self.frames}")
         if self.pool not in ("cls", "mean"):
             raise ValueError(f"pool must be 'cls' or 'mean', not {self.pool!r}")
+        if self.stem not in ("dense", "conv"):
+            raise ValueError(f"stem must be 'dense' or 'conv', not {self.stem!r}")
+        if self.stem == "conv" and self.frames - 2 * (self.stem_kernel - 1) < 1:
+            raise ValueError(f"stem_kernel={self.stem_kernel} is too long for {self.frames} frames")
 
     @property
     def tokens(self) -> int:
-        """Number of patch tokens (frames beyond a whole number of patches are dropped)."""
+        """Number of tokens. Dense stem: frames beyond a whole number of patches are dropped; conv stem: the
+        VALID convolutions' output length.
+
+        >>> KWTConfig(patch=2).tokens, KWTConfig(patch=2, stem="conv").tokens
+        (24, 23)
+        """
+        if self.stem == "conv":
+            return (self.frames - 2 * (self.stem_kernel - 1) - 1) // self.patch + 1
         return self.frames // self.patch
 
     @property
@@ -235,9 +256,25 @@ class KWTConfig:
         """
         >>> KWTConfig().describe()
         'KWT d=32 h=2 L=2 mlp=64 patch=1 (49 tokens, cls)'
+        >>> KWTConfig(patch=2, stem="conv").describe()
+        'KWT d=32 h=2 L=2 mlp=64 conv32x3/2 (23 tokens, cls)'
         """
-        return (f"KWT d={self.dim} h={self.heads} L={self.blocks} mlp={self.mlp} patch={self.patch} "
+        stem = (f"conv{self.stem_channels}x{self.stem_kernel}/{self.patch}" if self.stem == "conv"
+                else f"patch={self.patch}")
+        return (f"KWT d={self.dim} h={self.heads} L={self.blocks} mlp={self.mlp} {stem} "
                 f"({self.tokens} tokens, {self.pool})")
+
+    def _stem_params(self) -> int:
+        if self.stem == "conv":
+            c, k = self.stem_channels, self.stem_kernel
+            return (k * self.feats * c + c) + (k * c * self.dim + self.dim)
+        return self.patch * self.feats * self.dim + self.dim
+
+    def _stem_macs(self) -> int:
+        if self.stem == "conv":
+            c, k = self.stem_channels, self.stem_kernel
+            return (self.frames - k + 1) * k * self.feats * c + self.tokens * k * c * self.dim
+        return self.tokens * self.patch * self.feats * self.dim
 
     def params(self) -> int:
         """Trainable parameters, computed without building the model.
@@ -246,7 +283,7 @@ class KWTConfig:
         19404
         """
         d, m = self.dim, self.mlp
-        n = self.patch * self.feats * d + d  # patch embedding
+        n = self._stem_params()  # patch embedding
         n += self.seq * d + (d if self.pool == "cls" else 0)  # positions, class token
         block = 2 * d + (d * d + d) + 2 * d * d + (d * d + d) + 2 * d + (d * m + m) + (m * d + d)
         return n + self.blocks * block + 2 * d + d * self.classes + self.classes  # + final layer norm, classifier
@@ -257,17 +294,21 @@ class KWTConfig:
         >>> KWTConfig(dim=32, heads=2, blocks=2, mlp=64, patch=7).macs()
         155328
         """
-        d, m, s, t = self.dim, self.mlp, self.seq, self.tokens
+        d, m, s = self.dim, self.mlp, self.seq
         per_block = s * (4 * d * d + 2 * d * m) + 2 * s * s * d
-        return t * self.patch * self.feats * d + self.blocks * per_block + d * self.classes
+        return self._stem_macs() + self.blocks * per_block + d * self.classes
 
 
 def build_kwt(cfg: KWTConfig, name: str = "kwt") -> keras.Model:
     """Student transformer: (B, frames, feats) -> (B, classes) logits."""
     x = L.Input((cfg.frames, cfg.feats), name="mfcc")
-    t = Crop(cfg.tokens * cfg.patch, name="crop")(x)
-    t = L.Reshape((cfg.tokens, cfg.patch * cfg.feats), name="patches")(t)
-    h = L.Dense(cfg.dim, name="embed")(t)
+    if cfg.stem == "conv":
+        t = L.Conv1D(cfg.stem_channels, cfg.stem_kernel, activation="relu", name="embed")(x)
+        h = L.Conv1D(cfg.dim, cfg.stem_kernel, strides=cfg.patch, name="embed2")(t)
+    else:
+        t = Crop(cfg.tokens * cfg.patch, name="crop")(x)
+        t = L.Reshape((cfg.tokens, cfg.patch * cfg.feats), name="patches")(t)
+        h = L.Dense(cfg.dim, name="embed")(t)
     if cfg.pool == "cls":
         h = ClassToken(name="cls")(h)
     h = PositionEmbedding(name="pos")(h)
@@ -478,9 +519,13 @@ def fold_normalization(model: keras.Model, norm: Normalization, first: str = "em
     mean, std = np.asarray(norm.mean, np.float64), np.asarray(norm.std, np.float64)
     layer = clone.get_layer(first)
     w, b = (np.asarray(v, np.float64) for v in layer.get_weights())
+    shape = w.shape
+    w = w.reshape(-1, shape[-1])  # a Conv1D kernel (k, in, out): rows (tap, input feature) cycle over features
     reps = w.shape[0] // len(mean) if len(mean) > 1 else w.shape[0]
     mu, sd = np.tile(mean, reps), np.tile(std, reps)
-    layer.set_weights([(w / sd[:, None]).astype(np.float32), (b - (mu / sd) @ w).astype(np.float32)])
+    # exact for a VALID convolution (every tap sees a real frame), not for one that pads with zeros
+    assert getattr(layer, "padding", "valid") == "valid", f"{first}: cannot fold into a padded convolution"
+    layer.set_weights([(w / sd[:, None]).reshape(shape).astype(np.float32), (b - (mu / sd) @ w).astype(np.float32)])
     if last is not None:
         layer = clone.get_layer(last)
         w, b = (np.asarray(v, np.float64) for v in layer.get_weights())

@@ -139,6 +139,9 @@ def analytic_estimator(cfg: StudentConfig) -> Need:
         io = cfg.frames * cfg.feats + cfg.classes
         params, macs = cfg.params(), cfg.macs()
         embed_in = cfg.tokens * cfg.patch * cfg.feats
+        if cfg.stem == "conv":  # input + first convolution's output, then that output + the tokens
+            conv1 = (cfg.frames - cfg.stem_kernel + 1) * cfg.stem_channels
+            embed_in = max(cfg.frames * cfg.feats + conv1 - s * d, conv1)
     else:
         s, d, h, m = cfg.frames, cfg.dim, cfg.heads, cfg.mlp
         io = 2 * cfg.frames * cfg.mels
@@ -218,7 +221,10 @@ def kws_candidates(base: KWTConfig, dims=(8, 12, 16, 24, 32, 48, 64, 96), heads=
     for d, h, b, p in itertools.product(dims, heads, range(1, base.blocks + 1), patches):
         if d > base.dim or h > base.heads or p < base.patch or d % h or d // h < 4 or p > base.frames:
             continue
-        out.append(dataclasses.replace(base, dim=d, heads=h, blocks=b, patch=p, mlp=max(8, base.mlp * d // base.dim)))
+        c = dataclasses.replace(base, dim=d, heads=h, blocks=b, patch=p, mlp=max(8, base.mlp * d // base.dim))
+        if base.stem == "conv":  # the convolutional patch embedding narrows with the model
+            c = dataclasses.replace(c, stem_channels=max(8, base.stem_channels * d // base.dim))
+        out.append(c)
     return sorted(out, key=lambda c: (-_core_params(c), -c.tokens, -c.heads))
 
 

@@ -21,7 +21,7 @@ _TYPE_NAMES = {v: k.lower() for k, v in vars(tflite.TensorType).items() if not k
 WEIGHT_OPS = ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "BATCH_MATMUL")
 
 #: Every op the int8 students may contain (all run by TFLM and tinyslm's compiler).
-STUDENT_OPS = frozenset({"FULLY_CONNECTED", "ADD", "SUB", "MUL", "MEAN", "RSQRT", "BATCH_MATMUL", "SOFTMAX",
+STUDENT_OPS = frozenset({"FULLY_CONNECTED", "CONV_2D", "ADD", "SUB", "MUL", "MEAN", "RSQRT", "BATCH_MATMUL", "SOFTMAX",
                          "TRANSPOSE", "RESHAPE", "CONCATENATION", "STRIDED_SLICE"})
 
 

@@ -67,6 +67,23 @@ def test_protocol_commands(kws_firmware):
         assert "m-infer-done" in r.lines and r.value("m-results-[")
         ticks, n, hz = c.ticks()
         assert n == 3 and hz == 25_000_000 and ticks > 0
+        # tinyslm-bin: the same bytes raw ('%' = 0x25 among them), the same buffer and results
+        c.load(bytes(490), binary=True)
+        c.load(data, binary=True)
+        assert c.binary_load is True
+        assert c.command("db print 8 0").lines == lines and c.command("db print 4 37").lines == ["m-buffer-25-26-27-28"]
+        assert c.infer(3, 1).value("m-results-[") == r.value("m-results-[")
+
+
+def test_stalled_binary_load_times_out_and_the_device_keeps_serving(kws_firmware):
+    board = get_board("mps2-an386")
+    with QemuEmulator(board, kws_firmware.elf) as emu, DutClient(emu.url, timeout=30) as c:
+        c.sync()
+        assert c.command("tinyslm-bin 490").lines == ["m-[Expecting 490 raw bytes]"]
+        c.send_raw(bytes(10))
+        assert c.wait_ready(timeout=60) == ["e-[tinyslm-bin: no data for 100 ms, got 10 of 490 bytes]"]
+        assert c.command("name").value("m-name-") == "dut-[tinyslm]"
+        assert c.command("infer 1 0", check=False).errors == ["e-[input not loaded: 0 of 490 bytes]"]
 
 
 def _malformed(rng: np.random.Generator, i: int) -> bytes:

@@ -77,6 +77,9 @@ int main(void)
     while ((c = getchar()) != EOF) {
         (void)tslm_app_feed(&model, (char)c);
     }
+    (void)tslm_app_idle(&model); /* nothing to end yet (no time passed) */
+    now += 2000000u;             /* the line stays silent for 2 s */
+    (void)tslm_app_idle(&model);
     return 0;
 }
 """
@@ -168,6 +171,10 @@ def test_load_infer_results_raw_and_ticks(app):
     ("results", "e-[no results yet: run 'infer' first]"),
     ("tinyslm-raw", "e-[no results yet: run 'infer' first]"),
     ("db print x", "e-[usage: db print [N] [offset]]"),
+    ("tinyslm-bin", "e-[Command 'tinyslm-bin' requires the number of bytes, > 0]"),
+    ("tinyslm-bin 0", "e-[Command 'tinyslm-bin' requires the number of bytes, > 0]"),
+    ("tinyslm-bin 12 3", "e-[Command 'tinyslm-bin' requires the number of bytes, > 0]"),
+    ("tinyslm-bin 13", "e-[tinyslm-bin 13 exceeds the input buffer of 12 bytes]"),
     ("a b c d e f g h i", "e-[too many arguments]"),
     ("x" * 300, "e-[command too long: at most 256 characters before '%']"),
 ])
@@ -214,3 +221,20 @@ def test_fuzz_any_bytes_one_reply_per_terminator(app, chunks):
 def test_pcm_without_a_frontend_is_refused(app):
     (r,) = cmd(app, "tinyslm-pcm")
     assert r == ["e-[this firmware has no frontend: build it with one to send raw audio]"]
+
+
+def test_binary_load_takes_any_byte_as_data(app):
+    """tinyslm-bin N: the next N bytes are stored as they are ('%', CR, LF, NUL included), then commands again."""
+    data = bytes([ord("%"), 13, 10, 0, 0xFF, 1]) + np.array([7, -1, 5], "<i2").tobytes()
+    r = talk(app, b"tinyslm-bin 12%" + data + b"db print 12%infer 1 0%name%")
+    start, done, pr, infer, name = r
+    assert start == ["m-[Expecting 12 raw bytes]"] and done == ["m-load-done"]
+    assert pr == ["m-buffer-25-0d-0a-00-ff-01-07-00", "m-buffer-ff-ff-05-00"]
+    assert infer[-2] == "m-infer-done" and name == ["m-name-dut-[tinyslm]"]
+    hex_r = cmd(app, "db load 12", "db " + data.hex(), "infer 1 0")
+    assert hex_r[2][-1] == infer[-1]  # the same input as through db HEX: the same results
+
+
+def test_binary_load_that_stalls_ends_with_an_error(app):
+    r = talk(app, b"tinyslm-bin 12%" + bytes(5))
+    assert r == [["m-[Expecting 12 raw bytes]"], ["e-[tinyslm-bin: no data for 100 ms, got 5 of 12 bytes]"]]

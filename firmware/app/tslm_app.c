@@ -7,14 +7,19 @@
 #include <string.h>
 
 #define CMD_MAX 256     /* longest command, without the '%' */
+#ifndef TSLM_APP_BIN_TIMEOUT_MS
+#define TSLM_APP_BIN_TIMEOUT_MS 100 /* a binary load (tinyslm-bin) ends if no byte comes for this long */
+#endif
 #define MAX_TOKENS 8
 
 static char cmd[CMD_MAX + 1];
 static size_t cmd_len;
 static int cmd_overflow;
 
-static uint32_t db_expected; /* bytes announced by `db load N` */
+static uint32_t db_expected; /* bytes announced by `db load N` (or `tinyslm-bin N`) */
 static uint32_t db_loaded;
+static uint32_t bin_remaining; /* raw bytes still to come after `tinyslm-bin N` */
+static uint64_t bin_last;      /* ticks when the last of them arrived */
 static uint64_t last_ticks;  /* ticks of the last timed inferences */
 static uint32_t last_count;
 static int have_results;
@@ -153,27 +158,41 @@ static int split(char *s, char *tok[MAX_TOKENS])
 }
 
 /* ------------------------------------------------------------ commands */
+/* `db load N` / `tinyslm-bin N`: N bytes (> 0, at most the buffer) announced; 1 if accepted. */
+static int start_load(const tslm_app_model *m, const char *what, const char *arg, const char *kind)
+{
+    const uint32_t capacity = m->pcm_capacity > m->db_capacity ? m->pcm_capacity : m->db_capacity;
+    const int32_t size = arg != NULL ? parse_uint(arg) : -1;
+    if (size <= 0) {
+        put("e-[Command '");
+        put(what);
+        put("' requires the number of bytes, > 0]\r\n");
+        return 0;
+    }
+    if ((uint32_t)size > capacity) {
+        put("e-[");
+        put(what);
+        put(" ");
+        put_u64((uint64_t)size);
+        put(" exceeds the input buffer of ");
+        put_u64(capacity);
+        put(" bytes]\r\n");
+        return 0;
+    }
+    db_expected = (uint32_t)size;
+    db_loaded = 0;
+    put("m-[Expecting ");
+    put_u64(db_expected);
+    put(kind);
+    return 1;
+}
+
 static void cmd_db(const tslm_app_model *m, char *tok[], int n)
 {
     if (n < 2) {
         error("Command 'db' requires a subcommand");
     } else if (strcmp(tok[1], "load") == 0) {
-        const int32_t size = n == 3 ? parse_uint(tok[2]) : -1;
-        if (size <= 0) {
-            error("Command 'db load' requires the number of bytes, > 0");
-        } else if ((uint32_t)size > (m->pcm_capacity > m->db_capacity ? m->pcm_capacity : m->db_capacity)) {
-            put("e-[db load ");
-            put_u64((uint64_t)size);
-            put(" exceeds the input buffer of ");
-            put_u64(m->pcm_capacity > m->db_capacity ? m->pcm_capacity : m->db_capacity);
-            put(" bytes]\r\n");
-        } else {
-            db_expected = (uint32_t)size;
-            db_loaded = 0;
-            put("m-[Expecting ");
-            put_u64(db_expected);
-            put(" bytes]\r\n");
-        }
+        (void)start_load(m, "db load", n == 3 ? tok[2] : NULL, " bytes]\r\n");
     } else if (strcmp(tok[1], "print") == 0) {
         const int32_t count = n >= 3 ? parse_uint(tok[2]) : 16;
         const int32_t offset = n >= 4 ? parse_uint(tok[3]) : 0;
@@ -431,7 +450,7 @@ static void dispatch(const tslm_app_model *m, char *line)
             "help | name | profile | timestamp\r\n"
             "db load N | db HEX | db print [N] [offset]\r\n"
             "infer N [W] | results\r\n"
-            "tinyslm-info | tinyslm-ticks | tinyslm-raw | tinyslm-pcm\r\n");
+            "tinyslm-info | tinyslm-ticks | tinyslm-raw | tinyslm-pcm | tinyslm-bin N\r\n");
     } else if (strcmp(tok[0], "timestamp") == 0) {
         put("m-lap-us-");
         put_u64(tslm_app_ticks() * 1000000u / m->tick_hz);
@@ -454,6 +473,11 @@ static void dispatch(const tslm_app_model *m, char *line)
         put("]\r\n");
     } else if (strcmp(tok[0], "tinyslm-pcm") == 0) {
         cmd_pcm(m);
+    } else if (strcmp(tok[0], "tinyslm-bin") == 0) {
+        if (start_load(m, "tinyslm-bin", n == 2 ? tok[1] : NULL, " raw bytes]\r\n")) {
+            bin_remaining = db_expected; /* the next db_expected bytes are data, stored as they come */
+            bin_last = tslm_app_ticks();
+        }
     } else if (strcmp(tok[0], "tinyslm-raw") == 0) {
         if (!have_results) {
             error("no results yet: run 'infer' first");
@@ -478,6 +502,14 @@ static void dispatch(const tslm_app_model *m, char *line)
 
 int tslm_app_feed(const tslm_app_model *m, char c)
 {
+    if (bin_remaining > 0u) { /* binary load: every byte is data, '%' included */
+        m->db[db_loaded++] = (uint8_t)c;
+        if (--bin_remaining == 0u) {
+            put("m-load-done\r\nm-ready\r\n");
+            return 1;
+        }
+        return 0;
+    }
     if (c == '%') {
         if (cmd_overflow) {
             put("e-[command too long: at most 256 characters before '%']\r\nm-ready\r\n");
@@ -500,6 +532,25 @@ int tslm_app_feed(const tslm_app_model *m, char c)
     return 0;
 }
 
+int tslm_app_idle(const tslm_app_model *m)
+{
+    if (bin_remaining == 0u ||
+        tslm_app_ticks() - bin_last <= (uint64_t)m->tick_hz * TSLM_APP_BIN_TIMEOUT_MS / 1000u) {
+        return 0;
+    }
+    put("e-[tinyslm-bin: no data for ");
+    put_u64(TSLM_APP_BIN_TIMEOUT_MS);
+    put(" ms, got ");
+    put_u64(db_loaded);
+    put(" of ");
+    put_u64(db_expected);
+    put(" bytes]\r\nm-ready\r\n");
+    bin_remaining = 0u;
+    db_expected = 0u; /* a partial load is not an input: load again */
+    db_loaded = 0u;
+    return 1;
+}
+
 void tslm_app_run(const tslm_app_model *m)
 {
     put("m-init-done\r\nm-ready\r\n");
@@ -507,6 +558,11 @@ void tslm_app_run(const tslm_app_model *m)
         const int c = tslm_app_getc();
         if (c >= 0) {
             (void)tslm_app_feed(m, (char)c);
+            if (bin_remaining > 0u) {
+                bin_last = tslm_app_ticks();
+            }
+        } else {
+            (void)tslm_app_idle(m);
         }
     }
 }

@@ -15,6 +15,10 @@
  *   tinyslm-pcm      the db buffer holds int16 PCM (db load 2N, db HEX...): compute the
  *                    features on the device (firmware/frontend), run the model, print results
  *                    and the ticks spent in each (firmware built with a frontend only)
+ *   tinyslm-bin N    like `db load N`, then the next N bytes are the data itself, raw (half the
+ *                    characters of `db HEX`); after the last one: m-load-done, m-ready. A load
+ *                    that stalls (no byte for TSLM_APP_BIN_TIMEOUT_MS, 100 ms) ends with an
+ *                    e-[...] reply (see tslm_app_idle) and must be done again
  * Malformed, oversized or unknown input gets an e-[...] reply; the device
  * keeps serving. No heap: all buffers are static, sized by the model.
  */
@@ -58,6 +62,11 @@ void tslm_app_run(const tslm_app_model *model);
 
 /* One byte of input; returns 1 when a command completed (for host tests). */
 int tslm_app_feed(const tslm_app_model *model, char c);
+
+/* Call when no byte is waiting: ends a binary load (tinyslm-bin) that got no byte for
+ * TSLM_APP_BIN_TIMEOUT_MS of tslm_app_ticks, with an e-[...] reply; returns 1 then.
+ * tslm_app_run does this itself. */
+int tslm_app_idle(const tslm_app_model *model);
 
 /* Output hook and clock, provided by the board (or a host test harness). */
 void tslm_app_putc(char c);

@@ -47,6 +47,7 @@ class DutClient:
                               hint="check the port name (e.g. /dev/ttyACM0, COM3 or socket://host:port) and that "
                                    "no other program holds it") from None
         self.buffer = b""
+        self.binary_load: bool | None = None  # whether the firmware takes `tinyslm-bin` (None: not tried)
         sock = getattr(self.ser, "_socket", None)  # socket:// ports: no Nagle delay on short commands
         if sock is not None:
             import socket
@@ -157,7 +158,25 @@ class DutClient:
                                                    scale=scale, zero_point=int(m.group(6)), bytes=int(m.group(7))))
         return info
 
-    def load(self, data: bytes) -> None:
+    def load(self, data: bytes, binary: bool = False) -> None:
+        """Fill the device's db buffer: `db load N` + `db HEX` chunks (the EEMBC way), or with `binary`,
+        tinyslm's `tinyslm-bin N` followed by the bytes themselves (half the characters on the line; an
+        emulated UART costs the same per character whatever it carries). Firmware without tinyslm-bin
+        gets the hex commands."""
+        if binary and self.binary_load is not False:
+            r = self.command(f"tinyslm-bin {len(data)}", check=False)
+            if not r.errors:
+                self.binary_load = True
+                self.send_raw(data)
+                done = self.wait_ready()
+                if "m-load-done" in done and not any(line.startswith("e-") for line in done):
+                    return
+                # the line stalled (the device gave up after 100 ms without a byte): this load goes as hex
+                self.drain()
+            elif r.errors[0].startswith("e-[Unknown command"):
+                self.binary_load = False  # firmware without tinyslm-bin: hex from now on
+            else:
+                raise DeviceError(f"device refused 'tinyslm-bin {len(data)}': {r.errors[0]}")
         self.command(f"db load {len(data)}")
         for i in range(0, len(data), DB_CHUNK):
             self.command("db " + data[i:i + DB_CHUNK].hex())

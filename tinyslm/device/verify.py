@@ -24,11 +24,13 @@ class DeviceRun:
         return [board.ticks_to_instructions(t) for t in self.ticks]
 
 
-def run_inputs(client: DutClient, batches: list[list[np.ndarray]], output_specs: list[dict]) -> DeviceRun:
-    """Load each input set, infer once, read the raw outputs and the tick count."""
+def run_inputs(client: DutClient, batches: list[list[np.ndarray]], output_specs: list[dict],
+               binary: bool = False) -> DeviceRun:
+    """Load each input set (`binary`: with tinyslm-bin, see DutClient.load), infer once, read the raw outputs
+    and the tick count."""
     outs, ticks, hz = [], [], 1
     for inputs in batches:
-        client.load(b"".join(np.ascontiguousarray(a).tobytes() for a in inputs))
+        client.load(b"".join(np.ascontiguousarray(a).tobytes() for a in inputs), binary=binary)
         client.infer(1, 0)
         raw = client.raw_outputs()
         row = []

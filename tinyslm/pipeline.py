@@ -50,6 +50,8 @@ class Steps:
     def __init__(self, out: Path, say: Callable[[str], None]):
         self.out, self.say = out, say
         self.keys: list[str] = []
+        self.seconds: dict[str, float] = {}  # wall seconds of each step (when it ran, possibly an earlier run)
+        self.skipped: list[str] = []
 
     def run(self, name: str, config: dict, fn: Callable[[Path], dict]) -> dict:
         key = _key({"config": config, "upstream": self.keys})
@@ -60,6 +62,8 @@ class Steps:
             if done.get("key") == key:
                 self.say(f"[{name}] done earlier ({done['seconds']:.0f} s), skipped")
                 self.keys.append(key)
+                self.seconds[name] = float(done["seconds"])
+                self.skipped.append(name)
                 return done["result"]
         folder.mkdir(parents=True, exist_ok=True)
         marker.unlink(missing_ok=True)
@@ -70,6 +74,7 @@ class Steps:
         marker.write_text(json.dumps({"key": key, "seconds": seconds, "result": result}, indent=2, default=float))
         self.say(f"[{name}] done in {seconds:.0f} s")
         self.keys.append(key)
+        self.seconds[name] = seconds
         return result
 
 
@@ -247,7 +252,7 @@ def _device(cfg: BuildConfig, folder: Path, say: Callable[[str], None]) -> dict:
         client.sync()
         outs, ticks, hz = [], [], 1
         for i in tqdm(range(0, len(batches), 25), desc=f"device ({b.name})", unit="x25", leave=False):
-            r = run_inputs(client, batches[i:i + 25], specs)
+            r = run_inputs(client, batches[i:i + 25], specs, binary=True)
             outs += r.outputs
             ticks += r.ticks
             hz = r.tick_hz
@@ -275,8 +280,15 @@ def _device(cfg: BuildConfig, folder: Path, say: Callable[[str], None]) -> dict:
             "cycles_per_inference": int(np.median(ticks)) if cfg.port else None}
 
 
-def _raw_audio(cfg: BuildConfig, fw: dict, folder: Path) -> dict:
-    """Test clips sent as int16 PCM; features computed on the device; top-1 vs the host pipeline."""
+def _raw_audio(cfg: BuildConfig, fw: dict, folder: Path, workers: int = 2) -> dict:
+    """Test clips sent as int16 PCM; features computed on the device; top-1 vs the host pipeline.
+
+    Each clip goes over the line as raw bytes (tinyslm-bin: an emulated UART's cost is per character), and in
+    an emulator the clips are shared among `workers` instances of the same firmware (the cost is the
+    emulator's own, per character: two instances on two cores take about half the time). Every clip is
+    still sent, computed and compared on its own."""
+    import threading
+
     from tqdm import tqdm
 
     from .boards import get_board
@@ -291,32 +303,58 @@ def _raw_audio(cfg: BuildConfig, fw: dict, folder: Path) -> dict:
     data = json.loads((folder.parent / "data" / "done.json").read_text())["result"]
     test = load_kws(data["root"]).test
     n = min(len(test), 20 if cfg.quick else 100)
-    fe = KwsFrontend()
-    oracle = Oracle((folder.parent / "train" / "model.tflite").read_bytes())
-    host_top1, dev_top1, front_ticks = [], [], []
+    dev_top1, front_ticks = [0] * n, [0] * n
+    bar = tqdm(total=n, desc="raw audio on the device", unit="clip", leave=False)
+    lock = threading.Lock()
 
-    def run(client: DutClient) -> None:
+    def run(client: DutClient, clips: range) -> None:
         client.sync()
-        for i in tqdm(range(n), desc="raw audio on the device", unit="clip", leave=False):
-            pcm = test.audio[i].astype("<i2")
-            client.load(pcm.tobytes())
+        for i in clips:
+            client.load(test.audio[i].astype("<i2").tobytes(), binary=True)
             r = client.command("tinyslm-pcm", timeout=120)
-            front_ticks.append(int((r.value("m-frontend-ticks-[") or "0]").rstrip("]")))
-            dev_top1.append(int(np.argmax(np.frombuffer(client.raw_outputs()[0], np.int8))))
-            x = fe(pcm[None])[0]
-            host_top1.append(int(np.argmax(oracle.run([x.reshape(oracle.interp.get_input_details(0)["shape"])])[0])))
+            front_ticks[i] = int((r.value("m-frontend-ticks-[") or "0]").rstrip("]"))
+            dev_top1[i] = int(np.argmax(np.frombuffer(client.raw_outputs()[0], np.int8)))
+            with lock:
+                bar.update(1)
+
+    def in_emulator(clips: range) -> None:
+        with emulator_for(b, Path(meta_elf(folder)), cfg.emulator) as emu, DutClient(emu.url, timeout=60) as client:
+            run(client, clips)
 
     if cfg.port:
         with DutClient(cfg.port, baud=b.uart.baud, timeout=60) as client:
-            run(client)
+            run(client, range(n))
     else:
-        with emulator_for(b, Path(meta_elf(folder)), cfg.emulator) as emu, DutClient(emu.url, timeout=60) as client:
-            run(client)
+        k = max(1, min(workers, n))
+        parts = [range(i * n // k, (i + 1) * n // k) for i in range(k)]
+        errors: list[BaseException] = []
+
+        def guarded(clips: range) -> None:
+            try:
+                in_emulator(clips)
+            except BaseException as e:  # re-raised below, in this thread
+                errors.append(e)
+
+        threads = [threading.Thread(target=guarded, args=(p,), daemon=True) for p in parts]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+    bar.close()
+    # the host pipeline on the same clips: numpy frontend, then TFLM (the reference the device build matches)
+    fe = KwsFrontend()
+    oracle = Oracle((folder.parent / "train" / "model.tflite").read_bytes())
+    shape = oracle.interp.get_input_details(0)["shape"]
+    feats = fe(test.audio[:n].astype("<i2"))
+    host_top1 = [int(np.argmax(oracle.run([x.reshape(shape)])[0])) for x in feats]
     labels = test.labels[:n]
     same = np.array(dev_top1) == np.array(host_top1)
     return {"clips": n, "top1_agreement": float(np.mean(same)), "accuracy": float(np.mean(np.array(dev_top1) == labels)),
+            "host_accuracy": float(np.mean(np.array(host_top1) == labels)),
             "frontend_instructions": b.ticks_to_instructions(int(np.median(front_ticks))) if not cfg.port else None,
-            "frontend_ticks": int(np.median(front_ticks))}
+            "frontend_ticks": int(np.median(front_ticks)), "emulators": 1 if cfg.port else max(1, min(workers, n))}
 
 
 def meta_elf(folder: Path) -> str:
@@ -384,12 +422,15 @@ def run_build(cfg: BuildConfig, say: Callable[[str], None] = print) -> dict:
     quality_device = _device_quality(cfg, out, train)
     from .report import write_report
 
-    report = write_report(cfg, out, data, feats, train, fw, dev, quality_device, raw)
+    report = write_report(cfg, out, data, feats, train, fw, dev, quality_device, raw, seconds=steps.seconds)
     metric = "accuracy" if cfg.task == "kws" else "AUC"
     for k, v in report["quality"].items():
         if k.startswith(("teacher", "student")) and isinstance(v, float):
             say(f"  {metric} {k:26s} {v:.4f}")
     say(f"device: {dev['identical']}/{dev['n']} outputs identical to the host build; "
         f"{report['device']['instructions_per_inference'] or 0:,} instructions per inference")
+    sec = report["seconds"]
+    say("wall time: " + ", ".join(f"{k} {v:.0f} s" for k, v in sec["steps"].items()) + f"; total {sec['total']:.0f} s"
+        + (f" (steps done earlier: {', '.join(steps.skipped)})" if steps.skipped else ""))
     say(f"report: {out / 'report.json'}, {out / 'report.html'}")
     return report

@@ -37,6 +37,7 @@ def _figures(task: str, out: Path, train_json: dict, fw: dict, per_op: list[dict
     if hist:
         fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
         for name, h in hist.items():
+            h = h.get("curves", h)  # History.to_dict(): {"label", "curves": {metric: [per epoch]}}
             if "loss" in h:
                 axes[0].plot(h["loss"], label=f"{name} train")
             if "val_loss" in h:
@@ -117,9 +118,13 @@ def _figures(task: str, out: Path, train_json: dict, fw: dict, per_op: list[dict
 
 
 def write_report(cfg, out: Path, data: dict, feats: dict, train: dict, fw: dict, dev: dict,
-                 quality_device: float, raw_audio: dict | None = None) -> dict:
+                 quality_device: float, raw_audio: dict | None = None, seconds: dict | None = None) -> dict:
+    """`seconds`: wall seconds of each pipeline step (the report's own are added)."""
+    import time
+
     from .boards import get_board
 
+    t0 = time.time()
     train_json = json.loads((out / "train" / "train.json").read_text())
     facts = train["facts"]
     q = dict(train["quality"])
@@ -143,6 +148,8 @@ def write_report(cfg, out: Path, data: dict, feats: dict, train: dict, fw: dict,
                    "cycles_per_inference": dev.get("cycles_per_inference"),
                    "agreement_with_host": dev["agreement_with_host"], "examples": dev["n"],
                    "where": cfg.port or f"{cfg.emulator} ({get_board(cfg.board).emulator.qemu_machine})"},
+        # the same stages on the validation split (KWS): what the training defaults were tuned on
+        "quality_val": dict(train_json.get("quality_val") or {}),
         "tflm": {"arena_bytes": fw.get("tflm_arena")},
         "raw_audio": raw_audio or {},
         "build_id": fw["build_id"],
@@ -171,8 +178,13 @@ def write_report(cfg, out: Path, data: dict, feats: dict, train: dict, fw: dict,
         _, plan = analyze(out / "train" / "model.tflite")
         report["model"]["macs"] = sum(s.macs for s in plan.steps if isinstance(s, Call))
     report["device"]["per_op"] = per_op
-    (out / "report.json").write_text(json.dumps(report, indent=2, default=float) + "\n")
     figs = _figures(cfg.task, out, train_json, fw, per_op)
+    if seconds is not None:
+        steps = {k: round(float(v), 1) for k, v in seconds.items()}
+        steps["report"] = round(time.time() - t0, 1)
+        report["seconds"] = {"steps": steps, "total": round(sum(steps.values()), 1),
+                             "train": {k: round(float(v), 1) for k, v in train_json.get("seconds", {}).items()}}
+    (out / "report.json").write_text(json.dumps(report, indent=2, default=float) + "\n")
     (out / "report.html").write_text(_html(report, figs, train.get("summary", "")))
     return report
 
@@ -184,8 +196,8 @@ def _html(report: dict, figs: list[tuple[str, str]], summary: str) -> str:
         return f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
 
     sections = []
-    for key in ("dataset", "model", "quality", "memory", "device", "raw_audio", "tflm"):
-        rows = "".join(row(k, v) for k, v in report[key].items() if k != "per_op")
+    for key in ("dataset", "model", "quality", "quality_val", "memory", "device", "raw_audio", "tflm", "seconds"):
+        rows = "".join(row(k, v) for k, v in report.get(key, {}).items() if k != "per_op")
         sections.append(f"<h2>{key}</h2><table>{rows}</table>")
     images = "".join(f"<h2>{html.escape(t)}</h2><img src='{src}' alt='{html.escape(t)}'>" for t, src in figs)
     return f"""<!doctype html>

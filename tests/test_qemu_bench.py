@@ -72,11 +72,11 @@ def test_bench_cli_writes_json_markdown_readme_and_repeats(zoo, tmp_path):
         runs.append([(d / n).read_text() for n in ("b.json", "b.md", "README.md")])
     assert runs[0] == runs[1]
     rows = json.loads(runs[0][0])
-    assert [r["label"] for r in rows] == ["mlperf_tiny_ad01_int8", "pipeline kws-mps2-an386 (kws transformer, 1,234 params)"]
+    assert [r["label"] for r in rows] == ["mlperf_tiny_ad01_int8", "kws transformer (tinyslm build, 1,234 params)"]
     assert rows[0]["first_outputs"] == [-28, 5, 5, 30, 47, 62, 46, 49]
     assert rows[0]["tflm_cmsis"] == 582_960 and rows[1]["tflm_arena_source"] == "host" and rows[1]["tflm_arena"] > 0
     assert {o["opcode"] for o in rows[1]["per_op"]} >= {"FULLY_CONNECTED", "BATCH_MATMUL", "SOFTMAX", "MEAN"}
     md, readme = runs[0][1], runs[0][2]
-    assert "| pipeline kws-mps2-an386 (kws transformer, 1,234 params) | mps2-an386 | Cortex-M DSP |" in md
+    assert "| kws transformer (tinyslm build, 1,234 params) | mps2-an386 | Cortex-M DSP |" in md
     assert "| SOFTMAX |" in md and "old" not in readme and readme.endswith("<!-- tinyslm bench: end -->\ntail\n")
     assert md.split("\n\n")[0] in readme and "| SOFTMAX |" not in readme

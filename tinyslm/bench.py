@@ -166,17 +166,16 @@ def default_models(shared: Path | None = None, runs: Path = Path("runs")) -> lis
 
 
 def pipeline_label(folder: Path) -> str:
-    """A build folder's model as the tables name it: task, student, folder.
+    """A build folder's model as the tables name it: its task and size from report.json, else the folder.
 
     >>> pipeline_label(Path("runs/kws-mps2-an386"))
     'pipeline kws-mps2-an386'
     """
-    name = f"pipeline {folder.name}"
     try:
         report = json.loads((folder / "report.json").read_text())
-        return f"{name} ({report['task']} transformer, {report['model']['params']:,} params)"
+        return f"{report['task']} transformer (tinyslm build, {report['model']['params']:,} params)"
     except (OSError, KeyError, TypeError, ValueError):
-        return name
+        return f"pipeline {folder.name}"
 
 
 def _per_op_summary(r: BenchResult) -> list[tuple[str, int, int, float]]:

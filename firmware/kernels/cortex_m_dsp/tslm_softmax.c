@@ -15,13 +15,14 @@
 /* A row's maximum, and its scale and exponent n of the output division (n > 31: all 0). */
 static int32_t row_stats(const tslm_softmax_params *p, const int8_t *in, int32_t *scale, int *bits_over_unit)
 {
+    const int32_t depth = p->depth;
     int32_t max = -128;
-    for (int32_t c = 0; c < p->depth; ++c) {
+    for (int32_t c = 0; c < depth; ++c) {
         max = in[c] > max ? in[c] : max;
     }
     const int32_t *e = p->exp_table + max; /* e[-x] = exp_table[max - x] */
     uint32_t sum = 0;
-    for (int32_t c = 0; c < p->depth; ++c) {
+    for (int32_t c = 0; c < depth; ++c) {
         sum += ((uint32_t)e[-in[c]] + 2048u) >> 12;
     }
     *bits_over_unit = tslm_softmax_reciprocal(sum, scale);
@@ -29,57 +30,61 @@ static int32_t row_stats(const tslm_softmax_params *p, const int8_t *in, int32_t
 }
 
 /* exp / sum scaled by 2^(31 - n)... as TFLM rounds it; n in [1, 31]. */
-TSLM_ALWAYS_INLINE int32_t scaled(uint32_t scale, uint32_t e, uint64_t k, int n)
+TSLM_ALWAYS_INLINE uint32_t scaled(uint32_t scale, uint32_t e, uint64_t k, int n)
 {
     const uint64_t acc = (uint64_t)scale * e + k;
-    return (int32_t)((uint32_t)(acc >> 32) >> (n - 1));
+    return (uint32_t)(acc >> 32) >> (n - 1);
 }
 
-TSLM_ALWAYS_INLINE void row_out(const tslm_softmax_params *p, const int8_t *in, int32_t max, int32_t scale, int n,
-                                int32_t bias, int32_t lo, int32_t hi, int8_t *out8, int16_t *out16)
+/* The quotient q >= 0 plus the output's -2^(bits-1), clamped above: min(q, 2^bits - 1) - 2^(bits-1). */
+TSLM_ALWAYS_INLINE int32_t finish(uint32_t q, const int bits)
 {
-    const int32_t *e = p->exp_table + max;
-    if (n > 31) { /* the quotient rounds to 0 for every element */
-        for (int32_t c = 0; c < p->depth; ++c) {
-            const int32_t v = bias;
-            if (out8 != NULL) {
-                out8[c] = (int8_t)v;
-            } else {
-                out16[c] = (int16_t)v;
-            }
-        }
-        return;
-    }
-    const uint64_t k = (UINT64_C(1) << 30) + (UINT64_C(1) << (30 + n));
-    for (int32_t c = 0; c < p->depth; ++c) {
-        int32_t v = scaled((uint32_t)scale, (uint32_t)e[-in[c]], k, n) + bias;
-        v = v > hi ? hi : (v < lo ? lo : v);
-        if (out8 != NULL) {
-            out8[c] = (int8_t)v;
-        } else {
-            out16[c] = (int16_t)v;
-        }
-    }
+    const uint32_t top = (UINT32_C(1) << bits) - 1u;
+    return (int32_t)(q > top ? top : q) - (INT32_C(1) << (bits - 1));
 }
 
 void tslm_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8_t *output)
 {
+    const int32_t depth = p->depth;
     for (int32_t r = 0; r < p->rows; ++r) {
-        const int8_t *in = input + r * p->depth;
+        const int8_t *in = input + r * depth;
+        int8_t *out = output + r * depth;
         int32_t scale;
         int bits;
-        const int32_t max = row_stats(p, in, &scale, &bits);
-        row_out(p, in, max, scale, bits + 31 - 8, -128, -128, 127, output + r * p->depth, NULL);
+        const int32_t *e = p->exp_table + row_stats(p, in, &scale, &bits);
+        const int n = bits + 31 - 8;
+        if (n > 31) { /* the quotient rounds to 0 for every element */
+            for (int32_t c = 0; c < depth; ++c) {
+                out[c] = -128;
+            }
+            continue;
+        }
+        const uint64_t k = (UINT64_C(1) << 30) + (UINT64_C(1) << (30 + n));
+        for (int32_t c = 0; c < depth; ++c) {
+            out[c] = (int8_t)finish(scaled((uint32_t)scale, (uint32_t)e[-in[c]], k, n), 8);
+        }
     }
 }
 
 void tslm_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int16_t *output)
 {
+    const int32_t depth = p->depth;
     for (int32_t r = 0; r < p->rows; ++r) {
-        const int8_t *in = input + r * p->depth;
+        const int8_t *in = input + r * depth;
+        int16_t *out = output + r * depth;
         int32_t scale;
         int bits;
-        const int32_t max = row_stats(p, in, &scale, &bits);
-        row_out(p, in, max, scale, bits + 31 - 16, -32768, -32768, 32767, NULL, output + r * p->depth);
+        const int32_t *e = p->exp_table + row_stats(p, in, &scale, &bits);
+        const int n = bits + 31 - 16;
+        if (n > 31) {
+            for (int32_t c = 0; c < depth; ++c) {
+                out[c] = -32768;
+            }
+            continue;
+        }
+        const uint64_t k = (UINT64_C(1) << 30) + (UINT64_C(1) << (30 + n));
+        for (int32_t c = 0; c < depth; ++c) {
+            out[c] = (int16_t)finish(scaled((uint32_t)scale, (uint32_t)e[-in[c]], k, n), 16);
+        }
     }
 }

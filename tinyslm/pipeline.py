@@ -240,7 +240,9 @@ def _device(cfg: BuildConfig, folder: Path, say: Callable[[str], None]) -> dict:
     b = get_board(cfg.board)
     f = np.load(folder.parent / "features" / "features.npz")
     model = folder.parent / "train" / "model.tflite"
-    x = f["x_test"][: cfg.device_clips]
+    idx = device_indices(len(f["x_test"]), cfg.device_clips)
+    np.save(folder / "device_indices.npy", idx)
+    x = f["x_test"][idx]
     cm = compile_model(model, folder / "host_model", name="model", target=b.kernel_target)
     spec = cm.inputs[0]
     batches = [[xi.astype(spec.dtype).reshape(spec.shape)] for xi in x]
@@ -274,7 +276,8 @@ def _device(cfg: BuildConfig, folder: Path, say: Callable[[str], None]) -> dict:
     np.save(folder / "device_outputs.npy", device_out)
     instr = [b.ticks_to_instructions(t) if hasattr(b, "ticks_to_instructions") else t * 1_000_000_000 // hz
              for t in ticks] if not cfg.port else []
-    return {"n": len(batches), "agreement_with_host": float(np.mean(same)), "identical": int(sum(same)),
+    return {"n": len(batches), "test_examples": "spread evenly over the test split (device_indices.npy)",
+            "agreement_with_host": float(np.mean(same)), "identical": int(sum(same)),
             "ticks": ticks[:5], "tick_hz": hz,
             "instructions_per_inference": int(np.median(instr)) if instr else None,
             "cycles_per_inference": int(np.median(ticks)) if cfg.port else None}
@@ -302,24 +305,25 @@ def _raw_audio(cfg: BuildConfig, fw: dict, folder: Path, workers: int = 2) -> di
     b = get_board(cfg.board)
     data = json.loads((folder.parent / "data" / "done.json").read_text())["result"]
     test = load_kws(data["root"]).test
-    n = min(len(test), 20 if cfg.quick else 100)
+    clips = device_indices(len(test), 20 if cfg.quick else 100)  # spread over the split, like the device step
+    n = len(clips)
     dev_top1, front_ticks = [0] * n, [0] * n
     bar = tqdm(total=n, desc="raw audio on the device", unit="clip", leave=False)
     lock = threading.Lock()
 
-    def run(client: DutClient, clips: range) -> None:
+    def run(client: DutClient, part: range) -> None:
         client.sync()
-        for i in clips:
-            client.load(test.audio[i].astype("<i2").tobytes(), binary=True)
+        for i in part:
+            client.load(test.audio[clips[i]].astype("<i2").tobytes(), binary=True)
             r = client.command("tinyslm-pcm", timeout=120)
             front_ticks[i] = int((r.value("m-frontend-ticks-[") or "0]").rstrip("]"))
             dev_top1[i] = int(np.argmax(np.frombuffer(client.raw_outputs()[0], np.int8)))
             with lock:
                 bar.update(1)
 
-    def in_emulator(clips: range) -> None:
+    def in_emulator(part: range) -> None:
         with emulator_for(b, Path(meta_elf(folder)), cfg.emulator) as emu, DutClient(emu.url, timeout=60) as client:
-            run(client, clips)
+            run(client, part)
 
     if cfg.port:
         with DutClient(cfg.port, baud=b.uart.baud, timeout=60) as client:
@@ -329,9 +333,9 @@ def _raw_audio(cfg: BuildConfig, fw: dict, folder: Path, workers: int = 2) -> di
         parts = [range(i * n // k, (i + 1) * n // k) for i in range(k)]
         errors: list[BaseException] = []
 
-        def guarded(clips: range) -> None:
+        def guarded(part: range) -> None:
             try:
-                in_emulator(clips)
+                in_emulator(part)
             except BaseException as e:  # re-raised below, in this thread
                 errors.append(e)
 
@@ -347,9 +351,9 @@ def _raw_audio(cfg: BuildConfig, fw: dict, folder: Path, workers: int = 2) -> di
     fe = KwsFrontend()
     oracle = Oracle((folder.parent / "train" / "model.tflite").read_bytes())
     shape = oracle.interp.get_input_details(0)["shape"]
-    feats = fe(test.audio[:n].astype("<i2"))
+    feats = fe(test.audio[clips].astype("<i2"))
     host_top1 = [int(np.argmax(oracle.run([x.reshape(shape)])[0])) for x in feats]
-    labels = test.labels[:n]
+    labels = test.labels[clips]
     same = np.array(dev_top1) == np.array(host_top1)
     return {"clips": n, "top1_agreement": float(np.mean(same)), "accuracy": float(np.mean(np.array(dev_top1) == labels)),
             "host_accuracy": float(np.mean(np.array(host_top1) == labels)),
@@ -357,26 +361,44 @@ def _raw_audio(cfg: BuildConfig, fw: dict, folder: Path, workers: int = 2) -> di
             "frontend_ticks": int(np.median(front_ticks)), "emulators": 1 if cfg.port else max(1, min(workers, n))}
 
 
+def device_indices(n_test: int, k: int) -> np.ndarray:
+    """The test examples run on the device: `k` spread evenly over the split (its files come class by class
+    or clip by clip, so the first `k` could hold a few classes only, or only normal windows).
+
+    >>> device_indices(10, 4).tolist(), device_indices(3, 200).tolist()
+    ([0, 3, 6, 9], [0, 1, 2])
+    """
+    if k >= n_test:
+        return np.arange(n_test)
+    return np.unique(np.round(np.linspace(0, n_test - 1, k)).astype(np.int64))
+
+
+def device_examples(out: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(features, labels) of the test examples the device step ran, in its order."""
+    f = np.load(out / "features" / "features.npz")
+    idx = np.load(out / "device" / "device_indices.npy")
+    return f["x_test"][idx], f["y_test"][idx]
+
+
 def meta_elf(folder: Path) -> str:
     return str(folder.parent / "firmware" / "project" / "build" / "firmware.elf")
 
 
 def _device_quality(cfg: BuildConfig, out: Path, train: dict) -> float:
-    f = np.load(out / "features" / "features.npz")
+    x_dev, labels = device_examples(out)
     dev = np.load(out / "device" / "device_outputs.npy")
     if cfg.task == "kws":
-        return float(np.mean(np.argmax(dev, axis=1) == f["y_test"][: len(dev)]))
+        return float(np.mean(np.argmax(dev, axis=1) == labels))
     # anomaly: scores from the device's reconstructions, AUC over the windows it ran
     from .data import AdFrontend
     from .train.metrics import roc_auc
 
     fe = AdFrontend()
-    x = fe.dequantize(f["x_test"][: len(dev)]).reshape(len(dev), -1)
+    x = fe.dequantize(x_dev).reshape(len(dev), -1)
     recon_q = dev.reshape(len(dev), -1)
     meta = json.loads((out / "firmware" / "project" / "firmware.json").read_text())["outputs"][0]
     recon = (recon_q.astype(np.float64) - meta["zero_point"]) * float(meta["scale"])
     scores = np.mean((recon - x) ** 2, axis=1)
-    labels = f["y_test"][: len(dev)]
     if len(set(labels.tolist())) < 2:
         return float("nan")
     return float(roc_auc(labels, scores))
@@ -412,9 +434,9 @@ def run_build(cfg: BuildConfig, say: Callable[[str], None] = print) -> dict:
     fw = steps.run("firmware", {"board": cfg.board, "frontend": cfg.task == "kws"}, lambda d: _firmware(cfg, d))
     for line in fw["size_lines"]:
         say("  " + line)
-    dev = steps.run("device", {"port": cfg.port, "emulator": cfg.emulator, "n": cfg.device_clips},
+    dev = steps.run("device", {"port": cfg.port, "emulator": cfg.emulator, "n": cfg.device_clips, "spread": True},
                     lambda d: _device(cfg, d, say))
-    raw = steps.run("raw_audio", {"port": cfg.port, "emulator": cfg.emulator},
+    raw = steps.run("raw_audio", {"port": cfg.port, "emulator": cfg.emulator, "spread": True},
                     lambda d: _raw_audio(cfg, fw, d)) if cfg.task == "kws" else {"skipped": "keyword spotting only"}
     if "top1_agreement" in raw:
         say(f"raw audio: {raw['clips']} clips as PCM, features on the device: top-1 equal to the host pipeline on "

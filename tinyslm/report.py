@@ -68,17 +68,18 @@ def _figures(task: str, out: Path, train_json: dict, fw: dict, per_op: list[dict
         ax.set_ylabel("true")
         figs.append(("Confusion matrix, test set", _png(fig)))
     if task == "anomaly":
-        f = np.load(out / "features" / "features.npz")
+        from .pipeline import device_examples
+
+        x_dev, labels = device_examples(out)
         dev = np.load(out / "device" / "device_outputs.npy")
         from .data import AdFrontend
         from .train.metrics import roc_curve
 
         fe = AdFrontend()
-        x = fe.dequantize(f["x_test"][: len(dev)]).reshape(len(dev), -1)
+        x = fe.dequantize(x_dev).reshape(len(dev), -1)
         meta = json.loads((out / "firmware" / "project" / "firmware.json").read_text())["outputs"][0]
         recon = (dev.reshape(len(dev), -1).astype(np.float64) - meta["zero_point"]) * float(meta["scale"])
         scores = np.mean((recon - x) ** 2, axis=1)
-        labels = f["y_test"][: len(dev)]
         fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
         if len(set(labels.tolist())) == 2:
             fpr, tpr, _ = roc_curve(labels, scores)

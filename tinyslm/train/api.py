@@ -50,7 +50,7 @@ class KWSTrainConfig:
     teacher_fit: FitConfig = FitConfig(epochs=20, lr=3e-3)
     student_fit: FitConfig = FitConfig(epochs=20, lr=2e-3)
     distill: DistillConfig = DistillConfig(alpha=0.5, temperature=2.0)
-    prune: PruneConfig | None = PruneConfig(target_sparsity=0.5, epochs=4, lr_scale=0.5, skip=("logits",))
+    prune: PruneConfig | None = PruneConfig(target_sparsity=0.5, epochs=8, lr_scale=0.5, skip=("logits",))
     quant: QuantConfig = QuantConfig()
     train_alone: bool = True  # also train the student without the teacher (the baseline)
     normalize: bool = True  # per-coefficient standardization, folded into the embedding at export

@@ -44,7 +44,9 @@ def _quiet(_: str) -> None:
 @dataclass(frozen=True)
 class KWSTrainConfig:
     # d=48/4 heads: on the synthetic set (unseen test voices) 2-4 points above d=32, and the width where
-    # distillation starts to pay (+2.0 points); ~40 KB of int8 weights.
+    # distillation starts to pay. The convolutional patch embedding (stride 2: 23 tokens) sees neighbouring
+    # frames: validation accuracy of the student alone 0.894 (dense per-frame embedding) -> 0.951.
+    # ~47 KB of int8 constants in the .tflite. Pruning's 8 fine-tuning epochs (4 lost 0.7 validation points).
     student: KWTConfig = KWTConfig(dim=48, heads=4, mlp=96, stem="conv", patch=2)
     teacher: DSCNNConfig = DSCNNConfig()
     teacher_fit: FitConfig = FitConfig(epochs=20, lr=3e-3)

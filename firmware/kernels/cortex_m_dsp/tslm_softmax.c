@@ -43,48 +43,46 @@ TSLM_ALWAYS_INLINE int32_t finish(uint32_t q, const int bits)
     return (int32_t)(q > top ? top : q) - (INT32_C(1) << (bits - 1));
 }
 
-void tslm_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8_t *output)
+/* Every row; `bits` (8 or 16, a constant after inlining) picks the output type. */
+TSLM_ALWAYS_INLINE void softmax_rows(const tslm_softmax_params *p, const int8_t *input, void *output, const int bits)
 {
     const int32_t depth = p->depth;
     for (int32_t r = 0; r < p->rows; ++r) {
         const int8_t *in = input + r * depth;
-        int8_t *out = output + r * depth;
+        int8_t *out8 = (int8_t *)output + r * depth;
+        int16_t *out16 = (int16_t *)output + r * depth;
         int32_t scale;
-        int bits;
-        const int32_t *e = p->exp_table + row_stats(p, in, &scale, &bits);
-        const int n = bits + 31 - 8;
+        int over;
+        const int32_t *e = p->exp_table + row_stats(p, in, &scale, &over);
+        const int n = over + 31 - bits;
         if (n > 31) { /* the quotient rounds to 0 for every element */
             for (int32_t c = 0; c < depth; ++c) {
-                out[c] = -128;
+                if (bits == 8) {
+                    out8[c] = -128;
+                } else {
+                    out16[c] = -32768;
+                }
             }
             continue;
         }
         const uint64_t k = (UINT64_C(1) << 30) + (UINT64_C(1) << (30 + n));
         for (int32_t c = 0; c < depth; ++c) {
-            out[c] = (int8_t)finish(scaled((uint32_t)scale, (uint32_t)e[-in[c]], k, n), 8);
+            const int32_t v = finish(scaled((uint32_t)scale, (uint32_t)e[-in[c]], k, n), bits);
+            if (bits == 8) {
+                out8[c] = (int8_t)v;
+            } else {
+                out16[c] = (int16_t)v;
+            }
         }
     }
 }
 
+void tslm_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8_t *output)
+{
+    softmax_rows(p, input, output, 8);
+}
+
 void tslm_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int16_t *output)
 {
-    const int32_t depth = p->depth;
-    for (int32_t r = 0; r < p->rows; ++r) {
-        const int8_t *in = input + r * depth;
-        int16_t *out = output + r * depth;
-        int32_t scale;
-        int bits;
-        const int32_t *e = p->exp_table + row_stats(p, in, &scale, &bits);
-        const int n = bits + 31 - 16;
-        if (n > 31) {
-            for (int32_t c = 0; c < depth; ++c) {
-                out[c] = -32768;
-            }
-            continue;
-        }
-        const uint64_t k = (UINT64_C(1) << 30) + (UINT64_C(1) << (30 + n));
-        for (int32_t c = 0; c < depth; ++c) {
-            out[c] = (int16_t)finish(scaled((uint32_t)scale, (uint32_t)e[-in[c]], k, n), 16);
-        }
-    }
+    softmax_rows(p, input, output, 16);
 }

@@ -72,9 +72,15 @@ class KWSTrainConfig:
 
 @dataclass(frozen=True)
 class ADTrainConfig:
+    # Teacher epochs and alpha were chosen on synthetic development sets made with other seeds (other
+    # machines: `make_ad_dataset(..., seed=1)` and `seed=2`, never the default seed 0), three student seeds
+    # each, by the smallest paired gain (distilled - alone, same initial weights and data order) in float
+    # test AUC: teacher 30 epochs/alpha 0.5 +0.0003, 30/0.8 +0.0002, 100/0.5 +0.0004, 100/0.8 +0.0002.
+    # Every one of those 24 paired runs gained, by +0.0002..+0.0038: the dense teacher is only ~0.004 AUC
+    # above the student, so there is little to transfer. 100 teacher epochs cost ~10 s more.
     student: TransformerAEConfig = TransformerAEConfig(dim=48, heads=4, mlp=96)
     teacher: DenseAEConfig = DenseAEConfig()
-    teacher_fit: FitConfig = FitConfig(epochs=30, lr=1e-3, augment=False)
+    teacher_fit: FitConfig = FitConfig(epochs=100, lr=1e-3, augment=False)
     student_fit: FitConfig = FitConfig(epochs=30, lr=2e-3, augment=False)
     distill: DistillConfig = DistillConfig(alpha=0.5)
     prune: PruneConfig | None = PruneConfig(target_sparsity=0.3, epochs=6, lr_scale=0.5)

@@ -23,7 +23,7 @@ import numpy as np
 
 from ._tf import keras, seed_everything, tf
 from .distill import DistillConfig
-from .fit import FitConfig, fit
+from .fit import FitConfig, FitResult, fit
 from .metrics import accuracy, binary_report, calibrate_threshold, confusion_matrix, reconstruction_error, roc_auc
 from .models import (DenseAEConfig, DSCNNConfig, KWTConfig, Normalization, TransformerAEConfig, build_dense_ae,
                      build_dscnn, build_kwt, build_transformer_ae, config_dict, count_params, fold_normalization,
@@ -75,7 +75,8 @@ class ADTrainConfig:
     # Teacher epochs and alpha were chosen on synthetic development sets made with other seeds (other
     # machines: `make_ad_dataset(..., seed=1)` and `seed=2`, never the default seed 0), three student seeds
     # each, by the smallest paired gain (distilled - alone, same initial weights and data order) in float
-    # test AUC: teacher 30 epochs/alpha 0.5 +0.0003, 30/0.8 +0.0002, 100/0.5 +0.0004, 100/0.8 +0.0002.
+    # test AUC (`python -m tinyslm.train.study`, its docstring has the commands):
+    # teacher 30 epochs/alpha 0.5 +0.0003, 30/0.8 +0.0002, 100/0.5 +0.0004, 100/0.8 +0.0002.
     # Every one of those 24 paired runs gained, by +0.0002..+0.0038: the dense teacher is only ~0.004 AUC
     # above the student, so there is little to transfer. 100 teacher epochs cost ~10 s more.
     student: TransformerAEConfig = TransformerAEConfig(dim=48, heads=4, mlp=96)
@@ -350,6 +351,35 @@ def int8_scores(tfl: bytes, x: np.ndarray) -> np.ndarray:
     return reconstruction_error(dequantize(xq, i.scale, i.zero_point), recon)
 
 
+def ad_auc(model: keras.Model, x: np.ndarray, labels: np.ndarray, groups: np.ndarray | None) -> float:
+    """ROC AUC of a float AE's reconstruction error on `x` (per clip when `groups` is given; `labels` per clip
+    then, as :func:`_clip_labels` gives them)."""
+    return roc_auc(labels, _clip_scores(reconstruction_error(x, _predict(model, x)), groups))
+
+
+def train_ad_teacher(cfg: ADTrainConfig, x_train: np.ndarray, x_val: np.ndarray, seed: int = 0,
+                     verbose: bool = False) -> tuple[keras.Model, FitResult]:
+    """The dense AE teacher on (normalized) normal windows, frozen after training."""
+    seed_everything(seed)
+    teacher = build_dense_ae(cfg.teacher)
+    r = fit(teacher, x_train, None, x_val, None, cfg.teacher_fit, task="reconstruct", seed=seed, label="teacher",
+            verbose=verbose)
+    teacher.trainable = False
+    return teacher, r
+
+
+def train_ad_student(cfg: ADTrainConfig, x_train: np.ndarray, x_val: np.ndarray, seed: int = 0,
+                     teacher: keras.Model | None = None, verbose: bool = False) -> tuple[keras.Model, FitResult]:
+    """The transformer AE student, alone (``teacher=None``) or distilled with ``cfg.distill``. For one `seed`
+    both start from the same weights and see the same batches: only the loss differs."""
+    seed_everything(seed + 1)
+    student = build_transformer_ae(cfg.student)
+    r = fit(student, x_train, None, x_val, None, cfg.student_fit, teacher=teacher,
+            distill=cfg.distill if teacher is not None else None, task="reconstruct", seed=seed + 2,
+            label="student distilled" if teacher is not None else "student alone", verbose=verbose)
+    return student, r
+
+
 def train_anomaly(x_train: np.ndarray, x_val: np.ndarray, x_test: np.ndarray, y_test: np.ndarray,
                   cfg: ADTrainConfig = ADTrainConfig(), seed: int = 0, test_groups: np.ndarray | None = None,
                   val_groups: np.ndarray | None = None, verbose: bool = True, log: Log | None = None) -> ADResult:
@@ -371,42 +401,25 @@ def train_anomaly(x_train: np.ndarray, x_val: np.ndarray, x_test: np.ndarray, y_
     if norm is not None:
         x_train, x_val, x_test = norm.apply(x_train), norm.apply(x_val), norm.apply(x_test)
 
-    def auc_of(model: keras.Model) -> float:
-        s = reconstruction_error(x_test, _predict(model, x_test))
-        return roc_auc(labels, _clip_scores(s, test_groups))
-
-    seed_everything(seed)
-    teacher = build_dense_ae(cfg.teacher)
-    log(f"teacher: {cfg.teacher.describe()}, {count_params(teacher):,d} params")
-    r = fit(teacher, x_train, None, x_val, None, cfg.teacher_fit, task="reconstruct", seed=seed, label="teacher",
-            verbose=verbose)
+    log(f"teacher: {cfg.teacher.describe()}")
+    teacher, r = train_ad_teacher(cfg, x_train, x_val, seed, verbose)
     histories["teacher"], seconds["teacher"] = r.history.to_dict(), r.seconds
-    teacher.trainable = False
-    quality["teacher_float"] = auc_of(teacher)
-
-    def new_student() -> keras.Model:
-        seed_everything(seed + 1)
-        return build_transformer_ae(cfg.student)
+    quality["teacher_float"] = ad_auc(teacher, x_test, labels, test_groups)
 
     log(f"student: {cfg.student.describe()}")
     if cfg.train_alone:
-        alone = new_student()
-        r = fit(alone, x_train, None, x_val, None, cfg.student_fit, task="reconstruct", seed=seed + 2,
-                label="student alone", verbose=verbose)
+        alone, r = train_ad_student(cfg, x_train, x_val, seed, None, verbose)
         histories["student_alone"], seconds["student_alone"] = r.history.to_dict(), r.seconds
-        quality["student_alone_float"] = auc_of(alone)
-    student = new_student()
-    r = fit(student, x_train, None, x_val, None, cfg.student_fit, teacher=teacher, distill=cfg.distill,
-            task="reconstruct", seed=seed + 2, label="student distilled", verbose=verbose)
+        quality["student_alone_float"] = ad_auc(alone, x_test, labels, test_groups)
+    student, r = train_ad_student(cfg, x_train, x_val, seed, teacher, verbose)
     histories["student_distilled"], seconds["student_distilled"] = r.history.to_dict(), r.seconds
-    quality["student_distilled_float"] = auc_of(student)
+    quality["student_distilled_float"] = ad_auc(student, x_test, labels, test_groups)
 
     model, tfl, fsp = _prune_and_quantize(student, x_train, None, x_val, None, cfg.student_fit, cfg.prune, cfg.quant,
                                           teacher, cfg.distill, "reconstruct", seed, verbose, histories, seconds,
                                           norm, lambda m: fold_normalization(m, norm, last="recon"), lambda m: m)
     if cfg.prune is not None and cfg.prune.target_sparsity > 0:
-        s_raw = reconstruction_error(x_test_raw, _predict(model, x_test_raw))
-        quality["student_pruned_float"] = roc_auc(labels, _clip_scores(s_raw, test_groups))
+        quality["student_pruned_float"] = ad_auc(model, x_test_raw, labels, test_groups)
     t0 = time.time()
     val_scores = _clip_scores(int8_scores(tfl, x_val_raw), val_groups)
     scores = _clip_scores(int8_scores(tfl, x_test_raw), test_groups)
@@ -422,6 +435,6 @@ def train_anomaly(x_train: np.ndarray, x_val: np.ndarray, x_test: np.ndarray, y_
     return result
 
 
-__all__ = ["ADResult", "ADTrainConfig", "KWSResult", "KWSTrainConfig", "ModelFacts", "int8_scores", "train_anomaly",
-           "train_kws"]
+__all__ = ["ADResult", "ADTrainConfig", "KWSResult", "KWSTrainConfig", "ModelFacts", "ad_auc", "int8_scores",
+           "train_ad_student", "train_ad_teacher", "train_anomaly", "train_kws"]
 _ = tf  # TensorFlow is set up by ._tf before anything here runs

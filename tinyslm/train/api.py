@@ -357,11 +357,18 @@ def ad_auc(model: keras.Model, x: np.ndarray, labels: np.ndarray, groups: np.nda
     return roc_auc(labels, _clip_scores(reconstruction_error(x, _predict(model, x)), groups))
 
 
+def ad_normalization(cfg: ADTrainConfig, x_train: np.ndarray) -> Normalization | None:
+    """What the AE models train on: features less one scalar mean, over one scalar std (a single scale keeps
+    the MSE ranking); None when ``cfg.normalize`` is off."""
+    return Normalization.fit(x_train, per_feature=False) if cfg.normalize else None
+
+
 def train_ad_teacher(cfg: ADTrainConfig, x_train: np.ndarray, x_val: np.ndarray, seed: int = 0,
-                     verbose: bool = False) -> tuple[keras.Model, FitResult]:
+                     verbose: bool = False, log: Log = _quiet) -> tuple[keras.Model, FitResult]:
     """The dense AE teacher on (normalized) normal windows, frozen after training."""
     seed_everything(seed)
     teacher = build_dense_ae(cfg.teacher)
+    log(f"teacher: {cfg.teacher.describe()}, {count_params(teacher):,d} params")
     r = fit(teacher, x_train, None, x_val, None, cfg.teacher_fit, task="reconstruct", seed=seed, label="teacher",
             verbose=verbose)
     teacher.trainable = False
@@ -397,12 +404,11 @@ def train_anomaly(x_train: np.ndarray, x_val: np.ndarray, x_test: np.ndarray, y_
     quality: dict[str, float] = {}
     labels = _clip_labels(y_test, test_groups)
     x_val_raw, x_test_raw = x_val, x_test
-    norm = Normalization.fit(x_train, per_feature=False) if cfg.normalize else None
+    norm = ad_normalization(cfg, x_train)
     if norm is not None:
         x_train, x_val, x_test = norm.apply(x_train), norm.apply(x_val), norm.apply(x_test)
 
-    log(f"teacher: {cfg.teacher.describe()}")
-    teacher, r = train_ad_teacher(cfg, x_train, x_val, seed, verbose)
+    teacher, r = train_ad_teacher(cfg, x_train, x_val, seed, verbose, log)
     histories["teacher"], seconds["teacher"] = r.history.to_dict(), r.seconds
     quality["teacher_float"] = ad_auc(teacher, x_test, labels, test_groups)
 
@@ -435,6 +441,7 @@ def train_anomaly(x_train: np.ndarray, x_val: np.ndarray, x_test: np.ndarray, y_
     return result
 
 
-__all__ = ["ADResult", "ADTrainConfig", "KWSResult", "KWSTrainConfig", "ModelFacts", "ad_auc", "int8_scores",
+__all__ = ["ADResult", "ADTrainConfig", "KWSResult", "KWSTrainConfig", "ModelFacts", "ad_auc", "ad_normalization",
+           "int8_scores",
            "train_ad_student", "train_ad_teacher", "train_anomaly", "train_kws"]
 _ = tf  # TensorFlow is set up by ._tf before anything here runs

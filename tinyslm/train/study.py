@@ -27,9 +27,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .api import ADTrainConfig, _clip_labels, ad_auc, train_ad_student, train_ad_teacher
+from .api import ADTrainConfig, _clip_labels, ad_auc, ad_normalization, train_ad_student, train_ad_teacher
 from .distill import DistillConfig
-from .models import Normalization
 
 
 @dataclass(frozen=True)
@@ -73,8 +72,8 @@ def ad_distillation_study(datasets: dict[str, dict[str, np.ndarray]], cfg: ADTra
     for name, d in datasets.items():
         frames, mels = d["x_train"].shape[1:]
         base = cfg.with_shape(frames, mels)
-        norm = Normalization.fit(d["x_train"], per_feature=False)  # as train_anomaly does
-        x_train, x_val, x_test = (norm.apply(d[k]) for k in ("x_train", "x_val", "x_test"))
+        norm = ad_normalization(base, d["x_train"])
+        x_train, x_val, x_test = (d[k] if norm is None else norm.apply(d[k]) for k in ("x_train", "x_val", "x_test"))
         groups = d.get("test_groups")
         labels = _clip_labels(d["y_test"], groups)
         alone = {}
@@ -131,8 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         epochs = [int(v) for v in a.teacher_epochs.split(",")]
         alphas = [DistillConfig(alpha=float(v)).alpha for v in a.alpha.split(",")]
+        if a.seeds < 1 or min(epochs) < 1:
+            raise ValueError("--seeds and every teacher epoch count must be >= 1")
     except ValueError as e:
-        p.exit(2, f"error: --teacher-epochs / --alpha: {e}\n")
+        p.exit(2, f"error: --seeds / --teacher-epochs / --alpha: {e}\n")
     try:
         names = [f.stem for f in a.features]
         if len(set(names)) < len(names):  # e.g. several builds' features/features.npz

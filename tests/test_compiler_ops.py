@@ -47,7 +47,7 @@ def test_dsp_lowering_uses_the_optimized_paths(name, zoo):
     """The DSP cases above really reach the fast kernels: requantization records instead of
     bias/multiplier/shift (a model whose layers fell back to TFLM's loops would test nothing)."""
     from tinyslm.compiler import analyze
-    from tinyslm.compiler.lower import Call, Ref
+    from tinyslm.compiler.lowering import Call, Ref
 
     _, plan = analyze(zoo(name), "cortex-m-dsp")
     calls = [s for s in plan.steps if isinstance(s, Call)
@@ -66,7 +66,7 @@ def test_constant_scalar_operand_becomes_a_table(name, zoo):
     """ADD/SUB/MUL with one constant single-valued operand, or of a tensor with itself, lower to a 256-entry
     lookup on every target (bit-exactness is checked by the op zoo tests above and in QEMU)."""
     from tinyslm.compiler import analyze
-    from tinyslm.compiler.lower import Call
+    from tinyslm.compiler.lowering import Call
 
     for target in ("portable", "cortex-m-dsp"):
         _, plan = analyze(zoo(name), target)

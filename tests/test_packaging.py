@@ -24,4 +24,4 @@ def test_wheel_carries_templates_firmware_and_boards(tmp_path):
         assert files, f"{src}/ is empty"
         for p in files:
             assert f"tinyslm/_data/{p.relative_to(ROOT).as_posix()}" in names, f"{p} missing from the wheel"
-    assert "tinyslm/compiler/lower.py" in names
+    assert "tinyslm/compiler/lowering.py" in names

@@ -35,7 +35,7 @@ def test_live_buffers_never_overlap(buffers):
 
 def test_depthwise_and_pointwise_run_in_place(zoo):
     from tinyslm.compiler import analyze
-    from tinyslm.compiler.lower import Call
+    from tinyslm.compiler.lowering import Call
 
     for target in ("portable", "cortex-m-dsp"):
         graph, plan = analyze(zoo("ds_block_in_place"), target)

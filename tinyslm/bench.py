@@ -92,7 +92,7 @@ def bench_model(model: Path, board: str = "mps2-an386", target: str | None = Non
     from .boards import get_board
     from .compiler import compile_model
     from .compiler.codesize import measure as code_size
-    from .compiler.lower import Call
+    from .compiler.lowering import Call
     from .compiler.qemurun import build_qemu, run_qemu
 
     b = get_board(board)

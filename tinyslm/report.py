@@ -174,7 +174,7 @@ def write_report(cfg, out: Path, data: dict, feats: dict, train: dict, fw: dict,
             report["device"]["per_op_error"] = str(e).splitlines()[0]
     if report["model"]["macs"] is None:
         from .compiler import analyze
-        from .compiler.lower import Call
+        from .compiler.lowering import Call
 
         _, plan = analyze(out / "train" / "model.tflite")
         report["model"]["macs"] = sum(s.macs for s in plan.steps if isinstance(s, Call))

@@ -12,7 +12,7 @@ import click
 def inspect_model(model: Path, with_tflm: bool = True, with_code: bool = True) -> dict:
     """Everything `inspect` prints, as a dict (also used by the benchmarks)."""
     from ..compiler import compile_model
-    from ..compiler.lower import Alias, Call
+    from ..compiler.lowering import Alias, Call
 
     with tempfile.TemporaryDirectory(prefix="tinyslm-inspect-") as tmp:
         cm = compile_model(model, Path(tmp) / "out", name="model")

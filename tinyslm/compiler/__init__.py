@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import ModelError, TinyslmError
 from .ir import Graph
-from .lower import TARGETS, Call, Lowering, Step
+from .lowering import TARGETS, Call, Lowering, Step
 from .planner import Plan, plan
 from .reader import read_model
 

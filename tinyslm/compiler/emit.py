@@ -18,7 +18,7 @@ from .. import __version__
 from ..resources import firmware_dir, templates_dir
 from .cdecl import c_array, c_identifier, c_struct, c_value
 from .ir import Graph, Tensor
-from .lower import PARAMS, Alias, Call, ConstArray, Lit, Ref, Scratch, T, TList
+from .lowering import PARAMS, Alias, Call, ConstArray, Lit, Ref, Scratch, T, TList
 from .planner import Plan
 
 

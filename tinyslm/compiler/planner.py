@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .ir import Graph
-from .lower import Alias, Call, Lit, Step, T
+from .lowering import Alias, Call, Lit, Step, T
 
 ALIGN = 4  # bytes; int32 scratch and word loads need 4
 

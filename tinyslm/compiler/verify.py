@@ -21,10 +21,12 @@ class OutputAgreement:
     exact: int  # runs where this output matched TFLM byte for byte
     max_abs_diff: float
     first_mismatch: int | None = None  # run index
+    bytes_compared: int = 0
+    problem: str | None = None  # the first missing, short or wrong-typed output
 
     @property
     def ok(self) -> bool:
-        return self.exact == self.runs
+        return self.runs > 0 and self.bytes_compared > 0 and self.exact == self.runs
 
 
 @dataclass
@@ -36,30 +38,53 @@ class VerifyReport:
 
     @property
     def ok(self) -> bool:
-        return all(o.ok for o in self.outputs)
+        return bool(self.outputs) and all(o.ok for o in self.outputs)
+
+    @property
+    def bytes_compared(self) -> int:
+        return sum(o.bytes_compared for o in self.outputs)
 
     def lines(self) -> list[str]:
         out = []
         for o in self.outputs:
             status = "bit-exact" if o.ok else f"MISMATCH (first at input {o.first_mismatch}, max |diff| {o.max_abs_diff:g})"
-            out.append(f"output {o.index} '{o.name}': {o.exact}/{o.runs} identical to TFLM - {status}")
+            out.append(f"output {o.index} '{o.name}': {o.exact}/{o.runs} identical to TFLM, "
+                       f"{o.bytes_compared:,} bytes compared - {status}" + (f": {o.problem}" if o.problem else ""))
         return out
 
 
 def compare(cm: CompiledModel, batches: list[list[np.ndarray]], ours: list[list[np.ndarray]],
             oracle: Oracle) -> list[OutputAgreement]:
+    """Per output: runs identical to TFLM. Every input set counts as a run of every output, so a missing
+    run, a missing output, or one of the wrong length or dtype is a mismatch (never skipped by a zip)."""
+    from ..compare import compare_outputs
+
     agreements = [OutputAgreement(i, t.name, 0, 0, 0.0) for i, t in enumerate(cm.outputs)]
-    for run, (inputs, got) in enumerate(zip(batches, ours)):
+    for run, inputs in enumerate(batches):
         ref = oracle.run(inputs)
-        for a, g_out, r_out in zip(agreements, got, ref):
+        got = ours[run] if run < len(ours) else []
+        for k, a in enumerate(agreements):
             a.runs += 1
-            r = np.asarray(r_out).reshape(g_out.shape)
-            if np.array_equal(g_out, r):
-                a.exact += 1
+            r = np.asarray(ref[k]) if k < len(ref) else None
+            g = got[k] if k < len(got) else None
+            if r is None or g is None:
+                c_ok, nbytes, problem = False, 0, (f"input {run}: output {k} missing from "
+                                                   + ("TFLM" if r is None else "the generated C's reply"))
             else:
-                a.max_abs_diff = max(a.max_abs_diff, float(np.max(np.abs(g_out.astype(np.float64) - r))))
-                if a.first_mismatch is None:
-                    a.first_mismatch = run
+                c = compare_outputs([r], [g])
+                c_ok, nbytes = c.identical, c.bytes_compared
+                problem = c.problem and f"input {run}, output {k}: {c.problem.split(': ', 1)[-1]}"
+            a.bytes_compared += nbytes
+            if c_ok:
+                a.exact += 1
+                continue
+            if nbytes:
+                a.max_abs_diff = max(a.max_abs_diff, float(np.max(np.abs(
+                    np.asarray(g, dtype=np.float64).reshape(-1) - r.astype(np.float64).reshape(-1)))))
+            if a.first_mismatch is None:
+                a.first_mismatch = run
+            if a.problem is None and problem and not nbytes:
+                a.problem = problem
     return agreements
 
 

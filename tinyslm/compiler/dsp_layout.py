@@ -1,0 +1,81 @@
+"""Weight layouts, requantization records and scratch sizes of the Cortex-M DSP kernels
+(firmware/kernels/cortex_m_dsp/), computed at compile time."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def interleave_pairs(rows: np.ndarray, per_group: int) -> np.ndarray:
+    """Weights for the DSP GEMM kernels (firmware/kernels/cortex_m_dsp/tslm_dsp.h): each row
+    padded with zeros to a multiple of four; within each group, every pair of output channels
+    stored four bytes of one, four of the other; an odd last channel of a group keeps its row.
+
+    >>> interleave_pairs(np.arange(12).reshape(2, 6) + 1, 2).tolist()
+    [1, 2, 3, 4, 7, 8, 9, 10, 5, 6, 0, 0, 11, 12, 0, 0]
+    >>> interleave_pairs(np.arange(3).reshape(3, 1) + 1, 3).tolist()
+    [1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]
+    """
+    oc, k = rows.shape
+    k4 = -(-k // 4) * 4
+    padded = np.zeros((oc, k4), dtype=rows.dtype)
+    padded[:, :k] = rows
+    out = []
+    for g0 in range(0, oc, per_group):
+        c = g0
+        while c + 2 <= g0 + per_group:
+            out.append(np.stack([padded[c].reshape(-1, 4), padded[c + 1].reshape(-1, 4)], axis=1).reshape(-1))
+            c += 2
+        if c < g0 + per_group:
+            out.append(padded[c])
+    return np.concatenate(out)
+
+
+def widen_depthwise(w: np.ndarray) -> np.ndarray:
+    """Depthwise weights (taps x channels, int8) for the DSP kernel: channels padded to a
+    multiple of four; for each group of four channels and each tap, the int16 pairs (c0, c2)
+    and (c1, c3), the order SXTB16 gives the activations.
+
+    >>> widen_depthwise(np.array([[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]])).tolist()
+    [1, 3, 2, 4, 6, 8, 7, 9, 5, 0, 0, 0, 10, 0, 0, 0]
+    """
+    taps, c = w.shape
+    c4 = -(-c // 4) * 4
+    padded = np.zeros((taps, c4), dtype=np.int64)
+    padded[:, :c] = w
+    groups = padded.reshape(taps, c4 // 4, 4).transpose(1, 0, 2)  # group x tap x 4
+    return groups[:, :, [0, 2, 1, 3]].reshape(-1)
+
+
+FC_DEPTH_CHUNK = 1024  # input features the DSP FULLY_CONNECTED widens at a time (scratch: 4 or 8 KB at most)
+
+
+def conv_dsp_scratch(k: int, im2col: bool) -> int:
+    """Scratch of the DSP CONV_2D: two pixels widened (16 bytes per group of four k), and with
+    im2col their two int8 columns."""
+    return 16 * (-(-k // 4)) + (2 * k if im2col else 0)
+
+
+def dsp_requant(bias: np.ndarray, multipliers: list[int], shifts: list[int],
+                abs_weight_sums: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Per-channel requantization records for the DSP kernels (4 int32 each, see tslm_dsp.h).
+
+    Fast records {2 * bias, multiplier, r, 2^(r-1)} when every channel shifts right (r >= 1)
+    and 2 * (accumulator + bias) cannot overflow for any int8 input (|bias| + 128 * sum |w|
+    < 2^30); otherwise TFLM's {bias, multiplier, shift, 0}.
+
+    >>> rec, fast = dsp_requant(np.array([-5, 7]), [1 << 30, 1 << 30], [-3, -1], np.array([10, 20]))
+    >>> fast, rec.tolist()
+    (True, [-10, 1073741824, 3, 4, 14, 1073741824, 1, 1])
+    >>> dsp_requant(np.array([0]), [1 << 30], [0], np.array([1]))[1]
+    False
+    """
+    fast = all(s <= -1 for s in shifts) and all(
+        abs(int(b)) + 128 * int(a) < (1 << 30) for b, a in zip(bias, abs_weight_sums))
+    if fast:
+        rows = [[2 * int(b), m, -s, 1 << (-s - 1)] for b, m, s in zip(bias, multipliers, shifts)]
+    else:
+        rows = [[int(b), m, s, 0] for b, m, s in zip(bias, multipliers, shifts)]
+    return np.array(rows, dtype=np.int64).reshape(-1), fast
+
+

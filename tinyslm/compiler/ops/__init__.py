@@ -1,0 +1,52 @@
+"""The op registry: one module per operator family, each registering a handler per opcode.
+
+A handler is ``handler(lw: Lowering, op: Operator) -> Step``. Adding an operator means one
+module here (its checks and Prepare maths), its kernel file(s) under ``firmware/kernels/`` and
+its test cases; nothing else refers to it by name.
+
+>>> handlers = registry()
+>>> handlers["CONV_2D"].__module__
+'tinyslm.compiler.ops.conv'
+>>> sorted(handlers)[:3]
+['ADD', 'AVERAGE_POOL_2D', 'BATCH_MATMUL']
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from ..ir import Operator
+    from ..lowering import Lowering, Step
+
+    Handler = Callable[[Lowering, Operator], Step]
+
+_HANDLERS: dict[str, "Handler"] = {}
+_loaded = False
+
+
+def register(*opcodes: str) -> Callable[["Handler"], "Handler"]:
+    """Declare that a function lowers these opcodes; one family module may claim an opcode only once."""
+
+    def deco(fn: "Handler") -> "Handler":
+        for opcode in opcodes:
+            other = _HANDLERS.get(opcode)
+            if other is not None and other is not fn:
+                raise RuntimeError(f"{opcode} is registered twice: {other.__module__}.{other.__name__} "
+                                   f"and {fn.__module__}.{fn.__name__}")
+            _HANDLERS[opcode] = fn
+        return fn
+
+    return deco
+
+
+def registry() -> dict[str, "Handler"]:
+    """Every registered opcode and its handler (the op modules are imported on first use)."""
+    global _loaded
+    if not _loaded:
+        for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+            importlib.import_module(f"{__name__}.{info.name}")
+        _loaded = True
+    return dict(_HANDLERS)

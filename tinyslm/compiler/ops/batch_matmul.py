@@ -1,0 +1,53 @@
+"""BATCH_MATMUL (adj_x/adj_y, batch broadcasting) -> tslm_batch_matmul_s8."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..ir import Operator
+from ..lowering import Call, Lowering, Scratch, Step, T
+from ..quantization import QRANGE, quantize_multiplier
+from . import register
+
+
+@register('BATCH_MATMUL')
+def batch_matmul(lw: Lowering, op: Operator) -> Step:
+    lw.io(op, 2)
+    a = lw.dtype(op, op.inputs[0], ("int8",), "lhs")
+    b = lw.dtype(op, op.inputs[1], ("int8",), "rhs")
+    y = lw.dtype(op, op.outputs[0], ("int8",), "output")
+    for t, role in ((a, "lhs"), (b, "rhs"), (y, "output")):
+        lw.per_tensor(op, t, role)
+        lw.need(2 <= len(t.shape) <= 5, op, f"{role} rank must be 2..5, got {len(t.shape)}", tensor=t.index)
+    adj_x, adj_y = bool(op.options.get("adj_x", False)), bool(op.options.get("adj_y", False))
+    la, lb = lw.right_align(a.shape, 5), lw.right_align(b.shape, 5)
+    rows, depth = (la[4], la[3]) if adj_x else (la[3], la[4])
+    depth_b, cols = (lb[4], lb[3]) if adj_y else (lb[3], lb[4])
+    lw.need(depth == depth_b, op, f"inner dimensions differ ({depth} vs {depth_b})")
+    batch = []
+    for d in range(3):
+        lw.need(la[d] == lb[d] or la[d] == 1 or lb[d] == 1, op, "batch dimensions do not broadcast")
+        batch.append(max(la[d], lb[d]))
+    lw.need(lw.right_align(y.shape, 5) == batch + [rows, cols], op,
+              f"output {lw.shape_str(y.shape)} is not {lw.shape_str(batch + [rows, cols])}")
+
+    def bstrides(shape: list[int]) -> list[int]:
+        st = lw.strides(shape)[:3]
+        return [0 if shape[d] == 1 else st[d] for d in range(3)]
+
+    mult, shift = quantize_multiplier(float(a.scale) * float(b.scale) / float(y.scale))
+    lo, hi = QRANGE["int8"]
+    params = dict(batch_dims=batch, lhs_batch_strides=bstrides(la), rhs_batch_strides=bstrides(lb),
+                  rows=rows, cols=cols, depth=depth,
+                  lhs_row_stride=1 if adj_x else depth, lhs_depth_stride=rows if adj_x else 1,
+                  rhs_depth_stride=1 if adj_y else cols, rhs_col_stride=depth if adj_y else 1,
+                  lhs_offset=-a.zero_point, rhs_offset=-b.zero_point, output_offset=y.zero_point,
+                  multiplier=mult, shift=shift, act_min=lo, act_max=hi)
+    nb = int(np.prod(batch))
+    note = f"{nb} x ({rows}x{depth} . {depth}x{cols})" + (" adj_x" if adj_x else "") + (" adj_y" if adj_y else "")
+    n4 = -(-depth // 4)
+    scratch = 4 * (4 * n4 + 2 * n4 * cols) if lw.dsp else 0  # DSP: two lhs rows, all rhs columns widened
+    return Call(op, "tslm_batch_matmul_s8", "tslm_batch_matmul",
+                [T(a.index), T(b.index), T(y.index), Scratch("int32_t")],
+                "tslm_batch_matmul_params", params, macs=nb * rows * cols * depth, note=note,
+                reads=[a.index, b.index], writes=[y.index], scratch_bytes=scratch)

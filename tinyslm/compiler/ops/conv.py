@@ -1,0 +1,184 @@
+"""CONV_2D and DEPTHWISE_CONV_2D: padding, per-channel requantization and folded bias as TFLM's
+Prepare computes them (conv_common.cc, depthwise_conv_common.cc) -> tslm_conv_s8 / tslm_depthwise_conv_s8.
+A depthwise conv with a depth multiplier > 1 becomes a grouped CONV_2D."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..dsp_layout import conv_dsp_scratch, interleave_pairs, widen_depthwise
+from ..ir import Operator, Tensor
+from ..lowering import Call, ConstArray, Lit, Lowering, Ref, Scratch, Step, T
+from ..quantization import activation_range
+from . import register
+
+
+def _conv_common(lw: Lowering, op: Operator, depthwise: bool) -> tuple[Tensor, Tensor, Tensor, int, dict[str, Any]]:
+    lw.io(op, 2)
+    x = lw.dtype(op, op.inputs[0], ("int8",), "input")
+    w = lw.dtype(op, op.inputs[1], ("int8",), "filter")
+    y = lw.dtype(op, op.outputs[0], ("int8",), "output")
+    bias_idx = op.inputs[2] if len(op.inputs) > 2 else -1
+    if bias_idx >= 0:
+        lw.dtype(op, bias_idx, ("int32",), "bias")
+    lw.per_tensor(op, x, "input")
+    lw.per_tensor(op, y, "output")
+    for t, role in ((x, "input"), (w, "filter"), (y, "output")):
+        lw.need(len(t.shape) == 4, op, f"{role} must be 4-D NHWC, got {lw.shape_str(t.shape)}", tensor=t.index)
+    lw.need(all(z == 0 for z in w.quant.zero_point), op, "int8 filters must be symmetric (zero point 0)",
+              tensor=w.index)
+    o = op.options
+    sh, sw = o.get("stride_h", 1), o.get("stride_w", 1)
+    dh, dw = o.get("dilation_h_factor", 1), o.get("dilation_w_factor", 1)
+    fh, fw = w.shape[1], w.shape[2]
+    pad_h = lw.padding(op, x.shape[1], fh, sh, dh, y.shape[1], "height")
+    pad_w = lw.padding(op, x.shape[2], fw, sw, dw, y.shape[2], "width")
+    oc = y.shape[3]
+    lw.need(x.shape[0] == y.shape[0], op, "batch of input and output differ")
+    qaxis = 3 if depthwise else 0
+    n_scales = len(w.quant.scale)
+    lw.need(n_scales in (1, oc) and (n_scales == 1 or w.quant.axis == qaxis), op,
+              f"filter has {n_scales} scales on axis {w.quant.axis}; expected 1 or {oc} on axis {qaxis}",
+              tensor=w.index)
+    scales = [w.quant.scale[c if n_scales > 1 else 0] for c in range(oc)]
+    reals = [float(x.scale) * float(s) / float(y.scale) for s in scales]
+    mult, shift = lw.requant_arrays(op, reals)
+    act = o.get("fused_activation_function", "NONE")
+    lo, hi = activation_range(act, y.scale, y.zero_point, "int8")
+    common = dict(batches=x.shape[0], input_h=x.shape[1], input_w=x.shape[2], input_c=x.shape[3],
+                  filter_h=fh, filter_w=fw, output_h=y.shape[1], output_w=y.shape[2], output_c=oc,
+                  stride_h=sh, stride_w=sw, dilation_h=dh, dilation_w=dw, pad_h=pad_h, pad_w=pad_w,
+                  input_offset=-x.zero_point, output_offset=y.zero_point,
+                  multiplier=Ref(mult.name), shift=Ref(shift.name), act_min=lo, act_max=hi)
+    note = (f"{fh}x{fw} stride {sh}x{sw} dilation {dh}x{dw} {o.get('padding', 'VALID')} "
+            f"(pad {pad_h},{pad_w})" + (f", {act.lower()}" if act != "NONE" else ""))
+    fold = w.is_const and (bias_idx < 0 or lw.t(bias_idx).is_const)
+    common["_consts"] = [mult, shift]
+    common["bias_folded"] = int(fold)
+    common["_bias_arg"] = T(bias_idx) if bias_idx >= 0 else Lit("NULL")
+    common["_records"] = None
+    if fold:
+        fb = lw.folded_bias(op, w, bias_idx, -x.zero_point, 3 if depthwise else 0)
+        common["_consts"].append(fb)
+        common["_bias_arg"] = Ref(fb.name)
+        if lw.dsp:
+            rows = w.data.reshape(-1, oc).T if depthwise else w.data.reshape(oc, -1)  # type: ignore[union-attr]
+            common["_records"] = lw.dsp_records(op, fb, mult, shift, rows)
+    common["requant"], common["requant_fast"] = "NULL", 0
+    common["_note"] = note
+    return x, w, y, bias_idx, common
+
+
+@register('CONV_2D')
+def conv_2d(lw: Lowering, op: Operator) -> Step:
+    x, w, y, bias_idx, p = _conv_common(lw, op, depthwise=False)
+    consts, note, bias_arg, records = p.pop("_consts"), p.pop("_note"), p.pop("_bias_arg"), p.pop("_records")
+    fc = w.shape[3]
+    lw.need(fc > 0 and x.shape[3] % fc == 0 and y.shape[3] % (x.shape[3] // fc) == 0, op,
+              f"input channels {x.shape[3]} are not a multiple of filter channels {fc}", tensor=w.index)
+    lw.need(w.shape[0] == y.shape[3], op, "filter count differs from output channels", tensor=w.index)
+    p = {**p, "filter_c": fc}
+    order = ["batches", "input_h", "input_w", "input_c", "filter_h", "filter_w", "filter_c", "output_h",
+             "output_w", "output_c", "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_h", "pad_w",
+             "input_offset", "output_offset", "multiplier", "shift", "act_min", "act_max", "bias_folded",
+             "in_place", "requant", "requant_fast"]
+    p["in_place"] = 0
+    macs = y.numel * w.shape[1] * w.shape[2] * fc
+    groups = x.shape[3] // fc
+    if groups > 1:
+        note += f", {groups} groups"
+    k_all = w.shape[1] * w.shape[2] * fc
+    dsp = records is not None  # the DSP kernel: two pixels widened to int16 at a time
+    pointwise = (w.shape[1] == w.shape[2] == 1 and p["stride_h"] == p["stride_w"] == 1 and groups == 1
+                 and x.shape[1:3] == y.shape[1:3])
+    w_arg: Any = T(w.index)
+    if dsp:
+        wt = ConstArray(lw.name(op, "filter"), "int8_t",
+                        interleave_pairs(w.data.reshape(w.shape[0], k_all), y.shape[3] // groups),  # type: ignore
+                        f"tensor {w.index}, output channel pairs interleaved by fours for the DSP kernel")
+        consts, (rec, fast) = [records[0], wt], records
+        p.update(multiplier="NULL", shift="NULL", requant=Ref(rec.name), requant_fast=int(fast))
+        w_arg, bias_arg = Ref(wt.name), Lit("NULL")
+    return Call(op, "tslm_conv_s8", "tslm_conv",
+                [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int16_t")],
+                "tslm_conv_params", {k: p[k] for k in order}, consts, macs=macs, note=note,
+                reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
+                scratch_bytes=conv_dsp_scratch(k_all, w.shape[1] * w.shape[2] > 1) if dsp else 0,
+                inplace=[(x.index, y.index)] if pointwise and y.shape[3] <= x.shape[3] else [],
+                inplace_scratch=0 if dsp else x.shape[3], inplace_params={"in_place": 1})
+
+
+@register('DEPTHWISE_CONV_2D')
+def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
+    x, w, y, bias_idx, p = _conv_common(lw, op, depthwise=True)
+    consts, note, bias_arg, records = p.pop("_consts"), p.pop("_note"), p.pop("_bias_arg"), p.pop("_records")
+    lw.need(w.shape[0] == 1 and w.shape[3] == y.shape[3], op,
+              f"filter {lw.shape_str(w.shape)} must be 1 x H x W x output channels", tensor=w.index)
+    ic, oc = x.shape[3], y.shape[3]
+    lw.need(ic > 0 and oc % ic == 0, op, f"output channels {oc} are not a multiple of input channels {ic}")
+    dm = oc // ic
+    p = {**p, "depth_multiplier": dm}
+    order = ["batches", "input_h", "input_w", "input_c", "filter_h", "filter_w", "depth_multiplier",
+             "output_h", "output_w", "output_c", "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_h",
+             "pad_w", "input_offset", "output_offset", "multiplier", "shift", "act_min", "act_max", "bias_folded",
+             "cache_rows", "requant", "requant_fast", "ring_w"]
+    p["cache_rows"] = 0
+    p["ring_w"] = 0
+    in_place_ok = (dm == 1 and p["stride_h"] == p["stride_w"] == 1 and x.shape == y.shape and p["pad_h"] >= 0)
+    if dm > 1:
+        note += f", depth multiplier {dm}"
+        if records is not None:
+            return _depthwise_as_grouped_conv(lw, op, x, w, y, bias_idx, p, consts, note, records)
+    w_arg: Any = T(w.index)
+    scratch = 0
+    fh, fw = w.shape[1], w.shape[2]
+    span = (fh - 1) * p["dilation_h"] + 1
+    if records is not None and span <= 64:  # the DSP kernel's MAX_SPAN
+        # DSP: a window of the filter's span of input rows, zero-point padded and widened to int16
+        # (per group of four channels and column, the rows together), read before any output row
+        # overwrites them
+        ring_w = (y.shape[2] - 1) * p["stride_w"] + (fw - 1) * p["dilation_w"] + 1  # columns -pad_w ...
+        scratch = span * ring_w * (-(-ic // 4)) * 8
+        wt = ConstArray(lw.name(op, "filter"), "int16_t", widen_depthwise(w.data.reshape(fh * fw, oc)),  # type: ignore
+                        f"tensor {w.index} widened: per four channels, per tap, the pairs (c0, c2), (c1, c3)")
+        consts, (rec, fast) = [records[0], wt], records
+        p.update(multiplier="NULL", shift="NULL", requant=Ref(rec.name), requant_fast=int(fast), ring_w=ring_w)
+        w_arg, bias_arg = Ref(wt.name, "const int8_t *"), Lit("NULL")
+    return Call(op, "tslm_depthwise_conv_s8", "tslm_depthwise_conv",
+                [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int8_t")],
+                "tslm_depthwise_conv_params", {k: p[k] for k in order}, consts,
+                macs=y.numel * fh * fw, note=note,
+                reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
+                scratch_bytes=scratch,
+                inplace=[(x.index, y.index)] if in_place_ok else [],
+                inplace_scratch=0 if scratch else (p["pad_h"] + 1) * x.shape[2] * x.shape[3],
+                inplace_params={} if scratch else {"cache_rows": p["pad_h"] + 1})
+
+
+def _depthwise_as_grouped_conv(lw: Lowering, op: Operator, x: Tensor, w: Tensor, y: Tensor, bias_idx: int,
+                               p: dict[str, Any], consts: list[ConstArray], note: str,
+                               records: tuple[ConstArray, bool]) -> Call:
+    """Depth multiplier > 1 is a grouped CONV_2D with one input channel per group:
+    out[oc] = sum_taps w[tap][oc] x[tap][oc // dm] either way. The weights are stored
+    transposed (1 x H x W x OC -> OC x H x W x 1) so each output channel is one row for
+    the DSP im2col kernel; every quantization constant stays the same."""
+    fh, fw, oc = w.shape[1], w.shape[2], w.shape[3]
+    rows = np.ascontiguousarray(w.data.reshape(fh, fw, oc).transpose(2, 0, 1)).reshape(oc, fh * fw)  # type: ignore
+    wt = ConstArray(lw.name(op, "filter"), "int8_t", interleave_pairs(rows, oc // x.shape[3]),
+                    f"tensor {w.index} as {oc}x{fh}x{fw}x1 rows, channel pairs interleaved by fours")
+    k_all = fh * fw
+    params = {k: p[k] for k in ["batches", "input_h", "input_w", "input_c", "filter_h", "filter_w"]}
+    params["filter_c"] = 1
+    params.update({k: p[k] for k in ["output_h", "output_w", "output_c", "stride_h", "stride_w", "dilation_h",
+                                      "dilation_w", "pad_h", "pad_w", "input_offset", "output_offset",
+                                      "act_min", "act_max", "bias_folded"]})
+    rec, fast = records
+    params.update(multiplier="NULL", shift="NULL", in_place=0, requant=Ref(rec.name), requant_fast=int(fast))
+    return Call(op, "tslm_conv_s8", "tslm_conv", [T(x.index), Ref(wt.name), Lit("NULL"), T(y.index),
+                                                 Scratch("int16_t")],
+                "tslm_conv_params", params, [rec, wt], macs=y.numel * k_all,
+                note=note + f" (as a CONV_2D of {x.shape[3]} groups)",
+                reads=[x.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
+                scratch_bytes=conv_dsp_scratch(k_all, k_all > 1))

@@ -1,0 +1,145 @@
+"""ADD, SUB, MUL, SQUARED_DIFFERENCE with broadcasting (TFLM's add.cc/sub.cc/mul.cc Prepare).
+A constant single-valued operand, or a tensor combined with itself, becomes a 256-entry table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import fixedpoint as fx
+from ..ir import Operator
+from ..lowering import MAX_DIMS, Call, Lowering, Step, T
+from ..quantization import (
+    QRANGE,
+    activation_range,
+    f32,
+    quantize_multiplier,
+    quantize_multiplier_smaller_than_one,
+)
+from . import register
+
+
+def collapse_dims(dims: list[int], *strides: list[int]) -> tuple[list[int], ...]:
+    """The fewest dimensions that walk the same elements: size-1 dimensions dropped, and a
+    dimension merged into the next inner one wherever every input steps through both as one
+    (stride = inner stride x inner size; broadcast dimensions have stride 0). Right-aligned
+    to the same length again, so a kernel's innermost loop is as long as it can be.
+
+    >>> collapse_dims([1, 1, 1, 2, 3, 4], [0, 0, 0, 12, 4, 1], [0, 0, 0, 0, 0, 1])
+    ([1, 1, 1, 1, 6, 4], [0, 0, 0, 0, 4, 1], [0, 0, 0, 0, 0, 1])
+    >>> collapse_dims([1, 1, 1, 5, 4, 3], [0, 0, 0, 12, 3, 1], [0, 0, 0, 12, 3, 1])
+    ([1, 1, 1, 1, 1, 60], [0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 1])
+    """
+    kept = [d for d in range(len(dims)) if dims[d] != 1]
+    out_d: list[int] = []
+    out_s: list[list[int]] = [[] for _ in strides]
+    for d in reversed(kept):
+        if out_d and all(st[d] == os[0] * out_d[0] for st, os in zip(strides, out_s)):
+            out_d[0] *= dims[d]
+            continue
+        out_d.insert(0, dims[d])
+        for st, os in zip(strides, out_s):
+            os.insert(0, st[d])
+    n = len(dims)
+    pad = n - len(out_d)
+    return ([1] * pad + out_d, *([0] * pad + os for os in out_s))
+
+
+def binary_element(opcode: str, p: dict[str, Any], a: int, b: int) -> int:
+    """One output of ADD, SUB, MUL or SQUARED_DIFFERENCE for int8 inputs a and b, with the
+    parameters of tslm_binary_params, the integer steps of TFLM's reference kernels.
+
+    >>> p = dict(in1_offset=0, in2_offset=0, output_offset=0, left_shift=0, output_multiplier=1 << 30,
+    ...          output_shift=1, act_min=-128, act_max=127)
+    >>> binary_element("MUL", p, 5, -7), binary_element("MUL", p, 100, 100)
+    (-35, 127)
+    """
+    if opcode == "MUL":
+        acc = (a + p["in1_offset"]) * (b + p["in2_offset"])
+    else:
+        ls = p["left_shift"]
+        r1 = fx.mbqm(fx.wrap32((a + p["in1_offset"]) << ls), p["in1_multiplier"], p["in1_shift"])
+        r2 = fx.mbqm(fx.wrap32((b + p["in2_offset"]) << ls), p["in2_multiplier"], p["in2_shift"])
+        acc = r1 + r2 if opcode == "ADD" else r1 - r2
+        if opcode == "SQUARED_DIFFERENCE":
+            acc = fx.wrap32(acc * acc)
+    v = fx.mbqm(acc, p["output_multiplier"], p["output_shift"]) + p["output_offset"]
+    return max(p["act_min"], min(p["act_max"], v))
+
+
+@register('ADD', 'SUB', 'MUL', 'SQUARED_DIFFERENCE')
+def binary(lw: Lowering, op: Operator) -> Step:
+    lw.io(op, 2)
+    a = lw.dtype(op, op.inputs[0], ("int8",), "input 1")
+    b = lw.dtype(op, op.inputs[1], ("int8",), "input 2")
+    y = lw.dtype(op, op.outputs[0], ("int8",), "output")
+    for t, role in ((a, "input 1"), (b, "input 2"), (y, "output")):
+        lw.per_tensor(op, t, role)
+    rank = max(len(a.shape), len(b.shape))
+    lw.need(rank <= MAX_DIMS, op, f"more than {MAX_DIMS} dimensions")
+    sa, sb = lw.right_align(a.shape, rank), lw.right_align(b.shape, rank)
+    out = []
+    for da, db in zip(sa, sb):
+        lw.need(da == db or da == 1 or db == 1, op,
+                  f"shapes {lw.shape_str(a.shape)} and {lw.shape_str(b.shape)} do not broadcast")
+        out.append(max(da, db))
+    lw.need(lw.right_align(y.shape, rank) == out and y.numel == int(np.prod(out)), op,
+              f"output {lw.shape_str(y.shape)} is not the broadcast shape {lw.shape_str(out)}")
+    dims = lw.right_align(out)
+    pa, pb = lw.right_align(sa), lw.right_align(sb)
+    st_a, st_b = lw.strides(pa), lw.strides(pb)
+    st_a = [0 if pa[d] == 1 and dims[d] != 1 else st_a[d] for d in range(MAX_DIMS)]
+    st_b = [0 if pb[d] == 1 and dims[d] != 1 else st_b[d] for d in range(MAX_DIMS)]
+    dims, st_a, st_b = collapse_dims(dims, st_a, st_b)
+    act = op.options.get("fused_activation_function", "NONE")
+    lo, hi = activation_range(act, y.scale, y.zero_point, "int8")
+    p: dict[str, Any] = dict(dims=dims, in1_strides=st_a, in2_strides=st_b, in1_offset=-a.zero_point,
+                             in2_offset=-b.zero_point, output_offset=y.zero_point, left_shift=0,
+                             in1_multiplier=0, in1_shift=0, in2_multiplier=0, in2_shift=0,
+                             output_multiplier=0, output_shift=0, act_min=lo, act_max=hi)
+    sa_, sb_, sy = float(a.scale), float(b.scale), float(y.scale)
+    what = f"{op.opcode} op {op.index}"
+    if op.opcode == "ADD":
+        p["left_shift"] = 20
+        twice_max = 2 * max(sa_, sb_)
+        m1 = quantize_multiplier_smaller_than_one(sa_ / twice_max, what)
+        m2 = quantize_multiplier_smaller_than_one(sb_ / twice_max, what)
+        mo = quantize_multiplier_smaller_than_one(twice_max / ((1 << 20) * sy), what)
+    elif op.opcode == "SUB":  # TFLM computes these in float32
+        p["left_shift"] = 20
+        twice_max = f32(2) * max(f32(sa_), f32(sb_))
+        m1 = quantize_multiplier_smaller_than_one(float(f32(sa_) / twice_max), what)
+        m2 = quantize_multiplier_smaller_than_one(float(f32(sb_) / twice_max), what)
+        mo = quantize_multiplier_smaller_than_one(float(twice_max / (f32(1 << 20) * f32(sy))), what)
+    elif op.opcode == "SQUARED_DIFFERENCE":
+        p["left_shift"] = 7
+        twice_max = 2 * max(sa_, sb_)
+        m1 = quantize_multiplier_smaller_than_one(sa_ / twice_max, what)
+        m2 = quantize_multiplier_smaller_than_one(sb_ / twice_max, what)
+        mo = quantize_multiplier((twice_max * twice_max) / float(f32(1 << 14) * f32(sy)))
+        p["act_min"], p["act_max"] = QRANGE["int8"]
+    else:  # MUL
+        m1 = m2 = (0, 0)
+        mo = quantize_multiplier(sa_ * sb_ / sy)
+    p.update(in1_multiplier=m1[0], in1_shift=m1[1], in2_multiplier=m2[0], in2_shift=m2[1],
+             output_multiplier=mo[0], output_shift=mo[1])
+    func = {"ADD": "tslm_add_s8", "SUB": "tslm_sub_s8", "MUL": "tslm_mul_s8",
+            "SQUARED_DIFFERENCE": "tslm_squared_difference_s8"}[op.opcode]
+    bcast = list(a.shape) != list(b.shape)
+    note = (f"{lw.shape_str(a.shape)} {'with' if bcast else 'and'} {lw.shape_str(b.shape)}"
+            + (" (broadcast)" if bcast else "") + (f", {act.lower()}" if act != "NONE" else ""))
+    for var, const, first in ((a, b, False), (b, a, True)):
+        # One operand a constant with a single value: the op is a function of one int8, a table.
+        if const.is_const and list(var.shape) == list(y.shape) and np.unique(const.data).size == 1:
+            c = int(np.asarray(const.data).reshape(-1)[0])
+            return lw.lut(op, lambda q: binary_element(op.opcode, p, c, q) if first
+                             else binary_element(op.opcode, p, q, c),
+                             f"{note}: the constant is {c}, so a table of the 256 inputs", x=var)
+    if a.index == b.index and list(a.shape) == list(y.shape):  # x op x (a layer norm's square): one int8 too
+        return lw.lut(op, lambda q: binary_element(op.opcode, p, q, q),
+                         f"{note}: both inputs are one tensor, so a table of the 256 inputs", x=a)
+    inplace = [(i.index, y.index) for i in (a, b) if list(i.shape) == list(y.shape)]
+    return Call(op, func, "tslm_binary", [T(a.index), T(b.index), T(y.index)], "tslm_binary_params", p,
+                note=note, inplace=inplace, reads=[a.index, b.index], writes=[y.index],
+                macs=y.numel if op.opcode in ("MUL", "SQUARED_DIFFERENCE") else 0)

@@ -1,0 +1,73 @@
+"""FULLY_CONNECTED: TFLM's Prepare maths (kernels/fully_connected_common.cc) -> tslm_fully_connected_s8."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..dsp_layout import FC_DEPTH_CHUNK, interleave_pairs
+from ..ir import Operator
+from ..lowering import Call, ConstArray, Lit, Lowering, Ref, Scratch, Step, T
+from ..quantization import activation_range
+from . import register
+
+
+@register('FULLY_CONNECTED')
+def fully_connected(lw: Lowering, op: Operator) -> Step:
+    lw.io(op, 2)
+    x = lw.dtype(op, op.inputs[0], ("int8",), "input")
+    w = lw.dtype(op, op.inputs[1], ("int8",), "weights")
+    y = lw.dtype(op, op.outputs[0], ("int8",), "output")
+    bias_idx = op.inputs[2] if len(op.inputs) > 2 else -1
+    if bias_idx >= 0:
+        lw.dtype(op, bias_idx, ("int32",), "bias")
+    lw.per_tensor(op, x, "input")
+    lw.per_tensor(op, y, "output")
+    lw.need(len(w.shape) == 2, op, f"weights must be 2-D, got {lw.shape_str(w.shape)}", tensor=w.index)
+    out_depth, depth = w.shape
+    lw.need(x.numel % depth == 0, op,
+              f"input {lw.shape_str(x.shape)} is not a whole number of {depth}-long rows", tensor=x.index)
+    batches = x.numel // depth
+    lw.need(y.numel == batches * out_depth, op,
+              f"output {lw.shape_str(y.shape)} does not hold {batches}x{out_depth} values", tensor=y.index)
+    if bias_idx >= 0:
+        lw.need(lw.t(bias_idx).numel == out_depth, op, "bias length differs from output features",
+                  tensor=bias_idx)
+    per_channel = w.quant is not None and w.quant.per_channel
+    if per_channel:
+        lw.need(w.quant.axis == 0, op, "per-channel weights must be quantized along axis 0", tensor=w.index)
+    wscales = w.quant.scale if per_channel else w.quant.scale[:1]
+    reals = [float(x.scale) * float(ws) / float(y.scale) for ws in wscales]
+    mult, shift = lw.requant_arrays(op, reals)
+    act = op.options.get("fused_activation_function", "NONE")
+    lo, hi = activation_range(act, y.scale, y.zero_point, "int8")
+    fold = w.is_const and (bias_idx < 0 or lw.t(bias_idx).is_const)
+    consts = [mult, shift]
+    bias_arg: Any = T(bias_idx) if bias_idx >= 0 else Lit("NULL")
+    if fold:
+        fb = lw.folded_bias(op, w, bias_idx, -x.zero_point, 0, -w.quant.zero_point[0])
+        consts.append(fb)
+        bias_arg = Ref(fb.name)
+    params = dict(batches=batches, accum_depth=depth, output_depth=out_depth,
+                  input_offset=0 if fold else -x.zero_point, filter_offset=-w.quant.zero_point[0],
+                  output_offset=y.zero_point, multiplier=Ref(mult.name), shift=Ref(shift.name),
+                  per_channel=int(per_channel), act_min=lo, act_max=hi, requant="NULL", requant_fast=0,
+                  depth_chunk=0)
+    note = f"{batches}x{depth} . {depth}x{out_depth}" + (f", {act.lower()}" if act != "NONE" else "")
+    w_arg: Any = T(w.index)
+    scratch = 0
+    if lw.dsp and fold and w.quant.zero_point[0] == 0:
+        # DSP: records instead of bias/multiplier/shift, weight pairs interleaved, rows widened in scratch
+        rec, fast = lw.dsp_records(op, fb, mult, shift, w.data)  # type: ignore[arg-type]
+        wt = ConstArray(lw.name(op, "filter"), "int8_t", interleave_pairs(w.data, out_depth),  # type: ignore
+                        f"tensor {w.index}, output feature pairs interleaved by fours for the DSP kernel")
+        consts = [rec, wt]
+        chunk = min(-(-depth // 4) * 4, FC_DEPTH_CHUNK)
+        params.update(multiplier="NULL", shift="NULL", requant=Ref(rec.name), requant_fast=int(fast),
+                      depth_chunk=chunk)
+        bias_arg, w_arg = Lit("NULL"), Ref(wt.name)
+        scratch = (16 if batches > 1 else 8) * (chunk // 4) + (8 * out_depth if chunk < depth else 0)
+    return Call(op, "tslm_fully_connected_s8", "tslm_fully_connected",
+                [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int16_t")],
+                "tslm_fully_connected_params", params, consts, macs=batches * depth * out_depth,
+                note=note, reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
+                scratch_bytes=scratch)

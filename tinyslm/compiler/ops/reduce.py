@@ -1,0 +1,53 @@
+"""MEAN over any axes (TFLM's reduce.cc int8 path) -> tslm_mean_s8."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..ir import Operator
+from ..lowering import MAX_DIMS, Call, Lowering, Scratch, Step, T
+from ..quantization import quantize_multiplier
+from . import register
+
+
+def _axes(lw: Lowering, op: Operator, index: int, rank: int) -> list[int]:
+    axes = [int(v) for v in np.atleast_1d(lw.const(op, index, "axis"))]
+    out: list[int] = []
+    for ax in axes:
+        a = ax + rank if ax < 0 else ax
+        lw.need(0 <= a < rank, op, f"axis {ax} out of range for rank {rank}")
+        if a not in out:
+            out.append(a)
+    return out
+
+
+@register('MEAN')
+def mean(lw: Lowering, op: Operator) -> Step:
+    lw.io(op, 2)
+    x = lw.dtype(op, op.inputs[0], ("int8",), "input")
+    y = lw.dtype(op, op.outputs[0], ("int8",), "output")
+    lw.per_tensor(op, x, "input")
+    lw.per_tensor(op, y, "output")
+    rank = len(x.shape)
+    lw.need(1 <= rank <= MAX_DIMS, op, f"input rank {rank} not supported")
+    axes = _axes(lw, op, op.inputs[1], rank)
+    kept = [x.shape[d] for d in range(rank) if d not in axes]
+    count = int(np.prod([x.shape[d] for d in axes])) if axes else 1
+    lw.need(y.numel == int(np.prod(kept)) if kept else y.numel == 1, op,
+              f"output {lw.shape_str(y.shape)} does not match reducing axes {axes}")
+    dims = lw.right_align(x.shape)
+    out_full = [1 if d in axes else x.shape[d] for d in range(rank)]
+    ost = lw.strides(out_full)
+    ost = [0 if d in axes else ost[d] for d in range(rank)]
+    out_strides = [0] * (MAX_DIMS - rank) + ost
+    mult, shift = quantize_multiplier(float(x.scale) / float(y.scale))
+    # QuantizedMeanOrSum folds 1/count into the multiplier.
+    s = min(count.bit_length() - 1, 32, 31 + shift)
+    mult = (mult << s) // count
+    shift = shift - s
+    params = dict(dims=dims, out_strides=out_strides, output_count=y.numel, reduce_count=count,
+                  input_zero_point=x.zero_point, output_zero_point=y.zero_point, multiplier=mult, shift=shift)
+    return Call(op, "tslm_mean_s8", "tslm_reduce", [T(x.index), T(y.index), Scratch("int32_t")],
+                "tslm_reduce_params", params, scratch_bytes=4 * y.numel,
+                note=f"over axes {axes} of {lw.shape_str(x.shape)} ({count} values each)",
+                reads=[x.index], writes=[y.index])

@@ -1,0 +1,47 @@
+"""SOFTMAX (int8 input, int8 or int16 output): TFLM's exp table and input multiplier -> tslm_softmax."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import fixedpoint as fx
+from ..ir import Operator
+from ..lowering import Call, ConstArray, Lowering, Ref, Step, T
+from ..quantization import input_radius, quantize_multiplier_greater_than_one
+from . import register
+
+
+@register('SOFTMAX')
+def softmax(lw: Lowering, op: Operator) -> Step:
+    lw.io(op, 1)
+    x = lw.dtype(op, op.inputs[0], ("int8",), "input")
+    y = lw.dtype(op, op.outputs[0], ("int8", "int16"), "output")
+    lw.per_tensor(op, x, "input")
+    lw.need(x.shape == y.shape and len(x.shape) >= 1, op, "input and output shapes differ")
+    if y.dtype == "int8":
+        lw.need(y.zero_point == -128 and abs(y.scale - 1 / 256) < 0.001 / 256, op,
+                  "int8 output must have scale 1/256 and zero point -128 (as TFLM requires)", tensor=y.index)
+    else:
+        lw.need(y.zero_point == -32768 and abs(y.scale - 1 / 65536) < 0.001 / 65536, op,
+                  "int16 output must have scale 1/65536 and zero point -32768 (as TFLM requires)",
+                  tensor=y.index)
+    beta = float(op.options.get("beta", 1.0))
+    scaled_diff_bits = 5
+    real = min(beta * float(x.scale) * (1 << (31 - scaled_diff_bits)), float((1 << 31) - 1))
+    mult, left_shift = quantize_multiplier_greater_than_one(real, f"SOFTMAX op {op.index}")
+    diff_min = -input_radius(scaled_diff_bits, left_shift)
+    table = []
+    for d in range(256):
+        diff = -d
+        if diff >= diff_min:
+            rescaled = fx.srdhm(fx.wrap32(diff * (1 << left_shift)), mult)
+            table.append(fx.exp_on_negative_values(rescaled, scaled_diff_bits))
+        else:
+            table.append(0)
+    tab = ConstArray(lw.name(op, "exp_table"), "int32_t", np.array(table, dtype=np.int64),
+                     f"exp(-d * {beta:g} * {x.scale:.6g}) for d = 0..255, Q0.31")
+    depth = x.shape[-1]
+    params = dict(rows=x.numel // depth, depth=depth, exp_table=Ref(tab.name))
+    func = "tslm_softmax_s8" if y.dtype == "int8" else "tslm_softmax_s8_s16"
+    return Call(op, func, "tslm_softmax", [T(x.index), T(y.index)], "tslm_softmax_params", params, [tab],
+                note=f"beta {beta:g}, {x.numel // depth} rows of {depth}", reads=[x.index], writes=[y.index])

@@ -271,13 +271,21 @@ def _device(cfg: BuildConfig, folder: Path, say: Callable[[str], None]) -> dict:
     else:
         with emulator_for(b, Path(meta_elf(folder)), cfg.emulator) as emu, DutClient(emu.url, timeout=30) as client:
             outs, ticks, hz = run(client)
-    same = [all(np.array_equal(d, h) for d, h in zip(do, ho)) for do, ho in zip(outs, host)]
+    from .device.verify import compare_runs
+
+    identical, nbytes, problems = compare_runs(outs, host)  # a missing or short reply counts as different
+    if len(outs) != len(host) or any(len(o) != len(h) or o[0].shape != h[0].shape for o, h in zip(outs, host)):
+        from .errors import DeviceError
+
+        raise DeviceError(f"the device's replies are malformed ({identical}/{len(host)} identical, {nbytes} bytes "
+                          f"compared): {'; '.join(problems)}", hint="check the firmware build and the serial link")
     device_out = np.stack([o[0].reshape(-1) for o in outs])
     np.save(folder / "device_outputs.npy", device_out)
     instr = [b.ticks_to_instructions(t) if hasattr(b, "ticks_to_instructions") else t * 1_000_000_000 // hz
              for t in ticks] if not cfg.port else []
     return {"n": len(batches), "test_examples": "spread evenly over the test split (device_indices.npy)",
-            "agreement_with_host": float(np.mean(same)), "identical": int(sum(same)),
+            "agreement_with_host": identical / max(len(host), 1),
+            "identical": identical, "bytes_compared": nbytes, "problems": problems,
             "ticks": ticks[:5], "tick_hz": hz,
             "instructions_per_inference": int(np.median(instr)) if instr else None,
             "cycles_per_inference": int(np.median(ticks)) if cfg.port else None}

@@ -32,14 +32,39 @@ def run_inputs(client: DutClient, batches: list[list[np.ndarray]], output_specs:
     for inputs in batches:
         client.load(b"".join(np.ascontiguousarray(a).tobytes() for a in inputs), binary=binary)
         client.infer(1, 0)
-        raw = client.raw_outputs()
-        row = []
-        for spec, data in zip(output_specs, raw):
-            row.append(np.frombuffer(data, dtype=np.dtype(spec["dtype"])).reshape(spec["shape"]))
-        outs.append(row)
+        outs.append(_decode(client.raw_outputs(), output_specs))
         t, n, hz = client.ticks()
         ticks.append(t // max(n, 1))
     return DeviceRun(outs, ticks, hz)
+
+
+def _decode(raw: list[bytes], specs: list[dict]) -> list[np.ndarray]:
+    """The device's raw outputs as arrays, kept as they came: an output of the wrong length stays raw bytes
+    (uint8) and a missing one stays missing, so the comparison fails on them instead of passing on less."""
+    row = []
+    for spec, data in zip(specs, raw):
+        dt = np.dtype(spec["dtype"])
+        n = int(np.prod(spec["shape"])) * dt.itemsize
+        row.append(np.frombuffer(data, dtype=dt).reshape(spec["shape"]) if len(data) == n
+                   else np.frombuffer(bytes(data), dtype=np.uint8))
+    return row + [np.frombuffer(bytes(d), dtype=np.uint8) for d in raw[len(specs):]]
+
+
+def compare_runs(device: list[list[np.ndarray]], expected: list[list[np.ndarray]]) -> tuple[int, int, list[str]]:
+    """Inputs whose every device output equals the expected one byte for byte, the bytes compared, and the
+    first problems found. A missing run, a missing output or a short one counts as different."""
+    from ..compare import compare_outputs
+
+    identical, nbytes, problems = 0, 0, []
+    if len(device) != len(expected):
+        problems.append(f"{len(device)} runs, expected {len(expected)}")
+    for i, exp in enumerate(expected):
+        c = compare_outputs(exp, device[i] if i < len(device) else None)
+        identical += c.identical
+        nbytes += c.bytes_compared
+        if c.problem and len(problems) < 5:
+            problems.append(f"input {i}: {c.problem}")
+    return identical, nbytes, problems
 
 
 def output_specs(meta: dict) -> list[dict]:
@@ -80,6 +105,8 @@ class DeviceReport:
     runs: int
     device_vs_host: int  # inputs where every output matched byte for byte
     device_vs_tflm: int
+    bytes_compared: int = 0  # device output bytes compared with the host build (and as many with TFLM)
+    problems: list[str] = field(default_factory=list)  # the first differences found
     instructions: list[int] = field(default_factory=list)  # emulator only
     ticks: list[int] = field(default_factory=list)
     tick_hz: int = 0
@@ -89,11 +116,13 @@ class DeviceReport:
 
     @property
     def ok(self) -> bool:
-        return self.device_vs_host == self.runs and self.device_vs_tflm == self.runs
+        return (self.runs > 0 and self.bytes_compared > 0 and self.device_vs_host == self.runs
+                and self.device_vs_tflm == self.runs)
 
     def lines(self) -> list[str]:
-        out = [f"device vs host C: {self.device_vs_host}/{self.runs} identical",
+        out = [f"device vs host C: {self.device_vs_host}/{self.runs} identical ({self.bytes_compared:,} bytes compared)",
                f"device vs TFLM:   {self.device_vs_tflm}/{self.runs} identical"]
+        out += [f"  {p}" for p in self.problems]
         if self.emulated and self.instructions:
             med = int(np.median(self.instructions))
             out.append(f"instructions per inference: {med:,} (median; min {min(self.instructions):,}, "
@@ -146,11 +175,9 @@ def verify_on_device(model: str | Path, board: str | Board, port: str | None = N
                                       hint=f"flash it first: tinyslm flash {root / 'firmware'} --board {b.name}")
                 run = run_inputs(client, batches, specs)
 
-    def same(a: list[np.ndarray], b_: list[np.ndarray]) -> bool:
-        return all(np.array_equal(x, np.asarray(y).reshape(x.shape)) for x, y in zip(a, b_))
-
-    return DeviceReport(str(model), b.name, len(batches),
-                        sum(same(d, h) for d, h in zip(run.outputs, host)),
-                        sum(same(d, r) for d, r in zip(run.outputs, ref)),
+    vs_host, nbytes, problems = compare_runs(run.outputs, host)
+    vs_tflm, _, problems_tflm = compare_runs(run.outputs, ref)
+    return DeviceReport(str(model), b.name, len(batches), vs_host, vs_tflm, nbytes,
+                        problems or [f"vs TFLM: {p}" for p in problems_tflm],
                         run.instructions(b) if port is None else [], run.ticks, run.tick_hz, b.clock_hz,
                         port is None, fw.size.lines())

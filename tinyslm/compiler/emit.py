@@ -182,7 +182,7 @@ class Emitter:
         for c in s.consts:
             if c.name in arg_refs and c.name.endswith("_bias"):
                 lines.append(f"{'b:':5} int32 {np.asarray(c.values).size}, {c.comment} [flash]")
-        for k, v in (s.params or {}).items():
+        for k, v in s.param_items():
             c = next((c for c in s.consts if isinstance(v, Ref) and c.name == v.name and k == "requant"), None)
             if c is not None:
                 lines.append(f"{'rq:':5} int32 {np.asarray(c.values).size // 4}x4, {c.comment} [flash]")
@@ -228,8 +228,8 @@ class Emitter:
                     self.const_array(c)
         for s in steps:
             if isinstance(s, Call) and s.params_type:
-                fields = {k: (self.renamed.get(v.name, v.name) if isinstance(v, Ref) else v)
-                          for k, v in s.params.items()}
+                fields = {k: (self.renamed.get(v.name, v.name) if isinstance(v, Ref) else "NULL" if v is None else v)
+                          for k, v in s.param_items()}
                 params_decls.append(c_struct(f"op{s.op.index}", s.params_type, fields))
         rendered_steps = [self.step(k, s) for k, s in enumerate(steps)]
         final_copies = []

@@ -9,8 +9,8 @@ constants, scratch) or an :class:`Alias` (the output is the input's bytes, no co
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Callable, ClassVar
 
 import numpy as np
 
@@ -73,13 +73,26 @@ class Scratch:
 
 
 @dataclass
+class KernelParams:
+    """A kernel's constant parameters: subclasses mirror one C struct of ``firmware/kernels/*.h``,
+    field for field in the same order (``tests/test_kernel_params.py`` parses the headers and
+    fails on any difference). Values are ints, lists of ints, or :class:`Ref` / ``None`` (NULL)
+    for pointers to constant arrays; never C text."""
+
+    C_TYPE: ClassVar[str] = ""
+
+    def items(self) -> list[tuple[str, Any]]:
+        return [(f.name, getattr(self, f.name)) for f in fields(self)]
+
+
+@dataclass
 class Call:
     op: Operator
     func: str
     family: str  # kernel file stem, e.g. "tslm_conv"
     args: list[Any]
     params_type: str | None = None
-    params: dict[str, Any] | None = None
+    params: dict[str, Any] | KernelParams | None = None
     consts: list[ConstArray] = field(default_factory=list)
     scratch_bytes: int = 0
     macs: int = 0
@@ -95,6 +108,22 @@ class Call:
     inplace_params: dict[str, Any] = field(default_factory=dict)
     reads: list[int] = field(default_factory=list)
     writes: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.params, KernelParams):
+            self.params_type = self.params_type or self.params.C_TYPE
+
+    def param_items(self) -> list[tuple[str, Any]]:
+        """The params struct's fields in order (dict params keep their insertion order)."""
+        if self.params is None:
+            return []
+        return self.params.items() if isinstance(self.params, KernelParams) else list(self.params.items())
+
+    def set_params(self, **changes: Any) -> None:
+        if isinstance(self.params, KernelParams):
+            self.params = replace(self.params, **changes)
+        elif self.params is not None:
+            self.params.update(changes)
 
 
 TARGETS = ("portable", "cortex-m-dsp")

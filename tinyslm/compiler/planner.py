@@ -169,8 +169,7 @@ def plan(graph: Graph, steps: list[Step]) -> Plan:
             uf.union(src, dst)
             last[uf.find(src)] = max(last.pop(rs, k), last.pop(rd, k))
             s.scratch_bytes += s.inplace_scratch
-            if s.params is not None:
-                s.params.update(s.inplace_params)
+            s.set_params(**s.inplace_params)
             break
 
     # Lifetimes of arena roots.

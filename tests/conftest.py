@@ -22,6 +22,41 @@ def shared_models_dir() -> Path:
 
 SHARED_MODELS = sorted(shared_models_dir().glob("*.tflite"))
 
+# What CI must have: with the environment variable CI set, a missing one fails the run at its start (with the
+# reason) instead of turning the tests that need it into skips; README "Tests that may skip" lists them.
+CI_TOOLS = {"qemu-system-arm": "qemu-system-arm", "arm-none-eabi-gcc": "gcc-arm-none-eabi libnewlib-arm-none-eabi",
+            "espeak-ng": "espeak-ng"}
+
+
+def ci_missing(which=None) -> list[str]:
+    """Why a CI run cannot run every test here (empty when it can)."""
+    import shutil
+
+    which = which or shutil.which
+    missing = []
+    if not sorted(shared_models_dir().glob("*.tflite")):
+        missing.append(f"no external models (*.tflite) in {shared_models_dir()}: put them there "
+                       "or set TINYSLM_SHARED_MODELS to their folder")
+    missing += [f"'{tool}' not found (apt-get install {pkg}, or run ./.ci/setup)"
+                for tool, pkg in CI_TOOLS.items() if which(tool) is None]
+    return missing
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if os.environ.get("CI") and not getattr(session.config.option, "collectonly", False):
+        missing = ci_missing()
+        if missing:
+            pytest.exit("CI is set and this machine cannot run every test:\n  " + "\n  ".join(missing), returncode=1)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """With CI set, a skipped test fails the run: a skip is never counted as a pass there."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if os.environ.get("CI") and skipped:
+        terminalreporter.write_line(f"CI is set: {len(skipped)} skipped test(s) fail the run (see the skip reasons "
+                                    "above; README 'Tests that may skip')", red=True)
+        terminalreporter._session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
 
 @pytest.fixture(scope="session")
 def shared_models() -> list[Path]:

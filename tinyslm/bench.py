@@ -168,7 +168,9 @@ def default_models(shared: Path | None = None, runs: Path = Path("runs")) -> lis
 def pipeline_label(folder: Path) -> str:
     """A build folder's model as the tables name it: its task and size from report.json, else the folder.
 
-    >>> pipeline_label(Path("runs/kws-mps2-an386"))
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:  # a folder without report.json, whatever the working folder holds
+    ...     pipeline_label(Path(d) / "kws-mps2-an386")
     'pipeline kws-mps2-an386'
     """
     try:

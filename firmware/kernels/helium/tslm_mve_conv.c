@@ -1,0 +1,108 @@
+/*
+ * tslm_mve_conv.c - CONV_2D (int8, groups 1) with Helium. Each output pixel's patch is one row
+ * of filter_h * filter_w * input_c int8: read where it lies in the input when that is one
+ * contiguous run (1x1, and K x 1 over a width-1 input), otherwise copied to scratch (im2col)
+ * with the taps outside the image set to the input zero point. The row then meets every output
+ * channel's weights (the model's layout, output_c x patch) four channels at a time, 16 MACs per
+ * VMLADAVA.S8 (tslm_mve.h). With the input offset folded into the bias (bias_folded), a tap
+ * outside the image holding the zero point z contributes w * z = -input_offset * w, exactly what
+ * the folded bias must lose for it; without folding the row sums are taken on the fly.
+ * Grouped convolutions and the DSP records take the portable kernel.
+ */
+#include "tslm_mve_conv.h"
+#include "tslm_mve.h"
+
+/* The patch of output pixel (y0, x0) (top-left tap) as one row: in place in the input, or in col. */
+static const int8_t *patch(const tslm_conv_params *p, const int8_t *in_b, int32_t y0, int32_t x0, int8_t *col)
+{
+    const int32_t ic = p->input_c, fh = p->filter_h, fw = p->filter_w;
+    const int32_t y_last = y0 + p->dilation_h * (fh - 1), x_last = x0 + p->dilation_w * (fw - 1);
+    const int inside = y0 >= 0 && x0 >= 0 && y_last < p->input_h && x_last < p->input_w;
+    if (inside && (fw == 1 || p->dilation_w == 1)) {
+        if (fh == 1 || (x0 == 0 && fw == p->input_w && p->dilation_h == 1)) {
+            return in_b + (y0 * p->input_w + x0) * ic;
+        }
+    }
+    const int8_t zp = (int8_t)-p->input_offset;
+    int8_t *dst = col;
+    for (int32_t fy = 0; fy < fh; ++fy) {
+        const int32_t iy = y0 + p->dilation_h * fy;
+        if (iy < 0 || iy >= p->input_h) {
+            tslm_mve_fill(dst, zp, fw * ic);
+            dst += fw * ic;
+            continue;
+        }
+        const int8_t *row = in_b + iy * p->input_w * ic;
+        if (p->dilation_w == 1) { /* taps [lo, hi) of this row in the image, one run */
+            const int32_t lo = x0 < 0 ? (-x0 < fw ? -x0 : fw) : 0;
+            int32_t hi = p->input_w - x0 < fw ? p->input_w - x0 : fw;
+            hi = hi < lo ? lo : hi;
+            tslm_mve_fill(dst, zp, lo * ic);
+            tslm_mve_copy(dst + lo * ic, row + (x0 + lo) * ic, (hi - lo) * ic);
+            tslm_mve_fill(dst + hi * ic, zp, (fw - hi) * ic);
+            dst += fw * ic;
+            continue;
+        }
+        for (int32_t fx = 0; fx < fw; ++fx, dst += ic) {
+            const int32_t ix = x0 + p->dilation_w * fx;
+            if (ix < 0 || ix >= p->input_w) {
+                tslm_mve_fill(dst, zp, ic);
+            } else {
+                tslm_mve_copy(dst, row + ix * ic, ic);
+            }
+        }
+    }
+    return col;
+}
+
+TSLM_ALWAYS_INLINE void pixels(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                               const tslm_mve_epilogue *e, int8_t *output, int8_t *col, const int with_offset)
+{
+    const int32_t depth = p->filter_h * p->filter_w * p->filter_c;
+    int8_t *out = output;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
+        for (int32_t oy = 0; oy < p->output_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_h;
+            for (int32_t ox = 0; ox < p->output_w; ++ox, out += p->output_c) {
+                const int32_t x0 = ox * p->stride_w - p->pad_w;
+                const int8_t *x = patch(p, in_b, y0, x0, col);
+                if (p->in_place) { /* the outputs overwrite this pixel while it is read: keep a copy */
+                    tslm_mve_copy(col, x, p->input_c);
+                    x = col;
+                }
+                tslm_mve_rows_impl(x, weights, depth, p->output_c, e, out, with_offset);
+            }
+        }
+    }
+}
+
+static void pixels_folded(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                          const tslm_mve_epilogue *e, int8_t *output, int8_t *col)
+{
+    pixels(p, input, weights, e, output, col, 0);
+}
+
+static void pixels_offset(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                          const tslm_mve_epilogue *e, int8_t *output, int8_t *col)
+{
+    pixels(p, input, weights, e, output, col, 1);
+}
+
+void tslm_mve_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                      const int32_t *bias, int8_t *output, int16_t *scratch)
+{
+    if (p->filter_c != p->input_c || p->requant != NULL) {
+        tslm_conv_s8(p, input, weights, bias, output, scratch); /* the portable kernel */
+        return;
+    }
+    const int with_offset = !p->bias_folded && p->input_offset != 0;
+    const tslm_mve_epilogue e = {bias, p->multiplier, p->shift, 1, tslm_mve_right_only(p->shift, p->output_c),
+                                 with_offset ? p->input_offset : 0, p->output_offset, p->act_min, p->act_max};
+    int8_t *col = (int8_t *)(void *)scratch;
+    if (with_offset) {
+        pixels_offset(p, input, weights, &e, output, col);
+    } else {
+        pixels_folded(p, input, weights, &e, output, col);
+    }
+}

@@ -1,0 +1,14 @@
+/* tslm_mve_conv.h - CONV_2D for Helium (MVE): a drop-in for the portable kernel of tslm_conv.h, same
+ * params, calling it for whatever it does not handle. */
+#ifndef TSLM_MVE_CONV_H
+#define TSLM_MVE_CONV_H
+
+#include "tslm_conv.h"
+
+/* scratch: filter_h * filter_w * filter_c bytes (one im2col row) unless every output pixel's patch
+ * lies in the image as one contiguous run (1x1 convolutions, and K x 1 over a width-1 input, unpadded);
+ * input_c bytes when in place. */
+void tslm_mve_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                      const int32_t *bias, int8_t *output, int16_t *scratch);
+
+#endif /* TSLM_MVE_CONV_H */

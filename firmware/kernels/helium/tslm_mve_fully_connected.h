@@ -1,0 +1,12 @@
+/* tslm_mve_fully_connected.h - FULLY_CONNECTED for Helium (MVE): a drop-in for the portable kernel of
+ * tslm_fully_connected.h, same params, calling it for whatever it does not handle. */
+#ifndef TSLM_MVE_FULLY_CONNECTED_H
+#define TSLM_MVE_FULLY_CONNECTED_H
+
+#include "tslm_fully_connected.h"
+
+/* scratch: none (may be NULL). */
+void tslm_mve_fully_connected_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                                 const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch);
+
+#endif /* TSLM_MVE_FULLY_CONNECTED_H */

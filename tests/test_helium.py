@@ -1,0 +1,71 @@
+"""The Helium (MVE) kernels against TFLM's arithmetic and the portable kernels, in QEMU on the Cortex-M55.
+
+tests/c/mve_check.c: tslm_mve_requant (VQRDMULH, a sign fix-up and VRSHL) against tslm_requantize on the
+rounding ties of every shift in [-31, 30] and 100,000 random lanes; then CONV_2D, DEPTHWISE_CONV_2D and
+FULLY_CONNECTED against the portable kernels on random shapes and parameters (the fallbacks included).
+QEMU 7.2 emulates MVE (mps3-an547's Cortex-M55); the host cannot run these kernels at all. Exit code is
+the verdict.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tinyslm import __version__
+from tinyslm.boards import get_board
+from tinyslm.compiler.emit import _env
+from tinyslm.compiler.hostrun import WARN_FLAGS
+from tinyslm.resources import firmware_dir
+
+C = Path(__file__).parent / "c"
+KERNELS = firmware_dir() / "kernels"
+HELIUM = KERNELS / "helium"
+FAMILIES = ("conv", "depthwise_conv", "fully_connected")
+
+pytestmark = pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                                reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+
+
+def build_m55(tmp: Path, main: Path, defines: list[str] = ()) -> Path:
+    """main + the Helium kernels + the portable ones + the bench runtime, for mps3-an547."""
+    b = get_board("mps3-an547")
+    (tmp / "bench.ld").write_text(_env().get_template("bench.ld.j2").render(
+        version=__version__, machine=b.name, code_origin=b.memory.flash_origin, code_size=b.memory.flash_bytes,
+        ram_origin=b.memory.ram_origin, ram_size=b.memory.ram_bytes))
+    bench = firmware_dir() / "bench"
+    elf = tmp / "check.elf"
+    sources = [HELIUM / f"tslm_mve_{f}.c" for f in FAMILIES] + [KERNELS / f"tslm_{f}.c" for f in FAMILIES]
+    subprocess.run(["arm-none-eabi-gcc", *b.cflags, *WARN_FLAGS, "-O2", *defines, "-I", str(HELIUM), "-I", str(KERNELS),
+                    "-I", str(bench), str(main), *map(str, sources), str(bench / "startup.c"),
+                    str(bench / "semihost.c"), "-nostartfiles", "--specs=nano.specs", "-T", str(tmp / "bench.ld"),
+                    "-lc", "-lgcc", "-o", str(elf)], check=True)
+    return elf
+
+
+def run_m55(elf: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(["qemu-system-arm", "-M", "mps3-an547", "-nographic", "-monitor", "none", "-serial", "none",
+                           "-semihosting-config", "enable=on,target=native", "-kernel", str(elf)],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_helium_kernels_match_tflm_arithmetic_on_cortex_m55(tmp_path):
+    elf = build_m55(tmp_path, C / "mve_check.c")
+    disasm = subprocess.run(["arm-none-eabi-objdump", "-d", "-marmv8.1-m.main", str(elf)], capture_output=True,
+                            text=True).stdout
+    for insn in ("vmlava.s8", "vqrdmulh.s32", "vrshl.s32", "vmullb.s16", "vmullt.s16"):  # vmlava: VMLADAVA
+        assert insn in disasm, f"{insn} not in the build: the MVE paths are not what runs"
+    r = run_m55(elf)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "mve_check: all agree" in r.stdout + r.stderr
+
+
+def test_the_check_catches_a_wrong_rounding(tmp_path):
+    """The same check with round-half-up (no sign fix-up) in the Helium requantization must fail."""
+    elf = build_m55(tmp_path, C / "mve_check.c", ["-include", str(C / "mve_break_rounding.h"), "-DCASES=20"])
+    r = run_m55(elf)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "requant" in r.stdout + r.stderr

@@ -1,0 +1,61 @@
+"""`tinyslm fuzz --graphs N --seed S [--target T] [--board B [--port P]]`: differential fuzzing of whole graphs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+
+def _targets() -> list[str]:
+    try:
+        from ..compiler.targets import target_names
+    except ImportError:  # before the target registry
+        return ["portable", "cortex-m-dsp"]
+    return list(target_names())
+
+
+@click.command("fuzz")
+@click.option("--graphs", "n_graphs", default=100, show_default=True, type=click.IntRange(1, 10_000_000),
+              help="Number of random graphs.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**31 - 1), help="Seed of the graphs.")
+@click.option("--target", "targets", multiple=True, type=click.Choice(_targets()),
+              help="Kernel set to check (may repeat; default: portable).")
+@click.option("--board", "-b", default=None, help="Also run every graph on this board: its emulator, or the device "
+                                                  "at --port (through the serial protocol).")
+@click.option("--port", default=None, help="Serial port of a board running tinyslm firmware (needs --board).")
+@click.option("--inputs", "n_inputs", default=4, show_default=True, type=click.IntRange(1, 1000),
+              help="Random inputs per graph.")
+@click.option("--max-layers", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--out", "out_dir", default=Path("fuzz-reproducers"), show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Where shrunk reproducers are written.")
+@click.option("--no-shrink", is_flag=True, help="Write the failing graph as found, without shrinking it.")
+@click.option("--no-sanitize", is_flag=True, help="Build the host C without ASan/UBSan (faster).")
+def fuzz_cmd(n_graphs: int, seed: int, targets: tuple[str, ...], board: str | None, port: str | None,
+             n_inputs: int, max_layers: int, out_dir: Path, no_shrink: bool, no_sanitize: bool) -> None:
+    """Random TensorFlow graphs -> int8 .tflite -> C, run under ASan/UBSan (and on --board), every output
+    byte compared with TensorFlow Lite Micro; a mismatch is shrunk to a small .tflite and a command.
+
+    Exits 1 on any mismatch or crash."""
+    from ..errors import TinyslmError
+
+    if port and not board:
+        raise TinyslmError("--port needs --board (which board is on that port?)",
+                           hint="e.g. tinyslm fuzz --board nucleo-f446re --port /dev/ttyACM0")
+    if board:
+        from ..boards import get_board
+
+        get_board(board)  # an unknown board is one clear error before any work
+    from ..fuzz.run import fuzz
+
+    s = fuzz(n_graphs, seed, list(targets) or ["portable"], board, port, out_dir, n_inputs, not no_sanitize,
+             not no_shrink, max_layers, progress=sys.stderr.isatty(), say=lambda m: click.echo(m))
+    click.echo(f"operators covered: {', '.join(f'{k} {v}' for k, v in sorted(s.ops.items()))}")
+    if s.refusals:
+        click.echo(f"refusals: {', '.join(f'{k} ({v})' for k, v in s.refusals.most_common(8))}")
+    click.echo(f"{s.bytes_compared:,} output bytes compared with TFLM in {s.seconds / 60:.1f} min")
+    click.echo(s.line())
+    if s.mismatches:
+        sys.exit(1)

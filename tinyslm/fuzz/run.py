@@ -1,0 +1,264 @@
+"""The fuzz loop: generate, convert, compile, run (host under ASan/UBSan; optionally a board), compare with
+TFLM, shrink what differs."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .graphs import Graph, Layer, prune, random_graph, shapes_of
+from .oracle_worker import OracleWorker
+
+
+@dataclass
+class Outcome:
+    status: str  # "ok" | "refused" | "mismatch" | "crash"
+    detail: str = ""
+    bytes_compared: int = 0
+
+
+@dataclass
+class Failure:
+    graph_index: int
+    target: str
+    status: str  # "mismatch" | "crash"
+    detail: str
+    graph: Graph
+    reproducer: Path | None = None
+    command: str = ""
+    layers_before: int = 0
+
+
+@dataclass
+class FuzzSummary:
+    graphs: int = 0
+    compiled: int = 0  # (graph, target) pairs compiled and compared
+    refused: int = 0  # (graph, target) pairs the compiler (or TFLM) refused, with one clear error
+    mismatches: int = 0  # pairs that differ from TFLM or crash (ASan/UBSan, a failed build, a stray exception)
+    bytes_compared: int = 0
+    ops: Counter = field(default_factory=Counter)  # TFLite operators in the converted graphs
+    refusals: Counter = field(default_factory=Counter)  # first words of each refusal
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return (f"fuzz: {self.graphs} graphs, {self.compiled} compiled, {self.refused} refused, "
+                f"{self.mismatches} mismatches")
+
+
+def convert_graph(g: Graph, seed: int) -> bytes:
+    """The graph as a full-int8 .tflite, calibrated on random representative data (the graph's scales and
+    offsets)."""
+    from .convert import convert_fn, representative
+    from .graphs import build_fn
+
+    shapes = [tuple(s) for s in g.inputs]
+    rep = representative(shapes, seed, 32, g.in_scale or None, g.in_offset or None)
+    return convert_fn(build_fn(g), shapes, "int8", seed, rep=rep)
+
+
+class _Replies:
+    """compiler.verify.compare's oracle: TFLM's outputs computed beforehand, handed out in order."""
+
+    def __init__(self, outputs: list[list[np.ndarray]]):
+        self.outputs, self.k = outputs, 0
+
+    def run(self, inputs: list[np.ndarray]) -> list[np.ndarray]:
+        self.k += 1
+        return self.outputs[self.k - 1]
+
+
+def check(model: bytes, target: str, seed: int, oracle: OracleWorker, n_inputs: int = 4, sanitize: bool = True,
+          board: str | None = None, port: str | None = None, work: Path | None = None) -> Outcome:
+    """Compile for `target`, run on the host (and the board), compare every output byte with TFLM."""
+    from ..compiler import compile_model
+    from ..compiler.hostrun import build_host, run_host
+    from ..compiler.oracle import random_inputs
+    from ..compiler.verify import VerifyReport, compare
+    from ..errors import TinyslmError, UnsupportedError
+
+    root = Path(work or tempfile.mkdtemp(prefix="tinyslm-fuzz-"))
+    try:
+        cm = compile_model(model, root / "model", name="model", target=target)
+    except UnsupportedError as e:
+        return Outcome("refused", e.what.splitlines()[0][:160])
+    except Exception as e:  # noqa: BLE001 - a converter-made model must compile or be refused clearly
+        return Outcome("crash", _msg(e))
+    rng = np.random.default_rng(seed)
+    batches = [random_inputs(cm.inputs, rng) for _ in range(n_inputs)]
+    status, ref = oracle.run(model, batches)
+    if status != "ok":
+        return Outcome("refused", f"TFLM: {ref}")
+    try:
+        ours = run_host(build_host(cm, root / "build", sanitize=sanitize), cm, batches)
+    except Exception as e:  # noqa: BLE001 - a failed build or a sanitizer report: a bug
+        return Outcome("crash", _msg(e))
+    rep = VerifyReport("<fuzz>", len(batches), compare(cm, batches, ours, _Replies(ref)), sanitize)
+    if not rep.ok:
+        return Outcome("mismatch", "; ".join(rep.lines()), rep.bytes_compared)
+    if board:
+        from ..device.verify import verify_on_device
+
+        try:
+            dev = verify_on_device(model, board, port, n_inputs=n_inputs, seed=seed)
+        except Exception as e:  # noqa: BLE001
+            return Outcome("crash", f"{board}: {_msg(e)}")
+        if not dev.ok:
+            return Outcome("mismatch", f"{board}: " + "; ".join(dev.lines()[:2] + dev.problems[:2]),
+                           rep.bytes_compared + dev.bytes_compared)
+        return Outcome("ok", "", rep.bytes_compared + dev.bytes_compared)
+    return Outcome("ok", "", rep.bytes_compared)
+
+
+def _msg(e: Exception) -> str:
+    from ..errors import TinyslmError
+
+    return (e.what if isinstance(e, TinyslmError) else f"{type(e).__name__}: {e}").strip()[:600]
+
+
+# ------------------------------------------------------------------------------------------------ shrinking
+
+def _drop_layer(g: Graph, j: int) -> Graph | None:
+    """Layer j removed, its consumers fed with its first input instead."""
+    n_in = len(g.inputs)
+    v, src = n_in + j, g.layers[j].inputs[0]
+    ren = lambda i: src if i == v else (i - 1 if i > v else i)  # noqa: E731
+    layers = [Layer(L.kind, [ren(i) for i in L.inputs], dict(L.params), L.seed)
+              for k, L in enumerate(g.layers) if k != j]
+    outs = list(dict.fromkeys(ren(o) for o in g.outputs))
+    if any(o < n_in for o in outs):
+        return None
+    return prune(Graph(list(g.inputs), layers, outs, list(g.in_scale), list(g.in_offset)))
+
+
+def _candidates(g: Graph):
+    """Smaller graphs, roughly the biggest cut first."""
+    for o in g.outputs if len(g.outputs) > 1 else []:
+        yield prune(Graph(g.inputs, g.layers, [o], g.in_scale, g.in_offset))
+    for j in range(len(g.layers)):
+        c = _drop_layer(g, j)
+        if c is not None:
+            yield c
+    for i, shape in enumerate(g.inputs):
+        for ax in range(1, len(shape)):
+            for d in sorted({max(1, shape[ax] // 2), shape[ax] - 1}):
+                if d < shape[ax]:
+                    inputs = [list(s) for s in g.inputs]
+                    inputs[i][ax] = d
+                    yield Graph(inputs, g.layers, g.outputs, g.in_scale, g.in_offset)
+    for j, L in enumerate(g.layers):
+        for key in ("cout", "units", "mult", "mlp", "kh", "kw", "heads", "stride", "dilation", "k"):
+            if isinstance(L.params.get(key), int) and L.params[key] > 1:
+                layers = list(g.layers)
+                layers[j] = Layer(L.kind, L.inputs, {**L.params, key: max(1, L.params[key] // 2)}, L.seed)
+                yield Graph(g.inputs, layers, g.outputs, g.in_scale, g.in_offset)
+        if L.params.get("act"):
+            layers = list(g.layers)
+            layers[j] = Layer(L.kind, L.inputs, {**L.params, "act": None}, L.seed)
+            yield Graph(g.inputs, layers, g.outputs, g.in_scale, g.in_offset)
+
+
+def _size(g: Graph) -> tuple[int, int]:
+    return len(g.layers), sum(int(np.prod(s)) for s in g.inputs)
+
+
+def shrink(g: Graph, still_fails: Callable[[Graph], bool], budget_s: float = 180.0, max_checks: int = 80) -> Graph:
+    """Greedy: take the first smaller valid graph that still fails, until none does (or the budget ends)."""
+    t0, checks = time.monotonic(), 0
+    improved = True
+    while improved and checks < max_checks and time.monotonic() - t0 < budget_s:
+        improved = False
+        for c in _candidates(g):
+            if checks >= max_checks or time.monotonic() - t0 >= budget_s:
+                break
+            if _size(c) >= _size(g) and c.to_json() == g.to_json():
+                continue
+            if shapes_of(c) is None:
+                continue
+            checks += 1
+            if still_fails(c):
+                g, improved = c, True
+                break
+    return g
+
+
+# ------------------------------------------------------------------------------------------------ the loop
+
+def fuzz(n_graphs: int, seed: int, targets: list[str], board: str | None = None, port: str | None = None,
+         out_dir: Path | None = None, n_inputs: int = 4, sanitize: bool = True, shrink_failures: bool = True,
+         max_layers: int = 8, progress: bool = True, say: Callable[[str], None] = print) -> FuzzSummary:
+    """Fuzz `n_graphs` graphs from `seed` on every target (and the board); reproducers go to `out_dir`."""
+    from tqdm import tqdm
+
+    from ..compiler import read_model
+
+    summary = FuzzSummary()
+    out = Path(out_dir) if out_dir else Path("fuzz-reproducers")
+    t0 = time.monotonic()
+    bar = tqdm(range(n_graphs), desc="fuzz", unit="graph", disable=not progress, leave=False)
+    with tempfile.TemporaryDirectory(prefix="tinyslm-fuzz-") as tmp, OracleWorker() as oracle:
+        for gi in bar:
+            g, model = None, None
+            for attempt in range(8):  # a graph the converter rejects is replaced by the next one
+                gseed = seed * 1_000_003 + gi * 101 + attempt
+                cand = random_graph(np.random.default_rng(gseed), max_layers)
+                try:
+                    model = convert_graph(cand, gseed)
+                    g = cand
+                    break
+                except Exception:  # noqa: BLE001 - the converter's refusal: not our compiler's business
+                    continue
+            if g is None or model is None:
+                continue
+            summary.graphs += 1
+            summary.ops.update(op.opcode for op in read_model(model).operators)
+            for target in targets:
+                oc = check(model, target, gseed, oracle, n_inputs, sanitize, board, port, Path(tmp) / "w")
+                summary.bytes_compared += oc.bytes_compared
+                if oc.status == "refused":
+                    summary.refused += 1
+                    summary.refusals[oc.detail.split(":")[0][:60]] += 1
+                    continue
+                summary.compiled += 1
+                if oc.status == "ok":
+                    continue
+                summary.mismatches += 1
+                fail = Failure(gi, target, oc.status, oc.detail, g, layers_before=len(g.layers))
+                say(f"graph {gi} ({g.summary()}) on {target}: {oc.status.upper()}: {oc.detail[:300]}")
+                if shrink_failures:
+                    def still(c: Graph, kind=oc.status, target=target) -> bool:
+                        try:
+                            m = convert_graph(c, gseed)
+                        except Exception:  # noqa: BLE001
+                            return False
+                        return check(m, target, gseed, oracle, n_inputs, kind == "crash", board, port,
+                                     Path(tmp) / "s").status == kind
+                    fail.graph = shrink(g, still)
+                _write_reproducer(fail, out, seed, gseed, board, port)
+                say(f"  reproducer ({fail.layers_before} -> {len(fail.graph.layers)} layers: "
+                    f"{fail.graph.summary()}): {fail.command}")
+                summary.failures.append(fail)
+            bar.set_postfix(compiled=summary.compiled, refused=summary.refused, mismatches=summary.mismatches)
+    summary.seconds = time.monotonic() - t0
+    return summary
+
+
+def _write_reproducer(fail: Failure, out: Path, seed: int, gseed: int, board: str | None, port: str | None) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"fuzz-seed{seed}-graph{fail.graph_index}-{fail.target}"
+    stem.with_suffix(".json").write_text(fail.graph.to_json() + "\n")
+    try:
+        stem.with_suffix(".tflite").write_bytes(convert_graph(fail.graph, gseed))
+    except Exception:  # noqa: BLE001 - keep the JSON; the shrunk graph converted a moment ago
+        return
+    fail.reproducer = stem.with_suffix(".tflite")
+    cmd = f"tinyslm verify {fail.reproducer} --target {fail.target} --sanitize --inputs {20} --seed {gseed}"
+    if board:
+        cmd += f" --board {board}" + (f" --port {port}" if port else "")
+    fail.command = cmd

@@ -63,6 +63,7 @@ static const tslm_app_model model = {
     "fake", "00ff", "host", "build42", "tinyslm-build:board=host;build=build42;model=00ff", 128u, 1000000u,
     2, 2, inputs, outputs, db.b, 12u, invoke,
     0u, 0, /* no frontend: tinyslm-pcm must refuse */
+    "fake-model", TSLM_MLPERF_NONE, 0u, 1u, 1u, /* profile name, no benchmark, m-lap-us = ticks */
 };
 
 void tslm_app_putc(char c) { putchar(c); }
@@ -123,7 +124,7 @@ def cmd(app: Path, *commands: str) -> list[list[str]]:
 def test_eembc_commands(app):
     name, profile, help_, ts = cmd(app, "name", "profile", "help", "timestamp")
     assert name == ["m-name-dut-[tinyslm]"]
-    assert profile == ["m-profile-[tinyslm-1.0]", "m-model-[fake]"]
+    assert profile == ["m-profile-[tinyslm-1.0]", "m-model-[fake-model]"]  # its own name, not the C one
     assert any("db load N" in line for line in help_) and any("infer N" in line for line in help_)
     assert re.fullmatch(r"m-lap-us-\d+", ts[0])
 
@@ -238,3 +239,70 @@ def test_binary_load_takes_any_byte_as_data(app):
 def test_binary_load_that_stalls_ends_with_an_error(app):
     r = talk(app, b"tinyslm-bin 12%" + bytes(5))
     assert r == [["m-[Expecting 12 raw bytes]"], ["e-[tinyslm-bin: no data for 100 ms, got 5 of 12 bytes]"]]
+
+
+# A float32[16] -> float32[16] copy: `results` prints each value with the app's own printf("%0.3f").
+ECHO_HARNESS = r"""
+#include <stdio.h>
+#include <string.h>
+#include "tslm_app.h"
+
+static union { uint64_t a; uint8_t b[64]; } db;
+static float out0[16];
+
+static int invoke(const void *const in[], void *const out[])
+{
+    memcpy(out[0], in[0], 64);
+    return 0;
+}
+
+static const tslm_app_tensor inputs[1] = {{"x", "float32", "16", 1.0f, 0, 64u, db.b}};
+static const tslm_app_tensor outputs[1] = {{"y", "float32", "16", 1.0f, 0, 64u, out0}};
+static const tslm_app_model model = {
+    "echo", "00", "host", "b", "tag", 0u, 1000u, 1, 1, inputs, outputs, db.b, 64u, invoke, 0u, 0,
+    "echo", TSLM_MLPERF_NONE, 0u, 1u, 1u,
+};
+
+void tslm_app_putc(char c) { putchar(c); }
+int tslm_app_getc(void) { return getchar(); }
+uint64_t tslm_app_ticks(void) { return 0u; }
+void tslm_app_ticks_sync(void) {}
+
+int main(void)
+{
+    int c;
+    fputs("m-init-done\r\nm-ready\r\n", stdout);
+    while ((c = getchar()) != EOF) {
+        (void)tslm_app_feed(&model, (char)c);
+    }
+    return 0;
+}
+"""
+
+
+def test_results_print_floats_as_printf_does(tmp_path):
+    """Every printed value is the float's exact binary value rounded to 3 decimals, ties to even, as printf("%0.3f")
+    (Python's format of the same double) -- including halves, thousandth ties, negatives, subnormals and 1e38."""
+    (tmp_path / "h.c").write_text(ECHO_HARNESS)
+    src = firmware_dir() / "app"
+    exe = tmp_path / "echo"
+    r = subprocess.run(["gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-Wconversion", "-O1",
+                        "-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-I", str(src),
+                        str(src / "tslm_app.c"), str(tmp_path / "h.c"), "-o", str(exe)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    rng = np.random.default_rng(7)
+    special = np.array([0.0625, 0.1875, 0.0005, 0.0015, 2.5e-4, -0.0625, -0.0, 0.9995, 1e-45, 3.4e38, 8388608.5,
+                        16777216.0, 123456.789, -7.0005, 0.125, 1.0], np.float32)
+    values = np.concatenate([special, rng.standard_normal(48).astype(np.float32) * 10.0 ** rng.integers(-4, 5, 48),
+                             (rng.integers(-4000, 4000, 64) / 8000.0).astype(np.float32)])  # many exact ties
+    commands = []
+    for k in range(0, len(values), 16):
+        commands += ["db load 64", "db " + values[k:k + 16].astype("<f4").tobytes().hex(), "infer 1 0"]
+    replies = talk(exe, "".join(c + "%" for c in commands).encode())
+    printed = []
+    for rep in replies[2::3]:
+        assert rep[-1].startswith("m-results-[")
+        printed += rep[-1][len("m-results-["):-1].split(",")
+    expected = [f"{float(v):.3f}" for v in values]
+    assert printed == expected
+    assert "0.062" in printed and "-0.000" in printed  # a tie to even; the sign of -0

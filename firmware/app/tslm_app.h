@@ -7,7 +7,7 @@
  *   name | profile | help | timestamp
  *   db load N | db HEX... | db print [N] [offset]
  *   infer N [W]      run W warm-up and N timed inferences on the loaded input
- *   results          the last outputs, dequantized: m-results-[a,b,...]
+ *   results          the last outputs, dequantized: m-results-[a,b,...] (each as printf("%0.3f"))
  * and tinyslm's own:
  *   tinyslm-info     model, tensors, quantization, arena, build id, board
  *   tinyslm-ticks    timer ticks of the last `infer` (total, count, tick rate)
@@ -19,6 +19,19 @@
  *                    characters of `db HEX`); after the last one: m-load-done, m-ready. A load
  *                    that stalls (no byte for TSLM_APP_BIN_TIMEOUT_MS, 100 ms) ends with an
  *                    e-[...] reply (see tslm_app_idle) and must be done again
+ *   tinyslm-load N   like `db load N` (then `db HEX...`), but the bytes are always the input
+ *                    tensors as they are, also in MLPerf firmware (see below)
+ * MLPerf Tiny firmware (model->mlperf set, `tinyslm firmware --mlperf`) answers `profile` with the
+ * benchmark's name, and `db load` takes the benchmark's input, converted at `infer` as the reference
+ * submission does: kws01 int8 features as they are; ad01 float32 values quantized with the input's
+ * scale and zero point; ic01 and vww01 image bytes 0..255 minus 128. Its results are the reference's:
+ * kws01 each value truncated to 3 decimals; ad01 ONE score, the mean squared error between the
+ * dequantized output and the input window; ic01 and vww01 printf("%0.3f") of each value (vww01 with a
+ * comma after each). Loads made with tinyslm-bin / tinyslm-load are tensor bytes and run as in any
+ * firmware (ad01's score then compares with the dequantized input tensor).
+ * Time stamps (m-lap-us-) are ticks * lap_num / lap_den: microseconds of the board's timer, or for a
+ * board run in QEMU (-icount shift=0: one instruction per virtual ns) the instructions at the board's
+ * clock, one instruction per cycle.
  * Malformed, oversized or unknown input gets an e-[...] reply; the device
  * keeps serving. No heap: all buffers are static, sized by the model.
  */
@@ -27,6 +40,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* What firmware answers as: tinyslm's own protocol only, or also an MLPerf Tiny benchmark's. */
+enum { TSLM_MLPERF_NONE = 0, TSLM_MLPERF_KWS01, TSLM_MLPERF_AD01, TSLM_MLPERF_IC01, TSLM_MLPERF_VWW01 };
 
 typedef struct {
     const char *name;   /* tensor name in the model */
@@ -55,10 +71,18 @@ typedef struct {
      * frontend turning `samples` of it into the first input tensor (0 on success). */
     uint32_t pcm_capacity;
     int (*features)(const int16_t *pcm, uint32_t samples, void *input);
+    const char *profile_name; /* `profile`'s m-model-[...]: the benchmark (kws01, ...) or the model's own name */
+    int mlperf;               /* TSLM_MLPERF_*: the benchmark `db load` and `results` follow, or NONE */
+    uint32_t mlperf_bytes;    /* bytes of one benchmark input (`db load N`; ad01: 4 per float32) */
+    uint32_t lap_num, lap_den; /* m-lap-us = ticks * lap_num / lap_den */
 } tslm_app_model;
 
-/* Serve commands forever. */
+/* Serve commands forever (after the boot lines of tslm_app_banner). */
 void tslm_app_run(const tslm_app_model *model);
+
+/* The boot lines: MLPerf firmware's m-timestamp-mode-performance and a time stamp, then m-init-done
+ * and m-ready. */
+void tslm_app_banner(const tslm_app_model *model);
 
 /* One byte of input; returns 1 when a command completed (for host tests). */
 int tslm_app_feed(const tslm_app_model *model, char c);

@@ -13,11 +13,17 @@ import click
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Project folder to write and build.")
 @click.option("--name", default="model", show_default=True, help="C name of the model.")
-def firmware_cmd(model: Path, board: str, out_dir: Path, name: str) -> None:
+@click.option("--mlperf", type=click.Choice(["kws01", "ad01", "ic01", "vww01"]), default=None,
+              help="Also answer as this MLPerf Tiny benchmark's reference submission does (profile, db load, "
+                   "results), for the official MLPerf Tiny runner.")
+@click.option("--label", default=None,
+              help="The model's name in `profile` without --mlperf (default: the model file's name).")
+def firmware_cmd(model: Path, board: str, out_dir: Path, name: str, mlperf: str | None, label: str | None) -> None:
     """Generate and build the firmware project for a board; print its size report."""
     from ..firmware import build
 
-    fw = build(model, board, out_dir, name=name)
-    click.echo(f"{model} -> {fw.elf} (board {fw.board.name}, build {fw.build_id})")
+    fw = build(model, board, out_dir, name=name, mlperf=mlperf, label=label)
+    click.echo(f"{model} -> {fw.elf} (board {fw.board.name}, build {fw.build_id}, profile "
+               f"m-model-[{fw.profile_name}])")
     for line in fw.size.lines():
         click.echo("  " + line)

@@ -48,6 +48,7 @@ class DutClient:
                                    "no other program holds it") from None
         self.buffer = b""
         self.binary_load: bool | None = None  # whether the firmware takes `tinyslm-bin` (None: not tried)
+        self.hex_load: bool | None = None  # whether it takes `tinyslm-load` (None: not tried)
         sock = getattr(self.ser, "_socket", None)  # socket:// ports: no Nagle delay on short commands
         if sock is not None:
             import socket
@@ -159,7 +160,8 @@ class DutClient:
         return info
 
     def load(self, data: bytes, binary: bool = False) -> None:
-        """Fill the device's db buffer: `db load N` + `db HEX` chunks (the EEMBC way), or with `binary`,
+        """Fill the device's db buffer with input tensor bytes: `tinyslm-load N` (or `db load N`) + `db HEX` chunks
+        (the EEMBC way), or with `binary`,
         tinyslm's `tinyslm-bin N` followed by the bytes themselves (half the characters on the line; an
         emulated UART costs the same per character whatever it carries). Firmware without tinyslm-bin
         gets the hex commands."""
@@ -177,7 +179,18 @@ class DutClient:
                 self.binary_load = False  # firmware without tinyslm-bin: hex from now on
             else:
                 raise DeviceError(f"device refused 'tinyslm-bin {len(data)}': {r.errors[0]}")
-        self.command(f"db load {len(data)}")
+        # `tinyslm-load N` takes tensor bytes also in MLPerf firmware (whose `db load` takes the benchmark's
+        # input); firmware without it gets `db load`
+        if self.hex_load is not False:
+            r = self.command(f"tinyslm-load {len(data)}", check=False)
+            if r.errors and r.errors[0].startswith("e-[Unknown command"):
+                self.hex_load = False
+            elif r.errors:
+                raise DeviceError(f"device refused 'tinyslm-load {len(data)}': {r.errors[0]}")
+            else:
+                self.hex_load = True
+        if self.hex_load is False:
+            self.command(f"db load {len(data)}")
         for i in range(0, len(data), DB_CHUNK):
             self.command("db " + data[i:i + DB_CHUNK].hex())
 

@@ -1,0 +1,54 @@
+/* tslm_gather.c - portable C99 index-table gathers and splits. */
+#include <string.h>
+
+#include "tslm_gather.h"
+
+void tslm_index_gather(const tslm_index_gather_params *p, const void *input, void *output)
+{
+    const uint8_t *in = (const uint8_t *)input;
+    uint8_t *out = (uint8_t *)output;
+    const int32_t *d = p->dims;
+    const size_t es = (size_t)p->elem_size;
+    const int32_t *t0 = p->offsets;
+    const int32_t *t1 = t0 + d[0];
+    const int32_t *t2 = t1 + d[1];
+    const int32_t *t3 = t2 + d[2];
+    const int32_t *t4 = t3 + d[3];
+    const int32_t *t5 = t4 + d[4];
+    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
+        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
+            const int32_t b1 = t0[i0] + t1[i1];
+            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
+                const int32_t b2 = b1 + t2[i2];
+                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
+                    const int32_t b3 = b2 + t3[i3];
+                    for (int32_t i4 = 0; i4 < d[4]; ++i4) {
+                        const int32_t b4 = b3 + t4[i4];
+                        for (int32_t i5 = 0; i5 < d[5]; ++i5) {
+                            const uint8_t *src = in + (size_t)(b4 + t5[i5]) * es;
+                            if (es == 1) {
+                                *out = *src;
+                            } else {
+                                memcpy(out, src, es);
+                            }
+                            out += es;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+void tslm_split(const tslm_split_params *p, const void *input, const void *const outputs[])
+{
+    const uint8_t *in = (const uint8_t *)input;
+    for (int32_t o = 0; o < p->outer; ++o) {
+        for (int32_t i = 0; i < p->count; ++i) {
+            /* an output buffer, passed through a const list (see the header) */
+            uint8_t *out = (uint8_t *)(uintptr_t)outputs[i] + (size_t)o * (size_t)p->bytes[i];
+            memcpy(out, in, (size_t)p->bytes[i]);
+            in += p->bytes[i];
+        }
+    }
+}

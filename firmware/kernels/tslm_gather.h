@@ -1,0 +1,35 @@
+/*
+ * tslm_gather.h - data movement by constant index tables: DEPTH_TO_SPACE,
+ * SPACE_TO_DEPTH, BATCH_TO_SPACE_ND, SPACE_TO_BATCH_ND, REVERSE_V2,
+ * BROADCAST_TO, GATHER (constant indices), MIRROR_PAD, RESIZE_NEAREST_NEIGHBOR;
+ * and SPLIT / SPLIT_V / UNPACK (one input, several outputs). Any element size.
+ */
+#ifndef TSLM_GATHER_H
+#define TSLM_GATHER_H
+
+#include "tslm_common.h"
+
+typedef struct {
+    /* Output shape right-aligned to 6 dimensions. For each output dimension d,
+     * dims[d] input element offsets (the tables of all dimensions one after
+     * another, outermost first): output element (i0..i5) is input element
+     * offsets[i0] + offsets[dims[0] + i1] + ... */
+    int32_t dims[TSLM_MAX_DIMS];
+    const int32_t *offsets;
+    int32_t elem_size; /* bytes per element */
+} tslm_index_gather_params;
+
+void tslm_index_gather(const tslm_index_gather_params *p, const void *input, void *output);
+
+typedef struct {
+    int32_t outer;         /* product of the dimensions before the axis */
+    int32_t count;         /* number of outputs */
+    const int32_t *bytes;  /* per output: bytes per outer step (axis size x inner x elem size) */
+} tslm_split_params;
+
+/* The inverse of tslm_concatenation. The generated code passes the outputs as an
+ * array of const pointers (the shape of every tensor-list argument); each is an
+ * output buffer the kernel writes. */
+void tslm_split(const tslm_split_params *p, const void *input, const void *const outputs[]);
+
+#endif /* TSLM_GATHER_H */

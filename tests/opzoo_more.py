@@ -1,0 +1,111 @@
+"""More op-zoo cases: the TFLM builtins added for issue 13 (item 3), built with TensorFlow in the tests.
+
+Each case groups a few ops into one small model (each conversion costs a TensorFlow run) and lists
+the ops the converter must emit, so a case the converter lowered differently fails instead of
+testing nothing. `convert(name)` quantizes to full int8 with a representative dataset
+(deterministic for the case); `mode="float"` keeps the model in float32.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from opzoo import convert_fn
+
+
+@dataclass
+class Case:
+    build: Callable  # (tf, rng) -> (fn(x...) -> y or a tuple of outputs, [input shapes])
+    expect_ops: tuple[str, ...]
+    mode: str = "int8"  # or "float"
+
+
+def _w(rng: np.random.Generator, *shape: int, scale: float = 1.0) -> np.ndarray:
+    return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+
+def space_depth():
+    def build(tf, rng):
+        def fn(x, z):
+            return tf.nn.depth_to_space(x, 2), tf.nn.space_to_depth(z, 2)
+
+        return fn, [(1, 3, 4, 8), (1, 4, 6, 3)]
+
+    return Case(build, ("DEPTH_TO_SPACE", "SPACE_TO_DEPTH"))
+
+
+def batch_space():
+    """Crops; SPACE_TO_BATCH_ND without paddings (TFLM leaves padding unset, so it is refused)."""
+    def build(tf, rng):
+        def fn(x, z):
+            a = tf.compat.v1.batch_to_space_nd(x, [2, 2], [[0, 1], [1, 0]])
+            b = tf.space_to_batch_nd(z, [2, 3], [[0, 0], [0, 0]])
+            return a, b
+
+        return fn, [(4, 3, 4, 2), (2, 4, 6, 3)]
+
+    return Case(build, ("BATCH_TO_SPACE_ND", "SPACE_TO_BATCH_ND"))
+
+
+def reverse_broadcast_gather():
+    def build(tf, rng):
+        def fn(x, z):
+            r = tf.reverse(x, axis=[1, 2])
+            g = tf.gather(x, [3, 0, 0, 2], axis=1)
+            g2 = tf.gather(x, [[0, 2], [3, 1]], axis=2)  # not a sum of per-axis terms: a full table
+            return r, g, g2, tf.broadcast_to(z, (2, 4, 6, 3))
+
+        return fn, [(1, 4, 6, 3), (1, 1, 6, 1)]
+
+    return Case(build, ("REVERSE_V2", "GATHER", "BROADCAST_TO"))
+
+
+def mirror_resize():
+    def build(tf, rng):
+        def fn(x):
+            a = tf.pad(x, [[0, 0], [1, 2], [2, 1], [0, 0]], mode="REFLECT")
+            b = tf.pad(x, [[0, 0], [2, 0], [0, 3], [0, 0]], mode="SYMMETRIC")
+            c = tf.image.resize(x, (7, 9), method="nearest")  # half-pixel centers
+            d = tf.compat.v1.image.resize_nearest_neighbor(x, (9, 4), align_corners=True)
+            return a, b, c, d
+
+        return fn, [(1, 4, 5, 3)]
+
+    return Case(build, ("MIRROR_PAD", "RESIZE_NEAREST_NEIGHBOR"))
+
+
+def split_pack():
+    def build(tf, rng):
+        def fn(x, z):
+            s = tf.split(x, 3, axis=-1)
+            v = tf.split(x, [1, 3, 2], axis=2)
+            u = tf.unstack(z, axis=1)
+            return (tf.stack([s[0], s[2], s[1]], axis=1), v[0], v[1], v[2], u[0], u[2],
+                    tf.gather_nd(x, [[0, 1], [0, 3], [0, 1]]))
+
+        return fn, [(1, 4, 6, 3), (2, 3, 5)]
+
+    return Case(build, ("SPLIT", "SPLIT_V", "UNPACK", "PACK", "GATHER_ND"))
+
+
+CASES: dict[str, Case] = {
+    "space_depth": space_depth(),
+    "batch_space": batch_space(),
+    "reverse_broadcast_gather": reverse_broadcast_gather(),
+    "mirror_resize": mirror_resize(),
+    "split_pack": split_pack(),
+}
+
+
+def convert(name: str, seed: int = 0) -> bytes:
+    import tensorflow as tf
+
+    case = CASES[name]
+    rng = np.random.default_rng(zlib.crc32(name.encode()) + seed)
+    tf.random.set_seed(seed)
+    fn, shapes = case.build(tf, rng)
+    return convert_fn(fn, shapes, mode=case.mode, seed=seed)

@@ -109,3 +109,39 @@ def convert(name: str, seed: int = 0) -> bytes:
     tf.random.set_seed(seed)
     fn, shapes = case.build(tf, rng)
     return convert_fn(fn, shapes, mode=case.mode, seed=seed)
+
+
+def compare_select():
+    """Every comparison (bool tensors inside the model), logical ops, SELECT_V2 with broadcasting."""
+    def build(tf, rng):
+        def fn(x, y):
+            ys = y * 0.7
+            c1, c2 = x > y, tf.less_equal(x, 0.3)
+            c3, c4 = tf.equal(x, ys), tf.not_equal(x, ys)
+            c5, c6 = x < y, x >= 0.1
+            m = tf.logical_or(tf.logical_and(c1, c2), tf.logical_not(tf.logical_and(c5, c6)))
+            n = tf.logical_or(tf.logical_and(c3, c5), c4)
+            return tf.where(m, x, y), tf.where(n, y, x), tf.maximum(x, y), tf.minimum(x, 0.2)
+
+        return fn, [(1, 4, 6, 3), (1, 4, 6, 1)]
+
+    return Case(build, ("GREATER", "LESS_EQUAL", "EQUAL", "NOT_EQUAL", "LESS", "GREATER_EQUAL", "LOGICAL_AND",
+                        "LOGICAL_OR", "LOGICAL_NOT", "SELECT_V2", "MAXIMUM", "MINIMUM"))
+
+
+def reductions():
+    def build(tf, rng):
+        def fn(x):
+            return (tf.reduce_sum(x, axis=[1]), tf.reduce_sum(x, axis=[1, 2], keepdims=True),
+                    tf.reduce_max(x, axis=[1, 2]), tf.reduce_min(x, axis=[-1]),
+                    tf.argmax(x, axis=-1, output_type=tf.int32), tf.argmin(x, axis=1, output_type=tf.int32))
+
+        return fn, [(1, 5, 6, 4)]
+
+    return Case(build, ("SUM", "REDUCE_MAX", "REDUCE_MIN", "ARG_MAX", "ARG_MIN"))
+
+
+CASES.update({
+    "compare_select": compare_select(),
+    "reductions": reductions(),
+})

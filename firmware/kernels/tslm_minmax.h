@@ -1,0 +1,30 @@
+/* tslm_minmax.h - REDUCE_MAX, REDUCE_MIN over any axes and ARG_MAX, ARG_MIN over one axis, int8. */
+#ifndef TSLM_MINMAX_H
+#define TSLM_MINMAX_H
+
+#include "tslm_common.h"
+
+typedef struct {
+    /* Input shape right-aligned to 6 dimensions, and for each dimension the stride of
+     * the output element it folds into (0 on reduced axes). */
+    int32_t dims[TSLM_MAX_DIMS];
+    int32_t out_strides[TSLM_MAX_DIMS];
+    int32_t output_count;
+    int32_t is_max; /* 1: REDUCE_MAX, 0: REDUCE_MIN */
+} tslm_reduce_minmax_params;
+
+/* Raw int8 values, as TFLM's reference kernel (input and output share the quantization). */
+void tslm_reduce_minmax_s8(const tslm_reduce_minmax_params *p, const int8_t *input, int8_t *output);
+
+typedef struct {
+    int32_t outer;      /* product of the dimensions before the axis */
+    int32_t axis_size;
+    int32_t inner;      /* product of the dimensions after the axis */
+    int32_t is_max;     /* 1: ARG_MAX, 0: ARG_MIN */
+    int32_t out_int64;  /* 1: int64 indices, 0: int32 */
+} tslm_arg_minmax_params;
+
+/* The first index of the largest (smallest) value along the axis. */
+void tslm_arg_minmax_s8(const tslm_arg_minmax_params *p, const int8_t *input, void *output);
+
+#endif /* TSLM_MINMAX_H */

@@ -19,6 +19,7 @@ from .errors import TinyslmError
 # name -> "module:attribute"; the order is the order of `tinyslm --help`.
 COMMANDS: dict[str, str] = {
     "build": "tinyslm.commands.build:build_cmd",
+    "tune": "tinyslm.commands.tune:tune_cmd",
     "compile": "tinyslm.commands.compile:compile_cmd",
     "inspect": "tinyslm.commands.inspect:inspect_cmd",
     "verify": "tinyslm.commands.verify:verify_cmd",

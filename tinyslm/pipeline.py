@@ -34,6 +34,7 @@ class BuildConfig:
     port: str | None = None  # a flashed board's serial port; None: the board's emulator
     emulator: str = "qemu"
     device_clips: int = 200  # test clips (KWS) / windows (anomaly) run on the device
+    tuned: dict | None = None  # a point of `tinyslm tune` (student, pruning, QAT) instead of the sizing rule
 
     @property
     def profile(self) -> str:
@@ -103,9 +104,31 @@ def _kws_features(data: dict, folder: Path) -> dict:
             "source": d.source, "frontend": fe.config.to_dict()}
 
 
+def _train_profile(cfg: BuildConfig, task: str):
+    """The training profile: the build's (quick or default), or a `tinyslm tune` point's."""
+    if cfg.tuned is not None:
+        from .tune.space import train_config
+
+        return train_config(task, cfg.tuned, cfg.quick)
+    from .train import ADTrainConfig, KWSTrainConfig
+
+    if task == "kws":
+        return KWSTrainConfig.quick() if cfg.quick else KWSTrainConfig()
+    return ADTrainConfig.quick() if cfg.quick else ADTrainConfig()
+
+
 def _sizing(cfg: BuildConfig, folder: Path, task: str) -> dict:
     from .boards import get_board
     from .train import Budget
+
+    if cfg.tuned is not None:  # the student a search chose (the firmware step still checks that it fits)
+        from .train.models import config_dict
+        from .tune.space import describe
+
+        student = _train_profile(cfg, task).student
+        table = f"student from tinyslm tune: {describe(task, cfg.tuned, cfg.quick)}"
+        (folder / "sizing.txt").write_text(table + "\n")
+        return {"student": config_dict(student), "table": table}
 
     b = get_board(cfg.board)
     budget = Budget(flash_bytes=b.memory.flash_bytes, ram_bytes=b.memory.ram_bytes, board=b.name)
@@ -138,7 +161,7 @@ def _kws_train(cfg: BuildConfig, sizing: dict, folder: Path, say: Callable[[str]
 
     f = np.load(folder.parent / "features" / "features.npz")
     fe = KwsFrontend()
-    tc = KWSTrainConfig.quick() if cfg.quick else KWSTrainConfig()
+    tc = _train_profile(cfg, "kws")
     # The model trains on the features in real units, and its int8 input is pinned to the frontend's own
     # quantization: the frontend's int8 bytes (host numpy or device C) are then exactly the model's input.
     tc = dataclasses.replace(tc, student=KWTConfig(**{k: v for k, v in sizing["student"].items() if k != "kind"}),
@@ -186,7 +209,7 @@ def _ad_train(cfg: BuildConfig, sizing: dict, folder: Path, say: Callable[[str],
     f = np.load(folder.parent / "features" / "features.npz")
     fe = AdFrontend()
     deq = fe.dequantize
-    tc = ADTrainConfig.quick() if cfg.quick else ADTrainConfig()
+    tc = _train_profile(cfg, "anomaly")
     tc = dataclasses.replace(tc, student=TransformerAEConfig(**{k: v for k, v in sizing["student"].items()
                                                                if k != "kind"}),
                              quant=dataclasses.replace(tc.quant, input_range=fe.config.float_range))
@@ -426,19 +449,21 @@ def run_build(cfg: BuildConfig, say: Callable[[str], None] = print) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     steps = Steps(out, say)
     base = {"task": cfg.task, "profile": cfg.profile, "seed": cfg.seed}
+    tuned = {"tuned": cfg.tuned} if cfg.tuned is not None else {}  # in the keys of the sizing and train steps
     if cfg.task == "kws":
         data = steps.run("data", {**base, "data": str(cfg.data)}, lambda d: _kws_data(cfg, d))
         feats = steps.run("features", {}, lambda d: _kws_features(data, d))
-        sizing = steps.run("sizing", {"board": cfg.board, "profile": cfg.profile}, lambda d: _sizing(cfg, d, "kws"))
+        sizing = steps.run("sizing", {"board": cfg.board, "profile": cfg.profile, **tuned},
+                           lambda d: _sizing(cfg, d, "kws"))
         say(sizing["table"])
-        train = steps.run("train", base, lambda d: _kws_train(cfg, sizing, d, say))
+        train = steps.run("train", {**base, **tuned}, lambda d: _kws_train(cfg, sizing, d, say))
     else:
         data = steps.run("data", {**base, "data": str(cfg.data)}, lambda d: _ad_data(cfg, d))
         feats = steps.run("features", {}, lambda d: _ad_features(data, d))
-        sizing = steps.run("sizing", {"board": cfg.board, "profile": cfg.profile},
+        sizing = steps.run("sizing", {"board": cfg.board, "profile": cfg.profile, **tuned},
                            lambda d: _sizing(cfg, d, "anomaly"))
         say(sizing["table"])
-        train = steps.run("train", base, lambda d: _ad_train(cfg, sizing, d, say))
+        train = steps.run("train", {**base, **tuned}, lambda d: _ad_train(cfg, sizing, d, say))
     fw = steps.run("firmware", {"board": cfg.board, "frontend": cfg.task == "kws"}, lambda d: _firmware(cfg, d))
     for line in fw["size_lines"]:
         say("  " + line)

@@ -8,7 +8,7 @@ import click
 
 
 @click.command("build")
-@click.argument("task", type=click.Choice(["kws", "anomaly"]))
+@click.argument("task", type=click.Choice(["kws", "anomaly"]), required=False)
 @click.option("--board", "-b", default="mps2-an386", show_default=True, help="Target board (see `tinyslm boards`).")
 @click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Dataset folder (Speech Commands layout for kws, DCASE/MIMII/ToyADMOS for anomaly); "
@@ -21,10 +21,23 @@ import click
 @click.option("--emulator", type=click.Choice(["qemu", "renode"]), default="qemu", show_default=True)
 @click.option("--device-examples", "device_clips", default=None, type=click.IntRange(1, 100000),
               help="Test examples to run on the device (default 200; 40 with --quick).")
-def build_cmd(task: str, board: str, data: Path | None, out: Path | None, quick: bool, seed: int, port: str | None,
-              emulator: str, device_clips: int | None) -> None:
+@click.option("--from-tune", "from_tune", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="A `tinyslm tune` folder: build one point of its Pareto front (task, board, data, profile and "
+                   "seed come from the search).")
+@click.option("--pick", default=None, type=int, help="With --from-tune: the front's point (0 = cheapest).")
+def build_cmd(task: str | None, board: str, data: Path | None, out: Path | None, quick: bool, seed: int,
+              port: str | None, emulator: str, device_clips: int | None, from_tune: Path | None,
+              pick: int | None) -> None:
     """Data -> features -> teacher -> distilled, pruned int8 student -> C -> firmware -> device -> report."""
     from ..pipeline import BuildConfig, run_build
+
+    if from_tune is not None or pick is not None:
+        from ..tune.build import build_from_tune
+
+        build_from_tune(from_tune, pick, task, out, port, emulator, device_clips, say=click.echo)
+        return
+    if task is None:
+        raise click.UsageError("give the task (kws or anomaly), or --from-tune DIR --pick N")
 
     cfg = BuildConfig(task=task, board=board, out=out or Path("runs") / f"{task}-{board}", data=data, quick=quick,
                       seed=seed, port=port, emulator=emulator,

@@ -201,7 +201,8 @@ def _prune_and_quantize(student: keras.Model, x: np.ndarray, y: np.ndarray | Non
                         prune: PruneConfig | None, quant: QuantConfig, teacher: keras.Model | None,
                         distill: DistillConfig, task: str, seed: int, verbose: bool, histories: dict,
                         seconds: dict, norm: Normalization | None, fold: Callable[[keras.Model], keras.Model],
-                        head: Callable[[keras.Model], keras.Model]) -> tuple[keras.Model, bytes, float]:
+                        head: Callable[[keras.Model], keras.Model],
+                        callbacks: list | None = None) -> tuple[keras.Model, bytes, float]:
     """Pruning fine-tune (distillation on, normalized features), normalization folded into the weights, optional
     QAT (on raw features), int8 conversion calibrated on raw features. Returns (float model taking raw features,
     tflite, float sparsity)."""
@@ -212,7 +213,7 @@ def _prune_and_quantize(student: keras.Model, x: np.ndarray, y: np.ndarray | Non
         wrapped = wrap_for_pruning(student, prune, steps)
         pfit = dataclasses.replace(fit_cfg, epochs=prune.epochs, lr=fit_cfg.lr * prune.lr_scale, warmup_epochs=0)
         r = fit(wrapped, x, y, x_val, y_val, pfit, teacher=teacher, distill=distill, task=task, seed=seed + 3,
-                label="prune", callbacks=pruning_callbacks(), verbose=verbose)
+                label="prune", callbacks=[*pruning_callbacks(), *(callbacks or [])], verbose=verbose)
         histories["prune"] = r.history.to_dict()
         model = strip(wrapped)
         seconds["prune"] = time.time() - t0
@@ -243,7 +244,8 @@ def _unnormalize(x: np.ndarray, norm: Normalization) -> np.ndarray:
 # ---------------------------------------------------------------- KWS
 def train_kws(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
               x_test: np.ndarray, y_test: np.ndarray, cfg: KWSTrainConfig = KWSTrainConfig(), seed: int = 0,
-              verbose: bool = True, log: Log | None = None, teacher: keras.Model | None = None) -> KWSResult:
+              verbose: bool = True, log: Log | None = None, teacher: keras.Model | None = None,
+              callbacks: list | None = None) -> KWSResult:
     """Teacher, student alone, distilled student, pruning, int8; accuracies on (x_test, y_test).
 
     Features are float32 arrays (N, frames, feats) (dequantized int8 MFCCs); labels are class indices.
@@ -254,6 +256,9 @@ def train_kws(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
     When the features come from an int8 frontend, pass its float range as
     ``cfg.quant = QuantConfig(input_range=frontend_config.float_range)``: the model's int8 input then has
     exactly the frontend's scale and zero point, so the device feeds the frontend's bytes straight in.
+
+    `callbacks`: extra Keras callbacks for the distilled student's and the pruning fine-tune's fits (e.g. a
+    tuner's per-epoch report); they do not change what is trained.
     """
     log = log or (print if verbose else _quiet)
     frames, feats = x_train.shape[1:]
@@ -293,14 +298,15 @@ def train_kws(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
         qval["student_alone_float"] = accuracy(y_val, _predict(alone, x_val))
     student = new_student()
     r = fit(student, x_train, y_train, x_val, y_val, cfg.student_fit, teacher=teacher, distill=cfg.distill,
-            seed=seed + 2, label="student distilled", verbose=verbose)
+            seed=seed + 2, label="student distilled", verbose=verbose, callbacks=callbacks)
     histories["student_distilled"], seconds["student_distilled"] = r.history.to_dict(), r.seconds
     quality["student_distilled_float"] = accuracy(y_test, _predict(student, x_test))
     qval["student_distilled_float"] = accuracy(y_val, _predict(student, x_val))
 
     model, tfl, fsp = _prune_and_quantize(student, x_train, y_train, x_val, y_val, cfg.student_fit, cfg.prune,
                                           cfg.quant, teacher, cfg.distill, "classify", seed, verbose, histories,
-                                          seconds, norm, lambda m: fold_normalization(m, norm), with_softmax)
+                                          seconds, norm, lambda m: fold_normalization(m, norm), with_softmax,
+                                          callbacks)
     if cfg.prune is not None and cfg.prune.target_sparsity > 0:
         quality["student_pruned_float"] = accuracy(y_test, _predict(model, x_test_raw))
         qval["student_pruned_float"] = accuracy(y_val, _predict(model, x_val_raw))
@@ -376,25 +382,29 @@ def train_ad_teacher(cfg: ADTrainConfig, x_train: np.ndarray, x_val: np.ndarray,
 
 
 def train_ad_student(cfg: ADTrainConfig, x_train: np.ndarray, x_val: np.ndarray, seed: int = 0,
-                     teacher: keras.Model | None = None, verbose: bool = False) -> tuple[keras.Model, FitResult]:
+                     teacher: keras.Model | None = None, verbose: bool = False,
+                     callbacks: list | None = None) -> tuple[keras.Model, FitResult]:
     """The transformer AE student, alone (``teacher=None``) or distilled with ``cfg.distill``. For one `seed`
     both start from the same weights and see the same batches: only the loss differs."""
     seed_everything(seed + 1)
     student = build_transformer_ae(cfg.student)
     r = fit(student, x_train, None, x_val, None, cfg.student_fit, teacher=teacher,
             distill=cfg.distill if teacher is not None else None, task="reconstruct", seed=seed + 2,
-            label="student distilled" if teacher is not None else "student alone", verbose=verbose)
+            label="student distilled" if teacher is not None else "student alone", verbose=verbose,
+            callbacks=callbacks)
     return student, r
 
 
 def train_anomaly(x_train: np.ndarray, x_val: np.ndarray, x_test: np.ndarray, y_test: np.ndarray,
                   cfg: ADTrainConfig = ADTrainConfig(), seed: int = 0, test_groups: np.ndarray | None = None,
-                  val_groups: np.ndarray | None = None, verbose: bool = True, log: Log | None = None) -> ADResult:
+                  val_groups: np.ndarray | None = None, verbose: bool = True, log: Log | None = None,
+                  teacher: keras.Model | None = None, callbacks: list | None = None) -> ADResult:
     """Teacher AE, student alone, distilled student, pruning, int8; ROC AUCs on the test set.
 
     `x_train`, `x_val`: normal windows only, float32 (N, frames, mels). `y_test`: 0 normal / 1 anomalous per
     test window; with `test_groups` (a clip id per window) scores are averaged per clip first, and with
-    `val_groups` likewise for the normal validation scores that calibrate the threshold.
+    `val_groups` likewise for the normal validation scores that calibrate the threshold. A trained `teacher`
+    (on features normalized by :func:`ad_normalization`) skips its training; `callbacks` as in :func:`train_kws`.
     """
     log = log or (print if verbose else _quiet)
     frames, mels = x_train.shape[1:]
@@ -408,8 +418,10 @@ def train_anomaly(x_train: np.ndarray, x_val: np.ndarray, x_test: np.ndarray, y_
     if norm is not None:
         x_train, x_val, x_test = norm.apply(x_train), norm.apply(x_val), norm.apply(x_test)
 
-    teacher, r = train_ad_teacher(cfg, x_train, x_val, seed, verbose, log)
-    histories["teacher"], seconds["teacher"] = r.history.to_dict(), r.seconds
+    if teacher is None:
+        teacher, r = train_ad_teacher(cfg, x_train, x_val, seed, verbose, log)
+        histories["teacher"], seconds["teacher"] = r.history.to_dict(), r.seconds
+    teacher.trainable = False
     quality["teacher_float"] = ad_auc(teacher, x_test, labels, test_groups)
 
     log(f"student: {cfg.student.describe()}")
@@ -417,13 +429,14 @@ def train_anomaly(x_train: np.ndarray, x_val: np.ndarray, x_test: np.ndarray, y_
         alone, r = train_ad_student(cfg, x_train, x_val, seed, None, verbose)
         histories["student_alone"], seconds["student_alone"] = r.history.to_dict(), r.seconds
         quality["student_alone_float"] = ad_auc(alone, x_test, labels, test_groups)
-    student, r = train_ad_student(cfg, x_train, x_val, seed, teacher, verbose)
+    student, r = train_ad_student(cfg, x_train, x_val, seed, teacher, verbose, callbacks)
     histories["student_distilled"], seconds["student_distilled"] = r.history.to_dict(), r.seconds
     quality["student_distilled_float"] = ad_auc(student, x_test, labels, test_groups)
 
     model, tfl, fsp = _prune_and_quantize(student, x_train, None, x_val, None, cfg.student_fit, cfg.prune, cfg.quant,
                                           teacher, cfg.distill, "reconstruct", seed, verbose, histories, seconds,
-                                          norm, lambda m: fold_normalization(m, norm, last="recon"), lambda m: m)
+                                          norm, lambda m: fold_normalization(m, norm, last="recon"), lambda m: m,
+                                          callbacks)
     if cfg.prune is not None and cfg.prune.target_sparsity > 0:
         quality["student_pruned_float"] = ad_auc(model, x_test_raw, labels, test_groups)
     t0 = time.time()

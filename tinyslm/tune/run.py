@@ -1,0 +1,455 @@
+"""`tinyslm tune`: the search's driver (data, the shared teacher, Ray Tune, the front, QEMU, the page).
+
+OUT/
+  data/, features/       the build's own steps (same keys: ``tinyslm build --from-tune`` reuses them)
+  dev_data/, dev_features/   anomaly only: labelled development machines (another seed) for validation AUC
+  sizing/                the default build's student for this board (the search's first point)
+  teacher/               the one teacher every trial distils from (weights.npz)
+  ray/search/            Ray Tune's experiment (every trial's results and checkpoint; what resuming reads)
+  trials/<id>/           each finished trial's model.tflite and trial.json
+  search.json            the search's settings (a second run must match them to resume)
+  tune.json, tune.html   the Pareto front and every trial
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import TinyslmError
+
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TuneSettings:
+    task: str
+    board: str
+    out: Path
+    trials: int = 20
+    budget_minutes: float | None = None
+    ray_address: str | None = None
+    quick: bool = False
+    seed: int = 0
+    data: Path | None = None
+    dev_data: Path | None = None  # anomaly: labelled development machines (default: synthetic, seed + 1)
+    cpus_per_trial: int = 2
+    num_cpus: int | None = None  # local Ray only (default: this machine's cores)
+    measure: bool = True  # measure the front's instructions in QEMU
+
+    @property
+    def profile(self) -> str:
+        return "quick" if self.quick else "default"
+
+    def identity(self) -> dict:
+        """What must match for a second run in the same folder to resume the same search."""
+        return {"task": self.task, "board": self.board, "profile": self.profile, "seed": self.seed,
+                "data": str(self.data) if self.data else None, "dev_data": str(self.dev_data) if self.dev_data else None,
+                "trials": self.trials}
+
+
+# ----------------------------------------------------------------- preparation
+def _build_config(s: TuneSettings) -> Any:
+    from ..pipeline import BuildConfig
+
+    return BuildConfig(task=s.task, board=s.board, out=s.out, data=s.data, quick=s.quick, seed=s.seed)
+
+
+def prepare_data(s: TuneSettings, steps: Any) -> dict[str, np.ndarray]:
+    """Features through the build's own steps; returns the int8 arrays the trials get (no test split)."""
+    from .. import pipeline as P
+
+    bc = _build_config(s)
+    base = {"task": s.task, "profile": s.profile, "seed": s.seed}
+    if s.task == "kws":
+        data = steps.run("data", {**base, "data": str(s.data)}, lambda d: P._kws_data(bc, d))
+        steps.run("features", {}, lambda d: P._kws_features(data, d))
+        f = np.load(s.out / "features" / "features.npz")
+        return {k: f[k] for k in ("x_train", "y_train", "x_val", "y_val")}
+    data = steps.run("data", {**base, "data": str(s.data)}, lambda d: P._ad_data(bc, d))
+    steps.run("features", {}, lambda d: P._ad_features(data, d))
+    f = np.load(s.out / "features" / "features.npz")
+    arrays = {k: f[k] for k in ("x_train", "x_val", "val_groups")}
+    dev = prepare_dev(s, steps)
+    arrays.update(x_dev=dev["x_test"], y_dev=dev["y_test"], dev_groups=dev["test_groups"])
+    return arrays
+
+
+def prepare_dev(s: TuneSettings, steps: Any) -> Any:
+    """Anomaly detection validates on labelled machines the build never sees: a synthetic set made with
+    another seed (the project's rule for model choices), or --dev-data."""
+    from .. import pipeline as P
+    from ..data import make_ad_dataset
+
+    if s.data is not None and s.dev_data is None:
+        raise TinyslmError("tinyslm tune anomaly with --data needs --dev-data", where=str(s.data),
+                           hint="the validation split holds normal windows only: pass --dev-data DIR, a folder in "
+                                "the same layout with other machines whose test split is labelled (never the "
+                                "test split of --data)")
+    dev_seed = s.seed + 1
+
+    def make(folder: Path) -> dict:
+        if s.dev_data is not None:
+            return {"root": str(Path(s.dev_data).resolve()), "source": "user folder"}
+        make_ad_dataset(folder / "machines", profile=s.profile, seed=dev_seed)
+        return {"root": str((folder / "machines").resolve()), "source": f"synthetic, seed {dev_seed}"}
+
+    data = steps.run("dev_data", {"profile": s.profile, "seed": dev_seed, "dev_data": str(s.dev_data)}, make)
+    steps.run("dev_features", {}, lambda d: P._ad_features(data, d))
+    return np.load(s.out / "dev_features" / "features.npz")
+
+
+def train_teacher(s: TuneSettings, arrays: dict[str, np.ndarray], folder: Path, say: Say) -> dict:
+    """The one teacher of the search, trained exactly as the build trains its own (same seed and data)."""
+    import dataclasses
+
+    from ..train._tf import seed_everything
+    from ..train.api import ad_normalization, train_ad_teacher
+    from ..train.fit import fit
+    from ..train.metrics import accuracy
+    from ..train.models import Normalization, build_dscnn, count_params
+    from .space import base_train_config
+    from .trial import frontend
+
+    deq = frontend(s.task).dequantize
+    cfg = base_train_config(s.task, s.quick)
+    x_train, x_val = deq(arrays["x_train"]), deq(arrays["x_val"])
+    if s.task == "kws":
+        norm = Normalization.fit(x_train) if cfg.normalize else None
+        if norm is not None:
+            x_train, x_val = norm.apply(x_train), norm.apply(x_val)
+        n_classes = int(max(arrays["y_train"].max(), arrays["y_val"].max()) + 1)
+        tcfg = dataclasses.replace(cfg.teacher, frames=x_train.shape[1], feats=x_train.shape[2],
+                                   classes=max(cfg.student.classes, n_classes))
+        seed_everything(s.seed)
+        teacher = build_dscnn(tcfg)
+        say(f"[teacher] {tcfg.describe()}, {count_params(teacher):,d} params")
+        fit(teacher, x_train, arrays["y_train"], x_val, arrays["y_val"], cfg.teacher_fit, seed=s.seed,
+            label="teacher", verbose=False)
+        quality = accuracy(arrays["y_val"], teacher.predict(x_val, batch_size=256, verbose=0))
+    else:
+        cfg = cfg.with_shape(*x_train.shape[1:])
+        norm = ad_normalization(cfg, x_train)
+        if norm is not None:
+            x_train, x_val = norm.apply(x_train), norm.apply(x_val)
+        teacher, _ = train_ad_teacher(cfg, x_train, x_val, s.seed, False, say)
+        quality = float("nan")
+    np.savez(folder / "weights.npz", *teacher.get_weights())
+    return {"describe": cfg.teacher.describe(), "quality_val": float(quality)}
+
+
+def teacher_weights(folder: Path) -> list[np.ndarray]:
+    w = np.load(folder / "weights.npz")
+    return [w[f"arr_{i}"] for i in range(len(w.files))]
+
+
+def baseline_point(s: TuneSettings, steps: Any, say: Say) -> dict | None:
+    """The student a default build picks for this board (the build's sizing step), as a point of the space,
+    with the profile's pruning: the search's first trial, for comparison."""
+    from .. import pipeline as P
+    from .space import base_train_config, point_of_student
+
+    try:
+        sizing = steps.run("sizing", {"board": s.board, "profile": s.profile},
+                           lambda d: P._sizing(_build_config(s), d, s.task))
+    except TinyslmError as e:
+        say(f"[sizing] the default build has no student for {s.board} ({e.what}); the search starts without it")
+        return None
+    from ..train.models import KWTConfig, TransformerAEConfig
+
+    fields = {k: v for k, v in sizing["student"].items() if k != "kind"}
+    student = KWTConfig(**fields) if s.task == "kws" else TransformerAEConfig(**fields)
+    prune = base_train_config(s.task, s.quick).prune
+    return point_of_student(s.task, student, prune.target_sparsity if prune else 0.0)
+
+
+def check_smallest(s: TuneSettings, arrays: dict[str, np.ndarray], say: Say) -> None:
+    """Refuse a board that not even the smallest point of the space fits, before any trial runs."""
+    import dataclasses
+
+    from ..boards import get_board
+    from ..train.sizing import analytic_estimator
+    from .cost import need_of, random_int8
+    from .space import describe, space_for, student_config
+
+    shape = arrays["x_train"].shape[1:]
+
+    def student(p: dict) -> Any:
+        c = student_config(s.task, p, s.quick)
+        return (dataclasses.replace(c, frames=shape[0], feats=shape[1]) if s.task == "kws"
+                else dataclasses.replace(c, frames=shape[0], mels=shape[1]))
+
+    pts = space_for(s.task, s.quick).points(s.task)
+    smallest = min(pts, key=lambda p: (lambda n: (n.arena_bytes + n.io_bytes, n.weights_bytes))(
+        analytic_estimator(student(p))))
+    need = need_of(random_int8(student(smallest), s.seed), get_board(s.board))
+    if not need.fits:
+        raise TinyslmError(f"no point of the search space fits {s.board}: even the smallest, "
+                           f"{describe(s.task, smallest, s.quick)}, needs {need.why()}",
+                           where=s.board, hint="choose a board with more memory (tinyslm boards)")
+    say(f"[space] smallest point {describe(s.task, smallest, s.quick)}: RAM {need.ram_bytes:,d} B, "
+        f"flash {need.flash_bytes:,d} B: fits {s.board}")
+
+
+# ----------------------------------------------------------------- Ray
+def _init_ray(s: TuneSettings, say: Say) -> dict:
+    os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
+    import logging
+
+    import ray
+
+    if ray.is_initialized():
+        ray.shutdown()
+    t0 = time.time()
+    if s.ray_address:
+        ray.init(address=s.ray_address, log_to_driver=False, logging_level=logging.WARNING)
+    else:
+        ray.init(num_cpus=s.num_cpus or os.cpu_count() or 1, include_dashboard=False, log_to_driver=False,
+                 logging_level=logging.WARNING)
+    cpus = int(ray.cluster_resources().get("CPU", 1))
+    say(f"[ray] {'connected to ' + s.ray_address if s.ray_address else 'local Ray started'}: {cpus} CPUs, "
+        f"{s.cpus_per_trial} per trial ({time.time() - t0:.1f} s)")
+    if cpus < s.cpus_per_trial:
+        raise TinyslmError(f"each trial asks for {s.cpus_per_trial} CPUs but the Ray cluster has {cpus}",
+                           hint="lower --cpus-per-trial")
+    return {"cpus": cpus, "address": s.ray_address or "local"}
+
+
+def _progress_callback(total: int, budget_s: float | None, concurrency: int, say: Say) -> Any:
+    from ray import tune
+
+    class Progress(tune.Callback):
+        """One line per finished trial: trials done, best so far, time left."""
+
+        def __init__(self) -> None:
+            self.t0 = time.time()
+            self.done: list[float] = []
+            self.best: tuple[float, str] | None = None
+            self.finals: set[str] = set()
+
+        def _left(self) -> str:
+            elapsed = time.time() - self.t0
+            if budget_s:
+                return f"{max(0.0, budget_s - elapsed) / 60:.1f} min of the budget left"
+            n = len(self.done)
+            if not n:
+                return "time left unknown"
+            left = elapsed / n * max(0, total - n)  # finished trials per second so far, all running at once
+            return f"about {left / 60:.1f} min left"
+
+        def on_trial_result(self, iteration, trials, trial, result, **info):
+            if not result.get("final") or trial.trial_id in self.finals:
+                return
+            self.finals.add(trial.trial_id)
+            self.done.append(time.time())
+            q = float(result.get("quality", float("nan")))
+            if result.get("fits"):
+                if self.best is None or q > self.best[0]:
+                    self.best = (q, trial.trial_id)
+                what = (f"quality {q:.4f}, ~{result.get('instructions_est', 0) / 1e6:.2f} M instructions, "
+                        f"RAM {result.get('ram_bytes', 0) / 1024:.1f} KB, flash {result.get('flash_bytes', 0) / 1024:.1f} KB")
+            else:
+                what = f"does not fit: {result.get('why')}"
+            best = f"best so far {self.best[0]:.4f} ({self.best[1]})" if self.best else "nothing fits yet"
+            say(f"[tune] {len(self.done)}/{total} done: {trial.trial_id} {result.get('describe', '')}: {what}; "
+                f"{best}; {self._left()}")
+
+        def on_trial_complete(self, iteration, trials, trial, **info):
+            if trial.trial_id not in self.finals:
+                self.finals.add(trial.trial_id)
+                self.done.append(time.time())
+                r = trial.last_result or {}
+                say(f"[tune] {len(self.done)}/{total} done: {trial.trial_id} stopped early by ASHA at step "
+                    f"{r.get('step', '?')} (validation {r.get('quality', float('nan')):.4f}); {self._left()}")
+
+        def on_trial_error(self, iteration, trials, trial, **info):
+            self.finals.add(trial.trial_id)
+            self.done.append(time.time())
+            say(f"[tune] {len(self.done)}/{total} done: {trial.trial_id} failed (see {trial.local_path})")
+
+    return Progress()
+
+
+def run_search(s: TuneSettings, job: Any, baseline: dict | None, say: Say) -> Any:
+    from ray import tune
+    from ray.tune.schedulers import ASHAScheduler
+    from ray.tune.search import BasicVariantGenerator
+
+    from .space import base_train_config, space_for
+    from .trial import run_trial
+
+    info = _init_ray(s, say)
+    storage = (s.out / "ray").resolve()
+    path = storage / "search"
+    trainable = tune.with_resources(tune.with_parameters(run_trial, job=job), {"cpu": s.cpus_per_trial})
+    concurrency = max(1, info["cpus"] // s.cpus_per_trial)
+    if tune.Tuner.can_restore(str(path)):
+        say(f"[tune] resuming the search in {path}")
+        tuner = tune.Tuner.restore(str(path), trainable=trainable, resume_errored=True)
+    else:
+        epochs = base_train_config(s.task, s.quick).student_fit.epochs
+        scheduler = ASHAScheduler(time_attr="step", max_t=job.max_step(), grace_period=max(1, epochs // 3),
+                                  reduction_factor=3)
+        search = BasicVariantGenerator(points_to_evaluate=[baseline] if baseline else None, random_state=s.seed)
+        tuner = tune.Tuner(
+            trainable, param_space=space_for(s.task, s.quick).ray(s.task),
+            tune_config=tune.TuneConfig(metric="quality", mode="max", num_samples=s.trials, scheduler=scheduler,
+                                        search_alg=search,
+                                        time_budget_s=s.budget_minutes * 60 if s.budget_minutes else None),
+            run_config=tune.RunConfig(name="search", storage_path=str(storage), verbose=0,
+                                      callbacks=[_progress_callback(s.trials, s.budget_minutes and
+                                                                    s.budget_minutes * 60, concurrency, say)],
+                                      failure_config=tune.FailureConfig(max_failures=0)))
+    t0 = time.time()
+    grid = tuner.fit()
+    say(f"[tune] Ray Tune finished in {time.time() - t0:.0f} s")
+    return grid, info
+
+
+# ----------------------------------------------------------------- collection
+def collect(s: TuneSettings, grid: Any) -> list[dict]:
+    """Every trial of the experiment as a row; finished trials' artifacts copied to OUT/trials/<id>/."""
+    rows = []
+    for r in grid:
+        m = dict(r.metrics or {})
+        tid = m.get("trial_id") or Path(r.path).name
+        row: dict[str, Any] = {"id": tid, "point": {k: v for k, v in (r.config or {}).items()},
+                               "describe": m.get("describe", ""), "step": m.get("step")}
+        if r.error is not None:
+            row.update(status="error", error=str(r.error).splitlines()[-1][:300] if str(r.error) else "error",
+                       final=False, fits=False)
+        elif m.get("final"):
+            keep = ("quality", "fits", "why", "arena_bytes", "io_bytes", "ram_bytes", "weights_bytes", "flash_bytes",
+                    "macs", "instructions_est", "params", "int8_sparsity", "stages", "seconds", "student")
+            row.update({k: m[k] for k in keep if k in m}, final=True,
+                       status="finished" if m.get("fits") else "does not fit")
+            if r.checkpoint is not None:
+                dest = s.out / "trials" / tid
+                dest.mkdir(parents=True, exist_ok=True)
+                with r.checkpoint.as_directory() as d:
+                    for f in Path(d).iterdir():
+                        shutil.copyfile(f, dest / f.name)
+                row["tflite"] = str((dest / "model.tflite").relative_to(s.out))
+        else:
+            row.update(status="stopped early (ASHA)", quality=m.get("quality"), final=False, fits=None)
+        rows.append(row)
+    return sorted(rows, key=lambda r: r["id"])
+
+
+def measure_front(s: TuneSettings, front: list[dict], say: Say) -> None:
+    from ..boards import get_board
+    from .cost import can_measure, measure_instructions
+
+    board = get_board(s.board)
+    if not s.measure or not can_measure(board):
+        if s.measure:
+            say(f"[measure] {s.board} has no QEMU bench runtime (SysTick): front instructions are estimates")
+        return
+    for p in front:
+        cache = s.out / "trials" / p["id"] / "measured.json"
+        if cache.exists():
+            p["instructions_measured"] = json.loads(cache.read_text())["instructions"]
+            continue
+        t0 = time.time()
+        n = measure_instructions(s.out / p["tflite"], board)
+        cache.write_text(json.dumps({"instructions": n, "board": s.board}))
+        p["instructions_measured"] = n
+        say(f"[measure] {p['id']}: {n:,d} instructions in QEMU (estimated {p['instructions_est']:,d}, "
+            f"{100 * (p['instructions_est'] - n) / n:+.1f}%), {time.time() - t0:.0f} s")
+
+
+# ----------------------------------------------------------------- the command
+def run_tune(s: TuneSettings, say: Say = print) -> dict:
+    from ..boards import get_board
+    from ..pipeline import Steps
+    from .results import pareto_front, write_html
+    from .trial import Job
+
+    if s.task not in ("kws", "anomaly"):
+        raise TinyslmError(f"unknown task '{s.task}'", hint="use kws or anomaly")
+    if s.trials < 1:
+        raise TinyslmError(f"--trials {s.trials}: at least one trial", hint="e.g. --trials 20")
+    board = get_board(s.board)
+    try:
+        import ray  # noqa: F401
+        from ray import tune as _  # noqa: F401
+    except ImportError:
+        raise TinyslmError("tinyslm tune runs on Ray Tune, which is not installed",
+                           hint="pip install 'tinyslm[tune]' (or pip install 'ray[tune]')") from None
+    out = Path(s.out)
+    out.mkdir(parents=True, exist_ok=True)
+    ident = out / "search.json"
+    if ident.exists() and json.loads(ident.read_text()) != s.identity():
+        raise TinyslmError(f"{out} holds another search ({json.loads(ident.read_text())})", where=str(out),
+                           hint="use another --out, or the same settings to resume it")
+    ident.write_text(json.dumps(s.identity(), indent=1))
+    t0 = time.time()
+    steps = Steps(out, say)
+    arrays = prepare_data(s, steps)
+    check_smallest(s, arrays, say)
+    baseline = baseline_point(s, steps, say)
+    teacher = steps.run("teacher", {"task": s.task, "profile": s.profile, "seed": s.seed},
+                        lambda d: train_teacher(s, arrays, d, say))
+    job = Job(task=s.task, quick=s.quick, seed=s.seed, board=s.board, threads=s.cpus_per_trial, arrays=arrays,
+              teacher_weights=teacher_weights(out / "teacher"))
+    import ray
+
+    try:
+        grid, info = run_search(s, job, baseline, say)
+        rows = collect(s, grid)
+    finally:
+        if ray.is_initialized():
+            ray.shutdown()
+    points = [r for r in rows if r.get("final") and r.get("fits")]
+    if not points:
+        unfit = [r for r in rows if r.get("final") and not r.get("fits")]
+        raise TinyslmError(f"no trial fits {s.board}: {len(unfit)} of {len(rows)} trials were too large"
+                           + (f" (e.g. {unfit[0]['describe']}: {unfit[0]['why']})" if unfit else ""),
+                           where=str(out), hint="run more trials (--trials) or choose a board with more memory")
+    front = pareto_front(points)
+    front = [{**p, "pick": i} for i, p in enumerate(front)]
+    measure_front(s, front, say)
+    base_id = next((r["id"] for r in rows if baseline is not None and r["point"] == baseline), None)
+    tune = {
+        "task": s.task, "board": s.board, "profile": s.profile, "seed": s.seed,
+        "data": str(Path(s.data).resolve()) if s.data else None,
+        "quality_metric": ("validation accuracy (int8, TFLM)" if s.task == "kws" else
+                           "ROC AUC on development machines (int8, TFLM)"),
+        "limits": {"ram_bytes": board.memory.ram_bytes, "flash_bytes": board.memory.flash_bytes},
+        "ray": {"address": info["address"], "cpus": info["cpus"], "cpus_per_trial": s.cpus_per_trial,
+                "search": f"random search (BasicVariantGenerator, seed {s.seed}; first point: the default build's "
+                          "student)" if baseline else f"random search (BasicVariantGenerator, seed {s.seed})",
+                "scheduler": "ASHA early stopping on validation quality per epoch"},
+        "teacher": teacher, "baseline": base_id, "trials": rows, "front": front,
+        "seconds": time.time() - t0, "settings": {k: str(v) if isinstance(v, Path) else v
+                                                  for k, v in asdict(s).items()},
+    }
+    (out / "tune.json").write_text(json.dumps(tune, indent=1, default=float))
+    write_html(tune, out / "tune.html")
+    say(f"[tune] front ({len(front)} of {len(points)} fitting trials; quality: {tune['quality_metric']}):")
+    for p in front:
+        meas = f", measured {p['instructions_measured']:,d}" if p.get("instructions_measured") else ""
+        say(f"  pick {p['pick']}: {p['describe']}: quality {p['quality']:.4f}, instructions ~{p['instructions_est']:,d}"
+            f"{meas}, RAM {p['ram_bytes']:,d} B, flash {p['flash_bytes']:,d} B"
+            + ("  (the default build's student)" if p["id"] == base_id else ""))
+    say(f"[tune] {out / 'tune.json'}, {out / 'tune.html'}; build one: tinyslm build --from-tune {out} --pick N")
+    return tune
+
+
+def prepare_build(tune_dir: Path, out: Path) -> None:
+    """Give a --from-tune build folder the search's data and features steps (same keys: skipped there)."""
+    for step, files in (("data", ("done.json",)), ("features", ("done.json", "features.npz"))):
+        src = Path(tune_dir) / step
+        dst = Path(out) / step
+        if (dst / "done.json").exists() or not (src / "done.json").exists():
+            continue
+        dst.mkdir(parents=True, exist_ok=True)
+        for f in files:
+            shutil.copyfile(src / f, dst / f)

@@ -1,0 +1,140 @@
+"""The search space: what a trial may change in the student and its training, per task and profile.
+
+A trial's configuration is a flat dict of plain values (what Ray Tune samples and records):
+
+    dim, heads, blocks, mlp_ratio, sparsity, qat            every task
+    stem ("dense" | "conv"), patch (frames per token)       kws
+    latent                                                  anomaly
+
+:func:`student_config` turns it into the student's config (:class:`KWTConfig` or
+:class:`TransformerAEConfig`) on the data's shape; :func:`train_config` into the full training profile
+(:class:`KWSTrainConfig` / :class:`ADTrainConfig`) that both a trial and ``tinyslm build --from-tune`` use.
+Heads that do not divide the width (or leave fewer than 4 features per head) are lowered to the largest
+that does, so every sampled point is a valid model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Space:
+    dims: tuple[int, ...]
+    heads: tuple[int, ...]
+    blocks: tuple[int, ...]
+    mlp_ratios: tuple[float, ...]
+    sparsities: tuple[float, ...]
+    qat: tuple[bool, ...] = (False,)
+    stems: tuple[str, ...] = ("conv", "dense")  # kws
+    patches: tuple[int, ...] = (2,)  # kws: frames per token (the stem's stride)
+    latents: tuple[int, ...] = (8,)  # anomaly
+
+    def ray(self, task: str) -> dict[str, Any]:
+        """The space as Ray Tune domains (one independent choice per axis)."""
+        from ray import tune
+
+        d: dict[str, Any] = {"dim": tune.choice(list(self.dims)), "heads": tune.choice(list(self.heads)),
+                             "blocks": tune.choice(list(self.blocks)),
+                             "mlp_ratio": tune.choice(list(self.mlp_ratios)),
+                             "sparsity": tune.choice(list(self.sparsities)), "qat": tune.choice(list(self.qat))}
+        if task == "kws":
+            d.update(stem=tune.choice(list(self.stems)), patch=tune.choice(list(self.patches)))
+        else:
+            d.update(latent=tune.choice(list(self.latents)))
+        return d
+
+    def points(self, task: str) -> list[dict[str, Any]]:
+        """Every point of the grid (for the smallest-model check before a search)."""
+        axes: dict[str, tuple] = {"dim": self.dims, "heads": self.heads, "blocks": self.blocks,
+                                  "mlp_ratio": self.mlp_ratios, "sparsity": self.sparsities[:1], "qat": self.qat[:1]}
+        axes.update({"stem": self.stems, "patch": self.patches} if task == "kws" else {"latent": self.latents})
+        return [dict(zip(axes, v)) for v in itertools.product(*axes.values())]
+
+
+SPACES: dict[tuple[str, str], Space] = {
+    ("kws", "default"): Space(dims=(16, 24, 32, 48, 64), heads=(1, 2, 4), blocks=(1, 2, 3),
+                              mlp_ratios=(1.0, 2.0, 3.0), sparsities=(0.0, 0.3, 0.5, 0.7), qat=(False,),
+                              stems=("conv", "dense"), patches=(2, 3, 4)),
+    ("kws", "quick"): Space(dims=(8, 16, 24), heads=(1, 2), blocks=(1,), mlp_ratios=(1.0, 2.0),
+                            sparsities=(0.0, 0.3), stems=("conv", "dense"), patches=(2, 4)),
+    ("anomaly", "default"): Space(dims=(16, 24, 32, 48), heads=(1, 2, 4), blocks=(1, 2), mlp_ratios=(1.0, 2.0),
+                                  sparsities=(0.0, 0.3, 0.5), latents=(4, 8, 16)),
+    ("anomaly", "quick"): Space(dims=(8, 16), heads=(1, 2), blocks=(1,), mlp_ratios=(1.0, 2.0),
+                                sparsities=(0.0, 0.3), latents=(4, 8)),
+}
+
+
+def space_for(task: str, quick: bool) -> Space:
+    return SPACES[(task, "quick" if quick else "default")]
+
+
+def _heads(dim: int, heads: int) -> int:
+    """The largest head count <= `heads` that divides `dim` with at least 4 features per head (1 at worst).
+
+    >>> _heads(24, 4), _heads(16, 4), _heads(8, 4), _heads(12, 2)
+    (4, 4, 2, 2)
+    """
+    for h in range(min(heads, max(1, dim // 4)), 0, -1):
+        if dim % h == 0:
+            return h
+    return 1
+
+
+def base_train_config(task: str, quick: bool) -> Any:
+    from ..train import ADTrainConfig, KWSTrainConfig
+
+    if task == "kws":
+        return KWSTrainConfig.quick() if quick else KWSTrainConfig()
+    return ADTrainConfig.quick() if quick else ADTrainConfig()
+
+
+def student_config(task: str, point: dict[str, Any], quick: bool) -> Any:
+    """The student of a point (before the data's shape is applied; the training functions apply it)."""
+    base = base_train_config(task, quick).student
+    dim = int(point["dim"])
+    mlp = max(8, int(round(dim * float(point["mlp_ratio"]))))
+    common = dict(dim=dim, heads=_heads(dim, int(point["heads"])), blocks=int(point["blocks"]), mlp=mlp)
+    if task == "kws":
+        stem = str(point["stem"])
+        # the convolutional stem narrows with the width, as the build's sizing does
+        channels = max(8, 32 * dim // 48)
+        return dataclasses.replace(base, **common, stem=stem, patch=int(point["patch"]), stem_channels=channels)
+    return dataclasses.replace(base, **common, latent=min(int(point["latent"]), dim),
+                               decoder_blocks=min(int(point["blocks"]), max(1, base.decoder_blocks)))
+
+
+def train_config(task: str, point: dict[str, Any], quick: bool) -> Any:
+    """The training profile of a point: the build's profile with the point's student, pruning and QAT."""
+    cfg = base_train_config(task, quick)
+    prune = cfg.prune
+    sparsity = float(point["sparsity"])
+    if sparsity <= 0:
+        prune = None
+    else:
+        from ..train import PruneConfig
+
+        prune = dataclasses.replace(prune or PruneConfig(), target_sparsity=sparsity)
+    quant = dataclasses.replace(cfg.quant, qat=bool(point.get("qat", False)))
+    return dataclasses.replace(cfg, student=student_config(task, point, quick), prune=prune, quant=quant)
+
+
+def point_of_student(task: str, student: Any, sparsity: float, qat: bool = False) -> dict[str, Any]:
+    """The point that stands for a given student (the default build's, for example)."""
+    p: dict[str, Any] = {"dim": student.dim, "heads": student.heads, "blocks": student.blocks,
+                         "mlp_ratio": round(student.mlp / student.dim, 4), "sparsity": sparsity, "qat": qat}
+    if task == "kws":
+        p.update(stem=student.stem, patch=student.patch)
+    else:
+        p.update(latent=student.latent)
+    return p
+
+
+def describe(task: str, point: dict[str, Any], quick: bool) -> str:
+    s = student_config(task, point, quick).describe()
+    s = s.split(" (")[0]  # without the data shape (tokens/frames), which the profile's default may not match
+    extra = f", sparsity {float(point['sparsity']):.1f}" + (", QAT" if point.get("qat") else "")
+    return s + extra

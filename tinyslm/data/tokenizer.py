@@ -58,7 +58,7 @@ class CharTokenizer:
         for i in ids:
             if int(i) == EOS:
                 break
-            out.append(self.chars[int(i) - 1])
+            out.append(self.chars[int(i) - 1] if int(i) <= len(self.chars) else "?")
         return "".join(out)
 
     def to_json(self) -> str:

@@ -145,3 +145,35 @@ CASES.update({
     "compare_select": compare_select(),
     "reductions": reductions(),
 })
+
+
+def float_math():
+    """The ops the converter leaves in float32 inside an int8 model (DEQUANTIZE ... QUANTIZE around them)."""
+    def build(tf, rng):
+        def fn(x, y):
+            return (-x, tf.square(y), tf.nn.elu(x), tf.math.add_n([x, y, x]), tf.cumsum(x, axis=2),
+                    tf.cumsum(y, axis=1, exclusive=True, reverse=True), tf.abs(x))
+
+        return fn, [(1, 4, 6, 3), (1, 4, 6, 3)]
+
+    return Case(build, ("NEG", "SQUARE", "ELU", "ADD_N", "CUMSUM", "ABS"))
+
+
+def float_model():
+    """A float32 model: the functions TFLM runs only in float."""
+    def build(tf, rng):
+        def fn(x):
+            a = tf.abs(x)
+            return (tf.floor(x), tf.math.ceil(x), tf.round(x), tf.sqrt(a), tf.exp(x), tf.math.log(a), tf.sin(x),
+                    tf.cos(x), tf.cast(x > 0.2, tf.float32), tf.cast(tf.cast(x, tf.int32), tf.float32))
+
+        return fn, [(2, 5, 7)]
+
+    return Case(build, ("FLOOR", "CEIL", "ROUND", "SQRT", "EXP", "LOG", "SIN", "COS", "ABS", "GREATER", "CAST"),
+                mode="float")
+
+
+CASES.update({
+    "float_math": float_math(),
+    "float_model": float_model(),
+})

@@ -1,0 +1,40 @@
+"""ABS (int8: a 256-entry table of TFLM's integer steps) and the float32 elementwise functions TFLM
+runs in float: ABS, NEG, FLOOR, CEIL, ROUND, SQRT, SQUARE, EXP, LOG, SIN, COS, ELU
+(tslm_unary_f32; the converter leaves these in float32 between DEQUANTIZE and QUANTIZE when it
+has no integer kernel for them)."""
+
+from __future__ import annotations
+
+from .. import fixedpoint as fx
+from ..ir import Operator
+from ..lowering import Call, Lit, Lowering, Step, T
+from ..quantization import quantize_multiplier
+from . import register
+
+
+def float_unary(lw: Lowering, op: Operator) -> Step:
+    lw.io(op, 1)
+    x = lw.dtype(op, op.inputs[0], ("float32",), "input")
+    y = lw.dtype(op, op.outputs[0], ("float32",), "output")
+    lw.need(x.shape == y.shape, op, "input and output shapes differ")
+    return Call(op, "tslm_unary_f32", "tslm_float",
+                [Lit(str(x.numel)), Lit(f"TSLM_F_{op.opcode}"), T(x.index), T(y.index)],
+                note="float32", inplace=[(x.index, y.index)], reads=[x.index], writes=[y.index])
+
+
+@register('ABS')
+def abs_op(lw: Lowering, op: Operator) -> Step:
+    if op.inputs and lw.t(op.inputs[0]).dtype == "float32":
+        return float_unary(lw, op)
+    x, y = lw.unary_int8(op)
+    rescale = float(x.scale) != float(y.scale)  # TFLM compares the float32 scales
+    mult, shift = quantize_multiplier(float(x.scale) / float(y.scale)) if rescale else (0, 0)
+
+    def f(q: int) -> int:
+        v = abs(q - x.zero_point)
+        return (fx.mbqm(v, mult, shift) if rescale else v) + y.zero_point
+
+    return lw.lut(op, f, "|x|" + (" rescaled" if rescale else ""))
+
+
+register('NEG', 'FLOOR', 'CEIL', 'ROUND', 'SQRT', 'SQUARE', 'EXP', 'LOG', 'SIN', 'COS', 'ELU')(float_unary)

@@ -68,7 +68,8 @@ def test_quick_build_end_to_end_in_qemu(task, runs):
         assert raw["clips"] >= 20 and raw["top1_agreement"] >= 0.95, raw
         assert raw["frontend_instructions"] > 0
     html = (out / "report.html").read_text()
-    assert html.count("<img") >= 3 and "data:image/png;base64," in html
+    assert html.count("<svg") >= 5 and 'id="summary"' in html and "<script" not in html  # self-contained SVG
+    assert "| trust" in r.stdout and "| speed" in r.stdout  # the same summary as the terminal's last lines
     # resumable: a second run skips every finished step and writes the same report
     again = build(task, out)
     assert again.returncode == 0 and again.stdout.count("skipped") >= 6

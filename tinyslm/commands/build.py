@@ -21,13 +21,15 @@ import click
 @click.option("--emulator", type=click.Choice(["qemu", "renode"]), default="qemu", show_default=True)
 @click.option("--device-examples", "device_clips", default=None, type=click.IntRange(1, 100000),
               help="Test examples to run on the device (default 200; 40 with --quick).")
+@click.option("--mlperf", type=click.Choice(["kws01", "ad01"]), default=None,
+              help="The firmware also answers as this MLPerf Tiny benchmark (see `tinyslm firmware --mlperf`).")
 @click.option("--from-tune", "from_tune", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="A `tinyslm tune` folder: build one point of its Pareto front (task, board, data, profile and "
                    "seed come from the search).")
 @click.option("--pick", default=None, type=int, help="With --from-tune: the front's point (0 = cheapest).")
 def build_cmd(task: str | None, board: str, data: Path | None, out: Path | None, quick: bool, seed: int,
               port: str | None, emulator: str, device_clips: int | None, from_tune: Path | None,
-              pick: int | None) -> None:
+              pick: int | None, mlperf: str | None) -> None:
     """Data -> features -> teacher -> distilled, pruned int8 student -> C -> firmware -> device -> report."""
     from ..pipeline import BuildConfig, run_build
 
@@ -41,5 +43,5 @@ def build_cmd(task: str | None, board: str, data: Path | None, out: Path | None,
 
     cfg = BuildConfig(task=task, board=board, out=out or Path("runs") / f"{task}-{board}", data=data, quick=quick,
                       seed=seed, port=port, emulator=emulator,
-                      device_clips=device_clips or (40 if quick else 200))
+                      device_clips=device_clips or (40 if quick else 200), mlperf=mlperf)
     run_build(cfg, say=click.echo)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tflbuild import OpDesc, TDesc, build_model, fc_options, softmax_options
+from tflbuild import OpDesc, TDesc, build_model, conv2d_options, fc_options, softmax_options
 
 from tinyslm.compiler.verify import verify_host
 
@@ -57,3 +57,27 @@ def test_graph_output_that_is_a_reshaped_input_is_copied(tmp_path):
                          TDesc((3, 4), "int8", [0.1], [1])],
                         [OpDesc("RESHAPE", [0, 1], [2])], [0], [2])
     check(model, 5)
+
+
+@pytest.mark.parametrize("target", ["portable", "cortex-m-dsp"])
+def test_pointwise_conv_with_a_runtime_filter_in_place(target):
+    """A 1x1 CONV_2D whose filter is a graph input (not a constant) has no DSP weight layout, and its
+    input dies there, so the planner runs it in place. The cortex-m-dsp build once handed that call to a
+    copy of TFLM's loop inside the DSP kernel that ignored in-place and gave outputs different from TFLM's;
+    now every target calls the portable kernel for it, which keeps each input pixel before overwriting it."""
+    from tinyslm.compiler import analyze
+    from tinyslm.compiler.lowering import Call
+
+    model = build_model([TDesc((1, 5, 3, 8), "int8", [0.05], [3], name="input"),
+                         TDesc((6, 1, 1, 8), "int8", [0.02], [0], name="filter"),
+                         TDesc((1, 5, 3, 8), "int8", [0.04], [-1], name="x"),  # in the arena, dies at the conv
+                         TDesc((1, 5, 3, 6), "int8", [0.08], [-5], name="y"),  # in the arena too
+                         TDesc((1, 5, 3, 6), "int8", [0.1], [2], name="output")],
+                        [OpDesc("QUANTIZE", [0], [2]), OpDesc("CONV_2D", [2, 1], [3], "Conv2DOptions", conv2d_options()),
+                         OpDesc("QUANTIZE", [3], [4])], [0, 1], [4])
+    _, plan = analyze(model, target)
+    conv = [s for s in plan.steps if isinstance(s, Call)][1]
+    assert conv.family == "tslm_conv" and conv.params["in_place"] == 1  # the case in question
+    assert conv.func == "tslm_conv_s8"  # the portable kernel on every target: there is no DSP weight layout
+    report = verify_host(model, n_inputs=30, seed=11, target=target, sanitize=True)
+    assert report.ok, report.lines()

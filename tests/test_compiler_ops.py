@@ -51,12 +51,13 @@ def test_dsp_lowering_uses_the_optimized_paths(name, zoo):
 
     _, plan = analyze(zoo(name), "cortex-m-dsp")
     calls = [s for s in plan.steps if isinstance(s, Call)
-             and s.func in ("tslm_conv_s8", "tslm_depthwise_conv_s8", "tslm_fully_connected_s8")]
+             and s.family in ("tslm_conv", "tslm_depthwise_conv", "tslm_fully_connected")]
     assert calls
+    assert all(c.func.startswith("tslm_dsp_") and c.variant for c in calls), [c.func for c in calls]
     for c in calls:
         assert isinstance(c.params["requant"], Ref) and c.params["multiplier"] == "NULL", (c.func, c.note)
         assert c.scratch_bytes > 0
-    chunks = [c.params["depth_chunk"] for c in calls if c.func == "tslm_fully_connected_s8"]
+    chunks = [c.params["depth_chunk"] for c in calls if c.func == "tslm_dsp_fully_connected_s8"]
     assert name != "dense_long_rows" or chunks[0] < calls[0].params["accum_depth"]  # the chunked path
 
 

@@ -25,10 +25,9 @@ from tinyslm.resources import firmware_dir
 
 C = Path(__file__).parent / "c"
 KERNELS = firmware_dir() / "kernels"
-DSP_BINARY = ["-D" + f"tslm_{op}_s8=dsp_{op}_s8" for op in ("add", "sub", "mul", "squared_difference")]
-# check -> [(source, extra flags)] compiled besides it: the DSP file with its functions renamed, the portable one
+# check -> [(source, extra flags)] compiled besides it: the DSP kernels and the portable ones they fall back to
 CHECKS = {"dsp_requant_check": [],
-          "dsp_binary_check": [(KERNELS / "cortex_m_dsp" / "tslm_binary.c", DSP_BINARY), (KERNELS / "tslm_binary.c", [])]}
+          "dsp_binary_check": [(KERNELS / "cortex_m_dsp" / "tslm_dsp_binary.c", []), (KERNELS / "tslm_binary.c", [])]}
 
 
 def _objects(cc: list[str], tmp: Path, check: str) -> list[str]:

@@ -40,8 +40,8 @@ def test_depthwise_and_pointwise_run_in_place(zoo):
     for target in ("portable", "cortex-m-dsp"):
         graph, plan = analyze(zoo("ds_block_in_place"), target)
         calls = [s for s in plan.steps if isinstance(s, Call)]
-        dw = [c for c in calls if c.func == "tslm_depthwise_conv_s8"]
-        pw = [c for c in calls if c.func == "tslm_conv_s8" and c.params["filter_h"] == 1]
+        dw = [c for c in calls if c.family == "tslm_depthwise_conv"]
+        pw = [c for c in calls if c.family == "tslm_conv" and c.params["filter_h"] == 1]
         # the portable kernel keeps a ring of raw rows when in place; the DSP one always reads its ring
         assert all((c.params["cache_rows"] > 0) == (target == "portable") for c in dw), target
         assert dw and pw, target

@@ -146,3 +146,17 @@ def fc_options(activation: int = 0) -> Callable:
         return tflite.FullyConnectedOptionsEnd(b)
 
     return make
+
+
+def conv2d_options(stride: int = 1, padding: str = "VALID", activation: int = 0) -> Callable:
+    def make(b: flatbuffers.Builder) -> int:
+        tflite.Conv2DOptionsStart(b)
+        tflite.Conv2DOptionsAddPadding(b, getattr(tflite.Padding, padding))
+        tflite.Conv2DOptionsAddStrideW(b, stride)
+        tflite.Conv2DOptionsAddStrideH(b, stride)
+        tflite.Conv2DOptionsAddDilationWFactor(b, 1)
+        tflite.Conv2DOptionsAddDilationHFactor(b, 1)
+        tflite.Conv2DOptionsAddFusedActivationFunction(b, activation)
+        return tflite.Conv2DOptionsEnd(b)
+
+    return make

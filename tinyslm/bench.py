@@ -194,7 +194,9 @@ def _per_op_summary(r: BenchResult) -> list[tuple[str, int, int, float]]:
 
 def markdown(results: list[BenchResult], per_op: bool = True) -> str:
     """The summary table (one row per model and board), then each model's cost per operator type."""
-    kernels = {"portable": "portable C", "cortex-m-dsp": "Cortex-M DSP"}
+    from .compiler.targets import TARGETS
+
+    kernels = {name: t.label for name, t in TARGETS.items()}
     lines = ["| model | board | kernels | MACs | instructions | instr/MAC | vs TFLM+CMSIS-NN | arena (B) | "
              "TFLM arena (B) | weights (B) | kernels .text (B) | TFLM+CMSIS-NN .text (B) |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]

@@ -1,8 +1,8 @@
 """Boards as data: one TOML file per board in boards/, validated here.
 
 >>> b = get_board("mps2-an386")
->>> b.cpu, b.kernel_target, hex(b.memory.ram_origin), b.instructions_per_tick
-('cortex-m4', 'cortex-m-dsp', '0x20000000', 40)
+>>> b.cpu, get_target(b.kernel_target).label, hex(b.memory.ram_origin), b.instructions_per_tick
+('cortex-m4', 'Cortex-M DSP', '0x20000000', 40)
 >>> "microbit" in [b.name for b in list_boards()]
 True
 """
@@ -14,18 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .compiler.targets import CPU_TARGETS, get_target
 from .errors import TinyslmError
 from .resources import boards_dir
 
-CPUS = {  # cpu -> (compiler flag, kernel set)
-    "cortex-m0": ("cortex-m0", "portable"),
-    "cortex-m0plus": ("cortex-m0plus", "portable"),
-    "cortex-m3": ("cortex-m3", "portable"),
-    "cortex-m4": ("cortex-m4", "cortex-m-dsp"),
-    "cortex-m7": ("cortex-m7", "cortex-m-dsp"),
-    "cortex-m33": ("cortex-m33", "cortex-m-dsp"),
-    "cortex-m55": ("cortex-m55", "cortex-m-dsp"),
-}
+CPUS = set(CPU_TARGETS)  # the CPUs boards may name (-mcpu=<cpu>), each with its default kernel target
 FPUS = {"none", "fpv4-sp-d16", "fpv5-sp-d16", "fpv5-d16", "auto"}
 FLOAT_ABIS = {"soft", "softfp", "hard"}
 FAMILIES = {"cmsdk", "stm32f4", "stm32l4", "nrf5"}
@@ -95,7 +88,7 @@ class Board:
 
     @property
     def kernel_target(self) -> str:
-        return CPUS[self.cpu][1]
+        return CPU_TARGETS[self.cpu]
 
     @property
     def emulated(self) -> bool:
@@ -118,7 +111,7 @@ class Board:
 
     @property
     def cflags(self) -> list[str]:
-        flags = [f"-mcpu={CPUS[self.cpu][0]}", "-mthumb", f"-mfloat-abi={self.float_abi}"]
+        flags = [f"-mcpu={self.cpu}", "-mthumb", f"-mfloat-abi={self.float_abi}"]
         if self.fpu != "none":
             flags.append(f"-mfpu={self.fpu}")
         return flags

@@ -1,6 +1,6 @@
 /*
- * dsp_binary_check.c - the DSP elementwise kernels (cortex_m_dsp/tslm_binary.c,
- * built with their functions renamed dsp_*) against the portable ones (TFLM's
+ * dsp_binary_check.c - the DSP elementwise kernels (cortex_m_dsp/tslm_dsp_binary.c,
+ * tslm_dsp_*) against the portable ones (TFLM's
  * arithmetic, checked against TFLM by the op tests), on pseudo-random shapes,
  * broadcast patterns and parameters: TFLM's int8 ADD/SUB scheme (left shift
  * 20, one input at multiplier 1/2), other shifts and multipliers, fused
@@ -12,11 +12,8 @@
 #include <string.h>
 
 #include "tslm_binary.h"
+#include "tslm_dsp_binary.h"
 
-void dsp_add_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out);
-void dsp_sub_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out);
-void dsp_mul_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out);
-void dsp_squared_difference_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out);
 
 typedef void (*kernel_fn)(const tslm_binary_params *, const int8_t *, const int8_t *, int8_t *);
 
@@ -60,7 +57,7 @@ int main(void)
 {
     static int8_t in1[256], in2[256], ref[256], got[256];
     const kernel_fn portable[4] = {tslm_add_s8, tslm_sub_s8, tslm_mul_s8, tslm_squared_difference_s8};
-    const kernel_fn dsp[4] = {dsp_add_s8, dsp_sub_s8, dsp_mul_s8, dsp_squared_difference_s8};
+    const kernel_fn dsp[4] = {tslm_dsp_add_s8, tslm_dsp_sub_s8, tslm_dsp_mul_s8, tslm_dsp_squared_difference_s8};
     int bad = 0;
     for (int trial = 0; trial < 6000; ++trial) {
         tslm_binary_params p;

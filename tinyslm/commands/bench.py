@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from ..compiler.targets import target_names
+
 
 @click.command("bench")
 @click.argument("models", nargs=-1, type=click.Path(exists=True, path_type=Path))
@@ -14,7 +16,7 @@ import click
 @click.option("--via", type=click.Choice(["runtime", "firmware"]), default="runtime", show_default=True,
               help="runtime: bare-metal bench runtime (semihosting, per-op profile, SysTick boards); firmware: the "
                    "serial-protocol firmware in QEMU (every emulated board, e.g. microbit).")
-@click.option("--target", type=click.Choice(["auto", "portable", "cortex-m-dsp"]), default="auto", show_default=True,
+@click.option("--target", type=click.Choice(["auto", *target_names()]), default="auto", show_default=True,
               help="Kernel set (auto: what the board's CPU supports).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @click.option("--markdown", "md_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
@@ -28,7 +30,14 @@ def bench_cmd(models: tuple[Path, ...], boards: tuple[str, ...], via: str, targe
     MODELS: .tflite files or `tinyslm build` output folders; none: every model in ../shared/models ($TINYSLM_SHARED_MODELS) and the
     transformers `tinyslm build` left in runs/*/train/model.tflite.
     """
-    from ..bench import bench_firmware, bench_model, default_models, markdown, save, update_readme
+    from ..bench import (
+        bench_firmware,
+        bench_model,
+        default_models,
+        markdown,
+        save,
+        update_readme,
+    )
     from ..errors import TinyslmError
     from ..firmware import FitError
 

@@ -6,14 +6,16 @@ from pathlib import Path
 
 import click
 
+from ..compiler.targets import target_names
+
 
 @click.command("compile")
 @click.argument("model", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write NAME.h, NAME.c and the kernels into.")
 @click.option("--name", default="model", show_default=True, help="C name of the model (prefix of its API).")
-@click.option("--target", default="portable", show_default=True, type=click.Choice(["portable", "cortex-m-dsp"]),
-              help="Kernel set: portable C99, or Cortex-M4/M7/M33 DSP-extension kernels.")
+@click.option("--target", default="portable", show_default=True, type=click.Choice(target_names()),
+              help="Kernel set: portable C99, or a CPU's optimized drop-in kernels (see tinyslm boards).")
 def compile_cmd(model: Path, out_dir: Path, name: str, target: str) -> None:
     """Compile an int8 .tflite model into dependency-free C99."""
     from ..compiler import compile_model

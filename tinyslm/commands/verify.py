@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from ..compiler.targets import target_names
+
 
 def _load_real(paths: tuple[Path, ...]) -> list:
     import numpy as np
@@ -31,7 +33,7 @@ def _load_real(paths: tuple[Path, ...]) -> list:
 @click.option("--real", "real", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help=".npy file of real inputs (one per row, first input only); may repeat.")
 @click.option("--sanitize/--no-sanitize", default=False, help="Build with AddressSanitizer and UBSan.")
-@click.option("--target", default="portable", show_default=True, type=click.Choice(["portable", "cortex-m-dsp"]),
+@click.option("--target", default="portable", show_default=True, type=click.Choice(target_names()),
               help="Kernel set to check (the DSP kernels run on the host through their portable SIMD equivalents).")
 @click.option("--board", "-b", default=None, help="Also run on this board: its emulator, or the device at --port.")
 @click.option("--port", default=None, help="Serial port of a flashed board (e.g. /dev/ttyACM0, socket://host:port).")

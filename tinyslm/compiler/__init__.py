@@ -15,9 +15,10 @@ from pathlib import Path
 
 from ..errors import ModelError, TinyslmError
 from .ir import Graph
-from .lowering import TARGETS, Call, Lowering, Step
+from .lowering import Call, Lowering, Step
 from .planner import Plan, plan
 from .reader import read_model
+from .targets import get_target
 
 
 @dataclass(frozen=True)
@@ -100,9 +101,7 @@ def lower_graph(graph: Graph, target: str = "portable") -> list[Step]:
 
 
 def check_target(target: str) -> str:
-    if target not in TARGETS:
-        raise TinyslmError(f"unknown kernel target '{target}'", hint=f"use one of: {', '.join(TARGETS)}")
-    return target
+    return get_target(target).name
 
 
 def analyze(model: bytes | str | Path, target: str = "portable") -> tuple[Graph, Plan]:

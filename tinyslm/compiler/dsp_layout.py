@@ -47,6 +47,7 @@ def widen_depthwise(w: np.ndarray) -> np.ndarray:
     return groups[:, :, [0, 2, 1, 3]].reshape(-1)
 
 
+DW_MAX_SPAN = 64  # rows a depthwise filter may span in the DSP kernel (TSLM_DSP_DW_MAX_SPAN in tslm_dsp.h)
 FC_DEPTH_CHUNK = 1024  # input features the DSP FULLY_CONNECTED widens at a time (scratch: 4 or 8 KB at most)
 
 

@@ -20,6 +20,7 @@ from .cdecl import c_array, c_identifier, c_struct, c_value
 from .ir import Graph, Tensor
 from .lowering import PARAMS, Alias, Call, ConstArray, Lit, Ref, Scratch, T, TList
 from .planner import Plan
+from .targets import Target, get_target
 
 
 @dataclass
@@ -82,9 +83,9 @@ def _env() -> jinja2.Environment:
 
 
 class Emitter:
-    def __init__(self, graph: Graph, plan: Plan, name: str, target: str = "portable"):
+    def __init__(self, graph: Graph, plan: Plan, name: str, target: str | Target = "portable"):
         self.g = graph
-        self.target = target
+        self.target = get_target(target)
         self.plan = plan
         self.name = name
         self.inputs = [IoSpec("input", i, graph.tensors[t], f"{name.upper()}_INPUT{i}", f"in{i}")
@@ -165,8 +166,8 @@ class Emitter:
                         op_index=op.index)
         title = f"op {op.index}: {op.opcode}" + (f"  {s.note}" if s.note else "")
         lines = []
-        roles = {"tslm_fully_connected_s8": ["in", "w", "b", "out"], "tslm_conv_s8": ["in", "w", "b", "out"],
-                 "tslm_depthwise_conv_s8": ["in", "w", "b", "out"]}.get(s.func)
+        roles = {"tslm_fully_connected": ["in", "w", "b", "out"], "tslm_conv": ["in", "w", "b", "out"],
+                 "tslm_depthwise_conv": ["in", "w", "b", "out"]}.get(s.family)
         for k, i in enumerate(op.inputs):
             if i < 0:
                 continue
@@ -239,13 +240,14 @@ class Emitter:
                                 f"/* output {pos} is another buffer of the model */")
             self.used_vars.add(self.outputs[pos].var)
         families = sorted({s.family for s in steps if isinstance(s, Call) and s.family})
+        variants = sorted({s.variant for s in steps if isinstance(s, Call) and s.variant})
         env = _env()
         ctx = dict(name=self.name, NAME=self.name.upper(), guard=f"{self.name.upper()}_H", version=__version__,
                    source=Path(self.g.source).name, sha256=self.g.sha256, inputs=self.inputs, outputs=self.outputs,
                    arena_bytes=self.plan.arena_bytes, weights_bytes=self.weights_bytes,
                    macs=sum(s.macs for s in steps if isinstance(s, Call)),
                    n_calls=sum(1 for s in steps if isinstance(s, Call)),
-                   headers=[f"{f}.h" for f in families], consts=self.const_decls, params=params_decls,
+                   headers=[f"{f}.h" for f in families] + [Path(v).with_suffix(".h").name for v in variants], consts=self.const_decls, params=params_decls,
                    steps=rendered_steps, final_copies=final_copies)
         unused = [io.var for io in self.inputs + self.outputs if io.var not in self.used_vars]
         for var in unused:
@@ -260,12 +262,13 @@ class Emitter:
         written[0].write_text(header)
         written[1].write_text(source)
         kdir = firmware_dir() / "kernels"
-        variant = kdir / "cortex_m_dsp" if self.target == "cortex-m-dsp" else None
-        files = ["tslm_common.h"] + [f"{fam}.{ext}" for fam in families for ext in ("h", "c")]
-        if variant is not None and any((variant / f).exists() for f in files):
-            files += ["tslm_simd.h", "tslm_dsp.h"]
-        for f in files:
-            src = variant / f if variant is not None and (variant / f).exists() else kdir / f
-            shutil.copyfile(src, out_dir / f)
-            written.append(out_dir / f)
+        files = [kdir / "tslm_common.h"] + [kdir / f"{fam}.{ext}" for fam in families for ext in ("h", "c")]
+        if variants:
+            tdir = kdir / self.target.folder  # type: ignore[operator]
+            for h in self.target.headers:
+                files.append(tdir / h if (tdir / h).exists() else kdir / h)
+            files += [(kdir / v).with_suffix(ext) for v in variants for ext in (".h", ".c")]
+        for src in files:
+            shutil.copyfile(src, out_dir / src.name)
+            written.append(out_dir / src.name)
         return written, self.weights_bytes

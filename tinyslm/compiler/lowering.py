@@ -19,6 +19,7 @@ from . import fixedpoint as fx
 from .dsp_layout import dsp_requant
 from .ir import Graph, Operator, Tensor
 from .quantization import quantize_multiplier
+from .targets import Target, get_target
 
 MAX_DIMS = 6
 
@@ -108,6 +109,9 @@ class Call:
     inplace_params: dict[str, Any] = field(default_factory=dict)
     reads: list[int] = field(default_factory=list)
     writes: list[int] = field(default_factory=list)
+    # a target's drop-in kernel source (relative to firmware/kernels) that `func` lives in; None: the
+    # family's portable kernel file
+    variant: str | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.params, KernelParams):
@@ -126,9 +130,6 @@ class Call:
             self.params.update(changes)
 
 
-TARGETS = ("portable", "cortex-m-dsp")
-
-
 @dataclass
 class Alias:
     """The output tensor is the input tensor's bytes under another shape."""
@@ -145,13 +146,19 @@ Step = Call | Alias
 class Lowering:
     """One graph being lowered for one target: the handlers' shared checks and helpers."""
 
-    def __init__(self, graph: Graph, target: str = "portable"):
+    def __init__(self, graph: Graph, target: str | Target = "portable"):
         from .ops import registry
 
         self.g = graph
-        self.target = target
-        self.dsp = target == "cortex-m-dsp"
+        self.target = get_target(target)
         self.handlers = registry()
+
+    def target_kernel(self, call: Call, family: str) -> Call:
+        """Make `call` call this target's drop-in kernel for it (same params struct and arguments)
+        instead of the portable one: tslm_<op> -> tslm_<prefix>_<op> from its own source file."""
+        k = self.target.kernel(family, call.func.removeprefix("tslm_"))
+        call.func, call.variant = k.func, k.file
+        return call
 
     def t(self, index: int) -> Tensor:
         return self.g.tensors[index]

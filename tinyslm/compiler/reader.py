@@ -95,7 +95,16 @@ class _Reader:
                 name = f"CUSTOM:{custom.decode(errors='replace')}" if custom else f"UNKNOWN({code})"
             codes.append((name, oc.Version()))
 
-        tensors = [self.tensor(sg, i, model, n_buffers) for i in range(self.length(sg.TensorsLength(), "tensor list"))]
+        # A tensor tinyslm cannot hold (zero-sized, an unhandled type) is refused only after the
+        # operators are read: when an operator that is not supported uses it, that is the real reason.
+        tensors: list[Tensor] = []
+        deferred: list[UnsupportedError] = []
+        for i in range(self.length(sg.TensorsLength(), "tensor list")):
+            try:
+                tensors.append(self.tensor(sg, i, model, n_buffers))
+            except UnsupportedError as e:
+                deferred.append(e)
+                tensors.append(Tensor(i, f"tensor_{i}", (1,), "int8"))  # placeholder, never returned
         n_t = len(tensors)
 
         def indices(arr: np.ndarray | int, what: str, allow_missing: bool) -> list[int]:
@@ -122,9 +131,34 @@ class _Reader:
         self.length(sg.OutputsLength(), "graph outputs")
         g_in = indices(sg.InputsAsNumpy(), "graph input", False)
         g_out = indices(sg.OutputsAsNumpy(), "graph output", False)
+        variables = [t for t in tensors if t.is_variable]
+        if deferred or variables:
+            first = self.unsupported_op(operators)
+            if first is not None:
+                raise first
+            if deferred:
+                raise deferred[0]
+            t = variables[0]
+            users = [f"{op.opcode} (op {op.index})" for op in operators if t.index in op.inputs]
+            raise UnsupportedError(f"tensor {t.index} '{t.name}' is a variable (state kept from one invocation to "
+                                   f"the next{', read by ' + ', '.join(users) if users else ''}); tinyslm does "
+                                   "not compile stateful models yet", where=self.source,
+                                   hint="export the model without variable state tensors")
         desc = model.Description()
         return Graph(tensors, operators, g_in, g_out, hashlib.sha256(buf).hexdigest(),
                      desc.decode(errors="replace") if desc else "", self.source)
+
+    def unsupported_op(self, operators: list[Operator]) -> UnsupportedError | None:
+        """The first operator tinyslm has no handler for, as the error lowering would raise."""
+        from .ops import registry
+
+        handlers = registry()
+        for op in operators:
+            if op.opcode not in handlers:
+                return UnsupportedError(f"{op.opcode} (op {op.index}): operator not supported by tinyslm",
+                                        where=f"{self.source}, op {op.index}",
+                                        hint=f"use only operators tinyslm compiles: {', '.join(sorted(handlers))}")
+        return None
 
     def tensor(self, sg: Any, i: int, model: Any, n_buffers: int) -> Tensor:
         t = sg.Tensors(i)
@@ -161,6 +195,10 @@ class _Reader:
             if len(zps) != len(scales):
                 raise self.corrupt(f"tensor {i} '{name}' has {len(scales)} scales but {len(zps)} zero points")
             axis = int(q.QuantizedDimension())
+            if len(scales) > 1 and len(shape) == 1 and shape[0] == len(scales) and axis != 0:
+                # an older converter's 1-D bias: per-channel scales that name the filter's axis (e.g. 3);
+                # TFLM never reads the axis of a bias, so the one axis there is is the channel axis
+                axis = 0
             if len(scales) > 1 and not (0 <= axis < len(shape) and shape[axis] == len(scales)):
                 raise self.corrupt(f"tensor {i} '{name}': {len(scales)} per-channel scales on axis {axis} "
                                    f"do not match shape {list(shape)}")

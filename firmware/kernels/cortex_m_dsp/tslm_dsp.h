@@ -23,6 +23,10 @@
 #include "tslm_common.h"
 #include "tslm_simd.h"
 
+/* Depthwise convolution: the most input rows a filter may span (its window of widened rows lives in
+ * scratch); the compiler (tinyslm/compiler/dsp_layout.py) gives taller filters to the portable kernel. */
+#define TSLM_DSP_DW_MAX_SPAN 64
+
 /* Exact TFLM requantization of acc (+ bias) for one channel's record. With fast,
  * SRDHM(x, m) = floor((x * m + 2^30) / 2^31) is SMMLAR's rounded high word of 2x * m,
  * plus 2^(r-1) in the same instruction (v); TFLM's round-half-away division by 2^r is

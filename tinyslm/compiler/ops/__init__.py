@@ -7,8 +7,8 @@ its test cases; nothing else refers to it by name.
 >>> handlers = registry()
 >>> handlers["CONV_2D"].__module__
 'tinyslm.compiler.ops.conv'
->>> sorted(handlers)[:3]
-['ADD', 'AVERAGE_POOL_2D', 'BATCH_MATMUL']
+>>> {"CONV_2D", "FULLY_CONNECTED", "SOFTMAX"} <= set(handlers)
+True
 """
 
 from __future__ import annotations

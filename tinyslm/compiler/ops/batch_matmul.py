@@ -46,8 +46,9 @@ def batch_matmul(lw: Lowering, op: Operator) -> Step:
     nb = int(np.prod(batch))
     note = f"{nb} x ({rows}x{depth} . {depth}x{cols})" + (" adj_x" if adj_x else "") + (" adj_y" if adj_y else "")
     n4 = -(-depth // 4)
-    scratch = 4 * (4 * n4 + 2 * n4 * cols) if lw.dsp else 0  # DSP: two lhs rows, all rhs columns widened
-    return Call(op, "tslm_batch_matmul_s8", "tslm_batch_matmul",
+    scratch = 4 * (4 * n4 + 2 * n4 * cols) if lw.target.dsp else 0  # DSP: two lhs rows, all rhs columns widened
+    call = Call(op, "tslm_batch_matmul_s8", "tslm_batch_matmul",
                 [T(a.index), T(b.index), T(y.index), Scratch("int32_t")],
                 "tslm_batch_matmul_params", params, macs=nb * rows * cols * depth, note=note,
                 reads=[a.index, b.index], writes=[y.index], scratch_bytes=scratch)
+    return lw.target_kernel(call, "batch_matmul") if lw.target.dsp else call

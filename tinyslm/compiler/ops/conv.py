@@ -4,13 +4,14 @@ A depthwise conv with a depth multiplier > 1 becomes a grouped CONV_2D."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..dsp_layout import conv_dsp_scratch, interleave_pairs, widen_depthwise
+from ..dsp_layout import DW_MAX_SPAN, conv_dsp_scratch, interleave_pairs, widen_depthwise
 from ..ir import Operator, Tensor
-from ..lowering import Call, ConstArray, Lit, Lowering, Ref, Scratch, Step, T
+from ..lowering import Call, ConstArray, KernelParams, Lit, Lowering, Ref, Scratch, Step, T
 from ..quantization import activation_range
 from . import register
 
@@ -63,7 +64,7 @@ def _conv_common(lw: Lowering, op: Operator, depthwise: bool) -> tuple[Tensor, T
         fb = lw.folded_bias(op, w, bias_idx, -x.zero_point, 3 if depthwise else 0)
         common["_consts"].append(fb)
         common["_bias_arg"] = Ref(fb.name)
-        if lw.dsp:
+        if lw.target.dsp:
             rows = w.data.reshape(-1, oc).T if depthwise else w.data.reshape(oc, -1)  # type: ignore[union-attr]
             common["_records"] = lw.dsp_records(op, fb, mult, shift, rows)
     common["requant"], common["requant_fast"] = "NULL", 0
@@ -73,6 +74,8 @@ def _conv_common(lw: Lowering, op: Operator, depthwise: bool) -> tuple[Tensor, T
 
 @register('CONV_2D')
 def conv_2d(lw: Lowering, op: Operator) -> Step:
+    if _is_16x8(lw, op):
+        return _conv_s16(lw, op, depthwise=False)
     x, w, y, bias_idx, p = _conv_common(lw, op, depthwise=False)
     consts, note, bias_arg, records = p.pop("_consts"), p.pop("_note"), p.pop("_bias_arg"), p.pop("_records")
     fc = w.shape[3]
@@ -101,17 +104,20 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
         consts, (rec, fast) = [records[0], wt], records
         p.update(multiplier="NULL", shift="NULL", requant=Ref(rec.name), requant_fast=int(fast))
         w_arg, bias_arg = Ref(wt.name), Lit("NULL")
-    return Call(op, "tslm_conv_s8", "tslm_conv",
+    call = Call(op, "tslm_conv_s8", "tslm_conv",
                 [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int16_t")],
                 "tslm_conv_params", {k: p[k] for k in order}, consts, macs=macs, note=note,
                 reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
                 scratch_bytes=conv_dsp_scratch(k_all, w.shape[1] * w.shape[2] > 1) if dsp else 0,
                 inplace=[(x.index, y.index)] if pointwise and y.shape[3] <= x.shape[3] else [],
                 inplace_scratch=0 if dsp else x.shape[3], inplace_params={"in_place": 1})
+    return lw.target_kernel(call, "conv") if dsp else call
 
 
 @register('DEPTHWISE_CONV_2D')
 def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
+    if _is_16x8(lw, op):
+        return _conv_s16(lw, op, depthwise=True)
     x, w, y, bias_idx, p = _conv_common(lw, op, depthwise=True)
     consts, note, bias_arg, records = p.pop("_consts"), p.pop("_note"), p.pop("_bias_arg"), p.pop("_records")
     lw.need(w.shape[0] == 1 and w.shape[3] == y.shape[3], op,
@@ -135,7 +141,7 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
     scratch = 0
     fh, fw = w.shape[1], w.shape[2]
     span = (fh - 1) * p["dilation_h"] + 1
-    if records is not None and span <= 64:  # the DSP kernel's MAX_SPAN
+    if records is not None and span <= DW_MAX_SPAN:
         # DSP: a window of the filter's span of input rows, zero-point padded and widened to int16
         # (per group of four channels and column, the rows together), read before any output row
         # overwrites them
@@ -146,7 +152,7 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
         consts, (rec, fast) = [records[0], wt], records
         p.update(multiplier="NULL", shift="NULL", requant=Ref(rec.name), requant_fast=int(fast), ring_w=ring_w)
         w_arg, bias_arg = Ref(wt.name, "const int8_t *"), Lit("NULL")
-    return Call(op, "tslm_depthwise_conv_s8", "tslm_depthwise_conv",
+    call = Call(op, "tslm_depthwise_conv_s8", "tslm_depthwise_conv",
                 [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int8_t")],
                 "tslm_depthwise_conv_params", {k: p[k] for k in order}, consts,
                 macs=y.numel * fh * fw, note=note,
@@ -155,6 +161,7 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
                 inplace=[(x.index, y.index)] if in_place_ok else [],
                 inplace_scratch=0 if scratch else (p["pad_h"] + 1) * x.shape[2] * x.shape[3],
                 inplace_params={} if scratch else {"cache_rows": p["pad_h"] + 1})
+    return lw.target_kernel(call, "depthwise_conv") if scratch > 0 else call
 
 
 def _depthwise_as_grouped_conv(lw: Lowering, op: Operator, x: Tensor, w: Tensor, y: Tensor, bias_idx: int,
@@ -169,16 +176,158 @@ def _depthwise_as_grouped_conv(lw: Lowering, op: Operator, x: Tensor, w: Tensor,
     wt = ConstArray(lw.name(op, "filter"), "int8_t", interleave_pairs(rows, oc // x.shape[3]),
                     f"tensor {w.index} as {oc}x{fh}x{fw}x1 rows, channel pairs interleaved by fours")
     k_all = fh * fw
-    params = {k: p[k] for k in ["batches", "input_h", "input_w", "input_c", "filter_h", "filter_w"]}
-    params["filter_c"] = 1
-    params.update({k: p[k] for k in ["output_h", "output_w", "output_c", "stride_h", "stride_w", "dilation_h",
-                                      "dilation_w", "pad_h", "pad_w", "input_offset", "output_offset",
-                                      "act_min", "act_max", "bias_folded"]})
     rec, fast = records
-    params.update(multiplier="NULL", shift="NULL", in_place=0, requant=Ref(rec.name), requant_fast=int(fast))
-    return Call(op, "tslm_conv_s8", "tslm_conv", [T(x.index), Ref(wt.name), Lit("NULL"), T(y.index),
+    given = {**p, "filter_c": 1, "multiplier": "NULL", "shift": "NULL", "in_place": 0, "requant": Ref(rec.name),
+             "requant_fast": int(fast)}
+    params = {k: given[k] for k in ["batches", "input_h", "input_w", "input_c", "filter_h", "filter_w", "filter_c",
+                                    "output_h", "output_w", "output_c", "stride_h", "stride_w", "dilation_h",
+                                    "dilation_w", "pad_h", "pad_w", "input_offset", "output_offset", "multiplier",
+                                    "shift", "act_min", "act_max", "bias_folded", "in_place", "requant",
+                                    "requant_fast"]}  # tslm_conv_params' order
+    call = Call(op, "tslm_conv_s8", "tslm_conv", [T(x.index), Ref(wt.name), Lit("NULL"), T(y.index),
                                                  Scratch("int16_t")],
                 "tslm_conv_params", params, [rec, wt], macs=y.numel * k_all,
                 note=note + f" (as a CONV_2D of {x.shape[3]} groups)",
                 reads=[x.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
                 scratch_bytes=conv_dsp_scratch(k_all, k_all > 1))
+    return lw.target_kernel(call, "conv")
+
+
+# ---------------------------------------------------------------- int16x8
+@dataclass
+class ConvS16Params(KernelParams):
+    C_TYPE = "tslm_conv_s16_params"
+    batches: int
+    input_h: int
+    input_w: int
+    input_c: int
+    filter_h: int
+    filter_w: int
+    filter_c: int
+    output_h: int
+    output_w: int
+    output_c: int
+    stride_h: int
+    stride_w: int
+    dilation_h: int
+    dilation_w: int
+    pad_h: int
+    pad_w: int
+    multiplier: Ref
+    shift: Ref
+    act_min: int
+    act_max: int
+    acc32: int
+
+
+@dataclass
+class DepthwiseConvS16Params(KernelParams):
+    C_TYPE = "tslm_depthwise_conv_s16_params"
+    batches: int
+    input_h: int
+    input_w: int
+    input_c: int
+    filter_h: int
+    filter_w: int
+    depth_multiplier: int
+    output_h: int
+    output_w: int
+    output_c: int
+    stride_h: int
+    stride_w: int
+    dilation_h: int
+    dilation_w: int
+    pad_h: int
+    pad_w: int
+    multiplier: Ref
+    shift: Ref
+    act_min: int
+    act_max: int
+
+
+def _is_16x8(lw: Lowering, op: Operator) -> bool:
+    return bool(op.inputs) and op.inputs[0] >= 0 and lw.t(op.inputs[0]).dtype == "int16"
+
+
+def symmetric_16x8(lw: Lowering, op: Operator, x: Tensor, y: Tensor) -> None:
+    """TFLM's 16x8 kernels assume zero points 0 on the int16 activations (its Prepare checks them)."""
+    for t, role in ((x, "input"), (y, "output")):
+        lw.need(t.zero_point == 0, op, f"int16 {role} has zero point {t.zero_point}; TFLM's int16x8 kernels "
+                "need symmetric int16 activations (zero point 0)",
+                "convert with EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8", t.index)
+
+
+def bias_16x8(lw: Lowering, op: Operator, bias_idx: int, n: int, allow_int32: bool = True
+              ) -> tuple[Any, list[ConstArray], int]:
+    """The bias of a 16x8 op as an int64 constant array (argument, consts, acc32): TFLM's CONV_2D and
+    FULLY_CONNECTED accumulate in int64 with an int64 bias and in int32 with an int32 one (acc32 = 1:
+    the kernel wraps the sum to int32); without a bias, as the op's quantized_bias_type option says
+    (checked against the oracle both ways); its DEPTHWISE_CONV_2D always in int64."""
+    if bias_idx < 0:  # no bias: the accumulator the op's quantized_bias_type names (INT64 = 4; else 32-bit)
+        return Lit("NULL"), [], int(op.options.get("quantized_bias_type", 0) != 4)
+    allowed = ("int64", "int32") if allow_int32 else ("int64",)
+    b = lw.dtype(op, bias_idx, allowed, "bias")
+    lw.need(b.is_const, op, "the bias must be a constant tensor", tensor=bias_idx)
+    lw.need(b.numel == n, op, f"bias has {b.numel} values for {n} outputs", tensor=bias_idx)
+    arr = ConstArray(lw.name(op, "bias"), "int64_t", np.asarray(b.data, dtype=np.int64).reshape(-1),
+                     f"tensor {bias_idx} ({b.dtype}) as int64")
+    return Ref(arr.name), [arr], int(b.dtype == "int32")
+
+
+def _conv_s16(lw: Lowering, op: Operator, depthwise: bool) -> Call:
+    lw.io(op, 2)
+    x = lw.dtype(op, op.inputs[0], ("int16",), "input")
+    w = lw.dtype(op, op.inputs[1], ("int8",), "filter")
+    y = lw.dtype(op, op.outputs[0], ("int16",), "output")
+    lw.per_tensor(op, x, "input")
+    lw.per_tensor(op, y, "output")
+    symmetric_16x8(lw, op, x, y)
+    lw.need(w.is_const, op, "the filter must be a constant tensor", tensor=w.index)
+    for t, role in ((x, "input"), (w, "filter"), (y, "output")):
+        lw.need(len(t.shape) == 4, op, f"{role} must be 4-D NHWC, got {lw.shape_str(t.shape)}", tensor=t.index)
+    lw.need(all(z == 0 for z in w.quant.zero_point), op, "int8 filters must be symmetric (zero point 0)",
+            tensor=w.index)
+    lw.need(x.shape[0] == y.shape[0], op, "batch of input and output differ")
+    o = op.options
+    sh, sw = o.get("stride_h", 1), o.get("stride_w", 1)
+    dh, dw = o.get("dilation_h_factor", 1), o.get("dilation_w_factor", 1)
+    fh, fw = w.shape[1], w.shape[2]
+    pad_h = lw.padding(op, x.shape[1], fh, sh, dh, y.shape[1], "height")
+    pad_w = lw.padding(op, x.shape[2], fw, sw, dw, y.shape[2], "width")
+    ic, oc = x.shape[3], y.shape[3]
+    qaxis = 3 if depthwise else 0
+    n_scales = len(w.quant.scale)
+    lw.need(n_scales in (1, oc) and (n_scales == 1 or w.quant.axis == qaxis), op,
+            f"filter has {n_scales} scales on axis {w.quant.axis}; expected 1 or {oc} on axis {qaxis}",
+            tensor=w.index)
+    reals = [float(x.scale) * float(w.quant.scale[c if n_scales > 1 else 0]) / float(y.scale) for c in range(oc)]
+    mult, shift = lw.requant_arrays(op, reals)
+    act = o.get("fused_activation_function", "NONE")
+    lo, hi = activation_range(act, y.scale, y.zero_point, "int16")
+    bias_idx = op.inputs[2] if len(op.inputs) > 2 else -1
+    bias_arg, bias_consts, acc32 = bias_16x8(lw, op, bias_idx, oc, allow_int32=not depthwise)
+    geo = dict(batches=x.shape[0], input_h=x.shape[1], input_w=x.shape[2], input_c=ic, filter_h=fh, filter_w=fw)
+    rest = dict(output_h=y.shape[1], output_w=y.shape[2], output_c=oc, stride_h=sh, stride_w=sw, dilation_h=dh,
+                dilation_w=dw, pad_h=pad_h, pad_w=pad_w, multiplier=Ref(mult.name), shift=Ref(shift.name),
+                act_min=lo, act_max=hi)
+    note = (f"int16x8, {fh}x{fw} stride {sh}x{sw} dilation {dh}x{dw} {o.get('padding', 'VALID')} "
+            f"(pad {pad_h},{pad_w})" + (f", {act.lower()}" if act != "NONE" else "")
+            + (", 32-bit accumulator (int32 bias)" if acc32 else ""))
+    reads = [x.index, w.index] + ([bias_idx] if bias_idx >= 0 else [])
+    if depthwise:
+        lw.need(w.shape[0] == 1 and w.shape[3] == oc, op,
+                f"filter {lw.shape_str(w.shape)} must be 1 x H x W x output channels", tensor=w.index)
+        lw.need(ic > 0 and oc % ic == 0, op, f"output channels {oc} are not a multiple of input channels {ic}")
+        params: KernelParams = DepthwiseConvS16Params(**geo, depth_multiplier=oc // ic, **rest)
+        return Call(op, "tslm_depthwise_conv_s16", "tslm_depthwise_conv",
+                    [T(x.index), T(w.index), bias_arg, T(y.index)], params=params,
+                    consts=[mult, shift, *bias_consts], macs=y.numel * fh * fw, note=note,
+                    reads=reads, writes=[y.index])
+    fc = w.shape[3]
+    lw.need(fc > 0 and ic % fc == 0 and oc % (ic // fc) == 0, op,
+            f"input channels {ic} are not a multiple of filter channels {fc}", tensor=w.index)
+    lw.need(w.shape[0] == oc, op, "filter count differs from output channels", tensor=w.index)
+    params = ConvS16Params(**geo, filter_c=fc, **rest, acc32=acc32)
+    return Call(op, "tslm_conv_s16", "tslm_conv", [T(x.index), T(w.index), bias_arg, T(y.index)], params=params,
+                consts=[mult, shift, *bias_consts], macs=y.numel * fh * fw * fc, note=note,
+                reads=reads, writes=[y.index])

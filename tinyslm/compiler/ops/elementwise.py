@@ -71,11 +71,16 @@ def binary_element(opcode: str, p: dict[str, Any], a: int, b: int) -> int:
 @register('ADD', 'SUB', 'MUL', 'SQUARED_DIFFERENCE')
 def binary(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 2)
-    a = lw.dtype(op, op.inputs[0], ("int8",), "input 1")
-    b = lw.dtype(op, op.inputs[1], ("int8",), "input 2")
-    y = lw.dtype(op, op.outputs[0], ("int8",), "output")
+    s16 = op.inputs[0] >= 0 and lw.t(op.inputs[0]).dtype == "int16" and op.opcode != "SQUARED_DIFFERENCE"
+    dt = ("int16",) if s16 else ("int8",)
+    a = lw.dtype(op, op.inputs[0], dt, "input 1")
+    b = lw.dtype(op, op.inputs[1], dt, "input 2")
+    y = lw.dtype(op, op.outputs[0], dt, "output")
     for t, role in ((a, "input 1"), (b, "input 2"), (y, "output")):
         lw.per_tensor(op, t, role)
+        # TFLM's int16 kernels are written for symmetric int16 (the converter's 16x8 scheme)
+        lw.need(not s16 or t.zero_point == 0, op, f"int16 {role} has zero point {t.zero_point}; int16 {op.opcode} "
+                "needs zero point 0 (symmetric int16x8 quantization)", tensor=t.index)
     rank = max(len(a.shape), len(b.shape))
     lw.need(rank <= MAX_DIMS, op, f"more than {MAX_DIMS} dimensions")
     sa, sb = lw.right_align(a.shape, rank), lw.right_align(b.shape, rank)
@@ -93,25 +98,38 @@ def binary(lw: Lowering, op: Operator) -> Step:
     st_b = [0 if pb[d] == 1 and dims[d] != 1 else st_b[d] for d in range(MAX_DIMS)]
     dims, st_a, st_b = collapse_dims(dims, st_a, st_b)
     act = op.options.get("fused_activation_function", "NONE")
-    lo, hi = activation_range(act, y.scale, y.zero_point, "int8")
+    lo, hi = activation_range(act, y.scale, y.zero_point, dt[0])
     p: dict[str, Any] = dict(dims=dims, in1_strides=st_a, in2_strides=st_b, in1_offset=-a.zero_point,
                              in2_offset=-b.zero_point, output_offset=y.zero_point, left_shift=0,
                              in1_multiplier=0, in1_shift=0, in2_multiplier=0, in2_shift=0,
                              output_multiplier=0, output_shift=0, act_min=lo, act_max=hi)
     sa_, sb_, sy = float(a.scale), float(b.scale), float(y.scale)
     what = f"{op.opcode} op {op.index}"
+    ls = 15 if s16 else 20  # TFLM: 15 for int16 (65535 << 15 still fits int32), 20 for int8
     if op.opcode == "ADD":
-        p["left_shift"] = 20
+        if s16:
+            lw.need(not op.options.get("pot_scale_int16", False), op, "int16 ADD with power-of-two scales "
+                    "(pot_scale_int16) is not supported", "convert with a recent TensorFlow (general scales)")
+        p["left_shift"] = ls
         twice_max = 2 * max(sa_, sb_)
         m1 = quantize_multiplier_smaller_than_one(sa_ / twice_max, what)
         m2 = quantize_multiplier_smaller_than_one(sb_ / twice_max, what)
-        mo = quantize_multiplier_smaller_than_one(twice_max / ((1 << 20) * sy), what)
+        mo = quantize_multiplier_smaller_than_one(twice_max / ((1 << ls) * sy), what)
     elif op.opcode == "SUB":  # TFLM computes these in float32
-        p["left_shift"] = 20
+        if s16:
+            lw.need(not op.options.get("pot_scale_int16", False), op, "int16 SUB with power-of-two scales "
+                    "(pot_scale_int16) is not supported", "convert with a recent TensorFlow (general scales)")
+        p["left_shift"] = ls
         twice_max = f32(2) * max(f32(sa_), f32(sb_))
-        m1 = quantize_multiplier_smaller_than_one(float(f32(sa_) / twice_max), what)
-        m2 = quantize_multiplier_smaller_than_one(float(f32(sb_) / twice_max), what)
-        mo = quantize_multiplier_smaller_than_one(float(twice_max / (f32(1 << 20) * f32(sy))), what)
+        if s16:  # sub_common.cc: the largest scale doubled in float32, the ratios in double
+            tm = float(twice_max)
+            m1 = quantize_multiplier_smaller_than_one(sa_ / tm, what)
+            m2 = quantize_multiplier_smaller_than_one(sb_ / tm, what)
+            mo = quantize_multiplier_smaller_than_one(tm / ((1 << ls) * sy), what)
+        else:
+            m1 = quantize_multiplier_smaller_than_one(float(f32(sa_) / twice_max), what)
+            m2 = quantize_multiplier_smaller_than_one(float(f32(sb_) / twice_max), what)
+            mo = quantize_multiplier_smaller_than_one(float(twice_max / (f32(1 << ls) * f32(sy))), what)
     elif op.opcode == "SQUARED_DIFFERENCE":
         p["left_shift"] = 7
         twice_max = 2 * max(sa_, sb_)
@@ -126,20 +144,23 @@ def binary(lw: Lowering, op: Operator) -> Step:
              output_multiplier=mo[0], output_shift=mo[1])
     func = {"ADD": "tslm_add_s8", "SUB": "tslm_sub_s8", "MUL": "tslm_mul_s8",
             "SQUARED_DIFFERENCE": "tslm_squared_difference_s8"}[op.opcode]
+    if s16:
+        func = func.replace("_s8", "_s16")
     bcast = list(a.shape) != list(b.shape)
     note = (f"{lw.shape_str(a.shape)} {'with' if bcast else 'and'} {lw.shape_str(b.shape)}"
             + (" (broadcast)" if bcast else "") + (f", {act.lower()}" if act != "NONE" else ""))
-    for var, const, first in ((a, b, False), (b, a, True)):
+    for var, const, first in ((a, b, False), (b, a, True)) if not s16 else ():
         # One operand a constant with a single value: the op is a function of one int8, a table.
         if const.is_const and list(var.shape) == list(y.shape) and np.unique(const.data).size == 1:
             c = int(np.asarray(const.data).reshape(-1)[0])
             return lw.lut(op, lambda q: binary_element(op.opcode, p, c, q) if first
                              else binary_element(op.opcode, p, q, c),
                              f"{note}: the constant is {c}, so a table of the 256 inputs", x=var)
-    if a.index == b.index and list(a.shape) == list(y.shape):  # x op x (a layer norm's square): one int8 too
+    if not s16 and a.index == b.index and list(a.shape) == list(y.shape):  # x op x (a layer norm's square): one int8 too
         return lw.lut(op, lambda q: binary_element(op.opcode, p, q, q),
                          f"{note}: both inputs are one tensor, so a table of the 256 inputs", x=a)
     inplace = [(i.index, y.index) for i in (a, b) if list(i.shape) == list(y.shape)]
-    return Call(op, func, "tslm_binary", [T(a.index), T(b.index), T(y.index)], "tslm_binary_params", p,
+    call = Call(op, func, "tslm_binary", [T(a.index), T(b.index), T(y.index)], "tslm_binary_params", p,
                 note=note, inplace=inplace, reads=[a.index, b.index], writes=[y.index],
                 macs=y.numel if op.opcode in ("MUL", "SQUARED_DIFFERENCE") else 0)
+    return lw.target_kernel(call, "binary") if lw.target.dsp and not s16 else call

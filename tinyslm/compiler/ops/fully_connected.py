@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..dsp_layout import FC_DEPTH_CHUNK, interleave_pairs
 from ..ir import Operator
-from ..lowering import Call, ConstArray, Lit, Lowering, Ref, Scratch, Step, T
+from ..lowering import Call, ConstArray, KernelParams, Lit, Lowering, Ref, Scratch, Step, T
 from ..quantization import activation_range
 from . import register
 
@@ -14,6 +15,8 @@ from . import register
 @register('FULLY_CONNECTED')
 def fully_connected(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 2)
+    if op.inputs[0] >= 0 and lw.t(op.inputs[0]).dtype == "int16":
+        return _fully_connected_s16(lw, op)
     x = lw.dtype(op, op.inputs[0], ("int8",), "input")
     w = lw.dtype(op, op.inputs[1], ("int8",), "weights")
     y = lw.dtype(op, op.outputs[0], ("int8",), "output")
@@ -55,7 +58,7 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
     note = f"{batches}x{depth} . {depth}x{out_depth}" + (f", {act.lower()}" if act != "NONE" else "")
     w_arg: Any = T(w.index)
     scratch = 0
-    if lw.dsp and fold and w.quant.zero_point[0] == 0:
+    if lw.target.dsp and fold and w.quant.zero_point[0] == 0:
         # DSP: records instead of bias/multiplier/shift, weight pairs interleaved, rows widened in scratch
         rec, fast = lw.dsp_records(op, fb, mult, shift, w.data)  # type: ignore[arg-type]
         wt = ConstArray(lw.name(op, "filter"), "int8_t", interleave_pairs(w.data, out_depth),  # type: ignore
@@ -66,8 +69,62 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
                       depth_chunk=chunk)
         bias_arg, w_arg = Lit("NULL"), Ref(wt.name)
         scratch = (16 if batches > 1 else 8) * (chunk // 4) + (8 * out_depth if chunk < depth else 0)
-    return Call(op, "tslm_fully_connected_s8", "tslm_fully_connected",
+    call = Call(op, "tslm_fully_connected_s8", "tslm_fully_connected",
                 [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int16_t")],
                 "tslm_fully_connected_params", params, consts, macs=batches * depth * out_depth,
                 note=note, reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
                 scratch_bytes=scratch)
+    return lw.target_kernel(call, "fully_connected") if scratch > 0 else call
+
+
+@dataclass
+class FullyConnectedS16Params(KernelParams):
+    C_TYPE = "tslm_fully_connected_s16_params"
+    batches: int
+    accum_depth: int
+    output_depth: int
+    filter_offset: int
+    multiplier: Ref
+    shift: Ref
+    per_channel: int
+    act_min: int
+    act_max: int
+    acc32: int
+
+
+def _fully_connected_s16(lw: Lowering, op: Operator) -> Call:
+    """int16x8: TFLM's 16x8 FullyConnected(PerChannel): no input or output offset, a 64-bit
+    accumulator with an int64 bias (32-bit with an int32 one)."""
+    from .conv import bias_16x8, symmetric_16x8
+
+    x = lw.dtype(op, op.inputs[0], ("int16",), "input")
+    w = lw.dtype(op, op.inputs[1], ("int8",), "weights")
+    y = lw.dtype(op, op.outputs[0], ("int16",), "output")
+    lw.per_tensor(op, x, "input")
+    lw.per_tensor(op, y, "output")
+    symmetric_16x8(lw, op, x, y)
+    lw.need(len(w.shape) == 2, op, f"weights must be 2-D, got {lw.shape_str(w.shape)}", tensor=w.index)
+    out_depth, depth = w.shape
+    lw.need(x.numel % depth == 0, op,
+            f"input {lw.shape_str(x.shape)} is not a whole number of {depth}-long rows", tensor=x.index)
+    batches = x.numel // depth
+    lw.need(y.numel == batches * out_depth, op,
+            f"output {lw.shape_str(y.shape)} does not hold {batches}x{out_depth} values", tensor=y.index)
+    per_channel = w.quant.per_channel
+    if per_channel:
+        lw.need(w.quant.axis == 0 and len(w.quant.scale) == out_depth, op,
+                "per-channel weights must be quantized along axis 0", tensor=w.index)
+    wscales = w.quant.scale if per_channel else w.quant.scale[:1]
+    mult, shift = lw.requant_arrays(op, [float(x.scale) * float(ws) / float(y.scale) for ws in wscales])
+    act = op.options.get("fused_activation_function", "NONE")
+    lo, hi = activation_range(act, y.scale, y.zero_point, "int16")
+    bias_idx = op.inputs[2] if len(op.inputs) > 2 else -1
+    bias_arg, bias_consts, acc32 = bias_16x8(lw, op, bias_idx, out_depth)
+    params = FullyConnectedS16Params(batches, depth, out_depth, -w.quant.zero_point[0], Ref(mult.name),
+                                     Ref(shift.name), int(per_channel), lo, hi, acc32)
+    note = (f"int16x8, {batches}x{depth} . {depth}x{out_depth}" + (f", {act.lower()}" if act != "NONE" else "")
+            + (", 32-bit accumulator (int32 bias)" if acc32 else ""))
+    return Call(op, "tslm_fully_connected_s16", "tslm_fully_connected",
+                [T(x.index), T(w.index), bias_arg, T(y.index)], params=params,
+                consts=[mult, shift, *bias_consts], macs=batches * depth * out_depth, note=note,
+                reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index])

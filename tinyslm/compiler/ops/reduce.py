@@ -47,7 +47,8 @@ def mean(lw: Lowering, op: Operator) -> Step:
     shift = shift - s
     params = dict(dims=dims, out_strides=out_strides, output_count=y.numel, reduce_count=count,
                   input_zero_point=x.zero_point, output_zero_point=y.zero_point, multiplier=mult, shift=shift)
-    return Call(op, "tslm_mean_s8", "tslm_reduce", [T(x.index), T(y.index), Scratch("int32_t")],
+    call = Call(op, "tslm_mean_s8", "tslm_reduce", [T(x.index), T(y.index), Scratch("int32_t")],
                 "tslm_reduce_params", params, scratch_bytes=4 * y.numel,
                 note=f"over axes {axes} of {lw.shape_str(x.shape)} ({count} values each)",
                 reads=[x.index], writes=[y.index])
+    return lw.target_kernel(call, "reduce") if lw.target.dsp else call

@@ -43,5 +43,6 @@ def softmax(lw: Lowering, op: Operator) -> Step:
     depth = x.shape[-1]
     params = dict(rows=x.numel // depth, depth=depth, exp_table=Ref(tab.name))
     func = "tslm_softmax_s8" if y.dtype == "int8" else "tslm_softmax_s8_s16"
-    return Call(op, func, "tslm_softmax", [T(x.index), T(y.index)], "tslm_softmax_params", params, [tab],
+    call = Call(op, func, "tslm_softmax", [T(x.index), T(y.index)], "tslm_softmax_params", params, [tab],
                 note=f"beta {beta:g}, {x.numel // depth} rows of {depth}", reads=[x.index], writes=[y.index])
+    return lw.target_kernel(call, "softmax") if lw.target.dsp else call

@@ -12,7 +12,7 @@
  *
  * scratch: 4 words per four k for two lhs rows, 2 per four k for each rhs column.
  */
-#include "tslm_batch_matmul.h"
+#include "tslm_dsp_batch_matmul.h"
 #include "tslm_dsp.h"
 
 static inline int32_t pack16(int32_t lo, int32_t hi)
@@ -211,7 +211,7 @@ TSLM_ALWAYS_INLINE void run(const tslm_batch_matmul_params *p, const int8_t *lhs
     }
 }
 
-void tslm_batch_matmul_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs, int8_t *output,
+void tslm_dsp_batch_matmul_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs, int8_t *output,
                           int32_t *scratch)
 {
     /* Fast requantization (tslm_dsp.h) is exact when the multiplier shifts right and

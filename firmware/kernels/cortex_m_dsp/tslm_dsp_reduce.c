@@ -8,7 +8,7 @@
  * load, SXTB16 of bytes 0/2 and 1/3, SADD16 of the two pairs and SMLAD of the
  * sum with (1, 1).
  */
-#include "tslm_reduce.h"
+#include "tslm_dsp_reduce.h"
 #include "tslm_simd.h"
 
 /* Sum of n int8. */
@@ -27,7 +27,7 @@ static int32_t sum_run(const int8_t *in, int32_t n)
     return acc;
 }
 
-void tslm_mean_s8(const tslm_reduce_params *p, const int8_t *input, int8_t *output, int32_t *scratch)
+void tslm_dsp_mean_s8(const tslm_reduce_params *p, const int8_t *input, int8_t *output, int32_t *scratch)
 {
     const int32_t *d = p->dims;
     const int32_t *s = p->out_strides;

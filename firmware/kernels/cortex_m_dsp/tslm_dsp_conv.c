@@ -15,52 +15,8 @@
  * Non-constant weights take TFLM's loop as it is.
  * scratch: 16 bytes per four k (two widened pixels), + 2 * K bytes for im2col.
  */
-#include "tslm_conv.h"
+#include "tslm_dsp_conv.h"
 #include "tslm_dsp.h"
-
-TSLM_ALWAYS_INLINE int8_t finish(const tslm_conv_params *p, int32_t acc, const int32_t *bias, int32_t oc)
-{
-    if (bias != NULL) {
-        acc += bias[oc];
-    }
-    acc = tslm_requantize(acc, p->multiplier[oc], p->shift[oc]) + p->output_offset;
-    return (int8_t)tslm_clamp_i32(acc, p->act_min, p->act_max);
-}
-
-/* Without records (non-constant weights): TFLM's loop as it is. */
-static void generic(const tslm_conv_params *p, const int8_t *input, const int8_t *weights, const int32_t *bias,
-                    int8_t *output)
-{
-    const int32_t groups = p->input_c / p->filter_c;
-    const int32_t per_group = p->output_c / groups;
-    int8_t *out = output;
-    for (int32_t b = 0; b < p->batches; ++b) {
-        const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
-        for (int32_t oy = 0; oy < p->output_h; ++oy) {
-            for (int32_t ox = 0; ox < p->output_w; ++ox) {
-                for (int32_t oc = 0; oc < p->output_c; ++oc) {
-                    const int8_t *w_oc = weights + oc * p->filter_h * p->filter_w * p->filter_c;
-                    int32_t acc = 0;
-                    for (int32_t fy = 0; fy < p->filter_h; ++fy) {
-                        const int32_t iy = oy * p->stride_h - p->pad_h + p->dilation_h * fy;
-                        for (int32_t fx = 0; fx < p->filter_w; ++fx) {
-                            const int32_t ix = ox * p->stride_w - p->pad_w + p->dilation_w * fx;
-                            if (iy < 0 || iy >= p->input_h || ix < 0 || ix >= p->input_w) {
-                                continue;
-                            }
-                            const int8_t *x = in_b + (iy * p->input_w + ix) * p->input_c + (oc / per_group) * p->filter_c;
-                            const int8_t *w = w_oc + (fy * p->filter_w + fx) * p->filter_c;
-                            for (int32_t ic = 0; ic < p->filter_c; ++ic) {
-                                acc += (int32_t)w[ic] * ((int32_t)x[ic] + p->input_offset);
-                            }
-                        }
-                    }
-                    *out++ = finish(p, acc, bias, oc);
-                }
-            }
-        }
-    }
-}
 
 /* n bytes from src to dst, a word at a time while four remain (unaligned LDR/STR). */
 TSLM_ALWAYS_INLINE int8_t *copy_bytes(int8_t *dst, const int8_t *src, int32_t n)
@@ -165,11 +121,11 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
     }
 }
 
-void tslm_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
-                  const int32_t *bias, int8_t *output, int16_t *scratch)
+void tslm_dsp_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                      const int32_t *bias, int8_t *output, int16_t *scratch)
 {
-    if (p->requant == NULL || scratch == NULL) {
-        generic(p, input, weights, bias, output);
+    if (p->requant == NULL) { /* weights not constant: no records, no layout */
+        tslm_conv_s8(p, input, weights, bias, output, scratch); /* the portable kernel */
         return;
     }
     const int32_t *w = (const int32_t *)(const void *)weights; /* word-aligned by the compiler */

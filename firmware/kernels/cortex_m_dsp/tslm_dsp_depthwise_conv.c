@@ -17,54 +17,8 @@
  * TFLM's loop as it is.
  * scratch: span * ring_w * 8 bytes per four channels (span = (filter_h - 1) * dilation_h + 1).
  */
-#include "tslm_depthwise_conv.h"
+#include "tslm_dsp_depthwise_conv.h"
 #include "tslm_dsp.h"
-
-TSLM_ALWAYS_INLINE int8_t finish(const tslm_depthwise_conv_params *p, int32_t acc, const int32_t *bias, int32_t oc)
-{
-    if (bias != NULL) {
-        acc += bias[oc];
-    }
-    acc = tslm_requantize(acc, p->multiplier[oc], p->shift[oc]) + p->output_offset;
-    return (int8_t)tslm_clamp_i32(acc, p->act_min, p->act_max);
-}
-
-/* TFLM's loop (also in place, through the portable kernel's row ring; bias_folded as there). */
-static void generic(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
-                    const int32_t *bias, int8_t *output, int8_t *scratch)
-{
-    for (int32_t b = 0; b < p->batches; ++b) {
-        const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
-        int8_t *out = output + b * p->output_h * p->output_w * p->output_c;
-        for (int32_t oy = 0; oy < p->output_h; ++oy) {
-            tslm_dw_save_row(p, in_b, scratch, oy);
-            const int32_t y0 = oy * p->stride_h - p->pad_h;
-            for (int32_t ox = 0; ox < p->output_w; ++ox) {
-                const int32_t x0 = ox * p->stride_w - p->pad_w;
-                for (int32_t ic = 0; ic < p->input_c; ++ic) {
-                    for (int32_t m = 0; m < p->depth_multiplier; ++m) {
-                        const int32_t oc = ic * p->depth_multiplier + m;
-                        int32_t acc = 0;
-                        for (int32_t fy = 0; fy < p->filter_h; ++fy) {
-                            const int32_t iy = y0 + p->dilation_h * fy;
-                            for (int32_t fx = 0; fx < p->filter_w; ++fx) {
-                                const int32_t ix = x0 + p->dilation_w * fx;
-                                const int32_t w = weights[(fy * p->filter_w + fx) * p->output_c + oc];
-                                if (iy < 0 || iy >= p->input_h || ix < 0 || ix >= p->input_w) {
-                                    acc -= p->bias_folded ? w * p->input_offset : 0; /* skipped tap */
-                                    continue;
-                                }
-                                const int32_t x = tslm_dw_row(p, in_b, scratch, iy, oy)[ix * p->input_c + ic];
-                                acc += w * (x + (p->bias_folded ? 0 : p->input_offset));
-                            }
-                        }
-                        *out++ = finish(p, acc, bias, oc);
-                    }
-                }
-            }
-        }
-    }
-}
 
 /* The window buffer in scratch: for each group of four channels g and each column xp of the
  * padded input (from -pad_w, ring_w of them) a cell of the filter's span of input rows, each
@@ -201,7 +155,6 @@ TSLM_ALWAYS_INLINE void output_row(const tslm_depthwise_conv_params *p, const in
     }
 }
 
-#define MAX_SPAN 64 /* rows under the filter; larger filters take the plain loop */
 
 TSLM_ALWAYS_INLINE void run(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *weights,
                             int8_t *output, int32_t *window, const int fast, const int full)
@@ -232,12 +185,13 @@ TSLM_ALWAYS_INLINE void run(const tslm_depthwise_conv_params *p, const int8_t *i
     }
 }
 
-void tslm_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
-                            const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+void tslm_dsp_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
 {
-    if (p->requant == NULL || p->depth_multiplier != 1 || scratch == NULL
-        || (p->filter_h - 1) * p->dilation_h + 1 > MAX_SPAN) {
-        generic(p, input, weights, bias, output, scratch);
+    /* The compiler gives requantization records only for depth multiplier 1 and filters spanning at most
+     * TSLM_DSP_DW_MAX_SPAN rows (tinyslm/compiler/ops/conv.py); without them, the portable kernel. */
+    if (p->requant == NULL) {
+        tslm_depthwise_conv_s8(p, input, weights, bias, output, scratch); /* the portable kernel */
         return;
     }
     const int32_t *w = (const int32_t *)(const void *)weights; /* word-aligned by the compiler */

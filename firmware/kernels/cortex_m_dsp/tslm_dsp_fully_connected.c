@@ -13,34 +13,8 @@
  * scratch: 16 bytes per four input features of a chunk (two widened rows), 8 for a
  * single row; chunked, + 8 bytes per output feature (the sums of two rows).
  */
-#include "tslm_fully_connected.h"
+#include "tslm_dsp_fully_connected.h"
 #include "tslm_dsp.h"
-
-TSLM_ALWAYS_INLINE int8_t finish(const tslm_fully_connected_params *p, int32_t acc, const int32_t *bias, int32_t o)
-{
-    if (bias != NULL) {
-        acc += bias[o];
-    }
-    const int32_t c = p->per_channel ? o : 0;
-    acc = tslm_requantize(acc, p->multiplier[c], p->shift[c]) + p->output_offset;
-    return (int8_t)tslm_clamp_i32(acc, p->act_min, p->act_max);
-}
-
-static void generic(const tslm_fully_connected_params *p, const int8_t *input, const int8_t *weights,
-                    const int32_t *bias, int8_t *output)
-{
-    for (int32_t b = 0; b < p->batches; ++b) {
-        const int8_t *x = input + b * p->accum_depth;
-        for (int32_t o = 0; o < p->output_depth; ++o) {
-            const int8_t *w = weights + o * p->accum_depth;
-            int32_t acc = 0;
-            for (int32_t d = 0; d < p->accum_depth; ++d) {
-                acc += ((int32_t)w[d] + p->filter_offset) * ((int32_t)x[d] + p->input_offset);
-            }
-            output[b * p->output_depth + o] = finish(p, acc, bias, o);
-        }
-    }
-}
 
 /* Rows longer than depth_chunk: widened a chunk at a time, the sums kept in scratch
  * (after the widened chunk) until the last chunk. */
@@ -112,11 +86,11 @@ TSLM_ALWAYS_INLINE void rows(const tslm_fully_connected_params *p, const int8_t 
     }
 }
 
-void tslm_fully_connected_s8(const tslm_fully_connected_params *p, const int8_t *input,
-                             const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
+void tslm_dsp_fully_connected_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                                 const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
 {
-    if (p->requant == NULL || scratch == NULL) {
-        generic(p, input, weights, bias, output);
+    if (p->requant == NULL) { /* weights not constant: no records, no layout */
+        tslm_fully_connected_s8(p, input, weights, bias, output, scratch); /* the portable kernel */
         return;
     }
     const int32_t *w = (const int32_t *)(const void *)weights; /* word-aligned by the compiler */

@@ -15,7 +15,7 @@
  * input multipliers <= 1/2 (TFLM's; |diff|^2 < 2^30), and every shift a right
  * shift or none; otherwise the portable arithmetic, element by element.
  */
-#include "tslm_binary.h"
+#include "tslm_dsp_binary.h"
 #include "tslm_dsp.h"
 
 /* One requantization: x2 = 2x, the multiplier m, right shift r with round = 2^(r-1) and
@@ -312,47 +312,6 @@ static int mul_path(const tslm_binary_params *p, const int8_t *in1, const int8_t
     return 1;
 }
 
-/* ---- the portable arithmetic, for parameters outside the fast path's bounds ---- */
-
-static int32_t rescaled(const tslm_binary_params *p, int32_t x, int32_t offset, int32_t mult, int32_t shift)
-{
-    return tslm_requantize(tslm_shl_wrap(x + offset, (int)p->left_shift), mult, shift);
-}
-
-static void generic(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
-{
-    const int32_t *d = p->dims, *s1 = p->in1_strides, *s2 = p->in2_strides;
-    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
-        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
-            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
-                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
-                    for (int32_t i4 = 0; i4 < d[4]; ++i4) {
-                        const int32_t o1 = i0 * s1[0] + i1 * s1[1] + i2 * s1[2] + i3 * s1[3] + i4 * s1[4];
-                        const int32_t o2 = i0 * s2[0] + i1 * s2[1] + i2 * s2[2] + i3 * s2[3] + i4 * s2[4];
-                        for (int32_t i5 = 0; i5 < d[5]; ++i5) {
-                            const int32_t a = in1[o1 + i5 * s1[5]], b = in2[o2 + i5 * s2[5]];
-                            int32_t acc;
-                            if (op == OP_MUL) {
-                                acc = (a + p->in1_offset) * (b + p->in2_offset);
-                            } else {
-                                const int32_t r1 = rescaled(p, a, p->in1_offset, p->in1_multiplier, p->in1_shift);
-                                const int32_t r2 = rescaled(p, b, p->in2_offset, p->in2_multiplier, p->in2_shift);
-                                acc = op == OP_ADD ? r1 + r2 : r1 - r2;
-                                if (op == OP_SQDIFF) {
-                                    acc = (int32_t)((uint32_t)acc * (uint32_t)acc);
-                                }
-                            }
-                            const int32_t v = tslm_requantize(acc, p->output_multiplier, p->output_shift) +
-                                              p->output_offset;
-                            *out++ = (int8_t)tslm_clamp_i32(v, p->act_min, p->act_max);
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
 static void apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
 {
     if ((op == OP_ADD || op == OP_SUB) && half_path(p, in1, in2, out, op)) {
@@ -367,8 +326,13 @@ static void apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *
                                           p->in2_multiplier <= (INT32_C(1) << 30));
     const int exact = p->output_shift <= 0 && sq_ok &&
                       (op == OP_MUL || (p->left_shift <= 20 && p->in1_shift <= 0 && p->in2_shift <= 0));
-    if (!exact) {
-        generic(p, in1, in2, out, op);
+    if (!exact) { /* parameters outside the fast path's bounds: the portable kernel */
+        switch (op) {
+        case OP_ADD: tslm_add_s8(p, in1, in2, out); break;
+        case OP_SUB: tslm_sub_s8(p, in1, in2, out); break;
+        case OP_MUL: tslm_mul_s8(p, in1, in2, out); break;
+        default: tslm_squared_difference_s8(p, in1, in2, out); break;
+        }
         return;
     }
     fast_t f;
@@ -398,22 +362,22 @@ static void apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *
     }
 }
 
-void tslm_add_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out)
+void tslm_dsp_add_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out)
 {
     apply(p, in1, in2, out, OP_ADD);
 }
 
-void tslm_sub_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out)
+void tslm_dsp_sub_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out)
 {
     apply(p, in1, in2, out, OP_SUB);
 }
 
-void tslm_mul_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out)
+void tslm_dsp_mul_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out)
 {
     apply(p, in1, in2, out, OP_MUL);
 }
 
-void tslm_squared_difference_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2,
+void tslm_dsp_squared_difference_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2,
                                 int8_t *out)
 {
     apply(p, in1, in2, out, OP_SQDIFF);

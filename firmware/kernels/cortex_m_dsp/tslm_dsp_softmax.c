@@ -10,7 +10,7 @@
  *   powers of two compose for non-negative values): one UMLAL into a 64-bit
  *   constant, then the high word shifted by n - 1.
  */
-#include "tslm_softmax.h"
+#include "tslm_dsp_softmax.h"
 
 /* A row's maximum, and its scale and exponent n of the output division (n > 31: all 0). */
 static int32_t row_stats(const tslm_softmax_params *p, const int8_t *in, int32_t *scale, int *bits_over_unit)
@@ -77,12 +77,12 @@ TSLM_ALWAYS_INLINE void softmax_rows(const tslm_softmax_params *p, const int8_t 
     }
 }
 
-void tslm_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8_t *output)
+void tslm_dsp_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8_t *output)
 {
     softmax_rows(p, input, output, 8);
 }
 
-void tslm_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int16_t *output)
+void tslm_dsp_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int16_t *output)
 {
     softmax_rows(p, input, output, 16);
 }

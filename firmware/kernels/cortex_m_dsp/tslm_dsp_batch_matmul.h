@@ -1,0 +1,12 @@
+/* tslm_dsp_batch_matmul.h - BATCH_MATMUL for the Cortex-M DSP extension: drop-ins for the portable
+ * kernels of tslm_batch_matmul.h, same params (set up by the compiler for this target), calling them
+ * for whatever they do not handle. */
+#ifndef TSLM_DSP_BATCH_MATMUL_H
+#define TSLM_DSP_BATCH_MATMUL_H
+
+#include "tslm_batch_matmul.h"
+
+void tslm_dsp_batch_matmul_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
+                              int8_t *output, int32_t *scratch);
+
+#endif /* TSLM_DSP_BATCH_MATMUL_H */

@@ -1,0 +1,15 @@
+/* tslm_dsp_binary.h - ADD, SUB, MUL, SQUARED_DIFFERENCE for the Cortex-M DSP extension: drop-ins for the portable
+ * kernels of tslm_binary.h, same params (set up by the compiler for this target), calling them
+ * for whatever they do not handle. */
+#ifndef TSLM_DSP_BINARY_H
+#define TSLM_DSP_BINARY_H
+
+#include "tslm_binary.h"
+
+void tslm_dsp_add_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out);
+void tslm_dsp_sub_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out);
+void tslm_dsp_mul_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out);
+void tslm_dsp_squared_difference_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2,
+                                    int8_t *out);
+
+#endif /* TSLM_DSP_BINARY_H */

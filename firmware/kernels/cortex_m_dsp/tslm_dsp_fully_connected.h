@@ -1,0 +1,12 @@
+/* tslm_dsp_fully_connected.h - FULLY_CONNECTED for the Cortex-M DSP extension: drop-ins for the portable
+ * kernels of tslm_fully_connected.h, same params (set up by the compiler for this target), calling them
+ * for whatever they do not handle. */
+#ifndef TSLM_DSP_FULLY_CONNECTED_H
+#define TSLM_DSP_FULLY_CONNECTED_H
+
+#include "tslm_fully_connected.h"
+
+void tslm_dsp_fully_connected_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                                 const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch);
+
+#endif /* TSLM_DSP_FULLY_CONNECTED_H */

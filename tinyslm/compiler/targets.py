@@ -1,0 +1,79 @@
+"""Kernel targets: which kernel set a compiled model calls, and what that set needs.
+
+The portable kernels (``firmware/kernels/tslm_<family>.c``, functions ``tslm_<op>_<dtype>``) run
+anywhere. An optimized target adds drop-in kernels in its own folder
+(``firmware/kernels/<folder>/tslm_<prefix>_<family>.c/.h``, functions ``tslm_<prefix>_<op>_<dtype>``)
+that take the portable kernel's params struct and, for any case they do not handle, call the
+portable kernel. The op modules decide per call whether the optimized kernel applies (and then
+build its weight layout and scratch); everything else takes the portable kernel on every target.
+
+>>> get_target("cortex-m-dsp").kernel("conv", "conv_s8")
+Kernel(func='tslm_dsp_conv_s8', file='cortex_m_dsp/tslm_dsp_conv.c')
+>>> get_target("portable").optimized
+False
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import TinyslmError
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A target-specific kernel function and its source file (relative to firmware/kernels)."""
+
+    func: str
+    file: str
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str  # what --target takes and boards name
+    label: str  # how reports name its kernels
+    folder: str | None = None  # its drop-in kernels under firmware/kernels, None for the portable set
+    prefix: str = ""  # C prefix of its kernel functions and files: tslm_<prefix>_<op>
+    headers: tuple[str, ...] = ()  # shared headers its kernels include (copied with them)
+    # What its kernels take, read by the op modules:
+    dsp: bool = False  # Cortex-M DSP extension kernels (SMLAD GEMM, requantization records)
+
+    @property
+    def optimized(self) -> bool:
+        return self.folder is not None
+
+    def kernel(self, family: str, op: str) -> Kernel:
+        """This target's kernel for `op` (e.g. 'conv_s8') of the family `family` (e.g. 'conv')."""
+        if self.folder is None:
+            raise ValueError(f"the {self.name} target has no kernels of its own")
+        return Kernel(f"tslm_{self.prefix}_{op}", f"{self.folder}/tslm_{self.prefix}_{family}.c")
+
+
+PORTABLE = Target("portable", "portable C")
+CORTEX_M_DSP = Target("cortex-m-dsp", "Cortex-M DSP", folder="cortex_m_dsp", prefix="dsp",
+                      headers=("tslm_simd.h", "tslm_dsp.h"), dsp=True)
+
+TARGETS: dict[str, Target] = {t.name: t for t in (PORTABLE, CORTEX_M_DSP)}
+
+# Which kernel target each CPU gets by default (boards name their CPU; tinyslm/boards.py).
+CPU_TARGETS: dict[str, str] = {
+    "cortex-m0": PORTABLE.name,
+    "cortex-m0plus": PORTABLE.name,
+    "cortex-m3": PORTABLE.name,
+    "cortex-m4": CORTEX_M_DSP.name,
+    "cortex-m7": CORTEX_M_DSP.name,
+    "cortex-m33": CORTEX_M_DSP.name,
+    "cortex-m55": CORTEX_M_DSP.name,
+}
+
+
+def get_target(name: str | Target) -> Target:
+    if isinstance(name, Target):
+        return name
+    if name not in TARGETS:
+        raise TinyslmError(f"unknown kernel target '{name}'", hint=f"use one of: {', '.join(TARGETS)}")
+    return TARGETS[name]
+
+
+def target_names() -> list[str]:
+    return list(TARGETS)

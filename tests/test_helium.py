@@ -9,6 +9,7 @@ the verdict.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,8 +18,8 @@ import pytest
 
 from tinyslm import __version__
 from tinyslm.boards import get_board
-from tinyslm.compiler.emit import _env
-from tinyslm.compiler.hostrun import WARN_FLAGS
+from tinyslm.templating import template_env as _env
+from tinyslm.runners.host import WARN_FLAGS
 from tinyslm.resources import firmware_dir
 
 C = Path(__file__).parent / "c"
@@ -60,7 +61,11 @@ def test_helium_kernels_match_tflm_arithmetic_on_cortex_m55(tmp_path):
         assert insn in disasm, f"{insn} not in the build: the MVE paths are not what runs"
     r = run_m55(elf)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "mve_check: all agree" in r.stdout + r.stderr
+    out = r.stdout + r.stderr
+    assert "mve_check: all agree" in out
+    ran = [int(n) for n in re.findall(r"^path (\d+)$", out, re.M)]
+    # conv, conv in place, conv with the compiler's layout, depthwise, in place, layout, FC, FC layout
+    assert len(ran) == 8 and min(ran) >= 30, ran
 
 
 def test_the_check_catches_a_wrong_rounding(tmp_path):

@@ -22,6 +22,9 @@
 #endif
 
 static uint32_t state = 2463534242u;
+/* cases run per path: conv, conv in place, conv with the compiler's layout, depthwise, depthwise in place,
+ * depthwise with the layout, fully connected, fully connected with the layout */
+static int32_t ran[8];
 
 static uint32_t next(void) /* xorshift32 */
 {
@@ -145,6 +148,75 @@ static int8_t in_a[BUF], in_b[BUF], out_a[BUF], out_b[BUF], wts[16384];
 static int32_t bias[256], mult[256], shft[256];
 static int16_t scratch_a[8192], scratch_b[8192];
 
+/* The compiler's Helium layouts (tslm_mve.h, tslm_mve_depthwise_conv.c), built here the way
+ * tinyslm/compiler/helium_layout.py builds them. */
+static int8_t lay_w[32768];
+static int32_t lay_rq[4096];
+
+static int right_only(const int32_t *shift, int32_t n)
+{
+    for (int32_t i = 0; i < n; ++i) {
+        if (shift[i] > 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* GEMM: rows of `depth` weights, n_out of them; groups of four interleaved by 16 bytes. */
+static int gemm_layout(const int8_t *w, int32_t n_out, int32_t depth, const int32_t *b, int per_channel)
+{
+    const int32_t k16 = (depth + 15) / 16 * 16, groups = (n_out + 3) / 4;
+    if (groups * 4 * k16 > (int32_t)sizeof(lay_w) || groups * 12 > (int32_t)(sizeof(lay_rq) / 4)) {
+        return 0;
+    }
+    for (int32_t g = 0; g < groups; ++g) {
+        for (int32_t j = 0; j < k16 / 16; ++j) {
+            for (int32_t r = 0; r < 4; ++r) {
+                for (int32_t i = 0; i < 16; ++i) {
+                    const int32_t o = 4 * g + r, k = 16 * j + i;
+                    lay_w[((g * (k16 / 16) + j) * 4 + r) * 16 + i] = o < n_out && k < depth ? w[o * depth + k] : 0;
+                }
+            }
+        }
+        for (int32_t r = 0; r < 4; ++r) {
+            const int32_t o = 4 * g + r, c = per_channel ? o : 0;
+            lay_rq[12 * g + r] = o < n_out && b != NULL ? b[o] : 0;
+            lay_rq[12 * g + 4 + r] = o < n_out ? mult[c] : 0;
+            lay_rq[12 * g + 8 + r] = o < n_out ? shft[c] : 0;
+        }
+    }
+    return 1;
+}
+
+/* Depthwise: int16 weights per block of eight channels per tap; records even/odd channels. */
+static int dw_layout(const int8_t *w, int32_t ch, int32_t taps, const int32_t *b)
+{
+    const int32_t blocks = (ch + 7) / 8;
+    int16_t *w16 = (int16_t *)(void *)lay_w;
+    if (blocks * 8 * taps * 2 > (int32_t)sizeof(lay_w) || blocks * 24 > (int32_t)(sizeof(lay_rq) / 4)) {
+        return 0;
+    }
+    for (int32_t blk = 0; blk < blocks; ++blk) {
+        for (int32_t t = 0; t < taps; ++t) {
+            for (int32_t i = 0; i < 8; ++i) {
+                const int32_t o = 8 * blk + i;
+                w16[(blk * taps + t) * 8 + i] = o < ch ? w[t * ch + o] : 0;
+            }
+        }
+        for (int32_t h = 0; h < 2; ++h) {
+            for (int32_t j = 0; j < 4; ++j) {
+                const int32_t o = 8 * blk + 2 * j + h;
+                int32_t *r = lay_rq + 24 * blk;
+                r[4 * h + j] = o < ch && b != NULL ? b[o] : 0;
+                r[8 + 4 * h + j] = o < ch ? mult[o] : 0;
+                r[16 + 4 * h + j] = o < ch ? shft[o] : 0;
+            }
+        }
+    }
+    return 1;
+}
+
 static void random_requant(int32_t n)
 {
     const int deep = next() % 4 == 0;
@@ -214,14 +286,18 @@ static int check_conv(int32_t case_no)
     if (next() % 8 == 0) {
         p.input_offset = 0;
     }
+    p.in_place = kind == 0 && next() % 2;
+    if (p.in_place) { /* 1x1, stride 1, outputs no wider than inputs */
+        p.stride_h = p.stride_w = 1;
+        p.output_h = p.input_h, p.output_w = p.input_w;
+        p.output_c = p.output_c < p.input_c ? p.output_c : p.input_c;
+    }
     act_range(&p.act_min, &p.act_max);
     random_requant(p.output_c);
     p.multiplier = mult, p.shift = shft;
     const int32_t in_n = p.batches * p.input_h * p.input_w * p.input_c;
     const int32_t out_n = p.batches * p.output_h * p.output_w * p.output_c;
     const int32_t w_n = p.output_c * p.filter_h * p.filter_w * p.filter_c;
-    p.in_place = kind == 0 && p.stride_h == 1 && p.stride_w == 1 && p.pad_h == 0 && p.pad_w == 0 &&
-                 p.output_c <= p.input_c && next() % 2;
     if (in_n + out_n > BUF - 2 * GUARD || w_n > (int32_t)sizeof(wts)) {
         return 0;
     }
@@ -235,12 +311,37 @@ static int check_conv(int32_t case_no)
         memcpy(out_b + GUARD, in_a + GUARD, (size_t)in_n);
         tslm_mve_conv_s8(&p, out_a + GUARD, wts, b, out_a + GUARD, scratch_a);
         tslm_conv_s8(&p, out_b + GUARD, wts, b, out_b + GUARD, scratch_b);
-        return compare("conv (in place) case", in_n, case_no);
+        ran[1]++;
+        if (compare("conv (in place) case", in_n, case_no)) {
+            return 1;
+        }
+        if ((p.bias_folded || p.input_offset == 0) && right_only(shft, p.output_c) &&
+            gemm_layout(wts, p.output_c, p.input_c, b, 1)) {
+            p.requant = lay_rq;
+            ran[2]++;
+            memcpy(out_a + GUARD, in_a + GUARD, (size_t)in_n);
+            tslm_mve_conv_s8(&p, out_a + GUARD, lay_w, NULL, out_a + GUARD, scratch_a);
+            return compare("conv (in place, compiler layout) case", in_n, case_no);
+        }
+        return 0;
     }
     memcpy(in_b, in_a, BUF);
     tslm_mve_conv_s8(&p, in_a + GUARD, wts, b, out_a + GUARD, scratch_a);
     tslm_conv_s8(&p, in_b + GUARD, wts, b, out_b + GUARD, scratch_b);
-    return compare("conv case", out_n, case_no) || memcmp(in_a, in_b, BUF) != 0;
+    ran[0]++;
+    if (compare("conv case", out_n, case_no) || memcmp(in_a, in_b, BUF) != 0) {
+        return 1;
+    }
+    /* the compiler's layout: folded bias (or no input offset), right shifts, groups 1 */
+    if (p.filter_c == p.input_c && (p.bias_folded || p.input_offset == 0) && right_only(shft, p.output_c) &&
+        gemm_layout(wts, p.output_c, p.filter_h * p.filter_w * p.filter_c, b, 1)) {
+        p.requant = lay_rq;
+        ran[2]++;
+        memset(out_a + GUARD, 0x55, (size_t)out_n);
+        tslm_mve_conv_s8(&p, in_a + GUARD, lay_w, NULL, out_a + GUARD, scratch_a);
+        return compare("conv (compiler layout) case", out_n, case_no);
+    }
+    return 0;
 }
 
 static int check_depthwise(int32_t case_no)
@@ -287,6 +388,8 @@ static int check_depthwise(int32_t case_no)
     }
     fill8(wts, w_n);
     const int32_t *b = next() % 8 == 0 ? NULL : bias;
+    const int layout_ok = p.depth_multiplier == 1 && (p.bias_folded || p.input_offset == 0) &&
+                          right_only(shft, p.output_c);
     fill8(out_a, BUF);
     memcpy(out_b, out_a, BUF);
     fill8(in_a + GUARD, in_n);
@@ -295,12 +398,34 @@ static int check_depthwise(int32_t case_no)
         memcpy(out_b + GUARD, in_a + GUARD, (size_t)in_n);
         tslm_mve_depthwise_conv_s8(&p, out_a + GUARD, wts, b, out_a + GUARD, (int8_t *)scratch_a);
         tslm_depthwise_conv_s8(&p, out_b + GUARD, wts, b, out_b + GUARD, (int8_t *)scratch_b);
-        return compare("depthwise (in place) case", in_n, case_no);
+        ran[4]++;
+        if (compare("depthwise (in place) case", in_n, case_no)) {
+            return 1;
+        }
+        if (layout_ok && dw_layout(wts, p.output_c, p.filter_h * p.filter_w, b)) {
+            p.requant = lay_rq;
+            ran[5]++;
+            memcpy(out_a + GUARD, in_a + GUARD, (size_t)in_n);
+            tslm_mve_depthwise_conv_s8(&p, out_a + GUARD, lay_w, NULL, out_a + GUARD, (int8_t *)scratch_a);
+            return compare("depthwise (in place, compiler layout) case", in_n, case_no);
+        }
+        return 0;
     }
     memcpy(in_b, in_a, BUF);
     tslm_mve_depthwise_conv_s8(&p, in_a + GUARD, wts, b, out_a + GUARD, NULL);
     tslm_depthwise_conv_s8(&p, in_b + GUARD, wts, b, out_b + GUARD, NULL);
-    return compare("depthwise case", out_n, case_no) || memcmp(in_a, in_b, BUF) != 0;
+    ran[3]++;
+    if (compare("depthwise case", out_n, case_no) || memcmp(in_a, in_b, BUF) != 0) {
+        return 1;
+    }
+    if (layout_ok && dw_layout(wts, p.output_c, p.filter_h * p.filter_w, b)) {
+        p.requant = lay_rq;
+        ran[5]++;
+        memset(out_a + GUARD, 0x55, (size_t)out_n);
+        tslm_mve_depthwise_conv_s8(&p, in_a + GUARD, lay_w, NULL, out_a + GUARD, NULL);
+        return compare("depthwise (compiler layout) case", out_n, case_no);
+    }
+    return 0;
 }
 
 static int check_fc(int32_t case_no)
@@ -328,7 +453,19 @@ static int check_fc(int32_t case_no)
     fill8(in_a, BUF);
     tslm_mve_fully_connected_s8(&p, in_a + GUARD, wts, b, out_a + GUARD, NULL);
     tslm_fully_connected_s8(&p, in_a + GUARD, wts, b, out_b + GUARD, NULL);
-    return compare("fully connected case", out_n, case_no);
+    ran[6]++;
+    if (compare("fully connected case", out_n, case_no)) {
+        return 1;
+    }
+    if (p.input_offset == 0 && p.filter_offset == 0 && right_only(shft, p.per_channel ? p.output_depth : 1) &&
+        gemm_layout(wts, p.output_depth, p.accum_depth, b, p.per_channel)) {
+        p.requant = lay_rq;
+        ran[7]++;
+        memset(out_a + GUARD, 0x55, (size_t)out_n);
+        tslm_mve_fully_connected_s8(&p, in_a + GUARD, lay_w, NULL, out_a + GUARD, NULL);
+        return compare("fully connected (compiler layout) case", out_n, case_no);
+    }
+    return 0;
 }
 
 int main(void)
@@ -341,6 +478,9 @@ int main(void)
             return 1;
         }
     }
-    sh_write0("mve_check: all agree\n");
+    sh_write0("mve_check: all agree; cases per path:\n");
+    for (int i = 0; i < 8; ++i) {
+        say("path", ran[i]);
+    }
     return 0;
 }

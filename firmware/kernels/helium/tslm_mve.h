@@ -48,7 +48,11 @@ TSLM_ALWAYS_INLINE void tslm_mve_out4(int8_t *out, int32x4_t acc, int32x4_t mult
     v = vaddq_n_s32(v, zp);
     v = vmaxq_s32(v, vdupq_n_s32(lo));
     v = vminq_s32(v, vdupq_n_s32(hi));
-    vstrbq_p_s32(out, v, p);
+    if (p == 0xFFFF) {
+        vstrbq_s32(out, v);
+    } else {
+        vstrbq_p_s32(out, v, p);
+    }
 }
 
 /* 1 when every one of the n shifts is a right shift (<= 0). */
@@ -65,7 +69,11 @@ static inline int tslm_mve_right_only(const int32_t *shift, int32_t n)
 /* dst[0..n) = src[0..n) */
 static inline void tslm_mve_copy(int8_t *dst, const int8_t *src, int32_t n)
 {
-    for (int32_t i = 0; i < n; i += 16) {
+    int32_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        vstrbq_s8(dst + i, vldrbq_s8(src + i));
+    }
+    if (i < n) {
         const mve_pred16_t p = vctp8q((uint32_t)(n - i));
         vstrbq_p_s8(dst + i, vldrbq_z_s8(src + i, p), p);
     }
@@ -75,7 +83,11 @@ static inline void tslm_mve_copy(int8_t *dst, const int8_t *src, int32_t n)
 static inline void tslm_mve_fill(int8_t *dst, int8_t v, int32_t n)
 {
     const int8x16_t d = vdupq_n_s8(v);
-    for (int32_t i = 0; i < n; i += 16) {
+    int32_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        vstrbq_s8(dst + i, d);
+    }
+    if (i < n) {
         vstrbq_p_s8(dst + i, d, vctp8q((uint32_t)(n - i)));
     }
 }
@@ -92,9 +104,41 @@ typedef struct {
 } tslm_mve_epilogue;
 
 /*
+ * a[k] += sum over n16 * 16 bytes of x[d] * w_k[d], k = 0..3: per 16 bytes one load of x, one of each
+ * row and four VMLADAVA.S8 (10 instructions per 64 MACs with the loop's LE). In assembly: in C, GCC
+ * keeps too few of the five pointers in registers. Pointers are advanced past what was read.
+ */
+TSLM_ALWAYS_INLINE void tslm_mve_dot4(const int8_t **x, const int8_t **w0, const int8_t **w1, const int8_t **w2,
+                                      const int8_t **w3, int32_t n16, int32_t a[4])
+{
+    const int8_t *px = *x, *p0 = *w0, *p1 = *w1, *p2 = *w2, *p3 = *w3;
+    int32_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+    register int32_t n __asm__("lr") = n16;
+    __asm__ volatile("wls lr, lr, 2f\n"
+                     "1:\n\t"
+                     "vldrb.8 q0, [%[x]], #16\n\t"
+                     "vldrb.8 q1, [%[w0]], #16\n\t"
+                     "vmladava.s8 %[a0], q0, q1\n\t"
+                     "vldrb.8 q2, [%[w1]], #16\n\t"
+                     "vmladava.s8 %[a1], q0, q2\n\t"
+                     "vldrb.8 q3, [%[w2]], #16\n\t"
+                     "vmladava.s8 %[a2], q0, q3\n\t"
+                     "vldrb.8 q1, [%[w3]], #16\n\t"
+                     "vmladava.s8 %[a3], q0, q1\n\t"
+                     "le lr, 1b\n"
+                     "2:"
+                     : [x] "+r"(px), [w0] "+r"(p0), [w1] "+r"(p1), [w2] "+r"(p2), [w3] "+r"(p3), [a0] "+Te"(a0),
+                       [a1] "+Te"(a1), [a2] "+Te"(a2), [a3] "+Te"(a3), "+r"(n)
+                     :
+                     : "q0", "q1", "q2", "q3", "memory");
+    *x = px, *w0 = p0, *w1 = p1, *w2 = p2, *w3 = p3;
+    a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3;
+}
+
+/*
  * out[o] = requant(sum_d x[d] * w[o * depth + d] (+ input_offset * sum_d w[o * depth + d]) + bias[o])
- * for o in [0, n_out): four weight rows per turn, each 16-byte load of x serving all four
- * (VMLADAVA.S8), the last partial 16 bytes with predicated (zeroing) loads.
+ * for o in [0, n_out): four weight rows per turn (tslm_mve_dot4), the last partial 16 bytes with
+ * predicated (zeroing) loads, then the four sums requantized as one vector.
  */
 TSLM_ALWAYS_INLINE void tslm_mve_rows_impl(const int8_t *x, const int8_t *w, int32_t depth, int32_t n_out,
                                            const tslm_mve_epilogue *e, int8_t *out, const int with_offset)
@@ -107,41 +151,45 @@ TSLM_ALWAYS_INLINE void tslm_mve_rows_impl(const int8_t *x, const int8_t *w, int
         const int8_t *w1 = o + 1 < n_out ? w0 + depth : w0; /* rows past the end: row o again, not stored */
         const int8_t *w2 = o + 2 < n_out ? w0 + 2 * depth : w0;
         const int8_t *w3 = o + 3 < n_out ? w0 + 3 * depth : w0;
-        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (int32_t d = 0; d < full; d += 16) {
-            const int8x16_t xv = vldrbq_s8(x + d);
-            const int8x16_t v0 = vldrbq_s8(w0 + d), v1 = vldrbq_s8(w1 + d);
-            const int8x16_t v2 = vldrbq_s8(w2 + d), v3 = vldrbq_s8(w3 + d);
-            a0 = vmladavaq_s8(a0, xv, v0);
-            a1 = vmladavaq_s8(a1, xv, v1);
-            a2 = vmladavaq_s8(a2, xv, v2);
-            a3 = vmladavaq_s8(a3, xv, v3);
-            if (with_offset) {
+        const int8_t *xp = x;
+        int32_t a[4] = {0, 0, 0, 0}, s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        if (!with_offset) {
+            tslm_mve_dot4(&xp, &w0, &w1, &w2, &w3, full / 16, a);
+        } else {
+            for (int32_t d = 0; d < full; d += 16, xp += 16, w0 += 16, w1 += 16, w2 += 16, w3 += 16) {
+                const int8x16_t xv = vldrbq_s8(xp);
+                const int8x16_t v0 = vldrbq_s8(w0), v1 = vldrbq_s8(w1), v2 = vldrbq_s8(w2), v3 = vldrbq_s8(w3);
+                a[0] = vmladavaq_s8(a[0], xv, v0), a[1] = vmladavaq_s8(a[1], xv, v1);
+                a[2] = vmladavaq_s8(a[2], xv, v2), a[3] = vmladavaq_s8(a[3], xv, v3);
                 s0 = vaddvaq_s8(s0, v0), s1 = vaddvaq_s8(s1, v1), s2 = vaddvaq_s8(s2, v2), s3 = vaddvaq_s8(s3, v3);
             }
         }
         if (full < depth) {
-            const int8x16_t xv = vldrbq_z_s8(x + full, tail);
-            const int8x16_t v0 = vldrbq_z_s8(w0 + full, tail), v1 = vldrbq_z_s8(w1 + full, tail);
-            const int8x16_t v2 = vldrbq_z_s8(w2 + full, tail), v3 = vldrbq_z_s8(w3 + full, tail);
-            a0 = vmladavaq_s8(a0, xv, v0);
-            a1 = vmladavaq_s8(a1, xv, v1);
-            a2 = vmladavaq_s8(a2, xv, v2);
-            a3 = vmladavaq_s8(a3, xv, v3);
+            const int8x16_t xv = vldrbq_z_s8(xp, tail);
+            const int8x16_t v0 = vldrbq_z_s8(w0, tail), v1 = vldrbq_z_s8(w1, tail);
+            const int8x16_t v2 = vldrbq_z_s8(w2, tail), v3 = vldrbq_z_s8(w3, tail);
+            a[0] = vmladavaq_s8(a[0], xv, v0), a[1] = vmladavaq_s8(a[1], xv, v1);
+            a[2] = vmladavaq_s8(a[2], xv, v2), a[3] = vmladavaq_s8(a[3], xv, v3);
             if (with_offset) {
                 s0 = vaddvaq_s8(s0, v0), s1 = vaddvaq_s8(s1, v1), s2 = vaddvaq_s8(s2, v2), s3 = vaddvaq_s8(s3, v3);
             }
         }
-        int32x4_t acc = vdupq_n_s32(a0);
-        acc = vsetq_lane_s32(a1, acc, 1);
-        acc = vsetq_lane_s32(a2, acc, 2);
-        acc = vsetq_lane_s32(a3, acc, 3);
+        int32x4_t acc = vldrwq_s32(a);
         if (with_offset) {
             int32x4_t sums = vdupq_n_s32(s0);
             sums = vsetq_lane_s32(s1, sums, 1);
             sums = vsetq_lane_s32(s2, sums, 2);
             sums = vsetq_lane_s32(s3, sums, 3);
             acc = vmlaq_n_s32(acc, sums, e->input_offset);
+        }
+        if (o + 4 <= n_out) { /* a whole group: no predication */
+            if (e->bias != NULL) {
+                acc = vaddq_s32(acc, vldrwq_s32(e->bias + o));
+            }
+            const int32x4_t m = e->per_channel ? vldrwq_s32(e->multiplier + o) : m_all;
+            const int32x4_t s = e->per_channel ? vldrwq_s32(e->shift + o) : s_all;
+            tslm_mve_out4(out + o, acc, m, s, e->right_only, e->output_offset, e->act_min, e->act_max, 0xFFFF);
+            continue;
         }
         const mve_pred16_t p = vctp32q((uint32_t)(n_out - o));
         if (e->bias != NULL) {
@@ -150,6 +198,155 @@ TSLM_ALWAYS_INLINE void tslm_mve_rows_impl(const int8_t *x, const int8_t *w, int
         const int32x4_t m = e->per_channel ? vldrwq_z_s32(e->multiplier + o, p) : m_all;
         const int32x4_t s = e->per_channel ? vldrwq_z_s32(e->shift + o, p) : s_all;
         tslm_mve_out4(out + o, acc, m, s, e->right_only, e->output_offset, e->act_min, e->act_max, p);
+    }
+}
+
+/*
+ * A 1x1 convolution without padding, or FULLY_CONNECTED: rows of x (row r at x + r_offset(r)),
+ * where the pixel loop runs inside the loop over groups of four output channels, so each
+ * group's bias, multipliers and shifts are loaded once for all the pixels. rows_y x cols_x
+ * pixels per batch; pixel (y, x) of batch b at x + b * batch_stride + y * y_stride + x * x_stride.
+ * Not for in place (a group's outputs would overwrite pixels the next group still reads).
+ */
+typedef struct {
+    int32_t batches, rows_y, cols_x;
+    int32_t batch_stride, y_stride, x_stride;
+} tslm_mve_pixels;
+
+TSLM_ALWAYS_INLINE void tslm_mve_gemm_impl(const int8_t *x, const tslm_mve_pixels *px, const int8_t *w, int32_t depth,
+                                           int32_t n_out, const tslm_mve_epilogue *e, int8_t *out)
+{
+    const int32_t full = depth & ~15, n16 = full / 16;
+    const mve_pred16_t tail = vctp8q((uint32_t)(depth - full));
+    for (int32_t o = 0; o < n_out; o += 4) {
+        const int8_t *r0 = w + o * depth;
+        const int8_t *r1 = o + 1 < n_out ? r0 + depth : r0; /* rows past the end: row o again, not stored */
+        const int8_t *r2 = o + 2 < n_out ? r0 + 2 * depth : r0;
+        const int8_t *r3 = o + 3 < n_out ? r0 + 3 * depth : r0;
+        const mve_pred16_t p = vctp32q((uint32_t)(n_out - o));
+        const int32x4_t bias = e->bias != NULL ? vldrwq_z_s32(e->bias + o, p) : vdupq_n_s32(0);
+        const int32x4_t m = e->per_channel ? vldrwq_z_s32(e->multiplier + o, p) : vdupq_n_s32(e->multiplier[0]);
+        const int32x4_t s = e->per_channel ? vldrwq_z_s32(e->shift + o, p) : vdupq_n_s32(e->shift[0]);
+        int8_t *dst = out + o;
+        for (int32_t b = 0; b < px->batches; ++b) {
+            for (int32_t y = 0; y < px->rows_y; ++y) {
+                const int8_t *xr = x + b * px->batch_stride + y * px->y_stride;
+                for (int32_t c = 0; c < px->cols_x; ++c, xr += px->x_stride, dst += n_out) {
+                    const int8_t *xp = xr, *w0 = r0, *w1 = r1, *w2 = r2, *w3 = r3;
+                    int32_t a[4] = {0, 0, 0, 0};
+                    tslm_mve_dot4(&xp, &w0, &w1, &w2, &w3, n16, a);
+                    if (full < depth) {
+                        const int8x16_t xv = vldrbq_z_s8(xp, tail);
+                        a[0] = vmladavaq_s8(a[0], xv, vldrbq_z_s8(w0, tail));
+                        a[1] = vmladavaq_s8(a[1], xv, vldrbq_z_s8(w1, tail));
+                        a[2] = vmladavaq_s8(a[2], xv, vldrbq_z_s8(w2, tail));
+                        a[3] = vmladavaq_s8(a[3], xv, vldrbq_z_s8(w3, tail));
+                    }
+                    int32x4_t acc = vdupq_n_s32(a[0]);
+                    acc = vsetq_lane_s32(a[1], acc, 1);
+                    acc = vsetq_lane_s32(a[2], acc, 2);
+                    acc = vsetq_lane_s32(a[3], acc, 3);
+                    tslm_mve_out4(dst, vaddq_s32(acc, bias), m, s, e->right_only, e->output_offset, e->act_min,
+                                  e->act_max, p);
+                }
+            }
+        }
+    }
+}
+
+/*
+ * The compiler's layout for constant weights (records path, `requant` set in the params):
+ * - weights: output channels in groups of four; per group, per 16 bytes of the patch (k = 16j ..
+ *   16j + 15), the four channels' 16 bytes one after the other; rows zero-padded to a multiple of
+ *   16 and to a multiple of four channels;
+ * - records: per group, 12 int32: bias (input offset folded in) of the four channels, their
+ *   multipliers, their shifts; every shift <= 0 (the compiler takes the model layout otherwise).
+ * tslm_mve_group: out[0..3] of one patch row x (len bytes) against one group, then the records'
+ * requantization, + zero point, clamped to [lo, hi]: VMLADAVA.S8 for 64 MACs per 10 instructions,
+ * the last partial 16 bytes of x loaded predicated (the weights there are zeros), the sums moved to
+ * one vector and requantized together. Returns the next group's weights.
+ */
+typedef struct {
+    int32x4_t lo, hi;
+    int32_t zp;
+} tslm_mve_clamp;
+
+TSLM_ALWAYS_INLINE const int8_t *tslm_mve_group(const int8_t *x, int32_t len, const int8_t *w, const int32_t *rq,
+                                                const tslm_mve_clamp *c, int8_t *out)
+{
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    register int32_t n __asm__("lr") = len >> 4;
+    const int32_t rem = len & 15;
+    int32x4_t acc, t, u;
+    __asm__ volatile("wls lr, lr, 2f\n"
+                     "1:\n\t"
+                     "vldrb.8 q0, [%[x]], #16\n\t"
+                     "vldrb.8 q1, [%[w]], #16\n\t"
+                     "vmladava.s8 %[a0], q0, q1\n\t"
+                     "vldrb.8 q1, [%[w]], #16\n\t"
+                     "vmladava.s8 %[a1], q0, q1\n\t"
+                     "vldrb.8 q1, [%[w]], #16\n\t"
+                     "vmladava.s8 %[a2], q0, q1\n\t"
+                     "vldrb.8 q1, [%[w]], #16\n\t"
+                     "vmladava.s8 %[a3], q0, q1\n\t"
+                     "le lr, 1b\n"
+                     "2:\n\t"
+                     "cbz %[rem], 3f\n\t"
+                     "vctp.8 %[rem]\n\t"
+                     "vpst\n\t"
+                     "vldrbt.8 q0, [%[x]]\n\t"
+                     "vldrb.8 q1, [%[w]], #16\n\t"
+                     "vmladava.s8 %[a0], q0, q1\n\t"
+                     "vldrb.8 q1, [%[w]], #16\n\t"
+                     "vmladava.s8 %[a1], q0, q1\n\t"
+                     "vldrb.8 q1, [%[w]], #16\n\t"
+                     "vmladava.s8 %[a2], q0, q1\n\t"
+                     "vldrb.8 q1, [%[w]], #16\n\t"
+                     "vmladava.s8 %[a3], q0, q1\n"
+                     "3:\n\t"
+                     "vmov %q[acc][2], %q[acc][0], %[a0], %[a2]\n\t"
+                     "vmov %q[acc][3], %q[acc][1], %[a1], %[a3]\n\t"
+                     "vldrw.32 %q[t], [%[rq]]\n\t"
+                     "vadd.i32 %q[acc], %q[acc], %q[t]\n\t"
+                     "vldrw.32 %q[t], [%[rq], #16]\n\t"
+                     "vqrdmulh.s32 %q[acc], %q[acc], %q[t]\n\t"
+                     "vldrw.32 %q[u], [%[rq], #32]\n\t"
+                     "vand %q[t], %q[acc], %q[u]\n\t"
+                     "vshr.s32 %q[t], %q[t], #31\n\t"
+                     "vqadd.s32 %q[acc], %q[acc], %q[t]\n\t"
+                     "vrshl.s32 %q[acc], %q[acc], %q[u]\n\t"
+                     "vadd.i32 %q[acc], %q[acc], %[zp]\n\t"
+                     "vmax.s32 %q[acc], %q[acc], %q[lo]\n\t"
+                     "vmin.s32 %q[acc], %q[acc], %q[hi]"
+                     : [x] "+r"(x), [w] "+r"(w), [a0] "+Te"(a0), [a1] "+Te"(a1), [a2] "+Te"(a2), [a3] "+Te"(a3),
+                       "+r"(n), [acc] "=&w"(acc), [t] "=&w"(t), [u] "=&w"(u)
+                     : [rem] "l"(rem), [rq] "r"(rq), [zp] "r"(c->zp), [lo] "w"(c->lo), [hi] "w"(c->hi)
+                     : "q0", "q1", "memory");
+    vstrbq_s32(out, acc);
+    return w;
+}
+
+/* The same for the last group when fewer than four channels remain (n of them). */
+static inline void tslm_mve_group_part(const int8_t *x, int32_t len, const int8_t *w, const int32_t *rq,
+                                       const tslm_mve_clamp *c, int8_t *out, int32_t n)
+{
+    int8_t tmp[4];
+    tslm_mve_group(x, len, w, rq, c, tmp);
+    for (int32_t i = 0; i < n; ++i) {
+        out[i] = tmp[i];
+    }
+}
+
+/* A patch row against every group: n_out outputs. */
+TSLM_ALWAYS_INLINE void tslm_mve_row_groups(const int8_t *x, int32_t len, const int8_t *w, const int32_t *rq,
+                                            int32_t n_out, const tslm_mve_clamp *c, int8_t *out)
+{
+    int32_t o = 0;
+    for (; o + 4 <= n_out; o += 4, rq += 12) {
+        w = tslm_mve_group(x, len, w, rq, c, out + o);
+    }
+    if (o < n_out) {
+        tslm_mve_group_part(x, len, w, rq, c, out + o, n_out - o);
     }
 }
 

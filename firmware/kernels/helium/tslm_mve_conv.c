@@ -7,7 +7,10 @@
  * VMLADAVA.S8 (tslm_mve.h). With the input offset folded into the bias (bias_folded), a tap
  * outside the image holding the zero point z contributes w * z = -input_offset * w, exactly what
  * the folded bias must lose for it; without folding the row sums are taken on the fly.
- * Grouped convolutions and the DSP records take the portable kernel.
+ * With constant weights the compiler hands over its layout (tslm_mve.h: groups of four channels
+ * interleaved by 16 bytes, records of folded bias, multipliers and right shifts in `requant`)
+ * and the row meets it in assembly, requantization included. Grouped convolutions take the
+ * portable kernel.
  */
 #include "tslm_mve_conv.h"
 #include "tslm_mve.h"
@@ -24,25 +27,37 @@ static const int8_t *patch(const tslm_conv_params *p, const int8_t *in_b, int32_
         }
     }
     const int8_t zp = (int8_t)-p->input_offset;
+    const int32_t row_len = fw * ic, row_step = p->dilation_h * p->input_w * ic;
     int8_t *dst = col;
+    if (p->dilation_w == 1) { /* per row, taps [lo, hi) in the image: one run, the same for every row */
+        const int32_t lo = x0 < 0 ? (-x0 < fw ? -x0 : fw) : 0;
+        int32_t hi = p->input_w - x0 < fw ? p->input_w - x0 : fw;
+        hi = hi < lo ? lo : hi;
+        const int32_t pre = lo * ic, run = (hi - lo) * ic, post = (fw - hi) * ic;
+        const int8_t *src = in_b + (y0 * p->input_w + x0 + lo) * ic;
+        for (int32_t fy = 0, iy = y0; fy < fh; ++fy, iy += p->dilation_h, src += row_step, dst += row_len) {
+            if (iy < 0 || iy >= p->input_h) {
+                tslm_mve_fill(dst, zp, row_len);
+                continue;
+            }
+            if (pre > 0) {
+                tslm_mve_fill(dst, zp, pre);
+            }
+            tslm_mve_copy(dst + pre, src, run);
+            if (post > 0) {
+                tslm_mve_fill(dst + pre + run, zp, post);
+            }
+        }
+        return col;
+    }
     for (int32_t fy = 0; fy < fh; ++fy) {
         const int32_t iy = y0 + p->dilation_h * fy;
         if (iy < 0 || iy >= p->input_h) {
-            tslm_mve_fill(dst, zp, fw * ic);
-            dst += fw * ic;
+            tslm_mve_fill(dst, zp, row_len);
+            dst += row_len;
             continue;
         }
         const int8_t *row = in_b + iy * p->input_w * ic;
-        if (p->dilation_w == 1) { /* taps [lo, hi) of this row in the image, one run */
-            const int32_t lo = x0 < 0 ? (-x0 < fw ? -x0 : fw) : 0;
-            int32_t hi = p->input_w - x0 < fw ? p->input_w - x0 : fw;
-            hi = hi < lo ? lo : hi;
-            tslm_mve_fill(dst, zp, lo * ic);
-            tslm_mve_copy(dst + lo * ic, row + (x0 + lo) * ic, (hi - lo) * ic);
-            tslm_mve_fill(dst + hi * ic, zp, (fw - hi) * ic);
-            dst += fw * ic;
-            continue;
-        }
         for (int32_t fx = 0; fx < fw; ++fx, dst += ic) {
             const int32_t ix = x0 + p->dilation_w * fx;
             if (ix < 0 || ix >= p->input_w) {
@@ -89,17 +104,52 @@ static void pixels_offset(const tslm_conv_params *p, const int8_t *input, const 
     pixels(p, input, weights, e, output, col, 1);
 }
 
+/* The compiler's layout (tslm_mve.h): weights in groups of four channels, records with the bias. */
+static void pixels_records(const tslm_conv_params *p, const int8_t *input, const int8_t *weights, int8_t *output,
+                           int8_t *col)
+{
+    const int32_t depth = p->filter_h * p->filter_w * p->filter_c;
+    const tslm_mve_clamp c = {vdupq_n_s32(p->act_min), vdupq_n_s32(p->act_max), p->output_offset};
+    int8_t *out = output;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
+        for (int32_t oy = 0; oy < p->output_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_h;
+            for (int32_t ox = 0; ox < p->output_w; ++ox, out += p->output_c) {
+                const int8_t *x = patch(p, in_b, y0, ox * p->stride_w - p->pad_w, col);
+                if (p->in_place) {
+                    tslm_mve_copy(col, x, p->input_c);
+                    x = col;
+                }
+                tslm_mve_row_groups(x, depth, weights, p->requant, p->output_c, &c, out);
+            }
+        }
+    }
+}
+
 void tslm_mve_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
                       const int32_t *bias, int8_t *output, int16_t *scratch)
 {
-    if (p->filter_c != p->input_c || p->requant != NULL) {
+    if (p->filter_c != p->input_c) {
         tslm_conv_s8(p, input, weights, bias, output, scratch); /* the portable kernel */
+        return;
+    }
+    if (p->requant != NULL) {
+        pixels_records(p, input, weights, output, (int8_t *)(void *)scratch);
         return;
     }
     const int with_offset = !p->bias_folded && p->input_offset != 0;
     const tslm_mve_epilogue e = {bias, p->multiplier, p->shift, 1, tslm_mve_right_only(p->shift, p->output_c),
                                  with_offset ? p->input_offset : 0, p->output_offset, p->act_min, p->act_max};
     int8_t *col = (int8_t *)(void *)scratch;
+    if (!with_offset && !p->in_place && p->filter_h == 1 && p->filter_w == 1 && p->pad_h == 0 && p->pad_w == 0) {
+        /* every pixel is its own patch: the loop over pixels inside the loop over channel groups */
+        const int32_t ic = p->input_c;
+        const tslm_mve_pixels px = {p->batches, p->output_h, p->output_w, p->input_h * p->input_w * ic,
+                                    p->stride_h * p->input_w * ic, p->stride_w * ic};
+        tslm_mve_gemm_impl(input, &px, weights, ic, p->output_c, &e, output);
+        return;
+    }
     if (with_offset) {
         pixels_offset(p, input, weights, &e, output, col);
     } else {

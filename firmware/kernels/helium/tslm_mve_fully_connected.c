@@ -13,10 +13,8 @@
 static void rows(const tslm_fully_connected_params *p, const int8_t *input, const int8_t *weights,
                  const tslm_mve_epilogue *e, int8_t *output)
 {
-    for (int32_t b = 0; b < p->batches; ++b) {
-        tslm_mve_rows_impl(input + b * p->accum_depth, weights, p->accum_depth, p->output_depth, e,
-                           output + b * p->output_depth, 0);
-    }
+    const tslm_mve_pixels px = {1, 1, p->batches, 0, 0, p->accum_depth};
+    tslm_mve_gemm_impl(input, &px, weights, p->accum_depth, p->output_depth, e, output);
 }
 
 static void rows_offset(const tslm_fully_connected_params *p, const int8_t *input, const int8_t *weights,
@@ -28,10 +26,25 @@ static void rows_offset(const tslm_fully_connected_params *p, const int8_t *inpu
     }
 }
 
+/* The compiler's layout (tslm_mve.h): weights in groups of four features, records with the bias. */
+static void rows_records(const tslm_fully_connected_params *p, const int8_t *input, const int8_t *weights,
+                         int8_t *output)
+{
+    const tslm_mve_clamp c = {vdupq_n_s32(p->act_min), vdupq_n_s32(p->act_max), p->output_offset};
+    for (int32_t b = 0; b < p->batches; ++b) {
+        tslm_mve_row_groups(input + b * p->accum_depth, p->accum_depth, weights, p->requant, p->output_depth, &c,
+                            output + b * p->output_depth);
+    }
+}
+
 void tslm_mve_fully_connected_s8(const tslm_fully_connected_params *p, const int8_t *input,
                                  const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
 {
-    if (p->filter_offset != 0 || p->requant != NULL) {
+    if (p->requant != NULL) {
+        rows_records(p, input, weights, output);
+        return;
+    }
+    if (p->filter_offset != 0) {
         tslm_fully_connected_s8(p, input, weights, bias, output, scratch); /* the portable kernel */
         return;
     }

@@ -29,10 +29,8 @@ void tslm_reduce_minmax_s8(const tslm_reduce_minmax_params *p, const int8_t *inp
     }
 }
 
-void tslm_arg_minmax_s8(const tslm_arg_minmax_params *p, const int8_t *input, void *output)
+void tslm_arg_minmax_s8(const tslm_arg_minmax_params *p, const int8_t *input, int32_t *output)
 {
-    int32_t *out32 = (int32_t *)output;
-    int64_t *out64 = (int64_t *)output;
     for (int32_t o = 0; o < p->outer; ++o) {
         for (int32_t i = 0; i < p->inner; ++i) {
             const int8_t *in = input + (size_t)o * (size_t)p->axis_size * (size_t)p->inner + i;
@@ -45,12 +43,7 @@ void tslm_arg_minmax_s8(const tslm_arg_minmax_params *p, const int8_t *input, vo
                     at = k;
                 }
             }
-            const int32_t j = o * p->inner + i;
-            if (p->out_int64) {
-                out64[j] = at;
-            } else {
-                out32[j] = at;
-            }
+            output[o * p->inner + i] = at;
         }
     }
 }

@@ -1,4 +1,4 @@
-/* tslm_minmax.h - REDUCE_MAX, REDUCE_MIN over any axes and ARG_MAX, ARG_MIN over one axis, int8. */
+/* tslm_minmax.h - REDUCE_MAX, REDUCE_MIN over any axes and ARG_MAX, ARG_MIN over one axis (int32 indices), int8. */
 #ifndef TSLM_MINMAX_H
 #define TSLM_MINMAX_H
 
@@ -21,10 +21,9 @@ typedef struct {
     int32_t axis_size;
     int32_t inner;      /* product of the dimensions after the axis */
     int32_t is_max;     /* 1: ARG_MAX, 0: ARG_MIN */
-    int32_t out_int64;  /* 1: int64 indices, 0: int32 */
 } tslm_arg_minmax_params;
 
 /* The first index of the largest (smallest) value along the axis. */
-void tslm_arg_minmax_s8(const tslm_arg_minmax_params *p, const int8_t *input, void *output);
+void tslm_arg_minmax_s8(const tslm_arg_minmax_params *p, const int8_t *input, int32_t *output);
 
 #endif /* TSLM_MINMAX_H */

@@ -1,5 +1,5 @@
 """SUM (TFLM's QuantizedMeanOrSum without the 1/count, on MEAN's kernel), REDUCE_MAX and REDUCE_MIN
-over any axes, ARG_MAX and ARG_MIN over one axis (int8)."""
+over any axes, ARG_MAX and ARG_MIN over one axis (int8 -> int32)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,6 @@ class ArgMinMaxParams(KernelParams):
     axis_size: int
     inner: int
     is_max: int
-    out_int64: int
 
 
 def _reduction(lw: Lowering, op: Operator) -> tuple[Tensor, Tensor, list[int], list[int], list[int], int]:
@@ -80,6 +79,8 @@ def arg_minmax(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 2)
     x = lw.dtype(op, op.inputs[0], ("int8",), "input")
     y = lw.dtype(op, op.outputs[0], ("int32", "int64"), "output")
+    lw.need(y.dtype == "int32", op, "int64 indices: TFLM's kernel fails to run with them (checked with its "
+            "interpreter)", "export the op with output_type=tf.int32", tensor=y.index)
     rank = len(x.shape)
     axes = _axes(lw, op, op.inputs[1], rank)
     lw.need(len(axes) == 1, op, f"exactly one axis expected, got {axes}")
@@ -89,6 +90,6 @@ def arg_minmax(lw: Lowering, op: Operator) -> Step:
     lw.need(x.shape[axis] >= 1, op, "empty axis")
     outer = int(np.prod(x.shape[:axis])) if axis else 1
     inner = int(np.prod(x.shape[axis + 1:])) if axis + 1 < rank else 1
-    params = ArgMinMaxParams(outer, x.shape[axis], inner, int(op.opcode == "ARG_MAX"), int(y.dtype == "int64"))
+    params = ArgMinMaxParams(outer, x.shape[axis], inner, int(op.opcode == "ARG_MAX"))
     return Call(op, "tslm_arg_minmax_s8", "tslm_minmax", [T(x.index), T(y.index)], params=params,
                 note=f"axis {axis} of {lw.shape_str(x.shape)} -> {y.dtype}", reads=[x.index], writes=[y.index])

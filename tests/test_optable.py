@@ -1,0 +1,35 @@
+"""The README's operator table is the one the op registry generates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tinyslm.compiler import optable
+from tinyslm.compiler.ops import registry
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_readme_table_is_generated_from_the_registry():
+    held = optable.readme_table(README.read_text())
+    assert held is not None, f"README.md lacks the {optable.BEGIN} / {optable.END} markers"
+    assert held == optable.table(), "README's operator table is stale: python -m tinyslm.compiler.optable --write README.md"
+
+
+def test_every_registered_opcode_declares_its_types_and_only_those():
+    registered = set(registry())
+    assert registered - set(optable.SUPPORT) == set(), "registered without declared types in optable.SUPPORT"
+    assert set(optable.SUPPORT) - registered == set(), "declared in optable.SUPPORT but not registered"
+    for opcode, spec in optable.SUPPORT.items():
+        cols, other, _ = optable.parse(spec)
+        assert cols | set(other), f"{opcode} declares no type"
+        assert cols <= set(optable.COLUMNS), (opcode, cols)
+
+
+def test_the_table_lists_every_tflm_builtin_once():
+    rows = [line.split("|")[1].strip() for line in optable.table().splitlines() if line.startswith("| ")]
+    names = rows[1:]  # after the header
+    assert len(names) == len(set(names))
+    assert set(optable.TFLM_BUILTINS) <= set(names)
+    unsupported = [line for line in optable.table().splitlines() if line.startswith("| SVDF |")]
+    assert unsupported and "not compiled" in unsupported[0]

@@ -173,7 +173,20 @@ def float_model():
                 mode="float")
 
 
+def resize_bilinear():
+    def build(tf, rng):
+        def fn(x):
+            return (tf.image.resize(x, (7, 9), method="bilinear"),  # half-pixel centers
+                    tf.compat.v1.image.resize_bilinear(x, (9, 4), align_corners=True),
+                    tf.compat.v1.image.resize_bilinear(x, (3, 11)))
+
+        return fn, [(2, 4, 5, 3)]
+
+    return Case(build, ("RESIZE_BILINEAR",))
+
+
 CASES.update({
+    "resize_bilinear": resize_bilinear(),
     "float_math": float_math(),
     "float_model": float_model(),
 })

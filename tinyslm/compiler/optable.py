@@ -90,6 +90,7 @@ SUPPORT: dict[str, str] = {
     "RELU6": "int8: a 256-entry table",
     "RELU_N1_TO_1": "int8: a 256-entry table",
     "RESHAPE": ANY + ": no code",
+    "RESIZE_BILINEAR": "int8: align_corners, half_pixel_centers",
     "RESIZE_NEAREST_NEIGHBOR": ANY + ": align_corners, half_pixel_centers",
     "REVERSE_V2": ANY,
     "ROUND": "float32",

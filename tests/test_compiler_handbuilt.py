@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from tflbuild import OpDesc, TDesc, build_model, conv2d_options, fc_options, softmax_options
 
-from tinyslm.compiler.verify import verify_host
+from tinyslm.runners.verify import verify_host
 
 
 def check(model: bytes, n: int = 40) -> None:

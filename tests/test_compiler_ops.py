@@ -6,7 +6,7 @@ import opzoo
 import pytest
 
 from tinyslm.compiler import read_model
-from tinyslm.compiler.verify import verify_host
+from tinyslm.runners.verify import verify_host
 
 
 @pytest.mark.parametrize("name", list(opzoo.CASES))

@@ -9,9 +9,9 @@ import pytest
 from conftest import SHARED_MODELS
 
 from tinyslm.compiler import compile_model
-from tinyslm.compiler.hostrun import WARN_FLAGS
-from tinyslm.compiler.oracle import Oracle
-from tinyslm.compiler.verify import verify_host
+from tinyslm.runners.host import WARN_FLAGS
+from tinyslm.runners.oracle import Oracle
+from tinyslm.runners.verify import verify_host
 
 models = pytest.mark.parametrize("model_path", SHARED_MODELS, ids=[p.stem for p in SHARED_MODELS])
 

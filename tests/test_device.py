@@ -14,7 +14,7 @@ import pytest
 from conftest import SHARED_MODELS
 
 from tinyslm.boards import get_board
-from tinyslm.compiler.oracle import Oracle, random_inputs
+from tinyslm.runners.oracle import Oracle, random_inputs
 from tinyslm.device.emulator import QemuEmulator
 from tinyslm.device.protocol import DutClient
 from tinyslm.device.verify import verify_on_device

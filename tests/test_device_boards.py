@@ -41,7 +41,7 @@ def firmware(tmp_path_factory):
 
 def _run_through_protocol(fw, model: Path, n: int, seed: int) -> list[int]:
     """n random inputs through the firmware in QEMU; asserts bit-exact with TFLM; returns instructions."""
-    from tinyslm.compiler.oracle import Oracle
+    from tinyslm.runners.oracle import Oracle
     from tinyslm.device.emulator import QemuEmulator
     from tinyslm.device.protocol import DutClient
 
@@ -232,7 +232,7 @@ def test_bench_via_firmware_table_and_json(tmp_path):
 @needs_models
 def test_protocol_over_a_pty_serial_device(firmware):
     """The client on a real tty device path (QEMU -serial pty), not only socket://."""
-    from tinyslm.compiler.oracle import Oracle
+    from tinyslm.runners.oracle import Oracle
     from tinyslm.device.emulator import QemuEmulator
     from tinyslm.device.protocol import DutClient
 
@@ -252,7 +252,7 @@ def test_protocol_over_a_pty_serial_device(firmware):
 @needs_models
 def test_run_firmware_api_and_wrong_build_on_port(firmware):
     """run_firmware(): the pipeline's one call; on a port it refuses a device running another build."""
-    from tinyslm.compiler.oracle import Oracle
+    from tinyslm.runners.oracle import Oracle
     from tinyslm.device.emulator import QemuEmulator
     from tinyslm.device.verify import run_firmware
 

@@ -19,8 +19,8 @@ import pytest
 
 from tinyslm import __version__
 from tinyslm.boards import get_board
-from tinyslm.compiler.emit import _env
-from tinyslm.compiler.hostrun import SANITIZE_FLAGS, WARN_FLAGS
+from tinyslm.templating import template_env as _env
+from tinyslm.runners.host import SANITIZE_FLAGS, WARN_FLAGS
 from tinyslm.resources import firmware_dir
 
 C = Path(__file__).parent / "c"

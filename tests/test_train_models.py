@@ -81,8 +81,8 @@ def test_conv_stem_is_two_conv2d_and_bit_exact_in_the_compiler(converted, tmp_pa
     import shutil
 
     from tinyslm.compiler import compile_model
-    from tinyslm.compiler.hostrun import build_host, run_host
-    from tinyslm.compiler.oracle import Oracle
+    from tinyslm.runners.host import build_host, run_host
+    from tinyslm.runners.oracle import Oracle
 
     _, x, tfl = converted("conv_stem_stride2")
     info = read_tflite(tfl)

@@ -1,5 +1,6 @@
 """Boards as data: one TOML file per board in boards/, validated here.
 
+>>> from tinyslm.compiler.targets import get_target
 >>> b = get_board("mps2-an386")
 >>> b.cpu, get_target(b.kernel_target).label, hex(b.memory.ram_origin), b.instructions_per_tick
 ('cortex-m4', 'Cortex-M DSP', '0x20000000', 40)
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .compiler.targets import CPU_TARGETS, get_target
+from .compiler.targets import CPU_TARGETS
 from .errors import TinyslmError
 from .resources import boards_dir
 

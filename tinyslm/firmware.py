@@ -33,6 +33,8 @@ from . import __version__
 from .boards import Board, get_board
 from .errors import TinyslmError, ToolchainError
 from .resources import boards_dir, firmware_dir
+from .templating import template_env
+from .toolchain import find_tool, section_sizes
 
 APP_STATIC_RAM = 1024  # command line, db state, driver state (measured: ~300 B, rounded up)
 CODE_ESTIMATE = 12 * 1024  # app + board + kernels, for the pre-build fit check
@@ -170,16 +172,6 @@ def profile_name(model, name: str, mlperf: str | None = None, label: str | None 
         label = Path(model).stem if isinstance(model, (str, Path)) else name
     label = re.sub(r"[^A-Za-z0-9._+-]", "_", label)[:64]
     return label or name
-
-
-def template_env():
-    """The Jinja environment for templates/: StrictUndefined, so a missing value is an error, never blank."""
-    import jinja2
-
-    from .resources import templates_dir
-
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), undefined=jinja2.StrictUndefined,
-                              keep_trailing_newline=True, autoescape=False)
 
 
 def _io_layout(cm, frontend: str | None = None, mlperf: str | None = None) -> tuple[int, list[dict]]:
@@ -332,7 +324,7 @@ def build_host_app(model, out_dir: Path, name: str = "model", mlperf: str | None
     """The firmware's main.c and app (firmware/app) with the model, built for this machine: the protocol on
     stdin/stdout, time stamps from a nanosecond clock. Returns the executable."""
     from .compiler import compile_model
-    from .compiler.hostrun import SANITIZE_FLAGS, WARN_FLAGS, find_cc
+    from .toolchain import SANITIZE_FLAGS, WARN_FLAGS, find_cc
 
     out = Path(out_dir)
     for sub in ("model", "app", "frontend"):
@@ -366,27 +358,13 @@ def build_host_app(model, out_dir: Path, name: str = "model", mlperf: str | None
     return exe
 
 
-def _section_sizes(elf: Path) -> dict[str, int]:
-    size_tool = shutil.which("arm-none-eabi-size")
-    out = subprocess.run([size_tool or "arm-none-eabi-size", "-A", str(elf)], capture_output=True, text=True,
-                         check=True).stdout
-    sizes: dict[str, int] = {}
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) >= 2 and parts[0].startswith(".") and parts[1].isdigit():
-            sizes[parts[0]] = int(parts[1])
-    return sizes
-
-
 def build(model, board: Board | str, out_dir: Path, name: str = "model", opt: str = "-O2",
           jobs: int = 2, frontend: str | None = None, mlperf: str | None = None,
           label: str | None = None) -> Firmware:
     """Render, build with arm-none-eabi-gcc (make), and measure."""
     b = get_board(board) if isinstance(board, str) else board
-    for tool, pkg in (("arm-none-eabi-gcc", "gcc-arm-none-eabi libnewlib-arm-none-eabi"), ("make", "make")):
-        if shutil.which(tool) is None:
-            raise ToolchainError(f"'{tool}' not found: cannot build firmware",
-                                 hint=f"install it (Debian/Ubuntu: apt-get install {pkg})")
+    for tool in ("arm-none-eabi-gcc", "make"):
+        find_tool(tool, "cannot build firmware")
     out = Path(out_dir)
     cm = render(model, b, out, name, opt, frontend, mlperf, label)
     shutil.rmtree(out / "build", ignore_errors=True)
@@ -398,7 +376,7 @@ def build(model, board: Board | str, out_dir: Path, name: str = "model", opt: st
                            where=str(out), hint="choose a smaller model or a board with more memory")
         raise ToolchainError(f"firmware build failed:\n{text[-3000:]}", where=str(out))
     elf = out / "build" / "firmware.elf"
-    s = _section_sizes(elf)
+    s = section_sizes(elf)
     flash = s.get(".text", 0) + s.get(".ARM.exidx", 0) + s.get(".data", 0)
     db_bytes, tensors = _io_layout(cm, frontend, mlperf)
     report = SizeReport(b.name, flash, cm.weights_bytes, flash - cm.weights_bytes, b.memory.flash_bytes,

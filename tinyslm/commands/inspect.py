@@ -32,14 +32,14 @@ def inspect_model(model: Path, with_tflm: bool = True, with_code: bool = True) -
                     ops=ops, arena_bytes=cm.arena_bytes, io_bytes=cm.io_bytes, buffers=buffers,
                     weights_bytes=cm.weights_bytes)
         if with_code:
-            from ..compiler.codesize import measure
+            from ..runners.codesize import measure
 
             cs = measure(cm)
             info["code"] = None if cs is None else dict(cpu=cs.cpu, kernels_text=cs.kernels_text,
                                                         model_text=cs.model_text, rodata=cs.rodata, flash=cs.flash)
     if with_tflm:
         try:
-            from ..compiler.oracle import Oracle
+            from ..runners.oracle import Oracle
 
             rep = Oracle(model.read_bytes()).arena()
             info["tflm_arena"] = dict(total=rep.total, head=rep.head, tail=rep.tail)

@@ -44,7 +44,7 @@ def verify_cmd(model: Path, n_inputs: int, seed: int, real: tuple[Path, ...], sa
 
     With --board, the firmware runs them too (in the emulator, or on the device at --port),
     driven through the serial protocol, and instructions or cycles per inference are reported."""
-    from ..compiler.verify import verify_host
+    from ..runners.verify import verify_host
 
     if port and not board:
         from ..errors import TinyslmError

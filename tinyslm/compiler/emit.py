@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import numpy as np
 
 from .. import __version__
-from ..resources import firmware_dir, templates_dir
+from ..resources import firmware_dir
+from ..templating import template_env
 from .cdecl import c_array, c_identifier, c_struct, c_value
 from .ir import Graph, Tensor
 from .lowering import PARAMS, Alias, Call, ConstArray, Lit, Ref, Scratch, T, TList
@@ -74,12 +74,6 @@ class IoSpec:
     @property
     def zero_point(self) -> int:
         return self.tensor.zero_point if self.quantized else 0
-
-
-def _env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())),
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                              trim_blocks=False, lstrip_blocks=False, autoescape=False)
 
 
 class Emitter:
@@ -241,7 +235,7 @@ class Emitter:
             self.used_vars.add(self.outputs[pos].var)
         families = sorted({s.family for s in steps if isinstance(s, Call) and s.family})
         variants = sorted({s.variant for s in steps if isinstance(s, Call) and s.variant})
-        env = _env()
+        env = template_env()
         ctx = dict(name=self.name, NAME=self.name.upper(), guard=f"{self.name.upper()}_H", version=__version__,
                    source=Path(self.g.source).name, sha256=self.g.sha256, inputs=self.inputs, outputs=self.outputs,
                    arena_bytes=self.plan.arena_bytes, weights_bytes=self.weights_bytes,

@@ -133,9 +133,9 @@ class QemuEmulator:
 
 def renode_script(board: Board, elf: Path, port: int) -> str:
     """A Renode .resc that loads the firmware with the board's UART on a TCP port."""
-    from ..compiler.emit import _env
+    from ..templating import template_env
 
-    return _env().get_template("renode.resc.j2").render(board=board, elf=str(Path(elf).resolve()), port=port)
+    return template_env().get_template("renode.resc.j2").render(board=board, elf=str(Path(elf).resolve()), port=port)
 
 
 class RenodeEmulator:

@@ -54,3 +54,22 @@ def test_chain_uses_two_buffers():
     # a -> b -> c -> d, each 100 bytes: ping-pong between two slots
     bufs = [Buffer(f"t{i}", 100, i, i + 1) for i in range(4)]
     assert place(bufs) == 200
+
+
+def test_the_planner_changes_none_of_the_steps_it_is_given(zoo):
+    """plan() returns a plan; the lowering's calls stay as they were (in-place forms are new calls)."""
+    import pickle
+
+    from tinyslm.compiler import read_model
+    from tinyslm.compiler.driver import lower_graph
+    from tinyslm.compiler.lowering import Call
+    from tinyslm.compiler.planner import plan
+
+    graph = read_model(zoo("ds_block_in_place"))
+    steps = lower_graph(graph, "portable")
+    before = [pickle.dumps(s) for s in steps]
+    p = plan(graph, steps)
+    assert [pickle.dumps(s) for s in steps] == before
+    changed = [k for k, (a, b) in enumerate(zip(steps, p.steps)) if a is not b]
+    assert changed and all(isinstance(p.steps[k], Call) and p.steps[k].scratch_bytes >= steps[k].scratch_bytes
+                           for k in changed)

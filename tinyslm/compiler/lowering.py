@@ -124,10 +124,20 @@ class Call:
         return self.params.items() if isinstance(self.params, KernelParams) else list(self.params.items())
 
     def set_params(self, **changes: Any) -> None:
+        """Change params fields of this call (for the lowering, before planning)."""
+        self.params = self.with_params(**changes).params
+
+    def with_params(self, **changes: Any) -> "Call":
+        """A copy of this call with some params fields changed (this one is left as it is)."""
         if isinstance(self.params, KernelParams):
-            self.params = replace(self.params, **changes)
-        elif self.params is not None:
-            self.params.update(changes)
+            params: Any = replace(self.params, **changes)
+        else:
+            params = None if self.params is None else {**self.params, **changes}
+        return replace(self, params=params)
+
+    def in_place(self) -> "Call":
+        """This call writing its output over the input it names in `inplace`: its extra scratch and params."""
+        return replace(self.with_params(**self.inplace_params), scratch_bytes=self.scratch_bytes + self.inplace_scratch)
 
 
 @dataclass

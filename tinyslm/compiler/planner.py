@@ -55,7 +55,9 @@ class Plan:
     scratch: dict[int, int]  # step position -> arena offset of its scratch
     arena_bytes: int
     buffers: list[Buffer] = field(default_factory=list)
-    copies_at_end: list[tuple[int, int]] = field(default_factory=list)  # (output tensor, source tensor)
+    # graph outputs whose bytes live elsewhere (a graph input, a constant, another output): (output tensor,
+    # output position), copied into outputs[position] at the end of invoke
+    copies_at_end: list[tuple[int, int]] = field(default_factory=list)
 
 
 class _UnionFind:
@@ -107,6 +109,9 @@ def place(buffers: list[Buffer]) -> int:
 
 
 def plan(graph: Graph, steps: list[Step]) -> Plan:
+    """Place every tensor and scratch buffer. The steps given are left as they are: the plan's own
+    steps are new Calls where a decision changed one (a copy for an alias that cannot be one, the
+    in-place form of a kernel call)."""
     g = graph
     uf = _UnionFind()
     role: dict[int, str] = {}
@@ -168,8 +173,7 @@ def plan(graph: Graph, steps: list[Step]) -> Plan:
                 continue
             uf.union(src, dst)
             last[uf.find(src)] = max(last.pop(rs, k), last.pop(rd, k))
-            s.scratch_bytes += s.inplace_scratch
-            s.set_params(**s.inplace_params)
+            final_steps[k] = s.in_place()
             break
 
     # Lifetimes of arena roots.

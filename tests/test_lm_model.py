@@ -92,3 +92,36 @@ def test_sampler_top_k_and_seeds(tiny, tmp_path):
             step_logits = r.logits[len(prompt) - 1 + j][: TOK.vocab_size]
             assert (step_logits > step_logits[t]).sum() < 3  # always one of the 3 largest
             assert t < TOK.vocab_size
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(any(__import__("shutil").which(t) is None for t in ("qemu-system-arm", "arm-none-eabi-gcc")),
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+def test_firmware_generation_in_qemu_equals_host(tiny, tmp_path):
+    from tinyslm.device.emulator import emulator_for
+    from tinyslm.device.protocol import DutClient
+    from tinyslm.errors import DeviceError
+    from tinyslm.train.lm_c import GenRequest, build_host_generator, run_host_generator
+    from tinyslm.train.lm_device import build_lm_firmware, stream_generate
+
+    cfg, _, mb = tiny
+    fw = build_lm_firmware(mb, cfg, TOK, "mps2-an386", tmp_path / "fw")
+    exe = build_host_generator(mb, cfg, TOK, tmp_path / "host")
+    runs = [("hello", 0, 0, 0), ("a\nb", 5, 900, 5), ("turn on", 7, 1500, 0), ("x" * 100, 1, 700, 3)]
+    host = run_host_generator(exe, cfg, [GenRequest((0, *TOK.encode(p)), 40, s, t, k, True) for p, s, t, k in runs])
+    streamed: list[str] = []
+    with emulator_for(fw.board, fw.elf) as emu, DutClient(emu.url, timeout=60) as client:
+        client.sync()
+        gens = [stream_generate(client, p, 40, s, t, k, on_char=streamed.append) for p, s, t, k in runs]
+        with pytest.raises(DeviceError, match="not in the vocabulary"):
+            stream_generate(client, "ABC", 4)
+        assert client.command("tinyslm-gen 1 2", check=False).errors  # usage
+        again = stream_generate(client, *runs[1][:1], 40, *runs[1][1:])  # still serving, same stream
+    assert sum(len(h.tokens) for h in host) > 20  # something was generated
+    for g, h in zip(gens, host):
+        assert g.text == TOK.decode(h.tokens) and g.tokens == len(h.tokens)
+        assert g.steps > 0 and g.ticks > 0
+    assert "".join(streamed) == "".join(g.text for g in gens)
+    assert again.text == gens[1].text
+    # 101 prompt steps, then each token fed back until the end of the document or of the 128-row cache
+    assert gens[3].steps == min(128, 101 + len(host[3].tokens))

@@ -29,7 +29,9 @@ COMMANDS: dict[str, str] = {
     "emulate": "tinyslm.commands.emulate:emulate_cmd",
     "flash": "tinyslm.commands.flash:flash_cmd",
     "console": "tinyslm.commands.console:console_cmd",
+    "generate": "tinyslm.commands.generate:generate_cmd",
     "bench": "tinyslm.commands.bench:bench_cmd",
+    "fuzz": "tinyslm.commands.fuzz:fuzz_cmd",
 }
 
 

@@ -23,6 +23,13 @@ from .errors import DataError, TinyslmError
 TASKS = ("kws", "anomaly")
 
 
+def task_plugins() -> dict[str, Callable[..., dict]]:
+    """Tasks that live in their own module: name -> run(cfg, steps, say) returning report.json's content."""
+    from .train.lm_task import run_lm_build
+
+    return {"lm": run_lm_build}
+
+
 @dataclass(frozen=True)
 class BuildConfig:
     task: str
@@ -227,7 +234,7 @@ def _ad_train(cfg: BuildConfig, sizing: dict, folder: Path, say: Callable[[str],
 def _firmware(cfg: BuildConfig, folder: Path) -> dict:
     from dataclasses import asdict
 
-    from .compiler.oracle import Oracle
+    from .runners.oracle import Oracle
     from .firmware import build
 
     from .firmware import FitError
@@ -278,7 +285,7 @@ def _device(cfg: BuildConfig, folder: Path, say: Callable[[str], None]) -> dict:
 
     from .boards import get_board
     from .compiler import compile_model
-    from .compiler.hostrun import build_host, run_host
+    from .runners.host import build_host, run_host
     from .device.emulator import emulator_for
     from .device.protocol import DutClient
     from .device.verify import run_inputs
@@ -294,7 +301,7 @@ def _device(cfg: BuildConfig, folder: Path, say: Callable[[str], None]) -> dict:
     spec = cm.inputs[0]
     batches = [[xi.astype(spec.dtype).reshape(spec.shape)] for xi in x]
     host = run_host(build_host(cm, folder / "host_build"), cm, batches)
-    from .compiler.oracle import Oracle  # the host C against TFLM itself, on the same examples
+    from .runners.oracle import Oracle  # the host C against TFLM itself, on the same examples
 
     oracle = Oracle(model.read_bytes())
     host_vs_tflm = sum(all(np.asarray(h).tobytes() == np.ascontiguousarray(t).tobytes()
@@ -356,7 +363,7 @@ def _raw_audio(cfg: BuildConfig, fw: dict, folder: Path, workers: int = 2) -> di
     from tqdm import tqdm
 
     from .boards import get_board
-    from .compiler.oracle import Oracle
+    from .runners.oracle import Oracle
     from .data import KwsFrontend, load_kws
     from .device.emulator import emulator_for
     from .device.protocol import DutClient
@@ -467,8 +474,9 @@ def _device_quality(cfg: BuildConfig, out: Path, train: dict) -> float:
 
 def run_build(cfg: BuildConfig, say: Callable[[str], None] = print) -> dict:
     """The whole pipeline; returns report.json's content."""
-    if cfg.task not in TASKS:
-        raise TinyslmError(f"unknown task '{cfg.task}'", hint="use kws or anomaly")
+    plugins = task_plugins()
+    if cfg.task not in TASKS and cfg.task not in plugins:
+        raise TinyslmError(f"unknown task '{cfg.task}'", hint=f"use one of: {', '.join((*TASKS, *plugins))}")
     from .boards import get_board
 
     board = get_board(cfg.board)  # fail fast on an unknown board
@@ -478,6 +486,8 @@ def run_build(cfg: BuildConfig, say: Callable[[str], None] = print) -> dict:
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     steps = Steps(out, say)
+    if cfg.task in plugins:  # a task in its own module: it runs its steps and writes its report
+        return plugins[cfg.task](cfg, steps, say)
     base = {"task": cfg.task, "profile": cfg.profile, "seed": cfg.seed}
     tuned = {"tuned": cfg.tuned} if cfg.tuned is not None else {}  # in the keys of the sizing and train steps
     if cfg.task == "kws":

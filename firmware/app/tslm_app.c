@@ -3,6 +3,7 @@
  * Portable C99: the board supplies tslm_app_putc/getc/ticks.
  */
 #include "tslm_app.h"
+#include "tslm_generate.h"
 
 #include <string.h>
 
@@ -605,6 +606,13 @@ static void cmd_pcm(const tslm_app_model *m)
 
 static void dispatch(const tslm_app_model *m, char *line)
 {
+#ifdef TSLM_GENERATE /* a language model's firmware: text generation (tslm_generate.h) */
+    if (strncmp(line, "tinyslm-gen", 11) == 0 && (line[11] == ' ' || line[11] == '\0')) {
+        tslm_generate_command(m, line + 11);
+        put("m-ready\r\n");
+        return;
+    }
+#endif
     char *tok[MAX_TOKENS];
     const int n = split(line, tok);
     if (n < 0) {

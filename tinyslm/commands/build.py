@@ -8,10 +8,11 @@ import click
 
 
 @click.command("build")
-@click.argument("task", type=click.Choice(["kws", "anomaly"]), required=False)
+@click.argument("task", type=click.Choice(["kws", "anomaly", "lm"]), required=False)
 @click.option("--board", "-b", default="mps2-an386", show_default=True, help="Target board (see `tinyslm boards`).")
-@click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Dataset folder (Speech Commands layout for kws, DCASE/MIMII/ToyADMOS for anomaly); "
+@click.option("--data", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Dataset folder (Speech Commands layout for kws, DCASE/MIMII/ToyADMOS for anomaly; lm: a "
+                   "`tinyslm data lm` folder or a UTF-8 text file, documents separated by blank lines); "
                    "default: generate a synthetic one.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: runs/<task>-<board>).")
@@ -39,7 +40,9 @@ def build_cmd(task: str | None, board: str, data: Path | None, out: Path | None,
         build_from_tune(from_tune, pick, task, out, port, emulator, device_clips, say=click.echo)
         return
     if task is None:
-        raise click.UsageError("give the task (kws or anomaly), or --from-tune DIR --pick N")
+        raise click.UsageError("give the task (kws, anomaly or lm), or --from-tune DIR --pick N")
+    if data is not None and data.is_file() and task != "lm":
+        raise click.UsageError(f"--data {data}: {task} takes a dataset folder, not a file")
 
     cfg = BuildConfig(task=task, board=board, out=out or Path("runs") / f"{task}-{board}", data=data, quick=quick,
                       seed=seed, port=port, emulator=emulator,

@@ -145,7 +145,7 @@ def compile_lm(model: bytes, cfg: LmConfig, tok: CharTokenizer, out_dir: Path, n
 
 
 def build_host_generator(model: bytes, cfg: LmConfig, tok: CharTokenizer, work: Path, sanitize: bool = False) -> Path:
-    from ..compiler.hostrun import SANITIZE_FLAGS, WARN_FLAGS, find_cc
+    from ..runners.host import SANITIZE_FLAGS, WARN_FLAGS, find_cc
     from ..resources import firmware_dir
 
     work = Path(work)

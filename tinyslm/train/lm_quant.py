@@ -148,7 +148,7 @@ class Int8Decoder:
     """Decodes with the int8 step model in TFLM, holding the int8 KV cache like the firmware does."""
 
     def __init__(self, model: bytes, cfg: LmConfig):
-        from ..compiler.oracle import Oracle
+        from ..runners.oracle import Oracle
 
         self.cfg, self.io = cfg, io_map(model)
         self.oracle = Oracle(model)

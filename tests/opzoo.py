@@ -24,6 +24,14 @@ class Case:
     build: Callable  # (tf, rng) -> (fn(x...) -> y, [input shapes])
     float_io: bool = False  # keep float32 model inputs/outputs (QUANTIZE/DEQUANTIZE ops)
     expect_ops: tuple[str, ...] = ()  # ops the converted model must contain
+    # int8 | int16x8 (int16 activations, int8 weights, int64 bias) | int16x8_bias32 (the same with
+    # int32 bias, which TFLM accumulates in 32 bits)
+    mode: str = "int8"
+
+
+def s16(case: Case, bias32: bool = False) -> Case:
+    """The case converted with int16 activations and int8 weights (TFLM's 16x8 kernels)."""
+    return Case(case.build, case.float_io, case.expect_ops, "int16x8_bias32" if bias32 else "int16x8")
 
 
 def _w(rng: np.random.Generator, *shape: int, scale: float = 0.3) -> np.ndarray:
@@ -118,6 +126,16 @@ def unary(fname, shape=(1, 5, 12)):
 
     ops = {"rsqrt": "RSQRT", "sigmoid": "LOGISTIC", "tanh": "TANH", "relu": "RELU", "relu6": "RELU6"}
     return Case(build, expect_ops=(ops[fname],))
+
+
+def leaky_relu(alpha=0.2, shape=(1, 5, 12)):
+    def build(tf, rng):
+        def fn(x):
+            return tf.nn.leaky_relu(x * 2.0, alpha=alpha)
+
+        return fn, [shape]
+
+    return Case(build, expect_ops=("LEAKY_RELU",))
 
 
 def softmax(shape=(1, 3, 10), beta=1.0):
@@ -411,6 +429,27 @@ CASES: dict[str, Case] = {
     "squeeze_expand_dims": squeeze_expand(),
     "transformer_cls": transformer(),
     "transformer_meanpool": transformer(pool="mean", blocks=1, heads=4),
+    "leaky_relu": leaky_relu(),
+    "leaky_relu_alpha03_4d": leaky_relu(0.3, shape=(1, 4, 5, 3)),
+    # ---- int16x8: int16 activations, int8 weights (TFLM's 16x8 kernels)
+    "s16_leaky_relu": s16(leaky_relu(0.1, shape=(1, 6, 7))),
+    "s16_conv_3x3_same_relu": s16(conv(act=relu)),
+    "s16_conv_5x3_stride2_valid_odd": s16(conv(k=(5, 3), cin=3, cout=5, stride=2, padding="VALID", hw=(10, 7))),
+    "s16_conv_dilation2_relu6_bias32": s16(conv(dilation=2, act=relu6, cin=3, cout=5), bias32=True),
+    "s16_depthwise_mult2_stride2": s16(depthwise(mult=2, stride=2, cin=3)),
+    "s16_depthwise_dilation2_valid_relu": s16(depthwise(dilation=2, padding="VALID", act=relu)),
+    "s16_dense_rows_relu": s16(dense(rows=3, din=13, dout=7, act=relu)),
+    "s16_dense_no_bias_bias32": s16(dense(bias=False, din=9, dout=5), bias32=True),
+    "s16_add_broadcast_relu": s16(binary("add", a=(1, 3, 5, 4), b=(1, 3, 1, 4), act=relu)),
+    "s16_sub": s16(binary("sub", a=(1, 5, 7), b=(1, 5, 7))),
+    "s16_mul_broadcast_const": s16(binary("mul", b=(1, 1, 6), const_b=True)),
+    "s16_avg_pool_3x3_same_stride2": s16(pool("avg", k=3, stride=2, padding="SAME")),
+    "s16_max_pool_2x2": s16(pool("max")),
+    "s16_concat_requantize": s16(requantize()),
+    "s16_strided_slice_negative": s16(strided_slice("negative")),
+    "s16_transpose": s16(transpose()),
+    "s16_pad": s16(pad()),
+    "s16_quantize_dequantize": s16(quant_io()),
 }
 
 
@@ -440,10 +479,18 @@ def convert(name: str, seed: int = 0) -> bytes:
             yield [rep_rng.standard_normal(s).astype(np.float32) for s in shapes]
 
     conv.representative_dataset = rep
-    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    io_type = tf.int8
+    if case.mode.startswith("int16x8"):
+        conv.target_spec.supported_ops = [
+            tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
+        io_type = tf.int16
+        if case.mode == "int16x8_bias32":
+            conv._experimental_full_integer_quantization_bias_type = tf.int32
+    else:
+        conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
     if not case.float_io:
-        conv.inference_input_type = tf.int8
-        conv.inference_output_type = tf.int8
+        conv.inference_input_type = io_type
+        conv.inference_output_type = io_type
     return conv.convert()
 
 

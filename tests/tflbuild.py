@@ -15,7 +15,7 @@ import numpy as np
 import tflite
 
 TYPES = {"float32": tflite.TensorType.FLOAT32, "int8": tflite.TensorType.INT8, "int16": tflite.TensorType.INT16,
-         "int32": tflite.TensorType.INT32}
+         "int32": tflite.TensorType.INT32, "int64": tflite.TensorType.INT64}
 
 
 @dataclass
@@ -27,6 +27,7 @@ class TDesc:
     axis: int = 0
     data: np.ndarray | None = None
     name: str = "t"
+    variable: bool = False  # a variable tensor (state kept across invocations: SVDF, LSTM)
 
 
 @dataclass
@@ -83,6 +84,8 @@ def build_model(tensors: list[TDesc], ops: list[OpDesc], inputs: list[int], outp
         tflite.TensorAddName(b, name)
         if q is not None:
             tflite.TensorAddQuantization(b, q)
+        if t.variable:
+            tflite.TensorAddIsVariable(b, True)
         t_offsets.append(tflite.TensorEnd(b))
     codes = sorted({o.opcode for o in ops})
     code_offsets = []

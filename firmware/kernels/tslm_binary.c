@@ -84,3 +84,43 @@ void tslm_squared_difference_s8(const tslm_binary_params *p, const int8_t *in1, 
 {
     broadcast_apply(p, in1, in2, out, squared_difference_elem);
 }
+
+/* int16 (TFLM's general-scale int16 ADD/SUB: left_shift 15; MUL as for int8). */
+static void broadcast_apply_s16(const tslm_binary_params *p, const int16_t *in1, const int16_t *in2,
+                                int16_t *out, elem_fn fn)
+{
+    const int32_t *d = p->dims;
+    const int32_t *s1 = p->in1_strides;
+    const int32_t *s2 = p->in2_strides;
+    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
+        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
+            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
+                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
+                    for (int32_t i4 = 0; i4 < d[4]; ++i4) {
+                        const int32_t o1 = i0 * s1[0] + i1 * s1[1] + i2 * s1[2] + i3 * s1[3] + i4 * s1[4];
+                        const int32_t o2 = i0 * s2[0] + i1 * s2[1] + i2 * s2[2] + i3 * s2[3] + i4 * s2[4];
+                        for (int32_t i5 = 0; i5 < d[5]; ++i5) {
+                            const int32_t v = fn(p, in1[o1 + i5 * s1[5]], in2[o2 + i5 * s2[5]]);
+                            *out++ = (int16_t)tslm_clamp_i32(v, p->act_min, p->act_max);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+void tslm_add_s16(const tslm_binary_params *p, const int16_t *in1, const int16_t *in2, int16_t *out)
+{
+    broadcast_apply_s16(p, in1, in2, out, add_elem);
+}
+
+void tslm_sub_s16(const tslm_binary_params *p, const int16_t *in1, const int16_t *in2, int16_t *out)
+{
+    broadcast_apply_s16(p, in1, in2, out, sub_elem);
+}
+
+void tslm_mul_s16(const tslm_binary_params *p, const int16_t *in1, const int16_t *in2, int16_t *out)
+{
+    broadcast_apply_s16(p, in1, in2, out, mul_elem);
+}

@@ -27,4 +27,9 @@ void tslm_mul_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *i
 void tslm_squared_difference_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2,
                                 int8_t *out);
 
+/* int16 activations (zero points 0): the same parameters, left_shift 15 for ADD/SUB. */
+void tslm_add_s16(const tslm_binary_params *p, const int16_t *in1, const int16_t *in2, int16_t *out);
+void tslm_sub_s16(const tslm_binary_params *p, const int16_t *in1, const int16_t *in2, int16_t *out);
+void tslm_mul_s16(const tslm_binary_params *p, const int16_t *in1, const int16_t *in2, int16_t *out);
+
 #endif /* TSLM_BINARY_H */

@@ -88,4 +88,29 @@ static inline int32_t tslm_requantize(int32_t x, int32_t multiplier, int32_t shi
     return tslm_rdbpot(high, right);
 }
 
+/*
+ * x * multiplier * 2^(shift - 31) for a 64-bit accumulator: TFLM's int64
+ * MultiplyByQuantizedMultiplier (the int16x8 kernels). The multiplier is first
+ * reduced to 16 bits (rounded), then one rounding shift by 15 - shift; the
+ * result is truncated to 32 bits as TFLM's cast does. |x| < 2^47, shift in [-31, 7].
+ */
+static inline int32_t tslm_requantize64(int64_t x, int32_t multiplier, int32_t shift)
+{
+    const int64_t reduced = multiplier < 0x7FFF0000 ? (int64_t)((multiplier + (1 << 15)) >> 16) : 0x7FFF;
+    const int total = 15 - (int)shift;
+    const int64_t r = x * reduced + (INT64_C(1) << (total - 1));
+    return (int32_t)(uint32_t)(uint64_t)(r >> total);
+}
+
+/* A 16x8 accumulator requantized the way TFLM does for the bias type it was given:
+ * int64 bias (acc32 == 0) -> the 64-bit scheme; int32 bias -> the sum wrapped to
+ * int32 (as TFLM's int32 accumulator wraps) and the 32-bit scheme. */
+static inline int32_t tslm_requantize_acc(int64_t acc, int32_t multiplier, int32_t shift, int32_t acc32)
+{
+    if (acc32) {
+        return tslm_requantize((int32_t)(uint32_t)(uint64_t)acc, multiplier, shift);
+    }
+    return tslm_requantize64(acc, multiplier, shift);
+}
+
 #endif /* TSLM_COMMON_H */

@@ -53,3 +53,45 @@ void tslm_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *
         }
     }
 }
+
+void tslm_conv_s16(const tslm_conv_s16_params *p, const int16_t *input, const int8_t *weights,
+                   const int64_t *bias, int16_t *output)
+{
+    const int32_t per_group = p->output_c / (p->input_c / p->filter_c);
+    int16_t *out = output;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int16_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
+        for (int32_t oy = 0; oy < p->output_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_h;
+            for (int32_t ox = 0; ox < p->output_w; ++ox) {
+                const int32_t x0 = ox * p->stride_w - p->pad_w;
+                for (int32_t oc = 0; oc < p->output_c; ++oc) {
+                    const int32_t c0 = (oc / per_group) * p->filter_c;
+                    int64_t acc = 0;
+                    for (int32_t fy = 0; fy < p->filter_h; ++fy) {
+                        const int32_t iy = y0 + p->dilation_h * fy;
+                        if (iy < 0 || iy >= p->input_h) {
+                            continue;
+                        }
+                        for (int32_t fx = 0; fx < p->filter_w; ++fx) {
+                            const int32_t ix = x0 + p->dilation_w * fx;
+                            if (ix < 0 || ix >= p->input_w) {
+                                continue;
+                            }
+                            const int16_t *x = in_b + (iy * p->input_w + ix) * p->input_c + c0;
+                            const int8_t *w = weights + ((oc * p->filter_h + fy) * p->filter_w + fx) * p->filter_c;
+                            for (int32_t ic = 0; ic < p->filter_c; ++ic) {
+                                acc += (int32_t)w[ic] * (int32_t)x[ic];
+                            }
+                        }
+                    }
+                    if (bias != NULL) {
+                        acc += bias[oc];
+                    }
+                    const int32_t v = tslm_requantize_acc(acc, p->multiplier[oc], p->shift[oc], p->acc32);
+                    *out++ = (int16_t)tslm_clamp_i32(v, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+}

@@ -38,4 +38,23 @@ typedef struct {
 void tslm_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
                   const int32_t *bias, int8_t *output, int16_t *scratch);
 
+/* CONV_2D int16x8: int16 activations (zero points 0), int8 per-channel weights, 64-bit bias. */
+typedef struct {
+    int32_t batches;
+    int32_t input_h, input_w, input_c;
+    int32_t filter_h, filter_w, filter_c; /* groups = input_c / filter_c */
+    int32_t output_h, output_w, output_c;
+    int32_t stride_h, stride_w;
+    int32_t dilation_h, dilation_w;
+    int32_t pad_h, pad_w;
+    const int32_t *multiplier;            /* per output channel */
+    const int32_t *shift;                 /* per output channel */
+    int32_t act_min, act_max;
+    int32_t acc32;                        /* 1: TFLM's int32 accumulator (int32 bias); 0: int64 */
+} tslm_conv_s16_params;
+
+/* bias: output_c values (may be NULL), widened to int64 by the compiler whatever the model stores. */
+void tslm_conv_s16(const tslm_conv_s16_params *p, const int16_t *input, const int8_t *weights,
+                   const int64_t *bias, int16_t *output);
+
 #endif /* TSLM_CONV_H */

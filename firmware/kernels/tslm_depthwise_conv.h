@@ -65,4 +65,23 @@ static inline void tslm_dw_save_row(const tslm_depthwise_conv_params *p, const i
     }
 }
 
+/* DEPTHWISE_CONV_2D int16x8: int16 activations (zero points 0), int8 per-channel weights,
+ * 64-bit accumulator and bias (TFLM's 16x8 depthwise kernel has no int32 variant). */
+typedef struct {
+    int32_t batches;
+    int32_t input_h, input_w, input_c;
+    int32_t filter_h, filter_w;           /* weights: 1 x filter_h x filter_w x output_c */
+    int32_t depth_multiplier;
+    int32_t output_h, output_w, output_c;
+    int32_t stride_h, stride_w;
+    int32_t dilation_h, dilation_w;
+    int32_t pad_h, pad_w;
+    const int32_t *multiplier;            /* per output channel */
+    const int32_t *shift;                 /* per output channel */
+    int32_t act_min, act_max;
+} tslm_depthwise_conv_s16_params;
+
+void tslm_depthwise_conv_s16(const tslm_depthwise_conv_s16_params *p, const int16_t *input,
+                             const int8_t *weights, const int64_t *bias, int16_t *output);
+
 #endif /* TSLM_DEPTHWISE_CONV_H */

@@ -23,3 +23,25 @@ void tslm_fully_connected_s8(const tslm_fully_connected_params *p, const int8_t 
         }
     }
 }
+
+void tslm_fully_connected_s16(const tslm_fully_connected_s16_params *p, const int16_t *input,
+                              const int8_t *weights, const int64_t *bias, int16_t *output)
+{
+    const int32_t depth = p->accum_depth;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int16_t *x = input + b * depth;
+        for (int32_t o = 0; o < p->output_depth; ++o) {
+            const int8_t *w = weights + o * depth;
+            int64_t acc = 0;
+            for (int32_t d = 0; d < depth; ++d) {
+                acc += ((int32_t)w[d] + p->filter_offset) * (int32_t)x[d];
+            }
+            if (bias != NULL) {
+                acc += bias[o];
+            }
+            const int32_t c = p->per_channel ? o : 0;
+            const int32_t v = tslm_requantize_acc(acc, p->multiplier[c], p->shift[c], p->acc32);
+            output[b * p->output_depth + o] = (int16_t)tslm_clamp_i32(v, p->act_min, p->act_max);
+        }
+    }
+}

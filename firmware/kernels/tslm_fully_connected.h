@@ -38,4 +38,21 @@ void tslm_fully_connected_s8(const tslm_fully_connected_params *p, const int8_t 
 
 
 
+/* FULLY_CONNECTED int16x8: int16 activations (zero points 0), int8 weights. */
+typedef struct {
+    int32_t batches;
+    int32_t accum_depth;
+    int32_t output_depth;
+    int32_t filter_offset;     /* -weight zero point */
+    const int32_t *multiplier; /* one, or one per output feature (per_channel) */
+    const int32_t *shift;
+    int32_t per_channel;
+    int32_t act_min, act_max;
+    int32_t acc32;             /* 1: TFLM's int32 accumulator (int32 bias); 0: int64 */
+} tslm_fully_connected_s16_params;
+
+/* bias: output_depth values (may be NULL), widened to int64 by the compiler. */
+void tslm_fully_connected_s16(const tslm_fully_connected_s16_params *p, const int16_t *input,
+                              const int8_t *weights, const int64_t *bias, int16_t *output);
+
 #endif /* TSLM_FULLY_CONNECTED_H */

@@ -62,3 +62,53 @@ void tslm_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *ou
         }
     }
 }
+
+void tslm_avg_pool_s16(const tslm_pool_params *p, const int16_t *input, int16_t *output)
+{
+    int16_t *out = output;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int16_t *in_b = input + b * p->input_h * p->input_w * p->channels;
+        for (int32_t oy = 0; oy < p->output_h; ++oy) {
+            for (int32_t ox = 0; ox < p->output_w; ++ox) {
+                int32_t y0, y1, x0, x1;
+                window(p, oy, ox, &y0, &y1, &x0, &x1);
+                const int32_t count = (y1 - y0) * (x1 - x0);
+                for (int32_t c = 0; c < p->channels; ++c) {
+                    int32_t acc = 0;
+                    for (int32_t y = y0; y < y1; ++y) {
+                        for (int32_t x = x0; x < x1; ++x) {
+                            acc += in_b[(y * p->input_w + x) * p->channels + c];
+                        }
+                    }
+                    if (count > 0) {
+                        acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+                    }
+                    *out++ = (int16_t)tslm_clamp_i32(acc, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+}
+
+void tslm_max_pool_s16(const tslm_pool_params *p, const int16_t *input, int16_t *output)
+{
+    int16_t *out = output;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int16_t *in_b = input + b * p->input_h * p->input_w * p->channels;
+        for (int32_t oy = 0; oy < p->output_h; ++oy) {
+            for (int32_t ox = 0; ox < p->output_w; ++ox) {
+                int32_t y0, y1, x0, x1;
+                window(p, oy, ox, &y0, &y1, &x0, &x1);
+                for (int32_t c = 0; c < p->channels; ++c) {
+                    int32_t m = INT16_MIN;
+                    for (int32_t y = y0; y < y1; ++y) {
+                        for (int32_t x = x0; x < x1; ++x) {
+                            m = tslm_max_i32(m, in_b[(y * p->input_w + x) * p->channels + c]);
+                        }
+                    }
+                    *out++ = (int16_t)tslm_clamp_i32(m, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+}

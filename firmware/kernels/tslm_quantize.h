@@ -4,7 +4,7 @@
 
 #include "tslm_common.h"
 
-/* q = clamp(round(x / scale) + zero_point), the division in double as TFLM does. */
+/* q = clamp(round(x / scale) + zero_point), the division in float32 as TFLM does. */
 void tslm_quantize_f32_s8(int32_t n, const float *input, double scale, int32_t zero_point, int8_t *output);
 void tslm_quantize_f32_s16(int32_t n, const float *input, double scale, int32_t zero_point, int16_t *output);
 /* x = scale * (q - zero_point) */
@@ -21,5 +21,10 @@ typedef struct {
 void tslm_requantize_s8_s16(int32_t n, const tslm_requantize_params *p, const int8_t *input, int16_t *output);
 void tslm_requantize_s16_s8(int32_t n, const tslm_requantize_params *p, const int16_t *input, int8_t *output);
 void tslm_requantize_s16_s16(int32_t n, const tslm_requantize_params *p, const int16_t *input, int16_t *output);
+/* to and from int32 (TFLM: int8/int16 -> int32, int32 -> int8/int16) */
+void tslm_requantize_s8_s32(int32_t n, const tslm_requantize_params *p, const int8_t *input, int32_t *output);
+void tslm_requantize_s16_s32(int32_t n, const tslm_requantize_params *p, const int16_t *input, int32_t *output);
+void tslm_requantize_s32_s8(int32_t n, const tslm_requantize_params *p, const int32_t *input, int8_t *output);
+void tslm_requantize_s32_s16(int32_t n, const tslm_requantize_params *p, const int32_t *input, int16_t *output);
 
 #endif /* TSLM_QUANTIZE_H */

@@ -1,4 +1,4 @@
-"""QUANTIZE (float -> int8/int16, requantize int8/int16) and DEQUANTIZE."""
+"""QUANTIZE (float -> int8/int16; requantize between int8, int16 and int32 as TFLM does) and DEQUANTIZE."""
 
 from __future__ import annotations
 
@@ -14,15 +14,18 @@ def quantize(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 1)
     x, y = lw.t(op.inputs[0]), lw.t(op.outputs[0])
     lw.need(x.shape == y.shape, op, "input and output shapes differ")
-    lw.need(y.dtype in ("int8", "int16") and y.quant is not None, op,
-              f"output type {y.dtype} not supported (int8 or int16)", tensor=y.index)
+    lw.need(y.dtype in ("int8", "int16", "int32") and y.quant is not None, op,
+              f"output type {y.dtype} not supported (int8, int16 or int32)", tensor=y.index)
+    lw.need(y.dtype != "int32" or x.dtype in ("int8", "int16"), op,
+              f"{x.dtype} -> int32 is not supported (TFLM quantizes to int32 from int8 and int16 only)",
+              tensor=y.index)
     lw.per_tensor(op, y, "output")
     if x.dtype == "float32":
         func = "tslm_quantize_f32_s8" if y.dtype == "int8" else "tslm_quantize_f32_s16"
         return Call(op, func, "tslm_quantize",
                     [Lit(str(x.numel)), T(x.index), Lit(repr(float(y.scale))), Lit(str(y.zero_point)), T(y.index)],
                     note="float32 -> " + y.dtype, reads=[x.index], writes=[y.index])
-    lw.need(x.dtype in ("int8", "int16") and x.quant is not None, op,
+    lw.need(x.dtype in ("int8", "int16", "int32") and x.quant is not None, op,
               f"input type {x.dtype} not supported", tensor=x.index)
     lw.per_tensor(op, x, "input")
     mult, shift = quantize_multiplier(float(x.scale) / float(y.scale))
@@ -30,8 +33,8 @@ def quantize(lw: Lowering, op: Operator) -> Step:
         return lw.lut(op, lambda q: fx.mbqm(q - x.zero_point, mult, shift) + y.zero_point,
                          f"requantize s={x.scale:.6g} zp={x.zero_point} -> s={y.scale:.6g} zp={y.zero_point}")
     params = dict(input_zero_point=x.zero_point, output_zero_point=y.zero_point, multiplier=mult, shift=shift)
-    func = {("int8", "int16"): "tslm_requantize_s8_s16", ("int16", "int8"): "tslm_requantize_s16_s8",
-            ("int16", "int16"): "tslm_requantize_s16_s16"}[(x.dtype, y.dtype)]
+    sfx = {"int8": "s8", "int16": "s16", "int32": "s32"}
+    func = f"tslm_requantize_{sfx[x.dtype]}_{sfx[y.dtype]}"
     return Call(op, func, "tslm_quantize", [Lit(str(x.numel)), PARAMS, T(x.index), T(y.index)],
                 "tslm_requantize_params", params, note=f"{x.dtype} -> {y.dtype}",
                 reads=[x.index], writes=[y.index])

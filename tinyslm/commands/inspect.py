@@ -9,34 +9,49 @@ from pathlib import Path
 import click
 
 
-def inspect_model(model: Path, with_tflm: bool = True, with_code: bool = True) -> dict:
-    """Everything `inspect` prints, as a dict (also used by the benchmarks)."""
+def artifact_info(art) -> dict:
+    """What `inspect` shows, from a compiled model's description (NAME.json): nothing is compiled again."""
+    steps = {s.position: s for s in art.steps}
+    ops = [dict(index=s.op_index, op=s.opcode, output=_describe(art, s.writes[0]) if s.writes else "",
+                kernel=s.kernel or "(alias)", macs=s.macs, detail=s.note) for s in art.steps]
+    buffers = [dict(buffer=b["key"], bytes=b["bytes"], offset=b["offset"], first_op=steps[b["first_step"]].op_index,
+                    last_op=steps[b["last_step"]].op_index) for b in art.buffers]
+    return dict(model=art.source, sha256=art.model_sha256, target=art.target, tensors=len(art.tensors),
+                operators=len({s.op_index for s in art.steps}), macs=art.macs, inputs=art.inputs,
+                outputs=art.outputs, ops=ops, arena_bytes=art.arena_bytes, io_bytes=art.io_bytes, buffers=buffers,
+                weights_bytes=art.weights_bytes)
+
+
+def _describe(art, index: int) -> str:
+    t = art.tensors[index]
+    return f"{t.dtype} {'x'.join(map(str, t.shape)) or 'scalar'}"
+
+
+def inspect_model(model: Path, with_tflm: bool = True, with_code: bool = True, target: str = "portable") -> dict:
+    """Everything `inspect` prints, as a dict (also used by the benchmarks). MODEL is a .tflite (compiled
+    into a temporary folder) or a folder/NAME.json that `tinyslm compile` wrote (read as it is)."""
+    from ..compiler import artifact
+    from ..runners.codesize import measure_folder
+
+    model = Path(model)
+    if model.is_dir() or model.suffix == ".json":
+        art = artifact.load(model)
+        folder = model if model.is_dir() else model.parent
+        info = artifact_info(art)
+        info["model"] = str(model)
+        if with_code:
+            info["code"] = _code(measure_folder(folder, art.name))
+        if with_tflm:
+            info["tflm_arena"] = dict(error="a compiled folder: give the .tflite to compare with TFLM's arena")
+        return info
     from ..compiler import compile_model
-    from ..compiler.lowering import Alias, Call
 
     with tempfile.TemporaryDirectory(prefix="tinyslm-inspect-") as tmp:
-        cm = compile_model(model, Path(tmp) / "out", name="model")
-        g, p = cm.graph, cm.plan
-        ops = []
-        for s in p.steps:
-            op = s.op
-            out = g.tensors[op.outputs[0]]
-            ops.append(dict(index=op.index, op=op.opcode, output=out.describe(),
-                            kernel="(alias)" if isinstance(s, Alias) else s.func,
-                            macs=s.macs if isinstance(s, Call) else 0,
-                            detail=s.note if isinstance(s, Call) else "output shares the input's bytes"))
-        buffers = [dict(buffer=b.key, bytes=b.size, offset=b.offset, first_op=p.steps[b.first].op.index,
-                        last_op=p.steps[b.last].op.index) for b in sorted(p.buffers, key=lambda b: b.offset)]
-        info = dict(model=str(model), sha256=g.sha256, tensors=len(g.tensors), operators=len(g.operators),
-                    macs=cm.macs, inputs=[t.__dict__ for t in cm.inputs], outputs=[t.__dict__ for t in cm.outputs],
-                    ops=ops, arena_bytes=cm.arena_bytes, io_bytes=cm.io_bytes, buffers=buffers,
-                    weights_bytes=cm.weights_bytes)
+        cm = compile_model(model, Path(tmp) / "out", name="model", target=target)
+        info = artifact_info(artifact.load(cm.out_dir / "model.json"))
+        info["model"] = str(model)
         if with_code:
-            from ..runners.codesize import measure
-
-            cs = measure(cm)
-            info["code"] = None if cs is None else dict(cpu=cs.cpu, kernels_text=cs.kernels_text,
-                                                        model_text=cs.model_text, rodata=cs.rodata, flash=cs.flash)
+            info["code"] = _code(measure_folder(cm.out_dir, cm.name))
     if with_tflm:
         try:
             from ..runners.oracle import Oracle
@@ -48,12 +63,19 @@ def inspect_model(model: Path, with_tflm: bool = True, with_code: bool = True) -
     return info
 
 
+def _code(cs) -> dict | None:
+    return None if cs is None else dict(cpu=cs.cpu, kernels_text=cs.kernels_text, model_text=cs.model_text,
+                                        rodata=cs.rodata, flash=cs.flash)
+
+
 @click.command("inspect")
-@click.argument("model", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("model", type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.option("--no-tflm", is_flag=True, help="Do not load the model in TFLM to get its arena size.")
 def inspect_cmd(model: Path, as_json: bool, no_tflm: bool) -> None:
-    """Show ops, tensors, MACs, the memory plan (ours vs TFLM's arena) and the flash estimate."""
+    """Show ops, tensors, MACs, the memory plan (ours vs TFLM's arena) and the flash estimate.
+
+    MODEL is a .tflite, or a folder (or its NAME.json) that `tinyslm compile` wrote."""
     info = inspect_model(model, with_tflm=not no_tflm)
     if as_json:
         click.echo(json.dumps(info, indent=2, default=str))

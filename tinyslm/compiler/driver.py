@@ -105,7 +105,8 @@ def analyze(model: bytes | str | Path, target: str = "portable") -> tuple[Graph,
 
 def compile_model(model: bytes | str | Path, out_dir: str | Path, name: str = "model",
                   target: str = "portable") -> CompiledModel:
-    """Compile a .tflite model into a self-contained C folder."""
+    """Compile a .tflite model into a self-contained C folder (NAME.c, NAME.h, kernels, NAME.json)."""
+    from . import artifact
     from .emit import Emitter
 
     check_name(name)
@@ -113,6 +114,8 @@ def compile_model(model: bytes | str | Path, out_dir: str | Path, name: str = "m
     out = Path(out_dir)
     files, weights = Emitter(graph, p, name, target).render(out)
     macs = sum(s.macs for s in p.steps if isinstance(s, Call))
-    return CompiledModel(name, out, graph, p, p.arena_bytes, weights, macs, graph.sha256, target,
-                         [_spec(graph, i) for i in graph.inputs], [_spec(graph, i) for i in graph.outputs], files)
+    cm = CompiledModel(name, out, graph, p, p.arena_bytes, weights, macs, graph.sha256, check_target(target),
+                       [_spec(graph, i) for i in graph.inputs], [_spec(graph, i) for i in graph.outputs], files)
+    cm.files.append(artifact.write(cm))  # NAME.json: what later tools read instead of compiling again
+    return cm
 

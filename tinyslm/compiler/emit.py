@@ -248,7 +248,8 @@ class Emitter:
             rendered_steps.append(dict(title=f"'{var}' is not used by any operator", lines=[], code=[f"(void){var};"],
                                        op_index=-1))
         out_dir.mkdir(parents=True, exist_ok=True)
-        for stale in [*out_dir.glob("tslm_*.[ch]"), out_dir / f"{self.name}.c", out_dir / f"{self.name}.h"]:
+        for stale in [*out_dir.glob("tslm_*.[ch]"), out_dir / f"{self.name}.c", out_dir / f"{self.name}.h",
+                      out_dir / f"{self.name}.json"]:
             stale.unlink(missing_ok=True)  # kernels a previous model needed and this one does not
         header = env.get_template("model.h.j2").render(**ctx)
         source = env.get_template("model.c.j2").render(**ctx)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -23,30 +24,44 @@ class CodeSize:
         return self.kernels_text + self.model_text + self.rodata
 
 
-def _sizes(obj: Path) -> dict[str, int]:
-    """`size -A` grouped by the section's first name part (.text.fn -> text, with -ffunction-sections)."""
-    sizes: dict[str, int] = {}
-    for section, n in section_sizes(obj).items():
-        key = section.split(".")[1]
-        sizes[key] = sizes.get(key, 0) + n
-    return sizes
-
-
 def measure(cm: CompiledModel, cpu: str = "cortex-m4", opt: str = "-O2", flags: tuple[str, ...] = ()) -> CodeSize | None:
     """Sizes for `cpu` (flags: the board's others, e.g. -mfloat-abi=hard, which Helium kernels need),
     or None if arm-none-eabi-gcc is not installed."""
+    return measure_folder(cm.out_dir, cm.name, cpu, opt, flags)
+
+
+def measure_folder(out_dir: Path, name: str, cpu: str = "cortex-m4", opt: str = "-O2",
+                   flags: tuple[str, ...] = ()) -> CodeSize | None:
+    """The same for a folder `tinyslm compile` wrote (every .c in it is the model's)."""
     if not (have("arm-none-eabi-gcc") and have("arm-none-eabi-size")):
         return None
     gcc = find_tool("arm-none-eabi-gcc")
     kernels = model = rodata = 0
+    cflags = [f"-mcpu={cpu}", "-mthumb", *flags]
     with tempfile.TemporaryDirectory() as tmp:
-        for src in cm.sources:
+        objs = []
+        for src in sorted(Path(out_dir).glob("*.c")):
             obj = Path(tmp) / (src.stem + ".o")
-            subprocess.run([gcc, f"-mcpu={cpu}", "-mthumb", *flags, opt, "-std=c99", "-ffunction-sections",
-                            "-fdata-sections", "-I", str(cm.out_dir), "-c", str(src), "-o", str(obj)],
-                           check=True, capture_output=True)
-            s = _sizes(obj)
-            if src.stem == cm.name:
+            subprocess.run([gcc, *cflags, opt, "-std=c99", "-ffunction-sections", "-fdata-sections",
+                            "-I", str(out_dir), "-c", str(src), "-o", str(obj)], check=True, capture_output=True)
+            objs.append(obj)
+        # Linked from NAME_invoke with --gc-sections, as the firmware is: a kernel file's functions the
+        # model never calls (e.g. the portable kernel beside a target's drop-in) cost no flash.
+        r = subprocess.run([gcc, *cflags, "-nostartfiles", "--specs=nano.specs", "-Wl,--gc-sections",
+                            "-Wl,--print-gc-sections", f"-Wl,-e,{name}_invoke", *map(str, objs), "-lc", "-lgcc",
+                            "-o", str(Path(tmp) / "model.elf")], capture_output=True, text=True)
+        removed: set[tuple[str, str]] = set()
+        for line in r.stderr.splitlines():
+            m = re.search(r"removing unused section '([^']+)' in file '([^']+)'", line)
+            if m:
+                removed.add((Path(m.group(2)).name, m.group(1)))
+        for obj in objs:
+            s: dict[str, int] = {}
+            for section, n in section_sizes(obj).items():
+                if (obj.name, section) not in removed:
+                    key = section.split(".")[1]
+                    s[key] = s.get(key, 0) + n
+            if obj.stem == name:
                 model += s.get("text", 0)
             else:
                 kernels += s.get("text", 0)

@@ -128,6 +128,23 @@ def unary(fname, shape=(1, 5, 12)):
     return Case(build, expect_ops=(ops[fname],))
 
 
+def transpose_conv(k=(3, 3), cin=4, cout=5, stride=2, padding="SAME", hw=(4, 5), bias=True, act=None):
+    """tf.nn.conv2d_transpose (+ bias): TRANSPOSE_CONV."""
+    def build(tf, rng):
+        w = tf.constant(_w(rng, *k, cout, cin))
+        b = tf.constant(_w(rng, cout, scale=0.1))
+        out = [hw[d] * stride if padding == "SAME" else (hw[d] - 1) * stride + k[d] for d in range(2)]
+
+        def fn(x):
+            y = tf.nn.conv2d_transpose(x, w, output_shape=(1, *out, cout), strides=stride, padding=padding)
+            y = y + b if bias else y
+            return act(tf, y) if act else y
+
+        return fn, [(1, *hw, cin)]
+
+    return Case(build, expect_ops=("TRANSPOSE_CONV",))
+
+
 def leaky_relu(alpha=0.2, shape=(1, 5, 12)):
     def build(tf, rng):
         def fn(x):
@@ -429,10 +446,15 @@ CASES: dict[str, Case] = {
     "squeeze_expand_dims": squeeze_expand(),
     "transformer_cls": transformer(),
     "transformer_meanpool": transformer(pool="mean", blocks=1, heads=4),
+    "transpose_conv_3x3_same_stride2": transpose_conv(),
+    "transpose_conv_4x3_valid_stride3_relu": transpose_conv(k=(4, 3), cin=3, cout=6, stride=3, padding="VALID",
+                                                            hw=(3, 4), act=relu),
+    "transpose_conv_2x2_no_bias": transpose_conv(k=(2, 2), stride=2, bias=False, hw=(3, 3)),
     "leaky_relu": leaky_relu(),
     "leaky_relu_alpha03_4d": leaky_relu(0.3, shape=(1, 4, 5, 3)),
     # ---- int16x8: int16 activations, int8 weights (TFLM's 16x8 kernels)
     "s16_leaky_relu": s16(leaky_relu(0.1, shape=(1, 6, 7))),
+    "s16_transpose_conv_5x3_same_stride2": s16(transpose_conv(k=(5, 3), cin=3, cout=4, hw=(3, 4))),
     "s16_conv_3x3_same_relu": s16(conv(act=relu)),
     "s16_conv_5x3_stride2_valid_odd": s16(conv(k=(5, 3), cin=3, cout=5, stride=2, padding="VALID", hw=(10, 7))),
     "s16_conv_dilation2_relu6_bias32": s16(conv(dilation=2, act=relu6, cin=3, cout=5), bias32=True),

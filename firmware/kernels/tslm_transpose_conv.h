@@ -1,0 +1,32 @@
+/* tslm_transpose_conv.h - TRANSPOSE_CONV, int8 and int16x8, NHWC. */
+#ifndef TSLM_TRANSPOSE_CONV_H
+#define TSLM_TRANSPOSE_CONV_H
+
+#include "tslm_common.h"
+
+typedef struct {
+    int32_t batches;
+    int32_t input_h, input_w, input_c;    /* input: batches x input_h x input_w x input_c */
+    int32_t filter_h, filter_w;           /* weights: output_c x filter_h x filter_w x input_c */
+    int32_t output_h, output_w, output_c;
+    int32_t stride_h, stride_w;
+    int32_t pad_h, pad_w;                 /* input pixel (y, x) lands on output (y*stride - pad + fy, ...) */
+    int32_t input_offset;                 /* -input zero point (0 for int16) */
+    int32_t output_offset;                /* output zero point (0 for int16) */
+    const int32_t *multiplier;            /* per output channel */
+    const int32_t *shift;                 /* per output channel */
+    int32_t act_min, act_max;
+} tslm_transpose_conv_params;
+
+/*
+ * TFLM scatters every input pixel's products into an accumulator per output element; each output
+ * is computed here as the sum of the same products gathered (integer sums: the order does not
+ * change them, int32 wrapping included), so no scratch is needed.
+ */
+void tslm_transpose_conv_s8(const tslm_transpose_conv_params *p, const int8_t *input, const int8_t *weights,
+                            const int32_t *bias, int8_t *output);
+/* int16x8: 64-bit sums, bias widened to int64 by the compiler (TFLM converts an int16 bias too). */
+void tslm_transpose_conv_s16(const tslm_transpose_conv_params *p, const int16_t *input, const int8_t *weights,
+                             const int64_t *bias, int16_t *output);
+
+#endif /* TSLM_TRANSPOSE_CONV_H */

@@ -1,0 +1,114 @@
+"""TRANSPOSE_CONV (TFLM's transpose_conv.cc): inputs output_shape, filter (OC x H x W x IC), input, bias;
+int8 (per-channel requantization, offsets) and int16x8 (64-bit sums, int64 or int16 bias) ->
+tslm_transpose_conv_s8 / _s16. The padding is ComputePaddingHeightWidth on the output size, as TFLM's
+Prepare computes it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..ir import Operator
+from ..lowering import Call, ConstArray, KernelParams, Lit, Lowering, Ref, Step, T
+from ..quantization import activation_range
+from . import register
+
+
+@dataclass
+class TransposeConvParams(KernelParams):
+    C_TYPE = "tslm_transpose_conv_params"
+    batches: int
+    input_h: int
+    input_w: int
+    input_c: int
+    filter_h: int
+    filter_w: int
+    output_h: int
+    output_w: int
+    output_c: int
+    stride_h: int
+    stride_w: int
+    pad_h: int
+    pad_w: int
+    input_offset: int
+    output_offset: int
+    multiplier: Ref
+    shift: Ref
+    act_min: int
+    act_max: int
+
+
+def transpose_padding(padding: str, out_size: int, filt: int, stride: int) -> int:
+    """TFLM: ComputePaddingHeightWidth(stride, dilation 1, the *output* size, filter) -> padding before.
+
+    >>> transpose_padding("SAME", 8, 3, 2), transpose_padding("VALID", 9, 3, 2), transpose_padding("SAME", 8, 5, 2)
+    (0, 0, 1)
+    """
+    n = (out_size + stride - 1) // stride if padding == "SAME" else (out_size + stride - filt) // stride
+    return max((n - 1) * stride + filt - out_size, 0) // 2
+
+
+@register("TRANSPOSE_CONV")
+def transpose_conv(lw: Lowering, op: Operator) -> Step:
+    lw.io(op, 3)
+    shape = [int(v) for v in np.asarray(lw.const(op, op.inputs[0], "output shape")).reshape(-1)]
+    x = lw.dtype(op, op.inputs[2], ("int8", "int16"), "input")
+    w = lw.dtype(op, op.inputs[1], ("int8",), "filter")
+    y = lw.dtype(op, op.outputs[0], (x.dtype,), "output")
+    lw.need(w.is_const, op, "the filter must be a constant tensor", tensor=w.index)
+    lw.per_tensor(op, x, "input")
+    lw.per_tensor(op, y, "output")
+    for t, role in ((x, "input"), (w, "filter"), (y, "output")):
+        lw.need(len(t.shape) == 4, op, f"{role} must be 4-D NHWC, got {lw.shape_str(t.shape)}", tensor=t.index)
+    lw.need(shape == list(y.shape), op, f"output shape input {shape} differs from the output tensor "
+            f"{lw.shape_str(y.shape)}", tensor=y.index)
+    oc, fh, fw, ic = w.shape
+    lw.need(ic == x.shape[3] and oc == y.shape[3] and x.shape[0] == y.shape[0], op,
+            f"filter {lw.shape_str(w.shape)} does not map input {lw.shape_str(x.shape)} to output "
+            f"{lw.shape_str(y.shape)}", tensor=w.index)
+    lw.need(all(z == 0 for z in w.quant.zero_point), op, "int8 filters must be symmetric (zero point 0)",
+            tensor=w.index)
+    n_scales = len(w.quant.scale)
+    lw.need(n_scales in (1, oc) and (n_scales == 1 or w.quant.axis == 0), op,
+            f"filter has {n_scales} scales on axis {w.quant.axis}; expected 1 or {oc} on axis 0", tensor=w.index)
+    o = op.options
+    sh, sw = o.get("stride_h", 1), o.get("stride_w", 1)
+    lw.need(sh >= 1 and sw >= 1, op, "strides must be >= 1")
+    padding = o.get("padding", "VALID")
+    lw.need(padding in ("SAME", "VALID"), op, f"padding {padding} is not supported")
+    pad_h = transpose_padding(padding, y.shape[1], fh, sh)
+    pad_w = transpose_padding(padding, y.shape[2], fw, sw)
+    reals = [float(x.scale) * float(w.quant.scale[c if n_scales > 1 else 0]) / float(y.scale) for c in range(oc)]
+    mult, shift = lw.requant_arrays(op, reals)
+    act = o.get("fused_activation_function", "NONE")
+    lo, hi = activation_range(act, y.scale, y.zero_point, y.dtype)
+    bias_idx = op.inputs[3] if len(op.inputs) > 3 else -1
+    consts = [mult, shift]
+    bias_arg: Any = Lit("NULL")
+    s16 = x.dtype == "int16"
+    if s16:
+        for t, role in ((x, "input"), (y, "output")):
+            lw.need(t.zero_point == 0, op, f"int16 {role} has zero point {t.zero_point}; TFLM's int16x8 "
+                    "TRANSPOSE_CONV needs zero point 0", tensor=t.index)
+        if bias_idx >= 0:  # TFLM reads an int64 bias, or widens an int16 one
+            b = lw.dtype(op, bias_idx, ("int64", "int16"), "bias")
+            lw.need(b.is_const and b.numel == oc, op, f"the bias must be a constant of {oc} values", tensor=b.index)
+            arr = ConstArray(lw.name(op, "bias"), "int64_t", np.asarray(b.data, dtype=np.int64).reshape(-1),
+                             f"tensor {bias_idx} ({b.dtype}) as int64")
+            consts.append(arr)
+            bias_arg = Ref(arr.name)
+    elif bias_idx >= 0:
+        b = lw.dtype(op, bias_idx, ("int32",), "bias")
+        lw.need(b.numel == oc, op, f"bias has {b.numel} values for {oc} outputs", tensor=b.index)
+        bias_arg = T(bias_idx)
+    params = TransposeConvParams(x.shape[0], x.shape[1], x.shape[2], ic, fh, fw, y.shape[1], y.shape[2], oc, sh, sw,
+                                 pad_h, pad_w, 0 if s16 else -x.zero_point, 0 if s16 else y.zero_point,
+                                 Ref(mult.name), Ref(shift.name), lo, hi)
+    note = (f"{'int16x8, ' if s16 else ''}{fh}x{fw} stride {sh}x{sw} {padding} (pad {pad_h},{pad_w})"
+            + (f", {act.lower()}" if act != "NONE" else ""))
+    return Call(op, f"tslm_transpose_conv_{'s16' if s16 else 's8'}", "tslm_transpose_conv",
+                [T(x.index), T(w.index), bias_arg, T(y.index)], params=params, consts=consts,
+                macs=x.numel * fh * fw * oc, note=note,
+                reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index])

@@ -1,0 +1,75 @@
+"""int16x8 (int16 activations, int8 weights) and the quantization quirks TFLM tolerates, on models written
+by hand, against the TFLM oracle; the op-zoo's s16_* cases (tests/opzoo.py) cover each op converted by
+TensorFlow. Also: int16 ops on the Cortex-M DSP target call the portable kernels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from tflbuild import OpDesc, TDesc, build_model, conv2d_options, fc_options
+
+from tinyslm.compiler import analyze, read_model
+from tinyslm.compiler.lowering import Call
+from tinyslm.runners.verify import verify_host
+
+
+def check(model: bytes, n: int = 40, target: str = "portable") -> None:
+    report = verify_host(model, n_inputs=n, seed=11, target=target, sanitize=True)
+    assert report.ok, report.lines()
+
+
+@pytest.mark.parametrize("src,dst,in_q,out_q", [
+    ("int16", "int32", (0.001, 0), (0.0002, 7)),
+    ("int8", "int32", (0.05, -3), (0.5, -100)),
+    ("int32", "int8", (0.0004, 11), (0.05, 4)),
+    ("int32", "int16", (0.00003, -5), (0.002, 0)),
+])
+def test_quantize_to_and_from_int32(src, dst, in_q, out_q):
+    """TFLM's QUANTIZE requantizes int8/int16 -> int32 and int32 -> int8/int16 (full int32 range in)."""
+    model = build_model([TDesc((1, 24), src, [in_q[0]], [in_q[1]]), TDesc((1, 24), dst, [out_q[0]], [out_q[1]])],
+                        [OpDesc("QUANTIZE", [0], [1])], [0], [1])
+    check(model)
+
+
+def _conv_with_bias_axis(bias_axis: int) -> bytes:
+    rng = np.random.default_rng(2)
+    w = rng.integers(-127, 128, (4, 3, 3, 3)).astype(np.int8)
+    ws = [0.01, 0.02, 0.015, 0.03]
+    bias = rng.integers(-3000, 3000, 4).astype(np.int32)
+    return build_model([TDesc((1, 6, 5, 3), "int8", [0.05], [2]),
+                        TDesc((4, 3, 3, 3), "int8", ws, [0] * 4, 0, w),
+                        TDesc((4,), "int32", [0.05 * s for s in ws], [0] * 4, bias_axis, bias),
+                        TDesc((1, 4, 3, 4), "int8", [0.2], [-5])],
+                       [OpDesc("CONV_2D", [0, 1, 2], [3], "Conv2DOptions", conv2d_options())], [0], [3])
+
+
+def test_bias_with_per_channel_quantization_on_an_out_of_range_axis():
+    """An older converter's 1-D bias declares its per-channel scales on axis 3 (the filter's); TFLM runs it."""
+    model = _conv_with_bias_axis(3)
+    g = read_model(model)
+    assert g.tensors[2].quant.axis == 0 and g.tensors[2].quant.per_channel
+    check(model)
+
+
+def test_fully_connected_16x8_with_int32_bias_accumulates_in_32_bits():
+    """TFLM picks its accumulator by the bias type: int32 bias -> int32 sums (wrapping), int64 -> int64;
+    a large int32 bias makes the two schemes round differently, so the oracle tells them apart."""
+    rng = np.random.default_rng(4)
+    w = rng.integers(-127, 128, (6, 40)).astype(np.int8)
+    bias = rng.integers(-(1 << 24), 1 << 24, 6).astype(np.int32)
+    model = build_model([TDesc((2, 40), "int16", [0.0005], [0]), TDesc((6, 40), "int8", [0.01], [0], 0, w),
+                         TDesc((6,), "int32", [0.000005], [0], 0, bias), TDesc((2, 6), "int16", [0.02], [0])],
+                        [OpDesc("FULLY_CONNECTED", [0, 1, 2], [3], "FullyConnectedOptions", fc_options())], [0], [3])
+    _, plan = analyze(model)
+    calls = [s for s in plan.steps if isinstance(s, Call)]
+    assert calls[0].func == "tslm_fully_connected_s16" and calls[0].params.acc32 == 1
+    check(model)
+
+
+@pytest.mark.parametrize("name", ["s16_conv_3x3_same_relu", "s16_depthwise_mult2_stride2", "s16_dense_rows_relu",
+                                  "s16_add_broadcast_relu", "s16_leaky_relu"])
+def test_int16_ops_take_the_portable_kernels_on_every_target(name, zoo):
+    for target in ("portable", "cortex-m-dsp"):
+        _, plan = analyze(zoo(name), target)
+        funcs = [s.func for s in plan.steps if isinstance(s, Call)]
+        assert funcs and all(f.startswith("tslm_") and f.endswith("_s16") and "dsp" not in f for f in funcs), funcs

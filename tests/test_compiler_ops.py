@@ -55,7 +55,7 @@ def test_dsp_lowering_uses_the_optimized_paths(name, zoo):
     assert calls
     assert all(c.func.startswith("tslm_dsp_") and c.variant for c in calls), [c.func for c in calls]
     for c in calls:
-        assert isinstance(c.params["requant"], Ref) and c.params["multiplier"] == "NULL", (c.func, c.note)
+        assert isinstance(c.params["requant"], Ref) and c.params["multiplier"] is None, (c.func, c.note)
         assert c.scratch_bytes > 0
     chunks = [c.params["depth_chunk"] for c in calls if c.func == "tslm_dsp_fully_connected_s8"]
     assert name != "dense_long_rows" or chunks[0] < calls[0].params["accum_depth"]  # the chunked path

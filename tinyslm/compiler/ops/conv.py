@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..dsp_layout import DW_MAX_SPAN, conv_dsp_scratch, interleave_pairs, widen_depthwise
+from .. import helium_layout
 from ..ir import Operator, Tensor
 from ..lowering import Call, ConstArray, KernelParams, Lit, Lowering, Ref, Scratch, Step, T
 from ..quantization import activation_range
@@ -64,10 +65,10 @@ def _conv_common(lw: Lowering, op: Operator, depthwise: bool) -> tuple[Tensor, T
         fb = lw.folded_bias(op, w, bias_idx, -x.zero_point, 3 if depthwise else 0)
         common["_consts"].append(fb)
         common["_bias_arg"] = Ref(fb.name)
-        if lw.target.dsp:
+        if lw.target.dsp and not lw.target.mve:  # (Helium: helium_layout.py)
             rows = w.data.reshape(-1, oc).T if depthwise else w.data.reshape(oc, -1)  # type: ignore[union-attr]
             common["_records"] = lw.dsp_records(op, fb, mult, shift, rows)
-    common["requant"], common["requant_fast"] = "NULL", 0
+    common["requant"], common["requant_fast"] = None, 0
     common["_note"] = note
     return x, w, y, bias_idx, common
 
@@ -102,7 +103,7 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
                         interleave_pairs(w.data.reshape(w.shape[0], k_all), y.shape[3] // groups),  # type: ignore
                         f"tensor {w.index}, output channel pairs interleaved by fours for the DSP kernel")
         consts, (rec, fast) = [records[0], wt], records
-        p.update(multiplier="NULL", shift="NULL", requant=Ref(rec.name), requant_fast=int(fast))
+        p.update(multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=int(fast))
         w_arg, bias_arg = Ref(wt.name), Lit("NULL")
     call = Call(op, "tslm_conv_s8", "tslm_conv",
                 [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int16_t")],
@@ -111,6 +112,8 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
                 scratch_bytes=conv_dsp_scratch(k_all, w.shape[1] * w.shape[2] > 1) if dsp else 0,
                 inplace=[(x.index, y.index)] if pointwise and y.shape[3] <= x.shape[3] else [],
                 inplace_scratch=0 if dsp else x.shape[3], inplace_params={"in_place": 1})
+    if lw.target.mve:
+        return helium_layout.conv(lw, call)
     return lw.target_kernel(call, "conv") if dsp else call
 
 
@@ -150,7 +153,7 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
         wt = ConstArray(lw.name(op, "filter"), "int16_t", widen_depthwise(w.data.reshape(fh * fw, oc)),  # type: ignore
                         f"tensor {w.index} widened: per four channels, per tap, the pairs (c0, c2), (c1, c3)")
         consts, (rec, fast) = [records[0], wt], records
-        p.update(multiplier="NULL", shift="NULL", requant=Ref(rec.name), requant_fast=int(fast), ring_w=ring_w)
+        p.update(multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=int(fast), ring_w=ring_w)
         w_arg, bias_arg = Ref(wt.name, "const int8_t *"), Lit("NULL")
     call = Call(op, "tslm_depthwise_conv_s8", "tslm_depthwise_conv",
                 [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int8_t")],
@@ -161,6 +164,8 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
                 inplace=[(x.index, y.index)] if in_place_ok else [],
                 inplace_scratch=0 if scratch else (p["pad_h"] + 1) * x.shape[2] * x.shape[3],
                 inplace_params={} if scratch else {"cache_rows": p["pad_h"] + 1})
+    if lw.target.mve:
+        return helium_layout.depthwise_conv(lw, call)
     return lw.target_kernel(call, "depthwise_conv") if scratch > 0 else call
 
 
@@ -177,7 +182,7 @@ def _depthwise_as_grouped_conv(lw: Lowering, op: Operator, x: Tensor, w: Tensor,
                     f"tensor {w.index} as {oc}x{fh}x{fw}x1 rows, channel pairs interleaved by fours")
     k_all = fh * fw
     rec, fast = records
-    given = {**p, "filter_c": 1, "multiplier": "NULL", "shift": "NULL", "in_place": 0, "requant": Ref(rec.name),
+    given = {**p, "filter_c": 1, "multiplier": None, "shift": None, "in_place": 0, "requant": Ref(rec.name),
              "requant_fast": int(fast)}
     params = {k: given[k] for k in ["batches", "input_h", "input_w", "input_c", "filter_h", "filter_w", "filter_c",
                                     "output_h", "output_w", "output_c", "stride_h", "stride_w", "dilation_h",

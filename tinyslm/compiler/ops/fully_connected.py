@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..dsp_layout import FC_DEPTH_CHUNK, interleave_pairs
+from .. import helium_layout
 from ..ir import Operator
 from ..lowering import Call, ConstArray, KernelParams, Lit, Lowering, Ref, Scratch, Step, T
 from ..quantization import activation_range
@@ -53,19 +54,19 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
     params = dict(batches=batches, accum_depth=depth, output_depth=out_depth,
                   input_offset=0 if fold else -x.zero_point, filter_offset=-w.quant.zero_point[0],
                   output_offset=y.zero_point, multiplier=Ref(mult.name), shift=Ref(shift.name),
-                  per_channel=int(per_channel), act_min=lo, act_max=hi, requant="NULL", requant_fast=0,
+                  per_channel=int(per_channel), act_min=lo, act_max=hi, requant=None, requant_fast=0,
                   depth_chunk=0)
     note = f"{batches}x{depth} . {depth}x{out_depth}" + (f", {act.lower()}" if act != "NONE" else "")
     w_arg: Any = T(w.index)
     scratch = 0
-    if lw.target.dsp and fold and w.quant.zero_point[0] == 0:
+    if lw.target.dsp and not lw.target.mve and fold and w.quant.zero_point[0] == 0:
         # DSP: records instead of bias/multiplier/shift, weight pairs interleaved, rows widened in scratch
         rec, fast = lw.dsp_records(op, fb, mult, shift, w.data)  # type: ignore[arg-type]
         wt = ConstArray(lw.name(op, "filter"), "int8_t", interleave_pairs(w.data, out_depth),  # type: ignore
                         f"tensor {w.index}, output feature pairs interleaved by fours for the DSP kernel")
         consts = [rec, wt]
         chunk = min(-(-depth // 4) * 4, FC_DEPTH_CHUNK)
-        params.update(multiplier="NULL", shift="NULL", requant=Ref(rec.name), requant_fast=int(fast),
+        params.update(multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=int(fast),
                       depth_chunk=chunk)
         bias_arg, w_arg = Lit("NULL"), Ref(wt.name)
         scratch = (16 if batches > 1 else 8) * (chunk // 4) + (8 * out_depth if chunk < depth else 0)
@@ -74,6 +75,8 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
                 "tslm_fully_connected_params", params, consts, macs=batches * depth * out_depth,
                 note=note, reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
                 scratch_bytes=scratch)
+    if lw.target.mve:
+        return helium_layout.fully_connected(lw, call)
     return lw.target_kernel(call, "fully_connected") if scratch > 0 else call
 
 

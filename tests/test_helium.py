@@ -14,7 +14,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
+from conftest import SHARED_MODELS
 
 from tinyslm import __version__
 from tinyslm.boards import get_board
@@ -74,3 +76,39 @@ def test_the_check_catches_a_wrong_rounding(tmp_path):
     r = run_m55(elf)
     assert r.returncode == 1, r.stdout + r.stderr
     assert "requant" in r.stdout + r.stderr
+
+
+HELIUM_ZOO = ["conv_3x3_same", "conv_1x1", "conv_dilation2_relu6", "conv_odd_channels", "conv_1x1_stride2_odd",
+              "depthwise_3x3", "depthwise_mult2_stride2", "depthwise_dilation2_valid", "depthwise_5x1_relu6",
+              "depthwise_3x3_c5_valid_relu6", "dense_rows", "dense_long_rows", "ds_block_in_place", "grouped_conv"]
+
+
+def _bit_exact_on_m55(model, n_inputs: int, seed: int):
+    from tinyslm.runners.oracle import Oracle
+    from tinyslm.runners.qemu import measure
+
+    cm, batches, run = measure(model, "mps3-an547", "helium", n_inputs=n_inputs, seed=seed)
+    oracle = Oracle(model if isinstance(model, bytes) else model.read_bytes())
+    compared = 0
+    for inputs, ours in zip(batches, run.outputs):
+        for o, r in zip(ours, oracle.run(inputs)):
+            assert np.array_equal(o, r.reshape(o.shape))
+            compared += o.size
+    assert compared > 0 and len(run.outputs) == n_inputs
+    return cm
+
+
+def test_helium_target_bit_exact_on_the_op_zoo_in_qemu(zoo):
+    """The helium target's kernels (the compiler's layouts and the model-layout paths) against TFLM on the
+    zoo's convolution, depthwise and dense cases, in QEMU on mps3-an547."""
+    mve_calls = 0
+    for name in HELIUM_ZOO:
+        cm = _bit_exact_on_m55(zoo(name), 2, 3)
+        mve_calls += sum(1 for s in cm.plan.steps if getattr(s, "func", "").startswith("tslm_mve_"))
+    assert mve_calls >= len(HELIUM_ZOO) - 3  # grouped and depth-multiplier cases may take the portable kernel
+
+
+@pytest.mark.skipif(not SHARED_MODELS, reason="needs ../shared/models (TINYSLM_SHARED_MODELS)")
+@pytest.mark.parametrize("model_path", SHARED_MODELS, ids=[p.stem for p in SHARED_MODELS])
+def test_helium_target_bit_exact_on_shared_models_in_qemu(model_path):
+    _bit_exact_on_m55(model_path, 3, 11)

@@ -78,7 +78,7 @@ def _with_tflm(r: BenchResult, model: Path, board: str, label: str) -> BenchResu
             r.tflm_ref, r.tflm_cmsis = ref[1], ref[2]
         return r
     try:
-        from .compiler.oracle import Oracle
+        from .runners.oracle import Oracle
 
         total = Oracle(model.read_bytes()).arena().total
     except Exception:  # no oracle installed, or TFLM refuses the model: leave the column empty
@@ -91,9 +91,9 @@ def _with_tflm(r: BenchResult, model: Path, board: str, label: str) -> BenchResu
 def bench_model(model: Path, board: str = "mps2-an386", target: str | None = None, label: str = "") -> BenchResult:
     from .boards import get_board
     from .compiler import compile_model
-    from .compiler.codesize import measure as code_size
+    from .runners.codesize import measure as code_size
     from .compiler.lowering import Call
-    from .compiler.qemurun import build_qemu, run_qemu
+    from .runners.qemu import build_qemu, run_qemu
 
     b = get_board(board)
     tgt = target or b.kernel_target
@@ -104,7 +104,7 @@ def bench_model(model: Path, board: str = "mps2-an386", target: str | None = Non
                   for t in cm.inputs]
         plain = run_qemu(build_qemu(cm, Path(tmp) / "plain", b), cm, [inputs], b)
         prof = run_qemu(build_qemu(cm, Path(tmp) / "prof", b, profile=True), cm, [inputs], b)
-        cs = code_size(cm, cpu=b.cflags[0].split("=")[1])
+        cs = code_size(cm, cpu=b.cpu, flags=tuple(f for f in b.cflags if f.startswith("-mfloat-abi")))
     calls = {s.op.index: s for s in cm.plan.steps if isinstance(s, Call)}
     per_op = [dict(op=i, opcode=calls[i].op.opcode, kernel=calls[i].func, macs=calls[i].macs, instructions=n,
                    detail=calls[i].note) for i, n in sorted((prof.op_instructions or {}).items()) if i in calls]
@@ -120,7 +120,7 @@ def bench_firmware(model: Path, board: str = "mps2-an386", label: str = "") -> B
     LCG input sent with `db`, one `infer`, its timer ticks converted to instructions. Works on every
     emulated board, whatever its timer (micro:bit: TIMER0), and includes nothing but the invoke."""
     from .boards import get_board
-    from .compiler.codesize import measure as code_size
+    from .runners.codesize import measure as code_size
     from .device.emulator import QemuEmulator
     from .device.protocol import DutClient
     from .firmware import build
@@ -139,7 +139,7 @@ def bench_firmware(model: Path, board: str = "mps2-an386", label: str = "") -> B
         from .compiler import compile_model
 
         cm = compile_model(model, Path(tmp) / "model", name="model", target=b.kernel_target)
-        cs = code_size(cm, cpu=b.cflags[0].split("=")[1])
+        cs = code_size(cm, cpu=b.cpu, flags=tuple(f for f in b.cflags if f.startswith("-mfloat-abi")))
     instr = b.ticks_to_instructions(ticks // max(n, 1))
     out0 = np.frombuffer(raw[0], dtype=np.dtype(fw.outputs[0]["dtype"])).reshape(-1)[:8].astype(int).tolist()
     r = BenchResult(str(model), b.name, b.kernel_target, cm.macs, instr, instr / max(cm.macs, 1), cm.arena_bytes,

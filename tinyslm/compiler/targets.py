@@ -37,6 +37,10 @@ class Target:
     headers: tuple[str, ...] = ()  # shared headers its kernels include (copied with them)
     # What its kernels take, read by the op modules:
     dsp: bool = False  # Cortex-M DSP extension kernels (SMLAD GEMM, requantization records)
+    mve: bool = False  # Helium (MVE) kernels for CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED (helium_layout.py)
+    # families with kernels in this target's folder; the others come from `base` (None: all here)
+    families: tuple[str, ...] | None = None
+    base: "Target | None" = None
 
     @property
     def optimized(self) -> bool:
@@ -46,6 +50,8 @@ class Target:
         """This target's kernel for `op` (e.g. 'conv_s8') of the family `family` (e.g. 'conv')."""
         if self.folder is None:
             raise ValueError(f"the {self.name} target has no kernels of its own")
+        if self.families is not None and family not in self.families and self.base is not None:
+            return self.base.kernel(family, op)
         return Kernel(f"tslm_{self.prefix}_{op}", f"{self.folder}/tslm_{self.prefix}_{family}.c")
 
 
@@ -53,7 +59,12 @@ PORTABLE = Target("portable", "portable C")
 CORTEX_M_DSP = Target("cortex-m-dsp", "Cortex-M DSP", folder="cortex_m_dsp", prefix="dsp",
                       headers=("tslm_simd.h", "tslm_dsp.h"), dsp=True)
 
-TARGETS: dict[str, Target] = {t.name: t for t in (PORTABLE, CORTEX_M_DSP)}
+# Cortex-M55/M85: Helium kernels where they exist, the DSP kernels (the M55 has the DSP extension) for the rest.
+HELIUM = Target("helium", "Helium (MVE)", folder="helium", prefix="mve",
+                headers=("tslm_mve.h", "tslm_simd.h", "cortex_m_dsp/tslm_dsp.h"), dsp=True, mve=True,
+                families=("conv", "depthwise_conv", "fully_connected"), base=CORTEX_M_DSP)
+
+TARGETS: dict[str, Target] = {t.name: t for t in (PORTABLE, CORTEX_M_DSP, HELIUM)}
 
 # Which kernel target each CPU gets by default (boards name their CPU; tinyslm/boards.py).
 CPU_TARGETS: dict[str, str] = {
@@ -63,7 +74,7 @@ CPU_TARGETS: dict[str, str] = {
     "cortex-m4": CORTEX_M_DSP.name,
     "cortex-m7": CORTEX_M_DSP.name,
     "cortex-m33": CORTEX_M_DSP.name,
-    "cortex-m55": CORTEX_M_DSP.name,
+    "cortex-m55": HELIUM.name,
 }
 
 

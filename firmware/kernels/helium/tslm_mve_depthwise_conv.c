@@ -143,127 +143,127 @@ static void rows_offset(const tslm_depthwise_conv_params *p, const int8_t *input
  * bias (input offset folded in) of channels 0, 2, 4, 6 then 1, 3, 5, 7, their multipliers in the
  * same order, then their shifts (all <= 0).
  */
-#define DW_MAX_ROWS 16 /* taller filters take the model-layout path */
-
-typedef struct {
-    const int8_t *rows[DW_MAX_ROWS]; /* input row of each filter row (+ channel block), NULL outside */
-    int32x4_t lo, hi;
-    int16x8_t zp;
-} dw_ctx;
-
-/* One block of eight channels (part: fewer, predicated) of one output pixel; FW: the filter width
- * when it is a constant of this instantiation (taps unrolled), else 0. */
-TSLM_ALWAYS_INLINE void block_records(const tslm_depthwise_conv_params *p, const dw_ctx *k, int32_t x0, int32_t fx_lo,
-                                      int32_t fx_hi, const int16_t *wt, const int32_t *rq, int32_t c, int8_t *out,
-                                      const int part, const int FW)
+/* Three taps of one filter row (dilation 1) on eight channels: x, x + step, x + 2 step. */
+TSLM_ALWAYS_INLINE acc2 row3(acc2 a, const int8_t *x, int32_t step, const int16_t **w)
 {
-    const int32_t fh = p->filter_h, fw = FW ? FW : p->filter_w, ic = p->input_c, step = p->dilation_w * ic;
-    const mve_pred16_t p16 = part ? vctp16q((uint32_t)(p->output_c - c)) : 0xFFFF;
+    const int16_t *wp = *w;
+#define TSLM_MVE_DW_TAP                       \
+    "vldrb.s16 q0, [%[x]]\n\t"                \
+    "add %[x], %[x], %[step]\n\t"             \
+    "vldrh.u16 q1, [%[w]], #16\n\t"           \
+    "vmullb.s16 q2, q0, q1\n\t"               \
+    "vadd.i32 %q[ae], %q[ae], q2\n\t"         \
+    "vmullt.s16 q2, q0, q1\n\t"               \
+    "vadd.i32 %q[ao], %q[ao], q2\n\t"
+    __asm__ volatile(TSLM_MVE_DW_TAP TSLM_MVE_DW_TAP TSLM_MVE_DW_TAP
+                     : [x] "+r"(x), [w] "+r"(wp), [ae] "+w"(a.even), [ao] "+w"(a.odd)
+                     : [step] "r"(step)
+                     : "q0", "q1", "q2", "memory");
+#undef TSLM_MVE_DW_TAP
+    *w = wp;
+    return a;
+}
+
+/*
+ * The compiler's layout (`requant` set; tinyslm/compiler/helium_layout.py): weights widened to int16,
+ * per block of eight channels, per tap, the eight channels (zeros past output_c); records per block,
+ * 24 int32: bias (input offset folded in) of channels 0, 2, 4, 6 then 1, 3, 5, 7, their multipliers
+ * in the same order, then their shifts (all <= 0). The input rows a output row needs are copied into
+ * a ring in scratch (filter span rows of ring_w columns from -pad_w, zero point outside the image,
+ * + 16 bytes): every tap is then inside, no border cases, and the ring holds a row before the output
+ * overwrites it when in place (stride 1, rows loaded ahead of the output row).
+ */
+TSLM_ALWAYS_INLINE void block_ring(const tslm_depthwise_conv_params *p, const int8_t *const *rows, int32_t col,
+                                   const int16_t *wt, const int32_t *rq, int32_t c, int8_t *out, const int32x4_t lo,
+                                   const int32x4_t hi, const int FW3)
+{
+    const int32_t ch = p->output_c, step = p->dilation_w * ch;
     acc2 a;
     a.even = vldrwq_s32(rq);
     a.odd = vldrwq_s32(rq + 4);
-    const int32_t x_first = (x0 + p->dilation_w * fx_lo) * ic + c;
-    for (int32_t fy = 0; fy < fh; ++fy) {
-        const int8_t *row = k->rows[fy];
-        if (row == NULL) {
-            for (int32_t fx = 0; fx < fw; ++fx, wt += 8) {
-                a = mac(a, k->zp, vldrhq_s16(wt));
-            }
+    for (int32_t fy = 0; fy < p->filter_h; ++fy) {
+        const int8_t *xp = rows[fy] + col * ch + c;
+        if (FW3) {
+            a = row3(a, xp, step, &wt);
             continue;
         }
-        if (FW && fx_lo == 0 && fx_hi == FW) { /* the whole filter row in the image, unrolled */
-            const int8_t *xp = row + x_first;
-            for (int32_t fx = 0; fx < FW; ++fx, wt += 8, xp += step) {
-                a = mac(a, part ? vldrbq_z_s16(xp, p16) : vldrbq_s16(xp), vldrhq_s16(wt));
-            }
-            continue;
-        }
-        int32_t fx = 0;
-        for (; fx < fx_lo; ++fx, wt += 8) {
-            a = mac(a, k->zp, vldrhq_s16(wt));
-        }
-        const int8_t *xp = row + x_first;
-        for (; fx < fx_hi; ++fx, wt += 8, xp += step) {
-            a = mac(a, part ? vldrbq_z_s16(xp, p16) : vldrbq_s16(xp), vldrhq_s16(wt));
-        }
-        for (; fx < fw; ++fx, wt += 8) {
-            a = mac(a, k->zp, vldrhq_s16(wt));
+        for (int32_t fx = 0; fx < p->filter_w; ++fx, wt += 8, xp += step) {
+            a = mac(a, vldrbq_s16(xp), vldrhq_s16(wt));
         }
     }
     int32x4_t ve = tslm_mve_requant_right(a.even, vldrwq_s32(rq + 8), vldrwq_s32(rq + 16));
     int32x4_t vo = tslm_mve_requant_right(a.odd, vldrwq_s32(rq + 12), vldrwq_s32(rq + 20));
-    ve = vminq_s32(vmaxq_s32(vaddq_n_s32(ve, p->output_offset), k->lo), k->hi);
-    vo = vminq_s32(vmaxq_s32(vaddq_n_s32(vo, p->output_offset), k->lo), k->hi);
+    ve = vminq_s32(vmaxq_s32(vaddq_n_s32(ve, p->output_offset), lo), hi);
+    vo = vminq_s32(vmaxq_s32(vaddq_n_s32(vo, p->output_offset), lo), hi);
     const int16x8_t r = vmovntq_s32(vmovnbq_s32(vuninitializedq_s16(), ve), vo);
-    if (part) {
-        vstrbq_p_s16(out + c, r, p16);
-    } else {
+    if (c + 8 <= ch) {
         vstrbq_s16(out + c, r);
+    } else {
+        vstrbq_p_s16(out + c, r, vctp16q((uint32_t)(ch - c)));
     }
 }
 
-TSLM_ALWAYS_INLINE void rows_records_impl(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                          const int8_t *weights, int8_t *output, int8_t *scratch, const int FW)
+#define DW_MAX_ROWS 16 /* filter rows the ring path handles (helium_layout.py: DW_MAX_ROWS) */
+
+TSLM_ALWAYS_INLINE void rows_ring_impl(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                                       int8_t *output, int8_t *ring, const int FW3)
 {
-    const int32_t ch = p->output_c, fw = p->filter_w, taps = p->filter_h * fw;
-    const int32_t row_bytes = p->input_w * p->input_c, full = ch & ~7;
+    const int32_t ch = p->output_c, taps = p->filter_h * p->filter_w, rw = p->ring_w, w = p->input_w;
+    const int32_t span = (p->filter_h - 1) * p->dilation_h + 1, slot_bytes = rw * ch;
+    const int32_t in_cols = w < rw - p->pad_w ? w : rw - p->pad_w; /* image columns the ring holds */
+    const int8_t zp = (int8_t)-p->input_offset;
     const int16_t *wl = (const int16_t *)(const void *)weights;
-    dw_ctx k;
-    k.lo = vdupq_n_s32(p->act_min);
-    k.hi = vdupq_n_s32(p->act_max);
-    k.zp = vdupq_n_s16((int16_t)-p->input_offset);
+    const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+    const int8_t *rows[DW_MAX_ROWS];
     int8_t *out = output;
     for (int32_t b = 0; b < p->batches; ++b) {
-        const int8_t *in_b = input + b * p->input_h * row_bytes;
+        const int8_t *in_b = input + b * p->input_h * w * ch;
+        int32_t next = -p->pad_h; /* the next input row to bring into the ring */
         for (int32_t oy = 0; oy < p->output_h; ++oy) {
             const int32_t y0 = oy * p->stride_h - p->pad_h;
-            if (p->cache_rows > 0) {
-                tslm_mve_copy(scratch + (oy % p->cache_rows) * row_bytes, in_b + oy * row_bytes, row_bytes);
+            for (; next < y0 + span; ++next) {
+                int8_t *slot = ring + ((next + p->pad_h) % span) * slot_bytes;
+                if (next < 0 || next >= p->input_h) {
+                    tslm_mve_fill(slot, zp, slot_bytes);
+                    continue;
+                }
+                tslm_mve_fill(slot, zp, p->pad_w * ch);
+                tslm_mve_copy(slot + p->pad_w * ch, in_b + next * w * ch, in_cols * ch);
+                tslm_mve_fill(slot + (p->pad_w + in_cols) * ch, zp, (rw - p->pad_w - in_cols) * ch);
             }
-            for (int32_t fy = 0, iy = y0; fy < p->filter_h; ++fy, iy += p->dilation_h) {
-                k.rows[fy] = iy < 0 || iy >= p->input_h ? NULL : tslm_dw_row(p, in_b, scratch, iy, oy);
+            for (int32_t fy = 0; fy < p->filter_h; ++fy) {
+                rows[fy] = ring + ((y0 + fy * p->dilation_h + p->pad_h) % span) * slot_bytes;
             }
             for (int32_t ox = 0; ox < p->output_w; ++ox, out += ch) {
-                const int32_t x0 = ox * p->stride_w - p->pad_w;
-                int32_t fx_lo = 0, fx_hi = fw;
-                while (fx_lo < fw && x0 + p->dilation_w * fx_lo < 0) {
-                    ++fx_lo;
-                }
-                while (fx_hi > fx_lo && x0 + p->dilation_w * (fx_hi - 1) >= p->input_w) {
-                    --fx_hi;
-                }
-                int32_t c = 0;
-                for (; c < full; c += 8) {
-                    block_records(p, &k, x0, fx_lo, fx_hi, wl + c * taps, p->requant + 3 * c, c, out, 0, FW);
-                }
-                if (c < ch) {
-                    block_records(p, &k, x0, fx_lo, fx_hi, wl + c * taps, p->requant + 3 * c, c, out, 1, FW);
+                const int32_t col = ox * p->stride_w;
+                for (int32_t c = 0; c < ch; c += 8) {
+                    block_ring(p, rows, col, wl + c * taps, p->requant + 3 * c, c, out, lo, hi, FW3);
                 }
             }
         }
     }
 }
 
-static void rows_records_3(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
-                           int8_t *output, int8_t *scratch)
+static void rows_ring_3(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                        int8_t *output, int8_t *ring)
 {
-    rows_records_impl(p, input, weights, output, scratch, 3);
+    rows_ring_impl(p, input, weights, output, ring, 1);
 }
 
-static void rows_records(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
-                         int8_t *output, int8_t *scratch)
+static void rows_ring(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                      int8_t *output, int8_t *ring)
 {
-    rows_records_impl(p, input, weights, output, scratch, 0);
+    rows_ring_impl(p, input, weights, output, ring, 0);
 }
 
 void tslm_mve_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
                                 const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
 {
     if (p->requant != NULL && p->filter_h <= DW_MAX_ROWS) {
-        if (p->filter_w == 3) {
-            rows_records_3(p, input, weights, output, scratch);
+        if (p->filter_w == 3 && p->dilation_w == 1) {
+            rows_ring_3(p, input, weights, output, scratch);
         } else {
-            rows_records(p, input, weights, output, scratch);
+            rows_ring(p, input, weights, output, scratch);
         }
         return;
     }

@@ -17,7 +17,24 @@ from ..quantization import activation_range
 from . import register
 
 
-def _conv_common(lw: Lowering, op: Operator, depthwise: bool) -> tuple[Tensor, Tensor, Tensor, int, dict[str, Any]]:
+@dataclass
+class _ConvSetup:
+    """What CONV_2D and DEPTHWISE_CONV_2D share: their tensors, the params struct's common fields, the
+    constant arrays (multipliers, shifts, folded bias), the bias argument, and the DSP requantization
+    records when that target takes this conv (None otherwise)."""
+
+    x: Tensor
+    w: Tensor
+    y: Tensor
+    bias_idx: int
+    params: dict[str, Any]
+    consts: list[ConstArray]
+    note: str
+    bias_arg: Any
+    records: tuple[ConstArray, bool] | None
+
+
+def _conv_common(lw: Lowering, op: Operator, depthwise: bool) -> _ConvSetup:
     lw.io(op, 2)
     x = lw.dtype(op, op.inputs[0], ("int8",), "input")
     w = lw.dtype(op, op.inputs[1], ("int8",), "filter")
@@ -57,28 +74,27 @@ def _conv_common(lw: Lowering, op: Operator, depthwise: bool) -> tuple[Tensor, T
     note = (f"{fh}x{fw} stride {sh}x{sw} dilation {dh}x{dw} {o.get('padding', 'VALID')} "
             f"(pad {pad_h},{pad_w})" + (f", {act.lower()}" if act != "NONE" else ""))
     fold = w.is_const and (bias_idx < 0 or lw.t(bias_idx).is_const)
-    common["_consts"] = [mult, shift]
     common["bias_folded"] = int(fold)
-    common["_bias_arg"] = T(bias_idx) if bias_idx >= 0 else Lit("NULL")
-    common["_records"] = None
+    common["requant"], common["requant_fast"] = None, 0
+    setup = _ConvSetup(x, w, y, bias_idx, common, [mult, shift], note,
+                       T(bias_idx) if bias_idx >= 0 else Lit("NULL"), None)
     if fold:
         fb = lw.folded_bias(op, w, bias_idx, -x.zero_point, 3 if depthwise else 0)
-        common["_consts"].append(fb)
-        common["_bias_arg"] = Ref(fb.name)
+        setup.consts.append(fb)
+        setup.bias_arg = Ref(fb.name)
         if lw.target.dsp and not lw.target.mve:  # (Helium: helium_layout.py)
             rows = w.data.reshape(-1, oc).T if depthwise else w.data.reshape(oc, -1)  # type: ignore[union-attr]
-            common["_records"] = lw.dsp_records(op, fb, mult, shift, rows)
-    common["requant"], common["requant_fast"] = None, 0
-    common["_note"] = note
-    return x, w, y, bias_idx, common
+            setup.records = lw.dsp_records(op, fb, mult, shift, rows)
+    return setup
 
 
 @register('CONV_2D')
 def conv_2d(lw: Lowering, op: Operator) -> Step:
     if _is_16x8(lw, op):
         return _conv_s16(lw, op, depthwise=False)
-    x, w, y, bias_idx, p = _conv_common(lw, op, depthwise=False)
-    consts, note, bias_arg, records = p.pop("_consts"), p.pop("_note"), p.pop("_bias_arg"), p.pop("_records")
+    s = _conv_common(lw, op, depthwise=False)
+    x, w, y, bias_idx, p = s.x, s.w, s.y, s.bias_idx, s.params
+    consts, note, bias_arg, records = s.consts, s.note, s.bias_arg, s.records
     fc = w.shape[3]
     lw.need(fc > 0 and x.shape[3] % fc == 0 and y.shape[3] % (x.shape[3] // fc) == 0, op,
               f"input channels {x.shape[3]} are not a multiple of filter channels {fc}", tensor=w.index)
@@ -121,8 +137,9 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
 def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
     if _is_16x8(lw, op):
         return _conv_s16(lw, op, depthwise=True)
-    x, w, y, bias_idx, p = _conv_common(lw, op, depthwise=True)
-    consts, note, bias_arg, records = p.pop("_consts"), p.pop("_note"), p.pop("_bias_arg"), p.pop("_records")
+    s = _conv_common(lw, op, depthwise=True)
+    x, w, y, bias_idx, p = s.x, s.w, s.y, s.bias_idx, s.params
+    consts, note, bias_arg, records = s.consts, s.note, s.bias_arg, s.records
     lw.need(w.shape[0] == 1 and w.shape[3] == y.shape[3], op,
               f"filter {lw.shape_str(w.shape)} must be 1 x H x W x output channels", tensor=w.index)
     ic, oc = x.shape[3], y.shape[3]

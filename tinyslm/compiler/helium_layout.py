@@ -1,0 +1,206 @@
+"""The Helium (MVE) target's choices for CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED: weight
+layouts and requantization records computed at compile time (firmware/kernels/helium/), and the
+rewrite of a portable kernel call into the MVE kernel's call.
+
+The MVE kernels take the portable params struct; `requant` set means the compiler's layout:
+- GEMM (CONV_2D with one group, FULLY_CONNECTED): output channels in groups of four; per group and
+  per 16 bytes of a row, the four channels' 16 bytes one after another (rows zero-padded to a
+  multiple of 16, channels to a multiple of four); records, 12 int32 per group: the folded bias of
+  the four channels, their multipliers, their shifts.
+- DEPTHWISE_CONV_2D: weights widened to int16, per block of eight channels, per tap, the eight
+  channels (zeros past the last); records, 24 int32 per block: bias of channels 0, 2, 4, 6, then
+  1, 3, 5, 7, their multipliers in that order, then their shifts.
+Only right shifts (every shift <= 0) take a layout, with the input offset folded into the bias (TFLM
+and CMSIS-NN add it at run time: CMSIS-NN sums the kernel once before the first inference). Anything
+else calls the MVE kernel with the model's own layout (it handles an unfolded input offset), or the
+portable kernel where the MVE kernel has no path (grouped convolutions, depth multiplier > 1).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .lowering import Call, ConstArray, Lit, Lowering, Ref, Scratch
+
+DW_MAX_ROWS = 16  # filter rows the depthwise layout path handles (DW_MAX_ROWS in tslm_mve_depthwise_conv.c)
+
+
+def gemm_weights(rows: np.ndarray) -> np.ndarray:
+    """Rows (n_out x depth, int8) in groups of four interleaved by 16 bytes, zero-padded.
+
+    >>> w = gemm_weights(np.arange(1, 11).reshape(5, 2))
+    >>> w.shape, w[:2].tolist(), w[16:18].tolist(), w[64:66].tolist(), int(w[66:].sum())
+    ((128,), [1, 2], [3, 4], [9, 10], 0)
+    """
+    n_out, depth = rows.shape
+    k16, groups = -(-depth // 16) * 16, -(-n_out // 4)
+    padded = np.zeros((groups * 4, k16), dtype=np.int64)
+    padded[:n_out, :depth] = rows
+    return padded.reshape(groups, 4, k16 // 16, 16).transpose(0, 2, 1, 3).reshape(-1)
+
+
+def gemm_records(bias: np.ndarray, mult: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """Per group of four channels: bias[4], multiplier[4], shift[4] (zeros past the last channel).
+
+    >>> gemm_records(np.array([7, 8, 9, 10, 11]), np.array([1, 2, 3, 4, 5]), np.array([-1] * 5)).tolist()[12:]
+    [11, 0, 0, 0, 5, 0, 0, 0, -1, 0, 0, 0]
+    """
+    n = len(bias)
+    groups = -(-n // 4)
+    rec = np.zeros((groups, 3, 4), dtype=np.int64)
+    for i, v in enumerate((bias, mult, shift)):
+        col = np.zeros(groups * 4, dtype=np.int64)
+        col[:n] = v
+        rec[:, i, :] = col.reshape(groups, 4)
+    return rec.reshape(-1)
+
+
+def dw_weights(w: np.ndarray) -> np.ndarray:
+    """Depthwise weights (taps x channels, int8) widened, per block of eight channels per tap.
+
+    >>> dw_weights(np.arange(1, 21).reshape(2, 10)).tolist()[:16]
+    [1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 14, 15, 16, 17, 18]
+    """
+    taps, ch = w.shape
+    c8 = -(-ch // 8) * 8
+    padded = np.zeros((taps, c8), dtype=np.int64)
+    padded[:, :ch] = w
+    return padded.reshape(taps, c8 // 8, 8).transpose(1, 0, 2).reshape(-1)
+
+
+def dw_records(bias: np.ndarray, mult: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """Per block of eight channels: for bias, multiplier and shift in turn, the even channels then the odd.
+
+    >>> dw_records(np.arange(8), np.arange(8) + 10, -np.arange(8)).tolist()[:8]
+    [0, 2, 4, 6, 1, 3, 5, 7]
+    """
+    n = len(bias)
+    blocks = -(-n // 8)
+    rec = np.zeros((blocks, 3, 2, 4), dtype=np.int64)
+    for i, v in enumerate((bias, mult, shift)):
+        col = np.zeros(blocks * 8, dtype=np.int64)
+        col[:n] = v
+        per = col.reshape(blocks, 4, 2)  # channel 2j + h
+        rec[:, i, 0, :] = per[:, :, 0]
+        rec[:, i, 1, :] = per[:, :, 1]
+    return rec.reshape(-1)
+
+
+def _const(call: Call, ref: Any) -> np.ndarray | None:
+    """The values of the ConstArray a params field or argument refers to (None when it is not one)."""
+    if not isinstance(ref, Ref):
+        return None
+    return next((c.values for c in call.consts if c.name == ref.name), None)
+
+
+def _per_channel(v: np.ndarray, n: int) -> np.ndarray:
+    return np.broadcast_to(v, (n,)) if len(v) == 1 else v
+
+
+def _use_layout(lw: Lowering, call: Call, weights: np.ndarray, records: np.ndarray, wtype: str, what: str) -> None:
+    op = call.op
+    wt = ConstArray(lw.name(op, "filter"), wtype, weights, f"tensor {op.inputs[1]}, {what} for the MVE kernel")
+    rec = ConstArray(lw.name(op, "requant"), "int32_t", records,
+                     "per group of channels: bias (input offset folded in), multipliers (Q31), right shifts")
+    call.consts = [rec, wt]
+    call.args[1], call.args[2] = Ref(wt.name, "const int8_t *" if wtype != "int8_t" else None), Lit("NULL")
+    call.set_params(multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=1)
+
+
+def conv(lw: Lowering, call: Call, rows: np.ndarray | None = None) -> Call:
+    """CONV_2D: the MVE kernel, with its layout where the weights are constant (one group).
+    rows: the weights as output_c rows, when they are not the call's weight tensor as it is."""
+    p = dict(call.param_items())
+    if p["filter_c"] != p["input_c"]:
+        return call  # grouped: the portable kernel
+    fh, fw, ic = p["filter_h"], p["filter_w"], p["input_c"]
+    k = fh * fw * ic
+    im2col = False
+    for oy in range(p["output_h"]):
+        y0 = oy * p["stride_h"] - p["pad_h"]
+        for ox in range(p["output_w"]):
+            x0 = ox * p["stride_w"] - p["pad_w"]
+            inside = (y0 >= 0 and x0 >= 0 and y0 + p["dilation_h"] * (fh - 1) < p["input_h"]
+                      and x0 + p["dilation_w"] * (fw - 1) < p["input_w"])
+            direct = inside and (fw == 1 or p["dilation_w"] == 1) and (
+                fh == 1 or (x0 == 0 and fw == p["input_w"] and p["dilation_h"] == 1))
+            im2col = im2col or not direct
+    call.scratch_bytes = max(call.scratch_bytes, k if im2col else 0)
+    bias, mult, shift = _const(call, call.args[2]), _const(call, p["multiplier"]), _const(call, p["shift"])
+    oc = p["output_c"]
+    if (rows is not None or _tensor_const(lw, call, 1)) and p["bias_folded"] and bias is not None and \
+            mult is not None and shift is not None and int(np.max(shift)) <= 0:
+        rows = (rows if rows is not None else _weights(lw, call)).reshape(oc, k)
+        _use_layout(lw, call, gemm_weights(rows), gemm_records(bias, _per_channel(mult, oc), _per_channel(shift, oc)),
+                    "int8_t", "output channels in groups of four interleaved by 16 bytes")
+    return lw.target_kernel(call, "conv")
+
+
+def depthwise_conv(lw: Lowering, call: Call) -> Call:
+    """DEPTHWISE_CONV_2D (depth multiplier 1): the MVE kernel, with its layout where the weights are constant."""
+    p = dict(call.param_items())
+    bias, mult, shift = _const(call, call.args[2]), _const(call, p["multiplier"]), _const(call, p["shift"])
+    ch = p["output_c"]
+    layout = (_tensor_const(lw, call, 1) and p["bias_folded"] and bias is not None and mult is not None
+              and shift is not None and int(np.max(shift)) <= 0)
+    if p["depth_multiplier"] != 1:
+        return _depthwise_as_conv(lw, call) if layout and p["input_c"] == 1 else call
+    if layout and p["filter_h"] <= DW_MAX_ROWS:
+        w = _weights(lw, call).reshape(p["filter_h"] * p["filter_w"], ch)
+        _use_layout(lw, call, dw_weights(w), dw_records(bias, _per_channel(mult, ch), _per_channel(shift, ch)),
+                    "int16_t", "widened to int16, per block of eight channels per tap")
+        # the kernel's ring of input rows: the filter's span of rows, ring_w columns from -pad_w, zero point
+        # outside the image (+ 16 bytes: the last block's loads run past its channels); in place needs nothing more
+        span = (p["filter_h"] - 1) * p["dilation_h"] + 1
+        ring_w = (p["output_w"] - 1) * p["stride_w"] + (p["filter_w"] - 1) * p["dilation_w"] + 1
+        call.scratch_bytes = span * ring_w * ch + 16
+        call.inplace_scratch, call.inplace_params = 0, {}
+        call.set_params(ring_w=ring_w, cache_rows=0)
+    return lw.target_kernel(call, "depthwise_conv")
+
+
+def _depthwise_as_conv(lw: Lowering, call: Call) -> Call:
+    """A depthwise convolution of one input channel with a depth multiplier (micro_speech's first
+    layer) is a CONV_2D of one group: out[oc] = sum_taps w[tap][oc] x[tap], each output channel's taps
+    one row (the filter transposed, 1 x H x W x OC -> OC x H x W x 1)."""
+    p = dict(call.param_items())
+    fh, fw, oc = p["filter_h"], p["filter_w"], p["output_c"]
+    rows = _weights(lw, call).reshape(fh * fw, oc).T.copy()
+    keys = ["batches", "input_h", "input_w", "input_c", "filter_h", "filter_w"]
+    params = {k: p[k] for k in keys}
+    params["filter_c"] = 1
+    params.update({k: p[k] for k in ["output_h", "output_w", "output_c", "stride_h", "stride_w", "dilation_h",
+                                      "dilation_w", "pad_h", "pad_w", "input_offset", "output_offset", "multiplier",
+                                      "shift", "act_min", "act_max", "bias_folded"]})
+    params.update(in_place=0, requant=None, requant_fast=0)
+    conv_call = Call(call.op, "tslm_conv_s8", "tslm_conv", [call.args[0], call.args[1], call.args[2], call.args[3],
+                                                           Scratch("int16_t")],
+                     "tslm_conv_params", params, list(call.consts), macs=call.macs,
+                     note=call.note + " (as a CONV_2D of one group)", reads=list(call.reads), writes=list(call.writes))
+    return conv(lw, conv_call, rows)
+
+
+def fully_connected(lw: Lowering, call: Call) -> Call:
+    """FULLY_CONNECTED: the MVE kernel, with its layout where the weights are constant and symmetric."""
+    p = dict(call.param_items())
+    if p["filter_offset"] != 0:
+        return call
+    bias, mult, shift = _const(call, call.args[2]), _const(call, p["multiplier"]), _const(call, p["shift"])
+    n = p["output_depth"]
+    if _tensor_const(lw, call, 1) and p["input_offset"] == 0 and bias is not None and mult is not None and \
+            shift is not None and int(np.max(shift)) <= 0:
+        rows = _weights(lw, call).reshape(n, p["accum_depth"])
+        _use_layout(lw, call, gemm_weights(rows), gemm_records(bias, _per_channel(mult, n), _per_channel(shift, n)),
+                    "int8_t", "output features in groups of four interleaved by 16 bytes")
+    return lw.target_kernel(call, "fully_connected")
+
+
+def _tensor_const(lw: Lowering, call: Call, arg: int) -> bool:
+    a = call.args[arg]
+    return hasattr(a, "index") and lw.t(a.index).is_const
+
+
+def _weights(lw: Lowering, call: Call) -> np.ndarray:
+    return np.asarray(lw.t(call.args[1].index).data).astype(np.int64)

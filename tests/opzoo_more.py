@@ -185,7 +185,33 @@ def resize_bilinear():
     return Case(build, ("RESIZE_BILINEAR",))
 
 
+def divide_prelu():
+    def build(tf, rng):
+        prelu = tf.keras.layers.PReLU(alpha_initializer=tf.constant_initializer(_w(rng, 5, scale=0.3)),
+                                      shared_axes=[1, 2])
+        prelu.build((1, 4, 6, 5))
+
+        def fn(x, y):
+            return x / (tf.abs(y) + 0.5), x / (y[:, :1] * y[:, :1] + 0.25), prelu(x)
+
+        return fn, [(1, 4, 6, 5), (1, 4, 6, 5)]
+
+    return Case(build, ("DIV", "PRELU"))
+
+
+def float_arith():
+    def build(tf, rng):
+        def fn(x, y):
+            return x / y, tf.math.floordiv(x, y), tf.math.floormod(x, y)
+
+        return fn, [(3, 5), (3, 5)]
+
+    return Case(build, ("DIV", "FLOOR_DIV", "FLOOR_MOD"), mode="float")
+
+
 CASES.update({
+    "divide_prelu": divide_prelu(),
+    "float_arith": float_arith(),
     "resize_bilinear": resize_bilinear(),
     "float_math": float_math(),
     "float_model": float_model(),

@@ -1,7 +1,8 @@
 /*
- * tslm_compare.h - elementwise ops with broadcasting that compare or choose:
- * EQUAL, NOT_EQUAL, LESS, LESS_EQUAL, GREATER, GREATER_EQUAL (-> bool),
- * MAXIMUM, MINIMUM, LOGICAL_AND, LOGICAL_OR, LOGICAL_NOT, SELECT_V2.
+ * tslm_compare.h - elementwise ops with broadcasting: EQUAL, NOT_EQUAL, LESS,
+ * LESS_EQUAL, GREATER, GREATER_EQUAL (-> bool), MAXIMUM, MINIMUM, LOGICAL_AND,
+ * LOGICAL_OR, LOGICAL_NOT, SELECT_V2; DIV (int8, float32), FLOOR_DIV and
+ * FLOOR_MOD (float32), PRELU (int8).
  */
 #ifndef TSLM_COMPARE_H
 #define TSLM_COMPARE_H
@@ -12,7 +13,8 @@
 
 enum {
     TSLM_CMP_EQ = 0, TSLM_CMP_NE, TSLM_CMP_LT, TSLM_CMP_LE, TSLM_CMP_GT, TSLM_CMP_GE,
-    TSLM_CMP_MAX, TSLM_CMP_MIN, TSLM_CMP_AND, TSLM_CMP_OR
+    TSLM_CMP_MAX, TSLM_CMP_MIN, TSLM_CMP_AND, TSLM_CMP_OR,
+    TSLM_ARITH_DIV, TSLM_ARITH_FLOOR_DIV, TSLM_ARITH_FLOOR_MOD
 };
 
 typedef struct {
@@ -40,5 +42,33 @@ void tslm_maxmin_s8(const tslm_compare_params *p, const int8_t *a, const int8_t 
 void tslm_logical(const tslm_compare_params *p, const bool *a, const bool *b, bool *out);
 void tslm_logical_not(int32_t n, const bool *in, bool *out);
 void tslm_select(const tslm_compare_params *p, const bool *cond, const void *x, const void *y, void *out);
+
+/* float32 DIV (no fused activation), FLOOR_DIV, FLOOR_MOD: p->op is TSLM_ARITH_*. */
+void tslm_arith_f32(const tslm_compare_params *p, const float *a, const float *b, float *out);
+
+typedef struct {
+    int32_t dims[TSLM_MAX_DIMS];
+    int32_t strides0[TSLM_MAX_DIMS];
+    int32_t strides1[TSLM_MAX_DIMS];
+    int32_t input1_offset, input2_offset, output_offset;
+    int32_t output_multiplier, output_shift; /* input1 scale / (input2 scale x output scale) */
+    int32_t act_min, act_max;
+    /* for y = 1..256 (|input2 - its zero point|): GetReciprocal(y, 31) and its shift, in pairs */
+    const int32_t *reciprocals;
+} tslm_div_params;
+
+/* int8 DIV, TFLM's DivElementwise steps (the divisor never 0: TFLM's kernel assumes it too). */
+void tslm_div_s8(const tslm_div_params *p, const int8_t *a, const int8_t *b, int8_t *out);
+
+typedef struct {
+    int32_t dims[TSLM_MAX_DIMS];
+    int32_t strides0[TSLM_MAX_DIMS]; /* input */
+    int32_t strides1[TSLM_MAX_DIMS]; /* alpha */
+    int32_t input_offset, alpha_offset, output_offset;
+    int32_t multiplier_positive, shift_positive; /* input scale / output scale */
+    int32_t multiplier_negative, shift_negative; /* input scale x alpha scale / output scale */
+} tslm_prelu_params;
+
+void tslm_prelu_s8(const tslm_prelu_params *p, const int8_t *x, const int8_t *alpha, int8_t *out);
 
 #endif /* TSLM_COMPARE_H */

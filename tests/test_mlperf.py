@@ -34,7 +34,7 @@ import numpy as np
 import pytest
 from conftest import SHARED_MODELS
 
-from tinyslm.compiler.oracle import Oracle
+from tinyslm.runners.oracle import Oracle
 from tinyslm.compiler.reader import read_model
 from tinyslm.firmware import build_host_app
 
@@ -289,11 +289,13 @@ def test_runner_drives_the_host_app(bench, models, tmp_path):
 
 
 def test_profile_names_the_model_without_mlperf(models, tmp_path):
-    exe = build_host_app(models["kws01"], tmp_path / "app", name="net")
+    model = tmp_path / "tiny_image_net.tflite"
+    model.write_bytes(models["ic01"])
+    exe = build_host_app(model, tmp_path / "app", name="net")
     proc, dut = host_dut(exe)
     try:
         assert dut.read_reply() == ["m-init-done", "m-ready"]  # no MLPerf boot lines
-        assert dut.profile() == {"profile": "tinyslm-1.0", "model": Path(KWS).stem}
+        assert dut.profile() == {"profile": "tinyslm-1.0", "model": "tiny_image_net"}  # the file's name, not the C one
         assert not any(line.startswith("m-mlperf") for line in dut.send("tinyslm-info"))
     finally:
         proc.stdin.close()  # type: ignore[union-attr]
@@ -338,7 +340,7 @@ def test_runner_drives_ad01_in_qemu_on_a_pty(tmp_path):
 
             dut = RunnerLikeDut(port.write, read, timeout=60)
             dut.drain()  # what the boot left on the line, if the pty kept it (start the runner after the boot)
-            inputs = make_inputs("ad01", AD01, np.random.default_rng(11), 3)
+            inputs = make_inputs("ad01", AD01, np.random.default_rng(11), 2)
             runs = accuracy_and_performance(dut, "ad01", AD01, inputs, (5, 1))
             ticks = dut.send("tinyslm-ticks")[0]
             total, n, hz = map(int, re.fullmatch(r"m-ticks-\[(\d+)\]-\[(\d+)\]-\[(\d+)\]", ticks).groups())

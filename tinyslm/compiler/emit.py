@@ -175,11 +175,11 @@ class Emitter:
             lines.append(f"{role + ':':5} {t.describe()} [{self.where(i)}]")
         arg_refs = {a.name for a in s.args if isinstance(a, Ref)}
         for c in s.consts:
-            if c.name in arg_refs and c.name.endswith("_bias"):
+            if c.name in arg_refs and c.role == "bias":
                 lines.append(f"{'b:':5} int32 {np.asarray(c.values).size}, {c.comment} [flash]")
-        for k, v in s.param_items():
-            c = next((c for c in s.consts if isinstance(v, Ref) and c.name == v.name and k == "requant"), None)
-            if c is not None:
+        refs = {v.name for _, v in s.param_items() if isinstance(v, Ref)}
+        for c in s.consts:
+            if c.name in refs and c.role == "requant":
                 lines.append(f"{'rq:':5} int32 {np.asarray(c.values).size // 4}x4, {c.comment} [flash]")
         for i in op.outputs:
             lines.append(f"{'out:':5} {self.g.tensors[i].describe()} [{self.where(i)}]")

@@ -32,6 +32,7 @@ class ConstArray:
     ctype: str
     values: np.ndarray
     comment: str = ""
+    role: str = ""  # what the generated comments call it: "bias" (folded bias), "requant" (DSP records), ...
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,7 @@ class Lowering:
         bias = self.t(bias_idx).data.astype(np.int64).reshape(-1) if bias_idx >= 0 else np.zeros_like(sums)
         folded = np.array([fx.wrap32(int(b) + offset * int(s)) for b, s in zip(bias, sums)], dtype=np.int64)
         return ConstArray(self.name(op, "bias"), "int32_t", folded,
-                          f"bias + input offset ({offset}) x sum of weights, per output channel")
+                          f"bias + input offset ({offset}) x sum of weights, per output channel", role="bias")
 
     def requant_arrays(self, op: Operator, reals: list[float]) -> tuple[ConstArray, ConstArray]:
         pairs = [quantize_multiplier(r) for r in reals]
@@ -269,7 +270,8 @@ class Lowering:
         kind = ("2 x bias, multiplier (Q31), right shift, rounding 2^(shift-1)" if fast
                 else "bias, multiplier (Q31), shift, 0")
         return ConstArray(self.name(op, "requant"), "int32_t", rec,
-                          f"requantization per output channel: {kind} (bias includes the input offset)"), fast
+                          f"requantization per output channel: {kind} (bias includes the input offset)",
+                          role="requant"), fast
 
     def padding(self, op: Operator, in_size: int, filt: int, stride: int, dilation: int, out_size: int,
                  axis: str) -> int:

@@ -145,6 +145,17 @@ def transpose_conv(k=(3, 3), cin=4, cout=5, stride=2, padding="SAME", hw=(4, 5),
     return Case(build, expect_ops=("TRANSPOSE_CONV",))
 
 
+def hard_swish(shape=(1, 5, 12), gain=3.0):
+    def build(tf, rng):
+        def fn(x):
+            z = x * gain
+            return z * tf.nn.relu6(z + 3.0) * (1.0 / 6.0)
+
+        return fn, [shape]
+
+    return Case(build, expect_ops=("HARD_SWISH",))
+
+
 def leaky_relu(alpha=0.2, shape=(1, 5, 12)):
     def build(tf, rng):
         def fn(x):
@@ -450,6 +461,8 @@ CASES: dict[str, Case] = {
     "transpose_conv_4x3_valid_stride3_relu": transpose_conv(k=(4, 3), cin=3, cout=6, stride=3, padding="VALID",
                                                             hw=(3, 4), act=relu),
     "transpose_conv_2x2_no_bias": transpose_conv(k=(2, 2), stride=2, bias=False, hw=(3, 3)),
+    "hard_swish": hard_swish(),
+    "hard_swish_narrow": hard_swish(shape=(1, 3, 4, 5), gain=0.5),
     "leaky_relu": leaky_relu(),
     "leaky_relu_alpha03_4d": leaky_relu(0.3, shape=(1, 4, 5, 3)),
     # ---- int16x8: int16 activations, int8 weights (TFLM's 16x8 kernels)

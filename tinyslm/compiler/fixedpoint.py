@@ -204,3 +204,79 @@ def inv_sqrt_quantized_multiplier_exp(x: int, reverse_shift: int) -> tuple[int, 
         v = wrap32(v << -shift)
         shift = 0
     return v, shift * reverse_shift
+
+
+# ---- int16 fixed point (gemmlowp's int16 specializations, TFLM's hard_swish.h helpers)
+INT16_MIN = -(1 << 15)
+INT16_MAX = (1 << 15) - 1
+
+
+def wrap16(x: int) -> int:
+    """Two's-complement wrap to int16 (a C++ static_cast<int16_t>).
+
+    >>> wrap16(32768), wrap16(-32769), wrap16(-5)
+    (-32768, 32767, -5)
+    """
+    return ((x + (1 << 15)) & 0xFFFF) - (1 << 15)
+
+
+def _trunc_div(a: int, d: int) -> int:
+    """C++ integer division (truncates toward zero)."""
+    q = abs(a) // d
+    return q if a >= 0 else -q
+
+
+def srdhm16(a: int, b: int) -> int:
+    """gemmlowp SaturatingRoundingDoublingHighMul for int16: round(a*b / 2^15), nudge by sign.
+
+    >>> srdhm16(16384, 16384), srdhm16(-32768, -32768), srdhm16(-3, 16384)
+    (8192, 32767, -1)
+    """
+    if a == b == INT16_MIN:
+        return INT16_MAX
+    ab = a * b
+    nudge = (1 << 14) if ab >= 0 else 1 - (1 << 14)
+    return wrap16(_trunc_div(ab + nudge, 1 << 15))
+
+
+def sdhm16(a: int, b: int) -> int:
+    """TFLM's SaturatingDoublingHighMul (int16): a*b / 2^15 truncated toward zero, like SQDMULH.
+
+    >>> sdhm16(16384, 16384), sdhm16(-3, 16384), sdhm16(-32768, -32768)
+    (8192, -1, 32767)
+    """
+    if a == b == INT16_MIN:
+        return INT16_MAX
+    return wrap16(_trunc_div(a * b, 1 << 15))
+
+
+def rdbpot16(x: int, exponent: int) -> int:
+    """gemmlowp RoundingDivideByPOT on int16 (0 <= exponent <= 15).
+
+    >>> rdbpot16(5, 1), rdbpot16(-5, 1), rdbpot16(-32768, 15)
+    (3, -3, -1)
+    """
+    mask = (1 << exponent) - 1
+    remainder = x & mask
+    threshold = (mask >> 1) + (1 if x < 0 else 0)
+    return wrap16((x >> exponent) + (1 if remainder > threshold else 0))
+
+
+def sat_shl16(x: int, amount: int) -> int:
+    """TFLM's SaturatingLeftShift (int16).
+
+    >>> sat_shl16(300, 7), sat_shl16(-300, 7), sat_shl16(3, 2)
+    (32767, -32768, 12)
+    """
+    return max(INT16_MIN, min(INT16_MAX, x * (1 << amount)))
+
+
+def downscale_multiplier16(m32: int) -> int:
+    """TFLM's DownScaleInt32ToInt16Multiplier: a Q31 multiplier rounded to Q15.
+
+    >>> downscale_multiplier16(1 << 30), downscale_multiplier16((1 << 31) - 1)
+    (16384, 32767)
+    """
+    if m32 >= INT32_MAX - (1 << 15):
+        return INT16_MAX
+    return (m32 + (1 << 15)) >> 16

@@ -67,6 +67,7 @@ SUPPORT: dict[str, str] = {
     "GATHER_ND": ANY + ": constant indices",
     "GREATER": "int8 float32 | int32: bool output",
     "GREATER_EQUAL": "int8 float32 | int32: bool output",
+    "HARD_SWISH": "int8: a 256-entry table",
     "LEAKY_RELU": "int8 int16: int8: a 256-entry table",
     "LESS": "int8 float32 | int32: bool output",
     "LESS_EQUAL": "int8 float32 | int32: bool output",

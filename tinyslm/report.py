@@ -53,7 +53,7 @@ def _curves(histories: dict) -> dict[str, dict[str, list[float]]]:
     for name, h in histories.items():
         h = h.get("curves", h)  # History.to_dict(): {"label", "curves": {metric: [per epoch]}}
         keep = {k: [float(x) for x in v] for k, v in h.items()
-                if k in ("loss", "val_loss", "val_accuracy", "val_acc", "val_auc") and isinstance(v, list) and v}
+                if (k == "loss" or k.startswith("val_")) and isinstance(v, list) and v}
         if keep:
             out[name] = keep
     return out
@@ -557,8 +557,8 @@ def render_html(report: dict) -> str:
     if curves:
         loss = [(f"{n} {'val' if k == 'val_loss' else 'train'}", c[k]) for n, c in curves.items()
                 for k in ("loss", "val_loss") if k in c]
-        metric_series = [(f"{n} {k}", c[k]) for n, c in curves.items() for k in ("val_accuracy", "val_acc", "val_auc")
-                         if k in c]
+        metric_series = [(f"{n} {k}", v) for n, c in curves.items() for k, v in c.items()
+                         if k.startswith("val_") and k != "val_loss"]
         parts.append("<h2>Training curves</h2><div class=two>" + _svg_lines(loss, "loss")
                      + _svg_lines(metric_series, "validation metric") + "</div>")
     parts.append("<h2>Model</h2>" + _table([

@@ -21,7 +21,7 @@ from opzoo import convert_fn
 class Case:
     build: Callable  # (tf, rng) -> (fn(x...) -> y or a tuple of outputs, [input shapes])
     expect_ops: tuple[str, ...]
-    mode: str = "int8"  # or "float"
+    mode: str = "int8"  # "float": a float32 model; "ids": int8 with int32 inputs (token ids)
 
 
 def _w(rng: np.random.Generator, *shape: int, scale: float = 1.0) -> np.ndarray:
@@ -101,6 +101,45 @@ CASES: dict[str, Case] = {
 }
 
 
+VOCAB = 50  # token_embedding's table rows
+
+
+def token_embedding():
+    """GATHER with indices that are a model input (token ids into an embedding table), then a use."""
+    def build(tf, rng):
+        table = tf.constant(_w(rng, VOCAB, 8))
+        w = tf.constant(_w(rng, 8, 4, scale=0.3))
+
+        def fn(ids):
+            e = tf.gather(table, ids, axis=0)  # 1 x 7 x 8
+            return e, tf.matmul(e, w)
+
+        return fn, [(1, 7)]
+
+    return Case(build, ("GATHER",), mode="ids")
+
+
+def token_ids(rng: np.random.Generator, n: int) -> list[list[np.ndarray]]:
+    """Valid inputs for token_embedding (TFLM stops with an error on an id outside the table)."""
+    return [[rng.integers(0, VOCAB, size=(1, 7)).astype(np.int32)] for _ in range(n)]
+
+
+def _convert_ids(tf, fn, shapes, seed: int) -> bytes:
+    """Full int8 with int32 model inputs (token ids)."""
+    tfn = tf.function(fn, input_signature=[tf.TensorSpec(s, tf.int32) for s in shapes])
+    conv = tf.lite.TFLiteConverter.from_concrete_functions([tfn.get_concrete_function()])
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    rep_rng = np.random.default_rng(seed)
+    conv.representative_dataset = lambda: ([rep_rng.integers(0, VOCAB, size=s).astype(np.int32) for s in shapes]
+                                           for _ in range(32))
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    conv.inference_output_type = tf.int8
+    return conv.convert()
+
+
+CASES["token_embedding"] = token_embedding()
+
+
 def convert(name: str, seed: int = 0) -> bytes:
     import tensorflow as tf
 
@@ -108,6 +147,8 @@ def convert(name: str, seed: int = 0) -> bytes:
     rng = np.random.default_rng(zlib.crc32(name.encode()) + seed)
     tf.random.set_seed(seed)
     fn, shapes = case.build(tf, rng)
+    if case.mode == "ids":
+        return _convert_ids(tf, fn, shapes, seed)
     return convert_fn(fn, shapes, mode=case.mode, seed=seed)
 
 

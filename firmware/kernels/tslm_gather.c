@@ -52,3 +52,22 @@ void tslm_split(const tslm_split_params *p, const void *input, const void *const
         }
     }
 }
+
+void tslm_gather_rows(const tslm_gather_rows_params *p, const void *input, const void *indices, void *output)
+{
+    const uint8_t *in = (const uint8_t *)input;
+    uint8_t *out = (uint8_t *)output;
+    const size_t slice = (size_t)p->inner_bytes;
+    for (int32_t o = 0; o < p->outer; ++o) {
+        const uint8_t *base = in + (size_t)o * (size_t)p->axis_size * slice;
+        for (int32_t i = 0; i < p->count; ++i) {
+            const int64_t at = p->index_int64 ? ((const int64_t *)indices)[i] : ((const int32_t *)indices)[i];
+            if (at >= 0 && at < p->axis_size) {
+                memcpy(out, base + (size_t)at * slice, slice);
+            } else {
+                memset(out, 0, slice);
+            }
+            out += slice;
+        }
+    }
+}

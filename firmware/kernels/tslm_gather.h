@@ -32,4 +32,16 @@ typedef struct {
  * output buffer the kernel writes. */
 void tslm_split(const tslm_split_params *p, const void *input, const void *const outputs[]);
 
+typedef struct {
+    int32_t outer;        /* product of the dimensions before the axis */
+    int32_t axis_size;    /* the input's size along the axis */
+    int32_t inner_bytes;  /* bytes of one slice (product of the dimensions after the axis x elem size) */
+    int32_t count;        /* number of indices */
+    int32_t index_int64;  /* 1: int64 indices, 0: int32 */
+} tslm_gather_rows_params;
+
+/* GATHER with indices known only at run time: for every outer step, the slices the indices name,
+ * in order. TFLM stops with an error on an index outside 0..axis_size-1; here its slice is zeros. */
+void tslm_gather_rows(const tslm_gather_rows_params *p, const void *input, const void *indices, void *output);
+
 #endif /* TSLM_GATHER_H */

@@ -63,7 +63,7 @@ SUPPORT: dict[str, str] = {
     "FLOOR_DIV": "float32: broadcasting",
     "FLOOR_MOD": "float32: broadcasting",
     "FULLY_CONNECTED": "int8 int16: per-tensor or per-channel; int16 activations with int8 weights (16x8)",
-    "GATHER": ANY + ": constant indices",
+    "GATHER": ANY + ": constant or run-time int32/int64 indices (axis, no batch_dims)",
     "GATHER_ND": ANY + ": constant indices",
     "GREATER": "int8 float32 | int32: bool output",
     "GREATER_EQUAL": "int8 float32 | int32: bool output",

@@ -1,6 +1,6 @@
 """Ops that move elements by a constant rule: DEPTH_TO_SPACE, SPACE_TO_DEPTH, BATCH_TO_SPACE_ND,
 SPACE_TO_BATCH_ND, REVERSE_V2, BROADCAST_TO, GATHER and GATHER_ND with constant indices, MIRROR_PAD,
-RESIZE_NEAREST_NEIGHBOR.
+RESIZE_NEAREST_NEIGHBOR; and GATHER with indices known at run time (tslm_gather_rows).
 
 Each handler applies the op, with numpy, to the array of the input's element numbers: the result
 says which input element every output element is. That table then becomes the
@@ -287,6 +287,24 @@ def resize_nearest(lw: Lowering, op: Operator) -> Step:
                 + (" half_pixel_centers" if hp else ""))
 
 
+@dataclass
+class GatherRowsParams(KernelParams):
+    C_TYPE: ClassVar[str] = "tslm_gather_rows_params"
+    outer: int
+    axis_size: int
+    inner_bytes: int
+    count: int
+    index_int64: int
+
+
 def gather_rows(lw: Lowering, op: Operator, x: Tensor, y: Tensor, ind: Tensor, axis: int) -> Step:
-    raise lw.fail(op, "indices that are not constant are not supported yet",
-                  "make the indices a constant of the model", tensor=ind.index)
+    """GATHER whose indices arrive at run time (token ids into an embedding table, say)."""
+    lw.need(x.dtype in MOVABLE, op, f"type {x.dtype} not supported", tensor=x.index)
+    shape = list(x.shape[:axis]) + list(ind.shape) + list(x.shape[axis + 1:])
+    lw.need(list(y.shape) == shape, op, f"output {lw.shape_str(y.shape)} is not {lw.shape_str(shape)}")
+    outer = int(np.prod(x.shape[:axis])) if axis else 1
+    inner = int(np.prod(x.shape[axis + 1:])) if axis + 1 < len(x.shape) else 1
+    params = GatherRowsParams(outer, x.shape[axis], inner * x.itemsize, ind.numel, int(ind.dtype == "int64"))
+    return Call(op, "tslm_gather_rows", "tslm_gather", [T(x.index), T(ind.index), T(y.index)], params=params,
+                note=f"{ind.numel} run-time indices on axis {axis} of {lw.shape_str(x.shape)} (an index out of "
+                "range gives zeros, where TFLM stops with an error)", reads=[x.index, ind.index], writes=[y.index])

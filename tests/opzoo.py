@@ -530,29 +530,7 @@ def convert(name: str, seed: int = 0) -> bytes:
 
 
 def convert_fn(fn: Callable, shapes: list[tuple[int, ...]], mode: str = "int8", seed: int = 0) -> bytes:
-    """Convert an arbitrary tf function: mode is int8 | float | hybrid | int16x8."""
-    import tensorflow as tf
+    """Convert an arbitrary tf function: mode is int8 | float | hybrid | int16x8 (tinyslm.fuzz.convert)."""
+    from tinyslm.fuzz.convert import convert_fn as convert
 
-    sig = [tf.TensorSpec(s, tf.float32) for s in shapes]
-    tfn = tf.function(fn, input_signature=sig)
-    conv = tf.lite.TFLiteConverter.from_concrete_functions([tfn.get_concrete_function()])
-    rep_rng = np.random.default_rng(seed)
-
-    def rep():
-        for _ in range(32):
-            yield [rep_rng.standard_normal(s).astype(np.float32) for s in shapes]
-
-    if mode in ("hybrid", "int8", "int16x8"):
-        conv.optimizations = [tf.lite.Optimize.DEFAULT]
-    if mode == "int8":
-        conv.representative_dataset = rep
-        conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-        conv.inference_input_type = tf.int8
-        conv.inference_output_type = tf.int8
-    if mode == "int16x8":
-        conv.representative_dataset = rep
-        conv.target_spec.supported_ops = [
-            tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
-        conv.inference_input_type = tf.int16
-        conv.inference_output_type = tf.int16
-    return conv.convert()
+    return convert(fn, shapes, mode, seed)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tinyslm.compare import compare_outputs
-from tinyslm.compiler.verify import VerifyReport, compare
+from tinyslm.runners.verify import VerifyReport, compare
 from tinyslm.device.verify import DeviceReport, compare_runs, run_inputs
 
 EXPECTED = [np.arange(-6, 6, dtype=np.int8).reshape(1, 12), np.array([[100, -200]], dtype=np.int16)]

@@ -32,9 +32,12 @@ def _targets() -> list[str]:
 @click.option("--out", "out_dir", default=Path("fuzz-reproducers"), show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Where shrunk reproducers are written.")
 @click.option("--no-shrink", is_flag=True, help="Write the failing graph as found, without shrinking it.")
+@click.option("--shrink-checks", default=80, show_default=True, type=click.IntRange(1, 10_000),
+              help="At most this many smaller graphs tried per failure.")
 @click.option("--no-sanitize", is_flag=True, help="Build the host C without ASan/UBSan (faster).")
 def fuzz_cmd(n_graphs: int, seed: int, targets: tuple[str, ...], board: str | None, port: str | None,
-             n_inputs: int, max_layers: int, out_dir: Path, no_shrink: bool, no_sanitize: bool) -> None:
+             n_inputs: int, max_layers: int, out_dir: Path, no_shrink: bool, shrink_checks: int,
+             no_sanitize: bool) -> None:
     """Random TensorFlow graphs -> int8 .tflite -> C, run under ASan/UBSan (and on --board), every output
     byte compared with TensorFlow Lite Micro; a mismatch is shrunk to a small .tflite and a command.
 
@@ -51,7 +54,8 @@ def fuzz_cmd(n_graphs: int, seed: int, targets: tuple[str, ...], board: str | No
     from ..fuzz.run import fuzz
 
     s = fuzz(n_graphs, seed, list(targets) or ["portable"], board, port, out_dir, n_inputs, not no_sanitize,
-             not no_shrink, max_layers, progress=sys.stderr.isatty(), say=lambda m: click.echo(m))
+             not no_shrink, max_layers, progress=sys.stderr.isatty(), say=lambda m: click.echo(m),
+             shrink_checks=shrink_checks)
     click.echo(f"operators covered: {', '.join(f'{k} {v}' for k, v in sorted(s.ops.items()))}")
     if s.refusals:
         click.echo(f"refusals: {', '.join(f'{k} ({v})' for k, v in s.refusals.most_common(8))}")

@@ -288,7 +288,25 @@ def read_model(model: bytes | str | Path) -> Graph:
         return reader.read()
     except (ModelError, UnsupportedError):
         raise
-    except Exception as e:  # flatbuffers raises assorted errors on garbage
-        if isinstance(e, struct.error):
-            raise reader.corrupt(f"the file is truncated or an offset points outside it ({e})") from None
+    except struct.error as e:  # flatbuffers reading past the end of the buffer
+        raise reader.corrupt(f"the file is truncated or an offset points outside it ({e})") from None
+    except Exception as e:
+        # Raised inside the flatbuffers runtime or the generated schema bindings: the bytes are garbage.
+        # Raised by this module's own code: a bug, which propagates as one (never dressed up as "corrupt").
+        if not _raised_by_parser(e):
+            raise
         raise reader.corrupt(f"{type(e).__name__} while parsing ({e})") from None
+
+
+def _raised_by_parser(e: BaseException) -> bool:
+    """Whether the innermost Python frame of `e` is in the flatbuffers or tflite packages (or a decode of
+    bytes they returned)."""
+    if isinstance(e, UnicodeDecodeError):
+        return True
+    tb = e.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return False
+    path = Path(tb.tb_frame.f_code.co_filename).parts
+    return "flatbuffers" in path or "tflite" in path

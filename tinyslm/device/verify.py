@@ -139,8 +139,8 @@ def verify_on_device(model: str | Path, board: str | Board, port: str | None = N
                      seed: int = 0, work: Path | None = None, emulator: str = "qemu",
                      real_inputs: list[list[np.ndarray]] | None = None) -> DeviceReport:
     """Build the firmware, run it (emulator unless `port`), compare with host C and TFLM."""
-    from ..compiler.hostrun import build_host, run_host
-    from ..compiler.oracle import Oracle, random_inputs
+    from ..runners.host import build_host, run_host
+    from ..runners.oracle import Oracle, random_inputs
     from ..firmware import build
     from .emulator import emulator_for
 

@@ -73,7 +73,7 @@ class OracleWorker:
 
 
 def _serve() -> None:
-    from ..compiler.oracle import Oracle
+    from ..runners.oracle import Oracle
     from ..errors import TinyslmError
 
     out = os.fdopen(os.dup(1), "wb")

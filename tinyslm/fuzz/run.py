@@ -64,7 +64,7 @@ def convert_graph(g: Graph, seed: int) -> bytes:
 
 
 class _Replies:
-    """compiler.verify.compare's oracle: TFLM's outputs computed beforehand, handed out in order."""
+    """runners.verify.compare's oracle: TFLM's outputs computed beforehand, handed out in order."""
 
     def __init__(self, outputs: list[list[np.ndarray]]):
         self.outputs, self.k = outputs, 0
@@ -78,9 +78,9 @@ def check(model: bytes, target: str, seed: int, oracle: OracleWorker, n_inputs: 
           board: str | None = None, port: str | None = None, work: Path | None = None) -> Outcome:
     """Compile for `target`, run on the host (and the board), compare every output byte with TFLM."""
     from ..compiler import compile_model
-    from ..compiler.hostrun import build_host, run_host
-    from ..compiler.oracle import random_inputs
-    from ..compiler.verify import VerifyReport, compare
+    from ..runners.host import build_host, run_host
+    from ..runners.oracle import random_inputs
+    from ..runners.verify import VerifyReport, compare
     from ..errors import TinyslmError, UnsupportedError
 
     root = Path(work or tempfile.mkdtemp(prefix="tinyslm-fuzz-"))
@@ -192,7 +192,8 @@ def shrink(g: Graph, still_fails: Callable[[Graph], bool], budget_s: float = 180
 
 def fuzz(n_graphs: int, seed: int, targets: list[str], board: str | None = None, port: str | None = None,
          out_dir: Path | None = None, n_inputs: int = 4, sanitize: bool = True, shrink_failures: bool = True,
-         max_layers: int = 8, progress: bool = True, say: Callable[[str], None] = print) -> FuzzSummary:
+         max_layers: int = 8, progress: bool = True, say: Callable[[str], None] = print,
+         shrink_checks: int = 80) -> FuzzSummary:
     """Fuzz `n_graphs` graphs from `seed` on every target (and the board); reproducers go to `out_dir`."""
     from tqdm import tqdm
 
@@ -239,7 +240,7 @@ def fuzz(n_graphs: int, seed: int, targets: list[str], board: str | None = None,
                             return False
                         return check(m, target, gseed, oracle, n_inputs, kind == "crash", board, port,
                                      Path(tmp) / "s").status == kind
-                    fail.graph = shrink(g, still)
+                    fail.graph = shrink(g, still, max_checks=shrink_checks)
                 _write_reproducer(fail, out, seed, gseed, board, port)
                 say(f"  reproducer ({fail.layers_before} -> {len(fail.graph.layers)} layers: "
                     f"{fail.graph.summary()}): {fail.command}")

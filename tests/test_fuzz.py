@@ -1,0 +1,106 @@
+"""`tinyslm fuzz`: random whole graphs against TFLM (host under ASan/UBSan, both kernel sets; a few in QEMU),
+shrinking, reproducers, and the command's last line and exit status."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tinyslm.fuzz.graphs import Graph, random_graph, shapes_of
+from tinyslm.fuzz.run import fuzz, shrink
+
+LAST_LINE = re.compile(r"^fuzz: (\d+) graphs, (\d+) compiled, (\d+) refused, (\d+) mismatches$")
+
+
+def test_generated_graphs_are_deterministic_valid_and_cover_the_layers():
+    graphs = [random_graph(np.random.default_rng(s)) for s in range(60)]
+    assert [g.to_json() for g in graphs[:5]] == [random_graph(np.random.default_rng(s)).to_json() for s in range(5)]
+    assert all(shapes_of(g) is not None for g in graphs)
+    assert all(Graph.from_json(g.to_json()) == g for g in graphs)
+    kinds = {layer.kind for g in graphs for layer in g.layers}
+    assert kinds >= {"conv", "dynconv", "depthwise", "dense", "pool", "add", "sub", "mul", "concat", "reshape",
+                     "softmax", "mean", "unary", "transformer"}
+    # the shape of a known bug: a 1x1 convolution whose filter is computed in the graph, on an intermediate value
+    assert any(L.kind == "dynconv" and L.params["kh"] == 1 and L.inputs[0] >= len(g.inputs)
+               for g in graphs for L in g.layers)
+    params = [(L.params.get("stride"), L.params.get("dilation"), L.params.get("padding"), L.params.get("mult"))
+              for g in graphs for L in g.layers]
+    assert {p[0] for p in params} >= {1, 2} and {p[1] for p in params} >= {1, 2}
+    assert {p[2] for p in params} >= {"SAME", "VALID"} and {p[3] for p in params} >= {1, 2}
+
+
+def test_shrink_keeps_only_what_the_failure_needs():
+    """With a failure that needs a 'dynconv' layer, shrinking ends at a graph of that layer alone (and smaller
+    inputs), every step a valid graph."""
+    g = next(g for g in (random_graph(np.random.default_rng(s)) for s in range(200))
+             if len(g.layers) >= 4 and any(L.kind == "dynconv" for L in g.layers))
+    seen = []
+
+    def still_fails(c: Graph) -> bool:
+        seen.append(c)
+        return any(L.kind == "dynconv" for L in c.layers)
+
+    small = shrink(g, still_fails, max_checks=400)
+    assert [L.kind for L in small.layers] == ["dynconv"] and still_fails(small)
+    assert sum(int(np.prod(s)) for s in small.inputs) < sum(int(np.prod(s)) for s in g.inputs)
+    assert all(shapes_of(c) is not None for c in seen)
+
+
+def test_a_planted_mismatch_is_found_shrunk_and_written(tmp_path, monkeypatch, capsys):
+    """A fault planted in the host runner (one output byte off): `tinyslm fuzz` reports the mismatch, writes a
+    shrunk .tflite, its graph and a command, ends with its summary line and exits 1."""
+    from tinyslm.cli import main
+    from tinyslm.runners import host as hostrun
+
+    real = hostrun.run_host
+
+    def off_by_one(exe, cm, batches, timeout=600):
+        outs = real(exe, cm, batches, timeout)
+        for row in outs:
+            row[0] = row[0].copy()
+            row[0].reshape(-1)[0] ^= 1
+        return outs
+
+    monkeypatch.setattr(hostrun, "run_host", off_by_one)
+    with pytest.raises(SystemExit) as ex:
+        main(["fuzz", "--graphs", "1", "--seed", "7", "--no-sanitize", "--inputs", "2", "--shrink-checks", "6",
+              "--out", str(tmp_path / "repro")])
+    assert ex.value.code == 1
+    out = capsys.readouterr().out.strip().splitlines()
+    assert LAST_LINE.match(out[-1]) and out[-1].endswith("1 mismatches")
+    assert any("MISMATCH" in line for line in out)
+    tflites, graphs = sorted((tmp_path / "repro").glob("*.tflite")), sorted((tmp_path / "repro").glob("*.json"))
+    assert len(tflites) == len(graphs) == 1 and tflites[0].read_bytes()[4:8] == b"TFL3"
+    assert any(f"tinyslm verify {tflites[0]} --target portable" in line for line in out)
+
+
+@pytest.mark.slow
+def test_seeded_fuzz_on_the_host_both_targets_is_bit_exact(tmp_path):
+    """The CI slice on the host: every compiled graph bit-exact with TFLM under ASan/UBSan, portable and DSP
+    kernels (the long run: README 'Fuzzing')."""
+    s = fuzz(10, 1, ["portable", "cortex-m-dsp"], out_dir=tmp_path / "repro", n_inputs=3, progress=False,
+             shrink_checks=20, say=print)
+    details = [f"{f.target}: {f.detail[:200]} ({f.command})" for f in s.failures]
+    assert s.mismatches == 0, details
+    assert s.graphs == 10 and s.compiled >= 10 and s.compiled + s.refused == 20
+    assert s.bytes_compared > 0 and len(s.ops) >= 5
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+def test_fuzz_command_in_qemu(tmp_path):
+    """A few graphs through the firmware in QEMU over the serial protocol, from the command line."""
+    r = subprocess.run([sys.executable, "-m", "tinyslm.cli", "fuzz", "--graphs", "2", "--seed", "3", "--board",
+                        "mps2-an386", "--inputs", "2", "--no-sanitize", "--out", str(tmp_path / "repro")],
+                       capture_output=True, text=True, timeout=900, cwd=tmp_path)
+    last = r.stdout.strip().splitlines()[-1]
+    m = LAST_LINE.match(last)
+    assert r.returncode == 0 and m, r.stdout[-2000:] + r.stderr[-2000:]
+    assert m.group(1) == "2" and int(m.group(2)) >= 1 and m.group(4) == "0"
+    assert "output bytes compared" in r.stdout

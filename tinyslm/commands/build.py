@@ -22,8 +22,9 @@ import click
 @click.option("--emulator", type=click.Choice(["qemu", "renode"]), default="qemu", show_default=True)
 @click.option("--device-examples", "device_clips", default=None, type=click.IntRange(1, 100000),
               help="Test examples to run on the device (default 200; 40 with --quick).")
-@click.option("--mlperf", type=click.Choice(["kws01", "ad01"]), default=None,
-              help="The firmware also answers as this MLPerf Tiny benchmark (see `tinyslm firmware --mlperf`).")
+@click.option("--mlperf", type=click.Choice(["kws01"]), default=None,
+              help="kws: the firmware also answers as the MLPerf Tiny kws01 benchmark (see `tinyslm firmware "
+                   "--mlperf`).")
 @click.option("--from-tune", "from_tune", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="A `tinyslm tune` folder: build one point of its Pareto front (task, board, data, profile and "
                    "seed come from the search).")
@@ -43,6 +44,8 @@ def build_cmd(task: str | None, board: str, data: Path | None, out: Path | None,
         raise click.UsageError("give the task (kws, anomaly or lm), or --from-tune DIR --pick N")
     if data is not None and data.is_file() and task != "lm":
         raise click.UsageError(f"--data {data}: {task} takes a dataset folder, not a file")
+    if mlperf is not None and task != "kws":  # the anomaly transformer reads 32x64 log-mel, not ad01's 640 values
+        raise click.UsageError(f"--mlperf {mlperf} is for kws: the {task} model's input is not the benchmark's")
 
     cfg = BuildConfig(task=task, board=board, out=out or Path("runs") / f"{task}-{board}", data=data, quick=quick,
                       seed=seed, port=port, emulator=emulator,

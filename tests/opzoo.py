@@ -468,6 +468,8 @@ CASES: dict[str, Case] = {
     # ---- int16x8: int16 activations, int8 weights (TFLM's 16x8 kernels)
     "s16_leaky_relu": s16(leaky_relu(0.1, shape=(1, 6, 7))),
     "s16_transpose_conv_5x3_same_stride2": s16(transpose_conv(k=(5, 3), cin=3, cout=4, hw=(3, 4))),
+    "s16_softmax": s16(softmax(shape=(1, 3, 10))),
+    "s16_softmax_long_rows": s16(softmax(shape=(1, 2, 49), beta=2.5)),
     "s16_conv_3x3_same_relu": s16(conv(act=relu)),
     "s16_conv_5x3_stride2_valid_odd": s16(conv(k=(5, 3), cin=3, cout=5, stride=2, padding="VALID", hw=(10, 7))),
     "s16_conv_dilation2_relu6_bias32": s16(conv(dilation=2, act=relu6, cin=3, cout=5), bias32=True),

@@ -63,3 +63,31 @@ void tslm_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int1
         }
     }
 }
+
+void tslm_softmax_s16(const tslm_softmax_s16_params *p, const int16_t *input, int16_t *output)
+{
+    for (int32_t r = 0; r < p->rows; ++r) {
+        const int16_t *in = input + r * p->depth;
+        int16_t *out = output + r * p->depth;
+        int32_t max = INT16_MIN;
+        for (int32_t c = 0; c < p->depth; ++c) {
+            max = tslm_max_i32(max, in[c]);
+        }
+        int32_t sum = 0; /* Q16.15 */
+        for (int32_t c = 0; c < p->depth; ++c) {
+            const int32_t scaled = tslm_requantize((int32_t)in[c] - max, p->input_multiplier, p->input_shift);
+            out[c] = tslm_lut16_lookup((int16_t)tslm_clamp_i32(scaled + 32767, INT16_MIN, INT16_MAX), p->exp_lut);
+            sum += out[c];
+        }
+        const int headroom_plus_one = tslm_softmax_clz32((uint32_t)sum);
+        const int32_t shifted = (int32_t)((((int64_t)sum << (headroom_plus_one - 1)) + (1 << 13)) >> 14);
+        const int32_t centered = shifted - ((1 << 15) + (1 << 16));
+        const int16_t recip = tslm_lut16_lookup((int16_t)tslm_clamp_i32(centered, INT16_MIN, INT16_MAX), p->recip_lut);
+        const int right_shift = 31 - headroom_plus_one;
+        const int64_t round = (int64_t)1 << (right_shift - 1);
+        for (int32_t c = 0; c < p->depth; ++c) {
+            const int32_t v = (int32_t)(((int64_t)out[c] * recip + round) >> right_shift);
+            out[c] = (int16_t)tslm_clamp_i32(v, 0, 32767);
+        }
+    }
+}

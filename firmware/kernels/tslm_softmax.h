@@ -68,7 +68,30 @@ static inline int tslm_softmax_reciprocal(uint32_t sum, int32_t *scale)
     return 12 - headroom_plus_one;
 }
 
+/* int16 -> int16 (TFLM's SoftmaxInt16): exp and 1/(1+x) from 513-entry tables with linear
+ * interpolation, both tabulated by the compiler as TFLM's Prepare does. */
+typedef struct {
+    int32_t rows;
+    int32_t depth;
+    int32_t input_multiplier, input_shift; /* (x - max) * beta * scale, onto [-65535, 0] = [-10, 0] */
+    const int16_t *exp_lut;                /* exp over [-10, 0] */
+    const int16_t *recip_lut;              /* 1 / (1 + x) over [0, 1] */
+} tslm_softmax_s16_params;
+
+/* Interpolated lookup in a 513-entry table over the int16 range (TFLM's lut_lookup). */
+static inline int16_t tslm_lut16_lookup(int16_t value, const int16_t *lut)
+{
+    const int32_t index = 256 + (value >> 7);
+    const int32_t offset = value & 0x7f;
+    const int16_t base = lut[index];
+    const int16_t slope = (int16_t)(lut[index + 1] - lut[index]);
+    const int32_t delta = (slope * offset + 64) >> 7;
+    return (int16_t)(base + delta);
+}
+
 void tslm_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8_t *output);
 void tslm_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int16_t *output);
+/* the output may not be the input (the exps are kept in the output row) */
+void tslm_softmax_s16(const tslm_softmax_s16_params *p, const int16_t *input, int16_t *output);
 
 #endif /* TSLM_SOFTMAX_H */

@@ -15,6 +15,7 @@ bit-exactness, so each helper says which it follows.
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 
@@ -93,3 +94,42 @@ def frexp_multiplier(real: float) -> tuple[int, int]:
     """The frexp + round that LOGISTIC/TANH use (no 2^31 fix-up)."""
     q, shift = math.frexp(real)
     return tfl_round(q * (1 << 31)), shift
+
+
+def _roundf(x: np.float32) -> np.float32:
+    """std::round on a float: half away from zero, staying float32."""
+    return np.float32(math.floor(float(x) + 0.5) if x >= 0 else -math.floor(-float(x) + 0.5))
+
+
+def gen_lut_int16(func: Callable[[np.float32], np.float32], input_min: float, input_max: float,
+                  output_min: float = -1.0, output_max: float = 1.0) -> list[int]:
+    """TFLM's gen_lut<float, int16_t, int16_t>: 512 samples of func over [input_min, input_max] in float32,
+    each biased by half its midpoint interpolation error, and a 513th value for the last slope.
+
+    >>> lut = gen_lut_int16(lambda v: np.float32(1.0) / (np.float32(1.0) + v), 0.0, 1.0)
+    >>> len(lut), lut[0], lut[512]      # 1/(1+0) = 1 -> 32768 clamped to 32767; 1/2 -> 16384
+    (513, 32767, 16384)
+    """
+    f = np.float32
+    nb = 512
+    lo = f(input_min)
+    step = (f(input_max) - lo) / f(nb)
+    half = step / f(2)
+    scale_inv = f(65536) / (f(output_max) - f(output_min))
+    out = []
+    for i in range(nb):
+        x0 = lo + f(i) * step
+        val = func(x0)
+        mid = func(x0 + half)
+        nxt = func(lo + f(i + 1) * step)
+        sample = _roundf(val * scale_inv)
+        interp = _roundf((nxt * scale_inv + _roundf(val * scale_inv)) / f(2))
+        bias = _roundf((interp - _roundf(mid * scale_inv)) / f(2))
+        out.append(int(min(max(sample - bias, f(-32768)), f(32767))))
+    out.append(int(min(max(_roundf(func(f(input_max)) * scale_inv), f(-32768)), f(32767))))
+    return out
+
+
+def expf(x: np.float32) -> np.float32:
+    """exp of a float32, correctly rounded to float32 (what glibc's expf returns, but for rare ties)."""
+    return np.float32(math.exp(float(x)))

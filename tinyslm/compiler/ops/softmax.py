@@ -1,19 +1,64 @@
-"""SOFTMAX (int8 input, int8 or int16 output): TFLM's exp table and input multiplier -> tslm_softmax."""
+"""SOFTMAX (int8 input, int8 or int16 output; int16 -> int16): TFLM's exp tables and input multiplier
+-> tslm_softmax."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from .. import fixedpoint as fx
 from ..ir import Operator
-from ..lowering import Call, ConstArray, Lowering, Ref, Step, T
-from ..quantization import input_radius, quantize_multiplier_greater_than_one
+from ..lowering import Call, ConstArray, KernelParams, Lowering, Ref, Step, T
+from ..quantization import (
+    expf,
+    f32,
+    gen_lut_int16,
+    input_radius,
+    quantize_multiplier,
+    quantize_multiplier_greater_than_one,
+)
 from . import register
+
+
+@dataclass
+class SoftmaxS16Params(KernelParams):
+    C_TYPE = "tslm_softmax_s16_params"
+    rows: int
+    depth: int
+    input_multiplier: int
+    input_shift: int
+    exp_lut: Ref
+    recip_lut: Ref
+
+
+def _softmax_s16(lw: Lowering, op: Operator) -> Call:
+    """int16 -> int16: TFLM's SoftmaxInt16 with the two tables its Prepare generates (gen_lut in float32)."""
+    x = lw.dtype(op, op.inputs[0], ("int16",), "input")
+    y = lw.dtype(op, op.outputs[0], ("int16",), "output")
+    lw.per_tensor(op, x, "input")
+    lw.need(x.shape == y.shape and len(x.shape) >= 1, op, "input and output shapes differ")
+    lw.need(x.zero_point == 0, op, "int16 input must have zero point 0 (as TFLM requires)", tensor=x.index)
+    lw.need(y.zero_point == 0 and abs(y.scale - 1 / 32768) < 0.001 / 32768, op,
+            "int16 output must have scale 1/32768 and zero point 0 (as TFLM requires)", tensor=y.index)
+    beta = float(op.options.get("beta", 1.0))
+    mult, shift = quantize_multiplier(float(x.scale) * float(f32(beta)) / (10.0 / 65535.0))
+    exp_lut = gen_lut_int16(expf, -10.0, 0.0)
+    recip_lut = gen_lut_int16(lambda v: np.float32(1.0) / (np.float32(1.0) + v), 0.0, 1.0)
+    e = ConstArray(lw.name(op, "exp_lut"), "int16_t", np.array(exp_lut, dtype=np.int64), "exp(x) for x in [-10, 0]")
+    r = ConstArray(lw.name(op, "recip_lut"), "int16_t", np.array(recip_lut, dtype=np.int64),
+                   "1 / (1 + x) for x in [0, 1]")
+    depth = x.shape[-1]
+    params = SoftmaxS16Params(x.numel // depth, depth, mult, shift, Ref(e.name), Ref(r.name))
+    return Call(op, "tslm_softmax_s16", "tslm_softmax", [T(x.index), T(y.index)], params=params, consts=[e, r],
+                note=f"int16, beta {beta:g}, {x.numel // depth} rows of {depth}", reads=[x.index], writes=[y.index])
 
 
 @register('SOFTMAX')
 def softmax(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 1)
+    if op.inputs[0] >= 0 and lw.t(op.inputs[0]).dtype == "int16":
+        return _softmax_s16(lw, op)
     x = lw.dtype(op, op.inputs[0], ("int8",), "input")
     y = lw.dtype(op, op.outputs[0], ("int8", "int16"), "output")
     lw.per_tensor(op, x, "input")

@@ -250,7 +250,18 @@ def float_arith():
     return Case(build, ("DIV", "FLOOR_DIV", "FLOOR_MOD"), mode="float")
 
 
+def l2_normalization():
+    def build(tf, rng):
+        def fn(x, z):
+            return tf.math.l2_normalize(x, axis=-1), tf.math.l2_normalize(z * 0.05, axis=-1)
+
+        return fn, [(1, 4, 6, 7), (3, 40)]
+
+    return Case(build, ("L2_NORMALIZATION",))
+
+
 CASES.update({
+    "l2_normalization": l2_normalization(),
     "divide_prelu": divide_prelu(),
     "float_arith": float_arith(),
     "resize_bilinear": resize_bilinear(),

@@ -35,9 +35,10 @@ def test_op_bit_exact_with_tflm(name):
     assert report.ok, report.lines()
 
 
-# one case per new kernel file (tslm_gather, tslm_compare, tslm_minmax, tslm_float, tslm_cast, tslm_resize)
+# one case per new kernel file (tslm_gather, tslm_compare, tslm_minmax, tslm_float, tslm_cast, tslm_resize,
+# tslm_l2norm)
 SANITIZED = ["split_pack", "space_depth", "compare_select", "divide_prelu", "reductions", "float_model",
-             "resize_bilinear", "token_embedding"]
+             "resize_bilinear", "token_embedding", "l2_normalization"]
 
 
 @pytest.mark.parametrize("name", SANITIZED)

@@ -1,0 +1,25 @@
+"""L2_NORMALIZATION over the last axis, int8 (TFLM's L2Normalization: per row, 1/sqrt of the sum of
+squares by GetInvSqrtQuantizedMultiplierExp at run time; tslm_l2norm_s8)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..ir import Operator
+from ..lowering import Call, Lit, Lowering, Step, T
+from . import register
+
+
+@register('L2_NORMALIZATION')
+def l2_normalization(lw: Lowering, op: Operator) -> Step:
+    x, y = lw.unary_int8(op)
+    lw.need(x.shape == y.shape and len(x.shape) >= 1, op, "input and output shapes differ")
+    lw.need(y.zero_point == 0 and abs(float(y.scale) * 128 - 1) < 1e-6, op,
+            f"output must have scale 1/128 and zero point 0 (TFLM's kernel assumes it), has {y.quant.describe()}",  # type: ignore[union-attr]
+            tensor=y.index)
+    act = op.options.get("fused_activation_function", "NONE")
+    lw.need(act == "NONE", op, f"fused activation {act} is not supported")
+    depth = x.shape[-1]
+    rows = int(np.prod(x.shape[:-1])) if len(x.shape) > 1 else 1
+    return Call(op, "tslm_l2norm_s8", "tslm_l2norm", [Lit(str(rows)), Lit(str(depth)), Lit(str(x.zero_point)),
+                T(x.index), T(y.index)], note=f"{rows} rows of {depth}", reads=[x.index], writes=[y.index])

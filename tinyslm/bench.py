@@ -19,6 +19,10 @@ import numpy as np
 
 # name stem -> (MACs, TFLM reference kernels, TFLM + CMSIS-NN, TFLM arena on Cortex-M4, TFLM+CMSIS-NN .text)
 # instructions per inference on mps2-an386, -icount shift=0, LCG input (x=12345; x=x*1664525+1013904223; x>>24)
+# TFLM @90b983c2 + CMSIS-NN's MVE kernels, BUILD_TYPE=release for cortex-m55, on mps3-an547 the same way (issue
+# "Performance"): instructions per inference
+TFLM_CMSIS_MVE = {"mlperf_tiny_kws_ref_model": 1_815_813, "mlperf_tiny_ad01_int8": 150_000,
+                  "tflm_micro_speech_quantized": 1_008_219}
 TFLM_REFERENCE = {
     "mlperf_tiny_kws_ref_model": (2_656_768, 43_042_480, 7_699_880, 22_820, 84_768),
     "mlperf_tiny_ad01_int8": (264_192, 1_952_280, 582_960, 2_580, 32_704),
@@ -59,6 +63,8 @@ class BenchResult:
     tflm_arena: int | None = None
     tflm_cmsis_text: int | None = None
     label: str = ""  # how the tables name it (default: the file's stem)
+    cycles_m4: int | None = None  # estimated Cortex-M4 cycles per inference (tinyslm/cycles.py), M4 boards only
+    cycle_classes: dict = field(default_factory=dict)  # estimated cycles per instruction class
     tflm_arena_source: str = ""  # "cortex-m4": the issue's measured figure; "host": TFLM's own allocator on the host
 
     @property
@@ -76,6 +82,8 @@ def _with_tflm(r: BenchResult, model: Path, board: str, label: str) -> BenchResu
         r.tflm_arena, r.tflm_cmsis_text, r.tflm_arena_source = ref[3], ref[4], "cortex-m4"
         if board == "mps2-an386":
             r.tflm_ref, r.tflm_cmsis = ref[1], ref[2]
+        elif board == "mps3-an547":
+            r.tflm_cmsis = TFLM_CMSIS_MVE.get(model.stem)
         return r
     try:
         from .runners.oracle import Oracle
@@ -93,6 +101,7 @@ def bench_model(model: Path, board: str = "mps2-an386", target: str | None = Non
     from .compiler import compile_model
     from .runners.codesize import measure as code_size
     from .compiler.lowering import Call
+    from .cycles import m4_mix
     from .runners.qemu import build_qemu, run_qemu
 
     b = get_board(board)
@@ -102,7 +111,9 @@ def bench_model(model: Path, board: str = "mps2-an386", target: str | None = Non
         inputs = [lcg_input(t.nbytes).view(np.dtype(t.dtype)).reshape(t.shape) if t.dtype != "float32"
                   else lcg_input(t.nbytes).astype(np.float32)[: int(np.prod(t.shape))].reshape(t.shape)
                   for t in cm.inputs]
-        plain = run_qemu(build_qemu(cm, Path(tmp) / "plain", b), cm, [inputs], b)
+        elf = build_qemu(cm, Path(tmp) / "plain", b)
+        plain = run_qemu(elf, cm, [inputs], b)
+        mix = m4_mix(elf, b.emulator.qemu_machine, inputs, f"{cm.name}_invoke") if b.cpu == "cortex-m4" else None
         prof = run_qemu(build_qemu(cm, Path(tmp) / "prof", b, profile=True), cm, [inputs], b)
         cs = code_size(cm, cpu=b.cpu, flags=tuple(f for f in b.cflags if f.startswith("-mfloat-abi")))
     calls = {s.op.index: s for s in cm.plan.steps if isinstance(s, Call)}
@@ -112,6 +123,8 @@ def bench_model(model: Path, board: str = "mps2-an386", target: str | None = Non
     out0 = plain.outputs[0][0].reshape(-1)[:8].astype(int).tolist()
     r = BenchResult(str(model), b.name, tgt, cm.macs, instr, instr / max(cm.macs, 1), cm.arena_bytes, cm.io_bytes,
                     cm.weights_bytes, (cs.kernels_text + cs.model_text) if cs else 0, out0, per_op)
+    if mix is not None:
+        r.cycles_m4, r.cycle_classes = mix.cycles, dict(sorted(mix.cycles_by_class.items()))
     return _with_tflm(r, Path(model), b.name, label)
 
 
@@ -197,15 +210,26 @@ def markdown(results: list[BenchResult], per_op: bool = True) -> str:
     from .compiler.targets import TARGETS
 
     kernels = {name: t.label for name, t in TARGETS.items()}
-    lines = ["| model | board | kernels | MACs | instructions | instr/MAC | vs TFLM+CMSIS-NN | arena (B) | "
-             "TFLM arena (B) | weights (B) | kernels .text (B) | TFLM+CMSIS-NN .text (B) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| model | board | kernels | MACs | instructions | instr/MAC | vs TFLM+CMSIS-NN | est. M4 cycles ‡ | "
+             "arena (B) | TFLM arena (B) | weights (B) | kernels .text (B) | TFLM+CMSIS-NN .text (B) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         tflm_arena = f"{r.tflm_arena:,}{' †' if r.tflm_arena_source == 'host' else ''}" if r.tflm_arena else "-"
         lines.append(f"| {r.label or Path(r.model).stem} | {r.board} | {kernels.get(r.target, r.target)} | {r.macs:,} | "
                      f"{r.instructions:,} | {r.instructions_per_mac:.2f} | {f'{r.vs_cmsis:.2f}x' if r.vs_cmsis else '-'} | "
+                     f"{f'{r.cycles_m4:,}' if r.cycles_m4 else '-'} | "
                      f"{r.arena_bytes:,} | {tflm_arena} | {r.weights_bytes:,} | {r.kernels_text:,} | "
                      f"{f'{r.tflm_cmsis_text:,}' if r.tflm_cmsis_text else '-'} |")
+    if any(r.cycles_m4 for r in results):
+        lines += ["", "‡ Cortex-M4 cycles estimated from the invoke's executed instruction mix (QEMU trace) priced "
+                  "per class from the Cortex-M4 TRM's instruction timings (tinyslm/cycles.py: loads 2, pipelined 1, "
+                  "SMLAD/MUL 1, taken branches 3, divides 7): zero wait states, no bus contention."]
+    if any(r.board == "mps3-an547" for r in results):
+        lines += ["", "On mps3-an547 (Cortex-M55, Helium), the count is QEMU's: one per instruction, an MVE "
+                  "instruction included, and a loop's end (LE) once per iteration; on silicon an MVE instruction "
+                  "takes two beats on the M55's 64-bit datapath (overlapped with its neighbours), gathers one "
+                  "element per cycle, and low-overhead loops (WLS/LE, tail-predicated DLSTP/LETP) cost almost "
+                  "nothing per iteration. The TFLM+CMSIS-NN figure there is its MVE build, counted the same way."]
     if any(r.tflm_arena_source == "host" for r in results):
         lines += ["", "† TFLM's own allocator for that model on the host (64-bit pointers; on a Cortex-M a little less)."]
     if per_op:

@@ -27,7 +27,7 @@ from tinyslm.resources import firmware_dir
 C = Path(__file__).parent / "c"
 KERNELS = firmware_dir() / "kernels"
 HELIUM = KERNELS / "helium"
-FAMILIES = ("conv", "depthwise_conv", "fully_connected")
+FAMILIES = ("conv", "depthwise_conv", "fully_connected", "pooling")
 
 pytestmark = pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
                                 reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
@@ -66,8 +66,8 @@ def test_helium_kernels_match_tflm_arithmetic_on_cortex_m55(tmp_path):
     out = r.stdout + r.stderr
     assert "mve_check: all agree" in out
     ran = [int(n) for n in re.findall(r"^path (\d+)$", out, re.M)]
-    # conv, conv in place, conv with the compiler's layout, depthwise, in place, layout, FC, FC layout
-    assert len(ran) == 8 and min(ran) >= 30, ran
+    # conv, conv in place, conv with the compiler's layout, depthwise, in place, layout, FC, FC layout, avg pool
+    assert len(ran) == 9 and min(ran) >= 30, ran
 
 
 def test_the_check_catches_a_wrong_rounding(tmp_path):
@@ -80,7 +80,8 @@ def test_the_check_catches_a_wrong_rounding(tmp_path):
 
 HELIUM_ZOO = ["conv_3x3_same", "conv_1x1", "conv_dilation2_relu6", "conv_odd_channels", "conv_1x1_stride2_odd",
               "depthwise_3x3", "depthwise_mult2_stride2", "depthwise_dilation2_valid", "depthwise_5x1_relu6",
-              "depthwise_3x3_c5_valid_relu6", "dense_rows", "dense_long_rows", "ds_block_in_place", "grouped_conv"]
+              "depthwise_3x3_c5_valid_relu6", "dense_rows", "dense_long_rows", "ds_block_in_place", "grouped_conv",
+              "avg_pool_3x3_same_stride2"]
 
 
 def _bit_exact_on_m55(model, n_inputs: int, seed: int):

@@ -16,6 +16,7 @@
 #include "tslm_mve_conv.h"
 #include "tslm_mve_depthwise_conv.h"
 #include "tslm_mve_fully_connected.h"
+#include "tslm_mve_pooling.h"
 
 #ifndef CASES
 #define CASES 400
@@ -23,8 +24,8 @@
 
 static uint32_t state = 2463534242u;
 /* cases run per path: conv, conv in place, conv with the compiler's layout, depthwise, depthwise in place,
- * depthwise with the layout, fully connected, fully connected with the layout */
-static int32_t ran[8];
+ * depthwise with the layout, fully connected, fully connected with the layout, average pool */
+static int32_t ran[9];
 
 static uint32_t next(void) /* xorshift32 */
 {
@@ -473,18 +474,57 @@ static int check_fc(int32_t case_no)
     return 0;
 }
 
+static int check_avg_pool(int32_t case_no)
+{
+    tslm_pool_params p;
+    memset(&p, 0, sizeof(p));
+    p.batches = range(1, 2);
+    p.channels = range(1, 70);
+    p.input_h = range(1, 12), p.input_w = range(1, 12);
+    const int global = next() % 4 == 0;
+    p.filter_h = global ? p.input_h : range(1, 4);
+    p.filter_w = global ? p.input_w : range(1, 4);
+    if (next() % 16 == 0) { /* a window of more than 256 values: the portable kernel */
+        p.input_h = p.filter_h = 17, p.input_w = p.filter_w = 16, p.channels = range(1, 9);
+    }
+    p.stride_h = range(1, 3), p.stride_w = range(1, 3);
+    p.pad_h = next() % 2 ? range(0, p.filter_h - 1) : 0;
+    p.pad_w = next() % 2 ? range(0, p.filter_w - 1) : 0;
+    p.output_h = (p.input_h + 2 * p.pad_h - p.filter_h) / p.stride_h + 1;
+    p.output_w = (p.input_w + 2 * p.pad_w - p.filter_w) / p.stride_w + 1;
+    if (p.output_h < 1 || p.output_w < 1 || p.input_h < p.filter_h - p.pad_h || p.input_w < p.filter_w - p.pad_w) {
+        return 0;
+    }
+    act_range(&p.act_min, &p.act_max);
+    const int32_t in_n = p.batches * p.input_h * p.input_w * p.channels;
+    const int32_t out_n = p.batches * p.output_h * p.output_w * p.channels;
+    if (in_n > BUF - 2 * GUARD || out_n > BUF - 2 * GUARD) {
+        return 0;
+    }
+    fill8(out_a, BUF);
+    memcpy(out_b, out_a, BUF);
+    fill8(in_a, BUF);
+    if (next() % 4 == 0) { /* sums at the int16 limits */
+        memset(in_a, next() % 2 ? 0x80 : 0x7F, BUF);
+    }
+    ran[8]++;
+    tslm_mve_avg_pool_s8(&p, in_a + GUARD, out_a + GUARD);
+    tslm_avg_pool_s8(&p, in_a + GUARD, out_b + GUARD);
+    return compare("average pool case", out_n, case_no);
+}
+
 int main(void)
 {
     if (check_requant()) {
         return 1;
     }
     for (int32_t n = 0; n < CASES; ++n) {
-        if (check_conv(n) || check_depthwise(n) || check_fc(n)) {
+        if (check_conv(n) || check_depthwise(n) || check_fc(n) || check_avg_pool(n)) {
             return 1;
         }
     }
     sh_write0("mve_check: all agree; cases per path:\n");
-    for (int i = 0; i < 8; ++i) {
+    for (int i = 0; i < 9; ++i) {
         say("path", ran[i]);
     }
     return 0;

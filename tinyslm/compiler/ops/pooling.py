@@ -33,6 +33,9 @@ def pool(lw: Lowering, op: Operator) -> Step:
     avg = op.opcode == "AVERAGE_POOL_2D"
     note = f"{fh}x{fw} stride {sh}x{sw} {o.get('padding')}" + (f", {act.lower()}" if act != "NONE" else "")
     sfx = "s8" if x.dtype == "int8" else "s16"
-    return Call(op, f"tslm_avg_pool_{sfx}" if avg else f"tslm_max_pool_{sfx}", "tslm_pooling",
+    call = Call(op, f"tslm_avg_pool_{sfx}" if avg else f"tslm_max_pool_{sfx}", "tslm_pooling",
                 [T(x.index), T(y.index)], "tslm_pool_params", params, note=note,
                 reads=[x.index], writes=[y.index])
+    if lw.target.mve and avg and sfx == "s8":  # Helium: tslm_mve_avg_pool_s8
+        return lw.target_kernel(call, "pooling")
+    return call

@@ -1,0 +1,50 @@
+/*
+ * tslm_mve_pooling.c - AVERAGE_POOL_2D (int8) with Helium: eight channels at a time, the window's
+ * in-image values loaded widened to int16 (VLDRB.S16) and summed in int16 lanes, exact while the
+ * window holds at most 256 values (|sum| <= 128 * 256 = 2^15); then per channel TFLM's division
+ * rounding half away from zero and the clamp, in scalar code. Larger windows take the portable kernel.
+ */
+#include "tslm_mve_pooling.h"
+#include "tslm_mve.h"
+
+void tslm_mve_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
+{
+    if (p->filter_h * p->filter_w > 256) {
+        tslm_avg_pool_s8(p, input, output); /* the portable kernel */
+        return;
+    }
+    const int32_t ch = p->channels, row = p->input_w * ch;
+    int8_t *out = output;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * row;
+        for (int32_t oy = 0; oy < p->output_h; ++oy) {
+            const int32_t in_y = oy * p->stride_h - p->pad_h;
+            const int32_t y0 = tslm_max_i32(0, in_y), y1 = tslm_min_i32(p->input_h, in_y + p->filter_h);
+            for (int32_t ox = 0; ox < p->output_w; ++ox, out += ch) {
+                const int32_t in_x = ox * p->stride_w - p->pad_w;
+                const int32_t x0 = tslm_max_i32(0, in_x), x1 = tslm_min_i32(p->input_w, in_x + p->filter_w);
+                const int32_t count = (y1 - y0) * (x1 - x0), span = (x1 - x0) * ch;
+                for (int32_t c = 0; c < ch; c += 8) {
+                    const mve_pred16_t p16 = vctp16q((uint32_t)(ch - c));
+                    int16x8_t acc = vdupq_n_s16(0);
+                    for (int32_t y = y0; y < y1; ++y) {
+                        const int8_t *px = in_b + y * row + x0 * ch + c;
+                        for (const int8_t *end = px + span; px < end; px += ch) {
+                            acc = vaddq_s16(acc, vldrbq_z_s16(px, p16));
+                        }
+                    }
+                    int16_t sums[8];
+                    vst1q_s16(sums, acc);
+                    const int32_t n = ch - c < 8 ? ch - c : 8;
+                    for (int32_t i = 0; i < n; ++i) {
+                        int32_t v = sums[i];
+                        if (count > 0) {
+                            v = v > 0 ? (v + count / 2) / count : (v - count / 2) / count;
+                        }
+                        out[c + i] = (int8_t)tslm_clamp_i32(v, p->act_min, p->act_max);
+                    }
+                }
+            }
+        }
+    }
+}

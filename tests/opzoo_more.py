@@ -21,7 +21,8 @@ from opzoo import convert_fn
 class Case:
     build: Callable  # (tf, rng) -> (fn(x...) -> y or a tuple of outputs, [input shapes])
     expect_ops: tuple[str, ...]
-    mode: str = "int8"  # "float": a float32 model; "ids": int8 with int32 inputs (token ids)
+    # "float": a float32 model; "ids": int8 with int32 inputs (token ids); "dynamic": int8, None dims
+    mode: str = "int8"
 
 
 def _w(rng: np.random.Generator, *shape: int, scale: float = 1.0) -> np.ndarray:
@@ -137,7 +138,34 @@ def _convert_ids(tf, fn, shapes, seed: int) -> bytes:
     return conv.convert()
 
 
+def dynamic_batch():
+    """A batch dimension left open in the signature: the converter keeps SHAPE, ZEROS_LIKE and FILL."""
+    def build(tf, rng):
+        def fn(x):
+            r = tf.reshape(x, [tf.shape(x)[0], 2, 3]) * 2.0
+            return r, tf.concat([x, tf.zeros_like(x)], -1), tf.fill([2, 3], x[0, 1])
+
+        return fn, [(None, 6)]
+
+    return Case(build, ("SHAPE", "ZEROS_LIKE", "FILL"), mode="dynamic")
+
+
+def _convert_dynamic(tf, fn, shapes, seed: int) -> bytes:
+    """Full int8, the None dimensions of the signature 1 in the representative data."""
+    tfn = tf.function(fn, input_signature=[tf.TensorSpec(s, tf.float32) for s in shapes])
+    conv = tf.lite.TFLiteConverter.from_concrete_functions([tfn.get_concrete_function()])
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    rep_rng = np.random.default_rng(seed)
+    conv.representative_dataset = lambda: ([rep_rng.standard_normal([d or 1 for d in s]).astype(np.float32)
+                                            for s in shapes] for _ in range(32))
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    conv.inference_input_type = tf.int8
+    conv.inference_output_type = tf.int8
+    return conv.convert()
+
+
 CASES["token_embedding"] = token_embedding()
+CASES["dynamic_batch"] = dynamic_batch()
 
 
 def convert(name: str, seed: int = 0) -> bytes:
@@ -149,6 +177,8 @@ def convert(name: str, seed: int = 0) -> bytes:
     fn, shapes = case.build(tf, rng)
     if case.mode == "ids":
         return _convert_ids(tf, fn, shapes, seed)
+    if case.mode == "dynamic":
+        return _convert_dynamic(tf, fn, shapes, seed)
     return convert_fn(fn, shapes, mode=case.mode, seed=seed)
 
 

@@ -59,6 +59,7 @@ SUPPORT: dict[str, str] = {
     "EQUAL": "int8 float32 | int32: bool output",
     "EXP": "float32",
     "EXPAND_DIMS": ANY + ": no code",
+    "FILL": ANY + ": constant dims (as TFLM), constant or run-time value",
     "FLOOR": "float32",
     "FLOOR_DIV": "float32: broadcasting",
     "FLOOR_MOD": "float32: broadcasting",
@@ -102,6 +103,7 @@ SUPPORT: dict[str, str] = {
     "ROUND": "float32",
     "RSQRT": "int8: a 256-entry table",
     "SELECT_V2": "int8 int16 float32 | int32 bool: broadcasting",
+    "SHAPE": "int8 int16 float32 | int32 bool: int32/int64 output, known at compile time",
     "SIN": "float32",
     "SLICE": ANY,
     "SOFTMAX": "int8 int16: int8 -> int8 or int16, int16 -> int16 (16x8), any beta",
@@ -120,6 +122,7 @@ SUPPORT: dict[str, str] = {
     "TRANSPOSE": ANY,
     "TRANSPOSE_CONV": "int8 int16: int16 activations with int8 weights (16x8)",
     "UNPACK": ANY,
+    "ZEROS_LIKE": "float32 | int32 int64",
 }
 
 # Why a TFLM builtin is not compiled (the default: not yet).

@@ -73,3 +73,13 @@ def test_int16_ops_take_the_portable_kernels_on_every_target(name, zoo):
         _, plan = analyze(zoo(name), target)
         funcs = [s.func for s in plan.steps if isinstance(s, Call)]
         assert funcs and all(f.startswith("tslm_") and f.endswith("_s16") and "dsp" not in f for f in funcs), funcs
+
+
+@pytest.mark.parametrize("opcode", ["ADD", "SUB"])
+def test_int16_add_sub_with_zero_points_and_no_options(opcode):
+    """TFLM Micro takes the general int16 path (left shift 15) for any zero points, and ignores
+    pot_scale_int16 (here: no options table at all, whose default says power-of-two scales)."""
+    model = build_model([TDesc((1, 3, 8), "int16", [0.0007], [120]), TDesc((1, 1, 8), "int16", [0.0003], [-45]),
+                         TDesc((1, 3, 8), "int16", [0.001], [7])],
+                        [OpDesc(opcode, [0, 1], [2])], [0, 1], [2])
+    check(model)

@@ -78,9 +78,9 @@ def binary(lw: Lowering, op: Operator) -> Step:
     y = lw.dtype(op, op.outputs[0], dt, "output")
     for t, role in ((a, "input 1"), (b, "input 2"), (y, "output")):
         lw.per_tensor(op, t, role)
-        # TFLM's int16 kernels are written for symmetric int16 (the converter's 16x8 scheme)
-        lw.need(not s16 or t.zero_point == 0, op, f"int16 {role} has zero point {t.zero_point}; int16 {op.opcode} "
-                "needs zero point 0 (symmetric int16x8 quantization)", tensor=t.index)
+        # int16 MUL: (a - zp) * (b - zp) must fit int32, as it does with the converter's zero points 0
+        lw.need(not s16 or op.opcode != "MUL" or t.zero_point == 0, op, f"int16 {role} has zero point "
+                f"{t.zero_point}; int16 MUL needs zero point 0 (symmetric int16x8 quantization)", tensor=t.index)
     rank = max(len(a.shape), len(b.shape))
     lw.need(rank <= MAX_DIMS, op, f"more than {MAX_DIMS} dimensions")
     sa, sb = lw.right_align(a.shape, rank), lw.right_align(b.shape, rank)
@@ -105,20 +105,16 @@ def binary(lw: Lowering, op: Operator) -> Step:
                              output_multiplier=0, output_shift=0, act_min=lo, act_max=hi)
     sa_, sb_, sy = float(a.scale), float(b.scale), float(y.scale)
     what = f"{op.opcode} op {op.index}"
-    ls = 15 if s16 else 20  # TFLM: 15 for int16 (65535 << 15 still fits int32), 20 for int8
+    # TFLM: 15 for int16 (65535 << 15 still fits int32), 20 for int8; TFLM Micro takes this general path for
+    # int16 whatever the model's pot_scale_int16 says
+    ls = 15 if s16 else 20
     if op.opcode == "ADD":
-        if s16:
-            lw.need(not op.options.get("pot_scale_int16", False), op, "int16 ADD with power-of-two scales "
-                    "(pot_scale_int16) is not supported", "convert with a recent TensorFlow (general scales)")
         p["left_shift"] = ls
         twice_max = 2 * max(sa_, sb_)
         m1 = quantize_multiplier_smaller_than_one(sa_ / twice_max, what)
         m2 = quantize_multiplier_smaller_than_one(sb_ / twice_max, what)
         mo = quantize_multiplier_smaller_than_one(twice_max / ((1 << ls) * sy), what)
     elif op.opcode == "SUB":  # TFLM computes these in float32
-        if s16:
-            lw.need(not op.options.get("pot_scale_int16", False), op, "int16 SUB with power-of-two scales "
-                    "(pot_scale_int16) is not supported", "convert with a recent TensorFlow (general scales)")
         p["left_shift"] = ls
         twice_max = f32(2) * max(f32(sa_), f32(sb_))
         if s16:  # sub_common.cc: the largest scale doubled in float32, the ratios in double

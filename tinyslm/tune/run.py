@@ -170,8 +170,9 @@ def baseline_point(s: TuneSettings, steps: Any, say: Say) -> dict | None:
     return point_of_student(s.task, student, prune.target_sparsity if prune else 0.0)
 
 
-def check_smallest(s: TuneSettings, arrays: dict[str, np.ndarray], say: Say) -> None:
-    """Refuse a board that not even the smallest point of the space fits, before any trial runs."""
+def check_smallest(s: TuneSettings, arrays: dict[str, np.ndarray], say: Say, board: Any = None) -> None:
+    """Refuse a board that not even the smallest point of the space fits, before any trial runs (`board`:
+    a :class:`tinyslm.boards.Board`, default the settings' one)."""
     import dataclasses
 
     from ..boards import get_board
@@ -189,13 +190,14 @@ def check_smallest(s: TuneSettings, arrays: dict[str, np.ndarray], say: Say) -> 
     pts = space_for(s.task, s.quick).points(s.task)
     smallest = min(pts, key=lambda p: (lambda n: (n.arena_bytes + n.io_bytes, n.weights_bytes))(
         analytic_estimator(student(p))))
-    need = need_of(random_int8(student(smallest), s.seed), get_board(s.board))
+    board = board or get_board(s.board)
+    need = need_of(random_int8(student(smallest), s.seed), board)
     if not need.fits:
-        raise TinyslmError(f"no point of the search space fits {s.board}: even the smallest, "
+        raise TinyslmError(f"no point of the search space fits {board.name}: even the smallest, "
                            f"{describe(s.task, smallest, s.quick)}, needs {need.why()}",
-                           where=s.board, hint="choose a board with more memory (tinyslm boards)")
+                           where=board.name, hint="choose a board with more memory (tinyslm boards)")
     say(f"[space] smallest point {describe(s.task, smallest, s.quick)}: RAM {need.ram_bytes:,d} B, "
-        f"flash {need.flash_bytes:,d} B: fits {s.board}")
+        f"flash {need.flash_bytes:,d} B: fits {board.name}")
 
 
 # ----------------------------------------------------------------- Ray
@@ -277,6 +279,10 @@ def _progress_callback(total: int, budget_s: float | None, concurrency: int, say
     return Progress()
 
 
+def _trial_dirname(trial: Any) -> str:
+    return f"trial_{trial.trial_id}"
+
+
 def run_search(s: TuneSettings, job: Any, baseline: dict | None, say: Say) -> Any:
     from ray import tune
     from ray.tune.schedulers import ASHAScheduler
@@ -301,7 +307,7 @@ def run_search(s: TuneSettings, job: Any, baseline: dict | None, say: Say) -> An
         tuner = tune.Tuner(
             trainable, param_space=space_for(s.task, s.quick).ray(s.task),
             tune_config=tune.TuneConfig(metric="quality", mode="max", num_samples=s.trials, scheduler=scheduler,
-                                        search_alg=search,
+                                        search_alg=search, trial_dirname_creator=_trial_dirname,
                                         time_budget_s=s.budget_minutes * 60 if s.budget_minutes else None),
             run_config=tune.RunConfig(name="search", storage_path=str(storage), verbose=0,
                                       callbacks=[_progress_callback(s.trials, s.budget_minutes and
@@ -316,6 +322,10 @@ def run_search(s: TuneSettings, job: Any, baseline: dict | None, say: Say) -> An
 # ----------------------------------------------------------------- collection
 def collect(s: TuneSettings, grid: Any) -> list[dict]:
     """Every trial of the experiment as a row; finished trials' artifacts copied to OUT/trials/<id>/."""
+    from ..boards import get_board
+    from .cost import need_of
+
+    board = get_board(s.board)
     rows = []
     for r in grid:
         m = dict(r.metrics or {})
@@ -337,6 +347,8 @@ def collect(s: TuneSettings, grid: Any) -> list[dict]:
                     for f in Path(d).iterdir():
                         shutil.copyfile(f, dest / f.name)
                 row["tflite"] = str((dest / "model.tflite").relative_to(s.out))
+                if m.get("fits"):  # the estimate with this tinyslm's cost model (trials may have run elsewhere)
+                    row["instructions_est"] = need_of(dest / "model.tflite", board).instructions_est
         else:
             row.update(status="stopped early (ASHA)", quality=m.get("quality"), final=False, fits=None)
         rows.append(row)
@@ -393,7 +405,7 @@ def run_tune(s: TuneSettings, say: Say = print) -> dict:
     t0 = time.time()
     steps = Steps(out, say)
     arrays = prepare_data(s, steps)
-    check_smallest(s, arrays, say)
+    check_smallest(s, arrays, say, board)
     baseline = baseline_point(s, steps, say)
     teacher = steps.run("teacher", {"task": s.task, "profile": s.profile, "seed": s.seed},
                         lambda d: train_teacher(s, arrays, d, say))

@@ -97,3 +97,24 @@ def test_bad_inputs_give_clear_errors(tmp_path):
     assert r.returncode == 2 and "not emulated" in r.stderr and "--port" in r.stderr
     r = build("kws", tmp_path / "run3", "--board", "no-such-board")
     assert r.returncode == 2 and "unknown board" in r.stderr
+
+
+def test_a_kernel_edit_rebuilds_the_firmware(runs, tmp_path):
+    """The firmware step's cache key holds a hash of templates/, firmware/ and boards/: after a kernel edit
+    the same build runs the firmware step (and what follows) again, while data and training stay done."""
+    import os
+
+    from tinyslm.resources import boards_dir, firmware_dir, templates_dir
+
+    out, first = runs("anomaly")
+    assert first.returncode == 0
+    res = tmp_path / "resources"
+    for src in (templates_dir(), firmware_dir(), boards_dir()):
+        shutil.copytree(src, res / src.name)
+    kernel = res / "firmware" / "kernels" / "tslm_fully_connected.c"
+    kernel.write_text(kernel.read_text() + "\n/* edited */\n")
+    r = subprocess.run([sys.executable, "-m", "tinyslm.cli", "build", "anomaly", "--quick", "--out", str(out)],
+                       capture_output=True, text=True, timeout=1200, env={**os.environ, "TINYSLM_RESOURCES": str(res)})
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "[train] done earlier" in r.stdout and "[firmware] done earlier" not in r.stdout
+    assert "[firmware] done in" in r.stdout and "[device] done in" in r.stdout

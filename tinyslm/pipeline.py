@@ -62,8 +62,14 @@ class Steps:
         self.seconds: dict[str, float] = {}  # wall seconds of each step (when it ran, possibly an earlier run)
         self.skipped: list[str] = []
 
-    def run(self, name: str, config: dict, fn: Callable[[Path], dict]) -> dict:
-        key = _key({"config": config, "upstream": self.keys})
+    def run(self, name: str, config: dict, fn: Callable[[Path], dict], sources: bool = False) -> dict:
+        """sources: the step's output is built from templates/, firmware/ and boards/ (their hash joins its key,
+        so editing a kernel makes it, and every step after it, run again)."""
+        from . import __version__
+        from .resources import sources_digest
+
+        key = _key({"config": config, "upstream": self.keys, "tinyslm": __version__,
+                    **({"sources": sources_digest()} if sources else {})})
         folder = self.out / name
         marker = folder / "done.json"
         if marker.exists():
@@ -505,7 +511,7 @@ def run_build(cfg: BuildConfig, say: Callable[[str], None] = print) -> dict:
         say(sizing["table"])
         train = steps.run("train", {**base, **tuned}, lambda d: _ad_train(cfg, sizing, d, say))
     fw = steps.run("firmware", {"board": cfg.board, "frontend": cfg.task == "kws", "mlperf": cfg.mlperf,
-                                "per_op": True}, lambda d: _firmware(cfg, d))
+                                "per_op": True}, lambda d: _firmware(cfg, d), sources=True)
     for line in fw["size_lines"]:
         say("  " + line)
     dev = steps.run("device", {"port": cfg.port, "emulator": cfg.emulator, "n": cfg.device_clips, "spread": True,

@@ -1,17 +1,26 @@
 """Where the non-Python parts of tinyslm live (templates/, firmware/, boards/).
 
 In a source checkout they are top-level folders beside the package; in an
-installed wheel they travel inside it as ``tinyslm/_data/``.
+installed wheel they travel inside it as ``tinyslm/_data/``. ``TINYSLM_RESOURCES``
+names another folder holding all three (e.g. a copy with your own kernels).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 
 _PKG = Path(__file__).resolve().parent
 
 
 def _root(name: str) -> Path:
+    override = os.environ.get("TINYSLM_RESOURCES")
+    if override:
+        path = Path(override) / name
+        if not path.is_dir():
+            raise FileNotFoundError(f"TINYSLM_RESOURCES={override} has no '{name}' folder")
+        return path
     for candidate in (_PKG / "_data" / name, _PKG.parent / name):
         if candidate.is_dir():
             return candidate
@@ -28,3 +37,14 @@ def firmware_dir() -> Path:
 
 def boards_dir() -> Path:
     return _root("boards")
+
+
+def sources_digest() -> str:
+    """A hash of every file under templates/, firmware/ and boards/: what generated projects are made of,
+    so that a build step whose output depends on them runs again when one changes."""
+    h = hashlib.sha256()
+    for root in (templates_dir(), firmware_dir(), boards_dir()):
+        for f in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            h.update(f"{root.name}/{f.relative_to(root).as_posix()}\0".encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]

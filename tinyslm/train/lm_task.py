@@ -125,7 +125,7 @@ def run_lm_build(cfg, steps, say: Callable[[str], None]) -> dict:
                 "weights_bytes": cm.weights_bytes, "arena_bytes": cm.arena_bytes, "io_bytes": cm.io_bytes,
                 "kv_cache_bytes": scfg.cache_bytes(), "macs_per_token": cm.macs}
 
-    fw = steps.run("firmware", {"board": cfg.board}, firmware)
+    fw = steps.run("firmware", {"board": cfg.board}, firmware, sources=True)
     for line in fw["size_lines"]:
         say("  " + line)
     n_verify = 10 if cfg.quick else 50

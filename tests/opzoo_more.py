@@ -230,6 +230,22 @@ def float_math():
     return Case(build, ("NEG", "SQUARE", "ELU", "ADD_N", "CUMSUM", "ABS"))
 
 
+def update_slice():
+    """DYNAMIC_UPDATE_SLICE (float32 inside an int8 model), constant starts, one clamped; in place and not."""
+    def build(tf, rng):
+        from tensorflow.compiler.tf2xla.python import xla
+
+        def fn(x, u):
+            a = xla.dynamic_update_slice(x, u, tf.constant([0, 2, 1], tf.int32))
+            b = xla.dynamic_update_slice(x * 0.5, u, tf.constant([0, 4, 9], tf.int32))  # clamped to 3, 3
+            c = xla.dynamic_update_slice(x, u * 2.0, tf.constant([0, 0, 0], tf.int32))  # x read twice: a copy
+            return a, b, c
+
+        return fn, [(1, 5, 6), (1, 2, 3)]
+
+    return Case(build, ("DYNAMIC_UPDATE_SLICE",))
+
+
 def float_model():
     """A float32 model: the functions TFLM runs only in float."""
     def build(tf, rng):
@@ -295,6 +311,7 @@ CASES.update({
     "divide_prelu": divide_prelu(),
     "float_arith": float_arith(),
     "resize_bilinear": resize_bilinear(),
+    "update_slice": update_slice(),
     "float_math": float_math(),
     "float_model": float_model(),
 })

@@ -71,3 +71,45 @@ void tslm_gather_rows(const tslm_gather_rows_params *p, const void *input, const
         }
     }
 }
+
+void tslm_dynamic_update_slice(const tslm_update_slice_params *p, const void *operand, const void *update,
+                               const void *indices, void *output)
+{
+    const int32_t *d = p->dims;
+    const int32_t *u = p->update_dims;
+    const size_t es = (size_t)p->elem_size;
+    size_t total = es;
+    int32_t start[TSLM_MAX_DIMS] = {0, 0, 0, 0, 0, 0};
+    int32_t stride[TSLM_MAX_DIMS];
+    for (int k = TSLM_MAX_DIMS - 1; k >= 0; --k) {
+        stride[k] = (int32_t)(total / es);
+        total *= (size_t)d[k];
+    }
+    if (output != operand) {
+        memcpy(output, operand, total);
+    }
+    for (int k = 0; k < p->rank; ++k) {
+        const int dim = TSLM_MAX_DIMS - p->rank + k;
+        const int64_t at = p->index_int64 ? ((const int64_t *)indices)[k] : ((const int32_t *)indices)[k];
+        const int64_t hi = d[dim] - u[dim];
+        start[dim] = (int32_t)(at < 0 ? 0 : at > hi ? hi : at);
+    }
+    const uint8_t *src = (const uint8_t *)update;
+    uint8_t *out = (uint8_t *)output;
+    const size_t row = (size_t)u[5] * es;
+    for (int32_t i0 = 0; i0 < u[0]; ++i0) {
+        for (int32_t i1 = 0; i1 < u[1]; ++i1) {
+            for (int32_t i2 = 0; i2 < u[2]; ++i2) {
+                for (int32_t i3 = 0; i3 < u[3]; ++i3) {
+                    for (int32_t i4 = 0; i4 < u[4]; ++i4) {
+                        const int32_t at = (start[0] + i0) * stride[0] + (start[1] + i1) * stride[1] +
+                                           (start[2] + i2) * stride[2] + (start[3] + i3) * stride[3] +
+                                           (start[4] + i4) * stride[4] + start[5];
+                        memcpy(out + (size_t)at * es, src, row);
+                        src += row;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -44,4 +44,17 @@ typedef struct {
  * in order. TFLM stops with an error on an index outside 0..axis_size-1; here its slice is zeros. */
 void tslm_gather_rows(const tslm_gather_rows_params *p, const void *input, const void *indices, void *output);
 
+typedef struct {
+    int32_t dims[TSLM_MAX_DIMS];         /* the operand's (and output's) shape, right-aligned to 6 */
+    int32_t update_dims[TSLM_MAX_DIMS];  /* the update's shape, right-aligned to 6 */
+    int32_t rank;                        /* entries in the start indices (the operand's rank) */
+    int32_t elem_size;
+    int32_t index_int64;                 /* 1: int64 start indices, 0: int32 */
+} tslm_update_slice_params;
+
+/* DYNAMIC_UPDATE_SLICE: output = operand with update written from the start indices on, each start
+ * clamped to 0..dim - update dim (as TFLM). The output may be the operand's buffer (in place). */
+void tslm_dynamic_update_slice(const tslm_update_slice_params *p, const void *operand, const void *update,
+                               const void *indices, void *output);
+
 #endif /* TSLM_GATHER_H */

@@ -55,6 +55,7 @@ SUPPORT: dict[str, str] = {
     "DEPTHWISE_CONV_2D": "int8 int16: per-channel weights, depth multiplier, fused activations; int16 activations with int8 weights (16x8)",
     "DIV": "int8 float32: broadcasting; int8 as TFLM on x86 computes it (its last shift is undefined C++ for small numerators)",
     "DEQUANTIZE": "int8 int16: to float32",
+    "DYNAMIC_UPDATE_SLICE": ANY + ": starts clamped as TFLM, in place over a dying operand",
     "ELU": "float32",
     "EQUAL": "int8 float32 | int32: bool output",
     "EXP": "float32",

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+from ..tasks import names
+
 
 @click.command("build")
-@click.argument("task", type=click.Choice(["kws", "anomaly", "lm"]), required=False)
+@click.argument("task", type=click.Choice(names()), required=False)
 @click.option("--board", "-b", default="mps2-an386", show_default=True, help="Target board (see `tinyslm boards`).")
 @click.option("--data", type=click.Path(exists=True, path_type=Path), default=None,
               help="Dataset folder (Speech Commands layout for kws, DCASE/MIMII/ToyADMOS for anomaly; lm: a "

@@ -64,17 +64,17 @@ def _build_config(s: TuneSettings) -> Any:
 
 def prepare_data(s: TuneSettings, steps: Any) -> dict[str, np.ndarray]:
     """Features through the build's own steps; returns the int8 arrays the trials get (no test split)."""
-    from .. import pipeline as P
+    from .. import tasks
 
     bc = _build_config(s)
     base = {"task": s.task, "profile": s.profile, "seed": s.seed}
     if s.task == "kws":
-        data = steps.run("data", {**base, "data": str(s.data)}, lambda d: P._kws_data(bc, d))
-        steps.run("features", {}, lambda d: P._kws_features(data, d))
+        data = steps.run("data", {**base, "data": str(s.data)}, lambda d: tasks.get("kws").data(bc, d))
+        steps.run("features", {}, lambda d: tasks.get("kws").features(data, d))
         f = np.load(s.out / "features" / "features.npz")
         return {k: f[k] for k in ("x_train", "y_train", "x_val", "y_val")}
-    data = steps.run("data", {**base, "data": str(s.data)}, lambda d: P._ad_data(bc, d))
-    steps.run("features", {}, lambda d: P._ad_features(data, d))
+    data = steps.run("data", {**base, "data": str(s.data)}, lambda d: tasks.get("anomaly").data(bc, d))
+    steps.run("features", {}, lambda d: tasks.get("anomaly").features(data, d))
     f = np.load(s.out / "features" / "features.npz")
     arrays = {k: f[k] for k in ("x_train", "x_val", "val_groups")}
     dev = prepare_dev(s, steps)
@@ -85,7 +85,7 @@ def prepare_data(s: TuneSettings, steps: Any) -> dict[str, np.ndarray]:
 def prepare_dev(s: TuneSettings, steps: Any) -> Any:
     """Anomaly detection validates on labelled machines the build never sees: a synthetic set made with
     another seed (the project's rule for model choices), or --dev-data."""
-    from .. import pipeline as P
+    from .. import tasks
     from ..data import make_ad_dataset
 
     if s.data is not None and s.dev_data is None:
@@ -102,7 +102,7 @@ def prepare_dev(s: TuneSettings, steps: Any) -> Any:
         return {"root": str((folder / "machines").resolve()), "source": f"synthetic, seed {dev_seed}"}
 
     data = steps.run("dev_data", {"profile": s.profile, "seed": dev_seed, "dev_data": str(s.dev_data)}, make)
-    steps.run("dev_features", {}, lambda d: P._ad_features(data, d))
+    steps.run("dev_features", {}, lambda d: tasks.get("anomaly").features(data, d))
     return np.load(s.out / "dev_features" / "features.npz")
 
 
@@ -154,11 +154,12 @@ def baseline_point(s: TuneSettings, steps: Any, say: Say) -> dict | None:
     """The student a default build picks for this board (the build's sizing step), as a point of the space,
     with the profile's pruning: the search's first trial, for comparison."""
     from .. import pipeline as P
+    from .. import tasks
     from .space import base_train_config, point_of_student
 
     try:
         sizing = steps.run("sizing", {"board": s.board, "profile": s.profile},
-                           lambda d: P._sizing(_build_config(s), d, s.task))
+                           lambda d: P._sizing(_build_config(s), d, tasks.get(s.task)))
     except TinyslmError as e:
         say(f"[sizing] the default build has no student for {s.board} ({e.what}); the search starts without it")
         return None

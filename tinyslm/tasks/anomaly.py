@@ -1,0 +1,96 @@
+"""Anomaly detection on machine sound: a synthetic rotating-machine generator with faults, or a DCASE /
+MIMII / ToyADMOS folder, log-mel windows, a distilled transformer autoencoder trained on normal sound;
+quality is the ROC AUC of the reconstruction error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
+
+from ..errors import DataError
+from . import AudioTask
+
+if TYPE_CHECKING:
+    from ..pipeline import BuildConfig
+
+
+def data(cfg: BuildConfig, folder: Path) -> dict:
+    from ..data import make_ad_dataset
+
+    if cfg.data is not None:
+        return {"root": str(Path(cfg.data).resolve()), "source": "user folder"}
+    make_ad_dataset(folder / "machines", profile=cfg.profile, seed=cfg.seed)
+    return {"root": str((folder / "machines").resolve()), "source": "synthetic (rotating machine)"}
+
+
+def features(data: dict, folder: Path) -> dict:
+    from ..data import AdFrontend, ad_windows, load_ad
+
+    d = load_ad(data["root"])
+    w = ad_windows(d, AdFrontend())
+    if len(w.x_train) == 0 or len(w.x_test) == 0:
+        raise DataError("no training or test windows", where=data["root"])
+    np.savez_compressed(folder / "features.npz", x_train=w.x_train, x_val=w.x_val, x_test=w.x_test, y_test=w.y_test,
+                        val_groups=w.val_groups, test_groups=w.test_groups)
+    return {"n_train": int(len(w.x_train)), "n_val": int(len(w.x_val)), "n_test": int(len(w.x_test)),
+            "n_train_clips": len(d.train.labels) if hasattr(d.train, "labels") else None,
+            "n_test_clips": len(d.test.labels) if hasattr(d.test, "labels") else None,
+            "shape": list(w.x_train.shape[1:])}
+
+
+def train_profile(quick: bool):
+    from ..train import ADTrainConfig
+
+    return ADTrainConfig.quick() if quick else ADTrainConfig()
+
+
+def size(budget, quick: bool):
+    from ..train import size_autoencoder
+
+    return size_autoencoder(budget, base=train_profile(quick).student)
+
+
+def train(cfg: BuildConfig, sizing: dict, folder: Path, say: Callable[[str], None]) -> dict:
+    import dataclasses
+
+    from ..data import AdFrontend
+    from ..train import train_anomaly
+    from ..train.models import TransformerAEConfig
+
+    f = np.load(folder.parent / "features" / "features.npz")
+    fe = AdFrontend()
+    deq = fe.dequantize
+    tc = TASK.profile(cfg)
+    tc = dataclasses.replace(tc, student=TransformerAEConfig(**{k: v for k, v in sizing["student"].items()
+                                                               if k != "kind"}),
+                             quant=dataclasses.replace(tc.quant, input_range=fe.config.float_range))
+    tc = tc.with_shape(*f["x_train"].shape[1:])
+    r = train_anomaly(deq(f["x_train"]), deq(f["x_val"]), deq(f["x_test"]), f["y_test"], tc, seed=cfg.seed,
+                      test_groups=f["test_groups"], val_groups=f["val_groups"], log=say)
+    (folder / "model.tflite").write_bytes(r.tflite)
+    (folder / "train.json").write_text(json.dumps(r.to_dict(), indent=1, default=float))
+    return {"quality": r.quality, "facts": r.to_dict()["facts"], "threshold": r.threshold,
+            "decision": r.decision, "summary": r.summary()}
+
+
+def device_quality(cfg: "BuildConfig", out: Path, dev: np.ndarray, x_dev: np.ndarray, labels: np.ndarray) -> float:
+    """ROC AUC of the scores computed from the device's reconstructions, over the windows it ran."""
+    from ..data import AdFrontend
+    from ..train.metrics import roc_auc
+
+    fe = AdFrontend()
+    x = fe.dequantize(x_dev).reshape(len(dev), -1)
+    recon_q = dev.reshape(len(dev), -1)
+    meta = json.loads((out / "firmware" / "project" / "firmware.json").read_text())["outputs"][0]
+    recon = (recon_q.astype(np.float64) - meta["zero_point"]) * float(meta["scale"])
+    scores = np.mean((recon - x) ** 2, axis=1)
+    if len(set(labels.tolist())) < 2:
+        return float("nan")
+    return float(roc_auc(labels, scores))
+
+
+TASK = AudioTask("anomaly", metric="roc_auc", frontend=None, data=data, features=features,
+                 train_profile=train_profile, size=size, train=train, device_quality=device_quality)

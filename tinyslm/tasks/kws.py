@@ -1,0 +1,162 @@
+"""Keyword spotting: synthetic spoken keywords (espeak-ng) or a Speech Commands folder, the MLPerf Tiny
+MFCC frontend (which the firmware also runs in C: the raw-audio step), a distilled KWT student;
+quality is top-1 accuracy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
+
+from ..errors import DataError
+from . import AudioTask, device_indices, meta_elf
+
+if TYPE_CHECKING:
+    from ..pipeline import BuildConfig
+
+
+def data(cfg: BuildConfig, folder: Path) -> dict:
+    from ..data import make_kws_dataset
+
+    if cfg.data is not None:
+        return {"root": str(Path(cfg.data).resolve()), "source": "user folder"}
+    make_kws_dataset(folder / "speech", profile=cfg.profile, seed=cfg.seed)
+    return {"root": str((folder / "speech").resolve()), "source": "synthetic (espeak-ng)"}
+
+
+def features(data: dict, folder: Path) -> dict:
+    from ..data import KwsFrontend, load_kws
+
+    d = load_kws(data["root"])
+    if len(d.train) == 0 or len(d.test) == 0:
+        raise DataError(f"the dataset has {len(d.train)} training and {len(d.test)} test clips",
+                        where=data["root"], hint="both splits need clips (see validation_list.txt / testing_list.txt)")
+    fe = KwsFrontend()
+    arrays = {f"x_{s}": fe(d.split(s).audio) for s in ("train", "val", "test")}
+    arrays.update({f"y_{s}": d.split(s).labels for s in ("train", "val", "test")})
+    np.savez_compressed(folder / "features.npz", **arrays)
+    return {"n_train": len(d.train), "n_val": len(d.val), "n_test": len(d.test), "classes": list(d.classes),
+            "source": d.source, "frontend": fe.config.to_dict()}
+
+
+def train_profile(quick: bool):
+    from ..train import KWSTrainConfig
+
+    return KWSTrainConfig.quick() if quick else KWSTrainConfig()
+
+
+def size(budget, quick: bool):
+    from ..train import size_student
+
+    return size_student(budget, base=train_profile(quick).student)
+
+
+def train(cfg: BuildConfig, sizing: dict, folder: Path, say: Callable[[str], None]) -> dict:
+    import dataclasses
+
+    from ..data import KwsFrontend
+    from ..train import train_kws
+    from ..train.models import KWTConfig
+
+    f = np.load(folder.parent / "features" / "features.npz")
+    fe = KwsFrontend()
+    tc = TASK.profile(cfg)
+    # The model trains on the features in real units, and its int8 input is pinned to the frontend's own
+    # quantization: the frontend's int8 bytes (host numpy or device C) are then exactly the model's input.
+    tc = dataclasses.replace(tc, student=KWTConfig(**{k: v for k, v in sizing["student"].items() if k != "kind"}),
+                             quant=dataclasses.replace(tc.quant, input_range=fe.config.float_range))
+    deq = fe.dequantize
+    r = train_kws(deq(f["x_train"]), f["y_train"], deq(f["x_val"]), f["y_val"], deq(f["x_test"]), f["y_test"], tc,
+                  seed=cfg.seed, log=say)
+    (folder / "model.tflite").write_bytes(r.tflite)
+    (folder / "train.json").write_text(json.dumps(r.to_dict(), indent=1, default=float))
+    return {"quality": r.quality, "facts": r.to_dict()["facts"], "summary": r.summary()}
+
+
+def device_quality(cfg: "BuildConfig", out: Path, dev: np.ndarray, x_dev: np.ndarray, labels: np.ndarray) -> float:
+    """Top-1 accuracy of the device's outputs on the test examples it ran."""
+    return float(np.mean(np.argmax(dev, axis=1) == labels))
+
+
+def raw_audio(cfg: BuildConfig, fw: dict, folder: Path, workers: int = 2) -> dict:
+    """Test clips sent as int16 PCM; features computed on the device; top-1 vs the host pipeline.
+
+    Each clip goes over the line as raw bytes (tinyslm-bin: an emulated UART's cost is per character), and in
+    an emulator the clips are shared among `workers` instances of the same firmware (the cost is the
+    emulator's own, per character: two instances on two cores take about half the time). Every clip is
+    still sent, computed and compared on its own."""
+    import threading
+
+    from tqdm import tqdm
+
+    from ..boards import get_board
+    from ..runners.oracle import Oracle
+    from ..data import KwsFrontend, load_kws
+    from ..device.emulator import emulator_for
+    from ..device.protocol import DutClient
+
+    if not fw.get("frontend"):
+        return {"skipped": fw.get("frontend_missing_why", "no frontend")}
+    b = get_board(cfg.board)
+    data = json.loads((folder.parent / "data" / "done.json").read_text())["result"]
+    test = load_kws(data["root"]).test
+    clips = device_indices(len(test), 20 if cfg.quick else 100)  # spread over the split, like the device step
+    n = len(clips)
+    dev_top1, front_ticks = [0] * n, [0] * n
+    bar = tqdm(total=n, desc="raw audio on the device", unit="clip", leave=False)
+    lock = threading.Lock()
+
+    def run(client: DutClient, part: range) -> None:
+        client.sync()
+        for i in part:
+            client.load(test.audio[clips[i]].astype("<i2").tobytes(), binary=True)
+            r = client.command("tinyslm-pcm", timeout=120)
+            front_ticks[i] = int((r.value("m-frontend-ticks-[") or "0]").rstrip("]"))
+            dev_top1[i] = int(np.argmax(np.frombuffer(client.raw_outputs()[0], np.int8)))
+            with lock:
+                bar.update(1)
+
+    def in_emulator(part: range) -> None:
+        with emulator_for(b, Path(meta_elf(folder)), cfg.emulator) as emu, DutClient(emu.url, timeout=60) as client:
+            run(client, part)
+
+    if cfg.port:
+        with DutClient(cfg.port, baud=b.uart.baud, timeout=60) as client:
+            run(client, range(n))
+    else:
+        k = max(1, min(workers, n))
+        parts = [range(i * n // k, (i + 1) * n // k) for i in range(k)]
+        errors: list[BaseException] = []
+
+        def guarded(part: range) -> None:
+            try:
+                in_emulator(part)
+            except BaseException as e:  # re-raised below, in this thread
+                errors.append(e)
+
+        threads = [threading.Thread(target=guarded, args=(p,), daemon=True) for p in parts]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+    bar.close()
+    # the host pipeline on the same clips: numpy frontend, then TFLM (the reference the device build matches)
+    fe = KwsFrontend()
+    oracle = Oracle((folder.parent / "train" / "model.tflite").read_bytes())
+    shape = oracle.interp.get_input_details(0)["shape"]
+    feats = fe(test.audio[clips].astype("<i2"))
+    host_top1 = [int(np.argmax(oracle.run([x.reshape(shape)])[0])) for x in feats]
+    labels = test.labels[clips]
+    same = np.array(dev_top1) == np.array(host_top1)
+    return {"clips": n, "top1_agreement": float(np.mean(same)), "accuracy": float(np.mean(np.array(dev_top1) == labels)),
+            "host_accuracy": float(np.mean(np.array(host_top1) == labels)),
+            "frontend_instructions": b.ticks_to_instructions(int(np.median(front_ticks))) if not cfg.port else None,
+            "frontend_ticks": int(np.median(front_ticks)), "emulators": 1 if cfg.port else max(1, min(workers, n))}
+
+
+TASK = AudioTask("kws", metric="accuracy", frontend="kws", data=data, features=features, train_profile=train_profile,
+                 size=size, train=train, device_quality=device_quality, raw_audio=raw_audio)

@@ -25,6 +25,10 @@ def _q4_table(lw: Lowering, op: Operator, scale_denominator: int, zero_point: in
     """LOGISTIC and TANH: TFLM rescales (x - zp) to Q4.27 with a multiplier from frexp, saturates
     beyond the input radius, and evaluates gemmlowp's fixed-point function; `fn` maps the Q4.27
     value to the int8 output."""
+    if op.inputs and op.inputs[0] >= 0 and lw.t(op.inputs[0]).dtype == "int16":
+        raise lw.fail(op, "int16 (16x8) LOGISTIC/TANH is not supported yet: TFLM interpolates a fixed 256-entry "
+                      "sigmoid table of its own that tinyslm does not carry",
+                      "quantize the model to int8 (full integer quantization)", op.inputs[0])
     x, y = lw.unary_int8(op)
     lw.need(y.zero_point == zero_point and abs(y.scale * scale_denominator - 1) < 1e-3, op,
               f"int8 output must have scale 1/{scale_denominator} and zero point {zero_point}", tensor=y.index)

@@ -83,3 +83,35 @@ def test_int16_add_sub_with_zero_points_and_no_options(opcode):
                          TDesc((1, 3, 8), "int16", [0.001], [7])],
                         [OpDesc(opcode, [0, 1], [2])], [0, 1], [2])
     check(model)
+
+
+def _transpose_conv_options(stride: int, padding: str, activation: int):
+    import tflite
+
+    def make(b):
+        tflite.TransposeConvOptionsStart(b)
+        tflite.TransposeConvOptionsAddPadding(b, getattr(tflite.Padding, padding))
+        tflite.TransposeConvOptionsAddStrideW(b, stride)
+        tflite.TransposeConvOptionsAddStrideH(b, stride)
+        tflite.TransposeConvOptionsAddFusedActivationFunction(b, activation)
+        return tflite.TransposeConvOptionsEnd(b)
+
+    return make
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int16"])
+def test_transpose_conv_fused_relu_with_zero_point_0(dtype):
+    """A fused RELU that clamps (output zero point 0, so half the sums are negative): older TFLM ignored the
+    activation of a quantized TRANSPOSE_CONV, the oracle applies it; the int16 case also takes an int64 bias."""
+    rng = np.random.default_rng(1)
+    w = rng.integers(-127, 128, (3, 3, 3, 2)).astype(np.int8)
+    bias = rng.integers(-500, 500, 3).astype(np.int32 if dtype == "int8" else np.int64)
+    s8 = dtype == "int8"
+    model = build_model([TDesc((4,), "int32", data=np.array([1, 8, 8, 3], np.int32)),
+                         TDesc((3, 3, 3, 2), "int8", [0.02, 0.03, 0.01], [0, 0, 0], 0, w),
+                         TDesc((1, 4, 4, 2), dtype, [0.05 if s8 else 0.0005], [3 if s8 else 0]),
+                         TDesc((3,), "int32" if s8 else "int64", [0.001, 0.0015, 0.0005], [0, 0, 0], 0, bias),
+                         TDesc((1, 8, 8, 3), dtype, [0.04 if s8 else 0.0004], [0])],
+                        [OpDesc("TRANSPOSE_CONV", [0, 1, 2, 3], [4], "TransposeConvOptions",
+                                _transpose_conv_options(2, "SAME", 1))], [2], [4])
+    check(model, n=10)

@@ -389,11 +389,11 @@ static int check_depthwise(int32_t case_no)
     }
     fill8(wts, w_n);
     const int32_t *b = next() % 8 == 0 ? NULL : bias;
-    /* the layout path's ring of input rows: filter span rows of ring_w columns (from -pad_w), + 16 bytes */
+    /* the layout path's ring of input rows: filter span rows of ring_w columns (from -pad_w), 8-channel blocks */
     const int32_t ring_w = (p.output_w - 1) * p.stride_w + (p.filter_w - 1) * p.dilation_w + 1;
     const int layout_ok = p.depth_multiplier == 1 && (p.bias_folded || p.input_offset == 0) &&
                           right_only(shft, p.output_c) && p.filter_h <= 16 &&
-                          eh * ring_w * p.output_c + 16 <= (int32_t)sizeof(scratch_a);
+                          eh * ring_w * 8 * ((p.output_c + 7) / 8) <= (int32_t)sizeof(scratch_a);
     fill8(out_a, BUF);
     memcpy(out_b, out_a, BUF);
     fill8(in_a + GUARD, in_n);

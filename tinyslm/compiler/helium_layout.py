@@ -132,6 +132,9 @@ def conv(lw: Lowering, call: Call, rows: np.ndarray | None = None) -> Call:
     oc = p["output_c"]
     if (rows is not None or _tensor_const(lw, call, 1)) and p["bias_folded"] and bias is not None and \
             mult is not None and shift is not None and int(np.max(shift)) <= 0:
+        # the layout path takes two pixels at a time: two patches, two pixels' copies when in place
+        call.scratch_bytes = max(call.scratch_bytes, 2 * k if im2col else 0)
+        call.inplace_scratch = 2 * ic if call.inplace else call.inplace_scratch
         rows = (rows if rows is not None else _weights(lw, call)).reshape(oc, k)
         _use_layout(lw, call, gemm_weights(rows), gemm_records(bias, _per_channel(mult, oc), _per_channel(shift, oc)),
                     "int8_t", "output channels in groups of four interleaved by 16 bytes")
@@ -151,11 +154,11 @@ def depthwise_conv(lw: Lowering, call: Call) -> Call:
         w = _weights(lw, call).reshape(p["filter_h"] * p["filter_w"], ch)
         _use_layout(lw, call, dw_weights(w), dw_records(bias, _per_channel(mult, ch), _per_channel(shift, ch)),
                     "int16_t", "widened to int16, per block of eight channels per tap")
-        # the kernel's ring of input rows: the filter's span of rows, ring_w columns from -pad_w, zero point
-        # outside the image (+ 16 bytes: the last block's loads run past its channels); in place needs nothing more
+        # the kernel's ring of input rows: the filter's span of rows, each ring_w columns from -pad_w in blocks of
+        # eight channels, the zero point outside the image; in place needs nothing more
         span = (p["filter_h"] - 1) * p["dilation_h"] + 1
         ring_w = (p["output_w"] - 1) * p["stride_w"] + (p["filter_w"] - 1) * p["dilation_w"] + 1
-        call.scratch_bytes = span * ring_w * ch + 16
+        call.scratch_bytes = span * ring_w * 8 * (-(-ch // 8))
         call.inplace_scratch, call.inplace_params = 0, {}
         call.set_params(ring_w=ring_w, cache_rows=0)
     return lw.target_kernel(call, "depthwise_conv")

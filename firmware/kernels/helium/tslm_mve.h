@@ -337,6 +337,96 @@ static inline void tslm_mve_group_part(const int8_t *x, int32_t len, const int8_
     }
 }
 
+/*
+ * Two patch rows x0, x1 (two pixels) against one group: out0[0..3], out1[0..3]. Each 16-byte load of
+ * weights serves both rows: 16 instructions per 128 MACs. The eight sums live in the eight even
+ * registers VMLADAVA can accumulate in (r0-r12 and lr), so the loop counts with SUBS/BNE.
+ */
+TSLM_ALWAYS_INLINE const int8_t *tslm_mve_group2(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w,
+                                                 const int32_t *rq, const tslm_mve_clamp *c, int8_t *out0,
+                                                 int8_t *out1)
+{
+    register int32_t a0 __asm__("r0") = 0;
+    register int32_t a1 __asm__("r2") = 0;
+    register int32_t a2 __asm__("r4") = 0;
+    register int32_t a3 __asm__("r6") = 0;
+    register int32_t b0 __asm__("r8") = 0;
+    register int32_t b1 __asm__("r10") = 0;
+    register int32_t b2 __asm__("r12") = 0;
+    register int32_t b3 __asm__("lr") = 0;
+    register const int8_t *p0 __asm__("r1") = x0;
+    register const int8_t *p1 __asm__("r3") = x1;
+    register const int8_t *pw __asm__("r5") = w;
+    register int32_t n __asm__("r9") = len >> 4;
+    register int32_t rem __asm__("r11") = len & 15;
+#define TSLM_MVE_G2_CHUNK                     \
+    "vldrb.8 q2, [%[w]], #16\n\t"             \
+    "vmladava.s8 %[a0], q0, q2\n\t"           \
+    "vmladava.s8 %[b0], q1, q2\n\t"           \
+    "vldrb.8 q2, [%[w]], #16\n\t"             \
+    "vmladava.s8 %[a1], q0, q2\n\t"           \
+    "vmladava.s8 %[b1], q1, q2\n\t"           \
+    "vldrb.8 q2, [%[w]], #16\n\t"             \
+    "vmladava.s8 %[a2], q0, q2\n\t"           \
+    "vmladava.s8 %[b2], q1, q2\n\t"           \
+    "vldrb.8 q2, [%[w]], #16\n\t"             \
+    "vmladava.s8 %[a3], q0, q2\n\t"           \
+    "vmladava.s8 %[b3], q1, q2\n\t"
+    __asm__ volatile("cmp %[n], #0\n\t"
+                     "beq 2f\n"
+                     "1:\n\t"
+                     "vldrb.8 q0, [%[x0]], #16\n\t"
+                     "vldrb.8 q1, [%[x1]], #16\n\t"
+                     TSLM_MVE_G2_CHUNK
+                     "subs %[n], %[n], #1\n\t"
+                     "bne 1b\n"
+                     "2:\n\t"
+                     "cmp %[rem], #0\n\t"
+                     "beq 3f\n\t"
+                     "vctp.8 %[rem]\n\t"
+                     "vpstt\n\t"
+                     "vldrbt.8 q0, [%[x0]]\n\t"
+                     "vldrbt.8 q1, [%[x1]]\n\t"
+                     TSLM_MVE_G2_CHUNK
+                     "3:"
+                     : [x0] "+r"(p0), [x1] "+r"(p1), [w] "+r"(pw), [n] "+r"(n), [a0] "+r"(a0), [a1] "+r"(a1),
+                       [a2] "+r"(a2), [a3] "+r"(a3), [b0] "+r"(b0), [b1] "+r"(b1), [b2] "+r"(b2), [b3] "+r"(b3)
+                     : [rem] "r"(rem)
+                     : "q0", "q1", "q2", "memory", "cc");
+#undef TSLM_MVE_G2_CHUNK
+    int32x4_t acc0, acc1;
+    __asm__("vmov %q[v0][2], %q[v0][0], %[a0], %[a2]\n\t"
+            "vmov %q[v0][3], %q[v0][1], %[a1], %[a3]\n\t"
+            "vmov %q[v1][2], %q[v1][0], %[b0], %[b2]\n\t"
+            "vmov %q[v1][3], %q[v1][1], %[b1], %[b3]"
+            : [v0] "=&w"(acc0), [v1] "=&w"(acc1)
+            : [a0] "r"(a0), [a1] "r"(a1), [a2] "r"(a2), [a3] "r"(a3), [b0] "r"(b0), [b1] "r"(b1), [b2] "r"(b2),
+              [b3] "r"(b3));
+    const int32x4_t bias = vldrwq_s32(rq), mult = vldrwq_s32(rq + 4), shift = vldrwq_s32(rq + 8);
+    int32x4_t v0 = tslm_mve_requant_right(vaddq_s32(acc0, bias), mult, shift);
+    int32x4_t v1 = tslm_mve_requant_right(vaddq_s32(acc1, bias), mult, shift);
+    v0 = vminq_s32(vmaxq_s32(vaddq_n_s32(v0, c->zp), c->lo), c->hi);
+    v1 = vminq_s32(vmaxq_s32(vaddq_n_s32(v1, c->zp), c->lo), c->hi);
+    vstrbq_s32(out0, v0);
+    vstrbq_s32(out1, v1);
+    return pw;
+}
+
+/* Two patch rows against every group: n_out outputs each (a partial last group one row at a time). */
+TSLM_ALWAYS_INLINE void tslm_mve_row2_groups(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w,
+                                             const int32_t *rq, int32_t n_out, const tslm_mve_clamp *c,
+                                             int8_t *out0, int8_t *out1)
+{
+    int32_t o = 0;
+    for (; o + 4 <= n_out; o += 4, rq += 12) {
+        w = tslm_mve_group2(x0, x1, len, w, rq, c, out0 + o, out1 + o);
+    }
+    if (o < n_out) {
+        tslm_mve_group_part(x0, len, w, rq, c, out0 + o, n_out - o);
+        tslm_mve_group_part(x1, len, w, rq, c, out1 + o, n_out - o);
+    }
+}
+
 /* A patch row against every group: n_out outputs. */
 TSLM_ALWAYS_INLINE void tslm_mve_row_groups(const int8_t *x, int32_t len, const int8_t *w, const int32_t *rq,
                                             int32_t n_out, const tslm_mve_clamp *c, int8_t *out)

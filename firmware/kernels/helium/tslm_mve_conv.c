@@ -104,26 +104,36 @@ static void pixels_offset(const tslm_conv_params *p, const int8_t *input, const 
     pixels(p, input, weights, e, output, col, 1);
 }
 
-/* The compiler's layout (tslm_mve.h): weights in groups of four channels, records with the bias. */
+/* Output pixel i's patch (buf: where to build or copy it when it cannot be read in place). */
+static const int8_t *pixel_patch(const tslm_conv_params *p, const int8_t *input, int32_t i, int8_t *buf)
+{
+    const int32_t per_batch = p->output_h * p->output_w, r = i % per_batch;
+    const int32_t oy = r / p->output_w, ox = r % p->output_w;
+    const int8_t *in_b = input + (i / per_batch) * p->input_h * p->input_w * p->input_c;
+    const int8_t *x = patch(p, in_b, oy * p->stride_h - p->pad_h, ox * p->stride_w - p->pad_w, buf);
+    if (p->in_place && x != buf) { /* the outputs overwrite this pixel while it is read: keep a copy */
+        tslm_mve_copy(buf, x, p->input_c);
+        x = buf;
+    }
+    return x;
+}
+
+/* The compiler's layout (tslm_mve.h): weights in groups of four channels, records with the bias; two
+ * pixels at a time, each weight load serving both (scratch: two patches). */
 static void pixels_records(const tslm_conv_params *p, const int8_t *input, const int8_t *weights, int8_t *output,
                            int8_t *col)
 {
-    const int32_t depth = p->filter_h * p->filter_w * p->filter_c;
+    const int32_t depth = p->filter_h * p->filter_w * p->filter_c, oc = p->output_c;
+    const int32_t n = p->batches * p->output_h * p->output_w;
     const tslm_mve_clamp c = {vdupq_n_s32(p->act_min), vdupq_n_s32(p->act_max), p->output_offset};
-    int8_t *out = output;
-    for (int32_t b = 0; b < p->batches; ++b) {
-        const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
-        for (int32_t oy = 0; oy < p->output_h; ++oy) {
-            const int32_t y0 = oy * p->stride_h - p->pad_h;
-            for (int32_t ox = 0; ox < p->output_w; ++ox, out += p->output_c) {
-                const int8_t *x = patch(p, in_b, y0, ox * p->stride_w - p->pad_w, col);
-                if (p->in_place) {
-                    tslm_mve_copy(col, x, p->input_c);
-                    x = col;
-                }
-                tslm_mve_row_groups(x, depth, weights, p->requant, p->output_c, &c, out);
-            }
-        }
+    int32_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        const int8_t *x0 = pixel_patch(p, input, i, col);
+        const int8_t *x1 = pixel_patch(p, input, i + 1, col + depth);
+        tslm_mve_row2_groups(x0, x1, depth, weights, p->requant, oc, &c, output + i * oc, output + (i + 1) * oc);
+    }
+    if (i < n) {
+        tslm_mve_row_groups(pixel_patch(p, input, i, col), depth, weights, p->requant, oc, &c, output + i * oc);
     }
 }
 

@@ -5,9 +5,10 @@
 
 #include "tslm_conv.h"
 
-/* scratch: filter_h * filter_w * filter_c bytes (one im2col row) unless every output pixel's patch
- * lies in the image as one contiguous run (1x1 convolutions, and K x 1 over a width-1 input, unpadded);
- * input_c bytes when in place. */
+/* scratch: filter_h * filter_w * filter_c bytes (one im2col row; two with the compiler's layout, which
+ * takes two pixels at a time) unless every output pixel's patch lies in the image as one contiguous run
+ * (1x1 convolutions, and K x 1 over a width-1 input, unpadded); when in place, input_c bytes (two
+ * pixels: 2 input_c with the compiler's layout). */
 void tslm_mve_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
                       const int32_t *bias, int8_t *output, int16_t *scratch);
 

@@ -143,109 +143,127 @@ static void rows_offset(const tslm_depthwise_conv_params *p, const int8_t *input
  * bias (input offset folded in) of channels 0, 2, 4, 6 then 1, 3, 5, 7, their multipliers in the
  * same order, then their shifts (all <= 0).
  */
-/* Three taps of one filter row (dilation 1) on eight channels: x, x + step, x + 2 step. */
-TSLM_ALWAYS_INLINE acc2 row3(acc2 a, const int8_t *x, int32_t step, const int16_t **w)
-{
-    const int16_t *wp = *w;
-#define TSLM_MVE_DW_TAP                       \
-    "vldrb.s16 q0, [%[x]]\n\t"                \
-    "add %[x], %[x], %[step]\n\t"             \
-    "vldrh.u16 q1, [%[w]], #16\n\t"           \
-    "vmullb.s16 q2, q0, q1\n\t"               \
-    "vadd.i32 %q[ae], %q[ae], q2\n\t"         \
-    "vmullt.s16 q2, q0, q1\n\t"               \
-    "vadd.i32 %q[ao], %q[ao], q2\n\t"
-    __asm__ volatile(TSLM_MVE_DW_TAP TSLM_MVE_DW_TAP TSLM_MVE_DW_TAP
-                     : [x] "+r"(x), [w] "+r"(wp), [ae] "+w"(a.even), [ao] "+w"(a.odd)
-                     : [step] "r"(step)
-                     : "q0", "q1", "q2", "memory");
-#undef TSLM_MVE_DW_TAP
-    *w = wp;
-    return a;
-}
-
 /*
  * The compiler's layout (`requant` set; tinyslm/compiler/helium_layout.py): weights widened to int16,
  * per block of eight channels, per tap, the eight channels (zeros past output_c); records per block,
  * 24 int32: bias (input offset folded in) of channels 0, 2, 4, 6 then 1, 3, 5, 7, their multipliers
- * in the same order, then their shifts (all <= 0). The input rows a output row needs are copied into
- * a ring in scratch (filter span rows of ring_w columns from -pad_w, zero point outside the image,
- * + 16 bytes): every tap is then inside, no border cases, and the ring holds a row before the output
- * overwrites it when in place (stride 1, rows loaded ahead of the output row).
+ * in the same order, then their shifts (all <= 0).
+ * The input rows an output row needs are copied into a ring in scratch, one slot per row of the
+ * filter's span, each slot blocked by eight channels: [block][ring_w columns from -pad_w][8 bytes],
+ * the zero point outside the image (zeros past the last channel). Every tap is then inside, a row's
+ * taps of one block lie 8 bytes apart (immediate offsets), and when in place (stride 1) each input
+ * row is in the ring before the output row that overwrites it is written.
  */
-TSLM_ALWAYS_INLINE void block_ring(const tslm_depthwise_conv_params *p, const int8_t *const *rows, int32_t col,
-                                   const int16_t *wt, const int32_t *rq, int32_t c, int8_t *out, const int32x4_t lo,
-                                   const int32x4_t hi, const int FW3)
+
+/* Nine taps (3x3, dilation 1) of one block: rows x0, x1, x2 of the ring, taps 8 bytes apart. */
+TSLM_ALWAYS_INLINE acc2 taps3x3(acc2 a, const int8_t *x0, const int8_t *x1, const int8_t *x2, const int16_t *w)
 {
-    const int32_t ch = p->output_c, step = p->dilation_w * ch;
-    acc2 a;
-    a.even = vldrwq_s32(rq);
-    a.odd = vldrwq_s32(rq + 4);
-    for (int32_t fy = 0; fy < p->filter_h; ++fy) {
-        const int8_t *xp = rows[fy] + col * ch + c;
-        if (FW3) {
-            a = row3(a, xp, step, &wt);
-            continue;
-        }
-        for (int32_t fx = 0; fx < p->filter_w; ++fx, wt += 8, xp += step) {
-            a = mac(a, vldrbq_s16(xp), vldrhq_s16(wt));
-        }
-    }
-    int32x4_t ve = tslm_mve_requant_right(a.even, vldrwq_s32(rq + 8), vldrwq_s32(rq + 16));
-    int32x4_t vo = tslm_mve_requant_right(a.odd, vldrwq_s32(rq + 12), vldrwq_s32(rq + 20));
-    ve = vminq_s32(vmaxq_s32(vaddq_n_s32(ve, p->output_offset), lo), hi);
-    vo = vminq_s32(vmaxq_s32(vaddq_n_s32(vo, p->output_offset), lo), hi);
-    const int16x8_t r = vmovntq_s32(vmovnbq_s32(vuninitializedq_s16(), ve), vo);
-    if (c + 8 <= ch) {
-        vstrbq_s16(out + c, r);
-    } else {
-        vstrbq_p_s16(out + c, r, vctp16q((uint32_t)(ch - c)));
-    }
+#define TSLM_MVE_DW_TAP(x, off)                   \
+    "vldrb.s16 q0, [%[" #x "], #" #off "]\n\t"    \
+    "vldrh.u16 q1, [%[w]], #16\n\t"               \
+    "vmullb.s16 q2, q0, q1\n\t"                   \
+    "vadd.i32 %q[ae], %q[ae], q2\n\t"             \
+    "vmullt.s16 q2, q0, q1\n\t"                   \
+    "vadd.i32 %q[ao], %q[ao], q2\n\t"
+    __asm__ volatile(TSLM_MVE_DW_TAP(x0, 0) TSLM_MVE_DW_TAP(x0, 8) TSLM_MVE_DW_TAP(x0, 16)
+                     TSLM_MVE_DW_TAP(x1, 0) TSLM_MVE_DW_TAP(x1, 8) TSLM_MVE_DW_TAP(x1, 16)
+                     TSLM_MVE_DW_TAP(x2, 0) TSLM_MVE_DW_TAP(x2, 8) TSLM_MVE_DW_TAP(x2, 16)
+                     : [w] "+r"(w), [ae] "+w"(a.even), [ao] "+w"(a.odd)
+                     : [x0] "r"(x0), [x1] "r"(x1), [x2] "r"(x2)
+                     : "q0", "q1", "q2", "memory");
+#undef TSLM_MVE_DW_TAP
+    return a;
 }
 
 #define DW_MAX_ROWS 16 /* filter rows the ring path handles (helium_layout.py: DW_MAX_ROWS) */
 
-TSLM_ALWAYS_INLINE void rows_ring_impl(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
-                                       int8_t *output, int8_t *ring, const int FW3)
+/* Input row `iy` (or the zero point, outside the image) into a ring slot, blocked by eight channels. */
+static void ring_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, int32_t iy, int8_t *slot)
 {
-    const int32_t ch = p->output_c, taps = p->filter_h * p->filter_w, rw = p->ring_w, w = p->input_w;
-    const int32_t span = (p->filter_h - 1) * p->dilation_h + 1, slot_bytes = rw * ch;
-    const int32_t in_cols = w < rw - p->pad_w ? w : rw - p->pad_w; /* image columns the ring holds */
-    const int8_t zp = (int8_t)-p->input_offset;
+    const int32_t ch = p->output_c, rw = p->ring_w, blocks = (ch + 7) / 8, full = ch / 8;
+    const int16x8_t zp = vdupq_n_s16((int16_t)-p->input_offset);
+    const mve_pred16_t part = vctp16q((uint32_t)(ch - 8 * full));
+    for (int32_t j = 0; j < rw; ++j) {
+        const int32_t ix = j - p->pad_w;
+        int8_t *dst = slot + 8 * j;
+        if (iy < 0 || iy >= p->input_h || ix < 0 || ix >= p->input_w) {
+            for (int32_t k = 0; k < blocks; ++k, dst += 8 * rw) {
+                vstrbq_s16(dst, zp);
+            }
+            continue;
+        }
+        const int8_t *src = in_b + (iy * p->input_w + ix) * ch;
+        int32_t k = 0;
+        for (; k < full; ++k, dst += 8 * rw, src += 8) {
+            vstrbq_s16(dst, vldrbq_s16(src));
+        }
+        if (k < blocks) {
+            vstrbq_s16(dst, vldrbq_z_s16(src, part));
+        }
+    }
+}
+
+TSLM_ALWAYS_INLINE void rows_ring_impl(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                                       int8_t *output, int8_t *ring, const int K3)
+{
+    const int32_t ch = p->output_c, fh = p->filter_h, fw = p->filter_w, taps = fh * fw, rw = p->ring_w;
+    const int32_t span = (fh - 1) * p->dilation_h + 1, blocks = (ch + 7) / 8, slot_bytes = blocks * rw * 8;
+    const int32_t col_step = 8 * p->stride_w, tap_step = 8 * p->dilation_w;
     const int16_t *wl = (const int16_t *)(const void *)weights;
     const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
     const int8_t *rows[DW_MAX_ROWS];
-    int8_t *out = output;
     for (int32_t b = 0; b < p->batches; ++b) {
-        const int8_t *in_b = input + b * p->input_h * w * ch;
+        const int8_t *in_b = input + b * p->input_h * p->input_w * ch;
+        int8_t *out_b = output + b * p->output_h * p->output_w * ch;
         int32_t next = -p->pad_h; /* the next input row to bring into the ring */
         for (int32_t oy = 0; oy < p->output_h; ++oy) {
             const int32_t y0 = oy * p->stride_h - p->pad_h;
             for (; next < y0 + span; ++next) {
-                int8_t *slot = ring + ((next + p->pad_h) % span) * slot_bytes;
-                if (next < 0 || next >= p->input_h) {
-                    tslm_mve_fill(slot, zp, slot_bytes);
-                    continue;
-                }
-                tslm_mve_fill(slot, zp, p->pad_w * ch);
-                tslm_mve_copy(slot + p->pad_w * ch, in_b + next * w * ch, in_cols * ch);
-                tslm_mve_fill(slot + (p->pad_w + in_cols) * ch, zp, (rw - p->pad_w - in_cols) * ch);
+                ring_row(p, in_b, next, ring + ((next + p->pad_h) % span) * slot_bytes);
             }
-            for (int32_t fy = 0; fy < p->filter_h; ++fy) {
+            for (int32_t fy = 0; fy < fh; ++fy) {
                 rows[fy] = ring + ((y0 + fy * p->dilation_h + p->pad_h) % span) * slot_bytes;
             }
-            for (int32_t ox = 0; ox < p->output_w; ++ox, out += ch) {
-                const int32_t col = ox * p->stride_w;
-                for (int32_t c = 0; c < ch; c += 8) {
-                    block_ring(p, rows, col, wl + c * taps, p->requant + 3 * c, c, out, lo, hi, FW3);
+            for (int32_t k = 0; k < blocks; ++k) {
+                const int32_t c = 8 * k;
+                const int16_t *wk = wl + c * taps;
+                const int32_t *rq = p->requant + 24 * k;
+                const int32_t off = k * rw * 8;
+                int8_t *out = out_b + oy * p->output_w * ch + c;
+                for (int32_t ox = 0; ox < p->output_w; ++ox, out += ch) {
+                    acc2 a;
+                    a.even = vldrwq_s32(rq);
+                    a.odd = vldrwq_s32(rq + 4);
+                    const int32_t at = off + ox * col_step;
+                    if (K3) {
+                        a = taps3x3(a, rows[0] + at, rows[1] + at, rows[2] + at, wk);
+                    } else {
+                        const int16_t *wt = wk;
+                        for (int32_t fy = 0; fy < fh; ++fy) {
+                            const int8_t *xp = rows[fy] + at;
+                            for (int32_t fx = 0; fx < fw; ++fx, wt += 8, xp += tap_step) {
+                                a = mac(a, vldrbq_s16(xp), vldrhq_s16(wt));
+                            }
+                        }
+                    }
+                    int32x4_t ve = tslm_mve_requant_right(a.even, vldrwq_s32(rq + 8), vldrwq_s32(rq + 16));
+                    int32x4_t vo = tslm_mve_requant_right(a.odd, vldrwq_s32(rq + 12), vldrwq_s32(rq + 20));
+                    ve = vminq_s32(vmaxq_s32(vaddq_n_s32(ve, p->output_offset), lo), hi);
+                    vo = vminq_s32(vmaxq_s32(vaddq_n_s32(vo, p->output_offset), lo), hi);
+                    const int16x8_t r = vmovntq_s32(vmovnbq_s32(vuninitializedq_s16(), ve), vo);
+                    if (c + 8 <= ch) {
+                        vstrbq_s16(out, r);
+                    } else {
+                        vstrbq_p_s16(out, r, vctp16q((uint32_t)(ch - c)));
+                    }
                 }
             }
         }
     }
 }
 
-static void rows_ring_3(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
-                        int8_t *output, int8_t *ring)
+static void rows_ring_3x3(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                          int8_t *output, int8_t *ring)
 {
     rows_ring_impl(p, input, weights, output, ring, 1);
 }
@@ -260,8 +278,8 @@ void tslm_mve_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_
                                 const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
 {
     if (p->requant != NULL && p->filter_h <= DW_MAX_ROWS) {
-        if (p->filter_w == 3 && p->dilation_w == 1) {
-            rows_ring_3(p, input, weights, output, scratch);
+        if (p->filter_h == 3 && p->filter_w == 3 && p->dilation_w == 1) {
+            rows_ring_3x3(p, input, weights, output, scratch);
         } else {
             rows_ring(p, input, weights, output, scratch);
         }

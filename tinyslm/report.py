@@ -62,7 +62,7 @@ def _curves(histories: dict) -> dict[str, dict[str, list[float]]]:
 def _anomaly_scores(out: Path) -> dict:
     """Scores of the windows the device ran, from its reconstructions (read, not run again)."""
     from .data import AdFrontend
-    from .pipeline import device_examples
+    from .tasks import device_examples
     from .train.metrics import roc_auc, roc_curve
 
     x_dev, labels = device_examples(out)
@@ -249,11 +249,13 @@ def _svg_stage_bars(report: dict) -> str:
     vals = [r[1] for r in rows] + [r[2] for r in rows if isinstance(r[2], float)]
     lo = max(0.0, np.floor(min(vals) * 20) / 20 - 0.05)  # a zoomed axis: the stages differ by little
     hi = 1.0
+    step = 0.05 if hi - lo <= 0.3 else 0.1 if hi - lo <= 0.6 else 0.25
+    lo = float(np.floor(lo / step + 1e-9) * step)  # ticks at round values, the last at 1
     w, left, bar_h, gap = 520, 150, 22, 8
     h = len(rows) * (bar_h + gap) + 34
     x = lambda v: left + (w - left - 60) * (v - lo) / (hi - lo)  # noqa: E731
     parts = [f'<svg viewBox="0 0 {w} {h}" class="chart" role="img" aria-label="quality of every stage">']
-    for t in np.linspace(lo, hi, 5):
+    for t in np.arange(lo, hi + 1e-9, step):
         parts.append(f'<line x1="{x(t):.1f}" y1="4" x2="{x(t):.1f}" y2="{h - 24}" class="grid"/>'
                      f'<text x="{x(t):.1f}" y="{h - 8}" class="tick" text-anchor="middle">{round(float(t), 3):g}</text>')
     for i, (label, v, val) in enumerate(rows):

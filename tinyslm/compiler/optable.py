@@ -56,7 +56,7 @@ SUPPORT: dict[str, str] = {
     "DIV": "int8 float32: broadcasting; int8 as TFLM on x86 computes it (its last shift is undefined C++ for small numerators)",
     "DEQUANTIZE": "int8 int16: to float32",
     "DYNAMIC_UPDATE_SLICE": ANY + ": starts clamped as TFLM, in place over a dying operand",
-    "ELU": "float32: C library call: TFLM's bytes on the host, within 2 ulps on a Cortex-M (newlib)",
+    "ELU": "float32: expm1f from the C library: TFLM's bytes on the host, the device libm's elsewhere",
     "EQUAL": "int8 float32 | int32: bool output",
     "EXP": "float32: C library call: TFLM's bytes on the host, within 2 ulps on a Cortex-M (newlib)",
     "EXPAND_DIMS": ANY + ": no code",

@@ -351,3 +351,21 @@ def test_runner_drives_ad01_in_qemu_on_a_pty(tmp_path):
             assert instructions / 25 <= elapsed + 2 < instructions / 25 * 1.01 + 100
         finally:
             port.close()
+
+
+def test_time_stamps_are_instructions_at_the_board_clock_under_qemu():
+    """m-lap-us = ticks * num / den: in QEMU (-icount shift=0, 1 instruction per virtual ns) the instructions at the
+    board's clock, one per cycle; on a board run for real, its timer's microseconds."""
+    from tinyslm.boards import get_board
+    from tinyslm.firmware import lap_fraction
+
+    for name in ("mps2-an386", "mps3-an547", "netduinoplus2", "nucleo-l4r5zi", "microbit"):
+        b = get_board(name)
+        num, den, what = lap_fraction(b)
+        ticks = 10 * b.systick_hz  # ten seconds of the timer
+        if b.runner.kind == "qemu":
+            instructions = b.ticks_to_instructions(ticks)  # 1e10
+            assert ticks * num // den == instructions * 1_000_000 // b.clock_hz and "one instruction per cycle" in what
+        else:
+            assert ticks * num // den == 10_000_000  # the timer's own microseconds
+    assert lap_fraction(get_board("mps2-an386"))[:2] == (8, 5)  # 40 instructions per tick, 25 per microsecond

@@ -115,3 +115,27 @@ def test_transpose_conv_fused_relu_with_zero_point_0(dtype):
                         [OpDesc("TRANSPOSE_CONV", [0, 1, 2, 3], [4], "TransposeConvOptions",
                                 _transpose_conv_options(2, "SAME", 1))], [2], [4])
     check(model, n=10)
+
+
+def test_16x8_nonzero_int16_zero_points_as_tflm_treats_them():
+    """TFLM runs 16x8 models whose int16 zero points are not 0 (the converter never writes one): its CONV_2D
+    ignores them (no activation offsets; the output zero point only moves the fused activation's range), its
+    FULLY_CONNECTED applies them, per tensor and per channel alike."""
+    rng = np.random.default_rng(2)
+    w = rng.integers(-127, 128, (4, 3, 3, 3)).astype(np.int8)
+    conv = build_model([TDesc((1, 6, 5, 3), "int16", [0.0005], [11]), TDesc((4, 3, 3, 3), "int8", [0.01], [0], 0, w),
+                        TDesc((4,), "int64", [0.000005], [0], 0, rng.integers(-3000, 3000, 4).astype(np.int64)),
+                        TDesc((1, 4, 3, 4), "int16", [0.002], [-7])],
+                       [OpDesc("CONV_2D", [0, 1, 2], [3], "Conv2DOptions", conv2d_options(activation=1))], [0], [3])
+    check(conv, n=10)
+    no_bias = build_model([TDesc((1, 6, 5, 3), "int16", [0.0005], [0]), TDesc((4, 3, 3, 3), "int8", [0.01], [0], 0, w),
+                           TDesc((1, 4, 3, 4), "int16", [0.002], [0])],
+                          [OpDesc("CONV_2D", [0, 1], [2], "Conv2DOptions", conv2d_options())], [0], [2])
+    check(no_bias, n=10)  # no bias and no quantized_bias_type: TFLM's 64-bit accumulator
+    wd = rng.integers(-127, 128, (5, 12)).astype(np.int8)
+    for scales in ([0.01], [0.01, 0.02, 0.005, 0.01, 0.03]):  # per tensor, per channel
+        dense = build_model([TDesc((2, 12), "int16", [0.0005], [-20]),
+                             TDesc((5, 12), "int8", scales, [0] * len(scales), 0, wd),
+                             TDesc((2, 5), "int16", [0.001], [9])],
+                            [OpDesc("FULLY_CONNECTED", [0, 1], [2], "FullyConnectedOptions", fc_options(1))], [0], [2])
+        check(dense, n=10)

@@ -34,13 +34,13 @@ void tslm_fully_connected_s16(const tslm_fully_connected_s16_params *p, const in
             const int8_t *w = weights + o * depth;
             int64_t acc = 0;
             for (int32_t d = 0; d < depth; ++d) {
-                acc += ((int32_t)w[d] + p->filter_offset) * (int32_t)x[d];
+                acc += (int64_t)((int32_t)w[d] + p->filter_offset) * ((int32_t)x[d] + p->input_offset);
             }
             if (bias != NULL) {
                 acc += bias[o];
             }
             const int32_t c = p->per_channel ? o : 0;
-            const int32_t v = tslm_requantize_acc(acc, p->multiplier[c], p->shift[c], p->acc32);
+            const int32_t v = tslm_requantize_acc(acc, p->multiplier[c], p->shift[c], p->acc32) + p->output_offset;
             output[b * p->output_depth + o] = (int16_t)tslm_clamp_i32(v, p->act_min, p->act_max);
         }
     }

@@ -43,7 +43,9 @@ typedef struct {
     int32_t batches;
     int32_t accum_depth;
     int32_t output_depth;
+    int32_t input_offset;      /* -input zero point (TFLM's int16 FC applies it; 0 from the converter) */
     int32_t filter_offset;     /* -weight zero point */
+    int32_t output_offset;     /* output zero point */
     const int32_t *multiplier; /* one, or one per output feature (per_channel) */
     const int32_t *shift;
     int32_t per_channel;

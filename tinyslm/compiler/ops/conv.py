@@ -271,22 +271,14 @@ def _is_16x8(lw: Lowering, op: Operator) -> bool:
     return bool(op.inputs) and op.inputs[0] >= 0 and lw.t(op.inputs[0]).dtype == "int16"
 
 
-def symmetric_16x8(lw: Lowering, op: Operator, x: Tensor, y: Tensor) -> None:
-    """TFLM's 16x8 kernels assume zero points 0 on the int16 activations (its Prepare checks them)."""
-    for t, role in ((x, "input"), (y, "output")):
-        lw.need(t.zero_point == 0, op, f"int16 {role} has zero point {t.zero_point}; TFLM's int16x8 kernels "
-                "need symmetric int16 activations (zero point 0)",
-                "convert with EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8", t.index)
-
-
 def bias_16x8(lw: Lowering, op: Operator, bias_idx: int, n: int, allow_int32: bool = True
               ) -> tuple[Any, list[ConstArray], int]:
     """The bias of a 16x8 op as an int64 constant array (argument, consts, acc32): TFLM's CONV_2D and
     FULLY_CONNECTED accumulate in int64 with an int64 bias and in int32 with an int32 one (acc32 = 1:
     the kernel wraps the sum to int32); without a bias, as the op's quantized_bias_type option says
     (checked against the oracle both ways); its DEPTHWISE_CONV_2D always in int64."""
-    if bias_idx < 0:  # no bias: the accumulator the op's quantized_bias_type names (INT64 = 4; else 32-bit)
-        return Lit("NULL"), [], int(op.options.get("quantized_bias_type", 0) != 4)
+    if bias_idx < 0:  # no bias: 32-bit only where the op's quantized_bias_type says INT32 (2), as the oracle does
+        return Lit("NULL"), [], int(op.options.get("quantized_bias_type", 0) == 2)
     allowed = ("int64", "int32") if allow_int32 else ("int64",)
     b = lw.dtype(op, bias_idx, allowed, "bias")
     lw.need(b.is_const, op, "the bias must be a constant tensor", tensor=bias_idx)
@@ -303,7 +295,7 @@ def _conv_s16(lw: Lowering, op: Operator, depthwise: bool) -> Call:
     y = lw.dtype(op, op.outputs[0], ("int16",), "output")
     lw.per_tensor(op, x, "input")
     lw.per_tensor(op, y, "output")
-    symmetric_16x8(lw, op, x, y)
+    # no activation offsets in TFLM's 16x8 convolutions: nonzero int16 zero points are ignored, as there
     lw.need(w.is_const, op, "the filter must be a constant tensor", tensor=w.index)
     for t, role in ((x, "input"), (w, "filter"), (y, "output")):
         lw.need(len(t.shape) == 4, op, f"{role} must be 4-D NHWC, got {lw.shape_str(t.shape)}", tensor=t.index)

@@ -86,7 +86,9 @@ class FullyConnectedS16Params(KernelParams):
     batches: int
     accum_depth: int
     output_depth: int
+    input_offset: int
     filter_offset: int
+    output_offset: int
     multiplier: Ref
     shift: Ref
     per_channel: int
@@ -96,16 +98,16 @@ class FullyConnectedS16Params(KernelParams):
 
 
 def _fully_connected_s16(lw: Lowering, op: Operator) -> Call:
-    """int16x8: TFLM's 16x8 FullyConnected(PerChannel): no input or output offset, a 64-bit
-    accumulator with an int64 bias (32-bit with an int32 one)."""
-    from .conv import bias_16x8, symmetric_16x8
+    """int16x8: TFLM's 16x8 FULLY_CONNECTED: a 64-bit accumulator with an int64 bias (32-bit with an
+    int32 one or as quantized_bias_type says), and, unlike its 16x8 convolutions, the input and output
+    zero points applied (checked against the oracle with nonzero ones)."""
+    from .conv import bias_16x8
 
     x = lw.dtype(op, op.inputs[0], ("int16",), "input")
     w = lw.dtype(op, op.inputs[1], ("int8",), "weights")
     y = lw.dtype(op, op.outputs[0], ("int16",), "output")
     lw.per_tensor(op, x, "input")
     lw.per_tensor(op, y, "output")
-    symmetric_16x8(lw, op, x, y)
     lw.need(len(w.shape) == 2, op, f"weights must be 2-D, got {lw.shape_str(w.shape)}", tensor=w.index)
     out_depth, depth = w.shape
     lw.need(x.numel % depth == 0, op,
@@ -123,8 +125,8 @@ def _fully_connected_s16(lw: Lowering, op: Operator) -> Call:
     lo, hi = activation_range(act, y.scale, y.zero_point, "int16")
     bias_idx = op.inputs[2] if len(op.inputs) > 2 else -1
     bias_arg, bias_consts, acc32 = bias_16x8(lw, op, bias_idx, out_depth)
-    params = FullyConnectedS16Params(batches, depth, out_depth, -w.quant.zero_point[0], Ref(mult.name),
-                                     Ref(shift.name), int(per_channel), lo, hi, acc32)
+    params = FullyConnectedS16Params(batches, depth, out_depth, -x.zero_point, -w.quant.zero_point[0], y.zero_point,
+                                     Ref(mult.name), Ref(shift.name), int(per_channel), lo, hi, acc32)
     note = (f"int16x8, {batches}x{depth} . {depth}x{out_depth}" + (f", {act.lower()}" if act != "NONE" else "")
             + (", 32-bit accumulator (int32 bias)" if acc32 else ""))
     return Call(op, "tslm_fully_connected_s16", "tslm_fully_connected",

@@ -306,7 +306,18 @@ def l2_normalization():
     return Case(build, ("L2_NORMALIZATION",))
 
 
+def log_softmax():
+    def build(tf, rng):
+        def fn(x, z):
+            return tf.nn.log_softmax(x), tf.nn.log_softmax(z * 4.0)
+
+        return fn, [(1, 3, 10), (2, 37)]
+
+    return Case(build, ("LOG_SOFTMAX",))
+
+
 CASES.update({
+    "log_softmax": log_softmax(),
     "l2_normalization": l2_normalization(),
     "divide_prelu": divide_prelu(),
     "float_arith": float_arith(),

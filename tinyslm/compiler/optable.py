@@ -75,6 +75,7 @@ SUPPORT: dict[str, str] = {
     "LESS": "int8 float32 | int32: bool output",
     "LESS_EQUAL": "int8 float32 | int32: bool output",
     "LOG": "float32: C library call: TFLM's bytes on the host, within 2 ulps on a Cortex-M (newlib)",
+    "LOG_SOFTMAX": "int8: last axis, output scale 1/16 zero point 127",
     "LOGICAL_AND": "| bool",
     "LOGICAL_NOT": "| bool",
     "LOGICAL_OR": "| bool",

@@ -205,11 +205,12 @@ def reductions():
         def fn(x):
             return (tf.reduce_sum(x, axis=[1]), tf.reduce_sum(x, axis=[1, 2], keepdims=True),
                     tf.reduce_max(x, axis=[1, 2]), tf.reduce_min(x, axis=[-1]),
-                    tf.argmax(x, axis=-1, output_type=tf.int32), tf.argmin(x, axis=1, output_type=tf.int32))
+                    tf.argmax(x, axis=-1, output_type=tf.int32), tf.argmin(x, axis=1, output_type=tf.int32),
+                    tf.cast(tf.reduce_all(x > -2.0, axis=-1), tf.float32))  # true and false both occur
 
         return fn, [(1, 5, 6, 4)]
 
-    return Case(build, ("SUM", "REDUCE_MAX", "REDUCE_MIN", "ARG_MAX", "ARG_MIN"))
+    return Case(build, ("SUM", "REDUCE_MAX", "REDUCE_MIN", "ARG_MAX", "ARG_MIN", "REDUCE_ALL"))
 
 
 CASES.update({

@@ -29,6 +29,30 @@ void tslm_reduce_minmax_s8(const tslm_reduce_minmax_params *p, const int8_t *inp
     }
 }
 
+void tslm_reduce_all(const tslm_reduce_minmax_params *p, const bool *input, bool *output)
+{
+    const int32_t *d = p->dims;
+    const int32_t *s = p->out_strides;
+    for (int32_t i = 0; i < p->output_count; ++i) {
+        output[i] = true;
+    }
+    const bool *in = input;
+    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
+        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
+            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
+                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
+                    for (int32_t i4 = 0; i4 < d[4]; ++i4) {
+                        bool *o = output + i0 * s[0] + i1 * s[1] + i2 * s[2] + i3 * s[3] + i4 * s[4];
+                        for (int32_t i5 = 0; i5 < d[5]; ++i5, ++in) {
+                            o[i5 * s[5]] = o[i5 * s[5]] && *in;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 void tslm_arg_minmax_s8(const tslm_arg_minmax_params *p, const int8_t *input, int32_t *output)
 {
     for (int32_t o = 0; o < p->outer; ++o) {

@@ -1,6 +1,8 @@
-/* tslm_minmax.h - REDUCE_MAX, REDUCE_MIN over any axes and ARG_MAX, ARG_MIN over one axis (int32 indices), int8. */
+/* tslm_minmax.h - REDUCE_MAX, REDUCE_MIN (int8) and REDUCE_ALL (bool) over any axes and ARG_MAX, ARG_MIN over one axis (int32 indices), int8. */
 #ifndef TSLM_MINMAX_H
 #define TSLM_MINMAX_H
+
+#include <stdbool.h>
 
 #include "tslm_common.h"
 
@@ -15,6 +17,9 @@ typedef struct {
 
 /* Raw int8 values, as TFLM's reference kernel (input and output share the quantization). */
 void tslm_reduce_minmax_s8(const tslm_reduce_minmax_params *p, const int8_t *input, int8_t *output);
+
+/* REDUCE_ALL: the same walk over bools (is_max unused). */
+void tslm_reduce_all(const tslm_reduce_minmax_params *p, const bool *input, bool *output);
 
 typedef struct {
     int32_t outer;      /* product of the dimensions before the axis */

@@ -93,6 +93,7 @@ SUPPORT: dict[str, str] = {
     "PADV2": "int8 int16 float32 | int32",
     "PRELU": "int8: broadcast alpha",
     "QUANTIZE": "int8 int16 float32 | int32: float32 to int8/int16, int8/int16 to int8/int16/int32, int32 to int8/int16",
+    "REDUCE_ALL": "| bool: any axes",
     "REDUCE_MAX": "int8",
     "REDUCE_MIN": "int8",
     "RELU": "int8: a 256-entry table",

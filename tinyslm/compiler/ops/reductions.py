@@ -1,5 +1,5 @@
 """SUM (TFLM's QuantizedMeanOrSum without the 1/count, on MEAN's kernel), REDUCE_MAX and REDUCE_MIN
-over any axes, ARG_MAX and ARG_MIN over one axis (int8 -> int32)."""
+over any axes, REDUCE_ALL (bool), ARG_MAX and ARG_MIN over one axis (int8 -> int32)."""
 
 from __future__ import annotations
 
@@ -33,13 +33,14 @@ class ArgMinMaxParams(KernelParams):
     is_max: int
 
 
-def _reduction(lw: Lowering, op: Operator) -> tuple[Tensor, Tensor, list[int], list[int], list[int], int]:
+def _reduction(lw: Lowering, op: Operator, dtype: str = "int8") -> tuple[Tensor, Tensor, list[int], list[int], list[int], int]:
     """Checks, and the walk: (x, y, reduced axes, dims, output strides per input dim, count)."""
     lw.io(op, 2)
-    x = lw.dtype(op, op.inputs[0], ("int8",), "input")
-    y = lw.dtype(op, op.outputs[0], ("int8",), "output")
-    lw.per_tensor(op, x, "input")
-    lw.per_tensor(op, y, "output")
+    x = lw.dtype(op, op.inputs[0], (dtype,), "input")
+    y = lw.dtype(op, op.outputs[0], (dtype,), "output")
+    if dtype == "int8":
+        lw.per_tensor(op, x, "input")
+        lw.per_tensor(op, y, "output")
     rank = len(x.shape)
     lw.need(1 <= rank <= MAX_DIMS, op, f"input rank {rank} not supported")
     axes = _axes(lw, op, op.inputs[1], rank)
@@ -70,6 +71,15 @@ def reduce_minmax(lw: Lowering, op: Operator) -> Step:
     lw.same_quant(op, x, y)
     params = ReduceMinMaxParams(dims, out_strides, y.numel, int(op.opcode == "REDUCE_MAX"))
     return Call(op, "tslm_reduce_minmax_s8", "tslm_minmax", [T(x.index), T(y.index)], params=params,
+                note=f"over axes {axes} of {lw.shape_str(x.shape)} ({count} values each)",
+                reads=[x.index], writes=[y.index])
+
+
+@register('REDUCE_ALL')
+def reduce_all(lw: Lowering, op: Operator) -> Step:
+    x, y, axes, dims, out_strides, count = _reduction(lw, op, "bool")
+    params = ReduceMinMaxParams(dims, out_strides, y.numel, 0)
+    return Call(op, "tslm_reduce_all", "tslm_minmax", [T(x.index), T(y.index)], params=params,
                 note=f"over axes {axes} of {lw.shape_str(x.shape)} ({count} values each)",
                 reads=[x.index], writes=[y.index])
 

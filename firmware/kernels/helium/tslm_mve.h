@@ -346,38 +346,44 @@ TSLM_ALWAYS_INLINE const int8_t *tslm_mve_group2(const int8_t *x0, const int8_t 
                                                  const int32_t *rq, const tslm_mve_clamp *c, int8_t *out0,
                                                  int8_t *out1)
 {
-    register int32_t a0 __asm__("r0") = 0;
-    register int32_t a1 __asm__("r2") = 0;
-    register int32_t a2 __asm__("r4") = 0;
-    register int32_t a3 __asm__("r6") = 0;
-    register int32_t b0 __asm__("r8") = 0;
-    register int32_t b1 __asm__("r10") = 0;
-    register int32_t b2 __asm__("r12") = 0;
-    register int32_t b3 __asm__("lr") = 0;
+    register int32_t a0 __asm__("r0");
+    register int32_t a1 __asm__("r2");
+    register int32_t a2 __asm__("r4");
+    register int32_t a3 __asm__("r6");
+    register int32_t b0 __asm__("r8");
+    register int32_t b1 __asm__("r10");
+    register int32_t b2 __asm__("r12");
+    register int32_t b3 __asm__("lr");
     register const int8_t *p0 __asm__("r1") = x0;
     register const int8_t *p1 __asm__("r3") = x1;
     register const int8_t *pw __asm__("r5") = w;
     register int32_t n __asm__("r9") = len >> 4;
     register int32_t rem __asm__("r11") = len & 15;
-#define TSLM_MVE_G2_CHUNK                     \
+    /* the first 16 bytes set the sums (VMLADAV), the others add to them (VMLADAVA) */
+#define TSLM_MVE_G2_CHUNK(A)                  \
     "vldrb.8 q2, [%[w]], #16\n\t"             \
-    "vmladava.s8 %[a0], q0, q2\n\t"           \
-    "vmladava.s8 %[b0], q1, q2\n\t"           \
+    "vmladav" A ".s8 %[a0], q0, q2\n\t"       \
+    "vmladav" A ".s8 %[b0], q1, q2\n\t"       \
     "vldrb.8 q2, [%[w]], #16\n\t"             \
-    "vmladava.s8 %[a1], q0, q2\n\t"           \
-    "vmladava.s8 %[b1], q1, q2\n\t"           \
+    "vmladav" A ".s8 %[a1], q0, q2\n\t"       \
+    "vmladav" A ".s8 %[b1], q1, q2\n\t"       \
     "vldrb.8 q2, [%[w]], #16\n\t"             \
-    "vmladava.s8 %[a2], q0, q2\n\t"           \
-    "vmladava.s8 %[b2], q1, q2\n\t"           \
+    "vmladav" A ".s8 %[a2], q0, q2\n\t"       \
+    "vmladav" A ".s8 %[b2], q1, q2\n\t"       \
     "vldrb.8 q2, [%[w]], #16\n\t"             \
-    "vmladava.s8 %[a3], q0, q2\n\t"           \
-    "vmladava.s8 %[b3], q1, q2\n\t"
+    "vmladav" A ".s8 %[a3], q0, q2\n\t"       \
+    "vmladav" A ".s8 %[b3], q1, q2\n\t"
     __asm__ volatile("cmp %[n], #0\n\t"
+                     "beq 4f\n\t"
+                     "vldrb.8 q0, [%[x0]], #16\n\t"
+                     "vldrb.8 q1, [%[x1]], #16\n\t"
+                     TSLM_MVE_G2_CHUNK("")
+                     "subs %[n], %[n], #1\n\t"
                      "beq 2f\n"
                      "1:\n\t"
                      "vldrb.8 q0, [%[x0]], #16\n\t"
                      "vldrb.8 q1, [%[x1]], #16\n\t"
-                     TSLM_MVE_G2_CHUNK
+                     TSLM_MVE_G2_CHUNK("a")
                      "subs %[n], %[n], #1\n\t"
                      "bne 1b\n"
                      "2:\n\t"
@@ -387,10 +393,17 @@ TSLM_ALWAYS_INLINE const int8_t *tslm_mve_group2(const int8_t *x0, const int8_t 
                      "vpstt\n\t"
                      "vldrbt.8 q0, [%[x0]]\n\t"
                      "vldrbt.8 q1, [%[x1]]\n\t"
-                     TSLM_MVE_G2_CHUNK
+                     TSLM_MVE_G2_CHUNK("a")
+                     "b 3f\n"
+                     "4:\n\t" /* shorter than 16 bytes: the predicated chunk sets the sums */
+                     "vctp.8 %[rem]\n\t"
+                     "vpstt\n\t"
+                     "vldrbt.8 q0, [%[x0]]\n\t"
+                     "vldrbt.8 q1, [%[x1]]\n\t"
+                     TSLM_MVE_G2_CHUNK("")
                      "3:"
-                     : [x0] "+r"(p0), [x1] "+r"(p1), [w] "+r"(pw), [n] "+r"(n), [a0] "+r"(a0), [a1] "+r"(a1),
-                       [a2] "+r"(a2), [a3] "+r"(a3), [b0] "+r"(b0), [b1] "+r"(b1), [b2] "+r"(b2), [b3] "+r"(b3)
+                     : [x0] "+r"(p0), [x1] "+r"(p1), [w] "+r"(pw), [n] "+r"(n), [a0] "=r"(a0), [a1] "=r"(a1),
+                       [a2] "=r"(a2), [a3] "=r"(a3), [b0] "=r"(b0), [b1] "=r"(b1), [b2] "=r"(b2), [b3] "=r"(b3)
                      : [rem] "r"(rem)
                      : "q0", "q1", "q2", "memory", "cc");
 #undef TSLM_MVE_G2_CHUNK

@@ -35,6 +35,21 @@ static const int8_t *patch(const tslm_conv_params *p, const int8_t *in_b, int32_
         hi = hi < lo ? lo : hi;
         const int32_t pre = lo * ic, run = (hi - lo) * ic, post = (fw - hi) * ic;
         const int8_t *src = in_b + (y0 * p->input_w + x0 + lo) * ic;
+        if (row_len <= 16) { /* short rows (few input channels): one predicated copy per row */
+            const mve_pred16_t whole = vctp8q((uint32_t)row_len), part = vctp8q((uint32_t)run);
+            const int8x16_t zv = vdupq_n_s8(zp);
+            for (int32_t fy = 0, iy = y0; fy < fh; ++fy, iy += p->dilation_h, src += row_step, dst += row_len) {
+                if (iy < 0 || iy >= p->input_h || run == 0) {
+                    vstrbq_p_s8(dst, zv, whole);
+                    continue;
+                }
+                if (pre > 0 || post > 0) {
+                    vstrbq_p_s8(dst, zv, whole);
+                }
+                vstrbq_p_s8(dst + pre, vldrbq_z_s8(src, part), part);
+            }
+            return col;
+        }
         for (int32_t fy = 0, iy = y0; fy < fh; ++fy, iy += p->dilation_h, src += row_step, dst += row_len) {
             if (iy < 0 || iy >= p->input_h) {
                 tslm_mve_fill(dst, zp, row_len);

@@ -175,6 +175,39 @@ TSLM_ALWAYS_INLINE acc2 taps3x3(acc2 a, const int8_t *x0, const int8_t *x1, cons
     return a;
 }
 
+/*
+ * Eight outputs of a whole block from the even/odd sums and the block's records: requantized
+ * (tslm_mve.h's right-shift form), narrowed with saturation to int16 (any value outside int16 is
+ * outside [lo, hi] too, and stays so after the saturating add of the zero point), then + zero point,
+ * clamped and stored as eight int8.
+ */
+TSLM_ALWAYS_INLINE void out8(acc2 a, const int32_t *rq, int32_t zp, int16x8_t lo, int16x8_t hi, int8_t *out)
+{
+    __asm__ volatile("vldrw.32 q0, [%[rq], #32]\n\t"
+                     "vqrdmulh.s32 %q[ae], %q[ae], q0\n\t"
+                     "vldrw.32 q1, [%[rq], #64]\n\t"
+                     "vand q0, %q[ae], q1\n\t"
+                     "vshr.s32 q0, q0, #31\n\t"
+                     "vqadd.s32 %q[ae], %q[ae], q0\n\t"
+                     "vrshl.s32 %q[ae], %q[ae], q1\n\t"
+                     "vldrw.32 q0, [%[rq], #48]\n\t"
+                     "vqrdmulh.s32 %q[ao], %q[ao], q0\n\t"
+                     "vldrw.32 q1, [%[rq], #80]\n\t"
+                     "vand q0, %q[ao], q1\n\t"
+                     "vshr.s32 q0, q0, #31\n\t"
+                     "vqadd.s32 %q[ao], %q[ao], q0\n\t"
+                     "vrshl.s32 %q[ao], %q[ao], q1\n\t"
+                     "vqmovnb.s32 q2, %q[ae]\n\t"
+                     "vqmovnt.s32 q2, %q[ao]\n\t"
+                     "vqadd.s16 q2, q2, %[zp]\n\t"
+                     "vmax.s16 q2, q2, %q[lo]\n\t"
+                     "vmin.s16 q2, q2, %q[hi]\n\t"
+                     "vstrb.16 q2, [%[out]]"
+                     : [ae] "+w"(a.even), [ao] "+w"(a.odd)
+                     : [rq] "r"(rq), [zp] "r"(zp), [lo] "w"(lo), [hi] "w"(hi), [out] "r"(out)
+                     : "q0", "q1", "q2", "memory");
+}
+
 #define DW_MAX_ROWS 16 /* filter rows the ring path handles (helium_layout.py: DW_MAX_ROWS) */
 
 /* Input row `iy` (or the zero point, outside the image) into a ring slot, blocked by eight channels. */
@@ -211,6 +244,7 @@ TSLM_ALWAYS_INLINE void rows_ring_impl(const tslm_depthwise_conv_params *p, cons
     const int32_t col_step = 8 * p->stride_w, tap_step = 8 * p->dilation_w;
     const int16_t *wl = (const int16_t *)(const void *)weights;
     const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+    const int16x8_t lo16 = vdupq_n_s16((int16_t)p->act_min), hi16 = vdupq_n_s16((int16_t)p->act_max);
     const int8_t *rows[DW_MAX_ROWS];
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * ch;
@@ -246,16 +280,16 @@ TSLM_ALWAYS_INLINE void rows_ring_impl(const tslm_depthwise_conv_params *p, cons
                             }
                         }
                     }
+                    if (c + 8 <= ch) {
+                        out8(a, rq, p->output_offset, lo16, hi16, out);
+                        continue;
+                    }
                     int32x4_t ve = tslm_mve_requant_right(a.even, vldrwq_s32(rq + 8), vldrwq_s32(rq + 16));
                     int32x4_t vo = tslm_mve_requant_right(a.odd, vldrwq_s32(rq + 12), vldrwq_s32(rq + 20));
                     ve = vminq_s32(vmaxq_s32(vaddq_n_s32(ve, p->output_offset), lo), hi);
                     vo = vminq_s32(vmaxq_s32(vaddq_n_s32(vo, p->output_offset), lo), hi);
                     const int16x8_t r = vmovntq_s32(vmovnbq_s32(vuninitializedq_s16(), ve), vo);
-                    if (c + 8 <= ch) {
-                        vstrbq_s16(out, r);
-                    } else {
-                        vstrbq_p_s16(out, r, vctp16q((uint32_t)(ch - c)));
-                    }
+                    vstrbq_p_s16(out, r, vctp16q((uint32_t)(ch - c)));
                 }
             }
         }

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from tinyslm.fuzz.graphs import Graph, random_graph, shapes_of
-from tinyslm.fuzz.run import fuzz, shrink
+from tinyslm.fuzz.run import check, convert_graph, fuzz, shrink
 
 LAST_LINE = re.compile(r"^fuzz: (\d+) graphs, (\d+) compiled, (\d+) refused, (\d+) mismatches$")
 
@@ -77,6 +77,24 @@ def test_a_planted_mismatch_is_found_shrunk_and_written(tmp_path, monkeypatch, c
     tflites, graphs = sorted((tmp_path / "repro").glob("*.tflite")), sorted((tmp_path / "repro").glob("*.json"))
     assert len(tflites) == len(graphs) == 1 and tflites[0].read_bytes()[4:8] == b"TFL3"
     assert any(f"tinyslm verify {tflites[0]} --target portable" in line for line in out)
+
+
+# `tinyslm fuzz --graphs 40 --seed 1 --target cortex-m-dsp` at 9b133f2: graph 25 (6 layers) differed from TFLM,
+# shrunk to these 3 (two 1x1 CONV_2D whose filters are computed in the graph; the DSP target planned them in
+# place over their input: 0/20 outputs identical, max |diff| 255)
+INPLACE_1X1_COMPUTED_FILTER = ('{"in_offset": [-0.4062016582920578], "in_scale": [2.6841916478152696], "inputs": [[1, 2, 5, 9]], "layers": [{"inputs": [0], "kind": "sub", "params": {"act": "relu6", "keep": [1, 0, 1, 1], "other": "const"}, "seed": 72442045}, {"inputs": [1, 0], "kind": "dynconv", "params": {"act": null, "cout": 8, "kh": 1, "kw": 1, "mix": false, "padding": "SAME", "stride": 1}, "seed": 705001134}, {"inputs": [0, 2], "kind": "dynconv", "params": {"act": "relu", "cout": 8, "kh": 1, "kw": 1, "mix": true, "padding": "VALID", "stride": 1}, "seed": 122968392}], "outputs": [3]}')
+
+
+def test_regression_dsp_1x1_conv_with_a_computed_filter():
+    from tinyslm.fuzz.oracle_worker import OracleWorker
+
+    g = Graph.from_json(INPLACE_1X1_COMPUTED_FILTER)
+    assert [(L.kind, L.params["kh"]) for L in g.layers[1:]] == [("dynconv", 1), ("dynconv", 1)]
+    model = convert_graph(g, 1002528)
+    with OracleWorker() as oracle:
+        for target in ("cortex-m-dsp", "portable"):
+            oc = check(model, target, 1002528, oracle, n_inputs=4, sanitize=target == "cortex-m-dsp")
+            assert (oc.status, oc.bytes_compared) == ("ok", 4 * 80), (target, oc.detail)
 
 
 @pytest.mark.slow

@@ -17,6 +17,9 @@
 #ifndef TSLM_MVE_H
 #define TSLM_MVE_H
 
+#if !defined(__ARM_FEATURE_MVE)
+#error "the helium target's kernels need a CPU with Helium (MVE), e.g. -mcpu=cortex-m55 -mfloat-abi=hard; on the host use --target cortex-m-dsp or portable"
+#endif
 #include <arm_mve.h>
 
 #include "tslm_common.h"

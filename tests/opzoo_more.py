@@ -21,7 +21,8 @@ from opzoo import convert_fn
 class Case:
     build: Callable  # (tf, rng) -> (fn(x...) -> y or a tuple of outputs, [input shapes])
     expect_ops: tuple[str, ...]
-    # "float": a float32 model; "ids": int8 with int32 inputs (token ids); "dynamic": int8, None dims
+    # "float": a float32 model; "int16x8": int16 activations; "ids": int8 with int32 inputs (token ids);
+    # "dynamic": int8, None dims
     mode: str = "int8"
 
 
@@ -247,6 +248,21 @@ def update_slice():
     return Case(build, ("DYNAMIC_UPDATE_SLICE",))
 
 
+def int16_moves():
+    """16x8 quantization (int16 activations): byte movers TFLM runs in int16 (not GATHER, GATHER_ND,
+    RESIZE_*, BATCH_TO_SPACE_ND, SPACE_TO_BATCH_ND, MIRROR_PAD: TFLM refuses or fails them in int16)."""
+    def build(tf, rng):
+        def fn(x, z):
+            s = tf.split(x, 3, axis=-1)
+            u = tf.unstack(z, axis=1)
+            return (tf.stack([s[2], s[0]], axis=1), u[1], tf.reverse(x, axis=[2]),
+                    tf.broadcast_to(z[:, :1], (2, 3, 5)))
+
+        return fn, [(1, 4, 6, 3), (2, 3, 5)]
+
+    return Case(build, ("SPLIT", "PACK", "UNPACK", "REVERSE_V2", "BROADCAST_TO"), mode="int16x8")
+
+
 def float_model():
     """A float32 model: the functions TFLM runs only in float."""
     def build(tf, rng):
@@ -324,6 +340,7 @@ CASES.update({
     "float_arith": float_arith(),
     "resize_bilinear": resize_bilinear(),
     "update_slice": update_slice(),
+    "int16_moves": int16_moves(),
     "float_math": float_math(),
     "float_model": float_model(),
 })

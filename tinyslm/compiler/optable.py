@@ -146,8 +146,9 @@ REASONS: dict[str, str] = {
 def parse(spec: str) -> tuple[set[str], list[str], str]:
     """(column types, other types, note) of a SUPPORT entry.
 
-    >>> parse("int8 float32 | int32: bool output")
-    ({'float32', 'int8'}, ['int32'], 'bool output')
+    >>> cols, other, note = parse("int8 float32 | int32: bool output")
+    >>> sorted(cols), other, note
+    (['float32', 'int8'], ['int32'], 'bool output')
     """
     types, _, note = spec.partition(":")
     cols, _, other = types.partition("|")

@@ -125,3 +125,21 @@ def test_firmware_generation_in_qemu_equals_host(tiny, tmp_path):
     assert again.text == gens[1].text
     # 101 prompt steps, then each token fed back until the end of the document or of the 128-row cache
     assert gens[3].steps == min(128, 101 + len(host[3].tokens))
+
+
+@pytest.mark.slow
+def test_paired_study_alpha_zero_is_the_student_alone(tmp_path):
+    """Distilled with alpha 0 differs from alone only by the teacher: nothing. Same weights, same batches,
+    so the same bits per character exactly; with alpha > 0 the teacher changes the result."""
+    from tinyslm.data.lm_corpus import make_lm_corpus
+    from tinyslm.train.lm import LmTrainConfig
+    from tinyslm.train.lm_study import run_study
+
+    make_lm_corpus(tmp_path / "c", "quick", 4)
+    cfg = LmTrainConfig(student=LmConfig(40, dim=16, layers=1, heads=2, mlp=32), teacher_dim=16, teacher_layers=1,
+                        teacher_mlp=32, teacher_epochs=1, student_epochs=1, train_docs=96, batch_size=16)
+    res = run_study([tmp_path / "c"], 1, [0.0, 0.5], [1.0], cfg, say=lambda s: None)
+    zero, half = res["rows"]
+    assert zero["distilled_test"] == zero["alone_test"] and zero["gain_test"] == 0.0
+    assert half["distilled_test"] != half["alone_test"] and half["alone_test"] == zero["alone_test"]
+    assert [s["pairs"] for s in res["summary"]] == [1, 1]

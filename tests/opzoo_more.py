@@ -250,17 +250,19 @@ def update_slice():
 
 def int16_moves():
     """16x8 quantization (int16 activations): byte movers TFLM runs in int16 (not GATHER, GATHER_ND,
-    RESIZE_*, BATCH_TO_SPACE_ND, SPACE_TO_BATCH_ND, MIRROR_PAD: TFLM refuses or fails them in int16)."""
+    RESIZE_*, BATCH_TO_SPACE_ND, SPACE_TO_BATCH_ND, MIRROR_PAD: TFLM refuses or fails them in int16),
+    MAXIMUM, MINIMUM and ABS."""
     def build(tf, rng):
         def fn(x, z):
             s = tf.split(x, 3, axis=-1)
             u = tf.unstack(z, axis=1)
             return (tf.stack([s[2], s[0]], axis=1), u[1], tf.reverse(x, axis=[2]),
-                    tf.broadcast_to(z[:, :1], (2, 3, 5)))
+                    tf.broadcast_to(z[:, :1], (2, 3, 5)), tf.maximum(x, s[1]), tf.minimum(x, 0.3), tf.abs(x))
 
         return fn, [(1, 4, 6, 3), (2, 3, 5)]
 
-    return Case(build, ("SPLIT", "PACK", "UNPACK", "REVERSE_V2", "BROADCAST_TO"), mode="int16x8")
+    return Case(build, ("SPLIT", "PACK", "UNPACK", "REVERSE_V2", "BROADCAST_TO", "MAXIMUM", "MINIMUM", "ABS"),
+                mode="int16x8")
 
 
 def float_model():

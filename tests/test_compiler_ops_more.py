@@ -38,11 +38,12 @@ def test_op_bit_exact_with_tflm(name):
 
 
 # one case per new kernel file (tslm_gather, tslm_compare, tslm_minmax, tslm_float, tslm_cast, tslm_resize,
-# tslm_l2norm, tslm_log_softmax); token_embedding on the portable target (its FULLY_CONNECTED's DSP kernel is slow to build
+# tslm_l2norm, tslm_log_softmax, tslm_abs); token_embedding on the portable target (its FULLY_CONNECTED's DSP kernel is slow to build
 # with the sanitizers and is covered by tests/test_compiler_ops.py)
 SANITIZED = {"split_pack": "cortex-m-dsp", "space_depth": "cortex-m-dsp", "compare_select": "cortex-m-dsp",
              "reductions": "cortex-m-dsp", "float_model": "cortex-m-dsp", "resize_bilinear": "cortex-m-dsp",
-             "l2_normalization": "cortex-m-dsp", "log_softmax": "cortex-m-dsp", "token_embedding": "portable"}
+             "l2_normalization": "cortex-m-dsp", "log_softmax": "cortex-m-dsp", "int16_moves": "cortex-m-dsp",
+             "token_embedding": "portable"}
 
 
 @pytest.mark.parametrize("name", list(SANITIZED))

@@ -86,6 +86,15 @@ void tslm_maxmin_s8(const tslm_compare_params *p, const int8_t *a, const int8_t 
     }
 }
 
+void tslm_maxmin_s16(const tslm_compare_params *p, const int16_t *a, const int16_t *b, int16_t *out)
+{
+    if (p->op == TSLM_CMP_MAX) {
+        TSLM_BCAST_WALK(p, out[k] = a[o0] > b[o1] ? a[o0] : b[o1]);
+    } else {
+        TSLM_BCAST_WALK(p, out[k] = a[o0] < b[o1] ? a[o0] : b[o1]);
+    }
+}
+
 void tslm_logical(const tslm_compare_params *p, const bool *a, const bool *b, bool *out)
 {
     if (p->op == TSLM_CMP_AND) {

@@ -39,6 +39,7 @@ void tslm_compare_s8(const tslm_compare_params *p, const int8_t *a, const int8_t
 void tslm_compare_f32(const tslm_compare_params *p, const float *a, const float *b, bool *out);
 void tslm_compare_s32(const tslm_compare_params *p, const int32_t *a, const int32_t *b, bool *out);
 void tslm_maxmin_s8(const tslm_compare_params *p, const int8_t *a, const int8_t *b, int8_t *out);
+void tslm_maxmin_s16(const tslm_compare_params *p, const int16_t *a, const int16_t *b, int16_t *out);
 void tslm_logical(const tslm_compare_params *p, const bool *a, const bool *b, bool *out);
 void tslm_logical_not(int32_t n, const bool *in, bool *out);
 void tslm_select(const tslm_compare_params *p, const bool *cond, const void *x, const void *y, void *out);

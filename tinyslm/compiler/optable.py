@@ -36,7 +36,7 @@ ANY = "int8 int16 float32 | int32 bool"  # ops that move bytes without arithmeti
 
 # What each registered handler accepts: "<types of the columns> | <other types>: note".
 SUPPORT: dict[str, str] = {
-    "ABS": "int8 float32: int8: a 256-entry table",
+    "ABS": "int8 int16 float32: int8: a 256-entry table",
     "ADD": "int8 int16: broadcasting up to 6-D; int16: TFLM's general scales (16x8)",
     "ADD_N": "float32",
     "ARG_MAX": "int8: int32 indices",
@@ -81,9 +81,9 @@ SUPPORT: dict[str, str] = {
     "LOGICAL_OR": "| bool",
     "LOGISTIC": "int8: a 256-entry table; int16 not yet (TFLM interpolates a sigmoid table of its own)",
     "MAX_POOL_2D": "int8 int16",
-    "MAXIMUM": "int8",
+    "MAXIMUM": "int8 int16",
     "MEAN": "int8: any axes",
-    "MINIMUM": "int8",
+    "MINIMUM": "int8 int16",
     "MIRROR_PAD": ANY + ": REFLECT, SYMMETRIC",
     "MUL": "int8 int16: broadcasting up to 6-D; int16 with zero points 0 (16x8)",
     "NEG": "float32",

@@ -4,7 +4,7 @@ MINIMUM, LOGICAL_AND, LOGICAL_OR, LOGICAL_NOT and SELECT_V2, with broadcasting (
 int8 comparisons follow TFLM's comparisons.cc: each input is offset by its zero point, shifted
 left by 8 and multiplied by its own scale as a Q31 multiplier (QuantizeMultiplierSmallerThanOneExp),
 and the rescaled values are compared; the compiler tabulates that value for the 256 bytes of
-each input. MAXIMUM and MINIMUM compare the raw int8 values, as TFLM's reference kernel does.
+each input. MAXIMUM and MINIMUM (int8, int16) compare the raw values, as TFLM's reference kernel does.
 """
 
 from __future__ import annotations
@@ -102,13 +102,14 @@ def comparison(lw: Lowering, op: Operator) -> Step:
 
 @register('MAXIMUM', 'MINIMUM')
 def maximum_minimum(lw: Lowering, op: Operator) -> Step:
-    a, b, y = _pair(lw, op, ("int8",))
-    lw.need(y.dtype == "int8", op, f"output type {y.dtype}, not int8", tensor=y.index)
+    a, b, y = _pair(lw, op, ("int8", "int16"))
+    lw.need(y.dtype == a.dtype, op, f"output type {y.dtype}, not {a.dtype}", tensor=y.index)
     dims, (s0, s1) = broadcast(lw, op, [a, b], y)
-    params = CompareParams(dims, s0, s1, [0] * MAX_DIMS, CMP[op.opcode], 1)
+    params = CompareParams(dims, s0, s1, [0] * MAX_DIMS, CMP[op.opcode], a.itemsize)
     inplace = [(t.index, y.index) for t in (a, b) if list(t.shape) == list(y.shape)]
-    return Call(op, "tslm_maxmin_s8", "tslm_compare", [T(a.index), T(b.index), T(y.index)], params=params,
-                note=_note(lw, [a, b]) + ": raw int8 values, as TFLM", inplace=inplace,
+    func = "tslm_maxmin_s8" if a.dtype == "int8" else "tslm_maxmin_s16"
+    return Call(op, func, "tslm_compare", [T(a.index), T(b.index), T(y.index)], params=params,
+                note=_note(lw, [a, b]) + f": raw {a.dtype} values, as TFLM", inplace=inplace,
                 reads=[a.index, b.index], writes=[y.index])
 
 

@@ -355,6 +355,9 @@ static int check_depthwise(int32_t case_no)
     p.output_c = p.input_c * p.depth_multiplier;
     p.filter_h = range(1, 5);
     p.filter_w = next() % 4 == 0 ? 1 : range(1, 4);
+    if (next() % 3 == 0) { /* 3x3: the kernel's assembly paths (one and two pixels at a time) */
+        p.filter_h = p.filter_w = 3;
+    }
     p.input_h = range(1, 10);
     p.input_w = p.filter_w == 1 && next() % 2 ? 1 : range(1, 8);
     p.stride_h = range(1, 2), p.stride_w = range(1, 2);

@@ -208,6 +208,78 @@ TSLM_ALWAYS_INLINE void out8(acc2 a, const int32_t *rq, int32_t zp, int16x8_t lo
                      : "q0", "q1", "q2", "memory");
 }
 
+/* Two neighbouring output pixels (stride 1) of one block, 3x3: a row's four ring columns loaded once serve
+ * both pixels' three taps (pixel b's tap k is pixel a's tap k + 1), the weights at immediate offsets. */
+TSLM_ALWAYS_INLINE void taps3x3_x2(acc2 *a, acc2 *b, const int8_t *x0, const int8_t *x1, const int8_t *x2,
+                                   const int16_t *w)
+{
+#define TSLM_MVE_DW_MAC(acc)                      \
+    "vmullb.s16 q2, q0, q1\n\t"                   \
+    "vadd.i32 %q[" #acc "e], %q[" #acc "e], q2\n\t" \
+    "vmullt.s16 q2, q0, q1\n\t"                   \
+    "vadd.i32 %q[" #acc "o], %q[" #acc "o], q2\n\t"
+#define TSLM_MVE_DW_ROW2(x, w0, w1, w2)           \
+    "vldrh.u16 q1, [%[w], #" #w0 "]\n\t"          \
+    "vldrb.s16 q0, [%[" #x "]]\n\t"               \
+    TSLM_MVE_DW_MAC(a)                            \
+    "vldrb.s16 q0, [%[" #x "], #8]\n\t"           \
+    TSLM_MVE_DW_MAC(b)                            \
+    "vldrh.u16 q1, [%[w], #" #w1 "]\n\t"          \
+    TSLM_MVE_DW_MAC(a)                            \
+    "vldrb.s16 q0, [%[" #x "], #16]\n\t"          \
+    TSLM_MVE_DW_MAC(b)                            \
+    "vldrh.u16 q1, [%[w], #" #w2 "]\n\t"          \
+    TSLM_MVE_DW_MAC(a)                            \
+    "vldrb.s16 q0, [%[" #x "], #24]\n\t"          \
+    TSLM_MVE_DW_MAC(b)
+    __asm__ volatile(TSLM_MVE_DW_ROW2(x0, 0, 16, 32) TSLM_MVE_DW_ROW2(x1, 48, 64, 80)
+                     TSLM_MVE_DW_ROW2(x2, 96, 112, 128)
+                     : [ae] "+w"(a->even), [ao] "+w"(a->odd), [be] "+w"(b->even), [bo] "+w"(b->odd)
+                     : [x0] "r"(x0), [x1] "r"(x1), [x2] "r"(x2), [w] "r"(w)
+                     : "q0", "q1", "q2", "memory");
+#undef TSLM_MVE_DW_ROW2
+#undef TSLM_MVE_DW_MAC
+}
+
+/* out8 for two pixels of one block (outputs at out and out + step): each record loaded once for both. */
+TSLM_ALWAYS_INLINE void out8x2(acc2 a, acc2 b, const int32_t *rq, int32_t zp, int32_t lo, int32_t hi, int8_t *out,
+                               int32_t step)
+{
+#define TSLM_MVE_DW_RQ(acc, shift)                \
+    "vand q2, %q[" #acc "], " #shift "\n\t"       \
+    "vshr.s32 q2, q2, #31\n\t"                    \
+    "vqadd.s32 %q[" #acc "], %q[" #acc "], q2\n\t" \
+    "vrshl.s32 %q[" #acc "], %q[" #acc "], " #shift "\n\t"
+    __asm__ volatile("vldrw.32 q0, [%[rq], #32]\n\t"
+                     "vldrw.32 q1, [%[rq], #64]\n\t"
+                     "vqrdmulh.s32 %q[ae], %q[ae], q0\n\t"
+                     "vqrdmulh.s32 %q[be], %q[be], q0\n\t"
+                     TSLM_MVE_DW_RQ(ae, q1) TSLM_MVE_DW_RQ(be, q1)
+                     "vldrw.32 q0, [%[rq], #48]\n\t"
+                     "vldrw.32 q1, [%[rq], #80]\n\t"
+                     "vqrdmulh.s32 %q[ao], %q[ao], q0\n\t"
+                     "vqrdmulh.s32 %q[bo], %q[bo], q0\n\t"
+                     TSLM_MVE_DW_RQ(ao, q1) TSLM_MVE_DW_RQ(bo, q1)
+                     "vdup.16 q1, %[lo]\n\t"
+                     "vdup.16 q2, %[hi]\n\t"
+                     "vqmovnb.s32 q0, %q[ae]\n\t"
+                     "vqmovnt.s32 q0, %q[ao]\n\t"
+                     "vqadd.s16 q0, q0, %[zp]\n\t"
+                     "vmax.s16 q0, q0, q1\n\t"
+                     "vmin.s16 q0, q0, q2\n\t"
+                     "vstrb.16 q0, [%[out]]\n\t"
+                     "vqmovnb.s32 q0, %q[be]\n\t"
+                     "vqmovnt.s32 q0, %q[bo]\n\t"
+                     "vqadd.s16 q0, q0, %[zp]\n\t"
+                     "vmax.s16 q0, q0, q1\n\t"
+                     "vmin.s16 q0, q0, q2\n\t"
+                     "vstrb.16 q0, [%[out2]]"
+                     : [ae] "+w"(a.even), [ao] "+w"(a.odd), [be] "+w"(b.even), [bo] "+w"(b.odd)
+                     : [rq] "r"(rq), [zp] "r"(zp), [lo] "r"(lo), [hi] "r"(hi), [out] "r"(out), [out2] "r"(out + step)
+                     : "q0", "q1", "q2", "memory");
+#undef TSLM_MVE_DW_RQ
+}
+
 #define DW_MAX_ROWS 16 /* filter rows the ring path handles (helium_layout.py: DW_MAX_ROWS) */
 
 /* Input row `iy` (or the zero point, outside the image) into a ring slot, blocked by eight channels. */
@@ -264,7 +336,18 @@ TSLM_ALWAYS_INLINE void rows_ring_impl(const tslm_depthwise_conv_params *p, cons
                 const int32_t *rq = p->requant + 24 * k;
                 const int32_t off = k * rw * 8;
                 int8_t *out = out_b + oy * p->output_w * ch + c;
-                for (int32_t ox = 0; ox < p->output_w; ++ox, out += ch) {
+                int32_t ox = 0;
+                if (K3 && p->stride_w == 1 && c + 8 <= ch) { /* two pixels at a time */
+                    for (; ox + 2 <= p->output_w; ox += 2, out += 2 * ch) {
+                        acc2 a, e;
+                        a.even = e.even = vldrwq_s32(rq);
+                        a.odd = e.odd = vldrwq_s32(rq + 4);
+                        const int32_t at = off + ox * 8;
+                        taps3x3_x2(&a, &e, rows[0] + at, rows[1] + at, rows[2] + at, wk);
+                        out8x2(a, e, rq, p->output_offset, p->act_min, p->act_max, out, ch);
+                    }
+                }
+                for (; ox < p->output_w; ++ox, out += ch) {
                     acc2 a;
                     a.even = vldrwq_s32(rq);
                     a.odd = vldrwq_s32(rq + 4);

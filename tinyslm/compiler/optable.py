@@ -6,8 +6,8 @@ registers, with what tinyslm compiles of it per type.
 tests/test_optable.py fails when the two differ, when a registered opcode has no declared types
 here, or when a declared one is not registered.
 
->>> row("ABS", SUPPORT["ABS"])
-'| ABS | ✓ |  | ✓ |  | int8: a 256-entry table |'
+>>> row("ABS", "int8 float32 | bool: a note")
+'| ABS | ✓ |  | ✓ | bool | a note |'
 """
 
 from __future__ import annotations

@@ -144,3 +144,16 @@ def test_variable_state_tensor_is_named_when_the_op_exists(tmp_path):
         compile_model(model, tmp_path / "out")
     text = info.value.render()
     assert "variable" in text and "read by ADD (op 0)" in text and "stateful" in text, text
+
+
+def test_resource_variable_model_is_refused_for_its_ops_first(tmp_path):
+    """A RESOURCE tensor is a type no kernel holds, but the real reason is the resource-variable operators."""
+    from tflbuild import OpDesc, TDesc, build_model
+
+    model = build_model([TDesc((1, 4), "int8", [0.1], [0], name="input"), TDesc((), "resource", name="handle"),
+                         TDesc((1, 4), "int8", [0.1], [0], name="state")],
+                        [OpDesc("VAR_HANDLE", [], [1]), OpDesc("READ_VARIABLE", [1], [2])], [0], [2])
+    with pytest.raises(UnsupportedError) as info:
+        compile_model(model, tmp_path / "out")
+    text = info.value.render()
+    assert "VAR_HANDLE (op 0): operator not supported" in text and "RESOURCE" not in text, text

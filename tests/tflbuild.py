@@ -15,7 +15,7 @@ import numpy as np
 import tflite
 
 TYPES = {"float32": tflite.TensorType.FLOAT32, "int8": tflite.TensorType.INT8, "int16": tflite.TensorType.INT16,
-         "int32": tflite.TensorType.INT32, "int64": tflite.TensorType.INT64}
+         "int32": tflite.TensorType.INT32, "int64": tflite.TensorType.INT64, "resource": tflite.TensorType.RESOURCE}
 
 
 @dataclass

@@ -326,7 +326,7 @@ def _conv_s16(lw: Lowering, op: Operator, depthwise: bool) -> Call:
                 act_min=lo, act_max=hi)
     note = (f"int16x8, {fh}x{fw} stride {sh}x{sw} dilation {dh}x{dw} {o.get('padding', 'VALID')} "
             f"(pad {pad_h},{pad_w})" + (f", {act.lower()}" if act != "NONE" else "")
-            + (", 32-bit accumulator (int32 bias)" if acc32 else ""))
+            + (", TFLM's 32-bit accumulator" if acc32 else ""))
     reads = [x.index, w.index] + ([bias_idx] if bias_idx >= 0 else [])
     if depthwise:
         lw.need(w.shape[0] == 1 and w.shape[3] == oc, op,

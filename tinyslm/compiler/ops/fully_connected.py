@@ -128,7 +128,7 @@ def _fully_connected_s16(lw: Lowering, op: Operator) -> Call:
     params = FullyConnectedS16Params(batches, depth, out_depth, -x.zero_point, -w.quant.zero_point[0], y.zero_point,
                                      Ref(mult.name), Ref(shift.name), int(per_channel), lo, hi, acc32)
     note = (f"int16x8, {batches}x{depth} . {depth}x{out_depth}" + (f", {act.lower()}" if act != "NONE" else "")
-            + (", 32-bit accumulator (int32 bias)" if acc32 else ""))
+            + (", TFLM's 32-bit accumulator" if acc32 else ""))
     return Call(op, "tslm_fully_connected_s16", "tslm_fully_connected",
                 [T(x.index), T(w.index), bias_arg, T(y.index)], params=params,
                 consts=[mult, shift, *bias_consts], macs=batches * depth * out_depth, note=note,

@@ -110,7 +110,10 @@ def plot_svg(tune: dict) -> str:
 def write_html(tune: dict, path: Path) -> None:
     cols = ["pick", "describe", "quality", "instructions_est", "instructions_measured", "macs", "arena_bytes",
             "ram_bytes", "flash_bytes", "id"]
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    names = {"describe": "student", "instructions_est": "instructions (estimated)",
+             "instructions_measured": "instructions (QEMU)", "arena_bytes": "arena", "ram_bytes": "RAM",
+             "flash_bytes": "flash", "macs": "MACs", "id": "trial"}
+    head = "".join(f"<th>{html.escape(names.get(c, c))}</th>" for c in cols)
 
     def cell(p: dict, c: str) -> str:
         v = p.get(c)
@@ -133,7 +136,7 @@ def write_html(tune: dict, path: Path) -> None:
     lim = tune["limits"]
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>tinyslm tune {html.escape(tune['task'])} on
 {html.escape(tune['board'])}</title><style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}</style></head><body>
+td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}td:nth-child(2){{text-align:left}}</style></head><body>
 <h1>tinyslm tune {html.escape(tune['task'])} on {html.escape(tune['board'])}</h1>
 <p>{len(tune['trials'])} trials ({html.escape(tune['ray']['search'])}, {html.escape(tune['ray']['scheduler'])});
 quality: {html.escape(tune['quality_metric'])}; board: RAM {_kb(lim['ram_bytes'])}, flash {_kb(lim['flash_bytes'])}.

@@ -325,14 +325,16 @@ def collect(s: TuneSettings, grid: Any) -> list[dict]:
     """Every trial of the experiment as a row; finished trials' artifacts copied to OUT/trials/<id>/."""
     from ..boards import get_board
     from .cost import need_of
+    from .space import describe
 
     board = get_board(s.board)
     rows = []
     for r in grid:
         m = dict(r.metrics or {})
         tid = m.get("trial_id") or Path(r.path).name
-        row: dict[str, Any] = {"id": tid, "point": {k: v for k, v in (r.config or {}).items()},
-                               "describe": m.get("describe", ""), "step": m.get("step")}
+        point = {k: v for k, v in (r.config or {}).items()}
+        row: dict[str, Any] = {"id": tid, "point": point, "describe": describe(s.task, point, s.quick) if point else "",
+                               "step": m.get("step")}
         if r.error is not None:
             row.update(status="error", error=str(r.error).splitlines()[-1][:300] if str(r.error) else "error",
                        final=False, fits=False)

@@ -1,0 +1,142 @@
+"""`tinyslm tune`: a small search on a local Ray (quick profile), its front, resuming, and a --from-tune build."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    any(shutil.which(t) is None for t in ("qemu-system-arm", "arm-none-eabi-gcc", "espeak-ng")),
+    reason="needs qemu-system-arm, gcc-arm-none-eabi and espeak-ng (installed by .ci/setup)")
+
+TRIALS = 3
+
+
+def tinyslm(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tinyslm.cli", *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def tune_args(out: Path) -> list[str]:
+    # 2 CPUs, 2 per trial: one trial at a time on the 2-core CI machine
+    return ["tune", "kws", "--quick", "--trials", str(TRIALS), "--num-cpus", "2", "--cpus-per-trial", "2",
+            "--out", str(out)]
+
+
+@pytest.fixture(scope="module")
+def search():
+    pytest.importorskip("ray.tune", reason="the 'tune' extra (ray[tune]) is not installed")
+    # a folder of its own: pytest prunes old basetemp folders, which another pytest on the machine may do while
+    # this module's tests still use it
+    root = Path(tempfile.mkdtemp(prefix="tinyslm-test-tune-"))
+    out = root / "kws"
+    r = tinyslm(*tune_args(out))
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    yield out, r, json.loads((out / "tune.json").read_text())
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def dominates(a: dict, b: dict) -> bool:
+    return (a["quality"] >= b["quality"] and a["instructions_est"] <= b["instructions_est"]
+            and (a["quality"] > b["quality"] or a["instructions_est"] < b["instructions_est"]))
+
+
+@pytest.mark.slow
+def test_search_front_fits_and_is_non_dominated(search):
+    from tinyslm.boards import get_board
+    from tinyslm.compiler import compile_model
+    from tinyslm.firmware import check_fit
+
+    out, r, tune = search
+    assert len(tune["trials"]) == TRIALS and tune["board"] == "mps2-an386"
+    assert "[tune] 1/3 done" in r.stdout and "best so far" in r.stdout  # progress lines
+    finished = [t for t in tune["trials"] if t.get("final") and t.get("fits")]
+    front = tune["front"]
+    assert front and {p["id"] for p in front} <= {t["id"] for t in finished}
+    board = get_board("mps2-an386")
+    for p in front:
+        # the point's memory is the compiler's own plan of its model, and the firmware's fit check accepts it
+        cm = compile_model(out / p["tflite"], out / "check" / p["id"], target=board.kernel_target)
+        assert (cm.arena_bytes, cm.weights_bytes) == (p["arena_bytes"], p["weights_bytes"])
+        check_fit(cm, board)
+        assert p["ram_bytes"] <= board.memory.ram_bytes and p["flash_bytes"] <= board.memory.flash_bytes
+        assert 0.0 <= p["quality"] <= 1.0 and p["instructions_est"] > 0
+        assert p["instructions_measured"] > 0  # measured in QEMU
+        assert not any(dominates(t, p) for t in finished), p["id"]
+    # every finished trial off the front is dominated by (or ties with) a point on it
+    for t in finished:
+        if t["id"] not in {p["id"] for p in front}:
+            assert any(dominates(p, t) or (p["quality"], p["instructions_est"]) ==
+                       (t["quality"], t["instructions_est"]) for p in front), t["id"]
+    assert [p["pick"] for p in front] == list(range(len(front)))
+    assert sorted(p["instructions_est"] for p in front) == [p["instructions_est"] for p in front]
+    page = (out / "tune.html").read_text()
+    assert "<svg" in page and page.count("<tr>") >= len(front) + 1
+    # the first trial is the default build's student for the board
+    assert tune["baseline"] == sorted(t["id"] for t in tune["trials"])[0]
+
+
+@pytest.mark.slow
+def test_search_resumes_from_its_folder(search):
+    out, _, tune = search
+    r = tinyslm(*tune_args(out))
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "resuming" in r.stdout and "done earlier" in r.stdout
+    again = json.loads((out / "tune.json").read_text())
+    assert [(p["id"], p["quality"], p["arena_bytes"]) for p in again["front"]] == \
+           [(p["id"], p["quality"], p["arena_bytes"]) for p in tune["front"]]
+    other = tinyslm("tune", "kws", "--quick", "--trials", "5", "--out", str(out))
+    assert other.returncode != 0 and "holds another search" in other.stderr and "Traceback" not in other.stderr
+
+
+@pytest.mark.slow
+def test_from_tune_build_reproduces_its_point(search):
+    out, _, tune = search
+    p = tune["front"][0]
+    build = out / "from-tune"
+    r = tinyslm("build", "--from-tune", str(out), "--pick", "0", "--device-examples", "10", "--out", str(build))
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert (build / "train" / "model.tflite").read_bytes() == (out / p["tflite"]).read_bytes()
+    report = json.loads((build / "report.json").read_text())
+    assert report["quality_val"]["student_int8"] == pytest.approx(p["quality"], abs=1e-12)
+    assert report["memory"]["arena_bytes"] == p["arena_bytes"]
+    assert report["device"]["agreement_with_host"] == 1.0
+    assert "int8 model identical" in r.stdout
+    bad = tinyslm("build", "--from-tune", str(out), "--pick", str(len(tune["front"])))
+    assert bad.returncode != 0 and "--pick" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_board_nothing_fits_is_refused_with_the_numbers():
+    import numpy as np
+
+    from tinyslm.boards import get_board
+    from tinyslm.errors import TinyslmError
+    from tinyslm.tune.run import TuneSettings, check_smallest
+
+    tiny = get_board("microbit")
+    tiny = dataclasses.replace(tiny, name="tiny", memory=dataclasses.replace(tiny.memory, ram_bytes=4096))
+    s = TuneSettings(task="kws", board="microbit", out=Path("unused"), quick=True)
+    with pytest.raises(TinyslmError) as e:
+        check_smallest(s, {"x_train": np.zeros((1, 49, 10), np.int8)}, lambda _: None, board=tiny)
+    assert "no point of the search space fits tiny" in e.value.what and "RAM" in e.value.what
+    said = []
+    check_smallest(s, {"x_train": np.zeros((1, 49, 10), np.int8)}, said.append, board=get_board("mps2-an386"))
+    assert "fits mps2-an386" in said[0]
+
+
+def test_search_space_points_are_valid_models():
+    from tinyslm.tune.space import SPACES, train_config
+
+    for (task, profile), space in SPACES.items():
+        for p in space.points(task)[:: max(1, len(space.points(task)) // 40)]:
+            cfg = train_config(task, {**p, "sparsity": space.sparsities[-1]}, profile == "quick")
+            s = cfg.student
+            assert s.dim % s.heads == 0 and s.dim // s.heads >= min(4, s.dim)
+            assert cfg.prune is None or cfg.prune.target_sparsity == space.sparsities[-1]

@@ -50,7 +50,10 @@ def fuzz_cmd(n_graphs: int, seed: int, targets: tuple[str, ...], board: str | No
     if board:
         from ..boards import get_board
 
-        get_board(board)  # an unknown board is one clear error before any work
+        b = get_board(board)  # an unknown board is one clear error before any work
+        if port is None and not b.emulated:
+            raise TinyslmError(f"board {board} has no emulator here",
+                               hint=f"flash tinyslm firmware and pass its port: --board {board} --port /dev/ttyACM0")
     from ..fuzz.run import fuzz
 
     s = fuzz(n_graphs, seed, list(targets) or ["portable"], board, port, out_dir, n_inputs, not no_sanitize,

@@ -106,7 +106,15 @@ def check(model: bytes, target: str, seed: int, oracle: OracleWorker, n_inputs: 
         from ..device.verify import verify_on_device
 
         try:
-            dev = verify_on_device(model, board, port, n_inputs=n_inputs, seed=seed)
+            if port:  # a real board runs one firmware at a time: build this graph's and flash it first
+                from ..boards import get_board
+                from ..device.flash import runner_for
+                from ..firmware import build as build_firmware
+
+                b = get_board(board)
+                build_firmware(model, b, root / "firmware", name="model")
+                runner_for(b).flash(root / "firmware")
+            dev = verify_on_device(model, board, port, n_inputs=n_inputs, seed=seed, work=root if port else None)
         except Exception as e:  # noqa: BLE001
             return Outcome("crash", f"{board}: {_msg(e)}")
         if not dev.ok:

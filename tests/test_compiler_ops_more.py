@@ -128,3 +128,33 @@ def test_refusals_name_the_reason():
     arg64 = convert_fn(lambda x: tf.argmax(x, axis=-1), [(1, 4, 5)])
     with pytest.raises(UnsupportedError, match="ARG_MAX .*int64 indices: TFLM's kernel fails"):
         analyze(arg64)
+
+
+def test_hand_built_l2_pool_and_embedding_lookup():
+    """L2_POOL_2D and EMBEDDING_LOOKUP, which the TensorFlow converter does not emit, in a float32 model
+    written by hand (tests/tflbuild.py), against TFLM; ids inside the table (TFLM stops on others)."""
+    import tflite
+    from tflbuild import OpDesc, TDesc, build_model
+
+    def pool_options(b):
+        tflite.Pool2DOptionsStart(b)
+        tflite.Pool2DOptionsAddPadding(b, tflite.Padding.SAME)
+        tflite.Pool2DOptionsAddStrideW(b, 2)
+        tflite.Pool2DOptionsAddStrideH(b, 2)
+        tflite.Pool2DOptionsAddFilterWidth(b, 3)
+        tflite.Pool2DOptionsAddFilterHeight(b, 2)
+        tflite.Pool2DOptionsAddFusedActivationFunction(b, tflite.ActivationFunctionType.RELU6)
+        return tflite.Pool2DOptionsEnd(b)
+
+    rng = np.random.default_rng(5)
+    table = (rng.standard_normal((10, 3)) * 2).astype(np.float32)
+    tensors = [TDesc((1, 5, 7, 3), "float32", name="x"), TDesc((1, 3, 4, 3), "float32", name="pooled"),
+               TDesc((4,), "int32", name="ids"), TDesc((10, 3), "float32", data=table, name="table"),
+               TDesc((4, 3), "float32", name="rows")]
+    ops = [OpDesc("L2_POOL_2D", [0], [1], "Pool2DOptions", pool_options), OpDesc("EMBEDDING_LOOKUP", [2, 3], [4])]
+    m = build_model(tensors, ops, inputs=[0, 2], outputs=[1, 4])
+    assert {op.opcode for op in read_model(m).operators} == {"L2_POOL_2D", "EMBEDDING_LOOKUP"}
+    batches = [[(rng.standard_normal((1, 5, 7, 3)) * 3).astype(np.float32), rng.integers(0, 10, 4).astype(np.int32)]
+               for _ in range(20)]
+    report = verify_host(m, n_inputs=0, real_inputs=batches, sanitize=True)
+    assert report.ok, report.lines()

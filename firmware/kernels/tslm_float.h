@@ -1,6 +1,6 @@
 /*
  * tslm_float.h - float32 elementwise kernels for the ops TFLM runs in float:
- * ABS, NEG, FLOOR, CEIL, ROUND, SQRT, SQUARE, EXP, LOG, SIN, COS, ELU; ADD_N; CUMSUM.
+ * ABS, NEG, FLOOR, CEIL, ROUND, SQRT, SQUARE, EXP, LOG, SIN, COS, ELU; ADD_N; CUMSUM; L2_POOL_2D.
  * IEEE operations (negation, floor, ceil, round, sqrt, +, *) give TFLM's bits on any
  * target built without contraction (-ffp-contract=off); EXP, LOG, SIN, COS and ELU call
  * the C library, so they match TFLM where both use the same libm (the host).
@@ -29,5 +29,15 @@ typedef struct {
 } tslm_cumsum_params;
 
 void tslm_cumsum_f32(const tslm_cumsum_params *p, const float *input, float *output);
+
+typedef struct {
+    int32_t batches, input_h, input_w, channels;
+    int32_t filter_h, filter_w, output_h, output_w;
+    int32_t stride_h, stride_w, pad_h, pad_w;
+    int32_t activation; /* 0 none, 1 RELU, 2 RELU6, 3 RELU_N1_TO_1 */
+} tslm_l2_pool_params;
+
+/* L2_POOL_2D: sqrt(sum of squares / count) over each window's in-image values, in TFLM's order. */
+void tslm_l2_pool_f32(const tslm_l2_pool_params *p, const float *input, float *output);
 
 #endif /* TSLM_FLOAT_H */

@@ -1,5 +1,9 @@
 """Keras model builders: KWS teacher and student, anomaly-detection autoencoders.
 
+(One module of ~530 lines on purpose: every student shares the int8-convertible building blocks below
+and the config (de)serialization the pipeline, the sizing rule and `tinyslm tune` use; split per task,
+each half would import the other's layers.)
+
 Every *student* here converts to an all-int8 .tflite that TensorFlow Lite
 Micro (and tinyslm's compiler) runs: the converter emits only
 FULLY_CONNECTED, CONV_2D (the convolutional patch embedding), ADD, SUB,

@@ -158,3 +158,22 @@ def test_hand_built_l2_pool_and_embedding_lookup():
                for _ in range(20)]
     report = verify_host(m, n_inputs=0, real_inputs=batches, sanitize=True)
     assert report.ok, report.lines()
+
+
+def test_hand_built_broadcast_args():
+    """BROADCAST_ARGS on shapes given at run time (a hand-built model), against TFLM."""
+    from tflbuild import OpDesc, TDesc, build_model
+
+    for dtype in ("int32", "int64"):
+        tensors = [TDesc((4,), dtype, name="s1"), TDesc((2,), dtype, name="s2"), TDesc((4,), dtype, name="out")]
+        m = build_model(tensors, [OpDesc("BROADCAST_ARGS", [0, 1], [2])], inputs=[0, 1], outputs=[2])
+        rng = np.random.default_rng(9)
+        batches = []
+        for _ in range(12):  # compatible shapes: each pair equal, or one of them 1
+            s1 = rng.integers(1, 6, 4)
+            s2 = s1[2:].copy()
+            s1[rng.random(4) < 0.3] = 1
+            s2[rng.random(2) < 0.3] = 1
+            batches.append([s1.astype(dtype), s2.astype(dtype)])
+        report = verify_host(m, n_inputs=0, real_inputs=batches)
+        assert report.ok, (dtype, report.lines())

@@ -44,6 +44,7 @@ SUPPORT: dict[str, str] = {
     "AVERAGE_POOL_2D": "int8 int16",
     "BATCH_MATMUL": "int8: adj_x/adj_y, batch broadcasting",
     "BATCH_TO_SPACE_ND": ANY + ": 3-D or 4-D",
+    "BROADCAST_ARGS": "| int32 int64: shapes read at run time",
     "BROADCAST_TO": ANY,
     "CAST": "int8 int16 float32 | int32 int64 bool",
     "CEIL": "float32",
@@ -141,7 +142,6 @@ REASONS: dict[str, str] = {
     "WHILE": "control flow between subgraphs: tinyslm compiles one subgraph",
     "SVDF": "stateful: not compiled yet (issue 13 item 4)",
     "UNIDIRECTIONAL_SEQUENCE_LSTM": "stateful: not compiled yet (issue 13 item 4)",
-    "BROADCAST_ARGS": "computes a shape at run time: not compiled yet",
 }
 
 

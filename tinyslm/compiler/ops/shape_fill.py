@@ -1,5 +1,5 @@
-"""SHAPE (the static shape, written from flash), ZEROS_LIKE (memset) and FILL with constant dims
-(the value broadcast by a strided copy with stride 0)."""
+"""SHAPE (the static shape, written from flash), ZEROS_LIKE (memset), FILL with constant dims
+(the value broadcast by a strided copy with stride 0) and BROADCAST_ARGS (tslm_shape)."""
 
 from __future__ import annotations
 
@@ -41,3 +41,17 @@ def fill(lw: Lowering, op: Operator) -> Step:
     lw.need(v.dtype in MOVABLE, op, f"type {v.dtype} not supported", tensor=v.index)
     lw.same_quant(op, v, y)  # TFLM copies the value's bytes
     return lw.gather_call(op, v, y, [y.numel], [0], 0, f"{lw.shape_str(dims)} of one value")
+
+
+@register('BROADCAST_ARGS')
+def broadcast_args(lw: Lowering, op: Operator) -> Step:
+    lw.io(op, 2)
+    a = lw.dtype(op, op.inputs[0], ("int32", "int64"), "shape 1")
+    b = lw.dtype(op, op.inputs[1], (a.dtype,), "shape 2")
+    y = lw.dtype(op, op.outputs[0], (a.dtype,), "output")
+    for t in (a, b, y):
+        lw.need(len(t.shape) == 1, op, f"shapes are 1-D, got {lw.shape_str(t.shape)}", tensor=t.index)
+    lw.need(y.numel == max(a.numel, b.numel), op, f"output of {y.numel} dimensions for shapes of {a.numel} and {b.numel}")
+    func = "tslm_broadcast_args_s32" if a.dtype == "int32" else "tslm_broadcast_args_s64"
+    return Call(op, func, "tslm_shape", [Lit(str(a.numel)), T(a.index), Lit(str(b.numel)), T(b.index),
+                Lit(str(y.numel)), T(y.index)], note=f"{a.dtype} shapes", reads=[a.index, b.index], writes=[y.index])

@@ -269,7 +269,7 @@ def _progress_callback(total: int, budget_s: float | None, concurrency: int, say
                 self.finals.add(trial.trial_id)
                 self.done.append(time.time())
                 r = trial.last_result or {}
-                say(f"[tune] {len(self.done)}/{total} done: {trial.trial_id} stopped early by ASHA at step "
+                say(f"[tune] {len(self.done)}/{total} done: {trial.trial_id} stopped by ASHA (or the budget) at step "
                     f"{r.get('step', '?')} (validation {r.get('quality', float('nan')):.4f}); {self._left()}")
 
         def on_trial_error(self, iteration, trials, trial, **info):
@@ -353,7 +353,8 @@ def collect(s: TuneSettings, grid: Any) -> list[dict]:
                 if m.get("fits"):  # the estimate with this tinyslm's cost model (trials may have run elsewhere)
                     row["instructions_est"] = need_of(dest / "model.tflite", board).instructions_est
         else:
-            row.update(status="stopped early (ASHA)", quality=m.get("quality"), final=False, fits=None)
+            # ASHA stopped it, or the time budget or Ctrl+C ended the search first (a second run resumes these)
+            row.update(status="stopped before its last step", quality=m.get("quality"), final=False, fits=None)
         rows.append(row)
     return sorted(rows, key=lambda r: r["id"])
 

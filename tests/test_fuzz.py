@@ -101,11 +101,11 @@ def test_regression_dsp_1x1_conv_with_a_computed_filter():
 def test_seeded_fuzz_on_the_host_both_targets_is_bit_exact(tmp_path):
     """The CI slice on the host: every compiled graph bit-exact with TFLM under ASan/UBSan, portable and DSP
     kernels (the long run: README 'Fuzzing')."""
-    s = fuzz(10, 1, ["portable", "cortex-m-dsp"], out_dir=tmp_path / "repro", n_inputs=3, progress=False,
-             shrink_checks=20, say=print)
+    s = fuzz(6, 1, ["portable", "cortex-m-dsp"], out_dir=tmp_path / "repro", n_inputs=3, progress=False,
+             shrink_checks=20, say=print)  # ~11 s of CPU per graph (conversion, two ASan builds)
     details = [f"{f.target}: {f.detail[:200]} ({f.command})" for f in s.failures]
     assert s.mismatches == 0, details
-    assert s.graphs == 10 and s.compiled >= 10 and s.compiled + s.refused == 20
+    assert s.graphs == 6 and s.compiled >= 6 and s.compiled + s.refused == 12
     assert s.bytes_compared > 0 and len(s.ops) >= 5
 
 

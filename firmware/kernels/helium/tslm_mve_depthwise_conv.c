@@ -309,7 +309,7 @@ static void ring_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, in
 }
 
 TSLM_ALWAYS_INLINE void rows_ring_impl(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
-                                       int8_t *output, int8_t *ring, const int K3)
+                                       int8_t *output, int8_t *ring, const int K3, const int K1)
 {
     const int32_t ch = p->output_c, fh = p->filter_h, fw = p->filter_w, taps = fh * fw, rw = p->ring_w;
     const int32_t span = (fh - 1) * p->dilation_h + 1, blocks = (ch + 7) / 8, slot_bytes = blocks * rw * 8;
@@ -354,6 +354,11 @@ TSLM_ALWAYS_INLINE void rows_ring_impl(const tslm_depthwise_conv_params *p, cons
                     const int32_t at = off + ox * col_step;
                     if (K3) {
                         a = taps3x3(a, rows[0] + at, rows[1] + at, rows[2] + at, wk);
+                    } else if (K1) { /* K x 1 (e.g. over time): one tap per filter row */
+                        const int16_t *wt = wk;
+                        for (int32_t fy = 0; fy < fh; ++fy, wt += 8) {
+                            a = mac(a, vldrbq_s16(rows[fy] + at), vldrhq_s16(wt));
+                        }
                     } else {
                         const int16_t *wt = wk;
                         for (int32_t fy = 0; fy < fh; ++fy) {
@@ -382,13 +387,19 @@ TSLM_ALWAYS_INLINE void rows_ring_impl(const tslm_depthwise_conv_params *p, cons
 static void rows_ring_3x3(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
                           int8_t *output, int8_t *ring)
 {
-    rows_ring_impl(p, input, weights, output, ring, 1);
+    rows_ring_impl(p, input, weights, output, ring, 1, 0);
 }
 
 static void rows_ring(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
                       int8_t *output, int8_t *ring)
 {
-    rows_ring_impl(p, input, weights, output, ring, 0);
+    rows_ring_impl(p, input, weights, output, ring, 0, 0);
+}
+
+static void rows_ring_kx1(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                          int8_t *output, int8_t *ring)
+{
+    rows_ring_impl(p, input, weights, output, ring, 0, 1);
 }
 
 void tslm_mve_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
@@ -397,6 +408,8 @@ void tslm_mve_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_
     if (p->requant != NULL && p->filter_h <= DW_MAX_ROWS) {
         if (p->filter_h == 3 && p->filter_w == 3 && p->dilation_w == 1) {
             rows_ring_3x3(p, input, weights, output, scratch);
+        } else if (p->filter_w == 1) {
+            rows_ring_kx1(p, input, weights, output, scratch);
         } else {
             rows_ring(p, input, weights, output, scratch);
         }

@@ -52,9 +52,16 @@ def generate_cmd(firmware: Path, prompt: str, tokens: int, seed: int, temperatur
 
     def run(client) -> None:
         client.sync()
-        show(text)
-        g = stream_generate(client, text, tokens, seed, temp, top_k, on_char=show, timeout=120)
-        show("\n")
+        started = []
+
+        def show_generated(s: str) -> None:  # the prompt first, once the device has accepted it
+            if not started:
+                show(text)
+                started.append(True)
+            show(s)
+
+        g = stream_generate(client, text, tokens, seed, temp, top_k, on_char=show_generated, timeout=120)
+        show(("" if started else text) + "\n")
         ipt = board.ticks_to_instructions(g.ticks) / max(1, g.steps)
         click.echo(f"[{g.tokens} tokens, {g.steps} steps; {ipt:,.0f} instructions per step"
                    f"{' (QEMU -icount)' if port is None else ''}]", err=True)

@@ -92,6 +92,7 @@ def comparison(lw: Lowering, op: Operator) -> Step:
                     params=params, note=f"{note}, {a.dtype}", reads=[a.index, b.index], writes=[y.index])
     for t, role in ((a, "input 1"), (b, "input 2")):
         lw.per_tensor(op, t, role)
+        lw.need(0 < t.scale < 1, op, f"{role} has scale {t.scale}: TFLM needs a multiplier below one", tensor=t.index)
     what = f"{op.opcode} op {op.index}"
     t0 = ConstArray(lw.name(op, "rescaled1"), "int32_t", rescaled(a, what), "input 1 rescaled, for bytes -128..127")
     t1 = ConstArray(lw.name(op, "rescaled2"), "int32_t", rescaled(b, what), "input 2 rescaled, for bytes -128..127")

@@ -90,6 +90,7 @@ def div(lw: Lowering, op: Operator) -> Step:
     y = lw.dtype(op, op.outputs[0], ("int8",), "output")
     for t, role in ((a, "input 1"), (b, "input 2"), (y, "output")):
         lw.per_tensor(op, t, role)
+        lw.need(t.scale > 0, op, f"{role} has scale {t.scale}", tensor=t.index)
     dims, (s0, s1) = broadcast(lw, op, [a, b], y)
     # TFLM computes s1 / (s2 * s_out) in float32
     mult, shift = quantize_multiplier(float(f32(a.scale) / (f32(b.scale) * f32(y.scale))))
@@ -116,6 +117,7 @@ def prelu(lw: Lowering, op: Operator) -> Step:
     y = lw.dtype(op, op.outputs[0], ("int8",), "output")
     for t, role in ((x, "input"), (al, "alpha"), (y, "output")):
         lw.per_tensor(op, t, role)
+        lw.need(t.scale > 0, op, f"{role} has scale {t.scale}", tensor=t.index)
     dims, (s0, s1) = broadcast(lw, op, [x, al], y)
     m1, sh1 = quantize_multiplier(float(x.scale) / float(y.scale))
     m2, sh2 = quantize_multiplier(float(x.scale) * float(al.scale) / float(y.scale))

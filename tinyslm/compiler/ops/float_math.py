@@ -12,6 +12,7 @@ from ..ir import Operator
 from ..lowering import Call, KernelParams, Lit, Lowering, Step, T, TList
 from . import register
 from .gather import gather_rows
+from .split import const_scalar
 
 
 @dataclass
@@ -101,7 +102,7 @@ def cumsum(lw: Lowering, op: Operator) -> Step:
     y = lw.dtype(op, op.outputs[0], ("float32",), "output")
     lw.need(x.shape == y.shape, op, "input and output shapes differ")
     rank = len(x.shape)
-    axis = int(np.asarray(lw.const(op, op.inputs[1], "axis")).reshape(-1)[0])
+    axis = const_scalar(lw, op, 1, "axis")
     axis = axis + rank if axis < 0 else axis
     lw.need(0 <= axis < rank, op, f"axis out of range for rank {rank}")
     ex, rev = bool(op.options.get("exclusive", False)), bool(op.options.get("reverse", False))

@@ -237,8 +237,9 @@ def gather_nd(lw: Lowering, op: Operator) -> Step:
 def mirror_pad(lw: Lowering, op: Operator) -> Step:
     x, y, idx = _io(lw, op, 2)
     rank = len(x.shape)
-    pads = np.asarray(lw.const(op, op.inputs[1], "paddings")).reshape(-1, 2).astype(np.int64)
-    lw.need(pads.shape[0] == rank and (pads >= 0).all(), op, "paddings must be non-negative, one pair per axis")
+    pads = np.asarray(lw.const(op, op.inputs[1], "paddings")).astype(np.int64)
+    lw.need(pads.size == 2 * rank and (pads >= 0).all(), op, "paddings must be non-negative, one pair per axis")
+    pads = pads.reshape(rank, 2)
     mode = op.options.get("mode", "REFLECT")
     mode = {0: "REFLECT", 1: "SYMMETRIC"}.get(mode, mode)  # type: ignore[call-overload]
     lw.need(mode in ("REFLECT", "SYMMETRIC"), op, f"mode {mode} not supported")

@@ -38,6 +38,7 @@ def log_softmax(lw: Lowering, op: Operator) -> Step:
     lw.need(y.zero_point == 127 and float(y.scale) == 16.0 / 256, op,
             f"output must have scale 1/16 and zero point 127 (as TFLM requires), has {y.quant.describe()}",  # type: ignore[union-attr]
             tensor=y.index)
+    lw.need(x.scale > 0, op, f"input has scale {x.scale}", tensor=x.index)
     what = f"LOG_SOFTMAX op {op.index}"
     # PreprocessLogSoftmaxScalingExp with beta 1 (TFLM ignores the model's beta here)
     real = min(float(x.scale) * (1 << (31 - INPUT_BITS)), float((1 << 31) - 1))

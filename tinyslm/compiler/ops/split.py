@@ -21,6 +21,13 @@ class SplitParams(KernelParams):
     bytes: Ref
 
 
+def const_scalar(lw: Lowering, op: Operator, pos: int, role: str) -> int:
+    """A constant input holding one integer (an axis)."""
+    v = np.asarray(lw.const(op, op.inputs[pos], role)).reshape(-1)
+    lw.need(v.size == 1, op, f"{role} must hold one value, holds {v.size}", tensor=op.inputs[pos])
+    return int(v[0])
+
+
 def _axis(lw: Lowering, op: Operator, axis: int, rank: int) -> int:
     a = axis + rank if axis < 0 else axis
     lw.need(0 <= a < rank, op, f"axis {axis} out of range for rank {rank}")
@@ -57,7 +64,7 @@ def split(lw: Lowering, op: Operator) -> Step:
     lw.need(len(op.inputs) == 2 and len(op.outputs) >= 1, op, "expected an axis, an input and outputs")
     x = lw.t(op.inputs[1])
     rank = len(x.shape)
-    axis = _axis(lw, op, int(np.asarray(lw.const(op, op.inputs[0], "axis")).reshape(-1)[0]), rank)
+    axis = _axis(lw, op, const_scalar(lw, op, 0, "axis"), rank)
     n = len(op.outputs)
     lw.need(x.shape[axis] % n == 0, op, f"axis {axis} of size {x.shape[axis]} does not split in {n}")
     return _split(lw, op, x, axis, [x.shape[axis] // n] * n, False)
@@ -69,7 +76,7 @@ def split_v(lw: Lowering, op: Operator) -> Step:
     x = lw.t(op.inputs[0])
     rank = len(x.shape)
     sizes = [int(v) for v in np.asarray(lw.const(op, op.inputs[1], "size_splits")).reshape(-1)]
-    axis = _axis(lw, op, int(np.asarray(lw.const(op, op.inputs[2], "axis")).reshape(-1)[0]), rank)
+    axis = _axis(lw, op, const_scalar(lw, op, 2, "axis"), rank)
     if sizes.count(-1) == 1:
         sizes[sizes.index(-1)] = x.shape[axis] - (sum(sizes) + 1)
     return _split(lw, op, x, axis, sizes, False)

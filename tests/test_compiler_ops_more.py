@@ -148,11 +148,15 @@ def test_hand_built_l2_pool_and_embedding_lookup():
 
     rng = np.random.default_rng(5)
     table = (rng.standard_normal((10, 3)) * 2).astype(np.float32)
+    table8 = rng.integers(-128, 128, (10, 2, 3)).astype(np.int8)
     tensors = [TDesc((1, 5, 7, 3), "float32", name="x"), TDesc((1, 3, 4, 3), "float32", name="pooled"),
                TDesc((4,), "int32", name="ids"), TDesc((10, 3), "float32", data=table, name="table"),
-               TDesc((4, 3), "float32", name="rows")]
-    ops = [OpDesc("L2_POOL_2D", [0], [1], "Pool2DOptions", pool_options), OpDesc("EMBEDDING_LOOKUP", [2, 3], [4])]
-    m = build_model(tensors, ops, inputs=[0, 2], outputs=[1, 4])
+               TDesc((4, 3), "float32", name="rows"),
+               TDesc((10, 2, 3), "int8", [0.037], [0], data=table8, name="table8"),  # hybrid: float rows
+               TDesc((4, 2, 3), "float32", name="rows8")]
+    ops = [OpDesc("L2_POOL_2D", [0], [1], "Pool2DOptions", pool_options), OpDesc("EMBEDDING_LOOKUP", [2, 3], [4]),
+           OpDesc("EMBEDDING_LOOKUP", [2, 5], [6])]
+    m = build_model(tensors, ops, inputs=[0, 2], outputs=[1, 4, 6])
     assert {op.opcode for op in read_model(m).operators} == {"L2_POOL_2D", "EMBEDDING_LOOKUP"}
     batches = [[(rng.standard_normal((1, 5, 7, 3)) * 3).astype(np.float32), rng.integers(0, 10, 4).astype(np.int32)]
                for _ in range(20)]

@@ -113,3 +113,16 @@ void tslm_dynamic_update_slice(const tslm_update_slice_params *p, const void *op
         }
     }
 }
+
+void tslm_embedding_lookup_s8_f32(int32_t count, const int32_t *ids, int32_t rows, int32_t columns,
+                                  const int8_t *table, float scale, float *output)
+{
+    for (int32_t i = 0; i < count; ++i) {
+        float *out = output + (size_t)i * (size_t)columns;
+        const int32_t at = ids[i];
+        for (int32_t j = 0; j < columns; ++j) {
+            /* an id outside the table (TFLM stops with an error) gives zeros */
+            out[j] = (at >= 0 && at < rows) ? (float)table[(size_t)at * (size_t)columns + (size_t)j] * scale : 0.0f;
+        }
+    }
+}

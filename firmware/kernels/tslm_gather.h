@@ -44,6 +44,10 @@ typedef struct {
  * in order. TFLM stops with an error on an index outside 0..axis_size-1; here its slice is zeros. */
 void tslm_gather_rows(const tslm_gather_rows_params *p, const void *input, const void *indices, void *output);
 
+/* EMBEDDING_LOOKUP of an int8 table into float32 rows (TFLM's hybrid path: value x scale, zero point 0). */
+void tslm_embedding_lookup_s8_f32(int32_t count, const int32_t *ids, int32_t rows, int32_t columns,
+                                  const int8_t *table, float scale, float *output);
+
 typedef struct {
     int32_t dims[TSLM_MAX_DIMS];         /* the operand's (and output's) shape, right-aligned to 6 */
     int32_t update_dims[TSLM_MAX_DIMS];  /* the update's shape, right-aligned to 6 */

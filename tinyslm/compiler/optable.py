@@ -58,7 +58,7 @@ SUPPORT: dict[str, str] = {
     "DEQUANTIZE": "int8 int16: to float32",
     "DYNAMIC_UPDATE_SLICE": ANY + ": starts clamped as TFLM, in place over a dying operand",
     "ELU": "float32: expm1f from the C library: TFLM's bytes on the host, the device libm's elsewhere",
-    "EMBEDDING_LOOKUP": "float32: a float32 table, int32 ids (hybrid int8 tables are not compiled)",
+    "EMBEDDING_LOOKUP": "int8 float32: int32 ids; an int8 table into float32 rows (hybrid) too",
     "EQUAL": "int8 float32 | int32: bool output",
     "EXP": "float32: C library call: TFLM's bytes on the host, within 2 ulps on a Cortex-M (newlib)",
     "EXPAND_DIMS": ANY + ": no code",

@@ -1,5 +1,6 @@
 """ADD_N and CUMSUM in float32 (the converter keeps them in float between DEQUANTIZE and QUANTIZE),
-L2_POOL_2D (float32 only in TFLM), EMBEDDING_LOOKUP with a float32 table (the rows gathered)."""
+L2_POOL_2D (float32 only in TFLM), EMBEDDING_LOOKUP (float32 or int8 rows gathered; an int8 table
+into float32 rows dequantized, TFLM's hybrid path)."""
 
 from __future__ import annotations
 
@@ -77,10 +78,27 @@ def l2_pool(lw: Lowering, op: Operator) -> Step:
 def embedding_lookup(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 2)
     ids = lw.dtype(op, op.inputs[0], ("int32",), "lookup")
-    table = lw.dtype(op, op.inputs[1], ("float32",), "value")
-    y = lw.dtype(op, op.outputs[0], ("float32",), "output")
+    table = lw.dtype(op, op.inputs[1], ("float32", "int8"), "value")
+    y = lw.dtype(op, op.outputs[0], ("float32",) if table.dtype == "float32" else ("int8", "float32"), "output")
     lw.need(len(ids.shape) == 1, op, f"lookup must be 1-D, got {lw.shape_str(ids.shape)}", tensor=ids.index)
-    return gather_rows(lw, op, table, y, ids, 0)
+    lw.need(len(table.shape) >= 2, op, f"value must have 2 or more dimensions, has {len(table.shape)}",
+            tensor=table.index)
+    if not (table.dtype == "int8" and y.dtype == "float32"):
+        if table.quant and y.quant:
+            lw.same_quant(op, table, y)
+        return gather_rows(lw, op, table, y, ids, 0)
+    # hybrid: int8 rows dequantized with the table's scale (TFLM requires zero point 0)
+    lw.per_tensor(op, table, "value")
+    lw.need(table.zero_point == 0, op, f"int8 value has zero point {table.zero_point} (TFLM requires 0)",
+            tensor=table.index)
+    shape = [ids.numel] + list(table.shape[1:])
+    lw.need(list(y.shape) == shape, op, f"output {lw.shape_str(y.shape)} is not {lw.shape_str(shape)}")
+    cols = table.numel // table.shape[0]
+    return Call(op, "tslm_embedding_lookup_s8_f32", "tslm_gather",
+                [Lit(str(ids.numel)), T(ids.index), Lit(str(table.shape[0])), Lit(str(cols)), T(table.index),
+                 Lit(repr(float(np.float32(table.scale))) + "f"), T(y.index)],
+                note=f"{ids.numel} ids into int8 {lw.shape_str(table.shape)}, dequantized (scale {table.scale:.6g})",
+                reads=[ids.index, table.index], writes=[y.index])
 
 
 @register('ADD_N')

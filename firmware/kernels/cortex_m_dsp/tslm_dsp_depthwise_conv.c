@@ -122,6 +122,10 @@ TSLM_ALWAYS_INLINE void output_row(const tslm_depthwise_conv_params *p, const in
     const int32_t C = p->input_c, fh = p->filter_h, fw = p->filter_w, taps = fh * fw, ring_w = p->ring_w;
     const int32_t step = 2 * span * p->stride_w, tap_x = 2 * span * p->dilation_w;
     const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
+    int32_t rows[TSLM_DSP_DW_MAX_SPAN]; /* word offset of each filter row within a cell, for this output row */
+    for (int32_t fy = 0; !k3x3 && fy < fh; ++fy) {
+        rows[fy] = 2 * slot_of(y0 + fy * p->dilation_h, span);
+    }
     for (int32_t c = 0; c < C; c += 4) {
         const int32_t *wg = weights + (c / 4) * taps * 2;
         const int32_t *rq = p->requant + 4 * c;
@@ -131,10 +135,16 @@ TSLM_ALWAYS_INLINE void output_row(const tslm_depthwise_conv_params *p, const in
             int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
             if (k3x3) {
                 taps_3x3(x, wg, rot, &a0, &a1, &a2, &a3);
+            } else if (fw == 1) { /* K x 1 (e.g. over time): one tap per filter row */
+                const int32_t *w = wg;
+                for (int32_t fy = 0; fy < fh; ++fy, w += 2) {
+                    const int32_t *t = x + rows[fy];
+                    TAP(t[0], t[1], w[0], w[1]);
+                }
             } else {
                 const int32_t *w = wg;
                 for (int32_t fy = 0; fy < fh; ++fy) {
-                    const int32_t *t = x + 2 * slot_of(y0 + fy * p->dilation_h, span);
+                    const int32_t *t = x + rows[fy];
                     for (int32_t fx = 0; fx < fw; ++fx, w += 2, t += tap_x) {
                         TAP(t[0], t[1], w[0], w[1]);
                     }

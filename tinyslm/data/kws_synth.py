@@ -1,4 +1,10 @@
-"""A synthetic keyword-spotting dataset spoken by espeak-ng, in the Speech Commands layout.
+"""A synthetic keyword-spotting dataset spoken by espeak-ng (and Festival), in the Speech Commands layout.
+
+Engines: espeak-ng speaks every split; in training, FESTIVAL_TRAIN_PROBABILITY of the words come from
+Festival's diphone voices (kal, ked; tinyslm/data/festival.py) when festival is installed. Festival's
+HTS voice (``festival-hts``, :data:`OTHER_ENGINE`) never speaks in train/val/test: it is the domain-shift
+test set, made with ``make_kws_dataset(..., splits=("test",), engine=OTHER_ENGINE)``. Half the training
+clips go through a random microphone/channel response (augment.py). flite is never used.
 
 Twelve classes (the ten keywords, ``_silence_``, ``_unknown_``), 16 kHz mono
 1 s clips, balanced in validation and test; the default profile's training
@@ -43,6 +49,7 @@ again returns at once).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import multiprocessing
@@ -55,6 +62,7 @@ import numpy as np
 
 from ..errors import DataError
 from .audio import to_int16, write_wav
+from .augment import channel_colour
 from .espeak import Voice, espeak_binary, speak
 from .noise import TEST_NOISES, TRAIN_NOISES, make_noise, power, reverberate, scale_for_snr
 from .output import SynthReport, prepare_output_dir, write_csv
@@ -86,13 +94,21 @@ UNKNOWN_WORDS: tuple[str, ...] = (
     "big", "small", "red", "blue", "black", "bread", "milk", "fish", "tea", "sugar", "baby", "chair", "pizza")
 # Training hears harder mixtures than the evaluation splits (an augmentation); Speech Commands'
 # own test clips carry only the recording's noise, ours mostly a mild unseen background.
-SNRS_DB: dict[str, tuple[float, ...]] = {"train": (15.0, 20.0, 30.0, 40.0), "val": (20.0, 30.0, 40.0),
+SNRS_DB: dict[str, tuple[float, ...]] = {"train": (10.0, 15.0, 20.0, 30.0, 40.0), "val": (20.0, 30.0, 40.0),
                                          "test": (20.0, 30.0, 40.0)}
 TRACT_RANGE: dict[str, tuple[float, float]] = {"train": (0.85, 1.15), "val": (0.9, 1.1), "test": (0.9, 1.1)}
 MIX_PROBABILITY = 0.4  # of noisy speech clips whose background mixes two noise types
 NOISE_PROBABILITY = 0.8
 REVERB_PROBABILITY = 0.3
 BACKGROUND_SECONDS = 10
+# Engines (tinyslm/data/festival.py). Training speech: espeak-ng, and festival's diphone voices in
+# FESTIVAL_TRAIN_PROBABILITY of the clips when festival is installed; validation and test: espeak-ng's
+# held-out variants. OTHER_ENGINE never speaks in train/val/test: it is the domain-shift test set
+# (make_kws_dataset(..., engine=OTHER_ENGINE)); flite is never used (an outside check).
+TRAIN_ENGINES: tuple[str, ...] = ("espeak-ng", "festival-diphone")
+OTHER_ENGINE = "festival-hts"
+FESTIVAL_TRAIN_PROBABILITY = 0.25
+CHANNEL_PROBABILITY = 0.5  # training clips through a random microphone/channel response (augment.py)
 
 
 @dataclass(frozen=True)
@@ -127,6 +143,8 @@ class ClipTask:
     index: int
     seed: int
     variants: tuple[str, ...] = ()  # the split's voice variants (default: VARIANTS[split])
+    engine: str = ""  # "": the split's engines (above); else every word clip is spoken by this engine
+    tables: tuple[tuple[str, str], ...] = ()  # (engine, path of its FestivalTable .npz) available to this clip
 
 
 @dataclass
@@ -144,11 +162,30 @@ class ClipRecipe:
     reverb_rt60: float  # 0: dry
     noise: str  # "" for clean; "a+b" for two noises (silence)
     snr_db: float  # speech clips: SNR; silence clips: noise peak level in dBFS
+    engine: str = ""  # who spoke the word ("" for silence)
+    channel: bool = False  # through a random microphone/channel response
 
 
-def _voice_tag(voice: Voice) -> str:
+def _voice_tag(voice: Voice | str) -> str:
     """8 hex digits standing for the speaker (the part before _nohash_)."""
-    return hashlib.sha1(voice.name.encode()).hexdigest()[:8]
+    return hashlib.sha1((voice.name if isinstance(voice, Voice) else voice).encode()).hexdigest()[:8]
+
+
+_TABLES: dict[str, object] = {}  # path -> FestivalTable, loaded once per worker process
+
+
+def _festival_word(engine: str, path: str, word: str, rng: np.random.Generator, tract: float
+                   ) -> tuple[str, float, np.ndarray]:
+    """(voice name, duration stretch, float audio at SAMPLE_RATE) of `word` from a Festival table."""
+    from .audio import resample
+    from .festival import ENGINES, STRETCHES, FestivalTable
+
+    if path not in _TABLES:
+        _TABLES[path] = FestivalTable(engine, Path(path))
+    voice = str(rng.choice(ENGINES[engine]))
+    stretch = float(rng.choice(STRETCHES))
+    rate, utt = _TABLES[path].get(voice, word, stretch)  # type: ignore[attr-defined]
+    return f"{engine}:{voice}", stretch, resample(utt, rate, SAMPLE_RATE * tract)
 
 
 def synth_clip(task: ClipTask, espeak: str | None = None) -> tuple[ClipRecipe, np.ndarray]:
@@ -168,10 +205,20 @@ def synth_clip(task: ClipTask, espeak: str | None = None) -> tuple[ClipRecipe, n
         return recipe, to_int16(x)
 
     word = name if name != UNKNOWN else str(rng.choice(UNKNOWN_WORDS))
-    voice = Voice(str(rng.choice(ACCENTS)), str(rng.choice(task.variants or VARIANTS[task.split])))
-    speed, pitch = int(rng.integers(110, 231)), int(rng.integers(15, 86))
+    tables = dict(task.tables)
+    engine = task.engine or "espeak-ng"
+    if not task.engine and task.split == "train" and "festival-diphone" in tables:
+        engine = "festival-diphone" if rng.random() < FESTIVAL_TRAIN_PROBABILITY else "espeak-ng"
     tract = float(rng.uniform(*TRACT_RANGE[task.split]))
-    speech = speak(word, voice, speed=speed, pitch=pitch, rate=SAMPLE_RATE * tract, binary=espeak)
+    if engine == "espeak-ng":
+        voice: Voice | str = Voice(str(rng.choice(ACCENTS)), str(rng.choice(task.variants or VARIANTS[task.split])))
+        speed, pitch = int(rng.integers(110, 231)), int(rng.integers(15, 86))
+        speech = speak(word, voice, speed=speed, pitch=pitch, rate=SAMPLE_RATE * tract, binary=espeak)
+    else:
+        if engine not in tables:
+            raise DataError(f"no {engine} table for this clip", hint="make_kws_dataset builds it (festival.py)")
+        voice, stretch, speech = _festival_word(engine, tables[engine], word, rng, tract)
+        speed, pitch = int(round(100 * stretch)), 0
     speech = speech[:int(0.98 * CLIP_SAMPLES)]
     peak = float(rng.uniform(-30.0, -1.0))
     speech = speech * (10 ** (peak / 20) / max(np.abs(speech).max(), 1e-12))
@@ -188,9 +235,14 @@ def synth_clip(task: ClipTask, espeak: str | None = None) -> tuple[ClipRecipe, n
         noise = sum(make_noise(k, rng, CLIP_SAMPLES) * rng.uniform(0.3, 1.0) for k in kinds)
         kind, snr = "+".join(kinds), float(rng.choice(SNRS_DB[task.split]))
         x = x + scale_for_snr(power(speech), noise, snr)
-    path = f"{word}/{_voice_tag(voice)}_nohash_{task.index}.wav"
-    recipe = ClipRecipe(path, task.split, name, word, voice.name, speed, pitch, round(tract, 4), round(peak, 2),
-                        offset, round(rt60, 3), kind, snr)
+    channel = task.split == "train" and rng.random() < CHANNEL_PROBABILITY
+    if channel:  # the microphone hears speech, room and noise alike
+        x = channel_colour(x, rng, SAMPLE_RATE)
+        x = x * min(1.0, 0.99 / max(np.abs(x).max(), 1e-12))
+    vname = voice.name if isinstance(voice, Voice) else voice
+    path = f"{word}/{_voice_tag(vname)}_nohash_{task.index}.wav"
+    recipe = ClipRecipe(path, task.split, name, word, vname, speed, pitch, round(tract, 4), round(peak, 2),
+                        offset, round(rt60, 3), kind, snr, engine, channel)
     return recipe, to_int16(x)
 
 
@@ -232,26 +284,59 @@ def espeak_version(binary: str) -> str:
     return r.stdout.strip().splitlines()[0] if r.stdout.strip() else "unknown"
 
 
+def clip_word(task: ClipTask) -> str:
+    """The word a clip speaks ("" for silence): the first draw of the clip's generator (as in synth_clip)."""
+    name = CLASSES[task.label]
+    if name == SILENCE:
+        return ""
+    rng = np.random.default_rng([task.seed, SPLITS.index(task.split), task.label, task.index])
+    return name if name != UNKNOWN else str(rng.choice(UNKNOWN_WORDS))
+
+
+def _tables(splits: tuple[str, ...], engine: str, folder: Path, words: list[str]) -> dict[str, str]:
+    """The Festival tables the clips of these splits draw from: {engine: npz path}, holding `words`."""
+    from .festival import FestivalTable, engine_available
+
+    wanted = [engine] if engine and engine != "espeak-ng" else []
+    if not engine and "train" in splits and engine_available("festival-diphone"):
+        wanted.append("festival-diphone")
+    return {e: str(FestivalTable.build(e, words, folder / f"{e}.npz").path) for e in wanted}
+
+
 def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default", seed: int = 0, *,
-                     workers: int = 2, progress: bool = True, overwrite: bool = False) -> SynthReport:
-    """Synthesize the dataset into out_dir (Speech Commands layout). Same profile and seed: same bytes."""
+                     workers: int = 2, progress: bool = True, overwrite: bool = False,
+                     splits: tuple[str, ...] = SPLITS, engine: str = "") -> SynthReport:
+    """Synthesize the dataset into out_dir (Speech Commands layout). Same profile and seed: same bytes.
+
+    `splits`: which splits to make (e.g. ("test",) for a fresh test set of another seed; the others
+    are left empty). `engine`: "" for the splits' own engines, or one engine speaking every word
+    (OTHER_ENGINE: the domain-shift test set)."""
+    import tempfile
+
     t0 = time.time()
     prof = _profile(profile)
     out_dir = Path(out_dir)
     espeak = espeak_binary()
-    stamp = {"generator": "tinyslm.data.kws_synth", "format": 1, "profile": asdict(prof), "seed": seed}
-    counts = {s: prof.counts(s) for s in SPLITS}
+    bad = [s for s in splits if s not in SPLITS]
+    if bad or not splits:
+        raise DataError(f"unknown splits {bad or splits}", hint=f"use some of {', '.join(SPLITS)}")
+    stamp = {"generator": "tinyslm.data.kws_synth", "format": 2, "profile": asdict(prof), "seed": seed,
+             **({"splits": list(splits)} if tuple(splits) != SPLITS else {}), **({"engine": engine} if engine else {})}
+    counts = {s: prof.counts(s) if s in splits else [0] * len(CLASSES) for s in SPLITS}
     if prepare_output_dir(out_dir, stamp, overwrite):
         return SynthReport(out_dir, counts, time.time() - t0, True)
     speak("yes", Voice("en-us", "m1"), binary=espeak)  # fail early and clearly if espeak-ng cannot speak
     variants = split_variants(espeak)
-
-    tasks = [(ClipTask(s, c, i, seed, variants[s]), str(out_dir), espeak)
-             for s in SPLITS for c in range(len(CLASSES)) for i in range(counts[s][c])]
+    tmp = tempfile.TemporaryDirectory(prefix="tinyslm-kws-")
+    plain = [ClipTask(s, c, i, seed, variants[s], engine) for s in SPLITS for c in range(len(CLASSES))
+             for i in range(counts[s][c])]
+    words = sorted({clip_word(t) for t in plain} - {""})  # Festival speaks only the words some clip needs
+    tables = tuple(sorted(_tables(tuple(splits), engine, Path(tmp.name), words).items()))
+    tasks = [(dataclasses.replace(t, tables=tables), str(out_dir), espeak) for t in plain]
     from tqdm import tqdm
 
     rows: list[dict] = []
-    with tqdm(total=len(tasks), desc="kws clips", unit="clip", disable=not progress) as bar:
+    with tmp, tqdm(total=len(tasks), desc="kws clips", unit="clip", disable=not progress) as bar:
         if workers > 1:
             with multiprocessing.get_context("spawn").Pool(workers) as pool:
                 for row in pool.imap(_work, tasks, chunksize=8):
@@ -275,6 +360,27 @@ def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default",
             "clip_samples": CLIP_SAMPLES, "counts": counts, "accents": list(ACCENTS),
             "variants": {s: list(v) for s, v in variants.items()}, "noises": {s: list(v) for s, v in NOISES.items()},
             "background_noises": list(TRAIN_NOISES), "snr_db": {s: list(v) for s, v in SNRS_DB.items()}, "unknown_words": list(UNKNOWN_WORDS),
-            "espeak": espeak_version(espeak)}
+            "espeak": espeak_version(espeak),
+            "engines": {"train": [e for e in TRAIN_ENGINES if e == "espeak-ng" or e in dict(tables)],
+                        "val": ["espeak-ng"], "test": ["espeak-ng"]} if not engine else {s: [engine] for s in splits},
+            "held_out_engine": OTHER_ENGINE, "channel_probability_train": CHANNEL_PROBABILITY}
     (out_dir / "dataset.json").write_text(json.dumps(info, indent=1) + "\n")
     return SynthReport(out_dir, counts, time.time() - t0, False)
+
+
+def load_test_only(root: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """(int16 audio (n, 16000), labels) of a generated folder's test clips, in testing_list.txt's order; for
+    the test-only sets (splits=("test",)) that load_kws refuses (it wants a training split)."""
+    from .audio import fit_length, read_wav
+
+    root = Path(root)
+    if not (root / "clips.csv").exists():
+        raise DataError("not a generated KWS folder (no clips.csv)", where=str(root),
+                        hint="make it with make_kws_dataset(..., splits=('test',))")
+    import csv
+
+    with open(root / "clips.csv", newline="") as f:
+        label = {r["path"]: CLASSES.index(r["label"]) for r in csv.DictReader(f) if r["split"] == "test"}
+    paths = [p for p in (root / "testing_list.txt").read_text().split("\n") if p]
+    audio = np.stack([fit_length(read_wav(root / p), CLIP_SAMPLES) for p in paths])
+    return audio.astype(np.int16), np.array([label[p] for p in paths], np.int64)

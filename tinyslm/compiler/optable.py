@@ -32,104 +32,22 @@ TFLM_BUILTINS = (
 ).split()
 
 COLUMNS = ("int8", "int16", "float32")
-ANY = "int8 int16 float32 | int32 bool"  # ops that move bytes without arithmetic
 
-# What each registered handler accepts: "<types of the columns> | <other types>: note".
-SUPPORT: dict[str, str] = {
-    "ABS": "int8 int16 float32: int8: a 256-entry table",
-    "ADD": "int8 int16: broadcasting up to 6-D; int16: TFLM's general scales (16x8)",
-    "ADD_N": "float32",
-    "ARG_MAX": "int8: int32 indices",
-    "ARG_MIN": "int8: int32 indices",
-    "AVERAGE_POOL_2D": "int8 int16",
-    "BATCH_MATMUL": "int8: adj_x/adj_y, batch broadcasting",
-    "BATCH_TO_SPACE_ND": ANY + ": 3-D or 4-D",
-    "BROADCAST_ARGS": "| int32 int64: shapes read at run time",
-    "BROADCAST_TO": ANY,
-    "CAST": "int8 int16 float32 | int32 int64 bool",
-    "CEIL": "float32",
-    "CONCATENATION": ANY,
-    "CONV_2D": "int8 int16: per-channel weights, strides, dilation, SAME/VALID, groups, fused activations; int16 activations with int8 weights and int64/int32 bias (16x8)",
-    "COS": "float32: C library call: TFLM's bytes on the host, within 2 ulps on a Cortex-M (newlib)",
-    "CUMSUM": "float32: exclusive, reverse",
-    "DEPTH_TO_SPACE": ANY,
-    "DEPTHWISE_CONV_2D": "int8 int16: per-channel weights, depth multiplier, fused activations; int16 activations with int8 weights (16x8)",
-    "DIV": "int8 float32: broadcasting; int8 as TFLM on x86 computes it (its last shift is undefined C++ for small numerators)",
-    "DEQUANTIZE": "int8 int16: to float32",
-    "DYNAMIC_UPDATE_SLICE": ANY + ": starts clamped as TFLM, in place over a dying operand",
-    "ELU": "float32: expm1f from the C library: TFLM's bytes on the host, the device libm's elsewhere",
-    "EMBEDDING_LOOKUP": "int8 float32: int32 ids; an int8 table into float32 rows (hybrid) too",
-    "EQUAL": "int8 float32 | int32: bool output",
-    "EXP": "float32: C library call: TFLM's bytes on the host, within 2 ulps on a Cortex-M (newlib)",
-    "EXPAND_DIMS": ANY + ": no code",
-    "FILL": ANY + ": constant dims (as TFLM), constant or run-time value",
-    "FLOOR": "float32",
-    "FLOOR_DIV": "float32: broadcasting",
-    "FLOOR_MOD": "float32: broadcasting",
-    "FULLY_CONNECTED": "int8 int16: per-tensor or per-channel; int16 activations with int8 weights (16x8)",
-    "GATHER": ANY + ": constant or run-time int32/int64 indices (axis, no batch_dims)",
-    "GATHER_ND": ANY + ": constant indices",
-    "GREATER": "int8 float32 | int32: bool output",
-    "GREATER_EQUAL": "int8 float32 | int32: bool output",
-    "HARD_SWISH": "int8: a 256-entry table",
-    "L2_POOL_2D": "float32: SAME/VALID, strides, fused activations",
-    "L2_NORMALIZATION": "int8: last axis, output scale 1/128",
-    "LEAKY_RELU": "int8 int16: int8: a 256-entry table",
-    "LESS": "int8 float32 | int32: bool output",
-    "LESS_EQUAL": "int8 float32 | int32: bool output",
-    "LOG": "float32: C library call: TFLM's bytes on the host, within 2 ulps on a Cortex-M (newlib)",
-    "LOG_SOFTMAX": "int8: last axis, output scale 1/16 zero point 127",
-    "LOGICAL_AND": "| bool",
-    "LOGICAL_NOT": "| bool",
-    "LOGICAL_OR": "| bool",
-    "LOGISTIC": "int8: a 256-entry table; int16 not yet (TFLM interpolates a sigmoid table of its own)",
-    "MAX_POOL_2D": "int8 int16",
-    "MAXIMUM": "int8 int16",
-    "MEAN": "int8: any axes",
-    "MINIMUM": "int8 int16",
-    "MIRROR_PAD": ANY + ": REFLECT, SYMMETRIC",
-    "MUL": "int8 int16: broadcasting up to 6-D; int16 with zero points 0 (16x8)",
-    "NEG": "float32",
-    "NOT_EQUAL": "int8 float32 | int32: bool output",
-    "PACK": ANY,
-    "PAD": "int8 int16 float32 | int32",
-    "PADV2": "int8 int16 float32 | int32",
-    "PRELU": "int8: broadcast alpha",
-    "QUANTIZE": "int8 int16 float32 | int32: float32 to int8/int16, int8/int16 to int8/int16/int32, int32 to int8/int16",
-    "REDUCE_ALL": "| bool: any axes",
-    "REDUCE_MAX": "int8",
-    "REDUCE_MIN": "int8",
-    "RELU": "int8: a 256-entry table",
-    "RELU6": "int8: a 256-entry table",
-    "RELU_N1_TO_1": "int8: a 256-entry table",
-    "RESHAPE": ANY + ": no code",
-    "RESIZE_BILINEAR": "int8: align_corners, half_pixel_centers",
-    "RESIZE_NEAREST_NEIGHBOR": ANY + ": align_corners, half_pixel_centers",
-    "REVERSE_V2": ANY,
-    "ROUND": "float32",
-    "RSQRT": "int8: a 256-entry table",
-    "SELECT_V2": "int8 int16 float32 | int32 bool: broadcasting",
-    "SHAPE": "int8 int16 float32 | int32 bool: int32/int64 output, known at compile time",
-    "SIN": "float32: C library call: TFLM's bytes on the host, within 2 ulps on a Cortex-M (newlib)",
-    "SLICE": ANY,
-    "SOFTMAX": "int8 int16: int8 -> int8 or int16, int16 -> int16 (16x8), any beta",
-    "SPACE_TO_BATCH_ND": ANY + ": without paddings (TFLM leaves the padding's value unset)",
-    "SPACE_TO_DEPTH": ANY,
-    "SPLIT": ANY,
-    "SPLIT_V": ANY,
-    "SQRT": "float32",
-    "SQUARE": "float32",
-    "SQUARED_DIFFERENCE": "int8",
-    "SQUEEZE": ANY + ": no code",
-    "STRIDED_SLICE": ANY + ": no ellipsis or new-axis masks",
-    "SUB": "int8 int16: broadcasting up to 6-D; int16: TFLM's general scales (16x8)",
-    "SUM": "int8: any axes",
-    "TANH": "int8: a 256-entry table; int16 not yet (TFLM interpolates a sigmoid table of its own)",
-    "TRANSPOSE": ANY,
-    "TRANSPOSE_CONV": "int8 int16: int16 activations with int8 weights (16x8)",
-    "UNPACK": ANY,
-    "ZEROS_LIKE": "float32 | int32 int64",
-}
+
+def support() -> dict[str, str]:
+    """Every registered opcode's declaration: the SUPPORT dict of the op module that registers it
+    ("<types of the columns> | <other types>: note")."""
+    import importlib
+
+    from .ops import registry
+
+    out: dict[str, str] = {}
+    for opcode, fn in registry().items():
+        declared = getattr(importlib.import_module(fn.__module__), "SUPPORT", {})
+        if opcode in declared:
+            out[opcode] = declared[opcode]
+    return out
+
 
 # Why a TFLM builtin is not compiled (the default: not yet).
 NOT_YET = "not compiled yet"
@@ -174,9 +92,10 @@ def table() -> str:
     from .ops import registry
 
     registered = registry()
+    SUPPORT = support()
     missing = sorted(set(registered) - set(SUPPORT))
     if missing:
-        raise RuntimeError(f"registered opcodes without declared types in optable.SUPPORT: {missing}")
+        raise RuntimeError(f"registered opcodes without a SUPPORT entry in their op module: {missing}")
     ops = sorted(set(TFLM_BUILTINS) | set(registered))
     compiled = [op for op in TFLM_BUILTINS if op in registered]
     lines = [f"{len(compiled)} of the {len(TFLM_BUILTINS)} builtins TFLM registers compile. ✓: the types "

@@ -1,8 +1,9 @@
 """The op registry: one module per operator family, each registering a handler per opcode.
 
 A handler is ``handler(lw: Lowering, op: Operator) -> Step``. Adding an operator means one
-module here (its checks and Prepare maths), its kernel file(s) under ``firmware/kernels/`` and
-its test cases; nothing else refers to it by name.
+module here (its checks and Prepare maths, and a ``SUPPORT`` dict saying which types it
+compiles), its kernel file(s) under ``firmware/kernels/`` and its test cases; nothing else
+refers to it by name.
 
 >>> handlers = registry()
 >>> handlers["CONV_2D"].__module__
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
     from ..lowering import Lowering, Step
 
     Handler = Callable[[Lowering, Operator], Step]
+
+# SUPPORT entry of an op that only moves bytes: any element type (each op module declares, per opcode it
+# registers, "<int8/int16/float32 columns> | <other types>: note" in its SUPPORT dict; README's table)
+ANY = "int8 int16 float32 | int32 bool"
 
 _HANDLERS: dict[str, "Handler"] = {}
 _loaded = False

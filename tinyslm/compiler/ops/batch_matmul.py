@@ -9,6 +9,13 @@ from ..lowering import Call, Lowering, Scratch, Step, T
 from ..quantization import QRANGE, quantize_multiplier
 from . import register
 
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "BATCH_MATMUL": "int8: adj_x/adj_y, batch broadcasting",
+}
+
+
 
 @register('BATCH_MATMUL')
 def batch_matmul(lw: Lowering, op: Operator) -> Step:

@@ -6,6 +6,13 @@ from ..ir import Operator
 from ..lowering import Call, Lit, Lowering, Step, T
 from . import register
 
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "CAST": "int8 int16 float32 | int32 int64 bool",
+}
+
+
 TYPES = {"bool": "TSLM_T_BOOL", "int8": "TSLM_T_INT8", "int16": "TSLM_T_INT16", "int32": "TSLM_T_INT32",
          "int64": "TSLM_T_INT64", "float32": "TSLM_T_FLOAT32"}
 

@@ -21,6 +21,24 @@ from ..quantization import quantize_multiplier_smaller_than_one
 from . import register
 from .elementwise import collapse_dims
 
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "EQUAL": "int8 float32 | int32: bool output",
+    "GREATER": "int8 float32 | int32: bool output",
+    "GREATER_EQUAL": "int8 float32 | int32: bool output",
+    "LESS": "int8 float32 | int32: bool output",
+    "LESS_EQUAL": "int8 float32 | int32: bool output",
+    "LOGICAL_AND": "| bool",
+    "LOGICAL_NOT": "| bool",
+    "LOGICAL_OR": "| bool",
+    "MAXIMUM": "int8 int16",
+    "MINIMUM": "int8 int16",
+    "NOT_EQUAL": "int8 float32 | int32: bool output",
+    "SELECT_V2": "int8 int16 float32 | int32 bool: broadcasting",
+}
+
+
 CMP = {"EQUAL": 0, "NOT_EQUAL": 1, "LESS": 2, "LESS_EQUAL": 3, "GREATER": 4, "GREATER_EQUAL": 5,
        "MAXIMUM": 6, "MINIMUM": 7, "LOGICAL_AND": 8, "LOGICAL_OR": 9}
 

@@ -16,6 +16,14 @@ from ..lowering import Call, ConstArray, KernelParams, Lit, Lowering, Ref, Scrat
 from ..quantization import activation_range
 from . import register
 
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "CONV_2D": "int8 int16: per-channel weights, strides, dilation, SAME/VALID, groups, fused activations; int16 activations with int8 weights and int64/int32 bias (16x8)",
+    "DEPTHWISE_CONV_2D": "int8 int16: per-channel weights, depth multiplier, fused activations; int16 activations with int8 weights (16x8)",
+}
+
+
 
 @dataclass
 class _ConvSetup:

@@ -8,7 +8,19 @@ import numpy as np
 
 from ..ir import Operator
 from ..lowering import MAX_DIMS, Call, ConstArray, Lowering, Ref, Step, T, TList
-from . import register
+from . import ANY, register
+
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "CONCATENATION": ANY,
+    "PAD": "int8 int16 float32 | int32",
+    "PADV2": "int8 int16 float32 | int32",
+    "SLICE": ANY,
+    "STRIDED_SLICE": ANY + ": no ellipsis or new-axis masks",
+    "TRANSPOSE": ANY,
+}
+
 
 
 @register('TRANSPOSE')

@@ -20,6 +20,16 @@ from ..quantization import activation_range, f32, quantize_multiplier
 from . import register
 from .compare import CompareParams, broadcast
 
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "DIV": "int8 float32: broadcasting; int8 as TFLM on x86 computes it (its last shift is undefined C++ for small numerators)",
+    "FLOOR_DIV": "float32: broadcasting",
+    "FLOOR_MOD": "float32: broadcasting",
+    "PRELU": "int8: broadcast alpha",
+}
+
+
 ARITH_CODE = {"DIV": 10, "FLOOR_DIV": 11, "FLOOR_MOD": 12}  # TSLM_ARITH_* in tslm_compare.h
 
 

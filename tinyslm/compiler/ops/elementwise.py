@@ -19,6 +19,16 @@ from ..quantization import (
 )
 from . import register
 
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "ADD": "int8 int16: broadcasting up to 6-D; int16: TFLM's general scales (16x8)",
+    "MUL": "int8 int16: broadcasting up to 6-D; int16 with zero points 0 (16x8)",
+    "SQUARED_DIFFERENCE": "int8",
+    "SUB": "int8 int16: broadcasting up to 6-D; int16: TFLM's general scales (16x8)",
+}
+
+
 
 def collapse_dims(dims: list[int], *strides: list[int]) -> tuple[list[int], ...]:
     """The fewest dimensions that walk the same elements: size-1 dimensions dropped, and a

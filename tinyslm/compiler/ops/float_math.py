@@ -15,6 +15,16 @@ from . import register
 from .gather import gather_rows
 from .split import const_scalar
 
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "ADD_N": "float32",
+    "CUMSUM": "float32: exclusive, reverse",
+    "EMBEDDING_LOOKUP": "int8 float32: int32 ids; an int8 table into float32 rows (hybrid) too",
+    "L2_POOL_2D": "float32: SAME/VALID, strides, fused activations",
+}
+
+
 
 @dataclass
 class CumsumParams(KernelParams):

@@ -12,6 +12,13 @@ from ..lowering import Call, ConstArray, KernelParams, Lit, Lowering, Ref, Scrat
 from ..quantization import activation_range
 from . import register
 
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "FULLY_CONNECTED": "int8 int16: per-tensor or per-channel; int16 activations with int8 weights (16x8)",
+}
+
+
 
 @register('FULLY_CONNECTED')
 def fully_connected(lw: Lowering, op: Operator) -> Step:

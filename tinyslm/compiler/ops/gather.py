@@ -18,7 +18,23 @@ import numpy as np
 
 from ..ir import Operator, Tensor
 from ..lowering import MAX_DIMS, Call, ConstArray, KernelParams, Lowering, Ref, Step, T
-from . import register
+from . import ANY, register
+
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "BATCH_TO_SPACE_ND": ANY + ": 3-D or 4-D",
+    "BROADCAST_TO": ANY,
+    "DEPTH_TO_SPACE": ANY,
+    "GATHER": ANY + ": constant or run-time int32/int64 indices (axis, no batch_dims)",
+    "GATHER_ND": ANY + ": constant indices",
+    "MIRROR_PAD": ANY + ": REFLECT, SYMMETRIC",
+    "RESIZE_NEAREST_NEIGHBOR": ANY + ": align_corners, half_pixel_centers",
+    "REVERSE_V2": ANY,
+    "SPACE_TO_BATCH_ND": ANY + ": without paddings (TFLM leaves the padding's value unset)",
+    "SPACE_TO_DEPTH": ANY,
+}
+
 
 MOVABLE = ("int8", "int16", "int32", "int64", "float32", "bool", "uint8")
 

@@ -11,6 +11,13 @@ from ..lowering import Lowering, Step
 from ..quantization import f32, quantize_multiplier
 from . import register
 
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "HARD_SWISH": "int8: a 256-entry table",
+}
+
+
 
 @dataclass(frozen=True)
 class HardSwishQ:

@@ -9,6 +9,13 @@ from ..ir import Operator
 from ..lowering import Call, Lit, Lowering, Step, T
 from . import register
 
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "L2_NORMALIZATION": "int8: last axis, output scale 1/128",
+}
+
+
 
 @register('L2_NORMALIZATION')
 def l2_normalization(lw: Lowering, op: Operator) -> Step:

@@ -15,6 +15,13 @@ from ..lowering import Call, ConstArray, KernelParams, Lowering, Ref, Step, T
 from ..quantization import input_radius, quantize_multiplier, quantize_multiplier_greater_than_one
 from . import register
 
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "LOG_SOFTMAX": "int8: last axis, output scale 1/16 zero point 127",
+}
+
+
 INPUT_BITS = 5  # kScaledDiffIntegerBits
 ACCUM_BITS = 12
 

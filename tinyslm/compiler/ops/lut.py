@@ -19,6 +19,18 @@ from ..quantization import (
 )
 from . import register
 
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "LOGISTIC": "int8: a 256-entry table; int16 not yet (TFLM interpolates a sigmoid table of its own)",
+    "RELU": "int8: a 256-entry table",
+    "RELU6": "int8: a 256-entry table",
+    "RELU_N1_TO_1": "int8: a 256-entry table",
+    "RSQRT": "int8: a 256-entry table",
+    "TANH": "int8: a 256-entry table; int16 not yet (TFLM interpolates a sigmoid table of its own)",
+}
+
+
 
 def _q4_table(lw: Lowering, op: Operator, scale_denominator: int, zero_point: int, fn: Callable[[int], int],
               note: str) -> Step:

@@ -7,6 +7,14 @@ from ..lowering import Call, Lowering, Step, T
 from ..quantization import activation_range
 from . import register
 
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "AVERAGE_POOL_2D": "int8 int16",
+    "MAX_POOL_2D": "int8 int16",
+}
+
+
 
 @register('AVERAGE_POOL_2D', 'MAX_POOL_2D')
 def pool(lw: Lowering, op: Operator) -> Step:

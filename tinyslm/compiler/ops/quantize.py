@@ -8,6 +8,14 @@ from ..lowering import PARAMS, Call, Lit, Lowering, Step, T
 from ..quantization import f32, quantize_multiplier
 from . import register
 
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "DEQUANTIZE": "int8 int16: to float32",
+    "QUANTIZE": "int8 int16 float32 | int32: float32 to int8/int16, int8/int16 to int8/int16/int32, int32 to int8/int16",
+}
+
+
 
 @register('QUANTIZE')
 def quantize(lw: Lowering, op: Operator) -> Step:

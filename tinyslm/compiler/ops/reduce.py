@@ -9,6 +9,13 @@ from ..lowering import MAX_DIMS, Call, Lowering, Scratch, Step, T
 from ..quantization import quantize_multiplier
 from . import register
 
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "MEAN": "int8: any axes",
+}
+
+
 
 def _axes(lw: Lowering, op: Operator, index: int, rank: int) -> list[int]:
     axes = [int(v) for v in np.atleast_1d(lw.const(op, index, "axis"))]

@@ -14,6 +14,18 @@ from ..quantization import quantize_multiplier
 from . import register
 from .reduce import _axes
 
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "ARG_MAX": "int8: int32 indices",
+    "ARG_MIN": "int8: int32 indices",
+    "REDUCE_ALL": "| bool: any axes",
+    "REDUCE_MAX": "int8",
+    "REDUCE_MIN": "int8",
+    "SUM": "int8: any axes",
+}
+
+
 
 @dataclass
 class ReduceMinMaxParams(KernelParams):

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from ..ir import Operator
 from ..lowering import Alias, Lowering, Step
-from . import register
+from . import ANY, register
+
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "EXPAND_DIMS": ANY + ": no code",
+    "RESHAPE": ANY + ": no code",
+    "SQUEEZE": ANY + ": no code",
+}
+
 
 
 @register('RESHAPE', 'SQUEEZE', 'EXPAND_DIMS')

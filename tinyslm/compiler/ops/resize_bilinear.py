@@ -12,6 +12,13 @@ from ..ir import Operator
 from ..lowering import Call, ConstArray, KernelParams, Lowering, Ref, Step, T
 from . import register
 
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "RESIZE_BILINEAR": "int8: align_corners, half_pixel_centers",
+}
+
+
 
 @dataclass
 class ResizeBilinearParams(KernelParams):

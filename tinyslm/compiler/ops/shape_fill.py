@@ -7,8 +7,18 @@ import numpy as np
 
 from ..ir import Operator
 from ..lowering import Call, ConstArray, Lit, Lowering, Ref, Step, T
-from . import register
+from . import ANY, register
 from .gather import MOVABLE
+
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "BROADCAST_ARGS": "| int32 int64: shapes read at run time",
+    "FILL": ANY + ": constant dims (as TFLM), constant or run-time value",
+    "SHAPE": "int8 int16 float32 | int32 bool: int32/int64 output, known at compile time",
+    "ZEROS_LIKE": "float32 | int32 int64",
+}
+
 
 
 @register('SHAPE')

@@ -20,6 +20,13 @@ from ..quantization import (
 )
 from . import register
 
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "SOFTMAX": "int8 int16: int8 -> int8 or int16, int16 -> int16 (16x8), any beta",
+}
+
+
 
 @dataclass
 class SoftmaxS16Params(KernelParams):

@@ -9,8 +9,18 @@ import numpy as np
 
 from ..ir import Operator, Tensor
 from ..lowering import Call, ConstArray, KernelParams, Lowering, Ref, Step, T, TList
-from . import register
+from . import ANY, register
 from .gather import MOVABLE
+
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "PACK": ANY,
+    "SPLIT": ANY,
+    "SPLIT_V": ANY,
+    "UNPACK": ANY,
+}
+
 
 
 @dataclass

@@ -15,6 +15,13 @@ from ..lowering import Call, ConstArray, KernelParams, Lit, Lowering, Ref, Step,
 from ..quantization import activation_range
 from . import register
 
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "TRANSPOSE_CONV": "int8 int16: int16 activations with int8 weights (16x8)",
+}
+
+
 
 @dataclass
 class TransposeConvParams(KernelParams):

@@ -11,6 +11,24 @@ from ..lowering import Call, Lit, Lowering, Step, T
 from ..quantization import quantize_multiplier
 from . import register
 
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "ABS": "int8 int16 float32: int8: a 256-entry table",
+    "CEIL": "float32",
+    "COS": "float32: C library call: TFLM's bytes on the host, within 2 ulps on a Cortex-M (newlib)",
+    "ELU": "float32: expm1f from the C library: TFLM's bytes on the host, the device libm's elsewhere",
+    "EXP": "float32: C library call: TFLM's bytes on the host, within 2 ulps on a Cortex-M (newlib)",
+    "FLOOR": "float32",
+    "LOG": "float32: C library call: TFLM's bytes on the host, within 2 ulps on a Cortex-M (newlib)",
+    "NEG": "float32",
+    "ROUND": "float32",
+    "SIN": "float32: C library call: TFLM's bytes on the host, within 2 ulps on a Cortex-M (newlib)",
+    "SQRT": "float32",
+    "SQUARE": "float32",
+}
+
+
 
 def float_unary(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 1)

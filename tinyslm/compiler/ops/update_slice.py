@@ -8,8 +8,15 @@ from typing import ClassVar
 
 from ..ir import Operator
 from ..lowering import MAX_DIMS, Call, KernelParams, Lowering, Step, T
-from . import register
+from . import ANY, register
 from .gather import MOVABLE
+
+# What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
+# (python -m tinyslm.compiler.optable lays it out in README.md).
+SUPPORT: dict[str, str] = {
+    "DYNAMIC_UPDATE_SLICE": ANY + ": starts clamped as TFLM, in place over a dying operand",
+}
+
 
 
 @dataclass

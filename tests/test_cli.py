@@ -63,3 +63,10 @@ def test_verify_reports_bit_exact(kws):
     r = run("verify", str(kws), "--inputs", "20")
     assert r.returncode == 0, r.stderr
     assert "20/20 identical to TFLM" in r.stdout and "verify: OK" in r.stdout
+
+
+def test_verify_of_a_target_the_host_cannot_build_says_so(kws):
+    """The Helium kernels are MVE code: a host check of them is refused with the reason and what to do."""
+    r = run("verify", str(kws), "--inputs", "2", "--target", "helium")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "build only for their CPU" in r.stderr and "--board" in r.stderr

@@ -19,6 +19,13 @@ __all__ = ["SANITIZE_FLAGS", "WARN_FLAGS", "build_host", "find_cc", "run_host"]
 def build_host(cm: CompiledModel, work: Path, sanitize: bool = False, cc: str = "gcc",
                opt: str = "-O2") -> Path:
     """Compile the model folder plus a stdin/stdout harness into an executable."""
+    from ..compiler.targets import get_target
+
+    target = get_target(cm.target)
+    if not target.host:
+        raise ToolchainError(f"the {target.label} kernels of {cm.out_dir} build only for their CPU, not the host",
+                             hint="check them in the emulator (e.g. tinyslm verify MODEL --board mps3-an547), or "
+                                  "compile with --target cortex-m-dsp / portable for a host run")
     work.mkdir(parents=True, exist_ok=True)
     buffers = [dict(kind="input", pos=i, var=f"in{i}", nbytes=t.nbytes) for i, t in enumerate(cm.inputs)]
     buffers += [dict(kind="output", pos=i, var=f"out{i}", nbytes=t.nbytes) for i, t in enumerate(cm.outputs)]

@@ -17,7 +17,7 @@ REPORT_KEYS = {
     "dataset": {"source", "n_train", "n_test"},
     "model": {"params", "macs", "ops", "sparsity"},
     "quality": {"teacher_float", "student_alone_float", "student_distilled_float", "student_int8",
-                "student_int8_device"},
+                "student_int8_device", "test_fresh"},
     "memory": {"flash_bytes", "weights_bytes", "code_bytes", "arena_bytes", "ram_bytes"},
     "device": {"instructions_per_inference", "agreement_with_host"},
     "tflm": {"arena_bytes"},
@@ -63,6 +63,10 @@ def test_quick_build_end_to_end_in_qemu(task, runs):
     fe = (KwsFrontend() if task == "kws" else AdFrontend()).config
     q = g.tensors[g.inputs[0]].quant
     assert q.zero_point[0] == fe.zero_point and abs(q.scale[0] - fe.scale) < 1e-6 * fe.scale
+    # a fresh test set (another seed) read once at the end: its own clips, scored with the int8 model
+    assert 0.0 <= report["quality"]["test_fresh"] <= 1.0 and report["fresh"]["n_fresh"] >= 16, report["fresh"]
+    if task == "kws":  # and the speech engine that training never heard
+        assert 0.0 <= report["quality"]["test_other_engine"] <= 1.0 and report["fresh"]["n_other_engine"] > 20
     if task == "kws":  # raw audio: PCM over serial, features computed by the C frontend on the device
         raw = report["raw_audio"]
         assert raw["clips"] >= 20 and raw["top1_agreement"] >= 0.95, raw

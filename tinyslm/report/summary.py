@@ -71,7 +71,8 @@ def _anomaly_scores(out: Path) -> dict:
 
 
 def write_report(cfg, out: Path, data: dict, feats: dict, train: dict, fw: dict, dev: dict,
-                 quality_device: float, raw_audio: dict | None = None, seconds: dict | None = None) -> dict:
+                 quality_device: float, raw_audio: dict | None = None, seconds: dict | None = None,
+                 fresh: dict | None = None) -> dict:
     """Write OUT/report.json and OUT/report.html from the steps' results; returns report.json's content.
     `seconds`: wall seconds of each pipeline step (the report's own are added)."""
     import time
@@ -136,6 +137,12 @@ def write_report(cfg, out: Path, data: dict, feats: dict, train: dict, fw: dict,
     }
     if fw.get("per_op_error"):
         report["device"]["per_op_error"] = fw["per_op_error"]
+    # held-out sets made and read once at the end of the build (int8 with TFLM; tasks/<task>.py fresh)
+    fresh = fresh or {}
+    report["quality"]["test_fresh"] = fresh.get("test_fresh")
+    if cfg.task == "kws":
+        report["quality"]["test_other_engine"] = fresh.get("test_other_engine")
+    report["fresh"] = fresh
     if cfg.task == "anomaly":
         report["quality"]["threshold"] = train.get("threshold")
         report["quality"]["decision"] = train.get("decision")
@@ -198,6 +205,11 @@ def summary(report: dict) -> OrderedDict[str, str]:
     qual = report["quality"]
     parts = [f"{label.split(' (')[0]} {_num(qual.get(k))}" for k, label in STAGES if qual.get(k) is not None]
     s["quality"] = f"{_metric_name(report)}: " + " → ".join(parts)
+    held = [f"{what} {_num(qual.get(k))}" for k, what in (("test_fresh", "fresh test set"),
+                                                          ("test_other_engine", "held-out engine"))
+            if qual.get(k) is not None]
+    if held:
+        s["quality"] += f" (int8; {', '.join(held)})"
     trust = [f"device = host build on {dev.get('identical', round(dev['agreement_with_host'] * dev['examples']))}"
              f"/{dev['examples']}"]
     if dev.get("host_identical_to_tflm") is not None:

@@ -44,6 +44,9 @@ class AudioTask:
     train: Callable[["BuildConfig", dict, Path, Callable[[str], None]], dict]  # -> model.tflite + quality
     device_quality: Callable[["BuildConfig", Path, np.ndarray, np.ndarray, np.ndarray], float]
     raw_audio: Callable[["BuildConfig", dict, Path], dict] | None = None  # PCM through the device frontend
+    # quality on held-out sets made at the end of the build (another seed; KWS: a held-out engine):
+    # (cfg, folder, say) -> {"test_fresh": ..., ...} or {"skipped": why}
+    fresh: Callable[["BuildConfig", Path, Callable[[str], None]], dict] | None = None
 
     def profile(self, cfg: "BuildConfig") -> Any:
         """The training config of this build: the profile's, or a `tinyslm tune` point's."""

@@ -92,5 +92,45 @@ def device_quality(cfg: "BuildConfig", out: Path, dev: np.ndarray, x_dev: np.nda
     return float(roc_auc(labels, scores))
 
 
+FRESH_SEED_OFFSET = 1000  # the fresh test set: machines drawn with the build's seed + this
+
+
+def fresh(cfg: BuildConfig, folder: Path, say: Callable[[str], None] = print) -> dict:
+    """ROC AUC (per clip: mean window error) of the int8 model (TFLM) on test clips generated with another
+    seed: other machines of the same types and ids (their shaft speed, harmonics, resonances and level
+    drawn again), normal and faulty, made and read once at the end of the build."""
+    import dataclasses
+
+    from ..data import AdFrontend
+    from ..data.ad_synth import AD_PROFILES, _tasks, synth_ad_clip
+    from ..runners.oracle import Oracle
+    from ..train.metrics import roc_auc
+
+    if cfg.data is not None:
+        return {"skipped": "a user dataset (--data): no generator to draw a fresh test set from"}
+    seed = cfg.seed + FRESH_SEED_OFFSET
+    prof = dataclasses.replace(AD_PROFILES[cfg.profile], train_normal=0)
+    fe = AdFrontend()
+    oracle = Oracle((folder.parent / "train" / "model.tflite").read_bytes())
+    det_in, det_out = oracle.interp.get_input_details(0), oracle.interp.get_output_details(0)
+    qp = det_out["quantization_parameters"]
+    s_out, z_out = float(qp["scales"][0]), int(qp["zero_points"][0])
+    scores, labels = [], []
+    for task in (t for t in _tasks(prof, seed) if t.split == "test"):
+        recipe, pcm = synth_ad_clip(task)
+        w = fe.windows(fe(pcm))
+        recon = np.stack([oracle.run([x.astype(det_in["dtype"]).reshape(det_in["shape"])])[0].reshape(-1)
+                          for x in w])
+        err = np.mean(((recon.astype(np.float64) - z_out) * s_out - fe.dequantize(w).reshape(len(w), -1)) ** 2,
+                      axis=1)
+        scores.append(float(np.mean(err)))
+        labels.append(int(recipe.label))
+    auc = float(roc_auc(np.array(labels), np.array(scores)))
+    say(f"fresh test set (other machines, seed {seed}): int8 ROC AUC {auc:.4f} on {len(labels)} clips")
+    return {"test_fresh": auc, "n_fresh": len(labels), "fresh_seed": seed,
+            "fresh_what": "test clips of other machines (same types and ids, drawn with another seed)"}
+
+
 TASK = AudioTask("anomaly", metric="roc_auc", frontend=None, data=data, features=features,
-                 train_profile=train_profile, size=size, train=train, device_quality=device_quality)
+                 train_profile=train_profile, size=size, train=train, device_quality=device_quality,
+                 fresh=fresh)

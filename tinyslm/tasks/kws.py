@@ -158,5 +158,58 @@ def raw_audio(cfg: BuildConfig, fw: dict, folder: Path, workers: int = 2) -> dic
             "frontend_ticks": int(np.median(front_ticks)), "emulators": 1 if cfg.port else max(1, min(workers, n))}
 
 
+FRESH_SEED_OFFSET = 1000  # the fresh test set: the build's seed + this (held-out voices and noises, new clips)
+OTHER_ENGINE_SEED_OFFSET = 2000  # the held-out engine's test set
+
+
+def _int8_accuracy(model: bytes, root: str) -> tuple[float, int, list[list[int]]]:
+    """Top-1 accuracy of the int8 model (TFLM) on a folder's test clips through the host frontend."""
+    from ..data import CLASSES, KwsFrontend
+    from ..data.kws_synth import load_test_only
+    from ..runners.oracle import Oracle
+
+    audio, labels = load_test_only(root)
+    oracle = Oracle(model)
+    shape = oracle.interp.get_input_details(0)["shape"]
+    feats = KwsFrontend()(audio)
+    pred = np.array([int(np.argmax(oracle.run([x.reshape(shape)])[0])) for x in feats])
+    conf = np.zeros((len(CLASSES), len(CLASSES)), np.int64)
+    np.add.at(conf, (labels, pred), 1)
+    return float(np.mean(pred == labels)), int(len(pred)), conf.tolist()
+
+
+def fresh(cfg: BuildConfig, folder: Path, say: Callable[[str], None] = print) -> dict:
+    """Quality read once, at the end of the build, on sets nobody looked at while building:
+
+    * test_fresh: the test split of a dataset generated with another seed (the same held-out voices
+      and noise types, new clips);
+    * test_other_engine: the same, every word spoken by the held-out engine (kws_synth.OTHER_ENGINE),
+      which training and validation never heard.
+    The int8 model runs in TFLM on the host frontend's features."""
+    from ..data.festival import engine_available
+    from ..data.kws_synth import OTHER_ENGINE, make_kws_dataset
+
+    if cfg.data is not None:
+        return {"skipped": "a user dataset (--data): no generator to draw a fresh test set from"}
+    model = (folder.parent / "train" / "model.tflite").read_bytes()
+    out: dict = {"fresh_seed": cfg.seed + FRESH_SEED_OFFSET}
+    make_kws_dataset(folder / "fresh", profile=cfg.profile, seed=out["fresh_seed"], splits=("test",),
+                     progress=False)
+    out["test_fresh"], out["n_fresh"], out["confusion_fresh"] = _int8_accuracy(model, str(folder / "fresh"))
+    say(f"fresh test set (seed {out['fresh_seed']}): int8 accuracy {out['test_fresh']:.4f} on {out['n_fresh']} clips")
+    out["other_engine"] = OTHER_ENGINE
+    if engine_available(OTHER_ENGINE):
+        out["other_engine_seed"] = cfg.seed + OTHER_ENGINE_SEED_OFFSET
+        make_kws_dataset(folder / "other_engine", profile=cfg.profile, seed=out["other_engine_seed"],
+                         splits=("test",), engine=OTHER_ENGINE, progress=False)
+        acc, n, conf = _int8_accuracy(model, str(folder / "other_engine"))
+        out.update(test_other_engine=acc, n_other_engine=n, confusion_other_engine=conf)
+        say(f"held-out engine ({OTHER_ENGINE}): int8 accuracy {acc:.4f} on {n} clips")
+    else:
+        out["other_engine_skipped"] = f"{OTHER_ENGINE} is not installed (see .ci/setup)"
+    return out
+
+
 TASK = AudioTask("kws", metric="accuracy", frontend="kws", data=data, features=features, train_profile=train_profile,
-                 size=size, train=train, device_quality=device_quality, raw_audio=raw_audio)
+                 size=size, train=train, device_quality=device_quality, raw_audio=raw_audio,
+                 fresh=fresh)

@@ -26,7 +26,7 @@ from typing import Callable
 import numpy as np
 
 from ..data.lm_corpus import LmCorpus
-from ..data.tokenizer import EOS, CharTokenizer
+from ..data.tokenizer import CharTokenizer
 from ._tf import keras, seed_everything, tf
 from .lm_models import LmConfig, StepWeights, build_lm
 

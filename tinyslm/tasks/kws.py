@@ -23,7 +23,7 @@ def data(cfg: BuildConfig, folder: Path) -> dict:
     if cfg.data is not None:
         return {"root": str(Path(cfg.data).resolve()), "source": "user folder"}
     make_kws_dataset(folder / "speech", profile=cfg.profile, seed=cfg.seed)
-    return {"root": str((folder / "speech").resolve()), "source": "synthetic (espeak-ng)"}
+    return {"root": str((folder / "speech").resolve()), "source": "synthetic (espeak-ng; festival diphone voices in training)"}
 
 
 def features(data: dict, folder: Path) -> dict:

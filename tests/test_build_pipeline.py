@@ -52,6 +52,8 @@ def test_quick_build_end_to_end_in_qemu(task, runs):
     for section, keys in REPORT_KEYS.items():
         assert keys <= set(report[section]), (section, set(report[section]))
     assert report["device"]["agreement_with_host"] == 1.0  # the firmware's outputs are the host's, byte for byte
+    # the host C of the int8 model is TFLM's, byte for byte, on every example of the test split
+    assert report["quality"]["tflm_agreement"] == 1.0 and report["quality"]["tflm_examples"] == report["dataset"]["n_test"]
     assert report["device"]["instructions_per_inference"] > 0
     assert report["memory"]["arena_bytes"] < report["tflm"]["arena_bytes"]
     assert report["dataset"]["n_train"] > 0 and report["dataset"]["n_test"] > 0

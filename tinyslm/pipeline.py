@@ -175,17 +175,17 @@ def _device(cfg: BuildConfig, folder: Path, say: Callable[[str], None]) -> dict:
     model = folder.parent / "train" / "model.tflite"
     idx = device_indices(len(f["x_test"]), cfg.device_clips)
     np.save(folder / "device_indices.npy", idx)
-    x = f["x_test"][idx]
     cm = compile_model(model, folder / "host_model", name="model", target=b.kernel_target)
     spec = cm.inputs[0]
-    batches = [[xi.astype(spec.dtype).reshape(spec.shape)] for xi in x]
-    host = run_host(build_host(cm, folder / "host_build"), cm, batches)
-    from .runners.oracle import Oracle  # the host C against TFLM itself, on the same examples
+    every = [[xi.astype(spec.dtype).reshape(spec.shape)] for xi in f["x_test"]]
+    host_every = run_host(build_host(cm, folder / "host_build"), cm, every)
+    from .compare import compare_outputs  # a missing or short output counts as different
+    from .runners.oracle import Oracle  # the host C against TFLM itself, on every test example
 
     oracle = Oracle(model.read_bytes())
-    from .compare import compare_outputs  # a missing or short output counts as different
-
-    host_vs_tflm = sum(compare_outputs(oracle.run(b), hs).identical for hs, b in zip(host, batches))
+    tflm_same = [compare_outputs(oracle.run(x), h).identical for h, x in zip(host_every, every)]
+    batches, host = [every[i] for i in idx], [host_every[i] for i in idx]
+    host_vs_tflm = sum(tflm_same[i] for i in idx)
     meta = load_metadata(folder.parent / "firmware" / "project")
     specs = [dict(dtype=o["dtype"], shape=tuple(int(d) for d in o["shape"].split("x"))) for o in meta["outputs"]]
 
@@ -226,6 +226,7 @@ def _device(cfg: BuildConfig, folder: Path, say: Callable[[str], None]) -> dict:
             "agreement_with_host": identical / max(len(host), 1),
             "identical": identical, "bytes_compared": nbytes, "problems": problems,
             "host_identical_to_tflm": int(host_vs_tflm),
+            "tflm_agreement": sum(tflm_same) / max(len(tflm_same), 1), "tflm_examples": len(tflm_same),
             "ticks": ticks[:5], "tick_hz": hz,
             "instructions_per_inference": int(np.median(instr)) if instr else None,
             "cycles_per_inference": int(np.median(ticks)) if cfg.port else None}

@@ -78,3 +78,12 @@ def test_lowered_params_fill_every_struct_field(model, target, shared_models):
     assert calls
     for c in calls:
         assert [k for k, _ in c.param_items()] == structs[c.params_type], (c.func, c.params_type)
+
+
+def test_dsp_layout_constants_are_the_kernels():
+    """A limit the compiler plans with and the DSP kernel also knows is the same number on both sides."""
+    from tinyslm.compiler import dsp_layout
+
+    header = (firmware_dir() / "kernels" / "cortex_m_dsp" / "tslm_dsp.h").read_text()
+    m = re.search(r"#define\s+TSLM_DSP_DW_MAX_SPAN\s+(\d+)", header)
+    assert m and int(m.group(1)) == dsp_layout.DW_MAX_SPAN

@@ -8,12 +8,9 @@ from pathlib import Path
 import click
 
 
-
 def _targets() -> list[str]:
-    try:
-        from ..compiler.targets import target_names
-    except ImportError:  # before the target registry
-        return ["portable", "cortex-m-dsp"]
+    from ..compiler.targets import target_names
+
     return list(target_names())
 
 

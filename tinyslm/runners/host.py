@@ -25,7 +25,7 @@ def build_host(cm: CompiledModel, work: Path, sanitize: bool = False, cc: str = 
     if not target.host:
         raise ToolchainError(f"the {target.label} kernels of {cm.out_dir} build only for their CPU, not the host",
                              hint="check them in the emulator (e.g. tinyslm verify MODEL --board mps3-an547), or "
-                                  "compile with --target cortex-m-dsp / portable for a host run")
+                                  f"compile with --target {target.base.name if target.base else 'portable'} for a host run")
     work.mkdir(parents=True, exist_ok=True)
     buffers = [dict(kind="input", pos=i, var=f"in{i}", nbytes=t.nbytes) for i, t in enumerate(cm.inputs)]
     buffers += [dict(kind="output", pos=i, var=f"out{i}", nbytes=t.nbytes) for i, t in enumerate(cm.outputs)]

@@ -18,10 +18,12 @@ from typing import Any
 
 import numpy as np
 
+from ..compiler.targets import CORTEX_M_DSP, PORTABLE
+
 # opcode -> (per MAC, per output element, per input element, per call); fitted by `calibrate()`
 # (python -m tinyslm.tune.cost, mps2-an386 Cortex-M4 in QEMU; see the module docstring).
 COEFFICIENTS: dict[str, dict[str, tuple[float, float, float, float]]] = {
-    "cortex-m-dsp": {
+    CORTEX_M_DSP.name: {
         "ADD": (0.0, 19.7096, 0.2895, 0.0),
         "BATCH_MATMUL": (0.9448, 16.501, 5.0668, 2066.873),
         "CONCATENATION": (0.0, 0.1075, 0.3545, 100.145),
@@ -35,7 +37,7 @@ COEFFICIENTS: dict[str, dict[str, tuple[float, float, float, float]]] = {
         "SUB": (0.0, 0.0, 53.9723, 132.3078),
         "TRANSPOSE": (0.0, 1.5648, 1.5648, 410.3237),
     },
-    "portable": {
+    PORTABLE.name: {
         "ADD": (0.0, 89.5382, 2.543, 0.0),
         "BATCH_MATMUL": (9.9596, 45.516, 0.5407, 28.0337),
         "CONCATENATION": (0.0, 0.2981, 0.2329, 100.2796),
@@ -50,7 +52,7 @@ COEFFICIENTS: dict[str, dict[str, tuple[float, float, float, float]]] = {
         "TRANSPOSE": (0.0, 1.8313, 1.8313, 473.306),
     },
 }
-# cortex-m-dsp, plain QEMU runs of the calibration models vs this table:
+# the DSP target, plain QEMU runs of the calibration models vs this table:
 #   KWT d=16 h=2 L=1 mlp=32 patch=2 (24 tokens, cls): measured 372,240, estimated 370,561 (-0.5%)
 #   KWT d=32 h=2 L=2 mlp=64 conv16x3/2 (23 tokens, cls): measured 1,319,760, estimated 1,431,852 (+8.5%)
 #   KWT d=48 h=4 L=2 mlp=96 conv32x3/2 (23 tokens, cls): measured 2,400,720, estimated 2,498,561 (+4.1%)
@@ -107,7 +109,7 @@ def _calls(plan: Any) -> list[Any]:
 
 def estimate_instructions(graph: Any, plan: Any, target: str) -> int:
     """Instructions per inference of a planned model, from the per-opcode linear model."""
-    table = COEFFICIENTS.get(target) or COEFFICIENTS["cortex-m-dsp"]
+    table = COEFFICIENTS.get(target) or COEFFICIENTS[CORTEX_M_DSP.name]
     total = 0.0
     for call in _calls(plan):
         coef = table.get(call.op.opcode, FALLBACK)
@@ -211,7 +213,7 @@ def calibrate(target: str, board: str = "mps2-an386") -> tuple[dict[str, tuple[f
 if __name__ == "__main__":  # pragma: no cover - calibration, run by hand
     import sys
 
-    for tgt in sys.argv[1:] or ("cortex-m-dsp", "portable"):
+    for tgt in sys.argv[1:] or (CORTEX_M_DSP.name, PORTABLE.name):
         tab, chk = calibrate(tgt)
         print(f'    "{tgt}": {{')
         for k, v in tab.items():

@@ -10,6 +10,9 @@ measured with TFLM (bit-exact with the device).
 distilled (matching the input and the teacher's reconstruction) -> pruning ->
 int8 -> ROC AUC of every stage; the anomaly threshold is calibrated on normal
 validation data.
+
+(One module over 400 lines: the two entry points share the stage sequence, the distillation and pruning
+steps and the result type, step for step; `tinyslm tune` and the studies call the same steps.)
 """
 
 from __future__ import annotations

@@ -9,6 +9,10 @@ OUT/
   trials/<id>/           each finished trial's model.tflite and trial.json
   search.json            the search's settings (a second run must match them to resume)
   tune.json, tune.html   the Pareto front and every trial
+
+(~470 lines in one module on purpose: the driver's steps share the search's settings and Ray's session,
+and read top to bottom in the order they run; the trial itself, the space, costs and results live in their
+own modules.)
 """
 
 from __future__ import annotations

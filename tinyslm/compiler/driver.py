@@ -84,13 +84,17 @@ def check_dataflow(graph: Graph) -> None:
                              where=graph.source, hint="the model is corrupt; re-export it")
 
 
-def lower_graph(graph: Graph, target: str = "portable") -> list[Step]:
-    """Validate and lower every operator; raises UnsupportedError naming the op."""
+def lower_graph(graph: Graph, target: str = "portable", passes=None) -> list[Step]:
+    """Validate and lower every operator (raises UnsupportedError naming the op), then run the rewrite
+    passes (passes.PASSES unless given)."""
+    from . import passes as P
+
     if not graph.operators:
         raise TinyslmError("the model has no operators", where=graph.source)
     check_dataflow(graph)
     lowering = Lowering(graph, target)
-    return [lowering.lower(op) for op in graph.operators]
+    steps = [lowering.lower(op) for op in graph.operators]
+    return P.run(lowering, steps, P.PASSES if passes is None else passes)
 
 
 def check_target(target: str) -> str:

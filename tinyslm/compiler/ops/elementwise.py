@@ -155,16 +155,7 @@ def binary(lw: Lowering, op: Operator) -> Step:
     bcast = list(a.shape) != list(b.shape)
     note = (f"{lw.shape_str(a.shape)} {'with' if bcast else 'and'} {lw.shape_str(b.shape)}"
             + (" (broadcast)" if bcast else "") + (f", {act.lower()}" if act != "NONE" else ""))
-    for var, const, first in ((a, b, False), (b, a, True)) if not s16 else ():
-        # One operand a constant with a single value: the op is a function of one int8, a table.
-        if const.is_const and list(var.shape) == list(y.shape) and np.unique(const.data).size == 1:
-            c = int(np.asarray(const.data).reshape(-1)[0])
-            return lw.lut(op, lambda q: binary_element(op.opcode, p, c, q) if first
-                             else binary_element(op.opcode, p, q, c),
-                             f"{note}: the constant is {c}, so a table of the 256 inputs", x=var)
-    if not s16 and a.index == b.index and list(a.shape) == list(y.shape):  # x op x (a layer norm's square): one int8 too
-        return lw.lut(op, lambda q: binary_element(op.opcode, p, q, q),
-                         f"{note}: both inputs are one tensor, so a table of the 256 inputs", x=a)
+    # (an int8 result of one int8 value only becomes a table after lowering: passes.py)
     inplace = [(i.index, y.index) for i in (a, b) if list(i.shape) == list(y.shape)]
     call = Call(op, func, "tslm_binary", [T(a.index), T(b.index), T(y.index)], "tslm_binary_params", p,
                 note=note, inplace=inplace, reads=[a.index, b.index], writes=[y.index],

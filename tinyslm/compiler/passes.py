@@ -1,0 +1,58 @@
+"""Rewrites of the lowered steps that are not one operator's Prepare maths, each a function you can name,
+run in order by :func:`run` (``driver.lower_graph``) and tested on its own (tests/test_passes.py).
+
+- :func:`tables_for_one_byte_functions`: an int8 ADD/SUB/MUL/SQUARED_DIFFERENCE whose output depends on
+  one int8 value only (the other operand a constant with a single value, or both operands the same
+  tensor, like a layer norm's square) becomes a 256-entry table computed with the kernel's own integer
+  steps (``tslm_lut_s8``): one load per element instead of two rescales.
+
+Aliasing and in-place decisions are the planner's passes (planner.py: ``resolve_aliases``,
+``choose_in_place``); the depthwise-with-multiplier rewrite to a grouped CONV_2D belongs to the targets
+whose kernels want it (ops/conv.py, helium_layout.py).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .lowering import Call, Lowering, Step
+from .ops.elementwise import binary_element
+
+BINARY = ("ADD", "SUB", "MUL", "SQUARED_DIFFERENCE")
+
+
+def tables_for_one_byte_functions(lw: Lowering, steps: list[Step]) -> list[Step]:
+    out: list[Step] = []
+    for s in steps:
+        table = _as_table(lw, s) if isinstance(s, Call) else None
+        out.append(table if table is not None else s)
+    return out
+
+
+def _as_table(lw: Lowering, s: Call) -> Call | None:
+    op = s.op
+    if op.opcode not in BINARY or s.family != "tslm_binary" or not s.func.endswith("_s8"):
+        return None
+    a, b, y = lw.t(op.inputs[0]), lw.t(op.inputs[1]), lw.t(op.outputs[0])
+    p = dict(s.param_items())
+    for var, const, first in ((a, b, False), (b, a, True)):
+        if const.is_const and list(var.shape) == list(y.shape) and np.unique(const.data).size == 1:
+            c = int(np.asarray(const.data).reshape(-1)[0])
+            fn: Callable[[int], int] = ((lambda q: binary_element(op.opcode, p, c, q)) if first
+                                        else (lambda q: binary_element(op.opcode, p, q, c)))
+            return lw.lut(op, fn, f"{s.note}: the constant is {c}, so a table of the 256 inputs", x=var)
+    if a.index == b.index and list(a.shape) == list(y.shape):
+        return lw.lut(op, lambda q: binary_element(op.opcode, p, q, q),
+                      f"{s.note}: both inputs are one tensor, so a table of the 256 inputs", x=a)
+    return None
+
+
+PASSES: tuple[Callable[[Lowering, list[Step]], list[Step]], ...] = (tables_for_one_byte_functions,)
+
+
+def run(lw: Lowering, steps: list[Step], passes=PASSES) -> list[Step]:
+    for p in passes:
+        steps = p(lw, steps)
+    return steps

@@ -73,3 +73,44 @@ def test_the_planner_changes_none_of_the_steps_it_is_given(zoo):
     changed = [k for k, (a, b) in enumerate(zip(steps, p.steps)) if a is not b]
     assert changed and all(isinstance(p.steps[k], Call) and p.steps[k].scratch_bytes >= steps[k].scratch_bytes
                            for k in changed)
+
+
+def test_alias_pass_copies_only_what_is_pinned_at_both_ends():
+    """resolve_aliases: a RESHAPE from a graph input straight to a graph output cannot share storage (a
+    memcpy); one between arena tensors is an alias (same root)."""
+    import numpy as np
+    from tflbuild import OpDesc, TDesc, build_model
+
+    from tinyslm.compiler import read_model
+    from tinyslm.compiler.driver import lower_graph
+    from tinyslm.compiler.lowering import Alias, Call
+    from tinyslm.compiler.planner import _Roots, resolve_aliases
+
+    shape = TDesc((2,), "int32", data=np.array([3, 4], np.int32))
+    pinned = read_model(build_model([TDesc((1, 12), "int8", [0.1], [1]), shape, TDesc((3, 4), "int8", [0.1], [1])],
+                                    [OpDesc("RESHAPE", [0, 1], [2])], [0], [2]))
+    steps = resolve_aliases(pinned, lower_graph(pinned), _Roots(pinned))
+    assert isinstance(steps[0], Call) and steps[0].func == "memcpy"
+    inner = read_model(build_model([TDesc((1, 12), "int8", [0.1], [1]), shape, TDesc((1, 12), "int8", [0.2], [0]),
+                                    TDesc((3, 4), "int8", [0.2], [0]), TDesc((3, 4), "int8", [0.3], [2])],
+                                   [OpDesc("QUANTIZE", [0], [2]), OpDesc("RESHAPE", [2, 1], [3]),
+                                    OpDesc("QUANTIZE", [3], [4])], [0], [4]))
+    roots = _Roots(inner)
+    steps = resolve_aliases(inner, lower_graph(inner), roots)
+    assert isinstance(steps[1], Alias) and roots.uf.find(2) == roots.uf.find(3)
+
+
+def test_in_place_pass_on_its_own(zoo):
+    """choose_in_place: the depthwise and 1x1 convolutions of a DS block take their in-place forms."""
+    from tinyslm.compiler import read_model
+    from tinyslm.compiler.driver import lower_graph
+    from tinyslm.compiler.lowering import Call
+    from tinyslm.compiler.planner import _Roots, choose_in_place, resolve_aliases
+
+    graph = read_model(zoo("ds_block_in_place"))
+    roots = _Roots(graph)
+    steps = resolve_aliases(graph, lower_graph(graph, "portable"), roots)
+    after = choose_in_place(graph, steps, roots)
+    changed = [b for a, b in zip(steps, after) if a is not b]
+    assert changed and all(isinstance(c, Call) and c.family in ("tslm_conv", "tslm_depthwise_conv") for c in changed)
+    assert all(roots.uf.find(c.reads[0]) == roots.uf.find(c.writes[0]) for c in changed)

@@ -7,11 +7,12 @@ Storage classes:
   - every other tensor gets an offset in one static arena, as do kernel
     scratch buffers.
 
-RESHAPE-like ops alias their output to their input (one storage, no copy)
-unless that would make one buffer both a graph input and an output (then the
-alias becomes a copy). Elementwise kernels that read each element before
-writing the same position may write their output over an input that dies
-there ("in place"). Arena offsets come from a greedy first-fit over buffer
+Two passes decide what shares storage, then placement: ``resolve_aliases``
+(RESHAPE-like ops alias their output to their input, one storage and no copy,
+unless that would make one buffer both a graph input and an output: then the
+alias becomes a copy) and ``choose_in_place`` (kernels that read what they
+need before writing the same bytes may write their output over an input that
+dies there). Arena offsets come from a greedy first-fit over buffer
 lifetimes, tried in several orders, keeping the smallest arena.
 """
 
@@ -108,64 +109,75 @@ def place(buffers: list[Buffer]) -> int:
     return best or 0
 
 
-def plan(graph: Graph, steps: list[Step]) -> Plan:
-    """Place every tensor and scratch buffer. The steps given are left as they are: the plan's own
-    steps are new Calls where a decision changed one (a copy for an alias that cannot be one, the
-    in-place form of a kernel call)."""
-    g = graph
-    uf = _UnionFind()
-    role: dict[int, str] = {}
-    for pos, i in enumerate(g.inputs):
-        role[i] = f"input{pos}"
-    for pos, o in enumerate(g.outputs):
-        role.setdefault(o, f"output{pos}")
-    for t in g.tensors:
-        if t.is_const:
-            role.setdefault(t.index, "const")
+class _Roots:
+    """Which tensors share storage (a union-find over tensor indices) and where each group is pinned:
+    a graph input or output, a constant, or nowhere (then it lives in the arena)."""
 
-    def root_role(i: int) -> str | None:
-        r = uf.find(i)
-        return next((role[m] for m in list(uf.parent) + [i] if uf.find(m) == r and m in role), role.get(r))
+    def __init__(self, g: Graph):
+        self.g = g
+        self.uf = _UnionFind()
+        self.role: dict[int, str] = {}
+        for pos, i in enumerate(g.inputs):
+            self.role[i] = f"input{pos}"
+        for pos, o in enumerate(g.outputs):
+            self.role.setdefault(o, f"output{pos}")
+        for t in g.tensors:
+            if t.is_const:
+                self.role.setdefault(t.index, "const")
 
-    final_steps: list[Step] = []
+    def root_role(self, i: int) -> str | None:
+        uf, r = self.uf, self.uf.find(i)
+        return next((self.role[m] for m in list(uf.parent) + [i] if uf.find(m) == r and m in self.role),
+                    self.role.get(r))
+
+    def klass(self, i: int) -> str:
+        r = self.root_role(i)
+        return "arena" if r is None else r
+
+
+def _uses(s: Step) -> list[int]:
+    return [] if isinstance(s, Alias) else [i for i in s.reads + s.writes if i >= 0]
+
+
+def resolve_aliases(g: Graph, steps: list[Step], roots: _Roots) -> list[Step]:
+    """Aliasing pass: a RESHAPE-like step shares its input's storage, unless both ends are pinned to
+    different places (a graph input and an output, say): then it becomes a copy."""
+    out: list[Step] = []
     for s in steps:
         if isinstance(s, Alias):
-            ra, rb = root_role(s.src), root_role(s.dst)
-            conflict = ra is not None and rb is not None and ra != rb
-            if conflict:  # both ends are pinned elsewhere: copy the bytes
+            ra, rb = roots.root_role(s.src), roots.root_role(s.dst)
+            if ra is not None and rb is not None and ra != rb:  # both ends are pinned elsewhere: copy the bytes
                 n = g.tensors[s.dst].nbytes
-                final_steps.append(Call(s.op, "memcpy", "", [T(s.dst), T(s.src), Lit(str(n))],
-                                        note=f"{g.tensors[s.src].describe()} -> {g.tensors[s.dst].describe()} (copy)",
-                                        reads=[s.src], writes=[s.dst]))
+                out.append(Call(s.op, "memcpy", "", [T(s.dst), T(s.src), Lit(str(n))],
+                                note=f"{g.tensors[s.src].describe()} -> {g.tensors[s.dst].describe()} (copy)",
+                                reads=[s.src], writes=[s.dst]))
             else:
                 keep, other = (s.src, s.dst) if ra is not None or rb is None else (s.dst, s.src)
-                uf.union(keep, other)
-                final_steps.append(s)
+                roots.uf.union(keep, other)
+                out.append(s)
         else:
-            final_steps.append(s)
+            out.append(s)
+    return out
 
-    def klass(i: int) -> str:
-        r = root_role(i)
-        if r is None:
-            return "arena"
-        return "const" if r == "const" else r
 
-    # Last use of each root, then in-place merges in program order.
-    def uses(s: Step) -> list[int]:
-        return [] if isinstance(s, Alias) else [i for i in s.reads + s.writes if i >= 0]
-
+def choose_in_place(g: Graph, steps: list[Step], roots: _Roots) -> list[Step]:
+    """In-place pass: a call that may write its output over an input (Call.inplace) does so when both
+    live in the arena, the input dies at that call, is not read again through another argument, and the
+    output is no larger; the call is then its in-place form (Call.in_place), a new Call."""
+    uf = roots.uf
     last: dict[int, int] = {}
-    for k, s in enumerate(final_steps):
-        for i in uses(s):
+    for k, s in enumerate(steps):
+        for i in _uses(s):
             last[uf.find(i)] = k
     for o in g.outputs:
-        last[uf.find(o)] = len(final_steps)
-    for k, s in enumerate(final_steps):
+        last[uf.find(o)] = len(steps)
+    out = list(steps)
+    for k, s in enumerate(steps):
         if isinstance(s, Alias):
             continue
         for src, dst in s.inplace:
             rs, rd = uf.find(src), uf.find(dst)
-            if rs == rd or klass(src) != "arena" or klass(dst) != "arena":
+            if rs == rd or roots.klass(src) != "arena" or roots.klass(dst) != "arena":
                 continue
             if last.get(rs) != k or g.tensors[dst].nbytes > g.tensors[src].nbytes:
                 continue
@@ -173,8 +185,19 @@ def plan(graph: Graph, steps: list[Step]) -> Plan:
                 continue
             uf.union(src, dst)
             last[uf.find(src)] = max(last.pop(rs, k), last.pop(rd, k))
-            final_steps[k] = s.in_place()
+            out[k] = s.in_place()
             break
+    return out
+
+
+def plan(graph: Graph, steps: list[Step]) -> Plan:
+    """Place every tensor and scratch buffer. The steps given are left as they are: the plan's own
+    steps are new Calls where a pass changed one (resolve_aliases: a copy for an alias that cannot be
+    one; choose_in_place: the in-place form of a kernel call); then greedy placement over lifetimes."""
+    g = graph
+    roots = _Roots(g)
+    uf, klass, uses = roots.uf, roots.klass, _uses
+    final_steps = choose_in_place(g, resolve_aliases(g, steps, roots), roots)
 
     # Lifetimes of arena roots.
     first: dict[int, int] = {}

@@ -147,12 +147,10 @@ def _firmware(cfg: BuildConfig, folder: Path, task: AudioTask) -> dict:
                        "bench_instructions": bm.instructions, "kernels_text": bm.kernels_text}
         except Exception as e:  # the per-op profile is an extra; the build stands without it
             profile["per_op_error"] = str(e).splitlines()[0] if str(e) else type(e).__name__
-    if profile["macs"] is None:
-        from .compiler import analyze
-        from .compiler.lowering import Call
+    if profile["macs"] is None:  # what the firmware's compile step wrote (NAME.json), not a second compile
+        from .compiler import artifact
 
-        _, plan = analyze(model)
-        profile["macs"] = sum(s.macs for s in plan.steps if isinstance(s, Call))
+        profile["macs"] = artifact.load(folder / "project" / "model" / f"{task.name}.json").macs
     return {"elf": str(fw.elf), "build_id": fw.build_id, "size": asdict(fw.size), "size_lines": fw.size.lines(),
             "tflm_arena": tflm_arena, "frontend": frontend, "frontend_missing_why": why, "mlperf": cfg.mlperf,
             "profile_name": fw.profile_name, **profile}

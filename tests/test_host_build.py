@@ -43,11 +43,13 @@ def test_a_changed_header_source_or_flag_compiles_again(folder):
 
 
 def test_the_model_folder_does_not_split_the_cache(folder, tmp_path):
-    """Two models' folders hold the same kernel: one object serves both."""
+    """Two models' folders hold the same kernel (and other, different kernels' headers): one object serves
+    both."""
     other = tmp_path / "other"
     other.mkdir()
     for f in folder.iterdir():
         (other / f.name).write_bytes(f.read_bytes())
+    (other / "tslm_unrelated.h").write_text("#define UNRELATED 1\n")
     cc = find_cc()
     a = kernel_object(cc, [*WARN_FLAGS, "-I", str(folder)], folder / "tslm_k.c", folder)
     b = kernel_object(cc, [*WARN_FLAGS, "-I", str(other)], other / "tslm_k.c", other)

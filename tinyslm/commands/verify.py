@@ -38,8 +38,11 @@ def _load_real(paths: tuple[Path, ...]) -> list:
 @click.option("--board", "-b", default=None, help="Also run on this board: its emulator, or the device at --port.")
 @click.option("--port", default=None, help="Serial port of a flashed board (e.g. /dev/ttyACM0, socket://host:port).")
 @click.option("--emulator", type=click.Choice(["qemu", "renode"]), default="qemu", show_default=True)
+@click.option("--tensors", is_flag=True,
+              help="Compare every intermediate tensor with TFLM's (on --inputs inputs, default 4 here) and name "
+                   "the first operator whose output differs.")
 def verify_cmd(model: Path, n_inputs: int, seed: int, real: tuple[Path, ...], sanitize: bool, target: str,
-               board: str | None, port: str | None, emulator: str) -> None:
+               board: str | None, port: str | None, emulator: str, tensors: bool) -> None:
     """Run the generated C and TensorFlow Lite Micro on the same inputs; exit 1 on any difference.
 
     With --board, the firmware runs them too (in the emulator, or on the device at --port),
@@ -57,6 +60,9 @@ def verify_cmd(model: Path, n_inputs: int, seed: int, real: tuple[Path, ...], sa
         g = read_model(model)
         t = g.tensors[g.inputs[0]]
         real_inputs = [[b[0].astype(t.dtype).reshape(t.shape)] for b in real_inputs]
+    if tensors:
+        _verify_tensors(model, n_inputs, seed, real_inputs, sanitize, target)
+        return
     report = verify_host(model, n_inputs, seed, real_inputs, sanitize=sanitize, target=target)
     click.echo(f"{model}: {report.runs} inputs ({n_inputs} random, seed {seed}"
                + (f", {len(real_inputs)} real" if real_inputs else "") + ")"
@@ -79,3 +85,26 @@ def verify_cmd(model: Path, n_inputs: int, seed: int, real: tuple[Path, ...], sa
             click.echo("verify: FAILED - the device differs from the host build or TFLM", err=True)
             sys.exit(1)
     click.echo("verify: OK - bit-exact with TensorFlow Lite Micro")
+
+
+def _verify_tensors(model: Path, n_inputs: int, seed: int, real_inputs: list | None, sanitize: bool,
+                    target: str) -> None:
+    from ..runners.tensors import verify_tensors
+
+    n = n_inputs if click.get_current_context().get_parameter_source("n_inputs").name != "DEFAULT" else 4
+    r = verify_tensors(model, n, seed, real_inputs, target=target, sanitize=sanitize)
+    click.echo(f"{model}: every tensor on {r.runs} inputs ({n} random, seed {seed}"
+               + (f", {len(real_inputs)} real" if real_inputs else "") + f"), {target} kernels"
+               + (", built with ASan+UBSan" if sanitize else ""))
+    for line in r.lines():
+        click.echo("  " + line)
+    click.echo(f"{len(r.compared)} tensors compared, {r.bytes_compared:,} bytes")
+    bad = r.first_divergence
+    if bad is not None:
+        click.echo(f"verify: FAILED - op {bad.op} ({bad.opcode}) is the first whose output differs from TFLM "
+                   f"(tensor {bad.tensor} '{bad.name[:60]}'); every tensor before it is identical", err=True)
+        sys.exit(1)
+    if not r.compared:
+        click.echo("verify: FAILED - no tensor could be compared", err=True)
+        sys.exit(1)
+    click.echo("verify: OK - every intermediate tensor identical to TFLM")

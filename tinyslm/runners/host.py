@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -62,11 +63,11 @@ def cache_dir() -> Path:
 
 def kernel_object(compiler: str, flags: list[str], src: Path, folder: Path) -> Path:
     """The object file of one kernel source, compiled once: keyed by the compiler (path and version), the
-    flags (less the model's folder), the source and every kernel header beside it."""
+    flags (less the model's folder), the source and the headers of the folder it includes (transitively)."""
     h = hashlib.sha256()
     h.update(compiler.encode() + b"\0" + _cc_version(compiler).encode() + b"\0")
     h.update("\0".join(f for f in flags if f != str(folder)).encode() + b"\0")
-    for f in [src, *sorted(folder.glob("tslm_*.h"))]:
+    for f in [src, *_local_includes(src, folder)]:
         h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
     obj = cache_dir() / "host-objects" / f"{src.stem}-{h.hexdigest()[:24]}.o"
     if not obj.exists():
@@ -75,6 +76,22 @@ def kernel_object(compiler: str, flags: list[str], src: Path, folder: Path) -> P
         _cc([compiler, *flags, "-c", str(src), "-o", str(tmp)], folder)
         os.replace(tmp, obj)  # atomic: builds running side by side never see half a file
     return obj
+
+
+_INCLUDE = re.compile(rb'^\s*#\s*include\s*"([^"]+)"', re.M)
+
+
+def _local_includes(src: Path, folder: Path) -> list[Path]:
+    """The headers of `folder` that `src` includes, directly or through another, in a stable order."""
+    seen: dict[str, Path] = {}
+    todo = [src]
+    while todo:
+        for name in _INCLUDE.findall(todo.pop().read_bytes()):
+            f = folder / name.decode()
+            if f.name not in seen and f.is_file():
+                seen[f.name] = f
+                todo.append(f)
+    return [seen[k] for k in sorted(seen)]
 
 
 _VERSIONS: dict[str, str] = {}

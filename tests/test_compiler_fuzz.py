@@ -14,7 +14,7 @@ from tinyslm.runners.host import build_host, run_host
 from tinyslm.compare import compare_outputs
 from tinyslm.runners.oracle import random_inputs
 from tinyslm.errors import ModelError, UnsupportedError
-from tinyslm.fuzz.oracle_worker import OracleWorker
+from tinyslm.fuzz.workers import OracleWorker
 
 # mutations per model: 150 in the suite; the long run sets TINYSLM_FUZZ_MUTATIONS (README: >= 1,000)
 N_MUTATIONS = int(os.environ.get("TINYSLM_FUZZ_MUTATIONS", "150"))

@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from .graphs import Graph, Layer, prune, random_graph, shapes_of
-from .oracle_worker import OracleWorker
+from .workers import ConvertWorker, OracleWorker
 
 
 @dataclass
@@ -211,18 +211,21 @@ def fuzz(n_graphs: int, seed: int, targets: list[str], board: str | None = None,
     out = Path(out_dir) if out_dir else Path("fuzz-reproducers")
     t0 = time.monotonic()
     bar = tqdm(range(n_graphs), desc="fuzz", unit="graph", disable=not progress, leave=False)
-    with tempfile.TemporaryDirectory(prefix="tinyslm-fuzz-") as tmp, OracleWorker() as oracle:
+    with tempfile.TemporaryDirectory(prefix="tinyslm-fuzz-") as tmp, OracleWorker() as oracle, \
+            ConvertWorker() as converter:
+        def converted(c: Graph, gseed: int) -> bytes | None:
+            status, model = converter.convert(c.to_json(), gseed)
+            return model if status == "ok" else None
+
         for gi in bar:
             g, model = None, None
-            for attempt in range(8):  # a graph the converter rejects is replaced by the next one
+            for attempt in range(8):  # a graph the converter rejects (or dies on) is replaced by the next one
                 gseed = seed * 1_000_003 + gi * 101 + attempt
                 cand = random_graph(np.random.default_rng(gseed), max_layers)
-                try:
-                    model = convert_graph(cand, gseed)
+                model = converted(cand, gseed)
+                if model is not None:
                     g = cand
                     break
-                except Exception:  # noqa: BLE001 - the converter's refusal: not our compiler's business
-                    continue
             if g is None or model is None:
                 continue
             summary.graphs += 1
@@ -242,14 +245,13 @@ def fuzz(n_graphs: int, seed: int, targets: list[str], board: str | None = None,
                 say(f"graph {gi} ({g.summary()}) on {target}: {oc.status.upper()}: {oc.detail[:300]}")
                 if shrink_failures:
                     def still(c: Graph, kind=oc.status, target=target) -> bool:
-                        try:
-                            m = convert_graph(c, gseed)
-                        except Exception:  # noqa: BLE001
+                        m = converted(c, gseed)
+                        if m is None:
                             return False
                         return check(m, target, gseed, oracle, n_inputs, kind == "crash", board, port,
                                      Path(tmp) / "s").status == kind
                     fail.graph = shrink(g, still, max_checks=shrink_checks)
-                _write_reproducer(fail, out, seed, gseed, board, port)
+                _write_reproducer(fail, out, seed, gseed, converted(fail.graph, gseed), board, port)
                 say(f"  reproducer ({fail.layers_before} -> {len(fail.graph.layers)} layers: "
                     f"{fail.graph.summary()}): {fail.command}")
                 summary.failures.append(fail)
@@ -258,14 +260,14 @@ def fuzz(n_graphs: int, seed: int, targets: list[str], board: str | None = None,
     return summary
 
 
-def _write_reproducer(fail: Failure, out: Path, seed: int, gseed: int, board: str | None, port: str | None) -> None:
+def _write_reproducer(fail: Failure, out: Path, seed: int, gseed: int, model: bytes | None, board: str | None,
+                      port: str | None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     stem = out / f"fuzz-seed{seed}-graph{fail.graph_index}-{fail.target}"
     stem.with_suffix(".json").write_text(fail.graph.to_json() + "\n")
-    try:
-        stem.with_suffix(".tflite").write_bytes(convert_graph(fail.graph, gseed))
-    except Exception:  # noqa: BLE001 - keep the JSON; the shrunk graph converted a moment ago
+    if model is None:  # keep the JSON; the shrunk graph converted a moment ago
         return
+    stem.with_suffix(".tflite").write_bytes(model)
     fail.reproducer = stem.with_suffix(".tflite")
     cmd = f"tinyslm verify {fail.reproducer} --target {fail.target} --sanitize --inputs {20} --seed {gseed}"
     if board:

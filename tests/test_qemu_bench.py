@@ -87,3 +87,24 @@ def test_bench_cli_writes_json_markdown_readme_and_repeats(zoo, tmp_path):
     assert "| kws transformer (tinyslm build, 1,234 params) | mps2-an386 | Cortex-M DSP |" in md
     assert "| SOFTMAX |" in md and "old" not in readme and readme.endswith("<!-- tinyslm bench: end -->\ntail\n")
     assert md.split("\n\n")[0] in readme and "| SOFTMAX |" not in readme
+
+
+def test_bench_via_firmware_reads_the_compile_artifact(monkeypatch):
+    """`tinyslm bench --via firmware` compiles once (inside the firmware build) and takes MACs, memory and code
+    size from the NAME.json and folder that compile wrote; they equal the direct bench's, and so does the
+    instruction count (the firmware's own timer)."""
+    import tinyslm.compiler as compiler
+    from tinyslm.bench import bench_firmware, bench_model
+
+    model = next((p for p in SHARED_MODELS if "hello_world" in p.stem), None)
+    if model is None:
+        pytest.skip("needs the shared hello_world model")
+    calls = []
+    real = compiler.compile_model
+    monkeypatch.setattr(compiler, "compile_model", lambda *a, **k: calls.append(1) or real(*a, **k))
+    fw = bench_firmware(model)
+    assert len(calls) == 1
+    ref = bench_model(model)
+    for field in ("macs", "arena_bytes", "io_bytes", "weights_bytes", "kernels_text", "instructions", "target"):
+        assert getattr(fw, field) == getattr(ref, field), field
+    assert fw.macs > 0 and fw.kernels_text > 0

@@ -131,32 +131,33 @@ def bench_model(model: Path, board: str = "mps2-an386", target: str | None = Non
 def bench_firmware(model: Path, board: str = "mps2-an386", label: str = "") -> BenchResult:
     """The same count, measured by the serial-protocol firmware itself (what `tinyslm firmware` builds):
     LCG input sent with `db`, one `infer`, its timer ticks converted to instructions. Works on every
-    emulated board, whatever its timer (micro:bit: TIMER0), and includes nothing but the invoke."""
+    emulated board, whatever its timer (micro:bit: TIMER0), and includes nothing but the invoke. MACs,
+    memory and code size come from the model folder and NAME.json that the firmware build's compile wrote
+    (no second compile)."""
     from .boards import get_board
-    from .runners.codesize import measure as code_size
+    from .compiler import artifact
     from .device.emulator import QemuEmulator
     from .device.protocol import DutClient
     from .firmware import build
+    from .runners.codesize import measure_folder
 
     b = get_board(board)
     with tempfile.TemporaryDirectory(prefix="tinyslm-bench-fw-") as tmp:
         fw = build(model, b, Path(tmp) / "fw")
-        cm_inputs = fw.inputs
-        data = b"".join(lcg_input(t["nbytes"]).tobytes() for t in cm_inputs)
+        data = b"".join(lcg_input(t["nbytes"]).tobytes() for t in fw.inputs)
         with QemuEmulator(b, fw.elf) as emu, DutClient(emu.url, timeout=120) as c:
             c.sync()
             c.load(data)
             c.infer(1, 0, timeout=600)
             ticks, n, _ = c.ticks()
             raw = c.raw_outputs()
-        from .compiler import compile_model
-
-        cm = compile_model(model, Path(tmp) / "model", name="model", target=b.kernel_target)
-        cs = code_size(cm, cpu=b.cpu, flags=tuple(f for f in b.cflags if f.startswith("-mfloat-abi")))
+        folder = fw.out_dir / "model"
+        art = artifact.load(folder / f"{fw.model_name}.json")
+        cs = measure_folder(folder, art.name, cpu=b.cpu, flags=tuple(f for f in b.cflags if f.startswith("-mfloat-abi")))
     instr = b.ticks_to_instructions(ticks // max(n, 1))
     out0 = np.frombuffer(raw[0], dtype=np.dtype(fw.outputs[0]["dtype"])).reshape(-1)[:8].astype(int).tolist()
-    r = BenchResult(str(model), b.name, b.kernel_target, cm.macs, instr, instr / max(cm.macs, 1), cm.arena_bytes,
-                    cm.io_bytes, cm.weights_bytes, (cs.kernels_text + cs.model_text) if cs else 0, out0, [])
+    r = BenchResult(str(model), b.name, art.target, art.macs, instr, instr / max(art.macs, 1), art.arena_bytes,
+                    art.io_bytes, art.weights_bytes, (cs.kernels_text + cs.model_text) if cs else 0, out0, [])
     return _with_tflm(r, Path(model), b.name, label)
 
 

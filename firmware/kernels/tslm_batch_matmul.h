@@ -20,5 +20,7 @@ typedef struct {
 /* scratch: what the implementation asked the compiler for (the portable kernel: none, NULL). */
 void tslm_batch_matmul_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
                           int8_t *output, int32_t *scratch);
+/* Scratch bytes tslm_batch_matmul_s8 needs for p: none. */
+int32_t tslm_batch_matmul_s8_get_buffer_size(const tslm_batch_matmul_params *p);
 
 #endif /* TSLM_BATCH_MATMUL_H */

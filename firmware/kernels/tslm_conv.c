@@ -95,3 +95,8 @@ void tslm_conv_s16(const tslm_conv_s16_params *p, const int16_t *input, const in
         }
     }
 }
+
+int32_t tslm_conv_s8_get_buffer_size(const tslm_conv_params *p)
+{
+    return p->in_place ? p->input_c : 0;
+}

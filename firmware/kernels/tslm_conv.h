@@ -37,6 +37,8 @@ typedef struct {
 /* scratch: work space the compiler sized for the implementation (NULL if none). */
 void tslm_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
                   const int32_t *bias, int8_t *output, int16_t *scratch);
+/* Scratch bytes tslm_conv_s8 needs for p: input_c when in place (one input pixel), else none. */
+int32_t tslm_conv_s8_get_buffer_size(const tslm_conv_params *p);
 
 /* CONV_2D int16x8: int16 activations (zero points 0), int8 per-channel weights, 64-bit bias. */
 typedef struct {

@@ -79,3 +79,8 @@ void tslm_depthwise_conv_s16(const tslm_depthwise_conv_s16_params *p, const int1
         }
     }
 }
+
+int32_t tslm_depthwise_conv_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return p->cache_rows * p->input_w * p->input_c;
+}

@@ -39,6 +39,8 @@ typedef struct {
 /* scratch: cache_rows * input_w * input_c bytes when in place, else unused (may be NULL). */
 void tslm_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
                             const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+/* Scratch bytes tslm_depthwise_conv_s8 needs for p: the ring of cache_rows input rows when in place. */
+int32_t tslm_depthwise_conv_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
 
 /* Input row `iy` of batch `in_b` while output row `oy` is computed (in place: from the ring). */
 static inline const int8_t *tslm_dw_row(const tslm_depthwise_conv_params *p, const int8_t *in_b,

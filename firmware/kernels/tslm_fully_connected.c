@@ -45,3 +45,9 @@ void tslm_fully_connected_s16(const tslm_fully_connected_s16_params *p, const in
         }
     }
 }
+
+int32_t tslm_fully_connected_s8_get_buffer_size(const tslm_fully_connected_params *p)
+{
+    (void)p;
+    return 0;
+}

@@ -29,3 +29,8 @@ void tslm_mean_s8(const tslm_reduce_params *p, const int8_t *input, int8_t *outp
         output[i] = (int8_t)tslm_clamp_i32(v, -128, 127);
     }
 }
+
+int32_t tslm_mean_s8_get_buffer_size(const tslm_reduce_params *p)
+{
+    return 4 * p->output_count;
+}

@@ -20,5 +20,7 @@ typedef struct {
 
 /* scratch: output_count int32 accumulators. */
 void tslm_mean_s8(const tslm_reduce_params *p, const int8_t *input, int8_t *output, int32_t *scratch);
+/* Scratch bytes tslm_mean_s8 needs for p: one int32 accumulator per output. */
+int32_t tslm_mean_s8_get_buffer_size(const tslm_reduce_params *p);
 
 #endif /* TSLM_REDUCE_H */

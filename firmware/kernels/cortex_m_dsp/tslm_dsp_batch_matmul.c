@@ -236,3 +236,9 @@ void tslm_dsp_batch_matmul_s8(const tslm_batch_matmul_params *p, const int8_t *l
         run(p, lhs, rhs, output, scratch, rq, fast, 0);
     }
 }
+
+int32_t tslm_dsp_batch_matmul_s8_get_buffer_size(const tslm_batch_matmul_params *p)
+{
+    const int32_t n4 = (p->depth + 3) / 4;
+    return 4 * (4 * n4 + 2 * n4 * p->cols);
+}

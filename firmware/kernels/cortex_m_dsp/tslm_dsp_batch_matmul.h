@@ -8,5 +8,8 @@
 
 void tslm_dsp_batch_matmul_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
                               int8_t *output, int32_t *scratch);
+/* Scratch bytes tslm_dsp_batch_matmul_s8 needs for p: two lhs rows and every rhs column, widened
+ * (int32 words holding int16 pairs, per four of depth). */
+int32_t tslm_dsp_batch_matmul_s8_get_buffer_size(const tslm_batch_matmul_params *p);
 
 #endif /* TSLM_DSP_BATCH_MATMUL_H */

@@ -138,3 +138,12 @@ void tslm_dsp_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8
         run(p, input, w, output, x, 1, 0);
     }
 }
+
+int32_t tslm_dsp_conv_s8_get_buffer_size(const tslm_conv_params *p)
+{
+    if (p->requant == NULL) {
+        return tslm_conv_s8_get_buffer_size(p);
+    }
+    const int32_t k = p->filter_h * p->filter_w * p->filter_c;
+    return 16 * ((k + 3) / 4) + (p->filter_h * p->filter_w > 1 ? 2 * k : 0);
+}

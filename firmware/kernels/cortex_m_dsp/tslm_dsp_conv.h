@@ -8,5 +8,9 @@
 
 void tslm_dsp_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
                       const int32_t *bias, int8_t *output, int16_t *scratch);
+/* Scratch bytes tslm_dsp_conv_s8 needs for p: two pixels widened to int16 (16 bytes per four of the
+ * filter_h * filter_w * filter_c taps) and, for filters wider than one pixel, their two int8 im2col
+ * columns; without requantization records, the portable kernel's. */
+int32_t tslm_dsp_conv_s8_get_buffer_size(const tslm_conv_params *p);
 
 #endif /* TSLM_DSP_CONV_H */

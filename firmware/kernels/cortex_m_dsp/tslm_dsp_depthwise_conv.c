@@ -214,3 +214,12 @@ void tslm_dsp_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_
         run(p, input, w, output, window, 1, 0);
     }
 }
+
+int32_t tslm_dsp_depthwise_conv_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    if (p->requant == NULL) {
+        return tslm_depthwise_conv_s8_get_buffer_size(p);
+    }
+    const int32_t span = (p->filter_h - 1) * p->dilation_h + 1;
+    return span * p->ring_w * ((p->input_c + 3) / 4) * 8;
+}

@@ -103,3 +103,12 @@ void tslm_dsp_fully_connected_s8(const tslm_fully_connected_params *p, const int
         rows(p, input, w, output, x, 1, 0);
     }
 }
+
+int32_t tslm_dsp_fully_connected_s8_get_buffer_size(const tslm_fully_connected_params *p)
+{
+    if (p->requant == NULL) {
+        return tslm_fully_connected_s8_get_buffer_size(p);
+    }
+    return (p->batches > 1 ? 16 : 8) * (p->depth_chunk / 4) +
+           (p->depth_chunk < p->accum_depth ? 8 * p->output_depth : 0);
+}

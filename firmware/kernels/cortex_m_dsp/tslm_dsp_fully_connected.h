@@ -8,5 +8,9 @@
 
 void tslm_dsp_fully_connected_s8(const tslm_fully_connected_params *p, const int8_t *input,
                                  const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch);
+/* Scratch bytes tslm_dsp_fully_connected_s8 needs for p: one depth chunk of one row (two rows when
+ * batches > 1) widened to int16, and int32 partial sums of every output when the depth takes more than
+ * one chunk; without records, the portable kernel's. */
+int32_t tslm_dsp_fully_connected_s8_get_buffer_size(const tslm_fully_connected_params *p);
 
 #endif /* TSLM_DSP_FULLY_CONNECTED_H */

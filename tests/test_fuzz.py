@@ -158,3 +158,13 @@ def test_a_converter_that_dies_costs_one_graph_not_the_fuzzer():
         status, model = conv.convert(g.to_json(), 7)
         assert status == "ok" and model[4:8] == b"TFL3"
         assert conv.convert('{"inputs": [[1, 4]]', 1)[0] == "error"  # a refusal is a reply, not a death
+
+
+def test_a_window_larger_than_its_valid_input_is_refused_before_tensorflow_runs_it():
+    """TensorFlow's eager max_pool dies of SIGFPE (the whole fuzzer with it: `tinyslm fuzz --graphs 300
+    --seed 1` exited 136 at graph 215) on a 3-wide VALID pool over a width-1 input."""
+    from tinyslm.fuzz.graphs import Layer, shapes_of
+
+    pool = Layer("pool", [0], {"avg": False, "k": 3, "stride": 2, "padding": "VALID"}, 1)
+    assert shapes_of(Graph([[1, 8, 1, 8]], [pool], [1])) is None
+    assert shapes_of(Graph([[1, 8, 3, 8]], [pool], [1])) == [(1, 8, 3, 8), (1, 3, 1, 8)]

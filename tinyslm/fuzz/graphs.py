@@ -62,10 +62,24 @@ def _layer_norm(tf, x, seed: int):
     return c * tf.math.rsqrt(var + 1e-3) * (1 + _w(seed, d, scale=0.1)) + _w(seed + 1, d, scale=0.05)
 
 
+def _check_window(layer: Layer, shape) -> None:
+    """A window (pool, convolution) that does not fit a VALID input is refused here: TensorFlow's eager
+    max_pool dies of SIGFPE on an empty output (seed 1, graph 215: a 3-wide pool over a width-1 input)."""
+    p = layer.params
+    if layer.kind not in ("pool", "conv", "dynconv", "depthwise") or p.get("padding") != "VALID":
+        return
+    kh, kw = (p["k"], p["k"]) if layer.kind == "pool" else (p["kh"], p["kw"])
+    d = p.get("dilation", 1)
+    for n, k in ((int(shape[1]), kh), (int(shape[2]), kw)):
+        if n - (k - 1) * d <= 0:
+            raise ValueError(f"{layer.kind}: a {kh}x{kw} window does not fit a {shape} input (VALID)")
+
+
 def apply(tf, layer: Layer, args: list) -> Any:
     """The layer on TensorFlow tensors (eager or traced): its single output."""
     p, s, x = layer.params, layer.seed, args[0]
     k = layer.kind
+    _check_window(layer, x.shape)
     if k == "conv":
         cin = int(x.shape[-1])
         w = _w(s, p["kh"], p["kw"], cin, p["cout"])

@@ -149,7 +149,7 @@ def depthwise_conv(lw: Lowering, call: Call) -> Call:
     layout = (_tensor_const(lw, call, 1) and p["bias_folded"] and bias is not None and mult is not None
               and shift is not None and int(np.max(shift)) <= 0)
     if p["depth_multiplier"] != 1:
-        return _depthwise_as_conv(lw, call) if layout and p["input_c"] == 1 else call
+        return call  # (passes.grouped_conv_for_depth_multipliers: depthwise_multiplier_as_conv)
     if layout and p["filter_h"] <= DW_MAX_ROWS:
         w = _weights(lw, call).reshape(p["filter_h"] * p["filter_w"], ch)
         _use_layout(lw, call, dw_weights(w), dw_records(bias, _per_channel(mult, ch), _per_channel(shift, ch)),
@@ -162,6 +162,16 @@ def depthwise_conv(lw: Lowering, call: Call) -> Call:
         call.inplace_scratch, call.inplace_params = 0, {}
         call.set_params(ring_w=ring_w, cache_rows=0)
     return lw.target_kernel(call, "depthwise_conv")
+
+
+def depthwise_multiplier_as_conv(lw: Lowering, call: Call) -> Call | None:
+    """A depthwise call with a depth multiplier, of one input channel and constant weights, as a CONV_2D
+    (below); None where it stays a depthwise call."""
+    p = dict(call.param_items())
+    bias, mult, shift = _const(call, call.args[2]), _const(call, p["multiplier"]), _const(call, p["shift"])
+    layout = (_tensor_const(lw, call, 1) and p["bias_folded"] and bias is not None and mult is not None
+              and shift is not None and int(np.max(shift)) <= 0)
+    return _depthwise_as_conv(lw, call) if layout and p["input_c"] == 1 else None
 
 
 def _depthwise_as_conv(lw: Lowering, call: Call) -> Call:

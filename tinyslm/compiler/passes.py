@@ -6,9 +6,13 @@ run in order by :func:`run` (``driver.lower_graph``) and tested on its own (test
   tensor, like a layer norm's square) becomes a 256-entry table computed with the kernel's own integer
   steps (``tslm_lut_s8``): one load per element instead of two rescales.
 
+- :func:`grouped_conv_for_depth_multipliers`: a DEPTHWISE_CONV_2D with a depth multiplier > 1 becomes a
+  grouped CONV_2D (one input channel per group) on the targets whose conv kernel runs it faster: Cortex-M
+  DSP (its im2col GEMM with requantization records) and Helium (one input channel, its GEMM layout). The
+  portable target keeps TFLM's depthwise loop. (ops/conv.py: ``as_grouped_conv``.)
+
 Aliasing and in-place decisions are the planner's passes (planner.py: ``resolve_aliases``,
-``choose_in_place``); the depthwise-with-multiplier rewrite to a grouped CONV_2D belongs to the targets
-whose kernels want it (ops/conv.py, helium_layout.py).
+``choose_in_place``).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Callable
 import numpy as np
 
 from .lowering import Call, Lowering, Step
+from .ops.conv import as_grouped_conv
 from .ops.elementwise import binary_element
 
 BINARY = ("ADD", "SUB", "MUL", "SQUARED_DIFFERENCE")
@@ -49,7 +54,16 @@ def _as_table(lw: Lowering, s: Call) -> Call | None:
     return None
 
 
-PASSES: tuple[Callable[[Lowering, list[Step]], list[Step]], ...] = (tables_for_one_byte_functions,)
+def grouped_conv_for_depth_multipliers(lw: Lowering, steps: list[Step]) -> list[Step]:
+    out: list[Step] = []
+    for s in steps:
+        grouped = as_grouped_conv(lw, s) if isinstance(s, Call) else None
+        out.append(grouped if grouped is not None else s)
+    return out
+
+
+PASSES: tuple[Callable[[Lowering, list[Step]], list[Step]], ...] = (tables_for_one_byte_functions,
+                                                                     grouped_conv_for_depth_multipliers)
 
 
 def run(lw: Lowering, steps: list[Step], passes=PASSES) -> list[Step]:

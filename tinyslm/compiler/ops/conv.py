@@ -1,6 +1,7 @@
 """CONV_2D and DEPTHWISE_CONV_2D: padding, per-channel requantization and folded bias as TFLM's
 Prepare computes them (conv_common.cc, depthwise_conv_common.cc) -> tslm_conv_s8 / tslm_depthwise_conv_s8.
-A depthwise conv with a depth multiplier > 1 becomes a grouped CONV_2D."""
+On the targets whose conv kernel runs it faster, a depthwise conv with a depth multiplier > 1 becomes a
+grouped CONV_2D: :func:`as_grouped_conv`, run by the pass of that name in passes.py."""
 
 from __future__ import annotations
 
@@ -154,6 +155,8 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
     lw.need(ic > 0 and oc % ic == 0, op, f"output channels {oc} are not a multiple of input channels {ic}")
     dm = oc // ic
     p = {**p, "depth_multiplier": dm}
+    if dm > 1:
+        note += f", depth multiplier {dm}"  # (passes.grouped_conv_for_depth_multipliers may rewrite it)
     order = ["batches", "input_h", "input_w", "input_c", "filter_h", "filter_w", "depth_multiplier",
              "output_h", "output_w", "output_c", "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_h",
              "pad_w", "input_offset", "output_offset", "multiplier", "shift", "act_min", "act_max", "bias_folded",
@@ -161,15 +164,11 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
     p["cache_rows"] = 0
     p["ring_w"] = 0
     in_place_ok = (dm == 1 and p["stride_h"] == p["stride_w"] == 1 and x.shape == y.shape and p["pad_h"] >= 0)
-    if dm > 1:
-        note += f", depth multiplier {dm}"
-        if records is not None:
-            return _depthwise_as_grouped_conv(lw, op, x, w, y, bias_idx, p, consts, note, records)
     w_arg: Any = T(w.index)
     scratch = 0
     fh, fw = w.shape[1], w.shape[2]
     span = (fh - 1) * p["dilation_h"] + 1
-    if records is not None and span <= DW_MAX_SPAN:
+    if records is not None and dm == 1 and span <= DW_MAX_SPAN:
         # DSP: a window of the filter's span of input rows, zero-point padded and widened to int16
         # (per group of four channels and column, the rows together), read before any output row
         # overwrites them
@@ -194,9 +193,27 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
     return lw.target_kernel(call, "depthwise_conv") if scratch > 0 else call
 
 
-def _depthwise_as_grouped_conv(lw: Lowering, op: Operator, x: Tensor, w: Tensor, y: Tensor, bias_idx: int,
-                               p: dict[str, Any], consts: list[ConstArray], note: str,
-                               records: tuple[ConstArray, bool]) -> Call:
+def as_grouped_conv(lw: Lowering, call: Call) -> Call | None:
+    """A depthwise call with a depth multiplier > 1 as a grouped CONV_2D with one input channel per group, on
+    the targets that gain from it (Cortex-M DSP: its im2col kernel and requantization records; Helium: one
+    input channel, its GEMM layout); None where the depthwise call stays."""
+    p = dict(call.param_items())
+    if call.func != "tslm_depthwise_conv_s8" or p["depth_multiplier"] <= 1 or not p["bias_folded"]:
+        return None
+    if lw.target.mve:
+        return helium_layout.depthwise_multiplier_as_conv(lw, call)
+    if not lw.target.dsp:
+        return None
+    op = call.op
+    x, w, y = lw.t(op.inputs[0]), lw.t(op.inputs[1]), lw.t(op.outputs[0])
+    named = {c.name: c for c in call.consts}
+    mult, shift, fb = named[lw.name(op, "multiplier")], named[lw.name(op, "shift")], named[lw.name(op, "bias")]
+    records = lw.dsp_records(op, fb, mult, shift, w.data.reshape(-1, y.shape[3]).T)  # type: ignore[union-attr]
+    return _grouped(lw, op, x, w, y, op.inputs[2] if len(op.inputs) > 2 else -1, p, call.note, records)
+
+
+def _grouped(lw: Lowering, op: Operator, x: Tensor, w: Tensor, y: Tensor, bias_idx: int, p: dict[str, Any],
+             note: str, records: tuple[ConstArray, bool]) -> Call:
     """Depth multiplier > 1 is a grouped CONV_2D with one input channel per group:
     out[oc] = sum_taps w[tap][oc] x[tap][oc // dm] either way. The weights are stored
     transposed (1 x H x W x OC -> OC x H x W x 1) so each output channel is one row for

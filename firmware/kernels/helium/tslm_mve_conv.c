@@ -181,3 +181,32 @@ void tslm_mve_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8
         pixels_folded(p, input, weights, &e, output, col);
     }
 }
+
+/* Whether some output pixel's patch is not one contiguous run of the input (so it goes through im2col). */
+static int needs_im2col(const tslm_conv_params *p)
+{
+    for (int32_t oy = 0; oy < p->output_h; ++oy) {
+        const int32_t y0 = oy * p->stride_h - p->pad_h;
+        for (int32_t ox = 0; ox < p->output_w; ++ox) {
+            const int32_t x0 = ox * p->stride_w - p->pad_w;
+            const int inside = y0 >= 0 && x0 >= 0 && y0 + p->dilation_h * (p->filter_h - 1) < p->input_h &&
+                               x0 + p->dilation_w * (p->filter_w - 1) < p->input_w;
+            const int direct = inside && (p->filter_w == 1 || p->dilation_w == 1) &&
+                               (p->filter_h == 1 || (x0 == 0 && p->filter_w == p->input_w && p->dilation_h == 1));
+            if (!direct) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+int32_t tslm_mve_conv_s8_get_buffer_size(const tslm_conv_params *p)
+{
+    if (p->filter_c != p->input_c) {
+        return tslm_conv_s8_get_buffer_size(p);
+    }
+    const int32_t pixels = p->requant != NULL ? 2 : 1; /* the layout path takes two pixels at a time */
+    const int32_t k = p->filter_h * p->filter_w * p->filter_c;
+    return (needs_im2col(p) ? pixels * k : 0) + (p->in_place ? pixels * p->input_c : 0);
+}

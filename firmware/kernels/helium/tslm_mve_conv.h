@@ -11,5 +11,8 @@
  * pixels: 2 input_c with the compiler's layout). */
 void tslm_mve_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
                       const int32_t *bias, int8_t *output, int16_t *scratch);
+/* Scratch bytes tslm_mve_conv_s8 needs for p (as above): the im2col row(s) unless every patch is one
+ * contiguous run, plus the in-place copy; for grouped convolutions, the portable kernel's. */
+int32_t tslm_mve_conv_s8_get_buffer_size(const tslm_conv_params *p);
 
 #endif /* TSLM_MVE_CONV_H */

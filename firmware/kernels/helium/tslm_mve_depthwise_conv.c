@@ -425,3 +425,12 @@ void tslm_mve_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_
         rows_offset(p, input, weights, bias, output, scratch);
     }
 }
+
+int32_t tslm_mve_depthwise_conv_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    if (p->requant == NULL || p->filter_h > DW_MAX_ROWS) {
+        return tslm_depthwise_conv_s8_get_buffer_size(p);
+    }
+    const int32_t span = (p->filter_h - 1) * p->dilation_h + 1;
+    return span * p->ring_w * 8 * ((p->output_c + 7) / 8);
+}

@@ -8,5 +8,9 @@
 /* scratch: as the portable kernel (cache_rows * input_w * input_c bytes when in place, else unused). */
 void tslm_mve_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
                                 const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+/* Scratch bytes tslm_mve_depthwise_conv_s8 needs for p: with the layout, the ring of the filter's span
+ * of input rows, ring_w columns each, in blocks of eight channels widened to int16; else the portable
+ * kernel's. */
+int32_t tslm_mve_depthwise_conv_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
 
 #endif /* TSLM_MVE_DEPTHWISE_CONV_H */

@@ -209,7 +209,7 @@ def fuzz(n_graphs: int, seed: int, targets: list[str], board: str | None = None,
 
     summary = FuzzSummary()
     out = Path(out_dir) if out_dir else Path("fuzz-reproducers")
-    t0 = time.monotonic()
+    t0 = last_line = time.monotonic()
     bar = tqdm(range(n_graphs), desc="fuzz", unit="graph", disable=not progress, leave=False)
     with tempfile.TemporaryDirectory(prefix="tinyslm-fuzz-") as tmp, OracleWorker() as oracle, \
             ConvertWorker() as converter:
@@ -256,6 +256,10 @@ def fuzz(n_graphs: int, seed: int, targets: list[str], board: str | None = None,
                     f"{fail.graph.summary()}): {fail.command}")
                 summary.failures.append(fail)
             bar.set_postfix(compiled=summary.compiled, refused=summary.refused, mismatches=summary.mismatches)
+            if not progress and time.monotonic() - last_line >= 60:  # a log instead of a terminal: a line a minute
+                last_line = time.monotonic()
+                say(f"  {gi + 1}/{n_graphs} graphs, {summary.compiled} compiled, {summary.refused} refused, "
+                    f"{summary.mismatches} mismatches, {(last_line - t0) / 60:.1f} min")
     summary.seconds = time.monotonic() - t0
     return summary
 

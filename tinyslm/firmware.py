@@ -1,5 +1,8 @@
 """Render and build the firmware project for a board: compiled model + app + board C.
 
+(~400 lines: rendering, the fit check and the build of one project, plus the host build of the same app
+that `tinyslm console --host` and the MLPerf tests run; they share the I/O layout.)
+
     OUT/
       model/    the compiled model (NAME.h, NAME.c, kernels)
       app/      the MLPerf Tiny / EEMBC serial protocol (firmware/app)

@@ -1,5 +1,8 @@
 """`tinyslm tune`: the search's driver (data, the shared teacher, Ray Tune, the front, QEMU, the page).
 
+(~470 lines on purpose: one straight path from the folder layout below to the page, in the order it runs;
+the trial itself is trial.py, the search space space.py, the cost model cost.py, the front and page results.py.)
+
 OUT/
   data/, features/       the build's own steps (same keys: ``tinyslm build --from-tune`` reuses them)
   dev_data/, dev_features/   anomaly only: labelled development machines (another seed) for validation AUC

@@ -210,3 +210,35 @@ def test_pyocd_and_uf2_plans(tmp_path):
     uf2 = (mount / "firmware.uf2").read_bytes()
     assert "copied" in msg and uf2 == bin_to_uf2(fw2.bin.read_bytes(), 0x26000, 0xADA52840)
     assert len(uf2) % 512 == 0 and int.from_bytes(uf2[12:16], "little") == 0x26000
+
+
+def test_the_emulator_dies_with_the_process_that_started_it(tmp_path):
+    """A `tinyslm` process killed with SIGKILL (no cleanup runs) leaves no QEMU behind."""
+    import signal
+
+    from tinyslm.firmware import build
+
+    fw = build(next(p for p in SHARED_MODELS if "hello_world" in p.stem), "mps2-an386", tmp_path / "fw")
+    script = ("import sys, time\n"
+              "from tinyslm.boards import get_board\n"
+              "from tinyslm.device.emulator import QemuEmulator\n"
+              f"emu = QemuEmulator(get_board('mps2-an386'), {str(fw.elf)!r}).start()\n"
+              "print(emu.proc.pid, flush=True)\n"
+              "time.sleep(600)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    qemu_pid = int(parent.stdout.readline())
+    assert _alive(qemu_pid)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while _alive(qemu_pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(qemu_pid), "QEMU outlived the tinyslm process that started it"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False

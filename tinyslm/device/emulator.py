@@ -19,6 +19,21 @@ from ..errors import DeviceError, ToolchainError
 from ..resources import templates_dir
 
 
+def _die_with_parent() -> None:
+    """In the emulator's child process, before exec: on Linux, have the kernel stop it (SIGTERM) when the
+    tinyslm process that started it dies, even of a signal that skips every cleanup (a killed `tinyslm
+    build` left two QEMUs running at full speed before this). Elsewhere, a no-op."""
+    import ctypes
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -87,7 +102,7 @@ class QemuEmulator:
             raise DeviceError(f"firmware not found: {self.elf}", hint="build it with `tinyslm firmware`")
         self._log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(self.command, stdin=subprocess.DEVNULL, stdout=self._log,  # (pty name)
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         try:
             if self.serial == "pty":
                 self._wait_pty(timeout)
@@ -162,7 +177,8 @@ class RenodeEmulator:
         script = self.workdir / f"{self.board.name}.resc"
         script.write_text(renode_script(self.board, self.elf, self.port))
         self.proc = subprocess.Popen([self.renode or "renode", "--disable-xwt", "--console", "-e", f"i @{script}"],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     preexec_fn=_die_with_parent)
         _wait_port(self.port, self.proc, timeout)
         return self
 

@@ -68,7 +68,7 @@ class AdProfile:
 
 AD_PROFILES: dict[str, AdProfile] = {
     "default": AdProfile("default", ("fan",), (0, 2, 4, 6), 60, 25, 25, 4.0),
-    "quick": AdProfile("quick", ("fan",), (0, 2), 6, 3, 5, 2.0),
+    "quick": AdProfile("quick", ("fan",), (0, 2), 12, 6, 6, 2.0),
 }
 
 

@@ -132,7 +132,7 @@ class KwsProfile:
 
 KWS_PROFILES: dict[str, KwsProfile] = {
     "default": KwsProfile("default", 400, 60, 100, train_unknown_factor=2.0),
-    "quick": KwsProfile("quick", 16, 4, 6),
+    "quick": KwsProfile("quick", 32, 6, 8),
 }
 
 

@@ -1,5 +1,8 @@
 """What the build pipeline calls: features in, trained/distilled/pruned int8 student and figures out.
 
+(~460 lines on purpose: the two tasks' train functions share their configs, results and the
+prune-quantize-evaluate tail; the pieces they call live in fit.py, distill.py, prune.py, quantize.py.)
+
 :func:`train_kws`: DS-CNN teacher -> KWT student trained alone (baseline) and
 distilled from the teacher (same seed, same initial weights, same data order,
 same augmentation) -> magnitude pruning with distillation still on ->
@@ -64,8 +67,8 @@ class KWSTrainConfig:
     def quick(cls) -> "KWSTrainConfig":
         """A small profile for tests and demos (about a minute on 2 cores for a few thousand clips)."""
         return cls(student=KWTConfig(dim=24, heads=2, blocks=1, mlp=48, patch=2), teacher=DSCNNConfig(channels=32),
-                   teacher_fit=FitConfig(epochs=4, lr=3e-3), student_fit=FitConfig(epochs=6, lr=3e-3),
-                   prune=PruneConfig(target_sparsity=0.3, epochs=1, skip=("logits",)))
+                   teacher_fit=FitConfig(epochs=20, lr=3e-3), student_fit=FitConfig(epochs=20, lr=3e-3),
+                   prune=PruneConfig(target_sparsity=0.3, epochs=2, skip=("logits",)))
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
@@ -97,9 +100,9 @@ class ADTrainConfig:
     def quick(cls) -> "ADTrainConfig":
         return cls(student=TransformerAEConfig(dim=16, heads=2, blocks=1, mlp=32, latent=8),
                    teacher=DenseAEConfig(hidden=64, layers=2),
-                   teacher_fit=FitConfig(epochs=4, lr=2e-3, augment=False),
-                   student_fit=FitConfig(epochs=6, lr=3e-3, augment=False),
-                   prune=PruneConfig(target_sparsity=0.3, epochs=1))
+                   teacher_fit=FitConfig(epochs=10, lr=2e-3, augment=False),
+                   student_fit=FitConfig(epochs=12, lr=3e-3, augment=False),
+                   prune=PruneConfig(target_sparsity=0.3, epochs=2))
 
     def with_shape(self, frames: int, mels: int) -> "ADTrainConfig":
         """The same profile for features of `frames` x `mels`."""

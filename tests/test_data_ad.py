@@ -32,9 +32,9 @@ def test_quick_dataset_layout_and_loader(quick):
     assert all(p.name.startswith("normal_id_") for p in (quick / "fan" / "train").iterdir())
     data = load_ad(quick)
     assert (data.machine_type, data.layout, data.source) == ("fan", "dcase", "tinyslm-synthetic")
-    assert len(data.train) + len(data.val) == 12 and len(data.val) >= 2 and not data.train.labels.any()
+    assert len(data.train) + len(data.val) == 24 and len(data.val) >= 2 and not data.train.labels.any()
     assert sorted(set(data.test.ids)) == ["id_00", "id_02"]
-    assert data.test.labels.sum() == 10 and (data.test.labels == 0).sum() == 6
+    assert data.test.labels.sum() == 12 and (data.test.labels == 0).sum() == 12
     assert all(a.dtype == np.int16 and a.shape == (2 * RATE,) for a in data.test.audio)
     win = ad_windows(data)
     assert win.x_train.dtype == np.int8 and win.x_train.shape[1:] == (32, 64)

@@ -74,14 +74,14 @@ def test_quick_dataset_is_balanced_and_in_the_speech_commands_layout(quick):
         s = data.split(split)
         assert s.audio.dtype == np.int16 and s.audio.shape == (len(s), 16000)
         assert s.counts() == info["counts"][split] and len(set(s.counts())) == 1
-    assert len(data.train) == 16 * 12 and len(data.test) == 6 * 12
+    assert len(data.train) == 32 * 12 and len(data.test) == 8 * 12
 
 
 def test_profiles():
     default, quick = KWS_PROFILES["default"], KWS_PROFILES["quick"]
     assert default.counts("test") == [100] * 12 and default.counts("val") == [60] * 12
     assert default.counts("train")[CLASSES.index("_unknown_")] == 800 and default.counts("train")[0] == 400
-    assert default.total == 7120 and quick.total == 312
+    assert default.total == 7120 and quick.total == 552
 
 
 def test_test_voices_and_noises_are_never_heard_in_training(quick):

@@ -487,6 +487,8 @@ CASES: dict[str, Case] = {
     "s16_transpose": s16(transpose()),
     "s16_pad": s16(pad()),
     "s16_quantize_dequantize": s16(quant_io()),
+    "s16_mean_axis1": s16(mean()),
+    "s16_mean_hw_keepdims": s16(mean(axes=(1, 2), keepdims=True, shape=(1, 7, 6, 5))),
 }
 
 

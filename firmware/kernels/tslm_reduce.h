@@ -1,4 +1,4 @@
-/* tslm_reduce.h - MEAN and SUM over any set of axes, int8. */
+/* tslm_reduce.h - MEAN and SUM over any set of axes, int8 (MEAN also int16). */
 #ifndef TSLM_REDUCE_H
 #define TSLM_REDUCE_H
 
@@ -22,5 +22,9 @@ typedef struct {
 void tslm_mean_s8(const tslm_reduce_params *p, const int8_t *input, int8_t *output, int32_t *scratch);
 /* Scratch bytes tslm_mean_s8 needs for p: one int32 accumulator per output. */
 int32_t tslm_mean_s8_get_buffer_size(const tslm_reduce_params *p);
+
+/* The same for int16 (16x8 models); scratch as above. */
+void tslm_mean_s16(const tslm_reduce_params *p, const int16_t *input, int16_t *output, int32_t *scratch);
+int32_t tslm_mean_s16_get_buffer_size(const tslm_reduce_params *p);
 
 #endif /* TSLM_REDUCE_H */

@@ -1,4 +1,4 @@
-"""MEAN over any axes (TFLM's reduce.cc int8 path) -> tslm_mean_s8."""
+"""MEAN over any axes (TFLM's reduce.cc int8 and int16 paths) -> tslm_mean_s8 / tslm_mean_s16."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from . import register
 # What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
 # (python -m tinyslm.compiler.optable lays it out in README.md).
 SUPPORT: dict[str, str] = {
-    "MEAN": "int8: any axes",
+    "MEAN": "int8 int16: any axes",
 }
 
 
@@ -31,8 +31,8 @@ def _axes(lw: Lowering, op: Operator, index: int, rank: int) -> list[int]:
 @register('MEAN')
 def mean(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 2)
-    x = lw.dtype(op, op.inputs[0], ("int8",), "input")
-    y = lw.dtype(op, op.outputs[0], ("int8",), "output")
+    x = lw.dtype(op, op.inputs[0], ("int8", "int16"), "input")
+    y = lw.dtype(op, op.outputs[0], (x.dtype,), "output")
     lw.per_tensor(op, x, "input")
     lw.per_tensor(op, y, "output")
     rank = len(x.shape)
@@ -54,8 +54,9 @@ def mean(lw: Lowering, op: Operator) -> Step:
     shift = shift - s
     params = dict(dims=dims, out_strides=out_strides, output_count=y.numel, reduce_count=count,
                   input_zero_point=x.zero_point, output_zero_point=y.zero_point, multiplier=mult, shift=shift)
-    call = Call(op, "tslm_mean_s8", "tslm_reduce", [T(x.index), T(y.index), Scratch("int32_t")],
+    s16 = x.dtype == "int16"
+    call = Call(op, "tslm_mean_s16" if s16 else "tslm_mean_s8", "tslm_reduce", [T(x.index), T(y.index), Scratch("int32_t")],
                 "tslm_reduce_params", params, scratch_bytes=4 * y.numel,
                 note=f"over axes {axes} of {lw.shape_str(x.shape)} ({count} values each)",
                 reads=[x.index], writes=[y.index])
-    return lw.target_kernel(call, "reduce") if lw.target.dsp else call
+    return lw.target_kernel(call, "reduce") if lw.target.dsp and not s16 else call

@@ -18,7 +18,7 @@ from ..errors import UnsupportedError
 from . import fixedpoint as fx
 from .dsp_layout import dsp_requant
 from .ir import Graph, Operator, Tensor
-from .quantization import quantize_multiplier
+from .quantization import ScaleError, quantize_multiplier
 from .targets import Target, get_target
 
 MAX_DIMS = 6
@@ -328,4 +328,7 @@ class Lowering:
             supported = ", ".join(sorted(self.handlers))
             raise self.fail(op, "operator not supported by tinyslm",
                             f"use only operators tinyslm compiles: {supported}")
-        return handler(self, op)
+        try:
+            return handler(self, op)
+        except ScaleError as e:  # raised with no op in hand: say which
+            raise self.fail(op, e.what, "re-export the model (its scales come from a broken or edited file)") from None

@@ -33,8 +33,19 @@ def tfl_round(x: float) -> int:
     return int(math.floor(x + 0.5)) if x >= 0 else -int(math.floor(-x + 0.5))
 
 
+class ScaleError(UnsupportedError):
+    """A rescale factor outside what TFLM's integer arithmetic defines (the lowering adds which op)."""
+
+
 def quantize_multiplier(real: float) -> tuple[int, int]:
-    """TFLM QuantizeMultiplier: real ~= m * 2^(shift-31), m in [2^30, 2^31)."""
+    """TFLM QuantizeMultiplier: real ~= m * 2^(shift-31), m in [2^30, 2^31).
+
+    A factor of 2^30 or more (shift > 30) is refused: TFLM's kernels would shift an int32 left by that much,
+    which C leaves undefined (a mutated model with one filter scale of 1e22 reached it).
+
+    >>> quantize_multiplier(0.5), quantize_multiplier(3e-12)
+    ((1073741824, 0), (1759218604, -38))
+    """
     if real == 0.0:
         return 0, 0
     q, shift = math.frexp(real)
@@ -44,6 +55,9 @@ def quantize_multiplier(real: float) -> tuple[int, int]:
         shift += 1
     if shift < -31:
         shift, q_fixed = 0, 0
+    if shift > 30:
+        raise ScaleError(f"rescale factor {real:.6g} is 2^30 or more, where TFLM's integer arithmetic is "
+                         "undefined: the model's quantization scales are broken")
     return q_fixed, shift
 
 

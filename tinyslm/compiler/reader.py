@@ -164,26 +164,30 @@ class _Reader:
         t = sg.Tensors(i)
         raw_name = t.Name()
         name = raw_name.decode(errors="replace") if raw_name else f"tensor_{i}"
+        shown = name if len(name) <= 60 else name[:28] + "..." + name[-28:]  # (a corrupt name can be any length)
         type_name = self.type_names.get(t.Type(), f"type {t.Type()}")
         dtype = _TENSOR_TYPES.get(type_name)
         if dtype is None:
-            raise UnsupportedError(f"tensor {i} '{name}' has type {type_name}, which tinyslm kernels do not handle",
+            raise UnsupportedError(f"tensor {i} '{shown}' has type {type_name}, which tinyslm kernels do not handle",
                                    where=self.source,
                                    hint="quantize the model to int8 (full integer) or int16x8 activations")
         self.length(t.ShapeLength(), f"tensor {i} shape")
         shape = tuple(int(d) for d in (t.ShapeAsNumpy() if t.ShapeLength() else []))
+        if len(shape) > 8:
+            raise ModelError(f"corrupt .tflite file: tensor {i} '{shown}' has {len(shape)} dimensions",
+                             where=self.source, hint="re-export the model")
         if any(d == 0 for d in shape):
-            raise UnsupportedError(f"tensor {i} '{name}' has a zero-sized dimension {list(shape)}", where=self.source,
+            raise UnsupportedError(f"tensor {i} '{shown}' has a zero-sized dimension {list(shape)}", where=self.source,
                                    hint="tinyslm compiles models whose tensors all hold data")
         if int(np.prod(shape, dtype=object)) * np.dtype(DTYPES[dtype][0]).itemsize > _MAX_TENSOR_BYTES:
-            raise UnsupportedError(f"tensor {i} '{name}' {list(shape)} is larger than "
+            raise UnsupportedError(f"tensor {i} '{shown}' {list(shape)} is larger than "
                                    f"{_MAX_TENSOR_BYTES >> 20} MB, far beyond any microcontroller",
                                    where=self.source, hint="check the model's shapes")
         if any(d < 0 for d in shape):
-            raise UnsupportedError(f"tensor {i} '{name}' has a dynamic shape {list(shape)}", where=self.source,
+            raise UnsupportedError(f"tensor {i} '{shown}' has a dynamic shape {list(shape)}", where=self.source,
                                    hint="convert with a fixed batch size of 1 and fixed input shapes")
         if t.Sparsity() is not None:
-            raise UnsupportedError(f"tensor {i} '{name}' is stored sparse", where=self.source,
+            raise UnsupportedError(f"tensor {i} '{shown}' is stored sparse", where=self.source,
                                    hint="convert without sparsity (pruned weights stay dense in .tflite)")
         quant = None
         q = t.Quantization()
@@ -193,25 +197,25 @@ class _Reader:
             scales = tuple(float(s) for s in q.ScaleAsNumpy())
             zps = tuple(int(z) for z in q.ZeroPointAsNumpy()) if q.ZeroPointLength() else (0,) * len(scales)
             if len(zps) != len(scales):
-                raise self.corrupt(f"tensor {i} '{name}' has {len(scales)} scales but {len(zps)} zero points")
+                raise self.corrupt(f"tensor {i} '{shown}' has {len(scales)} scales but {len(zps)} zero points")
             axis = int(q.QuantizedDimension())
             if len(scales) > 1 and len(shape) == 1 and shape[0] == len(scales) and axis != 0:
                 # an older converter's 1-D bias: per-channel scales that name the filter's axis (e.g. 3);
                 # TFLM never reads the axis of a bias, so the one axis there is is the channel axis
                 axis = 0
             if len(scales) > 1 and not (0 <= axis < len(shape) and shape[axis] == len(scales)):
-                raise self.corrupt(f"tensor {i} '{name}': {len(scales)} per-channel scales on axis {axis} "
+                raise self.corrupt(f"tensor {i} '{shown}': {len(scales)} per-channel scales on axis {axis} "
                                    f"do not match shape {list(shape)}")
             if not all(np.isfinite(s) and s > 0 for s in scales):
-                raise self.corrupt(f"tensor {i} '{name}' has a non-positive or non-finite scale")
+                raise self.corrupt(f"tensor {i} '{shown}' has a non-positive or non-finite scale")
             lo, hi = _ZP_RANGE.get(dtype, (-(1 << 31), (1 << 31) - 1))
             if not all(lo <= z <= hi for z in zps):
-                raise self.corrupt(f"tensor {i} '{name}' ({dtype}) has a zero point outside [{lo}, {hi}]")
+                raise self.corrupt(f"tensor {i} '{shown}' ({dtype}) has a zero point outside [{lo}, {hi}]")
             quant = Quant(scales, zps, axis)
         data = None
         b = t.Buffer()
         if not 0 <= b < max(n_buffers, 1):
-            raise self.corrupt(f"tensor {i} '{name}' uses buffer {b}, but there are {n_buffers}")
+            raise self.corrupt(f"tensor {i} '{shown}' uses buffer {b}, but there are {n_buffers}")
         if b > 0:
             raw = self.buffer_bytes(model.Buffers(b), b)
             if raw is not None and len(raw) > 0:
@@ -219,7 +223,7 @@ class _Reader:
                 numel = int(np.prod(shape, dtype=np.int64)) if shape else 1
                 expect = numel * np.dtype(np_type).itemsize
                 if len(raw) != expect:
-                    raise self.corrupt(f"tensor {i} '{name}' ({dtype} {list(shape)}) needs {expect} bytes "
+                    raise self.corrupt(f"tensor {i} '{shown}' ({dtype} {list(shape)}) needs {expect} bytes "
                                        f"of data but its buffer has {len(raw)}")
                 data = np.frombuffer(raw, dtype=np_type).reshape(shape).copy()
         return Tensor(i, name, shape, dtype, quant, data, bool(t.IsVariable()))
@@ -240,6 +244,11 @@ class _Reader:
         table = op.BuiltinOptions()
         if kind == "NONE" or table is None:
             return {}
+        expected = _OPTIONS.get(opname)
+        if expected is not None and kind not in expected:
+            # TFLM reads an op's options as its own type only (builtin_options_as_<Type>), and on a mismatch runs
+            # with zeroed params (stride 0, ...): what the file says cannot be honoured either way.
+            raise self.corrupt(f"operator {i} ({opname}) carries {kind} instead of {' or '.join(expected)}")
         cls = getattr(self.tfl, kind, None)
         if cls is None:
             return {}
@@ -266,6 +275,28 @@ class _Reader:
                 value = _PADDING.get(value, f"UNKNOWN({value})")
             out[key] = value
         return out
+
+
+# The options table each operator is read with (TFLM: builtin_options_as_<Type>), for the operators that have one.
+_OPTIONS: dict[str, tuple[str, ...]] = {
+    "CONV_2D": ("Conv2DOptions",), "DEPTHWISE_CONV_2D": ("DepthwiseConv2DOptions",),
+    "FULLY_CONNECTED": ("FullyConnectedOptions",), "TRANSPOSE_CONV": ("TransposeConvOptions",),
+    "AVERAGE_POOL_2D": ("Pool2DOptions",), "MAX_POOL_2D": ("Pool2DOptions",), "L2_POOL_2D": ("Pool2DOptions",),
+    "ADD": ("AddOptions",), "SUB": ("SubOptions",), "MUL": ("MulOptions",), "DIV": ("DivOptions",),
+    "SOFTMAX": ("SoftmaxOptions",), "LOG_SOFTMAX": ("LogSoftmaxOptions",), "RESHAPE": ("ReshapeOptions",),
+    "CONCATENATION": ("ConcatenationOptions",), "STRIDED_SLICE": ("StridedSliceOptions",),
+    "MEAN": ("ReducerOptions",), "SUM": ("ReducerOptions",), "REDUCE_MAX": ("ReducerOptions",),
+    "REDUCE_MIN": ("ReducerOptions",), "REDUCE_PROD": ("ReducerOptions",),
+    "BATCH_MATMUL": ("BatchMatMulOptions",), "TRANSPOSE": ("TransposeOptions",),
+    "LEAKY_RELU": ("LeakyReluOptions",), "PACK": ("PackOptions",), "UNPACK": ("UnpackOptions",),
+    "SPLIT": ("SplitOptions",), "SPLIT_V": ("SplitVOptions",), "GATHER": ("GatherOptions",),
+    "SQUEEZE": ("SqueezeOptions",), "PAD": ("PadOptions",), "PADV2": ("PadV2Options",),
+    "RESIZE_BILINEAR": ("ResizeBilinearOptions",), "RESIZE_NEAREST_NEIGHBOR": ("ResizeNearestNeighborOptions",),
+    "ARG_MAX": ("ArgMaxOptions",), "ARG_MIN": ("ArgMinOptions",), "L2_NORMALIZATION": ("L2NormOptions",),
+    "SHAPE": ("ShapeOptions",), "CAST": ("CastOptions",), "EXPAND_DIMS": ("ExpandDimsOptions",),
+    "SQUARED_DIFFERENCE": ("SquaredDifferenceOptions",), "MAXIMUM": ("MaximumMinimumOptions",),
+    "MINIMUM": ("MaximumMinimumOptions",),
+}
 
 
 def read_model(model: bytes | str | Path) -> Graph:

@@ -154,6 +154,9 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
     ic, oc = x.shape[3], y.shape[3]
     lw.need(ic > 0 and oc % ic == 0, op, f"output channels {oc} are not a multiple of input channels {ic}")
     dm = oc // ic
+    given = op.options.get("depth_multiplier", dm)
+    lw.need(given == dm, op, f"depth_multiplier option {given} disagrees with the shapes ({oc} output / {ic} input "
+            f"channels = {dm}); TFLM's kernel would index out of bounds")
     p = {**p, "depth_multiplier": dm}
     if dm > 1:
         note += f", depth multiplier {dm}"  # (passes.grouped_conv_for_depth_multipliers may rewrite it)

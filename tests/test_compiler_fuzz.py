@@ -92,3 +92,21 @@ def test_reader_calls_only_parser_errors_corrupt(monkeypatch):
     monkeypatch.setattr(reader._Reader, "read", bug)
     with pytest.raises(TypeError, match="unsupported operand"):
         reader.read_model(b"\x00" * 64)
+
+
+@pytest.mark.parametrize("stem, index, why", [
+    ("mlperf_tiny_kws_ref_model", 497, "rescale factor 7.23152e+25 is 2^30 or more"),
+    ("tflm_hello_world_int8", 591, "carries AddOptions instead of FullyConnectedOptions"),
+    ("tflm_micro_speech_quantized", 190, "depth_multiplier option 38920 disagrees with the shapes"),
+])
+def test_mutants_the_long_run_found(stem, index, why, shared_models, tmp_path):
+    """`TINYSLM_FUZZ_MUTATIONS=1000`: mutants TFLM runs with undefined behaviour (a 2^86 shift, options read as
+    zeroed params, a depth multiplier indexing out of bounds) compiled before, and then crashed UBSan or differed
+    from TFLM; they are refused now, each with one line."""
+    model = next((p for p in shared_models if p.stem == stem), None)
+    if model is None:
+        pytest.skip(f"needs {stem}")
+    *_, (kind, data) = mutations(model.read_bytes(), np.random.default_rng(1234), index + 1)
+    with pytest.raises((ModelError, UnsupportedError)) as e:
+        compile_model(data, tmp_path / "m", name="m")
+    assert why in e.value.what and "\n" not in e.value.what

@@ -489,6 +489,8 @@ CASES: dict[str, Case] = {
     "s16_quantize_dequantize": s16(quant_io()),
     "s16_mean_axis1": s16(mean()),
     "s16_mean_hw_keepdims": s16(mean(axes=(1, 2), keepdims=True, shape=(1, 7, 6, 5))),
+    "s16_batch_matmul": s16(batch_matmul()),
+    "s16_batch_matmul_adj_broadcast": s16(batch_matmul(a=(2, 1, 5, 7), b=(1, 3, 6, 7), adj_y=True)),
 }
 
 

@@ -23,4 +23,9 @@ void tslm_batch_matmul_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, 
 /* Scratch bytes tslm_batch_matmul_s8 needs for p: none. */
 int32_t tslm_batch_matmul_s8_get_buffer_size(const tslm_batch_matmul_params *p);
 
+/* The same for int16 (16x8 models: zero points 0, sums in int64); scratch as above. */
+void tslm_batch_matmul_s16(const tslm_batch_matmul_params *p, const int16_t *lhs, const int16_t *rhs,
+                           int16_t *output, int32_t *scratch);
+int32_t tslm_batch_matmul_s16_get_buffer_size(const tslm_batch_matmul_params *p);
+
 #endif /* TSLM_BATCH_MATMUL_H */

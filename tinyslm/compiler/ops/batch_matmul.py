@@ -1,4 +1,4 @@
-"""BATCH_MATMUL (adj_x/adj_y, batch broadcasting) -> tslm_batch_matmul_s8."""
+"""BATCH_MATMUL (adj_x/adj_y, batch broadcasting) -> tslm_batch_matmul_s8 / tslm_batch_matmul_s16."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from . import register
 # What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
 # (python -m tinyslm.compiler.optable lays it out in README.md).
 SUPPORT: dict[str, str] = {
-    "BATCH_MATMUL": "int8: adj_x/adj_y, batch broadcasting",
+    "BATCH_MATMUL": "int8 int16: adj_x/adj_y, batch broadcasting",
 }
 
 
@@ -20,9 +20,13 @@ SUPPORT: dict[str, str] = {
 @register('BATCH_MATMUL')
 def batch_matmul(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 2)
-    a = lw.dtype(op, op.inputs[0], ("int8",), "lhs")
-    b = lw.dtype(op, op.inputs[1], ("int8",), "rhs")
-    y = lw.dtype(op, op.outputs[0], ("int8",), "output")
+    a = lw.dtype(op, op.inputs[0], ("int8", "int16"), "lhs")
+    b = lw.dtype(op, op.inputs[1], (a.dtype,), "rhs")
+    y = lw.dtype(op, op.outputs[0], (a.dtype,), "output")
+    s16 = a.dtype == "int16"
+    if s16:
+        for t, role in ((a, "lhs"), (b, "rhs"), (y, "output")):
+            lw.need(t.zero_point == 0, op, f"int16 {role} zero point must be 0 (TFLM's 16-bit kernel)", tensor=t.index)
     for t, role in ((a, "lhs"), (b, "rhs"), (y, "output")):
         lw.per_tensor(op, t, role)
         lw.need(2 <= len(t.shape) <= 5, op, f"{role} rank must be 2..5, got {len(t.shape)}", tensor=t.index)
@@ -43,7 +47,7 @@ def batch_matmul(lw: Lowering, op: Operator) -> Step:
         return [0 if shape[d] == 1 else st[d] for d in range(3)]
 
     mult, shift = quantize_multiplier(float(a.scale) * float(b.scale) / float(y.scale))
-    lo, hi = QRANGE["int8"]
+    lo, hi = QRANGE[a.dtype]
     params = dict(batch_dims=batch, lhs_batch_strides=bstrides(la), rhs_batch_strides=bstrides(lb),
                   rows=rows, cols=cols, depth=depth,
                   lhs_row_stride=1 if adj_x else depth, lhs_depth_stride=rows if adj_x else 1,
@@ -53,9 +57,10 @@ def batch_matmul(lw: Lowering, op: Operator) -> Step:
     nb = int(np.prod(batch))
     note = f"{nb} x ({rows}x{depth} . {depth}x{cols})" + (" adj_x" if adj_x else "") + (" adj_y" if adj_y else "")
     n4 = -(-depth // 4)
-    scratch = 4 * (4 * n4 + 2 * n4 * cols) if lw.target.dsp else 0  # DSP: two lhs rows, all rhs columns widened
-    call = Call(op, "tslm_batch_matmul_s8", "tslm_batch_matmul",
+    dsp = lw.target.dsp and not s16
+    scratch = 4 * (4 * n4 + 2 * n4 * cols) if dsp else 0  # DSP: two lhs rows, all rhs columns widened
+    call = Call(op, "tslm_batch_matmul_s16" if s16 else "tslm_batch_matmul_s8", "tslm_batch_matmul",
                 [T(a.index), T(b.index), T(y.index), Scratch("int32_t")],
                 "tslm_batch_matmul_params", params, macs=nb * rows * cols * depth, note=note,
                 reads=[a.index, b.index], writes=[y.index], scratch_bytes=scratch)
-    return lw.target_kernel(call, "batch_matmul") if lw.target.dsp else call
+    return lw.target_kernel(call, "batch_matmul") if dsp else call

@@ -98,11 +98,13 @@ def test_reader_calls_only_parser_errors_corrupt(monkeypatch):
     ("mlperf_tiny_kws_ref_model", 497, "rescale factor 7.23152e+25 is 2^30 or more"),
     ("tflm_hello_world_int8", 591, "carries AddOptions instead of FullyConnectedOptions"),
     ("tflm_micro_speech_quantized", 190, "depth_multiplier option 38920 disagrees with the shapes"),
+    ("tflm_micro_speech_quantized", 322, "dilation 524288 (width) over 32767, which TFLM keeps in 16 bits"),
+    ("mlperf_tiny_kws_ref_model", 887, "has a zero point outside"),  # its garbage name printed without newlines
 ])
 def test_mutants_the_long_run_found(stem, index, why, shared_models, tmp_path):
-    """`TINYSLM_FUZZ_MUTATIONS=1000`: mutants TFLM runs with undefined behaviour (a 2^86 shift, options read as
-    zeroed params, a depth multiplier indexing out of bounds) compiled before, and then crashed UBSan or differed
-    from TFLM; they are refused now, each with one line."""
+    """`TINYSLM_FUZZ_MUTATIONS=1000`: mutants TFLM runs with undefined or truncated parameters (a 2^86 shift,
+    options read as zeroed params, a depth multiplier indexing out of bounds, a dilation cut to 16 bits)
+    compiled before, and then crashed UBSan or differed from TFLM; they are refused now, each with one line."""
     model = next((p for p in shared_models if p.stem == stem), None)
     if model is None:
         pytest.skip(f"needs {stem}")

@@ -277,6 +277,10 @@ class Lowering:
                  axis: str) -> int:
         """ComputePaddingHeightWidth for one axis; checks the output size."""
         self.need(stride >= 1 and dilation >= 1, op, f"stride and dilation must be >= 1 ({axis})")
+        # TFLM's ConvParams/DepthwiseParams hold them as int16: larger values run truncated (a mutant with
+        # dilation 524288 ran with 0 there)
+        self.need(stride <= 32767 and dilation <= 32767, op,
+                  f"stride {stride} / dilation {dilation} ({axis}) over 32767, which TFLM keeps in 16 bits")
         eff = (filt - 1) * dilation + 1
         padding = op.options.get("padding", "VALID")
         if padding == "SAME":

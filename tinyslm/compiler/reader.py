@@ -164,7 +164,8 @@ class _Reader:
         t = sg.Tensors(i)
         raw_name = t.Name()
         name = raw_name.decode(errors="replace") if raw_name else f"tensor_{i}"
-        shown = name if len(name) <= 60 else name[:28] + "..." + name[-28:]  # (a corrupt name can be any length)
+        shown = "".join(c if c.isprintable() else "?" for c in name)  # (a corrupt name can be anything)
+        shown = shown if len(shown) <= 60 else shown[:28] + "..." + shown[-28:]
         type_name = self.type_names.get(t.Type(), f"type {t.Type()}")
         dtype = _TENSOR_TYPES.get(type_name)
         if dtype is None:

@@ -43,8 +43,8 @@ def quantize_multiplier(real: float) -> tuple[int, int]:
     A factor of 2^30 or more (shift > 30) is refused: TFLM's kernels would shift an int32 left by that much,
     which C leaves undefined (a mutated model with one filter scale of 1e22 reached it).
 
-    >>> quantize_multiplier(0.5), quantize_multiplier(3e-12)
-    ((1073741824, 0), (1759218604, -38))
+    >>> quantize_multiplier(0.5), quantize_multiplier(3e-9)
+    ((1073741824, 0), (1729382257, -28))
     """
     if real == 0.0:
         return 0, 0

@@ -124,18 +124,12 @@ def binary(lw: Lowering, op: Operator) -> Step:
         m1 = quantize_multiplier_smaller_than_one(sa_ / twice_max, what)
         m2 = quantize_multiplier_smaller_than_one(sb_ / twice_max, what)
         mo = quantize_multiplier_smaller_than_one(twice_max / ((1 << ls) * sy), what)
-    elif op.opcode == "SUB":  # TFLM computes these in float32
+    elif op.opcode == "SUB":  # sub_common.cc: the largest scale doubled in float32, the ratios in double
         p["left_shift"] = ls
-        twice_max = f32(2) * max(f32(sa_), f32(sb_))
-        if s16:  # sub_common.cc: the largest scale doubled in float32, the ratios in double
-            tm = float(twice_max)
-            m1 = quantize_multiplier_smaller_than_one(sa_ / tm, what)
-            m2 = quantize_multiplier_smaller_than_one(sb_ / tm, what)
-            mo = quantize_multiplier_smaller_than_one(tm / ((1 << ls) * sy), what)
-        else:
-            m1 = quantize_multiplier_smaller_than_one(float(f32(sa_) / twice_max), what)
-            m2 = quantize_multiplier_smaller_than_one(float(f32(sb_) / twice_max), what)
-            mo = quantize_multiplier_smaller_than_one(float(twice_max / (f32(1 << ls) * f32(sy))), what)
+        tm = float(f32(2) * max(f32(sa_), f32(sb_)))
+        m1 = quantize_multiplier_smaller_than_one(sa_ / tm, what)
+        m2 = quantize_multiplier_smaller_than_one(sb_ / tm, what)
+        mo = quantize_multiplier_smaller_than_one(tm / ((1 << ls) * sy), what)
     elif op.opcode == "SQUARED_DIFFERENCE":
         p["left_shift"] = 7
         twice_max = 2 * max(sa_, sb_)

@@ -168,3 +168,23 @@ def test_a_window_larger_than_its_valid_input_is_refused_before_tensorflow_runs_
     pool = Layer("pool", [0], {"avg": False, "k": 3, "stride": 2, "padding": "VALID"}, 1)
     assert shapes_of(Graph([[1, 8, 1, 8]], [pool], [1])) is None
     assert shapes_of(Graph([[1, 8, 3, 8]], [pool], [1])) == [(1, 8, 3, 8), (1, 3, 1, 8)]
+
+
+# `tinyslm fuzz --graphs 10000 --seed 7`, graph 2848, shrunk: (x - x) + x, which the converter folds to a model
+# with no operators (output = input); tinyslm refused it with a bare "the model has no operators"
+NO_OPERATORS = ('{"in_offset": [-0.7197132353853788], "in_scale": [2.5123785417964046], "inputs": [[1, 1, 1, 1]], '
+                '"layers": [{"inputs": [0], "kind": "sub", "params": {"act": null, "keep": [1, 1, 0, 0], '
+                '"other": "self"}, "seed": 763340710}, {"inputs": [1, 0], "kind": "add", "params": {"act": null, '
+                '"other": "value"}, "seed": 458928148}], "outputs": [2]}')
+
+
+def test_regression_a_model_without_operators_compiles():
+    from tinyslm.compiler import read_model
+    from tinyslm.fuzz.workers import OracleWorker
+
+    model = convert_graph(Graph.from_json(NO_OPERATORS), 7287669)
+    assert not read_model(model).operators
+    with OracleWorker() as oracle:
+        for target in ("portable", "cortex-m-dsp"):
+            oc = check(model, target, 7287669, oracle, n_inputs=4)
+            assert oc.status == "ok" and oc.bytes_compared > 0, (target, oc.detail)

@@ -28,12 +28,17 @@ from .ops.elementwise import binary_element
 BINARY = ("ADD", "SUB", "MUL", "SQUARED_DIFFERENCE")
 
 
-def tables_for_one_byte_functions(lw: Lowering, steps: list[Step]) -> list[Step]:
+def _each_call(lw: Lowering, steps: list[Step], rewrite: Callable[[Lowering, Call], Call | None]) -> list[Step]:
+    """Every kernel call replaced by what `rewrite` makes of it (None: left as it is)."""
     out: list[Step] = []
     for s in steps:
-        table = _as_table(lw, s) if isinstance(s, Call) else None
-        out.append(table if table is not None else s)
+        new = rewrite(lw, s) if isinstance(s, Call) else None
+        out.append(new if new is not None else s)
     return out
+
+
+def tables_for_one_byte_functions(lw: Lowering, steps: list[Step]) -> list[Step]:
+    return _each_call(lw, steps, _as_table)
 
 
 def _as_table(lw: Lowering, s: Call) -> Call | None:
@@ -55,11 +60,7 @@ def _as_table(lw: Lowering, s: Call) -> Call | None:
 
 
 def grouped_conv_for_depth_multipliers(lw: Lowering, steps: list[Step]) -> list[Step]:
-    out: list[Step] = []
-    for s in steps:
-        grouped = as_grouped_conv(lw, s) if isinstance(s, Call) else None
-        out.append(grouped if grouped is not None else s)
-    return out
+    return _each_call(lw, steps, as_grouped_conv)
 
 
 PASSES: tuple[Callable[[Lowering, list[Step]], list[Step]], ...] = (tables_for_one_byte_functions,

@@ -48,7 +48,7 @@ def build_host(cm: CompiledModel, work: Path, sanitize: bool = False, cc: str = 
     kernels = [f for f in cm.sources if f.name.startswith("tslm_")]
     per_model = [f for f in cm.sources if f not in kernels]
     objects = [kernel_object(compiler, flags, src, cm.out_dir) for src in kernels]
-    _cc([compiler, *flags, str(main_c), *map(str, per_model), *map(str, objects), "-lm", "-o", str(exe)],
+    compile_c([compiler, *flags, str(main_c), *map(str, per_model), *map(str, objects), "-lm", "-o", str(exe)],
         cm.out_dir)
     return exe
 
@@ -73,7 +73,7 @@ def kernel_object(compiler: str, flags: list[str], src: Path, folder: Path) -> P
     if not obj.exists():
         obj.parent.mkdir(parents=True, exist_ok=True)
         tmp = obj.with_suffix(f".{os.getpid()}.tmp")
-        _cc([compiler, *flags, "-c", str(src), "-o", str(tmp)], folder)
+        compile_c([compiler, *flags, "-c", str(src), "-o", str(tmp)], folder)
         os.replace(tmp, obj)  # atomic: builds running side by side never see half a file
     return obj
 
@@ -103,7 +103,8 @@ def _cc_version(compiler: str) -> str:
     return _VERSIONS[compiler]
 
 
-def _cc(cmd: list[str], folder: Path) -> None:
+def compile_c(cmd: list[str], folder: Path) -> None:
+    """Run one host compiler command; a failure is a ToolchainError naming the model folder."""
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         raise ToolchainError(f"the generated C did not compile for the host:\n{r.stderr.strip()[:4000]}",

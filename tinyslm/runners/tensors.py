@@ -27,7 +27,7 @@ from ..compiler.lowering import Alias, Call
 from ..errors import ToolchainError
 from ..templating import template_env
 from ..toolchain import SANITIZE_FLAGS, WARN_FLAGS, find_cc
-from .host import kernel_object
+from .host import compile_c, kernel_object
 from .oracle import Oracle, random_inputs
 
 _END = 0xFFFFFFFF  # tensor index of the record that ends one inference
@@ -151,19 +151,12 @@ def build_trace(cm: CompiledModel, work: Path, sanitize: bool = False) -> Path:
     objs = []
     for src in model_c:  # the model, with the hook defined and the harness's declaration included
         obj = work / f"{src.stem}.o"
-        _run([compiler, *flags, hook, "-include", str(work / "tslm_trace.h"), "-c", str(src), "-o", str(obj)],
+        compile_c([compiler, *flags, hook, "-include", str(work / "tslm_trace.h"), "-c", str(src), "-o", str(obj)],
              cm.out_dir)
         objs.append(obj)
-    _run([compiler, *flags, "-I", str(work), str(main_c), *map(str, objs), *map(str, kernels), "-lm", "-o",
+    compile_c([compiler, *flags, "-I", str(work), str(main_c), *map(str, objs), *map(str, kernels), "-lm", "-o",
           str(exe)], cm.out_dir)
     return exe
-
-
-def _run(cmd: list[str], folder: Path) -> None:
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise ToolchainError(f"the generated C did not build with the tensor trace:\n{r.stderr.strip()[:4000]}",
-                             where=str(folder), hint="this is a tinyslm bug; please report it with the model")
 
 
 def run_trace(exe: Path, cm: CompiledModel, batches: list[list[np.ndarray]]) -> list[dict[int, bytes]]:

@@ -335,6 +335,77 @@ def log_softmax():
     return Case(build, ("LOG_SOFTMAX",))
 
 
+
+def float_cnn():
+    """A float32 CNN: CONV_2D (SAME, dilated VALID, strided), DEPTHWISE_CONV_2D with a depth multiplier, both
+    pools, FULLY_CONNECTED and SOFTMAX, with fused activations (TFLM's float kernels)."""
+    def build(tf, rng):
+        k1, b1 = tf.constant(_w(rng, 3, 3, 3, 8, scale=0.5)), tf.constant(_w(rng, 8))
+        k2 = tf.constant(_w(rng, 3, 2, 3, 4, scale=0.5))
+        kd, bd = tf.constant(_w(rng, 3, 3, 8, 2, scale=0.5)), tf.constant(_w(rng, 16))
+        w, bw = tf.constant(_w(rng, 4 * 5 * 16, 10, scale=0.1)), tf.constant(_w(rng, 10))
+
+        def fn(x):
+            h = tf.nn.relu(tf.nn.conv2d(x, k1, 1, "SAME") + b1)
+            dil = tf.nn.conv2d(x, k2, [1, 2, 1, 1], "VALID", dilations=[1, 1, 2, 1])
+            h = tf.nn.relu6(tf.nn.depthwise_conv2d(h, kd, [1, 2, 2, 1], "SAME") + bd)
+            avg = tf.nn.avg_pool2d(h, [2, 3], 1, "SAME")
+            mx = tf.nn.max_pool2d(h, 3, 2, "VALID")
+            logits = tf.reshape(avg, (1, -1)) @ w + bw
+            return tf.nn.softmax(logits * 1.5), mx, dil
+
+        return fn, [(1, 8, 10, 3)]
+
+    return Case(build, ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D", "FULLY_CONNECTED",
+                        "SOFTMAX"), mode="float")
+
+
+def float_activations():
+    """float32 activations and elementwise ops with broadcasting (TFLM's float kernels; PRELU, which the
+    converter takes apart in float, in a hand-built model: tests/test_compiler_ops_more.py)."""
+    def build(tf, rng):
+        def fn(x, z):
+            return (tf.sigmoid(x * 6.0), tf.tanh(x * 2.0), tf.nn.relu(x), tf.nn.relu6(x), tf.nn.relu6(z * 4.0),
+                    x * tf.nn.relu6(x + 3.0) * (1.0 / 6.0), tf.nn.leaky_relu(x, 0.15),
+                    tf.math.rsqrt(tf.abs(x) + 0.1), x + z[:, :, :1], x - z, tf.nn.relu(x * z),
+                    tf.math.squared_difference(x, z), tf.maximum(x, z[:1]), tf.minimum(x, 0.25))
+
+        return fn, [(1, 3, 4, 5), (1, 3, 4, 5)]
+
+    return Case(build, ("LOGISTIC", "TANH", "RELU", "RELU6", "HARD_SWISH", "LEAKY_RELU", "RSQRT", "ADD",
+                        "SUB", "MUL", "SQUARED_DIFFERENCE", "MAXIMUM", "MINIMUM"), mode="float")
+
+
+def float_reductions():
+    def build(tf, rng):
+        def fn(x):
+            return (tf.reduce_mean(x, axis=[1, 2], keepdims=True), tf.reduce_mean(x, axis=-1),
+                    tf.reduce_sum(x, axis=[0, 2]), tf.reduce_max(x, axis=1), tf.reduce_min(x, axis=[1, 3]))
+
+        return fn, [(2, 5, 6, 7)]
+
+    return Case(build, ("MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN"), mode="float")
+
+
+def float_attention_upsample():
+    """float32: attention (BATCH_MATMUL, adjoint and broadcast batches, SOFTMAX with beta) and TRANSPOSE_CONV
+    (strided SAME with a bias and a fused RELU, VALID without)."""
+    def build(tf, rng):
+        wq = tf.constant(_w(rng, 3, 3, 4, 6, scale=0.5))  # (h, w, out, in) for conv2d_transpose
+        bq = tf.constant(_w(rng, 4))
+        wv = tf.constant(_w(rng, 2, 3, 3, 6, scale=0.5))
+
+        def fn(x, q, k):
+            att = tf.nn.softmax(tf.matmul(q, k, transpose_b=True) * 0.7)
+            out = tf.matmul(att, k[:1])
+            up = tf.nn.relu(tf.nn.conv2d_transpose(x, wq, (1, 8, 10, 4), 2, "SAME") + bq)
+            up2 = tf.nn.conv2d_transpose(x, wv, (1, 5, 7, 3), 1, "VALID")
+            return out, up, up2
+
+        return fn, [(1, 4, 5, 6), (2, 5, 8), (2, 7, 8)]
+
+    return Case(build, ("BATCH_MATMUL", "SOFTMAX", "TRANSPOSE_CONV"), mode="float")
+
 CASES.update({
     "log_softmax": log_softmax(),
     "l2_normalization": l2_normalization(),
@@ -345,4 +416,8 @@ CASES.update({
     "int16_moves": int16_moves(),
     "float_math": float_math(),
     "float_model": float_model(),
+    "float_cnn": float_cnn(),
+    "float_activations": float_activations(),
+    "float_reductions": float_reductions(),
+    "float_attention_upsample": float_attention_upsample(),
 })

@@ -70,3 +70,28 @@ int32_t tslm_batch_matmul_s16_get_buffer_size(const tslm_batch_matmul_params *p)
     (void)p;
     return 0;
 }
+
+void tslm_batch_matmul_f32(const tslm_batch_matmul_params *p, const float *lhs, const float *rhs, float *output)
+{
+    float *out = output;
+    for (int32_t b0 = 0; b0 < p->batch_dims[0]; ++b0) {
+        for (int32_t b1 = 0; b1 < p->batch_dims[1]; ++b1) {
+            for (int32_t b2 = 0; b2 < p->batch_dims[2]; ++b2) {
+                const float *l = lhs + b0 * p->lhs_batch_strides[0] + b1 * p->lhs_batch_strides[1] +
+                                 b2 * p->lhs_batch_strides[2];
+                const float *r = rhs + b0 * p->rhs_batch_strides[0] + b1 * p->rhs_batch_strides[1] +
+                                 b2 * p->rhs_batch_strides[2];
+                for (int32_t i = 0; i < p->rows; ++i) {
+                    for (int32_t j = 0; j < p->cols; ++j) {
+                        float total = 0.0f;
+                        for (int32_t k = 0; k < p->depth; ++k) {
+                            total += l[i * p->lhs_row_stride + k * p->lhs_depth_stride] *
+                                     r[j * p->rhs_col_stride + k * p->rhs_depth_stride];
+                        }
+                        *out++ = total;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -28,4 +28,8 @@ void tslm_batch_matmul_s16(const tslm_batch_matmul_params *p, const int16_t *lhs
                            int16_t *output, int32_t *scratch);
 int32_t tslm_batch_matmul_s16_get_buffer_size(const tslm_batch_matmul_params *p);
 
+/* float32, TFLM's reference BatchMatMul: each output the sum over k in order, no activation (the offsets,
+ * multiplier, shift and activation range are unused). */
+void tslm_batch_matmul_f32(const tslm_batch_matmul_params *p, const float *lhs, const float *rhs, float *output);
+
 #endif /* TSLM_BATCH_MATMUL_H */

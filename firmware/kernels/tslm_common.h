@@ -4,8 +4,8 @@
  * These reproduce TensorFlow Lite Micro's integer arithmetic exactly
  * (gemmlowp's SaturatingRoundingDoublingHighMul and RoundingDivideByPOT, and
  * TFLM's double-rounding MultiplyByQuantizedMultiplier), so that every kernel
- * built on them is bit-exact with TFLM's reference kernels. No floating point,
- * no division, no allocation.
+ * built on them is bit-exact with TFLM's reference kernels. No floating point
+ * (except the float32 kernels' clamp at the end), no division, no allocation.
  *
  * Kernels come in families, one per file (tslm_conv.c, tslm_softmax.c, ...),
  * each function named tslm_<op>_<dtype>. A CPU-specific variant of a family
@@ -14,6 +14,7 @@
 #ifndef TSLM_COMMON_H
 #define TSLM_COMMON_H
 
+#include <float.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -111,6 +112,21 @@ static inline int32_t tslm_requantize_acc(int64_t acc, int32_t multiplier, int32
         return tslm_requantize((int32_t)(uint32_t)(uint64_t)acc, multiplier, shift);
     }
     return tslm_requantize64(acc, multiplier, shift);
+}
+
+/*
+ * float32 kernels' fused activation, TFLM's ActivationFunctionWithMinMax over the range that
+ * CalculateActivationRange gives: min(max(x, lo), hi), applied with NONE too (so +-inf become
+ * +-FLT_MAX, as in TFLM), NaN passed through.
+ */
+enum { TSLM_ACT_NONE = 0, TSLM_ACT_RELU, TSLM_ACT_RELU6, TSLM_ACT_RELU_N1_TO_1 };
+
+static inline float tslm_activation_f32(float x, int32_t act)
+{
+    const float lo = act == TSLM_ACT_NONE ? -FLT_MAX : (act == TSLM_ACT_RELU_N1_TO_1 ? -1.0f : 0.0f);
+    const float hi = act == TSLM_ACT_RELU6 ? 6.0f : (act == TSLM_ACT_RELU_N1_TO_1 ? 1.0f : FLT_MAX);
+    const float t = x < lo ? lo : x;
+    return hi < t ? hi : t;
 }
 
 #endif /* TSLM_COMMON_H */

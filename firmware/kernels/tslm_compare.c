@@ -187,9 +187,34 @@ void tslm_prelu_s8(const tslm_prelu_params *p, const int8_t *x, const int8_t *al
 
 void tslm_arith_f32(const tslm_compare_params *p, const float *a, const float *b, float *out)
 {
+    const int32_t act = p->activation;
     switch (p->op) {
+    case TSLM_ARITH_ADD:
+        TSLM_BCAST_WALK(p, out[k] = tslm_activation_f32(a[o0] + b[o1], act));
+        break;
+    case TSLM_ARITH_SUB:
+        TSLM_BCAST_WALK(p, out[k] = tslm_activation_f32(a[o0] - b[o1], act));
+        break;
+    case TSLM_ARITH_MUL:
+        TSLM_BCAST_WALK(p, out[k] = tslm_activation_f32(a[o0] * b[o1], act));
+        break;
     case TSLM_ARITH_DIV:
-        TSLM_BCAST_WALK(p, out[k] = a[o0] / b[o1]);
+        TSLM_BCAST_WALK(p, out[k] = tslm_activation_f32(a[o0] / b[o1], act));
+        break;
+    case TSLM_ARITH_SQUARED_DIFFERENCE:
+        TSLM_BCAST_WALK(p, {
+            const float d = a[o0] - b[o1];
+            out[k] = d * d;
+        });
+        break;
+    case TSLM_ARITH_MAXIMUM:
+        TSLM_BCAST_WALK(p, out[k] = a[o0] > b[o1] ? a[o0] : b[o1]);
+        break;
+    case TSLM_ARITH_MINIMUM:
+        TSLM_BCAST_WALK(p, out[k] = a[o0] < b[o1] ? a[o0] : b[o1]);
+        break;
+    case TSLM_ARITH_PRELU:
+        TSLM_BCAST_WALK(p, out[k] = a[o0] >= 0.0f ? a[o0] : a[o0] * b[o1]);
         break;
     case TSLM_ARITH_FLOOR_DIV: /* TFLM divides in double */
         TSLM_BCAST_WALK(p, out[k] = (float)floor((double)a[o0] / (double)b[o1]));

@@ -2,7 +2,8 @@
  * tslm_compare.h - elementwise ops with broadcasting: EQUAL, NOT_EQUAL, LESS,
  * LESS_EQUAL, GREATER, GREATER_EQUAL (-> bool), MAXIMUM, MINIMUM, LOGICAL_AND,
  * LOGICAL_OR, LOGICAL_NOT, SELECT_V2; DIV (int8, float32), FLOOR_DIV and
- * FLOOR_MOD (float32), PRELU (int8).
+ * FLOOR_MOD (float32), PRELU (int8, float32); ADD, SUB, MUL, SQUARED_DIFFERENCE,
+ * MAXIMUM, MINIMUM in float32.
  */
 #ifndef TSLM_COMPARE_H
 #define TSLM_COMPARE_H
@@ -14,7 +15,8 @@
 enum {
     TSLM_CMP_EQ = 0, TSLM_CMP_NE, TSLM_CMP_LT, TSLM_CMP_LE, TSLM_CMP_GT, TSLM_CMP_GE,
     TSLM_CMP_MAX, TSLM_CMP_MIN, TSLM_CMP_AND, TSLM_CMP_OR,
-    TSLM_ARITH_DIV, TSLM_ARITH_FLOOR_DIV, TSLM_ARITH_FLOOR_MOD
+    TSLM_ARITH_DIV, TSLM_ARITH_FLOOR_DIV, TSLM_ARITH_FLOOR_MOD, TSLM_ARITH_ADD, TSLM_ARITH_SUB, TSLM_ARITH_MUL,
+    TSLM_ARITH_SQUARED_DIFFERENCE, TSLM_ARITH_MAXIMUM, TSLM_ARITH_MINIMUM, TSLM_ARITH_PRELU
 };
 
 typedef struct {
@@ -32,6 +34,7 @@ typedef struct {
      * 256 entries each, indexed by q + 128 */
     const int32_t *table0;
     const int32_t *table1;
+    int32_t activation; /* float32 arithmetic: the fused activation, TSLM_ACT_* */
 } tslm_compare_params;
 
 void tslm_compare_s8(const tslm_compare_params *p, const int8_t *a, const int8_t *b, bool *out);
@@ -44,7 +47,8 @@ void tslm_logical(const tslm_compare_params *p, const bool *a, const bool *b, bo
 void tslm_logical_not(int32_t n, const bool *in, bool *out);
 void tslm_select(const tslm_compare_params *p, const bool *cond, const void *x, const void *y, void *out);
 
-/* float32 DIV (no fused activation), FLOOR_DIV, FLOOR_MOD: p->op is TSLM_ARITH_*. */
+/* float32 arithmetic, p->op one of TSLM_ARITH_*: ADD, SUB, MUL, DIV then the fused activation (TFLM's
+ * reference kernels); SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, PRELU (input 1 is alpha), FLOOR_DIV, FLOOR_MOD. */
 void tslm_arith_f32(const tslm_compare_params *p, const float *a, const float *b, float *out);
 
 typedef struct {

@@ -100,3 +100,42 @@ int32_t tslm_conv_s8_get_buffer_size(const tslm_conv_params *p)
 {
     return p->in_place ? p->input_c : 0;
 }
+
+void tslm_conv_f32(const tslm_conv_f32_params *p, const float *input, const float *weights, const float *bias,
+                   float *output)
+{
+    const int32_t per_group = p->output_c / (p->input_c / p->filter_c);
+    float *out = output;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const float *in_b = input + b * p->input_h * p->input_w * p->input_c;
+        for (int32_t oy = 0; oy < p->output_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_h;
+            for (int32_t ox = 0; ox < p->output_w; ++ox) {
+                const int32_t x0 = ox * p->stride_w - p->pad_w;
+                for (int32_t oc = 0; oc < p->output_c; ++oc) {
+                    const int32_t c0 = (oc / per_group) * p->filter_c;
+                    float total = 0.0f;
+                    for (int32_t fy = 0; fy < p->filter_h; ++fy) {
+                        const int32_t iy = y0 + p->dilation_h * fy;
+                        if (iy < 0 || iy >= p->input_h) {
+                            continue;
+                        }
+                        for (int32_t fx = 0; fx < p->filter_w; ++fx) {
+                            const int32_t ix = x0 + p->dilation_w * fx;
+                            if (ix < 0 || ix >= p->input_w) {
+                                continue;
+                            }
+                            const float *x = in_b + (iy * p->input_w + ix) * p->input_c + c0;
+                            const float *w = weights + ((oc * p->filter_h + fy) * p->filter_w + fx) * p->filter_c;
+                            for (int32_t ic = 0; ic < p->filter_c; ++ic) {
+                                total += x[ic] * w[ic];
+                            }
+                        }
+                    }
+                    const float bias_value = bias != NULL ? bias[oc] : 0.0f;
+                    *out++ = tslm_activation_f32(total + bias_value, p->activation);
+                }
+            }
+        }
+    }
+}

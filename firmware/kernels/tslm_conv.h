@@ -59,4 +59,20 @@ typedef struct {
 void tslm_conv_s16(const tslm_conv_s16_params *p, const int16_t *input, const int8_t *weights,
                    const int64_t *bias, int16_t *output);
 
+/* CONV_2D float32: TFLM's reference Conv, sums in its order (filter row, column, channel),
+ * then the bias (0.0f without one), then the fused activation (TSLM_ACT_*). */
+typedef struct {
+    int32_t batches;
+    int32_t input_h, input_w, input_c;
+    int32_t filter_h, filter_w, filter_c; /* groups = input_c / filter_c */
+    int32_t output_h, output_w, output_c;
+    int32_t stride_h, stride_w;
+    int32_t dilation_h, dilation_w;
+    int32_t pad_h, pad_w;
+    int32_t activation;
+} tslm_conv_f32_params;
+
+void tslm_conv_f32(const tslm_conv_f32_params *p, const float *input, const float *weights, const float *bias,
+                   float *output);
+
 #endif /* TSLM_CONV_H */

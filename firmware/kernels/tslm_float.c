@@ -31,6 +31,18 @@ void tslm_unary_f32(int32_t n, int32_t op, const float *input, float *output)
         case TSLM_F_LOG: y = logf(x); break;
         case TSLM_F_SIN: y = sinf(x); break;
         case TSLM_F_COS: y = cosf(x); break;
+        case TSLM_F_RELU: y = x < 0.0f ? 0.0f : x; break;
+        case TSLM_F_RELU6: y = x > 6.0f ? 6.0f : (x < 0.0f ? 0.0f : x); break;
+        case TSLM_F_LOGISTIC: /* TFLM's cut-offs: 1 above, exp(x) below */
+            y = x > 16.619047164916992188f ? 1.0f : (x < -9.0f ? expf(x) : 1.0f / (1.0f + expf(-x)));
+            break;
+        case TSLM_F_TANH: y = tanhf(x); break;
+        case TSLM_F_HARD_SWISH: { /* x * min(6, max(0, x + 3)) / 6 */
+            const float r = 0.0f < x + 3.0f ? x + 3.0f : 0.0f;
+            y = x * (r < 6.0f ? r : 6.0f) / 6.0f;
+            break;
+        }
+        case TSLM_F_RSQRT: y = 1.0f / sqrtf(x); break;
         default: y = x < 0.0f ? expm1f(x) : x; break; /* ELU, alpha 1 */
         }
         output[i] = y;
@@ -69,38 +81,10 @@ void tslm_cumsum_f32(const tslm_cumsum_params *p, const float *input, float *out
     }
 }
 
-void tslm_l2_pool_f32(const tslm_l2_pool_params *p, const float *input, float *output)
+void tslm_leaky_relu_f32(int32_t n, float alpha, const float *input, float *output)
 {
-    static const float lo[4] = {-3.40282347e38f, 0.0f, 0.0f, -1.0f};
-    static const float hi[4] = {3.40282347e38f, 3.40282347e38f, 6.0f, 1.0f};
-    const int a = p->activation >= 0 && p->activation < 4 ? p->activation : 0;
-    for (int32_t b = 0; b < p->batches; ++b) {
-        for (int32_t oy = 0; oy < p->output_h; ++oy) {
-            for (int32_t ox = 0; ox < p->output_w; ++ox) {
-                const int32_t y0 = oy * p->stride_h - p->pad_h;
-                const int32_t x0 = ox * p->stride_w - p->pad_w;
-                const int32_t fy0 = y0 < 0 ? -y0 : 0;
-                const int32_t fy1 = p->filter_h < p->input_h - y0 ? p->filter_h : p->input_h - y0;
-                const int32_t fx0 = x0 < 0 ? -x0 : 0;
-                const int32_t fx1 = p->filter_w < p->input_w - x0 ? p->filter_w : p->input_w - x0;
-                for (int32_t c = 0; c < p->channels; ++c) {
-                    float sum = 0.0f;
-                    int32_t count = 0;
-                    for (int32_t fy = fy0; fy < fy1; ++fy) {
-                        for (int32_t fx = fx0; fx < fx1; ++fx) {
-                            const float v = input[(((size_t)b * (size_t)p->input_h + (size_t)(y0 + fy)) * (size_t)p->input_w +
-                                                   (size_t)(x0 + fx)) * (size_t)p->channels + (size_t)c];
-                            sum += v * v;
-                            ++count;
-                        }
-                    }
-                    float r = sqrtf(sum / (float)count);
-                    r = r < lo[a] ? lo[a] : r;
-                    r = r > hi[a] ? hi[a] : r;
-                    output[(((size_t)b * (size_t)p->output_h + (size_t)oy) * (size_t)p->output_w + (size_t)ox) *
-                           (size_t)p->channels + (size_t)c] = r;
-                }
-            }
-        }
+    for (int32_t i = 0; i < n; ++i) {
+        const float x = input[i];
+        output[i] = x > 0.0f ? x : x * alpha;
     }
 }

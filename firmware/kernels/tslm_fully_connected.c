@@ -51,3 +51,20 @@ int32_t tslm_fully_connected_s8_get_buffer_size(const tslm_fully_connected_param
     (void)p;
     return 0;
 }
+
+void tslm_fully_connected_f32(const tslm_fully_connected_f32_params *p, const float *input, const float *weights,
+                              const float *bias, float *output)
+{
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const float *x = input + b * p->accum_depth;
+        for (int32_t oc = 0; oc < p->output_depth; ++oc) {
+            const float *w = weights + oc * p->accum_depth;
+            float total = 0.0f;
+            for (int32_t d = 0; d < p->accum_depth; ++d) {
+                total += x[d] * w[d];
+            }
+            const float bias_value = bias != NULL ? bias[oc] : 0.0f;
+            output[b * p->output_depth + oc] = tslm_activation_f32(total + bias_value, p->activation);
+        }
+    }
+}

@@ -59,4 +59,16 @@ typedef struct {
 void tslm_fully_connected_s16(const tslm_fully_connected_s16_params *p, const int16_t *input,
                               const int8_t *weights, const int64_t *bias, int16_t *output);
 
+/* FULLY_CONNECTED float32: TFLM's reference FullyConnected, each output the sum over the row in order,
+ * plus the bias (0.0f without one), then the fused activation (TSLM_ACT_*). */
+typedef struct {
+    int32_t batches;
+    int32_t accum_depth;
+    int32_t output_depth;
+    int32_t activation;
+} tslm_fully_connected_f32_params;
+
+void tslm_fully_connected_f32(const tslm_fully_connected_f32_params *p, const float *input, const float *weights,
+                              const float *bias, float *output);
+
 #endif /* TSLM_FULLY_CONNECTED_H */

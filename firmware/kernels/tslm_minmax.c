@@ -1,4 +1,4 @@
-/* tslm_minmax.c - portable C99 REDUCE_MAX/REDUCE_MIN and ARG_MAX/ARG_MIN (int8). */
+/* tslm_minmax.c - portable C99 REDUCE_MAX/REDUCE_MIN (int8, float32) and ARG_MAX/ARG_MIN (int8). */
 #include "tslm_minmax.h"
 
 void tslm_reduce_minmax_s8(const tslm_reduce_minmax_params *p, const int8_t *input, int8_t *output)
@@ -18,6 +18,34 @@ void tslm_reduce_minmax_s8(const tslm_reduce_minmax_params *p, const int8_t *inp
                         int8_t *o = output + i0 * s[0] + i1 * s[1] + i2 * s[2] + i3 * s[3] + i4 * s[4];
                         for (int32_t i5 = 0; i5 < d[5]; ++i5, ++in) {
                             int8_t *t = o + i5 * s[5];
+                            if (p->is_max ? *in > *t : *in < *t) {
+                                *t = *in;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+void tslm_reduce_minmax_f32(const tslm_reduce_minmax_params *p, const float *input, float *output)
+{
+    const int32_t *d = p->dims;
+    const int32_t *s = p->out_strides;
+    const float init = p->is_max ? -FLT_MAX : FLT_MAX;
+    for (int32_t i = 0; i < p->output_count; ++i) {
+        output[i] = init;
+    }
+    const float *in = input;
+    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
+        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
+            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
+                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
+                    for (int32_t i4 = 0; i4 < d[4]; ++i4) {
+                        float *o = output + i0 * s[0] + i1 * s[1] + i2 * s[2] + i3 * s[3] + i4 * s[4];
+                        for (int32_t i5 = 0; i5 < d[5]; ++i5, ++in) {
+                            float *t = o + i5 * s[5];
                             if (p->is_max ? *in > *t : *in < *t) {
                                 *t = *in;
                             }

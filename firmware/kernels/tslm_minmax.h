@@ -17,6 +17,8 @@ typedef struct {
 
 /* Raw int8 values, as TFLM's reference kernel (input and output share the quantization). */
 void tslm_reduce_minmax_s8(const tslm_reduce_minmax_params *p, const int8_t *input, int8_t *output);
+/* float32: from the lowest (highest) float, TFLM's `in > current ? in : current` (or <). */
+void tslm_reduce_minmax_f32(const tslm_reduce_minmax_params *p, const float *input, float *output);
 
 /* REDUCE_ALL: the same walk over bools (is_max unused). */
 void tslm_reduce_all(const tslm_reduce_minmax_params *p, const bool *input, bool *output);

@@ -1,4 +1,6 @@
-/* tslm_pooling.c - portable C99 pooling (int8). */
+/* tslm_pooling.c - portable C99 pooling (int8, int16, float32). */
+#include <math.h>
+
 #include "tslm_pooling.h"
 
 /* Window of output (oy, ox) clipped to the image: [*y0, *y1) x [*x0, *x1). */
@@ -111,4 +113,58 @@ void tslm_max_pool_s16(const tslm_pool_params *p, const int16_t *input, int16_t 
             }
         }
     }
+}
+
+enum { TSLM_POOL_AVG, TSLM_POOL_MAX, TSLM_POOL_L2 };
+
+/* One float32 pooling walk; `kind` is a constant in each caller, so each gets its own loop. */
+TSLM_ALWAYS_INLINE void pool_f32(const tslm_pool_f32_params *p, const float *input, float *output, const int kind)
+{
+    float *out = output;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const float *in_b = input + b * p->input_h * p->input_w * p->channels;
+        for (int32_t oy = 0; oy < p->output_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_h;
+            const int32_t fy0 = y0 < 0 ? -y0 : 0;
+            const int32_t fy1 = p->filter_h < p->input_h - y0 ? p->filter_h : p->input_h - y0;
+            for (int32_t ox = 0; ox < p->output_w; ++ox) {
+                const int32_t x0 = ox * p->stride_w - p->pad_w;
+                const int32_t fx0 = x0 < 0 ? -x0 : 0;
+                const int32_t fx1 = p->filter_w < p->input_w - x0 ? p->filter_w : p->input_w - x0;
+                for (int32_t c = 0; c < p->channels; ++c) {
+                    float acc = kind == TSLM_POOL_MAX ? -FLT_MAX : 0.0f;
+                    int32_t count = 0;
+                    for (int32_t fy = fy0; fy < fy1; ++fy) {
+                        for (int32_t fx = fx0; fx < fx1; ++fx) {
+                            const float v = in_b[((y0 + fy) * p->input_w + x0 + fx) * p->channels + c];
+                            if (kind == TSLM_POOL_MAX) {
+                                acc = acc < v ? v : acc; /* std::max(acc, v) */
+                            } else {
+                                acc += kind == TSLM_POOL_L2 ? v * v : v;
+                            }
+                            ++count;
+                        }
+                    }
+                    const float r = kind == TSLM_POOL_MAX ? acc
+                                  : kind == TSLM_POOL_L2 ? sqrtf(acc / (float)count) : acc / (float)count;
+                    *out++ = tslm_activation_f32(r, p->activation);
+                }
+            }
+        }
+    }
+}
+
+void tslm_avg_pool_f32(const tslm_pool_f32_params *p, const float *input, float *output)
+{
+    pool_f32(p, input, output, TSLM_POOL_AVG);
+}
+
+void tslm_max_pool_f32(const tslm_pool_f32_params *p, const float *input, float *output)
+{
+    pool_f32(p, input, output, TSLM_POOL_MAX);
+}
+
+void tslm_l2_pool_f32(const tslm_pool_f32_params *p, const float *input, float *output)
+{
+    pool_f32(p, input, output, TSLM_POOL_L2);
 }

@@ -1,4 +1,4 @@
-/* tslm_reduce.c - portable C99 MEAN (int8, int16), TFLM's QuantizedMeanOrSum. */
+/* tslm_reduce.c - portable C99 MEAN (int8, int16), TFLM's QuantizedMeanOrSum; SUM and MEAN in float32. */
 #include "tslm_reduce.h"
 
 /* Sums every input element into its output's int32 accumulator (scratch). The input is int8, or int16 when
@@ -60,4 +60,37 @@ int32_t tslm_mean_s8_get_buffer_size(const tslm_reduce_params *p)
 int32_t tslm_mean_s16_get_buffer_size(const tslm_reduce_params *p)
 {
     return 4 * p->output_count;
+}
+
+void tslm_sum_f32(const tslm_reduce_params *p, const float *input, float *output)
+{
+    const int32_t *d = p->dims;
+    const int32_t *s = p->out_strides;
+    for (int32_t i = 0; i < p->output_count; ++i) {
+        output[i] = 0.0f;
+    }
+    const float *in = input;
+    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
+        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
+            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
+                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
+                    for (int32_t i4 = 0; i4 < d[4]; ++i4) {
+                        float *acc = output + i0 * s[0] + i1 * s[1] + i2 * s[2] + i3 * s[3] + i4 * s[4];
+                        for (int32_t i5 = 0; i5 < d[5]; ++i5) {
+                            acc[i5 * s[5]] += *in++;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+void tslm_mean_f32(const tslm_reduce_params *p, const float *input, float *output)
+{
+    tslm_sum_f32(p, input, output);
+    const float count = (float)p->reduce_count;
+    for (int32_t i = 0; i < p->output_count; ++i) {
+        output[i] = output[i] / count;
+    }
 }

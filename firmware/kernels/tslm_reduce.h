@@ -27,4 +27,9 @@ int32_t tslm_mean_s8_get_buffer_size(const tslm_reduce_params *p);
 void tslm_mean_s16(const tslm_reduce_params *p, const int16_t *input, int16_t *output, int32_t *scratch);
 int32_t tslm_mean_s16_get_buffer_size(const tslm_reduce_params *p);
 
+/* float32 SUM and MEAN (TFLM's ReduceSumImpl: each output summed from 0.0f in the input's order; MEAN then
+ * divides by reduce_count). The output is the accumulator, as in TFLM; the quantization fields are unused. */
+void tslm_sum_f32(const tslm_reduce_params *p, const float *input, float *output);
+void tslm_mean_f32(const tslm_reduce_params *p, const float *input, float *output);
+
 #endif /* TSLM_REDUCE_H */

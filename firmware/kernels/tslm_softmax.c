@@ -1,5 +1,5 @@
 /*
- * tslm_softmax.c - portable C99 SOFTMAX (int8 in).
+ * tslm_softmax.c - portable C99 SOFTMAX (int8 and int16 in; float32 at the end).
  *
  * TFLM computes exp() of each (x - max) in gemmlowp fixed point, sums the
  * values in Q12.19, takes a Newton-Raphson reciprocal of the sum and scales.
@@ -7,6 +7,8 @@
  * compiler tabulates them; the sum and reciprocal are computed here, with the
  * same integer steps as TFLM.
  */
+#include <math.h>
+
 #include "tslm_softmax.h"
 
 /* Per row: the row maximum, and 1/sum(exp) as a Q0.31 scale and a shift. */
@@ -88,6 +90,27 @@ void tslm_softmax_s16(const tslm_softmax_s16_params *p, const int16_t *input, in
         for (int32_t c = 0; c < p->depth; ++c) {
             const int32_t v = (int32_t)(((int64_t)out[c] * recip + round) >> right_shift);
             out[c] = (int16_t)tslm_clamp_i32(v, 0, 32767);
+        }
+    }
+}
+
+void tslm_softmax_f32(int32_t rows, int32_t depth, float beta, const float *input, float *output)
+{
+    for (int32_t r = 0; r < rows; ++r) {
+        const float *x = input + r * depth;
+        float *y = output + r * depth;
+        float max = -FLT_MAX;
+        for (int32_t c = 0; c < depth; ++c) {
+            max = max < x[c] ? x[c] : max; /* std::max(max, x) */
+        }
+        float sum = 0.0f;
+        for (int32_t c = 0; c < depth; ++c) {
+            const float e = expf((x[c] - max) * beta);
+            y[c] = e;
+            sum += e;
+        }
+        for (int32_t c = 0; c < depth; ++c) {
+            y[c] = y[c] / sum;
         }
     }
 }

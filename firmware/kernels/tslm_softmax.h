@@ -94,4 +94,8 @@ void tslm_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int1
 /* the output may not be the input (the exps are kept in the output row) */
 void tslm_softmax_s16(const tslm_softmax_s16_params *p, const int16_t *input, int16_t *output);
 
+/* float32, TFLM's reference Softmax: per row of `depth`, exp((x - max) * beta) / their sum (expf from the
+ * C library: TFLM's bytes where both use the same libm). */
+void tslm_softmax_f32(int32_t rows, int32_t depth, float beta, const float *input, float *output);
+
 #endif /* TSLM_SOFTMAX_H */

@@ -29,4 +29,20 @@ void tslm_transpose_conv_s8(const tslm_transpose_conv_params *p, const int8_t *i
 void tslm_transpose_conv_s16(const tslm_transpose_conv_params *p, const int16_t *input, const int8_t *weights,
                              const int64_t *bias, int16_t *output);
 
+/* float32, TFLM's reference TransposeConv. It scatters each input pixel's products in input order, so an
+ * output's sum runs over its sources (input row, column, channel) in ascending order; gathered here in that
+ * order (the taps from last to first), then the bias where there is one, then the activation (TSLM_ACT_*). */
+typedef struct {
+    int32_t batches;
+    int32_t input_h, input_w, input_c;
+    int32_t filter_h, filter_w;
+    int32_t output_h, output_w, output_c;
+    int32_t stride_h, stride_w;
+    int32_t pad_h, pad_w;
+    int32_t activation;
+} tslm_transpose_conv_f32_params;
+
+void tslm_transpose_conv_f32(const tslm_transpose_conv_f32_params *p, const float *input, const float *weights,
+                             const float *bias, float *output);
+
 #endif /* TSLM_TRANSPOSE_CONV_H */

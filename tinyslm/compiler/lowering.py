@@ -294,6 +294,20 @@ class Lowering:
         total = max((out_size - 1) * stride + eff - in_size, 0)
         return total // 2
 
+    FLOAT_ACTIVATIONS = {"NONE": 0, "RELU": 1, "RELU6": 2, "RELU_N1_TO_1": 3}  # TSLM_ACT_* in tslm_common.h
+
+    def float_activation(self, op: Operator) -> tuple[int, str]:
+        """A float32 op's fused activation as its TSLM_ACT_* code, and the note's suffix for it."""
+        act = op.options.get("fused_activation_function", "NONE")
+        self.need(act in self.FLOAT_ACTIVATIONS, op, f"fused activation {act} is not supported",
+                  "use NONE, RELU, RELU6 or RELU_N1_TO_1")
+        return self.FLOAT_ACTIVATIONS[act], (f", {act.lower()}" if act != "NONE" else "")
+
+    def is_float(self, op: Operator, input_index: int = 0) -> bool:
+        """Whether the op's input (its first by default) is float32: the float32 kernels' case."""
+        return len(op.inputs) > input_index and op.inputs[input_index] >= 0 and \
+            self.t(op.inputs[input_index]).dtype == "float32"
+
     def lut(self, op: Operator, fn: Callable[[int], int], note: str, x: Tensor | None = None) -> Call:
         x, y = x or self.t(op.inputs[0]), self.t(op.outputs[0])
         self.need(x.shape == y.shape, op, "input and output shapes differ")

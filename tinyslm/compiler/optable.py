@@ -101,7 +101,8 @@ def table() -> str:
     lines = [f"{len(compiled)} of the {len(TFLM_BUILTINS)} builtins TFLM registers compile. ✓: the types "
              "tinyslm compiles (ops that only move bytes take any element type); the op-zoo tests check every "
              "compiled op bit-exact with TFLM on int8 models (the byte movers TFLM runs in int16 also on a 16x8 "
-             "model), and on float32 where float32 is its only type.", "",
+             "model), and every float32 kernel on float32 tensors (float32 models, or the float32 islands the "
+             "converter leaves in int8 ones).", "",
              "| builtin | int8 | int16 | float32 | other types | notes |",
              "| --- | :-: | :-: | :-: | --- | --- |"]
     lines += [row(op, SUPPORT.get(op) if op in registered else None) for op in ops]

@@ -12,7 +12,7 @@ from . import register
 # What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
 # (python -m tinyslm.compiler.optable lays it out in README.md).
 SUPPORT: dict[str, str] = {
-    "BATCH_MATMUL": "int8 int16: adj_x/adj_y, batch broadcasting",
+    "BATCH_MATMUL": "int8 int16 float32: adj_x/adj_y, batch broadcasting",
 }
 
 
@@ -20,15 +20,16 @@ SUPPORT: dict[str, str] = {
 @register('BATCH_MATMUL')
 def batch_matmul(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 2)
-    a = lw.dtype(op, op.inputs[0], ("int8", "int16"), "lhs")
+    a = lw.dtype(op, op.inputs[0], ("int8", "int16", "float32"), "lhs")
     b = lw.dtype(op, op.inputs[1], (a.dtype,), "rhs")
     y = lw.dtype(op, op.outputs[0], (a.dtype,), "output")
-    s16 = a.dtype == "int16"
+    s16, fl = a.dtype == "int16", a.dtype == "float32"
     if s16:
         for t, role in ((a, "lhs"), (b, "rhs"), (y, "output")):
             lw.need(t.zero_point == 0, op, f"int16 {role} zero point must be 0 (TFLM's 16-bit kernel)", tensor=t.index)
     for t, role in ((a, "lhs"), (b, "rhs"), (y, "output")):
-        lw.per_tensor(op, t, role)
+        if not fl:
+            lw.per_tensor(op, t, role)
         lw.need(2 <= len(t.shape) <= 5, op, f"{role} rank must be 2..5, got {len(t.shape)}", tensor=t.index)
     adj_x, adj_y = bool(op.options.get("adj_x", False)), bool(op.options.get("adj_y", False))
     la, lb = lw.right_align(a.shape, 5), lw.right_align(b.shape, 5)
@@ -46,16 +47,21 @@ def batch_matmul(lw: Lowering, op: Operator) -> Step:
         st = lw.strides(shape)[:3]
         return [0 if shape[d] == 1 else st[d] for d in range(3)]
 
-    mult, shift = quantize_multiplier(float(a.scale) * float(b.scale) / float(y.scale))
-    lo, hi = QRANGE[a.dtype]
+    mult, shift = (0, 0) if fl else quantize_multiplier(float(a.scale) * float(b.scale) / float(y.scale))
+    lo, hi = (0, 0) if fl else QRANGE[a.dtype]
     params = dict(batch_dims=batch, lhs_batch_strides=bstrides(la), rhs_batch_strides=bstrides(lb),
                   rows=rows, cols=cols, depth=depth,
                   lhs_row_stride=1 if adj_x else depth, lhs_depth_stride=rows if adj_x else 1,
                   rhs_depth_stride=1 if adj_y else cols, rhs_col_stride=depth if adj_y else 1,
-                  lhs_offset=-a.zero_point, rhs_offset=-b.zero_point, output_offset=y.zero_point,
+                  lhs_offset=0 if fl else -a.zero_point, rhs_offset=0 if fl else -b.zero_point,
+                  output_offset=0 if fl else y.zero_point,
                   multiplier=mult, shift=shift, act_min=lo, act_max=hi)
     nb = int(np.prod(batch))
     note = f"{nb} x ({rows}x{depth} . {depth}x{cols})" + (" adj_x" if adj_x else "") + (" adj_y" if adj_y else "")
+    if fl:
+        return Call(op, "tslm_batch_matmul_f32", "tslm_batch_matmul", [T(a.index), T(b.index), T(y.index)],
+                    "tslm_batch_matmul_params", params, macs=nb * rows * cols * depth, note="float32, " + note,
+                    reads=[a.index, b.index], writes=[y.index])
     n4 = -(-depth // 4)
     dsp = lw.target.dsp and not s16
     scratch = 4 * (4 * n4 + 2 * n4 * cols) if dsp else 0  # DSP: two lhs rows, all rhs columns widened

@@ -5,6 +5,10 @@ int8 comparisons follow TFLM's comparisons.cc: each input is offset by its zero 
 left by 8 and multiplied by its own scale as a Q31 multiplier (QuantizeMultiplierSmallerThanOneExp),
 and the rescaled values are compared; the compiler tabulates that value for the 256 bytes of
 each input. MAXIMUM and MINIMUM (int8, int16) compare the raw values, as TFLM's reference kernel does.
+
+float32 arithmetic with broadcasting lives here too (`float_arith`, tslm_arith_f32, on the same walk):
+ADD, SUB, MUL, DIV, SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, PRELU, FLOOR_DIV, FLOOR_MOD, whose family
+modules call it for float32 operands.
 """
 
 from __future__ import annotations
@@ -19,12 +23,13 @@ from ..ir import Operator, Tensor
 from ..lowering import MAX_DIMS, Call, ConstArray, KernelParams, Lit, Lowering, Ref, Step, T
 from ..quantization import quantize_multiplier_smaller_than_one
 from . import register
-from .elementwise import collapse_dims
 
 # What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
 # (python -m tinyslm.compiler.optable lays it out in README.md).
 SUPPORT: dict[str, str] = {
     "EQUAL": "int8 float32 | int32: bool output",
+    "FLOOR_DIV": "float32: broadcasting",
+    "FLOOR_MOD": "float32: broadcasting",
     "GREATER": "int8 float32 | int32: bool output",
     "GREATER_EQUAL": "int8 float32 | int32: bool output",
     "LESS": "int8 float32 | int32: bool output",
@@ -32,13 +37,16 @@ SUPPORT: dict[str, str] = {
     "LOGICAL_AND": "| bool",
     "LOGICAL_NOT": "| bool",
     "LOGICAL_OR": "| bool",
-    "MAXIMUM": "int8 int16",
-    "MINIMUM": "int8 int16",
+    "MAXIMUM": "int8 int16 float32",
+    "MINIMUM": "int8 int16 float32",
     "NOT_EQUAL": "int8 float32 | int32: bool output",
     "SELECT_V2": "int8 int16 float32 | int32 bool: broadcasting",
 }
 
 
+# TSLM_ARITH_* in tslm_compare.h: float32 arithmetic with broadcasting
+ARITH_CODE = {"DIV": 10, "FLOOR_DIV": 11, "FLOOR_MOD": 12, "ADD": 13, "SUB": 14, "MUL": 15, "SQUARED_DIFFERENCE": 16,
+              "MAXIMUM": 17, "MINIMUM": 18, "PRELU": 19}
 CMP = {"EQUAL": 0, "NOT_EQUAL": 1, "LESS": 2, "LESS_EQUAL": 3, "GREATER": 4, "GREATER_EQUAL": 5,
        "MAXIMUM": 6, "MINIMUM": 7, "LOGICAL_AND": 8, "LOGICAL_OR": 9}
 
@@ -54,6 +62,33 @@ class CompareParams(KernelParams):
     elem_size: int = 0
     table0: Ref | None = None
     table1: Ref | None = None
+    activation: int = 0
+
+
+def collapse_dims(dims: list[int], *strides: list[int]) -> tuple[list[int], ...]:
+    """The fewest dimensions that walk the same elements: size-1 dimensions dropped, and a
+    dimension merged into the next inner one wherever every input steps through both as one
+    (stride = inner stride x inner size; broadcast dimensions have stride 0). Right-aligned
+    to the same length again, so a kernel's innermost loop is as long as it can be.
+
+    >>> collapse_dims([1, 1, 1, 2, 3, 4], [0, 0, 0, 12, 4, 1], [0, 0, 0, 0, 0, 1])
+    ([1, 1, 1, 1, 6, 4], [0, 0, 0, 0, 4, 1], [0, 0, 0, 0, 0, 1])
+    >>> collapse_dims([1, 1, 1, 5, 4, 3], [0, 0, 0, 12, 3, 1], [0, 0, 0, 12, 3, 1])
+    ([1, 1, 1, 1, 1, 60], [0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 1])
+    """
+    kept = [d for d in range(len(dims)) if dims[d] != 1]
+    out_d: list[int] = []
+    out_s: list[list[int]] = [[] for _ in strides]
+    for d in reversed(kept):
+        if out_d and all(st[d] == os[0] * out_d[0] for st, os in zip(strides, out_s)):
+            out_d[0] *= dims[d]
+            continue
+        out_d.insert(0, dims[d])
+        for st, os in zip(strides, out_s):
+            os.insert(0, st[d])
+    n = len(dims)
+    pad = n - len(out_d)
+    return ([1] * pad + out_d, *([0] * pad + os for os in out_s))
 
 
 def broadcast(lw: Lowering, op: Operator, ins: list[Tensor], y: Tensor) -> tuple[list[int], list[list[int]]]:
@@ -119,8 +154,30 @@ def comparison(lw: Lowering, op: Operator) -> Step:
                 reads=[a.index, b.index], writes=[y.index])
 
 
+def float_arith(lw: Lowering, op: Operator) -> Step:
+    """A float32 binary op with broadcasting (tslm_arith_f32): TFLM's reference float kernels, the fused
+    activation applied after ADD, SUB, MUL and DIV as they apply it."""
+    lw.io(op, 2)
+    a = lw.dtype(op, op.inputs[0], ("float32",), "input 1")
+    b = lw.dtype(op, op.inputs[1], ("float32",), "input 2")
+    y = lw.dtype(op, op.outputs[0], ("float32",), "output")
+    act, act_note = lw.float_activation(op)
+    lw.need(act == 0 or op.opcode in ("ADD", "SUB", "MUL", "DIV"), op, "a fused activation on this op")
+    dims, (s0, s1) = broadcast(lw, op, [a, b], y)
+    params = CompareParams(dims, s0, s1, [0] * MAX_DIMS, ARITH_CODE[op.opcode], 4, activation=act)
+    inplace = [(t.index, y.index) for t in (a, b) if list(t.shape) == list(y.shape)]
+    return Call(op, "tslm_arith_f32", "tslm_compare", [T(a.index), T(b.index), T(y.index)], params=params,
+                note=_note(lw, [a, b]) + ", float32" + act_note, inplace=inplace, reads=[a.index, b.index],
+                writes=[y.index])
+
+
+register('FLOOR_DIV', 'FLOOR_MOD')(float_arith)
+
+
 @register('MAXIMUM', 'MINIMUM')
 def maximum_minimum(lw: Lowering, op: Operator) -> Step:
+    if lw.is_float(op):
+        return float_arith(lw, op)
     a, b, y = _pair(lw, op, ("int8", "int16"))
     lw.need(y.dtype == a.dtype, op, f"output type {y.dtype}, not {a.dtype}", tensor=y.index)
     dims, (s0, s1) = broadcast(lw, op, [a, b], y)

@@ -20,8 +20,8 @@ from . import register
 # What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
 # (python -m tinyslm.compiler.optable lays it out in README.md).
 SUPPORT: dict[str, str] = {
-    "CONV_2D": "int8 int16: per-channel weights, strides, dilation, SAME/VALID, groups, fused activations; int16 activations with int8 weights and int64/int32 bias (16x8)",
-    "DEPTHWISE_CONV_2D": "int8 int16: per-channel weights, depth multiplier, fused activations; int16 activations with int8 weights (16x8)",
+    "CONV_2D": "int8 int16 float32: per-channel weights, strides, dilation, SAME/VALID, groups, fused activations; int16 activations with int8 weights and int64/int32 bias (16x8)",
+    "DEPTHWISE_CONV_2D": "int8 int16 float32: per-channel weights, depth multiplier, fused activations; int16 activations with int8 weights (16x8)",
 }
 
 
@@ -99,6 +99,8 @@ def _conv_common(lw: Lowering, op: Operator, depthwise: bool) -> _ConvSetup:
 
 @register('CONV_2D')
 def conv_2d(lw: Lowering, op: Operator) -> Step:
+    if lw.is_float(op):
+        return _conv_f32(lw, op, depthwise=False)
     if _is_16x8(lw, op):
         return _conv_s16(lw, op, depthwise=False)
     s = _conv_common(lw, op, depthwise=False)
@@ -144,6 +146,8 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
 
 @register('DEPTHWISE_CONV_2D')
 def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
+    if lw.is_float(op):
+        return _conv_f32(lw, op, depthwise=True)
     if _is_16x8(lw, op):
         return _conv_s16(lw, op, depthwise=True)
     s = _conv_common(lw, op, depthwise=True)
@@ -372,4 +376,97 @@ def _conv_s16(lw: Lowering, op: Operator, depthwise: bool) -> Call:
     params = ConvS16Params(**geo, filter_c=fc, **rest, acc32=acc32)
     return Call(op, "tslm_conv_s16", "tslm_conv", [T(x.index), T(w.index), bias_arg, T(y.index)], params=params,
                 consts=[mult, shift, *bias_consts], macs=y.numel * fh * fw * fc, note=note,
+                reads=reads, writes=[y.index])
+
+
+# ---------------------------------------------------------------- float32
+@dataclass
+class ConvF32Params(KernelParams):
+    C_TYPE = "tslm_conv_f32_params"
+    batches: int
+    input_h: int
+    input_w: int
+    input_c: int
+    filter_h: int
+    filter_w: int
+    filter_c: int
+    output_h: int
+    output_w: int
+    output_c: int
+    stride_h: int
+    stride_w: int
+    dilation_h: int
+    dilation_w: int
+    pad_h: int
+    pad_w: int
+    activation: int
+
+
+@dataclass
+class DepthwiseConvF32Params(KernelParams):
+    C_TYPE = "tslm_depthwise_conv_f32_params"
+    batches: int
+    input_h: int
+    input_w: int
+    input_c: int
+    filter_h: int
+    filter_w: int
+    depth_multiplier: int
+    output_h: int
+    output_w: int
+    output_c: int
+    stride_h: int
+    stride_w: int
+    dilation_h: int
+    dilation_w: int
+    pad_h: int
+    pad_w: int
+    activation: int
+
+
+def _conv_f32(lw: Lowering, op: Operator, depthwise: bool) -> Call:
+    """float32: TFLM's reference Conv / DepthwiseConv (its float kernels), same summation order."""
+    lw.io(op, 2)
+    x = lw.dtype(op, op.inputs[0], ("float32",), "input")
+    w = lw.dtype(op, op.inputs[1], ("float32",), "filter")
+    y = lw.dtype(op, op.outputs[0], ("float32",), "output")
+    for t, role in ((x, "input"), (w, "filter"), (y, "output")):
+        lw.need(len(t.shape) == 4, op, f"{role} must be 4-D NHWC, got {lw.shape_str(t.shape)}", tensor=t.index)
+    lw.need(x.shape[0] == y.shape[0], op, "batch of input and output differ")
+    bias_idx = op.inputs[2] if len(op.inputs) > 2 else -1
+    ic, oc = x.shape[3], y.shape[3]
+    if bias_idx >= 0:
+        lw.dtype(op, bias_idx, ("float32",), "bias")
+        lw.need(lw.t(bias_idx).numel == oc, op, f"bias has {lw.t(bias_idx).numel} values for {oc} outputs",
+                tensor=bias_idx)
+    o = op.options
+    sh, sw = o.get("stride_h", 1), o.get("stride_w", 1)
+    dh, dw = o.get("dilation_h_factor", 1), o.get("dilation_w_factor", 1)
+    fh, fw = w.shape[1], w.shape[2]
+    pad_h = lw.padding(op, x.shape[1], fh, sh, dh, y.shape[1], "height")
+    pad_w = lw.padding(op, x.shape[2], fw, sw, dw, y.shape[2], "width")
+    act, act_note = lw.float_activation(op)
+    geo = dict(batches=x.shape[0], input_h=x.shape[1], input_w=x.shape[2], input_c=ic, filter_h=fh, filter_w=fw)
+    rest = dict(output_h=y.shape[1], output_w=y.shape[2], output_c=oc, stride_h=sh, stride_w=sw, dilation_h=dh,
+                dilation_w=dw, pad_h=pad_h, pad_w=pad_w, activation=act)
+    note = (f"float32, {fh}x{fw} stride {sh}x{sw} dilation {dh}x{dw} {o.get('padding', 'VALID')} "
+            f"(pad {pad_h},{pad_w})" + act_note)
+    args = [T(x.index), T(w.index), T(bias_idx) if bias_idx >= 0 else Lit("NULL"), T(y.index)]
+    reads = [x.index, w.index] + ([bias_idx] if bias_idx >= 0 else [])
+    if depthwise:
+        lw.need(w.shape[0] == 1 and w.shape[3] == oc, op,
+                f"filter {lw.shape_str(w.shape)} must be 1 x H x W x output channels", tensor=w.index)
+        lw.need(ic > 0 and oc % ic == 0, op, f"output channels {oc} are not a multiple of input channels {ic}")
+        given = o.get("depth_multiplier", oc // ic)
+        lw.need(given == oc // ic, op, f"depth_multiplier option {given} disagrees with the shapes ({oc} output / "
+                f"{ic} input channels); TFLM's kernel would index out of bounds")
+        params: KernelParams = DepthwiseConvF32Params(**geo, depth_multiplier=oc // ic, **rest)
+        return Call(op, "tslm_depthwise_conv_f32", "tslm_depthwise_conv", args, params=params,
+                    macs=y.numel * fh * fw, note=note, reads=reads, writes=[y.index])
+    fc = w.shape[3]
+    lw.need(fc > 0 and ic % fc == 0 and oc % (ic // fc) == 0, op,
+            f"input channels {ic} are not a multiple of filter channels {fc}", tensor=w.index)
+    lw.need(w.shape[0] == oc, op, "filter count differs from output channels", tensor=w.index)
+    params = ConvF32Params(**geo, filter_c=fc, **rest)
+    return Call(op, "tslm_conv_f32", "tslm_conv", args, params=params, macs=y.numel * fh * fw * fc, note=note,
                 reads=reads, writes=[y.index])

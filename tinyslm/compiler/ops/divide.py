@@ -1,5 +1,5 @@
 """DIV (int8: TFLM's DivElementwise, with the reciprocal of each possible divisor tabulated here;
-float32), FLOOR_DIV and FLOOR_MOD (float32), PRELU (int8), all broadcasting (tslm_compare).
+float32: compare.float_arith) and PRELU (int8; float32: compare.float_arith), broadcasting (tslm_compare).
 
 int8 DIV's last rounding divides by 2^e with e often above 31 (small numerators), which C++ leaves
 undefined; tslm_div_s8 computes it as TFLM built for x86 (the oracle) does, on every target, so it
@@ -15,22 +15,19 @@ import numpy as np
 
 from .. import fixedpoint as fx
 from ..ir import Operator
-from ..lowering import MAX_DIMS, Call, ConstArray, KernelParams, Lowering, Ref, Step, T
+from ..lowering import Call, ConstArray, KernelParams, Lowering, Ref, Step, T
 from ..quantization import activation_range, f32, quantize_multiplier
 from . import register
-from .compare import CompareParams, broadcast
+from .compare import broadcast, float_arith
 
 # What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
 # (python -m tinyslm.compiler.optable lays it out in README.md).
 SUPPORT: dict[str, str] = {
     "DIV": "int8 float32: broadcasting; int8 as TFLM on x86 computes it (its last shift is undefined C++ for small numerators)",
-    "FLOOR_DIV": "float32: broadcasting",
-    "FLOOR_MOD": "float32: broadcasting",
-    "PRELU": "int8: broadcast alpha",
+    "PRELU": "int8 float32: broadcast alpha",
 }
 
 
-ARITH_CODE = {"DIV": 10, "FLOOR_DIV": 11, "FLOOR_MOD": 12}  # TSLM_ARITH_* in tslm_compare.h
 
 
 @dataclass
@@ -74,26 +71,12 @@ def clrsb(x: int) -> int:
     return 31 - (u & 0xFFFFFFFF).bit_length()
 
 
-def _float_binary(lw: Lowering, op: Operator) -> Step:
-    lw.io(op, 2)
-    a = lw.dtype(op, op.inputs[0], ("float32",), "input 1")
-    b = lw.dtype(op, op.inputs[1], ("float32",), "input 2")
-    y = lw.dtype(op, op.outputs[0], ("float32",), "output")
-    act = op.options.get("fused_activation_function", "NONE")
-    lw.need(act == "NONE", op, f"fused activation {act} on a float32 {op.opcode} is not supported")
-    dims, (s0, s1) = broadcast(lw, op, [a, b], y)
-    params = CompareParams(dims, s0, s1, [0] * MAX_DIMS, ARITH_CODE[op.opcode], 4)
-    return Call(op, "tslm_arith_f32", "tslm_compare", [T(a.index), T(b.index), T(y.index)], params=params,
-                note="float32", reads=[a.index, b.index], writes=[y.index])
-
-
-register('FLOOR_DIV', 'FLOOR_MOD')(_float_binary)
 
 
 @register('DIV')
 def div(lw: Lowering, op: Operator) -> Step:
-    if op.inputs and lw.t(op.inputs[0]).dtype == "float32":
-        return _float_binary(lw, op)
+    if lw.is_float(op):
+        return float_arith(lw, op)
     lw.io(op, 2)
     a = lw.dtype(op, op.inputs[0], ("int8",), "input 1")
     b = lw.dtype(op, op.inputs[1], ("int8",), "input 2")
@@ -121,6 +104,8 @@ def div(lw: Lowering, op: Operator) -> Step:
 
 @register('PRELU')
 def prelu(lw: Lowering, op: Operator) -> Step:
+    if lw.is_float(op):
+        return float_arith(lw, op)
     lw.io(op, 2)
     x = lw.dtype(op, op.inputs[0], ("int8",), "input")
     al = lw.dtype(op, op.inputs[1], ("int8",), "alpha")

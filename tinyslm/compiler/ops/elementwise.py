@@ -18,42 +18,17 @@ from ..quantization import (
     quantize_multiplier_smaller_than_one,
 )
 from . import register
+from .compare import collapse_dims, float_arith
 
 # What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
 # (python -m tinyslm.compiler.optable lays it out in README.md).
 SUPPORT: dict[str, str] = {
-    "ADD": "int8 int16: broadcasting up to 6-D; int16: TFLM's general scales (16x8)",
-    "MUL": "int8 int16: broadcasting up to 6-D; int16 with zero points 0 (16x8)",
-    "SQUARED_DIFFERENCE": "int8",
-    "SUB": "int8 int16: broadcasting up to 6-D; int16: TFLM's general scales (16x8)",
+    "ADD": "int8 int16 float32: broadcasting up to 6-D; int16: TFLM's general scales (16x8)",
+    "MUL": "int8 int16 float32: broadcasting up to 6-D; int16 with zero points 0 (16x8)",
+    "SQUARED_DIFFERENCE": "int8 float32",
+    "SUB": "int8 int16 float32: broadcasting up to 6-D; int16: TFLM's general scales (16x8)",
 }
 
-
-
-def collapse_dims(dims: list[int], *strides: list[int]) -> tuple[list[int], ...]:
-    """The fewest dimensions that walk the same elements: size-1 dimensions dropped, and a
-    dimension merged into the next inner one wherever every input steps through both as one
-    (stride = inner stride x inner size; broadcast dimensions have stride 0). Right-aligned
-    to the same length again, so a kernel's innermost loop is as long as it can be.
-
-    >>> collapse_dims([1, 1, 1, 2, 3, 4], [0, 0, 0, 12, 4, 1], [0, 0, 0, 0, 0, 1])
-    ([1, 1, 1, 1, 6, 4], [0, 0, 0, 0, 4, 1], [0, 0, 0, 0, 0, 1])
-    >>> collapse_dims([1, 1, 1, 5, 4, 3], [0, 0, 0, 12, 3, 1], [0, 0, 0, 12, 3, 1])
-    ([1, 1, 1, 1, 1, 60], [0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 1])
-    """
-    kept = [d for d in range(len(dims)) if dims[d] != 1]
-    out_d: list[int] = []
-    out_s: list[list[int]] = [[] for _ in strides]
-    for d in reversed(kept):
-        if out_d and all(st[d] == os[0] * out_d[0] for st, os in zip(strides, out_s)):
-            out_d[0] *= dims[d]
-            continue
-        out_d.insert(0, dims[d])
-        for st, os in zip(strides, out_s):
-            os.insert(0, st[d])
-    n = len(dims)
-    pad = n - len(out_d)
-    return ([1] * pad + out_d, *([0] * pad + os for os in out_s))
 
 
 def binary_element(opcode: str, p: dict[str, Any], a: int, b: int) -> int:
@@ -80,6 +55,8 @@ def binary_element(opcode: str, p: dict[str, Any], a: int, b: int) -> int:
 
 @register('ADD', 'SUB', 'MUL', 'SQUARED_DIFFERENCE')
 def binary(lw: Lowering, op: Operator) -> Step:
+    if lw.is_float(op):
+        return float_arith(lw, op)
     lw.io(op, 2)
     s16 = op.inputs[0] >= 0 and lw.t(op.inputs[0]).dtype == "int16" and op.opcode != "SQUARED_DIFFERENCE"
     dt = ("int16",) if s16 else ("int8",)

@@ -1,5 +1,5 @@
 """ADD_N and CUMSUM in float32 (the converter keeps them in float between DEQUANTIZE and QUANTIZE),
-L2_POOL_2D (float32 only in TFLM), EMBEDDING_LOOKUP (float32 or int8 rows gathered; an int8 table
+EMBEDDING_LOOKUP (float32 or int8 rows gathered; an int8 table
 into float32 rows dequantized, TFLM's hybrid path)."""
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ SUPPORT: dict[str, str] = {
     "ADD_N": "float32",
     "CUMSUM": "float32: exclusive, reverse",
     "EMBEDDING_LOOKUP": "int8 float32: int32 ids; an int8 table into float32 rows (hybrid) too",
-    "L2_POOL_2D": "float32: SAME/VALID, strides, fused activations",
 }
 
 
@@ -34,54 +33,6 @@ class CumsumParams(KernelParams):
     inner: int
     exclusive: int
     reverse: int
-
-
-@dataclass
-class L2PoolParams(KernelParams):
-    C_TYPE: ClassVar[str] = "tslm_l2_pool_params"
-    batches: int
-    input_h: int
-    input_w: int
-    channels: int
-    filter_h: int
-    filter_w: int
-    output_h: int
-    output_w: int
-    stride_h: int
-    stride_w: int
-    pad_h: int
-    pad_w: int
-    activation: int
-
-
-ACTIVATIONS = {"NONE": 0, "RELU": 1, "RELU6": 2, "RELU_N1_TO_1": 3}
-
-
-@register('L2_POOL_2D')
-def l2_pool(lw: Lowering, op: Operator) -> Step:
-    lw.io(op, 1)
-    x = lw.dtype(op, op.inputs[0], ("float32",), "input")
-    y = lw.dtype(op, op.outputs[0], ("float32",), "output")
-    for t, role in ((x, "input"), (y, "output")):
-        lw.need(len(t.shape) == 4, op, f"{role} must be 4-D NHWC, got {lw.shape_str(t.shape)}", tensor=t.index)
-    lw.need(x.shape[0] == y.shape[0] and x.shape[3] == y.shape[3], op, "batch or channels differ")
-    o = op.options
-    fh, fw = int(o.get("filter_height", 1)), int(o.get("filter_width", 1))
-    sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
-    lw.need(fh >= 1 and fw >= 1, op, "filter size must be >= 1")
-    pad_h = lw.padding(op, x.shape[1], fh, sh, 1, y.shape[1], "height")
-    pad_w = lw.padding(op, x.shape[2], fw, sw, 1, y.shape[2], "width")
-    for oy in range(y.shape[1]):  # a window with no in-image value divides by zero in TFLM
-        lw.need(max(0, oy * sh - pad_h) < min(x.shape[1], oy * sh - pad_h + fh), op, "a window lies outside the input")
-    for ox in range(y.shape[2]):
-        lw.need(max(0, ox * sw - pad_w) < min(x.shape[2], ox * sw - pad_w + fw), op, "a window lies outside the input")
-    act = o.get("fused_activation_function", "NONE")
-    lw.need(act in ACTIVATIONS, op, f"fused activation {act} is not supported")
-    params = L2PoolParams(x.shape[0], x.shape[1], x.shape[2], x.shape[3], fh, fw, y.shape[1], y.shape[2], sh, sw,
-                          pad_h, pad_w, ACTIVATIONS[act])
-    return Call(op, "tslm_l2_pool_f32", "tslm_float", [T(x.index), T(y.index)], params=params,
-                note=f"{fh}x{fw} stride {sh}x{sw} {o.get('padding')}" + (f", {act.lower()}" if act != "NONE" else ""),
-                reads=[x.index], writes=[y.index])
 
 
 @register('EMBEDDING_LOOKUP')

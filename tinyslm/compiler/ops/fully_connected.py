@@ -15,7 +15,7 @@ from . import register
 # What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
 # (python -m tinyslm.compiler.optable lays it out in README.md).
 SUPPORT: dict[str, str] = {
-    "FULLY_CONNECTED": "int8 int16: per-tensor or per-channel; int16 activations with int8 weights (16x8)",
+    "FULLY_CONNECTED": "int8 int16 float32: per-tensor or per-channel; int16 activations with int8 weights (16x8)",
 }
 
 
@@ -23,6 +23,8 @@ SUPPORT: dict[str, str] = {
 @register('FULLY_CONNECTED')
 def fully_connected(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 2)
+    if lw.is_float(op):
+        return _fully_connected_f32(lw, op)
     if op.inputs[0] >= 0 and lw.t(op.inputs[0]).dtype == "int16":
         return _fully_connected_s16(lw, op)
     x = lw.dtype(op, op.inputs[0], ("int8",), "input")
@@ -139,4 +141,37 @@ def _fully_connected_s16(lw: Lowering, op: Operator) -> Call:
     return Call(op, "tslm_fully_connected_s16", "tslm_fully_connected",
                 [T(x.index), T(w.index), bias_arg, T(y.index)], params=params,
                 consts=[mult, shift, *bias_consts], macs=batches * depth * out_depth, note=note,
+                reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index])
+
+
+@dataclass
+class FullyConnectedF32Params(KernelParams):
+    C_TYPE = "tslm_fully_connected_f32_params"
+    batches: int
+    accum_depth: int
+    output_depth: int
+    activation: int
+
+
+def _fully_connected_f32(lw: Lowering, op: Operator) -> Call:
+    """float32: TFLM's reference FullyConnected (float weights; TFLM has no hybrid int8-weight path)."""
+    x = lw.dtype(op, op.inputs[0], ("float32",), "input")
+    w = lw.dtype(op, op.inputs[1], ("float32",), "weights")
+    y = lw.dtype(op, op.outputs[0], ("float32",), "output")
+    lw.need(len(w.shape) == 2, op, f"weights must be 2-D, got {lw.shape_str(w.shape)}", tensor=w.index)
+    out_depth, depth = w.shape
+    lw.need(depth > 0 and x.numel % depth == 0, op,
+            f"input {lw.shape_str(x.shape)} is not a whole number of {depth}-long rows", tensor=x.index)
+    batches = x.numel // depth
+    lw.need(y.numel == batches * out_depth, op,
+            f"output {lw.shape_str(y.shape)} does not hold {batches}x{out_depth} values", tensor=y.index)
+    bias_idx = op.inputs[2] if len(op.inputs) > 2 else -1
+    if bias_idx >= 0:
+        lw.dtype(op, bias_idx, ("float32",), "bias")
+        lw.need(lw.t(bias_idx).numel == out_depth, op, "bias length differs from output features", tensor=bias_idx)
+    act, act_note = lw.float_activation(op)
+    return Call(op, "tslm_fully_connected_f32", "tslm_fully_connected",
+                [T(x.index), T(w.index), T(bias_idx) if bias_idx >= 0 else Lit("NULL"), T(y.index)],
+                params=FullyConnectedF32Params(batches, depth, out_depth, act), macs=batches * depth * out_depth,
+                note=f"float32, {batches}x{depth} . {depth}x{out_depth}" + act_note,
                 reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index])

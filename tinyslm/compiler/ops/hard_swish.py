@@ -10,11 +10,12 @@ from ..ir import Operator
 from ..lowering import Lowering, Step
 from ..quantization import f32, quantize_multiplier
 from . import register
+from .unary import float_unary
 
 # What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
 # (python -m tinyslm.compiler.optable lays it out in README.md).
 SUPPORT: dict[str, str] = {
-    "HARD_SWISH": "int8: a 256-entry table",
+    "HARD_SWISH": "int8 float32: a 256-entry table",
 }
 
 
@@ -68,6 +69,8 @@ def hard_swish_element(q: int, p: HardSwishQ, lo: int = -128, hi: int = 127) -> 
 
 @register("HARD_SWISH")
 def hard_swish(lw: Lowering, op: Operator) -> Step:
+    if lw.is_float(op):
+        return float_unary(lw, op)
     x, y = lw.unary_int8(op)
     p = hard_swish_params(x.scale, x.zero_point, y.scale, y.zero_point)
     lw.need(p.output_exponent <= 0, op, "input scale / (128 x output scale) >= 1, which TFLM's HARD_SWISH refuses")

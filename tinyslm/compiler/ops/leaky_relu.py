@@ -1,6 +1,6 @@
 """LEAKY_RELU (TFLM's leaky_relu.cc): two requantizations, the identity (input scale / output scale)
 for x >= 0 and alpha times it for x < 0, each a QuantizeMultiplier of a float32 ratio. int8 becomes a
-256-entry table of that arithmetic; int16 calls tslm_leaky_relu_s16."""
+256-entry table of that arithmetic; int16 calls tslm_leaky_relu_s16; float32 tslm_leaky_relu_f32."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from dataclasses import dataclass
 
 from .. import fixedpoint as fx
 from ..ir import Operator
-from ..lowering import Call, KernelParams, Lowering, Step, T
+from ..lowering import Call, KernelParams, Lit, Lowering, Step, T
 from ..quantization import f32, quantize_multiplier
 from . import register
 
 # What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
 # (python -m tinyslm.compiler.optable lays it out in README.md).
 SUPPORT: dict[str, str] = {
-    "LEAKY_RELU": "int8 int16: int8: a 256-entry table",
+    "LEAKY_RELU": "int8 int16 float32: int8: a 256-entry table",
 }
 
 
@@ -60,8 +60,14 @@ def leaky_relu_element(q: int, zp_in: int, zp_out: int, ident: tuple[int, int], 
 @register("LEAKY_RELU")
 def leaky_relu(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 1)
-    x = lw.dtype(op, op.inputs[0], ("int8", "int16"), "input")
+    x = lw.dtype(op, op.inputs[0], ("int8", "int16", "float32"), "input")
     y = lw.dtype(op, op.outputs[0], (x.dtype,), "output")
+    if x.dtype == "float32":
+        lw.need(x.shape == y.shape, op, "input and output shapes differ")
+        alpha = float(f32(op.options.get("alpha", 0.2)))
+        return Call(op, "tslm_leaky_relu_f32", "tslm_float", [Lit(str(x.numel)), Lit(repr(alpha) + "f"), T(x.index),
+                    T(y.index)], note=f"float32, alpha {alpha:.6g}", inplace=[(x.index, y.index)], reads=[x.index],
+                    writes=[y.index])
     lw.per_tensor(op, x, "input")
     lw.per_tensor(op, y, "output")
     lw.need(x.shape == y.shape, op, "input and output shapes differ")

@@ -18,16 +18,17 @@ from ..quantization import (
     tfl_round,
 )
 from . import register
+from .unary import float_unary
 
 # What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
 # (python -m tinyslm.compiler.optable lays it out in README.md).
 SUPPORT: dict[str, str] = {
-    "LOGISTIC": "int8: a 256-entry table; int16 not yet (TFLM interpolates a sigmoid table of its own)",
-    "RELU": "int8: a 256-entry table",
-    "RELU6": "int8: a 256-entry table",
+    "LOGISTIC": "int8 float32: a 256-entry table; float32: expf, within 4 ulps of the host on a Cortex-M (newlib); int16 not yet (TFLM interpolates a sigmoid table of its own)",
+    "RELU": "int8 float32: a 256-entry table",
+    "RELU6": "int8 float32: a 256-entry table",
     "RELU_N1_TO_1": "int8: a 256-entry table",
-    "RSQRT": "int8: a 256-entry table",
-    "TANH": "int8: a 256-entry table; int16 not yet (TFLM interpolates a sigmoid table of its own)",
+    "RSQRT": "int8 float32: a 256-entry table",
+    "TANH": "int8 float32: a 256-entry table; float32: tanhf, within 2 ulps of the host on a Cortex-M (newlib); int16 not yet (TFLM interpolates a sigmoid table of its own)",
 }
 
 
@@ -61,16 +62,22 @@ def _q4_table(lw: Lowering, op: Operator, scale_denominator: int, zero_point: in
 
 @register('LOGISTIC')
 def logistic(lw: Lowering, op: Operator) -> Step:
+    if lw.is_float(op):
+        return float_unary(lw, op)
     return _q4_table(lw, op, 256, -128, lambda v: fx.rdbpot(fx.logistic(v, 4), 23) - 128, "sigmoid")
 
 
 @register('TANH')
 def tanh(lw: Lowering, op: Operator) -> Step:
+    if lw.is_float(op):
+        return float_unary(lw, op)
     return _q4_table(lw, op, 128, 0, lambda v: fx.rdbpot(fx.tanh(v, 4), 24), "tanh")
 
 
 @register('RSQRT')
 def rsqrt(lw: Lowering, op: Operator) -> Step:
+    if lw.is_float(op):
+        return float_unary(lw, op)
     x, y = lw.unary_int8(op)
     # 1 / (sqrt(s_in) * s_out): sqrt and product in float32, reciprocal in double.
     mult, shift = quantize_multiplier(1.0 / float(np.sqrt(f32(x.scale)) * f32(y.scale)))
@@ -89,6 +96,8 @@ def rsqrt(lw: Lowering, op: Operator) -> Step:
 
 @register('RELU', 'RELU6', 'RELU_N1_TO_1')
 def relu(lw: Lowering, op: Operator) -> Step:
+    if lw.is_float(op) and op.opcode != "RELU_N1_TO_1":  # (which TFLM does not register)
+        return float_unary(lw, op)
     x, y = lw.unary_int8(op)
     if op.opcode == "RELU6":
         zero = x.zero_point

@@ -1,49 +1,85 @@
-"""AVERAGE_POOL_2D and MAX_POOL_2D -> tslm_avg_pool_s8 / tslm_max_pool_s8 (int16: the _s16 twins)."""
+"""AVERAGE_POOL_2D and MAX_POOL_2D -> tslm_avg_pool_s8 / tslm_max_pool_s8 (int16: the _s16 twins; float32:
+_f32), and L2_POOL_2D, which TFLM runs in float32 only."""
 
 from __future__ import annotations
 
-from ..ir import Operator
-from ..lowering import Call, Lowering, Step, T
+from dataclasses import dataclass
+
+from ..ir import Operator, Tensor
+from ..lowering import Call, KernelParams, Lowering, Step, T
 from ..quantization import activation_range
 from . import register
 
 # What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
 # (python -m tinyslm.compiler.optable lays it out in README.md).
 SUPPORT: dict[str, str] = {
-    "AVERAGE_POOL_2D": "int8 int16",
-    "MAX_POOL_2D": "int8 int16",
+    "AVERAGE_POOL_2D": "int8 int16 float32",
+    "L2_POOL_2D": "float32: SAME/VALID, strides, fused activations",
+    "MAX_POOL_2D": "int8 int16 float32",
 }
 
 
+@dataclass
+class PoolF32Params(KernelParams):
+    C_TYPE = "tslm_pool_f32_params"
+    batches: int
+    input_h: int
+    input_w: int
+    channels: int
+    filter_h: int
+    filter_w: int
+    output_h: int
+    output_w: int
+    stride_h: int
+    stride_w: int
+    pad_h: int
+    pad_w: int
+    activation: int
 
-@register('AVERAGE_POOL_2D', 'MAX_POOL_2D')
-def pool(lw: Lowering, op: Operator) -> Step:
-    lw.io(op, 1)
-    x = lw.dtype(op, op.inputs[0], ("int8", "int16"), "input")
-    y = lw.dtype(op, op.outputs[0], (x.dtype,), "output")
+
+def _window(lw: Lowering, op: Operator, x: Tensor, y: Tensor) -> tuple[dict[str, int], str]:
+    """The checks every pooling op shares, and its geometry (tslm_pool_params' and tslm_pool_f32_params'
+    common fields)."""
     for t, role in ((x, "input"), (y, "output")):
         lw.need(len(t.shape) == 4, op, f"{role} must be 4-D NHWC, got {lw.shape_str(t.shape)}", tensor=t.index)
     lw.need(x.shape[0] == y.shape[0] and x.shape[3] == y.shape[3], op, "batch or channels differ")
     o = op.options
-    fh, fw = o.get("filter_height", 1), o.get("filter_width", 1)
-    sh, sw = o.get("stride_h", 1), o.get("stride_w", 1)
+    fh, fw = int(o.get("filter_height", 1)), int(o.get("filter_width", 1))
+    sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
     lw.need(fh >= 1 and fw >= 1, op, "filter size must be >= 1")
     pad_h = lw.padding(op, x.shape[1], fh, sh, 1, y.shape[1], "height")
     pad_w = lw.padding(op, x.shape[2], fw, sw, 1, y.shape[2], "width")
-    for oy in range(y.shape[1]):  # TFLM fails on a window with no in-image value
-        y0 = oy * sh - pad_h
-        lw.need(max(0, y0) < min(x.shape[1], y0 + fh), op, "a pooling window lies outside the input")
-    act = o.get("fused_activation_function", "NONE")
+    # TFLM fails on (or, for L2 and float averages, divides by zero in) a window with no in-image value
+    for oy in range(y.shape[1]):
+        lw.need(max(0, oy * sh - pad_h) < min(x.shape[1], oy * sh - pad_h + fh), op,
+                "a pooling window lies outside the input")
+    for ox in range(y.shape[2]):
+        lw.need(max(0, ox * sw - pad_w) < min(x.shape[2], ox * sw - pad_w + fw), op,
+                "a pooling window lies outside the input")
+    geo = dict(batches=x.shape[0], input_h=x.shape[1], input_w=x.shape[2], channels=x.shape[3], filter_h=fh,
+               filter_w=fw, output_h=y.shape[1], output_w=y.shape[2], stride_h=sh, stride_w=sw, pad_h=pad_h,
+               pad_w=pad_w)
+    return geo, f"{fh}x{fw} stride {sh}x{sw} {o.get('padding')}"
+
+
+@register('AVERAGE_POOL_2D', 'MAX_POOL_2D', 'L2_POOL_2D')
+def pool(lw: Lowering, op: Operator) -> Step:
+    lw.io(op, 1)
+    kind = {"AVERAGE_POOL_2D": "avg", "MAX_POOL_2D": "max", "L2_POOL_2D": "l2"}[op.opcode]
+    x = lw.dtype(op, op.inputs[0], ("float32",) if kind == "l2" else ("int8", "int16", "float32"), "input")
+    y = lw.dtype(op, op.outputs[0], (x.dtype,), "output")
+    geo, note = _window(lw, op, x, y)
+    if x.dtype == "float32":
+        act, act_note = lw.float_activation(op)
+        return Call(op, f"tslm_{kind}_pool_f32", "tslm_pooling", [T(x.index), T(y.index)],
+                    params=PoolF32Params(**geo, activation=act), note="float32, " + note + act_note,
+                    reads=[x.index], writes=[y.index])
+    act = op.options.get("fused_activation_function", "NONE")
     lo, hi = activation_range(act, y.scale, y.zero_point, y.dtype)
-    params = dict(batches=x.shape[0], input_h=x.shape[1], input_w=x.shape[2], channels=x.shape[3],
-                  filter_h=fh, filter_w=fw, output_h=y.shape[1], output_w=y.shape[2], stride_h=sh,
-                  stride_w=sw, pad_h=pad_h, pad_w=pad_w, act_min=lo, act_max=hi)
-    avg = op.opcode == "AVERAGE_POOL_2D"
-    note = f"{fh}x{fw} stride {sh}x{sw} {o.get('padding')}" + (f", {act.lower()}" if act != "NONE" else "")
+    params = dict(geo, act_min=lo, act_max=hi)
     sfx = "s8" if x.dtype == "int8" else "s16"
-    call = Call(op, f"tslm_avg_pool_{sfx}" if avg else f"tslm_max_pool_{sfx}", "tslm_pooling",
-                [T(x.index), T(y.index)], "tslm_pool_params", params, note=note,
-                reads=[x.index], writes=[y.index])
-    if lw.target.mve and avg and sfx == "s8":  # Helium: tslm_mve_avg_pool_s8
+    call = Call(op, f"tslm_{kind}_pool_{sfx}", "tslm_pooling", [T(x.index), T(y.index)], "tslm_pool_params", params,
+                note=note + (f", {act.lower()}" if act != "NONE" else ""), reads=[x.index], writes=[y.index])
+    if lw.target.mve and kind == "avg" and sfx == "s8":  # Helium: tslm_mve_avg_pool_s8
         return lw.target_kernel(call, "pooling")
     return call

@@ -9,10 +9,10 @@ from typing import ClassVar
 import numpy as np
 
 from ..ir import Operator, Tensor
-from ..lowering import MAX_DIMS, Call, KernelParams, Lowering, Scratch, Step, T
+from ..lowering import Call, KernelParams, Lowering, Scratch, Step, T
 from ..quantization import quantize_multiplier
 from . import register
-from .reduce import _axes
+from .reduce import _axes, float_sum, walk
 
 # What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
 # (python -m tinyslm.compiler.optable lays it out in README.md).
@@ -20,9 +20,9 @@ SUPPORT: dict[str, str] = {
     "ARG_MAX": "int8: int32 indices",
     "ARG_MIN": "int8: int32 indices",
     "REDUCE_ALL": "| bool: any axes",
-    "REDUCE_MAX": "int8",
-    "REDUCE_MIN": "int8",
-    "SUM": "int8: any axes",
+    "REDUCE_MAX": "int8 float32",
+    "REDUCE_MIN": "int8 float32",
+    "SUM": "int8 float32: any axes",
 }
 
 
@@ -53,20 +53,14 @@ def _reduction(lw: Lowering, op: Operator, dtype: str = "int8") -> tuple[Tensor,
     if dtype == "int8":
         lw.per_tensor(op, x, "input")
         lw.per_tensor(op, y, "output")
-    rank = len(x.shape)
-    lw.need(1 <= rank <= MAX_DIMS, op, f"input rank {rank} not supported")
-    axes = _axes(lw, op, op.inputs[1], rank)
-    kept = [x.shape[d] for d in range(rank) if d not in axes]
-    lw.need(y.numel == (int(np.prod(kept)) if kept else 1), op,
-            f"output {lw.shape_str(y.shape)} does not match reducing axes {axes}")
-    count = int(np.prod([x.shape[d] for d in axes])) if axes else 1
-    ost = lw.strides([1 if d in axes else x.shape[d] for d in range(rank)])
-    ost = [0 if d in axes else ost[d] for d in range(rank)]
-    return x, y, axes, lw.right_align(x.shape), [0] * (MAX_DIMS - rank) + ost, count
+    axes, dims, out_strides, count = walk(lw, op, x, y)
+    return x, y, axes, dims, out_strides, count
 
 
 @register('SUM')
 def reduce_sum(lw: Lowering, op: Operator) -> Step:
+    if lw.is_float(op):
+        return float_sum(lw, op, mean=False)
     x, y, axes, dims, out_strides, count = _reduction(lw, op)
     mult, shift = quantize_multiplier(float(x.scale) / float(y.scale))
     params = dict(dims=dims, out_strides=out_strides, output_count=y.numel, reduce_count=count,
@@ -79,10 +73,11 @@ def reduce_sum(lw: Lowering, op: Operator) -> Step:
 
 @register('REDUCE_MAX', 'REDUCE_MIN')
 def reduce_minmax(lw: Lowering, op: Operator) -> Step:
-    x, y, axes, dims, out_strides, count = _reduction(lw, op)
+    fl = lw.is_float(op)
+    x, y, axes, dims, out_strides, count = _reduction(lw, op, "float32" if fl else "int8")
     lw.same_quant(op, x, y)
     params = ReduceMinMaxParams(dims, out_strides, y.numel, int(op.opcode == "REDUCE_MAX"))
-    return Call(op, "tslm_reduce_minmax_s8", "tslm_minmax", [T(x.index), T(y.index)], params=params,
+    return Call(op, "tslm_reduce_minmax_f32" if fl else "tslm_reduce_minmax_s8", "tslm_minmax", [T(x.index), T(y.index)], params=params,
                 note=f"over axes {axes} of {lw.shape_str(x.shape)} ({count} values each)",
                 reads=[x.index], writes=[y.index])
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import fixedpoint as fx
 from ..ir import Operator
-from ..lowering import Call, ConstArray, KernelParams, Lowering, Ref, Step, T
+from ..lowering import Call, ConstArray, KernelParams, Lit, Lowering, Ref, Step, T
 from ..quantization import (
     expf,
     f32,
@@ -23,7 +23,7 @@ from . import register
 # What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
 # (python -m tinyslm.compiler.optable lays it out in README.md).
 SUPPORT: dict[str, str] = {
-    "SOFTMAX": "int8 int16: int8 -> int8 or int16, int16 -> int16 (16x8), any beta",
+    "SOFTMAX": "int8 int16 float32: int8 -> int8 or int16, int16 -> int16 (16x8), any beta; float32: expf, TFLM's bytes on the host, within 4 ulps on a Cortex-M (newlib)",
 }
 
 
@@ -61,9 +61,25 @@ def _softmax_s16(lw: Lowering, op: Operator) -> Call:
                 note=f"int16, beta {beta:g}, {x.numel // depth} rows of {depth}", reads=[x.index], writes=[y.index])
 
 
+def _softmax_f32(lw: Lowering, op: Operator) -> Call:
+    """float32: TFLM's reference Softmax, beta as the model's float32."""
+    x = lw.dtype(op, op.inputs[0], ("float32",), "input")
+    y = lw.dtype(op, op.outputs[0], ("float32",), "output")
+    lw.need(x.shape == y.shape and len(x.shape) >= 1, op, "input and output shapes differ")
+    beta = float(f32(op.options.get("beta", 1.0)))
+    depth = x.shape[-1]
+    lw.need(depth >= 1, op, "empty last dimension")
+    return Call(op, "tslm_softmax_f32", "tslm_softmax",
+                [Lit(str(x.numel // depth)), Lit(str(depth)), Lit(repr(beta) + "f"), T(x.index), T(y.index)],
+                note=f"float32, beta {beta:g}, {x.numel // depth} rows of {depth}", reads=[x.index],
+                writes=[y.index])
+
+
 @register('SOFTMAX')
 def softmax(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 1)
+    if lw.is_float(op):
+        return _softmax_f32(lw, op)
     if op.inputs[0] >= 0 and lw.t(op.inputs[0]).dtype == "int16":
         return _softmax_s16(lw, op)
     x = lw.dtype(op, op.inputs[0], ("int8",), "input")

@@ -18,7 +18,7 @@ from . import register
 # What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
 # (python -m tinyslm.compiler.optable lays it out in README.md).
 SUPPORT: dict[str, str] = {
-    "TRANSPOSE_CONV": "int8 int16: int16 activations with int8 weights (16x8)",
+    "TRANSPOSE_CONV": "int8 int16 float32: int16 activations with int8 weights (16x8)",
 }
 
 
@@ -61,7 +61,9 @@ def transpose_padding(padding: str, out_size: int, filt: int, stride: int) -> in
 def transpose_conv(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 3)
     shape = [int(v) for v in np.asarray(lw.const(op, op.inputs[0], "output shape")).reshape(-1)]
-    x = lw.dtype(op, op.inputs[2], ("int8", "int16"), "input")
+    x = lw.dtype(op, op.inputs[2], ("int8", "int16", "float32"), "input")
+    if x.dtype == "float32":
+        return _transpose_conv_f32(lw, op, shape)
     w = lw.dtype(op, op.inputs[1], ("int8",), "filter")
     y = lw.dtype(op, op.outputs[0], (x.dtype,), "output")
     lw.need(w.is_const, op, "the filter must be a constant tensor", tensor=w.index)
@@ -116,3 +118,55 @@ def transpose_conv(lw: Lowering, op: Operator) -> Step:
                 [T(x.index), T(w.index), bias_arg, T(y.index)], params=params, consts=consts,
                 macs=x.numel * fh * fw * oc, note=note,
                 reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index])
+
+
+@dataclass
+class TransposeConvF32Params(KernelParams):
+    C_TYPE = "tslm_transpose_conv_f32_params"
+    batches: int
+    input_h: int
+    input_w: int
+    input_c: int
+    filter_h: int
+    filter_w: int
+    output_h: int
+    output_w: int
+    output_c: int
+    stride_h: int
+    stride_w: int
+    pad_h: int
+    pad_w: int
+    activation: int
+
+
+def _transpose_conv_f32(lw: Lowering, op: Operator, shape: list[int]) -> Call:
+    """float32: TFLM's reference TransposeConv (its scatter order kept: tslm_transpose_conv.h)."""
+    x = lw.dtype(op, op.inputs[2], ("float32",), "input")
+    w = lw.dtype(op, op.inputs[1], ("float32",), "filter")
+    y = lw.dtype(op, op.outputs[0], ("float32",), "output")
+    for t, role in ((x, "input"), (w, "filter"), (y, "output")):
+        lw.need(len(t.shape) == 4, op, f"{role} must be 4-D NHWC, got {lw.shape_str(t.shape)}", tensor=t.index)
+    lw.need(shape == list(y.shape), op, f"output shape input {shape} differs from the output tensor "
+            f"{lw.shape_str(y.shape)}", tensor=y.index)
+    oc, fh, fw, ic = w.shape
+    lw.need(ic == x.shape[3] and oc == y.shape[3] and x.shape[0] == y.shape[0], op,
+            f"filter {lw.shape_str(w.shape)} does not map input {lw.shape_str(x.shape)} to output "
+            f"{lw.shape_str(y.shape)}", tensor=w.index)
+    o = op.options
+    sh, sw = o.get("stride_h", 1), o.get("stride_w", 1)
+    lw.need(sh >= 1 and sw >= 1, op, "strides must be >= 1")
+    padding = o.get("padding", "VALID")
+    lw.need(padding in ("SAME", "VALID"), op, f"padding {padding} is not supported")
+    pad_h = transpose_padding(padding, y.shape[1], fh, sh)
+    pad_w = transpose_padding(padding, y.shape[2], fw, sw)
+    act, act_note = lw.float_activation(op)
+    bias_idx = op.inputs[3] if len(op.inputs) > 3 else -1
+    if bias_idx >= 0:
+        b = lw.dtype(op, bias_idx, ("float32",), "bias")
+        lw.need(b.numel == oc, op, f"bias has {b.numel} values for {oc} outputs", tensor=b.index)
+    params = TransposeConvF32Params(x.shape[0], x.shape[1], x.shape[2], ic, fh, fw, y.shape[1], y.shape[2], oc, sh,
+                                    sw, pad_h, pad_w, act)
+    return Call(op, "tslm_transpose_conv_f32", "tslm_transpose_conv",
+                [T(x.index), T(w.index), T(bias_idx) if bias_idx >= 0 else Lit("NULL"), T(y.index)], params=params,
+                macs=x.numel * fh * fw * oc, note=f"float32, {fh}x{fw} stride {sh}x{sw} {padding} (pad {pad_h},{pad_w})"
+                + act_note, reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index])

@@ -192,9 +192,10 @@ class Lowering:
         t = self.t(index)
         if t.dtype not in allowed:
             hint = "quantize the whole model to int8 (full integer quantization)"
-            if t.dtype == "float32" and any(self.t(i).dtype == "int8" for i in op.inputs if i >= 0):
-                what = (f"{role} is float32 while weights are int8: this is a hybrid (dynamic range) "
-                        "quantized model, which tinyslm does not compile")
+            types = {self.t(i).dtype for i in op.inputs if i >= 0}
+            if t.dtype in ("float32", "int8") and {"float32", "int8"} <= types:
+                what = (f"{role} is {t.dtype} in an op with float32 activations and int8 weights: a hybrid "
+                        "(dynamic range) quantized model, which TFLM's kernel for this op does not run either")
                 raise self.fail(op, what, hint, index)
             raise self.fail(op, f"{role} has type {t.dtype}; this op supports {'/'.join(allowed)}", hint, index)
         if t.dtype in ("int8", "int16", "uint8") and t.quant is None:

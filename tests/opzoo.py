@@ -491,6 +491,9 @@ CASES: dict[str, Case] = {
     "s16_mean_hw_keepdims": s16(mean(axes=(1, 2), keepdims=True, shape=(1, 7, 6, 5))),
     "s16_batch_matmul": s16(batch_matmul()),
     "s16_batch_matmul_adj_broadcast": s16(batch_matmul(a=(2, 1, 5, 7), b=(1, 3, 6, 7), adj_y=True)),
+    "s16_logistic": s16(unary("sigmoid")),
+    "s16_squared_difference": s16(binary("sqdiff", a=(1, 3, 5, 4), b=(1, 3, 1, 4))),
+    "s16_tanh": s16(unary("tanh", shape=(1, 4, 9))),
 }
 
 

@@ -143,3 +143,21 @@ def test_16x8_nonzero_int16_zero_points_as_tflm_treats_them():
                              TDesc((2, 5), "int16", [0.001], [9])],
                             [OpDesc("FULLY_CONNECTED", [0, 1], [2], "FullyConnectedOptions", fc_options(1))], [0], [2])
         check(dense, n=10)
+
+
+@pytest.mark.parametrize("opcode", ["LOGISTIC", "TANH"])
+def test_int16_logistic_tanh_on_every_input(opcode):
+    """int16 LOGISTIC and TANH interpolate TFLM's sigmoid table (tslm_lut.c): all 65,536 inputs against TFLM, for
+    power-of-two input scales (TFLM's fixed 3 << shift, and the scales CheckedLog2 rounds to one), others,
+    and one large enough to saturate."""
+    from tinyslm.runners.oracle import Oracle
+
+    everything = np.arange(-32768, 32768, dtype=np.int16).reshape(1, -1)
+    for scale in (2.0 ** -12, 2.0 ** -11, 2.0 ** -12 * 1.0004, 2.0 ** -13, 0.00036834238562732935, 8.594655810156837e-05,
+                  1e-6, 0.0123):
+        tensors = [TDesc((1, 65536), "int16", [scale], [0], name="x"),
+                   TDesc((1, 65536), "int16", [1 / 32768], [0], name="y")]
+        m = build_model(tensors, [OpDesc(opcode, [0], [1])], inputs=[0], outputs=[1])
+        report = verify_host(m, n_inputs=0, real_inputs=[[everything]])
+        assert report.ok, (scale, report.lines())
+        assert np.unique(Oracle(m).run([everything])[0]).size > 200, "the scale leaves too few distinct outputs to test"

@@ -124,3 +124,8 @@ void tslm_mul_s16(const tslm_binary_params *p, const int16_t *in1, const int16_t
 {
     broadcast_apply_s16(p, in1, in2, out, mul_elem);
 }
+
+void tslm_squared_difference_s16(const tslm_binary_params *p, const int16_t *in1, const int16_t *in2, int16_t *out)
+{
+    broadcast_apply_s16(p, in1, in2, out, squared_difference_elem);
+}

@@ -31,5 +31,8 @@ void tslm_squared_difference_s8(const tslm_binary_params *p, const int8_t *in1, 
 void tslm_add_s16(const tslm_binary_params *p, const int16_t *in1, const int16_t *in2, int16_t *out);
 void tslm_sub_s16(const tslm_binary_params *p, const int16_t *in1, const int16_t *in2, int16_t *out);
 void tslm_mul_s16(const tslm_binary_params *p, const int16_t *in1, const int16_t *in2, int16_t *out);
+/* SQUARED_DIFFERENCE: left_shift 0 (TFLM's int16 Prepare), the int8 steps otherwise. */
+void tslm_squared_difference_s16(const tslm_binary_params *p, const int16_t *in1, const int16_t *in2,
+                                 int16_t *out);
 
 #endif /* TSLM_BINARY_H */

@@ -14,4 +14,14 @@
 /* output[i] = table[input[i] + 128] for i < n. */
 void tslm_lut_s8(int32_t n, const int8_t table[256], const int8_t *input, int8_t *output);
 
+/* int16 LOGISTIC and TANH (zero points 0, output scale 2^-15), TFLM's interpolation of its sigmoid table. */
+typedef struct {
+    int32_t size;
+    int32_t input_multiplier; /* input scale x 3 x 4096, times 2^input_left_shift (3 << shift for power-of-two scales) */
+    int32_t input_left_shift;
+} tslm_sigmoid_s16_params;
+
+void tslm_logistic_s16(const tslm_sigmoid_s16_params *p, const int16_t *input, int16_t *output);
+void tslm_tanh_s16(const tslm_sigmoid_s16_params *p, const int16_t *input, int16_t *output);
+
 #endif /* TSLM_LUT_H */

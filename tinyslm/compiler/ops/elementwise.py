@@ -25,7 +25,7 @@ from .compare import collapse_dims, float_arith
 SUPPORT: dict[str, str] = {
     "ADD": "int8 int16 float32: broadcasting up to 6-D; int16: TFLM's general scales (16x8)",
     "MUL": "int8 int16 float32: broadcasting up to 6-D; int16 with zero points 0 (16x8)",
-    "SQUARED_DIFFERENCE": "int8 float32",
+    "SQUARED_DIFFERENCE": "int8 int16 float32",
     "SUB": "int8 int16 float32: broadcasting up to 6-D; int16: TFLM's general scales (16x8)",
 }
 
@@ -58,7 +58,7 @@ def binary(lw: Lowering, op: Operator) -> Step:
     if lw.is_float(op):
         return float_arith(lw, op)
     lw.io(op, 2)
-    s16 = op.inputs[0] >= 0 and lw.t(op.inputs[0]).dtype == "int16" and op.opcode != "SQUARED_DIFFERENCE"
+    s16 = op.inputs[0] >= 0 and lw.t(op.inputs[0]).dtype == "int16"
     dt = ("int16",) if s16 else ("int8",)
     a = lw.dtype(op, op.inputs[0], dt, "input 1")
     b = lw.dtype(op, op.inputs[1], dt, "input 2")
@@ -107,13 +107,13 @@ def binary(lw: Lowering, op: Operator) -> Step:
         m1 = quantize_multiplier_smaller_than_one(sa_ / tm, what)
         m2 = quantize_multiplier_smaller_than_one(sb_ / tm, what)
         mo = quantize_multiplier_smaller_than_one(tm / ((1 << ls) * sy), what)
-    elif op.opcode == "SQUARED_DIFFERENCE":
-        p["left_shift"] = 7
+    elif op.opcode == "SQUARED_DIFFERENCE":  # left shift 7 for int8, 0 for int16
+        p["left_shift"] = sq_shift = 0 if s16 else 7
         twice_max = 2 * max(sa_, sb_)
         m1 = quantize_multiplier_smaller_than_one(sa_ / twice_max, what)
         m2 = quantize_multiplier_smaller_than_one(sb_ / twice_max, what)
-        mo = quantize_multiplier((twice_max * twice_max) / float(f32(1 << 14) * f32(sy)))
-        p["act_min"], p["act_max"] = QRANGE["int8"]
+        mo = quantize_multiplier((twice_max * twice_max) / float(f32(1 << (2 * sq_shift)) * f32(sy)))
+        p["act_min"], p["act_max"] = QRANGE[dt[0]]
     else:  # MUL
         m1 = m2 = (0, 0)
         mo = quantize_multiplier(sa_ * sb_ / sy)

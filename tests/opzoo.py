@@ -176,14 +176,15 @@ def softmax(shape=(1, 3, 10), beta=1.0):
     return Case(build, expect_ops=("SOFTMAX",))
 
 
-def mean(axes=(1,), keepdims=False, shape=(1, 6, 5, 4)):
+def mean(axes=(1,), keepdims=False, shape=(1, 6, 5, 4), total=False):
+    """total: SUM instead of MEAN."""
     def build(tf, rng):
         def fn(x):
-            return tf.reduce_mean(x, axis=list(axes), keepdims=keepdims)
+            return (tf.reduce_sum if total else tf.reduce_mean)(x, axis=list(axes), keepdims=keepdims)
 
         return fn, [shape]
 
-    return Case(build, expect_ops=("MEAN",))
+    return Case(build, expect_ops=("SUM" if total else "MEAN",))
 
 
 def batch_matmul(a=(1, 2, 4, 6), b=(1, 2, 6, 3), adj_x=False, adj_y=False):
@@ -492,6 +493,9 @@ CASES: dict[str, Case] = {
     "s16_batch_matmul": s16(batch_matmul()),
     "s16_batch_matmul_adj_broadcast": s16(batch_matmul(a=(2, 1, 5, 7), b=(1, 3, 6, 7), adj_y=True)),
     "s16_logistic": s16(unary("sigmoid")),
+    "s16_relu": s16(unary("relu")),
+    "s16_relu6": s16(unary("relu6", shape=(1, 4, 7))),
+    "s16_sum_axes02": s16(mean(axes=(0, 2), shape=(2, 5, 6, 3), total=True)),
     "s16_squared_difference": s16(binary("sqdiff", a=(1, 3, 5, 4), b=(1, 3, 1, 4))),
     "s16_tanh": s16(unary("tanh", shape=(1, 4, 9))),
 }

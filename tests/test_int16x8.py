@@ -10,6 +10,7 @@ from tflbuild import OpDesc, TDesc, build_model, conv2d_options, fc_options
 
 from tinyslm.compiler import analyze, read_model
 from tinyslm.compiler.lowering import Call
+from tinyslm.errors import UnsupportedError
 from tinyslm.runners.verify import verify_host
 
 
@@ -161,3 +162,19 @@ def test_int16_logistic_tanh_on_every_input(opcode):
         report = verify_host(m, n_inputs=0, real_inputs=[[everything]])
         assert report.ok, (scale, report.lines())
         assert np.unique(Oracle(m).run([everything])[0]).size > 200, "the scale leaves too few distinct outputs to test"
+
+
+@pytest.mark.parametrize("opcode,in_q,out_q", [("RELU", (0.001, 0), (0.0007, 0)), ("RELU", (0.0005, 0), (0.002, 0)),
+                                               ("RELU6", (0.0005, 0), (0.0005, 0)), ("RELU6", (0.0001, 0), (0.0001, 0))])
+def test_int16_relu_rescales_and_relu6_clamps(opcode, in_q, out_q):
+    """int16 RELU rescales to the output's scale before clamping at 0; RELU6 clamps in the input's units,
+    6 / scale past int16's range included (scale 0.0001), against TFLM on random int16 inputs."""
+    tensors = [TDesc((2, 50), "int16", [in_q[0]], [in_q[1]], name="x"),
+               TDesc((2, 50), "int16", [out_q[0]], [out_q[1]], name="y")]
+    check(build_model(tensors, [OpDesc(opcode, [0], [1])], inputs=[0], outputs=[1]))
+
+
+def test_int16_relu_refuses_zero_points_as_tflm_does():
+    tensors = [TDesc((2, 50), "int16", [0.001], [0], name="x"), TDesc((2, 50), "int16", [0.002], [-3], name="y")]
+    with pytest.raises(UnsupportedError, match="RELU .*int16 output has zero point -3 .TFLM requires 0"):
+        analyze(build_model(tensors, [OpDesc("RELU", [0], [1])], inputs=[0], outputs=[1]))

@@ -79,3 +79,12 @@ void tslm_tanh_s16(const tslm_sigmoid_s16_params *p, const int16_t *input, int16
         output[i] = (int16_t)(q >> 8);
     }
 }
+
+void tslm_relu_s16(const tslm_relu_s16_params *p, const int16_t *input, int16_t *output)
+{
+    for (int32_t i = 0; i < p->size; ++i) {
+        const int32_t v = p->output_zero_point +
+                          tslm_requantize((int32_t)input[i] - p->input_zero_point, p->multiplier, p->shift);
+        output[i] = (int16_t)tslm_clamp_i32(v, p->act_min, p->act_max);
+    }
+}

@@ -24,4 +24,15 @@ typedef struct {
 void tslm_logistic_s16(const tslm_sigmoid_s16_params *p, const int16_t *input, int16_t *output);
 void tslm_tanh_s16(const tslm_sigmoid_s16_params *p, const int16_t *input, int16_t *output);
 
+/* int16 RELU and RELU6: TFLM's ReluQuantized (rescaled to the output, then clamped) and Relu6Quantized (the
+ * identity multiplier, clamped to the input's 0 and 6). */
+typedef struct {
+    int32_t size;
+    int32_t input_zero_point, output_zero_point;
+    int32_t multiplier, shift; /* input scale / output scale */
+    int32_t act_min, act_max;
+} tslm_relu_s16_params;
+
+void tslm_relu_s16(const tslm_relu_s16_params *p, const int16_t *input, int16_t *output);
+
 #endif /* TSLM_LUT_H */

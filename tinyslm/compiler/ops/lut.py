@@ -26,8 +26,8 @@ from .unary import float_unary
 # (python -m tinyslm.compiler.optable lays it out in README.md).
 SUPPORT: dict[str, str] = {
     "LOGISTIC": "int8 float32: a 256-entry table; float32: expf, within 4 ulps of the host on a Cortex-M (newlib); int16: TFLM's sigmoid table interpolated, zero points 0, output scale 2^-15",
-    "RELU": "int8 float32: a 256-entry table",
-    "RELU6": "int8 float32: a 256-entry table",
+    "RELU": "int8 int16 float32: int8: a 256-entry table",
+    "RELU6": "int8 int16 float32: int8: a 256-entry table",
     "RELU_N1_TO_1": "int8: a 256-entry table",
     "RSQRT": "int8 float32: a 256-entry table",
     "TANH": "int8 float32: a 256-entry table; float32: tanhf, within 2 ulps of the host on a Cortex-M (newlib); int16: TFLM's sigmoid table interpolated, zero points 0, output scale 2^-15",
@@ -99,6 +99,40 @@ def _sigmoid_s16(lw: Lowering, op: Operator) -> Call:
                 reads=[x.index], writes=[y.index])
 
 
+@dataclass
+class ReluS16Params(KernelParams):
+    C_TYPE = "tslm_relu_s16_params"
+    size: int
+    input_zero_point: int
+    output_zero_point: int
+    multiplier: int
+    shift: int
+    act_min: int
+    act_max: int
+
+
+def _relu_s16(lw: Lowering, op: Operator) -> Call:
+    """int16 RELU (rescaled, TFLM's ReluQuantized) and RELU6 (clamped in input units, Relu6Quantized)."""
+    lw.io(op, 1)
+    x = lw.dtype(op, op.inputs[0], ("int16",), "input")
+    y = lw.dtype(op, op.outputs[0], ("int16",), "output")
+    lw.per_tensor(op, x, "input")
+    lw.per_tensor(op, y, "output")
+    lw.need(x.shape == y.shape, op, "input and output shapes differ")
+    for t, role in ((x, "input"), (y, "output")):
+        lw.need(t.zero_point == 0, op, f"int16 {role} has zero point {t.zero_point} (TFLM requires 0)",
+                tensor=t.index)
+    if op.opcode == "RELU6":
+        six = min(32767, max(-32768, x.zero_point + tfl_round(float(f32(6.0) / f32(x.scale)))))
+        params = ReluS16Params(x.numel, 0, 0, 1 << 30, 1, x.zero_point, six)  # (1 << 30, 1): exactly x
+    else:
+        mult, shift = quantize_multiplier(float(x.scale) / float(y.scale))
+        lo = max(-32768, y.zero_point + tfl_round(float(f32(0.0) / f32(y.scale))))
+        params = ReluS16Params(x.numel, x.zero_point, y.zero_point, mult, shift, lo, 32767)
+    return Call(op, "tslm_relu_s16", "tslm_lut", [T(x.index), T(y.index)], params=params,
+                note=f"int16, {op.opcode.lower()}", inplace=[(x.index, y.index)], reads=[x.index], writes=[y.index])
+
+
 def _q4_table(lw: Lowering, op: Operator, scale_denominator: int, zero_point: int, fn: Callable[[int], int],
               note: str) -> Step:
     """LOGISTIC and TANH: TFLM rescales (x - zp) to Q4.27 with a multiplier from frexp, saturates
@@ -162,6 +196,8 @@ def rsqrt(lw: Lowering, op: Operator) -> Step:
 def relu(lw: Lowering, op: Operator) -> Step:
     if lw.is_float(op) and op.opcode != "RELU_N1_TO_1":  # (which TFLM does not register)
         return float_unary(lw, op)
+    if op.inputs and op.inputs[0] >= 0 and lw.t(op.inputs[0]).dtype == "int16" and op.opcode != "RELU_N1_TO_1":
+        return _relu_s16(lw, op)
     x, y = lw.unary_int8(op)
     if op.opcode == "RELU6":
         zero = x.zero_point

@@ -22,7 +22,7 @@ SUPPORT: dict[str, str] = {
     "REDUCE_ALL": "| bool: any axes",
     "REDUCE_MAX": "int8 float32",
     "REDUCE_MIN": "int8 float32",
-    "SUM": "int8 float32: any axes",
+    "SUM": "int8 int16 float32: any axes",
 }
 
 
@@ -50,7 +50,7 @@ def _reduction(lw: Lowering, op: Operator, dtype: str = "int8") -> tuple[Tensor,
     lw.io(op, 2)
     x = lw.dtype(op, op.inputs[0], (dtype,), "input")
     y = lw.dtype(op, op.outputs[0], (dtype,), "output")
-    if dtype == "int8":
+    if dtype in ("int8", "int16"):
         lw.per_tensor(op, x, "input")
         lw.per_tensor(op, y, "output")
     axes, dims, out_strides, count = walk(lw, op, x, y)
@@ -61,11 +61,12 @@ def _reduction(lw: Lowering, op: Operator, dtype: str = "int8") -> tuple[Tensor,
 def reduce_sum(lw: Lowering, op: Operator) -> Step:
     if lw.is_float(op):
         return float_sum(lw, op, mean=False)
-    x, y, axes, dims, out_strides, count = _reduction(lw, op)
+    s16 = bool(op.inputs) and op.inputs[0] >= 0 and lw.t(op.inputs[0]).dtype == "int16"
+    x, y, axes, dims, out_strides, count = _reduction(lw, op, "int16" if s16 else "int8")
     mult, shift = quantize_multiplier(float(x.scale) / float(y.scale))
     params = dict(dims=dims, out_strides=out_strides, output_count=y.numel, reduce_count=count,
                   input_zero_point=x.zero_point, output_zero_point=y.zero_point, multiplier=mult, shift=shift)
-    return Call(op, "tslm_mean_s8", "tslm_reduce", [T(x.index), T(y.index), Scratch("int32_t")],
+    return Call(op, "tslm_mean_s16" if s16 else "tslm_mean_s8", "tslm_reduce", [T(x.index), T(y.index), Scratch("int32_t")],
                 "tslm_reduce_params", params, scratch_bytes=4 * y.numel,
                 note=f"sum over axes {axes} of {lw.shape_str(x.shape)} ({count} values each)",
                 reads=[x.index], writes=[y.index])

@@ -121,7 +121,7 @@ def _stateful(opcode: str, n_inputs: int) -> bytes:
     return build_model(tensors, [OpDesc(opcode, ins, [4])], [0], [4])
 
 
-@pytest.mark.parametrize("opcode", ["SVDF", "UNIDIRECTIONAL_SEQUENCE_LSTM"])
+@pytest.mark.parametrize("opcode", ["UNIDIRECTIONAL_SEQUENCE_LSTM"])
 def test_stateful_op_is_refused_for_the_op_first(opcode, tmp_path):
     """Not 'zero-sized dimension' nor 'reads tensor ... which is not a constant': the missing operator."""
     with pytest.raises(UnsupportedError) as info:
@@ -129,20 +129,6 @@ def test_stateful_op_is_refused_for_the_op_first(opcode, tmp_path):
     text = info.value.render()
     assert f"{opcode} (op 0): operator not supported" in text, text
     assert "zero-sized" not in text and "not a constant" not in text, text
-
-
-def test_variable_state_tensor_is_named_when_the_op_exists(tmp_path):
-    """A supported op reading a variable tensor: the refusal says the model is stateful, and who reads it."""
-    from tflbuild import OpDesc, TDesc, build_model
-
-    model = build_model([TDesc((1, 8), "int8", [0.1], [0], name="input"),
-                         TDesc((1, 8), "int8", [0.1], [0], name="state", variable=True),
-                         TDesc((1, 8), "int8", [0.2], [0], name="output")],
-                        [OpDesc("ADD", [0, 1], [2])], [0], [2])
-    with pytest.raises(UnsupportedError) as info:
-        compile_model(model, tmp_path / "out")
-    text = info.value.render()
-    assert "variable" in text and "read by ADD (op 0)" in text and "stateful" in text, text
 
 
 def test_resource_variable_model_is_refused_for_its_ops_first(tmp_path):

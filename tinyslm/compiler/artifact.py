@@ -45,8 +45,8 @@ class TensorInfo:
     dtype: str
     shape: list[int]
     nbytes: int
-    storage: str  # input | output | const | arena | (none: unused)
-    offset: int | None  # arena offset, or the graph input/output position
+    storage: str  # input | output | const | arena | state | (none: unused)
+    offset: int | None  # arena (or state area) offset, or the graph input/output position
     first_step: int | None  # lifetime over step positions (arena tensors)
     last_step: int | None
 
@@ -69,6 +69,7 @@ class Artifact:
     tensors: list[TensorInfo] = field(default_factory=list)
     buffers: list[dict[str, Any]] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    state_bytes: int = 0  # the model's state area (variable tensors kept across invocations)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, sort_keys=True) + "\n"
@@ -101,7 +102,7 @@ def describe(cm: "CompiledModel") -> Artifact:
     for t in g.tensors:
         st = p.storage.get(t.index)
         kind = st.kind if st else "none"
-        offset = None if st is None or kind == "const" else (st.offset if kind == "arena" else st.index)
+        offset = None if st is None or kind == "const" else (st.offset if kind in ("arena", "state") else st.index)
         r = p.root.get(t.index, t.index)
         arena = kind == "arena"
         tensors.append(TensorInfo(t.index, t.name, t.dtype, list(t.shape), t.nbytes, kind, offset,
@@ -111,7 +112,7 @@ def describe(cm: "CompiledModel") -> Artifact:
     return Artifact(FORMAT, __version__, cm.name, cm.target, cm.model_sha256, Path(g.source).name, cm.arena_bytes,
                     cm.weights_bytes, cm.io_bytes, cm.macs, [asdict(t) for t in cm.inputs],
                     [asdict(t) for t in cm.outputs], steps, tensors, buffers,
-                    sorted(f.name for f in cm.files))
+                    sorted(f.name for f in cm.files), p.state_bytes)
 
 
 def write(cm: "CompiledModel") -> Path:

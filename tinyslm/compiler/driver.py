@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ModelError, TinyslmError
+from ..errors import ModelError, TinyslmError, UnsupportedError
 from .ir import Graph
 from .lowering import Call, Lowering, Step
 from .planner import Plan, plan
@@ -63,8 +63,9 @@ def check_name(name: str) -> str:
 
 
 def check_dataflow(graph: Graph) -> None:
-    """Every tensor an op reads must exist by then: a constant, a graph input, or an earlier op's output."""
-    available = set(graph.inputs) | {t.index for t in graph.tensors if t.is_const}
+    """Every tensor an op reads must exist by then: a constant, a graph input, a variable (the model's state,
+    kept from one invocation to the next), or an earlier op's output."""
+    available = set(graph.inputs) | {t.index for t in graph.tensors if t.is_const or t.is_variable}
     for op in graph.operators:
         for i in op.inputs:
             if i >= 0 and i not in available:
@@ -74,10 +75,15 @@ def check_dataflow(graph: Graph) -> None:
                                  where=graph.source, hint="the model is corrupt or uses variables/loops tinyslm "
                                  "does not support; re-export it")
         for o in op.outputs:
-            if graph.tensors[o].is_const or o in graph.inputs:
-                raise ModelError(f"{op.opcode} (op {op.index}) writes tensor {o}, which is a constant or a graph input",
+            if graph.tensors[o].is_const or graph.tensors[o].is_variable or o in graph.inputs:
+                raise ModelError(f"{op.opcode} (op {op.index}) writes tensor {o}, which is a constant, a variable or a "
+                                 "graph input",
                                  where=graph.source, hint="the model is corrupt; re-export it")
             available.add(o)
+    for i in graph.inputs + graph.outputs:
+        if graph.tensors[i].is_variable:
+            raise UnsupportedError(f"tensor {i} '{graph.tensors[i].name}' is both a variable (state) and a graph "
+                                   "input or output", where=graph.source, hint="re-export the model")
     for pos, o in enumerate(graph.outputs):
         if o not in available:
             raise ModelError(f"graph output {pos} (tensor {o} '{graph.tensors[o].name}') is never computed",

@@ -138,14 +138,15 @@ class Emitter:
             name = self.tensor_const(root)
             return name if root.ctype == t.ctype else f"(const {t.ctype} *){name}"
         cast = t.ctype if writable else f"const {t.ctype}"
-        return f"({cast} *)(arena + {st.offset})" if st.offset else f"({cast} *)arena"
+        area = "state" if st.kind == "state" else "arena"
+        return f"({cast} *)({area} + {st.offset})" if st.offset else f"({cast} *){area}"
 
     def where(self, index: int) -> str:
         st = self.plan.storage.get(index)
         if st is None:
             return "?"
-        if st.kind == "arena":
-            return f"arena+{st.offset}"
+        if st.kind in ("arena", "state"):
+            return f"{st.kind}+{st.offset}"
         if st.kind in ("input", "output"):
             return f"{st.kind}s[{st.index}]"
         return "flash"
@@ -239,6 +240,7 @@ class Emitter:
         ctx = dict(name=self.name, NAME=self.name.upper(), guard=f"{self.name.upper()}_H", version=__version__,
                    source=Path(self.g.source).name, sha256=self.g.sha256, inputs=self.inputs, outputs=self.outputs,
                    arena_bytes=self.plan.arena_bytes, weights_bytes=self.weights_bytes,
+                   state_bytes=self.plan.state_bytes, state_init=self.plan.state_init,
                    macs=sum(s.macs for s in steps if isinstance(s, Call)),
                    n_calls=sum(1 for s in steps if isinstance(s, Call)),
                    headers=[f"{f}.h" for f in families] + [Path(v).with_suffix(".h").name for v in variants], consts=self.const_decls, params=params_decls,

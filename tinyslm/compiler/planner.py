@@ -32,9 +32,9 @@ def _align(n: int) -> int:
 
 @dataclass
 class Storage:
-    kind: str  # "input" | "output" | "const" | "arena"
+    kind: str  # "input" | "output" | "const" | "arena" | "state"
     index: int = 0  # graph input/output position
-    offset: int = 0  # arena offset
+    offset: int = 0  # arena offset (state: offset in the state area)
 
 
 @dataclass
@@ -59,6 +59,10 @@ class Plan:
     # graph outputs whose bytes live elsewhere (a graph input, a constant, another output): (output tensor,
     # output position), copied into outputs[position] at the end of invoke
     copies_at_end: list[tuple[int, int]] = field(default_factory=list)
+    # the model's state (variable tensors, kept across invocations) in its own static area: its size, and
+    # per state buffer (offset, bytes, the byte NAME_reset() fills it with: TFLM's reset value)
+    state_bytes: int = 0
+    state_init: list[tuple[int, int, int]] = field(default_factory=list)
 
 
 class _UnionFind:
@@ -124,6 +128,8 @@ class _Roots:
         for t in g.tensors:
             if t.is_const:
                 self.role.setdefault(t.index, "const")
+            elif t.is_variable:
+                self.role.setdefault(t.index, "state")
 
     def root_role(self, i: int) -> str | None:
         uf, r = self.uf, self.uf.find(i)
@@ -223,6 +229,19 @@ def plan(graph: Graph, steps: list[Step]) -> Plan:
     arena = place(buffers)
     by_key = {b.key: b for b in buffers}
 
+    # State: each variable's group of tensors, one after another (TFLM resets an int8 variable to its zero
+    # point, any other to 0 bytes)
+    state_offset: dict[int, int] = {}
+    state_init: list[tuple[int, int, int]] = []
+    state_bytes = 0
+    for t in g.tensors:
+        r = uf.find(t.index)
+        if t.is_variable and r not in state_offset:
+            size = max(m.nbytes for m in g.tensors if uf.find(m.index) == r)
+            state_offset[r] = state_bytes
+            state_init.append((state_bytes, size, (t.zero_point & 0xFF) if t.dtype == "int8" and t.quant else 0))
+            state_bytes += _align(size)
+
     storage: dict[int, Storage] = {}
     roots: dict[int, int] = {}
     for t in g.tensors:
@@ -235,6 +254,8 @@ def plan(graph: Graph, steps: list[Step]) -> Plan:
             storage[t.index] = Storage("output", int(c[6:]))
         elif c == "const":
             storage[t.index] = Storage("const")
+        elif c == "state":
+            storage[t.index] = Storage("state", offset=state_offset[r])
         elif f"t{r}" in by_key:
             storage[t.index] = Storage("arena", offset=by_key[f"t{r}"].offset)
     copies = []
@@ -243,4 +264,4 @@ def plan(graph: Graph, steps: list[Step]) -> Plan:
         if c != f"output{pos}":  # the output is a graph input, a constant or another output
             copies.append((o, pos))
     return Plan(final_steps, storage, roots, {k: by_key[key].offset for k, key in scratch_keys.items()},
-                arena, buffers, copies)
+                arena, buffers, copies, state_bytes, state_init)

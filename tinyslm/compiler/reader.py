@@ -131,19 +131,16 @@ class _Reader:
         self.length(sg.OutputsLength(), "graph outputs")
         g_in = indices(sg.InputsAsNumpy(), "graph input", False)
         g_out = indices(sg.OutputsAsNumpy(), "graph output", False)
-        variables = [t for t in tensors if t.is_variable]
-        if deferred or variables:
+        if deferred:
             first = self.unsupported_op(operators)
             if first is not None:
                 raise first
-            if deferred:
-                raise deferred[0]
-            t = variables[0]
-            users = [f"{op.opcode} (op {op.index})" for op in operators if t.index in op.inputs]
-            raise UnsupportedError(f"tensor {t.index} '{t.name}' is a variable (state kept from one invocation to "
-                                   f"the next{', read by ' + ', '.join(users) if users else ''}); tinyslm does "
-                                   "not compile stateful models yet", where=self.source,
-                                   hint="export the model without variable state tensors")
+            raise deferred[0]
+        for t in tensors:  # state kept across invocations (SVDF's, LSTM's): it needs a fixed size and type
+            if t.is_variable and (t.is_const or t.dtype not in ("int8", "int16", "int32", "float32")):
+                raise UnsupportedError(f"tensor {t.index} '{t.name}' is a variable of type {t.dtype}"
+                                       + (" with constant data" if t.is_const else "") + ", which tinyslm does not "
+                                       "keep as state", where=self.source)
         desc = model.Description()
         return Graph(tensors, operators, g_in, g_out, hashlib.sha256(buf).hexdigest(),
                      desc.decode(errors="replace") if desc else "", self.source)

@@ -111,10 +111,13 @@ def compile_c(cmd: list[str], folder: Path) -> None:
                              where=str(folder), hint="this is a tinyslm bug; please report it with the model")
 
 
-def run_host(exe: Path, cm: CompiledModel, batches: list[list[np.ndarray]], timeout: float = 600) -> list[list[np.ndarray]]:
-    """Run every input set through the executable; returns the outputs per set."""
+def run_host(exe: Path, cm: CompiledModel, batches: list[list[np.ndarray]], timeout: float = 600,
+             reset_every: int = 0) -> list[list[np.ndarray]]:
+    """Run every input set through the executable, in order (a model's state carries from one to the next; with
+    reset_every = N > 0 it is reset before every N-th set after the first); returns the outputs per set."""
     payload = b"".join(np.ascontiguousarray(a).tobytes() for inputs in batches for a in inputs)
-    r = subprocess.run([str(exe)], input=payload, capture_output=True, timeout=timeout)
+    r = subprocess.run([str(exe)] + ([str(reset_every)] if reset_every > 0 else []), input=payload,
+                       capture_output=True, timeout=timeout)
     if r.returncode != 0:
         raise ToolchainError(f"the host build of the model failed (exit {r.returncode}):\n"
                              f"{r.stderr.decode(errors='replace')[:4000]}", where=str(exe))

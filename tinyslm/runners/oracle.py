@@ -81,6 +81,11 @@ class Oracle:
                 raise TinyslmError(f"TFLM failed to run the model: {e}\n{cap.text if hasattr(cap, 'text') else ''}")
         return [np.array(self.interp.get_output(k)) for k in range(self.n_outputs)]
 
+    def reset(self) -> None:
+        """TFLM's MicroInterpreter::Reset: the model's variable tensors back to their start values."""
+        with _CaptureFd2():
+            self.interp.reset()
+
     def tensor(self, index: int) -> np.ndarray:
         """An intermediate tensor (needs preserve_all=True)."""
         return np.array(self.interp.GetTensor(index, 0))

@@ -54,13 +54,16 @@ class VerifyReport:
 
 
 def compare(cm: CompiledModel, batches: list[list[np.ndarray]], ours: list[list[np.ndarray]],
-            oracle: Oracle) -> list[OutputAgreement]:
+            oracle: Oracle, reset_every: int = 0) -> list[OutputAgreement]:
     """Per output: runs identical to TFLM. Every input set counts as a run of every output, so a missing
-    run, a missing output, or one of the wrong length or dtype is a mismatch (never skipped by a zip)."""
+    run, a missing output, or one of the wrong length or dtype is a mismatch (never skipped by a zip). The
+    sets run in order (a stateful model carries its state), TFLM reset where ours was (reset_every)."""
     from ..compare import compare_outputs
 
     agreements = [OutputAgreement(i, t.name, 0, 0, 0.0) for i, t in enumerate(cm.outputs)]
     for run, inputs in enumerate(batches):
+        if reset_every > 0 and run > 0 and run % reset_every == 0:
+            oracle.reset()
         ref = oracle.run(inputs)
         got = ours[run] if run < len(ours) else []
         for k, a in enumerate(agreements):
@@ -90,8 +93,9 @@ def compare(cm: CompiledModel, batches: list[list[np.ndarray]], ours: list[list[
 
 def verify_host(model: str | Path | bytes, n_inputs: int = 100, seed: int = 0,
                 real_inputs: list[list[np.ndarray]] | None = None, sanitize: bool = False,
-                work: Path | None = None, target: str = "portable") -> VerifyReport:
-    """Compile, build for the host, run random (and real) inputs, compare with TFLM."""
+                work: Path | None = None, target: str = "portable", reset_every: int = 0) -> VerifyReport:
+    """Compile, build for the host, run random (and real) inputs, compare with TFLM; in order, the model's
+    state (if it has any) reset before every `reset_every`-th input set after the first (0: never)."""
     data = model if isinstance(model, bytes) else Path(model).read_bytes()
     with tempfile.TemporaryDirectory(prefix="tinyslm-verify-") as tmp:
         root = Path(work) if work else Path(tmp)
@@ -99,8 +103,8 @@ def verify_host(model: str | Path | bytes, n_inputs: int = 100, seed: int = 0,
         exe = build_host(cm, root / "build", sanitize=sanitize)
         rng = np.random.default_rng(seed)
         batches = [random_inputs(cm.inputs, rng) for _ in range(n_inputs)] + list(real_inputs or [])
-        ours = run_host(exe, cm, batches)
+        ours = run_host(exe, cm, batches, reset_every=reset_every)
         oracle = Oracle(data)
         report = VerifyReport(str(model) if not isinstance(model, bytes) else "<bytes>", len(batches),
-                              compare(cm, batches, ours, oracle), sanitize)
+                              compare(cm, batches, ours, oracle, reset_every), sanitize)
     return report

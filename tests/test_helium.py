@@ -45,7 +45,7 @@ def build_m55(tmp: Path, main: Path, defines: list[str] = ()) -> Path:
     subprocess.run(["arm-none-eabi-gcc", *b.cflags, *WARN_FLAGS, "-O2", *defines, "-I", str(HELIUM), "-I", str(KERNELS),
                     "-I", str(bench), str(main), *map(str, sources), str(bench / "startup.c"),
                     str(bench / "semihost.c"), "-nostartfiles", "--specs=nano.specs", "-T", str(tmp / "bench.ld"),
-                    "-lc", "-lgcc", "-o", str(elf)], check=True)
+                    "-lc", "-lm", "-lgcc", "-o", str(elf)], check=True)
     return elf
 
 

@@ -228,6 +228,18 @@ class Emitter:
                           for k, v in s.param_items()}
                 params_decls.append(c_struct(f"op{s.op.index}", s.params_type, fields))
         rendered_steps = [self.step(k, s) for k, s in enumerate(steps)]
+        state = []
+        for b in self.plan.state:  # each variable: where, its reset byte, its start values (a const array)
+            t = self.g.tensors[b.tensor]
+            initial = None
+            if b.initial is not None:
+                initial = f"{c_identifier(t.name.split('/')[-1], 24)}_start"
+                self.const_decls.append(c_array(initial, t.ctype, np.asarray(b.initial).reshape(-1),
+                                                comment=f"variable '{t.name}' before the first invocation: "
+                                                        f"{t.describe()}".replace("*/", "* /")))
+                self.weights_bytes += b.size
+            state.append(dict(offset=b.offset, size=b.size, fill=b.reset_fill, initial=initial,
+                              name=t.name.replace("*/", "* /")))
         final_copies = []
         for o, pos in self.plan.copies_at_end:
             src = self.ptr(o, False)
@@ -240,7 +252,7 @@ class Emitter:
         ctx = dict(name=self.name, NAME=self.name.upper(), guard=f"{self.name.upper()}_H", version=__version__,
                    source=Path(self.g.source).name, sha256=self.g.sha256, inputs=self.inputs, outputs=self.outputs,
                    arena_bytes=self.plan.arena_bytes, weights_bytes=self.weights_bytes,
-                   state_bytes=self.plan.state_bytes, state_init=self.plan.state_init,
+                   state_bytes=self.plan.state_bytes, state=state,
                    macs=sum(s.macs for s in steps if isinstance(s, Call)),
                    n_calls=sum(1 for s in steps if isinstance(s, Call)),
                    headers=[f"{f}.h" for f in families] + [Path(v).with_suffix(".h").name for v in variants], consts=self.const_decls, params=params_decls,

@@ -23,6 +23,9 @@ DTYPES: dict[str, tuple[type, str]] = {
     "int32": (np.int32, "int32_t"),
     "int64": (np.int64, "int64_t"),
     "bool": (np.bool_, "bool"),
+    # a resource handle (VAR_HANDLE's output; TFLM keeps the variable's id in it): the reader resolves every
+    # handle to its variable (variables.py), so none is ever given storage
+    "resource": (np.int32, "int32_t"),
 }
 
 
@@ -61,6 +64,9 @@ class Tensor:
     quant: Quant | None = None
     data: np.ndarray | None = None  # constant data (already in `dtype`, `shape`)
     is_variable: bool = False
+    # a variable's value before the first invocation (a resource variable's, set by the model's CALL_ONCE
+    # init subgraph); None: TFLM's reset value
+    initial: np.ndarray | None = None
 
     @property
     def is_const(self) -> bool:
@@ -121,6 +127,7 @@ class Graph:
     sha256: str
     description: str = ""
     source: str = "<bytes>"  # file name, for messages
+    subgraphs: dict[int, "Graph"] = field(default_factory=dict)  # the other subgraphs it runs, by index
 
     def tensor(self, index: int) -> Tensor:
         return self.tensors[index]

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .ir import Graph
 from .lowering import Alias, Call, Lit, Step, T
 
@@ -49,6 +51,18 @@ class Buffer:
 
 
 @dataclass
+class StateBuffer:
+    """One variable in the state area: where, how big, the byte TFLM's reset fills it with, and its value before
+    the first invocation when that is not the reset value (a resource variable's CALL_ONCE start value)."""
+
+    tensor: int
+    offset: int
+    size: int
+    reset_fill: int
+    initial: np.ndarray | None = None
+
+
+@dataclass
 class Plan:
     steps: list[Step]
     storage: dict[int, Storage]  # tensor index -> storage of its root
@@ -59,10 +73,9 @@ class Plan:
     # graph outputs whose bytes live elsewhere (a graph input, a constant, another output): (output tensor,
     # output position), copied into outputs[position] at the end of invoke
     copies_at_end: list[tuple[int, int]] = field(default_factory=list)
-    # the model's state (variable tensors, kept across invocations) in its own static area: its size, and
-    # per state buffer (offset, bytes, the byte NAME_reset() fills it with: TFLM's reset value)
+    # the model's state (variable tensors, kept across invocations) in its own static area
     state_bytes: int = 0
-    state_init: list[tuple[int, int, int]] = field(default_factory=list)
+    state: list["StateBuffer"] = field(default_factory=list)
 
 
 class _UnionFind:
@@ -229,17 +242,18 @@ def plan(graph: Graph, steps: list[Step]) -> Plan:
     arena = place(buffers)
     by_key = {b.key: b for b in buffers}
 
-    # State: each variable's group of tensors, one after another (TFLM resets an int8 variable to its zero
-    # point, any other to 0 bytes)
+    # State: each variable's group of tensors, one after another (TFLM resets an int8 variable tensor to its
+    # zero point, any other to 0 bytes, a resource variable to 0 bytes: is_variable tensors the reader made)
     state_offset: dict[int, int] = {}
-    state_init: list[tuple[int, int, int]] = []
+    state: list[StateBuffer] = []
     state_bytes = 0
     for t in g.tensors:
         r = uf.find(t.index)
         if t.is_variable and r not in state_offset:
             size = max(m.nbytes for m in g.tensors if uf.find(m.index) == r)
             state_offset[r] = state_bytes
-            state_init.append((state_bytes, size, (t.zero_point & 0xFF) if t.dtype == "int8" and t.quant else 0))
+            fill = (t.zero_point & 0xFF) if t.dtype == "int8" and t.quant and t.initial is None else 0
+            state.append(StateBuffer(t.index, state_bytes, size, fill, t.initial))
             state_bytes += _align(size)
 
     storage: dict[int, Storage] = {}
@@ -264,4 +278,4 @@ def plan(graph: Graph, steps: list[Step]) -> Plan:
         if c != f"output{pos}":  # the output is a graph input, a constant or another output
             copies.append((o, pos))
     return Plan(final_steps, storage, roots, {k: by_key[key].offset for k, key in scratch_keys.items()},
-                arena, buffers, copies, state_bytes, state_init)
+                arena, buffers, copies, state_bytes, state)

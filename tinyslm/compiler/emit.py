@@ -209,8 +209,10 @@ class Emitter:
                     args.append(f"({a.ctype} *)(arena + {off})" if off else f"({a.ctype} *)arena")
             elif isinstance(a, TList):
                 ptrs = ", ".join(self.ptr(i, False) for i in a.indices)
-                code.append(f"const void *const op{op.index}_inputs[{len(a.indices)}] = {{{ptrs}}};")
-                args.append(f"op{op.index}_inputs")
+                lists = sum(isinstance(b, TList) for b in s.args)
+                var = f"op{op.index}_inputs" + (str(sum(1 for c in code if c.startswith("const void"))) if lists > 1 else "")
+                code.append(f"const void *const {var}[{len(a.indices)}] = {{{ptrs}}};")
+                args.append(var)
         code.append(f"{s.func}({', '.join(args)});")
         return dict(title=title, lines=lines, code=code, op_index=op.index)
 

@@ -54,8 +54,8 @@ def support() -> dict[str, str]:
 # Why a TFLM builtin is not compiled (the default: not yet).
 NOT_YET = "not compiled yet"
 REASONS: dict[str, str] = {
-    "IF": "control flow between subgraphs: tinyslm compiles one subgraph",
-    "WHILE": "control flow between subgraphs: tinyslm compiles one subgraph",
+    "IF": "control flow between subgraphs: not compiled (tinyslm compiles straight-line graphs)",
+    "WHILE": "control flow between subgraphs: not compiled (tinyslm compiles straight-line graphs)",
     "UNIDIRECTIONAL_SEQUENCE_LSTM": "recurrent: not compiled yet (TFLM's integer LSTM; issue 13 item 4)",
 }
 

@@ -113,17 +113,18 @@ class _Reader:
     def subgraph(self, k: int) -> tuple[list[Tensor], list[Operator], list[int], list[int]]:
         """Subgraph k's tensors, operators, inputs and outputs, checked."""
         # A tensor tinyslm cannot hold (zero-sized, an unhandled type) is refused only after the
-        # operators are read: when an operator that is not supported uses it, that is the real reason.
+        # operators are read: when an operator that is not supported uses it, that is the real reason;
+        # when nothing uses it (a converter's leftover), it does not matter.
         tensors: list[Tensor] = []
-        deferred: list[UnsupportedError] = []
+        deferred: list[tuple[int, UnsupportedError]] = []
         sg = self.model.Subgraphs(k)
         model, codes, n_buffers = self.model, self.codes, self.n_buffers
         for i in range(self.length(sg.TensorsLength(), "tensor list")):
             try:
                 tensors.append(self.tensor(sg, i, model, n_buffers))
             except UnsupportedError as e:
-                deferred.append(e)
-                tensors.append(Tensor(i, f"tensor_{i}", (1,), "int8"))  # placeholder, never returned
+                deferred.append((i, e))
+                tensors.append(Tensor(i, f"tensor_{i} (unused, not representable)", (1,), "int8"))  # placeholder
         n_t = len(tensors)
 
         def indices(arr: np.ndarray | int, what: str, allow_missing: bool) -> list[int]:
@@ -150,11 +151,13 @@ class _Reader:
         self.length(sg.OutputsLength(), "graph outputs")
         g_in = indices(sg.InputsAsNumpy(), "graph input", False)
         g_out = indices(sg.OutputsAsNumpy(), "graph output", False)
+        used = set(g_in) | set(g_out) | {i for op in operators for i in op.inputs + op.outputs if i >= 0}
+        deferred = [(i, e) for i, e in deferred if i in used]
         if deferred:
             first = self.unsupported_op(operators)
             if first is not None:
                 raise first
-            raise deferred[0]
+            raise deferred[0][1]
         for t in tensors:  # state kept across invocations (SVDF's, LSTM's): it needs a fixed size and type
             if t.is_variable and (t.is_const or t.dtype not in ("int8", "int16", "int32", "float32")):
                 raise UnsupportedError(f"tensor {t.index} '{t.name}' is a variable of type {t.dtype}"

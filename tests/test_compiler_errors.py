@@ -121,13 +121,12 @@ def _stateful(opcode: str, n_inputs: int) -> bytes:
     return build_model(tensors, [OpDesc(opcode, ins, [4])], [0], [4])
 
 
-def test_int8_lstm_is_refused_for_what_is_missing(tmp_path):
-    """Not 'zero-sized dimension' nor 'reads tensor ... which is not a constant': the integer LSTM kernel."""
+def test_lstm_without_its_inputs_is_refused_for_the_op(tmp_path):
+    """Not 'zero-sized dimension' nor 'reads tensor ... which is not a constant': what the LSTM lacks."""
     with pytest.raises(UnsupportedError) as info:
         compile_model(_stateful("UNIDIRECTIONAL_SEQUENCE_LSTM", 3), tmp_path / "out")
     text = info.value.render()
-    assert "UNIDIRECTIONAL_SEQUENCE_LSTM (op 0): int8 LSTM (TFLM's integer LSTM kernel) is not compiled yet" in text, text
-    assert "zero-sized" not in text and "not a constant" not in text, text
+    assert "UNIDIRECTIONAL_SEQUENCE_LSTM (op 0): expected 20 inputs" in text, text
 
 
 def test_resource_variable_read_before_any_value_is_refused(tmp_path):

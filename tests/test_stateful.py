@@ -228,3 +228,59 @@ def test_float_lstm_on_a_cortex_m4_in_qemu(tmp_path):
     for inputs, got in zip(batches, run.outputs):
         (ref,) = oracle.run(inputs)
         assert got[0].shape == ref.shape and np.max(np.abs(np.asarray(got[0]) - ref)) <= 1e-6
+
+
+def int8_lstm(batches: int = 1, time: int = 5, n_in: int = 3, units: int = 4, time_major: bool = False,
+              clip: float = 0.0, seed: int = 0, in_q: tuple = (0.05, 3), h_q: tuple = (0.008, -2),
+              cell_scale: float = 2.0 ** -11) -> bytes:
+    """TFLM's integer LSTM as its kernel takes it: int8 input, weights and hidden state (its zero point
+    nonzero here), an int16 cell state with a power-of-two scale, int32 biases."""
+    rng = np.random.default_rng(seed)
+    shape_in = (time, batches, n_in) if time_major else (batches, time, n_in)
+    shape_out = (time, batches, units) if time_major else (batches, time, units)
+    sw, sr = 0.02, 0.015
+    t = [TDesc(shape_in, "int8", [in_q[0]], [in_q[1]], name="input")]
+    t += [TDesc((units, n_in), "int8", [sw], [0], data=rng.integers(-127, 128, (units, n_in)).astype(np.int8),
+                name=f"w_{g}") for g in "ifco"]
+    t += [TDesc((units, units), "int8", [sr], [0], data=rng.integers(-127, 128, (units, units)).astype(np.int8),
+                name=f"r_{g}") for g in "ifco"]
+    t += [TDesc((units,), "int32", [in_q[0] * sw], [0], data=rng.integers(-3000, 3000, units).astype(np.int32),
+                name=f"b_{g}") for g in "ifco"]
+    t += [TDesc((batches, units), "int8", [h_q[0]], [h_q[1]], name="h", variable=True),
+          TDesc((batches, units), "int16", [cell_scale], [0], name="c", variable=True),
+          TDesc(shape_out, "int8", [h_q[0]], [h_q[1]], name="output")]
+    ins = [0, 1, 2, 3, 4, 5, 6, 7, 8, -1, -1, -1, 9, 10, 11, 12, -1, -1, 13, 14, -1, -1, -1, -1]
+    op = OpDesc("UNIDIRECTIONAL_SEQUENCE_LSTM", ins, [15], "UnidirectionalSequenceLSTMOptions",
+                lstm_options(time_major, clip))
+    return build_model(t, [op], [0], [15])
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(batches=2, time=3, n_in=6, units=5), dict(time_major=True, batches=3),
+                                dict(clip=0.3, units=7), dict(cell_scale=2.0 ** -15), dict(cell_scale=2.0 ** -9)])
+def test_int8_lstm_over_a_sequence_of_invokes(kw):
+    """TFLM's integer LSTM (int16 sigmoid/tanh of its own table, requantized products) over 25 invocations with
+    resets, under ASan/UBSan: cell scales on both sides of the tanh table's 2^-12 (its shift both ways),
+    clipping, batch- and time-major."""
+    report = verify_host(int8_lstm(**kw), n_inputs=25, seed=5, sanitize=True, reset_every=10)
+    assert report.ok, report.lines()
+
+
+@pytest.mark.skipif(NO_ARM, reason="needs qemu-system-arm and arm-none-eabi-gcc")
+def test_int8_lstm_on_a_cortex_m4_in_qemu(tmp_path):
+    """The integer LSTM on the emulated Cortex-M4, byte for byte with TFLM over 20 invocations (integer maths:
+    no libm in the way)."""
+    from tinyslm.compiler import compile_model
+    from tinyslm.runners.oracle import Oracle, random_inputs
+    from tinyslm.runners.qemu import build_qemu, run_qemu
+
+    m = int8_lstm(batches=2, clip=0.5)
+    cm = compile_model(m, tmp_path / "model", name="model", target="cortex-m-dsp")
+    elf = build_qemu(cm, tmp_path / "build", "mps2-an386")
+    rng = np.random.default_rng(8)
+    batches = [random_inputs(cm.inputs, rng) for _ in range(20)]
+    run = run_qemu(elf, cm, batches, "mps2-an386")
+    oracle = Oracle(m)
+    assert len(run.outputs) == len(batches)
+    for inputs, got in zip(batches, run.outputs):
+        (ref,) = oracle.run(inputs)
+        assert np.asarray(got[0]).tobytes() == np.asarray(ref).tobytes()

@@ -6,6 +6,7 @@ templates/ only lay the text out.
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -273,7 +274,8 @@ class Emitter:
         written[0].write_text(header)
         written[1].write_text(source)
         kdir = firmware_dir() / "kernels"
-        files = [kdir / "tslm_common.h"] + [kdir / f"{fam}.{ext}" for fam in families for ext in ("h", "c")]
+        needed = _with_included_families(kdir, families)  # a kernel may call another family's (LSTM: the int16 sigmoid)
+        files = [kdir / "tslm_common.h"] + [kdir / f"{fam}.{ext}" for fam in needed for ext in ("h", "c")]
         if variants:
             tdir = kdir / self.target.folder  # type: ignore[operator]
             for h in self.target.headers:
@@ -283,3 +285,13 @@ class Emitter:
             shutil.copyfile(src, out_dir / src.name)
             written.append(out_dir / src.name)
         return written, self.weights_bytes
+
+
+def _with_included_families(kdir: Path, families: list[str]) -> list[str]:
+    """The kernel families and every family their sources include (#include "tslm_<family>.h"), transitively."""
+    out = list(families)
+    for fam in out:  # (grows while walked)
+        for dep in re.findall(r'#include "(tslm_\w+)\.h"', (kdir / f"{fam}.c").read_text()):
+            if dep not in out and (kdir / f"{dep}.c").exists():
+                out.append(dep)
+    return sorted(out)

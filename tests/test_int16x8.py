@@ -178,3 +178,15 @@ def test_int16_relu_refuses_zero_points_as_tflm_does():
     tensors = [TDesc((2, 50), "int16", [0.001], [0], name="x"), TDesc((2, 50), "int16", [0.002], [-3], name="y")]
     with pytest.raises(UnsupportedError, match="RELU .*int16 output has zero point -3 .TFLM requires 0"):
         analyze(build_model(tensors, [OpDesc("RELU", [0], [1])], inputs=[0], outputs=[1]))
+
+
+@pytest.mark.parametrize("in_q,out_q", [((0.0005, 0), (0.0002, 0)), ((0.01, 0), (0.001, 0)), ((0.0001, 0), (0.01, 0))])
+def test_int16_rsqrt_on_every_positive_input(in_q, out_q):
+    """int16 RSQRT (layer norms in 16x8 models): TFLM's fixed-point 1/sqrt at run time, against TFLM on every
+    input from the zero point up (TFLM refuses the ones below at run time)."""
+    everything = np.arange(in_q[1], 32768, dtype=np.int16).reshape(1, -1)
+    tensors = [TDesc(everything.shape, "int16", [in_q[0]], [in_q[1]], name="x"),
+               TDesc(everything.shape, "int16", [out_q[0]], [out_q[1]], name="y")]
+    m = build_model(tensors, [OpDesc("RSQRT", [0], [1])], inputs=[0], outputs=[1])
+    report = verify_host(m, n_inputs=0, real_inputs=[[everything]], sanitize=True)
+    assert report.ok, report.lines()

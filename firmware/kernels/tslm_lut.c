@@ -88,3 +88,64 @@ void tslm_relu_s16(const tslm_relu_s16_params *p, const int16_t *input, int16_t 
         output[i] = (int16_t)tslm_clamp_i32(v, p->act_min, p->act_max);
     }
 }
+
+/* gemmlowp's SaturatingRoundingMultiplyByPOT for a positive exponent: a saturating left shift. */
+static int32_t saturating_shl(int32_t x, int exponent)
+{
+    const int32_t threshold = (int32_t)((UINT32_C(1) << (31 - exponent)) - 1u);
+    return x > threshold ? INT32_MAX : (x < -threshold ? INT32_MIN : tslm_shl_wrap(x, exponent));
+}
+
+/* TFLM's GetInvSqrtQuantizedMultiplierExp(x, -1): 1/sqrt(x) as a Q31 multiplier and a (left) shift, by five
+ * Newton-Raphson steps in Q3.28 from 1. */
+static void inv_sqrt(int32_t x, int32_t *multiplier, int32_t *shift)
+{
+    if (x <= 1) {
+        *multiplier = INT32_MAX;
+        *shift = 0;
+        return;
+    }
+    int32_t right = 11;
+    while (x >= (INT32_C(1) << 29)) {
+        x /= 4;
+        ++right;
+    }
+    int leading = 0;
+    while (((uint32_t)x << leading & 0x80000000u) == 0) {
+        ++leading;
+    }
+    const int pairs = (leading - 1) / 2 - 1;
+    right -= pairs;
+    x <<= 2 * pairs;
+    const int32_t half_x = tslm_rdbpot(x >> 1, 1);
+    const int32_t half_three = (INT32_C(1) << 28) + (INT32_C(1) << 27);
+    int32_t v = INT32_C(1) << 28; /* 1 in Q3.28 */
+    for (int i = 0; i < 5; ++i) {
+        const int32_t v3 = saturating_shl(tslm_srdhm(tslm_srdhm(v, v), v), 6);
+        v = saturating_shl((int32_t)((uint32_t)tslm_srdhm(half_three, v) - (uint32_t)tslm_srdhm(half_x, v3)), 3);
+    }
+    v = tslm_srdhm(v, 1518500250); /* x sqrt(2) / 2 */
+    if (right < 0) {
+        v = tslm_shl_wrap(v, -right);
+        right = 0;
+    }
+    *multiplier = v;
+    *shift = -right;
+}
+
+void tslm_rsqrt_s16(const tslm_rsqrt_s16_params *p, const int16_t *input, int16_t *output)
+{
+    const int32_t k_shift = 20; /* TFLM's: keeps the intermediate an integer */
+    for (int32_t i = 0; i < p->size; ++i) {
+        const int32_t v = (int32_t)input[i] - p->input_zero_point;
+        if (v <= 0) {
+            output[i] = 32767;
+            continue;
+        }
+        int32_t m, s;
+        inv_sqrt(v, &m, &s);
+        const int32_t data = tslm_requantize(1, m, s + k_shift);
+        const int32_t out = tslm_requantize(data, p->multiplier, p->shift - k_shift) + p->output_zero_point;
+        output[i] = (int16_t)tslm_clamp_i32(out, -32768, 32767);
+    }
+}

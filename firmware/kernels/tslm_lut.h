@@ -35,4 +35,15 @@ typedef struct {
 
 void tslm_relu_s16(const tslm_relu_s16_params *p, const int16_t *input, int16_t *output);
 
+/* int16 RSQRT: TFLM's steps per element (its fixed-point Newton-Raphson 1/sqrt, then two requantizations),
+ * computed at run time (a table of 65,536 inputs would not fit); 0 maps to the largest output, as in TFLM
+ * (which refuses negative inputs at run time). */
+typedef struct {
+    int32_t size;
+    int32_t input_zero_point, output_zero_point;
+    int32_t multiplier, shift; /* 1 / (sqrt(input scale) x output scale) */
+} tslm_rsqrt_s16_params;
+
+void tslm_rsqrt_s16(const tslm_rsqrt_s16_params *p, const int16_t *input, int16_t *output);
+
 #endif /* TSLM_LUT_H */

@@ -32,11 +32,15 @@ def _targets() -> list[str]:
 @click.option("--shrink-checks", default=80, show_default=True, type=click.IntRange(1, 10_000),
               help="At most this many smaller graphs tried per failure.")
 @click.option("--no-sanitize", is_flag=True, help="Build the host C without ASan/UBSan (faster).")
+@click.option("--types", default="int8", show_default=True, type=click.Choice(["int8", "int16x8", "float32"]),
+              help="What the converter makes of each graph: full int8, int16 activations with int8 weights, or "
+                   "float32.")
 def fuzz_cmd(n_graphs: int, seed: int, targets: tuple[str, ...], board: str | None, port: str | None,
              n_inputs: int, max_layers: int, out_dir: Path, no_shrink: bool, shrink_checks: int,
-             no_sanitize: bool) -> None:
-    """Random TensorFlow graphs -> int8 .tflite -> C, run under ASan/UBSan (and on --board), every output
-    byte compared with TensorFlow Lite Micro; a mismatch is shrunk to a small .tflite and a command.
+             no_sanitize: bool, types: str) -> None:
+    """Random TensorFlow graphs -> .tflite (int8, int16x8 or float32) -> C, run under ASan/UBSan (and on
+    --board), every output byte compared with TensorFlow Lite Micro; a mismatch is shrunk to a small .tflite
+    and a command.
 
     Exits 1 on any mismatch or crash."""
     from ..errors import TinyslmError
@@ -55,7 +59,7 @@ def fuzz_cmd(n_graphs: int, seed: int, targets: tuple[str, ...], board: str | No
 
     s = fuzz(n_graphs, seed, list(targets) or ["portable"], board, port, out_dir, n_inputs, not no_sanitize,
              not no_shrink, max_layers, progress=sys.stderr.isatty(), say=lambda m: click.echo(m),
-             shrink_checks=shrink_checks)
+             shrink_checks=shrink_checks, types=types)
     click.echo(f"operators covered: {', '.join(f'{k} {v}' for k, v in sorted(s.ops.items()))}")
     if s.refusals:
         click.echo(f"refusals: {', '.join(f'{k} ({v})' for k, v in s.refusals.most_common(8))}")

@@ -52,15 +52,19 @@ class FuzzSummary:
                 f"{self.mismatches} mismatches")
 
 
-def convert_graph(g: Graph, seed: int) -> bytes:
-    """The graph as a full-int8 .tflite, calibrated on random representative data (the graph's scales and
-    offsets)."""
+# --types of `tinyslm fuzz` -> the converter's mode (tinyslm.fuzz.convert)
+TYPES = {"int8": "int8", "int16x8": "int16x8", "float32": "float"}
+
+
+def convert_graph(g: Graph, seed: int, types: str = "int8") -> bytes:
+    """The graph as a .tflite of `types` (TYPES): quantized ones calibrated on random representative data (the
+    graph's scales and offsets)."""
     from .convert import convert_fn, representative
     from .graphs import build_fn
 
     shapes = [tuple(s) for s in g.inputs]
     rep = representative(shapes, seed, 32, g.in_scale or None, g.in_offset or None)
-    return convert_fn(build_fn(g), shapes, "int8", seed, rep=rep)
+    return convert_fn(build_fn(g), shapes, TYPES[types], seed, rep=rep)
 
 
 class _Replies:
@@ -201,8 +205,9 @@ def shrink(g: Graph, still_fails: Callable[[Graph], bool], budget_s: float = 180
 def fuzz(n_graphs: int, seed: int, targets: list[str], board: str | None = None, port: str | None = None,
          out_dir: Path | None = None, n_inputs: int = 4, sanitize: bool = True, shrink_failures: bool = True,
          max_layers: int = 8, progress: bool = True, say: Callable[[str], None] = print,
-         shrink_checks: int = 80) -> FuzzSummary:
-    """Fuzz `n_graphs` graphs from `seed` on every target (and the board); reproducers go to `out_dir`."""
+         shrink_checks: int = 80, types: str = "int8") -> FuzzSummary:
+    """Fuzz `n_graphs` graphs from `seed` on every target (and the board), converted to `types` (int8, int16x8
+    or float32); reproducers go to `out_dir`."""
     from tqdm import tqdm
 
     from ..compiler import read_model
@@ -214,13 +219,13 @@ def fuzz(n_graphs: int, seed: int, targets: list[str], board: str | None = None,
     with tempfile.TemporaryDirectory(prefix="tinyslm-fuzz-") as tmp, OracleWorker() as oracle, \
             ConvertWorker() as converter:
         def converted(c: Graph, gseed: int) -> bytes | None:
-            status, model = converter.convert(c.to_json(), gseed)
+            status, model = converter.convert(c.to_json(), gseed, types)
             return model if status == "ok" else None
 
         for gi in bar:
             g, model = None, None
             for attempt in range(8):  # a graph the converter rejects (or dies on) is replaced by the next one
-                gseed = seed * 1_000_003 + gi * 101 + attempt
+                gseed = seed * 1_000_003 + gi * 101 + attempt  # (the same graphs whatever the types)
                 cand = random_graph(np.random.default_rng(gseed), max_layers)
                 model = converted(cand, gseed)
                 if model is not None:

@@ -87,13 +87,14 @@ class OracleWorker(_Child):
 
 
 class ConvertWorker(_Child):
-    """convert(graph, seed) -> the graph as an int8 .tflite, made by the TFLite converter in a child process."""
+    """convert(graph, seed, types) -> the graph as a .tflite of those types (int8, int16x8, float32), made by the
+    TFLite converter in a child process."""
 
     kind, who = "convert", "the TFLite converter"
 
-    def convert(self, graph_json: str, seed: int) -> tuple[str, Any]:
+    def convert(self, graph_json: str, seed: int, types: str = "int8") -> tuple[str, Any]:
         """("ok", .tflite bytes) or ("error", why): the converter refused the graph, or died."""
-        return self._call((graph_json, seed))
+        return self._call((graph_json, seed, types))
 
 
 def _oracle(model: bytes, batches: list[list[np.ndarray]]) -> Any:
@@ -103,11 +104,11 @@ def _oracle(model: bytes, batches: list[list[np.ndarray]]) -> Any:
     return [oracle.run(b) for b in batches]
 
 
-def _convert(graph_json: str, seed: int) -> bytes:
+def _convert(graph_json: str, seed: int, types: str) -> bytes:
     from .graphs import Graph
     from .run import convert_graph
 
-    return convert_graph(Graph.from_json(graph_json), seed)
+    return convert_graph(Graph.from_json(graph_json), seed, types)
 
 
 def _serve(kind: str) -> None:

@@ -29,7 +29,7 @@ SUPPORT: dict[str, str] = {
     "RELU": "int8 int16 float32: int8: a 256-entry table",
     "RELU6": "int8 int16 float32: int8: a 256-entry table",
     "RELU_N1_TO_1": "int8: a 256-entry table",
-    "RSQRT": "int8 float32: a 256-entry table",
+    "RSQRT": "int8 int16 float32: int8: a 256-entry table; int16: TFLM's fixed-point steps at run time",
     "TANH": "int8 float32: a 256-entry table; float32: tanhf, within 2 ulps of the host on a Cortex-M (newlib); int16: TFLM's sigmoid table interpolated, zero points 0, output scale 2^-15",
 }
 
@@ -97,6 +97,32 @@ def _sigmoid_s16(lw: Lowering, op: Operator) -> Call:
                 params=SigmoidS16Params(x.numel, mult, shift),
                 note=f"int16, input x {mult} >> {shift} onto the sigmoid table", inplace=[(x.index, y.index)],
                 reads=[x.index], writes=[y.index])
+
+
+@dataclass
+class RsqrtS16Params(KernelParams):
+    C_TYPE = "tslm_rsqrt_s16_params"
+    size: int
+    input_zero_point: int
+    output_zero_point: int
+    multiplier: int
+    shift: int
+
+
+def _rsqrt_s16(lw: Lowering, op: Operator) -> Call:
+    """int16 RSQRT: TFLM's elementwise.cc steps (as the int8 table's), per element at run time."""
+    lw.io(op, 1)
+    x = lw.dtype(op, op.inputs[0], ("int16",), "input")
+    y = lw.dtype(op, op.outputs[0], ("int16",), "output")
+    lw.per_tensor(op, x, "input")
+    lw.per_tensor(op, y, "output")
+    lw.need(x.shape == y.shape, op, "input and output shapes differ")
+    mult, shift = quantize_multiplier(1.0 / float(np.sqrt(f32(x.scale)) * f32(y.scale)))
+    lw.need(shift - 20 >= -31, op, f"scales {x.scale:g} -> {y.scale:g} leave TFLM's int16 RSQRT a right shift "
+            "over 31", tensor=y.index)
+    return Call(op, "tslm_rsqrt_s16", "tslm_lut", [T(x.index), T(y.index)],
+                params=RsqrtS16Params(x.numel, x.zero_point, y.zero_point, mult, shift), note="int16, 1/sqrt(x)",
+                inplace=[(x.index, y.index)], reads=[x.index], writes=[y.index])
 
 
 @dataclass
@@ -176,6 +202,8 @@ def tanh(lw: Lowering, op: Operator) -> Step:
 def rsqrt(lw: Lowering, op: Operator) -> Step:
     if lw.is_float(op):
         return float_unary(lw, op)
+    if op.inputs and op.inputs[0] >= 0 and lw.t(op.inputs[0]).dtype == "int16":
+        return _rsqrt_s16(lw, op)
     x, y = lw.unary_int8(op)
     # 1 / (sqrt(s_in) * s_out): sqrt and product in float32, reciprocal in double.
     mult, shift = quantize_multiplier(1.0 / float(np.sqrt(f32(x.scale)) * f32(y.scale)))

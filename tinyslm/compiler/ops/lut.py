@@ -25,12 +25,12 @@ from .unary import float_unary
 # What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
 # (python -m tinyslm.compiler.optable lays it out in README.md).
 SUPPORT: dict[str, str] = {
-    "LOGISTIC": "int8 float32: a 256-entry table; float32: expf, within 4 ulps of the host on a Cortex-M (newlib); int16: TFLM's sigmoid table interpolated, zero points 0, output scale 2^-15",
+    "LOGISTIC": "int8 int16 float32: int8: a 256-entry table; float32: expf, within 4 ulps of the host on a Cortex-M (newlib); int16: TFLM's sigmoid table interpolated, zero points 0, output scale 2^-15",
     "RELU": "int8 int16 float32: int8: a 256-entry table",
     "RELU6": "int8 int16 float32: int8: a 256-entry table",
     "RELU_N1_TO_1": "int8: a 256-entry table",
     "RSQRT": "int8 int16 float32: int8: a 256-entry table; int16: TFLM's fixed-point steps at run time",
-    "TANH": "int8 float32: a 256-entry table; float32: tanhf, within 2 ulps of the host on a Cortex-M (newlib); int16: TFLM's sigmoid table interpolated, zero points 0, output scale 2^-15",
+    "TANH": "int8 int16 float32: int8: a 256-entry table; float32: tanhf, within 2 ulps of the host on a Cortex-M (newlib); int16: TFLM's sigmoid table interpolated, zero points 0, output scale 2^-15",
 }
 
 

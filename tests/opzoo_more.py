@@ -406,6 +406,21 @@ def float_attention_upsample():
 
     return Case(build, ("BATCH_MATMUL", "SOFTMAX", "TRANSPOSE_CONV"), mode="float")
 
+
+def float_rows():
+    """float32 ops over rows and positions: L2_NORMALIZATION, LOG_SOFTMAX, ARG_MAX/ARG_MIN, RESIZE_BILINEAR
+    (all three coordinate modes)."""
+    def build(tf, rng):
+        def fn(x, z):
+            return (tf.math.l2_normalize(x, axis=-1), tf.nn.log_softmax(z * 3.0), tf.argmax(z, -1, output_type=tf.int32),
+                    tf.argmin(x, 1, output_type=tf.int32), tf.image.resize(x, (7, 9), method="bilinear"),
+                    tf.compat.v1.image.resize_bilinear(x, (9, 4), align_corners=True),
+                    tf.compat.v1.image.resize_bilinear(x, (3, 11)))
+
+        return fn, [(2, 4, 5, 3), (3, 17)]
+
+    return Case(build, ("L2_NORMALIZATION", "LOG_SOFTMAX", "ARG_MAX", "ARG_MIN", "RESIZE_BILINEAR"), mode="float")
+
 CASES.update({
     "log_softmax": log_softmax(),
     "l2_normalization": l2_normalization(),
@@ -420,4 +435,5 @@ CASES.update({
     "float_activations": float_activations(),
     "float_reductions": float_reductions(),
     "float_attention_upsample": float_attention_upsample(),
+    "float_rows": float_rows(),
 })

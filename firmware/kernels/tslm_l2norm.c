@@ -1,4 +1,6 @@
-/* tslm_l2norm.c - portable C99 L2_NORMALIZATION (int8). */
+/* tslm_l2norm.c - portable C99 L2_NORMALIZATION (int8, float32). */
+#include <math.h>
+
 #include "tslm_l2norm.h"
 
 /* gemmlowp's SaturatingRoundingMultiplyByPOT for 0 < e < 31. */
@@ -73,6 +75,23 @@ void tslm_l2norm_s8(int32_t rows, int32_t depth, int32_t input_zero_point, const
             /* output in 1/128: the rescale is the + 7 on the shift */
             const int32_t v = tslm_requantize(in[i] - input_zero_point, m, s + 7);
             out[i] = (int8_t)tslm_clamp_i32(v, -128, 127);
+        }
+    }
+}
+
+void tslm_l2norm_f32(int32_t rows, int32_t depth, const float *input, float *output)
+{
+    for (int32_t r = 0; r < rows; ++r) {
+        const float *x = input + r * depth;
+        float *y = output + r * depth;
+        float squares = 0.0f;
+        for (int32_t c = 0; c < depth; ++c) {
+            squares += x[c] * x[c];
+        }
+        float norm = sqrtf(squares);
+        norm = norm < 1e-6f ? 1e-6f : norm;
+        for (int32_t c = 0; c < depth; ++c) {
+            y[c] = x[c] / norm;
         }
     }
 }

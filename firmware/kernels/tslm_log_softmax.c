@@ -1,4 +1,7 @@
-/* tslm_log_softmax.c - portable C99 LOG_SOFTMAX (int8): gemmlowp's fixed-point log, as TFLM computes it. */
+/* tslm_log_softmax.c - portable C99 LOG_SOFTMAX (int8: gemmlowp's fixed-point log, as TFLM computes it;
+ * float32). */
+#include <math.h>
+
 #include "tslm_log_softmax.h"
 
 static int tslm_clz(uint32_t x)
@@ -114,6 +117,26 @@ void tslm_log_softmax_s8(const tslm_log_softmax_params *p, const int8_t *input, 
             } else {
                 out[c] = -128;
             }
+        }
+    }
+}
+
+void tslm_log_softmax_f32(int32_t rows, int32_t depth, const float *input, float *output)
+{
+    for (int32_t r = 0; r < rows; ++r) {
+        const float *x = input + r * depth;
+        float *y = output + r * depth;
+        float max = -FLT_MAX;
+        for (int32_t c = 0; c < depth; ++c) {
+            max = max < x[c] ? x[c] : max;
+        }
+        float sum = 0.0f;
+        for (int32_t c = 0; c < depth; ++c) {
+            sum += expf(x[c] - max);
+        }
+        const float log_sum = logf(sum);
+        for (int32_t c = 0; c < depth; ++c) {
+            y[c] = x[c] - max - log_sum;
         }
     }
 }

@@ -17,4 +17,7 @@ typedef struct {
 
 void tslm_log_softmax_s8(const tslm_log_softmax_params *p, const int8_t *input, int8_t *output);
 
+/* float32, TFLM's reference LogSoftmax: x - max - log(sum exp(x - max)) per row (expf, logf). */
+void tslm_log_softmax_f32(int32_t rows, int32_t depth, const float *input, float *output);
+
 #endif /* TSLM_LOG_SOFTMAX_H */

@@ -1,4 +1,4 @@
-/* tslm_minmax.c - portable C99 REDUCE_MAX/REDUCE_MIN (int8, float32) and ARG_MAX/ARG_MIN (int8). */
+/* tslm_minmax.c - portable C99 REDUCE_MAX/REDUCE_MIN (int8, float32) and ARG_MAX/ARG_MIN (int8, float32). */
 #include "tslm_minmax.h"
 
 void tslm_reduce_minmax_s8(const tslm_reduce_minmax_params *p, const int8_t *input, int8_t *output)
@@ -90,6 +90,25 @@ void tslm_arg_minmax_s8(const tslm_arg_minmax_params *p, const int8_t *input, in
             int32_t at = 0;
             for (int32_t k = 1; k < p->axis_size; ++k) {
                 const int8_t v = in[(size_t)k * (size_t)p->inner];
+                if (p->is_max ? v > best : v < best) {
+                    best = v;
+                    at = k;
+                }
+            }
+            output[o * p->inner + i] = at;
+        }
+    }
+}
+
+void tslm_arg_minmax_f32(const tslm_arg_minmax_params *p, const float *input, int32_t *output)
+{
+    for (int32_t o = 0; o < p->outer; ++o) {
+        for (int32_t i = 0; i < p->inner; ++i) {
+            const float *in = input + (size_t)o * (size_t)p->axis_size * (size_t)p->inner + i;
+            float best = in[0];
+            int32_t at = 0;
+            for (int32_t k = 1; k < p->axis_size; ++k) {
+                const float v = in[(size_t)k * (size_t)p->inner];
                 if (p->is_max ? v > best : v < best) {
                     best = v;
                     at = k;

@@ -32,5 +32,7 @@ typedef struct {
 
 /* The first index of the largest (smallest) value along the axis. */
 void tslm_arg_minmax_s8(const tslm_arg_minmax_params *p, const int8_t *input, int32_t *output);
+/* float32: the first index of the largest (smallest) value, strictly greater (less) replacing, as TFLM. */
+void tslm_arg_minmax_f32(const tslm_arg_minmax_params *p, const float *input, int32_t *output);
 
 #endif /* TSLM_MINMAX_H */

@@ -15,4 +15,15 @@ typedef struct {
 
 void tslm_resize_bilinear_s8(const tslm_resize_bilinear_params *p, const int8_t *input, int8_t *output);
 
+/* float32, TFLM's reference ResizeBilinear: each output position's source in float (its scale, half-pixel
+ * centres), the four neighbours blended in its expression order. */
+typedef struct {
+    int32_t batches;
+    int32_t in_h, in_w, depth;
+    int32_t out_h, out_w;
+    int32_t align_corners, half_pixel_centers;
+} tslm_resize_bilinear_f32_params;
+
+void tslm_resize_bilinear_f32(const tslm_resize_bilinear_f32_params *p, const float *input, float *output);
+
 #endif /* TSLM_RESIZE_H */

@@ -11,14 +11,14 @@ import numpy as np
 
 from .. import fixedpoint as fx
 from ..ir import Operator
-from ..lowering import Call, ConstArray, KernelParams, Lowering, Ref, Step, T
+from ..lowering import Call, ConstArray, KernelParams, Lit, Lowering, Ref, Step, T
 from ..quantization import input_radius, quantize_multiplier, quantize_multiplier_greater_than_one
 from . import register
 
 # What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
 # (python -m tinyslm.compiler.optable lays it out in README.md).
 SUPPORT: dict[str, str] = {
-    "LOG_SOFTMAX": "int8: last axis, output scale 1/16 zero point 127",
+    "LOG_SOFTMAX": "int8 float32: last axis; int8: output scale 1/16 zero point 127; float32: expf/logf, TFLM's bytes on the host",
 }
 
 
@@ -40,6 +40,15 @@ class LogSoftmaxParams(KernelParams):
 
 @register('LOG_SOFTMAX')
 def log_softmax(lw: Lowering, op: Operator) -> Step:
+    if lw.is_float(op):
+        lw.io(op, 1)
+        x = lw.dtype(op, op.inputs[0], ("float32",), "input")
+        y = lw.dtype(op, op.outputs[0], ("float32",), "output")
+        lw.need(x.shape == y.shape and len(x.shape) >= 1, op, "input and output shapes differ")
+        depth = x.shape[-1]
+        return Call(op, "tslm_log_softmax_f32", "tslm_log_softmax", [Lit(str(x.numel // depth)), Lit(str(depth)),
+                    T(x.index), T(y.index)], note=f"float32, {x.numel // depth} rows of {depth}", reads=[x.index],
+                    writes=[y.index])
     x, y = lw.unary_int8(op)
     lw.need(x.shape == y.shape and len(x.shape) >= 1, op, "input and output shapes differ")
     lw.need(y.zero_point == 127 and float(y.scale) == 16.0 / 256, op,

@@ -17,8 +17,8 @@ from .reduce import _axes, float_sum, walk
 # What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
 # (python -m tinyslm.compiler.optable lays it out in README.md).
 SUPPORT: dict[str, str] = {
-    "ARG_MAX": "int8: int32 indices",
-    "ARG_MIN": "int8: int32 indices",
+    "ARG_MAX": "int8 float32: int32 indices",
+    "ARG_MIN": "int8 float32: int32 indices",
     "REDUCE_ALL": "| bool: any axes",
     "REDUCE_MAX": "int8 float32",
     "REDUCE_MIN": "int8 float32",
@@ -95,7 +95,7 @@ def reduce_all(lw: Lowering, op: Operator) -> Step:
 @register('ARG_MAX', 'ARG_MIN')
 def arg_minmax(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 2)
-    x = lw.dtype(op, op.inputs[0], ("int8",), "input")
+    x = lw.dtype(op, op.inputs[0], ("int8", "float32"), "input")
     y = lw.dtype(op, op.outputs[0], ("int32", "int64"), "output")
     lw.need(y.dtype == "int32", op, "int64 indices: TFLM's kernel fails to run with them (checked with its "
             "interpreter)", "export the op with output_type=tf.int32", tensor=y.index)
@@ -109,5 +109,5 @@ def arg_minmax(lw: Lowering, op: Operator) -> Step:
     outer = int(np.prod(x.shape[:axis])) if axis else 1
     inner = int(np.prod(x.shape[axis + 1:])) if axis + 1 < rank else 1
     params = ArgMinMaxParams(outer, x.shape[axis], inner, int(op.opcode == "ARG_MAX"))
-    return Call(op, "tslm_arg_minmax_s8", "tslm_minmax", [T(x.index), T(y.index)], params=params,
+    return Call(op, "tslm_arg_minmax_f32" if x.dtype == "float32" else "tslm_arg_minmax_s8", "tslm_minmax", [T(x.index), T(y.index)], params=params,
                 note=f"axis {axis} of {lw.shape_str(x.shape)} -> {y.dtype}", reads=[x.index], writes=[y.index])

@@ -15,7 +15,7 @@ from . import register
 # What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
 # (python -m tinyslm.compiler.optable lays it out in README.md).
 SUPPORT: dict[str, str] = {
-    "RESIZE_BILINEAR": "int8: align_corners, half_pixel_centers",
+    "RESIZE_BILINEAR": "int8 float32: align_corners, half_pixel_centers",
 }
 
 
@@ -30,6 +30,19 @@ class ResizeBilinearParams(KernelParams):
     in_batch_stride: int
     rows: Ref
     cols: Ref
+
+
+@dataclass
+class ResizeBilinearF32Params(KernelParams):
+    C_TYPE: ClassVar[str] = "tslm_resize_bilinear_f32_params"
+    batches: int
+    in_h: int
+    in_w: int
+    depth: int
+    out_h: int
+    out_w: int
+    align_corners: int
+    half_pixel_centers: int
 
 
 def _c_div(a: int, b: int) -> int:
@@ -59,8 +72,8 @@ def positions(out_size: int, in_size: int, align_corners: bool, half_pixel: bool
 @register('RESIZE_BILINEAR')
 def resize_bilinear(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 2)
-    x = lw.dtype(op, op.inputs[0], ("int8",), "input")
-    y = lw.dtype(op, op.outputs[0], ("int8",), "output")
+    x = lw.dtype(op, op.inputs[0], ("int8", "float32"), "input")
+    y = lw.dtype(op, op.outputs[0], (x.dtype,), "output")
     lw.same_quant(op, x, y)  # TFLM blends the raw int8 values
     lw.need(len(x.shape) == 4, op, f"input must be 4-D (NHWC), got {lw.shape_str(x.shape)}", tensor=x.index)
     n, h, w, c = x.shape
@@ -69,6 +82,11 @@ def resize_bilinear(lw: Lowering, op: Operator) -> Step:
     lw.need(list(y.shape) == [n, size[0], size[1], c], op, f"output {lw.shape_str(y.shape)} does not match size {size}")
     ac, hp = bool(op.options.get("align_corners", False)), bool(op.options.get("half_pixel_centers", False))
     lw.need(not (ac and hp), op, "align_corners and half_pixel_centers together (TFLM does not allow it)")
+    if x.dtype == "float32":
+        fparams = ResizeBilinearF32Params(n, h, w, c, size[0], size[1], int(ac), int(hp))
+        return Call(op, "tslm_resize_bilinear_f32", "tslm_resize", [T(x.index), T(y.index)], params=fparams,
+                    note=f"float32, {h}x{w} -> {size[0]}x{size[1]}" + (" align_corners" if ac else "")
+                    + (" half_pixel_centers" if hp else ""), reads=[x.index], writes=[y.index], macs=4 * y.numel)
     rows = [(lo * w * c, hi * w * c, f) for lo, hi, f in positions(size[0], h, ac, hp)]
     cols = [(lo * c, hi * c, f) for lo, hi, f in positions(size[1], w, ac, hp)]
     r = ConstArray(lw.name(op, "rows"), "int32_t", np.array(rows, dtype=np.int64).reshape(-1),

@@ -51,13 +51,38 @@ def test_svdf_over_a_sequence_of_invokes(kw):
     assert report.ok, report.lines()
 
 
+def float_svdf(batches: int = 1, n_input: int = 12, units: int = 4, rank: int = 2, memory: int = 6,
+               bias: bool = True, activation: int = 0, seed: int = 0) -> bytes:
+    rng = np.random.default_rng(seed)
+    filters = units * rank
+    w = lambda *s: (rng.standard_normal(s) * 0.4).astype(np.float32)  # noqa: E731
+    tensors = [TDesc((batches, n_input), "float32", name="input"),
+               TDesc((filters, n_input), "float32", name="weights_feature", data=w(filters, n_input)),
+               TDesc((filters, memory), "float32", name="weights_time", data=w(filters, memory)),
+               TDesc((units,), "float32", name="bias", data=w(units)),
+               TDesc((batches, filters * memory), "float32", name="state", variable=True),
+               TDesc((batches, units), "float32", name="output")]
+    ins = [0, 1, 2, 3 if bias else -1, 4]
+    return build_model(tensors, [OpDesc("SVDF", ins, [5], "SVDFOptions", svdf_options(rank, activation))], [0], [5])
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(rank=1, units=5, activation=1), dict(batches=2, activation=3),
+                                dict(activation=4, memory=3)])
+def test_float_svdf_over_a_sequence_of_invokes(kw):
+    """float32 SVDF (TFLM's EvalFloatSvdf and its own activation function: no clamp for NONE) over 30
+    invocations with resets, under ASan/UBSan."""
+    report = verify_host(float_svdf(**kw), n_inputs=30, seed=4, sanitize=True, reset_every=12)
+    assert report.ok, report.lines()
+
+
 def test_svdf_without_bias_is_refused():
-    """TFLM's interpreter crashes on an int8 SVDF without a bias (seen: a segfault), so there is no answer to
-    match: refused with that reason."""
+    """TFLM's interpreter crashes on an SVDF without a bias (seen: a segfault, int8 and float32), so there is no
+    answer to match: refused with that reason."""
     from tinyslm.errors import UnsupportedError
 
-    with pytest.raises(UnsupportedError, match="SVDF .*without a bias"):
-        analyze(svdf_model(bias=False))
+    for model in (svdf_model(bias=False), float_svdf(bias=False)):
+        with pytest.raises(UnsupportedError, match="SVDF .*without a bias"):
+            analyze(model)
 
 
 def test_svdf_state_matters():

@@ -1,4 +1,6 @@
-/* tslm_svdf.c - portable C99 SVDF (int8 with int16 state), TFLM's integer steps. */
+/* tslm_svdf.c - portable C99 SVDF (int8 with int16 state, TFLM's integer steps; float32). */
+#include <math.h>
+
 #include "tslm_svdf.h"
 
 void tslm_svdf_s8(const tslm_svdf_params *p, const int8_t *input, const int8_t *weights_feature,
@@ -61,4 +63,62 @@ void tslm_svdf_s8(const tslm_svdf_params *p, const int8_t *input, const int8_t *
 int32_t tslm_svdf_s8_get_buffer_size(const tslm_svdf_params *p)
 {
     return 4 * p->batches * (p->filters + p->filters / p->rank);
+}
+
+/* TFLM's ActivationValFloat. */
+static float activation(int32_t act, float a)
+{
+    switch (act) {
+    case 1: return 0.0f > a ? 0.0f : a;
+    case 2: { const float t = a < 1.0f ? a : 1.0f; return -1.0f > t ? -1.0f : t; }
+    case 3: { const float t = a < 6.0f ? a : 6.0f; return 0.0f > t ? 0.0f : t; }
+    case 4: return tanhf(a);
+    default: return a;
+    }
+}
+
+void tslm_svdf_f32(const tslm_svdf_f32_params *p, const float *input, const float *weights_feature,
+                   const float *weights_time, const float *bias, float *state, float *output, float *scratch)
+{
+    const int32_t units = p->filters / p->rank;
+    const int32_t state_size = p->batches * p->filters * p->memory;
+    for (int32_t i = 0; i + 1 < state_size; ++i) {
+        state[i] = state[i + 1];
+    }
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const float *x = input + b * p->input_size;
+        for (int32_t f = 0; f < p->filters; ++f) {
+            const float *w = weights_feature + f * p->input_size;
+            float dot = 0.0f;
+            for (int32_t c = 0; c < p->input_size; ++c) {
+                dot += w[c] * x[c];
+            }
+            state[(b * p->filters + f) * p->memory + p->memory - 1] = dot;
+        }
+    }
+    for (int32_t b = 0; b < p->batches; ++b) {
+        for (int32_t f = 0; f < p->filters; ++f) {
+            const float *w = weights_time + f * p->memory;
+            const float *s = state + (b * p->filters + f) * p->memory;
+            float sum = 0.0f;
+            for (int32_t m = 0; m < p->memory; ++m) {
+                sum += w[m] * s[m];
+            }
+            scratch[b * p->filters + f] = sum;
+        }
+    }
+    for (int32_t b = 0; b < p->batches; ++b) {
+        for (int32_t u = 0; u < units; ++u) {
+            float v = bias != NULL ? bias[u] : 0.0f;
+            for (int32_t r = 0; r < p->rank; ++r) {
+                v += scratch[b * p->filters + u * p->rank + r];
+            }
+            output[b * units + u] = activation(p->activation, v);
+        }
+    }
+}
+
+int32_t tslm_svdf_f32_get_buffer_size(const tslm_svdf_f32_params *p)
+{
+    return 4 * p->batches * p->filters;
 }

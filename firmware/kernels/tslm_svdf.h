@@ -34,4 +34,21 @@ void tslm_svdf_s8(const tslm_svdf_params *p, const int8_t *input, const int8_t *
 /* Scratch bytes: one int32 per filter and per unit, per batch. */
 int32_t tslm_svdf_s8_get_buffer_size(const tslm_svdf_params *p);
 
+/* float32, TFLM's EvalFloatSvdf: the same steps in float (no requantization), the output started from the
+ * bias and the filters' sums added to it, then its activation (TFLite's codes: 0 none, 1 RELU,
+ * 2 RELU_N1_TO_1, 3 RELU6, 4 TANH). */
+typedef struct {
+    int32_t batches;
+    int32_t input_size;
+    int32_t filters;
+    int32_t rank;
+    int32_t memory;
+    int32_t activation;
+} tslm_svdf_f32_params;
+
+void tslm_svdf_f32(const tslm_svdf_f32_params *p, const float *input, const float *weights_feature,
+                   const float *weights_time, const float *bias, float *state, float *output, float *scratch);
+/* Scratch bytes: one float per filter, per batch. */
+int32_t tslm_svdf_f32_get_buffer_size(const tslm_svdf_f32_params *p);
+
 #endif /* TSLM_SVDF_H */

@@ -13,7 +13,8 @@ from . import register
 # What this module compiles, per opcode: "<types of the int8/int16/float32 columns> | <other types>: note"
 # (python -m tinyslm.compiler.optable lays it out in README.md).
 SUPPORT: dict[str, str] = {
-    "SVDF": "int8: int16 time weights and state (a variable tensor kept across invocations), any rank",
+    "SVDF": "int8 float32: state a variable tensor kept across invocations, any rank; int8: int16 time weights and "
+            "state",
 }
 
 
@@ -37,6 +38,8 @@ class SvdfParams(KernelParams):
 @register("SVDF")
 def svdf(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 5)
+    if lw.is_float(op):
+        return _svdf_f32(lw, op)
     x = lw.dtype(op, op.inputs[0], ("int8",), "input")
     wf = lw.dtype(op, op.inputs[1], ("int8",), "feature weights")
     wt = lw.dtype(op, op.inputs[2], ("int16",), "time weights")
@@ -59,7 +62,7 @@ def svdf(lw: Lowering, op: Operator) -> Step:
     lw.need(y.numel == batches * units, op, f"output {lw.shape_str(y.shape)} does not hold {batches}x{units} values")
     bias_idx = op.inputs[3]
     # (TFLM's interpreter crashes on an integer SVDF without one: nothing to be bit-exact with)
-    lw.need(bias_idx >= 0, op, "an int8 SVDF without a bias, on which TFLM's kernel crashes",
+    lw.need(bias_idx >= 0, op, "an SVDF without a bias, on which TFLM's kernel crashes",
             "give the SVDF a bias (zeros)")
     b = lw.dtype(op, bias_idx, ("int32",), "bias")
     lw.need(b.numel == units, op, f"bias has {b.numel} values for {units} units", tensor=bias_idx)
@@ -76,3 +79,52 @@ def svdf(lw: Lowering, op: Operator) -> Step:
                      + (f" (activation {act} as TFLM's integer kernel: not applied)" if act != "NONE" else ""),
                 reads=[x.index, wf.index, wt.index, st.index, bias_idx],
                 writes=[st.index, y.index], scratch_bytes=4 * batches * (filters + units))
+
+
+@dataclass
+class SvdfF32Params(KernelParams):
+    C_TYPE = "tslm_svdf_f32_params"
+    batches: int
+    input_size: int
+    filters: int
+    rank: int
+    memory: int
+    activation: int
+
+
+ACTIVATION_CODES = {"NONE": 0, "RELU": 1, "RELU_N1_TO_1": 2, "RELU6": 3, "TANH": 4}  # (the schema has no sigmoid)
+
+
+def _svdf_f32(lw: Lowering, op: Operator) -> Call:
+    """float32: TFLM's EvalFloatSvdf."""
+    x = lw.dtype(op, op.inputs[0], ("float32",), "input")
+    wf = lw.dtype(op, op.inputs[1], ("float32",), "feature weights")
+    wt = lw.dtype(op, op.inputs[2], ("float32",), "time weights")
+    st = lw.dtype(op, op.inputs[4], ("float32",), "state")
+    y = lw.dtype(op, op.outputs[0], ("float32",), "output")
+    lw.need(st.is_variable, op, "the state (input 4) must be a variable tensor", tensor=st.index)
+    rank = int(op.options.get("rank", 1))
+    lw.need(len(x.shape) == 2 and len(wf.shape) == 2 and len(wt.shape) == 2, op,
+            "input, feature weights and time weights must be 2-D")
+    batches, input_size = x.shape
+    filters, memory = wt.shape
+    lw.need(rank >= 1 and filters % rank == 0, op, f"{filters} filters are not a multiple of rank {rank}")
+    units = filters // rank
+    lw.need(tuple(wf.shape) == (filters, input_size), op,
+            f"feature weights {lw.shape_str(wf.shape)} are not {filters}x{input_size}", tensor=wf.index)
+    lw.need(st.numel == batches * filters * memory, op,
+            f"state {lw.shape_str(st.shape)} does not hold {batches}x{filters}x{memory} values", tensor=st.index)
+    lw.need(y.numel == batches * units, op, f"output {lw.shape_str(y.shape)} does not hold {batches}x{units} values")
+    bias_idx = op.inputs[3]
+    lw.need(bias_idx >= 0, op, "an SVDF without a bias, on which TFLM's kernel crashes", "give the SVDF a bias (zeros)")
+    lw.dtype(op, bias_idx, ("float32",), "bias")
+    lw.need(lw.t(bias_idx).numel == units, op, f"bias does not hold {units} values", tensor=bias_idx)
+    act = op.options.get("fused_activation_function", "NONE")
+    lw.need(act in ACTIVATION_CODES, op, f"activation {act} is not supported")
+    params = SvdfF32Params(batches, input_size, filters, rank, memory, ACTIVATION_CODES[act])
+    return Call(op, "tslm_svdf_f32", "tslm_svdf",
+                [T(x.index), T(wf.index), T(wt.index), T(bias_idx), T(st.index), T(y.index), Scratch("float")], params=params, macs=batches * filters * (input_size + memory),
+                note=f"float32, {units} units x rank {rank}, memory {memory}, {input_size} inputs"
+                     + (f", {act.lower()}" if act != "NONE" else ""),
+                reads=[x.index, wf.index, wt.index, st.index, bias_idx], writes=[st.index, y.index],
+                scratch_bytes=4 * batches * filters)

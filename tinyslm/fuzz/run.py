@@ -211,6 +211,7 @@ def fuzz(n_graphs: int, seed: int, targets: list[str], board: str | None = None,
     from tqdm import tqdm
 
     from ..compiler import read_model
+    from ..errors import TinyslmError
 
     summary = FuzzSummary()
     out = Path(out_dir) if out_dir else Path("fuzz-reproducers")
@@ -234,7 +235,10 @@ def fuzz(n_graphs: int, seed: int, targets: list[str], board: str | None = None,
             if g is None or model is None:
                 continue
             summary.graphs += 1
-            summary.ops.update(op.opcode for op in read_model(model).operators)
+            try:
+                summary.ops.update(op.opcode for op in read_model(model).operators)
+            except TinyslmError:  # (check() below reports the refusal per target)
+                pass
             for target in targets:
                 oc = check(model, target, gseed, oracle, n_inputs, sanitize, board, port, Path(tmp) / "w")
                 summary.bytes_compared += oc.bytes_compared

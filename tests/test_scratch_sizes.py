@@ -83,8 +83,13 @@ def _sizes_on_m55(cm, calls: list[Call], work) -> list[int]:
 
 @pytest.mark.parametrize("target", ["portable", "cortex-m-dsp", "helium"])
 def test_compiler_scratch_equals_the_kernels_get_buffer_size(target, zoo, tmp_path):
+    import test_stateful as st
+
     models = [(name, lambda name=name: zoo(name)) for name in opzoo.CASES]
     models += [(p.stem, p.read_bytes) for p in SHARED_MODELS]
+    # the stateful kernels' scratch (SVDF, LSTM; portable kernels on every target)
+    models += [("svdf", lambda: st.svdf_model(batches=2)), ("float_svdf", lambda: st.float_svdf(batches=2)),
+               ("int8_lstm", lambda: st.int8_lstm(units=5)), ("float_lstm", lambda: st.float_lstm(units=5))]
     checked: Counter = Counter()
     wrong = []
     for k, (name, get) in enumerate(models):
@@ -93,9 +98,10 @@ def test_compiler_scratch_equals_the_kernels_get_buffer_size(target, zoo, tmp_pa
             if ours != theirs:
                 wrong.append(f"{name}: {func} compiler {ours} bytes, C {theirs}")
     assert not wrong, "\n".join(wrong)
+    stateful = {"tslm_svdf_s8", "tslm_svdf_f32", "tslm_lstm_s8", "tslm_lstm_f32"}
     expected = {"portable": {"tslm_conv_s8", "tslm_depthwise_conv_s8", "tslm_fully_connected_s8",
-                             "tslm_batch_matmul_s8", "tslm_mean_s8"},
+                             "tslm_batch_matmul_s8", "tslm_mean_s8"} | stateful,
                 "cortex-m-dsp": {"tslm_dsp_conv_s8", "tslm_dsp_depthwise_conv_s8", "tslm_dsp_fully_connected_s8",
-                                 "tslm_dsp_batch_matmul_s8", "tslm_dsp_mean_s8"},
+                                 "tslm_dsp_batch_matmul_s8", "tslm_dsp_mean_s8"} | stateful,
                 "helium": {"tslm_mve_conv_s8", "tslm_mve_depthwise_conv_s8", "tslm_mve_fully_connected_s8"}}[target]
     assert expected <= set(checked), f"kernels never reached: {expected - set(checked)} (checked {dict(checked)})"

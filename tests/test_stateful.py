@@ -309,3 +309,16 @@ def test_int8_lstm_on_a_cortex_m4_in_qemu(tmp_path):
     for inputs, got in zip(batches, run.outputs):
         (ref,) = oracle.run(inputs)
         assert np.asarray(got[0]).tobytes() == np.asarray(ref).tobytes()
+
+
+def test_verify_cli_resets_the_state(tmp_path):
+    """`tinyslm verify MODEL --reset-every N` on a stateful model: both sides reset, still bit-exact."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "lstm.tflite"
+    path.write_bytes(int8_lstm())
+    r = subprocess.run([sys.executable, "-m", "tinyslm.cli", "verify", str(path), "--inputs", "12", "--reset-every",
+                        "5"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "state reset every 5" in r.stdout and "12/12 identical to TFLM" in r.stdout, r.stdout

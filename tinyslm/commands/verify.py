@@ -38,11 +38,14 @@ def _load_real(paths: tuple[Path, ...]) -> list:
 @click.option("--board", "-b", default=None, help="Also run on this board: its emulator, or the device at --port.")
 @click.option("--port", default=None, help="Serial port of a flashed board (e.g. /dev/ttyACM0, socket://host:port).")
 @click.option("--emulator", type=click.Choice(["qemu", "renode"]), default="qemu", show_default=True)
+@click.option("--reset-every", default=0, show_default=True, type=click.IntRange(0, 100000),
+              help="A model with state (SVDF, LSTM, resource variables): reset it, here and in TFLM, before every "
+                   "N-th input (0: never; the inputs always run in order, the state carried from one to the next).")
 @click.option("--tensors", is_flag=True,
               help="Compare every intermediate tensor with TFLM's (on --inputs inputs, default 4 here) and name "
                    "the first operator whose output differs.")
 def verify_cmd(model: Path, n_inputs: int, seed: int, real: tuple[Path, ...], sanitize: bool, target: str,
-               board: str | None, port: str | None, emulator: str, tensors: bool) -> None:
+               board: str | None, port: str | None, emulator: str, reset_every: int, tensors: bool) -> None:
     """Run the generated C and TensorFlow Lite Micro on the same inputs; exit 1 on any difference.
 
     With --board, the firmware runs them too (in the emulator, or on the device at --port),
@@ -63,10 +66,12 @@ def verify_cmd(model: Path, n_inputs: int, seed: int, real: tuple[Path, ...], sa
     if tensors:
         _verify_tensors(model, n_inputs, seed, real_inputs, sanitize, target)
         return
-    report = verify_host(model, n_inputs, seed, real_inputs, sanitize=sanitize, target=target)
+    report = verify_host(model, n_inputs, seed, real_inputs, sanitize=sanitize, target=target,
+                         reset_every=reset_every)
     click.echo(f"{model}: {report.runs} inputs ({n_inputs} random, seed {seed}"
                + (f", {len(real_inputs)} real" if real_inputs else "") + ")"
-               + (", built with ASan+UBSan" if sanitize else ""))
+               + (", built with ASan+UBSan" if sanitize else "")
+               + (f", state reset every {reset_every}" if reset_every else ""))
     for line in report.lines():
         click.echo("  " + line)
     if not report.ok:

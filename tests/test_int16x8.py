@@ -190,3 +190,18 @@ def test_int16_rsqrt_on_every_positive_input(in_q, out_q):
     m = build_model(tensors, [OpDesc("RSQRT", [0], [1])], inputs=[0], outputs=[1])
     report = verify_host(m, n_inputs=0, real_inputs=[[everything]], sanitize=True)
     assert report.ok, report.lines()
+
+
+@pytest.mark.parametrize("dtype,in_q,out_q", [("int8", (0.0006195626920089126, 0), (0.06101229786872864, 0)),
+                                              ("int8", (0.0005057482048869133, 0), (0.13301979005336761, 0)),
+                                              ("int16", (0.00020112085621804, 0), (6.992020644247532e-05, 0))])
+def test_rsqrt_multiplier_ties(dtype, in_q, out_q):
+    """Scales where RSQRT's output multiplier taken in float32 (as tinyslm did) and in double (as TFLM does)
+    round a value differently (found by the int16x8 fuzzer: graph 79 of seed 12), on every non-negative input."""
+    top = 128 if dtype == "int8" else 32768
+    everything = np.arange(0, top, dtype=dtype).reshape(1, -1)
+    tensors = [TDesc(everything.shape, dtype, [in_q[0]], [in_q[1]], name="x"),
+               TDesc(everything.shape, dtype, [out_q[0]], [out_q[1]], name="y")]
+    m = build_model(tensors, [OpDesc("RSQRT", [0], [1])], inputs=[0], outputs=[1])
+    report = verify_host(m, n_inputs=0, real_inputs=[[everything]])
+    assert report.ok, report.lines()

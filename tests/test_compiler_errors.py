@@ -144,11 +144,14 @@ def test_resource_variable_read_before_any_value_is_refused(tmp_path):
 
 
 def test_zero_scale_is_refused_not_called_corrupt(tmp_path):
-    """The converter writes scale 0 for an all-zero constant (seen in an int16x8 conversion): a valid file, so
-    refused for what tinyslm lacks, not as corrupt; a negative scale stays corrupt."""
+    """The converter writes scale 0 for an all-zero constant and infinity where calibration saw no range (both seen
+    in int16x8 conversions): valid files, so refused for what tinyslm lacks, not as corrupt; a negative scale stays
+    corrupt."""
     from tflbuild import OpDesc, TDesc, build_model
 
-    for scale, error, words in ((0.0, UnsupportedError, "zero quantization scale"), (-0.5, ModelError, "negative")):
+    for scale, error, words in ((0.0, UnsupportedError, "quantization scale of 0.0"),
+                                (float("inf"), UnsupportedError, "quantization scale of inf"),
+                                (-0.5, ModelError, "negative")):
         model = build_model([TDesc((1, 4), "int8", [0.1], [0], name="x"),
                              TDesc((1, 4), "int8", [scale], [0], data=np.zeros((1, 4), np.int8), name="zeros"),
                              TDesc((1, 4), "int8", [0.1], [0], name="y")], [OpDesc("ADD", [0, 1], [2])], [0], [2])

@@ -83,7 +83,12 @@ def activation_range(activation: str, scale: float, zero_point: int, dtype: str)
     qmin, qmax = QRANGE[dtype]
 
     def q(v: float) -> int:
-        return zero_point + tfl_round(float(f32(v) / f32(scale)))
+        with np.errstate(over="ignore", divide="ignore"):
+            r = float(f32(v) / f32(scale))
+        if not math.isfinite(r):  # TFLM casts that infinity to int32: undefined
+            raise ScaleError(f"the fused activation's bound {v:g} is {r} in units of the output scale {scale:g}, "
+                             "which TFLM converts to int32 with undefined results")
+        return zero_point + tfl_round(r)
 
     if activation == "NONE":
         return qmin, qmax

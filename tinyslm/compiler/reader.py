@@ -224,12 +224,16 @@ class _Reader:
             if len(scales) > 1 and not (0 <= axis < len(shape) and shape[axis] == len(scales)):
                 raise self.corrupt(f"tensor {i} '{shown}': {len(scales)} per-channel scales on axis {axis} "
                                    f"do not match shape {list(shape)}")
-            if not all(np.isfinite(s) and s >= 0 for s in scales):
-                raise self.corrupt(f"tensor {i} '{shown}' has a negative or non-finite scale")
-            if not all(s > 0 for s in scales):  # the converter writes 0 for a constant of zeros (seen: int16x8)
-                raise UnsupportedError(f"tensor {i} '{shown}' has a zero quantization scale (a constant that is all "
-                                       "zeros?), which tinyslm's requantization does not take", where=self.source,
-                                       hint="remove the all-zero constant (or the channel) before converting")
+            if any(np.isnan(s) or s < 0 for s in scales):
+                raise self.corrupt(f"tensor {i} '{shown}' has a negative or NaN scale")
+            if not all(0 < s < np.inf for s in scales):
+                # the converter writes 0 for a constant of zeros, infinity where calibration saw no range (seen:
+                # int16x8): a valid file whose requantization TFLM leaves undefined
+                raise UnsupportedError(f"tensor {i} '{shown}' has a quantization scale of "
+                                       f"{next(s for s in scales if not 0 < s < np.inf)} (a constant of zeros, or "
+                                       "no range seen in calibration?), which tinyslm's requantization does not take",
+                                       where=self.source, hint="check the representative data and the constants of "
+                                       "the model before converting")
             lo, hi = _ZP_RANGE.get(dtype, (-(1 << 31), (1 << 31) - 1))
             if not all(lo <= z <= hi for z in zps):
                 raise self.corrupt(f"tensor {i} '{shown}' ({dtype}) has a zero point outside [{lo}, {hi}]")

@@ -208,3 +208,19 @@ def test_hand_built_float_prelu_and_softmax_beta():
     batches = [[(rng.standard_normal((1, 3, 4, 5)) * 4).astype(np.float32)] for _ in range(20)]
     report = verify_host(m, n_inputs=0, real_inputs=batches, sanitize=True)
     assert report.ok, report.lines()
+
+
+def test_weight_only_quantized_model():
+    """A float32 model whose weights are stored int8 and dequantized in the graph (DEQUANTIZE of a constant, the
+    weight-only form of hybrid quantization that TFLM runs; its FULLY_CONNECTED/CONV_2D themselves refuse int8
+    weights with float32 inputs), against TFLM."""
+    from tflbuild import OpDesc, TDesc, build_model, fc_options
+
+    rng = np.random.default_rng(0)
+    w8 = rng.integers(-127, 128, (6, 10)).astype(np.int8)
+    tensors = [TDesc((1, 10), "float32", name="x"), TDesc((6, 10), "int8", [0.02], [0], data=w8, name="w8"),
+               TDesc((6, 10), "float32", name="w"), TDesc((1, 6), "float32", name="y")]
+    m = build_model(tensors, [OpDesc("DEQUANTIZE", [1], [2]),
+                              OpDesc("FULLY_CONNECTED", [0, 2], [3], "FullyConnectedOptions", fc_options(1))], [0], [3])
+    report = verify_host(m, n_inputs=20, sanitize=True)
+    assert report.ok, report.lines()

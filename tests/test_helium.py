@@ -81,7 +81,8 @@ def test_the_check_catches_a_wrong_rounding(tmp_path):
 HELIUM_ZOO = ["conv_3x3_same", "conv_1x1", "conv_dilation2_relu6", "conv_odd_channels", "conv_1x1_stride2_odd",
               "depthwise_3x3", "depthwise_mult2_stride2", "depthwise_dilation2_valid", "depthwise_5x1_relu6",
               "depthwise_3x3_c5_valid_relu6", "dense_rows", "dense_long_rows", "ds_block_in_place", "grouped_conv",
-              "avg_pool_3x3_same_stride2"]
+              "avg_pool_3x3_same_stride2", "batch_matmul", "batch_matmul_adj_x", "batch_matmul_adj_y",
+              "batch_matmul_broadcast", "batch_matmul_attention", "batch_matmul_odd_adj_xy"]
 
 
 def _bit_exact_on_m55(model, n_inputs: int, seed: int):

@@ -82,7 +82,9 @@ HELIUM_ZOO = ["conv_3x3_same", "conv_1x1", "conv_dilation2_relu6", "conv_odd_cha
               "depthwise_3x3", "depthwise_mult2_stride2", "depthwise_dilation2_valid", "depthwise_5x1_relu6",
               "depthwise_3x3_c5_valid_relu6", "dense_rows", "dense_long_rows", "ds_block_in_place", "grouped_conv",
               "avg_pool_3x3_same_stride2", "batch_matmul", "batch_matmul_adj_x", "batch_matmul_adj_y",
-              "batch_matmul_broadcast", "batch_matmul_attention", "batch_matmul_odd_adj_xy"]
+              "batch_matmul_broadcast", "batch_matmul_attention", "batch_matmul_odd_adj_xy", "add",
+              "add_broadcast_const_relu", "add_broadcast_rows", "sub", "sub_broadcast", "mul", "mul_broadcast_const",
+              "squared_difference_broadcast", "transformer_cls", "transformer_meanpool"]
 
 
 def _bit_exact_on_m55(model, n_inputs: int, seed: int):

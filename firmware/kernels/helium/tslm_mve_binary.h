@@ -1,0 +1,15 @@
+/* tslm_mve_binary.h - ADD, SUB, MUL (int8) for Helium (MVE): drop-ins for the portable kernels of
+ * tslm_binary.h, same params, calling them for what they do not handle (SQUARED_DIFFERENCE; an innermost
+ * dimension that neither input walks contiguously or broadcasts). */
+#ifndef TSLM_MVE_BINARY_H
+#define TSLM_MVE_BINARY_H
+
+#include "tslm_binary.h"
+
+void tslm_mve_add_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out);
+void tslm_mve_sub_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out);
+void tslm_mve_mul_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out);
+void tslm_mve_squared_difference_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2,
+                                    int8_t *out);
+
+#endif /* TSLM_MVE_BINARY_H */

@@ -84,7 +84,8 @@ HELIUM_ZOO = ["conv_3x3_same", "conv_1x1", "conv_dilation2_relu6", "conv_odd_cha
               "avg_pool_3x3_same_stride2", "batch_matmul", "batch_matmul_adj_x", "batch_matmul_adj_y",
               "batch_matmul_broadcast", "batch_matmul_attention", "batch_matmul_odd_adj_xy", "add",
               "add_broadcast_const_relu", "add_broadcast_rows", "sub", "sub_broadcast", "mul", "mul_broadcast_const",
-              "squared_difference_broadcast", "transformer_cls", "transformer_meanpool"]
+              "squared_difference_broadcast", "transformer_cls", "transformer_meanpool", "softmax", "softmax_beta",
+              "softmax_long"]
 
 
 def _bit_exact_on_m55(model, n_inputs: int, seed: int):

@@ -21,6 +21,9 @@ static inline int tslm_softmax_clz32(uint32_t x)
     if (x == 0) {
         return 32;
     }
+#if defined(__GNUC__)
+    return __builtin_clz(x); /* one CLZ on a Cortex-M3 and up (x is not 0 here) */
+#endif
     while ((x & 0x80000000u) == 0) {
         x <<= 1;
         ++n;

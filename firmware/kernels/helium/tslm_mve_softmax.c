@@ -1,0 +1,84 @@
+/*
+ * tslm_mve_softmax.c - SOFTMAX (int8 input) with Helium: TFLM's fixed-point steps on four lanes. Per row:
+ * the maximum (VMAXV over 16 bytes), the exp of each difference from it gathered from the compiler's
+ * table (VLDRW gather, the difference as the index), their sum in Q12.19 (each rounded down by 2^12:
+ * the values are non-negative, so RoundingDivideByPOT is a rounding shift), the reciprocal once
+ * (scalar, tslm_softmax.h), then each output exp x scale (VQRDMULH: SRDHM for these non-negative
+ * operands) rounded down to the output's bits and offset.
+ */
+#include "tslm_mve_softmax.h"
+#include "tslm_mve.h"
+
+/* gemmlowp's SaturatingRoundingDoublingHighMul of two scalars on one lane: VQRDMULH (tslm_mve.h: the same
+ * rounding for every sign, the same saturation). */
+TSLM_ALWAYS_INLINE int32x4_t srdhm(int32x4_t a, int32_t b)
+{
+    return vqrdmulhq_n_s32(a, b);
+}
+
+/* 1/sum in Q0.31 as tslm_softmax_reciprocal computes it (its shift: 12 - clz(sum)), the Newton-Raphson steps on a vector lane (the scalar 64-bit SRDHM is ~12
+ * instructions, VQRDMULH one; VQSHL is gemmlowp's saturating multiply by a power of two). */
+static int32_t reciprocal(uint32_t sum)
+{
+    const int headroom_plus_one = tslm_softmax_clz32(sum);
+    const int32_t a = (int32_t)((sum << headroom_plus_one) - 0x80000000u);
+    const int64_t s64 = (int64_t)a + INT32_MAX;
+    const int32_t half_denominator = (int32_t)((s64 + (s64 >= 0 ? 1 : -1)) / 2);
+    const int32x4_t hd = vdupq_n_s32(half_denominator);
+    int32x4_t x = vaddq_n_s32(srdhm(hd, -1010580540), 1515870810); /* 48/17 - 32/17 hd, Q2.29 */
+    for (int i = 0; i < 3; ++i) {
+        const int32x4_t hdx = srdhm(hd, vgetq_lane_s32(x, 0));
+        const int32x4_t one_minus = vsubq_s32(vdupq_n_s32(INT32_C(1) << 29), hdx);
+        x = vaddq_s32(x, vqshlq_n_s32(srdhm(x, vgetq_lane_s32(one_minus, 0)), 2));
+    }
+    return vgetq_lane_s32(vqshlq_n_s32(x, 1), 0);
+}
+
+/* One row; `wide` (a constant in each caller): int16 output (Q0.16 - 32768) instead of int8 (Q0.8 - 128). */
+TSLM_ALWAYS_INLINE void row(const tslm_softmax_params *p, const int8_t *in, void *out, const int wide)
+{
+    const int32_t n = p->depth;
+    const int32_t *table = p->exp_table;
+    int32_t max = -128;
+    for (int32_t c = 0; c < n; c += 16) {
+        max = vmaxvq_p_s8((int8_t)max, vldrbq_z_s8(in + c, vctp8q((uint32_t)(n - c))), vctp8q((uint32_t)(n - c)));
+    }
+    uint32_t sum = 0; /* Q12.19; wraps like TFLM's int32 for very long rows */
+    for (int32_t c = 0; c < n; c += 4) {
+        const mve_pred16_t pr = vctp32q((uint32_t)(n - c));
+        const uint32x4_t d = vreinterpretq_u32_s32(vsubq_s32(vdupq_n_s32(max), vldrbq_z_s32(in + c, pr)));
+        const int32x4_t e = vldrwq_gather_shifted_offset_z_s32(table, d, pr);
+        sum = (uint32_t)vaddvaq_p_s32((int32_t)sum, vrshrq_n_s32(e, 12), pr);
+    }
+    const int32_t scale = reciprocal(sum);
+    const int exponent = 12 - tslm_softmax_clz32(sum) + 31 - (wide ? 16 : 8);
+    const int32_t offset = wide ? -32768 : -128, hi = wide ? 32767 : 127;
+    /* exponent > 31: every quotient rounds to 0 (|x| < 2^31): a multiplier of 0 gives those zeros */
+    const int32_t mult = exponent > 31 ? 0 : scale, right = exponent > 31 ? 0 : -exponent;
+    for (int32_t c = 0; c < n; c += 4) {
+        const mve_pred16_t pr = vctp32q((uint32_t)(n - c));
+        const uint32x4_t d = vreinterpretq_u32_s32(vsubq_s32(vdupq_n_s32(max), vldrbq_z_s32(in + c, pr)));
+        const int32x4_t e = vldrwq_gather_shifted_offset_z_s32(table, d, pr);
+        const int32x4_t q = vrshlq_n_s32(vqrdmulhq_n_s32(e, mult), right);
+        const int32x4_t v = vminq_s32(vmaxq_s32(vaddq_n_s32(q, offset), vdupq_n_s32(offset)), vdupq_n_s32(hi));
+        if (wide) {
+            vstrhq_p_s32((int16_t *)out + c, v, pr);
+        } else {
+            vstrbq_p_s32((int8_t *)out + c, v, pr);
+        }
+    }
+}
+
+void tslm_mve_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8_t *output)
+{
+    for (int32_t r = 0; r < p->rows; ++r) {
+        row(p, input + r * p->depth, output + r * p->depth, 0);
+    }
+}
+
+void tslm_mve_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int16_t *output)
+{
+    for (int32_t r = 0; r < p->rows; ++r) {
+        row(p, input + r * p->depth, output + r * p->depth, 1);
+    }
+}

@@ -296,7 +296,7 @@ def run_search(s: TuneSettings, job: Any, baseline: dict | None, say: Say) -> An
     from ray.tune.schedulers import ASHAScheduler
     from ray.tune.search import BasicVariantGenerator
 
-    from .space import base_train_config, space_for
+    from .space import base_train_config, cheaper_neighbours, space_for
     from .trial import run_trial
 
     info = _init_ray(s, say)
@@ -311,7 +311,9 @@ def run_search(s: TuneSettings, job: Any, baseline: dict | None, say: Say) -> An
         epochs = base_train_config(s.task, s.quick).student_fit.epochs
         scheduler = ASHAScheduler(time_attr="step", max_t=job.max_step(), grace_period=max(1, epochs // 3),
                                   reduction_factor=3)
-        search = BasicVariantGenerator(points_to_evaluate=[baseline] if baseline else None, random_state=s.seed)
+        space = space_for(s.task, s.quick)
+        first = [baseline, *cheaper_neighbours(s.task, baseline, space)][:max(1, s.trials // 3)] if baseline else None
+        search = BasicVariantGenerator(points_to_evaluate=first, random_state=s.seed)
         tuner = tune.Tuner(
             trainable, param_space=space_for(s.task, s.quick).ray(s.task),
             tune_config=tune.TuneConfig(metric="quality", mode="max", num_samples=s.trials, scheduler=scheduler,
@@ -447,8 +449,9 @@ def run_tune(s: TuneSettings, say: Say = print) -> dict:
                            "ROC AUC on development machines (int8, TFLM)"),
         "limits": {"ram_bytes": board.memory.ram_bytes, "flash_bytes": board.memory.flash_bytes},
         "ray": {"address": info["address"], "cpus": info["cpus"], "cpus_per_trial": s.cpus_per_trial,
-                "search": f"random search (BasicVariantGenerator, seed {s.seed}; first point: the default build's "
-                          "student)" if baseline else f"random search (BasicVariantGenerator, seed {s.seed})",
+                "search": f"random search (BasicVariantGenerator, seed {s.seed}; first points: the default build's "
+                          "student and its cheaper neighbours)" if baseline else
+                          f"random search (BasicVariantGenerator, seed {s.seed})",
                 "scheduler": "ASHA early stopping on validation quality per epoch"},
         "teacher": teacher, "baseline": base_id, "trials": rows, "front": front,
         "seconds": time.time() - t0, "settings": {k: str(v) if isinstance(v, Path) else v

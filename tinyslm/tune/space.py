@@ -141,6 +141,35 @@ def point_of_student(task: str, student: Any, sparsity: float, qat: bool = False
     return p
 
 
+def cheaper_neighbours(task: str, point: dict[str, Any], space: Space) -> list[dict[str, Any]]:
+    """The point with one axis moved one step towards fewer instructions, each a point of `space`: larger
+    patches (fewer tokens: every layer shrinks, attention quadratically), fewer heads (fewer score matrices
+    and softmaxes), a smaller MLP. The search evaluates them right after the point itself: ASHA judges a
+    trial by how fast it learns, which random draws of small students lose to; neighbours of the default
+    student learn about as fast as it does.
+
+    >>> s = SPACES[("kws", "default")]
+    >>> p = {"dim": 48, "heads": 4, "blocks": 2, "mlp_ratio": 2.0, "sparsity": 0.5, "qat": False,
+    ...      "stem": "conv", "patch": 2}
+    >>> [{k: v for k, v in q.items() if p[k] != v} for q in cheaper_neighbours("kws", p, s)]
+    [{'patch': 3}, {'heads': 2}, {'mlp_ratio': 1.0}]
+    """
+    def step_down(values: tuple, v: Any) -> Any:
+        lower = [x for x in values if x < v]
+        return max(lower) if lower else None
+
+    out = []
+    if task == "kws":
+        larger = [x for x in space.patches if x > point["patch"]]
+        if larger:
+            out.append({**point, "patch": min(larger)})
+    for axis, values in (("heads", space.heads), ("mlp_ratio", space.mlp_ratios)):
+        v = step_down(values, point[axis])
+        if v is not None:
+            out.append({**point, axis: v})
+    return out
+
+
 def describe(task: str, point: dict[str, Any], quick: bool) -> str:
     s = student_config(task, point, quick).describe()
     s = s.split(" (")[0]  # without the data shape (tokens/frames), which the profile's default may not match

@@ -309,10 +309,12 @@ def run_search(s: TuneSettings, job: Any, baseline: dict | None, say: Say) -> An
         tuner = tune.Tuner.restore(str(path), trainable=trainable, resume_errored=True)
     else:
         epochs = base_train_config(s.task, s.quick).student_fit.epochs
-        # one rung, after a third of the epochs (the best quarter go on): with factor 3 a second rung fell at 18
-        # of 20 epochs, saving little and cutting students that were about to join the front
-        scheduler = ASHAScheduler(time_attr="step", max_t=job.max_step(), grace_period=max(1, epochs // 3),
-                                  reduction_factor=4)
+        # one rung, after a third of the distillation epochs: the reduction factor is what puts the next rung
+        # past the last step (with factor 3 a second rung fell at 24 of 25 steps, saving little and cutting
+        # neighbours of the default student that were level with it)
+        grace = max(1, epochs // 3)
+        scheduler = ASHAScheduler(time_attr="step", max_t=job.max_step(), grace_period=grace,
+                                  reduction_factor=max(3, -(-job.max_step() // grace)))
         space = space_for(s.task, s.quick)
         first = [baseline, *cheaper_neighbours(s.task, baseline, space)][:max(1, s.trials // 3)] if baseline else None
         search = BasicVariantGenerator(points_to_evaluate=first, random_state=s.seed)

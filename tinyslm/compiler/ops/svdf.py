@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..ir import Operator
+from ..ir import Operator, Tensor
 from ..lowering import Call, KernelParams, Lowering, Scratch, Step, T
 from ..quantization import quantize_multiplier
 from . import register
@@ -35,18 +35,9 @@ class SvdfParams(KernelParams):
     shift_2: int
 
 
-@register("SVDF")
-def svdf(lw: Lowering, op: Operator) -> Step:
-    lw.io(op, 5)
-    if lw.is_float(op):
-        return _svdf_f32(lw, op)
-    x = lw.dtype(op, op.inputs[0], ("int8",), "input")
-    wf = lw.dtype(op, op.inputs[1], ("int8",), "feature weights")
-    wt = lw.dtype(op, op.inputs[2], ("int16",), "time weights")
-    st = lw.dtype(op, op.inputs[4], ("int16",), "state")
-    y = lw.dtype(op, op.outputs[0], ("int8",), "output")
-    for t, role in ((x, "input"), (wf, "feature weights"), (wt, "time weights"), (st, "state"), (y, "output")):
-        lw.per_tensor(op, t, role)
+def _shapes(lw: Lowering, op: Operator, x: Tensor, wf: Tensor, wt: Tensor, st: Tensor, y: Tensor
+            ) -> tuple[int, int, int, int, int, int]:
+    """The checks both types share: (batches, input size, filters, rank, memory, units)."""
     lw.need(st.is_variable, op, "the state (input 4) must be a variable tensor", tensor=st.index)
     rank = int(op.options.get("rank", 1))
     lw.need(len(x.shape) == 2 and len(wf.shape) == 2 and len(wt.shape) == 2, op,
@@ -60,6 +51,22 @@ def svdf(lw: Lowering, op: Operator) -> Step:
     lw.need(st.numel == batches * filters * memory, op,
             f"state {lw.shape_str(st.shape)} does not hold {batches}x{filters}x{memory} values", tensor=st.index)
     lw.need(y.numel == batches * units, op, f"output {lw.shape_str(y.shape)} does not hold {batches}x{units} values")
+    return batches, input_size, filters, rank, memory, units
+
+
+@register("SVDF")
+def svdf(lw: Lowering, op: Operator) -> Step:
+    lw.io(op, 5)
+    if lw.is_float(op):
+        return _svdf_f32(lw, op)
+    x = lw.dtype(op, op.inputs[0], ("int8",), "input")
+    wf = lw.dtype(op, op.inputs[1], ("int8",), "feature weights")
+    wt = lw.dtype(op, op.inputs[2], ("int16",), "time weights")
+    st = lw.dtype(op, op.inputs[4], ("int16",), "state")
+    y = lw.dtype(op, op.outputs[0], ("int8",), "output")
+    for t, role in ((x, "input"), (wf, "feature weights"), (wt, "time weights"), (st, "state"), (y, "output")):
+        lw.per_tensor(op, t, role)
+    batches, input_size, filters, rank, memory, units = _shapes(lw, op, x, wf, wt, st, y)
     bias_idx = op.inputs[3]
     # (TFLM's interpreter crashes on an integer SVDF without one: nothing to be bit-exact with)
     lw.need(bias_idx >= 0, op, "an SVDF without a bias, on which TFLM's kernel crashes",
@@ -102,19 +109,7 @@ def _svdf_f32(lw: Lowering, op: Operator) -> Call:
     wt = lw.dtype(op, op.inputs[2], ("float32",), "time weights")
     st = lw.dtype(op, op.inputs[4], ("float32",), "state")
     y = lw.dtype(op, op.outputs[0], ("float32",), "output")
-    lw.need(st.is_variable, op, "the state (input 4) must be a variable tensor", tensor=st.index)
-    rank = int(op.options.get("rank", 1))
-    lw.need(len(x.shape) == 2 and len(wf.shape) == 2 and len(wt.shape) == 2, op,
-            "input, feature weights and time weights must be 2-D")
-    batches, input_size = x.shape
-    filters, memory = wt.shape
-    lw.need(rank >= 1 and filters % rank == 0, op, f"{filters} filters are not a multiple of rank {rank}")
-    units = filters // rank
-    lw.need(tuple(wf.shape) == (filters, input_size), op,
-            f"feature weights {lw.shape_str(wf.shape)} are not {filters}x{input_size}", tensor=wf.index)
-    lw.need(st.numel == batches * filters * memory, op,
-            f"state {lw.shape_str(st.shape)} does not hold {batches}x{filters}x{memory} values", tensor=st.index)
-    lw.need(y.numel == batches * units, op, f"output {lw.shape_str(y.shape)} does not hold {batches}x{units} values")
+    batches, input_size, filters, rank, memory, units = _shapes(lw, op, x, wf, wt, st, y)
     bias_idx = op.inputs[3]
     lw.need(bias_idx >= 0, op, "an SVDF without a bias, on which TFLM's kernel crashes", "give the SVDF a bias (zeros)")
     lw.dtype(op, bias_idx, ("float32",), "bias")

@@ -3,6 +3,8 @@ TFLM over sequences of invocations: the generated C's state area, NAME_reset(), 
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 import tflite
@@ -113,31 +115,35 @@ def test_state_lives_in_its_own_area_and_reads_its_reset_value():
     assert report.ok, report.lines()
 
 
-NO_ARM = __import__("shutil").which("qemu-system-arm") is None or __import__("shutil").which("arm-none-eabi-gcc") is None
+NO_ARM = shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
+
+
+def on_qemu(m: bytes, board: str, target: str, n: int, tmp_path) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(ours, TFLM's) first output per input, over n random inputs run in order on the emulated board."""
+    from tinyslm.compiler import compile_model
+    from tinyslm.runners.oracle import Oracle, random_inputs
+    from tinyslm.runners.qemu import build_qemu, run_qemu
+
+    cm = compile_model(m, tmp_path / "model", name="model", target=target)
+    elf = build_qemu(cm, tmp_path / "build", board)
+    rng = np.random.default_rng(8)
+    batches = [random_inputs(cm.inputs, rng) for _ in range(n)]
+    run = run_qemu(elf, cm, batches, board)
+    assert len(run.outputs) == len(batches) and all(np.asarray(got[0]).size for got in run.outputs)
+    oracle = Oracle(m)
+    return [(np.asarray(got[0]), np.asarray(oracle.run(inputs)[0])) for inputs, got in zip(batches, run.outputs)]
 
 
 @pytest.mark.skipif(NO_ARM, reason="needs qemu-system-arm and arm-none-eabi-gcc")
 @pytest.mark.parametrize("board", ["mps2-an386", "mps2-an500"])
 def test_svdf_sequence_on_a_cortex_m_in_qemu(board, tmp_path):
     """The state carried over 20 invocations on an emulated Cortex-M4 (DSP kernels) and Cortex-M7 (portable), byte for byte with TFLM."""
-    from tinyslm.compiler import compile_model
-    from tinyslm.runners.oracle import Oracle, random_inputs
-    from tinyslm.runners.qemu import build_qemu, run_qemu
-
-    m = svdf_model(batches=2)
-    cm = compile_model(m, tmp_path / "model", name="model", target="cortex-m-dsp" if board == "mps2-an386" else "portable")
-    elf = build_qemu(cm, tmp_path / "build", board)
-    rng = np.random.default_rng(8)
-    batches = [random_inputs(cm.inputs, rng) for _ in range(20)]
-    run = run_qemu(elf, cm, batches, board)
-    oracle = Oracle(m)
-    assert len(run.outputs) == len(batches)
-    for inputs, got in zip(batches, run.outputs):
-        (ref,) = oracle.run(inputs)
-        assert np.asarray(got[0]).tobytes() == np.asarray(ref).tobytes()
+    target = "cortex-m-dsp" if board == "mps2-an386" else "portable"
+    for ours, ref in on_qemu(svdf_model(batches=2), board, target, 20, tmp_path):
+        assert ours.tobytes() == ref.tobytes()
 
 
-def _accumulator(mode: str, start: float = 3.0, init_op: bool = False) -> bytes:
+def _accumulator(mode: str, start: float = 3.0) -> bytes:
     """A tf.Variable updated on every call (acc = acc * 0.5 + x, returned doubled), converted with resource
     variables: VAR_HANDLE, READ_VARIABLE, ASSIGN_VARIABLE and CALL_ONCE with an init subgraph. mode: "float",
     or "int8" (the converter keeps the variable in float32 between QUANTIZE and DEQUANTIZE)."""
@@ -238,21 +244,8 @@ def test_float_lstm_on_a_cortex_m4_in_qemu(tmp_path):
     """On the emulated Cortex-M4 the float LSTM calls newlib's expf/tanhf, not glibc's: each differs by an ulp
     or two, and the recurrence carries that along, so the promise there is closeness, not bytes: within 1e-6
     of TFLM over 20 invocations x 5 steps (measured: 6e-8, 54 ulps at the worst)."""
-    from tinyslm.compiler import compile_model
-    from tinyslm.runners.oracle import Oracle, random_inputs
-    from tinyslm.runners.qemu import build_qemu, run_qemu
-
-    m = float_lstm(batches=2)
-    cm = compile_model(m, tmp_path / "model", name="model", target="cortex-m-dsp")
-    elf = build_qemu(cm, tmp_path / "build", "mps2-an386")
-    rng = np.random.default_rng(8)
-    batches = [random_inputs(cm.inputs, rng) for _ in range(20)]
-    run = run_qemu(elf, cm, batches, "mps2-an386")
-    oracle = Oracle(m)
-    assert len(run.outputs) == len(batches)
-    for inputs, got in zip(batches, run.outputs):
-        (ref,) = oracle.run(inputs)
-        assert got[0].shape == ref.shape and np.max(np.abs(np.asarray(got[0]) - ref)) <= 1e-6
+    for ours, ref in on_qemu(float_lstm(batches=2), "mps2-an386", "cortex-m-dsp", 20, tmp_path):
+        assert ours.shape == ref.shape and np.max(np.abs(ours - ref)) <= 1e-6
 
 
 def int8_lstm(batches: int = 1, time: int = 5, n_in: int = 3, units: int = 4, time_major: bool = False,
@@ -294,21 +287,8 @@ def test_int8_lstm_over_a_sequence_of_invokes(kw):
 def test_int8_lstm_on_a_cortex_m4_in_qemu(tmp_path):
     """The integer LSTM on the emulated Cortex-M4, byte for byte with TFLM over 20 invocations (integer maths:
     no libm in the way)."""
-    from tinyslm.compiler import compile_model
-    from tinyslm.runners.oracle import Oracle, random_inputs
-    from tinyslm.runners.qemu import build_qemu, run_qemu
-
-    m = int8_lstm(batches=2, clip=0.5)
-    cm = compile_model(m, tmp_path / "model", name="model", target="cortex-m-dsp")
-    elf = build_qemu(cm, tmp_path / "build", "mps2-an386")
-    rng = np.random.default_rng(8)
-    batches = [random_inputs(cm.inputs, rng) for _ in range(20)]
-    run = run_qemu(elf, cm, batches, "mps2-an386")
-    oracle = Oracle(m)
-    assert len(run.outputs) == len(batches)
-    for inputs, got in zip(batches, run.outputs):
-        (ref,) = oracle.run(inputs)
-        assert np.asarray(got[0]).tobytes() == np.asarray(ref).tobytes()
+    for ours, ref in on_qemu(int8_lstm(batches=2, clip=0.5), "mps2-an386", "cortex-m-dsp", 20, tmp_path):
+        assert ours.tobytes() == ref.tobytes()
 
 
 def test_verify_cli_resets_the_state(tmp_path):

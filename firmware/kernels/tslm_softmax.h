@@ -17,18 +17,19 @@ typedef struct {
 
 static inline int tslm_softmax_clz32(uint32_t x)
 {
-    int n = 0;
     if (x == 0) {
         return 32;
     }
 #if defined(__GNUC__)
     return __builtin_clz(x); /* one CLZ on a Cortex-M3 and up (x is not 0 here) */
-#endif
+#else
+    int n = 0;
     while ((x & 0x80000000u) == 0) {
         x <<= 1;
         ++n;
     }
     return n;
+#endif
 }
 
 /* x << shift, saturating to int32 (gemmlowp SaturatingRoundingMultiplyByPOT, shift > 0). */

@@ -190,6 +190,7 @@ class Emitter:
         code: list[str] = []
         params_name = f"op{op.index}"
         args: list[str] = []
+        n_lists, seen_lists = sum(isinstance(a, TList) for a in s.args), 0  # several: op<N>_inputs0, _inputs1...
         if s.params_type and PARAMS not in s.args:
             args.append(f"&{params_name}")
         for a in s.args:
@@ -210,8 +211,8 @@ class Emitter:
                     args.append(f"({a.ctype} *)(arena + {off})" if off else f"({a.ctype} *)arena")
             elif isinstance(a, TList):
                 ptrs = ", ".join(self.ptr(i, False) for i in a.indices)
-                lists = sum(isinstance(b, TList) for b in s.args)
-                var = f"op{op.index}_inputs" + (str(sum(1 for c in code if c.startswith("const void"))) if lists > 1 else "")
+                var = f"op{op.index}_inputs" + (str(seen_lists) if n_lists > 1 else "")
+                seen_lists += 1
                 code.append(f"const void *const {var}[{len(a.indices)}] = {{{ptrs}}};")
                 args.append(var)
         code.append(f"{s.func}({', '.join(args)});")

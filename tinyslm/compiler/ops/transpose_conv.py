@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..ir import Operator
+from ..ir import Operator, Tensor
 from ..lowering import Call, ConstArray, KernelParams, Lit, Lowering, Ref, Step, T
 from ..quantization import activation_range
 from . import register
@@ -57,6 +57,31 @@ def transpose_padding(padding: str, out_size: int, filt: int, stride: int) -> in
     return max((n - 1) * stride + filt - out_size, 0) // 2
 
 
+def _check_shapes(lw: Lowering, op: Operator, shape: list[int], x: Tensor, w: Tensor, y: Tensor
+                  ) -> tuple[int, int, int, int]:
+    """The shape checks of every type: 4-D tensors, the output shape input, the filter (oc, fh, fw, ic)."""
+    for t, role in ((x, "input"), (w, "filter"), (y, "output")):
+        lw.need(len(t.shape) == 4, op, f"{role} must be 4-D NHWC, got {lw.shape_str(t.shape)}", tensor=t.index)
+    lw.need(shape == list(y.shape), op, f"output shape input {shape} differs from the output tensor "
+            f"{lw.shape_str(y.shape)}", tensor=y.index)
+    oc, fh, fw, ic = w.shape
+    lw.need(ic == x.shape[3] and oc == y.shape[3] and x.shape[0] == y.shape[0], op,
+            f"filter {lw.shape_str(w.shape)} does not map input {lw.shape_str(x.shape)} to output "
+            f"{lw.shape_str(y.shape)}", tensor=w.index)
+    return oc, fh, fw, ic
+
+
+def _strides_padding(lw: Lowering, op: Operator, y: Tensor, fh: int, fw: int) -> tuple[int, int, str, int, int]:
+    """(stride h, stride w, padding, padding before in height, in width)."""
+    o = op.options
+    sh, sw = o.get("stride_h", 1), o.get("stride_w", 1)
+    lw.need(sh >= 1 and sw >= 1, op, "strides must be >= 1")
+    padding = o.get("padding", "VALID")
+    lw.need(padding in ("SAME", "VALID"), op, f"padding {padding} is not supported")
+    pad_h, pad_w = transpose_padding(padding, y.shape[1], fh, sh), transpose_padding(padding, y.shape[2], fw, sw)
+    return sh, sw, padding, pad_h, pad_w
+
+
 @register("TRANSPOSE_CONV")
 def transpose_conv(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 3)
@@ -69,26 +94,14 @@ def transpose_conv(lw: Lowering, op: Operator) -> Step:
     lw.need(w.is_const, op, "the filter must be a constant tensor", tensor=w.index)
     lw.per_tensor(op, x, "input")
     lw.per_tensor(op, y, "output")
-    for t, role in ((x, "input"), (w, "filter"), (y, "output")):
-        lw.need(len(t.shape) == 4, op, f"{role} must be 4-D NHWC, got {lw.shape_str(t.shape)}", tensor=t.index)
-    lw.need(shape == list(y.shape), op, f"output shape input {shape} differs from the output tensor "
-            f"{lw.shape_str(y.shape)}", tensor=y.index)
-    oc, fh, fw, ic = w.shape
-    lw.need(ic == x.shape[3] and oc == y.shape[3] and x.shape[0] == y.shape[0], op,
-            f"filter {lw.shape_str(w.shape)} does not map input {lw.shape_str(x.shape)} to output "
-            f"{lw.shape_str(y.shape)}", tensor=w.index)
+    oc, fh, fw, ic = _check_shapes(lw, op, shape, x, w, y)
     lw.need(all(z == 0 for z in w.quant.zero_point), op, "int8 filters must be symmetric (zero point 0)",
             tensor=w.index)
     n_scales = len(w.quant.scale)
     lw.need(n_scales in (1, oc) and (n_scales == 1 or w.quant.axis == 0), op,
             f"filter has {n_scales} scales on axis {w.quant.axis}; expected 1 or {oc} on axis 0", tensor=w.index)
     o = op.options
-    sh, sw = o.get("stride_h", 1), o.get("stride_w", 1)
-    lw.need(sh >= 1 and sw >= 1, op, "strides must be >= 1")
-    padding = o.get("padding", "VALID")
-    lw.need(padding in ("SAME", "VALID"), op, f"padding {padding} is not supported")
-    pad_h = transpose_padding(padding, y.shape[1], fh, sh)
-    pad_w = transpose_padding(padding, y.shape[2], fw, sw)
+    sh, sw, padding, pad_h, pad_w = _strides_padding(lw, op, y, fh, fw)
     reals = [float(x.scale) * float(w.quant.scale[c if n_scales > 1 else 0]) / float(y.scale) for c in range(oc)]
     mult, shift = lw.requant_arrays(op, reals)
     act = o.get("fused_activation_function", "NONE")
@@ -144,21 +157,8 @@ def _transpose_conv_f32(lw: Lowering, op: Operator, shape: list[int]) -> Call:
     x = lw.dtype(op, op.inputs[2], ("float32",), "input")
     w = lw.dtype(op, op.inputs[1], ("float32",), "filter")
     y = lw.dtype(op, op.outputs[0], ("float32",), "output")
-    for t, role in ((x, "input"), (w, "filter"), (y, "output")):
-        lw.need(len(t.shape) == 4, op, f"{role} must be 4-D NHWC, got {lw.shape_str(t.shape)}", tensor=t.index)
-    lw.need(shape == list(y.shape), op, f"output shape input {shape} differs from the output tensor "
-            f"{lw.shape_str(y.shape)}", tensor=y.index)
-    oc, fh, fw, ic = w.shape
-    lw.need(ic == x.shape[3] and oc == y.shape[3] and x.shape[0] == y.shape[0], op,
-            f"filter {lw.shape_str(w.shape)} does not map input {lw.shape_str(x.shape)} to output "
-            f"{lw.shape_str(y.shape)}", tensor=w.index)
-    o = op.options
-    sh, sw = o.get("stride_h", 1), o.get("stride_w", 1)
-    lw.need(sh >= 1 and sw >= 1, op, "strides must be >= 1")
-    padding = o.get("padding", "VALID")
-    lw.need(padding in ("SAME", "VALID"), op, f"padding {padding} is not supported")
-    pad_h = transpose_padding(padding, y.shape[1], fh, sh)
-    pad_w = transpose_padding(padding, y.shape[2], fw, sw)
+    oc, fh, fw, ic = _check_shapes(lw, op, shape, x, w, y)
+    sh, sw, padding, pad_h, pad_w = _strides_padding(lw, op, y, fh, fw)
     act, act_note = lw.float_activation(op)
     bias_idx = op.inputs[3] if len(op.inputs) > 3 else -1
     if bias_idx >= 0:

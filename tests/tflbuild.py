@@ -15,7 +15,8 @@ import numpy as np
 import tflite
 
 TYPES = {"float32": tflite.TensorType.FLOAT32, "int8": tflite.TensorType.INT8, "int16": tflite.TensorType.INT16,
-         "int32": tflite.TensorType.INT32, "int64": tflite.TensorType.INT64, "resource": tflite.TensorType.RESOURCE}
+         "int32": tflite.TensorType.INT32, "int64": tflite.TensorType.INT64, "resource": tflite.TensorType.RESOURCE,
+         "uint32": tflite.TensorType.UINT32, "uint64": tflite.TensorType.UINT64, "bool": tflite.TensorType.BOOL}
 
 
 @dataclass
@@ -38,6 +39,14 @@ class OpDesc:
     options_type: str | None = None  # e.g. "SoftmaxOptions"
     options: Callable | None = None  # (builder) -> offset of the options table
     extra: dict = field(default_factory=dict)
+    custom_options: bytes | None = None  # a custom op's options ("CUSTOM:Name" opcodes), e.g. flex(shift=12)
+
+
+def flex(**values: object) -> bytes:
+    """A custom op's options as TFLM's signal kernels read them: a flexbuffer map (keys in sorted order)."""
+    from flatbuffers import flexbuffers
+
+    return bytes(flexbuffers.Dumps(values))
 
 
 def _vec(b: flatbuffers.Builder, start: Callable, values: list, prepend: str) -> int:
@@ -89,7 +98,16 @@ def build_model(tensors: list[TDesc], ops: list[OpDesc], inputs: list[int], outp
         t_offsets.append(tflite.TensorEnd(b))
     codes = sorted({o.opcode for o in ops})
     code_offsets = []
+    custom_names = {c: b.CreateString(c.split(":", 1)[1]) for c in codes if c.startswith("CUSTOM:")}
     for c in codes:
+        if c in custom_names:
+            tflite.OperatorCodeStart(b)
+            tflite.OperatorCodeAddDeprecatedBuiltinCode(b, tflite.BuiltinOperator.CUSTOM)
+            tflite.OperatorCodeAddBuiltinCode(b, tflite.BuiltinOperator.CUSTOM)
+            tflite.OperatorCodeAddCustomCode(b, custom_names[c])
+            tflite.OperatorCodeAddVersion(b, 1)
+            code_offsets.append(tflite.OperatorCodeEnd(b))
+            continue
         tflite.OperatorCodeStart(b)
         num = getattr(tflite.BuiltinOperator, c)
         tflite.OperatorCodeAddDeprecatedBuiltinCode(b, min(num, 127))
@@ -99,6 +117,8 @@ def build_model(tensors: list[TDesc], ops: list[OpDesc], inputs: list[int], outp
     op_offsets = []
     for o in ops:
         opt = o.options(b) if o.options else None
+        copt = _vec(b, tflite.OperatorStartCustomOptionsVector, list(o.custom_options), "PrependUint8") \
+            if o.custom_options is not None else None
         ins = _vec(b, tflite.OperatorStartInputsVector, o.inputs, "PrependInt32")
         outs = _vec(b, tflite.OperatorStartOutputsVector, o.outputs, "PrependInt32")
         tflite.OperatorStart(b)
@@ -108,6 +128,9 @@ def build_model(tensors: list[TDesc], ops: list[OpDesc], inputs: list[int], outp
         if opt is not None:
             tflite.OperatorAddBuiltinOptionsType(b, getattr(tflite.BuiltinOptions, o.options_type))
             tflite.OperatorAddBuiltinOptions(b, opt)
+        if copt is not None:
+            tflite.OperatorAddCustomOptions(b, copt)
+            tflite.OperatorAddCustomOptionsFormat(b, tflite.CustomOptionsFormat.FLEXBUFFERS)
         op_offsets.append(tflite.OperatorEnd(b))
     tv = _vec(b, tflite.SubGraphStartTensorsVector, t_offsets, "PrependUOffsetTRelative")
     ov = _vec(b, tflite.SubGraphStartOperatorsVector, op_offsets, "PrependUOffsetTRelative")

@@ -22,6 +22,9 @@ DTYPES: dict[str, tuple[type, str]] = {
     "int16": (np.int16, "int16_t"),
     "int32": (np.int32, "int32_t"),
     "int64": (np.int64, "int64_t"),
+    # TFLM's signal ops (energy, filter bank) pass unsigned sums between them
+    "uint32": (np.uint32, "uint32_t"),
+    "uint64": (np.uint64, "uint64_t"),
     "bool": (np.bool_, "bool"),
     # a resource handle (VAR_HANDLE's output; TFLM keeps the variable's id in it): the reader resolves every
     # handle to its variable (variables.py), so none is ever given storage

@@ -202,6 +202,25 @@ class Lowering:
             raise self.fail(op, f"{role} is {t.dtype} without quantization parameters", tensor=index)
         return t
 
+    def raw(self, op: Operator, index: int, allowed: tuple[str, ...], role: str) -> Tensor:
+        """A tensor of one of these types, its values taken as they are (TFLM's signal ops: int16 samples,
+        uint32 energies; no quantization parameters needed)."""
+        self.need(index >= 0, op, f"missing {role} tensor")
+        t = self.t(index)
+        self.need(t.dtype in allowed, op, f"{role} has type {t.dtype}; this op supports {'/'.join(allowed)}",
+                  tensor=index)
+        return t
+
+    def state(self, op: Operator, what: str, dtype: str, shape: tuple[int, ...]) -> int:
+        """A buffer this op keeps from one invocation to the next (what TFLM allocates as a persistent buffer
+        and clears in the op's Reset): a new variable tensor, so it lives in the model's state area and
+        NAME_reset() sets it to zero bytes. The kernel's layout of it must make all-zero bytes mean TFLM's
+        state after Reset (keep a 'primed' flag in it when TFLM's reset state is not zeros)."""
+        index = len(self.g.tensors)
+        self.g.tensors.append(Tensor(index, f"op{op.index}_{what}", tuple(int(d) for d in shape), dtype,
+                                     is_variable=True))
+        return index
+
     def const(self, op: Operator, index: int, role: str) -> np.ndarray:
         self.need(index >= 0 and self.t(index).is_const, op, f"{role} must be a constant tensor",
                   "tinyslm needs shapes, axes and permutations known at compile time", index)

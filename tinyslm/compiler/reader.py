@@ -34,6 +34,7 @@ def _tflite():
 _TENSOR_TYPES = {
     "FLOAT32": "float32", "INT8": "int8", "UINT8": "uint8", "INT16": "int16",
     "INT32": "int32", "INT64": "int64", "BOOL": "bool", "RESOURCE": "resource",
+    "UINT32": "uint32", "UINT64": "uint64",
 }
 _ZP_RANGE = {"int8": (-128, 127), "uint8": (0, 255), "int16": (-32768, 32767)}
 _MAX_TENSOR_BYTES = 256 << 20
@@ -165,6 +166,23 @@ class _Reader:
                                        "keep as state", where=self.source)
         return tensors, operators, g_in, g_out
 
+    def custom_options(self, op: Any, opname: str, i: int) -> dict[str, Any]:
+        """A custom op's options: the flexbuffer map TFLM's signal kernels read (keys to values); {} if none."""
+        n = self.length(op.CustomOptionsLength(), f"operator {i} custom options", 1)
+        if n == 0:
+            return {}
+        from flatbuffers import flexbuffers
+
+        raw = bytes(op.CustomOptionsAsNumpy())
+        try:
+            value = flexbuffers.Loads(raw)
+        except Exception as e:  # a corrupt flexbuffer raises anything from IndexError to struct.error
+            raise self.corrupt(f"operator {i} ({opname}) has custom options that are not a readable flexbuffer "
+                               f"({type(e).__name__})") from None
+        if not isinstance(value, dict):
+            raise self.corrupt(f"operator {i} ({opname}) has custom options that are not a flexbuffer map")
+        return value
+
     def unsupported_op(self, operators: list[Operator]) -> UnsupportedError | None:
         """The first operator tinyslm has no handler for, as the error lowering would raise."""
         from .ops import registry
@@ -266,6 +284,8 @@ class _Reader:
         return buffer.DataAsNumpy().tobytes()
 
     def options(self, op: Any, opname: str, i: int) -> dict[str, Any]:
+        if opname.startswith("CUSTOM:"):
+            return self.custom_options(op, opname, i)
         kind = self.options_names.get(op.BuiltinOptionsType(), "NONE")
         table = op.BuiltinOptions()
         if kind == "NONE" or table is None:

@@ -85,3 +85,29 @@ def test_cmake_project_builds_the_same_bytes(tmp_path):
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         assert r.returncode == 0, r.stdout + r.stderr
     assert (tmp_path / "cm" / "firmware.bin").read_bytes() == fw.bin.read_bytes()
+
+
+@needs_models
+@needs_toolchain
+def test_size_build_is_smaller_and_chosen_when_only_it_fits(tmp_path):
+    """--optimize size: less flash for the same C (same outputs: test_qemu_bench); build_fitting (what `tinyslm
+    build` calls) keeps the speed build when it fits and takes the size build when only that one does."""
+    from dataclasses import replace
+
+    from tinyslm.boards import get_board
+    from tinyslm.firmware import build_fitting
+
+    speed = build(AD01, "mps2-an386", tmp_path / "speed")
+    size = build(AD01, "mps2-an386", tmp_path / "size", optimize="size")
+    assert (speed.optimize, size.optimize) == ("speed", "size")
+    assert "-Os" in (tmp_path / "size" / "Makefile").read_text()
+    assert size.size.code_bytes < speed.size.code_bytes - 4096  # the DSP kernels' inlined specialisations
+    b = get_board("mps2-an386")
+    between = replace(b, memory=replace(b.memory, flash_bytes=(size.size.flash_bytes + speed.size.flash_bytes) // 2))
+    with pytest.raises(FitError) as e:
+        build(AD01, between, tmp_path / "tight")
+    assert e.value.flash and "--optimize size" in (e.value.hint or "")
+    fw, why = build_fitting(AD01, between, tmp_path / "tight")
+    assert fw.optimize == "size" and "does not fit" in why
+    fw, why = build_fitting(AD01, b, tmp_path / "roomy")
+    assert fw.optimize == "speed" and why == ""

@@ -48,6 +48,26 @@ def test_op_zoo_bit_exact_on_cortex_m4(name, zoo):
     assert run.op_instructions and sum(run.op_instructions.values()) > 0
 
 
+# one case per optimized kernel family (and a whole transformer)
+SIZE_CASES = ["conv_3x3_same", "conv_1x1", "depthwise_3x3", "depthwise_5x1_relu6", "dense_rows", "add_broadcast_rows",
+              "mul", "softmax_long", "mean_hw_keepdims", "batch_matmul_attention", "transformer_cls"]
+
+
+@pytest.mark.parametrize("name", SIZE_CASES)
+def test_size_build_bit_exact_on_cortex_m4(name, zoo):
+    """The size build (--optimize size: -Os, the kernels' helpers called instead of inlined) is the same C, so it
+    must give the same bytes: the DSP kernels built that way against TFLM on the M4."""
+    from tinyslm.firmware import opt_flag
+
+    model = zoo(name)
+    cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=5, opt=opt_flag("size"))
+    oracle = Oracle(model)
+    assert len(run.outputs) == len(batches) == 3
+    for inputs, ours in zip(batches, run.outputs):
+        c = compare_outputs(oracle.run(inputs), ours)
+        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
+
+
 @pytest.mark.skipif(not SHARED_MODELS, reason="needs ../shared/models (TINYSLM_SHARED_MODELS)")
 def test_bench_cli_writes_json_markdown_readme_and_repeats(zoo, tmp_path):
     """`tinyslm bench` on a shared model and a build folder (a pipeline-style transformer): JSON, Markdown and

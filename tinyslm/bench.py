@@ -66,6 +66,7 @@ class BenchResult:
     cycles_m4: int | None = None  # estimated Cortex-M4 cycles per inference (tinyslm/cycles.py), M4 boards only
     cycle_classes: dict = field(default_factory=dict)  # estimated cycles per instruction class
     tflm_arena_source: str = ""  # "cortex-m4": the measured figure; "host": TFLM's own allocator on the host
+    optimize: str = "speed"  # what the kernels were compiled for (firmware.OPTIMIZE)
 
     @property
     def vs_cmsis(self) -> float | None:
@@ -96,8 +97,10 @@ def _with_tflm(r: BenchResult, model: Path, board: str, label: str) -> BenchResu
     return r
 
 
-def bench_model(model: Path, board: str = "mps2-an386", target: str | None = None, label: str = "") -> BenchResult:
+def bench_model(model: Path, board: str = "mps2-an386", target: str | None = None, label: str = "",
+                optimize: str = "speed") -> BenchResult:
     from .boards import get_board
+    from .firmware import opt_flag
     from .compiler import compile_model
     from .runners.codesize import measure as code_size
     from .compiler.lowering import Call
@@ -106,16 +109,17 @@ def bench_model(model: Path, board: str = "mps2-an386", target: str | None = Non
 
     b = get_board(board)
     tgt = target or b.kernel_target
+    opt = opt_flag(optimize)
     with tempfile.TemporaryDirectory(prefix="tinyslm-bench-") as tmp:
         cm = compile_model(model, Path(tmp) / "model", name="model", target=tgt)
         inputs = [lcg_input(t.nbytes).view(np.dtype(t.dtype)).reshape(t.shape) if t.dtype != "float32"
                   else lcg_input(t.nbytes).astype(np.float32)[: int(np.prod(t.shape))].reshape(t.shape)
                   for t in cm.inputs]
-        elf = build_qemu(cm, Path(tmp) / "plain", b)
+        elf = build_qemu(cm, Path(tmp) / "plain", b, opt)
         plain = run_qemu(elf, cm, [inputs], b)
         mix = m4_mix(elf, b.emulator.qemu_machine, inputs, f"{cm.name}_invoke") if b.cpu == "cortex-m4" else None
-        prof = run_qemu(build_qemu(cm, Path(tmp) / "prof", b, profile=True), cm, [inputs], b)
-        cs = code_size(cm, cpu=b.cpu, flags=tuple(f for f in b.cflags if f.startswith("-mfloat-abi")))
+        prof = run_qemu(build_qemu(cm, Path(tmp) / "prof", b, opt, profile=True), cm, [inputs], b)
+        cs = code_size(cm, cpu=b.cpu, opt=opt, flags=tuple(f for f in b.cflags if f.startswith("-mfloat-abi")))
     calls = {s.op.index: s for s in cm.plan.steps if isinstance(s, Call)}
     per_op = [dict(op=i, opcode=calls[i].op.opcode, kernel=calls[i].func, macs=calls[i].macs, instructions=n,
                    detail=calls[i].note) for i, n in sorted((prof.op_instructions or {}).items()) if i in calls]
@@ -123,6 +127,7 @@ def bench_model(model: Path, board: str = "mps2-an386", target: str | None = Non
     out0 = plain.outputs[0][0].reshape(-1)[:8].astype(int).tolist()
     r = BenchResult(str(model), b.name, tgt, cm.macs, instr, instr / max(cm.macs, 1), cm.arena_bytes, cm.io_bytes,
                     cm.weights_bytes, (cs.kernels_text + cs.model_text) if cs else 0, out0, per_op)
+    r.optimize = optimize
     if mix is not None:
         r.cycles_m4, r.cycle_classes = mix.cycles, dict(sorted(mix.cycles_by_class.items()))
     return _with_tflm(r, Path(model), b.name, label)
@@ -216,7 +221,8 @@ def markdown(results: list[BenchResult], per_op: bool = True) -> str:
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         tflm_arena = f"{r.tflm_arena:,}{' †' if r.tflm_arena_source == 'host' else ''}" if r.tflm_arena else "-"
-        lines.append(f"| {r.label or Path(r.model).stem} | {r.board} | {kernels.get(r.target, r.target)} | {r.macs:,} | "
+        kset = kernels.get(r.target, r.target) + (", -Os" if r.optimize == "size" else "")
+        lines.append(f"| {r.label or Path(r.model).stem} | {r.board} | {kset} | {r.macs:,} | "
                      f"{r.instructions:,} | {r.instructions_per_mac:.2f} | {f'{r.vs_cmsis:.2f}x' if r.vs_cmsis else '-'} | "
                      f"{f'{r.cycles_m4:,}' if r.cycles_m4 else '-'} | "
                      f"{r.arena_bytes:,} | {tflm_arena} | {r.weights_bytes:,} | {r.kernels_text:,} | "
@@ -238,7 +244,8 @@ def markdown(results: list[BenchResult], per_op: bool = True) -> str:
             rows = _per_op_summary(r)
             if not rows:
                 continue
-            lines += ["", f"**{r.label or Path(r.model).stem}** on {r.board}: instructions per operator type", "",
+            built = " (built for size, -Os)" if r.optimize == "size" else ""
+            lines += ["", f"**{r.label or Path(r.model).stem}** on {r.board}{built}: instructions per operator type", "",
                       "| op | calls | instructions | share | instr/MAC |", "|---|---|---|---|---|"]
             lines += [f"| {op} | {n} | {ins:,} | {100 * share:.1f}% | {f'{ins / macs:.2f}' if macs else '-'} |"
                       for op, n, ins, share, macs in rows]

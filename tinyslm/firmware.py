@@ -47,6 +47,21 @@ RENODE_PORT = 3456  # the UART's TCP port in the generated .resc
 class FitError(TinyslmError):
     """The model does not fit the board."""
 
+    flash = False  # True: it is the flash that is short (a size-optimized build may still fit)
+
+
+class FlashFitError(FitError):
+    """The firmware does not fit the board's flash."""
+
+    flash = True
+
+
+# What `--optimize` chooses: the flags the kernels, the model and the app are compiled with. The C is the
+# same either way (so are its outputs, byte for byte). Size: -Os, and TSLM_OPTIMIZE_SIZE lets the compiler
+# call the kernels' inner-loop helpers instead of forcing a specialised inlined copy into every caller
+# (tslm_common.h's TSLM_ALWAYS_INLINE): fewer instructions of flash, more of time.
+OPTIMIZE = {"speed": "-O2", "size": "-Os -DTSLM_OPTIMIZE_SIZE"}
+
 
 @dataclass
 class SizeReport:
@@ -93,12 +108,13 @@ class Firmware:
     outputs: list[dict]
     profile_name: str = ""  # what `profile` answers as m-model-[...]
     mlperf: str | None = None  # the MLPerf Tiny benchmark it answers as
+    optimize: str = "speed"  # what it was compiled for (OPTIMIZE)
 
     def metadata(self) -> dict:
         return dict(tinyslm=__version__, board=self.board.name, model=self.model_name,
                     model_sha256=self.model_sha256, build_id=self.build_id, elf=self.elf.name,
                     size=asdict(self.size), inputs=self.inputs, outputs=self.outputs,
-                    profile_name=self.profile_name, mlperf=self.mlperf)
+                    profile_name=self.profile_name, mlperf=self.mlperf, optimize=self.optimize)
 
 
 @dataclass(frozen=True)
@@ -223,12 +239,23 @@ def check_fit(cm, board: Board, frontend: str | None = None, mlperf: str | None 
                        f"{kb(io)}, stack {kb(board.stack_bytes)}, app {kb(APP_STATIC_RAM)})",
                        hint="choose a smaller model (tinyslm build --board sizes one) or a board with more RAM")
     if flash > board.memory.flash_bytes:
-        raise FitError(f"model does not fit {board.name}: needs about {kb(flash)} flash, board has "
+        raise FlashFitError(f"model does not fit {board.name}: needs about {kb(flash)} flash, board has "
                        f"{kb(board.memory.flash_bytes)} (weights {kb(cm.weights_bytes)})",
                        hint="prune or shrink the model, or choose a board with more flash")
 
 
-def render(model, board: Board | str, out_dir: Path, name: str = "model", opt: str = "-O2",
+def opt_flag(optimize: str) -> str:
+    """The compiler flag of an --optimize choice.
+
+    >>> opt_flag("size")
+    '-Os -DTSLM_OPTIMIZE_SIZE'
+    """
+    if optimize not in OPTIMIZE:
+        raise TinyslmError(f"unknown optimization goal '{optimize}'", hint=f"use one of: {', '.join(OPTIMIZE)}")
+    return OPTIMIZE[optimize]
+
+
+def render(model, board: Board | str, out_dir: Path, name: str = "model", optimize: str = "speed",
            frontend: str | None = None, mlperf: str | None = None, label: str | None = None):
     """Write the firmware project (no build). Returns the CompiledModel.
 
@@ -239,6 +266,7 @@ def render(model, board: Board | str, out_dir: Path, name: str = "model", opt: s
     from .compiler import compile_model
 
     b = get_board(board) if isinstance(board, str) else board
+    opt = opt_flag(optimize)
     if frontend is not None and frontend not in FRONTENDS:
         raise TinyslmError(f"unknown frontend '{frontend}'", hint=f"use one of: {', '.join(FRONTENDS)}")
     out = Path(out_dir)
@@ -361,22 +389,25 @@ def build_host_app(model, out_dir: Path, name: str = "model", mlperf: str | None
     return exe
 
 
-def build(model, board: Board | str, out_dir: Path, name: str = "model", opt: str = "-O2",
+def build(model, board: Board | str, out_dir: Path, name: str = "model", optimize: str = "speed",
           jobs: int = 2, frontend: str | None = None, mlperf: str | None = None,
           label: str | None = None) -> Firmware:
-    """Render, build with arm-none-eabi-gcc (make), and measure."""
+    """Render, build with arm-none-eabi-gcc (make), and measure. optimize: "speed" (-O2) or "size" (-Os)."""
     b = get_board(board) if isinstance(board, str) else board
     for tool in ("arm-none-eabi-gcc", "make"):
         find_tool(tool, "cannot build firmware")
     out = Path(out_dir)
-    cm = render(model, b, out, name, opt, frontend, mlperf, label)
+    cm = render(model, b, out, name, optimize, frontend, mlperf, label)
+    opt = opt_flag(optimize)
     shutil.rmtree(out / "build", ignore_errors=True)
     r = subprocess.run(["make", "-C", str(out), f"-j{jobs}", "--no-print-directory"], capture_output=True, text=True)
     if r.returncode != 0:
         text = r.stderr.strip()
         if "RAM overflow" in text or "will not fit in region" in text or "overflowed by" in text:
-            raise FitError(f"firmware does not fit {b.name}: {text.splitlines()[-1][:300]}",
-                           where=str(out), hint="choose a smaller model or a board with more memory")
+            short = FlashFitError if re.search(r"region .FLASH. overflowed", text) else FitError
+            raise short(f"firmware does not fit {b.name}: {text.splitlines()[-1][:300]}",
+                        where=str(out), hint="choose a smaller model or a board with more memory"
+                        + (" (or --optimize size)" if short is FlashFitError and opt != OPTIMIZE["size"] else ""))
         raise ToolchainError(f"firmware build failed:\n{text[-3000:]}", where=str(out))
     elf = out / "build" / "firmware.elf"
     s = section_sizes(elf)
@@ -389,9 +420,20 @@ def build(model, board: Board | str, out_dir: Path, name: str = "model", opt: st
     fw = Firmware(out, b, name, cm.model_sha256, cm.build_id, elf, out / "build" / "firmware.bin",  # type: ignore
                   out / "build" / "firmware.hex", report,
                   [t for t in tensors if t["kind"] == "input"], [t for t in tensors if t["kind"] == "output"],
-                  cm.profile_name, mlperf)  # type: ignore[attr-defined]
+                  cm.profile_name, mlperf, optimize)  # type: ignore[attr-defined]
     (out / "firmware.json").write_text(json.dumps(fw.metadata(), indent=2) + "\n")
     return fw
+
+
+def build_fitting(model, board: Board | str, out_dir: Path, **kw) -> tuple[Firmware, str]:
+    """The speed build, or the size build when only that one fits the board's flash; (firmware, why it is
+    the size build, or "")."""
+    try:
+        return build(model, board, out_dir, **kw), ""
+    except FitError as e:
+        if not e.flash:
+            raise
+        return build(model, board, out_dir, optimize="size", **kw), f"the speed build does not fit: {e.what}"
 
 
 def load_metadata(path: Path) -> dict:

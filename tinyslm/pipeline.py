@@ -114,21 +114,21 @@ def _firmware(cfg: BuildConfig, folder: Path, task: AudioTask) -> dict:
     from dataclasses import asdict
 
     from .runners.oracle import Oracle
-    from .firmware import build
-
-    from .firmware import FitError
+    from .firmware import FitError, build_fitting
 
     model = folder.parent / "train" / "model.tflite"
     frontend, why = (task.frontend, "") if task.frontend else (None, "no on-device frontend for this task")
     label = f"tinyslm-{cfg.task}"  # what `profile` names it (without --mlperf)
     try:
-        fw = build(model, cfg.board, folder / "project", name=task.name, frontend=frontend, mlperf=cfg.mlperf,
-                   label=label)
+        fw, optimize_why = build_fitting(model, cfg.board, folder / "project", name=task.name, frontend=frontend,
+                                         mlperf=cfg.mlperf, label=label)
     except FitError as e:
         if frontend is None:
             raise
         frontend, why = None, f"the on-device frontend does not fit: {e.what}"
-        fw = build(model, cfg.board, folder / "project", name=task.name, mlperf=cfg.mlperf, label=label)
+        fw, optimize_why = build_fitting(model, cfg.board, folder / "project", name=task.name, mlperf=cfg.mlperf,
+                                         label=label)
+    optimize = fw.optimize
     try:
         tflm_arena = Oracle(model.read_bytes()).arena().total
     except TinyslmError:
@@ -142,7 +142,7 @@ def _firmware(cfg: BuildConfig, folder: Path, task: AudioTask) -> dict:
         try:
             from .bench import bench_model
 
-            bm = bench_model(model, cfg.board)
+            bm = bench_model(model, cfg.board, optimize=optimize)
             profile = {"per_op": bm.per_op, "macs": bm.macs, "instructions_per_mac": bm.instructions_per_mac,
                        "bench_instructions": bm.instructions, "kernels_text": bm.kernels_text}
         except Exception as e:  # the per-op profile is an extra; the build stands without it
@@ -153,6 +153,7 @@ def _firmware(cfg: BuildConfig, folder: Path, task: AudioTask) -> dict:
         profile["macs"] = artifact.load(folder / "project" / "model" / f"{task.name}.json").macs
     return {"elf": str(fw.elf), "build_id": fw.build_id, "size": asdict(fw.size), "size_lines": fw.size.lines(),
             "tflm_arena": tflm_arena, "frontend": frontend, "frontend_missing_why": why, "mlperf": cfg.mlperf,
+            "optimize": optimize, "optimize_why": optimize_why,
             "profile_name": fw.profile_name, **profile}
 
 
@@ -256,6 +257,8 @@ def run_build(cfg: BuildConfig, say: Callable[[str], None] = print) -> dict:
                                 "per_op": True}, lambda d: _firmware(cfg, d, task), sources=True)
     for line in fw["size_lines"]:
         say("  " + line)
+    if fw.get("optimize") == "size":
+        say(f"  built for size (-Os): {fw['optimize_why']}")
     dev = steps.run("device", {"port": cfg.port, "emulator": cfg.emulator, "n": cfg.device_clips, "spread": True,
                                "tflm": True},
                     lambda d: _device(cfg, d, say))

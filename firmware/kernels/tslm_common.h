@@ -21,7 +21,7 @@
 #define TSLM_MAX_DIMS 6
 
 /* For small helpers in inner loops that must not become calls. */
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(TSLM_OPTIMIZE_SIZE)
 #define TSLM_ALWAYS_INLINE static inline __attribute__((always_inline))
 #else
 #define TSLM_ALWAYS_INLINE static inline

@@ -18,13 +18,15 @@ from ..compiler.targets import target_names
                    "serial-protocol firmware in QEMU (every emulated board, e.g. microbit).")
 @click.option("--target", type=click.Choice(["auto", *target_names()]), default="auto", show_default=True,
               help="Kernel set (auto: what the board's CPU supports).")
+@click.option("--optimize", "optimize", multiple=True, type=click.Choice(["speed", "size"]), default=["speed"],
+              show_default=True, help="Compile the kernels for speed (-O2) or size (-Os); repeat for both rows.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @click.option("--markdown", "md_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @click.option("--readme", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Also put the Markdown between this file's '<!-- tinyslm bench: begin/end -->' markers.")
 @click.option("--per-op/--no-per-op", default=False, help="Print the per-operator breakdown.")
-def bench_cmd(models: tuple[Path, ...], boards: tuple[str, ...], via: str, target: str, json_path: Path | None,
-              md_path: Path | None, readme: Path | None, per_op: bool) -> None:
+def bench_cmd(models: tuple[Path, ...], boards: tuple[str, ...], via: str, target: str, optimize: tuple[str, ...],
+              json_path: Path | None, md_path: Path | None, readme: Path | None, per_op: bool) -> None:
     """Count instructions per inference in QEMU (-icount shift=0): same count on every run.
 
     MODELS: .tflite files or `tinyslm build` output folders; none: every model in ../shared/models ($TINYSLM_SHARED_MODELS) and the
@@ -43,17 +45,19 @@ def bench_cmd(models: tuple[Path, ...], boards: tuple[str, ...], via: str, targe
 
     if via == "firmware" and target != "auto":
         raise TinyslmError("--via firmware uses the board's own kernel set", hint="drop --target, or use --via runtime")
+    if via == "firmware" and set(optimize) != {"speed"}:
+        raise TinyslmError("--via firmware counts the speed build", hint="drop --optimize, or use --via runtime")
     named = [_named(m) for m in models] or default_models()
     if not named:
         raise TinyslmError("no models to benchmark: none given, none in ../shared/models and no runs/*/train/model.tflite",
                            hint="name .tflite files, set TINYSLM_SHARED_MODELS, or run `tinyslm build` first")
     results = []
-    pairs = [(m, label, board) for m, label in named for board in boards]
-    for m, label, board in pairs:
-        click.echo(f"bench {label or m.name} on {board} ...", err=True)
+    pairs = [(m, label, board, goal) for m, label in named for board in boards for goal in optimize]
+    for m, label, board, goal in pairs:
+        click.echo(f"bench {label or m.name} on {board}{' (-Os)' if goal == 'size' else ''} ...", err=True)
         try:
             r = (bench_firmware(m, board, label) if via == "firmware" else
-                 bench_model(m, board, None if target == "auto" else target, label))
+                 bench_model(m, board, None if target == "auto" else target, label, goal))
         except FitError as e:  # one model too big for one board does not stop the others
             click.echo(f"skipped {m.name} on {board}: {e.what}", err=True)
             continue

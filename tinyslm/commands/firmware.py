@@ -16,14 +16,17 @@ import click
 @click.option("--mlperf", type=click.Choice(["kws01", "ad01", "ic01", "vww01"]), default=None,
               help="Also answer as this MLPerf Tiny benchmark's reference submission does (profile, db load, "
                    "results), for the official MLPerf Tiny runner.")
+@click.option("--optimize", type=click.Choice(["speed", "size"]), default="speed", show_default=True,
+              help="speed: -O2; size: -Os (same outputs, less flash, more instructions).")
 @click.option("--label", default=None,
               help="The model's name in `profile` without --mlperf (default: the model file's name).")
-def firmware_cmd(model: Path, board: str, out_dir: Path, name: str, mlperf: str | None, label: str | None) -> None:
+def firmware_cmd(model: Path, board: str, out_dir: Path, name: str, mlperf: str | None, optimize: str,
+                 label: str | None) -> None:
     """Generate and build the firmware project for a board; print its size report."""
     from ..firmware import build
 
-    fw = build(model, board, out_dir, name=name, mlperf=mlperf, label=label)
-    click.echo(f"{model} -> {fw.elf} (board {fw.board.name}, build {fw.build_id}, profile "
-               f"m-model-[{fw.profile_name}])")
+    fw = build(model, board, out_dir, name=name, optimize=optimize, mlperf=mlperf, label=label)
+    click.echo(f"{model} -> {fw.elf} (board {fw.board.name}, build {fw.build_id}, optimized for {optimize}, "
+               f"profile m-model-[{fw.profile_name}])")
     for line in fw.size.lines():
         click.echo("  " + line)

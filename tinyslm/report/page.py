@@ -120,7 +120,8 @@ def render_html(report: dict) -> str:
               f"({100 * mem['flash_bytes'] / mem['flash_capacity']:.1f}%)",
               f"RAM {_kb(mem['ram_bytes'])} of {_kb(mem['ram_capacity'])} "
               f"({100 * mem['ram_bytes'] / mem['ram_capacity']:.1f}%)",
-              s.get("vs TFLM", "")], fits),
+              "built for size (-Os): the speed build does not fit the flash" if mem.get("optimize") == "size"
+              else "", s.get("vs TFLM", "")], fits),
         card("How fast?", f"{dev['latency_ms']:.1f} ms" if dev.get("latency_ms") is not None else "-",
              [s.get("speed", "").split(" (", 1)[-1].rstrip(")"),
               f"{dev['instructions_per_mac']:.2f} instructions per MAC" if dev.get("instructions_per_mac") else "",

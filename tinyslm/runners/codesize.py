@@ -42,7 +42,7 @@ def measure_folder(out_dir: Path, name: str, cpu: str = "cortex-m4", opt: str = 
         objs = []
         for src in sorted(Path(out_dir).glob("*.c")):
             obj = Path(tmp) / (src.stem + ".o")
-            subprocess.run([gcc, *cflags, opt, "-std=c99", "-ffunction-sections", "-fdata-sections",
+            subprocess.run([gcc, *cflags, *opt.split(), "-std=c99", "-ffunction-sections", "-fdata-sections",
                             "-I", str(out_dir), "-c", str(src), "-o", str(obj)], check=True, capture_output=True)
             objs.append(obj)
         # Linked from NAME_invoke with --gc-sections, as the firmware is: a kernel file's functions the

@@ -58,7 +58,7 @@ def build_qemu(cm: CompiledModel, work: Path, board: "str | Board" = "mps2-an386
         ram_origin=m.memory.ram_origin, ram_size=m.memory.ram_bytes))
     bench = firmware_dir() / "bench"
     elf = work / f"{cm.name}_{m.name}.elf"
-    cmd = [gcc, *m.cflags, *WARN_FLAGS, opt, "-ffunction-sections", "-fdata-sections", "-I", str(cm.out_dir),
+    cmd = [gcc, *m.cflags, *WARN_FLAGS, *opt.split(), "-ffunction-sections", "-fdata-sections", "-I", str(cm.out_dir),
            "-I", str(bench), str(work / "bench_main.c"), str(bench / "startup.c"), str(bench / "semihost.c"),
            *map(str, cm.sources), *(["-include", str(bench / "profile.h")] if profile else []), "-nostartfiles", "--specs=nano.specs", "-T", str(work / "bench.ld"),
            "-Wl,--gc-sections", "-lc", "-lm", "-lgcc", "-o", str(elf)]
@@ -116,8 +116,9 @@ def run_qemu(elf: Path, cm: CompiledModel, batches: list[list[np.ndarray]], boar
 
 
 def measure(model: str | Path | bytes, board: "str | Board" = "mps2-an386", target: str | None = None,
-            n_inputs: int = 3, seed: int = 0, work: Path | None = None, profile: bool = False):
-    """Compile, run n random inputs in QEMU; returns (CompiledModel, inputs, QemuRun)."""
+            n_inputs: int = 3, seed: int = 0, work: Path | None = None, profile: bool = False, opt: str = "-O2"):
+    """Compile, run n random inputs in QEMU (built with the compiler flags `opt`); returns (CompiledModel,
+    inputs, QemuRun)."""
     from ..compiler import compile_model
     from .oracle import random_inputs
 
@@ -125,7 +126,7 @@ def measure(model: str | Path | bytes, board: "str | Board" = "mps2-an386", targ
         root = Path(work) if work else Path(tmp)
         b = _board(board)
         cm = compile_model(model, root / "model", name="model", target=target or b.kernel_target)
-        elf = build_qemu(cm, root / "build", b, profile=profile)
+        elf = build_qemu(cm, root / "build", b, opt, profile=profile)
         rng = np.random.default_rng(seed)
         batches = [random_inputs(cm.inputs, rng) for _ in range(n_inputs)]
         run = run_qemu(elf, cm, batches, b)

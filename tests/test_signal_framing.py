@@ -59,12 +59,12 @@ def test_signal_op_with_a_bad_option_is_refused():
 
 # ---- SignalFramer, SignalStacker: a bool 'valid' output, and frames TFLM leaves untouched until they arrive
 
-def framer_model(shape=(3, 16), size=10, step=4, prefill=False, out_shape=None) -> bytes:
+def framer_model(shape=(3, 16), size=10, step=4, prefill=False, out_shape=None, options=None) -> bytes:
     out_shape = out_shape or (*shape[:-1], shape[-1] // step, size)
+    options = options or flex(frame_size=size, frame_step=step, prefill=prefill)
     return build_model([TDesc(shape, "int16", name="x"), TDesc(out_shape, "int16", name="frames"),
                         TDesc((), "bool", name="valid")],
-                       [OpDesc("CUSTOM:SignalFramer", [0], [1, 2],
-                               custom_options=flex(frame_size=size, frame_step=step, prefill=prefill))], [0], [1, 2])
+                       [OpDesc("CUSTOM:SignalFramer", [0], [1, 2], custom_options=options)], [0], [1, 2])
 
 
 def stacker_model(channels=5, left=2, right=1, step=2, in_shape=None) -> bytes:
@@ -187,6 +187,15 @@ def test_framer_feeding_a_window_its_valid_flag_unused():
     report = verify_host(model, n_inputs=14, seed=9, sanitize=True, reset_every=5,
                          real_inputs=audio(np.random.default_rng(10), (2, 8), 8))
     assert report.ok and report.runs == 22, report.lines()
+
+
+def test_options_tflm_would_read_by_the_wrong_position_are_refused():
+    """TFLM reads the framer's options by position in the sorted map: an extra key 'a' before them would
+    make it take frame_size from 'a'. Ours reads by name, so it must refuse rather than disagree."""
+    bad = framer_model((2, 8), 6, 4, True, options=flex(a=5, frame_size=6, frame_step=4, prefill=True))
+    analyze(framer_model((2, 8), 6, 4, True))
+    with pytest.raises(UnsupportedError, match="SignalFramer .*by position"):
+        analyze(bad)
 
 
 def test_framer_and_stacker_refuse_what_tflm_refuses():

@@ -101,6 +101,15 @@ def _bool_option(lw: Lowering, op: Operator, key: str) -> bool:
     return bool(value)
 
 
+def _by_position(lw: Lowering, op: Operator, *keys: str, first: int = 0) -> None:
+    """TFLM reads these options by their position in the map (keys sorted), not by name: an extra key sorting
+    before one of them would make TFLM read another option's value, so refuse maps where they are not there."""
+    order = sorted(op.options)
+    lw.need(order[first:first + len(keys)] == list(keys), op,
+            f"options {order}: TFLM reads {list(keys)} by position (from {first}) in the sorted map",
+            hint="export the model with TFLM's signal library (tflite_micro.signal), which writes no other options")
+
+
 def _valid_output(lw: Lowering, op: Operator) -> int:
     v = lw.raw(op, op.outputs[1], ("bool",), "output 'valid'")
     lw.need(len(v.shape) == 0, op, f"output 'valid' is {lw.shape_str(v.shape)}; TFLM needs a scalar bool")
@@ -128,6 +137,7 @@ def framer(lw: Lowering, op: Operator) -> Step:
     size = _int_option(lw, op, "frame_size", 1, 1 << 20)
     step = _int_option(lw, op, "frame_step", 1, 1 << 20)
     prefill = _bool_option(lw, op, "prefill")
+    _by_position(lw, op, "frame_size", "frame_step", "prefill")
     lw.need(len(x.shape) >= 1 and len(y.shape) == len(x.shape) + 1, op,
             f"input {lw.shape_str(x.shape)}, output {lw.shape_str(y.shape)}: the output needs one dimension "
             "more than the input")
@@ -171,6 +181,7 @@ def stacker(lw: Lowering, op: Operator) -> Step:
     right = _int_option(lw, op, "stacker_right_context", 0, 1 << 10)
     frames = left + 1 + right
     step = _int_option(lw, op, "stacker_step", 1, 1 << 10)
+    _by_position(lw, op, "num_channels", "stacker_left_context", "stacker_right_context", "stacker_step")
     lw.need(step <= frames, op, f"option 'stacker_step' is {step}, more than the {frames} frames a stack holds "
             "(TFLM's circular buffer would discard samples it does not have)")
     lw.need(len(x.shape) == 1 and len(y.shape) == 1, op,
@@ -212,6 +223,7 @@ def overlap_add(lw: Lowering, op: Operator) -> Step:
     lw.need(x.dtype == y.dtype == dtype, op, f"input {x.dtype}, output {y.dtype}, option 'T' {dtype}: TFLM "
             "needs all three the same", hint="export the model with TFLM's signal library (tflite_micro.signal)")
     step = _int_option(lw, op, "frame_step", 1, 1 << 20)
+    _by_position(lw, op, "frame_step", first=1)  # 'T' is read by name
     lw.need(len(x.shape) >= 2 and len(y.shape) == len(x.shape) - 1, op,
             f"input {lw.shape_str(x.shape)}, output {lw.shape_str(y.shape)}: the input needs 2 or more "
             "dimensions (frames x samples), the output one fewer")

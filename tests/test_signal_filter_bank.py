@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_stateful import NO_ARM, on_qemu
 from tflbuild import OpDesc, TDesc, build_model, flex
 
 from tinyslm.compiler import analyze
@@ -402,3 +403,13 @@ def test_options_must_be_exactly_tflms_keys():
         analyze(bad)
     with pytest.raises(UnsupportedError, match="option 'input_correction_bits' is 32"):
         analyze(log_model(4, 32, 1600))
+
+
+@pytest.mark.skipif(NO_ARM, reason="needs qemu-system-arm and arm-none-eabi-gcc")
+def test_front_end_on_a_cortex_m4_in_qemu(tmp_path):
+    """The six ops' front end over 12 invocations in a row (the noise estimate carried) on an emulated
+    Cortex-M4, features byte for byte with TFLM's."""
+    pairs = on_qemu(front_end_model(fft=128, channels=10), "mps2-an386", "cortex-m-dsp", 12, tmp_path)
+    assert len(pairs) == 12
+    for ours, ref in pairs:
+        assert ours.dtype == np.int16 and ours.tobytes() == ref.tobytes()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_stateful import NO_ARM, on_qemu
 from tflbuild import OpDesc, TDesc, build_model, flex
 
 from tinyslm.compiler import analyze
@@ -80,7 +81,8 @@ def test_kiss_factorisation_and_tables():
 
 
 # fft lengths x row shapes x input lengths (shorter rows are zero-padded by TFLM)
-RFFT_CASES = [((8,), 8), ((3, 16), 16), ((2, 61), 64), ((2, 2, 256), 256), ((480,), 512), ((4,), 4)]
+RFFT_CASES = [((8,), 8), ((3, 16), 16), ((2, 61), 64), ((2, 2, 256), 256), ((480,), 512), ((4,), 4),
+              ((2, 480), 480), ((400,), 400), ((1, 5), 6)]  # the last: radix-3/5 stages (n = 240, 200, 3)
 
 
 @pytest.mark.parametrize("dtype", ["int16", "int32", "float32"])
@@ -91,7 +93,8 @@ def test_rfft(dtype, shape, fft_length):
     assert report.ok, report.lines()
 
 
-IRFFT_CASES = [((1,), 5, 8), ((3,), 9, 16), ((2,), 34, 64), ((2, 2), 129, 256), ((1,), 257, 512), ((2,), 3, 4)]
+IRFFT_CASES = [((1,), 5, 8), ((3,), 9, 16), ((2,), 34, 64), ((2, 2), 129, 256), ((1,), 257, 512), ((2,), 3, 4),
+               ((2,), 241, 480), ((1,), 201, 400), ((1,), 4, 6)]
 
 
 @pytest.mark.parametrize("dtype", ["int16", "int32", "float32"])
@@ -124,11 +127,14 @@ def test_fft_auto_scale_with_a_shorter_output():
 
 def test_refusals():
     """What TFLM's Prepare refuses (a type other than option T's, a rank differing, a non-scalar scale) and
-    what tinyslm cannot compile (a length without radix-4/2 stages) are refused, naming the op and reason."""
+    what TFLM crashes on (odd lengths, stages of a radix other than 2-5) are refused, naming the op and why."""
     with pytest.raises(UnsupportedError, match="SignalRfft .*input has type int16; this op supports int32"):
         analyze(rfft_model("int16", (16,), 16, t_option=2))
-    with pytest.raises(UnsupportedError, match="SignalRfft .*fft_length 24 is not supported"):
-        analyze(rfft_model("int16", (24,), 24))
+    with pytest.raises(UnsupportedError, match="SignalRfft .*fft_length 15 is not supported.*even length"):
+        analyze(rfft_model("int16", (15,), 15))
+    for n in (14, 2):  # a radix-7 stage, and n = 1: KissFFT's generic butterfly (TFLM crashes on both)
+        with pytest.raises(UnsupportedError, match=f"SignalRfft .*fft_length {n}: KissFFT would need a radix-"):
+            analyze(rfft_model("int16", (n,), n))
     with pytest.raises(UnsupportedError, match="SignalRfft .*must be 1..16 samples"):
         analyze(rfft_model("int16", (20,), 16))
     with pytest.raises(UnsupportedError, match="SignalIrfft .*at least the 9 bins"):
@@ -155,3 +161,13 @@ def test_full_scale_inputs_wrap_as_tflm_does(dtype):
     report = verify_host(irfft_model(dtype, (1,), bins, n), n_inputs=0, sanitize=True,
                          real_inputs=[[s.astype(dtype)[None]] for s in spectra_])
     assert report.ok, report.lines()
+
+
+@pytest.mark.skipif(NO_ARM, reason="needs qemu-system-arm and arm-none-eabi-gcc")
+@pytest.mark.parametrize("dtype", ["int16", "float32"])
+def test_rfft_on_a_cortex_m4_in_qemu(dtype, tmp_path):
+    """The kernels built for an emulated Cortex-M4 (float32 on its FPU): the same bytes as TFLM."""
+    pairs = on_qemu(rfft_model(dtype, (2, 60), 64), "mps2-an386", "portable", 3, tmp_path)
+    assert len(pairs) == 3
+    for ours, ref in pairs:
+        assert ours.tobytes() == ref.tobytes()

@@ -31,6 +31,8 @@ static inline int16_t s16_round(int32_t x) { return (int16_t)((x + (1 << 14)) >>
 #define s16_DIV(x, p) s16_round((int32_t)(x) * (INT16_MAX / (p)))
 #define s16_HALF_ADD(a, b) ((int16_t)(((int32_t)(a) + (int32_t)(b)) >> 1))
 #define s16_HALF_SUB(a, b) ((int16_t)(((int32_t)(a) - (int32_t)(b)) >> 1))
+#define s16_HALF(a) ((int16_t)((a) >> 1))
+#define s16_SMUL(a, b) s16_round((int32_t)(a) * (b))
 
 static inline int32_t s32_round(int64_t x) { return (int32_t)((x + (1 << 30)) >> 31); }
 #define s32_ADD(a, b) ((int32_t)((uint32_t)(a) + (uint32_t)(b)))
@@ -41,6 +43,8 @@ static inline int32_t s32_round(int64_t x) { return (int32_t)((x + (1 << 30)) >>
 #define s32_DIV(x, p) s32_round((int64_t)(x) * (INT32_MAX / (p)))
 #define s32_HALF_ADD(a, b) (s32_ADD(a, b) >> 1)
 #define s32_HALF_SUB(a, b) (s32_SUB(a, b) >> 1)
+#define s32_HALF(a) ((a) >> 1)
+#define s32_SMUL(a, b) s32_round((int64_t)(a) * (b))
 
 #define f32_ADD(a, b) ((a) + (b))
 #define f32_SUB(a, b) ((a) - (b))
@@ -50,6 +54,8 @@ static inline int32_t s32_round(int64_t x) { return (int32_t)((x + (1 << 30)) >>
 #define f32_DIV(x, p) (x)
 #define f32_HALF_ADD(a, b) (((a) + (b)) * 0.5f)
 #define f32_HALF_SUB(a, b) (((a) - (b)) * 0.5f)
+#define f32_HALF(a) ((a) * 0.5f)
+#define f32_SMUL(a, b) ((a) * (b))
 
 /* ---- the complex FFT and the real split, once per type ------------------------------------------
  * Complex values are (re, im) pairs of scalars; tw[2k], tw[2k + 1] is twiddle k. */
@@ -106,6 +112,75 @@ static inline int32_t s32_round(int64_t x) { return (int32_t)((x + (1 << 30)) >>
         }                                                                                              \
     }                                                                                                  \
                                                                                                        \
+    /* radix-3 stage */                                                                                \
+    static void bfly3_##S(T *f, int32_t fstride, const T *tw, int32_t m)                              \
+    {                                                                                                  \
+        const T e = tw[2 * fstride * m + 1]; /* sin of the third of a turn */                          \
+        for (int32_t u = 0; u < m; ++u) {                                                              \
+            T *y0 = f + 2 * u, *y1 = f + 2 * (u + m), *y2 = f + 2 * (u + 2 * m);                       \
+            const T *w1 = tw + 2 * u * fstride, *w2 = tw + 4 * u * fstride;                            \
+            const T x0r = S##_DIV(y0[0], 3), x0i = S##_DIV(y0[1], 3);                                  \
+            const T x1r = S##_DIV(y1[0], 3), x1i = S##_DIV(y1[1], 3);                                  \
+            const T x2r = S##_DIV(y2[0], 3), x2i = S##_DIV(y2[1], 3);                                  \
+            const T p1r = S##_MULSUB(x1r, w1[0], x1i, w1[1]), p1i = S##_MULADD(x1r, w1[1], x1i, w1[0]); \
+            const T p2r = S##_MULSUB(x2r, w2[0], x2i, w2[1]), p2i = S##_MULADD(x2r, w2[1], x2i, w2[0]); \
+            const T sr = S##_ADD(p1r, p2r), si = S##_ADD(p1i, p2i);                                    \
+            const T dr = S##_SMUL(S##_SUB(p1r, p2r), e), di = S##_SMUL(S##_SUB(p1i, p2i), e);          \
+            const T ar = S##_SUB(x0r, S##_HALF(sr)), ai = S##_SUB(x0i, S##_HALF(si));                  \
+            y0[0] = S##_ADD(x0r, sr);                                                                  \
+            y0[1] = S##_ADD(x0i, si);                                                                  \
+            y2[0] = S##_ADD(ar, di);                                                                   \
+            y2[1] = S##_SUB(ai, dr);                                                                   \
+            y1[0] = S##_SUB(ar, di);                                                                   \
+            y1[1] = S##_ADD(ai, dr);                                                                   \
+        }                                                                                              \
+    }                                                                                                  \
+                                                                                                       \
+    /* radix-5 stage: KissFFT's grouping of the terms (s7 = x1 + x4, s10 = x1 - x4, s8 = x2 + x3,      \
+     * s9 = x2 - x3 after the twiddles) and its left-to-right sums */                                  \
+    static void bfly5_##S(T *f, int32_t fstride, const T *tw, int32_t m)                              \
+    {                                                                                                  \
+        const T yar = tw[2 * fstride * m], yai = tw[2 * fstride * m + 1];                              \
+        const T ybr = tw[4 * fstride * m], ybi = tw[4 * fstride * m + 1];                              \
+        for (int32_t u = 0; u < m; ++u) {                                                              \
+            T *y[5];                                                                                   \
+            T xr[5], xi[5];                                                                            \
+            for (int32_t q = 0; q < 5; ++q) {                                                          \
+                y[q] = f + 2 * (u + q * m);                                                            \
+                xr[q] = S##_DIV(y[q][0], 5);                                                           \
+                xi[q] = S##_DIV(y[q][1], 5);                                                           \
+            }                                                                                          \
+            for (int32_t q = 1; q < 5; ++q) {                                                          \
+                const T *w = tw + 2 * q * u * fstride;                                                 \
+                const T r = S##_MULSUB(xr[q], w[0], xi[q], w[1]);                                      \
+                xi[q] = S##_MULADD(xr[q], w[1], xi[q], w[0]);                                          \
+                xr[q] = r;                                                                             \
+            }                                                                                          \
+            const T s7r = S##_ADD(xr[1], xr[4]), s7i = S##_ADD(xi[1], xi[4]);                          \
+            const T s10r = S##_SUB(xr[1], xr[4]), s10i = S##_SUB(xi[1], xi[4]);                        \
+            const T s8r = S##_ADD(xr[2], xr[3]), s8i = S##_ADD(xi[2], xi[3]);                          \
+            const T s9r = S##_SUB(xr[2], xr[3]), s9i = S##_SUB(xi[2], xi[3]);                          \
+            y[0][0] = S##_ADD(xr[0], S##_ADD(s7r, s8r));                                               \
+            y[0][1] = S##_ADD(xi[0], S##_ADD(s7i, s8i));                                               \
+            const T s5r = S##_ADD(S##_ADD(xr[0], S##_SMUL(s7r, yar)), S##_SMUL(s8r, ybr));             \
+            const T s5i = S##_ADD(S##_ADD(xi[0], S##_SMUL(s7i, yar)), S##_SMUL(s8i, ybr));             \
+            const T s6r = S##_ADD(S##_SMUL(s10i, yai), S##_SMUL(s9i, ybi));                            \
+            const T s6i = S##_SUB(S##_NEG(S##_SMUL(s10r, yai)), S##_SMUL(s9r, ybi));                   \
+            y[1][0] = S##_SUB(s5r, s6r);                                                               \
+            y[1][1] = S##_SUB(s5i, s6i);                                                               \
+            y[4][0] = S##_ADD(s5r, s6r);                                                               \
+            y[4][1] = S##_ADD(s5i, s6i);                                                               \
+            const T s11r = S##_ADD(S##_ADD(xr[0], S##_SMUL(s7r, ybr)), S##_SMUL(s8r, yar));            \
+            const T s11i = S##_ADD(S##_ADD(xi[0], S##_SMUL(s7i, ybr)), S##_SMUL(s8i, yar));            \
+            const T s12r = S##_ADD(S##_NEG(S##_SMUL(s10i, ybi)), S##_SMUL(s9i, yai));                  \
+            const T s12i = S##_SUB(S##_SMUL(s10r, ybi), S##_SMUL(s9r, yai));                           \
+            y[2][0] = S##_ADD(s11r, s12r);                                                             \
+            y[2][1] = S##_ADD(s11i, s12i);                                                             \
+            y[3][0] = S##_SUB(s11r, s12r);                                                             \
+            y[3][1] = S##_SUB(s11i, s12i);                                                             \
+        }                                                                                              \
+    }                                                                                                  \
+                                                                                                       \
     /* out[0..p*m) = the DFT of in[0], in[fstride], in[2 fstride]... (p*m points): each of the p        \
      * interleaved sub-sequences transformed into its block of m, then the stage's butterflies */      \
     static void work_##S(T *out, const T *in, int32_t fstride, const int32_t *factors, const T *tw,   \
@@ -120,10 +195,11 @@ static inline int32_t s32_round(int64_t x) { return (int32_t)((x + (1 << 30)) >>
                 work_##S(out + 2 * q * m, in + 2 * q * fstride, fstride * p, factors + 2, tw, inverse); \
             }                                                                                          \
         }                                                                                              \
-        if (p == 4) {                                                                                  \
-            bfly4_##S(out, fstride, tw, m, inverse);                                                   \
-        } else {                                                                                       \
-            bfly2_##S(out, fstride, tw, m);                                                            \
+        switch (p) {                                                                                   \
+        case 2: bfly2_##S(out, fstride, tw, m); break;                                                 \
+        case 3: bfly3_##S(out, fstride, tw, m); break;                                                 \
+        case 4: bfly4_##S(out, fstride, tw, m, inverse); break;                                        \
+        default: bfly5_##S(out, fstride, tw, m); break;                                                \
         }                                                                                              \
     }                                                                                                  \
                                                                                                        \

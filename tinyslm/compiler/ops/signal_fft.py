@@ -6,8 +6,9 @@ TFLM runs its real FFTs on KissFFT, computing its twiddle factors at Init; here 
 same tables (double precision, then KissFFT's rounding: floor(0.5 + MAX * cos) in fixed point, a float cast
 in float) and emits them as constant arrays, one per FFT length, type and direction (identical arrays are
 shared by the emitter). The factorisation of n = fft_length / 2 (radix 4 first, then 2) goes into the
-params. KissFFT's radix-3, radix-5 and generic butterflies are not implemented: fft_length must be a
-power of two (what TFLM's audio front ends use).
+params. Stages of radix 2, 3, 4 and 5 are implemented, as KissFFT's;
+its generic butterfly (a prime factor >= 7, or fft_length 2) is not: TFLM's build of KissFFT cannot allocate
+that butterfly's temporary buffer and crashes on such lengths.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from ..lowering import Call, ConstArray, KernelParams, Lit, Lowering, Ref, Scrat
 from . import register
 
 SUPPORT: dict[str, str] = {
-    "CUSTOM:SignalRfft": "int16 float32 | int32: KissFFT's real FFT; fft_length a power of two >= 4",
-    "CUSTOM:SignalIrfft": "int16 float32 | int32: KissFFT's inverse real FFT; fft_length a power of two >= 4",
+    "CUSTOM:SignalRfft": "int16 float32 | int32: KissFFT's real FFT; even fft_length whose half is 2,3,5-smooth",
+    "CUSTOM:SignalIrfft": "int16 float32 | int32: KissFFT's inverse real FFT; fft_length as SignalRfft's",
     "CUSTOM:SignalFftAutoScale": "int16 | int32: samples shifted left to use 15 bits, shift out",
 }
 
@@ -51,7 +52,7 @@ class FftParams(KernelParams):
 
 def kiss_factors(n: int) -> list[tuple[int, int]]:
     """KissFFT's factorisation of n: (radix, what is left) per stage, outermost first; powers of 4 first,
-    then 2, then odd primes up to sqrt(n), then the rest.
+    then 2, then odd primes up to sqrt(n) (of the original n), then what is left.
 
     >>> kiss_factors(256), kiss_factors(8), kiss_factors(2)
     ([(4, 64), (4, 16), (4, 4), (4, 1)], [(4, 2), (2, 1)], [(2, 1)])
@@ -84,7 +85,7 @@ def twiddle_table(dtype: str, fft_length: int, inverse: bool) -> np.ndarray:
     sign = -1.0 if inverse else 1.0
     values = []
     for i in range(n):
-        phase = -2 * _PI * i / n
+        phase = -2 * _PI * i / n  # this order: (-2 pi / n) * i rounds otherwise at some i, and TFLM differs then
         values += _cexp(dtype, phase * sign)
     for i in range(n // 2):
         phase = -_PI * ((i + 1) / n + 0.5)
@@ -101,10 +102,14 @@ def _fft_type(lw: Lowering, op: Operator) -> tuple[str, int]:
     n = op.options.get("fft_length")
     lw.need(isinstance(n, int) and not isinstance(n, bool), op,
             f"option 'fft_length' is {n!r}; expected an integer", hint=_HINT)
-    lw.need(n >= 4 and n <= (1 << 16) and n & (n - 1) == 0, op,
-            f"fft_length {n} is not supported: tinyslm compiles powers of two from 4 to 65536 (KissFFT's radix-4 "
-            "and radix-2 stages); TFLM refuses odd lengths and tinyslm has no radix-3/5 stages",
-            hint="use a power-of-two fft_length")
+    lw.need(n >= 2 and n % 2 == 0 and n <= (1 << 16), op,
+            f"fft_length {n} is not supported: TFLM's real FFT needs an even length (it fails on an odd one); "
+            "tinyslm compiles 4..65536", hint="use an even fft_length, e.g. a power of two")
+    radices = {p for p, _ in kiss_factors(n // 2)}
+    lw.need(radices <= {2, 3, 4, 5}, op,
+            f"fft_length {n}: KissFFT would need a radix-{max(radices)} stage, whose generic butterfly takes a "
+            "temporary buffer TFLM's KissFFT build cannot allocate (TFLM crashes on it)",
+            hint="use an fft_length whose half has only the prime factors 2, 3 and 5 (e.g. 256, 480, 512)")
     return _TYPE_OF_T[t], int(n)
 
 

@@ -175,14 +175,16 @@ def test_filter_bank_with_mel_tables(fft, channels, lower, upper):
 
 def test_filter_bank_wraps_in_uint64_with_negative_weights():
     """Tables no mel filter has: negative int16 weights (sign-extended to uint64, so each product wraps),
-    overlapping channels, fewer outputs than channels."""
+    overlapping channels, empty ones (width 0 and negative), fewer outputs than channels."""
     rng = np.random.default_rng(6)
     c, bins = 6, 24
     t = {"channels": c, "weights": rng.integers(-32768, 32768, 30).astype(np.int16),
-             "unweights": rng.integers(-32768, 32768, 30).astype(np.int16),
-             "freq_starts": rng.integers(0, 12, c + 1).astype(np.int16),
-             "weight_starts": rng.integers(0, 18, c + 1).astype(np.int16),
-             "widths": np.array([12, 0, 5, 12, 1, 7, 3], np.int16)}
+         "unweights": rng.integers(-32768, 32768, 30).astype(np.int16),
+         "freq_starts": rng.integers(0, 12, c + 1).astype(np.int16),
+         "weight_starts": rng.integers(0, 18, c + 1).astype(np.int16),
+         "widths": np.array([12, 0, 5, 12, -3, 7, 3], np.int16)}
+    # channels without width are never read from: their starts may point anywhere
+    t["freq_starts"][1], t["weight_starts"][1], t["weight_starts"][4] = 32000, -7, 9999
     check(filter_bank_model(t, bins, outputs=4), n=8)
 
 
@@ -413,3 +415,13 @@ def test_front_end_on_a_cortex_m4_in_qemu(tmp_path):
     assert len(pairs) == 12
     for ours, ref in pairs:
         assert ours.dtype == np.int16 and ours.tobytes() == ref.tobytes()
+
+
+def test_tables_tflm_would_read_past_are_refused():
+    """TFLM indexes the filter bank's tables without a check: a channel past the input is refused here."""
+    t = mel_tables(65, 16000, 8, 125.0, 7500.0)
+    analyze(filter_bank_model(t, 65))
+    t["widths"] = t["widths"].copy()
+    t["widths"][-1] += 64
+    with pytest.raises(UnsupportedError, match="SignalFilterBank .*channel 8 reads input bins .* out of bounds"):
+        analyze(filter_bank_model(t, 65))

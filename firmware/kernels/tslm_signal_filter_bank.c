@@ -69,13 +69,12 @@ void tslm_signal_filter_bank_u32(const tslm_signal_filter_bank_params *p, const 
     /* carry: the unweighted sum that the previous channel handed to this one */
     uint64_t carry = 0;
     for (int32_t ch = 0; ch <= p->num_channels; ++ch) {
-        const uint32_t *x = input + freq_starts[ch];
-        const int16_t *w = weights + weight_starts[ch];
-        const int16_t *u = unweights + weight_starts[ch];
+        /* indexed, not offset pointers: a channel of width 0 may hold starts outside the tables */
+        const int32_t f = freq_starts[ch], s = weight_starts[ch];
         uint64_t own = carry, next = 0;
         for (int32_t j = 0; j < widths[ch]; ++j) {
-            own += (uint64_t)(int64_t)w[j] * x[j];
-            next += (uint64_t)(int64_t)u[j] * x[j];
+            own += (uint64_t)(int64_t)weights[s + j] * input[f + j];
+            next += (uint64_t)(int64_t)unweights[s + j] * input[f + j];
         }
         if (ch >= 1 && ch - 1 < p->outputs) {
             store_u64(output + (ch - 1), own);  /* channel 0 only feeds channel 1 */

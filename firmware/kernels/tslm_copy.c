@@ -68,3 +68,9 @@ void tslm_pad(const tslm_pad_params *p, const void *input, const void *pad_value
         }
     }
 }
+
+void tslm_select_bytes(int32_t nbytes, const bool *cond, const void *then_bytes, const void *else_bytes,
+                       void *output)
+{
+    memcpy(output, *cond ? then_bytes : else_bytes, (size_t)nbytes);
+}

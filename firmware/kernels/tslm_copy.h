@@ -1,9 +1,12 @@
 /*
  * tslm_copy.h - data movement without arithmetic: TRANSPOSE, STRIDED_SLICE,
- * SLICE, CONCATENATION, PAD. Any element size (int8, int16, int32, float).
+ * SLICE, CONCATENATION, PAD, and IF's choice of a branch's output. Any
+ * element size (int8, int16, int32, float).
  */
 #ifndef TSLM_COPY_H
 #define TSLM_COPY_H
+
+#include <stdbool.h>
 
 #include "tslm_common.h"
 
@@ -41,5 +44,10 @@ typedef struct {
 
 /* pad_value: one element (elem_size bytes) filled into the border. */
 void tslm_pad(const tslm_pad_params *p, const void *input, const void *pad_value, void *output);
+
+/* output = the then-branch's bytes if *cond, else the else-branch's (IF on a condition computed at run
+ * time: both branches ran before). */
+void tslm_select_bytes(int32_t nbytes, const bool *cond, const void *then_bytes, const void *else_bytes,
+                       void *output);
 
 #endif /* TSLM_COPY_H */

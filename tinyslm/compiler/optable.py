@@ -49,9 +49,9 @@ def support() -> dict[str, str]:
 
     from .ops import registry
 
-    from . import variables
+    from . import control_flow, variables
 
-    out: dict[str, str] = dict(variables.SUPPORT)  # resolved by the reader, never lowered
+    out: dict[str, str] = {**variables.SUPPORT, **control_flow.SUPPORT}  # resolved by the reader, never lowered
     for opcode, fn in registry().items():
         declared = getattr(importlib.import_module(fn.__module__), "SUPPORT", {})
         if opcode in declared:
@@ -61,11 +61,7 @@ def support() -> dict[str, str]:
 
 # Why a TFLM builtin is not compiled (the default: not yet).
 NOT_YET = "not compiled yet"
-REASONS: dict[str, str] = {
-    "IF": "control flow between subgraphs: not compiled (tinyslm compiles straight-line graphs)",
-    "WHILE": "control flow between subgraphs: not compiled (tinyslm compiles straight-line graphs)",
-    "UNIDIRECTIONAL_SEQUENCE_LSTM": "recurrent: not compiled yet (TFLM's integer LSTM; issue 13 item 4)",
-}
+REASONS: dict[str, str] = {}
 
 
 def parse(spec: str) -> tuple[set[str], list[str], str]:
@@ -102,14 +98,16 @@ def table() -> str:
     if missing:
         raise RuntimeError(f"registered opcodes without a SUPPORT entry in their op module: {missing}")
     signal = [f"CUSTOM:{name}" for name in SIGNAL_OPS]
-    ops = sorted(set(TFLM_BUILTINS) | set(registered) - set(signal))
+    internal = {op for op in registered if op.startswith("TSLM_")}  # made by the compiler, never in a .tflite
+    ops = sorted(set(TFLM_BUILTINS) | set(registered) - set(signal) - internal)
     compiled = [op for op in TFLM_BUILTINS if op in SUPPORT]
     lines = [f"{len(compiled)} of the {len(TFLM_BUILTINS)} builtins TFLM registers compile. ✓: the types "
              "tinyslm compiles (ops that only move bytes take any element type); the op-zoo tests check every "
              "compiled op bit-exact with TFLM on int8 models (the byte movers TFLM runs in int16 also on a 16x8 "
              "model), and every float32 kernel on float32 tensors (float32 models, or the float32 islands the "
-             "converter leaves in int8 ones); the stateful ones (SVDF, resource variables) over sequences of "
-             "invocations with resets (tests/test_stateful.py).", "",
+             "converter leaves in int8 ones); the stateful ones (SVDF, LSTM, resource variables) over sequences of "
+             "invocations with resets (tests/test_stateful.py); WHILE and IF on loops and branches made with "
+             "TensorFlow (tests/test_control_flow.py).", "",
              "| builtin | int8 | int16 | float32 | other types | notes |",
              "| --- | :-: | :-: | :-: | --- | --- |"]
     lines += [row(op, SUPPORT.get(op)) for op in ops]

@@ -18,7 +18,12 @@ import numpy as np
 
 from ..errors import ModelError, UnsupportedError
 from .ir import DTYPES, Graph, Operator, Quant, Tensor
+from .control_flow import CONTROL_OPS, inline_control_flow
 from .variables import HANDLE_OPS, resolve_variables
+
+# options that name the subgraphs an operator runs
+_SUBGRAPH_OPTIONS = {"CALL_ONCE": ("init_subgraph_index",), "WHILE": ("cond_subgraph_index", "body_subgraph_index"),
+                     "IF": ("then_subgraph_index", "else_subgraph_index")}
 
 
 def _enum_names(enum_cls: type) -> dict[int, str]:
@@ -98,18 +103,23 @@ class _Reader:
 
         self.model, self.codes, self.n_buffers = model, codes, n_buffers
         tensors, operators, g_in, g_out = self.subgraph(0)
-        subgraphs = {}
-        for op in operators:  # the subgraphs the main one runs (CALL_ONCE's init), read when named
-            k = op.options.get("init_subgraph_index") if op.opcode == "CALL_ONCE" else None
-            if k is not None and k not in subgraphs:
-                if not 1 <= k < n_sub:
-                    raise self.corrupt(f"operator {op.index} (CALL_ONCE) runs subgraph {k}, but there are {n_sub}")
+        subgraphs: dict[int, Graph] = {}
+        todo = list(operators)
+        while todo:  # the subgraphs the main one runs (CALL_ONCE's init, WHILE's and IF's), read when named
+            op = todo.pop(0)
+            for key in _SUBGRAPH_OPTIONS.get(op.opcode, ()):
+                k = op.options.get(key)
+                if k is None or k in subgraphs:
+                    continue
+                if not isinstance(k, int) or not 1 <= k < n_sub:
+                    raise self.corrupt(f"operator {op.index} ({op.opcode}) runs subgraph {k}, but there are {n_sub}")
                 st, so, si, sout = self.subgraph(k)
                 subgraphs[k] = Graph(st, so, si, sout, "", "", f"{self.source}, subgraph {k}")
+                todo += so
         desc = model.Description()
         graph = Graph(tensors, operators, g_in, g_out, hashlib.sha256(buf).hexdigest(),
                       desc.decode(errors="replace") if desc else "", self.source, subgraphs)
-        return resolve_variables(graph)
+        return resolve_variables(inline_control_flow(graph))
 
     def subgraph(self, k: int) -> tuple[list[Tensor], list[Operator], list[int], list[int]]:
         """Subgraph k's tensors, operators, inputs and outputs, checked."""
@@ -189,7 +199,7 @@ class _Reader:
 
         handlers = registry()
         for op in operators:
-            if op.opcode not in handlers and op.opcode not in HANDLE_OPS:
+            if op.opcode not in handlers and op.opcode not in HANDLE_OPS + CONTROL_OPS:
                 return UnsupportedError(f"{op.opcode} (op {op.index}): operator not supported by tinyslm",
                                         where=f"{self.source}, op {op.index}",
                                         hint=f"use only operators tinyslm compiles: {', '.join(sorted(handlers))}")

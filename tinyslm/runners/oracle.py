@@ -110,5 +110,7 @@ def random_inputs(specs: list, rng: np.random.Generator) -> list[np.ndarray]:
             out.append(rng.standard_normal(t.shape).astype(np.float32))
         else:
             info = np.iinfo(np.dtype(t.dtype))
-            out.append(rng.integers(info.min, info.max, size=t.shape, endpoint=True).astype(t.dtype))
+            # (uint64's range does not fit numpy's default int64 draw: drawn as uint64; the others as before)
+            kw = {"dtype": np.uint64} if t.dtype == "uint64" else {}
+            out.append(rng.integers(info.min, info.max, size=t.shape, endpoint=True, **kw).astype(t.dtype))
     return out

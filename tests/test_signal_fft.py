@@ -137,6 +137,10 @@ def test_refusals():
             analyze(rfft_model("int16", (n,), n))
     with pytest.raises(UnsupportedError, match="SignalRfft .*must be 1..16 samples"):
         analyze(rfft_model("int16", (20,), 16))
+    extra = build_model([TDesc((8,), "int16"), TDesc((10,), "int16")], [OpDesc(
+        "CUSTOM:SignalRfft", [0], [1], custom_options=flex(T=7, fft_length=8, alpha=1))], [0], [1])
+    with pytest.raises(UnsupportedError, match="SignalRfft .*TFLM reads fft_length as the second key"):
+        analyze(extra)
     with pytest.raises(UnsupportedError, match="SignalIrfft .*at least the 9 bins"):
         analyze(irfft_model("float32", (2,), 8, 16))
     with pytest.raises(UnsupportedError, match="SignalFftAutoScale .*scalar scale"):
@@ -163,11 +167,29 @@ def test_full_scale_inputs_wrap_as_tflm_does(dtype):
     assert report.ok, report.lines()
 
 
+def chain_model(n: int = 64) -> bytes:
+    """SignalFftAutoScale -> SignalRfft -> SignalIrfft, int16: the three kernels in one model."""
+    bins = n // 2 + 1
+    return build_model([TDesc((n,), "int16", name="x"), TDesc((n,), "int16", name="scaled"),
+                        TDesc((), "int32", name="scale_bits"), TDesc((2 * bins,), "int16", name="spectrum"),
+                        TDesc((n,), "int16", name="y")],
+                       [OpDesc("CUSTOM:SignalFftAutoScale", [0], [1, 2]),
+                        OpDesc("CUSTOM:SignalRfft", [1], [3], custom_options=flex(T=7, fft_length=n)),
+                        OpDesc("CUSTOM:SignalIrfft", [3], [4], custom_options=flex(T=7, fft_length=n))], [0], [4])
+
+
 @pytest.mark.skipif(NO_ARM, reason="needs qemu-system-arm and arm-none-eabi-gcc")
-@pytest.mark.parametrize("dtype", ["int16", "float32"])
-def test_rfft_on_a_cortex_m4_in_qemu(dtype, tmp_path):
+@pytest.mark.parametrize("case", ["int16 chain", "float32 rfft"])
+def test_on_a_cortex_m4_in_qemu(case, tmp_path):
     """The kernels built for an emulated Cortex-M4 (float32 on its FPU): the same bytes as TFLM."""
-    pairs = on_qemu(rfft_model(dtype, (2, 60), 64), "mps2-an386", "portable", 3, tmp_path)
+    m = chain_model() if case == "int16 chain" else rfft_model("float32", (2, 60), 64)
+    pairs = on_qemu(m, "mps2-an386", "cortex-m-dsp", 3, tmp_path)
     assert len(pairs) == 3
     for ours, ref in pairs:
-        assert ours.tobytes() == ref.tobytes()
+        assert ours.size and ours.tobytes() == ref.tobytes()
+
+
+def test_chain_on_the_host():
+    report = verify_host(chain_model(), n_inputs=3, seed=9, sanitize=True,
+                         real_inputs=audio(np.random.default_rng(10), (64,), "int16", 2))
+    assert report.ok, report.lines()

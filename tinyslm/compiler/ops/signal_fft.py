@@ -99,6 +99,9 @@ def _fft_type(lw: Lowering, op: Operator) -> tuple[str, int]:
     lw.need(isinstance(t, int) and not isinstance(t, bool) and t in _TYPE_OF_T, op,
             f"option 'T' is {t!r}; expected the tensor type number of int16 (7), int32 (2) or float32 (0)",
             hint=_HINT)
+    keys = sorted(op.options)
+    lw.need(keys[1:2] == ["fft_length"], op, f"options {keys}: TFLM reads fft_length as the second key in "
+            "sorted order (after 'T'), and here another key is there", hint=_HINT)
     n = op.options.get("fft_length")
     lw.need(isinstance(n, int) and not isinstance(n, bool), op,
             f"option 'fft_length' is {n!r}; expected an integer", hint=_HINT)

@@ -158,6 +158,8 @@ static void rows_offset(const tslm_depthwise_conv_params *p, const int8_t *input
 /* Nine taps (3x3, dilation 1) of one block: rows x0, x1, x2 of the ring, taps 8 bytes apart. */
 TSLM_ALWAYS_INLINE acc2 taps3x3(acc2 a, const int8_t *x0, const int8_t *x1, const int8_t *x2, const int16_t *w)
 {
+/* The widening loads and narrowing stores below (vldrb.s16, vstrb.16) take their base register in r0-r7: those
+ * operands are "l", not "r" (at -Os GCC otherwise may give them lr). */
 #define TSLM_MVE_DW_TAP(x, off)                   \
     "vldrb.s16 q0, [%[" #x "], #" #off "]\n\t"    \
     "vldrh.u16 q1, [%[w]], #16\n\t"               \
@@ -169,7 +171,7 @@ TSLM_ALWAYS_INLINE acc2 taps3x3(acc2 a, const int8_t *x0, const int8_t *x1, cons
                      TSLM_MVE_DW_TAP(x1, 0) TSLM_MVE_DW_TAP(x1, 8) TSLM_MVE_DW_TAP(x1, 16)
                      TSLM_MVE_DW_TAP(x2, 0) TSLM_MVE_DW_TAP(x2, 8) TSLM_MVE_DW_TAP(x2, 16)
                      : [w] "+r"(w), [ae] "+w"(a.even), [ao] "+w"(a.odd)
-                     : [x0] "r"(x0), [x1] "r"(x1), [x2] "r"(x2)
+                     : [x0] "l"(x0), [x1] "l"(x1), [x2] "l"(x2)
                      : "q0", "q1", "q2", "memory");
 #undef TSLM_MVE_DW_TAP
     return a;
@@ -204,7 +206,7 @@ TSLM_ALWAYS_INLINE void out8(acc2 a, const int32_t *rq, int32_t zp, int16x8_t lo
                      "vmin.s16 q2, q2, %q[hi]\n\t"
                      "vstrb.16 q2, [%[out]]"
                      : [ae] "+w"(a.even), [ao] "+w"(a.odd)
-                     : [rq] "r"(rq), [zp] "r"(zp), [lo] "w"(lo), [hi] "w"(hi), [out] "r"(out)
+                     : [rq] "r"(rq), [zp] "r"(zp), [lo] "w"(lo), [hi] "w"(hi), [out] "l"(out)
                      : "q0", "q1", "q2", "memory");
 }
 
@@ -235,7 +237,7 @@ TSLM_ALWAYS_INLINE void taps3x3_x2(acc2 *a, acc2 *b, const int8_t *x0, const int
     __asm__ volatile(TSLM_MVE_DW_ROW2(x0, 0, 16, 32) TSLM_MVE_DW_ROW2(x1, 48, 64, 80)
                      TSLM_MVE_DW_ROW2(x2, 96, 112, 128)
                      : [ae] "+w"(a->even), [ao] "+w"(a->odd), [be] "+w"(b->even), [bo] "+w"(b->odd)
-                     : [x0] "r"(x0), [x1] "r"(x1), [x2] "r"(x2), [w] "r"(w)
+                     : [x0] "l"(x0), [x1] "l"(x1), [x2] "l"(x2), [w] "r"(w)
                      : "q0", "q1", "q2", "memory");
 #undef TSLM_MVE_DW_ROW2
 #undef TSLM_MVE_DW_MAC
@@ -275,7 +277,7 @@ TSLM_ALWAYS_INLINE void out8x2(acc2 a, acc2 b, const int32_t *rq, int32_t zp, in
                      "vmin.s16 q0, q0, q2\n\t"
                      "vstrb.16 q0, [%[out2]]"
                      : [ae] "+w"(a.even), [ao] "+w"(a.odd), [be] "+w"(b.even), [bo] "+w"(b.odd)
-                     : [rq] "r"(rq), [zp] "r"(zp), [lo] "r"(lo), [hi] "r"(hi), [out] "r"(out), [out2] "r"(out + step)
+                     : [rq] "r"(rq), [zp] "r"(zp), [lo] "r"(lo), [hi] "r"(hi), [out] "l"(out), [out2] "l"(out + step)
                      : "q0", "q1", "q2", "memory");
 #undef TSLM_MVE_DW_RQ
 }

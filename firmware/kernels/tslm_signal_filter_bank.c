@@ -127,10 +127,11 @@ static uint32_t sqrt_u64(uint64_t v)
 }
 
 void tslm_signal_filter_bank_sqrt_u32(const tslm_signal_filter_bank_sqrt_params *p, const uint64_t *input,
-                                      uint32_t *output)
+                                      const int32_t *scale_bits, uint32_t *output)
 {
+    const int32_t bits = *scale_bits;
     for (int32_t i = 0; i < p->size; ++i) {
-        output[i] = sqrt_u64(load_u64(input + i)) >> p->scale_bits;
+        output[i] = (bits < 0 || bits > 31) ? 0u : sqrt_u64(load_u64(input + i)) >> bits;
     }
 }
 

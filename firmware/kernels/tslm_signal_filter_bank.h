@@ -28,14 +28,14 @@ void tslm_signal_filter_bank_u32(const tslm_signal_filter_bank_params *p, const 
                                  const int16_t *weight_starts, const int16_t *widths, uint64_t *output);
 
 typedef struct {
-    int32_t size;        /* elements */
-    int32_t scale_bits;  /* right shift of each square root, 0..31 */
+    int32_t size;  /* elements */
 } tslm_signal_filter_bank_sqrt_params;
 
-/* output[i] = rounded sqrt(input[i]) >> scale_bits (TFLM's Sqrt64: 32-bit path under 2^32).
- * SignalFilterBankSquareRoot. */
+/* output[i] = rounded sqrt(input[i]) >> *scale_bits (TFLM's Sqrt64: 32-bit path under 2^32).
+ * scale_bits is a tensor: a constant, or SignalFftAutoScale's output at run time (0..15); a shift outside
+ * 0..31, undefined in TFLM's C++, gives 0 here. SignalFilterBankSquareRoot. */
 void tslm_signal_filter_bank_sqrt_u32(const tslm_signal_filter_bank_sqrt_params *p, const uint64_t *input,
-                                      uint32_t *output);
+                                      const int32_t *scale_bits, uint32_t *output);
 
 typedef struct {
     int32_t size;                   /* elements */

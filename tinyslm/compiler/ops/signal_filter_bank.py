@@ -3,7 +3,8 @@ operators with their options in a flexbuffer map; unsigned integer tensors, no q
 
 - SignalEnergy: int16 complex spectrum -> uint32 power of the bins in [start_index, end_index)
 - SignalFilterBank: uint32 powers -> uint64 channel sums, weights and channel tables as constant int16 tensors
-- SignalFilterBankSquareRoot: uint64 -> uint32 rounded square roots shifted right by a constant scale_bits
+- SignalFilterBankSquareRoot: uint64 -> uint32 rounded square roots shifted right by scale_bits (a constant or,
+  as in TFLM's audio front end, SignalFftAutoScale's output)
 - SignalFilterBankLog: uint32 -> int16 fixed-point natural log times output_scale
 - SignalFilterBankSpectralSubtraction: uint32 -> uint32 minus a running noise estimate (the state: TFLM's
   persistent noise estimate, zero after Prepare and Reset, so a uint32[num_channels] state tensor here)
@@ -29,7 +30,8 @@ SUPPORT: dict[str, str] = {
     "CUSTOM:SignalEnergy": "int16 | uint32: int16 complex spectrum to uint32 power over [start_index, end_index)",
     "CUSTOM:SignalFilterBank": "| uint32 uint64: mel-style weighted channel sums (constant int16 tables), "
                                "uint64 out",
-    "CUSTOM:SignalFilterBankSquareRoot": "| uint64 uint32 int32: rounded integer square root >> constant scale_bits",
+    "CUSTOM:SignalFilterBankSquareRoot": "| uint64 uint32 int32: rounded integer square root >> scale_bits (a "
+                                         "constant, or FftAutoScale's at run time)",
     "CUSTOM:SignalFilterBankLog": "int16 | uint32: TFLM's fixed-point log (input_correction_bits, output_scale)",
     "CUSTOM:SignalFilterBankSpectralSubtraction": "| uint32: noise estimate kept across invocations (state), "
                                                   "also an output",
@@ -149,7 +151,6 @@ def filter_bank(lw: Lowering, op: Operator) -> Step:
 class SqrtParams(KernelParams):
     C_TYPE = "tslm_signal_filter_bank_sqrt_params"
     size: int
-    scale_bits: int
 
 
 @register("CUSTOM:SignalFilterBankSquareRoot")
@@ -162,12 +163,16 @@ def filter_bank_square_root(lw: Lowering, op: Operator) -> Step:
     _rank1(lw, op, y, "output")
     lw.need(len(s.shape) == 0, op, f"scale_bits has shape {lw.shape_str(s.shape)}; TFLM takes a scalar",
             tensor=s.index)
-    bits = int(lw.const(op, s.index, "scale_bits").reshape(-1)[0])
-    lw.need(0 <= bits <= 31, op, f"scale_bits {bits}: TFLM shifts a uint32 right by it, defined for [0, 31]",
-            hint=HINT, tensor=s.index)
+    note = "sqrt >> scale_bits (computed at run time)"
+    if s.is_const:  # a constant shift is checked here; a computed one (FftAutoScale's, 0..15) in the kernel
+        bits = int(np.asarray(s.data).reshape(-1)[0])
+        lw.need(0 <= bits <= 31, op, f"scale_bits {bits}: TFLM shifts a uint32 right by it, defined for [0, 31]",
+                hint=HINT, tensor=s.index)
+        note = f"sqrt >> {bits}"
     lw.need(y.numel == x.numel, op, f"output of {y.numel} for an input of {x.numel}: TFLM writes one per input")
-    return Call(op, "tslm_signal_filter_bank_sqrt_u32", "tslm_signal_filter_bank", [T(x.index), T(y.index)],
-                params=SqrtParams(x.numel, bits), note=f"sqrt >> {bits}", reads=[x.index], writes=[y.index])
+    return Call(op, "tslm_signal_filter_bank_sqrt_u32", "tslm_signal_filter_bank",
+                [T(x.index), T(s.index), T(y.index)], params=SqrtParams(x.numel), note=note,
+                reads=[x.index, s.index], writes=[y.index])
 
 
 @dataclass

@@ -70,6 +70,34 @@ def auto_scale_model(n: int, out_n: int | None = None, scale_shape: tuple[int, .
                        [OpDesc("CUSTOM:SignalFftAutoScale", [0], [1, 2])], [0], [1, 2])
 
 
+def test_an_rfft_and_an_irfft_of_one_length_share_one_table():
+    from tinyslm.compiler.lowering import Call
+
+    m = build_model([TDesc((480,), "int16"), TDesc((482,), "int16"), TDesc((480,), "int16")],
+                    [OpDesc("CUSTOM:SignalRfft", [0], [1], custom_options=flex(T=7, fft_length=480)),
+                     OpDesc("CUSTOM:SignalIrfft", [1], [2], custom_options=flex(T=7, fft_length=480))], [0], [2])
+    _, plan = analyze(m)
+    calls = [s for s in plan.steps if isinstance(s, Call)]
+    assert [c.params.conj for c in calls] == [0, 1]
+    assert np.array_equal(calls[0].consts[0].values, calls[1].consts[0].values)
+    report = verify_host(m, n_inputs=3, seed=11, sanitize=True)
+    assert report.ok, report.lines()
+
+
+@pytest.mark.parametrize("dtype", ["int16", "int32"])
+def test_an_irfft_whose_inverse_twiddles_are_not_the_conjugates(dtype):
+    """fft_length 600: KissFFT's floor(0.5 + MAX sin) rounds some inverse twiddle otherwise than minus the
+    forward one, so the irfft keeps its own table (conj 0), and is still bit-exact."""
+    from tinyslm.compiler.lowering import Call
+
+    m = irfft_model(dtype, (1,), 301, 600)
+    _, plan = analyze(m)
+    assert [s.params.conj for s in plan.steps if isinstance(s, Call)] == [0]
+    report = verify_host(m, n_inputs=3, seed=12, sanitize=True,
+                         real_inputs=spectra(np.random.default_rng(13), (1, 602), dtype, 2, 600))
+    assert report.ok, report.lines()
+
+
 def test_kiss_factorisation_and_tables():
     """Radix 4 first, then 2 (KissFFT's order); the fixed-point twiddles are KissFFT's floor(0.5 + MAX cos)."""
     assert kiss_factors(32) == [(4, 8), (4, 2), (2, 1)]

@@ -58,18 +58,24 @@ static inline int32_t s32_round(int64_t x) { return (int32_t)((x + (1 << 30)) >>
 #define f32_SMUL(a, b) ((a) * (b))
 
 /* ---- the complex FFT and the real split, once per type ------------------------------------------
- * Complex values are (re, im) pairs of scalars; tw[2k], tw[2k + 1] is twiddle k. */
+ * Complex values are (re, im) pairs of scalars; tw[2k], tw[2k + 1] is twiddle k, its imaginary part
+ * negated when conj is set (an inverse transform reading the forward table: KissFFT's inverse twiddles
+ * are the conjugates, which the compiler checks value by value before it shares the table). */
+
+#define TSLM_TW_IM(S, conj, w) ((conj) ? S##_NEG((w)[1]) : (w)[1])
 
 #define TSLM_FFT_DEFINE(S, T)                                                                          \
     /* radix-2 stage: m butterflies, twiddle stride fstride */                                         \
-    static void bfly2_##S(T *f, int32_t fstride, const T *tw, int32_t m)                              \
+    static void bfly2_##S(T *f, int32_t fstride, const T *tw, int conj, int32_t m)                     \
     {                                                                                                  \
         for (int32_t u = 0; u < m; ++u) {                                                              \
             T *a = f + 2 * u, *b = f + 2 * (u + m);                                                    \
             const T *w = tw + 2 * u * fstride;                                                         \
             const T ar = S##_DIV(a[0], 2), ai = S##_DIV(a[1], 2);                                      \
             const T br = S##_DIV(b[0], 2), bi = S##_DIV(b[1], 2);                                      \
-            const T tr = S##_MULSUB(br, w[0], bi, w[1]), ti = S##_MULADD(br, w[1], bi, w[0]);          \
+            const T wi = TSLM_TW_IM(S, conj, w);                                                       \
+            const T tr = S##_MULSUB(br, w[0], bi, wi);                                                 \
+            const T ti = S##_MULADD(br, wi, bi, w[0]);                                                 \
             b[0] = S##_SUB(ar, tr);                                                                    \
             b[1] = S##_SUB(ai, ti);                                                                    \
             a[0] = S##_ADD(ar, tr);                                                                    \
@@ -78,7 +84,7 @@ static inline int32_t s32_round(int64_t x) { return (int32_t)((x + (1 << 30)) >>
     }                                                                                                  \
                                                                                                        \
     /* radix-4 stage; inverse turns the +-i rotation the other way */                                  \
-    static void bfly4_##S(T *f, int32_t fstride, const T *tw, int32_t m, int inverse)                 \
+    static void bfly4_##S(T *f, int32_t fstride, const T *tw, int conj, int32_t m, int inverse)        \
     {                                                                                                  \
         for (int32_t u = 0; u < m; ++u) {                                                              \
             T *y0 = f + 2 * u, *y1 = f + 2 * (u + m), *y2 = f + 2 * (u + 2 * m), *y3 = f + 2 * (u + 3 * m); \
@@ -87,9 +93,15 @@ static inline int32_t s32_round(int64_t x) { return (int32_t)((x + (1 << 30)) >>
             const T x1r = S##_DIV(y1[0], 4), x1i = S##_DIV(y1[1], 4);                                  \
             const T x2r = S##_DIV(y2[0], 4), x2i = S##_DIV(y2[1], 4);                                  \
             const T x3r = S##_DIV(y3[0], 4), x3i = S##_DIV(y3[1], 4);                                  \
-            const T p1r = S##_MULSUB(x1r, w1[0], x1i, w1[1]), p1i = S##_MULADD(x1r, w1[1], x1i, w1[0]); \
-            const T p2r = S##_MULSUB(x2r, w2[0], x2i, w2[1]), p2i = S##_MULADD(x2r, w2[1], x2i, w2[0]); \
-            const T p3r = S##_MULSUB(x3r, w3[0], x3i, w3[1]), p3i = S##_MULADD(x3r, w3[1], x3i, w3[0]); \
+            const T w1i = TSLM_TW_IM(S, conj, w1);                                                     \
+            const T p1r = S##_MULSUB(x1r, w1[0], x1i, w1i);                                            \
+            const T p1i = S##_MULADD(x1r, w1i, x1i, w1[0]);                                            \
+            const T w2i = TSLM_TW_IM(S, conj, w2);                                                     \
+            const T p2r = S##_MULSUB(x2r, w2[0], x2i, w2i);                                            \
+            const T p2i = S##_MULADD(x2r, w2i, x2i, w2[0]);                                            \
+            const T w3i = TSLM_TW_IM(S, conj, w3);                                                     \
+            const T p3r = S##_MULSUB(x3r, w3[0], x3i, w3i);                                            \
+            const T p3i = S##_MULADD(x3r, w3i, x3i, w3[0]);                                            \
             const T dr = S##_SUB(x0r, p2r), di = S##_SUB(x0i, p2i); /* x0 - x2 w2 */                   \
             const T er = S##_ADD(x0r, p2r), ei = S##_ADD(x0i, p2i); /* x0 + x2 w2 */                   \
             const T sr = S##_ADD(p1r, p3r), si = S##_ADD(p1i, p3i);                                    \
@@ -113,17 +125,21 @@ static inline int32_t s32_round(int64_t x) { return (int32_t)((x + (1 << 30)) >>
     }                                                                                                  \
                                                                                                        \
     /* radix-3 stage */                                                                                \
-    static void bfly3_##S(T *f, int32_t fstride, const T *tw, int32_t m)                              \
+    static void bfly3_##S(T *f, int32_t fstride, const T *tw, int conj, int32_t m)                     \
     {                                                                                                  \
-        const T e = tw[2 * fstride * m + 1]; /* sin of the third of a turn */                          \
+        const T e = TSLM_TW_IM(S, conj, tw + 2 * fstride * m); /* sin of the third of a turn */        \
         for (int32_t u = 0; u < m; ++u) {                                                              \
             T *y0 = f + 2 * u, *y1 = f + 2 * (u + m), *y2 = f + 2 * (u + 2 * m);                       \
             const T *w1 = tw + 2 * u * fstride, *w2 = tw + 4 * u * fstride;                            \
             const T x0r = S##_DIV(y0[0], 3), x0i = S##_DIV(y0[1], 3);                                  \
             const T x1r = S##_DIV(y1[0], 3), x1i = S##_DIV(y1[1], 3);                                  \
             const T x2r = S##_DIV(y2[0], 3), x2i = S##_DIV(y2[1], 3);                                  \
-            const T p1r = S##_MULSUB(x1r, w1[0], x1i, w1[1]), p1i = S##_MULADD(x1r, w1[1], x1i, w1[0]); \
-            const T p2r = S##_MULSUB(x2r, w2[0], x2i, w2[1]), p2i = S##_MULADD(x2r, w2[1], x2i, w2[0]); \
+            const T w1i = TSLM_TW_IM(S, conj, w1);                                                     \
+            const T p1r = S##_MULSUB(x1r, w1[0], x1i, w1i);                                            \
+            const T p1i = S##_MULADD(x1r, w1i, x1i, w1[0]);                                            \
+            const T w2i = TSLM_TW_IM(S, conj, w2);                                                     \
+            const T p2r = S##_MULSUB(x2r, w2[0], x2i, w2i);                                            \
+            const T p2i = S##_MULADD(x2r, w2i, x2i, w2[0]);                                            \
             const T sr = S##_ADD(p1r, p2r), si = S##_ADD(p1i, p2i);                                    \
             const T dr = S##_SMUL(S##_SUB(p1r, p2r), e), di = S##_SMUL(S##_SUB(p1i, p2i), e);          \
             const T ar = S##_SUB(x0r, S##_HALF(sr)), ai = S##_SUB(x0i, S##_HALF(si));                  \
@@ -138,10 +154,10 @@ static inline int32_t s32_round(int64_t x) { return (int32_t)((x + (1 << 30)) >>
                                                                                                        \
     /* radix-5 stage: KissFFT's grouping of the terms (s7 = x1 + x4, s10 = x1 - x4, s8 = x2 + x3,      \
      * s9 = x2 - x3 after the twiddles) and its left-to-right sums */                                  \
-    static void bfly5_##S(T *f, int32_t fstride, const T *tw, int32_t m)                              \
+    static void bfly5_##S(T *f, int32_t fstride, const T *tw, int conj, int32_t m)                     \
     {                                                                                                  \
-        const T yar = tw[2 * fstride * m], yai = tw[2 * fstride * m + 1];                              \
-        const T ybr = tw[4 * fstride * m], ybi = tw[4 * fstride * m + 1];                              \
+        const T yar = tw[2 * fstride * m], yai = TSLM_TW_IM(S, conj, tw + 2 * fstride * m);            \
+        const T ybr = tw[4 * fstride * m], ybi = TSLM_TW_IM(S, conj, tw + 4 * fstride * m);            \
         for (int32_t u = 0; u < m; ++u) {                                                              \
             T *y[5];                                                                                   \
             T xr[5], xi[5];                                                                            \
@@ -152,8 +168,9 @@ static inline int32_t s32_round(int64_t x) { return (int32_t)((x + (1 << 30)) >>
             }                                                                                          \
             for (int32_t q = 1; q < 5; ++q) {                                                          \
                 const T *w = tw + 2 * q * u * fstride;                                                 \
-                const T r = S##_MULSUB(xr[q], w[0], xi[q], w[1]);                                      \
-                xi[q] = S##_MULADD(xr[q], w[1], xi[q], w[0]);                                          \
+                const T wi = TSLM_TW_IM(S, conj, w);                                                   \
+                const T r = S##_MULSUB(xr[q], w[0], xi[q], wi);                                        \
+                xi[q] = S##_MULADD(xr[q], wi, xi[q], w[0]);                                            \
                 xr[q] = r;                                                                             \
             }                                                                                          \
             const T s7r = S##_ADD(xr[1], xr[4]), s7i = S##_ADD(xi[1], xi[4]);                          \
@@ -181,10 +198,10 @@ static inline int32_t s32_round(int64_t x) { return (int32_t)((x + (1 << 30)) >>
         }                                                                                              \
     }                                                                                                  \
                                                                                                        \
-    /* out[0..p*m) = the DFT of in[0], in[fstride], in[2 fstride]... (p*m points): each of the p        \
+    /* out[0..p*m) = the DFT of in[0], in[fstride], in[2 fstride]... (p*m points): each of the p       \
      * interleaved sub-sequences transformed into its block of m, then the stage's butterflies */      \
-    static void work_##S(T *out, const T *in, int32_t fstride, const int32_t *factors, const T *tw,   \
-                         int inverse)                                                                  \
+    static void work_##S(T *out, const T *in, int32_t fstride, const int32_t *factors, const T *tw,    \
+                         int conj, int inverse)                                                        \
     {                                                                                                  \
         const int32_t p = factors[0], m = factors[1];                                                  \
         for (int32_t q = 0; q < p; ++q) {                                                              \
@@ -192,21 +209,23 @@ static inline int32_t s32_round(int64_t x) { return (int32_t)((x + (1 << 30)) >>
                 out[2 * q] = in[2 * q * fstride];                                                      \
                 out[2 * q + 1] = in[2 * q * fstride + 1];                                              \
             } else {                                                                                   \
-                work_##S(out + 2 * q * m, in + 2 * q * fstride, fstride * p, factors + 2, tw, inverse); \
+                work_##S(out + 2 * q * m, in + 2 * q * fstride, fstride * p, factors + 2, tw, conj,    \
+                         inverse);                                                                     \
             }                                                                                          \
         }                                                                                              \
         switch (p) {                                                                                   \
-        case 2: bfly2_##S(out, fstride, tw, m); break;                                                 \
-        case 3: bfly3_##S(out, fstride, tw, m); break;                                                 \
-        case 4: bfly4_##S(out, fstride, tw, m, inverse); break;                                        \
-        default: bfly5_##S(out, fstride, tw, m); break;                                                \
+        case 2: bfly2_##S(out, fstride, tw, conj, m); break;                                           \
+        case 3: bfly3_##S(out, fstride, tw, conj, m); break;                                           \
+        case 4: bfly4_##S(out, fstride, tw, conj, m, inverse); break;                                  \
+        default: bfly5_##S(out, fstride, tw, conj, m); break;                                          \
         }                                                                                              \
     }                                                                                                  \
                                                                                                        \
-    void tslm_signal_rfft_##S(const tslm_signal_fft_params *p, const T *input, T *output, T *scratch) \
+    void tslm_signal_rfft_##S(const tslm_signal_fft_params *p, const T *input, T *output, T *scratch)  \
     {                                                                                                  \
         const int32_t nfft = p->fft_length, n = nfft / 2;                                              \
         const T *tw = (const T *)p->table, *split = tw + 2 * n;                                        \
+        const int conj = p->conj;                                                                      \
         for (int32_t r = 0; r < p->rows; ++r) {                                                        \
             const T *x = input + r * p->in_length;                                                     \
             T *y = output + r * p->out_stride;                                                         \
@@ -215,7 +234,7 @@ static inline int32_t s32_round(int64_t x) { return (int32_t)((x + (1 << 30)) >>
                 memset(scratch + p->in_length, 0, (size_t)(nfft - p->in_length) * sizeof(T));          \
                 x = scratch;                                                                           \
             }                                                                                          \
-            work_##S(y, x, 1, p->factors, tw, 0); /* y[0..n): the n-point FFT of the sample pairs */  \
+            work_##S(y, x, 1, p->factors, tw, conj, 0); /* y[0..n): n-point FFT of the sample pairs */ \
             const T dcr = S##_DIV(y[0], 2), dci = S##_DIV(y[1], 2);                                    \
             y[0] = S##_ADD(dcr, dci);                                                                  \
             y[1] = 0;                                                                                  \
@@ -228,7 +247,9 @@ static inline int32_t s32_round(int64_t x) { return (int32_t)((x + (1 << 30)) >>
                 const T br = S##_DIV(b[0], 2), bi = S##_DIV(S##_NEG(b[1]), 2);                         \
                 const T sr = S##_ADD(ar, br), si = S##_ADD(ai, bi);                                    \
                 const T dr = S##_SUB(ar, br), di = S##_SUB(ai, bi);                                    \
-                const T tr = S##_MULSUB(dr, w[0], di, w[1]), ti = S##_MULADD(dr, w[1], di, w[0]);      \
+                const T wi = TSLM_TW_IM(S, conj, w);                                                   \
+                const T tr = S##_MULSUB(dr, w[0], di, wi);                                             \
+                const T ti = S##_MULADD(dr, wi, di, w[0]);                                             \
                 a[0] = S##_HALF_ADD(sr, tr);                                                           \
                 a[1] = S##_HALF_ADD(si, ti);                                                           \
                 b[0] = S##_HALF_SUB(sr, tr);                                                           \
@@ -237,10 +258,11 @@ static inline int32_t s32_round(int64_t x) { return (int32_t)((x + (1 << 30)) >>
         }                                                                                              \
     }                                                                                                  \
                                                                                                        \
-    static void irfft_row_##S(const tslm_signal_fft_params *p, const T *f, T *y, T *t)                \
+    static void irfft_row_##S(const tslm_signal_fft_params *p, const T *f, T *y, T *t)                 \
     {                                                                                                  \
         const int32_t n = p->fft_length / 2;                                                           \
         const T *tw = (const T *)p->table, *split = tw + 2 * n;                                        \
+        const int conj = p->conj;                                                                      \
         const T t0r = S##_ADD(f[0], f[2 * n]), t0i = S##_SUB(f[0], f[2 * n]);                          \
         t[0] = S##_DIV(t0r, 2);                                                                        \
         t[1] = S##_DIV(t0i, 2);                                                                        \
@@ -250,13 +272,15 @@ static inline int32_t s32_round(int64_t x) { return (int32_t)((x + (1 << 30)) >>
             const T br = S##_DIV(b[0], 2), bi = S##_DIV(S##_NEG(b[1]), 2);                             \
             const T er = S##_ADD(ar, br), ei = S##_ADD(ai, bi);                                        \
             const T dr = S##_SUB(ar, br), di = S##_SUB(ai, bi);                                        \
-            const T orr = S##_MULSUB(dr, w[0], di, w[1]), oi = S##_MULADD(dr, w[1], di, w[0]);         \
+            const T wi = TSLM_TW_IM(S, conj, w);                                                       \
+            const T orr = S##_MULSUB(dr, w[0], di, wi);                                                \
+            const T oi = S##_MULADD(dr, wi, di, w[0]);                                                 \
             t[2 * k] = S##_ADD(er, orr);                                                               \
             t[2 * k + 1] = S##_ADD(ei, oi);                                                            \
             t[2 * (n - k)] = S##_SUB(er, orr);                                                         \
             t[2 * (n - k) + 1] = S##_NEG(S##_SUB(ei, oi));                                             \
         }                                                                                              \
-        work_##S(y, t, 1, p->factors, tw, 1);                                                          \
+        work_##S(y, t, 1, p->factors, tw, conj, 1);                                                    \
     }
 
 TSLM_FFT_DEFINE(s16, int16_t)

@@ -16,9 +16,11 @@ typedef struct {
     int32_t out_stride;  /* output scalars per row: rfft 2 * (n + 1), irfft fft_length */
     int32_t stages;      /* the complex FFT's stages, outermost first */
     int32_t factors[2 * TSLM_FFT_MAX_STAGES];  /* per stage: radix p, then what is left m (n = p * m) */
-    /* the type's table (int16_t / int32_t / float): n complex twiddles exp(-+2 pi i k / n), then n / 2
-     * complex real-split twiddles, each as (re, im) pairs, rounded as KissFFT rounds them */
+    /* the type's table (int16_t / int32_t / float): the forward transform's n complex twiddles
+     * exp(-2 pi i k / n), then its n / 2 complex real-split twiddles, as (re, im) pairs rounded as KissFFT
+     * rounds them; an inverse transform's own table, or the forward one read conjugated (conj) */
     const void *table;
+    int32_t conj;        /* 1: negate the table's imaginary parts (an irfft sharing the rfft's table) */
 } tslm_signal_fft_params;
 
 /* output[r] = the fft_length/2 + 1 complex bins (re, im) of input row r zero-padded to fft_length:

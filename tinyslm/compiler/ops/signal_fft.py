@@ -4,8 +4,9 @@ operators "SignalRfft", "SignalIrfft" (int16, int32 or float32, the type named b
 
 TFLM runs its real FFTs on KissFFT, computing its twiddle factors at Init; here the compiler computes the
 same tables (double precision, then KissFFT's rounding: floor(0.5 + MAX * cos) in fixed point, a float cast
-in float) and emits them as constant arrays, one per FFT length, type and direction (identical arrays are
-shared by the emitter). The factorisation of n = fft_length / 2 (radix 4 first, then 2) goes into the
+in float) and emits them as constant arrays, one per FFT length and type (identical arrays are shared by the
+emitter): an inverse transform reads the forward table conjugated, after a check that KissFFT's inverse
+table is exactly that (it keeps its own table otherwise). The factorisation of n = fft_length / 2 (radix 4 first, then 2) goes into the
 params. Stages of radix 2, 3, 4 and 5 are implemented, as KissFFT's;
 its generic butterfly (a prime factor >= 7, or fft_length 2) is not: TFLM's build of KissFFT cannot allocate
 that butterfly's temporary buffer and crashes on such lengths.
@@ -48,6 +49,7 @@ class FftParams(KernelParams):
     stages: int
     factors: list[int]
     table: Ref
+    conj: int
 
 
 def kiss_factors(n: int) -> list[tuple[int, int]]:
@@ -119,13 +121,18 @@ def _fft_type(lw: Lowering, op: Operator) -> tuple[str, int]:
 def _fft_call(lw: Lowering, op: Operator, kind: str, x: Tensor, y: Tensor, rows: int, n: int, in_length: int,
               out_stride: int, scratch: int) -> Call:
     dtype = x.dtype
-    inverse = kind == "irfft"
+    values, conj = twiddle_table(dtype, n, inverse=False), 0
+    if kind == "irfft":  # the forward table read conjugated, so that an rfft and an irfft share one table
+        inverse = twiddle_table(dtype, n, inverse=True)
+        conj = int(np.array_equal(inverse, values * np.tile([1, -1], len(values) // 2)))
+        values = values if conj else inverse
+    direction = "inverse " if kind == "irfft" and not conj else ""
+    table = ConstArray(lw.name(op, "twiddles"), _CTYPE[dtype], values,
+                       f"KissFFT {direction}twiddles of a {n}-point real FFT, {dtype}")
     fac = kiss_factors(n // 2)
-    table = ConstArray(lw.name(op, "twiddles"), _CTYPE[dtype], twiddle_table(dtype, n, inverse),
-                       f"KissFFT {'inverse ' if inverse else ''}twiddles of a {n}-point real FFT, {dtype}")
     factors = [v for pm in fac for v in pm]
     params = FftParams(rows, n, in_length, out_stride, len(fac), factors + [0] * (2 * MAX_STAGES - len(factors)),
-                       Ref(table.name))
+                       Ref(table.name), conj)
     return Call(op, f"tslm_signal_{kind}_{_SUFFIX[dtype]}", "tslm_signal_fft",
                 [T(x.index), T(y.index), Scratch(_CTYPE[dtype]) if scratch else Lit("NULL")],
                 params=params, consts=[table], scratch_bytes=scratch,

@@ -1,8 +1,8 @@
 /* tslm_signal_fft.c - portable C99 SignalRfft / SignalIrfft / SignalFftAutoScale (TFLM's signal library).
  *
  * TFLM computes its real FFTs with KissFFT: a complex FFT of n = fft_length / 2 points (the real samples
- * taken as n complex pairs), decimation in time, stages of radix 4 while 4 divides what is left, then 2;
- * then a split pass that turns the n complex bins into the n + 1 bins of the real signal. To match it bit
+ * taken as n complex pairs), decimation in time, stages of radix 4 while 4 divides what is left, then 2,
+ * 3 and 5 (its generic radix is left out: TFLM's build crashes on it); then a split pass that turns the n complex bins into the n + 1 bins of the real signal. To match it bit
  * for bit the fixed-point types redo its arithmetic exactly:
  *   - every butterfly input is first "divided" by the radix p as x * (MAX / p) rounded (MAX = INT16_MAX
  *     or INT32_MAX: not an exact division),
@@ -12,7 +12,8 @@
  *     32 bits first (what TFLM's build computes; found against the oracle with full-scale square waves).
  * The float path keeps KissFFT's order of operations (built without contraction, -std=c99), so the host
  * build gives the bytes the float KissFFT gives. The twiddle tables come from the compiler (computed in
- * double precision and rounded as KissFFT rounds them), one per FFT length, type and direction.
+ * double precision and rounded as KissFFT rounds them), one per FFT length and type where the inverse
+ * twiddles are the forward ones conjugated (conj).
  *
  * Overflow: the fixed-point sums wrap on purpose; they are computed through unsigned (int32) or int32
  * (int16) arithmetic so that no signed overflow happens in C. */

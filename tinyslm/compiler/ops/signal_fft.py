@@ -6,10 +6,10 @@ TFLM runs its real FFTs on KissFFT, computing its twiddle factors at Init; here 
 same tables (double precision, then KissFFT's rounding: floor(0.5 + MAX * cos) in fixed point, a float cast
 in float) and emits them as constant arrays, one per FFT length and type (identical arrays are shared by the
 emitter): an inverse transform reads the forward table conjugated, after a check that KissFFT's inverse
-table is exactly that (it keeps its own table otherwise). The factorisation of n = fft_length / 2 (radix 4 first, then 2) goes into the
-params. Stages of radix 2, 3, 4 and 5 are implemented, as KissFFT's;
-its generic butterfly (a prime factor >= 7, or fft_length 2) is not: TFLM's build of KissFFT cannot allocate
-that butterfly's temporary buffer and crashes on such lengths.
+table is exactly that (it keeps its own table otherwise). KissFFT's factorisation of n = fft_length / 2
+(radix 4 first, then 2, 3, 5) goes into the params. Its generic butterfly (a prime factor >= 7, or
+fft_length 2) is not implemented: TFLM's build of KissFFT cannot allocate that butterfly's temporary buffer
+and crashes on such lengths, which are refused.
 """
 
 from __future__ import annotations

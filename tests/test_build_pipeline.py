@@ -81,6 +81,10 @@ def test_quick_build_end_to_end_in_qemu(task, runs):
     assert 0.0 <= report["quality"]["test_fresh"] <= 1.0 and report["fresh"]["n_fresh"] >= 16, report["fresh"]
     if task == "kws":  # and the speech engine that training never heard
         assert 0.0 <= report["quality"]["test_other_engine"] <= 1.0 and report["fresh"]["n_other_engine"] > 20
+    else:  # new clips of the build's machines, and other machines of the same types and ids
+        fresh = report["fresh"]
+        assert 0.0 <= report["quality"]["test_other_machines"] <= 1.0 and fresh["n_other_machines"] >= 16
+        assert "build's machines" in fresh["fresh_what"]
     if task == "kws":  # raw audio: PCM over serial, features computed by the C frontend on the device
         raw = report["raw_audio"]
         assert raw["clips"] >= 20 and raw["top1_agreement"] >= 0.95, raw

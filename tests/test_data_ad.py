@@ -203,3 +203,38 @@ def test_features_cli_writes_npz(quick, tmp_path):
     z = np.load(out)
     assert z["x_train"].dtype == np.int8 and z["x_test"].shape[1:] == (32, 64)
     assert '"kind": "logmel"' in str(z["frontend"])
+
+
+def test_fresh_clips_of_the_same_machines():
+    """The anomaly build's fresh test set: clips drawn with another seed, of the build's own machines (a machine
+    seed); without it, another seed's clips are of other machines."""
+    from tinyslm.data.ad_synth import AD_PROFILES, _tasks
+
+    prof = AD_PROFILES["quick"]
+    mt, mid = prof.machine_types[0], prof.ids[0]
+    fresh = [t for t in _tasks(prof, 1000, machine_seed=0) if t.split == "test"][:2]
+    main_ = [t for t in _tasks(prof, 0) if t.split == "test"][:2]
+    other = [t for t in _tasks(prof, 1000) if t.split == "test"][:2]
+    assert all(t.machine_seed == 0 for t in fresh) and all(t.machine_seed is None for t in main_ + other)
+    assert Machine.make(mt, mid, 0) != Machine.make(mt, mid, 1000)  # another seed: another machine
+    clips = {name: [synth_ad_clip(t)[1] for t in ts] for name, ts in (("fresh", fresh), ("main", main_),
+                                                                      ("other", other))}
+    for a, b in zip(clips["fresh"], clips["main"]):
+        assert not np.array_equal(a, b)  # new recordings
+    # a fresh clip is seed 0's machine driven by seed 1000's draws; an other-machines clip is seed 1000's machine
+    from dataclasses import replace
+
+    t = fresh[0]
+    as_seed0 = Machine.make(t.machine_type, t.machine_id, 0)
+    import tinyslm.data.ad_synth as ad
+
+    made = []
+    real_make = ad.Machine.make
+    try:
+        ad.Machine.make = classmethod(lambda cls, *a: made.append(a) or real_make(*a))  # type: ignore[method-assign]
+        synth_ad_clip(t)
+        synth_ad_clip(replace(t, machine_seed=None))
+    finally:
+        ad.Machine.make = real_make  # type: ignore[method-assign]
+    assert made == [(t.machine_type, t.machine_id, 0), (t.machine_type, t.machine_id, 1000)]
+    assert real_make(*made[0]) == as_seed0

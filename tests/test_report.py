@@ -196,3 +196,28 @@ def test_write_report_reads_what_the_steps_measured(tmp_path, monkeypatch):
     assert report["command"] == f"tinyslm build kws --board mps2-an386 --out {tmp_path} --seed 0 --quick"
     on_disk = json.loads((tmp_path / "report.json").read_text())
     assert (tmp_path / "report.html").read_text() == render_html(on_disk)
+
+
+def test_seed_table_is_mean_and_spread_of_the_builds(tmp_path):
+    """`python -m tinyslm.report.seeds RUN...`: each stage's mean ± std (min-max) over the builds' report.json, each
+    build's figure after it; one task, one build per seed."""
+    import subprocess
+    import sys
+
+    def fake(name: str, task: str, seed: int, q: dict) -> Path:
+        d = tmp_path / name
+        d.mkdir()
+        (d / "report.json").write_text(json.dumps({"task": task, "seed": seed, "device": {},
+                                                   "quality": {"metric": "roc_auc", **q}}))
+        return d
+
+    a = fake("a", "anomaly", 0, {"student_int8": 0.97, "test_fresh": 0.96})
+    b = fake("b", "anomaly", 1, {"student_int8": 0.99, "test_fresh": 0.98, "test_other_machines": 0.6})
+    r = subprocess.run([sys.executable, "-m", "tinyslm.report.seeds", str(a), str(b)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "| int8 (host, TFLM) | 0.9800 ± 0.0141 (0.9700-0.9900) | 0.9700 | 0.9900 |" in r.stdout
+    assert "| int8, other machines (another seed's) | 0.6000 (one build) (1 of 2) | - | 0.6000 |" in r.stdout
+    assert "teacher" not in r.stdout  # no build measured it: no row
+    c = fake("c", "kws", 2, {"student_int8": 0.9})
+    r = subprocess.run([sys.executable, "-m", "tinyslm.report.seeds", str(a), str(c)], capture_output=True, text=True)
+    assert r.returncode == 2 and "different tasks" in r.stderr and "Traceback" not in r.stderr

@@ -228,10 +228,12 @@ class AdTask:
     index: int  # per (type, id, split, normal/anomaly)
     seed: int
     seconds: float
+    machine_seed: int | None = None  # whose machines these are (None: `seed`'s); the clip itself is `seed`'s
 
 
 def synth_ad_clip(task: AdTask) -> tuple[AdClipRecipe, np.ndarray]:
-    machine = Machine.make(task.machine_type, task.machine_id, task.seed)
+    machine = Machine.make(task.machine_type, task.machine_id,
+                           task.seed if task.machine_seed is None else task.machine_seed)
     label = int(task.kind != "normal")
     rng = np.random.default_rng([task.seed, MACHINE_TYPES.index(task.machine_type), task.machine_id,
                                  ("train", "test").index(task.split), label, task.index])
@@ -249,21 +251,23 @@ def _work(args: tuple[AdTask, str]) -> dict:
     return asdict(recipe)
 
 
-def _tasks(prof: AdProfile, seed: int) -> list[AdTask]:
+def _tasks(prof: AdProfile, seed: int, machine_seed: int | None = None) -> list[AdTask]:
+    """Every clip of a profile drawn with `seed`; machine_seed: the machines of another seed's dataset
+    (new recordings of the same machines, as a DCASE evaluation set holds)."""
     tasks = []
     for mt in prof.machine_types:
         if mt not in MACHINE_TYPES:
             raise DataError(f"unknown machine type {mt!r}", hint=f"use {', '.join(MACHINE_TYPES)}")
         for mid in prof.ids:
-            tasks += [AdTask(mt, mid, "train", "normal", 0, i, seed, prof.clip_seconds)
+            tasks += [AdTask(mt, mid, "train", "normal", 0, i, seed, prof.clip_seconds, machine_seed)
                       for i in range(prof.train_normal)]
-            tasks += [AdTask(mt, mid, "test", "normal", 0, i, seed, prof.clip_seconds)
+            tasks += [AdTask(mt, mid, "test", "normal", 0, i, seed, prof.clip_seconds, machine_seed)
                       for i in range(prof.test_normal)]
             # anomalies cycle through every kind x severity, in a seeded order
             combos = [(k, s) for k in ANOMALIES for s in SEVERITIES]
             order = np.random.default_rng([seed, MACHINE_TYPES.index(mt), mid, 3]).permutation(len(combos))
-            tasks += [AdTask(mt, mid, "test", *combos[order[i % len(combos)]], i, seed, prof.clip_seconds)
-                      for i in range(prof.test_anomaly)]
+            tasks += [AdTask(mt, mid, "test", *combos[order[i % len(combos)]], i, seed, prof.clip_seconds,
+                             machine_seed) for i in range(prof.test_anomaly)]
     return tasks
 
 

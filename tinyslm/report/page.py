@@ -131,7 +131,9 @@ def render_html(report: dict) -> str:
               f"int8 with TFLM {_num(hq)}, test split", f"teacher {_num(q.get('teacher_float'))}",
               f"fresh test set (another seed) {_num(q.get('test_fresh'))}" if q.get("test_fresh") is not None else "",
               f"held-out engine ({(report.get('fresh') or {}).get('other_engine', '')}) "
-              f"{_num(q.get('test_other_engine'))}" if q.get("test_other_engine") is not None else ""]),
+              f"{_num(q.get('test_other_engine'))}" if q.get("test_other_engine") is not None else "",
+              f"other machines (another seed's) {_num(q.get('test_other_machines'))}"
+              if q.get("test_other_machines") is not None else ""]),
         card("Can I trust it?", "bit-exact" if agree else "differences",
              [t for t in s["trust"].replace(" (outputs compared byte for byte)", "").split("; ")]
              + ["outputs compared byte for byte"], agree),

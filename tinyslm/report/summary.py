@@ -146,6 +146,8 @@ def write_report(cfg, out: Path, data: dict, feats: dict, train: dict, fw: dict,
     report["quality"]["test_fresh"] = fresh.get("test_fresh")
     if cfg.task == "kws":
         report["quality"]["test_other_engine"] = fresh.get("test_other_engine")
+    if cfg.task == "anomaly":
+        report["quality"]["test_other_machines"] = fresh.get("test_other_machines")
     report["fresh"] = fresh
     if cfg.task == "anomaly":
         report["quality"]["threshold"] = train.get("threshold")
@@ -210,7 +212,8 @@ def summary(report: dict) -> OrderedDict[str, str]:
     parts = [f"{label.split(' (')[0]} {_num(qual.get(k))}" for k, label in STAGES if qual.get(k) is not None]
     s["quality"] = f"{_metric_name(report)}: " + " → ".join(parts)
     held = [f"{what} {_num(qual.get(k))}" for k, what in (("test_fresh", "fresh test set"),
-                                                          ("test_other_engine", "held-out engine"))
+                                                          ("test_other_engine", "held-out engine"),
+                                                          ("test_other_machines", "other machines"))
             if qual.get(k) is not None]
     if held:
         s["quality"] += f" (int8; {', '.join(held)})"

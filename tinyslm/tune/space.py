@@ -57,12 +57,12 @@ class Space:
 
 SPACES: dict[tuple[str, str], Space] = {
     ("kws", "default"): Space(dims=(16, 24, 32, 48, 64), heads=(1, 2, 4), blocks=(1, 2, 3),
-                              mlp_ratios=(1.0, 2.0, 3.0), sparsities=(0.0, 0.3, 0.5, 0.7), qat=(False,),
+                              mlp_ratios=(1.0, 2.0, 3.0), sparsities=(0.0, 0.3, 0.5, 0.7), qat=(False, True),
                               stems=("conv", "dense"), patches=(2, 3, 4)),
     ("kws", "quick"): Space(dims=(8, 16, 24), heads=(1, 2), blocks=(1,), mlp_ratios=(1.0, 2.0),
                             sparsities=(0.0, 0.3), stems=("conv", "dense"), patches=(2, 4)),
     ("anomaly", "default"): Space(dims=(16, 24, 32, 48), heads=(1, 2, 4), blocks=(1, 2), mlp_ratios=(1.0, 2.0),
-                                  sparsities=(0.0, 0.3, 0.5), latents=(4, 8, 16)),
+                                  sparsities=(0.0, 0.3, 0.5), qat=(False, True), latents=(4, 8, 16)),
     ("anomaly", "quick"): Space(dims=(8, 16), heads=(1, 2), blocks=(1,), mlp_ratios=(1.0, 2.0),
                                 sparsities=(0.0, 0.3), latents=(4, 8)),
 }

@@ -140,3 +140,28 @@ def test_search_space_points_are_valid_models():
             s = cfg.student
             assert s.dim % s.heads == 0 and s.dim // s.heads >= min(4, s.dim)
             assert cfg.prune is None or cfg.prune.target_sparsity == space.sparsities[-1]
+
+
+def test_asha_never_stops_the_seeded_points():
+    """The scheduler: a trial below the rung's cut is stopped, unless it is one of the seeded points (the
+    default student and its neighbours), which train to the end; at max_t every trial ends."""
+    from types import SimpleNamespace
+
+    from ray.tune.schedulers import TrialScheduler
+
+    from tinyslm.tune.run import seeded_asha
+
+    seeded = {"dim": 48, "heads": 4}
+    sched = seeded_asha([seeded], time_attr="step", max_t=10, grace_period=3, reduction_factor=4)
+    sched.set_search_properties("quality", "max")
+    trials = [SimpleNamespace(trial_id=f"t{i}", config=c) for i, c in
+              enumerate([{"dim": 64, "heads": 4}, {"dim": 32, "heads": 2}, {"dim": 48, "heads": 4},
+                         {"dim": 24, "heads": 1}])]
+    for t in trials:
+        sched.on_trial_add(None, t)
+    assert sched.on_trial_result(None, trials[0], {"step": 3, "quality": 0.9}) == TrialScheduler.CONTINUE
+    assert sched.on_trial_result(None, trials[1], {"step": 3, "quality": 0.95}) == TrialScheduler.CONTINUE
+    weak = {"step": 3, "quality": 0.1}
+    assert sched.on_trial_result(None, trials[3], weak) == TrialScheduler.STOP  # a random point: cut
+    assert sched.on_trial_result(None, trials[2], weak) == TrialScheduler.CONTINUE  # the seeded one: kept
+    assert sched.on_trial_result(None, trials[2], {"step": 10, "quality": 0.1}) == TrialScheduler.STOP  # the end

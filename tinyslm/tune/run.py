@@ -291,9 +291,34 @@ def _trial_dirname(trial: Any) -> str:
     return f"trial_{trial.trial_id}"
 
 
+def _point_key(point: dict, keys: "tuple[str, ...] | None" = None) -> tuple:
+    return tuple(sorted((k, point.get(k)) for k in (keys or point)))
+
+
+def seeded_asha(seeded: list[dict], **kw: Any) -> Any:
+    """Ray Tune's ASHA, except that the seeded points (the default build's student and its cheaper neighbours)
+    are never stopped early: they are what the search is judged against, so each trains to the end, and a
+    neighbour is not cut for learning slower in its first epochs than the trials that reached the rung before
+    it (which is what made the issue's comparison depend on trial order)."""
+    from ray.tune.schedulers import ASHAScheduler, TrialScheduler
+
+    class SeededASHA(ASHAScheduler):
+        exempt = {_point_key(p) for p in seeded}
+        keys = tuple(sorted(seeded[0])) if seeded else ()
+
+        def on_trial_result(self, tune_controller: Any, trial: Any, result: dict) -> str:
+            action = super().on_trial_result(tune_controller, trial, result)
+            early = result.get(self._time_attr, 0) < self._max_t
+            if action == TrialScheduler.STOP and early and _point_key(trial.config, self.keys) in self.exempt:
+                self._num_stopped -= 1
+                return TrialScheduler.CONTINUE
+            return action
+
+    return SeededASHA(**kw)
+
+
 def run_search(s: TuneSettings, job: Any, baseline: dict | None, say: Say) -> Any:
     from ray import tune
-    from ray.tune.schedulers import ASHAScheduler
     from ray.tune.search import BasicVariantGenerator
 
     from .space import base_train_config, cheaper_neighbours, space_for
@@ -313,10 +338,10 @@ def run_search(s: TuneSettings, job: Any, baseline: dict | None, say: Say) -> An
         # past the last step (a second rung at 18 or 24 of the 29 steps saved little and cut
         # neighbours of the default student that were level with it)
         grace = max(1, epochs // 3)
-        scheduler = ASHAScheduler(time_attr="step", max_t=job.max_step(), grace_period=grace,
-                                  reduction_factor=max(3, -(-job.max_step() // grace)))
         space = space_for(s.task, s.quick)
         first = [baseline, *cheaper_neighbours(s.task, baseline, space)][:max(1, s.trials // 3)] if baseline else None
+        scheduler = seeded_asha(first or [], time_attr="step", max_t=job.max_step(), grace_period=grace,
+                                reduction_factor=max(3, -(-job.max_step() // grace)))
         search = BasicVariantGenerator(points_to_evaluate=first, random_state=s.seed)
         tuner = tune.Tuner(
             trainable, param_space=space_for(s.task, s.quick).ray(s.task),
@@ -456,7 +481,7 @@ def run_tune(s: TuneSettings, say: Say = print) -> dict:
                 "search": f"random search (BasicVariantGenerator, seed {s.seed}; first points: the default build's "
                           "student and its cheaper neighbours)" if baseline else
                           f"random search (BasicVariantGenerator, seed {s.seed})",
-                "scheduler": "ASHA early stopping on validation quality per epoch"},
+                "scheduler": "ASHA early stopping on validation quality per epoch (never of the seeded points)"},
         "teacher": teacher, "baseline": base_id, "trials": rows, "front": front,
         "seconds": time.time() - t0, "settings": {k: str(v) if isinstance(v, Path) else v
                                                   for k, v in asdict(s).items()},

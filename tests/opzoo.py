@@ -400,6 +400,10 @@ CASES: dict[str, Case] = {
     "dense_no_bias": dense(bias=False, din=13, dout=7),
     "dense_rows": dense(rows=5, din=8, dout=6),
     "dense_long_rows": dense(rows=3, din=1030, dout=5),  # rows longer than the DSP kernel's chunk
+    # the DSP offset-pair layout: odd rows (a last row alone), depth % 4 = 1, 11 features (two fours, a pair,
+    # a single), clamped outputs; and a 1x1 conv of 15 pixels, 10 channels, relu6 (clamped at both ends)
+    "dense_rows_odd_relu": dense(rows=7, din=37, dout=11, act=relu),
+    "conv_1x1_c36_relu6": conv(k=(1, 1), cin=36, cout=10, act=relu6, hw=(3, 5)),
     "avg_pool_2x2": pool("avg"),
     "avg_pool_3x3_same_stride2": pool("avg", k=3, stride=2, padding="SAME"),
     "max_pool_2x2": pool("max"),

@@ -335,4 +335,348 @@ TSLM_ALWAYS_INLINE void tslm_dsp_gemm_rows(const int32_t *x, const int32_t *w, c
     }
 }
 
+/*
+ * Offset pairs (requant_fast == 2; FULLY_CONNECTED and CONV_2D of one group): weights stored per
+ * pair of output channels (a, b) and group of four k as two words, bytes (b0 ^ 0x80, a0, b2 ^ 0x80,
+ * a2) and (b1 ^ 0x80, a1, b3 ^ 0x80, a3): as int16 lanes (256 a0 + b0 + 128, 256 a2 + b2 + 128).
+ * SMLAD of that word with a widened input pair (x0, x2) adds 256 a.x + (b + 128).x; SMLAD of its
+ * UXTB16 adds (b + 128).x: two channels' four MACs of one pixel for two SMLAD and one UXTB16 that
+ * all pixels share, where the plain layout needs two SXTB16. With s1, s2 started at the records'
+ * init minus 128 sum(x) (init: bias_b + 256 bias_a for a, bias_b for b), s1 - s2 = 256 (a.x + bias_a)
+ * and s2 = b.x + bias_b, exact modulo 2^32; the compiler checks |bias| + 128 sum|w| < 2^23 for a
+ * (so 256 times it fits) and < 2^30 for b. Two pairs (four channels) are stored together by
+ * groups (pair 0's two words, pair 1's); a last pair alone; an odd last channel as a plain row
+ * of b ^ 0x80. Records, 4 int32 per channel: {init, multiplier, r >= 1, 2^(r-1) + z 2^r}; the
+ * requantization of v = 2 (acc + bias) is SMMLAR(v, m, 2^(r-1) + z 2^r - [v < 0]) >> r, TFLM's
+ * round-half-away division plus z (the compiler checks nothing overflows). Outputs over the whole
+ * int8 range: z = the zero point, then SSAT. Clamped ones: z = zero point - act_min, then USAT #8
+ * (the clamp at act_min), + act_min, SSAT (at 127) and a clamp at act_max below 127.
+ */
+
+/* Widened rows (as tslm_dsp_widen1/2) and 128 * each row's sum. */
+static inline void tslm_dsp_widen2_sum(const int8_t *a, const int8_t *b, int32_t len, int32_t *dst, int32_t *c0,
+                                       int32_t *c1)
+{
+    int32_t s0 = 0, s1 = 0;
+    for (int32_t k = 0; k < len; k += 4, dst += 4) {
+        const int32_t u = tslm_dsp_group(a, k, len), v = tslm_dsp_group(b, k, len);
+        const int32_t u0 = tslm_sxtb16(u), u1 = tslm_sxtb16_ror8(u), v0 = tslm_sxtb16(v), v1 = tslm_sxtb16_ror8(v);
+        dst[0] = u0, dst[1] = u1, dst[2] = v0, dst[3] = v1;
+        s0 = tslm_smlad(u0, 0x00010001, tslm_smlad(u1, 0x00010001, s0));
+        s1 = tslm_smlad(v0, 0x00010001, tslm_smlad(v1, 0x00010001, s1));
+    }
+    *c0 = (int32_t)((uint32_t)s0 << 7);
+    *c1 = (int32_t)((uint32_t)s1 << 7);
+}
+
+static inline int32_t tslm_dsp_widen1_sum(const int8_t *a, int32_t len, int32_t *dst)
+{
+    int32_t s = 0;
+    for (int32_t k = 0; k < len; k += 4, dst += 2) {
+        const int32_t u = tslm_dsp_group(a, k, len);
+        const int32_t u0 = tslm_sxtb16(u), u1 = tslm_sxtb16_ror8(u);
+        dst[0] = u0, dst[1] = u1;
+        s = tslm_smlad(u0, 0x00010001, tslm_smlad(u1, 0x00010001, s));
+    }
+    return (int32_t)((uint32_t)s << 7);
+}
+
+/* Bytes 0 and 2 (1 and 3), zero-extended: UXTB16. */
+TSLM_ALWAYS_INLINE int32_t tslm_dsp_uxtb16(int32_t v) { return (int32_t)((uint32_t)v & 0x00FF00FFu); }
+TSLM_ALWAYS_INLINE int32_t tslm_dsp_uxtb16_ror8(int32_t v) { return (int32_t)(((uint32_t)v >> 8) & 0x00FF00FFu); }
+
+#if defined(TSLM_DSP_ASM)
+/* n4 groups of GROUP: one, two, then four per turn of the loop (n counts down the fours). */
+#define TSLM_OP_LOOP(GROUP)                                \
+    "tst %[n], #1\n\t"                                   \
+    "beq 1f\n\t"                                         \
+    GROUP                                                \
+    "1:\n\t"                                             \
+    "tst %[n], #2\n\t"                                   \
+    "beq 2f\n\t"                                         \
+    GROUP GROUP                                          \
+    "2:\n\t"                                             \
+    "lsrs %[n], %[n], #2\n\t"                            \
+    "beq 4f\n"                                           \
+    "3:\n\t"                                             \
+    GROUP GROUP GROUP GROUP                              \
+    "subs %[n], %[n], #1\n\t"                            \
+    "bne 3b\n"                                           \
+    "4:"
+#define TSLM_OP_2X2_GROUP(ST)                              \
+    "ldrd %[wa], %[wb], [%[w]], #" #ST "\n\t"            \
+    "ldmia %[x]!, {r8, r9, r10, r11}\n\t"                \
+    "smlad %[a0], %[wa], r8, %[a0]\n\t"                  \
+    "smlad %[a1], %[wa], r10, %[a1]\n\t"                 \
+    "uxtb16 %[wa], %[wa]\n\t"                            \
+    "smlad %[b0], %[wa], r8, %[b0]\n\t"                  \
+    "smlad %[b1], %[wa], r10, %[b1]\n\t"                 \
+    "smlad %[a0], %[wb], r9, %[a0]\n\t"                  \
+    "smlad %[a1], %[wb], r11, %[a1]\n\t"                 \
+    "uxtb16 %[wb], %[wb]\n\t"                            \
+    "smlad %[b0], %[wb], r9, %[b0]\n\t"                  \
+    "smlad %[b1], %[wb], r11, %[b1]\n\t"
+/* Two pixels (widen2 x) . one offset pair (its words ST bytes apart per group): s1 in a0 (pixel 0),
+ * a1 (pixel 1), s2 in b0, b1. Per four k: one LDRD, one LDM, two UXTB16, eight SMLAD. */
+#define TSLM_OP_MAC_2X2(NAME, ST)                                                                              \
+    TSLM_ALWAYS_INLINE void NAME(const int32_t *w, const int32_t *x, int32_t n, int32_t *pa0, int32_t *pa1,    \
+                                 int32_t *pb0, int32_t *pb1)                                                   \
+    {                                                                                                          \
+        int32_t a0 = *pa0, a1 = *pa1, b0 = *pb0, b1 = *pb1, wa, wb;                                           \
+        __asm__(TSLM_OP_LOOP(TSLM_OP_2X2_GROUP(ST))                                                            \
+                : [w] "+r"(w), [x] "+r"(x), [n] "+r"(n), [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0),          \
+                  [b1] "+r"(b1), [wa] "=&r"(wa), [wb] "=&r"(wb)                                                \
+                :                                                                                              \
+                : "r8", "r9", "r10", "r11", "cc", "memory");                                                  \
+        *pa0 = a0, *pa1 = a1, *pb0 = b0, *pb1 = b1;                                                            \
+    }
+#else
+#define TSLM_OP_MAC_2X2(NAME, ST)                                                                              \
+    TSLM_ALWAYS_INLINE void NAME(const int32_t *w, const int32_t *x, int32_t n, int32_t *pa0, int32_t *pa1,    \
+                                 int32_t *pb0, int32_t *pb1)                                                   \
+    {                                                                                                          \
+        int32_t a0 = *pa0, a1 = *pa1, b0 = *pb0, b1 = *pb1;                                                   \
+        for (int32_t g = 0; g < n; ++g, w += ST / 4, x += 4) {                                                \
+            const int32_t wa = w[0], wb = w[1], ua = tslm_dsp_uxtb16(wa), ub = tslm_dsp_uxtb16(wb);          \
+            a0 = tslm_smlad(wb, x[1], tslm_smlad(wa, x[0], a0));                                              \
+            a1 = tslm_smlad(wb, x[3], tslm_smlad(wa, x[2], a1));                                              \
+            b0 = tslm_smlad(ub, x[1], tslm_smlad(ua, x[0], b0));                                              \
+            b1 = tslm_smlad(ub, x[3], tslm_smlad(ua, x[2], b1));                                              \
+        }                                                                                                      \
+        *pa0 = a0, *pa1 = a1, *pb0 = b0, *pb1 = b1;                                                            \
+    }
+#endif
+TSLM_OP_MAC_2X2(tslm_dsp_op_mac_2x2_q, 16) /* one pair of a stored four */
+TSLM_OP_MAC_2X2(tslm_dsp_op_mac_2x2_p, 8)  /* a pair stored alone */
+
+/* One pixel (widen1 x) . two offset pairs stored together: s1, s2 of pair 0 in a0, b0, of pair 1 in
+ * a1, b1. Per four k: one LDRD of x, one LDM of four weight words, four UXTB16, eight SMLAD. */
+TSLM_ALWAYS_INLINE void tslm_dsp_op_mac_1x4(const int32_t *w, const int32_t *x, int32_t n, int32_t *pa0,
+                                            int32_t *pb0, int32_t *pa1, int32_t *pb1)
+{
+    int32_t a0 = *pa0, a1 = *pa1, b0 = *pb0, b1 = *pb1;
+#if defined(TSLM_DSP_ASM)
+#define TSLM_OP_1X4_GROUP                                  \
+    "ldrd %[xa], %[xb], [%[x]], #8\n\t"                  \
+    "ldmia %[w]!, {r8, r9, r10, r11}\n\t"                \
+    "smlad %[a0], r8, %[xa], %[a0]\n\t"                  \
+    "uxtb16 r8, r8\n\t"                                  \
+    "smlad %[b0], r8, %[xa], %[b0]\n\t"                  \
+    "smlad %[a0], r9, %[xb], %[a0]\n\t"                  \
+    "uxtb16 r9, r9\n\t"                                  \
+    "smlad %[b0], r9, %[xb], %[b0]\n\t"                  \
+    "smlad %[a1], r10, %[xa], %[a1]\n\t"                 \
+    "uxtb16 r10, r10\n\t"                                \
+    "smlad %[b1], r10, %[xa], %[b1]\n\t"                 \
+    "smlad %[a1], r11, %[xb], %[a1]\n\t"                 \
+    "uxtb16 r11, r11\n\t"                                \
+    "smlad %[b1], r11, %[xb], %[b1]\n\t"
+    int32_t xa, xb;
+    __asm__(TSLM_OP_LOOP(TSLM_OP_1X4_GROUP)
+            : [w] "+r"(w), [x] "+r"(x), [n] "+r"(n), [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1),
+              [xa] "=&r"(xa), [xb] "=&r"(xb)
+            :
+            : "r8", "r9", "r10", "r11", "cc", "memory");
+#undef TSLM_OP_1X4_GROUP
+#else
+    for (int32_t g = 0; g < n; ++g, w += 4, x += 2) {
+        a0 = tslm_smlad(w[1], x[1], tslm_smlad(w[0], x[0], a0));
+        b0 = tslm_smlad(tslm_dsp_uxtb16(w[1]), x[1], tslm_smlad(tslm_dsp_uxtb16(w[0]), x[0], b0));
+        a1 = tslm_smlad(w[3], x[1], tslm_smlad(w[2], x[0], a1));
+        b1 = tslm_smlad(tslm_dsp_uxtb16(w[3]), x[1], tslm_smlad(tslm_dsp_uxtb16(w[2]), x[0], b1));
+    }
+#endif
+    *pa0 = a0, *pa1 = a1, *pb0 = b0, *pb1 = b1;
+}
+
+/* One pixel . a pair stored alone (C: a rare remainder). */
+TSLM_ALWAYS_INLINE void tslm_dsp_op_mac_1x2(const int32_t *w, const int32_t *x, int32_t n4, int32_t *pa,
+                                            int32_t *pb)
+{
+    int32_t a = *pa, b = *pb;
+    for (int32_t g = 0; g < n4; ++g, w += 2, x += 2) {
+        a = tslm_smlad(w[1], x[1], tslm_smlad(w[0], x[0], a));
+        b = tslm_smlad(tslm_dsp_uxtb16(w[1]), x[1], tslm_smlad(tslm_dsp_uxtb16(w[0]), x[0], b));
+    }
+    *pa = a, *pb = b;
+}
+
+/* One requantized output before its clamps: SMMLAR(v, m, 2^(r-1) + z 2^r - [v < 0]) >> r. */
+TSLM_ALWAYS_INLINE int32_t tslm_dsp_op_shifted(int32_t v, const int32_t *rq)
+{
+    return tslm_smmlar(v, rq[1], (int32_t)((uint32_t)rq[3] + (uint32_t)(v >> 31))) >> rq[2];
+}
+
+/* The clamps after the shift: full range, SSAT; otherwise USAT #8 (at act_min, z holding zero point -
+ * act_min), + act_min, SSAT (at 127), and act_max when it is below 127. */
+TSLM_ALWAYS_INLINE int8_t tslm_dsp_op_clamp(int32_t v, int32_t lo, int32_t hi, const int full)
+{
+    if (full) {
+        return (int8_t)tslm_ssat8(v);
+    }
+    v = (v < 0 ? 0 : (v > 255 ? 255 : v)) + lo;
+    v = v > hi ? hi : v;
+    return (int8_t)v;
+}
+
+/* 2 (acc + bias) of one channel for two pixels to int8: the record's multiplier, shift and rounding
+ * term loaded once. */
+TSLM_ALWAYS_INLINE void tslm_dsp_op_out2(int32_t v0, int32_t v1, const int32_t *rq, int32_t lo, int32_t hi,
+                                         const int full, int8_t *o0, int8_t *o1)
+{
+#if defined(TSLM_DSP_ASM)
+    int32_t m, r, rz, t;
+    if (full) {
+        __asm__("ldrd %[m], %[r], [%[rq], #4]\n\t"
+                "ldr %[rz], [%[rq], #12]\n\t"
+                "add %[t], %[rz], %[a0], asr #31\n\t"
+                "add %[rz], %[rz], %[a1], asr #31\n\t"
+                "smmlar %[a0], %[a0], %[m], %[t]\n\t"
+                "smmlar %[a1], %[a1], %[m], %[rz]\n\t"
+                "asr %[a0], %[a0], %[r]\n\t"
+                "asr %[a1], %[a1], %[r]\n\t"
+                "ssat %[a0], #8, %[a0]\n\t"
+                "ssat %[a1], #8, %[a1]"
+                : [a0] "+r"(v0), [a1] "+r"(v1), [m] "=&r"(m), [r] "=&r"(r), [rz] "=&r"(rz), [t] "=&r"(t)
+                : [rq] "r"(rq)
+                : "memory");
+    } else {
+        __asm__("ldrd %[m], %[r], [%[rq], #4]\n\t"
+                "ldr %[rz], [%[rq], #12]\n\t"
+                "add %[t], %[rz], %[a0], asr #31\n\t"
+                "add %[rz], %[rz], %[a1], asr #31\n\t"
+                "smmlar %[a0], %[a0], %[m], %[t]\n\t"
+                "smmlar %[a1], %[a1], %[m], %[rz]\n\t"
+                "asr %[a0], %[a0], %[r]\n\t"
+                "asr %[a1], %[a1], %[r]\n\t"
+                "usat %[a0], #8, %[a0]\n\t"
+                "usat %[a1], #8, %[a1]\n\t"
+                "add %[a0], %[a0], %[lo]\n\t"
+                "add %[a1], %[a1], %[lo]\n\t"
+                "ssat %[a0], #8, %[a0]\n\t"
+                "ssat %[a1], #8, %[a1]"
+                : [a0] "+r"(v0), [a1] "+r"(v1), [m] "=&r"(m), [r] "=&r"(r), [rz] "=&r"(rz), [t] "=&r"(t)
+                : [rq] "r"(rq), [lo] "r"(lo)
+                : "memory");
+        if (hi < 127) {
+            v0 = v0 > hi ? hi : v0;
+            v1 = v1 > hi ? hi : v1;
+        }
+    }
+    *o0 = (int8_t)v0;
+    *o1 = (int8_t)v1;
+#else
+    *o0 = tslm_dsp_op_clamp(tslm_dsp_op_shifted(v0, rq), lo, hi, full);
+    *o1 = tslm_dsp_op_clamp(tslm_dsp_op_shifted(v1, rq), lo, hi, full);
+#endif
+}
+
+TSLM_ALWAYS_INLINE int8_t tslm_dsp_op_out1(int32_t v, const int32_t *rq, int32_t lo, int32_t hi, const int full)
+{
+#if defined(TSLM_DSP_ASM)
+    int32_t m, r, rz;
+    __asm__("ldrd %[m], %[r], [%[rq], #4]\n\t"
+            "ldr %[rz], [%[rq], #12]\n\t"
+            "add %[rz], %[rz], %[a], asr #31\n\t"
+            "smmlar %[a], %[a], %[m], %[rz]\n\t"
+            "asr %[a], %[a], %[r]"
+            : [a] "+r"(v), [m] "=&r"(m), [r] "=&r"(r), [rz] "=&r"(rz)
+            : [rq] "r"(rq)
+            : "memory");
+    if (full) {
+        return (int8_t)tslm_ssat8(v);
+    }
+    __asm__("usat %[a], #8, %[a]\n\t"
+            "add %[a], %[a], %[lo]\n\t"
+            "ssat %[a], #8, %[a]"
+            : [a] "+r"(v)
+            : [lo] "r"(lo));
+    if (hi < 127) {
+        v = v > hi ? hi : v;
+    }
+    return (int8_t)v;
+#else
+    return tslm_dsp_op_clamp(tslm_dsp_op_shifted(v, rq), lo, hi, full);
+#endif
+}
+
+/* 2 (a.x + bias_a) from s1, s2; 2 (b.x + bias_b) from s2; a record's init minus 128 sum(x). */
+TSLM_ALWAYS_INLINE int32_t tslm_dsp_op_first(int32_t s1, int32_t s2)
+{
+    return (int32_t)((uint32_t)s1 - (uint32_t)s2) >> 7;
+}
+TSLM_ALWAYS_INLINE int32_t tslm_dsp_op_second(int32_t s2) { return (int32_t)((uint32_t)s2 << 1); }
+TSLM_ALWAYS_INLINE int32_t tslm_dsp_op_init(int32_t init, int32_t c) { return (int32_t)((uint32_t)init - (uint32_t)c); }
+
+/* One pair of two pixels: s1, s2 started from the records, the MACs, both channels' outputs. */
+TSLM_ALWAYS_INLINE void tslm_dsp_op_pair2(const int32_t *w, const int32_t *x, int32_t c0, int32_t c1,
+                                          const int32_t *rq, int32_t n4, int8_t *o0, int8_t *o1, int32_t lo,
+                                          int32_t hi, const int full, const int quad)
+{
+    int32_t a0 = tslm_dsp_op_init(rq[0], c0), a1 = tslm_dsp_op_init(rq[0], c1);
+    int32_t b0 = tslm_dsp_op_init(rq[4], c0), b1 = tslm_dsp_op_init(rq[4], c1);
+    if (quad) {
+        tslm_dsp_op_mac_2x2_q(w, x, n4, &a0, &a1, &b0, &b1);
+    } else {
+        tslm_dsp_op_mac_2x2_p(w, x, n4, &a0, &a1, &b0, &b1);
+    }
+    tslm_dsp_op_out2(tslm_dsp_op_first(a0, b0), tslm_dsp_op_first(a1, b1), rq, lo, hi, full, &o0[0], &o1[0]);
+    tslm_dsp_op_out2(tslm_dsp_op_second(b0), tslm_dsp_op_second(b1), rq + 4, lo, hi, full, &o0[1], &o1[1]);
+}
+
+/*
+ * out_p[c] for c in [0, channels) of one or two widened pixels (x; c0, c1: 128 * each pixel's sum)
+ * against offset-pair weights w (n4 words per channel: fours, then a pair, then a single row) and
+ * records rq.
+ */
+TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_rows(const int32_t *x, int32_t c0, int32_t c1, const int32_t *w,
+                                              const int32_t *rq, int32_t n4, int32_t channels, int8_t *out0,
+                                              int8_t *out1, int32_t lo, int32_t hi, const int full)
+{
+    int8_t *const end0 = out0 + (channels & ~3);
+    if (out1 != NULL) {
+        for (; out0 < end0; out0 += 4, out1 += 4, rq += 16, w += 4 * n4) {
+            tslm_dsp_op_pair2(w, x, c0, c1, rq, n4, out0, out1, lo, hi, full, 1);
+            tslm_dsp_op_pair2(w + 2, x, c0, c1, rq + 8, n4, out0 + 2, out1 + 2, lo, hi, full, 1);
+        }
+        if (channels & 2) {
+            tslm_dsp_op_pair2(w, x, c0, c1, rq, n4, out0, out1, lo, hi, full, 0);
+            out0 += 2, out1 += 2, rq += 8, w += 2 * n4;
+        }
+        if (channels & 1) { /* a single row of b ^ 0x80: s2 only */
+            int32_t b0 = tslm_dsp_op_init(rq[0], c0), b1 = tslm_dsp_op_init(rq[0], c1);
+            for (int32_t g = 0; g < n4; ++g, x += 4) {
+                const int32_t lo16 = tslm_dsp_uxtb16(w[g]), hi16 = tslm_dsp_uxtb16_ror8(w[g]);
+                b0 = tslm_smlad(hi16, x[1], tslm_smlad(lo16, x[0], b0));
+                b1 = tslm_smlad(hi16, x[3], tslm_smlad(lo16, x[2], b1));
+            }
+            tslm_dsp_op_out2(tslm_dsp_op_second(b0), tslm_dsp_op_second(b1), rq, lo, hi, full, out0, out1);
+        }
+        return;
+    }
+    for (; out0 < end0; out0 += 4, rq += 16, w += 4 * n4) {
+        int32_t a0 = tslm_dsp_op_init(rq[0], c0), b0 = tslm_dsp_op_init(rq[4], c0);
+        int32_t a1 = tslm_dsp_op_init(rq[8], c0), b1 = tslm_dsp_op_init(rq[12], c0);
+        tslm_dsp_op_mac_1x4(w, x, n4, &a0, &b0, &a1, &b1);
+        out0[0] = tslm_dsp_op_out1(tslm_dsp_op_first(a0, b0), rq, lo, hi, full);
+        out0[1] = tslm_dsp_op_out1(tslm_dsp_op_second(b0), rq + 4, lo, hi, full);
+        out0[2] = tslm_dsp_op_out1(tslm_dsp_op_first(a1, b1), rq + 8, lo, hi, full);
+        out0[3] = tslm_dsp_op_out1(tslm_dsp_op_second(b1), rq + 12, lo, hi, full);
+    }
+    if (channels & 2) {
+        int32_t a = tslm_dsp_op_init(rq[0], c0), b = tslm_dsp_op_init(rq[4], c0);
+        tslm_dsp_op_mac_1x2(w, x, n4, &a, &b);
+        out0[0] = tslm_dsp_op_out1(tslm_dsp_op_first(a, b), rq, lo, hi, full);
+        out0[1] = tslm_dsp_op_out1(tslm_dsp_op_second(b), rq + 4, lo, hi, full);
+        out0 += 2, rq += 8, w += 2 * n4;
+    }
+    if (channels & 1) {
+        int32_t b = tslm_dsp_op_init(rq[0], c0);
+        for (int32_t g = 0; g < n4; ++g, x += 2) {
+            b = tslm_smlad(tslm_dsp_uxtb16_ror8(w[g]), x[1], tslm_smlad(tslm_dsp_uxtb16(w[g]), x[0], b));
+        }
+        out0[0] = tslm_dsp_op_out1(tslm_dsp_op_second(b), rq, lo, hi, full);
+    }
+}
+
 #endif /* TSLM_DSP_H */

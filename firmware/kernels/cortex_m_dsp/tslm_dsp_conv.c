@@ -80,6 +80,7 @@ TSLM_ALWAYS_INLINE const int8_t *pixel_at(const tslm_conv_params *p, const int8_
     return in_b + (oy * p->stride_h * p->input_w + ox * p->stride_w) * p->input_c;
 }
 
+/* fast: 0 exact records, 1 fast ones, 2 offset pairs (tslm_dsp.h; the compiler gives them to one group only). */
 TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, const int32_t *weights,
                             int8_t *output, int32_t *x, const int fast, const int full)
 {
@@ -108,6 +109,17 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
                         im2col(p, in_b, px + 1, g, col1);
                     }
                 }
+                if (fast == 2) {
+                    int32_t c0, c1 = 0;
+                    if (two) {
+                        tslm_dsp_widen2_sum(a, c, k_all, x, &c0, &c1);
+                    } else {
+                        c0 = tslm_dsp_widen1_sum(a, k_all, x);
+                    }
+                    tslm_dsp_op_gemm_rows(x, c0, c1, weights, p->requant, n4, per_group, out0, out1, p->act_min,
+                                          p->act_max, full);
+                    continue;
+                }
                 if (two) {
                     tslm_dsp_widen2(a, c, k_all, x);
                 } else {
@@ -130,7 +142,13 @@ void tslm_dsp_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8
     }
     const int32_t *w = (const int32_t *)(const void *)weights; /* word-aligned by the compiler */
     int32_t *x = (int32_t *)(void *)scratch;
-    if (!p->requant_fast) {
+    if (p->requant_fast == 2) {
+        if (p->act_min == -128 && p->act_max == 127) {
+            run(p, input, w, output, x, 2, 1);
+        } else {
+            run(p, input, w, output, x, 2, 0);
+        }
+    } else if (!p->requant_fast) {
         run(p, input, w, output, x, 0, 0);
     } else if (p->act_min == -128 && p->act_max == 127) {
         run(p, input, w, output, x, 1, 1);

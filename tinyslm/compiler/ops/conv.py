@@ -12,6 +12,7 @@ import numpy as np
 
 from ..dsp_layout import DW_MAX_SPAN, conv_dsp_scratch, interleave_pairs, widen_depthwise
 from .. import helium_layout
+from ..dsp_offset_pairs import offset_pair_consts
 from ..ir import Operator, Tensor
 from ..lowering import Call, ConstArray, KernelParams, Lit, Lowering, Ref, Scratch, Step, T
 from ..quantization import activation_range
@@ -130,6 +131,11 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
                         interleave_pairs(w.data.reshape(w.shape[0], k_all), y.shape[3] // groups),  # type: ignore
                         f"tensor {w.index}, output channel pairs interleaved by fours for the DSP kernel")
         consts, (rec, fast) = [records[0], wt], records
+        pairs = (offset_pair_consts(lw, op, s.consts, w.data.reshape(w.shape[0], k_all), y.zero_point,  # type: ignore
+                                    p["act_min"], p["act_max"], w.index) if groups == 1 else None)
+        if pairs is not None:  # the offset-pair layout (dsp_offset_pairs.py) where it is exact
+            (rec, wt), fast = pairs, 2
+            consts = [rec, wt]
         p.update(multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=int(fast))
         w_arg, bias_arg = Ref(wt.name), Lit("NULL")
     call = Call(op, "tslm_conv_s8", "tslm_conv",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..dsp_layout import FC_DEPTH_CHUNK, interleave_pairs
+from ..dsp_offset_pairs import offset_pair_consts
 from .. import helium_layout
 from ..ir import Operator
 from ..lowering import Call, ConstArray, KernelParams, Lit, Lowering, Ref, Scratch, Step, T
@@ -73,6 +74,10 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
         rec, fast = lw.dsp_records(op, fb, mult, shift, w.data)  # type: ignore[arg-type]
         wt = ConstArray(lw.name(op, "filter"), "int8_t", interleave_pairs(w.data, out_depth),  # type: ignore
                         f"tensor {w.index}, output feature pairs interleaved by fours for the DSP kernel")
+        pairs = (offset_pair_consts(lw, op, consts, w.data, y.zero_point, lo, hi, w.index)  # type: ignore[arg-type]
+                 if depth <= FC_DEPTH_CHUNK else None)
+        if pairs is not None:  # exact there: per pixel and four MACs two SMLAD and one UXTB16
+            (rec, wt), fast = pairs, 2
         consts = [rec, wt]
         chunk = min(-(-depth // 4) * 4, FC_DEPTH_CHUNK)
         params.update(multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=int(fast),

@@ -1,4 +1,4 @@
-"""`tinyslm tune kws|anomaly --board B`: hardware-aware search for the best student, on Ray Tune."""
+"""`tinyslm tune kws|anomaly|lm --board B`: hardware-aware search for the best student, on Ray Tune."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import click
 
 
 @click.command("tune")
-@click.argument("task", type=click.Choice(["kws", "anomaly"]))
+@click.argument("task", type=click.Choice(["kws", "anomaly", "lm"]))
 @click.option("--board", "-b", default="mps2-an386", show_default=True, help="Target board (see `tinyslm boards`).")
 @click.option("--trials", default=20, show_default=True, type=click.IntRange(1, 10000), help="Trials to run.")
 @click.option("--budget-minutes", type=click.FloatRange(0.1, None), default=None,
@@ -23,7 +23,7 @@ import click
 @click.option("--quick", is_flag=True, help="Small data, short training and a small space: for tests and demos.")
 @click.option("--seed", default=0, show_default=True)
 @click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Dataset folder (as for `tinyslm build`); default: the synthetic one.")
+              help="Dataset folder (as for `tinyslm build`; lm: a corpus folder); default: the synthetic one.")
 @click.option("--dev-data", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="anomaly with --data: labelled development machines to validate on (never the test split).")
 @click.option("--no-measure", is_flag=True, help="Do not measure the front's instructions in QEMU.")
@@ -33,7 +33,8 @@ def tune_cmd(task: str, board: str, trials: int, budget_minutes: float | None, r
              cpus_per_trial: int, num_cpus: int | None, quick: bool, seed: int, data: Path | None,
              dev_data: Path | None, no_measure: bool, out: Path) -> None:
     """Search the student (width, depth, heads, MLP, stem, tokens, pruning) under the board's flash and RAM:
-    validation quality vs instructions per inference; writes OUT/tune.json and OUT/tune.html."""
+    validation quality vs instructions per inference (lm: validation bits per character of the int8 step
+    model vs instructions per generated token); writes OUT/tune.json and OUT/tune.html."""
     from ..tune.run import TuneSettings, run_tune
 
     run_tune(TuneSettings(task=task, board=board, out=out, trials=trials, budget_minutes=budget_minutes,

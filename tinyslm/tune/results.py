@@ -11,29 +11,36 @@ from typing import Any
 from ..errors import TinyslmError
 
 
-def pareto_front(points: list[dict], quality: str = "quality", cost: str = "instructions_est") -> list[dict]:
-    """The non-dominated points (higher `quality`, lower `cost`), cheapest first. A point is dominated when
-    another is at least as good on both and better on one; of exact duplicates the first is kept.
+def pareto_front(points: list[dict], quality: str = "quality", cost: str = "instructions_est",
+                 maximize: bool = True) -> list[dict]:
+    """The non-dominated points (higher `quality`, or lower with ``maximize=False``, e.g. bits per character;
+    lower `cost`), cheapest first. A point is dominated when another is at least as good on both and better
+    on one; of exact duplicates the first is kept.
 
     >>> pts = [dict(id=i, quality=q, instructions_est=c) for i, (q, c) in enumerate([(0.9, 5), (0.8, 3), (0.85, 6),
     ...                                                                             (0.9, 5), (0.95, 9), (0.7, 3)])]
     >>> [p["id"] for p in pareto_front(pts)]
     [1, 0, 4]
+    >>> [p["id"] for p in pareto_front(pts, maximize=False)]
+    [5]
     """
-    order = sorted(points, key=lambda p: (p[cost], -p[quality]))
+    sign = 1.0 if maximize else -1.0
+    order = sorted(points, key=lambda p: (p[cost], -sign * p[quality]))
     front: list[dict] = []
     for p in order:
-        if not front or p[quality] > front[-1][quality]:
+        if not front or sign * p[quality] > sign * front[-1][quality]:
             if front and p[cost] == front[-1][cost]:
                 continue  # same cost, already the best quality at that cost
             front.append(p)
     return front
 
 
-def dominated(p: dict, others: list[dict], quality: str = "quality", cost: str = "instructions_est") -> bool:
+def dominated(p: dict, others: list[dict], quality: str = "quality", cost: str = "instructions_est",
+              maximize: bool = True) -> bool:
     """Whether some point of `others` dominates `p`."""
-    return any(o[quality] >= p[quality] and o[cost] <= p[cost] and (o[quality] > p[quality] or o[cost] < p[cost])
-               for o in others)
+    sg = 1.0 if maximize else -1.0
+    return any(sg * o[quality] >= sg * p[quality] and o[cost] <= p[cost]
+               and (sg * o[quality] > sg * p[quality] or o[cost] < p[cost]) for o in others)
 
 
 def load(tune_dir: Path) -> dict:
@@ -45,6 +52,11 @@ def load(tune_dir: Path) -> dict:
 
 
 def pick(tune: dict, n: int, where: str) -> dict:
+    if tune.get("task") == "lm":
+        raise TinyslmError(f"{where} is a language-model search: tinyslm build --from-tune does not build LM points "
+                           "yet (tinyslm build lm sizes its own student and has no hook for a tuned one)",
+                           where=where, hint="see the point's int8 step model in DIR/trials/<id>/model.tflite and "
+                                             "its figures in tune.json; build the default LM with tinyslm build lm")
     front = tune.get("front") or []
     if not 0 <= n < len(front):
         raise TinyslmError(f"--pick {n}: the front in {where} has {len(front)} point(s), numbered 0..{len(front) - 1}",
@@ -84,6 +96,8 @@ def plot_svg(tune: dict) -> str:
                    marker="x", color="r", label="front, measured in QEMU")
     ax.set_xlabel("instructions per inference (M, estimated from the plan)")
     ax.set_ylabel(tune["quality_metric"])
+    if tune.get("quality_lower_is_better"):
+        ax.invert_yaxis()  # better up, as for the other tasks
     ax.set_title("quality vs cost (size: flash)")
     ax.legend(fontsize=8, loc="lower right")
     if trials:
@@ -142,7 +156,7 @@ td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}td:nth-child(2){{
 quality: {html.escape(tune['quality_metric'])}; board: RAM {_kb(lim['ram_bytes'])}, flash {_kb(lim['flash_bytes'])}.
 Build a point: <code>tinyslm build --from-tune DIR --pick N</code>.</p>
 {plot_svg(tune)}
-<h2>Pareto front (quality vs instructions, cheapest first)</h2>
+<h2>Pareto front (quality vs instructions, cheapest first{'; quality: lower is better' if tune.get('quality_lower_is_better') else ''})</h2>
 <table><tr>{head}</tr>{rows}</table>
 <h2>Other trials</h2>
 <table><tr><th>id</th><th>student</th><th>status</th><th>quality</th><th>instructions (est.)</th><th>RAM</th>

@@ -232,7 +232,8 @@ def _init_ray(s: TuneSettings, say: Say) -> dict:
     return {"cpus": cpus, "address": s.ray_address or "local"}
 
 
-def _progress_callback(total: int, budget_s: float | None, concurrency: int, say: Say) -> Any:
+def _progress_callback(total: int, budget_s: float | None, concurrency: int, say: Say,
+                       maximize: bool = True) -> Any:
     from ray import tune
 
     class Progress(tune.Callback):
@@ -261,9 +262,10 @@ def _progress_callback(total: int, budget_s: float | None, concurrency: int, say
             self.done.append(time.time())
             q = float(result.get("quality", float("nan")))
             if result.get("fits"):
-                if self.best is None or q > self.best[0]:
+                if self.best is None or (q > self.best[0] if maximize else q < self.best[0]):
                     self.best = (q, trial.trial_id)
-                what = (f"quality {q:.4f}, ~{result.get('instructions_est', 0) / 1e6:.2f} M instructions, "
+                what = (f"quality {q:.4f}{'' if maximize else ' (lower is better)'}, "
+                        f"~{result.get('instructions_est', 0) / 1e6:.2f} M instructions, "
                         f"RAM {result.get('ram_bytes', 0) / 1024:.1f} KB, flash {result.get('flash_bytes', 0) / 1024:.1f} KB")
             else:
                 what = f"does not fit: {result.get('why')}"
@@ -324,6 +326,13 @@ def run_search(s: TuneSettings, job: Any, baseline: dict | None, say: Say) -> An
     from .space import base_train_config, cheaper_neighbours, space_for
     from .trial import run_trial
 
+    lm = s.task == "lm"
+    if lm:  # the language model: its own space, trial and direction (bits per character: lower is better)
+        from . import lm as tlm
+
+        run_trial, mode = tlm.run_lm_trial, "min"
+    else:
+        mode = "max"
     info = _init_ray(s, say)
     storage = (s.out / "ray").resolve()
     path = storage / "search"
@@ -333,24 +342,30 @@ def run_search(s: TuneSettings, job: Any, baseline: dict | None, say: Say) -> An
         say(f"[tune] resuming the search in {path}")
         tuner = tune.Tuner.restore(str(path), trainable=trainable, resume_errored=True)
     else:
-        epochs = base_train_config(s.task, s.quick).student_fit.epochs
+        epochs = (tlm.train_config(s.quick).student_epochs if lm else
+                  base_train_config(s.task, s.quick).student_fit.epochs)
         # one rung, after a third of the distillation epochs: the reduction factor is what puts the next rung
         # past the last step (a second rung at 18 or 24 of the 29 steps saved little and cut
         # neighbours of the default student that were level with it)
         grace = max(1, epochs // 3)
-        space = space_for(s.task, s.quick)
-        first = [baseline, *cheaper_neighbours(s.task, baseline, space)][:max(1, s.trials // 3)] if baseline else None
+        space = tlm.space_for(s.quick) if lm else space_for(s.task, s.quick)
+        neighbours = tlm.cheaper_neighbours(baseline, space) if lm and baseline else \
+            cheaper_neighbours(s.task, baseline, space) if baseline else []
+        first = [baseline, *neighbours][:max(1, s.trials // 3)] if baseline else None
         scheduler = seeded_asha(first or [], time_attr="step", max_t=job.max_step(), grace_period=grace,
                                 reduction_factor=max(3, -(-job.max_step() // grace)))
         search = BasicVariantGenerator(points_to_evaluate=first, random_state=s.seed)
         tuner = tune.Tuner(
-            trainable, param_space=space_for(s.task, s.quick).ray(s.task),
-            tune_config=tune.TuneConfig(metric="quality", mode="max", num_samples=s.trials, scheduler=scheduler,
+            trainable, param_space=space.ray() if lm else space.ray(s.task),
+            tune_config=tune.TuneConfig(metric="quality", mode=mode, num_samples=s.trials, scheduler=scheduler,
                                         search_alg=search, trial_dirname_creator=_trial_dirname,
+                                        # lm: a trial's worker is reused by the next (TensorFlow imported once)
+                                        reuse_actors=lm,
                                         time_budget_s=s.budget_minutes * 60 if s.budget_minutes else None),
             run_config=tune.RunConfig(name="search", storage_path=str(storage), verbose=0,
                                       callbacks=[_progress_callback(s.trials, s.budget_minutes and
-                                                                    s.budget_minutes * 60, concurrency, say)],
+                                                                    s.budget_minutes * 60, concurrency, say,
+                                                                    maximize=mode == "max")],
                                       failure_config=tune.FailureConfig(max_failures=0)))
     t0 = time.time()
     grid = tuner.fit()
@@ -365,6 +380,10 @@ def collect(s: TuneSettings, grid: Any) -> list[dict]:
     from .cost import need_of
     from .space import describe
 
+    if s.task == "lm":
+        from .lm import describe as lm_describe
+
+        describe = lambda task, point, quick: lm_describe(point)  # noqa: E731
     board = get_board(s.board)
     rows = []
     for r in grid:
@@ -378,7 +397,8 @@ def collect(s: TuneSettings, grid: Any) -> list[dict]:
                        final=False, fits=False)
         elif m.get("final"):
             keep = ("quality", "fits", "why", "arena_bytes", "io_bytes", "ram_bytes", "weights_bytes", "flash_bytes",
-                    "macs", "instructions_est", "params", "int8_sparsity", "stages", "seconds", "student")
+                    "macs", "instructions_est", "params", "int8_sparsity", "stages", "seconds", "student",
+                    "kv_cache_bytes", "epoch_reports")
             row.update({k: m[k] for k in keep if k in m}, final=True,
                        status="finished" if m.get("fits") else "does not fit")
             if r.checkpoint is not None:
@@ -426,8 +446,8 @@ def run_tune(s: TuneSettings, say: Say = print) -> dict:
     from .results import pareto_front, write_html
     from .trial import Job
 
-    if s.task not in ("kws", "anomaly"):
-        raise TinyslmError(f"unknown task '{s.task}'", hint="use kws or anomaly")
+    if s.task not in ("kws", "anomaly", "lm"):
+        raise TinyslmError(f"unknown task '{s.task}'", hint="use kws, anomaly or lm")
     if s.trials < 1:
         raise TinyslmError(f"--trials {s.trials}: at least one trial", hint="e.g. --trials 20")
     board = get_board(s.board)
@@ -446,13 +466,19 @@ def run_tune(s: TuneSettings, say: Say = print) -> dict:
     ident.write_text(json.dumps(s.identity(), indent=1))
     t0 = time.time()
     steps = Steps(out, say)
-    arrays = prepare_data(s, steps)
-    check_smallest(s, arrays, say, board)
-    baseline = baseline_point(s, steps, say)
-    teacher = steps.run("teacher", {"task": s.task, "profile": s.profile, "seed": s.seed},
-                        lambda d: train_teacher(s, arrays, d, say))
-    job = Job(task=s.task, quick=s.quick, seed=s.seed, board=s.board, threads=s.cpus_per_trial, arrays=arrays,
-              teacher_weights=teacher_weights(out / "teacher"))
+    maximize = s.task != "lm"  # bits per character: lower is better
+    if s.task == "lm":
+        from . import lm as tlm
+
+        job, baseline, teacher = tlm.prepare(s, steps, board, say)
+    else:
+        arrays = prepare_data(s, steps)
+        check_smallest(s, arrays, say, board)
+        baseline = baseline_point(s, steps, say)
+        teacher = steps.run("teacher", {"task": s.task, "profile": s.profile, "seed": s.seed},
+                            lambda d: train_teacher(s, arrays, d, say))
+        job = Job(task=s.task, quick=s.quick, seed=s.seed, board=s.board, threads=s.cpus_per_trial, arrays=arrays,
+                  teacher_weights=teacher_weights(out / "teacher"))
     import ray
 
     try:
@@ -463,11 +489,15 @@ def run_tune(s: TuneSettings, say: Say = print) -> dict:
             ray.shutdown()
     points = [r for r in rows if r.get("final") and r.get("fits")]
     if not points:
+        failed = [r for r in rows if r.get("status") == "error"]
+        if failed and len(failed) == len(rows):
+            raise TinyslmError(f"every trial failed ({len(failed)}): {failed[0]['error']}", where=str(out / "ray"),
+                               hint="see the trials' error.txt under the Ray experiment folder")
         unfit = [r for r in rows if r.get("final") and not r.get("fits")]
         raise TinyslmError(f"no trial fits {s.board}: {len(unfit)} of {len(rows)} trials were too large"
                            + (f" (e.g. {unfit[0]['describe']}: {unfit[0]['why']})" if unfit else ""),
                            where=str(out), hint="run more trials (--trials) or choose a board with more memory")
-    front = pareto_front(points)
+    front = pareto_front(points, maximize=maximize)
     front = [{**p, "pick": i} for i, p in enumerate(front)]
     measure_front(s, front, say)
     base_id = next((r["id"] for r in rows if baseline is not None and r["point"] == baseline), None)
@@ -475,16 +505,19 @@ def run_tune(s: TuneSettings, say: Say = print) -> dict:
         "task": s.task, "board": s.board, "profile": s.profile, "seed": s.seed,
         "data": str(Path(s.data).resolve()) if s.data else None,
         "quality_metric": ("validation accuracy (int8, TFLM)" if s.task == "kws" else
-                           "ROC AUC on development machines (int8, TFLM)"),
+                           "ROC AUC on development machines (int8, TFLM)" if s.task == "anomaly" else tlm.QUALITY_METRIC),
+        "quality_lower_is_better": not maximize,
         "limits": {"ram_bytes": board.memory.ram_bytes, "flash_bytes": board.memory.flash_bytes},
         "ray": {"address": info["address"], "cpus": info["cpus"], "cpus_per_trial": s.cpus_per_trial,
                 "search": f"random search (BasicVariantGenerator, seed {s.seed}; first points: the default build's "
                           "student and its cheaper neighbours)" if baseline else
                           f"random search (BasicVariantGenerator, seed {s.seed})",
-                "scheduler": "ASHA early stopping on validation quality per epoch (never of the seeded points)"},
+                "scheduler": "ASHA early stopping on validation quality per epoch (never of the seeded points)"
+                             + ("" if maximize else "; mode min (bits per character)")},
         "teacher": teacher, "baseline": base_id, "trials": rows, "front": front,
         "seconds": time.time() - t0, "settings": {k: str(v) if isinstance(v, Path) else v
                                                   for k, v in asdict(s).items()},
+        **(tlm.tune_fields(s) if s.task == "lm" else {}),
     }
     (out / "tune.json").write_text(json.dumps(tune, indent=1, default=float))
     write_html(tune, out / "tune.html")

@@ -143,3 +143,24 @@ def test_paired_study_alpha_zero_is_the_student_alone(tmp_path):
     assert zero["distilled_test"] == zero["alone_test"] and zero["gain_test"] == 0.0
     assert half["distilled_test"] != half["alone_test"] and half["alone_test"] == zero["alone_test"]
     assert [s["pairs"] for s in res["summary"]] == [1, 1]
+
+
+def test_teacher_logits_computed_once_equal_the_teacher_in_any_batch():
+    """Distillation gathers the teacher's logits computed once per training row: at every real position they
+    are the teacher's on a batch of other rows and padding, and zero at padded positions."""
+    from tinyslm.train.lm import TeacherLogits, _batch_arrays, encode_docs
+
+    seed_everything(5)
+    cfg = LmConfig(vocab=40, dim=16, layers=1, heads=2, mlp=32, context=16)
+    teacher = build_lm(cfg)
+    docs = ["turn on the lamp.", "hi", "what is the weather?", "a", "stop the printer now please."]
+    enc = encode_docs(TOK, docs, cfg.context)
+    assert len(enc) > len(docs)  # long documents are cut into rows
+    tl = TeacherLogits.compute(teacher, enc, batch=2)
+    assert tl.flat.shape == (enc.chars, cfg.vocab)
+    idx = np.array([3, 0, 5])
+    x, _, w = _batch_arrays(enc, idx)
+    got, want = tl.batch(idx, x.shape[1]), teacher(x).numpy()
+    real = w > 0
+    assert not real.all() and np.abs(got[real] - want[real]).max() < 1e-4
+    assert (got[~real] == 0).all() and np.abs(want[~real]).max() > 0

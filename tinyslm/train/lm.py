@@ -7,7 +7,8 @@ differs::
 
     loss = (1 - alpha) * CE(next char) + alpha * T^2 * KL(softmax(teacher / T) || softmax(student / T))
 
-averaged over the real (unpadded) positions. Batches are documents of similar length (sorted within
+averaged over the real (unpadded) positions; the teacher's logits of the training set are computed once
+(:class:`TeacherLogits`), not per step. Batches are documents of similar length (sorted within
 groups of 16 batches, then the batches shuffled), padded to the longest.
 
 Bits per character count every character of a document and its end-of-document symbol, the unit
@@ -151,10 +152,46 @@ class _Pruner:
             var.assign(var * mask)
 
 
+@dataclass
+class TeacherLogits:
+    """The teacher's logits at every real position of every row of an :class:`Encoded` set, computed once
+    (one forward pass) and gathered per batch: distillation then costs no teacher pass per step, per epoch
+    or per student. The model is causal and works per position, so a row's logits do not depend on the
+    other rows of its batch or on its padding."""
+
+    flat: np.ndarray  # float32 (chars, V): row r's positions at start[r] .. start[r] + lengths[r]
+    start: np.ndarray  # int64 (rows,)
+    lengths: np.ndarray  # int32 (rows,)
+
+    @classmethod
+    def compute(cls, teacher: keras.Model, enc: Encoded, batch: int = 64) -> TeacherLogits:
+        fwd = tf.function(lambda x: teacher(x, training=False),
+                          input_signature=[tf.TensorSpec((None, None), tf.int32)])
+        start = np.concatenate([[0], np.cumsum(enc.lengths, dtype=np.int64)[:-1]]).astype(np.int64)
+        flat = None
+        for i in range(0, len(enc), batch):
+            idx = np.arange(i, min(i + batch, len(enc)))
+            x, _, _ = _batch_arrays(enc, idx)
+            out = fwd(x).numpy()
+            if flat is None:
+                flat = np.zeros((enc.chars, out.shape[-1]), np.float32)
+            for j, r in enumerate(idx):
+                flat[start[r] : start[r] + enc.lengths[r]] = out[j, : enc.lengths[r]]
+        return cls(flat, start, enc.lengths.copy())
+
+    def batch(self, idx: np.ndarray, t: int) -> np.ndarray:
+        """(B, t, V) logits of rows idx, zero at padded positions (their weight is 0)."""
+        out = np.zeros((len(idx), t, self.flat.shape[1]), np.float32)
+        for j, r in enumerate(idx):
+            out[j, : self.lengths[r]] = self.flat[self.start[r] : self.start[r] + self.lengths[r]]
+        return out
+
+
 def fit_lm(model: keras.Model, train: Encoded, val: Encoded, epochs: int, lr: float, batch: int, seed: int,
-           teacher: keras.Model | None = None, alpha: float = 0.0, temperature: float = 2.0,
+           teacher: keras.Model | TeacherLogits | None = None, alpha: float = 0.0, temperature: float = 2.0,
            prune: float = 0.0, say: Callable[[str], None] = print, label: str = "") -> FitLog:
-    """Adam with warmup + cosine decay; the data order is drawn from `seed` alone."""
+    """Adam with warmup + cosine decay; the data order is drawn from `seed` alone. A teacher model is run once
+    over `train` (:class:`TeacherLogits`); pass the TeacherLogits of `train` to reuse them."""
     rng = np.random.default_rng([seed, 7])
     plan = [batches(train, batch, rng) for _ in range(epochs)]
     total = sum(len(p) for p in plan)
@@ -164,12 +201,17 @@ def fit_lm(model: keras.Model, train: Encoded, val: Encoded, epochs: int, lr: fl
     opt = keras.optimizers.Adam(sched)
     pruner = _Pruner(model, prune, total) if prune > 0 else None
     use_t = teacher is not None and alpha > 0
+    tl = None
+    if use_t:
+        tl = teacher if isinstance(teacher, TeacherLogits) else TeacherLogits.compute(teacher, train)
+        if len(tl.lengths) != len(train) or not np.array_equal(tl.lengths, train.lengths):
+            raise ValueError("the teacher's logits are of another training set")
     t2 = float(temperature)
     spec = [tf.TensorSpec((None, None), tf.int32), tf.TensorSpec((None, None), tf.int32),
-            tf.TensorSpec((None, None), tf.float32)]
+            tf.TensorSpec((None, None), tf.float32), tf.TensorSpec((None, None, None), tf.float32)]
 
     @tf.function(input_signature=spec)
-    def train_step(x, y, w):
+    def train_step(x, y, w, t_logits):
         with tf.GradientTape() as tape:
             logits = model(x, training=True)
             ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits)
@@ -177,7 +219,7 @@ def fit_lm(model: keras.Model, train: Encoded, val: Encoded, epochs: int, lr: fl
             hard = tf.reduce_sum(ce * w) / n
             loss = hard
             if use_t:
-                lt = tf.nn.log_softmax(tf.stop_gradient(teacher(x, training=False)) / t2, axis=-1)
+                lt = tf.nn.log_softmax(t_logits / t2, axis=-1)
                 ls = tf.nn.log_softmax(logits / t2, axis=-1)
                 kl = tf.reduce_sum(tf.reduce_sum(tf.exp(lt) * (lt - ls), axis=-1) * w) / n
                 loss = (1.0 - alpha) * hard + alpha * t2 * t2 * kl
@@ -185,6 +227,7 @@ def fit_lm(model: keras.Model, train: Encoded, val: Encoded, epochs: int, lr: fl
         opt.apply_gradients(zip(grads, model.trainable_variables))
         return hard
 
+    no_t = np.zeros((0, 0, 0), np.float32)
     log = FitLog()
     t0 = time.time()
     step = 0
@@ -194,7 +237,7 @@ def fit_lm(model: keras.Model, train: Encoded, val: Encoded, epochs: int, lr: fl
             if pruner:
                 pruner.maybe_update(step)
             x, y, w = _batch_arrays(train, idx)
-            losses.append(float(train_step(x, y, w)))
+            losses.append(float(train_step(x, y, w, tl.batch(idx, x.shape[1]) if tl is not None else no_t)))
             if pruner:
                 pruner.apply()
             step += 1
@@ -269,8 +312,11 @@ def train_lm(corpus: LmCorpus, cfg: LmTrainConfig, seed: int = 0, say: Callable[
     alone_w = student.get_weights()
     bpc_alone = bpc(student, enc["test"])
     student.set_weights(init)
+    t0 = time.time()
+    t_logits = TeacherLogits.compute(teacher, enc["train"])  # once, for distillation and pruning
+    say(f"  teacher logits of the training set: {t_logits.flat.nbytes / 2**20:.0f} MiB ({time.time() - t0:.0f} s)")
     dlog = fit_lm(student, enc["train"], enc["val"], cfg.student_epochs, cfg.lr, cfg.batch_size, seed,
-                  teacher=teacher, alpha=cfg.alpha, temperature=cfg.temperature, say=say, label="distilled")
+                  teacher=t_logits, alpha=cfg.alpha, temperature=cfg.temperature, say=say, label="distilled")
     bpc_dist = bpc(student, enc["test"])
     distilled_w = student.get_weights()
 
@@ -278,7 +324,7 @@ def train_lm(corpus: LmCorpus, cfg: LmTrainConfig, seed: int = 0, say: Callable[
     plog = None
     if cfg.sparsity > 0 and cfg.prune_epochs > 0:
         plog = fit_lm(student, enc["train"], enc["val"], cfg.prune_epochs, cfg.lr / 4, cfg.batch_size, seed + 1,
-                      teacher=teacher, alpha=cfg.alpha, temperature=cfg.temperature, prune=cfg.sparsity, say=say,
+                      teacher=t_logits, alpha=cfg.alpha, temperature=cfg.temperature, prune=cfg.sparsity, say=say,
                       label="pruning")
     bpc_pruned = bpc(student, enc["test"])
 

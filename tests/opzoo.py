@@ -395,6 +395,14 @@ CASES: dict[str, Case] = {
     # the DSP kernel's 3x3 path: stride 2, channels not a multiple of four, clamped and full-range outputs
     "depthwise_3x3_c6_stride2": depthwise(cin=6, stride=2, hw=(9, 7)),
     "depthwise_3x3_c5_valid_relu6": depthwise(cin=5, padding="VALID", act=relu6, hw=(6, 7)),
+    # the DSP kernel's column layout (taps paired along y): 1-D temporal (K x 1 over time, width 1) with odd
+    # channel counts, odd and even K (unrolled and looped), output rows not a multiple of four, stride 2;
+    # relu/relu6 take the zero point folded into the rounding, no activation TFLM's rounding
+    # (tests/test_dsp_depthwise_col.py forces the other epilogues)
+    "depthwise_temporal_9x1_c13_relu": depthwise(k=(9, 1), cin=13, act=relu, hw=(23, 1)),
+    "depthwise_temporal_4x1_c7": depthwise(k=(4, 1), cin=7, hw=(14, 1)),
+    "depthwise_temporal_15x1_c3_relu6": depthwise(k=(15, 1), cin=3, act=relu6, hw=(19, 1)),
+    "depthwise_5x2_c9_stride2_relu": depthwise(k=(5, 2), cin=9, stride=2, act=relu, hw=(13, 5)),
     "dense": dense(),
     "dense_relu": dense(act=relu),
     "dense_no_bias": dense(bias=False, din=13, dout=7),

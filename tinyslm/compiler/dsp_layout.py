@@ -48,6 +48,7 @@ def widen_depthwise(w: np.ndarray) -> np.ndarray:
 
 
 DW_MAX_SPAN = 64  # rows a depthwise filter may span in the DSP kernel (TSLM_DSP_DW_MAX_SPAN in tslm_dsp.h)
+DW_COL_MIN_SCRATCH = 4096  # the depthwise column layout's scratch may exceed the row window's up to this
 FC_DEPTH_CHUNK = 1024  # input features the DSP FULLY_CONNECTED widens at a time (scratch: 4 or 8 KB at most)
 
 
@@ -80,3 +81,53 @@ def dsp_requant(bias: np.ndarray, multipliers: list[int], shifts: list[int],
     return np.array(rows, dtype=np.int64).reshape(-1), fast
 
 
+def depthwise_column_pairs(w: np.ndarray, stride_h: int) -> np.ndarray:
+    """Depthwise weights (filter_h x filter_w x channels, int8) for the DSP kernel's column layout
+    (taps paired along y, firmware/kernels/cortex_m_dsp/tslm_dsp_depthwise_conv.c): per channel and
+    filter column, n int16 pairs (2 w[2j], 2 w[2j + 1]), zeros past filter_h, doubled so the
+    accumulator is 2 x (bias + sum) as the fast requantization takes it; n = filter_h // 2 + 1 at
+    stride 1 (the odd rows' pairs (w[2j - 1], w[2j]) are made from these), (filter_h + 1) // 2 at 2.
+
+    >>> depthwise_column_pairs(np.array([[[1, 2]], [[3, 4]], [[5, 6]]]), 1).tolist()
+    [2, 6, 10, 0, 4, 8, 12, 0]
+    >>> depthwise_column_pairs(np.array([[[1]], [[3]], [[5]]]), 2).tolist()
+    [2, 6, 10, 0]
+    """
+    fh, fw, c = w.shape
+    n = fh // 2 + 1 if stride_h == 1 else (fh + 1) // 2
+    padded = np.zeros((2 * n, fw, c), dtype=np.int64)
+    padded[:fh] = 2 * w.astype(np.int64)
+    return padded.transpose(2, 1, 0).reshape(-1)
+
+
+def depthwise_column_words(output_h: int, filter_h: int, stride_h: int) -> int:
+    """Words per padded input column of the column layout: the four-row blocks' reach (col_words in
+    tslm_dsp_depthwise_conv.c)."""
+    blocks = -(-output_h // 4)
+    if stride_h == 1:
+        return 2 * (blocks - 1) + filter_h // 2 + 2
+    return 4 * (blocks - 1) + 3 + (filter_h + 1) // 2
+
+
+def depthwise_column_records(rec: np.ndarray, fast: bool, zp: int, lo: int, hi: int) -> tuple[np.ndarray, int]:
+    """The column layout's records and epilogue (TSLM_DSP_DW_COL + 0..3 in tslm_dsp_depthwise_conv.h):
+    where the output clamps at or above its zero point (lo >= zp; TFLM's -1 for negative values then never
+    shows) and every right shift r <= 21, the zero point (and lo) go into the rounding term; otherwise the
+    records as they are (2: fast, 3: exact).
+
+    >>> r, e = depthwise_column_records(np.array([4, 99, 3, 4]), True, -128, -128, 127); e, r.tolist()
+    (0, [4, 99, 3, -1020])
+    >>> r, e = depthwise_column_records(np.array([4, 99, 3, 4]), True, -5, 0, 127); e, r.tolist()
+    (1, [4, 99, 3, -36])
+    >>> depthwise_column_records(np.array([4, 99, 3, 4]), True, 5, 0, 127)[1]
+    2
+    """
+    if not fast:
+        return rec.copy(), 3
+    rows = rec.reshape(-1, 4).copy()
+    if lo < zp or int(rows[:, 2].max()) > 21:
+        return rows.reshape(-1), 2
+    full = lo == -128 and hi == 127
+    offset = zp if full else zp - lo
+    rows[:, 3] = (1 << (rows[:, 2] - 1)) + offset * (1 << rows[:, 2])
+    return rows.reshape(-1), 0 if full else 1

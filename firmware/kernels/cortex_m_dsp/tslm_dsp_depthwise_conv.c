@@ -195,6 +195,530 @@ TSLM_ALWAYS_INLINE void run(const tslm_depthwise_conv_params *p, const int8_t *i
     }
 }
 
+
+/* ------------------------------------------------------------------------------------------------
+ * The column layout (requant_fast >= TSLM_DW_COL; stride_h 1 or 2, dilation_h 1): the filter's taps
+ * are paired along y so each SMLAD does two MACs of one channel. For each group of four input
+ * channels, every padded column of the whole input (ring_w of them, from -pad_w; rows from -pad_h,
+ * zero points outside the image) is widened once into scratch as the words
+ * X_i = (row 2i, row 2i + 1) of each channel: col(k, xp) = scratch + (k * ring_w + xp) * J words.
+ * Weights (the compiler's, doubled so the accumulator starts at the record's 2 * bias): per output
+ * channel and filter column, n words A_j = (2 w[2j], 2 w[2j + 1]) (zeros past filter_h). Four output
+ * rows at a time, oy = 4b + r:
+ *   stride 1: rows 2m, 2m + 2 take A_j . X_{m+j}, X_{m+1+j} (m = 2b); rows 2m + 1, 2m + 3 take
+ *             B_j = (2 w[2j - 1], 2 w[2j]) . the same words, B_j made from A_{j-1}, A_j in registers;
+ *             n = filter_h / 2 + 1;
+ *   stride 2: row oy takes A_j . X_{oy+j}; n = (filter_h + 1) / 2.
+ * A group's channels are read whole before any of their outputs is written, so the op may run in
+ * place. */
+
+enum { EPI_SAT = 0, EPI_FOLD = 1, EPI_FAST = 2, EPI_EXACT = 3 };
+
+/* words per padded column: enough for every block of four output rows (the last one partly past
+ * the output) */
+static int32_t col_words(const tslm_depthwise_conv_params *p)
+{
+    const int32_t blocks = (p->output_h + 3) / 4;
+    if (p->stride_h == 1) {
+        return 2 * (blocks - 1) + (p->filter_h / 2 + 1) + 1;
+    }
+    return 4 * (blocks - 1) + 3 + (p->filter_h + 1) / 2;
+}
+
+TSLM_ALWAYS_INLINE int32_t pack_lo(int32_t a, int32_t b) /* (a.lo, b.lo): PKHBT */
+{
+#if defined(TSLM_DSP_ASM)
+    int32_t r;
+    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+#else
+    return (int32_t)(((uint32_t)a & 0xFFFFu) | ((uint32_t)b << 16));
+#endif
+}
+
+TSLM_ALWAYS_INLINE int32_t pack_hi(int32_t a, int32_t b) /* (a.hi, b.hi): PKHTB */
+{
+#if defined(TSLM_DSP_ASM)
+    int32_t r;
+    __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(b), "r"(a));
+    return r;
+#else
+    return (int32_t)(((uint32_t)a >> 16) | ((uint32_t)b & 0xFFFF0000u));
+#endif
+}
+
+/* The input word of group g at row iy, column ix; zero points outside the image. */
+TSLM_ALWAYS_INLINE int32_t col_word(const tslm_depthwise_conv_params *p, const int8_t *in_b, int32_t g,
+                                    int32_t iy, int32_t ix, int32_t zero_points, const int partial)
+{
+    if (iy < 0 || iy >= p->input_h || ix < 0 || ix >= p->input_w) {
+        return zero_points;
+    }
+    const int8_t *src = in_b + (iy * p->input_w + ix) * p->input_c;
+    if (partial) {
+        const int32_t v = tslm_dsp_group(src, 4 * g, p->input_c);
+        const int32_t n = p->input_c - 4 * g; /* 1..3 channels: the rest zero points (unused) */
+        const uint32_t keep = (1u << (8 * n)) - 1u;
+        return (int32_t)(((uint32_t)v & keep) | ((uint32_t)zero_points & ~keep));
+    }
+    return tslm_read32(src + 4 * g);
+}
+
+/* Widen group g's padded columns into col (`chans` of its four channels kept): the words of rows
+ * 2j, 2j + 1 of the image (pairs wholly outside it are zero points, written by col_pad once per call). */
+static void col_widen(const tslm_depthwise_conv_params *p, const int8_t *in_b, int32_t g, int32_t *col,
+                      int32_t J, int32_t chans)
+{
+    const uint32_t zp = (uint8_t)(-p->input_offset);
+    const int32_t zero_points = (int32_t)(zp * 0x01010101u);
+    const int partial = 4 * g + 4 > p->input_c;
+    const int32_t cs = p->ring_w * J; /* words between the channels' arrays */
+    const int32_t row = p->input_w * p->input_c;
+    /* j: the pairs touching the image; [in0, in1) of them wholly inside it */
+    const int32_t j0 = p->pad_h / 2, j1 = (p->pad_h + p->input_h + 1) / 2 < J ? (p->pad_h + p->input_h + 1) / 2 : J;
+    const int32_t in0 = (p->pad_h + 1) / 2, in1 = (p->pad_h + p->input_h) / 2 < J ? (p->pad_h + p->input_h) / 2 : J;
+    for (int32_t xp = p->pad_w; xp < p->ring_w && xp < p->pad_w + p->input_w; ++xp) {
+        const int32_t ix = xp - p->pad_w;
+        int32_t *d = col + xp * J;
+        if (!partial) { /* the pairs wholly inside the image, four channels: 2 loads, 4 SXTB16, 4 PKH, 4 stores */
+            const int8_t *src = in_b + (2 * in0 - p->pad_h) * row + ix * p->input_c + 4 * g;
+            for (int32_t j = in0; j < in1; ++j, src += 2 * row) {
+                const int32_t v0 = tslm_read32(src), v1 = tslm_read32(src + row);
+                const int32_t e0 = tslm_sxtb16(v0), e1 = tslm_sxtb16(v1);
+                const int32_t o0 = tslm_sxtb16_ror8(v0), o1 = tslm_sxtb16_ror8(v1);
+                d[j] = pack_lo(e0, e1);
+                d[cs + j] = pack_lo(o0, o1);
+                d[2 * cs + j] = pack_hi(e0, e1);
+                d[3 * cs + j] = pack_hi(o0, o1);
+            }
+        }
+        for (int32_t j = j0; j < j1; ++j) {
+            if (!partial && j == in0 && in1 > in0) {
+                j = in1 - 1; /* done above */
+                continue;
+            }
+            const int32_t iy = 2 * j - p->pad_h;
+            const int32_t v0 = col_word(p, in_b, g, iy, ix, zero_points, partial);
+            const int32_t v1 = col_word(p, in_b, g, iy + 1, ix, zero_points, partial);
+            const int32_t e0 = tslm_sxtb16(v0), e1 = tslm_sxtb16(v1);
+            d[j] = pack_lo(e0, e1);
+            if (chans > 1) {
+                const int32_t o0 = tslm_sxtb16_ror8(v0), o1 = tslm_sxtb16_ror8(v1);
+                d[cs + j] = pack_lo(o0, o1);
+                if (chans > 2) {
+                    d[2 * cs + j] = pack_hi(e0, e1);
+                    if (chans > 3) {
+                        d[3 * cs + j] = pack_hi(o0, o1);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* The words no group's image values reach (columns and row pairs wholly outside the image): zero points. */
+static void col_pad(const tslm_depthwise_conv_params *p, int32_t *col, int32_t J, int32_t chans)
+{
+    const int32_t zp = -p->input_offset;
+    const int32_t pad = pack_lo(zp, zp);
+    const int32_t j0 = p->pad_h / 2, j1 = (p->pad_h + p->input_h + 1) / 2;
+    for (int32_t k = 0; k < chans * p->ring_w; ++k) {
+        const int32_t xp = k % p->ring_w;
+        const int inside = xp >= p->pad_w && xp < p->pad_w + p->input_w;
+        int32_t *d = col + k * J;
+        for (int32_t j = 0; j < J; ++j) {
+            if (!inside || j < j0 || j >= j1) {
+                d[j] = pad;
+            }
+        }
+    }
+}
+
+#if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT
+#define TSLM_USAT8(x) ((int32_t)__usat((x), 8))
+#else
+#define TSLM_USAT8(x) ((x) < 0 ? 0 : ((x) > 255 ? 255 : (x)))
+#endif
+
+/* One channel's record, loaded once per column of outputs. */
+typedef struct {
+    int32_t init, m, r, round;
+    const int32_t *rq;
+} col_rec;
+
+/* acc (2 x (bias + sum), or 2 x sum for EPI_EXACT) to the int8 output. EPI_SAT: round already holds
+ * 2^(r-1) + zp 2^r and the output clamps to the whole int8 range; EPI_FOLD: round holds
+ * 2^(r-1) + (zp - lo) 2^r (lo >= zp). Where lo >= zp, TFLM's correction of negative values
+ * (-1 before the shift) never shows: such a value is <= 0 either way and clamps to lo. */
+TSLM_ALWAYS_INLINE int8_t col_out(int32_t acc, const col_rec k, int32_t zp, int32_t lo, int32_t hi, const int epi)
+{
+    int32_t v;
+    if (epi == EPI_SAT) {
+        v = tslm_ssat8(tslm_smmlar(acc, k.m, k.round) >> k.r);
+    } else if (epi == EPI_FOLD) {
+        v = TSLM_USAT8(tslm_smmlar(acc, k.m, k.round) >> k.r) + lo;
+        v = v > hi ? hi : v;
+    } else if (epi == EPI_FAST) {
+        v = tslm_smmlar(acc, k.m, k.round);
+        v += (v - 1) >> 31;
+        v = tslm_ssat8((v >> k.r) + zp);
+        v = v < lo ? lo : (v > hi ? hi : v);
+    } else {
+        v = tslm_ssat8(tslm_dsp_requant(acc >> 1, k.rq, 0) + zp); /* sums of doubled weights: even */
+        v = v < lo ? lo : (v > hi ? hi : v);
+    }
+    return (int8_t)v;
+}
+
+/* Four output rows' accumulators += one filter column (n words of A) over x (the block's first word). */
+TSLM_ALWAYS_INLINE void col_taps(const int32_t *x, const int32_t *A, const int32_t n, const int s2, int32_t *p0,
+                                 int32_t *p1, int32_t *p2, int32_t *p3)
+{
+    int32_t a0 = *p0, a1 = *p1, a2 = *p2, a3 = *p3;
+    if (!s2) {
+        int32_t prev = 0, x0 = x[0];
+#pragma GCC unroll 8
+        for (int32_t j = 0; j < n; ++j) {
+            const int32_t a = A[j], b = (int32_t)(((uint32_t)prev >> 16) | ((uint32_t)a << 16)), x1 = x[j + 1];
+            a0 = tslm_smlad(a, x0, a0);
+            a1 = tslm_smlad(b, x0, a1);
+            a2 = tslm_smlad(a, x1, a2);
+            a3 = tslm_smlad(b, x1, a3);
+            prev = a, x0 = x1;
+        }
+    } else {
+        int32_t x0 = x[0], x1 = x[1], x2 = x[2];
+#pragma GCC unroll 8
+        for (int32_t j = 0; j < n; ++j) {
+            const int32_t a = A[j], x3 = x[j + 3];
+            a0 = tslm_smlad(a, x0, a0);
+            a1 = tslm_smlad(a, x1, a1);
+            a2 = tslm_smlad(a, x2, a2);
+            a3 = tslm_smlad(a, x3, a3);
+            x0 = x1, x1 = x2, x2 = x3;
+        }
+    }
+    *p0 = a0, *p1 = a1, *p2 = a2, *p3 = a3;
+}
+
+#if defined(TSLM_DSP_ASM)
+/* One filter column of a 3x3 block: x words X0, X1, X2 at [xp] (then xp += tap), weights A0, A1 at
+ * [w, #WOFF]; B0 = A0 << 16, B1 = (A0.hi, A1.lo). FIRST: the accumulators start from init. */
+#define TSLM_COL3_FX(WOFF, I0, I1, I2, I3)                     \
+    "ldrd %[A0], %[A1], [%[w], #" WOFF "]\n\t"                 \
+    "ldrd %[x0], %[x1], [%[xp]]\n\t"                           \
+    "ldr %[x2], [%[xp], #8]\n\t"                               \
+    "add %[xp], %[xp], %[tap]\n\t"                             \
+    "smlad %[a0], %[A0], %[x0], " I0 "\n\t"                    \
+    "smlad %[a2], %[A0], %[x1], " I2 "\n\t"                    \
+    "smlad %[a0], %[A1], %[x1], %[a0]\n\t"                     \
+    "smlad %[a2], %[A1], %[x2], %[a2]\n\t"                     \
+    "lsl %[t], %[A0], #16\n\t"                                 \
+    "smlad %[a1], %[t], %[x0], " I1 "\n\t"                     \
+    "smlad %[a3], %[t], %[x1], " I3 "\n\t"                     \
+    "lsr %[t], %[A0], #16\n\t"                                 \
+    "orr %[t], %[t], %[A1], lsl #16\n\t"                       \
+    "smlad %[a1], %[t], %[x1], %[a1]\n\t"                      \
+    "smlad %[a3], %[t], %[x2], %[a3]\n\t"
+
+/* Four output rows of one channel and column, 3x3 at stride 1: 36 MACs in 44 instructions. */
+TSLM_ALWAYS_INLINE void col_3x3(const int32_t *x, const int32_t *w, int32_t tap, int32_t init, int32_t *p0,
+                                int32_t *p1, int32_t *p2, int32_t *p3)
+{
+    int32_t a0, a1, a2, a3, A0, A1, x0, x1, x2, t;
+    const int32_t *xp = x;
+    __asm__(TSLM_COL3_FX("0", "%[init]", "%[init]", "%[init]", "%[init]")
+            TSLM_COL3_FX("8", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
+            TSLM_COL3_FX("16", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A0] "=&r"(A0), [A1] "=&r"(A1),
+              [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [t] "=&r"(t), [xp] "+r"(xp)
+            : [w] "r"(w), [tap] "r"(tap), [init] "r"(init)
+            : "memory");
+    *p0 = a0, *p1 = a1, *p2 = a2, *p3 = a3;
+}
+#undef TSLM_COL3_FX
+#endif
+
+#if defined(TSLM_DSP_ASM)
+/* What the 3x3 loop below reads, per channel: 24 + 16 fx: A0, A1 then B0, B1 of filter column fx. */
+typedef struct {
+    int32_t init, m, round, r, ostep, tap; /* tap: bytes between padded columns */
+    int32_t ab[12];
+    const int8_t *end;                     /* the output past the last full block */
+} col3_ctx;
+
+#define TSLM_COL3_LOOP_FX(AB, I0, I1, I2, I3)                    \
+    "ldrd %[A0], %[A1], [%[ctx], #" AB "]\n\t"                 \
+    "ldrd %[x0], %[x1], [%[xp]]\n\t"                           \
+    "ldr %[x2], [%[xp], #8]\n\t"                               \
+    "smlad %[a0], %[A0], %[x0], " I0 "\n\t"                    \
+    "smlad %[a2], %[A0], %[x1], " I2 "\n\t"                    \
+    "smlad %[a0], %[A1], %[x1], %[a0]\n\t"                     \
+    "smlad %[a2], %[A1], %[x2], %[a2]\n\t"                     \
+    "ldrd %[A0], %[A1], [%[ctx], #" AB "+8]\n\t"               \
+    "smlad %[a1], %[A0], %[x0], " I1 "\n\t"                    \
+    "smlad %[a3], %[A0], %[x1], " I3 "\n\t"                    \
+    "smlad %[a1], %[A1], %[x1], %[a1]\n\t"                     \
+    "smlad %[a3], %[A1], %[x2], %[a3]\n\t"
+#define TSLM_COL3_REQ(A)                                        \
+    "smmlar %[" A "], %[" A "], %[A0], %[A1]\n\t"              \
+    "asr %[" A "], %[" A "], %[x0]\n\t"                        \
+    "ssat %[" A "], #8, %[" A "]\n\t"
+
+/* The full blocks of four output rows of one channel's column, 3x3 at stride 1, outputs clamped to int8
+ * with the zero point in the rounding term (EPI_SAT): 36 MACs, four outputs in 67 instructions. */
+TSLM_ALWAYS_INLINE void col_3x3_blocks(const int32_t *x, int8_t *out, const col3_ctx *ctx)
+{
+    int32_t a0, a1, a2, a3, A0, A1, x0, x1, x2, t;
+    const int32_t *xp = x;
+    int8_t *o = out;
+    __asm__ volatile("1:\n\t"
+            "ldr %[t], [%[ctx]]\n\t"
+            TSLM_COL3_LOOP_FX("24", "%[t]", "%[t]", "%[t]", "%[t]")
+            "ldr %[t], [%[ctx], #20]\n\t"
+            "add %[xp], %[xp], %[t]\n\t"
+            TSLM_COL3_LOOP_FX("40", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
+            "add %[xp], %[xp], %[t]\n\t"
+            TSLM_COL3_LOOP_FX("56", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
+            "sub %[xp], %[xp], %[t], lsl #1\n\t"
+            "add %[xp], %[xp], #8\n\t"
+            "ldrd %[A0], %[A1], [%[ctx], #4]\n\t"
+            "ldr %[x0], [%[ctx], #12]\n\t"
+            TSLM_COL3_REQ("a0") TSLM_COL3_REQ("a1") TSLM_COL3_REQ("a2") TSLM_COL3_REQ("a3")
+            "ldr %[x1], [%[ctx], #16]\n\t"
+            "strb %[a0], [%[o]]\n\t"
+            "strb %[a1], [%[o], %[x1]]\n\t"
+            "add %[o], %[o], %[x1], lsl #1\n\t"
+            "strb %[a2], [%[o]]\n\t"
+            "strb %[a3], [%[o], %[x1]]\n\t"
+            "add %[o], %[o], %[x1], lsl #1\n\t"
+            "ldr %[t], [%[ctx], #72]\n\t"
+            "cmp %[o], %[t]\n\t"
+            "bne 1b"
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A0] "=&r"(A0), [A1] "=&r"(A1),
+              [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [t] "=&r"(t), [xp] "+r"(xp), [o] "+r"(o)
+            : [ctx] "r"(ctx)
+            : "cc", "memory");
+}
+#undef TSLM_COL3_LOOP_FX
+#undef TSLM_COL3_REQ
+#endif
+
+/* The block's outputs: four rows, `rows` of them (1..3) for the last block. */
+TSLM_ALWAYS_INLINE void col_store(int8_t *out, int32_t ostep, int32_t rows, int32_t a0, int32_t a1, int32_t a2,
+                                  int32_t a3, const col_rec k, int32_t zp, int32_t lo, int32_t hi, const int epi)
+{
+    out[0] = col_out(a0, k, zp, lo, hi, epi);
+    if (rows >= 4) {
+        out[ostep] = col_out(a1, k, zp, lo, hi, epi);
+        out[2 * ostep] = col_out(a2, k, zp, lo, hi, epi);
+        out[3 * ostep] = col_out(a3, k, zp, lo, hi, epi);
+        return;
+    }
+    if (rows > 1) {
+        out[ostep] = col_out(a1, k, zp, lo, hi, epi);
+    }
+    if (rows > 2) {
+        out[2 * ostep] = col_out(a2, k, zp, lo, hi, epi);
+    }
+}
+
+/* Output channel o's column ox, all rows: base its input channel's first padded column to read; FW the
+ * filter's width as a constant (0: p->filter_w). */
+TSLM_ALWAYS_INLINE void col_channel(const tslm_depthwise_conv_params *p, const int32_t *base, int32_t J,
+                                    const int32_t *w, const col_rec k, int8_t *out, const int32_t n, const int32_t FW,
+                                    const int s2, const int epi)
+{
+    const int32_t fw = FW ? FW : p->filter_w, zp = p->output_offset, lo = p->act_min, hi = p->act_max;
+    const int32_t ostep = p->output_w * p->output_c, xstep = (s2 ? 4 : 2), tap_x = p->dilation_w * J;
+    const int32_t *x = base;
+    if (FW == 1) { /* one filter column: its weights stay in registers */
+        int32_t A[8];
+#pragma GCC unroll 8
+        for (int32_t j = 0; j < n; ++j) {
+            A[j] = w[j];
+        }
+        for (int32_t rows = p->output_h; rows > 0; rows -= 4, x += xstep, out += 4 * ostep) {
+            int32_t a0 = k.init, a1 = k.init, a2 = k.init, a3 = k.init;
+            col_taps(x, A, n, s2, &a0, &a1, &a2, &a3);
+            col_store(out, ostep, rows, a0, a1, a2, a3, k, zp, lo, hi, epi);
+        }
+        return;
+    }
+#if defined(TSLM_DSP_ASM)
+    if (FW == 3 && n == 2 && !s2) { /* 3x3: the three filter columns in straight-line assembly */
+        const int32_t tap = 4 * tap_x; /* bytes */
+        for (int32_t rows = p->output_h; rows > 0; rows -= 4, x += 2, out += 4 * ostep) {
+            int32_t a0, a1, a2, a3;
+            col_3x3(x, w, tap, k.init, &a0, &a1, &a2, &a3);
+            col_store(out, ostep, rows, a0, a1, a2, a3, k, zp, lo, hi, epi);
+        }
+        return;
+    }
+#endif
+    for (int32_t rows = p->output_h; rows > 0; rows -= 4, x += xstep, out += 4 * ostep) {
+        int32_t a0 = k.init, a1 = k.init, a2 = k.init, a3 = k.init;
+        const int32_t *xf = x, *wf = w;
+#pragma GCC unroll 4
+        for (int32_t fx = 0; fx < fw; ++fx, xf += tap_x, wf += n) {
+            col_taps(xf, wf, n, s2, &a0, &a1, &a2, &a3);
+        }
+        col_store(out, ostep, rows, a0, a1, a2, a3, k, zp, lo, hi, epi);
+    }
+}
+
+#if defined(TSLM_DSP_ASM)
+/* col_run for 3x3 at stride 1 with EPI_SAT: the full blocks in col_3x3_blocks, a last block of one row in C. */
+static void col_run_3x3(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *weights,
+                        int8_t *output, int32_t *col)
+{
+    const int32_t C = p->input_c, dm = p->depth_multiplier, OC = p->output_c;
+    const int32_t J = col_words(p), xs = p->stride_w * J, ostep = p->output_w * OC, tap_x = p->dilation_w * J;
+    const int32_t full = p->output_h / 4, rest = p->output_h - 4 * full;
+    const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
+    col3_ctx ctx;
+    ctx.ostep = ostep;
+    ctx.tap = 4 * tap_x;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * C;
+        int8_t *out_b = output + b * p->output_h * p->output_w * OC;
+        for (int32_t g = 0; 4 * g < C; ++g) {
+            const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
+            if (b == 0 && g == 0) {
+                col_pad(p, col, J, chans);
+            }
+            col_widen(p, in_b, g, col, J, chans);
+            for (int32_t ci = 4 * g; ci < 4 * g + chans; ++ci) {
+                const int32_t *cbase = col + (ci - 4 * g) * p->ring_w * J;
+                for (int32_t o = ci * dm; o < (ci + 1) * dm; ++o) {
+                    const int32_t *rq = p->requant + 4 * o, *w = weights + o * 6;
+                    const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
+                    ctx.init = rq[0], ctx.m = rq[1], ctx.r = rq[2], ctx.round = rq[3];
+                    for (int32_t fx = 0; fx < 3; ++fx) {
+                        const uint32_t A0 = (uint32_t)w[2 * fx], A1 = (uint32_t)w[2 * fx + 1];
+                        ctx.ab[4 * fx] = (int32_t)A0;
+                        ctx.ab[4 * fx + 1] = (int32_t)A1;
+                        ctx.ab[4 * fx + 2] = (int32_t)(A0 << 16);
+                        ctx.ab[4 * fx + 3] = (int32_t)((A0 >> 16) | (A1 << 16));
+                    }
+                    for (int32_t ox = 0; ox < p->output_w; ++ox) {
+                        const int32_t *x = cbase + ox * xs;
+                        int8_t *out = out_b + ox * OC + o;
+                        if (full > 0) {
+                            ctx.end = out + full * 4 * ostep;
+                            col_3x3_blocks(x, out, &ctx);
+                        }
+                        if (rest == 1) { /* one row: the even pairs only */
+                            const int32_t *xt = x + 2 * full;
+                            int32_t a0 = k.init;
+                            for (int32_t fx = 0; fx < 3; ++fx, xt += tap_x) {
+                                a0 = tslm_smlad(ctx.ab[4 * fx + 1], xt[1], tslm_smlad(ctx.ab[4 * fx], xt[0], a0));
+                            }
+                            out[4 * full * ostep] = col_out(a0, k, zp, lo, hi, EPI_SAT);
+                        } else if (rest > 1) {
+                            int32_t a0, a1, a2, a3;
+                            col_3x3(x + 2 * full, w, 4 * tap_x, k.init, &a0, &a1, &a2, &a3);
+                            col_store(out + 4 * full * ostep, ostep, rest, a0, a1, a2, a3, k, zp, lo, hi, EPI_SAT);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+#endif
+
+TSLM_ALWAYS_INLINE void col_run(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *weights,
+                                int8_t *output, int32_t *col, const int32_t n, const int32_t FW, const int s2,
+                                const int epi)
+{
+    const int32_t C = p->input_c, dm = p->depth_multiplier, OC = p->output_c, fw = p->filter_w;
+    const int32_t J = col_words(p);
+    const int32_t xs = p->stride_w * J; /* words between output columns' first input columns */
+#if defined(TSLM_DSP_ASM)
+    if (FW == 3 && n == 2 && !s2 && epi == EPI_SAT) {
+        col_run_3x3(p, input, weights, output, col);
+        return;
+    }
+#endif
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * C;
+        int8_t *out_b = output + b * p->output_h * p->output_w * OC;
+        for (int32_t g = 0; 4 * g < C; ++g) {
+            const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
+            if (b == 0 && g == 0) {
+                col_pad(p, col, J, chans);
+            }
+            col_widen(p, in_b, g, col, J, chans);
+            for (int32_t ci = 4 * g; ci < 4 * g + chans; ++ci) {
+                const int32_t *cbase = col + (ci - 4 * g) * p->ring_w * J;
+                for (int32_t o = ci * dm; o < (ci + 1) * dm; ++o) {
+                    const int32_t *rq = p->requant + 4 * o;
+                    const col_rec k = {epi == EPI_EXACT ? 0 : rq[0], rq[1], rq[2], rq[3], rq};
+                    const int32_t *w = weights + o * fw * n;
+                    for (int32_t ox = 0; ox < p->output_w; ++ox) {
+                        col_channel(p, cbase + ox * xs, J, w, k, out_b + ox * OC + o, n, FW, s2, epi);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* Constant filter heights and widths where the compiler can unroll the taps (3x3, K x 1 with K = 3..5, 9 or
+ * 10), the rest in loops; the size build takes the loops everywhere. */
+static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                         int32_t *col)
+{
+    const int s2 = p->stride_h == 2;
+    const int32_t n = s2 ? (p->filter_h + 1) / 2 : p->filter_h / 2 + 1;
+    const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
+#if !defined(TSLM_OPTIMIZE_SIZE)
+    const int32_t fw = p->filter_w;
+    if (!s2 && epi == EPI_SAT) {
+        if (n == 2 && fw == 3) {
+            col_run(p, input, w, output, col, 2, 3, 0, EPI_SAT);
+            return;
+        }
+        if (n == 2 && fw == 1) {
+            col_run(p, input, w, output, col, 2, 1, 0, EPI_SAT);
+            return;
+        }
+        if (n == 3 && fw == 1) {
+            col_run(p, input, w, output, col, 3, 1, 0, EPI_SAT);
+            return;
+        }
+        if (n == 5 && fw == 1) {
+            col_run(p, input, w, output, col, 5, 1, 0, EPI_SAT);
+            return;
+        }
+    }
+#endif
+    if (epi == EPI_SAT) {
+        if (s2) {
+            col_run(p, input, w, output, col, n, 0, 1, EPI_SAT);
+        } else {
+            col_run(p, input, w, output, col, n, 0, 0, EPI_SAT);
+        }
+    } else if (epi == EPI_FOLD) {
+        if (s2) {
+            col_run(p, input, w, output, col, n, 0, 1, EPI_FOLD);
+        } else {
+            col_run(p, input, w, output, col, n, 0, 0, EPI_FOLD);
+        }
+    } else if (epi == EPI_FAST) {
+        if (s2) {
+            col_run(p, input, w, output, col, n, 0, 1, EPI_FAST);
+        } else {
+            col_run(p, input, w, output, col, n, 0, 0, EPI_FAST);
+        }
+    } else if (s2) {
+        col_run(p, input, w, output, col, n, 0, 1, EPI_EXACT);
+    } else {
+        col_run(p, input, w, output, col, n, 0, 0, EPI_EXACT);
+    }
+}
+
 void tslm_dsp_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
                                 const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
 {
@@ -206,7 +730,9 @@ void tslm_dsp_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_
     }
     const int32_t *w = (const int32_t *)(const void *)weights; /* word-aligned by the compiler */
     int32_t *window = (int32_t *)(void *)scratch;
-    if (!p->requant_fast) {
+    if (p->requant_fast >= TSLM_DSP_DW_COL) {
+        col_dispatch(p, input, w, output, window);
+    } else if (!p->requant_fast) {
         run(p, input, w, output, window, 0, 0);
     } else if (p->act_min == -128 && p->act_max == 127) {
         run(p, input, w, output, window, 1, 1);
@@ -219,6 +745,9 @@ int32_t tslm_dsp_depthwise_conv_s8_get_buffer_size(const tslm_depthwise_conv_par
 {
     if (p->requant == NULL) {
         return tslm_depthwise_conv_s8_get_buffer_size(p);
+    }
+    if (p->requant_fast >= TSLM_DSP_DW_COL) {
+        return (p->input_c < 4 ? p->input_c : 4) * p->ring_w * col_words(p) * 4;
     }
     const int32_t span = (p->filter_h - 1) * p->dilation_h + 1;
     return span * p->ring_w * ((p->input_c + 3) / 4) * 8;

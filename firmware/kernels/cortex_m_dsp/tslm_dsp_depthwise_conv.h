@@ -6,6 +6,13 @@
 
 #include "tslm_depthwise_conv.h"
 
+/* requant_fast >= TSLM_DSP_DW_COL: the column layout (taps paired along y, see tslm_dsp_depthwise_conv.c),
+ * requant_fast - TSLM_DSP_DW_COL its epilogue: 0 records {2 bias, m, r, 2^(r-1) + zp 2^r} clamped to int8
+ * (lo = zp = -128, hi = 127), 1 records {2 bias, m, r, 2^(r-1) + (zp - lo) 2^r} (lo >= zp), 2 the fast
+ * records as they are, 3 the exact ones {bias, m, shift, 0}. Otherwise 0 or 1: the ring layout with
+ * the exact or fast records. */
+#define TSLM_DSP_DW_COL 16
+
 void tslm_dsp_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
                                 const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
 /* Scratch bytes tslm_dsp_depthwise_conv_s8 needs for p: the filter's span of input rows, ring_w columns

@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ..dsp_layout import DW_MAX_SPAN, conv_dsp_scratch, interleave_pairs, widen_depthwise
+from ..dsp_layout import (DW_COL_MIN_SCRATCH, DW_MAX_SPAN, conv_dsp_scratch, depthwise_column_pairs,
+                          depthwise_column_records, depthwise_column_words, interleave_pairs, widen_depthwise)
 from .. import helium_layout
 from ..dsp_offset_pairs import offset_pair_consts
 from ..ir import Operator, Tensor
@@ -181,12 +182,30 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
     scratch = 0
     fh, fw = w.shape[1], w.shape[2]
     span = (fh - 1) * p["dilation_h"] + 1
-    if records is not None and dm == 1 and span <= DW_MAX_SPAN:
+    ring_w = (y.shape[2] - 1) * p["stride_w"] + (fw - 1) * p["dilation_w"] + 1  # columns -pad_w ...
+    col_scratch = min(4, ic) * ring_w * depthwise_column_words(y.shape[1], fh, p["stride_h"]) * 4
+    ring_scratch = span * ring_w * (-(-ic // 4)) * 8
+    if (records is not None and dm == 1 and p["dilation_h"] == 1 and p["stride_h"] in (1, 2)
+            and col_scratch <= max(ring_scratch, DW_COL_MIN_SCRATCH)):
+        # DSP, column layout: each padded input column of four channels widened whole, taps paired along
+        # y (two MACs per SMLAD), four output rows at a time; a group's channels are read before any of
+        # their outputs is written
+        scratch = col_scratch
+        wt = ConstArray(lw.name(op, "filter"), "int16_t",
+                        depthwise_column_pairs(w.data.reshape(fh, fw, oc), p["stride_h"]),  # type: ignore
+                        f"tensor {w.index} doubled, per channel and filter column the tap pairs along y")
+        rec, fast = records
+        values, epi = depthwise_column_records(rec.values, fast, p["output_offset"], p["act_min"], p["act_max"])
+        rec = ConstArray(rec.name, rec.ctype, values, rec.comment + (
+            ", rounding with the output zero point folded in" if epi < 2 else ""), role=rec.role)
+        consts = [rec, wt]
+        p.update(multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=16 + epi, ring_w=ring_w)
+        w_arg, bias_arg = Ref(wt.name, "const int8_t *"), Lit("NULL")
+    elif records is not None and dm == 1 and span <= DW_MAX_SPAN:
         # DSP: a window of the filter's span of input rows, zero-point padded and widened to int16
         # (per group of four channels and column, the rows together), read before any output row
         # overwrites them
-        ring_w = (y.shape[2] - 1) * p["stride_w"] + (fw - 1) * p["dilation_w"] + 1  # columns -pad_w ...
-        scratch = span * ring_w * (-(-ic // 4)) * 8
+        scratch = ring_scratch
         wt = ConstArray(lw.name(op, "filter"), "int16_t", widen_depthwise(w.data.reshape(fh * fw, oc)),  # type: ignore
                         f"tensor {w.index} widened: per four channels, per tap, the pairs (c0, c2), (c1, c3)")
         consts, (rec, fast) = [records[0], wt], records

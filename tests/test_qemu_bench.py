@@ -125,6 +125,11 @@ def test_bench_via_firmware_reads_the_compile_artifact(monkeypatch):
     fw = bench_firmware(model)
     assert len(calls) == 1
     ref = bench_model(model)
-    for field in ("macs", "arena_bytes", "io_bytes", "weights_bytes", "kernels_text", "instructions", "target"):
+    for field in ("macs", "arena_bytes", "io_bytes", "weights_bytes", "kernels_text", "target"):
         assert getattr(fw, field) == getattr(ref, field), field
+    # both counts are timer ticks (mps2-an386: 25 MHz, 40 instructions a tick), and where the invoke starts
+    # within a tick differs between the two builds: equal to the tick
+    from tinyslm.boards import get_board
+
+    assert abs(fw.instructions - ref.instructions) <= get_board("mps2-an386").ticks_to_instructions(1)
     assert fw.macs > 0 and fw.kernels_text > 0

@@ -353,17 +353,26 @@ TSLM_ALWAYS_INLINE void tslm_dsp_gemm_rows(const int32_t *x, const int32_t *w, c
  * (the clamp at act_min), + act_min, SSAT (at 127) and a clamp at act_max below 127.
  */
 
-/* Widened rows (as tslm_dsp_widen1/2) and 128 * each row's sum. */
+/* Widened rows (as tslm_dsp_widen1/2) and 128 * each row's sum: whole groups of four read as words, then
+ * the last group with the bytes past len as zeros. */
+TSLM_ALWAYS_INLINE void tslm_dsp_widen_sum_group(int32_t u, int32_t *dst, int32_t *s)
+{
+    const int32_t u0 = tslm_sxtb16(u), u1 = tslm_sxtb16_ror8(u);
+    dst[0] = u0, dst[1] = u1;
+    *s = tslm_smlad(u0, 0x00010001, tslm_smlad(u1, 0x00010001, *s));
+}
+
 static inline void tslm_dsp_widen2_sum(const int8_t *a, const int8_t *b, int32_t len, int32_t *dst, int32_t *c0,
                                        int32_t *c1)
 {
-    int32_t s0 = 0, s1 = 0;
-    for (int32_t k = 0; k < len; k += 4, dst += 4) {
-        const int32_t u = tslm_dsp_group(a, k, len), v = tslm_dsp_group(b, k, len);
-        const int32_t u0 = tslm_sxtb16(u), u1 = tslm_sxtb16_ror8(u), v0 = tslm_sxtb16(v), v1 = tslm_sxtb16_ror8(v);
-        dst[0] = u0, dst[1] = u1, dst[2] = v0, dst[3] = v1;
-        s0 = tslm_smlad(u0, 0x00010001, tslm_smlad(u1, 0x00010001, s0));
-        s1 = tslm_smlad(v0, 0x00010001, tslm_smlad(v1, 0x00010001, s1));
+    int32_t s0 = 0, s1 = 0, k = 0;
+    for (; k + 4 <= len; k += 4, dst += 4) {
+        tslm_dsp_widen_sum_group(tslm_read32(a + k), dst, &s0);
+        tslm_dsp_widen_sum_group(tslm_read32(b + k), dst + 2, &s1);
+    }
+    if (k < len) {
+        tslm_dsp_widen_sum_group(tslm_dsp_group(a, k, len), dst, &s0);
+        tslm_dsp_widen_sum_group(tslm_dsp_group(b, k, len), dst + 2, &s1);
     }
     *c0 = (int32_t)((uint32_t)s0 << 7);
     *c1 = (int32_t)((uint32_t)s1 << 7);
@@ -371,12 +380,12 @@ static inline void tslm_dsp_widen2_sum(const int8_t *a, const int8_t *b, int32_t
 
 static inline int32_t tslm_dsp_widen1_sum(const int8_t *a, int32_t len, int32_t *dst)
 {
-    int32_t s = 0;
-    for (int32_t k = 0; k < len; k += 4, dst += 2) {
-        const int32_t u = tslm_dsp_group(a, k, len);
-        const int32_t u0 = tslm_sxtb16(u), u1 = tslm_sxtb16_ror8(u);
-        dst[0] = u0, dst[1] = u1;
-        s = tslm_smlad(u0, 0x00010001, tslm_smlad(u1, 0x00010001, s));
+    int32_t s = 0, k = 0;
+    for (; k + 4 <= len; k += 4, dst += 2) {
+        tslm_dsp_widen_sum_group(tslm_read32(a + k), dst, &s);
+    }
+    if (k < len) {
+        tslm_dsp_widen_sum_group(tslm_dsp_group(a, k, len), dst, &s);
     }
     return (int32_t)((uint32_t)s << 7);
 }
@@ -386,8 +395,18 @@ TSLM_ALWAYS_INLINE int32_t tslm_dsp_uxtb16(int32_t v) { return (int32_t)((uint32
 TSLM_ALWAYS_INLINE int32_t tslm_dsp_uxtb16_ror8(int32_t v) { return (int32_t)(((uint32_t)v >> 8) & 0x00FF00FFu); }
 
 #if defined(TSLM_DSP_ASM)
-/* n4 groups of GROUP: one, two, then four per turn of the loop (n counts down the fours). */
+/* n4 (> 0) groups of GROUP, four per turn of the loop (n counts down the fours); where n4 is not a
+ * multiple of four, first one and two as its low bits say. */
 #define TSLM_OP_LOOP(GROUP)                                \
+    "tst %[n], #3\n\t"                                   \
+    "bne 5f\n\t"                                         \
+    "lsrs %[n], %[n], #2\n"                              \
+    "3:\n\t"                                             \
+    GROUP GROUP GROUP GROUP                              \
+    "subs %[n], %[n], #1\n\t"                            \
+    "bne 3b\n\t"                                         \
+    "b 4f\n"                                             \
+    "5:\n\t"                                             \
     "tst %[n], #1\n\t"                                   \
     "beq 1f\n\t"                                         \
     GROUP                                                \
@@ -397,10 +416,6 @@ TSLM_ALWAYS_INLINE int32_t tslm_dsp_uxtb16_ror8(int32_t v) { return (int32_t)(((
     GROUP GROUP                                          \
     "2:\n\t"                                             \
     "lsrs %[n], %[n], #2\n\t"                            \
-    "beq 4f\n"                                           \
-    "3:\n\t"                                             \
-    GROUP GROUP GROUP GROUP                              \
-    "subs %[n], %[n], #1\n\t"                            \
     "bne 3b\n"                                           \
     "4:"
 #define TSLM_OP_2X2_GROUP(ST)                              \
@@ -620,8 +635,59 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_pair2(const int32_t *w, const int32_t *x, in
     } else {
         tslm_dsp_op_mac_2x2_p(w, x, n4, &a0, &a1, &b0, &b1);
     }
+#if defined(TSLM_DSP_ASM)
+    /* both channels' outputs in one block: s1 - s2 >> 7 and s2 << 1, then as tslm_dsp_op_out2 */
+#define TSLM_OP_REQ2(A0, A1, OFF)                          \
+    "ldrd %[m], %[r], [%[rq], #" #OFF " + 4]\n\t"         \
+    "ldr %[z], [%[rq], #" #OFF " + 12]\n\t"               \
+    "add %[t], %[z], %[" #A0 "], asr #31\n\t"             \
+    "add %[z], %[z], %[" #A1 "], asr #31\n\t"             \
+    "smmlar %[" #A0 "], %[" #A0 "], %[m], %[t]\n\t"      \
+    "smmlar %[" #A1 "], %[" #A1 "], %[m], %[z]\n\t"      \
+    "asr %[" #A0 "], %[" #A0 "], %[r]\n\t"                \
+    "asr %[" #A1 "], %[" #A1 "], %[r]\n\t"
+#define TSLM_OP_SAT(A)                                     \
+    "ssat %[" #A "], #8, %[" #A "]\n\t"
+#define TSLM_OP_USAT(A)                                    \
+    "usat %[" #A "], #8, %[" #A "]\n\t"                   \
+    "add %[" #A "], %[" #A "], %[lo]\n\t"                 \
+    "ssat %[" #A "], #8, %[" #A "]\n\t"
+#define TSLM_OP_FIRST_SECOND                               \
+    "sub %[a0], %[a0], %[b0]\n\t"                         \
+    "sub %[a1], %[a1], %[b1]\n\t"                         \
+    "asr %[a0], %[a0], #7\n\t"                            \
+    "asr %[a1], %[a1], #7\n\t"                            \
+    "lsl %[b0], %[b0], #1\n\t"                            \
+    "lsl %[b1], %[b1], #1\n\t"
+    int32_t m, r, z, t;
+    if (full) {
+        __asm__(TSLM_OP_FIRST_SECOND TSLM_OP_REQ2(a0, a1, 0) TSLM_OP_SAT(a0) TSLM_OP_SAT(a1)
+                TSLM_OP_REQ2(b0, b1, 16) TSLM_OP_SAT(b0) TSLM_OP_SAT(b1)
+                : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1), [m] "=&r"(m), [r] "=&r"(r),
+                  [z] "=&r"(z), [t] "=&r"(t)
+                : [rq] "r"(rq)
+                : "memory");
+    } else {
+        __asm__(TSLM_OP_FIRST_SECOND TSLM_OP_REQ2(a0, a1, 0) TSLM_OP_USAT(a0) TSLM_OP_USAT(a1)
+                TSLM_OP_REQ2(b0, b1, 16) TSLM_OP_USAT(b0) TSLM_OP_USAT(b1)
+                : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1), [m] "=&r"(m), [r] "=&r"(r),
+                  [z] "=&r"(z), [t] "=&r"(t)
+                : [rq] "r"(rq), [lo] "r"(lo)
+                : "memory");
+        if (hi < 127) {
+            a0 = a0 > hi ? hi : a0, a1 = a1 > hi ? hi : a1;
+            b0 = b0 > hi ? hi : b0, b1 = b1 > hi ? hi : b1;
+        }
+    }
+#undef TSLM_OP_REQ2
+#undef TSLM_OP_SAT
+#undef TSLM_OP_USAT
+#undef TSLM_OP_FIRST_SECOND
+    o0[0] = (int8_t)a0, o1[0] = (int8_t)a1, o0[1] = (int8_t)b0, o1[1] = (int8_t)b1;
+#else
     tslm_dsp_op_out2(tslm_dsp_op_first(a0, b0), tslm_dsp_op_first(a1, b1), rq, lo, hi, full, &o0[0], &o1[0]);
     tslm_dsp_op_out2(tslm_dsp_op_second(b0), tslm_dsp_op_second(b1), rq + 4, lo, hi, full, &o0[1], &o1[1]);
+#endif
 }
 
 /*

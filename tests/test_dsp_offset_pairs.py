@@ -1,0 +1,138 @@
+"""The DSP offset-pair layout (tinyslm/compiler/dsp_offset_pairs.py): the kernels' integer arithmetic
+(tslm_dsp.h: SMLAD of the raw weight word and of its UXTB16, sums wrapping modulo 2^32, the records'
+SMMLAR requantization) replayed in Python on the layout and records the compiler writes, against TFLM's
+requantization of the exact dot products; edge values (weights and inputs at -128, biases and sums at the
+bounds the compiler enforces) included. The kernels themselves run in QEMU in the op zoo."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tinyslm.compiler.dsp_offset_pairs import A_LIMIT, B_LIMIT, offset_pair_records, offset_pair_weights
+from tinyslm.compiler.fixedpoint import mbqm, wrap32
+
+
+def _lanes(word: np.ndarray) -> tuple[int, int]:
+    """A 4-byte group as SMLAD's two int16 lanes (little-endian)."""
+    b = word.astype(np.int64) & 0xFF
+    lo, hi = int(b[0] | (b[1] << 8)), int(b[2] | (b[3] << 8))
+    return (lo - 65536 if lo >= 32768 else lo), (hi - 65536 if hi >= 32768 else hi)
+
+
+def _smlad(w: tuple[int, int], x: tuple[int, int], acc: int) -> int:
+    return wrap32(acc + w[0] * x[0] + w[1] * x[1])
+
+
+def _uxtb16(word: np.ndarray) -> tuple[int, int]:
+    b = word.astype(np.int64) & 0xFF
+    return int(b[0]), int(b[2])
+
+
+def _requant(v: int, rec: np.ndarray, lo: int, hi: int) -> int:
+    """tslm_dsp_op_out1: SMMLAR(v, m, rz - [v < 0]) >> r, then SSAT or USAT + lo and the clamp at hi."""
+    m, r, rz = int(rec[1]), int(rec[2]), int(rec[3])
+    t = (rz + (-1 if v < 0 else 0)) << 32
+    s = wrap32((t + v * m + (1 << 31)) >> 32) >> r
+    if (lo, hi) == (-128, 127):
+        return max(-128, min(127, s))
+    return min(max(0, min(255, s)) + lo, hi)
+
+
+def _kernel(x: np.ndarray, w: np.ndarray, recs: np.ndarray, lo: int, hi: int) -> list[int]:
+    """One pixel through the layout: per group of four k the words of each channel pair (or single row)."""
+    oc, k = w.shape
+    n4 = -(-k // 4)
+    xp = np.zeros(4 * n4, dtype=np.int64)
+    xp[:k] = x
+    c = 128 * int(xp.sum())
+    flat = offset_pair_weights(w).astype(np.int64)
+    xs = [((int(xp[4 * g]), int(xp[4 * g + 2])), (int(xp[4 * g + 1]), int(xp[4 * g + 3]))) for g in range(n4)]
+    out, fours = [], oc - oc % 4
+    for ch in range(0, oc - oc % 2, 2):
+        if ch < fours:  # pair (ch % 4) // 2 of a stored four: 16 bytes per group, its 8 at 8 * that
+            at = [16 * n4 * (ch // 4) + 16 * g + 8 * (ch % 4 // 2) + 4 * j for g in range(n4) for j in range(2)]
+        else:  # a pair alone: 8 bytes per group
+            at = [4 * n4 * ch + 8 * g + 4 * j for g in range(n4) for j in range(2)]
+        s1, s2 = wrap32(int(recs[4 * ch]) - c), wrap32(int(recs[4 * ch + 4]) - c)
+        for i, a in enumerate(at):
+            word, xv = flat[a: a + 4], xs[i // 2][i % 2]
+            s1, s2 = _smlad(_lanes(word), xv, s1), _smlad(_uxtb16(word), xv, s2)
+        out.append(_requant(wrap32(s1 - s2) >> 7, recs[4 * ch: 4 * ch + 4], lo, hi))
+        out.append(_requant(wrap32(s2 << 1), recs[4 * ch + 4: 4 * ch + 8], lo, hi))
+    if oc % 2:  # a single row of b ^ 0x80 (UXTB16 and UXTB16 ROR 8 of each word)
+        ch = oc - 1
+        s2 = wrap32(int(recs[4 * ch]) - c)
+        for g in range(n4):
+            word = flat[4 * n4 * ch + 4 * g: 4 * n4 * ch + 4 * g + 4]
+            s2 = _smlad(_uxtb16(word), xs[g][0], s2)
+            s2 = _smlad(_uxtb16(np.roll(word, -1)), xs[g][1], s2)
+        out.append(_requant(wrap32(s2 << 1), recs[4 * ch: 4 * ch + 4], lo, hi))
+    return out
+
+
+def _tflm(x: np.ndarray, w: np.ndarray, bias: np.ndarray, mult: list[int], shift: list[int], zp: int, lo: int,
+          hi: int) -> list[int]:
+    acc = w.astype(np.int64) @ x.astype(np.int64) + bias
+    return [min(max(mbqm(int(a), m, s) + zp, lo), hi) for a, m, s in zip(acc, mult, shift)]
+
+
+@pytest.mark.parametrize("oc,k,act", [(11, 37, "relu"), (8, 64, "none"), (7, 13, "relu6"), (1, 5, "none"),
+                                      (6, 128, "relu")])
+def test_layout_and_records_reproduce_tflm(oc, k, act):
+    rng = np.random.default_rng(oc * 1000 + k)
+    checked = inside = 0
+    for trial in range(12):
+        w = rng.integers(-128, 128, size=(oc, k))
+        if trial == 0:
+            w[:] = -128  # the extremes: every weight and input at -128
+        # shifts that keep most outputs inside int8 (so rounding, not saturation, decides them), one
+        # channel's bias large in one trial
+        typical = int(np.log2(128 * 74 * np.sqrt(k)))
+        shift = [int(s) for s in rng.integers(-typical + 3, -typical + 6, size=oc)]
+        mult = [int(m) for m in rng.integers(1 << 30, (1 << 31) - 1, size=oc)]
+        bias = rng.integers(-(1 << 12), 1 << 12, size=oc)
+        if trial == 1:
+            bias[0] = 1 << 20
+        zp = int(rng.integers(-128, 128))
+        lo, hi = {"none": (-128, 127), "relu": (max(zp, -128), 127), "relu6": (max(zp, -128), min(zp + 40, 127))}[act]
+        offset = zp if (lo, hi) == (-128, 127) else zp - lo
+        recs = offset_pair_records(bias, mult, shift, w, offset)
+        assert recs is not None, "these bounds are inside the layout's"
+        for _ in range(3):
+            x = np.full(k, -128) if trial == 0 else rng.integers(-128, 128, size=k)
+            ours, ref = _kernel(x, w, recs, lo, hi), _tflm(x, w, bias, mult, shift, zp, lo, hi)
+            assert ours == ref
+            inside += sum(lo < v < hi for v in ref)
+            checked += 1
+    assert checked == 36 and inside > 6 * oc  # most outputs decided by the arithmetic, not the clamps
+
+
+def test_records_refused_outside_the_bounds():
+    w = np.full((2, 4), 127)
+    ok = offset_pair_records(np.array([0, 0]), [1 << 30] * 2, [-3, -3], w, 0)
+    assert ok is not None
+    sums = 128 * 4 * 127
+    assert offset_pair_records(np.array([A_LIMIT - sums, 0]), [1 << 30] * 2, [-3, -3], w, 0) is None
+    assert offset_pair_records(np.array([A_LIMIT - sums - 1, 0]), [1 << 30] * 2, [-3, -3], w, 0) is not None
+    assert offset_pair_records(np.array([0, B_LIMIT - sums]), [1 << 30] * 2, [-3, -3], w, 0) is None
+    assert offset_pair_records(np.array([0, 0]), [1 << 30] * 2, [0, -3], w, 0) is None  # a left shift
+    assert offset_pair_records(np.array([0, 0]), [1 << 30] * 2, [-24, -3], w, 255) is None  # rz overflows
+
+
+def test_requantization_with_folded_zero_point_on_every_rounding_tie():
+    """SMMLAR(2 acc, m, 2^(r-1) + z 2^r - [acc < 0]) >> r = TFLM's requantization of acc + z, every residue
+    of acc modulo 2^(r+1) around zero and far from it, for right shifts 1..10 (the records' arithmetic)."""
+    rng = np.random.default_rng(3)
+    compared = 0
+    for r in range(1, 11):
+        for m in (1 << 30, int(rng.integers(1 << 30, 1 << 31))):
+            z = int(rng.integers(-128, 128))
+            rec = np.array([0, m, r, (1 << (r - 1)) + z * (1 << r)])
+            for centre in (0, int(rng.integers(-(1 << 24), 1 << 24))):
+                for acc in range(centre - (3 << (r + 1)), centre + (3 << (r + 1))):
+                    t = (int(rec[3]) + (-1 if acc < 0 else 0)) << 32
+                    ours = wrap32((t + 2 * acc * m + (1 << 31)) >> 32) >> r
+                    assert ours == mbqm(acc, m, -r) + z, (r, m, z, acc)
+                    compared += 1
+    assert compared == sum(4 * 6 << (r + 1) for r in range(1, 11))

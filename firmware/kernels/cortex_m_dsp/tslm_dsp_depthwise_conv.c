@@ -443,7 +443,7 @@ TSLM_ALWAYS_INLINE void col_3x3(const int32_t *x, const int32_t *w, int32_t tap,
 /* What the 3x3 loop below reads, per channel: 24 + 16 fx: A0, A1 then B0, B1 of filter column fx. */
 typedef struct {
     int32_t init, m, round, r, ostep, tap; /* tap: bytes between padded columns */
-    int32_t ab[12];
+    int32_t ab[16];
     const int8_t *end;                     /* the output past the last full block */
 } col3_ctx;
 
@@ -492,7 +492,7 @@ TSLM_ALWAYS_INLINE void col_3x3_blocks(const int32_t *x, int8_t *out, const col3
             "strb %[a2], [%[o]]\n\t"
             "strb %[a3], [%[o], %[x1]]\n\t"
             "add %[o], %[o], %[x1], lsl #1\n\t"
-            "ldr %[t], [%[ctx], #72]\n\t"
+            "ldr %[t], [%[ctx], #88]\n\t"
             "cmp %[o], %[t]\n\t"
             "bne 1b"
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A0] "=&r"(A0), [A1] "=&r"(A1),
@@ -500,6 +500,72 @@ TSLM_ALWAYS_INLINE void col_3x3_blocks(const int32_t *x, int8_t *out, const col3
             : [ctx] "r"(ctx)
             : "cc", "memory");
 }
+
+/* K x 1 (one filter column) at stride 1, EPI_SAT: per channel its n pairs A_j, B_j at ab[2j], ab[2j + 1]
+ * (n <= 8), the context of the 3x3 loop otherwise. Pair j: one LDRD of weights, one word of x, four
+ * SMLAD; the x words alternate between two registers. */
+#define TSLM_K1_J0                                   \
+    "ldr %[t], [%[ctx]]\n\t"                         \
+    "ldrd %[A0], %[A1], [%[ctx], #24]\n\t"           \
+    "ldrd %[x0], %[x1], [%[xp]]\n\t"                 \
+    "smlad %[a0], %[A0], %[x0], %[t]\n\t"            \
+    "smlad %[a1], %[A1], %[x0], %[t]\n\t"            \
+    "smlad %[a2], %[A0], %[x1], %[t]\n\t"            \
+    "smlad %[a3], %[A1], %[x1], %[t]\n\t"
+#define TSLM_K1_J(J, XA, XB)                         \
+    "ldrd %[A0], %[A1], [%[ctx], #24+8*" J "]\n\t"   \
+    "ldr %[" XB "], [%[xp], #4+4*" J "]\n\t"         \
+    "smlad %[a0], %[A0], %[" XA "], %[a0]\n\t"       \
+    "smlad %[a1], %[A1], %[" XA "], %[a1]\n\t"       \
+    "smlad %[a2], %[A0], %[" XB "], %[a2]\n\t"       \
+    "smlad %[a3], %[A1], %[" XB "], %[a3]\n\t"
+#define TSLM_K1_LOOP(BODY)                                                                              \
+    __asm__ volatile("1:\n\t" BODY                                                                     \
+                     "add %[xp], %[xp], #8\n\t"                                                        \
+                     "ldrd %[A0], %[A1], [%[ctx], #4]\n\t"                                             \
+                     "ldr %[x0], [%[ctx], #12]\n\t"                                                    \
+                     TSLM_COL3_REQ("a0") TSLM_COL3_REQ("a1") TSLM_COL3_REQ("a2") TSLM_COL3_REQ("a3")   \
+                     "ldr %[x1], [%[ctx], #16]\n\t"                                                    \
+                     "strb %[a0], [%[o]]\n\t"                                                          \
+                     "strb %[a1], [%[o], %[x1]]\n\t"                                                   \
+                     "add %[o], %[o], %[x1], lsl #1\n\t"                                               \
+                     "strb %[a2], [%[o]]\n\t"                                                          \
+                     "strb %[a3], [%[o], %[x1]]\n\t"                                                   \
+                     "add %[o], %[o], %[x1], lsl #1\n\t"                                               \
+                     "ldr %[t], [%[ctx], #88]\n\t"                                                     \
+                     "cmp %[o], %[t]\n\t"                                                              \
+                     "bne 1b"                                                                          \
+                     : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A0] "=&r"(A0), \
+                       [A1] "=&r"(A1), [x0] "=&r"(x0), [x1] "=&r"(x1), [t] "=&r"(t), [xp] "+r"(xp),   \
+                       [o] "+r"(o)                                                                     \
+                     : [ctx] "r"(ctx)                                                                  \
+                     : "cc", "memory")
+#define TSLM_K1_3 TSLM_K1_J0 TSLM_K1_J("1", "x1", "x0") TSLM_K1_J("2", "x0", "x1")
+#define TSLM_K1_5 TSLM_K1_3 TSLM_K1_J("3", "x1", "x0") TSLM_K1_J("4", "x0", "x1")
+#define TSLM_K1_7 TSLM_K1_5 TSLM_K1_J("5", "x1", "x0") TSLM_K1_J("6", "x0", "x1")
+
+/* The full blocks of one channel's column, K x 1 at stride 1: n pairs, 2..8. */
+TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const col3_ctx *ctx, const int32_t n)
+{
+    int32_t a0, a1, a2, a3, A0, A1, x0, x1, t;
+    const int32_t *xp = x;
+    int8_t *o = out;
+    switch (n) {
+    case 2: TSLM_K1_LOOP(TSLM_K1_J0 TSLM_K1_J("1", "x1", "x0")); break;
+    case 3: TSLM_K1_LOOP(TSLM_K1_3); break;
+    case 4: TSLM_K1_LOOP(TSLM_K1_3 TSLM_K1_J("3", "x1", "x0")); break;
+    case 5: TSLM_K1_LOOP(TSLM_K1_5); break;
+    case 6: TSLM_K1_LOOP(TSLM_K1_5 TSLM_K1_J("5", "x1", "x0")); break;
+    case 7: TSLM_K1_LOOP(TSLM_K1_7); break;
+    default: TSLM_K1_LOOP(TSLM_K1_7 TSLM_K1_J("7", "x1", "x0")); break;
+    }
+}
+#undef TSLM_K1_J0
+#undef TSLM_K1_J
+#undef TSLM_K1_LOOP
+#undef TSLM_K1_3
+#undef TSLM_K1_5
+#undef TSLM_K1_7
 #undef TSLM_COL3_LOOP_FX
 #undef TSLM_COL3_REQ
 #endif
@@ -533,7 +599,7 @@ TSLM_ALWAYS_INLINE void col_channel(const tslm_depthwise_conv_params *p, const i
     const int32_t ostep = p->output_w * p->output_c, xstep = (s2 ? 4 : 2), tap_x = p->dilation_w * J;
     const int32_t *x = base;
     if (FW == 1) { /* one filter column: its weights stay in registers */
-        int32_t A[8];
+        int32_t A[8] = {0}; /* n <= 8 here (col_dispatch) */
 #pragma GCC unroll 8
         for (int32_t j = 0; j < n; ++j) {
             A[j] = w[j];
@@ -628,6 +694,68 @@ static void col_run_3x3(const tslm_depthwise_conv_params *p, const int8_t *input
 }
 #endif
 
+#if defined(TSLM_DSP_ASM)
+/* col_run for K x 1 at stride 1 with EPI_SAT, n = 2..8 pairs: the full blocks in col_k1_blocks, the last
+ * rows in C. */
+static void col_run_k1(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *weights,
+                       int8_t *output, int32_t *col, const int32_t n)
+{
+    const int32_t C = p->input_c, dm = p->depth_multiplier, OC = p->output_c;
+    const int32_t J = col_words(p), xs = p->stride_w * J, ostep = p->output_w * OC;
+    const int32_t full = p->output_h / 4, rest = p->output_h - 4 * full;
+    const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
+    col3_ctx ctx;
+    ctx.ostep = ostep;
+    ctx.tap = 0;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * C;
+        int8_t *out_b = output + b * p->output_h * p->output_w * OC;
+        for (int32_t g = 0; 4 * g < C; ++g) {
+            const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
+            if (b == 0 && g == 0) {
+                col_pad(p, col, J, chans);
+            }
+            col_widen(p, in_b, g, col, J, chans);
+            for (int32_t ci = 4 * g; ci < 4 * g + chans; ++ci) {
+                const int32_t *cbase = col + (ci - 4 * g) * p->ring_w * J;
+                for (int32_t o = ci * dm; o < (ci + 1) * dm; ++o) {
+                    const int32_t *rq = p->requant + 4 * o, *w = weights + o * n;
+                    const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
+                    ctx.init = rq[0], ctx.m = rq[1], ctx.r = rq[2], ctx.round = rq[3];
+                    uint32_t prev = 0;
+                    for (int32_t j = 0; j < n; ++j) {
+                        const uint32_t a = (uint32_t)w[j];
+                        ctx.ab[2 * j] = (int32_t)a;
+                        ctx.ab[2 * j + 1] = (int32_t)((prev >> 16) | (a << 16));
+                        prev = a;
+                    }
+                    for (int32_t ox = 0; ox < p->output_w; ++ox) {
+                        const int32_t *x = cbase + ox * xs;
+                        int8_t *out = out_b + ox * OC + o;
+                        if (full > 0) {
+                            ctx.end = out + full * 4 * ostep;
+                            col_k1_blocks(x, out, &ctx, n);
+                        }
+                        if (rest == 1) { /* one row: the even pairs only */
+                            const int32_t *xt = x + 2 * full;
+                            int32_t a0 = k.init;
+                            for (int32_t j = 0; j < n; ++j) {
+                                a0 = tslm_smlad(w[j], xt[j], a0);
+                            }
+                            out[4 * full * ostep] = col_out(a0, k, zp, lo, hi, EPI_SAT);
+                        } else if (rest > 1) {
+                            int32_t a0 = k.init, a1 = k.init, a2 = k.init, a3 = k.init;
+                            col_taps(x + 2 * full, w, n, 0, &a0, &a1, &a2, &a3);
+                            col_store(out + 4 * full * ostep, ostep, rest, a0, a1, a2, a3, k, zp, lo, hi, EPI_SAT);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+#endif
+
 TSLM_ALWAYS_INLINE void col_run(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *weights,
                                 int8_t *output, int32_t *col, const int32_t n, const int32_t FW, const int s2,
                                 const int epi)
@@ -638,6 +766,10 @@ TSLM_ALWAYS_INLINE void col_run(const tslm_depthwise_conv_params *p, const int8_
 #if defined(TSLM_DSP_ASM)
     if (FW == 3 && n == 2 && !s2 && epi == EPI_SAT) {
         col_run_3x3(p, input, weights, output, col);
+        return;
+    }
+    if (FW == 1 && n >= 2 && n <= 8 && !s2 && epi == EPI_SAT) {
+        col_run_k1(p, input, weights, output, col, n);
         return;
     }
 #endif
@@ -680,16 +812,8 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
             col_run(p, input, w, output, col, 2, 3, 0, EPI_SAT);
             return;
         }
-        if (n == 2 && fw == 1) {
-            col_run(p, input, w, output, col, 2, 1, 0, EPI_SAT);
-            return;
-        }
-        if (n == 3 && fw == 1) {
-            col_run(p, input, w, output, col, 3, 1, 0, EPI_SAT);
-            return;
-        }
-        if (n == 5 && fw == 1) {
-            col_run(p, input, w, output, col, 5, 1, 0, EPI_SAT);
+        if (fw == 1 && n <= 8) { /* col_run_k1 on the target */
+            col_run(p, input, w, output, col, n, 1, 0, EPI_SAT);
             return;
         }
     }

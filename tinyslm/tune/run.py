@@ -493,6 +493,11 @@ def run_tune(s: TuneSettings, say: Say = print) -> dict:
         if failed and len(failed) == len(rows):
             raise TinyslmError(f"every trial failed ({len(failed)}): {failed[0]['error']}", where=str(out / "ray"),
                                hint="see the trials' error.txt under the Ray experiment folder")
+        if not any(r.get("final") for r in rows):
+            raise TinyslmError(f"no trial finished: {len(rows)} stopped before their last step (the time budget, "
+                               "ASHA or an interruption)", where=str(out),
+                               hint="run the same command again to resume the search (a larger --budget-minutes "
+                                    "gives its trials more time)")
         unfit = [r for r in rows if r.get("final") and not r.get("fits")]
         raise TinyslmError(f"no trial fits {s.board}: {len(unfit)} of {len(rows)} trials were too large"
                            + (f" (e.g. {unfit[0]['describe']}: {unfit[0]['why']})" if unfit else ""),

@@ -818,28 +818,12 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
         }
     }
 #endif
-    if (epi == EPI_SAT) {
-        if (s2) {
-            col_run(p, input, w, output, col, n, 0, 1, EPI_SAT);
-        } else {
-            col_run(p, input, w, output, col, n, 0, 0, EPI_SAT);
-        }
-    } else if (epi == EPI_FOLD) {
-        if (s2) {
-            col_run(p, input, w, output, col, n, 0, 1, EPI_FOLD);
-        } else {
-            col_run(p, input, w, output, col, n, 0, 0, EPI_FOLD);
-        }
-    } else if (epi == EPI_FAST) {
-        if (s2) {
-            col_run(p, input, w, output, col, n, 0, 1, EPI_FAST);
-        } else {
-            col_run(p, input, w, output, col, n, 0, 0, EPI_FAST);
-        }
-    } else if (s2) {
-        col_run(p, input, w, output, col, n, 0, 1, EPI_EXACT);
-    } else {
-        col_run(p, input, w, output, col, n, 0, 0, EPI_EXACT);
+    if (epi == EPI_SAT && s2) {
+        col_run(p, input, w, output, col, n, 0, 1, EPI_SAT);
+    } else if (epi == EPI_SAT) {
+        col_run(p, input, w, output, col, n, 0, 0, EPI_SAT);
+    } else { /* the other epilogues (outputs below the zero point, exact records): one copy, chosen per output */
+        col_run(p, input, w, output, col, n, 0, s2, epi);
     }
 }
 

@@ -346,7 +346,7 @@ def test_runner_drives_ad01_in_qemu_on_a_pty(tmp_path):
             total, n, hz = map(int, re.fullmatch(r"m-ticks-\[(\d+)\]-\[(\d+)\]-\[(\d+)\]", ticks).groups())
             assert n == 5 and hz == 25_000_000
             instructions = board.ticks_to_instructions(total)
-            assert 300_000 * 5 < instructions < 600_000 * 5
+            assert 200_000 * 5 < instructions < 600_000 * 5  # the bench counts 274,040 per inference (M4 DSP)
             elapsed = runs[-1]["elapsed_time"]  # microseconds = instructions / 25 MHz, plus the time stamp's own
             assert instructions / 25 <= elapsed + 2 < instructions / 25 * 1.01 + 100
         finally:

@@ -87,9 +87,10 @@ def inspect_cmd(model: Path, as_json: bool, no_tflm: bool) -> None:
             shape = "x".join(map(str, t["shape"]))
             click.echo(f"  {kind[:-1]} {i}: '{t['name']}' {t['dtype']} {shape} scale {t['scale']:.6g} "
                        f"zero point {t['zero_point']}")
-    click.echo("\n  op  operator              output                                   MACs  kernel / detail")
+    w = max([20, *(len(o["op"]) for o in info["ops"])])  # custom ops have long names (CUSTOM:SignalRfft)
+    click.echo(f"\n  op  {'operator':<{w}} {'output':<38} {'MACs':>9}  kernel / detail")
     for o in info["ops"]:
-        click.echo(f"  {o['index']:>3} {o['op']:<20} {o['output'][:38]:<38} {o['macs']:>9,}  "
+        click.echo(f"  {o['index']:>3} {o['op']:<{w}} {o['output'][:38]:<38} {o['macs']:>9,}  "
                    f"{o['kernel']}: {o['detail']}")
     click.echo("\n  memory plan (arena):  offset    bytes  live over ops")
     for b in info["buffers"]:

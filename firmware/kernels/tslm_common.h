@@ -34,6 +34,24 @@ static inline int32_t tslm_clamp_i32(int32_t x, int32_t lo, int32_t hi)
     return x < lo ? lo : (x > hi ? hi : x);
 }
 
+/* Leading zero bits of x, 32 for 0 (one CLZ on a Cortex-M3 and up). */
+static inline int tslm_clz32(uint32_t x)
+{
+    if (x == 0) {
+        return 32;
+    }
+#if defined(__GNUC__)
+    return __builtin_clz(x);
+#else
+    int n = 0;
+    while ((x & 0x80000000u) == 0) {
+        x <<= 1;
+        ++n;
+    }
+    return n;
+#endif
+}
+
 /* round(a * b / 2^31), saturating the one overflowing case (INT32_MIN^2). */
 static inline int32_t tslm_srdhm(int32_t a, int32_t b)
 {

@@ -16,15 +16,6 @@ static int32_t tslm_sat_shl(int32_t x, int e)
     return tslm_shl_wrap(x, e);
 }
 
-static int tslm_clz32(uint32_t x)
-{
-    int n = 0;
-    while (n < 32 && !(x & (UINT32_C(0x80000000) >> n))) {
-        ++n;
-    }
-    return n;
-}
-
 /* TFLM's GetInvSqrtQuantizedMultiplierExp(x, kReverseShift = -1): 1/sqrt(x) as a multiplier and shift,
  * by Newton's iteration in Q3.28 (five steps), as gemmlowp computes it. */
 static void tslm_inv_sqrt(int32_t x, int32_t *multiplier, int32_t *shift)

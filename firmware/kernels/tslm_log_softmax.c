@@ -4,15 +4,6 @@
 
 #include "tslm_log_softmax.h"
 
-static int tslm_clz(uint32_t x)
-{
-    int n = 0;
-    while (n < 32 && !(x & (UINT32_C(0x80000000) >> n))) {
-        ++n;
-    }
-    return n;
-}
-
 /* SaturatingRoundingMultiplyByPOTParam for 0 <= e < 31: a saturating left shift. */
 static int32_t tslm_pot(int32_t x, int e)
 {
@@ -68,13 +59,13 @@ static int32_t tslm_log_q12_to_q5(int32_t z_a)
     const int32_t log_2 = 1488522236, sqrt_sqrt_half = 1805811301, sqrt_half = 1518500250;
     const int32_t alpha_n = 117049297, alpha_d = 127690142, alpha_i = 1057819769, alpha_f = 638450708;
     const int32_t shifted_quarter = tslm_rdbpot(536870912, 6);
-    const int z_a_headroom_plus_1 = tslm_clz((uint32_t)z_a);
+    const int z_a_headroom_plus_1 = tslm_clz32((uint32_t)z_a);
     const int32_t r_a_tmp = tslm_pot(z_a, z_a_headroom_plus_1 - 1);
     const int32_t r_a_raw = tslm_pot(tslm_srdhm(r_a_tmp, sqrt_half), 1);
     const int32_t z_a_pow_2_adj =
         tslm_sat32((int64_t)tslm_pot(12 - z_a_headroom_plus_1, 25) + shifted_quarter);
     const int32_t z_b = tslm_srdhm(z_a, sqrt_half);
-    const int z_b_headroom = tslm_clz((uint32_t)z_b) - 1;
+    const int z_b_headroom = tslm_clz32((uint32_t)z_b) - 1;
     const int32_t r_b_raw = tslm_pot(z_a, z_b_headroom);
     const int32_t z_b_pow_2_adj = tslm_sat32((int64_t)tslm_pot(12 - z_b_headroom, 25) - shifted_quarter);
     const int32_t r = r_a_raw < r_b_raw ? r_a_raw : r_b_raw;

@@ -19,32 +19,12 @@ static void store_u64(uint64_t *p, uint64_t v)
 }
 
 /* Number of significant bits of x > 0 (TFLM's MostSignificantBit32/64 for nonzero x). */
-static int bit_length32(uint32_t x)
-{
-#if defined(__GNUC__)
-    return 32 - __builtin_clz(x);
-#else
-    int n = 0;
-    while (x) {
-        x >>= 1;
-        ++n;
-    }
-    return n;
-#endif
-}
+static int bit_length32(uint32_t x) { return 32 - tslm_clz32(x); }
 
 static int bit_length64(uint64_t x)
 {
-#if defined(__GNUC__)
-    return 64 - __builtin_clzll(x);
-#else
-    int n = 0;
-    while (x) {
-        x >>= 1;
-        ++n;
-    }
-    return n;
-#endif
+    const uint32_t hi = (uint32_t)(x >> 32);
+    return hi ? 64 - tslm_clz32(hi) : bit_length32((uint32_t)x);
 }
 
 void tslm_signal_energy_u32(const tslm_signal_energy_params *p, const int16_t *input, uint32_t *output)

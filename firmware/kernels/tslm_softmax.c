@@ -81,7 +81,7 @@ void tslm_softmax_s16(const tslm_softmax_s16_params *p, const int16_t *input, in
             out[c] = tslm_lut16_lookup((int16_t)tslm_clamp_i32(scaled + 32767, INT16_MIN, INT16_MAX), p->exp_lut);
             sum += out[c];
         }
-        const int headroom_plus_one = tslm_softmax_clz32((uint32_t)sum);
+        const int headroom_plus_one = tslm_clz32((uint32_t)sum);
         const int32_t shifted = (int32_t)((((int64_t)sum << (headroom_plus_one - 1)) + (1 << 13)) >> 14);
         const int32_t centered = shifted - ((1 << 15) + (1 << 16));
         const int16_t recip = tslm_lut16_lookup((int16_t)tslm_clamp_i32(centered, INT16_MIN, INT16_MAX), p->recip_lut);

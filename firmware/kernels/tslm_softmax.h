@@ -15,23 +15,6 @@ typedef struct {
 
 /* ---- fixed-point steps shared by the portable and the optimized kernels ---- */
 
-static inline int tslm_softmax_clz32(uint32_t x)
-{
-    if (x == 0) {
-        return 32;
-    }
-#if defined(__GNUC__)
-    return __builtin_clz(x); /* one CLZ on a Cortex-M3 and up (x is not 0 here) */
-#else
-    int n = 0;
-    while ((x & 0x80000000u) == 0) {
-        x <<= 1;
-        ++n;
-    }
-    return n;
-#endif
-}
-
 /* x << shift, saturating to int32 (gemmlowp SaturatingRoundingMultiplyByPOT, shift > 0). */
 static inline int32_t tslm_softmax_sat_shl(int32_t x, int shift)
 {
@@ -66,7 +49,7 @@ static inline int32_t tslm_softmax_one_over_one_plus_x(int32_t a)
  * num_bits_over_unit, TFLM's steps. */
 static inline int tslm_softmax_reciprocal(uint32_t sum, int32_t *scale)
 {
-    const int headroom_plus_one = tslm_softmax_clz32(sum);
+    const int headroom_plus_one = tslm_clz32(sum);
     const int32_t shifted_sum_minus_one = (int32_t)((sum << headroom_plus_one) - 0x80000000u);
     *scale = tslm_softmax_one_over_one_plus_x(shifted_sum_minus_one);
     return 12 - headroom_plus_one;

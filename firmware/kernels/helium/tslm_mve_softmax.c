@@ -20,7 +20,7 @@ TSLM_ALWAYS_INLINE int32x4_t srdhm(int32x4_t a, int32_t b)
  * instructions, VQRDMULH one; VQSHL is gemmlowp's saturating multiply by a power of two). */
 static int32_t reciprocal(uint32_t sum)
 {
-    const int headroom_plus_one = tslm_softmax_clz32(sum);
+    const int headroom_plus_one = tslm_clz32(sum);
     const int32_t a = (int32_t)((sum << headroom_plus_one) - 0x80000000u);
     const int64_t s64 = (int64_t)a + INT32_MAX;
     const int32_t half_denominator = (int32_t)((s64 + (s64 >= 0 ? 1 : -1)) / 2);
@@ -51,7 +51,7 @@ TSLM_ALWAYS_INLINE void row(const tslm_softmax_params *p, const int8_t *in, void
         sum = (uint32_t)vaddvaq_p_s32((int32_t)sum, vrshrq_n_s32(e, 12), pr);
     }
     const int32_t scale = reciprocal(sum);
-    const int exponent = 12 - tslm_softmax_clz32(sum) + 31 - (wide ? 16 : 8);
+    const int exponent = 12 - tslm_clz32(sum) + 31 - (wide ? 16 : 8);
     const int32_t offset = wide ? -32768 : -128, hi = wide ? 32767 : 127;
     /* exponent > 31: every quotient rounds to 0 (|x| < 2^31): a multiplier of 0 gives those zeros */
     const int32_t mult = exponent > 31 ? 0 : scale, right = exponent > 31 ? 0 : -exponent;

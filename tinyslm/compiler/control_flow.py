@@ -5,8 +5,8 @@ is true invoking body and copying body's outputs back as the next iteration's in
 branch subgraphs and copies that branch's outputs, byte for byte, to its own. Here:
 
 - **WHILE** is unrolled when its trip count is known at compile time: cond is evaluated on the values of the
-  loop variables that are constants (a counter and its bound, as ``tf.while_loop`` and Keras' recurrent
-  layers write them), and body's operators are inlined once per iteration, each iteration's tensors new
+  loop variables that are constants (a counter and its bound, as ``tf.while_loop`` over a fixed range
+  writes them), and body's operators are inlined once per iteration, each iteration's tensors new
   tensors of the main graph (the planner reuses their memory). The integer operators that only step the
   counter are computed here and become constants. A loop whose cond depends on the input data is refused: it
   cannot be a straight line.

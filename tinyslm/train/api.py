@@ -30,6 +30,7 @@ import numpy as np
 from ._tf import keras, seed_everything, tf
 from .distill import DistillConfig
 from .fit import FitConfig, FitResult, fit
+from .heldout import HeldOut
 from .metrics import accuracy, binary_report, calibrate_threshold, confusion_matrix, reconstruction_error, roc_auc
 from .models import (DenseAEConfig, DSCNNConfig, KWTConfig, Normalization, TransformerAEConfig, build_dense_ae,
                      build_dscnn, build_kwt, build_transformer_ae, config_dict, count_params, fold_normalization,
@@ -267,18 +268,21 @@ def train_kws(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
     tuner's per-epoch report); they do not change what is trained.
     """
     log = log or (print if verbose else _quiet)
+    test = HeldOut(x_test, y_test)  # read once, in the final evaluation below
+    del x_test, y_test
     frames, feats = x_train.shape[1:]
-    n_classes = int(max(y_train.max(), y_val.max(), y_test.max()) + 1)
+    n_classes = int(max(y_train.max(), y_val.max()) + 1)
     scfg = dataclasses.replace(cfg.student, frames=frames, feats=feats, classes=max(cfg.student.classes, n_classes))
     tcfg = dataclasses.replace(cfg.teacher, frames=frames, feats=feats, classes=scfg.classes)
     histories: dict[str, dict] = {}
     seconds: dict[str, float] = {}
     quality: dict[str, float] = {}
     qval: dict[str, float] = {}  # the same figures on the validation split: what the defaults were tuned on
-    x_val_raw, x_test_raw = x_val, x_test
+    stages: dict[str, tuple[keras.Model, bool]] = {}  # float stage -> (model, takes normalized features)
+    x_val_raw = x_val
     norm = Normalization.fit(x_train) if cfg.normalize else None
     if norm is not None:  # every float model trains and is evaluated on normalized features
-        x_train, x_val, x_test = norm.apply(x_train), norm.apply(x_val), norm.apply(x_test)
+        x_train, x_val = norm.apply(x_train), norm.apply(x_val)
 
     if teacher is None:
         seed_everything(seed)
@@ -287,7 +291,7 @@ def train_kws(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
         r = fit(teacher, x_train, y_train, x_val, y_val, cfg.teacher_fit, seed=seed, label="teacher", verbose=verbose)
         histories["teacher"], seconds["teacher"] = r.history.to_dict(), r.seconds
     teacher.trainable = False
-    quality["teacher_float"] = accuracy(y_test, _predict(teacher, x_test))
+    stages["teacher_float"] = (teacher, True)
     qval["teacher_float"] = accuracy(y_val, _predict(teacher, x_val))
 
     def new_student() -> keras.Model:
@@ -300,13 +304,13 @@ def train_kws(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
         r = fit(alone, x_train, y_train, x_val, y_val, cfg.student_fit, seed=seed + 2, label="student alone",
                 verbose=verbose)
         histories["student_alone"], seconds["student_alone"] = r.history.to_dict(), r.seconds
-        quality["student_alone_float"] = accuracy(y_test, _predict(alone, x_test))
+        stages["student_alone_float"] = (alone, True)
         qval["student_alone_float"] = accuracy(y_val, _predict(alone, x_val))
     student = new_student()
     r = fit(student, x_train, y_train, x_val, y_val, cfg.student_fit, teacher=teacher, distill=cfg.distill,
             seed=seed + 2, label="student distilled", verbose=verbose, callbacks=callbacks)
     histories["student_distilled"], seconds["student_distilled"] = r.history.to_dict(), r.seconds
-    quality["student_distilled_float"] = accuracy(y_test, _predict(student, x_test))
+    stages["student_distilled_float"] = (student, True)
     qval["student_distilled_float"] = accuracy(y_val, _predict(student, x_val))
 
     model, tfl, fsp = _prune_and_quantize(student, x_train, y_train, x_val, y_val, cfg.student_fit, cfg.prune,
@@ -314,14 +318,19 @@ def train_kws(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
                                           seconds, norm, lambda m: fold_normalization(m, norm), with_softmax,
                                           callbacks)
     if cfg.prune is not None and cfg.prune.target_sparsity > 0:
-        quality["student_pruned_float"] = accuracy(y_test, _predict(model, x_test_raw))
+        stages["student_pruned_float"] = (model, False)  # normalization folded in: raw features
         qval["student_pruned_float"] = accuracy(y_val, _predict(model, x_val_raw))
-    t0 = time.time()
-    out = run_int8(tfl, x_test_raw)
-    pred = out.argmax(axis=1)
-    quality["student_int8"] = accuracy(y_test, pred)
     qval["student_int8"] = accuracy(y_val, run_int8(tfl, x_val_raw).argmax(axis=1))
-    seconds["evaluate_int8"] = time.time() - t0
+
+    # The test split, read once: every model above is trained and every choice made.
+    t0 = time.time()
+    x_test_raw, y_test = test.read()
+    x_test = norm.apply(x_test_raw) if norm is not None else x_test_raw
+    for stage, (m, normalized) in stages.items():
+        quality[stage] = accuracy(y_test, _predict(m, x_test if normalized else x_test_raw))
+    pred = run_int8(tfl, x_test_raw).argmax(axis=1)
+    quality["student_int8"] = accuracy(y_test, pred)
+    seconds["evaluate_test"] = time.time() - t0
     result = KWSResult(model, teacher, tfl, quality, ModelFacts.of(model, tfl, fsp),
                        confusion_matrix(y_test, pred, scfg.classes), pred, histories, seconds,
                        {**cfg.to_dict(), "student": config_dict(scfg), "seed": seed,
@@ -413,43 +422,52 @@ def train_anomaly(x_train: np.ndarray, x_val: np.ndarray, x_test: np.ndarray, y_
     (on features normalized by :func:`ad_normalization`) skips its training; `callbacks` as in :func:`train_kws`.
     """
     log = log or (print if verbose else _quiet)
+    test = HeldOut(x_test, y_test)  # read once, in the final evaluation below
+    del x_test, y_test
     frames, mels = x_train.shape[1:]
     cfg = cfg.with_shape(frames, mels)
     histories: dict[str, dict] = {}
     seconds: dict[str, float] = {}
     quality: dict[str, float] = {}
-    labels = _clip_labels(y_test, test_groups)
-    x_val_raw, x_test_raw = x_val, x_test
+    stages: dict[str, tuple[keras.Model, bool]] = {}  # float stage -> (model, takes normalized features)
+    x_val_raw = x_val
     norm = ad_normalization(cfg, x_train)
     if norm is not None:
-        x_train, x_val, x_test = norm.apply(x_train), norm.apply(x_val), norm.apply(x_test)
+        x_train, x_val = norm.apply(x_train), norm.apply(x_val)
 
     if teacher is None:
         teacher, r = train_ad_teacher(cfg, x_train, x_val, seed, verbose, log)
         histories["teacher"], seconds["teacher"] = r.history.to_dict(), r.seconds
     teacher.trainable = False
-    quality["teacher_float"] = ad_auc(teacher, x_test, labels, test_groups)
+    stages["teacher_float"] = (teacher, True)
 
     log(f"student: {cfg.student.describe()}")
     if cfg.train_alone:
         alone, r = train_ad_student(cfg, x_train, x_val, seed, None, verbose)
         histories["student_alone"], seconds["student_alone"] = r.history.to_dict(), r.seconds
-        quality["student_alone_float"] = ad_auc(alone, x_test, labels, test_groups)
+        stages["student_alone_float"] = (alone, True)
     student, r = train_ad_student(cfg, x_train, x_val, seed, teacher, verbose, callbacks)
     histories["student_distilled"], seconds["student_distilled"] = r.history.to_dict(), r.seconds
-    quality["student_distilled_float"] = ad_auc(student, x_test, labels, test_groups)
+    stages["student_distilled_float"] = (student, True)
 
     model, tfl, fsp = _prune_and_quantize(student, x_train, None, x_val, None, cfg.student_fit, cfg.prune, cfg.quant,
                                           teacher, cfg.distill, "reconstruct", seed, verbose, histories, seconds,
                                           norm, lambda m: fold_normalization(m, norm, last="recon"), lambda m: m,
                                           callbacks)
     if cfg.prune is not None and cfg.prune.target_sparsity > 0:
-        quality["student_pruned_float"] = ad_auc(model, x_test_raw, labels, test_groups)
+        stages["student_pruned_float"] = (model, False)  # normalization folded in: raw features
     t0 = time.time()
     val_scores = _clip_scores(int8_scores(tfl, x_val_raw), val_groups)
-    scores = _clip_scores(int8_scores(tfl, x_test_raw), test_groups)
-    seconds["evaluate_int8"] = time.time() - t0
     threshold = calibrate_threshold(val_scores, cfg.threshold_quantile)
+
+    # The test split, read once: every model above is trained and the threshold set on validation.
+    x_test_raw, y_test = test.read()
+    labels = _clip_labels(y_test, test_groups)
+    x_test = norm.apply(x_test_raw) if norm is not None else x_test_raw
+    for stage, (m, normalized) in stages.items():
+        quality[stage] = ad_auc(m, x_test if normalized else x_test_raw, labels, test_groups)
+    scores = _clip_scores(int8_scores(tfl, x_test_raw), test_groups)
+    seconds["evaluate_test"] = time.time() - t0
     decision = binary_report(labels, scores, threshold)
     quality["student_int8"] = decision.pop("auc")
     decision.pop("threshold")

@@ -403,6 +403,11 @@ CASES: dict[str, Case] = {
     "depthwise_temporal_4x1_c7": depthwise(k=(4, 1), cin=7, hw=(14, 1)),
     "depthwise_temporal_15x1_c3_relu6": depthwise(k=(15, 1), cin=3, act=relu6, hw=(19, 1)),
     "depthwise_5x2_c9_stride2_relu": depthwise(k=(5, 2), cin=9, stride=2, act=relu, hw=(13, 5)),
+    # the DSP kernel's patch layout (one input channel, depth multiplier > 1: micro_speech's 10x8 stride 2):
+    # interior pixels, edges on every side, an odd multiplier (a lone last channel), 9 columns (a group
+    # straddling the image's right edge), no activation (TFLM's rounding)
+    "depthwise_c1_mult8_10x8_stride2_relu": depthwise(k=(10, 8), cin=1, mult=8, stride=2, act=relu, hw=(13, 11)),
+    "depthwise_c1_mult3_4x9_stride2": depthwise(k=(4, 9), cin=1, mult=3, stride=2, hw=(8, 12)),
     "dense": dense(),
     "dense_relu": dense(act=relu),
     "dense_no_bias": dense(bias=False, din=13, dout=7),

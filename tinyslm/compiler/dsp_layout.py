@@ -131,3 +131,43 @@ def depthwise_column_records(rec: np.ndarray, fast: bool, zp: int, lo: int, hi: 
     offset = zp if full else zp - lo
     rows[:, 3] = (1 << (rows[:, 2] - 1)) + offset * (1 << rows[:, 2])
     return rows.reshape(-1), 0 if full else 1
+
+
+def depthwise_patch_words(filter_h: int, filter_w: int) -> int:
+    """Words of one patch in the DSP depthwise kernel's patch layout (one input channel, depth multiplier
+    > 1): two per four filter columns per filter row, rounded up to a multiple of eight
+    (tslm_dsp_depthwise_conv_patch_words).
+
+    >>> depthwise_patch_words(10, 8), depthwise_patch_words(3, 3), depthwise_patch_words(1, 9)
+    (40, 8, 8)
+    """
+    w = filter_h * 2 * (-(-filter_w // 4))
+    return -(-w // 8) * 8
+
+
+def depthwise_patch_weights(w: np.ndarray) -> np.ndarray:
+    """Depthwise weights (filter_h x filter_w x channels, int8; one input channel) for the DSP kernel's
+    patch layout (firmware/kernels/cortex_m_dsp/tslm_dsp_depthwise_conv.c), as int16: per channel, each
+    filter row's columns padded with zeros to a multiple of four, each group of four in SXTB16's order
+    (c0, c2, c1, c3), doubled, zeros up to depthwise_patch_words; per pair of channels four words (eight
+    int16) of one, four of the other; an odd last channel keeps its row.
+
+    >>> depthwise_patch_weights(np.array([[[1, 2], [3, 4], [5, 6]]])).reshape(-1, 8)[:4].tolist()
+    [[2, 10, 6, 0, 0, 0, 0, 0], [4, 12, 8, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0]]
+    >>> depthwise_patch_weights(np.ones((1, 1, 3), dtype=np.int8)).reshape(-1, 8)[:, 0].tolist()
+    [2, 2, 0, 0, 2, 0]
+    """
+    fh, fw, c = w.shape
+    fw4 = -(-fw // 4) * 4
+    padded = np.zeros((fh, fw4, c), dtype=np.int64)
+    padded[:, :fw] = 2 * w.astype(np.int64)
+    rows = padded.reshape(fh, fw4 // 4, 4, c)[:, :, [0, 2, 1, 3], :].reshape(fh * fw4, c).T  # channels x int16
+    n16 = 2 * depthwise_patch_words(fh, fw)
+    full = np.zeros((c, n16), dtype=np.int64)
+    full[:, :fh * fw4] = rows
+    out = []
+    for a in range(0, c - 1, 2):
+        out.append(np.stack([full[a].reshape(-1, 8), full[a + 1].reshape(-1, 8)], axis=1).reshape(-1))
+    if c % 2:
+        out.append(full[c - 1])
+    return np.concatenate(out)

@@ -827,6 +827,205 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
     }
 }
 
+/* ------------------------------------------------------------------------------------------------
+ * One input channel, depth multiplier > 1 (requant_fast >= TSLM_DSP_DW_PATCH, dilation_w 1): a
+ * convolution whose output channels all read the same patch of the input. For each output pixel the
+ * filter's patch (zero points outside the image) is gathered once into scratch as int16 pairs, per
+ * filter row and group of four columns (c0, c2), (c1, c3) (SXTB16's order): W words, then zero words up
+ * to W8, a multiple of eight (tslm_dsp_depthwise_conv_patch_words). The compiler's weights
+ * (tinyslm/compiler/dsp_layout.py: depthwise_patch_weights) are doubled, in the same order, and per pair
+ * of output channels interleaved by four words (four of one channel, four of the other; an odd last
+ * channel keeps its row), so the accumulator starts at the record's 2 x bias as the column layout's
+ * epilogues take it. Per four patch words: one LDM of the patch, one LDM of each channel's four weight
+ * words, eight SMLAD (16 MACs in 11 instructions). */
+
+int32_t tslm_dsp_depthwise_conv_patch_words(const tslm_depthwise_conv_params *p)
+{
+    const int32_t w = p->filter_h * ((p->filter_w + 3) / 4) * 2;
+    return (w + 7) & ~7;
+}
+
+/* Four input bytes of one row from column x on (zpw: four zero points), the ones outside the image zero
+ * points; nothing outside the row is read. */
+TSLM_ALWAYS_INLINE int32_t patch_edge_word(const int8_t *row, int32_t x, int32_t iw, uint32_t zpw)
+{
+    if (x >= 0 && x + 4 <= iw) {
+        return tslm_read32(row + x);
+    }
+    if (x + 4 <= 0 || x >= iw) {
+        return (int32_t)zpw;
+    }
+    if (iw >= 4 && x < 0) { /* the first 4 + x bytes of the row, shifted up */
+        const int32_t k = 8 * -x;
+        return (int32_t)(((uint32_t)tslm_read32(row) << k) | (zpw & ((1u << k) - 1u)));
+    }
+    if (iw >= 4) { /* the last iw - x bytes of the row, shifted down */
+        const int32_t n = 8 * (iw - x);
+        return (int32_t)(((uint32_t)tslm_read32(row + iw - 4) >> (32 - n)) | (zpw & ~((1u << n) - 1u)));
+    }
+    uint32_t v = 0;
+    for (int32_t j = 0; j < 4; ++j) {
+        v |= (x + j >= 0 && x + j < iw ? (uint32_t)(uint8_t)row[x + j] : (zpw & 0xFFu)) << (8 * j);
+    }
+    return (int32_t)v;
+}
+
+/* The patch of the output pixel whose filter starts at input row iy0, column ix0. GROUPS: the groups of
+ * four columns per filter row as a constant (0: from p). */
+TSLM_ALWAYS_INLINE void patch_gather(const tslm_depthwise_conv_params *p, const int8_t *in_b, int32_t iy0,
+                                     int32_t ix0, int32_t *patch, const int32_t GROUPS)
+{
+    const int32_t groups = GROUPS ? GROUPS : (p->filter_w + 3) / 4, iw = p->input_w, ih = p->input_h;
+    const uint32_t zpw = (uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u;
+    const int cols_inside = ix0 >= 0 && ix0 + 4 * groups <= iw;
+    if (cols_inside && iy0 >= 0 && iy0 + (p->filter_h - 1) * p->dilation_h < ih) { /* all inside the image */
+        const int32_t step = p->dilation_h * iw;
+        const int8_t *src = in_b + iy0 * iw + ix0;
+        for (int32_t fy = 0; fy < p->filter_h; ++fy, src += step, patch += 2 * groups) {
+#pragma GCC unroll 4
+            for (int32_t g = 0; g < groups; ++g) {
+                const int32_t v = tslm_read32(src + 4 * g);
+                patch[2 * g] = tslm_sxtb16(v);
+                patch[2 * g + 1] = tslm_sxtb16_ror8(v);
+            }
+        }
+        return;
+    }
+    for (int32_t fy = 0, iy = iy0; fy < p->filter_h; ++fy, iy += p->dilation_h, patch += 2 * groups) {
+        if (iy < 0 || iy >= ih) { /* a row of zero points */
+            const int32_t lo = tslm_sxtb16((int32_t)zpw);
+#pragma GCC unroll 4
+            for (int32_t g = 0; g < 2 * groups; ++g) {
+                patch[g] = lo; /* (zp, zp) either way */
+            }
+            continue;
+        }
+        const int8_t *row = in_b + iy * iw;
+        if (cols_inside) {
+            const int8_t *src = row + ix0;
+#pragma GCC unroll 4
+            for (int32_t g = 0; g < groups; ++g) {
+                const int32_t v = tslm_read32(src + 4 * g);
+                patch[2 * g] = tslm_sxtb16(v);
+                patch[2 * g + 1] = tslm_sxtb16_ror8(v);
+            }
+            continue;
+        }
+        for (int32_t g = 0; g < groups; ++g) { /* a left or right edge */
+            const int32_t v = patch_edge_word(row, ix0 + 4 * g, iw, zpw);
+            patch[2 * g] = tslm_sxtb16(v);
+            patch[2 * g + 1] = tslm_sxtb16_ror8(v);
+        }
+    }
+}
+
+/* *pa += patch . channel a, *pb += patch . channel b over W8 words (w: the pair's interleaved weights). */
+TSLM_ALWAYS_INLINE void patch_mac2(const int32_t *x, const int32_t *w, int32_t W8, int32_t *pa, int32_t *pb)
+{
+    int32_t a = *pa, b = *pb;
+#if defined(TSLM_DSP_ASM)
+    /* patch words in r8-r11, weights in r4-r6, r12 (one LDM each); eight words per turn of the loop */
+#define TSLM_PATCH_CHUNK                          \
+    "ldmia %[x]!, {r8, r9, r10, r11}\n\t"         \
+    "ldmia %[w]!, {r4, r5, r6, r12}\n\t"          \
+    "smlad %[a], r8, r4, %[a]\n\t"                \
+    "smlad %[a], r9, r5, %[a]\n\t"                \
+    "smlad %[a], r10, r6, %[a]\n\t"               \
+    "smlad %[a], r11, r12, %[a]\n\t"              \
+    "ldmia %[w]!, {r4, r5, r6, r12}\n\t"          \
+    "smlad %[b], r8, r4, %[b]\n\t"                \
+    "smlad %[b], r9, r5, %[b]\n\t"                \
+    "smlad %[b], r10, r6, %[b]\n\t"               \
+    "smlad %[b], r11, r12, %[b]\n\t"
+    const int32_t *end = x + W8;
+    __asm__ volatile("1:\n\t" TSLM_PATCH_CHUNK TSLM_PATCH_CHUNK
+                     "cmp %[x], %[end]\n\t"
+                     "bne 1b"
+                     : [x] "+r"(x), [w] "+r"(w), [a] "+r"(a), [b] "+r"(b)
+                     : [end] "r"(end)
+                     : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "cc", "memory");
+#undef TSLM_PATCH_CHUNK
+#else
+    for (int32_t k = 0; k < W8; k += 4, x += 4, w += 8) {
+        for (int32_t j = 0; j < 4; ++j) {
+            a = tslm_smlad(x[j], w[j], a);
+            b = tslm_smlad(x[j], w[4 + j], b);
+        }
+    }
+#endif
+    *pa = a, *pb = b;
+}
+
+TSLM_ALWAYS_INLINE void patch_run(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *weights,
+                                  int8_t *output, int32_t *patch, const int32_t GROUPS, const int epi)
+{
+    const int32_t OC = p->output_c, W8 = tslm_dsp_depthwise_conv_patch_words(p);
+    const int32_t W = p->filter_h * ((p->filter_w + 3) / 4) * 2;
+    const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
+    for (int32_t j = W; j < W8; ++j) {
+        patch[j] = 0;
+    }
+    int8_t *o = output;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w;
+        for (int32_t oy = 0; oy < p->output_h; ++oy) {
+            const int32_t iy0 = oy * p->stride_h - p->pad_h;
+            for (int32_t ox = 0; ox < p->output_w; ++ox, o += OC) {
+                patch_gather(p, in_b, iy0, ox * p->stride_w - p->pad_w, patch, GROUPS);
+                const int32_t *w = weights, *rq = p->requant;
+                int32_t c = 0;
+                for (; c + 2 <= OC; c += 2, w += 2 * W8, rq += 8) {
+                    int32_t a0 = epi == EPI_EXACT ? 0 : rq[0], a1 = epi == EPI_EXACT ? 0 : rq[4];
+                    patch_mac2(patch, w, W8, &a0, &a1);
+                    const col_rec k0 = {a0, rq[1], rq[2], rq[3], rq}, k1 = {a1, rq[5], rq[6], rq[7], rq + 4};
+                    o[c] = col_out(a0, k0, zp, lo, hi, epi);
+                    o[c + 1] = col_out(a1, k1, zp, lo, hi, epi);
+                }
+                if (c < OC) { /* an odd last channel */
+                    int32_t a = epi == EPI_EXACT ? 0 : rq[0];
+                    for (int32_t j = 0; j < W8; ++j) {
+                        a = tslm_smlad(patch[j], w[j], a);
+                    }
+                    const col_rec k = {a, rq[1], rq[2], rq[3], rq};
+                    o[c] = col_out(a, k, zp, lo, hi, epi);
+                }
+            }
+        }
+    }
+}
+
+void tslm_dsp_depthwise_conv_patch_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                      const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    /* the compiler gives this layout only for one input channel and dilation_w 1, with records */
+    if (p->requant == NULL) {
+        tslm_depthwise_conv_s8(p, input, weights, bias, output, scratch); /* the portable kernel */
+        return;
+    }
+    const int32_t *w = (const int32_t *)(const void *)weights; /* word-aligned by the compiler */
+    int32_t *patch = (int32_t *)(void *)scratch;
+    const int epi = p->requant_fast - TSLM_DSP_DW_PATCH;
+#if !defined(TSLM_OPTIMIZE_SIZE)
+    if (epi == EPI_SAT && (p->filter_w + 3) / 4 == 2) { /* 5..8 columns (micro_speech's 10 x 8) */
+        patch_run(p, input, w, output, patch, 2, EPI_SAT);
+        return;
+    }
+#endif
+    if (epi == EPI_SAT) {
+        patch_run(p, input, w, output, patch, 0, EPI_SAT);
+    } else {
+        patch_run(p, input, w, output, patch, 0, epi);
+    }
+}
+
+int32_t tslm_dsp_depthwise_conv_patch_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    if (p->requant == NULL) {
+        return tslm_depthwise_conv_s8_get_buffer_size(p);
+    }
+    return 4 * tslm_dsp_depthwise_conv_patch_words(p);
+}
+
 void tslm_dsp_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
                                 const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
 {
@@ -838,7 +1037,9 @@ void tslm_dsp_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_
     }
     const int32_t *w = (const int32_t *)(const void *)weights; /* word-aligned by the compiler */
     int32_t *window = (int32_t *)(void *)scratch;
-    if (p->requant_fast >= TSLM_DSP_DW_COL) {
+    if (p->requant_fast >= TSLM_DSP_DW_PATCH) {
+        tslm_dsp_depthwise_conv_patch_s8(p, input, weights, bias, output, scratch);
+    } else if (p->requant_fast >= TSLM_DSP_DW_COL) {
         col_dispatch(p, input, w, output, window);
     } else if (!p->requant_fast) {
         run(p, input, w, output, window, 0, 0);
@@ -853,6 +1054,9 @@ int32_t tslm_dsp_depthwise_conv_s8_get_buffer_size(const tslm_depthwise_conv_par
 {
     if (p->requant == NULL) {
         return tslm_depthwise_conv_s8_get_buffer_size(p);
+    }
+    if (p->requant_fast >= TSLM_DSP_DW_PATCH) {
+        return tslm_dsp_depthwise_conv_patch_s8_get_buffer_size(p);
     }
     if (p->requant_fast >= TSLM_DSP_DW_COL) {
         return (p->input_c < 4 ? p->input_c : 4) * p->ring_w * col_words(p) * 4;

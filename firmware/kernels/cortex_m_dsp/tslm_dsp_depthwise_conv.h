@@ -12,11 +12,23 @@
  * records as they are, 3 the exact ones {bias, m, shift, 0}. Otherwise 0 or 1: the ring layout with
  * the exact or fast records. */
 #define TSLM_DSP_DW_COL 16
+/* requant_fast >= TSLM_DSP_DW_PATCH: one input channel, depth multiplier > 1, dilation_w 1: the patch of each
+ * output pixel widened once, every output channel's SMLADs on it (tslm_dsp_depthwise_conv_patch_s8);
+ * requant_fast - TSLM_DSP_DW_PATCH the epilogue, as the column layout's. */
+#define TSLM_DSP_DW_PATCH 32
 
 void tslm_dsp_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
                                 const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
 /* Scratch bytes tslm_dsp_depthwise_conv_s8 needs for p: the filter's span of input rows, ring_w columns
  * each, widened to int16 per four channels; without records, the portable kernel's. */
 int32_t tslm_dsp_depthwise_conv_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+
+/* One input channel, depth multiplier > 1 (the compiler's patch layout; without records, the portable kernel).
+ * scratch: one patch, tslm_dsp_depthwise_conv_patch_words(p) words. */
+void tslm_dsp_depthwise_conv_patch_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                      const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_patch_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+/* Words of the patch layout's patch: filter_h x 2 per four filter columns, rounded up to a multiple of 8. */
+int32_t tslm_dsp_depthwise_conv_patch_words(const tslm_depthwise_conv_params *p);
 
 #endif /* TSLM_DSP_DEPTHWISE_CONV_H */

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from ..dsp_layout import (DW_COL_MIN_SCRATCH, DW_MAX_SPAN, conv_dsp_scratch, depthwise_column_pairs,
-                          depthwise_column_records, depthwise_column_words, interleave_pairs, widen_depthwise)
+                          depthwise_column_records, depthwise_column_words, depthwise_patch_weights,
+                          depthwise_patch_words, interleave_pairs, widen_depthwise)
 from .. import helium_layout
 from ..dsp_offset_pairs import offset_pair_consts
 from ..ir import Operator, Tensor
@@ -26,6 +27,9 @@ SUPPORT: dict[str, str] = {
     "DEPTHWISE_CONV_2D": "int8 int16 float32: per-channel weights, depth multiplier, fused activations; int16 activations with int8 weights (16x8)",
 }
 
+
+
+DW_PATCH = 32  # requant_fast of the DSP depthwise kernel's patch layout (TSLM_DSP_DW_PATCH + its epilogue)
 
 
 @dataclass
@@ -185,7 +189,23 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
     ring_w = (y.shape[2] - 1) * p["stride_w"] + (fw - 1) * p["dilation_w"] + 1  # columns -pad_w ...
     col_scratch = min(4, ic) * ring_w * depthwise_column_words(y.shape[1], fh, p["stride_h"]) * 4
     ring_scratch = span * ring_w * (-(-ic // 4)) * 8
-    if (records is not None and dm == 1 and p["dilation_h"] == 1 and p["stride_h"] in (1, 2)
+    if records is not None and ic == 1 and dm > 1 and p["dilation_w"] == 1 and fh * fw <= 1 << 14:
+        # DSP, one input channel (micro_speech's 10x8, depth multiplier 8): a convolution whose output channels
+        # read one patch; each output pixel's patch widened once to int16 pairs in scratch, one SMLAD per two
+        # MACs of each channel on it (doubled weights: < 2^31 for up to 2^14 taps)
+        scratch = 4 * depthwise_patch_words(fh, fw)
+        wt = ConstArray(lw.name(op, "filter"), "int16_t",
+                        depthwise_patch_weights(w.data.reshape(fh, fw, oc)),  # type: ignore[union-attr]
+                        f"tensor {w.index} doubled, per channel the patch's int16 pairs, channel pairs by four words")
+        rec, fast = records
+        values, epi = depthwise_column_records(rec.values, fast, p["output_offset"], p["act_min"], p["act_max"])
+        rec = ConstArray(rec.name, rec.ctype, values, rec.comment + (
+            ", rounding with the output zero point folded in" if epi < 2 else ""), role=rec.role)
+        consts = [rec, wt]
+        p.update(multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=DW_PATCH + epi)
+        w_arg, bias_arg = Ref(wt.name, "const int8_t *"), Lit("NULL")
+        note += ", one patch per pixel for all channels"
+    elif (records is not None and dm == 1 and p["dilation_h"] == 1 and p["stride_h"] in (1, 2)
             and col_scratch <= max(ring_scratch, DW_COL_MIN_SCRATCH)):
         # DSP, column layout: each padded input column of four channels widened whole, taps paired along
         # y (two MACs per SMLAD), four output rows at a time; a group's channels are read before any of

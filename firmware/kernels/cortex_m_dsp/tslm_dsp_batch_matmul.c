@@ -9,6 +9,10 @@
  * order tslm_dsp_widen2 gives rows); then each pair of lhs rows is widened
  * and meets every pair of columns: 2 x 2 outputs, eight SMLADs per four k.
  * Depth is padded to a multiple of four with zeros on the rhs side.
+ * Fast path (right shifts of 1..22, depth <= 8192): the lhs rows widened
+ * doubled, so the sums are 2 acc and each output is one SMMLAR with the zero
+ * point in its rounding term, a shift and SSAT; per four k of a 2 x 2 block
+ * one LDM, two LDRD and eight SMLAD (Thumb-2 assembly).
  *
  * scratch: 4 words per four k for two lhs rows, 2 per four k for each rhs column.
  */
@@ -20,12 +24,14 @@ static inline int32_t pack16(int32_t lo, int32_t hi)
     return (int32_t)(((uint32_t)lo & 0xFFFFu) | ((uint32_t)hi << 16));
 }
 
-/* Four values of one strided line, + offset, as (v0, v2) and (v1, v3); zeros past len. */
-TSLM_ALWAYS_INLINE void widen4(const int8_t *src, int32_t k, int32_t len, int32_t stride, int32_t offset, int32_t *dst)
+/* Four values of one strided line, + offset, as (v0, v2) and (v1, v3); zeros past len. twice: the
+ * values doubled (lhs rows for the fast path, whose sums are then 2 acc). */
+TSLM_ALWAYS_INLINE void widen4(const int8_t *src, int32_t k, int32_t len, int32_t stride, int32_t offset, int32_t *dst,
+                               const int twice)
 {
     int32_t v[4];
     for (int32_t t = 0; t < 4; ++t) {
-        v[t] = k + t < len ? (int32_t)src[(k + t) * stride] + offset : 0;
+        v[t] = k + t < len ? ((int32_t)src[(k + t) * stride] + offset) * (twice ? 2 : 1) : 0;
     }
     dst[0] = pack16(v[0], v[2]);
     dst[1] = pack16(v[1], v[3]);
@@ -33,21 +39,35 @@ TSLM_ALWAYS_INLINE void widen4(const int8_t *src, int32_t k, int32_t len, int32_
 
 /* One line of len values, + offset, 2 words per four (n4 groups, one every step words).
  * Contiguous lines take one word load, two SXTB16 and two SADD16 per four values. */
-static void widen_line(const int8_t *src, int32_t len, int32_t stride, int32_t offset, int32_t n4, int32_t step,
-                       int32_t *dst)
+TSLM_ALWAYS_INLINE void widen_line_by(const int8_t *src, int32_t len, int32_t stride, int32_t offset, int32_t n4,
+                                      int32_t step, int32_t *dst, const int twice)
 {
     int32_t g = 0;
     if (stride == 1) {
         const int32_t off2 = pack16(offset, offset);
         for (; 4 * g + 4 <= len; ++g, dst += step) {
             const int32_t v = tslm_read32(src + 4 * g);
-            dst[0] = tslm_sadd16(tslm_sxtb16(v), off2);
-            dst[1] = tslm_sadd16(tslm_sxtb16_ror8(v), off2);
+            const int32_t a = tslm_sadd16(tslm_sxtb16(v), off2), b = tslm_sadd16(tslm_sxtb16_ror8(v), off2);
+            dst[0] = twice ? tslm_sadd16(a, a) : a;
+            dst[1] = twice ? tslm_sadd16(b, b) : b;
         }
     }
     for (; g < n4; ++g, dst += step) {
-        widen4(src, 4 * g, len, stride, offset, dst);
+        widen4(src, 4 * g, len, stride, offset, dst, twice);
     }
+}
+
+static void widen_line(const int8_t *src, int32_t len, int32_t stride, int32_t offset, int32_t n4, int32_t step,
+                       int32_t *dst)
+{
+    widen_line_by(src, len, stride, offset, n4, step, dst, 0);
+}
+
+/* The same, each value doubled. */
+static void widen_line2(const int8_t *src, int32_t len, int32_t stride, int32_t offset, int32_t n4, int32_t step,
+                        int32_t *dst)
+{
+    widen_line_by(src, len, stride, offset, n4, step, dst, 1);
 }
 
 /* Columns j and j + 1 that sit side by side (col_stride 1) in rows depth_stride apart: per
@@ -71,8 +91,8 @@ static void widen_col_pair_rows(const int8_t *src, int32_t len, int32_t stride, 
         dst[3] = tslm_sadd16(tslm_sxtb16_ror8(v), off2);
     }
     for (; g < n4; ++g, dst += 4, src += 4 * stride) {
-        widen4(src, 0, len - 4 * g, stride, offset, dst);
-        widen4(src + 1, 0, len - 4 * g, stride, offset, dst + 2);
+        widen4(src, 0, len - 4 * g, stride, offset, dst, 0);
+        widen4(src + 1, 0, len - 4 * g, stride, offset, dst + 2, 0);
     }
 }
 
@@ -186,6 +206,147 @@ TSLM_ALWAYS_INLINE void one_batch(const tslm_batch_matmul_params *p, const int8_
     }
 }
 
+/* ---- The fast path: lhs rows widened doubled, so the sums are v = 2 acc, and each output is
+ * SMMLAR(v, m, rz - [v < 0]) >> r with rz = 2^(r-1) + z 2^r: TFLM's MultiplyByQuantizedMultiplier
+ * (r >= 1) plus z, the rounding as in tslm_dsp.h's offset-pair records. Full range: z = the output
+ * zero point, then SSAT; clamped: z = zero point - act_min, USAT #8, + act_min, the clamp at act_max.
+ * Exact while |v| < 2^30 (depth <= 8192) and r <= 22 (rz and the sum fit in int32). ---- */
+
+typedef struct {
+    int32_t m, rz, r, lo, hi;
+} bm_rq;
+
+TSLM_ALWAYS_INLINE int8_t bm_out(int32_t v, const bm_rq *q, const int full)
+{
+    int32_t y = tslm_smmlar(v, q->m, (int32_t)((uint32_t)q->rz + (uint32_t)(v >> 31))) >> q->r;
+    if (full) {
+        return (int8_t)tslm_ssat8(y);
+    }
+    y = (y < 0 ? 0 : (y > 255 ? 255 : y)) + q->lo;
+    return (int8_t)(y > q->hi ? q->hi : y);
+}
+
+/* s[0..3] = (row 0, col 0), (row 0, col 1), (row 1, col 0), (row 1, col 1) of two widened rows x (4 words
+ * per four k) and two widened columns w (4 words). Per four k: one LDM, two LDRD, eight SMLAD. */
+TSLM_ALWAYS_INLINE void bm_mac_2x2(const int32_t *x, const int32_t *w, int32_t n, int32_t *s)
+{
+#if defined(TSLM_DSP_ASM)
+#define TSLM_BM_GROUP                                      \
+    "ldmia %[x]!, {r8, r9, r10, r11}\n\t"                \
+    "ldrd %[wa], %[wb], [%[w]], #8\n\t"                  \
+    "smlad %[a0], r8, %[wa], %[a0]\n\t"                  \
+    "smlad %[b0], r10, %[wa], %[b0]\n\t"                 \
+    "smlad %[a0], r9, %[wb], %[a0]\n\t"                  \
+    "smlad %[b0], r11, %[wb], %[b0]\n\t"                 \
+    "ldrd %[wa], %[wb], [%[w]], #8\n\t"                  \
+    "smlad %[a1], r8, %[wa], %[a1]\n\t"                  \
+    "smlad %[b1], r10, %[wa], %[b1]\n\t"                 \
+    "smlad %[a1], r9, %[wb], %[a1]\n\t"                  \
+    "smlad %[b1], r11, %[wb], %[b1]\n\t"
+    int32_t a0 = 0, a1 = 0, b0 = 0, b1 = 0, wa, wb;
+    __asm__(TSLM_OP_LOOP(TSLM_BM_GROUP)
+            : [w] "+r"(w), [x] "+r"(x), [n] "+r"(n), [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1),
+              [wa] "=&r"(wa), [wb] "=&r"(wb)
+            :
+            : "r8", "r9", "r10", "r11", "cc", "memory");
+#undef TSLM_BM_GROUP
+    s[0] = a0, s[1] = a1, s[2] = b0, s[3] = b1;
+#else
+    mac16_2x2(x, w, n, s);
+#endif
+}
+
+/* A 2x2 block's outputs: o0[0], o0[1] from s[0], s[1]; o1[0], o1[1] from s[2], s[3]. */
+TSLM_ALWAYS_INLINE void bm_out4(const int32_t *s, const bm_rq *q, int8_t *o0, int8_t *o1, const int full)
+{
+#if defined(TSLM_DSP_ASM)
+    if (full) {
+        int32_t a0 = s[0], a1 = s[1], b0 = s[2], b1 = s[3], m, rz, r, t;
+#define TSLM_BM_OUT(A, O, OFF)                             \
+    "add %[t], %[rz], %[" #A "], asr #31\n\t"             \
+    "smmlar %[" #A "], %[" #A "], %[m], %[t]\n\t"        \
+    "asr %[" #A "], %[" #A "], %[r]\n\t"                  \
+    "ssat %[" #A "], #8, %[" #A "]\n\t"                   \
+    "strb %[" #A "], [%[" #O "], #" #OFF "]\n\t"
+        /* volatile: the stores are its only effect */
+        __asm__ volatile("ldrd %[m], %[rz], [%[q]]\n\t"
+                         "ldr %[r], [%[q], #8]\n\t"
+                         TSLM_BM_OUT(a0, o0, 0) TSLM_BM_OUT(a1, o0, 1) TSLM_BM_OUT(b0, o1, 0) TSLM_BM_OUT(b1, o1, 1)
+                         : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1), [m] "=&r"(m),
+                           [rz] "=&r"(rz), [r] "=&r"(r), [t] "=&r"(t)
+                         : [q] "r"(q), [o0] "r"(o0), [o1] "r"(o1)
+                         : "memory");
+#undef TSLM_BM_OUT
+        return;
+    }
+#endif
+    o0[0] = bm_out(s[0], q, full);
+    o0[1] = bm_out(s[1], q, full);
+    o1[0] = bm_out(s[2], q, full);
+    o1[1] = bm_out(s[3], q, full);
+}
+
+TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const int8_t *l, const int32_t *wr,
+                                      int32_t *x, const bm_rq *q, int8_t *out, const int full)
+{
+    const int32_t n4 = (p->depth + 3) / 4, cols = p->cols, s = p->lhs_depth_stride;
+    int32_t i = 0;
+    for (; i + 2 <= p->rows; i += 2) {
+        widen_line2(l + i * p->lhs_row_stride, p->depth, s, p->lhs_offset, n4, 4, x);
+        widen_line2(l + (i + 1) * p->lhs_row_stride, p->depth, s, p->lhs_offset, n4, 4, x + 2);
+        int8_t *o0 = out + i * cols, *o1 = o0 + cols;
+        const int32_t *w = wr;
+        int32_t j = 0;
+        for (; j + 2 <= cols; j += 2, w += 4 * n4) {
+            int32_t acc[4];
+            bm_mac_2x2(x, w, n4, acc);
+            bm_out4(acc, q, o0 + j, o1 + j, full);
+        }
+        if (j < cols) { /* odd last column: 2 words per four k */
+            o0[j] = bm_out(mac16_1x1(x, 4, w, 2, n4), q, full);
+            o1[j] = bm_out(mac16_1x1(x + 2, 4, w, 2, n4), q, full);
+        }
+    }
+    if (i < p->rows) { /* odd last row: 2 words per four k */
+        widen_line2(l + i * p->lhs_row_stride, p->depth, s, p->lhs_offset, n4, 2, x);
+        int8_t *o0 = out + i * cols;
+        const int32_t *w = wr;
+        int32_t j = 0;
+        for (; j + 2 <= cols; j += 2, w += 4 * n4) {
+            o0[j] = bm_out(mac16_1x1(x, 2, w, 4, n4), q, full);
+            o0[j + 1] = bm_out(mac16_1x1(x, 2, w + 2, 4, n4), q, full);
+        }
+        if (j < cols) {
+            o0[j] = bm_out(mac16_1x1(x, 2, w, 2, n4), q, full);
+        }
+    }
+}
+
+TSLM_ALWAYS_INLINE void bm_fast(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
+                                int8_t *output, int32_t *scratch, const bm_rq *q, const int full)
+{
+    const int32_t n4 = (p->depth + 3) / 4;
+    int32_t *x = scratch, *wr = scratch + 4 * n4;
+    const int8_t *widened = NULL; /* the rhs batch now in wr */
+    int8_t *out = output;
+    for (int32_t b0 = 0; b0 < p->batch_dims[0]; ++b0) {
+        for (int32_t b1 = 0; b1 < p->batch_dims[1]; ++b1) {
+            for (int32_t b2 = 0; b2 < p->batch_dims[2]; ++b2) {
+                const int8_t *l = lhs + b0 * p->lhs_batch_strides[0] + b1 * p->lhs_batch_strides[1] +
+                                  b2 * p->lhs_batch_strides[2];
+                const int8_t *r = rhs + b0 * p->rhs_batch_strides[0] + b1 * p->rhs_batch_strides[1] +
+                                  b2 * p->rhs_batch_strides[2];
+                if (r != widened) {
+                    widen_rhs(p, r, n4, wr);
+                    widened = r;
+                }
+                bm_fast_batch(p, l, wr, x, q, out, full);
+                out += p->rows * p->cols;
+            }
+        }
+    }
+}
+
 TSLM_ALWAYS_INLINE void run(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs, int8_t *output,
                             int32_t *scratch, const int32_t *rq, const int fast, const int full)
 {
@@ -214,8 +375,24 @@ TSLM_ALWAYS_INLINE void run(const tslm_batch_matmul_params *p, const int8_t *lhs
 void tslm_dsp_batch_matmul_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs, int8_t *output,
                           int32_t *scratch)
 {
-    /* Fast requantization (tslm_dsp.h) is exact when the multiplier shifts right and
-     * 2 * acc cannot overflow: |acc| <= depth * 255 * 255 < 2^30. */
+    if (p->shift <= -1 && p->shift >= -22 && p->depth <= 8192) {
+        const int full = p->act_min == -128 && p->act_max == 127;
+        bm_rq q;
+        q.m = p->multiplier;
+        q.r = -p->shift;
+        q.rz = (int32_t)((UINT32_C(1) << (q.r - 1)) +
+                         ((uint32_t)(full ? p->output_offset : p->output_offset - p->act_min) << q.r));
+        q.lo = p->act_min;
+        q.hi = p->act_max;
+        if (full) {
+            bm_fast(p, lhs, rhs, output, scratch, &q, 1);
+        } else {
+            bm_fast(p, lhs, rhs, output, scratch, &q, 0);
+        }
+        return;
+    }
+    /* Otherwise the fast requantization of tslm_dsp.h where it is exact (the multiplier shifts right,
+     * 2 * acc cannot overflow: |acc| <= depth * 255 * 255 < 2^30), else TFLM's. */
     const int fast = p->shift <= -1 && p->depth < 16384;
     int32_t rq[4];
     if (fast) {

@@ -124,51 +124,62 @@ TSLM_ALWAYS_INLINE void walk(const tslm_binary_params *p, const fast_t *f, const
  * TFLM gives the input with the larger scale the multiplier 1/2 exactly (2^30, shift 0): its
  * rescaled value SRDHM((a + offset) << 20, 2^30) is (a + offset) << 19, no rounding at all.
  * Twice it, (a + offset) << 20, is one ADD with a shifted operand. The other input takes one
- * rounded rescale (r >= 1), the sum one more. Every shift is a constant but r1, r2 and the
- * output's; twice the sum stays below 2^30, so SMMLAR needs no correction beyond the sign. */
+ * rounded rescale (r >= 1), the sum one more. Every rounded step is rq_z() below: three
+ * instructions, the output zero point inside the rounding term. */
+
+/* TFLM's RoundingDivideByPOT(SRDHM(x, m), r) + z for r >= 1, from x2 = 2x:
+ * SMMLAR(x2, m, 2^(r-1) + z 2^r - [x2 < 0]) >> r, rz = 2^(r-1) + z 2^r. SMMLAR(x2, m, 0) is SRDHM
+ * exactly while x2 fits; taking one off where x < 0 (rather than where SRDHM + 2^(r-1) <= 0) gives
+ * the same floor, since SRDHM of a negative x lies in (-2^(r-1), 0] or already below -2^(r-1) + 1;
+ * z 2^r moves the floor by z. The caller bounds r and |SRDHM| so nothing overflows (r <= 22,
+ * |x2| < 2^30). */
+TSLM_ALWAYS_INLINE int32_t rq_z(int32_t x2, const int32_t m, const int32_t rz, const int32_t r)
+{
+    return tslm_smmlar(x2, m, (int32_t)((uint32_t)rz + (uint32_t)(x2 >> 31))) >> r;
+}
+
+TSLM_ALWAYS_INLINE int32_t make_rz(int32_t r, int32_t z)
+{
+    return (int32_t)((UINT32_C(1) << (r - 1)) + ((uint32_t)z << r));
+}
 
 enum { IN_HALF, IN_RESCALE };
 
 typedef struct {
-    int32_t m, round, r;
-} rq1_t; /* r >= 1, round = 2^(r - 1) */
+    int32_t m, rz, r; /* r >= 1; rz = 2^(r-1) (inputs) or make_rz(r, zero point) (the output) */
+} rq1_t;
 
-TSLM_ALWAYS_INLINE int32_t rq1(int32_t x2, const int32_t m, const int32_t round, const int32_t r)
-{
-    int32_t v = tslm_smmlar(x2, m, round);
-    v += (v - 1) >> 31; /* TFLM rounds half away from zero: one less where v <= 0 */
-    return v >> r;
-}
-
-/* Twice an input's rescaled value. off20: offset << 20 (IN_HALF) or offset << 21 (IN_RESCALE). */
+/* Twice an input's rescaled value. off: offset << 20 (IN_HALF) or offset << 21 (IN_RESCALE). */
 TSLM_ALWAYS_INLINE int32_t twice_rescaled(int32_t a, int32_t off, const int kind, const rq1_t q)
 {
     if (kind == IN_HALF) {
         return off + (int32_t)((uint32_t)a << 20);
     }
-    return (int32_t)((uint32_t)rq1(off + (int32_t)((uint32_t)a << 21), q.m, q.round, q.r) << 1);
+    return (int32_t)((uint32_t)rq_z(off + (int32_t)((uint32_t)a << 21), q.m, q.rz, q.r) << 1);
+}
+
+TSLM_ALWAYS_INLINE int8_t half_out(int32_t a, int32_t b, const int op, const rq1_t qo)
+{
+    return (int8_t)tslm_ssat8(rq_z(op == OP_ADD ? a + b : a - b, qo.m, qo.rz, qo.r));
 }
 
 TSLM_ALWAYS_INLINE void half_run(const int8_t *in1, const int8_t *in2, int8_t *out, int32_t n, const int s1,
                                  const int s2, const int op, const int k1, const int k2, const int32_t off1,
-                                 const int32_t off2, const rq1_t q1, const rq1_t q2, const rq1_t qo, const int32_t zp)
+                                 const int32_t off2, const rq1_t q1, const rq1_t q2, const rq1_t qo)
 {
     if (s1 && s2) {
         for (int32_t i = 0; i < n; ++i) {
-            const int32_t a = twice_rescaled(in1[i], off1, k1, q1), b = twice_rescaled(in2[i], off2, k2, q2);
-            out[i] = (int8_t)tslm_ssat8(rq1(op == OP_ADD ? a + b : a - b, qo.m, qo.round, qo.r) + zp);
+            out[i] = half_out(twice_rescaled(in1[i], off1, k1, q1), twice_rescaled(in2[i], off2, k2, q2), op, qo);
         }
     } else if (s1) {
         const int32_t b = twice_rescaled(*in2, off2, k2, q2);
         for (int32_t i = 0; i < n; ++i) {
-            const int32_t a = twice_rescaled(in1[i], off1, k1, q1);
-            out[i] = (int8_t)tslm_ssat8(rq1(op == OP_ADD ? a + b : a - b, qo.m, qo.round, qo.r) + zp);
+            out[i] = half_out(twice_rescaled(in1[i], off1, k1, q1), b, op, qo);
         }
     } else {
         const int32_t a = twice_rescaled(*in1, off1, k1, q1);
         for (int32_t i = 0; i < n; ++i) {
-            const int32_t b = twice_rescaled(in2[i], off2, k2, q2);
-            out[i] = (int8_t)tslm_ssat8(rq1(op == OP_ADD ? a + b : a - b, qo.m, qo.round, qo.r) + zp);
+            out[i] = half_out(a, twice_rescaled(in2[i], off2, k2, q2), op, qo);
         }
     }
 }
@@ -178,10 +189,9 @@ TSLM_ALWAYS_INLINE void half_walk(const tslm_binary_params *p, const int8_t *in1
 {
     const rq1_t q1 = {p->in1_multiplier, k1 == IN_RESCALE ? INT32_C(1) << (-p->in1_shift - 1) : 0, -p->in1_shift};
     const rq1_t q2 = {p->in2_multiplier, k2 == IN_RESCALE ? INT32_C(1) << (-p->in2_shift - 1) : 0, -p->in2_shift};
-    const rq1_t qo = {p->output_multiplier, INT32_C(1) << (-p->output_shift - 1), -p->output_shift};
+    const rq1_t qo = {p->output_multiplier, make_rz(-p->output_shift, p->output_offset), -p->output_shift};
     const int32_t off1 = (int32_t)((uint32_t)p->in1_offset << (k1 == IN_HALF ? 20 : 21));
     const int32_t off2 = (int32_t)((uint32_t)p->in2_offset << (k2 == IN_HALF ? 20 : 21));
-    const int32_t zp = p->output_offset;
     const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
     const int32_t n = d[5];
     const int s1 = t1[5] != 0, s2 = t2[5] != 0;
@@ -193,11 +203,11 @@ TSLM_ALWAYS_INLINE void half_walk(const tslm_binary_params *p, const int8_t *in1
                         const int8_t *a = in1 + i0 * t1[0] + i1 * t1[1] + i2 * t1[2] + i3 * t1[3] + i4 * t1[4];
                         const int8_t *b = in2 + i0 * t2[0] + i1 * t2[1] + i2 * t2[2] + i3 * t2[3] + i4 * t2[4];
                         if (s1 && s2) {
-                            half_run(a, b, out, n, 1, 1, op, k1, k2, off1, off2, q1, q2, qo, zp);
+                            half_run(a, b, out, n, 1, 1, op, k1, k2, off1, off2, q1, q2, qo);
                         } else if (s1) {
-                            half_run(a, b, out, n, 1, 0, op, k1, k2, off1, off2, q1, q2, qo, zp);
+                            half_run(a, b, out, n, 1, 0, op, k1, k2, off1, off2, q1, q2, qo);
                         } else {
-                            half_run(a, b, out, n, 0, 1, op, k1, k2, off1, off2, q1, q2, qo, zp);
+                            half_run(a, b, out, n, 0, 1, op, k1, k2, off1, off2, q1, q2, qo);
                         }
                     }
                 }
@@ -206,13 +216,15 @@ TSLM_ALWAYS_INLINE void half_walk(const tslm_binary_params *p, const int8_t *in1
     }
 }
 
-/* ADD/SUB through half_walk, if the parameters are TFLM's int8 scheme; 0 otherwise. */
+/* ADD/SUB through half_walk, if the parameters are TFLM's int8 scheme; 0 otherwise. Twice a sum
+ * stays below 2^30 (|(a + offset) << 20| <= 2^28 per input); the output's rz fits for r <= 22. */
 static int half_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
 {
     const int half1 = p->in1_multiplier == (INT32_C(1) << 30) && p->in1_shift == 0;
     const int half2 = p->in2_multiplier == (INT32_C(1) << 30) && p->in2_shift == 0;
     if (p->left_shift != 20 || p->act_min != -128 || p->act_max != 127 || p->output_shift > -1 ||
-        (!half1 && !half2) || (!half1 && p->in1_shift > -1) || (!half2 && p->in2_shift > -1) ||
+        p->output_shift < -22 || (!half1 && !half2) || (!half1 && (p->in1_shift > -1 || p->in1_shift < -30)) ||
+        (!half2 && (p->in2_shift > -1 || p->in2_shift < -30)) ||
         (p->in1_strides[5] == 0 && p->in2_strides[5] == 0)) {
         return 0;
     }
@@ -239,13 +251,13 @@ static int half_path(const tslm_binary_params *p, const int8_t *in1, const int8_
 
 /* ---- MUL (every int8 MUL with a full activation range) ----
  * Twice the product, 2 (a + o1)(b + o2), is one multiply by 2 (b + o2) where b is broadcast along
- * the run. A right shift (r >= 1) is rq1(): SMMLAR, the sign correction, one shift; a left shift
- * s <= 14 (an output scale below the product's: x * rsqrt(var) in a layer norm) goes into that
- * factor, 2^(s + 1) (b + o2), exact since |product| < 2^16, and SMMLAR alone is TFLM's SRDHM. */
+ * the run. A right shift (r in [1, 22]) is rq_z() with the zero point inside; a left shift s <= 14
+ * (an output scale below the product's: x * rsqrt(var) in a layer norm) goes into that factor,
+ * 2^(s + 1) (b + o2), exact since |product| < 2^16, and SMMLAR alone is TFLM's SRDHM. */
 
-TSLM_ALWAYS_INLINE int32_t mul_rq(int32_t x2, const rq1_t q, const int left)
+TSLM_ALWAYS_INLINE int32_t mul_rq(int32_t x2, const rq1_t q, const int32_t zp, const int left)
 {
-    return left ? tslm_smmlar(x2, q.m, 0) : rq1(x2, q.m, q.round, q.r);
+    return left ? tslm_smmlar(x2, q.m, zp) : rq_z(x2, q.m, q.rz, q.r);
 }
 
 TSLM_ALWAYS_INLINE void mul_run(const int8_t *in1, const int8_t *in2, int8_t *out, int32_t n, const int s1,
@@ -253,30 +265,36 @@ TSLM_ALWAYS_INLINE void mul_run(const int8_t *in1, const int8_t *in2, int8_t *ou
                                 const int left)
 {
     const int32_t up = left ? q.r : 1; /* left: q.r holds s + 1 */
+    int32_t i = 0;
     if (s1 && s2) {
-        for (int32_t i = 0; i < n; ++i) {
+        for (; i < n; ++i) {
             const int32_t x2 = (int32_t)((uint32_t)((in1[i] + o1) * (in2[i] + o2)) << up);
-            out[i] = (int8_t)tslm_ssat8(mul_rq(x2, q, left) + zp);
+            out[i] = (int8_t)tslm_ssat8(mul_rq(x2, q, zp, left));
         }
     } else {
         const int8_t *v = s1 ? in1 : in2;
         const int32_t ov = s1 ? o1 : o2;
         const int32_t k2 = (int32_t)((uint32_t)(s1 ? *in2 + o2 : *in1 + o1) << up); /* the broadcast factor */
-        for (int32_t i = 0; i < n; ++i) {
-            out[i] = (int8_t)tslm_ssat8(mul_rq((v[i] + ov) * k2, q, left) + zp);
+        for (; i + 2 <= n; i += 2) {
+            const int32_t x0 = (v[i] + ov) * k2, x1 = (v[i + 1] + ov) * k2;
+            out[i] = (int8_t)tslm_ssat8(mul_rq(x0, q, zp, left));
+            out[i + 1] = (int8_t)tslm_ssat8(mul_rq(x1, q, zp, left));
+        }
+        if (i < n) {
+            out[i] = (int8_t)tslm_ssat8(mul_rq((v[i] + ov) * k2, q, zp, left));
         }
     }
 }
 
-/* MUL through mul_run, for a full activation range and a shift up to 14 left; 0 otherwise. */
+/* MUL through mul_run, for a full activation range and a shift from 22 right to 14 left; 0 otherwise. */
 static int mul_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out)
 {
-    if (p->act_min != -128 || p->act_max != 127 || p->output_shift > 14 ||
+    if (p->act_min != -128 || p->act_max != 127 || p->output_shift > 14 || p->output_shift < -22 ||
         (p->in1_strides[5] == 0 && p->in2_strides[5] == 0)) {
         return 0;
     }
     const int left = p->output_shift >= 0;
-    const rq1_t q = {p->output_multiplier, left ? 0 : INT32_C(1) << (-p->output_shift - 1),
+    const rq1_t q = {p->output_multiplier, left ? 0 : make_rz(-p->output_shift, p->output_offset),
                      left ? p->output_shift + 1 : -p->output_shift};
     const int32_t o1 = p->in1_offset, o2 = p->in2_offset, zp = p->output_offset;
     const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;

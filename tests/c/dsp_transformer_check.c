@@ -1,0 +1,230 @@
+/*
+ * dsp_transformer_check.c - the DSP kernels a transformer spends its time in, against the portable
+ * ones (TFLM's arithmetic, checked against TFLM by the op tests), on pseudo-random shapes and
+ * parameters:
+ * - BATCH_MATMUL (cortex_m_dsp/tslm_dsp_batch_matmul.c): adj_x/adj_y strides, odd rows, columns and
+ *   depths, broadcast batches, every zero point, right shifts inside the fast path (1..22) and
+ *   outside it (none, 23..31, long depths), fused activation ranges;
+ * - ADD/SUB/MUL (tslm_dsp_binary.c) at the edges of their fast paths: output shifts 21..26, input
+ *   shifts up to 31, a run broadcast across rows;
+ * - SOFTMAX (tslm_dsp_softmax.c), int8 and int16 outputs, rows of 1..40, rows whose
+ *   values are all equal or spread over the whole int8 range, large and small betas.
+ * Exit code: 0 when every output byte agrees and nothing past an output was written, 1 otherwise.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "tslm_batch_matmul.h"
+#include "tslm_binary.h"
+#include "tslm_dsp_batch_matmul.h"
+#include "tslm_dsp_binary.h"
+#include "tslm_dsp_softmax.h"
+#include "tslm_softmax.h"
+
+static uint32_t state = 2463534242u;
+
+static uint32_t next(void) /* xorshift32 */
+{
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    return state;
+}
+
+static int32_t between(int32_t lo, int32_t hi) /* uniform in [lo, hi] */
+{
+    return lo + (int32_t)(next() % (uint32_t)(hi - lo + 1));
+}
+
+static int32_t multiplier(void) /* Q0.31 in [1/2, 1); often 1/2 or 3/4, whose products land on rounding ties */
+{
+    const uint32_t pick = next() % 8;
+    if (pick < 2) {
+        return INT32_C(1) << 30;
+    }
+    if (pick == 2) {
+        return INT32_C(3) << 29;
+    }
+    return (int32_t)((UINT32_C(1) << 30) | (next() >> 2));
+}
+
+static void fill(int8_t *v, int32_t n, int narrow)
+{
+    for (int32_t i = 0; i < n; ++i) {
+        v[i] = narrow ? (int8_t)between(-6, 6) : (int8_t)(next() >> 24);
+    }
+}
+
+#define MAX_OUT 4096
+static int8_t lhs[8192], rhs[8192], ref[MAX_OUT + 64], got[MAX_OUT + 64];
+static int32_t scratch[2048];
+
+/* Outputs equal, and nothing written past n. */
+static int differs(int32_t n)
+{
+    int bad = memcmp(ref, got, (size_t)n) != 0;
+    for (int32_t i = n; i < n + 64; ++i) {
+        bad |= got[i] != 0x55;
+    }
+    return bad;
+}
+
+static int check_batch_matmul(void)
+{
+    int bad = 0;
+    for (int trial = 0; trial < 1500; ++trial) {
+        tslm_batch_matmul_params p;
+        memset(&p, 0, sizeof(p));
+        p.rows = between(1, 9);
+        p.cols = between(1, 9);
+        p.depth = trial % 50 == 0 ? between(60, 200) : between(1, 26);
+        const int adj_x = (int)(next() % 2), adj_y = (int)(next() % 2);
+        p.lhs_row_stride = adj_x ? 1 : p.depth;
+        p.lhs_depth_stride = adj_x ? p.rows : 1;
+        p.rhs_depth_stride = adj_y ? 1 : p.cols;
+        p.rhs_col_stride = adj_y ? p.depth : 1;
+        p.batch_dims[0] = p.batch_dims[1] = 1;
+        p.batch_dims[2] = between(1, 3);
+        const int32_t lsize = p.rows * p.depth, rsize = p.depth * p.cols;
+        const int bcast = (int)(next() % 3); /* 0: none, 1: lhs broadcast, 2: rhs broadcast */
+        p.lhs_batch_strides[2] = bcast == 1 ? 0 : lsize;
+        p.rhs_batch_strides[2] = bcast == 2 ? 0 : rsize;
+        p.lhs_offset = between(-127, 128);
+        p.rhs_offset = between(-127, 128);
+        p.output_offset = between(-128, 127);
+        p.multiplier = multiplier();
+        const uint32_t which = next() % 8; /* the fast path's shifts, mostly; its edges; outside it */
+        p.shift = which < 5 ? between(-16, -6) : (which == 5 ? between(-22, -1) : (which == 6 ? between(-31, -23) : between(0, 2)));
+        p.act_min = -128;
+        p.act_max = 127;
+        if (next() % 3 == 0) {
+            p.act_min = between(-128, 0);
+            p.act_max = between(p.act_min, 127);
+        }
+        const int32_t n = p.batch_dims[2] * p.rows * p.cols;
+        if (n > MAX_OUT || lsize * p.batch_dims[2] > (int32_t)sizeof(lhs) ||
+            rsize * p.batch_dims[2] > (int32_t)sizeof(rhs) ||
+            tslm_dsp_batch_matmul_s8_get_buffer_size(&p) > (int32_t)sizeof(scratch)) {
+            return 1; /* the check's own buffers are too small: a failure, not a skip */
+        }
+        const int narrow = (int)(next() % 4 == 0); /* values near the zero points: outputs inside the range */
+        fill(lhs, lsize * p.batch_dims[2], narrow);
+        fill(rhs, rsize * p.batch_dims[2], narrow);
+        memset(ref, 0, sizeof(ref));
+        memset(got, 0x55, sizeof(got));
+        tslm_batch_matmul_s8(&p, lhs, rhs, ref, NULL);
+        tslm_dsp_batch_matmul_s8(&p, lhs, rhs, got, scratch);
+        bad += differs(n);
+    }
+    return bad;
+}
+
+typedef void (*binary_fn)(const tslm_binary_params *, const int8_t *, const int8_t *, int8_t *);
+
+static int check_binary_edges(void)
+{
+    const binary_fn portable[3] = {tslm_add_s8, tslm_sub_s8, tslm_mul_s8};
+    const binary_fn dsp[3] = {tslm_dsp_add_s8, tslm_dsp_sub_s8, tslm_dsp_mul_s8};
+    int bad = 0;
+    for (int trial = 0; trial < 1500; ++trial) {
+        tslm_binary_params p;
+        memset(&p, 0, sizeof(p));
+        for (int d = 0; d < TSLM_MAX_DIMS; ++d) {
+            p.dims[d] = 1;
+        }
+        p.dims[4] = between(1, 6);
+        p.dims[5] = between(1, 70);
+        const int op = (int)(next() % 3);
+        /* input 1 steps along the run; input 2 steps too, is broadcast along the run, or repeats one run
+         * across rows (a constant row vector: gamma, beta) */
+        p.in1_strides[5] = 1;
+        p.in1_strides[4] = p.dims[5];
+        const int pat = (int)(next() % 3);
+        p.in2_strides[5] = pat != 1;
+        p.in2_strides[4] = pat == 0 ? p.dims[5] : (pat == 1 ? 1 : 0);
+        if (next() % 2) { /* the same with the inputs swapped */
+            int32_t t[TSLM_MAX_DIMS];
+            memcpy(t, p.in1_strides, sizeof(t));
+            memcpy(p.in1_strides, p.in2_strides, sizeof(t));
+            memcpy(p.in2_strides, t, sizeof(t));
+        }
+        p.in1_offset = between(-127, 128);
+        p.in2_offset = between(-127, 128);
+        p.output_offset = between(-128, 127);
+        p.output_multiplier = multiplier();
+        if (op == 2) {
+            p.output_shift = next() % 2 ? between(-26, -19) : between(-12, 15);
+        } else {
+            p.left_shift = 20;
+            const int which = between(0, 2);
+            p.in1_multiplier = which != 1 ? (1 << 30) : multiplier();
+            p.in1_shift = which != 1 ? 0 : between(-31, -1);
+            p.in2_multiplier = which != 0 ? (1 << 30) : multiplier();
+            p.in2_shift = which != 0 ? 0 : between(-31, -1);
+            p.output_shift = between(-26, -12);
+        }
+        p.act_min = -128;
+        p.act_max = 127;
+        if (next() % 4 == 0) {
+            p.act_min = between(-128, 0);
+            p.act_max = between(p.act_min, 127);
+        }
+        fill(lhs, 512, 0);
+        fill(rhs, 512, 0);
+        const int32_t n = p.dims[4] * p.dims[5];
+        memset(ref, 0, sizeof(ref));
+        memset(got, 0x55, sizeof(got));
+        portable[op](&p, lhs, rhs, ref);
+        dsp[op](&p, lhs, rhs, got);
+        bad += differs(n);
+    }
+    return bad;
+}
+
+static int check_softmax(void)
+{
+    static int32_t table[256];
+    static int16_t ref16[MAX_OUT + 64], got16[MAX_OUT + 64];
+    int bad = 0;
+    for (int trial = 0; trial < 600; ++trial) {
+        /* TFLM's exp table: exp(-x * scale) in Q0.31 for x = 0..255, decreasing from 2^31 - 1 */
+        const uint32_t step = (next() % 4 == 0) ? 1u + (next() % 16u) : 1u + (next() % 200000000u);
+        uint64_t v = UINT64_C(0x7FFFFFFF);
+        for (int i = 0; i < 256; ++i) {
+            table[i] = (int32_t)v;
+            v = v * (UINT64_C(0xFFFFFFFF) - step) >> 32;
+        }
+        tslm_softmax_params p;
+        memset(&p, 0, sizeof(p));
+        p.rows = between(1, 8);
+        p.depth = between(1, 40);
+        p.exp_table = table;
+        const int32_t n = p.rows * p.depth;
+        const int kind = (int)(next() % 4);
+        for (int32_t i = 0; i < n; ++i) {
+            lhs[i] = kind == 0 ? (int8_t)7 : (kind == 1 ? (int8_t)between(-3, 3) : (int8_t)(next() >> 24));
+        }
+        memset(ref, 0, sizeof(ref));
+        memset(got, 0x55, sizeof(got));
+        tslm_softmax_s8(&p, lhs, ref);
+        tslm_dsp_softmax_s8(&p, lhs, got);
+        bad += differs(n);
+        memset(ref16, 0, sizeof(ref16));
+        for (int32_t i = 0; i < MAX_OUT + 64; ++i) {
+            got16[i] = 0x5555;
+        }
+        tslm_softmax_s8_s16(&p, lhs, ref16);
+        tslm_dsp_softmax_s8_s16(&p, lhs, got16);
+        bad += memcmp(ref16, got16, sizeof(int16_t) * (size_t)n) != 0;
+        for (int32_t i = n; i < n + 64; ++i) {
+            bad += got16[i] != 0x5555;
+        }
+    }
+    return bad;
+}
+
+int main(void)
+{
+    const int bm = check_batch_matmul(), bin = check_binary_edges(), sm = check_softmax();
+    return (bm | bin | sm) != 0;
+}

@@ -1,0 +1,56 @@
+"""The DSP kernels of a transformer's hot operators (BATCH_MATMUL, ADD/SUB/MUL at their fast paths' edges,
+SOFTMAX) against the portable kernels: tests/c/dsp_transformer_check.c on the host under ASan/UBSan (the
+kernels' C forms) and on the emulated Cortex-M4 (their Thumb-2 assembly). Exit code is the verdict; the
+check's shapes include those that fall back to the general loops or to the portable kernel."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tinyslm import __version__
+from tinyslm.boards import get_board
+from tinyslm.resources import firmware_dir
+from tinyslm.runners.host import SANITIZE_FLAGS, WARN_FLAGS
+from tinyslm.templating import template_env
+
+C = Path(__file__).parent / "c" / "dsp_transformer_check.c"
+KERNELS = firmware_dir() / "kernels"
+SOURCES = [KERNELS / "cortex_m_dsp" / f"tslm_dsp_{n}.c" for n in ("batch_matmul", "binary", "softmax")] + \
+          [KERNELS / f"tslm_{n}.c" for n in ("batch_matmul", "binary", "softmax")]
+
+
+def _build(cc: list[str], tmp: Path, extra: list[str]) -> Path:
+    exe = tmp / "check"
+    subprocess.run([*cc, "-I", str(KERNELS / "cortex_m_dsp"), "-I", str(KERNELS), str(C), *map(str, SOURCES),
+                    *extra, "-o", str(exe)], check=True)
+    return exe
+
+
+def test_transformer_kernels_on_the_host(tmp_path):
+    exe = _build(["gcc", *WARN_FLAGS, *SANITIZE_FLAGS, "-O1"], tmp_path, ["-lm"])
+    assert subprocess.run([str(exe)], timeout=300).returncode == 0
+
+
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+@pytest.mark.parametrize("opt", ["-O2", "-Os"])
+def test_transformer_kernels_on_cortex_m4(tmp_path, opt):
+    b = get_board("mps2-an386")
+    (tmp_path / "bench.ld").write_text(template_env().get_template("bench.ld.j2").render(
+        version=__version__, machine=b.name, code_origin=b.memory.flash_origin, code_size=b.memory.flash_bytes,
+        ram_origin=b.memory.ram_origin, ram_size=b.memory.ram_bytes))
+    bench = firmware_dir() / "bench"
+    size = ["-DTSLM_OPTIMIZE_SIZE"] if opt == "-Os" else []
+    elf = _build(["arm-none-eabi-gcc", *b.cflags, *WARN_FLAGS, opt, *size], tmp_path,
+                 ["-I", str(bench), str(bench / "startup.c"), str(bench / "semihost.c"), "-nostartfiles",
+                  "--specs=nano.specs", "-T", str(tmp_path / "bench.ld"), "-lc", "-lm", "-lgcc"])
+    disasm = subprocess.run(["arm-none-eabi-objdump", "-d", str(elf)], capture_output=True, text=True).stdout
+    assert "smlad" in disasm and "smmlar" in disasm  # the assembly is what runs
+    r = subprocess.run(["qemu-system-arm", "-M", b.emulator.qemu_machine, "-nographic", "-monitor", "none",
+                        "-serial", "none", "-semihosting-config", "enable=on,target=native", "-kernel", str(elf)],
+                       capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr

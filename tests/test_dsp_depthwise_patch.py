@@ -27,7 +27,7 @@ def _depthwise_calls(model: bytes) -> list[Call]:
 def test_one_input_channel_takes_the_patch_layout(name, epi, zoo):
     calls = _depthwise_calls(zoo(name))
     assert [(c.func, c.params["requant_fast"], c.scratch_bytes > 0) for c in calls] == [
-        ("tslm_dsp_depthwise_conv_s8", 32 + epi, True)]
+        ("tslm_dsp_depthwise_conv_patch_s8", 32 + epi, True)]
 
 
 def test_several_input_channels_with_a_multiplier_stay_a_grouped_conv(zoo):

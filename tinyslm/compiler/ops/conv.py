@@ -242,6 +242,10 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
                 inplace_params={} if scratch else {"cache_rows": p["pad_h"] + 1})
     if lw.target.mve:
         return helium_layout.depthwise_conv(lw, call)
+    if scratch > 0 and p["requant_fast"] >= DW_PATCH:  # its own entry, so the linker leaves the other paths out
+        call = lw.target_kernel(call, "depthwise_conv")
+        call.func = call.func.replace("depthwise_conv_s8", "depthwise_conv_patch_s8")
+        return call
     return lw.target_kernel(call, "depthwise_conv") if scratch > 0 else call
 
 

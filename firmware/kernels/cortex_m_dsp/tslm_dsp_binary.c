@@ -330,8 +330,307 @@ static int mul_path(const tslm_binary_params *p, const int8_t *in1, const int8_t
     return 1;
 }
 
+/* ---- Runs in one loop: ADD/SUB of TFLM's scheme with a stepping input at multiplier 1/2, and
+ * MUL with a right shift (the layer norms and residual adds of a transformer) ----
+ * The stepping input A at 1/2 enters as a << 20; everything else about a run is folded into a term
+ * t (one per run where the other input B is broadcast along it, else one per element, computed
+ * into a small buffer and kept while the next run reads the same B: a constant row such as a layer
+ * norm's beta is rescaled once). ADD/SUB: x = t + a << 20 (or t - a << 20), t = +-offset_A << 20 +-
+ * twice B's rescaled value. MUL: x = a k + c with k = 2 (b + o_B), c = o_A k. Then rq_z() and SSAT:
+ * per element one byte load, (a term load,) one shifted add or MLA, four instructions of
+ * requantization, the store and the loop's compare and branch. The values are the ones half_run()
+ * and mul_run() compute, only summed in another order. */
+
+#define RUN_CHUNK 64 /* elements per buffer of terms (256 bytes of stack; MUL: 512) */
+
+#if defined(TSLM_DSP_ASM)
+#define TSLM_RUN_OUT                                       \
+    "add %[t], %[rz], %[x], asr #31\n\t"                  \
+    "smmlar %[x], %[x], %[m], %[t]\n\t"                   \
+    "asr %[x], %[x], %[r]\n\t"                            \
+    "ssat %[x], #8, %[x]\n\t"                             \
+    "strb %[x], [%[o]], #1\n\t"
+/* n >= 1 elements of BODY (one output each): an odd first one, then two per turn */
+#define TSLM_RUN_LOOP(BODY)                                \
+    "tst %[n], #1\n\t"                                    \
+    "beq 2f\n\t"                                          \
+    BODY                                                  \
+    "2:\n\t"                                              \
+    "cmp %[o], %[end]\n\t"                                \
+    "beq 3f\n"                                            \
+    "1:\n\t"                                              \
+    BODY BODY                                             \
+    "cmp %[o], %[end]\n\t"                                \
+    "bne 1b\n"                                            \
+    "3:"
+#endif
+
+/* o[i] = out(t[i] +- (a[i] << 20)), i < n (n >= 1) */
+TSLM_ALWAYS_INLINE void sum_vec(const int8_t *a, const int32_t *t, int8_t *o, int32_t n, const rq1_t q,
+                                const int minus)
+{
+#if defined(TSLM_DSP_ASM)
+    const int8_t *end = o + n;
+    int32_t x, u;
+    if (minus) {
+        __asm__ volatile(TSLM_RUN_LOOP("ldrsb %[x], [%[a]], #1\n\t"
+                                       "ldr %[t], [%[tp]], #4\n\t"
+                                       "sub %[x], %[t], %[x], lsl #20\n\t" TSLM_RUN_OUT)
+                         : [a] "+r"(a), [tp] "+r"(t), [o] "+r"(o), [x] "=&r"(x), [t] "=&r"(u)
+                         : [n] "r"(n), [end] "r"(end), [m] "r"(q.m), [rz] "r"(q.rz), [r] "r"(q.r)
+                         : "cc", "memory");
+    } else {
+        __asm__ volatile(TSLM_RUN_LOOP("ldrsb %[x], [%[a]], #1\n\t"
+                                       "ldr %[t], [%[tp]], #4\n\t"
+                                       "add %[x], %[t], %[x], lsl #20\n\t" TSLM_RUN_OUT)
+                         : [a] "+r"(a), [tp] "+r"(t), [o] "+r"(o), [x] "=&r"(x), [t] "=&r"(u)
+                         : [n] "r"(n), [end] "r"(end), [m] "r"(q.m), [rz] "r"(q.rz), [r] "r"(q.r)
+                         : "cc", "memory");
+    }
+#else
+    for (int32_t i = 0; i < n; ++i) {
+        const int32_t a20 = (int32_t)((uint32_t)a[i] << 20);
+        o[i] = (int8_t)tslm_ssat8(rq_z(minus ? t[i] - a20 : t[i] + a20, q.m, q.rz, q.r));
+    }
+#endif
+}
+
+/* o[i] = out(t +- (a[i] << 20)), i < n (n >= 1) */
+TSLM_ALWAYS_INLINE void sum_scalar(const int8_t *a, int32_t t, int8_t *o, int32_t n, const rq1_t q, const int minus)
+{
+#if defined(TSLM_DSP_ASM)
+    const int8_t *end = o + n;
+    int32_t x, u;
+    if (minus) {
+        __asm__ volatile(TSLM_RUN_LOOP("ldrsb %[x], [%[a]], #1\n\t"
+                                       "sub %[x], %[tv], %[x], lsl #20\n\t" TSLM_RUN_OUT)
+                         : [a] "+r"(a), [o] "+r"(o), [x] "=&r"(x), [t] "=&r"(u)
+                         : [n] "r"(n), [end] "r"(end), [tv] "r"(t), [m] "r"(q.m), [rz] "r"(q.rz), [r] "r"(q.r)
+                         : "cc", "memory");
+    } else {
+        __asm__ volatile(TSLM_RUN_LOOP("ldrsb %[x], [%[a]], #1\n\t"
+                                       "add %[x], %[tv], %[x], lsl #20\n\t" TSLM_RUN_OUT)
+                         : [a] "+r"(a), [o] "+r"(o), [x] "=&r"(x), [t] "=&r"(u)
+                         : [n] "r"(n), [end] "r"(end), [tv] "r"(t), [m] "r"(q.m), [rz] "r"(q.rz), [r] "r"(q.r)
+                         : "cc", "memory");
+    }
+#else
+    for (int32_t i = 0; i < n; ++i) {
+        const int32_t a20 = (int32_t)((uint32_t)a[i] << 20);
+        o[i] = (int8_t)tslm_ssat8(rq_z(minus ? t - a20 : t + a20, q.m, q.rz, q.r));
+    }
+#endif
+}
+
+/* o[i] = out(a[i] kc[2i] + kc[2i + 1]), i < n (n >= 1) */
+TSLM_ALWAYS_INLINE void prod_vec(const int8_t *a, const int32_t *kc, int8_t *o, int32_t n, const rq1_t q)
+{
+#if defined(TSLM_DSP_ASM)
+    const int8_t *end = o + n;
+    int32_t x, u, k, c;
+    __asm__ volatile(TSLM_RUN_LOOP("ldrsb %[x], [%[a]], #1\n\t"
+                                   "ldrd %[k], %[c], [%[kc]], #8\n\t"
+                                   "mla %[x], %[x], %[k], %[c]\n\t" TSLM_RUN_OUT)
+                     : [a] "+r"(a), [kc] "+r"(kc), [o] "+r"(o), [x] "=&r"(x), [t] "=&r"(u), [k] "=&r"(k),
+                       [c] "=&r"(c)
+                     : [n] "r"(n), [end] "r"(end), [m] "r"(q.m), [rz] "r"(q.rz), [r] "r"(q.r)
+                     : "cc", "memory");
+#else
+    for (int32_t i = 0; i < n; ++i) {
+        o[i] = (int8_t)tslm_ssat8(rq_z(a[i] * kc[2 * i] + kc[2 * i + 1], q.m, q.rz, q.r));
+    }
+#endif
+}
+
+/* o[i] = out(a[i] k + c), i < n (n >= 1) */
+TSLM_ALWAYS_INLINE void prod_scalar(const int8_t *a, int32_t k, int32_t c, int8_t *o, int32_t n, const rq1_t q)
+{
+#if defined(TSLM_DSP_ASM)
+    const int8_t *end = o + n;
+    int32_t x, u;
+    __asm__ volatile(TSLM_RUN_LOOP("ldrsb %[x], [%[a]], #1\n\t"
+                                   "mla %[x], %[x], %[k], %[c]\n\t" TSLM_RUN_OUT)
+                     : [a] "+r"(a), [o] "+r"(o), [x] "=&r"(x), [t] "=&r"(u)
+                     : [n] "r"(n), [end] "r"(end), [k] "r"(k), [c] "r"(c), [m] "r"(q.m), [rz] "r"(q.rz),
+                       [r] "r"(q.r)
+                     : "cc", "memory");
+#else
+    for (int32_t i = 0; i < n; ++i) {
+        o[i] = (int8_t)tslm_ssat8(rq_z(a[i] * k + c, q.m, q.rz, q.r));
+    }
+#endif
+}
+
+/* What one run needs besides the stepping input A's bytes. */
+typedef struct {
+    int op;                 /* OP_ADD, OP_SUB, OP_MUL */
+    int a_is_in1;           /* A is input 1 (else input 2) */
+    int minus;              /* ADD/SUB: x = t - a << 20 */
+    int32_t sa_off;         /* ADD/SUB: +-offset_A << 20; MUL: offset_A */
+    int32_t sb;             /* ADD/SUB: the sign of B's term, +1 or -1 */
+    int kb;                 /* ADD/SUB: B's kind (IN_HALF, IN_RESCALE) */
+    int32_t off_b;          /* ADD/SUB: offset_B << 20 (IN_HALF) or << 21; MUL: offset_B */
+    rq1_t qb, qo;
+} run_t;
+
+/* ADD/SUB: the term for one value of B. MUL: k and c for it. */
+TSLM_ALWAYS_INLINE int32_t sum_term(const run_t *r, int32_t b)
+{
+    const int32_t tb = twice_rescaled(b, r->off_b, r->kb, r->qb);
+    return (int32_t)((uint32_t)r->sa_off + (uint32_t)(r->sb > 0 ? tb : -tb));
+}
+
+/* buf[i] = sum_term(r, b[i]) for B at IN_RESCALE, i < n (n >= 1): sa_off +- twice the rescaled b[i]. */
+TSLM_ALWAYS_INLINE void rescale_terms(const int8_t *b, int32_t *buf, int32_t n, const run_t *r, const int minus)
+{
+#if defined(TSLM_DSP_ASM)
+    const int32_t *end = buf + n;
+    int32_t x, u;
+#define TSLM_TERM(OP)                                      \
+    "ldrsb %[x], [%[b]], #1\n\t"                          \
+    "add %[x], %[off], %[x], lsl #21\n\t"                 \
+    "add %[t], %[rz], %[x], asr #31\n\t"                  \
+    "smmlar %[x], %[x], %[m], %[t]\n\t"                   \
+    "asr %[x], %[x], %[r]\n\t"                            \
+    OP " %[x], %[sa], %[x], lsl #1\n\t"                   \
+    "str %[x], [%[o]], #4\n\t"
+    if (minus) {
+        __asm__ volatile(TSLM_RUN_LOOP(TSLM_TERM("sub"))
+                         : [b] "+r"(b), [o] "+r"(buf), [x] "=&r"(x), [t] "=&r"(u)
+                         : [n] "r"(n), [end] "r"(end), [off] "r"(r->off_b), [m] "r"(r->qb.m), [rz] "r"(r->qb.rz),
+                           [r] "r"(r->qb.r), [sa] "r"(r->sa_off)
+                         : "cc", "memory");
+    } else {
+        __asm__ volatile(TSLM_RUN_LOOP(TSLM_TERM("add"))
+                         : [b] "+r"(b), [o] "+r"(buf), [x] "=&r"(x), [t] "=&r"(u)
+                         : [n] "r"(n), [end] "r"(end), [off] "r"(r->off_b), [m] "r"(r->qb.m), [rz] "r"(r->qb.rz),
+                           [r] "r"(r->qb.r), [sa] "r"(r->sa_off)
+                         : "cc", "memory");
+    }
+#undef TSLM_TERM
+#else
+    for (int32_t i = 0; i < n; ++i) {
+        const int32_t tb = (int32_t)((uint32_t)rq_z(r->off_b + (int32_t)((uint32_t)b[i] << 21), r->qb.m, r->qb.rz,
+                                                    r->qb.r) << 1);
+        buf[i] = (int32_t)((uint32_t)r->sa_off + (uint32_t)(minus ? -tb : tb));
+    }
+#endif
+}
+
+static void one_run(const run_t *r, const int8_t *a, const int8_t *b, int32_t sb_step, int8_t *out, int32_t n,
+                    int32_t *buf, const int8_t **cached)
+{
+    if (!sb_step) { /* B broadcast along the run */
+        if (r->op == OP_MUL) {
+            const int32_t k = (int32_t)((uint32_t)(*b + r->off_b) << 1);
+            prod_scalar(a, k, r->sa_off * k, out, n, r->qo);
+        } else if (r->minus) {
+            sum_scalar(a, sum_term(r, *b), out, n, r->qo, 1);
+        } else {
+            sum_scalar(a, sum_term(r, *b), out, n, r->qo, 0);
+        }
+        return;
+    }
+    for (int32_t i0 = 0; i0 < n; i0 += RUN_CHUNK, a += RUN_CHUNK, b += RUN_CHUNK, out += RUN_CHUNK) {
+        const int32_t len = n - i0 < RUN_CHUNK ? n - i0 : RUN_CHUNK;
+        if (b != *cached) { /* a run of one chunk whose B the buffer already holds is not recomputed */
+            if (r->op == OP_MUL) {
+                for (int32_t i = 0; i < len; ++i) {
+                    const int32_t k = (int32_t)((uint32_t)(b[i] + r->off_b) << 1);
+                    buf[2 * i] = k;
+                    buf[2 * i + 1] = r->sa_off * k;
+                }
+            } else if (r->kb == IN_RESCALE && r->sb > 0) {
+                rescale_terms(b, buf, len, r, 0);
+            } else if (r->kb == IN_RESCALE) {
+                rescale_terms(b, buf, len, r, 1);
+            } else {
+                for (int32_t i = 0; i < len; ++i) {
+                    buf[i] = sum_term(r, b[i]);
+                }
+            }
+            *cached = n <= RUN_CHUNK ? b : NULL;
+        }
+        if (r->op == OP_MUL) {
+            prod_vec(a, buf, out, len, r->qo);
+        } else if (r->minus) {
+            sum_vec(a, buf, out, len, r->qo, 1);
+        } else {
+            sum_vec(a, buf, out, len, r->qo, 0);
+        }
+    }
+}
+
+/* ADD/SUB/MUL through one_run() where the parameters allow it; 0 otherwise (nothing written). */
+static int run_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
+{
+    const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
+    const int s1 = t1[5] != 0, s2 = t2[5] != 0;
+    if (p->act_min != -128 || p->act_max != 127 || p->output_shift > -1 || p->output_shift < -22 || (!s1 && !s2) ||
+        d[5] < 1) {
+        return 0;
+    }
+    run_t r;
+    r.op = op;
+    r.qo.m = p->output_multiplier;
+    r.qo.r = -p->output_shift;
+    r.qo.rz = make_rz(r.qo.r, p->output_offset);
+    if (op == OP_MUL) {
+        r.a_is_in1 = s1;
+        r.sa_off = r.a_is_in1 ? p->in1_offset : p->in2_offset;
+        r.off_b = r.a_is_in1 ? p->in2_offset : p->in1_offset;
+        r.minus = 0, r.sb = 1, r.kb = IN_HALF;
+        r.qb = r.qo;
+    } else {
+        const int half1 = p->in1_multiplier == (INT32_C(1) << 30) && p->in1_shift == 0;
+        const int half2 = p->in2_multiplier == (INT32_C(1) << 30) && p->in2_shift == 0;
+        if (p->left_shift != 20 || !((s1 && half1) || (s2 && half2))) {
+            return 0;
+        }
+        r.a_is_in1 = s1 && half1;
+        const int32_t mb = r.a_is_in1 ? p->in2_multiplier : p->in1_multiplier;
+        const int32_t shb = r.a_is_in1 ? p->in2_shift : p->in1_shift;
+        const int bhalf = r.a_is_in1 ? half2 : half1;
+        if (!bhalf && (shb > -1 || shb < -30)) {
+            return 0;
+        }
+        r.kb = bhalf ? IN_HALF : IN_RESCALE;
+        r.qb.m = mb;
+        r.qb.r = -shb;
+        r.qb.rz = bhalf ? 0 : INT32_C(1) << (-shb - 1);
+        r.off_b = (int32_t)((uint32_t)(r.a_is_in1 ? p->in2_offset : p->in1_offset) << (bhalf ? 20 : 21));
+        /* x = in1's term +- in2's: A's sign is - only for SUB with A = input 2 */
+        r.minus = op == OP_SUB && !r.a_is_in1;
+        r.sa_off = (int32_t)((uint32_t)(r.a_is_in1 ? p->in1_offset : p->in2_offset) << 20);
+        r.sa_off = r.minus ? -r.sa_off : r.sa_off;
+        r.sb = (op == OP_SUB && r.a_is_in1) ? -1 : 1;
+    }
+    const int8_t *ina = r.a_is_in1 ? in1 : in2, *inb = r.a_is_in1 ? in2 : in1;
+    const int32_t *ta = r.a_is_in1 ? t1 : t2, *tb = r.a_is_in1 ? t2 : t1;
+    const int32_t n = d[5], b_step = tb[5];
+    int32_t buf[2 * RUN_CHUNK];
+    const int8_t *cached = NULL;
+    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
+        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
+            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
+                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
+                    for (int32_t i4 = 0; i4 < d[4]; ++i4, out += n) {
+                        const int8_t *a = ina + i0 * ta[0] + i1 * ta[1] + i2 * ta[2] + i3 * ta[3] + i4 * ta[4];
+                        const int8_t *b = inb + i0 * tb[0] + i1 * tb[1] + i2 * tb[2] + i3 * tb[3] + i4 * tb[4];
+                        one_run(&r, a, b, b_step, out, n, buf, &cached);
+                    }
+                }
+            }
+        }
+    }
+    return 1;
+}
+
 static void apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
 {
+    if (op != OP_SQDIFF && run_path(p, in1, in2, out, op)) {
+        return;
+    }
     if ((op == OP_ADD || op == OP_SUB) && half_path(p, in1, in2, out, op)) {
         return;
     }

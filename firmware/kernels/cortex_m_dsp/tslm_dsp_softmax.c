@@ -11,36 +11,177 @@
  *   constant, then the high word shifted by n - 1.
  */
 #include "tslm_dsp_softmax.h"
+#include "tslm_simd.h"
 
-/* A row's maximum, and its scale and exponent n of the output division (n > 31: all 0). */
-static int32_t row_stats(const tslm_softmax_params *p, const int8_t *in, int32_t *scale, int *bits_over_unit)
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__thumb2__) && !defined(TSLM_NO_ASM)
+#define TSLM_SOFTMAX_ASM 1 /* the per-element loops in Thumb-2 assembly; C with the same results otherwise */
+#endif
+
+/* The largest of n int8: four at a time with SSUB8 and SEL (per-byte maximum), then the lanes. */
+static int32_t row_max(const int8_t *in, int32_t n)
 {
-    const int32_t depth = p->depth;
-    int32_t max = -128;
-    for (int32_t c = 0; c < depth; ++c) {
+    int32_t c = 0, max = -128;
+#if defined(TSLM_SOFTMAX_ASM)
+    if (n >= 4) {
+        uint32_t m = 0x80808080u, v, t;
+        for (; c + 4 <= n; c += 4) {
+            v = (uint32_t)tslm_read32(in + c);
+            __asm__("ssub8 %[t], %[v], %[m]\n\t"
+                    "sel %[m], %[v], %[m]"
+                    : [m] "+r"(m), [t] "=&r"(t)
+                    : [v] "r"(v)
+                    : "cc");
+        }
+        __asm__("ror %[t], %[m], #16\n\t"
+                "ssub8 %[v], %[m], %[t]\n\t"
+                "sel %[m], %[m], %[t]\n\t"
+                "ror %[t], %[m], #8\n\t"
+                "ssub8 %[v], %[m], %[t]\n\t"
+                "sel %[m], %[m], %[t]"
+                : [m] "+r"(m), [t] "=&r"(t), [v] "=&r"(v)
+                :
+                : "cc");
+        max = (int8_t)(m & 0xFFu);
+    }
+#endif
+    for (; c < n; ++c) {
         max = in[c] > max ? in[c] : max;
     }
-    const int32_t *e = p->exp_table + max; /* e[-x] = exp_table[max - x] */
-    uint32_t sum = 0;
-    for (int32_t c = 0; c < depth; ++c) {
-        sum += ((uint32_t)e[-in[c]] + 2048u) >> 12;
-    }
-    *bits_over_unit = tslm_softmax_reciprocal(sum, scale);
     return max;
 }
 
-/* exp / sum scaled by 2^(31 - n)... as TFLM rounds it; n in [1, 31]. */
-TSLM_ALWAYS_INLINE uint32_t scaled(uint32_t scale, uint32_t e, uint64_t k, int n)
+/* TFLM's sum of a row's exponentials, each rounded by RoundingDivideByPOT(e, 12) = (e + 2^11) >> 12
+ * (e >= 0); e = at[-x] for an input x. */
+static uint32_t row_sum(const int8_t *in, int32_t n, const int32_t *at)
 {
-    const uint64_t acc = (uint64_t)scale * e + k;
-    return (uint32_t)(acc >> 32) >> (n - 1);
+#if defined(TSLM_SOFTMAX_ASM)
+    uint32_t sum = 0;
+    const int8_t *end = in + n;
+    int32_t x;
+#define TSLM_SUM_ONE                                       \
+    "ldrsb %[x], [%[in]], #1\n\t"                         \
+    "sub %[x], %[at], %[x], lsl #2\n\t"                   \
+    "ldr %[x], [%[x]]\n\t"                                \
+    "add %[x], %[x], #2048\n\t"                           \
+    "add %[sum], %[sum], %[x], lsr #12\n\t"
+    __asm__("tst %[n], #1\n\t"
+            "beq 2f\n\t"
+            TSLM_SUM_ONE
+            "2:\n\t"
+            "cmp %[in], %[end]\n\t"
+            "beq 3f\n"
+            "1:\n\t"
+            TSLM_SUM_ONE TSLM_SUM_ONE
+            "cmp %[in], %[end]\n\t"
+            "bne 1b\n"
+            "3:"
+            : [in] "+r"(in), [sum] "+r"(sum), [x] "=&r"(x)
+            : [n] "r"(n), [end] "r"(end), [at] "r"(at)
+            : "cc", "memory");
+#undef TSLM_SUM_ONE
+    return sum;
+#else
+    uint32_t sum = 0;
+    for (int32_t c = 0; c < n; ++c) {
+        sum += ((uint32_t)at[-in[c]] + 2048u) >> 12;
+    }
+    return sum;
+#endif
 }
 
-/* The quotient q >= 0 plus the output's -2^(bits-1), clamped above: min(q, 2^bits - 1) - 2^(bits-1). */
-TSLM_ALWAYS_INLINE int32_t finish(uint32_t q, const int bits)
+/* SRDHM(a, b) = floor((a b + 2^30) / 2^31): TFLM's SaturatingRoundingDoublingHighMul for all but
+ * a = b = INT32_MIN (ties go the same way for either sign, see tslm_dsp.h), one SMULL and a shift. */
+TSLM_ALWAYS_INLINE int32_t srdhm(int32_t a, int32_t b)
 {
-    const uint32_t top = (UINT32_C(1) << bits) - 1u;
-    return (int32_t)(q > top ? top : q) - (INT32_C(1) << (bits - 1));
+    return (int32_t)(((int64_t)a * b + (INT64_C(1) << 30)) >> 31);
+}
+
+/* x << shift saturated (gemmlowp SaturatingRoundingMultiplyByPOT, shift 1 or 2) */
+TSLM_ALWAYS_INLINE int32_t sat_shl(int32_t x, const int shift)
+{
+    const int32_t threshold = (int32_t)((UINT32_C(1) << (31 - shift)) - 1u);
+    return x > threshold ? INT32_MAX : (x < -threshold ? INT32_MIN : (int32_t)((uint32_t)x << shift));
+}
+
+/* tslm_softmax_reciprocal() with the same steps (gemmlowp's one_over_one_plus_x_for_x_in_0_1 after the
+ * sum's headroom), srdhm() for tslm_srdhm(): the same values, none of them -2^31 twice. */
+static int reciprocal(uint32_t sum, int32_t *scale)
+{
+    const int headroom_plus_one = tslm_clz32(sum);
+    const int32_t a = (int32_t)((sum << headroom_plus_one) - 0x80000000u);
+    const int64_t sum64 = (int64_t)a + INT32_MAX;
+    const int32_t half_denominator = (int32_t)((sum64 + 1) / 2); /* sum64 >= 0 */
+    int32_t x = 1515870810 + srdhm(half_denominator, -1010580540);
+    for (int i = 0; i < 3; ++i) {
+        const int32_t one_minus = (INT32_C(1) << 29) - srdhm(half_denominator, x);
+        x = x + sat_shl(srdhm(x, one_minus), 2);
+    }
+    *scale = sat_shl(x, 1);
+    return 12 - headroom_plus_one;
+}
+
+/* A row's outputs: q = floor((scale e + 2^30 + 2^(30+n)) / 2^(31+n)) (one UMLAL into a 64-bit
+ * constant, the high word shifted by n - 1), min(q, 2^bits - 1) - 2^(bits-1); n in [1, 31].
+ * USAT clamps q (< 2^30: scale and e are below 2^31) to 2^bits - 1. */
+TSLM_ALWAYS_INLINE void row_out(const int8_t *in, int32_t depth, const int32_t *at, uint32_t scale, int n,
+                                void *output, const int bits)
+{
+    const uint64_t k = (UINT64_C(1) << 30) + (UINT64_C(1) << (30 + n));
+#if defined(TSLM_SOFTMAX_ASM)
+    const uint32_t klo = (uint32_t)k, khi = (uint32_t)(k >> 32);
+    const int32_t sh = n - 1;
+    const int8_t *end = in + depth;
+    uint32_t lo, hi, e;
+    void *o = output;
+#define TSLM_OUT_ONE(SAT, SUB, STORE)                      \
+    "ldrsb %[e], [%[in]], #1\n\t"                         \
+    "sub %[e], %[at], %[e], lsl #2\n\t"                   \
+    "ldr %[e], [%[e]]\n\t"                                \
+    "mov %[lo], %[klo]\n\t"                               \
+    "mov %[hi], %[khi]\n\t"                               \
+    "umlal %[lo], %[hi], %[e], %[scale]\n\t"             \
+    "lsr %[hi], %[hi], %[sh]\n\t"                         \
+    SAT "\n\t"                                            \
+    SUB "\n\t"                                            \
+    STORE "\n\t"
+#define TSLM_OUT_LOOP(ONE)                                 \
+    "cmp %[in], %[end]\n\t"                               \
+    "beq 3f\n"                                            \
+    "1:\n\t"                                              \
+    ONE                                                   \
+    "cmp %[in], %[end]\n\t"                               \
+    "bne 1b\n"                                            \
+    "3:"
+    if (bits == 8) {
+        __asm__ volatile(TSLM_OUT_LOOP(TSLM_OUT_ONE("usat %[hi], #8, %[hi]", "sub %[hi], %[hi], #128",
+                                                    "strb %[hi], [%[o]], #1"))
+                         : [in] "+r"(in), [o] "+r"(o), [lo] "=&r"(lo), [hi] "=&r"(hi), [e] "=&r"(e)
+                         : [end] "r"(end), [at] "r"(at), [klo] "r"(klo), [khi] "r"(khi), [scale] "r"(scale),
+                           [sh] "r"(sh)
+                         : "cc", "memory");
+    } else {
+        __asm__ volatile(TSLM_OUT_LOOP(TSLM_OUT_ONE("usat %[hi], #16, %[hi]", "sub %[hi], %[hi], #32768",
+                                                    "strh %[hi], [%[o]], #2"))
+                         : [in] "+r"(in), [o] "+r"(o), [lo] "=&r"(lo), [hi] "=&r"(hi), [e] "=&r"(e)
+                         : [end] "r"(end), [at] "r"(at), [klo] "r"(klo), [khi] "r"(khi), [scale] "r"(scale),
+                           [sh] "r"(sh)
+                         : "cc", "memory");
+    }
+#undef TSLM_OUT_ONE
+#undef TSLM_OUT_LOOP
+#else
+    for (int32_t c = 0; c < depth; ++c) {
+        const uint64_t acc = (uint64_t)scale * (uint32_t)at[-in[c]] + k;
+        const uint32_t q = (uint32_t)(acc >> 32) >> (n - 1);
+        const uint32_t top = (UINT32_C(1) << bits) - 1u;
+        const int32_t v = (int32_t)(q > top ? top : q) - (INT32_C(1) << (bits - 1));
+        if (bits == 8) {
+            ((int8_t *)output)[c] = (int8_t)v;
+        } else {
+            ((int16_t *)output)[c] = (int16_t)v;
+        }
+    }
+#endif
 }
 
 /* Every row; `bits` (8 or 16, a constant after inlining) picks the output type. */
@@ -51,10 +192,9 @@ TSLM_ALWAYS_INLINE void softmax_rows(const tslm_softmax_params *p, const int8_t 
         const int8_t *in = input + r * depth;
         int8_t *out8 = (int8_t *)output + r * depth;
         int16_t *out16 = (int16_t *)output + r * depth;
+        const int32_t *at = p->exp_table + row_max(in, depth); /* at[-x] = exp_table[max - x] */
         int32_t scale;
-        int over;
-        const int32_t *e = p->exp_table + row_stats(p, in, &scale, &over);
-        const int n = over + 31 - bits;
+        const int n = reciprocal(row_sum(in, depth, at), &scale) + 31 - bits;
         if (n > 31) { /* the quotient rounds to 0 for every element */
             for (int32_t c = 0; c < depth; ++c) {
                 if (bits == 8) {
@@ -65,14 +205,10 @@ TSLM_ALWAYS_INLINE void softmax_rows(const tslm_softmax_params *p, const int8_t 
             }
             continue;
         }
-        const uint64_t k = (UINT64_C(1) << 30) + (UINT64_C(1) << (30 + n));
-        for (int32_t c = 0; c < depth; ++c) {
-            const int32_t v = finish(scaled((uint32_t)scale, (uint32_t)e[-in[c]], k, n), bits);
-            if (bits == 8) {
-                out8[c] = (int8_t)v;
-            } else {
-                out16[c] = (int16_t)v;
-            }
+        if (bits == 8) {
+            row_out(in, depth, at, (uint32_t)scale, n, out8, 8);
+        } else {
+            row_out(in, depth, at, (uint32_t)scale, n, out16, 16);
         }
     }
 }

@@ -110,10 +110,11 @@ def depthwise_column_words(output_h: int, filter_h: int, stride_h: int) -> int:
 
 
 def depthwise_column_records(rec: np.ndarray, fast: bool, zp: int, lo: int, hi: int) -> tuple[np.ndarray, int]:
-    """The column layout's records and epilogue (TSLM_DSP_DW_COL + 0..3 in tslm_dsp_depthwise_conv.h):
+    """The column layout's records and epilogue (TSLM_DSP_DW_COL + 0..4 in tslm_dsp_depthwise_conv.h):
     where the output clamps at or above its zero point (lo >= zp; TFLM's -1 for negative values then never
-    shows) and every right shift r <= 21, the zero point (and lo) go into the rounding term; otherwise the
-    records as they are (2: fast, 3: exact).
+    shows) and every right shift r <= 21, the zero point (and lo) go into the rounding term; where instead
+    the output spans the whole int8 range (no activation) and r <= 21, the zero point goes there too and the
+    kernel keeps TFLM's -1 (4); otherwise the records as they are (2: fast, 3: exact).
 
     >>> r, e = depthwise_column_records(np.array([4, 99, 3, 4]), True, -128, -128, 127); e, r.tolist()
     (0, [4, 99, 3, -1020])
@@ -121,12 +122,21 @@ def depthwise_column_records(rec: np.ndarray, fast: bool, zp: int, lo: int, hi: 
     (1, [4, 99, 3, -36])
     >>> depthwise_column_records(np.array([4, 99, 3, 4]), True, 5, 0, 127)[1]
     2
+    >>> r, e = depthwise_column_records(np.array([4, 99, 3, 4]), True, 5, -128, 127); e, r.tolist()
+    (4, [4, 99, 3, 44])
+    >>> depthwise_column_records(np.array([4, 99, 22, 1 << 21]), True, 5, -128, 127)[1]
+    2
     """
     if not fast:
         return rec.copy(), 3
     rows = rec.reshape(-1, 4).copy()
-    if lo < zp or int(rows[:, 2].max()) > 21:
+    if int(rows[:, 2].max()) > 21:
         return rows.reshape(-1), 2
+    if lo < zp:
+        if lo != -128 or hi != 127:
+            return rows.reshape(-1), 2
+        rows[:, 3] = (1 << (rows[:, 2] - 1)) + zp * (1 << rows[:, 2])
+        return rows.reshape(-1), 4
     full = lo == -128 and hi == 127
     offset = zp if full else zp - lo
     rows[:, 3] = (1 << (rows[:, 2] - 1)) + offset * (1 << rows[:, 2])

@@ -212,7 +212,7 @@ TSLM_ALWAYS_INLINE void run(const tslm_depthwise_conv_params *p, const int8_t *i
  * A group's channels are read whole before any of their outputs is written, so the op may run in
  * place. */
 
-enum { EPI_SAT = 0, EPI_FOLD = 1, EPI_FAST = 2, EPI_EXACT = 3 };
+enum { EPI_SAT = 0, EPI_FOLD = 1, EPI_FAST = 2, EPI_EXACT = 3, EPI_RSAT = 4 };
 
 /* words per padded column: enough for every block of four output rows (the last one partly past
  * the output) */
@@ -349,7 +349,9 @@ typedef struct {
 /* acc (2 x (bias + sum), or 2 x sum for EPI_EXACT) to the int8 output. EPI_SAT: round already holds
  * 2^(r-1) + zp 2^r and the output clamps to the whole int8 range; EPI_FOLD: round holds
  * 2^(r-1) + (zp - lo) 2^r (lo >= zp). Where lo >= zp, TFLM's correction of negative values
- * (-1 before the shift) never shows: such a value is <= 0 either way and clamps to lo. */
+ * (-1 before the shift) never shows: such a value is <= 0 either way and clamps to lo. EPI_RSAT: round
+ * holds 2^(r-1) + zp 2^r as EPI_SAT's, the output clamps to the whole int8 range, and TFLM's -1 for values
+ * <= 0 is kept (outputs below the zero point, no activation). */
 TSLM_ALWAYS_INLINE int8_t col_out(int32_t acc, const col_rec k, int32_t zp, int32_t lo, int32_t hi, const int epi)
 {
     int32_t v;
@@ -358,6 +360,11 @@ TSLM_ALWAYS_INLINE int8_t col_out(int32_t acc, const col_rec k, int32_t zp, int3
     } else if (epi == EPI_FOLD) {
         v = TSLM_USAT8(tslm_smmlar(acc, k.m, k.round) >> k.r) + lo;
         v = v > hi ? hi : v;
+    } else if (epi == EPI_RSAT) { /* EPI_FAST with the zero point in round: v - K is EPI_FAST's v - 1 */
+        const int32_t kfix = k.round - (1 << (k.r - 1)) + 1;
+        v = tslm_smmlar(acc, k.m, k.round);
+        v += (int32_t)((uint32_t)v - (uint32_t)kfix) >> 31;
+        v = tslm_ssat8(v >> k.r);
     } else if (epi == EPI_FAST) {
         v = tslm_smmlar(acc, k.m, k.round);
         v += (v - 1) >> 31;
@@ -445,6 +452,7 @@ typedef struct {
     int32_t init, m, round, r, ostep, tap; /* tap: bytes between padded columns */
     int32_t ab[16];
     const int8_t *end;                     /* the output past the last full block */
+    int32_t kfix;                          /* EPI_RSAT: zp 2^r + 1 (at byte 92) */
 } col3_ctx;
 
 #define TSLM_COL3_LOOP_FX(AB, I0, I1, I2, I3)                    \
@@ -464,41 +472,63 @@ typedef struct {
     "smmlar %[" A "], %[" A "], %[A0], %[A1]\n\t"              \
     "asr %[" A "], %[" A "], %[x0]\n\t"                        \
     "ssat %[" A "], #8, %[" A "]\n\t"
+/* EPI_RSAT: x1 holds kfix; TFLM's -1 for values <= 0 before the shift */
+#define TSLM_COL3_RREQ(A)                                       \
+    "smmlar %[" A "], %[" A "], %[A0], %[A1]\n\t"              \
+    "sub %[t], %[" A "], %[x1]\n\t"                           \
+    "add %[" A "], %[" A "], %[t], asr #31\n\t"                \
+    "asr %[" A "], %[" A "], %[x0]\n\t"                        \
+    "ssat %[" A "], #8, %[" A "]\n\t"
+#define TSLM_COL3_REQ4 TSLM_COL3_REQ("a0") TSLM_COL3_REQ("a1") TSLM_COL3_REQ("a2") TSLM_COL3_REQ("a3")
+#define TSLM_COL3_RREQ4                                                                                       \
+    "ldr %[x1], [%[ctx], #92]\n\t" TSLM_COL3_RREQ("a0") TSLM_COL3_RREQ("a1") TSLM_COL3_RREQ("a2")             \
+    TSLM_COL3_RREQ("a3")
 
 /* The full blocks of four output rows of one channel's column, 3x3 at stride 1, outputs clamped to int8
  * with the zero point in the rounding term (EPI_SAT): 36 MACs, four outputs in 67 instructions. */
-TSLM_ALWAYS_INLINE void col_3x3_blocks(const int32_t *x, int8_t *out, const col3_ctx *ctx)
+#define TSLM_COL3_BLOCKS(REQ4)                                                                                 \
+    __asm__ volatile("1:\n\t"                                                                                  \
+            "ldr %[t], [%[ctx]]\n\t"                                                                           \
+            TSLM_COL3_LOOP_FX("24", "%[t]", "%[t]", "%[t]", "%[t]")                                            \
+            "ldr %[t], [%[ctx], #20]\n\t"                                                                      \
+            "add %[xp], %[xp], %[t]\n\t"                                                                       \
+            TSLM_COL3_LOOP_FX("40", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                                        \
+            "add %[xp], %[xp], %[t]\n\t"                                                                       \
+            TSLM_COL3_LOOP_FX("56", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                                        \
+            "sub %[xp], %[xp], %[t], lsl #1\n\t"                                                               \
+            "add %[xp], %[xp], #8\n\t"                                                                         \
+            "ldrd %[A0], %[A1], [%[ctx], #4]\n\t"                                                              \
+            "ldr %[x0], [%[ctx], #12]\n\t"                                                                     \
+            REQ4                                                                                               \
+            "ldr %[x1], [%[ctx], #16]\n\t"                                                                     \
+            "strb %[a0], [%[o]]\n\t"                                                                           \
+            "strb %[a1], [%[o], %[x1]]\n\t"                                                                    \
+            "add %[o], %[o], %[x1], lsl #1\n\t"                                                                \
+            "strb %[a2], [%[o]]\n\t"                                                                           \
+            "strb %[a3], [%[o], %[x1]]\n\t"                                                                    \
+            "add %[o], %[o], %[x1], lsl #1\n\t"                                                                \
+            "ldr %[t], [%[ctx], #88]\n\t"                                                                      \
+            "cmp %[o], %[t]\n\t"                                                                               \
+            "bne 1b"                                                                                           \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A0] "=&r"(A0), [A1] "=&r"(A1),  \
+              [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [t] "=&r"(t), [xp] "+r"(xp), [o] "+r"(o)         \
+            : [ctx] "r"(ctx)                                                                                   \
+            : "cc", "memory")
+
+TSLM_ALWAYS_INLINE void col_3x3_blocks_sat(const int32_t *x, int8_t *out, const col3_ctx *ctx)
 {
     int32_t a0, a1, a2, a3, A0, A1, x0, x1, x2, t;
     const int32_t *xp = x;
     int8_t *o = out;
-    __asm__ volatile("1:\n\t"
-            "ldr %[t], [%[ctx]]\n\t"
-            TSLM_COL3_LOOP_FX("24", "%[t]", "%[t]", "%[t]", "%[t]")
-            "ldr %[t], [%[ctx], #20]\n\t"
-            "add %[xp], %[xp], %[t]\n\t"
-            TSLM_COL3_LOOP_FX("40", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
-            "add %[xp], %[xp], %[t]\n\t"
-            TSLM_COL3_LOOP_FX("56", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
-            "sub %[xp], %[xp], %[t], lsl #1\n\t"
-            "add %[xp], %[xp], #8\n\t"
-            "ldrd %[A0], %[A1], [%[ctx], #4]\n\t"
-            "ldr %[x0], [%[ctx], #12]\n\t"
-            TSLM_COL3_REQ("a0") TSLM_COL3_REQ("a1") TSLM_COL3_REQ("a2") TSLM_COL3_REQ("a3")
-            "ldr %[x1], [%[ctx], #16]\n\t"
-            "strb %[a0], [%[o]]\n\t"
-            "strb %[a1], [%[o], %[x1]]\n\t"
-            "add %[o], %[o], %[x1], lsl #1\n\t"
-            "strb %[a2], [%[o]]\n\t"
-            "strb %[a3], [%[o], %[x1]]\n\t"
-            "add %[o], %[o], %[x1], lsl #1\n\t"
-            "ldr %[t], [%[ctx], #88]\n\t"
-            "cmp %[o], %[t]\n\t"
-            "bne 1b"
-            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A0] "=&r"(A0), [A1] "=&r"(A1),
-              [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [t] "=&r"(t), [xp] "+r"(xp), [o] "+r"(o)
-            : [ctx] "r"(ctx)
-            : "cc", "memory");
+    TSLM_COL3_BLOCKS(TSLM_COL3_REQ4);
+}
+
+TSLM_ALWAYS_INLINE void col_3x3_blocks_rsat(const int32_t *x, int8_t *out, const col3_ctx *ctx)
+{
+    int32_t a0, a1, a2, a3, A0, A1, x0, x1, x2, t;
+    const int32_t *xp = x;
+    int8_t *o = out;
+    TSLM_COL3_BLOCKS(TSLM_COL3_RREQ4);
 }
 
 /* K x 1 (one filter column) at stride 1, EPI_SAT: per channel its n pairs A_j, B_j at ab[2j], ab[2j + 1]
@@ -519,12 +549,12 @@ TSLM_ALWAYS_INLINE void col_3x3_blocks(const int32_t *x, int8_t *out, const col3
     "smlad %[a1], %[A1], %[" XA "], %[a1]\n\t"       \
     "smlad %[a2], %[A0], %[" XB "], %[a2]\n\t"       \
     "smlad %[a3], %[A1], %[" XB "], %[a3]\n\t"
-#define TSLM_K1_LOOP(BODY)                                                                              \
+#define TSLM_K1_LOOP(BODY, REQ4)                                                                        \
     __asm__ volatile("1:\n\t" BODY                                                                     \
                      "add %[xp], %[xp], #8\n\t"                                                        \
                      "ldrd %[A0], %[A1], [%[ctx], #4]\n\t"                                             \
                      "ldr %[x0], [%[ctx], #12]\n\t"                                                    \
-                     TSLM_COL3_REQ("a0") TSLM_COL3_REQ("a1") TSLM_COL3_REQ("a2") TSLM_COL3_REQ("a3")   \
+                     REQ4                                                                              \
                      "ldr %[x1], [%[ctx], #16]\n\t"                                                    \
                      "strb %[a0], [%[o]]\n\t"                                                          \
                      "strb %[a1], [%[o], %[x1]]\n\t"                                                   \
@@ -545,19 +575,32 @@ TSLM_ALWAYS_INLINE void col_3x3_blocks(const int32_t *x, int8_t *out, const col3
 #define TSLM_K1_7 TSLM_K1_5 TSLM_K1_J("5", "x1", "x0") TSLM_K1_J("6", "x0", "x1")
 
 /* The full blocks of one channel's column, K x 1 at stride 1: n pairs, 2..8. */
-TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const col3_ctx *ctx, const int32_t n)
+TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const col3_ctx *ctx, const int32_t n,
+                                  const int rsat)
 {
     int32_t a0, a1, a2, a3, A0, A1, x0, x1, t;
     const int32_t *xp = x;
     int8_t *o = out;
+    if (!rsat) {
+        switch (n) {
+        case 2: TSLM_K1_LOOP(TSLM_K1_J0 TSLM_K1_J("1", "x1", "x0"), TSLM_COL3_REQ4); break;
+        case 3: TSLM_K1_LOOP(TSLM_K1_3, TSLM_COL3_REQ4); break;
+        case 4: TSLM_K1_LOOP(TSLM_K1_3 TSLM_K1_J("3", "x1", "x0"), TSLM_COL3_REQ4); break;
+        case 5: TSLM_K1_LOOP(TSLM_K1_5, TSLM_COL3_REQ4); break;
+        case 6: TSLM_K1_LOOP(TSLM_K1_5 TSLM_K1_J("5", "x1", "x0"), TSLM_COL3_REQ4); break;
+        case 7: TSLM_K1_LOOP(TSLM_K1_7, TSLM_COL3_REQ4); break;
+        default: TSLM_K1_LOOP(TSLM_K1_7 TSLM_K1_J("7", "x1", "x0"), TSLM_COL3_REQ4); break;
+        }
+        return;
+    }
     switch (n) {
-    case 2: TSLM_K1_LOOP(TSLM_K1_J0 TSLM_K1_J("1", "x1", "x0")); break;
-    case 3: TSLM_K1_LOOP(TSLM_K1_3); break;
-    case 4: TSLM_K1_LOOP(TSLM_K1_3 TSLM_K1_J("3", "x1", "x0")); break;
-    case 5: TSLM_K1_LOOP(TSLM_K1_5); break;
-    case 6: TSLM_K1_LOOP(TSLM_K1_5 TSLM_K1_J("5", "x1", "x0")); break;
-    case 7: TSLM_K1_LOOP(TSLM_K1_7); break;
-    default: TSLM_K1_LOOP(TSLM_K1_7 TSLM_K1_J("7", "x1", "x0")); break;
+    case 2: TSLM_K1_LOOP(TSLM_K1_J0 TSLM_K1_J("1", "x1", "x0"), TSLM_COL3_RREQ4); break;
+    case 3: TSLM_K1_LOOP(TSLM_K1_3, TSLM_COL3_RREQ4); break;
+    case 4: TSLM_K1_LOOP(TSLM_K1_3 TSLM_K1_J("3", "x1", "x0"), TSLM_COL3_RREQ4); break;
+    case 5: TSLM_K1_LOOP(TSLM_K1_5, TSLM_COL3_RREQ4); break;
+    case 6: TSLM_K1_LOOP(TSLM_K1_5 TSLM_K1_J("5", "x1", "x0"), TSLM_COL3_RREQ4); break;
+    case 7: TSLM_K1_LOOP(TSLM_K1_7, TSLM_COL3_RREQ4); break;
+    default: TSLM_K1_LOOP(TSLM_K1_7 TSLM_K1_J("7", "x1", "x0"), TSLM_COL3_RREQ4); break;
     }
 }
 #undef TSLM_K1_J0
@@ -568,6 +611,10 @@ TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const col3_
 #undef TSLM_K1_7
 #undef TSLM_COL3_LOOP_FX
 #undef TSLM_COL3_REQ
+#undef TSLM_COL3_RREQ
+#undef TSLM_COL3_REQ4
+#undef TSLM_COL3_RREQ4
+#undef TSLM_COL3_BLOCKS
 #endif
 
 /* The block's outputs: four rows, `rows` of them (1..3) for the last block. */
@@ -634,9 +681,9 @@ TSLM_ALWAYS_INLINE void col_channel(const tslm_depthwise_conv_params *p, const i
 }
 
 #if defined(TSLM_DSP_ASM)
-/* col_run for 3x3 at stride 1 with EPI_SAT: the full blocks in col_3x3_blocks, a last block of one row in C. */
-static void col_run_3x3(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *weights,
-                        int8_t *output, int32_t *col)
+/* col_run for 3x3 at stride 1 with EPI_SAT or EPI_RSAT: the full blocks in col_3x3_blocks, a last block of one row in C. */
+TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                         const int32_t *weights, int8_t *output, int32_t *col, const int epi)
 {
     const int32_t C = p->input_c, dm = p->depth_multiplier, OC = p->output_c;
     const int32_t J = col_words(p), xs = p->stride_w * J, ostep = p->output_w * OC, tap_x = p->dilation_w * J;
@@ -660,6 +707,9 @@ static void col_run_3x3(const tslm_depthwise_conv_params *p, const int8_t *input
                     const int32_t *rq = p->requant + 4 * o, *w = weights + o * 6;
                     const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
                     ctx.init = rq[0], ctx.m = rq[1], ctx.r = rq[2], ctx.round = rq[3];
+                    if (epi == EPI_RSAT) {
+                        ctx.kfix = rq[3] - (1 << (rq[2] - 1)) + 1;
+                    }
                     for (int32_t fx = 0; fx < 3; ++fx) {
                         const uint32_t A0 = (uint32_t)w[2 * fx], A1 = (uint32_t)w[2 * fx + 1];
                         ctx.ab[4 * fx] = (int32_t)A0;
@@ -672,7 +722,11 @@ static void col_run_3x3(const tslm_depthwise_conv_params *p, const int8_t *input
                         int8_t *out = out_b + ox * OC + o;
                         if (full > 0) {
                             ctx.end = out + full * 4 * ostep;
-                            col_3x3_blocks(x, out, &ctx);
+                            if (epi == EPI_RSAT) {
+                                col_3x3_blocks_rsat(x, out, &ctx);
+                            } else {
+                                col_3x3_blocks_sat(x, out, &ctx);
+                            }
                         }
                         if (rest == 1) { /* one row: the even pairs only */
                             const int32_t *xt = x + 2 * full;
@@ -680,11 +734,11 @@ static void col_run_3x3(const tslm_depthwise_conv_params *p, const int8_t *input
                             for (int32_t fx = 0; fx < 3; ++fx, xt += tap_x) {
                                 a0 = tslm_smlad(ctx.ab[4 * fx + 1], xt[1], tslm_smlad(ctx.ab[4 * fx], xt[0], a0));
                             }
-                            out[4 * full * ostep] = col_out(a0, k, zp, lo, hi, EPI_SAT);
+                            out[4 * full * ostep] = col_out(a0, k, zp, lo, hi, epi);
                         } else if (rest > 1) {
                             int32_t a0, a1, a2, a3;
                             col_3x3(x + 2 * full, w, 4 * tap_x, k.init, &a0, &a1, &a2, &a3);
-                            col_store(out + 4 * full * ostep, ostep, rest, a0, a1, a2, a3, k, zp, lo, hi, EPI_SAT);
+                            col_store(out + 4 * full * ostep, ostep, rest, a0, a1, a2, a3, k, zp, lo, hi, epi);
                         }
                     }
                 }
@@ -695,10 +749,11 @@ static void col_run_3x3(const tslm_depthwise_conv_params *p, const int8_t *input
 #endif
 
 #if defined(TSLM_DSP_ASM)
-/* col_run for K x 1 at stride 1 with EPI_SAT, n = 2..8 pairs: the full blocks in col_k1_blocks, the last
+/* col_run for K x 1 at stride 1 with EPI_SAT or EPI_RSAT, n = 2..8 pairs: the full blocks in col_k1_blocks, the last
  * rows in C. */
-static void col_run_k1(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *weights,
-                       int8_t *output, int32_t *col, const int32_t n)
+TSLM_ALWAYS_INLINE void col_run_k1_body(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                        const int32_t *weights, int8_t *output, int32_t *col, const int32_t n,
+                                        const int epi)
 {
     const int32_t C = p->input_c, dm = p->depth_multiplier, OC = p->output_c;
     const int32_t J = col_words(p), xs = p->stride_w * J, ostep = p->output_w * OC;
@@ -722,6 +777,9 @@ static void col_run_k1(const tslm_depthwise_conv_params *p, const int8_t *input,
                     const int32_t *rq = p->requant + 4 * o, *w = weights + o * n;
                     const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
                     ctx.init = rq[0], ctx.m = rq[1], ctx.r = rq[2], ctx.round = rq[3];
+                    if (epi == EPI_RSAT) {
+                        ctx.kfix = rq[3] - (1 << (rq[2] - 1)) + 1;
+                    }
                     uint32_t prev = 0;
                     for (int32_t j = 0; j < n; ++j) {
                         const uint32_t a = (uint32_t)w[j];
@@ -734,7 +792,7 @@ static void col_run_k1(const tslm_depthwise_conv_params *p, const int8_t *input,
                         int8_t *out = out_b + ox * OC + o;
                         if (full > 0) {
                             ctx.end = out + full * 4 * ostep;
-                            col_k1_blocks(x, out, &ctx, n);
+                            col_k1_blocks(x, out, &ctx, n, epi == EPI_RSAT);
                         }
                         if (rest == 1) { /* one row: the even pairs only */
                             const int32_t *xt = x + 2 * full;
@@ -742,17 +800,46 @@ static void col_run_k1(const tslm_depthwise_conv_params *p, const int8_t *input,
                             for (int32_t j = 0; j < n; ++j) {
                                 a0 = tslm_smlad(w[j], xt[j], a0);
                             }
-                            out[4 * full * ostep] = col_out(a0, k, zp, lo, hi, EPI_SAT);
+                            out[4 * full * ostep] = col_out(a0, k, zp, lo, hi, epi);
                         } else if (rest > 1) {
                             int32_t a0 = k.init, a1 = k.init, a2 = k.init, a3 = k.init;
                             col_taps(x + 2 * full, w, n, 0, &a0, &a1, &a2, &a3);
-                            col_store(out + 4 * full * ostep, ostep, rest, a0, a1, a2, a3, k, zp, lo, hi, EPI_SAT);
+                            col_store(out + 4 * full * ostep, ostep, rest, a0, a1, a2, a3, k, zp, lo, hi, epi);
                         }
                     }
                 }
             }
         }
     }
+}
+#endif
+
+#if defined(TSLM_DSP_ASM)
+/* One copy per epilogue, each with its loop's epilogue fixed, each a function of its own. */
+__attribute__((noinline)) static void col_run_3x3_sat(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                      const int32_t *weights, int8_t *output, int32_t *col)
+{
+    col_run_3x3_body(p, input, weights, output, col, EPI_SAT);
+}
+
+__attribute__((noinline)) static void col_run_3x3_rsat(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                       const int32_t *weights, int8_t *output, int32_t *col)
+{
+    col_run_3x3_body(p, input, weights, output, col, EPI_RSAT);
+}
+
+__attribute__((noinline)) static void col_run_k1_sat(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                     const int32_t *weights, int8_t *output, int32_t *col,
+                                                     const int32_t n)
+{
+    col_run_k1_body(p, input, weights, output, col, n, EPI_SAT);
+}
+
+__attribute__((noinline)) static void col_run_k1_rsat(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                      const int32_t *weights, int8_t *output, int32_t *col,
+                                                      const int32_t n)
+{
+    col_run_k1_body(p, input, weights, output, col, n, EPI_RSAT);
 }
 #endif
 
@@ -764,12 +851,20 @@ TSLM_ALWAYS_INLINE void col_run(const tslm_depthwise_conv_params *p, const int8_
     const int32_t J = col_words(p);
     const int32_t xs = p->stride_w * J; /* words between output columns' first input columns */
 #if defined(TSLM_DSP_ASM)
-    if (FW == 3 && n == 2 && !s2 && epi == EPI_SAT) {
-        col_run_3x3(p, input, weights, output, col);
+    if (FW == 3 && n == 2 && !s2 && (epi == EPI_SAT || epi == EPI_RSAT)) {
+        if (epi == EPI_SAT) {
+            col_run_3x3_sat(p, input, weights, output, col);
+        } else {
+            col_run_3x3_rsat(p, input, weights, output, col);
+        }
         return;
     }
-    if (FW == 1 && n >= 2 && n <= 8 && !s2 && epi == EPI_SAT) {
-        col_run_k1(p, input, weights, output, col, n);
+    if (FW == 1 && n >= 2 && n <= 8 && !s2 && (epi == EPI_SAT || epi == EPI_RSAT)) {
+        if (epi == EPI_SAT) {
+            col_run_k1_sat(p, input, weights, output, col, n);
+        } else {
+            col_run_k1_rsat(p, input, weights, output, col, n);
+        }
         return;
     }
 #endif
@@ -807,13 +902,21 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
     const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
 #if !defined(TSLM_OPTIMIZE_SIZE)
     const int32_t fw = p->filter_w;
-    if (!s2 && epi == EPI_SAT) {
+    if (!s2 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* (EPI_RSAT: outputs below the zero point) */
         if (n == 2 && fw == 3) {
-            col_run(p, input, w, output, col, 2, 3, 0, EPI_SAT);
+            if (epi == EPI_SAT) {
+                col_run(p, input, w, output, col, 2, 3, 0, EPI_SAT);
+            } else {
+                col_run(p, input, w, output, col, 2, 3, 0, EPI_RSAT);
+            }
             return;
         }
         if (fw == 1 && n <= 8) { /* col_run_k1 on the target */
-            col_run(p, input, w, output, col, n, 1, 0, EPI_SAT);
+            if (epi == EPI_SAT) {
+                col_run(p, input, w, output, col, n, 1, 0, EPI_SAT);
+            } else {
+                col_run(p, input, w, output, col, n, 1, 0, EPI_RSAT);
+            }
             return;
         }
     }

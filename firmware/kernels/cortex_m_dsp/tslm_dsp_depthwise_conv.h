@@ -9,7 +9,8 @@
 /* requant_fast >= TSLM_DSP_DW_COL: the column layout (taps paired along y, see tslm_dsp_depthwise_conv.c),
  * requant_fast - TSLM_DSP_DW_COL its epilogue: 0 records {2 bias, m, r, 2^(r-1) + zp 2^r} clamped to int8
  * (lo = zp = -128, hi = 127), 1 records {2 bias, m, r, 2^(r-1) + (zp - lo) 2^r} (lo >= zp), 2 the fast
- * records as they are, 3 the exact ones {bias, m, shift, 0}. Otherwise 0 or 1: the ring layout with
+ * records as they are, 3 the exact ones {bias, m, shift, 0}, 4 records as 0's with outputs over the whole
+ * int8 range below the zero point too (no activation: TFLM's -1 before the shift for values <= 0 kept). Otherwise 0 or 1: the ring layout with
  * the exact or fast records. */
 #define TSLM_DSP_DW_COL 16
 /* requant_fast >= TSLM_DSP_DW_PATCH: one input channel, depth multiplier > 1, dilation_w 1: the patch of each

@@ -108,9 +108,9 @@ TSLM_ALWAYS_INLINE int32_t sat_shl(int32_t x, const int shift)
 static int reciprocal(uint32_t sum, int32_t *scale)
 {
     const int headroom_plus_one = tslm_clz32(sum);
-    const int32_t a = (int32_t)((sum << headroom_plus_one) - 0x80000000u);
-    const int64_t sum64 = (int64_t)a + INT32_MAX;
-    const int32_t half_denominator = (int32_t)((sum64 + 1) / 2); /* sum64 >= 0 */
+    /* TFLM: a = (sum << headroom) - 2^31 in [0, 2^31), half_denominator = (a + INT32_MAX + 1) / 2, that
+     * is (sum << headroom) / 2 */
+    const int32_t half_denominator = (int32_t)((sum << headroom_plus_one) >> 1);
     int32_t x = 1515870810 + srdhm(half_denominator, -1010580540);
     for (int i = 0; i < 3; ++i) {
         const int32_t one_minus = (INT32_C(1) << 29) - srdhm(half_denominator, x);
@@ -144,11 +144,16 @@ TSLM_ALWAYS_INLINE void row_out(const int8_t *in, int32_t depth, const int32_t *
     SAT "\n\t"                                            \
     SUB "\n\t"                                            \
     STORE "\n\t"
+/* an odd first element, then two per turn */
 #define TSLM_OUT_LOOP(ONE)                                 \
+    "tst %[n], #1\n\t"                                    \
+    "beq 2f\n\t"                                          \
+    ONE                                                   \
+    "2:\n\t"                                              \
     "cmp %[in], %[end]\n\t"                               \
     "beq 3f\n"                                            \
     "1:\n\t"                                              \
-    ONE                                                   \
+    ONE ONE                                               \
     "cmp %[in], %[end]\n\t"                               \
     "bne 1b\n"                                            \
     "3:"
@@ -156,15 +161,15 @@ TSLM_ALWAYS_INLINE void row_out(const int8_t *in, int32_t depth, const int32_t *
         __asm__ volatile(TSLM_OUT_LOOP(TSLM_OUT_ONE("usat %[hi], #8, %[hi]", "sub %[hi], %[hi], #128",
                                                     "strb %[hi], [%[o]], #1"))
                          : [in] "+r"(in), [o] "+r"(o), [lo] "=&r"(lo), [hi] "=&r"(hi), [e] "=&r"(e)
-                         : [end] "r"(end), [at] "r"(at), [klo] "r"(klo), [khi] "r"(khi), [scale] "r"(scale),
-                           [sh] "r"(sh)
+                         : [n] "r"(depth), [end] "r"(end), [at] "r"(at), [klo] "r"(klo), [khi] "r"(khi),
+                           [scale] "r"(scale), [sh] "r"(sh)
                          : "cc", "memory");
     } else {
         __asm__ volatile(TSLM_OUT_LOOP(TSLM_OUT_ONE("usat %[hi], #16, %[hi]", "sub %[hi], %[hi], #32768",
                                                     "strh %[hi], [%[o]], #2"))
                          : [in] "+r"(in), [o] "+r"(o), [lo] "=&r"(lo), [hi] "=&r"(hi), [e] "=&r"(e)
-                         : [end] "r"(end), [at] "r"(at), [klo] "r"(klo), [khi] "r"(khi), [scale] "r"(scale),
-                           [sh] "r"(sh)
+                         : [n] "r"(depth), [end] "r"(end), [at] "r"(at), [klo] "r"(klo), [khi] "r"(khi),
+                           [scale] "r"(scale), [sh] "r"(sh)
                          : "cc", "memory");
     }
 #undef TSLM_OUT_ONE

@@ -45,3 +45,13 @@ def test_temporal_depthwise_takes_the_column_layout(zoo):
     _, plan = analyze(zoo("depthwise_temporal_4x1_c7"), "cortex-m-dsp")
     dw = [s for s in plan.steps if isinstance(s, Call) and s.family == "tslm_depthwise_conv"]
     assert len(dw) == 1 and dw[0].func == "tslm_dsp_depthwise_conv_s8" and dw[0].params["requant_fast"] >= 16
+
+
+@pytest.mark.parametrize("name", ["depthwise_3x3", "depthwise_temporal_4x1_c7"])
+def test_outputs_without_activation_take_the_assembly_epilogue(name, zoo):
+    """No activation (outputs below the zero point): epilogue 4, the zero point in the rounding term and TFLM's -1
+    kept, run by the 3x3 and K x 1 Thumb-2 loops; these op-zoo cases check it against TFLM in QEMU
+    (test_qemu_bench.py, -O2, and depthwise_3x3 in the size build)."""
+    _, plan = analyze(zoo(name), "cortex-m-dsp")
+    dw = [s for s in plan.steps if isinstance(s, Call) and s.family == "tslm_depthwise_conv"]
+    assert [c.params["requant_fast"] for c in dw] == [16 + 4]

@@ -1,5 +1,5 @@
 """The DSP kernels of a transformer's hot operators (BATCH_MATMUL, ADD/SUB/MUL at their fast paths' edges,
-SOFTMAX) against the portable kernels: tests/c/dsp_transformer_check.c on the host under ASan/UBSan (the
+SOFTMAX, MEAN) against the portable kernels: tests/c/dsp_transformer_check.c on the host under ASan/UBSan (the
 kernels' C forms) and on the emulated Cortex-M4 (their Thumb-2 assembly). Exit code is the verdict; the
 check's shapes include those that fall back to the general loops or to the portable kernel."""
 
@@ -19,8 +19,8 @@ from tinyslm.templating import template_env
 
 C = Path(__file__).parent / "c" / "dsp_transformer_check.c"
 KERNELS = firmware_dir() / "kernels"
-SOURCES = [KERNELS / "cortex_m_dsp" / f"tslm_dsp_{n}.c" for n in ("batch_matmul", "binary", "softmax")] + \
-          [KERNELS / f"tslm_{n}.c" for n in ("batch_matmul", "binary", "softmax")]
+FAMILIES = ("batch_matmul", "binary", "softmax", "reduce")
+SOURCES = [KERNELS / "cortex_m_dsp" / f"tslm_dsp_{n}.c" for n in FAMILIES] + [KERNELS / f"tslm_{n}.c" for n in FAMILIES]
 
 
 def _build(cc: list[str], tmp: Path, extra: list[str]) -> Path:

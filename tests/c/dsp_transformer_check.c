@@ -8,7 +8,9 @@
  * - ADD/SUB/MUL (tslm_dsp_binary.c) at the edges of their fast paths: output shifts 21..26, input
  *   shifts up to 31, a run broadcast across rows;
  * - SOFTMAX (tslm_dsp_softmax.c), int8 and int16 outputs, rows of 1..40, rows whose
- *   values are all equal or spread over the whole int8 range, large and small betas.
+ *   values are all equal or spread over the whole int8 range, large and small betas;
+ * - MEAN (tslm_dsp_reduce.c) over runs of 1..1400 values (the M4's int16 lanes flushed every 1024),
+ *   all at -128 or 127 or random.
  * Exit code: 0 when every output byte agrees and nothing past an output was written, 1 otherwise.
  */
 #include <stdint.h>
@@ -18,7 +20,9 @@
 #include "tslm_binary.h"
 #include "tslm_dsp_batch_matmul.h"
 #include "tslm_dsp_binary.h"
+#include "tslm_dsp_reduce.h"
 #include "tslm_dsp_softmax.h"
+#include "tslm_reduce.h"
 #include "tslm_softmax.h"
 
 static uint32_t state = 2463534242u;
@@ -223,8 +227,40 @@ static int check_softmax(void)
     return bad;
 }
 
+static int check_mean(void)
+{
+    static int32_t acc1[8], acc2[8];
+    int bad = 0;
+    for (int trial = 0; trial < 300; ++trial) {
+        tslm_reduce_params p;
+        memset(&p, 0, sizeof(p));
+        for (int d = 0; d < TSLM_MAX_DIMS; ++d) {
+            p.dims[d] = 1;
+        }
+        p.dims[4] = between(1, 4);
+        p.dims[5] = trial % 10 == 0 ? between(1000, 1400) : between(1, 70);
+        p.out_strides[4] = 1; /* the innermost run reduced into one output per row */
+        p.output_count = p.dims[4];
+        p.reduce_count = p.dims[5];
+        p.input_zero_point = between(-128, 127);
+        p.output_zero_point = between(-128, 127);
+        p.multiplier = multiplier();
+        p.shift = next() % 8 == 0 ? between(-31, 2) : between(-12, 0);
+        const int kind = (int)(next() % 3);
+        for (int32_t i = 0; i < p.dims[4] * p.dims[5]; ++i) {
+            lhs[i] = kind == 0 ? (int8_t)-128 : (kind == 1 ? (int8_t)127 : (int8_t)(next() >> 24));
+        }
+        memset(ref, 0, sizeof(ref));
+        memset(got, 0x55, sizeof(got));
+        tslm_mean_s8(&p, lhs, ref, acc1);
+        tslm_dsp_mean_s8(&p, lhs, got, acc2);
+        bad += differs(p.output_count);
+    }
+    return bad;
+}
+
 int main(void)
 {
-    const int bm = check_batch_matmul(), bin = check_binary_edges(), sm = check_softmax();
-    return (bm | bin | sm) != 0;
+    const int bm = check_batch_matmul(), bin = check_binary_edges(), sm = check_softmax(), mean = check_mean();
+    return (bm | bin | sm | mean) != 0;
 }

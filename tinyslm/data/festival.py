@@ -31,6 +31,12 @@ ENGINES: dict[str, tuple[str, ...]] = {
     "festival-hts": ("cmu_us_slt_arctic_hts",),
 }
 STRETCHES: tuple[float, ...] = (0.8, 1.0, 1.25)  # Festival's Duration_Stretch: slower speech above 1
+# Target F0 means (Hz) each voice also speaks at (0: the voice's own, about 105 Hz for kal and ked), through
+# Festival's linear-regression intonation (int_lr_params): two male diphone speakers become speakers of
+# several pitches (the tract factor of kws_synth then moves formants as well). Only the diphone engine:
+# the held-out engine keeps its one voice as it is.
+PITCHES: dict[str, tuple[float, ...]] = {"festival-diphone": (0.0, 150.0, 200.0), "festival-hts": (0.0,)}
+F0_STD_RATIO = 0.14  # target F0 standard deviation / mean (kal_diphone's own: 14 / 105)
 
 
 def festival_binary() -> str | None:
@@ -69,14 +75,18 @@ def _quote(text: str) -> str:
 
 
 def synthesize_words(voice: str, words: list[str], stretches: tuple[float, ...] = STRETCHES,
-                     binary: str | None = None) -> dict[tuple[str, float], tuple[int, np.ndarray]]:
-    """{(word, stretch): (rate, float audio trimmed of silence)} for one voice, in one Festival run."""
+                     binary: str | None = None, f0: float = 0.0) -> dict[tuple[str, float], tuple[int, np.ndarray]]:
+    """{(word, stretch): (rate, float audio trimmed of silence)} for one voice, in one Festival run;
+    `f0` > 0: intonation moved to that mean F0 in Hz (diphone voices; 0: the voice's own)."""
     exe = binary or festival_binary()
     if exe is None:
         raise DataError("festival is not installed", where="PATH", hint="apt-get install festival")
     out: dict[tuple[str, float], tuple[int, np.ndarray]] = {}
     with tempfile.TemporaryDirectory(prefix="tinyslm-festival-") as tmp:
         lines, names = [f"(voice_{voice})"], {}
+        if f0 > 0:
+            lines.append(f"(set! int_lr_params '((target_f0_mean {f0:g}) (target_f0_std {F0_STD_RATIO * f0:g}) "
+                         "(model_f0_mean 170) (model_f0_std 34)))")
         for si, s in enumerate(stretches):
             lines.append(f"(Parameter.set 'Duration_Stretch {s})")
             for wi, w in enumerate(words):
@@ -116,16 +126,17 @@ class FestivalTable:
         exe = require_engine(engine)
         arrays: dict[str, np.ndarray] = {}
         for v in ENGINES[engine]:
-            for (w, s), (rate, x) in synthesize_words(v, words, binary=exe).items():
-                arrays[f"{v}|{w}|{s}|{rate}"] = x.astype(np.float32)
+            for f0 in PITCHES[engine]:
+                for (w, s), (rate, x) in synthesize_words(v, words, binary=exe, f0=f0).items():
+                    arrays[f"{v}|{w}|{s}|{f0:g}|{rate}"] = x.astype(np.float32)
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez(path, **arrays)
         return cls(engine, path)
 
-    def get(self, voice: str, word: str, stretch: float) -> tuple[int, np.ndarray]:
+    def get(self, voice: str, word: str, stretch: float, f0: float = 0.0) -> tuple[int, np.ndarray]:
         if not self._cache:
             with np.load(self.path) as z:
                 for k in z.files:
-                    v, w, s, rate = k.split("|")
-                    self._cache[(v, w, float(s))] = (int(rate), z[k].astype(np.float64))
-        return self._cache[(voice, word, float(stretch))]
+                    v, w, s, p, rate = k.split("|")
+                    self._cache[(v, w, float(s), float(p))] = (int(rate), z[k].astype(np.float64))
+        return self._cache[(voice, word, float(stretch), float(f0))]

@@ -1,7 +1,8 @@
 """A synthetic keyword-spotting dataset spoken by espeak-ng (and Festival), in the Speech Commands layout.
 
 Engines: espeak-ng speaks every split; in training, FESTIVAL_TRAIN_PROBABILITY of the words come from
-Festival's diphone voices (kal, ked; tinyslm/data/festival.py) when festival is installed. Festival's
+Festival's diphone voices (kal, ked, each at its own and two higher target pitches: festival.PITCHES;
+tinyslm/data/festival.py) when festival is installed. Festival's
 HTS voice (``festival-hts``, :data:`OTHER_ENGINE`) never speaks in train/val/test: it is the domain-shift
 test set, made with ``make_kws_dataset(..., splits=("test",), engine=OTHER_ENGINE)``. Half the training
 clips go through a random microphone/channel response (augment.py). flite is never used.
@@ -175,17 +176,20 @@ _TABLES: dict[str, object] = {}  # path -> FestivalTable, loaded once per worker
 
 
 def _festival_word(engine: str, path: str, word: str, rng: np.random.Generator, tract: float
-                   ) -> tuple[str, float, np.ndarray]:
-    """(voice name, duration stretch, float audio at SAMPLE_RATE) of `word` from a Festival table."""
+                   ) -> tuple[str, float, float, np.ndarray]:
+    """(voice name, duration stretch, target F0 (0: the voice's own), float audio at SAMPLE_RATE) of `word`
+    from a Festival table."""
     from .audio import resample
-    from .festival import ENGINES, STRETCHES, FestivalTable
+    from .festival import ENGINES, PITCHES, STRETCHES, FestivalTable
 
     if path not in _TABLES:
         _TABLES[path] = FestivalTable(engine, Path(path))
     voice = str(rng.choice(ENGINES[engine]))
     stretch = float(rng.choice(STRETCHES))
-    rate, utt = _TABLES[path].get(voice, word, stretch)  # type: ignore[attr-defined]
-    return f"{engine}:{voice}", stretch, resample(utt, rate, SAMPLE_RATE * tract)
+    # drawn only where the engine has several pitches: the held-out engine's clips stay as they were
+    f0 = float(rng.choice(PITCHES[engine])) if len(PITCHES[engine]) > 1 else 0.0
+    rate, utt = _TABLES[path].get(voice, word, stretch, f0)  # type: ignore[attr-defined]
+    return f"{engine}:{voice}", stretch, f0, resample(utt, rate, SAMPLE_RATE * tract)
 
 
 def synth_clip(task: ClipTask, espeak: str | None = None) -> tuple[ClipRecipe, np.ndarray]:
@@ -217,8 +221,8 @@ def synth_clip(task: ClipTask, espeak: str | None = None) -> tuple[ClipRecipe, n
     else:
         if engine not in tables:
             raise DataError(f"no {engine} table for this clip", hint="make_kws_dataset builds it (festival.py)")
-        voice, stretch, speech = _festival_word(engine, tables[engine], word, rng, tract)
-        speed, pitch = int(round(100 * stretch)), 0
+        voice, stretch, f0, speech = _festival_word(engine, tables[engine], word, rng, tract)
+        speed, pitch = int(round(100 * stretch)), int(round(f0))  # festival: pitch is the target F0 in Hz
     speech = speech[:int(0.98 * CLIP_SAMPLES)]
     peak = float(rng.uniform(-30.0, -1.0))
     speech = speech * (10 ** (peak / 20) / max(np.abs(speech).max(), 1e-12))

@@ -54,3 +54,39 @@ def test_transformer_kernels_on_cortex_m4(tmp_path, opt):
                         "-serial", "none", "-semihosting-config", "enable=on,target=native", "-kernel", str(elf)],
                        capture_output=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+# CONV_2D whose receptive fields are K contiguous input bytes (one filter row over all channels, no
+# padding: a 1 x K convolution over time, like the KWS transformer's patch embedding) read where they
+# lie, no im2col (padded ones keep the im2col copy: the op zoo's). (filter, stride, input h x w, channels
+# in/out, act)
+WINDOW_CONVS = {"conv_1x3_valid_time": ((1, 3), 1, (1, 13), 10, 8, "relu"),
+                "conv_1x5_valid_stride2_rows": ((1, 5), 2, (3, 14), 12, 6, None)}
+
+
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+@pytest.mark.parametrize("name", WINDOW_CONVS)
+def test_conv_windows_bit_exact_on_cortex_m4(name):
+    import zlib
+
+    import numpy as np
+    import opzoo
+    import tensorflow as tf
+
+    from tinyslm.compare import compare_outputs
+    from tinyslm.runners.oracle import Oracle
+    from tinyslm.runners.qemu import measure
+
+    k, stride, hw, cin, cout, act = WINDOW_CONVS[name]
+    case = opzoo.conv(k=k, cin=cin, cout=cout, stride=stride, padding="SAME" if "same" in name else "VALID",
+                      act=opzoo.relu if act == "relu" else None, hw=hw)
+    fn, shapes = case.build(tf, np.random.default_rng(zlib.crc32(name.encode())))
+    model = opzoo.convert_fn(fn, shapes)
+    cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=3)
+    assert any(s.func == "tslm_dsp_conv_s8" for s in cm.plan.steps if hasattr(s, "func"))
+    oracle = Oracle(model)
+    assert len(run.outputs) == len(batches) == 3
+    for inputs, ours in zip(batches, run.outputs):
+        c = compare_outputs(oracle.run(inputs), ours)
+        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem

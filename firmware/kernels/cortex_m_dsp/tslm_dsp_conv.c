@@ -5,7 +5,8 @@
  * hands over per-channel requantization records and the weights with each
  * pair of output channels interleaved by fours (tslm_dsp.h). Two output
  * pixels at a time: their receptive fields (for a 1x1 filter, the input
- * pixels themselves; otherwise an im2col copy in which taps outside the image
+ * pixels themselves; for one filter row over all channels with no padding, the
+ * K input bytes where they lie; otherwise an im2col copy in which taps outside the image
  * hold the input zero point, whose folded share then cancels, as TFLM's skip
  * does) are widened to int16 once, and each pair of output channels is a 2x2
  * block of dot products over K = filter_h * filter_w * filter_c: one weight
@@ -88,6 +89,11 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
     const int32_t groups = p->input_c / p->filter_c;
     const int32_t per_group = p->output_c / groups;
     const int direct = p->filter_h == 1 && p->filter_w == 1; /* 1x1: no padding, pixels are their own columns */
+    /* one filter row of one group over all input channels, no padding, no dilation along x: every receptive
+     * field is already K contiguous input bytes (a 1 x K convolution over time), read where it lies */
+    const int window = p->filter_h == 1 && groups == 1 && p->dilation_w == 1 && p->pad_h == 0 && p->pad_w == 0 &&
+                       (p->output_w - 1) * p->stride_w + p->filter_w <= p->input_w &&
+                       (p->output_h - 1) * p->stride_h < p->input_h;
     int8_t *col0 = (int8_t *)(x + 4 * n4);
     int8_t *col1 = col0 + k_all;
     const int32_t pixels = p->output_h * p->output_w;
@@ -100,7 +106,7 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
             int8_t *out1 = two ? out0 + p->output_c : NULL;
             for (int32_t g = 0; g < groups; ++g) {
                 const int8_t *a = col0, *c = col1;
-                if (direct) {
+                if (direct || window) {
                     a = pixel_at(p, in_b, px) + g * p->filter_c;
                     c = two ? pixel_at(p, in_b, px + 1) + g * p->filter_c : a;
                 } else {

@@ -49,6 +49,7 @@ class LmTrainConfig:
     teacher_lr: float = 2e-3
     alpha: float = 0.5
     temperature: float = 1.0  # alpha 0.5, T=1: chosen on dev-corpus validation by tinyslm.train.lm_study (README)
+    attn_beta: float = 0.0  # attention-map distillation of the distilled phase (fit_lm's attn_beta)
     train_docs: int | None = None  # use only the first N training documents
     calib: int = 256  # calibration states for int8 conversion
     int8_docs: int = 100  # test documents decoded with the int8 step model in TFLM
@@ -187,11 +188,51 @@ class TeacherLogits:
         return out
 
 
+def attention_layer_map(student_layers: int, teacher_layers: int) -> list[tuple[int, int]]:
+    """(student block, teacher block) pairs whose attention maps are matched: the first with the first, the
+    last with the last, the rest evenly in between."""
+    if student_layers == 1:
+        return [(0, teacher_layers - 1)]
+    return [(i, round(i * (teacher_layers - 1) / (student_layers - 1))) for i in range(student_layers)]
+
+
+def attention_probe(model: keras.Model, blocks: list[int]) -> keras.Model:
+    """The model's logits plus, for each block in `blocks`, its query and key heads (B, H, T, Dh): the same
+    weights, so training the probe trains the model."""
+    outs = [model.output]
+    for i in blocks:
+        outs += [model.get_layer(f"b{i}_qh").output, model.get_layer(f"b{i}_kh").output]
+    return keras.Model(model.input, outs)
+
+
+def attention_log_probs(q, k):
+    """Causal attention log-probabilities (B, H, T, T) from query and key heads, as CausalAttention weighs."""
+    t = tf.shape(q)[2]
+    scores = tf.matmul(q, k, transpose_b=True) * (1.0 / math.sqrt(int(q.shape[-1])))
+    allowed = tf.linalg.band_part(tf.ones((t, t)), -1, 0)
+    return tf.nn.log_softmax(scores + (allowed - 1.0) * 1e9, axis=-1), allowed
+
+
+def attention_kl(t_logp, s_logp, allowed, w):
+    """KL(teacher's attention row || student's) in nats, averaged over heads and real query positions (w).
+    Heads are matched one to one when both have as many, else the heads' average attention is matched."""
+    if t_logp.shape[1] != s_logp.shape[1]:
+        t_logp = tf.math.log(tf.reduce_mean(tf.exp(t_logp), axis=1, keepdims=True) + 1e-9)
+        s_logp = tf.math.log(tf.reduce_mean(tf.exp(s_logp), axis=1, keepdims=True) + 1e-9)
+    kl_rows = tf.reduce_sum(tf.exp(t_logp) * (t_logp - s_logp) * allowed, axis=-1)  # (B, H, T)
+    return tf.reduce_sum(tf.reduce_mean(kl_rows, axis=1) * w) / tf.reduce_sum(w)
+
+
 def fit_lm(model: keras.Model, train: Encoded, val: Encoded, epochs: int, lr: float, batch: int, seed: int,
            teacher: keras.Model | TeacherLogits | None = None, alpha: float = 0.0, temperature: float = 2.0,
-           prune: float = 0.0, say: Callable[[str], None] = print, label: str = "") -> FitLog:
+           prune: float = 0.0, say: Callable[[str], None] = print, label: str = "",
+           attn_beta: float = 0.0) -> FitLog:
     """Adam with warmup + cosine decay; the data order is drawn from `seed` alone. A teacher model is run once
-    over `train` (:class:`TeacherLogits`); pass the TeacherLogits of `train` to reuse them."""
+    over `train` (:class:`TeacherLogits`); pass the TeacherLogits of `train` to reuse them.
+
+    attn_beta > 0 (needs the teacher model): ``+ attn_beta * KL(teacher's attention || student's)`` of the
+    blocks paired by :func:`attention_layer_map`, the teacher then run inside every step (its attention maps
+    are too large to keep: rows x heads x T x T)."""
     rng = np.random.default_rng([seed, 7])
     plan = [batches(train, batch, rng) for _ in range(epochs)]
     total = sum(len(p) for p in plan)
@@ -201,8 +242,16 @@ def fit_lm(model: keras.Model, train: Encoded, val: Encoded, epochs: int, lr: fl
     opt = keras.optimizers.Adam(sched)
     pruner = _Pruner(model, prune, total) if prune > 0 else None
     use_t = teacher is not None and alpha > 0
+    use_a = attn_beta > 0
+    if use_a and not isinstance(teacher, keras.Model):
+        raise ValueError("attention distillation needs the teacher model, not its logits")
     tl = None
-    if use_t:
+    if use_a:
+        pairs = attention_layer_map(sum(1 for la in model.layers if la.name.endswith("_qh")),
+                                    sum(1 for la in teacher.layers if la.name.endswith("_qh")))
+        s_probe = attention_probe(model, [s for s, _ in pairs])
+        t_probe = attention_probe(teacher, [t for _, t in pairs])
+    elif use_t:
         tl = teacher if isinstance(teacher, TeacherLogits) else TeacherLogits.compute(teacher, train)
         if len(tl.lengths) != len(train) or not np.array_equal(tl.lengths, train.lengths):
             raise ValueError("the teacher's logits are of another training set")
@@ -213,7 +262,12 @@ def fit_lm(model: keras.Model, train: Encoded, val: Encoded, epochs: int, lr: fl
     @tf.function(input_signature=spec)
     def train_step(x, y, w, t_logits):
         with tf.GradientTape() as tape:
-            logits = model(x, training=True)
+            if use_a:
+                s_out = s_probe(x, training=True)
+                t_out = [tf.stop_gradient(o) for o in t_probe(x, training=False)]
+                logits, t_logits = s_out[0], t_out[0]
+            else:
+                logits = model(x, training=True)
             ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits)
             n = tf.reduce_sum(w)
             hard = tf.reduce_sum(ce * w) / n
@@ -223,6 +277,11 @@ def fit_lm(model: keras.Model, train: Encoded, val: Encoded, epochs: int, lr: fl
                 ls = tf.nn.log_softmax(logits / t2, axis=-1)
                 kl = tf.reduce_sum(tf.reduce_sum(tf.exp(lt) * (lt - ls), axis=-1) * w) / n
                 loss = (1.0 - alpha) * hard + alpha * t2 * t2 * kl
+            if use_a:
+                for j in range(len(pairs)):
+                    t_lp, allowed = attention_log_probs(t_out[1 + 2 * j], t_out[2 + 2 * j])
+                    s_lp, _ = attention_log_probs(s_out[1 + 2 * j], s_out[2 + 2 * j])
+                    loss = loss + attn_beta / len(pairs) * attention_kl(t_lp, s_lp, allowed, w)
         grads = tape.gradient(loss, model.trainable_variables)
         opt.apply_gradients(zip(grads, model.trainable_variables))
         return hard
@@ -316,7 +375,8 @@ def train_lm(corpus: LmCorpus, cfg: LmTrainConfig, seed: int = 0, say: Callable[
     t_logits = TeacherLogits.compute(teacher, enc["train"])  # once, for distillation and pruning
     say(f"  teacher logits of the training set: {t_logits.flat.nbytes / 2**20:.0f} MiB ({time.time() - t0:.0f} s)")
     dlog = fit_lm(student, enc["train"], enc["val"], cfg.student_epochs, cfg.lr, cfg.batch_size, seed,
-                  teacher=t_logits, alpha=cfg.alpha, temperature=cfg.temperature, say=say, label="distilled")
+                  teacher=teacher if cfg.attn_beta > 0 else t_logits, alpha=cfg.alpha, temperature=cfg.temperature,
+                  attn_beta=cfg.attn_beta, say=say, label="distilled")
     bpc_dist = bpc(student, enc["test"])
     distilled_w = student.get_weights()
 

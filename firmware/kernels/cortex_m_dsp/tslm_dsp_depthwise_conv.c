@@ -447,7 +447,8 @@ TSLM_ALWAYS_INLINE void col_3x3(const int32_t *x, const int32_t *w, int32_t tap,
 #endif
 
 #if defined(TSLM_DSP_ASM)
-/* What the 3x3 loop below reads, per channel: 24 + 16 fx: A0, A1 then B0, B1 of filter column fx. */
+/* What the 3x3 and K x 1 loops below read, per channel: 3x3: at 24 + 8 fx (w0, w1), (w1, w2) of filter column fx;
+ * K x 1: at 24 + 8 j the pairs A_j, B_j. */
 typedef struct {
     int32_t init, m, round, r, ostep, tap; /* tap: bytes between padded columns */
     int32_t ab[16];
@@ -455,19 +456,6 @@ typedef struct {
     int32_t kfix;                          /* EPI_RSAT: zp 2^r + 1 (at byte 92) */
 } col3_ctx;
 
-#define TSLM_COL3_LOOP_FX(AB, I0, I1, I2, I3)                    \
-    "ldrd %[A0], %[A1], [%[ctx], #" AB "]\n\t"                 \
-    "ldrd %[x0], %[x1], [%[xp]]\n\t"                           \
-    "ldr %[x2], [%[xp], #8]\n\t"                               \
-    "smlad %[a0], %[A0], %[x0], " I0 "\n\t"                    \
-    "smlad %[a2], %[A0], %[x1], " I2 "\n\t"                    \
-    "smlad %[a0], %[A1], %[x1], %[a0]\n\t"                     \
-    "smlad %[a2], %[A1], %[x2], %[a2]\n\t"                     \
-    "ldrd %[A0], %[A1], [%[ctx], #" AB "+8]\n\t"               \
-    "smlad %[a1], %[A0], %[x0], " I1 "\n\t"                    \
-    "smlad %[a3], %[A0], %[x1], " I3 "\n\t"                    \
-    "smlad %[a1], %[A1], %[x1], %[a1]\n\t"                     \
-    "smlad %[a3], %[A1], %[x2], %[a3]\n\t"
 #define TSLM_COL3_REQ(A)                                        \
     "smmlar %[" A "], %[" A "], %[A0], %[A1]\n\t"              \
     "asr %[" A "], %[" A "], %[x0]\n\t"                        \
@@ -484,51 +472,81 @@ typedef struct {
     "ldr %[x1], [%[ctx], #92]\n\t" TSLM_COL3_RREQ("a0") TSLM_COL3_RREQ("a1") TSLM_COL3_RREQ("a2")             \
     TSLM_COL3_RREQ("a3")
 
+/* One filter column of a 3x3 block: the column's three x words X0, X1, X2 in r8-r10 (XLOAD), the weights
+ * A = (w0, w1), B = (w1, w2) at ab + 8 fx: rows 0 and 2 take A . X0 (X1) and w2 X1.lo (X2.lo) (SMLATB), rows 1
+ * and 3 w0 X0.hi (X1.hi) (SMLABT) and B . X1 (X2): eight instructions for 12 MACs. */
+#define TSLM_COL3B_FX(AB, XLOAD, I0, I1, I2, I3)                 \
+    "ldrd %[A], %[B], [%[ctx], #" AB "]\n\t"                    \
+    XLOAD                                                       \
+    "smlad %[a0], %[A], r8, " I0 "\n\t"                         \
+    "smlabt %[a1], %[A], r8, " I1 "\n\t"                        \
+    "smlad %[a2], %[A], r9, " I2 "\n\t"                         \
+    "smlabt %[a3], %[A], r9, " I3 "\n\t"                        \
+    "smlatb %[a0], %[B], r9, %[a0]\n\t"                         \
+    "smlad %[a1], %[B], r9, %[a1]\n\t"                          \
+    "smlatb %[a2], %[B], r10, %[a2]\n\t"                        \
+    "smlad %[a3], %[B], r10, %[a3]\n\t"
+/* requantization with m, round in A, B and r in r8 (EPI_SAT), and with kfix in r10 (EPI_RSAT) */
+#define TSLM_COL3B_REQ(X)                                       \
+    "smmlar %[" X "], %[" X "], %[A], %[B]\n\t"                 \
+    "asr %[" X "], %[" X "], r8\n\t"                            \
+    "ssat %[" X "], #8, %[" X "]\n\t"
+#define TSLM_COL3B_RREQ(X)                                      \
+    "smmlar %[" X "], %[" X "], %[A], %[B]\n\t"                 \
+    "sub %[t], %[" X "], r10\n\t"                               \
+    "add %[" X "], %[" X "], %[t], asr #31\n\t"                 \
+    "asr %[" X "], %[" X "], r8\n\t"                            \
+    "ssat %[" X "], #8, %[" X "]\n\t"
+#define TSLM_COL3B_REQ4 TSLM_COL3B_REQ("a0") TSLM_COL3B_REQ("a1") TSLM_COL3B_REQ("a2") TSLM_COL3B_REQ("a3")
+#define TSLM_COL3B_RREQ4                                                                                     \
+    "ldr r10, [%[ctx], #92]\n\t" TSLM_COL3B_RREQ("a0") TSLM_COL3B_RREQ("a1") TSLM_COL3B_RREQ("a2")           \
+    TSLM_COL3B_RREQ("a3")
+#define TSLM_COL3B_NEXT "add %[xp], %[xp], %[t]\n\tldmia %[xp], {r8, r9, r10}\n\t"
+
 /* The full blocks of four output rows of one channel's column, 3x3 at stride 1, outputs clamped to int8
- * with the zero point in the rounding term (EPI_SAT): 36 MACs, four outputs in 67 instructions. */
+ * with the zero point in the rounding term (EPI_SAT; EPI_RSAT two more instructions per output): 36 MACs,
+ * four outputs in 60 instructions. */
 #define TSLM_COL3_BLOCKS(REQ4)                                                                                 \
     __asm__ volatile("1:\n\t"                                                                                  \
             "ldr %[t], [%[ctx]]\n\t"                                                                           \
-            TSLM_COL3_LOOP_FX("24", "%[t]", "%[t]", "%[t]", "%[t]")                                            \
+            TSLM_COL3B_FX("24", "ldmia %[xp], {r8, r9, r10}\n\t", "%[t]", "%[t]", "%[t]", "%[t]")              \
             "ldr %[t], [%[ctx], #20]\n\t"                                                                      \
-            "add %[xp], %[xp], %[t]\n\t"                                                                       \
-            TSLM_COL3_LOOP_FX("40", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                                        \
-            "add %[xp], %[xp], %[t]\n\t"                                                                       \
-            TSLM_COL3_LOOP_FX("56", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                                        \
+            TSLM_COL3B_FX("32", TSLM_COL3B_NEXT, "%[a0]", "%[a1]", "%[a2]", "%[a3]")                           \
+            TSLM_COL3B_FX("40", TSLM_COL3B_NEXT, "%[a0]", "%[a1]", "%[a2]", "%[a3]")                           \
             "sub %[xp], %[xp], %[t], lsl #1\n\t"                                                               \
             "add %[xp], %[xp], #8\n\t"                                                                         \
-            "ldrd %[A0], %[A1], [%[ctx], #4]\n\t"                                                              \
-            "ldr %[x0], [%[ctx], #12]\n\t"                                                                     \
+            "ldrd %[A], %[B], [%[ctx], #4]\n\t"                                                                \
+            "ldr r8, [%[ctx], #12]\n\t"                                                                        \
             REQ4                                                                                               \
-            "ldr %[x1], [%[ctx], #16]\n\t"                                                                     \
+            "ldr r9, [%[ctx], #16]\n\t"                                                                        \
             "strb %[a0], [%[o]]\n\t"                                                                           \
-            "strb %[a1], [%[o], %[x1]]\n\t"                                                                    \
-            "add %[o], %[o], %[x1], lsl #1\n\t"                                                                \
+            "strb %[a1], [%[o], r9]\n\t"                                                                       \
+            "add %[o], %[o], r9, lsl #1\n\t"                                                                   \
             "strb %[a2], [%[o]]\n\t"                                                                           \
-            "strb %[a3], [%[o], %[x1]]\n\t"                                                                    \
-            "add %[o], %[o], %[x1], lsl #1\n\t"                                                                \
+            "strb %[a3], [%[o], r9]\n\t"                                                                       \
+            "add %[o], %[o], r9, lsl #1\n\t"                                                                   \
             "ldr %[t], [%[ctx], #88]\n\t"                                                                      \
             "cmp %[o], %[t]\n\t"                                                                               \
             "bne 1b"                                                                                           \
-            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A0] "=&r"(A0), [A1] "=&r"(A1),  \
-              [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [t] "=&r"(t), [xp] "+r"(xp), [o] "+r"(o)         \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B),      \
+              [t] "=&r"(t), [xp] "+r"(xp), [o] "+r"(o)                                                         \
             : [ctx] "r"(ctx)                                                                                   \
-            : "cc", "memory")
+            : "r8", "r9", "r10", "cc", "memory")
 
 TSLM_ALWAYS_INLINE void col_3x3_blocks_sat(const int32_t *x, int8_t *out, const col3_ctx *ctx)
 {
-    int32_t a0, a1, a2, a3, A0, A1, x0, x1, x2, t;
+    int32_t a0, a1, a2, a3, A, B, t;
     const int32_t *xp = x;
     int8_t *o = out;
-    TSLM_COL3_BLOCKS(TSLM_COL3_REQ4);
+    TSLM_COL3_BLOCKS(TSLM_COL3B_REQ4);
 }
 
 TSLM_ALWAYS_INLINE void col_3x3_blocks_rsat(const int32_t *x, int8_t *out, const col3_ctx *ctx)
 {
-    int32_t a0, a1, a2, a3, A0, A1, x0, x1, x2, t;
+    int32_t a0, a1, a2, a3, A, B, t;
     const int32_t *xp = x;
     int8_t *o = out;
-    TSLM_COL3_BLOCKS(TSLM_COL3_RREQ4);
+    TSLM_COL3_BLOCKS(TSLM_COL3B_RREQ4);
 }
 
 /* K x 1 (one filter column) at stride 1, EPI_SAT: per channel its n pairs A_j, B_j at ab[2j], ab[2j + 1]
@@ -609,12 +627,17 @@ TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const col3_
 #undef TSLM_K1_3
 #undef TSLM_K1_5
 #undef TSLM_K1_7
-#undef TSLM_COL3_LOOP_FX
 #undef TSLM_COL3_REQ
 #undef TSLM_COL3_RREQ
 #undef TSLM_COL3_REQ4
 #undef TSLM_COL3_RREQ4
 #undef TSLM_COL3_BLOCKS
+#undef TSLM_COL3B_FX
+#undef TSLM_COL3B_REQ
+#undef TSLM_COL3B_RREQ
+#undef TSLM_COL3B_REQ4
+#undef TSLM_COL3B_RREQ4
+#undef TSLM_COL3B_NEXT
 #endif
 
 /* The block's outputs: four rows, `rows` of them (1..3) for the last block. */
@@ -712,10 +735,8 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
                     }
                     for (int32_t fx = 0; fx < 3; ++fx) {
                         const uint32_t A0 = (uint32_t)w[2 * fx], A1 = (uint32_t)w[2 * fx + 1];
-                        ctx.ab[4 * fx] = (int32_t)A0;
-                        ctx.ab[4 * fx + 1] = (int32_t)A1;
-                        ctx.ab[4 * fx + 2] = (int32_t)(A0 << 16);
-                        ctx.ab[4 * fx + 3] = (int32_t)((A0 >> 16) | (A1 << 16));
+                        ctx.ab[2 * fx] = (int32_t)A0;                            /* (w0, w1) */
+                        ctx.ab[2 * fx + 1] = (int32_t)((A0 >> 16) | (A1 << 16)); /* (w1, w2) */
                     }
                     for (int32_t ox = 0; ox < p->output_w; ++ox) {
                         const int32_t *x = cbase + ox * xs;
@@ -729,11 +750,10 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
                             }
                         }
                         if (rest == 1) { /* one row: the even pairs only */
-                            const int32_t *xt = x + 2 * full;
-                            int32_t a0 = k.init;
-                            for (int32_t fx = 0; fx < 3; ++fx, xt += tap_x) {
-                                a0 = tslm_smlad(ctx.ab[4 * fx + 1], xt[1], tslm_smlad(ctx.ab[4 * fx], xt[0], a0));
-                            }
+                            const int32_t *x0 = x + 2 * full, *x1 = x0 + tap_x, *x2 = x1 + tap_x;
+                            int32_t a0 = tslm_smlad(w[1], x0[1], tslm_smlad(w[0], x0[0], k.init));
+                            a0 = tslm_smlad(w[3], x1[1], tslm_smlad(w[2], x1[0], a0));
+                            a0 = tslm_smlad(w[5], x2[1], tslm_smlad(w[4], x2[0], a0));
                             out[4 * full * ostep] = col_out(a0, k, zp, lo, hi, epi);
                         } else if (rest > 1) {
                             int32_t a0, a1, a2, a3;

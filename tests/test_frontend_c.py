@@ -185,3 +185,20 @@ def test_cli_writes_a_self_contained_frontend(tmp_path):
     assert names == sorted([*ENGINE_FILES, "tslm_frontend_kws.c", "tslm_frontend_kws.h"])
     for name in names:
         assert (tmp_path / name).read_text() == (FRONTEND / name).read_text()
+
+
+@needs_gcc
+@pytest.mark.parametrize("mfcc,step", [(8, 480), (13, 400)])
+def test_tune_frontend_points_agree(speech, tmp_path, mfcc, step):
+    """`tinyslm tune kws` searches the MFCC count and frame step; a point's firmware carries C tables generated
+    from its config (tinyslm.firmware.render(frontend_config=...)), as close to numpy as the preset's."""
+    from tinyslm.tune.space import frontend_config
+
+    cfg = frontend_config({"mfcc": mfcc, "frame_step": step})
+    write_frontend_tables(cfg, "kwstune", tmp_path)
+    exe = build(tmp_path, "kwstune", tmp_path)
+    rng = np.random.default_rng(5)
+    clips = np.concatenate([speech[:12], np.stack(hard_clips(16000, rng)).astype(np.int16)])
+    same, worst, n = agreement(KwsFrontend(cfg), exe, clips)
+    assert n == len(clips) * cfg.num_frames() * mfcc and cfg.num_frames() < 49
+    assert same >= 0.99 and worst <= 1, (same, worst)

@@ -79,8 +79,12 @@ def test_search_front_fits_and_is_non_dominated(search):
     assert sorted(p["instructions_est"] for p in front) == [p["instructions_est"] for p in front]
     page = (out / "tune.html").read_text()
     assert "<svg" in page and page.count("<tr>") >= len(front) + 1
-    # the first trial is the default build's student for the board
-    assert tune["baseline"] == sorted(t["id"] for t in tune["trials"])[0]
+    # the first trial is the default build's student for the board, the second its neighbour with fewer frames
+    # (the frontend is an axis: 10 MFCC x 33 frames, frame step 480), both trained to the end
+    first, second = sorted(tune["trials"], key=lambda t: t["id"])[:2]
+    assert tune["baseline"] == first["id"] and first["status"] == second["status"] == "finished"
+    assert {k: v for k, v in second["point"].items() if first["point"][k] != v} == {"frame_step": 480}
+    assert second["student"]["frames"] == 33 and first["student"]["frames"] == 49
 
 
 @pytest.mark.slow
@@ -98,17 +102,26 @@ def test_search_resumes_from_its_folder(search):
 
 @pytest.mark.slow
 def test_from_tune_build_reproduces_its_point(search):
+    """A point on another frontend than the default build's (fewer frames): its features from the same audio,
+    distilled from the shared teacher's logits per clip, the device's C frontend generated from its config."""
     out, _, tune = search
-    p = tune["front"][0]
+    n, p = next((i, q) for i, q in enumerate(tune["front"]) if q["point"]["frame_step"] != 320)
     build = out / "from-tune"
-    r = tinyslm("build", "--from-tune", str(out), "--pick", "0", "--device-examples", "10", "--out", str(build))
+    r = tinyslm("build", "--from-tune", str(out), "--pick", str(n), "--device-examples", "10", "--out", str(build))
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert (build / "train" / "model.tflite").read_bytes() == (out / p["tflite"]).read_bytes()
     report = json.loads((build / "report.json").read_text())
     assert report["quality_val"]["student_int8"] == pytest.approx(p["quality"], abs=1e-12)
     assert report["memory"]["arena_bytes"] == p["arena_bytes"]
-    assert report["device"]["agreement_with_host"] == 1.0
+    assert report["device"]["agreement_with_host"] == 1.0 and report["quality"]["tflm_agreement"] == 1.0
     assert "int8 model identical" in r.stdout
+    fe = report["dataset"]["frontend"]
+    assert (fe["num_mfcc"], fe["frame_step"]) == (p["point"]["mfcc"], p["point"]["frame_step"])
+    header = (build / "firmware" / "project" / "frontend" / "tslm_frontend_kws.h").read_text()
+    assert f"NUM_FRAMES {p['student']['frames']} " in header and f"NUM_OUT {p['point']['mfcc']} " in header
+    raw = report["raw_audio"]  # raw PCM through that frontend on the device, top-1 against the host pipeline
+    assert raw["clips"] >= 10 and raw["top1_agreement"] >= 0.95, raw
+    assert f"frontend: {p['point']['mfcc']} MFCC x {p['student']['frames']} frames" in r.stdout
     bad = tinyslm("build", "--from-tune", str(out), "--pick", str(len(tune["front"])))
     assert bad.returncode != 0 and "--pick" in bad.stderr and "Traceback" not in bad.stderr
 
@@ -121,7 +134,7 @@ def test_a_board_nothing_fits_is_refused_with_the_numbers():
     from tinyslm.tune.run import TuneSettings, check_smallest
 
     tiny = get_board("microbit")
-    tiny = dataclasses.replace(tiny, name="tiny", memory=dataclasses.replace(tiny.memory, ram_bytes=4096))
+    tiny = dataclasses.replace(tiny, name="tiny", memory=dataclasses.replace(tiny.memory, ram_bytes=2048))
     s = TuneSettings(task="kws", board="microbit", out=Path("unused"), quick=True)
     with pytest.raises(TinyslmError) as e:
         check_smallest(s, {"x_train": np.zeros((1, 49, 10), np.int8)}, lambda _: None, board=tiny)
@@ -165,3 +178,47 @@ def test_asha_never_stops_the_seeded_points():
     assert sched.on_trial_result(None, trials[3], weak) == TrialScheduler.STOP  # a random point: cut
     assert sched.on_trial_result(None, trials[2], weak) == TrialScheduler.CONTINUE  # the seeded one: kept
     assert sched.on_trial_result(None, trials[2], {"step": 10, "quality": 0.1}) == TrialScheduler.STOP  # the end
+
+
+def test_distillation_from_logits_per_clip_equals_the_teacher_model():
+    """A student on another frontend distils from the shared teacher's logits per clip (ClipTeacher): with the
+    same batches (shuffled with their logits) it trains as with the teacher model run on each batch; other
+    logits train it otherwise."""
+    import numpy as np
+
+    from tinyslm.train._tf import keras, seed_everything
+    from tinyslm.train.clip_teacher import ClipTeacher, teacher_logits
+    from tinyslm.train.distill import DistillConfig
+    from tinyslm.train.fit import FitConfig, fit
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((96, 6, 4)).astype(np.float32)
+    y = rng.integers(0, 4, 96)
+
+    def model(seed: int):
+        seed_everything(seed)
+        return keras.Sequential([keras.Input((6, 4)), keras.layers.Flatten(), keras.layers.Dense(4)])
+
+    teacher = model(7)
+    cfg = FitConfig(epochs=2, batch_size=16, augment=False)
+    dist = DistillConfig(alpha=0.7, temperature=2.0)
+
+    def train(t) -> list:
+        s = model(1)
+        fit(s, x, y, cfg=cfg, teacher=t, distill=dist, seed=3, verbose=False)
+        return s.get_weights()
+
+    with_model = train(teacher)
+    logits = teacher_logits(teacher, x)
+    with_logits = train(ClipTeacher(logits))
+    initial = model(1).get_weights()
+    assert not np.allclose(with_model[0], initial[0])
+    for a, b in zip(with_model, with_logits):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+    other = train(ClipTeacher(logits[::-1].copy()))  # the same logits on other clips
+    assert not np.allclose(other[0], with_model[0], atol=1e-4)
+    ct = ClipTeacher(logits)
+    ct.add(x[:10], logits[:10])
+    assert np.array_equal(ct.predict(x[:10]), logits[:10])
+    with pytest.raises(ValueError):
+        ct.predict(x[10:20])

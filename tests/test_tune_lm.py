@@ -76,7 +76,7 @@ def test_lm_search_front_fits_minimises_bpc_and_is_validated_on_val(search):
     # the LM fields of tune.json
     assert tune["task"] == "lm" and tune["quality_lower_is_better"] is True
     assert "validation" in tune["quality_metric"] and "bits per character" in tune["quality_metric"]
-    assert "per generated token" in tune["cost_unit"] and "not supported" in tune["from_tune"]
+    assert "per generated token" in tune["cost_unit"] and "--from-tune" in tune["from_tune"]
     assert "mode min" in tune["ray"]["scheduler"] and tune["teacher"]["quality_val"] > 0
     assert len(tune["trials"]) == TRIALS
     assert f"[tune] 1/{TRIALS} done" in r.stdout and "best so far" in r.stdout  # progress lines
@@ -116,12 +116,45 @@ def test_lm_search_front_fits_minimises_bpc_and_is_validated_on_val(search):
     assert "lower is better" in (out / "tune.html").read_text()
 
 
+# what `tinyslm build lm` writes in report.json (tinyslm.train.lm_task._report)
+LM_REPORT_KEYS = {"task", "board", "profile", "seed", "data", "student", "teacher", "params", "sparsity", "quality",
+                  "verify_host_vs_tflm", "device", "samples", "memory", "targets", "history", "seconds", "sizing"}
+
+
+def real_test_split(corpus: Path) -> None:
+    """Documents of the grammar in place of the test splits no trial could encode: a build reads them."""
+    from tinyslm.data.lm_corpus import sample_docs
+
+    docs, _ = sample_docs(300, np.random.default_rng(5))
+    chars = set("".join(docs[:200]))
+    test = [d for d in docs[240:] if set(d) <= chars][24:]  # after small_corpus's validation documents
+    assert len(test) >= 6
+    for split in ("test", "test_fresh"):
+        (corpus / f"{split}.txt").write_text("\n\n".join(test) + "\n", encoding="utf-8")
+
+
 @pytest.mark.slow
-def test_from_tune_refuses_an_lm_search_clearly(search):
-    out, _, _, _ = search
-    r = tinyslm("build", "--from-tune", str(out), "--pick", "0", timeout=120)
-    assert r.returncode != 0 and "Traceback" not in r.stderr + r.stdout
-    assert "does not build LM points" in r.stderr + r.stdout
+def test_from_tune_builds_an_lm_point_like_a_default_build(search):
+    out, corpus, _, tune = search
+    p = tune["front"][0]
+    real_test_split(corpus)  # the search is over: the build reports test bits per character
+    build = out / "from-tune"
+    r = tinyslm("build", "lm", "--from-tune", str(out), "--pick", "0", "--out", str(build), timeout=900)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    report = json.loads((build / "report.json").read_text())
+    assert set(report) == LM_REPORT_KEYS and "student from tinyslm tune" in report["sizing"]
+    # the trial's int8 step model, its validation bits per character and the compiler's memory, reproduced
+    assert (build / "train" / "model.tflite").read_bytes() == (out / p["tflite"]).read_bytes()
+    same = json.loads((build / "from_tune.json").read_text())["build"]
+    assert same["same_model"] and same["quality"] == pytest.approx(p["quality"], rel=1e-9)
+    assert report["memory"]["arena_bytes"] == p["arena_bytes"]
+    assert report["memory"]["int8_weights_bytes"] == p["weights_bytes"]
+    assert report["student"] == p["student"]
+    # verified like a default build: host C = TFLM on every step, the device = the host C build
+    assert report["verify_host_vs_tflm"]["ok"] and report["device"]["identical"] == report["device"]["runs"] > 0
+    assert "int8 model identical" in r.stdout
+    wrong = tinyslm("build", "kws", "--from-tune", str(out), "--pick", "0", timeout=120)
+    assert wrong.returncode != 0 and "is a lm search" in wrong.stderr and "Traceback" not in wrong.stderr
 
 
 def test_trials_get_the_training_and_validation_encodings_only(tmp_path):

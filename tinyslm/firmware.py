@@ -256,11 +256,14 @@ def opt_flag(optimize: str) -> str:
 
 
 def render(model, board: Board | str, out_dir: Path, name: str = "model", optimize: str = "speed",
-           frontend: str | None = None, mlperf: str | None = None, label: str | None = None):
+           frontend: str | None = None, mlperf: str | None = None, label: str | None = None,
+           frontend_config=None):
     """Write the firmware project (no build). Returns the CompiledModel.
 
     frontend: "kws" also puts the on-device feature frontend (firmware/frontend) in the
-    firmware, so it can take raw audio (`tinyslm-pcm`). mlperf: the MLPerf Tiny benchmark
+    firmware, so it can take raw audio (`tinyslm-pcm`); frontend_config (a
+    :class:`~tinyslm.data.frontend.FrontendConfig`, e.g. a `tinyslm tune` point's MFCC count and frame
+    step): its C tables are generated from that config instead of the preset's. mlperf: the MLPerf Tiny benchmark
     (kws01, ad01, ic01, vww01) the firmware answers as. label: the name `profile` gives
     without mlperf (default: the model file's name)."""
     from .compiler import compile_model
@@ -274,14 +277,21 @@ def render(model, board: Board | str, out_dir: Path, name: str = "model", optimi
         shutil.rmtree(out / sub, ignore_errors=True)
     cm = compile_model(model, out / "model", name=name, target=b.kernel_target)
     if frontend is not None:
+        from .data.frontend_c import PRESETS, write_frontend_tables
+
+        fc = frontend_config or PRESETS[frontend]
+        frames, feats = fc.num_frames(), fc.num_out
         t = cm.inputs[0]
-        if t.dtype != "int8" or int(np.prod(t.shape)) != 49 * 10:
-            raise TinyslmError(f"the {frontend} frontend makes int8 49x10 features, but the model's input is "
-                               f"{t.dtype} {'x'.join(map(str, t.shape))}", hint="build without --frontend")
+        if t.dtype != "int8" or int(np.prod(t.shape)) != frames * feats:
+            raise TinyslmError(f"the {frontend} frontend makes int8 {frames}x{feats} features, but the model's "
+                               f"input is {t.dtype} {'x'.join(map(str, t.shape))}", hint="build without --frontend")
         (out / "frontend").mkdir(parents=True)
-        for f in ("tslm_frontend", "tslm_rfft", f"tslm_frontend_{frontend}"):
+        copied = ("tslm_frontend", "tslm_rfft") + (() if frontend_config else (f"tslm_frontend_{frontend}",))
+        for f in copied:
             for ext in (".c", ".h"):
                 shutil.copyfile(firmware_dir() / "frontend" / (f + ext), out / "frontend" / (f + ext))
+        if frontend_config is not None:  # the same engine, tables of this config (same file and symbol names)
+            write_frontend_tables(frontend_config, frontend, out / "frontend")
     if mlperf is not None:
         check_mlperf(cm, mlperf)
     check_fit(cm, b, frontend, mlperf)
@@ -291,8 +301,9 @@ def render(model, board: Board | str, out_dir: Path, name: str = "model", optimi
         if src.suffix in (".c", ".h"):
             shutil.copyfile(src, out / "board" / src.name)
     pname = profile_name(model, name, mlperf, label)
+    fe_id = f":{frontend_config.to_json()}" if frontend is not None and frontend_config is not None else ""
     build_id = hashlib.sha256(f"{cm.model_sha256}:{b.name}:{__version__}:{cm.target}:{opt}:{frontend}:{mlperf}:"
-                              f"{pname}".encode()).hexdigest()[:12]
+                              f"{pname}{fe_id}".encode()).hexdigest()[:12]
     env = template_env()
     ctx = _main_context(cm, b.name, name, frontend, mlperf, pname, lap_fraction(b))
     ctx.update(board=b, build_id=build_id, cpu_flags=" ".join(b.cflags), opt=opt)
@@ -391,13 +402,13 @@ def build_host_app(model, out_dir: Path, name: str = "model", mlperf: str | None
 
 def build(model, board: Board | str, out_dir: Path, name: str = "model", optimize: str = "speed",
           jobs: int = 2, frontend: str | None = None, mlperf: str | None = None,
-          label: str | None = None) -> Firmware:
+          label: str | None = None, frontend_config=None) -> Firmware:
     """Render, build with arm-none-eabi-gcc (make), and measure. optimize: "speed" (-O2) or "size" (-Os)."""
     b = get_board(board) if isinstance(board, str) else board
     for tool in ("arm-none-eabi-gcc", "make"):
         find_tool(tool, "cannot build firmware")
     out = Path(out_dir)
-    cm = render(model, b, out, name, optimize, frontend, mlperf, label)
+    cm = render(model, b, out, name, optimize, frontend, mlperf, label, frontend_config)
     opt = opt_flag(optimize)
     shutil.rmtree(out / "build", ignore_errors=True)
     r = subprocess.run(["make", "-C", str(out), f"-j{jobs}", "--no-print-directory"], capture_output=True, text=True)

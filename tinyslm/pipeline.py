@@ -119,9 +119,15 @@ def _firmware(cfg: BuildConfig, folder: Path, task: AudioTask) -> dict:
     model = folder.parent / "train" / "model.tflite"
     frontend, why = (task.frontend, "") if task.frontend else (None, "no on-device frontend for this task")
     label = f"tinyslm-{cfg.task}"  # what `profile` names it (without --mlperf)
+    fe_cfg = task.frontend_config(cfg) if task.frontend_config else None  # a tuned point's: its own C tables
+    fe_kw = {}
+    if fe_cfg:
+        from .data.frontend import FrontendConfig
+
+        fe_kw = {"frontend_config": FrontendConfig.from_dict(fe_cfg)}
     try:
         fw, optimize_why = build_fitting(model, cfg.board, folder / "project", name=task.name, frontend=frontend,
-                                         mlperf=cfg.mlperf, label=label)
+                                         mlperf=cfg.mlperf, label=label, **fe_kw)
     except FitError as e:
         if frontend is None:
             raise
@@ -248,7 +254,9 @@ def run_build(cfg: BuildConfig, say: Callable[[str], None] = print) -> dict:
     base = {"task": cfg.task, "profile": cfg.profile, "seed": cfg.seed}
     tuned = {"tuned": cfg.tuned} if cfg.tuned is not None else {}  # in the keys of the sizing and train steps
     data = steps.run("data", {**base, "data": str(cfg.data)}, lambda d: task.data(cfg, d))
-    feats = steps.run("features", {}, lambda d: task.features(data, d))
+    fe_cfg = task.frontend_config(cfg) if task.frontend_config else None  # a tuned point's frontend
+    feats = steps.run("features", {"frontend": fe_cfg} if fe_cfg else {},
+                      lambda d: task.features(data, d, **({"frontend": fe_cfg} if fe_cfg else {})))
     sizing = steps.run("sizing", {"board": cfg.board, "profile": cfg.profile, **tuned},
                        lambda d: _sizing(cfg, d, task))
     say(sizing["table"])

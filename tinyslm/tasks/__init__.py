@@ -47,6 +47,9 @@ class AudioTask:
     # quality on held-out sets made at the end of the build (another seed; KWS: a held-out engine):
     # (cfg, folder, say) -> {"test_fresh": ..., ...} or {"skipped": why}
     fresh: Callable[["BuildConfig", Path, Callable[[str], None]], dict] | None = None
+    # the build's frontend config when it is not the task's default (a `tinyslm tune` point's), as a dict
+    # (FrontendConfig.to_dict); None: the default frontend
+    frontend_config: Callable[["BuildConfig"], dict | None] | None = None
 
     def profile(self, cfg: "BuildConfig") -> Any:
         """The training config of this build: the profile's, or a `tinyslm tune` point's."""

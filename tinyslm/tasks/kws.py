@@ -26,17 +26,42 @@ def data(cfg: BuildConfig, folder: Path) -> dict:
     return {"root": str((folder / "speech").resolve()), "source": "synthetic (espeak-ng; festival diphone voices in training)"}
 
 
-def features(data: dict, folder: Path) -> dict:
+def frontend_config(cfg: BuildConfig) -> dict | None:
+    """A `tinyslm tune` point's MFCC frontend when it is not the MLPerf one (None: the default 49 x 10)."""
+    if cfg.tuned is None:
+        return None
+    from ..tune.space import default_frontend, frontend_config as point_frontend
+
+    return None if default_frontend(cfg.tuned) else point_frontend(cfg.tuned).to_dict()
+
+
+def _frontend(cfg: BuildConfig):
+    from ..data import KwsFrontend
+    from ..data.frontend import FrontendConfig
+
+    d = frontend_config(cfg)
+    return KwsFrontend(FrontendConfig.from_dict(d) if d else None)
+
+
+def features(data: dict, folder: Path, frontend: dict | None = None) -> dict:
+    """features.npz from the clips; `frontend`: another MFCC frontend's config (a tuned point's), whose
+    students still distil from the default frontend's teacher: teacher_features.npz then holds the same clips
+    on the default frontend."""
     from ..data import KwsFrontend, load_kws
+    from ..data.frontend import FrontendConfig
 
     d = load_kws(data["root"])
     if len(d.train) == 0 or len(d.test) == 0:
         raise DataError(f"the dataset has {len(d.train)} training and {len(d.test)} test clips",
                         where=data["root"], hint="both splits need clips (see validation_list.txt / testing_list.txt)")
-    fe = KwsFrontend()
+    fe = KwsFrontend(FrontendConfig.from_dict(frontend) if frontend else None)
     arrays = {f"x_{s}": fe(d.split(s).audio) for s in ("train", "val", "test")}
     arrays.update({f"y_{s}": d.split(s).labels for s in ("train", "val", "test")})
     np.savez_compressed(folder / "features.npz", **arrays)
+    if frontend:
+        default = KwsFrontend()
+        np.savez_compressed(folder / "teacher_features.npz",
+                            **{f"x_{s}": default(d.split(s).audio) for s in ("train", "val", "test")})
     return {"n_train": len(d.train), "n_val": len(d.val), "n_test": len(d.test), "classes": list(d.classes),
             "source": d.source, "frontend": fe.config.to_dict()}
 
@@ -56,23 +81,41 @@ def size(budget, quick: bool):
 def train(cfg: BuildConfig, sizing: dict, folder: Path, say: Callable[[str], None]) -> dict:
     import dataclasses
 
-    from ..data import KwsFrontend
     from ..train import train_kws
     from ..train.models import KWTConfig
 
     f = np.load(folder.parent / "features" / "features.npz")
-    fe = KwsFrontend()
+    fe = _frontend(cfg)
     tc = TASK.profile(cfg)
     # The model trains on the features in real units, and its int8 input is pinned to the frontend's own
     # quantization: the frontend's int8 bytes (host numpy or device C) are then exactly the model's input.
     tc = dataclasses.replace(tc, student=KWTConfig(**{k: v for k, v in sizing["student"].items() if k != "kind"}),
                              quant=dataclasses.replace(tc.quant, input_range=fe.config.float_range))
     deq = fe.dequantize
+    teacher = None
+    if frontend_config(cfg) is not None:  # the default frontend's teacher, by its logits per clip
+        teacher = _clip_teacher(tc, f, np.load(folder.parent / "features" / "teacher_features.npz"), cfg.seed,
+                                deq, say)
     r = train_kws(deq(f["x_train"]), f["y_train"], deq(f["x_val"]), f["y_val"], deq(f["x_test"]), f["y_test"], tc,
-                  seed=cfg.seed, log=say)
+                  seed=cfg.seed, log=say, teacher=teacher)
     (folder / "model.tflite").write_bytes(r.tflite)
     (folder / "train.json").write_text(json.dumps(r.to_dict(), indent=1, default=float))
     return {"quality": r.quality, "facts": r.to_dict()["facts"], "summary": r.summary()}
+
+
+def _clip_teacher(tc, f, tf_, seed: int, deq, say: Callable[[str], None]):
+    """The teacher `tinyslm tune` shares (trained on the default frontend's features exactly as its search and
+    train_kws train it), as its logits per clip for a student on another frontend."""
+    from ..data import KwsFrontend
+    from ..train.clip_teacher import clip_teacher, train_kws_teacher
+
+    tdeq = KwsFrontend().dequantize
+    classes = max(tc.student.classes, int(max(f["y_train"].max(), f["y_val"].max()) + 1))
+    say(f"teacher: {tc.teacher.describe()} on the default frontend (49 x 10), its logits per clip")
+    teacher, norm = train_kws_teacher(tc, tdeq(tf_["x_train"]), f["y_train"], tdeq(tf_["x_val"]), f["y_val"], seed,
+                                      classes)
+    return clip_teacher(teacher, norm, {s: tdeq(tf_[f"x_{s}"]) for s in ("train", "val", "test")},
+                        {s: deq(f[f"x_{s}"]) for s in ("train", "val", "test")}, tc.normalize)
 
 
 def device_quality(cfg: "BuildConfig", out: Path, dev: np.ndarray, x_dev: np.ndarray, labels: np.ndarray) -> float:
@@ -93,7 +136,7 @@ def raw_audio(cfg: BuildConfig, fw: dict, folder: Path, workers: int = 2) -> dic
 
     from ..boards import get_board
     from ..runners.oracle import Oracle
-    from ..data import KwsFrontend, load_kws
+    from ..data import load_kws
     from ..device.emulator import emulator_for
     from ..device.protocol import DutClient
 
@@ -145,7 +188,7 @@ def raw_audio(cfg: BuildConfig, fw: dict, folder: Path, workers: int = 2) -> dic
             raise errors[0]
     bar.close()
     # the host pipeline on the same clips: numpy frontend, then TFLM (the reference the device build matches)
-    fe = KwsFrontend()
+    fe = _frontend(cfg)
     oracle = Oracle((folder.parent / "train" / "model.tflite").read_bytes())
     shape = oracle.interp.get_input_details(0)["shape"]
     feats = fe(test.audio[clips].astype("<i2"))
@@ -162,8 +205,9 @@ FRESH_SEED_OFFSET = 1000  # the fresh test set: the build's seed + this (held-ou
 OTHER_ENGINE_SEED_OFFSET = 2000  # the held-out engine's test set
 
 
-def _int8_accuracy(model: bytes, root: str) -> tuple[float, int, list[list[int]]]:
-    """Top-1 accuracy of the int8 model (TFLM) on a folder's test clips through the host frontend."""
+def _int8_accuracy(model: bytes, root: str, fe=None) -> tuple[float, int, list[list[int]]]:
+    """Top-1 accuracy of the int8 model (TFLM) on a folder's test clips through the host frontend (`fe`,
+    default the MLPerf one)."""
     from ..data import CLASSES, KwsFrontend
     from ..data.kws_synth import load_test_only
     from ..runners.oracle import Oracle
@@ -171,7 +215,7 @@ def _int8_accuracy(model: bytes, root: str) -> tuple[float, int, list[list[int]]
     audio, labels = load_test_only(root)
     oracle = Oracle(model)
     shape = oracle.interp.get_input_details(0)["shape"]
-    feats = KwsFrontend()(audio)
+    feats = (fe or KwsFrontend())(audio)
     pred = np.array([int(np.argmax(oracle.run([x.reshape(shape)])[0])) for x in feats])
     conf = np.zeros((len(CLASSES), len(CLASSES)), np.int64)
     np.add.at(conf, (labels, pred), 1)
@@ -195,14 +239,15 @@ def fresh(cfg: BuildConfig, folder: Path, say: Callable[[str], None] = print) ->
     out: dict = {"fresh_seed": cfg.seed + FRESH_SEED_OFFSET}
     make_kws_dataset(folder / "fresh", profile=cfg.profile, seed=out["fresh_seed"], splits=("test",),
                      progress=False)
-    out["test_fresh"], out["n_fresh"], out["confusion_fresh"] = _int8_accuracy(model, str(folder / "fresh"))
+    out["test_fresh"], out["n_fresh"], out["confusion_fresh"] = _int8_accuracy(model, str(folder / "fresh"),
+                                                                               _frontend(cfg))
     say(f"fresh test set (seed {out['fresh_seed']}): int8 accuracy {out['test_fresh']:.4f} on {out['n_fresh']} clips")
     out["other_engine"] = OTHER_ENGINE
     if engine_available(OTHER_ENGINE):
         out["other_engine_seed"] = cfg.seed + OTHER_ENGINE_SEED_OFFSET
         make_kws_dataset(folder / "other_engine", profile=cfg.profile, seed=out["other_engine_seed"],
                          splits=("test",), engine=OTHER_ENGINE, progress=False)
-        acc, n, conf = _int8_accuracy(model, str(folder / "other_engine"))
+        acc, n, conf = _int8_accuracy(model, str(folder / "other_engine"), _frontend(cfg))
         out.update(test_other_engine=acc, n_other_engine=n, confusion_other_engine=conf)
         say(f"held-out engine ({OTHER_ENGINE}): int8 accuracy {acc:.4f} on {n} clips")
     else:
@@ -212,4 +257,4 @@ def fresh(cfg: BuildConfig, folder: Path, say: Callable[[str], None] = print) ->
 
 TASK = AudioTask("kws", metric="accuracy", frontend="kws", data=data, features=features, train_profile=train_profile,
                  size=size, train=train, device_quality=device_quality, raw_audio=raw_audio,
-                 fresh=fresh)
+                 fresh=fresh, frontend_config=frontend_config)

@@ -73,9 +73,12 @@ class Distiller(keras.Model):
 
     def __init__(self, student: keras.Model, teacher: keras.Model | None = None, distill: DistillConfig | None = None,
                  task: str = "classify", augment: Callable[[tf.Tensor], tf.Tensor] | None = None,
-                 mixup: float = 0.0, **kw):
+                 mixup: float = 0.0, given_targets: bool = False, **kw):
         super().__init__(**kw)
         self.student, self.teacher, self.mixup = student, teacher, float(mixup)
+        # given_targets: the data is (x, y, teacher logits per example), computed beforehand (a teacher that reads
+        # other features of the same clips, tinyslm.train.clip_teacher); `teacher` is then None
+        self.given_targets = bool(given_targets)
         self.distill = distill or DistillConfig(alpha=0.0)
         self.task, self.augment = task, augment
         self.loss_tracker = keras.metrics.Mean(name="loss")
@@ -96,13 +99,14 @@ class Distiller(keras.Model):
         return data, data
 
     def _loss(self, x, y, out, teacher_out):
-        a = self.distill.alpha if self.teacher is not None else 0.0
+        a = self.distill.alpha if self.teacher is not None or self.given_targets else 0.0
         if self.task == "classify":
             return distillation_loss(y, out, teacher_out, a, self.distill.temperature)
         return reconstruction_distillation_loss(x, out, teacher_out, a)
 
     def train_step(self, data):
         x, y = self._split(data)
+        given = data[2] if self.given_targets else None
         if self.augment is not None:
             x = self.augment(x)
             if self.task != "classify":
@@ -119,8 +123,10 @@ class Distiller(keras.Model):
             lb = tf.reshape(lam, (-1,) + (1,) * (len(x.shape) - 1))
             x = lb * x + (1.0 - lb) * tf.gather(x, perm)
             mix = (lam, tf.gather(tf.reshape(y, [-1]), perm))
-        use_teacher = self.teacher is not None and self.distill.alpha > 0
-        teacher_out = self.teacher(x, training=False) if use_teacher else None
+            if given is not None:  # given logits mix like the inputs
+                given = lam[:, None] * given + (1.0 - lam[:, None]) * tf.gather(given, perm)
+        use_teacher = (self.teacher is not None or given is not None) and self.distill.alpha > 0
+        teacher_out = (given if given is not None else self.teacher(x, training=False)) if use_teacher else None
         with tf.GradientTape() as tape:
             out = self.student(x, training=True)
             if mix is None:

@@ -78,8 +78,11 @@ def _optimizer(cfg: FitConfig, steps_per_epoch: int) -> keras.optimizers.Optimiz
     return keras.optimizers.Adam(sched)
 
 
-def dataset(x: np.ndarray, y: np.ndarray | None, batch: int, shuffle: bool, seed: int) -> tf.data.Dataset:
-    ds = tf.data.Dataset.from_tensor_slices((x, y) if y is not None else x)
+def dataset(x: np.ndarray, y: np.ndarray | None, batch: int, shuffle: bool, seed: int,
+            targets: np.ndarray | None = None) -> tf.data.Dataset:
+    """(x, y) batches, or (x, y, targets) with per-example teacher logits given beforehand."""
+    ds = tf.data.Dataset.from_tensor_slices((x, y, targets) if targets is not None else (x, y) if y is not None
+                                            else x)
     if shuffle:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     return ds.batch(batch).prefetch(2)
@@ -98,8 +101,13 @@ def fit(student: keras.Model, x: np.ndarray, y: np.ndarray | None, x_val: np.nda
     seed_everything(seed)
     x = np.asarray(x, np.float32)
     steps = int(np.ceil(len(x) / cfg.batch_size))
-    trainer = Distiller(student, teacher, distill, task=task, augment=spec_augment(cfg) if cfg.augment else None,
-                        mixup=cfg.mixup)
+    # a teacher given as logits per training example (tinyslm.train.clip_teacher.ClipTeacher): no forward pass
+    given = getattr(teacher, "clip_logits", None)
+    if given is not None and len(given) != len(x):
+        raise ValueError(f"the teacher's logits cover {len(given)} examples, the training set has {len(x)}")
+    trainer = Distiller(student, None if given is not None else teacher, distill, task=task,
+                        augment=spec_augment(cfg) if cfg.augment else None, mixup=cfg.mixup,
+                        given_targets=given is not None)
     trainer.compile(optimizer=_optimizer(cfg, steps))
     history = History(label)
     if compile_only:
@@ -111,6 +119,6 @@ def fit(student: keras.Model, x: np.ndarray, y: np.ndarray | None, x_val: np.nda
     if verbose:
         cbs.append(progress_callback(label, cfg.epochs, steps))
     t0 = time.time()
-    trainer.fit(dataset(x, y, cfg.batch_size, True, seed), validation_data=val, epochs=cfg.epochs, verbose=0,
+    trainer.fit(dataset(x, y, cfg.batch_size, True, seed, given), validation_data=val, epochs=cfg.epochs, verbose=0,
                 callbacks=cbs)
     return FitResult(student, history, time.time() - t0)

@@ -86,12 +86,21 @@ def run_lm_build(cfg, steps, say: Callable[[str], None]) -> dict:
 
     vocab = padded_vocab(tok)
 
+    tuned = {"tuned": cfg.tuned} if cfg.tuned is not None else {}  # a `tinyslm tune lm` point (--from-tune)
+
     def sizing(folder: Path) -> dict:
+        if cfg.tuned is not None:  # the student a search chose (its dim, layers, heads, MLP; the firmware checks it)
+            from ..tune.lm import describe, student_of
+
+            s = student_of(cfg.tuned, vocab, 1)
+            table = f"student from tinyslm tune: {describe(cfg.tuned)}"
+            (folder / "sizing.txt").write_text(table + "\n")
+            return {"student": [s.dim, s.layers, s.heads, s.mlp], "table": table}
         chosen, rows = size_student(vocab, board, cfg.quick)
         (folder / "sizing.txt").write_text("\n".join(rows) + "\n")
         return {"student": list(chosen), "table": "\n".join(rows)}
 
-    sz = steps.run("sizing", {"board": cfg.board, "profile": cfg.profile, "vocab": vocab}, sizing)
+    sz = steps.run("sizing", {"board": cfg.board, "profile": cfg.profile, "vocab": vocab, **tuned}, sizing)
     say(sz["table"])
 
     def train(folder: Path) -> dict:
@@ -102,11 +111,13 @@ def run_lm_build(cfg, steps, say: Callable[[str], None]) -> dict:
         from dataclasses import replace
 
         tc = replace(tc, student=LmConfig(vocab, *sz["student"]))
+        if cfg.tuned is not None:  # the point's pruning sparsity (0: no pruning fine-tune, as its trial)
+            tc = replace(tc, sparsity=float(cfg.tuned["sparsity"]))
         res = train_lm(corpus, tc, cfg.seed, say=say, quick=cfg.quick)
         meta = save_result(res, folder)
         return {"quality": meta["quality"], "info": meta["info"], "model": str(folder / "model.tflite")}
 
-    tr = steps.run("train", {**base}, train)
+    tr = steps.run("train", {**base, **tuned}, train)
     from .lm_models import LmConfig
 
     info = tr["info"]

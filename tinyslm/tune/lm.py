@@ -19,8 +19,10 @@ anomaly); this module holds what differs for the LM task (``tinyslm.train.lm*``,
   with :mod:`.cost`'s per-operator model, then measured in QEMU for the front (the bench runtime's invoke of
   the step model; the firmware's sampler and cache writes are not in it).
 
-``tinyslm build --from-tune`` does not build LM points yet: ``tinyslm build lm`` sizes its student by its own
-rule and has no hook for a tuned point (see :func:`tinyslm.tune.results.pick`).
+``tinyslm build [lm] --from-tune DIR --pick N`` builds a point of the front as ``tinyslm build lm`` builds its
+own student (``train_lm``: the same teacher, distillation and pruning as the trial, plus the student alone for
+the report), with the point's student and sparsity in place of the sizing rule's, then compares the int8 step
+model, validation bits per character and memory with the point's (:func:`tinyslm.tune.build.compare`).
 """
 
 from __future__ import annotations
@@ -299,7 +301,9 @@ def tune_fields(s: Any) -> dict:
             "quality_docs": f"the first {cfg.int8_docs} validation documents through the int8 step model (TFLM)",
             "memory_note": "RAM = arena + the model's I/O buffers (the KV cache is its inputs) + stack + app, as "
                            "the LM firmware's fit check charges it; flash = int8 weights + the code estimate",
-            "from_tune": "not supported for lm: tinyslm build lm sizes its own student (no hook for a tuned point)"}
+            "from_tune": "tinyslm build lm --from-tune DIR --pick N: the point built as tinyslm build lm builds "
+                         "(train_lm with the point's student and sparsity), its step model and validation bits per "
+                         "character compared with the trial's"}
 
 
 # ----------------------------------------------------------------- one trial

@@ -6,7 +6,6 @@ import html
 import io
 import json
 from pathlib import Path
-from typing import Any
 
 from ..errors import TinyslmError
 
@@ -47,16 +46,11 @@ def load(tune_dir: Path) -> dict:
     path = Path(tune_dir) / "tune.json"
     if not path.exists():
         raise TinyslmError(f"no tune.json in {tune_dir}", where=str(tune_dir),
-                           hint="run `tinyslm tune kws|anomaly --board B --out DIR` first (it writes DIR/tune.json)")
+                           hint="run `tinyslm tune kws|anomaly|lm --board B --out DIR` first (it writes DIR/tune.json)")
     return json.loads(path.read_text())
 
 
 def pick(tune: dict, n: int, where: str) -> dict:
-    if tune.get("task") == "lm":
-        raise TinyslmError(f"{where} is a language-model search: tinyslm build --from-tune does not build LM points "
-                           "yet (tinyslm build lm sizes its own student and has no hook for a tuned one)",
-                           where=where, hint="see the point's int8 step model in DIR/trials/<id>/model.tflite and "
-                                             "its figures in tune.json; build the default LM with tinyslm build lm")
     front = tune.get("front") or []
     if not 0 <= n < len(front):
         raise TinyslmError(f"--pick {n}: the front in {where} has {len(front)} point(s), numbered 0..{len(front) - 1}",

@@ -79,7 +79,9 @@ def prepare_data(s: TuneSettings, steps: Any) -> dict[str, np.ndarray]:
         data = steps.run("data", {**base, "data": str(s.data)}, lambda d: tasks.get("kws").data(bc, d))
         steps.run("features", {}, lambda d: tasks.get("kws").features(data, d))
         f = np.load(s.out / "features" / "features.npz")
-        return {k: f[k] for k in ("x_train", "y_train", "x_val", "y_val")}
+        arrays = {k: f[k] for k in ("x_train", "y_train", "x_val", "y_val")}
+        arrays["root"] = data["root"]  # for other frontends' features (frontend_features)
+        return arrays
     data = steps.run("data", {**base, "data": str(s.data)}, lambda d: tasks.get("anomaly").data(bc, d))
     steps.run("features", {}, lambda d: tasks.get("anomaly").features(data, d))
     f = np.load(s.out / "features" / "features.npz")
@@ -113,15 +115,57 @@ def prepare_dev(s: TuneSettings, steps: Any) -> Any:
     return np.load(s.out / "dev_features" / "features.npz")
 
 
+def frontend_features(s: TuneSettings, arrays: dict, steps: Any) -> dict[str, dict[str, np.ndarray]]:
+    """KWS: the training and validation clips through every other frontend of the space (MFCC count x frame
+    step), one step each (features_<tag>/features.npz), from the same audio as the default features."""
+    from ..data import KwsFrontend, load_kws
+    from .space import default_frontend, frontend_config, frontend_tag, space_for
+
+    space = space_for("kws", s.quick)
+    points = [{"mfcc": m, "frame_step": st} for m in space.mfccs for st in space.frame_steps]
+    out: dict[str, dict[str, np.ndarray]] = {}
+    clips = None
+    for p in points:
+        if default_frontend(p):
+            continue
+        cfg = frontend_config(p)
+        tag = frontend_tag(p)
+
+        def make(d: Path, cfg: Any = cfg) -> dict:
+            nonlocal clips
+            clips = clips or load_kws(arrays["root"])
+            fe = KwsFrontend(cfg)
+            np.savez_compressed(d / "features.npz", **{f"x_{sp}": fe(clips.split(sp).audio) for sp in ("train", "val")})
+            return {"frontend": cfg.to_dict()}
+
+        steps.run(f"features_{tag}", {"frontend": cfg.to_dict()}, make)
+        f = np.load(s.out / f"features_{tag}" / "features.npz")
+        out[tag] = {"x_train": f["x_train"], "x_val": f["x_val"]}
+    return out
+
+
+def clip_logits(s: TuneSettings, arrays: dict[str, np.ndarray], weights: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """The shared teacher's logits per training and validation clip on its own (default) features: what a
+    student on another frontend distils from (tinyslm.train.clip_teacher)."""
+    from ..train.clip_teacher import teacher_logits
+    from ..train.models import Normalization
+    from .space import base_train_config
+    from .trial import Job, frontend, teacher_model
+
+    deq = frontend("kws").dequantize
+    x_train, x_val = deq(arrays["x_train"]), deq(arrays["x_val"])
+    norm = Normalization.fit(x_train) if base_train_config("kws", s.quick).normalize else None
+    if norm is not None:
+        x_train, x_val = norm.apply(x_train), norm.apply(x_val)
+    teacher = teacher_model(Job(task="kws", quick=s.quick, seed=s.seed, board=s.board, threads=s.cpus_per_trial,
+                                arrays=arrays, teacher_weights=weights))
+    return {"train": teacher_logits(teacher, x_train), "val": teacher_logits(teacher, x_val)}
+
+
 def train_teacher(s: TuneSettings, arrays: dict[str, np.ndarray], folder: Path, say: Say) -> dict:
     """The one teacher of the search, trained exactly as the build trains its own (same seed and data)."""
-    import dataclasses
-
-    from ..train._tf import seed_everything
     from ..train.api import ad_normalization, train_ad_teacher
-    from ..train.fit import fit
     from ..train.metrics import accuracy
-    from ..train.models import Normalization, build_dscnn, count_params
     from .space import base_train_config
     from .trial import frontend
 
@@ -129,17 +173,15 @@ def train_teacher(s: TuneSettings, arrays: dict[str, np.ndarray], folder: Path, 
     cfg = base_train_config(s.task, s.quick)
     x_train, x_val = deq(arrays["x_train"]), deq(arrays["x_val"])
     if s.task == "kws":
-        norm = Normalization.fit(x_train) if cfg.normalize else None
-        if norm is not None:
-            x_train, x_val = norm.apply(x_train), norm.apply(x_val)
+        from ..train.clip_teacher import train_kws_teacher
+
         n_classes = int(max(arrays["y_train"].max(), arrays["y_val"].max()) + 1)
-        tcfg = dataclasses.replace(cfg.teacher, frames=x_train.shape[1], feats=x_train.shape[2],
-                                   classes=max(cfg.student.classes, n_classes))
-        seed_everything(s.seed)
-        teacher = build_dscnn(tcfg)
-        say(f"[teacher] {tcfg.describe()}, {count_params(teacher):,d} params")
-        fit(teacher, x_train, arrays["y_train"], x_val, arrays["y_val"], cfg.teacher_fit, seed=s.seed,
-            label="teacher", verbose=False)
+        # as train_kws trains its own (a --from-tune build on another frontend trains it with this function)
+        teacher, norm = train_kws_teacher(cfg, x_train, arrays["y_train"], x_val, arrays["y_val"], s.seed,
+                                          max(cfg.student.classes, n_classes))
+        say(f"[teacher] {cfg.teacher.describe()}, {teacher.count_params():,d} params")
+        if norm is not None:
+            x_val = norm.apply(x_val)
         quality = accuracy(arrays["y_val"], teacher.predict(x_val, batch_size=256, verbose=0))
     else:
         cfg = cfg.with_shape(*x_train.shape[1:])
@@ -191,9 +233,8 @@ def check_smallest(s: TuneSettings, arrays: dict[str, np.ndarray], say: Say, boa
     shape = arrays["x_train"].shape[1:]
 
     def student(p: dict) -> Any:
-        c = student_config(s.task, p, s.quick)
-        return (dataclasses.replace(c, frames=shape[0], feats=shape[1]) if s.task == "kws"
-                else dataclasses.replace(c, frames=shape[0], mels=shape[1]))
+        c = student_config(s.task, p, s.quick)  # KWS: the input of the point's frontend
+        return c if s.task == "kws" else dataclasses.replace(c, frames=shape[0], mels=shape[1])
 
     pts = space_for(s.task, s.quick).points(s.task)
     smallest = min(pts, key=lambda p: (lambda n: (n.arena_bytes + n.io_bytes, n.weights_bytes))(
@@ -351,7 +392,8 @@ def run_search(s: TuneSettings, job: Any, baseline: dict | None, say: Say) -> An
         space = tlm.space_for(s.quick) if lm else space_for(s.task, s.quick)
         neighbours = tlm.cheaper_neighbours(baseline, space) if lm and baseline else \
             cheaper_neighbours(s.task, baseline, space) if baseline else []
-        first = [baseline, *neighbours][:max(1, s.trials // 3)] if baseline else None
+        # a third of the trials, at least two from three trials on (the default student and its first neighbour)
+        first = [baseline, *neighbours][:max(1, s.trials // 3, 2 if s.trials >= 3 else 1)] if baseline else None
         scheduler = seeded_asha(first or [], time_attr="step", max_t=job.max_step(), grace_period=grace,
                                 reduction_factor=max(3, -(-job.max_step() // grace)))
         search = BasicVariantGenerator(points_to_evaluate=first, random_state=s.seed)
@@ -477,8 +519,12 @@ def run_tune(s: TuneSettings, say: Say = print) -> dict:
         baseline = baseline_point(s, steps, say)
         teacher = steps.run("teacher", {"task": s.task, "profile": s.profile, "seed": s.seed},
                             lambda d: train_teacher(s, arrays, d, say))
+        weights = teacher_weights(out / "teacher")
+        others = frontend_features(s, arrays, steps) if s.task == "kws" else {}
+        arrays.pop("root", None)
         job = Job(task=s.task, quick=s.quick, seed=s.seed, board=s.board, threads=s.cpus_per_trial, arrays=arrays,
-                  teacher_weights=teacher_weights(out / "teacher"))
+                  teacher_weights=weights, frontends=others,
+                  teacher_logits=clip_logits(s, arrays, weights) if others else {})
     import ray
 
     try:

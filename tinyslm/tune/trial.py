@@ -39,6 +39,23 @@ class Job:
     arrays: dict[str, np.ndarray]  # int8 features: x_train, y_train, x_val, y_val (kws) / x_train, x_val,
     #                                 x_dev, y_dev, dev_groups, val_groups (anomaly)
     teacher_weights: list[np.ndarray] = field(default_factory=list)
+    # kws: x_train / x_val of every other frontend of the space (space.frontend_tag -> arrays), and the shared
+    # teacher's logits per clip ("train", "val"; computed on the default features) that their students distil from
+    frontends: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    teacher_logits: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def arrays_for(self, point: dict[str, Any]) -> dict[str, np.ndarray]:
+        """The trial's int8 features: the point's frontend's (KWS), the labels and other arrays shared."""
+        if self.task != "kws":
+            return self.arrays
+        from .space import default_frontend, frontend_tag
+
+        if default_frontend(point):
+            return self.arrays
+        tag = frontend_tag(point)
+        if tag not in self.frontends:
+            raise ValueError(f"no features for frontend {tag} (the search computed {sorted(self.frontends)})")
+        return {**self.arrays, **self.frontends[tag]}
 
     def max_step(self) -> int:
         """The step of the final report: every distillation and pruning epoch, plus one."""
@@ -48,10 +65,28 @@ class Job:
         return cfg.student_fit.epochs + (cfg.prune.epochs if cfg.prune is not None else 0) + 1
 
 
-def frontend(task: str) -> Any:
+def frontend(task: str, point: dict[str, Any] | None = None) -> Any:
+    """The task's frontend (KWS: the point's MFCC frontend, default the MLPerf one)."""
     from ..data import AdFrontend, KwsFrontend
 
-    return KwsFrontend() if task == "kws" else AdFrontend()
+    if task == "kws":
+        from .space import frontend_config
+
+        return KwsFrontend(frontend_config(point or {}))
+    return AdFrontend()
+
+
+def clip_teacher(job: Job, tc: Any, deq: Any, a: dict[str, np.ndarray]) -> Any:
+    """The shared teacher as its logits per clip, for a student on another frontend (features `a`)."""
+    from ..train.clip_teacher import ClipTeacher
+    from ..train.models import Normalization
+
+    t = ClipTeacher(job.teacher_logits["train"])
+    x_val = deq(a["x_val"])
+    if tc.normalize:
+        x_val = Normalization.fit(deq(a["x_train"])).apply(x_val)
+    t.add(x_val, job.teacher_logits["val"])
+    return t
 
 
 def teacher_model(job: Job) -> Any:
@@ -110,10 +145,10 @@ def run_trial(config: dict[str, Any], job: Job) -> None:
     board = get_board(job.board)
     point = {k: v for k, v in config.items()}
     tc = train_config(job.task, point, job.quick)
-    fe = frontend(job.task)
+    fe = frontend(job.task, point)
     tc = dataclasses.replace(tc, train_alone=False, quant=dataclasses.replace(tc.quant,
                                                                               input_range=fe.config.float_range))
-    a = job.arrays
+    a = job.arrays_for(point)
     shape = a["x_train"].shape[1:]
     student = (dataclasses.replace(tc.student, frames=shape[0], feats=shape[1]) if job.task == "kws"
                else dataclasses.replace(tc.student, frames=shape[0], mels=shape[1]))
@@ -124,7 +159,9 @@ def run_trial(config: dict[str, Any], job: Job) -> None:
                      "why": pre.why(), **base, **_flat(pre.to_dict()), "seconds": time.time() - t0})
         return
     deq = fe.dequantize
-    teacher = teacher_model(job)
+    from .space import default_frontend
+
+    teacher = teacher_model(job) if job.task != "kws" or default_frontend(point) else clip_teacher(job, tc, deq, a)
     if job.task == "kws":
         from ..train import train_kws
 

@@ -108,7 +108,10 @@ BACKGROUND_SECONDS = 10
 # (make_kws_dataset(..., engine=OTHER_ENGINE)); flite is never used (an outside check).
 TRAIN_ENGINES: tuple[str, ...] = ("espeak-ng", "festival-diphone")
 OTHER_ENGINE = "festival-hts"
-FESTIVAL_TRAIN_PROBABILITY = 0.25
+# 0.25 until issue 17's dev-shift split (train espeak-ng + kal, dev: ked under validation conditions, never the
+# held-out engine or test): twice the festival clips' weight (~40% of words) gave dev 0.745 -> 0.795 and
+# validation 0.915 -> 0.925 (pitched voices), 0.750 -> 0.758 and 0.926 -> 0.947 (one pitch).
+FESTIVAL_TRAIN_PROBABILITY = 0.4
 CHANNEL_PROBABILITY = 0.5  # training clips through a random microphone/channel response (augment.py)
 
 

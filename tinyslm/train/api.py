@@ -96,6 +96,9 @@ class ADTrainConfig:
     train_alone: bool = True
     normalize: bool = True  # one scalar standardization (keeps the MSE ranking), folded into the first/last Dense
     threshold_quantile: float = 0.95  # of normal validation scores
+    # weight of the relational bottleneck term of the distilled run (tinyslm.train.ad_distill): the batch's
+    # pairwise similarities of the student's latent code match the teacher's; 0 = reconstruction targets only
+    relation: float = 0.0
 
     @classmethod
     def quick(cls) -> "ADTrainConfig":
@@ -400,10 +403,16 @@ def train_ad_student(cfg: ADTrainConfig, x_train: np.ndarray, x_val: np.ndarray,
                      teacher: keras.Model | None = None, verbose: bool = False,
                      callbacks: list | None = None) -> tuple[keras.Model, FitResult]:
     """The transformer AE student, alone (``teacher=None``) or distilled with ``cfg.distill``. For one `seed`
-    both start from the same weights and see the same batches: only the loss differs."""
+    both start from the same weights and see the same batches: only the loss differs (with ``cfg.relation`` the
+    distilled run also matches the teacher's bottleneck code, :mod:`tinyslm.train.ad_distill`)."""
     seed_everything(seed + 1)
     student = build_transformer_ae(cfg.student)
-    r = fit(student, x_train, None, x_val, None, cfg.student_fit, teacher=teacher,
+    trained = student
+    if teacher is not None and cfg.relation > 0:
+        from .ad_distill import with_relation
+
+        trained = with_relation(student, teacher, cfg.relation)  # shares the student's layers
+    r = fit(trained, x_train, None, x_val, None, cfg.student_fit, teacher=teacher,
             distill=cfg.distill if teacher is not None else None, task="reconstruct", seed=seed + 2,
             label="student distilled" if teacher is not None else "student alone", verbose=verbose,
             callbacks=callbacks)

@@ -40,6 +40,7 @@ class PairedRun:
     teacher: float  # float AUC of the teacher
     alone: float  # the student trained alone (same seed: same for every setting)
     distilled: float
+    relation: float = 0.0  # weight of the relational bottleneck term (ADTrainConfig.relation)
 
     @property
     def gain(self) -> float:
@@ -47,27 +48,32 @@ class PairedRun:
 
 
 def summarize(runs: Sequence[PairedRun]) -> list[dict]:
-    """Per setting: pairs, smallest / mean / largest gain, how many gained; best (largest smallest gain) first.
+    """Per setting (teacher epochs, alpha, relation): pairs, smallest / mean / largest gain, how many gained; best
+    (largest smallest gain) first.
 
     >>> r = [PairedRun("a", 30, 0.5, 0, 0.9, 0.80, 0.81), PairedRun("a", 30, 0.5, 1, 0.9, 0.82, 0.815),
     ...      PairedRun("a", 100, 0.5, 0, 0.9, 0.80, 0.805)]
     >>> [(s["teacher_epochs"], round(s["min_gain"], 3), s["gained"], s["pairs"]) for s in summarize(r)]
     [(100, 0.005, 1, 1), (30, -0.005, 1, 2)]
     """
-    settings = sorted({(r.teacher_epochs, r.alpha) for r in runs})
+    settings = sorted({(r.teacher_epochs, r.alpha, r.relation) for r in runs})
     rows = []
-    for epochs, alpha in settings:
-        g = np.array([r.gain for r in runs if (r.teacher_epochs, r.alpha) == (epochs, alpha)])
-        rows.append({"teacher_epochs": epochs, "alpha": alpha, "pairs": int(g.size), "min_gain": float(g.min()),
+    for epochs, alpha, relation in settings:
+        g = np.array([r.gain for r in runs if (r.teacher_epochs, r.alpha, r.relation) == (epochs, alpha, relation)])
+        rows.append({"teacher_epochs": epochs, "alpha": alpha, "relation": relation, "pairs": int(g.size),
+                     "min_gain": float(g.min()),
                      "mean_gain": float(g.mean()), "max_gain": float(g.max()), "gained": int((g > 0).sum())})
     return sorted(rows, key=lambda s: -s["min_gain"])
 
 
 def ad_distillation_study(datasets: dict[str, dict[str, np.ndarray]], cfg: ADTrainConfig = ADTrainConfig(),
                           seeds: int = 3, teacher_epochs: Sequence[int] = (30, 100),
-                          alphas: Sequence[float] = (0.5, 0.8), log: Callable[[str], None] = print) -> list[PairedRun]:
+                          alphas: Sequence[float] = (0.5, 0.8), log: Callable[[str], None] = print,
+                          relations: Sequence[float] | None = None) -> list[PairedRun]:
     """Paired runs on each dataset: ``{name: {"x_train", "x_val", "x_test", "y_test", "test_groups"}}`` with
-    float features (N, frames, mels). Teachers are trained with seed 0, students with seeds 0..seeds-1."""
+    float features (N, frames, mels). Teachers are trained with seed 0, students with seeds 0..seeds-1.
+    `relations`: weights of the relational bottleneck term to try (default: the profile's own)."""
+    relations = (cfg.relation,) if relations is None else tuple(relations)
     runs: list[PairedRun] = []
     for name, d in datasets.items():
         frames, mels = d["x_train"].shape[1:]
@@ -87,13 +93,16 @@ def ad_distillation_study(datasets: dict[str, dict[str, np.ndarray]], cfg: ADTra
             t_auc = ad_auc(teacher, x_test, labels, groups)
             log(f"{name}: teacher {epochs} epochs: AUC {t_auc:.4f}")
             for alpha in alphas:
-                scfg = dataclasses.replace(tcfg, distill=dataclasses.replace(tcfg.distill, alpha=alpha))
-                for s in range(seeds):
-                    model, _ = train_ad_student(scfg, x_train, x_val, s, teacher)
-                    r = PairedRun(name, epochs, alpha, s, t_auc, alone[s], ad_auc(model, x_test, labels, groups))
-                    runs.append(r)
-                    log(f"{name}: teacher {epochs} epochs, alpha {alpha}, seed {s}: AUC {r.distilled:.4f} "
-                        f"(alone {r.alone:.4f}, gain {r.gain:+.4f})")
+                for rel in relations:
+                    scfg = dataclasses.replace(tcfg, distill=dataclasses.replace(tcfg.distill, alpha=alpha),
+                                               relation=rel)
+                    for s in range(seeds):
+                        model, _ = train_ad_student(scfg, x_train, x_val, s, teacher)
+                        r = PairedRun(name, epochs, alpha, s, t_auc, alone[s],
+                                      ad_auc(model, x_test, labels, groups), rel)
+                        runs.append(r)
+                        log(f"{name}: teacher {epochs} epochs, alpha {alpha}, seed {s}, relation {rel:g}: AUC "
+                            f"{r.distilled:.4f} (alone {r.alone:.4f}, gain {r.gain:+.4f})")
     return runs
 
 
@@ -124,14 +133,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--teacher-epochs", default="30,100", help="comma-separated")
     p.add_argument("--alpha", default="0.5,0.8", help="comma-separated soft-loss weights")
+    p.add_argument("--relation", default=None,
+                   help="comma-separated weights of the relational bottleneck term (default: the profile's)")
     p.add_argument("--quick", action="store_true", help="the quick training profile (tests)")
     p.add_argument("--json", type=Path, help="write every paired run and the summary here")
     a = p.parse_args(argv)
     try:
         epochs = [int(v) for v in a.teacher_epochs.split(",")]
         alphas = [DistillConfig(alpha=float(v)).alpha for v in a.alpha.split(",")]
+        relations = None if a.relation is None else [float(v) for v in a.relation.split(",")]
         if a.seeds < 1 or min(epochs) < 1:
             raise ValueError("--seeds and every teacher epoch count must be >= 1")
+        if relations is not None and min(relations) < 0:
+            raise ValueError("every --relation weight must be >= 0")
     except ValueError as e:
         p.exit(2, f"error: --seeds / --teacher-epochs / --alpha: {e}\n")
     try:
@@ -142,13 +156,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TinyslmError as e:
         p.exit(2, e.render() + "\n")
     runs = ad_distillation_study(data, ADTrainConfig.quick() if a.quick else ADTrainConfig(), a.seeds, epochs,
-                                 alphas)
+                                 alphas, relations=relations)
     summary = summarize(runs)
-    print(f"{'teacher epochs':>14s} {'alpha':>5s} {'pairs':>5s} {'gained':>6s} {'min gain':>9s} {'mean gain':>9s} "
-          f"{'max gain':>9s}")
+    print(f"{'teacher epochs':>14s} {'alpha':>5s} {'relation':>8s} {'pairs':>5s} {'gained':>6s} {'min gain':>9s} "
+          f"{'mean gain':>9s} {'max gain':>9s}")
     for s in summary:
-        print(f"{s['teacher_epochs']:14d} {s['alpha']:5.2f} {s['pairs']:5d} {s['gained']:6d} {s['min_gain']:+9.4f} "
-              f"{s['mean_gain']:+9.4f} {s['max_gain']:+9.4f}")
+        print(f"{s['teacher_epochs']:14d} {s['alpha']:5.2f} {s['relation']:8g} {s['pairs']:5d} {s['gained']:6d} "
+              f"{s['min_gain']:+9.4f} {s['mean_gain']:+9.4f} {s['max_gain']:+9.4f}")
     if a.json:
         a.json.write_text(json.dumps({"runs": [{**dataclasses.asdict(r), "gain": r.gain} for r in runs],
                                       "summary": summary}, indent=1) + "\n")

@@ -292,6 +292,26 @@ static void col_widen(const tslm_depthwise_conv_params *p, const int8_t *in_b, i
                 d[3 * cs + j] = pack_hi(o0, o1);
             }
         }
+        if (!partial) { /* the (at most two) pairs with one row outside the image */
+            const int8_t *src = in_b + ix * p->input_c + 4 * g;
+            for (int32_t e = 0; e < 2; ++e) {
+                const int32_t j = e == 0 ? j0 : in1;
+                if (e == 0 ? j0 >= in0 : in1 >= j1) {
+                    continue;
+                }
+                const int32_t iy = 2 * j - p->pad_h;
+                const int32_t v0 = iy >= 0 && iy < p->input_h ? tslm_read32(src + iy * row) : zero_points;
+                const int32_t v1 = iy + 1 >= 0 && iy + 1 < p->input_h ? tslm_read32(src + (iy + 1) * row)
+                                                                    : zero_points;
+                const int32_t e0 = tslm_sxtb16(v0), e1 = tslm_sxtb16(v1);
+                const int32_t o0 = tslm_sxtb16_ror8(v0), o1 = tslm_sxtb16_ror8(v1);
+                d[j] = pack_lo(e0, e1);
+                d[cs + j] = pack_lo(o0, o1);
+                d[2 * cs + j] = pack_hi(e0, e1);
+                d[3 * cs + j] = pack_hi(o0, o1);
+            }
+            continue;
+        }
         for (int32_t j = j0; j < j1; ++j) {
             if (!partial && j == in0 && in1 > in0) {
                 j = in1 - 1; /* done above */

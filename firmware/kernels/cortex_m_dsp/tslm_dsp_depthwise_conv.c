@@ -467,8 +467,7 @@ TSLM_ALWAYS_INLINE void col_3x3(const int32_t *x, const int32_t *w, int32_t tap,
 #endif
 
 #if defined(TSLM_DSP_ASM)
-/* What the 3x3 and K x 1 loops below read, per channel: 3x3: at 24 + 8 fx (w0, w1), (w1, w2) of filter column fx;
- * K x 1: at 24 + 8 j the pairs A_j, B_j. */
+/* What the K x 1 loop below reads, per channel: at 24 + 8 j the pairs A_j, B_j (the 3x3 loop: col33_ctx). */
 typedef struct {
     int32_t init, m, round, r, ostep, tap; /* tap: bytes between padded columns */
     int32_t ab[16];
@@ -492,78 +491,88 @@ typedef struct {
     "ldr %[x1], [%[ctx], #92]\n\t" TSLM_COL3_RREQ("a0") TSLM_COL3_RREQ("a1") TSLM_COL3_RREQ("a2")             \
     TSLM_COL3_RREQ("a3")
 
+/* What the 3x3 loop reads, per channel; the loop's base is &m (init at -4). */
+typedef struct {
+    int32_t init;
+    int32_t m, round, r, ostep; /* 0, 4, 8, 12 */
+    const int8_t *end;          /* 16: the output past the last full block */
+    int32_t tap, kfix;          /* 20: bytes between padded columns; 24: EPI_RSAT's zp 2^r + 1 */
+    int32_t ab[6];              /* 28 + 8 fx: (w0, w1), (w1, w2) of filter column fx */
+} col33_ctx;
+
 /* One filter column of a 3x3 block: the column's three x words X0, X1, X2 in r8-r10 (XLOAD), the weights
- * A = (w0, w1), B = (w1, w2) at ab + 8 fx: rows 0 and 2 take A . X0 (X1) and w2 X1.lo (X2.lo) (SMLATB), rows 1
+ * A = (w0, w1), B = (w1, w2) in r11, r12: rows 0 and 2 take A . X0 (X1) and w2 X1.lo (X2.lo) (SMLATB), rows 1
  * and 3 w0 X0.hi (X1.hi) (SMLABT) and B . X1 (X2): eight instructions for 12 MACs. */
 #define TSLM_COL3B_FX(AB, XLOAD, I0, I1, I2, I3)                 \
-    "ldrd %[A], %[B], [%[ctx], #" AB "]\n\t"                    \
+    "ldrd r11, r12, [%[ctx], #" AB "]\n\t"                      \
     XLOAD                                                       \
-    "smlad %[a0], %[A], r8, " I0 "\n\t"                         \
-    "smlabt %[a1], %[A], r8, " I1 "\n\t"                        \
-    "smlad %[a2], %[A], r9, " I2 "\n\t"                         \
-    "smlabt %[a3], %[A], r9, " I3 "\n\t"                        \
-    "smlatb %[a0], %[B], r9, %[a0]\n\t"                         \
-    "smlad %[a1], %[B], r9, %[a1]\n\t"                          \
-    "smlatb %[a2], %[B], r10, %[a2]\n\t"                        \
-    "smlad %[a3], %[B], r10, %[a3]\n\t"
-/* requantization with m, round in A, B and r in r8 (EPI_SAT), and with kfix in r10 (EPI_RSAT) */
+    "smlad %[a0], r11, r8, " I0 "\n\t"                          \
+    "smlabt %[a1], r11, r8, " I1 "\n\t"                         \
+    "smlad %[a2], r11, r9, " I2 "\n\t"                          \
+    "smlabt %[a3], r11, r9, " I3 "\n\t"                         \
+    "smlatb %[a0], r12, r9, %[a0]\n\t"                          \
+    "smlad %[a1], r12, r9, %[a1]\n\t"                           \
+    "smlatb %[a2], r12, r10, %[a2]\n\t"                         \
+    "smlad %[a3], r12, r10, %[a3]\n\t"
+/* requantization with m, round, r in r8-r10; EPI_SAT: one LDM of m, round, r, ostep, end (r8-r12); EPI_RSAT:
+ * kfix in r11, then ostep and end */
 #define TSLM_COL3B_REQ(X)                                       \
-    "smmlar %[" X "], %[" X "], %[A], %[B]\n\t"                 \
-    "asr %[" X "], %[" X "], r8\n\t"                            \
+    "smmlar %[" X "], %[" X "], r8, r9\n\t"                     \
+    "asr %[" X "], %[" X "], r10\n\t"                           \
     "ssat %[" X "], #8, %[" X "]\n\t"
 #define TSLM_COL3B_RREQ(X)                                      \
-    "smmlar %[" X "], %[" X "], %[A], %[B]\n\t"                 \
-    "sub %[t], %[" X "], r10\n\t"                               \
+    "smmlar %[" X "], %[" X "], r8, r9\n\t"                     \
+    "sub %[t], %[" X "], r11\n\t"                               \
     "add %[" X "], %[" X "], %[t], asr #31\n\t"                 \
-    "asr %[" X "], %[" X "], r8\n\t"                            \
+    "asr %[" X "], %[" X "], r10\n\t"                           \
     "ssat %[" X "], #8, %[" X "]\n\t"
-#define TSLM_COL3B_REQ4 TSLM_COL3B_REQ("a0") TSLM_COL3B_REQ("a1") TSLM_COL3B_REQ("a2") TSLM_COL3B_REQ("a3")
+#define TSLM_COL3B_REQ4                                                                                      \
+    "ldmia %[ctx], {r8, r9, r10, r11, r12}\n\t" TSLM_COL3B_REQ("a0") TSLM_COL3B_REQ("a1") TSLM_COL3B_REQ("a2") \
+    TSLM_COL3B_REQ("a3")
 #define TSLM_COL3B_RREQ4                                                                                     \
-    "ldr r10, [%[ctx], #92]\n\t" TSLM_COL3B_RREQ("a0") TSLM_COL3B_RREQ("a1") TSLM_COL3B_RREQ("a2")           \
-    TSLM_COL3B_RREQ("a3")
+    "ldmia %[ctx], {r8, r9, r10}\n\t"                                                                        \
+    "ldr r11, [%[ctx], #24]\n\t" TSLM_COL3B_RREQ("a0") TSLM_COL3B_RREQ("a1") TSLM_COL3B_RREQ("a2")           \
+    TSLM_COL3B_RREQ("a3") "ldrd r11, r12, [%[ctx], #12]\n\t"
 #define TSLM_COL3B_NEXT "add %[xp], %[xp], %[t]\n\tldmia %[xp], {r8, r9, r10}\n\t"
 
 /* The full blocks of four output rows of one channel's column, 3x3 at stride 1, outputs clamped to int8
  * with the zero point in the rounding term (EPI_SAT; EPI_RSAT two more instructions per output): 36 MACs,
- * four outputs in 60 instructions. */
+ * four outputs in 57 instructions. */
 #define TSLM_COL3_BLOCKS(REQ4)                                                                                 \
     __asm__ volatile("1:\n\t"                                                                                  \
-            "ldr %[t], [%[ctx]]\n\t"                                                                           \
-            TSLM_COL3B_FX("24", "ldmia %[xp], {r8, r9, r10}\n\t", "%[t]", "%[t]", "%[t]", "%[t]")              \
+            "ldr %[t], [%[ctx], #-4]\n\t"                                                                      \
+            TSLM_COL3B_FX("28", "ldmia %[xp], {r8, r9, r10}\n\t", "%[t]", "%[t]", "%[t]", "%[t]")              \
             "ldr %[t], [%[ctx], #20]\n\t"                                                                      \
-            TSLM_COL3B_FX("32", TSLM_COL3B_NEXT, "%[a0]", "%[a1]", "%[a2]", "%[a3]")                           \
-            TSLM_COL3B_FX("40", TSLM_COL3B_NEXT, "%[a0]", "%[a1]", "%[a2]", "%[a3]")                           \
+            TSLM_COL3B_FX("36", TSLM_COL3B_NEXT, "%[a0]", "%[a1]", "%[a2]", "%[a3]")                           \
+            TSLM_COL3B_FX("44", TSLM_COL3B_NEXT, "%[a0]", "%[a1]", "%[a2]", "%[a3]")                           \
             "sub %[xp], %[xp], %[t], lsl #1\n\t"                                                               \
             "add %[xp], %[xp], #8\n\t"                                                                         \
-            "ldrd %[A], %[B], [%[ctx], #4]\n\t"                                                                \
-            "ldr r8, [%[ctx], #12]\n\t"                                                                        \
             REQ4                                                                                               \
-            "ldr r9, [%[ctx], #16]\n\t"                                                                        \
             "strb %[a0], [%[o]]\n\t"                                                                           \
-            "strb %[a1], [%[o], r9]\n\t"                                                                       \
-            "add %[o], %[o], r9, lsl #1\n\t"                                                                   \
+            "strb %[a1], [%[o], r11]\n\t"                                                                      \
+            "add %[o], %[o], r11, lsl #1\n\t"                                                                  \
             "strb %[a2], [%[o]]\n\t"                                                                           \
-            "strb %[a3], [%[o], r9]\n\t"                                                                       \
-            "add %[o], %[o], r9, lsl #1\n\t"                                                                   \
-            "ldr %[t], [%[ctx], #88]\n\t"                                                                      \
-            "cmp %[o], %[t]\n\t"                                                                               \
+            "strb %[a3], [%[o], r11]\n\t"                                                                      \
+            "add %[o], %[o], r11, lsl #1\n\t"                                                                  \
+            "cmp %[o], r12\n\t"                                                                                \
             "bne 1b"                                                                                           \
-            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B),      \
-              [t] "=&r"(t), [xp] "+r"(xp), [o] "+r"(o)                                                         \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t), [xp] "+r"(xp),     \
+              [o] "+r"(o)                                                                                      \
             : [ctx] "r"(ctx)                                                                                   \
-            : "r8", "r9", "r10", "cc", "memory")
+            : "r8", "r9", "r10", "r11", "r12", "cc", "memory")
 
-TSLM_ALWAYS_INLINE void col_3x3_blocks_sat(const int32_t *x, int8_t *out, const col3_ctx *ctx)
+/* ctx: &m of the channel's col33_ctx */
+TSLM_ALWAYS_INLINE void col_3x3_blocks_sat(const int32_t *x, int8_t *out, const int32_t *ctx)
 {
-    int32_t a0, a1, a2, a3, A, B, t;
+    int32_t a0, a1, a2, a3, t;
     const int32_t *xp = x;
     int8_t *o = out;
     TSLM_COL3_BLOCKS(TSLM_COL3B_REQ4);
 }
 
-TSLM_ALWAYS_INLINE void col_3x3_blocks_rsat(const int32_t *x, int8_t *out, const col3_ctx *ctx)
+TSLM_ALWAYS_INLINE void col_3x3_blocks_rsat(const int32_t *x, int8_t *out, const int32_t *ctx)
 {
-    int32_t a0, a1, a2, a3, A, B, t;
+    int32_t a0, a1, a2, a3, t;
     const int32_t *xp = x;
     int8_t *o = out;
     TSLM_COL3_BLOCKS(TSLM_COL3B_RREQ4);
@@ -732,7 +741,7 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
     const int32_t J = col_words(p), xs = p->stride_w * J, ostep = p->output_w * OC, tap_x = p->dilation_w * J;
     const int32_t full = p->output_h / 4, rest = p->output_h - 4 * full;
     const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
-    col3_ctx ctx;
+    col33_ctx ctx;
     ctx.ostep = ostep;
     ctx.tap = 4 * tap_x;
     for (int32_t b = 0; b < p->batches; ++b) {
@@ -764,9 +773,9 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
                         if (full > 0) {
                             ctx.end = out + full * 4 * ostep;
                             if (epi == EPI_RSAT) {
-                                col_3x3_blocks_rsat(x, out, &ctx);
+                                col_3x3_blocks_rsat(x, out, &ctx.m);
                             } else {
-                                col_3x3_blocks_sat(x, out, &ctx);
+                                col_3x3_blocks_sat(x, out, &ctx.m);
                             }
                         }
                         if (rest == 1) { /* one row: the even pairs only */

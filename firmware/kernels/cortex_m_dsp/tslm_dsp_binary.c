@@ -14,6 +14,9 @@
  * |sum| < 2^29, |product| <= 255^2), for SQUARED_DIFFERENCE left_shift <= 7 with
  * input multipliers <= 1/2 (TFLM's; |diff|^2 < 2^30), and every shift a right
  * shift or none; otherwise the portable arithmetic, element by element.
+ * The usual transformer shapes (TFLM's ADD/SUB scheme with a stepping input at
+ * multiplier 1/2, MUL with a right shift) go first through run_path(): one
+ * Thumb-2 loop per run, the zero point inside SMMLAR's rounding term (rq_z()).
  */
 #include "tslm_dsp_binary.h"
 #include "tslm_dsp.h"

@@ -116,3 +116,25 @@ def test_bits_by_certainty_add_up_to_the_models_bpc():
     assert 0.2 < b["determined_fraction"] < 1.0  # 4 documents learnt: many characters are certain, not all
     # where the teacher gives the truth p >= 0.8 it loses < -log2(0.8) bits per such character
     assert b["determined"] < -np.log2(0.8) * b["determined_fraction"] and b["open"] > b["determined"]
+
+
+def test_pool_summarizes_one_setting_over_study_files(tmp_path):
+    import json
+
+    from tinyslm.train.lm_study import pooled
+
+    def row(corpus, seed, gain_test, beta=0.0, alpha=0.5):
+        return {"corpus": corpus, "seed": seed, "alpha": alpha, "temperature": 1.0, "attn_beta": beta,
+                "gain_val": gain_test / 2, "gain_test": gain_test}
+
+    (tmp_path / "a.json").write_text(json.dumps({"rows": [row("c1", 0, 0.004), row("c1", 1, -0.002),
+                                                           row("c1", 0, 9.0, beta=1.0)]}))
+    (tmp_path / "b.json").write_text(json.dumps({"rows": [row("c2", 0, 0.001), row("c2", 1, 5.0, alpha=0.9)]}))
+    lines = pooled([tmp_path / "a.json", tmp_path / "b.json"], 0.5, 1.0, 0.0)
+    assert [ln["corpus"] for ln in lines] == ["c1", "c2", "all"]
+    c1, c2, every = lines
+    assert c1["pairs"] == 2 and c1["test"]["gained"] == 1 and c1["test"]["mean"] == pytest.approx(0.001)
+    assert c2["test"]["sd"] is None and every["pairs"] == 3 and every["seeds"] == [0, 1]
+    assert every["test"]["min"] == pytest.approx(-0.002) and every["test"]["max"] == pytest.approx(0.004)
+    assert every["test"]["sd"] == pytest.approx(np.std([0.004, -0.002, 0.001], ddof=1))
+    assert every["val"]["mean"] == pytest.approx(0.001 / 2)

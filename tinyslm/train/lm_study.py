@@ -171,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=None)
     args = p.parse_args(argv)
     if args.pool:
+        if any("," in v for v in (args.alpha, args.temperature, args.attn_beta)):
+            p.error("--pool summarizes one setting: give one --alpha, --temperature and --attn-beta")
         lines = pooled(args.corpora, float(args.alpha), float(args.temperature), float(args.attn_beta))
         print("| corpus | pairs | gained (val) | mean gain (val) | gained (test) | mean gain (test) | sd | min | max |")
         print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")

@@ -286,6 +286,70 @@ TSLM_ALWAYS_INLINE void bm_out4(const int32_t *s, const bm_rq *q, int8_t *o0, in
     o1[1] = bm_out(s[3], q, full);
 }
 
+#if defined(TSLM_DSP_ASM)
+/* Full range: the 2x2 blocks of one pair of widened lhs rows x against every pair of widened columns w
+ * (cols >= 2; an odd last column is the caller's), outputs o0[j], o0[j + 1] and the same of the next
+ * row (cols further). One loop in Thumb-2: the block's MACs as bm_mac_2x2, its outputs as bm_out4, the
+ * values it needs between blocks read from the stack (no spills around the asm). */
+static void bm_row_pair(const int32_t *x, const int32_t *w, int32_t n4, const bm_rq *q, int8_t *o0, int32_t cols)
+{
+    const int32_t *const xb = x;
+    const int32_t m = q->m, rz = q->rz, r = q->r, d1 = cols;
+    int8_t *const oend = o0 + (cols & ~1);
+    int8_t *const ob = o0;
+    int32_t n, a0, a1, b0, b1, wa, wb;
+#define TSLM_BM_GROUP                                      \
+    "ldmia %[x]!, {r8, r9, r10, r11}\n\t"                \
+    "ldrd %[wa], %[wb], [%[w]], #8\n\t"                  \
+    "smlad %[a0], r8, %[wa], %[a0]\n\t"                  \
+    "smlad %[b0], r10, %[wa], %[b0]\n\t"                 \
+    "smlad %[a0], r9, %[wb], %[a0]\n\t"                  \
+    "smlad %[b0], r11, %[wb], %[b0]\n\t"                 \
+    "ldrd %[wa], %[wb], [%[w]], #8\n\t"                  \
+    "smlad %[a1], r8, %[wa], %[a1]\n\t"                  \
+    "smlad %[b1], r10, %[wa], %[b1]\n\t"                 \
+    "smlad %[a1], r9, %[wb], %[a1]\n\t"                  \
+    "smlad %[b1], r11, %[wb], %[b1]\n\t"
+#define TSLM_BM_REQ(A)                                     \
+    "add r9, %[wb], %[" #A "], asr #31\n\t"               \
+    "smmlar %[" #A "], %[" #A "], %[wa], r9\n\t"         \
+    "asr %[" #A "], %[" #A "], r8\n\t"                    \
+    "ssat %[" #A "], #8, %[" #A "]\n\t"
+    /* lr: the output pointer of row 0; x, n reloaded per block, w runs on through every column pair */
+    __asm__ volatile("ldr lr, %[ob]\n"
+                     "7:\n\t"
+                     "movs %[a0], #0\n\t"
+                     "movs %[a1], #0\n\t"
+                     "movs %[b0], #0\n\t"
+                     "movs %[b1], #0\n\t"
+                     "ldr %[x], %[xb]\n\t"
+                     "ldr %[n], %[n4]\n\t"
+                     TSLM_OP_LOOP(TSLM_BM_GROUP)
+                     "\n\t"
+                     "ldr %[wa], %[m]\n\t"
+                     "ldr %[wb], %[rz]\n\t"
+                     "ldr r8, %[r]\n\t"
+                     TSLM_BM_REQ(a0) TSLM_BM_REQ(a1) TSLM_BM_REQ(b0) TSLM_BM_REQ(b1)
+                     "ldr r10, %[d1]\n\t"
+                     "add r10, lr, r10\n\t"
+                     "strb %[a0], [lr]\n\t"
+                     "strb %[a1], [lr, #1]\n\t"
+                     "strb %[b0], [r10]\n\t"
+                     "strb %[b1], [r10, #1]\n\t"
+                     "adds lr, lr, #2\n\t"
+                     "ldr r11, %[oend]\n\t"
+                     "cmp lr, r11\n\t"
+                     "bne 7b"
+                     : [w] "+r"(w), [x] "=&r"(x), [n] "=&r"(n), [a0] "=&r"(a0), [a1] "=&r"(a1), [b0] "=&r"(b0),
+                       [b1] "=&r"(b1), [wa] "=&r"(wa), [wb] "=&r"(wb)
+                     : [ob] "m"(ob), [xb] "m"(xb), [n4] "m"(n4), [m] "m"(m), [rz] "m"(rz), [r] "m"(r), [d1] "m"(d1),
+                       [oend] "m"(oend)
+                     : "r8", "r9", "r10", "r11", "lr", "cc", "memory");
+#undef TSLM_BM_GROUP
+#undef TSLM_BM_REQ
+}
+#endif
+
 TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const int8_t *l, const int32_t *wr,
                                       int32_t *x, const bm_rq *q, int8_t *out, const int full)
 {
@@ -297,6 +361,13 @@ TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const i
         int8_t *o0 = out + i * cols, *o1 = o0 + cols;
         const int32_t *w = wr;
         int32_t j = 0;
+#if defined(TSLM_DSP_ASM)
+        if (full && cols >= 2) { /* every 2x2 block of the row pair in one loop */
+            bm_row_pair(x, w, n4, q, o0, cols);
+            j = cols & ~1;
+            w += 2 * n4 * j;
+        }
+#endif
         for (; j + 2 <= cols; j += 2, w += 4 * n4) {
             int32_t acc[4];
             bm_mac_2x2(x, w, n4, acc);

@@ -467,37 +467,14 @@ TSLM_ALWAYS_INLINE void col_3x3(const int32_t *x, const int32_t *w, int32_t tap,
 #endif
 
 #if defined(TSLM_DSP_ASM)
-/* What the K x 1 loop below reads, per channel: at 24 + 8 j the pairs A_j, B_j (the 3x3 loop: col33_ctx). */
-typedef struct {
-    int32_t init, m, round, r, ostep, tap; /* tap: bytes between padded columns */
-    int32_t ab[16];
-    const int8_t *end;                     /* the output past the last full block */
-    int32_t kfix;                          /* EPI_RSAT: zp 2^r + 1 (at byte 92) */
-} col3_ctx;
 
-#define TSLM_COL3_REQ(A)                                        \
-    "smmlar %[" A "], %[" A "], %[A0], %[A1]\n\t"              \
-    "asr %[" A "], %[" A "], %[x0]\n\t"                        \
-    "ssat %[" A "], #8, %[" A "]\n\t"
-/* EPI_RSAT: x1 holds kfix; TFLM's -1 for values <= 0 before the shift */
-#define TSLM_COL3_RREQ(A)                                       \
-    "smmlar %[" A "], %[" A "], %[A0], %[A1]\n\t"              \
-    "sub %[t], %[" A "], %[x1]\n\t"                           \
-    "add %[" A "], %[" A "], %[t], asr #31\n\t"                \
-    "asr %[" A "], %[" A "], %[x0]\n\t"                        \
-    "ssat %[" A "], #8, %[" A "]\n\t"
-#define TSLM_COL3_REQ4 TSLM_COL3_REQ("a0") TSLM_COL3_REQ("a1") TSLM_COL3_REQ("a2") TSLM_COL3_REQ("a3")
-#define TSLM_COL3_RREQ4                                                                                       \
-    "ldr %[x1], [%[ctx], #92]\n\t" TSLM_COL3_RREQ("a0") TSLM_COL3_RREQ("a1") TSLM_COL3_RREQ("a2")             \
-    TSLM_COL3_RREQ("a3")
-
-/* What the 3x3 loop reads, per channel; the loop's base is &m (init at -4). */
+/* What the 3x3 and K x 1 loops read, per channel; their base is &m (init at -4). */
 typedef struct {
     int32_t init;
     int32_t m, round, r, ostep; /* 0, 4, 8, 12 */
     const int8_t *end;          /* 16: the output past the last full block */
     int32_t tap, kfix;          /* 20: bytes between padded columns; 24: EPI_RSAT's zp 2^r + 1 */
-    int32_t ab[6];              /* 28 + 8 fx: (w0, w1), (w1, w2) of filter column fx */
+    int32_t ab[16];             /* 28 + 8 fx: 3x3: (w0, w1), (w1, w2) of filter column fx; K x 1: A_j, B_j */
 } col33_ctx;
 
 /* One filter column of a 3x3 block: the column's three x words X0, X1, X2 in r8-r10 (XLOAD), the weights
@@ -582,72 +559,67 @@ TSLM_ALWAYS_INLINE void col_3x3_blocks_rsat(const int32_t *x, int8_t *out, const
  * (n <= 8), the context of the 3x3 loop otherwise. Pair j: one LDRD of weights, one word of x, four
  * SMLAD; the x words alternate between two registers. */
 #define TSLM_K1_J0                                   \
-    "ldr %[t], [%[ctx]]\n\t"                         \
-    "ldrd %[A0], %[A1], [%[ctx], #24]\n\t"           \
-    "ldrd %[x0], %[x1], [%[xp]]\n\t"                 \
-    "smlad %[a0], %[A0], %[x0], %[t]\n\t"            \
-    "smlad %[a1], %[A1], %[x0], %[t]\n\t"            \
-    "smlad %[a2], %[A0], %[x1], %[t]\n\t"            \
-    "smlad %[a3], %[A1], %[x1], %[t]\n\t"
+    "ldr %[t], [%[ctx], #-4]\n\t"                    \
+    "ldrd r10, r11, [%[ctx], #28]\n\t"               \
+    "ldrd r8, r9, [%[xp]]\n\t"                       \
+    "smlad %[a0], r10, r8, %[t]\n\t"                 \
+    "smlad %[a1], r11, r8, %[t]\n\t"                 \
+    "smlad %[a2], r10, r9, %[t]\n\t"                 \
+    "smlad %[a3], r11, r9, %[t]\n\t"
 #define TSLM_K1_J(J, XA, XB)                         \
-    "ldrd %[A0], %[A1], [%[ctx], #24+8*" J "]\n\t"   \
-    "ldr %[" XB "], [%[xp], #4+4*" J "]\n\t"         \
-    "smlad %[a0], %[A0], %[" XA "], %[a0]\n\t"       \
-    "smlad %[a1], %[A1], %[" XA "], %[a1]\n\t"       \
-    "smlad %[a2], %[A0], %[" XB "], %[a2]\n\t"       \
-    "smlad %[a3], %[A1], %[" XB "], %[a3]\n\t"
+    "ldrd r10, r11, [%[ctx], #28+8*" J "]\n\t"       \
+    "ldr " XB ", [%[xp], #4+4*" J "]\n\t"            \
+    "smlad %[a0], r10, " XA ", %[a0]\n\t"            \
+    "smlad %[a1], r11, " XA ", %[a1]\n\t"            \
+    "smlad %[a2], r10, " XB ", %[a2]\n\t"            \
+    "smlad %[a3], r11, " XB ", %[a3]\n\t"
 #define TSLM_K1_LOOP(BODY, REQ4)                                                                        \
     __asm__ volatile("1:\n\t" BODY                                                                     \
                      "add %[xp], %[xp], #8\n\t"                                                        \
-                     "ldrd %[A0], %[A1], [%[ctx], #4]\n\t"                                             \
-                     "ldr %[x0], [%[ctx], #12]\n\t"                                                    \
                      REQ4                                                                              \
-                     "ldr %[x1], [%[ctx], #16]\n\t"                                                    \
                      "strb %[a0], [%[o]]\n\t"                                                          \
-                     "strb %[a1], [%[o], %[x1]]\n\t"                                                   \
-                     "add %[o], %[o], %[x1], lsl #1\n\t"                                               \
+                     "strb %[a1], [%[o], r11]\n\t"                                                     \
+                     "add %[o], %[o], r11, lsl #1\n\t"                                                 \
                      "strb %[a2], [%[o]]\n\t"                                                          \
-                     "strb %[a3], [%[o], %[x1]]\n\t"                                                   \
-                     "add %[o], %[o], %[x1], lsl #1\n\t"                                               \
-                     "ldr %[t], [%[ctx], #88]\n\t"                                                     \
-                     "cmp %[o], %[t]\n\t"                                                              \
+                     "strb %[a3], [%[o], r11]\n\t"                                                     \
+                     "add %[o], %[o], r11, lsl #1\n\t"                                                 \
+                     "cmp %[o], r12\n\t"                                                               \
                      "bne 1b"                                                                          \
-                     : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A0] "=&r"(A0), \
-                       [A1] "=&r"(A1), [x0] "=&r"(x0), [x1] "=&r"(x1), [t] "=&r"(t), [xp] "+r"(xp),   \
-                       [o] "+r"(o)                                                                     \
+                     : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t),   \
+                       [xp] "+r"(xp), [o] "+r"(o)                                                      \
                      : [ctx] "r"(ctx)                                                                  \
-                     : "cc", "memory")
-#define TSLM_K1_3 TSLM_K1_J0 TSLM_K1_J("1", "x1", "x0") TSLM_K1_J("2", "x0", "x1")
-#define TSLM_K1_5 TSLM_K1_3 TSLM_K1_J("3", "x1", "x0") TSLM_K1_J("4", "x0", "x1")
-#define TSLM_K1_7 TSLM_K1_5 TSLM_K1_J("5", "x1", "x0") TSLM_K1_J("6", "x0", "x1")
+                     : "r8", "r9", "r10", "r11", "r12", "cc", "memory")
+#define TSLM_K1_3 TSLM_K1_J0 TSLM_K1_J("1", "r9", "r8") TSLM_K1_J("2", "r8", "r9")
+#define TSLM_K1_5 TSLM_K1_3 TSLM_K1_J("3", "r9", "r8") TSLM_K1_J("4", "r8", "r9")
+#define TSLM_K1_7 TSLM_K1_5 TSLM_K1_J("5", "r9", "r8") TSLM_K1_J("6", "r8", "r9")
 
 /* The full blocks of one channel's column, K x 1 at stride 1: n pairs, 2..8. */
-TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const col3_ctx *ctx, const int32_t n,
+TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const int32_t *ctx, const int32_t n,
                                   const int rsat)
 {
-    int32_t a0, a1, a2, a3, A0, A1, x0, x1, t;
+    int32_t a0, a1, a2, a3, t;
     const int32_t *xp = x;
     int8_t *o = out;
     if (!rsat) {
         switch (n) {
-        case 2: TSLM_K1_LOOP(TSLM_K1_J0 TSLM_K1_J("1", "x1", "x0"), TSLM_COL3_REQ4); break;
-        case 3: TSLM_K1_LOOP(TSLM_K1_3, TSLM_COL3_REQ4); break;
-        case 4: TSLM_K1_LOOP(TSLM_K1_3 TSLM_K1_J("3", "x1", "x0"), TSLM_COL3_REQ4); break;
-        case 5: TSLM_K1_LOOP(TSLM_K1_5, TSLM_COL3_REQ4); break;
-        case 6: TSLM_K1_LOOP(TSLM_K1_5 TSLM_K1_J("5", "x1", "x0"), TSLM_COL3_REQ4); break;
-        case 7: TSLM_K1_LOOP(TSLM_K1_7, TSLM_COL3_REQ4); break;
-        default: TSLM_K1_LOOP(TSLM_K1_7 TSLM_K1_J("7", "x1", "x0"), TSLM_COL3_REQ4); break;
+        case 2: TSLM_K1_LOOP(TSLM_K1_J0 TSLM_K1_J("1", "r9", "r8"), TSLM_COL3B_REQ4); break;
+        case 3: TSLM_K1_LOOP(TSLM_K1_3, TSLM_COL3B_REQ4); break;
+        case 4: TSLM_K1_LOOP(TSLM_K1_3 TSLM_K1_J("3", "r9", "r8"), TSLM_COL3B_REQ4); break;
+        case 5: TSLM_K1_LOOP(TSLM_K1_5, TSLM_COL3B_REQ4); break;
+        case 6: TSLM_K1_LOOP(TSLM_K1_5 TSLM_K1_J("5", "r9", "r8"), TSLM_COL3B_REQ4); break;
+        case 7: TSLM_K1_LOOP(TSLM_K1_7, TSLM_COL3B_REQ4); break;
+        default: TSLM_K1_LOOP(TSLM_K1_7 TSLM_K1_J("7", "r9", "r8"), TSLM_COL3B_REQ4); break;
         }
         return;
     }
     switch (n) {
-    case 2: TSLM_K1_LOOP(TSLM_K1_J0 TSLM_K1_J("1", "x1", "x0"), TSLM_COL3_RREQ4); break;
-    case 3: TSLM_K1_LOOP(TSLM_K1_3, TSLM_COL3_RREQ4); break;
-    case 4: TSLM_K1_LOOP(TSLM_K1_3 TSLM_K1_J("3", "x1", "x0"), TSLM_COL3_RREQ4); break;
-    case 5: TSLM_K1_LOOP(TSLM_K1_5, TSLM_COL3_RREQ4); break;
-    case 6: TSLM_K1_LOOP(TSLM_K1_5 TSLM_K1_J("5", "x1", "x0"), TSLM_COL3_RREQ4); break;
-    case 7: TSLM_K1_LOOP(TSLM_K1_7, TSLM_COL3_RREQ4); break;
-    default: TSLM_K1_LOOP(TSLM_K1_7 TSLM_K1_J("7", "x1", "x0"), TSLM_COL3_RREQ4); break;
+    case 2: TSLM_K1_LOOP(TSLM_K1_J0 TSLM_K1_J("1", "r9", "r8"), TSLM_COL3B_RREQ4); break;
+    case 3: TSLM_K1_LOOP(TSLM_K1_3, TSLM_COL3B_RREQ4); break;
+    case 4: TSLM_K1_LOOP(TSLM_K1_3 TSLM_K1_J("3", "r9", "r8"), TSLM_COL3B_RREQ4); break;
+    case 5: TSLM_K1_LOOP(TSLM_K1_5, TSLM_COL3B_RREQ4); break;
+    case 6: TSLM_K1_LOOP(TSLM_K1_5 TSLM_K1_J("5", "r9", "r8"), TSLM_COL3B_RREQ4); break;
+    case 7: TSLM_K1_LOOP(TSLM_K1_7, TSLM_COL3B_RREQ4); break;
+    default: TSLM_K1_LOOP(TSLM_K1_7 TSLM_K1_J("7", "r9", "r8"), TSLM_COL3B_RREQ4); break;
     }
 }
 #undef TSLM_K1_J0
@@ -656,10 +628,6 @@ TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const col3_
 #undef TSLM_K1_3
 #undef TSLM_K1_5
 #undef TSLM_K1_7
-#undef TSLM_COL3_REQ
-#undef TSLM_COL3_RREQ
-#undef TSLM_COL3_REQ4
-#undef TSLM_COL3_RREQ4
 #undef TSLM_COL3_BLOCKS
 #undef TSLM_COL3B_FX
 #undef TSLM_COL3B_REQ
@@ -808,7 +776,7 @@ TSLM_ALWAYS_INLINE void col_run_k1_body(const tslm_depthwise_conv_params *p, con
     const int32_t J = col_words(p), xs = p->stride_w * J, ostep = p->output_w * OC;
     const int32_t full = p->output_h / 4, rest = p->output_h - 4 * full;
     const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
-    col3_ctx ctx;
+    col33_ctx ctx;
     ctx.ostep = ostep;
     ctx.tap = 0;
     for (int32_t b = 0; b < p->batches; ++b) {
@@ -841,7 +809,7 @@ TSLM_ALWAYS_INLINE void col_run_k1_body(const tslm_depthwise_conv_params *p, con
                         int8_t *out = out_b + ox * OC + o;
                         if (full > 0) {
                             ctx.end = out + full * 4 * ostep;
-                            col_k1_blocks(x, out, &ctx, n, epi == EPI_RSAT);
+                            col_k1_blocks(x, out, &ctx.m, n, epi == EPI_RSAT);
                         }
                         if (rest == 1) { /* one row: the even pairs only */
                             const int32_t *xt = x + 2 * full;

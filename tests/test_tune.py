@@ -117,6 +117,7 @@ def test_from_tune_build_reproduces_its_point(search):
     assert "int8 model identical" in r.stdout
     fe = report["dataset"]["frontend"]
     assert (fe["num_mfcc"], fe["frame_step"]) == (p["point"]["mfcc"], p["point"]["frame_step"])
+    assert report["tuned_point"] == p["point"]
     header = (build / "firmware" / "project" / "frontend" / "tslm_frontend_kws.h").read_text()
     assert f"NUM_FRAMES {p['student']['frames']} " in header and f"NUM_OUT {p['point']['mfcc']} " in header
     raw = report["raw_audio"]  # raw PCM through that frontend on the device, top-1 against the host pipeline
@@ -222,3 +223,30 @@ def test_distillation_from_logits_per_clip_equals_the_teacher_model():
     assert np.array_equal(ct.predict(x[:10]), logits[:10])
     with pytest.raises(ValueError):
         ct.predict(x[10:20])
+
+
+def test_cost_fit_recovers_a_known_table_and_dispatch_cost():
+    """The calibration's fit (tinyslm.tune.cost.fit_table) on synthetic measurements made from known per-opcode
+    costs, a profile undercount and a per-call dispatch cost: the fitted table reproduces every model's total."""
+    import numpy as np
+
+    from tinyslm.tune.cost import _estimate, _nnls, fit_table
+
+    true = {"FULLY_CONNECTED": (0.8, 14.0, 2.0, 500.0), "ADD": (0.0, 17.0, 1.0, 150.0), "SOFTMAX": (0.0, 30.0, 0.0, 0.0)}
+    rng = np.random.default_rng(0)
+    data = []
+    for _ in range(6):
+        calls = []
+        for _ in range(int(rng.integers(20, 200))):
+            op = str(rng.choice(list(true)))
+            n = float(rng.integers(8, 400))
+            feats = [n * float(rng.integers(8, 64)) if op == "FULLY_CONNECTED" else 0.0, n, n, 1.0]
+            calls.append({"opcode": op, "features": feats, "instructions": 0.9 * float(np.dot(true[op], feats))})
+        total = sum(c["instructions"] for c in calls) / 0.9 + 40.0 * len(calls)  # + dispatch per call
+        data.append({"model": "m", "calls": calls, "total": total})
+    table = fit_table(data)
+    for m in data:
+        assert _estimate(table, m["calls"]) == pytest.approx(m["total"], rel=1e-3)
+    assert all(c >= 0 for v in table.values() for c in v)
+    x = _nnls(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([2.0, -3.0]))  # the negative one is held at 0
+    assert x.tolist() == [2.0, 0.0]

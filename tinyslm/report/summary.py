@@ -142,6 +142,8 @@ def write_report(cfg, out: Path, data: dict, feats: dict, train: dict, fw: dict,
     }
     if fw.get("per_op_error"):
         report["device"]["per_op_error"] = fw["per_op_error"]
+    if getattr(cfg, "tuned", None) is not None:  # a `tinyslm tune` point (--from-tune: see from_tune.json)
+        report["tuned_point"] = cfg.tuned
     # held-out sets made and read once at the end of the build (int8 with TFLM; tasks/<task>.py fresh)
     fresh = fresh or {}
     report["quality"]["test_fresh"] = fresh.get("test_fresh")

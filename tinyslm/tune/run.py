@@ -5,6 +5,7 @@ the trial itself is trial.py, the search space space.py, the cost model cost.py,
 
 OUT/
   data/, features/       the build's own steps (same keys: ``tinyslm build --from-tune`` reuses them)
+  features_mfcc<K>x<T>/  kws: training and validation features of every other frontend of the space
   dev_data/, dev_features/   anomaly only: labelled development machines (another seed) for validation AUC
   sizing/                the default build's student for this board (the search's first point)
   teacher/               the one teacher every trial distils from (weights.npz)

@@ -70,6 +70,39 @@ static void widen_line2(const int8_t *src, int32_t len, int32_t stride, int32_t 
     widen_line_by(src, len, stride, offset, n4, step, dst, 1);
 }
 
+/* Two contiguous lines (stride 1) of len values, + offset (doubled with twice), interleaved as
+ * widen_line(..., 4, ...) of each would lay them out: one loop for both. */
+TSLM_ALWAYS_INLINE void widen_pair(const int8_t *a, const int8_t *b, int32_t len, int32_t offset, int32_t n4,
+                                   int32_t *dst, const int twice)
+{
+    const int32_t off2 = pack16(offset, offset);
+    int32_t g = 0;
+    for (; 4 * g + 4 <= len; ++g, dst += 4) {
+        const int32_t u = tslm_read32(a + 4 * g), v = tslm_read32(b + 4 * g);
+        const int32_t u0 = tslm_sadd16(tslm_sxtb16(u), off2), u1 = tslm_sadd16(tslm_sxtb16_ror8(u), off2);
+        const int32_t v0 = tslm_sadd16(tslm_sxtb16(v), off2), v1 = tslm_sadd16(tslm_sxtb16_ror8(v), off2);
+        dst[0] = twice ? tslm_sadd16(u0, u0) : u0;
+        dst[1] = twice ? tslm_sadd16(u1, u1) : u1;
+        dst[2] = twice ? tslm_sadd16(v0, v0) : v0;
+        dst[3] = twice ? tslm_sadd16(v1, v1) : v1;
+    }
+    for (; g < n4; ++g, dst += 4) {
+        widen4(a, 4 * g, len, 1, offset, dst, twice);
+        widen4(b, 4 * g, len, 1, offset, dst + 2, twice);
+    }
+}
+
+/* The lhs rows of the fast path (doubled), and rhs columns (not), as separate functions. */
+static void widen_pair2(const int8_t *a, const int8_t *b, int32_t len, int32_t offset, int32_t n4, int32_t *dst)
+{
+    widen_pair(a, b, len, offset, n4, dst, 1);
+}
+
+static void widen_pair1(const int8_t *a, const int8_t *b, int32_t len, int32_t offset, int32_t n4, int32_t *dst)
+{
+    widen_pair(a, b, len, offset, n4, dst, 0);
+}
+
 /* Columns j and j + 1 that sit side by side (col_stride 1) in rows depth_stride apart: per
  * four k, four halfword loads give both columns at once. */
 static void widen_col_pair_rows(const int8_t *src, int32_t len, int32_t stride, int32_t offset, int32_t n4,
@@ -105,6 +138,8 @@ static void widen_rhs(const tslm_batch_matmul_params *p, const int8_t *r, int32_
     for (; j + 2 <= p->cols; j += 2, dst += 4 * n4) {
         if (cs == 1 && ds != 1) {
             widen_col_pair_rows(r + j, p->depth, ds, p->rhs_offset, n4, dst);
+        } else if (ds == 1) {
+            widen_pair1(r + j * cs, r + (j + 1) * cs, p->depth, p->rhs_offset, n4, dst);
         } else {
             widen_line(r + j * cs, p->depth, ds, p->rhs_offset, n4, 4, dst);
             widen_line(r + (j + 1) * cs, p->depth, ds, p->rhs_offset, n4, 4, dst + 2);
@@ -356,8 +391,12 @@ TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const i
     const int32_t n4 = (p->depth + 3) / 4, cols = p->cols, s = p->lhs_depth_stride;
     int32_t i = 0;
     for (; i + 2 <= p->rows; i += 2) {
-        widen_line2(l + i * p->lhs_row_stride, p->depth, s, p->lhs_offset, n4, 4, x);
-        widen_line2(l + (i + 1) * p->lhs_row_stride, p->depth, s, p->lhs_offset, n4, 4, x + 2);
+        if (s == 1) {
+            widen_pair2(l + i * p->lhs_row_stride, l + (i + 1) * p->lhs_row_stride, p->depth, p->lhs_offset, n4, x);
+        } else {
+            widen_line2(l + i * p->lhs_row_stride, p->depth, s, p->lhs_offset, n4, 4, x);
+            widen_line2(l + (i + 1) * p->lhs_row_stride, p->depth, s, p->lhs_offset, n4, 4, x + 2);
+        }
         int8_t *o0 = out + i * cols, *o1 = o0 + cols;
         const int32_t *w = wr;
         int32_t j = 0;

@@ -9,15 +9,8 @@
 
 #include "tslm_dsp.h"
 
-static uint32_t state = 2463534242u;
-
-static uint32_t next(void) /* xorshift32 */
-{
-    state ^= state << 13;
-    state ^= state >> 17;
-    state ^= state << 5;
-    return state;
-}
+#define CHECK_RANDOM_SEED 2463534242u
+#include "check_random.h"
 
 static int check(int32_t acc, int32_t bias, int32_t mult, int32_t right, int32_t zp)
 {

@@ -25,32 +25,8 @@
 #include "tslm_reduce.h"
 #include "tslm_softmax.h"
 
-static uint32_t state = 2463534242u;
-
-static uint32_t next(void) /* xorshift32 */
-{
-    state ^= state << 13;
-    state ^= state >> 17;
-    state ^= state << 5;
-    return state;
-}
-
-static int32_t between(int32_t lo, int32_t hi) /* uniform in [lo, hi] */
-{
-    return lo + (int32_t)(next() % (uint32_t)(hi - lo + 1));
-}
-
-static int32_t multiplier(void) /* Q0.31 in [1/2, 1); often 1/2 or 3/4, whose products land on rounding ties */
-{
-    const uint32_t pick = next() % 8;
-    if (pick < 2) {
-        return INT32_C(1) << 30;
-    }
-    if (pick == 2) {
-        return INT32_C(3) << 29;
-    }
-    return (int32_t)((UINT32_C(1) << 30) | (next() >> 2));
-}
+#define CHECK_RANDOM_SEED 2463534242u
+#include "check_random.h"
 
 static void fill(int8_t *v, int32_t n, int narrow)
 {

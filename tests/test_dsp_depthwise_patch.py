@@ -1,19 +1,18 @@
 """The DSP depthwise kernel's patch layout (one input channel, depth multiplier > 1, as micro_speech's 10x8
 stride-2 layer; firmware/kernels/cortex_m_dsp/tslm_dsp_depthwise_conv.c): which calls take it, and each of
 its epilogues bit-exact with TFLM. The op zoo's cases run it in QEMU (test_qemu_bench.py, -O2: relu's folded
-zero point and no activation's, 0 and 4); here the records are rewritten to the other epilogues (host build),
-and the size build (-Os, TSLM_OPTIMIZE_SIZE) runs in QEMU once."""
+zero point and no activation's, 0 and 4; and the size build, -Os, in its SIZE_CASES); here the records are
+rewritten to the other epilogues (host build)."""
 
 from __future__ import annotations
 
-import shutil
-
-import numpy as np
 import pytest
 
 from tinyslm.compiler import analyze
 from tinyslm.compiler.lowering import Call
 from tinyslm.runners.verify import verify_host
+
+from test_dsp_depthwise_col import _forced  # noqa: E402  (the records rewritten to one epilogue)
 
 RELU_CASE = "depthwise_c1_mult8_10x8_stride2_relu"
 
@@ -35,19 +34,6 @@ def test_several_input_channels_with_a_multiplier_stay_a_grouped_conv(zoo):
     assert [c.func for c in calls] == ["tslm_dsp_conv_s8"]
 
 
-def _forced(mode: str):
-    def records(rec: np.ndarray, fast: bool, zp: int, lo: int, hi: int) -> tuple[np.ndarray, int]:
-        assert fast and lo >= zp, "the relu case has fast records and outputs clamped at the zero point"
-        rows = rec.reshape(-1, 4).copy()
-        if mode == "exact":  # TFLM's {bias, multiplier, shift, 0}
-            return np.stack([rows[:, 0] // 2, rows[:, 1], -rows[:, 2], 0 * rows[:, 0]], axis=1).reshape(-1), 3
-        if mode == "fast":
-            return rows.reshape(-1), 2
-        rows[:, 3] = (1 << (rows[:, 2] - 1)) + (zp - lo) * (1 << rows[:, 2])  # fold
-        return rows.reshape(-1), 1
-    return records
-
-
 @pytest.mark.parametrize("mode,epi", [("fold", 1), ("fast", 2), ("exact", 3)])
 def test_patch_layout_epilogues_bit_exact(mode, epi, zoo, monkeypatch):
     import tinyslm.compiler.ops.conv as conv
@@ -57,20 +43,3 @@ def test_patch_layout_epilogues_bit_exact(mode, epi, zoo, monkeypatch):
     assert [c.params["requant_fast"] for c in _depthwise_calls(model)] == [32 + epi]
     report = verify_host(model, n_inputs=6, seed=9, target="cortex-m-dsp")
     assert report.ok, report.lines()
-
-
-@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
-                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
-def test_patch_layout_size_build_bit_exact_on_cortex_m4(zoo):
-    from tinyslm.compare import compare_outputs
-    from tinyslm.firmware import opt_flag
-    from tinyslm.runners.oracle import Oracle
-    from tinyslm.runners.qemu import measure
-
-    model = zoo("depthwise_c1_mult3_4x9_stride2")
-    cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=5, opt=opt_flag("size"))
-    oracle = Oracle(model)
-    assert len(run.outputs) == len(batches) == 3
-    for inputs, ours in zip(batches, run.outputs):
-        c = compare_outputs(oracle.run(inputs), ours)
-        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem

@@ -261,11 +261,9 @@ TSLM_ALWAYS_INLINE int8_t bm_out(int32_t v, const bm_rq *q, const int full)
     return (int8_t)(y > q->hi ? q->hi : y);
 }
 
-/* s[0..3] = (row 0, col 0), (row 0, col 1), (row 1, col 0), (row 1, col 1) of two widened rows x (4 words
- * per four k) and two widened columns w (4 words). Per four k: one LDM, two LDRD, eight SMLAD. */
-TSLM_ALWAYS_INLINE void bm_mac_2x2(const int32_t *x, const int32_t *w, int32_t n, int32_t *s)
-{
 #if defined(TSLM_DSP_ASM)
+/* Four k of two widened rows (r8-r11) against two widened columns (two LDRDs of w): the 2x2 block's
+ * eight SMLADs, in bm_mac_2x2 and in the row-pair loop below. */
 #define TSLM_BM_GROUP                                      \
     "ldmia %[x]!, {r8, r9, r10, r11}\n\t"                \
     "ldrd %[wa], %[wb], [%[w]], #8\n\t"                  \
@@ -278,13 +276,19 @@ TSLM_ALWAYS_INLINE void bm_mac_2x2(const int32_t *x, const int32_t *w, int32_t n
     "smlad %[b1], r10, %[wa], %[b1]\n\t"                 \
     "smlad %[a1], r9, %[wb], %[a1]\n\t"                  \
     "smlad %[b1], r11, %[wb], %[b1]\n\t"
+#endif
+
+/* s[0..3] = (row 0, col 0), (row 0, col 1), (row 1, col 0), (row 1, col 1) of two widened rows x (4 words
+ * per four k) and two widened columns w (4 words). Per four k: one LDM, two LDRD, eight SMLAD. */
+TSLM_ALWAYS_INLINE void bm_mac_2x2(const int32_t *x, const int32_t *w, int32_t n, int32_t *s)
+{
+#if defined(TSLM_DSP_ASM)
     int32_t a0 = 0, a1 = 0, b0 = 0, b1 = 0, wa, wb;
     __asm__(TSLM_OP_LOOP(TSLM_BM_GROUP)
             : [w] "+r"(w), [x] "+r"(x), [n] "+r"(n), [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1),
               [wa] "=&r"(wa), [wb] "=&r"(wb)
             :
             : "r8", "r9", "r10", "r11", "cc", "memory");
-#undef TSLM_BM_GROUP
     s[0] = a0, s[1] = a1, s[2] = b0, s[3] = b1;
 #else
     mac16_2x2(x, w, n, s);
@@ -333,18 +337,6 @@ static void bm_row_pair(const int32_t *x, const int32_t *w, int32_t n4, const bm
     int8_t *const oend = o0 + (cols & ~1);
     int8_t *const ob = o0;
     int32_t n, a0, a1, b0, b1, wa, wb;
-#define TSLM_BM_GROUP                                      \
-    "ldmia %[x]!, {r8, r9, r10, r11}\n\t"                \
-    "ldrd %[wa], %[wb], [%[w]], #8\n\t"                  \
-    "smlad %[a0], r8, %[wa], %[a0]\n\t"                  \
-    "smlad %[b0], r10, %[wa], %[b0]\n\t"                 \
-    "smlad %[a0], r9, %[wb], %[a0]\n\t"                  \
-    "smlad %[b0], r11, %[wb], %[b0]\n\t"                 \
-    "ldrd %[wa], %[wb], [%[w]], #8\n\t"                  \
-    "smlad %[a1], r8, %[wa], %[a1]\n\t"                  \
-    "smlad %[b1], r10, %[wa], %[b1]\n\t"                 \
-    "smlad %[a1], r9, %[wb], %[a1]\n\t"                  \
-    "smlad %[b1], r11, %[wb], %[b1]\n\t"
 #define TSLM_BM_REQ(A)                                     \
     "add r9, %[wb], %[" #A "], asr #31\n\t"               \
     "smmlar %[" #A "], %[" #A "], %[wa], r9\n\t"         \
@@ -380,7 +372,6 @@ static void bm_row_pair(const int32_t *x, const int32_t *w, int32_t n4, const bm
                      : [ob] "m"(ob), [xb] "m"(xb), [n4] "m"(n4), [m] "m"(m), [rz] "m"(rz), [r] "m"(r), [d1] "m"(d1),
                        [oend] "m"(oend)
                      : "r8", "r9", "r10", "r11", "lr", "cc", "memory");
-#undef TSLM_BM_GROUP
 #undef TSLM_BM_REQ
 }
 #endif

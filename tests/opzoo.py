@@ -426,6 +426,9 @@ CASES: dict[str, Case] = {
     "add_broadcast_rows": binary("add", a=(1, 4, 6), b=(1, 1, 6)),
     "sub": binary("sub"),
     "sub_broadcast": binary("sub", a=(1, 3, 5, 4), b=(1, 3, 1, 4)),
+    # two stepping inputs and >= 512 elements: the DSP kernel's table of the second input's terms
+    "add_residual_relu": binary("add", a=(1, 8, 10, 9), b=(1, 8, 10, 9), act=relu),
+    "sub_residual_long": binary("sub", a=(1, 24, 30), b=(1, 24, 30)),
     "mul": binary("mul"),
     "mul_broadcast_const": binary("mul", b=(1, 1, 6), const_b=True),
     # a constant with one value: the compiler turns the op into a 256-entry table

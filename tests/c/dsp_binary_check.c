@@ -5,7 +5,8 @@
  * broadcast patterns and parameters: TFLM's int8 ADD/SUB scheme (left shift
  * 20, one input at multiplier 1/2), other shifts and multipliers, fused
  * activation ranges, and all four ops, so every path of the DSP file (the
- * half-multiplier loops, the general SMMLAR loops, the generic fallback) runs.
+ * half-multiplier loops, the general SMMLAR loops, the table of a residual
+ * add's second input from 512 elements, the generic fallback) runs.
  * Exit code: 0 when every output byte agrees, 1 otherwise.
  */
 #include <stdint.h>
@@ -14,6 +15,8 @@
 #include "tslm_binary.h"
 #include "tslm_dsp_binary.h"
 
+
+#define MAX_N 2048 /* elements of the largest case (up to 5 x 400) */
 
 typedef void (*kernel_fn)(const tslm_binary_params *, const int8_t *, const int8_t *, int8_t *);
 
@@ -31,7 +34,7 @@ static void strides(const tslm_binary_params *p, int32_t *s, int pattern)
 
 int main(void)
 {
-    static int8_t in1[256], in2[256], ref[256], got[256];
+    static int8_t in1[MAX_N], in2[MAX_N], ref[MAX_N], got[MAX_N];
     const kernel_fn portable[4] = {tslm_add_s8, tslm_sub_s8, tslm_mul_s8, tslm_squared_difference_s8};
     const kernel_fn dsp[4] = {tslm_dsp_add_s8, tslm_dsp_sub_s8, tslm_dsp_mul_s8, tslm_dsp_squared_difference_s8};
     int bad = 0;
@@ -41,8 +44,9 @@ int main(void)
         for (int d = 0; d < TSLM_MAX_DIMS; ++d) {
             p.dims[d] = 1;
         }
+        const int big = trial % 5 == 0; /* a call long enough for the residual add's table */
         p.dims[4] = between(1, 5);
-        p.dims[5] = between(1, 40);
+        p.dims[5] = big ? between(100, 400) : between(1, 40);
         const int op = (int)(next() % 4);
         /* never both broadcast along the same dimension: the compiler collapses those away */
         int pat1 = between(0, 3), pat2 = between(0, 3);
@@ -83,9 +87,9 @@ int main(void)
         p.act_max = 127;
         if (next() % 4 == 0) {
             p.act_min = between(-128, 0);
-            p.act_max = between(p.act_min, 127);
+            p.act_max = next() % 2 ? 127 : between(p.act_min, 127); /* 127: a fused relu's range */
         }
-        for (int i = 0; i < 256; ++i) {
+        for (int i = 0; i < MAX_N; ++i) {
             in1[i] = (int8_t)(next() >> 24);
             in2[i] = (int8_t)(next() >> 24);
         }
@@ -95,7 +99,7 @@ int main(void)
         portable[op](&p, in1, in2, ref);
         dsp[op](&p, in1, in2, got);
         bad += memcmp(ref, got, (size_t)n) != 0;
-        for (int i = n; i < 256; ++i) {
+        for (int i = n; i < MAX_N; ++i) {
             bad += got[i] != 0x55; /* nothing written past the output */
         }
     }

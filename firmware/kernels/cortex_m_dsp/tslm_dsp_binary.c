@@ -520,8 +520,9 @@ TSLM_ALWAYS_INLINE void rescale_terms(const int8_t *b, int32_t *buf, int32_t n, 
 #endif
 }
 
-static void one_run(const run_t *r, const int8_t *a, const int8_t *b, int32_t sb_step, int8_t *out, int32_t n,
-                    int32_t *buf, const int8_t **cached)
+/* not inlined: inside run_path() its assembly would run out of registers */
+__attribute__((noinline)) static void one_run(const run_t *r, const int8_t *a, const int8_t *b, int32_t sb_step,
+                                              int8_t *out, int32_t n, int32_t *buf, const int8_t **cached)
 {
     if (!sb_step) { /* B broadcast along the run */
         if (r->op == OP_MUL) {
@@ -564,6 +565,39 @@ static void one_run(const run_t *r, const int8_t *a, const int8_t *b, int32_t sb
     }
 }
 
+/* ADD/SUB's run_t for TFLM's scheme with a stepping input A at multiplier 1/2 (s1, s2: the inputs
+ * step along the run); 0 if the parameters are not that scheme. The output's fields (qo) are the
+ * caller's. */
+static int sum_setup(const tslm_binary_params *p, const int s1, const int s2, const int op, run_t *rp)
+{
+    run_t r = *rp;
+    const int half1 = p->in1_multiplier == (INT32_C(1) << 30) && p->in1_shift == 0;
+    const int half2 = p->in2_multiplier == (INT32_C(1) << 30) && p->in2_shift == 0;
+    if (p->left_shift != 20 || !((s1 && half1) || (s2 && half2))) {
+        return 0;
+    }
+    r.op = op;
+    r.a_is_in1 = s1 && half1;
+    const int32_t mb = r.a_is_in1 ? p->in2_multiplier : p->in1_multiplier;
+    const int32_t shb = r.a_is_in1 ? p->in2_shift : p->in1_shift;
+    const int bhalf = r.a_is_in1 ? half2 : half1;
+    if (!bhalf && (shb > -1 || shb < -30)) {
+        return 0;
+    }
+    r.kb = bhalf ? IN_HALF : IN_RESCALE;
+    r.qb.m = mb;
+    r.qb.r = -shb;
+    r.qb.rz = bhalf ? 0 : INT32_C(1) << (-shb - 1);
+    r.off_b = (int32_t)((uint32_t)(r.a_is_in1 ? p->in2_offset : p->in1_offset) << (bhalf ? 20 : 21));
+    /* x = in1's term +- in2's: A's sign is - only for SUB with A = input 2 */
+    r.minus = op == OP_SUB && !r.a_is_in1;
+    r.sa_off = (int32_t)((uint32_t)(r.a_is_in1 ? p->in1_offset : p->in2_offset) << 20);
+    r.sa_off = r.minus ? -r.sa_off : r.sa_off;
+    r.sb = (op == OP_SUB && r.a_is_in1) ? -1 : 1;
+    *rp = r;
+    return 1;
+}
+
 /* ADD/SUB/MUL through one_run() where the parameters allow it; 0 otherwise (nothing written). */
 static int run_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
 {
@@ -584,29 +618,8 @@ static int run_path(const tslm_binary_params *p, const int8_t *in1, const int8_t
         r.off_b = r.a_is_in1 ? p->in2_offset : p->in1_offset;
         r.minus = 0, r.sb = 1, r.kb = IN_HALF;
         r.qb = r.qo;
-    } else {
-        const int half1 = p->in1_multiplier == (INT32_C(1) << 30) && p->in1_shift == 0;
-        const int half2 = p->in2_multiplier == (INT32_C(1) << 30) && p->in2_shift == 0;
-        if (p->left_shift != 20 || !((s1 && half1) || (s2 && half2))) {
-            return 0;
-        }
-        r.a_is_in1 = s1 && half1;
-        const int32_t mb = r.a_is_in1 ? p->in2_multiplier : p->in1_multiplier;
-        const int32_t shb = r.a_is_in1 ? p->in2_shift : p->in1_shift;
-        const int bhalf = r.a_is_in1 ? half2 : half1;
-        if (!bhalf && (shb > -1 || shb < -30)) {
-            return 0;
-        }
-        r.kb = bhalf ? IN_HALF : IN_RESCALE;
-        r.qb.m = mb;
-        r.qb.r = -shb;
-        r.qb.rz = bhalf ? 0 : INT32_C(1) << (-shb - 1);
-        r.off_b = (int32_t)((uint32_t)(r.a_is_in1 ? p->in2_offset : p->in1_offset) << (bhalf ? 20 : 21));
-        /* x = in1's term +- in2's: A's sign is - only for SUB with A = input 2 */
-        r.minus = op == OP_SUB && !r.a_is_in1;
-        r.sa_off = (int32_t)((uint32_t)(r.a_is_in1 ? p->in1_offset : p->in2_offset) << 20);
-        r.sa_off = r.minus ? -r.sa_off : r.sa_off;
-        r.sb = (op == OP_SUB && r.a_is_in1) ? -1 : 1;
+    } else if (!sum_setup(p, s1, s2, op, &r)) {
+        return 0;
     }
     const int8_t *ina = r.a_is_in1 ? in1 : in2, *inb = r.a_is_in1 ? in2 : in1;
     const int32_t *ta = r.a_is_in1 ? t1 : t2, *tb = r.a_is_in1 ? t2 : t1;
@@ -629,8 +642,157 @@ static int run_path(const tslm_binary_params *p, const int8_t *in1, const int8_t
     return 1;
 }
 
+/* ---- ADD/SUB of two stepping inputs (a residual add) of TFLM's scheme: B's term from a table ----
+ * B's whole share of x, t(b) = +-offset_A << 20 +- twice B's rescaled value, depends on its byte
+ * alone, so the 256 terms are made once per call (on the stack, 1 KB) and each element is a byte
+ * load of each input, a table load, one shifted add and the output's requantization: the values
+ * of one_run(), in about half its instructions once a call has more elements than the table. An
+ * activation range [lo, 127] (a fused relu) takes zp - lo into the rounding term instead of zp,
+ * then USAT #8 and + lo: clamp(v + zp, lo, lo + 255), and SSAT #8 cuts that at 127. */
+
+#define LUT_MIN 512 /* elements per call from which the table pays for itself */
+
+/* o[i] = out(lut[(uint8_t)b[i]] +- (a[i] << 20)), i < n (n >= 1); lo: the activation's minimum
+ * (-128: full range, SSAT alone) with q.rz = make_rz(r, zp - lo) where lo > -128 */
+TSLM_ALWAYS_INLINE void lut_run(const int8_t *a, const int8_t *b, const int32_t *lut, int8_t *o, int32_t n,
+                                const rq1_t q, const int32_t lo, const int minus, const int clamp)
+{
+#if defined(TSLM_DSP_ASM)
+    const int8_t *end = o + n;
+    int32_t x, u, t;
+#define TSLM_LUT_IN(OP)                                    \
+    "ldrsb %[x], [%[a]], #1\n\t"                          \
+    "ldrb %[u], [%[b]], #1\n\t"                           \
+    "ldr %[u], [%[lut], %[u], lsl #2]\n\t"                \
+    OP " %[x], %[u], %[x], lsl #20\n\t"                   \
+    "add %[t], %[rz], %[x], asr #31\n\t"                  \
+    "smmlar %[x], %[x], %[m], %[t]\n\t"                   \
+    "asr %[x], %[x], %[r]\n\t"
+#define TSLM_LUT_SAT                                       \
+    "ssat %[x], #8, %[x]\n\t"                             \
+    "strb %[x], [%[o]], #1\n\t"
+#define TSLM_LUT_CLAMP                                     \
+    "usat %[x], #8, %[x]\n\t"                             \
+    "add %[x], %[x], %[lo]\n\t"                           \
+    "ssat %[x], #8, %[x]\n\t"                             \
+    "strb %[x], [%[o]], #1\n\t"
+/* an odd first element, then two per turn (BODY: one element) */
+#define TSLM_LUT_LOOP(BODY)                                \
+    "sub %[t], %[end], %[o]\n\t"                          \
+    "tst %[t], #1\n\t"                                    \
+    "beq 2f\n\t"                                          \
+    BODY                                                  \
+    "2:\n\t"                                              \
+    "cmp %[o], %[end]\n\t"                                \
+    "beq 3f\n"                                            \
+    "1:\n\t"                                              \
+    BODY BODY                                             \
+    "cmp %[o], %[end]\n\t"                                \
+    "bne 1b\n"                                            \
+    "3:"
+#define TSLM_LUT_ASM(BODY)                                                                                     \
+    __asm__ volatile(TSLM_LUT_LOOP(BODY)                                                                       \
+                     : [a] "+r"(a), [b] "+r"(b), [o] "+r"(o), [x] "=&r"(x), [u] "=&r"(u), [t] "=&r"(t)         \
+                     : [end] "r"(end), [lut] "r"(lut), [m] "r"(q.m), [rz] "r"(q.rz), [r] "r"(q.r), [lo] "r"(lo) \
+                     : "cc", "memory")
+    if (clamp) {
+        if (minus) {
+            TSLM_LUT_ASM(TSLM_LUT_IN("sub") TSLM_LUT_CLAMP);
+        } else {
+            TSLM_LUT_ASM(TSLM_LUT_IN("add") TSLM_LUT_CLAMP);
+        }
+    } else if (minus) {
+        TSLM_LUT_ASM(TSLM_LUT_IN("sub") TSLM_LUT_SAT);
+    } else {
+        TSLM_LUT_ASM(TSLM_LUT_IN("add") TSLM_LUT_SAT);
+    }
+#undef TSLM_LUT_ASM
+#undef TSLM_LUT_LOOP
+#undef TSLM_LUT_CLAMP
+#undef TSLM_LUT_SAT
+#undef TSLM_LUT_IN
+#else
+    for (int32_t i = 0; i < n; ++i) {
+        const int32_t a20 = (int32_t)((uint32_t)a[i] << 20), tb = lut[(uint8_t)b[i]];
+        const int32_t v = rq_z(minus ? tb - a20 : tb + a20, q.m, q.rz, q.r);
+        o[i] = (int8_t)(clamp ? tslm_ssat8((v < 0 ? 0 : (v > 255 ? 255 : v)) + lo) : tslm_ssat8(v));
+    }
+#endif
+}
+
+/* Every byte value in table order: every_byte[i] = (int8_t)i. */
+static const int8_t every_byte[256] = {
+    0,    1,    2,    3,    4,    5,    6,    7,    8,    9,    10,   11,   12,   13,   14,   15,
+    16,   17,   18,   19,   20,   21,   22,   23,   24,   25,   26,   27,   28,   29,   30,   31,
+    32,   33,   34,   35,   36,   37,   38,   39,   40,   41,   42,   43,   44,   45,   46,   47,
+    48,   49,   50,   51,   52,   53,   54,   55,   56,   57,   58,   59,   60,   61,   62,   63,
+    64,   65,   66,   67,   68,   69,   70,   71,   72,   73,   74,   75,   76,   77,   78,   79,
+    80,   81,   82,   83,   84,   85,   86,   87,   88,   89,   90,   91,   92,   93,   94,   95,
+    96,   97,   98,   99,   100,  101,  102,  103,  104,  105,  106,  107,  108,  109,  110,  111,
+    112,  113,  114,  115,  116,  117,  118,  119,  120,  121,  122,  123,  124,  125,  126,  127,
+    -128, -127, -126, -125, -124, -123, -122, -121, -120, -119, -118, -117, -116, -115, -114, -113,
+    -112, -111, -110, -109, -108, -107, -106, -105, -104, -103, -102, -101, -100, -99,  -98,  -97,
+    -96,  -95,  -94,  -93,  -92,  -91,  -90,  -89,  -88,  -87,  -86,  -85,  -84,  -83,  -82,  -81,
+    -80,  -79,  -78,  -77,  -76,  -75,  -74,  -73,  -72,  -71,  -70,  -69,  -68,  -67,  -66,  -65,
+    -64,  -63,  -62,  -61,  -60,  -59,  -58,  -57,  -56,  -55,  -54,  -53,  -52,  -51,  -50,  -49,
+    -48,  -47,  -46,  -45,  -44,  -43,  -42,  -41,  -40,  -39,  -38,  -37,  -36,  -35,  -34,  -33,
+    -32,  -31,  -30,  -29,  -28,  -27,  -26,  -25,  -24,  -23,  -22,  -21,  -20,  -19,  -18,  -17,
+    -16,  -15,  -14,  -13,  -12,  -11,  -10,  -9,   -8,   -7,   -6,   -5,   -4,   -3,   -2,   -1};
+
+/* ADD/SUB through lut_run() where both inputs step along the run, the scheme is TFLM's, the
+ * activation's maximum is 127 and the call has LUT_MIN elements or more; 0 otherwise. */
+static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
+{
+    const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
+    int32_t total = 1;
+    for (int i = 0; i < TSLM_MAX_DIMS; ++i) {
+        total *= d[i];
+    }
+    run_t r;
+    if (t1[5] == 0 || t2[5] == 0 || total < LUT_MIN || p->act_max != 127 || p->output_shift > -1 ||
+        p->output_shift < -22 || !sum_setup(p, 1, 1, op, &r)) {
+        return 0;
+    }
+    const int clamp = p->act_min > -128;
+    r.qo.m = p->output_multiplier;
+    r.qo.r = -p->output_shift;
+    r.qo.rz = make_rz(r.qo.r, p->output_offset - (clamp ? p->act_min : 0));
+    int32_t lut[256];
+    if (r.kb == IN_RESCALE) {
+        rescale_terms(every_byte, lut, 256, &r, r.sb < 0);
+    } else {
+        for (int32_t i = 0; i < 256; ++i) {
+            lut[i] = sum_term(&r, every_byte[i]);
+        }
+    }
+    const int8_t *ina = r.a_is_in1 ? in1 : in2, *inb = r.a_is_in1 ? in2 : in1;
+    const int32_t *ta = r.a_is_in1 ? t1 : t2, *tb = r.a_is_in1 ? t2 : t1;
+    const int32_t n = d[5];
+    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
+        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
+            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
+                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
+                    for (int32_t i4 = 0; i4 < d[4]; ++i4, out += n) {
+                        const int8_t *a = ina + i0 * ta[0] + i1 * ta[1] + i2 * ta[2] + i3 * ta[3] + i4 * ta[4];
+                        const int8_t *b = inb + i0 * tb[0] + i1 * tb[1] + i2 * tb[2] + i3 * tb[3] + i4 * tb[4];
+                        if (clamp) {
+                            lut_run(a, b, lut, out, n, r.qo, p->act_min, r.minus, 1);
+                        } else {
+                            lut_run(a, b, lut, out, n, r.qo, -128, r.minus, 0);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return 1;
+}
+
 static void apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
 {
+    if ((op == OP_ADD || op == OP_SUB) && lut_path(p, in1, in2, out, op)) {
+        return;
+    }
     if (op != OP_SQDIFF && run_path(p, in1, in2, out, op)) {
         return;
     }

@@ -57,6 +57,8 @@ def c_value(v: Any) -> str:
     """A params-struct field value: int, float, list of ints, or a name."""
     if isinstance(v, (list, tuple)):
         return "{" + ", ".join(c_value(x) for x in v) + "}"
+    if isinstance(v, dict):  # a struct inside the params struct
+        return "{" + ", ".join(f".{k} = {c_value(x)}" for k, x in v.items()) + "}"
     if isinstance(v, bool):
         return "1" if v else "0"
     if isinstance(v, (int, np.integer)):

@@ -11,6 +11,11 @@ run in order by :func:`run` (``driver.lower_graph``) and tested on its own (test
   DSP (its im2col GEMM with requantization records) and Helium (one input channel, its GEMM layout). The
   portable target keeps TFLM's depthwise loop. (ops/conv.py: ``as_grouped_conv``.)
 
+- :func:`fused_layer_norms`: a layer norm's int8 chain (MEAN, SUB, the square's table, MEAN, the eps and
+  RSQRT tables, MUL, optionally MUL gamma and ADD beta) whose intermediates nothing else reads becomes one
+  ``tslm_layer_norm_s8`` call with the same int8 steps, one row at a time (ops/layer_norm.py). Runs after
+  the tables, whose values it reuses.
+
 Aliasing and in-place decisions are the planner's passes (planner.py: ``resolve_aliases``,
 ``choose_in_place``).
 """
@@ -24,6 +29,7 @@ import numpy as np
 from .lowering import Call, Lowering, Step
 from .ops.conv import as_grouped_conv
 from .ops.elementwise import binary_element
+from .ops.layer_norm import fuse_layer_norms
 
 BINARY = ("ADD", "SUB", "MUL", "SQUARED_DIFFERENCE")
 
@@ -63,8 +69,13 @@ def grouped_conv_for_depth_multipliers(lw: Lowering, steps: list[Step]) -> list[
     return _each_call(lw, steps, as_grouped_conv)
 
 
+def fused_layer_norms(lw: Lowering, steps: list[Step]) -> list[Step]:
+    return fuse_layer_norms(lw, steps)
+
+
 PASSES: tuple[Callable[[Lowering, list[Step]], list[Step]], ...] = (tables_for_one_byte_functions,
-                                                                     grouped_conv_for_depth_multipliers)
+                                                                     grouped_conv_for_depth_multipliers,
+                                                                     fused_layer_norms)
 
 
 def run(lw: Lowering, steps: list[Step], passes=PASSES) -> list[Step]:

@@ -1,0 +1,245 @@
+/*
+ * tslm_dsp_layer_norm.c - the fused int8 layer norm for the Cortex-M DSP extension.
+ *
+ * Per row: the sum for the mean (SMLAD on byte pairs), then one loop that computes each difference
+ * d = SUB(x, mean), keeps it in a row of scratch and sums its square (the square's table), then one
+ * loop that computes each output from d through the scale MUL, the gamma MUL and the beta ADD in
+ * registers. Every rounded step is tslm_dsp_op_shifted() (tslm_dsp.h: SMMLAR with the zero point in
+ * its rounding term) on twice the value TFLM rounds, as the DSP ADD/SUB/MUL kernels compute it:
+ *   SUB:  2 (R(x) - R(mean)) = (x + o1) << 20 - 2 R(mean), R(x) exact at TFLM's multiplier 1/2;
+ *   MUL:  2 (d + o1)(s + o2) = d K + o1 K with K = 2 (s + o2);
+ *   ADD:  2 (R(g) + R(beta)) = (g + o1) << 20 + 2 R(beta).
+ * The per-row and per-channel terms (R(mean), R(beta), the means) take the portable requantization
+ * (tslm_requantize). Bounds as in tslm_dsp_binary.c: left shift 20 with input 1 at 1/2 for SUB/ADD,
+ * output shifts right by 1..22, no activation clamps; anything else, the portable kernel.
+ */
+#include "tslm_dsp_layer_norm.h"
+#include "tslm_dsp.h"
+
+#define TSLM_LN_UP4(n) (((n) + 3) / 4 * 4)
+#define TSLM_LN_MAX_COLS 1024
+
+/* {unused, multiplier, right shift, 2^(r-1) + zero point 2^r}: tslm_dsp_op_shifted's record. */
+static void out_record(int32_t rq[4], const tslm_binary_params *b)
+{
+    const int32_t r = -b->output_shift;
+    rq[0] = 0;
+    rq[1] = b->output_multiplier;
+    rq[2] = r;
+    rq[3] = (int32_t)((UINT32_C(1) << (r - 1)) + ((uint32_t)b->output_offset << r));
+}
+
+static int handled(const tslm_binary_params *b, const int half)
+{
+    const int ok = b->act_min == -128 && b->act_max == 127 && b->output_shift <= -1 && b->output_shift >= -22;
+    return ok && (!half || (b->left_shift == 20 && b->in1_multiplier == (INT32_C(1) << 30) && b->in1_shift == 0));
+}
+
+/* Twice input 2's rescaled value for ADD/SUB (TFLM's (b + offset) << left_shift, times its multiplier). */
+static int32_t twice_rescaled2(const tslm_binary_params *b, int32_t v)
+{
+    return (int32_t)((uint32_t)tslm_requantize(tslm_shl_wrap(v + b->in2_offset, (int)b->left_shift),
+                                               b->in2_multiplier, b->in2_shift) << 1);
+}
+
+/* A MEAN of one row from its sum: TFLM's QuantizedMeanOrSum as tslm_mean_s8 computes it. */
+static int32_t mean_of(const tslm_reduce_params *p, int32_t sum)
+{
+    return tslm_clamp_i32(tslm_requantize(sum - p->input_zero_point * p->reduce_count, p->multiplier, p->shift) +
+                              p->output_zero_point, -128, 127);
+}
+
+static int32_t row_sum(const int8_t *x, int32_t n)
+{
+    int32_t s = 0, i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const int32_t w = tslm_read32(x + i);
+        s = tslm_smlad(tslm_sxtb16(w), INT32_C(0x00010001), s);
+        s = tslm_smlad(tslm_sxtb16_ror8(w), INT32_C(0x00010001), s);
+    }
+    for (; i < n; ++i) {
+        s += x[i];
+    }
+    return s;
+}
+
+#if defined(TSLM_DSP_ASM)
+/* n >= 1 elements of BODY: an odd first one, then two per turn, until the pointer P reaches END */
+#define TSLM_LN_LOOP(BODY, P)                              \
+    "tst %[n], #1\n\t"                                    \
+    "beq 2f\n\t"                                          \
+    BODY                                                  \
+    "2:\n\t"                                              \
+    "cmp %[" P "], %[end]\n\t"                            \
+    "beq 3f\n"                                            \
+    "1:\n\t"                                              \
+    BODY BODY                                             \
+    "cmp %[" P "], %[end]\n\t"                            \
+    "bne 1b\n"                                            \
+    "3:"
+/* x: twice the value TFLM rounds -> its int8 result (rq record: m, rz, r) */
+#define TSLM_LN_OUT(M, RZ, R)                              \
+    "add %[u], %[" RZ "], %[x], asr #31\n\t"              \
+    "smmlar %[x], %[x], %[" M "], %[u]\n\t"               \
+    "asr %[x], %[x], %[" R "]\n\t"                        \
+    "ssat %[x], #8, %[x]\n\t"
+#endif
+
+/* d[c] = SUB(x[c], mean) for c < n (n >= 1), t: twice the mean's side; returns the sum of the squares'
+ * table values (sq indexed -128..127). */
+static int32_t differences(const int8_t *x, int8_t *d, int32_t n, int32_t t, const int32_t *rq, const int8_t *sq)
+{
+    int32_t s = 0;
+#if defined(TSLM_DSP_ASM)
+    const int8_t *end = d + n;
+    int32_t v, u;
+    __asm__ volatile(TSLM_LN_LOOP("ldrsb %[x], [%[xp]], #1\n\t"
+                                  "add %[x], %[t], %[x], lsl #20\n\t"
+                                  TSLM_LN_OUT("m", "rz", "r")
+                                  "strb %[x], [%[dp]], #1\n\t"
+                                  "ldrsb %[u], [%[sq], %[x]]\n\t"
+                                  "add %[s], %[s], %[u]\n\t", "dp")
+                     : [xp] "+r"(x), [dp] "+r"(d), [s] "+r"(s), [x] "=&r"(v), [u] "=&r"(u)
+                     : [n] "r"(n), [end] "r"(end), [t] "r"(t), [m] "r"(rq[1]), [rz] "r"(rq[3]), [r] "r"(rq[2]),
+                       [sq] "r"(sq)
+                     : "cc", "memory");
+#else
+    for (int32_t c = 0; c < n; ++c) {
+        const int32_t v = tslm_ssat8(tslm_dsp_op_shifted(t + (int32_t)((uint32_t)x[c] << 20), rq));
+        d[c] = (int8_t)v;
+        s += sq[v];
+    }
+#endif
+    return s;
+}
+
+/* y[c] = MUL(d[c], the row's scale) = out(d[c] k + c0), also to n2 when n2 != y (n >= 1). */
+static void scaled(const int8_t *d, int8_t *y, int8_t *n2, int32_t n, int32_t k, int32_t c0, const int32_t *rq)
+{
+#if defined(TSLM_DSP_ASM)
+    const int8_t *end = y + n;
+    int32_t v, u;
+    if (n2 != y) {
+        __asm__ volatile(TSLM_LN_LOOP("ldrsb %[x], [%[dp]], #1\n\t"
+                                      "mla %[x], %[x], %[k], %[c]\n\t"
+                                      TSLM_LN_OUT("m", "rz", "r")
+                                      "strb %[x], [%[n2]], #1\n\t"
+                                      "strb %[x], [%[yp]], #1\n\t", "yp")
+                         : [dp] "+r"(d), [yp] "+r"(y), [n2] "+r"(n2), [x] "=&r"(v), [u] "=&r"(u)
+                         : [n] "r"(n), [end] "r"(end), [k] "r"(k), [c] "r"(c0), [m] "r"(rq[1]), [rz] "r"(rq[3]),
+                           [r] "r"(rq[2])
+                         : "cc", "memory");
+    } else {
+        __asm__ volatile(TSLM_LN_LOOP("ldrsb %[x], [%[dp]], #1\n\t"
+                                      "mla %[x], %[x], %[k], %[c]\n\t"
+                                      TSLM_LN_OUT("m", "rz", "r")
+                                      "strb %[x], [%[yp]], #1\n\t", "yp")
+                         : [dp] "+r"(d), [yp] "+r"(y), [x] "=&r"(v), [u] "=&r"(u)
+                         : [n] "r"(n), [end] "r"(end), [k] "r"(k), [c] "r"(c0), [m] "r"(rq[1]), [rz] "r"(rq[3]),
+                           [r] "r"(rq[2])
+                         : "cc", "memory");
+    }
+#else
+    for (int32_t i = 0; i < n; ++i) {
+        const int8_t v = (int8_t)tslm_ssat8(tslm_dsp_op_shifted(d[i] * k + c0, rq));
+        n2[i] = v;
+        y[i] = v;
+    }
+#endif
+}
+
+/* y[c] = MUL(y[c], gamma[c]) in place, then (beta) ADD of beta[c]: kct holds K, o1 K and beta's term per
+ * channel (n >= 1). */
+/* (not inlined: its loop takes 13 registers) */
+__attribute__((noinline)) static void gamma_beta(int8_t *y, int32_t n, const int32_t *kct, const int32_t *rqg,
+                                                 const int32_t *rqb, const int beta)
+{
+#if defined(TSLM_DSP_ASM)
+    const int8_t *end = y + n;
+    int32_t v, u, k, c;
+    if (beta) {
+        __asm__ volatile(TSLM_LN_LOOP("ldrsb %[x], [%[yp]]\n\t"
+                                      "ldrd %[k], %[c], [%[kc]], #8\n\t"
+                                      "mla %[x], %[x], %[k], %[c]\n\t"
+                                      TSLM_LN_OUT("mg", "rzg", "rg")
+                                      "ldr %[k], [%[kc]], #4\n\t"
+                                      "add %[x], %[k], %[x], lsl #20\n\t"
+                                      TSLM_LN_OUT("mb", "rzb", "rb")
+                                      "strb %[x], [%[yp]], #1\n\t", "yp")
+                         : [yp] "+r"(y), [kc] "+r"(kct), [x] "=&r"(v), [u] "=&r"(u), [k] "=&r"(k), [c] "=&r"(c)
+                         : [n] "r"(n), [end] "r"(end), [mg] "r"(rqg[1]), [rzg] "r"(rqg[3]), [rg] "r"(rqg[2]),
+                           [mb] "r"(rqb[1]), [rzb] "r"(rqb[3]), [rb] "r"(rqb[2])
+                         : "cc", "memory");
+    } else {
+        __asm__ volatile(TSLM_LN_LOOP("ldrsb %[x], [%[yp]]\n\t"
+                                      "ldrd %[k], %[c], [%[kc]], #12\n\t"
+                                      "mla %[x], %[x], %[k], %[c]\n\t"
+                                      TSLM_LN_OUT("mg", "rzg", "rg")
+                                      "strb %[x], [%[yp]], #1\n\t", "yp")
+                         : [yp] "+r"(y), [kc] "+r"(kct), [x] "=&r"(v), [u] "=&r"(u), [k] "=&r"(k), [c] "=&r"(c)
+                         : [n] "r"(n), [end] "r"(end), [mg] "r"(rqg[1]), [rzg] "r"(rqg[3]), [rg] "r"(rqg[2])
+                         : "cc", "memory");
+    }
+#else
+    for (int32_t i = 0; i < n; ++i, kct += 3) {
+        int32_t v = tslm_ssat8(tslm_dsp_op_shifted(y[i] * kct[0] + kct[1], rqg));
+        if (beta) {
+            v = tslm_ssat8(tslm_dsp_op_shifted(kct[2] + (int32_t)((uint32_t)v << 20), rqb));
+        }
+        y[i] = (int8_t)v;
+    }
+#endif
+}
+
+void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input, const int8_t *gamma,
+                            const int8_t *beta, int8_t *normalized, int8_t *output, int32_t *scratch)
+{
+    const int32_t cols = p->cols;
+    if (cols < 1 || cols > TSLM_LN_MAX_COLS || !handled(&p->sub, 1) || !handled(&p->scale, 0) ||
+        (p->steps >= 1 && !handled(&p->gamma, 0)) || (p->steps == 2 && !handled(&p->beta, 1))) {
+        tslm_layer_norm_s8(p, input, gamma, beta, normalized, output, scratch);
+        return;
+    }
+    int8_t *d = (int8_t *)(scratch + 2);
+    int32_t *kct = scratch + 2 + 2 * TSLM_LN_UP4(cols) / 4; /* per channel: K, o1 K, beta's term */
+    int32_t rqd[4], rqs[4], rqg[4], rqb[4];
+    out_record(rqd, &p->sub);
+    out_record(rqs, &p->scale);
+    out_record(rqg, &p->gamma);
+    out_record(rqb, &p->beta);
+    if (p->steps >= 1) {
+        for (int32_t i = 0; i < cols; ++i) {
+            const int32_t k = (int32_t)((uint32_t)(gamma[i] + p->gamma.in2_offset) << 1);
+            kct[3 * i] = k;
+            kct[3 * i + 1] = p->gamma.in1_offset * k;
+        }
+    }
+    if (p->steps == 2) {
+        const int32_t o1 = (int32_t)((uint32_t)p->beta.in1_offset << 20);
+        for (int32_t i = 0; i < cols; ++i) {
+            kct[3 * i + 2] = (int32_t)((uint32_t)o1 + (uint32_t)twice_rescaled2(&p->beta, beta[i]));
+        }
+    }
+    const int8_t *sq = p->square + 128;
+    const int32_t o1 = (int32_t)((uint32_t)p->sub.in1_offset << 20);
+    const int keep_n = normalized != NULL && p->steps >= 1;
+    for (int32_t r = 0; r < p->rows; ++r) {
+        const int8_t *x = input + r * cols;
+        int8_t *y = output + r * cols;
+        int8_t *n = keep_n ? normalized + r * cols : y;
+        const int32_t m = mean_of(&p->mean, row_sum(x, cols));
+        const int32_t t = (int32_t)((uint32_t)o1 - (uint32_t)twice_rescaled2(&p->sub, m));
+        const int32_t v = mean_of(&p->var, differences(x, d, cols, t, rqd, sq));
+        const int32_t k = (int32_t)((uint32_t)(p->scale_table[v + 128] + p->scale.in2_offset) << 1);
+        const int32_t c = p->scale.in1_offset * k;
+        scaled(d, y, n, cols, k, c, rqs);
+        if (p->steps >= 1) {
+            gamma_beta(y, cols, kct, rqg, rqb, p->steps == 2);
+        }
+    }
+}
+
+int32_t tslm_dsp_layer_norm_s8_get_buffer_size(const tslm_layer_norm_params *p)
+{
+    return tslm_layer_norm_s8_get_buffer_size(p) + 12 * p->cols;
+}

@@ -1,0 +1,35 @@
+/* tslm_layer_norm.h - a layer norm's int8 chain in one call, every intermediate as TFLM's kernels round it.
+ *
+ * The converter writes LayerNormalization as MEAN, SUB, MUL (d * d), MEAN, ADD (eps), RSQRT, MUL and,
+ * optionally, MUL (gamma) and ADD (beta), over the last axis. The compiler (tinyslm/compiler/ops/
+ * layer_norm.py) fuses the chain when nothing else reads its intermediates: this kernel runs the same
+ * int8 steps one row at a time (the element-wise kernels on one row each), keeping a row's
+ * intermediates in scratch instead of whole tensors in the arena. */
+#ifndef TSLM_LAYER_NORM_H
+#define TSLM_LAYER_NORM_H
+
+#include "tslm_common.h"
+#include "tslm_binary.h"
+#include "tslm_reduce.h"
+
+typedef struct {
+    int32_t rows, cols;       /* the input is rows x cols, normalized over each row */
+    tslm_reduce_params mean;  /* MEAN of one row of the input */
+    tslm_reduce_params var;   /* MEAN of one row of squares */
+    tslm_binary_params sub;   /* one row (input 1) minus its mean (input 2, one value) */
+    tslm_binary_params scale; /* one row of differences (input 1) times the row's scale (input 2, one value) */
+    tslm_binary_params gamma; /* one row (input 1) times gamma (input 2, a row); steps >= 1 */
+    tslm_binary_params beta;  /* one row (input 1) plus beta (input 2, a row); steps == 2 */
+    const int8_t *square;     /* d * d for d = -128..127 (the square's MUL as a table) */
+    const int8_t *scale_table; /* a row's scale for its variance -128..127 (ADD eps and RSQRT composed) */
+    int32_t steps;            /* after the scale: 0, 1 (gamma) or 2 (gamma, beta) */
+} tslm_layer_norm_params;
+
+/* output: the last step's values; normalized: the scale step's values as well (NULL: not needed; unused
+ * when steps == 0); gamma, beta: NULL when absent. scratch: tslm_layer_norm_s8_get_buffer_size bytes. */
+void tslm_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input, const int8_t *gamma,
+                        const int8_t *beta, int8_t *normalized, int8_t *output, int32_t *scratch);
+/* One int32 accumulator, the row's mean and scale (a word), two rows of int8. */
+int32_t tslm_layer_norm_s8_get_buffer_size(const tslm_layer_norm_params *p);
+
+#endif /* TSLM_LAYER_NORM_H */

@@ -1,0 +1,267 @@
+"""A layer norm's int8 chain fused into one kernel call (``tslm_layer_norm_s8``), after lowering.
+
+The TFLite converter writes Keras' LayerNormalization as separate int8 operators over the last axis:
+
+    m = MEAN(x)            d = SUB(x, m)          s = MUL(d, d)      (a table: passes.tables_for_...)
+    v = MEAN(s)            r = RSQRT(ADD(v, eps)) (tables, on one value per row)
+    n = MUL(d, r)          [g = MUL(n, gamma)     [y = ADD(g, beta)]]
+
+:func:`fuse_layer_norms` finds that chain where nothing else reads d, s, v, the per-row tables' values
+or g (n may have other readers: the converter folds gamma and beta into a following FULLY_CONNECTED
+for some of its readers), and none of them is a graph output, and replaces it with one call that
+computes every intermediate int8 value with the same kernels' integer steps, one row at a time
+(firmware/kernels/tslm_layer_norm.c calls the element-wise kernels per row; the Cortex-M DSP kernel
+keeps them in registers). The per-row scalar tables (ADD eps, RSQRT) compose into one table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..ir import Operator
+from ..lowering import MAX_DIMS, Call, ConstArray, KernelParams, Lit, Lowering, Ref, Scratch, Step, T
+
+# Row length bounds of the Cortex-M DSP kernel's own loops (longer rows: the portable kernel).
+DSP_MAX_COLS = 1024
+ALIGN = 4
+
+
+@dataclass
+class LayerNormParams(KernelParams):
+    C_TYPE = "tslm_layer_norm_params"
+    rows: int
+    cols: int
+    mean: dict[str, Any]  # tslm_reduce_params of one row of the input
+    var: dict[str, Any]  # tslm_reduce_params of one row of squares
+    sub: dict[str, Any]  # tslm_binary_params: one row minus its mean
+    scale: dict[str, Any]  # one row of differences times the row's scale
+    gamma: dict[str, Any]  # one row times gamma (steps >= 1)
+    beta: dict[str, Any]  # one row plus beta (steps == 2)
+    square: Ref
+    scale_table: Ref
+    steps: int
+
+
+def scratch_bytes(rows: int, cols: int, dsp: bool) -> int:
+    """tslm_layer_norm_s8_get_buffer_size (and the DSP kernel's, which adds three int32 per channel)."""
+    portable = 8 + 2 * _up(cols)
+    return portable + (12 * cols if dsp else 0)
+
+
+def _up(n: int) -> int:
+    return (n + ALIGN - 1) // ALIGN * ALIGN
+
+
+def _row_binary(p: dict[str, Any], cols: int, chain_first: bool, other_steps: bool) -> dict[str, Any]:
+    """One row's tslm_binary_params with the chain's value as input 1 (ADD and MUL commute exactly: the
+    two rescaled terms or factors swap); the other input steps along the row or is one value."""
+    q = dict(p)
+    if not chain_first:
+        for f in ("offset", "multiplier", "shift"):
+            q[f"in1_{f}"], q[f"in2_{f}"] = p[f"in2_{f}"], p[f"in1_{f}"]
+    q["dims"] = [1] * (MAX_DIMS - 1) + [cols]
+    q["in1_strides"] = [0] * (MAX_DIMS - 1) + [1]
+    q["in2_strides"] = [0] * (MAX_DIMS - 1) + [1 if other_steps else 0]
+    return {k: q[k] for k in p}  # the struct's field order
+
+
+def _row_reduce(p: dict[str, Any], cols: int) -> dict[str, Any]:
+    q = dict(p)
+    q.update(dims=[1] * (MAX_DIMS - 1) + [cols], out_strides=[0] * MAX_DIMS, output_count=1, reduce_count=cols)
+    return {k: q[k] for k in p}
+
+
+class _Chain:
+    """Matching one chain: the steps by output tensor, each tensor's readers."""
+
+    def __init__(self, lw: Lowering, steps: list[Step]):
+        self.lw = lw
+        self.by_output: dict[int, int] = {}
+        for k, s in enumerate(steps):
+            for o in s.op.outputs:
+                self.by_output[o] = k
+        self.readers: dict[int, set[int]] = {}
+        for k, s in enumerate(steps):
+            for i in s.reads if isinstance(s, Call) else [s.src]:
+                self.readers.setdefault(i, set()).add(k)
+        self.steps = steps
+        self.outputs = set(lw.g.outputs)
+
+    def only_read_by(self, tensor: int, ks: set[int]) -> bool:
+        return tensor not in self.outputs and self.readers.get(tensor, set()) <= ks and not self.lw.t(tensor).is_variable
+
+    def producer(self, tensor: int) -> Call | None:
+        k = self.by_output.get(tensor)
+        s = self.steps[k] if k is not None else None
+        return s if isinstance(s, Call) else None
+
+    def single_reader(self, tensor: int) -> tuple[int, Call] | None:
+        ks = self.readers.get(tensor, set())
+        if len(ks) != 1 or tensor in self.outputs:
+            return None
+        k = next(iter(ks))
+        s = self.steps[k]
+        return (k, s) if isinstance(s, Call) else None
+
+
+def _binary_s8(s: Call | None, opcode: str) -> bool:
+    return (s is not None and s.op.opcode == opcode and s.family == "tslm_binary" and s.func.endswith("_s8")
+            and isinstance(s.params, dict))
+
+
+def _mean_last_axis(lw: Lowering, s: Call | None, x: int) -> bool:
+    if s is None or s.op.opcode != "MEAN" or s.family != "tslm_reduce" or s.func not in ("tslm_mean_s8", "tslm_dsp_mean_s8"):
+        return False
+    t, y = lw.t(x), lw.t(s.op.outputs[0])
+    p = dict(s.param_items())
+    cols = int(t.shape[-1]) if t.shape else 0
+    return (s.op.inputs[0] == x and t.dtype == "int8" and cols > 0 and p["reduce_count"] == cols
+            and p["out_strides"][-1] == 0 and y.numel * cols == t.numel
+            and list(y.shape) == _keep(t.shape))
+
+
+def _keep(shape: tuple[int, ...]) -> list[int]:
+    """The shape of a MEAN over the last axis with keep_dims (what SUB and MUL broadcast along rows)."""
+    return list(shape[:-1]) + [1]
+
+
+def match(lw: Lowering, c: _Chain, k_mean: int) -> tuple[list[int], Call] | None:
+    """The fused call for the chain that starts at steps[k_mean] (a MEAN), with the positions it replaces."""
+    mean = c.steps[k_mean]
+    if not isinstance(mean, Call) or mean.op.opcode != "MEAN":
+        return None
+    x = mean.op.inputs[0]
+    if not _mean_last_axis(lw, mean, x):
+        return None
+    xt = lw.t(x)
+    cols, rows = int(xt.shape[-1]), xt.numel // int(xt.shape[-1])
+    m = mean.op.outputs[0]
+    r = c.single_reader(m)
+    if r is None or not _binary_s8(r[1], "SUB") or r[1].op.inputs != [x, m]:
+        return None
+    k_sub, sub = r
+    d = sub.op.outputs[0]
+    if list(lw.t(d).shape) != list(xt.shape) or lw.t(d).dtype != "int8":
+        return None
+    readers = c.readers.get(d, set())
+    if len(readers) != 2 or d in c.outputs:
+        return None
+    sq_k = [k for k in readers if isinstance(c.steps[k], Call) and c.steps[k].func == "tslm_lut_s8"
+            and c.steps[k].op.opcode == "MUL" and c.steps[k].op.inputs == [d, d]]
+    sc_k = [k for k in readers if k not in sq_k]
+    if len(sq_k) != 1 or len(sc_k) != 1:
+        return None
+    k_sq, k_sc = sq_k[0], sc_k[0]
+    sq = c.steps[k_sq]
+    s = sq.op.outputs[0]
+    r = c.single_reader(s)
+    if r is None or not _mean_last_axis(lw, r[1], s):
+        return None
+    k_var, var = r
+    # the per-row scalar tables, var -> ... -> the scale, composed
+    v = var.op.outputs[0]
+    table = np.arange(-128, 128)
+    ks = [k_mean, k_sub, k_sq, k_var]
+    while True:
+        r = c.single_reader(v)
+        if r is None:
+            return None
+        if r[1].func == "tslm_lut_s8" and r[1].reads == [v]:
+            lut = np.asarray(next(a for a in r[1].consts).values, dtype=np.int64)
+            table = lut[table + 128]
+            ks.append(r[0])
+            v = r[1].op.outputs[0]
+            continue
+        break
+    k_scale, scale = r
+    if k_scale != k_sc or not _binary_s8(scale, "MUL") or sorted(scale.op.inputs) != sorted([d, v]) or d == v:
+        return None
+    if list(lw.t(v).shape) != _keep(xt.shape) or list(lw.t(scale.op.outputs[0]).shape) != list(xt.shape):
+        return None
+    ks.append(k_scale)
+    n = scale.op.outputs[0]
+    # optional MUL by gamma and ADD of beta: constant rows of `cols` values
+    extra: list[tuple[Call, int, bool]] = []  # (call, constant tensor, chain value is input 1)
+    last = n
+    for opcode in ("MUL", "ADD"):
+        nxt = [k for k in c.readers.get(last, set()) if _binary_s8(c.steps[k], opcode)]
+        if len(nxt) != 1:
+            break
+        st = c.steps[nxt[0]]
+        other = [i for i in st.op.inputs if i != last]
+        if len(other) != 1 or not lw.t(other[0]).is_const or lw.t(other[0]).numel != cols \
+                or int(lw.t(other[0]).shape[-1]) != cols or list(lw.t(st.op.outputs[0]).shape) != list(xt.shape):
+            break
+        if last != n and not c.only_read_by(last, {nxt[0]}):
+            break
+        extra.append((st, other[0], st.op.inputs[0] == last))
+        ks.append(nxt[0])
+        last = st.op.outputs[0]
+    # the intermediates nothing else may read (var's output and the tables': single_reader above)
+    private = {m: {k_sub}, d: {k_sq, k_scale}, s: {k_var}}
+    for tensor, allowed in private.items():
+        if not c.only_read_by(tensor, allowed):
+            return None
+    n_out = n if extra and (c.readers.get(n, set()) - {ks[-len(extra)]} or n in c.outputs) else None
+    return ks, _call(lw, mean, sub, sq, var, scale, extra, table, rows, cols, n_out, last)
+
+
+def _call(lw: Lowering, mean: Call, sub: Call, sq: Call, var: Call, scale: Call, extra: list[tuple[Call, int, bool]],
+          table: np.ndarray, rows: int, cols: int, n_out: int | None, last: int) -> Call:
+    x = mean.op.inputs[0]
+    d = sub.op.outputs[0]
+    blank = _row_binary(dict(scale.param_items()), cols, True, False)
+    blank = {k: ([0] * MAX_DIMS if isinstance(v, list) else 0) for k, v in blank.items()}
+    steps_p = [_row_binary(dict(st.param_items()), cols, first, True) for st, _, first in extra]
+    steps_p += [blank] * (2 - len(steps_p))
+    first = mean.op
+    name = f"op{first.index}_ln"
+    sq_tab = ConstArray(f"{name}_square", "int8_t", np.asarray(sq.consts[0].values), "d * d for d = -128..127")
+    sc_tab = ConstArray(f"{name}_scale", "int8_t", np.clip(table, -128, 127),
+                        "a row's scale for its variance -128..127 (the eps ADD and RSQRT tables composed)")
+    p = LayerNormParams(rows=rows, cols=cols, mean=_row_reduce(dict(mean.param_items()), cols),
+                        var=_row_reduce(dict(var.param_items()), cols),
+                        sub=_row_binary(dict(sub.param_items()), cols, True, False),
+                        scale=_row_binary(dict(scale.param_items()), cols, scale.op.inputs[0] == d, False),
+                        gamma=steps_p[0], beta=steps_p[1], square=Ref(sq_tab.name), scale_table=Ref(sc_tab.name),
+                        steps=len(extra))
+    consts = [e[1] for e in extra]
+    inputs = [x] + consts
+    outputs = ([n_out] if n_out is not None else []) + [last]
+    op = Operator(first.index, "LAYER_NORM", inputs, outputs)
+    args: list[Any] = [T(x)] + [T(i) for i in consts] + [Lit("NULL")] * (2 - len(consts))
+    args += [T(n_out) if n_out is not None else Lit("NULL"), T(last), Scratch("int32_t")]
+    what = ["MEAN", "SUB", "MUL d*d", "MEAN", "the row's scale", "MUL"] + [e[0].op.opcode for e in extra]
+    ops = [mean, sub, sq, var, scale] + [e[0] for e in extra]
+    call = Call(op, "tslm_layer_norm_s8", "tslm_layer_norm", args, params=p, consts=[sq_tab, sc_tab],
+                scratch_bytes=scratch_bytes(rows, cols, lw.target.dsp),
+                macs=sum(c.macs for c in ops),
+                note=f"{rows} rows of {cols}: {' -> '.join(what)} (ops {', '.join(str(c.op.index) for c in ops)}"
+                     " fused, every int8 step kept)",
+                reads=[x] + consts, writes=outputs)
+    if lw.target.dsp and cols <= DSP_MAX_COLS:
+        return lw.target_kernel(call, "layer_norm")
+    return call
+
+
+def fuse_layer_norms(lw: Lowering, steps: list[Step]) -> list[Step]:
+    """Each matched chain becomes one call at its first step's place (every input of the chain exists by
+    then: x is the first step's input, gamma and beta are constants); its other steps go."""
+    out = list(steps)
+    gone: set[int] = set()
+    c = _Chain(lw, steps)
+    for k, s in enumerate(steps):
+        if k in gone or not isinstance(s, Call) or s.op.opcode != "MEAN":
+            continue
+        found = match(lw, c, k)
+        if found is None:
+            continue
+        ks, call = found
+        if gone & set(ks):
+            continue
+        out[k] = call
+        gone |= set(ks) - {k}
+    return [s for k, s in enumerate(out) if k not in gone]

@@ -5,7 +5,9 @@ Festival's diphone voices (kal, ked, each at its own and two higher target pitch
 tinyslm/data/festival.py) when festival is installed. Festival's
 HTS voice (``festival-hts``, :data:`OTHER_ENGINE`) never speaks in train/val/test: it is the domain-shift
 test set, made with ``make_kws_dataset(..., splits=("test",), engine=OTHER_ENGINE)``. Half the training
-clips go through a random microphone/channel response (augment.py). flite is never used.
+clips go through a random microphone/channel response (augment.py). A share VOCODER_PROBABILITY of the
+training words (``make_kws_dataset(..., vocoder=P)``) is remade by a random LPC/cepstral vocoder
+(vocoder.py) before level, room and noise; recorded as ``vocoder`` in clips.csv. flite is never used.
 
 Twelve classes (the ten keywords, ``_silence_``, ``_unknown_``), 16 kHz mono
 1 s clips, balanced in validation and test; the default profile's training
@@ -113,6 +115,10 @@ OTHER_ENGINE = "festival-hts"
 # validation 0.915 -> 0.925 (pitched voices), 0.750 -> 0.758 and 0.926 -> 0.947 (one pitch).
 FESTIVAL_TRAIN_PROBABILITY = 0.4
 CHANNEL_PROBABILITY = 0.5  # training clips through a random microphone/channel response (augment.py)
+# Training words remade by a random vocoder (vocoder.py: LPC/cepstral envelope, pulse/noise excitation); drawn
+# from the clip's own second generator (VOCODER_STREAM), so the clip's other draws do not depend on it.
+VOCODER_PROBABILITY = 0.0
+VOCODER_STREAM = 7
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,7 @@ class ClipTask:
     variants: tuple[str, ...] = ()  # the split's voice variants (default: VARIANTS[split])
     engine: str = ""  # "": the split's engines (above); else every word clip is spoken by this engine
     tables: tuple[tuple[str, str], ...] = ()  # (engine, path of its FestivalTable .npz) available to this clip
+    vocoder: float | None = None  # probability of a vocoder resynthesis (training words; None: VOCODER_PROBABILITY)
 
 
 @dataclass
@@ -168,6 +175,7 @@ class ClipRecipe:
     snr_db: float  # speech clips: SNR; silence clips: noise peak level in dBFS
     engine: str = ""  # who spoke the word ("" for silence)
     channel: bool = False  # through a random microphone/channel response
+    vocoder: bool = False  # the word remade by a random vocoder (vocoder.py)
 
 
 def _voice_tag(voice: Voice | str) -> str:
@@ -226,6 +234,12 @@ def synth_clip(task: ClipTask, espeak: str | None = None) -> tuple[ClipRecipe, n
             raise DataError(f"no {engine} table for this clip", hint="make_kws_dataset builds it (festival.py)")
         voice, stretch, f0, speech = _festival_word(engine, tables[engine], word, rng, tract)
         speed, pitch = int(round(100 * stretch)), int(round(f0))  # festival: pitch is the target F0 in Hz
+    vrng = vocoder_draw(task)
+    vocoded = vrng is not None
+    if vrng is not None:
+        from .vocoder import resynthesize
+
+        speech = resynthesize(speech, vrng, SAMPLE_RATE)
     speech = speech[:int(0.98 * CLIP_SAMPLES)]
     peak = float(rng.uniform(-30.0, -1.0))
     speech = speech * (10 ** (peak / 20) / max(np.abs(speech).max(), 1e-12))
@@ -249,8 +263,18 @@ def synth_clip(task: ClipTask, espeak: str | None = None) -> tuple[ClipRecipe, n
     vname = voice.name if isinstance(voice, Voice) else voice
     path = f"{word}/{_voice_tag(vname)}_nohash_{task.index}.wav"
     recipe = ClipRecipe(path, task.split, name, word, vname, speed, pitch, round(tract, 4), round(peak, 2),
-                        offset, round(rt60, 3), kind, snr, engine, channel)
+                        offset, round(rt60, 3), kind, snr, engine, channel, vocoded)
     return recipe, to_int16(x)
+
+
+def vocoder_draw(task: ClipTask) -> np.random.Generator | None:
+    """The clip's vocoder generator (seeded by the clip, VOCODER_STREAM) after its first draw decided that this
+    training word goes through the vocoder; None if it does not."""
+    p = VOCODER_PROBABILITY if task.vocoder is None else task.vocoder
+    if task.split != "train" or p <= 0 or CLASSES[task.label] == SILENCE:
+        return None
+    rng = np.random.default_rng([task.seed, SPLITS.index(task.split), task.label, task.index, VOCODER_STREAM])
+    return rng if rng.random() < p else None
 
 
 def _work(args: tuple[ClipTask, str, str]) -> dict:
@@ -312,12 +336,13 @@ def _tables(splits: tuple[str, ...], engine: str, folder: Path, words: list[str]
 
 def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default", seed: int = 0, *,
                      workers: int = 2, progress: bool = True, overwrite: bool = False,
-                     splits: tuple[str, ...] = SPLITS, engine: str = "") -> SynthReport:
+                     splits: tuple[str, ...] = SPLITS, engine: str = "", vocoder: float | None = None) -> SynthReport:
     """Synthesize the dataset into out_dir (Speech Commands layout). Same profile and seed: same bytes.
 
     `splits`: which splits to make (e.g. ("test",) for a fresh test set of another seed; the others
     are left empty). `engine`: "" for the splits' own engines, or one engine speaking every word
-    (OTHER_ENGINE: the domain-shift test set)."""
+    (OTHER_ENGINE: the domain-shift test set). `vocoder`: probability that a training word is remade by a random
+    vocoder (None: VOCODER_PROBABILITY)."""
     import tempfile
 
     t0 = time.time()
@@ -327,15 +352,17 @@ def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default",
     bad = [s for s in splits if s not in SPLITS]
     if bad or not splits:
         raise DataError(f"unknown splits {bad or splits}", hint=f"use some of {', '.join(SPLITS)}")
+    p_voc = VOCODER_PROBABILITY if vocoder is None else float(vocoder)
     stamp = {"generator": "tinyslm.data.kws_synth", "format": 2, "profile": asdict(prof), "seed": seed,
-             **({"splits": list(splits)} if tuple(splits) != SPLITS else {}), **({"engine": engine} if engine else {})}
+             **({"splits": list(splits)} if tuple(splits) != SPLITS else {}), **({"engine": engine} if engine else {}),
+             **({"vocoder_probability_train": p_voc} if p_voc > 0 and "train" in splits else {})}
     counts = {s: prof.counts(s) if s in splits else [0] * len(CLASSES) for s in SPLITS}
     if prepare_output_dir(out_dir, stamp, overwrite):
         return SynthReport(out_dir, counts, time.time() - t0, True)
     speak("yes", Voice("en-us", "m1"), binary=espeak)  # fail early and clearly if espeak-ng cannot speak
     variants = split_variants(espeak)
     tmp = tempfile.TemporaryDirectory(prefix="tinyslm-kws-")
-    plain = [ClipTask(s, c, i, seed, variants[s], engine) for s in SPLITS for c in range(len(CLASSES))
+    plain = [ClipTask(s, c, i, seed, variants[s], engine, vocoder=p_voc) for s in SPLITS for c in range(len(CLASSES))
              for i in range(counts[s][c])]
     words = sorted({clip_word(t) for t in plain} - {""})  # Festival speaks only the words some clip needs
     tables = tuple(sorted(_tables(tuple(splits), engine, Path(tmp.name), words).items()))
@@ -370,7 +397,8 @@ def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default",
             "espeak": espeak_version(espeak),
             "engines": {"train": [e for e in TRAIN_ENGINES if e == "espeak-ng" or e in dict(tables)],
                         "val": ["espeak-ng"], "test": ["espeak-ng"]} if not engine else {s: [engine] for s in splits},
-            "held_out_engine": OTHER_ENGINE, "channel_probability_train": CHANNEL_PROBABILITY}
+            "held_out_engine": OTHER_ENGINE, "channel_probability_train": CHANNEL_PROBABILITY,
+            "vocoder_probability_train": p_voc}
     (out_dir / "dataset.json").write_text(json.dumps(info, indent=1) + "\n")
     return SynthReport(out_dir, counts, time.time() - t0, False)
 

@@ -13,6 +13,13 @@ One run trains the default KWT student alone (float) and prints validation and d
     python -m tinyslm.train.kws_shift make-dev runs/kws-dev
     python -m tinyslm.train.kws_shift run runs/q17-kws-s0/data/speech runs/kws-dev \\
         --train-voices espeak,kal_diphone --dev-voices ked_diphone --seed 0
+
+A training-speech recipe is compared on the same clips: ``vocode`` copies a build's train/val clips with the
+training words that the vocoder draw of kws_synth picks (probability P) made again through the vocoder
+(tinyslm/data/vocoder.py), exactly what a build with ``VOCODER_PROBABILITY = P`` would have made::
+
+    python -m tinyslm.train.kws_shift vocode runs/q17-kws-s0/data/speech runs/kws-voc30 --p 0.3
+    python -m tinyslm.train.kws_shift run runs/kws-voc30 runs/kws-dev
 """
 
 from __future__ import annotations
@@ -108,6 +115,83 @@ def run(data_root: str | Path, dev_root: str | Path, train_voices: tuple[str, ..
             "val": acc(main.x[va], main.y[va]), "dev": acc(dev.x[dk], dev.y[dk])}
 
 
+def _remake(args: tuple) -> tuple[str, bytes]:
+    from ..data.kws_synth import synth_clip
+
+    task, espeak = args
+    recipe, pcm = synth_clip(task, espeak)
+    return json.dumps(dataclasses.asdict(recipe)), pcm.astype(np.int16).tobytes()
+
+
+def vocode(data_root: str | Path, out: str | Path, p: float, voices: tuple[str, ...] = (ESPEAK, "kal_diphone",
+           "ked_diphone"), workers: int = 2, check: int = 2) -> Path:
+    """`data_root`'s train/val clips into `out`, the training words of `voices` that kws_synth's vocoder draw
+    picks at probability `p` made again through the vocoder, every other clip hard-linked. `check` unpicked
+    clips per engine are made again without the vocoder and must equal their files (the recipe is the build's)."""
+    import multiprocessing
+    import os
+
+    from ..data import CLASSES
+    from ..data.audio import read_wav, write_wav
+    from ..data.espeak import espeak_binary
+    from ..data.kws_synth import SAMPLE_RATE, ClipTask, vocoder_draw
+
+    src, out = Path(data_root), Path(out)
+    info = json.loads((src / "dataset.json").read_text())
+    with open(src / "clips.csv", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["split"] in ("train", "val")]
+    if out.exists() and any(out.iterdir()):
+        raise DataError("output folder is not empty", where=str(out), hint="choose a new folder")
+
+    def task(r: dict, prob: float, tables: tuple = ()) -> ClipTask:
+        return ClipTask("train", CLASSES.index(r["label"]), int(r["path"].split("_nohash_")[1][:-4]), info["seed"],
+                        tuple(info["variants"]["train"]), tables=tables, vocoder=prob)
+
+    def voice(r: dict) -> str:
+        return ESPEAK if r["engine"] == "espeak-ng" else r["voice"].split(":")[-1]
+
+    words = [r for r in rows if r["split"] == "train" and r["engine"]]
+    picked = {r["path"] for r in words if voice(r) in voices and vocoder_draw(task(r, p)) is not None}
+    checks = [r for e in sorted({r["engine"] for r in words})
+              for r in [w for w in words if w["engine"] == e and w["path"] not in picked][:check]]
+    fest = sorted({r["word"] for r in words if r["engine"] != "espeak-ng" and (r["path"] in picked or r in checks)})
+    tables: tuple = ()
+    if fest:
+        from ..data.festival import FestivalTable
+
+        tables = (("festival-diphone", str(FestivalTable.build("festival-diphone", fest,
+                                                                out / "festival-diphone.npz").path)),)
+    for r in rows:
+        if r["path"] not in picked:
+            (out / r["path"]).parent.mkdir(parents=True, exist_ok=True)
+            os.link(src / r["path"], out / r["path"])
+    espeak = espeak_binary()
+    jobs = [(task(r, 0.0, tables), espeak) for r in checks] + [(task(r, 1.0, tables), espeak) for r in words
+                                                              if r["path"] in picked]
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        made = pool.map(_remake, jobs, chunksize=8)
+    for r, (recipe, pcm) in zip(checks, made[:len(checks)]):
+        if pcm != read_wav(src / r["path"]).astype(np.int16).tobytes():
+            raise DataError("a clip made again differs from its file: this code is not the build's recipe",
+                            where=str(src / r["path"]), hint="vocode a folder made by this version of kws_synth")
+    new = {}
+    for recipe, pcm in made[len(checks):]:
+        rec = json.loads(recipe)
+        write_wav(out / rec["path"], np.frombuffer(pcm, np.int16), SAMPLE_RATE)
+        new[rec["path"]] = rec
+    fields = list(rows[0]) + (["vocoder"] if "vocoder" not in rows[0] else [])
+    with open(out / "clips.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow({**r, "vocoder": r.get("vocoder", False), **({k: new[r["path"]][k] for k in fields}
+                                                                    if r["path"] in new else {})})
+    (out / "dataset.json").write_text(json.dumps({**info, "vocoded_from": str(src), "vocoder_probability_train": p,
+                                                  "vocoded_voices": list(voices), "splits": ["train", "val"]},
+                                                 indent=1) + "\n")
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m tinyslm.train.kws_shift", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -122,9 +206,17 @@ def main(argv: list[str] | None = None) -> None:
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--epochs", type=int, default=20)
     r.add_argument("--fest-weight", type=int, default=1)
+    v = sub.add_parser("vocode", help="a build's train/val clips, training words through the vocoder at --p")
+    v.add_argument("data_root")
+    v.add_argument("out")
+    v.add_argument("--p", type=float, required=True)
+    v.add_argument("--voices", default=f"{ESPEAK},kal_diphone,ked_diphone")
     a = p.parse_args(argv)
     if a.cmd == "make-dev":
         print(make_dev_set(a.out, a.per_class))
+        return
+    if a.cmd == "vocode":
+        print(vocode(a.data_root, a.out, a.p, tuple(a.voices.split(","))))
         return
     print(json.dumps(run(a.data_root, a.dev_root, tuple(a.train_voices.split(",")), tuple(a.dev_voices.split(",")),
                          a.seed, a.epochs, a.fest_weight)))

@@ -202,11 +202,15 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
     }
     int8_t *d = (int8_t *)(scratch + 2);
     int32_t *kct = scratch + 2 + 2 * TSLM_LN_UP4(cols) / 4; /* per channel: K, o1 K, beta's term */
-    int32_t rqd[4], rqs[4], rqg[4], rqb[4];
+    int32_t rqd[4], rqs[4], rqg[4] = {0, 0, 0, 0}, rqb[4] = {0, 0, 0, 0};
     out_record(rqd, &p->sub);
     out_record(rqs, &p->scale);
-    out_record(rqg, &p->gamma);
-    out_record(rqb, &p->beta);
+    if (p->steps >= 1) {
+        out_record(rqg, &p->gamma);
+    }
+    if (p->steps == 2) {
+        out_record(rqb, &p->beta);
+    }
     if (p->steps >= 1) {
         for (int32_t i = 0; i < cols; ++i) {
             const int32_t k = (int32_t)((uint32_t)(gamma[i] + p->gamma.in2_offset) << 1);

@@ -1,0 +1,120 @@
+"""The fused layer norm (passes.fused_layer_norms, firmware/kernels/tslm_layer_norm.c and the Cortex-M DSP
+kernel): small Keras-style layer-norm blocks converted to int8, the pass firing where it may and not where an
+intermediate has another reader, and every output bit-exact with TFLM on the host (portable, DSP under the
+sanitizers) and on the emulated Cortex-M4."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import opzoo
+import pytest
+
+from tinyslm.compiler import read_model
+from tinyslm.compiler.driver import lower_graph
+from tinyslm.compiler.lowering import Call
+from tinyslm.compiler.passes import PASSES, fused_layer_norms
+from tinyslm.runners.verify import verify_host
+
+
+def _ln(tf, x, gamma=None, beta=None, eps=1e-3):
+    mu = tf.reduce_mean(x, axis=-1, keepdims=True)
+    d = x - mu
+    var = tf.reduce_mean(d * d, axis=-1, keepdims=True)
+    n = d * tf.math.rsqrt(var + eps)
+    y = n * gamma if gamma is not None else n
+    return (y + beta if beta is not None else y), n, d
+
+
+def _block(kind: str):
+    """(fn, input shapes): 'gamma_beta' (rows of 19), 'shared' (the normalized values also read by a dense
+    layer: the converter folds gamma and beta into it), 'relu' (a clamp after beta: the DSP kernel's
+    fallback), 'plain' (no gamma, beta), 'd_elsewhere' (the differences also an output: must not fuse)."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(7)
+    cols = 16 if kind == "shared" else 19
+    g = tf.constant((1 + 0.3 * rng.standard_normal(cols)).astype(np.float32))
+    b = tf.constant((0.2 * rng.standard_normal(cols)).astype(np.float32))
+    w = tf.constant((0.4 * rng.standard_normal((cols, 8))).astype(np.float32))
+
+    def fn(x):
+        if kind == "plain":
+            return _ln(tf, x)[0]
+        y, n, d = _ln(tf, x, g, b)
+        if kind == "shared":
+            return y, tf.matmul(n, w)
+        if kind == "relu":
+            return tf.nn.relu(y)
+        if kind == "d_elsewhere":
+            return y, d * 3.0
+        return y
+
+    return fn, [(1, 7, cols)]
+
+
+KINDS = ["gamma_beta", "shared", "relu", "plain", "d_elsewhere"]
+_cache: dict[str, bytes] = {}
+
+
+def model(kind: str) -> bytes:
+    if kind not in _cache:
+        fn, shapes = _block(kind)
+        _cache[kind] = opzoo.convert_fn(fn, shapes)
+    return _cache[kind]
+
+
+def funcs(steps) -> list[str]:
+    return [s.func for s in steps if isinstance(s, Call)]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("target", ["portable", "cortex-m-dsp"])
+def test_pass_fires_only_where_the_intermediates_are_private(kind, target):
+    graph = read_model(model(kind))
+    ops = {op.opcode for op in graph.operators}
+    assert {"MEAN", "SUB", "RSQRT", "MUL"} <= ops, ops  # the converter wrote the chain (else nothing is tested)
+    without = lower_graph(graph, target, passes=tuple(p for p in PASSES if p is not fused_layer_norms))
+    after = lower_graph(graph, target)
+    fused = [s for s in after if isinstance(s, Call) and s.op.opcode == "LAYER_NORM"]
+    if kind == "d_elsewhere":
+        assert not fused and funcs(after) == funcs(without), funcs(after)
+        return
+    assert len(fused) == 1, funcs(after)
+    (call,) = fused
+    assert call.func == ("tslm_dsp_layer_norm_s8" if target == "cortex-m-dsp" else "tslm_layer_norm_s8")
+    steps = dict(call.param_items())["steps"]
+    assert steps == (0 if kind == "plain" else 2), steps
+    assert len(call.op.outputs) == (2 if kind == "shared" else 1)  # the normalized values kept for the dense layer
+    # one call instead of the chain's MEANs, SUB, MULs, ADD and tables
+    assert len(funcs(after)) < len(funcs(without)) - 5
+    assert not any(f.endswith("mean_s8") for f in funcs(after))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_fused_layer_norm_bit_exact_on_the_host(kind):
+    m = model(kind)
+    report = verify_host(m, n_inputs=40, seed=3)
+    assert report.ok, report.lines()
+    report = verify_host(m, n_inputs=40, seed=5, target="cortex-m-dsp", sanitize=True)
+    assert report.ok, report.lines()
+
+
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+@pytest.mark.parametrize("kind", ["gamma_beta", "shared", "relu", "plain"])
+def test_fused_layer_norm_bit_exact_on_cortex_m4(kind):
+    """The DSP kernel's Thumb-2 loops (and its fallback, 'relu') against TFLM on the emulated M4."""
+    from tinyslm.compare import compare_outputs
+    from tinyslm.runners.oracle import Oracle
+    from tinyslm.runners.qemu import measure
+
+    m = model(kind)
+    cm, batches, run = measure(m, "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=2)
+    assert any(isinstance(s, Call) and s.func == "tslm_dsp_layer_norm_s8" for s in cm.plan.steps)
+    oracle = Oracle(m)
+    assert len(run.outputs) == len(batches) == 4
+    for inputs, ours in zip(batches, run.outputs):
+        c = compare_outputs(oracle.run(inputs), ours)
+        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem

@@ -33,15 +33,15 @@ pytestmark = pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shuti
                                 reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
 
 
-def build_m55(tmp: Path, main: Path, defines: list[str] = ()) -> Path:
-    """main + the Helium kernels + the portable ones + the bench runtime, for mps3-an547."""
+def build_m55(tmp: Path, main: Path, defines: list[str] = (), families: tuple[str, ...] = FAMILIES) -> Path:
+    """main + the Helium kernels of `families` + the portable ones + the bench runtime, for mps3-an547."""
     b = get_board("mps3-an547")
     (tmp / "bench.ld").write_text(_env().get_template("bench.ld.j2").render(
         version=__version__, machine=b.name, code_origin=b.memory.flash_origin, code_size=b.memory.flash_bytes,
         ram_origin=b.memory.ram_origin, ram_size=b.memory.ram_bytes))
     bench = firmware_dir() / "bench"
     elf = tmp / "check.elf"
-    sources = [HELIUM / f"tslm_mve_{f}.c" for f in FAMILIES] + [KERNELS / f"tslm_{f}.c" for f in FAMILIES]
+    sources = [HELIUM / f"tslm_mve_{f}.c" for f in families] + [KERNELS / f"tslm_{f}.c" for f in families]
     subprocess.run(["arm-none-eabi-gcc", *b.cflags, *WARN_FLAGS, "-O2", *defines, "-I", str(HELIUM), "-I", str(KERNELS),
                     "-I", str(bench), str(main), *map(str, sources), str(bench / "startup.c"),
                     str(bench / "semihost.c"), "-nostartfiles", "--specs=nano.specs", "-T", str(tmp / "bench.ld"),
@@ -70,6 +70,17 @@ def test_helium_kernels_match_tflm_arithmetic_on_cortex_m55(tmp_path):
     assert len(ran) == 9 and min(ran) >= 30, ran
 
 
+def test_helium_elementwise_kernels_match_the_portable_ones_on_cortex_m55(tmp_path):
+    """tests/c/dsp_binary_check.c with the Helium ADD/SUB/MUL: 6,000 random shapes, broadcasts, parameter sets
+    and activation ranges, calls up to 2,000 elements (a residual add's table path), every output byte and
+    nothing written past it."""
+    elf = build_m55(tmp_path, C / "dsp_binary_check.c", ["-DBINARY_MVE", "-I", str(C)], families=("binary",))
+    assert "uxtw #2]" in subprocess.run(["arm-none-eabi-objdump", "-d", "-marmv8.1-m.main", str(elf)],
+                                         capture_output=True, text=True).stdout  # the gather of the table
+    r = run_m55(elf)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
 def test_the_check_catches_a_wrong_rounding(tmp_path):
     """The same check with round-half-up (no sign fix-up) in the Helium requantization must fail."""
     elf = build_m55(tmp_path, C / "mve_check.c", ["-include", str(C / "mve_break_rounding.h"), "-DCASES=20"])
@@ -83,7 +94,8 @@ HELIUM_ZOO = ["conv_3x3_same", "conv_1x1", "conv_dilation2_relu6", "conv_odd_cha
               "depthwise_3x3_c5_valid_relu6", "dense_rows", "dense_long_rows", "ds_block_in_place", "grouped_conv",
               "avg_pool_3x3_same_stride2", "batch_matmul", "batch_matmul_adj_x", "batch_matmul_adj_y",
               "batch_matmul_broadcast", "batch_matmul_attention", "batch_matmul_odd_adj_xy", "add",
-              "add_broadcast_const_relu", "add_broadcast_rows", "sub", "sub_broadcast", "mul", "mul_broadcast_const",
+              "add_broadcast_const_relu", "add_broadcast_rows", "add_residual_relu", "sub", "sub_broadcast",
+              "sub_residual_long", "mul", "mul_broadcast_const",
               "squared_difference_broadcast", "transformer_cls", "transformer_meanpool", "softmax", "softmax_beta",
               "softmax_long"]
 

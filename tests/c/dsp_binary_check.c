@@ -1,6 +1,6 @@
 /*
  * dsp_binary_check.c - the DSP elementwise kernels (cortex_m_dsp/tslm_dsp_binary.c,
- * tslm_dsp_*) against the portable ones (TFLM's
+ * tslm_dsp_*; with -DBINARY_MVE the Helium ones, helium/tslm_mve_binary.c) against the portable ones (TFLM's
  * arithmetic, checked against TFLM by the op tests), on pseudo-random shapes,
  * broadcast patterns and parameters: TFLM's int8 ADD/SUB scheme (left shift
  * 20, one input at multiplier 1/2), other shifts and multipliers, fused
@@ -13,7 +13,13 @@
 #include <string.h>
 
 #include "tslm_binary.h"
+#if defined(BINARY_MVE) /* the Helium kernels (tests/test_helium.py), on the Cortex-M55 */
+#include "tslm_mve_binary.h"
+#define KERNEL(op) tslm_mve_##op
+#else
 #include "tslm_dsp_binary.h"
+#define KERNEL(op) tslm_dsp_##op
+#endif
 
 
 #define MAX_N 2048 /* elements of the largest case (up to 5 x 400) */
@@ -36,7 +42,7 @@ int main(void)
 {
     static int8_t in1[MAX_N], in2[MAX_N], ref[MAX_N], got[MAX_N];
     const kernel_fn portable[4] = {tslm_add_s8, tslm_sub_s8, tslm_mul_s8, tslm_squared_difference_s8};
-    const kernel_fn dsp[4] = {tslm_dsp_add_s8, tslm_dsp_sub_s8, tslm_dsp_mul_s8, tslm_dsp_squared_difference_s8};
+    const kernel_fn dsp[4] = {KERNEL(add_s8), KERNEL(sub_s8), KERNEL(mul_s8), KERNEL(squared_difference_s8)};
     int bad = 0;
     for (int trial = 0; trial < 6000; ++trial) {
         tslm_binary_params p;

@@ -101,13 +101,99 @@ TSLM_ALWAYS_INLINE void walk(const tslm_binary_params *p, const int8_t *in1, con
     }
 }
 
+/* ---- ADD/SUB of two contiguous inputs of TFLM's int8 scheme (left shift 20, one input A at
+ * multiplier 1/2): A's rescaled value (a + offset_A) << 19 is exact, so the sum before the output's
+ * requantization is a << 19 plus a term of B's byte alone (offset_A << 19 +- B's rescaled value).
+ * The 256 terms are made once per call (1 KB of stack) with row()'s arithmetic, and each four
+ * elements read theirs with one gather: a residual add in a third of row()'s instructions. */
+
+#define LUT_MIN 512 /* elements per call from which the table pays for itself */
+
+/* out[i] = clamp(requant(lut[(uint8_t)b[i]] + k a[i]) + zp) for i < n, k = +-2^19; the output's requantization
+ * a right shift r < 0 (requant()'s steps without its left shift and with the sign fix-up); whole vectors
+ * unpredicated, the tail under a predicate. */
+TSLM_ALWAYS_INLINE int32x4_t lut_out(const int32_t *lut, uint32x4_t bi, int32x4_t av, int32_t k, int32_t m,
+                                     int32_t r, int32_t zp, int32x4_t lo, int32x4_t hi)
+{
+    int32x4_t x = vqrdmulhq_n_s32(vmlaq_n_s32(vldrwq_gather_shifted_offset_s32(lut, bi), av, k), m);
+    x = vrshlq_n_s32(vqaddq_s32(x, vshrq_n_s32(x, 31)), r);
+    return vminq_s32(vmaxq_s32(vaddq_n_s32(x, zp), lo), hi);
+}
+
+TSLM_ALWAYS_INLINE void lut_row(const int8_t *a, const uint8_t *b, const int32_t *lut, int8_t *out, int32_t n,
+                                int32_t k, int32_t m, int32_t r, int32_t zp, int32_t lo, int32_t hi)
+{
+    const int32x4_t vlo = vdupq_n_s32(lo), vhi = vdupq_n_s32(hi);
+    const int8_t *const end = out + (n & ~3);
+    for (; out < end; a += 4, b += 4, out += 4) {
+        vstrbq_s32(out, lut_out(lut, vldrbq_u32(b), vldrbq_s32(a), k, m, r, zp, vlo, vhi));
+    }
+    if (n & 3) {
+        const mve_pred16_t pr = vctp32q((uint32_t)(n & 3));
+        vstrbq_p_s32(out, lut_out(lut, vldrbq_z_u32(b, pr), vldrbq_z_s32(a, pr), k, m, r, zp, vlo, vhi), pr);
+    }
+}
+
+/* ADD/SUB through lut_row() where both inputs walk the row, the scheme is TFLM's and the call has
+ * LUT_MIN elements or more; 0 otherwise (nothing written). */
+static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
+{
+    const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
+    int32_t total = 1;
+    for (int i = 0; i < TSLM_MAX_DIMS; ++i) {
+        total *= d[i];
+    }
+    const int half1 = p->in1_multiplier == (INT32_C(1) << 30) && p->in1_shift == 0;
+    const int half2 = p->in2_multiplier == (INT32_C(1) << 30) && p->in2_shift == 0;
+    if (p->left_shift != 20 || t1[5] != 1 || t2[5] != 1 || total < LUT_MIN || (!half1 && !half2) ||
+        p->output_shift >= 0) {
+        return 0;
+    }
+    const int a_is_in1 = half1;
+    const int32_t oa19 = (int32_t)((uint32_t)(a_is_in1 ? p->in1_offset : p->in2_offset) << 19);
+    const int32_t ob = a_is_in1 ? p->in2_offset : p->in1_offset;
+    const scalar_requant qb = a_is_in1 ? requant_of(p->in2_multiplier, p->in2_shift)
+                                       : requant_of(p->in1_multiplier, p->in1_shift);
+    /* x = in1's term +- in2's: A's sign is - only for SUB with A = input 2, B's only for SUB with A = input 1 */
+    const int minus_a = op == OP_SUB && !a_is_in1, minus_b = op == OP_SUB && a_is_in1;
+    int32_t lut[256];
+    for (int32_t i = 0; i < 256; i += 4) {
+        const int32x4_t byte = vreinterpretq_s32_u32(vidupq_n_u32((uint32_t)i, 1));
+        const int32x4_t b = vsubq_s32(veorq_s32(byte, vdupq_n_s32(128)), vdupq_n_s32(128)); /* (int8_t)byte */
+        const int32x4_t sb = requant(vshlq_n_s32(vaddq_n_s32(b, ob), 20), qb);
+        const int32x4_t sa = vdupq_n_s32(minus_a ? -oa19 : oa19);
+        vst1q_s32(lut + i, minus_b ? vsubq_s32(sa, sb) : vaddq_s32(sa, sb));
+    }
+    const int32_t k = minus_a ? -(INT32_C(1) << 19) : (INT32_C(1) << 19);
+    const int32_t m = p->output_multiplier, r = p->output_shift, zp = p->output_offset, lo = p->act_min;
+    const int32_t hi = p->act_max;
+    const int8_t *ina = a_is_in1 ? in1 : in2, *inb = a_is_in1 ? in2 : in1;
+    const int32_t *ta = a_is_in1 ? t1 : t2, *tb = a_is_in1 ? t2 : t1;
+    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
+        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
+            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
+                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
+                    for (int32_t i4 = 0; i4 < d[4]; ++i4, out += d[5]) {
+                        const int8_t *a = ina + i0 * ta[0] + i1 * ta[1] + i2 * ta[2] + i3 * ta[3] + i4 * ta[4];
+                        const int8_t *b = inb + i0 * tb[0] + i1 * tb[1] + i2 * tb[2] + i3 * tb[3] + i4 * tb[4];
+                        lut_row(a, (const uint8_t *)b, lut, out, d[5], k, m, r, zp, lo, hi);
+                    }
+                }
+            }
+        }
+    }
+    return 1;
+}
+
 void tslm_mve_add_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out)
 {
     if (!vectorizable(p)) {
         tslm_add_s8(p, in1, in2, out); /* the portable kernel */
         return;
     }
-    walk(p, in1, in2, out, OP_ADD);
+    if (!lut_path(p, in1, in2, out, OP_ADD)) {
+        walk(p, in1, in2, out, OP_ADD);
+    }
 }
 
 void tslm_mve_sub_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out)
@@ -116,7 +202,9 @@ void tslm_mve_sub_s8(const tslm_binary_params *p, const int8_t *in1, const int8_
         tslm_sub_s8(p, in1, in2, out);
         return;
     }
-    walk(p, in1, in2, out, OP_SUB);
+    if (!lut_path(p, in1, in2, out, OP_SUB)) {
+        walk(p, in1, in2, out, OP_SUB);
+    }
 }
 
 void tslm_mve_mul_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out)

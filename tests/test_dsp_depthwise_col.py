@@ -55,3 +55,38 @@ def test_outputs_without_activation_take_the_assembly_epilogue(name, zoo):
     _, plan = analyze(zoo(name), "cortex-m-dsp")
     dw = [s for s in plan.steps if isinstance(s, Call) and s.family == "tslm_depthwise_conv"]
     assert [c.params["requant_fast"] for c in dw] == [16 + 4]
+
+
+# shapes the op zoo leaves out of the 3x3 driver's paths: fewer than four output rows (all in C), a last block
+# of three rows (C after the driver), one row after the blocks (in the driver), each with and without an activation
+DRIVER_CASES = {
+    "dw3x3_rows3_c6_relu": dict(k=(3, 3), cin=6, act="relu", hw=(3, 5)),
+    "dw3x3_rows7_c8": dict(k=(3, 3), cin=8, act=None, hw=(7, 4)),
+    "dw3x3_rows13_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(13, 3)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DRIVER_CASES))
+def test_3x3_driver_row_counts_bit_exact_on_cortex_m4(name, monkeypatch):
+    import shutil
+
+    import opzoo
+
+    from tinyslm.compare import compare_outputs
+    from tinyslm.runners.oracle import Oracle
+    from tinyslm.runners.qemu import measure
+
+    if shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None:
+        pytest.fail("needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+    spec = dict(DRIVER_CASES[name])
+    spec["act"] = opzoo.relu if spec["act"] == "relu" else None
+    monkeypatch.setitem(opzoo.CASES, name, opzoo.depthwise(**spec))
+    model = opzoo.convert(name)
+    cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=4)
+    dw = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_depthwise_conv"]
+    assert [c.params["requant_fast"] for c in dw] == [16 + (0 if DRIVER_CASES[name]["act"] else 4)]
+    oracle = Oracle(model)
+    assert len(run.outputs) == len(batches) == 3
+    for inputs, ours in zip(batches, run.outputs):
+        c = compare_outputs(oracle.run(inputs), ours)
+        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem

@@ -264,6 +264,18 @@ TSLM_ALWAYS_INLINE int32_t col_word(const tslm_depthwise_conv_params *p, const i
     return tslm_read32(src + 4 * g);
 }
 
+/* The pair word of rows (t, t + 1) for each of four channels from their input words v0 (row t), v1 (row t + 1):
+ * the halves first (PKHBT, PKHTB: bytes c0 c1 of both rows, c2 c3 of both), then SXTB16 of each, plain and
+ * rotated (six instructions for four words). */
+TSLM_ALWAYS_INLINE void col_pair4(int32_t v0, int32_t v1, int32_t *d, int32_t cs)
+{
+    const int32_t lo = pack_lo(v0, v1), hi = pack_hi(v0, v1);
+    d[0] = tslm_sxtb16(lo);
+    d[cs] = tslm_sxtb16_ror8(lo);
+    d[2 * cs] = tslm_sxtb16(hi);
+    d[3 * cs] = tslm_sxtb16_ror8(hi);
+}
+
 /* Widen group g's padded columns into col (`chans` of its four channels kept): the words of rows
  * 2j, 2j + 1 of the image (pairs wholly outside it are zero points, written by col_pad once per call). */
 static void col_widen(const tslm_depthwise_conv_params *p, const int8_t *in_b, int32_t g, int32_t *col,
@@ -277,46 +289,31 @@ static void col_widen(const tslm_depthwise_conv_params *p, const int8_t *in_b, i
     /* j: the pairs touching the image; [in0, in1) of them wholly inside it */
     const int32_t j0 = p->pad_h / 2, j1 = (p->pad_h + p->input_h + 1) / 2 < J ? (p->pad_h + p->input_h + 1) / 2 : J;
     const int32_t in0 = (p->pad_h + 1) / 2, in1 = (p->pad_h + p->input_h) / 2 < J ? (p->pad_h + p->input_h) / 2 : J;
-    for (int32_t xp = p->pad_w; xp < p->ring_w && xp < p->pad_w + p->input_w; ++xp) {
+    const int32_t xend = p->ring_w < p->pad_w + p->input_w ? p->ring_w : p->pad_w + p->input_w;
+    if (!partial) { /* four channels */
+        const int32_t IC = p->input_c, top = j0 < in0, bottom = in1 < j1, pairs = in1 - in0;
+        const int8_t *col0 = in_b + 4 * g; /* the column's row 0 */
+        const int8_t *first = col0 + (2 * in0 - p->pad_h) * row;
+        int32_t *d = col + p->pad_w * J;
+        for (int32_t xp = p->pad_w; xp < xend; ++xp, col0 += IC, first += IC, d += J) {
+            if (top) { /* row -1 outside (odd pad_h) */
+                col_pair4(zero_points, tslm_read32(col0), d + j0, cs);
+            }
+            const int8_t *src = first;
+            int32_t *dj = d + in0;
+            for (int32_t j = 0; j < pairs; ++j, src += 2 * row, ++dj) { /* 2 loads, 2 PKH, 4 SXTB16, 4 stores */
+                col_pair4(tslm_read32(src), tslm_read32(src + row), dj, cs);
+            }
+            if (bottom) { /* the last row's pair, its second row outside */
+                col_pair4(tslm_read32(src), zero_points, dj, cs);
+            }
+        }
+        return;
+    }
+    for (int32_t xp = p->pad_w; xp < xend; ++xp) {
         const int32_t ix = xp - p->pad_w;
         int32_t *d = col + xp * J;
-        if (!partial) { /* the pairs wholly inside the image, four channels: 2 loads, 4 SXTB16, 4 PKH, 4 stores */
-            const int8_t *src = in_b + (2 * in0 - p->pad_h) * row + ix * p->input_c + 4 * g;
-            for (int32_t j = in0; j < in1; ++j, src += 2 * row) {
-                const int32_t v0 = tslm_read32(src), v1 = tslm_read32(src + row);
-                const int32_t e0 = tslm_sxtb16(v0), e1 = tslm_sxtb16(v1);
-                const int32_t o0 = tslm_sxtb16_ror8(v0), o1 = tslm_sxtb16_ror8(v1);
-                d[j] = pack_lo(e0, e1);
-                d[cs + j] = pack_lo(o0, o1);
-                d[2 * cs + j] = pack_hi(e0, e1);
-                d[3 * cs + j] = pack_hi(o0, o1);
-            }
-        }
-        if (!partial) { /* the (at most two) pairs with one row outside the image */
-            const int8_t *src = in_b + ix * p->input_c + 4 * g;
-            for (int32_t e = 0; e < 2; ++e) {
-                const int32_t j = e == 0 ? j0 : in1;
-                if (e == 0 ? j0 >= in0 : in1 >= j1) {
-                    continue;
-                }
-                const int32_t iy = 2 * j - p->pad_h;
-                const int32_t v0 = iy >= 0 && iy < p->input_h ? tslm_read32(src + iy * row) : zero_points;
-                const int32_t v1 = iy + 1 >= 0 && iy + 1 < p->input_h ? tslm_read32(src + (iy + 1) * row)
-                                                                    : zero_points;
-                const int32_t e0 = tslm_sxtb16(v0), e1 = tslm_sxtb16(v1);
-                const int32_t o0 = tslm_sxtb16_ror8(v0), o1 = tslm_sxtb16_ror8(v1);
-                d[j] = pack_lo(e0, e1);
-                d[cs + j] = pack_lo(o0, o1);
-                d[2 * cs + j] = pack_hi(e0, e1);
-                d[3 * cs + j] = pack_hi(o0, o1);
-            }
-            continue;
-        }
         for (int32_t j = j0; j < j1; ++j) {
-            if (!partial && j == in0 && in1 > in0) {
-                j = in1 - 1; /* done above */
-                continue;
-            }
             const int32_t iy = 2 * j - p->pad_h;
             const int32_t v0 = col_word(p, in_b, g, iy, ix, zero_points, partial);
             const int32_t v1 = col_word(p, in_b, g, iy + 1, ix, zero_points, partial);
@@ -341,7 +338,7 @@ static void col_pad(const tslm_depthwise_conv_params *p, int32_t *col, int32_t J
 {
     const int32_t zp = -p->input_offset;
     const int32_t pad = pack_lo(zp, zp);
-    const int32_t j0 = p->pad_h / 2, j1 = (p->pad_h + p->input_h + 1) / 2;
+    const int32_t j0 = p->pad_h / 2, j1 = (p->pad_h + p->input_h + 1) / 2 < J ? (p->pad_h + p->input_h + 1) / 2 : J;
     for (int32_t k = 0; k < chans * p->ring_w; ++k) {
         const int32_t xp = k % p->ring_w;
         const int inside = xp >= p->pad_w && xp < p->pad_w + p->input_w;
@@ -349,6 +346,9 @@ static void col_pad(const tslm_depthwise_conv_params *p, int32_t *col, int32_t J
         for (int32_t j = 0; j < J; ++j) {
             if (!inside || j < j0 || j >= j1) {
                 d[j] = pad;
+            }
+            if (inside && j == j0) {
+                j = j1 - 1; /* the image's pairs: col_widen's */
             }
         }
     }
@@ -475,6 +475,13 @@ typedef struct {
     const int8_t *end;          /* 16: the output past the last full block */
     int32_t tap, kfix;          /* 20: bytes between padded columns; 24: EPI_RSAT's zp 2^r + 1 */
     int32_t ab[16];             /* 28 + 8 fx: 3x3: (w0, w1), (w1, w2) of filter column fx; K x 1: A_j, B_j */
+    /* 3x3 driver (col_3x3_channels): 92, 96: the current column's first x word and output (one column before
+     * the first at a channel's start); 100, 104: bytes between columns of x and of the output; 108: bytes of
+     * output rows the full blocks cover; 112: the channel's last column's output; 116: one row after the
+     * blocks; 120, 124: the next channel's record and weights; 128, 132: its 92 and 96 at its start; 136: bytes
+     * between channels' columns; 140: output_w x 104; 144: 132 after the last channel */
+    int32_t xcol, ocol, xs, oc, bspan, ostop, rest1;
+    int32_t rqp, wp, xbase, obase, cstride, owoc, ostopc;
 } col33_ctx;
 
 /* One filter column of a 3x3 block: the column's three x words X0, X1, X2 in r8-r10 (XLOAD), the weights
@@ -510,19 +517,67 @@ typedef struct {
     "ldmia %[ctx], {r8, r9, r10}\n\t"                                                                        \
     "ldr r11, [%[ctx], #24]\n\t" TSLM_COL3B_RREQ("a0") TSLM_COL3B_RREQ("a1") TSLM_COL3B_RREQ("a2")           \
     TSLM_COL3B_RREQ("a3") "ldrd r11, r12, [%[ctx], #12]\n\t"
-#define TSLM_COL3B_NEXT "add %[xp], %[xp], %[t]\n\tldmia %[xp], {r8, r9, r10}\n\t"
+#define TSLM_COL3B_NEXT "add %[xp], %[xp], lr\n\tldmia %[xp], {r8, r9, r10}\n\t"
 
-/* The full blocks of four output rows of one channel's column, 3x3 at stride 1, outputs clamped to int8
- * with the zero point in the rounding term (EPI_SAT; EPI_RSAT two more instructions per output): 36 MACs,
- * four outputs in 57 instructions. */
-#define TSLM_COL3_BLOCKS(REQ4)                                                                                 \
-    __asm__ volatile("1:\n\t"                                                                                  \
-            "ldr %[t], [%[ctx], #-4]\n\t"                                                                      \
+/* Channels of one group, 3x3 at stride 1, all output columns: per channel its record and weights into the
+ * context ((w0, w1), (w1, w2) per filter column), then per column the full blocks of four output rows (36
+ * MACs, four outputs in 55 instructions), then, where ctx->rest1, the one row left (the even pairs: A . X0 and
+ * w2 X1.lo per filter column), then the next column; outputs clamped to int8 with the zero point in the
+ * rounding term (EPI_SAT; EPI_RSAT two more instructions per output). lr: the bytes between padded columns,
+ * t: the channel's 2 x bias. */
+#define TSLM_COL3_TAIL_FX(AB, I)                                \
+    "ldrd r11, r12, [%[ctx], #" AB "]\n\t"                      \
+    "ldrd r8, r9, [%[xp]]\n\t"                                  \
+    "smlad %[a0], r11, r8, " I "\n\t"                           \
+    "smlatb %[a0], r12, r9, %[a0]\n\t"
+/* the pair (A, B) of a filter column from its two weight words in RA, RB (B over RB) */
+#define TSLM_COL3_AB(RA, RB) "lsl " RB ", " RB ", #16\n\torr " RB ", " RB ", " RA ", lsr #16\n\t"
+#define TSLM_COL3_KFIX "mov r8, #1\n\tsub r9, r11, #1\n\tlsl r8, r8, r9\n\tsub r8, r12, r8\n\tadd r8, r8, #1\n\t" \
+                       "str r8, [%[ctx], #24]\n\t"
+#define TSLM_COL3_CHANNELS(REQ4, REQ1, KFIX)                                                                   \
+    __asm__ volatile("ldr lr, [%[ctx], #20]\n\t"                                                               \
+            "4:\n\t"                                                                                           \
+            "ldr r8, [%[ctx], #120]\n\t"                                                                       \
+            "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                               \
+            "str r8, [%[ctx], #120]\n\t"                                                                       \
+            "mov %[t], r9\n\t"                                                                                 \
+            "str r10, [%[ctx], #0]\n\t"                                                                        \
+            "str r12, [%[ctx], #4]\n\t"                                                                        \
+            "str r11, [%[ctx], #8]\n\t"                                                                        \
+            KFIX                                                                                               \
+            "ldr r8, [%[ctx], #124]\n\t"                                                                       \
+            "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                               \
+            TSLM_COL3_AB("r9", "r10") TSLM_COL3_AB("r11", "r12")                                               \
+            "strd r9, r10, [%[ctx], #28]\n\t"                                                                  \
+            "strd r11, r12, [%[ctx], #36]\n\t"                                                                 \
+            "ldmia r8!, {r9, r10}\n\t"                                                                         \
+            TSLM_COL3_AB("r9", "r10")                                                                          \
+            "strd r9, r10, [%[ctx], #44]\n\t"                                                                  \
+            "str r8, [%[ctx], #124]\n\t"                                                                       \
+            "ldrd r8, r9, [%[ctx], #128]\n\t"                                                                  \
+            "ldrd r10, r11, [%[ctx], #136]\n\t"                                                                \
+            "strd r8, r9, [%[ctx], #92]\n\t"                                                                   \
+            "add r11, r9, r11\n\t"                                                                             \
+            "str r11, [%[ctx], #112]\n\t"                                                                      \
+            "add r8, r8, r10\n\t"                                                                              \
+            "add r9, r9, #1\n\t"                                                                               \
+            "strd r8, r9, [%[ctx], #128]\n\t"                                                                  \
+            "2:\n\t"                                                                                           \
+            "ldrd r8, r9, [%[ctx], #92]\n\t"                                                                   \
+            "ldrd r10, r11, [%[ctx], #100]\n\t"                                                                \
+            "ldr r12, [%[ctx], #108]\n\t"                                                                      \
+            "add r8, r8, r10\n\t"                                                                              \
+            "add r9, r9, r11\n\t"                                                                              \
+            "strd r8, r9, [%[ctx], #92]\n\t"                                                                   \
+            "mov %[xp], r8\n\t"                                                                                \
+            "mov %[o], r9\n\t"                                                                                 \
+            "add r12, r9, r12\n\t"                                                                             \
+            "str r12, [%[ctx], #16]\n\t"                                                                       \
+            "1:\n\t"                                                                                           \
             TSLM_COL3B_FX("28", "ldmia %[xp], {r8, r9, r10}\n\t", "%[t]", "%[t]", "%[t]", "%[t]")              \
-            "ldr %[t], [%[ctx], #20]\n\t"                                                                      \
             TSLM_COL3B_FX("36", TSLM_COL3B_NEXT, "%[a0]", "%[a1]", "%[a2]", "%[a3]")                           \
             TSLM_COL3B_FX("44", TSLM_COL3B_NEXT, "%[a0]", "%[a1]", "%[a2]", "%[a3]")                           \
-            "sub %[xp], %[xp], %[t], lsl #1\n\t"                                                               \
+            "sub %[xp], %[xp], lr, lsl #1\n\t"                                                                 \
             "add %[xp], %[xp], #8\n\t"                                                                         \
             REQ4                                                                                               \
             "strb %[a0], [%[o]]\n\t"                                                                           \
@@ -532,27 +587,59 @@ typedef struct {
             "strb %[a3], [%[o], r11]\n\t"                                                                      \
             "add %[o], %[o], r11, lsl #1\n\t"                                                                  \
             "cmp %[o], r12\n\t"                                                                                \
-            "bne 1b"                                                                                           \
-            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t), [xp] "+r"(xp),     \
-              [o] "+r"(o)                                                                                      \
+            "bne 1b\n\t"                                                                                       \
+            "ldr r8, [%[ctx], #116]\n\t"                                                                       \
+            "cmp r8, #0\n\t"                                                                                   \
+            "beq 3f\n\t"                                                                                       \
+            TSLM_COL3_TAIL_FX("28", "%[t]") "add %[xp], %[xp], lr\n\t"                                         \
+            TSLM_COL3_TAIL_FX("36", "%[a0]") "add %[xp], %[xp], lr\n\t"                                        \
+            TSLM_COL3_TAIL_FX("44", "%[a0]")                                                                   \
+            REQ1                                                                                               \
+            "strb %[a0], [%[o]]\n\t"                                                                           \
+            "3:\n\t"                                                                                           \
+            "ldr r8, [%[ctx], #96]\n\t"                                                                        \
+            "ldr r9, [%[ctx], #112]\n\t"                                                                       \
+            "cmp r8, r9\n\t"                                                                                   \
+            "bne 2b\n\t"                                                                                       \
+            "ldr r8, [%[ctx], #132]\n\t"                                                                       \
+            "ldr r9, [%[ctx], #144]\n\t"                                                                       \
+            "cmp r8, r9\n\t"                                                                                   \
+            "bne 4b"                                                                                           \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t), [xp] "=&r"(xp),    \
+              [o] "=&r"(o)                                                                                     \
             : [ctx] "r"(ctx)                                                                                   \
-            : "r8", "r9", "r10", "r11", "r12", "cc", "memory")
+            : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+/* EPI_RSAT in the 3x3 driver: r12 the temporary (t holds the bias) */
+#define TSLM_COL3B_RREQ12(X)                                    \
+    "smmlar %[" X "], %[" X "], r8, r9\n\t"                     \
+    "sub r12, %[" X "], r11\n\t"                                \
+    "add %[" X "], %[" X "], r12, asr #31\n\t"                  \
+    "asr %[" X "], %[" X "], r10\n\t"                           \
+    "ssat %[" X "], #8, %[" X "]\n\t"
+#define TSLM_COL3B_RREQ12_4                                                                                  \
+    "ldmia %[ctx], {r8, r9, r10}\n\t"                                                                        \
+    "ldr r11, [%[ctx], #24]\n\t" TSLM_COL3B_RREQ12("a0") TSLM_COL3B_RREQ12("a1") TSLM_COL3B_RREQ12("a2")     \
+    TSLM_COL3B_RREQ12("a3") "ldrd r11, r12, [%[ctx], #12]\n\t"
+#define TSLM_COL3B_REQ1 "ldmia %[ctx], {r8, r9, r10}\n\t" TSLM_COL3B_REQ("a0")
+#define TSLM_COL3B_RREQ1 "ldmia %[ctx], {r8, r9, r10}\n\tldr r11, [%[ctx], #24]\n\t" TSLM_COL3B_RREQ12("a0")
 
-/* ctx: &m of the channel's col33_ctx */
-TSLM_ALWAYS_INLINE void col_3x3_blocks_sat(const int32_t *x, int8_t *out, const int32_t *ctx)
+/* ctx: &m of the group's col33_ctx (its channel fields set by col_3x3_group) */
+TSLM_ALWAYS_INLINE void col_3x3_channels_sat(const int32_t *ctx)
 {
     int32_t a0, a1, a2, a3, t;
-    const int32_t *xp = x;
-    int8_t *o = out;
-    TSLM_COL3_BLOCKS(TSLM_COL3B_REQ4);
+    const int32_t *xp;
+    int8_t *o;
+    TSLM_COL3_CHANNELS(TSLM_COL3B_REQ4, TSLM_COL3B_REQ1, "");
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
 
-TSLM_ALWAYS_INLINE void col_3x3_blocks_rsat(const int32_t *x, int8_t *out, const int32_t *ctx)
+TSLM_ALWAYS_INLINE void col_3x3_channels_rsat(const int32_t *ctx)
 {
     int32_t a0, a1, a2, a3, t;
-    const int32_t *xp = x;
-    int8_t *o = out;
-    TSLM_COL3_BLOCKS(TSLM_COL3B_RREQ4);
+    const int32_t *xp;
+    int8_t *o;
+    TSLM_COL3_CHANNELS(TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
 
 /* K x 1 (one filter column) at stride 1, EPI_SAT: per channel its n pairs A_j, B_j at ab[2j], ab[2j + 1]
@@ -628,7 +715,14 @@ TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const int32
 #undef TSLM_K1_3
 #undef TSLM_K1_5
 #undef TSLM_K1_7
-#undef TSLM_COL3_BLOCKS
+#undef TSLM_COL3_CHANNELS
+#undef TSLM_COL3_TAIL_FX
+#undef TSLM_COL3_AB
+#undef TSLM_COL3_KFIX
+#undef TSLM_COL3B_RREQ12
+#undef TSLM_COL3B_RREQ12_4
+#undef TSLM_COL3B_REQ1
+#undef TSLM_COL3B_RREQ1
 #undef TSLM_COL3B_FX
 #undef TSLM_COL3B_REQ
 #undef TSLM_COL3B_RREQ
@@ -701,17 +795,33 @@ TSLM_ALWAYS_INLINE void col_channel(const tslm_depthwise_conv_params *p, const i
 }
 
 #if defined(TSLM_DSP_ASM)
-/* col_run for 3x3 at stride 1 with EPI_SAT or EPI_RSAT: the full blocks in col_3x3_blocks, a last block of one row in C. */
+/* The last `rest` rows (1..3) of every column of one channel in C (x: its first column's block). */
+__attribute__((noinline)) static void col_3x3_rest(const tslm_depthwise_conv_params *p, const int32_t *x,
+                                                   const int32_t *w, const int32_t *rq, int8_t *out, int32_t rest,
+                                                   const int epi)
+{
+    const int32_t J = col_words(p), xs = p->stride_w * J, OC = p->output_c, ostep = p->output_w * OC;
+    const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
+    for (int32_t ox = 0; ox < p->output_w; ++ox, x += xs, out += OC) {
+        int32_t a0, a1, a2, a3;
+        col_3x3(x, w, 4 * p->dilation_w * J, k.init, &a0, &a1, &a2, &a3);
+        col_store(out, ostep, rest, a0, a1, a2, a3, k, p->output_offset, p->act_min, p->act_max, epi);
+    }
+}
+
+/* col_run for 3x3 at stride 1 with EPI_SAT or EPI_RSAT: each channel's columns in col_3x3_channel (the full
+ * blocks and a last row), a last block of two or three rows in C; fewer than four rows in C. */
 TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, const int8_t *input,
                                          const int32_t *weights, int8_t *output, int32_t *col, const int epi)
 {
     const int32_t C = p->input_c, dm = p->depth_multiplier, OC = p->output_c;
     const int32_t J = col_words(p), xs = p->stride_w * J, ostep = p->output_w * OC, tap_x = p->dilation_w * J;
     const int32_t full = p->output_h / 4, rest = p->output_h - 4 * full;
-    const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
     col33_ctx ctx;
     ctx.ostep = ostep;
     ctx.tap = 4 * tap_x;
+    ctx.xs = 4 * xs, ctx.oc = OC, ctx.bspan = full * 4 * ostep, ctx.rest1 = rest == 1;
+    ctx.cstride = dm == 1 ? 4 * p->ring_w * J : 0, ctx.owoc = p->output_w * OC;
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * C;
         int8_t *out_b = output + b * p->output_h * p->output_w * OC;
@@ -721,44 +831,27 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
                 col_pad(p, col, J, chans);
             }
             col_widen(p, in_b, g, col, J, chans);
-            for (int32_t ci = 4 * g; ci < 4 * g + chans; ++ci) {
-                const int32_t *cbase = col + (ci - 4 * g) * p->ring_w * J;
-                for (int32_t o = ci * dm; o < (ci + 1) * dm; ++o) {
-                    const int32_t *rq = p->requant + 4 * o, *w = weights + o * 6;
-                    const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
-                    ctx.init = rq[0], ctx.m = rq[1], ctx.r = rq[2], ctx.round = rq[3];
-                    if (epi == EPI_RSAT) {
-                        ctx.kfix = rq[3] - (1 << (rq[2] - 1)) + 1;
-                    }
-                    for (int32_t fx = 0; fx < 3; ++fx) {
-                        const uint32_t A0 = (uint32_t)w[2 * fx], A1 = (uint32_t)w[2 * fx + 1];
-                        ctx.ab[2 * fx] = (int32_t)A0;                            /* (w0, w1) */
-                        ctx.ab[2 * fx + 1] = (int32_t)((A0 >> 16) | (A1 << 16)); /* (w1, w2) */
-                    }
-                    for (int32_t ox = 0; ox < p->output_w; ++ox) {
-                        const int32_t *x = cbase + ox * xs;
-                        int8_t *out = out_b + ox * OC + o;
-                        if (full > 0) {
-                            ctx.end = out + full * 4 * ostep;
-                            if (epi == EPI_RSAT) {
-                                col_3x3_blocks_rsat(x, out, &ctx.m);
-                            } else {
-                                col_3x3_blocks_sat(x, out, &ctx.m);
-                            }
-                        }
-                        if (rest == 1) { /* one row: the even pairs only */
-                            const int32_t *x0 = x + 2 * full, *x1 = x0 + tap_x, *x2 = x1 + tap_x;
-                            int32_t a0 = tslm_smlad(w[1], x0[1], tslm_smlad(w[0], x0[0], k.init));
-                            a0 = tslm_smlad(w[3], x1[1], tslm_smlad(w[2], x1[0], a0));
-                            a0 = tslm_smlad(w[5], x2[1], tslm_smlad(w[4], x2[0], a0));
-                            out[4 * full * ostep] = col_out(a0, k, zp, lo, hi, epi);
-                        } else if (rest > 1) {
-                            int32_t a0, a1, a2, a3;
-                            col_3x3(x + 2 * full, w, 4 * tap_x, k.init, &a0, &a1, &a2, &a3);
-                            col_store(out + 4 * full * ostep, ostep, rest, a0, a1, a2, a3, k, zp, lo, hi, epi);
-                        }
-                    }
+            /* the driver runs channels (o0 .. o1] of the group's output channels whose input channels'
+             * columns are `cstride` bytes apart: with depth multiplier 1 the whole group at once */
+            const int32_t runs = dm == 1 ? 1 : chans * dm, per = dm == 1 ? chans : 1;
+            for (int32_t k = 0; k < runs && full > 0; ++k) {
+                const int32_t o = 4 * g * dm + k * per; /* the run's first output channel */
+                const int32_t *cbase = col + (o / dm - 4 * g) * p->ring_w * J;
+                ctx.rqp = (int32_t)(uintptr_t)(p->requant + 4 * o); /* pointers as int32_t: the target's are 32 bits */
+                ctx.wp = (int32_t)(uintptr_t)(weights + o * 6);
+                ctx.xbase = (int32_t)(uintptr_t)cbase - 4 * xs;
+                ctx.obase = (int32_t)(uintptr_t)(out_b + o) - OC;
+                ctx.ostopc = ctx.obase + per;
+                if (epi == EPI_RSAT) {
+                    col_3x3_channels_rsat(&ctx.m);
+                } else {
+                    col_3x3_channels_sat(&ctx.m);
                 }
+            }
+            for (int32_t o = 4 * g * dm; rest >= 2 || full == 0 ? o < (4 * g + chans) * dm : 0; ++o) {
+                const int32_t *cbase = col + (o / dm - 4 * g) * p->ring_w * J;
+                col_3x3_rest(p, cbase + 2 * full, weights + o * 6, p->requant + 4 * o,
+                             out_b + o + 4 * full * ostep, rest, epi);
             }
         }
     }

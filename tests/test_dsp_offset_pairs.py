@@ -6,6 +6,8 @@ bounds the compiler enforces) included. The kernels themselves run in QEMU in th
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 
@@ -136,3 +138,63 @@ def test_requantization_with_folded_zero_point_on_every_rounding_tie():
                     assert ours == mbqm(acc, m, -r) + z, (r, m, z, acc)
                     compared += 1
     assert compared == sum(4 * 6 << (r + 1) for r in range(1, 11))
+
+
+def _fc_model(rows: int, depth: int, out: int, act: int, zp_out: int, seed: int) -> bytes:
+    from tflbuild import OpDesc, TDesc, build_model, fc_options
+
+    rng = np.random.default_rng(seed)
+    w = rng.integers(-127, 128, (out, depth)).astype(np.int8)
+    w[0, : depth // 2] = -128  # a pair's first channel at the edge of int8
+    ws = list(rng.uniform(0.002, 0.01, out))
+    bias = rng.integers(-3000, 3000, out).astype(np.int32)
+    return build_model([TDesc((rows, depth), "int8", [0.05], [7]), TDesc((out, depth), "int8", ws, [0] * out, 0, w),
+                        TDesc((out,), "int32", [0.05 * s for s in ws], [0] * out, 0, bias),
+                        TDesc((rows, out), "int8", [0.08], [zp_out])],
+                       [OpDesc("FULLY_CONNECTED", [0, 1, 2], [3], "FullyConnectedOptions", fc_options(act))], [0], [3])
+
+
+def _conv1x1_model(hw: tuple[int, int], cin: int, cout: int, act: int, zp_out: int, seed: int) -> bytes:
+    from tflbuild import OpDesc, TDesc, build_model, conv2d_options
+
+    rng = np.random.default_rng(seed)
+    w = rng.integers(-127, 128, (cout, 1, 1, cin)).astype(np.int8)
+    ws = list(rng.uniform(0.002, 0.01, cout))
+    bias = rng.integers(-3000, 3000, cout).astype(np.int32)
+    return build_model([TDesc((1, *hw, cin), "int8", [0.05], [-9]),
+                        TDesc((cout, 1, 1, cin), "int8", ws, [0] * cout, 0, w),
+                        TDesc((cout,), "int32", [0.05 * s for s in ws], [0] * cout, 0, bias),
+                        TDesc((1, *hw, cout), "int8", [0.08], [zp_out])],
+                       [OpDesc("CONV_2D", [0, 1, 2], [3], "Conv2DOptions", conv2d_options(activation=act))], [0], [3])
+
+
+# the DSP kernels' assembly over whole fours of channels (depth a multiple of 16, outputs unclamped or clamped
+# at act_min only) for one and two rows or pixels, then the C tails (a pair, a single channel, an odd row,
+# relu6's clamp at act_max); act: 0 none, 1 relu, 3 relu6
+OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5, 1),
+                     "fc_rows3_d48_o11_relu": lambda: _fc_model(3, 48, 11, 1, -20, 2),
+                     "fc_row1_d64_o10_relu": lambda: _fc_model(1, 64, 10, 1, -3, 3),
+                     "fc_row1_d32_o9_relu6": lambda: _fc_model(1, 32, 9, 3, -100, 4),
+                     "fc_rows2_d80_o8_relu6": lambda: _fc_model(2, 80, 8, 3, -100, 5),
+                     "conv1x1_15px_c32_o10_relu": lambda: _conv1x1_model((3, 5), 32, 10, 1, -30, 6),
+                     "conv1x1_4px_c16_o7_none": lambda: _conv1x1_model((2, 2), 16, 7, 0, 12, 7)}
+
+
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+@pytest.mark.parametrize("name", list(OFFSET_PAIR_CASES))
+def test_offset_pair_kernels_bit_exact_on_cortex_m4(name):
+    from tinyslm.compare import compare_outputs
+    from tinyslm.runners.oracle import Oracle
+    from tinyslm.runners.qemu import measure
+
+    model = OFFSET_PAIR_CASES[name]()
+    cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=9)
+    fast = [p.get("requant_fast") if isinstance(p, dict) else getattr(p, "requant_fast", None)
+            for p in (getattr(s, "params", None) for s in cm.plan.steps)]
+    assert 2 in fast, "the offset-pair layout was chosen"
+    oracle = Oracle(model)
+    assert len(run.outputs) == len(batches) == 4
+    for inputs, ours in zip(batches, run.outputs):
+        c = compare_outputs(oracle.run(inputs), ours)
+        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem

@@ -690,6 +690,190 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_pair2(const int32_t *w, const int32_t *x, in
 #endif
 }
 
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+#define TSLM_DSP_OP_QUADS 1
+/*
+ * Whole stored fours of channels (n4 a multiple of four, outputs clamped at most at act_min) in
+ * assembly, so that nothing of a block is spilled: records, loop, requantization and stores per block
+ * of one pair and two pixels (2x2) or of four channels and one pixel (1x4), with all fourteen
+ * registers. The job (twelve words, copied to the stack on entry): x, w, rq, out0, out1, the loop count
+ * n4 / 4, 16 n4 - 8 (from the end of a four's pair 0 to its pair 1), the end of the fours' records,
+ * 2 c0, 2 c1 (c: 128 * each pixel's sum), act_min, unused. s1 and s2 start at the records' inits;
+ * the a channel's s1 - s2 drops the sum's share anyway, the b channel's 2 s2 - 2 c takes it out.
+ */
+typedef struct {
+    const int32_t *x;
+    const int32_t *w;
+    const int32_t *rq;
+    int8_t *out0;
+    int8_t *out1;
+    int32_t nq;
+    int32_t wback;
+    const int32_t *rq_end;
+    int32_t c0x2;
+    int32_t c1x2;
+    int32_t lo;
+    int32_t unused;
+} tslm_dsp_op_job;
+
+#define TSLM_OP_ENTER                                      \
+    "push {r4-r11, lr}\n\t"                              \
+    "ldm r0, {r1-r12}\n\t"                               \
+    "push {r1-r12}\n\t"                                  \
+    "ldr r1, [sp, #4]\n\t"                               \
+    "ldr r7, [sp, #8]\n"
+#define TSLM_OP_LEAVE                                      \
+    "add sp, sp, #48\n\t"                                \
+    "pop {r4-r11, pc}\n\t"
+/* r0 x, r1 w, r2 count, r3 a0 r4 a1 (s1 of pixel 0, 1), r5 b0 r6 b1 (s2), r8-r11 x words, r12 lr weights */
+#define TSLM_OP_Q2_GROUP                                   \
+    "ldrd r12, lr, [r1], #16\n\t"                        \
+    "ldmia r0!, {r8-r11}\n\t"                            \
+    "smlad r3, r12, r8, r3\n\t"                          \
+    "smlad r4, r12, r10, r4\n\t"                         \
+    "uxtb16 r12, r12\n\t"                                \
+    "smlad r5, r12, r8, r5\n\t"                          \
+    "smlad r6, r12, r10, r6\n\t"                         \
+    "smlad r3, lr, r9, r3\n\t"                           \
+    "smlad r4, lr, r11, r4\n\t"                          \
+    "uxtb16 lr, lr\n\t"                                  \
+    "smlad r5, lr, r9, r5\n\t"                           \
+    "smlad r6, lr, r11, r6\n\t"
+/* SMMLAR(v, m, rz - [v < 0]) >> r of V with a record's m, r, rz in M, R, Z (T: a free register) */
+#define TSLM_OP_RQ(V, M, R, Z, T)                          \
+    "add " T ", " Z ", " V ", asr #31\n\t"               \
+    "smmlar " V ", " V ", " M ", " T "\n\t"              \
+    "asr " V ", " V ", " R "\n\t"
+#define TSLM_OP_FULL4 "ssat r3, #8, r3\n\tssat r4, #8, r4\n\tssat r5, #8, r5\n\tssat r6, #8, r6\n\t"
+#define TSLM_OP_CLAMP1(V) "usat " V ", #8, " V "\n\tadd " V ", " V ", r0\n\tssat " V ", #8, " V "\n\t"
+#define TSLM_OP_CLAMP4 "ldr r0, [sp, #40]\n\t" TSLM_OP_CLAMP1("r3") TSLM_OP_CLAMP1("r4") TSLM_OP_CLAMP1("r5") \
+    TSLM_OP_CLAMP1("r6")
+/* one pair of a four, two pixels: its records at r7 (then past them), its words at r1 */
+#define TSLM_OP_Q2_PAIR(SAT)                               \
+    "ldr r3, [r7]\n\t"                                   \
+    "ldr r5, [r7, #16]\n\t"                              \
+    "mov r4, r3\n\t"                                     \
+    "mov r6, r5\n\t"                                     \
+    "ldr r0, [sp]\n\t"                                   \
+    "ldr r2, [sp, #20]\n"                                \
+    "1:\n\t"                                             \
+    TSLM_OP_Q2_GROUP TSLM_OP_Q2_GROUP TSLM_OP_Q2_GROUP TSLM_OP_Q2_GROUP \
+    "subs r2, r2, #1\n\t"                                \
+    "bne 1b\n\t"                                         \
+    "sub r3, r3, r5\n\t"                                 \
+    "sub r4, r4, r6\n\t"                                 \
+    "asr r3, r3, #7\n\t"                                 \
+    "asr r4, r4, #7\n\t"                                 \
+    "ldrd r0, r2, [sp, #32]\n\t"                         \
+    "rsb r5, r0, r5, lsl #1\n\t"                         \
+    "rsb r6, r2, r6, lsl #1\n\t"                         \
+    "ldmia r7!, {r0, r2, r8, r9, r10, r11, r12, lr}\n\t" \
+    TSLM_OP_RQ("r3", "r2", "r8", "r9", "r0") TSLM_OP_RQ("r4", "r2", "r8", "r9", "r9")        \
+    TSLM_OP_RQ("r5", "r11", "r12", "lr", "r0") TSLM_OP_RQ("r6", "r11", "r12", "lr", "lr")    \
+    SAT                                                  \
+    "ldrd r0, r2, [sp, #12]\n\t"                         \
+    "strb r3, [r0], #1\n\t"                              \
+    "strb r5, [r0], #1\n\t"                              \
+    "strb r4, [r2], #1\n\t"                              \
+    "strb r6, [r2], #1\n\t"                              \
+    "strd r0, r2, [sp, #12]\n\t"
+#define TSLM_OP_Q2(SAT)                                    \
+    TSLM_OP_ENTER                                        \
+    "2:\n\t"                                             \
+    TSLM_OP_Q2_PAIR(SAT)                                 \
+    "ldr r2, [sp, #24]\n\t"                              \
+    "sub r1, r1, r2\n\t"                                 \
+    TSLM_OP_Q2_PAIR(SAT)                                 \
+    "sub r1, r1, #8\n\t"                                 \
+    "ldr r2, [sp, #28]\n\t"                              \
+    "cmp r7, r2\n\t"                                     \
+    "bne 2b\n\t"                                         \
+    TSLM_OP_LEAVE
+/* one pixel, four channels: r3 r4 s1, s2 of pair 0, r5 r6 of pair 1, r8-r11 weight words, r12 lr x */
+#define TSLM_OP_Q1_GROUP                                   \
+    "ldrd r12, lr, [r0], #8\n\t"                         \
+    "ldmia r1!, {r8-r11}\n\t"                            \
+    "smlad r3, r8, r12, r3\n\t"                          \
+    "uxtb16 r8, r8\n\t"                                  \
+    "smlad r4, r8, r12, r4\n\t"                          \
+    "smlad r3, r9, lr, r3\n\t"                           \
+    "uxtb16 r9, r9\n\t"                                  \
+    "smlad r4, r9, lr, r4\n\t"                           \
+    "smlad r5, r10, r12, r5\n\t"                         \
+    "uxtb16 r10, r10\n\t"                                \
+    "smlad r6, r10, r12, r6\n\t"                         \
+    "smlad r5, r11, lr, r5\n\t"                          \
+    "uxtb16 r11, r11\n\t"                                \
+    "smlad r6, r11, lr, r6\n\t"
+#define TSLM_OP_Q1(SAT)                                    \
+    TSLM_OP_ENTER                                        \
+    "2:\n\t"                                             \
+    "ldr r3, [r7]\n\t"                                   \
+    "ldr r4, [r7, #16]\n\t"                              \
+    "ldr r5, [r7, #32]\n\t"                              \
+    "ldr r6, [r7, #48]\n\t"                              \
+    "ldr r0, [sp]\n\t"                                   \
+    "ldr r2, [sp, #20]\n"                                \
+    "1:\n\t"                                             \
+    TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP \
+    "subs r2, r2, #1\n\t"                                \
+    "bne 1b\n\t"                                         \
+    "sub r3, r3, r4\n\t"                                 \
+    "sub r5, r5, r6\n\t"                                 \
+    "asr r3, r3, #7\n\t"                                 \
+    "asr r5, r5, #7\n\t"                                 \
+    "ldr r0, [sp, #32]\n\t"                              \
+    "rsb r4, r0, r4, lsl #1\n\t"                         \
+    "rsb r6, r0, r6, lsl #1\n\t"                         \
+    "ldmia r7!, {r0, r2, r8, r9, r10, r11, r12, lr}\n\t" \
+    TSLM_OP_RQ("r3", "r2", "r8", "r9", "r0") TSLM_OP_RQ("r4", "r11", "r12", "lr", "r0")      \
+    "ldmia r7!, {r0, r2, r8, r9, r10, r11, r12, lr}\n\t" \
+    TSLM_OP_RQ("r5", "r2", "r8", "r9", "r0") TSLM_OP_RQ("r6", "r11", "r12", "lr", "r0")      \
+    SAT                                                  \
+    "ldr r0, [sp, #12]\n\t"                              \
+    "strb r3, [r0], #1\n\t"                              \
+    "strb r4, [r0], #1\n\t"                              \
+    "strb r5, [r0], #1\n\t"                              \
+    "strb r6, [r0], #1\n\t"                              \
+    "str r0, [sp, #12]\n\t"                              \
+    "ldr r2, [sp, #28]\n\t"                              \
+    "cmp r7, r2\n\t"                                     \
+    "bne 2b\n\t"                                         \
+    TSLM_OP_LEAVE
+
+__attribute__((naked, noinline, unused)) static void tslm_dsp_op_quads2_full(const tslm_dsp_op_job *job)
+{
+    (void)job;
+    __asm__ volatile(TSLM_OP_Q2(TSLM_OP_FULL4));
+}
+__attribute__((naked, noinline, unused)) static void tslm_dsp_op_quads2_clamp(const tslm_dsp_op_job *job)
+{
+    (void)job;
+    __asm__ volatile(TSLM_OP_Q2(TSLM_OP_CLAMP4));
+}
+__attribute__((naked, noinline, unused)) static void tslm_dsp_op_quads1_full(const tslm_dsp_op_job *job)
+{
+    (void)job;
+    __asm__ volatile(TSLM_OP_Q1(TSLM_OP_FULL4));
+}
+__attribute__((naked, noinline, unused)) static void tslm_dsp_op_quads1_clamp(const tslm_dsp_op_job *job)
+{
+    (void)job;
+    __asm__ volatile(TSLM_OP_Q1(TSLM_OP_CLAMP4));
+}
+#undef TSLM_OP_ENTER
+#undef TSLM_OP_LEAVE
+#undef TSLM_OP_Q2_GROUP
+#undef TSLM_OP_RQ
+#undef TSLM_OP_FULL4
+#undef TSLM_OP_CLAMP1
+#undef TSLM_OP_CLAMP4
+#undef TSLM_OP_Q2_PAIR
+#undef TSLM_OP_Q2
+#undef TSLM_OP_Q1_GROUP
+#undef TSLM_OP_Q1
+#endif
+
 /*
  * out_p[c] for c in [0, channels) of one or two widened pixels (x; c0, c1: 128 * each pixel's sum)
  * against offset-pair weights w (n4 words per channel: fours, then a pair, then a single row) and
@@ -700,6 +884,26 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_rows(const int32_t *x, int32_t c0, int3
                                               int8_t *out1, int32_t lo, int32_t hi, const int full)
 {
     int8_t *const end0 = out0 + (channels & ~3);
+#if defined(TSLM_DSP_OP_QUADS)
+    if ((n4 & 3) == 0 && out0 < end0 && (full || hi == 127)) {
+        const int32_t fours = channels & ~3;
+        const tslm_dsp_op_job job = {x, w, rq, out0, out1, n4 >> 2, 16 * n4 - 8, rq + 4 * fours,
+                                     (int32_t)((uint32_t)c0 << 1), (int32_t)((uint32_t)c1 << 1), lo, 0};
+        if (out1 != NULL) {
+            if (full) {
+                tslm_dsp_op_quads2_full(&job);
+            } else {
+                tslm_dsp_op_quads2_clamp(&job);
+            }
+            out1 += fours;
+        } else if (full) {
+            tslm_dsp_op_quads1_full(&job);
+        } else {
+            tslm_dsp_op_quads1_clamp(&job);
+        }
+        out0 += fours, rq += 4 * fours, w += fours * n4;
+    }
+#endif
     if (out1 != NULL) {
         for (; out0 < end0; out0 += 4, out1 += 4, rq += 16, w += 4 * n4) {
             tslm_dsp_op_pair2(w, x, c0, c1, rq, n4, out0, out1, lo, hi, full, 1);

@@ -36,5 +36,5 @@ void tslm_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input, co
 
 int32_t tslm_layer_norm_s8_get_buffer_size(const tslm_layer_norm_params *p)
 {
-    return 4 + TSLM_LN_UP4(p->rows) + 2 * TSLM_LN_UP4(p->cols);
+    return 8 + 2 * TSLM_LN_UP4(p->cols);
 }

@@ -29,7 +29,7 @@ typedef struct {
  * when steps == 0); gamma, beta: NULL when absent. scratch: tslm_layer_norm_s8_get_buffer_size bytes. */
 void tslm_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input, const int8_t *gamma,
                         const int8_t *beta, int8_t *normalized, int8_t *output, int32_t *scratch);
-/* One int32 accumulator, the row's mean and scale (a word), two rows of int8. */
+/* One int32 accumulator, a word for the row's mean, variance and scale, two rows of int8 (rounded up to words). */
 int32_t tslm_layer_norm_s8_get_buffer_size(const tslm_layer_norm_params *p);
 
 #endif /* TSLM_LAYER_NORM_H */

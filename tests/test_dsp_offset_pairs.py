@@ -168,8 +168,8 @@ def _conv1x1_model(hw: tuple[int, int], cin: int, cout: int, act: int, zp_out: i
                        [OpDesc("CONV_2D", [0, 1, 2], [3], "Conv2DOptions", conv2d_options(activation=act))], [0], [3])
 
 
-# the DSP kernels' assembly over whole fours of channels (depth a multiple of 16, outputs unclamped or clamped
-# at act_min only) for one and two rows or pixels, then the C tails (a pair, a single channel, an odd row,
+# the DSP kernels' assembly over whole fours of channels (outputs unclamped or clamped at act_min only; depths
+# that enter the unrolled loops at every kind of place) for one and two rows or pixels, then the C tails (a pair, a single channel, an odd row,
 # relu6's clamp at act_max); act: 0 none, 1 relu, 3 relu6
 OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5, 1),
                      "fc_rows3_d48_o11_relu": lambda: _fc_model(3, 48, 11, 1, -20, 2),
@@ -177,7 +177,9 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                      "fc_row1_d32_o9_relu6": lambda: _fc_model(1, 32, 9, 3, -100, 4),
                      "fc_rows2_d80_o8_relu6": lambda: _fc_model(2, 80, 8, 3, -100, 5),
                      "conv1x1_15px_c32_o10_relu": lambda: _conv1x1_model((3, 5), 32, 10, 1, -30, 6),
-                     "conv1x1_4px_c16_o7_none": lambda: _conv1x1_model((2, 2), 16, 7, 0, 12, 7)}
+                     "conv1x1_4px_c16_o7_none": lambda: _conv1x1_model((2, 2), 16, 7, 0, 12, 7),
+                     "fc_rows3_d37_o6_none": lambda: _fc_model(3, 37, 6, 0, 3, 8),
+                     "conv1x1_5px_c20_o9_relu": lambda: _conv1x1_model((1, 5), 20, 9, 1, -60, 9)}
 
 
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,

@@ -693,37 +693,50 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_pair2(const int32_t *w, const int32_t *x, in
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
 #define TSLM_DSP_OP_QUADS 1
 /*
- * Whole stored fours of channels (n4 a multiple of four, outputs clamped at most at act_min) in
- * assembly, so that nothing of a block is spilled: records, loop, requantization and stores per block
- * of one pair and two pixels (2x2) or of four channels and one pixel (1x4), with all fourteen
- * registers. The job (twelve words, copied to the stack on entry): x, w, rq, out0, out1, the loop count
- * n4 / 4, 16 n4 - 8 (from the end of a four's pair 0 to its pair 1), the end of the fours' records,
- * 2 c0, 2 c1 (c: 128 * each pixel's sum), act_min, unused. s1 and s2 start at the records' inits;
- * the a channel's s1 - s2 drops the sum's share anyway, the b channel's 2 s2 - 2 c takes it out.
+ * Whole stored fours of channels (outputs clamped at most at act_min) in assembly, so that nothing of a
+ * block is spilled: records, loop, requantization and stores per block of one pair and two pixels
+ * (2x2) or of four channels and one pixel (1x4), with all fourteen registers. The loop over the n4
+ * groups is unrolled TSLM_OP_Q2_U (TSLM_OP_Q1_U) times and entered part-way (every group is the same
+ * number of 32-bit instructions, so the entry is the loop's address + skipped groups x their bytes):
+ * no remainder code and no loop control for depths of one pass. The job (twelve words, copied to the
+ * stack on entry): x, the passes ceil(n4 / U), w, rq, out0, out1, 16 n4 - 8 (from the end of a four's
+ * pair 0 to its pair 1), the end of the fours' records, 2 c0, 2 c1 (c: 128 * each pixel's sum),
+ * act_min, the bytes of the groups the first pass skips; then the loops' entry addresses. s1 and s2
+ * start at the records' inits; the a channel's s1 - s2 drops the sum's share anyway, the b channel's
+ * 2 s2 - 2 c takes it out.
  */
 typedef struct {
     const int32_t *x;
+    int32_t nq;
     const int32_t *w;
     const int32_t *rq;
     int8_t *out0;
     int8_t *out1;
-    int32_t nq;
     int32_t wback;
     const int32_t *rq_end;
     int32_t c0x2;
     int32_t c1x2;
     int32_t lo;
-    int32_t unused;
+    int32_t skip;
 } tslm_dsp_op_job;
+#define TSLM_OP_Q2_U 12 /* groups per pass; 48 bytes each */
+#define TSLM_OP_Q1_U 8  /* 56 bytes each */
 
 #define TSLM_OP_ENTER                                      \
     "push {r4-r11, lr}\n\t"                              \
     "ldm r0, {r1-r12}\n\t"                               \
+    "sub sp, sp, #8\n\t"                                 \
     "push {r1-r12}\n\t"                                  \
-    "ldr r1, [sp, #4]\n\t"                               \
-    "ldr r7, [sp, #8]\n"
+    "adr r0, 5f\n\t"                                     \
+    "add r0, r0, r12\n\t"                                \
+    "str r0, [sp, #48]\n\t"                              \
+    "adr r0, 6f\n\t"                                     \
+    "add r0, r0, r12\n\t"                                \
+    "str r0, [sp, #52]\n\t"                              \
+    "ldr r1, [sp, #8]\n\t"                               \
+    "ldr r7, [sp, #12]\n"
 #define TSLM_OP_LEAVE                                      \
-    "add sp, sp, #48\n\t"                                \
+    "add sp, sp, #56\n\t"                                \
     "pop {r4-r11, pc}\n\t"
 /* r0 x, r1 w, r2 count, r3 a0 r4 a1 (s1 of pixel 0, 1), r5 b0 r6 b1 (s2), r8-r11 x words, r12 lr weights */
 #define TSLM_OP_Q2_GROUP                                   \
@@ -748,18 +761,21 @@ typedef struct {
 #define TSLM_OP_CLAMP1(V) "usat " V ", #8, " V "\n\tadd " V ", " V ", r0\n\tssat " V ", #8, " V "\n\t"
 #define TSLM_OP_CLAMP4 "ldr r0, [sp, #40]\n\t" TSLM_OP_CLAMP1("r3") TSLM_OP_CLAMP1("r4") TSLM_OP_CLAMP1("r5") \
     TSLM_OP_CLAMP1("r6")
-/* one pair of a four, two pixels: its records at r7 (then past them), its words at r1 */
-#define TSLM_OP_Q2_PAIR(SAT)                               \
+#define TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP TSLM_OP_Q2_GROUP TSLM_OP_Q2_GROUP TSLM_OP_Q2_GROUP
+/* one pair of a four, two pixels: its records at r7 (then past them), its words at r1; L: its loop's
+ * label, ENTRY: where the stack holds the loop's entry */
+#define TSLM_OP_Q2_PAIR(SAT, L, ENTRY)                     \
     "ldr r3, [r7]\n\t"                                   \
     "ldr r5, [r7, #16]\n\t"                              \
     "mov r4, r3\n\t"                                     \
     "mov r6, r5\n\t"                                     \
-    "ldr r0, [sp]\n\t"                                   \
-    "ldr r2, [sp, #20]\n"                                \
-    "1:\n\t"                                             \
-    TSLM_OP_Q2_GROUP TSLM_OP_Q2_GROUP TSLM_OP_Q2_GROUP TSLM_OP_Q2_GROUP \
+    "ldrd r0, r2, [sp]\n\t"                              \
+    "ldr lr, [sp, #" ENTRY "]\n\t"                       \
+    "mov pc, lr\n"                                      \
+    L ":\n\t"                                            \
+    TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 \
     "subs r2, r2, #1\n\t"                                \
-    "bne 1b\n\t"                                         \
+    "bne " L "b\n\t"                                     \
     "sub r3, r3, r5\n\t"                                 \
     "sub r4, r4, r6\n\t"                                 \
     "asr r3, r3, #7\n\t"                                 \
@@ -771,19 +787,19 @@ typedef struct {
     TSLM_OP_RQ("r3", "r2", "r8", "r9", "r0") TSLM_OP_RQ("r4", "r2", "r8", "r9", "r9")        \
     TSLM_OP_RQ("r5", "r11", "r12", "lr", "r0") TSLM_OP_RQ("r6", "r11", "r12", "lr", "lr")    \
     SAT                                                  \
-    "ldrd r0, r2, [sp, #12]\n\t"                         \
+    "ldrd r0, r2, [sp, #16]\n\t"                         \
     "strb r3, [r0], #1\n\t"                              \
     "strb r5, [r0], #1\n\t"                              \
     "strb r4, [r2], #1\n\t"                              \
     "strb r6, [r2], #1\n\t"                              \
-    "strd r0, r2, [sp, #12]\n\t"
+    "strd r0, r2, [sp, #16]\n\t"
 #define TSLM_OP_Q2(SAT)                                    \
     TSLM_OP_ENTER                                        \
     "2:\n\t"                                             \
-    TSLM_OP_Q2_PAIR(SAT)                                 \
+    TSLM_OP_Q2_PAIR(SAT, "5", "48")                      \
     "ldr r2, [sp, #24]\n\t"                              \
     "sub r1, r1, r2\n\t"                                 \
-    TSLM_OP_Q2_PAIR(SAT)                                 \
+    TSLM_OP_Q2_PAIR(SAT, "6", "52")                      \
     "sub r1, r1, #8\n\t"                                 \
     "ldr r2, [sp, #28]\n\t"                              \
     "cmp r7, r2\n\t"                                     \
@@ -812,12 +828,15 @@ typedef struct {
     "ldr r4, [r7, #16]\n\t"                              \
     "ldr r5, [r7, #32]\n\t"                              \
     "ldr r6, [r7, #48]\n\t"                              \
-    "ldr r0, [sp]\n\t"                                   \
-    "ldr r2, [sp, #20]\n"                                \
-    "1:\n\t"                                             \
+    "ldrd r0, r2, [sp]\n\t"                              \
+    "ldr lr, [sp, #48]\n\t"                              \
+    "mov pc, lr\n"                                      \
+    "5:\n\t"                                             \
+    TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP \
     TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP \
     "subs r2, r2, #1\n\t"                                \
-    "bne 1b\n\t"                                         \
+    "bne 5b\n\t"                                         \
+    "6:\n\t"                                             \
     "sub r3, r3, r4\n\t"                                 \
     "sub r5, r5, r6\n\t"                                 \
     "asr r3, r3, #7\n\t"                                 \
@@ -830,12 +849,12 @@ typedef struct {
     "ldmia r7!, {r0, r2, r8, r9, r10, r11, r12, lr}\n\t" \
     TSLM_OP_RQ("r5", "r2", "r8", "r9", "r0") TSLM_OP_RQ("r6", "r11", "r12", "lr", "r0")      \
     SAT                                                  \
-    "ldr r0, [sp, #12]\n\t"                              \
+    "ldr r0, [sp, #16]\n\t"                              \
     "strb r3, [r0], #1\n\t"                              \
     "strb r4, [r0], #1\n\t"                              \
     "strb r5, [r0], #1\n\t"                              \
     "strb r6, [r0], #1\n\t"                              \
-    "str r0, [sp, #12]\n\t"                              \
+    "str r0, [sp, #16]\n\t"                              \
     "ldr r2, [sp, #28]\n\t"                              \
     "cmp r7, r2\n\t"                                     \
     "bne 2b\n\t"                                         \
@@ -864,6 +883,7 @@ __attribute__((naked, noinline, unused)) static void tslm_dsp_op_quads1_clamp(co
 #undef TSLM_OP_ENTER
 #undef TSLM_OP_LEAVE
 #undef TSLM_OP_Q2_GROUP
+#undef TSLM_OP_Q2_GROUP4
 #undef TSLM_OP_RQ
 #undef TSLM_OP_FULL4
 #undef TSLM_OP_CLAMP1
@@ -885,10 +905,11 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_rows(const int32_t *x, int32_t c0, int3
 {
     int8_t *const end0 = out0 + (channels & ~3);
 #if defined(TSLM_DSP_OP_QUADS)
-    if ((n4 & 3) == 0 && out0 < end0 && (full || hi == 127)) {
-        const int32_t fours = channels & ~3;
-        const tslm_dsp_op_job job = {x, w, rq, out0, out1, n4 >> 2, 16 * n4 - 8, rq + 4 * fours,
-                                     (int32_t)((uint32_t)c0 << 1), (int32_t)((uint32_t)c1 << 1), lo, 0};
+    if (out0 < end0 && (full || hi == 127)) {
+        const int32_t fours = channels & ~3, u = out1 != NULL ? TSLM_OP_Q2_U : TSLM_OP_Q1_U;
+        const int32_t skip = (u - n4 % u) % u * (out1 != NULL ? 48 : 56);
+        const tslm_dsp_op_job job = {x, (n4 + u - 1) / u, w, rq, out0, out1, 16 * n4 - 8, rq + 4 * fours,
+                                     (int32_t)((uint32_t)c0 << 1), (int32_t)((uint32_t)c1 << 1), lo, skip};
         if (out1 != NULL) {
             if (full) {
                 tslm_dsp_op_quads2_full(&job);

@@ -57,17 +57,43 @@ def test_outputs_without_activation_take_the_assembly_epilogue(name, zoo):
     assert [c.params["requant_fast"] for c in dw] == [16 + 4]
 
 
-# shapes the op zoo leaves out of the 3x3 driver's paths: fewer than four output rows (all in C), a last block
-# of three rows (C after the driver), one row after the blocks (in the driver), each with and without an activation
+# shapes the op zoo leaves out of the 3x3 and K x 1 (K = 2..5) drivers' paths: fewer than four output rows (all
+# in C), a last block of two or three rows (C after the driver), one row after the blocks (in the driver), several
+# output columns, a partial group of channels, with and without an activation
 DRIVER_CASES = {
     "dw3x3_rows3_c6_relu": dict(k=(3, 3), cin=6, act="relu", hw=(3, 5)),
     "dw3x3_rows7_c8": dict(k=(3, 3), cin=8, act=None, hw=(7, 4)),
     "dw3x3_rows13_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(13, 3)),
+    "dw3x1_rows13_c12_relu": dict(k=(3, 1), cin=12, act="relu", hw=(13, 1)),
+    "dw3x1_rows3_c4": dict(k=(3, 1), cin=4, act=None, hw=(3, 1)),
+    "dw5x1_rows10_c9": dict(k=(5, 1), cin=9, act=None, hw=(10, 2)),
+    "dw2x1_rows8_c4_relu": dict(k=(2, 1), cin=4, act="relu", hw=(8, 3)),
+    "dw4x1_rows9_c8_relu": dict(k=(4, 1), cin=8, act="relu", hw=(9, 1)),
 }
 
 
-@pytest.mark.parametrize("name", sorted(DRIVER_CASES))
-def test_3x3_driver_row_counts_bit_exact_on_cortex_m4(name, monkeypatch):
+def _driver_model(tf, rng):
+    """Every DRIVER_CASES layer in one model (one input and output each), so one conversion and one QEMU run."""
+    import opzoo
+
+    layers = []
+    for spec in DRIVER_CASES.values():
+        kh, kw = spec["k"]
+        w = tf.constant(opzoo._w(rng, kh, kw, spec["cin"], 1))
+        b = tf.constant(opzoo._w(rng, spec["cin"], scale=0.1))
+        layers.append((w, b, spec["act"]))
+
+    def fn(*xs):
+        outs = []
+        for x, (w, b, act) in zip(xs, layers):
+            y = tf.nn.depthwise_conv2d(x, w, [1, 1, 1, 1], "SAME") + b
+            outs.append(tf.nn.relu(y) if act == "relu" else y)
+        return tuple(outs)
+
+    return fn, [(1, *spec["hw"], spec["cin"]) for spec in DRIVER_CASES.values()]
+
+
+def test_driver_row_counts_bit_exact_on_cortex_m4(monkeypatch):
     import shutil
 
     import opzoo
@@ -78,15 +104,15 @@ def test_3x3_driver_row_counts_bit_exact_on_cortex_m4(name, monkeypatch):
 
     if shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None:
         pytest.fail("needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
-    spec = dict(DRIVER_CASES[name])
-    spec["act"] = opzoo.relu if spec["act"] == "relu" else None
-    monkeypatch.setitem(opzoo.CASES, name, opzoo.depthwise(**spec))
-    model = opzoo.convert(name)
+    monkeypatch.setitem(opzoo.CASES, "dw_driver_rows", opzoo.Case(_driver_model, expect_ops=("DEPTHWISE_CONV_2D",)))
+    model = opzoo.convert("dw_driver_rows")
     cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=4)
     dw = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_depthwise_conv"]
-    assert [c.params["requant_fast"] for c in dw] == [16 + (0 if DRIVER_CASES[name]["act"] else 4)]
+    # each layer in the column layout with the drivers' epilogue: 0 with relu, 4 without an activation
+    assert sorted(c.params["requant_fast"] for c in dw) == sorted(
+        16 + (0 if spec["act"] else 4) for spec in DRIVER_CASES.values())
     oracle = Oracle(model)
-    assert len(run.outputs) == len(batches) == 3
+    assert len(run.outputs) == len(batches) == 3 and len(cm.outputs) == len(DRIVER_CASES)
     for inputs, ours in zip(batches, run.outputs):
         c = compare_outputs(oracle.run(inputs), ours)
         assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem

@@ -479,9 +479,11 @@ typedef struct {
      * the first at a channel's start); 100, 104: bytes between columns of x and of the output; 108: bytes of
      * output rows the full blocks cover; 112: the channel's last column's output; 116: one row after the
      * blocks; 120, 124: the next channel's record and weights; 128, 132: its 92 and 96 at its start; 136: bytes
-     * between channels' columns; 140: output_w x 104; 144: 132 after the last channel */
+     * between channels' columns; 140: output_w x 104; 144: 132 after the last channel (the K x 1 driver's the
+     * same) */
     int32_t xcol, ocol, xs, oc, bspan, ostop, rest1;
     int32_t rqp, wp, xbase, obase, cstride, owoc, ostopc;
+    int32_t kn; /* 148: the K x 1 driver's pairs */
 } col33_ctx;
 
 /* One filter column of a 3x3 block: the column's three x words X0, X1, X2 in r8-r10 (XLOAD), the weights
@@ -534,45 +536,74 @@ typedef struct {
 #define TSLM_COL3_AB(RA, RB) "lsl " RB ", " RB ", #16\n\torr " RB ", " RB ", " RA ", lsr #16\n\t"
 #define TSLM_COL3_KFIX "mov r8, #1\n\tsub r9, r11, #1\n\tlsl r8, r8, r9\n\tsub r8, r12, r8\n\tadd r8, r8, #1\n\t" \
                        "str r8, [%[ctx], #24]\n\t"
+/* The drivers' channel loop (label 4): the channel's record into the context (t: its 2 x bias; KFIX: EPI_RSAT's
+ * constant), its weights (WEIGHTS), its columns' start; and their column loop (label 2): xp, o and the blocks'
+ * end for the next column. */
+#define TSLM_DW_CHAN_HEAD(KFIX, WEIGHTS)                                                                       \
+    "4:\n\t"                                                                                                   \
+    "ldr r8, [%[ctx], #120]\n\t"                                                                               \
+    "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                                       \
+    "str r8, [%[ctx], #120]\n\t"                                                                               \
+    "mov %[t], r9\n\t"                                                                                         \
+    "str r10, [%[ctx], #0]\n\t"                                                                                \
+    "str r12, [%[ctx], #4]\n\t"                                                                                \
+    "str r11, [%[ctx], #8]\n\t"                                                                                \
+    KFIX WEIGHTS                                                                                               \
+    "ldrd r8, r9, [%[ctx], #128]\n\t"                                                                          \
+    "ldrd r10, r11, [%[ctx], #136]\n\t"                                                                        \
+    "strd r8, r9, [%[ctx], #92]\n\t"                                                                           \
+    "add r11, r9, r11\n\t"                                                                                     \
+    "str r11, [%[ctx], #112]\n\t"                                                                              \
+    "add r8, r8, r10\n\t"                                                                                      \
+    "add r9, r9, #1\n\t"                                                                                       \
+    "strd r8, r9, [%[ctx], #128]\n\t"
+#define TSLM_DW_CHAN_END                                                                                       \
+    "ldr r8, [%[ctx], #132]\n\t"                                                                               \
+    "ldr r9, [%[ctx], #144]\n\t"                                                                               \
+    "cmp r8, r9\n\t"                                                                                           \
+    "bne 4b"
+#define TSLM_DW_COL_HEAD                                                                                       \
+    "2:\n\t"                                                                                                   \
+    "ldrd r8, r9, [%[ctx], #92]\n\t"                                                                           \
+    "ldrd r10, r11, [%[ctx], #100]\n\t"                                                                        \
+    "ldr r12, [%[ctx], #108]\n\t"                                                                              \
+    "add r8, r8, r10\n\t"                                                                                      \
+    "add r9, r9, r11\n\t"                                                                                      \
+    "strd r8, r9, [%[ctx], #92]\n\t"                                                                           \
+    "mov %[xp], r8\n\t"                                                                                        \
+    "mov %[o], r9\n\t"                                                                                         \
+    "add r12, r9, r12\n\t"                                                                                     \
+    "str r12, [%[ctx], #16]\n\t"
+#define TSLM_DW_COL_END                                                                                        \
+    "3:\n\t"                                                                                                   \
+    "ldr r8, [%[ctx], #96]\n\t"                                                                                \
+    "ldr r9, [%[ctx], #112]\n\t"                                                                               \
+    "cmp r8, r9\n\t"                                                                                           \
+    "bne 2b\n\t"
+/* the four outputs of a block at o, o + ostep (r11), ...; then the next block's, until the blocks' end (r12) */
+#define TSLM_DW_STORE4                                                                                         \
+    "strb %[a0], [%[o]]\n\t"                                                                                   \
+    "strb %[a1], [%[o], r11]\n\t"                                                                              \
+    "add %[o], %[o], r11, lsl #1\n\t"                                                                          \
+    "strb %[a2], [%[o]]\n\t"                                                                                   \
+    "strb %[a3], [%[o], r11]\n\t"                                                                              \
+    "add %[o], %[o], r11, lsl #1\n\t"                                                                          \
+    "cmp %[o], r12\n\t"                                                                                        \
+    "bne 1b\n\t"
+#define TSLM_COL3_WEIGHTS                                                                                      \
+    "ldr r8, [%[ctx], #124]\n\t"                                                                               \
+    "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                                       \
+    TSLM_COL3_AB("r9", "r10") TSLM_COL3_AB("r11", "r12")                                                       \
+    "strd r9, r10, [%[ctx], #28]\n\t"                                                                          \
+    "strd r11, r12, [%[ctx], #36]\n\t"                                                                         \
+    "ldmia r8!, {r9, r10}\n\t"                                                                                 \
+    TSLM_COL3_AB("r9", "r10")                                                                                  \
+    "strd r9, r10, [%[ctx], #44]\n\t"                                                                          \
+    "str r8, [%[ctx], #124]\n\t"
 #define TSLM_COL3_CHANNELS(REQ4, REQ1, KFIX)                                                                   \
     __asm__ volatile("ldr lr, [%[ctx], #20]\n\t"                                                               \
-            "4:\n\t"                                                                                           \
-            "ldr r8, [%[ctx], #120]\n\t"                                                                       \
-            "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                               \
-            "str r8, [%[ctx], #120]\n\t"                                                                       \
-            "mov %[t], r9\n\t"                                                                                 \
-            "str r10, [%[ctx], #0]\n\t"                                                                        \
-            "str r12, [%[ctx], #4]\n\t"                                                                        \
-            "str r11, [%[ctx], #8]\n\t"                                                                        \
-            KFIX                                                                                               \
-            "ldr r8, [%[ctx], #124]\n\t"                                                                       \
-            "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                               \
-            TSLM_COL3_AB("r9", "r10") TSLM_COL3_AB("r11", "r12")                                               \
-            "strd r9, r10, [%[ctx], #28]\n\t"                                                                  \
-            "strd r11, r12, [%[ctx], #36]\n\t"                                                                 \
-            "ldmia r8!, {r9, r10}\n\t"                                                                         \
-            TSLM_COL3_AB("r9", "r10")                                                                          \
-            "strd r9, r10, [%[ctx], #44]\n\t"                                                                  \
-            "str r8, [%[ctx], #124]\n\t"                                                                       \
-            "ldrd r8, r9, [%[ctx], #128]\n\t"                                                                  \
-            "ldrd r10, r11, [%[ctx], #136]\n\t"                                                                \
-            "strd r8, r9, [%[ctx], #92]\n\t"                                                                   \
-            "add r11, r9, r11\n\t"                                                                             \
-            "str r11, [%[ctx], #112]\n\t"                                                                      \
-            "add r8, r8, r10\n\t"                                                                              \
-            "add r9, r9, #1\n\t"                                                                               \
-            "strd r8, r9, [%[ctx], #128]\n\t"                                                                  \
-            "2:\n\t"                                                                                           \
-            "ldrd r8, r9, [%[ctx], #92]\n\t"                                                                   \
-            "ldrd r10, r11, [%[ctx], #100]\n\t"                                                                \
-            "ldr r12, [%[ctx], #108]\n\t"                                                                      \
-            "add r8, r8, r10\n\t"                                                                              \
-            "add r9, r9, r11\n\t"                                                                              \
-            "strd r8, r9, [%[ctx], #92]\n\t"                                                                   \
-            "mov %[xp], r8\n\t"                                                                                \
-            "mov %[o], r9\n\t"                                                                                 \
-            "add r12, r9, r12\n\t"                                                                             \
-            "str r12, [%[ctx], #16]\n\t"                                                                       \
+            TSLM_DW_CHAN_HEAD(KFIX, TSLM_COL3_WEIGHTS)                                                         \
+            TSLM_DW_COL_HEAD                                                                                   \
             "1:\n\t"                                                                                           \
             TSLM_COL3B_FX("28", "ldmia %[xp], {r8, r9, r10}\n\t", "%[t]", "%[t]", "%[t]", "%[t]")              \
             TSLM_COL3B_FX("36", TSLM_COL3B_NEXT, "%[a0]", "%[a1]", "%[a2]", "%[a3]")                           \
@@ -580,14 +611,7 @@ typedef struct {
             "sub %[xp], %[xp], lr, lsl #1\n\t"                                                                 \
             "add %[xp], %[xp], #8\n\t"                                                                         \
             REQ4                                                                                               \
-            "strb %[a0], [%[o]]\n\t"                                                                           \
-            "strb %[a1], [%[o], r11]\n\t"                                                                      \
-            "add %[o], %[o], r11, lsl #1\n\t"                                                                  \
-            "strb %[a2], [%[o]]\n\t"                                                                           \
-            "strb %[a3], [%[o], r11]\n\t"                                                                      \
-            "add %[o], %[o], r11, lsl #1\n\t"                                                                  \
-            "cmp %[o], r12\n\t"                                                                                \
-            "bne 1b\n\t"                                                                                       \
+            TSLM_DW_STORE4                                                                                     \
             "ldr r8, [%[ctx], #116]\n\t"                                                                       \
             "cmp r8, #0\n\t"                                                                                   \
             "beq 3f\n\t"                                                                                       \
@@ -596,15 +620,8 @@ typedef struct {
             TSLM_COL3_TAIL_FX("44", "%[a0]")                                                                   \
             REQ1                                                                                               \
             "strb %[a0], [%[o]]\n\t"                                                                           \
-            "3:\n\t"                                                                                           \
-            "ldr r8, [%[ctx], #96]\n\t"                                                                        \
-            "ldr r9, [%[ctx], #112]\n\t"                                                                       \
-            "cmp r8, r9\n\t"                                                                                   \
-            "bne 2b\n\t"                                                                                       \
-            "ldr r8, [%[ctx], #132]\n\t"                                                                       \
-            "ldr r9, [%[ctx], #144]\n\t"                                                                       \
-            "cmp r8, r9\n\t"                                                                                   \
-            "bne 4b"                                                                                           \
+            TSLM_DW_COL_END                                                                                    \
+            TSLM_DW_CHAN_END                                                                                   \
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t), [xp] "=&r"(xp),    \
               [o] "=&r"(o)                                                                                     \
             : [ctx] "r"(ctx)                                                                                   \
@@ -680,7 +697,7 @@ TSLM_ALWAYS_INLINE void col_3x3_channels_rsat(const int32_t *ctx)
 #define TSLM_K1_5 TSLM_K1_3 TSLM_K1_J("3", "r9", "r8") TSLM_K1_J("4", "r8", "r9")
 #define TSLM_K1_7 TSLM_K1_5 TSLM_K1_J("5", "r9", "r8") TSLM_K1_J("6", "r8", "r9")
 
-/* The full blocks of one channel's column, K x 1 at stride 1: n pairs, 2..8. */
+/* The full blocks of one channel's column, K x 1 at stride 1: n pairs, 4..8 (2 and 3: col_k1_columns). */
 TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const int32_t *ctx, const int32_t n,
                                   const int rsat)
 {
@@ -689,8 +706,6 @@ TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const int32
     int8_t *o = out;
     if (!rsat) {
         switch (n) {
-        case 2: TSLM_K1_LOOP(TSLM_K1_J0 TSLM_K1_J("1", "r9", "r8"), TSLM_COL3B_REQ4); break;
-        case 3: TSLM_K1_LOOP(TSLM_K1_3, TSLM_COL3B_REQ4); break;
         case 4: TSLM_K1_LOOP(TSLM_K1_3 TSLM_K1_J("3", "r9", "r8"), TSLM_COL3B_REQ4); break;
         case 5: TSLM_K1_LOOP(TSLM_K1_5, TSLM_COL3B_REQ4); break;
         case 6: TSLM_K1_LOOP(TSLM_K1_5 TSLM_K1_J("5", "r9", "r8"), TSLM_COL3B_REQ4); break;
@@ -700,8 +715,6 @@ TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const int32
         return;
     }
     switch (n) {
-    case 2: TSLM_K1_LOOP(TSLM_K1_J0 TSLM_K1_J("1", "r9", "r8"), TSLM_COL3B_RREQ4); break;
-    case 3: TSLM_K1_LOOP(TSLM_K1_3, TSLM_COL3B_RREQ4); break;
     case 4: TSLM_K1_LOOP(TSLM_K1_3 TSLM_K1_J("3", "r9", "r8"), TSLM_COL3B_RREQ4); break;
     case 5: TSLM_K1_LOOP(TSLM_K1_5, TSLM_COL3B_RREQ4); break;
     case 6: TSLM_K1_LOOP(TSLM_K1_5 TSLM_K1_J("5", "r9", "r8"), TSLM_COL3B_RREQ4); break;
@@ -709,6 +722,97 @@ TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const int32
     default: TSLM_K1_LOOP(TSLM_K1_7 TSLM_K1_J("7", "r9", "r8"), TSLM_COL3B_RREQ4); break;
     }
 }
+
+/* Channels of one group, K x 1 at stride 1 (n = 2 or 3 pairs: K = 2..5), all output columns: per channel its
+ * record and pairs A_j, B_j into the context, per column the full blocks, then, where ctx->rest1, the one row
+ * left (A_j . X_j), then the next column (the context as the 3x3 driver's; 148: n). */
+#define TSLM_K1_J0T                                  \
+    "ldrd r10, r11, [%[ctx], #28]\n\t"               \
+    "ldrd r8, r9, [%[xp]]\n\t"                       \
+    "smlad %[a0], r10, r8, %[t]\n\t"                 \
+    "smlad %[a1], r11, r8, %[t]\n\t"                 \
+    "smlad %[a2], r10, r9, %[t]\n\t"                 \
+    "smlad %[a3], r11, r9, %[t]\n\t"
+/* A_j, B_j = (A_{j-1}.hi, A_j.lo) from the n weight words */
+#define TSLM_K1_W2                                                                                             \
+    "ldr r8, [%[ctx], #124]\n\t"                                                                               \
+    "ldmia r8!, {r9, r10}\n\t"                                                                                 \
+    "str r8, [%[ctx], #124]\n\t"                                                                               \
+    "lsl r11, r9, #16\n\t"                                                                                     \
+    "strd r9, r11, [%[ctx], #28]\n\t"                                                                          \
+    "lsl r12, r10, #16\n\t"                                                                                    \
+    "orr r12, r12, r9, lsr #16\n\t"                                                                            \
+    "strd r10, r12, [%[ctx], #36]\n\t"
+#define TSLM_K1_W3                                                                                             \
+    "ldr r8, [%[ctx], #124]\n\t"                                                                               \
+    "ldmia r8!, {r9, r10, r11}\n\t"                                                                            \
+    "str r8, [%[ctx], #124]\n\t"                                                                               \
+    "lsl r12, r9, #16\n\t"                                                                                     \
+    "strd r9, r12, [%[ctx], #28]\n\t"                                                                          \
+    "lsl r12, r10, #16\n\t"                                                                                    \
+    "orr r12, r12, r9, lsr #16\n\t"                                                                            \
+    "strd r10, r12, [%[ctx], #36]\n\t"                                                                         \
+    "lsl r12, r11, #16\n\t"                                                                                    \
+    "orr r12, r12, r10, lsr #16\n\t"                                                                           \
+    "strd r11, r12, [%[ctx], #44]\n\t"
+#define TSLM_K1_CHANNELS(WEIGHTS, BODY, REQ4, REQ1, KFIX)                                                      \
+    __asm__ volatile(TSLM_DW_CHAN_HEAD(KFIX, WEIGHTS)                                                          \
+            TSLM_DW_COL_HEAD                                                                                   \
+            "1:\n\t" BODY                                                                                      \
+            "add %[xp], %[xp], #8\n\t"                                                                         \
+            REQ4                                                                                               \
+            TSLM_DW_STORE4                                                                                     \
+            "ldr r11, [%[ctx], #116]\n\t"                                                                      \
+            "cmp r11, #0\n\t"                                                                                  \
+            "beq 3f\n\t"                                                                                       \
+            "mov %[a0], %[t]\n\t"                                                                              \
+            "add r12, %[ctx], #28\n\t"                                                                         \
+            "ldr r11, [%[ctx], #148]\n\t"                                                                      \
+            "5:\n\t"                                                                                           \
+            "ldr r10, [r12], #8\n\t"                                                                           \
+            "ldr r8, [%[xp]], #4\n\t"                                                                          \
+            "smlad %[a0], r10, r8, %[a0]\n\t"                                                                  \
+            "subs r11, r11, #1\n\t"                                                                            \
+            "bne 5b\n\t"                                                                                       \
+            REQ1                                                                                               \
+            "strb %[a0], [%[o]]\n\t"                                                                           \
+            TSLM_DW_COL_END                                                                                    \
+            TSLM_DW_CHAN_END                                                                                   \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t), [xp] "=&r"(xp),    \
+              [o] "=&r"(o)                                                                                     \
+            : [ctx] "r"(ctx)                                                                                   \
+            : "r8", "r9", "r10", "r11", "r12", "cc", "memory")
+
+/* ctx: &m of the group's col33_ctx (its channel fields set by col_run_k1_body) */
+TSLM_ALWAYS_INLINE void col_k1_channels(const int32_t *ctx, const int32_t n, const int rsat)
+{
+    int32_t a0, a1, a2, a3, t;
+    const int32_t *xp;
+    int8_t *o;
+    if (n == 2 && !rsat) {
+        TSLM_K1_CHANNELS(TSLM_K1_W2, TSLM_K1_J0T TSLM_K1_J("1", "r9", "r8"), TSLM_COL3B_REQ4, TSLM_COL3B_REQ1, "");
+    } else if (n == 2) {
+        TSLM_K1_CHANNELS(TSLM_K1_W2, TSLM_K1_J0T TSLM_K1_J("1", "r9", "r8"), TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1,
+                         TSLM_COL3_KFIX);
+    } else if (!rsat) {
+        TSLM_K1_CHANNELS(TSLM_K1_W3, TSLM_K1_J0T TSLM_K1_J("1", "r9", "r8") TSLM_K1_J("2", "r8", "r9"),
+                         TSLM_COL3B_REQ4, TSLM_COL3B_REQ1, "");
+    } else {
+        TSLM_K1_CHANNELS(TSLM_K1_W3, TSLM_K1_J0T TSLM_K1_J("1", "r9", "r8") TSLM_K1_J("2", "r8", "r9"),
+                         TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+    }
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
+}
+#undef TSLM_K1_J0T
+#undef TSLM_K1_W2
+#undef TSLM_K1_W3
+#undef TSLM_K1_CHANNELS
+#undef TSLM_DW_CHAN_HEAD
+#undef TSLM_DW_CHAN_END
+#undef TSLM_DW_COL_HEAD
+#undef TSLM_DW_COL_END
+#undef TSLM_DW_STORE4
+#undef TSLM_COL3_WEIGHTS
 #undef TSLM_K1_J0
 #undef TSLM_K1_J
 #undef TSLM_K1_LOOP
@@ -872,6 +976,8 @@ TSLM_ALWAYS_INLINE void col_run_k1_body(const tslm_depthwise_conv_params *p, con
     col33_ctx ctx;
     ctx.ostep = ostep;
     ctx.tap = 0;
+    ctx.xs = 4 * xs, ctx.oc = OC, ctx.bspan = full * 4 * ostep, ctx.rest1 = rest == 1;
+    ctx.cstride = dm == 1 ? 4 * p->ring_w * J : 0, ctx.owoc = p->output_w * OC, ctx.kn = n;
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * C;
         int8_t *out_b = output + b * p->output_h * p->output_w * OC;
@@ -881,6 +987,31 @@ TSLM_ALWAYS_INLINE void col_run_k1_body(const tslm_depthwise_conv_params *p, con
                 col_pad(p, col, J, chans);
             }
             col_widen(p, in_b, g, col, J, chans);
+            if (n <= 3) { /* the group's channels in col_k1_channels (as col_run_3x3_body), the rest in C */
+                const int32_t runs = dm == 1 ? 1 : chans * dm, per = dm == 1 ? chans : 1;
+                for (int32_t k = 0; k < runs && full > 0; ++k) {
+                    const int32_t o = 4 * g * dm + k * per;
+                    const int32_t *cbase = col + (o / dm - 4 * g) * p->ring_w * J;
+                    ctx.rqp = (int32_t)(uintptr_t)(p->requant + 4 * o); /* the target's pointers: 32 bits */
+                    ctx.wp = (int32_t)(uintptr_t)(weights + o * n);
+                    ctx.xbase = (int32_t)(uintptr_t)cbase - 4 * xs;
+                    ctx.obase = (int32_t)(uintptr_t)(out_b + o) - OC;
+                    ctx.ostopc = ctx.obase + per;
+                    col_k1_channels(&ctx.m, n, epi == EPI_RSAT);
+                }
+                for (int32_t o = 4 * g * dm; rest >= 2 || full == 0 ? o < (4 * g + chans) * dm : 0; ++o) {
+                    const int32_t *rq = p->requant + 4 * o, *w = weights + o * n;
+                    const int32_t *cbase = col + (o / dm - 4 * g) * p->ring_w * J;
+                    const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
+                    for (int32_t ox = 0; ox < p->output_w; ++ox) { /* the last two or three rows, or all */
+                        int32_t a0 = k.init, a1 = k.init, a2 = k.init, a3 = k.init;
+                        col_taps(cbase + ox * xs + 2 * full, w, n, 0, &a0, &a1, &a2, &a3);
+                        col_store(out_b + ox * OC + o + 4 * full * ostep, ostep, rest, a0, a1, a2, a3, k, zp, lo,
+                                  hi, epi);
+                    }
+                }
+                continue;
+            }
             for (int32_t ci = 4 * g; ci < 4 * g + chans; ++ci) {
                 const int32_t *cbase = col + (ci - 4 * g) * p->ring_w * J;
                 for (int32_t o = ci * dm; o < (ci + 1) * dm; ++o) {

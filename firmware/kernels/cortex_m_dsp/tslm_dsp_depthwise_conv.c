@@ -483,7 +483,8 @@ typedef struct {
      * same) */
     int32_t xcol, ocol, xs, oc, bspan, ostop, rest1;
     int32_t rqp, wp, xbase, obase, cstride, owoc, ostopc;
-    int32_t kn; /* 148: the K x 1 driver's pairs */
+    int32_t kn;   /* 148: the K x 1 driver's pairs */
+    int32_t rsel; /* 152: the channel's block loop (TSLM_DW_RSEL) */
 } col33_ctx;
 
 /* One filter column of a 3x3 block: the column's three x words X0, X1, X2 in r8-r10 (XLOAD), the weights
@@ -520,6 +521,13 @@ typedef struct {
     "ldr r11, [%[ctx], #24]\n\t" TSLM_COL3B_RREQ("a0") TSLM_COL3B_RREQ("a1") TSLM_COL3B_RREQ("a2")           \
     TSLM_COL3B_RREQ("a3") "ldrd r11, r12, [%[ctx], #12]\n\t"
 #define TSLM_COL3B_NEXT "add %[xp], %[xp], lr\n\tldmia %[xp], {r8, r9, r10}\n\t"
+/* EPI_SAT with the right shift R an immediate of SSAT (the drivers' blocks for r = 5..8, one copy each) */
+#define TSLM_COL3B_REQR(X, R)                                   \
+    "smmlar %[" X "], %[" X "], r8, r9\n\t"                     \
+    "ssat %[" X "], #8, %[" X "], asr #" R "\n\t"
+#define TSLM_COL3B_REQ4R(R)                                                                                  \
+    "ldmia %[ctx], {r8, r9, r10, r11, r12}\n\t" TSLM_COL3B_REQR("a0", R) TSLM_COL3B_REQR("a1", R)            \
+    TSLM_COL3B_REQR("a2", R) TSLM_COL3B_REQR("a3", R)
 
 /* Channels of one group, 3x3 at stride 1, all output columns: per channel its record and weights into the
  * context ((w0, w1), (w1, w2) per filter column), then per column the full blocks of four output rows (36
@@ -590,6 +598,27 @@ typedef struct {
     "add %[o], %[o], r11, lsl #1\n\t"                                                                          \
     "cmp %[o], r12\n\t"                                                                                        \
     "bne 1b\n\t"
+/* EPI_SAT: the channel's block loop (152: 0..3 for r = 5..8, 4 the loop with r in a register), chosen per
+ * column by TBH; BLOCK(REQ4) one block loop (label 1), then on at label 8 */
+#define TSLM_DW_RSEL                                                                                           \
+    "sub r8, r11, #5\n\t"                                                                                      \
+    "cmp r8, #4\n\t"                                                                                           \
+    "blo 6f\n\t"                                                                                               \
+    "mov r8, #4\n\t"                                                                                           \
+    "6:\n\t"                                                                                                   \
+    "str r8, [%[ctx], #152]\n\t"
+#define TSLM_DW_BLOCKS_R(BLOCK)                                                                                \
+    "ldr r8, [%[ctx], #152]\n\t"                                                                               \
+    "tbh [pc, r8, lsl #1]\n\t"                                                                                 \
+    "9:\n\t"                                                                                                   \
+    ".hword (11f - 9b) / 2, (12f - 9b) / 2, (13f - 9b) / 2, (14f - 9b) / 2, (15f - 9b) / 2\n\t"              \
+    "11:\n\t" BLOCK(TSLM_COL3B_REQ4R("5")) "b 8f\n\t"                                                          \
+    "12:\n\t" BLOCK(TSLM_COL3B_REQ4R("6")) "b 8f\n\t"                                                          \
+    "13:\n\t" BLOCK(TSLM_COL3B_REQ4R("7")) "b 8f\n\t"                                                          \
+    "14:\n\t" BLOCK(TSLM_COL3B_REQ4R("8")) "b 8f\n\t"                                                          \
+    "15:\n\t" BLOCK(TSLM_COL3B_REQ4)                                                                           \
+    "8:\n\t"
+#define TSLM_DW_BLOCKS_1(BLOCK, REQ4) BLOCK(REQ4)
 #define TSLM_COL3_WEIGHTS                                                                                      \
     "ldr r8, [%[ctx], #124]\n\t"                                                                               \
     "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                                       \
@@ -600,18 +629,21 @@ typedef struct {
     TSLM_COL3_AB("r9", "r10")                                                                                  \
     "strd r9, r10, [%[ctx], #44]\n\t"                                                                          \
     "str r8, [%[ctx], #124]\n\t"
-#define TSLM_COL3_CHANNELS(REQ4, REQ1, KFIX)                                                                   \
+/* one 3x3 block loop: four output rows per turn */
+#define TSLM_COL3_BLOCK(REQ4)                                                                                  \
+    "1:\n\t"                                                                                                   \
+    TSLM_COL3B_FX("28", "ldmia %[xp], {r8, r9, r10}\n\t", "%[t]", "%[t]", "%[t]", "%[t]")                      \
+    TSLM_COL3B_FX("36", TSLM_COL3B_NEXT, "%[a0]", "%[a1]", "%[a2]", "%[a3]")                                   \
+    TSLM_COL3B_FX("44", TSLM_COL3B_NEXT, "%[a0]", "%[a1]", "%[a2]", "%[a3]")                                   \
+    "sub %[xp], %[xp], lr, lsl #1\n\t"                                                                         \
+    "add %[xp], %[xp], #8\n\t"                                                                                 \
+    REQ4                                                                                                       \
+    TSLM_DW_STORE4
+#define TSLM_COL3_CHANNELS(BLOCKS, REQ1, KFIX, RSEL)                                                           \
     __asm__ volatile("ldr lr, [%[ctx], #20]\n\t"                                                               \
-            TSLM_DW_CHAN_HEAD(KFIX, TSLM_COL3_WEIGHTS)                                                         \
+            TSLM_DW_CHAN_HEAD(KFIX RSEL, TSLM_COL3_WEIGHTS)                                                    \
             TSLM_DW_COL_HEAD                                                                                   \
-            "1:\n\t"                                                                                           \
-            TSLM_COL3B_FX("28", "ldmia %[xp], {r8, r9, r10}\n\t", "%[t]", "%[t]", "%[t]", "%[t]")              \
-            TSLM_COL3B_FX("36", TSLM_COL3B_NEXT, "%[a0]", "%[a1]", "%[a2]", "%[a3]")                           \
-            TSLM_COL3B_FX("44", TSLM_COL3B_NEXT, "%[a0]", "%[a1]", "%[a2]", "%[a3]")                           \
-            "sub %[xp], %[xp], lr, lsl #1\n\t"                                                                 \
-            "add %[xp], %[xp], #8\n\t"                                                                         \
-            REQ4                                                                                               \
-            TSLM_DW_STORE4                                                                                     \
+            BLOCKS                                                                                             \
             "ldr r8, [%[ctx], #116]\n\t"                                                                       \
             "cmp r8, #0\n\t"                                                                                   \
             "beq 3f\n\t"                                                                                       \
@@ -646,7 +678,7 @@ TSLM_ALWAYS_INLINE void col_3x3_channels_sat(const int32_t *ctx)
     int32_t a0, a1, a2, a3, t;
     const int32_t *xp;
     int8_t *o;
-    TSLM_COL3_CHANNELS(TSLM_COL3B_REQ4, TSLM_COL3B_REQ1, "");
+    TSLM_COL3_CHANNELS(TSLM_DW_BLOCKS_R(TSLM_COL3_BLOCK), TSLM_COL3B_REQ1, "", TSLM_DW_RSEL);
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
 
@@ -655,7 +687,7 @@ TSLM_ALWAYS_INLINE void col_3x3_channels_rsat(const int32_t *ctx)
     int32_t a0, a1, a2, a3, t;
     const int32_t *xp;
     int8_t *o;
-    TSLM_COL3_CHANNELS(TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+    TSLM_COL3_CHANNELS(TSLM_DW_BLOCKS_1(TSLM_COL3_BLOCK, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1, TSLM_COL3_KFIX, "");
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
 
@@ -755,13 +787,15 @@ TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const int32
     "lsl r12, r11, #16\n\t"                                                                                    \
     "orr r12, r12, r10, lsr #16\n\t"                                                                           \
     "strd r11, r12, [%[ctx], #44]\n\t"
-#define TSLM_K1_CHANNELS(WEIGHTS, BODY, REQ4, REQ1, KFIX)                                                      \
-    __asm__ volatile(TSLM_DW_CHAN_HEAD(KFIX, WEIGHTS)                                                          \
+#define TSLM_K1_BLOCK2(REQ4)                                                                                   \
+    "1:\n\t" TSLM_K1_J0T TSLM_K1_J("1", "r9", "r8") "add %[xp], %[xp], #8\n\t" REQ4 TSLM_DW_STORE4
+#define TSLM_K1_BLOCK3(REQ4)                                                                                   \
+    "1:\n\t" TSLM_K1_J0T TSLM_K1_J("1", "r9", "r8") TSLM_K1_J("2", "r8", "r9") "add %[xp], %[xp], #8\n\t" REQ4 \
+    TSLM_DW_STORE4
+#define TSLM_K1_CHANNELS(WEIGHTS, BLOCKS, REQ1, KFIX, RSEL)                                                    \
+    __asm__ volatile(TSLM_DW_CHAN_HEAD(KFIX RSEL, WEIGHTS)                                                     \
             TSLM_DW_COL_HEAD                                                                                   \
-            "1:\n\t" BODY                                                                                      \
-            "add %[xp], %[xp], #8\n\t"                                                                         \
-            REQ4                                                                                               \
-            TSLM_DW_STORE4                                                                                     \
+            BLOCKS                                                                                             \
             "ldr r11, [%[ctx], #116]\n\t"                                                                      \
             "cmp r11, #0\n\t"                                                                                  \
             "beq 3f\n\t"                                                                                       \
@@ -790,16 +824,15 @@ TSLM_ALWAYS_INLINE void col_k1_channels(const int32_t *ctx, const int32_t n, con
     const int32_t *xp;
     int8_t *o;
     if (n == 2 && !rsat) {
-        TSLM_K1_CHANNELS(TSLM_K1_W2, TSLM_K1_J0T TSLM_K1_J("1", "r9", "r8"), TSLM_COL3B_REQ4, TSLM_COL3B_REQ1, "");
+        TSLM_K1_CHANNELS(TSLM_K1_W2, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK2), TSLM_COL3B_REQ1, "", TSLM_DW_RSEL);
     } else if (n == 2) {
-        TSLM_K1_CHANNELS(TSLM_K1_W2, TSLM_K1_J0T TSLM_K1_J("1", "r9", "r8"), TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1,
-                         TSLM_COL3_KFIX);
+        TSLM_K1_CHANNELS(TSLM_K1_W2, TSLM_DW_BLOCKS_1(TSLM_K1_BLOCK2, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1,
+                         TSLM_COL3_KFIX, "");
     } else if (!rsat) {
-        TSLM_K1_CHANNELS(TSLM_K1_W3, TSLM_K1_J0T TSLM_K1_J("1", "r9", "r8") TSLM_K1_J("2", "r8", "r9"),
-                         TSLM_COL3B_REQ4, TSLM_COL3B_REQ1, "");
+        TSLM_K1_CHANNELS(TSLM_K1_W3, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK3), TSLM_COL3B_REQ1, "", TSLM_DW_RSEL);
     } else {
-        TSLM_K1_CHANNELS(TSLM_K1_W3, TSLM_K1_J0T TSLM_K1_J("1", "r9", "r8") TSLM_K1_J("2", "r8", "r9"),
-                         TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+        TSLM_K1_CHANNELS(TSLM_K1_W3, TSLM_DW_BLOCKS_1(TSLM_K1_BLOCK3, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1,
+                         TSLM_COL3_KFIX, "");
     }
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
@@ -807,6 +840,8 @@ TSLM_ALWAYS_INLINE void col_k1_channels(const int32_t *ctx, const int32_t n, con
 #undef TSLM_K1_W2
 #undef TSLM_K1_W3
 #undef TSLM_K1_CHANNELS
+#undef TSLM_K1_BLOCK2
+#undef TSLM_K1_BLOCK3
 #undef TSLM_DW_CHAN_HEAD
 #undef TSLM_DW_CHAN_END
 #undef TSLM_DW_COL_HEAD
@@ -820,6 +855,12 @@ TSLM_ALWAYS_INLINE void col_k1_channels(const int32_t *ctx, const int32_t n, con
 #undef TSLM_K1_5
 #undef TSLM_K1_7
 #undef TSLM_COL3_CHANNELS
+#undef TSLM_COL3_BLOCK
+#undef TSLM_DW_RSEL
+#undef TSLM_DW_BLOCKS_R
+#undef TSLM_DW_BLOCKS_1
+#undef TSLM_COL3B_REQR
+#undef TSLM_COL3B_REQ4R
 #undef TSLM_COL3_TAIL_FX
 #undef TSLM_COL3_AB
 #undef TSLM_COL3_KFIX

@@ -276,8 +276,64 @@ TSLM_ALWAYS_INLINE void col_pair4(int32_t v0, int32_t v1, int32_t *d, int32_t cs
     d[3 * cs] = tslm_sxtb16_ror8(hi);
 }
 
+static void col_widen(const tslm_depthwise_conv_params *p, const int8_t *in_b, int32_t g, int32_t *col,
+                      int32_t J, int32_t chans);
+
+/* What widening a group of four channels needs, computed once per call (col_geometry). */
+typedef struct {
+    int32_t J, cs, row, IC;   /* words per column, words between channels' arrays, input row bytes, channels */
+    int32_t cols, first;      /* image columns; bytes from a column's row 0 to the first pair wholly inside */
+    int32_t top, bottom;      /* a first pair with row -1 outside (at j0), a last with its second row outside */
+    int32_t j0, in0, pairs;   /* the first pair touching the image, the first wholly inside, how many are */
+    int32_t zero_points;      /* the input zero point in each byte */
+} col_geo;
+
+static void col_geometry(const tslm_depthwise_conv_params *p, int32_t J, col_geo *q)
+{
+    const int32_t j0 = p->pad_h / 2, j1 = (p->pad_h + p->input_h + 1) / 2 < J ? (p->pad_h + p->input_h + 1) / 2 : J;
+    const int32_t in0 = (p->pad_h + 1) / 2, in1 = (p->pad_h + p->input_h) / 2 < J ? (p->pad_h + p->input_h) / 2 : J;
+    const int32_t xend = p->ring_w < p->pad_w + p->input_w ? p->ring_w : p->pad_w + p->input_w;
+    q->J = J, q->cs = p->ring_w * J, q->row = p->input_w * p->input_c, q->IC = p->input_c;
+    q->cols = xend - p->pad_w, q->first = (2 * in0 - p->pad_h) * q->row;
+    q->top = j0 < in0, q->bottom = in1 < j1, q->j0 = j0, q->in0 = in0, q->pairs = in1 - in0;
+    q->zero_points = (int32_t)((uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u);
+}
+
+/* Widen four channels' image columns (src: their first column's row 0; col: the group's first padded column
+ * of the image). */
+static void col_widen4(const col_geo *q, const int8_t *src, int32_t *col)
+{
+    const int32_t cs = q->cs, row = q->row, pairs = q->pairs;
+    int32_t *d = col;
+    for (int32_t c = 0; c < q->cols; ++c, src += q->IC, d += q->J) {
+        if (q->top) { /* row -1 outside (odd pad_h) */
+            col_pair4(q->zero_points, tslm_read32(src), d + q->j0, cs);
+        }
+        const int8_t *s = src + q->first;
+        int32_t *dj = d + q->in0;
+        for (int32_t j = 0; j < pairs; ++j, s += 2 * row, ++dj) { /* 2 loads, 2 PKH, 4 SXTB16, 4 stores */
+            col_pair4(tslm_read32(s), tslm_read32(s + row), dj, cs);
+        }
+        if (q->bottom) { /* the last row's pair, its second row outside */
+            col_pair4(tslm_read32(s), q->zero_points, dj, cs);
+        }
+    }
+}
+
+/* Group g's columns: col_widen4 for four channels, col_widen otherwise. */
+TSLM_ALWAYS_INLINE void col_widen_group(const tslm_depthwise_conv_params *p, const col_geo *q, const int8_t *in_b,
+                                        int32_t g, int32_t *col, int32_t chans)
+{
+    if (4 * g + 4 <= p->input_c) {
+        col_widen4(q, in_b + 4 * g, col + p->pad_w * q->J);
+    } else {
+        col_widen(p, in_b, g, col, q->J, chans);
+    }
+}
+
 /* Widen group g's padded columns into col (`chans` of its four channels kept): the words of rows
- * 2j, 2j + 1 of the image (pairs wholly outside it are zero points, written by col_pad once per call). */
+ * 2j, 2j + 1 of the image (pairs wholly outside it are zero points, written by col_pad once per call); the last,
+ * partial group (col_widen4 the others). */
 static void col_widen(const tslm_depthwise_conv_params *p, const int8_t *in_b, int32_t g, int32_t *col,
                       int32_t J, int32_t chans)
 {
@@ -285,31 +341,9 @@ static void col_widen(const tslm_depthwise_conv_params *p, const int8_t *in_b, i
     const int32_t zero_points = (int32_t)(zp * 0x01010101u);
     const int partial = 4 * g + 4 > p->input_c;
     const int32_t cs = p->ring_w * J; /* words between the channels' arrays */
-    const int32_t row = p->input_w * p->input_c;
-    /* j: the pairs touching the image; [in0, in1) of them wholly inside it */
+    /* j: the pairs touching the image */
     const int32_t j0 = p->pad_h / 2, j1 = (p->pad_h + p->input_h + 1) / 2 < J ? (p->pad_h + p->input_h + 1) / 2 : J;
-    const int32_t in0 = (p->pad_h + 1) / 2, in1 = (p->pad_h + p->input_h) / 2 < J ? (p->pad_h + p->input_h) / 2 : J;
     const int32_t xend = p->ring_w < p->pad_w + p->input_w ? p->ring_w : p->pad_w + p->input_w;
-    if (!partial) { /* four channels */
-        const int32_t IC = p->input_c, top = j0 < in0, bottom = in1 < j1, pairs = in1 - in0;
-        const int8_t *col0 = in_b + 4 * g; /* the column's row 0 */
-        const int8_t *first = col0 + (2 * in0 - p->pad_h) * row;
-        int32_t *d = col + p->pad_w * J;
-        for (int32_t xp = p->pad_w; xp < xend; ++xp, col0 += IC, first += IC, d += J) {
-            if (top) { /* row -1 outside (odd pad_h) */
-                col_pair4(zero_points, tslm_read32(col0), d + j0, cs);
-            }
-            const int8_t *src = first;
-            int32_t *dj = d + in0;
-            for (int32_t j = 0; j < pairs; ++j, src += 2 * row, ++dj) { /* 2 loads, 2 PKH, 4 SXTB16, 4 stores */
-                col_pair4(tslm_read32(src), tslm_read32(src + row), dj, cs);
-            }
-            if (bottom) { /* the last row's pair, its second row outside */
-                col_pair4(tslm_read32(src), zero_points, dj, cs);
-            }
-        }
-        return;
-    }
     for (int32_t xp = p->pad_w; xp < xend; ++xp) {
         const int32_t ix = xp - p->pad_w;
         int32_t *d = col + xp * J;
@@ -792,6 +826,14 @@ TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const int32
 #define TSLM_K1_BLOCK3(REQ4)                                                                                   \
     "1:\n\t" TSLM_K1_J0T TSLM_K1_J("1", "r9", "r8") TSLM_K1_J("2", "r8", "r9") "add %[xp], %[xp], #8\n\t" REQ4 \
     TSLM_DW_STORE4
+/* K = 4: the third pair's A_2 = (w4, w5) is zero, so only B_2 = (w3, 0) (rows 1 and 3) */
+#define TSLM_K1_BLOCK3E(REQ4)                                                                                  \
+    "1:\n\t" TSLM_K1_J0T TSLM_K1_J("1", "r9", "r8")                                                            \
+    "ldr r11, [%[ctx], #48]\n\t"                                                                               \
+    "ldr r9, [%[xp], #12]\n\t"                                                                                 \
+    "smlad %[a1], r11, r8, %[a1]\n\t"                                                                          \
+    "smlad %[a3], r11, r9, %[a3]\n\t"                                                                          \
+    "add %[xp], %[xp], #8\n\t" REQ4 TSLM_DW_STORE4
 #define TSLM_K1_CHANNELS(WEIGHTS, BLOCKS, REQ1, KFIX, RSEL)                                                    \
     __asm__ volatile(TSLM_DW_CHAN_HEAD(KFIX RSEL, WEIGHTS)                                                     \
             TSLM_DW_COL_HEAD                                                                                   \
@@ -817,8 +859,8 @@ TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const int32
             : [ctx] "r"(ctx)                                                                                   \
             : "r8", "r9", "r10", "r11", "r12", "cc", "memory")
 
-/* ctx: &m of the group's col33_ctx (its channel fields set by col_run_k1_body) */
-TSLM_ALWAYS_INLINE void col_k1_channels(const int32_t *ctx, const int32_t n, const int rsat)
+/* ctx: &m of the group's col33_ctx (its channel fields set by col_run_k1_body); even: K = 4 with n = 3 */
+TSLM_ALWAYS_INLINE void col_k1_channels(const int32_t *ctx, const int32_t n, const int even, const int rsat)
 {
     int32_t a0, a1, a2, a3, t;
     const int32_t *xp;
@@ -827,6 +869,11 @@ TSLM_ALWAYS_INLINE void col_k1_channels(const int32_t *ctx, const int32_t n, con
         TSLM_K1_CHANNELS(TSLM_K1_W2, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK2), TSLM_COL3B_REQ1, "", TSLM_DW_RSEL);
     } else if (n == 2) {
         TSLM_K1_CHANNELS(TSLM_K1_W2, TSLM_DW_BLOCKS_1(TSLM_K1_BLOCK2, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1,
+                         TSLM_COL3_KFIX, "");
+    } else if (even && !rsat) {
+        TSLM_K1_CHANNELS(TSLM_K1_W3, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK3E), TSLM_COL3B_REQ1, "", TSLM_DW_RSEL);
+    } else if (even) {
+        TSLM_K1_CHANNELS(TSLM_K1_W3, TSLM_DW_BLOCKS_1(TSLM_K1_BLOCK3E, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1,
                          TSLM_COL3_KFIX, "");
     } else if (!rsat) {
         TSLM_K1_CHANNELS(TSLM_K1_W3, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK3), TSLM_COL3B_REQ1, "", TSLM_DW_RSEL);
@@ -842,6 +889,7 @@ TSLM_ALWAYS_INLINE void col_k1_channels(const int32_t *ctx, const int32_t n, con
 #undef TSLM_K1_CHANNELS
 #undef TSLM_K1_BLOCK2
 #undef TSLM_K1_BLOCK3
+#undef TSLM_K1_BLOCK3E
 #undef TSLM_DW_CHAN_HEAD
 #undef TSLM_DW_CHAN_END
 #undef TSLM_DW_COL_HEAD
@@ -959,14 +1007,16 @@ __attribute__((noinline)) static void col_3x3_rest(const tslm_depthwise_conv_par
 TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, const int8_t *input,
                                          const int32_t *weights, int8_t *output, int32_t *col, const int epi)
 {
-    const int32_t C = p->input_c, dm = p->depth_multiplier, OC = p->output_c;
+    const int32_t C = p->input_c, OC = p->output_c; /* depth multiplier 1 (col_run) */
     const int32_t J = col_words(p), xs = p->stride_w * J, ostep = p->output_w * OC, tap_x = p->dilation_w * J;
     const int32_t full = p->output_h / 4, rest = p->output_h - 4 * full;
     col33_ctx ctx;
     ctx.ostep = ostep;
     ctx.tap = 4 * tap_x;
     ctx.xs = 4 * xs, ctx.oc = OC, ctx.bspan = full * 4 * ostep, ctx.rest1 = rest == 1;
-    ctx.cstride = dm == 1 ? 4 * p->ring_w * J : 0, ctx.owoc = p->output_w * OC;
+    ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
+    col_geo geo;
+    col_geometry(p, J, &geo);
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * C;
         int8_t *out_b = output + b * p->output_h * p->output_w * OC;
@@ -975,26 +1025,21 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
             if (b == 0 && g == 0) {
                 col_pad(p, col, J, chans);
             }
-            col_widen(p, in_b, g, col, J, chans);
-            /* the driver runs channels (o0 .. o1] of the group's output channels whose input channels'
-             * columns are `cstride` bytes apart: with depth multiplier 1 the whole group at once */
-            const int32_t runs = dm == 1 ? 1 : chans * dm, per = dm == 1 ? chans : 1;
-            for (int32_t k = 0; k < runs && full > 0; ++k) {
-                const int32_t o = 4 * g * dm + k * per; /* the run's first output channel */
-                const int32_t *cbase = col + (o / dm - 4 * g) * p->ring_w * J;
-                ctx.rqp = (int32_t)(uintptr_t)(p->requant + 4 * o); /* pointers as int32_t: the target's are 32 bits */
-                ctx.wp = (int32_t)(uintptr_t)(weights + o * 6);
-                ctx.xbase = (int32_t)(uintptr_t)cbase - 4 * xs;
-                ctx.obase = (int32_t)(uintptr_t)(out_b + o) - OC;
-                ctx.ostopc = ctx.obase + per;
+            col_widen_group(p, &geo, in_b, g, col, chans);
+            if (full > 0) { /* the group's channels (depth multiplier 1: col_run) */
+                ctx.rqp = (int32_t)(uintptr_t)(p->requant + 16 * g); /* pointers as int32_t: the target's are 32 bits */
+                ctx.wp = (int32_t)(uintptr_t)(weights + 24 * g);
+                ctx.xbase = (int32_t)(uintptr_t)col - 4 * xs;
+                ctx.obase = (int32_t)(uintptr_t)(out_b + 4 * g) - OC;
+                ctx.ostopc = ctx.obase + chans;
                 if (epi == EPI_RSAT) {
                     col_3x3_channels_rsat(&ctx.m);
                 } else {
                     col_3x3_channels_sat(&ctx.m);
                 }
             }
-            for (int32_t o = 4 * g * dm; rest >= 2 || full == 0 ? o < (4 * g + chans) * dm : 0; ++o) {
-                const int32_t *cbase = col + (o / dm - 4 * g) * p->ring_w * J;
+            for (int32_t o = 4 * g; rest >= 2 || full == 0 ? o < 4 * g + chans : 0; ++o) {
+                const int32_t *cbase = col + (o - 4 * g) * p->ring_w * J;
                 col_3x3_rest(p, cbase + 2 * full, weights + o * 6, p->requant + 4 * o,
                              out_b + o + 4 * full * ostep, rest, epi);
             }
@@ -1018,7 +1063,9 @@ TSLM_ALWAYS_INLINE void col_run_k1_body(const tslm_depthwise_conv_params *p, con
     ctx.ostep = ostep;
     ctx.tap = 0;
     ctx.xs = 4 * xs, ctx.oc = OC, ctx.bspan = full * 4 * ostep, ctx.rest1 = rest == 1;
-    ctx.cstride = dm == 1 ? 4 * p->ring_w * J : 0, ctx.owoc = p->output_w * OC, ctx.kn = n;
+    ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC, ctx.kn = n;
+    col_geo geo;
+    col_geometry(p, J, &geo);
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * C;
         int8_t *out_b = output + b * p->output_h * p->output_w * OC;
@@ -1027,22 +1074,19 @@ TSLM_ALWAYS_INLINE void col_run_k1_body(const tslm_depthwise_conv_params *p, con
             if (b == 0 && g == 0) {
                 col_pad(p, col, J, chans);
             }
-            col_widen(p, in_b, g, col, J, chans);
+            col_widen_group(p, &geo, in_b, g, col, chans);
             if (n <= 3) { /* the group's channels in col_k1_channels (as col_run_3x3_body), the rest in C */
-                const int32_t runs = dm == 1 ? 1 : chans * dm, per = dm == 1 ? chans : 1;
-                for (int32_t k = 0; k < runs && full > 0; ++k) {
-                    const int32_t o = 4 * g * dm + k * per;
-                    const int32_t *cbase = col + (o / dm - 4 * g) * p->ring_w * J;
-                    ctx.rqp = (int32_t)(uintptr_t)(p->requant + 4 * o); /* the target's pointers: 32 bits */
-                    ctx.wp = (int32_t)(uintptr_t)(weights + o * n);
-                    ctx.xbase = (int32_t)(uintptr_t)cbase - 4 * xs;
-                    ctx.obase = (int32_t)(uintptr_t)(out_b + o) - OC;
-                    ctx.ostopc = ctx.obase + per;
-                    col_k1_channels(&ctx.m, n, epi == EPI_RSAT);
+                if (full > 0) {
+                    ctx.rqp = (int32_t)(uintptr_t)(p->requant + 16 * g); /* the target's pointers: 32 bits */
+                    ctx.wp = (int32_t)(uintptr_t)(weights + 4 * g * n);
+                    ctx.xbase = (int32_t)(uintptr_t)col - 4 * xs;
+                    ctx.obase = (int32_t)(uintptr_t)(out_b + 4 * g) - OC;
+                    ctx.ostopc = ctx.obase + chans;
+                    col_k1_channels(&ctx.m, n, p->filter_h == 4, epi == EPI_RSAT);
                 }
-                for (int32_t o = 4 * g * dm; rest >= 2 || full == 0 ? o < (4 * g + chans) * dm : 0; ++o) {
+                for (int32_t o = 4 * g; rest >= 2 || full == 0 ? o < 4 * g + chans : 0; ++o) {
                     const int32_t *rq = p->requant + 4 * o, *w = weights + o * n;
-                    const int32_t *cbase = col + (o / dm - 4 * g) * p->ring_w * J;
+                    const int32_t *cbase = col + (o - 4 * g) * p->ring_w * J;
                     const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
                     for (int32_t ox = 0; ox < p->output_w; ++ox) { /* the last two or three rows, or all */
                         int32_t a0 = k.init, a1 = k.init, a2 = k.init, a3 = k.init;
@@ -1133,7 +1177,7 @@ TSLM_ALWAYS_INLINE void col_run(const tslm_depthwise_conv_params *p, const int8_
     const int32_t J = col_words(p);
     const int32_t xs = p->stride_w * J; /* words between output columns' first input columns */
 #if defined(TSLM_DSP_ASM)
-    if (FW == 3 && n == 2 && !s2 && (epi == EPI_SAT || epi == EPI_RSAT)) {
+    if (FW == 3 && n == 2 && !s2 && dm == 1 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* the drivers: dm 1 */
         if (epi == EPI_SAT) {
             col_run_3x3_sat(p, input, weights, output, col);
         } else {
@@ -1141,7 +1185,7 @@ TSLM_ALWAYS_INLINE void col_run(const tslm_depthwise_conv_params *p, const int8_
         }
         return;
     }
-    if (FW == 1 && n >= 2 && n <= 8 && !s2 && (epi == EPI_SAT || epi == EPI_RSAT)) {
+    if (FW == 1 && n >= 2 && n <= 8 && !s2 && dm == 1 && (epi == EPI_SAT || epi == EPI_RSAT)) {
         if (epi == EPI_SAT) {
             col_run_k1_sat(p, input, weights, output, col, n);
         } else {
@@ -1150,6 +1194,8 @@ TSLM_ALWAYS_INLINE void col_run(const tslm_depthwise_conv_params *p, const int8_
         return;
     }
 #endif
+    col_geo geo;
+    col_geometry(p, J, &geo);
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * C;
         int8_t *out_b = output + b * p->output_h * p->output_w * OC;
@@ -1158,7 +1204,7 @@ TSLM_ALWAYS_INLINE void col_run(const tslm_depthwise_conv_params *p, const int8_
             if (b == 0 && g == 0) {
                 col_pad(p, col, J, chans);
             }
-            col_widen(p, in_b, g, col, J, chans);
+            col_widen_group(p, &geo, in_b, g, col, chans);
             for (int32_t ci = 4 * g; ci < 4 * g + chans; ++ci) {
                 const int32_t *cbase = col + (ci - 4 * g) * p->ring_w * J;
                 for (int32_t o = ci * dm; o < (ci + 1) * dm; ++o) {

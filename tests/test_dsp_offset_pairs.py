@@ -1,8 +1,9 @@
 """The DSP offset-pair layout (tinyslm/compiler/dsp_offset_pairs.py): the kernels' integer arithmetic
-(tslm_dsp.h: SMLAD of the raw weight word and of its UXTB16, sums wrapping modulo 2^32, the records'
+(tslm_dsp.h: SMLAD of the raw weight word and of its SXTB16, sums wrapping modulo 2^32, the records'
 SMMLAR requantization) replayed in Python on the layout and records the compiler writes, against TFLM's
 requantization of the exact dot products; edge values (weights and inputs at -128, biases and sums at the
-bounds the compiler enforces) included. The kernels themselves run in QEMU in the op zoo."""
+bounds the compiler enforces) included. The kernels themselves run in QEMU below (hand-built FULLY_CONNECTED
+and 1x1 CONV_2D shapes for their assembly and C paths) and in the op zoo."""
 
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ def _smlad(w: tuple[int, int], x: tuple[int, int], acc: int) -> int:
     return wrap32(acc + w[0] * x[0] + w[1] * x[1])
 
 
-def _uxtb16(word: np.ndarray) -> tuple[int, int]:
-    b = word.astype(np.int64) & 0xFF
+def _sxtb16(word: np.ndarray) -> tuple[int, int]:
+    b = ((word.astype(np.int64) & 0xFF) ^ 0x80) - 0x80
     return int(b[0]), int(b[2])
 
 
@@ -47,7 +48,6 @@ def _kernel(x: np.ndarray, w: np.ndarray, recs: np.ndarray, lo: int, hi: int) ->
     n4 = -(-k // 4)
     xp = np.zeros(4 * n4, dtype=np.int64)
     xp[:k] = x
-    c = 128 * int(xp.sum())
     flat = offset_pair_weights(w).astype(np.int64)
     xs = [((int(xp[4 * g]), int(xp[4 * g + 2])), (int(xp[4 * g + 1]), int(xp[4 * g + 3]))) for g in range(n4)]
     out, fours = [], oc - oc % 4
@@ -56,19 +56,20 @@ def _kernel(x: np.ndarray, w: np.ndarray, recs: np.ndarray, lo: int, hi: int) ->
             at = [16 * n4 * (ch // 4) + 16 * g + 8 * (ch % 4 // 2) + 4 * j for g in range(n4) for j in range(2)]
         else:  # a pair alone: 8 bytes per group
             at = [4 * n4 * ch + 8 * g + 4 * j for g in range(n4) for j in range(2)]
-        s1, s2 = wrap32(int(recs[4 * ch]) - c), wrap32(int(recs[4 * ch + 4]) - c)
+        base = 4 * ch  # the pair's records: init_a, init_b, then m, r, rz of a, of b
+        s1, s2 = int(recs[base]), int(recs[base + 1])
         for i, a in enumerate(at):
             word, xv = flat[a: a + 4], xs[i // 2][i % 2]
-            s1, s2 = _smlad(_lanes(word), xv, s1), _smlad(_uxtb16(word), xv, s2)
-        out.append(_requant(wrap32(s1 - s2) >> 7, recs[4 * ch: 4 * ch + 4], lo, hi))
-        out.append(_requant(wrap32(s2 << 1), recs[4 * ch + 4: 4 * ch + 8], lo, hi))
-    if oc % 2:  # a single row of b ^ 0x80 (UXTB16 and UXTB16 ROR 8 of each word)
+            s1, s2 = _smlad(_lanes(word), xv, s1), _smlad(_sxtb16(word), xv, s2)
+        out.append(_requant(wrap32(s1 - s2) >> 7, np.concatenate([[0], recs[base + 2: base + 5]]), lo, hi))
+        out.append(_requant(wrap32(s2 << 1), np.concatenate([[0], recs[base + 5: base + 8]]), lo, hi))
+    if oc % 2:  # a single row as it is (SXTB16 and SXTB16 ROR 8 of each word)
         ch = oc - 1
-        s2 = wrap32(int(recs[4 * ch]) - c)
+        s2 = int(recs[4 * ch])
         for g in range(n4):
             word = flat[4 * n4 * ch + 4 * g: 4 * n4 * ch + 4 * g + 4]
-            s2 = _smlad(_uxtb16(word), xs[g][0], s2)
-            s2 = _smlad(_uxtb16(np.roll(word, -1)), xs[g][1], s2)
+            s2 = _smlad(_sxtb16(word), xs[g][0], s2)
+            s2 = _smlad(_sxtb16(np.roll(word, -1)), xs[g][1], s2)
         out.append(_requant(wrap32(s2 << 1), recs[4 * ch: 4 * ch + 4], lo, hi))
     return out
 
@@ -86,8 +87,10 @@ def test_layout_and_records_reproduce_tflm(oc, k, act):
     checked = inside = 0
     for trial in range(12):
         w = rng.integers(-128, 128, size=(oc, k))
-        if trial == 0:
-            w[:] = -128  # the extremes: every weight and input at -128
+        w[0:oc - oc % 2:2][(w[0:oc - oc % 2:2] == -128) & (w[1::2][: oc // 2] < 0)] = -127  # pairs_fit
+        if trial == 0:  # the extremes: every input at -128, weights at -128 wherever the layout takes them
+            w[:] = -128
+            w[0:oc - oc % 2:2] = -127
         # shifts that keep most outputs inside int8 (so rounding, not saturation, decides them), one
         # channel's bias large in one trial
         typical = int(np.log2(128 * 74 * np.sqrt(k)))
@@ -108,6 +111,15 @@ def test_layout_and_records_reproduce_tflm(oc, k, act):
             inside += sum(lo < v < hi for v in ref)
             checked += 1
     assert checked == 36 and inside > 6 * oc  # most outputs decided by the arithmetic, not the clamps
+
+
+def test_pairs_that_do_not_fit_are_refused():
+    """a = -128 beside a negative b would need a high byte of -129: the plain layout then."""
+    w = np.array([[-128, 3], [-1, 4], [-128, 5]])
+    assert offset_pair_records(np.array([0, 0, 0]), [1 << 30] * 3, [-3] * 3, w, 0) is None
+    w[1, 0] = 0  # b >= 0: a - [b < 0] = -128 fits
+    assert offset_pair_records(np.array([0, 0, 0]), [1 << 30] * 3, [-3] * 3, w, 0) is not None
+    assert offset_pair_weights(w)[:4].tolist() == [0, -128, 0, 0]
 
 
 def test_records_refused_outside_the_bounds():
@@ -145,7 +157,9 @@ def _fc_model(rows: int, depth: int, out: int, act: int, zp_out: int, seed: int)
 
     rng = np.random.default_rng(seed)
     w = rng.integers(-127, 128, (out, depth)).astype(np.int8)
-    w[0, : depth // 2] = -128  # a pair's first channel at the edge of int8
+    w[1, : depth // 2] = -128  # a pair's second channel at the edge of int8
+    w[0, depth // 2:] = -128  # the first one beside non-negative seconds
+    w[1, depth // 2:] = np.abs(w[1, depth // 2:])
     ws = list(rng.uniform(0.002, 0.01, out))
     bias = rng.integers(-3000, 3000, out).astype(np.int32)
     return build_model([TDesc((rows, depth), "int8", [0.05], [7]), TDesc((out, depth), "int8", ws, [0] * out, 0, w),
@@ -184,14 +198,18 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
 
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
                     reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
-@pytest.mark.parametrize("name", list(OFFSET_PAIR_CASES))
-def test_offset_pair_kernels_bit_exact_on_cortex_m4(name):
+@pytest.mark.parametrize("name,optimize", [(n, "speed") for n in OFFSET_PAIR_CASES] +
+                         [(n, "size") for n in ("fc_rows3_d48_o11_relu", "fc_row1_d32_o9_relu6",
+                                                "conv1x1_5px_c20_o9_relu")])
+def test_offset_pair_kernels_bit_exact_on_cortex_m4(name, optimize):
+    """The speed build (assembly for whole fours) and the size build (the C forms) against TFLM."""
     from tinyslm.compare import compare_outputs
+    from tinyslm.firmware import opt_flag
     from tinyslm.runners.oracle import Oracle
     from tinyslm.runners.qemu import measure
 
     model = OFFSET_PAIR_CASES[name]()
-    cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=9)
+    cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=9, opt=opt_flag(optimize))
     fast = [p.get("requant_fast") if isinstance(p, dict) else getattr(p, "requant_fast", None)
             for p in (getattr(s, "params", None) for s in cm.plan.steps)]
     assert 2 in fast, "the offset-pair layout was chosen"

@@ -1,8 +1,9 @@
 """The DSP kernels' "offset pairs" GEMM layout (requant_fast = 2 in tslm_dsp_fully_connected.c and
 tslm_dsp_conv.c; the C side is described in firmware/kernels/cortex_m_dsp/tslm_dsp.h): the weights of
-two output channels a, b share each word as int16 lanes 256 a + (b + 128), so one SMLAD of the raw word
-and one of its UXTB16 give both channels' sums for a pixel and no weight is sign-extended. Computed at
-compile time, with the bounds that keep it exact; None where they do not hold (the plain layout then)."""
+two output channels a, b share each word as int16 lanes exactly 256 a + b (b's byte, then a - [b < 0]),
+so one SMLAD of the raw word and one of its SXTB16 give both channels' sums for a pixel, with nothing to
+correct. Computed at compile time, with the bounds that keep it exact; None where they do not hold (the
+plain layout then)."""
 
 from __future__ import annotations
 
@@ -14,26 +15,37 @@ A_LIMIT = 1 << 23  # |bias| + 128 sum|w| of a pair's first channel: 256 times it
 B_LIMIT = 1 << 30  # of the second channel or a single one: 2 (acc + bias) fits
 
 
-def offset_pair_weights(rows: np.ndarray) -> np.ndarray:
-    """Weights (channels x k, int8) in the offset-pair layout, as int8: rows padded with zeros to a
-    multiple of four k; channels by fours (per group of four k: pair 0's two words, pair 1's), then a
-    pair (its two words per group), then a single row of b ^ 0x80. A pair (a, b)'s words for k0..k3:
-    bytes (b0 ^ 0x80, a0, b2 ^ 0x80, a2) and (b1 ^ 0x80, a1, b3 ^ 0x80, a3).
+def pairs_fit(rows: np.ndarray) -> bool:
+    """Whether every pair's high bytes a - [b < 0] fit int8 (no a = -128 beside a negative b).
 
-    >>> offset_pair_weights(np.array([[1, 2, 3, 4], [-1, -2, -3, -4]])).tolist()
-    [127, 1, 125, 3, 126, 2, 124, 4]
+    >>> pairs_fit(np.array([[-128, 5], [3, -1], [-128, 0]])), pairs_fit(np.array([[-128], [-1]]))
+    (True, False)
+    """
+    oc = rows.shape[0] - rows.shape[0] % 2
+    a, b = rows[0:oc:2].astype(np.int64), rows[1:oc:2].astype(np.int64)
+    return not bool(np.any((a == -128) & (b < 0)))
+
+
+def offset_pair_weights(rows: np.ndarray) -> np.ndarray:
+    """Weights (channels x k, int8; pairs_fit) in the offset-pair layout, as int8: rows padded with zeros
+    to a multiple of four k; channels by fours (per group of four k: pair 0's two words, pair 1's), then
+    a pair (its two words per group), then a single row as it is. A pair (a, b)'s words for k0..k3:
+    bytes (b0, a0', b2, a2') and (b1, a1', b3, a3'), a' = a - [b < 0]: int16 lanes 256 a + b.
+
+    >>> offset_pair_weights(np.array([[1, 2, 3, 4], [-1, -2, 3, 4]])).tolist()
+    [-1, 0, 3, 3, -2, 1, 4, 4]
     >>> offset_pair_weights(np.array([[5, -128]])).tolist()
-    [-123, 0, -128, -128]
+    [5, -128, 0, 0]
     """
     oc, k = rows.shape
     k4 = -(-k // 4) * 4
     padded = np.zeros((oc, k4), dtype=np.int64)
     padded[:, :k] = rows
-    flipped = padded ^ -128  # b ^ 0x80 as int8: b + 128 read unsigned
     fours, out = oc - oc % 4, []
 
     def pair(c: int) -> np.ndarray:  # (groups, 2 words, 4 bytes)
-        a, b = padded[c].reshape(-1, 4), flipped[c + 1].reshape(-1, 4)
+        b = padded[c + 1].reshape(-1, 4)
+        a = padded[c].reshape(-1, 4) - (b < 0)
         w1 = np.stack([b[:, 0], a[:, 0], b[:, 2], a[:, 2]], axis=1)
         w2 = np.stack([b[:, 1], a[:, 1], b[:, 3], a[:, 3]], axis=1)
         return np.stack([w1, w2], axis=1)
@@ -45,24 +57,27 @@ def offset_pair_weights(rows: np.ndarray) -> np.ndarray:
         out.append(pair(c).reshape(-1))
         c += 2
     if c < oc:
-        out.append(flipped[c])
+        out.append(padded[c])
     return np.concatenate(out).astype(np.int64)
 
 
 def offset_pair_records(bias: np.ndarray, multipliers: Any, shifts: Any, rows: np.ndarray,
                         offset: int) -> np.ndarray | None:
-    """Records {init, multiplier, r, 2^(r-1) + offset 2^r} per channel (multipliers and shifts:
-    one per channel or one for all) (init: bias_b + 256 bias_a
-    for a pair's first channel a, its own bias for the second b and a single one), or None where the
-    layout would not be exact: a left shift (r < 1), a negative multiplier, a channel over its limit
-    (A_LIMIT, B_LIMIT), or a requantization sum that could leave the int32 range.
+    """Records per pair {init_a, init_b, then multiplier, r, 2^(r-1) + offset 2^r of a, of b} and for a
+    single last channel {init, multiplier, r, rz} (multipliers and shifts: one per channel or one for
+    all; init_a = bias_b + 256 bias_a, init_b and a single one's: its own bias), or None where the
+    layout would not be exact: a pair that does not fit (pairs_fit), a left shift (r < 1), a negative
+    multiplier, a channel over its limit (A_LIMIT, B_LIMIT), or a requantization sum that could leave
+    the int32 range.
 
     >>> offset_pair_records(np.array([3, -5]), [1 << 30] * 2, [-2, -1], np.array([[1, 2], [3, 4]]), -1).tolist()
-    [763, 1073741824, 2, -2, -5, 1073741824, 1, -1]
+    [763, -5, 1073741824, 2, -2, 1073741824, 1, -1]
     >>> offset_pair_records(np.array([3]), [1 << 30], [0], np.array([[1]]), 0) is None
     True
     """
     oc = rows.shape[0]
+    if not pairs_fit(rows):
+        return None
     multipliers = [int(v) for v in np.broadcast_to(np.asarray(multipliers), (oc,))]
     shifts = [int(v) for v in np.broadcast_to(np.asarray(shifts), (oc,))]
     sums = np.abs(rows.astype(np.int64)).sum(axis=1)
@@ -80,7 +95,13 @@ def offset_pair_records(bias: np.ndarray, multipliers: Any, shifts: Any, rows: n
         init = int(bias[c + 1]) + 256 * int(bias[c]) if first[c] else int(bias[c])
         init = (init + (1 << 31)) % (1 << 32) - (1 << 31)  # the kernel's sums wrap modulo 2^32 anyway
         recs.append([init, m, r, rz])
-    return np.array(recs, dtype=np.int64).reshape(-1)
+    out = []
+    for c in range(0, oc - oc % 2, 2):
+        a, b = recs[c], recs[c + 1]
+        out += [a[0], b[0], *a[1:], *b[1:]]
+    if oc % 2:
+        out += recs[-1]
+    return np.array(out, dtype=np.int64)
 
 
 def offset_pair_consts(lw: Any, op: Any, consts: list[Any], rows: np.ndarray, zero_point: int, lo: int, hi: int,
@@ -102,5 +123,5 @@ def offset_pair_consts(lw: Any, op: Any, consts: list[Any], rows: np.ndarray, ze
                      "offset-pair records per output channel: init, multiplier (Q31), right shift, rounding + "
                      "zero point (bias includes the input offset)", role="requant")
     wt = ConstArray(lw.name(op, "filter"), "int8_t", offset_pair_weights(rows),
-                    f"tensor {tensor}, output channel pairs as int16 lanes 256 a + (b + 128) for the DSP kernel")
+                    f"tensor {tensor}, output channel pairs as int16 lanes 256 a + b for the DSP kernel")
     return rec, wt

@@ -337,62 +337,22 @@ TSLM_ALWAYS_INLINE void tslm_dsp_gemm_rows(const int32_t *x, const int32_t *w, c
 
 /*
  * Offset pairs (requant_fast == 2; FULLY_CONNECTED and CONV_2D of one group): weights stored per
- * pair of output channels (a, b) and group of four k as two words, bytes (b0 ^ 0x80, a0, b2 ^ 0x80,
- * a2) and (b1 ^ 0x80, a1, b3 ^ 0x80, a3): as int16 lanes (256 a0 + b0 + 128, 256 a2 + b2 + 128).
- * SMLAD of that word with a widened input pair (x0, x2) adds 256 a.x + (b + 128).x; SMLAD of its
- * UXTB16 adds (b + 128).x: two channels' four MACs of one pixel for two SMLAD and one UXTB16 that
- * all pixels share, where the plain layout needs two SXTB16. With s1, s2 started at the records'
- * init minus 128 sum(x) (init: bias_b + 256 bias_a for a, bias_b for b), s1 - s2 = 256 (a.x + bias_a)
- * and s2 = b.x + bias_b, exact modulo 2^32; the compiler checks |bias| + 128 sum|w| < 2^23 for a
- * (so 256 times it fits) and < 2^30 for b. Two pairs (four channels) are stored together by
- * groups (pair 0's two words, pair 1's); a last pair alone; an odd last channel as a plain row
- * of b ^ 0x80. Records, 4 int32 per channel: {init, multiplier, r >= 1, 2^(r-1) + z 2^r}; the
+ * pair of output channels (a, b) and group of four k as two words whose int16 lanes are exactly
+ * 256 a + b: bytes (b0, a0 - [b0 < 0], b2, a2 - [b2 < 0]) and (b1, a1 - [b1 < 0], b3, a3 - [b3 < 0])
+ * (the compiler refuses a = -128 beside a negative b, which would not fit). SMLAD of that word with
+ * a widened input pair (x0, x2) adds 256 a.x + b.x; SMLAD of its SXTB16 adds b.x: two channels'
+ * four MACs of one pixel for two SMLAD and one SXTB16 that all pixels share, where the plain layout
+ * needs two SXTB16. With s1, s2 started at the records' inits (bias_b + 256 bias_a, bias_b),
+ * s1 - s2 = 256 (a.x + bias_a) and s2 = b.x + bias_b, exact modulo 2^32; the compiler checks
+ * |bias| + 128 sum|w| < 2^23 for a (so 256 times it fits) and < 2^30 for b. Two pairs (four
+ * channels) are stored together by groups (pair 0's two words, pair 1's); a last pair alone; an odd
+ * last channel as a plain row. Records, per pair {init_a, init_b, then multiplier, r >= 1,
+ * 2^(r-1) + z 2^r of a, of b} (a single last channel {init, multiplier, r, rz}); the
  * requantization of v = 2 (acc + bias) is SMMLAR(v, m, 2^(r-1) + z 2^r - [v < 0]) >> r, TFLM's
  * round-half-away division plus z (the compiler checks nothing overflows). Outputs over the whole
  * int8 range: z = the zero point, then SSAT. Clamped ones: z = zero point - act_min, then USAT #8
  * (the clamp at act_min), + act_min, SSAT (at 127) and a clamp at act_max below 127.
  */
-
-/* Widened rows (as tslm_dsp_widen1/2) and 128 * each row's sum: whole groups of four read as words, then
- * the last group with the bytes past len as zeros. */
-TSLM_ALWAYS_INLINE void tslm_dsp_widen_sum_group(int32_t u, int32_t *dst, int32_t *s)
-{
-    const int32_t u0 = tslm_sxtb16(u), u1 = tslm_sxtb16_ror8(u);
-    dst[0] = u0, dst[1] = u1;
-    *s = tslm_smlad(u0, 0x00010001, tslm_smlad(u1, 0x00010001, *s));
-}
-
-static inline void tslm_dsp_widen2_sum(const int8_t *a, const int8_t *b, int32_t len, int32_t *dst, int32_t *c0,
-                                       int32_t *c1)
-{
-    int32_t s0 = 0, s1 = 0, k = 0;
-    for (; k + 4 <= len; k += 4, dst += 4) {
-        tslm_dsp_widen_sum_group(tslm_read32(a + k), dst, &s0);
-        tslm_dsp_widen_sum_group(tslm_read32(b + k), dst + 2, &s1);
-    }
-    if (k < len) {
-        tslm_dsp_widen_sum_group(tslm_dsp_group(a, k, len), dst, &s0);
-        tslm_dsp_widen_sum_group(tslm_dsp_group(b, k, len), dst + 2, &s1);
-    }
-    *c0 = (int32_t)((uint32_t)s0 << 7);
-    *c1 = (int32_t)((uint32_t)s1 << 7);
-}
-
-static inline int32_t tslm_dsp_widen1_sum(const int8_t *a, int32_t len, int32_t *dst)
-{
-    int32_t s = 0, k = 0;
-    for (; k + 4 <= len; k += 4, dst += 2) {
-        tslm_dsp_widen_sum_group(tslm_read32(a + k), dst, &s);
-    }
-    if (k < len) {
-        tslm_dsp_widen_sum_group(tslm_dsp_group(a, k, len), dst, &s);
-    }
-    return (int32_t)((uint32_t)s << 7);
-}
-
-/* Bytes 0 and 2 (1 and 3), zero-extended: UXTB16. */
-TSLM_ALWAYS_INLINE int32_t tslm_dsp_uxtb16(int32_t v) { return (int32_t)((uint32_t)v & 0x00FF00FFu); }
-TSLM_ALWAYS_INLINE int32_t tslm_dsp_uxtb16_ror8(int32_t v) { return (int32_t)(((uint32_t)v >> 8) & 0x00FF00FFu); }
 
 #if defined(TSLM_DSP_ASM)
 /* n4 (> 0) groups of GROUP, four per turn of the loop (n counts down the fours); where n4 is not a
@@ -423,16 +383,16 @@ TSLM_ALWAYS_INLINE int32_t tslm_dsp_uxtb16_ror8(int32_t v) { return (int32_t)(((
     "ldmia %[x]!, {r8, r9, r10, r11}\n\t"                \
     "smlad %[a0], %[wa], r8, %[a0]\n\t"                  \
     "smlad %[a1], %[wa], r10, %[a1]\n\t"                 \
-    "uxtb16 %[wa], %[wa]\n\t"                            \
+    "sxtb16 %[wa], %[wa]\n\t"                            \
     "smlad %[b0], %[wa], r8, %[b0]\n\t"                  \
     "smlad %[b1], %[wa], r10, %[b1]\n\t"                 \
     "smlad %[a0], %[wb], r9, %[a0]\n\t"                  \
     "smlad %[a1], %[wb], r11, %[a1]\n\t"                 \
-    "uxtb16 %[wb], %[wb]\n\t"                            \
+    "sxtb16 %[wb], %[wb]\n\t"                            \
     "smlad %[b0], %[wb], r9, %[b0]\n\t"                  \
     "smlad %[b1], %[wb], r11, %[b1]\n\t"
 /* Two pixels (widen2 x) . one offset pair (its words ST bytes apart per group): s1 in a0 (pixel 0),
- * a1 (pixel 1), s2 in b0, b1. Per four k: one LDRD, one LDM, two UXTB16, eight SMLAD. */
+ * a1 (pixel 1), s2 in b0, b1. Per four k: one LDRD, one LDM, two SXTB16, eight SMLAD. */
 #define TSLM_OP_MAC_2X2(NAME, ST)                                                                              \
     TSLM_ALWAYS_INLINE void NAME(const int32_t *w, const int32_t *x, int32_t n, int32_t *pa0, int32_t *pa1,    \
                                  int32_t *pb0, int32_t *pb1)                                                   \
@@ -452,7 +412,7 @@ TSLM_ALWAYS_INLINE int32_t tslm_dsp_uxtb16_ror8(int32_t v) { return (int32_t)(((
     {                                                                                                          \
         int32_t a0 = *pa0, a1 = *pa1, b0 = *pb0, b1 = *pb1;                                                   \
         for (int32_t g = 0; g < n; ++g, w += ST / 4, x += 4) {                                                \
-            const int32_t wa = w[0], wb = w[1], ua = tslm_dsp_uxtb16(wa), ub = tslm_dsp_uxtb16(wb);          \
+            const int32_t wa = w[0], wb = w[1], ua = tslm_sxtb16(wa), ub = tslm_sxtb16(wb);          \
             a0 = tslm_smlad(wb, x[1], tslm_smlad(wa, x[0], a0));                                              \
             a1 = tslm_smlad(wb, x[3], tslm_smlad(wa, x[2], a1));                                              \
             b0 = tslm_smlad(ub, x[1], tslm_smlad(ua, x[0], b0));                                              \
@@ -465,7 +425,7 @@ TSLM_OP_MAC_2X2(tslm_dsp_op_mac_2x2_q, 16) /* one pair of a stored four */
 TSLM_OP_MAC_2X2(tslm_dsp_op_mac_2x2_p, 8)  /* a pair stored alone */
 
 /* One pixel (widen1 x) . two offset pairs stored together: s1, s2 of pair 0 in a0, b0, of pair 1 in
- * a1, b1. Per four k: one LDRD of x, one LDM of four weight words, four UXTB16, eight SMLAD. */
+ * a1, b1. Per four k: one LDRD of x, one LDM of four weight words, four SXTB16, eight SMLAD. */
 TSLM_ALWAYS_INLINE void tslm_dsp_op_mac_1x4(const int32_t *w, const int32_t *x, int32_t n, int32_t *pa0,
                                             int32_t *pb0, int32_t *pa1, int32_t *pb1)
 {
@@ -475,16 +435,16 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_mac_1x4(const int32_t *w, const int32_t *x, 
     "ldrd %[xa], %[xb], [%[x]], #8\n\t"                  \
     "ldmia %[w]!, {r8, r9, r10, r11}\n\t"                \
     "smlad %[a0], r8, %[xa], %[a0]\n\t"                  \
-    "uxtb16 r8, r8\n\t"                                  \
+    "sxtb16 r8, r8\n\t"                                  \
     "smlad %[b0], r8, %[xa], %[b0]\n\t"                  \
     "smlad %[a0], r9, %[xb], %[a0]\n\t"                  \
-    "uxtb16 r9, r9\n\t"                                  \
+    "sxtb16 r9, r9\n\t"                                  \
     "smlad %[b0], r9, %[xb], %[b0]\n\t"                  \
     "smlad %[a1], r10, %[xa], %[a1]\n\t"                 \
-    "uxtb16 r10, r10\n\t"                                \
+    "sxtb16 r10, r10\n\t"                                \
     "smlad %[b1], r10, %[xa], %[b1]\n\t"                 \
     "smlad %[a1], r11, %[xb], %[a1]\n\t"                 \
-    "uxtb16 r11, r11\n\t"                                \
+    "sxtb16 r11, r11\n\t"                                \
     "smlad %[b1], r11, %[xb], %[b1]\n\t"
     int32_t xa, xb;
     __asm__(TSLM_OP_LOOP(TSLM_OP_1X4_GROUP)
@@ -496,9 +456,9 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_mac_1x4(const int32_t *w, const int32_t *x, 
 #else
     for (int32_t g = 0; g < n; ++g, w += 4, x += 2) {
         a0 = tslm_smlad(w[1], x[1], tslm_smlad(w[0], x[0], a0));
-        b0 = tslm_smlad(tslm_dsp_uxtb16(w[1]), x[1], tslm_smlad(tslm_dsp_uxtb16(w[0]), x[0], b0));
+        b0 = tslm_smlad(tslm_sxtb16(w[1]), x[1], tslm_smlad(tslm_sxtb16(w[0]), x[0], b0));
         a1 = tslm_smlad(w[3], x[1], tslm_smlad(w[2], x[0], a1));
-        b1 = tslm_smlad(tslm_dsp_uxtb16(w[3]), x[1], tslm_smlad(tslm_dsp_uxtb16(w[2]), x[0], b1));
+        b1 = tslm_smlad(tslm_sxtb16(w[3]), x[1], tslm_smlad(tslm_sxtb16(w[2]), x[0], b1));
     }
 #endif
     *pa0 = a0, *pa1 = a1, *pb0 = b0, *pb1 = b1;
@@ -511,7 +471,7 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_mac_1x2(const int32_t *w, const int32_t *x, 
     int32_t a = *pa, b = *pb;
     for (int32_t g = 0; g < n4; ++g, w += 2, x += 2) {
         a = tslm_smlad(w[1], x[1], tslm_smlad(w[0], x[0], a));
-        b = tslm_smlad(tslm_dsp_uxtb16(w[1]), x[1], tslm_smlad(tslm_dsp_uxtb16(w[0]), x[0], b));
+        b = tslm_smlad(tslm_sxtb16(w[1]), x[1], tslm_smlad(tslm_sxtb16(w[0]), x[0], b));
     }
     *pa = a, *pb = b;
 }
@@ -615,21 +575,19 @@ TSLM_ALWAYS_INLINE int8_t tslm_dsp_op_out1(int32_t v, const int32_t *rq, int32_t
 #endif
 }
 
-/* 2 (a.x + bias_a) from s1, s2; 2 (b.x + bias_b) from s2; a record's init minus 128 sum(x). */
+/* 2 (a.x + bias_a) from s1, s2; 2 (b.x + bias_b) from s2. */
 TSLM_ALWAYS_INLINE int32_t tslm_dsp_op_first(int32_t s1, int32_t s2)
 {
     return (int32_t)((uint32_t)s1 - (uint32_t)s2) >> 7;
 }
 TSLM_ALWAYS_INLINE int32_t tslm_dsp_op_second(int32_t s2) { return (int32_t)((uint32_t)s2 << 1); }
-TSLM_ALWAYS_INLINE int32_t tslm_dsp_op_init(int32_t init, int32_t c) { return (int32_t)((uint32_t)init - (uint32_t)c); }
 
 /* One pair of two pixels: s1, s2 started from the records, the MACs, both channels' outputs. */
-TSLM_ALWAYS_INLINE void tslm_dsp_op_pair2(const int32_t *w, const int32_t *x, int32_t c0, int32_t c1,
-                                          const int32_t *rq, int32_t n4, int8_t *o0, int8_t *o1, int32_t lo,
-                                          int32_t hi, const int full, const int quad)
+TSLM_ALWAYS_INLINE void tslm_dsp_op_pair2(const int32_t *w, const int32_t *x, const int32_t *rq, int32_t n4,
+                                          int8_t *o0, int8_t *o1, int32_t lo, int32_t hi, const int full,
+                                          const int quad)
 {
-    int32_t a0 = tslm_dsp_op_init(rq[0], c0), a1 = tslm_dsp_op_init(rq[0], c1);
-    int32_t b0 = tslm_dsp_op_init(rq[4], c0), b1 = tslm_dsp_op_init(rq[4], c1);
+    int32_t a0 = rq[0], a1 = rq[0], b0 = rq[1], b1 = rq[1];
     if (quad) {
         tslm_dsp_op_mac_2x2_q(w, x, n4, &a0, &a1, &b0, &b1);
     } else {
@@ -661,14 +619,14 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_pair2(const int32_t *w, const int32_t *x, in
     "lsl %[b1], %[b1], #1\n\t"
     int32_t m, r, z, t;
     if (full) {
-        __asm__(TSLM_OP_FIRST_SECOND TSLM_OP_REQ2(a0, a1, 0) TSLM_OP_SAT(a0) TSLM_OP_SAT(a1)
+        __asm__(TSLM_OP_FIRST_SECOND TSLM_OP_REQ2(a0, a1, 4) TSLM_OP_SAT(a0) TSLM_OP_SAT(a1)
                 TSLM_OP_REQ2(b0, b1, 16) TSLM_OP_SAT(b0) TSLM_OP_SAT(b1)
                 : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1), [m] "=&r"(m), [r] "=&r"(r),
                   [z] "=&r"(z), [t] "=&r"(t)
                 : [rq] "r"(rq)
                 : "memory");
     } else {
-        __asm__(TSLM_OP_FIRST_SECOND TSLM_OP_REQ2(a0, a1, 0) TSLM_OP_USAT(a0) TSLM_OP_USAT(a1)
+        __asm__(TSLM_OP_FIRST_SECOND TSLM_OP_REQ2(a0, a1, 4) TSLM_OP_USAT(a0) TSLM_OP_USAT(a1)
                 TSLM_OP_REQ2(b0, b1, 16) TSLM_OP_USAT(b0) TSLM_OP_USAT(b1)
                 : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1), [m] "=&r"(m), [r] "=&r"(r),
                   [z] "=&r"(z), [t] "=&r"(t)
@@ -685,7 +643,7 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_pair2(const int32_t *w, const int32_t *x, in
 #undef TSLM_OP_FIRST_SECOND
     o0[0] = (int8_t)a0, o1[0] = (int8_t)a1, o0[1] = (int8_t)b0, o1[1] = (int8_t)b1;
 #else
-    tslm_dsp_op_out2(tslm_dsp_op_first(a0, b0), tslm_dsp_op_first(a1, b1), rq, lo, hi, full, &o0[0], &o1[0]);
+    tslm_dsp_op_out2(tslm_dsp_op_first(a0, b0), tslm_dsp_op_first(a1, b1), rq + 1, lo, hi, full, &o0[0], &o1[0]);
     tslm_dsp_op_out2(tslm_dsp_op_second(b0), tslm_dsp_op_second(b1), rq + 4, lo, hi, full, &o0[1], &o1[1]);
 #endif
 }
@@ -697,13 +655,12 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_pair2(const int32_t *w, const int32_t *x, in
  * block is spilled: records, loop, requantization and stores per block of one pair and two pixels
  * (2x2) or of four channels and one pixel (1x4), with all fourteen registers. The loop over the n4
  * groups is unrolled TSLM_OP_Q2_U (TSLM_OP_Q1_U) times and entered part-way (every group is the same
- * number of 32-bit instructions, so the entry is the loop's address + skipped groups x their bytes):
+ * number of 32-bit instructions, so the entry is the loop's address + skipped groups x their bytes, + 1
+ * for Thumb, loaded into pc):
  * no remainder code and no loop control for depths of one pass. The job (twelve words, copied to the
  * stack on entry): x, the passes ceil(n4 / U), w, rq, out0, out1, 16 n4 - 8 (from the end of a four's
- * pair 0 to its pair 1), the end of the fours' records, 2 c0, 2 c1 (c: 128 * each pixel's sum),
- * act_min, the bytes of the groups the first pass skips; then the loops' entry addresses. s1 and s2
- * start at the records' inits; the a channel's s1 - s2 drops the sum's share anyway, the b channel's
- * 2 s2 - 2 c takes it out.
+ * pair 0 to its pair 1), the end of the fours' records, two unused, act_min, the bytes of the groups
+ * the first pass skips; then the loops' entry addresses.
  */
 typedef struct {
     const int32_t *x;
@@ -714,12 +671,12 @@ typedef struct {
     int8_t *out1;
     int32_t wback;
     const int32_t *rq_end;
-    int32_t c0x2;
-    int32_t c1x2;
+    int32_t unused0;
+    int32_t unused1;
     int32_t lo;
     int32_t skip;
 } tslm_dsp_op_job;
-#define TSLM_OP_Q2_U 12 /* groups per pass; 48 bytes each */
+#define TSLM_OP_Q2_U 16 /* groups per pass; 48 bytes each */
 #define TSLM_OP_Q1_U 8  /* 56 bytes each */
 
 #define TSLM_OP_ENTER                                      \
@@ -727,10 +684,10 @@ typedef struct {
     "ldm r0, {r1-r12}\n\t"                               \
     "sub sp, sp, #8\n\t"                                 \
     "push {r1-r12}\n\t"                                  \
-    "adr r0, 5f\n\t"                                     \
+    "adr r0, 5f + 1\n\t"                                 \
     "add r0, r0, r12\n\t"                                \
     "str r0, [sp, #48]\n\t"                              \
-    "adr r0, 6f\n\t"                                     \
+    "adr r0, 6f + 1\n\t"                                 \
     "add r0, r0, r12\n\t"                                \
     "str r0, [sp, #52]\n\t"                              \
     "ldr r1, [sp, #8]\n\t"                               \
@@ -744,12 +701,12 @@ typedef struct {
     "ldmia r0!, {r8-r11}\n\t"                            \
     "smlad r3, r12, r8, r3\n\t"                          \
     "smlad r4, r12, r10, r4\n\t"                         \
-    "uxtb16 r12, r12\n\t"                                \
+    "sxtb16 r12, r12\n\t"                                \
     "smlad r5, r12, r8, r5\n\t"                          \
     "smlad r6, r12, r10, r6\n\t"                         \
     "smlad r3, lr, r9, r3\n\t"                           \
     "smlad r4, lr, r11, r4\n\t"                          \
-    "uxtb16 lr, lr\n\t"                                  \
+    "sxtb16 lr, lr\n\t"                                  \
     "smlad r5, lr, r9, r5\n\t"                           \
     "smlad r6, lr, r11, r6\n\t"
 /* SMMLAR(v, m, rz - [v < 0]) >> r of V with a record's m, r, rz in M, R, Z (T: a free register) */
@@ -765,26 +722,23 @@ typedef struct {
 /* one pair of a four, two pixels: its records at r7 (then past them), its words at r1; L: its loop's
  * label, ENTRY: where the stack holds the loop's entry */
 #define TSLM_OP_Q2_PAIR(SAT, L, ENTRY)                     \
-    "ldr r3, [r7]\n\t"                                   \
-    "ldr r5, [r7, #16]\n\t"                              \
+    "ldrd r3, r5, [r7]\n\t"                              \
     "mov r4, r3\n\t"                                     \
     "mov r6, r5\n\t"                                     \
     "ldrd r0, r2, [sp]\n\t"                              \
-    "ldr lr, [sp, #" ENTRY "]\n\t"                       \
-    "mov pc, lr\n"                                      \
+    "ldr pc, [sp, #" ENTRY "]\n"                         \
     L ":\n\t"                                            \
-    TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 \
+    TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 \
     "subs r2, r2, #1\n\t"                                \
     "bne " L "b\n\t"                                     \
     "sub r3, r3, r5\n\t"                                 \
     "sub r4, r4, r6\n\t"                                 \
     "asr r3, r3, #7\n\t"                                 \
     "asr r4, r4, #7\n\t"                                 \
-    "ldrd r0, r2, [sp, #32]\n\t"                         \
-    "rsb r5, r0, r5, lsl #1\n\t"                         \
-    "rsb r6, r2, r6, lsl #1\n\t"                         \
+    "lsl r5, r5, #1\n\t"                                 \
+    "lsl r6, r6, #1\n\t"                                 \
     "ldmia r7!, {r0, r2, r8, r9, r10, r11, r12, lr}\n\t" \
-    TSLM_OP_RQ("r3", "r2", "r8", "r9", "r0") TSLM_OP_RQ("r4", "r2", "r8", "r9", "r9")        \
+    TSLM_OP_RQ("r3", "r8", "r9", "r10", "r0") TSLM_OP_RQ("r4", "r8", "r9", "r10", "r10")     \
     TSLM_OP_RQ("r5", "r11", "r12", "lr", "r0") TSLM_OP_RQ("r6", "r11", "r12", "lr", "lr")    \
     SAT                                                  \
     "ldrd r0, r2, [sp, #16]\n\t"                         \
@@ -810,27 +764,24 @@ typedef struct {
     "ldrd r12, lr, [r0], #8\n\t"                         \
     "ldmia r1!, {r8-r11}\n\t"                            \
     "smlad r3, r8, r12, r3\n\t"                          \
-    "uxtb16 r8, r8\n\t"                                  \
+    "sxtb16 r8, r8\n\t"                                  \
     "smlad r4, r8, r12, r4\n\t"                          \
     "smlad r3, r9, lr, r3\n\t"                           \
-    "uxtb16 r9, r9\n\t"                                  \
+    "sxtb16 r9, r9\n\t"                                  \
     "smlad r4, r9, lr, r4\n\t"                           \
     "smlad r5, r10, r12, r5\n\t"                         \
-    "uxtb16 r10, r10\n\t"                                \
+    "sxtb16 r10, r10\n\t"                                \
     "smlad r6, r10, r12, r6\n\t"                         \
     "smlad r5, r11, lr, r5\n\t"                          \
-    "uxtb16 r11, r11\n\t"                                \
+    "sxtb16 r11, r11\n\t"                                \
     "smlad r6, r11, lr, r6\n\t"
 #define TSLM_OP_Q1(SAT)                                    \
     TSLM_OP_ENTER                                        \
     "2:\n\t"                                             \
-    "ldr r3, [r7]\n\t"                                   \
-    "ldr r4, [r7, #16]\n\t"                              \
-    "ldr r5, [r7, #32]\n\t"                              \
-    "ldr r6, [r7, #48]\n\t"                              \
+    "ldrd r3, r4, [r7]\n\t"                              \
+    "ldrd r5, r6, [r7, #32]\n\t"                         \
     "ldrd r0, r2, [sp]\n\t"                              \
-    "ldr lr, [sp, #48]\n\t"                              \
-    "mov pc, lr\n"                                      \
+    "ldr pc, [sp, #48]\n"                                \
     "5:\n\t"                                             \
     TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP \
     TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP \
@@ -841,13 +792,12 @@ typedef struct {
     "sub r5, r5, r6\n\t"                                 \
     "asr r3, r3, #7\n\t"                                 \
     "asr r5, r5, #7\n\t"                                 \
-    "ldr r0, [sp, #32]\n\t"                              \
-    "rsb r4, r0, r4, lsl #1\n\t"                         \
-    "rsb r6, r0, r6, lsl #1\n\t"                         \
+    "lsl r4, r4, #1\n\t"                                 \
+    "lsl r6, r6, #1\n\t"                                 \
     "ldmia r7!, {r0, r2, r8, r9, r10, r11, r12, lr}\n\t" \
-    TSLM_OP_RQ("r3", "r2", "r8", "r9", "r0") TSLM_OP_RQ("r4", "r11", "r12", "lr", "r0")      \
+    TSLM_OP_RQ("r3", "r8", "r9", "r10", "r0") TSLM_OP_RQ("r4", "r11", "r12", "lr", "r0")     \
     "ldmia r7!, {r0, r2, r8, r9, r10, r11, r12, lr}\n\t" \
-    TSLM_OP_RQ("r5", "r2", "r8", "r9", "r0") TSLM_OP_RQ("r6", "r11", "r12", "lr", "r0")      \
+    TSLM_OP_RQ("r5", "r8", "r9", "r10", "r0") TSLM_OP_RQ("r6", "r11", "r12", "lr", "r0")     \
     SAT                                                  \
     "ldr r0, [sp, #16]\n\t"                              \
     "strb r3, [r0], #1\n\t"                              \
@@ -894,12 +844,74 @@ __attribute__((naked, noinline, unused)) static void tslm_dsp_op_quads1_clamp(co
 #undef TSLM_OP_Q1
 #endif
 
+/* tslm_dsp_widen2 and tslm_dsp_widen1 for the offset-pair kernels: the whole groups in one assembly loop
+ * (two at a time; per group and row one LDR and two SXTB16, one STM or STRD), the last part group in C. */
+static inline void tslm_dsp_op_widen2(const int8_t *a, const int8_t *b, int32_t len, int32_t *dst)
+{
+#if defined(TSLM_DSP_OP_QUADS)
+    int32_t n = len >> 2, u, v;
+    if (n > 0) {
+#define TSLM_OP_W2                                         \
+    "ldr %[u], [%[a]], #4\n\t"                           \
+    "ldr %[v], [%[b]], #4\n\t"                           \
+    "sxtb16 r8, %[u]\n\t"                                \
+    "sxtb16 r9, %[u], ror #8\n\t"                        \
+    "sxtb16 r10, %[v]\n\t"                               \
+    "sxtb16 r11, %[v], ror #8\n\t"                       \
+    "stmia %[d]!, {r8, r9, r10, r11}\n\t"
+        __asm__("lsrs %[n], %[n], #1\n\t"
+                "bcc 1f\n\t" TSLM_OP_W2 "1:\n\t"
+                "beq 3f\n"
+                "2:\n\t" TSLM_OP_W2 TSLM_OP_W2 "subs %[n], %[n], #1\n\t"
+                "bne 2b\n"
+                "3:"
+                : [a] "+r"(a), [b] "+r"(b), [d] "+r"(dst), [n] "+r"(n), [u] "=&r"(u), [v] "=&r"(v)
+                :
+                : "r8", "r9", "r10", "r11", "cc", "memory");
+#undef TSLM_OP_W2
+    }
+    if (len & 3) {
+        tslm_dsp_widen2(a, b, len & 3, dst);
+    }
+#else
+    tslm_dsp_widen2(a, b, len, dst);
+#endif
+}
+
+static inline void tslm_dsp_op_widen1(const int8_t *a, int32_t len, int32_t *dst)
+{
+#if defined(TSLM_DSP_OP_QUADS)
+    int32_t n = len >> 2, u, t0, t1;
+    if (n > 0) {
+#define TSLM_OP_W1                                         \
+    "ldr %[u], [%[a]], #4\n\t"                           \
+    "sxtb16 %[t0], %[u]\n\t"                             \
+    "sxtb16 %[t1], %[u], ror #8\n\t"                     \
+    "strd %[t0], %[t1], [%[d]], #8\n\t"
+        __asm__("lsrs %[n], %[n], #1\n\t"
+                "bcc 1f\n\t" TSLM_OP_W1 "1:\n\t"
+                "beq 3f\n"
+                "2:\n\t" TSLM_OP_W1 TSLM_OP_W1 "subs %[n], %[n], #1\n\t"
+                "bne 2b\n"
+                "3:"
+                : [a] "+r"(a), [d] "+r"(dst), [n] "+r"(n), [u] "=&r"(u), [t0] "=&r"(t0), [t1] "=&r"(t1)
+                :
+                : "cc", "memory");
+#undef TSLM_OP_W1
+    }
+    if (len & 3) {
+        tslm_dsp_widen1(a, len & 3, dst);
+    }
+#else
+    tslm_dsp_widen1(a, len, dst);
+#endif
+}
+
 /*
- * out_p[c] for c in [0, channels) of one or two widened pixels (x; c0, c1: 128 * each pixel's sum)
- * against offset-pair weights w (n4 words per channel: fours, then a pair, then a single row) and
- * records rq.
+ * out_p[c] for c in [0, channels) of one or two widened pixels (x, as tslm_dsp_widen1/2) against
+ * offset-pair weights w (n4 words per channel: fours, then a pair, then a single row) and records rq.
  */
-TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_rows(const int32_t *x, int32_t c0, int32_t c1, const int32_t *w,
+TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_rows(const int32_t *x, const int32_t *w,
                                               const int32_t *rq, int32_t n4, int32_t channels, int8_t *out0,
                                               int8_t *out1, int32_t lo, int32_t hi, const int full)
 {
@@ -909,7 +921,7 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_rows(const int32_t *x, int32_t c0, int3
         const int32_t fours = channels & ~3, u = out1 != NULL ? TSLM_OP_Q2_U : TSLM_OP_Q1_U;
         const int32_t skip = (u - n4 % u) % u * (out1 != NULL ? 48 : 56);
         const tslm_dsp_op_job job = {x, (n4 + u - 1) / u, w, rq, out0, out1, 16 * n4 - 8, rq + 4 * fours,
-                                     (int32_t)((uint32_t)c0 << 1), (int32_t)((uint32_t)c1 << 1), lo, skip};
+                                     0, 0, lo, skip};
         if (out1 != NULL) {
             if (full) {
                 tslm_dsp_op_quads2_full(&job);
@@ -927,17 +939,17 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_rows(const int32_t *x, int32_t c0, int3
 #endif
     if (out1 != NULL) {
         for (; out0 < end0; out0 += 4, out1 += 4, rq += 16, w += 4 * n4) {
-            tslm_dsp_op_pair2(w, x, c0, c1, rq, n4, out0, out1, lo, hi, full, 1);
-            tslm_dsp_op_pair2(w + 2, x, c0, c1, rq + 8, n4, out0 + 2, out1 + 2, lo, hi, full, 1);
+            tslm_dsp_op_pair2(w, x, rq, n4, out0, out1, lo, hi, full, 1);
+            tslm_dsp_op_pair2(w + 2, x, rq + 8, n4, out0 + 2, out1 + 2, lo, hi, full, 1);
         }
         if (channels & 2) {
-            tslm_dsp_op_pair2(w, x, c0, c1, rq, n4, out0, out1, lo, hi, full, 0);
+            tslm_dsp_op_pair2(w, x, rq, n4, out0, out1, lo, hi, full, 0);
             out0 += 2, out1 += 2, rq += 8, w += 2 * n4;
         }
-        if (channels & 1) { /* a single row of b ^ 0x80: s2 only */
-            int32_t b0 = tslm_dsp_op_init(rq[0], c0), b1 = tslm_dsp_op_init(rq[0], c1);
+        if (channels & 1) { /* a single row: s2 only */
+            int32_t b0 = rq[0], b1 = rq[0];
             for (int32_t g = 0; g < n4; ++g, x += 4) {
-                const int32_t lo16 = tslm_dsp_uxtb16(w[g]), hi16 = tslm_dsp_uxtb16_ror8(w[g]);
+                const int32_t lo16 = tslm_sxtb16(w[g]), hi16 = tslm_sxtb16_ror8(w[g]);
                 b0 = tslm_smlad(hi16, x[1], tslm_smlad(lo16, x[0], b0));
                 b1 = tslm_smlad(hi16, x[3], tslm_smlad(lo16, x[2], b1));
             }
@@ -946,25 +958,24 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_rows(const int32_t *x, int32_t c0, int3
         return;
     }
     for (; out0 < end0; out0 += 4, rq += 16, w += 4 * n4) {
-        int32_t a0 = tslm_dsp_op_init(rq[0], c0), b0 = tslm_dsp_op_init(rq[4], c0);
-        int32_t a1 = tslm_dsp_op_init(rq[8], c0), b1 = tslm_dsp_op_init(rq[12], c0);
+        int32_t a0 = rq[0], b0 = rq[1], a1 = rq[8], b1 = rq[9];
         tslm_dsp_op_mac_1x4(w, x, n4, &a0, &b0, &a1, &b1);
-        out0[0] = tslm_dsp_op_out1(tslm_dsp_op_first(a0, b0), rq, lo, hi, full);
+        out0[0] = tslm_dsp_op_out1(tslm_dsp_op_first(a0, b0), rq + 1, lo, hi, full);
         out0[1] = tslm_dsp_op_out1(tslm_dsp_op_second(b0), rq + 4, lo, hi, full);
-        out0[2] = tslm_dsp_op_out1(tslm_dsp_op_first(a1, b1), rq + 8, lo, hi, full);
+        out0[2] = tslm_dsp_op_out1(tslm_dsp_op_first(a1, b1), rq + 9, lo, hi, full);
         out0[3] = tslm_dsp_op_out1(tslm_dsp_op_second(b1), rq + 12, lo, hi, full);
     }
     if (channels & 2) {
-        int32_t a = tslm_dsp_op_init(rq[0], c0), b = tslm_dsp_op_init(rq[4], c0);
+        int32_t a = rq[0], b = rq[1];
         tslm_dsp_op_mac_1x2(w, x, n4, &a, &b);
-        out0[0] = tslm_dsp_op_out1(tslm_dsp_op_first(a, b), rq, lo, hi, full);
+        out0[0] = tslm_dsp_op_out1(tslm_dsp_op_first(a, b), rq + 1, lo, hi, full);
         out0[1] = tslm_dsp_op_out1(tslm_dsp_op_second(b), rq + 4, lo, hi, full);
         out0 += 2, rq += 8, w += 2 * n4;
     }
     if (channels & 1) {
-        int32_t b = tslm_dsp_op_init(rq[0], c0);
+        int32_t b = rq[0];
         for (int32_t g = 0; g < n4; ++g, x += 2) {
-            b = tslm_smlad(tslm_dsp_uxtb16_ror8(w[g]), x[1], tslm_smlad(tslm_dsp_uxtb16(w[g]), x[0], b));
+            b = tslm_smlad(tslm_sxtb16_ror8(w[g]), x[1], tslm_smlad(tslm_sxtb16(w[g]), x[0], b));
         }
         out0[0] = tslm_dsp_op_out1(tslm_dsp_op_second(b), rq, lo, hi, full);
     }

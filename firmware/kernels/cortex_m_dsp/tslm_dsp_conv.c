@@ -116,14 +116,13 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
                     }
                 }
                 if (fast == 2) {
-                    int32_t c0, c1 = 0;
                     if (two) {
-                        tslm_dsp_widen2_sum(a, c, k_all, x, &c0, &c1);
+                        tslm_dsp_op_widen2(a, c, k_all, x);
                     } else {
-                        c0 = tslm_dsp_widen1_sum(a, k_all, x);
+                        tslm_dsp_op_widen1(a, k_all, x);
                     }
-                    tslm_dsp_op_gemm_rows(x, c0, c1, weights, p->requant, n4, per_group, out0, out1, p->act_min,
-                                          p->act_max, full);
+                    tslm_dsp_op_gemm_rows(x, weights, p->requant, n4, per_group, out0, out1, p->act_min, p->act_max,
+                                          full);
                     continue;
                 }
                 if (two) {

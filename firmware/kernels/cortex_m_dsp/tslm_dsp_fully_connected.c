@@ -86,23 +86,22 @@ TSLM_ALWAYS_INLINE void rows(const tslm_fully_connected_params *p, const int8_t 
     }
 }
 
-/* Offset pairs (requant_fast == 2, tslm_dsp.h): two rows widened with their sums, then each pair of
- * features a 2x2 block of two SMLAD per four MACs and one UXTB16 per weight word; a last row alone
- * takes four features at a time. The compiler gives this layout only to depths of one chunk. */
+/* Offset pairs (requant_fast == 2, tslm_dsp.h): two rows widened, then each pair of features a 2x2
+ * block of two SMLAD per four MACs and one SXTB16 per weight word; a last row alone takes four
+ * features at a time. The compiler gives this layout only to depths of one chunk. */
 TSLM_ALWAYS_INLINE void rows_offset_pairs(const tslm_fully_connected_params *p, const int8_t *input,
                                           const int32_t *weights, int8_t *output, int32_t *x, const int full)
 {
     const int32_t depth = p->accum_depth, n4 = (depth + 3) / 4, od = p->output_depth;
-    int32_t b = 0, c0, c1;
+    int32_t b = 0;
     for (; b + 2 <= p->batches; b += 2) {
-        tslm_dsp_widen2_sum(input + b * depth, input + (b + 1) * depth, depth, x, &c0, &c1);
-        tslm_dsp_op_gemm_rows(x, c0, c1, weights, p->requant, n4, od, output + b * od, output + (b + 1) * od,
-                              p->act_min, p->act_max, full);
+        tslm_dsp_op_widen2(input + b * depth, input + (b + 1) * depth, depth, x);
+        tslm_dsp_op_gemm_rows(x, weights, p->requant, n4, od, output + b * od, output + (b + 1) * od, p->act_min,
+                              p->act_max, full);
     }
     if (b < p->batches) {
-        c0 = tslm_dsp_widen1_sum(input + b * depth, depth, x);
-        tslm_dsp_op_gemm_rows(x, c0, 0, weights, p->requant, n4, od, output + b * od, NULL, p->act_min,
-                              p->act_max, full);
+        tslm_dsp_op_widen1(input + b * depth, depth, x);
+        tslm_dsp_op_gemm_rows(x, weights, p->requant, n4, od, output + b * od, NULL, p->act_min, p->act_max, full);
     }
 }
 

@@ -76,7 +76,7 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
                         f"tensor {w.index}, output feature pairs interleaved by fours for the DSP kernel")
         pairs = (offset_pair_consts(lw, op, consts, w.data, y.zero_point, lo, hi, w.index)  # type: ignore[arg-type]
                  if depth <= FC_DEPTH_CHUNK else None)
-        if pairs is not None:  # exact there: per pixel and four MACs two SMLAD and one UXTB16
+        if pairs is not None:  # exact there: per pixel and four MACs two SMLAD and one SXTB16
             (rec, wt), fast = pairs, 2
         consts = [rec, wt]
         chunk = min(-(-depth // 4) * 4, FC_DEPTH_CHUNK)

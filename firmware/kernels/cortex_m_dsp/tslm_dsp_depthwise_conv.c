@@ -790,66 +790,83 @@ TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const int32
 }
 
 /* Channels of one group, K x 1 at stride 1 (n = 2 or 3 pairs: K = 2..5), all output columns: per channel its
- * record and pairs A_j, B_j into the context, per column the full blocks, then, where ctx->rest1, the one row
- * left (A_j . X_j), then the next column (the context as the 3x3 driver's; 148: n). */
-#define TSLM_K1_J0T                                  \
-    "ldrd r10, r11, [%[ctx], #28]\n\t"               \
-    "ldrd r8, r9, [%[xp]]\n\t"                       \
-    "smlad %[a0], r10, r8, %[t]\n\t"                 \
-    "smlad %[a1], r11, r8, %[t]\n\t"                 \
-    "smlad %[a2], r10, r9, %[t]\n\t"                 \
-    "smlad %[a3], r11, r9, %[t]\n\t"
-/* A_j, B_j = (A_{j-1}.hi, A_j.lo) from the n weight words */
-#define TSLM_K1_W2                                                                                             \
+ * record and weights into the context (the pairs along y with their odd-tap neighbours, as the 3x3 driver's one
+ * filter column), per column the full blocks, then, where ctx->rest1, the one row left, then the next column
+ * (the context as the 3x3 driver's). */
+/* K = 2, 3 (n = 2): one column of the 3x3 block, (w0, w1), (w1, w2) at ab[0], ab[1] (TSLM_K1_W2B) */
+#define TSLM_K1_BLOCK2B(REQ4)                                                                                  \
+    "1:\n\t" TSLM_COL3B_FX("28", "ldmia %[xp], {r8, r9, r10}\n\t", "%[t]", "%[t]", "%[t]", "%[t]")             \
+    "add %[xp], %[xp], #8\n\t" REQ4 TSLM_DW_STORE4
+#define TSLM_K1_W2B                                                                                            \
     "ldr r8, [%[ctx], #124]\n\t"                                                                               \
     "ldmia r8!, {r9, r10}\n\t"                                                                                 \
     "str r8, [%[ctx], #124]\n\t"                                                                               \
-    "lsl r11, r9, #16\n\t"                                                                                     \
-    "strd r9, r11, [%[ctx], #28]\n\t"                                                                          \
-    "lsl r12, r10, #16\n\t"                                                                                    \
-    "orr r12, r12, r9, lsr #16\n\t"                                                                            \
-    "strd r10, r12, [%[ctx], #36]\n\t"
-#define TSLM_K1_W3                                                                                             \
+    TSLM_COL3_AB("r9", "r10")                                                                                  \
+    "strd r9, r10, [%[ctx], #28]\n\t"
+/* the one row after the blocks (row 0 of a block): n = 2: A . X0 + w2 X1.lo */
+#define TSLM_K1_TAIL2B TSLM_COL3_TAIL_FX("28", "%[t]")
+/* K = 4, 5 (n = 3): P = (w0, w1), U = (w1, w2), Q = (w2, w3), V = (w3, w4) at ab[0..3] (TSLM_K1_W3B); rows 0 and 2
+ * take P . X0 + Q . X1 + w4 X2.lo, rows 1 and 3 w0 X0.hi + U . X1 + V . X2 (K = 4: w3 X2.lo, Q's top) */
+#define TSLM_K1_W3B                                                                                            \
     "ldr r8, [%[ctx], #124]\n\t"                                                                               \
     "ldmia r8!, {r9, r10, r11}\n\t"                                                                            \
     "str r8, [%[ctx], #124]\n\t"                                                                               \
-    "lsl r12, r9, #16\n\t"                                                                                     \
-    "strd r9, r12, [%[ctx], #28]\n\t"                                                                          \
     "lsl r12, r10, #16\n\t"                                                                                    \
     "orr r12, r12, r9, lsr #16\n\t"                                                                            \
-    "strd r10, r12, [%[ctx], #36]\n\t"                                                                         \
-    "lsl r12, r11, #16\n\t"                                                                                    \
-    "orr r12, r12, r10, lsr #16\n\t"                                                                           \
-    "strd r11, r12, [%[ctx], #44]\n\t"
-#define TSLM_K1_BLOCK2(REQ4)                                                                                   \
-    "1:\n\t" TSLM_K1_J0T TSLM_K1_J("1", "r9", "r8") "add %[xp], %[xp], #8\n\t" REQ4 TSLM_DW_STORE4
-#define TSLM_K1_BLOCK3(REQ4)                                                                                   \
-    "1:\n\t" TSLM_K1_J0T TSLM_K1_J("1", "r9", "r8") TSLM_K1_J("2", "r8", "r9") "add %[xp], %[xp], #8\n\t" REQ4 \
-    TSLM_DW_STORE4
-/* K = 4: the third pair's A_2 = (w4, w5) is zero, so only B_2 = (w3, 0) (rows 1 and 3) */
-#define TSLM_K1_BLOCK3E(REQ4)                                                                                  \
-    "1:\n\t" TSLM_K1_J0T TSLM_K1_J("1", "r9", "r8")                                                            \
-    "ldr r11, [%[ctx], #48]\n\t"                                                                               \
-    "ldr r9, [%[xp], #12]\n\t"                                                                                 \
-    "smlad %[a1], r11, r8, %[a1]\n\t"                                                                          \
-    "smlad %[a3], r11, r9, %[a3]\n\t"                                                                          \
+    "strd r9, r12, [%[ctx], #28]\n\t"                                                                          \
+    TSLM_COL3_AB("r10", "r11")                                                                                 \
+    "strd r10, r11, [%[ctx], #36]\n\t"
+#define TSLM_K1_PU                                                                                             \
+    "1:\n\t"                                                                                                   \
+    "ldmia %[xp], {r8, r9, r10}\n\t"                                                                           \
+    "ldrd r11, r12, [%[ctx], #28]\n\t"                                                                         \
+    "smlad %[a0], r11, r8, %[t]\n\t"                                                                           \
+    "smlabt %[a1], r11, r8, %[t]\n\t"                                                                          \
+    "smlad %[a2], r11, r9, %[t]\n\t"                                                                           \
+    "smlabt %[a3], r11, r9, %[t]\n\t"                                                                          \
+    "smlad %[a1], r12, r9, %[a1]\n\t"                                                                          \
+    "smlad %[a3], r12, r10, %[a3]\n\t"
+#define TSLM_K1_BLOCK5(REQ4)                                                                                   \
+    TSLM_K1_PU                                                                                                 \
+    "ldrd r11, r12, [%[ctx], #36]\n\t"                                                                         \
+    "ldr r8, [%[xp], #12]\n\t"                                                                                 \
+    "smlad %[a0], r11, r9, %[a0]\n\t"                                                                          \
+    "smlad %[a2], r11, r10, %[a2]\n\t"                                                                         \
+    "smlatb %[a0], r12, r10, %[a0]\n\t"                                                                        \
+    "smlad %[a1], r12, r10, %[a1]\n\t"                                                                         \
+    "smlatb %[a2], r12, r8, %[a2]\n\t"                                                                         \
+    "smlad %[a3], r12, r8, %[a3]\n\t"                                                                          \
     "add %[xp], %[xp], #8\n\t" REQ4 TSLM_DW_STORE4
-#define TSLM_K1_CHANNELS(WEIGHTS, BLOCKS, REQ1, KFIX, RSEL)                                                    \
+#define TSLM_K1_BLOCK4(REQ4)                                                                                   \
+    TSLM_K1_PU                                                                                                 \
+    "ldr r11, [%[ctx], #36]\n\t"                                                                               \
+    "ldr r8, [%[xp], #12]\n\t"                                                                                 \
+    "smlad %[a0], r11, r9, %[a0]\n\t"                                                                          \
+    "smlatb %[a1], r11, r10, %[a1]\n\t"                                                                        \
+    "smlad %[a2], r11, r10, %[a2]\n\t"                                                                         \
+    "smlatb %[a3], r11, r8, %[a3]\n\t"                                                                         \
+    "add %[xp], %[xp], #8\n\t" REQ4 TSLM_DW_STORE4
+#define TSLM_K1_TAIL5                                                                                          \
+    "ldmia %[xp], {r8, r9, r10}\n\t"                                                                           \
+    "ldr r11, [%[ctx], #28]\n\t"                                                                               \
+    "smlad %[a0], r11, r8, %[t]\n\t"                                                                           \
+    "ldrd r11, r12, [%[ctx], #36]\n\t"                                                                         \
+    "smlad %[a0], r11, r9, %[a0]\n\t"                                                                          \
+    "smlatb %[a0], r12, r10, %[a0]\n\t"
+#define TSLM_K1_TAIL4                                                                                          \
+    "ldrd r8, r9, [%[xp]]\n\t"                                                                                 \
+    "ldr r11, [%[ctx], #28]\n\t"                                                                               \
+    "smlad %[a0], r11, r8, %[t]\n\t"                                                                           \
+    "ldr r11, [%[ctx], #36]\n\t"                                                                               \
+    "smlad %[a0], r11, r9, %[a0]\n\t"
+#define TSLM_K1_CHANNELS(WEIGHTS, BLOCKS, TAIL, REQ1, KFIX, RSEL)                                              \
     __asm__ volatile(TSLM_DW_CHAN_HEAD(KFIX RSEL, WEIGHTS)                                                     \
             TSLM_DW_COL_HEAD                                                                                   \
             BLOCKS                                                                                             \
             "ldr r11, [%[ctx], #116]\n\t"                                                                      \
             "cmp r11, #0\n\t"                                                                                  \
             "beq 3f\n\t"                                                                                       \
-            "mov %[a0], %[t]\n\t"                                                                              \
-            "add r12, %[ctx], #28\n\t"                                                                         \
-            "ldr r11, [%[ctx], #148]\n\t"                                                                      \
-            "5:\n\t"                                                                                           \
-            "ldr r10, [r12], #8\n\t"                                                                           \
-            "ldr r8, [%[xp]], #4\n\t"                                                                          \
-            "smlad %[a0], r10, r8, %[a0]\n\t"                                                                  \
-            "subs r11, r11, #1\n\t"                                                                            \
-            "bne 5b\n\t"                                                                                       \
+            TAIL                                                                                               \
             REQ1                                                                                               \
             "strb %[a0], [%[o]]\n\t"                                                                           \
             TSLM_DW_COL_END                                                                                    \
@@ -866,30 +883,36 @@ TSLM_ALWAYS_INLINE void col_k1_channels(const int32_t *ctx, const int32_t n, con
     const int32_t *xp;
     int8_t *o;
     if (n == 2 && !rsat) {
-        TSLM_K1_CHANNELS(TSLM_K1_W2, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK2), TSLM_COL3B_REQ1, "", TSLM_DW_RSEL);
+        TSLM_K1_CHANNELS(TSLM_K1_W2B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK2B), TSLM_K1_TAIL2B, TSLM_COL3B_REQ1, "",
+                         TSLM_DW_RSEL);
     } else if (n == 2) {
-        TSLM_K1_CHANNELS(TSLM_K1_W2, TSLM_DW_BLOCKS_1(TSLM_K1_BLOCK2, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1,
-                         TSLM_COL3_KFIX, "");
+        TSLM_K1_CHANNELS(TSLM_K1_W2B, TSLM_DW_BLOCKS_1(TSLM_K1_BLOCK2B, TSLM_COL3B_RREQ12_4), TSLM_K1_TAIL2B,
+                         TSLM_COL3B_RREQ1, TSLM_COL3_KFIX, "");
     } else if (even && !rsat) {
-        TSLM_K1_CHANNELS(TSLM_K1_W3, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK3E), TSLM_COL3B_REQ1, "", TSLM_DW_RSEL);
+        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK4), TSLM_K1_TAIL4, TSLM_COL3B_REQ1, "",
+                         TSLM_DW_RSEL);
     } else if (even) {
-        TSLM_K1_CHANNELS(TSLM_K1_W3, TSLM_DW_BLOCKS_1(TSLM_K1_BLOCK3E, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1,
-                         TSLM_COL3_KFIX, "");
+        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_1(TSLM_K1_BLOCK4, TSLM_COL3B_RREQ12_4), TSLM_K1_TAIL4,
+                         TSLM_COL3B_RREQ1, TSLM_COL3_KFIX, "");
     } else if (!rsat) {
-        TSLM_K1_CHANNELS(TSLM_K1_W3, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK3), TSLM_COL3B_REQ1, "", TSLM_DW_RSEL);
+        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK5), TSLM_K1_TAIL5, TSLM_COL3B_REQ1, "",
+                         TSLM_DW_RSEL);
     } else {
-        TSLM_K1_CHANNELS(TSLM_K1_W3, TSLM_DW_BLOCKS_1(TSLM_K1_BLOCK3, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1,
-                         TSLM_COL3_KFIX, "");
+        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_1(TSLM_K1_BLOCK5, TSLM_COL3B_RREQ12_4), TSLM_K1_TAIL5,
+                         TSLM_COL3B_RREQ1, TSLM_COL3_KFIX, "");
     }
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
-#undef TSLM_K1_J0T
-#undef TSLM_K1_W2
-#undef TSLM_K1_W3
 #undef TSLM_K1_CHANNELS
-#undef TSLM_K1_BLOCK2
-#undef TSLM_K1_BLOCK3
-#undef TSLM_K1_BLOCK3E
+#undef TSLM_K1_PU
+#undef TSLM_K1_BLOCK4
+#undef TSLM_K1_BLOCK5
+#undef TSLM_K1_TAIL4
+#undef TSLM_K1_TAIL5
+#undef TSLM_K1_W3B
+#undef TSLM_K1_BLOCK2B
+#undef TSLM_K1_W2B
+#undef TSLM_K1_TAIL2B
 #undef TSLM_DW_CHAN_HEAD
 #undef TSLM_DW_CHAN_END
 #undef TSLM_DW_COL_HEAD

@@ -35,18 +35,46 @@ static int handled(const tslm_binary_params *b, const int half)
     return ok && (!half || (b->left_shift == 20 && b->in1_multiplier == (INT32_C(1) << 30) && b->in1_shift == 0));
 }
 
-/* Twice input 2's rescaled value for ADD/SUB (TFLM's (b + offset) << left_shift, times its multiplier). */
-static int32_t twice_rescaled2(const tslm_binary_params *b, int32_t v)
+/* One per-row or per-channel rounding, TFLM's MultiplyByQuantizedMultiplier(x, m, shift) + z: by
+ * tslm_dsp_op_shifted() on 2x where the shift is a right shift of 1..22 (rq: its record), else
+ * tslm_requantize. Callers keep |2x| < 2^30. */
+typedef struct {
+    int32_t rq[4];
+    int32_t m, shift, z, fast;
+} round_t;
+
+static void make_round(round_t *q, int32_t m, int32_t shift, int32_t z)
 {
-    return (int32_t)((uint32_t)tslm_requantize(tslm_shl_wrap(v + b->in2_offset, (int)b->left_shift),
-                                               b->in2_multiplier, b->in2_shift) << 1);
+    q->m = m, q->shift = shift, q->z = z;
+    q->fast = shift <= -1 && shift >= -22;
+    if (q->fast) {
+        q->rq[0] = 0;
+        q->rq[1] = m;
+        q->rq[2] = -shift;
+        q->rq[3] = (int32_t)((UINT32_C(1) << (-shift - 1)) + ((uint32_t)z << -shift));
+    }
 }
 
-/* A MEAN of one row from its sum: TFLM's QuantizedMeanOrSum as tslm_mean_s8 computes it. */
-static int32_t mean_of(const tslm_reduce_params *p, int32_t sum)
+TSLM_ALWAYS_INLINE int32_t rounded(const round_t *q, int32_t x)
 {
-    return tslm_clamp_i32(tslm_requantize(sum - p->input_zero_point * p->reduce_count, p->multiplier, p->shift) +
-                              p->output_zero_point, -128, 127);
+    if (q->fast) {
+        return tslm_dsp_op_shifted((int32_t)((uint32_t)x << 1), q->rq);
+    }
+    return tslm_requantize(x, q->m, q->shift) + q->z;
+}
+
+/* Twice input 2's rescaled value for ADD/SUB at left shift 20: 2 R(v) (TFLM's (v + offset) << 20 times
+ * its multiplier). */
+TSLM_ALWAYS_INLINE int32_t twice_rescaled2(const round_t *q, int32_t v, int32_t offset)
+{
+    return (int32_t)((uint32_t)rounded(q, (int32_t)((uint32_t)(v + offset) << 20)) << 1);
+}
+
+/* A MEAN of one row from its sum (zero_sum: the input zero point times the count), as tslm_mean_s8 computes
+ * it: TFLM's QuantizedMeanOrSum. */
+TSLM_ALWAYS_INLINE int32_t mean_of(const round_t *q, int32_t sum, int32_t zero_sum)
+{
+    return tslm_ssat8(rounded(q, sum - zero_sum));
 }
 
 static int32_t row_sum(const int8_t *x, int32_t n)
@@ -220,10 +248,18 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
     }
     if (p->steps == 2) {
         const int32_t o1 = (int32_t)((uint32_t)p->beta.in1_offset << 20);
+        round_t qb;
+        make_round(&qb, p->beta.in2_multiplier, p->beta.in2_shift, 0);
         for (int32_t i = 0; i < cols; ++i) {
-            kct[3 * i + 2] = (int32_t)((uint32_t)o1 + (uint32_t)twice_rescaled2(&p->beta, beta[i]));
+            kct[3 * i + 2] = (int32_t)((uint32_t)o1 + (uint32_t)twice_rescaled2(&qb, beta[i], p->beta.in2_offset));
         }
     }
+    round_t qmean, qvar, qsub;
+    make_round(&qmean, p->mean.multiplier, p->mean.shift, p->mean.output_zero_point);
+    make_round(&qvar, p->var.multiplier, p->var.shift, p->var.output_zero_point);
+    make_round(&qsub, p->sub.in2_multiplier, p->sub.in2_shift, 0);
+    const int32_t zs_mean = p->mean.input_zero_point * p->mean.reduce_count;
+    const int32_t zs_var = p->var.input_zero_point * p->var.reduce_count;
     const int8_t *sq = p->square + 128;
     const int32_t o1 = (int32_t)((uint32_t)p->sub.in1_offset << 20);
     const int keep_n = normalized != NULL && p->steps >= 1;
@@ -231,9 +267,9 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
         const int8_t *x = input + r * cols;
         int8_t *y = output + r * cols;
         int8_t *n = keep_n ? normalized + r * cols : y;
-        const int32_t m = mean_of(&p->mean, row_sum(x, cols));
-        const int32_t t = (int32_t)((uint32_t)o1 - (uint32_t)twice_rescaled2(&p->sub, m));
-        const int32_t v = mean_of(&p->var, differences(x, d, cols, t, rqd, sq));
+        const int32_t m = mean_of(&qmean, row_sum(x, cols), zs_mean);
+        const int32_t t = (int32_t)((uint32_t)o1 - (uint32_t)twice_rescaled2(&qsub, m, p->sub.in2_offset));
+        const int32_t v = mean_of(&qvar, differences(x, d, cols, t, rqd, sq), zs_var);
         const int32_t k = (int32_t)((uint32_t)(p->scale_table[v + 128] + p->scale.in2_offset) << 1);
         const int32_t c = p->scale.in1_offset * k;
         scaled(d, y, n, cols, k, c, rqs);

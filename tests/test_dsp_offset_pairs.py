@@ -193,6 +193,8 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                      "conv1x1_15px_c32_o10_relu": lambda: _conv1x1_model((3, 5), 32, 10, 1, -30, 6),
                      "conv1x1_4px_c16_o7_none": lambda: _conv1x1_model((2, 2), 16, 7, 0, 12, 7),
                      "fc_rows3_d37_o6_none": lambda: _fc_model(3, 37, 6, 0, 3, 8),
+                     "fc_rows2_d68_o4_none": lambda: _fc_model(2, 68, 4, 0, -7, 10),
+                     "fc_rows2_d100_o8_relu": lambda: _fc_model(2, 100, 8, 1, -40, 11),
                      "conv1x1_5px_c20_o9_relu": lambda: _conv1x1_model((1, 5), 20, 9, 1, -60, 9)}
 
 

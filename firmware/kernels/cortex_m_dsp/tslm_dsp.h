@@ -657,10 +657,12 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_pair2(const int32_t *w, const int32_t *x, co
  * groups is unrolled TSLM_OP_Q2_U (TSLM_OP_Q1_U) times and entered part-way (every group is the same
  * number of 32-bit instructions, so the entry is the loop's address + skipped groups x their bytes, + 1
  * for Thumb, loaded into pc):
- * no remainder code and no loop control for depths of one pass. The job (twelve words, copied to the
- * stack on entry): x, the passes ceil(n4 / U), w, rq, out0, out1, 16 n4 - 8 (from the end of a four's
+ * no remainder code (2x2: the first group before the loop, where pixel 1's sums start from pixel 0's
+ * inits, so n4 >= 2 and the loop takes n4 - 1). The job (twelve words, copied to the stack on entry):
+ * x, the passes ceil(groups / U), w, rq, out0, out1, 16 n4 - 8 (from the end of a four's
  * pair 0 to its pair 1), the end of the fours' records, two unused, act_min, the bytes of the groups
- * the first pass skips; then the loops' entry addresses.
+ * the first pass skips; then the loops' entry addresses. Weak: the FULLY_CONNECTED and CONV_2D objects
+ * both define them, the link keeps one copy.
  */
 typedef struct {
     const int32_t *x;
@@ -719,13 +721,26 @@ typedef struct {
 #define TSLM_OP_CLAMP4 "ldr r0, [sp, #40]\n\t" TSLM_OP_CLAMP1("r3") TSLM_OP_CLAMP1("r4") TSLM_OP_CLAMP1("r5") \
     TSLM_OP_CLAMP1("r6")
 #define TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP TSLM_OP_Q2_GROUP TSLM_OP_Q2_GROUP TSLM_OP_Q2_GROUP
+/* the first group, outside the loop: pixel 1's sums start from pixel 0's inits (r3, r5) */
+#define TSLM_OP_Q2_FIRST                                   \
+    "ldrd r12, lr, [r1], #16\n\t"                        \
+    "ldmia r0!, {r8-r11}\n\t"                            \
+    "smlad r4, r12, r10, r3\n\t"                         \
+    "smlad r3, r12, r8, r3\n\t"                          \
+    "sxtb16 r12, r12\n\t"                                \
+    "smlad r6, r12, r10, r5\n\t"                         \
+    "smlad r5, r12, r8, r5\n\t"                          \
+    "smlad r3, lr, r9, r3\n\t"                           \
+    "smlad r4, lr, r11, r4\n\t"                          \
+    "sxtb16 lr, lr\n\t"                                  \
+    "smlad r5, lr, r9, r5\n\t"                           \
+    "smlad r6, lr, r11, r6\n\t"
 /* one pair of a four, two pixels: its records at r7 (then past them), its words at r1; L: its loop's
  * label, ENTRY: where the stack holds the loop's entry */
 #define TSLM_OP_Q2_PAIR(SAT, L, ENTRY)                     \
     "ldrd r3, r5, [r7]\n\t"                              \
-    "mov r4, r3\n\t"                                     \
-    "mov r6, r5\n\t"                                     \
     "ldrd r0, r2, [sp]\n\t"                              \
+    TSLM_OP_Q2_FIRST                                     \
     "ldr pc, [sp, #" ENTRY "]\n"                         \
     L ":\n\t"                                            \
     TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 \
@@ -810,22 +825,22 @@ typedef struct {
     "bne 2b\n\t"                                         \
     TSLM_OP_LEAVE
 
-__attribute__((naked, noinline, unused)) static void tslm_dsp_op_quads2_full(const tslm_dsp_op_job *job)
+__attribute__((naked, noinline, weak)) void tslm_dsp_op_quads2_full(const tslm_dsp_op_job *job)
 {
     (void)job;
     __asm__ volatile(TSLM_OP_Q2(TSLM_OP_FULL4));
 }
-__attribute__((naked, noinline, unused)) static void tslm_dsp_op_quads2_clamp(const tslm_dsp_op_job *job)
+__attribute__((naked, noinline, weak)) void tslm_dsp_op_quads2_clamp(const tslm_dsp_op_job *job)
 {
     (void)job;
     __asm__ volatile(TSLM_OP_Q2(TSLM_OP_CLAMP4));
 }
-__attribute__((naked, noinline, unused)) static void tslm_dsp_op_quads1_full(const tslm_dsp_op_job *job)
+__attribute__((naked, noinline, weak)) void tslm_dsp_op_quads1_full(const tslm_dsp_op_job *job)
 {
     (void)job;
     __asm__ volatile(TSLM_OP_Q1(TSLM_OP_FULL4));
 }
-__attribute__((naked, noinline, unused)) static void tslm_dsp_op_quads1_clamp(const tslm_dsp_op_job *job)
+__attribute__((naked, noinline, weak)) void tslm_dsp_op_quads1_clamp(const tslm_dsp_op_job *job)
 {
     (void)job;
     __asm__ volatile(TSLM_OP_Q1(TSLM_OP_CLAMP4));
@@ -834,6 +849,7 @@ __attribute__((naked, noinline, unused)) static void tslm_dsp_op_quads1_clamp(co
 #undef TSLM_OP_LEAVE
 #undef TSLM_OP_Q2_GROUP
 #undef TSLM_OP_Q2_GROUP4
+#undef TSLM_OP_Q2_FIRST
 #undef TSLM_OP_RQ
 #undef TSLM_OP_FULL4
 #undef TSLM_OP_CLAMP1
@@ -917,10 +933,11 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_rows(const int32_t *x, const int32_t *w
 {
     int8_t *const end0 = out0 + (channels & ~3);
 #if defined(TSLM_DSP_OP_QUADS)
-    if (out0 < end0 && (full || hi == 127)) {
+    if (out0 < end0 && (full || hi == 127) && n4 > 1) {
         const int32_t fours = channels & ~3, u = out1 != NULL ? TSLM_OP_Q2_U : TSLM_OP_Q1_U;
-        const int32_t skip = (u - n4 % u) % u * (out1 != NULL ? 48 : 56);
-        const tslm_dsp_op_job job = {x, (n4 + u - 1) / u, w, rq, out0, out1, 16 * n4 - 8, rq + 4 * fours,
+        const int32_t loop = out1 != NULL ? n4 - 1 : n4; /* groups in the loop */
+        const int32_t skip = (u - loop % u) % u * (out1 != NULL ? 48 : 56);
+        const tslm_dsp_op_job job = {x, (loop + u - 1) / u, w, rq, out0, out1, 16 * n4 - 8, rq + 4 * fours,
                                      0, 0, lo, skip};
         if (out1 != NULL) {
             if (full) {

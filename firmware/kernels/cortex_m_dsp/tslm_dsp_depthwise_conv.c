@@ -310,8 +310,8 @@ static void col_widen4(const col_geo *q, const int8_t *src, int32_t *col)
             col_pair4(q->zero_points, tslm_read32(src), d + q->j0, cs);
         }
         const int8_t *s = src + q->first;
-        int32_t *dj = d + q->in0;
-        for (int32_t j = 0; j < pairs; ++j, s += 2 * row, ++dj) { /* 2 loads, 2 PKH, 4 SXTB16, 4 stores */
+        int32_t *dj = d + q->in0, *const dend = dj + pairs;
+        for (; dj < dend; s += 2 * row, ++dj) { /* 2 loads, 2 PKH, 4 SXTB16, 4 stores */
             col_pair4(tslm_read32(s), tslm_read32(s + row), dj, cs);
         }
         if (q->bottom) { /* the last row's pair, its second row outside */
@@ -373,16 +373,15 @@ static void col_pad(const tslm_depthwise_conv_params *p, int32_t *col, int32_t J
     const int32_t zp = -p->input_offset;
     const int32_t pad = pack_lo(zp, zp);
     const int32_t j0 = p->pad_h / 2, j1 = (p->pad_h + p->input_h + 1) / 2 < J ? (p->pad_h + p->input_h + 1) / 2 : J;
-    for (int32_t k = 0; k < chans * p->ring_w; ++k) {
-        const int32_t xp = k % p->ring_w;
-        const int inside = xp >= p->pad_w && xp < p->pad_w + p->input_w;
-        int32_t *d = col + k * J;
-        for (int32_t j = 0; j < J; ++j) {
-            if (!inside || j < j0 || j >= j1) {
+    int32_t *d = col;
+    for (int32_t k = 0; k < chans; ++k) {
+        for (int32_t xp = 0; xp < p->ring_w; ++xp, d += J) {
+            const int inside = xp >= p->pad_w && xp < p->pad_w + p->input_w;
+            for (int32_t j = 0; j < (inside ? j0 : J); ++j) {
                 d[j] = pad;
             }
-            if (inside && j == j0) {
-                j = j1 - 1; /* the image's pairs: col_widen's */
+            for (int32_t j = inside ? j1 : J; j < J; ++j) { /* (the image's pairs: col_widen's) */
+                d[j] = pad;
             }
         }
     }
@@ -518,7 +517,6 @@ typedef struct {
     int32_t xcol, ocol, xs, oc, bspan, ostop, rest1;
     int32_t rqp, wp, xbase, obase, cstride, owoc, ostopc;
     int32_t kn;   /* 148: the K x 1 driver's pairs */
-    int32_t rsel; /* 152: the channel's block loop (TSLM_DW_RSEL) */
 } col33_ctx;
 
 /* One filter column of a 3x3 block: the column's three x words X0, X1, X2 in r8-r10 (XLOAD), the weights
@@ -587,8 +585,7 @@ typedef struct {
     "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                                       \
     "str r8, [%[ctx], #120]\n\t"                                                                               \
     "mov %[t], r9\n\t"                                                                                         \
-    "str r10, [%[ctx], #0]\n\t"                                                                                \
-    "str r12, [%[ctx], #4]\n\t"                                                                                \
+    "strd r10, r12, [%[ctx], #0]\n\t"                                                                          \
     "str r11, [%[ctx], #8]\n\t"                                                                                \
     KFIX WEIGHTS                                                                                               \
     "ldrd r8, r9, [%[ctx], #128]\n\t"                                                                          \
@@ -609,12 +606,10 @@ typedef struct {
     "ldrd r8, r9, [%[ctx], #92]\n\t"                                                                           \
     "ldrd r10, r11, [%[ctx], #100]\n\t"                                                                        \
     "ldr r12, [%[ctx], #108]\n\t"                                                                              \
-    "add r8, r8, r10\n\t"                                                                                      \
-    "add r9, r9, r11\n\t"                                                                                      \
-    "strd r8, r9, [%[ctx], #92]\n\t"                                                                           \
-    "mov %[xp], r8\n\t"                                                                                        \
-    "mov %[o], r9\n\t"                                                                                         \
-    "add r12, r9, r12\n\t"                                                                                     \
+    "add %[xp], r8, r10\n\t"                                                                                   \
+    "add %[o], r9, r11\n\t"                                                                                    \
+    "strd %[xp], %[o], [%[ctx], #92]\n\t"                                                                      \
+    "add r12, %[o], r12\n\t"                                                                                   \
     "str r12, [%[ctx], #16]\n\t"
 #define TSLM_DW_COL_END                                                                                        \
     "3:\n\t"                                                                                                   \
@@ -632,20 +627,18 @@ typedef struct {
     "add %[o], %[o], r11, lsl #1\n\t"                                                                          \
     "cmp %[o], r12\n\t"                                                                                        \
     "bne 1b\n\t"
-/* EPI_SAT: the channel's block loop (152: 0..3 for r = 5..8, 4 the loop with r in a register), chosen per
- * column by TBH; BLOCK(REQ4) one block loop (label 1), then on at label 8 */
-#define TSLM_DW_RSEL                                                                                           \
-    "sub r8, r11, #5\n\t"                                                                                      \
-    "cmp r8, #4\n\t"                                                                                           \
-    "blo 6f\n\t"                                                                                               \
-    "mov r8, #4\n\t"                                                                                           \
-    "6:\n\t"                                                                                                   \
-    "str r8, [%[ctx], #152]\n\t"
+/* EPI_SAT: the channel's block loop chosen per column by TBH on its right shift r (<= 21 for this epilogue,
+ * dsp_layout.depthwise_column_records): r = 5..8 a copy with SSAT's immediate shift, the others the loop with r
+ * in a register; BLOCK(REQ4) one block loop (label 1), then on at label 8 */
+#define TSLM_DW_G "(15f - 9b) / 2, "
 #define TSLM_DW_BLOCKS_R(BLOCK)                                                                                \
-    "ldr r8, [%[ctx], #152]\n\t"                                                                               \
+    "ldr r8, [%[ctx], #8]\n\t"                                                                                 \
     "tbh [pc, r8, lsl #1]\n\t"                                                                                 \
     "9:\n\t"                                                                                                   \
-    ".hword (11f - 9b) / 2, (12f - 9b) / 2, (13f - 9b) / 2, (14f - 9b) / 2, (15f - 9b) / 2\n\t"              \
+    ".hword " TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G                                                \
+    "(11f - 9b) / 2, (12f - 9b) / 2, (13f - 9b) / 2, (14f - 9b) / 2, "                                         \
+    TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G       \
+    TSLM_DW_G TSLM_DW_G "(15f - 9b) / 2\n\t"                                                                   \
     "11:\n\t" BLOCK(TSLM_COL3B_REQ4R("5")) "b 8f\n\t"                                                          \
     "12:\n\t" BLOCK(TSLM_COL3B_REQ4R("6")) "b 8f\n\t"                                                          \
     "13:\n\t" BLOCK(TSLM_COL3B_REQ4R("7")) "b 8f\n\t"                                                          \
@@ -673,14 +666,13 @@ typedef struct {
     "add %[xp], %[xp], #8\n\t"                                                                                 \
     REQ4                                                                                                       \
     TSLM_DW_STORE4
-#define TSLM_COL3_CHANNELS(BLOCKS, REQ1, KFIX, RSEL)                                                           \
+#define TSLM_COL3_CHANNELS(BLOCKS, REQ1, KFIX)                                                           \
     __asm__ volatile("ldr lr, [%[ctx], #20]\n\t"                                                               \
-            TSLM_DW_CHAN_HEAD(KFIX RSEL, TSLM_COL3_WEIGHTS)                                                    \
+            TSLM_DW_CHAN_HEAD(KFIX, TSLM_COL3_WEIGHTS)                                                    \
             TSLM_DW_COL_HEAD                                                                                   \
             BLOCKS                                                                                             \
-            "ldr r8, [%[ctx], #116]\n\t"                                                                       \
-            "cmp r8, #0\n\t"                                                                                   \
-            "beq 3f\n\t"                                                                                       \
+            "ldr %[a1], [%[ctx], #116]\n\t"                                                                    \
+            "cbz %[a1], 3f\n\t"                                                                                \
             TSLM_COL3_TAIL_FX("28", "%[t]") "add %[xp], %[xp], lr\n\t"                                         \
             TSLM_COL3_TAIL_FX("36", "%[a0]") "add %[xp], %[xp], lr\n\t"                                        \
             TSLM_COL3_TAIL_FX("44", "%[a0]")                                                                   \
@@ -688,7 +680,7 @@ typedef struct {
             "strb %[a0], [%[o]]\n\t"                                                                           \
             TSLM_DW_COL_END                                                                                    \
             TSLM_DW_CHAN_END                                                                                   \
-            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t), [xp] "=&r"(xp),    \
+            : [a0] "=&r"(a0), [a1] "=&l"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t), [xp] "=&r"(xp),    \
               [o] "=&r"(o)                                                                                     \
             : [ctx] "r"(ctx)                                                                                   \
             : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
@@ -712,7 +704,7 @@ TSLM_ALWAYS_INLINE void col_3x3_channels_sat(const int32_t *ctx)
     int32_t a0, a1, a2, a3, t;
     const int32_t *xp;
     int8_t *o;
-    TSLM_COL3_CHANNELS(TSLM_DW_BLOCKS_R(TSLM_COL3_BLOCK), TSLM_COL3B_REQ1, "", TSLM_DW_RSEL);
+    TSLM_COL3_CHANNELS(TSLM_DW_BLOCKS_R(TSLM_COL3_BLOCK), TSLM_COL3B_REQ1, "");
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
 
@@ -721,7 +713,7 @@ TSLM_ALWAYS_INLINE void col_3x3_channels_rsat(const int32_t *ctx)
     int32_t a0, a1, a2, a3, t;
     const int32_t *xp;
     int8_t *o;
-    TSLM_COL3_CHANNELS(TSLM_DW_BLOCKS_1(TSLM_COL3_BLOCK, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1, TSLM_COL3_KFIX, "");
+    TSLM_COL3_CHANNELS(TSLM_DW_BLOCKS_1(TSLM_COL3_BLOCK, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
 
@@ -859,19 +851,18 @@ TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const int32
     "smlad %[a0], r11, r8, %[t]\n\t"                                                                           \
     "ldr r11, [%[ctx], #36]\n\t"                                                                               \
     "smlad %[a0], r11, r9, %[a0]\n\t"
-#define TSLM_K1_CHANNELS(WEIGHTS, BLOCKS, TAIL, REQ1, KFIX, RSEL)                                              \
-    __asm__ volatile(TSLM_DW_CHAN_HEAD(KFIX RSEL, WEIGHTS)                                                     \
+#define TSLM_K1_CHANNELS(WEIGHTS, BLOCKS, TAIL, REQ1, KFIX)                                              \
+    __asm__ volatile(TSLM_DW_CHAN_HEAD(KFIX, WEIGHTS)                                                     \
             TSLM_DW_COL_HEAD                                                                                   \
             BLOCKS                                                                                             \
-            "ldr r11, [%[ctx], #116]\n\t"                                                                      \
-            "cmp r11, #0\n\t"                                                                                  \
-            "beq 3f\n\t"                                                                                       \
+            "ldr %[a1], [%[ctx], #116]\n\t"                                                                    \
+            "cbz %[a1], 3f\n\t"                                                                                \
             TAIL                                                                                               \
             REQ1                                                                                               \
             "strb %[a0], [%[o]]\n\t"                                                                           \
             TSLM_DW_COL_END                                                                                    \
             TSLM_DW_CHAN_END                                                                                   \
-            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t), [xp] "=&r"(xp),    \
+            : [a0] "=&r"(a0), [a1] "=&l"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t), [xp] "=&r"(xp),    \
               [o] "=&r"(o)                                                                                     \
             : [ctx] "r"(ctx)                                                                                   \
             : "r8", "r9", "r10", "r11", "r12", "cc", "memory")
@@ -883,23 +874,20 @@ TSLM_ALWAYS_INLINE void col_k1_channels(const int32_t *ctx, const int32_t n, con
     const int32_t *xp;
     int8_t *o;
     if (n == 2 && !rsat) {
-        TSLM_K1_CHANNELS(TSLM_K1_W2B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK2B), TSLM_K1_TAIL2B, TSLM_COL3B_REQ1, "",
-                         TSLM_DW_RSEL);
+        TSLM_K1_CHANNELS(TSLM_K1_W2B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK2B), TSLM_K1_TAIL2B, TSLM_COL3B_REQ1, "");
     } else if (n == 2) {
         TSLM_K1_CHANNELS(TSLM_K1_W2B, TSLM_DW_BLOCKS_1(TSLM_K1_BLOCK2B, TSLM_COL3B_RREQ12_4), TSLM_K1_TAIL2B,
-                         TSLM_COL3B_RREQ1, TSLM_COL3_KFIX, "");
+                         TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
     } else if (even && !rsat) {
-        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK4), TSLM_K1_TAIL4, TSLM_COL3B_REQ1, "",
-                         TSLM_DW_RSEL);
+        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK4), TSLM_K1_TAIL4, TSLM_COL3B_REQ1, "");
     } else if (even) {
         TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_1(TSLM_K1_BLOCK4, TSLM_COL3B_RREQ12_4), TSLM_K1_TAIL4,
-                         TSLM_COL3B_RREQ1, TSLM_COL3_KFIX, "");
+                         TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
     } else if (!rsat) {
-        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK5), TSLM_K1_TAIL5, TSLM_COL3B_REQ1, "",
-                         TSLM_DW_RSEL);
+        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK5), TSLM_K1_TAIL5, TSLM_COL3B_REQ1, "");
     } else {
         TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_1(TSLM_K1_BLOCK5, TSLM_COL3B_RREQ12_4), TSLM_K1_TAIL5,
-                         TSLM_COL3B_RREQ1, TSLM_COL3_KFIX, "");
+                         TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
     }
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
@@ -927,7 +915,7 @@ TSLM_ALWAYS_INLINE void col_k1_channels(const int32_t *ctx, const int32_t n, con
 #undef TSLM_K1_7
 #undef TSLM_COL3_CHANNELS
 #undef TSLM_COL3_BLOCK
-#undef TSLM_DW_RSEL
+#undef TSLM_DW_G
 #undef TSLM_DW_BLOCKS_R
 #undef TSLM_DW_BLOCKS_1
 #undef TSLM_COL3B_REQR
@@ -1040,20 +1028,19 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
     ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
     col_geo geo;
     col_geometry(p, J, &geo);
+    col_pad(p, col, J, C < 4 ? C : 4);
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * C;
         int8_t *out_b = output + b * p->output_h * p->output_w * OC;
+        /* the driver moves these on by the channels it runs (depth multiplier 1: col_run) */
+        ctx.rqp = (int32_t)(uintptr_t)p->requant; /* pointers as int32_t: the target's are 32 bits */
+        ctx.wp = (int32_t)(uintptr_t)weights;
+        ctx.obase = (int32_t)(uintptr_t)out_b - OC;
         for (int32_t g = 0; 4 * g < C; ++g) {
             const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
-            if (b == 0 && g == 0) {
-                col_pad(p, col, J, chans);
-            }
             col_widen_group(p, &geo, in_b, g, col, chans);
-            if (full > 0) { /* the group's channels (depth multiplier 1: col_run) */
-                ctx.rqp = (int32_t)(uintptr_t)(p->requant + 16 * g); /* pointers as int32_t: the target's are 32 bits */
-                ctx.wp = (int32_t)(uintptr_t)(weights + 24 * g);
+            if (full > 0) { /* the group's channels */
                 ctx.xbase = (int32_t)(uintptr_t)col - 4 * xs;
-                ctx.obase = (int32_t)(uintptr_t)(out_b + 4 * g) - OC;
                 ctx.ostopc = ctx.obase + chans;
                 if (epi == EPI_RSAT) {
                     col_3x3_channels_rsat(&ctx.m);
@@ -1089,21 +1076,20 @@ TSLM_ALWAYS_INLINE void col_run_k1_body(const tslm_depthwise_conv_params *p, con
     ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC, ctx.kn = n;
     col_geo geo;
     col_geometry(p, J, &geo);
+    col_pad(p, col, J, C < 4 ? C : 4);
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * C;
         int8_t *out_b = output + b * p->output_h * p->output_w * OC;
+        /* the driver moves these on by the channels it runs (as col_run_3x3_body's) */
+        ctx.rqp = (int32_t)(uintptr_t)p->requant; /* the target's pointers: 32 bits */
+        ctx.wp = (int32_t)(uintptr_t)weights;
+        ctx.obase = (int32_t)(uintptr_t)out_b - OC;
         for (int32_t g = 0; 4 * g < C; ++g) {
             const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
-            if (b == 0 && g == 0) {
-                col_pad(p, col, J, chans);
-            }
             col_widen_group(p, &geo, in_b, g, col, chans);
             if (n <= 3) { /* the group's channels in col_k1_channels (as col_run_3x3_body), the rest in C */
                 if (full > 0) {
-                    ctx.rqp = (int32_t)(uintptr_t)(p->requant + 16 * g); /* the target's pointers: 32 bits */
-                    ctx.wp = (int32_t)(uintptr_t)(weights + 4 * g * n);
                     ctx.xbase = (int32_t)(uintptr_t)col - 4 * xs;
-                    ctx.obase = (int32_t)(uintptr_t)(out_b + 4 * g) - OC;
                     ctx.ostopc = ctx.obase + chans;
                     col_k1_channels(&ctx.m, n, p->filter_h == 4, epi == EPI_RSAT);
                 }

@@ -17,12 +17,17 @@ run in order by :func:`run` (``driver.lower_graph``) and tested on its own (test
   included); the portable target keeps the separate ops (ops/layer_norm.py). Runs after the tables, whose
   values it reuses.
 
+- :func:`dsp_strided_copies`: on the DSP targets (Helium included) a strided copy (TRANSPOSE, STRIDED_SLICE,
+  SLICE, GATHER with constant indices...) calls ``tslm_dsp_strided_copy``, which copies contiguous runs a
+  word at a time (a transformer's head split and merge) and hands every other walk to the portable kernel.
+
 Aliasing and in-place decisions are the planner's passes (planner.py: ``resolve_aliases``,
 ``choose_in_place``).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 import numpy as np
@@ -76,9 +81,16 @@ def fused_layer_norms(lw: Lowering, steps: list[Step]) -> list[Step]:
     return fuse_layer_norms(lw, steps) if lw.target.dsp else steps
 
 
+def dsp_strided_copies(lw: Lowering, steps: list[Step]) -> list[Step]:
+    if not lw.target.dsp:
+        return steps
+    return _each_call(lw, steps, lambda lw, s: lw.target_kernel(replace(s), "copy")
+                      if s.func == "tslm_strided_copy" and s.variant is None else None)
+
+
 PASSES: tuple[Callable[[Lowering, list[Step]], list[Step]], ...] = (tables_for_one_byte_functions,
                                                                      grouped_conv_for_depth_multipliers,
-                                                                     fused_layer_norms)
+                                                                     fused_layer_norms, dsp_strided_copies)
 
 
 def run(lw: Lowering, steps: list[Step], passes=PASSES) -> list[Step]:

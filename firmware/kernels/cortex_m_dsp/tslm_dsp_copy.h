@@ -1,0 +1,11 @@
+/* tslm_dsp_copy.h - strided copies (TRANSPOSE, STRIDED_SLICE, SLICE, GATHER with constant indices) for the
+ * Cortex-M DSP targets: a drop-in for tslm_strided_copy (same params), calling it for whatever it does not
+ * handle. */
+#ifndef TSLM_DSP_COPY_H
+#define TSLM_DSP_COPY_H
+
+#include "tslm_copy.h"
+
+void tslm_dsp_strided_copy(const tslm_gather_params *p, const void *input, void *output);
+
+#endif /* TSLM_DSP_COPY_H */

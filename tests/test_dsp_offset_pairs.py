@@ -195,6 +195,7 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                      "fc_rows3_d37_o6_none": lambda: _fc_model(3, 37, 6, 0, 3, 8),
                      "fc_rows2_d68_o4_none": lambda: _fc_model(2, 68, 4, 0, -7, 10),
                      "fc_rows2_d100_o8_relu": lambda: _fc_model(2, 100, 8, 1, -40, 11),
+                     "fc_row1_d100_o8_none": lambda: _fc_model(1, 100, 8, 0, 20, 12),
                      "conv1x1_5px_c20_o9_relu": lambda: _conv1x1_model((1, 5), 20, 9, 1, -60, 9)}
 
 

@@ -679,7 +679,7 @@ typedef struct {
     int32_t skip;
 } tslm_dsp_op_job;
 #define TSLM_OP_Q2_U 16 /* groups per pass; 48 bytes each */
-#define TSLM_OP_Q1_U 8  /* 56 bytes each */
+#define TSLM_OP_Q1_U 16 /* 56 bytes each */
 
 #define TSLM_OP_ENTER                                      \
     "push {r4-r11, lr}\n\t"                              \
@@ -790,6 +790,7 @@ typedef struct {
     "smlad r5, r11, lr, r5\n\t"                          \
     "sxtb16 r11, r11\n\t"                                \
     "smlad r6, r11, lr, r6\n\t"
+#define TSLM_OP_Q1_GROUP4 TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP
 #define TSLM_OP_Q1(SAT)                                    \
     TSLM_OP_ENTER                                        \
     "2:\n\t"                                             \
@@ -798,8 +799,7 @@ typedef struct {
     "ldrd r0, r2, [sp]\n\t"                              \
     "ldr pc, [sp, #48]\n"                                \
     "5:\n\t"                                             \
-    TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP \
-    TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP \
+    TSLM_OP_Q1_GROUP4 TSLM_OP_Q1_GROUP4 TSLM_OP_Q1_GROUP4 TSLM_OP_Q1_GROUP4 \
     "subs r2, r2, #1\n\t"                                \
     "bne 5b\n\t"                                         \
     "6:\n\t"                                             \
@@ -857,6 +857,7 @@ __attribute__((naked, noinline, weak)) void tslm_dsp_op_quads1_clamp(const tslm_
 #undef TSLM_OP_Q2_PAIR
 #undef TSLM_OP_Q2
 #undef TSLM_OP_Q1_GROUP
+#undef TSLM_OP_Q1_GROUP4
 #undef TSLM_OP_Q1
 #endif
 

@@ -288,7 +288,7 @@ typedef struct {
     int32_t zero_points;      /* the input zero point in each byte */
 } col_geo;
 
-static void col_geometry(const tslm_depthwise_conv_params *p, int32_t J, col_geo *q)
+__attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_params *p, int32_t J, col_geo *q)
 {
     const int32_t j0 = p->pad_h / 2, j1 = (p->pad_h + p->input_h + 1) / 2 < J ? (p->pad_h + p->input_h + 1) / 2 : J;
     const int32_t in0 = (p->pad_h + 1) / 2, in1 = (p->pad_h + p->input_h) / 2 < J ? (p->pad_h + p->input_h) / 2 : J;
@@ -301,7 +301,7 @@ static void col_geometry(const tslm_depthwise_conv_params *p, int32_t J, col_geo
 
 /* Widen four channels' image columns (src: their first column's row 0; col: the group's first padded column
  * of the image). */
-static void col_widen4(const col_geo *q, const int8_t *src, int32_t *col)
+__attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t *src, int32_t *col)
 {
     const int32_t cs = q->cs, row = q->row, pairs = q->pairs;
     int32_t *d = col;
@@ -334,7 +334,7 @@ TSLM_ALWAYS_INLINE void col_widen_group(const tslm_depthwise_conv_params *p, con
 /* Widen group g's padded columns into col (`chans` of its four channels kept): the words of rows
  * 2j, 2j + 1 of the image (pairs wholly outside it are zero points, written by col_pad once per call); the last,
  * partial group (col_widen4 the others). */
-static void col_widen(const tslm_depthwise_conv_params *p, const int8_t *in_b, int32_t g, int32_t *col,
+__attribute__((noinline)) static void col_widen(const tslm_depthwise_conv_params *p, const int8_t *in_b, int32_t g, int32_t *col,
                       int32_t J, int32_t chans)
 {
     const uint32_t zp = (uint8_t)(-p->input_offset);
@@ -368,7 +368,7 @@ static void col_widen(const tslm_depthwise_conv_params *p, const int8_t *in_b, i
 }
 
 /* The words no group's image values reach (columns and row pairs wholly outside the image): zero points. */
-static void col_pad(const tslm_depthwise_conv_params *p, int32_t *col, int32_t J, int32_t chans)
+__attribute__((noinline)) static void col_pad(const tslm_depthwise_conv_params *p, int32_t *col, int32_t J, int32_t chans)
 {
     const int32_t zp = -p->input_offset;
     const int32_t pad = pack_lo(zp, zp);
@@ -1018,7 +1018,7 @@ __attribute__((noinline)) static void col_3x3_rest(const tslm_depthwise_conv_par
 TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, const int8_t *input,
                                          const int32_t *weights, int8_t *output, int32_t *col, const int epi)
 {
-    const int32_t C = p->input_c, OC = p->output_c; /* depth multiplier 1 (col_run) */
+    const int32_t C = p->input_c, OC = p->output_c; /* depth multiplier 1 (ops/conv.py) */
     const int32_t J = col_words(p), xs = p->stride_w * J, ostep = p->output_w * OC, tap_x = p->dilation_w * J;
     const int32_t full = p->output_h / 4, rest = p->output_h - 4 * full;
     col33_ctx ctx;
@@ -1032,7 +1032,7 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * C;
         int8_t *out_b = output + b * p->output_h * p->output_w * OC;
-        /* the driver moves these on by the channels it runs (depth multiplier 1: col_run) */
+        /* the driver moves these on by the channels it runs (depth multiplier 1) */
         ctx.rqp = (int32_t)(uintptr_t)p->requant; /* pointers as int32_t: the target's are 32 bits */
         ctx.wp = (int32_t)(uintptr_t)weights;
         ctx.obase = (int32_t)(uintptr_t)out_b - OC;
@@ -1186,7 +1186,8 @@ TSLM_ALWAYS_INLINE void col_run(const tslm_depthwise_conv_params *p, const int8_
     const int32_t J = col_words(p);
     const int32_t xs = p->stride_w * J; /* words between output columns' first input columns */
 #if defined(TSLM_DSP_ASM)
-    if (FW == 3 && n == 2 && !s2 && dm == 1 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* the drivers: dm 1 */
+    /* the drivers take depth multiplier 1, the only one the compiler gives this layout (ops/conv.py) */
+    if (FW == 3 && n == 2 && !s2 && (epi == EPI_SAT || epi == EPI_RSAT)) {
         if (epi == EPI_SAT) {
             col_run_3x3_sat(p, input, weights, output, col);
         } else {
@@ -1194,7 +1195,7 @@ TSLM_ALWAYS_INLINE void col_run(const tslm_depthwise_conv_params *p, const int8_
         }
         return;
     }
-    if (FW == 1 && n >= 2 && n <= 8 && !s2 && dm == 1 && (epi == EPI_SAT || epi == EPI_RSAT)) {
+    if (FW == 1 && n >= 2 && n <= 8 && !s2 && (epi == EPI_SAT || epi == EPI_RSAT)) {
         if (epi == EPI_SAT) {
             col_run_k1_sat(p, input, weights, output, col, n);
         } else {

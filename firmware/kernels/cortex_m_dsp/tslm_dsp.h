@@ -861,6 +861,42 @@ __attribute__((naked, noinline, weak)) void tslm_dsp_op_quads1_clamp(const tslm_
 #undef TSLM_OP_Q1
 #endif
 
+#if defined(TSLM_DSP_OP_QUADS)
+/* The job of the whole fours of `channels` (w, rq: the first four's) for widened rows x of n4 groups, two
+ * rows (two) or one a call; the number of channels it covers, 0 where the assembly does not apply. */
+TSLM_ALWAYS_INLINE int32_t tslm_dsp_op_job_init(tslm_dsp_op_job *job, const int32_t *x, const int32_t *w,
+                                                const int32_t *rq, int32_t n4, int32_t channels, int32_t lo,
+                                                int32_t hi, const int full, const int two)
+{
+    const int32_t fours = channels & ~3, u = two ? TSLM_OP_Q2_U : TSLM_OP_Q1_U;
+    const int32_t loop = two ? n4 - 1 : n4; /* groups in the loop */
+    if (fours == 0 || !(full || hi == 127) || n4 < 2) {
+        return 0;
+    }
+    job->x = x, job->nq = (loop + u - 1) / u, job->w = w, job->rq = rq, job->out0 = NULL, job->out1 = NULL;
+    job->wback = 16 * n4 - 8, job->rq_end = rq + 4 * fours, job->unused0 = 0, job->unused1 = 0, job->lo = lo;
+    job->skip = (u - loop % u) % u * (two ? 48 : 56);
+    return fours;
+}
+
+/* The job's fours for output rows out0 (and out1 with a two-row job). */
+TSLM_ALWAYS_INLINE void tslm_dsp_op_job_run(tslm_dsp_op_job *job, int8_t *out0, int8_t *out1, const int full)
+{
+    job->out0 = out0, job->out1 = out1;
+    if (out1 != NULL) {
+        if (full) {
+            tslm_dsp_op_quads2_full(job);
+        } else {
+            tslm_dsp_op_quads2_clamp(job);
+        }
+    } else if (full) {
+        tslm_dsp_op_quads1_full(job);
+    } else {
+        tslm_dsp_op_quads1_clamp(job);
+    }
+}
+#endif
+
 /* tslm_dsp_widen2 and tslm_dsp_widen1 for the offset-pair kernels: the whole groups in one assembly loop
  * (two at a time; per group and row one LDR and two SXTB16, one STM or STRD), the last part group in C. */
 static inline void tslm_dsp_op_widen2(const int8_t *a, const int8_t *b, int32_t len, int32_t *dst)
@@ -934,25 +970,11 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_rows(const int32_t *x, const int32_t *w
 {
     int8_t *const end0 = out0 + (channels & ~3);
 #if defined(TSLM_DSP_OP_QUADS)
-    if (out0 < end0 && (full || hi == 127) && n4 > 1) {
-        const int32_t fours = channels & ~3, u = out1 != NULL ? TSLM_OP_Q2_U : TSLM_OP_Q1_U;
-        const int32_t loop = out1 != NULL ? n4 - 1 : n4; /* groups in the loop */
-        const int32_t skip = (u - loop % u) % u * (out1 != NULL ? 48 : 56);
-        const tslm_dsp_op_job job = {x, (loop + u - 1) / u, w, rq, out0, out1, 16 * n4 - 8, rq + 4 * fours,
-                                     0, 0, lo, skip};
-        if (out1 != NULL) {
-            if (full) {
-                tslm_dsp_op_quads2_full(&job);
-            } else {
-                tslm_dsp_op_quads2_clamp(&job);
-            }
-            out1 += fours;
-        } else if (full) {
-            tslm_dsp_op_quads1_full(&job);
-        } else {
-            tslm_dsp_op_quads1_clamp(&job);
-        }
-        out0 += fours, rq += 4 * fours, w += fours * n4;
+    tslm_dsp_op_job job;
+    const int32_t fours = tslm_dsp_op_job_init(&job, x, w, rq, n4, channels, lo, hi, full, out1 != NULL);
+    if (fours > 0) {
+        tslm_dsp_op_job_run(&job, out0, out1, full);
+        out0 += fours, out1 = out1 != NULL ? out1 + fours : NULL, rq += 4 * fours, w += fours * n4;
     }
 #endif
     if (out1 != NULL) {

@@ -97,6 +97,16 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
     int8_t *col0 = (int8_t *)(x + 4 * n4);
     int8_t *col1 = col0 + k_all;
     const int32_t pixels = p->output_h * p->output_w;
+#if defined(TSLM_DSP_OP_QUADS)
+    /* offset pairs: the assembly's jobs (two pixels, one) set up once; the channels past the fours in C */
+    tslm_dsp_op_job job2, job1;
+    const int32_t fours = fast == 2 ? tslm_dsp_op_job_init(&job2, x, weights, p->requant, n4, per_group, p->act_min,
+                                                           p->act_max, full, 1)
+                                    : 0;
+    const int32_t fours1 = fast == 2 ? tslm_dsp_op_job_init(&job1, x, weights, p->requant, n4, per_group,
+                                                            p->act_min, p->act_max, full, 0)
+                                     : 0;
+#endif
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
         int8_t *out_b = output + b * pixels * p->output_c;
@@ -116,13 +126,22 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
                     }
                 }
                 if (fast == 2) {
+                    int32_t done = 0;
                     if (two) {
                         tslm_dsp_op_widen2(a, c, k_all, x);
                     } else {
                         tslm_dsp_op_widen1(a, k_all, x);
                     }
-                    tslm_dsp_op_gemm_rows(x, weights, p->requant, n4, per_group, out0, out1, p->act_min, p->act_max,
-                                          full);
+#if defined(TSLM_DSP_OP_QUADS)
+                    done = two ? fours : fours1;
+                    if (done > 0) {
+                        tslm_dsp_op_job_run(two ? &job2 : &job1, out0, out1, full);
+                    }
+#endif
+                    if (done < per_group) {
+                        tslm_dsp_op_gemm_rows(x, weights + done * n4, p->requant + 4 * done, n4, per_group - done,
+                                              out0 + done, two ? out1 + done : NULL, p->act_min, p->act_max, full);
+                    }
                     continue;
                 }
                 if (two) {

@@ -9,11 +9,14 @@
 
 TSLM_ALWAYS_INLINE void copy_run(uint8_t *out, const uint8_t *in, int32_t n)
 {
-    for (; n >= 4; n -= 4, in += 4, out += 4) {
+    const uint8_t *words_end = in + (n & ~3);
+    while (in != words_end) {
         const int32_t w = tslm_read32(in);
         memcpy(out, &w, sizeof(w));
+        in += 4;
+        out += 4;
     }
-    for (; n > 0; --n) {
+    for (n &= 3; n > 0; --n) {
         *out++ = *in++;
     }
 }
@@ -30,13 +33,16 @@ void tslm_dsp_strided_copy(const tslm_gather_params *p, const void *input, void 
     const int32_t run = d[5] * es;
     const uint8_t *in = (const uint8_t *)input + p->in_start * es;
     uint8_t *out = (uint8_t *)output;
-    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
-        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
-            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
-                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
-                    const uint8_t *row = in + (i0 * s[0] + i1 * s[1] + i2 * s[2] + i3 * s[3]) * es;
-                    for (int32_t i4 = 0; i4 < d[4]; ++i4, out += run) {
-                        copy_run(out, row + i4 * s[4] * es, run);
+    /* (the walk's numbers in locals: the stores through out could otherwise alias p) */
+    const int32_t d0 = d[0], d1 = d[1], d2 = d[2], d3 = d[3], d4 = d[4];
+    const int32_t s0 = s[0] * es, s1 = s[1] * es, s2 = s[2] * es, s3 = s[3] * es, s4 = s[4] * es;
+    for (int32_t i0 = 0; i0 < d0; ++i0) {
+        for (int32_t i1 = 0; i1 < d1; ++i1) {
+            for (int32_t i2 = 0; i2 < d2; ++i2) {
+                for (int32_t i3 = 0; i3 < d3; ++i3) {
+                    const uint8_t *row = in + i0 * s0 + i1 * s1 + i2 * s2 + i3 * s3;
+                    for (int32_t i4 = 0; i4 < d4; ++i4, row += s4, out += run) {
+                        copy_run(out, row, run);
                     }
                 }
             }

@@ -57,9 +57,9 @@ def test_outputs_without_activation_take_the_assembly_epilogue(name, zoo):
     assert [c.params["requant_fast"] for c in dw] == [16 + 4]
 
 
-# shapes the op zoo leaves out of the 3x3 and K x 1 (K = 2..5) drivers' paths: fewer than four output rows (all
-# in C), a last block of two or three rows (C after the driver), one row after the blocks (in the driver), several
-# output columns, a partial group of channels, with and without an activation
+# shapes the op zoo leaves out of the 3x3 (stride 1 and 2) and K x 1 (K = 2..5) drivers' paths: fewer than four
+# output rows (all in C), a last block of two or three rows (C after the driver), one row after the blocks (in the
+# driver), several output columns, a partial group of channels, with and without an activation
 DRIVER_CASES = {
     "dw3x3_rows3_c6_relu": dict(k=(3, 3), cin=6, act="relu", hw=(3, 5)),
     "dw3x3_rows7_c8": dict(k=(3, 3), cin=8, act=None, hw=(7, 4)),
@@ -69,6 +69,15 @@ DRIVER_CASES = {
     "dw5x1_rows10_c9": dict(k=(5, 1), cin=9, act=None, hw=(10, 2)),
     "dw2x1_rows8_c4_relu": dict(k=(2, 1), cin=4, act="relu", hw=(8, 3)),
     "dw4x1_rows9_c8_relu": dict(k=(4, 1), cin=8, act="relu", hw=(9, 1)),
+    "dw3x3s2_rows7_c8_relu": dict(k=(3, 3), cin=8, act="relu", hw=(13, 6), stride=2),
+    "dw3x3s2_rows3_c5": dict(k=(3, 3), cin=5, act=None, hw=(6, 5), stride=2),
+    "dw3x3s2_rows9_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(18, 4), stride=2),
+    "dw3x3s2_valid_rows9_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(19, 5), stride=2, padding="VALID"),
+    # VALID: the last row's taps all inside the image (with SAME its last tap is the padding)
+    "dw3x3_valid_rows13_c4": dict(k=(3, 3), cin=4, act=None, hw=(15, 4), padding="VALID"),
+    "dw3x1_valid_rows13_c4_relu": dict(k=(3, 1), cin=4, act="relu", hw=(15, 1), padding="VALID"),
+    "dw5x1_valid_rows9_c4_relu": dict(k=(5, 1), cin=4, act="relu", hw=(13, 1), padding="VALID"),
+    "dw4x1_valid_rows9_c4": dict(k=(4, 1), cin=4, act=None, hw=(12, 1), padding="VALID"),
 }
 
 
@@ -81,12 +90,12 @@ def _driver_model(tf, rng):
         kh, kw = spec["k"]
         w = tf.constant(opzoo._w(rng, kh, kw, spec["cin"], 1))
         b = tf.constant(opzoo._w(rng, spec["cin"], scale=0.1))
-        layers.append((w, b, spec["act"]))
+        layers.append((w, b, spec["act"], spec.get("stride", 1), spec.get("padding", "SAME")))
 
     def fn(*xs):
         outs = []
-        for x, (w, b, act) in zip(xs, layers):
-            y = tf.nn.depthwise_conv2d(x, w, [1, 1, 1, 1], "SAME") + b
+        for x, (w, b, act, st, pad) in zip(xs, layers):
+            y = tf.nn.depthwise_conv2d(x, w, [1, st, st, 1], pad) + b
             outs.append(tf.nn.relu(y) if act == "relu" else y)
         return tuple(outs)
 

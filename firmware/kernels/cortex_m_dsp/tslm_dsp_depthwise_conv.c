@@ -717,6 +717,85 @@ TSLM_ALWAYS_INLINE void col_3x3_channels_rsat(const int32_t *ctx)
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
 
+/* The same at stride 2 (vertically): output row oy takes A0 . X_oy + A1 . X_(oy+1) per filter column, A0 = (w0, w1),
+ * A1 = (w2, 0) as the compiler lays them out; a block of four rows reads X0..X4 (the next block four words on):
+ * 24 SMLAD, 36 MACs, four outputs in 54 instructions. */
+#define TSLM_COLS2_FX(AB, NEXT, I0, I1, I2, I3)                 \
+    "ldrd r11, r12, [%[ctx], #" AB "]\n\t"                      \
+    "ldmia %[xp], {r8, r9, r10}\n\t"                            \
+    "smlad %[a0], r11, r8, " I0 "\n\t"                          \
+    "smlad %[a1], r11, r9, " I1 "\n\t"                          \
+    "smlad %[a0], r12, r9, %[a0]\n\t"                           \
+    "smlad %[a1], r12, r10, %[a1]\n\t"                          \
+    "smlad %[a2], r11, r10, " I2 "\n\t"                         \
+    "ldrd r8, r9, [%[xp], #12]\n\t"                             \
+    "smlad %[a2], r12, r8, %[a2]\n\t"                           \
+    "smlad %[a3], r11, r8, " I3 "\n\t"                          \
+    "smlad %[a3], r12, r9, %[a3]\n\t" NEXT
+#define TSLM_COLS2_BLOCK(REQ4)                                                                                 \
+    "1:\n\t"                                                                                                   \
+    TSLM_COLS2_FX("28", "add %[xp], %[xp], lr\n\t", "%[t]", "%[t]", "%[t]", "%[t]")                            \
+    TSLM_COLS2_FX("36", "add %[xp], %[xp], lr\n\t", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                        \
+    TSLM_COLS2_FX("44", "", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                                                \
+    "sub %[xp], %[xp], lr, lsl #1\n\t"                                                                         \
+    "add %[xp], %[xp], #16\n\t"                                                                                \
+    REQ4                                                                                                       \
+    TSLM_DW_STORE4
+#define TSLM_COLS2_TAIL_FX(AB, I)                               \
+    "ldrd r11, r12, [%[ctx], #" AB "]\n\t"                      \
+    "ldrd r8, r9, [%[xp]]\n\t"                                  \
+    "smlad %[a0], r11, r8, " I "\n\t"                           \
+    "smlad %[a0], r12, r9, %[a0]\n\t"
+#define TSLM_COLS2_WEIGHTS                                                                                     \
+    "ldr r8, [%[ctx], #124]\n\t"                                                                               \
+    "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                                       \
+    "strd r9, r10, [%[ctx], #28]\n\t"                                                                          \
+    "strd r11, r12, [%[ctx], #36]\n\t"                                                                         \
+    "ldmia r8!, {r9, r10}\n\t"                                                                                 \
+    "strd r9, r10, [%[ctx], #44]\n\t"                                                                          \
+    "str r8, [%[ctx], #124]\n\t"
+#define TSLM_COLS2_CHANNELS(BLOCKS, REQ1, KFIX)                                                                \
+    __asm__ volatile("ldr lr, [%[ctx], #20]\n\t"                                                               \
+            TSLM_DW_CHAN_HEAD(KFIX, TSLM_COLS2_WEIGHTS)                                                        \
+            TSLM_DW_COL_HEAD                                                                                   \
+            BLOCKS                                                                                             \
+            "ldr %[a1], [%[ctx], #116]\n\t"                                                                    \
+            "cbz %[a1], 3f\n\t"                                                                                \
+            TSLM_COLS2_TAIL_FX("28", "%[t]") "add %[xp], %[xp], lr\n\t"                                        \
+            TSLM_COLS2_TAIL_FX("36", "%[a0]") "add %[xp], %[xp], lr\n\t"                                       \
+            TSLM_COLS2_TAIL_FX("44", "%[a0]")                                                                  \
+            REQ1                                                                                               \
+            "strb %[a0], [%[o]]\n\t"                                                                           \
+            TSLM_DW_COL_END                                                                                    \
+            TSLM_DW_CHAN_END                                                                                   \
+            : [a0] "=&r"(a0), [a1] "=&l"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t), [xp] "=&r"(xp),    \
+              [o] "=&r"(o)                                                                                     \
+            : [ctx] "r"(ctx)                                                                                   \
+            : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+
+TSLM_ALWAYS_INLINE void col_3x3s2_channels_sat(const int32_t *ctx)
+{
+    int32_t a0, a1, a2, a3, t;
+    const int32_t *xp;
+    int8_t *o;
+    TSLM_COLS2_CHANNELS(TSLM_DW_BLOCKS_R(TSLM_COLS2_BLOCK), TSLM_COL3B_REQ1, "");
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
+}
+
+TSLM_ALWAYS_INLINE void col_3x3s2_channels_rsat(const int32_t *ctx)
+{
+    int32_t a0, a1, a2, a3, t;
+    const int32_t *xp;
+    int8_t *o;
+    TSLM_COLS2_CHANNELS(TSLM_DW_BLOCKS_1(TSLM_COLS2_BLOCK, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
+}
+#undef TSLM_COLS2_FX
+#undef TSLM_COLS2_BLOCK
+#undef TSLM_COLS2_TAIL_FX
+#undef TSLM_COLS2_WEIGHTS
+#undef TSLM_COLS2_CHANNELS
+
 /* K x 1 (one filter column) at stride 1, EPI_SAT: per channel its n pairs A_j, B_j at ab[2j], ab[2j + 1]
  * (n <= 8), the context of the 3x3 loop otherwise. Pair j: one LDRD of weights, one word of x, four
  * SMLAD; the x words alternate between two registers. */
@@ -1013,10 +1092,28 @@ __attribute__((noinline)) static void col_3x3_rest(const tslm_depthwise_conv_par
     }
 }
 
+/* The same at stride 2 (x: its first column's block, four words per block). */
+__attribute__((noinline)) static void col_3x3s2_rest(const tslm_depthwise_conv_params *p, const int32_t *x,
+                                                     const int32_t *w, const int32_t *rq, int8_t *out, int32_t rest,
+                                                     const int epi)
+{
+    const int32_t J = col_words(p), xs = p->stride_w * J, OC = p->output_c, ostep = p->output_w * OC;
+    const int32_t tap_x = p->dilation_w * J;
+    const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
+    for (int32_t ox = 0; ox < p->output_w; ++ox, x += xs, out += OC) {
+        int32_t a0 = k.init, a1 = k.init, a2 = k.init, a3 = k.init;
+        for (int32_t fx = 0; fx < 3; ++fx) {
+            col_taps(x + fx * tap_x, w + 2 * fx, 2, 1, &a0, &a1, &a2, &a3);
+        }
+        col_store(out, ostep, rest, a0, a1, a2, a3, k, p->output_offset, p->act_min, p->act_max, epi);
+    }
+}
+
 /* col_run for 3x3 at stride 1 with EPI_SAT or EPI_RSAT: each channel's columns in col_3x3_channel (the full
  * blocks and a last row), a last block of two or three rows in C; fewer than four rows in C. */
 TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                         const int32_t *weights, int8_t *output, int32_t *col, const int epi)
+                                         const int32_t *weights, int8_t *output, int32_t *col, const int s2,
+                                         const int epi)
 {
     const int32_t C = p->input_c, OC = p->output_c; /* depth multiplier 1 (ops/conv.py) */
     const int32_t J = col_words(p), xs = p->stride_w * J, ostep = p->output_w * OC, tap_x = p->dilation_w * J;
@@ -1042,7 +1139,11 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
             if (full > 0) { /* the group's channels */
                 ctx.xbase = (int32_t)(uintptr_t)col - 4 * xs;
                 ctx.ostopc = ctx.obase + chans;
-                if (epi == EPI_RSAT) {
+                if (s2 && epi == EPI_RSAT) {
+                    col_3x3s2_channels_rsat(&ctx.m);
+                } else if (s2) {
+                    col_3x3s2_channels_sat(&ctx.m);
+                } else if (epi == EPI_RSAT) {
                     col_3x3_channels_rsat(&ctx.m);
                 } else {
                     col_3x3_channels_sat(&ctx.m);
@@ -1050,8 +1151,13 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
             }
             for (int32_t o = 4 * g; rest >= 2 || full == 0 ? o < 4 * g + chans : 0; ++o) {
                 const int32_t *cbase = col + (o - 4 * g) * p->ring_w * J;
-                col_3x3_rest(p, cbase + 2 * full, weights + o * 6, p->requant + 4 * o,
-                             out_b + o + 4 * full * ostep, rest, epi);
+                if (s2) {
+                    col_3x3s2_rest(p, cbase + 4 * full, weights + o * 6, p->requant + 4 * o,
+                                   out_b + o + 4 * full * ostep, rest, epi);
+                } else {
+                    col_3x3_rest(p, cbase + 2 * full, weights + o * 6, p->requant + 4 * o,
+                                 out_b + o + 4 * full * ostep, rest, epi);
+                }
             }
         }
     }
@@ -1154,13 +1260,25 @@ TSLM_ALWAYS_INLINE void col_run_k1_body(const tslm_depthwise_conv_params *p, con
 __attribute__((noinline)) static void col_run_3x3_sat(const tslm_depthwise_conv_params *p, const int8_t *input,
                                                       const int32_t *weights, int8_t *output, int32_t *col)
 {
-    col_run_3x3_body(p, input, weights, output, col, EPI_SAT);
+    col_run_3x3_body(p, input, weights, output, col, 0, EPI_SAT);
 }
 
 __attribute__((noinline)) static void col_run_3x3_rsat(const tslm_depthwise_conv_params *p, const int8_t *input,
                                                        const int32_t *weights, int8_t *output, int32_t *col)
 {
-    col_run_3x3_body(p, input, weights, output, col, EPI_RSAT);
+    col_run_3x3_body(p, input, weights, output, col, 0, EPI_RSAT);
+}
+
+__attribute__((noinline)) static void col_run_3x3s2_sat(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                        const int32_t *weights, int8_t *output, int32_t *col)
+{
+    col_run_3x3_body(p, input, weights, output, col, 1, EPI_SAT);
+}
+
+__attribute__((noinline)) static void col_run_3x3s2_rsat(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                         const int32_t *weights, int8_t *output, int32_t *col)
+{
+    col_run_3x3_body(p, input, weights, output, col, 1, EPI_RSAT);
 }
 
 __attribute__((noinline)) static void col_run_k1_sat(const tslm_depthwise_conv_params *p, const int8_t *input,
@@ -1192,6 +1310,14 @@ TSLM_ALWAYS_INLINE void col_run(const tslm_depthwise_conv_params *p, const int8_
             col_run_3x3_sat(p, input, weights, output, col);
         } else {
             col_run_3x3_rsat(p, input, weights, output, col);
+        }
+        return;
+    }
+    if (FW == 3 && n == 2 && s2 && (epi == EPI_SAT || epi == EPI_RSAT)) {
+        if (epi == EPI_SAT) {
+            col_run_3x3s2_sat(p, input, weights, output, col);
+        } else {
+            col_run_3x3s2_rsat(p, input, weights, output, col);
         }
         return;
     }
@@ -1257,6 +1383,14 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
             }
             return;
         }
+    }
+    if (s2 && n == 2 && fw == 3 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* 3x3 at stride 2 */
+        if (epi == EPI_SAT) {
+            col_run(p, input, w, output, col, 2, 3, 1, EPI_SAT);
+        } else {
+            col_run(p, input, w, output, col, 2, 3, 1, EPI_RSAT);
+        }
+        return;
     }
 #endif
     if (epi == EPI_SAT && s2) {

@@ -95,25 +95,24 @@ TSLM_ALWAYS_INLINE void rows_offset_pairs(const tslm_fully_connected_params *p, 
     const int32_t depth = p->accum_depth, n4 = (depth + 3) / 4, od = p->output_depth;
     int32_t b = 0;
 #if defined(TSLM_DSP_OP_QUADS)
-    /* the assembly's job set up once for every pair of rows; the channels past the fours as below */
+    /* the assembly's job set up once for every pair of rows; the channels past its fours in C */
     tslm_dsp_op_job job;
     const int32_t fours = p->batches > 1 ? tslm_dsp_op_job_init(&job, x, weights, p->requant, n4, od, p->act_min,
                                                                 p->act_max, full, 1)
                                          : 0;
-    for (; fours > 0 && b + 2 <= p->batches; b += 2) {
-        int8_t *const o0 = output + b * od;
-        tslm_dsp_op_widen2(input + b * depth, input + (b + 1) * depth, depth, x);
-        tslm_dsp_op_job_run(&job, o0, o0 + od, full);
-        if (fours < od) {
-            tslm_dsp_op_gemm_rows(x, weights + fours * n4, p->requant + 4 * fours, n4, od - fours, o0 + fours,
-                                  o0 + od + fours, p->act_min, p->act_max, full);
-        }
-    }
+#else
+    const int32_t fours = 0;
 #endif
     for (; b + 2 <= p->batches; b += 2) {
+        int8_t *const o0 = output + b * od;
         tslm_dsp_op_widen2(input + b * depth, input + (b + 1) * depth, depth, x);
-        tslm_dsp_op_gemm_rows(x, weights, p->requant, n4, od, output + b * od, output + (b + 1) * od, p->act_min,
-                              p->act_max, full);
+#if defined(TSLM_DSP_OP_QUADS)
+        if (fours > 0) {
+            tslm_dsp_op_job_run(&job, o0, o0 + od, full);
+        }
+#endif
+        tslm_dsp_op_gemm_rows(x, weights + fours * n4, p->requant + 4 * fours, n4, od - fours, o0 + fours,
+                              o0 + od + fours, p->act_min, p->act_max, full);
     }
     if (b < p->batches) {
         tslm_dsp_op_widen1(input + b * depth, depth, x);

@@ -1078,34 +1078,29 @@ TSLM_ALWAYS_INLINE void col_channel(const tslm_depthwise_conv_params *p, const i
 }
 
 #if defined(TSLM_DSP_ASM)
-/* The last `rest` rows (1..3) of every column of one channel in C (x: its first column's block). */
+/* The last `rest` rows (1..3) of every column of one channel in C (x: its first column's block; s2: stride 2,
+ * four words per block), EPI_SAT or EPI_RSAT. */
 __attribute__((noinline)) static void col_3x3_rest(const tslm_depthwise_conv_params *p, const int32_t *x,
                                                    const int32_t *w, const int32_t *rq, int8_t *out, int32_t rest,
-                                                   const int epi)
+                                                   const int s2, const int epi)
 {
     const int32_t J = col_words(p), xs = p->stride_w * J, OC = p->output_c, ostep = p->output_w * OC;
-    const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
-    for (int32_t ox = 0; ox < p->output_w; ++ox, x += xs, out += OC) {
-        int32_t a0, a1, a2, a3;
-        col_3x3(x, w, 4 * p->dilation_w * J, k.init, &a0, &a1, &a2, &a3);
-        col_store(out, ostep, rest, a0, a1, a2, a3, k, p->output_offset, p->act_min, p->act_max, epi);
-    }
-}
-
-/* The same at stride 2 (x: its first column's block, four words per block). */
-__attribute__((noinline)) static void col_3x3s2_rest(const tslm_depthwise_conv_params *p, const int32_t *x,
-                                                     const int32_t *w, const int32_t *rq, int8_t *out, int32_t rest,
-                                                     const int epi)
-{
-    const int32_t J = col_words(p), xs = p->stride_w * J, OC = p->output_c, ostep = p->output_w * OC;
-    const int32_t tap_x = p->dilation_w * J;
+    const int32_t tap_x = p->dilation_w * J, zp = p->output_offset, lo = p->act_min, hi = p->act_max;
     const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
     for (int32_t ox = 0; ox < p->output_w; ++ox, x += xs, out += OC) {
         int32_t a0 = k.init, a1 = k.init, a2 = k.init, a3 = k.init;
-        for (int32_t fx = 0; fx < 3; ++fx) {
-            col_taps(x + fx * tap_x, w + 2 * fx, 2, 1, &a0, &a1, &a2, &a3);
+        if (s2) {
+            for (int32_t fx = 0; fx < 3; ++fx) {
+                col_taps(x + fx * tap_x, w + 2 * fx, 2, 1, &a0, &a1, &a2, &a3);
+            }
+        } else {
+            col_3x3(x, w, 4 * tap_x, k.init, &a0, &a1, &a2, &a3);
         }
-        col_store(out, ostep, rest, a0, a1, a2, a3, k, p->output_offset, p->act_min, p->act_max, epi);
+        if (epi == EPI_RSAT) {
+            col_store(out, ostep, rest, a0, a1, a2, a3, k, zp, lo, hi, EPI_RSAT);
+        } else {
+            col_store(out, ostep, rest, a0, a1, a2, a3, k, zp, lo, hi, EPI_SAT);
+        }
     }
 }
 
@@ -1151,13 +1146,8 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
             }
             for (int32_t o = 4 * g; rest >= 2 || full == 0 ? o < 4 * g + chans : 0; ++o) {
                 const int32_t *cbase = col + (o - 4 * g) * p->ring_w * J;
-                if (s2) {
-                    col_3x3s2_rest(p, cbase + 4 * full, weights + o * 6, p->requant + 4 * o,
-                                   out_b + o + 4 * full * ostep, rest, epi);
-                } else {
-                    col_3x3_rest(p, cbase + 2 * full, weights + o * 6, p->requant + 4 * o,
-                                 out_b + o + 4 * full * ostep, rest, epi);
-                }
+                col_3x3_rest(p, cbase + (s2 ? 4 : 2) * full, weights + o * 6, p->requant + 4 * o,
+                             out_b + o + 4 * full * ostep, rest, s2, epi);
             }
         }
     }

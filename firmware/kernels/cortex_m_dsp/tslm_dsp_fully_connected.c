@@ -111,8 +111,10 @@ TSLM_ALWAYS_INLINE void rows_offset_pairs(const tslm_fully_connected_params *p, 
             tslm_dsp_op_job_run(&job, o0, o0 + od, full);
         }
 #endif
-        tslm_dsp_op_gemm_rows(x, weights + fours * n4, p->requant + 4 * fours, n4, od - fours, o0 + fours,
-                              o0 + od + fours, p->act_min, p->act_max, full);
+        if (fours < od) {
+            tslm_dsp_op_gemm_rows(x, weights + fours * n4, p->requant + 4 * fours, n4, od - fours, o0 + fours,
+                                  o0 + od + fours, p->act_min, p->act_max, full);
+        }
     }
     if (b < p->batches) {
         tslm_dsp_op_widen1(input + b * depth, depth, x);

@@ -19,7 +19,8 @@ run in order by :func:`run` (``driver.lower_graph``) and tested on its own (test
 
 - :func:`dsp_strided_copies`: on the DSP targets (Helium included) a strided copy (TRANSPOSE, STRIDED_SLICE,
   SLICE, GATHER with constant indices...) calls ``tslm_dsp_strided_copy``, which copies contiguous runs a
-  word at a time (a transformer's head split and merge) and hands every other walk to the portable kernel.
+  word at a time (a transformer's head split and merge) and hands every other walk to the portable kernel;
+  the 256-entry int8 tables (``tslm_lut_s8``) call ``tslm_dsp_lut_s8``, four bytes per word.
 
 Aliasing and in-place decisions are the planner's passes (planner.py: ``resolve_aliases``,
 ``choose_in_place``).
@@ -84,8 +85,9 @@ def fused_layer_norms(lw: Lowering, steps: list[Step]) -> list[Step]:
 def dsp_strided_copies(lw: Lowering, steps: list[Step]) -> list[Step]:
     if not lw.target.dsp:
         return steps
-    return _each_call(lw, steps, lambda lw, s: lw.target_kernel(replace(s), "copy")
-                      if s.func == "tslm_strided_copy" and s.variant is None else None)
+    families = {"tslm_strided_copy": "copy", "tslm_lut_s8": "lut"}
+    return _each_call(lw, steps, lambda lw, s: lw.target_kernel(replace(s), families[s.func])
+                      if s.func in families and s.variant is None else None)
 
 
 PASSES: tuple[Callable[[Lowering, list[Step]], list[Step]], ...] = (tables_for_one_byte_functions,

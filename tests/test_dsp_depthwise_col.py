@@ -57,7 +57,7 @@ def test_outputs_without_activation_take_the_assembly_epilogue(name, zoo):
     assert [c.params["requant_fast"] for c in dw] == [16 + 4]
 
 
-# shapes the op zoo leaves out of the 3x3 (stride 1 and 2) and K x 1 (K = 2..5) drivers' paths: fewer than four
+# shapes the op zoo leaves out of the 3x3 (stride 1 and 2), 5x5 and K x 1 (K = 2..5) drivers' paths: fewer than four
 # output rows (all in C), a last block of two or three rows (C after the driver), one row after the blocks (in the
 # driver), several output columns, a partial group of channels, with and without an activation
 DRIVER_CASES = {
@@ -78,6 +78,9 @@ DRIVER_CASES = {
     "dw3x1_valid_rows13_c4_relu": dict(k=(3, 1), cin=4, act="relu", hw=(15, 1), padding="VALID"),
     "dw5x1_valid_rows9_c4_relu": dict(k=(5, 1), cin=4, act="relu", hw=(13, 1), padding="VALID"),
     "dw4x1_valid_rows9_c4": dict(k=(4, 1), cin=4, act=None, hw=(12, 1), padding="VALID"),
+    "dw5x5_valid_rows9_c4_relu": dict(k=(5, 5), cin=4, act="relu", hw=(13, 7), padding="VALID"),
+    "dw5x5_rows8_c6": dict(k=(5, 5), cin=6, act=None, hw=(8, 6)),
+    "dw5x5_rows5_c4_relu": dict(k=(5, 5), cin=4, act="relu", hw=(5, 5)),
 }
 
 

@@ -507,16 +507,15 @@ typedef struct {
     int32_t m, round, r, ostep; /* 0, 4, 8, 12 */
     const int8_t *end;          /* 16: the output past the last full block */
     int32_t tap, kfix;          /* 20: bytes between padded columns; 24: EPI_RSAT's zp 2^r + 1 */
-    int32_t ab[16];             /* 28 + 8 fx: 3x3: (w0, w1), (w1, w2) of filter column fx; K x 1: A_j, B_j */
-    /* 3x3 driver (col_3x3_channels): 92, 96: the current column's first x word and output (one column before
-     * the first at a channel's start); 100, 104: bytes between columns of x and of the output; 108: bytes of
-     * output rows the full blocks cover; 112: the channel's last column's output; 116: one row after the
-     * blocks; 120, 124: the next channel's record and weights; 128, 132: its 92 and 96 at its start; 136: bytes
-     * between channels' columns; 140: output_w x 104; 144: 132 after the last channel (the K x 1 driver's the
-     * same) */
+    int32_t ab[20];             /* 28 + 8 fx: 3x3: (w0, w1), (w1, w2) of filter column fx; K x 1: A_j, B_j;
+                                 * 5x5: 28 + 16 fx: (w0, w1), (w1, w2), (w2, w3), (w3, w4) */
+    /* the drivers (col_3x3_channels ...): 108, 112: the current column's first x word and output (one column
+     * before the first at a channel's start); 116, 120: bytes between columns of x and of the output; 124: bytes
+     * of output rows the full blocks cover; 128: the channel's last column's output; 132: one row after the
+     * blocks; 136, 140: the next channel's record and weights; 144, 148: its 108 and 112 at its start; 152: bytes
+     * between channels' columns; 156: output_w x 120; 160: 148 after the last channel */
     int32_t xcol, ocol, xs, oc, bspan, ostop, rest1;
     int32_t rqp, wp, xbase, obase, cstride, owoc, ostopc;
-    int32_t kn;   /* 148: the K x 1 driver's pairs */
 } col33_ctx;
 
 /* One filter column of a 3x3 block: the column's three x words X0, X1, X2 in r8-r10 (XLOAD), the weights
@@ -581,40 +580,40 @@ typedef struct {
  * end for the next column. */
 #define TSLM_DW_CHAN_HEAD(KFIX, WEIGHTS)                                                                       \
     "4:\n\t"                                                                                                   \
-    "ldr r8, [%[ctx], #120]\n\t"                                                                               \
+    "ldr r8, [%[ctx], #136]\n\t"                                                                               \
     "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                                       \
-    "str r8, [%[ctx], #120]\n\t"                                                                               \
+    "str r8, [%[ctx], #136]\n\t"                                                                               \
     "mov %[t], r9\n\t"                                                                                         \
     "strd r10, r12, [%[ctx], #0]\n\t"                                                                          \
     "str r11, [%[ctx], #8]\n\t"                                                                                \
     KFIX WEIGHTS                                                                                               \
-    "ldrd r8, r9, [%[ctx], #128]\n\t"                                                                          \
-    "ldrd r10, r11, [%[ctx], #136]\n\t"                                                                        \
-    "strd r8, r9, [%[ctx], #92]\n\t"                                                                           \
+    "ldrd r8, r9, [%[ctx], #144]\n\t"                                                                          \
+    "ldrd r10, r11, [%[ctx], #152]\n\t"                                                                        \
+    "strd r8, r9, [%[ctx], #108]\n\t"                                                                           \
     "add r11, r9, r11\n\t"                                                                                     \
-    "str r11, [%[ctx], #112]\n\t"                                                                              \
+    "str r11, [%[ctx], #128]\n\t"                                                                              \
     "add r8, r8, r10\n\t"                                                                                      \
     "add r9, r9, #1\n\t"                                                                                       \
-    "strd r8, r9, [%[ctx], #128]\n\t"
+    "strd r8, r9, [%[ctx], #144]\n\t"
 #define TSLM_DW_CHAN_END                                                                                       \
-    "ldr r8, [%[ctx], #132]\n\t"                                                                               \
-    "ldr r9, [%[ctx], #144]\n\t"                                                                               \
+    "ldr r8, [%[ctx], #148]\n\t"                                                                               \
+    "ldr r9, [%[ctx], #160]\n\t"                                                                               \
     "cmp r8, r9\n\t"                                                                                           \
     "bne 4b"
 #define TSLM_DW_COL_HEAD                                                                                       \
     "2:\n\t"                                                                                                   \
-    "ldrd r8, r9, [%[ctx], #92]\n\t"                                                                           \
-    "ldrd r10, r11, [%[ctx], #100]\n\t"                                                                        \
-    "ldr r12, [%[ctx], #108]\n\t"                                                                              \
+    "ldrd r8, r9, [%[ctx], #108]\n\t"                                                                           \
+    "ldrd r10, r11, [%[ctx], #116]\n\t"                                                                        \
+    "ldr r12, [%[ctx], #124]\n\t"                                                                              \
     "add %[xp], r8, r10\n\t"                                                                                   \
     "add %[o], r9, r11\n\t"                                                                                    \
-    "strd %[xp], %[o], [%[ctx], #92]\n\t"                                                                      \
+    "strd %[xp], %[o], [%[ctx], #108]\n\t"                                                                      \
     "add r12, %[o], r12\n\t"                                                                                   \
     "str r12, [%[ctx], #16]\n\t"
 #define TSLM_DW_COL_END                                                                                        \
     "3:\n\t"                                                                                                   \
-    "ldr r8, [%[ctx], #96]\n\t"                                                                                \
-    "ldr r9, [%[ctx], #112]\n\t"                                                                               \
+    "ldr r8, [%[ctx], #112]\n\t"                                                                                \
+    "ldr r9, [%[ctx], #128]\n\t"                                                                               \
     "cmp r8, r9\n\t"                                                                                           \
     "bne 2b\n\t"
 /* the four outputs of a block at o, o + ostep (r11), ...; then the next block's, until the blocks' end (r12) */
@@ -647,7 +646,7 @@ typedef struct {
     "8:\n\t"
 #define TSLM_DW_BLOCKS_1(BLOCK, REQ4) BLOCK(REQ4)
 #define TSLM_COL3_WEIGHTS                                                                                      \
-    "ldr r8, [%[ctx], #124]\n\t"                                                                               \
+    "ldr r8, [%[ctx], #140]\n\t"                                                                               \
     "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                                       \
     TSLM_COL3_AB("r9", "r10") TSLM_COL3_AB("r11", "r12")                                                       \
     "strd r9, r10, [%[ctx], #28]\n\t"                                                                          \
@@ -655,7 +654,7 @@ typedef struct {
     "ldmia r8!, {r9, r10}\n\t"                                                                                 \
     TSLM_COL3_AB("r9", "r10")                                                                                  \
     "strd r9, r10, [%[ctx], #44]\n\t"                                                                          \
-    "str r8, [%[ctx], #124]\n\t"
+    "str r8, [%[ctx], #140]\n\t"
 /* one 3x3 block loop: four output rows per turn */
 #define TSLM_COL3_BLOCK(REQ4)                                                                                  \
     "1:\n\t"                                                                                                   \
@@ -671,7 +670,7 @@ typedef struct {
             TSLM_DW_CHAN_HEAD(KFIX, TSLM_COL3_WEIGHTS)                                                    \
             TSLM_DW_COL_HEAD                                                                                   \
             BLOCKS                                                                                             \
-            "ldr %[a1], [%[ctx], #116]\n\t"                                                                    \
+            "ldr %[a1], [%[ctx], #132]\n\t"                                                                    \
             "cbz %[a1], 3f\n\t"                                                                                \
             TSLM_COL3_TAIL_FX("28", "%[t]") "add %[xp], %[xp], lr\n\t"                                         \
             TSLM_COL3_TAIL_FX("36", "%[a0]") "add %[xp], %[xp], lr\n\t"                                        \
@@ -747,19 +746,19 @@ TSLM_ALWAYS_INLINE void col_3x3_channels_rsat(const int32_t *ctx)
     "smlad %[a0], r11, r8, " I "\n\t"                           \
     "smlad %[a0], r12, r9, %[a0]\n\t"
 #define TSLM_COLS2_WEIGHTS                                                                                     \
-    "ldr r8, [%[ctx], #124]\n\t"                                                                               \
+    "ldr r8, [%[ctx], #140]\n\t"                                                                               \
     "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                                       \
     "strd r9, r10, [%[ctx], #28]\n\t"                                                                          \
     "strd r11, r12, [%[ctx], #36]\n\t"                                                                         \
     "ldmia r8!, {r9, r10}\n\t"                                                                                 \
     "strd r9, r10, [%[ctx], #44]\n\t"                                                                          \
-    "str r8, [%[ctx], #124]\n\t"
+    "str r8, [%[ctx], #140]\n\t"
 #define TSLM_COLS2_CHANNELS(BLOCKS, REQ1, KFIX)                                                                \
     __asm__ volatile("ldr lr, [%[ctx], #20]\n\t"                                                               \
             TSLM_DW_CHAN_HEAD(KFIX, TSLM_COLS2_WEIGHTS)                                                        \
             TSLM_DW_COL_HEAD                                                                                   \
             BLOCKS                                                                                             \
-            "ldr %[a1], [%[ctx], #116]\n\t"                                                                    \
+            "ldr %[a1], [%[ctx], #132]\n\t"                                                                    \
             "cbz %[a1], 3f\n\t"                                                                                \
             TSLM_COLS2_TAIL_FX("28", "%[t]") "add %[xp], %[xp], lr\n\t"                                        \
             TSLM_COLS2_TAIL_FX("36", "%[a0]") "add %[xp], %[xp], lr\n\t"                                       \
@@ -790,6 +789,99 @@ TSLM_ALWAYS_INLINE void col_3x3s2_channels_rsat(const int32_t *ctx)
     TSLM_COLS2_CHANNELS(TSLM_DW_BLOCKS_1(TSLM_COLS2_BLOCK, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
+/* 5x5 at stride 1: per filter column fx its P = (w0, w1), U = (w1, w2), Q = (w2, w3), V = (w3, w4) at
+ * ab[4 fx .. 4 fx + 3] (the K x 1 driver's K = 5 block per column): 60 SMLAD/SMLAxy, 100 MACs, four outputs in
+ * 106 instructions; the loop with r in a register (one copy per epilogue). */
+#define TSLM_COL5_FX(PU, QV, I0, I1, I2, I3, NEXT)              \
+    "ldmia %[xp], {r8, r9, r10}\n\t"                            \
+    "ldrd r11, r12, [%[ctx], #" PU "]\n\t"                      \
+    "smlad %[a0], r11, r8, " I0 "\n\t"                          \
+    "smlabt %[a1], r11, r8, " I1 "\n\t"                         \
+    "smlad %[a2], r11, r9, " I2 "\n\t"                          \
+    "smlabt %[a3], r11, r9, " I3 "\n\t"                         \
+    "smlad %[a1], r12, r9, %[a1]\n\t"                           \
+    "smlad %[a3], r12, r10, %[a3]\n\t"                          \
+    "ldrd r11, r12, [%[ctx], #" QV "]\n\t"                      \
+    "ldr r8, [%[xp], #12]\n\t"                                  \
+    "smlad %[a0], r11, r9, %[a0]\n\t"                           \
+    "smlad %[a2], r11, r10, %[a2]\n\t"                          \
+    "smlatb %[a0], r12, r10, %[a0]\n\t"                         \
+    "smlad %[a1], r12, r10, %[a1]\n\t"                          \
+    "smlatb %[a2], r12, r8, %[a2]\n\t"                          \
+    "smlad %[a3], r12, r8, %[a3]\n\t" NEXT
+#define TSLM_COL5_NEXT "add %[xp], %[xp], lr\n\t"
+#define TSLM_COL5_BLOCK(REQ4)                                                                                  \
+    "1:\n\t"                                                                                                   \
+    TSLM_COL5_FX("28", "36", "%[t]", "%[t]", "%[t]", "%[t]", TSLM_COL5_NEXT)                                   \
+    TSLM_COL5_FX("44", "52", "%[a0]", "%[a1]", "%[a2]", "%[a3]", TSLM_COL5_NEXT)                                                      \
+    TSLM_COL5_FX("60", "68", "%[a0]", "%[a1]", "%[a2]", "%[a3]", TSLM_COL5_NEXT)                                                      \
+    TSLM_COL5_FX("76", "84", "%[a0]", "%[a1]", "%[a2]", "%[a3]", TSLM_COL5_NEXT)                                                      \
+    TSLM_COL5_FX("92", "100", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "")                                                                 \
+    "sub %[xp], %[xp], lr, lsl #2\n\t"                                                                         \
+    "add %[xp], %[xp], #8\n\t"                                                                                 \
+    REQ4                                                                                                       \
+    TSLM_DW_STORE4
+/* row 0 of a block: P . X0 + Q . X1 + w4 X2.lo per filter column */
+#define TSLM_COL5_TAIL_FX(P, QV, I)                             \
+    "ldmia %[xp], {r8, r9, r10}\n\t"                            \
+    "ldr r11, [%[ctx], #" P "]\n\t"                             \
+    "smlad %[a0], r11, r8, " I "\n\t"                           \
+    "ldrd r11, r12, [%[ctx], #" QV "]\n\t"                      \
+    "smlad %[a0], r11, r9, %[a0]\n\t"                           \
+    "smlatb %[a0], r12, r10, %[a0]\n\t"
+#define TSLM_COL5_W(PU, QV)                                     \
+    "ldmia r8!, {r9, r10, r11}\n\t"                             \
+    "lsl r12, r10, #16\n\t"                                     \
+    "orr r12, r12, r9, lsr #16\n\t"                             \
+    "strd r9, r12, [%[ctx], #" PU "]\n\t"                       \
+    TSLM_COL3_AB("r10", "r11")                                  \
+    "strd r10, r11, [%[ctx], #" QV "]\n\t"
+#define TSLM_COL5_WEIGHTS                                                                                      \
+    "ldr r8, [%[ctx], #140]\n\t"                                                                               \
+    TSLM_COL5_W("28", "36") TSLM_COL5_W("44", "52") TSLM_COL5_W("60", "68") TSLM_COL5_W("76", "84")            \
+    TSLM_COL5_W("92", "100")                                                                                   \
+    "str r8, [%[ctx], #140]\n\t"
+#define TSLM_COL5_CHANNELS(REQ4, REQ1, KFIX)                                                                   \
+    __asm__ volatile("ldr lr, [%[ctx], #20]\n\t"                                                               \
+            TSLM_DW_CHAN_HEAD(KFIX, TSLM_COL5_WEIGHTS)                                                         \
+            TSLM_DW_COL_HEAD                                                                                   \
+            TSLM_COL5_BLOCK(REQ4)                                                                              \
+            "ldr %[a1], [%[ctx], #132]\n\t"                                                                    \
+            "cmp %[a1], #0\n\t"                                                                                \
+            "beq 3f\n\t"                                                                                       \
+            TSLM_COL5_TAIL_FX("28", "36", "%[t]") TSLM_COL5_NEXT                                               \
+            TSLM_COL5_TAIL_FX("44", "52", "%[a0]") TSLM_COL5_NEXT                                              \
+            TSLM_COL5_TAIL_FX("60", "68", "%[a0]") TSLM_COL5_NEXT                                              \
+            TSLM_COL5_TAIL_FX("76", "84", "%[a0]") TSLM_COL5_NEXT                                              \
+            TSLM_COL5_TAIL_FX("92", "100", "%[a0]")                                                            \
+            REQ1                                                                                               \
+            "strb %[a0], [%[o]]\n\t"                                                                           \
+            TSLM_DW_COL_END                                                                                    \
+            TSLM_DW_CHAN_END                                                                                   \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t), [xp] "=&r"(xp),    \
+              [o] "=&r"(o)                                                                                     \
+            : [ctx] "r"(ctx)                                                                                   \
+            : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+
+TSLM_ALWAYS_INLINE void col_5x5_channels(const int32_t *ctx, const int rsat)
+{
+    int32_t a0, a1, a2, a3, t;
+    const int32_t *xp;
+    int8_t *o;
+    if (rsat) {
+        TSLM_COL5_CHANNELS(TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+    } else {
+        TSLM_COL5_CHANNELS(TSLM_COL3B_REQ4, TSLM_COL3B_REQ1, "");
+    }
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
+}
+#undef TSLM_COL5_FX
+#undef TSLM_COL5_NEXT
+#undef TSLM_COL5_BLOCK
+#undef TSLM_COL5_TAIL_FX
+#undef TSLM_COL5_W
+#undef TSLM_COL5_WEIGHTS
+#undef TSLM_COL5_CHANNELS
 #undef TSLM_COLS2_FX
 #undef TSLM_COLS2_BLOCK
 #undef TSLM_COLS2_TAIL_FX
@@ -869,9 +961,9 @@ TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const int32
     "1:\n\t" TSLM_COL3B_FX("28", "ldmia %[xp], {r8, r9, r10}\n\t", "%[t]", "%[t]", "%[t]", "%[t]")             \
     "add %[xp], %[xp], #8\n\t" REQ4 TSLM_DW_STORE4
 #define TSLM_K1_W2B                                                                                            \
-    "ldr r8, [%[ctx], #124]\n\t"                                                                               \
+    "ldr r8, [%[ctx], #140]\n\t"                                                                               \
     "ldmia r8!, {r9, r10}\n\t"                                                                                 \
-    "str r8, [%[ctx], #124]\n\t"                                                                               \
+    "str r8, [%[ctx], #140]\n\t"                                                                               \
     TSLM_COL3_AB("r9", "r10")                                                                                  \
     "strd r9, r10, [%[ctx], #28]\n\t"
 /* the one row after the blocks (row 0 of a block): n = 2: A . X0 + w2 X1.lo */
@@ -879,9 +971,9 @@ TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const int32
 /* K = 4, 5 (n = 3): P = (w0, w1), U = (w1, w2), Q = (w2, w3), V = (w3, w4) at ab[0..3] (TSLM_K1_W3B); rows 0 and 2
  * take P . X0 + Q . X1 + w4 X2.lo, rows 1 and 3 w0 X0.hi + U . X1 + V . X2 (K = 4: w3 X2.lo, Q's top) */
 #define TSLM_K1_W3B                                                                                            \
-    "ldr r8, [%[ctx], #124]\n\t"                                                                               \
+    "ldr r8, [%[ctx], #140]\n\t"                                                                               \
     "ldmia r8!, {r9, r10, r11}\n\t"                                                                            \
-    "str r8, [%[ctx], #124]\n\t"                                                                               \
+    "str r8, [%[ctx], #140]\n\t"                                                                               \
     "lsl r12, r10, #16\n\t"                                                                                    \
     "orr r12, r12, r9, lsr #16\n\t"                                                                            \
     "strd r9, r12, [%[ctx], #28]\n\t"                                                                          \
@@ -934,7 +1026,7 @@ TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const int32
     __asm__ volatile(TSLM_DW_CHAN_HEAD(KFIX, WEIGHTS)                                                     \
             TSLM_DW_COL_HEAD                                                                                   \
             BLOCKS                                                                                             \
-            "ldr %[a1], [%[ctx], #116]\n\t"                                                                    \
+            "ldr %[a1], [%[ctx], #132]\n\t"                                                                    \
             "cbz %[a1], 3f\n\t"                                                                                \
             TAIL                                                                                               \
             REQ1                                                                                               \
@@ -1169,7 +1261,7 @@ TSLM_ALWAYS_INLINE void col_run_k1_body(const tslm_depthwise_conv_params *p, con
     ctx.ostep = ostep;
     ctx.tap = 0;
     ctx.xs = 4 * xs, ctx.oc = OC, ctx.bspan = full * 4 * ostep, ctx.rest1 = rest == 1;
-    ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC, ctx.kn = n;
+    ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
     col_geo geo;
     col_geometry(p, J, &geo);
     col_pad(p, col, J, C < 4 ? C : 4);
@@ -1270,6 +1362,39 @@ __attribute__((noinline)) static void col_run_3x3s2_rsat(const tslm_depthwise_co
 {
     col_run_3x3_body(p, input, weights, output, col, 1, EPI_RSAT);
 }
+
+#if !defined(TSLM_OPTIMIZE_SIZE)
+/* 5x5 at stride 1 (vertically) with EPI_SAT or EPI_RSAT where the rows are whole blocks and at most one more
+ * (col_dispatch): each group's channels in col_5x5_channels. */
+__attribute__((noinline)) static void col_run_5x5(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                  const int32_t *weights, int8_t *output, int32_t *col, const int rsat)
+{
+    const int32_t C = p->input_c, OC = p->output_c; /* depth multiplier 1 (ops/conv.py) */
+    const int32_t J = col_words(p), xs = p->stride_w * J, ostep = p->output_w * OC, tap_x = p->dilation_w * J;
+    const int32_t full = p->output_h / 4, rest = p->output_h - 4 * full;
+    col33_ctx ctx;
+    ctx.ostep = ostep;
+    ctx.tap = 4 * tap_x;
+    ctx.xs = 4 * xs, ctx.oc = OC, ctx.bspan = full * 4 * ostep, ctx.rest1 = rest == 1;
+    ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
+    col_geo geo;
+    col_geometry(p, J, &geo);
+    col_pad(p, col, J, C < 4 ? C : 4);
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * C;
+        ctx.rqp = (int32_t)(uintptr_t)p->requant; /* the target's pointers: 32 bits */
+        ctx.wp = (int32_t)(uintptr_t)weights;
+        ctx.obase = (int32_t)(uintptr_t)(output + b * p->output_h * p->output_w * OC) - OC;
+        for (int32_t g = 0; 4 * g < C; ++g) {
+            const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
+            col_widen_group(p, &geo, in_b, g, col, chans);
+            ctx.xbase = (int32_t)(uintptr_t)col - 4 * xs;
+            ctx.ostopc = ctx.obase + chans;
+            col_5x5_channels(&ctx.m, rsat);
+        }
+    }
+}
+#endif
 
 __attribute__((noinline)) static void col_run_k1_sat(const tslm_depthwise_conv_params *p, const int8_t *input,
                                                      const int32_t *weights, int8_t *output, int32_t *col,
@@ -1374,6 +1499,13 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
             return;
         }
     }
+#if defined(TSLM_DSP_ASM)
+    if (!s2 && n == 3 && fw == 5 && p->filter_h == 5 && p->output_h >= 4 && p->output_h % 4 <= 1 &&
+        (epi == EPI_SAT || epi == EPI_RSAT)) { /* 5x5: whole blocks and at most one row more */
+        col_run_5x5(p, input, w, output, col, epi == EPI_RSAT);
+        return;
+    }
+#endif
     if (s2 && n == 2 && fw == 3 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* 3x3 at stride 2 */
         if (epi == EPI_SAT) {
             col_run(p, input, w, output, col, 2, 3, 1, EPI_SAT);

@@ -123,3 +123,23 @@ def test_fused_layer_norm_bit_exact_on_cortex_m4(kind):
     for inputs, ours in zip(batches, run.outputs):
         c = compare_outputs(oracle.run(inputs), ours)
         assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
+
+
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+@pytest.mark.parametrize("kind", ["gamma_beta", "twice"])
+def test_fused_layer_norm_size_build_bit_exact_on_cortex_m4(kind):
+    """The same kernels built with --optimize size (-Os: the 13-register loop must still get its registers)."""
+    from tinyslm.compare import compare_outputs
+    from tinyslm.firmware import opt_flag
+    from tinyslm.runners.oracle import Oracle
+    from tinyslm.runners.qemu import measure
+
+    m = model(kind)
+    cm, batches, run = measure(m, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=8, opt=opt_flag("size"))
+    assert any(isinstance(s, Call) and s.func == "tslm_dsp_layer_norm_s8" for s in cm.plan.steps)
+    oracle = Oracle(m)
+    assert len(run.outputs) == len(batches) == 3
+    for inputs, ours in zip(batches, run.outputs):
+        c = compare_outputs(oracle.run(inputs), ours)
+        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem

@@ -81,6 +81,8 @@ DRIVER_CASES = {
     "dw5x5_valid_rows9_c4_relu": dict(k=(5, 5), cin=4, act="relu", hw=(13, 7), padding="VALID"),
     "dw5x5_rows8_c6": dict(k=(5, 5), cin=6, act=None, hw=(8, 6)),
     "dw5x5_rows5_c4_relu": dict(k=(5, 5), cin=4, act="relu", hw=(5, 5)),
+    "dw5x5_valid_rows7_c4_relu": dict(k=(5, 5), cin=4, act="relu", hw=(11, 6), padding="VALID"),
+    "dw5x5_rows3_c4": dict(k=(5, 5), cin=4, act=None, hw=(3, 5)),
 }
 
 

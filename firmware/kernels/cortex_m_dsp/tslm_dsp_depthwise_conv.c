@@ -1364,8 +1364,29 @@ __attribute__((noinline)) static void col_run_3x3s2_rsat(const tslm_depthwise_co
 }
 
 #if !defined(TSLM_OPTIMIZE_SIZE)
-/* 5x5 at stride 1 (vertically) with EPI_SAT or EPI_RSAT where the rows are whole blocks and at most one more
- * (col_dispatch): each group's channels in col_5x5_channels. */
+/* The last `rest` rows (1..3) of every column of one 5x5 channel in C (x: its first column's block). */
+__attribute__((noinline)) static void col_5x5_rest(const tslm_depthwise_conv_params *p, const int32_t *x,
+                                                   const int32_t *w, const int32_t *rq, int8_t *out, int32_t rest,
+                                                   const int epi)
+{
+    const int32_t J = col_words(p), xs = p->stride_w * J, OC = p->output_c, ostep = p->output_w * OC;
+    const int32_t tap_x = p->dilation_w * J, zp = p->output_offset, lo = p->act_min, hi = p->act_max;
+    const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
+    for (int32_t ox = 0; ox < p->output_w; ++ox, x += xs, out += OC) {
+        int32_t a0 = k.init, a1 = k.init, a2 = k.init, a3 = k.init;
+        for (int32_t fx = 0; fx < 5; ++fx) {
+            col_taps(x + fx * tap_x, w + 3 * fx, 3, 0, &a0, &a1, &a2, &a3);
+        }
+        if (epi == EPI_RSAT) {
+            col_store(out, ostep, rest, a0, a1, a2, a3, k, zp, lo, hi, EPI_RSAT);
+        } else {
+            col_store(out, ostep, rest, a0, a1, a2, a3, k, zp, lo, hi, EPI_SAT);
+        }
+    }
+}
+
+/* 5x5 at stride 1 (vertically) with EPI_SAT or EPI_RSAT (col_dispatch): each group's channels in
+ * col_5x5_channels, the last two or three rows (or all, fewer than four) in col_5x5_rest. */
 __attribute__((noinline)) static void col_run_5x5(const tslm_depthwise_conv_params *p, const int8_t *input,
                                                   const int32_t *weights, int8_t *output, int32_t *col, const int rsat)
 {
@@ -1384,13 +1405,20 @@ __attribute__((noinline)) static void col_run_5x5(const tslm_depthwise_conv_para
         const int8_t *in_b = input + b * p->input_h * p->input_w * C;
         ctx.rqp = (int32_t)(uintptr_t)p->requant; /* the target's pointers: 32 bits */
         ctx.wp = (int32_t)(uintptr_t)weights;
-        ctx.obase = (int32_t)(uintptr_t)(output + b * p->output_h * p->output_w * OC) - OC;
+        int8_t *out_b = output + b * p->output_h * p->output_w * OC;
+        ctx.obase = (int32_t)(uintptr_t)out_b - OC;
         for (int32_t g = 0; 4 * g < C; ++g) {
             const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
             col_widen_group(p, &geo, in_b, g, col, chans);
-            ctx.xbase = (int32_t)(uintptr_t)col - 4 * xs;
-            ctx.ostopc = ctx.obase + chans;
-            col_5x5_channels(&ctx.m, rsat);
+            if (full > 0) {
+                ctx.xbase = (int32_t)(uintptr_t)col - 4 * xs;
+                ctx.ostopc = ctx.obase + chans;
+                col_5x5_channels(&ctx.m, rsat);
+            }
+            for (int32_t o = 4 * g; rest >= 2 || full == 0 ? o < 4 * g + chans : 0; ++o) {
+                col_5x5_rest(p, col + (o - 4 * g) * p->ring_w * J + 2 * full, weights + o * 15, p->requant + 4 * o,
+                             out_b + o + 4 * full * ostep, rest, rsat ? EPI_RSAT : EPI_SAT);
+            }
         }
     }
 }
@@ -1500,8 +1528,7 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
         }
     }
 #if defined(TSLM_DSP_ASM)
-    if (!s2 && n == 3 && fw == 5 && p->filter_h == 5 && p->output_h >= 4 && p->output_h % 4 <= 1 &&
-        (epi == EPI_SAT || epi == EPI_RSAT)) { /* 5x5: whole blocks and at most one row more */
+    if (!s2 && n == 3 && fw == 5 && p->filter_h == 5 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* 5x5 */
         col_run_5x5(p, input, w, output, col, epi == EPI_RSAT);
         return;
     }

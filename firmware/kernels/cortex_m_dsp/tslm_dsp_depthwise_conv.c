@@ -210,7 +210,11 @@ TSLM_ALWAYS_INLINE void run(const tslm_depthwise_conv_params *p, const int8_t *i
  *             n = filter_h / 2 + 1;
  *   stride 2: row oy takes A_j . X_{oy+j}; n = (filter_h + 1) / 2.
  * A group's channels are read whole before any of their outputs is written, so the op may run in
- * place. */
+ * place. With EPI_SAT or EPI_RSAT, 3x3 (stride 1 or 2), 5x5 and K x 1 (K = 2..5) at stride 1 run in Thumb-2
+ * drivers (col_3x3_channels, col_3x3s2_channels, col_5x5_channels, col_k1_channels): a group's channels, every
+ * output column and the row after the full blocks in assembly, per channel its record and its weights as the
+ * pairs along y with their odd-tap neighbours ((w0, w1), (w1, w2), ...) in a context (col33_ctx), the block loop
+ * chosen per column by its right shift (TSLM_DW_BLOCKS_R); the other shapes and epilogues in C. */
 
 enum { EPI_SAT = 0, EPI_FOLD = 1, EPI_FAST = 2, EPI_EXACT = 3, EPI_RSAT = 4 };
 

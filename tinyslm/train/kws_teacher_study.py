@@ -18,10 +18,14 @@ The test split of the features file is never loaded (numpy's ``.npz`` reads arra
     mix    DS-CNN c=64, 30 epochs, mixup 0.3
     ens2   the average of the logits of two `base` teachers (seeds s and s + 1000)
 
-Command (the figures in /work/notes/readme-kws-teacher.md came from it)::
+Commands behind ``KWSTrainConfig``'s teacher (seeds 0 and 1 ran as two processes of one TF thread each, seed 2
+with two threads: the thread count changes the float results, so pairs are compared within one run)::
 
-    nice -n 10 .venv/bin/python -m tinyslm.train.kws_teacher_study runs/q17b-kws-s0/features/features.npz \\
-        --teachers base,wide,ens2 --distill wide,ens2 --seeds 0,1 --out runs/kws-teacher-study.json
+    F=runs/q17b-kws-s0/features/features.npz  # a default `tinyslm build kws` (seed 0)
+    TINYSLM_TF_THREADS=1 python -m tinyslm.train.kws_teacher_study $F --teachers base,ens2,wide \\
+        --distill ens2,wide --seeds 0 --out s0.json       # and --seeds 1 --out s1.json
+    python -m tinyslm.train.kws_teacher_study $F --teachers wide --distill wide --seeds 2 --out s2.json
+    python -m tinyslm.train.kws_teacher_study $F --teachers ens2 --distill ens2 --seeds 2 --out s2e.json
 
 Results are written after every model, so an interrupted run keeps what it measured.
 """

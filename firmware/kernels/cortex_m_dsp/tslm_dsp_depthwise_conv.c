@@ -879,6 +879,102 @@ TSLM_ALWAYS_INLINE void col_5x5_channels(const int32_t *ctx, const int rsat)
     }
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
+/* 5x5 at stride 2 (vertically): per filter column fx its A0 = (w0, w1), A1 = (w2, w3), A2 = (w4, 0) at
+ * ab[3 fx .. 3 fx + 2] as the compiler lays them out; row oy takes A0 . X_oy + A1 . X_oy+1 + A2 . X_oy+2, a
+ * block of four rows reads X0..X5 (the next block four words on): 60 SMLAD, 100 MACs, four outputs in 114
+ * instructions. */
+#define TSLM_COL5S2_FX(A01, A2, I0, I1, I2, I3, NEXT)           \
+    "ldrd r11, r12, [%[ctx], #" A01 "]\n\t"                     \
+    "ldmia %[xp], {r8, r9, r10}\n\t"                            \
+    "smlad %[a0], r11, r8, " I0 "\n\t"                          \
+    "smlad %[a1], r11, r9, " I1 "\n\t"                          \
+    "smlad %[a0], r12, r9, %[a0]\n\t"                           \
+    "smlad %[a1], r12, r10, %[a1]\n\t"                          \
+    "smlad %[a2], r11, r10, " I2 "\n\t"                         \
+    "ldrd r8, r9, [%[xp], #12]\n\t"                             \
+    "smlad %[a2], r12, r8, %[a2]\n\t"                           \
+    "smlad %[a3], r11, r8, " I3 "\n\t"                          \
+    "smlad %[a3], r12, r9, %[a3]\n\t"                           \
+    "ldr r11, [%[ctx], #" A2 "]\n\t"                            \
+    "smlad %[a0], r11, r10, %[a0]\n\t"                          \
+    "ldr r10, [%[xp], #20]\n\t"                                 \
+    "smlad %[a1], r11, r8, %[a1]\n\t"                           \
+    "smlad %[a2], r11, r9, %[a2]\n\t"                           \
+    "smlad %[a3], r11, r10, %[a3]\n\t" NEXT
+#define TSLM_COL5S2_BLOCK(REQ4)                                                                                \
+    "1:\n\t"                                                                                                   \
+    TSLM_COL5S2_FX("28", "36", "%[t]", "%[t]", "%[t]", "%[t]", TSLM_COL5_NEXT)                                 \
+    TSLM_COL5S2_FX("40", "48", "%[a0]", "%[a1]", "%[a2]", "%[a3]", TSLM_COL5_NEXT)                             \
+    TSLM_COL5S2_FX("52", "60", "%[a0]", "%[a1]", "%[a2]", "%[a3]", TSLM_COL5_NEXT)                             \
+    TSLM_COL5S2_FX("64", "72", "%[a0]", "%[a1]", "%[a2]", "%[a3]", TSLM_COL5_NEXT)                             \
+    TSLM_COL5S2_FX("76", "84", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "")                                         \
+    "sub %[xp], %[xp], lr, lsl #2\n\t"                                                                         \
+    "add %[xp], %[xp], #16\n\t"                                                                                \
+    REQ4                                                                                                       \
+    TSLM_DW_STORE4
+/* row 0 of a block: A0 . X0 + A1 . X1 + A2 . X2 per filter column */
+#define TSLM_COL5S2_TAIL_FX(A01, A2, I)                         \
+    "ldmia %[xp], {r8, r9, r10}\n\t"                            \
+    "ldrd r11, r12, [%[ctx], #" A01 "]\n\t"                     \
+    "smlad %[a0], r11, r8, " I "\n\t"                           \
+    "smlad %[a0], r12, r9, %[a0]\n\t"                           \
+    "ldr r11, [%[ctx], #" A2 "]\n\t"                            \
+    "smlad %[a0], r11, r10, %[a0]\n\t"
+/* the fifteen weight words as they are */
+#define TSLM_COL5S2_WEIGHTS                                                                                    \
+    "ldr r8, [%[ctx], #140]\n\t"                                                                               \
+    "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                                       \
+    "strd r9, r10, [%[ctx], #28]\n\t"                                                                          \
+    "strd r11, r12, [%[ctx], #36]\n\t"                                                                         \
+    "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                                       \
+    "strd r9, r10, [%[ctx], #44]\n\t"                                                                          \
+    "strd r11, r12, [%[ctx], #52]\n\t"                                                                         \
+    "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                                       \
+    "strd r9, r10, [%[ctx], #60]\n\t"                                                                          \
+    "strd r11, r12, [%[ctx], #68]\n\t"                                                                         \
+    "ldmia r8!, {r9, r10, r11}\n\t"                                                                            \
+    "strd r9, r10, [%[ctx], #76]\n\t"                                                                          \
+    "str r11, [%[ctx], #84]\n\t"                                                                               \
+    "str r8, [%[ctx], #140]\n\t"
+#define TSLM_COL5S2_CHANNELS(REQ4, REQ1, KFIX)                                                                 \
+    __asm__ volatile("ldr lr, [%[ctx], #20]\n\t"                                                               \
+            TSLM_DW_CHAN_HEAD(KFIX, TSLM_COL5S2_WEIGHTS)                                                       \
+            TSLM_DW_COL_HEAD                                                                                   \
+            TSLM_COL5S2_BLOCK(REQ4)                                                                            \
+            "ldr %[a1], [%[ctx], #132]\n\t"                                                                    \
+            "cmp %[a1], #0\n\t"                                                                                \
+            "beq 3f\n\t"                                                                                       \
+            TSLM_COL5S2_TAIL_FX("28", "36", "%[t]") TSLM_COL5_NEXT                                             \
+            TSLM_COL5S2_TAIL_FX("40", "48", "%[a0]") TSLM_COL5_NEXT                                            \
+            TSLM_COL5S2_TAIL_FX("52", "60", "%[a0]") TSLM_COL5_NEXT                                            \
+            TSLM_COL5S2_TAIL_FX("64", "72", "%[a0]") TSLM_COL5_NEXT                                            \
+            TSLM_COL5S2_TAIL_FX("76", "84", "%[a0]")                                                           \
+            REQ1                                                                                               \
+            "strb %[a0], [%[o]]\n\t"                                                                           \
+            TSLM_DW_COL_END                                                                                    \
+            TSLM_DW_CHAN_END                                                                                   \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t), [xp] "=&r"(xp),    \
+              [o] "=&r"(o)                                                                                     \
+            : [ctx] "r"(ctx)                                                                                   \
+            : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+
+TSLM_ALWAYS_INLINE void col_5x5s2_channels(const int32_t *ctx, const int rsat)
+{
+    int32_t a0, a1, a2, a3, t;
+    const int32_t *xp;
+    int8_t *o;
+    if (rsat) {
+        TSLM_COL5S2_CHANNELS(TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+    } else {
+        TSLM_COL5S2_CHANNELS(TSLM_COL3B_REQ4, TSLM_COL3B_REQ1, "");
+    }
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
+}
+#undef TSLM_COL5S2_FX
+#undef TSLM_COL5S2_BLOCK
+#undef TSLM_COL5S2_TAIL_FX
+#undef TSLM_COL5S2_WEIGHTS
+#undef TSLM_COL5S2_CHANNELS
 #undef TSLM_COL5_FX
 #undef TSLM_COL5_NEXT
 #undef TSLM_COL5_BLOCK
@@ -1368,10 +1464,11 @@ __attribute__((noinline)) static void col_run_3x3s2_rsat(const tslm_depthwise_co
 }
 
 #if !defined(TSLM_OPTIMIZE_SIZE)
-/* The last `rest` rows (1..3) of every column of one 5x5 channel in C (x: its first column's block). */
+/* The last `rest` rows (1..3) of every column of one 5x5 channel in C (x: its first column's block; s2:
+ * stride 2). */
 __attribute__((noinline)) static void col_5x5_rest(const tslm_depthwise_conv_params *p, const int32_t *x,
                                                    const int32_t *w, const int32_t *rq, int8_t *out, int32_t rest,
-                                                   const int epi)
+                                                   const int s2, const int epi)
 {
     const int32_t J = col_words(p), xs = p->stride_w * J, OC = p->output_c, ostep = p->output_w * OC;
     const int32_t tap_x = p->dilation_w * J, zp = p->output_offset, lo = p->act_min, hi = p->act_max;
@@ -1379,7 +1476,7 @@ __attribute__((noinline)) static void col_5x5_rest(const tslm_depthwise_conv_par
     for (int32_t ox = 0; ox < p->output_w; ++ox, x += xs, out += OC) {
         int32_t a0 = k.init, a1 = k.init, a2 = k.init, a3 = k.init;
         for (int32_t fx = 0; fx < 5; ++fx) {
-            col_taps(x + fx * tap_x, w + 3 * fx, 3, 0, &a0, &a1, &a2, &a3);
+            col_taps(x + fx * tap_x, w + 3 * fx, 3, s2, &a0, &a1, &a2, &a3);
         }
         if (epi == EPI_RSAT) {
             col_store(out, ostep, rest, a0, a1, a2, a3, k, zp, lo, hi, EPI_RSAT);
@@ -1389,10 +1486,11 @@ __attribute__((noinline)) static void col_5x5_rest(const tslm_depthwise_conv_par
     }
 }
 
-/* 5x5 at stride 1 (vertically) with EPI_SAT or EPI_RSAT (col_dispatch): each group's channels in
- * col_5x5_channels, the last two or three rows (or all, fewer than four) in col_5x5_rest. */
+/* 5x5 at stride 1 or 2 (vertically) with EPI_SAT or EPI_RSAT (col_dispatch): each group's channels in
+ * col_5x5_channels or col_5x5s2_channels, the last two or three rows (or all, fewer than four) in col_5x5_rest. */
 __attribute__((noinline)) static void col_run_5x5(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                                  const int32_t *weights, int8_t *output, int32_t *col, const int rsat)
+                                                  const int32_t *weights, int8_t *output, int32_t *col, const int s2,
+                                                  const int rsat)
 {
     const int32_t C = p->input_c, OC = p->output_c; /* depth multiplier 1 (ops/conv.py) */
     const int32_t J = col_words(p), xs = p->stride_w * J, ostep = p->output_w * OC, tap_x = p->dilation_w * J;
@@ -1417,11 +1515,16 @@ __attribute__((noinline)) static void col_run_5x5(const tslm_depthwise_conv_para
             if (full > 0) {
                 ctx.xbase = (int32_t)(uintptr_t)col - 4 * xs;
                 ctx.ostopc = ctx.obase + chans;
-                col_5x5_channels(&ctx.m, rsat);
+                if (s2) {
+                    col_5x5s2_channels(&ctx.m, rsat);
+                } else {
+                    col_5x5_channels(&ctx.m, rsat);
+                }
             }
             for (int32_t o = 4 * g; rest >= 2 || full == 0 ? o < 4 * g + chans : 0; ++o) {
-                col_5x5_rest(p, col + (o - 4 * g) * p->ring_w * J + 2 * full, weights + o * 15, p->requant + 4 * o,
-                             out_b + o + 4 * full * ostep, rest, rsat ? EPI_RSAT : EPI_SAT);
+                col_5x5_rest(p, col + (o - 4 * g) * p->ring_w * J + (s2 ? 4 : 2) * full, weights + o * 15,
+                             p->requant + 4 * o, out_b + o + 4 * full * ostep, rest, s2,
+                             rsat ? EPI_RSAT : EPI_SAT);
             }
         }
     }
@@ -1532,8 +1635,8 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
         }
     }
 #if defined(TSLM_DSP_ASM)
-    if (!s2 && n == 3 && fw == 5 && p->filter_h == 5 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* 5x5 */
-        col_run_5x5(p, input, w, output, col, epi == EPI_RSAT);
+    if (n == 3 && fw == 5 && p->filter_h == 5 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* 5x5, stride 1 or 2 */
+        col_run_5x5(p, input, w, output, col, s2, epi == EPI_RSAT);
         return;
     }
 #endif

@@ -57,9 +57,10 @@ def test_outputs_without_activation_take_the_assembly_epilogue(name, zoo):
     assert [c.params["requant_fast"] for c in dw] == [16 + 4]
 
 
-# shapes the op zoo leaves out of the 3x3 and 5x5 (stride 1 and 2) and K x 1 (K = 2..5) drivers' paths: fewer
-# than four output rows (all in C), a last block of two or three rows (C after the driver), one row after the blocks
-# (in the driver), several output columns, a partial group of channels, with and without an activation
+# shapes the op zoo leaves out of the drivers' paths (3x3 and 5x5 at stride 1 and 2, K x 1 with K = 2..5 at stride 1
+# and K = 2, 3 at stride 2): fewer than four output rows (all in C), a last block of two or three rows (C after the
+# driver), one row after the blocks (in the driver), several output columns, a partial group of channels, with and
+# without an activation
 DRIVER_CASES = {
     "dw3x3_rows3_c6_relu": dict(k=(3, 3), cin=6, act="relu", hw=(3, 5)),
     "dw3x3_rows7_c8": dict(k=(3, 3), cin=8, act=None, hw=(7, 4)),
@@ -85,6 +86,9 @@ DRIVER_CASES = {
     "dw5x5_rows3_c4": dict(k=(5, 5), cin=4, act=None, hw=(3, 5)),
     "dw5x5s2_valid_rows5_c4_relu": dict(k=(5, 5), cin=4, act="relu", hw=(13, 7), stride=2, padding="VALID"),
     "dw5x5s2_rows6_c5": dict(k=(5, 5), cin=5, act=None, hw=(12, 6), stride=2),
+    "dw3x1s2_valid_rows9_c8_relu": dict(k=(3, 1), cin=8, act="relu", hw=(19, 1), stride=2, padding="VALID"),
+    "dw3x1s2_rows7_c6": dict(k=(3, 1), cin=6, act=None, hw=(13, 1), stride=2),
+    "dw2x1s2_rows4_c4_relu": dict(k=(2, 1), cin=4, act="relu", hw=(8, 2), stride=2),
 }
 
 

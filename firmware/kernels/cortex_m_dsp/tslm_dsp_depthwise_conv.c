@@ -982,6 +982,42 @@ TSLM_ALWAYS_INLINE void col_5x5s2_channels(const int32_t *ctx, const int rsat)
 #undef TSLM_COL5_W
 #undef TSLM_COL5_WEIGHTS
 #undef TSLM_COL5_CHANNELS
+/* K x 1 (K = 2, 3) at stride 2: one filter column of the 3x3 stride-2 block (A0, A1 as the compiler lays them
+ * out; no column tap) */
+#define TSLM_K1S2_CHANNELS(REQ4, REQ1, KFIX)                                                                   \
+    __asm__ volatile(TSLM_DW_CHAN_HEAD(KFIX, "ldr r8, [%[ctx], #140]\n\tldmia r8!, {r9, r10}\n\t"               \
+                                             "strd r9, r10, [%[ctx], #28]\n\tstr r8, [%[ctx], #140]\n\t")      \
+            TSLM_DW_COL_HEAD                                                                                   \
+            "1:\n\t"                                                                                           \
+            TSLM_COLS2_FX("28", "", "%[t]", "%[t]", "%[t]", "%[t]")                                            \
+            "add %[xp], %[xp], #16\n\t"                                                                        \
+            REQ4                                                                                               \
+            TSLM_DW_STORE4                                                                                     \
+            "ldr %[a1], [%[ctx], #132]\n\t"                                                                    \
+            "cbz %[a1], 3f\n\t"                                                                                \
+            TSLM_COLS2_TAIL_FX("28", "%[t]")                                                                   \
+            REQ1                                                                                               \
+            "strb %[a0], [%[o]]\n\t"                                                                           \
+            TSLM_DW_COL_END                                                                                    \
+            TSLM_DW_CHAN_END                                                                                   \
+            : [a0] "=&r"(a0), [a1] "=&l"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t), [xp] "=&r"(xp),    \
+              [o] "=&r"(o)                                                                                     \
+            : [ctx] "r"(ctx)                                                                                   \
+            : "r8", "r9", "r10", "r11", "r12", "cc", "memory")
+
+TSLM_ALWAYS_INLINE void col_k1s2_channels(const int32_t *ctx, const int rsat)
+{
+    int32_t a0, a1, a2, a3, t;
+    const int32_t *xp;
+    int8_t *o;
+    if (rsat) {
+        TSLM_K1S2_CHANNELS(TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+    } else {
+        TSLM_K1S2_CHANNELS(TSLM_COL3B_REQ4, TSLM_COL3B_REQ1, "");
+    }
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
+}
+#undef TSLM_K1S2_CHANNELS
 #undef TSLM_COLS2_FX
 #undef TSLM_COLS2_BLOCK
 #undef TSLM_COLS2_TAIL_FX
@@ -1529,6 +1565,56 @@ __attribute__((noinline)) static void col_run_5x5(const tslm_depthwise_conv_para
         }
     }
 }
+
+/* K x 1 (K = 2, 3) at stride 2 (vertically) with EPI_SAT or EPI_RSAT (col_dispatch): each group's channels in
+ * col_k1s2_channels, the last two or three rows (or all, fewer than four) in C. */
+__attribute__((noinline)) static void col_run_k1s2(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                   const int32_t *weights, int8_t *output, int32_t *col, const int rsat)
+{
+    const int32_t C = p->input_c, OC = p->output_c; /* depth multiplier 1 (ops/conv.py) */
+    const int32_t J = col_words(p), xs = p->stride_w * J, ostep = p->output_w * OC;
+    const int32_t full = p->output_h / 4, rest = p->output_h - 4 * full;
+    const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
+    col33_ctx ctx;
+    ctx.ostep = ostep;
+    ctx.tap = 0;
+    ctx.xs = 4 * xs, ctx.oc = OC, ctx.bspan = full * 4 * ostep, ctx.rest1 = rest == 1;
+    ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
+    col_geo geo;
+    col_geometry(p, J, &geo);
+    col_pad(p, col, J, C < 4 ? C : 4);
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * C;
+        int8_t *out_b = output + b * p->output_h * p->output_w * OC;
+        ctx.rqp = (int32_t)(uintptr_t)p->requant; /* the target's pointers: 32 bits */
+        ctx.wp = (int32_t)(uintptr_t)weights;
+        ctx.obase = (int32_t)(uintptr_t)out_b - OC;
+        for (int32_t g = 0; 4 * g < C; ++g) {
+            const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
+            col_widen_group(p, &geo, in_b, g, col, chans);
+            if (full > 0) {
+                ctx.xbase = (int32_t)(uintptr_t)col - 4 * xs;
+                ctx.ostopc = ctx.obase + chans;
+                col_k1s2_channels(&ctx.m, rsat);
+            }
+            for (int32_t o = 4 * g; rest >= 2 || full == 0 ? o < 4 * g + chans : 0; ++o) {
+                const int32_t *rq = p->requant + 4 * o, *w = weights + 2 * o;
+                const int32_t *x = col + (o - 4 * g) * p->ring_w * J + 4 * full;
+                const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
+                int8_t *out = out_b + o + 4 * full * ostep;
+                for (int32_t ox = 0; ox < p->output_w; ++ox, x += xs, out += OC) {
+                    int32_t a0 = k.init, a1 = k.init, a2 = k.init, a3 = k.init;
+                    col_taps(x, w, 2, 1, &a0, &a1, &a2, &a3);
+                    if (rsat) {
+                        col_store(out, ostep, rest, a0, a1, a2, a3, k, zp, lo, hi, EPI_RSAT);
+                    } else {
+                        col_store(out, ostep, rest, a0, a1, a2, a3, k, zp, lo, hi, EPI_SAT);
+                    }
+                }
+            }
+        }
+    }
+}
 #endif
 
 __attribute__((noinline)) static void col_run_k1_sat(const tslm_depthwise_conv_params *p, const int8_t *input,
@@ -1635,6 +1721,10 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
         }
     }
 #if defined(TSLM_DSP_ASM)
+    if (s2 && n == 2 && fw == 1 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* K x 1, K = 2, 3, stride 2 */
+        col_run_k1s2(p, input, w, output, col, epi == EPI_RSAT);
+        return;
+    }
     if (n == 3 && fw == 5 && p->filter_h == 5 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* 5x5, stride 1 or 2 */
         col_run_5x5(p, input, w, output, col, s2, epi == EPI_RSAT);
         return;

@@ -403,6 +403,10 @@ CASES: dict[str, Case] = {
     "depthwise_temporal_4x1_c7": depthwise(k=(4, 1), cin=7, hw=(14, 1)),
     "depthwise_temporal_15x1_c3_relu6": depthwise(k=(15, 1), cin=3, act=relu6, hw=(19, 1)),
     "depthwise_5x2_c9_stride2_relu": depthwise(k=(5, 2), cin=9, stride=2, act=relu, hw=(13, 5)),
+    # a large image's column layout in bands of output rows (42 rows: bands of 20, 20 and 2), and 3x3 at stride 2
+    # with whole groups of four on the row window (odd width: a padding column on the right)
+    "depthwise_3x3_c8_bands_relu": depthwise(cin=8, act=relu, hw=(42, 40)),
+    "depthwise_3x3_c16_stride2_relu": depthwise(cin=16, stride=2, act=relu, hw=(14, 11)),
     # the DSP kernel's patch layout (one input channel, depth multiplier > 1: micro_speech's 10x8 stride 2):
     # interior pixels, edges on every side, an odd multiplier (a lone last channel), 9 columns (a group
     # straddling the image's right edge), no activation (TFLM's rounding)

@@ -34,6 +34,9 @@ typedef struct {
     int32_t requant_fast;
     /* DSP kernel: columns of its window of widened input rows (from -pad_w) */
     int32_t ring_w;
+    /* DSP kernel's column layout: > 0, output rows per band (a multiple of four; the image's columns
+     * widened one band at a time, scratch for one band); 0: the whole image at once */
+    int32_t band_h;
 } tslm_depthwise_conv_params;
 
 /* scratch: cache_rows * input_w * input_c bytes when in place, else unused (may be NULL). */

@@ -26,27 +26,42 @@
  * input row iy sits in row slot iy mod span of every cell (a ring: no row ever moves). Every
  * tap is then a constant offset from the window's first cell, given the ring's rotation. */
 
-/* Input row iy (zero points outside the image) into row `slot` of every cell. */
+/* Input row iy (zero points outside the image) into row `slot` of every cell: per group of four channels the
+ * padding columns, then the image's columns in a loop of their own (one load, two SXTB16, two stores). */
 static void widen_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, int32_t iy, int32_t *window,
                       int32_t span, int32_t slot)
 {
-    const int32_t C = p->input_c;
+    const int32_t C = p->input_c, cell = 2 * span, ring_w = p->ring_w;
     const uint32_t zp = (uint8_t)(-p->input_offset);
     const int32_t zero_points = (int32_t)(zp * 0x01010101u);
     const int32_t pad_pair0 = tslm_sxtb16(zero_points), pad_pair1 = tslm_sxtb16_ror8(zero_points);
     const int inside = iy >= 0 && iy < p->input_h;
+    /* the image's columns [x0, x1) of the ring (padded columns from -pad_w) */
+    const int32_t x0 = inside ? (p->pad_w < ring_w ? p->pad_w : ring_w) : ring_w;
+    const int32_t x1 = inside ? (p->pad_w + p->input_w < ring_w ? p->pad_w + p->input_w : ring_w) : ring_w;
     const int8_t *row = in_b + iy * p->input_w * C;
     int32_t *dst = window + 2 * slot;
     for (int32_t c = 0; c < C; c += 4) {
-        for (int32_t xp = 0; xp < p->ring_w; ++xp, dst += 2 * span) {
-            const int32_t ix = xp - p->pad_w;
-            if (!inside || ix < 0 || ix >= p->input_w) {
-                dst[0] = pad_pair0, dst[1] = pad_pair1;
-                continue;
-            }
-            const int32_t v = tslm_dsp_group(row + ix * C, c, C);
-            dst[0] = tslm_sxtb16(v), dst[1] = tslm_sxtb16_ror8(v);
+        int32_t *d = dst;
+        for (int32_t xp = 0; xp < x0; ++xp, d += cell) {
+            d[0] = pad_pair0, d[1] = pad_pair1;
         }
+        const int8_t *src = row + (x0 - p->pad_w) * C + c;
+        if (c + 4 <= C) {
+            for (int32_t xp = x0; xp < x1; ++xp, d += cell, src += C) {
+                const int32_t v = tslm_read32(src);
+                d[0] = tslm_sxtb16(v), d[1] = tslm_sxtb16_ror8(v);
+            }
+        } else {
+            for (int32_t xp = x0; xp < x1; ++xp, d += cell, src += C) {
+                const int32_t v = tslm_dsp_group(src - c, c, C);
+                d[0] = tslm_sxtb16(v), d[1] = tslm_sxtb16_ror8(v);
+            }
+        }
+        for (int32_t xp = x1 > x0 ? x1 : x0; xp < ring_w; ++xp, d += cell) {
+            d[0] = pad_pair0, d[1] = pad_pair1;
+        }
+        dst += ring_w * cell;
     }
 }
 
@@ -377,14 +392,21 @@ __attribute__((noinline)) static void col_pad(const tslm_depthwise_conv_params *
     const int32_t zp = -p->input_offset;
     const int32_t pad = pack_lo(zp, zp);
     const int32_t j0 = p->pad_h / 2, j1 = (p->pad_h + p->input_h + 1) / 2 < J ? (p->pad_h + p->input_h + 1) / 2 : J;
-    int32_t *d = col;
-    for (int32_t k = 0; k < chans; ++k) {
-        for (int32_t xp = 0; xp < p->ring_w; ++xp, d += J) {
-            const int inside = xp >= p->pad_w && xp < p->pad_w + p->input_w;
+    const int32_t x0 = p->pad_w, x1 = p->pad_w + p->input_w; /* the image's columns */
+    const int rows = j0 > 0 || j1 < J; /* pairs above or below the image (not in a band inside it) */
+    for (int32_t c = 0; c < chans; ++c) {
+        int32_t *base = col + c * p->ring_w * J;
+        for (int32_t xp = 0; xp < p->ring_w; ++xp) {
+            const int inside = xp >= x0 && xp < x1;
+            if (inside && !rows) {
+                xp = x1 - 1;
+                continue;
+            }
+            int32_t *d = base + xp * J;
             for (int32_t j = 0; j < (inside ? j0 : J); ++j) {
                 d[j] = pad;
             }
-            for (int32_t j = inside ? j1 : J; j < J; ++j) { /* (the image's pairs: col_widen's) */
+            for (int32_t j = inside ? j1 : J; j < J; ++j) { /* (the image's pairs between: col_widen's) */
                 d[j] = pad;
             }
         }
@@ -1748,6 +1770,30 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
     }
 }
 
+/* The column layout in horizontal bands of band_h output rows (large images, whose whole columns would not fit
+ * the scratch): each band a column-layout call of its own on the input rows it reads (the band's first input row
+ * as row 0, the padding above the image only for the first band), so only those rows are widened (a band's
+ * filter_h - stride_h rows of overlap widened twice). Bands overwrite input rows the next band reads: the
+ * compiler never runs a banded call in place. */
+static void col_bands(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                      int32_t *col)
+{
+    const int32_t row_in = p->input_w * p->input_c, row_out = p->output_w * p->output_c;
+    tslm_depthwise_conv_params q = *p;
+    q.batches = 1;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        for (int32_t oy0 = 0; oy0 < p->output_h; oy0 += p->band_h) {
+            const int32_t iy0 = oy0 * p->stride_h - p->pad_h; /* the band's first input row (< 0: padding) */
+            const int32_t skip = iy0 > 0 ? iy0 : 0;
+            q.output_h = p->output_h - oy0 < p->band_h ? p->output_h - oy0 : p->band_h;
+            q.pad_h = skip - iy0;
+            q.input_h = p->input_h - skip;
+            col_dispatch(&q, input + (b * p->input_h + skip) * row_in, w,
+                         output + (b * p->output_h + oy0) * row_out, col);
+        }
+    }
+}
+
 /* ------------------------------------------------------------------------------------------------
  * One input channel, depth multiplier > 1 (requant_fast >= TSLM_DSP_DW_PATCH, dilation_w 1): a
  * convolution whose output channels all read the same patch of the input. For each output pixel the
@@ -1960,6 +2006,8 @@ void tslm_dsp_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_
     int32_t *window = (int32_t *)(void *)scratch;
     if (p->requant_fast >= TSLM_DSP_DW_PATCH) {
         tslm_dsp_depthwise_conv_patch_s8(p, input, weights, bias, output, scratch);
+    } else if (p->requant_fast >= TSLM_DSP_DW_COL && p->band_h > 0 && p->band_h < p->output_h) {
+        col_bands(p, input, w, output, window);
     } else if (p->requant_fast >= TSLM_DSP_DW_COL) {
         col_dispatch(p, input, w, output, window);
     } else if (!p->requant_fast) {
@@ -1980,7 +2028,9 @@ int32_t tslm_dsp_depthwise_conv_s8_get_buffer_size(const tslm_depthwise_conv_par
         return tslm_dsp_depthwise_conv_patch_s8_get_buffer_size(p);
     }
     if (p->requant_fast >= TSLM_DSP_DW_COL) {
-        return (p->input_c < 4 ? p->input_c : 4) * p->ring_w * col_words(p) * 4;
+        tslm_depthwise_conv_params q = *p;
+        q.output_h = p->band_h > 0 && p->band_h < p->output_h ? p->band_h : p->output_h;
+        return (p->input_c < 4 ? p->input_c : 4) * p->ring_w * col_words(&q) * 4;
     }
     const int32_t span = (p->filter_h - 1) * p->dilation_h + 1;
     return span * p->ring_w * ((p->input_c + 3) / 4) * 8;

@@ -1,0 +1,90 @@
+"""The DSP depthwise kernel's column layout in bands of output rows (col_bands in
+firmware/kernels/cortex_m_dsp/tslm_dsp_depthwise_conv.c; the compiler's choice in tinyslm/compiler/dsp_bands.py):
+which calls take it, and banded shapes bit-exact with TFLM on the host (ASan/UBSan) and in QEMU. The op zoo's
+depthwise_3x3_c8_bands_relu runs the compiler's own bands (test_qemu_bench.py, test_compiler_ops.py); here small
+shapes are forced into short bands so that every kind of band boundary shows: a last band of one, two or three
+rows, the 3x3 Thumb-2 driver and the K x 1 loop, channels not a multiple of four, no activation."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tinyslm.compiler import analyze
+from tinyslm.compiler.lowering import Call
+from tinyslm.runners.verify import verify_host
+
+
+def _dw_calls(model: bytes) -> list[Call]:
+    _, plan = analyze(model, "cortex-m-dsp")
+    return [s for s in plan.steps if isinstance(s, Call) and s.family == "tslm_depthwise_conv"]
+
+
+def test_large_image_takes_bands_not_in_place(zoo):
+    from tinyslm.compiler.dsp_bands import DW_BAND_SCRATCH, band_scratch
+
+    (dw,) = _dw_calls(zoo("depthwise_3x3_c8_bands_relu"))
+    p = dw.params
+    assert p["requant_fast"] == 16 and p["band_h"] == 20 and p["output_h"] == 42
+    assert dw.scratch_bytes == band_scratch(8, p["ring_w"], 20, 3, 1) <= DW_BAND_SCRATCH
+    assert dw.inplace == []  # a band overwrites input rows the next band reads
+
+
+def test_3x3_stride2_takes_the_row_window(zoo):
+    (dw,) = _dw_calls(zoo("depthwise_3x3_c16_stride2_relu"))
+    assert dw.func == "tslm_dsp_depthwise_conv_s8" and dw.params["requant_fast"] in (0, 1)
+    assert "band_h" not in dw.params
+
+
+# name: (depthwise spec, forced band height); output rows = input rows (SAME, stride 1)
+BAND_CASES = {
+    "bands4_3x3_c8_relu_rows13": (dict(k=(3, 3), cin=8, act="relu", hw=(13, 7)), 4),  # last band 1 row
+    "bands8_3x3_c6_rows10": (dict(k=(3, 3), cin=6, act=None, hw=(10, 5)), 8),  # 2 rows, a partial group
+    "bands4_3x3_c4_relu_rows11": (dict(k=(3, 3), cin=4, act="relu", hw=(11, 6)), 4),  # 3 rows
+    "bands4_5x1_c5_relu_rows19": (dict(k=(5, 1), cin=5, act="relu", hw=(19, 3)), 4),  # K x 1, pad 2
+    "bands8_4x3_c9_rows17": (dict(k=(4, 3), cin=9, act=None, hw=(17, 4)), 8),  # even K: the C loops
+}
+
+
+def _forced_band_model(name: str, monkeypatch) -> bytes:
+    import opzoo
+
+    import tinyslm.compiler.ops.conv as conv
+
+    spec, band = BAND_CASES[name]
+    spec = dict(spec)
+    spec["act"] = opzoo.relu if spec["act"] == "relu" else None
+    monkeypatch.setitem(opzoo.CASES, name, opzoo.depthwise(**spec))
+    model = opzoo.convert(name)
+    monkeypatch.setattr(conv, "DW_COL_MIN_SCRATCH", 0)
+    monkeypatch.setattr(conv, "column_band", lambda ic, ring_w, oh, fh, s, limit: band if band < oh else 0)
+    (dw,) = _dw_calls(model)
+    assert dw.params["requant_fast"] >= 16 and dw.params["band_h"] == band and dw.inplace == []
+    return model
+
+
+@pytest.mark.parametrize("name", sorted(BAND_CASES))
+def test_forced_bands_bit_exact_on_host_under_sanitizers(name, monkeypatch):
+    model = _forced_band_model(name, monkeypatch)
+    report = verify_host(model, n_inputs=4, seed=11, target="cortex-m-dsp", sanitize=True)
+    assert report.ok, report.lines()
+
+
+@pytest.mark.parametrize("name", ["bands4_3x3_c8_relu_rows13", "bands8_3x3_c6_rows10", "bands4_5x1_c5_relu_rows19"])
+def test_forced_bands_bit_exact_on_cortex_m4(name, monkeypatch):
+    from tinyslm.compare import compare_outputs
+    from tinyslm.runners.oracle import Oracle
+    from tinyslm.runners.qemu import measure
+
+    if shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None:
+        pytest.fail("needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+    model = _forced_band_model(name, monkeypatch)
+    cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=6)
+    (dw,) = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_depthwise_conv"]
+    assert dw.params.get("band_h") == BAND_CASES[name][1]
+    oracle = Oracle(model)
+    assert len(run.outputs) == len(batches) == 3
+    for inputs, ours in zip(batches, run.outputs):
+        c = compare_outputs(oracle.run(inputs), ours)
+        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem

@@ -3,7 +3,8 @@ firmware/kernels/cortex_m_dsp/tslm_dsp_depthwise_conv.c; the compiler's choice i
 which calls take it, and banded shapes bit-exact with TFLM on the host (ASan/UBSan) and in QEMU. The op zoo's
 depthwise_3x3_c8_bands_relu runs the compiler's own bands (test_qemu_bench.py, test_compiler_ops.py); here small
 shapes are forced into short bands so that every kind of band boundary shows: a last band of one, two or three
-rows, the 3x3 Thumb-2 driver and the K x 1 loop, channels not a multiple of four, no activation."""
+rows, the 3x3 Thumb-2 driver, the K x 1 loop and 3x3 at stride 2 (col_run_3x3_s2), channels not a multiple of
+four, no activation."""
 
 from __future__ import annotations
 
@@ -31,19 +32,28 @@ def test_large_image_takes_bands_not_in_place(zoo):
     assert dw.inplace == []  # a band overwrites input rows the next band reads
 
 
-def test_3x3_stride2_takes_the_row_window(zoo):
-    (dw,) = _dw_calls(zoo("depthwise_3x3_c16_stride2_relu"))
-    assert dw.func == "tslm_dsp_depthwise_conv_s8" and dw.params["requant_fast"] in (0, 1)
+def test_3x3_stride2_takes_the_column_layout_from_four_rows(zoo):
+    import opzoo
+
+    (dw,) = _dw_calls(zoo("depthwise_3x3_c16_stride2_relu"))  # 7 output rows: col_run_3x3_s2
+    assert dw.func == "tslm_dsp_depthwise_conv_s8" and dw.params["requant_fast"] == 16 and dw.params["stride_h"] == 2
     assert "band_h" not in dw.params
+    opzoo.CASES["dw3x3_s2_rows3"] = opzoo.depthwise(cin=8, stride=2, act=opzoo.relu, hw=(5, 6))
+    try:
+        (dw,) = _dw_calls(opzoo.convert("dw3x3_s2_rows3"))  # 3 output rows: the row window
+    finally:
+        del opzoo.CASES["dw3x3_s2_rows3"]
+    assert dw.params["output_h"] == 3 and dw.params["requant_fast"] in (0, 1)
 
 
-# name: (depthwise spec, forced band height); output rows = input rows (SAME, stride 1)
+# name: (depthwise spec, forced band height)
 BAND_CASES = {
     "bands4_3x3_c8_relu_rows13": (dict(k=(3, 3), cin=8, act="relu", hw=(13, 7)), 4),  # last band 1 row
     "bands8_3x3_c6_rows10": (dict(k=(3, 3), cin=6, act=None, hw=(10, 5)), 8),  # 2 rows, a partial group
     "bands4_3x3_c4_relu_rows11": (dict(k=(3, 3), cin=4, act="relu", hw=(11, 6)), 4),  # 3 rows
     "bands4_5x1_c5_relu_rows19": (dict(k=(5, 1), cin=5, act="relu", hw=(19, 3)), 4),  # K x 1, pad 2
     "bands8_4x3_c9_rows17": (dict(k=(4, 3), cin=9, act=None, hw=(17, 4)), 8),  # even K: the C loops
+    "bands4_3x3s2_c6_rows9": (dict(k=(3, 3), cin=6, stride=2, act=None, hw=(17, 9)), 4),  # stride 2: 4, 4, 1 rows
 }
 
 
@@ -71,7 +81,7 @@ def test_forced_bands_bit_exact_on_host_under_sanitizers(name, monkeypatch):
     assert report.ok, report.lines()
 
 
-@pytest.mark.parametrize("name", ["bands4_3x3_c8_relu_rows13", "bands8_3x3_c6_rows10", "bands4_5x1_c5_relu_rows19"])
+@pytest.mark.parametrize("name", ["bands4_3x3_c8_relu_rows13", "bands4_5x1_c5_relu_rows19", "bands4_3x3s2_c6_rows9"])
 def test_forced_bands_bit_exact_on_cortex_m4(name, monkeypatch):
     from tinyslm.compare import compare_outputs
     from tinyslm.runners.oracle import Oracle

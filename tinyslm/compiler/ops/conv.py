@@ -190,15 +190,19 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
     ring_w = (y.shape[2] - 1) * p["stride_w"] + (fw - 1) * p["dilation_w"] + 1  # columns -pad_w ...
     col_scratch = min(4, ic) * ring_w * depthwise_column_words(y.shape[1], fh, p["stride_h"]) * 4
     ring_scratch = span * ring_w * (-(-ic // 4)) * 8
-    # 3x3 at stride 2: the row window's straight-line nine taps beat the column layout's C loops (3 SMLADs per
-    # filter column for 9 MACs; 48x48 -> 24x24, 16 channels: 4.5 against 7.3 instructions/MAC)
-    row_3x3_s2 = p["stride_h"] == 2 and fh == fw == 3 and p["dilation_w"] == 1
+    # 3x3 at stride 2: the column layout's Thumb-2 blocks (col_run_3x3_s2: four rows from five words per filter
+    # column) where its epilogue is 0, 1 or 4 and there are four output rows or more, else the row window's nine
+    # taps (the column layout's C loops were slower: 48x48 -> 24x24, 16 channels 7.3 against 4.5 instr/MAC)
+    col_epi = (depthwise_column_records(records[0].values, records[1], p["output_offset"], p["act_min"],
+                                        p["act_max"])[1] if records is not None else -1)
+    row_3x3_s2 = (p["stride_h"] == 2 and fh == fw == 3 and p["dilation_w"] == 1
+                  and (col_epi not in (0, 1, 4) or y.shape[1] < 4))
     band_h = 0  # a large image's column layout in bands of output rows (stride 1; dsp_bands.py)
-    if (records is not None and dm == 1 and p["dilation_h"] == 1 and p["stride_h"] == 1
+    if (records is not None and dm == 1 and p["dilation_h"] == 1 and p["stride_h"] in (1, 2) and not row_3x3_s2
             and col_scratch > max(ring_scratch, DW_COL_MIN_SCRATCH)):
-        band_h = column_band(ic, ring_w, y.shape[1], fh, 1, max(ring_scratch, DW_BAND_SCRATCH))
+        band_h = column_band(ic, ring_w, y.shape[1], fh, p["stride_h"], max(ring_scratch, DW_BAND_SCRATCH))
         if band_h:
-            col_scratch = band_scratch(ic, ring_w, band_h, fh, 1)
+            col_scratch = band_scratch(ic, ring_w, band_h, fh, p["stride_h"])
             in_place_ok = False  # a band overwrites input rows the next one reads
     if records is not None and ic == 1 and dm > 1 and p["dilation_w"] == 1 and fh * fw <= 1 << 14:
         # DSP, one input channel (micro_speech's 10x8, depth multiplier 8): a convolution whose output channels

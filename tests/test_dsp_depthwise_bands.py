@@ -4,7 +4,7 @@ which calls take it, and banded shapes bit-exact with TFLM on the host (ASan/UBS
 depthwise_3x3_c8_bands_relu runs the compiler's own bands (test_qemu_bench.py, test_compiler_ops.py); here small
 shapes are forced into short bands so that every kind of band boundary shows: a last band of one, two or three
 rows, the 3x3 Thumb-2 driver, the K x 1 loop and 3x3 at stride 2 (col_run_3x3_s2), channels not a multiple of
-four, no activation."""
+four, no activation; and the 3x3 layout's last two rows in QEMU."""
 
 from __future__ import annotations
 
@@ -93,6 +93,38 @@ def test_forced_bands_bit_exact_on_cortex_m4(name, monkeypatch):
     cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=6)
     (dw,) = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_depthwise_conv"]
     assert dw.params.get("band_h") == BAND_CASES[name][1]
+    oracle = Oracle(model)
+    assert len(run.outputs) == len(batches) == 3
+    for inputs, ours in zip(batches, run.outputs):
+        c = compare_outputs(oracle.run(inputs), ours)
+        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
+
+
+# the 3x3 column layout's last rows (col_3x3_rest: two or three rows per column in col_3x3_rows) after a full block
+# and alone, both epilogues of the Thumb-2 path
+REST_CASES = {
+    "rest2_3x3_c12_rows6": dict(k=(3, 3), cin=12, act=None, hw=(6, 5)),
+    "rest2_3x3_c5_relu_rows2": dict(k=(3, 3), cin=5, act="relu", hw=(2, 6)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REST_CASES))
+def test_last_rows_bit_exact_on_cortex_m4(name, monkeypatch):
+    import opzoo
+
+    from tinyslm.compare import compare_outputs
+    from tinyslm.runners.oracle import Oracle
+    from tinyslm.runners.qemu import measure
+
+    if shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None:
+        pytest.fail("needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+    spec = dict(REST_CASES[name])
+    spec["act"] = opzoo.relu if spec["act"] == "relu" else None
+    monkeypatch.setitem(opzoo.CASES, name, opzoo.depthwise(**spec))
+    model = opzoo.convert(name)
+    cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=8)
+    (dw,) = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_depthwise_conv"]
+    assert dw.params["requant_fast"] == 16 + (0 if REST_CASES[name]["act"] else 4) and "band_h" not in dw.params
     oracle = Oracle(model)
     assert len(run.outputs) == len(batches) == 3
     for inputs, ours in zip(batches, run.outputs):

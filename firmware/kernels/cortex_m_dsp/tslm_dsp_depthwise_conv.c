@@ -1900,6 +1900,8 @@ TSLM_ALWAYS_INLINE void col_run_3x3_s2_body(const tslm_depthwise_conv_params *p,
     const int32_t C = p->input_c, OC = p->output_c, J = col_words(p), xs = p->stride_w * J;
     const int32_t ostep = p->output_w * OC, tap = 4 * p->dilation_w * J;
     const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
+    col_geo geo;
+    col_geometry(p, J, &geo);
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * C;
         int8_t *out_b = output + b * p->output_h * ostep;
@@ -1908,7 +1910,7 @@ TSLM_ALWAYS_INLINE void col_run_3x3_s2_body(const tslm_depthwise_conv_params *p,
             if (b == 0 && g == 0) {
                 col_pad(p, col, J, chans);
             }
-            col_widen(p, in_b, g, col, J, chans);
+            col_widen_group(p, &geo, in_b, g, col, chans);
             for (int32_t ci = 4 * g; ci < 4 * g + chans; ++ci) {
                 const int32_t *cbase = col + (ci - 4 * g) * p->ring_w * J, *w = weights + 6 * ci;
                 const int32_t *rq = p->requant + 4 * ci;

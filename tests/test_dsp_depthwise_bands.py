@@ -3,7 +3,7 @@ firmware/kernels/cortex_m_dsp/tslm_dsp_depthwise_conv.c; the compiler's choice i
 which calls take it, and banded shapes bit-exact with TFLM on the host (ASan/UBSan) and in QEMU. The op zoo's
 depthwise_3x3_c8_bands_relu runs the compiler's own bands (test_qemu_bench.py, test_compiler_ops.py); here small
 shapes are forced into short bands so that every kind of band boundary shows: a last band of one, two or three
-rows, the 3x3 Thumb-2 driver, the K x 1 loop and 3x3 at stride 2 (col_run_3x3_s2), channels not a multiple of
+rows, the 3x3 Thumb-2 drivers at stride 1 and 2, the K x 1 loop, channels not a multiple of
 four, no activation; and the 3x3 layout's last two rows in QEMU."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def test_large_image_takes_bands_not_in_place(zoo):
 def test_3x3_stride2_takes_the_column_layout_from_four_rows(zoo):
     import opzoo
 
-    (dw,) = _dw_calls(zoo("depthwise_3x3_c16_stride2_relu"))  # 7 output rows: col_run_3x3_s2
+    (dw,) = _dw_calls(zoo("depthwise_3x3_c16_stride2_relu"))  # 7 output rows: the stride-2 driver
     assert dw.func == "tslm_dsp_depthwise_conv_s8" and dw.params["requant_fast"] == 16 and dw.params["stride_h"] == 2
     assert "band_h" not in dw.params
     opzoo.CASES["dw3x3_s2_rows3"] = opzoo.depthwise(cin=8, stride=2, act=opzoo.relu, hw=(5, 6))
@@ -100,7 +100,7 @@ def test_forced_bands_bit_exact_on_cortex_m4(name, monkeypatch):
         assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
 
 
-# the 3x3 column layout's last rows (col_3x3_rest: two or three rows per column in col_3x3_rows) after a full block
+# the 3x3 column layout's last rows (col_3x3_rest at stride 1: two or three rows per column in col_3x3_rows) after a full block
 # and alone, both epilogues of the Thumb-2 path
 REST_CASES = {
     "rest2_3x3_c12_rows6": dict(k=(3, 3), cin=12, act=None, hw=(6, 5)),

@@ -1852,110 +1852,6 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
     }
 }
 
-/* 3x3 at stride 2 in the column layout: output row oy takes A_0 . X_oy + A_1 . X_(oy+1) per filter column (A_0 =
- * (2 w0, 2 w1), A_1 = (2 w2, 0)), so a block of four rows reads the column's words X_0 .. X_4 once: per filter
- * column one LDRD of the weights, two LDRD and one LDR of x, eight SMLAD (12 MACs in 12 instructions). */
-TSLM_ALWAYS_INLINE void col_3x3_s2_block(const int32_t *x, const int32_t *w, int32_t tap, int32_t init, int32_t *p0,
-                                         int32_t *p1, int32_t *p2, int32_t *p3)
-{
-#if defined(TSLM_DSP_ASM)
-    int32_t a0, a1, a2, a3, A0, A1, x0, x1;
-    const int32_t *xp = x;
-#define TSLM_COL3S2_FX(WOFF, I0, I1, I2, I3)                 \
-    "ldrd %[A0], %[A1], [%[w], #" WOFF "]\n\t"             \
-    "ldrd %[x0], %[x1], [%[xp]]\n\t"                       \
-    "smlad %[a0], %[A0], %[x0], " I0 "\n\t"                \
-    "smlad %[a0], %[A1], %[x1], %[a0]\n\t"                 \
-    "smlad %[a1], %[A0], %[x1], " I1 "\n\t"                \
-    "ldrd %[x0], %[x1], [%[xp], #8]\n\t"                   \
-    "smlad %[a1], %[A1], %[x0], %[a1]\n\t"                 \
-    "smlad %[a2], %[A0], %[x0], " I2 "\n\t"                \
-    "smlad %[a2], %[A1], %[x1], %[a2]\n\t"                 \
-    "smlad %[a3], %[A0], %[x1], " I3 "\n\t"                \
-    "ldr %[x0], [%[xp], #16]\n\t"                          \
-    "add %[xp], %[xp], %[tap]\n\t"                         \
-    "smlad %[a3], %[A1], %[x0], %[a3]\n\t"
-    __asm__(TSLM_COL3S2_FX("0", "%[init]", "%[init]", "%[init]", "%[init]")
-            TSLM_COL3S2_FX("8", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
-            TSLM_COL3S2_FX("16", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
-            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A0] "=&r"(A0), [A1] "=&r"(A1),
-              [x0] "=&r"(x0), [x1] "=&r"(x1), [xp] "+r"(xp)
-            : [w] "r"(w), [tap] "r"(tap), [init] "r"(init)
-            : "memory");
-#undef TSLM_COL3S2_FX
-#else
-    int32_t a0 = init, a1 = init, a2 = init, a3 = init;
-    for (int32_t fx = 0; fx < 3; ++fx) {
-        col_taps(x + fx * (tap / 4), w + 2 * fx, 2, 1, &a0, &a1, &a2, &a3);
-    }
-#endif
-    *p0 = a0, *p1 = a1, *p2 = a2, *p3 = a3;
-}
-
-/* col_run for 3x3 at stride 2 (depth multiplier 1): per group its columns widened, per channel and output column
- * the blocks of four rows (the last one's rows past the output not stored). */
-TSLM_ALWAYS_INLINE void col_run_3x3_s2_body(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                            const int32_t *weights, int8_t *output, int32_t *col, const int epi)
-{
-    const int32_t C = p->input_c, OC = p->output_c, J = col_words(p), xs = p->stride_w * J;
-    const int32_t ostep = p->output_w * OC, tap = 4 * p->dilation_w * J;
-    const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
-    col_geo geo;
-    col_geometry(p, J, &geo);
-    for (int32_t b = 0; b < p->batches; ++b) {
-        const int8_t *in_b = input + b * p->input_h * p->input_w * C;
-        int8_t *out_b = output + b * p->output_h * ostep;
-        for (int32_t g = 0; 4 * g < C; ++g) {
-            const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
-            if (b == 0 && g == 0) {
-                col_pad(p, col, J, chans);
-            }
-            col_widen_group(p, &geo, in_b, g, col, chans);
-            for (int32_t ci = 4 * g; ci < 4 * g + chans; ++ci) {
-                const int32_t *cbase = col + (ci - 4 * g) * p->ring_w * J, *w = weights + 6 * ci;
-                const int32_t *rq = p->requant + 4 * ci;
-                const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
-                for (int32_t ox = 0; ox < p->output_w; ++ox) {
-                    const int32_t *x = cbase + ox * xs;
-                    int8_t *out = out_b + ox * OC + ci;
-                    for (int32_t rows = p->output_h; rows > 0; rows -= 4, x += 4, out += 4 * ostep) {
-                        int32_t a0, a1, a2, a3;
-                        col_3x3_s2_block(x, w, tap, k.init, &a0, &a1, &a2, &a3);
-                        col_store(out, ostep, rows, a0, a1, a2, a3, k, zp, lo, hi, epi);
-                    }
-                }
-            }
-        }
-    }
-}
-
-__attribute__((noinline)) static void col_run_3x3_s2(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                                     const int32_t *weights, int8_t *output, int32_t *col,
-                                                     const int epi)
-{
-    if (epi == EPI_SAT) {
-        col_run_3x3_s2_body(p, input, weights, output, col, EPI_SAT);
-    } else if (epi == EPI_FOLD) {
-        col_run_3x3_s2_body(p, input, weights, output, col, EPI_FOLD);
-    } else {
-        col_run_3x3_s2_body(p, input, weights, output, col, EPI_RSAT);
-    }
-}
-
-/* The column layout's entry: 3x3 at stride 2 (depth multiplier 1, epilogues 0, 1, 4) in col_run_3x3_s2, the rest
- * col_dispatch's. */
-static void col_route(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
-                      int32_t *col)
-{
-    const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
-    if (p->stride_h == 2 && p->filter_h == 3 && p->filter_w == 3 && p->depth_multiplier == 1 &&
-        (epi == EPI_SAT || epi == EPI_FOLD || epi == EPI_RSAT)) { /* (the size build too: the C loops are slow) */
-        col_run_3x3_s2(p, input, w, output, col, epi);
-        return;
-    }
-    col_dispatch(p, input, w, output, col);
-}
-
 /* The column layout in horizontal bands of band_h output rows (large images, whose whole columns would not fit
  * the scratch): each band a column-layout call of its own on the input rows it reads (the band's first input row
  * as row 0, the padding above the image only for the first band), so only those rows are widened (a band's
@@ -1974,7 +1870,7 @@ static void col_bands(const tslm_depthwise_conv_params *p, const int8_t *input, 
             q.output_h = p->output_h - oy0 < p->band_h ? p->output_h - oy0 : p->band_h;
             q.pad_h = skip - iy0;
             q.input_h = p->input_h - skip;
-            col_route(&q, input + (b * p->input_h + skip) * row_in, w,
+            col_dispatch(&q, input + (b * p->input_h + skip) * row_in, w,
                          output + (b * p->output_h + oy0) * row_out, col);
         }
     }
@@ -2195,7 +2091,7 @@ void tslm_dsp_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_
     } else if (p->requant_fast >= TSLM_DSP_DW_COL && p->band_h > 0 && p->band_h < p->output_h) {
         col_bands(p, input, w, output, window);
     } else if (p->requant_fast >= TSLM_DSP_DW_COL) {
-        col_route(p, input, w, output, window);
+        col_dispatch(p, input, w, output, window);
     } else if (!p->requant_fast) {
         run(p, input, w, output, window, 0, 0);
     } else if (p->act_min == -128 && p->act_max == 127) {

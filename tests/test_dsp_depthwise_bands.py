@@ -32,18 +32,17 @@ def test_large_image_takes_bands_not_in_place(zoo):
     assert dw.inplace == []  # a band overwrites input rows the next band reads
 
 
-def test_3x3_stride2_takes_the_column_layout_from_four_rows(zoo):
-    import opzoo
+def test_3x3_stride2_takes_the_driver_or_the_row_window(zoo, monkeypatch):
+    import tinyslm.compiler.ops.conv as conv
+    from test_dsp_depthwise_col import _forced
 
-    (dw,) = _dw_calls(zoo("depthwise_3x3_c16_stride2_relu"))  # 7 output rows: the stride-2 driver
+    model = zoo("depthwise_3x3_c16_stride2_relu")
+    (dw,) = _dw_calls(model)  # relu: the stride-2 driver's epilogue 0
     assert dw.func == "tslm_dsp_depthwise_conv_s8" and dw.params["requant_fast"] == 16 and dw.params["stride_h"] == 2
     assert "band_h" not in dw.params
-    opzoo.CASES["dw3x3_s2_rows3"] = opzoo.depthwise(cin=8, stride=2, act=opzoo.relu, hw=(5, 6))
-    try:
-        (dw,) = _dw_calls(opzoo.convert("dw3x3_s2_rows3"))  # 3 output rows: the row window
-    finally:
-        del opzoo.CASES["dw3x3_s2_rows3"]
-    assert dw.params["output_h"] == 3 and dw.params["requant_fast"] in (0, 1)
+    monkeypatch.setattr(conv, "depthwise_column_records", _forced("fast"))  # epilogue 2: the column layout's C loops
+    (dw,) = _dw_calls(model)
+    assert dw.params["stride_h"] == 2 and dw.params["requant_fast"] in (0, 1)  # so the row window
 
 
 # name: (depthwise spec, forced band height)

@@ -24,19 +24,19 @@ from ..compiler.targets import CORTEX_M_DSP, PORTABLE
 # opcode -> (per MAC, per output element, per input element, per call); fitted by `calibrate()`
 # (python -m tinyslm.tune.cost, mps2-an386 Cortex-M4 in QEMU; see the module docstring).
 COEFFICIENTS: dict[str, dict[str, tuple[float, float, float, float]]] = {
-    CORTEX_M_DSP.name: {  # refitted on commit 9a0ea7e's kernels, with the LM step models
-        "ADD": (0.0, 16.9472, 0.8533, 161.6132),
-        "BATCH_MATMUL": (0.0, 20.4146, 8.0544, 1681.6805),
-        "CONCATENATION": (0.0, 0.0, 0.8704, 68.7199),
-        "CONV_2D": (0.6472, 26.5195, 0.0, 5869.7418),
-        "FULLY_CONNECTED": (0.7808, 14.4661, 2.4573, 502.8946),
-        "MEAN": (0.0, 85.9955, 1.9136, 87.5714),
-        "MUL": (4.4803, 5.8765, 0.0, 110.2411),
-        "RSQRT": (0.0, 6.0934, 0.0, 33.8231),
-        "SOFTMAX": (0.0, 31.4642, 0.0, 0.0),
-        "STRIDED_SLICE": (0.0, 1.3286, 0.5168, 0.0),
-        "SUB": (0.0, 0.0, 10.1748, 122.8021),
-        "TRANSPOSE": (0.0, 2.1587, 0.0, 1718.0875),
+    CORTEX_M_DSP.name: {  # refitted on commit f0d7f53's kernels (fused layer norms, 256a+b offset pairs)
+        "ADD": (0.0, 14.3496, 0.0, 674.3791),
+        "BATCH_MATMUL": (0.8576, 5.7776, 6.6814, 2000.4077),
+        "CONCATENATION": (0.0, 0.0, 0.8584, 69.0109),
+        "CONV_2D": (0.6788, 16.1664, 0.0, 1932.6943),
+        "FULLY_CONNECTED": (0.7473, 9.4592, 1.5684, 401.115),
+        "LAYER_NORM": (24.0498, 0.0, 0.0, 313.2001),
+        "MEAN": (0.0, 0.329, 10.5268, 843.938),
+        "MUL": (0.0, 3.7162, 0.0, 51.1894),
+        "SOFTMAX": (0.0, 11.3691, 11.3691, 10.8878),
+        "STRIDED_SLICE": (0.0, 1.3465, 0.4637, 21.6837),
+        "SUB": (0.0, 2.0144, 2.0144, 10.8878),
+        "TRANSPOSE": (0.0, 0.7278, 0.7278, 664.7026),
     },
     PORTABLE.name: {
         "ADD": (0.0, 89.5382, 2.543, 0.0),

@@ -124,6 +124,26 @@ def test_fuzz_command_in_qemu(tmp_path):
     assert "output bytes compared" in r.stdout
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+def test_fuzz_helium_on_the_m55_in_qemu(tmp_path):
+    """The Helium kernels build only for their CPU: the fuzzer checks them on an MVE board's firmware in QEMU
+    (device = TFLM and device = the host build of the kernels they fall back to), and refuses a run that could
+    not check them, with one clear message."""
+    cmd = [sys.executable, "-m", "tinyslm.cli", "fuzz", "--graphs", "6", "--seed", "2027", "--target", "helium",
+           "--inputs", "2", "--out", str(tmp_path / "repro")]
+    for extra, why in (([], "--board mps3-an547"), (["--board", "mps2-an386"], "runs the cortex-m-dsp kernels")):
+        r = subprocess.run(cmd + extra, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+        assert r.returncode != 0 and why in r.stdout + r.stderr and "Traceback" not in r.stderr, r.stderr[-1500:]
+    r = subprocess.run(cmd + ["--board", "mps3-an547"], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    m = LAST_LINE.match(r.stdout.strip().splitlines()[-1])
+    assert r.returncode == 0 and m, r.stdout[-2000:] + r.stderr[-2000:]
+    assert m.group(1) == "6" and int(m.group(2)) >= 5 and m.group(4) == "0"
+    compared = int(re.search(r"([\d,]+) output bytes compared", r.stdout).group(1).replace(",", ""))
+    assert compared > 1000
+
+
 def test_a_converter_that_dies_costs_one_graph_not_the_fuzzer():
     """The TFLite converter died of SIGFPE in `tinyslm fuzz --graphs 300 --seed 1` (near graph 214, after
     hundreds of conversions in one process; not reproducible alone) and took the fuzzer with it. It now runs

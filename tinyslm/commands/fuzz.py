@@ -48,13 +48,25 @@ def fuzz_cmd(n_graphs: int, seed: int, targets: tuple[str, ...], board: str | No
     if port and not board:
         raise TinyslmError("--port needs --board (which board is on that port?)",
                            hint="e.g. tinyslm fuzz --board nucleo-f446re --port /dev/ttyACM0")
-    if board:
-        from ..boards import get_board
+    from ..boards import get_board
 
+    if board:
         b = get_board(board)  # an unknown board is one clear error before any work
         if port is None and not b.emulated:
             raise TinyslmError(f"board {board} has no emulator here",
                                hint=f"flash tinyslm firmware and pass its port: --board {board} --port /dev/ttyACM0")
+    from ..compiler.targets import get_target
+
+    for t in targets:
+        tg = get_target(t)
+        if tg.host:
+            continue
+        if not board:
+            raise TinyslmError(f"the {tg.label} kernels run only on their CPU, not on this host",
+                               hint=f"add a board whose CPU has them: --target {t} --board mps3-an547")
+        if get_board(board).kernel_target != t:
+            raise TinyslmError(f"board {board} runs the {get_board(board).kernel_target} kernels, not {t}",
+                               hint=f"use a board whose CPU has them: --target {t} --board mps3-an547")
     from ..fuzz.run import fuzz
 
     s = fuzz(n_graphs, seed, list(targets) or ["portable"], board, port, out_dir, n_inputs, not no_sanitize,

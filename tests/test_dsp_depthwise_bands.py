@@ -39,7 +39,7 @@ def test_3x3_stride2_takes_the_driver_or_the_row_window(zoo, monkeypatch):
     model = zoo("depthwise_3x3_c16_stride2_relu")
     (dw,) = _dw_calls(model)  # relu: the stride-2 driver's epilogue 0
     assert dw.func == "tslm_dsp_depthwise_conv_s8" and dw.params["requant_fast"] == 16 and dw.params["stride_h"] == 2
-    assert "band_h" not in dw.params
+    assert dw.params["band_h"] == 0  # one call, no bands
     monkeypatch.setattr(conv, "depthwise_column_records", _forced("fast"))  # epilogue 2: the column layout's C loops
     (dw,) = _dw_calls(model)
     assert dw.params["stride_h"] == 2 and dw.params["requant_fast"] in (0, 1)  # so the row window
@@ -91,7 +91,7 @@ def test_forced_bands_bit_exact_on_cortex_m4(name, monkeypatch):
     model = _forced_band_model(name, monkeypatch)
     cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=6)
     (dw,) = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_depthwise_conv"]
-    assert dw.params.get("band_h") == BAND_CASES[name][1]
+    assert dw.params["band_h"] == BAND_CASES[name][1]
     oracle = Oracle(model)
     assert len(run.outputs) == len(batches) == 3
     for inputs, ours in zip(batches, run.outputs):
@@ -123,7 +123,7 @@ def test_last_rows_bit_exact_on_cortex_m4(name, monkeypatch):
     model = opzoo.convert(name)
     cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=8)
     (dw,) = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_depthwise_conv"]
-    assert dw.params["requant_fast"] == 16 + (0 if REST_CASES[name]["act"] else 4) and "band_h" not in dw.params
+    assert dw.params["requant_fast"] == 16 + (0 if REST_CASES[name]["act"] else 4) and dw.params["band_h"] == 0
     oracle = Oracle(model)
     assert len(run.outputs) == len(batches) == 3
     for inputs, ours in zip(batches, run.outputs):

@@ -179,9 +179,10 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
     order = ["batches", "input_h", "input_w", "input_c", "filter_h", "filter_w", "depth_multiplier",
              "output_h", "output_w", "output_c", "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_h",
              "pad_w", "input_offset", "output_offset", "multiplier", "shift", "act_min", "act_max", "bias_folded",
-             "cache_rows", "requant", "requant_fast", "ring_w"]
+             "cache_rows", "requant", "requant_fast", "ring_w", "band_h"]
     p["cache_rows"] = 0
     p["ring_w"] = 0
+    p["band_h"] = 0
     in_place_ok = (dm == 1 and p["stride_h"] == p["stride_w"] == 1 and x.shape == y.shape and p["pad_h"] >= 0)
     w_arg: Any = T(w.index)
     scratch = 0
@@ -237,7 +238,6 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
         p.update(multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=16 + epi, ring_w=ring_w)
         w_arg, bias_arg = Ref(wt.name, "const int8_t *"), Lit("NULL")
         if band_h:
-            order.append("band_h")
             p["band_h"] = band_h
             note += f", column layout in bands of {band_h} rows"
     elif records is not None and dm == 1 and span <= DW_MAX_SPAN:

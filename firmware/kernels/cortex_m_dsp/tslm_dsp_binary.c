@@ -44,6 +44,23 @@ static rq_t make_rq(int32_t multiplier, int32_t shift)
     return q;
 }
 
+/* For each run of the innermost dimension (d[5] elements; `out` steps by STEP after each): a and b, the
+ * two inputs' first bytes of that run (strides TA, TB over the outer five dimensions), then BODY. */
+#define TSLM_FOR_RUNS(d, INA, TA, INB, TB, out, STEP, ...)                                                     \
+    for (int32_t i0 = 0; i0 < d[0]; ++i0) {                                                                     \
+        for (int32_t i1 = 0; i1 < d[1]; ++i1) {                                                                 \
+            for (int32_t i2 = 0; i2 < d[2]; ++i2) {                                                             \
+                for (int32_t i3 = 0; i3 < d[3]; ++i3) {                                                         \
+                    for (int32_t i4 = 0; i4 < d[4]; ++i4, out += STEP) {                                        \
+                        const int8_t *a = INA + i0 * TA[0] + i1 * TA[1] + i2 * TA[2] + i3 * TA[3] + i4 * TA[4]; \
+                        const int8_t *b = INB + i0 * TB[0] + i1 * TB[1] + i2 * TB[2] + i3 * TB[3] + i4 * TB[4]; \
+                        __VA_ARGS__                                                                             \
+                    }                                                                                           \
+                }                                                                                               \
+            }                                                                                                   \
+        }                                                                                                       \
+    }
+
 enum { OP_ADD, OP_SUB, OP_MUL, OP_SQDIFF };
 
 typedef struct {
@@ -100,27 +117,16 @@ TSLM_ALWAYS_INLINE void walk(const tslm_binary_params *p, const fast_t *f, const
     const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
     const int32_t n = d[5];
     const int s1 = t1[5] != 0, s2 = t2[5] != 0;
-    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
-        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
-            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
-                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
-                    for (int32_t i4 = 0; i4 < d[4]; ++i4, out += n) {
-                        const int8_t *a = in1 + i0 * t1[0] + i1 * t1[1] + i2 * t1[2] + i3 * t1[3] + i4 * t1[4];
-                        const int8_t *b = in2 + i0 * t2[0] + i1 * t2[1] + i2 * t2[2] + i3 * t2[3] + i4 * t2[4];
-                        if (s1 && s2) {
-                            run(f, a, b, out, n, 1, 1, op, full);
-                        } else if (s1) {
-                            run(f, a, b, out, n, 1, 0, op, full);
-                        } else if (s2) {
-                            run(f, a, b, out, n, 0, 1, op, full);
-                        } else {
-                            run(f, a, b, out, n, 0, 0, op, full);
-                        }
-                    }
-                }
-            }
-        }
-    }
+    TSLM_FOR_RUNS(d, in1, t1, in2, t2, out, n,
+        if (s1 && s2) {
+            run(f, a, b, out, n, 1, 1, op, full);
+        } else if (s1) {
+            run(f, a, b, out, n, 1, 0, op, full);
+        } else if (s2) {
+            run(f, a, b, out, n, 0, 1, op, full);
+        } else {
+            run(f, a, b, out, n, 0, 0, op, full);
+        })
 }
 
 /* ---- ADD/SUB with TFLM's int8 scheme: left_shift 20, one input (or both) at multiplier 1/2 ----
@@ -198,25 +204,14 @@ TSLM_ALWAYS_INLINE void half_walk(const tslm_binary_params *p, const int8_t *in1
     const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
     const int32_t n = d[5];
     const int s1 = t1[5] != 0, s2 = t2[5] != 0;
-    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
-        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
-            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
-                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
-                    for (int32_t i4 = 0; i4 < d[4]; ++i4, out += n) {
-                        const int8_t *a = in1 + i0 * t1[0] + i1 * t1[1] + i2 * t1[2] + i3 * t1[3] + i4 * t1[4];
-                        const int8_t *b = in2 + i0 * t2[0] + i1 * t2[1] + i2 * t2[2] + i3 * t2[3] + i4 * t2[4];
-                        if (s1 && s2) {
-                            half_run(a, b, out, n, 1, 1, op, k1, k2, off1, off2, q1, q2, qo);
-                        } else if (s1) {
-                            half_run(a, b, out, n, 1, 0, op, k1, k2, off1, off2, q1, q2, qo);
-                        } else {
-                            half_run(a, b, out, n, 0, 1, op, k1, k2, off1, off2, q1, q2, qo);
-                        }
-                    }
-                }
-            }
-        }
-    }
+    TSLM_FOR_RUNS(d, in1, t1, in2, t2, out, n,
+        if (s1 && s2) {
+            half_run(a, b, out, n, 1, 1, op, k1, k2, off1, off2, q1, q2, qo);
+        } else if (s1) {
+            half_run(a, b, out, n, 1, 0, op, k1, k2, off1, off2, q1, q2, qo);
+        } else {
+            half_run(a, b, out, n, 0, 1, op, k1, k2, off1, off2, q1, q2, qo);
+        })
 }
 
 /* ADD/SUB through half_walk, if the parameters are TFLM's int8 scheme; 0 otherwise. Twice a sum
@@ -303,33 +298,22 @@ static int mul_path(const tslm_binary_params *p, const int8_t *in1, const int8_t
     const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
     const int32_t n = d[5];
     const int s1 = t1[5] != 0, s2 = t2[5] != 0;
-    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
-        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
-            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
-                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
-                    for (int32_t i4 = 0; i4 < d[4]; ++i4, out += n) {
-                        const int8_t *a = in1 + i0 * t1[0] + i1 * t1[1] + i2 * t1[2] + i3 * t1[3] + i4 * t1[4];
-                        const int8_t *b = in2 + i0 * t2[0] + i1 * t2[1] + i2 * t2[2] + i3 * t2[3] + i4 * t2[4];
-                        if (left) {
-                            if (s1 && s2) {
-                                mul_run(a, b, out, n, 1, 1, o1, o2, q, zp, 1);
-                            } else if (s1) {
-                                mul_run(a, b, out, n, 1, 0, o1, o2, q, zp, 1);
-                            } else {
-                                mul_run(a, b, out, n, 0, 1, o1, o2, q, zp, 1);
-                            }
-                        } else if (s1 && s2) {
-                            mul_run(a, b, out, n, 1, 1, o1, o2, q, zp, 0);
-                        } else if (s1) {
-                            mul_run(a, b, out, n, 1, 0, o1, o2, q, zp, 0);
-                        } else {
-                            mul_run(a, b, out, n, 0, 1, o1, o2, q, zp, 0);
-                        }
-                    }
-                }
+    TSLM_FOR_RUNS(d, in1, t1, in2, t2, out, n,
+        if (left) {
+            if (s1 && s2) {
+                mul_run(a, b, out, n, 1, 1, o1, o2, q, zp, 1);
+            } else if (s1) {
+                mul_run(a, b, out, n, 1, 0, o1, o2, q, zp, 1);
+            } else {
+                mul_run(a, b, out, n, 0, 1, o1, o2, q, zp, 1);
             }
-        }
-    }
+        } else if (s1 && s2) {
+            mul_run(a, b, out, n, 1, 1, o1, o2, q, zp, 0);
+        } else if (s1) {
+            mul_run(a, b, out, n, 1, 0, o1, o2, q, zp, 0);
+        } else {
+            mul_run(a, b, out, n, 0, 1, o1, o2, q, zp, 0);
+        })
     return 1;
 }
 
@@ -626,19 +610,8 @@ static int run_path(const tslm_binary_params *p, const int8_t *in1, const int8_t
     const int32_t n = d[5], b_step = tb[5];
     int32_t buf[2 * RUN_CHUNK];
     const int8_t *cached = NULL;
-    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
-        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
-            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
-                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
-                    for (int32_t i4 = 0; i4 < d[4]; ++i4, out += n) {
-                        const int8_t *a = ina + i0 * ta[0] + i1 * ta[1] + i2 * ta[2] + i3 * ta[3] + i4 * ta[4];
-                        const int8_t *b = inb + i0 * tb[0] + i1 * tb[1] + i2 * tb[2] + i3 * tb[3] + i4 * tb[4];
-                        one_run(&r, a, b, b_step, out, n, buf, &cached);
-                    }
-                }
-            }
-        }
-    }
+    TSLM_FOR_RUNS(d, ina, ta, inb, tb, out, n,
+        one_run(&r, a, b, b_step, out, n, buf, &cached);)
     return 1;
 }
 
@@ -768,23 +741,12 @@ static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t
     const int8_t *ina = r.a_is_in1 ? in1 : in2, *inb = r.a_is_in1 ? in2 : in1;
     const int32_t *ta = r.a_is_in1 ? t1 : t2, *tb = r.a_is_in1 ? t2 : t1;
     const int32_t n = d[5];
-    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
-        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
-            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
-                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
-                    for (int32_t i4 = 0; i4 < d[4]; ++i4, out += n) {
-                        const int8_t *a = ina + i0 * ta[0] + i1 * ta[1] + i2 * ta[2] + i3 * ta[3] + i4 * ta[4];
-                        const int8_t *b = inb + i0 * tb[0] + i1 * tb[1] + i2 * tb[2] + i3 * tb[3] + i4 * tb[4];
-                        if (clamp) {
-                            lut_run(a, b, lut, out, n, r.qo, p->act_min, r.minus, 1);
-                        } else {
-                            lut_run(a, b, lut, out, n, r.qo, -128, r.minus, 0);
-                        }
-                    }
-                }
-            }
-        }
-    }
+    TSLM_FOR_RUNS(d, ina, ta, inb, tb, out, n,
+        if (clamp) {
+            lut_run(a, b, lut, out, n, r.qo, p->act_min, r.minus, 1);
+        } else {
+            lut_run(a, b, lut, out, n, r.qo, -128, r.minus, 0);
+        })
     return 1;
 }
 

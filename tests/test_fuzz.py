@@ -101,26 +101,26 @@ def test_regression_dsp_1x1_conv_with_a_computed_filter():
 def test_seeded_fuzz_on_the_host_both_targets_is_bit_exact(tmp_path):
     """The CI slice on the host: every compiled graph bit-exact with TFLM under ASan/UBSan, portable and DSP
     kernels (the long run: README 'Fuzzing')."""
-    s = fuzz(200, 1, ["portable", "cortex-m-dsp"], out_dir=tmp_path / "repro", n_inputs=3, progress=False,
-             shrink_checks=20, say=print)  # ~0.4 s per graph with the kernel objects cached (~1.5 min)
+    s = fuzz(120, 1, ["portable", "cortex-m-dsp"], out_dir=tmp_path / "repro", n_inputs=3, progress=False,
+             shrink_checks=20, say=print)  # ~0.4 s per graph with the kernel objects cached (~50 s)
     details = [f"{f.target}: {f.detail[:200]} ({f.command})" for f in s.failures]
     assert s.mismatches == 0, details
-    assert s.graphs == 200 and s.compiled >= 300 and s.compiled + s.refused == 400
-    assert s.bytes_compared > 100_000 and len(s.ops) >= 15
+    assert s.graphs == 120 and s.compiled >= 180 and s.compiled + s.refused == 240
+    assert s.bytes_compared > 60_000 and len(s.ops) >= 15
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
                     reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
 def test_fuzz_command_in_qemu(tmp_path):
-    """Two dozen graphs through the firmware in QEMU over the serial protocol, from the command line."""
-    r = subprocess.run([sys.executable, "-m", "tinyslm.cli", "fuzz", "--graphs", "24", "--seed", "3", "--board",
+    """Fourteen graphs through the firmware in QEMU over the serial protocol, from the command line."""
+    r = subprocess.run([sys.executable, "-m", "tinyslm.cli", "fuzz", "--graphs", "14", "--seed", "3", "--board",
                         "mps2-an386", "--inputs", "2", "--no-sanitize", "--out", str(tmp_path / "repro")],
                        capture_output=True, text=True, timeout=900, cwd=tmp_path)
     last = r.stdout.strip().splitlines()[-1]
     m = LAST_LINE.match(last)
     assert r.returncode == 0 and m, r.stdout[-2000:] + r.stderr[-2000:]
-    assert m.group(1) == "24" and int(m.group(2)) >= 20 and m.group(4) == "0"
+    assert m.group(1) == "14" and int(m.group(2)) >= 11 and m.group(4) == "0"
     assert "output bytes compared" in r.stdout
 
 

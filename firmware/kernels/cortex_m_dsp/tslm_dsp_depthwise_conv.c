@@ -439,10 +439,8 @@ TSLM_ALWAYS_INLINE int8_t col_out(int32_t acc, const col_rec k, int32_t zp, int3
     } else if (epi == EPI_FOLD) {
         v = TSLM_USAT8(tslm_smmlar(acc, k.m, k.round) >> k.r) + lo;
         v = v > hi ? hi : v;
-    } else if (epi == EPI_RSAT) { /* EPI_FAST with the zero point in round: v - K is EPI_FAST's v - 1 */
-        const int32_t kfix = k.round - (1 << (k.r - 1)) + 1;
-        v = tslm_smmlar(acc, k.m, k.round);
-        v += (int32_t)((uint32_t)v - (uint32_t)kfix) >> 31;
+    } else if (epi == EPI_RSAT) { /* EPI_FAST with the zero point in round, its -1 where acc < 0 (TSLM_COL3B_RREQ_T) */
+        v = tslm_smmlar(acc, k.m, k.round + (acc >> 31));
         v = tslm_ssat8(v >> k.r);
     } else if (epi == EPI_FAST) {
         v = tslm_smmlar(acc, k.m, k.round);
@@ -532,7 +530,7 @@ typedef struct {
     int32_t init;
     int32_t m, round, r, ostep; /* 0, 4, 8, 12 */
     const int8_t *end;          /* 16: the output past the last full block */
-    int32_t tap, kfix;          /* 20: bytes between padded columns; 24: EPI_RSAT's zp 2^r + 1 */
+    int32_t tap, unused24;      /* 20: bytes between padded columns; 24: not used */
     int32_t ab[20];             /* 28 + 8 fx: 3x3: (w0, w1), (w1, w2) of filter column fx; K x 1: A_j, B_j;
                                  * 5x5: 28 + 16 fx: (w0, w1), (w1, w2), (w2, w3), (w3, w4) */
     /* the drivers (col_3x3_channels ...): 108, 112: the current column's first x word and output (one column
@@ -558,25 +556,27 @@ typedef struct {
     "smlad %[a1], r12, r9, %[a1]\n\t"                           \
     "smlatb %[a2], r12, r10, %[a2]\n\t"                         \
     "smlad %[a3], r12, r10, %[a3]\n\t"
-/* requantization with m, round, r in r8-r10; EPI_SAT: one LDM of m, round, r, ostep, end (r8-r12); EPI_RSAT:
- * kfix in r11, then ostep and end */
+/* requantization with m, round, r in r8-r10 and one LDM of m, round, r, ostep, end (r8-r12) */
 #define TSLM_COL3B_REQ(X)                                       \
     "smmlar %[" X "], %[" X "], r8, r9\n\t"                     \
     "asr %[" X "], %[" X "], r10\n\t"                           \
     "ssat %[" X "], #8, %[" X "]\n\t"
-#define TSLM_COL3B_RREQ(X)                                      \
-    "smmlar %[" X "], %[" X "], r8, r9\n\t"                     \
-    "sub %[t], %[" X "], r11\n\t"                               \
-    "add %[" X "], %[" X "], %[t], asr #31\n\t"                 \
+/* EPI_RSAT (no activation): TFLM's -1 before the shift for values below zero is the accumulator's sign (acc < 0
+ * gives a high product <= 0, where the -1 is either needed or shows nowhere; acc >= 0 one >= 0, where it must not
+ * be), so the rounding term takes acc asr 31 before the SMMLAR: one instruction more than EPI_SAT per output;
+ * T a temporary */
+#define TSLM_COL3B_RREQ_T(X, T)                                 \
+    "add " T ", r9, %[" X "], asr #31\n\t"                       \
+    "smmlar %[" X "], %[" X "], r8, " T "\n\t"                  \
     "asr %[" X "], %[" X "], r10\n\t"                           \
     "ssat %[" X "], #8, %[" X "]\n\t"
+#define TSLM_COL3B_RREQ(X) TSLM_COL3B_RREQ_T(X, "%[t]")
 #define TSLM_COL3B_REQ4                                                                                      \
     "ldmia %[ctx], {r8, r9, r10, r11, r12}\n\t" TSLM_COL3B_REQ("a0") TSLM_COL3B_REQ("a1") TSLM_COL3B_REQ("a2") \
     TSLM_COL3B_REQ("a3")
 #define TSLM_COL3B_RREQ4                                                                                     \
-    "ldmia %[ctx], {r8, r9, r10}\n\t"                                                                        \
-    "ldr r11, [%[ctx], #24]\n\t" TSLM_COL3B_RREQ("a0") TSLM_COL3B_RREQ("a1") TSLM_COL3B_RREQ("a2")           \
-    TSLM_COL3B_RREQ("a3") "ldrd r11, r12, [%[ctx], #12]\n\t"
+    "ldmia %[ctx], {r8, r9, r10, r11, r12}\n\t" TSLM_COL3B_RREQ("a0") TSLM_COL3B_RREQ("a1") TSLM_COL3B_RREQ("a2") \
+    TSLM_COL3B_RREQ("a3")
 #define TSLM_COL3B_NEXT "add %[xp], %[xp], lr\n\tldmia %[xp], {r8, r9, r10}\n\t"
 /* EPI_SAT with the right shift R an immediate of SSAT (the drivers' blocks for r = 5..8, one copy each) */
 #define TSLM_COL3B_REQR(X, R)                                   \
@@ -585,6 +585,14 @@ typedef struct {
 #define TSLM_COL3B_REQ4R(R)                                                                                  \
     "ldmia %[ctx], {r8, r9, r10, r11, r12}\n\t" TSLM_COL3B_REQR("a0", R) TSLM_COL3B_REQR("a1", R)            \
     TSLM_COL3B_REQR("a2", R) TSLM_COL3B_REQR("a3", R)
+/* EPI_RSAT with the right shift R an immediate of SSAT (r10, the shift, free as the temporary) */
+#define TSLM_COL3B_RREQR(X, R)                                  \
+    "add r10, r9, %[" X "], asr #31\n\t"                         \
+    "smmlar %[" X "], %[" X "], r8, r10\n\t"                    \
+    "ssat %[" X "], #8, %[" X "], asr #" R "\n\t"
+#define TSLM_COL3B_RREQ4R(R)                                                                                 \
+    "ldmia %[ctx], {r8, r9, r10, r11, r12}\n\t" TSLM_COL3B_RREQR("a0", R) TSLM_COL3B_RREQR("a1", R)          \
+    TSLM_COL3B_RREQR("a2", R) TSLM_COL3B_RREQR("a3", R)
 
 /* Channels of one group, 3x3 at stride 1, all output columns: per channel its record and weights into the
  * context ((w0, w1), (w1, w2) per filter column), then per column the full blocks of four output rows (36
@@ -599,12 +607,9 @@ typedef struct {
     "smlatb %[a0], r12, r9, %[a0]\n\t"
 /* the pair (A, B) of a filter column from its two weight words in RA, RB (B over RB) */
 #define TSLM_COL3_AB(RA, RB) "lsl " RB ", " RB ", #16\n\torr " RB ", " RB ", " RA ", lsr #16\n\t"
-#define TSLM_COL3_KFIX "mov r8, #1\n\tsub r9, r11, #1\n\tlsl r8, r8, r9\n\tsub r8, r12, r8\n\tadd r8, r8, #1\n\t" \
-                       "str r8, [%[ctx], #24]\n\t"
-/* The drivers' channel loop (label 4): the channel's record into the context (t: its 2 x bias; KFIX: EPI_RSAT's
- * constant), its weights (WEIGHTS), its columns' start; and their column loop (label 2): xp, o and the blocks'
- * end for the next column. */
-#define TSLM_DW_CHAN_HEAD(KFIX, WEIGHTS)                                                                       \
+/* The drivers' channel loop (label 4): the channel's record into the context (t: its 2 x bias), its weights
+ * (WEIGHTS), its columns' start; and their column loop (label 2): xp, o and the blocks' end for the next column. */
+#define TSLM_DW_CHAN_HEAD(WEIGHTS)                                                                       \
     "4:\n\t"                                                                                                   \
     "ldr r8, [%[ctx], #136]\n\t"                                                                               \
     "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                                       \
@@ -612,7 +617,7 @@ typedef struct {
     "mov %[t], r9\n\t"                                                                                         \
     "strd r10, r12, [%[ctx], #0]\n\t"                                                                          \
     "str r11, [%[ctx], #8]\n\t"                                                                                \
-    KFIX WEIGHTS                                                                                               \
+    WEIGHTS                                                                                                    \
     "ldrd r8, r9, [%[ctx], #144]\n\t"                                                                          \
     "ldrd r10, r11, [%[ctx], #152]\n\t"                                                                        \
     "strd r8, r9, [%[ctx], #108]\n\t"                                                                           \
@@ -656,7 +661,7 @@ typedef struct {
  * dsp_layout.depthwise_column_records): r = 5..8 a copy with SSAT's immediate shift, the others the loop with r
  * in a register; BLOCK(REQ4) one block loop (label 1), then on at label 8 */
 #define TSLM_DW_G "(15f - 9b) / 2, "
-#define TSLM_DW_BLOCKS_R(BLOCK)                                                                                \
+#define TSLM_DW_BLOCKS_RQ(BLOCK, REQ4R, REQ4)                                                                                \
     "ldr r8, [%[ctx], #8]\n\t"                                                                                 \
     "tbh [pc, r8, lsl #1]\n\t"                                                                                 \
     "9:\n\t"                                                                                                   \
@@ -664,12 +669,14 @@ typedef struct {
     "(11f - 9b) / 2, (12f - 9b) / 2, (13f - 9b) / 2, (14f - 9b) / 2, "                                         \
     TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G       \
     TSLM_DW_G TSLM_DW_G "(15f - 9b) / 2\n\t"                                                                   \
-    "11:\n\t" BLOCK(TSLM_COL3B_REQ4R("5")) "b 8f\n\t"                                                          \
-    "12:\n\t" BLOCK(TSLM_COL3B_REQ4R("6")) "b 8f\n\t"                                                          \
-    "13:\n\t" BLOCK(TSLM_COL3B_REQ4R("7")) "b 8f\n\t"                                                          \
-    "14:\n\t" BLOCK(TSLM_COL3B_REQ4R("8")) "b 8f\n\t"                                                          \
-    "15:\n\t" BLOCK(TSLM_COL3B_REQ4)                                                                           \
+    "11:\n\t" BLOCK(REQ4R("5")) "b 8f\n\t"                                                          \
+    "12:\n\t" BLOCK(REQ4R("6")) "b 8f\n\t"                                                          \
+    "13:\n\t" BLOCK(REQ4R("7")) "b 8f\n\t"                                                          \
+    "14:\n\t" BLOCK(REQ4R("8")) "b 8f\n\t"                                                          \
+    "15:\n\t" BLOCK(REQ4)                                                                           \
     "8:\n\t"
+#define TSLM_DW_BLOCKS_R(BLOCK) TSLM_DW_BLOCKS_RQ(BLOCK, TSLM_COL3B_REQ4R, TSLM_COL3B_REQ4)
+#define TSLM_DW_BLOCKS_RR(BLOCK) TSLM_DW_BLOCKS_RQ(BLOCK, TSLM_COL3B_RREQ4R, TSLM_COL3B_RREQ12_4)
 #define TSLM_DW_BLOCKS_1(BLOCK, REQ4) BLOCK(REQ4)
 #define TSLM_COL3_WEIGHTS                                                                                      \
     "ldr r8, [%[ctx], #140]\n\t"                                                                               \
@@ -691,9 +698,9 @@ typedef struct {
     "add %[xp], %[xp], #8\n\t"                                                                                 \
     REQ4                                                                                                       \
     TSLM_DW_STORE4
-#define TSLM_COL3_CHANNELS(BLOCKS, REQ1, KFIX)                                                           \
+#define TSLM_COL3_CHANNELS(BLOCKS, REQ1)                                                           \
     __asm__ volatile("ldr lr, [%[ctx], #20]\n\t"                                                               \
-            TSLM_DW_CHAN_HEAD(KFIX, TSLM_COL3_WEIGHTS)                                                    \
+            TSLM_DW_CHAN_HEAD(TSLM_COL3_WEIGHTS)                                                    \
             TSLM_DW_COL_HEAD                                                                                   \
             BLOCKS                                                                                             \
             "ldr %[a1], [%[ctx], #132]\n\t"                                                                    \
@@ -710,18 +717,12 @@ typedef struct {
             : [ctx] "r"(ctx)                                                                                   \
             : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 /* EPI_RSAT in the 3x3 driver: r12 the temporary (t holds the bias) */
-#define TSLM_COL3B_RREQ12(X)                                    \
-    "smmlar %[" X "], %[" X "], r8, r9\n\t"                     \
-    "sub r12, %[" X "], r11\n\t"                                \
-    "add %[" X "], %[" X "], r12, asr #31\n\t"                  \
-    "asr %[" X "], %[" X "], r10\n\t"                           \
-    "ssat %[" X "], #8, %[" X "]\n\t"
+/* EPI_RSAT in the drivers, the shift in r10: r11 the temporary (t holds the bias), then ostep and end again */
 #define TSLM_COL3B_RREQ12_4                                                                                  \
-    "ldmia %[ctx], {r8, r9, r10}\n\t"                                                                        \
-    "ldr r11, [%[ctx], #24]\n\t" TSLM_COL3B_RREQ12("a0") TSLM_COL3B_RREQ12("a1") TSLM_COL3B_RREQ12("a2")     \
-    TSLM_COL3B_RREQ12("a3") "ldrd r11, r12, [%[ctx], #12]\n\t"
+    "ldmia %[ctx], {r8, r9, r10}\n\t" TSLM_COL3B_RREQ_T("a0", "r11") TSLM_COL3B_RREQ_T("a1", "r11")           \
+    TSLM_COL3B_RREQ_T("a2", "r11") TSLM_COL3B_RREQ_T("a3", "r11") "ldrd r11, r12, [%[ctx], #12]\n\t"
 #define TSLM_COL3B_REQ1 "ldmia %[ctx], {r8, r9, r10}\n\t" TSLM_COL3B_REQ("a0")
-#define TSLM_COL3B_RREQ1 "ldmia %[ctx], {r8, r9, r10}\n\tldr r11, [%[ctx], #24]\n\t" TSLM_COL3B_RREQ12("a0")
+#define TSLM_COL3B_RREQ1 "ldmia %[ctx], {r8, r9, r10}\n\t" TSLM_COL3B_RREQ_T("a0", "r11")
 
 /* ctx: &m of the group's col33_ctx (its channel fields set by col_3x3_group) */
 TSLM_ALWAYS_INLINE void col_3x3_channels_sat(const int32_t *ctx)
@@ -729,7 +730,7 @@ TSLM_ALWAYS_INLINE void col_3x3_channels_sat(const int32_t *ctx)
     int32_t a0, a1, a2, a3, t;
     const int32_t *xp;
     int8_t *o;
-    TSLM_COL3_CHANNELS(TSLM_DW_BLOCKS_R(TSLM_COL3_BLOCK), TSLM_COL3B_REQ1, "");
+    TSLM_COL3_CHANNELS(TSLM_DW_BLOCKS_R(TSLM_COL3_BLOCK), TSLM_COL3B_REQ1);
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
 
@@ -738,7 +739,7 @@ TSLM_ALWAYS_INLINE void col_3x3_channels_rsat(const int32_t *ctx)
     int32_t a0, a1, a2, a3, t;
     const int32_t *xp;
     int8_t *o;
-    TSLM_COL3_CHANNELS(TSLM_DW_BLOCKS_1(TSLM_COL3_BLOCK, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+    TSLM_COL3_CHANNELS(TSLM_DW_BLOCKS_RR(TSLM_COL3_BLOCK), TSLM_COL3B_RREQ1);
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
 
@@ -779,9 +780,9 @@ TSLM_ALWAYS_INLINE void col_3x3_channels_rsat(const int32_t *ctx)
     "ldmia r8!, {r9, r10}\n\t"                                                                                 \
     "strd r9, r10, [%[ctx], #44]\n\t"                                                                          \
     "str r8, [%[ctx], #140]\n\t"
-#define TSLM_COLS2_CHANNELS(BLOCKS, REQ1, KFIX)                                                                \
+#define TSLM_COLS2_CHANNELS(BLOCKS, REQ1)                                                                \
     __asm__ volatile("ldr lr, [%[ctx], #20]\n\t"                                                               \
-            TSLM_DW_CHAN_HEAD(KFIX, TSLM_COLS2_WEIGHTS)                                                        \
+            TSLM_DW_CHAN_HEAD(TSLM_COLS2_WEIGHTS)                                                        \
             TSLM_DW_COL_HEAD                                                                                   \
             BLOCKS                                                                                             \
             "ldr %[a1], [%[ctx], #132]\n\t"                                                                    \
@@ -803,7 +804,7 @@ TSLM_ALWAYS_INLINE void col_3x3s2_channels_sat(const int32_t *ctx)
     int32_t a0, a1, a2, a3, t;
     const int32_t *xp;
     int8_t *o;
-    TSLM_COLS2_CHANNELS(TSLM_DW_BLOCKS_R(TSLM_COLS2_BLOCK), TSLM_COL3B_REQ1, "");
+    TSLM_COLS2_CHANNELS(TSLM_DW_BLOCKS_R(TSLM_COLS2_BLOCK), TSLM_COL3B_REQ1);
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
 
@@ -812,7 +813,7 @@ TSLM_ALWAYS_INLINE void col_3x3s2_channels_rsat(const int32_t *ctx)
     int32_t a0, a1, a2, a3, t;
     const int32_t *xp;
     int8_t *o;
-    TSLM_COLS2_CHANNELS(TSLM_DW_BLOCKS_1(TSLM_COLS2_BLOCK, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+    TSLM_COLS2_CHANNELS(TSLM_DW_BLOCKS_1(TSLM_COLS2_BLOCK, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1);
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
 /* 5x5 at stride 1: per filter column fx its P = (w0, w1), U = (w1, w2), Q = (w2, w3), V = (w3, w4) at
@@ -867,9 +868,9 @@ TSLM_ALWAYS_INLINE void col_3x3s2_channels_rsat(const int32_t *ctx)
     TSLM_COL5_W("28", "36") TSLM_COL5_W("44", "52") TSLM_COL5_W("60", "68") TSLM_COL5_W("76", "84")            \
     TSLM_COL5_W("92", "100")                                                                                   \
     "str r8, [%[ctx], #140]\n\t"
-#define TSLM_COL5_CHANNELS(REQ4, REQ1, KFIX)                                                                   \
+#define TSLM_COL5_CHANNELS(REQ4, REQ1)                                                                   \
     __asm__ volatile("ldr lr, [%[ctx], #20]\n\t"                                                               \
-            TSLM_DW_CHAN_HEAD(KFIX, TSLM_COL5_WEIGHTS)                                                         \
+            TSLM_DW_CHAN_HEAD(TSLM_COL5_WEIGHTS)                                                         \
             TSLM_DW_COL_HEAD                                                                                   \
             TSLM_COL5_BLOCK(REQ4)                                                                              \
             "ldr %[a1], [%[ctx], #132]\n\t"                                                                    \
@@ -895,9 +896,9 @@ TSLM_ALWAYS_INLINE void col_5x5_channels(const int32_t *ctx, const int rsat)
     const int32_t *xp;
     int8_t *o;
     if (rsat) {
-        TSLM_COL5_CHANNELS(TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+        TSLM_COL5_CHANNELS(TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1);
     } else {
-        TSLM_COL5_CHANNELS(TSLM_COL3B_REQ4, TSLM_COL3B_REQ1, "");
+        TSLM_COL5_CHANNELS(TSLM_COL3B_REQ4, TSLM_COL3B_REQ1);
     }
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
@@ -958,9 +959,9 @@ TSLM_ALWAYS_INLINE void col_5x5_channels(const int32_t *ctx, const int rsat)
     "strd r9, r10, [%[ctx], #76]\n\t"                                                                          \
     "str r11, [%[ctx], #84]\n\t"                                                                               \
     "str r8, [%[ctx], #140]\n\t"
-#define TSLM_COL5S2_CHANNELS(REQ4, REQ1, KFIX)                                                                 \
+#define TSLM_COL5S2_CHANNELS(REQ4, REQ1)                                                                 \
     __asm__ volatile("ldr lr, [%[ctx], #20]\n\t"                                                               \
-            TSLM_DW_CHAN_HEAD(KFIX, TSLM_COL5S2_WEIGHTS)                                                       \
+            TSLM_DW_CHAN_HEAD(TSLM_COL5S2_WEIGHTS)                                                       \
             TSLM_DW_COL_HEAD                                                                                   \
             TSLM_COL5S2_BLOCK(REQ4)                                                                            \
             "ldr %[a1], [%[ctx], #132]\n\t"                                                                    \
@@ -986,9 +987,9 @@ TSLM_ALWAYS_INLINE void col_5x5s2_channels(const int32_t *ctx, const int rsat)
     const int32_t *xp;
     int8_t *o;
     if (rsat) {
-        TSLM_COL5S2_CHANNELS(TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+        TSLM_COL5S2_CHANNELS(TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1);
     } else {
-        TSLM_COL5S2_CHANNELS(TSLM_COL3B_REQ4, TSLM_COL3B_REQ1, "");
+        TSLM_COL5S2_CHANNELS(TSLM_COL3B_REQ4, TSLM_COL3B_REQ1);
     }
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
@@ -1006,8 +1007,8 @@ TSLM_ALWAYS_INLINE void col_5x5s2_channels(const int32_t *ctx, const int rsat)
 #undef TSLM_COL5_CHANNELS
 /* K x 1 (K = 2, 3) at stride 2: one filter column of the 3x3 stride-2 block (A0, A1 as the compiler lays them
  * out; no column tap) */
-#define TSLM_K1S2_CHANNELS(REQ4, REQ1, KFIX)                                                                   \
-    __asm__ volatile(TSLM_DW_CHAN_HEAD(KFIX, "ldr r8, [%[ctx], #140]\n\tldmia r8!, {r9, r10}\n\t"               \
+#define TSLM_K1S2_CHANNELS(REQ4, REQ1)                                                                   \
+    __asm__ volatile(TSLM_DW_CHAN_HEAD("ldr r8, [%[ctx], #140]\n\tldmia r8!, {r9, r10}\n\t"               \
                                              "strd r9, r10, [%[ctx], #28]\n\tstr r8, [%[ctx], #140]\n\t")      \
             TSLM_DW_COL_HEAD                                                                                   \
             "1:\n\t"                                                                                           \
@@ -1033,9 +1034,9 @@ TSLM_ALWAYS_INLINE void col_k1s2_channels(const int32_t *ctx, const int rsat)
     const int32_t *xp;
     int8_t *o;
     if (rsat) {
-        TSLM_K1S2_CHANNELS(TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+        TSLM_K1S2_CHANNELS(TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1);
     } else {
-        TSLM_K1S2_CHANNELS(TSLM_COL3B_REQ4, TSLM_COL3B_REQ1, "");
+        TSLM_K1S2_CHANNELS(TSLM_COL3B_REQ4, TSLM_COL3B_REQ1);
     }
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
@@ -1180,8 +1181,8 @@ TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const int32
     "smlad %[a0], r11, r8, %[t]\n\t"                                                                           \
     "ldr r11, [%[ctx], #36]\n\t"                                                                               \
     "smlad %[a0], r11, r9, %[a0]\n\t"
-#define TSLM_K1_CHANNELS(WEIGHTS, BLOCKS, TAIL, REQ1, KFIX)                                              \
-    __asm__ volatile(TSLM_DW_CHAN_HEAD(KFIX, WEIGHTS)                                                     \
+#define TSLM_K1_CHANNELS(WEIGHTS, BLOCKS, TAIL, REQ1)                                              \
+    __asm__ volatile(TSLM_DW_CHAN_HEAD(WEIGHTS)                                                     \
             TSLM_DW_COL_HEAD                                                                                   \
             BLOCKS                                                                                             \
             "ldr %[a1], [%[ctx], #132]\n\t"                                                                    \
@@ -1203,20 +1204,20 @@ TSLM_ALWAYS_INLINE void col_k1_channels(const int32_t *ctx, const int32_t n, con
     const int32_t *xp;
     int8_t *o;
     if (n == 2 && !rsat) {
-        TSLM_K1_CHANNELS(TSLM_K1_W2B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK2B), TSLM_K1_TAIL2B, TSLM_COL3B_REQ1, "");
+        TSLM_K1_CHANNELS(TSLM_K1_W2B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK2B), TSLM_K1_TAIL2B, TSLM_COL3B_REQ1);
     } else if (n == 2) {
-        TSLM_K1_CHANNELS(TSLM_K1_W2B, TSLM_DW_BLOCKS_1(TSLM_K1_BLOCK2B, TSLM_COL3B_RREQ12_4), TSLM_K1_TAIL2B,
-                         TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+        TSLM_K1_CHANNELS(TSLM_K1_W2B, TSLM_DW_BLOCKS_RR(TSLM_K1_BLOCK2B), TSLM_K1_TAIL2B,
+                         TSLM_COL3B_RREQ1);
     } else if (even && !rsat) {
-        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK4), TSLM_K1_TAIL4, TSLM_COL3B_REQ1, "");
+        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK4), TSLM_K1_TAIL4, TSLM_COL3B_REQ1);
     } else if (even) {
-        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_1(TSLM_K1_BLOCK4, TSLM_COL3B_RREQ12_4), TSLM_K1_TAIL4,
-                         TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_RR(TSLM_K1_BLOCK4), TSLM_K1_TAIL4,
+                         TSLM_COL3B_RREQ1);
     } else if (!rsat) {
-        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK5), TSLM_K1_TAIL5, TSLM_COL3B_REQ1, "");
+        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK5), TSLM_K1_TAIL5, TSLM_COL3B_REQ1);
     } else {
-        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_1(TSLM_K1_BLOCK5, TSLM_COL3B_RREQ12_4), TSLM_K1_TAIL5,
-                         TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_RR(TSLM_K1_BLOCK5), TSLM_K1_TAIL5,
+                         TSLM_COL3B_RREQ1);
     }
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
@@ -1246,13 +1247,16 @@ TSLM_ALWAYS_INLINE void col_k1_channels(const int32_t *ctx, const int32_t n, con
 #undef TSLM_COL3_BLOCK
 #undef TSLM_DW_G
 #undef TSLM_DW_BLOCKS_R
+#undef TSLM_DW_BLOCKS_RR
+#undef TSLM_DW_BLOCKS_RQ
 #undef TSLM_DW_BLOCKS_1
 #undef TSLM_COL3B_REQR
 #undef TSLM_COL3B_REQ4R
 #undef TSLM_COL3_TAIL_FX
 #undef TSLM_COL3_AB
-#undef TSLM_COL3_KFIX
-#undef TSLM_COL3B_RREQ12
+#undef TSLM_COL3B_RREQ_T
+#undef TSLM_COL3B_RREQR
+#undef TSLM_COL3B_RREQ4R
 #undef TSLM_COL3B_RREQ12_4
 #undef TSLM_COL3B_REQ1
 #undef TSLM_COL3B_RREQ1
@@ -1540,9 +1544,6 @@ TSLM_ALWAYS_INLINE void col_run_k1_body(const tslm_depthwise_conv_params *p, con
                     const int32_t *rq = p->requant + 4 * o, *w = weights + o * n;
                     const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
                     ctx.init = rq[0], ctx.m = rq[1], ctx.r = rq[2], ctx.round = rq[3];
-                    if (epi == EPI_RSAT) {
-                        ctx.kfix = rq[3] - (1 << (rq[2] - 1)) + 1;
-                    }
                     uint32_t prev = 0;
                     for (int32_t j = 0; j < n; ++j) {
                         const uint32_t a = (uint32_t)w[j];

@@ -318,6 +318,25 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
     q->zero_points = (int32_t)((uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u);
 }
 
+#if defined(TSLM_DSP_ASM)
+/* one pair of rows (col_pair4) in col_widen4's loop, the destination moved on by one word, the source by two
+ * rows */
+#define TSLM_WIDEN_PAIR                                         \
+    "ldr %[v0], [%[s]]\n\t"                                     \
+    "ldr %[v1], [%[s], %[row]]\n\t"                             \
+    "add %[s], %[s], %[row], lsl #1\n\t"                        \
+    "pkhbt %[lo], %[v0], %[v1], lsl #16\n\t"                    \
+    "pkhtb %[v1], %[v1], %[v0], asr #16\n\t"                    \
+    "sxtb16 %[v0], %[lo], ror #8\n\t"                           \
+    "sxtb16 %[lo], %[lo]\n\t"                                   \
+    "str %[v0], [%[d], %[cs1]]\n\t"                             \
+    "sxtb16 %[v0], %[v1]\n\t"                                   \
+    "sxtb16 %[v1], %[v1], ror #8\n\t"                           \
+    "str %[v0], [%[d], %[cs2]]\n\t"                             \
+    "str %[v1], [%[d], %[cs3]]\n\t"                             \
+    "str %[lo], [%[d]], #4\n\t"
+#endif
+
 /* Widen four channels' image columns (src: their first column's row 0; col: the group's first padded column
  * of the image). */
 __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t *src, int32_t *col)
@@ -330,14 +349,33 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
         }
         const int8_t *s = src + q->first;
         int32_t *dj = d + q->in0, *const dend = dj + pairs;
+#if defined(TSLM_DSP_ASM)
+        if (pairs > 0 && (pairs & 1)) {
+            col_pair4(tslm_read32(s), tslm_read32(s + row), dj, cs);
+            s += 2 * row, ++dj;
+        }
+        if (pairs > 1) { /* two pairs a turn: 2 x (2 loads, 2 PKH, 4 SXTB16, 4 stores, 1 add) + 2 */
+            int32_t v0, v1, lo;
+            __asm__ volatile("1:\n\t" TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR
+                             "cmp %[d], %[dend]\n\t"
+                             "bne 1b\n\t"
+                             : [s] "+r"(s), [d] "+r"(dj), [v0] "=&r"(v0), [v1] "=&r"(v1), [lo] "=&r"(lo)
+                             : [row] "r"(row), [cs1] "r"(4 * cs), [cs2] "r"(8 * cs), [cs3] "r"(12 * cs),
+                               [dend] "r"(dend)
+                             : "cc", "memory");
+        }
+#else
         for (; dj < dend; s += 2 * row, ++dj) { /* 2 loads, 2 PKH, 4 SXTB16, 4 stores */
             col_pair4(tslm_read32(s), tslm_read32(s + row), dj, cs);
         }
+#endif
         if (q->bottom) { /* the last row's pair, its second row outside */
             col_pair4(tslm_read32(s), q->zero_points, dj, cs);
         }
     }
 }
+
+#undef TSLM_WIDEN_PAIR
 
 /* Group g's columns: col_widen4 for four channels, col_widen otherwise. */
 TSLM_ALWAYS_INLINE void col_widen_group(const tslm_depthwise_conv_params *p, const col_geo *q, const int8_t *in_b,

@@ -1478,8 +1478,23 @@ __attribute__((noinline)) static void col_3x3_rest(const tslm_depthwise_conv_par
     }
 }
 
-/* col_run for 3x3 at stride 1 with EPI_SAT or EPI_RSAT: each channel's columns in col_3x3_channel (the full
- * blocks and a last row), a last block of two or three rows in C; fewer than four rows in C. */
+/* The group's channels in their 3x3 driver (ctx: &m of the group's col33_ctx). */
+TSLM_ALWAYS_INLINE void col_3x3_drive(col33_ctx *ctx, const int s2, const int epi)
+{
+    if (s2 && epi == EPI_RSAT) {
+        col_3x3s2_channels_rsat(&ctx->m);
+    } else if (s2) {
+        col_3x3s2_channels_sat(&ctx->m);
+    } else if (epi == EPI_RSAT) {
+        col_3x3_channels_rsat(&ctx->m);
+    } else {
+        col_3x3_channels_sat(&ctx->m);
+    }
+}
+
+/* col_run for 3x3 at stride 1 or 2 with EPI_SAT or EPI_RSAT: each group's channels in their driver (the full
+ * blocks and a last row), a last block of two or three rows in C at stride 1 and in the driver at stride 2 (a
+ * block overlapping the full ones); fewer than four rows in C. */
 TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, const int8_t *input,
                                          const int32_t *weights, int8_t *output, int32_t *col, const int s2,
                                          const int epi)
@@ -1508,17 +1523,26 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
             if (full > 0) { /* the group's channels */
                 ctx.xbase = (int32_t)(uintptr_t)col - 4 * xs;
                 ctx.ostopc = ctx.obase + chans;
-                if (s2 && epi == EPI_RSAT) {
-                    col_3x3s2_channels_rsat(&ctx.m);
-                } else if (s2) {
-                    col_3x3s2_channels_sat(&ctx.m);
-                } else if (epi == EPI_RSAT) {
-                    col_3x3_channels_rsat(&ctx.m);
-                } else {
-                    col_3x3_channels_sat(&ctx.m);
+                const int32_t rqp = ctx.rqp, wp = ctx.wp, obase = ctx.obase;
+                for (int32_t R = 0;;) {
+                    col_3x3_drive(&ctx, s2, epi);
+                    if (!s2 || rest < 2 || R) {
+                        break;
+                    }
+                    /* at stride 2 the last two or three rows in one more pass: one block over rows R = output_h - 4
+                     * .. output_h - 1, overlapping the full blocks' last rows (written again with the same values:
+                     * the group's input is in scratch), the group's channels run again from their first */
+                    R = p->output_h - 4;
+                    ctx.rqp = rqp, ctx.wp = wp, ctx.obase = obase + R * ostep, ctx.ostopc = ctx.obase + chans;
+                    ctx.xbase = (int32_t)(uintptr_t)col - 4 * xs + 4 * R; /* (stride 2: a word per row) */
+                    ctx.bspan = 4 * ostep;
+                }
+                if (s2 && rest >= 2) { /* as the first pass left them */
+                    ctx.rqp = rqp + 16 * chans, ctx.wp = wp + 24 * chans, ctx.obase = obase + chans;
+                    ctx.bspan = full * 4 * ostep;
                 }
             }
-            for (int32_t o = 4 * g; rest >= 2 || full == 0 ? o < 4 * g + chans : 0; ++o) {
+            for (int32_t o = 4 * g; (rest >= 2 && !s2) || full == 0 ? o < 4 * g + chans : 0; ++o) {
                 const int32_t *cbase = col + (o - 4 * g) * p->ring_w * J;
                 col_3x3_rest(p, cbase + (s2 ? 4 : 2) * full, weights + o * 6, p->requant + 4 * o,
                              out_b + o + 4 * full * ostep, rest, s2, epi);

@@ -1421,6 +1421,36 @@ TSLM_ALWAYS_INLINE void col_3x3_rows(const int32_t *x, const int32_t *w, int32_t
 #undef TSLM_COL3R_FX
 #undef TSLM_COL3R3_FX
 
+/* The first three rows of a 3x3 block at stride 2 (the only rows where there are fewer than four in all; more
+ * take the driver) from the column's words X0..X3 and the weights A0 = (2 w0, 2 w1), A1 = (2 w2, 0) of each
+ * filter column: row r A0 . X_r + A1 . X_r+1, 11 instructions per filter column. */
+#define TSLM_COL3S2R_FX(WOFF, I0, I1, I2)                       \
+    "ldrd %[A0], %[A1], [%[w], #" WOFF "]\n\t"                 \
+    "ldrd %[x0], %[x1], [%[xp]]\n\t"                           \
+    "ldr %[x2], [%[xp], #8]\n\t"                               \
+    "smlad %[a0], %[A0], %[x0], " I0 "\n\t"                    \
+    "smlad %[a0], %[A1], %[x1], %[a0]\n\t"                     \
+    "ldr %[x0], [%[xp], #12]\n\t"                              \
+    "add %[xp], %[xp], %[tap]\n\t"                             \
+    "smlad %[a1], %[A0], %[x1], " I1 "\n\t"                    \
+    "smlad %[a1], %[A1], %[x2], %[a1]\n\t"                     \
+    "smlad %[a2], %[A0], %[x2], " I2 "\n\t"                    \
+    "smlad %[a2], %[A1], %[x0], %[a2]\n\t"
+TSLM_ALWAYS_INLINE void col_3x3s2_rows(const int32_t *x, const int32_t *w, int32_t tap, int32_t init, int32_t *p0,
+                                       int32_t *p1, int32_t *p2)
+{
+    int32_t a0, a1, a2, A0, A1, x0, x1, x2;
+    const int32_t *xp = x;
+    __asm__(TSLM_COL3S2R_FX("0", "%[init]", "%[init]", "%[init]") TSLM_COL3S2R_FX("8", "%[a0]", "%[a1]", "%[a2]")
+            TSLM_COL3S2R_FX("16", "%[a0]", "%[a1]", "%[a2]")
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [A0] "=&r"(A0), [A1] "=&r"(A1), [x0] "=&r"(x0),
+              [x1] "=&r"(x1), [x2] "=&r"(x2), [xp] "+r"(xp)
+            : [w] "r"(w), [tap] "r"(tap), [init] "r"(init)
+            : "memory");
+    *p0 = a0, *p1 = a1, *p2 = a2;
+}
+#undef TSLM_COL3S2R_FX
+
 /* The last `rest` rows (1..3) of every column of one channel (x: its first column's block): the rows' taps in
  * col_3x3_rows, the rest in C with rest and the epilogue constants (R, EPI). */
 TSLM_ALWAYS_INLINE void col_3x3_rest_body(const tslm_depthwise_conv_params *p, const int32_t *x, const int32_t *w,
@@ -1439,7 +1469,7 @@ TSLM_ALWAYS_INLINE void col_3x3_rest_body(const tslm_depthwise_conv_params *p, c
 
 /* The last `rest` rows (1..3) of every column of one channel (x: its first column's block; s2: stride 2, four
  * words per block), EPI_SAT or EPI_RSAT: at stride 1 col_3x3_rest_body's (the row count and epilogue constant), at
- * stride 2 the whole block's taps in C. */
+ * stride 2 (only where there are fewer than four rows in all) col_3x3s2_rows. */
 __attribute__((noinline)) static void col_3x3_rest(const tslm_depthwise_conv_params *p, const int32_t *x,
                                                    const int32_t *w, const int32_t *rq, int8_t *out, int32_t rest,
                                                    const int s2, const int epi)
@@ -1466,10 +1496,8 @@ __attribute__((noinline)) static void col_3x3_rest(const tslm_depthwise_conv_par
     const int32_t tap_x = p->dilation_w * J, zp = p->output_offset, lo = p->act_min, hi = p->act_max;
     const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
     for (int32_t ox = 0; ox < p->output_w; ++ox, x += xs, out += OC) {
-        int32_t a0 = k.init, a1 = k.init, a2 = k.init, a3 = k.init;
-        for (int32_t fx = 0; fx < 3; ++fx) {
-            col_taps(x + fx * tap_x, w + 2 * fx, 2, 1, &a0, &a1, &a2, &a3);
-        }
+        int32_t a0, a1, a2, a3 = 0;
+        col_3x3s2_rows(x, w, 4 * tap_x, k.init, &a0, &a1, &a2);
         if (epi == EPI_RSAT) {
             col_store(out, ostep, rest, a0, a1, a2, a3, k, zp, lo, hi, EPI_RSAT);
         } else {

@@ -319,9 +319,24 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
 }
 
 #if defined(TSLM_DSP_ASM)
-/* one pair of rows (col_pair4) in col_widen4's loop, the destination moved on by one word, the source by two
- * rows */
+/* one pair of rows (col_pair4) in col_widen4's loops, the destination moved on by one word, the source by two
+ * rows (r8: the row's bytes, r9-r11: one, two, three channels' arrays in bytes; r12, lr, lo the temporaries) */
 #define TSLM_WIDEN_PAIR                                         \
+    "ldr r12, [%[s]]\n\t"                                       \
+    "ldr lr, [%[s], r8]\n\t"                                    \
+    "add %[s], %[s], r8, lsl #1\n\t"                            \
+    "pkhbt %[lo], r12, lr, lsl #16\n\t"                         \
+    "pkhtb lr, lr, r12, asr #16\n\t"                            \
+    "sxtb16 r12, %[lo], ror #8\n\t"                             \
+    "sxtb16 %[lo], %[lo]\n\t"                                   \
+    "str r12, [%[d], r9]\n\t"                                   \
+    "sxtb16 r12, lr\n\t"                                        \
+    "sxtb16 lr, lr, ror #8\n\t"                                 \
+    "str r12, [%[d], r10]\n\t"                                  \
+    "str lr, [%[d], r11]\n\t"                                   \
+    "str %[lo], [%[d]], #4\n\t"
+/* the same with the constants and temporaries in registers of the compiler's choice (col_widen4's other loop) */
+#define TSLM_WIDEN_PAIR_R                                       \
     "ldr %[v0], [%[s]]\n\t"                                     \
     "ldr %[v1], [%[s], %[row]]\n\t"                             \
     "add %[s], %[s], %[row], lsl #1\n\t"                        \
@@ -335,6 +350,26 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
     "str %[v0], [%[d], %[cs2]]\n\t"                             \
     "str %[v1], [%[d], %[cs3]]\n\t"                             \
     "str %[lo], [%[d]], #4\n\t"
+/* every image column of four channels where no pair has a row outside the image (col_widen4): per column its
+ * pairs two a turn (ODD: "b 3f", an odd count entering at the turn's second pair), then the next column; k: the
+ * row's bytes, 4 cs, 8 cs, 12 cs, 4 pairs, IC - 2 pairs row, 4 (J - pairs), the column after the last's d */
+#define TSLM_WIDEN_COLS(ODD)                                                                                   \
+    __asm__ volatile("ldmia %[k], {r8, r9, r10, r11}\n\t"                                                      \
+                     "2:\n\t"                                                                                  \
+                     "ldr r12, [%[k], #16]\n\t"                                                                \
+                     "add %[e], %[d], r12\n\t" ODD                                                             \
+                     "1:\n\t" TSLM_WIDEN_PAIR "3:\n\t" TSLM_WIDEN_PAIR                                         \
+                     "cmp %[d], %[e]\n\t"                                                                      \
+                     "bne 1b\n\t"                                                                              \
+                     "ldrd r12, lr, [%[k], #20]\n\t"                                                           \
+                     "add %[s], %[s], r12\n\t"                                                                 \
+                     "add %[d], %[d], lr\n\t"                                                                  \
+                     "ldr r12, [%[k], #28]\n\t"                                                                \
+                     "cmp %[d], r12\n\t"                                                                       \
+                     "bne 2b\n\t"                                                                              \
+                     : [s] "+r"(s), [d] "+r"(d), [lo] "=&r"(lo), [e] "=&r"(e)                                  \
+                     : [k] "r"(k)                                                                              \
+                     : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 #endif
 
 /* Widen four channels' image columns (src: their first column's row 0; col: the group's first padded column
@@ -342,6 +377,21 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
 __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t *src, int32_t *col)
 {
     const int32_t cs = q->cs, row = q->row, pairs = q->pairs;
+#if defined(TSLM_DSP_ASM)
+    if (!q->top && !q->bottom && pairs > 0 && q->cols > 0) { /* all columns in TSLM_WIDEN_COLS */
+        const int32_t k[8] = {row, 4 * cs, 8 * cs, 12 * cs, 4 * pairs, q->IC - 2 * pairs * row, 4 * (q->J - pairs),
+                              (int32_t)(uintptr_t)(col + q->in0 + q->cols * q->J)};
+        const int8_t *s = src + q->first;
+        int32_t *d = col + q->in0, lo, e;
+        if (pairs & 1) {
+            TSLM_WIDEN_COLS("b 3f\n\t");
+        } else {
+            TSLM_WIDEN_COLS("");
+        }
+        (void)lo, (void)e;
+        return;
+    }
+#endif
     int32_t *d = col;
     for (int32_t c = 0; c < q->cols; ++c, src += q->IC, d += q->J) {
         if (q->top) { /* row -1 outside (odd pad_h) */
@@ -356,7 +406,7 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
         }
         if (pairs > 1) { /* two pairs a turn: 2 x (2 loads, 2 PKH, 4 SXTB16, 4 stores, 1 add) + 2 */
             int32_t v0, v1, lo;
-            __asm__ volatile("1:\n\t" TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR
+            __asm__ volatile("1:\n\t" TSLM_WIDEN_PAIR_R TSLM_WIDEN_PAIR_R
                              "cmp %[d], %[dend]\n\t"
                              "bne 1b\n\t"
                              : [s] "+r"(s), [d] "+r"(dj), [v0] "=&r"(v0), [v1] "=&r"(v1), [lo] "=&r"(lo)
@@ -376,6 +426,8 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
 }
 
 #undef TSLM_WIDEN_PAIR
+#undef TSLM_WIDEN_COLS
+#undef TSLM_WIDEN_PAIR_R
 
 /* Group g's columns: col_widen4 for four channels, col_widen otherwise. */
 TSLM_ALWAYS_INLINE void col_widen_group(const tslm_depthwise_conv_params *p, const col_geo *q, const int8_t *in_b,

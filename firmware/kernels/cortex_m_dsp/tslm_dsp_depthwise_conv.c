@@ -1096,16 +1096,19 @@ TSLM_ALWAYS_INLINE void col_5x5s2_channels(const int32_t *ctx, const int rsat)
 #undef TSLM_COL5_WEIGHTS
 #undef TSLM_COL5_CHANNELS
 /* K x 1 (K = 2, 3) at stride 2: one filter column of the 3x3 stride-2 block (A0, A1 as the compiler lays them
- * out; no column tap) */
-#define TSLM_K1S2_CHANNELS(REQ4, REQ1)                                                                   \
+ * out; no column tap), with EPI_SAT the block loop chosen per channel by its shift (TSLM_DW_BLOCKS_R) */
+/* one block of four rows: one filter column of the 3x3 stride-2 block */
+#define TSLM_K1S2_BLOCK(REQ4)                                                                                  \
+    "1:\n\t"                                                                                                   \
+    TSLM_COLS2_FX("28", "", "%[t]", "%[t]", "%[t]", "%[t]")                                                    \
+    "add %[xp], %[xp], #16\n\t"                                                                                \
+    REQ4                                                                                                       \
+    TSLM_DW_STORE4
+#define TSLM_K1S2_CHANNELS(BLOCKS, REQ1)                                                                   \
     __asm__ volatile(TSLM_DW_CHAN_HEAD("ldr r8, [%[ctx], #140]\n\tldmia r8!, {r9, r10}\n\t"               \
                                              "strd r9, r10, [%[ctx], #28]\n\tstr r8, [%[ctx], #140]\n\t")      \
             TSLM_DW_COL_HEAD                                                                                   \
-            "1:\n\t"                                                                                           \
-            TSLM_COLS2_FX("28", "", "%[t]", "%[t]", "%[t]", "%[t]")                                            \
-            "add %[xp], %[xp], #16\n\t"                                                                        \
-            REQ4                                                                                               \
-            TSLM_DW_STORE4                                                                                     \
+            BLOCKS                                                                                             \
             "ldr %[a1], [%[ctx], #132]\n\t"                                                                    \
             "cbz %[a1], 3f\n\t"                                                                                \
             TSLM_COLS2_TAIL_FX("28", "%[t]")                                                                   \
@@ -1124,13 +1127,14 @@ TSLM_ALWAYS_INLINE void col_k1s2_channels(const int32_t *ctx, const int rsat)
     const int32_t *xp;
     int8_t *o;
     if (rsat) {
-        TSLM_K1S2_CHANNELS(TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1);
+        TSLM_K1S2_CHANNELS(TSLM_DW_BLOCKS_1(TSLM_K1S2_BLOCK, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1);
     } else {
-        TSLM_K1S2_CHANNELS(TSLM_COL3B_REQ4, TSLM_COL3B_REQ1);
+        TSLM_K1S2_CHANNELS(TSLM_DW_BLOCKS_R(TSLM_K1S2_BLOCK), TSLM_COL3B_REQ1);
     }
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
 #undef TSLM_K1S2_CHANNELS
+#undef TSLM_K1S2_BLOCK
 #undef TSLM_COLS2_FX
 #undef TSLM_COLS2_BLOCK
 #undef TSLM_COLS2_TAIL_FX

@@ -305,6 +305,8 @@ typedef struct {
     int32_t top, bottom;      /* a first pair with row -1 outside (at j0), a last with its second row outside */
     int32_t j0, in0, pairs;   /* the first pair touching the image, the first wholly inside, how many are */
     int32_t zero_points;      /* the input zero point in each byte */
+    int32_t wk[8];            /* TSLM_WIDEN_COLS's constants: row, 4 cs, 8 cs, 12 cs, 4 pairs, IC - 2 pairs row,
+                               * 4 (J - pairs), zero_points */
 } col_geo;
 
 __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_params *p, int32_t J, col_geo *q)
@@ -316,6 +318,8 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
     q->cols = xend - p->pad_w, q->first = (2 * in0 - p->pad_h) * q->row;
     q->top = j0 < in0, q->bottom = in1 < j1, q->j0 = j0, q->in0 = in0, q->pairs = in1 - in0;
     q->zero_points = (int32_t)((uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u);
+    q->wk[0] = q->row, q->wk[1] = 4 * q->cs, q->wk[2] = 8 * q->cs, q->wk[3] = 12 * q->cs, q->wk[4] = 4 * q->pairs;
+    q->wk[5] = q->IC - 2 * q->pairs * q->row, q->wk[6] = 4 * (J - q->pairs), q->wk[7] = q->zero_points;
 }
 
 #if defined(TSLM_DSP_ASM)
@@ -324,7 +328,9 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
 #define TSLM_WIDEN_PAIR                                         \
     "ldr r12, [%[s]]\n\t"                                       \
     "ldr lr, [%[s], r8]\n\t"                                    \
-    "add %[s], %[s], r8, lsl #1\n\t"                            \
+    "add %[s], %[s], r8, lsl #1\n\t" TSLM_WIDEN_PAIR_BODY
+/* the pair's words of rows (2j, 2j + 1) in r12, lr to the destination */
+#define TSLM_WIDEN_PAIR_BODY                                    \
     "pkhbt %[lo], r12, lr, lsl #16\n\t"                         \
     "pkhtb lr, lr, r12, asr #16\n\t"                            \
     "sxtb16 r12, %[lo], ror #8\n\t"                             \
@@ -350,12 +356,12 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
     "str %[v0], [%[d], %[cs2]]\n\t"                             \
     "str %[v1], [%[d], %[cs3]]\n\t"                             \
     "str %[lo], [%[d]], #4\n\t"
-/* every image column of four channels where no pair has a row outside the image (col_widen4): per column its
- * pairs two a turn (ODD: "b 3f", an odd count entering at the turn's second pair), then the next column; k: the
- * row's bytes, 4 cs, 8 cs, 12 cs, 4 pairs, IC - 2 pairs row, 4 (J - pairs), the column after the last's d */
-#define TSLM_WIDEN_COLS(ODD)                                                                                   \
+/* every image column of four channels where no pair has its second row below the image (col_widen4): per column
+ * (TOP: TSLM_WIDEN_TOP) its pairs two a turn (ODD: "b 3f", an odd count entering at the turn's second pair), then
+ * the next column, until d reaches stop; k: col_geo's wk */
+#define TSLM_WIDEN_COLS(TOP, ODD)                                                                              \
     __asm__ volatile("ldmia %[k], {r8, r9, r10, r11}\n\t"                                                      \
-                     "2:\n\t"                                                                                  \
+                     "2:\n\t" TOP                                                                              \
                      "ldr r12, [%[k], #16]\n\t"                                                                \
                      "add %[e], %[d], r12\n\t" ODD                                                             \
                      "1:\n\t" TSLM_WIDEN_PAIR "3:\n\t" TSLM_WIDEN_PAIR                                         \
@@ -364,12 +370,18 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
                      "ldrd r12, lr, [%[k], #20]\n\t"                                                           \
                      "add %[s], %[s], r12\n\t"                                                                 \
                      "add %[d], %[d], lr\n\t"                                                                  \
-                     "ldr r12, [%[k], #28]\n\t"                                                                \
-                     "cmp %[d], r12\n\t"                                                                       \
+                     "cmp %[d], %[stop]\n\t"                                                                   \
                      "bne 2b\n\t"                                                                              \
                      : [s] "+r"(s), [d] "+r"(d), [lo] "=&r"(lo), [e] "=&r"(e)                                  \
-                     : [k] "r"(k)                                                                              \
+                     : [k] "r"(k), [stop] "r"(stop)                                                            \
                      : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+/* the pair (zero points, row 0) where row -1 is outside the image (odd pad_h: the first pair wholly inside starts
+ * at row 1, one row on from row 0 and one word on from this pair) */
+#define TSLM_WIDEN_TOP                                          \
+    "sub %[d], %[d], #4\n\t"                                    \
+    "sub lr, %[s], r8\n\t"                                      \
+    "ldr lr, [lr]\n\t"                                          \
+    "ldr r12, [%[k], #28]\n\t" TSLM_WIDEN_PAIR_BODY
 #endif
 
 /* Widen four channels' image columns (src: their first column's row 0; col: the group's first padded column
@@ -378,15 +390,18 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
 {
     const int32_t cs = q->cs, row = q->row, pairs = q->pairs;
 #if defined(TSLM_DSP_ASM)
-    if (!q->top && !q->bottom && pairs > 0 && q->cols > 0) { /* all columns in TSLM_WIDEN_COLS */
-        const int32_t k[8] = {row, 4 * cs, 8 * cs, 12 * cs, 4 * pairs, q->IC - 2 * pairs * row, 4 * (q->J - pairs),
-                              (int32_t)(uintptr_t)(col + q->in0 + q->cols * q->J)};
+    if (!q->bottom && pairs > 0 && q->cols > 0) { /* all columns in TSLM_WIDEN_COLS */
+        const int32_t *const k = q->wk;
         const int8_t *s = src + q->first;
-        int32_t *d = col + q->in0, lo, e;
-        if (pairs & 1) {
-            TSLM_WIDEN_COLS("b 3f\n\t");
+        int32_t *d = col + q->in0, *const stop = d + q->cols * q->J, lo, e;
+        if (q->top && (pairs & 1)) {
+            TSLM_WIDEN_COLS(TSLM_WIDEN_TOP, "b 3f\n\t");
+        } else if (q->top) {
+            TSLM_WIDEN_COLS(TSLM_WIDEN_TOP, "");
+        } else if (pairs & 1) {
+            TSLM_WIDEN_COLS("", "b 3f\n\t");
         } else {
-            TSLM_WIDEN_COLS("");
+            TSLM_WIDEN_COLS("", "");
         }
         (void)lo, (void)e;
         return;
@@ -427,6 +442,8 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
 
 #undef TSLM_WIDEN_PAIR
 #undef TSLM_WIDEN_COLS
+#undef TSLM_WIDEN_TOP
+#undef TSLM_WIDEN_PAIR_BODY
 #undef TSLM_WIDEN_PAIR_R
 
 /* Group g's columns: col_widen4 for four channels, col_widen otherwise. */

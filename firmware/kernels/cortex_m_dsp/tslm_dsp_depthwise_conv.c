@@ -389,8 +389,8 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
 __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t *src, int32_t *col)
 {
     const int32_t cs = q->cs, row = q->row, pairs = q->pairs;
-#if defined(TSLM_DSP_ASM)
-    if (!q->bottom && pairs > 0 && q->cols > 0) { /* all columns in TSLM_WIDEN_COLS */
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+    if (!q->bottom && pairs > 0 && q->cols > 0) { /* all columns in TSLM_WIDEN_COLS (the size build: the loop below) */
         const int32_t *const k = q->wk;
         const int8_t *s = src + q->first;
         int32_t *d = col + q->in0, *const stop = d + q->cols * q->J, lo, e;

@@ -72,6 +72,12 @@ DRIVER_CASES = {
     "dw4x1_rows9_c8_relu": dict(k=(4, 1), cin=8, act="relu", hw=(9, 1)),
     "dw3x3s2_rows7_c8_relu": dict(k=(3, 3), cin=8, act="relu", hw=(13, 6), stride=2),
     "dw3x3s2_rows3_c5": dict(k=(3, 3), cin=5, act=None, hw=(6, 5), stride=2),
+    # 3x3 at stride 2 with a last two rows after the full blocks: one more driver pass overlapping them
+    "dw3x3s2_rows6_c8": dict(k=(3, 3), cin=8, act=None, hw=(12, 5), stride=2),
+    "dw3x3s2_rows6_c6_relu": dict(k=(3, 3), cin=6, act="relu", hw=(11, 3), stride=2),
+    # fewer than four rows at stride 2 (col_3x3s2_rows): two with relu, one without an activation
+    "dw3x3s2_rows2_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(4, 5), stride=2),
+    "dw3x3s2_rows1_c8": dict(k=(3, 3), cin=8, act=None, hw=(2, 6), stride=2),
     "dw3x3s2_rows9_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(18, 4), stride=2),
     "dw3x3s2_valid_rows9_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(19, 5), stride=2, padding="VALID"),
     # VALID: the last row's taps all inside the image (with SAME its last tap is the padding)

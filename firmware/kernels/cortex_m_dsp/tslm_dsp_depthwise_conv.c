@@ -305,6 +305,8 @@ typedef struct {
     int32_t top, bottom;      /* a first pair with row -1 outside (at j0), a last with its second row outside */
     int32_t j0, in0, pairs;   /* the first pair touching the image, the first wholly inside, how many are */
     int32_t zero_points;      /* the input zero point in each byte */
+    int32_t wk[8];            /* TSLM_WIDEN_COLS's constants: row, 4 cs, 8 cs, 12 cs, 4 pairs, IC - 2 pairs row,
+                               * 4 (J - pairs), zero_points */
 } col_geo;
 
 __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_params *p, int32_t J, col_geo *q)
@@ -316,13 +318,95 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
     q->cols = xend - p->pad_w, q->first = (2 * in0 - p->pad_h) * q->row;
     q->top = j0 < in0, q->bottom = in1 < j1, q->j0 = j0, q->in0 = in0, q->pairs = in1 - in0;
     q->zero_points = (int32_t)((uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u);
+    q->wk[0] = q->row, q->wk[1] = 4 * q->cs, q->wk[2] = 8 * q->cs, q->wk[3] = 12 * q->cs, q->wk[4] = 4 * q->pairs;
+    q->wk[5] = q->IC - 2 * q->pairs * q->row, q->wk[6] = 4 * (J - q->pairs), q->wk[7] = q->zero_points;
 }
+
+#if defined(TSLM_DSP_ASM)
+/* one pair of rows (col_pair4) in col_widen4's loops, the destination moved on by one word, the source by two
+ * rows (r8: the row's bytes, r9-r11: one, two, three channels' arrays in bytes; r12, lr, lo the temporaries) */
+#define TSLM_WIDEN_PAIR                                         \
+    "ldr r12, [%[s]]\n\t"                                       \
+    "ldr lr, [%[s], r8]\n\t"                                    \
+    "add %[s], %[s], r8, lsl #1\n\t" TSLM_WIDEN_PAIR_BODY
+/* the pair's words of rows (2j, 2j + 1) in r12, lr to the destination */
+#define TSLM_WIDEN_PAIR_BODY                                    \
+    "pkhbt %[lo], r12, lr, lsl #16\n\t"                         \
+    "pkhtb lr, lr, r12, asr #16\n\t"                            \
+    "sxtb16 r12, %[lo], ror #8\n\t"                             \
+    "sxtb16 %[lo], %[lo]\n\t"                                   \
+    "str r12, [%[d], r9]\n\t"                                   \
+    "sxtb16 r12, lr\n\t"                                        \
+    "sxtb16 lr, lr, ror #8\n\t"                                 \
+    "str r12, [%[d], r10]\n\t"                                  \
+    "str lr, [%[d], r11]\n\t"                                   \
+    "str %[lo], [%[d]], #4\n\t"
+/* the same with the constants and temporaries in registers of the compiler's choice (col_widen4's other loop) */
+#define TSLM_WIDEN_PAIR_R                                       \
+    "ldr %[v0], [%[s]]\n\t"                                     \
+    "ldr %[v1], [%[s], %[row]]\n\t"                             \
+    "add %[s], %[s], %[row], lsl #1\n\t"                        \
+    "pkhbt %[lo], %[v0], %[v1], lsl #16\n\t"                    \
+    "pkhtb %[v1], %[v1], %[v0], asr #16\n\t"                    \
+    "sxtb16 %[v0], %[lo], ror #8\n\t"                           \
+    "sxtb16 %[lo], %[lo]\n\t"                                   \
+    "str %[v0], [%[d], %[cs1]]\n\t"                             \
+    "sxtb16 %[v0], %[v1]\n\t"                                   \
+    "sxtb16 %[v1], %[v1], ror #8\n\t"                           \
+    "str %[v0], [%[d], %[cs2]]\n\t"                             \
+    "str %[v1], [%[d], %[cs3]]\n\t"                             \
+    "str %[lo], [%[d]], #4\n\t"
+/* every image column of four channels where no pair has its second row below the image (col_widen4): per column
+ * (TOP: TSLM_WIDEN_TOP) its pairs two a turn (ODD: "b 3f", an odd count entering at the turn's second pair), then
+ * the next column, until d reaches stop; k: col_geo's wk */
+#define TSLM_WIDEN_COLS(TOP, ODD)                                                                              \
+    __asm__ volatile("ldmia %[k], {r8, r9, r10, r11}\n\t"                                                      \
+                     "2:\n\t" TOP                                                                              \
+                     "ldr r12, [%[k], #16]\n\t"                                                                \
+                     "add %[e], %[d], r12\n\t" ODD                                                             \
+                     "1:\n\t" TSLM_WIDEN_PAIR "3:\n\t" TSLM_WIDEN_PAIR                                         \
+                     "cmp %[d], %[e]\n\t"                                                                      \
+                     "bne 1b\n\t"                                                                              \
+                     "ldrd r12, lr, [%[k], #20]\n\t"                                                           \
+                     "add %[s], %[s], r12\n\t"                                                                 \
+                     "add %[d], %[d], lr\n\t"                                                                  \
+                     "cmp %[d], %[stop]\n\t"                                                                   \
+                     "bne 2b\n\t"                                                                              \
+                     : [s] "+r"(s), [d] "+r"(d), [lo] "=&r"(lo), [e] "=&r"(e)                                  \
+                     : [k] "r"(k), [stop] "r"(stop)                                                            \
+                     : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+/* the pair (zero points, row 0) where row -1 is outside the image (odd pad_h: the first pair wholly inside starts
+ * at row 1, one row on from row 0 and one word on from this pair) */
+#define TSLM_WIDEN_TOP                                          \
+    "sub %[d], %[d], #4\n\t"                                    \
+    "sub lr, %[s], r8\n\t"                                      \
+    "ldr lr, [lr]\n\t"                                          \
+    "ldr r12, [%[k], #28]\n\t" TSLM_WIDEN_PAIR_BODY
+#endif
 
 /* Widen four channels' image columns (src: their first column's row 0; col: the group's first padded column
  * of the image). */
 __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t *src, int32_t *col)
 {
     const int32_t cs = q->cs, row = q->row, pairs = q->pairs;
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+    if (!q->bottom && pairs > 0 && q->cols > 0) { /* all columns in TSLM_WIDEN_COLS (the size build: the loop below) */
+        const int32_t *const k = q->wk;
+        const int8_t *s = src + q->first;
+        int32_t *d = col + q->in0, *const stop = d + q->cols * q->J, lo, e;
+        if (q->top && (pairs & 1)) {
+            TSLM_WIDEN_COLS(TSLM_WIDEN_TOP, "b 3f\n\t");
+        } else if (q->top) {
+            TSLM_WIDEN_COLS(TSLM_WIDEN_TOP, "");
+        } else if (pairs & 1) {
+            TSLM_WIDEN_COLS("", "b 3f\n\t");
+        } else {
+            TSLM_WIDEN_COLS("", "");
+        }
+        (void)lo, (void)e;
+        return;
+    }
+#endif
     int32_t *d = col;
     for (int32_t c = 0; c < q->cols; ++c, src += q->IC, d += q->J) {
         if (q->top) { /* row -1 outside (odd pad_h) */
@@ -330,14 +414,37 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
         }
         const int8_t *s = src + q->first;
         int32_t *dj = d + q->in0, *const dend = dj + pairs;
+#if defined(TSLM_DSP_ASM)
+        if (pairs > 0 && (pairs & 1)) {
+            col_pair4(tslm_read32(s), tslm_read32(s + row), dj, cs);
+            s += 2 * row, ++dj;
+        }
+        if (pairs > 1) { /* two pairs a turn: 2 x (2 loads, 2 PKH, 4 SXTB16, 4 stores, 1 add) + 2 */
+            int32_t v0, v1, lo;
+            __asm__ volatile("1:\n\t" TSLM_WIDEN_PAIR_R TSLM_WIDEN_PAIR_R
+                             "cmp %[d], %[dend]\n\t"
+                             "bne 1b\n\t"
+                             : [s] "+r"(s), [d] "+r"(dj), [v0] "=&r"(v0), [v1] "=&r"(v1), [lo] "=&r"(lo)
+                             : [row] "r"(row), [cs1] "r"(4 * cs), [cs2] "r"(8 * cs), [cs3] "r"(12 * cs),
+                               [dend] "r"(dend)
+                             : "cc", "memory");
+        }
+#else
         for (; dj < dend; s += 2 * row, ++dj) { /* 2 loads, 2 PKH, 4 SXTB16, 4 stores */
             col_pair4(tslm_read32(s), tslm_read32(s + row), dj, cs);
         }
+#endif
         if (q->bottom) { /* the last row's pair, its second row outside */
             col_pair4(tslm_read32(s), q->zero_points, dj, cs);
         }
     }
 }
+
+#undef TSLM_WIDEN_PAIR
+#undef TSLM_WIDEN_COLS
+#undef TSLM_WIDEN_TOP
+#undef TSLM_WIDEN_PAIR_BODY
+#undef TSLM_WIDEN_PAIR_R
 
 /* Group g's columns: col_widen4 for four channels, col_widen otherwise. */
 TSLM_ALWAYS_INLINE void col_widen_group(const tslm_depthwise_conv_params *p, const col_geo *q, const int8_t *in_b,
@@ -439,10 +546,8 @@ TSLM_ALWAYS_INLINE int8_t col_out(int32_t acc, const col_rec k, int32_t zp, int3
     } else if (epi == EPI_FOLD) {
         v = TSLM_USAT8(tslm_smmlar(acc, k.m, k.round) >> k.r) + lo;
         v = v > hi ? hi : v;
-    } else if (epi == EPI_RSAT) { /* EPI_FAST with the zero point in round: v - K is EPI_FAST's v - 1 */
-        const int32_t kfix = k.round - (1 << (k.r - 1)) + 1;
-        v = tslm_smmlar(acc, k.m, k.round);
-        v += (int32_t)((uint32_t)v - (uint32_t)kfix) >> 31;
+    } else if (epi == EPI_RSAT) { /* EPI_FAST with the zero point in round, its -1 where acc < 0 (TSLM_COL3B_RREQ_T) */
+        v = tslm_smmlar(acc, k.m, k.round + (acc >> 31));
         v = tslm_ssat8(v >> k.r);
     } else if (epi == EPI_FAST) {
         v = tslm_smmlar(acc, k.m, k.round);
@@ -532,7 +637,7 @@ typedef struct {
     int32_t init;
     int32_t m, round, r, ostep; /* 0, 4, 8, 12 */
     const int8_t *end;          /* 16: the output past the last full block */
-    int32_t tap, kfix;          /* 20: bytes between padded columns; 24: EPI_RSAT's zp 2^r + 1 */
+    int32_t tap, unused24;      /* 20: bytes between padded columns; 24: not used */
     int32_t ab[20];             /* 28 + 8 fx: 3x3: (w0, w1), (w1, w2) of filter column fx; K x 1: A_j, B_j;
                                  * 5x5: 28 + 16 fx: (w0, w1), (w1, w2), (w2, w3), (w3, w4) */
     /* the drivers (col_3x3_channels ...): 108, 112: the current column's first x word and output (one column
@@ -558,25 +663,27 @@ typedef struct {
     "smlad %[a1], r12, r9, %[a1]\n\t"                           \
     "smlatb %[a2], r12, r10, %[a2]\n\t"                         \
     "smlad %[a3], r12, r10, %[a3]\n\t"
-/* requantization with m, round, r in r8-r10; EPI_SAT: one LDM of m, round, r, ostep, end (r8-r12); EPI_RSAT:
- * kfix in r11, then ostep and end */
+/* requantization with m, round, r in r8-r10 and one LDM of m, round, r, ostep, end (r8-r12) */
 #define TSLM_COL3B_REQ(X)                                       \
     "smmlar %[" X "], %[" X "], r8, r9\n\t"                     \
     "asr %[" X "], %[" X "], r10\n\t"                           \
     "ssat %[" X "], #8, %[" X "]\n\t"
-#define TSLM_COL3B_RREQ(X)                                      \
-    "smmlar %[" X "], %[" X "], r8, r9\n\t"                     \
-    "sub %[t], %[" X "], r11\n\t"                               \
-    "add %[" X "], %[" X "], %[t], asr #31\n\t"                 \
+/* EPI_RSAT (no activation): TFLM's -1 before the shift for values below zero is the accumulator's sign (acc < 0
+ * gives a high product <= 0, where the -1 is either needed or shows nowhere; acc >= 0 one >= 0, where it must not
+ * be), so the rounding term takes acc asr 31 before the SMMLAR: one instruction more than EPI_SAT per output;
+ * T a temporary */
+#define TSLM_COL3B_RREQ_T(X, T)                                 \
+    "add " T ", r9, %[" X "], asr #31\n\t"                       \
+    "smmlar %[" X "], %[" X "], r8, " T "\n\t"                  \
     "asr %[" X "], %[" X "], r10\n\t"                           \
     "ssat %[" X "], #8, %[" X "]\n\t"
+#define TSLM_COL3B_RREQ(X) TSLM_COL3B_RREQ_T(X, "%[t]")
 #define TSLM_COL3B_REQ4                                                                                      \
     "ldmia %[ctx], {r8, r9, r10, r11, r12}\n\t" TSLM_COL3B_REQ("a0") TSLM_COL3B_REQ("a1") TSLM_COL3B_REQ("a2") \
     TSLM_COL3B_REQ("a3")
 #define TSLM_COL3B_RREQ4                                                                                     \
-    "ldmia %[ctx], {r8, r9, r10}\n\t"                                                                        \
-    "ldr r11, [%[ctx], #24]\n\t" TSLM_COL3B_RREQ("a0") TSLM_COL3B_RREQ("a1") TSLM_COL3B_RREQ("a2")           \
-    TSLM_COL3B_RREQ("a3") "ldrd r11, r12, [%[ctx], #12]\n\t"
+    "ldmia %[ctx], {r8, r9, r10, r11, r12}\n\t" TSLM_COL3B_RREQ("a0") TSLM_COL3B_RREQ("a1") TSLM_COL3B_RREQ("a2") \
+    TSLM_COL3B_RREQ("a3")
 #define TSLM_COL3B_NEXT "add %[xp], %[xp], lr\n\tldmia %[xp], {r8, r9, r10}\n\t"
 /* EPI_SAT with the right shift R an immediate of SSAT (the drivers' blocks for r = 5..8, one copy each) */
 #define TSLM_COL3B_REQR(X, R)                                   \
@@ -585,6 +692,14 @@ typedef struct {
 #define TSLM_COL3B_REQ4R(R)                                                                                  \
     "ldmia %[ctx], {r8, r9, r10, r11, r12}\n\t" TSLM_COL3B_REQR("a0", R) TSLM_COL3B_REQR("a1", R)            \
     TSLM_COL3B_REQR("a2", R) TSLM_COL3B_REQR("a3", R)
+/* EPI_RSAT with the right shift R an immediate of SSAT (r10, the shift, free as the temporary) */
+#define TSLM_COL3B_RREQR(X, R)                                  \
+    "add r10, r9, %[" X "], asr #31\n\t"                         \
+    "smmlar %[" X "], %[" X "], r8, r10\n\t"                    \
+    "ssat %[" X "], #8, %[" X "], asr #" R "\n\t"
+#define TSLM_COL3B_RREQ4R(R)                                                                                 \
+    "ldmia %[ctx], {r8, r9, r10, r11, r12}\n\t" TSLM_COL3B_RREQR("a0", R) TSLM_COL3B_RREQR("a1", R)          \
+    TSLM_COL3B_RREQR("a2", R) TSLM_COL3B_RREQR("a3", R)
 
 /* Channels of one group, 3x3 at stride 1, all output columns: per channel its record and weights into the
  * context ((w0, w1), (w1, w2) per filter column), then per column the full blocks of four output rows (36
@@ -599,12 +714,9 @@ typedef struct {
     "smlatb %[a0], r12, r9, %[a0]\n\t"
 /* the pair (A, B) of a filter column from its two weight words in RA, RB (B over RB) */
 #define TSLM_COL3_AB(RA, RB) "lsl " RB ", " RB ", #16\n\torr " RB ", " RB ", " RA ", lsr #16\n\t"
-#define TSLM_COL3_KFIX "mov r8, #1\n\tsub r9, r11, #1\n\tlsl r8, r8, r9\n\tsub r8, r12, r8\n\tadd r8, r8, #1\n\t" \
-                       "str r8, [%[ctx], #24]\n\t"
-/* The drivers' channel loop (label 4): the channel's record into the context (t: its 2 x bias; KFIX: EPI_RSAT's
- * constant), its weights (WEIGHTS), its columns' start; and their column loop (label 2): xp, o and the blocks'
- * end for the next column. */
-#define TSLM_DW_CHAN_HEAD(KFIX, WEIGHTS)                                                                       \
+/* The drivers' channel loop (label 4): the channel's record into the context (t: its 2 x bias), its weights
+ * (WEIGHTS), its columns' start; and their column loop (label 2): xp, o and the blocks' end for the next column. */
+#define TSLM_DW_CHAN_HEAD(WEIGHTS)                                                                       \
     "4:\n\t"                                                                                                   \
     "ldr r8, [%[ctx], #136]\n\t"                                                                               \
     "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                                       \
@@ -612,7 +724,7 @@ typedef struct {
     "mov %[t], r9\n\t"                                                                                         \
     "strd r10, r12, [%[ctx], #0]\n\t"                                                                          \
     "str r11, [%[ctx], #8]\n\t"                                                                                \
-    KFIX WEIGHTS                                                                                               \
+    WEIGHTS                                                                                                    \
     "ldrd r8, r9, [%[ctx], #144]\n\t"                                                                          \
     "ldrd r10, r11, [%[ctx], #152]\n\t"                                                                        \
     "strd r8, r9, [%[ctx], #108]\n\t"                                                                           \
@@ -656,7 +768,7 @@ typedef struct {
  * dsp_layout.depthwise_column_records): r = 5..8 a copy with SSAT's immediate shift, the others the loop with r
  * in a register; BLOCK(REQ4) one block loop (label 1), then on at label 8 */
 #define TSLM_DW_G "(15f - 9b) / 2, "
-#define TSLM_DW_BLOCKS_R(BLOCK)                                                                                \
+#define TSLM_DW_BLOCKS_RQ(BLOCK, REQ4R, REQ4)                                                                                \
     "ldr r8, [%[ctx], #8]\n\t"                                                                                 \
     "tbh [pc, r8, lsl #1]\n\t"                                                                                 \
     "9:\n\t"                                                                                                   \
@@ -664,12 +776,14 @@ typedef struct {
     "(11f - 9b) / 2, (12f - 9b) / 2, (13f - 9b) / 2, (14f - 9b) / 2, "                                         \
     TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G       \
     TSLM_DW_G TSLM_DW_G "(15f - 9b) / 2\n\t"                                                                   \
-    "11:\n\t" BLOCK(TSLM_COL3B_REQ4R("5")) "b 8f\n\t"                                                          \
-    "12:\n\t" BLOCK(TSLM_COL3B_REQ4R("6")) "b 8f\n\t"                                                          \
-    "13:\n\t" BLOCK(TSLM_COL3B_REQ4R("7")) "b 8f\n\t"                                                          \
-    "14:\n\t" BLOCK(TSLM_COL3B_REQ4R("8")) "b 8f\n\t"                                                          \
-    "15:\n\t" BLOCK(TSLM_COL3B_REQ4)                                                                           \
+    "11:\n\t" BLOCK(REQ4R("5")) "b 8f\n\t"                                                          \
+    "12:\n\t" BLOCK(REQ4R("6")) "b 8f\n\t"                                                          \
+    "13:\n\t" BLOCK(REQ4R("7")) "b 8f\n\t"                                                          \
+    "14:\n\t" BLOCK(REQ4R("8")) "b 8f\n\t"                                                          \
+    "15:\n\t" BLOCK(REQ4)                                                                           \
     "8:\n\t"
+#define TSLM_DW_BLOCKS_R(BLOCK) TSLM_DW_BLOCKS_RQ(BLOCK, TSLM_COL3B_REQ4R, TSLM_COL3B_REQ4)
+#define TSLM_DW_BLOCKS_RR(BLOCK) TSLM_DW_BLOCKS_RQ(BLOCK, TSLM_COL3B_RREQ4R, TSLM_COL3B_RREQ12_4)
 #define TSLM_DW_BLOCKS_1(BLOCK, REQ4) BLOCK(REQ4)
 #define TSLM_COL3_WEIGHTS                                                                                      \
     "ldr r8, [%[ctx], #140]\n\t"                                                                               \
@@ -691,9 +805,9 @@ typedef struct {
     "add %[xp], %[xp], #8\n\t"                                                                                 \
     REQ4                                                                                                       \
     TSLM_DW_STORE4
-#define TSLM_COL3_CHANNELS(BLOCKS, REQ1, KFIX)                                                           \
+#define TSLM_COL3_CHANNELS(BLOCKS, REQ1)                                                           \
     __asm__ volatile("ldr lr, [%[ctx], #20]\n\t"                                                               \
-            TSLM_DW_CHAN_HEAD(KFIX, TSLM_COL3_WEIGHTS)                                                    \
+            TSLM_DW_CHAN_HEAD(TSLM_COL3_WEIGHTS)                                                    \
             TSLM_DW_COL_HEAD                                                                                   \
             BLOCKS                                                                                             \
             "ldr %[a1], [%[ctx], #132]\n\t"                                                                    \
@@ -710,18 +824,12 @@ typedef struct {
             : [ctx] "r"(ctx)                                                                                   \
             : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 /* EPI_RSAT in the 3x3 driver: r12 the temporary (t holds the bias) */
-#define TSLM_COL3B_RREQ12(X)                                    \
-    "smmlar %[" X "], %[" X "], r8, r9\n\t"                     \
-    "sub r12, %[" X "], r11\n\t"                                \
-    "add %[" X "], %[" X "], r12, asr #31\n\t"                  \
-    "asr %[" X "], %[" X "], r10\n\t"                           \
-    "ssat %[" X "], #8, %[" X "]\n\t"
+/* EPI_RSAT in the drivers, the shift in r10: r11 the temporary (t holds the bias), then ostep and end again */
 #define TSLM_COL3B_RREQ12_4                                                                                  \
-    "ldmia %[ctx], {r8, r9, r10}\n\t"                                                                        \
-    "ldr r11, [%[ctx], #24]\n\t" TSLM_COL3B_RREQ12("a0") TSLM_COL3B_RREQ12("a1") TSLM_COL3B_RREQ12("a2")     \
-    TSLM_COL3B_RREQ12("a3") "ldrd r11, r12, [%[ctx], #12]\n\t"
+    "ldmia %[ctx], {r8, r9, r10}\n\t" TSLM_COL3B_RREQ_T("a0", "r11") TSLM_COL3B_RREQ_T("a1", "r11")           \
+    TSLM_COL3B_RREQ_T("a2", "r11") TSLM_COL3B_RREQ_T("a3", "r11") "ldrd r11, r12, [%[ctx], #12]\n\t"
 #define TSLM_COL3B_REQ1 "ldmia %[ctx], {r8, r9, r10}\n\t" TSLM_COL3B_REQ("a0")
-#define TSLM_COL3B_RREQ1 "ldmia %[ctx], {r8, r9, r10}\n\tldr r11, [%[ctx], #24]\n\t" TSLM_COL3B_RREQ12("a0")
+#define TSLM_COL3B_RREQ1 "ldmia %[ctx], {r8, r9, r10}\n\t" TSLM_COL3B_RREQ_T("a0", "r11")
 
 /* ctx: &m of the group's col33_ctx (its channel fields set by col_3x3_group) */
 TSLM_ALWAYS_INLINE void col_3x3_channels_sat(const int32_t *ctx)
@@ -729,7 +837,7 @@ TSLM_ALWAYS_INLINE void col_3x3_channels_sat(const int32_t *ctx)
     int32_t a0, a1, a2, a3, t;
     const int32_t *xp;
     int8_t *o;
-    TSLM_COL3_CHANNELS(TSLM_DW_BLOCKS_R(TSLM_COL3_BLOCK), TSLM_COL3B_REQ1, "");
+    TSLM_COL3_CHANNELS(TSLM_DW_BLOCKS_R(TSLM_COL3_BLOCK), TSLM_COL3B_REQ1);
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
 
@@ -738,7 +846,7 @@ TSLM_ALWAYS_INLINE void col_3x3_channels_rsat(const int32_t *ctx)
     int32_t a0, a1, a2, a3, t;
     const int32_t *xp;
     int8_t *o;
-    TSLM_COL3_CHANNELS(TSLM_DW_BLOCKS_1(TSLM_COL3_BLOCK, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+    TSLM_COL3_CHANNELS(TSLM_DW_BLOCKS_RR(TSLM_COL3_BLOCK), TSLM_COL3B_RREQ1);
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
 
@@ -779,9 +887,9 @@ TSLM_ALWAYS_INLINE void col_3x3_channels_rsat(const int32_t *ctx)
     "ldmia r8!, {r9, r10}\n\t"                                                                                 \
     "strd r9, r10, [%[ctx], #44]\n\t"                                                                          \
     "str r8, [%[ctx], #140]\n\t"
-#define TSLM_COLS2_CHANNELS(BLOCKS, REQ1, KFIX)                                                                \
+#define TSLM_COLS2_CHANNELS(BLOCKS, REQ1)                                                                \
     __asm__ volatile("ldr lr, [%[ctx], #20]\n\t"                                                               \
-            TSLM_DW_CHAN_HEAD(KFIX, TSLM_COLS2_WEIGHTS)                                                        \
+            TSLM_DW_CHAN_HEAD(TSLM_COLS2_WEIGHTS)                                                        \
             TSLM_DW_COL_HEAD                                                                                   \
             BLOCKS                                                                                             \
             "ldr %[a1], [%[ctx], #132]\n\t"                                                                    \
@@ -803,7 +911,7 @@ TSLM_ALWAYS_INLINE void col_3x3s2_channels_sat(const int32_t *ctx)
     int32_t a0, a1, a2, a3, t;
     const int32_t *xp;
     int8_t *o;
-    TSLM_COLS2_CHANNELS(TSLM_DW_BLOCKS_R(TSLM_COLS2_BLOCK), TSLM_COL3B_REQ1, "");
+    TSLM_COLS2_CHANNELS(TSLM_DW_BLOCKS_R(TSLM_COLS2_BLOCK), TSLM_COL3B_REQ1);
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
 
@@ -812,7 +920,7 @@ TSLM_ALWAYS_INLINE void col_3x3s2_channels_rsat(const int32_t *ctx)
     int32_t a0, a1, a2, a3, t;
     const int32_t *xp;
     int8_t *o;
-    TSLM_COLS2_CHANNELS(TSLM_DW_BLOCKS_1(TSLM_COLS2_BLOCK, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+    TSLM_COLS2_CHANNELS(TSLM_DW_BLOCKS_1(TSLM_COLS2_BLOCK, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1);
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
 /* 5x5 at stride 1: per filter column fx its P = (w0, w1), U = (w1, w2), Q = (w2, w3), V = (w3, w4) at
@@ -867,9 +975,9 @@ TSLM_ALWAYS_INLINE void col_3x3s2_channels_rsat(const int32_t *ctx)
     TSLM_COL5_W("28", "36") TSLM_COL5_W("44", "52") TSLM_COL5_W("60", "68") TSLM_COL5_W("76", "84")            \
     TSLM_COL5_W("92", "100")                                                                                   \
     "str r8, [%[ctx], #140]\n\t"
-#define TSLM_COL5_CHANNELS(REQ4, REQ1, KFIX)                                                                   \
+#define TSLM_COL5_CHANNELS(REQ4, REQ1)                                                                   \
     __asm__ volatile("ldr lr, [%[ctx], #20]\n\t"                                                               \
-            TSLM_DW_CHAN_HEAD(KFIX, TSLM_COL5_WEIGHTS)                                                         \
+            TSLM_DW_CHAN_HEAD(TSLM_COL5_WEIGHTS)                                                         \
             TSLM_DW_COL_HEAD                                                                                   \
             TSLM_COL5_BLOCK(REQ4)                                                                              \
             "ldr %[a1], [%[ctx], #132]\n\t"                                                                    \
@@ -895,9 +1003,9 @@ TSLM_ALWAYS_INLINE void col_5x5_channels(const int32_t *ctx, const int rsat)
     const int32_t *xp;
     int8_t *o;
     if (rsat) {
-        TSLM_COL5_CHANNELS(TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+        TSLM_COL5_CHANNELS(TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1);
     } else {
-        TSLM_COL5_CHANNELS(TSLM_COL3B_REQ4, TSLM_COL3B_REQ1, "");
+        TSLM_COL5_CHANNELS(TSLM_COL3B_REQ4, TSLM_COL3B_REQ1);
     }
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
@@ -958,9 +1066,9 @@ TSLM_ALWAYS_INLINE void col_5x5_channels(const int32_t *ctx, const int rsat)
     "strd r9, r10, [%[ctx], #76]\n\t"                                                                          \
     "str r11, [%[ctx], #84]\n\t"                                                                               \
     "str r8, [%[ctx], #140]\n\t"
-#define TSLM_COL5S2_CHANNELS(REQ4, REQ1, KFIX)                                                                 \
+#define TSLM_COL5S2_CHANNELS(REQ4, REQ1)                                                                 \
     __asm__ volatile("ldr lr, [%[ctx], #20]\n\t"                                                               \
-            TSLM_DW_CHAN_HEAD(KFIX, TSLM_COL5S2_WEIGHTS)                                                       \
+            TSLM_DW_CHAN_HEAD(TSLM_COL5S2_WEIGHTS)                                                       \
             TSLM_DW_COL_HEAD                                                                                   \
             TSLM_COL5S2_BLOCK(REQ4)                                                                            \
             "ldr %[a1], [%[ctx], #132]\n\t"                                                                    \
@@ -986,9 +1094,9 @@ TSLM_ALWAYS_INLINE void col_5x5s2_channels(const int32_t *ctx, const int rsat)
     const int32_t *xp;
     int8_t *o;
     if (rsat) {
-        TSLM_COL5S2_CHANNELS(TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+        TSLM_COL5S2_CHANNELS(TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1);
     } else {
-        TSLM_COL5S2_CHANNELS(TSLM_COL3B_REQ4, TSLM_COL3B_REQ1, "");
+        TSLM_COL5S2_CHANNELS(TSLM_COL3B_REQ4, TSLM_COL3B_REQ1);
     }
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
@@ -1005,16 +1113,19 @@ TSLM_ALWAYS_INLINE void col_5x5s2_channels(const int32_t *ctx, const int rsat)
 #undef TSLM_COL5_WEIGHTS
 #undef TSLM_COL5_CHANNELS
 /* K x 1 (K = 2, 3) at stride 2: one filter column of the 3x3 stride-2 block (A0, A1 as the compiler lays them
- * out; no column tap) */
-#define TSLM_K1S2_CHANNELS(REQ4, REQ1, KFIX)                                                                   \
-    __asm__ volatile(TSLM_DW_CHAN_HEAD(KFIX, "ldr r8, [%[ctx], #140]\n\tldmia r8!, {r9, r10}\n\t"               \
+ * out; no column tap), with EPI_SAT the block loop chosen per channel by its shift (TSLM_DW_BLOCKS_R) */
+/* one block of four rows: one filter column of the 3x3 stride-2 block */
+#define TSLM_K1S2_BLOCK(REQ4)                                                                                  \
+    "1:\n\t"                                                                                                   \
+    TSLM_COLS2_FX("28", "", "%[t]", "%[t]", "%[t]", "%[t]")                                                    \
+    "add %[xp], %[xp], #16\n\t"                                                                                \
+    REQ4                                                                                                       \
+    TSLM_DW_STORE4
+#define TSLM_K1S2_CHANNELS(BLOCKS, REQ1)                                                                   \
+    __asm__ volatile(TSLM_DW_CHAN_HEAD("ldr r8, [%[ctx], #140]\n\tldmia r8!, {r9, r10}\n\t"               \
                                              "strd r9, r10, [%[ctx], #28]\n\tstr r8, [%[ctx], #140]\n\t")      \
             TSLM_DW_COL_HEAD                                                                                   \
-            "1:\n\t"                                                                                           \
-            TSLM_COLS2_FX("28", "", "%[t]", "%[t]", "%[t]", "%[t]")                                            \
-            "add %[xp], %[xp], #16\n\t"                                                                        \
-            REQ4                                                                                               \
-            TSLM_DW_STORE4                                                                                     \
+            BLOCKS                                                                                             \
             "ldr %[a1], [%[ctx], #132]\n\t"                                                                    \
             "cbz %[a1], 3f\n\t"                                                                                \
             TSLM_COLS2_TAIL_FX("28", "%[t]")                                                                   \
@@ -1033,13 +1144,14 @@ TSLM_ALWAYS_INLINE void col_k1s2_channels(const int32_t *ctx, const int rsat)
     const int32_t *xp;
     int8_t *o;
     if (rsat) {
-        TSLM_K1S2_CHANNELS(TSLM_COL3B_RREQ12_4, TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+        TSLM_K1S2_CHANNELS(TSLM_DW_BLOCKS_1(TSLM_K1S2_BLOCK, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1);
     } else {
-        TSLM_K1S2_CHANNELS(TSLM_COL3B_REQ4, TSLM_COL3B_REQ1, "");
+        TSLM_K1S2_CHANNELS(TSLM_DW_BLOCKS_R(TSLM_K1S2_BLOCK), TSLM_COL3B_REQ1);
     }
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
 #undef TSLM_K1S2_CHANNELS
+#undef TSLM_K1S2_BLOCK
 #undef TSLM_COLS2_FX
 #undef TSLM_COLS2_BLOCK
 #undef TSLM_COLS2_TAIL_FX
@@ -1180,8 +1292,8 @@ TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const int32
     "smlad %[a0], r11, r8, %[t]\n\t"                                                                           \
     "ldr r11, [%[ctx], #36]\n\t"                                                                               \
     "smlad %[a0], r11, r9, %[a0]\n\t"
-#define TSLM_K1_CHANNELS(WEIGHTS, BLOCKS, TAIL, REQ1, KFIX)                                              \
-    __asm__ volatile(TSLM_DW_CHAN_HEAD(KFIX, WEIGHTS)                                                     \
+#define TSLM_K1_CHANNELS(WEIGHTS, BLOCKS, TAIL, REQ1)                                              \
+    __asm__ volatile(TSLM_DW_CHAN_HEAD(WEIGHTS)                                                     \
             TSLM_DW_COL_HEAD                                                                                   \
             BLOCKS                                                                                             \
             "ldr %[a1], [%[ctx], #132]\n\t"                                                                    \
@@ -1203,20 +1315,20 @@ TSLM_ALWAYS_INLINE void col_k1_channels(const int32_t *ctx, const int32_t n, con
     const int32_t *xp;
     int8_t *o;
     if (n == 2 && !rsat) {
-        TSLM_K1_CHANNELS(TSLM_K1_W2B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK2B), TSLM_K1_TAIL2B, TSLM_COL3B_REQ1, "");
+        TSLM_K1_CHANNELS(TSLM_K1_W2B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK2B), TSLM_K1_TAIL2B, TSLM_COL3B_REQ1);
     } else if (n == 2) {
-        TSLM_K1_CHANNELS(TSLM_K1_W2B, TSLM_DW_BLOCKS_1(TSLM_K1_BLOCK2B, TSLM_COL3B_RREQ12_4), TSLM_K1_TAIL2B,
-                         TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+        TSLM_K1_CHANNELS(TSLM_K1_W2B, TSLM_DW_BLOCKS_RR(TSLM_K1_BLOCK2B), TSLM_K1_TAIL2B,
+                         TSLM_COL3B_RREQ1);
     } else if (even && !rsat) {
-        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK4), TSLM_K1_TAIL4, TSLM_COL3B_REQ1, "");
+        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK4), TSLM_K1_TAIL4, TSLM_COL3B_REQ1);
     } else if (even) {
-        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_1(TSLM_K1_BLOCK4, TSLM_COL3B_RREQ12_4), TSLM_K1_TAIL4,
-                         TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_RR(TSLM_K1_BLOCK4), TSLM_K1_TAIL4,
+                         TSLM_COL3B_RREQ1);
     } else if (!rsat) {
-        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK5), TSLM_K1_TAIL5, TSLM_COL3B_REQ1, "");
+        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_R(TSLM_K1_BLOCK5), TSLM_K1_TAIL5, TSLM_COL3B_REQ1);
     } else {
-        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_1(TSLM_K1_BLOCK5, TSLM_COL3B_RREQ12_4), TSLM_K1_TAIL5,
-                         TSLM_COL3B_RREQ1, TSLM_COL3_KFIX);
+        TSLM_K1_CHANNELS(TSLM_K1_W3B, TSLM_DW_BLOCKS_RR(TSLM_K1_BLOCK5), TSLM_K1_TAIL5,
+                         TSLM_COL3B_RREQ1);
     }
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
@@ -1246,13 +1358,16 @@ TSLM_ALWAYS_INLINE void col_k1_channels(const int32_t *ctx, const int32_t n, con
 #undef TSLM_COL3_BLOCK
 #undef TSLM_DW_G
 #undef TSLM_DW_BLOCKS_R
+#undef TSLM_DW_BLOCKS_RR
+#undef TSLM_DW_BLOCKS_RQ
 #undef TSLM_DW_BLOCKS_1
 #undef TSLM_COL3B_REQR
 #undef TSLM_COL3B_REQ4R
 #undef TSLM_COL3_TAIL_FX
 #undef TSLM_COL3_AB
-#undef TSLM_COL3_KFIX
-#undef TSLM_COL3B_RREQ12
+#undef TSLM_COL3B_RREQ_T
+#undef TSLM_COL3B_RREQR
+#undef TSLM_COL3B_RREQ4R
 #undef TSLM_COL3B_RREQ12_4
 #undef TSLM_COL3B_REQ1
 #undef TSLM_COL3B_RREQ1
@@ -1379,6 +1494,36 @@ TSLM_ALWAYS_INLINE void col_3x3_rows(const int32_t *x, const int32_t *w, int32_t
 #undef TSLM_COL3R_FX
 #undef TSLM_COL3R3_FX
 
+/* The first three rows of a 3x3 block at stride 2 (the only rows where there are fewer than four in all; more
+ * take the driver) from the column's words X0..X3 and the weights A0 = (2 w0, 2 w1), A1 = (2 w2, 0) of each
+ * filter column: row r A0 . X_r + A1 . X_r+1, 11 instructions per filter column. */
+#define TSLM_COL3S2R_FX(WOFF, I0, I1, I2)                       \
+    "ldrd %[A0], %[A1], [%[w], #" WOFF "]\n\t"                 \
+    "ldrd %[x0], %[x1], [%[xp]]\n\t"                           \
+    "ldr %[x2], [%[xp], #8]\n\t"                               \
+    "smlad %[a0], %[A0], %[x0], " I0 "\n\t"                    \
+    "smlad %[a0], %[A1], %[x1], %[a0]\n\t"                     \
+    "ldr %[x0], [%[xp], #12]\n\t"                              \
+    "add %[xp], %[xp], %[tap]\n\t"                             \
+    "smlad %[a1], %[A0], %[x1], " I1 "\n\t"                    \
+    "smlad %[a1], %[A1], %[x2], %[a1]\n\t"                     \
+    "smlad %[a2], %[A0], %[x2], " I2 "\n\t"                    \
+    "smlad %[a2], %[A1], %[x0], %[a2]\n\t"
+TSLM_ALWAYS_INLINE void col_3x3s2_rows(const int32_t *x, const int32_t *w, int32_t tap, int32_t init, int32_t *p0,
+                                       int32_t *p1, int32_t *p2)
+{
+    int32_t a0, a1, a2, A0, A1, x0, x1, x2;
+    const int32_t *xp = x;
+    __asm__(TSLM_COL3S2R_FX("0", "%[init]", "%[init]", "%[init]") TSLM_COL3S2R_FX("8", "%[a0]", "%[a1]", "%[a2]")
+            TSLM_COL3S2R_FX("16", "%[a0]", "%[a1]", "%[a2]")
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [A0] "=&r"(A0), [A1] "=&r"(A1), [x0] "=&r"(x0),
+              [x1] "=&r"(x1), [x2] "=&r"(x2), [xp] "+r"(xp)
+            : [w] "r"(w), [tap] "r"(tap), [init] "r"(init)
+            : "memory");
+    *p0 = a0, *p1 = a1, *p2 = a2;
+}
+#undef TSLM_COL3S2R_FX
+
 /* The last `rest` rows (1..3) of every column of one channel (x: its first column's block): the rows' taps in
  * col_3x3_rows, the rest in C with rest and the epilogue constants (R, EPI). */
 TSLM_ALWAYS_INLINE void col_3x3_rest_body(const tslm_depthwise_conv_params *p, const int32_t *x, const int32_t *w,
@@ -1397,7 +1542,7 @@ TSLM_ALWAYS_INLINE void col_3x3_rest_body(const tslm_depthwise_conv_params *p, c
 
 /* The last `rest` rows (1..3) of every column of one channel (x: its first column's block; s2: stride 2, four
  * words per block), EPI_SAT or EPI_RSAT: at stride 1 col_3x3_rest_body's (the row count and epilogue constant), at
- * stride 2 the whole block's taps in C. */
+ * stride 2 (only where there are fewer than four rows in all) col_3x3s2_rows. */
 __attribute__((noinline)) static void col_3x3_rest(const tslm_depthwise_conv_params *p, const int32_t *x,
                                                    const int32_t *w, const int32_t *rq, int8_t *out, int32_t rest,
                                                    const int s2, const int epi)
@@ -1424,10 +1569,8 @@ __attribute__((noinline)) static void col_3x3_rest(const tslm_depthwise_conv_par
     const int32_t tap_x = p->dilation_w * J, zp = p->output_offset, lo = p->act_min, hi = p->act_max;
     const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
     for (int32_t ox = 0; ox < p->output_w; ++ox, x += xs, out += OC) {
-        int32_t a0 = k.init, a1 = k.init, a2 = k.init, a3 = k.init;
-        for (int32_t fx = 0; fx < 3; ++fx) {
-            col_taps(x + fx * tap_x, w + 2 * fx, 2, 1, &a0, &a1, &a2, &a3);
-        }
+        int32_t a0, a1, a2, a3 = 0;
+        col_3x3s2_rows(x, w, 4 * tap_x, k.init, &a0, &a1, &a2);
         if (epi == EPI_RSAT) {
             col_store(out, ostep, rest, a0, a1, a2, a3, k, zp, lo, hi, EPI_RSAT);
         } else {
@@ -1436,8 +1579,23 @@ __attribute__((noinline)) static void col_3x3_rest(const tslm_depthwise_conv_par
     }
 }
 
-/* col_run for 3x3 at stride 1 with EPI_SAT or EPI_RSAT: each channel's columns in col_3x3_channel (the full
- * blocks and a last row), a last block of two or three rows in C; fewer than four rows in C. */
+/* The group's channels in their 3x3 driver (ctx: &m of the group's col33_ctx). */
+TSLM_ALWAYS_INLINE void col_3x3_drive(col33_ctx *ctx, const int s2, const int epi)
+{
+    if (s2 && epi == EPI_RSAT) {
+        col_3x3s2_channels_rsat(&ctx->m);
+    } else if (s2) {
+        col_3x3s2_channels_sat(&ctx->m);
+    } else if (epi == EPI_RSAT) {
+        col_3x3_channels_rsat(&ctx->m);
+    } else {
+        col_3x3_channels_sat(&ctx->m);
+    }
+}
+
+/* col_run for 3x3 at stride 1 or 2 with EPI_SAT or EPI_RSAT: each group's channels in their driver (the full
+ * blocks and a last row), a last block of two or three rows in C at stride 1 and in the driver at stride 2 (a
+ * block overlapping the full ones); fewer than four rows in C. */
 TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, const int8_t *input,
                                          const int32_t *weights, int8_t *output, int32_t *col, const int s2,
                                          const int epi)
@@ -1466,17 +1624,26 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
             if (full > 0) { /* the group's channels */
                 ctx.xbase = (int32_t)(uintptr_t)col - 4 * xs;
                 ctx.ostopc = ctx.obase + chans;
-                if (s2 && epi == EPI_RSAT) {
-                    col_3x3s2_channels_rsat(&ctx.m);
-                } else if (s2) {
-                    col_3x3s2_channels_sat(&ctx.m);
-                } else if (epi == EPI_RSAT) {
-                    col_3x3_channels_rsat(&ctx.m);
-                } else {
-                    col_3x3_channels_sat(&ctx.m);
+                const int32_t rqp = ctx.rqp, wp = ctx.wp, obase = ctx.obase;
+                for (int32_t R = 0;;) {
+                    col_3x3_drive(&ctx, s2, epi);
+                    if (!s2 || rest < 2 || R) {
+                        break;
+                    }
+                    /* at stride 2 the last two or three rows in one more pass: one block over rows R = output_h - 4
+                     * .. output_h - 1, overlapping the full blocks' last rows (written again with the same values:
+                     * the group's input is in scratch), the group's channels run again from their first */
+                    R = p->output_h - 4;
+                    ctx.rqp = rqp, ctx.wp = wp, ctx.obase = obase + R * ostep, ctx.ostopc = ctx.obase + chans;
+                    ctx.xbase = (int32_t)(uintptr_t)col - 4 * xs + 4 * R; /* (stride 2: a word per row) */
+                    ctx.bspan = 4 * ostep;
+                }
+                if (s2 && rest >= 2) { /* as the first pass left them */
+                    ctx.rqp = rqp + 16 * chans, ctx.wp = wp + 24 * chans, ctx.obase = obase + chans;
+                    ctx.bspan = full * 4 * ostep;
                 }
             }
-            for (int32_t o = 4 * g; rest >= 2 || full == 0 ? o < 4 * g + chans : 0; ++o) {
+            for (int32_t o = 4 * g; (rest >= 2 && !s2) || full == 0 ? o < 4 * g + chans : 0; ++o) {
                 const int32_t *cbase = col + (o - 4 * g) * p->ring_w * J;
                 col_3x3_rest(p, cbase + (s2 ? 4 : 2) * full, weights + o * 6, p->requant + 4 * o,
                              out_b + o + 4 * full * ostep, rest, s2, epi);
@@ -1540,9 +1707,6 @@ TSLM_ALWAYS_INLINE void col_run_k1_body(const tslm_depthwise_conv_params *p, con
                     const int32_t *rq = p->requant + 4 * o, *w = weights + o * n;
                     const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
                     ctx.init = rq[0], ctx.m = rq[1], ctx.r = rq[2], ctx.round = rq[3];
-                    if (epi == EPI_RSAT) {
-                        ctx.kfix = rq[3] - (1 << (rq[2] - 1)) + 1;
-                    }
                     uint32_t prev = 0;
                     for (int32_t j = 0; j < n; ++j) {
                         const uint32_t a = (uint32_t)w[j];

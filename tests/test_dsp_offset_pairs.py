@@ -235,7 +235,13 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                      "fc_rows2_d68_o4_none": lambda: _fc_model(2, 68, 4, 0, -7, 10),
                      "fc_rows2_d100_o8_relu": lambda: _fc_model(2, 100, 8, 1, -40, 11),
                      "fc_row1_d100_o8_none": lambda: _fc_model(1, 100, 8, 0, 20, 12),
-                     "conv1x1_5px_c20_o9_relu": lambda: _conv1x1_model((1, 5), 20, 9, 1, -60, 9)}
+                     "conv1x1_5px_c20_o9_relu": lambda: _conv1x1_model((1, 5), 20, 9, 1, -60, 9),
+                     # every pair of pixels (rows) in the assembly, widening included (all channels in fours, k % 4
+                     # == 0): several pairs and an odd last one, an odd and an even number of groups, both clamps
+                     "conv1x1_9px_c24_o8_none": lambda: _conv1x1_model((3, 3), 24, 8, 0, 9, 13),
+                     "conv1x1_14px_c20_o12_relu": lambda: _conv1x1_model((2, 7), 20, 12, 1, -50, 14),
+                     "fc_rows5_d40_o8_relu": lambda: _fc_model(5, 40, 8, 1, -30, 15),
+                     "fc_rows6_d36_o4_none": lambda: _fc_model(6, 36, 4, 0, 11, 16)}
 
 
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,

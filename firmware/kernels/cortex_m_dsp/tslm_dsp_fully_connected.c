@@ -100,6 +100,11 @@ TSLM_ALWAYS_INLINE void rows_offset_pairs(const tslm_fully_connected_params *p, 
     const int32_t fours = p->batches > 1 ? tslm_dsp_op_job_init(&job, x, weights, p->requant, n4, od, p->act_min,
                                                                 p->act_max, full, 1)
                                          : 0;
+    if (fours > 0 && fours == od && (depth & 3) == 0) { /* every pair of rows in the assembly, widening too */
+        job.in = input, job.pairs = p->batches / 2;
+        tslm_dsp_op_job_run(&job, output, output + od, full);
+        b = p->batches & ~1;
+    }
 #else
     const int32_t fours = 0;
 #endif

@@ -164,33 +164,85 @@ __attribute__((noinline)) static void raw_pair(const int8_t *x, const int32_t *w
     *vb = tslm_dsp_op_second(s2);
 }
 
+#if !defined(TSLM_DSP_OP_QUADS)
+/* n groups of a stored four (its two pairs: s1, s2 of pair 0, of pair 1 in s), the row's words widened once for
+ * both; a function of its own so that the sums stay in registers. */
+__attribute__((noinline)) static void raw_groups4(const int8_t *x, const int32_t *w, int32_t n, int32_t *s)
+{
+    int32_t s1 = s[0], s2 = s[1], t1 = s[2], t2 = s[3];
+    for (const int8_t *end = x + 4 * n; x < end; x += 4, w += 4) {
+        const int32_t u = tslm_read32(x), xa = tslm_sxtb16(u), xb = tslm_sxtb16_ror8(u);
+        s1 = tslm_smlad(w[1], xb, tslm_smlad(w[0], xa, s1));
+        s2 = tslm_smlad(tslm_sxtb16(w[1]), xb, tslm_smlad(tslm_sxtb16(w[0]), xa, s2));
+        t1 = tslm_smlad(w[3], xb, tslm_smlad(w[2], xa, t1));
+        t2 = tslm_smlad(tslm_sxtb16(w[3]), xb, tslm_smlad(tslm_sxtb16(w[2]), xa, t2));
+    }
+    s[0] = s1, s[1] = s2, s[2] = t1, s[3] = t2;
+}
+
+/* A stored four over the row in its chunks (A taken out after each, as raw_pair): v = 2 (acc + bias) of its
+ * four channels in order. */
+__attribute__((noinline)) static void raw_four(const int8_t *x, const int32_t *w, const int32_t *rq, int32_t n4,
+                                               int32_t first, int32_t len, int32_t *v)
+{
+    int32_t s[4] = {rq[0], rq[1], rq[8], rq[9]}, a = 0, b = 0;
+    for (int32_t g = 0, n = first;; n = len) {
+        raw_groups4(x + 4 * g, w + 4 * g, n, s);
+        g += n;
+        a += (int32_t)((uint32_t)s[0] - (uint32_t)s[1]) >> 8;
+        b += (int32_t)((uint32_t)s[2] - (uint32_t)s[3]) >> 8;
+        s[0] = s[1], s[2] = s[3];
+        if (g == n4) {
+            break;
+        }
+    }
+    v[0] = (int32_t)((uint32_t)a << 1), v[1] = tslm_dsp_op_second(s[1]);
+    v[2] = (int32_t)((uint32_t)b << 1), v[3] = tslm_dsp_op_second(s[3]);
+}
+#endif
+
 /* tslm_dsp_op_out1 called, not inlined (a rare remainder). */
 __attribute__((noinline)) static int8_t raw_out(int32_t v, const int32_t *rq, int32_t lo, int32_t hi)
 {
     return lo == -128 && hi == 127 ? tslm_dsp_op_out1(v, rq, lo, hi, 1) : tslm_dsp_op_out1(v, rq, lo, hi, 0);
 }
 
-/* The channels from c (even) on of one raw row, in C: the pairs of the stored fours (their words 16 bytes
- * apart per group), a pair alone (8 bytes), a single row. */
+/* The channels from c (a multiple of four) on of one raw row, in C: the stored fours (in the speed build only
+ * those clamped below 127), a pair alone, a single row. */
 __attribute__((noinline)) static void raw_row_c(const tslm_fully_connected_params *p, const int8_t *x,
                                                 const int32_t *w, const int32_t *rq, int8_t *out, int32_t c,
                                                 int32_t first)
 {
     const int32_t n4 = p->accum_depth >> 2, od = p->output_depth, len = p->depth_chunk >> 2;
     const int32_t lo = p->act_min, hi = p->act_max, fours = od & ~3;
-    int32_t va, vb;
-    for (; c + 2 <= od; c += 2) {
-        const int32_t *wp = c < fours ? w + (c & ~3) * n4 + (c & 2) : w + c * n4;
-        raw_pair(x, wp, c < fours ? 4 : 2, rq + 4 * c, n4, first, len, &va, &vb);
-        out[c] = raw_out(va, rq + 4 * c + 1, lo, hi);
-        out[c + 1] = raw_out(vb, rq + 4 * c + 4, lo, hi);
+    int32_t v[4];
+#if defined(TSLM_DSP_OP_QUADS) /* fours clamped below 127 only: by pairs, the code of the pair alone */
+    for (; c < fours; c += 2) {
+        raw_pair(x, w + (c & ~3) * n4 + (c & 2), 4, rq + 4 * c, n4, first, len, &v[0], &v[1]);
+        out[c] = raw_out(v[0], rq + 4 * c + 1, lo, hi);
+        out[c + 1] = raw_out(v[1], rq + 4 * c + 4, lo, hi);
+    }
+#else /* the size build: a four at once */
+    for (; c < fours; c += 4) {
+        raw_four(x, w + c * n4, rq + 4 * c, n4, first, len, v);
+        out[c] = raw_out(v[0], rq + 4 * c + 1, lo, hi);
+        out[c + 1] = raw_out(v[1], rq + 4 * c + 4, lo, hi);
+        out[c + 2] = raw_out(v[2], rq + 4 * c + 9, lo, hi);
+        out[c + 3] = raw_out(v[3], rq + 4 * c + 12, lo, hi);
+    }
+#endif
+    if (c + 2 <= od) {
+        raw_pair(x, w + c * n4, 2, rq + 4 * c, n4, first, len, &v[0], &v[1]);
+        out[c] = raw_out(v[0], rq + 4 * c + 1, lo, hi);
+        out[c + 1] = raw_out(v[1], rq + 4 * c + 4, lo, hi);
+        c += 2;
     }
     if (c < od) { /* a single row: s2 only, no bound but B's */
         int32_t s = rq[4 * c];
         w += c * n4;
         for (int32_t g = 0; g < n4; ++g) {
-            const int32_t v = tslm_read32(x + 4 * g);
-            s = tslm_smlad(tslm_sxtb16_ror8(w[g]), tslm_sxtb16_ror8(v), tslm_smlad(tslm_sxtb16(w[g]), tslm_sxtb16(v), s));
+            const int32_t u = tslm_read32(x + 4 * g);
+            s = tslm_smlad(tslm_sxtb16_ror8(w[g]), tslm_sxtb16_ror8(u), tslm_smlad(tslm_sxtb16(w[g]), tslm_sxtb16(u), s));
         }
         out[c] = raw_out(tslm_dsp_op_second(s), rq + 4 * c, lo, hi);
     }

@@ -248,16 +248,19 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                     reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
 @pytest.mark.parametrize("name,optimize", [(n, "speed") for n in OFFSET_PAIR_CASES] +
                          [(n, "size") for n in ("fc_rows3_d48_o11_relu", "fc_row1_d32_o9_relu6",
-                                                "conv1x1_5px_c20_o9_relu")])
+                                                "conv1x1_5px_c20_o9_relu")] +
+                         [(n, "-Os") for n in ("fc_row1_d64_o10_relu", "conv1x1_9px_c24_o8_none")])
 def test_offset_pair_kernels_bit_exact_on_cortex_m4(name, optimize):
-    """The speed build (assembly for whole fours) and the size build (the C forms) against TFLM."""
+    """The speed build (assembly for whole fours) and the size build (the C forms) against TFLM; and the assembly
+    built -Os (functions 2-byte aligned: the routines' computed entries need their own 4-byte alignment)."""
     from tinyslm.compare import compare_outputs
     from tinyslm.firmware import opt_flag
     from tinyslm.runners.oracle import Oracle
     from tinyslm.runners.qemu import measure
 
     model = OFFSET_PAIR_CASES[name]()
-    cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=9, opt=opt_flag(optimize))
+    opt = optimize if optimize.startswith("-") else opt_flag(optimize)
+    cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=9, opt=opt)
     fast = [p.get("requant_fast") if isinstance(p, dict) else getattr(p, "requant_fast", None)
             for p in (getattr(s, "params", None) for s in cm.plan.steps)]
     assert 2 in fast, "the offset-pair layout was chosen"
@@ -294,7 +297,8 @@ RAW_ROW_CASES = {"raw_d4000_o4_none": (4000, 4, 0, True), "raw_d1000_o7_relu": (
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
                     reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
 @pytest.mark.parametrize("name,optimize", [(n, "speed") for n in RAW_ROW_CASES] +
-                         [(n, "size") for n in ("raw_d4000_o4_none", "raw_d1000_o7_relu")])
+                         [(n, "size") for n in ("raw_d4000_o4_none", "raw_d1000_o7_relu")] +
+                         [("raw_d48_o12_relu", "-Os")])
 def test_one_row_read_as_it_is_bit_exact_on_cortex_m4(name, optimize, tmp_path):
     """The one-row kernel without scratch against TFLM, on inputs that drive the first channel's A past what one
     chunk holds (+-127 by its weights' signs) and on random ones."""
@@ -310,7 +314,7 @@ def test_one_row_read_as_it_is_bit_exact_on_cortex_m4(name, optimize, tmp_path):
     (call,) = [s for s in cm.plan.steps if getattr(s, "func", "") == "tslm_dsp_fully_connected_s8"]
     assert call.params["requant_fast"] == 2 and call.scratch_bytes == 0
     assert (call.params["depth_chunk"] < depth) == chunked
-    elf = build_qemu(cm, tmp_path / "build", "mps2-an386", opt_flag(optimize))
+    elf = build_qemu(cm, tmp_path / "build", "mps2-an386", optimize if optimize.startswith("-") else opt_flag(optimize))
     rng = np.random.default_rng(1)
     batches = [[np.where(w0 >= 0, 127, -128).astype(np.int8).reshape(1, depth)],
                [np.where(w0 >= 0, -128, 127).astype(np.int8).reshape(1, depth)],

@@ -875,22 +875,22 @@ typedef struct {
     "bne 2b\n\t"                                         \
     TSLM_OP_LEAVE
 
-__attribute__((naked, noinline, weak)) void tslm_dsp_op_quads2_full(const tslm_dsp_op_job *job)
+__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2_full(const tslm_dsp_op_job *job)
 {
     (void)job;
     __asm__ volatile(TSLM_OP_Q2(TSLM_OP_FULL4));
 }
-__attribute__((naked, noinline, weak)) void tslm_dsp_op_quads2_clamp(const tslm_dsp_op_job *job)
+__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2_clamp(const tslm_dsp_op_job *job)
 {
     (void)job;
     __asm__ volatile(TSLM_OP_Q2(TSLM_OP_CLAMP4));
 }
-__attribute__((naked, noinline, weak)) void tslm_dsp_op_quads1_full(const tslm_dsp_op_job *job)
+__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads1_full(const tslm_dsp_op_job *job)
 {
     (void)job;
     __asm__ volatile(TSLM_OP_Q1(TSLM_OP_FULL4));
 }
-__attribute__((naked, noinline, weak)) void tslm_dsp_op_quads1_clamp(const tslm_dsp_op_job *job)
+__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads1_clamp(const tslm_dsp_op_job *job)
 {
     (void)job;
     __asm__ volatile(TSLM_OP_Q1(TSLM_OP_CLAMP4));

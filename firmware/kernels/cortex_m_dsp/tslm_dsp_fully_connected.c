@@ -283,7 +283,7 @@ __attribute__((noinline)) static void raw_row_c(const tslm_fully_connected_param
     "asr " V ", " V ", " R "\n\t"
 #define TSLM_RAW_CLAMP1(V) "usat " V ", #8, " V "\n\tadd " V ", " V ", r0\n\tssat " V ", #8, " V "\n\t"
 
-__attribute__((naked, noinline)) static void raw_fours(const tslm_fully_connected_params *p, const int8_t *x,
+__attribute__((naked, noinline, aligned(4))) static void raw_fours(const tslm_fully_connected_params *p, const int8_t *x,
                                                        const int32_t *w, int8_t *out)
 {
     (void)p, (void)x, (void)w, (void)out;

@@ -318,7 +318,8 @@ def test_one_row_read_as_it_is_bit_exact_on_cortex_m4(name, optimize, tmp_path):
     rng = np.random.default_rng(1)
     batches = [[np.where(w0 >= 0, 127, -128).astype(np.int8).reshape(1, depth)],
                [np.where(w0 >= 0, -128, 127).astype(np.int8).reshape(1, depth)],
-               [rng.integers(-128, 128, (1, depth)).astype(np.int8)], [rng.integers(-128, 128, (1, depth)).astype(np.int8)]]
+               [rng.integers(-128, 128, (1, depth)).astype(np.int8)],
+               [rng.integers(-128, 128, (1, depth)).astype(np.int8)]]
     run = run_qemu(elf, cm, batches, "mps2-an386")
     oracle = Oracle(model)
     for inputs, ours in zip(batches, run.outputs):

@@ -98,7 +98,8 @@ def offset_pair_chunk(bias: np.ndarray, rows: np.ndarray, max_groups: int, chunk
     tslm_dsp_fully_connected.c), the longest multiple of 16 groups up to max_groups whose chunks keep A
     exact (_a_fits); None where none does.
 
-    >>> w = np.full((2, 1024), 127); offset_pair_chunk(np.zeros(2), w, 256, True), offset_pair_chunk(np.zeros(2), w, 256, False)
+    >>> w = np.full((2, 1024), 127)
+    >>> offset_pair_chunk(np.zeros(2), w, 256, True), offset_pair_chunk(np.zeros(2), w, 256, False)
     (128, None)
     """
     n4 = -(-rows.shape[1] // 4)

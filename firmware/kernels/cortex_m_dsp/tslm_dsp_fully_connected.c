@@ -144,8 +144,9 @@ TSLM_ALWAYS_INLINE int raw_row(const tslm_fully_connected_params *p)
 }
 
 /* One pair's v = 2 (acc + bias) of both channels over the row, its words `stride` apart per group. */
-__attribute__((noinline)) static void raw_pair(const int8_t *x, const int32_t *w, int32_t stride, const int32_t *rq, int32_t n4,
-                                 int32_t first, int32_t len, int32_t *va, int32_t *vb)
+__attribute__((noinline)) static void raw_pair(const int8_t *x, const int32_t *w, int32_t stride,
+                                               const int32_t *rq, int32_t n4, int32_t first, int32_t len,
+                                               int32_t *va, int32_t *vb)
 {
     int32_t s1 = rq[0], s2 = rq[1], a = 0;
     for (int32_t g = 0, end = first;; end += len) {
@@ -242,7 +243,8 @@ __attribute__((noinline)) static void raw_row_c(const tslm_fully_connected_param
         w += c * n4;
         for (int32_t g = 0; g < n4; ++g) {
             const int32_t u = tslm_read32(x + 4 * g);
-            s = tslm_smlad(tslm_sxtb16_ror8(w[g]), tslm_sxtb16_ror8(u), tslm_smlad(tslm_sxtb16(w[g]), tslm_sxtb16(u), s));
+            s = tslm_smlad(tslm_sxtb16(w[g]), tslm_sxtb16(u), s);
+            s = tslm_smlad(tslm_sxtb16_ror8(w[g]), tslm_sxtb16_ror8(u), s);
         }
         out[c] = raw_out(tslm_dsp_op_second(s), rq + 4 * c, lo, hi);
     }
@@ -283,8 +285,8 @@ __attribute__((noinline)) static void raw_row_c(const tslm_fully_connected_param
     "asr " V ", " V ", " R "\n\t"
 #define TSLM_RAW_CLAMP1(V) "usat " V ", #8, " V "\n\tadd " V ", " V ", r0\n\tssat " V ", #8, " V "\n\t"
 
-__attribute__((naked, noinline, aligned(4))) static void raw_fours(const tslm_fully_connected_params *p, const int8_t *x,
-                                                       const int32_t *w, int8_t *out)
+__attribute__((naked, noinline, aligned(4))) static void raw_fours(const tslm_fully_connected_params *p,
+                                                                   const int8_t *x, const int32_t *w, int8_t *out)
 {
     (void)p, (void)x, (void)w, (void)out;
     __asm__ volatile(

@@ -54,9 +54,14 @@ def test_dsp_lowering_uses_the_optimized_paths(name, zoo):
              and s.family in ("tslm_conv", "tslm_depthwise_conv", "tslm_fully_connected")]
     assert calls
     assert all(c.func.startswith("tslm_dsp_") and c.variant for c in calls), [c.func for c in calls]
+    from tinyslm.compiler.dsp_layout import fc_raw_row
+
     for c in calls:
         assert isinstance(c.params["requant"], Ref) and c.params["multiplier"] is None, (c.func, c.note)
-        assert c.scratch_bytes > 0
+        p = c.params
+        raw = c.func == "tslm_dsp_fully_connected_s8" and p["requant_fast"] == 2 and fc_raw_row(
+            p["batches"], p["accum_depth"], p["output_depth"], p["depth_chunk"])  # one row read as it is
+        assert (c.scratch_bytes > 0) != raw, (c.func, c.note)
     chunks = [c.params["depth_chunk"] for c in calls if c.func == "tslm_dsp_fully_connected_s8"]
     assert name != "dense_long_rows" or chunks[0] < calls[0].params["accum_depth"]  # the chunked path
 

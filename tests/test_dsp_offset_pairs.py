@@ -12,7 +12,8 @@ import shutil
 import numpy as np
 import pytest
 
-from tinyslm.compiler.dsp_offset_pairs import A_LIMIT, B_LIMIT, offset_pair_records, offset_pair_weights
+from tinyslm.compiler.dsp_offset_pairs import (A_LIMIT, B_LIMIT, chunk_bounds, offset_pair_chunk, offset_pair_records,
+                                               offset_pair_weights)
 from tinyslm.compiler.fixedpoint import mbqm, wrap32
 
 
@@ -42,8 +43,10 @@ def _requant(v: int, rec: np.ndarray, lo: int, hi: int) -> int:
     return min(max(0, min(255, s)) + lo, hi)
 
 
-def _kernel(x: np.ndarray, w: np.ndarray, recs: np.ndarray, lo: int, hi: int) -> list[int]:
-    """One pixel through the layout: per group of four k the words of each channel pair (or single row)."""
+def _kernel(x: np.ndarray, w: np.ndarray, recs: np.ndarray, lo: int, hi: int, groups: int | None = None) -> list[int]:
+    """One pixel through the layout: per group of four k the words of each channel pair (or single row); with
+    `groups` (the one-row kernel's chunks, raw_pair in tslm_dsp_fully_connected.c), A taken out of s1 - s2 at
+    the end of each chunk into a 32-bit sum and s1 set to s2."""
     oc, k = w.shape
     n4 = -(-k // 4)
     xp = np.zeros(4 * n4, dtype=np.int64)
@@ -58,10 +61,15 @@ def _kernel(x: np.ndarray, w: np.ndarray, recs: np.ndarray, lo: int, hi: int) ->
             at = [4 * n4 * ch + 8 * g + 4 * j for g in range(n4) for j in range(2)]
         base = 4 * ch  # the pair's records: init_a, init_b, then m, r, rz of a, of b
         s1, s2 = int(recs[base]), int(recs[base + 1])
+        ends = {g1 for _, g1 in chunk_bounds(n4, groups or n4)}
+        big_a = 0
         for i, a in enumerate(at):
             word, xv = flat[a: a + 4], xs[i // 2][i % 2]
             s1, s2 = _smlad(_lanes(word), xv, s1), _smlad(_sxtb16(word), xv, s2)
-        out.append(_requant(wrap32(s1 - s2) >> 7, np.concatenate([[0], recs[base + 2: base + 5]]), lo, hi))
+            if i % 2 and i // 2 + 1 in ends:
+                big_a = wrap32(big_a + (wrap32(s1 - s2) >> 8))
+                s1 = s2
+        out.append(_requant(wrap32(big_a << 1), np.concatenate([[0], recs[base + 2: base + 5]]), lo, hi))
         out.append(_requant(wrap32(s2 << 1), np.concatenate([[0], recs[base + 5: base + 8]]), lo, hi))
     if oc % 2:  # a single row as it is (SXTB16 and SXTB16 ROR 8 of each word)
         ch = oc - 1
@@ -111,6 +119,37 @@ def test_layout_and_records_reproduce_tflm(oc, k, act):
             inside += sum(lo < v < hi for v in ref)
             checked += 1
     assert checked == 36 and inside > 6 * oc  # most outputs decided by the arithmetic, not the clamps
+
+
+@pytest.mark.parametrize("k,act", [(4000, "none"), (1000, "relu"), (520, "none")])
+def test_rows_in_chunks_reproduce_tflm(k, act):
+    """Rows whose first channels' A = a.x + bias_a would leave 256 A outside int32 (inputs at +-127/-128 by
+    the sign of channel 0's weights): in chunks (offset_pair_chunk) with A taken out after each they match
+    TFLM; the same records without the chunks do not (what the chunks are for)."""
+    rng = np.random.default_rng(k)
+    oc = 7
+    w = rng.integers(-127, 128, size=(oc, k))
+    w[0] = np.where(rng.random(k) < 0.5, 127, -127)  # |a.x| up to 127.5 * 127 k
+    bias = rng.integers(-(1 << 14), 1 << 14, size=oc)
+    groups = offset_pair_chunk(bias, w, 256 if k > 1024 else -(-k // 4), True)
+    assert groups is not None and groups % 16 == 0 and groups < -(-k // 4)
+    assert offset_pair_chunk(bias, w, -(-k // 4), False) is None or k > 1024  # one chunk would not be exact
+    for i, (g0, g1) in enumerate(chunk_bounds(-(-k // 4), groups)):
+        assert 128 * np.abs(w[0, 4 * g0: 4 * g1]).sum() + (abs(int(bias[0])) if i == 0 else 0) < A_LIMIT
+    typical = int(np.log2(128 * 127 * k))
+    shift = [int(s) for s in rng.integers(-typical + 2, -typical + 4, size=oc)]
+    mult = [int(m) for m in rng.integers(1 << 30, (1 << 31) - 1, size=oc)]
+    zp = int(rng.integers(-60, 60))
+    lo, hi = (-128, 127) if act == "none" else (zp, 127)
+    recs = offset_pair_records(bias, mult, shift, w, zp if act == "none" else zp - lo, groups)
+    assert recs is not None
+    assert offset_pair_records(bias, mult, shift, w, zp, None) is None  # unchunked: refused
+    wrong = 0
+    for x in (np.where(w[0] >= 0, 127, -128), np.where(w[0] >= 0, -128, 127), rng.integers(-128, 128, size=k)):
+        ref = _tflm(x, w, bias, mult, shift, zp, lo, hi)
+        assert _kernel(x, w, recs, lo, hi, groups) == ref
+        wrong += _kernel(x, w, recs, lo, hi, None) != ref
+    assert wrong >= 1  # (relu clamps the negative extreme either way)
 
 
 def test_pairs_that_do_not_fit_are_refused():
@@ -196,23 +235,32 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                      "fc_rows2_d68_o4_none": lambda: _fc_model(2, 68, 4, 0, -7, 10),
                      "fc_rows2_d100_o8_relu": lambda: _fc_model(2, 100, 8, 1, -40, 11),
                      "fc_row1_d100_o8_none": lambda: _fc_model(1, 100, 8, 0, 20, 12),
-                     "conv1x1_5px_c20_o9_relu": lambda: _conv1x1_model((1, 5), 20, 9, 1, -60, 9)}
+                     "conv1x1_5px_c20_o9_relu": lambda: _conv1x1_model((1, 5), 20, 9, 1, -60, 9),
+                     # every pair of pixels (rows) in the assembly, widening included (all channels in fours, k % 4
+                     # == 0): several pairs and an odd last one, an odd and an even number of groups, both clamps
+                     "conv1x1_9px_c24_o8_none": lambda: _conv1x1_model((3, 3), 24, 8, 0, 9, 13),
+                     "conv1x1_14px_c20_o12_relu": lambda: _conv1x1_model((2, 7), 20, 12, 1, -50, 14),
+                     "fc_rows5_d40_o8_relu": lambda: _fc_model(5, 40, 8, 1, -30, 15),
+                     "fc_rows6_d36_o4_none": lambda: _fc_model(6, 36, 4, 0, 11, 16)}
 
 
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
                     reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
 @pytest.mark.parametrize("name,optimize", [(n, "speed") for n in OFFSET_PAIR_CASES] +
                          [(n, "size") for n in ("fc_rows3_d48_o11_relu", "fc_row1_d32_o9_relu6",
-                                                "conv1x1_5px_c20_o9_relu")])
+                                                "conv1x1_5px_c20_o9_relu")] +
+                         [(n, "-Os") for n in ("fc_row1_d64_o10_relu", "conv1x1_9px_c24_o8_none")])
 def test_offset_pair_kernels_bit_exact_on_cortex_m4(name, optimize):
-    """The speed build (assembly for whole fours) and the size build (the C forms) against TFLM."""
+    """The speed build (assembly for whole fours) and the size build (the C forms) against TFLM; and the assembly
+    built -Os (functions 2-byte aligned: the routines' computed entries need their own 4-byte alignment)."""
     from tinyslm.compare import compare_outputs
     from tinyslm.firmware import opt_flag
     from tinyslm.runners.oracle import Oracle
     from tinyslm.runners.qemu import measure
 
     model = OFFSET_PAIR_CASES[name]()
-    cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=9, opt=opt_flag(optimize))
+    opt = optimize if optimize.startswith("-") else opt_flag(optimize)
+    cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=9, opt=opt)
     fast = [p.get("requant_fast") if isinstance(p, dict) else getattr(p, "requant_fast", None)
             for p in (getattr(s, "params", None) for s in cm.plan.steps)]
     assert 2 in fast, "the offset-pair layout was chosen"
@@ -221,3 +269,59 @@ def test_offset_pair_kernels_bit_exact_on_cortex_m4(name, optimize):
     for inputs, ours in zip(batches, run.outputs):
         c = compare_outputs(oracle.run(inputs), ours)
         assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
+
+
+def _fc_signed_model(depth: int, out: int, act: int, zp_out: int, seed: int) -> tuple[bytes, np.ndarray]:
+    """One row: channel 0's weights all +-127, the others random; with the inputs that make |A| largest."""
+    from tflbuild import OpDesc, TDesc, build_model, fc_options
+
+    rng = np.random.default_rng(seed)
+    w = rng.integers(-127, 128, (out, depth)).astype(np.int8)
+    w[0] = np.where(rng.random(depth) < 0.5, 127, -127)
+    ws = list(rng.uniform(0.0005, 0.002, out))
+    bias = rng.integers(-3000, 3000, out).astype(np.int32)
+    model = build_model([TDesc((1, depth), "int8", [0.05], [3]), TDesc((out, depth), "int8", ws, [0] * out, 0, w),
+                         TDesc((out,), "int32", [0.05 * s for s in ws], [0] * out, 0, bias),
+                         TDesc((1, out), "int8", [0.5], [zp_out])],
+                        [OpDesc("FULLY_CONNECTED", [0, 1, 2], [3], "FullyConnectedOptions", fc_options(act))], [0], [3])
+    return model, w[0]
+
+
+# one row read as it is (raw_row in tslm_dsp_fully_connected.c): (depth, outputs, act, chunked); the assembly's
+# fours (both clamps, several chunks and one), the C pair and single channel, relu6's fours in C
+RAW_ROW_CASES = {"raw_d4000_o4_none": (4000, 4, 0, True), "raw_d1000_o7_relu": (1000, 7, 1, True),
+                 "raw_d520_o11_none": (520, 11, 0, True), "raw_d48_o12_relu": (48, 12, 1, False),
+                 "raw_d64_o10_relu6": (64, 10, 3, False), "raw_d1032_o6_relu6": (1032, 6, 3, True)}
+
+
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+@pytest.mark.parametrize("name,optimize", [(n, "speed") for n in RAW_ROW_CASES] +
+                         [(n, "size") for n in ("raw_d4000_o4_none", "raw_d1000_o7_relu")] +
+                         [("raw_d48_o12_relu", "-Os")])
+def test_one_row_read_as_it_is_bit_exact_on_cortex_m4(name, optimize, tmp_path):
+    """The one-row kernel without scratch against TFLM, on inputs that drive the first channel's A past what one
+    chunk holds (+-127 by its weights' signs) and on random ones."""
+    from tinyslm.compare import compare_outputs
+    from tinyslm.compiler import compile_model
+    from tinyslm.firmware import opt_flag
+    from tinyslm.runners.oracle import Oracle
+    from tinyslm.runners.qemu import build_qemu, run_qemu
+
+    depth, out, act, chunked = RAW_ROW_CASES[name]
+    model, w0 = _fc_signed_model(depth, out, act, -5, depth + out)
+    cm = compile_model(model, tmp_path / "model", name="model", target="cortex-m-dsp")
+    (call,) = [s for s in cm.plan.steps if getattr(s, "func", "") == "tslm_dsp_fully_connected_s8"]
+    assert call.params["requant_fast"] == 2 and call.scratch_bytes == 0
+    assert (call.params["depth_chunk"] < depth) == chunked
+    elf = build_qemu(cm, tmp_path / "build", "mps2-an386", optimize if optimize.startswith("-") else opt_flag(optimize))
+    rng = np.random.default_rng(1)
+    batches = [[np.where(w0 >= 0, 127, -128).astype(np.int8).reshape(1, depth)],
+               [np.where(w0 >= 0, -128, 127).astype(np.int8).reshape(1, depth)],
+               [rng.integers(-128, 128, (1, depth)).astype(np.int8)],
+               [rng.integers(-128, 128, (1, depth)).astype(np.int8)]]
+    run = run_qemu(elf, cm, batches, "mps2-an386")
+    oracle = Oracle(model)
+    for inputs, ours in zip(batches, run.outputs):
+        c = compare_outputs(oracle.run(inputs), ours)
+        assert c.identical and c.bytes_compared == out, c.problem

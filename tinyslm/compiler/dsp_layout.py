@@ -50,6 +50,18 @@ def widen_depthwise(w: np.ndarray) -> np.ndarray:
 DW_MAX_SPAN = 64  # rows a depthwise filter may span in the DSP kernel (TSLM_DSP_DW_MAX_SPAN in tslm_dsp.h)
 DW_COL_MIN_SCRATCH = 4096  # the depthwise column layout's scratch may exceed the row window's up to this
 FC_DEPTH_CHUNK = 1024  # input features the DSP FULLY_CONNECTED widens at a time (scratch: 4 or 8 KB at most)
+FC_RAW_OD = 16  # TSLM_DSP_FC_RAW_OD in tslm_dsp_fully_connected.c
+
+
+def fc_raw_row(batches: int, depth: int, out_depth: int, depth_chunk: int) -> bool:
+    """Whether the DSP FULLY_CONNECTED with offset pairs reads its one row as it is, without scratch (raw_row in
+    tslm_dsp_fully_connected.c): one row, depth a multiple of 8, fewer than FC_RAW_OD outputs or a row of more
+    than one chunk.
+
+    >>> fc_raw_row(1, 64, 12, 64), fc_raw_row(1, 64, 16, 64), fc_raw_row(1, 4000, 16, 1024), fc_raw_row(2, 64, 4, 64)
+    (True, False, True, False)
+    """
+    return batches == 1 and depth % 8 == 0 and (out_depth < FC_RAW_OD or depth_chunk < depth)
 
 
 def conv_dsp_scratch(k: int, im2col: bool) -> int:

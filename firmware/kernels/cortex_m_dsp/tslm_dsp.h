@@ -660,9 +660,12 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_pair2(const int32_t *w, const int32_t *x, co
  * no remainder code (2x2: the first group before the loop, where pixel 1's sums start from pixel 0's
  * inits, so n4 >= 2 and the loop takes n4 - 1). The job (twelve words, copied to the stack on entry):
  * x, the passes ceil(groups / U), w, rq, out0, out1, 16 n4 - 8 (from the end of a four's
- * pair 0 to its pair 1), the end of the fours' records, two unused, act_min, the bytes of the groups
- * the first pass skips; then the loops' entry addresses. Weak: the FULLY_CONNECTED and CONV_2D objects
- * both define them, the link keeps one copy.
+ * pair 0 to its pair 1), the end of the fours' records, in, pairs, act_min, the bytes of the groups
+ * the first pass skips; then the loops' entry addresses. The 2x2 routines also take `pairs` pairs of
+ * pixels (rows) in a row themselves where `in` is not NULL: 4 n4 bytes each, one after the other from
+ * in, widened into x before each pair's fours (all of the channels: out1 - out0 apart, the next pair's
+ * outputs right after); with in NULL, the one pair the caller widened. Weak: the FULLY_CONNECTED and
+ * CONV_2D objects both define them, the link keeps one copy.
  */
 typedef struct {
     const int32_t *x;
@@ -673,8 +676,8 @@ typedef struct {
     int8_t *out1;
     int32_t wback;
     const int32_t *rq_end;
-    int32_t unused0;
-    int32_t unused1;
+    const int8_t *in;
+    int32_t pairs;
     int32_t lo;
     int32_t skip;
 } tslm_dsp_op_job;
@@ -691,9 +694,7 @@ typedef struct {
     "str r0, [sp, #48]\n\t"                              \
     "adr r0, 6f + 1\n\t"                                 \
     "add r0, r0, r12\n\t"                                \
-    "str r0, [sp, #52]\n\t"                              \
-    "ldr r1, [sp, #8]\n\t"                               \
-    "ldr r7, [sp, #12]\n"
+    "str r0, [sp, #52]\n"
 #define TSLM_OP_LEAVE                                      \
     "add sp, sp, #56\n\t"                                \
     "pop {r4-r11, pc}\n\t"
@@ -762,8 +763,54 @@ typedef struct {
     "strb r4, [r2], #1\n\t"                              \
     "strb r6, [r2], #1\n\t"                              \
     "strd r0, r2, [sp, #16]\n\t"
+/* two rows' groups widened into x (as tslm_dsp_op_widen2): from in (r0) and in + 4 n4 (r1), n4 = (wback + 8) / 16;
+ * the second row's end (the next pair's in) back to the job */
+#define TSLM_OP_Q2_W                                       \
+    "ldr r5, [r0], #4\n\t"                               \
+    "ldr r6, [r1], #4\n\t"                               \
+    "sxtb16 r8, r5\n\t"                                  \
+    "sxtb16 r9, r5, ror #8\n\t"                          \
+    "sxtb16 r10, r6\n\t"                                 \
+    "sxtb16 r11, r6, ror #8\n\t"                         \
+    "stmia r4!, {r8, r9, r10, r11}\n\t"
+#define TSLM_OP_Q2_WIDEN                                   \
+    "ldr r0, [sp, #32]\n\t"                              \
+    "cbz r0, 3f\n\t"                                     \
+    "ldr r2, [sp, #24]\n\t"                              \
+    "ldr r4, [sp]\n\t"                                   \
+    "add r2, r2, #8\n\t"                                 \
+    "add r1, r0, r2, lsr #2\n\t"                         \
+    "lsrs r2, r2, #5\n\t"                                \
+    "bcc 8f\n\t"                                         \
+    TSLM_OP_Q2_W                                         \
+    "8:\n\t"                                             \
+    "beq 9f\n"                                            \
+    "7:\n\t"                                             \
+    TSLM_OP_Q2_W                                         \
+    TSLM_OP_Q2_W                                         \
+    "subs r2, r2, #1\n\t"                                \
+    "bne 7b\n"                                            \
+    "9:\n\t"                                             \
+    "str r1, [sp, #32]\n"                                 \
+    "3:\n\t"                                             \
+    "ldr r1, [sp, #8]\n\t"                               \
+    "ldr r7, [sp, #12]\n"
+/* the next pair of pixels: outputs right after (out1 becomes out0), or the end */
+#define TSLM_OP_Q2_NEXT                                    \
+    "ldr r0, [sp, #36]\n\t"                              \
+    "subs r0, r0, #1\n\t"                                \
+    "beq 4f\n\t"                                         \
+    "str r0, [sp, #36]\n\t"                              \
+    "ldrd r0, r2, [sp, #16]\n\t"                         \
+    "sub r3, r2, r0\n\t"                                 \
+    "add r3, r2, r3\n\t"                                 \
+    "strd r2, r3, [sp, #16]\n\t"                         \
+    "b 1b\n"                                              \
+    "4:\n\t"
 #define TSLM_OP_Q2(SAT)                                    \
     TSLM_OP_ENTER                                        \
+    "1:\n\t"                                             \
+    TSLM_OP_Q2_WIDEN                                     \
     "2:\n\t"                                             \
     TSLM_OP_Q2_PAIR(SAT, "5", "48")                      \
     "ldr r2, [sp, #24]\n\t"                              \
@@ -773,6 +820,7 @@ typedef struct {
     "ldr r2, [sp, #28]\n\t"                              \
     "cmp r7, r2\n\t"                                     \
     "bne 2b\n\t"                                         \
+    TSLM_OP_Q2_NEXT                                      \
     TSLM_OP_LEAVE
 /* one pixel, four channels: r3 r4 s1, s2 of pair 0, r5 r6 of pair 1, r8-r11 weight words, r12 lr x */
 #define TSLM_OP_Q1_GROUP                                   \
@@ -793,6 +841,8 @@ typedef struct {
 #define TSLM_OP_Q1_GROUP4 TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP
 #define TSLM_OP_Q1(SAT)                                    \
     TSLM_OP_ENTER                                        \
+    "ldr r1, [sp, #8]\n\t"                               \
+    "ldr r7, [sp, #12]\n"                                 \
     "2:\n\t"                                             \
     "ldrd r3, r4, [r7]\n\t"                              \
     "ldrd r5, r6, [r7, #32]\n\t"                         \
@@ -825,22 +875,22 @@ typedef struct {
     "bne 2b\n\t"                                         \
     TSLM_OP_LEAVE
 
-__attribute__((naked, noinline, weak)) void tslm_dsp_op_quads2_full(const tslm_dsp_op_job *job)
+__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2_full(const tslm_dsp_op_job *job)
 {
     (void)job;
     __asm__ volatile(TSLM_OP_Q2(TSLM_OP_FULL4));
 }
-__attribute__((naked, noinline, weak)) void tslm_dsp_op_quads2_clamp(const tslm_dsp_op_job *job)
+__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2_clamp(const tslm_dsp_op_job *job)
 {
     (void)job;
     __asm__ volatile(TSLM_OP_Q2(TSLM_OP_CLAMP4));
 }
-__attribute__((naked, noinline, weak)) void tslm_dsp_op_quads1_full(const tslm_dsp_op_job *job)
+__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads1_full(const tslm_dsp_op_job *job)
 {
     (void)job;
     __asm__ volatile(TSLM_OP_Q1(TSLM_OP_FULL4));
 }
-__attribute__((naked, noinline, weak)) void tslm_dsp_op_quads1_clamp(const tslm_dsp_op_job *job)
+__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads1_clamp(const tslm_dsp_op_job *job)
 {
     (void)job;
     __asm__ volatile(TSLM_OP_Q1(TSLM_OP_CLAMP4));
@@ -855,6 +905,9 @@ __attribute__((naked, noinline, weak)) void tslm_dsp_op_quads1_clamp(const tslm_
 #undef TSLM_OP_CLAMP1
 #undef TSLM_OP_CLAMP4
 #undef TSLM_OP_Q2_PAIR
+#undef TSLM_OP_Q2_W
+#undef TSLM_OP_Q2_WIDEN
+#undef TSLM_OP_Q2_NEXT
 #undef TSLM_OP_Q2
 #undef TSLM_OP_Q1_GROUP
 #undef TSLM_OP_Q1_GROUP4
@@ -874,7 +927,7 @@ TSLM_ALWAYS_INLINE int32_t tslm_dsp_op_job_init(tslm_dsp_op_job *job, const int3
         return 0;
     }
     job->x = x, job->nq = (loop + u - 1) / u, job->w = w, job->rq = rq, job->out0 = NULL, job->out1 = NULL;
-    job->wback = 16 * n4 - 8, job->rq_end = rq + 4 * fours, job->unused0 = 0, job->unused1 = 0, job->lo = lo;
+    job->wback = 16 * n4 - 8, job->rq_end = rq + 4 * fours, job->in = NULL, job->pairs = 1, job->lo = lo;
     job->skip = (u - loop % u) % u * (two ? 48 : 56);
     return fours;
 }

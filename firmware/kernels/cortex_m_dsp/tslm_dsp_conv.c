@@ -106,11 +106,24 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
     const int32_t fours1 = fast == 2 ? tslm_dsp_op_job_init(&job1, x, weights, p->requant, n4, per_group,
                                                             p->act_min, p->act_max, full, 0)
                                      : 0;
+    /* 1x1 at stride 1, all channels in fours: every pair of pixels in the assembly, widening too (the pixels are
+     * k_all bytes apart) */
+    const int pixel_pairs = fours > 0 && fours == per_group && direct && groups == 1 && p->stride_h == 1 &&
+                            p->stride_w == 1 && p->input_w == p->output_w && (k_all & 3) == 0;
 #endif
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
         int8_t *out_b = output + b * pixels * p->output_c;
-        for (int32_t px = 0; px < pixels; px += 2) {
+        int32_t px0 = 0;
+#if defined(TSLM_DSP_OP_QUADS)
+        if (pixel_pairs && pixels >= 2) {
+            job2.in = in_b, job2.pairs = pixels / 2;
+            tslm_dsp_op_job_run(&job2, out_b, out_b + p->output_c, full);
+            job2.in = NULL, job2.pairs = 1;
+            px0 = pixels & ~1;
+        }
+#endif
+        for (int32_t px = px0; px < pixels; px += 2) {
             const int two = px + 1 < pixels;
             int8_t *out0 = out_b + px * p->output_c;
             int8_t *out1 = two ? out0 + p->output_c : NULL;

@@ -100,6 +100,11 @@ TSLM_ALWAYS_INLINE void rows_offset_pairs(const tslm_fully_connected_params *p, 
     const int32_t fours = p->batches > 1 ? tslm_dsp_op_job_init(&job, x, weights, p->requant, n4, od, p->act_min,
                                                                 p->act_max, full, 1)
                                          : 0;
+    if (fours > 0 && fours == od && (depth & 3) == 0) { /* every pair of rows in the assembly, widening too */
+        job.in = input, job.pairs = p->batches / 2;
+        tslm_dsp_op_job_run(&job, output, output + od, full);
+        b = p->batches & ~1;
+    }
 #else
     const int32_t fours = 0;
 #endif
@@ -122,13 +127,308 @@ TSLM_ALWAYS_INLINE void rows_offset_pairs(const tslm_fully_connected_params *p, 
     }
 }
 
-void tslm_dsp_fully_connected_s8(const tslm_fully_connected_params *p, const int8_t *input,
-                                 const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
+/*
+ * One row read as it is (raw_row: offset pairs, batches == 1, depth a multiple of 8, few output channels or
+ * more than one chunk): no widened copy, no scratch; each group of four inputs is widened by two SXTB16 in
+ * registers where it is used. Rows of more than one chunk (depth_chunk < accum_depth): s1 - s2 = 256 A is
+ * exact only while |A| < 2^23, so A is taken out of s1 - s2 after every chunk (A += (s1 - s2) >> 8, then
+ * s1 = s2) into a 32-bit sum; the compiler sizes the chunks so that this holds (dsp_offset_pairs.py). The
+ * chunks: the first n4 - (nch - 1) L groups, then nch - 1 of L (L = depth_chunk / 4, a multiple of 16 when
+ * nch > 1). Must match fc_raw_row in tinyslm/compiler/dsp_layout.py.
+ */
+#define TSLM_DSP_FC_RAW_OD 16 /* up to three fours of channels: the widening of the row would cost more */
+TSLM_ALWAYS_INLINE int raw_row(const tslm_fully_connected_params *p)
 {
-    if (p->requant == NULL) { /* weights not constant: no records, no layout */
-        tslm_fully_connected_s8(p, input, weights, bias, output, scratch); /* the portable kernel */
-        return;
+    return p->batches == 1 && (p->accum_depth & 7) == 0 &&
+           (p->output_depth < TSLM_DSP_FC_RAW_OD || p->depth_chunk < p->accum_depth);
+}
+
+/* One pair's v = 2 (acc + bias) of both channels over the row, its words `stride` apart per group. */
+__attribute__((noinline)) static void raw_pair(const int8_t *x, const int32_t *w, int32_t stride,
+                                               const int32_t *rq, int32_t n4, int32_t first, int32_t len,
+                                               int32_t *va, int32_t *vb)
+{
+    int32_t s1 = rq[0], s2 = rq[1], a = 0;
+    for (int32_t g = 0, end = first;; end += len) {
+        for (; g < end; ++g, w += stride) {
+            const int32_t v = tslm_read32(x + 4 * g), xa = tslm_sxtb16(v), xb = tslm_sxtb16_ror8(v);
+            s1 = tslm_smlad(w[1], xb, tslm_smlad(w[0], xa, s1));
+            s2 = tslm_smlad(tslm_sxtb16(w[1]), xb, tslm_smlad(tslm_sxtb16(w[0]), xa, s2));
+        }
+        a += (int32_t)((uint32_t)s1 - (uint32_t)s2) >> 8; /* exact: |A| of a chunk < 2^23 */
+        s1 = s2;
+        if (g == n4) {
+            break;
+        }
     }
+    *va = (int32_t)((uint32_t)a << 1);
+    *vb = tslm_dsp_op_second(s2);
+}
+
+#if !defined(TSLM_DSP_OP_QUADS)
+/* n groups of a stored four (its two pairs: s1, s2 of pair 0, of pair 1 in s), the row's words widened once for
+ * both; a function of its own so that the sums stay in registers. */
+__attribute__((noinline)) static void raw_groups4(const int8_t *x, const int32_t *w, int32_t n, int32_t *s)
+{
+    int32_t s1 = s[0], s2 = s[1], t1 = s[2], t2 = s[3];
+    for (const int8_t *end = x + 4 * n; x < end; x += 4, w += 4) {
+        const int32_t u = tslm_read32(x), xa = tslm_sxtb16(u), xb = tslm_sxtb16_ror8(u);
+        s1 = tslm_smlad(w[1], xb, tslm_smlad(w[0], xa, s1));
+        s2 = tslm_smlad(tslm_sxtb16(w[1]), xb, tslm_smlad(tslm_sxtb16(w[0]), xa, s2));
+        t1 = tslm_smlad(w[3], xb, tslm_smlad(w[2], xa, t1));
+        t2 = tslm_smlad(tslm_sxtb16(w[3]), xb, tslm_smlad(tslm_sxtb16(w[2]), xa, t2));
+    }
+    s[0] = s1, s[1] = s2, s[2] = t1, s[3] = t2;
+}
+
+/* A stored four over the row in its chunks (A taken out after each, as raw_pair): v = 2 (acc + bias) of its
+ * four channels in order. */
+__attribute__((noinline)) static void raw_four(const int8_t *x, const int32_t *w, const int32_t *rq, int32_t n4,
+                                               int32_t first, int32_t len, int32_t *v)
+{
+    int32_t s[4] = {rq[0], rq[1], rq[8], rq[9]}, a = 0, b = 0;
+    for (int32_t g = 0, n = first;; n = len) {
+        raw_groups4(x + 4 * g, w + 4 * g, n, s);
+        g += n;
+        a += (int32_t)((uint32_t)s[0] - (uint32_t)s[1]) >> 8;
+        b += (int32_t)((uint32_t)s[2] - (uint32_t)s[3]) >> 8;
+        s[0] = s[1], s[2] = s[3];
+        if (g == n4) {
+            break;
+        }
+    }
+    v[0] = (int32_t)((uint32_t)a << 1), v[1] = tslm_dsp_op_second(s[1]);
+    v[2] = (int32_t)((uint32_t)b << 1), v[3] = tslm_dsp_op_second(s[3]);
+}
+#endif
+
+/* tslm_dsp_op_out1 called, not inlined (a rare remainder). */
+__attribute__((noinline)) static int8_t raw_out(int32_t v, const int32_t *rq, int32_t lo, int32_t hi)
+{
+    return lo == -128 && hi == 127 ? tslm_dsp_op_out1(v, rq, lo, hi, 1) : tslm_dsp_op_out1(v, rq, lo, hi, 0);
+}
+
+/* The channels from c (a multiple of four) on of one raw row, in C: the stored fours (in the speed build only
+ * those clamped below 127), a pair alone, a single row. */
+__attribute__((noinline)) static void raw_row_c(const tslm_fully_connected_params *p, const int8_t *x,
+                                                const int32_t *w, const int32_t *rq, int8_t *out, int32_t c,
+                                                int32_t first)
+{
+    const int32_t n4 = p->accum_depth >> 2, od = p->output_depth, len = p->depth_chunk >> 2;
+    const int32_t lo = p->act_min, hi = p->act_max, fours = od & ~3;
+    int32_t v[4];
+#if defined(TSLM_DSP_OP_QUADS) /* fours clamped below 127 only: by pairs, the code of the pair alone */
+    for (; c < fours; c += 2) {
+        raw_pair(x, w + (c & ~3) * n4 + (c & 2), 4, rq + 4 * c, n4, first, len, &v[0], &v[1]);
+        out[c] = raw_out(v[0], rq + 4 * c + 1, lo, hi);
+        out[c + 1] = raw_out(v[1], rq + 4 * c + 4, lo, hi);
+    }
+#else /* the size build: a four at once */
+    for (; c < fours; c += 4) {
+        raw_four(x, w + c * n4, rq + 4 * c, n4, first, len, v);
+        out[c] = raw_out(v[0], rq + 4 * c + 1, lo, hi);
+        out[c + 1] = raw_out(v[1], rq + 4 * c + 4, lo, hi);
+        out[c + 2] = raw_out(v[2], rq + 4 * c + 9, lo, hi);
+        out[c + 3] = raw_out(v[3], rq + 4 * c + 12, lo, hi);
+    }
+#endif
+    if (c + 2 <= od) {
+        raw_pair(x, w + c * n4, 2, rq + 4 * c, n4, first, len, &v[0], &v[1]);
+        out[c] = raw_out(v[0], rq + 4 * c + 1, lo, hi);
+        out[c + 1] = raw_out(v[1], rq + 4 * c + 4, lo, hi);
+        c += 2;
+    }
+    if (c < od) { /* a single row: s2 only, no bound but B's */
+        int32_t s = rq[4 * c];
+        w += c * n4;
+        for (int32_t g = 0; g < n4; ++g) {
+            const int32_t u = tslm_read32(x + 4 * g);
+            s = tslm_smlad(tslm_sxtb16(w[g]), tslm_sxtb16(u), s);
+            s = tslm_smlad(tslm_sxtb16_ror8(w[g]), tslm_sxtb16_ror8(u), s);
+        }
+        out[c] = raw_out(tslm_dsp_op_second(s), rq + 4 * c, lo, hi);
+    }
+}
+
+#if defined(TSLM_DSP_OP_QUADS)
+/*
+ * The whole fours of a raw row in assembly (outputs clamped at most at act_min), straight from the params.
+ * Per two groups of four inputs: one LDRD of the row, two LDM of the four's weight words, four SXTB16 of
+ * the row, four of the weights and sixteen SMLAD (31 instructions, 32 MACs). r0 row, r1 weights, r2
+ * passes, r3 r4 s1 s2 of pair 0, r5 r6 of pair 1, r7-r10 weight words, r11 r12 row words, lr a widened
+ * pair. The loop is unrolled 16 groups and entered part-way for the first chunk; at the end of a chunk of
+ * a row of several, A is taken out (raw_pair). The frame (13 words): row, passes of the first chunk, -,
+ * records, out, the first chunk's entry, A of pair 0, of pair 1, the chunk counter (nch with several
+ * chunks, else 0), nch, the end of the fours' records, act_min, passes of a later chunk.
+ */
+#define TSLM_RAW_GROUP(XR)                                 \
+    "ldmia r1!, {r7, r8, r9, r10}\n\t"                   \
+    "sxtb16 lr, " XR "\n\t"                              \
+    "sxtb16 " XR ", " XR ", ror #8\n\t"                  \
+    "smlad r3, r7, lr, r3\n\t"                           \
+    "sxtb16 r7, r7\n\t"                                  \
+    "smlad r4, r7, lr, r4\n\t"                           \
+    "smlad r3, r8, " XR ", r3\n\t"                       \
+    "sxtb16 r8, r8\n\t"                                  \
+    "smlad r4, r8, " XR ", r4\n\t"                       \
+    "smlad r5, r9, lr, r5\n\t"                           \
+    "sxtb16 r9, r9\n\t"                                  \
+    "smlad r6, r9, lr, r6\n\t"                           \
+    "smlad r5, r10, " XR ", r5\n\t"                      \
+    "sxtb16 r10, r10\n\t"                                \
+    "smlad r6, r10, " XR ", r6\n\t"
+#define TSLM_RAW_DGROUP "ldrd r11, r12, [r0], #8\n\t" TSLM_RAW_GROUP("r11") TSLM_RAW_GROUP("r12")
+#define TSLM_RAW_DGROUP4 TSLM_RAW_DGROUP TSLM_RAW_DGROUP TSLM_RAW_DGROUP TSLM_RAW_DGROUP
+#define TSLM_RAW_RQ(V, M, R, Z, T)                         \
+    "add " T ", " Z ", " V ", asr #31\n\t"               \
+    "smmlar " V ", " V ", " M ", " T "\n\t"              \
+    "asr " V ", " V ", " R "\n\t"
+#define TSLM_RAW_CLAMP1(V) "usat " V ", #8, " V "\n\tadd " V ", " V ", r0\n\tssat " V ", #8, " V "\n\t"
+
+__attribute__((naked, noinline, aligned(4))) static void raw_fours(const tslm_fully_connected_params *p,
+                                                                   const int8_t *x, const int32_t *w, int8_t *out)
+{
+    (void)p, (void)x, (void)w, (void)out;
+    __asm__ volatile(
+        "push {r4-r11, lr}\n\t"
+        "sub sp, sp, #52\n\t"
+        "str r1, [sp]\n\t"
+        "str r3, [sp, #16]\n\t"
+        "mov r1, r2\n\t"
+        "ldr r7, [r0, #44]\n\t"      /* requant */
+        "ldr r5, [r0, #8]\n\t"       /* output_depth */
+        "ldr r6, [r0, #36]\n\t"      /* act_min */
+        "bic r5, r5, #3\n\t"
+        "add r5, r7, r5, lsl #4\n\t"
+        "strd r5, r6, [sp, #40]\n\t" /* the fours' records end, act_min */
+        "ldr r4, [r0, #4]\n\t"
+        "ldr r5, [r0, #52]\n\t"
+        "lsr r4, r4, #2\n\t"         /* n4 */
+        "lsr r5, r5, #2\n\t"         /* groups per chunk */
+        "movs r6, #0\n\t"
+        "strd r6, r6, [sp, #24]\n\t"
+        "cmp r5, r4\n\t"
+        "bge 1f\n\t"
+        "add r6, r4, r5\n\t"         /* several chunks: nch, the first one's groups */
+        "sub r6, r6, #1\n\t"
+        "udiv r6, r6, r5\n\t"
+        "sub r8, r6, #1\n\t"
+        "mls r4, r8, r5, r4\n\t"
+        "lsr r8, r5, #4\n\t"
+        "str r8, [sp, #48]\n\t"
+        "str r6, [sp, #36]\n"
+        "1:\n\t"
+        "str r6, [sp, #32]\n\t"
+        "add r6, r4, #15\n\t"
+        "lsr r6, r6, #4\n\t"
+        "str r6, [sp, #4]\n\t"       /* passes of the first chunk */
+        "rsb r4, r4, #0\n\t"
+        "ubfx r4, r4, #1, #3\n\t"    /* the double groups it skips */
+        "rsb r4, r4, r4, lsl #5\n\t"
+        "adr r6, 5f + 1\n\t"
+        "add r6, r6, r4, lsl #2\n\t" /* x 124 bytes */
+        "str r6, [sp, #20]\n"
+        "2:\n\t" /* a four: s1 and s2 from the records */
+        "ldrd r3, r4, [r7]\n\t"
+        "ldrd r5, r6, [r7, #32]\n\t"
+        "str r7, [sp, #12]\n\t"
+        "ldrd r0, r2, [sp]\n\t"
+        "ldr pc, [sp, #20]\n"
+        "5:\n\t"
+        TSLM_RAW_DGROUP4 TSLM_RAW_DGROUP4
+        "subs r2, r2, #1\n\t"
+        "bne 5b\n\t"
+        "ldr r2, [sp, #32]\n\t"
+        "cbz r2, 6f\n\t"
+        /* the end of a chunk of several: A out of s1 - s2 */
+        "ldrd r7, r8, [sp, #24]\n\t"
+        "sub r9, r3, r4\n\t"
+        "add r7, r7, r9, asr #8\n\t"
+        "sub r9, r5, r6\n\t"
+        "add r8, r8, r9, asr #8\n\t"
+        "subs r2, r2, #1\n\t"
+        "beq 9f\n\t"
+        "str r2, [sp, #32]\n\t"
+        "strd r7, r8, [sp, #24]\n\t"
+        "mov r3, r4\n\t"
+        "mov r5, r6\n\t"
+        "ldr r2, [sp, #48]\n\t"
+        "b 5b\n"
+        "9:\n\t" /* the last chunk: v = 2 A, 2 s2; A and the counter reset for the next four */
+        "lsl r3, r7, #1\n\t"
+        "lsl r5, r8, #1\n\t"
+        "lsl r4, r4, #1\n\t"
+        "lsl r6, r6, #1\n\t"
+        "movs r7, #0\n\t"
+        "strd r7, r7, [sp, #24]\n\t"
+        "ldr r7, [sp, #36]\n\t"
+        "str r7, [sp, #32]\n\t"
+        "b 7f\n"
+        "6:\n\t"
+        "sub r3, r3, r4\n\t"
+        "sub r5, r5, r6\n\t"
+        "asr r3, r3, #7\n\t"
+        "asr r5, r5, #7\n\t"
+        "lsl r4, r4, #1\n\t"
+        "lsl r6, r6, #1\n"
+        "7:\n\t"
+        "ldr r7, [sp, #12]\n\t"
+        "ldmia r7!, {r0, r2, r8, r9, r10, r11, r12, lr}\n\t"
+        TSLM_RAW_RQ("r3", "r8", "r9", "r10", "r0") TSLM_RAW_RQ("r4", "r11", "r12", "lr", "r0")
+        "ldmia r7!, {r0, r2, r8, r9, r10, r11, r12, lr}\n\t"
+        TSLM_RAW_RQ("r5", "r8", "r9", "r10", "r0") TSLM_RAW_RQ("r6", "r11", "r12", "lr", "r0")
+        "ldr r0, [sp, #44]\n\t"
+        "cmn r0, #128\n\t"
+        "bne 10f\n\t"
+        "ssat r3, #8, r3\n\t"
+        "ssat r4, #8, r4\n\t"
+        "ssat r5, #8, r5\n\t"
+        "ssat r6, #8, r6\n"
+        "11:\n\t"
+        "ldr r0, [sp, #16]\n\t"
+        "strb r3, [r0], #1\n\t"
+        "strb r4, [r0], #1\n\t"
+        "strb r5, [r0], #1\n\t"
+        "strb r6, [r0], #1\n\t"
+        "str r0, [sp, #16]\n\t"
+        "ldr r2, [sp, #40]\n\t"
+        "cmp r7, r2\n\t"
+        "bne 2b\n\t"
+        "add sp, sp, #52\n\t"
+        "pop {r4-r11, pc}\n"
+        "10:\n\t" /* clamped at act_min (r0): USAT, + act_min, SSAT */
+        TSLM_RAW_CLAMP1("r3") TSLM_RAW_CLAMP1("r4") TSLM_RAW_CLAMP1("r5") TSLM_RAW_CLAMP1("r6")
+        "b 11b\n\t");
+}
+#undef TSLM_RAW_GROUP
+#undef TSLM_RAW_DGROUP
+#undef TSLM_RAW_DGROUP4
+#undef TSLM_RAW_RQ
+#undef TSLM_RAW_CLAMP1
+#endif
+
+__attribute__((noinline)) static void rows_raw(const tslm_fully_connected_params *p, const int8_t *input,
+                                               const int32_t *w, int8_t *output)
+{
+    int32_t c = 0;
+#if defined(TSLM_DSP_OP_QUADS)
+    if (p->output_depth >= 4 && p->act_max == 127) {
+        raw_fours(p, input, w, output);
+        c = p->output_depth & ~3;
+        if (c == p->output_depth) {
+            return;
+        }
+    }
+#endif
+    const int32_t n4 = p->accum_depth >> 2, len = p->depth_chunk >> 2;
+    const int32_t nch = len < n4 ? (n4 + len - 1) / len : 1;
+    raw_row_c(p, input, w, p->requant, output, c, n4 - (nch - 1) * len);
+}
+
+/* Everything but the raw row, with the records. */
+__attribute__((noinline)) static void with_records(const tslm_fully_connected_params *p, const int8_t *input,
+                                                   const int8_t *weights, int8_t *output, int16_t *scratch)
+{
     const int32_t *w = (const int32_t *)(const void *)weights; /* word-aligned by the compiler */
     int32_t *x = (int32_t *)(void *)scratch;
     if (p->requant_fast == 2) {
@@ -146,10 +446,25 @@ void tslm_dsp_fully_connected_s8(const tslm_fully_connected_params *p, const int
     }
 }
 
+void tslm_dsp_fully_connected_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                                 const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
+{
+    if (p->requant_fast == 2 && raw_row(p)) { /* (records with requant_fast == 2) */
+        rows_raw(p, input, (const int32_t *)(const void *)weights, output);
+    } else if (p->requant == NULL) { /* weights not constant: no records, no layout */
+        tslm_fully_connected_s8(p, input, weights, bias, output, scratch); /* the portable kernel */
+    } else {
+        with_records(p, input, weights, output, scratch);
+    }
+}
+
 int32_t tslm_dsp_fully_connected_s8_get_buffer_size(const tslm_fully_connected_params *p)
 {
     if (p->requant == NULL) {
         return tslm_fully_connected_s8_get_buffer_size(p);
+    }
+    if (p->requant_fast == 2 && raw_row(p)) {
+        return 0;
     }
     return (p->batches > 1 ? 16 : 8) * (p->depth_chunk / 4) +
            (p->depth_chunk < p->accum_depth ? 8 * p->output_depth : 0);

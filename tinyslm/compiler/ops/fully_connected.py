@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..dsp_layout import FC_DEPTH_CHUNK, interleave_pairs
-from ..dsp_offset_pairs import offset_pair_consts
+from ..dsp_layout import FC_DEPTH_CHUNK, fc_raw_row, interleave_pairs
+from ..dsp_offset_pairs import offset_pair_chunk, offset_pair_consts
 from .. import helium_layout
 from ..ir import Operator
 from ..lowering import Call, ConstArray, KernelParams, Lit, Lowering, Ref, Scratch, Step, T
@@ -68,22 +68,30 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
                   depth_chunk=0)
     note = f"{batches}x{depth} . {depth}x{out_depth}" + (f", {act.lower()}" if act != "NONE" else "")
     w_arg: Any = T(w.index)
-    scratch = 0
+    scratch, dsp = 0, False
     if lw.target.dsp and not lw.target.mve and fold and w.quant.zero_point[0] == 0:
         # DSP: records instead of bias/multiplier/shift, weight pairs interleaved, rows widened in scratch
         rec, fast = lw.dsp_records(op, fb, mult, shift, w.data)  # type: ignore[arg-type]
         wt = ConstArray(lw.name(op, "filter"), "int8_t", interleave_pairs(w.data, out_depth),  # type: ignore
                         f"tensor {w.index}, output feature pairs interleaved by fours for the DSP kernel")
-        pairs = (offset_pair_consts(lw, op, consts, w.data, y.zero_point, lo, hi, w.index)  # type: ignore[arg-type]
-                 if depth <= FC_DEPTH_CHUNK else None)
-        if pairs is not None:  # exact there: per pixel and four MACs two SMLAD and one SXTB16
-            (rec, wt), fast = pairs, 2
-        consts = [rec, wt]
+        # offset pairs: rows of one chunk; one row (a multiple of 8 long) also in chunks, A taken out after each
+        one = batches == 1 and depth % 8 == 0
+        groups = (offset_pair_chunk(fb.values, w.data, FC_DEPTH_CHUNK // 4, one)  # type: ignore[arg-type]
+                  if depth <= FC_DEPTH_CHUNK or one else None)
+        pairs = (offset_pair_consts(lw, op, consts, w.data, y.zero_point, lo, hi, w.index, groups)  # type: ignore
+                 if groups is not None else None)
         chunk = min(-(-depth // 4) * 4, FC_DEPTH_CHUNK)
+        if pairs is not None:  # exact there: per pixel and four MACs two SMLAD and one SXTB16
+            (rec, wt), fast, chunk = pairs, 2, 4 * groups  # type: ignore[operator]
+        consts = [rec, wt]
         params.update(multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=int(fast),
                       depth_chunk=chunk)
         bias_arg, w_arg = Lit("NULL"), Ref(wt.name)
-        scratch = (16 if batches > 1 else 8) * (chunk // 4) + (8 * out_depth if chunk < depth else 0)
+        if fast == 2 and fc_raw_row(batches, depth, out_depth, chunk):
+            scratch = 0  # the row read as it is
+        else:
+            scratch = (16 if batches > 1 else 8) * (chunk // 4) + (8 * out_depth if chunk < depth else 0)
+        dsp = True
     call = Call(op, "tslm_fully_connected_s8", "tslm_fully_connected",
                 [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int16_t")],
                 "tslm_fully_connected_params", params, consts, macs=batches * depth * out_depth,
@@ -91,7 +99,7 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
                 scratch_bytes=scratch)
     if lw.target.mve:
         return helium_layout.fully_connected(lw, call)
-    return lw.target_kernel(call, "fully_connected") if scratch > 0 else call
+    return lw.target_kernel(call, "fully_connected") if dsp else call
 
 
 @dataclass

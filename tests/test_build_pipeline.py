@@ -79,6 +79,10 @@ def test_quick_build_end_to_end_in_qemu(task, runs):
         assert len(mse) >= 10 and mse[-1] <= 0.8 * mse[0], mse
     # a fresh test set (another seed) read once at the end: its own clips, scored with the int8 model
     assert 0.0 <= report["quality"]["test_fresh"] <= 1.0 and report["fresh"]["n_fresh"] >= 16, report["fresh"]
+    # and the paired float students (alone, distilled) measured again there
+    pair = report["fresh"]["distill_fresh"]
+    assert pair["n"] == report["fresh"]["n_fresh"] and pair["gain"] == pytest.approx(pair["distilled"] - pair["alone"])
+    assert (out / "train" / "student_alone_float.tflite").is_file()
     if task == "kws":  # and the speech engine that training never heard
         assert 0.0 <= report["quality"]["test_other_engine"] <= 1.0 and report["fresh"]["n_other_engine"] > 20
     else:  # new clips of the build's machines, and other machines of the same types and ids

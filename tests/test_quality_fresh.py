@@ -80,3 +80,54 @@ def test_fresh_seed_gives_other_clips_of_the_same_held_out_voices(sets):
     again = make_kws_dataset(sets["fresh"].parent / "fresh2", TINY, seed=1000, splits=("test",), progress=False,
                              workers=1)
     assert _digests(again.out_dir, "test") == fresh
+
+
+@pytest.mark.slow  # a toy train_kws, then the build's fresh step on the tiny sets
+def test_fresh_step_measures_the_paired_students(sets, tmp_path, monkeypatch):
+    """`tinyslm build kws`'s fresh step reports distilled - alone of the two float students the train step kept,
+    each measured on the fresh set (and on the held-out engine's), beside the int8 model's accuracy."""
+    pytest.importorskip("tensorflow_model_optimization")
+    import dataclasses
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from train_toy import toy_kws
+
+    from tinyslm.data import KwsFrontend, kws_synth
+    from tinyslm.pipeline import BuildConfig
+    from tinyslm.tasks import kws
+    from tinyslm.train import KWSTrainConfig, train_kws
+    from tinyslm.train.api import run_float
+    from tinyslm.train.fit import FitConfig
+    from tinyslm.train.models import DSCNNConfig
+
+    q = KWSTrainConfig.quick()
+    cfg = dataclasses.replace(q, teacher=DSCNNConfig(channels=8, blocks=1), teacher_fit=FitConfig(epochs=2, lr=3e-3),
+                              student_fit=dataclasses.replace(q.student_fit, epochs=2), prune=None)
+    x, y = toy_kws(192, 0)
+    xv, yv = toy_kws(64, 1)
+    r = train_kws(x, y, xv, yv, xv, yv, cfg, seed=0, verbose=False)
+    train = tmp_path / "train"
+    train.mkdir()
+    (train / "model.tflite").write_bytes(r.tflite)
+    for k, b in r.float_students.items():
+        (train / kws.FLOAT_STUDENT.format(k)).write_bytes(b)
+    real = kws_synth.make_kws_dataset
+    # the build's fresh sets at the tiny profile (same seeds, splits and engines)
+    monkeypatch.setattr(kws_synth, "make_kws_dataset",
+                        lambda out, profile="default", seed=0, **kw: real(out, TINY, seed, **kw))
+    out = kws.fresh(BuildConfig("kws", quick=True, out=tmp_path), tmp_path / "fresh", say=lambda s: None)
+    fe = KwsFrontend()
+    for key, root in (("distill_fresh", tmp_path / "fresh" / "fresh"),
+                      ("distill_other_engine", tmp_path / "fresh" / "other_engine")):
+        p = out[key]
+        audio, labels = load_test_only(root)
+        xs = fe.dequantize(fe(audio))
+        for k in ("alone", "distilled"):  # each number is that model's own accuracy on that set
+            assert p[k] == float(np.mean(run_float(r.float_students[k], xs).argmax(axis=1) == labels)), (key, k)
+        assert p["gain"] == p["distilled"] - p["alone"] and p["n"] == len(labels) == out["n_fresh"]
+    # a build that kept no float students (an older train step): no pair, the int8 figures as before
+    for k in ("alone", "distilled"):
+        (train / kws.FLOAT_STUDENT.format(k)).unlink()
+    assert "distill_fresh" not in kws.fresh(BuildConfig("kws", quick=True, out=tmp_path), tmp_path / "fresh2",
+                                            say=lambda s: None)

@@ -73,3 +73,149 @@ def test_config_bounds():
         DistillConfig(alpha=1.5)
     with pytest.raises(ValueError):
         DistillConfig(temperature=0)
+
+
+def test_schedule_config():
+    d = DistillConfig(alpha=0.5, temperature=8.0, temperature_end=2.0)
+    assert d.scheduled and not DistillConfig(alpha=0.5, temperature=2.0).scheduled
+    assert d.at(0.0) == (0.5, 8.0) and d.at(1.0) == (0.5, 2.0) and d.at(0.5) == (0.5, 5.0)
+    assert d.final() == DistillConfig(alpha=0.5, temperature=2.0)
+    with pytest.raises(ValueError):
+        DistillConfig(alpha_end=1.2)
+    with pytest.raises(ValueError):
+        DistillConfig(temperature_end=0.0)
+
+
+def test_scheduled_loss_takes_tensors():
+    """A schedule's values arrive as tensors: the loss is the Hinton formula at those values."""
+    want = 0.3 * ce(Y.numpy(), S.numpy()) + 0.7 * 5.0 ** 2 * kl(T.numpy(), S.numpy(), 5.0)
+    got = distillation_loss(Y, S, T, tf.constant(0.7), tf.constant(5.0))
+    assert float(got) == pytest.approx(want, rel=1e-4)
+
+
+def test_distiller_anneals_over_the_fit():
+    """The Distiller's (alpha, T) follow the schedule over the fit's optimizer steps; no schedule = the floats."""
+    pytest.importorskip("tensorflow_model_optimization")
+    from train_toy import toy_kws
+
+    from tinyslm.train.distill import Distiller
+    from tinyslm.train.fit import FitConfig, fit
+    from tinyslm.train.models import KWTConfig, build_kwt
+
+    x, y = toy_kws(64, 0)
+    s = build_kwt(KWTConfig(dim=8, heads=2, blocks=1, mlp=16, patch=2))
+    t = build_kwt(KWTConfig(dim=8, heads=2, blocks=1, mlp=16, patch=2))
+    d = DistillConfig(alpha=0.9, temperature=4.0, temperature_end=1.0, alpha_end=0.1)
+    seen = []
+
+    from tinyslm.train._tf import keras
+
+    class Record(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            a, temp = trainer._alpha_t()
+            seen.append((float(a), float(temp)))
+
+    trainer = Distiller(s, t, d, total_steps=4)
+    trainer.compile(optimizer=keras.optimizers.Adam(1e-3))
+    trainer.fit(x, y, batch_size=16, epochs=1, verbose=0, callbacks=[Record()])
+    assert seen[0] == pytest.approx((0.9, 4.0)) and seen[-1] == pytest.approx((0.1, 1.0))
+    assert seen[1] == pytest.approx((0.9 * 2 / 3 + 0.1 / 3, 3.0))
+    plain = Distiller(s, t, DistillConfig(alpha=0.5, temperature=2.0), total_steps=4)
+    assert plain._alpha_t() == (0.5, 2.0)
+    r = fit(build_kwt(KWTConfig(dim=8, heads=2, blocks=1, mlp=16, patch=2)), x, y, cfg=FitConfig(epochs=1),
+            teacher=t, distill=d, verbose=False)  # the schedule runs inside fit's compiled train step
+    assert np.isfinite(r.history.curves["loss"]).all() and len(r.history.curves["loss"]) == 1
+
+
+@pytest.mark.slow  # one teacher and three students of one epoch each
+def test_distill_study_pairs_and_rule(tmp_path):
+    """The schedule study: one alone per seed, one distilled per config, paired on validation; the rule runs."""
+    pytest.importorskip("tensorflow_model_optimization")
+    import dataclasses
+
+    from train_toy import toy_kws
+
+    from tinyslm.train import KWSTrainConfig
+    from tinyslm.train.fit import FitConfig
+    from tinyslm.train.kws_distill_study import decide, run_study
+    from tinyslm.train.models import DSCNNConfig
+
+    q = KWSTrainConfig.quick()
+    cfg = dataclasses.replace(q, teacher=DSCNNConfig(channels=8, blocks=1), teacher_fit=FitConfig(epochs=1, lr=3e-3),
+                              student_fit=dataclasses.replace(q.student_fit, epochs=1), prune=None)
+    x, y = toy_kws(128, 0)
+    xv, yv = toy_kws(48, 1)
+    r = run_study(x, y, xv, yv, ["today", "t4to1"], [0], cfg)
+    kinds = [row["kind"] for row in r.rows]
+    assert kinds == ["teacher", "alone", "distilled", "distilled"]
+    paired = r.paired()
+    assert {p["config"] for p in paired} == {"today", "t4to1"}
+    assert all(p["gain"] == p["distilled"] - p["alone"] for p in paired)
+    d = decide(paired)
+    assert d["best"] == "t4to1" and d["seeds"] == [0] and isinstance(d["adopt"], bool)
+
+
+@pytest.mark.slow  # train_kws and train_anomaly at a few epochs
+def test_builds_keep_the_paired_float_students():
+    """train_kws / train_anomaly keep the student alone and the distilled one as float .tflite taking raw
+    features; on the test split they give the figures the build reports for those two stages."""
+    pytest.importorskip("tensorflow_model_optimization")
+    import dataclasses
+
+    from train_toy import toy_ad, toy_kws
+
+    from tinyslm.train import ADTrainConfig, KWSTrainConfig, train_anomaly, train_kws
+    from tinyslm.train.api import _clip_scores, run_float
+    from tinyslm.train.fit import FitConfig
+    from tinyslm.train.metrics import accuracy, roc_auc
+    from tinyslm.train.models import DSCNNConfig
+
+    q = KWSTrainConfig.quick()
+    cfg = dataclasses.replace(q, teacher=DSCNNConfig(channels=8, blocks=1), teacher_fit=FitConfig(epochs=2, lr=3e-3),
+                              student_fit=dataclasses.replace(q.student_fit, epochs=2), prune=None)
+    x, y = toy_kws(192, 0)
+    xv, yv = toy_kws(64, 1)
+    xt, yt = toy_kws(96, 2)
+    r = train_kws(x, y, xv, yv, xt, yt, cfg, seed=0, verbose=False)
+    fs = r.float_students
+    assert set(fs) == {"alone", "distilled"} and fs["alone"] != fs["distilled"]
+    out = {k: run_float(b, xt) for k, b in fs.items()}
+    assert not np.allclose(out["alone"], out["distilled"])  # two models, not one twice
+    for k in fs:  # normalization folded in float64: at most one example may flip
+        assert accuracy(yt, out[k]) == pytest.approx(r.quality[f"student_{k}_float"], abs=1.01 / len(yt)), k
+
+    a = ADTrainConfig.quick()
+    a = dataclasses.replace(a, teacher_fit=dataclasses.replace(a.teacher_fit, epochs=2),
+                            student_fit=dataclasses.replace(a.student_fit, epochs=2), prune=None)
+    xn = toy_ad(96, 0)
+    xa_t = np.concatenate([toy_ad(24, 3), toy_ad(24, 4, anomalous=True)])
+    la = np.array([0] * 24 + [1] * 24)
+    ad = train_anomaly(xn[:72], xn[72:], xa_t, la, a, seed=0, verbose=False)
+    assert set(ad.float_students) == {"alone", "distilled"}
+    for k, b in ad.float_students.items():
+        rec = run_float(b, xa_t)
+        err = np.mean((rec.reshape(len(xa_t), -1) - xa_t.reshape(len(xa_t), -1)) ** 2, axis=1)
+        assert roc_auc(la, _clip_scores(err, None)) == pytest.approx(ad.quality[f"student_{k}_float"], abs=0.01), k
+
+
+def test_seed_table_has_the_paired_gain_rows(tmp_path):
+    """`python -m tinyslm.report.seeds`: distilled - alone on the test split and on the fresh test set, per seed
+    and as mean ± std; a build without the fresh pair shows "-"."""
+    import json
+
+    from tinyslm.report.seeds import load, table
+
+    def fake(seed: int, alone: float, distilled: float, fresh: dict | None):
+        d = tmp_path / f"s{seed}"
+        d.mkdir()
+        (d / "report.json").write_text(json.dumps({
+            "task": "kws", "seed": seed, "device": {}, "fresh": {"distill_fresh": fresh} if fresh else {},
+            "quality": {"metric": "accuracy", "student_alone_float": alone, "student_distilled_float": distilled}}))
+        return load(d)
+
+    t = table([fake(0, 0.90, 0.92, {"alone": 0.88, "distilled": 0.89, "gain": 0.01}),
+               fake(1, 0.91, 0.90, {"alone": 0.87, "distilled": 0.90, "gain": 0.03}), fake(2, 0.9, 0.9, None)])
+    assert "| distilled - alone (float, test split) | 0.0033 ± 0.0153 (-0.0100-0.0200) | +0.0200 | -0.0100 | " \
+           "+0.0000 |" in t
+    assert "| distilled - alone (float, fresh test set) | 0.0200 ± 0.0141 (0.0100-0.0300) (2 of 3) | +0.0100 | " \
+           "+0.0300 | - |" in t

@@ -277,7 +277,7 @@ def run_build(cfg: BuildConfig, say: Callable[[str], None] = print) -> dict:
         say(f"raw audio: {raw['clips']} clips as PCM, features on the device: top-1 equal to the host pipeline on "
             f"{100 * raw['top1_agreement']:.1f}%, accuracy {raw['accuracy']:.4f}")
     # held-out sets nobody tuned on, made and read once here, after everything else (task.fresh)
-    fresh = steps.run("fresh", {**base, "data": str(cfg.data), "v": 2}, lambda d: task.fresh(cfg, d, say)) \
+    fresh = steps.run("fresh", {**base, "data": str(cfg.data), "v": 3}, lambda d: task.fresh(cfg, d, say)) \
         if task.fresh else {"skipped": f"{task.name}: no fresh test set"}
     x_dev, labels = device_examples(out)
     quality_device = task.device_quality(cfg, out, np.load(out / "device" / "device_outputs.npy"), x_dev, labels)

@@ -5,6 +5,10 @@ build measured; nothing is measured here) and prints a Markdown table: per stage
 sample standard deviation and the range, with each build's figure after it. Builds of different tasks, or a
 folder without a report, are refused.
 
+Two rows give the paired distillation gain (distilled - alone: the float students of one build, same initial
+weights and batches): on the build's test split (``quality``), and on its fresh test set (``fresh.distill_fresh``,
+the same two students measured at the end of the build; builds before it kept them show "-").
+
 >>> spread([0.9, 0.92, 0.94])
 '0.9200 ± 0.0200 (0.9000-0.9400)'
 >>> spread([0.5])
@@ -36,6 +40,7 @@ class Build:
     seed: int
     quality: dict
     instructions: int | None
+    fresh: dict | None = None  # report["fresh"]: the held-out sets' step
 
 
 def load(folder: Path) -> Build:
@@ -43,7 +48,27 @@ def load(folder: Path) -> Build:
     if not path.is_file():
         raise TinyslmError(f"no report.json in {folder}", hint="give the --out folders of finished `tinyslm build`s")
     r = json.loads(path.read_text())
-    return Build(Path(folder), r["task"], int(r["seed"]), r["quality"], r["device"].get("instructions_per_inference"))
+    return Build(Path(folder), r["task"], int(r["seed"]), r["quality"], r["device"].get("instructions_per_inference"),
+                 r.get("fresh"))
+
+
+def gains(b: Build) -> dict[str, float | None]:
+    """distilled - alone of one build: on its test split and on its fresh test set (None where not measured).
+
+    >>> g = gains(Build(Path("."), "kws", 0, {"student_alone_float": 0.9, "student_distilled_float": 0.925}, None,
+    ...                 {"distill_fresh": {"alone": 0.8, "distilled": 0.81, "gain": 0.01}}))
+    >>> round(g["gain_test"], 4), g["gain_fresh"]
+    (0.025, 0.01)
+    """
+    q, f = b.quality, (b.fresh or {}).get("distill_fresh") or {}
+    test = (q["student_distilled_float"] - q["student_alone_float"]
+            if q.get("student_distilled_float") is not None and q.get("student_alone_float") is not None else None)
+    return {"gain_test": test, "gain_fresh": f.get("gain")}
+
+
+# rows of gains(): the paired distillation gain, signed
+GAINS = (("gain_test", "distilled - alone (float, test split)"),
+         ("gain_fresh", "distilled - alone (float, fresh test set)"))
 
 
 def spread(values: list[float]) -> str:
@@ -71,6 +96,15 @@ def table(builds: list[Build]) -> str:
             continue
         got = [float(v) for v in vals if v is not None]
         cells = " | ".join("-" if v is None else f"{float(v):.4f}" for v in vals)
+        note = "" if len(got) == len(vals) else f" ({len(got)} of {len(vals)})"
+        lines.append(f"| {label} | {spread(got)}{note} | {cells} |")
+    g = [gains(b) for b in builds]
+    for key, label in GAINS:
+        vals = [x[key] for x in g]
+        if all(v is None for v in vals):
+            continue
+        got = [float(v) for v in vals if v is not None]
+        cells = " | ".join("-" if v is None else f"{float(v):+.4f}" for v in vals)
         note = "" if len(got) == len(vals) else f" ({len(got)} of {len(vals)})"
         lines.append(f"| {label} | {spread(got)}{note} | {cells} |")
     return "\n".join(lines) + "\n"

@@ -99,6 +99,8 @@ def train(cfg: BuildConfig, sizing: dict, folder: Path, say: Callable[[str], Non
     r = train_kws(deq(f["x_train"]), f["y_train"], deq(f["x_val"]), f["y_val"], deq(f["x_test"]), f["y_test"], tc,
                   seed=cfg.seed, log=say, teacher=teacher)
     (folder / "model.tflite").write_bytes(r.tflite)
+    for k, b in r.float_students.items():  # the paired float students, measured again on the fresh test set
+        (folder / FLOAT_STUDENT.format(k)).write_bytes(b)
     (folder / "train.json").write_text(json.dumps(r.to_dict(), indent=1, default=float))
     return {"quality": r.quality, "facts": r.to_dict()["facts"], "summary": r.summary()}
 
@@ -201,6 +203,7 @@ def raw_audio(cfg: BuildConfig, fw: dict, folder: Path, workers: int = 2) -> dic
             "frontend_ticks": int(np.median(front_ticks)), "emulators": 1 if cfg.port else max(1, min(workers, n))}
 
 
+FLOAT_STUDENT = "student_{}_float.tflite"  # in the train folder: "alone" and "distilled", float32, raw features in
 FRESH_SEED_OFFSET = 1000  # the fresh test set: the build's seed + this (held-out voices and noises, new clips)
 OTHER_ENGINE_SEED_OFFSET = 2000  # the held-out engine's test set
 
@@ -222,6 +225,28 @@ def _int8_accuracy(model: bytes, root: str, fe=None) -> tuple[float, int, list[l
     return float(np.mean(pred == labels)), int(len(pred)), conf.tolist()
 
 
+def float_students(train: Path) -> dict[str, bytes]:
+    """The train folder's paired float students (alone, distilled) that the build kept; {} for an older build."""
+    return {k: (train / FLOAT_STUDENT.format(k)).read_bytes() for k in ("alone", "distilled")
+            if (train / FLOAT_STUDENT.format(k)).is_file()}
+
+
+def distill_pair(students: dict[str, bytes], root: str, fe=None) -> dict | None:
+    """Float top-1 accuracy of the student alone and distilled on a folder's test clips (host frontend's int8
+    features, dequantized), and distilled - alone; None unless the build kept both."""
+    from ..data import KwsFrontend
+    from ..data.kws_synth import load_test_only
+    from ..train.api import run_float
+
+    if set(students) != {"alone", "distilled"}:
+        return None
+    audio, labels = load_test_only(root)
+    fe = fe or KwsFrontend()
+    x = fe.dequantize(fe(audio))
+    acc = {k: float(np.mean(run_float(students[k], x).argmax(axis=1) == labels)) for k in ("alone", "distilled")}
+    return {**acc, "gain": acc["distilled"] - acc["alone"], "n": int(len(labels))}
+
+
 def fresh(cfg: BuildConfig, folder: Path, say: Callable[[str], None] = print) -> dict:
     """Quality read once, at the end of the build, on sets nobody looked at while building:
 
@@ -229,7 +254,9 @@ def fresh(cfg: BuildConfig, folder: Path, say: Callable[[str], None] = print) ->
       and noise types, new clips);
     * test_other_engine: the same, every word spoken by the held-out engine (kws_synth.OTHER_ENGINE),
       which training and validation never heard.
-    The int8 model runs in TFLM on the host frontend's features."""
+    The int8 model runs in TFLM on the host frontend's features. ``distill_fresh`` (and ``distill_other_engine``):
+    the paired float students the build kept (alone and distilled: same initial weights and batches), their
+    accuracy on the same sets and distilled - alone."""
     from ..data.festival import engine_available
     from ..data.kws_synth import OTHER_ENGINE, make_kws_dataset
 
@@ -242,6 +269,12 @@ def fresh(cfg: BuildConfig, folder: Path, say: Callable[[str], None] = print) ->
     out["test_fresh"], out["n_fresh"], out["confusion_fresh"] = _int8_accuracy(model, str(folder / "fresh"),
                                                                                _frontend(cfg))
     say(f"fresh test set (seed {out['fresh_seed']}): int8 accuracy {out['test_fresh']:.4f} on {out['n_fresh']} clips")
+    students = float_students(folder.parent / "train")
+    pair = distill_pair(students, str(folder / "fresh"), _frontend(cfg))
+    if pair is not None:
+        out["distill_fresh"] = pair
+        say(f"fresh test set, float students: alone {pair['alone']:.4f}, distilled {pair['distilled']:.4f}, "
+            f"distilled - alone {100 * pair['gain']:+.2f} points")
     out["other_engine"] = OTHER_ENGINE
     if engine_available(OTHER_ENGINE):
         out["other_engine_seed"] = cfg.seed + OTHER_ENGINE_SEED_OFFSET
@@ -249,6 +282,9 @@ def fresh(cfg: BuildConfig, folder: Path, say: Callable[[str], None] = print) ->
                          splits=("test",), engine=OTHER_ENGINE, progress=False)
         acc, n, conf = _int8_accuracy(model, str(folder / "other_engine"), _frontend(cfg))
         out.update(test_other_engine=acc, n_other_engine=n, confusion_other_engine=conf)
+        pair = distill_pair(students, str(folder / "other_engine"), _frontend(cfg))
+        if pair is not None:
+            out["distill_other_engine"] = pair
         say(f"held-out engine ({OTHER_ENGINE}): int8 accuracy {acc:.4f} on {n} clips")
     else:
         out["other_engine_skipped"] = f"{OTHER_ENGINE} is not installed (see .ci/setup)"

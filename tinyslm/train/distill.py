@@ -9,6 +9,10 @@ training on the labels, which is how the "student alone" baseline is trained
 (same loop, same augmentation, same seed: the only difference is the loss).
 The T^2 factor keeps the soft term's gradient scale independent of T.
 
+A schedule (``DistillConfig.temperature_end`` / ``alpha_end``): T and alpha move linearly from their start
+values to the end values over the steps of one fit (step k of n: start + (end - start) * k / (n - 1)). Without
+end values (the default) both stay constant, exactly as before.
+
 Anomaly detection (reconstruction): the student matches the input *and* the
 teacher's reconstruction::
 
@@ -31,22 +35,60 @@ from ._tf import keras, tf
 class DistillConfig:
     alpha: float = 0.5  # weight of the soft (teacher) loss; 1 - alpha on the hard labels / the input
     temperature: float = 4.0
+    # schedule over one fit's steps (linear from the start value to this; None: constant, the default)
+    temperature_end: float | None = None
+    alpha_end: float | None = None
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.alpha <= 1.0:
-            raise ValueError(f"alpha must be in [0, 1], not {self.alpha}")
-        if self.temperature <= 0:
-            raise ValueError(f"temperature must be > 0, not {self.temperature}")
+        for a in (self.alpha, self.alpha_end):
+            if a is not None and not 0.0 <= a <= 1.0:
+                raise ValueError(f"alpha must be in [0, 1], not {a}")
+        for t in (self.temperature, self.temperature_end):
+            if t is not None and t <= 0:
+                raise ValueError(f"temperature must be > 0, not {t}")
+
+    @property
+    def scheduled(self) -> bool:
+        return self.temperature_end is not None or self.alpha_end is not None
+
+    def at(self, frac: float) -> tuple[float, float]:
+        """(alpha, temperature) at `frac` (0..1) of a fit's steps.
+
+        >>> DistillConfig(alpha=0.5, temperature=4.0, temperature_end=1.0).at(0.5)
+        (0.5, 2.5)
+        >>> DistillConfig(alpha=0.9, temperature=2.0, alpha_end=0.1).at(1.0)
+        (0.1, 2.0)
+        """
+        f = min(max(float(frac), 0.0), 1.0)
+        a1 = self.alpha if self.alpha_end is None else self.alpha_end
+        t1 = self.temperature if self.temperature_end is None else self.temperature_end
+        return self.alpha * (1.0 - f) + a1 * f, self.temperature * (1.0 - f) + t1 * f
+
+    def final(self) -> "DistillConfig":
+        """The constant config of the schedule's end (what a later fine-tune, e.g. pruning, continues with)."""
+        a, t = self.at(1.0)
+        return DistillConfig(alpha=a, temperature=t)
+
+    def describe(self) -> str:
+        """
+        >>> DistillConfig(alpha=0.5, temperature=2.0).describe()
+        'alpha 0.5, T 2'
+        >>> DistillConfig(alpha=0.5, temperature=8.0, temperature_end=1.0).describe()
+        'alpha 0.5, T 8->1'
+        """
+        arrow = lambda a, b: f"{a:g}" if b is None else f"{a:g}->{b:g}"  # noqa: E731
+        return f"alpha {arrow(self.alpha, self.alpha_end)}, T {arrow(self.temperature, self.temperature_end)}"
 
 
 def distillation_loss(y: tf.Tensor, student_logits: tf.Tensor, teacher_logits: tf.Tensor | None,
-                      alpha: float = 0.5, temperature: float = 4.0) -> tf.Tensor:
-    """Mean over the batch of (1-alpha)·CE(y, s) + alpha·T²·KL(p_t^T || p_s^T); `y` holds class indices."""
+                      alpha: float | tf.Tensor = 0.5, temperature: float | tf.Tensor = 4.0) -> tf.Tensor:
+    """Mean over the batch of (1-alpha)·CE(y, s) + alpha·T²·KL(p_t^T || p_s^T); `y` holds class indices.
+    `alpha` and `temperature` may be scalar tensors (a schedule's values at this step)."""
     y = tf.cast(tf.reshape(y, [-1]), tf.int32)
     hard = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=student_logits))
-    if teacher_logits is None or alpha == 0.0:
+    if teacher_logits is None or (not tf.is_tensor(alpha) and alpha == 0.0):
         return hard
-    t = float(temperature)
+    t = temperature if tf.is_tensor(temperature) else float(temperature)
     log_ps = tf.nn.log_softmax(student_logits / t, axis=-1)
     log_pt = tf.nn.log_softmax(tf.stop_gradient(teacher_logits) / t, axis=-1)
     kl = tf.reduce_mean(tf.reduce_sum(tf.exp(log_pt) * (log_pt - log_ps), axis=-1))
@@ -57,7 +99,7 @@ def reconstruction_distillation_loss(x: tf.Tensor, student_out: tf.Tensor, teach
                                      alpha: float = 0.5) -> tf.Tensor:
     """(1-alpha)·MSE(x, s) + alpha·MSE(teacher, s)."""
     own = tf.reduce_mean(tf.square(x - student_out))
-    if teacher_out is None or alpha == 0.0:
+    if teacher_out is None or (not tf.is_tensor(alpha) and alpha == 0.0):
         return own
     return (1.0 - alpha) * own + alpha * tf.reduce_mean(tf.square(tf.stop_gradient(teacher_out) - student_out))
 
@@ -73,7 +115,7 @@ class Distiller(keras.Model):
 
     def __init__(self, student: keras.Model, teacher: keras.Model | None = None, distill: DistillConfig | None = None,
                  task: str = "classify", augment: Callable[[tf.Tensor], tf.Tensor] | None = None,
-                 mixup: float = 0.0, given_targets: bool = False, **kw):
+                 mixup: float = 0.0, given_targets: bool = False, total_steps: int | None = None, **kw):
         super().__init__(**kw)
         self.student, self.teacher, self.mixup = student, teacher, float(mixup)
         # given_targets: the data is (x, y, teacher logits per example), computed beforehand (a teacher that reads
@@ -81,6 +123,8 @@ class Distiller(keras.Model):
         self.given_targets = bool(given_targets)
         self.distill = distill or DistillConfig(alpha=0.0)
         self.task, self.augment = task, augment
+        # the schedule's length (``distill.scheduled``): the fit's optimizer steps
+        self.total_steps = total_steps
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.acc_tracker = keras.metrics.SparseCategoricalAccuracy(name="acc")
         self.mse_tracker = keras.metrics.Mean(name="mse")
@@ -98,10 +142,21 @@ class Distiller(keras.Model):
             return data[0], (data[1] if len(data) > 1 else data[0])
         return data, data
 
+    def _alpha_t(self):
+        """(alpha, temperature) for this step: the config's floats, or a schedule's values as tensors."""
+        d = self.distill
+        if not d.scheduled:
+            return d.alpha, d.temperature
+        n = max(1, int(self.total_steps or 1) - 1)
+        f = tf.minimum(tf.cast(self.optimizer.iterations, tf.float32) / float(n), 1.0)
+        a1, t1 = d.at(1.0)
+        return d.alpha * (1.0 - f) + a1 * f, d.temperature * (1.0 - f) + t1 * f
+
     def _loss(self, x, y, out, teacher_out):
-        a = self.distill.alpha if self.teacher is not None or self.given_targets else 0.0
+        a, t = self._alpha_t()
+        a = a if self.teacher is not None or self.given_targets else 0.0
         if self.task == "classify":
-            return distillation_loss(y, out, teacher_out, a, self.distill.temperature)
+            return distillation_loss(y, out, teacher_out, a, t)
         return reconstruction_distillation_loss(x, out, teacher_out, a)
 
     def train_step(self, data):
@@ -125,7 +180,8 @@ class Distiller(keras.Model):
             mix = (lam, tf.gather(tf.reshape(y, [-1]), perm))
             if given is not None:  # given logits mix like the inputs
                 given = lam[:, None] * given + (1.0 - lam[:, None]) * tf.gather(given, perm)
-        use_teacher = (self.teacher is not None or given is not None) and self.distill.alpha > 0
+        use_teacher = (self.teacher is not None or given is not None) and max(self.distill.at(0.0)[0],
+                                                                              self.distill.at(1.0)[0]) > 0
         teacher_out = (given if given is not None else self.teacher(x, training=False)) if use_teacher else None
         with tf.GradientTape() as tape:
             out = self.student(x, training=True)
@@ -133,8 +189,8 @@ class Distiller(keras.Model):
                 loss = self._loss(x, y, out, teacher_out)
             else:
                 lam, y2 = mix
-                a = self.distill.alpha if use_teacher else 0.0
-                t = self.distill.temperature
+                a, t = self._alpha_t()
+                a = a if use_teacher else 0.0
                 ce1 = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.cast(tf.reshape(y, [-1]), tf.int32),
                                                                      logits=out)
                 ce2 = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.cast(y2, tf.int32), logits=out)

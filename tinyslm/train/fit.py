@@ -107,7 +107,7 @@ def fit(student: keras.Model, x: np.ndarray, y: np.ndarray | None, x_val: np.nda
         raise ValueError(f"the teacher's logits cover {len(given)} examples, the training set has {len(x)}")
     trainer = Distiller(student, None if given is not None else teacher, distill, task=task,
                         augment=spec_augment(cfg) if cfg.augment else None, mixup=cfg.mixup,
-                        given_targets=given is not None)
+                        given_targets=given is not None, total_steps=cfg.epochs * steps)
     trainer.compile(optimizer=_optimizer(cfg, steps))
     history = History(label)
     if compile_only:

@@ -88,8 +88,8 @@ TSLM_ALWAYS_INLINE void copy_window(int8_t *col, const int8_t *src, int32_t n, i
     }
 }
 
-/* The receptive field of output pixel (oy, ox), group `group`, as K contiguous bytes;
- * taps outside the image hold the input zero point. */
+/* The receptive field of output pixel (oy, ox), group `group`, as K contiguous bytes (col: word-aligned, 4 n4
+ * bytes); taps outside the image hold the input zero point. */
 static void im2col(const tslm_conv_params *p, const int8_t *in_b, int32_t oy, int32_t ox, int32_t group,
                    int8_t *col)
 {
@@ -108,6 +108,26 @@ static void im2col(const tslm_conv_params *p, const int8_t *in_b, int32_t oy, in
         }
         return;
     }
+    if (contiguous) { /* the zero point a word at a time over the whole column (4 n4 bytes, word-aligned: the
+                       * taps past K only meet zero weights), then the part of each filter row inside the image */
+        const uint32_t zp4 = 0x01010101u * (uint8_t)zero_point;
+        const int32_t n4 = (p->filter_h * run + 3) / 4;
+        for (int32_t i = 0; i < n4; ++i) {
+            memcpy(col + 4 * i, &zp4, sizeof(zp4));
+        }
+        const int32_t lo = x0 < 0 ? -x0 : 0;                                            /* taps left of the image */
+        const int32_t end = x0 + p->filter_w > p->input_w ? p->input_w - x0 : p->filter_w; /* first tap right of it */
+        if (end <= lo) {
+            return;
+        }
+        for (int32_t fy = 0; fy < p->filter_h; ++fy) {
+            const int32_t iy = y0 + p->dilation_h * fy;
+            if (iy >= 0 && iy < p->input_h) {
+                copy_bytes(col + fy * run + lo * fc, in_b + iy * row_bytes + (x0 + lo) * fc, (end - lo) * fc);
+            }
+        }
+        return;
+    }
     for (int32_t fy = 0; fy < p->filter_h; ++fy) {
         const int32_t iy = y0 + p->dilation_h * fy;
         if (iy < 0 || iy >= p->input_h) {
@@ -115,16 +135,6 @@ static void im2col(const tslm_conv_params *p, const int8_t *in_b, int32_t oy, in
             continue;
         }
         const int8_t *row = in_b + iy * row_bytes + group * fc;
-        if (contiguous) {
-            const int32_t lo = x0 < 0 ? -x0 : 0;                                            /* taps left of the image */
-            const int32_t end = x0 + p->filter_w > p->input_w ? p->input_w - x0 : p->filter_w; /* first tap right of it */
-            col = fill_bytes(col, zero_point, lo * fc);
-            if (end > lo) {
-                col = copy_bytes(col, row + (x0 + lo) * fc, (end - lo) * fc);
-            }
-            col = fill_bytes(col, zero_point, (p->filter_w - (end > lo ? end : lo)) * fc);
-            continue;
-        }
         for (int32_t fx = 0; fx < p->filter_w; ++fx) {
             const int32_t ix = x0 + p->dilation_w * fx;
             col = (ix < 0 || ix >= p->input_w) ? fill_bytes(col, zero_point, fc)

@@ -49,7 +49,7 @@ def test_op_zoo_bit_exact_on_cortex_m4(name, zoo):
 
 
 # one case per optimized kernel family (and a whole transformer)
-SIZE_CASES = ["conv_3x3_same", "conv_1x1", "depthwise_3x3", "depthwise_5x1_relu6", "depthwise_c1_mult3_4x9_stride2",
+SIZE_CASES = ["conv_3x3_same", "conv_1x1", "conv_c3_stride2_odd_pixels_relu6", "depthwise_3x3", "depthwise_5x1_relu6", "depthwise_c1_mult3_4x9_stride2",
               "dense_rows", "add_broadcast_rows", "softmax_long", "mean_hw_keepdims", "batch_matmul_attention"]
 
 

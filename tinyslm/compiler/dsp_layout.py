@@ -66,8 +66,8 @@ def fc_raw_row(batches: int, depth: int, out_depth: int, depth_chunk: int) -> bo
 
 def conv_dsp_scratch(k: int, im2col: bool) -> int:
     """Scratch of the DSP CONV_2D: two pixels widened (16 bytes per group of four k), and with
-    im2col their two int8 columns."""
-    return 16 * (-(-k // 4)) + (2 * k if im2col else 0)
+    im2col their two int8 columns (k rounded up to a multiple of four)."""
+    return 16 * (-(-k // 4)) + (8 * (-(-k // 4)) if im2col else 0)
 
 
 def dsp_requant(bias: np.ndarray, multipliers: list[int], shifts: list[int],

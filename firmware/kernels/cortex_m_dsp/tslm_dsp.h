@@ -965,15 +965,15 @@ static inline void tslm_dsp_op_widen2(const int8_t *a, const int8_t *b, int32_t 
     "sxtb16 r10, %[v]\n\t"                               \
     "sxtb16 r11, %[v], ror #8\n\t"                       \
     "stmia %[d]!, {r8, r9, r10, r11}\n\t"
-        __asm__("lsrs %[n], %[n], #1\n\t"
-                "bcc 1f\n\t" TSLM_OP_W2 "1:\n\t"
-                "beq 3f\n"
-                "2:\n\t" TSLM_OP_W2 TSLM_OP_W2 "subs %[n], %[n], #1\n\t"
-                "bne 2b\n"
-                "3:"
-                : [a] "+r"(a), [b] "+r"(b), [d] "+r"(dst), [n] "+r"(n), [u] "=&r"(u), [v] "=&r"(v)
-                :
-                : "r8", "r9", "r10", "r11", "cc", "memory");
+        __asm__ volatile("lsrs %[n], %[n], #1\n\t"
+                         "bcc 1f\n\t" TSLM_OP_W2 "1:\n\t"
+                         "beq 3f\n"
+                         "2:\n\t" TSLM_OP_W2 TSLM_OP_W2 "subs %[n], %[n], #1\n\t"
+                         "bne 2b\n"
+                         "3:"
+                         : [a] "+r"(a), [b] "+r"(b), [d] "+r"(dst), [n] "+r"(n), [u] "=&r"(u), [v] "=&r"(v)
+                         :
+                         : "r8", "r9", "r10", "r11", "cc", "memory");
 #undef TSLM_OP_W2
     }
     if (len & 3) {
@@ -994,15 +994,15 @@ static inline void tslm_dsp_op_widen1(const int8_t *a, int32_t len, int32_t *dst
     "sxtb16 %[t0], %[u]\n\t"                             \
     "sxtb16 %[t1], %[u], ror #8\n\t"                     \
     "strd %[t0], %[t1], [%[d]], #8\n\t"
-        __asm__("lsrs %[n], %[n], #1\n\t"
-                "bcc 1f\n\t" TSLM_OP_W1 "1:\n\t"
-                "beq 3f\n"
-                "2:\n\t" TSLM_OP_W1 TSLM_OP_W1 "subs %[n], %[n], #1\n\t"
-                "bne 2b\n"
-                "3:"
-                : [a] "+r"(a), [d] "+r"(dst), [n] "+r"(n), [u] "=&r"(u), [t0] "=&r"(t0), [t1] "=&r"(t1)
-                :
-                : "cc", "memory");
+        __asm__ volatile("lsrs %[n], %[n], #1\n\t"
+                         "bcc 1f\n\t" TSLM_OP_W1 "1:\n\t"
+                         "beq 3f\n"
+                         "2:\n\t" TSLM_OP_W1 TSLM_OP_W1 "subs %[n], %[n], #1\n\t"
+                         "bne 2b\n"
+                         "3:"
+                         : [a] "+r"(a), [d] "+r"(dst), [n] "+r"(n), [u] "=&r"(u), [t0] "=&r"(t0), [t1] "=&r"(t1)
+                         :
+                         : "cc", "memory");
 #undef TSLM_OP_W1
     }
     if (len & 3) {
@@ -1011,6 +1011,44 @@ static inline void tslm_dsp_op_widen1(const int8_t *a, int32_t len, int32_t *dst
 #else
     tslm_dsp_widen1(a, len, dst);
 #endif
+}
+
+/* The last channels & 3 of tslm_dsp_op_gemm_rows (w, rq, out0, out1: the first of them): a pair stored alone,
+ * then a single row. */
+TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_tail(const int32_t *x, const int32_t *w, const int32_t *rq, int32_t n4,
+                                              int32_t channels, int8_t *out0, int8_t *out1, int32_t lo, int32_t hi,
+                                              const int full)
+{
+    if (out1 != NULL) {
+        if (channels & 2) {
+            tslm_dsp_op_pair2(w, x, rq, n4, out0, out1, lo, hi, full, 0);
+            out0 += 2, out1 += 2, rq += 8, w += 2 * n4;
+        }
+        if (channels & 1) { /* a single row: s2 only */
+            int32_t b0 = rq[0], b1 = rq[0];
+            for (int32_t g = 0; g < n4; ++g, x += 4) {
+                const int32_t lo16 = tslm_sxtb16(w[g]), hi16 = tslm_sxtb16_ror8(w[g]);
+                b0 = tslm_smlad(hi16, x[1], tslm_smlad(lo16, x[0], b0));
+                b1 = tslm_smlad(hi16, x[3], tslm_smlad(lo16, x[2], b1));
+            }
+            tslm_dsp_op_out2(tslm_dsp_op_second(b0), tslm_dsp_op_second(b1), rq, lo, hi, full, out0, out1);
+        }
+        return;
+    }
+    if (channels & 2) {
+        int32_t a = rq[0], b = rq[1];
+        tslm_dsp_op_mac_1x2(w, x, n4, &a, &b);
+        out0[0] = tslm_dsp_op_out1(tslm_dsp_op_first(a, b), rq + 1, lo, hi, full);
+        out0[1] = tslm_dsp_op_out1(tslm_dsp_op_second(b), rq + 4, lo, hi, full);
+        out0 += 2, rq += 8, w += 2 * n4;
+    }
+    if (channels & 1) {
+        int32_t b = rq[0];
+        for (int32_t g = 0; g < n4; ++g, x += 2) {
+            b = tslm_smlad(tslm_sxtb16_ror8(w[g]), x[1], tslm_smlad(tslm_sxtb16(w[g]), x[0], b));
+        }
+        out0[0] = tslm_dsp_op_out1(tslm_dsp_op_second(b), rq, lo, hi, full);
+    }
 }
 
 /*
@@ -1035,43 +1073,17 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_rows(const int32_t *x, const int32_t *w
             tslm_dsp_op_pair2(w, x, rq, n4, out0, out1, lo, hi, full, 1);
             tslm_dsp_op_pair2(w + 2, x, rq + 8, n4, out0 + 2, out1 + 2, lo, hi, full, 1);
         }
-        if (channels & 2) {
-            tslm_dsp_op_pair2(w, x, rq, n4, out0, out1, lo, hi, full, 0);
-            out0 += 2, out1 += 2, rq += 8, w += 2 * n4;
+    } else {
+        for (; out0 < end0; out0 += 4, rq += 16, w += 4 * n4) {
+            int32_t a0 = rq[0], b0 = rq[1], a1 = rq[8], b1 = rq[9];
+            tslm_dsp_op_mac_1x4(w, x, n4, &a0, &b0, &a1, &b1);
+            out0[0] = tslm_dsp_op_out1(tslm_dsp_op_first(a0, b0), rq + 1, lo, hi, full);
+            out0[1] = tslm_dsp_op_out1(tslm_dsp_op_second(b0), rq + 4, lo, hi, full);
+            out0[2] = tslm_dsp_op_out1(tslm_dsp_op_first(a1, b1), rq + 9, lo, hi, full);
+            out0[3] = tslm_dsp_op_out1(tslm_dsp_op_second(b1), rq + 12, lo, hi, full);
         }
-        if (channels & 1) { /* a single row: s2 only */
-            int32_t b0 = rq[0], b1 = rq[0];
-            for (int32_t g = 0; g < n4; ++g, x += 4) {
-                const int32_t lo16 = tslm_sxtb16(w[g]), hi16 = tslm_sxtb16_ror8(w[g]);
-                b0 = tslm_smlad(hi16, x[1], tslm_smlad(lo16, x[0], b0));
-                b1 = tslm_smlad(hi16, x[3], tslm_smlad(lo16, x[2], b1));
-            }
-            tslm_dsp_op_out2(tslm_dsp_op_second(b0), tslm_dsp_op_second(b1), rq, lo, hi, full, out0, out1);
-        }
-        return;
     }
-    for (; out0 < end0; out0 += 4, rq += 16, w += 4 * n4) {
-        int32_t a0 = rq[0], b0 = rq[1], a1 = rq[8], b1 = rq[9];
-        tslm_dsp_op_mac_1x4(w, x, n4, &a0, &b0, &a1, &b1);
-        out0[0] = tslm_dsp_op_out1(tslm_dsp_op_first(a0, b0), rq + 1, lo, hi, full);
-        out0[1] = tslm_dsp_op_out1(tslm_dsp_op_second(b0), rq + 4, lo, hi, full);
-        out0[2] = tslm_dsp_op_out1(tslm_dsp_op_first(a1, b1), rq + 9, lo, hi, full);
-        out0[3] = tslm_dsp_op_out1(tslm_dsp_op_second(b1), rq + 12, lo, hi, full);
-    }
-    if (channels & 2) {
-        int32_t a = rq[0], b = rq[1];
-        tslm_dsp_op_mac_1x2(w, x, n4, &a, &b);
-        out0[0] = tslm_dsp_op_out1(tslm_dsp_op_first(a, b), rq + 1, lo, hi, full);
-        out0[1] = tslm_dsp_op_out1(tslm_dsp_op_second(b), rq + 4, lo, hi, full);
-        out0 += 2, rq += 8, w += 2 * n4;
-    }
-    if (channels & 1) {
-        int32_t b = rq[0];
-        for (int32_t g = 0; g < n4; ++g, x += 2) {
-            b = tslm_smlad(tslm_sxtb16_ror8(w[g]), x[1], tslm_smlad(tslm_sxtb16(w[g]), x[0], b));
-        }
-        out0[0] = tslm_dsp_op_out1(tslm_dsp_op_second(b), rq, lo, hi, full);
-    }
+    tslm_dsp_op_gemm_tail(x, w, rq, n4, channels & 3, out0, out1, lo, hi, full);
 }
 
 #endif /* TSLM_DSP_H */

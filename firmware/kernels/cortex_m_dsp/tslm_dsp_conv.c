@@ -14,7 +14,8 @@
  * Both pixels are widened before any of their outputs is written, so a 1x1
  * stride-1 convolution whose output is no wider than its input may run in place.
  * Non-constant weights take TFLM's loop as it is.
- * scratch: 16 bytes per four k (two widened pixels), + 2 * K bytes for im2col.
+ * scratch: 16 bytes per four k (two widened pixels), + 8 bytes per four k for im2col (two columns,
+ * K rounded up to a multiple of four, the taps past K zero, so a column is widened a word at a time).
  */
 #include "tslm_dsp_conv.h"
 #include "tslm_dsp.h"
@@ -40,15 +41,93 @@ TSLM_ALWAYS_INLINE int8_t *fill_bytes(int8_t *dst, int8_t value, int32_t n)
     return dst;
 }
 
-/* The receptive field of output pixel `pixel`, group `group`, as K contiguous bytes;
- * taps outside the image hold the input zero point. */
-static void im2col(const tslm_conv_params *p, const int8_t *in_b, int32_t pixel, int32_t group, int8_t *col)
+/* n >= 4 bytes from src to dst a word at a time, the last word ending at byte n (it may rewrite
+ * bytes already written); nothing outside either run is touched. */
+TSLM_ALWAYS_INLINE void copy_run(int8_t *dst, const int8_t *src, int32_t n)
 {
-    const int32_t y0 = (pixel / p->output_w) * p->stride_h - p->pad_h;
-    const int32_t x0 = (pixel % p->output_w) * p->stride_w - p->pad_w;
+    const int32_t last = n - 4;
+    for (int32_t i = 0; i < last; i += 4) {
+        const int32_t v = tslm_read32(src + i);
+        memcpy(dst + i, &v, sizeof(v));
+    }
+    const int32_t v = tslm_read32(src + last);
+    memcpy(dst + last, &v, sizeof(v));
+}
+
+/* A receptive field inside the image, fh runs of n >= 4 bytes `step` apart from src, into col: runs of up to
+ * twelve bytes as two or three words without a loop (the last word ending at the run's end; three runs of
+ * nine to twelve, a 3x3 filter over three or four channels, unrolled), longer runs by copy_run. */
+TSLM_ALWAYS_INLINE void copy_window(int8_t *col, const int8_t *src, int32_t n, int32_t step, int32_t fh)
+{
+    if (n > 12) {
+        for (int32_t fy = 0; fy < fh; ++fy, src += step, col += n) {
+            copy_run(col, src, n);
+        }
+        return;
+    }
+    if (n > 8 && fh == 3) {
+        const int8_t *s1 = src + step, *s2 = s1 + step;
+        const int32_t a0 = tslm_read32(src), b0 = tslm_read32(src + 4), z0 = tslm_read32(src + n - 4);
+        const int32_t a1 = tslm_read32(s1), b1 = tslm_read32(s1 + 4), z1 = tslm_read32(s1 + n - 4);
+        const int32_t a2 = tslm_read32(s2), b2 = tslm_read32(s2 + 4), z2 = tslm_read32(s2 + n - 4);
+        memcpy(col, &a0, 4), memcpy(col + 4, &b0, 4), memcpy(col + n - 4, &z0, 4);
+        col += n;
+        memcpy(col, &a1, 4), memcpy(col + 4, &b1, 4), memcpy(col + n - 4, &z1, 4);
+        col += n;
+        memcpy(col, &a2, 4), memcpy(col + 4, &b2, 4), memcpy(col + n - 4, &z2, 4);
+        return;
+    }
+    for (int32_t fy = 0; fy < fh; ++fy, src += step, col += n) {
+        const int32_t a = tslm_read32(src), z = tslm_read32(src + n - 4);
+        if (n > 8) {
+            const int32_t b = tslm_read32(src + 4);
+            memcpy(col + 4, &b, sizeof(b));
+        }
+        memcpy(col, &a, sizeof(a));
+        memcpy(col + n - 4, &z, sizeof(z));
+    }
+}
+
+/* The receptive field of output pixel (oy, ox), group `group`, as K contiguous bytes (col: word-aligned, 4 n4
+ * bytes); taps outside the image hold the input zero point. */
+static void im2col(const tslm_conv_params *p, const int8_t *in_b, int32_t oy, int32_t ox, int32_t group,
+                   int8_t *col)
+{
+    const int32_t y0 = oy * p->stride_h - p->pad_h;
+    const int32_t x0 = ox * p->stride_w - p->pad_w;
     const int8_t zero_point = (int8_t)(-p->input_offset);
     const int32_t fc = p->filter_c, row_bytes = p->input_w * p->input_c;
     const int contiguous = fc == p->input_c && p->dilation_w == 1; /* a filter row is one run of bytes */
+    const int32_t run = p->filter_w * fc;
+    if (contiguous && run >= 4 && x0 >= 0 && x0 + p->filter_w <= p->input_w && y0 >= 0 &&
+        y0 + p->dilation_h * (p->filter_h - 1) < p->input_h) { /* inside the image: a run per filter row */
+        const int8_t *src = in_b + y0 * row_bytes + x0 * fc;
+        const int32_t step = p->dilation_h * row_bytes;
+        for (int32_t fy = 0; fy < p->filter_h; ++fy, src += step, col += run) {
+            copy_run(col, src, run);
+        }
+        return;
+    }
+    if (contiguous) { /* the zero point a word at a time over the whole column (4 n4 bytes, word-aligned: the
+                       * taps past K only meet zero weights), then the part of each filter row inside the image */
+        const uint32_t zp4 = 0x01010101u * (uint8_t)zero_point;
+        const int32_t n4 = (p->filter_h * run + 3) / 4;
+        for (int32_t i = 0; i < n4; ++i) {
+            memcpy(col + 4 * i, &zp4, sizeof(zp4));
+        }
+        const int32_t lo = x0 < 0 ? -x0 : 0;                                            /* taps left of the image */
+        const int32_t end = x0 + p->filter_w > p->input_w ? p->input_w - x0 : p->filter_w; /* first tap right of it */
+        if (end <= lo) {
+            return;
+        }
+        for (int32_t fy = 0; fy < p->filter_h; ++fy) {
+            const int32_t iy = y0 + p->dilation_h * fy;
+            if (iy >= 0 && iy < p->input_h) {
+                copy_bytes(col + fy * run + lo * fc, in_b + iy * row_bytes + (x0 + lo) * fc, (end - lo) * fc);
+            }
+        }
+        return;
+    }
     for (int32_t fy = 0; fy < p->filter_h; ++fy) {
         const int32_t iy = y0 + p->dilation_h * fy;
         if (iy < 0 || iy >= p->input_h) {
@@ -56,16 +135,6 @@ static void im2col(const tslm_conv_params *p, const int8_t *in_b, int32_t pixel,
             continue;
         }
         const int8_t *row = in_b + iy * row_bytes + group * fc;
-        if (contiguous) {
-            const int32_t lo = x0 < 0 ? -x0 : 0;                                            /* taps left of the image */
-            const int32_t end = x0 + p->filter_w > p->input_w ? p->input_w - x0 : p->filter_w; /* first tap right of it */
-            col = fill_bytes(col, zero_point, lo * fc);
-            if (end > lo) {
-                col = copy_bytes(col, row + (x0 + lo) * fc, (end - lo) * fc);
-            }
-            col = fill_bytes(col, zero_point, (p->filter_w - (end > lo ? end : lo)) * fc);
-            continue;
-        }
         for (int32_t fx = 0; fx < p->filter_w; ++fx) {
             const int32_t ix = x0 + p->dilation_w * fx;
             col = (ix < 0 || ix >= p->input_w) ? fill_bytes(col, zero_point, fc)
@@ -74,12 +143,146 @@ static void im2col(const tslm_conv_params *p, const int8_t *in_b, int32_t pixel,
     }
 }
 
+/* Where receptive fields of one group, their filter rows runs of at least four bytes, lie inside the image:
+ * output rows oy_lo..oy_lo + oy_span, columns ox_lo..ox_lo + ox_span (unsigned compares); there they are
+ * copied a word at a time without im2col's checks. */
+typedef struct {
+    int32_t oy_lo, ox_lo;
+    uint32_t oy_span, ox_span;
+    int32_t row_step, col_step, origin, tap_step, run, filter_h;
+} cols_geo;
+
+/* Whether receptive fields may be copied inside the image at all (and geo set up for it). */
+static int cols_geo_init(const tslm_conv_params *p, cols_geo *geo)
+{
+    const int32_t row_bytes = p->input_w * p->input_c;
+    const int32_t y_room = p->input_h - 1 - p->dilation_h * (p->filter_h - 1) + p->pad_h; /* oy * stride_h at most */
+    const int32_t x_room = p->input_w - p->filter_w + p->pad_w;
+    geo->oy_lo = (p->pad_h + p->stride_h - 1) / p->stride_h;
+    geo->ox_lo = (p->pad_w + p->stride_w - 1) / p->stride_w;
+    geo->run = p->filter_w * p->filter_c, geo->filter_h = p->filter_h;
+    geo->row_step = p->stride_h * row_bytes, geo->col_step = p->stride_w * p->input_c;
+    geo->origin = p->pad_h * row_bytes + p->pad_w * p->input_c, geo->tap_step = p->dilation_h * row_bytes;
+    if (p->filter_c != p->input_c || p->dilation_w != 1 || geo->run < 4 || y_room < 0 || x_room < 0 ||
+        y_room / p->stride_h < geo->oy_lo || x_room / p->stride_w < geo->ox_lo) {
+        return 0;
+    }
+    geo->oy_span = (uint32_t)(y_room / p->stride_h - geo->oy_lo);
+    geo->ox_span = (uint32_t)(x_room / p->stride_w - geo->ox_lo);
+    return 1;
+}
+
+TSLM_ALWAYS_INLINE int cols_inside(const cols_geo *geo, int32_t oy, int32_t ox)
+{
+    return (uint32_t)(oy - geo->oy_lo) <= geo->oy_span && (uint32_t)(ox - geo->ox_lo) <= geo->ox_span;
+}
+
+/* The columns of pixels (oy, ox) and (oy1, ox1), both inside the image. */
+TSLM_ALWAYS_INLINE void cols_copy2(const cols_geo *geo, const int8_t *in_b, int32_t oy, int32_t ox, int32_t oy1,
+                                   int32_t ox1, int8_t *col0, int8_t *col1)
+{
+    const int8_t *base = in_b - geo->origin;
+    copy_window(col0, base + oy * geo->row_step + ox * geo->col_step, geo->run, geo->tap_step, geo->filter_h);
+    copy_window(col1, base + oy1 * geo->row_step + ox1 * geo->col_step, geo->run, geo->tap_step, geo->filter_h);
+}
+
+/* The columns of two pixels: inside the image by cols_copy2 (geo: NULL where it does not apply), else im2col. */
+__attribute__((noinline)) static void cols2(const tslm_conv_params *p, const cols_geo *geo, const int8_t *in_b,
+                                            int32_t oy, int32_t ox, int32_t oy1, int32_t ox1, int32_t group,
+                                            int8_t *col0, int8_t *col1)
+{
+    if (geo != NULL && cols_inside(geo, oy, ox) && cols_inside(geo, oy1, ox1)) {
+        cols_copy2(geo, in_b, oy, ox, oy1, ox1, col0, col1);
+        return;
+    }
+    im2col(p, in_b, oy, ox, group, col0);
+    im2col(p, in_b, oy1, ox1, group, col1);
+}
+
 /* 1x1 filter: the input pixel under output pixel `pixel`. */
 TSLM_ALWAYS_INLINE const int8_t *pixel_at(const tslm_conv_params *p, const int8_t *in_b, int32_t pixel)
 {
     const int32_t oy = pixel / p->output_w, ox = pixel % p->output_w;
     return in_b + (oy * p->stride_h * p->input_w + ox * p->stride_w) * p->input_c;
 }
+
+/* One filter row of one group over all input channels, no padding, no dilation along x: every receptive
+ * field is already K contiguous input bytes (a 1 x K convolution over time), read where it lies. */
+TSLM_ALWAYS_INLINE int uses_window(const tslm_conv_params *p)
+{
+    return p->filter_h == 1 && p->filter_c == p->input_c && p->dilation_w == 1 && p->pad_h == 0 && p->pad_w == 0 &&
+           (p->output_w - 1) * p->stride_w + p->filter_w <= p->input_w &&
+           (p->output_h - 1) * p->stride_h < p->input_h;
+}
+
+#if defined(TSLM_DSP_OP_QUADS)
+/* The last output_c & 3 channels (past the assembly's fours) of one or two widened pixels (out1: NULL for one). */
+__attribute__((noinline)) static void op_rest(const tslm_conv_params *p, const int32_t *x, const int32_t *weights,
+                                              int32_t n4, int8_t *out0, int8_t *out1, int full)
+{
+    const int32_t done = p->output_c & ~3; /* one copy for both epilogues (full: a branch per block) */
+    tslm_dsp_op_gemm_tail(x, weights + done * n4, p->requant + 4 * done, n4, p->output_c & 3, out0 + done,
+                          out1 != NULL ? out1 + done : NULL, p->act_min, p->act_max, full);
+}
+
+/* Offset pairs over im2col columns of one group (filters wider than a pixel, not a window): a lean loop over
+ * pairs of pixels, their columns copied a word at a time where they lie inside the image, widened whole
+ * (4 n4 bytes, the taps past K zero), then the assembly's fours and the rest. */
+__attribute__((noinline)) static void cols_op(const tslm_conv_params *p, const int8_t *input, const int32_t *weights,
+                                              int8_t *output, int32_t *x, const int full)
+{
+    const int32_t k_all = p->filter_h * p->filter_w * p->filter_c, n4 = (k_all + 3) / 4;
+    const int32_t oc = p->output_c, ow = p->output_w, pixels = p->output_h * ow;
+    int8_t *col0 = (int8_t *)(x + 4 * n4);
+    int8_t *col1 = col0 + 4 * n4;
+    for (int32_t k = k_all; k < 4 * n4; ++k) {
+        col0[k] = 0, col1[k] = 0;
+    }
+    cols_geo geo_s;
+    const cols_geo *geo = cols_geo_init(p, &geo_s) ? &geo_s : NULL;
+    tslm_dsp_op_job job2, job1;
+    (void)tslm_dsp_op_job_init(&job2, x, weights, p->requant, n4, oc, p->act_min, p->act_max, full, 1);
+    (void)tslm_dsp_op_job_init(&job1, x, weights, p->requant, n4, oc, p->act_min, p->act_max, full, 0);
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
+        int8_t *out = output + b * pixels * oc;
+        int32_t oy = 0, ox = 0, left = pixels;
+        for (; left >= 2; left -= 2, out += 2 * oc) {
+            int32_t oy1 = oy, ox1 = ox + 1;
+            if (ox1 == ow) {
+                ox1 = 0, ++oy1;
+            }
+            if (geo != NULL && cols_inside(geo, oy, ox) && cols_inside(geo, oy1, ox1)) {
+                cols_copy2(geo, in_b, oy, ox, oy1, ox1, col0, col1);
+            } else {
+                im2col(p, in_b, oy, ox, 0, col0);
+                im2col(p, in_b, oy1, ox1, 0, col1);
+            }
+            tslm_dsp_op_widen2(col0, col1, 4 * n4, x);
+            if (oc >= 4) {
+                tslm_dsp_op_job_run(&job2, out, out + oc, full);
+            }
+            if (oc & 3) {
+                op_rest(p, x, weights, n4, out, out + oc, full);
+            }
+            oy = oy1, ox = ox1 + 1;
+            if (ox == ow) {
+                ox = 0, ++oy;
+            }
+        }
+        if (left > 0) {
+            im2col(p, in_b, oy, ox, 0, col0);
+            tslm_dsp_op_widen1(col0, 4 * n4, x);
+            if (oc >= 4) {
+                tslm_dsp_op_job_run(&job1, out, NULL, full);
+            }
+            if (oc & 3) {
+                op_rest(p, x, weights, n4, out, NULL, full);
+            }
+        }
+    }
+}
+#endif
 
 /* fast: 0 exact records, 1 fast ones, 2 offset pairs (tslm_dsp.h; the compiler gives them to one group only). */
 TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, const int32_t *weights,
@@ -91,12 +294,19 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
     const int direct = p->filter_h == 1 && p->filter_w == 1; /* 1x1: no padding, pixels are their own columns */
     /* one filter row of one group over all input channels, no padding, no dilation along x: every receptive
      * field is already K contiguous input bytes (a 1 x K convolution over time), read where it lies */
-    const int window = p->filter_h == 1 && groups == 1 && p->dilation_w == 1 && p->pad_h == 0 && p->pad_w == 0 &&
-                       (p->output_w - 1) * p->stride_w + p->filter_w <= p->input_w &&
-                       (p->output_h - 1) * p->stride_h < p->input_h;
+    const int window = groups == 1 && uses_window(p);
+    /* im2col columns of 4 n4 bytes, the taps past k_all zero, so they are widened whole */
     int8_t *col0 = (int8_t *)(x + 4 * n4);
-    int8_t *col1 = col0 + k_all;
+    int8_t *col1 = col0 + 4 * n4;
     const int32_t pixels = p->output_h * p->output_w;
+    const int32_t k_wide = direct || window ? k_all : 4 * n4; /* the bytes widened per pixel */
+    cols_geo geo_s;
+    const cols_geo *geo = !direct && !window && groups == 1 && cols_geo_init(p, &geo_s) ? &geo_s : NULL;
+    if (!direct && !window) {
+        for (int32_t k = k_all; k < 4 * n4; ++k) {
+            col0[k] = 0, col1[k] = 0;
+        }
+    }
 #if defined(TSLM_DSP_OP_QUADS)
     /* offset pairs: the assembly's jobs (two pixels, one) set up once; the channels past the fours in C */
     tslm_dsp_op_job job2, job1;
@@ -123,8 +333,10 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
             px0 = pixels & ~1;
         }
 #endif
+        int32_t oy = px0 / p->output_w, ox = px0 % p->output_w; /* of pixel px */
         for (int32_t px = px0; px < pixels; px += 2) {
             const int two = px + 1 < pixels;
+            const int32_t oy1 = ox + 1 < p->output_w ? oy : oy + 1, ox1 = ox + 1 < p->output_w ? ox + 1 : 0;
             int8_t *out0 = out_b + px * p->output_c;
             int8_t *out1 = two ? out0 + p->output_c : NULL;
             for (int32_t g = 0; g < groups; ++g) {
@@ -132,18 +344,17 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
                 if (direct || window) {
                     a = pixel_at(p, in_b, px) + g * p->filter_c;
                     c = two ? pixel_at(p, in_b, px + 1) + g * p->filter_c : a;
+                } else if (two) {
+                    cols2(p, geo, in_b, oy, ox, oy1, ox1, g, col0, col1);
                 } else {
-                    im2col(p, in_b, px, g, col0);
-                    if (two) {
-                        im2col(p, in_b, px + 1, g, col1);
-                    }
+                    im2col(p, in_b, oy, ox, g, col0);
                 }
                 if (fast == 2) {
                     int32_t done = 0;
                     if (two) {
-                        tslm_dsp_op_widen2(a, c, k_all, x);
+                        tslm_dsp_op_widen2(a, c, k_wide, x);
                     } else {
-                        tslm_dsp_op_widen1(a, k_all, x);
+                        tslm_dsp_op_widen1(a, k_wide, x);
                     }
 #if defined(TSLM_DSP_OP_QUADS)
                     done = two ? fours : fours1;
@@ -158,14 +369,16 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
                     continue;
                 }
                 if (two) {
-                    tslm_dsp_widen2(a, c, k_all, x);
+                    tslm_dsp_widen2(a, c, k_wide, x);
                 } else {
-                    tslm_dsp_widen1(a, k_all, x);
+                    tslm_dsp_widen1(a, k_wide, x);
                 }
                 tslm_dsp_gemm_rows(x, weights + g * per_group * n4, p->requant + 4 * g * per_group, n4, per_group,
                                    out0 + g * per_group, two ? out1 + g * per_group : NULL, p->output_offset,
                                    p->act_min, p->act_max, fast, full);
             }
+            oy = ox1 + 1 < p->output_w ? oy1 : oy1 + 1; /* pixel px + 2 */
+            ox = ox1 + 1 < p->output_w ? ox1 + 1 : 0;
         }
     }
 }
@@ -180,6 +393,15 @@ void tslm_dsp_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8
     const int32_t *w = (const int32_t *)(const void *)weights; /* word-aligned by the compiler */
     int32_t *x = (int32_t *)(void *)scratch;
     if (p->requant_fast == 2) {
+#if defined(TSLM_DSP_OP_QUADS)
+        /* the assembly takes every four channels (tslm_dsp_op_job_init's conditions), op_rest the rest */
+        const int32_t n4 = (p->filter_h * p->filter_w * p->filter_c + 3) / 4;
+        if (p->filter_h * p->filter_w > 1 && p->filter_c == p->input_c && !uses_window(p) &&
+            (p->output_c < 4 || (n4 >= 2 && p->act_max == 127))) {
+            cols_op(p, input, w, output, x, p->act_min == -128 && p->act_max == 127);
+            return;
+        }
+#endif
         if (p->act_min == -128 && p->act_max == 127) {
             run(p, input, w, output, x, 2, 1);
         } else {
@@ -199,6 +421,6 @@ int32_t tslm_dsp_conv_s8_get_buffer_size(const tslm_conv_params *p)
     if (p->requant == NULL) {
         return tslm_conv_s8_get_buffer_size(p);
     }
-    const int32_t k = p->filter_h * p->filter_w * p->filter_c;
-    return 16 * ((k + 3) / 4) + (p->filter_h * p->filter_w > 1 ? 2 * k : 0);
+    const int32_t n4 = (p->filter_h * p->filter_w * p->filter_c + 3) / 4;
+    return 16 * n4 + (p->filter_h * p->filter_w > 1 ? 8 * n4 : 0);
 }

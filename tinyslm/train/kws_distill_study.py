@@ -57,7 +57,6 @@ import argparse
 import dataclasses
 import json
 import statistics
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -66,7 +65,7 @@ import numpy as np
 from .api import KWSTrainConfig
 from .distill import DistillConfig
 from .fit import fit
-from .kws_teacher_study import load_train_val
+from .kws_teacher_study import StudyResult, load_train_val
 from .metrics import accuracy
 from .models import Normalization
 
@@ -79,23 +78,6 @@ CONFIGS: dict[str, DistillConfig] = {
 BASELINE = "today"
 MIN_MEAN_GAIN = 0.3  # points over the baseline's mean paired gain
 MAX_SEED_LOSS = 1.0  # points below the baseline's gain on any one seed
-
-
-@dataclass
-class StudyResult:
-    features: str
-    student: dict
-    rows: list[dict] = field(default_factory=list)
-
-    def paired(self) -> list[dict]:
-        """Per (config, seed): distilled - alone on validation, in accuracy (not points)."""
-        alone = {r["seed"]: r["val"] for r in self.rows if r["kind"] == "alone"}
-        return [{"config": r["config"], "seed": r["seed"], "alone": alone[r["seed"]], "distilled": r["val"],
-                 "gain": r["val"] - alone[r["seed"]]}
-                for r in self.rows if r["kind"] == "distilled" and r["seed"] in alone]
-
-    def to_dict(self) -> dict:
-        return {"features": self.features, "student": self.student, "rows": self.rows, "paired": self.paired()}
 
 
 def decide(paired: Sequence[dict], baseline: str = BASELINE) -> dict:
@@ -142,7 +124,7 @@ def run_study(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
     classes = max(cfg.student.classes, int(max(y_train.max(), y_val.max()) + 1))
     scfg = dataclasses.replace(cfg.student, frames=frames, feats=feats, classes=classes)
     tcfg = dataclasses.replace(cfg.teacher, frames=frames, feats=feats, classes=classes)
-    result = result or StudyResult("", {})
+    result = result or StudyResult("", {}, key="config")
     result.student = dataclasses.asdict(scfg)
     if cfg.normalize:
         norm = Normalization.fit(x_train)
@@ -210,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         run_study(xt, yt, xv, yv, [n for n in a.configs.split(",") if n], [int(s) for s in a.seeds.split(",")], cfg,
-                  StudyResult(str(a.features), {}), save, a.verbose)
+                  StudyResult(str(a.features), {}, key="config"), save, a.verbose)
     except ValueError as e:
         print(f"error: {e}")
         return 2

@@ -80,16 +80,18 @@ TEACHERS: dict[str, TeacherSpec] = {t.name: t for t in (
 
 @dataclass
 class StudyResult:
-    """What was measured; `rows` are JSON-able dicts, one per model trained."""
+    """What was measured; `rows` are JSON-able dicts, one per model trained, the distilled ones named by their
+    `key` field ("teacher" here; kws_distill_study's rows: "config")."""
 
     features: str
     student: dict
     rows: list[dict] = field(default_factory=list)
+    key: str = "teacher"
 
     def paired(self) -> list[dict]:
-        """Per (teacher, seed): distilled - alone on validation, where both were measured."""
+        """Per (key, seed): distilled - alone on validation, where both were measured."""
         alone = {r["seed"]: r["val"] for r in self.rows if r["kind"] == "alone"}
-        return [{"teacher": r["teacher"], "seed": r["seed"], "alone": alone[r["seed"]], "distilled": r["val"],
+        return [{self.key: r[self.key], "seed": r["seed"], "alone": alone[r["seed"]], "distilled": r["val"],
                  "gain": r["val"] - alone[r["seed"]]}
                 for r in self.rows if r["kind"] == "distilled" and r["seed"] in alone]
 

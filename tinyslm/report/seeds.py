@@ -90,21 +90,14 @@ def table(builds: list[Build]) -> str:
     head = f"| {metric} | mean ± std (min-max) over {len(builds)} seeds | " + " | ".join(
         f"seed {s}" for s in seeds) + " |"
     lines = [head, "|---|---|" + "---|" * len(builds)]
-    for key, label in STAGES + HELD_OUT:
-        vals = [b.quality.get(key) for b in builds]
-        if all(v is None for v in vals):
-            continue
-        got = [float(v) for v in vals if v is not None]
-        cells = " | ".join("-" if v is None else f"{float(v):.4f}" for v in vals)
-        note = "" if len(got) == len(vals) else f" ({len(got)} of {len(vals)})"
-        lines.append(f"| {label} | {spread(got)}{note} | {cells} |")
     g = [gains(b) for b in builds]
-    for key, label in GAINS:
-        vals = [x[key] for x in g]
+    rows = [(label, [b.quality.get(key) for b in builds], "{:.4f}") for key, label in STAGES + HELD_OUT]
+    rows += [(label, [x[key] for x in g], "{:+.4f}") for key, label in GAINS]
+    for label, vals, fmt in rows:
         if all(v is None for v in vals):
             continue
         got = [float(v) for v in vals if v is not None]
-        cells = " | ".join("-" if v is None else f"{float(v):+.4f}" for v in vals)
+        cells = " | ".join("-" if v is None else fmt.format(float(v)) for v in vals)
         note = "" if len(got) == len(vals) else f" ({len(got)} of {len(vals)})"
         lines.append(f"| {label} | {spread(got)}{note} | {cells} |")
     return "\n".join(lines) + "\n"

@@ -65,9 +65,8 @@ import numpy as np
 from .api import KWSTrainConfig
 from .distill import DistillConfig
 from .fit import fit
-from .kws_teacher_study import StudyResult, load_train_val
+from .kws_teacher_study import StudyResult, load_train_val, prepare
 from .metrics import accuracy
-from .models import Normalization
 
 CONFIGS: dict[str, DistillConfig] = {
     "today": DistillConfig(alpha=0.5, temperature=2.0),
@@ -120,15 +119,9 @@ def run_study(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
     for name in configs:
         if name not in specs:
             raise ValueError(f"unknown config {name!r}; known: {', '.join(specs)}")
-    frames, feats = x_train.shape[1:]
-    classes = max(cfg.student.classes, int(max(y_train.max(), y_val.max()) + 1))
-    scfg = dataclasses.replace(cfg.student, frames=frames, feats=feats, classes=classes)
-    tcfg = dataclasses.replace(cfg.teacher, frames=frames, feats=feats, classes=classes)
     result = result or StudyResult("", {}, key="config")
-    result.student = dataclasses.asdict(scfg)
-    if cfg.normalize:
-        norm = Normalization.fit(x_train)
-        x_train, x_val = norm.apply(x_train), norm.apply(x_val)
+    scfg, x_train, x_val = prepare(x_train, y_train, x_val, y_val, cfg, result)
+    tcfg = dataclasses.replace(cfg.teacher, frames=scfg.frames, feats=scfg.feats, classes=scfg.classes)
 
     def val_acc(m) -> float:
         return accuracy(y_val, m.predict(np.asarray(x_val, np.float32), batch_size=256, verbose=0))

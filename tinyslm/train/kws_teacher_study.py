@@ -115,6 +115,20 @@ def _ensemble(members: Sequence, frames: int, feats: int):
     return keras.Model(inp, keras.layers.Average()([m(inp, training=False) for m in members]), name="ensemble")
 
 
+def prepare(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray, cfg: KWSTrainConfig,
+            result: StudyResult):
+    """The build's student config for these features (recorded in `result`) and the features normalized as
+    train_kws normalizes them: (student config, x_train, x_val)."""
+    frames, feats = x_train.shape[1:]
+    classes = max(cfg.student.classes, int(max(y_train.max(), y_val.max()) + 1))
+    scfg = dataclasses.replace(cfg.student, frames=frames, feats=feats, classes=classes)
+    result.student = dataclasses.asdict(scfg)
+    if cfg.normalize:
+        norm = Normalization.fit(x_train)
+        x_train, x_val = norm.apply(x_train), norm.apply(x_val)
+    return scfg, x_train, x_val
+
+
 def run_study(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
               teachers: Sequence[str], distill: Sequence[str], seeds: Sequence[int],
               cfg: KWSTrainConfig = KWSTrainConfig(), result: StudyResult | None = None,
@@ -129,14 +143,9 @@ def run_study(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
     for name in (*teachers, *distill):
         if name not in specs:
             raise ValueError(f"unknown teacher {name!r}; known: {', '.join(specs)}")
-    frames, feats = x_train.shape[1:]
-    classes = max(cfg.student.classes, int(max(y_train.max(), y_val.max()) + 1))
-    scfg = dataclasses.replace(cfg.student, frames=frames, feats=feats, classes=classes)
     result = result or StudyResult("", {})
-    result.student = dataclasses.asdict(scfg)
-    if cfg.normalize:
-        norm = Normalization.fit(x_train)
-        x_train, x_val = norm.apply(x_train), norm.apply(x_val)
+    scfg, x_train, x_val = prepare(x_train, y_train, x_val, y_val, cfg, result)
+    frames, feats, classes = scfg.frames, scfg.feats, scfg.classes
 
     def val_acc(m) -> float:
         return accuracy(y_val, m.predict(np.asarray(x_val, np.float32), batch_size=256, verbose=0))

@@ -193,3 +193,66 @@ def depthwise_patch_weights(w: np.ndarray) -> np.ndarray:
     if c % 2:
         out.append(full[c - 1])
     return np.concatenate(out)
+
+
+FC_WIDE_MAX = 4096  # weights of a one-row FULLY_CONNECTED stored as int16 at most (8 KB; TSLM_DSP_FC_WIDE)
+
+
+def fc_wide_row(batches: int, depth: int, out_depth: int) -> bool:
+    """Whether a DSP FULLY_CONNECTED may take the wide row (requant_fast == 3, wide_row in
+    tslm_dsp_fully_connected.c): one row, depth a multiple of 8, at most FC_WIDE_MAX weights. Its weights are
+    int16 in flash (fc_wide_weights), so each SMLAD needs only a share of a load.
+
+    >>> fc_wide_row(1, 64, 12), fc_wide_row(1, 60, 12), fc_wide_row(2, 64, 12), fc_wide_row(1, 640, 128)
+    (True, False, False, False)
+    """
+    return batches == 1 and depth % 8 == 0 and depth * out_depth <= FC_WIDE_MAX
+
+
+def fc_wide_weights(rows: np.ndarray) -> np.ndarray:
+    """Weights (channels x k, int8; k a multiple of 8) for the wide row, as int16, doubled (so the sum is 2 (acc +
+    bias) as the records take it): channels padded with zero rows to a multiple of four; per four channels and
+    step of eight k, each channel's eight in the order the widened row's words hold them (SXTB16: k0, k2, then
+    ROR 8: k1, k3, then k4, k6, k5, k7).
+
+    >>> fc_wide_weights(np.arange(8).reshape(1, 8))[:8].tolist()
+    [0, 4, 2, 6, 8, 12, 10, 14]
+    >>> fc_wide_weights(np.arange(16).reshape(1, 16)).reshape(2, 4, 8)[1, 0].tolist()
+    [16, 20, 18, 22, 24, 28, 26, 30]
+    """
+    oc, k = rows.shape
+    oc4 = -(-oc // 4) * 4
+    padded = np.zeros((oc4, k), dtype=np.int64)
+    padded[:oc] = 2 * rows.astype(np.int64)
+    order = [0, 2, 1, 3, 4, 6, 5, 7]
+    steps = padded.reshape(oc4 // 4, 4, k // 8, 8)[:, :, :, order]  # four x channel x step x 8
+    return steps.transpose(0, 2, 1, 3).reshape(-1)
+
+
+def fc_wide_records(bias: np.ndarray, multipliers, shifts, rows: np.ndarray, offset: int) -> np.ndarray | None:
+    """The wide row's records: per four channels {2 bias of each, then multiplier, r, 2^(r-1) + offset 2^r of
+    each} (a last part four padded with channels that give 0; four words of 0 at the end), with offset_pair_records' bounds for single
+    channels (2 (acc + bias) fits, r >= 1, ...); None where one does not hold.
+
+    >>> fc_wide_records(np.array([3, -5]), [1 << 30] * 2, [-2, -1], np.array([[1, 2], [3, 4]]), -1).tolist()[:8]
+    [6, -10, 0, 0, 1073741824, 2, -2, 1073741824]
+    """
+    from .dsp_offset_pairs import offset_pair_records
+
+    oc = rows.shape[0]
+    mult = [int(v) for v in np.broadcast_to(np.asarray(multipliers), (oc,))]
+    shift = [int(v) for v in np.broadcast_to(np.asarray(shifts), (oc,))]
+    recs = []
+    for c in range(oc):
+        r = offset_pair_records(np.asarray(bias[c:c + 1]), [mult[c]], [shift[c]], rows[c:c + 1], offset)
+        if r is None:
+            return None
+        recs.append([2 * int(r[0]), int(r[1]), int(r[2]), int(r[3])])
+    recs += [[0, 0, 1, 0]] * (-oc % 4)
+    out = []
+    for c in range(0, len(recs), 4):
+        four = recs[c:c + 4]
+        out += [f[0] for f in four]
+        for f in four:
+            out += f[1:]
+    return np.array(out + [0] * 4, dtype=np.int64)  # the assembly reads a next four's sums after the last

@@ -425,6 +425,192 @@ __attribute__((noinline)) static void rows_raw(const tslm_fully_connected_params
     raw_row_c(p, input, w, p->requant, output, c, n4 - (nch - 1) * len);
 }
 
+/*
+ * The wide row (requant_fast == 3; the compiler's fc_wide_row in tinyslm/compiler/dsp_layout.py: one row, depth a
+ * multiple of 8, few weights): the weights are int16 in flash, doubled (fc_wide_weights), so an SMLAD takes a
+ * weight word as it is loaded. The row is widened once into scratch (SXTB16: k0 k2, then ROR 8: k1 k3); per four
+ * output channels and eight k, one LDM of the row's four words, four LDM of the channels' and sixteen SMLAD (21
+ * instructions, 32 MACs). Records per four: the channels' 2 bias, then m, r, rz of each (tslm_dsp_op_out1's form
+ * but for the init; a part last four padded with channels that give 0).
+ */
+TSLM_ALWAYS_INLINE void wide_widen(const int8_t *in, int32_t depth, int32_t *x)
+{
+    for (int32_t k = 0; k < depth; k += 4) {
+        const int32_t v = tslm_read32(in + k);
+        *x++ = tslm_sxtb16(v);
+        *x++ = tslm_sxtb16_ror8(v);
+    }
+}
+
+#if defined(TSLM_DSP_OP_QUADS)
+#define TSLM_WIDE_U 8 /* steps of eight k per pass; 84 bytes each */
+#define TSLM_WIDE_CH(ACC)                                  \
+    "ldmia.w r1!, {r7, r8, r9, r10}\n\t"                 \
+    "smlad " ACC ", r7, r2, " ACC "\n\t"                 \
+    "smlad " ACC ", r8, r11, " ACC "\n\t"                \
+    "smlad " ACC ", r9, r12, " ACC "\n\t"                \
+    "smlad " ACC ", r10, lr, " ACC "\n\t"
+#define TSLM_WIDE_STEP                                     \
+    "ldmia.w r0!, {r2, r11, r12, lr}\n\t"                \
+    TSLM_WIDE_CH("r3") TSLM_WIDE_CH("r4") TSLM_WIDE_CH("r5") TSLM_WIDE_CH("r6")
+#define TSLM_WIDE_STEP4 TSLM_WIDE_STEP TSLM_WIDE_STEP TSLM_WIDE_STEP TSLM_WIDE_STEP
+#define TSLM_WIDE_RQ(V, M, R, Z, T)                        \
+    "add " T ", " Z ", " V ", asr #31\n\t"               \
+    "smmlar " V ", " V ", " M ", " T "\n\t"              \
+    "asr " V ", " V ", " R "\n\t"
+#define TSLM_WIDE_CLAMP1(V) "usat " V ", #8, " V "\n\tadd " V ", " V ", r0\n\tssat " V ", #8, " V "\n\t"
+#define TSLM_WIDE_W16(A, B)                                \
+    "sxtb16 r7, " A "\n\t"                               \
+    "sxtb16 r8, " A ", ror #8\n\t"                       \
+    "sxtb16 r9, " B "\n\t"                               \
+    "sxtb16 r10, " B ", ror #8\n\t"                      \
+    "stmia r4!, {r7, r8, r9, r10}\n\t"
+
+/* After a four's MACs: its outputs stored, the next four's sums from the records (r2; the compiler pads the
+ * records by four words), on to it or the end. */
+#define TSLM_WIDE_TAIL                                     \
+    "ldr r0, [sp, #12]\n\t"                              \
+    "strb r3, [r0], #1\n\t"                              \
+    "strb r4, [r0], #1\n\t"                              \
+    "strb r5, [r0], #1\n\t"                              \
+    "strb r6, [r0], #1\n\t"                              \
+    "str r0, [sp, #12]\n\t"                              \
+    "ldmia r2!, {r3, r4, r5, r6}\n\t"                    \
+    "str r2, [sp, #8]\n\t"                               \
+    "ldr r0, [sp, #16]\n\t"                              \
+    "cmp r2, r0\n\t"                                     \
+    "bne 1b\n\t"                                         \
+    "add sp, sp, #36\n\t"                                \
+    "pop {r4-r11, pc}\n"
+/*
+ * The arguments as tslm_dsp_fully_connected_s8's (a tail call; bias unused). The row widened (depth / 16 LDM of four words, eight SXTB16 and two STM each, then an LDRD of a last eight)
+ * into x, then the whole fours of channels from w and the records, their outputs at out (outputs clamped at
+ * most at act_min: the caller checks act_max == 127 and output_depth >= 4). r0 row, r1 weights, r2 records,
+ * r3-r6 the four sums, r7-r10 weight words, r2 r11 r12 lr row words. The loop over the steps is unrolled
+ * TSLM_WIDE_U times and entered part-way. The frame: x, x's end, records (past the current four's sums), out,
+ * the end of the fours' records (past the sums of the four after them), the loop's entry, the tail's, act_min.
+ */
+__attribute__((naked, noinline, aligned(4))) static void wide_fours(const tslm_fully_connected_params *p,
+                                                                    const int8_t *in, const int8_t *w,
+                                                                    const int32_t *bias, int8_t *out,
+                                                                    int16_t *x)
+{
+    (void)p, (void)in, (void)w, (void)bias, (void)out, (void)x;
+    __asm__ volatile(
+        "push {r4-r11, lr}\n\t"
+        "ldrd r3, r4, [sp, #36]\n\t" /* out, x */
+        "sub sp, sp, #36\n\t"
+        "ldr r5, [r0, #4]\n\t"       /* depth */
+        "ldr r6, [r0, #8]\n\t"       /* output_depth */
+        "ldr r11, [r0, #44]\n\t"     /* requant */
+        "ldr r8, [r0, #36]\n\t"      /* act_min */
+        "bic r6, r6, #3\n\t"
+        "add r6, r11, r6, lsl #4\n\t"
+        "add r6, r6, #16\n\t"
+        "add r9, r4, r5, lsl #1\n\t"
+        "strd r4, r9, [sp]\n\t"
+        "str r3, [sp, #12]\n\t"
+        "str r6, [sp, #16]\n\t"
+        "str r8, [sp, #28]\n\t"
+        "cmn r8, #128\n\t"
+        "ite eq\n\t"
+        "adreq.w r9, 6f + 1\n\t"
+        "adrne.w r9, 7f + 1\n\t"
+        "str r9, [sp, #24]\n\t"
+        "lsr r6, r5, #3\n\t"         /* steps */
+        "rsb r6, r6, #0\n\t"
+        "and r6, r6, #7\n\t"         /* the steps the first pass skips */
+        "mov r9, #84\n\t"
+        "adr r10, 5f + 1\n\t"
+        "mla r6, r6, r9, r10\n\t"
+        "str r6, [sp, #20]\n\t"
+        "mov r0, r2\n\t"
+        "lsrs r12, r5, #4\n\t"       /* sixteens */
+        "beq 4f\n"
+        "3:\n\t"
+        "ldmia r1!, {r2, r3, r6, lr}\n\t"
+        TSLM_WIDE_W16("r2", "r3") TSLM_WIDE_W16("r6", "lr")
+        "subs r12, r12, #1\n\t"
+        "bne 3b\n"
+        "4:\n\t"
+        "tst r5, #8\n\t"             /* a last eight */
+        "beq 2f\n\t"
+        "ldrd r2, r3, [r1]\n\t"
+        TSLM_WIDE_W16("r2", "r3")
+        "2:\n\t"
+        "mov r1, r0\n\t"
+        "ldmia r11!, {r3, r4, r5, r6}\n\t" /* the first four's sums */
+        "str r11, [sp, #8]\n"
+        "1:\n\t" /* a four */
+        "ldr r0, [sp]\n\t"
+        "ldr pc, [sp, #20]\n\t"
+        ".p2align 2\n"
+        "5:\n\t"
+        TSLM_WIDE_STEP4 TSLM_WIDE_STEP4
+        "ldr r2, [sp, #4]\n\t"
+        "cmp r0, r2\n\t"
+        "bne 5b\n\t"
+        "ldr r2, [sp, #8]\n\t"
+        "ldmia r2!, {r7, r8, r9, r10, r11, r12}\n\t"
+        TSLM_WIDE_RQ("r3", "r7", "r8", "r9", "r0") TSLM_WIDE_RQ("r4", "r10", "r11", "r12", "r0")
+        "ldmia r2!, {r7, r8, r9, r10, r11, r12}\n\t"
+        TSLM_WIDE_RQ("r5", "r7", "r8", "r9", "r0") TSLM_WIDE_RQ("r6", "r10", "r11", "r12", "r0")
+        "ldr pc, [sp, #24]\n\t"
+        ".p2align 2\n"
+        "6:\n\t" /* the whole int8 range: SSAT */
+        "ssat r3, #8, r3\n\t"
+        "ssat r4, #8, r4\n\t"
+        "ssat r5, #8, r5\n\t"
+        "ssat r6, #8, r6\n\t"
+        TSLM_WIDE_TAIL
+        "7:\n\t" /* clamped at act_min: USAT, + act_min, SSAT */
+        "ldr r0, [sp, #28]\n\t"
+        TSLM_WIDE_CLAMP1("r3") TSLM_WIDE_CLAMP1("r4") TSLM_WIDE_CLAMP1("r5") TSLM_WIDE_CLAMP1("r6")
+        TSLM_WIDE_TAIL);
+}
+#undef TSLM_WIDE_CH
+#undef TSLM_WIDE_STEP
+#undef TSLM_WIDE_STEP4
+#undef TSLM_WIDE_RQ
+#undef TSLM_WIDE_CLAMP1
+#undef TSLM_WIDE_W16
+#undef TSLM_WIDE_TAIL
+#endif
+
+/* The fours of channels from c4 on in C (the size build; a last part four and act_max < 127 in the speed build):
+ * n outputs of each (4, fewer in a last part four). */
+__attribute__((noinline)) static void wide_c(const tslm_fully_connected_params *p, const int32_t *x,
+                                             const int16_t *w, const int32_t *rq, int8_t *out, int32_t c)
+{
+    const int32_t depth = p->accum_depth, od = p->output_depth, lo = p->act_min, hi = p->act_max;
+    const int full = lo == -128 && hi == 127;
+    const int32_t *wd = (const int32_t *)(const void *)w + c * (depth >> 1); /* 4 channels x depth / 2 words */
+    for (rq += 4 * c; c < od; c += 4, rq += 16) {
+        int32_t s[4] = {rq[0], rq[1], rq[2], rq[3]};
+        for (int32_t k = 0; k < depth; k += 8, wd += 16) {
+            const int32_t *xk = x + k / 2;
+            for (int j = 0; j < 4; ++j) {
+                s[j] = tslm_smlad(wd[4 * j], xk[0], s[j]);
+                s[j] = tslm_smlad(wd[4 * j + 1], xk[1], s[j]);
+                s[j] = tslm_smlad(wd[4 * j + 2], xk[2], s[j]);
+                s[j] = tslm_smlad(wd[4 * j + 3], xk[3], s[j]);
+            }
+        }
+        for (int32_t j = 0; j < 4 && c + j < od; ++j) { /* m, r, rz of channel j at rq + 4 + 3 j: out1's [1..3] */
+            out[c + j] = full ? tslm_dsp_op_out1(s[j], rq + 3 + 3 * j, lo, hi, 1)
+                              : tslm_dsp_op_out1(s[j], rq + 3 + 3 * j, lo, hi, 0);
+        }
+    }
+}
+
+/* The wide row in C (the size build; act_max < 127 or fewer than four channels in the speed build). */
+__attribute__((noinline)) static void wide_row(const tslm_fully_connected_params *p, const int8_t *input,
+                                               const int16_t *w, int8_t *output, int32_t *x)
+{
+    wide_widen(input, p->accum_depth, x);
+    wide_c(p, x, w, p->requant, output, 0);
+}
+
 /* Everything but the raw row, with the records. */
 __attribute__((noinline)) static void with_records(const tslm_fully_connected_params *p, const int8_t *input,
                                                    const int8_t *weights, int8_t *output, int16_t *scratch)
@@ -446,10 +632,22 @@ __attribute__((noinline)) static void with_records(const tslm_fully_connected_pa
     }
 }
 
-void tslm_dsp_fully_connected_s8(const tslm_fully_connected_params *p, const int8_t *input,
-                                 const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
+/* Everything but the wide row's whole fours in assembly. */
+__attribute__((noinline)) static void dispatch(const tslm_fully_connected_params *p, const int8_t *input,
+                                               const int8_t *weights, const int32_t *bias, int8_t *output,
+                                               int16_t *scratch)
 {
-    if (p->requant_fast == 2 && raw_row(p)) { /* (records with requant_fast == 2) */
+    if (p->requant_fast == 3) { /* the wide row */
+#if defined(TSLM_DSP_OP_QUADS)
+        if (p->act_max == 127 && p->output_depth >= 4) { /* the whole fours, then a last part four */
+            wide_fours(p, input, weights, bias, output, scratch);
+            wide_c(p, (const int32_t *)(const void *)scratch, (const int16_t *)(const void *)weights, p->requant,
+                   output, p->output_depth & ~3);
+            return;
+        }
+#endif
+        wide_row(p, input, (const int16_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
+    } else if (p->requant_fast == 2 && raw_row(p)) { /* (records with requant_fast == 2) */
         rows_raw(p, input, (const int32_t *)(const void *)weights, output);
     } else if (p->requant == NULL) { /* weights not constant: no records, no layout */
         tslm_fully_connected_s8(p, input, weights, bias, output, scratch); /* the portable kernel */
@@ -458,10 +656,25 @@ void tslm_dsp_fully_connected_s8(const tslm_fully_connected_params *p, const int
     }
 }
 
+void tslm_dsp_fully_connected_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                                 const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
+{
+#if defined(TSLM_DSP_OP_QUADS)
+    if (p->requant_fast == 3 && p->act_max == 127 && (p->output_depth & 3) == 0) { /* both tail calls */
+        wide_fours(p, input, weights, bias, output, scratch);
+        return;
+    }
+#endif
+    dispatch(p, input, weights, bias, output, scratch);
+}
+
 int32_t tslm_dsp_fully_connected_s8_get_buffer_size(const tslm_fully_connected_params *p)
 {
     if (p->requant == NULL) {
         return tslm_fully_connected_s8_get_buffer_size(p);
+    }
+    if (p->requant_fast == 3) {
+        return 2 * p->accum_depth;
     }
     if (p->requant_fast == 2 && raw_row(p)) {
         return 0;

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..dsp_layout import FC_DEPTH_CHUNK, fc_raw_row, interleave_pairs
+from ..dsp_layout import FC_DEPTH_CHUNK, fc_raw_row, fc_wide_records, fc_wide_row, fc_wide_weights, interleave_pairs
 from ..dsp_offset_pairs import offset_pair_chunk, offset_pair_consts
 from .. import helium_layout
 from ..ir import Operator
@@ -83,11 +83,27 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
         chunk = min(-(-depth // 4) * 4, FC_DEPTH_CHUNK)
         if pairs is not None:  # exact there: per pixel and four MACs two SMLAD and one SXTB16
             (rec, wt), fast, chunk = pairs, 2, 4 * groups  # type: ignore[operator]
+        wide = None
+        if fc_wide_row(batches, depth, out_depth):  # one small row: int16 weights, SMLAD a share of a load
+            offset = y.zero_point if (lo, hi) == (-128, 127) else y.zero_point - lo
+            wrec = fc_wide_records(fb.values, mult.values, shift.values, w.data, offset)  # type: ignore
+            if wrec is not None:
+                wide = (ConstArray(lw.name(op, "requant"), "int32_t", wrec,
+                                   "wide-row records per four output channels: 2 x bias of each, then multiplier "
+                                   "(Q31), right shift, rounding + zero point of each (bias includes the input "
+                                   "offset)", role="requant"),
+                        ConstArray(lw.name(op, "filter"), "int16_t", fc_wide_weights(w.data),  # type: ignore
+                                   f"tensor {w.index}, 2 x weights as int16 by fours of output features and "
+                                   "eights of inputs for the DSP kernel's wide row"))
+        if wide is not None:
+            (rec, wt), fast, chunk = wide, 3, depth
         consts = [rec, wt]
         params.update(multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=int(fast),
                       depth_chunk=chunk)
-        bias_arg, w_arg = Lit("NULL"), Ref(wt.name)
-        if fast == 2 and fc_raw_row(batches, depth, out_depth, chunk):
+        bias_arg, w_arg = Lit("NULL"), Ref(wt.name, "const int8_t *" if fast == 3 else None)
+        if fast == 3:
+            scratch = 2 * depth  # the row widened once
+        elif fast == 2 and fc_raw_row(batches, depth, out_depth, chunk):
             scratch = 0  # the row read as it is
         else:
             scratch = (16 if batches > 1 else 8) * (chunk // 4) + (8 * out_depth if chunk < depth else 0)

@@ -483,7 +483,7 @@ TSLM_ALWAYS_INLINE void wide_widen(const int8_t *in, int32_t depth, int32_t *x)
     "add sp, sp, #36\n\t"                                \
     "pop {r4-r11, pc}\n"
 /*
- * The arguments as tslm_dsp_fully_connected_s8's (a tail call; bias unused). The row widened (depth / 16 LDM of four words, eight SXTB16 and two STM each, then an LDRD of a last eight)
+ * The arguments as tslm_dsp_fully_connected_s8's (bias unused). The row widened (depth / 16 LDM of four words, eight SXTB16 and two STM each, then an LDRD of a last eight)
  * into x, then the whole fours of channels from w and the records, their outputs at out (outputs clamped at
  * most at act_min: the caller checks act_max == 127 and output_depth >= 4). r0 row, r1 weights, r2 records,
  * r3-r6 the four sums, r7-r10 weight words, r2 r11 r12 lr row words. The loop over the steps is unrolled
@@ -632,40 +632,38 @@ __attribute__((noinline)) static void with_records(const tslm_fully_connected_pa
     }
 }
 
-/* Everything but the wide row's whole fours in assembly. */
-__attribute__((noinline)) static void dispatch(const tslm_fully_connected_params *p, const int8_t *input,
-                                               const int8_t *weights, const int32_t *bias, int8_t *output,
-                                               int16_t *scratch)
+/* The wide row: its whole fours in assembly where nothing is clamped below 127, a last part four in C. */
+__attribute__((noinline)) static void wide(const tslm_fully_connected_params *p, const int8_t *input,
+                                           const int8_t *weights, const int32_t *bias, int8_t *output,
+                                           int16_t *scratch)
 {
-    if (p->requant_fast == 3) { /* the wide row */
 #if defined(TSLM_DSP_OP_QUADS)
-        if (p->act_max == 127 && p->output_depth >= 4) { /* the whole fours, then a last part four */
-            wide_fours(p, input, weights, bias, output, scratch);
+    if (p->act_max == 127 && p->output_depth >= 4) {
+        wide_fours(p, input, weights, bias, output, scratch);
+        if (p->output_depth & 3) {
             wide_c(p, (const int32_t *)(const void *)scratch, (const int16_t *)(const void *)weights, p->requant,
                    output, p->output_depth & ~3);
-            return;
         }
-#endif
-        wide_row(p, input, (const int16_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
-    } else if (p->requant_fast == 2 && raw_row(p)) { /* (records with requant_fast == 2) */
-        rows_raw(p, input, (const int32_t *)(const void *)weights, output);
-    } else if (p->requant == NULL) { /* weights not constant: no records, no layout */
-        tslm_fully_connected_s8(p, input, weights, bias, output, scratch); /* the portable kernel */
-    } else {
-        with_records(p, input, weights, output, scratch);
+        return;
     }
+#else
+    (void)bias;
+#endif
+    wide_row(p, input, (const int16_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
 }
 
 void tslm_dsp_fully_connected_s8(const tslm_fully_connected_params *p, const int8_t *input,
                                  const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
 {
-#if defined(TSLM_DSP_OP_QUADS)
-    if (p->requant_fast == 3 && p->act_max == 127 && (p->output_depth & 3) == 0) { /* both tail calls */
-        wide_fours(p, input, weights, bias, output, scratch);
-        return;
+    if (p->requant_fast == 2 && raw_row(p)) { /* (records with requant_fast == 2) */
+        rows_raw(p, input, (const int32_t *)(const void *)weights, output);
+    } else if (p->requant_fast == 3) { /* the wide row */
+        wide(p, input, weights, bias, output, scratch);
+    } else if (p->requant == NULL) { /* weights not constant: no records, no layout */
+        tslm_fully_connected_s8(p, input, weights, bias, output, scratch); /* the portable kernel */
+    } else {
+        with_records(p, input, weights, output, scratch);
     }
-#endif
-    dispatch(p, input, weights, bias, output, scratch);
 }
 
 int32_t tslm_dsp_fully_connected_s8_get_buffer_size(const tslm_fully_connected_params *p)

@@ -241,15 +241,24 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                      "conv1x1_9px_c24_o8_none": lambda: _conv1x1_model((3, 3), 24, 8, 0, 9, 13),
                      "conv1x1_14px_c20_o12_relu": lambda: _conv1x1_model((2, 7), 20, 12, 1, -50, 14),
                      "fc_rows5_d40_o8_relu": lambda: _fc_model(5, 40, 8, 1, -30, 15),
-                     "fc_rows6_d36_o4_none": lambda: _fc_model(6, 36, 4, 0, 11, 16)}
+                     "fc_rows6_d36_o4_none": lambda: _fc_model(6, 36, 4, 0, 11, 16),
+                     "conv1x1_9px_c64_o8_none": lambda: _conv1x1_model((3, 3), 64, 8, 0, 9, 17),
+                     # the wide pointwise layout (int16 weights, dsp_layout.conv_wide): one group in the loop and
+                     # several passes, a lone last pixel, both clamps in the assembly, relu6 in C
+                     "conv1x1_wide_8px_c8_o4_none": lambda: _conv1x1_model((2, 4), 8, 4, 0, 5, 18),
+                     "conv1x1_wide_7px_c40_o16_relu": lambda: _conv1x1_model((1, 7), 40, 16, 1, -40, 19),
+                     "conv1x1_wide_6px_c48_o6_relu6": lambda: _conv1x1_model((2, 3), 48, 6, 3, -100, 20),
+                     "conv1x1_wide_10px_c32_o32_relu": lambda: _conv1x1_model((2, 5), 32, 32, 1, -128, 21)}
 
 
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
                     reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
 @pytest.mark.parametrize("name,optimize", [(n, "speed") for n in OFFSET_PAIR_CASES] +
                          [(n, "size") for n in ("fc_rows3_d48_o11_relu", "fc_row1_d32_o9_relu6",
-                                                "conv1x1_5px_c20_o9_relu")] +
-                         [(n, "-Os") for n in ("fc_row1_d64_o10_relu", "conv1x1_9px_c24_o8_none")])
+                                                "conv1x1_5px_c20_o9_relu", "conv1x1_wide_7px_c40_o16_relu",
+                                                "conv1x1_wide_6px_c48_o6_relu6")] +
+                         [(n, "-Os") for n in ("fc_row1_d64_o10_relu", "conv1x1_9px_c24_o8_none",
+                                               "conv1x1_wide_8px_c8_o4_none")])
 def test_offset_pair_kernels_bit_exact_on_cortex_m4(name, optimize):
     """The speed build (assembly for whole fours) and the size build (the C forms) against TFLM; and the assembly
     built -Os (functions 2-byte aligned: the routines' computed entries need their own 4-byte alignment)."""
@@ -263,7 +272,10 @@ def test_offset_pair_kernels_bit_exact_on_cortex_m4(name, optimize):
     cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=9, opt=opt)
     fast = [p.get("requant_fast") if isinstance(p, dict) else getattr(p, "requant_fast", None)
             for p in (getattr(s, "params", None) for s in cm.plan.steps)]
-    assert 2 in fast or (3 in fast and "_row1_" in name), "the offset-pair layout (one row: the wide one) was chosen"
+    if "wide" in name:
+        assert 3 in fast, "the wide pointwise layout was chosen"
+    else:  # (few weights, a 1x1 conv's k a multiple of 8 up to 48 or one row: the wide layouts)
+        assert 2 in fast or 3 in fast, "the offset-pair (or wide) layout was chosen"
     oracle = Oracle(model)
     assert len(run.outputs) == len(batches) == 4
     for inputs, ours in zip(batches, run.outputs):

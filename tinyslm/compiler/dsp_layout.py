@@ -256,3 +256,55 @@ def fc_wide_records(bias: np.ndarray, multipliers, shifts, rows: np.ndarray, off
         for f in four:
             out += f[1:]
     return np.array(out + [0] * 4, dtype=np.int64)  # the assembly reads a next four's sums after the last
+
+
+CONV_WIDE_MAX_K = 48  # input channels of a wide pointwise conv at most (from 64 the offset pairs are <= 1 instr/MAC)
+CONV_WIDE_MAX = 8192  # its weights at most (16 KB as int16)
+
+
+def conv_wide(pointwise: bool, k: int, oc: int) -> bool:
+    """Whether a DSP CONV_2D may take the wide pointwise layout (requant_fast == 3, wide_pointwise in
+    tslm_dsp_conv.c): 1x1 at stride 1 over one group (pointwise), k a multiple of 8 from 8 to CONV_WIDE_MAX_K,
+    an even number of output channels, at most CONV_WIDE_MAX weights.
+
+    >>> conv_wide(True, 32, 64), conv_wide(True, 64, 64), conv_wide(True, 32, 7), conv_wide(False, 32, 8)
+    (True, False, False, False)
+    """
+    return pointwise and k % 8 == 0 and 8 <= k <= CONV_WIDE_MAX_K and oc % 2 == 0 and k * oc <= CONV_WIDE_MAX
+
+
+def conv_wide_weights(rows: np.ndarray) -> np.ndarray:
+    """Weights (channels x k, int8; an even number of channels, k a multiple of 4) for the wide pointwise layout, as
+    int16, doubled: per pair of channels (a, b) and group of four k, a's (k0, k2, k1, k3), then b's.
+
+    >>> conv_wide_weights(np.array([[1, 2, 3, 4], [5, 6, 7, 8]])).tolist()
+    [2, 6, 4, 8, 10, 14, 12, 16]
+    """
+    oc, k = rows.shape
+    g = 2 * rows.astype(np.int64).reshape(oc // 2, 2, k // 4, 4)[:, :, :, [0, 2, 1, 3]]  # pair x ch x group x 4
+    return g.transpose(0, 2, 1, 3).reshape(-1)
+
+
+def conv_wide_records(bias: np.ndarray, multipliers, shifts, rows: np.ndarray, offset: int) -> np.ndarray | None:
+    """The wide pointwise layout's records: per pair of channels {2 bias of a, of b, then multiplier, r, 2^(r-1) +
+    offset 2^r of a, of b}, two words of 0 after the last, with offset_pair_records' bounds for single channels;
+    None where one does not hold.
+
+    >>> conv_wide_records(np.array([3, -5]), [1 << 30] * 2, [-2, -1], np.array([[1, 2], [3, 4]]), -1).tolist()
+    [6, -10, 1073741824, 2, -2, 1073741824, 1, -1, 0, 0]
+    """
+    from .dsp_offset_pairs import offset_pair_records
+
+    oc = rows.shape[0]
+    mult = [int(v) for v in np.broadcast_to(np.asarray(multipliers), (oc,))]
+    shift = [int(v) for v in np.broadcast_to(np.asarray(shifts), (oc,))]
+    recs = []
+    for c in range(oc):
+        r = offset_pair_records(np.asarray(bias[c:c + 1]), [mult[c]], [shift[c]], rows[c:c + 1], offset)
+        if r is None:
+            return None
+        recs.append([2 * int(r[0]), int(r[1]), int(r[2]), int(r[3])])
+    out = []
+    for c in range(0, oc, 2):
+        out += [recs[c][0], recs[c + 1][0], *recs[c][1:], *recs[c + 1][1:]]
+    return np.array(out + [0, 0], dtype=np.int64)

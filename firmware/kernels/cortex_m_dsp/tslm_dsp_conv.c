@@ -383,6 +383,248 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
     }
 }
 
+/*
+ * The wide pointwise layout (requant_fast == 3; the compiler's conv_wide in tinyslm/compiler/dsp_layout.py: 1x1 at
+ * stride 1, one group, k a multiple of 8, an even number of output channels, few weights): the weights are int16
+ * in flash, doubled, per pair of output channels and four k (a's (k0, k2), (k1, k3), then b's), so an SMLAD
+ * takes a weight word as it is loaded. Two pixels widened (as tslm_dsp_op_widen2: per four k, pixel 0's (k0, k2),
+ * (k1, k3), then pixel 1's), then per pair of channels and four k one LDM of the pixels' four words, one of the
+ * channels' and eight SMLAD (10 instructions, 16 MACs). Records per pair: 2 bias of a, of b, then m, r, rz of a,
+ * of b (two words of 0 after the last); scratch: the two widened pixels, then output_c bytes that take a
+ * lone last pixel's second outputs. The assembly is in the size build too (the C form: the host, act_max < 127).
+ */
+TSLM_ALWAYS_INLINE int32_t wide_n4(const tslm_conv_params *p) { return p->filter_c >> 2; }
+
+/* One pair of channels over two widened pixels (tslm_dsp_op_widen2's layout): the sums a0 a1 (channel a, pixels
+ * 0 and 1), b0 b1 in s; a function of its own so that they stay in registers. */
+__attribute__((noinline)) static void wide_pair_c(const int32_t *x, const int32_t *w, int32_t n4, int32_t *s)
+{
+    int32_t a0 = s[0], a1 = s[1], b0 = s[2], b1 = s[3];
+    for (; n4 > 0; --n4, x += 4, w += 4) {
+        const int32_t wa = w[0], wb = w[1];
+        a0 = tslm_smlad(wb, x[1], tslm_smlad(wa, x[0], a0));
+        a1 = tslm_smlad(wb, x[3], tslm_smlad(wa, x[2], a1));
+        const int32_t wc = w[2], wd = w[3];
+        b0 = tslm_smlad(wd, x[1], tslm_smlad(wc, x[0], b0));
+        b1 = tslm_smlad(wd, x[3], tslm_smlad(wc, x[2], b1));
+    }
+    s[0] = a0, s[1] = a1, s[2] = b0, s[3] = b1;
+}
+
+/* Two pixels in C (without the assembly; act_max < 127 with it): a lone last one as pixel 1 too, its
+ * second outputs into out1 = scratch. */
+__attribute__((noinline)) static void wide_pixels_c(const tslm_conv_params *p, const int8_t *in0, const int8_t *in1,
+                                                    const int16_t *w16, int8_t *out0, int8_t *out1, int32_t *x)
+{
+    const int32_t n4 = wide_n4(p), oc = p->output_c, lo = p->act_min, hi = p->act_max;
+    const int full = lo == -128 && hi == 127;
+    tslm_dsp_op_widen2(in0, in1, 4 * n4, x);
+    const int32_t *w = (const int32_t *)(const void *)w16;
+    const int32_t *rq = p->requant;
+    for (int32_t c = 0; c < oc; c += 2, rq += 8, w += 4 * n4) {
+        int32_t s[4] = {rq[0], rq[0], rq[1], rq[1]};
+        wide_pair_c(x, w, n4, s);
+        /* m, r, rz at rq + 2 (a), rq + 5 (b): tslm_dsp_op_out1's [1..3] */
+        if (full) {
+            out0[c] = tslm_dsp_op_out1(s[0], rq + 1, lo, hi, 1), out1[c] = tslm_dsp_op_out1(s[1], rq + 1, lo, hi, 1);
+            out0[c + 1] = tslm_dsp_op_out1(s[2], rq + 4, lo, hi, 1);
+            out1[c + 1] = tslm_dsp_op_out1(s[3], rq + 4, lo, hi, 1);
+        } else {
+            out0[c] = tslm_dsp_op_out1(s[0], rq + 1, lo, hi, 0), out1[c] = tslm_dsp_op_out1(s[1], rq + 1, lo, hi, 0);
+            out0[c + 1] = tslm_dsp_op_out1(s[2], rq + 4, lo, hi, 0);
+            out1[c + 1] = tslm_dsp_op_out1(s[3], rq + 4, lo, hi, 0);
+        }
+    }
+}
+
+#if defined(TSLM_DSP_ASM)
+typedef struct {
+    int32_t *x;
+    const int32_t *xend; /* x + 4 n4 words */
+    const int16_t *w;
+    const int32_t *rq;   /* (the current pair's records) */
+    const int32_t *rq_end; /* past the last pair's records and the two words after them */
+    const int8_t *in;
+    int32_t pairs;
+    int8_t *out0, *out1;
+    int32_t in1;         /* pixel 1's input from pixel 0's: k (0 for a lone pixel) */
+    int32_t oc;
+    int32_t entry, tail; /* (the assembly's) */
+    int32_t lo;
+    const int32_t *rq0;
+    int32_t n8;
+} wide2_job;
+#define TSLM_CW_U 8 /* groups per pass, 40 bytes each */
+#define TSLM_CW_GROUP                                      \
+    "ldmia.w r0!, {r8, r9, r10, r11}\n\t"                \
+    "ldmia.w r1!, {r2, r7, r12, lr}\n\t"                 \
+    "smlad r3, r2, r8, r3\n\t"                           \
+    "smlad r3, r7, r9, r3\n\t"                           \
+    "smlad r4, r2, r10, r4\n\t"                          \
+    "smlad r4, r7, r11, r4\n\t"                          \
+    "smlad r5, r12, r8, r5\n\t"                          \
+    "smlad r5, lr, r9, r5\n\t"                           \
+    "smlad r6, r12, r10, r6\n\t"                         \
+    "smlad r6, lr, r11, r6\n\t"
+#define TSLM_CW_GROUP4 TSLM_CW_GROUP TSLM_CW_GROUP TSLM_CW_GROUP TSLM_CW_GROUP
+#define TSLM_CW_RQ(V, M, R, Z, T)                          \
+    "add " T ", " Z ", " V ", asr #31\n\t"               \
+    "smmlar " V ", " V ", " M ", " T "\n\t"              \
+    "asr " V ", " V ", " R "\n\t"
+#define TSLM_CW_CLAMP1(V) "usat " V ", #8, " V "\n\tadd " V ", " V ", r0\n\tssat " V ", #8, " V "\n\t"
+#define TSLM_CW_TAIL                                       \
+    "ldrd r0, lr, [sp, #28]\n\t"                         \
+    "strb r3, [r0], #1\n\t"                              \
+    "strb r5, [r0], #1\n\t"                              \
+    "strb r4, [lr], #1\n\t"                              \
+    "strb r6, [lr], #1\n\t"                              \
+    "strd r0, lr, [sp, #28]\n\t"                         \
+    "ldmia r2!, {r3, r5}\n\t"                            \
+    "str r2, [sp, #12]\n\t"                              \
+    "ldr r0, [sp, #16]\n\t"                              \
+    "cmp r2, r0\n\t"                                     \
+    "bne 2b\n\t"
+/*
+ * The job's pairs of pixels (outputs clamped at most at act_min): r0 x, r1 weights, r3 r4 sums of channel a
+ * (pixels 0, 1), r5 r6 of b, r8-r11 the pixels' words, r2 r7 r12 lr weight words. The frame is the job. The
+ * groups after the first run in a loop unrolled TSLM_CW_U times, entered part-way (n4 >= 2).
+ */
+__attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_job *job)
+{
+    (void)job;
+    __asm__ volatile(
+        "push {r4-r11, lr}\n\t"
+        "sub sp, sp, #64\n\t"
+        "ldmia r0!, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
+        "stmia sp, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
+        "ldmia r0, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
+        "add r9, sp, #32\n\t"
+        "stmia r9, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
+        "cmn r6, #128\n\t"           /* lo */
+        "ite eq\n\t"
+        "adreq.w r9, 6f + 1\n\t"
+        "adrne.w r9, 7f + 1\n\t"
+        "str r9, [sp, #48]\n\t"
+        "lsl r8, r8, #1\n\t"         /* n4 */
+        "sub r8, r8, #1\n\t"         /* groups in the loop */
+        "rsb r8, r8, #0\n\t"
+        "and r8, r8, #7\n\t"         /* the groups its first pass skips */
+        "mov r9, #40\n\t"
+        "adr r10, 5f + 1\n\t"
+        "mla r8, r8, r9, r10\n\t"
+        "str r8, [sp, #44]\n"
+        "1:\n\t" /* a pair of pixels: both widened */
+        "ldr r0, [sp, #20]\n\t"
+        "ldr r2, [sp, #36]\n\t"
+        "ldr r3, [sp, #60]\n\t"
+        "ldr r4, [sp]\n\t"
+        "add r1, r0, r2\n"
+        "3:\n\t"
+        "ldrd r5, r6, [r0], #8\n\t"
+        "ldrd r7, r12, [r1], #8\n\t"
+        "sxtb16 r8, r5\n\t"
+        "sxtb16 r9, r5, ror #8\n\t"
+        "sxtb16 r10, r7\n\t"
+        "sxtb16 r11, r7, ror #8\n\t"
+        "stmia r4!, {r8, r9, r10, r11}\n\t"
+        "sxtb16 r8, r6\n\t"
+        "sxtb16 r9, r6, ror #8\n\t"
+        "sxtb16 r10, r12\n\t"
+        "sxtb16 r11, r12, ror #8\n\t"
+        "stmia r4!, {r8, r9, r10, r11}\n\t"
+        "subs r3, r3, #1\n\t"
+        "bne 3b\n\t"
+        "str r1, [sp, #20]\n\t"      /* the next pair's input (pixel 1's end) */
+        "ldr r1, [sp, #8]\n\t"
+        "ldr r2, [sp, #56]\n\t"
+        "ldmia r2!, {r3, r5}\n\t"    /* the first pair's sums */
+        "str r2, [sp, #12]\n"
+        "2:\n\t" /* a pair of channels: the first group from the records' sums */
+        "ldr r0, [sp]\n\t"
+        "ldmia.w r0!, {r8, r9, r10, r11}\n\t"
+        "ldmia.w r1!, {r2, r7, r12, lr}\n\t"
+        "smlad r4, r2, r10, r3\n\t"
+        "smlad r3, r2, r8, r3\n\t"
+        "smlad r4, r7, r11, r4\n\t"
+        "smlad r3, r7, r9, r3\n\t"
+        "smlad r6, r12, r10, r5\n\t"
+        "smlad r5, r12, r8, r5\n\t"
+        "smlad r6, lr, r11, r6\n\t"
+        "smlad r5, lr, r9, r5\n\t"
+        "ldr pc, [sp, #44]\n\t"
+        ".p2align 2\n"
+        "5:\n\t"
+        TSLM_CW_GROUP4 TSLM_CW_GROUP4
+        "ldr r2, [sp, #4]\n\t"
+        "cmp r0, r2\n\t"
+        "bne 5b\n\t"
+        "ldr r2, [sp, #12]\n\t"
+        "ldmia r2!, {r7, r8, r9, r10, r11, r12}\n\t"
+        TSLM_CW_RQ("r3", "r7", "r8", "r9", "r0") TSLM_CW_RQ("r4", "r7", "r8", "r9", "lr")
+        TSLM_CW_RQ("r5", "r10", "r11", "r12", "r0") TSLM_CW_RQ("r6", "r10", "r11", "r12", "lr")
+        "ldr pc, [sp, #48]\n\t"
+        ".p2align 2\n"
+        "6:\n\t" /* the whole int8 range: SSAT */
+        "ssat r3, #8, r3\n\t"
+        "ssat r4, #8, r4\n\t"
+        "ssat r5, #8, r5\n\t"
+        "ssat r6, #8, r6\n\t"
+        TSLM_CW_TAIL
+        "b 8f\n"
+        "7:\n\t" /* clamped at act_min: USAT, + act_min, SSAT */
+        "ldr r0, [sp, #52]\n\t"
+        TSLM_CW_CLAMP1("r3") TSLM_CW_CLAMP1("r4") TSLM_CW_CLAMP1("r5") TSLM_CW_CLAMP1("r6")
+        TSLM_CW_TAIL
+        "8:\n\t" /* the next pair of pixels: outputs right after */
+        "ldr r2, [sp, #24]\n\t"
+        "subs r2, r2, #1\n\t"
+        "beq 9f\n\t"
+        "str r2, [sp, #24]\n\t"
+        "ldr r0, [sp, #40]\n\t"
+        "add r0, lr, r0\n\t"
+        "strd lr, r0, [sp, #28]\n\t"
+        "ldr r1, [sp, #8]\n\t"
+        "b 1b\n"
+        "9:\n\t"
+        "add sp, sp, #64\n\t"
+        "pop {r4-r11, pc}\n\t");
+}
+#undef TSLM_CW_GROUP
+#undef TSLM_CW_GROUP4
+#undef TSLM_CW_RQ
+#undef TSLM_CW_CLAMP1
+#undef TSLM_CW_TAIL
+#endif
+
+__attribute__((noinline)) static void wide_pointwise(const tslm_conv_params *p, const int8_t *input,
+                                                     const int16_t *w, int8_t *output, int32_t *x)
+{
+    const int32_t k = p->filter_c, oc = p->output_c;
+    const int32_t pixels = p->batches * p->output_h * p->output_w;
+    int32_t px = 0;
+#if defined(TSLM_DSP_ASM)
+    if (p->act_max == 127) {
+        const int32_t n4 = wide_n4(p);
+        wide2_job job = {x, x + 4 * n4, w, p->requant, p->requant + 4 * oc + 2, input, pixels / 2, output,
+                         output + oc, k, oc, 0, 0, p->act_min, p->requant, k >> 3};
+        if (pixels >= 2) {
+            wide_pairs(&job);
+        }
+        if (pixels & 1) { /* a lone last pixel: as pixel 1 too, its outputs there into scratch */
+            job.in = input + (pixels - 1) * k, job.pairs = 1, job.in1 = 0;
+            job.out0 = output + (pixels - 1) * oc, job.out1 = (int8_t *)(x + 4 * n4);
+            wide_pairs(&job);
+        }
+        return;
+    }
+#endif
+    for (; px < pixels; px += 2) {
+        const int two = px + 1 < pixels;
+        wide_pixels_c(p, input + px * k, input + (two ? px + 1 : px) * k, w, output + px * oc,
+                      two ? output + (px + 1) * oc : (int8_t *)(x + 4 * wide_n4(p)), x);
+    }
+}
+
 void tslm_dsp_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
                       const int32_t *bias, int8_t *output, int16_t *scratch)
 {
@@ -392,7 +634,9 @@ void tslm_dsp_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8
     }
     const int32_t *w = (const int32_t *)(const void *)weights; /* word-aligned by the compiler */
     int32_t *x = (int32_t *)(void *)scratch;
-    if (p->requant_fast == 2) {
+    if (p->requant_fast == 3) { /* the wide pointwise layout */
+        wide_pointwise(p, input, (const int16_t *)(const void *)weights, output, x);
+    } else if (p->requant_fast == 2) {
 #if defined(TSLM_DSP_OP_QUADS)
         /* the assembly takes every four channels (tslm_dsp_op_job_init's conditions), op_rest the rest */
         const int32_t n4 = (p->filter_h * p->filter_w * p->filter_c + 3) / 4;
@@ -422,5 +666,8 @@ int32_t tslm_dsp_conv_s8_get_buffer_size(const tslm_conv_params *p)
         return tslm_conv_s8_get_buffer_size(p);
     }
     const int32_t n4 = (p->filter_h * p->filter_w * p->filter_c + 3) / 4;
+    if (p->requant_fast == 3) {
+        return 16 * n4 + p->output_c;
+    }
     return 16 * n4 + (p->filter_h * p->filter_w > 1 ? 8 * n4 : 0);
 }

@@ -431,7 +431,8 @@ __attribute__((noinline)) static void rows_raw(const tslm_fully_connected_params
  * weight word as it is loaded. The row is widened once into scratch (SXTB16: k0 k2, then ROR 8: k1 k3); per four
  * output channels and eight k, one LDM of the row's four words, four LDM of the channels' and sixteen SMLAD (21
  * instructions, 32 MACs). Records per four: the channels' 2 bias, then m, r, rz of each (tslm_dsp_op_out1's form
- * but for the init; a part last four padded with channels that give 0).
+ * but for the init; a part last four padded with channels that give 0). The assembly is in the size build too (it
+ * is small; the C form is for the host and the rare cases it does not take).
  */
 TSLM_ALWAYS_INLINE void wide_widen(const int8_t *in, int32_t depth, int32_t *x)
 {
@@ -442,7 +443,7 @@ TSLM_ALWAYS_INLINE void wide_widen(const int8_t *in, int32_t depth, int32_t *x)
     }
 }
 
-#if defined(TSLM_DSP_OP_QUADS)
+#if defined(TSLM_DSP_ASM)
 #define TSLM_WIDE_U 8 /* steps of eight k per pass; 84 bytes each */
 #define TSLM_WIDE_CH(ACC)                                  \
     "ldmia.w r1!, {r7, r8, r9, r10}\n\t"                 \
@@ -577,25 +578,31 @@ __attribute__((naked, noinline, aligned(4))) static void wide_fours(const tslm_f
 #undef TSLM_WIDE_TAIL
 #endif
 
-/* The fours of channels from c4 on in C (the size build; a last part four and act_max < 127 in the speed build):
- * n outputs of each (4, fewer in a last part four). */
+/* A four's sums over n8 steps of eight k (a function of its own so that they stay in registers). */
+__attribute__((noinline)) static void wide_four_c(const int32_t *x, const int32_t *w, int32_t n8, int32_t *s)
+{
+    int32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    for (; n8 > 0; --n8, x += 4, w += 16) {
+        const int32_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+        s0 = tslm_smlad(w[3], x3, tslm_smlad(w[2], x2, tslm_smlad(w[1], x1, tslm_smlad(w[0], x0, s0))));
+        s1 = tslm_smlad(w[7], x3, tslm_smlad(w[6], x2, tslm_smlad(w[5], x1, tslm_smlad(w[4], x0, s1))));
+        s2 = tslm_smlad(w[11], x3, tslm_smlad(w[10], x2, tslm_smlad(w[9], x1, tslm_smlad(w[8], x0, s2))));
+        s3 = tslm_smlad(w[15], x3, tslm_smlad(w[14], x2, tslm_smlad(w[13], x1, tslm_smlad(w[12], x0, s3))));
+    }
+    s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
+}
+
+/* The fours of channels from c (a multiple of four) on in C (without the assembly, e.g. on the host; with it a last
+ * part four and act_max < 127): 4 outputs of each, fewer in a last part four. */
 __attribute__((noinline)) static void wide_c(const tslm_fully_connected_params *p, const int32_t *x,
                                              const int16_t *w, const int32_t *rq, int8_t *out, int32_t c)
 {
     const int32_t depth = p->accum_depth, od = p->output_depth, lo = p->act_min, hi = p->act_max;
     const int full = lo == -128 && hi == 127;
     const int32_t *wd = (const int32_t *)(const void *)w + c * (depth >> 1); /* 4 channels x depth / 2 words */
-    for (rq += 4 * c; c < od; c += 4, rq += 16) {
+    for (rq += 4 * c; c < od; c += 4, rq += 16, wd += 2 * depth) {
         int32_t s[4] = {rq[0], rq[1], rq[2], rq[3]};
-        for (int32_t k = 0; k < depth; k += 8, wd += 16) {
-            const int32_t *xk = x + k / 2;
-            for (int j = 0; j < 4; ++j) {
-                s[j] = tslm_smlad(wd[4 * j], xk[0], s[j]);
-                s[j] = tslm_smlad(wd[4 * j + 1], xk[1], s[j]);
-                s[j] = tslm_smlad(wd[4 * j + 2], xk[2], s[j]);
-                s[j] = tslm_smlad(wd[4 * j + 3], xk[3], s[j]);
-            }
-        }
+        wide_four_c(x, wd, depth >> 3, s);
         for (int32_t j = 0; j < 4 && c + j < od; ++j) { /* m, r, rz of channel j at rq + 4 + 3 j: out1's [1..3] */
             out[c + j] = full ? tslm_dsp_op_out1(s[j], rq + 3 + 3 * j, lo, hi, 1)
                               : tslm_dsp_op_out1(s[j], rq + 3 + 3 * j, lo, hi, 0);
@@ -603,7 +610,7 @@ __attribute__((noinline)) static void wide_c(const tslm_fully_connected_params *
     }
 }
 
-/* The wide row in C (the size build; act_max < 127 or fewer than four channels in the speed build). */
+/* The wide row in C (without the assembly; act_max < 127 or fewer than four channels with it). */
 __attribute__((noinline)) static void wide_row(const tslm_fully_connected_params *p, const int8_t *input,
                                                const int16_t *w, int8_t *output, int32_t *x)
 {
@@ -637,7 +644,7 @@ __attribute__((noinline)) static void wide(const tslm_fully_connected_params *p,
                                            const int8_t *weights, const int32_t *bias, int8_t *output,
                                            int16_t *scratch)
 {
-#if defined(TSLM_DSP_OP_QUADS)
+#if defined(TSLM_DSP_ASM)
     if (p->act_max == 127 && p->output_depth >= 4) {
         wide_fours(p, input, weights, bias, output, scratch);
         if (p->output_depth & 3) {

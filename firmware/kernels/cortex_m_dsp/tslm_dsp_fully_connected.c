@@ -645,12 +645,18 @@ __attribute__((noinline)) static void wide(const tslm_fully_connected_params *p,
                                            int16_t *scratch)
 {
 #if defined(TSLM_DSP_ASM)
-    if (p->act_max == 127 && p->output_depth >= 4) {
-        wide_fours(p, input, weights, bias, output, scratch);
-        if (p->output_depth & 3) {
-            wide_c(p, (const int32_t *)(const void *)scratch, (const int16_t *)(const void *)weights, p->requant,
-                   output, p->output_depth & ~3);
+    if (p->act_max == 127) {
+        if ((p->output_depth & 3) == 0) {
+            wide_fours(p, input, weights, bias, output, scratch);
+            return;
         }
+        /* a last part four: all fours (the records' padded channels give 0) into scratch after the row, then
+         * the outputs copied */
+        tslm_fully_connected_params q = *p;
+        int8_t *tmp = (int8_t *)(scratch + p->accum_depth);
+        q.output_depth = (p->output_depth + 3) & ~3;
+        wide_fours(&q, input, weights, bias, tmp, scratch);
+        memcpy(output, tmp, (size_t)p->output_depth);
         return;
     }
 #else
@@ -678,8 +684,8 @@ int32_t tslm_dsp_fully_connected_s8_get_buffer_size(const tslm_fully_connected_p
     if (p->requant == NULL) {
         return tslm_fully_connected_s8_get_buffer_size(p);
     }
-    if (p->requant_fast == 3) {
-        return 2 * p->accum_depth;
+    if (p->requant_fast == 3) { /* the widened row, and the outputs of a last part four's */
+        return 2 * p->accum_depth + ((p->output_depth & 3) ? (p->output_depth + 3) & ~3 : 0);
     }
     if (p->requant_fast == 2 && raw_row(p)) {
         return 0;

@@ -102,7 +102,7 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
                       depth_chunk=chunk)
         bias_arg, w_arg = Lit("NULL"), Ref(wt.name, "const int8_t *" if fast == 3 else None)
         if fast == 3:
-            scratch = 2 * depth  # the row widened once
+            scratch = 2 * depth + (-(-out_depth // 4) * 4 if out_depth % 4 else 0)  # the row widened, a part four
         elif fast == 2 and fc_raw_row(batches, depth, out_depth, chunk):
             scratch = 0  # the row read as it is
         else:

@@ -596,9 +596,12 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
 #undef TSLM_CW_TAIL
 #endif
 
-__attribute__((noinline)) static void wide_pointwise(const tslm_conv_params *p, const int8_t *input,
-                                                     const int16_t *w, int8_t *output, int32_t *x)
+void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                           const int32_t *bias, int8_t *output, int16_t *scratch)
 {
+    const int16_t *w = (const int16_t *)(const void *)weights;
+    int32_t *x = (int32_t *)(void *)scratch;
+    (void)bias;
     const int32_t k = p->filter_c, oc = p->output_c;
     const int32_t pixels = p->batches * p->output_h * p->output_w;
     int32_t px = 0;
@@ -634,9 +637,7 @@ void tslm_dsp_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8
     }
     const int32_t *w = (const int32_t *)(const void *)weights; /* word-aligned by the compiler */
     int32_t *x = (int32_t *)(void *)scratch;
-    if (p->requant_fast == 3) { /* the wide pointwise layout */
-        wide_pointwise(p, input, (const int16_t *)(const void *)weights, output, x);
-    } else if (p->requant_fast == 2) {
+    if (p->requant_fast == 2) {
 #if defined(TSLM_DSP_OP_QUADS)
         /* the assembly takes every four channels (tslm_dsp_op_job_init's conditions), op_rest the rest */
         const int32_t n4 = (p->filter_h * p->filter_w * p->filter_c + 3) / 4;
@@ -666,8 +667,10 @@ int32_t tslm_dsp_conv_s8_get_buffer_size(const tslm_conv_params *p)
         return tslm_conv_s8_get_buffer_size(p);
     }
     const int32_t n4 = (p->filter_h * p->filter_w * p->filter_c + 3) / 4;
-    if (p->requant_fast == 3) {
-        return 16 * n4 + p->output_c;
-    }
     return 16 * n4 + (p->filter_h * p->filter_w > 1 ? 8 * n4 : 0);
+}
+
+int32_t tslm_dsp_conv_wide_s8_get_buffer_size(const tslm_conv_params *p)
+{
+    return 4 * p->filter_c + p->output_c;
 }

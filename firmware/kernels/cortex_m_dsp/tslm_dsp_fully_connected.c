@@ -640,9 +640,8 @@ __attribute__((noinline)) static void with_records(const tslm_fully_connected_pa
 }
 
 /* The wide row: its whole fours in assembly where nothing is clamped below 127, a last part four in C. */
-__attribute__((noinline)) static void wide(const tslm_fully_connected_params *p, const int8_t *input,
-                                           const int8_t *weights, const int32_t *bias, int8_t *output,
-                                           int16_t *scratch)
+void tslm_dsp_fully_connected_wide_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                                      const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
 {
 #if defined(TSLM_DSP_ASM)
     if (p->act_max == 127) {
@@ -670,8 +669,6 @@ void tslm_dsp_fully_connected_s8(const tslm_fully_connected_params *p, const int
 {
     if (p->requant_fast == 2 && raw_row(p)) { /* (records with requant_fast == 2) */
         rows_raw(p, input, (const int32_t *)(const void *)weights, output);
-    } else if (p->requant_fast == 3) { /* the wide row */
-        wide(p, input, weights, bias, output, scratch);
     } else if (p->requant == NULL) { /* weights not constant: no records, no layout */
         tslm_fully_connected_s8(p, input, weights, bias, output, scratch); /* the portable kernel */
     } else {
@@ -684,12 +681,14 @@ int32_t tslm_dsp_fully_connected_s8_get_buffer_size(const tslm_fully_connected_p
     if (p->requant == NULL) {
         return tslm_fully_connected_s8_get_buffer_size(p);
     }
-    if (p->requant_fast == 3) { /* the widened row, and the outputs of a last part four's */
-        return 2 * p->accum_depth + ((p->output_depth & 3) ? (p->output_depth + 3) & ~3 : 0);
-    }
     if (p->requant_fast == 2 && raw_row(p)) {
         return 0;
     }
     return (p->batches > 1 ? 16 : 8) * (p->depth_chunk / 4) +
            (p->depth_chunk < p->accum_depth ? 8 * p->output_depth : 0);
+}
+
+int32_t tslm_dsp_fully_connected_wide_s8_get_buffer_size(const tslm_fully_connected_params *p)
+{
+    return 2 * p->accum_depth + ((p->output_depth & 3) ? (p->output_depth + 3) & ~3 : 0);
 }

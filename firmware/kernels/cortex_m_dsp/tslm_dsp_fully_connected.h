@@ -13,4 +13,10 @@ void tslm_dsp_fully_connected_s8(const tslm_fully_connected_params *p, const int
  * one chunk; without records, the portable kernel's. */
 int32_t tslm_dsp_fully_connected_s8_get_buffer_size(const tslm_fully_connected_params *p);
 
+/* The wide row (requant_fast == 3: one row, int16 weights; the compiler calls it for those alone). */
+void tslm_dsp_fully_connected_wide_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                                      const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch);
+/* Its scratch: the row widened to int16, and the outputs of a last part four of channels. */
+int32_t tslm_dsp_fully_connected_wide_s8_get_buffer_size(const tslm_fully_connected_params *p);
+
 #endif /* TSLM_DSP_FULLY_CONNECTED_H */

@@ -491,7 +491,7 @@ TSLM_ALWAYS_INLINE void wide_widen(const int8_t *in, int32_t depth, int32_t *x)
  * TSLM_WIDE_U times and entered part-way. The frame: x, x's end, records (past the current four's sums), out,
  * the end of the fours' records (past the sums of the four after them), the loop's entry, the tail's, act_min.
  */
-__attribute__((naked, noinline, aligned(4))) static void wide_fours(const tslm_fully_connected_params *p,
+__attribute__((naked, noinline, used, aligned(4))) static void wide_fours(const tslm_fully_connected_params *p,
                                                                     const int8_t *in, const int8_t *w,
                                                                     const int32_t *bias, int8_t *out,
                                                                     int16_t *x)
@@ -639,18 +639,14 @@ __attribute__((noinline)) static void with_records(const tslm_fully_connected_pa
     }
 }
 
-/* The wide row: its whole fours in assembly where nothing is clamped below 127, a last part four in C. */
-void tslm_dsp_fully_connected_wide_s8(const tslm_fully_connected_params *p, const int8_t *input,
-                                      const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
+/* The wide row but for whole fours with nothing clamped below 127 (with the assembly: a last part four there too,
+ * all fours (the records' padded channels give 0) into scratch after the row, then the outputs copied). */
+__attribute__((noinline, used)) static void wide_rest(const tslm_fully_connected_params *p, const int8_t *input,
+                                                      const int8_t *weights, const int32_t *bias, int8_t *output,
+                                                      int16_t *scratch)
 {
 #if defined(TSLM_DSP_ASM)
     if (p->act_max == 127) {
-        if ((p->output_depth & 3) == 0) {
-            wide_fours(p, input, weights, bias, output, scratch);
-            return;
-        }
-        /* a last part four: all fours (the records' padded channels give 0) into scratch after the row, then
-         * the outputs copied */
         tslm_fully_connected_params q = *p;
         int8_t *tmp = (int8_t *)(scratch + p->accum_depth);
         q.output_depth = (p->output_depth + 3) & ~3;
@@ -663,6 +659,33 @@ void tslm_dsp_fully_connected_wide_s8(const tslm_fully_connected_params *p, cons
 #endif
     wide_row(p, input, (const int16_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
 }
+
+#if defined(TSLM_DSP_ASM)
+/* The wide row: whole fours with nothing clamped below 127 straight to the assembly (a naked entry, so that the
+ * arguments stay where they are), the rest to wide_rest. */
+__attribute__((naked, noinline)) void tslm_dsp_fully_connected_wide_s8(const tslm_fully_connected_params *p,
+                                                                       const int8_t *input, const int8_t *weights,
+                                                                       const int32_t *bias, int8_t *output,
+                                                                       int16_t *scratch)
+{
+    (void)p, (void)input, (void)weights, (void)bias, (void)output, (void)scratch;
+    __asm__ volatile("ldr ip, [r0, #40]\n\t" /* act_max */
+                     "cmp ip, #127\n\t"
+                     "bne 1f\n\t"
+                     "ldr ip, [r0, #8]\n\t"  /* output_depth */
+                     "tst ip, #3\n\t"
+                     "bne 1f\n\t"
+                     "b.w wide_fours\n"
+                     "1:\n\t"
+                     "b.w wide_rest\n\t");
+}
+#else
+void tslm_dsp_fully_connected_wide_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                                      const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
+{
+    wide_rest(p, input, weights, bias, output, scratch);
+}
+#endif
 
 void tslm_dsp_fully_connected_s8(const tslm_fully_connected_params *p, const int8_t *input,
                                  const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)

@@ -70,11 +70,15 @@ def test_quick_dataset_is_balanced_and_in_the_speech_commands_layout(quick):
     data = load_kws(quick)
     info = json.loads((quick / "dataset.json").read_text())
     assert data.source == "tinyslm-synthetic" and data.classes == CLASSES
+    copies = np.bincount([CLASSES.index(r["label"]) for r in csv.DictReader((quick / "clips.csv").open())
+                          if r["path"].endswith("_voc.wav")], minlength=len(CLASSES))  # kws_synth.VOCODER_COPIES
+    assert copies.sum() == info.get("vocoder_copies", 0) and not copies[CLASSES.index("_silence_")]
     for split in ("train", "val", "test"):
         s = data.split(split)
         assert s.audio.dtype == np.int16 and s.audio.shape == (len(s), 16000)
-        assert s.counts() == info["counts"][split] and len(set(s.counts())) == 1
-    assert len(data.train) == 32 * 12 and len(data.test) == 8 * 12
+        own = np.array(s.counts()) - (copies if split == "train" else 0)  # the vocoded copies are training clips
+        assert own.tolist() == info["counts"][split] and len(set(own.tolist())) == 1
+    assert len(data.train) == 32 * 12 + copies.sum() and len(data.test) == 8 * 12
 
 
 def test_profiles():

@@ -127,7 +127,7 @@ def test_vocode_copy_remakes_exactly_the_picked_words(tmp_path):
     from tinyslm.train.kws_shift import vocode
 
     src = make_kws_dataset(tmp_path / "src", KwsProfile("tiny", 4, 1, 0), seed=3, progress=False,
-                           splits=("train", "val"), workers=1).out_dir
+                           splits=("train", "val"), workers=1, vocoder_copies=0).out_dir
     out = vocode(src, tmp_path / "voc", 0.5, voices=("espeak",), workers=1)
     rows, old = read_rows(out), read_rows(src)
     assert set(rows) == set(old)
@@ -145,3 +145,80 @@ def test_vocode_copy_remakes_exactly_the_picked_words(tmp_path):
         if rows[p]["engine"] == "espeak-ng":
             assert (made / p).read_bytes() == (out / p).read_bytes(), p
             assert built[p]["vocoder"] == "True"
+
+
+@needs_espeak
+def test_vocoded_copy_is_the_replacing_clip_under_a_new_name():
+    from tinyslm.data import KwsProfile, make_kws_dataset
+    from tinyslm.data.kws_synth import ClipTask, clip_index, copy_picked, synth_clip
+    from tinyslm.errors import DataError
+
+    task = ClipTask("train", 2, 5, 0, vocoder=0.0)
+    r0, a0 = synth_clip(task)
+    rv, av = synth_clip(dataclasses.replace(task, vocoder=1.0))
+    rc, ac = synth_clip(dataclasses.replace(task, copy=True))
+    assert rc.path == r0.path[:-4] + "_voc.wav" and clip_index(rc.path) == clip_index(r0.path) == 5
+    assert rc.vocoder and dataclasses.replace(rc, path=rv.path) == rv and ac.tobytes() == av.tobytes()
+    assert not np.array_equal(ac, a0)
+    # the copies are the words the replacing recipe picks at the same probability
+    tasks = [ClipTask("train", 0, i, 0) for i in range(50)]
+    assert [copy_picked(t, 0.4) for t in tasks] == [vocoder_draw_picks(t, 0.4) for t in tasks]
+    assert not copy_picked(ClipTask("val", 0, 1, 0), 1.0) and not copy_picked(ClipTask("train", 10, 1, 0), 1.0)
+    with pytest.raises(DataError, match="only a training word"):
+        synth_clip(ClipTask("val", 2, 5, 0, copy=True))
+    with pytest.raises(DataError, match="exclusive"):
+        make_kws_dataset("unused", KwsProfile("tiny", 1, 1, 0), vocoder=0.3, vocoder_copies=0.3, progress=False)
+
+
+def vocoder_draw_picks(task, p: float) -> bool:
+    from tinyslm.data.kws_synth import vocoder_draw
+
+    return vocoder_draw(dataclasses.replace(task, vocoder=p)) is not None
+
+
+@pytest.mark.slow
+@needs_espeak
+def test_vocode_beside_adds_the_copies_a_build_makes(tmp_path):
+    from tinyslm.data import KwsProfile, make_kws_dataset
+    from tinyslm.data.kws_synth import VOCODER_COPIES
+    from tinyslm.errors import DataError
+    from tinyslm.train.kws_shift import vocode
+
+    src = make_kws_dataset(tmp_path / "src", KwsProfile("tiny", 4, 1, 0), seed=3, progress=False,
+                           splits=("train", "val"), workers=1, vocoder_copies=0).out_dir
+    out = vocode(src, tmp_path / "voc", 0.5, voices=("espeak",), workers=1, beside=True)
+    again = vocode(src, tmp_path / "voc2", 0.5, voices=("espeak",), workers=1, beside=True)
+    rows, old = read_rows(out), read_rows(src)
+    assert read_rows(again) == rows
+    assert {p: r for p, r in rows.items() if p in old} == old  # every clean clip kept, as it was
+    assert all(os.stat(src / p).st_ino == os.stat(out / p).st_ino for p in old)
+    copies = [p for p in rows if p not in old]
+    assert copies and all(p.endswith("_voc.wav") for p in copies)
+    for p in copies:
+        orig = p[:-len("_voc.wav")] + ".wav"
+        assert rows[p]["vocoder"] == "True" and old[orig]["engine"] == "espeak-ng" and old[orig]["split"] == "train"
+        assert {k: v for k, v in rows[p].items() if k not in ("path", "vocoder")} == \
+            {k: v for k, v in old[orig].items() if k not in ("path", "vocoder")}
+        assert (out / p).read_bytes() == (again / p).read_bytes()
+    with pytest.raises(DataError, match="already holds vocoded clips"):
+        vocode(out, tmp_path / "voc3", 0.5, workers=1, beside=True)
+    # what a build with vocoded copies at 0.5 makes: the same copies (its festival words' copies besides)
+    made = make_kws_dataset(tmp_path / "built", KwsProfile("tiny", 4, 1, 0), seed=3, progress=False,
+                            splits=("train", "val"), workers=1, vocoder_copies=0.5).out_dir
+    built = read_rows(made)
+    assert {p: r for p, r in built.items() if not p.endswith("_voc.wav")} == old
+    assert set(copies) == {p for p, r in built.items() if p.endswith("_voc.wav") and r["engine"] == "espeak-ng"}
+    for p in copies:
+        assert (made / p).read_bytes() == (out / p).read_bytes() and built[p] == rows[p], p
+    # the default build (VOCODER_COPIES) holds its copies; a vocoder that replaces words turns them off
+    default = read_rows(make_kws_dataset(tmp_path / "default", KwsProfile("tiny", 4, 1, 0), seed=3, progress=False,
+                                         splits=("train", "val"), workers=1).out_dir)
+    assert (sum(p.endswith("_voc.wav") for p in default) > 0) == (VOCODER_COPIES > 0)
+    assert not any(p.endswith("_voc.wav") for p in read_rows(made_replacing(tmp_path)))
+
+
+def made_replacing(tmp_path):
+    from tinyslm.data import KwsProfile, make_kws_dataset
+
+    return make_kws_dataset(tmp_path / "replacing", KwsProfile("tiny", 2, 1, 0), seed=3, progress=False,
+                            splits=("train", "val"), workers=1, vocoder=0.5).out_dir

@@ -14,12 +14,42 @@ One run trains the default KWT student alone (float) and prints validation and d
     python -m tinyslm.train.kws_shift run runs/q17-kws-s0/data/speech runs/kws-dev \\
         --train-voices espeak,kal_diphone --dev-voices ked_diphone --seed 0
 
-A training-speech recipe is compared on the same clips: ``vocode`` copies a build's train/val clips with the
+A training-speech recipe is compared on the same clips (of a build made without vocoded copies,
+``make_kws_dataset(..., vocoder_copies=0)``): ``vocode`` copies a build's train/val clips with the
 training words that the vocoder draw of kws_synth picks (probability P) made again through the vocoder
 (tinyslm/data/vocoder.py), exactly what a build with ``VOCODER_PROBABILITY = P`` would have made::
 
     python -m tinyslm.train.kws_shift vocode runs/q17-kws-s0/data/speech runs/kws-voc30 --p 0.3
     python -m tinyslm.train.kws_shift run runs/kws-voc30 runs/kws-dev
+
+With ``--beside`` the picked words are not replaced: each is made again through the vocoder as a NEW clip
+(``<word>/<tag>_nohash_<n>_voc.wav``, the clip the replacing recipe would have made, under its own name) beside
+its clean original, exactly what a build with ``VOCODER_COPIES = P`` (``make_kws_dataset(..., vocoder_copies=P)``)
+makes; the clean words stay as they were and training holds a share P more words::
+
+    python -m tinyslm.train.kws_shift vocode runs/q17-kws-s0/data/speech runs/kws-voc60b --p 0.6 --beside
+
+Vocoded copies study (issue 17), rule fixed before its first run, the same as the replacing study's:
+
+* paired runs on one build's clips (seed-0 build), ``run`` at its defaults (20 epochs), seeds 0 and 1, on both
+  splits: engine-out (``--train-voices espeak``) and voice-out (``--train-voices espeak,kal_diphone
+  --dev-voices ked_diphone``); baseline = the build's clips, copies = ``vocode --beside --p 0.6`` of them
+  (copies of every engine's picked words; a split trains only on its training voices' copies);
+* adopt if, as the mean over seeds 0 and 1 of (copies - baseline): the engine-out dev gain >= +2.0 points AND
+  the voice-out dev gain >= +2.0 points AND validation (held-out espeak-ng voices; the mean over the four pairs
+  of both splits) is down by <= 1.0 point;
+* p = 0.6 is the candidate (the replacing study's p, which moved both dev splits). p = 0.3 is run only if time
+  allows and is adopted only if p = 0.6 fails the rule and p = 0.3 passes it on its own;
+* adopted means ``VOCODER_COPIES = p`` in tinyslm/data/kws_synth.py (a default build's training split gains the
+  copies, ~p x its word clips, and trains longer); otherwise it stays 0 (opt-in: ``vocoder_copies=p``).
+
+Result (/work/runs/voc-beside-study.json; mean over seeds 0 and 1, copies - baseline, points): p = 0.6 engine-out
+dev +3.1 (0.0, +6.2), voice-out dev +7.5 (+8.5, +6.5), validation +2.4 (every pair up): it passes, so
+VOCODER_COPIES = 0.6 (p = 0.3: +1.5 / +6.5 / +1.3, fails). For information, run afterwards and not part of the
+rule: seeds 2 and 3 (over four seeds +2.6 / +5.6 / +2.5; engine-out per seed 0.0, +6.2, +6.9, -2.8), and the
+baseline trained for as many steps as the copies run (``--epochs 31``, no vocoder), which alone gives +2.5 / +3.5
+/ +1.7 over four seeds: against it the copies gain +0.1 engine-out, +2.1 voice-out and +0.7 validation. Most of
+the engine-out gain is the longer training, not the vocoder.
 """
 
 from __future__ import annotations
@@ -124,28 +154,33 @@ def _remake(args: tuple) -> tuple[str, bytes]:
 
 
 def vocode(data_root: str | Path, out: str | Path, p: float, voices: tuple[str, ...] = (ESPEAK, "kal_diphone",
-           "ked_diphone"), workers: int = 2, check: int = 2) -> Path:
+           "ked_diphone"), workers: int = 2, check: int = 2, beside: bool = False) -> Path:
     """`data_root`'s train/val clips into `out`, the training words of `voices` that kws_synth's vocoder draw
-    picks at probability `p` made again through the vocoder, every other clip hard-linked. `check` unpicked
-    clips per engine are made again without the vocoder and must equal their files (the recipe is the build's)."""
+    picks at probability `p` made again through the vocoder, every other clip hard-linked. `beside`: the picked
+    words are kept (hard-linked) and their vocoded remakes are new clips (kws_synth.VOCODER_COPIES:
+    ``<tag>_nohash_<n>_voc.wav``), listed after the originals in clips.csv. `check` unpicked clips per engine are
+    made again without the vocoder and must equal their files (the recipe is the build's)."""
     import multiprocessing
     import os
 
     from ..data import CLASSES
     from ..data.audio import read_wav, write_wav
     from ..data.espeak import espeak_binary
-    from ..data.kws_synth import SAMPLE_RATE, ClipTask, vocoder_draw
+    from ..data.kws_synth import SAMPLE_RATE, ClipTask, clip_index, vocoder_draw
 
     src, out = Path(data_root), Path(out)
     info = json.loads((src / "dataset.json").read_text())
     with open(src / "clips.csv", newline="") as f:
         rows = [r for r in csv.DictReader(f) if r["split"] in ("train", "val")]
+    if any(r["vocoder"] == "True" for r in rows if "vocoder" in r):
+        raise DataError("this folder already holds vocoded clips", where=str(src),
+                        hint="vocode a folder made with make_kws_dataset(..., vocoder_copies=0)")
     if out.exists() and any(out.iterdir()):
         raise DataError("output folder is not empty", where=str(out), hint="choose a new folder")
 
-    def task(r: dict, prob: float, tables: tuple = ()) -> ClipTask:
-        return ClipTask("train", CLASSES.index(r["label"]), int(r["path"].split("_nohash_")[1][:-4]), info["seed"],
-                        tuple(info["variants"]["train"]), tables=tables, vocoder=prob)
+    def task(r: dict, prob: float, tables: tuple = (), copy: bool = False) -> ClipTask:
+        return ClipTask("train", CLASSES.index(r["label"]), clip_index(r["path"]), info["seed"],
+                        tuple(info["variants"]["train"]), tables=tables, vocoder=prob, copy=copy)
 
     def voice(r: dict) -> str:
         return ESPEAK if r["engine"] == "espeak-ng" else r["voice"].split(":")[-1]
@@ -162,11 +197,11 @@ def vocode(data_root: str | Path, out: str | Path, p: float, voices: tuple[str, 
         tables = (("festival-diphone", str(FestivalTable.build("festival-diphone", fest,
                                                                 out / "festival-diphone.npz").path)),)
     for r in rows:
-        if r["path"] not in picked:
+        if beside or r["path"] not in picked:
             (out / r["path"]).parent.mkdir(parents=True, exist_ok=True)
             os.link(src / r["path"], out / r["path"])
     espeak = espeak_binary()
-    jobs = [(task(r, 0.0, tables), espeak) for r in checks] + [(task(r, 1.0, tables), espeak) for r in words
+    jobs = [(task(r, 0.0, tables), espeak) for r in checks] + [(task(r, 1.0, tables, beside), espeak) for r in words
                                                               if r["path"] in picked]
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         made = pool.map(_remake, jobs, chunksize=8)
@@ -185,8 +220,12 @@ def vocode(data_root: str | Path, out: str | Path, p: float, voices: tuple[str, 
         w.writeheader()
         for r in rows:
             w.writerow({**r, "vocoder": r.get("vocoder", False), **({k: new[r["path"]][k] for k in fields}
-                                                                    if r["path"] in new else {})})
-    (out / "dataset.json").write_text(json.dumps({**info, "vocoded_from": str(src), "vocoder_probability_train": p,
+                                                                    if r["path"] in new and not beside else {})})
+        if beside:  # the copies, in the originals' order
+            for rec in new.values():
+                w.writerow({k: rec[k] for k in fields})
+    mode = ({"vocoder_copies_train": p, "vocoder_copies": len(new)} if beside else {"vocoder_probability_train": p})
+    (out / "dataset.json").write_text(json.dumps({**info, "vocoded_from": str(src), **mode,
                                                   "vocoded_voices": list(voices), "splits": ["train", "val"]},
                                                  indent=1) + "\n")
     return out
@@ -211,12 +250,13 @@ def main(argv: list[str] | None = None) -> None:
     v.add_argument("out")
     v.add_argument("--p", type=float, required=True)
     v.add_argument("--voices", default=f"{ESPEAK},kal_diphone,ked_diphone")
+    v.add_argument("--beside", action="store_true", help="keep the clean words; the vocoded remakes are new clips")
     a = p.parse_args(argv)
     if a.cmd == "make-dev":
         print(make_dev_set(a.out, a.per_class))
         return
     if a.cmd == "vocode":
-        print(vocode(a.data_root, a.out, a.p, tuple(a.voices.split(","))))
+        print(vocode(a.data_root, a.out, a.p, tuple(a.voices.split(",")), beside=a.beside))
         return
     print(json.dumps(run(a.data_root, a.dev_root, tuple(a.train_voices.split(",")), tuple(a.dev_voices.split(",")),
                          a.seed, a.epochs, a.fest_weight)))

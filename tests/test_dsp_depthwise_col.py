@@ -95,6 +95,18 @@ DRIVER_CASES = {
     "dw3x1s2_valid_rows9_c8_relu": dict(k=(3, 1), cin=8, act="relu", hw=(19, 1), stride=2, padding="VALID"),
     "dw3x1s2_rows7_c6": dict(k=(3, 1), cin=6, act=None, hw=(13, 1), stride=2),
     "dw2x1s2_rows4_c4_relu": dict(k=(2, 1), cin=4, act="relu", hw=(8, 2), stride=2),
+    # width 1, 3 x 1 at stride 1 (col_w1k3, no widening): every tail (none, one output reading the padding or the
+    # last input, two outputs) and loop entry (blocks % 4), partial groups of channels, SAME and VALID; two steps
+    # (no whole block) take the column layout
+    "w1_3x1_rows12_c5": dict(k=(3, 1), cin=5, act=None, hw=(12, 1)),
+    "w1_3x1_rows7_c3_relu": dict(k=(3, 1), cin=3, act="relu", hw=(7, 1)),
+    "w1_3x1_rows9_c9": dict(k=(3, 1), cin=9, act=None, hw=(9, 1)),
+    "w1_3x1_rows4_c6_relu": dict(k=(3, 1), cin=6, act="relu", hw=(4, 1)),
+    "w1_3x1_rows5_c1": dict(k=(3, 1), cin=1, act=None, hw=(5, 1)),
+    "w1_3x1_rows2_c4_relu": dict(k=(3, 1), cin=4, act="relu", hw=(2, 1)),
+    "w1_3x1_valid_rows12_c7": dict(k=(3, 1), cin=7, act=None, hw=(14, 1), padding="VALID"),
+    "w1_3x1_valid_rows3_c4_relu": dict(k=(3, 1), cin=4, act="relu", hw=(5, 1), padding="VALID"),
+    "w1_3x1_rows49_c40": dict(k=(3, 1), cin=40, act=None, hw=(49, 1)),
 }
 
 

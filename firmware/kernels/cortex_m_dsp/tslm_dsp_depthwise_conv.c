@@ -1960,6 +1960,219 @@ TSLM_ALWAYS_INLINE void col_run(const tslm_depthwise_conv_params *p, const int8_
     }
 }
 
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+/* ------------------------------------------------------------------------------------------------
+ * Width 1, 3 x 1 at stride 1 (a 1-D depthwise over time, e.g. 49 steps of 40-64 channels): no widening and no
+ * scratch. Per channel, its time pairs are made in registers from the input bytes (two LDRSB and one PKHBT per
+ * pair) and two outputs per block take four MAC instructions: with the padded series p_t (x_(t - pad_h), zero
+ * points outside the image), X0 = (p_t, p_t+1) carried from the block before and X1 = (p_t+2, p_t+3),
+ *   o(t) = (w0, w1) . X0 + w2 X1.lo,   o(t + 1) = w0 X0.hi + (w1, w2) . X1
+ * (SMLAD, SMLATB, SMLABT, SMLAD; the compiler's pairs A0 = (2 w0, 2 w1), A1 = (2 w2, 0), B = (A0.hi, A1.lo)).
+ * Every channel of a batch in one Thumb-2 routine: per channel its record and weights, the first pair, then the
+ * blocks, four a turn (entered at the block that leaves a multiple of four), the loop copy chosen by TBH on the
+ * channel's right shift r (r = 3..10: SSAT's immediate shift; other r: a slower loop with r in a register), then
+ * zero, one or two outputs whose last tap reads the bottom padding. Outputs are stored at the input pointer plus
+ * a constant (D, D + C: both move by C per time step), each block's after its inputs are read (in place safe).
+ * Body registers: r0 init, r1 m, r3 round, r4 A0, r5 B, r6 end, r7 C, r8 D, r9 D + C, r10 q (the next input
+ * byte), r11 r12 accumulators, lr and r2 the pairs (alternating); the context's address on the stack. */
+typedef struct {
+    int32_t rcur, tailk, zpair;   /* 0: the channel's r; 4: the tail (0 none, 1 one output whose p_t+2 is padding,
+                                   * 2 one output, 3 two, p_t+3 padding); 8: the input zero point in both halves */
+    int32_t rqp, wp, q, qend;     /* 12..24: the next channel's record, weights, input; the input past the last */
+    int32_t len, C, D, D2;        /* 28..40: bytes of the blocks, channels, output minus input pointer (and + C) */
+    int32_t first, entry, endcur; /* 44..52: pad_h 1: zpair, 0: 1 (no zpair has unequal halves); the first
+                                   * block's index (4 - blocks % 4) % 4; the slow loop's end */
+} w1k3_ctx;
+
+/* two outputs (a block), XC the carried pair, XN the next; REQ(acc, temp, R) */
+#define TSLM_W1_BLK(XC, XN, REQ, R)                          \
+    "ldrsb r11, [r10, r7]\n\t"                              \
+    "ldrsb r12, [r10, r7, lsl #1]\n\t"                      \
+    "pkhbt " XN ", r11, r12, lsl #16\n\t"                   \
+    "smlad r11, r4, " XC ", r0\n\t"                         \
+    "smlatb r11, r5, " XN ", r11\n\t"                       \
+    "smlabt r12, r4, " XC ", r0\n\t"                        \
+    "smlad r12, r5, " XN ", r12\n\t"                        \
+    REQ("r11", XC, R) REQ("r12", XC, R)                     \
+    "strb r11, [r10, r8]\n\t"                               \
+    "strb r12, [r10, r9]\n\t"                               \
+    "add r10, r10, r7, lsl #1\n\t"
+#define TSLM_W1_SAT(A, T, R) "smmlar " A ", " A ", r1, r3\n\tssat " A ", #8, " A ", asr #" R "\n\t"
+#define TSLM_W1_RSAT(A, T, R)                                                                                 \
+    "add " T ", r3, " A ", asr #31\n\tsmmlar " A ", " A ", r1, " T "\n\tssat " A ", #8, " A ", asr #" R "\n\t"
+/* r in register R */
+#define TSLM_W1_SATG(A, T, R) "smmlar " A ", " A ", r1, r3\n\tasr " A ", " A ", " R "\n\tssat " A ", #8, " A "\n\t"
+#define TSLM_W1_RSATG(A, T, R)                                                                                \
+    "add " T ", r3, " A ", asr #31\n\tsmmlar " A ", " A ", r1, " T "\n\tasr " A ", " A ", " R "\n\t"          \
+    "ssat " A ", #8, " A "\n\t"
+/* the loop copy for the right shift R: entries 0..3 (the odd ones with the first pair moved to r2) */
+#define TSLM_W1_COPY(REQ, R)                                                                                  \
+    ".Lw1c%=_" #R "_1:\n\tmov r2, lr\n\tb .Lw1b%=_" #R "_1\n\t"                                                \
+    ".Lw1c%=_" #R "_3:\n\tmov r2, lr\n\tb .Lw1b%=_" #R "_3\n\t"                                                \
+    ".Lw1c%=_" #R "_0:\n\t"                                                                                   \
+    ".Lw1b%=_" #R "_0:\n\t" TSLM_W1_BLK("lr", "r2", REQ, #R)                                                  \
+    ".Lw1b%=_" #R "_1:\n\t" TSLM_W1_BLK("r2", "lr", REQ, #R)                                                  \
+    ".Lw1c%=_" #R "_2:\n\t"                                                                                   \
+    ".Lw1b%=_" #R "_2:\n\t" TSLM_W1_BLK("lr", "r2", REQ, #R)                                                  \
+    ".Lw1b%=_" #R "_3:\n\t" TSLM_W1_BLK("r2", "lr", REQ, #R)                                                  \
+    "cmp r10, r6\n\t"                                                                                         \
+    "bne .Lw1b%=_" #R "_0\n\t"                                                                                \
+    "b .Lw1tail%=\n\t"
+#define TSLM_W1_TG ".hword (.Lw1g%= - .Lw1t%=) / 2, (.Lw1g%= - .Lw1t%=) / 2, (.Lw1g%= - .Lw1t%=) / 2, (.Lw1g%= - .Lw1t%=) / 2\n\t"
+#define TSLM_W1_TR(R)                                                                                         \
+    ".hword (.Lw1c%=_" #R "_0 - .Lw1t%=) / 2, (.Lw1c%=_" #R "_1 - .Lw1t%=) / 2, (.Lw1c%=_" #R                  \
+    "_2 - .Lw1t%=) / 2, (.Lw1c%=_" #R "_3 - .Lw1t%=) / 2\n\t"
+/* REQ: the immediate-shift requantization, REQG the one with r in a register (r6 in the slow loop, r2 in the
+ * tail; r7 the tail's temporary) */
+#define TSLM_W1_CHANNELS(REQ, REQG)                                                                           \
+    __asm__ volatile(                                                                                         \
+        "push {r0}\n\t"                                                                                       \
+        "4:\n\t"                                                                                              \
+        "ldr lr, [sp]\n\t"                                                                                    \
+        "add r12, lr, #12\n\t"                                                                                \
+        "ldmia r12, {r8, r9, r10, r11}\n\t"                                                                   \
+        "cmp r10, r11\n\t"                                                                                    \
+        "beq 8f\n\t"                                                                                          \
+        "ldmia r9!, {r4, r5}\n\t"                                                                             \
+        "ldmia r8!, {r0, r1, r2, r3}\n\t"                                                                     \
+        "add r11, r10, #1\n\t"                                                                                \
+        "stmia r12, {r8, r9, r11}\n\t"                                                                        \
+        "str r2, [lr]\n\t"                                                                                    \
+        "lsl r5, r5, #16\n\t"                                                                                 \
+        "orr r5, r5, r4, lsr #16\n\t"                                                                         \
+        "add r12, lr, #28\n\t"                                                                                \
+        "ldmia r12, {r6, r7, r8, r9, r11, r12}\n\t"                                                           \
+        "add r2, r12, r2, lsl #2\n\t"                                                                         \
+        "ldrsb r12, [r10]\n\t"                                                                                \
+        "cmp r11, #1\n\t"                                                                                     \
+        "beq 3f\n\t"                                                                                          \
+        "pkhbt lr, r11, r12, lsl #16\n\t"                                                                     \
+        "b 2f\n\t"                                                                                            \
+        "3:\n\t"                                                                                              \
+        "add r10, r10, r7\n\t"                                                                                \
+        "ldrsb r11, [r10]\n\t"                                                                                \
+        "pkhbt lr, r12, r11, lsl #16\n\t"                                                                     \
+        "2:\n\t"                                                                                              \
+        "add r6, r6, r10\n\t"                                                                                 \
+        "tbh [pc, r2, lsl #1]\n\t"                                                                            \
+        ".Lw1t%=:\n\t"                                                                                        \
+        TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TR(3) TSLM_W1_TR(4) TSLM_W1_TR(5) TSLM_W1_TR(6)                \
+        TSLM_W1_TR(7) TSLM_W1_TR(8) TSLM_W1_TR(9) TSLM_W1_TR(10) TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG   \
+        TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG                           \
+        TSLM_W1_COPY(REQ, 3) TSLM_W1_COPY(REQ, 4) TSLM_W1_COPY(REQ, 5) TSLM_W1_COPY(REQ, 6)                   \
+        TSLM_W1_COPY(REQ, 7) TSLM_W1_COPY(REQ, 8) TSLM_W1_COPY(REQ, 9) TSLM_W1_COPY(REQ, 10)                  \
+        /* other r: one block a turn, r in r6, the end in the context */                                     \
+        ".Lw1g%=:\n\t"                                                                                        \
+        "ldr r11, [sp]\n\t"                                                                                   \
+        "str r6, [r11, #52]\n\t"                                                                              \
+        "ldr r6, [r11]\n\t"                                                                                   \
+        "1:\n\t" TSLM_W1_BLK("lr", "r2", REQG, "r6")                                                          \
+        "mov lr, r2\n\t"                                                                                      \
+        "ldr r11, [sp]\n\t"                                                                                   \
+        "ldr r11, [r11, #52]\n\t"                                                                             \
+        "cmp r10, r11\n\t"                                                                                    \
+        "bne 1b\n\t"                                                                                          \
+        /* the tail: the outputs whose last tap is padding (or the last input) */                            \
+        ".Lw1tail%=:\n\t"                                                                                     \
+        "ldr r12, [sp]\n\t"                                                                                   \
+        "ldmia r12, {r2, r6, r11}\n\t"                                                                        \
+        "cmp r6, #1\n\t"                                                                                      \
+        "bne 5f\n\t"                                                                                          \
+        "smlad r12, r4, lr, r0\n\t"                                                                           \
+        "smlatb r12, r5, r11, r12\n\t"                                                                        \
+        REQG("r12", "r7", "r2")                                                                               \
+        "strb r12, [r10, r8]\n\t"                                                                             \
+        "b 4b\n\t"                                                                                            \
+        "5:\n\t"                                                                                              \
+        "cmp r6, #0\n\t"                                                                                      \
+        "beq 4b\n\t"                                                                                          \
+        "ldrsb r12, [r10, r7]\n\t"                                                                            \
+        "pkhbt r11, r12, r11, lsl #16\n\t"                                                                    \
+        "smlad r12, r4, lr, r0\n\t"                                                                           \
+        "smlatb r12, r5, r11, r12\n\t"                                                                        \
+        REQG("r12", "r7", "r2")                                                                               \
+        "strb r12, [r10, r8]\n\t"                                                                             \
+        "cmp r6, #3\n\t"                                                                                      \
+        "bne 4b\n\t"                                                                                          \
+        "smlabt r12, r4, lr, r0\n\t"                                                                          \
+        "smlad r12, r5, r11, r12\n\t"                                                                         \
+        REQG("r12", "r7", "r2")                                                                               \
+        "strb r12, [r10, r9]\n\t"                                                                             \
+        "b 4b\n\t"                                                                                            \
+        "8:\n\t"                                                                                              \
+        "pop {r0}\n\t"                                                                                        \
+        : "+r"(c0)                                                                                            \
+        :                                                                                                     \
+        : "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+
+__attribute__((noinline)) static void w1k3_channels_sat(w1k3_ctx *ctx)
+{
+    register w1k3_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W1_CHANNELS(TSLM_W1_SAT, TSLM_W1_SATG);
+}
+
+__attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
+{
+    register w1k3_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W1_CHANNELS(TSLM_W1_RSAT, TSLM_W1_RSATG);
+}
+#undef TSLM_W1_BLK
+#undef TSLM_W1_SAT
+#undef TSLM_W1_RSAT
+#undef TSLM_W1_SATG
+#undef TSLM_W1_RSATG
+#undef TSLM_W1_COPY
+#undef TSLM_W1_TG
+#undef TSLM_W1_TR
+#undef TSLM_W1_CHANNELS
+
+/* Width 1, 3 x 1 at stride 1 (pad_h 0 or 1), EPI_SAT or EPI_RSAT: every channel in w1k3_channels_*; 0 where the
+ * shape is not one of these (the column layout then). */
+static int col_w1k3(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                    const int rsat)
+{
+    if (p->input_w != 1 || p->output_w != 1 || p->filter_w != 1 || p->filter_h != 3 || p->stride_h != 1 ||
+        p->dilation_h != 1 || (p->pad_h != 0 && p->pad_h != 1) || p->depth_multiplier != 1 ||
+        p->output_c != p->input_c) {
+        return 0;
+    }
+    const int32_t ih = p->input_h, oh = p->output_h, pad = p->pad_h, C = p->input_c;
+    int32_t nb = ih + pad - 2 >= 0 ? (ih + pad - 2) / 2 : 0; /* blocks whose four inputs are all in the image */
+    nb = nb < oh / 2 ? nb : oh / 2;
+    const int32_t tout = oh - 2 * nb, j2 = 2 * nb + 2 - pad; /* outputs left, the input of their p_t+2 */
+    int32_t tk;
+    if (nb < 1) {
+        return 0;
+    } else if (tout == 0) {
+        tk = 0;
+    } else if (tout == 1) {
+        tk = j2 < ih ? 2 : 1;
+    } else if (tout == 2 && j2 < ih && j2 + 1 >= ih) {
+        tk = 3;
+    } else {
+        return 0;
+    }
+    const uint32_t zp = (uint32_t)(-p->input_offset) & 0xFFFFu;
+    w1k3_ctx ctx;
+    ctx.tailk = tk, ctx.zpair = (int32_t)(zp | (zp << 16)), ctx.C = C, ctx.len = 2 * C * nb;
+    ctx.first = pad ? ctx.zpair : 1;
+    ctx.entry = (4 - nb % 4) % 4;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * ih * C;
+        int8_t *out_b = output + b * oh * C;
+        ctx.rqp = (int32_t)(uintptr_t)p->requant, ctx.wp = (int32_t)(uintptr_t)w; /* the target's pointers */
+        ctx.q = (int32_t)(uintptr_t)in_b, ctx.qend = ctx.q + C;
+        ctx.D = (int32_t)((uintptr_t)out_b - (uintptr_t)in_b) - (1 - pad) * C, ctx.D2 = ctx.D + C;
+        if (rsat) {
+            w1k3_channels_rsat(&ctx);
+        } else {
+            w1k3_channels_sat(&ctx);
+        }
+    }
+    return 1;
+}
+#endif
+
 /* Constant filter heights and widths where the compiler can unroll the taps (3x3, K x 1 with K = 3..5, 9 or
  * 10), the rest in loops; the size build takes the loops everywhere. */
 static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
@@ -1970,6 +2183,11 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
     const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
 #if !defined(TSLM_OPTIMIZE_SIZE)
     const int32_t fw = p->filter_w;
+#if defined(TSLM_DSP_ASM)
+    if ((epi == EPI_SAT || epi == EPI_RSAT) && col_w1k3(p, input, w, output, epi == EPI_RSAT)) {
+        return;
+    }
+#endif
     if (!s2 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* (EPI_RSAT: outputs below the zero point) */
         if (n == 2 && fw == 3) {
             if (epi == EPI_SAT) {

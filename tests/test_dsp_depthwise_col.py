@@ -107,6 +107,13 @@ DRIVER_CASES = {
     "w1_3x1_valid_rows12_c7": dict(k=(3, 1), cin=7, act=None, hw=(14, 1), padding="VALID"),
     "w1_3x1_valid_rows3_c4_relu": dict(k=(3, 1), cin=4, act="relu", hw=(5, 1), padding="VALID"),
     "w1_3x1_rows49_c40": dict(k=(3, 1), cin=40, act=None, hw=(49, 1)),
+    # 3x3 at stride 2 with at most eight output rows: passes of 4, 3, 2 or 1 rows across the columns
+    # (col_3x3s2c_channels); the cases above add 4 + 3, 4 + 2, 3, 2 and 1 rows
+    "s2c_rows5_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(10, 3), stride=2),
+    "s2c_rows8_c12": dict(k=(3, 3), cin=12, act=None, hw=(16, 4), stride=2),
+    "s2c_rows4_c7_relu": dict(k=(3, 3), cin=7, act="relu", hw=(8, 7), stride=2),
+    "s2c_valid_rows3_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(7, 7), stride=2, padding="VALID"),
+    "s2c_rows1_c5_relu": dict(k=(3, 3), cin=5, act="relu", hw=(1, 3), stride=2),
 }
 
 

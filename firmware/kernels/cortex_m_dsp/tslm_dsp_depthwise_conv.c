@@ -923,6 +923,168 @@ TSLM_ALWAYS_INLINE void col_3x3s2_channels_rsat(const int32_t *ctx)
     TSLM_COLS2_CHANNELS(TSLM_DW_BLOCKS_1(TSLM_COLS2_BLOCK, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1);
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
+/* 3x3 at stride 2 on small images (output_h <= 8): the group's output rows in passes of H = 4, 3, 2 or 1 rows (rows
+ * R0 .. R0 + H - 1), each pass a driver whose block loop runs across the output columns (one block of H rows per
+ * column: xp moves on by xs and o by oc per block) instead of down each column, so a column costs its block and
+ * four instructions, not the per-column head, TBH and tail of TSLM_COLS2_CHANNELS; with EPI_SAT the block loop
+ * chosen per channel by its shift (TSLM_DW_BLOCKS_R's copies), EPI_RSAT one loop with r in a register. */
+#define TSLM_S2C_NEXT(STORES)                                                                                  \
+    "ldrd r8, r9, [%[ctx], #116]\n\t" STORES                                                                   \
+    "add %[xp], %[xp], r8\n\t"                                                                                 \
+    "add %[o], %[o], r9\n\t"                                                                                   \
+    "cmp %[o], r12\n\t"                                                                                        \
+    "bne 1b\n\t"
+#define TSLM_S2C_ST4                                                                                           \
+    "strb %[a0], [%[o]]\n\t"                                                                                   \
+    "strb %[a1], [%[o], r11]\n\t"                                                                              \
+    "strb %[a2], [%[o], r11, lsl #1]\n\t"                                                                      \
+    "add r10, %[o], r11, lsl #1\n\t"                                                                           \
+    "strb %[a3], [r10, r11]\n\t"
+#define TSLM_S2C_ST3 "strb %[a0], [%[o]]\n\tstrb %[a1], [%[o], r11]\n\tstrb %[a2], [%[o], r11, lsl #1]\n\t"
+#define TSLM_S2C_ST2 "strb %[a0], [%[o]]\n\tstrb %[a1], [%[o], r11]\n\t"
+#define TSLM_S2C_ST1 "strb %[a0], [%[o]]\n\t"
+#define TSLM_S2C_BLOCK4(REQ)                                                                                   \
+    "1:\n\t"                                                                                                   \
+    TSLM_COLS2_FX("28", "add %[xp], %[xp], lr\n\t", "%[t]", "%[t]", "%[t]", "%[t]")                            \
+    TSLM_COLS2_FX("36", "add %[xp], %[xp], lr\n\t", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                        \
+    TSLM_COLS2_FX("44", "", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                                                \
+    "sub %[xp], %[xp], lr, lsl #1\n\t" REQ TSLM_S2C_NEXT(TSLM_S2C_ST4)
+/* rows 0..2 of a block: 7 instructions a filter column */
+#define TSLM_S2C_FX3(AB, NEXT, I0, I1, I2)                      \
+    "ldrd r11, r12, [%[ctx], #" AB "]\n\t"                      \
+    "ldmia %[xp], {r8, r9, r10}\n\t"                            \
+    "smlad %[a0], r11, r8, " I0 "\n\t"                          \
+    "smlad %[a1], r11, r9, " I1 "\n\t"                          \
+    "smlad %[a0], r12, r9, %[a0]\n\t"                           \
+    "smlad %[a1], r12, r10, %[a1]\n\t"                          \
+    "smlad %[a2], r11, r10, " I2 "\n\t"                         \
+    "ldr r8, [%[xp], #12]\n\t"                                  \
+    "smlad %[a2], r12, r8, %[a2]\n\t" NEXT
+#define TSLM_S2C_BLOCK3(REQ)                                                                                   \
+    "1:\n\t"                                                                                                   \
+    TSLM_S2C_FX3("28", "add %[xp], %[xp], lr\n\t", "%[t]", "%[t]", "%[t]")                                     \
+    TSLM_S2C_FX3("36", "add %[xp], %[xp], lr\n\t", "%[a0]", "%[a1]", "%[a2]")                                  \
+    TSLM_S2C_FX3("44", "", "%[a0]", "%[a1]", "%[a2]")                                                          \
+    "sub %[xp], %[xp], lr, lsl #1\n\t" REQ TSLM_S2C_NEXT(TSLM_S2C_ST3)
+#define TSLM_S2C_FX2(AB, NEXT, I0, I1)                          \
+    "ldrd r11, r12, [%[ctx], #" AB "]\n\t"                      \
+    "ldmia %[xp], {r8, r9, r10}\n\t"                            \
+    "smlad %[a0], r11, r8, " I0 "\n\t"                          \
+    "smlad %[a1], r11, r9, " I1 "\n\t"                          \
+    "smlad %[a0], r12, r9, %[a0]\n\t"                           \
+    "smlad %[a1], r12, r10, %[a1]\n\t" NEXT
+#define TSLM_S2C_BLOCK2(REQ)                                                                                   \
+    "1:\n\t"                                                                                                   \
+    TSLM_S2C_FX2("28", "add %[xp], %[xp], lr\n\t", "%[t]", "%[t]")                                             \
+    TSLM_S2C_FX2("36", "add %[xp], %[xp], lr\n\t", "%[a0]", "%[a1]")                                           \
+    TSLM_S2C_FX2("44", "", "%[a0]", "%[a1]")                                                                   \
+    "sub %[xp], %[xp], lr, lsl #1\n\t" REQ TSLM_S2C_NEXT(TSLM_S2C_ST2)
+#define TSLM_S2C_FX1(AB, NEXT, I0)                              \
+    "ldrd r11, r12, [%[ctx], #" AB "]\n\t"                      \
+    "ldrd r8, r9, [%[xp]]\n\t"                                  \
+    "smlad %[a0], r11, r8, " I0 "\n\t"                          \
+    "smlad %[a0], r12, r9, %[a0]\n\t" NEXT
+#define TSLM_S2C_BLOCK1(REQ)                                                                                   \
+    "1:\n\t"                                                                                                   \
+    TSLM_S2C_FX1("28", "add %[xp], %[xp], lr\n\t", "%[t]")                                                     \
+    TSLM_S2C_FX1("36", "add %[xp], %[xp], lr\n\t", "%[a0]")                                                    \
+    TSLM_S2C_FX1("44", "", "%[a0]")                                                                            \
+    "sub %[xp], %[xp], lr, lsl #1\n\t" REQ TSLM_S2C_NEXT(TSLM_S2C_ST1)
+/* the requantization of H rows: EPI_SAT with the shift R an immediate, with it in r10; EPI_RSAT (r11 the
+ * temporary, then ostep and end again); each leaves ostep in r11 and the blocks' end in r12 */
+#define TSLM_S2C_LDM "ldmia %[ctx], {r8, r9, r10, r11, r12}\n\t"
+#define TSLM_S2C_REQ3R(R) TSLM_S2C_LDM TSLM_COL3B_REQR("a0", R) TSLM_COL3B_REQR("a1", R) TSLM_COL3B_REQR("a2", R)
+#define TSLM_S2C_REQ2R(R) TSLM_S2C_LDM TSLM_COL3B_REQR("a0", R) TSLM_COL3B_REQR("a1", R)
+#define TSLM_S2C_REQ1R(R) TSLM_S2C_LDM TSLM_COL3B_REQR("a0", R)
+#define TSLM_S2C_REQ3 TSLM_S2C_LDM TSLM_COL3B_REQ("a0") TSLM_COL3B_REQ("a1") TSLM_COL3B_REQ("a2")
+#define TSLM_S2C_REQ2 TSLM_S2C_LDM TSLM_COL3B_REQ("a0") TSLM_COL3B_REQ("a1")
+#define TSLM_S2C_REQ1 TSLM_S2C_LDM TSLM_COL3B_REQ("a0")
+#define TSLM_S2C_RLDM "ldmia %[ctx], {r8, r9, r10}\n\t"
+#define TSLM_S2C_RTAIL "ldrd r11, r12, [%[ctx], #12]\n\t"
+#define TSLM_S2C_RREQ3                                                                                         \
+    TSLM_S2C_RLDM TSLM_COL3B_RREQ_T("a0", "r11") TSLM_COL3B_RREQ_T("a1", "r11") TSLM_COL3B_RREQ_T("a2", "r11") \
+    TSLM_S2C_RTAIL
+#define TSLM_S2C_RREQ2 TSLM_S2C_RLDM TSLM_COL3B_RREQ_T("a0", "r11") TSLM_COL3B_RREQ_T("a1", "r11") TSLM_S2C_RTAIL
+#define TSLM_S2C_RREQ1 TSLM_S2C_RLDM TSLM_COL3B_RREQ_T("a0", "r11") TSLM_S2C_RTAIL
+/* per channel: its record and weights (as TSLM_DW_CHAN_HEAD's), its first column's xp and o straight from xbase
+ * and obase (144, 148: here the first column's, not the one before), the blocks' end (one column past its last),
+ * then the block loop (BLOCKS, on at label 8) */
+#define TSLM_S2C_CHANNELS(BLOCKS)                                                                              \
+    __asm__ volatile("ldr lr, [%[ctx], #20]\n\t"                                                               \
+            "4:\n\t"                                                                                           \
+            "ldr r8, [%[ctx], #136]\n\t"                                                                       \
+            "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                               \
+            "str r8, [%[ctx], #136]\n\t"                                                                       \
+            "mov %[t], r9\n\t"                                                                                 \
+            "strd r10, r12, [%[ctx], #0]\n\t"                                                                  \
+            "str r11, [%[ctx], #8]\n\t"                                                                        \
+            TSLM_COLS2_WEIGHTS                                                                                 \
+            "ldrd %[xp], %[o], [%[ctx], #144]\n\t"                                                             \
+            "ldrd r10, r11, [%[ctx], #152]\n\t"                                                                \
+            "add r12, %[o], r11\n\t"                                                                           \
+            "str r12, [%[ctx], #16]\n\t"                                                                       \
+            "add r8, %[xp], r10\n\t"                                                                           \
+            "add r9, %[o], #1\n\t"                                                                             \
+            "strd r8, r9, [%[ctx], #144]\n\t"                                                                  \
+            BLOCKS                                                                                             \
+            TSLM_DW_CHAN_END                                                                                   \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t), [xp] "=&r"(xp),    \
+              [o] "=&r"(o)                                                                                     \
+            : [ctx] "r"(ctx)                                                                                   \
+            : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+
+/* ctx: &m of the group's col33_ctx (as col_3x3s2_channels_*), h: the pass's rows (1..4) */
+__attribute__((noinline)) static void col_3x3s2c_channels(const int32_t *ctx, const int32_t h, const int rsat)
+{
+    int32_t a0, a1, a2, a3, t;
+    const int32_t *xp;
+    int8_t *o;
+    if (rsat) {
+        if (h == 4) {
+            TSLM_S2C_CHANNELS(TSLM_S2C_BLOCK4(TSLM_COL3B_RREQ12_4) "8:\n\t");
+        } else if (h == 3) {
+            TSLM_S2C_CHANNELS(TSLM_S2C_BLOCK3(TSLM_S2C_RREQ3) "8:\n\t");
+        } else if (h == 2) {
+            TSLM_S2C_CHANNELS(TSLM_S2C_BLOCK2(TSLM_S2C_RREQ2) "8:\n\t");
+        } else {
+            TSLM_S2C_CHANNELS(TSLM_S2C_BLOCK1(TSLM_S2C_RREQ1) "8:\n\t");
+        }
+    } else if (h == 4) {
+        TSLM_S2C_CHANNELS(TSLM_DW_BLOCKS_RQ(TSLM_S2C_BLOCK4, TSLM_COL3B_REQ4R, TSLM_COL3B_REQ4));
+    } else if (h == 3) {
+        TSLM_S2C_CHANNELS(TSLM_DW_BLOCKS_RQ(TSLM_S2C_BLOCK3, TSLM_S2C_REQ3R, TSLM_S2C_REQ3));
+    } else if (h == 2) {
+        TSLM_S2C_CHANNELS(TSLM_DW_BLOCKS_RQ(TSLM_S2C_BLOCK2, TSLM_S2C_REQ2R, TSLM_S2C_REQ2));
+    } else {
+        TSLM_S2C_CHANNELS(TSLM_DW_BLOCKS_RQ(TSLM_S2C_BLOCK1, TSLM_S2C_REQ1R, TSLM_S2C_REQ1));
+    }
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
+}
+#undef TSLM_S2C_NEXT
+#undef TSLM_S2C_ST4
+#undef TSLM_S2C_ST3
+#undef TSLM_S2C_ST2
+#undef TSLM_S2C_ST1
+#undef TSLM_S2C_BLOCK4
+#undef TSLM_S2C_FX3
+#undef TSLM_S2C_BLOCK3
+#undef TSLM_S2C_FX2
+#undef TSLM_S2C_BLOCK2
+#undef TSLM_S2C_FX1
+#undef TSLM_S2C_BLOCK1
+#undef TSLM_S2C_LDM
+#undef TSLM_S2C_REQ3R
+#undef TSLM_S2C_REQ2R
+#undef TSLM_S2C_REQ1R
+#undef TSLM_S2C_REQ3
+#undef TSLM_S2C_REQ2
+#undef TSLM_S2C_REQ1
+#undef TSLM_S2C_RLDM
+#undef TSLM_S2C_RTAIL
+#undef TSLM_S2C_RREQ3
+#undef TSLM_S2C_RREQ2
+#undef TSLM_S2C_RREQ1
+#undef TSLM_S2C_CHANNELS
 /* 5x5 at stride 1: per filter column fx its P = (w0, w1), U = (w1, w2), Q = (w2, w3), V = (w3, w4) at
  * ab[4 fx .. 4 fx + 3] (the K x 1 driver's K = 5 block per column): 60 SMLAD/SMLAxy, 100 MACs, four outputs in
  * 106 instructions; the loop with r in a register (one copy per epilogue). */
@@ -1621,6 +1783,18 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
         for (int32_t g = 0; 4 * g < C; ++g) {
             const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
             col_widen_group(p, &geo, in_b, g, col, chans);
+            if (s2 && p->output_h <= 8) { /* small images: passes of up to four rows across the columns */
+                const int32_t rqp = ctx.rqp, wp = ctx.wp, obase = ctx.obase;
+                for (int32_t R0 = 0; R0 < p->output_h; R0 += 4) {
+                    const int32_t h = p->output_h - R0 < 4 ? p->output_h - R0 : 4;
+                    /* xbase, obase: the first column's (the other drivers': the one before) */
+                    ctx.rqp = rqp, ctx.wp = wp, ctx.obase = obase + OC + R0 * ostep, ctx.ostopc = ctx.obase + chans;
+                    ctx.xbase = (int32_t)(uintptr_t)col + 4 * R0; /* (stride 2: a word per row) */
+                    col_3x3s2c_channels(&ctx.m, h, epi == EPI_RSAT);
+                }
+                ctx.rqp = rqp + 16 * chans, ctx.wp = wp + 24 * chans, ctx.obase = obase + chans;
+                continue;
+            }
             if (full > 0) { /* the group's channels */
                 ctx.xbase = (int32_t)(uintptr_t)col - 4 * xs;
                 ctx.ostopc = ctx.obase + chans;

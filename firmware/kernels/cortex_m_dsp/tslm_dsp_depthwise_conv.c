@@ -2191,7 +2191,15 @@ typedef struct {
     ".Lw1b%=_" #R "_3:\n\t" TSLM_W1_BLK("r2", "lr", REQ, #R)                                                  \
     "cmp r10, r6\n\t"                                                                                         \
     "bne .Lw1b%=_" #R "_0\n\t"                                                                                \
-    "b .Lw1tail%=\n\t"
+    /* one output whose p_t+2 is padding (SAME, an odd count) here, the other tails in .Lw1tail */            \
+    "ldr r12, [sp]\n\t"                                                                                       \
+    "ldrd r6, r11, [r12, #4]\n\t"                                                                             \
+    "cmp r6, #1\n\t"                                                                                          \
+    "bne .Lw1tail%=\n\t"                                                                                      \
+    "smlad r12, r4, lr, r0\n\t"                                                                               \
+    "smlatb r12, r5, r11, r12\n\t" REQ("r12", "r7", #R)                                                       \
+    "strb r12, [r10, r8]\n\t"                                                                                 \
+    "b 4b\n\t"
 #define TSLM_W1_TG ".hword (.Lw1g%= - .Lw1t%=) / 2, (.Lw1g%= - .Lw1t%=) / 2, (.Lw1g%= - .Lw1t%=) / 2, (.Lw1g%= - .Lw1t%=) / 2\n\t"
 #define TSLM_W1_TR(R)                                                                                         \
     ".hword (.Lw1c%=_" #R "_0 - .Lw1t%=) / 2, (.Lw1c%=_" #R "_1 - .Lw1t%=) / 2, (.Lw1c%=_" #R                  \
@@ -2219,13 +2227,13 @@ typedef struct {
         "add r2, r12, r2, lsl #2\n\t"                                                                         \
         "ldrsb r12, [r10]\n\t"                                                                                \
         "cmp r11, #1\n\t"                                                                                     \
-        "beq 3f\n\t"                                                                                          \
-        "pkhbt lr, r11, r12, lsl #16\n\t"                                                                     \
-        "b 2f\n\t"                                                                                            \
-        "3:\n\t"                                                                                              \
+        "bne 3f\n\t"                                                                                          \
         "add r10, r10, r7\n\t"                                                                                \
         "ldrsb r11, [r10]\n\t"                                                                                \
         "pkhbt lr, r12, r11, lsl #16\n\t"                                                                     \
+        "b 2f\n\t"                                                                                            \
+        "3:\n\t"                                                                                              \
+        "pkhbt lr, r11, r12, lsl #16\n\t"                                                                     \
         "2:\n\t"                                                                                              \
         "add r6, r6, r10\n\t"                                                                                 \
         "tbh [pc, r2, lsl #1]\n\t"                                                                            \
@@ -2300,15 +2308,220 @@ __attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
 #undef TSLM_W1_TR
 #undef TSLM_W1_CHANNELS
 
+/* Width 1, 3 x 1 at stride 2: output t reads p_2t, p_2t+1, p_2t+2, two new inputs an output, so no pair is shared
+ * and each output is (p_2t, p_2t+1) . (w0, w1) + w2 p_2t+2 (SMLAD, SMLABB with A1 = (2 w2, 0)); p_2t+2 is carried
+ * (lr) into the next output's pair. Per block of two outputs four LDRSB at q, q + C, q + 2C, q + 3C (r8: 3C), two
+ * PKHBT, four MAC instructions; the outputs at o and o + C. The same context and channel loop as the stride-1
+ * routine; entry (the first block's index) from (4 - blocks % 4) % 4; tails: one output, p_2t+2 padding (1, in
+ * the loop copy) or the last input (2). Body registers: r0 init, r1 m, r2 the pair, r3 round, r4 A0, r5 A1, r6
+ * end, r7 C, r8 3C, r9 o, r10 q (p_2t+1), r11 r12 accumulators, lr p_2t; tail 3: two outputs, the second's
+ * p_2t+4 padding. Context: D 3C, D2 the output minus the
+ * input pointer, first: pad_h 1: zpair, 0: 1. */
+#define TSLM_W2_BLK(REQ, R)                                  \
+    "ldrsb r2, [r10]\n\t"                                   \
+    "pkhbt r2, lr, r2, lsl #16\n\t"                         \
+    "ldrsb lr, [r10, r7]\n\t"                               \
+    "smlad r11, r4, r2, r0\n\t"                             \
+    "smlabb r11, r5, lr, r11\n\t"                           \
+    "ldrsb r2, [r10, r7, lsl #1]\n\t"                       \
+    "pkhbt r2, lr, r2, lsl #16\n\t"                         \
+    "ldrsb lr, [r10, r8]\n\t"                               \
+    "smlad r12, r4, r2, r0\n\t"                             \
+    "smlabb r12, r5, lr, r12\n\t"                           \
+    "add r10, r10, r7, lsl #2\n\t"                          \
+    REQ("r11", "r2", R) REQ("r12", "r2", R)                 \
+    "strb r11, [r9]\n\t"                                    \
+    "strb r12, [r9, r7]\n\t"                                \
+    "add r9, r9, r7, lsl #1\n\t"
+/* the same without 3C (r8 holds r): two adds of q */
+#define TSLM_W2_BLKG(REQ, R)                                 \
+    "ldrsb r2, [r10]\n\t"                                   \
+    "pkhbt r2, lr, r2, lsl #16\n\t"                         \
+    "ldrsb lr, [r10, r7]\n\t"                               \
+    "smlad r11, r4, r2, r0\n\t"                             \
+    "smlabb r11, r5, lr, r11\n\t"                           \
+    "add r10, r10, r7, lsl #1\n\t"                          \
+    "ldrsb r2, [r10]\n\t"                                   \
+    "pkhbt r2, lr, r2, lsl #16\n\t"                         \
+    "ldrsb lr, [r10, r7]\n\t"                               \
+    "smlad r12, r4, r2, r0\n\t"                             \
+    "smlabb r12, r5, lr, r12\n\t"                           \
+    "add r10, r10, r7, lsl #1\n\t"                          \
+    REQ("r11", "r2", R) REQ("r12", "r2", R)                 \
+    "strb r11, [r9]\n\t"                                    \
+    "strb r12, [r9, r7]\n\t"                                \
+    "add r9, r9, r7, lsl #1\n\t"
+#define TSLM_W2_SAT(A, T, R) "smmlar " A ", " A ", r1, r3\n\tssat " A ", #8, " A ", asr #" R "\n\t"
+#define TSLM_W2_RSAT(A, T, R)                                                                                 \
+    "add " T ", r3, " A ", asr #31\n\tsmmlar " A ", " A ", r1, " T "\n\tssat " A ", #8, " A ", asr #" R "\n\t"
+#define TSLM_W2_SATG(A, T, R) "smmlar " A ", " A ", r1, r3\n\tasr " A ", " A ", " R "\n\tssat " A ", #8, " A "\n\t"
+#define TSLM_W2_RSATG(A, T, R)                                                                                \
+    "add " T ", r3, " A ", asr #31\n\tsmmlar " A ", " A ", r1, " T "\n\tasr " A ", " A ", " R "\n\t"          \
+    "ssat " A ", #8, " A "\n\t"
+#define TSLM_W2_COPY(REQ, R)                                                                                  \
+    ".Lw2c%=_" #R "_0:\n\t" TSLM_W2_BLK(REQ, #R)                                                              \
+    ".Lw2c%=_" #R "_1:\n\t" TSLM_W2_BLK(REQ, #R)                                                              \
+    ".Lw2c%=_" #R "_2:\n\t" TSLM_W2_BLK(REQ, #R)                                                              \
+    ".Lw2c%=_" #R "_3:\n\t" TSLM_W2_BLK(REQ, #R)                                                              \
+    "cmp r10, r6\n\t"                                                                                         \
+    "bne .Lw2c%=_" #R "_0\n\t"                                                                                \
+    "ldr r12, [sp]\n\t"                                                                                       \
+    "ldrd r6, r11, [r12, #4]\n\t"                                                                             \
+    "cmp r6, #1\n\t"                                                                                          \
+    "bne .Lw2tail%=\n\t"                                                                                      \
+    "ldrsb r2, [r10]\n\t"                                                                                     \
+    "pkhbt r2, lr, r2, lsl #16\n\t"                                                                           \
+    "smlad r12, r4, r2, r0\n\t"                                                                               \
+    "smlabb r12, r5, r11, r12\n\t" REQ("r12", "r2", #R)                                                       \
+    "strb r12, [r9]\n\t"                                                                                      \
+    "b 4b\n\t"
+#define TSLM_W2_TG ".hword (.Lw2g%= - .Lw2t%=) / 2, (.Lw2g%= - .Lw2t%=) / 2, (.Lw2g%= - .Lw2t%=) / 2, (.Lw2g%= - .Lw2t%=) / 2\n\t"
+#define TSLM_W2_TR(R)                                                                                         \
+    ".hword (.Lw2c%=_" #R "_0 - .Lw2t%=) / 2, (.Lw2c%=_" #R "_1 - .Lw2t%=) / 2, (.Lw2c%=_" #R                  \
+    "_2 - .Lw2t%=) / 2, (.Lw2c%=_" #R "_3 - .Lw2t%=) / 2\n\t"
+#define TSLM_W2_CHANNELS(REQ, REQG)                                                                           \
+    __asm__ volatile(                                                                                         \
+        "push {r0}\n\t"                                                                                       \
+        "4:\n\t"                                                                                              \
+        "ldr lr, [sp]\n\t"                                                                                    \
+        "add r12, lr, #12\n\t"                                                                                \
+        "ldmia r12, {r8, r9, r10, r11}\n\t"                                                                   \
+        "cmp r10, r11\n\t"                                                                                    \
+        "beq 8f\n\t"                                                                                          \
+        "ldmia r9!, {r4, r5}\n\t"                                                                             \
+        "ldmia r8!, {r0, r1, r2, r3}\n\t"                                                                     \
+        "add r11, r10, #1\n\t"                                                                                \
+        "stmia r12, {r8, r9, r11}\n\t"                                                                        \
+        "str r2, [lr]\n\t"                                                                                    \
+        "add r12, lr, #28\n\t"                                                                                \
+        "ldmia r12, {r6, r7, r8, r9, r11, r12}\n\t"                                                           \
+        "add r9, r10, r9\n\t"                                                                                 \
+        "add r2, r12, r2, lsl #2\n\t"                                                                         \
+        "cmp r11, #1\n\t"                                                                                     \
+        "bne 3f\n\t"                                                                                          \
+        "ldrsb lr, [r10]\n\t"                                                                                 \
+        "add r10, r10, r7\n\t"                                                                                \
+        "b 2f\n\t"                                                                                            \
+        "3:\n\t"                                                                                              \
+        "mov lr, r11\n\t"                                                                                     \
+        "2:\n\t"                                                                                              \
+        "add r6, r6, r10\n\t"                                                                                 \
+        "tbh [pc, r2, lsl #1]\n\t"                                                                            \
+        ".Lw2t%=:\n\t"                                                                                        \
+        TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TR(3) TSLM_W2_TR(4) TSLM_W2_TR(5) TSLM_W2_TR(6)                \
+        TSLM_W2_TR(7) TSLM_W2_TR(8) TSLM_W2_TR(9) TSLM_W2_TR(10) TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG   \
+        TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG                           \
+        TSLM_W2_COPY(REQ, 3) TSLM_W2_COPY(REQ, 4) TSLM_W2_COPY(REQ, 5) TSLM_W2_COPY(REQ, 6)                   \
+        TSLM_W2_COPY(REQ, 7) TSLM_W2_COPY(REQ, 8) TSLM_W2_COPY(REQ, 9) TSLM_W2_COPY(REQ, 10)                  \
+        /* other r: one block a turn, r in r8 */                                                              \
+        ".Lw2g%=:\n\t"                                                                                        \
+        "ldr r8, [sp]\n\t"                                                                                    \
+        "ldr r8, [r8]\n\t"                                                                                    \
+        "1:\n\t" TSLM_W2_BLKG(REQG, "r8")                                                                     \
+        "cmp r10, r6\n\t"                                                                                     \
+        "bne 1b\n\t"                                                                                          \
+        /* the tails: none (0), one output whose p_2t+2 is padding (1) or the last input (2), two outputs, the  \
+         * second's p_2t+4 padding (3) */                                                                     \
+        ".Lw2tail%=:\n\t"                                                                                     \
+        "ldr r12, [sp]\n\t"                                                                                   \
+        "ldmia r12, {r2, r6, r11}\n\t"                                                                        \
+        "cmp r6, #0\n\t"                                                                                      \
+        "beq 4b\n\t"                                                                                          \
+        "mov r8, r11\n\t"                                                                                     \
+        "cmp r6, #1\n\t"                                                                                      \
+        "beq 5f\n\t"                                                                                          \
+        "ldrsb r11, [r10, r7]\n\t"                                                                            \
+        "5:\n\t"                                                                                              \
+        "ldrsb r12, [r10]\n\t"                                                                                \
+        "pkhbt r12, lr, r12, lsl #16\n\t"                                                                     \
+        "smlad r12, r4, r12, r0\n\t"                                                                          \
+        "smlabb r12, r5, r11, r12\n\t"                                                                        \
+        REQG("r12", "lr", "r2")                                                                               \
+        "strb r12, [r9]\n\t"                                                                                  \
+        "cmp r6, #3\n\t"                                                                                      \
+        "bne 4b\n\t"                                                                                          \
+        "ldrsb r12, [r10, r7, lsl #1]\n\t"                                                                    \
+        "pkhbt r12, r11, r12, lsl #16\n\t"                                                                    \
+        "smlad r12, r4, r12, r0\n\t"                                                                          \
+        "smlabb r12, r5, r8, r12\n\t"                                                                         \
+        REQG("r12", "lr", "r2")                                                                               \
+        "strb r12, [r9, r7]\n\t"                                                                              \
+        "b 4b\n\t"                                                                                            \
+        "8:\n\t"                                                                                              \
+        "pop {r0}\n\t"                                                                                        \
+        : "+r"(c0)                                                                                            \
+        :                                                                                                     \
+        : "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+
+__attribute__((noinline)) static void w1k3s2_channels_sat(w1k3_ctx *ctx)
+{
+    register w1k3_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W2_CHANNELS(TSLM_W2_SAT, TSLM_W2_SATG);
+}
+
+__attribute__((noinline)) static void w1k3s2_channels_rsat(w1k3_ctx *ctx)
+{
+    register w1k3_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W2_CHANNELS(TSLM_W2_RSAT, TSLM_W2_RSATG);
+}
+#undef TSLM_W2_BLK
+#undef TSLM_W2_BLKG
+#undef TSLM_W2_SAT
+#undef TSLM_W2_RSAT
+#undef TSLM_W2_SATG
+#undef TSLM_W2_RSATG
+#undef TSLM_W2_COPY
+#undef TSLM_W2_TG
+#undef TSLM_W2_TR
+#undef TSLM_W2_CHANNELS
+
+/* Width 1, 3 x 1 at stride 2 (pad_h 0 or 1), EPI_SAT or EPI_RSAT: every channel in w1k3s2_channels_*; 0 where the
+ * shape is not one of these. */
+static int col_w1k3s2(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                      const int rsat)
+{
+    const int32_t ih = p->input_h, oh = p->output_h, pad = p->pad_h, C = p->input_c;
+    int32_t nb = ih + pad - 5 >= 0 ? (ih + pad - 5) / 4 + 1 : 0; /* blocks whose inputs are all in the image */
+    nb = nb < oh / 2 ? nb : oh / 2;
+    const int32_t j1 = 4 * nb + 1 - pad; /* the input of the tail's p_2t+1 (p_2t+2 the next) */
+    int32_t tk;
+    if (nb < 1 || oh - 2 * nb > 2 || (oh - 2 * nb == 1 && j1 >= ih) ||
+        (oh - 2 * nb == 2 && (j1 + 2 >= ih || j1 + 3 < ih))) {
+        return 0;
+    }
+    tk = oh - 2 * nb == 0 ? 0 : (oh - 2 * nb == 2 ? 3 : (j1 + 1 < ih ? 2 : 1));
+    const uint32_t zp = (uint32_t)(-p->input_offset) & 0xFFFFu;
+    w1k3_ctx ctx;
+    ctx.tailk = tk, ctx.zpair = (int32_t)(zp | (zp << 16)), ctx.C = C, ctx.len = 4 * C * nb, ctx.D = 3 * C; /* r8 */
+    ctx.first = pad ? ctx.zpair : 1;
+    ctx.entry = (4 - nb % 4) % 4;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * ih * C;
+        int8_t *out_b = output + b * oh * C;
+        ctx.rqp = (int32_t)(uintptr_t)p->requant, ctx.wp = (int32_t)(uintptr_t)w; /* the target's pointers */
+        ctx.q = (int32_t)(uintptr_t)in_b, ctx.qend = ctx.q + C;
+        ctx.D2 = (int32_t)((uintptr_t)out_b - (uintptr_t)in_b); /* r9: o = q + D2 */
+        if (rsat) {
+            w1k3s2_channels_rsat(&ctx);
+        } else {
+            w1k3s2_channels_sat(&ctx);
+        }
+    }
+    return 1;
+}
+
 /* Width 1, 3 x 1 at stride 1 (pad_h 0 or 1), EPI_SAT or EPI_RSAT: every channel in w1k3_channels_*; 0 where the
  * shape is not one of these (the column layout then). */
 static int col_w1k3(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
                     const int rsat)
 {
-    if (p->input_w != 1 || p->output_w != 1 || p->filter_w != 1 || p->filter_h != 3 || p->stride_h != 1 ||
+    if (p->input_w != 1 || p->output_w != 1 || p->filter_w != 1 || p->filter_h != 3 || p->stride_h > 2 ||
         p->dilation_h != 1 || (p->pad_h != 0 && p->pad_h != 1) || p->depth_multiplier != 1 ||
         p->output_c != p->input_c) {
         return 0;
+    }
+    if (p->stride_h == 2) {
+        return col_w1k3s2(p, input, w, output, rsat);
     }
     const int32_t ih = p->input_h, oh = p->output_h, pad = p->pad_h, C = p->input_c;
     int32_t nb = ih + pad - 2 >= 0 ? (ih + pad - 2) / 2 : 0; /* blocks whose four inputs are all in the image */

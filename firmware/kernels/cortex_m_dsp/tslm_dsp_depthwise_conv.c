@@ -2570,11 +2570,6 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
     const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
 #if !defined(TSLM_OPTIMIZE_SIZE)
     const int32_t fw = p->filter_w;
-#if defined(TSLM_DSP_ASM)
-    if ((epi == EPI_SAT || epi == EPI_RSAT) && col_w1k3(p, input, w, output, epi == EPI_RSAT)) {
-        return;
-    }
-#endif
     if (!s2 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* (EPI_RSAT: outputs below the zero point) */
         if (n == 2 && fw == 3) {
             if (epi == EPI_SAT) {
@@ -2584,7 +2579,12 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
             }
             return;
         }
-        if (fw == 1 && n <= 8) { /* col_run_k1 on the target */
+        if (fw == 1 && n <= 8) { /* col_run_k1 on the target (width 1, 3 x 1: col_w1k3) */
+#if defined(TSLM_DSP_ASM)
+            if (n == 2 && col_w1k3(p, input, w, output, epi == EPI_RSAT)) {
+                return;
+            }
+#endif
             if (epi == EPI_SAT) {
                 col_run(p, input, w, output, col, n, 1, 0, EPI_SAT);
             } else {
@@ -2595,6 +2595,9 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
     }
 #if defined(TSLM_DSP_ASM)
     if (s2 && n == 2 && fw == 1 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* K x 1, K = 2, 3, stride 2 */
+        if (col_w1k3(p, input, w, output, epi == EPI_RSAT)) { /* width 1, 3 x 1 */
+            return;
+        }
         col_run_k1s2(p, input, w, output, col, epi == EPI_RSAT);
         return;
     }

@@ -375,6 +375,18 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
                      : [s] "+r"(s), [d] "+r"(d), [lo] "=&r"(lo), [e] "=&r"(e)                                  \
                      : [k] "r"(k), [stop] "r"(stop)                                                            \
                      : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+/* the same for a column of exactly N pairs (PAIRS: TSLM_WIDEN_PAIR N times), no pair above the image: no inner loop */
+#define TSLM_WIDEN_COLS_N(PAIRS)                                                                               \
+    __asm__ volatile("ldmia %[k], {r8, r9, r10, r11}\n\t"                                                      \
+                     "2:\n\t" PAIRS                                                                            \
+                     "ldrd r12, lr, [%[k], #20]\n\t"                                                           \
+                     "add %[s], %[s], r12\n\t"                                                                 \
+                     "add %[d], %[d], lr\n\t"                                                                  \
+                     "cmp %[d], %[stop]\n\t"                                                                   \
+                     "bne 2b\n\t"                                                                              \
+                     : [s] "+r"(s), [d] "+r"(d), [lo] "=&r"(lo)                                                \
+                     : [k] "r"(k), [stop] "r"(stop)                                                            \
+                     : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 /* the pair (zero points, row 0) where row -1 is outside the image (odd pad_h: the first pair wholly inside starts
  * at row 1, one row on from row 0 and one word on from this pair) */
 #define TSLM_WIDEN_TOP                                          \
@@ -394,7 +406,11 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
         const int32_t *const k = q->wk;
         const int8_t *s = src + q->first;
         int32_t *d = col + q->in0, *const stop = d + q->cols * q->J, lo, e;
-        if (q->top && (pairs & 1)) {
+        if (!q->top && pairs == 3) { /* small images at stride 2 (6 rows) */
+            TSLM_WIDEN_COLS_N(TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR);
+        } else if (!q->top && pairs == 4) {
+            TSLM_WIDEN_COLS_N(TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR);
+        } else if (q->top && (pairs & 1)) {
             TSLM_WIDEN_COLS(TSLM_WIDEN_TOP, "b 3f\n\t");
         } else if (q->top) {
             TSLM_WIDEN_COLS(TSLM_WIDEN_TOP, "");
@@ -442,6 +458,7 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
 
 #undef TSLM_WIDEN_PAIR
 #undef TSLM_WIDEN_COLS
+#undef TSLM_WIDEN_COLS_N
 #undef TSLM_WIDEN_TOP
 #undef TSLM_WIDEN_PAIR_BODY
 #undef TSLM_WIDEN_PAIR_R
@@ -925,7 +942,8 @@ TSLM_ALWAYS_INLINE void col_3x3s2_channels_rsat(const int32_t *ctx)
 }
 /* 3x3 at stride 2 on small images (output_h <= 8): the group's output rows in passes of H = 4, 3, 2 or 1 rows (rows
  * R0 .. R0 + H - 1), each pass a driver whose block loop runs across the output columns (one block of H rows per
- * column: xp moves on by xs and o by oc per block) instead of down each column, so a column costs its block and
+ * column: xp moves on by xs (116: here the bytes from a block's last filter column to the next block's first) and o
+ * by oc per block) instead of down each column, so a column costs its block and
  * four instructions, not the per-column head, TBH and tail of TSLM_COLS2_CHANNELS; with EPI_SAT the block loop
  * chosen per channel by its shift (TSLM_DW_BLOCKS_R's copies), EPI_RSAT one loop with r in a register. */
 #define TSLM_S2C_NEXT(STORES)                                                                                  \
@@ -948,7 +966,7 @@ TSLM_ALWAYS_INLINE void col_3x3s2_channels_rsat(const int32_t *ctx)
     TSLM_COLS2_FX("28", "add %[xp], %[xp], lr\n\t", "%[t]", "%[t]", "%[t]", "%[t]")                            \
     TSLM_COLS2_FX("36", "add %[xp], %[xp], lr\n\t", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                        \
     TSLM_COLS2_FX("44", "", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                                                \
-    "sub %[xp], %[xp], lr, lsl #1\n\t" REQ TSLM_S2C_NEXT(TSLM_S2C_ST4)
+    REQ TSLM_S2C_NEXT(TSLM_S2C_ST4)
 /* rows 0..2 of a block: 7 instructions a filter column */
 #define TSLM_S2C_FX3(AB, NEXT, I0, I1, I2)                      \
     "ldrd r11, r12, [%[ctx], #" AB "]\n\t"                      \
@@ -965,7 +983,7 @@ TSLM_ALWAYS_INLINE void col_3x3s2_channels_rsat(const int32_t *ctx)
     TSLM_S2C_FX3("28", "add %[xp], %[xp], lr\n\t", "%[t]", "%[t]", "%[t]")                                     \
     TSLM_S2C_FX3("36", "add %[xp], %[xp], lr\n\t", "%[a0]", "%[a1]", "%[a2]")                                  \
     TSLM_S2C_FX3("44", "", "%[a0]", "%[a1]", "%[a2]")                                                          \
-    "sub %[xp], %[xp], lr, lsl #1\n\t" REQ TSLM_S2C_NEXT(TSLM_S2C_ST3)
+    REQ TSLM_S2C_NEXT(TSLM_S2C_ST3)
 #define TSLM_S2C_FX2(AB, NEXT, I0, I1)                          \
     "ldrd r11, r12, [%[ctx], #" AB "]\n\t"                      \
     "ldmia %[xp], {r8, r9, r10}\n\t"                            \
@@ -978,7 +996,7 @@ TSLM_ALWAYS_INLINE void col_3x3s2_channels_rsat(const int32_t *ctx)
     TSLM_S2C_FX2("28", "add %[xp], %[xp], lr\n\t", "%[t]", "%[t]")                                             \
     TSLM_S2C_FX2("36", "add %[xp], %[xp], lr\n\t", "%[a0]", "%[a1]")                                           \
     TSLM_S2C_FX2("44", "", "%[a0]", "%[a1]")                                                                   \
-    "sub %[xp], %[xp], lr, lsl #1\n\t" REQ TSLM_S2C_NEXT(TSLM_S2C_ST2)
+    REQ TSLM_S2C_NEXT(TSLM_S2C_ST2)
 #define TSLM_S2C_FX1(AB, NEXT, I0)                              \
     "ldrd r11, r12, [%[ctx], #" AB "]\n\t"                      \
     "ldrd r8, r9, [%[xp]]\n\t"                                  \
@@ -989,7 +1007,7 @@ TSLM_ALWAYS_INLINE void col_3x3s2_channels_rsat(const int32_t *ctx)
     TSLM_S2C_FX1("28", "add %[xp], %[xp], lr\n\t", "%[t]")                                                     \
     TSLM_S2C_FX1("36", "add %[xp], %[xp], lr\n\t", "%[a0]")                                                    \
     TSLM_S2C_FX1("44", "", "%[a0]")                                                                            \
-    "sub %[xp], %[xp], lr, lsl #1\n\t" REQ TSLM_S2C_NEXT(TSLM_S2C_ST1)
+    REQ TSLM_S2C_NEXT(TSLM_S2C_ST1)
 /* the requantization of H rows: EPI_SAT with the shift R an immediate, with it in r10; EPI_RSAT (r11 the
  * temporary, then ostep and end again); each leaves ostep in r11 and the blocks' end in r12 */
 #define TSLM_S2C_LDM "ldmia %[ctx], {r8, r9, r10, r11, r12}\n\t"
@@ -1790,6 +1808,7 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
                     /* xbase, obase: the first column's (the other drivers': the one before) */
                     ctx.rqp = rqp, ctx.wp = wp, ctx.obase = obase + OC + R0 * ostep, ctx.ostopc = ctx.obase + chans;
                     ctx.xbase = (int32_t)(uintptr_t)col + 4 * R0; /* (stride 2: a word per row) */
+                    ctx.xs = 4 * xs - 2 * ctx.tap; /* a block's xp, two taps on, to the next column's */
                     col_3x3s2c_channels(&ctx.m, h, epi == EPI_RSAT);
                 }
                 ctx.rqp = rqp + 16 * chans, ctx.wp = wp + 24 * chans, ctx.obase = obase + chans;

@@ -114,6 +114,9 @@ DRIVER_CASES = {
     "s2c_rows4_c7_relu": dict(k=(3, 3), cin=7, act="relu", hw=(8, 7), stride=2),
     "s2c_valid_rows3_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(7, 7), stride=2, padding="VALID"),
     "s2c_rows1_c5_relu": dict(k=(3, 3), cin=5, act="relu", hw=(1, 3), stride=2),
+    # columns of exactly three and four row pairs widened without the inner loop
+    "s2c_rows3_c8_relu": dict(k=(3, 3), cin=8, act="relu", hw=(6, 6), stride=2),
+    "s2c_rows4_c8": dict(k=(3, 3), cin=8, act=None, hw=(8, 8), stride=2),
     # width 1, 3 x 1 at stride 2 (col_w1k3s2): pad_h 1 and 0, tails none, one output (its last tap padding or the
     # last input), two outputs (the second's last tap padding); loop entries 0..3
     "w1s2_3x1_rows25_c8_relu": dict(k=(3, 1), cin=8, act="relu", hw=(49, 1), stride=2),

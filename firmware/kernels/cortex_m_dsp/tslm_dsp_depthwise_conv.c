@@ -387,6 +387,26 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
                      : [s] "+r"(s), [d] "+r"(d), [lo] "=&r"(lo)                                                \
                      : [k] "r"(k), [stop] "r"(stop)                                                            \
                      : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+/* columns of exactly three pairs: the six rows at s + 0, row, 2 row, 3 row (row3), 4 row, 5 row (row5), s moved on
+ * once a column (by the input's channels, ic); k then holds wk[6], d's step from a column's last pair to the next
+ * column */
+#define TSLM_WIDEN_COLS_3                                                                                      \
+    __asm__ volatile("ldmia %[k], {r8, r9, r10, r11}\n\t"                                                      \
+                     "ldr %[k], [%[k], #24]\n\t"                                                               \
+                     "2:\n\t"                                                                                  \
+                     "ldr r12, [%[s]]\n\t"                                                                     \
+                     "ldr lr, [%[s], r8]\n\t" TSLM_WIDEN_PAIR_BODY                                             \
+                     "ldr r12, [%[s], r8, lsl #1]\n\t"                                                         \
+                     "ldr lr, [%[s], %[row3]]\n\t" TSLM_WIDEN_PAIR_BODY                                        \
+                     "ldr r12, [%[s], r8, lsl #2]\n\t"                                                         \
+                     "ldr lr, [%[s], %[row5]]\n\t" TSLM_WIDEN_PAIR_BODY                                        \
+                     "add %[s], %[s], %[ic]\n\t"                                                               \
+                     "add %[d], %[d], %[k]\n\t"                                                                \
+                     "cmp %[d], %[stop]\n\t"                                                                   \
+                     "bne 2b\n\t"                                                                              \
+                     : [s] "+r"(s), [d] "+r"(d), [lo] "=&r"(lo), [k] "+r"(kk)                                  \
+                     : [stop] "r"(stop), [row3] "r"(3 * row), [row5] "r"(5 * row), [ic] "r"(q->IC)             \
+                     : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 /* the pair (zero points, row 0) where row -1 is outside the image (odd pad_h: the first pair wholly inside starts
  * at row 1, one row on from row 0 and one word on from this pair) */
 #define TSLM_WIDEN_TOP                                          \
@@ -407,7 +427,8 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
         const int8_t *s = src + q->first;
         int32_t *d = col + q->in0, *const stop = d + q->cols * q->J, lo, e;
         if (!q->top && pairs == 3) { /* small images at stride 2 (6 rows) */
-            TSLM_WIDEN_COLS_N(TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR);
+            const int32_t *kk = k;
+            TSLM_WIDEN_COLS_3;
         } else if (!q->top && pairs == 4) {
             TSLM_WIDEN_COLS_N(TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR);
         } else if (q->top && (pairs & 1)) {
@@ -459,6 +480,7 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
 #undef TSLM_WIDEN_PAIR
 #undef TSLM_WIDEN_COLS
 #undef TSLM_WIDEN_COLS_N
+#undef TSLM_WIDEN_COLS_3
 #undef TSLM_WIDEN_TOP
 #undef TSLM_WIDEN_PAIR_BODY
 #undef TSLM_WIDEN_PAIR_R
@@ -967,17 +989,17 @@ TSLM_ALWAYS_INLINE void col_3x3s2_channels_rsat(const int32_t *ctx)
     TSLM_COLS2_FX("36", "add %[xp], %[xp], lr\n\t", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                        \
     TSLM_COLS2_FX("44", "", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                                                \
     REQ TSLM_S2C_NEXT(TSLM_S2C_ST4)
-/* rows 0..2 of a block: 7 instructions a filter column */
+/* rows 0..2 of a block: the column's four x words by one LDM into a3 (free here; the operands are all in r0-r7, so
+ * below r8) and r8-r10, eight instructions a filter column */
 #define TSLM_S2C_FX3(AB, NEXT, I0, I1, I2)                      \
     "ldrd r11, r12, [%[ctx], #" AB "]\n\t"                      \
-    "ldmia %[xp], {r8, r9, r10}\n\t"                            \
-    "smlad %[a0], r11, r8, " I0 "\n\t"                          \
-    "smlad %[a1], r11, r9, " I1 "\n\t"                          \
-    "smlad %[a0], r12, r9, %[a0]\n\t"                           \
-    "smlad %[a1], r12, r10, %[a1]\n\t"                          \
-    "smlad %[a2], r11, r10, " I2 "\n\t"                         \
-    "ldr r8, [%[xp], #12]\n\t"                                  \
-    "smlad %[a2], r12, r8, %[a2]\n\t" NEXT
+    "ldmia %[xp], {%[a3], r8, r9, r10}\n\t"                     \
+    "smlad %[a0], r11, %[a3], " I0 "\n\t"                       \
+    "smlad %[a1], r11, r8, " I1 "\n\t"                          \
+    "smlad %[a0], r12, r8, %[a0]\n\t"                           \
+    "smlad %[a1], r12, r9, %[a1]\n\t"                           \
+    "smlad %[a2], r11, r9, " I2 "\n\t"                          \
+    "smlad %[a2], r12, r10, %[a2]\n\t" NEXT
 #define TSLM_S2C_BLOCK3(REQ)                                                                                   \
     "1:\n\t"                                                                                                   \
     TSLM_S2C_FX3("28", "add %[xp], %[xp], lr\n\t", "%[t]", "%[t]", "%[t]")                                     \
@@ -1788,6 +1810,9 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
     ctx.tap = 4 * tap_x;
     ctx.xs = 4 * xs, ctx.oc = OC, ctx.bspan = full * 4 * ostep, ctx.rest1 = rest == 1;
     ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
+    if (s2 && p->output_h <= 8) {
+        ctx.xs = 4 * xs - 2 * ctx.tap; /* col_3x3s2c_channels: a block's xp, two taps on, to the next column's */
+    }
     col_geo geo;
     col_geometry(p, J, &geo);
     col_pad(p, col, J, C < 4 ? C : 4);
@@ -1802,16 +1827,17 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
             const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
             col_widen_group(p, &geo, in_b, g, col, chans);
             if (s2 && p->output_h <= 8) { /* small images: passes of up to four rows across the columns */
-                const int32_t rqp = ctx.rqp, wp = ctx.wp, obase = ctx.obase;
-                for (int32_t R0 = 0; R0 < p->output_h; R0 += 4) {
-                    const int32_t h = p->output_h - R0 < 4 ? p->output_h - R0 : 4;
-                    /* xbase, obase: the first column's (the other drivers': the one before) */
-                    ctx.rqp = rqp, ctx.wp = wp, ctx.obase = obase + OC + R0 * ostep, ctx.ostopc = ctx.obase + chans;
+                /* xbase, obase: the first column's (the other drivers': the one before); the driver moves rqp, wp
+                 * and obase on by the group's channels */
+                const int32_t rqp = ctx.rqp, wp = ctx.wp, obase = ctx.obase + OC;
+                ctx.xbase = (int32_t)(uintptr_t)col, ctx.obase = obase, ctx.ostopc = obase + chans;
+                col_3x3s2c_channels(&ctx.m, p->output_h < 4 ? p->output_h : 4, epi == EPI_RSAT);
+                for (int32_t R0 = 4; R0 < p->output_h; R0 += 4) {
+                    ctx.rqp = rqp, ctx.wp = wp, ctx.obase = obase + R0 * ostep, ctx.ostopc = ctx.obase + chans;
                     ctx.xbase = (int32_t)(uintptr_t)col + 4 * R0; /* (stride 2: a word per row) */
-                    ctx.xs = 4 * xs - 2 * ctx.tap; /* a block's xp, two taps on, to the next column's */
-                    col_3x3s2c_channels(&ctx.m, h, epi == EPI_RSAT);
+                    col_3x3s2c_channels(&ctx.m, p->output_h - R0 < 4 ? p->output_h - R0 : 4, epi == EPI_RSAT);
                 }
-                ctx.rqp = rqp + 16 * chans, ctx.wp = wp + 24 * chans, ctx.obase = obase + chans;
+                ctx.obase = obase - OC + chans;
                 continue;
             }
             if (full > 0) { /* the group's channels */

@@ -2189,7 +2189,8 @@ TSLM_ALWAYS_INLINE void col_run(const tslm_depthwise_conv_params *p, const int8_
  * (SMLAD, SMLATB, SMLABT, SMLAD; the compiler's pairs A0 = (2 w0, 2 w1), A1 = (2 w2, 0), B = (A0.hi, A1.lo)).
  * Every channel of a batch in one Thumb-2 routine: per channel its record and weights, the first pair, then the
  * blocks, four a turn (entered at the block that leaves a multiple of four), the loop copy chosen by TBH on the
- * channel's right shift r (r = 3..10: SSAT's immediate shift; other r: a slower loop with r in a register), then
+ * channel's right shift r (r = 3..10: SSAT's immediate shift; other r: a slower loop with r in a register; the stride-2
+ * routine below: r = 5..8, as the other drivers), then
  * zero, one or two outputs whose last tap reads the bottom padding. Outputs are stored at the input pointer plus
  * a constant (D, D + C: both move by C per time step), each block's after its inputs are read (in place safe).
  * Body registers: r0 init, r1 m, r3 round, r4 A0, r5 B, r6 end, r7 C, r8 D, r9 D + C, r10 q (the next input
@@ -2453,11 +2454,10 @@ __attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
         "add r6, r6, r10\n\t"                                                                                 \
         "tbh [pc, r2, lsl #1]\n\t"                                                                            \
         ".Lw2t%=:\n\t"                                                                                        \
-        TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TR(3) TSLM_W2_TR(4) TSLM_W2_TR(5) TSLM_W2_TR(6)                \
-        TSLM_W2_TR(7) TSLM_W2_TR(8) TSLM_W2_TR(9) TSLM_W2_TR(10) TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG   \
-        TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG                           \
-        TSLM_W2_COPY(REQ, 3) TSLM_W2_COPY(REQ, 4) TSLM_W2_COPY(REQ, 5) TSLM_W2_COPY(REQ, 6)                   \
-        TSLM_W2_COPY(REQ, 7) TSLM_W2_COPY(REQ, 8) TSLM_W2_COPY(REQ, 9) TSLM_W2_COPY(REQ, 10)                  \
+        TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TR(5) TSLM_W2_TR(6) TSLM_W2_TR(7)      \
+        TSLM_W2_TR(8) TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG \
+        TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG                                                  \
+        TSLM_W2_COPY(REQ, 5) TSLM_W2_COPY(REQ, 6) TSLM_W2_COPY(REQ, 7) TSLM_W2_COPY(REQ, 8)                   \
         /* other r: one block a turn, r in r8 */                                                              \
         ".Lw2g%=:\n\t"                                                                                        \
         "ldr r8, [sp]\n\t"                                                                                    \

@@ -229,7 +229,9 @@ TSLM_ALWAYS_INLINE void run(const tslm_depthwise_conv_params *p, const int8_t *i
  * drivers (col_3x3_channels, col_3x3s2_channels, col_5x5_channels, col_k1_channels): a group's channels, every
  * output column and the row after the full blocks in assembly, per channel its record and its weights as the
  * pairs along y with their odd-tap neighbours ((w0, w1), (w1, w2), ...) in a context (col33_ctx), the block loop
- * chosen per column by its right shift (TSLM_DW_BLOCKS_R); the other shapes and epilogues in C. */
+ * chosen per column by its right shift (TSLM_DW_BLOCKS_R); the other shapes and epilogues in C. Width-1 3 x 1 layers
+ * (stride 1 or 2) skip the widening altogether (col_w1k3: time pairs made in registers from the input bytes), and 3x3
+ * at stride 2 with at most eight output rows runs in passes across the columns (col_3x3s2c_channels). */
 
 enum { EPI_SAT = 0, EPI_FOLD = 1, EPI_FAST = 2, EPI_EXACT = 3, EPI_RSAT = 4 };
 
@@ -965,8 +967,8 @@ TSLM_ALWAYS_INLINE void col_3x3s2_channels_rsat(const int32_t *ctx)
 /* 3x3 at stride 2 on small images (output_h <= 8): the group's output rows in passes of H = 4, 3, 2 or 1 rows (rows
  * R0 .. R0 + H - 1), each pass a driver whose block loop runs across the output columns (one block of H rows per
  * column: xp moves on by xs (116: here the bytes from a block's last filter column to the next block's first) and o
- * by oc per block) instead of down each column, so a column costs its block and
- * four instructions, not the per-column head, TBH and tail of TSLM_COLS2_CHANNELS; with EPI_SAT the block loop
+ * by oc per block) instead of down each column, so a column costs its block and five instructions (LDRD of xs and
+ * oc, two adds, the loop's compare and branch), not the per-column head, TBH and tail of TSLM_COLS2_CHANNELS; with EPI_SAT the block loop
  * chosen per channel by its shift (TSLM_DW_BLOCKS_R's copies), EPI_RSAT one loop with r in a register. */
 #define TSLM_S2C_NEXT(STORES)                                                                                  \
     "ldrd r8, r9, [%[ctx], #116]\n\t" STORES                                                                   \

@@ -2365,7 +2365,11 @@ __attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
  * end, r7 C, r8 3C, r9 o, r10 q (p_2t+1), r11 r12 accumulators, lr p_2t; tail 3: two outputs, the second's
  * p_2t+4 padding. Context: D 3C, D2 the output minus the
  * input pointer, first: pad_h 1: zpair, 0: 1. */
-#define TSLM_W2_BLK(REQ, R)                                  \
+/* STORES: the block's two outputs, the first of a pair of blocks at o and o + C, the second at o + 2C and o + 3C
+ * then o moved on by 4C (TSLM_W2_STA, TSLM_W2_STB) */
+#define TSLM_W2_STA "strb r11, [r9]\n\tstrb r12, [r9, r7]\n\t"
+#define TSLM_W2_STB "strb r11, [r9, r7, lsl #1]\n\tstrb r12, [r9, r8]\n\tadd r9, r9, r7, lsl #2\n\t"
+#define TSLM_W2_BLK(REQ, R, STORES)                          \
     "ldrsb r2, [r10]\n\t"                                   \
     "pkhbt r2, lr, r2, lsl #16\n\t"                         \
     "ldrsb lr, [r10, r7]\n\t"                               \
@@ -2377,10 +2381,7 @@ __attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
     "smlad r12, r4, r2, r0\n\t"                             \
     "smlabb r12, r5, lr, r12\n\t"                           \
     "add r10, r10, r7, lsl #2\n\t"                          \
-    REQ("r11", "r2", R) REQ("r12", "r2", R)                 \
-    "strb r11, [r9]\n\t"                                    \
-    "strb r12, [r9, r7]\n\t"                                \
-    "add r9, r9, r7, lsl #1\n\t"
+    REQ("r11", "r2", R) REQ("r12", "r2", R) STORES
 /* the same without 3C (r8 holds r): two adds of q */
 #define TSLM_W2_BLKG(REQ, R)                                 \
     "ldrsb r2, [r10]\n\t"                                   \
@@ -2407,10 +2408,12 @@ __attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
     "add " T ", r3, " A ", asr #31\n\tsmmlar " A ", " A ", r1, " T "\n\tasr " A ", " A ", " R "\n\t"          \
     "ssat " A ", #8, " A "\n\t"
 #define TSLM_W2_COPY(REQ, R)                                                                                  \
-    ".Lw2c%=_" #R "_0:\n\t" TSLM_W2_BLK(REQ, #R)                                                              \
-    ".Lw2c%=_" #R "_1:\n\t" TSLM_W2_BLK(REQ, #R)                                                              \
-    ".Lw2c%=_" #R "_2:\n\t" TSLM_W2_BLK(REQ, #R)                                                              \
-    ".Lw2c%=_" #R "_3:\n\t" TSLM_W2_BLK(REQ, #R)                                                              \
+    ".Lw2c%=_" #R "_1:\n\tsub r9, r9, r7, lsl #1\n\tb .Lw2b%=_" #R "_1\n\t"                                   \
+    ".Lw2c%=_" #R "_3:\n\tsub r9, r9, r7, lsl #1\n\tb .Lw2b%=_" #R "_3\n\t"                                   \
+    ".Lw2c%=_" #R "_0:\n\t" TSLM_W2_BLK(REQ, #R, TSLM_W2_STA)                                                 \
+    ".Lw2b%=_" #R "_1:\n\t" TSLM_W2_BLK(REQ, #R, TSLM_W2_STB)                                                 \
+    ".Lw2c%=_" #R "_2:\n\t" TSLM_W2_BLK(REQ, #R, TSLM_W2_STA)                                                 \
+    ".Lw2b%=_" #R "_3:\n\t" TSLM_W2_BLK(REQ, #R, TSLM_W2_STB)                                                 \
     "cmp r10, r6\n\t"                                                                                         \
     "bne .Lw2c%=_" #R "_0\n\t"                                                                                \
     "ldr r12, [sp]\n\t"                                                                                       \
@@ -2512,6 +2515,8 @@ __attribute__((noinline)) static void w1k3s2_channels_rsat(w1k3_ctx *ctx)
     TSLM_W2_CHANNELS(TSLM_W2_RSAT, TSLM_W2_RSATG);
 }
 #undef TSLM_W2_BLK
+#undef TSLM_W2_STA
+#undef TSLM_W2_STB
 #undef TSLM_W2_BLKG
 #undef TSLM_W2_SAT
 #undef TSLM_W2_RSAT

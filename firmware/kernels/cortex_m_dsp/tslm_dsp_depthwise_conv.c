@@ -2191,8 +2191,9 @@ TSLM_ALWAYS_INLINE void col_run(const tslm_depthwise_conv_params *p, const int8_
  * (SMLAD, SMLATB, SMLABT, SMLAD; the compiler's pairs A0 = (2 w0, 2 w1), A1 = (2 w2, 0), B = (A0.hi, A1.lo)).
  * Every channel of a batch in one Thumb-2 routine: per channel its record and weights, the first pair, then the
  * blocks, four a turn (entered at the block that leaves a multiple of four), the loop copy chosen by TBH on the
- * channel's right shift r (r = 3..10: SSAT's immediate shift; other r: a slower loop with r in a register; the stride-2
- * routine below: r = 5..8, as the other drivers), then
+ * channel's right shift r (r = 3..10: SSAT's immediate shift; other r: the same loop with r in a register, one
+ * instruction more an output and the loop's end from the context; the stride-2 routine below: r = 5..8, as the
+ * other drivers), then
  * zero, one or two outputs whose last tap reads the bottom padding. Outputs are stored at the input pointer plus
  * a constant (D, D + C: both move by C per time step), each block's after its inputs are read (in place safe).
  * Body registers: r0 init, r1 m, r3 round, r4 A0, r5 B, r6 end, r7 C, r8 D, r9 D + C, r10 q (the next input
@@ -2248,7 +2249,10 @@ typedef struct {
     "smlatb r12, r5, r11, r12\n\t" REQ("r12", "r7", #R)                                                       \
     "strb r12, [r10, r8]\n\t"                                                                                 \
     "b 4b\n\t"
-#define TSLM_W1_TG ".hword (.Lw1g%= - .Lw1t%=) / 2, (.Lw1g%= - .Lw1t%=) / 2, (.Lw1g%= - .Lw1t%=) / 2, (.Lw1g%= - .Lw1t%=) / 2\n\t"
+#define TSLM_W1_TG                                                                                            \
+    ".hword (.Lw1g%=_0 - .Lw1t%=) / 2, (.Lw1g%=_1 - .Lw1t%=) / 2, (.Lw1g%=_2 - .Lw1t%=) / 2, (.Lw1g%=_3 - .Lw1t%=) / 2\n\t"
+/* the slow loop's entry E: the end into the context, r into r6 (ODD: the first pair moved to r2) */
+#define TSLM_W1_GE(E, ODD) ".Lw1g%=_" E ":\n\tldr r11, [sp]\n\tstr r6, [r11, #52]\n\tldr r6, [r11]\n\t" ODD "b .Lw1gb%=_" E "\n\t"
 #define TSLM_W1_TR(R)                                                                                         \
     ".hword (.Lw1c%=_" #R "_0 - .Lw1t%=) / 2, (.Lw1c%=_" #R "_1 - .Lw1t%=) / 2, (.Lw1c%=_" #R                  \
     "_2 - .Lw1t%=) / 2, (.Lw1c%=_" #R "_3 - .Lw1t%=) / 2\n\t"
@@ -2291,17 +2295,17 @@ typedef struct {
         TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG                           \
         TSLM_W1_COPY(REQ, 3) TSLM_W1_COPY(REQ, 4) TSLM_W1_COPY(REQ, 5) TSLM_W1_COPY(REQ, 6)                   \
         TSLM_W1_COPY(REQ, 7) TSLM_W1_COPY(REQ, 8) TSLM_W1_COPY(REQ, 9) TSLM_W1_COPY(REQ, 10)                  \
-        /* other r: one block a turn, r in r6, the end in the context */                                     \
-        ".Lw1g%=:\n\t"                                                                                        \
-        "ldr r11, [sp]\n\t"                                                                                   \
-        "str r6, [r11, #52]\n\t"                                                                              \
-        "ldr r6, [r11]\n\t"                                                                                   \
-        "1:\n\t" TSLM_W1_BLK("lr", "r2", REQG, "r6")                                                          \
-        "mov lr, r2\n\t"                                                                                      \
+        /* other r: the same four blocks a turn with r in r6, the end in the context */                       \
+        TSLM_W1_GE("0", "") TSLM_W1_GE("1", "mov r2, lr\n\t") TSLM_W1_GE("2", "")                                \
+        TSLM_W1_GE("3", "mov r2, lr\n\t")                                                                      \
+        ".Lw1gb%=_0:\n\t" TSLM_W1_BLK("lr", "r2", REQG, "r6")                                                  \
+        ".Lw1gb%=_1:\n\t" TSLM_W1_BLK("r2", "lr", REQG, "r6")                                                  \
+        ".Lw1gb%=_2:\n\t" TSLM_W1_BLK("lr", "r2", REQG, "r6")                                                  \
+        ".Lw1gb%=_3:\n\t" TSLM_W1_BLK("r2", "lr", REQG, "r6")                                                  \
         "ldr r11, [sp]\n\t"                                                                                   \
         "ldr r11, [r11, #52]\n\t"                                                                             \
         "cmp r10, r11\n\t"                                                                                    \
-        "bne 1b\n\t"                                                                                          \
+        "bne .Lw1gb%=_0\n\t"                                                                                  \
         /* the tail: the outputs whose last tap is padding (or the last input) */                            \
         ".Lw1tail%=:\n\t"                                                                                     \
         "ldr r12, [sp]\n\t"                                                                                   \
@@ -2353,6 +2357,7 @@ __attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
 #undef TSLM_W1_RSATG
 #undef TSLM_W1_COPY
 #undef TSLM_W1_TG
+#undef TSLM_W1_GE
 #undef TSLM_W1_TR
 #undef TSLM_W1_CHANNELS
 

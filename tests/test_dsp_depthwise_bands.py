@@ -53,6 +53,9 @@ BAND_CASES = {
     "bands4_5x1_c5_relu_rows19": (dict(k=(5, 1), cin=5, act="relu", hw=(19, 3)), 4),  # K x 1, pad 2
     "bands8_4x3_c9_rows17": (dict(k=(4, 3), cin=9, act=None, hw=(17, 4)), 8),  # even K: the C loops
     "bands4_3x3s2_c6_rows9": (dict(k=(3, 3), cin=6, stride=2, act=None, hw=(17, 9)), 4),  # stride 2: 4, 4, 1 rows
+    # width 1, 3 x 1 (col_w1k3): each band with its own pad and tail (stride 2's last one-row band: the column layout)
+    "bands4_w1_3x1_c6_relu_rows13": (dict(k=(3, 1), cin=6, act="relu", hw=(13, 1)), 4),
+    "bands4_w1_3x1s2_c5_rows9": (dict(k=(3, 1), cin=5, stride=2, act=None, hw=(17, 1)), 4),
 }
 
 
@@ -80,7 +83,8 @@ def test_forced_bands_bit_exact_on_host_under_sanitizers(name, monkeypatch):
     assert report.ok, report.lines()
 
 
-@pytest.mark.parametrize("name", ["bands4_3x3_c8_relu_rows13", "bands4_5x1_c5_relu_rows19", "bands4_3x3s2_c6_rows9"])
+@pytest.mark.parametrize("name", ["bands4_3x3_c8_relu_rows13", "bands4_5x1_c5_relu_rows19", "bands4_3x3s2_c6_rows9",
+                                  "bands4_w1_3x1_c6_relu_rows13", "bands4_w1_3x1s2_c5_rows9"])
 def test_forced_bands_bit_exact_on_cortex_m4(name, monkeypatch):
     from tinyslm.compare import compare_outputs
     from tinyslm.runners.oracle import Oracle

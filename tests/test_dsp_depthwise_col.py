@@ -95,6 +95,36 @@ DRIVER_CASES = {
     "dw3x1s2_valid_rows9_c8_relu": dict(k=(3, 1), cin=8, act="relu", hw=(19, 1), stride=2, padding="VALID"),
     "dw3x1s2_rows7_c6": dict(k=(3, 1), cin=6, act=None, hw=(13, 1), stride=2),
     "dw2x1s2_rows4_c4_relu": dict(k=(2, 1), cin=4, act="relu", hw=(8, 2), stride=2),
+    # width 1, 3 x 1 at stride 1 (col_w1k3, no widening): every tail (none, one output reading the padding or the
+    # last input, two outputs) and loop entry (blocks % 4), partial groups of channels, SAME and VALID; two steps
+    # (no whole block) take the column layout
+    "w1_3x1_rows12_c5": dict(k=(3, 1), cin=5, act=None, hw=(12, 1)),
+    "w1_3x1_rows7_c3_relu": dict(k=(3, 1), cin=3, act="relu", hw=(7, 1)),
+    "w1_3x1_rows9_c9": dict(k=(3, 1), cin=9, act=None, hw=(9, 1)),
+    "w1_3x1_rows4_c6_relu": dict(k=(3, 1), cin=6, act="relu", hw=(4, 1)),
+    "w1_3x1_rows5_c1": dict(k=(3, 1), cin=1, act=None, hw=(5, 1)),
+    "w1_3x1_rows2_c4_relu": dict(k=(3, 1), cin=4, act="relu", hw=(2, 1)),
+    "w1_3x1_valid_rows12_c7": dict(k=(3, 1), cin=7, act=None, hw=(14, 1), padding="VALID"),
+    "w1_3x1_valid_rows3_c4_relu": dict(k=(3, 1), cin=4, act="relu", hw=(5, 1), padding="VALID"),
+    "w1_3x1_rows49_c40": dict(k=(3, 1), cin=40, act=None, hw=(49, 1)),
+    # 3x3 at stride 2 with at most eight output rows: passes of 4, 3, 2 or 1 rows across the columns
+    # (col_3x3s2c_channels); the cases above add 4 + 3, 4 + 2, 3, 2 and 1 rows
+    "s2c_rows5_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(10, 3), stride=2),
+    "s2c_rows8_c12": dict(k=(3, 3), cin=12, act=None, hw=(16, 4), stride=2),
+    "s2c_rows4_c7_relu": dict(k=(3, 3), cin=7, act="relu", hw=(8, 7), stride=2),
+    "s2c_valid_rows3_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(7, 7), stride=2, padding="VALID"),
+    "s2c_rows1_c5_relu": dict(k=(3, 3), cin=5, act="relu", hw=(1, 3), stride=2),
+    # columns of exactly three and four row pairs widened without the inner loop
+    "s2c_rows3_c8_relu": dict(k=(3, 3), cin=8, act="relu", hw=(6, 6), stride=2),
+    "s2c_rows4_c8": dict(k=(3, 3), cin=8, act=None, hw=(8, 8), stride=2),
+    # width 1, 3 x 1 at stride 2 (col_w1k3s2): pad_h 1 and 0, tails none, one output (its last tap padding or the
+    # last input), two outputs (the second's last tap padding); loop entries 0..3
+    "w1s2_3x1_rows25_c8_relu": dict(k=(3, 1), cin=8, act="relu", hw=(49, 1), stride=2),
+    "w1s2_3x1_rows9_c3": dict(k=(3, 1), cin=3, act=None, hw=(18, 1), stride=2),
+    "w1s2_3x1_rows12_c5_relu": dict(k=(3, 1), cin=5, act="relu", hw=(24, 1), stride=2),
+    "w1s2_3x1_valid_rows6_c4": dict(k=(3, 1), cin=4, act=None, hw=(13, 1), stride=2, padding="VALID"),
+    "w1s2_3x1_rows6_c6": dict(k=(3, 1), cin=6, act=None, hw=(12, 1), stride=2),
+    "w1s2_3x1_rows3_c4_relu": dict(k=(3, 1), cin=4, act="relu", hw=(5, 1), stride=2),
 }
 
 

@@ -229,7 +229,9 @@ TSLM_ALWAYS_INLINE void run(const tslm_depthwise_conv_params *p, const int8_t *i
  * drivers (col_3x3_channels, col_3x3s2_channels, col_5x5_channels, col_k1_channels): a group's channels, every
  * output column and the row after the full blocks in assembly, per channel its record and its weights as the
  * pairs along y with their odd-tap neighbours ((w0, w1), (w1, w2), ...) in a context (col33_ctx), the block loop
- * chosen per column by its right shift (TSLM_DW_BLOCKS_R); the other shapes and epilogues in C. */
+ * chosen per column by its right shift (TSLM_DW_BLOCKS_R); the other shapes and epilogues in C. Width-1 3 x 1 layers
+ * (stride 1 or 2) skip the widening altogether (col_w1k3: time pairs made in registers from the input bytes), and 3x3
+ * at stride 2 with at most eight output rows runs in passes across the columns (col_3x3s2c_channels). */
 
 enum { EPI_SAT = 0, EPI_FOLD = 1, EPI_FAST = 2, EPI_EXACT = 3, EPI_RSAT = 4 };
 
@@ -375,6 +377,38 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
                      : [s] "+r"(s), [d] "+r"(d), [lo] "=&r"(lo), [e] "=&r"(e)                                  \
                      : [k] "r"(k), [stop] "r"(stop)                                                            \
                      : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+/* the same for a column of exactly N pairs (PAIRS: TSLM_WIDEN_PAIR N times), no pair above the image: no inner loop */
+#define TSLM_WIDEN_COLS_N(PAIRS)                                                                               \
+    __asm__ volatile("ldmia %[k], {r8, r9, r10, r11}\n\t"                                                      \
+                     "2:\n\t" PAIRS                                                                            \
+                     "ldrd r12, lr, [%[k], #20]\n\t"                                                           \
+                     "add %[s], %[s], r12\n\t"                                                                 \
+                     "add %[d], %[d], lr\n\t"                                                                  \
+                     "cmp %[d], %[stop]\n\t"                                                                   \
+                     "bne 2b\n\t"                                                                              \
+                     : [s] "+r"(s), [d] "+r"(d), [lo] "=&r"(lo)                                                \
+                     : [k] "r"(k), [stop] "r"(stop)                                                            \
+                     : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+/* columns of exactly three pairs: the six rows at s + 0, row, 2 row, 3 row (row3), 4 row, 5 row (row5), s moved on
+ * once a column (by the input's channels, ic); k then holds wk[6], d's step from a column's last pair to the next
+ * column */
+#define TSLM_WIDEN_COLS_3                                                                                      \
+    __asm__ volatile("ldmia %[k], {r8, r9, r10, r11}\n\t"                                                      \
+                     "ldr %[k], [%[k], #24]\n\t"                                                               \
+                     "2:\n\t"                                                                                  \
+                     "ldr r12, [%[s]]\n\t"                                                                     \
+                     "ldr lr, [%[s], r8]\n\t" TSLM_WIDEN_PAIR_BODY                                             \
+                     "ldr r12, [%[s], r8, lsl #1]\n\t"                                                         \
+                     "ldr lr, [%[s], %[row3]]\n\t" TSLM_WIDEN_PAIR_BODY                                        \
+                     "ldr r12, [%[s], r8, lsl #2]\n\t"                                                         \
+                     "ldr lr, [%[s], %[row5]]\n\t" TSLM_WIDEN_PAIR_BODY                                        \
+                     "add %[s], %[s], %[ic]\n\t"                                                               \
+                     "add %[d], %[d], %[k]\n\t"                                                                \
+                     "cmp %[d], %[stop]\n\t"                                                                   \
+                     "bne 2b\n\t"                                                                              \
+                     : [s] "+r"(s), [d] "+r"(d), [lo] "=&r"(lo), [k] "+r"(kk)                                  \
+                     : [stop] "r"(stop), [row3] "r"(3 * row), [row5] "r"(5 * row), [ic] "r"(q->IC)             \
+                     : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 /* the pair (zero points, row 0) where row -1 is outside the image (odd pad_h: the first pair wholly inside starts
  * at row 1, one row on from row 0 and one word on from this pair) */
 #define TSLM_WIDEN_TOP                                          \
@@ -394,7 +428,12 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
         const int32_t *const k = q->wk;
         const int8_t *s = src + q->first;
         int32_t *d = col + q->in0, *const stop = d + q->cols * q->J, lo, e;
-        if (q->top && (pairs & 1)) {
+        if (!q->top && pairs == 3) { /* small images at stride 2 (6 rows) */
+            const int32_t *kk = k;
+            TSLM_WIDEN_COLS_3;
+        } else if (!q->top && pairs == 4) {
+            TSLM_WIDEN_COLS_N(TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR);
+        } else if (q->top && (pairs & 1)) {
             TSLM_WIDEN_COLS(TSLM_WIDEN_TOP, "b 3f\n\t");
         } else if (q->top) {
             TSLM_WIDEN_COLS(TSLM_WIDEN_TOP, "");
@@ -442,6 +481,8 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
 
 #undef TSLM_WIDEN_PAIR
 #undef TSLM_WIDEN_COLS
+#undef TSLM_WIDEN_COLS_N
+#undef TSLM_WIDEN_COLS_3
 #undef TSLM_WIDEN_TOP
 #undef TSLM_WIDEN_PAIR_BODY
 #undef TSLM_WIDEN_PAIR_R
@@ -923,6 +964,169 @@ TSLM_ALWAYS_INLINE void col_3x3s2_channels_rsat(const int32_t *ctx)
     TSLM_COLS2_CHANNELS(TSLM_DW_BLOCKS_1(TSLM_COLS2_BLOCK, TSLM_COL3B_RREQ12_4), TSLM_COL3B_RREQ1);
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
+/* 3x3 at stride 2 on small images (output_h <= 8): the group's output rows in passes of H = 4, 3, 2 or 1 rows (rows
+ * R0 .. R0 + H - 1), each pass a driver whose block loop runs across the output columns (one block of H rows per
+ * column: xp moves on by xs (116: here the bytes from a block's last filter column to the next block's first) and o
+ * by oc per block) instead of down each column, so a column costs its block and five instructions (LDRD of xs and
+ * oc, two adds, the loop's compare and branch), not the per-column head, TBH and tail of TSLM_COLS2_CHANNELS; with EPI_SAT the block loop
+ * chosen per channel by its shift (TSLM_DW_BLOCKS_R's copies), EPI_RSAT one loop with r in a register. */
+#define TSLM_S2C_NEXT(STORES)                                                                                  \
+    "ldrd r8, r9, [%[ctx], #116]\n\t" STORES                                                                   \
+    "add %[xp], %[xp], r8\n\t"                                                                                 \
+    "add %[o], %[o], r9\n\t"                                                                                   \
+    "cmp %[o], r12\n\t"                                                                                        \
+    "bne 1b\n\t"
+#define TSLM_S2C_ST4                                                                                           \
+    "strb %[a0], [%[o]]\n\t"                                                                                   \
+    "strb %[a1], [%[o], r11]\n\t"                                                                              \
+    "strb %[a2], [%[o], r11, lsl #1]\n\t"                                                                      \
+    "add r10, %[o], r11, lsl #1\n\t"                                                                           \
+    "strb %[a3], [r10, r11]\n\t"
+#define TSLM_S2C_ST3 "strb %[a0], [%[o]]\n\tstrb %[a1], [%[o], r11]\n\tstrb %[a2], [%[o], r11, lsl #1]\n\t"
+#define TSLM_S2C_ST2 "strb %[a0], [%[o]]\n\tstrb %[a1], [%[o], r11]\n\t"
+#define TSLM_S2C_ST1 "strb %[a0], [%[o]]\n\t"
+#define TSLM_S2C_BLOCK4(REQ)                                                                                   \
+    "1:\n\t"                                                                                                   \
+    TSLM_COLS2_FX("28", "add %[xp], %[xp], lr\n\t", "%[t]", "%[t]", "%[t]", "%[t]")                            \
+    TSLM_COLS2_FX("36", "add %[xp], %[xp], lr\n\t", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                        \
+    TSLM_COLS2_FX("44", "", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                                                \
+    REQ TSLM_S2C_NEXT(TSLM_S2C_ST4)
+/* rows 0..2 of a block: the column's four x words by one LDM into a3 (free here; the operands are all in r0-r7, so
+ * below r8) and r8-r10, eight instructions a filter column */
+#define TSLM_S2C_FX3(AB, NEXT, I0, I1, I2)                      \
+    "ldrd r11, r12, [%[ctx], #" AB "]\n\t"                      \
+    "ldmia %[xp], {%[a3], r8, r9, r10}\n\t"                     \
+    "smlad %[a0], r11, %[a3], " I0 "\n\t"                       \
+    "smlad %[a1], r11, r8, " I1 "\n\t"                          \
+    "smlad %[a0], r12, r8, %[a0]\n\t"                           \
+    "smlad %[a1], r12, r9, %[a1]\n\t"                           \
+    "smlad %[a2], r11, r9, " I2 "\n\t"                          \
+    "smlad %[a2], r12, r10, %[a2]\n\t" NEXT
+#define TSLM_S2C_BLOCK3(REQ)                                                                                   \
+    "1:\n\t"                                                                                                   \
+    TSLM_S2C_FX3("28", "add %[xp], %[xp], lr\n\t", "%[t]", "%[t]", "%[t]")                                     \
+    TSLM_S2C_FX3("36", "add %[xp], %[xp], lr\n\t", "%[a0]", "%[a1]", "%[a2]")                                  \
+    TSLM_S2C_FX3("44", "", "%[a0]", "%[a1]", "%[a2]")                                                          \
+    REQ TSLM_S2C_NEXT(TSLM_S2C_ST3)
+#define TSLM_S2C_FX2(AB, NEXT, I0, I1)                          \
+    "ldrd r11, r12, [%[ctx], #" AB "]\n\t"                      \
+    "ldmia %[xp], {r8, r9, r10}\n\t"                            \
+    "smlad %[a0], r11, r8, " I0 "\n\t"                          \
+    "smlad %[a1], r11, r9, " I1 "\n\t"                          \
+    "smlad %[a0], r12, r9, %[a0]\n\t"                           \
+    "smlad %[a1], r12, r10, %[a1]\n\t" NEXT
+#define TSLM_S2C_BLOCK2(REQ)                                                                                   \
+    "1:\n\t"                                                                                                   \
+    TSLM_S2C_FX2("28", "add %[xp], %[xp], lr\n\t", "%[t]", "%[t]")                                             \
+    TSLM_S2C_FX2("36", "add %[xp], %[xp], lr\n\t", "%[a0]", "%[a1]")                                           \
+    TSLM_S2C_FX2("44", "", "%[a0]", "%[a1]")                                                                   \
+    REQ TSLM_S2C_NEXT(TSLM_S2C_ST2)
+#define TSLM_S2C_FX1(AB, NEXT, I0)                              \
+    "ldrd r11, r12, [%[ctx], #" AB "]\n\t"                      \
+    "ldrd r8, r9, [%[xp]]\n\t"                                  \
+    "smlad %[a0], r11, r8, " I0 "\n\t"                          \
+    "smlad %[a0], r12, r9, %[a0]\n\t" NEXT
+#define TSLM_S2C_BLOCK1(REQ)                                                                                   \
+    "1:\n\t"                                                                                                   \
+    TSLM_S2C_FX1("28", "add %[xp], %[xp], lr\n\t", "%[t]")                                                     \
+    TSLM_S2C_FX1("36", "add %[xp], %[xp], lr\n\t", "%[a0]")                                                    \
+    TSLM_S2C_FX1("44", "", "%[a0]")                                                                            \
+    REQ TSLM_S2C_NEXT(TSLM_S2C_ST1)
+/* the requantization of H rows: EPI_SAT with the shift R an immediate, with it in r10; EPI_RSAT (r11 the
+ * temporary, then ostep and end again); each leaves ostep in r11 and the blocks' end in r12 */
+#define TSLM_S2C_LDM "ldmia %[ctx], {r8, r9, r10, r11, r12}\n\t"
+#define TSLM_S2C_REQ3R(R) TSLM_S2C_LDM TSLM_COL3B_REQR("a0", R) TSLM_COL3B_REQR("a1", R) TSLM_COL3B_REQR("a2", R)
+#define TSLM_S2C_REQ2R(R) TSLM_S2C_LDM TSLM_COL3B_REQR("a0", R) TSLM_COL3B_REQR("a1", R)
+#define TSLM_S2C_REQ1R(R) TSLM_S2C_LDM TSLM_COL3B_REQR("a0", R)
+#define TSLM_S2C_REQ3 TSLM_S2C_LDM TSLM_COL3B_REQ("a0") TSLM_COL3B_REQ("a1") TSLM_COL3B_REQ("a2")
+#define TSLM_S2C_REQ2 TSLM_S2C_LDM TSLM_COL3B_REQ("a0") TSLM_COL3B_REQ("a1")
+#define TSLM_S2C_REQ1 TSLM_S2C_LDM TSLM_COL3B_REQ("a0")
+#define TSLM_S2C_RLDM "ldmia %[ctx], {r8, r9, r10}\n\t"
+#define TSLM_S2C_RTAIL "ldrd r11, r12, [%[ctx], #12]\n\t"
+#define TSLM_S2C_RREQ3                                                                                         \
+    TSLM_S2C_RLDM TSLM_COL3B_RREQ_T("a0", "r11") TSLM_COL3B_RREQ_T("a1", "r11") TSLM_COL3B_RREQ_T("a2", "r11") \
+    TSLM_S2C_RTAIL
+#define TSLM_S2C_RREQ2 TSLM_S2C_RLDM TSLM_COL3B_RREQ_T("a0", "r11") TSLM_COL3B_RREQ_T("a1", "r11") TSLM_S2C_RTAIL
+#define TSLM_S2C_RREQ1 TSLM_S2C_RLDM TSLM_COL3B_RREQ_T("a0", "r11") TSLM_S2C_RTAIL
+/* per channel: its record and weights (as TSLM_DW_CHAN_HEAD's), its first column's xp and o straight from xbase
+ * and obase (144, 148: here the first column's, not the one before), the blocks' end (one column past its last),
+ * then the block loop (BLOCKS, on at label 8) */
+#define TSLM_S2C_CHANNELS(BLOCKS)                                                                              \
+    __asm__ volatile("ldr lr, [%[ctx], #20]\n\t"                                                               \
+            "4:\n\t"                                                                                           \
+            "ldr r8, [%[ctx], #136]\n\t"                                                                       \
+            "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                               \
+            "str r8, [%[ctx], #136]\n\t"                                                                       \
+            "mov %[t], r9\n\t"                                                                                 \
+            "strd r10, r12, [%[ctx], #0]\n\t"                                                                  \
+            "str r11, [%[ctx], #8]\n\t"                                                                        \
+            TSLM_COLS2_WEIGHTS                                                                                 \
+            "ldrd %[xp], %[o], [%[ctx], #144]\n\t"                                                             \
+            "ldrd r10, r11, [%[ctx], #152]\n\t"                                                                \
+            "add r12, %[o], r11\n\t"                                                                           \
+            "str r12, [%[ctx], #16]\n\t"                                                                       \
+            "add r8, %[xp], r10\n\t"                                                                           \
+            "add r9, %[o], #1\n\t"                                                                             \
+            "strd r8, r9, [%[ctx], #144]\n\t"                                                                  \
+            BLOCKS                                                                                             \
+            TSLM_DW_CHAN_END                                                                                   \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t), [xp] "=&r"(xp),    \
+              [o] "=&r"(o)                                                                                     \
+            : [ctx] "r"(ctx)                                                                                   \
+            : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+
+/* ctx: &m of the group's col33_ctx (as col_3x3s2_channels_*), h: the pass's rows (1..4) */
+__attribute__((noinline)) static void col_3x3s2c_channels(const int32_t *ctx, const int32_t h, const int rsat)
+{
+    int32_t a0, a1, a2, a3, t;
+    const int32_t *xp;
+    int8_t *o;
+    if (rsat) {
+        if (h == 4) {
+            TSLM_S2C_CHANNELS(TSLM_S2C_BLOCK4(TSLM_COL3B_RREQ12_4) "8:\n\t");
+        } else if (h == 3) {
+            TSLM_S2C_CHANNELS(TSLM_S2C_BLOCK3(TSLM_S2C_RREQ3) "8:\n\t");
+        } else if (h == 2) {
+            TSLM_S2C_CHANNELS(TSLM_S2C_BLOCK2(TSLM_S2C_RREQ2) "8:\n\t");
+        } else {
+            TSLM_S2C_CHANNELS(TSLM_S2C_BLOCK1(TSLM_S2C_RREQ1) "8:\n\t");
+        }
+    } else if (h == 4) {
+        TSLM_S2C_CHANNELS(TSLM_DW_BLOCKS_RQ(TSLM_S2C_BLOCK4, TSLM_COL3B_REQ4R, TSLM_COL3B_REQ4));
+    } else if (h == 3) {
+        TSLM_S2C_CHANNELS(TSLM_DW_BLOCKS_RQ(TSLM_S2C_BLOCK3, TSLM_S2C_REQ3R, TSLM_S2C_REQ3));
+    } else if (h == 2) {
+        TSLM_S2C_CHANNELS(TSLM_DW_BLOCKS_RQ(TSLM_S2C_BLOCK2, TSLM_S2C_REQ2R, TSLM_S2C_REQ2));
+    } else {
+        TSLM_S2C_CHANNELS(TSLM_DW_BLOCKS_RQ(TSLM_S2C_BLOCK1, TSLM_S2C_REQ1R, TSLM_S2C_REQ1));
+    }
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
+}
+#undef TSLM_S2C_NEXT
+#undef TSLM_S2C_ST4
+#undef TSLM_S2C_ST3
+#undef TSLM_S2C_ST2
+#undef TSLM_S2C_ST1
+#undef TSLM_S2C_BLOCK4
+#undef TSLM_S2C_FX3
+#undef TSLM_S2C_BLOCK3
+#undef TSLM_S2C_FX2
+#undef TSLM_S2C_BLOCK2
+#undef TSLM_S2C_FX1
+#undef TSLM_S2C_BLOCK1
+#undef TSLM_S2C_LDM
+#undef TSLM_S2C_REQ3R
+#undef TSLM_S2C_REQ2R
+#undef TSLM_S2C_REQ1R
+#undef TSLM_S2C_REQ3
+#undef TSLM_S2C_REQ2
+#undef TSLM_S2C_REQ1
+#undef TSLM_S2C_RLDM
+#undef TSLM_S2C_RTAIL
+#undef TSLM_S2C_RREQ3
+#undef TSLM_S2C_RREQ2
+#undef TSLM_S2C_RREQ1
+#undef TSLM_S2C_CHANNELS
 /* 5x5 at stride 1: per filter column fx its P = (w0, w1), U = (w1, w2), Q = (w2, w3), V = (w3, w4) at
  * ab[4 fx .. 4 fx + 3] (the K x 1 driver's K = 5 block per column): 60 SMLAD/SMLAxy, 100 MACs, four outputs in
  * 106 instructions; the loop with r in a register (one copy per epilogue). */
@@ -1608,6 +1812,9 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
     ctx.tap = 4 * tap_x;
     ctx.xs = 4 * xs, ctx.oc = OC, ctx.bspan = full * 4 * ostep, ctx.rest1 = rest == 1;
     ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
+    if (s2 && p->output_h <= 8) {
+        ctx.xs = 4 * xs - 2 * ctx.tap; /* col_3x3s2c_channels: a block's xp, two taps on, to the next column's */
+    }
     col_geo geo;
     col_geometry(p, J, &geo);
     col_pad(p, col, J, C < 4 ? C : 4);
@@ -1621,6 +1828,20 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
         for (int32_t g = 0; 4 * g < C; ++g) {
             const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
             col_widen_group(p, &geo, in_b, g, col, chans);
+            if (s2 && p->output_h <= 8) { /* small images: passes of up to four rows across the columns */
+                /* xbase, obase: the first column's (the other drivers': the one before); the driver moves rqp, wp
+                 * and obase on by the group's channels */
+                const int32_t rqp = ctx.rqp, wp = ctx.wp, obase = ctx.obase + OC;
+                ctx.xbase = (int32_t)(uintptr_t)col, ctx.obase = obase, ctx.ostopc = obase + chans;
+                col_3x3s2c_channels(&ctx.m, p->output_h < 4 ? p->output_h : 4, epi == EPI_RSAT);
+                for (int32_t R0 = 4; R0 < p->output_h; R0 += 4) {
+                    ctx.rqp = rqp, ctx.wp = wp, ctx.obase = obase + R0 * ostep, ctx.ostopc = ctx.obase + chans;
+                    ctx.xbase = (int32_t)(uintptr_t)col + 4 * R0; /* (stride 2: a word per row) */
+                    col_3x3s2c_channels(&ctx.m, p->output_h - R0 < 4 ? p->output_h - R0 : 4, epi == EPI_RSAT);
+                }
+                ctx.obase = obase - OC + chans;
+                continue;
+            }
             if (full > 0) { /* the group's channels */
                 ctx.xbase = (int32_t)(uintptr_t)col - 4 * xs;
                 ctx.ostopc = ctx.obase + chans;
@@ -1960,6 +2181,442 @@ TSLM_ALWAYS_INLINE void col_run(const tslm_depthwise_conv_params *p, const int8_
     }
 }
 
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+/* ------------------------------------------------------------------------------------------------
+ * Width 1, 3 x 1 at stride 1 (a 1-D depthwise over time, e.g. 49 steps of 40-64 channels): no widening and no
+ * scratch. Per channel, its time pairs are made in registers from the input bytes (two LDRSB and one PKHBT per
+ * pair) and two outputs per block take four MAC instructions: with the padded series p_t (x_(t - pad_h), zero
+ * points outside the image), X0 = (p_t, p_t+1) carried from the block before and X1 = (p_t+2, p_t+3),
+ *   o(t) = (w0, w1) . X0 + w2 X1.lo,   o(t + 1) = w0 X0.hi + (w1, w2) . X1
+ * (SMLAD, SMLATB, SMLABT, SMLAD; the compiler's pairs A0 = (2 w0, 2 w1), A1 = (2 w2, 0), B = (A0.hi, A1.lo)).
+ * Every channel of a batch in one Thumb-2 routine: per channel its record and weights, the first pair, then the
+ * blocks, four a turn (entered at the block that leaves a multiple of four), the loop copy chosen by TBH on the
+ * channel's right shift r (r = 3..10: SSAT's immediate shift; other r: the same loop with r in a register, one
+ * instruction more an output and the loop's end from the context; the stride-2 routine below: r = 5..8, as the
+ * other drivers), then
+ * zero, one or two outputs whose last tap reads the bottom padding. Outputs are stored at the input pointer plus
+ * a constant (D, D + C: both move by C per time step), each block's after its inputs are read (in place safe).
+ * Body registers: r0 init, r1 m, r3 round, r4 A0, r5 B, r6 end, r7 C, r8 D, r9 D + C, r10 q (the next input
+ * byte), r11 r12 accumulators, lr and r2 the pairs (alternating); the context's address on the stack. */
+typedef struct {
+    int32_t rcur, tailk, zpair;   /* 0: the channel's r; 4: the tail (0 none, 1 one output whose p_t+2 is padding,
+                                   * 2 one output, 3 two, p_t+3 padding); 8: the input zero point in both halves */
+    int32_t rqp, wp, q, qend;     /* 12..24: the next channel's record, weights, input; the input past the last */
+    int32_t len, C, D, D2;        /* 28..40: bytes of the blocks, channels, output minus input pointer (and + C) */
+    int32_t first, entry, endcur; /* 44..52: pad_h 1: zpair, 0: 1 (no zpair has unequal halves); the first
+                                   * block's index (4 - blocks % 4) % 4; the slow loop's end */
+} w1k3_ctx;
+
+/* two outputs (a block), XC the carried pair, XN the next; REQ(acc, temp, R) */
+#define TSLM_W1_BLK(XC, XN, REQ, R)                          \
+    "ldrsb r11, [r10, r7]\n\t"                              \
+    "ldrsb r12, [r10, r7, lsl #1]\n\t"                      \
+    "pkhbt " XN ", r11, r12, lsl #16\n\t"                   \
+    "smlad r11, r4, " XC ", r0\n\t"                         \
+    "smlatb r11, r5, " XN ", r11\n\t"                       \
+    "smlabt r12, r4, " XC ", r0\n\t"                        \
+    "smlad r12, r5, " XN ", r12\n\t"                        \
+    REQ("r11", XC, R) REQ("r12", XC, R)                     \
+    "strb r11, [r10, r8]\n\t"                               \
+    "strb r12, [r10, r9]\n\t"                               \
+    "add r10, r10, r7, lsl #1\n\t"
+#define TSLM_W1_SAT(A, T, R) "smmlar " A ", " A ", r1, r3\n\tssat " A ", #8, " A ", asr #" R "\n\t"
+#define TSLM_W1_RSAT(A, T, R)                                                                                 \
+    "add " T ", r3, " A ", asr #31\n\tsmmlar " A ", " A ", r1, " T "\n\tssat " A ", #8, " A ", asr #" R "\n\t"
+/* r in register R */
+#define TSLM_W1_SATG(A, T, R) "smmlar " A ", " A ", r1, r3\n\tasr " A ", " A ", " R "\n\tssat " A ", #8, " A "\n\t"
+#define TSLM_W1_RSATG(A, T, R)                                                                                \
+    "add " T ", r3, " A ", asr #31\n\tsmmlar " A ", " A ", r1, " T "\n\tasr " A ", " A ", " R "\n\t"          \
+    "ssat " A ", #8, " A "\n\t"
+/* the loop copy for the right shift R: entries 0..3 (the odd ones with the first pair moved to r2) */
+#define TSLM_W1_COPY(REQ, R)                                                                                  \
+    ".Lw1c%=_" #R "_1:\n\tmov r2, lr\n\tb .Lw1b%=_" #R "_1\n\t"                                                \
+    ".Lw1c%=_" #R "_3:\n\tmov r2, lr\n\tb .Lw1b%=_" #R "_3\n\t"                                                \
+    ".Lw1c%=_" #R "_0:\n\t"                                                                                   \
+    ".Lw1b%=_" #R "_0:\n\t" TSLM_W1_BLK("lr", "r2", REQ, #R)                                                  \
+    ".Lw1b%=_" #R "_1:\n\t" TSLM_W1_BLK("r2", "lr", REQ, #R)                                                  \
+    ".Lw1c%=_" #R "_2:\n\t"                                                                                   \
+    ".Lw1b%=_" #R "_2:\n\t" TSLM_W1_BLK("lr", "r2", REQ, #R)                                                  \
+    ".Lw1b%=_" #R "_3:\n\t" TSLM_W1_BLK("r2", "lr", REQ, #R)                                                  \
+    "cmp r10, r6\n\t"                                                                                         \
+    "bne .Lw1b%=_" #R "_0\n\t"                                                                                \
+    /* one output whose p_t+2 is padding (SAME, an odd count) here, the other tails in .Lw1tail */            \
+    "ldr r12, [sp]\n\t"                                                                                       \
+    "ldrd r6, r11, [r12, #4]\n\t"                                                                             \
+    "cmp r6, #1\n\t"                                                                                          \
+    "bne .Lw1tail%=\n\t"                                                                                      \
+    "smlad r12, r4, lr, r0\n\t"                                                                               \
+    "smlatb r12, r5, r11, r12\n\t" REQ("r12", "r7", #R)                                                       \
+    "strb r12, [r10, r8]\n\t"                                                                                 \
+    "b 4b\n\t"
+#define TSLM_W1_TG                                                                                            \
+    ".hword (.Lw1g%=_0 - .Lw1t%=) / 2, (.Lw1g%=_1 - .Lw1t%=) / 2, (.Lw1g%=_2 - .Lw1t%=) / 2, (.Lw1g%=_3 - .Lw1t%=) / 2\n\t"
+/* the slow loop's entry E: the end into the context, r into r6 (ODD: the first pair moved to r2) */
+#define TSLM_W1_GE(E, ODD) ".Lw1g%=_" E ":\n\tldr r11, [sp]\n\tstr r6, [r11, #52]\n\tldr r6, [r11]\n\t" ODD "b .Lw1gb%=_" E "\n\t"
+#define TSLM_W1_TR(R)                                                                                         \
+    ".hword (.Lw1c%=_" #R "_0 - .Lw1t%=) / 2, (.Lw1c%=_" #R "_1 - .Lw1t%=) / 2, (.Lw1c%=_" #R                  \
+    "_2 - .Lw1t%=) / 2, (.Lw1c%=_" #R "_3 - .Lw1t%=) / 2\n\t"
+/* REQ: the immediate-shift requantization, REQG the one with r in a register (r6 in the slow loop, r2 in the
+ * tail; r7 the tail's temporary) */
+#define TSLM_W1_CHANNELS(REQ, REQG)                                                                           \
+    __asm__ volatile(                                                                                         \
+        "push {r0}\n\t"                                                                                       \
+        "4:\n\t"                                                                                              \
+        "ldr lr, [sp]\n\t"                                                                                    \
+        "add r12, lr, #12\n\t"                                                                                \
+        "ldmia r12, {r8, r9, r10, r11}\n\t"                                                                   \
+        "cmp r10, r11\n\t"                                                                                    \
+        "beq 8f\n\t"                                                                                          \
+        "ldmia r9!, {r4, r5}\n\t"                                                                             \
+        "ldmia r8!, {r0, r1, r2, r3}\n\t"                                                                     \
+        "add r11, r10, #1\n\t"                                                                                \
+        "stmia r12, {r8, r9, r11}\n\t"                                                                        \
+        "str r2, [lr]\n\t"                                                                                    \
+        "lsl r5, r5, #16\n\t"                                                                                 \
+        "orr r5, r5, r4, lsr #16\n\t"                                                                         \
+        "add r12, lr, #28\n\t"                                                                                \
+        "ldmia r12, {r6, r7, r8, r9, r11, r12}\n\t"                                                           \
+        "add r2, r12, r2, lsl #2\n\t"                                                                         \
+        "ldrsb r12, [r10]\n\t"                                                                                \
+        "cmp r11, #1\n\t"                                                                                     \
+        "bne 3f\n\t"                                                                                          \
+        "add r10, r10, r7\n\t"                                                                                \
+        "ldrsb r11, [r10]\n\t"                                                                                \
+        "pkhbt lr, r12, r11, lsl #16\n\t"                                                                     \
+        "b 2f\n\t"                                                                                            \
+        "3:\n\t"                                                                                              \
+        "pkhbt lr, r11, r12, lsl #16\n\t"                                                                     \
+        "2:\n\t"                                                                                              \
+        "add r6, r6, r10\n\t"                                                                                 \
+        "tbh [pc, r2, lsl #1]\n\t"                                                                            \
+        ".Lw1t%=:\n\t"                                                                                        \
+        TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TR(3) TSLM_W1_TR(4) TSLM_W1_TR(5) TSLM_W1_TR(6)                \
+        TSLM_W1_TR(7) TSLM_W1_TR(8) TSLM_W1_TR(9) TSLM_W1_TR(10) TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG   \
+        TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG                           \
+        TSLM_W1_COPY(REQ, 3) TSLM_W1_COPY(REQ, 4) TSLM_W1_COPY(REQ, 5) TSLM_W1_COPY(REQ, 6)                   \
+        TSLM_W1_COPY(REQ, 7) TSLM_W1_COPY(REQ, 8) TSLM_W1_COPY(REQ, 9) TSLM_W1_COPY(REQ, 10)                  \
+        /* other r: the same four blocks a turn with r in r6, the end in the context */                       \
+        TSLM_W1_GE("0", "") TSLM_W1_GE("1", "mov r2, lr\n\t") TSLM_W1_GE("2", "")                                \
+        TSLM_W1_GE("3", "mov r2, lr\n\t")                                                                      \
+        ".Lw1gb%=_0:\n\t" TSLM_W1_BLK("lr", "r2", REQG, "r6")                                                  \
+        ".Lw1gb%=_1:\n\t" TSLM_W1_BLK("r2", "lr", REQG, "r6")                                                  \
+        ".Lw1gb%=_2:\n\t" TSLM_W1_BLK("lr", "r2", REQG, "r6")                                                  \
+        ".Lw1gb%=_3:\n\t" TSLM_W1_BLK("r2", "lr", REQG, "r6")                                                  \
+        "ldr r11, [sp]\n\t"                                                                                   \
+        "ldr r11, [r11, #52]\n\t"                                                                             \
+        "cmp r10, r11\n\t"                                                                                    \
+        "bne .Lw1gb%=_0\n\t"                                                                                  \
+        /* the tail: the outputs whose last tap is padding (or the last input) */                            \
+        ".Lw1tail%=:\n\t"                                                                                     \
+        "ldr r12, [sp]\n\t"                                                                                   \
+        "ldmia r12, {r2, r6, r11}\n\t"                                                                        \
+        "cmp r6, #1\n\t"                                                                                      \
+        "bne 5f\n\t"                                                                                          \
+        "smlad r12, r4, lr, r0\n\t"                                                                           \
+        "smlatb r12, r5, r11, r12\n\t"                                                                        \
+        REQG("r12", "r7", "r2")                                                                               \
+        "strb r12, [r10, r8]\n\t"                                                                             \
+        "b 4b\n\t"                                                                                            \
+        "5:\n\t"                                                                                              \
+        "cmp r6, #0\n\t"                                                                                      \
+        "beq 4b\n\t"                                                                                          \
+        "ldrsb r12, [r10, r7]\n\t"                                                                            \
+        "pkhbt r11, r12, r11, lsl #16\n\t"                                                                    \
+        "smlad r12, r4, lr, r0\n\t"                                                                           \
+        "smlatb r12, r5, r11, r12\n\t"                                                                        \
+        REQG("r12", "r7", "r2")                                                                               \
+        "strb r12, [r10, r8]\n\t"                                                                             \
+        "cmp r6, #3\n\t"                                                                                      \
+        "bne 4b\n\t"                                                                                          \
+        "smlabt r12, r4, lr, r0\n\t"                                                                          \
+        "smlad r12, r5, r11, r12\n\t"                                                                         \
+        REQG("r12", "r7", "r2")                                                                               \
+        "strb r12, [r10, r9]\n\t"                                                                             \
+        "b 4b\n\t"                                                                                            \
+        "8:\n\t"                                                                                              \
+        "pop {r0}\n\t"                                                                                        \
+        : "+r"(c0)                                                                                            \
+        :                                                                                                     \
+        : "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+
+__attribute__((noinline)) static void w1k3_channels_sat(w1k3_ctx *ctx)
+{
+    register w1k3_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W1_CHANNELS(TSLM_W1_SAT, TSLM_W1_SATG);
+}
+
+__attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
+{
+    register w1k3_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W1_CHANNELS(TSLM_W1_RSAT, TSLM_W1_RSATG);
+}
+#undef TSLM_W1_BLK
+#undef TSLM_W1_SAT
+#undef TSLM_W1_RSAT
+#undef TSLM_W1_SATG
+#undef TSLM_W1_RSATG
+#undef TSLM_W1_COPY
+#undef TSLM_W1_TG
+#undef TSLM_W1_GE
+#undef TSLM_W1_TR
+#undef TSLM_W1_CHANNELS
+
+/* Width 1, 3 x 1 at stride 2: output t reads p_2t, p_2t+1, p_2t+2, two new inputs an output, so no pair is shared
+ * and each output is (p_2t, p_2t+1) . (w0, w1) + w2 p_2t+2 (SMLAD, SMLABB with A1 = (2 w2, 0)); p_2t+2 is carried
+ * (lr) into the next output's pair. Per block of two outputs four LDRSB at q, q + C, q + 2C, q + 3C (r8: 3C), two
+ * PKHBT, four MAC instructions; the outputs at o and o + C. The same context and channel loop as the stride-1
+ * routine; entry (the first block's index) from (4 - blocks % 4) % 4; tails: one output, p_2t+2 padding (1, in
+ * the loop copy) or the last input (2). Body registers: r0 init, r1 m, r2 the pair, r3 round, r4 A0, r5 A1, r6
+ * end, r7 C, r8 3C, r9 o, r10 q (p_2t+1), r11 r12 accumulators, lr p_2t; tail 3: two outputs, the second's
+ * p_2t+4 padding. Context: D 3C, D2 the output minus the
+ * input pointer, first: pad_h 1: zpair, 0: 1. */
+/* STORES: the block's two outputs, the first of a pair of blocks at o and o + C, the second at o + 2C and o + 3C
+ * then o moved on by 4C (TSLM_W2_STA, TSLM_W2_STB) */
+#define TSLM_W2_STA "strb r11, [r9]\n\tstrb r12, [r9, r7]\n\t"
+#define TSLM_W2_STB "strb r11, [r9, r7, lsl #1]\n\tstrb r12, [r9, r8]\n\tadd r9, r9, r7, lsl #2\n\t"
+#define TSLM_W2_BLK(REQ, R, STORES)                          \
+    "ldrsb r2, [r10]\n\t"                                   \
+    "pkhbt r2, lr, r2, lsl #16\n\t"                         \
+    "ldrsb lr, [r10, r7]\n\t"                               \
+    "smlad r11, r4, r2, r0\n\t"                             \
+    "smlabb r11, r5, lr, r11\n\t"                           \
+    "ldrsb r2, [r10, r7, lsl #1]\n\t"                       \
+    "pkhbt r2, lr, r2, lsl #16\n\t"                         \
+    "ldrsb lr, [r10, r8]\n\t"                               \
+    "smlad r12, r4, r2, r0\n\t"                             \
+    "smlabb r12, r5, lr, r12\n\t"                           \
+    "add r10, r10, r7, lsl #2\n\t"                          \
+    REQ("r11", "r2", R) REQ("r12", "r2", R) STORES
+/* the same without 3C (r8 holds r): two adds of q */
+#define TSLM_W2_BLKG(REQ, R)                                 \
+    "ldrsb r2, [r10]\n\t"                                   \
+    "pkhbt r2, lr, r2, lsl #16\n\t"                         \
+    "ldrsb lr, [r10, r7]\n\t"                               \
+    "smlad r11, r4, r2, r0\n\t"                             \
+    "smlabb r11, r5, lr, r11\n\t"                           \
+    "add r10, r10, r7, lsl #1\n\t"                          \
+    "ldrsb r2, [r10]\n\t"                                   \
+    "pkhbt r2, lr, r2, lsl #16\n\t"                         \
+    "ldrsb lr, [r10, r7]\n\t"                               \
+    "smlad r12, r4, r2, r0\n\t"                             \
+    "smlabb r12, r5, lr, r12\n\t"                           \
+    "add r10, r10, r7, lsl #1\n\t"                          \
+    REQ("r11", "r2", R) REQ("r12", "r2", R)                 \
+    "strb r11, [r9]\n\t"                                    \
+    "strb r12, [r9, r7]\n\t"                                \
+    "add r9, r9, r7, lsl #1\n\t"
+#define TSLM_W2_SAT(A, T, R) "smmlar " A ", " A ", r1, r3\n\tssat " A ", #8, " A ", asr #" R "\n\t"
+#define TSLM_W2_RSAT(A, T, R)                                                                                 \
+    "add " T ", r3, " A ", asr #31\n\tsmmlar " A ", " A ", r1, " T "\n\tssat " A ", #8, " A ", asr #" R "\n\t"
+#define TSLM_W2_SATG(A, T, R) "smmlar " A ", " A ", r1, r3\n\tasr " A ", " A ", " R "\n\tssat " A ", #8, " A "\n\t"
+#define TSLM_W2_RSATG(A, T, R)                                                                                \
+    "add " T ", r3, " A ", asr #31\n\tsmmlar " A ", " A ", r1, " T "\n\tasr " A ", " A ", " R "\n\t"          \
+    "ssat " A ", #8, " A "\n\t"
+#define TSLM_W2_COPY(REQ, R)                                                                                  \
+    ".Lw2c%=_" #R "_1:\n\tsub r9, r9, r7, lsl #1\n\tb .Lw2b%=_" #R "_1\n\t"                                   \
+    ".Lw2c%=_" #R "_3:\n\tsub r9, r9, r7, lsl #1\n\tb .Lw2b%=_" #R "_3\n\t"                                   \
+    ".Lw2c%=_" #R "_0:\n\t" TSLM_W2_BLK(REQ, #R, TSLM_W2_STA)                                                 \
+    ".Lw2b%=_" #R "_1:\n\t" TSLM_W2_BLK(REQ, #R, TSLM_W2_STB)                                                 \
+    ".Lw2c%=_" #R "_2:\n\t" TSLM_W2_BLK(REQ, #R, TSLM_W2_STA)                                                 \
+    ".Lw2b%=_" #R "_3:\n\t" TSLM_W2_BLK(REQ, #R, TSLM_W2_STB)                                                 \
+    "cmp r10, r6\n\t"                                                                                         \
+    "bne .Lw2c%=_" #R "_0\n\t"                                                                                \
+    "ldr r12, [sp]\n\t"                                                                                       \
+    "ldrd r6, r11, [r12, #4]\n\t"                                                                             \
+    "cmp r6, #1\n\t"                                                                                          \
+    "bne .Lw2tail%=\n\t"                                                                                      \
+    "ldrsb r2, [r10]\n\t"                                                                                     \
+    "pkhbt r2, lr, r2, lsl #16\n\t"                                                                           \
+    "smlad r12, r4, r2, r0\n\t"                                                                               \
+    "smlabb r12, r5, r11, r12\n\t" REQ("r12", "r2", #R)                                                       \
+    "strb r12, [r9]\n\t"                                                                                      \
+    "b 4b\n\t"
+#define TSLM_W2_TG ".hword (.Lw2g%= - .Lw2t%=) / 2, (.Lw2g%= - .Lw2t%=) / 2, (.Lw2g%= - .Lw2t%=) / 2, (.Lw2g%= - .Lw2t%=) / 2\n\t"
+#define TSLM_W2_TR(R)                                                                                         \
+    ".hword (.Lw2c%=_" #R "_0 - .Lw2t%=) / 2, (.Lw2c%=_" #R "_1 - .Lw2t%=) / 2, (.Lw2c%=_" #R                  \
+    "_2 - .Lw2t%=) / 2, (.Lw2c%=_" #R "_3 - .Lw2t%=) / 2\n\t"
+#define TSLM_W2_CHANNELS(REQ, REQG)                                                                           \
+    __asm__ volatile(                                                                                         \
+        "push {r0}\n\t"                                                                                       \
+        "4:\n\t"                                                                                              \
+        "ldr lr, [sp]\n\t"                                                                                    \
+        "add r12, lr, #12\n\t"                                                                                \
+        "ldmia r12, {r8, r9, r10, r11}\n\t"                                                                   \
+        "cmp r10, r11\n\t"                                                                                    \
+        "beq 8f\n\t"                                                                                          \
+        "ldmia r9!, {r4, r5}\n\t"                                                                             \
+        "ldmia r8!, {r0, r1, r2, r3}\n\t"                                                                     \
+        "add r11, r10, #1\n\t"                                                                                \
+        "stmia r12, {r8, r9, r11}\n\t"                                                                        \
+        "str r2, [lr]\n\t"                                                                                    \
+        "add r12, lr, #28\n\t"                                                                                \
+        "ldmia r12, {r6, r7, r8, r9, r11, r12}\n\t"                                                           \
+        "add r9, r10, r9\n\t"                                                                                 \
+        "add r2, r12, r2, lsl #2\n\t"                                                                         \
+        "cmp r11, #1\n\t"                                                                                     \
+        "bne 3f\n\t"                                                                                          \
+        "ldrsb lr, [r10]\n\t"                                                                                 \
+        "add r10, r10, r7\n\t"                                                                                \
+        "b 2f\n\t"                                                                                            \
+        "3:\n\t"                                                                                              \
+        "mov lr, r11\n\t"                                                                                     \
+        "2:\n\t"                                                                                              \
+        "add r6, r6, r10\n\t"                                                                                 \
+        "tbh [pc, r2, lsl #1]\n\t"                                                                            \
+        ".Lw2t%=:\n\t"                                                                                        \
+        TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TR(5) TSLM_W2_TR(6) TSLM_W2_TR(7)      \
+        TSLM_W2_TR(8) TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG \
+        TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG                                                  \
+        TSLM_W2_COPY(REQ, 5) TSLM_W2_COPY(REQ, 6) TSLM_W2_COPY(REQ, 7) TSLM_W2_COPY(REQ, 8)                   \
+        /* other r: one block a turn, r in r8 */                                                              \
+        ".Lw2g%=:\n\t"                                                                                        \
+        "ldr r8, [sp]\n\t"                                                                                    \
+        "ldr r8, [r8]\n\t"                                                                                    \
+        "1:\n\t" TSLM_W2_BLKG(REQG, "r8")                                                                     \
+        "cmp r10, r6\n\t"                                                                                     \
+        "bne 1b\n\t"                                                                                          \
+        /* the tails: none (0), one output whose p_2t+2 is padding (1) or the last input (2), two outputs, the  \
+         * second's p_2t+4 padding (3) */                                                                     \
+        ".Lw2tail%=:\n\t"                                                                                     \
+        "ldr r12, [sp]\n\t"                                                                                   \
+        "ldmia r12, {r2, r6, r11}\n\t"                                                                        \
+        "cmp r6, #0\n\t"                                                                                      \
+        "beq 4b\n\t"                                                                                          \
+        "mov r8, r11\n\t"                                                                                     \
+        "cmp r6, #1\n\t"                                                                                      \
+        "beq 5f\n\t"                                                                                          \
+        "ldrsb r11, [r10, r7]\n\t"                                                                            \
+        "5:\n\t"                                                                                              \
+        "ldrsb r12, [r10]\n\t"                                                                                \
+        "pkhbt r12, lr, r12, lsl #16\n\t"                                                                     \
+        "smlad r12, r4, r12, r0\n\t"                                                                          \
+        "smlabb r12, r5, r11, r12\n\t"                                                                        \
+        REQG("r12", "lr", "r2")                                                                               \
+        "strb r12, [r9]\n\t"                                                                                  \
+        "cmp r6, #3\n\t"                                                                                      \
+        "bne 4b\n\t"                                                                                          \
+        "ldrsb r12, [r10, r7, lsl #1]\n\t"                                                                    \
+        "pkhbt r12, r11, r12, lsl #16\n\t"                                                                    \
+        "smlad r12, r4, r12, r0\n\t"                                                                          \
+        "smlabb r12, r5, r8, r12\n\t"                                                                         \
+        REQG("r12", "lr", "r2")                                                                               \
+        "strb r12, [r9, r7]\n\t"                                                                              \
+        "b 4b\n\t"                                                                                            \
+        "8:\n\t"                                                                                              \
+        "pop {r0}\n\t"                                                                                        \
+        : "+r"(c0)                                                                                            \
+        :                                                                                                     \
+        : "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+
+__attribute__((noinline)) static void w1k3s2_channels_sat(w1k3_ctx *ctx)
+{
+    register w1k3_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W2_CHANNELS(TSLM_W2_SAT, TSLM_W2_SATG);
+}
+
+__attribute__((noinline)) static void w1k3s2_channels_rsat(w1k3_ctx *ctx)
+{
+    register w1k3_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W2_CHANNELS(TSLM_W2_RSAT, TSLM_W2_RSATG);
+}
+#undef TSLM_W2_BLK
+#undef TSLM_W2_STA
+#undef TSLM_W2_STB
+#undef TSLM_W2_BLKG
+#undef TSLM_W2_SAT
+#undef TSLM_W2_RSAT
+#undef TSLM_W2_SATG
+#undef TSLM_W2_RSATG
+#undef TSLM_W2_COPY
+#undef TSLM_W2_TG
+#undef TSLM_W2_TR
+#undef TSLM_W2_CHANNELS
+
+/* Width 1, 3 x 1 at stride 2 (pad_h 0 or 1), EPI_SAT or EPI_RSAT: every channel in w1k3s2_channels_*; 0 where the
+ * shape is not one of these. */
+static int col_w1k3s2(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                      const int rsat)
+{
+    const int32_t ih = p->input_h, oh = p->output_h, pad = p->pad_h, C = p->input_c;
+    int32_t nb = ih + pad - 5 >= 0 ? (ih + pad - 5) / 4 + 1 : 0; /* blocks whose inputs are all in the image */
+    nb = nb < oh / 2 ? nb : oh / 2;
+    const int32_t j1 = 4 * nb + 1 - pad; /* the input of the tail's p_2t+1 (p_2t+2 the next) */
+    int32_t tk;
+    if (nb < 1 || oh - 2 * nb > 2 || (oh - 2 * nb == 1 && j1 >= ih) ||
+        (oh - 2 * nb == 2 && (j1 + 2 >= ih || j1 + 3 < ih))) {
+        return 0;
+    }
+    tk = oh - 2 * nb == 0 ? 0 : (oh - 2 * nb == 2 ? 3 : (j1 + 1 < ih ? 2 : 1));
+    const uint32_t zp = (uint32_t)(-p->input_offset) & 0xFFFFu;
+    w1k3_ctx ctx;
+    ctx.tailk = tk, ctx.zpair = (int32_t)(zp | (zp << 16)), ctx.C = C, ctx.len = 4 * C * nb, ctx.D = 3 * C; /* r8 */
+    ctx.first = pad ? ctx.zpair : 1;
+    ctx.entry = (4 - nb % 4) % 4;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * ih * C;
+        int8_t *out_b = output + b * oh * C;
+        ctx.rqp = (int32_t)(uintptr_t)p->requant, ctx.wp = (int32_t)(uintptr_t)w; /* the target's pointers */
+        ctx.q = (int32_t)(uintptr_t)in_b, ctx.qend = ctx.q + C;
+        ctx.D2 = (int32_t)((uintptr_t)out_b - (uintptr_t)in_b); /* r9: o = q + D2 */
+        if (rsat) {
+            w1k3s2_channels_rsat(&ctx);
+        } else {
+            w1k3s2_channels_sat(&ctx);
+        }
+    }
+    return 1;
+}
+
+/* Width 1, 3 x 1 at stride 1 (pad_h 0 or 1), EPI_SAT or EPI_RSAT: every channel in w1k3_channels_*; 0 where the
+ * shape is not one of these (the column layout then). */
+static int col_w1k3(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                    const int rsat)
+{
+    if (p->input_w != 1 || p->output_w != 1 || p->filter_w != 1 || p->filter_h != 3 || p->stride_h > 2 ||
+        p->dilation_h != 1 || (p->pad_h != 0 && p->pad_h != 1) || p->depth_multiplier != 1 ||
+        p->output_c != p->input_c) {
+        return 0;
+    }
+    if (p->stride_h == 2) {
+        return col_w1k3s2(p, input, w, output, rsat);
+    }
+    const int32_t ih = p->input_h, oh = p->output_h, pad = p->pad_h, C = p->input_c;
+    int32_t nb = ih + pad - 2 >= 0 ? (ih + pad - 2) / 2 : 0; /* blocks whose four inputs are all in the image */
+    nb = nb < oh / 2 ? nb : oh / 2;
+    const int32_t tout = oh - 2 * nb, j2 = 2 * nb + 2 - pad; /* outputs left, the input of their p_t+2 */
+    int32_t tk;
+    if (nb < 1) {
+        return 0;
+    } else if (tout == 0) {
+        tk = 0;
+    } else if (tout == 1) {
+        tk = j2 < ih ? 2 : 1;
+    } else if (tout == 2 && j2 < ih && j2 + 1 >= ih) {
+        tk = 3;
+    } else {
+        return 0;
+    }
+    const uint32_t zp = (uint32_t)(-p->input_offset) & 0xFFFFu;
+    w1k3_ctx ctx;
+    ctx.tailk = tk, ctx.zpair = (int32_t)(zp | (zp << 16)), ctx.C = C, ctx.len = 2 * C * nb;
+    ctx.first = pad ? ctx.zpair : 1;
+    ctx.entry = (4 - nb % 4) % 4;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * ih * C;
+        int8_t *out_b = output + b * oh * C;
+        ctx.rqp = (int32_t)(uintptr_t)p->requant, ctx.wp = (int32_t)(uintptr_t)w; /* the target's pointers */
+        ctx.q = (int32_t)(uintptr_t)in_b, ctx.qend = ctx.q + C;
+        ctx.D = (int32_t)((uintptr_t)out_b - (uintptr_t)in_b) - (1 - pad) * C, ctx.D2 = ctx.D + C;
+        if (rsat) {
+            w1k3_channels_rsat(&ctx);
+        } else {
+            w1k3_channels_sat(&ctx);
+        }
+    }
+    return 1;
+}
+#endif
+
 /* Constant filter heights and widths where the compiler can unroll the taps (3x3, K x 1 with K = 3..5, 9 or
  * 10), the rest in loops; the size build takes the loops everywhere. */
 static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
@@ -1979,7 +2636,12 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
             }
             return;
         }
-        if (fw == 1 && n <= 8) { /* col_run_k1 on the target */
+        if (fw == 1 && n <= 8) { /* col_run_k1 on the target (width 1, 3 x 1: col_w1k3) */
+#if defined(TSLM_DSP_ASM)
+            if (n == 2 && col_w1k3(p, input, w, output, epi == EPI_RSAT)) {
+                return;
+            }
+#endif
             if (epi == EPI_SAT) {
                 col_run(p, input, w, output, col, n, 1, 0, EPI_SAT);
             } else {
@@ -1990,6 +2652,9 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
     }
 #if defined(TSLM_DSP_ASM)
     if (s2 && n == 2 && fw == 1 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* K x 1, K = 2, 3, stride 2 */
+        if (col_w1k3(p, input, w, output, epi == EPI_RSAT)) { /* width 1, 3 x 1 */
+            return;
+        }
         col_run_k1s2(p, input, w, output, col, epi == EPI_RSAT);
         return;
     }

@@ -155,6 +155,107 @@ def test_distill_study_pairs_and_rule(tmp_path):
     assert d["best"] == "t4to1" and d["seeds"] == [0] and isinstance(d["adopt"], bool)
 
 
+def test_mixup_teacher_sees_the_students_mixed_batch():
+    """Function matching: with mixup on, the teacher's logits come from the very (augmented, mixed) batch the
+    student trains on, computed in the step; and the mixed batch is not the raw one."""
+    from train_toy import toy_kws
+
+    from tinyslm.train._tf import keras
+    from tinyslm.train.distill import Distiller
+    from tinyslm.train.fit import FitConfig, spec_augment
+
+    seen: dict[str, list] = {"student": [], "teacher": []}
+
+    class Rec(keras.Model):
+        def __init__(self, name):
+            super().__init__(name=name)
+            self.tag, self.d = name, keras.layers.Dense(12)
+
+        def call(self, x, training=False):
+            seen[self.tag].append(np.array(x))
+            return self.d(tf.reshape(x, (tf.shape(x)[0], -1)))
+
+    x, y = toy_kws(16, 0)
+    tr = Distiller(Rec("student"), Rec("teacher"), DistillConfig(alpha=0.5, temperature=2.0),
+                   augment=spec_augment(FitConfig()), mixup=0.4)
+    tr.compile(optimizer=keras.optimizers.Adam(1e-3), run_eagerly=True)
+    tr.train_on_batch(x, y)
+    assert len(seen["teacher"]) == 1 and len(seen["student"]) == 1
+    np.testing.assert_array_equal(seen["teacher"][0], seen["student"][0])
+    assert not np.allclose(seen["student"][0], x)
+
+
+def test_mixup_pairs_alone_and_distilled_on_the_same_mixed_batches():
+    """The paired comparison with mixup: the student alone and the distilled one (same seed) train on the same
+    augmented, mixed batches (the draws come before the teacher's forward pass); only the loss differs."""
+    from train_toy import toy_kws
+
+    from tinyslm.train._tf import keras
+    from tinyslm.train.fit import FitConfig, fit
+    from tinyslm.train.models import KWTConfig, build_kwt
+
+    batches: list[np.ndarray] = []
+
+    def recording(model):
+        inp = keras.layers.Input((49, 10))
+        tapped = keras.layers.Lambda(lambda v: v + 0.0 * tf.reshape(tf.numpy_function(
+            lambda a: batches.append(a.copy()) or np.float32(0), [v], tf.float32), []))(inp)
+        return keras.Model(inp, model(tapped))
+
+    x, y = toy_kws(48, 0)
+    t = build_kwt(KWTConfig(dim=8, heads=2, blocks=1, mlp=16, patch=2))
+    cfg = FitConfig(epochs=1, batch_size=16, mixup=0.4)
+    runs = []
+    for teacher in (None, t):
+        batches.clear()
+        fit(recording(build_kwt(KWTConfig(dim=8, heads=2, blocks=1, mlp=16, patch=2))), x, y, cfg=cfg,
+            teacher=teacher, distill=DistillConfig(alpha=0.5, temperature=2.0) if teacher else None, seed=3,
+            verbose=False)
+        runs.append([b for b in batches if b.shape[0] > 0])
+    assert len(runs[0]) == len(runs[1]) == 3
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.slow  # one teacher and five students of one or two epochs each
+def test_distill_study_function_matching_pairs(tmp_path):
+    """The function-matching candidates pair with the student alone of their own pipeline (mixup, longer fit),
+    trained once per seed and pipeline, and report the gain against the plain alone too; --rule fm decides."""
+    pytest.importorskip("tensorflow_model_optimization")
+    import dataclasses
+    import json
+
+    from train_toy import toy_kws
+
+    from tinyslm.train import KWSTrainConfig
+    from tinyslm.train.fit import FitConfig
+    from tinyslm.train.kws_distill_study import FM_CONFIGS, decide_fm, main, run_study
+    from tinyslm.train.models import DSCNNConfig
+
+    q = KWSTrainConfig.quick()
+    cfg = dataclasses.replace(q, teacher=DSCNNConfig(channels=8, blocks=1), teacher_fit=FitConfig(epochs=1, lr=3e-3),
+                              student_fit=dataclasses.replace(q.student_fit, epochs=1), prune=None)
+    x, y = toy_kws(96, 0)
+    xv, yv = toy_kws(32, 1)
+    r = run_study(x, y, xv, yv, ["fm", "today", "fm2x"], [0], cfg)
+    got = [(row["kind"], row["config"], row.get("pipeline")) for row in r.rows]
+    assert got == [("teacher", None, None), ("alone", None, None), ("alone", None, "alone mixup 0.4"),
+                   ("distilled", "fm", "alone mixup 0.4"), ("distilled", "today", None),
+                   ("alone", None, "alone mixup 0.4 x2"), ("distilled", "fm2x", "alone mixup 0.4 x2")]
+    assert FM_CONFIGS["fm2x"].fit_config(cfg.student_fit).epochs == 2
+    val = {(row["kind"], row.get("pipeline", row["config"])): row["val"] for row in r.rows}
+    paired = {p["config"]: p for p in r.paired()}
+    assert paired["fm"]["gain"] == val["distilled", "alone mixup 0.4"] - val["alone", "alone mixup 0.4"]
+    assert paired["fm"]["gain_plain"] == val["distilled", "alone mixup 0.4"] - val["alone", None]
+    assert paired["today"]["gain"] == val["distilled", "today"] - val["alone", None] and "gain_plain" not in \
+        paired["today"]
+    d = decide_fm(r.paired())
+    assert d["seeds"] == [0] and d["best"] in ("fm", "fm2x") and isinstance(d["adopt"], bool)
+    f = tmp_path / "s0.json"
+    f.write_text(json.dumps(r.to_dict()))
+    assert main(["--decide", str(f), "--rule", "fm"]) == 0
+
+
 @pytest.mark.slow  # train_kws and train_anomaly at a few epochs
 def test_builds_keep_the_paired_float_students():
     """train_kws / train_anomaly keep the student alone and the distilled one as float .tflite taking raw

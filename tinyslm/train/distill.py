@@ -13,6 +13,13 @@ A schedule (``DistillConfig.temperature_end`` / ``alpha_end``): T and alpha move
 values to the end values over the steps of one fit (step k of n: start + (end - start) * k / (n - 1)). Without
 end values (the default) both stay constant, exactly as before.
 
+Mixup (``FitConfig.mixup`` = a > 0, classification; off by default): per batch, after augmentation, each example
+is mixed with another of the batch, x = lam·x_i + (1 - lam)·x_j, lam ~ Beta(a, a); the hard term mixes the two
+labels' cross-entropies and the teacher's logits are computed on the mixed batch in the step, so teacher and
+student see the same input (function matching, Beyer et al. 2022). The draws come before the teacher's forward
+pass, so the student alone and the distilled one of the same seed train on the same mixed batches
+(tinyslm.train.kws_distill_study measures it: not adopted).
+
 Anomaly detection (reconstruction): the student matches the input *and* the
 teacher's reconstruction::
 

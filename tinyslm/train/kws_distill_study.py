@@ -49,6 +49,70 @@ points *below* today's mean (worst seed -0.56): NOT adopted; ``KWSTrainConfig.di
 spread: seed 1 loses with every config and seed 2 gains with every one, though the teacher is 3-6 points above
 the student alone on each seed. today's row equals the teacher study's (+1.25 / -0.14 / +1.53: the same
 seeds, teacher and student).
+
+Function matching (issue 17 item 3, after Beyer et al. 2022, "Knowledge distillation: A good teacher is patient
+and consistent"): the teacher and the student see the *same* augmented batch, including examples mixed between
+examples (mixup in feature space, ``FitConfig.mixup``: x = lam x_i + (1 - lam) x_j, lam ~ Beta(a, a) per example,
+per batch; the teacher's logits are computed on the mixed batch on the fly, the hard loss mixes the two labels),
+and the student may train longer. A candidate of :data:`FM_CONFIGS` changes the student's *pipeline* (the
+student fit's mixup and epochs), so its honest pair is the student alone trained with the same pipeline (same
+initial weights, same batches, same mixing draws; only the loss differs), trained by the study once per seed and
+pipeline; its gain against today's plain alone is reported as well (``gain_plain``)::
+
+    fm       alpha 0.5, T 2, mixup 0.4                 (paired with: alone mixup 0.4)
+    fm2x     alpha 0.5, T 2, mixup 0.4, x2 epochs (40)  (paired with: alone mixup 0.4 x2)
+
+Adoption rule of the function-matching study (written before any run; ``--decide ... --rule fm``)::
+
+    Let gain(c, s) = val(distilled with c, seed s) - val(alone with c's pipeline, seed s), in points, seeds 0, 1,
+    2 (features of the seed-0 default build); today's gain is against the plain alone. Among the candidates whose
+    mean distilled validation accuracy over the seeds is not below today's distilled student's, take the one with
+    the highest mean gain. Adopt it as KWSTrainConfig's default if (1) its mean gain beats today's mean gain by
+    >= +0.3 points, (2) its mean distilled validation accuracy is not lower than today's distilled student's and
+    (3) on no seed is its gain more than 1.0 point below today's gain on that seed. Otherwise keep today's
+    pipeline (no mixup, 20 epochs) and record the figures here. The test split is never read.
+
+Command (one process per seed, as above)::
+
+    TINYSLM_TF_THREADS=1 nice -n 5 python -m tinyslm.train.kws_distill_study $F --seeds 0 \\
+        --configs fm,fm2x,today --out fm-study-s0.json
+    python -m tinyslm.train.kws_distill_study --decide fm-study-s0.json fm-study-s1.json fm-study-s2.json --rule fm
+
+Figures (run 2026-12-06, the commands above with F as above, three processes side by side on the shared 2-core
+machine; 720 validation clips, one clip = 0.14 points). The teacher, the plain alone and today's distilled
+student reproduced the schedule study's figures to the last digit on every seed (the same seeds, one thread).
+Validation accuracy, % (alone = the student alone with the candidate's pipeline)::
+
+    pipeline                     seed 0   seed 1   seed 2    mean
+    alone (20 epochs)             91.94    92.64    89.44   91.34
+    today distilled               93.19    92.50    90.97   92.22
+    alone mixup 0.4               87.78    90.69    88.47   88.98
+    fm distilled                  91.53    90.42    90.97   90.97
+    alone mixup 0.4 x2 (40 ep.)   94.31    93.61    92.36   93.43
+    fm2x distilled                94.86    93.75    94.31   94.31
+    alone x2 (40 ep., no mixup)   95.28    94.31    91.81   93.80   (afterwards, see below)
+
+Paired gain, distilled - alone of the same pipeline (and - the plain alone), validation points::
+
+    config   seed 0          seed 1          seed 2          mean
+    today    +1.25           -0.14           +1.53           +0.88
+    fm       +3.75 (-0.42)   -0.28 (-2.22)   +2.50 (+1.53)   +1.99 (-0.37)
+    fm2x     +0.56 (+2.92)   +0.14 (+1.11)   +1.94 (+4.86)   +0.88 (+2.96)
+
+Decision (``--decide ... --rule fm``): fm's mean distilled accuracy (90.97) is below today's (92.22), so it is
+out of the pool (mixup at 20 epochs costs the student more than the teacher gives back); fm2x's mean gain equals
+today's (+0.88, delta 0.00; worst seed -0.69): NOT adopted, ``KWSTrainConfig`` keeps no mixup and 20 epochs
+(mixup stays opt-in, ``FitConfig.mixup``). Training longer is what moves the student: the student *alone*
+with mixup 0.4 for 40 epochs (93.43) is above today's distilled student (92.22), and distilling on top of it adds
+the same +0.88 as today. After the decision, the plain student alone for 40 epochs (no mixup; a separate script
+with the same seeds, init ``seed + 1`` and data order ``seed + 2``, outside this module; at 20 epochs it gives
+the study's seed-0 alone, 91.94, to the last digit) gave 93.80: the epochs, not the mixup, do it; at 20 epochs
+the student is under-trained. That is a pipeline gain, not a distillation gain; a longer student fit for the
+build (and its distilled - alone gain, not measured at 40 epochs without mixup) needs its own rule written before
+a run (this one was about distilled - alone). Cost of fm2x in a build
+(an estimate, not measured in a build: timings on the shared machine varied 3-11 s per epoch for one fit): the
+two student fits double, about 34 + 52 s -> 69 + 103 s at the seed-0 build's 2-thread timings, about +90 s on
+a 612 s build.
 """
 
 from __future__ import annotations
@@ -57,6 +121,7 @@ import argparse
 import dataclasses
 import json
 import statistics
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -64,9 +129,63 @@ import numpy as np
 
 from .api import KWSTrainConfig
 from .distill import DistillConfig
-from .fit import fit
+from .fit import FitConfig, fit
 from .kws_teacher_study import StudyResult, load_train_val, prepare
 from .metrics import accuracy
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A distilled student: its :class:`DistillConfig` and its data pipeline (the student fit's mixup and length).
+    Its paired baseline is the student alone trained with the same pipeline (same mixup, same epochs)."""
+
+    distill: DistillConfig
+    mixup: float = 0.0  # FitConfig.mixup of the student's fit: Beta(a, a), per batch, alone and distilled alike
+    longer: float = 1.0  # the student's epochs times this
+
+    def pipeline(self) -> str:
+        """The name of the alone baseline with this pipeline.
+
+        >>> Candidate(DistillConfig()).pipeline(), Candidate(DistillConfig(), mixup=0.4, longer=2).pipeline()
+        ('alone', 'alone mixup 0.4 x2')
+        """
+        parts = ([f"mixup {self.mixup:g}"] if self.mixup else []) + ([f"x{self.longer:g}"] if self.longer != 1 else [])
+        return " ".join(["alone", *parts])
+
+    def describe(self) -> str:
+        """
+        >>> Candidate(DistillConfig(alpha=0.5, temperature=2.0), mixup=0.4, longer=2).describe()
+        'alpha 0.5, T 2, mixup 0.4, x2 epochs'
+        """
+        return self.distill.describe() + (f", mixup {self.mixup:g}" if self.mixup else "") + (
+            f", x{self.longer:g} epochs" if self.longer != 1 else "")
+
+    def fit_config(self, base: FitConfig) -> FitConfig:
+        if not self.mixup and self.longer == 1:
+            return base
+        return dataclasses.replace(base, mixup=self.mixup, epochs=max(1, round(base.epochs * self.longer)))
+
+
+class PipelineResult(StudyResult):
+    """StudyResult whose distilled rows pair with the alone row of the same seed *and pipeline* (``gain``), and
+    also with the plain alone of that seed (``gain_plain``). Rows without a pipeline are the plain one."""
+
+    def paired(self) -> list[dict]:
+        alone = {(r["seed"], r.get("pipeline", "alone")): r["val"] for r in self.rows if r["kind"] == "alone"}
+        out = []
+        for r in self.rows:
+            key = (r["seed"], r.get("pipeline", "alone"))
+            if r["kind"] != "distilled" or key not in alone:
+                continue
+            row = {self.key: r[self.key], "seed": r["seed"], "alone": alone[key], "distilled": r["val"],
+                   "gain": r["val"] - alone[key]}
+            if key[1] != "alone":
+                row["pipeline"] = key[1]
+                if (r["seed"], "alone") in alone:
+                    row["alone_plain"] = alone[r["seed"], "alone"]
+                    row["gain_plain"] = r["val"] - alone[r["seed"], "alone"]
+            out.append(row)
+        return out
 
 CONFIGS: dict[str, DistillConfig] = {
     "today": DistillConfig(alpha=0.5, temperature=2.0),
@@ -77,6 +196,23 @@ CONFIGS: dict[str, DistillConfig] = {
 BASELINE = "today"
 MIN_MEAN_GAIN = 0.3  # points over the baseline's mean paired gain
 MAX_SEED_LOSS = 1.0  # points below the baseline's gain on any one seed
+
+# function matching (Beyer et al. 2022): the teacher's logits on the student's own (augmented, mixed) batch
+_TODAY = CONFIGS["today"]
+FM_CONFIGS: dict[str, Candidate] = {
+    "fm": Candidate(_TODAY, mixup=0.4),
+    "fm2x": Candidate(_TODAY, mixup=0.4, longer=2.0),
+}
+FM_RULE = "fm"  # --rule: the function-matching study's rule (see the module docstring)
+
+
+def candidate(name: str) -> Candidate:
+    """A candidate by name: a schedule of :data:`CONFIGS` (the build's pipeline) or one of :data:`FM_CONFIGS`."""
+    if name in FM_CONFIGS:
+        return FM_CONFIGS[name]
+    if name in CONFIGS:
+        return Candidate(CONFIGS[name])
+    raise ValueError(f"unknown config {name!r}; known: {', '.join([*CONFIGS, *FM_CONFIGS])}")
 
 
 def decide(paired: Sequence[dict], baseline: str = BASELINE) -> dict:
@@ -107,19 +243,65 @@ def decide(paired: Sequence[dict], baseline: str = BASELINE) -> dict:
             "adopt": delta >= MIN_MEAN_GAIN and worst >= -MAX_SEED_LOSS}
 
 
+def decide_fm(paired: Sequence[dict], candidates: Sequence[str] = tuple(FM_CONFIGS), baseline: str = BASELINE) -> dict:
+    """The function-matching rule of the module docstring on paired rows (accuracy fractions; ``gain`` is against
+    the alone of the candidate's own pipeline). Seeds are those where the baseline and every candidate present
+    were measured.
+
+    >>> rows = [{"config": c, "seed": s, "gain": g / 100, "distilled": v / 100}
+    ...         for c, gs, v in (("today", (1, 1, 1), 92), ("fm", (1.5, 1.5, 1.2), 92.1), ("fm2x", (2, 2, 2), 91.9))
+    ...         for s, g in enumerate(gs)]
+    >>> d = decide_fm(rows)
+    >>> d["best"], round(d["delta"], 2), d["adopt"]
+    ('fm', 0.4, True)
+    >>> rows[4]["distilled"] = 0.90  # fm on seed 1 two points lower: its mean validation accuracy falls below today's
+    >>> decide_fm(rows)["adopt"]
+    False
+    """
+    by: dict[str, dict[int, dict]] = {}
+    for r in paired:
+        if r["config"] == baseline or r["config"] in candidates:
+            by.setdefault(r["config"], {})[r["seed"]] = r
+    seeds = sorted(set.intersection(*(set(v) for v in by.values()))) if by else []
+    mean = {c: statistics.fmean(100.0 * v[s]["gain"] for s in seeds) for c, v in by.items()} if seeds else {}
+    val = {c: statistics.fmean(100.0 * v[s]["distilled"] for s in seeds) for c, v in by.items()} if seeds else {}
+    plain = {c: statistics.fmean(100.0 * v[s].get("gain_plain", v[s]["gain"]) for s in seeds)
+             for c, v in by.items()} if seeds else {}
+    others = [c for c in mean if c != baseline]
+    out = {"seeds": seeds, "mean_gain_points": mean, "mean_gain_vs_plain_alone_points": plain,
+           "mean_distilled_val_points": val, "best": None, "delta": None, "adopt": False}
+    if baseline not in mean or not others:
+        return out
+    # among the candidates whose distilled accuracy is not below today's (all of them if none is), the highest gain
+    pool = [c for c in others if val[c] >= val[baseline]] or others
+    best = max(pool, key=lambda c: mean[c])
+    delta = mean[best] - mean[baseline]
+    worst = min(100.0 * (by[best][s]["gain"] - by[baseline][s]["gain"]) for s in seeds)
+    out.update(best=best, delta=delta, worst_seed_delta=worst, val_delta=val[best] - val[baseline],
+               adopt=delta >= MIN_MEAN_GAIN and worst >= -MAX_SEED_LOSS and val[best] >= val[baseline])
+    return out
+
+
 def run_study(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
               configs: Sequence[str], seeds: Sequence[int], cfg: KWSTrainConfig = KWSTrainConfig(),
               result: StudyResult | None = None, on_row: Callable[[StudyResult], None] = lambda r: None,
-              verbose: bool = False, specs: dict[str, DistillConfig] | None = None) -> StudyResult:
-    """Per seed: the build's teacher, the student alone and the student distilled with each config (validation)."""
+              verbose: bool = False, specs: dict[str, DistillConfig | Candidate] | None = None) -> StudyResult:
+    """Per seed: the build's teacher, the student alone and the student distilled with each config (validation).
+    A candidate with its own pipeline (mixup, longer fit) also trains the student alone with that pipeline, once
+    per seed, just before the first distilled student that pairs with it (row ``pipeline``)."""
     from ._tf import seed_everything
     from .models import build_dscnn, build_kwt
 
-    specs = CONFIGS if specs is None else specs
+    cands: dict[str, Candidate] = {}
     for name in configs:
-        if name not in specs:
+        if specs is None:
+            cands[name] = candidate(name)
+        elif name in specs:
+            v = specs[name]
+            cands[name] = v if isinstance(v, Candidate) else Candidate(v)
+        else:
             raise ValueError(f"unknown config {name!r}; known: {', '.join(specs)}")
-    result = result or StudyResult("", {}, key="config")
+    result = result or PipelineResult("", {}, key="config")
     scfg, x_train, x_val = prepare(x_train, y_train, x_val, y_val, cfg, result)
     tcfg = dataclasses.replace(cfg.teacher, frames=scfg.frames, feats=scfg.feats, classes=scfg.classes)
 
@@ -137,19 +319,26 @@ def run_study(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
         teacher.trainable = False
         add({"kind": "teacher", "config": None, "seed": seed, "val": val_acc(teacher), "seconds": r.seconds})
 
-        def student(d: DistillConfig | None, label: str) -> tuple[float, float]:
+        def student(d: DistillConfig | None, fcfg: FitConfig, label: str) -> tuple[float, float]:
             seed_everything(seed + 1)  # the same initial weights for every student of this seed
             s = build_kwt(scfg)
-            r = fit(s, x_train, y_train, None, None, cfg.student_fit, teacher=teacher if d is not None else None,
+            r = fit(s, x_train, y_train, None, None, fcfg, teacher=teacher if d is not None else None,
                     distill=d, seed=seed + 2, label=label, verbose=verbose)
             return val_acc(s), r.seconds
 
-        v, sec = student(None, "student alone")
+        v, sec = student(None, cfg.student_fit, "student alone")
         add({"kind": "alone", "config": None, "seed": seed, "val": v, "seconds": sec})
-        for name in configs:
-            v, sec = student(specs[name], f"student distilled ({name})")
-            add({"kind": "distilled", "config": name, "describe": specs[name].describe(), "seed": seed, "val": v,
-                 "seconds": sec})
+        alone_done = {"alone"}
+        for name, c in cands.items():
+            fcfg, pipe = c.fit_config(cfg.student_fit), c.pipeline()
+            extra = {} if pipe == "alone" else {"pipeline": pipe}
+            if pipe not in alone_done:
+                v, sec = student(None, fcfg, f"student {pipe}")
+                add({"kind": "alone", "config": None, "seed": seed, "val": v, "seconds": sec, **extra})
+                alone_done.add(pipe)
+            v, sec = student(c.distill, fcfg, f"student distilled ({name})")
+            add({"kind": "distilled", "config": name, "describe": c.describe(), "seed": seed, "val": v,
+                 "seconds": sec, **extra})
     return result
 
 
@@ -157,17 +346,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m tinyslm.train.kws_distill_study", description=__doc__.split("\n")[0])
     p.add_argument("features", type=Path, nargs="?",
                    help="a build's features/features.npz (only train and val are read)")
-    p.add_argument("--configs", default=",".join(CONFIGS), help="distillation configs to pair with the student alone")
+    p.add_argument("--configs", default=",".join(CONFIGS),
+                   help=f"distillation configs to pair with the student alone, in this order (known: "
+                        f"{', '.join([*CONFIGS, *FM_CONFIGS])})")
     p.add_argument("--seeds", default="0,1,2")
     p.add_argument("--epochs", type=int, default=0, help="override every fit's epochs (smoke runs only)")
     p.add_argument("--out", type=Path, default=Path("kws-distill-study.json"))
     p.add_argument("--decide", type=Path, nargs="*", default=None,
                    help="only apply the adoption rule to these result files (no training)")
+    p.add_argument("--rule", choices=("schedule", FM_RULE), default="schedule",
+                   help="with --decide: the schedule study's rule or the function-matching study's")
     p.add_argument("--verbose", action="store_true")
     a = p.parse_args(argv)
     if a.decide is not None:
         paired = [r for f in a.decide for r in json.loads(f.read_text())["paired"]]
-        print(json.dumps(decide(paired), indent=1))
+        print(json.dumps(decide(paired) if a.rule == "schedule" else decide_fm(paired), indent=1))
         return 0
     if a.features is None or not a.features.is_file():
         print(f"error: no features file at {a.features} (run `tinyslm build kws` first; it is "
@@ -185,7 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         run_study(xt, yt, xv, yv, [n for n in a.configs.split(",") if n], [int(s) for s in a.seeds.split(",")], cfg,
-                  StudyResult(str(a.features), {}, key="config"), save, a.verbose)
+                  PipelineResult(str(a.features), {}, key="config"), save, a.verbose)
     except ValueError as e:
         print(f"error: {e}")
         return 2

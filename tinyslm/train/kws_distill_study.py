@@ -113,6 +113,23 @@ a run (this one was about distilled - alone). Cost of fm2x in a build
 (an estimate, not measured in a build: timings on the shared machine varied 3-11 s per epoch for one fit): the
 two student fits double, about 34 + 52 s -> 69 + 103 s at the seed-0 build's 2-thread timings, about +90 s on
 a 612 s build.
+
+A longer student fit (the finding above, its own rule; written 2026-12-06 before any of its runs). Candidate
+``x2`` = today's distillation (alpha 0.5, T 2, no mixup) with the student fits at 40 epochs instead of 20, paired
+with the student alone at 40 epochs. Development data nobody chose anything on: the validation splits of the
+seed-1 and seed-2 default builds made with the vocoded copies (``runs/kv-s1``, ``runs/kv-s2``; training seed =
+the build's seed), not the seed-0 features the finding came from. Rule (``--decide ... --rule longer``)::
+
+    Let d(s) = val(x2 distilled, s) - val(today distilled, s), in points. Adopt 40 student epochs as
+    KWSTrainConfig's default if (1) the mean of d over the two sets is >= +1.0 point, (2) d(s) >= 0 on each set
+    and (3) x2's mean paired gain (distilled - alone at 40 epochs) is not more than 0.5 points below today's
+    (distilled - alone at 20). Otherwise keep 20 epochs. The test splits are never read.
+
+Commands::
+
+    for s in 1 2; do TINYSLM_TF_THREADS=1 python -m tinyslm.train.kws_distill_study runs/kv-s$s/features/features.npz \
+        --seeds $s --configs today,x2 --out longer-s$s.json; done
+    python -m tinyslm.train.kws_distill_study --decide longer-s1.json longer-s2.json --rule longer
 """
 
 from __future__ import annotations
@@ -202,8 +219,12 @@ _TODAY = CONFIGS["today"]
 FM_CONFIGS: dict[str, Candidate] = {
     "fm": Candidate(_TODAY, mixup=0.4),
     "fm2x": Candidate(_TODAY, mixup=0.4, longer=2.0),
+    "x2": Candidate(_TODAY, longer=2.0),  # the longer-fit study (its own rule, ``--rule longer``)
 }
 FM_RULE = "fm"  # --rule: the function-matching study's rule (see the module docstring)
+LONGER_RULE = "longer"
+LONGER_MIN_MEAN = 1.0  # points of distilled validation accuracy over today's, mean over the sets
+LONGER_MAX_GAIN_LOSS = 0.5  # points of paired gain below today's
 
 
 def candidate(name: str) -> Candidate:
@@ -243,7 +264,7 @@ def decide(paired: Sequence[dict], baseline: str = BASELINE) -> dict:
             "adopt": delta >= MIN_MEAN_GAIN and worst >= -MAX_SEED_LOSS}
 
 
-def decide_fm(paired: Sequence[dict], candidates: Sequence[str] = tuple(FM_CONFIGS), baseline: str = BASELINE) -> dict:
+def decide_fm(paired: Sequence[dict], candidates: Sequence[str] = ("fm", "fm2x"), baseline: str = BASELINE) -> dict:
     """The function-matching rule of the module docstring on paired rows (accuracy fractions; ``gain`` is against
     the alone of the candidate's own pipeline). Seeds are those where the baseline and every candidate present
     were measured.
@@ -279,6 +300,30 @@ def decide_fm(paired: Sequence[dict], candidates: Sequence[str] = tuple(FM_CONFI
     worst = min(100.0 * (by[best][s]["gain"] - by[baseline][s]["gain"]) for s in seeds)
     out.update(best=best, delta=delta, worst_seed_delta=worst, val_delta=val[best] - val[baseline],
                adopt=delta >= MIN_MEAN_GAIN and worst >= -MAX_SEED_LOSS and val[best] >= val[baseline])
+    return out
+
+
+def decide_longer(paired: Sequence[dict], cand: str = "x2", baseline: str = BASELINE) -> dict:
+    """The longer-fit rule of the module docstring on paired rows (accuracy fractions; one seed per set).
+
+    >>> rows = [{"config": c, "seed": s, "distilled": v / 100, "gain": g / 100}
+    ...         for c, vs, g in (("today", (92, 91), 1.0), ("x2", (93.5, 91.8), 0.8)) for s, v in zip((1, 2), vs)]
+    >>> d = decide_longer(rows); round(d["mean_delta"], 2), d["adopt"]
+    (1.15, True)
+    >>> rows[3]["distilled"] = 0.908  # one set lower: refused
+    >>> decide_longer(rows)["adopt"]
+    False
+    """
+    by = {(r["config"], r["seed"]): r for r in paired if r["config"] in (cand, baseline)}
+    seeds = sorted({s for c, s in by if (cand, s) in by and (baseline, s) in by})
+    out: dict = {"seeds": seeds, "adopt": False}
+    if not seeds:
+        return out
+    d = [100.0 * (by[cand, s]["distilled"] - by[baseline, s]["distilled"]) for s in seeds]
+    g = {c: statistics.fmean(100.0 * by[c, s]["gain"] for s in seeds) for c in (cand, baseline)}
+    out.update(delta_per_seed=d, mean_delta=statistics.fmean(d), mean_gain_points=g,
+               adopt=statistics.fmean(d) >= LONGER_MIN_MEAN and min(d) >= 0
+               and g[cand] >= g[baseline] - LONGER_MAX_GAIN_LOSS)
     return out
 
 
@@ -354,13 +399,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=Path("kws-distill-study.json"))
     p.add_argument("--decide", type=Path, nargs="*", default=None,
                    help="only apply the adoption rule to these result files (no training)")
-    p.add_argument("--rule", choices=("schedule", FM_RULE), default="schedule",
+    p.add_argument("--rule", choices=("schedule", FM_RULE, LONGER_RULE), default="schedule",
                    help="with --decide: the schedule study's rule or the function-matching study's")
     p.add_argument("--verbose", action="store_true")
     a = p.parse_args(argv)
     if a.decide is not None:
         paired = [r for f in a.decide for r in json.loads(f.read_text())["paired"]]
-        print(json.dumps(decide(paired) if a.rule == "schedule" else decide_fm(paired), indent=1))
+        rules = {"schedule": decide, FM_RULE: decide_fm, LONGER_RULE: decide_longer}
+        print(json.dumps(rules[a.rule](paired), indent=1))
         return 0
     if a.features is None or not a.features.is_file():
         print(f"error: no features file at {a.features} (run `tinyslm build kws` first; it is "

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(
 TRIALS = 3
 
 
-def tinyslm(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+def tinyslm(*args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "tinyslm.cli", *args], capture_output=True, text=True,
                           timeout=timeout)
 

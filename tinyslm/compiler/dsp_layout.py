@@ -229,14 +229,9 @@ def fc_wide_weights(rows: np.ndarray) -> np.ndarray:
     return steps.transpose(0, 2, 1, 3).reshape(-1)
 
 
-def fc_wide_records(bias: np.ndarray, multipliers, shifts, rows: np.ndarray, offset: int) -> np.ndarray | None:
-    """The wide row's records: per four channels {2 bias of each, then multiplier, r, 2^(r-1) + offset 2^r of
-    each} (a last part four padded with channels that give 0; four words of 0 at the end), with offset_pair_records' bounds for single
-    channels (2 (acc + bias) fits, r >= 1, ...); None where one does not hold.
-
-    >>> fc_wide_records(np.array([3, -5]), [1 << 30] * 2, [-2, -1], np.array([[1, 2], [3, 4]]), -1).tolist()[:8]
-    [6, -10, 0, 0, 1073741824, 2, -2, 1073741824]
-    """
+def _wide_channel_records(bias, multipliers, shifts, rows: np.ndarray, offset: int) -> list[list[int]] | None:
+    """Per output channel [2 x bias, multiplier, shift, rounding + zero point] (the wide layouts' doubled sums),
+    each checked exactly as `offset_pair_records` checks a single channel; None where one is not exact."""
     from .dsp_offset_pairs import offset_pair_records
 
     oc = rows.shape[0]
@@ -248,6 +243,21 @@ def fc_wide_records(bias: np.ndarray, multipliers, shifts, rows: np.ndarray, off
         if r is None:
             return None
         recs.append([2 * int(r[0]), int(r[1]), int(r[2]), int(r[3])])
+    return recs
+
+
+def fc_wide_records(bias: np.ndarray, multipliers, shifts, rows: np.ndarray, offset: int) -> np.ndarray | None:
+    """The wide row's records: per four channels {2 bias of each, then multiplier, r, 2^(r-1) + offset 2^r of
+    each} (a last part four padded with channels that give 0; four words of 0 at the end), with offset_pair_records' bounds for single
+    channels (2 (acc + bias) fits, r >= 1, ...); None where one does not hold.
+
+    >>> fc_wide_records(np.array([3, -5]), [1 << 30] * 2, [-2, -1], np.array([[1, 2], [3, 4]]), -1).tolist()[:8]
+    [6, -10, 0, 0, 1073741824, 2, -2, 1073741824]
+    """
+    recs = _wide_channel_records(bias, multipliers, shifts, rows, offset)
+    if recs is None:
+        return None
+    oc = rows.shape[0]
     recs += [[0, 0, 1, 0]] * (-oc % 4)
     out = []
     for c in range(0, len(recs), 4):
@@ -293,17 +303,10 @@ def conv_wide_records(bias: np.ndarray, multipliers, shifts, rows: np.ndarray, o
     >>> conv_wide_records(np.array([3, -5]), [1 << 30] * 2, [-2, -1], np.array([[1, 2], [3, 4]]), -1).tolist()
     [6, -10, 1073741824, 2, -2, 1073741824, 1, -1, 0, 0]
     """
-    from .dsp_offset_pairs import offset_pair_records
-
+    recs = _wide_channel_records(bias, multipliers, shifts, rows, offset)
+    if recs is None:
+        return None
     oc = rows.shape[0]
-    mult = [int(v) for v in np.broadcast_to(np.asarray(multipliers), (oc,))]
-    shift = [int(v) for v in np.broadcast_to(np.asarray(shifts), (oc,))]
-    recs = []
-    for c in range(oc):
-        r = offset_pair_records(np.asarray(bias[c:c + 1]), [mult[c]], [shift[c]], rows[c:c + 1], offset)
-        if r is None:
-            return None
-        recs.append([2 * int(r[0]), int(r[1]), int(r[2]), int(r[3])])
     out = []
     for c in range(0, oc, 2):
         out += [recs[c][0], recs[c + 1][0], *recs[c][1:], *recs[c + 1][1:]]

@@ -61,6 +61,7 @@ def test_outputs_without_activation_take_the_assembly_epilogue(name, zoo):
 # and K = 2, 3 at stride 2): fewer than four output rows (all in C), a last block of two or three rows (C after the
 # driver), one row after the blocks (in the driver), several output columns, a partial group of channels, with and
 # without an activation
+W1_SHIFTS = (1, 0.03, 0.01, 0.003, 1, 0.3, 3, 0.001)  # per-channel weight scales
 DRIVER_CASES = {
     "dw3x3_rows3_c6_relu": dict(k=(3, 3), cin=6, act="relu", hw=(3, 5)),
     "dw3x3_rows7_c8": dict(k=(3, 3), cin=8, act=None, hw=(7, 4)),
@@ -107,6 +108,15 @@ DRIVER_CASES = {
     "w1_3x1_valid_rows12_c7": dict(k=(3, 1), cin=7, act=None, hw=(14, 1), padding="VALID"),
     "w1_3x1_valid_rows3_c4_relu": dict(k=(3, 1), cin=4, act="relu", hw=(5, 1), padding="VALID"),
     "w1_3x1_rows49_c40": dict(k=(3, 1), cin=40, act=None, hw=(49, 1)),
+    # the slow loop's eight-block turn (right shifts outside the copies) entered at 1 and at 6 with a second turn
+    "w1_3x1_rows15_c2": dict(k=(3, 1), cin=2, act=None, hw=(15, 1)),
+    "w1_3x1_rows21_c3_relu": dict(k=(3, 1), cin=3, act="relu", hw=(21, 1)),
+    # channels whose right shift falls outside the copies (weights scaled down: r = 12..15 beside 6, 7), stride 1
+    # and 2, with and without an activation
+    "w1_3x1_rows21_c8_shifts_relu": dict(k=(3, 1), cin=8, act="relu", hw=(21, 1), wscale=W1_SHIFTS),
+    "w1_3x1_rows13_c8_shifts": dict(k=(3, 1), cin=8, act=None, hw=(13, 1), wscale=W1_SHIFTS),
+    "w1s2_3x1_rows12_c8_shifts_relu": dict(k=(3, 1), cin=8, act="relu", hw=(24, 1), stride=2, wscale=W1_SHIFTS),
+    "w1s2_3x1_rows9_c8_shifts": dict(k=(3, 1), cin=8, act=None, hw=(17, 1), stride=2, wscale=W1_SHIFTS),
     # 3x3 at stride 2 with at most eight output rows: passes of 4, 3, 2 or 1 rows across the columns
     # (col_3x3s2c_channels); the cases above add 4 + 3, 4 + 2, 3, 2 and 1 rows
     "s2c_rows5_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(10, 3), stride=2),
@@ -128,14 +138,17 @@ DRIVER_CASES = {
 }
 
 
-def _driver_model(tf, rng):
-    """Every DRIVER_CASES layer in one model (one input and output each), so one conversion and one QEMU run."""
+def _driver_model(tf, rng, cases=None):
+    """Every DRIVER_CASES layer (or those of `cases`) in one model (one input and output each), so one conversion
+    and one QEMU run."""
     import opzoo
 
+    cases = DRIVER_CASES if cases is None else cases
     layers = []
-    for spec in DRIVER_CASES.values():
+    for spec in cases.values():
         kh, kw = spec["k"]
-        w = tf.constant(opzoo._w(rng, kh, kw, spec["cin"], 1))
+        scale = np.asarray(spec.get("wscale", 1.0), np.float32).reshape(-1, 1)
+        w = tf.constant(opzoo._w(rng, kh, kw, spec["cin"], 1) * scale)
         b = tf.constant(opzoo._w(rng, spec["cin"], scale=0.1))
         layers.append((w, b, spec["act"], spec.get("stride", 1), spec.get("padding", "SAME")))
 
@@ -146,10 +159,10 @@ def _driver_model(tf, rng):
             outs.append(tf.nn.relu(y) if act == "relu" else y)
         return tuple(outs)
 
-    return fn, [(1, *spec["hw"], spec["cin"]) for spec in DRIVER_CASES.values()]
+    return fn, [(1, *spec["hw"], spec["cin"]) for spec in cases.values()]
 
 
-def test_driver_row_counts_bit_exact_on_cortex_m4(monkeypatch):
+def _driver_run(monkeypatch, name, cases, opt="-O2"):
     import shutil
 
     import opzoo
@@ -160,15 +173,28 @@ def test_driver_row_counts_bit_exact_on_cortex_m4(monkeypatch):
 
     if shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None:
         pytest.fail("needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
-    monkeypatch.setitem(opzoo.CASES, "dw_driver_rows", opzoo.Case(_driver_model, expect_ops=("DEPTHWISE_CONV_2D",)))
-    model = opzoo.convert("dw_driver_rows")
-    cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=4)
+    build = (lambda tf, rng: _driver_model(tf, rng, cases))
+    monkeypatch.setitem(opzoo.CASES, name, opzoo.Case(build, expect_ops=("DEPTHWISE_CONV_2D",)))
+    model = opzoo.convert(name)
+    cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=4, opt=opt)
     dw = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_depthwise_conv"]
     # each layer in the column layout with the drivers' epilogue: 0 with relu, 4 without an activation
     assert sorted(c.params["requant_fast"] for c in dw) == sorted(
-        16 + (0 if spec["act"] else 4) for spec in DRIVER_CASES.values())
+        16 + (0 if spec["act"] else 4) for spec in cases.values())
     oracle = Oracle(model)
-    assert len(run.outputs) == len(batches) == 3 and len(cm.outputs) == len(DRIVER_CASES)
+    assert len(run.outputs) == len(batches) == 3 and len(cm.outputs) == len(cases)
     for inputs, ours in zip(batches, run.outputs):
         c = compare_outputs(oracle.run(inputs), ours)
         assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
+
+
+def test_driver_row_counts_bit_exact_on_cortex_m4(monkeypatch):
+    _driver_run(monkeypatch, "dw_driver_rows", DRIVER_CASES)
+
+
+def test_width1_register_shift_loops_bit_exact_on_cortex_m4(monkeypatch):
+    """The width-1 3 x 1 routines (col_w1k3, col_w1k3s2) built with TSLM_DSP_DW_W1_SLOW, which sends every
+    channel to the loop with r in a register (the one channels whose right shift falls outside the per-shift
+    copies take): every entry of its turn, the tails, stride 1 and 2."""
+    cases = {k: v for k, v in DRIVER_CASES.items() if k.startswith("w1")}
+    _driver_run(monkeypatch, "dw_w1_slow", cases, opt="-O2 -DTSLM_DSP_DW_W1_SLOW")

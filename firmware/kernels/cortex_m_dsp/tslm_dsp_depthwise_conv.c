@@ -2191,20 +2191,22 @@ TSLM_ALWAYS_INLINE void col_run(const tslm_depthwise_conv_params *p, const int8_
  * (SMLAD, SMLATB, SMLABT, SMLAD; the compiler's pairs A0 = (2 w0, 2 w1), A1 = (2 w2, 0), B = (A0.hi, A1.lo)).
  * Every channel of a batch in one Thumb-2 routine: per channel its record and weights, the first pair, then the
  * blocks, four a turn (entered at the block that leaves a multiple of four), the loop copy chosen by TBH on the
- * channel's right shift r (r = 3..10: SSAT's immediate shift; other r: the same loop with r in a register, one
- * instruction more an output and the loop's end from the context; the stride-2 routine below: r = 5..8, as the
- * other drivers), then
+ * channel's right shift r (r = 3..10: SSAT's immediate shift; other r: the same blocks with r in a register, one
+ * instruction more an output, eight a turn and the loop's end in a stack slot; the stride-2 routine below:
+ * r = 5..8, as the other drivers, other r its copies' four blocks a turn the same way), then
  * zero, one or two outputs whose last tap reads the bottom padding. Outputs are stored at the input pointer plus
  * a constant (D, D + C: both move by C per time step), each block's after its inputs are read (in place safe).
  * Body registers: r0 init, r1 m, r3 round, r4 A0, r5 B, r6 end, r7 C, r8 D, r9 D + C, r10 q (the next input
- * byte), r11 r12 accumulators, lr and r2 the pairs (alternating); the context's address on the stack. */
+ * byte), r11 r12 accumulators, lr and r2 the pairs (alternating); on the stack the context's address and the slow
+ * loop's end. TSLM_DSP_DW_W1_SLOW (tests) sends every r of both routines to the slow loops. */
 typedef struct {
     int32_t rcur, tailk, zpair;   /* 0: the channel's r; 4: the tail (0 none, 1 one output whose p_t+2 is padding,
                                    * 2 one output, 3 two, p_t+3 padding); 8: the input zero point in both halves */
     int32_t rqp, wp, q, qend;     /* 12..24: the next channel's record, weights, input; the input past the last */
     int32_t len, C, D, D2;        /* 28..40: bytes of the blocks, channels, output minus input pointer (and + C) */
-    int32_t first, entry, endcur; /* 44..52: pad_h 1: zpair, 0: 1 (no zpair has unequal halves); the first
-                                   * block's index (4 - blocks % 4) % 4; the slow loop's end */
+    int32_t first, entry;         /* 44, 48: pad_h 1: zpair, 0: 1 (no zpair has unequal halves); the first
+                                   * block's index, stride 1: (8 - blocks % 8) % 8 (the slow loop's eight-block
+                                   * turn; the copies' four-block loops take it % 4), stride 2: (4 - blocks % 4) % 4 */
 } w1k3_ctx;
 
 /* two outputs (a block), XC the carried pair, XN the next; REQ(acc, temp, R) */
@@ -2249,18 +2251,27 @@ typedef struct {
     "smlatb r12, r5, r11, r12\n\t" REQ("r12", "r7", #R)                                                       \
     "strb r12, [r10, r8]\n\t"                                                                                 \
     "b 4b\n\t"
+/* the TBH table: a row of eight per r (index r * 8 + entry, the entry of the eight-block slow loop; the copies'
+ * four-block loops are entered at entry % 4) */
 #define TSLM_W1_TG                                                                                            \
-    ".hword (.Lw1g%=_0 - .Lw1t%=) / 2, (.Lw1g%=_1 - .Lw1t%=) / 2, (.Lw1g%=_2 - .Lw1t%=) / 2, (.Lw1g%=_3 - .Lw1t%=) / 2\n\t"
-/* the slow loop's entry E: the end into the context, r into r6 (ODD: the first pair moved to r2) */
-#define TSLM_W1_GE(E, ODD) ".Lw1g%=_" E ":\n\tldr r11, [sp]\n\tstr r6, [r11, #52]\n\tldr r6, [r11]\n\t" ODD "b .Lw1gb%=_" E "\n\t"
+    ".hword (.Lw1g%=_0 - .Lw1t%=) / 2, (.Lw1g%=_1 - .Lw1t%=) / 2, (.Lw1g%=_2 - .Lw1t%=) / 2, (.Lw1g%=_3 - .Lw1t%=) / 2\n\t" \
+    ".hword (.Lw1g%=_4 - .Lw1t%=) / 2, (.Lw1g%=_5 - .Lw1t%=) / 2, (.Lw1g%=_6 - .Lw1t%=) / 2, (.Lw1g%=_7 - .Lw1t%=) / 2\n\t"
+/* the slow loop's entry E: the end to the stack slot, r into r6 (ODD: the first pair moved to r2) */
+#define TSLM_W1_GE(E, ODD) ".Lw1g%=_" E ":\n\tldr r11, [sp]\n\tstr r6, [sp, #4]\n\tldr r6, [r11]\n\t" ODD "b .Lw1gb%=_" E "\n\t"
+#if defined(TSLM_DSP_DW_W1_SLOW) /* tests: every right shift in the loop with r in a register */
+#define TSLM_W1_TR(R) TSLM_W1_TG
+#else
 #define TSLM_W1_TR(R)                                                                                         \
     ".hword (.Lw1c%=_" #R "_0 - .Lw1t%=) / 2, (.Lw1c%=_" #R "_1 - .Lw1t%=) / 2, (.Lw1c%=_" #R                  \
+    "_2 - .Lw1t%=) / 2, (.Lw1c%=_" #R "_3 - .Lw1t%=) / 2\n\t"                                                 \
+    ".hword (.Lw1c%=_" #R "_0 - .Lw1t%=) / 2, (.Lw1c%=_" #R "_1 - .Lw1t%=) / 2, (.Lw1c%=_" #R                  \
     "_2 - .Lw1t%=) / 2, (.Lw1c%=_" #R "_3 - .Lw1t%=) / 2\n\t"
+#endif
 /* REQ: the immediate-shift requantization, REQG the one with r in a register (r6 in the slow loop, r2 in the
  * tail; r7 the tail's temporary) */
 #define TSLM_W1_CHANNELS(REQ, REQG)                                                                           \
     __asm__ volatile(                                                                                         \
-        "push {r0}\n\t"                                                                                       \
+        "push {r0, r1}\n\t"                                                                                   \
         "4:\n\t"                                                                                              \
         "ldr lr, [sp]\n\t"                                                                                    \
         "add r12, lr, #12\n\t"                                                                                \
@@ -2276,7 +2287,7 @@ typedef struct {
         "orr r5, r5, r4, lsr #16\n\t"                                                                         \
         "add r12, lr, #28\n\t"                                                                                \
         "ldmia r12, {r6, r7, r8, r9, r11, r12}\n\t"                                                           \
-        "add r2, r12, r2, lsl #2\n\t"                                                                         \
+        "add r2, r12, r2, lsl #3\n\t"                                                                         \
         "ldrsb r12, [r10]\n\t"                                                                                \
         "cmp r11, #1\n\t"                                                                                     \
         "bne 3f\n\t"                                                                                          \
@@ -2295,17 +2306,21 @@ typedef struct {
         TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG                           \
         TSLM_W1_COPY(REQ, 3) TSLM_W1_COPY(REQ, 4) TSLM_W1_COPY(REQ, 5) TSLM_W1_COPY(REQ, 6)                   \
         TSLM_W1_COPY(REQ, 7) TSLM_W1_COPY(REQ, 8) TSLM_W1_COPY(REQ, 9) TSLM_W1_COPY(REQ, 10)                  \
-        /* other r: the same four blocks a turn with r in r6, the end in the context */                       \
+        /* other r: eight blocks a turn with r in r6, the end in the stack slot */                            \
         TSLM_W1_GE("0", "") TSLM_W1_GE("1", "mov r2, lr\n\t") TSLM_W1_GE("2", "")                                \
-        TSLM_W1_GE("3", "mov r2, lr\n\t")                                                                      \
+        TSLM_W1_GE("3", "mov r2, lr\n\t") TSLM_W1_GE("4", "") TSLM_W1_GE("5", "mov r2, lr\n\t")               \
+        TSLM_W1_GE("6", "") TSLM_W1_GE("7", "mov r2, lr\n\t")                                                  \
         ".Lw1gb%=_0:\n\t" TSLM_W1_BLK("lr", "r2", REQG, "r6")                                                  \
         ".Lw1gb%=_1:\n\t" TSLM_W1_BLK("r2", "lr", REQG, "r6")                                                  \
         ".Lw1gb%=_2:\n\t" TSLM_W1_BLK("lr", "r2", REQG, "r6")                                                  \
         ".Lw1gb%=_3:\n\t" TSLM_W1_BLK("r2", "lr", REQG, "r6")                                                  \
-        "ldr r11, [sp]\n\t"                                                                                   \
-        "ldr r11, [r11, #52]\n\t"                                                                             \
-        "cmp r10, r11\n\t"                                                                                    \
-        "bne .Lw1gb%=_0\n\t"                                                                                  \
+        ".Lw1gb%=_4:\n\t" TSLM_W1_BLK("lr", "r2", REQG, "r6")                                                  \
+        ".Lw1gb%=_5:\n\t" TSLM_W1_BLK("r2", "lr", REQG, "r6")                                                  \
+        ".Lw1gb%=_6:\n\t" TSLM_W1_BLK("lr", "r2", REQG, "r6")                                                  \
+        ".Lw1gb%=_7:\n\t" TSLM_W1_BLK("r2", "lr", REQG, "r6")                                                  \
+        "ldr r11, [sp, #4]\n\t"                                                                              \
+        "cmp r10, r11\n\t"                                                                                   \
+        "bne .Lw1gb%=_0\n\t"                                                                                 \
         /* the tail: the outputs whose last tap is padding (or the last input) */                            \
         ".Lw1tail%=:\n\t"                                                                                     \
         "ldr r12, [sp]\n\t"                                                                                   \
@@ -2334,7 +2349,7 @@ typedef struct {
         "strb r12, [r10, r9]\n\t"                                                                             \
         "b 4b\n\t"                                                                                            \
         "8:\n\t"                                                                                              \
-        "pop {r0}\n\t"                                                                                        \
+        "pop {r0, r1}\n\t"                                                                                    \
         : "+r"(c0)                                                                                            \
         :                                                                                                     \
         : "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
@@ -2368,8 +2383,8 @@ __attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
  * routine; entry (the first block's index) from (4 - blocks % 4) % 4; tails: one output, p_2t+2 padding (1, in
  * the loop copy) or the last input (2). Body registers: r0 init, r1 m, r2 the pair, r3 round, r4 A0, r5 A1, r6
  * end, r7 C, r8 3C, r9 o, r10 q (p_2t+1), r11 r12 accumulators, lr p_2t; tail 3: two outputs, the second's
- * p_2t+4 padding. Context: D 3C, D2 the output minus the
- * input pointer, first: pad_h 1: zpair, 0: 1. */
+ * p_2t+4 padding; other r: r6 r (the end on the stack). Context: D 3C, D2 the output minus the input pointer,
+ * first: pad_h 1: zpair, 0: 1. */
 /* STORES: the block's two outputs, the first of a pair of blocks at o and o + C, the second at o + 2C and o + 3C
  * then o moved on by 4C (TSLM_W2_STA, TSLM_W2_STB) */
 #define TSLM_W2_STA "strb r11, [r9]\n\tstrb r12, [r9, r7]\n\t"
@@ -2387,24 +2402,6 @@ __attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
     "smlabb r12, r5, lr, r12\n\t"                           \
     "add r10, r10, r7, lsl #2\n\t"                          \
     REQ("r11", "r2", R) REQ("r12", "r2", R) STORES
-/* the same without 3C (r8 holds r): two adds of q */
-#define TSLM_W2_BLKG(REQ, R)                                 \
-    "ldrsb r2, [r10]\n\t"                                   \
-    "pkhbt r2, lr, r2, lsl #16\n\t"                         \
-    "ldrsb lr, [r10, r7]\n\t"                               \
-    "smlad r11, r4, r2, r0\n\t"                             \
-    "smlabb r11, r5, lr, r11\n\t"                           \
-    "add r10, r10, r7, lsl #1\n\t"                          \
-    "ldrsb r2, [r10]\n\t"                                   \
-    "pkhbt r2, lr, r2, lsl #16\n\t"                         \
-    "ldrsb lr, [r10, r7]\n\t"                               \
-    "smlad r12, r4, r2, r0\n\t"                             \
-    "smlabb r12, r5, lr, r12\n\t"                           \
-    "add r10, r10, r7, lsl #1\n\t"                          \
-    REQ("r11", "r2", R) REQ("r12", "r2", R)                 \
-    "strb r11, [r9]\n\t"                                    \
-    "strb r12, [r9, r7]\n\t"                                \
-    "add r9, r9, r7, lsl #1\n\t"
 #define TSLM_W2_SAT(A, T, R) "smmlar " A ", " A ", r1, r3\n\tssat " A ", #8, " A ", asr #" R "\n\t"
 #define TSLM_W2_RSAT(A, T, R)                                                                                 \
     "add " T ", r3, " A ", asr #31\n\tsmmlar " A ", " A ", r1, " T "\n\tssat " A ", #8, " A ", asr #" R "\n\t"
@@ -2431,13 +2428,19 @@ __attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
     "smlabb r12, r5, r11, r12\n\t" REQ("r12", "r2", #R)                                                       \
     "strb r12, [r9]\n\t"                                                                                      \
     "b 4b\n\t"
-#define TSLM_W2_TG ".hword (.Lw2g%= - .Lw2t%=) / 2, (.Lw2g%= - .Lw2t%=) / 2, (.Lw2g%= - .Lw2t%=) / 2, (.Lw2g%= - .Lw2t%=) / 2\n\t"
+#define TSLM_W2_TG ".hword (.Lw2g%=_0 - .Lw2t%=) / 2, (.Lw2g%=_1 - .Lw2t%=) / 2, (.Lw2g%=_2 - .Lw2t%=) / 2, (.Lw2g%=_3 - .Lw2t%=) / 2\n\t"
+/* the slow loop's entry E: the end to the stack slot, r into r6 (ODD: o moved back by 2C as in the copies) */
+#define TSLM_W2_GE(E, ODD) ".Lw2g%=_" E ":\n\tldr r11, [sp]\n\tstr r6, [sp, #4]\n\tldr r6, [r11]\n\t" ODD "b .Lw2gb%=_" E "\n\t"
+#if defined(TSLM_DSP_DW_W1_SLOW)
+#define TSLM_W2_TR(R) TSLM_W2_TG
+#else
 #define TSLM_W2_TR(R)                                                                                         \
     ".hword (.Lw2c%=_" #R "_0 - .Lw2t%=) / 2, (.Lw2c%=_" #R "_1 - .Lw2t%=) / 2, (.Lw2c%=_" #R                  \
     "_2 - .Lw2t%=) / 2, (.Lw2c%=_" #R "_3 - .Lw2t%=) / 2\n\t"
+#endif
 #define TSLM_W2_CHANNELS(REQ, REQG)                                                                           \
     __asm__ volatile(                                                                                         \
-        "push {r0}\n\t"                                                                                       \
+        "push {r0, r1}\n\t"                                                                                   \
         "4:\n\t"                                                                                              \
         "ldr lr, [sp]\n\t"                                                                                    \
         "add r12, lr, #12\n\t"                                                                                \
@@ -2468,13 +2471,16 @@ __attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
         TSLM_W2_TR(8) TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG \
         TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG                                                  \
         TSLM_W2_COPY(REQ, 5) TSLM_W2_COPY(REQ, 6) TSLM_W2_COPY(REQ, 7) TSLM_W2_COPY(REQ, 8)                   \
-        /* other r: one block a turn, r in r8 */                                                              \
-        ".Lw2g%=:\n\t"                                                                                        \
-        "ldr r8, [sp]\n\t"                                                                                    \
-        "ldr r8, [r8]\n\t"                                                                                    \
-        "1:\n\t" TSLM_W2_BLKG(REQG, "r8")                                                                     \
-        "cmp r10, r6\n\t"                                                                                     \
-        "bne 1b\n\t"                                                                                          \
+        /* other r: the copies' four blocks a turn with r in r6, the end in the stack slot */                 \
+        TSLM_W2_GE("0", "") TSLM_W2_GE("1", "sub r9, r9, r7, lsl #1\n\t") TSLM_W2_GE("2", "")                    \
+        TSLM_W2_GE("3", "sub r9, r9, r7, lsl #1\n\t")                                                          \
+        ".Lw2gb%=_0:\n\t" TSLM_W2_BLK(REQG, "r6", TSLM_W2_STA)                                                 \
+        ".Lw2gb%=_1:\n\t" TSLM_W2_BLK(REQG, "r6", TSLM_W2_STB)                                                 \
+        ".Lw2gb%=_2:\n\t" TSLM_W2_BLK(REQG, "r6", TSLM_W2_STA)                                                 \
+        ".Lw2gb%=_3:\n\t" TSLM_W2_BLK(REQG, "r6", TSLM_W2_STB)                                                 \
+        "ldr r11, [sp, #4]\n\t"                                                                              \
+        "cmp r10, r11\n\t"                                                                                   \
+        "bne .Lw2gb%=_0\n\t"                                                                                 \
         /* the tails: none (0), one output whose p_2t+2 is padding (1) or the last input (2), two outputs, the  \
          * second's p_2t+4 padding (3) */                                                                     \
         ".Lw2tail%=:\n\t"                                                                                     \
@@ -2503,7 +2509,7 @@ __attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
         "strb r12, [r9, r7]\n\t"                                                                              \
         "b 4b\n\t"                                                                                            \
         "8:\n\t"                                                                                              \
-        "pop {r0}\n\t"                                                                                        \
+        "pop {r0, r1}\n\t"                                                                                    \
         : "+r"(c0)                                                                                            \
         :                                                                                                     \
         : "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
@@ -2522,13 +2528,13 @@ __attribute__((noinline)) static void w1k3s2_channels_rsat(w1k3_ctx *ctx)
 #undef TSLM_W2_BLK
 #undef TSLM_W2_STA
 #undef TSLM_W2_STB
-#undef TSLM_W2_BLKG
 #undef TSLM_W2_SAT
 #undef TSLM_W2_RSAT
 #undef TSLM_W2_SATG
 #undef TSLM_W2_RSATG
 #undef TSLM_W2_COPY
 #undef TSLM_W2_TG
+#undef TSLM_W2_GE
 #undef TSLM_W2_TR
 #undef TSLM_W2_CHANNELS
 
@@ -2600,7 +2606,7 @@ static int col_w1k3(const tslm_depthwise_conv_params *p, const int8_t *input, co
     w1k3_ctx ctx;
     ctx.tailk = tk, ctx.zpair = (int32_t)(zp | (zp << 16)), ctx.C = C, ctx.len = 2 * C * nb;
     ctx.first = pad ? ctx.zpair : 1;
-    ctx.entry = (4 - nb % 4) % 4;
+    ctx.entry = (8 - nb % 8) % 8;
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * ih * C;
         int8_t *out_b = output + b * oh * C;

@@ -61,7 +61,8 @@ def test_outputs_without_activation_take_the_assembly_epilogue(name, zoo):
 # and K = 2, 3 at stride 2): fewer than four output rows (all in C), a last block of two or three rows (C after the
 # driver), one row after the blocks (in the driver), several output columns, a partial group of channels, with and
 # without an activation
-W1_SHIFTS = (1, 0.03, 0.01, 0.003, 1, 0.3, 3, 0.001)  # per-channel weight scales
+# per-channel weight scales: right shifts inside and outside the copies (r = 6..15 with the layers below)
+W1_SHIFTS = tuple(0.8 ** k for k in range(12)) + (0.003, 0.001)
 DRIVER_CASES = {
     "dw3x3_rows3_c6_relu": dict(k=(3, 3), cin=6, act="relu", hw=(3, 5)),
     "dw3x3_rows7_c8": dict(k=(3, 3), cin=8, act=None, hw=(7, 4)),
@@ -111,12 +112,12 @@ DRIVER_CASES = {
     # the slow loop's eight-block turn (right shifts outside the copies) entered at 1 and at 6 with a second turn
     "w1_3x1_rows15_c2": dict(k=(3, 1), cin=2, act=None, hw=(15, 1)),
     "w1_3x1_rows21_c3_relu": dict(k=(3, 1), cin=3, act="relu", hw=(21, 1)),
-    # channels whose right shift falls outside the copies (weights scaled down: r = 12..15 beside 6, 7), stride 1
-    # and 2, with and without an activation
-    "w1_3x1_rows21_c8_shifts_relu": dict(k=(3, 1), cin=8, act="relu", hw=(21, 1), wscale=W1_SHIFTS),
-    "w1_3x1_rows13_c8_shifts": dict(k=(3, 1), cin=8, act=None, hw=(13, 1), wscale=W1_SHIFTS),
-    "w1s2_3x1_rows12_c8_shifts_relu": dict(k=(3, 1), cin=8, act="relu", hw=(24, 1), stride=2, wscale=W1_SHIFTS),
-    "w1s2_3x1_rows9_c8_shifts": dict(k=(3, 1), cin=8, act=None, hw=(17, 1), stride=2, wscale=W1_SHIFTS),
+    # channels whose right shift falls in each copy and outside them (weights scaled down), stride 1 and 2, with
+    # and without an activation
+    "w1_3x1_rows21_c14_shifts_relu": dict(k=(3, 1), cin=14, act="relu", hw=(21, 1), wscale=W1_SHIFTS),
+    "w1_3x1_rows13_c14_shifts": dict(k=(3, 1), cin=14, act=None, hw=(13, 1), wscale=W1_SHIFTS),
+    "w1s2_3x1_rows12_c14_shifts_relu": dict(k=(3, 1), cin=14, act="relu", hw=(24, 1), stride=2, wscale=W1_SHIFTS),
+    "w1s2_3x1_rows9_c14_shifts": dict(k=(3, 1), cin=14, act=None, hw=(17, 1), stride=2, wscale=W1_SHIFTS),
     # 3x3 at stride 2 with at most eight output rows: passes of 4, 3, 2 or 1 rows across the columns
     # (col_3x3s2c_channels); the cases above add 4 + 3, 4 + 2, 3, 2 and 1 rows
     "s2c_rows5_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(10, 3), stride=2),

@@ -2193,7 +2193,7 @@ TSLM_ALWAYS_INLINE void col_run(const tslm_depthwise_conv_params *p, const int8_
  * blocks, four a turn (entered at the block that leaves a multiple of four), the loop copy chosen by TBH on the
  * channel's right shift r (r = 3..10: SSAT's immediate shift; other r: the same blocks with r in a register, one
  * instruction more an output, eight a turn and the loop's end in a stack slot; the stride-2 routine below:
- * r = 5..8, as the other drivers, other r its copies' four blocks a turn the same way), then
+ * r = 5..10, other r its copies' four blocks a turn the same way), then
  * zero, one or two outputs whose last tap reads the bottom padding. Outputs are stored at the input pointer plus
  * a constant (D, D + C: both move by C per time step), each block's after its inputs are read (in place safe).
  * Body registers: r0 init, r1 m, r3 round, r4 A0, r5 B, r6 end, r7 C, r8 D, r9 D + C, r10 q (the next input
@@ -2468,9 +2468,10 @@ __attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
         "tbh [pc, r2, lsl #1]\n\t"                                                                            \
         ".Lw2t%=:\n\t"                                                                                        \
         TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TR(5) TSLM_W2_TR(6) TSLM_W2_TR(7)      \
-        TSLM_W2_TR(8) TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG \
-        TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG                                                  \
+        TSLM_W2_TR(8) TSLM_W2_TR(9) TSLM_W2_TR(10) TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG       \
+        TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG                                       \
         TSLM_W2_COPY(REQ, 5) TSLM_W2_COPY(REQ, 6) TSLM_W2_COPY(REQ, 7) TSLM_W2_COPY(REQ, 8)                   \
+        TSLM_W2_COPY(REQ, 9) TSLM_W2_COPY(REQ, 10)                                                             \
         /* other r: the copies' four blocks a turn with r in r6, the end in the stack slot */                 \
         TSLM_W2_GE("0", "") TSLM_W2_GE("1", "sub r9, r9, r7, lsl #1\n\t") TSLM_W2_GE("2", "")                    \
         TSLM_W2_GE("3", "sub r9, r9, r7, lsl #1\n\t")                                                          \

@@ -70,3 +70,12 @@ def test_verify_of_a_target_the_host_cannot_build_says_so(kws):
     r = run("verify", str(kws), "--inputs", "2", "--target", "helium")
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "build only for their CPU" in r.stderr and "--board" in r.stderr
+
+
+def test_python_dash_m_tinyslm_is_the_tinyslm_command():
+    r = subprocess.run([sys.executable, "-m", "tinyslm", "--help"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "compile" in r.stdout and "Usage: tinyslm" in r.stdout
+    bad = subprocess.run([sys.executable, "-m", "tinyslm", "no-such-command"], capture_output=True, text=True,
+                         timeout=60)
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr

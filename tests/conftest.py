@@ -25,7 +25,7 @@ SHARED_MODELS = sorted(shared_models_dir().glob("*.tflite"))
 # What CI must have: with the environment variable CI set, a missing one fails the run at its start (with the
 # reason) instead of turning the tests that need it into skips; README "Tests that may skip" lists them.
 CI_TOOLS = {"qemu-system-arm": "qemu-system-arm", "arm-none-eabi-gcc": "gcc-arm-none-eabi libnewlib-arm-none-eabi",
-            "espeak-ng": "espeak-ng"}
+            "espeak-ng": "espeak-ng", "node": "nodejs npm"}
 
 
 def ci_missing(which=None) -> list[str]:

@@ -112,6 +112,13 @@ def test_cli_refuses_a_non_empty_folder(quick, tmp_path, capsys):
     assert "not empty" in capsys.readouterr().err
 
 
+@needs_espeak
+def test_gnuspeech_share_leaves_festival_its_words(tmp_path):
+    # GnuSpeech's share of the training words lies above festival's in the one engine draw (kws_synth.engine_draw)
+    with pytest.raises(DataError, match="gnuspeech share"):
+        make_kws_dataset(tmp_path / "out", KwsProfile("tiny", 1, 1, 1), progress=False, gnuspeech=0.7)
+
+
 def test_missing_espeak_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(DataError) as e:

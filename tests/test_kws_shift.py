@@ -3,14 +3,17 @@ held-out engine; the dev voices are left out of training."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 
 import pytest
 
 from tinyslm.data import KwsProfile, make_kws_dataset
+from tinyslm.data import gnuspeech
 from tinyslm.data.festival import engine_available
 from tinyslm.errors import DataError
-from tinyslm.train.kws_shift import load_clips, make_dev_set, run
+from tinyslm.train.kws_shift import load_clips, make_dev_set, run, speak_gnuspeech
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None or not engine_available("festival-diphone"),
                                 reason="needs espeak-ng and festival's diphone voices (.ci/setup)")
@@ -41,3 +44,39 @@ def test_refuses_the_test_split_and_shared_voices(roots):
         load_clips(roots[0], ("test",))
     with pytest.raises(DataError, match="both training and dev"):
         run(*roots, train_voices=("espeak", "ked_diphone"), dev_voices=("ked_diphone",), epochs=1, quick=True)
+
+
+@pytest.fixture()
+def needs_gnuspeech():
+    if not gnuspeech.engine_available():
+        why = f"GnuSpeech is not installed (node and {gnuspeech.PACKAGE} in {gnuspeech.package_dir()}): ./.ci/setup"
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+
+
+def _digests(root):
+    return {str(p.relative_to(root)): hashlib.sha1(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*.wav"))}
+
+
+def test_gnuspeech_copy_is_the_build_with_gnuspeech(roots, tmp_path, needs_gnuspeech):
+    """`speak_gnuspeech` of a build = the train/val clips of a build made with that GnuSpeech share."""
+    out = speak_gnuspeech(roots[0], tmp_path / "gs", p=0.6)
+    direct = make_kws_dataset(tmp_path / "direct", KwsProfile("tiny", 3, 1, 1), seed=0, progress=False,
+                              gnuspeech=0.6).out_dir
+    clips = load_clips(out, ("train", "val"))
+    assert "gnuspeech" in set(clips.voice[clips.split == "train"]) and "gnuspeech" not in set(clips.voice[clips.split
+                                                                                                        == "val"])
+    want = {k: v for k, v in _digests(direct).items() if k.split("/")[0] != "_background_noise_"}
+    got = _digests(out)
+    test = set((direct / "testing_list.txt").read_text().split())
+    assert got == {k: v for k, v in want.items() if k not in test}
+    with pytest.raises(DataError, match="already holds GnuSpeech"):
+        speak_gnuspeech(out, tmp_path / "again", p=0.2)
+
+
+def test_gnuspeech_dev_set(tmp_path, needs_gnuspeech):
+    dev = load_clips(make_dev_set(tmp_path / "gsdev", per_class=1, engine="gnuspeech"), ("val",))
+    assert len(dev.y) == 12 and set(dev.voice) - {""} == {"gnuspeech"}
+    with pytest.raises(DataError, match="no dev set"):
+        make_dev_set(tmp_path / "x", per_class=1, engine="festival-hts")

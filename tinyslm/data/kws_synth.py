@@ -116,6 +116,13 @@ OTHER_ENGINE = "festival-hts"
 # held-out engine or test): twice the festival clips' weight (~40% of words) gave dev 0.745 -> 0.795 and
 # validation 0.915 -> 0.925 (pitched voices), 0.750 -> 0.758 and 0.926 -> 0.947 (one pitch).
 FESTIVAL_TRAIN_PROBABILITY = 0.4
+# GnuSpeech (tinyslm/data/gnuspeech.py, an articulatory synthesizer run by node): the training words whose engine
+# draw u falls in [FESTIVAL_TRAIN_PROBABILITY, FESTIVAL_TRAIN_PROBABILITY + GNUSPEECH_TRAIN_PROBABILITY) are spoken by
+# it (the same one draw as festival's, so the other words keep their engine). Opt-in (0):
+# make_kws_dataset(..., gnuspeech=P). Not adopted by issue 17's GnuSpeech study (kws_shift.py's docstring: rule fixed
+# before its first run; P = 0.2 on the seed-0 build's clips, engine-out split, seeds 0..3): dev -1.9 and validation
+# -1.6 points (mean), dev lower in three of four seeds.
+GNUSPEECH_TRAIN_PROBABILITY = 0.0
 CHANNEL_PROBABILITY = 0.5  # training clips through a random microphone/channel response (augment.py)
 # Training words remade by a random vocoder (vocoder.py: LPC/cepstral envelope, pulse/noise excitation); drawn
 # from the clip's own second generator (VOCODER_STREAM), so the clip's other draws do not depend on it.
@@ -170,9 +177,10 @@ class ClipTask:
     seed: int
     variants: tuple[str, ...] = ()  # the split's voice variants (default: VARIANTS[split])
     engine: str = ""  # "": the split's engines (above); else every word clip is spoken by this engine
-    tables: tuple[tuple[str, str], ...] = ()  # (engine, path of its FestivalTable .npz) available to this clip
+    tables: tuple[tuple[str, str], ...] = ()  # (engine, path of its Festival/GnuSpeech table .npz) for this clip
     vocoder: float | None = None  # probability of a vocoder resynthesis (training words; None: VOCODER_PROBABILITY)
     copy: bool = False  # the word's vocoded copy (VOCODER_COPIES): always vocoded, written as <tag>_nohash_<n>_voc.wav
+    gnuspeech: float | None = None  # share of training words spoken by GnuSpeech (None: GNUSPEECH_TRAIN_PROBABILITY)
 
 
 @dataclass
@@ -200,7 +208,21 @@ def _voice_tag(voice: Voice | str) -> str:
     return hashlib.sha1((voice.name if isinstance(voice, Voice) else voice).encode()).hexdigest()[:8]
 
 
-_TABLES: dict[str, object] = {}  # path -> FestivalTable, loaded once per worker process
+_TABLES: dict[str, object] = {}  # path -> FestivalTable or GnuSpeechTable, loaded once per worker process
+
+
+def _gnuspeech_word(path: str, word: str, rng: np.random.Generator, tract: float
+                    ) -> tuple[str, float, np.ndarray]:
+    """(voice name, tempo, float audio at SAMPLE_RATE) of `word` from a GnuSpeech table."""
+    from .audio import resample
+    from .gnuspeech import ENGINE, TEMPOS, VOICES, GnuSpeechTable
+
+    if path not in _TABLES:
+        _TABLES[path] = GnuSpeechTable(Path(path))
+    voice = str(rng.choice(VOICES))
+    tempo = float(rng.choice(TEMPOS))
+    rate, utt = _TABLES[path].get(voice, word, tempo)  # type: ignore[attr-defined]
+    return f"{ENGINE}:{voice}", tempo, resample(utt, rate, SAMPLE_RATE * tract)
 
 
 def _festival_word(engine: str, path: str, word: str, rng: np.random.Generator, tract: float
@@ -239,16 +261,25 @@ def synth_clip(task: ClipTask, espeak: str | None = None) -> tuple[ClipRecipe, n
     word = name if name != UNKNOWN else str(rng.choice(UNKNOWN_WORDS))
     tables = dict(task.tables)
     engine = task.engine or "espeak-ng"
-    if not task.engine and task.split == "train" and "festival-diphone" in tables:
-        engine = "festival-diphone" if rng.random() < FESTIVAL_TRAIN_PROBABILITY else "espeak-ng"
+    p_gs = GNUSPEECH_TRAIN_PROBABILITY if task.gnuspeech is None else task.gnuspeech
+    gs = p_gs > 0 and "gnuspeech" in tables
+    if not task.engine and task.split == "train" and ("festival-diphone" in tables or gs):
+        u = rng.random()  # one draw: festival below FESTIVAL_TRAIN_PROBABILITY, GnuSpeech in the next p_gs
+        engine = ("festival-diphone" if u < FESTIVAL_TRAIN_PROBABILITY and "festival-diphone" in tables else
+                  "gnuspeech" if gs and FESTIVAL_TRAIN_PROBABILITY <= u < FESTIVAL_TRAIN_PROBABILITY + p_gs else
+                  "espeak-ng")
     tract = float(rng.uniform(*TRACT_RANGE[task.split]))
     if engine == "espeak-ng":
         voice: Voice | str = Voice(str(rng.choice(ACCENTS)), str(rng.choice(task.variants or VARIANTS[task.split])))
         speed, pitch = int(rng.integers(110, 231)), int(rng.integers(15, 86))
         speech = speak(word, voice, speed=speed, pitch=pitch, rate=SAMPLE_RATE * tract, binary=espeak)
+    elif engine not in tables:
+        raise DataError(f"no {engine} table for this clip", hint="make_kws_dataset builds it (festival.py, "
+                        "gnuspeech.py)")
+    elif engine == "gnuspeech":
+        voice, tempo, speech = _gnuspeech_word(tables[engine], word, rng, tract)
+        speed, pitch = int(round(100 / tempo)), 0  # speed: the duration stretch 100 / tempo, as festival's
     else:
-        if engine not in tables:
-            raise DataError(f"no {engine} table for this clip", hint="make_kws_dataset builds it (festival.py)")
         voice, stretch, f0, speech = _festival_word(engine, tables[engine], word, rng, tract)
         speed, pitch = int(round(100 * stretch)), int(round(f0))  # festival: pitch is the target F0 in Hz
     vrng = vocoder_draw(dataclasses.replace(task, vocoder=1.0) if task.copy else task)
@@ -353,27 +384,48 @@ def clip_word(task: ClipTask) -> str:
     return name if name != UNKNOWN else str(rng.choice(UNKNOWN_WORDS))
 
 
-def _tables(splits: tuple[str, ...], engine: str, folder: Path, words: list[str]) -> dict[str, str]:
-    """The Festival tables the clips of these splits draw from: {engine: npz path}, holding `words`."""
+def engine_draw(task: ClipTask) -> float | None:
+    """The draw u in [0, 1) that picks a training word's engine in synth_clip (festival below
+    FESTIVAL_TRAIN_PROBABILITY, GnuSpeech in its share above it), drawn where a training table is there; None for
+    silence and the other splits."""
+    name = CLASSES[task.label]
+    if name == SILENCE or task.split != "train" or task.engine:
+        return None
+    rng = np.random.default_rng([task.seed, SPLITS.index(task.split), task.label, task.index])
+    if name == UNKNOWN:
+        rng.choice(UNKNOWN_WORDS)
+    return float(rng.random())
+
+
+def _tables(splits: tuple[str, ...], engine: str, folder: Path, words: list[str], p_gs: float = 0.0
+            ) -> dict[str, str]:
+    """The Festival and GnuSpeech tables the clips of these splits draw from: {engine: npz path}, holding `words`.
+    Festival's diphone voices join training when installed; GnuSpeech when `p_gs` > 0 (then it must be there)."""
+    from . import gnuspeech
     from .festival import FestivalTable, engine_available
 
     wanted = [engine] if engine and engine != "espeak-ng" else []
     if not engine and "train" in splits and engine_available("festival-diphone"):
         wanted.append("festival-diphone")
-    return {e: str(FestivalTable.build(e, words, folder / f"{e}.npz").path) for e in wanted}
+    if not engine and "train" in splits and p_gs > 0:
+        wanted.append(gnuspeech.ENGINE)
+    return {e: str((gnuspeech.GnuSpeechTable.build(words, folder / f"{e}.npz") if e == gnuspeech.ENGINE else
+                    FestivalTable.build(e, words, folder / f"{e}.npz")).path) for e in wanted}
 
 
 def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default", seed: int = 0, *,
                      workers: int = 2, progress: bool = True, overwrite: bool = False,
                      splits: tuple[str, ...] = SPLITS, engine: str = "", vocoder: float | None = None,
-                     vocoder_copies: float | None = None) -> SynthReport:
+                     vocoder_copies: float | None = None, gnuspeech: float | None = None) -> SynthReport:
     """Synthesize the dataset into out_dir (Speech Commands layout). Same profile and seed: same bytes.
 
     `splits`: which splits to make (e.g. ("test",) for a fresh test set of another seed; the others
     are left empty). `engine`: "" for the splits' own engines, or one engine speaking every word
     (OTHER_ENGINE: the domain-shift test set). `vocoder`: probability that a training word is remade by a random
     vocoder (None: VOCODER_PROBABILITY). `vocoder_copies`: probability that a training word also gets a vocoded
-    copy beside it, a new clip (None: VOCODER_COPIES, or 0 where `vocoder` replaces words; both > 0: an error)."""
+    copy beside it, a new clip (None: VOCODER_COPIES, or 0 where `vocoder` replaces words; both > 0: an error).
+    `gnuspeech`: share of training words spoken by GnuSpeech (None: GNUSPEECH_TRAIN_PROBABILITY; > 0 needs node and
+    its npm package, gnuspeech.py)."""
     import tempfile
 
     t0 = time.time()
@@ -385,25 +437,35 @@ def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default",
         raise DataError(f"unknown splits {bad or splits}", hint=f"use some of {', '.join(SPLITS)}")
     p_voc = VOCODER_PROBABILITY if vocoder is None else float(vocoder)
     p_copy = (VOCODER_COPIES if p_voc == 0 else 0.0) if vocoder_copies is None else float(vocoder_copies)
+    p_gs = (GNUSPEECH_TRAIN_PROBABILITY if gnuspeech is None else float(gnuspeech)) if "train" in splits else 0.0
+    if not 0 <= p_gs <= 1 - FESTIVAL_TRAIN_PROBABILITY:
+        raise DataError(f"gnuspeech share {p_gs} is outside 0..{1 - FESTIVAL_TRAIN_PROBABILITY:g}",
+                        hint="festival keeps its share of the training words")
     if p_voc > 0 and p_copy > 0:
         raise DataError("vocoder and vocoder_copies are exclusive (the copies are the words vocoder would replace)",
                         hint="set one of them to 0")
     stamp = {"generator": "tinyslm.data.kws_synth", "format": 2, "profile": asdict(prof), "seed": seed,
              **({"splits": list(splits)} if tuple(splits) != SPLITS else {}), **({"engine": engine} if engine else {}),
              **({"vocoder_probability_train": p_voc} if p_voc > 0 and "train" in splits else {}),
-             **({"vocoder_copies_train": p_copy} if p_copy > 0 and "train" in splits else {})}
+             **({"vocoder_copies_train": p_copy} if p_copy > 0 and "train" in splits else {}),
+             **({"gnuspeech_train": p_gs} if p_gs > 0 and not engine else {})}
     counts = {s: prof.counts(s) if s in splits else [0] * len(CLASSES) for s in SPLITS}
     if prepare_output_dir(out_dir, stamp, overwrite):
         return SynthReport(out_dir, counts, time.time() - t0, True)
     speak("yes", Voice("en-us", "m1"), binary=espeak)  # fail early and clearly if espeak-ng cannot speak
     variants = split_variants(espeak)
     tmp = tempfile.TemporaryDirectory(prefix="tinyslm-kws-")
-    plain = [ClipTask(s, c, i, seed, variants[s], engine, vocoder=p_voc) for s in SPLITS for c in range(len(CLASSES))
+    if p_gs > 0 and not engine:
+        from .gnuspeech import require_engine
+
+        require_engine()  # before anything is made
+    plain = [ClipTask(s, c, i, seed, variants[s], engine, vocoder=p_voc, gnuspeech=p_gs) for s in SPLITS
+             for c in range(len(CLASSES))
              for i in range(counts[s][c])]
     if p_copy > 0:
         plain += [dataclasses.replace(t, copy=True) for t in plain if copy_picked(t, p_copy)]
     words = sorted({clip_word(t) for t in plain} - {""})  # Festival speaks only the words some clip needs
-    tables = tuple(sorted(_tables(tuple(splits), engine, Path(tmp.name), words).items()))
+    tables = tuple(sorted(_tables(tuple(splits), engine, Path(tmp.name), words, 0.0 if engine else p_gs).items()))
     tasks = [(dataclasses.replace(t, tables=tables), str(out_dir), espeak) for t in plain]
     from tqdm import tqdm
 
@@ -433,7 +495,8 @@ def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default",
             "variants": {s: list(v) for s, v in variants.items()}, "noises": {s: list(v) for s, v in NOISES.items()},
             "background_noises": list(TRAIN_NOISES), "snr_db": {s: list(v) for s, v in SNRS_DB.items()}, "unknown_words": list(UNKNOWN_WORDS),
             "espeak": espeak_version(espeak),
-            "engines": {"train": [e for e in TRAIN_ENGINES if e == "espeak-ng" or e in dict(tables)],
+            "engines": {"train": [e for e in dict.fromkeys((*TRAIN_ENGINES, "gnuspeech"))
+                                  if e == "espeak-ng" or e in dict(tables)],
                         "val": ["espeak-ng"], "test": ["espeak-ng"]} if not engine else {s: [engine] for s in splits},
             "held_out_engine": OTHER_ENGINE, "channel_probability_train": CHANNEL_PROBABILITY,
             "vocoder_probability_train": p_voc,

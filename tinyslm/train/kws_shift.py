@@ -50,6 +50,45 @@ rule: seeds 2 and 3 (over four seeds +2.6 / +5.6 / +2.5; engine-out per seed 0.0
 baseline trained for as many steps as the copies run (``--epochs 31``, no vocoder), which alone gives +2.5 / +3.5
 / +1.7 over four seeds: against it the copies gain +0.1 engine-out, +2.1 voice-out and +0.7 validation. Most of
 the engine-out gain is the longer training, not the vocoder.
+
+GnuSpeech (tinyslm/data/gnuspeech.py, an articulatory synthesizer) in training: ``gnuspeech`` copies a build's
+train/val clips with the training words whose engine draw of kws_synth falls in GnuSpeech's share P (just above
+festival's FESTIVAL_TRAIN_PROBABILITY: espeak-ng words in a build without GnuSpeech) spoken again by GnuSpeech, their
+vocoded copies too, exactly what a build with ``GNUSPEECH_TRAIN_PROBABILITY = P`` makes; every other clip is
+hard-linked. Its clips are the voice ``gnuspeech`` of ``run``; ``make-dev --engine gnuspeech`` makes a GnuSpeech dev
+set::
+
+    python -m tinyslm.train.kws_shift gnuspeech runs/kl-s0/data/speech runs/gs-p20 --p 0.2
+    python -m tinyslm.train.kws_shift run runs/gs-p20 runs/kws-dev --train-voices espeak,gnuspeech
+
+GnuSpeech study (issue 17), rule fixed before its first run:
+
+* clips: the seed-0 default build's (/work/runs/kl-s0/data/speech: festival 40% of the training words, vocoded
+  copies 0.6). Candidate = ``gnuspeech --p 0.2`` of it (/work/runs/gs-p20): the training words whose engine draw
+  falls in [0.4, 0.6) -- a third of that build's espeak-ng words -- spoken by GnuSpeech, with their vocoded copies:
+  the training split of a build with GNUSPEECH_TRAIN_PROBABILITY = 0.2 (festival 40%, GnuSpeech 20%, espeak-ng 40%
+  of the words); validation unchanged;
+* engine-out split (dev = festival's diphone voices, /work/runs/kws-dev from ``make-dev``): baseline ``run
+  kl-s0 kws-dev --train-voices espeak``, candidate ``run gs-p20 kws-dev --train-voices espeak,gnuspeech``, both at
+  ``run``'s defaults (20 epochs) and on the same number of clips (the candidate's GnuSpeech words replace espeak-ng
+  words: the same steps), seeds 0, 1, 2 and 3, paired (the same seed on both sides);
+* adopt (GNUSPEECH_TRAIN_PROBABILITY = 0.2, gnuspeech in TRAIN_ENGINES) if, as the mean over the four seeds of
+  (candidate - baseline): the engine-out dev gain >= +2.0 points AND validation (held-out espeak-ng voices) is down
+  by <= 1.0 point AND the dev gain is > 0 in at least 3 of the 4 seeds. Otherwise it stays 0 (opt-in:
+  ``make_kws_dataset(..., gnuspeech=P)``). No other share is tried for adoption;
+* for information only, not part of the rule: the GnuSpeech-dev split, how far today's training is from GnuSpeech:
+  ``run kl-s0 gs-dev --train-voices espeak,kal_diphone,ked_diphone --dev-voices gnuspeech`` (dev =
+  ``make-dev --engine gnuspeech``, GnuSpeech speaking every class under validation conditions), seeds 0 and 1.
+
+The held-out engine (festival-hts) and every test split stay unread during the study.
+
+Result (/work/runs/gs-results.jsonl, /work/runs/gs-study.sh; candidate - baseline, points, seeds 0/1/2/3): engine-out
+dev -1.5 / -3.5 / -4.0 / +1.5 (mean -1.9; baseline 0.639 / 0.700 / 0.650 / 0.640), validation -1.4 / -1.8 / -1.7 /
+-1.7 (mean -1.6): it fails all three conditions, so GNUSPEECH_TRAIN_PROBABILITY stays 0. GnuSpeech-dev split
+(information): today's training engines give 0.514 / 0.517 on GnuSpeech (seeds 0, 1; validation 0.942), against
+0.93 on held-out espeak-ng voices: as far from GnuSpeech as from festival's HTS voice (about 0.50), and far above
+chance (1/12), so its words are recognisable but it is another domain, and a third of the espeak-ng words given to
+it did not carry over to festival's diphone voices.
 """
 
 from __future__ import annotations
@@ -67,14 +106,19 @@ from ..errors import DataError
 
 DEV_SEED = 5000  # the dev set's seed: none of the builds' (0..), fresh (1000+) or held-out engine (2000+) seeds
 ESPEAK = "espeak"  # the voice name of every espeak-ng clip in :func:`load_clips`
+GNUSPEECH = "gnuspeech"  # the voice name of every GnuSpeech clip in :func:`load_clips` (and the engine's name)
 
 
-def make_dev_set(out: str | Path, per_class: int = 60, seed: int = DEV_SEED) -> Path:
-    """Festival's diphone voices speaking every class under validation conditions (the "val" split only)."""
+def make_dev_set(out: str | Path, per_class: int = 60, seed: int = DEV_SEED, engine: str = "festival-diphone"
+                 ) -> Path:
+    """`engine` (festival's diphone voices, or gnuspeech) speaking every class under validation conditions (the
+    "val" split only)."""
     from ..data.kws_synth import KwsProfile, make_kws_dataset
 
+    if engine not in ("festival-diphone", GNUSPEECH):
+        raise DataError(f"no dev set of engine {engine!r}", hint=f"use festival-diphone or {GNUSPEECH}")
     return make_kws_dataset(out, KwsProfile("dev", 0, per_class, 0), seed=seed, splits=("val",),
-                            engine="festival-diphone", progress=False).out_dir
+                            engine=engine, progress=False).out_dir
 
 
 @dataclass
@@ -82,7 +126,7 @@ class Clips:
     x: np.ndarray  # dequantized int8 MFCCs (N, 49, 10), what a build trains on
     y: np.ndarray  # class indices
     split: np.ndarray  # "train" | "val"
-    voice: np.ndarray  # "espeak", a festival voice name, or "" (silence)
+    voice: np.ndarray  # "espeak", "gnuspeech", a festival voice name, or "" (silence)
 
 
 def load_clips(root: str | Path, splits: tuple[str, ...]) -> Clips:
@@ -100,8 +144,8 @@ def load_clips(root: str | Path, splits: tuple[str, ...]) -> Clips:
         rows = [r for r in csv.DictReader(f) if r["split"] in splits]
     fe = KwsFrontend()
     audio = np.stack([fit_length(read_wav(root / r["path"]), 16000) for r in rows]).astype(np.int16)
-    voice = [("" if not r["engine"] else ESPEAK if r["engine"] == "espeak-ng" else r["voice"].split(":")[-1])
-             for r in rows]
+    voice = [("" if not r["engine"] else ESPEAK if r["engine"] == "espeak-ng" else GNUSPEECH
+              if r["engine"] == GNUSPEECH else r["voice"].split(":")[-1]) for r in rows]
     return Clips(fe.dequantize(fe(audio)), np.array([CLASSES.index(r["label"]) for r in rows]),
                  np.array([r["split"] for r in rows]), np.array(voice))
 
@@ -231,16 +275,90 @@ def vocode(data_root: str | Path, out: str | Path, p: float, voices: tuple[str, 
     return out
 
 
+def speak_gnuspeech(data_root: str | Path, out: str | Path, p: float, workers: int = 2, check: int = 2) -> Path:
+    """`data_root`'s train/val clips into `out`, the training words whose engine draw (kws_synth.engine_draw) falls in
+    [FESTIVAL_TRAIN_PROBABILITY, + `p`) spoken again by GnuSpeech (their vocoded copies too): the training split of
+    a build with GNUSPEECH_TRAIN_PROBABILITY = `p`; every other clip hard-linked. `check` unpicked espeak-ng words
+    and as many vocoded copies are made again and must equal their files (the recipe is the build's)."""
+    import multiprocessing
+    import os
+
+    from ..data import CLASSES
+    from ..data.audio import read_wav, write_wav
+    from ..data.espeak import espeak_binary
+    from ..data.gnuspeech import GnuSpeechTable
+    from ..data.kws_synth import FESTIVAL_TRAIN_PROBABILITY, SAMPLE_RATE, ClipTask, clip_index, engine_draw
+
+    src, out = Path(data_root), Path(out)
+    info = json.loads((src / "dataset.json").read_text())
+    with open(src / "clips.csv", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["split"] in ("train", "val")]
+    if any(r["engine"] == GNUSPEECH for r in rows) or info.get("gnuspeech_train"):
+        raise DataError("this folder already holds GnuSpeech clips", where=str(src),
+                        hint="start from a build made without GnuSpeech (make_kws_dataset(..., gnuspeech=0))")
+    if out.exists() and any(out.iterdir()):
+        raise DataError("output folder is not empty", where=str(out), hint="choose a new folder")
+    p_voc = float(info.get("vocoder_probability_train", 0.0))
+
+    def task(r: dict, tables: tuple = ()) -> ClipTask:
+        return ClipTask("train", CLASSES.index(r["label"]), clip_index(r["path"]), info["seed"],
+                        tuple(info["variants"]["train"]), tables=tables, vocoder=p_voc,
+                        copy=r.get("vocoder") == "True" and r["path"].endswith("_voc.wav"), gnuspeech=p)
+
+    lo, hi = FESTIVAL_TRAIN_PROBABILITY, FESTIVAL_TRAIN_PROBABILITY + p
+    words = [r for r in rows if r["split"] == "train" and r["engine"]]
+    picked = {r["path"] for r in words if lo <= engine_draw(task(r)) < hi}  # type: ignore[operator]
+    bad = [r["path"] for r in words if r["path"] in picked and r["engine"] != "espeak-ng"]
+    if bad:
+        raise DataError(f"{len(bad)} picked words are not espeak-ng's (e.g. {bad[0]})", where=str(src),
+                        hint="this build's engine draw is not kws_synth's")
+    checks = [r for copy in (False, True) for r in [w for w in words if w["engine"] == "espeak-ng" and w["path"]
+                                                     not in picked and w["path"].endswith("_voc.wav") == copy][:check]]
+    table = GnuSpeechTable.build(sorted({r["word"] for r in words if r["path"] in picked}), out / "gnuspeech.npz")
+    tables = ((GNUSPEECH, str(table.path)),)
+    for r in rows:
+        if r["path"] not in picked:
+            (out / r["path"]).parent.mkdir(parents=True, exist_ok=True)
+            os.link(src / r["path"], out / r["path"])
+    espeak = espeak_binary()
+    jobs = [(task(r, tables), espeak) for r in checks] + [(task(r, tables), espeak) for r in words
+                                                          if r["path"] in picked]
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        made = pool.map(_remake, jobs, chunksize=8)
+    for r, (recipe, pcm) in zip(checks, made[:len(checks)]):
+        if pcm != read_wav(src / r["path"]).astype(np.int16).tobytes():
+            raise DataError("a clip made again differs from its file: this code is not the build's recipe",
+                            where=str(src / r["path"]), hint="use a folder made by this version of kws_synth")
+    new = {}
+    for r, (recipe, pcm) in zip([r for r in words if r["path"] in picked], made[len(checks):]):
+        rec = json.loads(recipe)
+        if rec["engine"] != GNUSPEECH:
+            raise DataError(f"{r['path']} was not spoken by GnuSpeech when made again", where=str(src))
+        write_wav(out / rec["path"], np.frombuffer(pcm, np.int16), SAMPLE_RATE)
+        new[r["path"]] = rec
+    fields = list(rows[0])
+    with open(out / "clips.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow({**r, **({k: new[r["path"]][k] for k in fields} if r["path"] in new else {})})
+    (out / "dataset.json").write_text(json.dumps({**info, "gnuspeech_from": str(src), "gnuspeech_train": p,
+                                                  "gnuspeech_words": len(new), "splits": ["train", "val"]},
+                                                 indent=1) + "\n")
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m tinyslm.train.kws_shift", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
     m = sub.add_parser("make-dev", help="generate the festival-diphone dev set (validation conditions)")
     m.add_argument("out")
     m.add_argument("--per-class", type=int, default=60)
+    m.add_argument("--engine", default="festival-diphone", help=f"festival-diphone or {GNUSPEECH}")
     r = sub.add_parser("run", help="train the student alone; validation and dev accuracy")
     r.add_argument("data_root", help="a generated KWS folder (a build's data/speech)")
     r.add_argument("dev_root", help="a folder from make-dev")
-    r.add_argument("--train-voices", default=ESPEAK, help="comma list: espeak, kal_diphone, ked_diphone")
+    r.add_argument("--train-voices", default=ESPEAK, help="comma list: espeak, kal_diphone, ked_diphone, gnuspeech")
     r.add_argument("--dev-voices", default="kal_diphone,ked_diphone")
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--epochs", type=int, default=20)
@@ -251,9 +369,17 @@ def main(argv: list[str] | None = None) -> None:
     v.add_argument("--p", type=float, required=True)
     v.add_argument("--voices", default=f"{ESPEAK},kal_diphone,ked_diphone")
     v.add_argument("--beside", action="store_true", help="keep the clean words; the vocoded remakes are new clips")
+    g = sub.add_parser(GNUSPEECH, help="a build's train/val clips, GnuSpeech's share --p of the training words "
+                                       "spoken by it")
+    g.add_argument("data_root")
+    g.add_argument("out")
+    g.add_argument("--p", type=float, required=True)
     a = p.parse_args(argv)
     if a.cmd == "make-dev":
-        print(make_dev_set(a.out, a.per_class))
+        print(make_dev_set(a.out, a.per_class, engine=a.engine))
+        return
+    if a.cmd == GNUSPEECH:
+        print(speak_gnuspeech(a.data_root, a.out, a.p))
         return
     if a.cmd == "vocode":
         print(vocode(a.data_root, a.out, a.p, tuple(a.voices.split(",")), beside=a.beside))

@@ -703,17 +703,17 @@ void tslm_dsp_fully_connected_wide_s8(const tslm_fully_connected_params *p, cons
 
 #if defined(TSLM_DSP_ASM)
 #define TSLM_WS_CH(ACC)                                    \
-    "ldmia.w r1!, {r7, r8, r9, r10}\n\t"                 \
-    "smlad " ACC ", r7, r2, " ACC "\n\t"                 \
+    "ldmia.w r2!, {r7, r8, r9, r10}\n\t"                 \
+    "smlad " ACC ", r7, r1, " ACC "\n\t"                 \
     "smlad " ACC ", r8, r11, " ACC "\n\t"                \
     "smlad " ACC ", r9, r12, " ACC "\n\t"                \
     "smlad " ACC ", r10, lr, " ACC "\n\t"
-#define TSLM_WS_X "ldmia.w r0!, {r2, r11, r12, lr}\n\t"
+#define TSLM_WS_X "ldmia.w r0!, {r1, r11, r12, lr}\n\t"
 #define TSLM_WS_STEP4 TSLM_WS_X TSLM_WS_CH("r3") TSLM_WS_CH("r4") TSLM_WS_CH("r5") TSLM_WS_CH("r6")
 #define TSLM_WS_STEP2 TSLM_WS_X TSLM_WS_CH("r3") TSLM_WS_CH("r4")
 #define TSLM_WS_RQ(V, M, R, Z)                             \
-    "add r2, " Z ", " V ", asr #31\n\t"                  \
-    "smmlar " V ", " V ", " M ", r2\n\t"                 \
+    "add r1, " Z ", " V ", asr #31\n\t"                  \
+    "smmlar " V ", " V ", " M ", r1\n\t"                 \
     "asr " V ", " V ", " R "\n\t"
 #define TSLM_WS_CLAMP(V) "usat " V ", #8, " V "\n\tadd " V ", " V ", r0\n\t"
 #define TSLM_WS_W8                                         \
@@ -723,12 +723,13 @@ void tslm_dsp_fully_connected_wide_s8(const tslm_fully_connected_params *p, cons
     "sxtb16 r10, lr\n\t"                                 \
     "sxtb16 r12, lr, ror #8\n\t"                         \
     "stmia.w r0!, {r8, r9, r10, r12}\n\t"
-#define TSLM_WS_EXIT "add sp, sp, #24\n\tpop {r4-r11, pc}\n\t"
+#define TSLM_WS_EXIT "add sp, sp, #16\n\tpop {r4-r11, pc}\n\t"
 
 /*
- * The arguments as tslm_dsp_fully_connected_s8's (weights: the stream, bias unused). r0 x, r1 the stream, r3-r6
- * sums, r7-r10 weight words, r2 r11 r12 lr x words. The frame: x, the four's entry, out, act_min. The row is widened 8 k at a time (LDRD, 4 SXTB16, STM; 24 bytes, entered
- * part-way); a step is 84 bytes in the four's unrolled steps, 44 in the two's.
+ * The arguments as tslm_dsp_fully_connected_s8's (weights: the stream, bias unused). r0 x, r2 the stream, r3-r6
+ * sums, r7-r10 weight words, r1 r11 r12 lr x words. The frame (pushed): x, the four's entry, out, act_min. The
+ * row is widened 8 k at a time (LDRD, 4 SXTB16, STM; 24 bytes, entered part-way); a step is 84 bytes in the
+ * four's unrolled steps, 44 in the two's.
  */
 __attribute__((naked, noinline)) void tslm_dsp_fully_connected_wide_short_s8(const tslm_fully_connected_params *p,
                                                                              const int8_t *input,
@@ -740,11 +741,10 @@ __attribute__((naked, noinline)) void tslm_dsp_fully_connected_wide_short_s8(con
     __asm__ volatile(
         "push {r4-r11, lr}\n\t"
         "ldrd r8, r0, [sp, #36]\n\t" /* out, x */
-        "sub sp, sp, #24\n\t"
         "ldmia r2!, {r3, r6, r10}\n\t" /* the header: 84 steps, 24 steps, act_min */
         "adr.w r5, 5f + 1\n\t"
         "sub r5, r5, r3\n\t"         /* the four's entry */
-        "stm sp, {r0, r5, r8, r10}\n\t"
+        "push {r0, r5, r8, r10}\n\t" /* the frame */
         "adr.w r12, 4f + 1\n\t"
         "sub r12, r12, r6\n\t"       /* the widening's entry */
         "ldmia r2!, {r3, r4, r5, r6}\n\t" /* the first four's sums */
@@ -753,16 +753,15 @@ __attribute__((naked, noinline)) void tslm_dsp_fully_connected_wide_short_s8(con
         "3:\n\t"
         TSLM_WS_W8 TSLM_WS_W8 TSLM_WS_W8 TSLM_WS_W8 TSLM_WS_W8 TSLM_WS_W8 TSLM_WS_W8 TSLM_WS_W8
         "4:\n\t"
-        "mov r1, r2\n\t"
         "ldm sp, {r0, pc}\n"
         ".p2align 2\n"
         "1:\n\t"
         TSLM_WS_STEP4 TSLM_WS_STEP4 TSLM_WS_STEP4 TSLM_WS_STEP4
         TSLM_WS_STEP4 TSLM_WS_STEP4 TSLM_WS_STEP4 TSLM_WS_STEP4
         "5:\n\t"
-        "ldmia r1!, {r7, r8, r9, r10, r11, r12}\n\t"
+        "ldmia r2!, {r7, r8, r9, r10, r11, r12}\n\t"
         TSLM_WS_RQ("r3", "r7", "r8", "r9") TSLM_WS_RQ("r4", "r10", "r11", "r12")
-        "ldmia r1!, {r7, r8, r9, r10, r11, r12, lr}\n\t"
+        "ldmia r2!, {r7, r8, r9, r10, r11, r12, lr}\n\t"
         TSLM_WS_RQ("r5", "r7", "r8", "r9") TSLM_WS_RQ("r6", "r10", "r11", "r12")
         "8:\n\t"
         "tbb [pc, lr]\n"
@@ -777,47 +776,47 @@ __attribute__((naked, noinline)) void tslm_dsp_fully_connected_wide_short_s8(con
         "b 8b\n"
         "20:\n\t" /* another four */
         "ssat r3, #8, r3\n\tssat r4, #8, r4\n\tssat r5, #8, r5\n\tssat r6, #8, r6\n\t"
-        "ldr r2, [sp, #8]\n\t"
-        "strb r3, [r2], #1\n\tstrb r4, [r2], #1\n\tstrb r5, [r2], #1\n\tstrb r6, [r2], #1\n\t"
-        "str r2, [sp, #8]\n\t"
-        "ldmia r1!, {r3, r4, r5, r6}\n\t"
+        "ldr r1, [sp, #8]\n\t"
+        "strb r3, [r1], #1\n\tstrb r4, [r1], #1\n\tstrb r5, [r1], #1\n\tstrb r6, [r1], #1\n\t"
+        "str r1, [sp, #8]\n\t"
+        "ldmia r2!, {r3, r4, r5, r6}\n\t"
         "ldm sp, {r0, pc}\n"
         "21:\n\t" /* a two next */
         "ssat r3, #8, r3\n\tssat r4, #8, r4\n\tssat r5, #8, r5\n\tssat r6, #8, r6\n\t"
-        "ldr r2, [sp, #8]\n\t"
-        "strb r3, [r2], #1\n\tstrb r4, [r2], #1\n\tstrb r5, [r2], #1\n\tstrb r6, [r2], #1\n\t"
-        "str r2, [sp, #8]\n\t"
-        "ldmia r1!, {r3, r4, r9}\n\t" /* the two's sums, 44 steps */
-        "adr.w r2, 6f + 1\n\t"
-        "sub r2, r2, r9\n\t"
+        "ldr r1, [sp, #8]\n\t"
+        "strb r3, [r1], #1\n\tstrb r4, [r1], #1\n\tstrb r5, [r1], #1\n\tstrb r6, [r1], #1\n\t"
+        "str r1, [sp, #8]\n\t"
+        "ldmia r2!, {r3, r4, r9}\n\t" /* the two's sums, 44 steps */
+        "adr.w r1, 6f + 1\n\t"
+        "sub r1, r1, r9\n\t"
         "ldr r0, [sp]\n\t"
-        "bx r2\n"
+        "bx r1\n"
         "22:\n\t" /* the last: one output */
         "ssat r3, #8, r3\n\t"
-        "ldr r2, [sp, #8]\n\t"
-        "strb r3, [r2]\n\t"
+        "ldr r1, [sp, #8]\n\t"
+        "strb r3, [r1]\n\t"
         TSLM_WS_EXIT
         "23:\n\t"
         "ssat r3, #8, r3\n\tssat r4, #8, r4\n\t"
-        "ldr r2, [sp, #8]\n\t"
-        "strb r3, [r2]\n\tstrb r4, [r2, #1]\n\t"
+        "ldr r1, [sp, #8]\n\t"
+        "strb r3, [r1]\n\tstrb r4, [r1, #1]\n\t"
         TSLM_WS_EXIT
         "24:\n\t"
         "ssat r3, #8, r3\n\tssat r4, #8, r4\n\tssat r5, #8, r5\n\t"
-        "ldr r2, [sp, #8]\n\t"
-        "strb r3, [r2]\n\tstrb r4, [r2, #1]\n\tstrb r5, [r2, #2]\n\t"
+        "ldr r1, [sp, #8]\n\t"
+        "strb r3, [r1]\n\tstrb r4, [r1, #1]\n\tstrb r5, [r1, #2]\n\t"
         TSLM_WS_EXIT
         "25:\n\t"
         "ssat r3, #8, r3\n\tssat r4, #8, r4\n\tssat r5, #8, r5\n\tssat r6, #8, r6\n\t"
-        "ldr r2, [sp, #8]\n\t"
-        "strb r3, [r2]\n\tstrb r4, [r2, #1]\n\tstrb r5, [r2, #2]\n\tstrb r6, [r2, #3]\n\t"
+        "ldr r1, [sp, #8]\n\t"
+        "strb r3, [r1]\n\tstrb r4, [r1, #1]\n\tstrb r5, [r1, #2]\n\tstrb r6, [r1, #3]\n\t"
         TSLM_WS_EXIT
         ".p2align 2\n"
         "7:\n\t" /* a two: 44 bytes per step */
         TSLM_WS_STEP2 TSLM_WS_STEP2 TSLM_WS_STEP2 TSLM_WS_STEP2
         TSLM_WS_STEP2 TSLM_WS_STEP2 TSLM_WS_STEP2 TSLM_WS_STEP2
         "6:\n\t"
-        "ldmia r1!, {r7, r8, r9, r10, r11, r12, lr}\n\t"
+        "ldmia r2!, {r7, r8, r9, r10, r11, r12, lr}\n\t"
         TSLM_WS_RQ("r3", "r7", "r8", "r9") TSLM_WS_RQ("r4", "r10", "r11", "r12")
         "10:\n\t"
         "tbb [pc, lr]\n"
@@ -831,13 +830,13 @@ __attribute__((naked, noinline)) void tslm_dsp_fully_connected_wide_short_s8(con
         "b 10b\n"
         "30:\n\t"
         "ssat r3, #8, r3\n\t"
-        "ldr r2, [sp, #8]\n\t"
-        "strb r3, [r2]\n\t"
+        "ldr r1, [sp, #8]\n\t"
+        "strb r3, [r1]\n\t"
         TSLM_WS_EXIT
         "31:\n\t"
         "ssat r3, #8, r3\n\tssat r4, #8, r4\n\t"
-        "ldr r2, [sp, #8]\n\t"
-        "strb r3, [r2]\n\tstrb r4, [r2, #1]\n\t"
+        "ldr r1, [sp, #8]\n\t"
+        "strb r3, [r1]\n\tstrb r4, [r1, #1]\n\t"
         TSLM_WS_EXIT);
 }
 #undef TSLM_WS_CH

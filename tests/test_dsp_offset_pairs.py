@@ -381,7 +381,8 @@ def test_short_wide_row_c_form_bit_exact_on_the_host(name, tmp_path):
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
                     reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
 @pytest.mark.parametrize("name,optimize", [(n, "speed") for n in SHORT_ROW_CASES] +
-                         [("short_d40_o6_relu_pt", "size"), ("short_d32_o10_none_pc", "-Os")])
+                         [(n, "size") for n in ("short_d40_o6_relu_pt", "short_d64_o13_none_pc", "short_d8_o9_none_pt",
+                                                "short_d16_o14_relu_pc")] + [("short_d32_o10_none_pc", "-Os")])
 def test_short_wide_row_bit_exact_on_cortex_m4(name, optimize, tmp_path):
     """The short wide row's assembly against TFLM, on inputs that drive channel 0's sum to its extremes and on
     random ones."""

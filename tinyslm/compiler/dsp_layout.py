@@ -268,7 +268,7 @@ def fc_wide_records(bias: np.ndarray, multipliers, shifts, rows: np.ndarray, off
     return np.array(out + [0] * 4, dtype=np.int64)  # the assembly reads a next four's sums after the last
 
 
-FC_WIDE_SHORT_MAX = 64  # depth of the short wide row at most (TSLM_WIDE_SHORT_MAX: one pass of its unrolled steps)
+FC_WIDE_SHORT_MAX = 64  # depth of the short wide row at most (one pass of its 8 unrolled steps of 8 inputs)
 
 
 def fc_wide_short(batches: int, depth: int, out_depth: int, act_max: int) -> bool:
@@ -305,8 +305,10 @@ def fc_wide_short_stream(bias: np.ndarray, multipliers, shifts, rows: np.ndarray
     and bias 0, m 0, r 1, rz 0. None where a record is not exact (_wide_channel_records).
 
     >>> st = fc_wide_short_stream(np.array([3, -5]), [1 << 30] * 2, [-2, -1], np.array([[1] * 8, [2] * 8]), -1, False)
-    >>> st[:7].tolist(), st[7:11].tolist(), st[-13:].tolist()
-    ([84, 24, -128, 6, -10, 0, 0], [131074, 131074, 131074, 131074], [1073741824, 2, -2, 1073741824, 1, -1, 0, 1, 0, 0, 1, 0, 3])
+    >>> st[:7].tolist(), st[7:11].tolist()
+    ([84, 24, -128, 6, -10, 0, 0], [131074, 131074, 131074, 131074])
+    >>> st[-13:].tolist()  # m r rz of the two channels, of the two padded ones, then the tail code (2 outputs)
+    [1073741824, 2, -2, 1073741824, 1, -1, 0, 1, 0, 0, 1, 0, 3]
     """
     recs = _wide_channel_records(bias, multipliers, shifts, rows, offset)
     if recs is None:

@@ -689,18 +689,16 @@ void tslm_dsp_fully_connected_wide_s8(const tslm_fully_connected_params *p, cons
 
 /*
  * The short wide row (the compiler's fc_wide_short in tinyslm/compiler/dsp_layout.py: the wide row with depth at
- * most TSLM_WIDE_SHORT_MAX (one pass of the unrolled steps) and act_max 127). One int32 stream (weights argument)
- * holds everything: a header {84 steps, 24 steps (the byte offsets of the entries into the unrolled code, back
- * from its end), act_min}, then tile after tile: a four of channels {its 4 sums (2 bias), per step of eight k its
- * 16 weight words (fc_wide_weights' order), m r rz of channels 0 1, m r rz of channels 2 3 and a tail code k}, or
- * a last two (od % 4 of 1 or 2 from 5 channels) {2 sums, 44 steps, per step 8 words, m r rz of both, k}. k: for a four 0 = another four follows,
- * 1 = a two follows, 2..5 = the last, with k - 1 outputs; for a two 0, 1 = the last with k + 1 outputs; + 6
- * (a two: + 2) where outputs are clamped below at act_min > -128. Padded channels have weights 0 and are not
- * stored. So per four of channels the assembly has no loop control but one LDM that reloads x's base and jumps
- * into the unrolled steps, and one TBB on k.
+ * most 64 (FC_WIDE_SHORT_MAX: one pass of the 8 unrolled steps) and act_max 127). One int32 stream (weights argument,
+ * fc_wide_short_stream) holds everything: a header {84 steps, 24 steps (the byte offsets of the entries into the
+ * unrolled code, back from its end), act_min}, then tile after tile: a four of channels {its 4 sums (2 bias), per
+ * step of eight k its 16 weight words (fc_wide_weights' order), m r rz of channels 0 1, m r rz of channels 2 3 and
+ * a tail code k}, or a last two (od % 4 of 1 or 2 from 5 channels) {2 sums, 44 steps, per step 8 words, m r rz of
+ * both, k}. k: for a four 0 = another four follows, 1 = a two follows, 2..5 = the last, with k - 1 outputs; for a
+ * two 0, 1 = the last with k + 1 outputs; + 6 (a two: + 2) where outputs are clamped below at act_min > -128.
+ * Padded channels have weights 0 and are not stored. So per four of channels the assembly has no loop control but
+ * one LDM that reloads x's base and jumps into the unrolled steps, and one TBB on k.
  */
-#define TSLM_WIDE_SHORT_MAX 64
-
 #if defined(TSLM_DSP_ASM)
 #define TSLM_WS_CH(ACC)                                    \
     "ldmia.w r2!, {r7, r8, r9, r10}\n\t"                 \

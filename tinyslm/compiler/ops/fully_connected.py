@@ -89,9 +89,10 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
         if fc_wide_row(batches, depth, out_depth):  # one small row: int16 weights, SMLAD a share of a load
             offset = y.zero_point if (lo, hi) == (-128, 127) else y.zero_point - lo
             wrec = fc_wide_records(fb.values, mult.values, shift.values, w.data, offset)  # type: ignore
-            st = (fc_wide_short_stream(fb.values, mult.values, shift.values, w.data, offset,  # type: ignore
-                                       lo != -128, lo) if wrec is not None and fc_wide_short(batches, depth, out_depth, hi)
-                  else None)
+            st = None
+            if wrec is not None and fc_wide_short(batches, depth, out_depth, hi):
+                st = fc_wide_short_stream(fb.values, mult.values, shift.values, w.data, offset,  # type: ignore
+                                          lo != -128, lo)
             if st is not None:  # a short row: weights and records in one stream
                 short = ConstArray(lw.name(op, "requant"), "int32_t", st,  # type: ignore[arg-type]
                                    f"tensor {w.index} and the requantization: the short wide row's stream, per "

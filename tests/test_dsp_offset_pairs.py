@@ -283,17 +283,19 @@ def test_offset_pair_kernels_bit_exact_on_cortex_m4(name, optimize):
         assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
 
 
-def _fc_signed_model(depth: int, out: int, act: int, zp_out: int, seed: int) -> tuple[bytes, np.ndarray]:
+def _fc_signed_model(depth: int, out: int, act: int, zp_out: int, seed: int,
+                     per_channel: bool = True) -> tuple[bytes, np.ndarray]:
     """One row: channel 0's weights all +-127, the others random; with the inputs that make |A| largest."""
     from tflbuild import OpDesc, TDesc, build_model, fc_options
 
     rng = np.random.default_rng(seed)
     w = rng.integers(-127, 128, (out, depth)).astype(np.int8)
     w[0] = np.where(rng.random(depth) < 0.5, 127, -127)
-    ws = list(rng.uniform(0.0005, 0.002, out))
+    ws = list(rng.uniform(0.0005, 0.002, out)) if per_channel else [float(rng.uniform(0.0005, 0.002))]
     bias = rng.integers(-3000, 3000, out).astype(np.int32)
-    model = build_model([TDesc((1, depth), "int8", [0.05], [3]), TDesc((out, depth), "int8", ws, [0] * out, 0, w),
-                         TDesc((out,), "int32", [0.05 * s for s in ws], [0] * out, 0, bias),
+    model = build_model([TDesc((1, depth), "int8", [0.05], [3]),
+                         TDesc((out, depth), "int8", ws, [0] * len(ws), 0, w),
+                         TDesc((out,), "int32", [0.05 * s for s in ws], [0] * len(ws), 0, bias),
                          TDesc((1, out), "int8", [0.5], [zp_out])],
                         [OpDesc("FULLY_CONNECTED", [0, 1, 2], [3], "FullyConnectedOptions", fc_options(act))], [0], [3])
     return model, w[0]
@@ -308,7 +310,8 @@ RAW_ROW_CASES = {"raw_d4000_o4_none": (4000, 4, 0, True), "raw_d1000_o7_relu": (
                  # pass and several, the first entered part-way, a last eight widened alone), a last part four in C
                  "wide_d64_o12_none": (64, 12, 0, False), "wide_d128_o8_relu": (128, 8, 1, False),
                  "wide_d40_o6_none": (40, 6, 0, False), "wide_d136_o16_none": (136, 16, 0, False),
-                 "wide_d8_o5_relu": (8, 5, 1, False)}
+                 "wide_d8_o5_relu": (8, 5, 1, False), "wide_d72_o6_relu": (72, 6, 1, False),
+                 "wide_d80_o3_none": (80, 3, 0, False)}
 
 
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
@@ -322,7 +325,7 @@ def test_one_row_read_as_it_is_bit_exact_on_cortex_m4(name, optimize, tmp_path):
     first channel's A past what one chunk holds (+-127 by its weights' signs) and on random ones."""
     from tinyslm.compare import compare_outputs
     from tinyslm.compiler import compile_model
-    from tinyslm.compiler.dsp_layout import fc_wide_row
+    from tinyslm.compiler.dsp_layout import fc_wide_row, fc_wide_short
     from tinyslm.firmware import opt_flag
     from tinyslm.runners.oracle import Oracle
     from tinyslm.runners.qemu import build_qemu, run_qemu
@@ -332,8 +335,10 @@ def test_one_row_read_as_it_is_bit_exact_on_cortex_m4(name, optimize, tmp_path):
     cm = compile_model(model, tmp_path / "model", name="model", target="cortex-m-dsp")
     (call,) = [s for s in cm.plan.steps if getattr(s, "func", "").startswith("tslm_dsp_fully_connected")]
     wide = fc_wide_row(1, depth, out)
-    part = -(-out // 4) * 4 if out % 4 else 0  # the wide row's outputs of a last part four
+    short = fc_wide_short(1, depth, out, 6 if act == 3 else 127)  # (relu6's act_max here: 6 / 0.5 - 5 = 7)
+    part = -(-out // 4) * 4 if out % 4 and not short else 0  # the wide row's outputs of a last part four
     assert call.params["requant_fast"] == (3 if wide else 2) and call.scratch_bytes == (2 * depth + part if wide else 0)
+    assert call.func.endswith("wide_short_s8") == short
     assert (call.params["depth_chunk"] < depth) == chunked
     elf = build_qemu(cm, tmp_path / "build", "mps2-an386", optimize if optimize.startswith("-") else opt_flag(optimize))
     rng = np.random.default_rng(1)
@@ -341,6 +346,62 @@ def test_one_row_read_as_it_is_bit_exact_on_cortex_m4(name, optimize, tmp_path):
                [np.where(w0 >= 0, -128, 127).astype(np.int8).reshape(1, depth)],
                [rng.integers(-128, 128, (1, depth)).astype(np.int8)],
                [rng.integers(-128, 128, (1, depth)).astype(np.int8)]]
+    run = run_qemu(elf, cm, batches, "mps2-an386")
+    oracle = Oracle(model)
+    for inputs, ours in zip(batches, run.outputs):
+        c = compare_outputs(oracle.run(inputs), ours)
+        assert c.identical and c.bytes_compared == out, c.problem
+
+
+# the short wide row (dsp_layout.fc_wide_short: depth <= 64, act_max 127; weights and records in one stream):
+# (depth, outputs, act, output zero point, per-channel): fours, a last two (od % 4 of 1, 2), a padded four (3, and
+# od < 4), depths 8..64 (the unrolled steps and the widening entered at each point), relu clamped at act_min > -128
+# and relu whose act_min is -128 (the SSAT tails), per-channel and per-tensor
+SHORT_ROW_CASES = {"short_d8_o1_relu_pt": (8, 1, 1, -5, False), "short_d16_o2_none_pc": (16, 2, 0, 3, True),
+                   "short_d24_o3_relu_pc": (24, 3, 1, -128, True), "short_d32_o5_none_pt": (32, 5, 0, -5, False),
+                   "short_d32_o10_none_pc": (32, 10, 0, 0, True), "short_d40_o6_relu_pt": (40, 6, 1, -5, False),
+                   "short_d48_o12_none_pc": (48, 12, 0, -5, True), "short_d56_o7_relu_pc": (56, 7, 1, -128, True),
+                   "short_d64_o16_relu_pt": (64, 16, 1, -5, False), "short_d64_o13_none_pc": (64, 13, 0, 7, True),
+                   "short_d8_o9_none_pt": (8, 9, 0, -5, False), "short_d16_o14_relu_pc": (16, 14, 1, -5, True),
+                   "short_d64_o4_relu_pc": (64, 4, 1, -128, True)}
+
+
+
+@pytest.mark.parametrize("name", ["short_d8_o1_relu_pt", "short_d32_o10_none_pc", "short_d40_o6_relu_pt",
+                                  "short_d56_o7_relu_pc", "short_d16_o14_relu_pc", "short_d64_o13_none_pc"])
+def test_short_wide_row_c_form_bit_exact_on_the_host(name, tmp_path):
+    """The short wide row's C form (the host, under ASan and UBSan) reads the same stream."""
+    from tinyslm.runners.verify import verify_host
+
+    depth, out, act, zp_out, per_channel = SHORT_ROW_CASES[name]
+    model, _ = _fc_signed_model(depth, out, act, zp_out, depth * 7 + out, per_channel)
+    report = verify_host(model, n_inputs=20, seed=5, target="cortex-m-dsp", sanitize=True)
+    assert report.ok, report.lines()
+
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+@pytest.mark.parametrize("name,optimize", [(n, "speed") for n in SHORT_ROW_CASES] +
+                         [(n, "size") for n in ("short_d40_o6_relu_pt", "short_d64_o13_none_pc", "short_d8_o9_none_pt",
+                                                "short_d16_o14_relu_pc")] + [("short_d32_o10_none_pc", "-Os")])
+def test_short_wide_row_bit_exact_on_cortex_m4(name, optimize, tmp_path):
+    """The short wide row's assembly against TFLM, on inputs that drive channel 0's sum to its extremes and on
+    random ones."""
+    from tinyslm.compare import compare_outputs
+    from tinyslm.compiler import compile_model
+    from tinyslm.firmware import opt_flag
+    from tinyslm.runners.oracle import Oracle
+    from tinyslm.runners.qemu import build_qemu, run_qemu
+
+    depth, out, act, zp_out, per_channel = SHORT_ROW_CASES[name]
+    model, w0 = _fc_signed_model(depth, out, act, zp_out, depth * 7 + out, per_channel)
+    cm = compile_model(model, tmp_path / "model", name="model", target="cortex-m-dsp")
+    (call,) = [s for s in cm.plan.steps if getattr(s, "func", "").startswith("tslm_dsp_fully_connected")]
+    assert call.func == "tslm_dsp_fully_connected_wide_short_s8" and call.scratch_bytes == 2 * depth
+    elf = build_qemu(cm, tmp_path / "build", "mps2-an386", optimize if optimize.startswith("-") else opt_flag(optimize))
+    rng = np.random.default_rng(2)
+    batches = [[np.where(w0 >= 0, 127, -128).astype(np.int8).reshape(1, depth)],
+               [np.where(w0 >= 0, -128, 127).astype(np.int8).reshape(1, depth)]] + \
+              [[rng.integers(-128, 128, (1, depth)).astype(np.int8)] for _ in range(4)]
     run = run_qemu(elf, cm, batches, "mps2-an386")
     oracle = Oracle(model)
     for inputs, ours in zip(batches, run.outputs):

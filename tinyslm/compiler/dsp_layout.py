@@ -268,6 +268,80 @@ def fc_wide_records(bias: np.ndarray, multipliers, shifts, rows: np.ndarray, off
     return np.array(out + [0] * 4, dtype=np.int64)  # the assembly reads a next four's sums after the last
 
 
+FC_WIDE_SHORT_MAX = 64  # depth of the short wide row at most (one pass of its 8 unrolled steps of 8 inputs)
+
+
+def fc_wide_short(batches: int, depth: int, out_depth: int, act_max: int) -> bool:
+    """Whether a wide-row FULLY_CONNECTED takes the short form (tslm_dsp_fully_connected_wide_short_s8: weights,
+    sums and records in one stream, fc_wide_short_stream): depth at most FC_WIDE_SHORT_MAX, nothing clamped
+    below 127.
+
+    >>> fc_wide_short(1, 32, 10, 127), fc_wide_short(1, 128, 8, 127), fc_wide_short(1, 48, 12, 6)
+    (True, False, False)
+    """
+    return fc_wide_row(batches, depth, out_depth) and depth <= FC_WIDE_SHORT_MAX and act_max == 127
+
+
+def fc_wide_short_tiles(out_depth: int) -> list[int]:
+    """The short wide row's tiles of channels: fours, a last two where out_depth % 4 is 1 or 2 (3: a padded four;
+    the first is always a four, padded where out_depth < 4).
+
+    >>> fc_wide_short_tiles(10), fc_wide_short_tiles(12), fc_wide_short_tiles(7), fc_wide_short_tiles(1)
+    ([4, 4, 2], [4, 4, 4], [4, 4], [4])
+    """
+    rem = out_depth % 4
+    if out_depth < 4:
+        return [4]
+    return [4] * (out_depth // 4) + ([2] if rem in (1, 2) else [4] if rem == 3 else [])
+
+
+def fc_wide_short_stream(bias: np.ndarray, multipliers, shifts, rows: np.ndarray, offset: int,
+                         clamp: bool, act_min: int = -128) -> np.ndarray | None:
+    """The short wide row's int32 stream: a header {84 steps, 24 steps (byte offsets of the kernel's entries into
+    its unrolled code), act_min}, then tile after tile (fc_wide_short_tiles): a four {4 sums (2 bias), per step of
+    eight k the 16 words of fc_wide_weights' order, m r rz of channels 0 and 1, of 2 and 3, then k}, a two {2 sums,
+    44 steps, per step 8 words, m r rz of both, k}. k of a four: 0 another four next, 1 a two next, 2..5 the last with
+    k - 1 outputs; of a two: k + 1 outputs; + 6 (a two: + 2) when `clamp` (act_min > -128). Padded channels: weights
+    and bias 0, m 0, r 1, rz 0. None where a record is not exact (_wide_channel_records).
+
+    >>> st = fc_wide_short_stream(np.array([3, -5]), [1 << 30] * 2, [-2, -1], np.array([[1] * 8, [2] * 8]), -1, False)
+    >>> st[:7].tolist(), st[7:11].tolist()
+    ([84, 24, -128, 6, -10, 0, 0], [131074, 131074, 131074, 131074])
+    >>> st[-13:].tolist()  # m r rz of the two channels, of the two padded ones, then the tail code (2 outputs)
+    [1073741824, 2, -2, 1073741824, 1, -1, 0, 1, 0, 0, 1, 0, 3]
+    """
+    recs = _wide_channel_records(bias, multipliers, shifts, rows, offset)
+    if recs is None:
+        return None
+    oc, k = rows.shape
+    tiles = fc_wide_short_tiles(oc)
+    steps = k // 8
+    out: list[int] = [84 * steps, 24 * steps, act_min]
+    c = 0
+    for t, size in enumerate(tiles):
+        chans = list(range(c, c + size))
+        four = [recs[j] if j < oc else [0, 0, 1, 0] for j in chans]
+        block = np.zeros((size, k), dtype=np.int64)
+        valid = [j for j in chans if j < oc]
+        block[:len(valid)] = 2 * rows[valid].astype(np.int64)
+        w = block.reshape(size, k // 8, 8)[:, :, [0, 2, 1, 3, 4, 6, 5, 7]].transpose(1, 0, 2).reshape(-1, 2)
+        out += [f[0] for f in four] + ([44 * steps] if size == 2 else [])
+        out += [int(lo & 0xFFFF) | (int(hi) << 16) for lo, hi in w.tolist()]  # int16 pairs, little endian
+        for f in four:
+            out += f[1:]
+        n = min(size, oc - c)
+        last = t == len(tiles) - 1
+        if size == 4:
+            code = n + 1 if last else (1 if tiles[t + 1] == 2 else 0)
+            code += 6 if clamp else 0
+        else:
+            code = n - 1 + (2 if clamp else 0)
+        out.append(code)
+        c += size
+    words = np.array(out, dtype=np.int64)
+    return np.where(words >= 1 << 31, words - (1 << 32), words)
+
+
 CONV_WIDE_MAX_K = 48  # input channels of a wide pointwise conv at most (from 64 the offset pairs are <= 1 instr/MAC)
 CONV_WIDE_MAX = 8192  # its weights at most (16 KB as int16)
 

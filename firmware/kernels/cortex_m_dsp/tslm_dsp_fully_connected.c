@@ -687,6 +687,261 @@ void tslm_dsp_fully_connected_wide_s8(const tslm_fully_connected_params *p, cons
 }
 #endif
 
+/*
+ * The short wide row (the compiler's fc_wide_short in tinyslm/compiler/dsp_layout.py: the wide row with depth at
+ * most 64 (FC_WIDE_SHORT_MAX: one pass of the 8 unrolled steps) and act_max 127). One int32 stream (weights argument,
+ * fc_wide_short_stream) holds everything: a header {84 steps, 24 steps (the byte offsets of the entries into the
+ * unrolled code, back from its end), act_min}, then tile after tile: a four of channels {its 4 sums (2 bias), per
+ * step of eight k its 16 weight words (fc_wide_weights' order), m r rz of channels 0 1, m r rz of channels 2 3 and
+ * a tail code k}, or a last two (od % 4 of 1 or 2 from 5 channels) {2 sums, 44 steps, per step 8 words, m r rz of
+ * both, k}. k: for a four 0 = another four follows, 1 = a two follows, 2..5 = the last, with k - 1 outputs; for a
+ * two 0, 1 = the last with k + 1 outputs; + 6 (a two: + 2) where outputs are clamped below at act_min > -128.
+ * Padded channels have weights 0 and are not stored. So per four of channels the assembly has no loop control but
+ * one LDM that reloads x's base and jumps into the unrolled steps, and one TBB on k.
+ */
+#if defined(TSLM_DSP_ASM)
+#define TSLM_WS_CH(ACC)                                    \
+    "ldmia.w r2!, {r7, r8, r9, r10}\n\t"                 \
+    "smlad " ACC ", r7, r1, " ACC "\n\t"                 \
+    "smlad " ACC ", r8, r11, " ACC "\n\t"                \
+    "smlad " ACC ", r9, r12, " ACC "\n\t"                \
+    "smlad " ACC ", r10, lr, " ACC "\n\t"
+#define TSLM_WS_X "ldmia.w r0!, {r1, r11, r12, lr}\n\t"
+#define TSLM_WS_STEP4 TSLM_WS_X TSLM_WS_CH("r3") TSLM_WS_CH("r4") TSLM_WS_CH("r5") TSLM_WS_CH("r6")
+#define TSLM_WS_STEP2 TSLM_WS_X TSLM_WS_CH("r3") TSLM_WS_CH("r4")
+#define TSLM_WS_RQ(V, M, R, Z)                             \
+    "add r1, " Z ", " V ", asr #31\n\t"                  \
+    "smmlar " V ", " V ", " M ", r1\n\t"                 \
+    "asr " V ", " V ", " R "\n\t"
+#define TSLM_WS_CLAMP(V) "usat " V ", #8, " V "\n\tadd " V ", " V ", r0\n\t"
+#define TSLM_WS_W8                                         \
+    "ldrd r11, lr, [r1], #8\n\t"                         \
+    "sxtb16 r8, r11\n\t"                                 \
+    "sxtb16 r9, r11, ror #8\n\t"                         \
+    "sxtb16 r10, lr\n\t"                                 \
+    "sxtb16 r12, lr, ror #8\n\t"                         \
+    "stmia.w r0!, {r8, r9, r10, r12}\n\t"
+#if !defined(TSLM_OPTIMIZE_SIZE)
+#define TSLM_WS_EXIT "add sp, sp, #16\n\tpop {r4-r11, pc}\n\t"
+#else
+#define TSLM_WS_EXIT "add sp, sp, #20\n\tpop {r4-r11, pc}\n\t"
+#endif
+#if !defined(TSLM_OPTIMIZE_SIZE) /* the steps unrolled, entered part-way: no loop control */
+#define TSLM_WS_HEAD                                       \
+    "push {r4-r11, lr}\n\t"                              \
+    "ldrd r8, r0, [sp, #36]\n\t" /* out, x */            \
+    "ldmia r2!, {r3, r6, r10}\n\t" /* the header */      \
+    "adr.w r5, 5f + 1\n\t"                               \
+    "sub r5, r5, r3\n\t" /* the four's entry */          \
+    "push {r0, r5, r8, r10}\n\t" /* the frame */         \
+    "adr.w r12, 4f + 1\n\t"                              \
+    "sub r12, r12, r6\n\t" /* the widening's entry */    \
+    "ldmia r2!, {r3, r4, r5, r6}\n\t" /* the sums */     \
+    "bx r12\n\t"                                         \
+    ".p2align 2\n"                                        \
+    "3:\n\t"                                             \
+    TSLM_WS_W8 TSLM_WS_W8 TSLM_WS_W8 TSLM_WS_W8 TSLM_WS_W8 TSLM_WS_W8 TSLM_WS_W8 TSLM_WS_W8 \
+    "4:\n\t"                                             \
+    "ldm sp, {r0, pc}\n"
+#define TSLM_WS_BLOCK4                                     \
+    ".p2align 2\n"                                        \
+    "1:\n\t"                                             \
+    TSLM_WS_STEP4 TSLM_WS_STEP4 TSLM_WS_STEP4 TSLM_WS_STEP4 \
+    TSLM_WS_STEP4 TSLM_WS_STEP4 TSLM_WS_STEP4 TSLM_WS_STEP4 \
+    "5:\n\t"
+#define TSLM_WS_NEXT4 "ldm sp, {r0, pc}\n"
+#define TSLM_WS_NEXT2 "adr.w r1, 6f + 1\n\tsub r1, r1, r9\n\tldr r0, [sp]\n\tbx r1\n"
+#define TSLM_WS_BLOCK2                                     \
+    ".p2align 2\n"                                        \
+    "7:\n\t" /* a two: 44 bytes per step */              \
+    TSLM_WS_STEP2 TSLM_WS_STEP2 TSLM_WS_STEP2 TSLM_WS_STEP2 \
+    TSLM_WS_STEP2 TSLM_WS_STEP2 TSLM_WS_STEP2 TSLM_WS_STEP2 \
+    "6:\n\t"
+#else /* the size build: two steps in a loop (entered at the second for an odd number), the frame's last word x's end */
+#define TSLM_WS_HEAD                                       \
+    "push {r4-r11, lr}\n\t"                              \
+    "ldr r5, [r0, #4]\n\t" /* depth */                   \
+    "ldrd r8, r0, [sp, #36]\n\t" /* out, x */            \
+    "ldmia r2!, {r3, r6, r10}\n\t" /* the header */      \
+    "add r11, r0, r5, lsl #1\n\t" /* x's end */          \
+    "adr.w r6, 1f + 1\n\t"                               \
+    "tst r5, #8\n\t"                                     \
+    "it ne\n\t"                                          \
+    "addne r6, r6, #84\n\t" /* the four's entry */       \
+    "push {r0, r6, r8, r10, r11}\n\t" /* the frame */    \
+    "mov r3, r11\n"                                       \
+    "3:\n\t"                                             \
+    TSLM_WS_W8                                            \
+    "cmp r0, r3\n\t"                                     \
+    "bne 3b\n\t"                                         \
+    "ldmia r2!, {r3, r4, r5, r6}\n\t" /* the sums */     \
+    "ldm sp, {r0, pc}\n"
+#define TSLM_WS_BLOCK4                                     \
+    ".p2align 2\n"                                        \
+    "1:\n\t"                                             \
+    TSLM_WS_STEP4 TSLM_WS_STEP4                           \
+    "ldr r7, [sp, #16]\n\t"                              \
+    "cmp r0, r7\n\t"                                     \
+    "bne 1b\n"                                            \
+    "5:\n\t"
+#define TSLM_WS_NEXT4 "ldm sp, {r0, pc}\n"
+#define TSLM_WS_NEXT2 "adr.w r1, 7f + 1\n\ttst r9, #4\n\tit ne\n\taddne r1, r1, #44\n\tldr r0, [sp]\n\tbx r1\n"
+#define TSLM_WS_BLOCK2                                     \
+    ".p2align 2\n"                                        \
+    "7:\n\t"                                             \
+    TSLM_WS_STEP2 TSLM_WS_STEP2                           \
+    "ldr r7, [sp, #16]\n\t"                              \
+    "cmp r0, r7\n\t"                                     \
+    "bne 7b\n"                                            \
+    "6:\n\t"
+#endif
+
+/*
+ * The arguments as tslm_dsp_fully_connected_s8's (weights: the stream, bias unused). r0 x, r2 the stream, r3-r6
+ * sums, r7-r10 weight words, r1 r11 r12 lr x words. The frame (pushed): x, the four's entry, out, act_min. The
+ * row is widened 8 k at a time (LDRD, 4 SXTB16, STM; 24 bytes, entered part-way); a step is 84 bytes in the
+ * four's unrolled steps, 44 in the two's. The size build has two steps of each in a loop (3 instructions more per
+ * two steps, ~0.9 KB less).
+ */
+__attribute__((naked, noinline)) void tslm_dsp_fully_connected_wide_short_s8(const tslm_fully_connected_params *p,
+                                                                             const int8_t *input,
+                                                                             const int8_t *weights,
+                                                                             const int32_t *bias, int8_t *output,
+                                                                             int16_t *scratch)
+{
+    (void)p, (void)input, (void)weights, (void)bias, (void)output, (void)scratch;
+    __asm__ volatile(
+        TSLM_WS_HEAD
+        TSLM_WS_BLOCK4
+        "5:\n\t"
+        "ldmia r2!, {r7, r8, r9, r10, r11, r12}\n\t"
+        TSLM_WS_RQ("r3", "r7", "r8", "r9") TSLM_WS_RQ("r4", "r10", "r11", "r12")
+        "ldmia r2!, {r7, r8, r9, r10, r11, r12, lr}\n\t"
+        TSLM_WS_RQ("r5", "r7", "r8", "r9") TSLM_WS_RQ("r6", "r10", "r11", "r12")
+        "8:\n\t"
+        "tbb [pc, lr]\n"
+        "9:\n\t"
+        ".byte (20f - 9b) / 2, (21f - 9b) / 2, (22f - 9b) / 2, (23f - 9b) / 2, (24f - 9b) / 2, (25f - 9b) / 2\n\t"
+        ".byte (26f - 9b) / 2, (26f - 9b) / 2, (26f - 9b) / 2, (26f - 9b) / 2, (26f - 9b) / 2, (26f - 9b) / 2\n\t"
+        ".p2align 1\n"
+        "26:\n\t" /* clamped at act_min: USAT, + act_min (the tail's SSAT after) */
+        "ldr r0, [sp, #12]\n\t"
+        TSLM_WS_CLAMP("r3") TSLM_WS_CLAMP("r4") TSLM_WS_CLAMP("r5") TSLM_WS_CLAMP("r6")
+        "sub lr, lr, #6\n\t"
+        "b 8b\n"
+        "20:\n\t" /* another four */
+        "ssat r3, #8, r3\n\tssat r4, #8, r4\n\tssat r5, #8, r5\n\tssat r6, #8, r6\n\t"
+        "ldr r1, [sp, #8]\n\t"
+        "strb r3, [r1], #1\n\tstrb r4, [r1], #1\n\tstrb r5, [r1], #1\n\tstrb r6, [r1], #1\n\t"
+        "str r1, [sp, #8]\n\t"
+        "ldmia r2!, {r3, r4, r5, r6}\n\t"
+        TSLM_WS_NEXT4
+        "21:\n\t" /* a two next */
+        "ssat r3, #8, r3\n\tssat r4, #8, r4\n\tssat r5, #8, r5\n\tssat r6, #8, r6\n\t"
+        "ldr r1, [sp, #8]\n\t"
+        "strb r3, [r1], #1\n\tstrb r4, [r1], #1\n\tstrb r5, [r1], #1\n\tstrb r6, [r1], #1\n\t"
+        "str r1, [sp, #8]\n\t"
+        "ldmia r2!, {r3, r4, r9}\n\t" /* the two's sums, 44 steps */
+        TSLM_WS_NEXT2
+        "22:\n\t" /* the last: one output */
+        "ssat r3, #8, r3\n\t"
+        "ldr r1, [sp, #8]\n\t"
+        "strb r3, [r1]\n\t"
+        TSLM_WS_EXIT
+        "23:\n\t"
+        "ssat r3, #8, r3\n\tssat r4, #8, r4\n\t"
+        "ldr r1, [sp, #8]\n\t"
+        "strb r3, [r1]\n\tstrb r4, [r1, #1]\n\t"
+        TSLM_WS_EXIT
+        "24:\n\t"
+        "ssat r3, #8, r3\n\tssat r4, #8, r4\n\tssat r5, #8, r5\n\t"
+        "ldr r1, [sp, #8]\n\t"
+        "strb r3, [r1]\n\tstrb r4, [r1, #1]\n\tstrb r5, [r1, #2]\n\t"
+        TSLM_WS_EXIT
+        "25:\n\t"
+        "ssat r3, #8, r3\n\tssat r4, #8, r4\n\tssat r5, #8, r5\n\tssat r6, #8, r6\n\t"
+        "ldr r1, [sp, #8]\n\t"
+        "strb r3, [r1]\n\tstrb r4, [r1, #1]\n\tstrb r5, [r1, #2]\n\tstrb r6, [r1, #3]\n\t"
+        TSLM_WS_EXIT
+        TSLM_WS_BLOCK2
+        "ldmia r2!, {r7, r8, r9, r10, r11, r12, lr}\n\t"
+        TSLM_WS_RQ("r3", "r7", "r8", "r9") TSLM_WS_RQ("r4", "r10", "r11", "r12")
+        "10:\n\t"
+        "tbb [pc, lr]\n"
+        "11:\n\t"
+        ".byte (30f - 11b) / 2, (31f - 11b) / 2, (32f - 11b) / 2, (32f - 11b) / 2\n\t"
+        ".p2align 1\n"
+        "32:\n\t"
+        "ldr r0, [sp, #12]\n\t"
+        TSLM_WS_CLAMP("r3") TSLM_WS_CLAMP("r4")
+        "sub lr, lr, #2\n\t"
+        "b 10b\n"
+        "30:\n\t"
+        "ssat r3, #8, r3\n\t"
+        "ldr r1, [sp, #8]\n\t"
+        "strb r3, [r1]\n\t"
+        TSLM_WS_EXIT
+        "31:\n\t"
+        "ssat r3, #8, r3\n\tssat r4, #8, r4\n\t"
+        "ldr r1, [sp, #8]\n\t"
+        "strb r3, [r1]\n\tstrb r4, [r1, #1]\n\t"
+        TSLM_WS_EXIT);
+}
+#undef TSLM_WS_CH
+#undef TSLM_WS_X
+#undef TSLM_WS_STEP4
+#undef TSLM_WS_STEP2
+#undef TSLM_WS_RQ
+#undef TSLM_WS_CLAMP
+#undef TSLM_WS_W8
+#undef TSLM_WS_EXIT
+#undef TSLM_WS_HEAD
+#undef TSLM_WS_BLOCK4
+#undef TSLM_WS_NEXT4
+#undef TSLM_WS_NEXT2
+#undef TSLM_WS_BLOCK2
+#else
+/* The same stream in C (the host, builds without the assembly). */
+void tslm_dsp_fully_connected_wide_short_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                                            const int8_t *weights, const int32_t *bias, int8_t *output,
+                                            int16_t *scratch)
+{
+    const int32_t depth = p->accum_depth, od = p->output_depth, lo = p->act_min;
+    const int32_t *s = (const int32_t *)(const void *)weights + 3; /* word-aligned by the compiler; header */
+    int32_t *x = (int32_t *)(void *)scratch;
+    (void)bias;
+    wide_widen(input, depth, x);
+    for (int32_t c = 0; c < od;) {
+        const int32_t rows = od - c >= 3 || c == 0 ? 4 : 2;
+        int32_t acc[4];
+        for (int32_t j = 0; j < rows; ++j) {
+            acc[j] = *s++;
+        }
+        s += rows == 2; /* the two's entry offset */
+        for (int32_t k = 0; k < depth / 2; k += 4) { /* a step: 4 x words, each row's 4 weight words */
+            for (int32_t j = 0; j < rows; ++j, s += 4) {
+                for (int32_t i = 0; i < 4; ++i) {
+                    acc[j] = tslm_smlad(s[i], x[k + i], acc[j]);
+                }
+            }
+        }
+        const int32_t *rec = s;
+        const int32_t k = rec[3 * rows];
+        const int32_t n = rows == 4 ? (k % 6 >= 2 ? k % 6 - 1 : 4) : k % 2 + 1;
+        for (int32_t j = 0; j < n; ++j) { /* m, r, rz at rec + 3 j: out1's [1..3] */
+            output[c + j] = lo == -128 ? tslm_dsp_op_out1(acc[j], rec + 3 * j - 1, lo, 127, 1)
+                                       : tslm_dsp_op_out1(acc[j], rec + 3 * j - 1, lo, 127, 0);
+        }
+        s += 3 * rows + 1, c += n;
+    }
+}
+#endif
+
+int32_t tslm_dsp_fully_connected_wide_short_s8_get_buffer_size(const tslm_fully_connected_params *p)
+{
+    return 2 * p->accum_depth;
+}
+
 void tslm_dsp_fully_connected_s8(const tslm_fully_connected_params *p, const int8_t *input,
                                  const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
 {

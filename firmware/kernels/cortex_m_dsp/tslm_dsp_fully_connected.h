@@ -19,4 +19,12 @@ void tslm_dsp_fully_connected_wide_s8(const tslm_fully_connected_params *p, cons
 /* Its scratch: the row widened to int16, and the outputs of a last part four of channels. */
 int32_t tslm_dsp_fully_connected_wide_s8_get_buffer_size(const tslm_fully_connected_params *p);
 
+/* The short wide row (depth at most 64, act_max 127): weights, sums and records in one stream (the compiler's
+ * fc_wide_short_stream), tiles of four channels and a last two. */
+void tslm_dsp_fully_connected_wide_short_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                                            const int8_t *weights, const int32_t *bias, int8_t *output,
+                                            int16_t *scratch);
+/* Its scratch: the row widened to int16. */
+int32_t tslm_dsp_fully_connected_wide_short_s8_get_buffer_size(const tslm_fully_connected_params *p);
+
 #endif /* TSLM_DSP_FULLY_CONNECTED_H */

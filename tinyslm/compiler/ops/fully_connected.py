@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..dsp_layout import FC_DEPTH_CHUNK, fc_raw_row, fc_wide_records, fc_wide_row, fc_wide_weights, interleave_pairs
+from ..dsp_layout import (FC_DEPTH_CHUNK, fc_raw_row, fc_wide_records, fc_wide_row, fc_wide_short, fc_wide_short_stream,
+                          fc_wide_weights, interleave_pairs)
 from ..dsp_offset_pairs import offset_pair_chunk, offset_pair_consts
 from .. import helium_layout
 from ..ir import Operator
@@ -69,6 +70,7 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
     note = f"{batches}x{depth} . {depth}x{out_depth}" + (f", {act.lower()}" if act != "NONE" else "")
     w_arg: Any = T(w.index)
     scratch, dsp = 0, False
+    short: ConstArray | None = None  # the short wide row's stream
     if lw.target.dsp and not lw.target.mve and fold and w.quant.zero_point[0] == 0:
         # DSP: records instead of bias/multiplier/shift, weight pairs interleaved, rows widened in scratch
         rec, fast = lw.dsp_records(op, fb, mult, shift, w.data)  # type: ignore[arg-type]
@@ -87,7 +89,17 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
         if fc_wide_row(batches, depth, out_depth):  # one small row: int16 weights, SMLAD a share of a load
             offset = y.zero_point if (lo, hi) == (-128, 127) else y.zero_point - lo
             wrec = fc_wide_records(fb.values, mult.values, shift.values, w.data, offset)  # type: ignore
-            if wrec is not None:
+            st = None
+            if wrec is not None and fc_wide_short(batches, depth, out_depth, hi):
+                st = fc_wide_short_stream(fb.values, mult.values, shift.values, w.data, offset,  # type: ignore
+                                          lo != -128, lo)
+            if st is not None:  # a short row: weights and records in one stream
+                short = ConstArray(lw.name(op, "requant"), "int32_t", st,  # type: ignore[arg-type]
+                                   f"tensor {w.index} and the requantization: the short wide row's stream, per "
+                                   "four output channels (a last two) 2 x bias of each (bias includes the input "
+                                   "offset), 2 x weights as int16 by eights of inputs, multiplier (Q31), right "
+                                   "shift, rounding + zero point of each, a tail code", role="requant")
+            elif wrec is not None:
                 wide = (ConstArray(lw.name(op, "requant"), "int32_t", wrec,
                                    "wide-row records per four output channels: 2 x bias of each, then multiplier "
                                    "(Q31), right shift, rounding + zero point of each (bias includes the input "
@@ -97,11 +109,15 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
                                    "eights of inputs for the DSP kernel's wide row"))
         if wide is not None:
             (rec, wt), fast, chunk = wide, 3, depth
-        consts = [rec, wt]
+        consts = [rec, wt] if short is None else [short]
+        if short is not None:
+            rec, wt, fast, chunk = short, short, 3, depth
         params.update(multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=int(fast),
                       depth_chunk=chunk)
         bias_arg, w_arg = Lit("NULL"), Ref(wt.name, "const int8_t *" if fast == 3 else None)
-        if fast == 3:
+        if short is not None:
+            scratch = 2 * depth  # the row widened
+        elif fast == 3:
             scratch = 2 * depth + (-(-out_depth // 4) * 4 if out_depth % 4 else 0)  # the row widened, a part four
         elif fast == 2 and fc_raw_row(batches, depth, out_depth, chunk):
             scratch = 0  # the row read as it is
@@ -117,7 +133,8 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
         return helium_layout.fully_connected(lw, call)
     if dsp and params["requant_fast"] == 3:  # the wide row: its own entry, so the linker leaves the other paths out
         call = lw.target_kernel(call, "fully_connected")
-        call.func = call.func.replace("fully_connected_s8", "fully_connected_wide_s8")
+        call.func = call.func.replace("fully_connected_s8", "fully_connected_wide_short_s8" if short is not None
+                                      else "fully_connected_wide_s8")
         return call
     return lw.target_kernel(call, "fully_connected") if dsp else call
 

@@ -2,9 +2,9 @@
 compiled C -> firmware -> the test set on the device (emulator or --port) -> report.
 
 Every step writes its results under OUT/<step>/ with a done.json holding a key made
-of its configuration and the keys of the steps before it: run the command again and
-finished steps are skipped; change a setting and that step and the ones after it run
-again. Same inputs and seed: same .tflite, same C, same firmware bytes.
+of its configuration, tinyslm's own code (a hash of the package) and the keys of the
+steps before it: run the command again and finished steps are skipped; change a
+setting or the code and that step and the ones after it run again. Same inputs and seed: same .tflite, same C, same firmware bytes.
 """
 
 from __future__ import annotations
@@ -58,9 +58,9 @@ class Steps:
         """sources: the step's output is built from templates/, firmware/ and boards/ (their hash joins its key,
         so editing a kernel makes it, and every step after it, run again)."""
         from . import __version__
-        from .resources import sources_digest
+        from .resources import package_digest, sources_digest
 
-        key = _key({"config": config, "upstream": self.keys, "tinyslm": __version__,
+        key = _key({"config": config, "upstream": self.keys, "tinyslm": __version__, "code": package_digest(),
                     **({"sources": sources_digest()} if sources else {})})
         folder = self.out / name
         marker = folder / "done.json"

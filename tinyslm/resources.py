@@ -7,6 +7,7 @@ names another folder holding all three (e.g. a copy with your own kernels).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from pathlib import Path
@@ -37,6 +38,23 @@ def firmware_dir() -> Path:
 
 def boards_dir() -> Path:
     return _root("boards")
+
+
+@functools.lru_cache(maxsize=1)
+def package_digest() -> str:
+    """A hash of tinyslm's own Python code (every .py and .mjs under the package): it joins every build step's key,
+    so a step made by other code (a training default or a data recipe changed without a version bump) runs
+    again instead of being reused from an earlier build."""
+    return code_digest(Path(__file__).resolve().parent)
+
+
+def code_digest(root: Path, suffixes: tuple[str, ...] = (".py", ".mjs")) -> str:
+    """A hash of the names and bytes of the files under `root` with these suffixes."""
+    h = hashlib.sha256()
+    for f in sorted(p for p in root.rglob("*") if p.suffix in suffixes and "__pycache__" not in p.parts):
+        h.update(f"{f.relative_to(root).as_posix()}\0".encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def sources_digest() -> str:

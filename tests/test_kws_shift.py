@@ -46,6 +46,18 @@ def test_refuses_the_test_split_and_shared_voices(roots):
         run(*roots, train_voices=("espeak", "ked_diphone"), dev_voices=("ked_diphone",), epochs=1, quick=True)
 
 
+def test_cmn_run_scores_a_second_dev_set_with_the_same_model(roots):
+    """``run --cmn --dev2``: the cepstral-mean-normalized student, scored on a second dev set too; the second dev
+    set's voices are kept out of training as well."""
+    r = run(*roots, train_voices=("espeak",), dev_voices=("ked_diphone",), epochs=1, quick=True, cmn=True,
+            dev2_root=roots[1], dev2_voices=("kal_diphone",))
+    assert r["cmn"] and r["dev_voices"] == ["ked_diphone"] and r["dev2_voices"] == ["kal_diphone"]
+    assert 0 < r["n_dev2"] < 24 and 0.0 <= r["dev2"] <= 1.0
+    with pytest.raises(DataError, match="both training and dev"):
+        run(*roots, train_voices=("espeak", "kal_diphone"), dev_voices=("ked_diphone",), epochs=1, quick=True,
+            dev2_root=roots[1], dev2_voices=("kal_diphone",))
+
+
 @pytest.fixture()
 def needs_gnuspeech():
     if not gnuspeech.engine_available():

@@ -18,6 +18,7 @@ KWT_CASES = {
     "mean_patch7_4heads": KWTConfig(dim=16, heads=4, blocks=2, mlp=32, patch=7, pool="mean"),
     "cls_patch3_cropped": KWTConfig(dim=8, heads=1, blocks=1, mlp=16, patch=3),  # 49 = 16*3 + 1: cropped
     "conv_stem_stride2": KWTConfig(dim=16, heads=2, blocks=1, mlp=32, patch=2, stem="conv", stem_channels=8),
+    "cmn_conv_stem": KWTConfig(dim=16, heads=2, blocks=1, mlp=32, patch=2, stem="conv", stem_channels=8, cmn=True),
 }
 
 
@@ -97,6 +98,56 @@ def test_conv_stem_is_two_conv2d_and_bit_exact_in_the_compiler(converted, tmp_pa
         cm = compile_model(tfl, tmp_path / target / "c", name="m", target=target)
         for inputs, ours in zip(batches, run_host(build_host(cm, tmp_path / target / "b"), cm, batches)):
             assert np.array_equal(ours[0], oracle.run(inputs)[0].reshape(ours[0].shape)), target
+
+
+def test_cmn_is_mean_and_sub_first_and_bit_exact_in_the_compiler(converted, tmp_path):
+    """Per-utterance cepstral mean normalization (KWTConfig.cmn): the int8 model's first ops are a MEAN over the
+    frames and a broadcast SUB, and tinyslm's C (both kernel targets) gives TFLM's bytes; without it the model has
+    no such ops before the stem."""
+    pytest.importorskip("tinyslm.compiler")
+    import shutil
+
+    from tinyslm.compiler import compile_model
+    from tinyslm.runners.host import build_host, run_host
+    from tinyslm.runners.oracle import Oracle
+
+    _, x, tfl = converted("cmn_conv_stem")
+    info = read_tflite(tfl)
+    assert info.ops[:2] == ["MEAN", "SUB"], info.ops[:4]
+    base = read_tflite(converted("conv_stem_stride2")[2]).ops
+    assert not {"MEAN", "SUB"} & set(base[:base.index("CONV_2D")])
+    if shutil.which("gcc") is None:
+        pytest.skip("needs a host gcc")
+    oracle = Oracle(tfl)
+    i = info.inputs[0]
+    # random frames plus a per-clip offset on every coefficient: the case the layer is for
+    off = np.random.default_rng(1).standard_normal((len(x), 1, x.shape[2])).astype(np.float32)
+    batches = [[np.clip(np.round(xi / i.scale) + i.zero_point, -128, 127).astype(np.int8).reshape(i.shape)]
+               for xi in (x + off)[:6]]
+    for target in ("portable", "cortex-m-dsp"):
+        cm = compile_model(tfl, tmp_path / target / "c", name="m", target=target)
+        for inputs, ours in zip(batches, run_host(build_host(cm, tmp_path / target / "b"), cm, batches)):
+            assert np.array_equal(ours[0], oracle.run(inputs)[0].reshape(ours[0].shape)), target
+
+
+@pytest.mark.parametrize("stem", ["dense", "conv"])
+def test_cmn_removes_a_per_clip_offset_and_folds_only_the_scale(stem):
+    """The cmn student's output does not move when a clip gains a constant per-coefficient offset, and the input
+    normalization folds into its stem exactly (the mean cancels behind the layer; only the scale is folded)."""
+    from tinyslm.train.models import Normalization, TimeMeanNorm, fold_normalization
+
+    cfg = KWTConfig(dim=16, heads=2, blocks=1, mlp=32, patch=2, stem=stem, stem_channels=8, cmn=True)
+    model = build_kwt(cfg)
+    assert count_params(model) == cfg.params() and isinstance(model.layers[1], TimeMeanNorm)
+    assert not any(isinstance(la, TimeMeanNorm) for la in build_kwt(KWTConfig(dim=16, mlp=32, stem=stem)).layers)
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal((6, 49, 10)) * 3 + np.arange(10)).astype(np.float32)
+    off = rng.standard_normal((6, 1, 10)).astype(np.float32) * 4
+    want = model.predict(x, verbose=0)
+    np.testing.assert_allclose(model.predict(x + off, verbose=0), want, atol=1e-4)
+    norm = Normalization.fit(x + 5)
+    np.testing.assert_allclose(fold_normalization(model, norm).predict(x, verbose=0),
+                               model.predict(norm.apply(x), verbose=0), atol=1e-4)
 
 
 def test_config_validation():

@@ -89,6 +89,35 @@ dev -1.5 / -3.5 / -4.0 / +1.5 (mean -1.9; baseline 0.639 / 0.700 / 0.650 / 0.640
 0.93 on held-out espeak-ng voices: as far from GnuSpeech as from festival's HTS voice (about 0.50), and far above
 chance (1/12), so its words are recognisable but it is another domain, and a third of the espeak-ng words given to
 it did not carry over to festival's diphone voices.
+
+Cepstral mean normalization study (issue 17), rule fixed before its first run. Hypothesis: much of the engine gap
+is a per-utterance channel/timbre offset in the MFCCs (spectral tilt, vocoder buzz, loudness) that the student's
+first op can remove: ``KWTConfig.cmn`` subtracts each coefficient's mean over the clip's frames (TFLite MEAN + SUB;
+the frontend is unchanged). ``run --cmn`` trains that student; ``--dev2`` scores the same model on a second dev set:
+
+* clips: the seed-0 default build's (/work/runs/kl-s0/data/speech); engine-out split (``--train-voices espeak``),
+  dev = festival's diphone voices (/work/runs/kws-dev); the same model is also scored on the GnuSpeech dev set
+  (``--dev2 /work/runs/gs-dev``, ``make-dev --engine gnuspeech``: a second engine training never heard);
+* baseline ``run kl-s0 kws-dev --train-voices espeak --dev2 gs-dev --seed S`` at ``run``'s defaults (20 epochs),
+  candidate the same with ``--cmn``; seeds 0, 1, 2 and 3, paired (the same seed on both sides);
+* adopt (``cmn=True`` for the default build's KWT student) if, with gains = candidate - baseline in points: the mean
+  festival-dev gain over the four seeds >= +2.0 AND the festival-dev gain > 0 in at least 3 of the 4 seeds AND
+  validation (held-out espeak-ng voices) is down by <= 1.0 point on the mean AND the mean GnuSpeech-dev gain >= 0.
+  Otherwise it stays False (opt-in). One candidate only: mean + variance normalization is not tried for adoption
+  (at most information, run afterwards);
+* the held-out engine (festival-hts) and every test split stay unread during the study.
+
+Result (/work/runs/cmn-results.jsonl, /work/runs/cmn-study.sh; cmn - baseline, points, seeds 0/1/2/3): festival dev
+-3.1 / -4.7 / -3.2 / -2.2 (mean -3.3; baseline 0.639 / 0.700 / 0.650 / 0.640, the GnuSpeech study's figures again),
+validation -2.8 / -1.7 / -2.9 / -3.1 (mean -2.6), GnuSpeech dev -5.0 / -1.4 / -5.3 / -4.0 (mean -3.9; baseline
+0.565 / 0.564 / 0.572 / 0.563): it fails all four conditions (no seed gains anywhere), so KWTConfig.cmn stays False
+(opt-in). The int8 model is exact on the device (MEAN + SUB, bit-exact with TFLM: tests/test_train_models.py), but
+the per-clip mean is not a channel offset to remove: it carries information the student uses. For information only,
+run afterwards and not part of the rule (``run --utt-norm``, float, in numpy; /work/runs/cmn-info.jsonl, the same
+baselines): mean + variance normalization ("mvn") -1.6 dev / -1.6 validation / -4.1 GnuSpeech dev (seeds 0-3; dev
+-1.9, -5.6, -1.5, +2.5); the mean removed from c1..c9 only ("cmn-keep-c0", the level kept) -2.0 / -2.7 / -7.1; the
+in-model layer's numpy twin ("cmn", seeds 0, 1) -3.3 / -2.7 / -4.2, as the layer. A one-second clip holds one word
+and silence: its mean spectrum is the word's own average spectrum and its length against the silence, not a channel.
 """
 
 from __future__ import annotations
@@ -151,20 +180,25 @@ def load_clips(root: str | Path, splits: tuple[str, ...]) -> Clips:
 
 
 def run(data_root: str | Path, dev_root: str | Path, train_voices: tuple[str, ...], dev_voices: tuple[str, ...],
-        seed: int = 0, epochs: int = 20, fest_weight: int = 1, quick: bool = False) -> dict:
+        seed: int = 0, epochs: int = 20, fest_weight: int = 1, quick: bool = False, cmn: bool = False,
+        dev2_root: str | Path | None = None, dev2_voices: tuple[str, ...] = (GNUSPEECH,), utt_norm: str = "") -> dict:
     """Train the student alone on `data_root`'s training clips of `train_voices` (and silence); accuracy on its
     validation split and on `dev_root`'s clips of `dev_voices` (and silence). `fest_weight`: festival clips
-    repeated this many times in training."""
+    repeated this many times in training. `cmn`: the student with per-utterance cepstral mean normalization
+    (KWTConfig.cmn). `dev2_root`: a second dev set (its clips of `dev2_voices`, "dev2") scored by the same model.
+    `utt_norm` (float diagnostics, not a model option): every clip's features normalized per utterance in numpy
+    before training and scoring, :func:`utterance_norm`."""
     from ..data import CLASSES
     from . import KWSTrainConfig
     from ._tf import seed_everything
     from .fit import fit
     from .models import Normalization, build_kwt
 
-    overlap = set(train_voices) & set(dev_voices)
+    overlap = set(train_voices) & (set(dev_voices) | (set(dev2_voices) if dev2_root is not None else set()))
     if overlap:
         raise DataError(f"voices {sorted(overlap)} are in both training and dev", hint="leave them out of training")
     main, dev = load_clips(data_root, ("train", "val")), load_clips(dev_root, ("val",))
+    main.x, dev.x = utterance_norm(main.x, utt_norm), utterance_norm(dev.x, utt_norm)
     tr = (main.split == "train") & np.isin(main.voice, [*train_voices, ""])
     xtr, ytr, vtr = main.x[tr], main.y[tr], main.voice[tr]
     fest = ~np.isin(vtr, [ESPEAK, ""])
@@ -174,7 +208,8 @@ def run(data_root: str | Path, dev_root: str | Path, train_voices: tuple[str, ..
     va = main.split == "val"
     norm = Normalization.fit(xtr)
     cfg = KWSTrainConfig.quick() if quick else KWSTrainConfig()
-    scfg = dataclasses.replace(cfg.student, frames=xtr.shape[1], feats=xtr.shape[2], classes=len(CLASSES))
+    scfg = dataclasses.replace(cfg.student, frames=xtr.shape[1], feats=xtr.shape[2], classes=len(CLASSES),
+                               cmn=cmn or cfg.student.cmn)
     seed_everything(seed + 1)
     model = build_kwt(scfg)
     fit(model, norm.apply(xtr), ytr, None, None, dataclasses.replace(cfg.student_fit, epochs=epochs), seed=seed + 2,
@@ -183,10 +218,44 @@ def run(data_root: str | Path, dev_root: str | Path, train_voices: tuple[str, ..
     def acc(x: np.ndarray, y: np.ndarray) -> float:
         return float(np.mean(model.predict(norm.apply(x), verbose=0, batch_size=256).argmax(1) == y))
 
-    return {"train_voices": sorted(set(vtr.tolist()) - {""}),
-            "dev_voices": sorted(set(dev.voice[dk].tolist()) - {""}),
-            "n_train": int(len(ytr)), "n_val": int(va.sum()), "n_dev": int(dk.sum()), "seed": seed,
-            "val": acc(main.x[va], main.y[va]), "dev": acc(dev.x[dk], dev.y[dk])}
+    out = {"train_voices": sorted(set(vtr.tolist()) - {""}),
+           "dev_voices": sorted(set(dev.voice[dk].tolist()) - {""}),
+           "n_train": int(len(ytr)), "n_val": int(va.sum()), "n_dev": int(dk.sum()), "seed": seed,
+           "val": acc(main.x[va], main.y[va]), "dev": acc(dev.x[dk], dev.y[dk])}
+    if scfg.cmn:
+        out["cmn"] = True
+    if utt_norm:
+        out["utt_norm"] = utt_norm
+    if dev2_root is not None:
+        d2 = load_clips(dev2_root, ("val",))
+        d2.x = utterance_norm(d2.x, utt_norm)
+        k2 = np.isin(d2.voice, [*dev2_voices, ""])
+        out.update(dev2_voices=sorted(set(d2.voice[k2].tolist()) - {""}), n_dev2=int(k2.sum()),
+                   dev2=acc(d2.x[k2], d2.y[k2]))
+    return out
+
+
+def utterance_norm(x: np.ndarray, how: str) -> np.ndarray:
+    """Per-utterance normalization of features (N, T, F) over the frames (axis 1), each coefficient on its own:
+    "" none, "cmn" the mean removed, "cmn-keep-c0" the mean removed from every coefficient but the first (c0, the
+    level), "mvn" the mean removed and divided by the standard deviation.
+
+    >>> x = np.array([[[1.0, 2.0], [3.0, 6.0]]])
+    >>> utterance_norm(x, "cmn").tolist(), utterance_norm(x, "cmn-keep-c0").tolist()
+    ([[[-1.0, -2.0], [1.0, 2.0]]], [[[1.0, -2.0], [3.0, 2.0]]])
+    >>> utterance_norm(x, "mvn").tolist()
+    [[[-1.0, -1.0], [1.0, 1.0]]]
+    """
+    if not how:
+        return x
+    if how not in ("cmn", "cmn-keep-c0", "mvn"):
+        raise DataError(f"no utterance normalization {how!r}", hint="use cmn, cmn-keep-c0 or mvn")
+    d = x - x.mean(axis=1, keepdims=True)
+    if how == "cmn-keep-c0":
+        d[..., 0] = x[..., 0]
+    if how == "mvn":
+        d = d / np.maximum(x.std(axis=1, keepdims=True), 1e-3)
+    return d.astype(x.dtype)
 
 
 def _remake(args: tuple) -> tuple[str, bytes]:
@@ -363,6 +432,10 @@ def main(argv: list[str] | None = None) -> None:
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--epochs", type=int, default=20)
     r.add_argument("--fest-weight", type=int, default=1)
+    r.add_argument("--cmn", action="store_true", help="the student with per-utterance cepstral mean normalization")
+    r.add_argument("--dev2", default=None, help="a second folder from make-dev, scored by the same model")
+    r.add_argument("--dev2-voices", default=GNUSPEECH)
+    r.add_argument("--utt-norm", default="", help="float diagnostic: cmn, cmn-keep-c0 or mvn in numpy (not a model op)")
     v = sub.add_parser("vocode", help="a build's train/val clips, training words through the vocoder at --p")
     v.add_argument("data_root")
     v.add_argument("out")
@@ -385,7 +458,8 @@ def main(argv: list[str] | None = None) -> None:
         print(vocode(a.data_root, a.out, a.p, tuple(a.voices.split(",")), beside=a.beside))
         return
     print(json.dumps(run(a.data_root, a.dev_root, tuple(a.train_voices.split(",")), tuple(a.dev_voices.split(",")),
-                         a.seed, a.epochs, a.fest_weight)))
+                         a.seed, a.epochs, a.fest_weight, cmn=a.cmn, dev2_root=a.dev2,
+                         dev2_voices=tuple(a.dev2_voices.split(",")), utt_norm=a.utt_norm)))
 
 
 if __name__ == "__main__":

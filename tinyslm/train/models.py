@@ -180,8 +180,17 @@ class Crop(L.Layer):
         return {**super().get_config(), "n": self.n}
 
 
+@keras.utils.register_keras_serializable("tinyslm")
+class TimeMeanNorm(L.Layer):
+    """Per-utterance cepstral mean normalization: ``x - mean over axis 1 (time) of x``, each feature on its own
+    (TFLite MEAN over the frames + a broadcast SUB, both int8 in TFLM)."""
+
+    def call(self, x):
+        return x - tf.reduce_mean(x, axis=1, keepdims=True)
+
+
 CUSTOM_OBJECTS = {c.__name__: c for c in (LayerNorm, ClassToken, PositionEmbedding, SplitHeads, MergeHeads,
-                                          DotProductAttention, TakeToken, Crop)}
+                                          DotProductAttention, TakeToken, Crop, TimeMeanNorm)}
 
 
 def encoder_block(h: tf.Tensor, dim: int, heads: int, mlp: int, dropout: float, name: str) -> tf.Tensor:
@@ -227,6 +236,10 @@ class KWTConfig:
     stem: str = "dense"
     stem_channels: int = 32
     stem_kernel: int = 3
+    # Per-utterance cepstral mean normalization as the first op (layer "cmn"): each feature coefficient minus its
+    # mean over the clip's frames, which removes a constant channel/timbre offset (spectral tilt, loudness). Opt-in:
+    # it lost 3.3 points on an unseen engine and 2.6 on validation (kws_shift.py's CMN study, issue 17).
+    cmn: bool = False
 
     def __post_init__(self) -> None:
         if self.dim % self.heads:
@@ -266,7 +279,7 @@ class KWTConfig:
         stem = (f"conv{self.stem_channels}x{self.stem_kernel}/{self.patch}" if self.stem == "conv"
                 else f"patch={self.patch}")
         return (f"KWT d={self.dim} h={self.heads} L={self.blocks} mlp={self.mlp} {stem} "
-                f"({self.tokens} tokens, {self.pool})")
+                f"({self.tokens} tokens, {self.pool}{', cmn' if self.cmn else ''})")
 
     def _stem_params(self) -> int:
         if self.stem == "conv":
@@ -306,11 +319,12 @@ class KWTConfig:
 def build_kwt(cfg: KWTConfig, name: str = "kwt") -> keras.Model:
     """Student transformer: (B, frames, feats) -> (B, classes) logits."""
     x = L.Input((cfg.frames, cfg.feats), name="mfcc")
+    f = TimeMeanNorm(name="cmn")(x) if cfg.cmn else x
     if cfg.stem == "conv":
-        t = L.Conv1D(cfg.stem_channels, cfg.stem_kernel, activation="relu", name="embed")(x)
+        t = L.Conv1D(cfg.stem_channels, cfg.stem_kernel, activation="relu", name="embed")(f)
         h = L.Conv1D(cfg.dim, cfg.stem_kernel, strides=cfg.patch, name="embed2")(t)
     else:
-        t = Crop(cfg.tokens * cfg.patch, name="crop")(x)
+        t = Crop(cfg.tokens * cfg.patch, name="crop")(f)
         t = L.Reshape((cfg.tokens, cfg.patch * cfg.feats), name="patches")(t)
         h = L.Dense(cfg.dim, name="embed")(t)
     if cfg.pool == "cls":
@@ -515,12 +529,17 @@ class Normalization:
 def fold_normalization(model: keras.Model, norm: Normalization, first: str = "embed",
                        last: str | None = None) -> keras.Model:
     """A copy of `model` taking raw features: `norm` folded into Dense `first` (whose input rows cycle over the
-    features), and with `last` given, the output mapped back to raw units (``y * std + mean``)."""
+    features), and with `last` given, the output mapped back to raw units (``y * std + mean``). Behind a mean
+    normalization layer ("cmn", :class:`TimeMeanNorm`) `first` sees ``(x - mean_t x) / std``: only the scale is
+    folded there (the mean cancels)."""
     import numpy as np
 
     clone = keras.models.clone_model(model)
     clone.set_weights(model.get_weights())
     mean, std = np.asarray(norm.mean, np.float64), np.asarray(norm.std, np.float64)
+    if any(isinstance(layer, TimeMeanNorm) for layer in clone.layers):
+        assert last is None, "a mean-normalized input cannot be mapped back to raw units"
+        mean = np.zeros_like(mean)
     layer = clone.get_layer(first)
     w, b = (np.asarray(v, np.float64) for v in layer.get_weights())
     shape = w.shape

@@ -84,3 +84,17 @@ def zoo():
         return _zoo_cache[name]
 
     return get
+
+
+@pytest.fixture()
+def needs_gnuspeech() -> None:
+    """GnuSpeech (node and its npm package, installed by ./.ci/setup) must be here: a skip elsewhere, a failure with
+    CI set (never a skip counted as a pass)."""
+    from tinyslm.data import gnuspeech
+
+    if not gnuspeech.engine_available():
+        why = (f"GnuSpeech is not installed (node, and {gnuspeech.PACKAGE}@{gnuspeech.VERSION} in "
+               f"{gnuspeech.package_dir()}): ./.ci/setup")
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)

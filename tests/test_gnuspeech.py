@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 from pathlib import Path
 
 import numpy as np
@@ -17,13 +16,7 @@ from tinyslm.data.kws_synth import FESTIVAL_TRAIN_PROBABILITY, ClipTask, engine_
 from tinyslm.errors import DataError
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _needs_gnuspeech():
-    if not gs.engine_available():
-        why = f"GnuSpeech is not installed (node, and {gs.PACKAGE}@{gs.VERSION} in {gs.package_dir()}): ./.ci/setup"
-        if os.environ.get("CI"):
-            pytest.fail(why)
-        pytest.skip(why)
+pytestmark = pytest.mark.usefixtures("needs_gnuspeech")
 
 
 def test_a_word_in_every_voice_and_tempo_is_audible_speech_at_16_khz():

@@ -4,13 +4,11 @@ held-out engine; the dev voices are left out of training."""
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 
 import pytest
 
 from tinyslm.data import KwsProfile, make_kws_dataset
-from tinyslm.data import gnuspeech
 from tinyslm.data.festival import engine_available
 from tinyslm.errors import DataError
 from tinyslm.train.kws_shift import load_clips, make_dev_set, run, speak_gnuspeech
@@ -56,15 +54,6 @@ def test_cmn_run_scores_a_second_dev_set_with_the_same_model(roots):
     with pytest.raises(DataError, match="both training and dev"):
         run(*roots, train_voices=("espeak", "kal_diphone"), dev_voices=("ked_diphone",), epochs=1, quick=True,
             dev2_root=roots[1], dev2_voices=("kal_diphone",))
-
-
-@pytest.fixture()
-def needs_gnuspeech():
-    if not gnuspeech.engine_available():
-        why = f"GnuSpeech is not installed (node and {gnuspeech.PACKAGE} in {gnuspeech.package_dir()}): ./.ci/setup"
-        if os.environ.get("CI"):
-            pytest.fail(why)
-        pytest.skip(why)
 
 
 def _digests(root):

@@ -128,6 +128,7 @@ import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -266,6 +267,45 @@ def _remake(args: tuple) -> tuple[str, bytes]:
     return json.dumps(dataclasses.asdict(recipe)), pcm.astype(np.int16).tobytes()
 
 
+def _read_build(src: Path, out: Path) -> tuple[dict, list[dict]]:
+    """A build's dataset.json and the train/val rows of its clips.csv; `out` must be new or empty."""
+    info = json.loads((src / "dataset.json").read_text())
+    with open(src / "clips.csv", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["split"] in ("train", "val")]
+    if out.exists() and any(out.iterdir()):
+        raise DataError("output folder is not empty", where=str(out), hint="choose a new folder")
+    return info, rows
+
+
+def _link_clips(rows: list[dict], src: Path, out: Path) -> None:
+    """Hard-link these rows' clips from `src` into `out` (the same relative paths)."""
+    import os
+
+    for r in rows:
+        (out / r["path"]).parent.mkdir(parents=True, exist_ok=True)
+        os.link(src / r["path"], out / r["path"])
+
+
+def _remake_checked(checks: list[tuple[dict, Any]], tasks: list[Any], src: Path, workers: int
+                    ) -> list[tuple[str, bytes]]:
+    """Clips made by kws_synth in `workers` processes: first the (row, ClipTask) `checks`, each of which must give
+    its file's bytes again (so this code is the build's recipe), then `tasks`; returns those (recipe json, pcm)."""
+    import multiprocessing
+
+    from ..data.audio import read_wav
+    from ..data.espeak import espeak_binary
+
+    espeak = espeak_binary()
+    jobs = [(t, espeak) for _, t in checks] + [(t, espeak) for t in tasks]
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        made = pool.map(_remake, jobs, chunksize=8)
+    for (r, _), (_, pcm) in zip(checks, made):
+        if pcm != read_wav(src / r["path"]).astype(np.int16).tobytes():
+            raise DataError("a clip made again differs from its file: this code is not the build's recipe",
+                            where=str(src / r["path"]), hint="start from a folder made by this version of kws_synth")
+    return made[len(checks):]
+
+
 def vocode(data_root: str | Path, out: str | Path, p: float, voices: tuple[str, ...] = (ESPEAK, "kal_diphone",
            "ked_diphone"), workers: int = 2, check: int = 2, beside: bool = False) -> Path:
     """`data_root`'s train/val clips into `out`, the training words of `voices` that kws_synth's vocoder draw
@@ -273,23 +313,15 @@ def vocode(data_root: str | Path, out: str | Path, p: float, voices: tuple[str, 
     words are kept (hard-linked) and their vocoded remakes are new clips (kws_synth.VOCODER_COPIES:
     ``<tag>_nohash_<n>_voc.wav``), listed after the originals in clips.csv. `check` unpicked clips per engine are
     made again without the vocoder and must equal their files (the recipe is the build's)."""
-    import multiprocessing
-    import os
-
     from ..data import CLASSES
-    from ..data.audio import read_wav, write_wav
-    from ..data.espeak import espeak_binary
+    from ..data.audio import write_wav
     from ..data.kws_synth import SAMPLE_RATE, ClipTask, clip_index, vocoder_draw
 
     src, out = Path(data_root), Path(out)
-    info = json.loads((src / "dataset.json").read_text())
-    with open(src / "clips.csv", newline="") as f:
-        rows = [r for r in csv.DictReader(f) if r["split"] in ("train", "val")]
+    info, rows = _read_build(src, out)
     if any(r["vocoder"] == "True" for r in rows if "vocoder" in r):
         raise DataError("this folder already holds vocoded clips", where=str(src),
                         hint="vocode a folder made with make_kws_dataset(..., vocoder_copies=0)")
-    if out.exists() and any(out.iterdir()):
-        raise DataError("output folder is not empty", where=str(out), hint="choose a new folder")
 
     def task(r: dict, prob: float, tables: tuple = (), copy: bool = False) -> ClipTask:
         return ClipTask("train", CLASSES.index(r["label"]), clip_index(r["path"]), info["seed"],
@@ -309,21 +341,11 @@ def vocode(data_root: str | Path, out: str | Path, p: float, voices: tuple[str, 
 
         tables = (("festival-diphone", str(FestivalTable.build("festival-diphone", fest,
                                                                 out / "festival-diphone.npz").path)),)
-    for r in rows:
-        if beside or r["path"] not in picked:
-            (out / r["path"]).parent.mkdir(parents=True, exist_ok=True)
-            os.link(src / r["path"], out / r["path"])
-    espeak = espeak_binary()
-    jobs = [(task(r, 0.0, tables), espeak) for r in checks] + [(task(r, 1.0, tables, beside), espeak) for r in words
-                                                              if r["path"] in picked]
-    with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        made = pool.map(_remake, jobs, chunksize=8)
-    for r, (recipe, pcm) in zip(checks, made[:len(checks)]):
-        if pcm != read_wav(src / r["path"]).astype(np.int16).tobytes():
-            raise DataError("a clip made again differs from its file: this code is not the build's recipe",
-                            where=str(src / r["path"]), hint="vocode a folder made by this version of kws_synth")
+    _link_clips([r for r in rows if beside or r["path"] not in picked], src, out)
+    made = _remake_checked([(r, task(r, 0.0, tables)) for r in checks],
+                           [task(r, 1.0, tables, beside) for r in words if r["path"] in picked], src, workers)
     new = {}
-    for recipe, pcm in made[len(checks):]:
+    for recipe, pcm in made:
         rec = json.loads(recipe)
         write_wav(out / rec["path"], np.frombuffer(pcm, np.int16), SAMPLE_RATE)
         new[rec["path"]] = rec
@@ -349,24 +371,16 @@ def speak_gnuspeech(data_root: str | Path, out: str | Path, p: float, workers: i
     [FESTIVAL_TRAIN_PROBABILITY, + `p`) spoken again by GnuSpeech (their vocoded copies too): the training split of
     a build with GNUSPEECH_TRAIN_PROBABILITY = `p`; every other clip hard-linked. `check` unpicked espeak-ng words
     and as many vocoded copies are made again and must equal their files (the recipe is the build's)."""
-    import multiprocessing
-    import os
-
     from ..data import CLASSES
-    from ..data.audio import read_wav, write_wav
-    from ..data.espeak import espeak_binary
+    from ..data.audio import write_wav
     from ..data.gnuspeech import GnuSpeechTable
     from ..data.kws_synth import FESTIVAL_TRAIN_PROBABILITY, SAMPLE_RATE, ClipTask, clip_index, engine_draw
 
     src, out = Path(data_root), Path(out)
-    info = json.loads((src / "dataset.json").read_text())
-    with open(src / "clips.csv", newline="") as f:
-        rows = [r for r in csv.DictReader(f) if r["split"] in ("train", "val")]
+    info, rows = _read_build(src, out)
     if any(r["engine"] == GNUSPEECH for r in rows) or info.get("gnuspeech_train"):
         raise DataError("this folder already holds GnuSpeech clips", where=str(src),
                         hint="start from a build made without GnuSpeech (make_kws_dataset(..., gnuspeech=0))")
-    if out.exists() and any(out.iterdir()):
-        raise DataError("output folder is not empty", where=str(out), hint="choose a new folder")
     p_voc = float(info.get("vocoder_probability_train", 0.0))
 
     def task(r: dict, tables: tuple = ()) -> ClipTask:
@@ -385,21 +399,11 @@ def speak_gnuspeech(data_root: str | Path, out: str | Path, p: float, workers: i
                                                      not in picked and w["path"].endswith("_voc.wav") == copy][:check]]
     table = GnuSpeechTable.build(sorted({r["word"] for r in words if r["path"] in picked}), out / "gnuspeech.npz")
     tables = ((GNUSPEECH, str(table.path)),)
-    for r in rows:
-        if r["path"] not in picked:
-            (out / r["path"]).parent.mkdir(parents=True, exist_ok=True)
-            os.link(src / r["path"], out / r["path"])
-    espeak = espeak_binary()
-    jobs = [(task(r, tables), espeak) for r in checks] + [(task(r, tables), espeak) for r in words
-                                                          if r["path"] in picked]
-    with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        made = pool.map(_remake, jobs, chunksize=8)
-    for r, (recipe, pcm) in zip(checks, made[:len(checks)]):
-        if pcm != read_wav(src / r["path"]).astype(np.int16).tobytes():
-            raise DataError("a clip made again differs from its file: this code is not the build's recipe",
-                            where=str(src / r["path"]), hint="use a folder made by this version of kws_synth")
+    _link_clips([r for r in rows if r["path"] not in picked], src, out)
+    spoken = [r for r in words if r["path"] in picked]
+    made = _remake_checked([(r, task(r, tables)) for r in checks], [task(r, tables) for r in spoken], src, workers)
     new = {}
-    for r, (recipe, pcm) in zip([r for r in words if r["path"] in picked], made[len(checks):]):
+    for r, (recipe, pcm) in zip(spoken, made):
         rec = json.loads(recipe)
         if rec["engine"] != GNUSPEECH:
             raise DataError(f"{r['path']} was not spoken by GnuSpeech when made again", where=str(src))

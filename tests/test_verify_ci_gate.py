@@ -23,7 +23,7 @@ def test_ci_missing_names_every_missing_prerequisite(tmp_path, monkeypatch):
     monkeypatch.setenv("TINYSLM_SHARED_MODELS", str(tmp_path / "nowhere"))
     missing = ci_missing(which=lambda tool: None)
     assert str(tmp_path / "nowhere") in missing[0]
-    assert [m.split("'")[1] for m in missing[1:]] == ["qemu-system-arm", "arm-none-eabi-gcc", "espeak-ng"]
+    assert [m.split("'")[1] for m in missing[1:]] == ["qemu-system-arm", "arm-none-eabi-gcc", "espeak-ng", "node"]
     (tmp_path / "nowhere").mkdir()
     (tmp_path / "nowhere" / "m.tflite").write_bytes(b"x")
     assert ci_missing(which=lambda tool: "/usr/bin/" + tool) == []

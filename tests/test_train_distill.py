@@ -31,6 +31,21 @@ def kl(t_logits, s_logits, temp):
     return float((np.exp(lt) * (lt - ls)).sum(axis=1).mean())
 
 
+def tiny_kws_config(epochs: int):
+    """KWSTrainConfig.quick() with an 8-channel one-block teacher and `epochs` for both fits, no pruning: the
+    smallest study/build the distillation tests train."""
+    import dataclasses
+
+    from tinyslm.train import KWSTrainConfig
+    from tinyslm.train.fit import FitConfig
+    from tinyslm.train.models import DSCNNConfig
+
+    q = KWSTrainConfig.quick()
+    return dataclasses.replace(q, teacher=DSCNNConfig(channels=8, blocks=1),
+                               teacher_fit=FitConfig(epochs=epochs, lr=3e-3),
+                               student_fit=dataclasses.replace(q.student_fit, epochs=epochs), prune=None)
+
+
 def test_alpha_zero_is_cross_entropy():
     want = ce(Y.numpy(), S.numpy())
     assert float(distillation_loss(Y, S, T, alpha=0.0)) == pytest.approx(want, rel=1e-5)
@@ -131,18 +146,12 @@ def test_distiller_anneals_over_the_fit():
 def test_distill_study_pairs_and_rule(tmp_path):
     """The schedule study: one alone per seed, one distilled per config, paired on validation; the rule runs."""
     pytest.importorskip("tensorflow_model_optimization")
-    import dataclasses
 
     from train_toy import toy_kws
 
-    from tinyslm.train import KWSTrainConfig
-    from tinyslm.train.fit import FitConfig
     from tinyslm.train.kws_distill_study import decide, run_study
-    from tinyslm.train.models import DSCNNConfig
 
-    q = KWSTrainConfig.quick()
-    cfg = dataclasses.replace(q, teacher=DSCNNConfig(channels=8, blocks=1), teacher_fit=FitConfig(epochs=1, lr=3e-3),
-                              student_fit=dataclasses.replace(q.student_fit, epochs=1), prune=None)
+    cfg = tiny_kws_config(1)
     x, y = toy_kws(128, 0)
     xv, yv = toy_kws(48, 1)
     r = run_study(x, y, xv, yv, ["today", "t4to1"], [0], cfg)
@@ -222,19 +231,13 @@ def test_distill_study_function_matching_pairs(tmp_path):
     """The function-matching candidates pair with the student alone of their own pipeline (mixup, longer fit),
     trained once per seed and pipeline, and report the gain against the plain alone too; --rule fm decides."""
     pytest.importorskip("tensorflow_model_optimization")
-    import dataclasses
     import json
 
     from train_toy import toy_kws
 
-    from tinyslm.train import KWSTrainConfig
-    from tinyslm.train.fit import FitConfig
     from tinyslm.train.kws_distill_study import FM_CONFIGS, decide_fm, main, run_study
-    from tinyslm.train.models import DSCNNConfig
 
-    q = KWSTrainConfig.quick()
-    cfg = dataclasses.replace(q, teacher=DSCNNConfig(channels=8, blocks=1), teacher_fit=FitConfig(epochs=1, lr=3e-3),
-                              student_fit=dataclasses.replace(q.student_fit, epochs=1), prune=None)
+    cfg = tiny_kws_config(1)
     x, y = toy_kws(96, 0)
     xv, yv = toy_kws(32, 1)
     r = run_study(x, y, xv, yv, ["fm", "today", "fm2x"], [0], cfg)
@@ -265,15 +268,11 @@ def test_builds_keep_the_paired_float_students():
 
     from train_toy import toy_ad, toy_kws
 
-    from tinyslm.train import ADTrainConfig, KWSTrainConfig, train_anomaly, train_kws
+    from tinyslm.train import ADTrainConfig, train_anomaly, train_kws
     from tinyslm.train.api import _clip_scores, run_float
-    from tinyslm.train.fit import FitConfig
     from tinyslm.train.metrics import accuracy, roc_auc
-    from tinyslm.train.models import DSCNNConfig
 
-    q = KWSTrainConfig.quick()
-    cfg = dataclasses.replace(q, teacher=DSCNNConfig(channels=8, blocks=1), teacher_fit=FitConfig(epochs=2, lr=3e-3),
-                              student_fit=dataclasses.replace(q.student_fit, epochs=2), prune=None)
+    cfg = tiny_kws_config(2)
     x, y = toy_kws(192, 0)
     xv, yv = toy_kws(64, 1)
     xt, yt = toy_kws(96, 2)

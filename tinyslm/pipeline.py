@@ -4,7 +4,8 @@ compiled C -> firmware -> the test set on the device (emulator or --port) -> rep
 Every step writes its results under OUT/<step>/ with a done.json holding a key made
 of its configuration, tinyslm's own code (a hash of the package) and the keys of the
 steps before it: run the command again and finished steps are skipped; change a
-setting or the code and that step and the ones after it run again. Same inputs and seed: same .tflite, same C, same firmware bytes.
+setting or the code and that step and the ones after it run again. Same inputs and
+seed: same .tflite, same C, same firmware bytes.
 """
 
 from __future__ import annotations

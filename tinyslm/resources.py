@@ -58,11 +58,11 @@ def code_digest(root: Path, suffixes: tuple[str, ...] = (".py", ".mjs")) -> str:
 
 
 def sources_digest() -> str:
-    """A hash of every file under templates/, firmware/ and boards/ and of the compiler's own code: what
-    generated projects are made of and what makes them, so that a build step whose output depends on them
-    runs again when one changes (a compiler fix without a version bump included)."""
+    """A hash of every file under templates/, firmware/ and boards/: what generated projects are made of, so
+    that a build step whose output depends on them runs again when one changes (the compiler's own code is in
+    every step's key already: package_digest)."""
     h = hashlib.sha256()
-    for root in (templates_dir(), firmware_dir(), boards_dir(), Path(__file__).resolve().parent / "compiler"):
+    for root in (templates_dir(), firmware_dir(), boards_dir()):
         for f in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
                         and p.suffix != ".pyc"):
             h.update(f"{root.name}/{f.relative_to(root).as_posix()}\0".encode())

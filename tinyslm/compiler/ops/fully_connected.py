@@ -88,30 +88,30 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
         wide = None
         if fc_wide_row(batches, depth, out_depth):  # one small row: int16 weights, SMLAD a share of a load
             offset = y.zero_point if (lo, hi) == (-128, 127) else y.zero_point - lo
-            wrec = fc_wide_records(fb.values, mult.values, shift.values, w.data, offset)  # type: ignore
-            st = None
-            if wrec is not None and fc_wide_short(batches, depth, out_depth, hi):
+            if fc_wide_short(batches, depth, out_depth, hi):  # depth <= 64: weights and records in one stream
                 st = fc_wide_short_stream(fb.values, mult.values, shift.values, w.data, offset,  # type: ignore
                                           lo != -128, lo)
-            if st is not None:  # a short row: weights and records in one stream
-                short = ConstArray(lw.name(op, "requant"), "int32_t", st,  # type: ignore[arg-type]
-                                   f"tensor {w.index} and the requantization: the short wide row's stream, per "
-                                   "four output channels (a last two) 2 x bias of each (bias includes the input "
-                                   "offset), 2 x weights as int16 by eights of inputs, multiplier (Q31), right "
-                                   "shift, rounding + zero point of each, a tail code", role="requant")
-            elif wrec is not None:
-                wide = (ConstArray(lw.name(op, "requant"), "int32_t", wrec,
-                                   "wide-row records per four output channels: 2 x bias of each, then multiplier "
-                                   "(Q31), right shift, rounding + zero point of each (bias includes the input "
-                                   "offset)", role="requant"),
-                        ConstArray(lw.name(op, "filter"), "int16_t", fc_wide_weights(w.data),  # type: ignore
-                                   f"tensor {w.index}, 2 x weights as int16 by fours of output features and "
-                                   "eights of inputs for the DSP kernel's wide row"))
-        if wide is not None:
-            (rec, wt), fast, chunk = wide, 3, depth
-        consts = [rec, wt] if short is None else [short]
+                if st is not None:
+                    short = ConstArray(lw.name(op, "requant"), "int32_t", st,  # type: ignore[arg-type]
+                                       f"tensor {w.index} and the requantization: the short wide row's stream, per "
+                                       "four output channels (a last two) 2 x bias of each (bias includes the input "
+                                       "offset), 2 x weights as int16 by eights of inputs, multiplier (Q31), right "
+                                       "shift, rounding + zero point of each, a tail code", role="requant")
+            else:
+                wrec = fc_wide_records(fb.values, mult.values, shift.values, w.data, offset)  # type: ignore
+                if wrec is not None:
+                    wide = (ConstArray(lw.name(op, "requant"), "int32_t", wrec,
+                                       "wide-row records per four output channels: 2 x bias of each, then "
+                                       "multiplier (Q31), right shift, rounding + zero point of each (bias includes "
+                                       "the input offset)", role="requant"),
+                            ConstArray(lw.name(op, "filter"), "int16_t", fc_wide_weights(w.data),  # type: ignore
+                                       f"tensor {w.index}, 2 x weights as int16 by fours of output features and "
+                                       "eights of inputs for the DSP kernel's wide row"))
         if short is not None:
             rec, wt, fast, chunk = short, short, 3, depth
+        elif wide is not None:
+            (rec, wt), fast, chunk = wide, 3, depth
+        consts = [rec, wt] if short is None else [short]
         params.update(multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=int(fast),
                       depth_chunk=chunk)
         bias_arg, w_arg = Lit("NULL"), Ref(wt.name, "const int8_t *" if fast == 3 else None)

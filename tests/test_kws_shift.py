@@ -11,7 +11,7 @@ import pytest
 from tinyslm.data import KwsProfile, make_kws_dataset
 from tinyslm.data.festival import engine_available
 from tinyslm.errors import DataError
-from tinyslm.train.kws_shift import load_clips, make_dev_set, run, speak_gnuspeech
+from tinyslm.train.kws_shift import load_clips, make_dev_set, run, speak_engine
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None or not engine_available("festival-diphone"),
                                 reason="needs espeak-ng and festival's diphone voices (.ci/setup)")
@@ -61,8 +61,8 @@ def _digests(root):
 
 
 def test_gnuspeech_copy_is_the_build_with_gnuspeech(roots, tmp_path, needs_gnuspeech):
-    """`speak_gnuspeech` of a build = the train/val clips of a build made with that GnuSpeech share."""
-    out = speak_gnuspeech(roots[0], tmp_path / "gs", p=0.6)
+    """`speak_engine` of a build = the train/val clips of a build made with that GnuSpeech share."""
+    out = speak_engine(roots[0], tmp_path / "gs", p=0.6)
     direct = make_kws_dataset(tmp_path / "direct", KwsProfile("tiny", 3, 1, 1), seed=0, progress=False,
                               gnuspeech=0.6).out_dir
     clips = load_clips(out, ("train", "val"))
@@ -73,7 +73,7 @@ def test_gnuspeech_copy_is_the_build_with_gnuspeech(roots, tmp_path, needs_gnusp
     test = set((direct / "testing_list.txt").read_text().split())
     assert got == {k: v for k, v in want.items() if k not in test}
     with pytest.raises(DataError, match="already holds GnuSpeech"):
-        speak_gnuspeech(out, tmp_path / "again", p=0.2)
+        speak_engine(out, tmp_path / "again", p=0.2)
 
 
 def test_gnuspeech_dev_set(tmp_path, needs_gnuspeech):

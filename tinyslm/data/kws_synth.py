@@ -123,6 +123,10 @@ FESTIVAL_TRAIN_PROBABILITY = 0.4
 # before its first run; P = 0.2 on the seed-0 build's clips, engine-out split, seeds 0..3): dev -1.9 and validation
 # -1.6 points (mean), dev lower in three of four seeds.
 GNUSPEECH_TRAIN_PROBABILITY = 0.0
+# SVOX Pico (tinyslm/data/pico.py, HMM-based synthesis from the py-nanotts wheel): the share of training words just
+# above GnuSpeech's, [FESTIVAL_TRAIN_PROBABILITY + gnuspeech, + PICO_TRAIN_PROBABILITY), from the same one draw.
+# Opt-in (0) until issue 17's Pico study (kws_shift.py's docstring: the rule, fixed before its first run).
+PICO_TRAIN_PROBABILITY = 0.0
 CHANNEL_PROBABILITY = 0.5  # training clips through a random microphone/channel response (augment.py)
 # Training words remade by a random vocoder (vocoder.py: LPC/cepstral envelope, pulse/noise excitation); drawn
 # from the clip's own second generator (VOCODER_STREAM), so the clip's other draws do not depend on it.
@@ -181,6 +185,7 @@ class ClipTask:
     vocoder: float | None = None  # probability of a vocoder resynthesis (training words; None: VOCODER_PROBABILITY)
     copy: bool = False  # the word's vocoded copy (VOCODER_COPIES): always vocoded, written as <tag>_nohash_<n>_voc.wav
     gnuspeech: float | None = None  # share of training words spoken by GnuSpeech (None: GNUSPEECH_TRAIN_PROBABILITY)
+    pico: float | None = None  # share of training words spoken by Pico (None: PICO_TRAIN_PROBABILITY)
 
 
 @dataclass
@@ -225,6 +230,21 @@ def _gnuspeech_word(path: str, word: str, rng: np.random.Generator, tract: float
     return f"{ENGINE}:{voice}", tempo, resample(utt, rate, SAMPLE_RATE * tract)
 
 
+def _pico_word(path: str, word: str, rng: np.random.Generator, tract: float
+               ) -> tuple[str, float, float, np.ndarray]:
+    """(voice name, speed, pitch factor, float audio at SAMPLE_RATE) of `word` from a Pico table."""
+    from .audio import resample
+    from .pico import ENGINE, PITCHES, SPEEDS, VOICES, PicoTable
+
+    if path not in _TABLES:
+        _TABLES[path] = PicoTable(Path(path))
+    voice = str(rng.choice(VOICES))
+    speed = float(rng.choice(SPEEDS))
+    pitch = float(rng.choice(PITCHES))
+    rate, utt = _TABLES[path].get(voice, word, speed, pitch)  # type: ignore[attr-defined]
+    return f"{ENGINE}:{voice}", speed, pitch, resample(utt, rate, SAMPLE_RATE * tract)
+
+
 def _festival_word(engine: str, path: str, word: str, rng: np.random.Generator, tract: float
                    ) -> tuple[str, float, float, np.ndarray]:
     """(voice name, duration stretch, target F0 (0: the voice's own), float audio at SAMPLE_RATE) of `word`
@@ -262,11 +282,15 @@ def synth_clip(task: ClipTask, espeak: str | None = None) -> tuple[ClipRecipe, n
     tables = dict(task.tables)
     engine = task.engine or "espeak-ng"
     p_gs = GNUSPEECH_TRAIN_PROBABILITY if task.gnuspeech is None else task.gnuspeech
+    p_pico = PICO_TRAIN_PROBABILITY if task.pico is None else task.pico
     gs = p_gs > 0 and "gnuspeech" in tables
-    if not task.engine and task.split == "train" and ("festival-diphone" in tables or gs):
-        u = rng.random()  # one draw: festival below FESTIVAL_TRAIN_PROBABILITY, GnuSpeech in the next p_gs
-        engine = ("festival-diphone" if u < FESTIVAL_TRAIN_PROBABILITY and "festival-diphone" in tables else
-                  "gnuspeech" if gs and FESTIVAL_TRAIN_PROBABILITY <= u < FESTIVAL_TRAIN_PROBABILITY + p_gs else
+    pc = p_pico > 0 and "pico" in tables
+    if not task.engine and task.split == "train" and ("festival-diphone" in tables or gs or pc):
+        u = rng.random()  # one draw: festival below FESTIVAL_TRAIN_PROBABILITY, GnuSpeech in the next p_gs, Pico next
+        lo = FESTIVAL_TRAIN_PROBABILITY
+        engine = ("festival-diphone" if u < lo and "festival-diphone" in tables else
+                  "gnuspeech" if gs and lo <= u < lo + p_gs else
+                  "pico" if pc and lo + p_gs <= u < lo + p_gs + p_pico else
                   "espeak-ng")
     tract = float(rng.uniform(*TRACT_RANGE[task.split]))
     if engine == "espeak-ng":
@@ -275,10 +299,13 @@ def synth_clip(task: ClipTask, espeak: str | None = None) -> tuple[ClipRecipe, n
         speech = speak(word, voice, speed=speed, pitch=pitch, rate=SAMPLE_RATE * tract, binary=espeak)
     elif engine not in tables:
         raise DataError(f"no {engine} table for this clip", hint="make_kws_dataset builds it (festival.py, "
-                        "gnuspeech.py)")
+                        "gnuspeech.py, pico.py)")
     elif engine == "gnuspeech":
         voice, tempo, speech = _gnuspeech_word(tables[engine], word, rng, tract)
         speed, pitch = int(round(100 / tempo)), 0  # speed: the duration stretch 100 / tempo, as festival's
+    elif engine == "pico":
+        voice, pspeed, pfactor, speech = _pico_word(tables[engine], word, rng, tract)
+        speed, pitch = int(round(100 / pspeed)), int(round(100 * pfactor))  # pitch: 100 x Pico's pitch factor
     else:
         voice, stretch, f0, speech = _festival_word(engine, tables[engine], word, rng, tract)
         speed, pitch = int(round(100 * stretch)), int(round(f0))  # festival: pitch is the target F0 in Hz
@@ -386,8 +413,8 @@ def clip_word(task: ClipTask) -> str:
 
 def engine_draw(task: ClipTask) -> float | None:
     """The draw u in [0, 1) that picks a training word's engine in synth_clip (festival below
-    FESTIVAL_TRAIN_PROBABILITY, GnuSpeech in its share above it), drawn where a training table is there; None for
-    silence and the other splits."""
+    FESTIVAL_TRAIN_PROBABILITY, GnuSpeech in its share above it, Pico in the share above that), drawn where a training
+    table is there; None for silence and the other splits."""
     name = CLASSES[task.label]
     if name == SILENCE or task.split != "train" or task.engine:
         return None
@@ -397,11 +424,12 @@ def engine_draw(task: ClipTask) -> float | None:
     return float(rng.random())
 
 
-def _tables(splits: tuple[str, ...], engine: str, folder: Path, words: list[str], p_gs: float = 0.0
-            ) -> dict[str, str]:
-    """The Festival and GnuSpeech tables the clips of these splits draw from: {engine: npz path}, holding `words`.
-    Festival's diphone voices join training when installed; GnuSpeech when `p_gs` > 0 (then it must be there)."""
-    from . import gnuspeech
+def _tables(splits: tuple[str, ...], engine: str, folder: Path, words: list[str], p_gs: float = 0.0,
+            p_pico: float = 0.0) -> dict[str, str]:
+    """The Festival, GnuSpeech and Pico tables the clips of these splits draw from: {engine: npz path}, holding
+    `words`. Festival's diphone voices join training when installed; GnuSpeech when `p_gs` > 0 and Pico when `p_pico`
+    > 0 (then they must be there)."""
+    from . import gnuspeech, pico
     from .festival import FestivalTable, engine_available
 
     wanted = [engine] if engine and engine != "espeak-ng" else []
@@ -409,14 +437,18 @@ def _tables(splits: tuple[str, ...], engine: str, folder: Path, words: list[str]
         wanted.append("festival-diphone")
     if not engine and "train" in splits and p_gs > 0:
         wanted.append(gnuspeech.ENGINE)
+    if not engine and "train" in splits and p_pico > 0:
+        wanted.append(pico.ENGINE)
     return {e: str((gnuspeech.GnuSpeechTable.build(words, folder / f"{e}.npz") if e == gnuspeech.ENGINE else
+                    pico.PicoTable.build(words, folder / f"{e}.npz") if e == pico.ENGINE else
                     FestivalTable.build(e, words, folder / f"{e}.npz")).path) for e in wanted}
 
 
 def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default", seed: int = 0, *,
                      workers: int = 2, progress: bool = True, overwrite: bool = False,
                      splits: tuple[str, ...] = SPLITS, engine: str = "", vocoder: float | None = None,
-                     vocoder_copies: float | None = None, gnuspeech: float | None = None) -> SynthReport:
+                     vocoder_copies: float | None = None, gnuspeech: float | None = None,
+                     pico: float | None = None) -> SynthReport:
     """Synthesize the dataset into out_dir (Speech Commands layout). Same profile and seed: same bytes.
 
     `splits`: which splits to make (e.g. ("test",) for a fresh test set of another seed; the others
@@ -425,7 +457,8 @@ def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default",
     vocoder (None: VOCODER_PROBABILITY). `vocoder_copies`: probability that a training word also gets a vocoded
     copy beside it, a new clip (None: VOCODER_COPIES, or 0 where `vocoder` replaces words; both > 0: an error).
     `gnuspeech`: share of training words spoken by GnuSpeech (None: GNUSPEECH_TRAIN_PROBABILITY; > 0 needs node and
-    its npm package, gnuspeech.py)."""
+    its npm package, gnuspeech.py). `pico`: share of training words spoken by Pico, above GnuSpeech's (None:
+    PICO_TRAIN_PROBABILITY; > 0 needs the py-nanotts wheel, pico.py)."""
     import tempfile
 
     t0 = time.time()
@@ -438,9 +471,13 @@ def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default",
     p_voc = VOCODER_PROBABILITY if vocoder is None else float(vocoder)
     p_copy = (VOCODER_COPIES if p_voc == 0 else 0.0) if vocoder_copies is None else float(vocoder_copies)
     p_gs = (GNUSPEECH_TRAIN_PROBABILITY if gnuspeech is None else float(gnuspeech)) if "train" in splits else 0.0
+    p_pico = (PICO_TRAIN_PROBABILITY if pico is None else float(pico)) if "train" in splits else 0.0
     if not 0 <= p_gs <= 1 - FESTIVAL_TRAIN_PROBABILITY:
         raise DataError(f"gnuspeech share {p_gs} is outside 0..{1 - FESTIVAL_TRAIN_PROBABILITY:g}",
                         hint="festival keeps its share of the training words")
+    if not 0 <= p_pico <= 1 - FESTIVAL_TRAIN_PROBABILITY - p_gs:
+        raise DataError(f"pico share {p_pico} is outside 0..{1 - FESTIVAL_TRAIN_PROBABILITY - p_gs:g}",
+                        hint="festival and GnuSpeech keep their shares of the training words")
     if p_voc > 0 and p_copy > 0:
         raise DataError("vocoder and vocoder_copies are exclusive (the copies are the words vocoder would replace)",
                         hint="set one of them to 0")
@@ -448,7 +485,8 @@ def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default",
              **({"splits": list(splits)} if tuple(splits) != SPLITS else {}), **({"engine": engine} if engine else {}),
              **({"vocoder_probability_train": p_voc} if p_voc > 0 and "train" in splits else {}),
              **({"vocoder_copies_train": p_copy} if p_copy > 0 and "train" in splits else {}),
-             **({"gnuspeech_train": p_gs} if p_gs > 0 and not engine else {})}
+             **({"gnuspeech_train": p_gs} if p_gs > 0 and not engine else {}),
+             **({"pico_train": p_pico} if p_pico > 0 and not engine else {})}
     counts = {s: prof.counts(s) if s in splits else [0] * len(CLASSES) for s in SPLITS}
     if prepare_output_dir(out_dir, stamp, overwrite):
         return SynthReport(out_dir, counts, time.time() - t0, True)
@@ -459,13 +497,18 @@ def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default",
         from .gnuspeech import require_engine
 
         require_engine()  # before anything is made
-    plain = [ClipTask(s, c, i, seed, variants[s], engine, vocoder=p_voc, gnuspeech=p_gs) for s in SPLITS
+    if (p_pico > 0 and not engine) or engine == "pico":
+        from .pico import require_engine as require_pico
+
+        require_pico()
+    plain = [ClipTask(s, c, i, seed, variants[s], engine, vocoder=p_voc, gnuspeech=p_gs,
+                      pico=p_pico) for s in SPLITS
              for c in range(len(CLASSES))
              for i in range(counts[s][c])]
     if p_copy > 0:
         plain += [dataclasses.replace(t, copy=True) for t in plain if copy_picked(t, p_copy)]
     words = sorted({clip_word(t) for t in plain} - {""})  # Festival speaks only the words some clip needs
-    tables = tuple(sorted(_tables(tuple(splits), engine, Path(tmp.name), words, 0.0 if engine else p_gs).items()))
+    tables = tuple(sorted(_tables(tuple(splits), engine, Path(tmp.name), words, p_gs, p_pico).items()))
     tasks = [(dataclasses.replace(t, tables=tables), str(out_dir), espeak) for t in plain]
     from tqdm import tqdm
 
@@ -495,7 +538,7 @@ def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default",
             "variants": {s: list(v) for s, v in variants.items()}, "noises": {s: list(v) for s, v in NOISES.items()},
             "background_noises": list(TRAIN_NOISES), "snr_db": {s: list(v) for s, v in SNRS_DB.items()}, "unknown_words": list(UNKNOWN_WORDS),
             "espeak": espeak_version(espeak),
-            "engines": {"train": [e for e in dict.fromkeys((*TRAIN_ENGINES, "gnuspeech"))
+            "engines": {"train": [e for e in dict.fromkeys((*TRAIN_ENGINES, "gnuspeech", "pico"))
                                   if e == "espeak-ng" or e in dict(tables)],
                         "val": ["espeak-ng"], "test": ["espeak-ng"]} if not engine else {s: [engine] for s in splits},
             "held_out_engine": OTHER_ENGINE, "channel_probability_train": CHANNEL_PROBABILITY,

@@ -118,6 +118,35 @@ baselines): mean + variance normalization ("mvn") -1.6 dev / -1.6 validation / -
 -1.9, -5.6, -1.5, +2.5); the mean removed from c1..c9 only ("cmn-keep-c0", the level kept) -2.0 / -2.7 / -7.1; the
 in-model layer's numpy twin ("cmn", seeds 0, 1) -3.3 / -2.7 / -4.2, as the layer. A one-second clip holds one word
 and silence: its mean spectrum is the word's own average spectrum and its length against the silence, not a channel.
+
+SVOX Pico (tinyslm/data/pico.py: HMM-based synthesis, two English voices from the py-nanotts wheel, at four pitch
+factors and three speeds) in training: ``pico`` copies a build's train/val clips with the training words of Pico's
+share P spoken again by Pico, exactly as ``gnuspeech`` does (Pico's share starts where GnuSpeech's ends; GnuSpeech's
+is 0); ``make-dev --engine pico`` makes a Pico dev set::
+
+    python -m tinyslm.train.kws_shift pico runs/kl-s0/data/speech runs/pico-p20 --p 0.2
+    python -m tinyslm.train.kws_shift run runs/pico-p20 runs/kws-dev --train-voices espeak,pico --dev2 runs/gs-dev
+
+Pico study (issue 17), rule fixed before its first run (the GnuSpeech study's design and bars, plus GnuSpeech dev):
+
+* clips: the seed-0 default build's (/work/runs/kl-s0/data/speech). Candidate = ``pico --p 0.2`` of it
+  (/work/runs/pico-p20): the training words whose engine draw falls in [0.4, 0.6) spoken by Pico, with their
+  vocoded copies: the training split of a build with PICO_TRAIN_PROBABILITY = 0.2 (festival 40%, Pico 20%,
+  espeak-ng 40% of the words); validation unchanged;
+* engine-out split, dev = festival's diphone voices (/work/runs/kws-dev), the same model also scored on the
+  GnuSpeech dev set (``--dev2 /work/runs/gs-dev``): baseline ``run kl-s0 kws-dev --train-voices espeak --dev2 gs-dev
+  --seed S``, candidate ``run pico-p20 kws-dev --train-voices espeak,pico --dev2 gs-dev --seed S``, both at ``run``'s
+  defaults (20 epochs) and on the same number of clips, seeds 0, 1, 2 and 3, paired; the baselines are run again
+  beside the candidates (not copied from the earlier studies);
+* adopt (PICO_TRAIN_PROBABILITY = 0.2, pico in TRAIN_ENGINES) if, with gains = candidate - baseline in points: the
+  mean festival-dev gain over the four seeds >= +2.0 AND the festival-dev gain > 0 in at least 3 of the 4 seeds AND
+  validation (held-out espeak-ng voices) is down by <= 1.0 point on the mean AND the mean GnuSpeech-dev gain >= 0.
+  Otherwise it stays 0 (opt-in: ``make_kws_dataset(..., pico=P)``). No other share is tried for adoption;
+* for information only, not part of the rule: how far today's training engines are from Pico, ``run kl-s0 pico-dev
+  --train-voices espeak,kal_diphone,ked_diphone --dev-voices pico`` (dev = ``make-dev --engine pico``), seeds 0, 1;
+* Pico is statistical parametric synthesis, as the held-out engine (festival's HTS voice) is: that is known going
+  in, which is why the decision is made on the two dev engines (a diphone and an articulatory synthesizer) and
+  validation only. The held-out engine and every test split stay unread during the study.
 """
 
 from __future__ import annotations
@@ -137,16 +166,18 @@ from ..errors import DataError
 DEV_SEED = 5000  # the dev set's seed: none of the builds' (0..), fresh (1000+) or held-out engine (2000+) seeds
 ESPEAK = "espeak"  # the voice name of every espeak-ng clip in :func:`load_clips`
 GNUSPEECH = "gnuspeech"  # the voice name of every GnuSpeech clip in :func:`load_clips` (and the engine's name)
+PICO = "pico"  # the voice name of every Pico clip in :func:`load_clips` (and the engine's name)
+TABLE_ENGINES = (GNUSPEECH, PICO)  # engines that speak a build's training words again (:func:`speak_engine`)
 
 
 def make_dev_set(out: str | Path, per_class: int = 60, seed: int = DEV_SEED, engine: str = "festival-diphone"
                  ) -> Path:
-    """`engine` (festival's diphone voices, or gnuspeech) speaking every class under validation conditions (the
+    """`engine` (festival's diphone voices, gnuspeech or pico) speaking every class under validation conditions (the
     "val" split only)."""
     from ..data.kws_synth import KwsProfile, make_kws_dataset
 
-    if engine not in ("festival-diphone", GNUSPEECH):
-        raise DataError(f"no dev set of engine {engine!r}", hint=f"use festival-diphone or {GNUSPEECH}")
+    if engine not in ("festival-diphone", *TABLE_ENGINES):
+        raise DataError(f"no dev set of engine {engine!r}", hint=f"use festival-diphone, {GNUSPEECH} or {PICO}")
     return make_kws_dataset(out, KwsProfile("dev", 0, per_class, 0), seed=seed, splits=("val",),
                             engine=engine, progress=False).out_dir
 
@@ -156,7 +187,7 @@ class Clips:
     x: np.ndarray  # dequantized int8 MFCCs (N, 49, 10), what a build trains on
     y: np.ndarray  # class indices
     split: np.ndarray  # "train" | "val"
-    voice: np.ndarray  # "espeak", "gnuspeech", a festival voice name, or "" (silence)
+    voice: np.ndarray  # "espeak", "gnuspeech", "pico", a festival voice name, or "" (silence)
 
 
 def load_clips(root: str | Path, splits: tuple[str, ...]) -> Clips:
@@ -174,8 +205,8 @@ def load_clips(root: str | Path, splits: tuple[str, ...]) -> Clips:
         rows = [r for r in csv.DictReader(f) if r["split"] in splits]
     fe = KwsFrontend()
     audio = np.stack([fit_length(read_wav(root / r["path"]), 16000) for r in rows]).astype(np.int16)
-    voice = [("" if not r["engine"] else ESPEAK if r["engine"] == "espeak-ng" else GNUSPEECH
-              if r["engine"] == GNUSPEECH else r["voice"].split(":")[-1]) for r in rows]
+    voice = [("" if not r["engine"] else ESPEAK if r["engine"] == "espeak-ng" else r["engine"]
+              if r["engine"] in TABLE_ENGINES else r["voice"].split(":")[-1]) for r in rows]
     return Clips(fe.dequantize(fe(audio)), np.array([CLASSES.index(r["label"]) for r in rows]),
                  np.array([r["split"] for r in rows]), np.array(voice))
 
@@ -366,27 +397,31 @@ def vocode(data_root: str | Path, out: str | Path, p: float, voices: tuple[str, 
     return out
 
 
-def speak_gnuspeech(data_root: str | Path, out: str | Path, p: float, workers: int = 2, check: int = 2) -> Path:
+def speak_engine(data_root: str | Path, out: str | Path, p: float, engine: str = GNUSPEECH, workers: int = 2,
+                 check: int = 2) -> Path:
     """`data_root`'s train/val clips into `out`, the training words whose engine draw (kws_synth.engine_draw) falls in
-    [FESTIVAL_TRAIN_PROBABILITY, + `p`) spoken again by GnuSpeech (their vocoded copies too): the training split of
-    a build with GNUSPEECH_TRAIN_PROBABILITY = `p`; every other clip hard-linked. `check` unpicked espeak-ng words
-    and as many vocoded copies are made again and must equal their files (the recipe is the build's)."""
+    [FESTIVAL_TRAIN_PROBABILITY, + `p`) spoken again by `engine` (gnuspeech or pico; their vocoded copies too): the
+    training split of a build with GNUSPEECH_TRAIN_PROBABILITY = `p` (or PICO_TRAIN_PROBABILITY = `p`, GnuSpeech's
+    share 0); every other clip hard-linked. `check` unpicked espeak-ng words and as many vocoded copies are made again
+    and must equal their files (the recipe is the build's)."""
     from ..data import CLASSES
     from ..data.audio import write_wav
-    from ..data.gnuspeech import GnuSpeechTable
     from ..data.kws_synth import FESTIVAL_TRAIN_PROBABILITY, SAMPLE_RATE, ClipTask, clip_index, engine_draw
 
+    if engine not in TABLE_ENGINES:
+        raise DataError(f"no engine {engine!r} to speak training words again", hint=f"use {GNUSPEECH} or {PICO}")
     src, out = Path(data_root), Path(out)
     info, rows = _read_build(src, out)
-    if any(r["engine"] == GNUSPEECH for r in rows) or info.get("gnuspeech_train"):
-        raise DataError("this folder already holds GnuSpeech clips", where=str(src),
-                        hint="start from a build made without GnuSpeech (make_kws_dataset(..., gnuspeech=0))")
+    if any(r["engine"] in TABLE_ENGINES for r in rows) or any(info.get(f"{e}_train") for e in TABLE_ENGINES):
+        raise DataError("this folder already holds GnuSpeech or Pico clips", where=str(src),
+                        hint="start from a build made without them (make_kws_dataset(..., gnuspeech=0, pico=0))")
     p_voc = float(info.get("vocoder_probability_train", 0.0))
+    shares = {"gnuspeech": p, "pico": 0.0} if engine == GNUSPEECH else {"gnuspeech": 0.0, "pico": p}
 
     def task(r: dict, tables: tuple = ()) -> ClipTask:
         return ClipTask("train", CLASSES.index(r["label"]), clip_index(r["path"]), info["seed"],
                         tuple(info["variants"]["train"]), tables=tables, vocoder=p_voc,
-                        copy=r.get("vocoder") == "True" and r["path"].endswith("_voc.wav"), gnuspeech=p)
+                        copy=r.get("vocoder") == "True" and r["path"].endswith("_voc.wav"), **shares)
 
     lo, hi = FESTIVAL_TRAIN_PROBABILITY, FESTIVAL_TRAIN_PROBABILITY + p
     words = [r for r in rows if r["split"] == "train" and r["engine"]]
@@ -397,16 +432,24 @@ def speak_gnuspeech(data_root: str | Path, out: str | Path, p: float, workers: i
                         hint="this build's engine draw is not kws_synth's")
     checks = [r for copy in (False, True) for r in [w for w in words if w["engine"] == "espeak-ng" and w["path"]
                                                      not in picked and w["path"].endswith("_voc.wav") == copy][:check]]
-    table = GnuSpeechTable.build(sorted({r["word"] for r in words if r["path"] in picked}), out / "gnuspeech.npz")
-    tables = ((GNUSPEECH, str(table.path)),)
+    spoken_words = sorted({r["word"] for r in words if r["path"] in picked})
+    if engine == GNUSPEECH:
+        from ..data.gnuspeech import GnuSpeechTable
+
+        path = GnuSpeechTable.build(spoken_words, out / "gnuspeech.npz").path
+    else:
+        from ..data.pico import PicoTable
+
+        path = PicoTable.build(spoken_words, out / "pico.npz").path
+    tables = ((engine, str(path)),)
     _link_clips([r for r in rows if r["path"] not in picked], src, out)
     spoken = [r for r in words if r["path"] in picked]
     made = _remake_checked([(r, task(r, tables)) for r in checks], [task(r, tables) for r in spoken], src, workers)
     new = {}
     for r, (recipe, pcm) in zip(spoken, made):
         rec = json.loads(recipe)
-        if rec["engine"] != GNUSPEECH:
-            raise DataError(f"{r['path']} was not spoken by GnuSpeech when made again", where=str(src))
+        if rec["engine"] != engine:
+            raise DataError(f"{r['path']} was not spoken by {engine} when made again", where=str(src))
         write_wav(out / rec["path"], np.frombuffer(pcm, np.int16), SAMPLE_RATE)
         new[r["path"]] = rec
     fields = list(rows[0])
@@ -415,8 +458,8 @@ def speak_gnuspeech(data_root: str | Path, out: str | Path, p: float, workers: i
         w.writeheader()
         for r in rows:
             w.writerow({**r, **({k: new[r["path"]][k] for k in fields} if r["path"] in new else {})})
-    (out / "dataset.json").write_text(json.dumps({**info, "gnuspeech_from": str(src), "gnuspeech_train": p,
-                                                  "gnuspeech_words": len(new), "splits": ["train", "val"]},
+    (out / "dataset.json").write_text(json.dumps({**info, f"{engine}_from": str(src), f"{engine}_train": p,
+                                                  f"{engine}_words": len(new), "splits": ["train", "val"]},
                                                  indent=1) + "\n")
     return out
 
@@ -427,11 +470,11 @@ def main(argv: list[str] | None = None) -> None:
     m = sub.add_parser("make-dev", help="generate the festival-diphone dev set (validation conditions)")
     m.add_argument("out")
     m.add_argument("--per-class", type=int, default=60)
-    m.add_argument("--engine", default="festival-diphone", help=f"festival-diphone or {GNUSPEECH}")
+    m.add_argument("--engine", default="festival-diphone", help=f"festival-diphone, {GNUSPEECH} or {PICO}")
     r = sub.add_parser("run", help="train the student alone; validation and dev accuracy")
     r.add_argument("data_root", help="a generated KWS folder (a build's data/speech)")
     r.add_argument("dev_root", help="a folder from make-dev")
-    r.add_argument("--train-voices", default=ESPEAK, help="comma list: espeak, kal_diphone, ked_diphone, gnuspeech")
+    r.add_argument("--train-voices", default=ESPEAK, help="comma list: espeak, kal_diphone, ked_diphone, gnuspeech, pico")
     r.add_argument("--dev-voices", default="kal_diphone,ked_diphone")
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--epochs", type=int, default=20)
@@ -446,17 +489,17 @@ def main(argv: list[str] | None = None) -> None:
     v.add_argument("--p", type=float, required=True)
     v.add_argument("--voices", default=f"{ESPEAK},kal_diphone,ked_diphone")
     v.add_argument("--beside", action="store_true", help="keep the clean words; the vocoded remakes are new clips")
-    g = sub.add_parser(GNUSPEECH, help="a build's train/val clips, GnuSpeech's share --p of the training words "
-                                       "spoken by it")
-    g.add_argument("data_root")
-    g.add_argument("out")
-    g.add_argument("--p", type=float, required=True)
+    for name, who in ((GNUSPEECH, "GnuSpeech"), (PICO, "Pico")):
+        g = sub.add_parser(name, help=f"a build's train/val clips, {who}'s share --p of the training words spoken by it")
+        g.add_argument("data_root")
+        g.add_argument("out")
+        g.add_argument("--p", type=float, required=True)
     a = p.parse_args(argv)
     if a.cmd == "make-dev":
         print(make_dev_set(a.out, a.per_class, engine=a.engine))
         return
-    if a.cmd == GNUSPEECH:
-        print(speak_gnuspeech(a.data_root, a.out, a.p))
+    if a.cmd in TABLE_ENGINES:
+        print(speak_engine(a.data_root, a.out, a.p, a.cmd))
         return
     if a.cmd == "vocode":
         print(vocode(a.data_root, a.out, a.p, tuple(a.voices.split(",")), beside=a.beside))

@@ -98,3 +98,16 @@ def needs_gnuspeech() -> None:
         if os.environ.get("CI"):
             pytest.fail(why)
         pytest.skip(why)
+
+
+@pytest.fixture()
+def needs_pico() -> None:
+    """SVOX Pico (the py-nanotts wheel, a dependency of the train extra installed by ./.ci/setup) must be here: a
+    skip elsewhere, a failure with CI set."""
+    from tinyslm.data import pico
+
+    if not pico.engine_available():
+        why = f"SVOX Pico is not installed ({pico.PACKAGE}=={pico.VERSION}): ./.ci/setup"
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)

@@ -147,6 +147,14 @@ Pico study (issue 17), rule fixed before its first run (the GnuSpeech study's de
 * Pico is statistical parametric synthesis, as the held-out engine (festival's HTS voice) is: that is known going
   in, which is why the decision is made on the two dev engines (a diphone and an articulatory synthesizer) and
   validation only. The held-out engine and every test split stay unread during the study.
+
+Result (/work/runs/pico-results.jsonl, /work/runs/pico-study.sh; candidate - baseline, points, seeds 0/1/2/3): festival
+dev +0.1 / -1.9 / -1.0 / +0.6 (mean -0.6; baselines 0.639 / 0.700 / 0.650 / 0.640, the earlier studies' figures
+again), validation -4.3 / -1.7 / -1.7 / -1.4 (mean -2.3), GnuSpeech dev -2.4 / +2.8 / -1.0 / +1.9 (mean +0.3): it fails
+the festival-dev and validation conditions, so PICO_TRAIN_PROBABILITY stays 0 (opt-in). For information: today's
+training engines reach 0.553 / 0.558 on Pico's words (seeds 0, 1; validation 0.942), as on GnuSpeech (0.51) and the
+held-out engine (about 0.50): each synthesizer is its own domain, and a second engine given a third of the espeak-ng
+words did not carry over to a third engine, while validation lost what those words taught.
 """
 
 from __future__ import annotations

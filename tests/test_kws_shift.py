@@ -11,7 +11,7 @@ import pytest
 from tinyslm.data import KwsProfile, make_kws_dataset
 from tinyslm.data.festival import engine_available
 from tinyslm.errors import DataError
-from tinyslm.train.kws_shift import load_clips, make_dev_set, run, speak_engine
+from tinyslm.train.kws_shift import engine_copies, load_clips, make_dev_set, run, speak_engine
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None or not engine_available("festival-diphone"),
                                 reason="needs espeak-ng and festival's diphone voices (.ci/setup)")
@@ -81,3 +81,21 @@ def test_gnuspeech_dev_set(tmp_path, needs_gnuspeech):
     assert len(dev.y) == 12 and set(dev.voice) - {""} == {"gnuspeech"}
     with pytest.raises(DataError, match="no dev set"):
         make_dev_set(tmp_path / "x", per_class=1, engine="festival-hts")
+
+
+def test_pico_copies_are_the_build_with_pico_copies(roots, tmp_path, needs_pico):
+    """`engine_copies` of a build = the train/val clips of a build made with that PICO_COPIES, the originals
+    untouched (the copies are new files beside them)."""
+    out = engine_copies(roots[0], tmp_path / "pc", p=0.5)
+    direct = make_kws_dataset(tmp_path / "direct", KwsProfile("tiny", 3, 1, 1), seed=0, progress=False,
+                              pico_copies=0.5).out_dir
+    clips = load_clips(out, ("train", "val"))
+    assert "pico" in set(clips.voice[clips.split == "train"]) and "pico" not in set(clips.voice[clips.split == "val"])
+    want = {k: v for k, v in _digests(direct).items() if k.split("/")[0] != "_background_noise_"}
+    test = set((direct / "testing_list.txt").read_text().split())
+    got = _digests(out)
+    assert got == {k: v for k, v in want.items() if k not in test}
+    copies = [k for k in got if k.endswith("_pico.wav")]
+    assert copies and all(got[k] == _digests(roots[0])[k] for k in got if k in _digests(roots[0]))
+    with pytest.raises(DataError, match="already holds GnuSpeech or Pico"):
+        engine_copies(out, tmp_path / "again", p=0.2)

@@ -147,6 +147,12 @@ VOCODER_STREAM = 7
 # Off where the replacing recipe (VOCODER_PROBABILITY / vocoder=) is asked for.
 VOCODER_COPIES = 0.6
 COPY_SUFFIX = "_voc"
+# Pico COPIES beside the words (tinyslm/data/pico.py): the training words (originals, not vocoded copies) that a draw
+# of the clip's own generator ENGINE_COPY_STREAM picks at this probability are also spoken by Pico, as new clips
+# <word>/<tag>_nohash_<n>_pico.wav (the same clip's room, noise and channel draws, no vocoder), the originals kept.
+# Opt-in (0) until issue 17's Pico-copies study (kws_shift.py's docstring: the rule, fixed before its first run).
+PICO_COPIES = 0.0
+ENGINE_COPY_STREAM = 8
 
 
 @dataclass(frozen=True)
@@ -187,6 +193,7 @@ class ClipTask:
     copy: bool = False  # the word's vocoded copy (VOCODER_COPIES): always vocoded, written as <tag>_nohash_<n>_voc.wav
     gnuspeech: float | None = None  # share of training words spoken by GnuSpeech (None: GNUSPEECH_TRAIN_PROBABILITY)
     pico: float | None = None  # share of training words spoken by Pico (None: PICO_TRAIN_PROBABILITY)
+    copy_engine: str = ""  # this training word spoken again by that engine, beside it: <tag>_nohash_<n>_<engine>.wav
 
 
 @dataclass
@@ -286,13 +293,18 @@ def synth_clip(task: ClipTask, espeak: str | None = None) -> tuple[ClipRecipe, n
     p_pico = PICO_TRAIN_PROBABILITY if task.pico is None else task.pico
     gs = p_gs > 0 and "gnuspeech" in tables
     pc = p_pico > 0 and "pico" in tables
-    if not task.engine and task.split == "train" and ("festival-diphone" in tables or gs or pc):
+    if not task.engine and task.split == "train" and ("festival-diphone" in tables or gs or pc or task.copy_engine):
         u = rng.random()  # one draw: festival below FESTIVAL_TRAIN_PROBABILITY, GnuSpeech in the next p_gs, Pico next
         lo = FESTIVAL_TRAIN_PROBABILITY
         engine = ("festival-diphone" if u < lo and "festival-diphone" in tables else
                   "gnuspeech" if gs and lo <= u < lo + p_gs else
                   "pico" if pc and lo + p_gs <= u < lo + p_gs + p_pico else
                   "espeak-ng")
+    if task.copy_engine:  # after the draw above, so that the copy's other draws do not depend on the tables
+        if task.split != "train" or task.copy or task.engine:
+            raise DataError("only an original training word has an engine copy",
+                            hint=f"not {task.split} {CLASSES[task.label]}")
+        engine = task.copy_engine
     tract = float(rng.uniform(*TRACT_RANGE[task.split]))
     if engine == "espeak-ng":
         voice: Voice | str = Voice(str(rng.choice(ACCENTS)), str(rng.choice(task.variants or VARIANTS[task.split])))
@@ -310,7 +322,7 @@ def synth_clip(task: ClipTask, espeak: str | None = None) -> tuple[ClipRecipe, n
     else:
         voice, stretch, f0, speech = _festival_word(engine, tables[engine], word, rng, tract)
         speed, pitch = int(round(100 * stretch)), int(round(f0))  # festival: pitch is the target F0 in Hz
-    vrng = vocoder_draw(dataclasses.replace(task, vocoder=1.0) if task.copy else task)
+    vrng = None if task.copy_engine else vocoder_draw(dataclasses.replace(task, vocoder=1.0) if task.copy else task)
     if task.copy and vrng is None:
         raise DataError("only a training word has a vocoded copy", hint=f"not {task.split} {CLASSES[task.label]}")
     vocoded = vrng is not None
@@ -339,7 +351,8 @@ def synth_clip(task: ClipTask, espeak: str | None = None) -> tuple[ClipRecipe, n
         x = channel_colour(x, rng, SAMPLE_RATE)
         x = x * min(1.0, 0.99 / max(np.abs(x).max(), 1e-12))
     vname = voice.name if isinstance(voice, Voice) else voice
-    path = f"{word}/{_voice_tag(vname)}_nohash_{task.index}{COPY_SUFFIX if task.copy else ''}.wav"
+    suffix = COPY_SUFFIX if task.copy else f"_{task.copy_engine}" if task.copy_engine else ""
+    path = f"{word}/{_voice_tag(vname)}_nohash_{task.index}{suffix}.wav"
     recipe = ClipRecipe(path, task.split, name, word, vname, speed, pitch, round(tract, 4), round(peak, 2),
                         offset, round(rt60, 3), kind, snr, engine, channel, vocoded)
     return recipe, to_int16(x)
@@ -360,9 +373,24 @@ def copy_picked(task: ClipTask, p: float) -> bool:
     return vocoder_draw(dataclasses.replace(task, vocoder=p, copy=False)) is not None
 
 
+def engine_copy_picked(task: ClipTask, p: float) -> bool:
+    """Whether this original training word also gets an engine copy at probability `p` (its own ENGINE_COPY_STREAM
+    draw, so the clip's other draws do not depend on it)."""
+    if task.split != "train" or p <= 0 or CLASSES[task.label] == SILENCE or task.copy or task.engine:
+        return False
+    rng = np.random.default_rng([task.seed, SPLITS.index(task.split), task.label, task.index, ENGINE_COPY_STREAM])
+    return bool(rng.random() < p)
+
+
 def clip_index(path: str) -> int:
-    """The clip index n of ``<word>/<tag>_nohash_<n>[_voc].wav``."""
-    return int(path.split("_nohash_")[1][:-4].removesuffix(COPY_SUFFIX))
+    """The clip index n of ``<word>/<tag>_nohash_<n>[_voc|_<engine>].wav``.
+
+    >>> clip_index("yes/0a1b2c3d_nohash_12.wav"), clip_index("no/0a1b2c3d_nohash_7_voc.wav")
+    (12, 7)
+    >>> clip_index("up/0a1b2c3d_nohash_3_pico.wav")
+    3
+    """
+    return int(path.split("_nohash_")[1][:-4].split("_")[0])
 
 
 def _work(args: tuple[ClipTask, str, str]) -> dict:
@@ -449,7 +477,7 @@ def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default",
                      workers: int = 2, progress: bool = True, overwrite: bool = False,
                      splits: tuple[str, ...] = SPLITS, engine: str = "", vocoder: float | None = None,
                      vocoder_copies: float | None = None, gnuspeech: float | None = None,
-                     pico: float | None = None) -> SynthReport:
+                     pico: float | None = None, pico_copies: float | None = None) -> SynthReport:
     """Synthesize the dataset into out_dir (Speech Commands layout). Same profile and seed: same bytes.
 
     `splits`: which splits to make (e.g. ("test",) for a fresh test set of another seed; the others
@@ -459,7 +487,8 @@ def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default",
     copy beside it, a new clip (None: VOCODER_COPIES, or 0 where `vocoder` replaces words; both > 0: an error).
     `gnuspeech`: share of training words spoken by GnuSpeech (None: GNUSPEECH_TRAIN_PROBABILITY; > 0 needs node and
     its npm package, gnuspeech.py). `pico`: share of training words spoken by Pico, above GnuSpeech's (None:
-    PICO_TRAIN_PROBABILITY; > 0 needs the py-nanotts wheel, pico.py)."""
+    PICO_TRAIN_PROBABILITY; > 0 needs the py-nanotts wheel, pico.py). `pico_copies`: probability that an original
+    training word is also spoken by Pico, a new clip beside it (None: PICO_COPIES)."""
     import tempfile
 
     t0 = time.time()
@@ -473,6 +502,9 @@ def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default",
     p_copy = (VOCODER_COPIES if p_voc == 0 else 0.0) if vocoder_copies is None else float(vocoder_copies)
     p_gs = (GNUSPEECH_TRAIN_PROBABILITY if gnuspeech is None else float(gnuspeech)) if "train" in splits else 0.0
     p_pico = (PICO_TRAIN_PROBABILITY if pico is None else float(pico)) if "train" in splits else 0.0
+    p_pcopy = (PICO_COPIES if pico_copies is None else float(pico_copies)) if "train" in splits and not engine else 0.0
+    if not 0 <= p_pcopy <= 1:
+        raise DataError(f"pico_copies {p_pcopy} is not a probability", hint="use 0..1")
     if not 0 <= p_gs <= 1 - FESTIVAL_TRAIN_PROBABILITY:
         raise DataError(f"gnuspeech share {p_gs} is outside 0..{1 - FESTIVAL_TRAIN_PROBABILITY:g}",
                         hint="festival keeps its share of the training words")
@@ -487,7 +519,8 @@ def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default",
              **({"vocoder_probability_train": p_voc} if p_voc > 0 and "train" in splits else {}),
              **({"vocoder_copies_train": p_copy} if p_copy > 0 and "train" in splits else {}),
              **({"gnuspeech_train": p_gs} if p_gs > 0 and not engine else {}),
-             **({"pico_train": p_pico} if p_pico > 0 and not engine else {})}
+             **({"pico_train": p_pico} if p_pico > 0 and not engine else {}),
+             **({"pico_copies_train": p_pcopy} if p_pcopy > 0 else {})}
     counts = {s: prof.counts(s) if s in splits else [0] * len(CLASSES) for s in SPLITS}
     if prepare_output_dir(out_dir, stamp, overwrite):
         return SynthReport(out_dir, counts, time.time() - t0, True)
@@ -498,7 +531,7 @@ def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default",
         from .gnuspeech import require_engine
 
         require_engine()  # before anything is made
-    if (p_pico > 0 and not engine) or engine == "pico":
+    if (p_pico > 0 and not engine) or engine == "pico" or p_pcopy > 0:
         from .pico import require_engine as require_pico
 
         require_pico()
@@ -506,10 +539,15 @@ def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default",
                       pico=p_pico) for s in SPLITS
              for c in range(len(CLASSES))
              for i in range(counts[s][c])]
+    originals = plain
     if p_copy > 0:
-        plain += [dataclasses.replace(t, copy=True) for t in plain if copy_picked(t, p_copy)]
+        plain = plain + [dataclasses.replace(t, copy=True) for t in originals if copy_picked(t, p_copy)]
+    if p_pcopy > 0:
+        plain = plain + [dataclasses.replace(t, copy_engine="pico") for t in originals
+                         if engine_copy_picked(t, p_pcopy)]
     words = sorted({clip_word(t) for t in plain} - {""})  # Festival speaks only the words some clip needs
-    tables = tuple(sorted(_tables(tuple(splits), engine, Path(tmp.name), words, p_gs, p_pico).items()))
+    tables = tuple(sorted(_tables(tuple(splits), engine, Path(tmp.name), words, p_gs,
+                                  max(p_pico, p_pcopy)).items()))
     tasks = [(dataclasses.replace(t, tables=tables), str(out_dir), espeak) for t in plain]
     from tqdm import tqdm
 
@@ -544,7 +582,9 @@ def make_kws_dataset(out_dir: str | Path, profile: str | KwsProfile = "default",
                         "val": ["espeak-ng"], "test": ["espeak-ng"]} if not engine else {s: [engine] for s in splits},
             "held_out_engine": OTHER_ENGINE, "channel_probability_train": CHANNEL_PROBABILITY,
             "vocoder_probability_train": p_voc,
-            **({"vocoder_copies_train": p_copy, "vocoder_copies": sum(t.copy for t in plain)} if p_copy > 0 else {})}
+            **({"vocoder_copies_train": p_copy, "vocoder_copies": sum(t.copy for t in plain)} if p_copy > 0 else {}),
+            **({"pico_copies_train": p_pcopy, "pico_copies": sum(bool(t.copy_engine) for t in plain)}
+               if p_pcopy > 0 else {})}
     (out_dir / "dataset.json").write_text(json.dumps(info, indent=1) + "\n")
     return SynthReport(out_dir, counts, time.time() - t0, False)
 

@@ -472,6 +472,70 @@ def speak_engine(data_root: str | Path, out: str | Path, p: float, engine: str =
     return out
 
 
+def engine_copies(data_root: str | Path, out: str | Path, p: float, engine: str = PICO, workers: int = 2,
+                  check: int = 2) -> Path:
+    """`data_root`'s train/val clips into `out` (hard-linked), plus a copy of each original training word that
+    kws_synth's engine-copy draw picks at probability `p`, spoken by `engine` (pico), as new clips
+    ``<tag>_nohash_<n>_pico.wav`` listed after the originals: the training split of a build with PICO_COPIES = `p`.
+    `check` espeak-ng words and as many vocoded copies are made again and must equal their files."""
+    from ..data import CLASSES
+    from ..data.audio import write_wav
+    from ..data.kws_synth import SAMPLE_RATE, ClipTask, clip_index, engine_copy_picked
+
+    if engine != PICO:
+        raise DataError(f"no copies by engine {engine!r}", hint=f"use {PICO}")
+    src, out = Path(data_root), Path(out)
+    info, rows = _read_build(src, out)
+    if any(r["engine"] in TABLE_ENGINES for r in rows) or any(info.get(f"{e}_train") for e in TABLE_ENGINES) \
+            or info.get("pico_copies_train"):
+        raise DataError("this folder already holds GnuSpeech or Pico clips", where=str(src),
+                        hint="start from a build made without them")
+    p_voc = float(info.get("vocoder_probability_train", 0.0))
+
+    def task(r: dict, tables: tuple = (), copy_engine: str = "") -> ClipTask:
+        return ClipTask("train", CLASSES.index(r["label"]), clip_index(r["path"]), info["seed"],
+                        tuple(info["variants"]["train"]), tables=tables, vocoder=p_voc,
+                        copy=r.get("vocoder") == "True" and r["path"].endswith("_voc.wav"), copy_engine=copy_engine)
+
+    words = [r for r in rows if r["split"] == "train" and r["engine"]]
+    picked = [r for r in words if engine_copy_picked(task(r), p)]
+    if any(r["engine"] != "espeak-ng" and r["engine"] != "festival-diphone" for r in picked):
+        raise DataError("a picked word is spoken by an engine this build should not have", where=str(src))
+    checks = [r for copy in (False, True) for r in [w for w in words if w["engine"] == "espeak-ng"
+                                                     and w["path"].endswith("_voc.wav") == copy][:check]]
+    from ..data.pico import PicoTable
+
+    table = PicoTable.build(sorted({r["word"] for r in picked}), out / "pico.npz")
+    tables = ((PICO, str(table.path)),)
+    if any(r["engine"] == "festival-diphone" for r in words):  # the build drew each word's engine from these tables
+        from ..data.festival import FestivalTable
+
+        fest = FestivalTable.build("festival-diphone", sorted({r["word"] for r in words}), out / "festival.npz")
+        tables = tuple(sorted((*tables, ("festival-diphone", str(fest.path)))))
+    _link_clips(rows, src, out)
+    made = _remake_checked([(r, task(r, tables)) for r in checks], [task(r, tables, PICO) for r in picked], src,
+                           workers)
+    new = []
+    for r, (recipe, pcm) in zip(picked, made):
+        rec = json.loads(recipe)
+        if rec["engine"] != PICO or not rec["path"].endswith(f"_{PICO}.wav"):
+            raise DataError(f"{r['path']}'s copy was not spoken by {PICO}", where=str(src))
+        write_wav(out / rec["path"], np.frombuffer(pcm, np.int16), SAMPLE_RATE)
+        new.append(rec)
+    fields = list(rows[0])
+    with open(out / "clips.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow(r)
+        for rec in new:
+            w.writerow({k: rec.get(k, "") for k in fields})
+    (out / "dataset.json").write_text(json.dumps({**info, "pico_copies_from": str(src), "pico_copies_train": p,
+                                                  "pico_copies": len(new), "splits": ["train", "val"]},
+                                                 indent=1) + "\n")
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m tinyslm.train.kws_shift", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -502,9 +566,16 @@ def main(argv: list[str] | None = None) -> None:
         g.add_argument("data_root")
         g.add_argument("out")
         g.add_argument("--p", type=float, required=True)
+    c = sub.add_parser("copies", help="a build's train/val clips plus Pico copies of the training words at --p")
+    c.add_argument("data_root")
+    c.add_argument("out")
+    c.add_argument("--p", type=float, required=True)
     a = p.parse_args(argv)
     if a.cmd == "make-dev":
         print(make_dev_set(a.out, a.per_class, engine=a.engine))
+        return
+    if a.cmd == "copies":
+        print(engine_copies(a.data_root, a.out, a.p))
         return
     if a.cmd in TABLE_ENGINES:
         print(speak_engine(a.data_root, a.out, a.p, a.cmd))

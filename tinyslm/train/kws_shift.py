@@ -155,6 +155,36 @@ the festival-dev and validation conditions, so PICO_TRAIN_PROBABILITY stays 0 (o
 training engines reach 0.553 / 0.558 on Pico's words (seeds 0, 1; validation 0.942), as on GnuSpeech (0.51) and the
 held-out engine (about 0.50): each synthesizer is its own domain, and a second engine given a third of the espeak-ng
 words did not carry over to a third engine, while validation lost what those words taught.
+
+For information, run after that result and not part of any rule (/work/runs/pico-info.jsonl, pico-info.sh; the same
+seed-0 clips and dev sets): with the build's three training voices (espeak-ng and both diphone voices) a fourth-style
+engine in a third of the espeak-ng words did help on the other unseen one: adding Pico, GnuSpeech dev +3.5 points
+(+6.1, +3.6, +4.3, +0.1; seeds 0-3); adding GnuSpeech, Pico dev +3.3 (+0.8, +7.8, -0.8, +5.6); validation -1.8 and
+-1.2. That prompted the next study, on other data.
+
+Pico copies (``copies``): the build's clips all kept, plus a Pico rendition of each original training word that
+kws_synth's engine-copy draw picks at probability P, as new clips beside them (``PICO_COPIES``)::
+
+    python -m tinyslm.train.kws_shift copies runs/kl-s1/data/speech runs/pc30-s1 --p 0.3
+
+Pico-copies study (issue 17), rule fixed before its first run. It decides on data the exploration above did not
+touch: the seed-1 default build's clips and a GnuSpeech dev set of another seed.
+
+* clips: /work/runs/kl-s1/data/speech (the seed-1 default build). Candidate = ``copies --p 0.3`` of it
+  (/work/runs/pc30-s1): about 30% more word clips, spoken by Pico. Validation unchanged;
+* dev = GnuSpeech speaking every class under validation conditions, dataset seed 5001
+  (``make-dev /work/runs/gs-dev-5001 --engine gnuspeech --seed 5001``), an engine no run trains on;
+* every run trains on all of its folder's training voices (espeak, kal_diphone, ked_diphone, plus pico for the
+  candidate) at ``run``'s defaults, seeds 0, 1, 2 and 3, paired. Two baselines on the build's clips: at 20 epochs
+  (the build as it is), and "equal steps": as many optimizer steps as the candidate, ``--epochs`` =
+  round(20 x candidate training clips / baseline training clips);
+* adopt (PICO_COPIES = 0.3 in kws_synth) if, with gains = candidate - equal-steps baseline in points: the mean
+  GnuSpeech-dev gain over the four seeds >= +2.0 AND that gain > 0 in at least 3 of the 4 seeds AND validation
+  (held-out espeak-ng voices) is down by <= 1.0 point on the mean. Then the default KWS build must still finish in
+  15 minutes on the quiet 2-core machine (measured after adopting; if not, the adoption is undone). Otherwise it
+  stays 0 (opt-in: ``make_kws_dataset(..., pico_copies=P)``). No other P is tried for adoption;
+* the gain over the 20-epoch baseline is reported beside it, for information;
+* the held-out engine (festival-hts), every test split and the fresh sets stay unread during the study.
 """
 
 from __future__ import annotations
@@ -543,6 +573,7 @@ def main(argv: list[str] | None = None) -> None:
     m.add_argument("out")
     m.add_argument("--per-class", type=int, default=60)
     m.add_argument("--engine", default="festival-diphone", help=f"festival-diphone, {GNUSPEECH} or {PICO}")
+    m.add_argument("--seed", type=int, default=DEV_SEED, help="the dev set's dataset seed")
     r = sub.add_parser("run", help="train the student alone; validation and dev accuracy")
     r.add_argument("data_root", help="a generated KWS folder (a build's data/speech)")
     r.add_argument("dev_root", help="a folder from make-dev")
@@ -572,7 +603,7 @@ def main(argv: list[str] | None = None) -> None:
     c.add_argument("--p", type=float, required=True)
     a = p.parse_args(argv)
     if a.cmd == "make-dev":
-        print(make_dev_set(a.out, a.per_class, engine=a.engine))
+        print(make_dev_set(a.out, a.per_class, seed=a.seed, engine=a.engine))
         return
     if a.cmd == "copies":
         print(engine_copies(a.data_root, a.out, a.p))

@@ -185,6 +185,14 @@ touch: the seed-1 default build's clips and a GnuSpeech dev set of another seed.
   stays 0 (opt-in: ``make_kws_dataset(..., pico_copies=P)``). No other P is tried for adoption;
 * the gain over the 20-epoch baseline is reported beside it, for information;
 * the held-out engine (festival-hts), every test split and the fresh sets stay unread during the study.
+
+Result (/work/runs/pc-results.jsonl, /work/runs/pc-study.sh; 8,075 baseline and 9,515 candidate training clips, so
+equal steps = 24 epochs; candidate - equal-steps baseline, points, seeds 0/1/2/3): GnuSpeech dev +0.4 / +0.1 / -0.6 /
++1.5 (mean +0.4; equal-steps baseline 0.547 / 0.540 / 0.571 / 0.557), validation +1.5 / +1.1 / -1.4 / -0.7 (mean
++0.1): it fails the dev condition, so PICO_COPIES stays 0 (opt-in). For information, against the 20-epoch baseline:
+dev +1.6 (+1.0, +2.6, +1.4, +1.5), validation +0.7; nearly all of that is the longer training. Pico words beside
+espeak-ng's add little; what moved the unseen engine in the exploration was Pico taking espeak-ng's place, which
+costs validation (held-out espeak-ng voices) as much as it gains.
 """
 
 from __future__ import annotations

@@ -193,6 +193,23 @@ equal steps = 24 epochs; candidate - equal-steps baseline, points, seeds 0/1/2/3
 dev +1.6 (+1.0, +2.6, +1.4, +1.5), validation +0.7; nearly all of that is the longer training. Pico words beside
 espeak-ng's add little; what moved the unseen engine in the exploration was Pico taking espeak-ng's place, which
 costs validation (held-out espeak-ng voices) as much as it gains.
+
+Training-set size study (issue 17's fresh-set bar, 0.95 on held-out espeak-ng voices), rule fixed before its first
+run. Question: at the same number of optimizer steps (so the same build time), do twice as many different training
+clips (each its own voice, speed, pitch, tract, room and noise draws) generalize better to unseen voices?
+
+* clips: a new seed, 3, that no study has read. Baseline = ``make_kws_dataset(runs/sz-s3-x1, "default", seed=3,
+  splits=("train", "val"))`` (400 clips per class, 800 unknown, vocoded copies 0.6, as a build); candidate = the same
+  with ``KwsProfile("x2", 800, 60, 0, train_unknown_factor=2.0)`` (runs/sz-s3-x2): the baseline's clips are its first
+  half (a clip's bytes depend only on its seed, split, class and index), plus as many new ones; validation identical;
+* every run trains on all training voices (espeak, kal_diphone, ked_diphone); baseline at 20 epochs, candidate at 10
+  (equal steps); seeds 0, 1, 2 and 3, paired; also scored on the GnuSpeech dev set of seed 5001
+  (/work/runs/gs-dev-5001);
+* adopt (the default profile's train_per_class 400 -> 800 and the build's teacher and student epochs halved, the
+  same steps) if, with gains = candidate - baseline in points: the mean validation gain >= +1.0 AND > 0 in at least
+  3 of the 4 seeds AND the mean GnuSpeech-dev gain >= -1.0. Then the default KWS build must still finish in 15
+  minutes on the quiet 2-core machine (measured after; if not, undone). Otherwise the profile stays as it is;
+* the held-out engine, every test split and the fresh sets stay unread during the study.
 """
 
 from __future__ import annotations

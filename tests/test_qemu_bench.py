@@ -133,3 +133,37 @@ def test_bench_via_firmware_reads_the_compile_artifact(monkeypatch):
 
     assert abs(fw.instructions - ref.instructions) <= get_board("mps2-an386").ticks_to_instructions(1)
     assert fw.macs > 0 and fw.kernels_text > 0
+
+
+def test_bench_counts_each_op_from_the_trace_on_the_m4():
+    """On mps2-an386 the per-operator counts come from the execution trace of the profile build, the profile
+    points' own instructions left out: each op's count sits within one SysTick tick (40 instructions) below the
+    timer's interval for it, which holds the profile point too, and the ops add up to the whole invoke."""
+    from tinyslm.bench import bench_model, profile_points
+    from tinyslm.boards import get_board
+    from tinyslm.compiler import compile_model
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+
+    from tinyslm.runners.qemu import build_qemu, run_qemu
+
+    model = next((p for p in SHARED_MODELS if "micro_speech" in p.stem), None)
+    if model is None:
+        pytest.skip("needs the shared micro_speech model")
+    r = bench_model(model)
+    assert r.per_op_source == "trace" and {o["opcode"] for o in r.per_op} >= {"DEPTHWISE_CONV_2D", "FULLY_CONNECTED"}
+    b = get_board("mps2-an386")
+    tick = b.ticks_to_instructions(1)
+    with tempfile.TemporaryDirectory() as tmp:  # the timer's per-op intervals of the same profile build
+        from tinyslm.bench import lcg_input
+
+        cm = compile_model(model, Path(tmp) / "m", name="model", target=r.target)
+        assert {o["op"] for o in r.per_op} <= set(profile_points(cm))
+        inputs = [lcg_input(t.nbytes).view(np.dtype(t.dtype)).reshape(t.shape) for t in cm.inputs]
+        timer = run_qemu(build_qemu(cm, Path(tmp) / "p", b, profile=True), cm, [inputs], b).op_instructions
+    for o in r.per_op:  # the timer's interval: the op, its profile point (~22 instructions), +- a tick
+        assert 0 < o["instructions"] <= timer[o["op"]] + tick, (o, timer[o["op"]])
+        assert timer[o["op"]] - o["instructions"] <= 40 + tick, (o, timer[o["op"]])
+    assert abs(sum(o["instructions"] for o in r.per_op) - r.instructions) <= 2 * tick

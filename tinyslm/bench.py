@@ -67,6 +67,7 @@ class BenchResult:
     cycle_classes: dict = field(default_factory=dict)  # estimated cycles per instruction class
     tflm_arena_source: str = ""  # "cortex-m4": the issue's measured figure; "host": TFLM's own allocator on the host
     optimize: str = "speed"  # what the kernels were compiled for (firmware.OPTIMIZE)
+    per_op_source: str = "systick"  # "trace": counted from the execution trace; "systick": timer ticks (x40 on M4)
 
     @property
     def vs_cmsis(self) -> float | None:
@@ -104,7 +105,7 @@ def bench_model(model: Path, board: str = "mps2-an386", target: str | None = Non
     from .compiler import compile_model
     from .runners.codesize import measure as code_size
     from .compiler.lowering import Call
-    from .cycles import m4_mix
+    from .cycles import m4_mix, profile_op_instructions
     from .runners.qemu import build_qemu, run_qemu
 
     b = get_board(board)
@@ -118,16 +119,23 @@ def bench_model(model: Path, board: str = "mps2-an386", target: str | None = Non
         elf = build_qemu(cm, Path(tmp) / "plain", b, opt)
         plain = run_qemu(elf, cm, [inputs], b)
         mix = m4_mix(elf, b.emulator.qemu_machine, inputs, f"{cm.name}_invoke") if b.cpu == "cortex-m4" else None
-        prof = run_qemu(build_qemu(cm, Path(tmp) / "prof", b, opt, profile=True), cm, [inputs], b)
+        prof_elf = build_qemu(cm, Path(tmp) / "prof", b, opt, profile=True)
+        prof = run_qemu(prof_elf, cm, [inputs], b)
+        op_counts, source = prof.op_instructions or {}, "systick"
+        if b.cpu == "cortex-m4":  # exact per operator from the trace, the profile points left out
+            op_counts = profile_op_instructions(prof_elf, b.emulator.qemu_machine, inputs, f"{cm.name}_invoke",
+                                                profile_points(cm))
+            source = "trace"
         cs = code_size(cm, cpu=b.cpu, opt=opt, flags=tuple(f for f in b.cflags if f.startswith("-mfloat-abi")))
     calls = {s.op.index: s for s in cm.plan.steps if isinstance(s, Call)}
     per_op = [dict(op=i, opcode=calls[i].op.opcode, kernel=calls[i].func, macs=calls[i].macs, instructions=n,
-                   detail=calls[i].note) for i, n in sorted((prof.op_instructions or {}).items()) if i in calls]
+                   detail=calls[i].note) for i, n in sorted(op_counts.items()) if i in calls]
     instr = plain.instructions[0]
     out0 = plain.outputs[0][0].reshape(-1)[:8].astype(int).tolist()
     r = BenchResult(str(model), b.name, tgt, cm.macs, instr, instr / max(cm.macs, 1), cm.arena_bytes, cm.io_bytes,
                     cm.weights_bytes, (cs.kernels_text + cs.model_text) if cs else 0, out0, per_op)
     r.optimize = optimize
+    r.per_op_source = source
     if mix is not None:
         r.cycles_m4, r.cycle_classes = mix.cycles, dict(sorted(mix.cycles_by_class.items()))
     return _with_tflm(r, Path(model), b.name, label)
@@ -199,6 +207,18 @@ def pipeline_label(folder: Path) -> str:
         return f"pipeline {folder.name}"
 
 
+def profile_points(cm) -> list[int]:
+    """The operator index of each profile point of the compiled model's invoke, in the order they run (the
+    generated model's ``TSLM_PROFILE_POINT(n)`` calls, one after each step that has code)."""
+    import re
+
+    text = "".join(p.read_text() for p in cm.sources if p.suffix == ".c")
+    points = [int(n) for n in re.findall(r"TSLM_PROFILE_POINT\((\d+)\);", text)]
+    if not points:
+        raise ValueError(f"the compiled model {cm.name} has no profile points")
+    return points
+
+
 def _per_op_summary(r: BenchResult) -> list[tuple[str, int, int, float]]:
     """Per opcode: (opcode, calls, instructions, share of the total)."""
     by: dict[str, list[int]] = {}
@@ -245,7 +265,11 @@ def markdown(results: list[BenchResult], per_op: bool = True) -> str:
             if not rows:
                 continue
             built = " (built for size, -Os)" if r.optimize == "size" else ""
-            lines += ["", f"**{r.label or Path(r.model).stem}** on {r.board}{built}: instructions per operator type", "",
+            how = (" (counted from the execution trace; the profile points' own instructions left out)"
+                   if r.per_op_source == "trace" else
+                   " (SysTick: whole ticks, the profile points' own instructions included)")
+            lines += ["", f"**{r.label or Path(r.model).stem}** on {r.board}{built}: instructions per operator type"
+                      f"{how}", "",
                       "| op | calls | instructions | share | instr/MAC |", "|---|---|---|---|---|"]
             lines += [f"| {op} | {n} | {ins:,} | {100 * share:.1f}% | {f'{ins / macs:.2f}' if macs else '-'} |"
                       for op, n, ins, share, macs in rows]

@@ -26,6 +26,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -160,30 +161,39 @@ def _block_cost(block: list[Insn]) -> tuple[list[tuple[str, int]], Insn | None]:
     return costs, last
 
 
-def mix_from_trace(log: Path, insns: dict[int, Insn], start: int, stop: int) -> Mix:
-    """The instruction mix of the blocks executed from the first execution of `start` until `stop`.
+def block_runs(log: Path, insns: dict[int, Insn], start: int, stop: int
+               ) -> Iterator[tuple[tuple[int, int], list[Insn], int, str]]:
+    """Each block executed from the first execution of `start` until `stop`, in order: (its key, its
+    instructions, how many of them ran, how it left: "taken" / "not" for a final conditional branch, else "").
 
     Blocks are keyed by address and QEMU's compile flags: under -icount, a block started when the
     instruction budget runs out (a timer due) exits before its first instruction and is retranslated at
     the same address with an instruction limit (the low bits of the flags); a block that reaches an I/O
     access is cut before it the same way. A limited block whose address lies inside the previous block
-    therefore means the previous one ran only up to there."""
+    therefore means the previous one ran only up to there. Each time QEMU refills its 16-bit instruction
+    decrementer (every 65,535 instructions, or at a timer's deadline) the block about to run finds too few
+    instructions left, leaves before its first one and runs again, unlimited: QEMU logs "Stopped execution of TB
+    chain before" that block, which therefore ran nothing (before this was read, the trace counted one block too
+    many per refill: ad01 +597 instructions over QEMU's icount)."""
     blocks: dict[tuple[int, int], list[Insn]] = {}
-    priced: dict[tuple[tuple[int, int], int], tuple[list[tuple[str, int]], Insn | None]] = {}
-    counts: Counter[tuple[tuple[int, int], int, str]] = Counter()  # (block, instructions run, how it left)
     trans: list[int] | None = None
     active = False
     prev: tuple[int, int] | None = None
+    aborted: set[tuple[int, int]] = set()  # the block just logged left before its first instruction
     pat = re.compile(r"\[[0-9a-f]+/([0-9a-f]+)/[0-9a-f]+/([0-9a-f]+)\]")
 
-    def leave(key: tuple[int, int], next_pc: int, limited: bool) -> None:
+    def leave(key: tuple[int, int], next_key: tuple[int, int], limited: bool
+              ) -> tuple[tuple[int, int], list[Insn], int, str]:
         block = blocks.get(key, [])
+        next_pc = next_key[0]
         ran = len(block)
         if limited:
             ran = next((i for i, ins in enumerate(block) if ins.addr == next_pc), ran)
+        if key in aborted:
+            ran = 0
         last = block[ran - 1] if 0 < ran == len(block) and block[-1].cls == "branch" else None
         how = "" if last is None else ("taken" if next_pc != last.addr + last.size else "not")
-        counts[(key, ran, how)] += 1
+        return key, block, ran, how
 
     with open(log, errors="replace") as f:
         for line in f:
@@ -191,6 +201,8 @@ def mix_from_trace(log: Path, insns: dict[int, Insn], start: int, stop: int) -> 
                 trans = []
             elif trans is not None and line.startswith("0x"):
                 trans.append(int(line.split(":", 1)[0], 16))
+            elif line.startswith("Stopped execution of TB chain") and prev is not None:
+                aborted.add(prev)
             elif line.startswith("Trace"):
                 m = pat.search(line)
                 if not m:
@@ -205,16 +217,27 @@ def mix_from_trace(log: Path, insns: dict[int, Insn], start: int, stop: int) -> 
                         continue
                     active = True
                 if prev is not None:
-                    leave(prev, pc, bool(cflags & 0x1FF))
+                    yield leave(prev, key, bool(cflags & 0x1FF))
+                    aborted.clear()
                 if pc == stop:
-                    prev = None
-                    break
+                    return
                 prev = key
+
+
+def mix_from_trace(log: Path, insns: dict[int, Insn], start: int, stop: int) -> Mix:
+    """The instruction mix of the blocks executed from the first execution of `start` until `stop`
+    (:func:`block_runs`)."""
+    priced: dict[tuple[tuple[int, int], int], tuple[list[tuple[str, int]], Insn | None]] = {}
+    counts: Counter[tuple[tuple[int, int], int, str]] = Counter()  # (block, instructions run, how it left)
+    blocks: dict[tuple[int, int], list[Insn]] = {}
+    for key, block, ran, how in block_runs(log, insns, start, stop):
+        blocks[key] = block
+        counts[(key, ran, how)] += 1
     mix = Mix()
     by, cyc = Counter(), Counter()
     for (key, ran, how), n in counts.items():
         if (key, ran) not in priced:
-            priced[(key, ran)] = _block_cost(blocks.get(key, [])[:ran])
+            priced[(key, ran)] = _block_cost(blocks[key][:ran])
         costs, _ = priced[(key, ran)]
         for c, k in costs:
             by[c] += n
@@ -226,6 +249,38 @@ def mix_from_trace(log: Path, insns: dict[int, Insn], start: int, stop: int) -> 
     mix.by_class, mix.cycles_by_class = dict(by), dict(cyc)
     mix.cycles = sum(cyc.values())
     return mix
+
+
+def op_instructions_from_trace(log: Path, insns: dict[int, Insn], start: int, stop: int, hook: int,
+                               order: list[int]) -> dict[int, int]:
+    """Exact instructions per operator of one invoke of a profile build, whose model calls the profile hook (entry
+    address `hook`) after each step, `order` giving the steps' operator indices. A step's count runs from the
+    previous hook's return to its own hook call; the profile point itself is left out: the hook's body (and
+    whatever it calls), its call instruction, and the move of the operator index into r0 just before the call.
+    The first step also holds the invoke's prologue; the epilogue after the last hook is not counted."""
+    calls = {a for a, i in insns.items() if i.mnemonic.split(".")[0] == "bl" and _target(i.operands) == hook}
+    returns = {a + insns[a].size for a in calls}
+    arg = {a for c in calls for a in [max((b for b in insns if b < c), default=-1)]
+           if a in insns and re.match(r"movs?(\.w)?$|movw$", insns[a].mnemonic) and insns[a].operands.startswith("r0,")}
+    skip = calls | arg
+    per: Counter[int] = Counter()
+    step, in_hook = 0, False
+    for key, block, ran, _ in block_runs(log, insns, start, stop):
+        if key[0] == hook:
+            if in_hook:
+                raise ValueError("the profile hook was entered again before it returned")
+            in_hook = True
+            step += 1
+        elif in_hook and key[0] in returns:
+            in_hook = False
+        if in_hook:
+            continue
+        if step >= len(order):
+            continue  # the invoke's epilogue
+        per[order[step]] += sum(1 for ins in block[:ran] if ins.addr not in skip)
+    if step != len(order):
+        raise ValueError(f"the trace holds {step} profile points, the model has {len(order)}")
+    return dict(per)
 
 
 def _symbol(elf: Path, name: str) -> int | None:
@@ -247,16 +302,44 @@ def invoke_bounds(elf: Path, insns: dict[int, Insn], invoke: str) -> tuple[int, 
     return entry, calls[0].addr + calls[0].size
 
 
+def _target(operands: str) -> int | None:
+    """The address a direct branch goes to, as objdump prints it ("8a4c <name>").
+
+    >>> hex(_target("8a4c <bench_profile>")), _target("r3")
+    ('0x8a4c', None)
+    """
+    try:
+        return int(operands.split()[0], 16)
+    except (ValueError, IndexError):
+        return None
+
+
+def _trace(elf: Path, machine: str, inputs: list[np.ndarray], d: Path, timeout: float) -> Path:
+    """Run the bench ELF on one input set in QEMU with its execution trace (in folder `d`); the trace's path."""
+    (d / "inputs.bin").write_bytes(b"".join(np.ascontiguousarray(a).tobytes() for a in inputs))
+    subprocess.run(["qemu-system-arm", "-M", machine, "-nographic", "-monitor", "none", "-serial", "none",
+                    "-semihosting-config", "enable=on,target=native", "-icount", "shift=0",
+                    "-d", "in_asm,exec,nochain", "-D", str(d / "trace.log"), "-kernel", str(elf)],
+                   cwd=d, capture_output=True, timeout=timeout, check=True)
+    return d / "trace.log"
+
+
+def profile_op_instructions(elf: Path, machine: str, inputs: list[np.ndarray], invoke: str, order: list[int],
+                            hook: str = "bench_profile", timeout: float = 600) -> dict[int, int]:
+    """Exact instructions per operator of one invoke of a profile build (:func:`op_instructions_from_trace`)."""
+    insns = disassemble(elf)
+    start, stop = invoke_bounds(elf, insns, invoke)
+    entry = _symbol(elf, hook)
+    if entry is None:
+        raise ValueError(f"{elf} has no function {hook}: not a profile build")
+    with tempfile.TemporaryDirectory(prefix="tinyslm-opcount-") as tmp:
+        return op_instructions_from_trace(_trace(elf, machine, inputs, Path(tmp), timeout), insns, start, stop,
+                                          entry, order)
+
+
 def m4_mix(elf: Path, machine: str, inputs: list[np.ndarray], invoke: str, timeout: float = 600) -> Mix:
     """Run the bench ELF on one input set in QEMU with its execution trace; the invoke's mix and cycles."""
     insns = disassemble(elf)
     start, stop = invoke_bounds(elf, insns, invoke)
     with tempfile.TemporaryDirectory(prefix="tinyslm-cycles-") as tmp:
-        d = Path(tmp)
-        (d / "inputs.bin").write_bytes(b"".join(np.ascontiguousarray(a).tobytes() for a in inputs))
-        subprocess.run(["qemu-system-arm", "-M", machine, "-nographic", "-monitor", "none", "-serial", "none",
-                        "-semihosting-config", "enable=on,target=native", "-icount", "shift=0",
-                        "-d", "in_asm,exec,nochain", "-D", str(d / "trace.log"), "-kernel", str(elf)],
-                       cwd=d, capture_output=True, timeout=timeout, check=True)
-        return mix_from_trace(d / "trace.log", insns, start, stop)
-
+        return mix_from_trace(_trace(elf, machine, inputs, Path(tmp), timeout), insns, start, stop)

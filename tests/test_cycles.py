@@ -90,7 +90,7 @@ def test_op_counts_from_a_trace_leave_the_profile_points_out(tmp_path):
         lines.append(f"Trace 0: 0x7f0000 [00000000/{pc:08x}/00000000/ff000000] f")
     log = tmp_path / "trace.log"
     log.write_text("\n".join(lines) + "\n")
-    counts = op_instructions_from_trace(log, insns, 0x1000, 0x4000, hook, [5, 7])
+    counts = op_instructions_from_trace(log, insns, 0x1000, 0x4000, [(hook, hook + 4)], [5, 7])
     assert counts == {5: 2 + 3, 7: 1 + 2}  # push + bl kernel_a + kernel_a; bl kernel_b + kernel_b
     with pytest.raises(ValueError, match="2 profile points, the model has 3"):
-        op_instructions_from_trace(log, insns, 0x1000, 0x4000, hook, [5, 7, 9])
+        op_instructions_from_trace(log, insns, 0x1000, 0x4000, [(hook, hook + 4)], [5, 7, 9])

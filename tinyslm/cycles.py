@@ -251,36 +251,65 @@ def mix_from_trace(log: Path, insns: dict[int, Insn], start: int, stop: int) -> 
     return mix
 
 
-def op_instructions_from_trace(log: Path, insns: dict[int, Insn], start: int, stop: int, hook: int,
-                               order: list[int]) -> dict[int, int]:
-    """Exact instructions per operator of one invoke of a profile build, whose model calls the profile hook (entry
-    address `hook`) after each step, `order` giving the steps' operator indices. A step's count runs from the
-    previous hook's return to its own hook call; the profile point itself is left out: the hook's body (and
-    whatever it calls), its call instruction, and the move of the operator index into r0 just before the call.
-    The first step also holds the invoke's prologue; the epilogue after the last hook is not counted."""
-    calls = {a for a, i in insns.items() if i.mnemonic.split(".")[0] == "bl" and _target(i.operands) == hook}
-    returns = {a + insns[a].size for a in calls}
-    arg = {a for c in calls for a in [max((b for b in insns if b < c), default=-1)]
-           if a in insns and re.match(r"movs?(\.w)?$|movw$", insns[a].mnemonic) and insns[a].operands.startswith("r0,")}
-    skip = calls | arg
+def op_instructions_from_trace(log: Path, insns: dict[int, Insn], start: int, stop: int,
+                               hook: list[tuple[int, int]], order: list[int]) -> dict[int, int]:
+    """Exact instructions per operator of one invoke of a profile build, whose model calls the profile hook after
+    each step (`hook`: the address ranges of the hook and of the functions it calls), `order` giving the steps'
+    operator indices. A step's count runs from the previous hook's return to its own hook call; the profile point
+    itself is left out: the hook's code, the call into it, and the move of an immediate (the operator index) into
+    r0 just before that call. The first step also holds the invoke's prologue; the epilogue after the last hook is
+    not counted."""
+
+    def in_hook(pc: int) -> bool:
+        return any(lo <= pc < hi for lo, hi in hook)
+
     per: Counter[int] = Counter()
-    step, in_hook = 0, False
+    step, inside = 0, False
+    last: tuple[int, list[Insn]] | None = None  # the last step block that ran something: (operator, what ran)
     for key, block, ran, _ in block_runs(log, insns, start, stop):
-        if key[0] == hook:
-            if in_hook:
-                raise ValueError("the profile hook was entered again before it returned")
-            in_hook = True
-            step += 1
-        elif in_hook and key[0] in returns:
-            in_hook = False
-        if in_hook:
+        if in_hook(key[0]):
+            if not inside:  # entering the hook: the block before ended with the call
+                inside = True
+                step += 1
+                if last is not None:
+                    op, ins = last
+                    call = ins[-1].cls == "call"
+                    arg = (call and len(ins) > 1 and re.match(r"movs?(\.w)?$|movw$", ins[-2].mnemonic) is not None
+                           and ins[-2].operands.startswith("r0, #"))
+                    per[op] -= int(call) + int(arg)
+                last = None
             continue
-        if step >= len(order):
-            continue  # the invoke's epilogue
-        per[order[step]] += sum(1 for ins in block[:ran] if ins.addr not in skip)
+        inside = False
+        if step >= len(order) or ran == 0:
+            continue  # the invoke's epilogue, or a block that ran nothing
+        per[order[step]] += ran
+        last = (order[step], block[:ran])
     if step != len(order):
         raise ValueError(f"the trace holds {step} profile points, the model has {len(order)}")
     return dict(per)
+
+
+def function_ranges(elf: Path, name: str, insns: dict[int, Insn]) -> list[tuple[int, int]]:
+    """The address ranges of function `name` and of every function it calls directly, transitively (nm sizes)."""
+    funcs: dict[int, int] = {}
+    names: dict[str, int] = {}
+    for line in subprocess.run(["arm-none-eabi-nm", "-S", str(elf)], capture_output=True, text=True).stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[2] in "tTW":
+            lo = int(parts[0], 16) & ~1
+            funcs[lo] = lo + int(parts[1], 16)
+            names[parts[3]] = lo
+    if name not in names:
+        raise ValueError(f"{elf} has no function {name}")
+    todo, seen = [names[name]], set()
+    while todo:
+        lo = todo.pop()
+        if lo in seen or lo not in funcs:
+            continue
+        seen.add(lo)
+        todo += [t for a, i in insns.items() if lo <= a < funcs[lo] and i.cls == "call"
+                 for t in [_target(i.operands)] if t is not None]
+    return sorted((lo, funcs[lo]) for lo in seen)
 
 
 def _symbol(elf: Path, name: str) -> int | None:
@@ -329,12 +358,10 @@ def profile_op_instructions(elf: Path, machine: str, inputs: list[np.ndarray], i
     """Exact instructions per operator of one invoke of a profile build (:func:`op_instructions_from_trace`)."""
     insns = disassemble(elf)
     start, stop = invoke_bounds(elf, insns, invoke)
-    entry = _symbol(elf, hook)
-    if entry is None:
-        raise ValueError(f"{elf} has no function {hook}: not a profile build")
+    ranges = function_ranges(elf, hook, insns)
     with tempfile.TemporaryDirectory(prefix="tinyslm-opcount-") as tmp:
         return op_instructions_from_trace(_trace(elf, machine, inputs, Path(tmp), timeout), insns, start, stop,
-                                          entry, order)
+                                          ranges, order)
 
 
 def m4_mix(elf: Path, machine: str, inputs: list[np.ndarray], invoke: str, timeout: float = 600) -> Mix:

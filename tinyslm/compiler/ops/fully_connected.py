@@ -99,11 +99,13 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
                     st = fc_wide_short_stream(fb.values, mult.values, shift.values, w.data, offset,  # type: ignore
                                               lo != -128, lo)
                 if st is not None:
+                    tile, by = ("five", "fours") if five else ("four", "eights")
                     short = ConstArray(lw.name(op, "requant"), "int32_t", st,  # type: ignore[arg-type]
                                        f"tensor {w.index} and the requantization: the short wide row's stream, per "
-                                       "four output channels (a last two) 2 x bias of each (bias includes the input "
-                                       "offset), 2 x weights as int16 by eights of inputs, multiplier (Q31), right "
-                                       "shift, rounding + zero point of each, a tail code", role="requant")
+                                       f"{tile} output channels{'' if five else ' (a last two)'} 2 x bias of each "
+                                       f"(bias includes the input offset), 2 x weights as int16 by {by} of inputs, "
+                                       "multiplier (Q31), right shift, rounding + zero point of each, a tail code",
+                                       role="requant")
             else:
                 wrec = fc_wide_records(fb.values, mult.values, shift.values, w.data, offset)  # type: ignore
                 if wrec is not None:

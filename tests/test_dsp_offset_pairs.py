@@ -359,7 +359,7 @@ def test_one_row_read_as_it_is_bit_exact_on_cortex_m4(name, optimize, tmp_path):
 # and relu whose act_min is -128 (the SSAT tails), per-channel and per-tensor
 SHORT_ROW_CASES = {"short_d8_o1_relu_pt": (8, 1, 1, -5, False), "short_d16_o2_none_pc": (16, 2, 0, 3, True),
                    "short_d24_o3_relu_pc": (24, 3, 1, -128, True), "short_d32_o5_none_pt": (32, 5, 0, -5, False),
-                   "short_d32_o10_none_pc": (32, 10, 0, 0, True), "short_d40_o6_relu_pt": (40, 6, 1, -5, False),
+                   "short_d32_o10_relu_pc": (32, 10, 1, 0, True), "short_d40_o6_relu_pt": (40, 6, 1, -5, False),
                    "short_d48_o12_none_pc": (48, 12, 0, -5, True), "short_d56_o7_relu_pc": (56, 7, 1, -128, True),
                    "short_d64_o16_relu_pt": (64, 16, 1, -5, False), "short_d64_o13_none_pc": (64, 13, 0, 7, True),
                    "short_d8_o9_none_pt": (8, 9, 0, -5, False), "short_d16_o14_relu_pc": (16, 14, 1, -5, True),
@@ -367,7 +367,7 @@ SHORT_ROW_CASES = {"short_d8_o1_relu_pt": (8, 1, 1, -5, False), "short_d16_o2_no
 
 
 
-@pytest.mark.parametrize("name", ["short_d8_o1_relu_pt", "short_d32_o10_none_pc", "short_d40_o6_relu_pt",
+@pytest.mark.parametrize("name", ["short_d8_o1_relu_pt", "short_d32_o10_relu_pc", "short_d40_o6_relu_pt",
                                   "short_d56_o7_relu_pc", "short_d16_o14_relu_pc", "short_d64_o13_none_pc"])
 def test_short_wide_row_c_form_bit_exact_on_the_host(name, tmp_path):
     """The short wide row's C form (the host, under ASan and UBSan) reads the same stream."""
@@ -382,7 +382,7 @@ def test_short_wide_row_c_form_bit_exact_on_the_host(name, tmp_path):
                     reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
 @pytest.mark.parametrize("name,optimize", [(n, "speed") for n in SHORT_ROW_CASES] +
                          [(n, "size") for n in ("short_d40_o6_relu_pt", "short_d64_o13_none_pc", "short_d8_o9_none_pt",
-                                                "short_d16_o14_relu_pc")] + [("short_d32_o10_none_pc", "-Os")])
+                                                "short_d16_o14_relu_pc")] + [("short_d32_o10_relu_pc", "-Os")])
 def test_short_wide_row_bit_exact_on_cortex_m4(name, optimize, tmp_path):
     """The short wide row's assembly against TFLM, on inputs that drive channel 0's sum to its extremes and on
     random ones."""
@@ -397,6 +397,62 @@ def test_short_wide_row_bit_exact_on_cortex_m4(name, optimize, tmp_path):
     cm = compile_model(model, tmp_path / "model", name="model", target="cortex-m-dsp")
     (call,) = [s for s in cm.plan.steps if getattr(s, "func", "").startswith("tslm_dsp_fully_connected")]
     assert call.func == "tslm_dsp_fully_connected_wide_short_s8" and call.scratch_bytes == 2 * depth
+    elf = build_qemu(cm, tmp_path / "build", "mps2-an386", optimize if optimize.startswith("-") else opt_flag(optimize))
+    rng = np.random.default_rng(2)
+    batches = [[np.where(w0 >= 0, 127, -128).astype(np.int8).reshape(1, depth)],
+               [np.where(w0 >= 0, -128, 127).astype(np.int8).reshape(1, depth)]] + \
+              [[rng.integers(-128, 128, (1, depth)).astype(np.int8)] for _ in range(4)]
+    run = run_qemu(elf, cm, batches, "mps2-an386")
+    oracle = Oracle(model)
+    for inputs, ours in zip(batches, run.outputs):
+        c = compare_outputs(oracle.run(inputs), ours)
+        assert c.identical and c.bytes_compared == out, c.problem
+
+
+# the short row in fives of channels (dsp_layout.fc_wide_five: outputs a multiple of 5 from 10 that fours do not
+# tile, nothing clamped): (depth, outputs, act, output zero point, per-channel): two fives (the first widens the row
+# onto the stack, the second reads it there), three and more (a later five jumps back), depths 8..64 (each TBH
+# entry into the 16 unrolled steps), relu whose act_min is -128, per-channel and per-tensor
+FIVE_ROW_CASES = {"five_d32_o10_none_pc": (32, 10, 0, 0, True), "five_d8_o10_none_pt": (8, 10, 0, -5, False),
+                  "five_d64_o15_none_pc": (64, 15, 0, 7, True), "five_d16_o25_none_pt": (16, 25, 0, -5, False),
+                  "five_d48_o10_relu_pc": (48, 10, 1, -128, True), "five_d40_o30_none_pc": (40, 30, 0, 3, True),
+                  "five_d24_o35_none_pt": (24, 35, 0, 0, False), "five_d56_o10_none_pc": (56, 10, 0, -2, True)}
+
+
+@pytest.mark.parametrize("name", ["five_d32_o10_none_pc", "five_d64_o15_none_pc", "five_d24_o35_none_pt",
+                                  "five_d48_o10_relu_pc"])
+def test_five_row_c_form_bit_exact_on_the_host(name, tmp_path):
+    """The five-channel short row's C form (the host, under ASan and UBSan) reads the same stream."""
+    from tinyslm.runners.verify import verify_host
+
+    depth, out, act, zp_out, per_channel = FIVE_ROW_CASES[name]
+    model, _ = _fc_signed_model(depth, out, act, zp_out, depth * 5 + out, per_channel)
+    report = verify_host(model, n_inputs=20, seed=5, target="cortex-m-dsp", sanitize=True)
+    assert report.ok, report.lines()
+
+
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+@pytest.mark.parametrize("name,optimize", [(n, "speed") for n in FIVE_ROW_CASES] +
+                         [(n, "size") for n in ("five_d32_o10_none_pc", "five_d64_o15_none_pc")] +
+                         [("five_d16_o25_none_pt", "-Os")])
+def test_five_row_bit_exact_on_cortex_m4(name, optimize, tmp_path):
+    """The five-channel short row's assembly against TFLM, on inputs that drive channel 0's sum to its extremes and
+    on random ones; its call takes (input, output, stream) and no scratch."""
+    from tinyslm.compare import compare_outputs
+    from tinyslm.compiler import compile_model
+    from tinyslm.compiler.dsp_layout import fc_wide_five
+    from tinyslm.firmware import opt_flag
+    from tinyslm.runners.oracle import Oracle
+    from tinyslm.runners.qemu import build_qemu, run_qemu
+
+    depth, out, act, zp_out, per_channel = FIVE_ROW_CASES[name]
+    assert fc_wide_five(1, depth, out, -128, 127)
+    model, w0 = _fc_signed_model(depth, out, act, zp_out, depth * 5 + out, per_channel)
+    cm = compile_model(model, tmp_path / "model", name="model", target="cortex-m-dsp")
+    (call,) = [s for s in cm.plan.steps if getattr(s, "func", "").startswith("tslm_dsp_fully_connected")]
+    assert call.func == "tslm_dsp_fully_connected_wide_five_s8" and call.scratch_bytes == 0
+    assert "tslm_dsp_fully_connected_wide_five_s8(in0, out0, " in (tmp_path / "model" / "model.c").read_text()
     elf = build_qemu(cm, tmp_path / "build", "mps2-an386", optimize if optimize.startswith("-") else opt_flag(optimize))
     rng = np.random.default_rng(2)
     batches = [[np.where(w0 >= 0, 127, -128).astype(np.int8).reshape(1, depth)],

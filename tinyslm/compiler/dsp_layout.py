@@ -342,6 +342,51 @@ def fc_wide_short_stream(bias: np.ndarray, multipliers, shifts, rows: np.ndarray
     return np.where(words >= 1 << 31, words - (1 << 32), words)
 
 
+
+def fc_wide_five(batches: int, depth: int, out_depth: int, act_min: int, act_max: int) -> bool:
+    """Whether a short wide row takes tiles of five channels (tslm_dsp_fully_connected_wide_five_s8, stream
+    fc_wide_five_stream): out_depth a multiple of 5 from 10 that fours do not tile (10, 15, 25, ...), nothing
+    clamped (act_min -128, act_max 127). Per four inputs a five is 13 instructions for 20 MACs (a four 21 per 32);
+    32 -> 10 takes two tiles instead of 4 + 4 + 2.
+
+    >>> fc_wide_five(1, 32, 10, -128, 127), fc_wide_five(1, 32, 20, -128, 127), fc_wide_five(1, 32, 10, 0, 127)
+    (True, False, False)
+    """
+    return (fc_wide_short(batches, depth, out_depth, act_max) and act_min == -128 and out_depth % 5 == 0
+            and out_depth % 4 != 0 and out_depth >= 10)
+
+
+def fc_wide_five_stream(bias: np.ndarray, multipliers, shifts, rows: np.ndarray, offset: int) -> np.ndarray | None:
+    """The five-channel short row's int32 stream: a header {the first five's 5 sums (2 bias), t = 16 - s (s = depth /
+    4 steps of four inputs: the kernel enters its 16 unrolled steps at step t)}, then per five of channels: (from the
+    second) its 5 sums, per step the 5 words (2 w[k0], 2 w[k2]) then the 5 words (2 w[k1], 2 w[k3]) (int16 pairs
+    against the widened x words SXTB16 x, SXTB16 x ror 8), m r rz of channels 0..3, m of 4, a tail code (t + 1:
+    another five follows; 0: the last), r rz of 4. None where a record is not exact (_wide_channel_records).
+
+    >>> st = fc_wide_five_stream(np.arange(10), [1 << 30] * 10, [-2] * 10, np.ones((10, 8), dtype=np.int64), 0)
+    >>> st[:6].tolist(), st[6:8].tolist(), len(st)
+    ([0, 2, 4, 6, 8, 14], [131074, 131074], 83)
+    >>> st[26:32].tolist(), int(st[39]), int(st[-3])  # m r rz of channels 0, 1; the tail codes
+    ([1073741824, 2, 2, 1073741824, 2, 2], 15, 0)
+    """
+    recs = _wide_channel_records(bias, multipliers, shifts, rows, offset)
+    if recs is None:
+        return None
+    oc, k = rows.shape
+    steps = k // 4
+    out: list[int] = []
+    for c in range(0, oc, 5):
+        out += [recs[j][0] for j in range(c, c + 5)] + ([16 - steps] if c == 0 else [])
+        block = 2 * rows[c:c + 5].astype(np.int64).reshape(5, steps, 4)[:, :, [0, 2, 1, 3]].reshape(5, steps, 2, 2)
+        w = block.transpose(1, 2, 0, 3).reshape(-1, 2)  # step, x word, channel, (lo, hi)
+        out += [int(lo & 0xFFFF) | (int(hi) << 16) for lo, hi in w.tolist()]
+        for j in range(c, c + 4):
+            out += recs[j][1:]
+        m, r, rz = recs[c + 4][1:]
+        out += [m, 0 if c + 5 == oc else 17 - steps, r, rz]  # (the kernel's LDM puts the tail code in a low register)
+    words = np.array(out, dtype=np.int64)
+    return np.where(words >= 1 << 31, words - (1 << 32), words)
+
 CONV_WIDE_MAX_K = 48  # input channels of a wide pointwise conv at most (from 64 the offset pairs are <= 1 instr/MAC)
 CONV_WIDE_MAX = 8192  # its weights at most (16 KB as int16)
 

@@ -937,6 +937,137 @@ void tslm_dsp_fully_connected_wide_short_s8(const tslm_fully_connected_params *p
 }
 #endif
 
+/*
+ * The short row in fives of channels (the compiler's fc_wide_five: outputs a multiple of 5 from 10 that fours do
+ * not tile, nothing clamped; stream fc_wide_five_stream): {the first five's 5 sums, t = 16 - s} (s = depth / 4
+ * steps of four inputs; the steps are unrolled 16 times and entered at step t through a TBH table), then per five
+ * ((from the second) 5 sums, per step 5 + 5 weight words, m r rz of channels 0..3, m of 4, a tail code k (t + 1:
+ * another five follows, 0: the last), r rz of 4).
+ * Registers: sums r3-r7, weight words r9-r12 lr, x words r1 r8 (SXTB16 x, SXTB16 x ror 8), r2 the stream, r0 x
+ * in the first five and out after it. The first five widens the row as it goes (LDR, 2 SXTB16, STRD to the stack
+ * at sp + 8 + 8 j for step j), the later fives read it there (LDRD): no x pointer, so nothing is reloaded before
+ * the jump (TBH on k) into the next five. Instructions, 32 -> 10 (s = 8): 4 entry (push, header, frame, TBH); 16
+ * per step of the first five (LDR, 2 SXTB16, STRD, 2 LDM of weights, 10 SMLAD), 13 per step of the others (LDRD,
+ * 2 LDM, 10 SMLAD); per five's end 3 LDM of records and 5 x (ADD, SMMLAR, ASR, SSAT, STRB), then the first five's
+ * out (LDR), next sums (LDM) and TBH (31), the last five's CBZ and exit (1 + 2): 4 + 128 + 31 + 104 + 31 = 298.
+ * Stack: 136 bytes (out, 128 of widened row) besides the 9 registers; no scratch, no params.
+ */
+#if defined(TSLM_DSP_ASM) /* the size build too (2,184 bytes of code: no loop, x at fixed stack offsets) */
+#define TSLM_W5_MAC(X)                                     \
+    "ldmia.w r2!, {r9, r10, r11, r12, lr}\n\t"           \
+    "smlad r3, r9, " X ", r3\n\t"                        \
+    "smlad r4, r10, " X ", r4\n\t"                       \
+    "smlad r5, r11, " X ", r5\n\t"                       \
+    "smlad r6, r12, " X ", r6\n\t"                       \
+    "smlad r7, lr, " X ", r7\n\t"
+/* step J of the first five: 16 instructions, 64 bytes */
+#define TSLM_W5_FIRST(J)                                   \
+    "ldr.w r1, [r0], #4\n\t"                             \
+    "sxtb16 r8, r1, ror #8\n\t"                          \
+    "sxtb16 r1, r1\n\t"                                  \
+    "strd r1, r8, [sp, #8 + 8 * " #J "]\n\t"             \
+    TSLM_W5_MAC("r1") TSLM_W5_MAC("r8")
+/* step J of a later five: 13 instructions, 52 bytes */
+#define TSLM_W5_NEXT(J) "ldrd r1, r8, [sp, #8 + 8 * " #J "]\n\t" TSLM_W5_MAC("r1") TSLM_W5_MAC("r8")
+#define TSLM_W5_RQ(V, M, R, Z)                             \
+    "add " Z ", " Z ", " V ", asr #31\n\t"               \
+    "smmlar " V ", " V ", " M ", " Z "\n\t"              \
+    "asr " V ", " V ", " R "\n\t"
+/* a five's end (28 instructions): its outputs at r0 (r0 += 5), the tail code k left in r1 */
+#define TSLM_W5_OUT                                        \
+    "ldmia r2!, {r1, r8, r9, r10, r11, r12}\n\t"         \
+    TSLM_W5_RQ("r3", "r1", "r8", "r9") TSLM_W5_RQ("r4", "r10", "r11", "r12") \
+    "ldmia r2!, {r1, r8, r9, r10, r11, r12, lr}\n\t"     \
+    TSLM_W5_RQ("r5", "r1", "r8", "r9") TSLM_W5_RQ("r6", "r10", "r11", "r12") \
+    "ldmia r2!, {r1, r8, r9}\n\t"                        \
+    TSLM_W5_RQ("r7", "lr", "r8", "r9")                   \
+    "ssat r3, #8, r3\n\tssat r4, #8, r4\n\tssat r5, #8, r5\n\tssat r6, #8, r6\n\tssat r7, #8, r7\n\t" \
+    "strb r3, [r0], #1\n\tstrb r4, [r0], #1\n\tstrb r5, [r0], #1\n\tstrb r6, [r0], #1\n\tstrb r7, [r0], #1\n\t"
+#define TSLM_W5_16(STEP)                                   \
+    STEP(0) STEP(1) STEP(2) STEP(3) STEP(4) STEP(5) STEP(6) STEP(7) \
+    STEP(8) STEP(9) STEP(10) STEP(11) STEP(12) STEP(13) STEP(14) STEP(15)
+/* TBH tables: step t of a block at B (S bytes a step), from the table at T */
+#define TSLM_W5_TBH(T, B, S) ".hword (" B " + " S " * \\t - " T ") / 2\n\t"
+#define TSLM_W5_TABLE(T, B, S)                             \
+    ".irp t, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15\n\t" TSLM_W5_TBH(T, B, S) ".endr\n\t"
+
+__attribute__((naked, noinline)) void tslm_dsp_fully_connected_wide_five_s8(const int8_t *input, int8_t *output,
+                                                                            const int32_t *stream)
+{
+    (void)input, (void)output, (void)stream;
+    __asm__ volatile(
+        "push {r4-r11, lr}\n\t"
+        "ldmia r2!, {r3, r4, r5, r6, r7, r9}\n\t" /* the first five's sums, t */
+        "str r1, [sp, #-136]!\n\t" /* the frame: out, 4 free, 128 of widened row (16 steps at most) */
+        "tbh [pc, r9, lsl #1]\n"
+        "8:\n\t"
+        TSLM_W5_TABLE("8b", "7f", "64")
+        ".p2align 2\n"
+        "7:\n\t"
+        TSLM_W5_16(TSLM_W5_FIRST)
+        "1:\n\t"
+        ".if (1b - 7b) != 16 * 64\n\t.error \"a first five's step is not 64 bytes\"\n\t.endif\n\t"
+        "ldr r0, [sp]\n\t" /* out */
+        TSLM_W5_OUT
+        "5:\n\t"
+        "ldmia r2!, {r3, r4, r5, r6, r7}\n\t" /* the next five's sums */
+        "tbh [pc, r1, lsl #1]\n" /* into the later fives' step t (k = t + 1) */
+        "6:\n\t"
+        ".hword 0\n\t"
+        TSLM_W5_TABLE("6b", "3f", "52")
+        ".p2align 2\n"
+        "3:\n\t"
+        TSLM_W5_16(TSLM_W5_NEXT)
+        "2:\n\t"
+        ".if (2b - 3b) != 16 * 52\n\t.error \"a later five's step is not 52 bytes\"\n\t.endif\n\t"
+        TSLM_W5_OUT
+        "cbz r1, 4f\n\t"
+        "b 5b\n"
+        "4:\n\t"
+        "add sp, sp, #136\n\t"
+        "pop {r4-r11, pc}\n\t");
+}
+#undef TSLM_W5_MAC
+#undef TSLM_W5_FIRST
+#undef TSLM_W5_NEXT
+#undef TSLM_W5_RQ
+#undef TSLM_W5_OUT
+#undef TSLM_W5_16
+#undef TSLM_W5_TBH
+#undef TSLM_W5_TABLE
+#else
+/* The same stream in C (the host). */
+void tslm_dsp_fully_connected_wide_five_s8(const int8_t *input, int8_t *output, const int32_t *stream)
+{
+    const int32_t steps = 16 - stream[5];
+    const int32_t *sums = stream, *s = stream + 6;
+    int32_t x[32]; /* the row widened: depth <= 64 */
+    wide_widen(input, 4 * steps, x);
+    for (;;) {
+        int32_t acc[5];
+        for (int32_t j = 0; j < 5; ++j) {
+            acc[j] = sums[j];
+        }
+        for (int32_t k = 0; k < 2 * steps; ++k, s += 5) { /* per x word, the five's weight words */
+            for (int32_t j = 0; j < 5; ++j) {
+                acc[j] = tslm_smlad(s[j], x[k], acc[j]);
+            }
+        }
+        const int32_t rec4[4] = {0, s[12], s[14], s[15]}; /* channel 4's m r rz around the tail code */
+        for (int32_t j = 0; j < 4; ++j) {
+            *output++ = tslm_dsp_op_out1(acc[j], s + 3 * j - 1, -128, 127, 1);
+        }
+        *output++ = tslm_dsp_op_out1(acc[4], rec4, -128, 127, 1);
+        const int32_t last = s[13] == 0;
+        s += 16;
+        if (last) {
+            break;
+        }
+        sums = s, s += 5;
+    }
+}
+#endif
+
 int32_t tslm_dsp_fully_connected_wide_short_s8_get_buffer_size(const tslm_fully_connected_params *p)
 {
     return 2 * p->accum_depth;

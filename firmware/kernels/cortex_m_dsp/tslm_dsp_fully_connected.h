@@ -27,4 +27,8 @@ void tslm_dsp_fully_connected_wide_short_s8(const tslm_fully_connected_params *p
 /* Its scratch: the row widened to int16. */
 int32_t tslm_dsp_fully_connected_wide_short_s8_get_buffer_size(const tslm_fully_connected_params *p);
 
+/* The short row in fives of channels (outputs a multiple of 5 from 10 that fours do not tile, nothing clamped):
+ * the compiler's fc_wide_five_stream; the row widened on its stack, no params, no scratch. */
+void tslm_dsp_fully_connected_wide_five_s8(const int8_t *input, int8_t *output, const int32_t *stream);
+
 #endif /* TSLM_DSP_FULLY_CONNECTED_H */

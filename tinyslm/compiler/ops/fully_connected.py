@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..dsp_layout import (FC_DEPTH_CHUNK, fc_raw_row, fc_wide_records, fc_wide_row, fc_wide_short, fc_wide_short_stream,
+                          fc_wide_five, fc_wide_five_stream,
                           fc_wide_weights, interleave_pairs)
 from ..dsp_offset_pairs import offset_pair_chunk, offset_pair_consts
 from .. import helium_layout
@@ -71,6 +72,7 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
     w_arg: Any = T(w.index)
     scratch, dsp = 0, False
     short: ConstArray | None = None  # the short wide row's stream
+    five = False  # the stream is fc_wide_five_stream's (tiles of five channels)
     if lw.target.dsp and not lw.target.mve and fold and w.quant.zero_point[0] == 0:
         # DSP: records instead of bias/multiplier/shift, weight pairs interleaved, rows widened in scratch
         rec, fast = lw.dsp_records(op, fb, mult, shift, w.data)  # type: ignore[arg-type]
@@ -89,14 +91,21 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
         if fc_wide_row(batches, depth, out_depth):  # one small row: int16 weights, SMLAD a share of a load
             offset = y.zero_point if (lo, hi) == (-128, 127) else y.zero_point - lo
             if fc_wide_short(batches, depth, out_depth, hi):  # depth <= 64: weights and records in one stream
-                st = fc_wide_short_stream(fb.values, mult.values, shift.values, w.data, offset,  # type: ignore
-                                          lo != -128, lo)
+                st = None
+                if fc_wide_five(batches, depth, out_depth, lo, hi):  # fives of channels (10, 15, 25, ... outputs)
+                    st = fc_wide_five_stream(fb.values, mult.values, shift.values, w.data, offset)  # type: ignore
+                    five = st is not None
+                if st is None:
+                    st = fc_wide_short_stream(fb.values, mult.values, shift.values, w.data, offset,  # type: ignore
+                                              lo != -128, lo)
                 if st is not None:
+                    tile, by = ("five", "fours") if five else ("four", "eights")
                     short = ConstArray(lw.name(op, "requant"), "int32_t", st,  # type: ignore[arg-type]
                                        f"tensor {w.index} and the requantization: the short wide row's stream, per "
-                                       "four output channels (a last two) 2 x bias of each (bias includes the input "
-                                       "offset), 2 x weights as int16 by eights of inputs, multiplier (Q31), right "
-                                       "shift, rounding + zero point of each, a tail code", role="requant")
+                                       f"{tile} output channels{'' if five else ' (a last two)'} 2 x bias of each "
+                                       f"(bias includes the input offset), 2 x weights as int16 by {by} of inputs, "
+                                       "multiplier (Q31), right shift, rounding + zero point of each, a tail code",
+                                       role="requant")
             else:
                 wrec = fc_wide_records(fb.values, mult.values, shift.values, w.data, offset)  # type: ignore
                 if wrec is not None:
@@ -115,7 +124,9 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
         params.update(multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=int(fast),
                       depth_chunk=chunk)
         bias_arg, w_arg = Lit("NULL"), Ref(wt.name, "const int8_t *" if fast == 3 else None)
-        if short is not None:
+        if five:
+            scratch = 0  # the row widened on the kernel's stack
+        elif short is not None:
             scratch = 2 * depth  # the row widened
         elif fast == 3:
             scratch = 2 * depth + (-(-out_depth // 4) * 4 if out_depth % 4 else 0)  # the row widened, a part four
@@ -135,6 +146,9 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
         call = lw.target_kernel(call, "fully_connected")
         call.func = call.func.replace("fully_connected_s8", "fully_connected_wide_short_s8" if short is not None
                                       else "fully_connected_wide_s8")
+        if five:  # (input, output, stream): no params struct, nothing on the stack (model_invoke's call is short)
+            call.func = call.func.replace("wide_short_s8", "wide_five_s8")
+            call.args, call.params_type = [T(x.index), T(y.index), Ref(short.name)], None  # type: ignore
         return call
     return lw.target_kernel(call, "fully_connected") if dsp else call
 

@@ -367,6 +367,28 @@ SHORT_ROW_CASES = {"short_d8_o1_relu_pt": (8, 1, 1, -5, False), "short_d16_o2_no
 
 
 
+def _one_row_bit_exact_in_qemu(model: bytes, w0: np.ndarray, cm, optimize: str, tmp_path) -> None:
+    """Build the compiled one-row FC for mps2-an386 (`optimize`: speed, size or raw flags such as -Os) and compare
+    it with TFLM on inputs that drive channel 0's sum to both extremes (by the signs of its weights `w0`) and on
+    four random rows; every output byte must be identical."""
+    from tinyslm.compare import compare_outputs
+    from tinyslm.firmware import opt_flag
+    from tinyslm.runners.oracle import Oracle
+    from tinyslm.runners.qemu import build_qemu, run_qemu
+
+    depth, out = w0.size, int(np.prod(cm.outputs[0].shape))
+    elf = build_qemu(cm, tmp_path / "build", "mps2-an386", optimize if optimize.startswith("-") else opt_flag(optimize))
+    rng = np.random.default_rng(2)
+    batches = [[np.where(w0 >= 0, 127, -128).astype(np.int8).reshape(1, depth)],
+               [np.where(w0 >= 0, -128, 127).astype(np.int8).reshape(1, depth)]] + \
+              [[rng.integers(-128, 128, (1, depth)).astype(np.int8)] for _ in range(4)]
+    run = run_qemu(elf, cm, batches, "mps2-an386")
+    oracle = Oracle(model)
+    for inputs, ours in zip(batches, run.outputs):
+        c = compare_outputs(oracle.run(inputs), ours)
+        assert c.identical and c.bytes_compared == out, c.problem
+
+
 @pytest.mark.parametrize("name", ["short_d8_o1_relu_pt", "short_d32_o10_relu_pc", "short_d40_o6_relu_pt",
                                   "short_d56_o7_relu_pc", "short_d16_o14_relu_pc", "short_d64_o13_none_pc"])
 def test_short_wide_row_c_form_bit_exact_on_the_host(name, tmp_path):
@@ -386,27 +408,14 @@ def test_short_wide_row_c_form_bit_exact_on_the_host(name, tmp_path):
 def test_short_wide_row_bit_exact_on_cortex_m4(name, optimize, tmp_path):
     """The short wide row's assembly against TFLM, on inputs that drive channel 0's sum to its extremes and on
     random ones."""
-    from tinyslm.compare import compare_outputs
     from tinyslm.compiler import compile_model
-    from tinyslm.firmware import opt_flag
-    from tinyslm.runners.oracle import Oracle
-    from tinyslm.runners.qemu import build_qemu, run_qemu
 
     depth, out, act, zp_out, per_channel = SHORT_ROW_CASES[name]
     model, w0 = _fc_signed_model(depth, out, act, zp_out, depth * 7 + out, per_channel)
     cm = compile_model(model, tmp_path / "model", name="model", target="cortex-m-dsp")
     (call,) = [s for s in cm.plan.steps if getattr(s, "func", "").startswith("tslm_dsp_fully_connected")]
     assert call.func == "tslm_dsp_fully_connected_wide_short_s8" and call.scratch_bytes == 2 * depth
-    elf = build_qemu(cm, tmp_path / "build", "mps2-an386", optimize if optimize.startswith("-") else opt_flag(optimize))
-    rng = np.random.default_rng(2)
-    batches = [[np.where(w0 >= 0, 127, -128).astype(np.int8).reshape(1, depth)],
-               [np.where(w0 >= 0, -128, 127).astype(np.int8).reshape(1, depth)]] + \
-              [[rng.integers(-128, 128, (1, depth)).astype(np.int8)] for _ in range(4)]
-    run = run_qemu(elf, cm, batches, "mps2-an386")
-    oracle = Oracle(model)
-    for inputs, ours in zip(batches, run.outputs):
-        c = compare_outputs(oracle.run(inputs), ours)
-        assert c.identical and c.bytes_compared == out, c.problem
+    _one_row_bit_exact_in_qemu(model, w0, cm, optimize, tmp_path)
 
 
 # the short row in fives of channels (dsp_layout.fc_wide_five: outputs a multiple of 5 from 10 that fours do not
@@ -439,12 +448,8 @@ def test_five_row_c_form_bit_exact_on_the_host(name, tmp_path):
 def test_five_row_bit_exact_on_cortex_m4(name, optimize, tmp_path):
     """The five-channel short row's assembly against TFLM, on inputs that drive channel 0's sum to its extremes and
     on random ones; its call takes (input, output, stream) and no scratch."""
-    from tinyslm.compare import compare_outputs
     from tinyslm.compiler import compile_model
     from tinyslm.compiler.dsp_layout import fc_wide_five
-    from tinyslm.firmware import opt_flag
-    from tinyslm.runners.oracle import Oracle
-    from tinyslm.runners.qemu import build_qemu, run_qemu
 
     depth, out, act, zp_out, per_channel = FIVE_ROW_CASES[name]
     assert fc_wide_five(1, depth, out, -128, 127)
@@ -453,13 +458,4 @@ def test_five_row_bit_exact_on_cortex_m4(name, optimize, tmp_path):
     (call,) = [s for s in cm.plan.steps if getattr(s, "func", "").startswith("tslm_dsp_fully_connected")]
     assert call.func == "tslm_dsp_fully_connected_wide_five_s8" and call.scratch_bytes == 0
     assert "tslm_dsp_fully_connected_wide_five_s8(in0, out0, " in (tmp_path / "model" / "model.c").read_text()
-    elf = build_qemu(cm, tmp_path / "build", "mps2-an386", optimize if optimize.startswith("-") else opt_flag(optimize))
-    rng = np.random.default_rng(2)
-    batches = [[np.where(w0 >= 0, 127, -128).astype(np.int8).reshape(1, depth)],
-               [np.where(w0 >= 0, -128, 127).astype(np.int8).reshape(1, depth)]] + \
-              [[rng.integers(-128, 128, (1, depth)).astype(np.int8)] for _ in range(4)]
-    run = run_qemu(elf, cm, batches, "mps2-an386")
-    oracle = Oracle(model)
-    for inputs, ours in zip(batches, run.outputs):
-        c = compare_outputs(oracle.run(inputs), ours)
-        assert c.identical and c.bytes_compared == out, c.problem
+    _one_row_bit_exact_in_qemu(model, w0, cm, optimize, tmp_path)

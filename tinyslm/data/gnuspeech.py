@@ -27,7 +27,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +35,7 @@ import numpy as np
 from ..errors import DataError
 from .audio import read_wav, resample, wav_info
 from .espeak import trim_silence
+from .word_table import WordTable
 
 ENGINE = "gnuspeech"
 PACKAGE = "@echogarden/gnuspeech-wasm"
@@ -133,25 +134,16 @@ def synthesize_words(words: list[str], voices: tuple[str, ...] = VOICES, tempos:
 
 
 @dataclass
-class GnuSpeechTable:
+class GnuSpeechTable(WordTable):
     """Every word of a dataset in every GnuSpeech voice and tempo, saved once (npz) and read by each worker."""
 
-    path: Path
     engine: str = ENGINE
-    _cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, words: list[str], path: Path) -> "GnuSpeechTable":
-        spoken = synthesize_words(words)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(path, **{f"{v}|{w}|{t:g}": x.astype(np.float32) for (v, w, t), x in spoken.items()})
+        cls.save(path, {f"{v}|{w}|{t:g}": x for (v, w, t), x in synthesize_words(words).items()})
         return cls(path)
 
     def get(self, voice: str, word: str, tempo: float) -> tuple[int, np.ndarray]:
         """(RATE, float audio) of one word."""
-        if not self._cache:
-            with np.load(self.path) as z:
-                for k in z.files:
-                    v, w, t = k.split("|")
-                    self._cache[(v, w, float(t))] = z[k].astype(np.float64)
-        return RATE, self._cache[(voice, word, float(tempo))]
+        return RATE, self.entry(f"{voice}|{word}|{float(tempo):g}")

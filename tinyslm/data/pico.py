@@ -24,7 +24,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -32,6 +32,7 @@ import numpy as np
 
 from ..errors import DataError
 from .espeak import trim_silence
+from .word_table import WordTable
 
 ENGINE = "pico"
 PACKAGE = "py-nanotts"
@@ -112,23 +113,16 @@ def synthesize_words(words: list[str], voices: tuple[str, ...] = VOICES, speeds:
 
 
 @dataclass
-class PicoTable:
+class PicoTable(WordTable):
     """Every word of a dataset in every Pico voice, speed and pitch, saved once (npz) and read by each worker."""
 
-    path: Path
     engine: str = ENGINE
-    _cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, words: list[str], path: Path) -> "PicoTable":
-        spoken = synthesize_words(words)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(path, **{k: x.astype(np.float32) for k, x in spoken.items()})
+        cls.save(path, synthesize_words(words))
         return cls(path)
 
     def get(self, voice: str, word: str, speed: float, pitch: float) -> tuple[int, np.ndarray]:
         """(RATE, float audio) of one word."""
-        if not self._cache:
-            with np.load(self.path) as z:
-                self._cache.update({k: z[k].astype(np.float64) for k in z.files})
-        return RATE, self._cache[key(voice, word, speed, pitch)]
+        return RATE, self.entry(key(voice, word, speed, pitch))

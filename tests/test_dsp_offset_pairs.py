@@ -389,17 +389,6 @@ def _one_row_bit_exact_in_qemu(model: bytes, w0: np.ndarray, cm, optimize: str, 
         assert c.identical and c.bytes_compared == out, c.problem
 
 
-@pytest.mark.parametrize("name", ["short_d8_o1_relu_pt", "short_d32_o10_relu_pc", "short_d40_o6_relu_pt",
-                                  "short_d56_o7_relu_pc", "short_d16_o14_relu_pc", "short_d64_o13_none_pc"])
-def test_short_wide_row_c_form_bit_exact_on_the_host(name, tmp_path):
-    """The short wide row's C form (the host, under ASan and UBSan) reads the same stream."""
-    from tinyslm.runners.verify import verify_host
-
-    depth, out, act, zp_out, per_channel = SHORT_ROW_CASES[name]
-    model, _ = _fc_signed_model(depth, out, act, zp_out, depth * 7 + out, per_channel)
-    report = verify_host(model, n_inputs=20, seed=5, target="cortex-m-dsp", sanitize=True)
-    assert report.ok, report.lines()
-
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
                     reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
 @pytest.mark.parametrize("name,optimize", [(n, "speed") for n in SHORT_ROW_CASES] +
@@ -428,14 +417,18 @@ FIVE_ROW_CASES = {"five_d32_o10_none_pc": (32, 10, 0, 0, True), "five_d8_o10_non
                   "five_d24_o35_none_pt": (24, 35, 0, 0, False), "five_d56_o10_none_pc": (56, 10, 0, -2, True)}
 
 
-@pytest.mark.parametrize("name", ["five_d32_o10_none_pc", "five_d64_o15_none_pc", "five_d24_o35_none_pt",
-                                  "five_d48_o10_relu_pc"])
-def test_five_row_c_form_bit_exact_on_the_host(name, tmp_path):
-    """The five-channel short row's C form (the host, under ASan and UBSan) reads the same stream."""
+@pytest.mark.parametrize("cases,name,seed_step", [(SHORT_ROW_CASES, n, 7) for n in (
+    "short_d8_o1_relu_pt", "short_d32_o10_relu_pc", "short_d40_o6_relu_pt", "short_d56_o7_relu_pc",
+    "short_d16_o14_relu_pc", "short_d64_o13_none_pc")] + [(FIVE_ROW_CASES, n, 5) for n in (
+    "five_d32_o10_none_pc", "five_d64_o15_none_pc", "five_d24_o35_none_pt", "five_d48_o10_relu_pc")],
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_one_row_c_form_bit_exact_on_the_host(cases, name, seed_step, tmp_path):
+    """The short row's and the fives' C forms (the host, under ASan and UBSan) read the same streams as their
+    assembly."""
     from tinyslm.runners.verify import verify_host
 
-    depth, out, act, zp_out, per_channel = FIVE_ROW_CASES[name]
-    model, _ = _fc_signed_model(depth, out, act, zp_out, depth * 5 + out, per_channel)
+    depth, out, act, zp_out, per_channel = cases[name]
+    model, _ = _fc_signed_model(depth, out, act, zp_out, depth * seed_step + out, per_channel)
     report = verify_host(model, n_inputs=20, seed=5, target="cortex-m-dsp", sanitize=True)
     assert report.ok, report.lines()
 

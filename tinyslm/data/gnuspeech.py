@@ -35,7 +35,7 @@ import numpy as np
 from ..errors import DataError
 from .audio import read_wav, resample, wav_info
 from .espeak import trim_silence
-from .word_table import WordTable
+from .word_table import WordTable, check_words
 
 ENGINE = "gnuspeech"
 PACKAGE = "@echogarden/gnuspeech-wasm"
@@ -96,9 +96,7 @@ def synthesize_words(words: list[str], voices: tuple[str, ...] = VOICES, tempos:
                      processes: int = 2) -> dict[tuple[str, str, float], np.ndarray]:
     """{(voice, word, tempo): float audio at RATE, trimmed of silence}, spoken by `processes` node processes."""
     exe, pkg = require_engine()
-    for w in words:
-        if not w or not all(c.isalpha() or c in " '-" for c in w):
-            raise DataError(f"cannot pass {w!r} to GnuSpeech", hint="use plain words")
+    check_words(words, "GnuSpeech")
     keys = [(v, w, t) for v in voices for t in tempos for w in words]
     out: dict[tuple[str, str, float], np.ndarray] = {}
     with tempfile.TemporaryDirectory(prefix="tinyslm-gnuspeech-") as tmp:

@@ -32,7 +32,7 @@ import numpy as np
 
 from ..errors import DataError
 from .espeak import trim_silence
-from .word_table import WordTable
+from .word_table import WordTable, check_words
 
 ENGINE = "pico"
 PACKAGE = "py-nanotts"
@@ -82,9 +82,7 @@ def synthesize_words(words: list[str], voices: tuple[str, ...] = VOICES, speeds:
                      pitches: tuple[float, ...] = PITCHES) -> dict[str, np.ndarray]:
     """{key(voice, word, speed, pitch): float audio at RATE, trimmed of silence}, spoken in one child process."""
     require_engine()
-    for w in words:
-        if not w or not all(c.isalpha() or c in " '-" for c in w):
-            raise DataError(f"cannot pass {w!r} to Pico", hint="use plain words")
+    check_words(words, "Pico")
     jobs = [{"voice": v, "text": w, "speed": s, "pitch": p} for v in voices for s in speeds for p in pitches
             for w in words]
     env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": MMAP_THRESHOLD}

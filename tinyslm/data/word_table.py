@@ -8,6 +8,22 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import DataError
+
+
+def check_words(words: list[str], engine: str) -> None:
+    """Refuse what an engine's command line or script should not be handed: only letters, spaces, ' and -.
+
+    >>> check_words(["yes", "don't"], "Pico")
+    >>> check_words(["yes; rm"], "Pico")
+    Traceback (most recent call last):
+    ...
+    tinyslm.errors.DataError: cannot pass 'yes; rm' to Pico
+    """
+    for w in words:
+        if not w or not all(c.isalpha() or c in " '-" for c in w):
+            raise DataError(f"cannot pass {w!r} to {engine}", hint="use plain words")
+
 
 @dataclass
 class WordTable:

@@ -569,10 +569,13 @@ def engine_copies(data_root: str | Path, out: str | Path, p: float, engine: str 
 
     table = PicoTable.build(sorted({r["word"] for r in picked}), out / "pico.npz")
     tables = ((PICO, str(table.path)),)
-    if any(r["engine"] == "festival-diphone" for r in words):  # the build drew each word's engine from these tables
+    if any(r["engine"] == "festival-diphone" for r in words):
+        # synth_clip draws a training word's engine only where a training table is given, as the build's festival
+        # table was; no clip made here reads it (the checks are espeak-ng's, the copies Pico's), so it holds only
+        # the checks' words
         from ..data.festival import FestivalTable
 
-        fest = FestivalTable.build("festival-diphone", sorted({r["word"] for r in words}), out / "festival.npz")
+        fest = FestivalTable.build("festival-diphone", sorted({r["word"] for r in checks}), out / "festival.npz")
         tables = tuple(sorted((*tables, ("festival-diphone", str(fest.path)))))
     _link_clips(rows, src, out)
     made = _remake_checked([(r, task(r, tables)) for r in checks], [task(r, tables, PICO) for r in picked], src,

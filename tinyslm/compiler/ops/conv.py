@@ -209,9 +209,19 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
     w_arg: Any = T(w.index)
     scratch = 0
     fh, fw = w.shape[1], w.shape[2]
+    iw, oh, ow = x.shape[2], y.shape[1], y.shape[2]
+    if records is not None and x.shape[1] == oh == 1 and fh == 1 and fw > 1:
+        # DSP: a 1 x K filter over a row of height 1 (Keras' Conv1D layout) is the K x 1 filter over a column of
+        # width 1: the same bytes in NHWC, so the kernel is told the transposed geometry and takes the
+        # column layout's width-1 paths
+        for a, b in (("input_h", "input_w"), ("filter_h", "filter_w"), ("output_h", "output_w"),
+                     ("stride_h", "stride_w"), ("dilation_h", "dilation_w"), ("pad_h", "pad_w")):
+            p[a], p[b] = p[b], p[a]
+        fh, fw, iw, oh, ow = fw, fh, 1, ow, oh
+        note += f", as {fh}x1 over a column of width 1"
     span = (fh - 1) * p["dilation_h"] + 1
-    ring_w = (y.shape[2] - 1) * p["stride_w"] + (fw - 1) * p["dilation_w"] + 1  # columns -pad_w ...
-    col_scratch = min(4, ic) * ring_w * depthwise_column_words(y.shape[1], fh, p["stride_h"]) * 4
+    ring_w = (ow - 1) * p["stride_w"] + (fw - 1) * p["dilation_w"] + 1  # columns -pad_w ...
+    col_scratch = min(4, ic) * ring_w * depthwise_column_words(oh, fh, p["stride_h"]) * 4
     ring_scratch = span * ring_w * (-(-ic // 4)) * 8
     # 3x3 at stride 2: the column layout's Thumb-2 driver (in bands for large images) where its epilogue is 0 or 4,
     # else the row window's nine taps (the column layout's other epilogues are C loops: 48x48 -> 24x24, 16 channels
@@ -223,7 +233,7 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
     band_h = 0  # a large image's column layout in bands of output rows (stride 1; dsp_bands.py)
     if (records is not None and dm == 1 and p["dilation_h"] == 1 and p["stride_h"] in (1, 2) and not row_3x3_s2
             and col_scratch > max(ring_scratch, DW_COL_MIN_SCRATCH)):
-        band_h = column_band(ic, ring_w, y.shape[1], fh, p["stride_h"], max(ring_scratch, DW_BAND_SCRATCH))
+        band_h = column_band(ic, ring_w, oh, fh, p["stride_h"], max(ring_scratch, DW_BAND_SCRATCH))
         if band_h:
             col_scratch = band_scratch(ic, ring_w, band_h, fh, p["stride_h"])
             in_place_ok = False  # a band overwrites input rows the next one reads
@@ -279,7 +289,7 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
                 reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
                 scratch_bytes=scratch,
                 inplace=[(x.index, y.index)] if in_place_ok else [],
-                inplace_scratch=0 if scratch else (p["pad_h"] + 1) * x.shape[2] * x.shape[3],
+                inplace_scratch=0 if scratch else (p["pad_h"] + 1) * iw * x.shape[3],
                 inplace_params={} if scratch else {"cache_rows": p["pad_h"] + 1})
     if lw.target.mve:
         return helium_layout.depthwise_conv(lw, call)

@@ -210,15 +210,17 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
     scratch = 0
     fh, fw = w.shape[1], w.shape[2]
     iw, oh, ow = x.shape[2], y.shape[1], y.shape[2]
-    if records is not None and x.shape[1] == oh == 1 and fh == 1 and fw > 1:
-        # DSP: a 1 x K filter over a row of height 1 (Keras' Conv1D layout) is the K x 1 filter over a column of
-        # width 1: the same bytes in NHWC, so the kernel is told the transposed geometry and takes the
-        # column layout's width-1 paths
+    # A 1 x K filter over a row of height 1 (Keras' Conv1D layout) and the K x 1 filter over a column of width 1
+    # are the same bytes in NHWC: the kernel is told the geometry its fast paths take. DSP: the column layout's
+    # width-1 routines (1x3, 49 steps, 64 channels: 65.8 -> 2.6 instructions/MAC); Helium: one row of
+    # ring_w columns instead of a ring refilled for every one-pixel row (3x1: 6.9 -> 4.3)
+    row, col = x.shape[1] == oh == 1 and fh == 1 and fw > 1, iw == ow == 1 and fw == 1 and fh > 1
+    if (records is not None and row) or (lw.target.mve and col):
         for a, b in (("input_h", "input_w"), ("filter_h", "filter_w"), ("output_h", "output_w"),
                      ("stride_h", "stride_w"), ("dilation_h", "dilation_w"), ("pad_h", "pad_w")):
             p[a], p[b] = p[b], p[a]
-        fh, fw, iw, oh, ow = fw, fh, 1, ow, oh
-        note += f", as {fh}x1 over a column of width 1"
+        fh, fw, iw, oh, ow = fw, fh, x.shape[1], ow, oh
+        note += f", as {fh}x1 over a column of width 1" if row else f", as 1x{fw} over a row of height 1"
     span = (fh - 1) * p["dilation_h"] + 1
     ring_w = (ow - 1) * p["stride_w"] + (fw - 1) * p["dilation_w"] + 1  # columns -pad_w ...
     col_scratch = min(4, ic) * ring_w * depthwise_column_words(oh, fh, p["stride_h"]) * 4

@@ -284,28 +284,57 @@ TSLM_ALWAYS_INLINE void out8x2(acc2 a, acc2 b, const int32_t *rq, int32_t zp, in
 
 #define DW_MAX_ROWS 16 /* filter rows the ring path handles (helium_layout.py: DW_MAX_ROWS) */
 
-/* Input row `iy` (or the zero point, outside the image) into a ring slot, blocked by eight channels. */
+/* Input row `iy` (or the zero point, outside the image) into a ring slot, blocked by eight channels: block k of
+ * column j at slot + 8 * (k * ring_w + j). Two blocks a step: one 16-byte load (predicated past the last
+ * channel) and one scatter of its four words to the two blocks (word-aligned: the scratch is). */
 static void ring_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, int32_t iy, int8_t *slot)
 {
-    const int32_t ch = p->output_c, rw = p->ring_w, blocks = (ch + 7) / 8, full = ch / 8;
-    const int16x8_t zp = vdupq_n_s16((int16_t)-p->input_offset);
-    const mve_pred16_t part = vctp16q((uint32_t)(ch - 8 * full));
-    for (int32_t j = 0; j < rw; ++j) {
-        const int32_t ix = j - p->pad_w;
-        int8_t *dst = slot + 8 * j;
-        if (iy < 0 || iy >= p->input_h || ix < 0 || ix >= p->input_w) {
-            for (int32_t k = 0; k < blocks; ++k, dst += 8 * rw) {
-                vstrbq_s16(dst, zp);
-            }
+    const int32_t ch = p->output_c, rw = p->ring_w, blocks = (ch + 7) / 8, block_step = 8 * rw;
+    const int8x16_t zp = vdupq_n_s8((int8_t)-p->input_offset);
+    /* byte offsets of the four words: (0, 4) in block k, (8 ring_w, 8 ring_w + 4) in block k + 1 */
+    const uint32x4_t to_blocks = vsetq_lane_u32((uint32_t)block_step + 4,
+                                                vsetq_lane_u32((uint32_t)block_step, vidupq_n_u32(0, 4), 2), 3);
+    /* ring columns j in [j0, j1) lie in the image (ix = j - pad_w); every column of a row outside it is padding */
+    int32_t j0 = p->pad_w < rw ? p->pad_w : rw, j1 = p->pad_w + p->input_w < rw ? p->pad_w + p->input_w : rw;
+    if (iy < 0 || iy >= p->input_h) {
+        j0 = j1 = rw;
+    }
+    for (int32_t j = 0; j < rw; ++j) { /* the padding columns */
+        if (j == j0) {
+            j = j1 - 1;
             continue;
         }
-        const int8_t *src = in_b + (iy * p->input_w + ix) * ch;
+        int8_t *dst = slot + 8 * j;
         int32_t k = 0;
-        for (; k < full; ++k, dst += 8 * rw, src += 8) {
-            vstrbq_s16(dst, vldrbq_s16(src));
+        for (; k + 2 <= blocks; k += 2, dst += 2 * block_step) {
+            vstrwq_scatter_offset_s32((int32_t *)(void *)dst, to_blocks, vreinterpretq_s32_s8(zp));
         }
         if (k < blocks) {
-            vstrbq_s16(dst, vldrbq_z_s16(src, part));
+            vstrbq_p_s8(dst, zp, vctp8q(8));
+        }
+    }
+    if (j0 >= j1) {
+        return;
+    }
+    const int8_t *row = in_b + (iy * p->input_w + j0 - p->pad_w) * ch;
+    for (int32_t k = 0; k < blocks; k += 2) { /* the image's columns, a pair of blocks at a time */
+        const int8_t *src = row + 8 * k;
+        int8_t *dst = slot + 8 * j0 + k * block_step;
+        if (ch - 8 * k >= 16) {
+            for (int32_t j = j0; j < j1; ++j, src += ch, dst += 8) {
+                vstrwq_scatter_offset_s32((int32_t *)(void *)dst, to_blocks, vreinterpretq_s32_s8(vldrbq_s8(src)));
+            }
+        } else if (k + 2 <= blocks) { /* 9..15 channels left */
+            const mve_pred16_t left = vctp8q((uint32_t)(ch - 8 * k));
+            for (int32_t j = j0; j < j1; ++j, src += ch, dst += 8) {
+                vstrwq_scatter_offset_s32((int32_t *)(void *)dst, to_blocks,
+                                          vreinterpretq_s32_s8(vldrbq_z_s8(src, left)));
+            }
+        } else { /* one block of 1..8 channels left */
+            const mve_pred16_t left = vctp8q((uint32_t)(ch - 8 * k)), eight = vctp8q(8);
+            for (int32_t j = j0; j < j1; ++j, src += ch, dst += 8) {
+                vstrbq_p_s8(dst, vldrbq_z_s8(src, left), eight);
+            }
         }
     }
 }

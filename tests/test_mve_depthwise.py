@@ -1,0 +1,72 @@
+"""The Helium depthwise kernel (firmware/kernels/helium/tslm_mve_depthwise_conv.c) against TFLM on the Cortex-M55
+in QEMU: its ring of input rows blocked by eight channels is filled two blocks a step (a 16-byte load scattered
+to two blocks), so the layers below take every channel count the fill distinguishes (whole pairs of blocks, 9..15
+channels left, one block of 1..8 left), padding columns on both sides, rows above and below the image, both
+strides, VALID, dilation, and each of the kernel's tap loops (3x3, K x 1, general)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tinyslm.compiler.lowering import Call
+
+# name: filter (h, w), channels, activation, input (h, w), stride, padding, dilation
+CASES = {
+    "3x3_c16_s2_relu6": ((3, 3), 16, "relu6", (12, 12), 2, "SAME", 1),
+    "3x3_c13_relu": ((3, 3), 13, "relu", (7, 9), 1, "SAME", 1),
+    "3x3_c37_s2_valid": ((3, 3), 37, None, (9, 7), 2, "VALID", 1),
+    "3x3_c24_relu6": ((3, 3), 24, "relu6", (5, 6), 1, "SAME", 1),
+    "3x3_c20_s2": ((3, 3), 20, None, (8, 11), 2, "SAME", 1),
+    "3x3_c5_dilation2": ((3, 3), 5, None, (9, 9), 1, "SAME", 2),
+    "5x5_c8_s2_relu": ((5, 5), 8, "relu", (10, 10), 2, "SAME", 1),
+    "3x1_c40_relu": ((3, 1), 40, "relu", (25, 1), 1, "SAME", 1),
+    "1x5_c17_s2": ((1, 5), 17, None, (1, 23), 2, "SAME", 1),
+    "2x3_c32_relu": ((2, 3), 32, "relu", (6, 7), 1, "VALID", 1),
+}
+
+
+def _model(tf, rng):
+    import opzoo
+
+    layers = []
+    for (kh, kw), c, act, _, st, pad, dil in CASES.values():
+        w = tf.constant(opzoo._w(rng, kh, kw, c, 1))
+        b = tf.constant(opzoo._w(rng, c, scale=0.1))
+        layers.append((w, b, act, st, pad, dil))
+
+    def fn(*xs):
+        outs = []
+        for x, (w, b, act, st, pad, dil) in zip(xs, layers):
+            y = tf.nn.depthwise_conv2d(x, w, [1, st, st, 1], pad, dilations=[dil, dil]) + b
+            outs.append(tf.nn.relu(y) if act == "relu" else tf.nn.relu6(y) if act == "relu6" else y)
+        return tuple(outs)
+
+    return fn, [(1, *hw, c) for (_, c, _, hw, _, _, _) in CASES.values()]
+
+
+def test_mve_depthwise_ring_bit_exact_on_cortex_m55():
+    import opzoo
+
+    from tinyslm.compare import compare_outputs
+    from tinyslm.runners.oracle import Oracle
+    from tinyslm.runners.qemu import measure
+
+    if shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None:
+        pytest.fail("needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+    opzoo.CASES["mve_dw_ring"] = opzoo.Case(_model, expect_ops=("DEPTHWISE_CONV_2D",))
+    try:
+        model = opzoo.convert("mve_dw_ring")
+    finally:
+        del opzoo.CASES["mve_dw_ring"]
+    cm, batches, run = measure(model, "mps3-an547", "helium", n_inputs=3, seed=6)
+    calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_depthwise_conv"]
+    # every layer in the MVE kernel's ring path (the compiler's layout: requant records, ring_w set)
+    assert len(calls) == len(CASES)
+    assert all(c.func == "tslm_mve_depthwise_conv_s8" and c.params["ring_w"] > 0 for c in calls)
+    oracle = Oracle(model)
+    assert len(run.outputs) == len(batches) == 3 and len(cm.outputs) == len(CASES)
+    for inputs, ours in zip(batches, run.outputs):
+        c = compare_outputs(oracle.run(inputs), ours)
+        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem

@@ -243,6 +243,41 @@ TSLM_ALWAYS_INLINE void taps3x3_x2(acc2 *a, acc2 *b, const int8_t *x0, const int
 #undef TSLM_MVE_DW_MAC
 }
 
+/* Two neighbouring output pixels at stride 2 of one block, 3x3: pixel b's taps are pixel a's two ring columns on,
+ * so a row's five columns loaded once serve both pixels' six taps (the middle column, a's last tap and b's first,
+ * kept in q3), the weights at immediate offsets. */
+TSLM_ALWAYS_INLINE void taps3x3s2_x2(acc2 *a, acc2 *b, const int8_t *x0, const int8_t *x1, const int8_t *x2,
+                                     const int16_t *w)
+{
+#define TSLM_MVE_DW_MAC(acc, x)                     \
+    "vmullb.s16 q2, " #x ", q1\n\t"                 \
+    "vadd.i32 %q[" #acc "e], %q[" #acc "e], q2\n\t" \
+    "vmullt.s16 q2, " #x ", q1\n\t"                 \
+    "vadd.i32 %q[" #acc "o], %q[" #acc "o], q2\n\t"
+#define TSLM_MVE_DW_ROW2S2(x, w0, w1, w2)           \
+    "vldrh.u16 q1, [%[w], #" #w0 "]\n\t"            \
+    "vldrb.s16 q0, [%[" #x "]]\n\t"                 \
+    TSLM_MVE_DW_MAC(a, q0)                          \
+    "vldrb.s16 q3, [%[" #x "], #16]\n\t"            \
+    TSLM_MVE_DW_MAC(b, q3)                          \
+    "vldrh.u16 q1, [%[w], #" #w1 "]\n\t"            \
+    "vldrb.s16 q0, [%[" #x "], #8]\n\t"             \
+    TSLM_MVE_DW_MAC(a, q0)                          \
+    "vldrb.s16 q0, [%[" #x "], #24]\n\t"            \
+    TSLM_MVE_DW_MAC(b, q0)                          \
+    "vldrh.u16 q1, [%[w], #" #w2 "]\n\t"            \
+    TSLM_MVE_DW_MAC(a, q3)                          \
+    "vldrb.s16 q0, [%[" #x "], #32]\n\t"            \
+    TSLM_MVE_DW_MAC(b, q0)
+    __asm__ volatile(TSLM_MVE_DW_ROW2S2(x0, 0, 16, 32) TSLM_MVE_DW_ROW2S2(x1, 48, 64, 80)
+                     TSLM_MVE_DW_ROW2S2(x2, 96, 112, 128)
+                     : [ae] "+w"(a->even), [ao] "+w"(a->odd), [be] "+w"(b->even), [bo] "+w"(b->odd)
+                     : [x0] "l"(x0), [x1] "l"(x1), [x2] "l"(x2), [w] "r"(w)
+                     : "q0", "q1", "q2", "q3", "memory");
+#undef TSLM_MVE_DW_ROW2S2
+#undef TSLM_MVE_DW_MAC
+}
+
 /* out8 for two pixels of one block (outputs at out and out + step): each record loaded once for both. */
 TSLM_ALWAYS_INLINE void out8x2(acc2 a, acc2 b, const int32_t *rq, int32_t zp, int32_t lo, int32_t hi, int8_t *out,
                                int32_t step)
@@ -339,6 +374,24 @@ static void ring_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, in
     }
 }
 
+/* A whole block's output row of a 3x3 at stride 2, two pixels at a time (its own function, so the stride-1 loop
+ * beside it keeps its registers); returns the pixels done (output_w rounded down to even). */
+__attribute__((noinline)) static int32_t pairs3x3s2(const tslm_depthwise_conv_params *p, const int8_t *const *rows,
+                                                    int32_t off, const int16_t *wk, const int32_t *rq, int8_t *out)
+{
+    const int32_t ch = p->output_c;
+    int32_t ox = 0;
+    for (; ox + 2 <= p->output_w; ox += 2, out += 2 * ch) {
+        acc2 a, e;
+        a.even = e.even = vldrwq_s32(rq);
+        a.odd = e.odd = vldrwq_s32(rq + 4);
+        const int32_t at = off + ox * 16;
+        taps3x3s2_x2(&a, &e, rows[0] + at, rows[1] + at, rows[2] + at, wk);
+        out8x2(a, e, rq, p->output_offset, p->act_min, p->act_max, out, ch);
+    }
+    return ox;
+}
+
 TSLM_ALWAYS_INLINE void rows_ring_impl(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
                                        int8_t *output, int8_t *ring, const int K3, const int K1)
 {
@@ -377,6 +430,9 @@ TSLM_ALWAYS_INLINE void rows_ring_impl(const tslm_depthwise_conv_params *p, cons
                         taps3x3_x2(&a, &e, rows[0] + at, rows[1] + at, rows[2] + at, wk);
                         out8x2(a, e, rq, p->output_offset, p->act_min, p->act_max, out, ch);
                     }
+                } else if (K3 && p->stride_w == 2 && c + 8 <= ch) {
+                    ox = pairs3x3s2(p, rows, off, wk, rq, out);
+                    out += ox * ch;
                 }
                 for (; ox < p->output_w; ++ox, out += ch) {
                     acc2 a;

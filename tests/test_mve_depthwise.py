@@ -2,7 +2,8 @@
 in QEMU: its ring of input rows blocked by eight channels is filled two blocks a step (a 16-byte load scattered
 to two blocks), so the layers below take every channel count the fill distinguishes (whole pairs of blocks, 9..15
 channels left, one block of 1..8 left), padding columns on both sides, rows above and below the image, both
-strides, VALID, dilation, and each of the kernel's tap loops (3x3, K x 1, general)."""
+strides, VALID, dilation, and each of the kernel's tap loops (3x3 one or two pixels a step at stride 1 and 2, rows
+of height 1 two pixels a step, the general loop)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ CASES = {
     "3x1_c40_relu": ((3, 1), 40, "relu", (25, 1), 1, "SAME", 1),
     "1x5_c17_s2": ((1, 5), 17, None, (1, 23), 2, "SAME", 1),
     "2x3_c32_relu": ((2, 3), 32, "relu", (6, 7), 1, "VALID", 1),
+    # rows of height 1 (1-D; K x 1 columns arrive as rows): two pixels a step, odd widths, dilation
+    "1x4_c24_relu6": ((1, 4), 24, "relu6", (1, 14), 1, "SAME", 1),
+    "1x3_c16_dilation2": ((1, 3), 16, None, (1, 17), 1, "SAME", 2),
+    "5x1_c9_dilation3_relu": ((5, 1), 9, "relu", (30, 1), 1, "VALID", 3),
 }
 
 

@@ -392,6 +392,30 @@ __attribute__((noinline)) static int32_t pairs3x3s2(const tslm_depthwise_conv_pa
     return ox;
 }
 
+/* A row of height 1 (a 1-D depthwise: the filter's taps along the row; the compiler gives K x 1 columns of width 1
+ * this way), a whole block's output row two pixels a step, each tap's weights loaded once for both; returns the
+ * pixels done (output_w rounded down to even). x: the block's ring row at ring column 0. */
+__attribute__((noinline)) static int32_t row_pairs(const tslm_depthwise_conv_params *p, const int8_t *x,
+                                                   const int16_t *wk, const int32_t *rq, int8_t *out)
+{
+    const int32_t ch = p->output_c, fw = p->filter_w, step = 8 * p->stride_w, tap = 8 * p->dilation_w;
+    int32_t ox = 0;
+    for (; ox + 2 <= p->output_w; ox += 2, out += 2 * ch, x += 2 * step) {
+        acc2 a, b;
+        a.even = b.even = vldrwq_s32(rq);
+        a.odd = b.odd = vldrwq_s32(rq + 4);
+        const int8_t *xa = x;
+        const int16_t *wt = wk;
+        for (int32_t fx = 0; fx < fw; ++fx, xa += tap, wt += 8) {
+            const int16x8_t w = vldrhq_s16(wt);
+            a = mac(a, vldrbq_s16(xa), w);
+            b = mac(b, vldrbq_s16(xa + step), w);
+        }
+        out8x2(a, b, rq, p->output_offset, p->act_min, p->act_max, out, ch);
+    }
+    return ox;
+}
+
 TSLM_ALWAYS_INLINE void rows_ring_impl(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
                                        int8_t *output, int8_t *ring, const int K3, const int K1)
 {
@@ -432,6 +456,9 @@ TSLM_ALWAYS_INLINE void rows_ring_impl(const tslm_depthwise_conv_params *p, cons
                     }
                 } else if (K3 && p->stride_w == 2 && c + 8 <= ch) {
                     ox = pairs3x3s2(p, rows, off, wk, rq, out);
+                    out += ox * ch;
+                } else if (!K3 && !K1 && fh == 1 && c + 8 <= ch) {
+                    ox = row_pairs(p, rows[0] + off, wk, rq, out);
                     out += ox * ch;
                 }
                 for (; ox < p->output_w; ++ox, out += ch) {

@@ -119,36 +119,71 @@ static void pixels_offset(const tslm_conv_params *p, const int8_t *input, const 
     pixels(p, input, weights, e, output, col, 1);
 }
 
-/* Output pixel i's patch (buf: where to build or copy it when it cannot be read in place). */
-static const int8_t *pixel_patch(const tslm_conv_params *p, const int8_t *input, int32_t i, int8_t *buf)
+/* The output pixels in order, their coordinates carried from one to the next (no division per pixel). */
+typedef struct {
+    int32_t b, oy, ox;
+} pixel_at;
+
+/* The patch of the pixel at *at (buf: where to build or copy it when it cannot be read in place); *at moves on.
+ * direct: every patch is its pixel's input channels where they lie (1x1 without padding); short: a filter row is
+ * at most 16 bytes and undilated, so a patch inside the image is one predicated copy per filter row (an image
+ * CNN's stem: 3x3 over three channels, 9-byte rows), the others built by patch(). */
+TSLM_ALWAYS_INLINE const int8_t *next_patch(const tslm_conv_params *p, const int8_t *input, pixel_at *at,
+                                            int8_t *buf, const int direct, const int short_rows)
 {
-    const int32_t per_batch = p->output_h * p->output_w, r = i % per_batch;
-    const int32_t oy = r / p->output_w, ox = r % p->output_w;
-    const int8_t *in_b = input + (i / per_batch) * p->input_h * p->input_w * p->input_c;
-    const int8_t *x = patch(p, in_b, oy * p->stride_h - p->pad_h, ox * p->stride_w - p->pad_w, buf);
+    const int8_t *in_b = input + at->b * p->input_h * p->input_w * p->input_c;
+    const int32_t y0 = at->oy * p->stride_h - p->pad_h, x0 = at->ox * p->stride_w - p->pad_w;
+    const int8_t *x;
+    if (direct) {
+        x = in_b + (y0 * p->input_w + x0) * p->input_c;
+    } else if (short_rows && y0 >= 0 && x0 >= 0 && y0 + p->dilation_h * (p->filter_h - 1) < p->input_h &&
+               x0 + p->filter_w <= p->input_w) {
+        const int32_t row_len = p->filter_w * p->input_c, row_step = p->dilation_h * p->input_w * p->input_c;
+        const mve_pred16_t whole = vctp8q((uint32_t)row_len);
+        const int8_t *src = in_b + (y0 * p->input_w + x0) * p->input_c;
+        int8_t *dst = buf;
+        for (int32_t fy = 0; fy < p->filter_h; ++fy, src += row_step, dst += row_len) {
+            vstrbq_p_s8(dst, vldrbq_z_s8(src, whole), whole);
+        }
+        x = buf;
+    } else {
+        x = patch(p, in_b, y0, x0, buf);
+    }
     if (p->in_place && x != buf) { /* the outputs overwrite this pixel while it is read: keep a copy */
         tslm_mve_copy(buf, x, p->input_c);
         x = buf;
+    }
+    if (++at->ox == p->output_w) {
+        at->ox = 0;
+        if (++at->oy == p->output_h) {
+            at->oy = 0;
+            ++at->b;
+        }
     }
     return x;
 }
 
 /* The compiler's layout (tslm_mve.h): weights in groups of four channels, records with the bias; two
- * pixels at a time, each weight load serving both (scratch: two patches). */
+ * pixels at a time, each weight load serving both (scratch: two patches). The patch's kind (next_patch) is a
+ * test per pixel, so the GEMM routine is inlined once (a copy per kind cost ~5 KB). */
 static void pixels_records(const tslm_conv_params *p, const int8_t *input, const int8_t *weights, int8_t *output,
                            int8_t *col)
 {
     const int32_t depth = p->filter_h * p->filter_w * p->filter_c, oc = p->output_c;
     const int32_t n = p->batches * p->output_h * p->output_w;
+    const int direct = p->filter_h == 1 && p->filter_w == 1 && p->pad_h == 0 && p->pad_w == 0;
+    const int short_rows = !direct && p->filter_w * p->input_c <= 16 && p->dilation_w == 1;
     const tslm_mve_clamp c = {vdupq_n_s32(p->act_min), vdupq_n_s32(p->act_max), p->output_offset};
+    pixel_at at = {0, 0, 0};
     int32_t i = 0;
     for (; i + 2 <= n; i += 2) {
-        const int8_t *x0 = pixel_patch(p, input, i, col);
-        const int8_t *x1 = pixel_patch(p, input, i + 1, col + depth);
+        const int8_t *x0 = next_patch(p, input, &at, col, direct, short_rows);
+        const int8_t *x1 = next_patch(p, input, &at, col + depth, direct, short_rows);
         tslm_mve_row2_groups(x0, x1, depth, weights, p->requant, oc, &c, output + i * oc, output + (i + 1) * oc);
     }
     if (i < n) {
-        tslm_mve_row_groups(pixel_patch(p, input, i, col), depth, weights, p->requant, oc, &c, output + i * oc);
+        tslm_mve_row_groups(next_patch(p, input, &at, col, direct, short_rows), depth, weights, p->requant, oc, &c,
+                            output + i * oc);
     }
 }
 

@@ -38,6 +38,14 @@ static inline int32_t tslm_smlabb(int32_t a, int32_t b, int32_t acc) { return __
 static inline int32_t tslm_smlatt(int32_t a, int32_t b, int32_t acc) { return __smlatt(a, b, acc); }
 /* lane-wise a + b (int16, wrapping) */
 static inline int32_t tslm_sadd16(int32_t a, int32_t b) { return __sadd16(a, b); }
+/* acc + the pair (b0, b2) of x, and acc + the pair (b1, b3): one SXTAB16 each */
+static inline int32_t tslm_sxtab16(int32_t acc, int32_t x) { return __sxtab16(acc, x); }
+static inline int32_t tslm_sxtab16_ror8(int32_t acc, int32_t x)
+{
+    int32_t r;
+    __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(acc), "r"(x));
+    return r;
+}
 /* acc + round(a * b / 2^32), the product's high word rounded (SMMLAR) */
 static inline int32_t tslm_smmlar(int32_t a, int32_t b, int32_t acc)
 {
@@ -87,6 +95,8 @@ static inline int32_t tslm_smmlar(int32_t a, int32_t b, int32_t acc)
     return (int32_t)(t >> 32);
 }
 static inline int32_t tslm_ssat8(int32_t x) { return x < -128 ? -128 : (x > 127 ? 127 : x); }
+static inline int32_t tslm_sxtab16(int32_t acc, int32_t x) { return tslm_sadd16(acc, tslm_sxtb16(x)); }
+static inline int32_t tslm_sxtab16_ror8(int32_t acc, int32_t x) { return tslm_sadd16(acc, tslm_sxtb16_ror8(x)); }
 #endif
 
 #endif /* TSLM_SIMD_H */

@@ -23,6 +23,37 @@
 #include "tslm_common.h"
 #include "tslm_simd.h"
 
+/* acc[c] += the sum over n rows of in[r * step + c], for c < cols: int8 columns, e.g. a pooling window's pixels of
+ * `cols` channels with step the row of channels. Four columns at a time: each row's word is added into two pairs
+ * of int16 lanes by two SXTAB16, the lanes flushed into acc every 256 rows (256 * 128 = 2^15 fits a lane). */
+TSLM_ALWAYS_INLINE void tslm_dsp_sum_columns(const int8_t *in, int32_t n, int32_t step, int32_t cols, int32_t *acc)
+{
+    int32_t c = 0;
+    for (; c + 4 <= cols; c += 4) {
+        for (int32_t r0 = 0; r0 < n; r0 += 256) {
+            const int32_t rows = n - r0 < 256 ? n - r0 : 256;
+            const int8_t *x = in + r0 * step + c;
+            int32_t even = 0, odd = 0; /* lanes (c, c + 2) and (c + 1, c + 3) */
+            for (int32_t r = 0; r < rows; ++r, x += step) {
+                const int32_t w = tslm_read32(x);
+                even = tslm_sxtab16(even, w);
+                odd = tslm_sxtab16_ror8(odd, w);
+            }
+            acc[c] += ((even & 0xFFFF) ^ 0x8000) - 0x8000;
+            acc[c + 1] += ((odd & 0xFFFF) ^ 0x8000) - 0x8000;
+            acc[c + 2] += even >> 16;
+            acc[c + 3] += odd >> 16;
+        }
+    }
+    for (; c < cols; ++c) {
+        int32_t sum = 0;
+        for (int32_t r = 0; r < n; ++r) {
+            sum += in[r * step + c];
+        }
+        acc[c] += sum;
+    }
+}
+
 /* Depthwise convolution: the most input rows a filter may span (its window of widened rows lives in
  * scratch); the compiler (tinyslm/compiler/dsp_layout.py) gives taller filters to the portable kernel. */
 #define TSLM_DSP_DW_MAX_SPAN 64

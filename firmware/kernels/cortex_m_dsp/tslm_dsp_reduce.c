@@ -6,8 +6,12 @@
  * norm's mean over the features, the usual case once the compiler has
  * collapsed the shape), its run of int8 is summed eight at a time on the M4:
  * one LDRD and four SXTAB16 into int16 lanes, added up with SMLAD by (1, 1)
- * (four at a time in C elsewhere).
+ * (four at a time in C elsewhere). Where the innermost run is kept and the axis
+ * above it reduced (a global average pool: the mean over the pixels of each
+ * channel), four channels at a time go through two SXTAB16 per pixel
+ * (tslm_dsp_sum_columns).
  */
+#include "tslm_dsp.h"
 #include "tslm_dsp_reduce.h"
 #include "tslm_simd.h"
 
@@ -79,7 +83,19 @@ void tslm_dsp_mean_s8(const tslm_reduce_params *p, const int8_t *input, int8_t *
     for (int32_t i0 = 0; i0 < d[0]; ++i0) {
         for (int32_t i1 = 0; i1 < d[1]; ++i1) {
             for (int32_t i2 = 0; i2 < d[2]; ++i2) {
+                /* a global average pool: each channel's sum over the d[3] x d[4] pixels */
+                if (s[5] == 1 && s[4] == 0 && s[3] == 0) {
+                    tslm_dsp_sum_columns(in, d[3] * d[4], d[5], d[5], scratch + i0 * s[0] + i1 * s[1] + i2 * s[2]);
+                    in += d[3] * d[4] * d[5];
+                    continue;
+                }
                 for (int32_t i3 = 0; i3 < d[3]; ++i3) {
+                    if (s[5] == 1 && s[4] == 0) { /* the same over one row of d[4] pixels */
+                        int32_t *acc = scratch + i0 * s[0] + i1 * s[1] + i2 * s[2] + i3 * s[3];
+                        tslm_dsp_sum_columns(in, d[4], d[5], d[5], acc);
+                        in += d[4] * d[5];
+                        continue;
+                    }
                     for (int32_t i4 = 0; i4 < d[4]; ++i4) {
                         int32_t *acc = scratch + i0 * s[0] + i1 * s[1] + i2 * s[2] + i3 * s[3] + i4 * s[4];
                         if (s[5] == 0) { /* the run is reduced */

@@ -80,6 +80,6 @@ def pool(lw: Lowering, op: Operator) -> Step:
     sfx = "s8" if x.dtype == "int8" else "s16"
     call = Call(op, f"tslm_{kind}_pool_{sfx}", "tslm_pooling", [T(x.index), T(y.index)], "tslm_pool_params", params,
                 note=note + (f", {act.lower()}" if act != "NONE" else ""), reads=[x.index], writes=[y.index])
-    if lw.target.mve and kind == "avg" and sfx == "s8":  # Helium: tslm_mve_avg_pool_s8
+    if lw.target.dsp and kind == "avg" and sfx == "s8":  # tslm_dsp_avg_pool_s8 (Helium: tslm_mve_avg_pool_s8)
         return lw.target_kernel(call, "pooling")
     return call

@@ -1,0 +1,10 @@
+/* tslm_dsp_pooling.h - AVERAGE_POOL_2D for the Cortex-M DSP extension: a drop-in for the portable kernel of
+ * tslm_pooling.h, same params. */
+#ifndef TSLM_DSP_POOLING_H
+#define TSLM_DSP_POOLING_H
+
+#include "tslm_pooling.h"
+
+void tslm_dsp_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);
+
+#endif /* TSLM_DSP_POOLING_H */

@@ -1,5 +1,6 @@
 """The Helium CONV_2D kernel's layout path (firmware/kernels/helium/tslm_mve_conv.c, constant weights) against TFLM
-on the Cortex-M55 in QEMU: output pixels walked in order with their coordinates carried, 1x1 layers read in place,
+on the Cortex-M55 in QEMU: output pixels walked in order with their coordinates carried, 1x1 layers read in place
+(at stride 1, pixel i's patch is input + i * depth, the odd last pixel too),
 and filters whose rows are at most 16 bytes (an image CNN's stem: 3x3 over three channels) copied one predicated
 row at a time inside the image, built by the general im2col at its borders."""
 
@@ -20,6 +21,7 @@ CASES = {
     "3x2_c3_dilation2_relu": ((3, 2), 3, 7, "relu", (10, 8), 1, "SAME", 2),
     "3x3_c6_rows18": ((3, 3), 6, 4, None, (7, 7), 1, "SAME", 1),
     "1x1_c8_relu6": ((1, 1), 8, 16, "relu6", (6, 7), 1, "SAME", 1),
+    "1x1_c16_odd_pixels": ((1, 1), 16, 12, None, (5, 7), 1, "VALID", 1),  # 35 pixels: a last one alone
     "1x1_c12_s2_odd": ((1, 1), 12, 9, None, (7, 5), 2, "VALID", 1),
 }
 

@@ -176,14 +176,16 @@ static void pixels_records(const tslm_conv_params *p, const int8_t *input, const
     const tslm_mve_clamp c = {vdupq_n_s32(p->act_min), vdupq_n_s32(p->act_max), p->output_offset};
     pixel_at at = {0, 0, 0};
     int32_t i = 0;
+    /* 1x1 at stride 1, not in place: pixel i's patch is input + i * depth */
+    const int in_order = direct && p->stride_h == 1 && p->stride_w == 1 && !p->in_place;
     for (; i + 2 <= n; i += 2) {
-        const int8_t *x0 = next_patch(p, input, &at, col, direct, short_rows);
-        const int8_t *x1 = next_patch(p, input, &at, col + depth, direct, short_rows);
+        const int8_t *x0 = in_order ? input + i * depth : next_patch(p, input, &at, col, direct, short_rows);
+        const int8_t *x1 = in_order ? x0 + depth : next_patch(p, input, &at, col + depth, direct, short_rows);
         tslm_mve_row2_groups(x0, x1, depth, weights, p->requant, oc, &c, output + i * oc, output + (i + 1) * oc);
     }
     if (i < n) {
-        tslm_mve_row_groups(next_patch(p, input, &at, col, direct, short_rows), depth, weights, p->requant, oc, &c,
-                            output + i * oc);
+        const int8_t *x = in_order ? input + i * depth : next_patch(p, input, &at, col, direct, short_rows);
+        tslm_mve_row_groups(x, depth, weights, p->requant, oc, &c, output + i * oc);
     }
 }
 

@@ -402,14 +402,46 @@ def conv_wide(pointwise: bool, k: int, oc: int) -> bool:
     return pointwise and k % 8 == 0 and 8 <= k <= CONV_WIDE_MAX_K and oc % 2 == 0 and k * oc <= CONV_WIDE_MAX
 
 
+CONV_WIDE_COLS = 16  # im2col columns the wide layout builds per pass (TSLM_CW_COLS in tslm_dsp_conv.c)
+CONV_WIDE_COLS_MAX_K = 48  # K (filter_h x filter_w x filter_c, rounded up to a multiple of 4) of a wide im2col conv
+
+
+def conv_wide_cols(taps: int, groups: int, k: int, oc: int) -> bool:
+    """Whether a DSP CONV_2D with a filter wider than one pixel (taps = filter_h x filter_w > 1) may take the wide
+    layout over im2col columns (an image CNN's first layer): one group, K = k rounded up to a multiple of 4 from 8
+    to CONV_WIDE_COLS_MAX_K, an even number of output channels, at most CONV_WIDE_MAX weights.
+
+    >>> conv_wide_cols(9, 1, 27, 8), conv_wide_cols(9, 1, 27, 7), conv_wide_cols(9, 1, 144, 16), conv_wide_cols(1, 1, 8, 8)
+    (True, False, False, False)
+    """
+    k4 = -(-k // 4) * 4
+    return taps > 1 and groups == 1 and 8 <= k4 <= CONV_WIDE_COLS_MAX_K and oc % 2 == 0 and k4 * oc <= CONV_WIDE_MAX
+
+
+def conv_wide_scratch(k: int, im2col: bool, oc: int) -> int:
+    """Scratch of the wide layout: two pixels widened (16 bytes per four k), CONV_WIDE_COLS im2col columns of k
+    rounded up to a multiple of 4 (filters wider than one pixel), then output_c bytes (tslm_dsp_conv_wide_s8).
+
+    >>> conv_wide_scratch(32, False, 64), conv_wide_scratch(27, True, 8)
+    (192, 568)
+    """
+    n4 = -(-k // 4)
+    return 16 * n4 + (CONV_WIDE_COLS * 4 * n4 if im2col else 0) + oc
+
+
 def conv_wide_weights(rows: np.ndarray) -> np.ndarray:
-    """Weights (channels x k, int8; an even number of channels, k a multiple of 4) for the wide pointwise layout, as
-    int16, doubled: per pair of channels (a, b) and group of four k, a's (k0, k2, k1, k3), then b's.
+    """Weights (channels x k, int8; an even number of channels) for the wide layout, as int16, doubled: per pair
+    of channels (a, b) and group of four k, a's (k0, k2, k1, k3), then b's; k padded with zeros to a multiple of 4.
 
     >>> conv_wide_weights(np.array([[1, 2, 3, 4], [5, 6, 7, 8]])).tolist()
     [2, 6, 4, 8, 10, 14, 12, 16]
+    >>> conv_wide_weights(np.array([[1, 2, 3], [5, 6, 7]])).tolist()
+    [2, 6, 4, 0, 10, 14, 12, 0]
     """
     oc, k = rows.shape
+    if k % 4:
+        rows = np.concatenate([rows, np.zeros((oc, -k % 4), dtype=rows.dtype)], axis=1)
+        k = rows.shape[1]
     g = 2 * rows.astype(np.int64).reshape(oc // 2, 2, k // 4, 4)[:, :, :, [0, 2, 1, 3]]  # pair x ch x group x 4
     return g.transpose(0, 2, 1, 3).reshape(-1)
 

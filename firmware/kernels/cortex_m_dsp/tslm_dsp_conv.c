@@ -384,16 +384,34 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
 }
 
 /*
- * The wide pointwise layout (requant_fast == 3; the compiler's conv_wide in tinyslm/compiler/dsp_layout.py: 1x1 at
- * stride 1, one group, k a multiple of 8, an even number of output channels, few weights): the weights are int16
- * in flash, doubled, per pair of output channels and four k (a's (k0, k2), (k1, k3), then b's), so an SMLAD
- * takes a weight word as it is loaded. Two pixels widened (as tslm_dsp_op_widen2: per four k, pixel 0's (k0, k2),
- * (k1, k3), then pixel 1's), then per pair of channels and four k one LDM of the pixels' four words, one of the
- * channels' and eight SMLAD (10 instructions, 16 MACs). Records per pair: 2 bias of a, of b, then m, r, rz of a,
- * of b (two words of 0 after the last); scratch: the two widened pixels, then output_c bytes that take a
+ * The wide layout (requant_fast == 3; the compiler's conv_wide and conv_wide_cols in
+ * tinyslm/compiler/dsp_layout.py: one group, an even number of output channels, few weights; 1x1 at stride 1 with k a
+ * multiple of 8, or a filter wider than one pixel over all input channels whose K = filter_h filter_w filter_c,
+ * rounded up to a multiple of four, is 8..48): the weights are int16 in flash, doubled, per pair of output channels
+ * and four k (a's (k0, k2), (k1, k3), then b's; zero past K), so an SMLAD takes a weight word as it is loaded. Two
+ * pixels widened (as tslm_dsp_op_widen2: per four k, pixel 0's (k0, k2), (k1, k3), then pixel 1's), then per pair
+ * of channels and four k one LDM of the pixels' four words, one of the channels' and eight SMLAD (10 instructions,
+ * 16 MACs). A 1x1 conv widens its input pixels where they lie; a wider filter's receptive fields are first copied
+ * as im2col columns, TSLM_CW_COLS pixels at a time (4 n4 bytes each, one after another, so the assembly widens them
+ * as it widens a 1x1 conv's pixels). Records per pair: 2 bias of a, of b, then m, r, rz of a, of b (two words of 0
+ * after the last); scratch: the two widened pixels, the columns (wider filters), then output_c bytes that take a
  * lone last pixel's second outputs. The assembly is in the size build too (the C form: the host, act_max < 127).
  */
-TSLM_ALWAYS_INLINE int32_t wide_n4(const tslm_conv_params *p) { return p->filter_c >> 2; }
+#define TSLM_CW_COLS 16 /* im2col columns per pass of the assembly (even) */
+
+TSLM_ALWAYS_INLINE int wide_cols(const tslm_conv_params *p) { return p->filter_h * p->filter_w > 1; }
+
+TSLM_ALWAYS_INLINE int32_t wide_n4(const tslm_conv_params *p)
+{
+    return (p->filter_h * p->filter_w * p->filter_c + 3) >> 2;
+}
+
+/* output_c bytes for a lone last pixel's second outputs: after the widened pixels and the columns */
+TSLM_ALWAYS_INLINE int8_t *wide_spare(const tslm_conv_params *p, int32_t *x)
+{
+    const int32_t n4 = wide_n4(p);
+    return (int8_t *)(x + 4 * n4) + (wide_cols(p) ? TSLM_CW_COLS * 4 * n4 : 0);
+}
 
 /* One pair of channels over two widened pixels (tslm_dsp_op_widen2's layout): the sums a0 a1 (channel a, pixels
  * 0 and 1), b0 b1 in s; a function of its own so that they stay in registers. */
@@ -412,7 +430,7 @@ __attribute__((noinline)) static void wide_pair_c(const int32_t *x, const int32_
 }
 
 /* Two pixels in C (without the assembly; act_max < 127 with it): a lone last one as pixel 1 too, its
- * second outputs into out1 = scratch. */
+ * second outputs into out1 = scratch (wide_spare). */
 __attribute__((noinline)) static void wide_pixels_c(const tslm_conv_params *p, const int8_t *in0, const int8_t *in1,
                                                     const int16_t *w16, int8_t *out0, int8_t *out1, int32_t *x)
 {
@@ -452,7 +470,9 @@ typedef struct {
     int32_t entry, tail; /* (the assembly's) */
     int32_t lo;
     const int32_t *rq0;
-    int32_t n8;
+    int32_t n8;          /* n4 / 2: the widening loop's steps of eight k */
+    int32_t n4;          /* (an odd n4 first widens one group of four k) */
+    int32_t no_neg;      /* act_min at or above the output zero point: TFLM's -1 for negative sums never shows */
 } wide2_job;
 #define TSLM_CW_U 8 /* groups per pass, 40 bytes each */
 #define TSLM_CW_GROUP                                      \
@@ -471,6 +491,15 @@ typedef struct {
     "add " T ", " Z ", " V ", asr #31\n\t"               \
     "smmlar " V ", " V ", " M ", " T "\n\t"              \
     "asr " V ", " V ", " R "\n\t"
+#define TSLM_CW_RQ4                                                                          \
+    TSLM_CW_RQ("r3", "r7", "r8", "r9", "r0") TSLM_CW_RQ("r4", "r7", "r8", "r9", "lr")             \
+    TSLM_CW_RQ("r5", "r10", "r11", "r12", "r0") TSLM_CW_RQ("r6", "r10", "r11", "r12", "lr")
+/* without TFLM's -1 for negative sums: exact where act_min is at or above the zero point (a negative sum's output
+ * is at most the zero point either way, so it clamps to act_min) */
+#define TSLM_CW_RQ0(V, M, R, Z) "smmlar " V ", " V ", " M ", " Z "\n\tasr " V ", " V ", " R "\n\t"
+#define TSLM_CW_RQ4_0                                                                        \
+    TSLM_CW_RQ0("r3", "r7", "r8", "r9") TSLM_CW_RQ0("r4", "r7", "r8", "r9")                       \
+    TSLM_CW_RQ0("r5", "r10", "r11", "r12") TSLM_CW_RQ0("r6", "r10", "r11", "r12")
 #define TSLM_CW_CLAMP1(V) "usat " V ", #8, " V "\n\tadd " V ", " V ", r0\n\tssat " V ", #8, " V "\n\t"
 #define TSLM_CW_TAIL                                       \
     "ldrd r0, lr, [sp, #28]\n\t"                         \
@@ -494,25 +523,43 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
     (void)job;
     __asm__ volatile(
         "push {r4-r11, lr}\n\t"
-        "sub sp, sp, #64\n\t"
+        "sub sp, sp, #72\n\t"
+        "ldrd r10, r11, [r0, #64]\n\t" /* n4, exact without TFLM's -1 */
         "ldmia r0!, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
         "stmia sp, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
         "ldmia r0, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
         "add r9, sp, #32\n\t"
         "stmia r9, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
+        "cmp r11, #0\n\t"
+        "bne 20f\n\t"
         "cmn r6, #128\n\t"           /* lo */
         "ite eq\n\t"
         "adreq.w r9, 6f + 1\n\t"
         "adrne.w r9, 7f + 1\n\t"
+        "b 21f\n"
+        "20:\n\t"
+        "cmn r6, #128\n\t"
+        "ite eq\n\t"
+        "adreq.w r9, 11f + 1\n\t"
+        "adrne.w r9, 12f + 1\n"
+        "21:\n\t"
         "str r9, [sp, #48]\n\t"
-        "lsl r8, r8, #1\n\t"         /* n4 */
-        "sub r8, r8, #1\n\t"         /* groups in the loop */
+        "tst r10, #1\n\t"            /* an odd n4: one group of four k before the loop */
+        "ite eq\n\t"
+        "adreq.w r9, 1f + 1\n\t"
+        "adrne.w r9, 10f + 1\n\t"
+        "str r9, [sp, #64]\n\t"
+        "sub r8, r10, #1\n\t"        /* groups in the loop */
         "rsb r8, r8, #0\n\t"
         "and r8, r8, #7\n\t"         /* the groups its first pass skips */
         "mov r9, #40\n\t"
-        "adr r10, 5f + 1\n\t"
+        "cmp r10, #9\n\t"            /* at most eight groups in the loop: its copy without the loop's end */
+        "ite ls\n\t"
+        "adrls.w r10, 15f + 1\n\t"
+        "adrhi.w r10, 5f + 1\n\t"
         "mla r8, r8, r9, r10\n\t"
-        "str r8, [sp, #44]\n"
+        "str r8, [sp, #44]\n\t"
+        "ldr pc, [sp, #64]\n"
         "1:\n\t" /* a pair of pixels: both widened */
         "ldr r0, [sp, #20]\n\t"
         "ldr r2, [sp, #36]\n\t"
@@ -553,6 +600,12 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
         "smlad r5, lr, r9, r5\n\t"
         "ldr pc, [sp, #44]\n\t"
         ".p2align 2\n"
+        "15:\n\t" /* at most eight groups: no loop */
+        TSLM_CW_GROUP4 TSLM_CW_GROUP4
+        "ldr r2, [sp, #12]\n\t"
+        "ldmia r2!, {r7, r8, r9, r10, r11, r12}\n\t"
+        "ldr pc, [sp, #48]\n\t"
+        ".p2align 2\n"
         "5:\n\t"
         TSLM_CW_GROUP4 TSLM_CW_GROUP4
         "ldr r2, [sp, #4]\n\t"
@@ -560,11 +613,9 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
         "bne 5b\n\t"
         "ldr r2, [sp, #12]\n\t"
         "ldmia r2!, {r7, r8, r9, r10, r11, r12}\n\t"
-        TSLM_CW_RQ("r3", "r7", "r8", "r9", "r0") TSLM_CW_RQ("r4", "r7", "r8", "r9", "lr")
-        TSLM_CW_RQ("r5", "r10", "r11", "r12", "r0") TSLM_CW_RQ("r6", "r10", "r11", "r12", "lr")
         "ldr pc, [sp, #48]\n\t"
-        ".p2align 2\n"
         "6:\n\t" /* the whole int8 range: SSAT */
+        TSLM_CW_RQ4
         "ssat r3, #8, r3\n\t"
         "ssat r4, #8, r4\n\t"
         "ssat r5, #8, r5\n\t"
@@ -572,6 +623,21 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
         TSLM_CW_TAIL
         "b 8f\n"
         "7:\n\t" /* clamped at act_min: USAT, + act_min, SSAT */
+        TSLM_CW_RQ4
+        "ldr r0, [sp, #52]\n\t"
+        TSLM_CW_CLAMP1("r3") TSLM_CW_CLAMP1("r4") TSLM_CW_CLAMP1("r5") TSLM_CW_CLAMP1("r6")
+        TSLM_CW_TAIL
+        "b 8f\n"
+        "11:\n\t" /* the whole range, act_min at or above the zero point: no -1 for negative sums */
+        TSLM_CW_RQ4_0
+        "ssat r3, #8, r3\n\t"
+        "ssat r4, #8, r4\n\t"
+        "ssat r5, #8, r5\n\t"
+        "ssat r6, #8, r6\n\t"
+        TSLM_CW_TAIL
+        "b 8f\n"
+        "12:\n\t" /* clamped at act_min, at or above the zero point */
+        TSLM_CW_RQ4_0
         "ldr r0, [sp, #52]\n\t"
         TSLM_CW_CLAMP1("r3") TSLM_CW_CLAMP1("r4") TSLM_CW_CLAMP1("r5") TSLM_CW_CLAMP1("r6")
         TSLM_CW_TAIL
@@ -584,17 +650,116 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
         "add r0, lr, r0\n\t"
         "strd lr, r0, [sp, #28]\n\t"
         "ldr r1, [sp, #8]\n\t"
-        "b 1b\n"
+        "ldr pc, [sp, #64]\n"
         "9:\n\t"
-        "add sp, sp, #64\n\t"
-        "pop {r4-r11, pc}\n\t");
+        "add sp, sp, #72\n\t"
+        "pop {r4-r11, pc}\n"
+        "10:\n\t" /* a pair of pixels whose n4 is odd: their first four k, then the loop */
+        "ldr r0, [sp, #20]\n\t"
+        "ldr r2, [sp, #36]\n\t"
+        "ldr r3, [sp, #60]\n\t"
+        "ldr r4, [sp]\n\t"
+        "add r1, r0, r2\n\t"
+        "ldr r5, [r0], #4\n\t"
+        "ldr r7, [r1], #4\n\t"
+        "sxtb16 r8, r5\n\t"
+        "sxtb16 r9, r5, ror #8\n\t"
+        "sxtb16 r10, r7\n\t"
+        "sxtb16 r11, r7, ror #8\n\t"
+        "stmia r4!, {r8, r9, r10, r11}\n\t"
+        "b 3b\n\t");
 }
 #undef TSLM_CW_GROUP
 #undef TSLM_CW_GROUP4
 #undef TSLM_CW_RQ
 #undef TSLM_CW_CLAMP1
 #undef TSLM_CW_TAIL
+#undef TSLM_CW_RQ4
+#undef TSLM_CW_RQ0
+#undef TSLM_CW_RQ4_0
 #endif
+
+/* n >= 1 pixels whose inputs (K bytes each, widened 4 n4 at a time) lie `step` bytes apart from `in`, their outputs
+ * one after another from `out`. */
+static void wide_block(const tslm_conv_params *p, const int8_t *in, int32_t step, int32_t n, const int16_t *w,
+                       int8_t *out, int32_t *x)
+{
+    const int32_t oc = p->output_c;
+    int8_t *spare = wide_spare(p, x);
+#if defined(TSLM_DSP_ASM)
+    if (p->act_max == 127) {
+        const int32_t n4 = wide_n4(p);
+        wide2_job job = {x, x + 4 * n4, w, p->requant, p->requant + 4 * oc + 2, in, n / 2, out,
+                         out + oc, step, oc, 0, 0, p->act_min, p->requant, n4 >> 1, n4,
+                         p->act_min >= p->output_offset};
+        if (n >= 2) {
+            wide_pairs(&job);
+        }
+        if (n & 1) { /* a lone last pixel: as pixel 1 too, its outputs there into scratch */
+            job.in = in + (n - 1) * step, job.pairs = 1, job.in1 = 0;
+            job.out0 = out + (n - 1) * oc, job.out1 = spare;
+            wide_pairs(&job);
+        }
+        return;
+    }
+#endif
+    for (int32_t i = 0; i < n; i += 2) {
+        const int two = i + 1 < n;
+        wide_pixels_c(p, in + i * step, in + (two ? i + 1 : i) * step, w, out + i * oc, two ? out + (i + 1) * oc : spare,
+                      x);
+    }
+}
+
+/* count receptive fields inside the image along one output row (sources sstep apart), their columns cstep apart:
+ * a 3x3 filter over three or four channels (runs of 9-12 bytes) as three words per filter row with no inner loop,
+ * row by row (three values live at a time: nothing spilled). */
+__attribute__((noinline)) static void copy_windows(int8_t *col, int32_t cstep, const int8_t *src, int32_t sstep,
+                                                   const cols_geo *geo, int32_t count)
+{
+    const int32_t n = geo->run, step = geo->tap_step, fh = geo->filter_h;
+    if (n > 8 && n <= 12 && fh == 3) {
+        const int32_t z = n - 4;
+        for (; count > 0; --count, src += sstep, col += cstep) {
+            const int8_t *s1 = src + step, *s2 = s1 + step;
+            int8_t *c1 = col + n, *c2 = c1 + n;
+            int32_t a = tslm_read32(src), b = tslm_read32(src + 4), e = tslm_read32(src + z);
+            memcpy(col, &a, 4), memcpy(col + 4, &b, 4), memcpy(col + z, &e, 4);
+            a = tslm_read32(s1), b = tslm_read32(s1 + 4), e = tslm_read32(s1 + z);
+            memcpy(c1, &a, 4), memcpy(c1 + 4, &b, 4), memcpy(c1 + z, &e, 4);
+            a = tslm_read32(s2), b = tslm_read32(s2 + 4), e = tslm_read32(s2 + z);
+            memcpy(c2, &a, 4), memcpy(c2 + 4, &b, 4), memcpy(c2 + z, &e, 4);
+        }
+        return;
+    }
+    for (; count > 0; --count, src += sstep, col += cstep) {
+        copy_window(col, src, n, step, fh);
+    }
+}
+
+/* The im2col columns of n pixels from (*oy, *ox) (advanced past them), 4 n4 bytes apart from col: runs of
+ * receptive fields inside the image by copy_windows, the others by im2col. */
+static void wide_columns(const tslm_conv_params *p, const cols_geo *geo, const int8_t *in_b, int32_t *oy,
+                         int32_t *ox, int32_t n, int8_t *col)
+{
+    const int32_t step = 4 * wide_n4(p), ow = p->output_w;
+    int32_t y = *oy, xx = *ox;
+    while (n > 0) {
+        if (geo != NULL && cols_inside(geo, y, xx)) {
+            int32_t m = geo->ox_lo + (int32_t)geo->ox_span + 1 - xx; /* inside the image from xx on this row */
+            m = m < n ? m : n;
+            copy_windows(col, step, in_b - geo->origin + y * geo->row_step + xx * geo->col_step, geo->col_step, geo,
+                         m);
+            col += m * step, n -= m, xx += m;
+        } else {
+            im2col(p, in_b, y, xx, 0, col);
+            col += step, --n, ++xx;
+        }
+        if (xx == ow) {
+            xx = 0, ++y;
+        }
+    }
+    *oy = y, *ox = xx;
+}
 
 void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
                            const int32_t *bias, int8_t *output, int16_t *scratch)
@@ -602,29 +767,31 @@ void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const
     const int16_t *w = (const int16_t *)(const void *)weights;
     int32_t *x = (int32_t *)(void *)scratch;
     (void)bias;
-    const int32_t k = p->filter_c, oc = p->output_c;
-    const int32_t pixels = p->batches * p->output_h * p->output_w;
-    int32_t px = 0;
-#if defined(TSLM_DSP_ASM)
-    if (p->act_max == 127) {
-        const int32_t n4 = wide_n4(p);
-        wide2_job job = {x, x + 4 * n4, w, p->requant, p->requant + 4 * oc + 2, input, pixels / 2, output,
-                         output + oc, k, oc, 0, 0, p->act_min, p->requant, k >> 3};
-        if (pixels >= 2) {
-            wide_pairs(&job);
-        }
-        if (pixels & 1) { /* a lone last pixel: as pixel 1 too, its outputs there into scratch */
-            job.in = input + (pixels - 1) * k, job.pairs = 1, job.in1 = 0;
-            job.out0 = output + (pixels - 1) * oc, job.out1 = (int8_t *)(x + 4 * n4);
-            wide_pairs(&job);
-        }
+    const int32_t oc = p->output_c;
+    if (!wide_cols(p)) {
+        const int32_t k = p->filter_c;
+        wide_block(p, input, k, p->batches * p->output_h * p->output_w, w, output, x);
         return;
     }
-#endif
-    for (; px < pixels; px += 2) {
-        const int two = px + 1 < pixels;
-        wide_pixels_c(p, input + px * k, input + (two ? px + 1 : px) * k, w, output + px * oc,
-                      two ? output + (px + 1) * oc : (int8_t *)(x + 4 * wide_n4(p)), x);
+    const int32_t n4 = wide_n4(p), k_all = p->filter_h * p->filter_w * p->filter_c, pixels = p->output_h * p->output_w;
+    int8_t *cols = (int8_t *)(x + 4 * n4);
+    for (int32_t i = 0; i < TSLM_CW_COLS; ++i) { /* the taps past K (zero weights) hold zeros */
+        for (int32_t k = k_all; k < 4 * n4; ++k) {
+            cols[i * 4 * n4 + k] = 0;
+        }
+    }
+    cols_geo geo_s;
+    const cols_geo *geo = cols_geo_init(p, &geo_s) ? &geo_s : NULL;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
+        int8_t *out = output + b * pixels * oc;
+        int32_t oy = 0, ox = 0;
+        for (int32_t left = pixels; left > 0;) {
+            const int32_t n = left > TSLM_CW_COLS ? TSLM_CW_COLS : left;
+            wide_columns(p, geo, in_b, &oy, &ox, n, cols);
+            wide_block(p, cols, 4 * n4, n, w, out, x);
+            out += n * oc, left -= n;
+        }
     }
 }
 
@@ -672,5 +839,6 @@ int32_t tslm_dsp_conv_s8_get_buffer_size(const tslm_conv_params *p)
 
 int32_t tslm_dsp_conv_wide_s8_get_buffer_size(const tslm_conv_params *p)
 {
-    return 4 * p->filter_c + p->output_c;
+    const int32_t n4 = wide_n4(p);
+    return 16 * n4 + (wide_cols(p) ? TSLM_CW_COLS * 4 * n4 : 0) + p->output_c;
 }

@@ -284,7 +284,14 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                      "conv2x2_wide_s1_6x5x2_o4_none": lambda: _conv_model((6, 5), (2, 2), 2, 4, 1, "VALID", 0, -3,
                                                                           0.08, 25),
                      "conv3x3_wide_s2_10x9x3_o8_relu6c": lambda: _conv_model((10, 9), (3, 3), 3, 8, 2, "SAME", 3,
-                                                                             -100, 0.03, 26)}
+                                                                             -100, 0.03, 26),
+                     # the RGB layer (3x3 over three channels, widened straight from the image): passes of 32 pixels
+                     # and a short last one (72 = 32 + 32 + 8), runs inside the image that start on a pair's second
+                     # pixel (odd rows of 9), VALID with a lone last pixel (5 x 7 = 35), 12 channels
+                     "conv3x3_rgb_s1_9x9x3_o6_relu": lambda: _conv_model((8, 9), (3, 3), 3, 6, 1, "SAME", 1, -60,
+                                                                         0.08, 27),
+                     "conv3x3_rgb_s1_7x9x3_o12_none_valid": lambda: _conv_model((7, 9), (3, 3), 3, 12, 1, "VALID", 0,
+                                                                                4, 0.08, 28)}
 
 
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
@@ -293,9 +300,10 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                          [(n, "size") for n in ("fc_rows3_d48_o11_relu", "fc_row1_d32_o9_relu6",
                                                 "conv1x1_5px_c20_o9_relu", "conv1x1_wide_7px_c40_o16_relu",
                                                 "conv1x1_wide_6px_c48_o6_relu6", "conv3x3_wide_s2_9x9x3_o8_relu6",
-                                                "conv3x3_wide_s1_7x9x3_o6_none")] +
+                                                "conv3x3_wide_s1_7x9x3_o6_none", "conv3x3_rgb_s1_9x9x3_o6_relu")] +
                          [(n, "-Os") for n in ("fc_row1_d64_o10_relu", "conv1x1_9px_c24_o8_none",
-                                               "conv1x1_wide_8px_c8_o4_none", "conv3x3_wide_s2_12x11x4_o10_relu")])
+                                               "conv1x1_wide_8px_c8_o4_none", "conv3x3_wide_s2_12x11x4_o10_relu",
+                                               "conv3x3_rgb_s1_7x9x3_o12_none_valid")])
 def test_offset_pair_kernels_bit_exact_on_cortex_m4(name, optimize):
     """The speed build (assembly for whole fours) and the size build (the C forms) against TFLM; and the assembly
     built -Os (functions 2-byte aligned: the routines' computed entries need their own 4-byte alignment)."""

@@ -403,6 +403,7 @@ def conv_wide(pointwise: bool, k: int, oc: int) -> bool:
 
 
 CONV_WIDE_COLS = 16  # im2col columns the wide layout builds per pass (TSLM_CW_COLS in tslm_dsp_conv.c)
+CONV_WIDE_RGB = 32  # RGB pixels the wide layout widens per pass (TSLM_CW_RGB)
 CONV_WIDE_COLS_MAX_K = 48  # K (filter_h x filter_w x filter_c, rounded up to a multiple of 4) of a wide im2col conv
 
 
@@ -418,14 +419,32 @@ def conv_wide_cols(taps: int, groups: int, k: int, oc: int) -> bool:
     return taps > 1 and groups == 1 and 8 <= k4 <= CONV_WIDE_COLS_MAX_K and oc % 2 == 0 and k4 * oc <= CONV_WIDE_MAX
 
 
-def conv_wide_scratch(k: int, im2col: bool, oc: int) -> int:
-    """Scratch of the wide layout: two pixels widened (16 bytes per four k), CONV_WIDE_COLS im2col columns of k
-    rounded up to a multiple of 4 (filters wider than one pixel), then output_c bytes (tslm_dsp_conv_wide_s8).
+def conv_wide_rgb(fh: int, fw: int, fc: int) -> bool:
+    """Whether a wide im2col conv is an RGB image's first layer (3x3 over three channels), whose K the kernel takes in
+    conv_wide_rgb_order, widened straight from the image (wide_rgb in tslm_dsp_conv.c)."""
+    return (fh, fw, fc) == (3, 3, 3)
 
-    >>> conv_wide_scratch(32, False, 64), conv_wide_scratch(27, True, 8)
-    (192, 568)
+
+def conv_wide_rgb_order() -> list[int]:
+    """The RGB layer's K order: each filter row's bytes 0-3 and 4-7, then the rows' ninth bytes (a zero after them).
+
+    >>> conv_wide_rgb_order()[:9], conv_wide_rgb_order()[-3:]
+    ([0, 1, 2, 3, 4, 5, 6, 7, 9], [8, 17, 26])
+    """
+    return [r * 9 + i for r in range(3) for i in range(8)] + [8, 17, 26]
+
+
+def conv_wide_scratch(k: int, im2col: bool, oc: int, rgb: bool = False) -> int:
+    """Scratch of the wide layout: two pixels widened (16 bytes per four k), CONV_WIDE_COLS im2col columns of k
+    rounded up to a multiple of 4 (filters wider than one pixel), then output_c bytes (tslm_dsp_conv_wide_s8); the
+    RGB layer: CONV_WIDE_RGB pixels widened, one column, output_c bytes.
+
+    >>> conv_wide_scratch(32, False, 64), conv_wide_scratch(27, True, 8), conv_wide_scratch(27, True, 8, True)
+    (192, 568, 1828)
     """
     n4 = -(-k // 4)
+    if rgb:
+        return CONV_WIDE_RGB * 8 * n4 + 4 * n4 + oc
     return 16 * n4 + (CONV_WIDE_COLS * 4 * n4 if im2col else 0) + oc
 
 

@@ -398,8 +398,17 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
  * lone last pixel's second outputs. The assembly is in the size build too (the C form: the host, act_max < 127).
  */
 #define TSLM_CW_COLS 16 /* im2col columns per pass of the assembly (even) */
+#define TSLM_CW_RGB 32  /* RGB pixels widened per pass of the assembly (even) */
 
 TSLM_ALWAYS_INLINE int wide_cols(const tslm_conv_params *p) { return p->filter_h * p->filter_w > 1; }
+
+/* An RGB image's first layer, 3x3 over three channels: K in the order the compiler's conv_wide_rgb gives (each
+ * filter row's bytes 0-3 and 4-7, then row 0's, 1's and 2's ninth bytes and a zero; n4 = 7), so each receptive field
+ * is widened straight from the image, in pairs of pixels as the assembly reads them, with no im2col copy. */
+TSLM_ALWAYS_INLINE int wide_rgb(const tslm_conv_params *p)
+{
+    return p->filter_h == 3 && p->filter_w == 3 && p->filter_c == 3;
+}
 
 TSLM_ALWAYS_INLINE int32_t wide_n4(const tslm_conv_params *p)
 {
@@ -410,6 +419,9 @@ TSLM_ALWAYS_INLINE int32_t wide_n4(const tslm_conv_params *p)
 TSLM_ALWAYS_INLINE int8_t *wide_spare(const tslm_conv_params *p, int32_t *x)
 {
     const int32_t n4 = wide_n4(p);
+    if (wide_rgb(p)) { /* TSLM_CW_RGB pixels widened, then one im2col column */
+        return (int8_t *)(x + TSLM_CW_RGB * 2 * n4) + 4 * n4;
+    }
     return (int8_t *)(x + 4 * n4) + (wide_cols(p) ? TSLM_CW_COLS * 4 * n4 : 0);
 }
 
@@ -429,14 +441,13 @@ __attribute__((noinline)) static void wide_pair_c(const int32_t *x, const int32_
     s[0] = a0, s[1] = a1, s[2] = b0, s[3] = b1;
 }
 
-/* Two pixels in C (without the assembly; act_max < 127 with it): a lone last one as pixel 1 too, its
+/* Two widened pixels x in C (without the assembly; act_max < 127 with it): a lone last one as pixel 1 too, its
  * second outputs into out1 = scratch (wide_spare). */
-__attribute__((noinline)) static void wide_pixels_c(const tslm_conv_params *p, const int8_t *in0, const int8_t *in1,
-                                                    const int16_t *w16, int8_t *out0, int8_t *out1, int32_t *x)
+__attribute__((noinline)) static void wide_pixels_x(const tslm_conv_params *p, const int32_t *x, const int16_t *w16,
+                                                    int8_t *out0, int8_t *out1)
 {
     const int32_t n4 = wide_n4(p), oc = p->output_c, lo = p->act_min, hi = p->act_max;
     const int full = lo == -128 && hi == 127;
-    tslm_dsp_op_widen2(in0, in1, 4 * n4, x);
     const int32_t *w = (const int32_t *)(const void *)w16;
     const int32_t *rq = p->requant;
     for (int32_t c = 0; c < oc; c += 2, rq += 8, w += 4 * n4) {
@@ -453,6 +464,14 @@ __attribute__((noinline)) static void wide_pixels_c(const tslm_conv_params *p, c
             out1[c + 1] = tslm_dsp_op_out1(s[3], rq + 4, lo, hi, 0);
         }
     }
+}
+
+/* Two pixels' inputs (4 n4 bytes each) widened, then wide_pixels_x. */
+static void wide_pixels_c(const tslm_conv_params *p, const int8_t *in0, const int8_t *in1, const int16_t *w16,
+                          int8_t *out0, int8_t *out1, int32_t *x)
+{
+    tslm_dsp_op_widen2(in0, in1, 4 * wide_n4(p), x);
+    wide_pixels_x(p, x, w16, out0, out1);
 }
 
 #if defined(TSLM_DSP_ASM)
@@ -548,6 +567,9 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
         "ite eq\n\t"
         "adreq.w r9, 1f + 1\n\t"
         "adrne.w r9, 10f + 1\n\t"
+        "cmp r8, #0\n\t"             /* no steps of eight k: the pixels come widened (x steps in1 bytes a pair) */
+        "it eq\n\t"
+        "adreq.w r9, 13f + 1\n\t"
         "str r9, [sp, #64]\n\t"
         "sub r8, r10, #1\n\t"        /* groups in the loop */
         "rsb r8, r8, #0\n\t"
@@ -581,7 +603,8 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
         "stmia r4!, {r8, r9, r10, r11}\n\t"
         "subs r3, r3, #1\n\t"
         "bne 3b\n\t"
-        "str r1, [sp, #20]\n\t"      /* the next pair's input (pixel 1's end) */
+        "str r1, [sp, #20]\n"        /* the next pair's input (pixel 1's end) */
+        "4:\n\t"
         "ldr r1, [sp, #8]\n\t"
         "ldr r2, [sp, #56]\n\t"
         "ldmia r2!, {r3, r5}\n\t"    /* the first pair's sums */
@@ -667,7 +690,14 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
         "sxtb16 r10, r7\n\t"
         "sxtb16 r11, r7, ror #8\n\t"
         "stmia r4!, {r8, r9, r10, r11}\n\t"
-        "b 3b\n\t");
+        "b 3b\n"
+        "13:\n\t" /* pixels widened by the caller: the next pair's x, in1 bytes on */
+        "ldrd r0, r2, [sp]\n\t"
+        "ldr r3, [sp, #36]\n\t"
+        "add r0, r0, r3\n\t"
+        "add r2, r2, r3\n\t"
+        "strd r0, r2, [sp]\n\t"
+        "b 4b\n\t");
 }
 #undef TSLM_CW_GROUP
 #undef TSLM_CW_GROUP4
@@ -761,6 +791,182 @@ static void wide_columns(const tslm_conv_params *p, const cols_geo *geo, const i
     *oy = y, *ox = xx;
 }
 
+/* n >= 1 pixels widened by the caller in pairs from xw (16 n4 bytes a pair; a lone last pixel's pair holds it
+ * twice), their outputs one after another from out. */
+static void wide_block_x(const tslm_conv_params *p, int32_t *xw, int32_t n, const int16_t *w, int8_t *out)
+{
+    const int32_t oc = p->output_c, n4 = wide_n4(p);
+    int8_t *spare = wide_spare(p, xw);
+#if defined(TSLM_DSP_ASM)
+    if (p->act_max == 127) {
+        const uintptr_t step = 16u * (uint32_t)n4; /* x starts a pair before: the assembly steps it first */
+        wide2_job job = {(int32_t *)((uintptr_t)xw - step), xw, w, p->requant, p->requant + 4 * oc + 2, NULL, n / 2,
+                         out, out + oc, (int32_t)step, oc, 0, 0, p->act_min, p->requant, 0, n4,
+                         p->act_min >= p->output_offset};
+        if (n >= 2) {
+            wide_pairs(&job);
+        }
+        if (n & 1) {
+            int32_t *xl = xw + (n / 2) * 4 * n4;
+            job.x = (int32_t *)((uintptr_t)xl - step), job.xend = xl, job.pairs = 1;
+            job.out0 = out + (n - 1) * oc, job.out1 = spare;
+            wide_pairs(&job);
+        }
+        return;
+    }
+#endif
+    for (int32_t i = 0; i < n; i += 2) {
+        wide_pixels_x(p, xw + (i / 2) * 4 * n4, w, out + i * oc, i + 1 < n ? out + (i + 1) * oc : spare);
+    }
+}
+
+/* One receptive field of the RGB layer (three filter rows of nine bytes, `tap` bytes apart from s) widened into its
+ * place in a pair (d: its first word; four words a group of four k). */
+TSLM_ALWAYS_INLINE void rgb_widen1(const int8_t *s, int32_t tap, int32_t *d)
+{
+    const int8_t *s1 = s + tap, *s2 = s1 + tap;
+    int32_t a = tslm_read32(s), b = tslm_read32(s + 4);
+    d[0] = tslm_sxtb16(a), d[1] = tslm_sxtb16_ror8(a), d[4] = tslm_sxtb16(b), d[5] = tslm_sxtb16_ror8(b);
+    a = tslm_read32(s1), b = tslm_read32(s1 + 4);
+    d[8] = tslm_sxtb16(a), d[9] = tslm_sxtb16_ror8(a), d[12] = tslm_sxtb16(b), d[13] = tslm_sxtb16_ror8(b);
+    a = tslm_read32(s2), b = tslm_read32(s2 + 4);
+    d[16] = tslm_sxtb16(a), d[17] = tslm_sxtb16_ror8(a), d[20] = tslm_sxtb16(b), d[21] = tslm_sxtb16_ror8(b);
+    d[24] = (int32_t)((uint32_t)(uint16_t)s[8] | ((uint32_t)s2[8] << 16)); /* (row 0's ninth, row 2's) */
+    d[25] = s1[8];                                                           /* (row 1's ninth, a zero weight) */
+}
+
+#if defined(TSLM_DSP_ASM)
+/* Pairs of receptive fields of the RGB layer inside the image along one output row (rgb_widen1 for two pixels at a
+ * time, sstep bytes apart): r0 pixel 0's source, r1 sstep, then pixel 1's source, r2 tap (filter rows apart),
+ * r3 d (112 bytes a pair), [sp] the pairs; per pair 12 LDR, 24 SXTB16, 6 STM, the ninth bytes by LDRSB and PKHBT. */
+__attribute__((naked, noinline)) static void rgb_pairs(const int8_t *src, int32_t sstep, int32_t tap, int32_t *d,
+                                                       int32_t pairs)
+{
+    (void)src, (void)sstep, (void)tap, (void)d, (void)pairs;
+    __asm__ volatile(
+        "push {r4-r11, lr}\n\t"
+        "ldr r4, [sp, #36]\n\t"      /* pairs */
+        "mov r5, #112\n\t"
+        "mla r4, r4, r5, r3\n\t"     /* d's end */
+        "push {r1, r4}\n"
+        "1:\n\t"
+        "ldr r1, [sp]\n\t"
+        "add r1, r0, r1\n\t"         /* pixel 1 */
+        "ldr r4, [r0]\n\t"
+        "ldr r5, [r0, #4]\n\t"
+        "ldr r6, [r1]\n\t"
+        "ldr r7, [r1, #4]\n\t"
+        "ldrsb r12, [r0, #8]\n\t"
+        "ldrsb lr, [r1, #8]\n\t"
+        "sxtb16 r8, r4\n\t"
+        "sxtb16 r9, r4, ror #8\n\t"
+        "sxtb16 r10, r6\n\t"
+        "sxtb16 r11, r6, ror #8\n\t"
+        "stmia r3!, {r8, r9, r10, r11}\n\t"
+        "sxtb16 r8, r5\n\t"
+        "sxtb16 r9, r5, ror #8\n\t"
+        "sxtb16 r10, r7\n\t"
+        "sxtb16 r11, r7, ror #8\n\t"
+        "stmia r3!, {r8, r9, r10, r11}\n\t"
+        "add r0, r0, r2\n\t"         /* filter row 1 */
+        "add r1, r1, r2\n\t"
+        "ldr r4, [r0]\n\t"
+        "ldr r5, [r0, #4]\n\t"
+        "ldr r6, [r1]\n\t"
+        "ldr r7, [r1, #4]\n\t"
+        "sxtb16 r8, r4\n\t"
+        "sxtb16 r9, r4, ror #8\n\t"
+        "sxtb16 r10, r6\n\t"
+        "sxtb16 r11, r6, ror #8\n\t"
+        "stmia r3!, {r8, r9, r10, r11}\n\t"
+        "sxtb16 r8, r5\n\t"
+        "sxtb16 r9, r5, ror #8\n\t"
+        "sxtb16 r10, r7\n\t"
+        "sxtb16 r11, r7, ror #8\n\t"
+        "stmia r3!, {r8, r9, r10, r11}\n\t"
+        "ldrsb r4, [r0, #8]\n\t"
+        "ldrsb r5, [r1, #8]\n\t"
+        "str r4, [r3, #36]\n\t"      /* the last group's (row 1's ninth, 0) of pixel 0, of pixel 1 */
+        "str r5, [r3, #44]\n\t"
+        "add r0, r0, r2\n\t"         /* filter row 2 */
+        "add r1, r1, r2\n\t"
+        "ldr r4, [r0]\n\t"
+        "ldr r5, [r0, #4]\n\t"
+        "ldr r6, [r1]\n\t"
+        "ldr r7, [r1, #4]\n\t"
+        "sxtb16 r8, r4\n\t"
+        "sxtb16 r9, r4, ror #8\n\t"
+        "sxtb16 r10, r6\n\t"
+        "sxtb16 r11, r6, ror #8\n\t"
+        "stmia r3!, {r8, r9, r10, r11}\n\t"
+        "sxtb16 r8, r5\n\t"
+        "sxtb16 r9, r5, ror #8\n\t"
+        "sxtb16 r10, r7\n\t"
+        "sxtb16 r11, r7, ror #8\n\t"
+        "stmia r3!, {r8, r9, r10, r11}\n\t"
+        "ldrsb r4, [r0, #8]\n\t"
+        "ldrsb r5, [r1, #8]\n\t"
+        "pkhbt r12, r12, r4, lsl #16\n\t" /* (row 0's ninth, row 2's) */
+        "pkhbt lr, lr, r5, lsl #16\n\t"
+        "str r12, [r3]\n\t"
+        "str lr, [r3, #8]\n\t"
+        "add r3, r3, #16\n\t"
+        "sub r0, r1, r2, lsl #1\n\t" /* the next pair: pixel 1's source and sstep on */
+        "ldr r4, [sp]\n\t"
+        "add r0, r0, r4\n\t"
+        "ldr r4, [sp, #4]\n\t"
+        "cmp r3, r4\n\t"
+        "bne 1b\n\t"
+        "add sp, sp, #8\n\t"
+        "pop {r4-r11, pc}\n\t");
+}
+#endif
+
+/* n pixels of the RGB layer from (*oy, *ox) (advanced past them) widened in pairs into xw (28 words a pair; a lone
+ * last pixel twice): runs inside the image straight from it, the others through an im2col column (tmp). */
+__attribute__((noinline)) static void rgb_widen(const tslm_conv_params *p, const cols_geo *geo, const int8_t *in_b,
+                                                int32_t *oy, int32_t *ox, int32_t n, int32_t *xw, int8_t *tmp)
+{
+    const int32_t ow = p->output_w;
+    int32_t y = *oy, xx = *ox;
+    for (int32_t i = 0; i < n;) {
+        if (geo != NULL && cols_inside(geo, y, xx)) {
+            int32_t m = geo->ox_lo + (int32_t)geo->ox_span + 1 - xx; /* inside the image from xx on this row */
+            m = m < n - i ? m : n - i;
+            const int8_t *src = in_b - geo->origin + y * geo->row_step + xx * geo->col_step;
+            const int32_t tap = geo->tap_step, sstep = geo->col_step;
+            xx += m;
+#if defined(TSLM_DSP_ASM)
+            if (i & 1) { /* a pair's second pixel first */
+                rgb_widen1(src, tap, xw + (i >> 1) * 28 + 2);
+                --m, ++i, src += sstep;
+            }
+            if (m >= 2) { /* then whole pairs */
+                rgb_pairs(src, sstep, tap, xw + (i >> 1) * 28, m >> 1);
+                i += m & ~1, src += (m & ~1) * sstep, m &= 1;
+            }
+#endif
+            for (; m > 0; --m, ++i, src += sstep) {
+                rgb_widen1(src, tap, xw + (i >> 1) * 28 + (i & 1) * 2);
+            }
+        } else {
+            im2col(p, in_b, y, xx, 0, tmp);
+            rgb_widen1(tmp, 9, xw + (i >> 1) * 28 + (i & 1) * 2);
+            ++i, ++xx;
+        }
+        if (xx == ow) {
+            xx = 0, ++y;
+        }
+    }
+    if (n & 1) { /* a lone last pixel: as its pair's second too */
+        int32_t *d = xw + (n >> 1) * 28;
+        for (int32_t g = 0; g < 7; ++g, d += 4) {
+            d[2] = d[0], d[3] = d[1];
+        }
+    }
+    *oy = y, *ox = xx;
+}
+
 void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
                            const int32_t *bias, int8_t *output, int16_t *scratch)
 {
@@ -774,14 +980,29 @@ void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const
         return;
     }
     const int32_t n4 = wide_n4(p), k_all = p->filter_h * p->filter_w * p->filter_c, pixels = p->output_h * p->output_w;
+    cols_geo geo_s;
+    const cols_geo *geo = cols_geo_init(p, &geo_s) ? &geo_s : NULL;
+    if (wide_rgb(p)) {
+        int8_t *tmp = (int8_t *)(x + TSLM_CW_RGB * 2 * n4);
+        for (int32_t b = 0; b < p->batches; ++b) {
+            const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
+            int8_t *out = output + b * pixels * oc;
+            int32_t oy = 0, ox = 0;
+            for (int32_t left = pixels; left > 0;) {
+                const int32_t n = left > TSLM_CW_RGB ? TSLM_CW_RGB : left;
+                rgb_widen(p, geo, in_b, &oy, &ox, n, x, tmp);
+                wide_block_x(p, x, n, w, out);
+                out += n * oc, left -= n;
+            }
+        }
+        return;
+    }
     int8_t *cols = (int8_t *)(x + 4 * n4);
     for (int32_t i = 0; i < TSLM_CW_COLS; ++i) { /* the taps past K (zero weights) hold zeros */
         for (int32_t k = k_all; k < 4 * n4; ++k) {
             cols[i * 4 * n4 + k] = 0;
         }
     }
-    cols_geo geo_s;
-    const cols_geo *geo = cols_geo_init(p, &geo_s) ? &geo_s : NULL;
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
         int8_t *out = output + b * pixels * oc;
@@ -840,5 +1061,8 @@ int32_t tslm_dsp_conv_s8_get_buffer_size(const tslm_conv_params *p)
 int32_t tslm_dsp_conv_wide_s8_get_buffer_size(const tslm_conv_params *p)
 {
     const int32_t n4 = wide_n4(p);
+    if (wide_rgb(p)) {
+        return TSLM_CW_RGB * 8 * n4 + 4 * n4 + p->output_c;
+    }
     return 16 * n4 + (wide_cols(p) ? TSLM_CW_COLS * 4 * n4 : 0) + p->output_c;
 }

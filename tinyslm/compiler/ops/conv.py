@@ -12,7 +12,7 @@ import numpy as np
 
 from ..dsp_bands import DW_BAND_SCRATCH, band_scratch, column_band
 from ..dsp_layout import (DW_COL_MIN_SCRATCH, DW_MAX_SPAN, conv_dsp_scratch, conv_wide, conv_wide_cols,
-                          conv_wide_records, conv_wide_scratch,
+                          conv_wide_records, conv_wide_rgb, conv_wide_rgb_order, conv_wide_scratch,
                           conv_wide_weights, depthwise_column_pairs, depthwise_column_records, depthwise_column_words,
                           depthwise_patch_weights, depthwise_patch_words, interleave_pairs, widen_depthwise)
 from .. import helium_layout
@@ -156,8 +156,10 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
                                  "wide layout records per pair of output channels: 2 x bias of each, then "
                                  "multiplier (Q31), right shift, rounding + zero point of each (bias includes the "
                                  "input offset)", role="requant")
-                wt = ConstArray(lw.name(op, "filter"), "int16_t",
-                                conv_wide_weights(w.data.reshape(w.shape[0], k_all)),  # type: ignore
+                rows = w.data.reshape(w.shape[0], k_all)  # type: ignore[union-attr]
+                if conv_wide_rgb(w.shape[1], w.shape[2], fc):  # an RGB first layer: K as the kernel widens it
+                    rows = rows[:, conv_wide_rgb_order()]
+                wt = ConstArray(lw.name(op, "filter"), "int16_t", conv_wide_weights(rows),
                                 f"tensor {w.index}, 2 x weights as int16 by pairs of output channels and fours of "
                                 "inputs for the DSP kernel's wide layout")
                 fast, consts = 3, [rec, wt]
@@ -167,7 +169,8 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
                 [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int16_t")],
                 "tslm_conv_params", {k: p[k] for k in order}, consts, macs=macs, note=note,
                 reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
-                scratch_bytes=(conv_wide_scratch(k_all, w.shape[1] * w.shape[2] > 1, y.shape[3])
+                scratch_bytes=(conv_wide_scratch(k_all, w.shape[1] * w.shape[2] > 1, y.shape[3],
+                                                 conv_wide_rgb(w.shape[1], w.shape[2], fc))
                                if p["requant_fast"] == 3 else conv_dsp_scratch(k_all, w.shape[1] * w.shape[2] > 1))
                 if dsp else 0,
                 inplace=[(x.index, y.index)] if pointwise and y.shape[3] <= x.shape[3] else [],

@@ -519,6 +519,49 @@ typedef struct {
 #define TSLM_CW_RQ4_0                                                                        \
     TSLM_CW_RQ0("r3", "r7", "r8", "r9") TSLM_CW_RQ0("r4", "r7", "r8", "r9")                       \
     TSLM_CW_RQ0("r5", "r10", "r11", "r12") TSLM_CW_RQ0("r6", "r10", "r11", "r12")
+#if !defined(TSLM_OPTIMIZE_SIZE) /* (the size build: neither the loop's copy nor the requantization without -1) */
+#define TSLM_CW_SEL_NONEG "cmp r11, #0\n\tbne 20f\n\t"
+#define TSLM_CW_SEL_NONEG2                                                                   \
+    "b 21f\n"                                                                             \
+    "20:\n\t"                                                                             \
+    "cmn r6, #128\n\t"                                                                    \
+    "ite eq\n\t"                                                                          \
+    "adreq.w r9, 11f + 1\n\t"                                                             \
+    "adrne.w r9, 12f + 1\n"                                                              \
+    "21:\n\t"
+#define TSLM_CW_SEL_NOLOOP /* at most eight groups in the loop: its copy without the loop's end */ \
+    "cmp r10, #9\n\t"                                                                     \
+    "ite ls\n\t"                                                                          \
+    "adrls.w r10, 15f + 1\n\t"                                                            \
+    "adrhi.w r10, 5f + 1\n\t"
+#define TSLM_CW_NOLOOP                                                                       \
+    ".p2align 2\n"                                                                       \
+    "15:\n\t" /* at most eight groups: no loop */                                         \
+    TSLM_CW_GROUP4 TSLM_CW_GROUP4                                                             \
+    "ldr r2, [sp, #12]\n\t"                                                               \
+    "ldmia r2!, {r7, r8, r9, r10, r11, r12}\n\t"                                          \
+    "ldr pc, [sp, #48]\n\t"
+#define TSLM_CW_NONEG                                                                        \
+    "11:\n\t" /* the whole range, act_min at or above the zero point: no -1 for negative sums */ \
+    TSLM_CW_RQ4_0                                                                             \
+    "ssat r3, #8, r3\n\t"                                                                 \
+    "ssat r4, #8, r4\n\t"                                                                 \
+    "ssat r5, #8, r5\n\t"                                                                 \
+    "ssat r6, #8, r6\n\t"                                                                 \
+    TSLM_CW_TAIL                                                                              \
+    "b 8f\n"                                                                             \
+    "12:\n\t" /* clamped at act_min, at or above the zero point */                        \
+    TSLM_CW_RQ4_0                                                                             \
+    "ldr r0, [sp, #52]\n\t"                                                               \
+    TSLM_CW_CLAMP1("r3") TSLM_CW_CLAMP1("r4") TSLM_CW_CLAMP1("r5") TSLM_CW_CLAMP1("r6")       \
+    TSLM_CW_TAIL
+#else
+#define TSLM_CW_SEL_NONEG
+#define TSLM_CW_SEL_NONEG2
+#define TSLM_CW_SEL_NOLOOP "adr r10, 5f + 1\n\t"
+#define TSLM_CW_NOLOOP
+#define TSLM_CW_NONEG
+#endif
 #define TSLM_CW_CLAMP1(V) "usat " V ", #8, " V "\n\tadd " V ", " V ", r0\n\tssat " V ", #8, " V "\n\t"
 #define TSLM_CW_TAIL                                       \
     "ldrd r0, lr, [sp, #28]\n\t"                         \
@@ -549,19 +592,12 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
         "ldmia r0, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
         "add r9, sp, #32\n\t"
         "stmia r9, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
-        "cmp r11, #0\n\t"
-        "bne 20f\n\t"
+        TSLM_CW_SEL_NONEG
         "cmn r6, #128\n\t"           /* lo */
         "ite eq\n\t"
         "adreq.w r9, 6f + 1\n\t"
         "adrne.w r9, 7f + 1\n\t"
-        "b 21f\n"
-        "20:\n\t"
-        "cmn r6, #128\n\t"
-        "ite eq\n\t"
-        "adreq.w r9, 11f + 1\n\t"
-        "adrne.w r9, 12f + 1\n"
-        "21:\n\t"
+        TSLM_CW_SEL_NONEG2
         "str r9, [sp, #48]\n\t"
         "tst r10, #1\n\t"            /* an odd n4: one group of four k before the loop */
         "ite eq\n\t"
@@ -575,10 +611,7 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
         "rsb r8, r8, #0\n\t"
         "and r8, r8, #7\n\t"         /* the groups its first pass skips */
         "mov r9, #40\n\t"
-        "cmp r10, #9\n\t"            /* at most eight groups in the loop: its copy without the loop's end */
-        "ite ls\n\t"
-        "adrls.w r10, 15f + 1\n\t"
-        "adrhi.w r10, 5f + 1\n\t"
+        TSLM_CW_SEL_NOLOOP
         "mla r8, r8, r9, r10\n\t"
         "str r8, [sp, #44]\n\t"
         "ldr pc, [sp, #64]\n"
@@ -622,12 +655,7 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
         "smlad r6, lr, r11, r6\n\t"
         "smlad r5, lr, r9, r5\n\t"
         "ldr pc, [sp, #44]\n\t"
-        ".p2align 2\n"
-        "15:\n\t" /* at most eight groups: no loop */
-        TSLM_CW_GROUP4 TSLM_CW_GROUP4
-        "ldr r2, [sp, #12]\n\t"
-        "ldmia r2!, {r7, r8, r9, r10, r11, r12}\n\t"
-        "ldr pc, [sp, #48]\n\t"
+        TSLM_CW_NOLOOP
         ".p2align 2\n"
         "5:\n\t"
         TSLM_CW_GROUP4 TSLM_CW_GROUP4
@@ -651,19 +679,7 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
         TSLM_CW_CLAMP1("r3") TSLM_CW_CLAMP1("r4") TSLM_CW_CLAMP1("r5") TSLM_CW_CLAMP1("r6")
         TSLM_CW_TAIL
         "b 8f\n"
-        "11:\n\t" /* the whole range, act_min at or above the zero point: no -1 for negative sums */
-        TSLM_CW_RQ4_0
-        "ssat r3, #8, r3\n\t"
-        "ssat r4, #8, r4\n\t"
-        "ssat r5, #8, r5\n\t"
-        "ssat r6, #8, r6\n\t"
-        TSLM_CW_TAIL
-        "b 8f\n"
-        "12:\n\t" /* clamped at act_min, at or above the zero point */
-        TSLM_CW_RQ4_0
-        "ldr r0, [sp, #52]\n\t"
-        TSLM_CW_CLAMP1("r3") TSLM_CW_CLAMP1("r4") TSLM_CW_CLAMP1("r5") TSLM_CW_CLAMP1("r6")
-        TSLM_CW_TAIL
+        TSLM_CW_NONEG
         "8:\n\t" /* the next pair of pixels: outputs right after */
         "ldr r2, [sp, #24]\n\t"
         "subs r2, r2, #1\n\t"
@@ -707,6 +723,11 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
 #undef TSLM_CW_RQ4
 #undef TSLM_CW_RQ0
 #undef TSLM_CW_RQ4_0
+#undef TSLM_CW_SEL_NONEG
+#undef TSLM_CW_SEL_NONEG2
+#undef TSLM_CW_SEL_NOLOOP
+#undef TSLM_CW_NOLOOP
+#undef TSLM_CW_NONEG
 #endif
 
 /* n >= 1 pixels whose inputs (K bytes each, widened 4 n4 at a time) lie `step` bytes apart from `in`, their outputs
@@ -835,7 +856,7 @@ TSLM_ALWAYS_INLINE void rgb_widen1(const int8_t *s, int32_t tap, int32_t *d)
     d[25] = s1[8];                                                           /* (row 1's ninth, a zero weight) */
 }
 
-#if defined(TSLM_DSP_ASM)
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE) /* (the size build: rgb_widen1 in C) */
 /* Pairs of receptive fields of the RGB layer inside the image along one output row (rgb_widen1 for two pixels at a
  * time, sstep bytes apart): r0 pixel 0's source, r1 sstep, then pixel 1's source, r2 tap (filter rows apart),
  * r3 d (112 bytes a pair), [sp] the pairs; per pair 12 LDR, 24 SXTB16, 6 STM, the ninth bytes by LDRSB and PKHBT. */
@@ -936,7 +957,7 @@ __attribute__((noinline)) static void rgb_widen(const tslm_conv_params *p, const
             const int8_t *src = in_b - geo->origin + y * geo->row_step + xx * geo->col_step;
             const int32_t tap = geo->tap_step, sstep = geo->col_step;
             xx += m;
-#if defined(TSLM_DSP_ASM)
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
             if (i & 1) { /* a pair's second pixel first */
                 rgb_widen1(src, tap, xw + (i >> 1) * 28 + 2);
                 --m, ++i, src += sstep;

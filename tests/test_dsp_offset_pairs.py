@@ -291,7 +291,16 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                      "conv3x3_rgb_s1_9x9x3_o6_relu": lambda: _conv_model((8, 9), (3, 3), 3, 6, 1, "SAME", 1, -60,
                                                                          0.08, 27),
                      "conv3x3_rgb_s1_7x9x3_o12_none_valid": lambda: _conv_model((7, 9), (3, 3), 3, 12, 1, "VALID", 0,
-                                                                                4, 0.08, 28)}
+                                                                                4, 0.08, 28),
+                     # eight input channels into fours over the whole int8 range (dsp_layout.conv_wide_quad8): an
+                     # even and an odd number of fours (the loop's two entries), without TFLM's -1 (relu6, relu at
+                     # zero point -128) and with it (no activation)
+                     "conv1x1_wide_quad8_15px_o16_relu6": lambda: _conv_model((3, 5), (1, 1), 8, 16, 1, "VALID", 3,
+                                                                              -128, 6 / 255, 29),
+                     "conv1x1_wide_quad8_9px_o12_none": lambda: _conv_model((3, 3), (1, 1), 8, 12, 1, "VALID", 0, 5,
+                                                                            0.08, 30),
+                     "conv1x1_wide_quad8_4px_o8_relu": lambda: _conv_model((2, 2), (1, 1), 8, 8, 1, "VALID", 1, -128,
+                                                                           0.08, 31)}
 
 
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
@@ -300,10 +309,11 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                          [(n, "size") for n in ("fc_rows3_d48_o11_relu", "fc_row1_d32_o9_relu6",
                                                 "conv1x1_5px_c20_o9_relu", "conv1x1_wide_7px_c40_o16_relu",
                                                 "conv1x1_wide_6px_c48_o6_relu6", "conv3x3_wide_s2_9x9x3_o8_relu6",
-                                                "conv3x3_wide_s1_7x9x3_o6_none", "conv3x3_rgb_s1_9x9x3_o6_relu")] +
+                                                "conv3x3_wide_s1_7x9x3_o6_none", "conv3x3_rgb_s1_9x9x3_o6_relu",
+                                                "conv1x1_wide_quad8_9px_o12_none")] +
                          [(n, "-Os") for n in ("fc_row1_d64_o10_relu", "conv1x1_9px_c24_o8_none",
                                                "conv1x1_wide_8px_c8_o4_none", "conv3x3_wide_s2_12x11x4_o10_relu",
-                                               "conv3x3_rgb_s1_7x9x3_o12_none_valid")])
+                                               "conv3x3_rgb_s1_7x9x3_o12_none_valid", "conv1x1_wide_quad8_15px_o16_relu6")])
 def test_offset_pair_kernels_bit_exact_on_cortex_m4(name, optimize):
     """The speed build (assembly for whole fours) and the size build (the C forms) against TFLM; and the assembly
     built -Os (functions 2-byte aligned: the routines' computed entries need their own 4-byte alignment)."""

@@ -465,6 +465,37 @@ def conv_wide_weights(rows: np.ndarray) -> np.ndarray:
     return g.transpose(0, 2, 1, 3).reshape(-1)
 
 
+def conv_wide_quad8(pointwise: bool, k: int, oc: int, act_min: int, act_max: int) -> bool:
+    """Whether a wide pointwise conv takes the stream of fours (conv_wide_quad8_stream; wide_quad8 in
+    tslm_dsp_conv.c): eight input channels, outputs a multiple of four over the whole int8 range.
+
+    >>> conv_wide_quad8(True, 8, 16, -128, 127), conv_wide_quad8(True, 8, 16, -40, 127), conv_wide_quad8(True, 16, 16, -128, 127)
+    (True, False, False)
+    """
+    return conv_wide(pointwise, k, oc) and k == 8 and oc % 4 == 0 and (act_min, act_max) == (-128, 127)
+
+
+def conv_wide_quad8_stream(records: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The stream of fours: per four channels 32 int32 {2 bias of each, the wide weights of its two pairs (as int32:
+    the first int16 in the low half), m r rz of each}, from conv_wide_records and conv_wide_weights.
+
+    >>> rec = conv_wide_records(np.arange(4), [1 << 30] * 4, [-1] * 4, np.ones((4, 8), dtype=np.int64), 0)
+    >>> st = conv_wide_quad8_stream(rec, conv_wide_weights(np.arange(32).reshape(4, 8)))
+    >>> st[:4].tolist(), st[4:6].tolist(), st[20:23].tolist(), len(st)
+    ([0, 2, 4, 6], [262144, 393218], [1073741824, 1, 1], 32)
+    """
+    oc = (len(records) - 2) // 4
+    rec = np.asarray(records, dtype=np.int64)[:-2].reshape(oc // 2, 8)
+    w = np.asarray(weights, dtype=np.int64).reshape(oc // 2, 16)
+    words = (w[:, 0::2] & 0xFFFF) | (w[:, 1::2] << 16)  # pair x 8 words
+    out = []
+    for q in range(oc // 4):
+        a, b = rec[2 * q], rec[2 * q + 1]
+        out += [a[0], a[1], b[0], b[1], *words[2 * q], *words[2 * q + 1], *a[2:5], *a[5:8], *b[2:5], *b[5:8]]
+    v = np.array(out, dtype=np.int64)
+    return np.where(v >= 1 << 31, v - (1 << 32), v)
+
+
 def conv_wide_records(bias: np.ndarray, multipliers, shifts, rows: np.ndarray, offset: int) -> np.ndarray | None:
     """The wide pointwise layout's records: per pair of channels {2 bias of a, of b, then multiplier, r, 2^(r-1) +
     offset 2^r of a, of b}, two words of 0 after the last, with offset_pair_records' bounds for single channels;

@@ -730,6 +730,133 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
 #undef TSLM_CW_NONEG
 #endif
 
+/*
+ * Eight input channels into fours of outputs over the whole int8 range (a 1x1 conv's K = 8; the compiler's
+ * conv_wide_quad8 in dsp_layout.py): one pixel at a time, its eight inputs widened once into four registers, then
+ * per four channels one stream of 32 words (p->requant): 2 bias of each, the wide weights of the two pairs (a's
+ * and b's (k0, k2), (k1, k3) of k 0-3, then of k 4-7), and m, r, rz of each. Per four channels 4 LDM of weights and
+ * 16 SMLAD (32 MACs), then per output one LDM of its record, SMMLAR, ASR, SSAT and STRB (the outputs of a pixel
+ * are one run of bytes): 44 instructions, no pointers in memory but the stream's ends; two fours per turn of the
+ * loop (an odd number: the first turn enters at the second).
+ */
+TSLM_ALWAYS_INLINE int wide_quad8(const tslm_conv_params *p)
+{
+    return p->filter_h == 1 && p->filter_w == 1 && p->filter_c == 8 && (p->output_c & 3) == 0 &&
+           p->act_min == -128 && p->act_max == 127;
+}
+
+#if !defined(TSLM_DSP_ASM)
+/* The same in C (the host). */
+static void quad8_c(const tslm_conv_params *p, const int8_t *in, int8_t *out, int32_t pixels)
+{
+    const int32_t *end = p->requant + 8 * p->output_c;
+    for (; pixels > 0; --pixels, in += 8) {
+        const int32_t u = tslm_read32(in), v = tslm_read32(in + 4);
+        const int32_t x0 = tslm_sxtb16(u), x1 = tslm_sxtb16_ror8(u), x2 = tslm_sxtb16(v), x3 = tslm_sxtb16_ror8(v);
+        for (const int32_t *q = p->requant; q < end; q += 32) {
+            for (int32_t c = 0; c < 4; ++c) {
+                const int32_t *g0 = q + 4 + (c >> 1) * 8 + (c & 1) * 2, *g1 = g0 + 4;
+                int32_t acc = tslm_smlad(g0[0], x0, q[c]);
+                acc = tslm_smlad(g0[1], x1, acc);
+                acc = tslm_smlad(g1[0], x2, acc);
+                acc = tslm_smlad(g1[1], x3, acc);
+                *out++ = tslm_dsp_op_out1(acc, q + 20 + 3 * c - 1, -128, 127, 1);
+            }
+        }
+    }
+}
+#endif
+
+#if defined(TSLM_DSP_ASM)
+typedef struct {
+    const int32_t *q, *q_end; /* the stream */
+    const int8_t *in;
+    int32_t pixels;           /* >= 1 */
+    int8_t *out;
+} quad8_job;
+#define TSLM_Q8_PAIR(A, B)                                  \
+    "ldmia r1!, {r2, r7, r12, lr}\n\t"                    \
+    "smlad " A ", r2, r8, " A "\n\t"                      \
+    "smlad " A ", r7, r9, " A "\n\t"                      \
+    "smlad " B ", r12, r8, " B "\n\t"                     \
+    "smlad " B ", lr, r9, " B "\n\t"                      \
+    "ldmia r1!, {r2, r7, r12, lr}\n\t"                    \
+    "smlad " A ", r2, r10, " A "\n\t"                     \
+    "smlad " A ", r7, r11, " A "\n\t"                     \
+    "smlad " B ", r12, r10, " B "\n\t"                    \
+    "smlad " B ", lr, r11, " B "\n\t"
+#define TSLM_Q8_OUT(V) /* without TFLM's -1 (act_min -128 = the zero point) */ \
+    "ldmia r1!, {r2, r7, r12}\n\t"                        \
+    "smmlar " V ", " V ", r2, r12\n\t"                    \
+    "asr " V ", " V ", r7\n\t"                            \
+    "ssat " V ", #8, " V "\n\t"                           \
+    "strb " V ", [r0], #1\n\t"
+#define TSLM_Q8_OUT_M1(V) /* with it */                     \
+    "ldmia r1!, {r2, r7, r12}\n\t"                        \
+    "add lr, r12, " V ", asr #31\n\t"                     \
+    "smmlar " V ", " V ", r2, lr\n\t"                     \
+    "asr " V ", " V ", r7\n\t"                            \
+    "ssat " V ", #8, " V "\n\t"                           \
+    "strb " V ", [r0], #1\n\t"
+/* r0 out, r1 stream, r3-r6 the four sums, r8-r11 the pixel's widened words, r2 r7 r12 lr weights, then records;
+ * the frame: q, q_end, in, pixels. */
+#define TSLM_Q8_QUAD(OUT)                                   \
+    "ldmia.w r1!, {r3, r4, r5, r6}\n\t"                   \
+    TSLM_Q8_PAIR("r3", "r4") TSLM_Q8_PAIR("r5", "r6")      \
+    OUT("r3") OUT("r4") OUT("r5") OUT("r6")
+#define TSLM_Q8_BODY(OUT)                                   \
+    "push {r4-r11, lr}\n\t"                               \
+    "sub sp, sp, #24\n\t"                                 \
+    "ldmia r0, {r1, r2, r3, r4, r5}\n\t"                  \
+    "stmia sp, {r1, r2, r3, r4}\n\t"                      \
+    "mov r0, r5\n\t"                                      \
+    "sub r6, r2, r1\n\t"         /* 128 bytes a four: an odd number of fours enters the loop's second */ \
+    "tst r6, #128\n\t"                                    \
+    "ite eq\n\t"                                          \
+    "adreq.w r6, 2f + 1\n\t"                              \
+    "adrne.w r6, 3f + 1\n\t"                              \
+    "str r6, [sp, #16]\n"                                 \
+    "1:\n\t"                                              \
+    "ldr r2, [sp, #8]\n\t"                                \
+    "ldrd r7, r12, [r2], #8\n\t"                          \
+    "str r2, [sp, #8]\n\t"                                \
+    "sxtb16 r8, r7\n\t"                                   \
+    "sxtb16 r9, r7, ror #8\n\t"                           \
+    "sxtb16 r10, r12\n\t"                                 \
+    "sxtb16 r11, r12, ror #8\n\t"                         \
+    "ldr r1, [sp]\n\t"                                    \
+    "ldr pc, [sp, #16]\n"                                 \
+    "2:\n\t"                                              \
+    TSLM_Q8_QUAD(OUT)                                       \
+    "3:\n\t"                                              \
+    TSLM_Q8_QUAD(OUT)                                       \
+    "ldr r2, [sp, #4]\n\t"                                \
+    "cmp r1, r2\n\t"                                      \
+    "bne 2b\n\t"                                          \
+    "ldr r2, [sp, #12]\n\t"                               \
+    "subs r2, r2, #1\n\t"                                 \
+    "str r2, [sp, #12]\n\t"                               \
+    "bne 1b\n\t"                                          \
+    "add sp, sp, #24\n\t"                                 \
+    "pop {r4-r11, pc}\n\t"
+/* (aligned: the loop's entries are ADR offsets fixed when assembled) */
+__attribute__((naked, noinline, aligned(4))) static void quad8_pixels(const quad8_job *job)
+{
+    (void)job;
+    __asm__ volatile(TSLM_Q8_BODY(TSLM_Q8_OUT));
+}
+__attribute__((naked, noinline, aligned(4))) static void quad8_pixels_m1(const quad8_job *job)
+{
+    (void)job;
+    __asm__ volatile(TSLM_Q8_BODY(TSLM_Q8_OUT_M1));
+}
+#undef TSLM_Q8_PAIR
+#undef TSLM_Q8_OUT
+#undef TSLM_Q8_OUT_M1
+#undef TSLM_Q8_BODY
+#undef TSLM_Q8_QUAD
+#endif
+
 /* n >= 1 pixels whose inputs (K bytes each, widened 4 n4 at a time) lie `step` bytes apart from `in`, their outputs
  * one after another from `out`. */
 static void wide_block(const tslm_conv_params *p, const int8_t *in, int32_t step, int32_t n, const int16_t *w,
@@ -995,6 +1122,20 @@ void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const
     int32_t *x = (int32_t *)(void *)scratch;
     (void)bias;
     const int32_t oc = p->output_c;
+    if (wide_quad8(p)) {
+        const int32_t pixels = p->batches * p->output_h * p->output_w;
+#if defined(TSLM_DSP_ASM)
+        const quad8_job job = {p->requant, p->requant + 8 * oc, input, pixels, output};
+        if (p->output_offset == -128) { /* act_min -128 at the zero point: TFLM's -1 never shows */
+            quad8_pixels(&job);
+        } else {
+            quad8_pixels_m1(&job);
+        }
+#else
+        quad8_c(p, input, output, pixels);
+#endif
+        return;
+    }
     if (!wide_cols(p)) {
         const int32_t k = p->filter_c;
         wide_block(p, input, k, p->batches * p->output_h * p->output_w, w, output, x);

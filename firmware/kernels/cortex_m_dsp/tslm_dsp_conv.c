@@ -387,7 +387,7 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
  * The wide layout (requant_fast == 3; the compiler's conv_wide and conv_wide_cols in
  * tinyslm/compiler/dsp_layout.py: one group, an even number of output channels, few weights; 1x1 at stride 1 with k a
  * multiple of 8, or a filter wider than one pixel over all input channels whose K = filter_h filter_w filter_c,
- * rounded up to a multiple of four, is 8..48): the weights are int16 in flash, doubled, per pair of output channels
+ * rounded up to a multiple of four, is 8..36): the weights are int16 in flash, doubled, per pair of output channels
  * and four k (a's (k0, k2), (k1, k3), then b's; zero past K), so an SMLAD takes a weight word as it is loaded. Two
  * pixels widened (as tslm_dsp_op_widen2: per four k, pixel 0's (k0, k2), (k1, k3), then pixel 1's), then per pair
  * of channels and four k one LDM of the pixels' four words, one of the channels' and eight SMLAD (10 instructions,

@@ -467,6 +467,23 @@ def conv_wide_weights(rows: np.ndarray) -> np.ndarray:
     return g.transpose(0, 2, 1, 3).reshape(-1)
 
 
+def conv_wide_stream(records: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The wide layout's one stream (int32, in the order the kernel reads it with one pointer): per pair of channels
+    {2 bias of a, of b, its wide weights (as int32: the first int16 in the low half), m r rz of a, of b}, then the two
+    words of 0 after the last (conv_wide_records' order), from conv_wide_records and conv_wide_weights.
+
+    >>> rec = conv_wide_records(np.arange(2), [1 << 30] * 2, [-1] * 2, np.ones((2, 4), dtype=np.int64), 0)
+    >>> conv_wide_stream(rec, conv_wide_weights(np.array([[1, 2, 3, -4], [5, 6, 7, 8]]))).tolist()
+    [0, 2, 393218, -524284, 917514, 1048588, 1073741824, 1, 1, 1073741824, 1, 1, 0, 0]
+    """
+    pairs = (len(records) - 2) // 8
+    rec = np.asarray(records, dtype=np.int64)[:-2].reshape(pairs, 8)
+    w = np.asarray(weights, dtype=np.int64).reshape(pairs, -1)
+    words = (w[:, 0::2] & 0xFFFF) | (w[:, 1::2] << 16)
+    out = np.concatenate([rec[:, :2], words, rec[:, 2:]], axis=1).reshape(-1)
+    return np.concatenate([out, [0, 0]]).astype(np.int64)
+
+
 def conv_wide_quad8(pointwise: bool, k: int, oc: int, act_min: int, act_max: int) -> bool:
     """Whether a wide pointwise conv takes the stream of fours (conv_wide_quad8_stream; wide_quad8 in
     tslm_dsp_conv.c): eight input channels, outputs a multiple of four over the whole int8 range.

@@ -393,8 +393,9 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
  * of channels and four k one LDM of the pixels' four words, one of the channels' and eight SMLAD (10 instructions,
  * 16 MACs). A 1x1 conv widens its input pixels where they lie; a wider filter's receptive fields are first copied
  * as im2col columns, TSLM_CW_COLS pixels at a time (4 n4 bytes each, one after another, so the assembly widens them
- * as it widens a 1x1 conv's pixels). Records per pair: 2 bias of a, of b, then m, r, rz of a, of b (two words of 0
- * after the last); scratch: the two widened pixels, the columns (wider filters), then output_c bytes that take a
+ * as it widens a 1x1 conv's pixels). One stream of int32 (p->requant; the compiler's conv_wide_stream) in the order
+ * the assembly reads it with one pointer: per pair 2 bias of a, of b, its weights (4 n4 words), then m, r, rz of a,
+ * of b; two words of 0 after the last pair (read as a next pair's sums); scratch: the two widened pixels, the columns (wider filters), then output_c bytes that take a
  * lone last pixel's second outputs. The assembly is in the size build too (the C form: the host, act_max < 127).
  */
 #define TSLM_CW_COLS 16 /* im2col columns per pass of the assembly (even) */
@@ -443,44 +444,50 @@ __attribute__((noinline)) static void wide_pair_c(const int32_t *x, const int32_
 
 /* Two widened pixels x in C (without the assembly; act_max < 127 with it): a lone last one as pixel 1 too, its
  * second outputs into out1 = scratch (wide_spare). */
-__attribute__((noinline)) static void wide_pixels_x(const tslm_conv_params *p, const int32_t *x, const int16_t *w16,
-                                                    int8_t *out0, int8_t *out1)
+__attribute__((noinline)) static void wide_pixels_x(const tslm_conv_params *p, const int32_t *x, int8_t *out0,
+                                                    int8_t *out1)
 {
     const int32_t n4 = wide_n4(p), oc = p->output_c, lo = p->act_min, hi = p->act_max;
     const int full = lo == -128 && hi == 127;
-    const int32_t *w = (const int32_t *)(const void *)w16;
-    const int32_t *rq = p->requant;
-    for (int32_t c = 0; c < oc; c += 2, rq += 8, w += 4 * n4) {
-        int32_t s[4] = {rq[0], rq[0], rq[1], rq[1]};
-        wide_pair_c(x, w, n4, s);
-        /* m, r, rz at rq + 2 (a), rq + 5 (b): tslm_dsp_op_out1's [1..3] */
+    const int32_t *st = p->requant;
+    for (int32_t c = 0; c < oc; c += 2, st += 8 + 4 * n4) {
+        int32_t s[4] = {st[0], st[0], st[1], st[1]};
+        wide_pair_c(x, st + 2, n4, s);
+        const int32_t *rq = st + 1 + 4 * n4; /* m, r, rz of a at rq + 1, of b at rq + 4: tslm_dsp_op_out1's [1..3] */
         if (full) {
-            out0[c] = tslm_dsp_op_out1(s[0], rq + 1, lo, hi, 1), out1[c] = tslm_dsp_op_out1(s[1], rq + 1, lo, hi, 1);
-            out0[c + 1] = tslm_dsp_op_out1(s[2], rq + 4, lo, hi, 1);
-            out1[c + 1] = tslm_dsp_op_out1(s[3], rq + 4, lo, hi, 1);
+            out0[c] = tslm_dsp_op_out1(s[0], rq, lo, hi, 1), out1[c] = tslm_dsp_op_out1(s[1], rq, lo, hi, 1);
+            out0[c + 1] = tslm_dsp_op_out1(s[2], rq + 3, lo, hi, 1);
+            out1[c + 1] = tslm_dsp_op_out1(s[3], rq + 3, lo, hi, 1);
         } else {
-            out0[c] = tslm_dsp_op_out1(s[0], rq + 1, lo, hi, 0), out1[c] = tslm_dsp_op_out1(s[1], rq + 1, lo, hi, 0);
-            out0[c + 1] = tslm_dsp_op_out1(s[2], rq + 4, lo, hi, 0);
-            out1[c + 1] = tslm_dsp_op_out1(s[3], rq + 4, lo, hi, 0);
+            out0[c] = tslm_dsp_op_out1(s[0], rq, lo, hi, 0), out1[c] = tslm_dsp_op_out1(s[1], rq, lo, hi, 0);
+            out0[c + 1] = tslm_dsp_op_out1(s[2], rq + 3, lo, hi, 0);
+            out1[c + 1] = tslm_dsp_op_out1(s[3], rq + 3, lo, hi, 0);
         }
     }
 }
 
 /* Two pixels' inputs (4 n4 bytes each) widened, then wide_pixels_x. */
-static void wide_pixels_c(const tslm_conv_params *p, const int8_t *in0, const int8_t *in1, const int16_t *w16,
-                          int8_t *out0, int8_t *out1, int32_t *x)
+static void wide_pixels_c(const tslm_conv_params *p, const int8_t *in0, const int8_t *in1, int8_t *out0,
+                          int8_t *out1, int32_t *x)
 {
     tslm_dsp_op_widen2(in0, in1, 4 * wide_n4(p), x);
-    wide_pixels_x(p, x, w16, out0, out1);
+    wide_pixels_x(p, x, out0, out1);
+}
+
+/* The stream's end: per pair 2 sums, 4 n4 words of weights and 6 of records, then the two words of 0 the assembly
+ * reads as a next pair's sums. */
+TSLM_ALWAYS_INLINE const int32_t *wide_end(const tslm_conv_params *p)
+{
+    return p->requant + (p->output_c / 2) * (8 + 4 * wide_n4(p)) + 2;
 }
 
 #if defined(TSLM_DSP_ASM)
 typedef struct {
     int32_t *x;
     const int32_t *xend; /* x + 4 n4 words */
-    const int16_t *w;
-    const int32_t *rq;   /* (the current pair's records) */
-    const int32_t *rq_end; /* past the last pair's records and the two words after them */
+    const int16_t *w;    /* the stream */
+    const int32_t *rq;   /* (not read) */
+    const int32_t *rq_end; /* the stream's end: past the two words after the last pair */
     const int8_t *in;
     int32_t pairs;
     int8_t *out0, *out1;
@@ -488,7 +495,7 @@ typedef struct {
     int32_t oc;
     int32_t entry, tail; /* (the assembly's) */
     int32_t lo;
-    const int32_t *rq0;
+    const int32_t *rq0;  /* (not read) */
     int32_t n8;          /* n4 / 2: the widening loop's steps of eight k */
     int32_t n4;          /* (an odd n4 first widens one group of four k) */
     int32_t no_neg;      /* act_min at or above the output zero point: TFLM's -1 for negative sums never shows */
@@ -538,8 +545,7 @@ typedef struct {
     ".p2align 2\n"                                                                       \
     "15:\n\t" /* at most eight groups: no loop */                                         \
     TSLM_CW_GROUP4 TSLM_CW_GROUP4                                                             \
-    "ldr r2, [sp, #12]\n\t"                                                               \
-    "ldmia r2!, {r7, r8, r9, r10, r11, r12}\n\t"                                          \
+    "ldmia r1!, {r7, r8, r9, r10, r11, r12}\n\t"                                          \
     "ldr pc, [sp, #48]\n\t"
 #define TSLM_CW_NONEG                                                                        \
     "11:\n\t" /* the whole range, act_min at or above the zero point: no -1 for negative sums */ \
@@ -570,10 +576,9 @@ typedef struct {
     "strb r4, [lr], #1\n\t"                              \
     "strb r6, [lr], #1\n\t"                              \
     "strd r0, lr, [sp, #28]\n\t"                         \
-    "ldmia r2!, {r3, r5}\n\t"                            \
-    "str r2, [sp, #12]\n\t"                              \
+    "ldmia r1!, {r3, r5}\n\t"                            \
     "ldr r0, [sp, #16]\n\t"                              \
-    "cmp r2, r0\n\t"                                     \
+    "cmp r1, r0\n\t"                                     \
     "bne 2b\n\t"
 /*
  * The job's pairs of pixels (outputs clamped at most at act_min): r0 x, r1 weights, r3 r4 sums of channel a
@@ -639,9 +644,7 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
         "str r1, [sp, #20]\n"        /* the next pair's input (pixel 1's end) */
         "4:\n\t"
         "ldr r1, [sp, #8]\n\t"
-        "ldr r2, [sp, #56]\n\t"
-        "ldmia r2!, {r3, r5}\n\t"    /* the first pair's sums */
-        "str r2, [sp, #12]\n"
+        "ldmia r1!, {r3, r5}\n"       /* the first pair's sums */
         "2:\n\t" /* a pair of channels: the first group from the records' sums */
         "ldr r0, [sp]\n\t"
         "ldmia.w r0!, {r8, r9, r10, r11}\n\t"
@@ -662,8 +665,7 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
         "ldr r2, [sp, #4]\n\t"
         "cmp r0, r2\n\t"
         "bne 5b\n\t"
-        "ldr r2, [sp, #12]\n\t"
-        "ldmia r2!, {r7, r8, r9, r10, r11, r12}\n\t"
+        "ldmia r1!, {r7, r8, r9, r10, r11, r12}\n\t"
         "ldr pc, [sp, #48]\n\t"
         "6:\n\t" /* the whole int8 range: SSAT */
         TSLM_CW_RQ4
@@ -859,16 +861,15 @@ __attribute__((naked, noinline, aligned(4))) static void quad8_pixels_m1(const q
 
 /* n >= 1 pixels whose inputs (K bytes each, widened 4 n4 at a time) lie `step` bytes apart from `in`, their outputs
  * one after another from `out`. */
-static void wide_block(const tslm_conv_params *p, const int8_t *in, int32_t step, int32_t n, const int16_t *w,
-                       int8_t *out, int32_t *x)
+static void wide_block(const tslm_conv_params *p, const int8_t *in, int32_t step, int32_t n, int8_t *out, int32_t *x)
 {
     const int32_t oc = p->output_c;
     int8_t *spare = wide_spare(p, x);
 #if defined(TSLM_DSP_ASM)
     if (p->act_max == 127) {
         const int32_t n4 = wide_n4(p);
-        wide2_job job = {x, x + 4 * n4, w, p->requant, p->requant + 4 * oc + 2, in, n / 2, out,
-                         out + oc, step, oc, 0, 0, p->act_min, p->requant, n4 >> 1, n4,
+        wide2_job job = {x, x + 4 * n4, (const int16_t *)(const void *)p->requant, p->requant, wide_end(p), in, n / 2,
+                         out, out + oc, step, oc, 0, 0, p->act_min, p->requant, n4 >> 1, n4,
                          p->act_min >= p->output_offset};
         if (n >= 2) {
             wide_pairs(&job);
@@ -883,7 +884,7 @@ static void wide_block(const tslm_conv_params *p, const int8_t *in, int32_t step
 #endif
     for (int32_t i = 0; i < n; i += 2) {
         const int two = i + 1 < n;
-        wide_pixels_c(p, in + i * step, in + (two ? i + 1 : i) * step, w, out + i * oc, two ? out + (i + 1) * oc : spare,
+        wide_pixels_c(p, in + i * step, in + (two ? i + 1 : i) * step, out + i * oc, two ? out + (i + 1) * oc : spare,
                       x);
     }
 }
@@ -941,15 +942,15 @@ static void wide_columns(const tslm_conv_params *p, const cols_geo *geo, const i
 
 /* n >= 1 pixels widened by the caller in pairs from xw (16 n4 bytes a pair; a lone last pixel's pair holds it
  * twice), their outputs one after another from out. */
-static void wide_block_x(const tslm_conv_params *p, int32_t *xw, int32_t n, const int16_t *w, int8_t *out)
+static void wide_block_x(const tslm_conv_params *p, int32_t *xw, int32_t n, int8_t *out)
 {
     const int32_t oc = p->output_c, n4 = wide_n4(p);
     int8_t *spare = wide_spare(p, xw);
 #if defined(TSLM_DSP_ASM)
     if (p->act_max == 127) {
         const uintptr_t step = 16u * (uint32_t)n4; /* x starts a pair before: the assembly steps it first */
-        wide2_job job = {(int32_t *)((uintptr_t)xw - step), xw, w, p->requant, p->requant + 4 * oc + 2, NULL, n / 2,
-                         out, out + oc, (int32_t)step, oc, 0, 0, p->act_min, p->requant, 0, n4,
+        wide2_job job = {(int32_t *)((uintptr_t)xw - step), xw, (const int16_t *)(const void *)p->requant, p->requant,
+                         wide_end(p), NULL, n / 2, out, out + oc, (int32_t)step, oc, 0, 0, p->act_min, p->requant, 0, n4,
                          p->act_min >= p->output_offset};
         if (n >= 2) {
             wide_pairs(&job);
@@ -964,7 +965,7 @@ static void wide_block_x(const tslm_conv_params *p, int32_t *xw, int32_t n, cons
     }
 #endif
     for (int32_t i = 0; i < n; i += 2) {
-        wide_pixels_x(p, xw + (i / 2) * 4 * n4, w, out + i * oc, i + 1 < n ? out + (i + 1) * oc : spare);
+        wide_pixels_x(p, xw + (i / 2) * 4 * n4, out + i * oc, i + 1 < n ? out + (i + 1) * oc : spare);
     }
 }
 
@@ -1118,9 +1119,8 @@ __attribute__((noinline)) static void rgb_widen(const tslm_conv_params *p, const
 void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
                            const int32_t *bias, int8_t *output, int16_t *scratch)
 {
-    const int16_t *w = (const int16_t *)(const void *)weights;
     int32_t *x = (int32_t *)(void *)scratch;
-    (void)bias;
+    (void)bias, (void)weights; /* (weights: the stream in p->requant) */
     const int32_t oc = p->output_c;
     if (wide_quad8(p)) {
         const int32_t pixels = p->batches * p->output_h * p->output_w;
@@ -1138,7 +1138,7 @@ void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const
     }
     if (!wide_cols(p)) {
         const int32_t k = p->filter_c;
-        wide_block(p, input, k, p->batches * p->output_h * p->output_w, w, output, x);
+        wide_block(p, input, k, p->batches * p->output_h * p->output_w, output, x);
         return;
     }
     const int32_t n4 = wide_n4(p), k_all = p->filter_h * p->filter_w * p->filter_c, pixels = p->output_h * p->output_w;
@@ -1153,7 +1153,7 @@ void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const
             for (int32_t left = pixels; left > 0;) {
                 const int32_t n = left > TSLM_CW_RGB ? TSLM_CW_RGB : left;
                 rgb_widen(p, geo, in_b, &oy, &ox, n, x, tmp);
-                wide_block_x(p, x, n, w, out);
+                wide_block_x(p, x, n, out);
                 out += n * oc, left -= n;
             }
         }
@@ -1172,7 +1172,7 @@ void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const
         for (int32_t left = pixels; left > 0;) {
             const int32_t n = left > TSLM_CW_COLS ? TSLM_CW_COLS : left;
             wide_columns(p, geo, in_b, &oy, &ox, n, cols);
-            wide_block(p, cols, 4 * n4, n, w, out, x);
+            wide_block(p, cols, 4 * n4, n, out, x);
             out += n * oc, left -= n;
         }
     }

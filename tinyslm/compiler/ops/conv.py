@@ -12,7 +12,7 @@ import numpy as np
 
 from ..dsp_bands import DW_BAND_SCRATCH, band_scratch, column_band
 from ..dsp_layout import (DW_COL_MIN_SCRATCH, DW_MAX_SPAN, conv_dsp_scratch, conv_wide, conv_wide_cols,
-                          conv_wide_quad8, conv_wide_quad8_stream, conv_wide_records, conv_wide_rgb, conv_wide_rgb_order, conv_wide_scratch,
+                          conv_wide_quad8, conv_wide_quad8_stream, conv_wide_records, conv_wide_stream, conv_wide_rgb, conv_wide_rgb_order, conv_wide_scratch,
                           conv_wide_weights, depthwise_column_pairs, depthwise_column_records, depthwise_column_words,
                           depthwise_patch_weights, depthwise_patch_words, interleave_pairs, widen_depthwise)
 from .. import helium_layout
@@ -162,13 +162,17 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
                 wt = ConstArray(lw.name(op, "filter"), "int16_t", conv_wide_weights(rows),
                                 f"tensor {w.index}, 2 x weights as int16 by pairs of output channels and fours of "
                                 "inputs for the DSP kernel's wide layout")
-                fast, consts = 3, [rec, wt]
                 if conv_wide_quad8(pointwise, k_all, y.shape[3], lo, hi):  # K = 8: one stream per four channels
                     rec = ConstArray(lw.name(op, "requant"), "int32_t", conv_wide_quad8_stream(wrec, wt.values),
                                      "wide pointwise stream of fours of output channels: 2 x bias of each, the wide "
                                      "weights of its two pairs (int16 pairs), multiplier (Q31), right shift, "
                                      "rounding + zero point of each (bias includes the input offset)", role="requant")
-                    wt, consts = rec, [rec]
+                else:  # one stream per pair of channels: sums, weights, records
+                    rec = ConstArray(lw.name(op, "requant"), "int32_t", conv_wide_stream(wrec, wt.values),
+                                     "wide layout stream per pair of output channels: 2 x bias of each, the pair's "
+                                     "weights (2 x int16 by fours of inputs), multiplier (Q31), right shift, "
+                                     "rounding + zero point of each (bias includes the input offset)", role="requant")
+                fast, wt, consts = 3, rec, [rec]
         p.update(multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=int(fast))
         w_arg, bias_arg = Ref(wt.name, "const int8_t *" if fast == 3 else None), Lit("NULL")
     call = Call(op, "tslm_conv_s8", "tslm_conv",

@@ -414,8 +414,10 @@ def conv_wide_cols(taps: int, groups: int, k: int, oc: int) -> bool:
     layout over im2col columns (an image CNN's first layer): one group, K = k rounded up to a multiple of 4 from 8
     to CONV_WIDE_COLS_MAX_K, an even number of output channels, at most CONV_WIDE_MAX weights.
 
-    >>> conv_wide_cols(9, 1, 27, 8), conv_wide_cols(9, 1, 27, 7), conv_wide_cols(9, 1, 144, 16), conv_wide_cols(1, 1, 8, 8)
-    (True, False, False, False)
+    >>> conv_wide_cols(9, 1, 27, 8), conv_wide_cols(9, 1, 27, 7), conv_wide_cols(9, 1, 144, 16)
+    (True, False, False)
+    >>> conv_wide_cols(1, 1, 8, 8), conv_wide_cols(40, 1, 40, 64)
+    (False, False)
     """
     k4 = -(-k // 4) * 4
     return taps > 1 and groups == 1 and 8 <= k4 <= CONV_WIDE_COLS_MAX_K and oc % 2 == 0 and k4 * oc <= CONV_WIDE_MAX
@@ -488,8 +490,10 @@ def conv_wide_quad8(pointwise: bool, k: int, oc: int, act_min: int, act_max: int
     """Whether a wide pointwise conv takes the stream of fours (conv_wide_quad8_stream; wide_quad8 in
     tslm_dsp_conv.c): eight input channels, outputs a multiple of four over the whole int8 range.
 
-    >>> conv_wide_quad8(True, 8, 16, -128, 127), conv_wide_quad8(True, 8, 16, -40, 127), conv_wide_quad8(True, 16, 16, -128, 127)
-    (True, False, False)
+    >>> conv_wide_quad8(True, 8, 16, -128, 127), conv_wide_quad8(True, 8, 16, -40, 127)
+    (True, False)
+    >>> conv_wide_quad8(True, 16, 16, -128, 127), conv_wide_quad8(True, 8, 6, -128, 127)
+    (False, False)
     """
     return conv_wide(pointwise, k, oc) and k == 8 and oc % 4 == 0 and (act_min, act_max) == (-128, 127)
 

@@ -387,16 +387,17 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
  * The wide layout (requant_fast == 3; the compiler's conv_wide and conv_wide_cols in
  * tinyslm/compiler/dsp_layout.py: one group, an even number of output channels, few weights; 1x1 at stride 1 with k a
  * multiple of 8, or a filter wider than one pixel over all input channels whose K = filter_h filter_w filter_c,
- * rounded up to a multiple of four, is 8..36): the weights are int16 in flash, doubled, per pair of output channels
- * and four k (a's (k0, k2), (k1, k3), then b's; zero past K), so an SMLAD takes a weight word as it is loaded. Two
- * pixels widened (as tslm_dsp_op_widen2: per four k, pixel 0's (k0, k2), (k1, k3), then pixel 1's), then per pair
- * of channels and four k one LDM of the pixels' four words, one of the channels' and eight SMLAD (10 instructions,
- * 16 MACs). A 1x1 conv widens its input pixels where they lie; a wider filter's receptive fields are first copied
- * as im2col columns, TSLM_CW_COLS pixels at a time (4 n4 bytes each, one after another, so the assembly widens them
- * as it widens a 1x1 conv's pixels). One stream of int32 (p->requant; the compiler's conv_wide_stream) in the order
- * the assembly reads it with one pointer: per pair 2 bias of a, of b, its weights (4 n4 words), then m, r, rz of a,
- * of b; two words of 0 after the last pair (read as a next pair's sums); scratch: the two widened pixels, the columns (wider filters), then output_c bytes that take a
- * lone last pixel's second outputs. The assembly is in the size build too (the C form: the host, act_max < 127).
+ * rounded up to a multiple of four, is 8..36): the weights are int16, doubled, per pair of output channels and four
+ * k (a's (k0, k2), (k1, k3), then b's; zero past K), so an SMLAD takes a weight word as it is loaded. Two pixels
+ * widened (as tslm_dsp_op_widen2: per four k, pixel 0's (k0, k2), (k1, k3), then pixel 1's), then per pair of
+ * channels and four k one LDM of the pixels' four words, one of the channels' and eight SMLAD (10 instructions, 16
+ * MACs). A 1x1 conv widens its input pixels where they lie; a wider filter's receptive fields are first copied as
+ * im2col columns, TSLM_CW_COLS pixels at a time (4 n4 bytes each, one after another, so the assembly widens them as
+ * it widens a 1x1 conv's pixels). One stream of int32 (p->requant; the compiler's conv_wide_stream) in the order the
+ * assembly reads it with one pointer: per pair 2 bias of a, of b, its weights (4 n4 words), then m, r, rz of a, of
+ * b; two words of 0 after the last pair (read as a next pair's sums). Scratch: the two widened pixels, the columns
+ * (wider filters), then output_c bytes that take a lone last pixel's second outputs. The assembly is in the size
+ * build too (the C form: the host, act_max < 127).
  */
 #define TSLM_CW_COLS 16 /* im2col columns per pass of the assembly (even) */
 #define TSLM_CW_RGB 32  /* RGB pixels widened per pass of the assembly (even) */
@@ -950,7 +951,8 @@ static void wide_block_x(const tslm_conv_params *p, int32_t *xw, int32_t n, int8
     if (p->act_max == 127) {
         const uintptr_t step = 16u * (uint32_t)n4; /* x starts a pair before: the assembly steps it first */
         wide2_job job = {(int32_t *)((uintptr_t)xw - step), xw, (const int16_t *)(const void *)p->requant, p->requant,
-                         wide_end(p), NULL, n / 2, out, out + oc, (int32_t)step, oc, 0, 0, p->act_min, p->requant, 0, n4,
+                         wide_end(p), NULL, n / 2, out, out + oc, (int32_t)step, oc, 0, 0, p->act_min, p->requant, 0,
+                         n4,
                          p->act_min >= p->output_offset};
         if (n >= 2) {
             wide_pairs(&job);

@@ -12,8 +12,9 @@ import numpy as np
 
 from ..dsp_bands import DW_BAND_SCRATCH, band_scratch, column_band
 from ..dsp_layout import (DW_COL_MIN_SCRATCH, DW_MAX_SPAN, conv_dsp_scratch, conv_wide, conv_wide_cols,
-                          conv_wide_quad8, conv_wide_quad8_stream, conv_wide_records, conv_wide_stream, conv_wide_rgb, conv_wide_rgb_order, conv_wide_scratch,
-                          conv_wide_weights, depthwise_column_pairs, depthwise_column_records, depthwise_column_words,
+                          conv_wide_quad8, conv_wide_quad8_stream, conv_wide_records, conv_wide_rgb,
+                          conv_wide_rgb_order, conv_wide_scratch, conv_wide_stream, conv_wide_weights,
+                          depthwise_column_pairs, depthwise_column_records, depthwise_column_words,
                           depthwise_patch_weights, depthwise_patch_words, interleave_pairs, widen_depthwise)
 from .. import helium_layout
 from ..dsp_offset_pairs import offset_pair_consts

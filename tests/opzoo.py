@@ -391,6 +391,8 @@ CASES: dict[str, Case] = {
     # an image CNN's first layer (the DSP kernel's im2col columns copied a word at a time inside the image, K = 27
     # widened as 28): 3 input channels, stride 2, 25 pixels (a last one alone), a four and a pair of channels
     "conv_c3_stride2_odd_pixels_relu6": conv(cin=3, cout=6, stride=2, act=relu6, hw=(9, 9)),
+    # the DSP kernel's wide RGB layer (3x3 over three channels widened straight from the image), taps 2 apart
+    "conv_rgb_dilation2_relu6": conv(dilation=2, act=relu6, cin=3, cout=6, hw=(11, 10)),
     "depthwise_3x3": depthwise(),
     "depthwise_mult2_stride2": depthwise(mult=2, stride=2, cin=3),
     "depthwise_dilation2_valid": depthwise(dilation=2, padding="VALID", act=relu),

@@ -221,6 +221,27 @@ def _conv1x1_model(hw: tuple[int, int], cin: int, cout: int, act: int, zp_out: i
                        [OpDesc("CONV_2D", [0, 1, 2], [3], "Conv2DOptions", conv2d_options(activation=act))], [0], [3])
 
 
+def _conv_model(hw: tuple[int, int], k: tuple[int, int], cin: int, cout: int, stride: int, padding: str, act: int,
+                zp_out: int, scale_out: float, seed: int) -> bytes:
+    """One CONV_2D with a filter wider than a pixel (per-channel scales; the output scale sets relu6's act_max)."""
+    from tflbuild import OpDesc, TDesc, build_model, conv2d_options
+
+    rng = np.random.default_rng(seed)
+    w = rng.integers(-127, 128, (cout, *k, cin)).astype(np.int8)
+    ws = list(rng.uniform(0.002, 0.01, cout))
+    bias = rng.integers(-3000, 3000, cout).astype(np.int32)
+    if padding == "SAME":
+        oh, ow = -(-hw[0] // stride), -(-hw[1] // stride)
+    else:
+        oh, ow = (hw[0] - k[0]) // stride + 1, (hw[1] - k[1]) // stride + 1
+    return build_model([TDesc((1, *hw, cin), "int8", [0.05], [-9]),
+                        TDesc((cout, *k, cin), "int8", ws, [0] * cout, 0, w),
+                        TDesc((cout,), "int32", [0.05 * s for s in ws], [0] * cout, 0, bias),
+                        TDesc((1, oh, ow, cout), "int8", [scale_out], [zp_out])],
+                       [OpDesc("CONV_2D", [0, 1, 2], [3], "Conv2DOptions",
+                               conv2d_options(stride=stride, padding=padding, activation=act))], [0], [3])
+
+
 # the DSP kernels' assembly over whole fours of channels (outputs unclamped or clamped at act_min only; depths
 # that enter the unrolled loops at every kind of place) for one and two rows or pixels, then the C tails (a pair, a single channel, an odd row,
 # relu6's clamp at act_max); act: 0 none, 1 relu, 3 relu6
@@ -248,7 +269,38 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                      "conv1x1_wide_8px_c8_o4_none": lambda: _conv1x1_model((2, 4), 8, 4, 0, 5, 18),
                      "conv1x1_wide_7px_c40_o16_relu": lambda: _conv1x1_model((1, 7), 40, 16, 1, -40, 19),
                      "conv1x1_wide_6px_c48_o6_relu6": lambda: _conv1x1_model((2, 3), 48, 6, 3, -100, 20),
-                     "conv1x1_wide_10px_c32_o32_relu": lambda: _conv1x1_model((2, 5), 32, 32, 1, -128, 21)}
+                     "conv1x1_wide_10px_c32_o32_relu": lambda: _conv1x1_model((2, 5), 32, 32, 1, -128, 21),
+                     # the wide layout over im2col columns (dsp_layout.conv_wide_cols: an image CNN's first layer):
+                     # 3x3 over three channels at stride 2 and 1, SAME padding at every border, passes of 16
+                     # columns and a lone last pixel (25, 63 pixels), an odd K / 4 (27 -> 7 groups) and an even one
+                     # (3x3x4, 2x2x2), relu6 over the whole range (zero point -128: no -1 for negative sums), relu
+                     # (clamped at the zero point), no activation (TFLM's -1), relu6 clamped at act_max (C)
+                     "conv3x3_wide_s2_9x9x3_o8_relu6": lambda: _conv_model((9, 9), (3, 3), 3, 8, 2, "SAME", 3, -128,
+                                                                           6 / 255, 22),
+                     "conv3x3_wide_s1_7x9x3_o6_none": lambda: _conv_model((7, 9), (3, 3), 3, 6, 1, "SAME", 0, 7,
+                                                                          0.08, 23),
+                     "conv3x3_wide_s2_12x11x4_o10_relu": lambda: _conv_model((12, 11), (3, 3), 4, 10, 2, "SAME", 1,
+                                                                             -40, 0.08, 24),
+                     "conv2x2_wide_s1_6x5x2_o4_none": lambda: _conv_model((6, 5), (2, 2), 2, 4, 1, "VALID", 0, -3,
+                                                                          0.08, 25),
+                     "conv3x3_wide_s2_10x9x3_o8_relu6c": lambda: _conv_model((10, 9), (3, 3), 3, 8, 2, "SAME", 3,
+                                                                             -100, 0.03, 26),
+                     # the RGB layer (3x3 over three channels, widened straight from the image): passes of 32 pixels
+                     # and a short last one (72 = 32 + 32 + 8), runs inside the image that start on a pair's second
+                     # pixel (odd rows of 9), VALID with a lone last pixel (5 x 7 = 35), 12 channels
+                     "conv3x3_rgb_s1_9x9x3_o6_relu": lambda: _conv_model((8, 9), (3, 3), 3, 6, 1, "SAME", 1, -60,
+                                                                         0.08, 27),
+                     "conv3x3_rgb_s1_7x9x3_o12_none_valid": lambda: _conv_model((7, 9), (3, 3), 3, 12, 1, "VALID", 0,
+                                                                                4, 0.08, 28),
+                     # eight input channels into fours over the whole int8 range (dsp_layout.conv_wide_quad8): an
+                     # even and an odd number of fours (the loop's two entries), without TFLM's -1 (relu6, relu at
+                     # zero point -128) and with it (no activation)
+                     "conv1x1_wide_quad8_15px_o16_relu6": lambda: _conv_model((3, 5), (1, 1), 8, 16, 1, "VALID", 3,
+                                                                              -128, 6 / 255, 29),
+                     "conv1x1_wide_quad8_9px_o12_none": lambda: _conv_model((3, 3), (1, 1), 8, 12, 1, "VALID", 0, 5,
+                                                                            0.08, 30),
+                     "conv1x1_wide_quad8_4px_o8_relu": lambda: _conv_model((2, 2), (1, 1), 8, 8, 1, "VALID", 1, -128,
+                                                                           0.08, 31)}
 
 
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
@@ -256,9 +308,13 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
 @pytest.mark.parametrize("name,optimize", [(n, "speed") for n in OFFSET_PAIR_CASES] +
                          [(n, "size") for n in ("fc_rows3_d48_o11_relu", "fc_row1_d32_o9_relu6",
                                                 "conv1x1_5px_c20_o9_relu", "conv1x1_wide_7px_c40_o16_relu",
-                                                "conv1x1_wide_6px_c48_o6_relu6")] +
+                                                "conv1x1_wide_6px_c48_o6_relu6", "conv3x3_wide_s2_9x9x3_o8_relu6",
+                                                "conv3x3_wide_s1_7x9x3_o6_none", "conv3x3_rgb_s1_9x9x3_o6_relu",
+                                                "conv1x1_wide_quad8_9px_o12_none")] +
                          [(n, "-Os") for n in ("fc_row1_d64_o10_relu", "conv1x1_9px_c24_o8_none",
-                                               "conv1x1_wide_8px_c8_o4_none")])
+                                               "conv1x1_wide_8px_c8_o4_none", "conv3x3_wide_s2_12x11x4_o10_relu",
+                                               "conv3x3_rgb_s1_7x9x3_o12_none_valid",
+                                               "conv1x1_wide_quad8_15px_o16_relu6")])
 def test_offset_pair_kernels_bit_exact_on_cortex_m4(name, optimize):
     """The speed build (assembly for whole fours) and the size build (the C forms) against TFLM; and the assembly
     built -Os (functions 2-byte aligned: the routines' computed entries need their own 4-byte alignment)."""

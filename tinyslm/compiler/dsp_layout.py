@@ -402,16 +402,121 @@ def conv_wide(pointwise: bool, k: int, oc: int) -> bool:
     return pointwise and k % 8 == 0 and 8 <= k <= CONV_WIDE_MAX_K and oc % 2 == 0 and k * oc <= CONV_WIDE_MAX
 
 
+CONV_WIDE_COLS = 16  # im2col columns the wide layout builds per pass (TSLM_CW_COLS in tslm_dsp_conv.c)
+CONV_WIDE_RGB = 32  # RGB pixels the wide layout widens per pass (TSLM_CW_RGB)
+CONV_WIDE_COLS_MAX_K = 36  # K (filter_h x filter_w x filter_c, rounded up to a multiple of 4) of a wide im2col conv:
+# 3x3 over 3-4 channels; not MLPerf KWS's 10x4x1 (K = 40: 1.6% fewer instructions there, but +2.5 KB of weights,
+# +5.9 KB of kernels linked and +0.09% estimated cycles)
+
+
+def conv_wide_cols(taps: int, groups: int, k: int, oc: int) -> bool:
+    """Whether a DSP CONV_2D with a filter wider than one pixel (taps = filter_h x filter_w > 1) may take the wide
+    layout over im2col columns (an image CNN's first layer): one group, K = k rounded up to a multiple of 4 from 8
+    to CONV_WIDE_COLS_MAX_K, an even number of output channels, at most CONV_WIDE_MAX weights.
+
+    >>> conv_wide_cols(9, 1, 27, 8), conv_wide_cols(9, 1, 27, 7), conv_wide_cols(9, 1, 144, 16)
+    (True, False, False)
+    >>> conv_wide_cols(1, 1, 8, 8), conv_wide_cols(40, 1, 40, 64)
+    (False, False)
+    """
+    k4 = -(-k // 4) * 4
+    return taps > 1 and groups == 1 and 8 <= k4 <= CONV_WIDE_COLS_MAX_K and oc % 2 == 0 and k4 * oc <= CONV_WIDE_MAX
+
+
+def conv_wide_rgb(fh: int, fw: int, fc: int) -> bool:
+    """Whether a wide im2col conv is an RGB image's first layer (3x3 over three channels), whose K the kernel takes in
+    conv_wide_rgb_order, widened straight from the image (wide_rgb in tslm_dsp_conv.c)."""
+    return (fh, fw, fc) == (3, 3, 3)
+
+
+def conv_wide_rgb_order() -> list[int]:
+    """The RGB layer's K order: each filter row's bytes 0-3 and 4-7, then the rows' ninth bytes (a zero after them).
+
+    >>> conv_wide_rgb_order()[:9], conv_wide_rgb_order()[-3:]
+    ([0, 1, 2, 3, 4, 5, 6, 7, 9], [8, 17, 26])
+    """
+    return [r * 9 + i for r in range(3) for i in range(8)] + [8, 17, 26]
+
+
+def conv_wide_scratch(k: int, im2col: bool, oc: int, rgb: bool = False) -> int:
+    """Scratch of the wide layout: two pixels widened (16 bytes per four k), CONV_WIDE_COLS im2col columns of k
+    rounded up to a multiple of 4 (filters wider than one pixel), then output_c bytes (tslm_dsp_conv_wide_s8); the
+    RGB layer: CONV_WIDE_RGB pixels widened, one column, output_c bytes.
+
+    >>> conv_wide_scratch(32, False, 64), conv_wide_scratch(27, True, 8), conv_wide_scratch(27, True, 8, True)
+    (192, 568, 1828)
+    """
+    n4 = -(-k // 4)
+    if rgb:
+        return CONV_WIDE_RGB * 8 * n4 + 4 * n4 + oc
+    return 16 * n4 + (CONV_WIDE_COLS * 4 * n4 if im2col else 0) + oc
+
+
 def conv_wide_weights(rows: np.ndarray) -> np.ndarray:
-    """Weights (channels x k, int8; an even number of channels, k a multiple of 4) for the wide pointwise layout, as
-    int16, doubled: per pair of channels (a, b) and group of four k, a's (k0, k2, k1, k3), then b's.
+    """Weights (channels x k, int8; an even number of channels) for the wide layout, as int16, doubled: per pair
+    of channels (a, b) and group of four k, a's (k0, k2, k1, k3), then b's; k padded with zeros to a multiple of 4.
 
     >>> conv_wide_weights(np.array([[1, 2, 3, 4], [5, 6, 7, 8]])).tolist()
     [2, 6, 4, 8, 10, 14, 12, 16]
+    >>> conv_wide_weights(np.array([[1, 2, 3], [5, 6, 7]])).tolist()
+    [2, 6, 4, 0, 10, 14, 12, 0]
     """
     oc, k = rows.shape
+    if k % 4:
+        rows = np.concatenate([rows, np.zeros((oc, -k % 4), dtype=rows.dtype)], axis=1)
+        k = rows.shape[1]
     g = 2 * rows.astype(np.int64).reshape(oc // 2, 2, k // 4, 4)[:, :, :, [0, 2, 1, 3]]  # pair x ch x group x 4
     return g.transpose(0, 2, 1, 3).reshape(-1)
+
+
+def conv_wide_stream(records: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The wide layout's one stream (int32, in the order the kernel reads it with one pointer): per pair of channels
+    {2 bias of a, of b, its wide weights (as int32: the first int16 in the low half), m r rz of a, of b}, then the two
+    words of 0 after the last (conv_wide_records' order), from conv_wide_records and conv_wide_weights.
+
+    >>> rec = conv_wide_records(np.arange(2), [1 << 30] * 2, [-1] * 2, np.ones((2, 4), dtype=np.int64), 0)
+    >>> conv_wide_stream(rec, conv_wide_weights(np.array([[1, 2, 3, -4], [5, 6, 7, 8]]))).tolist()
+    [0, 2, 393218, -524284, 917514, 1048588, 1073741824, 1, 1, 1073741824, 1, 1, 0, 0]
+    """
+    pairs = (len(records) - 2) // 8
+    rec = np.asarray(records, dtype=np.int64)[:-2].reshape(pairs, 8)
+    w = np.asarray(weights, dtype=np.int64).reshape(pairs, -1)
+    words = (w[:, 0::2] & 0xFFFF) | (w[:, 1::2] << 16)
+    out = np.concatenate([rec[:, :2], words, rec[:, 2:]], axis=1).reshape(-1)
+    return np.concatenate([out, [0, 0]]).astype(np.int64)
+
+
+def conv_wide_quad8(pointwise: bool, k: int, oc: int, act_min: int, act_max: int) -> bool:
+    """Whether a wide pointwise conv takes the stream of fours (conv_wide_quad8_stream; wide_quad8 in
+    tslm_dsp_conv.c): eight input channels, outputs a multiple of four over the whole int8 range.
+
+    >>> conv_wide_quad8(True, 8, 16, -128, 127), conv_wide_quad8(True, 8, 16, -40, 127)
+    (True, False)
+    >>> conv_wide_quad8(True, 16, 16, -128, 127), conv_wide_quad8(True, 8, 6, -128, 127)
+    (False, False)
+    """
+    return conv_wide(pointwise, k, oc) and k == 8 and oc % 4 == 0 and (act_min, act_max) == (-128, 127)
+
+
+def conv_wide_quad8_stream(records: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The stream of fours: per four channels 32 int32 {2 bias of each, the wide weights of its two pairs (as int32:
+    the first int16 in the low half), m r rz of each}, from conv_wide_records and conv_wide_weights.
+
+    >>> rec = conv_wide_records(np.arange(4), [1 << 30] * 4, [-1] * 4, np.ones((4, 8), dtype=np.int64), 0)
+    >>> st = conv_wide_quad8_stream(rec, conv_wide_weights(np.arange(32).reshape(4, 8)))
+    >>> st[:4].tolist(), st[4:6].tolist(), st[20:23].tolist(), len(st)
+    ([0, 2, 4, 6], [262144, 393218], [1073741824, 1, 1], 32)
+    """
+    oc = (len(records) - 2) // 4
+    rec = np.asarray(records, dtype=np.int64)[:-2].reshape(oc // 2, 8)
+    w = np.asarray(weights, dtype=np.int64).reshape(oc // 2, 16)
+    words = (w[:, 0::2] & 0xFFFF) | (w[:, 1::2] << 16)  # pair x 8 words
+    out = []
+    for q in range(oc // 4):
+        a, b = rec[2 * q], rec[2 * q + 1]
+        out += [a[0], a[1], b[0], b[1], *words[2 * q], *words[2 * q + 1], *a[2:5], *a[5:8], *b[2:5], *b[5:8]]
+    v = np.array(out, dtype=np.int64)
+    return np.where(v >= 1 << 31, v - (1 << 32), v)
 
 
 def conv_wide_records(bias: np.ndarray, multipliers, shifts, rows: np.ndarray, offset: int) -> np.ndarray | None:

@@ -384,16 +384,48 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
 }
 
 /*
- * The wide pointwise layout (requant_fast == 3; the compiler's conv_wide in tinyslm/compiler/dsp_layout.py: 1x1 at
- * stride 1, one group, k a multiple of 8, an even number of output channels, few weights): the weights are int16
- * in flash, doubled, per pair of output channels and four k (a's (k0, k2), (k1, k3), then b's), so an SMLAD
- * takes a weight word as it is loaded. Two pixels widened (as tslm_dsp_op_widen2: per four k, pixel 0's (k0, k2),
- * (k1, k3), then pixel 1's), then per pair of channels and four k one LDM of the pixels' four words, one of the
- * channels' and eight SMLAD (10 instructions, 16 MACs). Records per pair: 2 bias of a, of b, then m, r, rz of a,
- * of b (two words of 0 after the last); scratch: the two widened pixels, then output_c bytes that take a
- * lone last pixel's second outputs. The assembly is in the size build too (the C form: the host, act_max < 127).
+ * The wide layout (requant_fast == 3; the compiler's conv_wide and conv_wide_cols in
+ * tinyslm/compiler/dsp_layout.py: one group, an even number of output channels, few weights; 1x1 at stride 1 with k a
+ * multiple of 8, or a filter wider than one pixel over all input channels whose K = filter_h filter_w filter_c,
+ * rounded up to a multiple of four, is 8..36): the weights are int16, doubled, per pair of output channels and four
+ * k (a's (k0, k2), (k1, k3), then b's; zero past K), so an SMLAD takes a weight word as it is loaded. Two pixels
+ * widened (as tslm_dsp_op_widen2: per four k, pixel 0's (k0, k2), (k1, k3), then pixel 1's), then per pair of
+ * channels and four k one LDM of the pixels' four words, one of the channels' and eight SMLAD (10 instructions, 16
+ * MACs). A 1x1 conv widens its input pixels where they lie; a wider filter's receptive fields are first copied as
+ * im2col columns, TSLM_CW_COLS pixels at a time (4 n4 bytes each, one after another, so the assembly widens them as
+ * it widens a 1x1 conv's pixels). One stream of int32 (p->requant; the compiler's conv_wide_stream) in the order the
+ * assembly reads it with one pointer: per pair 2 bias of a, of b, its weights (4 n4 words), then m, r, rz of a, of
+ * b; two words of 0 after the last pair (read as a next pair's sums). Scratch: the two widened pixels, the columns
+ * (wider filters), then output_c bytes that take a lone last pixel's second outputs. The assembly is in the size
+ * build too (the C form: the host, act_max < 127).
  */
-TSLM_ALWAYS_INLINE int32_t wide_n4(const tslm_conv_params *p) { return p->filter_c >> 2; }
+#define TSLM_CW_COLS 16 /* im2col columns per pass of the assembly (even) */
+#define TSLM_CW_RGB 32  /* RGB pixels widened per pass of the assembly (even) */
+
+TSLM_ALWAYS_INLINE int wide_cols(const tslm_conv_params *p) { return p->filter_h * p->filter_w > 1; }
+
+/* An RGB image's first layer, 3x3 over three channels: K in the order the compiler's conv_wide_rgb gives (each
+ * filter row's bytes 0-3 and 4-7, then row 0's, 1's and 2's ninth bytes and a zero; n4 = 7), so each receptive field
+ * is widened straight from the image, in pairs of pixels as the assembly reads them, with no im2col copy. */
+TSLM_ALWAYS_INLINE int wide_rgb(const tslm_conv_params *p)
+{
+    return p->filter_h == 3 && p->filter_w == 3 && p->filter_c == 3;
+}
+
+TSLM_ALWAYS_INLINE int32_t wide_n4(const tslm_conv_params *p)
+{
+    return (p->filter_h * p->filter_w * p->filter_c + 3) >> 2;
+}
+
+/* output_c bytes for a lone last pixel's second outputs: after the widened pixels and the columns */
+TSLM_ALWAYS_INLINE int8_t *wide_spare(const tslm_conv_params *p, int32_t *x)
+{
+    const int32_t n4 = wide_n4(p);
+    if (wide_rgb(p)) { /* TSLM_CW_RGB pixels widened, then one im2col column */
+        return (int8_t *)(x + TSLM_CW_RGB * 2 * n4) + 4 * n4;
+    }
+    return (int8_t *)(x + 4 * n4) + (wide_cols(p) ? TSLM_CW_COLS * 4 * n4 : 0);
+}
 
 /* One pair of channels over two widened pixels (tslm_dsp_op_widen2's layout): the sums a0 a1 (channel a, pixels
  * 0 and 1), b0 b1 in s; a function of its own so that they stay in registers. */
@@ -411,39 +443,52 @@ __attribute__((noinline)) static void wide_pair_c(const int32_t *x, const int32_
     s[0] = a0, s[1] = a1, s[2] = b0, s[3] = b1;
 }
 
-/* Two pixels in C (without the assembly; act_max < 127 with it): a lone last one as pixel 1 too, its
- * second outputs into out1 = scratch. */
-__attribute__((noinline)) static void wide_pixels_c(const tslm_conv_params *p, const int8_t *in0, const int8_t *in1,
-                                                    const int16_t *w16, int8_t *out0, int8_t *out1, int32_t *x)
+/* Two widened pixels x in C (without the assembly; act_max < 127 with it): a lone last one as pixel 1 too, its
+ * second outputs into out1 = scratch (wide_spare). */
+__attribute__((noinline)) static void wide_pixels_x(const tslm_conv_params *p, const int32_t *x, int8_t *out0,
+                                                    int8_t *out1)
 {
     const int32_t n4 = wide_n4(p), oc = p->output_c, lo = p->act_min, hi = p->act_max;
     const int full = lo == -128 && hi == 127;
-    tslm_dsp_op_widen2(in0, in1, 4 * n4, x);
-    const int32_t *w = (const int32_t *)(const void *)w16;
-    const int32_t *rq = p->requant;
-    for (int32_t c = 0; c < oc; c += 2, rq += 8, w += 4 * n4) {
-        int32_t s[4] = {rq[0], rq[0], rq[1], rq[1]};
-        wide_pair_c(x, w, n4, s);
-        /* m, r, rz at rq + 2 (a), rq + 5 (b): tslm_dsp_op_out1's [1..3] */
+    const int32_t *st = p->requant;
+    for (int32_t c = 0; c < oc; c += 2, st += 8 + 4 * n4) {
+        int32_t s[4] = {st[0], st[0], st[1], st[1]};
+        wide_pair_c(x, st + 2, n4, s);
+        const int32_t *rq = st + 1 + 4 * n4; /* m, r, rz of a at rq + 1, of b at rq + 4: tslm_dsp_op_out1's [1..3] */
         if (full) {
-            out0[c] = tslm_dsp_op_out1(s[0], rq + 1, lo, hi, 1), out1[c] = tslm_dsp_op_out1(s[1], rq + 1, lo, hi, 1);
-            out0[c + 1] = tslm_dsp_op_out1(s[2], rq + 4, lo, hi, 1);
-            out1[c + 1] = tslm_dsp_op_out1(s[3], rq + 4, lo, hi, 1);
+            out0[c] = tslm_dsp_op_out1(s[0], rq, lo, hi, 1), out1[c] = tslm_dsp_op_out1(s[1], rq, lo, hi, 1);
+            out0[c + 1] = tslm_dsp_op_out1(s[2], rq + 3, lo, hi, 1);
+            out1[c + 1] = tslm_dsp_op_out1(s[3], rq + 3, lo, hi, 1);
         } else {
-            out0[c] = tslm_dsp_op_out1(s[0], rq + 1, lo, hi, 0), out1[c] = tslm_dsp_op_out1(s[1], rq + 1, lo, hi, 0);
-            out0[c + 1] = tslm_dsp_op_out1(s[2], rq + 4, lo, hi, 0);
-            out1[c + 1] = tslm_dsp_op_out1(s[3], rq + 4, lo, hi, 0);
+            out0[c] = tslm_dsp_op_out1(s[0], rq, lo, hi, 0), out1[c] = tslm_dsp_op_out1(s[1], rq, lo, hi, 0);
+            out0[c + 1] = tslm_dsp_op_out1(s[2], rq + 3, lo, hi, 0);
+            out1[c + 1] = tslm_dsp_op_out1(s[3], rq + 3, lo, hi, 0);
         }
     }
+}
+
+/* Two pixels' inputs (4 n4 bytes each) widened, then wide_pixels_x. */
+static void wide_pixels_c(const tslm_conv_params *p, const int8_t *in0, const int8_t *in1, int8_t *out0,
+                          int8_t *out1, int32_t *x)
+{
+    tslm_dsp_op_widen2(in0, in1, 4 * wide_n4(p), x);
+    wide_pixels_x(p, x, out0, out1);
+}
+
+/* The stream's end: per pair 2 sums, 4 n4 words of weights and 6 of records, then the two words of 0 the assembly
+ * reads as a next pair's sums. */
+TSLM_ALWAYS_INLINE const int32_t *wide_end(const tslm_conv_params *p)
+{
+    return p->requant + (p->output_c / 2) * (8 + 4 * wide_n4(p)) + 2;
 }
 
 #if defined(TSLM_DSP_ASM)
 typedef struct {
     int32_t *x;
     const int32_t *xend; /* x + 4 n4 words */
-    const int16_t *w;
-    const int32_t *rq;   /* (the current pair's records) */
-    const int32_t *rq_end; /* past the last pair's records and the two words after them */
+    const int16_t *w;    /* the stream */
+    const int32_t *rq;   /* (not read) */
+    const int32_t *rq_end; /* the stream's end: past the two words after the last pair */
     const int8_t *in;
     int32_t pairs;
     int8_t *out0, *out1;
@@ -451,8 +496,10 @@ typedef struct {
     int32_t oc;
     int32_t entry, tail; /* (the assembly's) */
     int32_t lo;
-    const int32_t *rq0;
-    int32_t n8;
+    const int32_t *rq0;  /* (not read) */
+    int32_t n8;          /* n4 / 2: the widening loop's steps of eight k */
+    int32_t n4;          /* (an odd n4 first widens one group of four k) */
+    int32_t no_neg;      /* act_min at or above the output zero point: TFLM's -1 for negative sums never shows */
 } wide2_job;
 #define TSLM_CW_U 8 /* groups per pass, 40 bytes each */
 #define TSLM_CW_GROUP                                      \
@@ -471,6 +518,57 @@ typedef struct {
     "add " T ", " Z ", " V ", asr #31\n\t"               \
     "smmlar " V ", " V ", " M ", " T "\n\t"              \
     "asr " V ", " V ", " R "\n\t"
+#define TSLM_CW_RQ4                                                                          \
+    TSLM_CW_RQ("r3", "r7", "r8", "r9", "r0") TSLM_CW_RQ("r4", "r7", "r8", "r9", "lr")             \
+    TSLM_CW_RQ("r5", "r10", "r11", "r12", "r0") TSLM_CW_RQ("r6", "r10", "r11", "r12", "lr")
+/* without TFLM's -1 for negative sums: exact where act_min is at or above the zero point (a negative sum's output
+ * is at most the zero point either way, so it clamps to act_min) */
+#define TSLM_CW_RQ0(V, M, R, Z) "smmlar " V ", " V ", " M ", " Z "\n\tasr " V ", " V ", " R "\n\t"
+#define TSLM_CW_RQ4_0                                                                        \
+    TSLM_CW_RQ0("r3", "r7", "r8", "r9") TSLM_CW_RQ0("r4", "r7", "r8", "r9")                       \
+    TSLM_CW_RQ0("r5", "r10", "r11", "r12") TSLM_CW_RQ0("r6", "r10", "r11", "r12")
+#if !defined(TSLM_OPTIMIZE_SIZE) /* (the size build: neither the loop's copy nor the requantization without -1) */
+#define TSLM_CW_SEL_NONEG "cmp r11, #0\n\tbne 20f\n\t"
+#define TSLM_CW_SEL_NONEG2                                                                   \
+    "b 21f\n"                                                                             \
+    "20:\n\t"                                                                             \
+    "cmn r6, #128\n\t"                                                                    \
+    "ite eq\n\t"                                                                          \
+    "adreq.w r9, 11f + 1\n\t"                                                             \
+    "adrne.w r9, 12f + 1\n"                                                              \
+    "21:\n\t"
+#define TSLM_CW_SEL_NOLOOP /* at most eight groups in the loop: its copy without the loop's end */ \
+    "cmp r10, #9\n\t"                                                                     \
+    "ite ls\n\t"                                                                          \
+    "adrls.w r10, 15f + 1\n\t"                                                            \
+    "adrhi.w r10, 5f + 1\n\t"
+#define TSLM_CW_NOLOOP                                                                       \
+    ".p2align 2\n"                                                                       \
+    "15:\n\t" /* at most eight groups: no loop */                                         \
+    TSLM_CW_GROUP4 TSLM_CW_GROUP4                                                             \
+    "ldmia r1!, {r7, r8, r9, r10, r11, r12}\n\t"                                          \
+    "ldr pc, [sp, #48]\n\t"
+#define TSLM_CW_NONEG                                                                        \
+    "11:\n\t" /* the whole range, act_min at or above the zero point: no -1 for negative sums */ \
+    TSLM_CW_RQ4_0                                                                             \
+    "ssat r3, #8, r3\n\t"                                                                 \
+    "ssat r4, #8, r4\n\t"                                                                 \
+    "ssat r5, #8, r5\n\t"                                                                 \
+    "ssat r6, #8, r6\n\t"                                                                 \
+    TSLM_CW_TAIL                                                                              \
+    "b 8f\n"                                                                             \
+    "12:\n\t" /* clamped at act_min, at or above the zero point */                        \
+    TSLM_CW_RQ4_0                                                                             \
+    "ldr r0, [sp, #52]\n\t"                                                               \
+    TSLM_CW_CLAMP1("r3") TSLM_CW_CLAMP1("r4") TSLM_CW_CLAMP1("r5") TSLM_CW_CLAMP1("r6")       \
+    TSLM_CW_TAIL
+#else
+#define TSLM_CW_SEL_NONEG
+#define TSLM_CW_SEL_NONEG2
+#define TSLM_CW_SEL_NOLOOP "adr r10, 5f + 1\n\t"
+#define TSLM_CW_NOLOOP
+#define TSLM_CW_NONEG
+#endif
 #define TSLM_CW_CLAMP1(V) "usat " V ", #8, " V "\n\tadd " V ", " V ", r0\n\tssat " V ", #8, " V "\n\t"
 #define TSLM_CW_TAIL                                       \
     "ldrd r0, lr, [sp, #28]\n\t"                         \
@@ -479,10 +577,9 @@ typedef struct {
     "strb r4, [lr], #1\n\t"                              \
     "strb r6, [lr], #1\n\t"                              \
     "strd r0, lr, [sp, #28]\n\t"                         \
-    "ldmia r2!, {r3, r5}\n\t"                            \
-    "str r2, [sp, #12]\n\t"                              \
+    "ldmia r1!, {r3, r5}\n\t"                            \
     "ldr r0, [sp, #16]\n\t"                              \
-    "cmp r2, r0\n\t"                                     \
+    "cmp r1, r0\n\t"                                     \
     "bne 2b\n\t"
 /*
  * The job's pairs of pixels (outputs clamped at most at act_min): r0 x, r1 weights, r3 r4 sums of channel a
@@ -494,25 +591,36 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
     (void)job;
     __asm__ volatile(
         "push {r4-r11, lr}\n\t"
-        "sub sp, sp, #64\n\t"
+        "sub sp, sp, #72\n\t"
+        "ldrd r10, r11, [r0, #64]\n\t" /* n4, exact without TFLM's -1 */
         "ldmia r0!, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
         "stmia sp, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
         "ldmia r0, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
         "add r9, sp, #32\n\t"
         "stmia r9, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
+        TSLM_CW_SEL_NONEG
         "cmn r6, #128\n\t"           /* lo */
         "ite eq\n\t"
         "adreq.w r9, 6f + 1\n\t"
         "adrne.w r9, 7f + 1\n\t"
+        TSLM_CW_SEL_NONEG2
         "str r9, [sp, #48]\n\t"
-        "lsl r8, r8, #1\n\t"         /* n4 */
-        "sub r8, r8, #1\n\t"         /* groups in the loop */
+        "tst r10, #1\n\t"            /* an odd n4: one group of four k before the loop */
+        "ite eq\n\t"
+        "adreq.w r9, 1f + 1\n\t"
+        "adrne.w r9, 10f + 1\n\t"
+        "cmp r8, #0\n\t"             /* no steps of eight k: the pixels come widened (x steps in1 bytes a pair) */
+        "it eq\n\t"
+        "adreq.w r9, 13f + 1\n\t"
+        "str r9, [sp, #64]\n\t"
+        "sub r8, r10, #1\n\t"        /* groups in the loop */
         "rsb r8, r8, #0\n\t"
         "and r8, r8, #7\n\t"         /* the groups its first pass skips */
         "mov r9, #40\n\t"
-        "adr r10, 5f + 1\n\t"
+        TSLM_CW_SEL_NOLOOP
         "mla r8, r8, r9, r10\n\t"
-        "str r8, [sp, #44]\n"
+        "str r8, [sp, #44]\n\t"
+        "ldr pc, [sp, #64]\n"
         "1:\n\t" /* a pair of pixels: both widened */
         "ldr r0, [sp, #20]\n\t"
         "ldr r2, [sp, #36]\n\t"
@@ -534,11 +642,10 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
         "stmia r4!, {r8, r9, r10, r11}\n\t"
         "subs r3, r3, #1\n\t"
         "bne 3b\n\t"
-        "str r1, [sp, #20]\n\t"      /* the next pair's input (pixel 1's end) */
+        "str r1, [sp, #20]\n"        /* the next pair's input (pixel 1's end) */
+        "4:\n\t"
         "ldr r1, [sp, #8]\n\t"
-        "ldr r2, [sp, #56]\n\t"
-        "ldmia r2!, {r3, r5}\n\t"    /* the first pair's sums */
-        "str r2, [sp, #12]\n"
+        "ldmia r1!, {r3, r5}\n"       /* the first pair's sums */
         "2:\n\t" /* a pair of channels: the first group from the records' sums */
         "ldr r0, [sp]\n\t"
         "ldmia.w r0!, {r8, r9, r10, r11}\n\t"
@@ -552,19 +659,17 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
         "smlad r6, lr, r11, r6\n\t"
         "smlad r5, lr, r9, r5\n\t"
         "ldr pc, [sp, #44]\n\t"
+        TSLM_CW_NOLOOP
         ".p2align 2\n"
         "5:\n\t"
         TSLM_CW_GROUP4 TSLM_CW_GROUP4
         "ldr r2, [sp, #4]\n\t"
         "cmp r0, r2\n\t"
         "bne 5b\n\t"
-        "ldr r2, [sp, #12]\n\t"
-        "ldmia r2!, {r7, r8, r9, r10, r11, r12}\n\t"
-        TSLM_CW_RQ("r3", "r7", "r8", "r9", "r0") TSLM_CW_RQ("r4", "r7", "r8", "r9", "lr")
-        TSLM_CW_RQ("r5", "r10", "r11", "r12", "r0") TSLM_CW_RQ("r6", "r10", "r11", "r12", "lr")
+        "ldmia r1!, {r7, r8, r9, r10, r11, r12}\n\t"
         "ldr pc, [sp, #48]\n\t"
-        ".p2align 2\n"
         "6:\n\t" /* the whole int8 range: SSAT */
+        TSLM_CW_RQ4
         "ssat r3, #8, r3\n\t"
         "ssat r4, #8, r4\n\t"
         "ssat r5, #8, r5\n\t"
@@ -572,9 +677,12 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
         TSLM_CW_TAIL
         "b 8f\n"
         "7:\n\t" /* clamped at act_min: USAT, + act_min, SSAT */
+        TSLM_CW_RQ4
         "ldr r0, [sp, #52]\n\t"
         TSLM_CW_CLAMP1("r3") TSLM_CW_CLAMP1("r4") TSLM_CW_CLAMP1("r5") TSLM_CW_CLAMP1("r6")
         TSLM_CW_TAIL
+        "b 8f\n"
+        TSLM_CW_NONEG
         "8:\n\t" /* the next pair of pixels: outputs right after */
         "ldr r2, [sp, #24]\n\t"
         "subs r2, r2, #1\n\t"
@@ -584,47 +692,491 @@ __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_
         "add r0, lr, r0\n\t"
         "strd lr, r0, [sp, #28]\n\t"
         "ldr r1, [sp, #8]\n\t"
-        "b 1b\n"
+        "ldr pc, [sp, #64]\n"
         "9:\n\t"
-        "add sp, sp, #64\n\t"
-        "pop {r4-r11, pc}\n\t");
+        "add sp, sp, #72\n\t"
+        "pop {r4-r11, pc}\n"
+        "10:\n\t" /* a pair of pixels whose n4 is odd: their first four k, then the loop */
+        "ldr r0, [sp, #20]\n\t"
+        "ldr r2, [sp, #36]\n\t"
+        "ldr r3, [sp, #60]\n\t"
+        "ldr r4, [sp]\n\t"
+        "add r1, r0, r2\n\t"
+        "ldr r5, [r0], #4\n\t"
+        "ldr r7, [r1], #4\n\t"
+        "sxtb16 r8, r5\n\t"
+        "sxtb16 r9, r5, ror #8\n\t"
+        "sxtb16 r10, r7\n\t"
+        "sxtb16 r11, r7, ror #8\n\t"
+        "stmia r4!, {r8, r9, r10, r11}\n\t"
+        "b 3b\n"
+        "13:\n\t" /* pixels widened by the caller: the next pair's x, in1 bytes on */
+        "ldrd r0, r2, [sp]\n\t"
+        "ldr r3, [sp, #36]\n\t"
+        "add r0, r0, r3\n\t"
+        "add r2, r2, r3\n\t"
+        "strd r0, r2, [sp]\n\t"
+        "b 4b\n\t");
 }
 #undef TSLM_CW_GROUP
 #undef TSLM_CW_GROUP4
 #undef TSLM_CW_RQ
 #undef TSLM_CW_CLAMP1
 #undef TSLM_CW_TAIL
+#undef TSLM_CW_RQ4
+#undef TSLM_CW_RQ0
+#undef TSLM_CW_RQ4_0
+#undef TSLM_CW_SEL_NONEG
+#undef TSLM_CW_SEL_NONEG2
+#undef TSLM_CW_SEL_NOLOOP
+#undef TSLM_CW_NOLOOP
+#undef TSLM_CW_NONEG
 #endif
 
-void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
-                           const int32_t *bias, int8_t *output, int16_t *scratch)
+/*
+ * Eight input channels into fours of outputs over the whole int8 range (a 1x1 conv's K = 8; the compiler's
+ * conv_wide_quad8 in dsp_layout.py): one pixel at a time, its eight inputs widened once into four registers, then
+ * per four channels one stream of 32 words (p->requant): 2 bias of each, the wide weights of the two pairs (a's
+ * and b's (k0, k2), (k1, k3) of k 0-3, then of k 4-7), and m, r, rz of each. Per four channels 4 LDM of weights and
+ * 16 SMLAD (32 MACs), then per output one LDM of its record, SMMLAR, ASR, SSAT and STRB (the outputs of a pixel
+ * are one run of bytes): 44 instructions, no pointers in memory but the stream's ends; two fours per turn of the
+ * loop (an odd number: the first turn enters at the second).
+ */
+TSLM_ALWAYS_INLINE int wide_quad8(const tslm_conv_params *p)
 {
-    const int16_t *w = (const int16_t *)(const void *)weights;
-    int32_t *x = (int32_t *)(void *)scratch;
-    (void)bias;
-    const int32_t k = p->filter_c, oc = p->output_c;
-    const int32_t pixels = p->batches * p->output_h * p->output_w;
-    int32_t px = 0;
+    return p->filter_h == 1 && p->filter_w == 1 && p->filter_c == 8 && (p->output_c & 3) == 0 &&
+           p->act_min == -128 && p->act_max == 127;
+}
+
+#if !defined(TSLM_DSP_ASM)
+/* The same in C (the host). */
+static void quad8_c(const tslm_conv_params *p, const int8_t *in, int8_t *out, int32_t pixels)
+{
+    const int32_t *end = p->requant + 8 * p->output_c;
+    for (; pixels > 0; --pixels, in += 8) {
+        const int32_t u = tslm_read32(in), v = tslm_read32(in + 4);
+        const int32_t x0 = tslm_sxtb16(u), x1 = tslm_sxtb16_ror8(u), x2 = tslm_sxtb16(v), x3 = tslm_sxtb16_ror8(v);
+        for (const int32_t *q = p->requant; q < end; q += 32) {
+            for (int32_t c = 0; c < 4; ++c) {
+                const int32_t *g0 = q + 4 + (c >> 1) * 8 + (c & 1) * 2, *g1 = g0 + 4;
+                int32_t acc = tslm_smlad(g0[0], x0, q[c]);
+                acc = tslm_smlad(g0[1], x1, acc);
+                acc = tslm_smlad(g1[0], x2, acc);
+                acc = tslm_smlad(g1[1], x3, acc);
+                *out++ = tslm_dsp_op_out1(acc, q + 20 + 3 * c - 1, -128, 127, 1);
+            }
+        }
+    }
+}
+#endif
+
+#if defined(TSLM_DSP_ASM)
+typedef struct {
+    const int32_t *q, *q_end; /* the stream */
+    const int8_t *in;
+    int32_t pixels;           /* >= 1 */
+    int8_t *out;
+} quad8_job;
+#define TSLM_Q8_PAIR(A, B)                                  \
+    "ldmia r1!, {r2, r7, r12, lr}\n\t"                    \
+    "smlad " A ", r2, r8, " A "\n\t"                      \
+    "smlad " A ", r7, r9, " A "\n\t"                      \
+    "smlad " B ", r12, r8, " B "\n\t"                     \
+    "smlad " B ", lr, r9, " B "\n\t"                      \
+    "ldmia r1!, {r2, r7, r12, lr}\n\t"                    \
+    "smlad " A ", r2, r10, " A "\n\t"                     \
+    "smlad " A ", r7, r11, " A "\n\t"                     \
+    "smlad " B ", r12, r10, " B "\n\t"                    \
+    "smlad " B ", lr, r11, " B "\n\t"
+#define TSLM_Q8_OUT(V) /* without TFLM's -1 (act_min -128 = the zero point) */ \
+    "ldmia r1!, {r2, r7, r12}\n\t"                        \
+    "smmlar " V ", " V ", r2, r12\n\t"                    \
+    "asr " V ", " V ", r7\n\t"                            \
+    "ssat " V ", #8, " V "\n\t"                           \
+    "strb " V ", [r0], #1\n\t"
+#define TSLM_Q8_OUT_M1(V) /* with it */                     \
+    "ldmia r1!, {r2, r7, r12}\n\t"                        \
+    "add lr, r12, " V ", asr #31\n\t"                     \
+    "smmlar " V ", " V ", r2, lr\n\t"                     \
+    "asr " V ", " V ", r7\n\t"                            \
+    "ssat " V ", #8, " V "\n\t"                           \
+    "strb " V ", [r0], #1\n\t"
+/* r0 out, r1 stream, r3-r6 the four sums, r8-r11 the pixel's widened words, r2 r7 r12 lr weights, then records;
+ * the frame: q, q_end, in, pixels. */
+#define TSLM_Q8_QUAD(OUT)                                   \
+    "ldmia.w r1!, {r3, r4, r5, r6}\n\t"                   \
+    TSLM_Q8_PAIR("r3", "r4") TSLM_Q8_PAIR("r5", "r6")      \
+    OUT("r3") OUT("r4") OUT("r5") OUT("r6")
+#define TSLM_Q8_BODY(OUT)                                   \
+    "push {r4-r11, lr}\n\t"                               \
+    "sub sp, sp, #24\n\t"                                 \
+    "ldmia r0, {r1, r2, r3, r4, r5}\n\t"                  \
+    "stmia sp, {r1, r2, r3, r4}\n\t"                      \
+    "mov r0, r5\n\t"                                      \
+    "sub r6, r2, r1\n\t"         /* 128 bytes a four: an odd number of fours enters the loop's second */ \
+    "tst r6, #128\n\t"                                    \
+    "ite eq\n\t"                                          \
+    "adreq.w r6, 2f + 1\n\t"                              \
+    "adrne.w r6, 3f + 1\n\t"                              \
+    "str r6, [sp, #16]\n"                                 \
+    "1:\n\t"                                              \
+    "ldr r2, [sp, #8]\n\t"                                \
+    "ldrd r7, r12, [r2], #8\n\t"                          \
+    "str r2, [sp, #8]\n\t"                                \
+    "sxtb16 r8, r7\n\t"                                   \
+    "sxtb16 r9, r7, ror #8\n\t"                           \
+    "sxtb16 r10, r12\n\t"                                 \
+    "sxtb16 r11, r12, ror #8\n\t"                         \
+    "ldr r1, [sp]\n\t"                                    \
+    "ldr pc, [sp, #16]\n"                                 \
+    "2:\n\t"                                              \
+    TSLM_Q8_QUAD(OUT)                                       \
+    "3:\n\t"                                              \
+    TSLM_Q8_QUAD(OUT)                                       \
+    "ldr r2, [sp, #4]\n\t"                                \
+    "cmp r1, r2\n\t"                                      \
+    "bne 2b\n\t"                                          \
+    "ldr r2, [sp, #12]\n\t"                               \
+    "subs r2, r2, #1\n\t"                                 \
+    "str r2, [sp, #12]\n\t"                               \
+    "bne 1b\n\t"                                          \
+    "add sp, sp, #24\n\t"                                 \
+    "pop {r4-r11, pc}\n\t"
+/* (aligned: the loop's entries are ADR offsets fixed when assembled) */
+__attribute__((naked, noinline, aligned(4))) static void quad8_pixels(const quad8_job *job)
+{
+    (void)job;
+    __asm__ volatile(TSLM_Q8_BODY(TSLM_Q8_OUT));
+}
+__attribute__((naked, noinline, aligned(4))) static void quad8_pixels_m1(const quad8_job *job)
+{
+    (void)job;
+    __asm__ volatile(TSLM_Q8_BODY(TSLM_Q8_OUT_M1));
+}
+#undef TSLM_Q8_PAIR
+#undef TSLM_Q8_OUT
+#undef TSLM_Q8_OUT_M1
+#undef TSLM_Q8_BODY
+#undef TSLM_Q8_QUAD
+#endif
+
+/* n >= 1 pixels whose inputs (K bytes each, widened 4 n4 at a time) lie `step` bytes apart from `in`, their outputs
+ * one after another from `out`. */
+static void wide_block(const tslm_conv_params *p, const int8_t *in, int32_t step, int32_t n, int8_t *out, int32_t *x)
+{
+    const int32_t oc = p->output_c;
+    int8_t *spare = wide_spare(p, x);
 #if defined(TSLM_DSP_ASM)
     if (p->act_max == 127) {
         const int32_t n4 = wide_n4(p);
-        wide2_job job = {x, x + 4 * n4, w, p->requant, p->requant + 4 * oc + 2, input, pixels / 2, output,
-                         output + oc, k, oc, 0, 0, p->act_min, p->requant, k >> 3};
-        if (pixels >= 2) {
+        wide2_job job = {x, x + 4 * n4, (const int16_t *)(const void *)p->requant, p->requant, wide_end(p), in, n / 2,
+                         out, out + oc, step, oc, 0, 0, p->act_min, p->requant, n4 >> 1, n4,
+                         p->act_min >= p->output_offset};
+        if (n >= 2) {
             wide_pairs(&job);
         }
-        if (pixels & 1) { /* a lone last pixel: as pixel 1 too, its outputs there into scratch */
-            job.in = input + (pixels - 1) * k, job.pairs = 1, job.in1 = 0;
-            job.out0 = output + (pixels - 1) * oc, job.out1 = (int8_t *)(x + 4 * n4);
+        if (n & 1) { /* a lone last pixel: as pixel 1 too, its outputs there into scratch */
+            job.in = in + (n - 1) * step, job.pairs = 1, job.in1 = 0;
+            job.out0 = out + (n - 1) * oc, job.out1 = spare;
             wide_pairs(&job);
         }
         return;
     }
 #endif
-    for (; px < pixels; px += 2) {
-        const int two = px + 1 < pixels;
-        wide_pixels_c(p, input + px * k, input + (two ? px + 1 : px) * k, w, output + px * oc,
-                      two ? output + (px + 1) * oc : (int8_t *)(x + 4 * wide_n4(p)), x);
+    for (int32_t i = 0; i < n; i += 2) {
+        const int two = i + 1 < n;
+        wide_pixels_c(p, in + i * step, in + (two ? i + 1 : i) * step, out + i * oc, two ? out + (i + 1) * oc : spare,
+                      x);
+    }
+}
+
+/* count receptive fields inside the image along one output row (sources sstep apart), their columns cstep apart:
+ * a 3x3 filter over three or four channels (runs of 9-12 bytes) as three words per filter row with no inner loop,
+ * row by row (three values live at a time: nothing spilled). */
+__attribute__((noinline)) static void copy_windows(int8_t *col, int32_t cstep, const int8_t *src, int32_t sstep,
+                                                   const cols_geo *geo, int32_t count)
+{
+    const int32_t n = geo->run, step = geo->tap_step, fh = geo->filter_h;
+    if (n > 8 && n <= 12 && fh == 3) {
+        const int32_t z = n - 4;
+        for (; count > 0; --count, src += sstep, col += cstep) {
+            const int8_t *s1 = src + step, *s2 = s1 + step;
+            int8_t *c1 = col + n, *c2 = c1 + n;
+            int32_t a = tslm_read32(src), b = tslm_read32(src + 4), e = tslm_read32(src + z);
+            memcpy(col, &a, 4), memcpy(col + 4, &b, 4), memcpy(col + z, &e, 4);
+            a = tslm_read32(s1), b = tslm_read32(s1 + 4), e = tslm_read32(s1 + z);
+            memcpy(c1, &a, 4), memcpy(c1 + 4, &b, 4), memcpy(c1 + z, &e, 4);
+            a = tslm_read32(s2), b = tslm_read32(s2 + 4), e = tslm_read32(s2 + z);
+            memcpy(c2, &a, 4), memcpy(c2 + 4, &b, 4), memcpy(c2 + z, &e, 4);
+        }
+        return;
+    }
+    for (; count > 0; --count, src += sstep, col += cstep) {
+        copy_window(col, src, n, step, fh);
+    }
+}
+
+/* The im2col columns of n pixels from (*oy, *ox) (advanced past them), 4 n4 bytes apart from col: runs of
+ * receptive fields inside the image by copy_windows, the others by im2col. */
+static void wide_columns(const tslm_conv_params *p, const cols_geo *geo, const int8_t *in_b, int32_t *oy,
+                         int32_t *ox, int32_t n, int8_t *col)
+{
+    const int32_t step = 4 * wide_n4(p), ow = p->output_w;
+    int32_t y = *oy, xx = *ox;
+    while (n > 0) {
+        if (geo != NULL && cols_inside(geo, y, xx)) {
+            int32_t m = geo->ox_lo + (int32_t)geo->ox_span + 1 - xx; /* inside the image from xx on this row */
+            m = m < n ? m : n;
+            copy_windows(col, step, in_b - geo->origin + y * geo->row_step + xx * geo->col_step, geo->col_step, geo,
+                         m);
+            col += m * step, n -= m, xx += m;
+        } else {
+            im2col(p, in_b, y, xx, 0, col);
+            col += step, --n, ++xx;
+        }
+        if (xx == ow) {
+            xx = 0, ++y;
+        }
+    }
+    *oy = y, *ox = xx;
+}
+
+/* n >= 1 pixels widened by the caller in pairs from xw (16 n4 bytes a pair; a lone last pixel's pair holds it
+ * twice), their outputs one after another from out. */
+static void wide_block_x(const tslm_conv_params *p, int32_t *xw, int32_t n, int8_t *out)
+{
+    const int32_t oc = p->output_c, n4 = wide_n4(p);
+    int8_t *spare = wide_spare(p, xw);
+#if defined(TSLM_DSP_ASM)
+    if (p->act_max == 127) {
+        const uintptr_t step = 16u * (uint32_t)n4; /* x starts a pair before: the assembly steps it first */
+        wide2_job job = {(int32_t *)((uintptr_t)xw - step), xw, (const int16_t *)(const void *)p->requant, p->requant,
+                         wide_end(p), NULL, n / 2, out, out + oc, (int32_t)step, oc, 0, 0, p->act_min, p->requant, 0,
+                         n4,
+                         p->act_min >= p->output_offset};
+        if (n >= 2) {
+            wide_pairs(&job);
+        }
+        if (n & 1) {
+            int32_t *xl = xw + (n / 2) * 4 * n4;
+            job.x = (int32_t *)((uintptr_t)xl - step), job.xend = xl, job.pairs = 1;
+            job.out0 = out + (n - 1) * oc, job.out1 = spare;
+            wide_pairs(&job);
+        }
+        return;
+    }
+#endif
+    for (int32_t i = 0; i < n; i += 2) {
+        wide_pixels_x(p, xw + (i / 2) * 4 * n4, out + i * oc, i + 1 < n ? out + (i + 1) * oc : spare);
+    }
+}
+
+/* One receptive field of the RGB layer (three filter rows of nine bytes, `tap` bytes apart from s) widened into its
+ * place in a pair (d: its first word; four words a group of four k). */
+TSLM_ALWAYS_INLINE void rgb_widen1(const int8_t *s, int32_t tap, int32_t *d)
+{
+    const int8_t *s1 = s + tap, *s2 = s1 + tap;
+    int32_t a = tslm_read32(s), b = tslm_read32(s + 4);
+    d[0] = tslm_sxtb16(a), d[1] = tslm_sxtb16_ror8(a), d[4] = tslm_sxtb16(b), d[5] = tslm_sxtb16_ror8(b);
+    a = tslm_read32(s1), b = tslm_read32(s1 + 4);
+    d[8] = tslm_sxtb16(a), d[9] = tslm_sxtb16_ror8(a), d[12] = tslm_sxtb16(b), d[13] = tslm_sxtb16_ror8(b);
+    a = tslm_read32(s2), b = tslm_read32(s2 + 4);
+    d[16] = tslm_sxtb16(a), d[17] = tslm_sxtb16_ror8(a), d[20] = tslm_sxtb16(b), d[21] = tslm_sxtb16_ror8(b);
+    d[24] = (int32_t)((uint32_t)(uint16_t)s[8] | ((uint32_t)s2[8] << 16)); /* (row 0's ninth, row 2's) */
+    d[25] = s1[8];                                                           /* (row 1's ninth, a zero weight) */
+}
+
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE) /* (the size build: rgb_widen1 in C) */
+/* Pairs of receptive fields of the RGB layer inside the image along one output row (rgb_widen1 for two pixels at a
+ * time, sstep bytes apart): r0 pixel 0's source, r1 sstep, then pixel 1's source, r2 tap (filter rows apart),
+ * r3 d (112 bytes a pair), [sp] the pairs; per pair 12 LDR, 24 SXTB16, 6 STM, the ninth bytes by LDRSB and PKHBT. */
+__attribute__((naked, noinline)) static void rgb_pairs(const int8_t *src, int32_t sstep, int32_t tap, int32_t *d,
+                                                       int32_t pairs)
+{
+    (void)src, (void)sstep, (void)tap, (void)d, (void)pairs;
+    __asm__ volatile(
+        "push {r4-r11, lr}\n\t"
+        "ldr r4, [sp, #36]\n\t"      /* pairs */
+        "mov r5, #112\n\t"
+        "mla r4, r4, r5, r3\n\t"     /* d's end */
+        "push {r1, r4}\n"
+        "1:\n\t"
+        "ldr r1, [sp]\n\t"
+        "add r1, r0, r1\n\t"         /* pixel 1 */
+        "ldr r4, [r0]\n\t"
+        "ldr r5, [r0, #4]\n\t"
+        "ldr r6, [r1]\n\t"
+        "ldr r7, [r1, #4]\n\t"
+        "ldrsb r12, [r0, #8]\n\t"
+        "ldrsb lr, [r1, #8]\n\t"
+        "sxtb16 r8, r4\n\t"
+        "sxtb16 r9, r4, ror #8\n\t"
+        "sxtb16 r10, r6\n\t"
+        "sxtb16 r11, r6, ror #8\n\t"
+        "stmia r3!, {r8, r9, r10, r11}\n\t"
+        "sxtb16 r8, r5\n\t"
+        "sxtb16 r9, r5, ror #8\n\t"
+        "sxtb16 r10, r7\n\t"
+        "sxtb16 r11, r7, ror #8\n\t"
+        "stmia r3!, {r8, r9, r10, r11}\n\t"
+        "add r0, r0, r2\n\t"         /* filter row 1 */
+        "add r1, r1, r2\n\t"
+        "ldr r4, [r0]\n\t"
+        "ldr r5, [r0, #4]\n\t"
+        "ldr r6, [r1]\n\t"
+        "ldr r7, [r1, #4]\n\t"
+        "sxtb16 r8, r4\n\t"
+        "sxtb16 r9, r4, ror #8\n\t"
+        "sxtb16 r10, r6\n\t"
+        "sxtb16 r11, r6, ror #8\n\t"
+        "stmia r3!, {r8, r9, r10, r11}\n\t"
+        "sxtb16 r8, r5\n\t"
+        "sxtb16 r9, r5, ror #8\n\t"
+        "sxtb16 r10, r7\n\t"
+        "sxtb16 r11, r7, ror #8\n\t"
+        "stmia r3!, {r8, r9, r10, r11}\n\t"
+        "ldrsb r4, [r0, #8]\n\t"
+        "ldrsb r5, [r1, #8]\n\t"
+        "str r4, [r3, #36]\n\t"      /* the last group's (row 1's ninth, 0) of pixel 0, of pixel 1 */
+        "str r5, [r3, #44]\n\t"
+        "add r0, r0, r2\n\t"         /* filter row 2 */
+        "add r1, r1, r2\n\t"
+        "ldr r4, [r0]\n\t"
+        "ldr r5, [r0, #4]\n\t"
+        "ldr r6, [r1]\n\t"
+        "ldr r7, [r1, #4]\n\t"
+        "sxtb16 r8, r4\n\t"
+        "sxtb16 r9, r4, ror #8\n\t"
+        "sxtb16 r10, r6\n\t"
+        "sxtb16 r11, r6, ror #8\n\t"
+        "stmia r3!, {r8, r9, r10, r11}\n\t"
+        "sxtb16 r8, r5\n\t"
+        "sxtb16 r9, r5, ror #8\n\t"
+        "sxtb16 r10, r7\n\t"
+        "sxtb16 r11, r7, ror #8\n\t"
+        "stmia r3!, {r8, r9, r10, r11}\n\t"
+        "ldrsb r4, [r0, #8]\n\t"
+        "ldrsb r5, [r1, #8]\n\t"
+        "pkhbt r12, r12, r4, lsl #16\n\t" /* (row 0's ninth, row 2's) */
+        "pkhbt lr, lr, r5, lsl #16\n\t"
+        "str r12, [r3]\n\t"
+        "str lr, [r3, #8]\n\t"
+        "add r3, r3, #16\n\t"
+        "sub r0, r1, r2, lsl #1\n\t" /* the next pair: pixel 1's source and sstep on */
+        "ldr r4, [sp]\n\t"
+        "add r0, r0, r4\n\t"
+        "ldr r4, [sp, #4]\n\t"
+        "cmp r3, r4\n\t"
+        "bne 1b\n\t"
+        "add sp, sp, #8\n\t"
+        "pop {r4-r11, pc}\n\t");
+}
+#endif
+
+/* n pixels of the RGB layer from (*oy, *ox) (advanced past them) widened in pairs into xw (28 words a pair; a lone
+ * last pixel twice): runs inside the image straight from it, the others through an im2col column (tmp). */
+__attribute__((noinline)) static void rgb_widen(const tslm_conv_params *p, const cols_geo *geo, const int8_t *in_b,
+                                                int32_t *oy, int32_t *ox, int32_t n, int32_t *xw, int8_t *tmp)
+{
+    const int32_t ow = p->output_w;
+    int32_t y = *oy, xx = *ox;
+    for (int32_t i = 0; i < n;) {
+        if (geo != NULL && cols_inside(geo, y, xx)) {
+            int32_t m = geo->ox_lo + (int32_t)geo->ox_span + 1 - xx; /* inside the image from xx on this row */
+            m = m < n - i ? m : n - i;
+            const int8_t *src = in_b - geo->origin + y * geo->row_step + xx * geo->col_step;
+            const int32_t tap = geo->tap_step, sstep = geo->col_step;
+            xx += m;
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+            if (i & 1) { /* a pair's second pixel first */
+                rgb_widen1(src, tap, xw + (i >> 1) * 28 + 2);
+                --m, ++i, src += sstep;
+            }
+            if (m >= 2) { /* then whole pairs */
+                rgb_pairs(src, sstep, tap, xw + (i >> 1) * 28, m >> 1);
+                i += m & ~1, src += (m & ~1) * sstep, m &= 1;
+            }
+#endif
+            for (; m > 0; --m, ++i, src += sstep) {
+                rgb_widen1(src, tap, xw + (i >> 1) * 28 + (i & 1) * 2);
+            }
+        } else {
+            im2col(p, in_b, y, xx, 0, tmp);
+            rgb_widen1(tmp, 9, xw + (i >> 1) * 28 + (i & 1) * 2);
+            ++i, ++xx;
+        }
+        if (xx == ow) {
+            xx = 0, ++y;
+        }
+    }
+    if (n & 1) { /* a lone last pixel: as its pair's second too */
+        int32_t *d = xw + (n >> 1) * 28;
+        for (int32_t g = 0; g < 7; ++g, d += 4) {
+            d[2] = d[0], d[3] = d[1];
+        }
+    }
+    *oy = y, *ox = xx;
+}
+
+void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                           const int32_t *bias, int8_t *output, int16_t *scratch)
+{
+    int32_t *x = (int32_t *)(void *)scratch;
+    (void)bias, (void)weights; /* (weights: the stream in p->requant) */
+    const int32_t oc = p->output_c;
+    if (wide_quad8(p)) {
+        const int32_t pixels = p->batches * p->output_h * p->output_w;
+#if defined(TSLM_DSP_ASM)
+        const quad8_job job = {p->requant, p->requant + 8 * oc, input, pixels, output};
+        if (p->output_offset == -128) { /* act_min -128 at the zero point: TFLM's -1 never shows */
+            quad8_pixels(&job);
+        } else {
+            quad8_pixels_m1(&job);
+        }
+#else
+        quad8_c(p, input, output, pixels);
+#endif
+        return;
+    }
+    if (!wide_cols(p)) {
+        const int32_t k = p->filter_c;
+        wide_block(p, input, k, p->batches * p->output_h * p->output_w, output, x);
+        return;
+    }
+    const int32_t n4 = wide_n4(p), k_all = p->filter_h * p->filter_w * p->filter_c, pixels = p->output_h * p->output_w;
+    cols_geo geo_s;
+    const cols_geo *geo = cols_geo_init(p, &geo_s) ? &geo_s : NULL;
+    if (wide_rgb(p)) {
+        int8_t *tmp = (int8_t *)(x + TSLM_CW_RGB * 2 * n4);
+        for (int32_t b = 0; b < p->batches; ++b) {
+            const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
+            int8_t *out = output + b * pixels * oc;
+            int32_t oy = 0, ox = 0;
+            for (int32_t left = pixels; left > 0;) {
+                const int32_t n = left > TSLM_CW_RGB ? TSLM_CW_RGB : left;
+                rgb_widen(p, geo, in_b, &oy, &ox, n, x, tmp);
+                wide_block_x(p, x, n, out);
+                out += n * oc, left -= n;
+            }
+        }
+        return;
+    }
+    int8_t *cols = (int8_t *)(x + 4 * n4);
+    for (int32_t i = 0; i < TSLM_CW_COLS; ++i) { /* the taps past K (zero weights) hold zeros */
+        for (int32_t k = k_all; k < 4 * n4; ++k) {
+            cols[i * 4 * n4 + k] = 0;
+        }
+    }
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
+        int8_t *out = output + b * pixels * oc;
+        int32_t oy = 0, ox = 0;
+        for (int32_t left = pixels; left > 0;) {
+            const int32_t n = left > TSLM_CW_COLS ? TSLM_CW_COLS : left;
+            wide_columns(p, geo, in_b, &oy, &ox, n, cols);
+            wide_block(p, cols, 4 * n4, n, out, x);
+            out += n * oc, left -= n;
+        }
     }
 }
 
@@ -672,5 +1224,9 @@ int32_t tslm_dsp_conv_s8_get_buffer_size(const tslm_conv_params *p)
 
 int32_t tslm_dsp_conv_wide_s8_get_buffer_size(const tslm_conv_params *p)
 {
-    return 4 * p->filter_c + p->output_c;
+    const int32_t n4 = wide_n4(p);
+    if (wide_rgb(p)) {
+        return TSLM_CW_RGB * 8 * n4 + 4 * n4 + p->output_c;
+    }
+    return 16 * n4 + (wide_cols(p) ? TSLM_CW_COLS * 4 * n4 : 0) + p->output_c;
 }

@@ -13,8 +13,9 @@ void tslm_dsp_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8
  * columns; without requantization records, the portable kernel's. */
 int32_t tslm_dsp_conv_s8_get_buffer_size(const tslm_conv_params *p);
 
-/* The wide pointwise layout (requant_fast == 3: 1x1 at stride 1, int16 weights; the compiler calls it for those
- * alone). Its scratch: two pixels widened to int16, and output_c bytes. */
+/* The wide layout (requant_fast == 3: 1x1 at stride 1, or a filter wider than one pixel with a short K; int16
+ * weights; the compiler calls it for those alone). Its scratch: two pixels widened to int16, for filters wider than
+ * one pixel 16 im2col columns (K rounded up to a multiple of four each), and output_c bytes. */
 void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
                            const int32_t *bias, int8_t *output, int16_t *scratch);
 int32_t tslm_dsp_conv_wide_s8_get_buffer_size(const tslm_conv_params *p);

@@ -11,8 +11,10 @@ from typing import Any
 import numpy as np
 
 from ..dsp_bands import DW_BAND_SCRATCH, band_scratch, column_band
-from ..dsp_layout import (DW_COL_MIN_SCRATCH, DW_MAX_SPAN, conv_dsp_scratch, conv_wide, conv_wide_records,
-                          conv_wide_weights, depthwise_column_pairs, depthwise_column_records, depthwise_column_words,
+from ..dsp_layout import (DW_COL_MIN_SCRATCH, DW_MAX_SPAN, conv_dsp_scratch, conv_wide, conv_wide_cols,
+                          conv_wide_quad8, conv_wide_quad8_stream, conv_wide_records, conv_wide_rgb,
+                          conv_wide_rgb_order, conv_wide_scratch, conv_wide_stream, conv_wide_weights,
+                          depthwise_column_pairs, depthwise_column_records, depthwise_column_words,
                           depthwise_patch_weights, depthwise_patch_words, interleave_pairs, widen_depthwise)
 from .. import helium_layout
 from ..dsp_offset_pairs import offset_pair_consts
@@ -142,7 +144,8 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
         if pairs is not None:  # the offset-pair layout (dsp_offset_pairs.py) where it is exact
             (rec, wt), fast = pairs, 2
             consts = [rec, wt]
-        if conv_wide(pointwise, k_all, y.shape[3]):  # few input channels: int16 weights, 2 pixels x 2 channels
+        if (conv_wide(pointwise, k_all, y.shape[3])  # few input channels: int16 weights, 2 pixels x 2 channels
+                or conv_wide_cols(w.shape[1] * w.shape[2], groups, k_all, y.shape[3])):  # (a first layer's im2col)
             named = {c.name: c for c in s.consts}
             lo, hi = p["act_min"], p["act_max"]
             wrec = conv_wide_records(named[lw.name(op, "bias")].values, named[lw.name(op, "multiplier")].values,
@@ -151,22 +154,36 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
                                      y.zero_point if (lo, hi) == (-128, 127) else y.zero_point - lo)
             if wrec is not None:
                 rec = ConstArray(lw.name(op, "requant"), "int32_t", wrec,
-                                 "wide pointwise records per pair of output channels: 2 x bias of each, then "
+                                 "wide layout records per pair of output channels: 2 x bias of each, then "
                                  "multiplier (Q31), right shift, rounding + zero point of each (bias includes the "
                                  "input offset)", role="requant")
-                wt = ConstArray(lw.name(op, "filter"), "int16_t",
-                                conv_wide_weights(w.data.reshape(w.shape[0], k_all)),  # type: ignore
+                rows = w.data.reshape(w.shape[0], k_all)  # type: ignore[union-attr]
+                if conv_wide_rgb(w.shape[1], w.shape[2], fc):  # an RGB first layer: K as the kernel widens it
+                    rows = rows[:, conv_wide_rgb_order()]
+                wt = ConstArray(lw.name(op, "filter"), "int16_t", conv_wide_weights(rows),
                                 f"tensor {w.index}, 2 x weights as int16 by pairs of output channels and fours of "
-                                "inputs for the DSP kernel's wide pointwise layout")
-                fast, consts = 3, [rec, wt]
+                                "inputs for the DSP kernel's wide layout")
+                if conv_wide_quad8(pointwise, k_all, y.shape[3], lo, hi):  # K = 8: one stream per four channels
+                    rec = ConstArray(lw.name(op, "requant"), "int32_t", conv_wide_quad8_stream(wrec, wt.values),
+                                     "wide pointwise stream of fours of output channels: 2 x bias of each, the wide "
+                                     "weights of its two pairs (int16 pairs), multiplier (Q31), right shift, "
+                                     "rounding + zero point of each (bias includes the input offset)", role="requant")
+                else:  # one stream per pair of channels: sums, weights, records
+                    rec = ConstArray(lw.name(op, "requant"), "int32_t", conv_wide_stream(wrec, wt.values),
+                                     "wide layout stream per pair of output channels: 2 x bias of each, the pair's "
+                                     "weights (2 x int16 by fours of inputs), multiplier (Q31), right shift, "
+                                     "rounding + zero point of each (bias includes the input offset)", role="requant")
+                fast, wt, consts = 3, rec, [rec]
         p.update(multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=int(fast))
         w_arg, bias_arg = Ref(wt.name, "const int8_t *" if fast == 3 else None), Lit("NULL")
     call = Call(op, "tslm_conv_s8", "tslm_conv",
                 [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int16_t")],
                 "tslm_conv_params", {k: p[k] for k in order}, consts, macs=macs, note=note,
                 reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
-                scratch_bytes=(conv_dsp_scratch(k_all, w.shape[1] * w.shape[2] > 1)
-                               + (y.shape[3] if p["requant_fast"] == 3 else 0)) if dsp else 0,
+                scratch_bytes=(conv_wide_scratch(k_all, w.shape[1] * w.shape[2] > 1, y.shape[3],
+                                                 conv_wide_rgb(w.shape[1], w.shape[2], fc))
+                               if p["requant_fast"] == 3 else conv_dsp_scratch(k_all, w.shape[1] * w.shape[2] > 1))
+                if dsp else 0,
                 inplace=[(x.index, y.index)] if pointwise and y.shape[3] <= x.shape[3] else [],
                 inplace_scratch=0 if dsp else x.shape[3], inplace_params={"in_place": 1})
     if lw.target.mve:

@@ -1426,6 +1426,71 @@ TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const int32
     }
 }
 
+/* K x 1 at stride 2, n = 3..5 pairs (K = 5..10; col_run_k1s2n): a block of four output rows takes
+ * a_r = sum_j A_j . X_(r+j) (A_j at ab[j]): the four x words X_j..X_(j+3) in r8, r9, r10, r12 (rotating: pair j
+ * loads X_(j+3) over X_(j-1)), A_j in r11, one LDR of each and four SMLAD per pair (eight MACs in six
+ * instructions); t holds the channel's 2 x bias throughout (EPI_RSAT's temporary is r11). */
+#define TSLM_K1S2N_J0                                \
+    "ldmia %[xp], {r8, r9, r10, r12}\n\t"           \
+    "ldr r11, [%[ctx], #28]\n\t"                     \
+    "smlad %[a0], r11, r8, %[t]\n\t"                 \
+    "smlad %[a1], r11, r9, %[t]\n\t"                 \
+    "smlad %[a2], r11, r10, %[t]\n\t"                \
+    "smlad %[a3], r11, r12, %[t]\n\t"
+#define TSLM_K1S2N_J(W, X, XN, X0, X1, X2)           \
+    "ldr r11, [%[ctx], #" W "]\n\t"                  \
+    "ldr " XN ", [%[xp], #" X "]\n\t"                \
+    "smlad %[a0], r11, " X0 ", %[a0]\n\t"            \
+    "smlad %[a1], r11, " X1 ", %[a1]\n\t"            \
+    "smlad %[a2], r11, " X2 ", %[a2]\n\t"            \
+    "smlad %[a3], r11, " XN ", %[a3]\n\t"
+#define TSLM_K1S2N_3 TSLM_K1S2N_J0 TSLM_K1S2N_J("32", "16", "r8", "r9", "r10", "r12") \
+    TSLM_K1S2N_J("36", "20", "r9", "r10", "r12", "r8")
+#define TSLM_K1S2N_4 TSLM_K1S2N_3 TSLM_K1S2N_J("40", "24", "r10", "r12", "r8", "r9")
+#define TSLM_K1S2N_5 TSLM_K1S2N_4 TSLM_K1S2N_J("44", "28", "r12", "r8", "r9", "r10")
+#define TSLM_K1S2N_B3(REQ4) "1:\n\t" TSLM_K1S2N_3 "add %[xp], %[xp], #16\n\t" REQ4 TSLM_DW_STORE4
+#define TSLM_K1S2N_B4(REQ4) "1:\n\t" TSLM_K1S2N_4 "add %[xp], %[xp], #16\n\t" REQ4 TSLM_DW_STORE4
+#define TSLM_K1S2N_B5(REQ4) "1:\n\t" TSLM_K1S2N_5 "add %[xp], %[xp], #16\n\t" REQ4 TSLM_DW_STORE4
+#define TSLM_K1S2N_LOOP(BLOCKS)                                                                         \
+    __asm__ volatile("ldr %[t], [%[ctx], #-4]\n\t" BLOCKS                                              \
+                     : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t),   \
+                       [xp] "+r"(xp), [o] "+r"(o)                                                      \
+                     : [ctx] "r"(ctx)                                                                  \
+                     : "r8", "r9", "r10", "r11", "r12", "cc", "memory")
+
+/* The full blocks of one channel's column, K x 1 at stride 2 (n = 3..5); EPI_SAT: the loop copy for the
+ * channel's right shift (TSLM_DW_BLOCKS_R). ctx: &m of a col33_ctx with the channel's record, A_j and end. */
+TSLM_ALWAYS_INLINE void col_k1s2_blocks(const int32_t *x, int8_t *out, const int32_t *ctx, const int32_t n,
+                                        const int rsat)
+{
+    int32_t a0, a1, a2, a3, t;
+    const int32_t *xp = x;
+    int8_t *o = out;
+    if (!rsat) {
+        switch (n) {
+        case 3: TSLM_K1S2N_LOOP(TSLM_DW_BLOCKS_R(TSLM_K1S2N_B3)); break;
+        case 4: TSLM_K1S2N_LOOP(TSLM_DW_BLOCKS_R(TSLM_K1S2N_B4)); break;
+        default: TSLM_K1S2N_LOOP(TSLM_DW_BLOCKS_R(TSLM_K1S2N_B5)); break;
+        }
+    } else {
+        switch (n) {
+        case 3: TSLM_K1S2N_LOOP(TSLM_DW_BLOCKS_RR(TSLM_K1S2N_B3)); break;
+        case 4: TSLM_K1S2N_LOOP(TSLM_DW_BLOCKS_RR(TSLM_K1S2N_B4)); break;
+        default: TSLM_K1S2N_LOOP(TSLM_DW_BLOCKS_RR(TSLM_K1S2N_B5)); break;
+        }
+    }
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)t;
+}
+#undef TSLM_K1S2N_J0
+#undef TSLM_K1S2N_J
+#undef TSLM_K1S2N_3
+#undef TSLM_K1S2N_4
+#undef TSLM_K1S2N_5
+#undef TSLM_K1S2N_B3
+#undef TSLM_K1S2N_B4
+#undef TSLM_K1S2N_B5
+#undef TSLM_K1S2N_LOOP
+
 /* Channels of one group, K x 1 at stride 1 (n = 2 or 3 pairs: K = 2..5), all output columns: per channel its
  * record and weights into the context (the pairs along y with their odd-tap neighbours, as the 3x3 driver's one
  * filter column), per column the full blocks, then, where ctx->rest1, the one row left, then the next column
@@ -2622,7 +2687,188 @@ static int col_w1k3(const tslm_depthwise_conv_params *p, const int8_t *input, co
     }
     return 1;
 }
+
+/* One phase of a dilated width-1 3 x 1 (col_dilated): q a stride-1, undilated 3 x 1 over the phase's inputs (one
+ * batch, pad_h 0 or 1), whose rows lie `step` bytes apart in the input and the output (d x C) and whose channels
+ * are q->input_c; col_w1k3's stride-1 routine with the row step apart from the channel count. 0 where the phase's
+ * shape is not one it takes. */
+static int col_w1k3_phase(const tslm_depthwise_conv_params *q, const int8_t *input, const int32_t *w,
+                          int8_t *output, const int rsat, const int32_t step)
+{
+    if (q->filter_h != 3 || (q->pad_h != 0 && q->pad_h != 1)) {
+        return 0;
+    }
+    const int32_t ih = q->input_h, oh = q->output_h, pad = q->pad_h, C = q->input_c;
+    int32_t nb = ih + pad - 2 >= 0 ? (ih + pad - 2) / 2 : 0; /* as col_w1k3 */
+    nb = nb < oh / 2 ? nb : oh / 2;
+    const int32_t tout = oh - 2 * nb, j2 = 2 * nb + 2 - pad;
+    int32_t tk;
+    if (nb < 1) {
+        return 0;
+    } else if (tout == 0) {
+        tk = 0;
+    } else if (tout == 1) {
+        tk = j2 < ih ? 2 : 1;
+    } else if (tout == 2 && j2 < ih && j2 + 1 >= ih) {
+        tk = 3;
+    } else {
+        return 0;
+    }
+    const uint32_t zp = (uint32_t)(-q->input_offset) & 0xFFFFu;
+    w1k3_ctx ctx;
+    ctx.tailk = tk, ctx.zpair = (int32_t)(zp | (zp << 16)), ctx.C = step, ctx.len = 2 * step * nb;
+    ctx.first = pad ? ctx.zpair : 1;
+    ctx.entry = (8 - nb % 8) % 8;
+    ctx.rqp = (int32_t)(uintptr_t)q->requant, ctx.wp = (int32_t)(uintptr_t)w;
+    ctx.q = (int32_t)(uintptr_t)input, ctx.qend = ctx.q + C; /* the channels: one byte apart */
+    ctx.D = (int32_t)((uintptr_t)output - (uintptr_t)input) - (1 - pad) * step, ctx.D2 = ctx.D + step;
+    if (rsat) {
+        w1k3_channels_rsat(&ctx);
+    } else {
+        w1k3_channels_sat(&ctx);
+    }
+    return 1;
+}
+
+/* K x 1 at stride 2 with n = 3..5 pairs (K = 5..10), EPI_SAT or EPI_RSAT: the column layout's widening, then per
+ * channel and column the full blocks in col_k1s2_blocks, the last one to three rows in C. */
+TSLM_ALWAYS_INLINE void col_run_k1s2n_body(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                           const int32_t *weights, int8_t *output, int32_t *col, const int32_t n,
+                                           const int rsat)
+{
+    const int32_t C = p->input_c, OC = p->output_c; /* depth multiplier 1 (ops/conv.py) */
+    const int32_t J = col_words(p), xs = p->stride_w * J, ostep = p->output_w * OC;
+    const int32_t full = p->output_h / 4, rest = p->output_h - 4 * full;
+    const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
+    col33_ctx ctx;
+    ctx.ostep = ostep;
+    col_geo geo;
+    col_geometry(p, J, &geo);
+    col_pad(p, col, J, C < 4 ? C : 4);
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * C;
+        int8_t *out_b = output + b * p->output_h * p->output_w * OC;
+        for (int32_t g = 0; 4 * g < C; ++g) {
+            const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
+            col_widen_group(p, &geo, in_b, g, col, chans);
+            for (int32_t o = 4 * g; o < 4 * g + chans; ++o) {
+                const int32_t *cbase = col + (o - 4 * g) * p->ring_w * J;
+                const int32_t *rq = p->requant + 4 * o, *w = weights + o * n;
+                const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
+                ctx.init = rq[0], ctx.m = rq[1], ctx.r = rq[2], ctx.round = rq[3];
+                for (int32_t j = 0; j < n; ++j) {
+                    ctx.ab[j] = w[j];
+                }
+                for (int32_t ox = 0; ox < p->output_w; ++ox) {
+                    const int32_t *x = cbase + ox * xs;
+                    int8_t *out = out_b + ox * OC + o;
+                    if (full > 0) {
+                        ctx.end = out + full * 4 * ostep;
+                        col_k1s2_blocks(x, out, &ctx.m, n, rsat);
+                    }
+                    if (rest > 0) {
+                        int32_t a0 = k.init, a1 = k.init, a2 = k.init, a3 = k.init;
+                        col_taps(x + 4 * full, w, n, 1, &a0, &a1, &a2, &a3);
+                        if (rsat) {
+                            col_store(out + 4 * full * ostep, ostep, rest, a0, a1, a2, a3, k, zp, lo, hi, EPI_RSAT);
+                        } else {
+                            col_store(out + 4 * full * ostep, ostep, rest, a0, a1, a2, a3, k, zp, lo, hi, EPI_SAT);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* one copy per n and epilogue (the taps unrolled) */
+__attribute__((noinline)) static void col_run_k1s2n_3s(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                       const int32_t *w, int8_t *output, int32_t *col)
+{
+    col_run_k1s2n_body(p, input, w, output, col, 3, 0);
+}
+
+__attribute__((noinline)) static void col_run_k1s2n_4s(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                       const int32_t *w, int8_t *output, int32_t *col)
+{
+    col_run_k1s2n_body(p, input, w, output, col, 4, 0);
+}
+
+__attribute__((noinline)) static void col_run_k1s2n_5s(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                       const int32_t *w, int8_t *output, int32_t *col)
+{
+    col_run_k1s2n_body(p, input, w, output, col, 5, 0);
+}
+
+__attribute__((noinline)) static void col_run_k1s2n_3r(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                       const int32_t *w, int8_t *output, int32_t *col)
+{
+    col_run_k1s2n_body(p, input, w, output, col, 3, 1);
+}
+
+__attribute__((noinline)) static void col_run_k1s2n_4r(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                       const int32_t *w, int8_t *output, int32_t *col)
+{
+    col_run_k1s2n_body(p, input, w, output, col, 4, 1);
+}
+
+__attribute__((noinline)) static void col_run_k1s2n_5r(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                       const int32_t *w, int8_t *output, int32_t *col)
+{
+    col_run_k1s2n_body(p, input, w, output, col, 5, 1);
+}
+
+static void col_run_k1s2n(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                          int32_t *col, const int32_t n, const int rsat)
+{
+    if (n == 3) {
+        (rsat ? col_run_k1s2n_3r : col_run_k1s2n_3s)(p, input, w, output, col);
+    } else if (n == 4) {
+        (rsat ? col_run_k1s2n_4r : col_run_k1s2n_4s)(p, input, w, output, col);
+    } else {
+        (rsat ? col_run_k1s2n_5r : col_run_k1s2n_5s)(p, input, w, output, col);
+    }
+}
 #endif
+
+static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                         int32_t *col);
+
+/* A K x 1 over a column of width 1 with dilation d at stride 1: the outputs t = ph, ph + d, ... read the inputs
+ * x[ph' + i d] (ph' = (ph - pad_h) mod d, with ceil((pad_h - ph) / d) rows of padding above), a stride-1,
+ * undilated K x 1 over that sub-series; so each phase runs as one (col_w1k3_phase for 3 x 1, else col_dispatch
+ * on a column of width 1 whose rows are d x C bytes apart: input_w d, output_c d x C with the channels
+ * input_c). The compiler (ops/conv.py) sends only input_h >= d here, never in bands or in place. */
+static void col_dilated(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                        int32_t *col)
+{
+    const int32_t d = p->dilation_h, C = p->input_c, ih = p->input_h, oh = p->output_h;
+    const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
+    tslm_depthwise_conv_params q = *p;
+    q.batches = 1, q.dilation_h = 1, q.input_w = d, q.output_w = 1, q.output_c = d * C, q.ring_w = 1, q.pad_w = 0;
+    q.band_h = 0;
+    (void)epi;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * ih * C;
+        int8_t *out_b = output + b * oh * C;
+        for (int32_t ph = 0; ph < d && ph < oh; ++ph) {
+            const int32_t a = ph - p->pad_h, ps = ((a % d) + d) % d; /* the phase's first input row */
+            q.pad_h = (ps - a) / d;
+            q.input_h = (ih - ps + d - 1) / d;
+            q.output_h = (oh - ph + d - 1) / d;
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+            if ((epi == EPI_SAT || epi == EPI_RSAT) && p->filter_w == 1 && p->depth_multiplier == 1) {
+                tslm_depthwise_conv_params r = q;
+                r.input_w = 1, r.output_c = C;
+                if (col_w1k3_phase(&r, in_b + ps * C, w, out_b + ph * C, epi == EPI_RSAT, d * C)) {
+                    continue;
+                }
+            }
+#endif
+            col_dispatch(&q, in_b + ps * C, w, out_b + ph * C, col);
+        }
+    }
+}
 
 /* Constant filter heights and widths where the compiler can unroll the taps (3x3, K x 1 with K = 3..5, 9 or
  * 10), the rest in loops; the size build takes the loops everywhere. */
@@ -2632,6 +2878,10 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
     const int s2 = p->stride_h == 2;
     const int32_t n = s2 ? (p->filter_h + 1) / 2 : p->filter_h / 2 + 1;
     const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
+    if (p->dilation_h > 1) { /* width 1, stride 1: per phase (col_dilated) */
+        col_dilated(p, input, w, output, col);
+        return;
+    }
 #if !defined(TSLM_OPTIMIZE_SIZE)
     const int32_t fw = p->filter_w;
     if (!s2 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* (EPI_RSAT: outputs below the zero point) */
@@ -2658,6 +2908,10 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
         }
     }
 #if defined(TSLM_DSP_ASM)
+    if (s2 && n >= 3 && n <= 5 && fw == 1 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* K x 1, K = 5..10, stride 2 */
+        col_run_k1s2n(p, input, w, output, col, n, epi == EPI_RSAT);
+        return;
+    }
     if (s2 && n == 2 && fw == 1 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* K x 1, K = 2, 3, stride 2 */
         if (col_w1k3(p, input, w, output, epi == EPI_RSAT)) { /* width 1, 3 x 1 */
             return;

@@ -2829,6 +2829,219 @@ static void col_run_k1s2n(const tslm_depthwise_conv_params *p, const int8_t *inp
         (rsat ? col_run_k1s2n_5r : col_run_k1s2n_5s)(p, input, w, output, col);
     }
 }
+
+/* Width 1, 5 x 1 at stride 2 (pad_h 0..2), EPI_SAT or EPI_RSAT: no widening. With the padded series p_j and the
+ * pairs P_i = (p_2i, p_2i+1), output t = A0 . P_t + A1 . P_t+1 + 2 w4 p_2t+4 (the compiler's A2 = (2 w4, 0)), so
+ * each output builds one new pair (two LDRSB, one PKHBT) and takes three MAC instructions; P_t and P_t+1 are
+ * carried in registers (r8, r9, r10 in turn: three outputs a turn, entered at the output that leaves a multiple
+ * of three). The right shift r sits in the low byte of r5 beside 2 w4 in its top half (SMLATB, ASR by register),
+ * so no loop copies. Per channel: its record and weights, the first two pairs (pad_h 2: the zero-point pair and
+ * (x0, x1); 1: (zp, x0), (x1, x2); 0: (x0, x1), (x2, x3)), the outputs whose new pair lies in the input, then
+ * the rest (the first with a half pair (x_last, zp) where the input ends there, the others the zero-point pair).
+ * Body registers: r0 init, r1 m, r2 round, r3 A0, r4 A1, r5 (2 w4, r), r6 end (EPI_RSAT: the temporary, the
+ * end in the stack slot), r7 C, r8-r10 the pairs, r11 the accumulator, r12 o, lr q (the new pair's first
+ * input). On the stack the context's address and the end. In place is not safe (an output is written before
+ * later outputs' inputs are read): the compiler never runs stride 2 in place. */
+typedef struct {
+    int32_t rqp, wp, q, qend; /* 0..12: the next channel's record, weights, input; the input past the last channel */
+    int32_t C, D, len, top;   /* 16..28: channels, output minus input pointer, bytes of the loop's outputs' inputs
+                               * (2 C each), pad_h */
+    int32_t entry, zpair;     /* 32, 36: the first output's index in the turn ((3 - outputs % 3) % 3); the input
+                               * zero point in both halves */
+    int32_t nbot, bhalf;      /* 40, 44: outputs after the loop, whether the first of them has a half pair */
+} w1k5s2_ctx;
+
+/* one output: PA, PB the carried pairs, N the new one (into which its two inputs are loaded); REQS its
+ * requantization */
+#define TSLM_W5_OUT(PA, PB, N, REQS)                         \
+    "ldrsb " N ", [lr, r7]\n\t"                             \
+    "ldrsb r11, [lr]\n\t"                                   \
+    "pkhbt " N ", r11, " N ", lsl #16\n\t"                  \
+    "smlad r11, r3, " PA ", r0\n\t"                         \
+    "smlad r11, r4, " PB ", r11\n\t"                        \
+    "smlatb r11, r5, " N ", r11\n\t"                        \
+    REQS                                                    \
+    "strb r11, [r12]\n\t"                                   \
+    "add lr, lr, r7, lsl #1\n\t"                            \
+    "add r12, r12, r7\n\t"
+/* r by register (the low byte of r5), T a temporary */
+#define TSLM_W5_SAT(T) "smmlar r11, r11, r1, r2\n\tasr r11, r11, r5\n\tssat r11, #8, r11\n\t"
+#define TSLM_W5_RSAT(T)                                                                                     \
+    "add " T ", r2, r11, asr #31\n\tsmmlar r11, r11, r1, " T "\n\tasr r11, r11, r5\n\tssat r11, #8, r11\n\t"
+/* r = R, SSAT's immediate shift */
+#define TSLM_W5_SATR(T, R) "smmlar r11, r11, r1, r2\n\tssat r11, #8, r11, asr #" R "\n\t"
+#define TSLM_W5_RSATR(T, R)                                                                                 \
+    "add " T ", r2, r11, asr #31\n\tsmmlar r11, r11, r1, " T "\n\tssat r11, #8, r11, asr #" R "\n\t"
+/* the loop copy for r = R (labels .Lw5r%=_R_a, _b, _c: the turn's three outputs) */
+#define TSLM_W5_COPY(REQR, R, LOOPEND)                                                                      \
+    ".Lw5r%=_" #R "_a:\n\t" TSLM_W5_OUT("r8", "r9", "r10", REQR("r6", #R))                              \
+    ".Lw5r%=_" #R "_b:\n\t" TSLM_W5_OUT("r9", "r10", "r8", REQR("r6", #R))                              \
+    ".Lw5r%=_" #R "_c:\n\t" TSLM_W5_OUT("r10", "r8", "r9", REQR("r6", #R))                              \
+    LOOPEND "bne .Lw5r%=_" #R "_a\n\tb 30f\n\t"
+/* a TBH table on r = 0..21 for the turn's output E (a, b, c): r = 5..10 their copies, the rest the ASR loop */
+#define TSLM_W5_G(E) "(.Lw5g%=_" E " - .Lw5" E "%=) / 2, "
+#define TSLM_W5_R(E, R) "(.Lw5r%=_" #R "_" E " - .Lw5" E "%=) / 2, "
+#define TSLM_W5_TABLE(E)                                                                                    \
+    ".hword " TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_R(E, 5)             \
+    TSLM_W5_R(E, 6) TSLM_W5_R(E, 7) TSLM_W5_R(E, 8) TSLM_W5_R(E, 9) TSLM_W5_R(E, 10) TSLM_W5_G(E)           \
+    TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E)             \
+    TSLM_W5_G(E) TSLM_W5_G(E) "(.Lw5g%=_" E " - .Lw5" E "%=) / 2\n\t"
+#define TSLM_W5_CHANNELS(REQ, REQR, SETEND, LOOPEND)                                                              \
+    __asm__ volatile(                                                                                       \
+        "push {r0, r1}\n\t"                                                                                 \
+        "4:\n\t"                                                                                            \
+        "ldr r12, [sp]\n\t"                                                                                 \
+        "ldmia r12, {r8, r9, r10, r11}\n\t"                                                                 \
+        "cmp r10, r11\n\t"                                                                                  \
+        "beq 8f\n\t"                                                                                        \
+        "ldmia r9!, {r3, r4, r5}\n\t"                                                                       \
+        "ldmia r8!, {r0, r1, r6}\n\t"                                                                       \
+        "ldr r2, [r8], #4\n\t"                                                                              \
+        "add r11, r10, #1\n\t"                                                                              \
+        "stmia r12, {r8, r9, r11}\n\t"                                                                      \
+        "lsl r5, r5, #16\n\t"                                                                               \
+        "orr r5, r5, r6\n\t"                                                                                \
+        "mov lr, r10\n\t"                                                                                   \
+        "add r11, r12, #16\n\t"                                                                             \
+        "ldmia r11, {r7, r8, r9, r10}\n\t"                                                                  \
+        "add r6, r12, #32\n\t"                                                                              \
+        "add r12, lr, r8\n\t"                                                                               \
+        "mov r8, r9\n\t"                                                                                    \
+        "ldmia r6, {r6, r9}\n\t"                                                                            \
+        "cmp r10, #1\n\t"                                                                                   \
+        "beq 21f\n\t"                                                                                       \
+        "bhi 22f\n\t"                                                                                       \
+        "ldrsb r9, [lr]\n\t"                                                                                \
+        "ldrsb r11, [lr, r7]\n\t"                                                                           \
+        "pkhbt r9, r9, r11, lsl #16\n\t"                                                                    \
+        "add lr, lr, r7, lsl #1\n\t"                                                                        \
+        "b 23f\n\t"                                                                                         \
+        "21:\n\t"                                                                                           \
+        "ldrsb r11, [lr]\n\t"                                                                               \
+        "pkhbt r9, r9, r11, lsl #16\n\t"                                                                    \
+        "add lr, lr, r7\n\t"                                                                                \
+        "22:\n\t"                                                                                           \
+        "23:\n\t"                                                                                           \
+        /* r9 the first pair, r8 len, r6 entry: the second pair (x.., x..) into r10 */                      \
+        "ldrsb r10, [lr]\n\t"                                                                               \
+        "ldrsb r11, [lr, r7]\n\t"                                                                           \
+        "pkhbt r10, r10, r11, lsl #16\n\t"                                                                  \
+        "add lr, lr, r7, lsl #1\n\t"                                                                        \
+        "add r11, r8, lr\n\t"                                                                               \
+        "mov r8, r6\n\t"                                                                                    \
+        SETEND                                                                                              \
+        "and r11, r5, #255\n\t"                                                                             \
+        "cmp r8, #1\n\t"                                                                                    \
+        "beq 25f\n\t"                                                                                       \
+        "bhi 26f\n\t"                                                                                       \
+        "mov r8, r9\n\t"                                                                                    \
+        "mov r9, r10\n\t"                                                                                   \
+        "tbh [pc, r11, lsl #1]\n\t"                                                                         \
+        ".Lw5a%=:\n\t" TSLM_W5_TABLE("a")                                                                   \
+        "25:\n\t" /* the second output of the turn first: pairs (r9, r10) */                                \
+        "tbh [pc, r11, lsl #1]\n\t"                                                                         \
+        ".Lw5b%=:\n\t" TSLM_W5_TABLE("b")                                                                   \
+        "26:\n\t" /* the third: (r10, r8) */                                                                \
+        "mov r8, r10\n\t"                                                                                   \
+        "mov r10, r9\n\t"                                                                                   \
+        "tbh [pc, r11, lsl #1]\n\t"                                                                         \
+        ".Lw5c%=:\n\t" TSLM_W5_TABLE("c")                                                                   \
+        /* r outside the copies: ASR by r5 */                                                               \
+        ".Lw5g%=_a:\n\t" TSLM_W5_OUT("r8", "r9", "r10", REQ("r6"))                                          \
+        ".Lw5g%=_b:\n\t" TSLM_W5_OUT("r9", "r10", "r8", REQ("r6"))                                          \
+        ".Lw5g%=_c:\n\t" TSLM_W5_OUT("r10", "r8", "r9", REQ("r6"))                                          \
+        LOOPEND                                                                                             \
+        "bne .Lw5g%=_a\n\t"                                                                                 \
+        "b 30f\n\t"                                                                                         \
+        TSLM_W5_COPY(REQR, 5, LOOPEND) TSLM_W5_COPY(REQR, 6, LOOPEND) TSLM_W5_COPY(REQR, 7, LOOPEND)        \
+        TSLM_W5_COPY(REQR, 8, LOOPEND) TSLM_W5_COPY(REQR, 9, LOOPEND) TSLM_W5_COPY(REQR, 10, LOOPEND)       \
+        "30:\n\t"                                                                                           \
+        /* the outputs after the loop: the carried pairs in r8, r9 */                                      \
+        "ldr r11, [sp]\n\t"                                                                                 \
+        "ldrd r6, r10, [r11, #40]\n\t"                                                                      \
+        "cmp r6, #0\n\t"                                                                                    \
+        "beq 4b\n\t"                                                                                        \
+        "cmp r10, #0\n\t"                                                                                   \
+        "ldr r10, [r11, #36]\n\t"                                                                           \
+        "beq 31f\n\t"                                                                                       \
+        "ldrsb r11, [lr]\n\t"                                                                               \
+        "pkhbt r10, r11, r10\n\t"                                                                           \
+        "31:\n\t"                                                                                           \
+        "smlad r11, r3, r8, r0\n\t"                                                                         \
+        "smlad r11, r4, r9, r11\n\t"                                                                        \
+        "smlatb r11, r5, r10, r11\n\t"                                                                      \
+        REQ("lr")                                                                                                \
+        "strb r11, [r12]\n\t"                                                                               \
+        "add r12, r12, r7\n\t"                                                                              \
+        "subs r6, r6, #1\n\t"                                                                               \
+        "beq 4b\n\t"                                                                                        \
+        "mov r8, r9\n\t"                                                                                    \
+        "mov r9, r10\n\t"                                                                                   \
+        "ldr r11, [sp]\n\t"                                                                                 \
+        "ldr r10, [r11, #36]\n\t"                                                                           \
+        "b 31b\n\t"                                                                                         \
+        "8:\n\t"                                                                                            \
+        "pop {r0, r1}\n\t"                                                                                  \
+        : "+r"(c0)                                                                                          \
+        :                                                                                                   \
+        : "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+
+__attribute__((noinline)) static void w1k5s2_channels_sat(w1k5s2_ctx *ctx)
+{
+    register w1k5s2_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W5_CHANNELS(TSLM_W5_SAT, TSLM_W5_SATR, "mov r6, r11\n\t", "cmp lr, r6\n\t");
+}
+
+__attribute__((noinline)) static void w1k5s2_channels_rsat(w1k5s2_ctx *ctx)
+{
+    register w1k5s2_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W5_CHANNELS(TSLM_W5_RSAT, TSLM_W5_RSATR, "str r11, [sp, #4]\n\t", "ldr r6, [sp, #4]\n\tcmp lr, r6\n\t");
+}
+#undef TSLM_W5_OUT
+#undef TSLM_W5_SAT
+#undef TSLM_W5_RSAT
+#undef TSLM_W5_SATR
+#undef TSLM_W5_RSATR
+#undef TSLM_W5_COPY
+#undef TSLM_W5_G
+#undef TSLM_W5_R
+#undef TSLM_W5_TABLE
+#undef TSLM_W5_CHANNELS
+
+/* Width 1, 5 x 1 at stride 2 (w1k5s2_channels_*); 0 where the shape is not one it takes. */
+static int col_w1k5s2(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                      const int rsat)
+{
+    if (p->input_w != 1 || p->output_w != 1 || p->filter_w != 1 || p->filter_h != 5 || p->stride_h != 2 ||
+        p->dilation_h != 1 || p->pad_h < 0 || p->pad_h > 2 || p->depth_multiplier != 1 ||
+        p->output_c != p->input_c) {
+        return 0;
+    }
+    const int32_t T = p->input_h, oh = p->output_h, P = p->pad_h, C = p->input_c;
+    int32_t I = T + P - 6 >= 0 ? (T + P - 6) / 2 + 1 : 0; /* outputs whose new pair lies in the input */
+    I = I < oh ? I : oh;
+    if (I < 1) {
+        return 0;
+    }
+    const uint32_t zp = (uint32_t)(-p->input_offset) & 0xFFFFu;
+    w1k5s2_ctx ctx;
+    ctx.C = C, ctx.len = 2 * C * I, ctx.top = P, ctx.entry = (3 - I % 3) % 3;
+    ctx.zpair = (int32_t)(zp | (zp << 16)), ctx.nbot = oh - I;
+    ctx.bhalf = oh > I && 2 * I + 4 - P == T - 1;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * T * C;
+        int8_t *out_b = output + b * oh * C;
+        ctx.rqp = (int32_t)(uintptr_t)p->requant, ctx.wp = (int32_t)(uintptr_t)w;
+        ctx.q = (int32_t)(uintptr_t)in_b, ctx.qend = ctx.q + C;
+        ctx.D = (int32_t)((uintptr_t)out_b - (uintptr_t)in_b);
+        if (rsat) {
+            w1k5s2_channels_rsat(&ctx);
+        } else {
+            w1k5s2_channels_sat(&ctx);
+        }
+    }
+    return 1;
+}
 #endif
 
 static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
@@ -2909,6 +3122,9 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
     }
 #if defined(TSLM_DSP_ASM)
     if (s2 && n >= 3 && n <= 5 && fw == 1 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* K x 1, K = 5..10, stride 2 */
+        if (n == 3 && col_w1k5s2(p, input, w, output, epi == EPI_RSAT)) { /* width 1, 5 x 1 */
+            return;
+        }
         col_run_k1s2n(p, input, w, output, col, n, epi == EPI_RSAT);
         return;
     }

@@ -1,6 +1,7 @@
 """Width-1 depthwise layers on the Cortex-M4 DSP kernel that the column layout's fast paths gained in issue 15's
 fifth round: K x 1 at stride 2 with K = 5..10 (col_run_k1s2n: the widened column, four output rows a block, the
-loop copy per right shift; 5 x 1 at width 1 in col_w1k5s2, the time pairs in registers), K = 2 as 3 x 1 with a zero first tap (stride 1 and 2), and dilated K x 1 at stride 1
+loop copy per right shift; 4 x 1 and 5 x 1 at width 1 in col_w1k4s2 and col_w1k5s2, the time pairs in
+registers), K = 2 as 3 x 1 with a zero first tap (stride 1 and 2), and dilated K x 1 at stride 1
 (col_dilated: one stride-1 pass per phase t = p, p + d, ..., rows d x C bytes apart). One model with every layer,
 one conversion, checked bit-exactly against TFLM in QEMU (-O2 and the size build)."""
 
@@ -33,6 +34,18 @@ CASES = {
     "k5s2_valid_rows9_c3_relu": ((5, 1), 3, "relu", (22, 1), 2, "VALID", 1),
     "k5s2_rows12_c14_shifts": ((5, 1), 14, None, (24, 1), 2, "SAME", 1, SHIFTS),
     "k5s2_rows4_c14_shifts_relu": ((5, 1), 14, "relu", (7, 1), 2, "SAME", 1, SHIFTS),
+    # 4 x 1 (col_w1k4s2, one carried pair): pad_h 0 and 1, loop entries 0..3, after the loop none, a half pair or
+    # the zero-point pair, shifts in and outside the copies
+    "k4s2_rows25_c8_relu": ((4, 1), 8, "relu", (49, 1), 2, "SAME", 1),
+    "k4s2_rows12_c5": ((4, 1), 5, None, (24, 1), 2, "SAME", 1),
+    "k4s2_valid_rows9_c4_relu": ((4, 1), 4, "relu", (20, 1), 2, "VALID", 1),
+    "k4s2_valid_rows8_c3": ((4, 1), 3, None, (19, 1), 2, "VALID", 1),
+    "k4s2_rows6_c6_relu": ((4, 1), 6, "relu", (12, 1), 2, "SAME", 1),
+    "k4s2_rows11_c7_relu": ((4, 1), 7, "relu", (22, 1), 2, "SAME", 1),
+    "k4s2_rows2_c4": ((4, 1), 4, None, (3, 1), 2, "SAME", 1),
+    "k4s2_rows6_c5_relu6": ((4, 1), 5, "relu6", (11, 1), 2, "SAME", 1),
+    "k4s2_rows10_c14_shifts_relu": ((4, 1), 14, "relu", (20, 1), 2, "SAME", 1, SHIFTS),
+    "k4s2_rows7_c14_shifts": ((4, 1), 14, None, (14, 1), 2, "SAME", 1, SHIFTS),
     "k6s2_rows15_c6_relu": ((6, 1), 6, "relu", (30, 1), 2, "SAME", 1),
     "k6s2_valid_rows9_c4": ((6, 1), 4, None, (22, 1), 2, "VALID", 1),
     "k7s2_rows9_c5": ((7, 1), 5, None, (17, 1), 2, "SAME", 1),

@@ -3042,6 +3042,195 @@ static int col_w1k5s2(const tslm_depthwise_conv_params *p, const int8_t *input, 
     }
     return 1;
 }
+
+/* Width 1, 4 x 1 at stride 2 (pad_h 0..2), EPI_SAT or EPI_RSAT: as col_w1k5s2 with one carried pair, output t =
+ * A0 . P_t + A1 . P_t+1 (SMLAD, SMLAD); four outputs a turn (r8, r9 in turn), two stores a pointer step (o at the
+ * turn's first and third output, the second and fourth at o + C), entered at the output that leaves a multiple
+ * of four (the second and fourth with o one C back). Body registers: r0 init, r1 m, r2 round, r3 A0, r4 A1, r5 r,
+ * r6 end, r7 C, r8 r9 the pairs, r10 EPI_RSAT's temporary, r11 the accumulator, r12 o, lr q. The context is
+ * col_w1k5s2's (entry: (4 - outputs % 4) % 4). */
+#define TSLM_W4_OUT(PA, N, REQS, STORE)                      \
+    "ldrsb " N ", [lr, r7]\n\t"                             \
+    "ldrsb r11, [lr]\n\t"                                   \
+    "pkhbt " N ", r11, " N ", lsl #16\n\t"                  \
+    "smlad r11, r3, " PA ", r0\n\t"                         \
+    "smlad r11, r4, " N ", r11\n\t"                         \
+    REQS                                                    \
+    STORE                                                   \
+    "add lr, lr, r7, lsl #1\n\t"
+#define TSLM_W4_ST0 "strb r11, [r12]\n\t"
+#define TSLM_W4_ST1 "strb r11, [r12, r7]\n\tadd r12, r12, r7, lsl #1\n\t"
+#define TSLM_W4_SAT(T) "smmlar r11, r11, r1, r2\n\tasr r11, r11, r5\n\tssat r11, #8, r11\n\t"
+#define TSLM_W4_RSAT(T)                                                                                     \
+    "add " T ", r2, r11, asr #31\n\tsmmlar r11, r11, r1, " T "\n\tasr r11, r11, r5\n\tssat r11, #8, r11\n\t"
+#define TSLM_W4_SATR(T, R) "smmlar r11, r11, r1, r2\n\tssat r11, #8, r11, asr #" R "\n\t"
+#define TSLM_W4_RSATR(T, R)                                                                                 \
+    "add " T ", r2, r11, asr #31\n\tsmmlar r11, r11, r1, " T "\n\tssat r11, #8, r11, asr #" R "\n\t"
+/* one loop (labels L_0.._3: the turn's four outputs), REQS its requantization */
+#define TSLM_W4_LOOP(L, REQS)                                                                               \
+    L "_0:\n\t" TSLM_W4_OUT("r8", "r9", REQS, TSLM_W4_ST0)                                                  \
+    L "_1:\n\t" TSLM_W4_OUT("r9", "r8", REQS, TSLM_W4_ST1)                                                  \
+    L "_2:\n\t" TSLM_W4_OUT("r8", "r9", REQS, TSLM_W4_ST0)                                                  \
+    L "_3:\n\t" TSLM_W4_OUT("r9", "r8", REQS, TSLM_W4_ST1)                                                  \
+    "cmp lr, r6\n\t"                                                                                        \
+    "bne " L "_0\n\t"                                                                                       \
+    "b 30f\n\t"
+#define TSLM_W4_COPY(REQR, R) TSLM_W4_LOOP(".Lw4r%=_" #R, REQR("r10", #R))
+#define TSLM_W4_G(E) "(.Lw4g%=_" E " - .Lw4t" E "%=) / 2, "
+#define TSLM_W4_R(E, R) "(.Lw4r%=_" #R "_" E " - .Lw4t" E "%=) / 2, "
+#define TSLM_W4_TABLE(E)                                                                                    \
+    ".hword " TSLM_W4_G(E) TSLM_W4_G(E) TSLM_W4_G(E) TSLM_W4_G(E) TSLM_W4_G(E) TSLM_W4_R(E, 5)             \
+    TSLM_W4_R(E, 6) TSLM_W4_R(E, 7) TSLM_W4_R(E, 8) TSLM_W4_R(E, 9) TSLM_W4_R(E, 10) TSLM_W4_G(E)           \
+    TSLM_W4_G(E) TSLM_W4_G(E) TSLM_W4_G(E) TSLM_W4_G(E) TSLM_W4_G(E) TSLM_W4_G(E) TSLM_W4_G(E)             \
+    TSLM_W4_G(E) TSLM_W4_G(E) "(.Lw4g%=_" E " - .Lw4t" E "%=) / 2\n\t"
+#define TSLM_W4_CHANNELS(REQ, REQR)                                                                         \
+    __asm__ volatile(                                                                                       \
+        "push {r0, r1}\n\t"                                                                                 \
+        "4:\n\t"                                                                                            \
+        "ldr r12, [sp]\n\t"                                                                                 \
+        "ldmia r12, {r8, r9, r10, r11}\n\t"                                                                 \
+        "cmp r10, r11\n\t"                                                                                  \
+        "beq 8f\n\t"                                                                                        \
+        "ldmia r9!, {r3, r4}\n\t"                                                                           \
+        "ldmia r8!, {r0, r1, r5}\n\t"                                                                       \
+        "ldr r2, [r8], #4\n\t"                                                                              \
+        "add r11, r10, #1\n\t"                                                                              \
+        "stmia r12, {r8, r9, r11}\n\t"                                                                      \
+        "mov lr, r10\n\t"                                                                                   \
+        "add r11, r12, #16\n\t"                                                                             \
+        "ldmia r11, {r7, r8, r9, r10}\n\t"                                                                  \
+        "ldrd r6, r11, [r12, #32]\n\t"                                                                      \
+        "add r12, lr, r8\n\t"                                                                               \
+        /* the first pair into r8 (r9 len, r10 pad_h, r6 entry, r11 the zero-point pair) */                \
+        "cmp r10, #1\n\t"                                                                                   \
+        "beq 21f\n\t"                                                                                       \
+        "bhi 22f\n\t"                                                                                       \
+        "ldrsb r8, [lr]\n\t"                                                                                \
+        "ldrsb r10, [lr, r7]\n\t"                                                                           \
+        "pkhbt r8, r8, r10, lsl #16\n\t"                                                                    \
+        "add lr, lr, r7, lsl #1\n\t"                                                                        \
+        "b 23f\n\t"                                                                                         \
+        "21:\n\t"                                                                                           \
+        "ldrsb r10, [lr]\n\t"                                                                               \
+        "pkhbt r8, r11, r10, lsl #16\n\t"                                                                   \
+        "add lr, lr, r7\n\t"                                                                                \
+        "b 23f\n\t"                                                                                         \
+        "22:\n\t"                                                                                           \
+        "mov r8, r11\n\t"                                                                                   \
+        "23:\n\t"                                                                                           \
+        "mov r10, r6\n\t"                                                                                   \
+        "add r6, r9, lr\n\t"                                                                                \
+        "cmp r10, #2\n\t"                                                                                   \
+        "beq 26f\n\t"                                                                                       \
+        "bhi 27f\n\t"                                                                                       \
+        "cmp r10, #1\n\t"                                                                                   \
+        "beq 25f\n\t"                                                                                       \
+        "tbh [pc, r5, lsl #1]\n\t"                                                                          \
+        ".Lw4t0%=:\n\t" TSLM_W4_TABLE("0")                                                                  \
+        "25:\n\t"                                                                                           \
+        "mov r9, r8\n\t"                                                                                    \
+        "sub r12, r12, r7\n\t"                                                                              \
+        "tbh [pc, r5, lsl #1]\n\t"                                                                          \
+        ".Lw4t1%=:\n\t" TSLM_W4_TABLE("1")                                                                  \
+        "26:\n\t"                                                                                           \
+        "tbh [pc, r5, lsl #1]\n\t"                                                                          \
+        ".Lw4t2%=:\n\t" TSLM_W4_TABLE("2")                                                                  \
+        "27:\n\t"                                                                                           \
+        "mov r9, r8\n\t"                                                                                    \
+        "sub r12, r12, r7\n\t"                                                                              \
+        "tbh [pc, r5, lsl #1]\n\t"                                                                          \
+        ".Lw4t3%=:\n\t" TSLM_W4_TABLE("3")                                                                  \
+        TSLM_W4_LOOP(".Lw4g%=", REQ("r10"))                                                                 \
+        TSLM_W4_COPY(REQR, 5) TSLM_W4_COPY(REQR, 6) TSLM_W4_COPY(REQR, 7) TSLM_W4_COPY(REQR, 8)             \
+        TSLM_W4_COPY(REQR, 9) TSLM_W4_COPY(REQR, 10)                                                        \
+        /* the outputs after the loop: the carried pair in r8 */                                           \
+        "30:\n\t"                                                                                           \
+        "ldr r11, [sp]\n\t"                                                                                 \
+        "ldrd r6, r10, [r11, #40]\n\t"                                                                      \
+        "cmp r6, #0\n\t"                                                                                    \
+        "beq 4b\n\t"                                                                                        \
+        "cmp r10, #0\n\t"                                                                                   \
+        "ldr r9, [r11, #36]\n\t"                                                                            \
+        "beq 31f\n\t"                                                                                       \
+        "ldrsb r11, [lr]\n\t"                                                                               \
+        "pkhbt r9, r11, r9\n\t"                                                                             \
+        "31:\n\t"                                                                                           \
+        "smlad r11, r3, r8, r0\n\t"                                                                         \
+        "smlad r11, r4, r9, r11\n\t"                                                                        \
+        REQ("r10")                                                                                          \
+        "strb r11, [r12]\n\t"                                                                               \
+        "add r12, r12, r7\n\t"                                                                              \
+        "subs r6, r6, #1\n\t"                                                                               \
+        "beq 4b\n\t"                                                                                        \
+        "mov r8, r9\n\t"                                                                                    \
+        "ldr r11, [sp]\n\t"                                                                                 \
+        "ldr r9, [r11, #36]\n\t"                                                                            \
+        "b 31b\n\t"                                                                                         \
+        "8:\n\t"                                                                                            \
+        "pop {r0, r1}\n\t"                                                                                  \
+        : "+r"(c0)                                                                                          \
+        :                                                                                                   \
+        : "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+
+__attribute__((noinline)) static void w1k4s2_channels_sat(w1k5s2_ctx *ctx)
+{
+    register w1k5s2_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W4_CHANNELS(TSLM_W4_SAT, TSLM_W4_SATR);
+}
+
+__attribute__((noinline)) static void w1k4s2_channels_rsat(w1k5s2_ctx *ctx)
+{
+    register w1k5s2_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W4_CHANNELS(TSLM_W4_RSAT, TSLM_W4_RSATR);
+}
+#undef TSLM_W4_OUT
+#undef TSLM_W4_ST0
+#undef TSLM_W4_ST1
+#undef TSLM_W4_SAT
+#undef TSLM_W4_RSAT
+#undef TSLM_W4_SATR
+#undef TSLM_W4_RSATR
+#undef TSLM_W4_LOOP
+#undef TSLM_W4_COPY
+#undef TSLM_W4_G
+#undef TSLM_W4_R
+#undef TSLM_W4_TABLE
+#undef TSLM_W4_CHANNELS
+
+/* Width 1, 4 x 1 at stride 2 (w1k4s2_channels_*); 0 where the shape is not one it takes. */
+static int col_w1k4s2(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                      const int rsat)
+{
+    if (p->input_w != 1 || p->output_w != 1 || p->filter_w != 1 || p->filter_h != 4 || p->stride_h != 2 ||
+        p->dilation_h != 1 || p->pad_h < 0 || p->pad_h > 2 || p->depth_multiplier != 1 ||
+        p->output_c != p->input_c) {
+        return 0;
+    }
+    const int32_t T = p->input_h, oh = p->output_h, P = p->pad_h, C = p->input_c;
+    int32_t I = T + P - 4 >= 0 ? (T + P - 4) / 2 + 1 : 0; /* outputs whose new pair lies in the input */
+    I = I < oh ? I : oh;
+    if (I < 1) {
+        return 0;
+    }
+    const uint32_t zp = (uint32_t)(-p->input_offset) & 0xFFFFu;
+    w1k5s2_ctx ctx;
+    ctx.C = C, ctx.len = 2 * C * I, ctx.top = P, ctx.entry = (4 - I % 4) % 4;
+    ctx.zpair = (int32_t)(zp | (zp << 16)), ctx.nbot = oh - I;
+    ctx.bhalf = oh > I && 2 * I + 2 - P == T - 1;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * T * C;
+        int8_t *out_b = output + b * oh * C;
+        ctx.rqp = (int32_t)(uintptr_t)p->requant, ctx.wp = (int32_t)(uintptr_t)w;
+        ctx.q = (int32_t)(uintptr_t)in_b, ctx.qend = ctx.q + C;
+        ctx.D = (int32_t)((uintptr_t)out_b - (uintptr_t)in_b);
+        if (rsat) {
+            w1k4s2_channels_rsat(&ctx);
+        } else {
+            w1k4s2_channels_sat(&ctx);
+        }
+    }
+    return 1;
+}
 #endif
 
 static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
@@ -3130,6 +3319,9 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
     }
     if (s2 && n == 2 && fw == 1 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* K x 1, K = 2, 3, stride 2 */
         if (col_w1k3(p, input, w, output, epi == EPI_RSAT)) { /* width 1, 3 x 1 */
+            return;
+        }
+        if (col_w1k4s2(p, input, w, output, epi == EPI_RSAT)) { /* width 1, 4 x 1 */
             return;
         }
         col_run_k1s2(p, input, w, output, col, epi == EPI_RSAT);

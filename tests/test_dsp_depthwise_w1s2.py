@@ -1,6 +1,6 @@
 """Width-1 depthwise layers on the Cortex-M4 DSP kernel that the column layout's fast paths gained in issue 15's
 fifth round: K x 1 at stride 2 with K = 5..10 (col_run_k1s2n: the widened column, four output rows a block, the
-loop copy per right shift; 4 x 1 and 5 x 1 at width 1 in col_w1k4s2 and col_w1k5s2, the time pairs in
+loop copy per right shift; 4 x 1, 5 x 1 and 6 x 1 at width 1 in col_w1k4s2 and col_w1k5s2, the time pairs in
 registers), K = 2 as 3 x 1 with a zero first tap (stride 1 and 2), and dilated K x 1 at stride 1
 (col_dilated: one stride-1 pass per phase t = p, p + d, ..., rows d x C bytes apart). One model with every layer,
 one conversion, checked bit-exactly against TFLM in QEMU (-O2 and the size build)."""
@@ -48,6 +48,10 @@ CASES = {
     "k4s2_rows7_c14_shifts": ((4, 1), 14, None, (14, 1), 2, "SAME", 1, SHIFTS),
     "k6s2_rows15_c6_relu": ((6, 1), 6, "relu", (30, 1), 2, "SAME", 1),
     "k6s2_valid_rows9_c4": ((6, 1), 4, None, (22, 1), 2, "VALID", 1),
+    "k6s2_rows15_c5": ((6, 1), 5, None, (29, 1), 2, "SAME", 1),
+    "k6s2_rows7_c4_relu6": ((6, 1), 4, "relu6", (13, 1), 2, "SAME", 1),
+    "k6s2_rows12_c14_shifts_relu": ((6, 1), 14, "relu", (24, 1), 2, "SAME", 1, SHIFTS),
+    "k6s2_rows9_c14_shifts": ((6, 1), 14, None, (17, 1), 2, "SAME", 1, SHIFTS),
     "k7s2_rows9_c5": ((7, 1), 5, None, (17, 1), 2, "SAME", 1),
     "k7s2_valid_rows7_c6_relu": ((7, 1), 6, "relu", (20, 1), 2, "VALID", 1),
     "k8s2_rows13_c4_relu": ((8, 1), 4, "relu", (26, 1), 2, "SAME", 1),

@@ -2849,17 +2849,18 @@ typedef struct {
     int32_t entry, zpair;     /* 32, 36: the first output's index in the turn ((3 - outputs % 3) % 3); the input
                                * zero point in both halves */
     int32_t nbot, bhalf;      /* 40, 44: outputs after the loop, whether the first of them has a half pair */
+    int32_t rcur;             /* 48: 6 x 1: the channel's right shift */
 } w1k5s2_ctx;
 
 /* one output: PA, PB the carried pairs, N the new one (into which its two inputs are loaded); REQS its
  * requantization */
-#define TSLM_W5_OUT(PA, PB, N, REQS)                         \
+#define TSLM_W5_OUT(PA, PB, N, REQS, MAC3)                  \
     "ldrsb " N ", [lr, r7]\n\t"                             \
     "ldrsb r11, [lr]\n\t"                                   \
     "pkhbt " N ", r11, " N ", lsl #16\n\t"                  \
     "smlad r11, r3, " PA ", r0\n\t"                         \
     "smlad r11, r4, " PB ", r11\n\t"                        \
-    "smlatb r11, r5, " N ", r11\n\t"                        \
+    MAC3 " r11, r5, " N ", r11\n\t"                         \
     REQS                                                    \
     "strb r11, [r12]\n\t"                                   \
     "add lr, lr, r7, lsl #1\n\t"                            \
@@ -2868,15 +2869,22 @@ typedef struct {
 #define TSLM_W5_SAT(T) "smmlar r11, r11, r1, r2\n\tasr r11, r11, r5\n\tssat r11, #8, r11\n\t"
 #define TSLM_W5_RSAT(T)                                                                                     \
     "add " T ", r2, r11, asr #31\n\tsmmlar r11, r11, r1, " T "\n\tasr r11, r11, r5\n\tssat r11, #8, r11\n\t"
+/* 6 x 1: r from the context, T the temporary */
+#define TSLM_W6_SAT(T) "smmlar r11, r11, r1, r2\n\tldr " T ", [sp]\n\tldr " T ", [" T ", #48]\n\tasr r11, r11, " T "\n\tssat r11, #8, r11\n\t"
+#define TSLM_W6_RSAT(T)                                                                                     \
+    "add " T ", r2, r11, asr #31\n\tsmmlar r11, r11, r1, " T "\n\tldr " T ", [sp]\n\tldr " T ", [" T ", #48]\n\t"  \
+    "asr r11, r11, " T "\n\tssat r11, #8, r11\n\t"
+/* 5 x 1: (2 w4, r) into r5 */
+#define TSLM_W5_PACK "lsl r5, r5, #16\n\torr r5, r5, r6\n\t"
 /* r = R, SSAT's immediate shift */
 #define TSLM_W5_SATR(T, R) "smmlar r11, r11, r1, r2\n\tssat r11, #8, r11, asr #" R "\n\t"
 #define TSLM_W5_RSATR(T, R)                                                                                 \
     "add " T ", r2, r11, asr #31\n\tsmmlar r11, r11, r1, " T "\n\tssat r11, #8, r11, asr #" R "\n\t"
 /* the loop copy for r = R (labels .Lw5r%=_R_a, _b, _c: the turn's three outputs) */
-#define TSLM_W5_COPY(REQR, R, LOOPEND)                                                                      \
-    ".Lw5r%=_" #R "_a:\n\t" TSLM_W5_OUT("r8", "r9", "r10", REQR("r6", #R))                              \
-    ".Lw5r%=_" #R "_b:\n\t" TSLM_W5_OUT("r9", "r10", "r8", REQR("r6", #R))                              \
-    ".Lw5r%=_" #R "_c:\n\t" TSLM_W5_OUT("r10", "r8", "r9", REQR("r6", #R))                              \
+#define TSLM_W5_COPY(REQR, R, LOOPEND, MAC3)                                                                      \
+    ".Lw5r%=_" #R "_a:\n\t" TSLM_W5_OUT("r8", "r9", "r10", REQR("r6", #R), MAC3)                              \
+    ".Lw5r%=_" #R "_b:\n\t" TSLM_W5_OUT("r9", "r10", "r8", REQR("r6", #R), MAC3)                              \
+    ".Lw5r%=_" #R "_c:\n\t" TSLM_W5_OUT("r10", "r8", "r9", REQR("r6", #R), MAC3)                              \
     LOOPEND "bne .Lw5r%=_" #R "_a\n\tb 30f\n\t"
 /* a TBH table on r = 0..21 for the turn's output E (a, b, c): r = 5..10 their copies, the rest the ASR loop */
 #define TSLM_W5_G(E) "(.Lw5g%=_" E " - .Lw5" E "%=) / 2, "
@@ -2886,7 +2894,7 @@ typedef struct {
     TSLM_W5_R(E, 6) TSLM_W5_R(E, 7) TSLM_W5_R(E, 8) TSLM_W5_R(E, 9) TSLM_W5_R(E, 10) TSLM_W5_G(E)           \
     TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E)             \
     TSLM_W5_G(E) TSLM_W5_G(E) "(.Lw5g%=_" E " - .Lw5" E "%=) / 2\n\t"
-#define TSLM_W5_CHANNELS(REQ, REQR, SETEND, LOOPEND)                                                              \
+#define TSLM_W5_CHANNELS(REQ, REQR, SETEND, LOOPEND, MAC3, HEAD, RIDX)                                                              \
     __asm__ volatile(                                                                                       \
         "push {r0, r1}\n\t"                                                                                 \
         "4:\n\t"                                                                                            \
@@ -2899,8 +2907,7 @@ typedef struct {
         "ldr r2, [r8], #4\n\t"                                                                              \
         "add r11, r10, #1\n\t"                                                                              \
         "stmia r12, {r8, r9, r11}\n\t"                                                                      \
-        "lsl r5, r5, #16\n\t"                                                                               \
-        "orr r5, r5, r6\n\t"                                                                                \
+        HEAD                                                                                                \
         "mov lr, r10\n\t"                                                                                   \
         "add r11, r12, #16\n\t"                                                                             \
         "ldmia r11, {r7, r8, r9, r10}\n\t"                                                                  \
@@ -2930,7 +2937,7 @@ typedef struct {
         "add r11, r8, lr\n\t"                                                                               \
         "mov r8, r6\n\t"                                                                                    \
         SETEND                                                                                              \
-        "and r11, r5, #255\n\t"                                                                             \
+        RIDX                                                                                                \
         "cmp r8, #1\n\t"                                                                                    \
         "beq 25f\n\t"                                                                                       \
         "bhi 26f\n\t"                                                                                       \
@@ -2947,14 +2954,14 @@ typedef struct {
         "tbh [pc, r11, lsl #1]\n\t"                                                                         \
         ".Lw5c%=:\n\t" TSLM_W5_TABLE("c")                                                                   \
         /* r outside the copies: ASR by r5 */                                                               \
-        ".Lw5g%=_a:\n\t" TSLM_W5_OUT("r8", "r9", "r10", REQ("r6"))                                          \
-        ".Lw5g%=_b:\n\t" TSLM_W5_OUT("r9", "r10", "r8", REQ("r6"))                                          \
-        ".Lw5g%=_c:\n\t" TSLM_W5_OUT("r10", "r8", "r9", REQ("r6"))                                          \
+        ".Lw5g%=_a:\n\t" TSLM_W5_OUT("r8", "r9", "r10", REQ("r6"), MAC3)                                          \
+        ".Lw5g%=_b:\n\t" TSLM_W5_OUT("r9", "r10", "r8", REQ("r6"), MAC3)                                          \
+        ".Lw5g%=_c:\n\t" TSLM_W5_OUT("r10", "r8", "r9", REQ("r6"), MAC3)                                          \
         LOOPEND                                                                                             \
         "bne .Lw5g%=_a\n\t"                                                                                 \
         "b 30f\n\t"                                                                                         \
-        TSLM_W5_COPY(REQR, 5, LOOPEND) TSLM_W5_COPY(REQR, 6, LOOPEND) TSLM_W5_COPY(REQR, 7, LOOPEND)        \
-        TSLM_W5_COPY(REQR, 8, LOOPEND) TSLM_W5_COPY(REQR, 9, LOOPEND) TSLM_W5_COPY(REQR, 10, LOOPEND)       \
+        TSLM_W5_COPY(REQR, 5, LOOPEND, MAC3) TSLM_W5_COPY(REQR, 6, LOOPEND, MAC3) TSLM_W5_COPY(REQR, 7, LOOPEND, MAC3)        \
+        TSLM_W5_COPY(REQR, 8, LOOPEND, MAC3) TSLM_W5_COPY(REQR, 9, LOOPEND, MAC3) TSLM_W5_COPY(REQR, 10, LOOPEND, MAC3)       \
         "30:\n\t"                                                                                           \
         /* the outputs after the loop: the carried pairs in r8, r9 */                                      \
         "ldr r11, [sp]\n\t"                                                                                 \
@@ -2969,7 +2976,7 @@ typedef struct {
         "31:\n\t"                                                                                           \
         "smlad r11, r3, r8, r0\n\t"                                                                         \
         "smlad r11, r4, r9, r11\n\t"                                                                        \
-        "smlatb r11, r5, r10, r11\n\t"                                                                      \
+        MAC3 " r11, r5, r10, r11\n\t"                                                                      \
         REQ("lr")                                                                                                \
         "strb r11, [r12]\n\t"                                                                               \
         "add r12, r12, r7\n\t"                                                                              \
@@ -2989,18 +2996,38 @@ typedef struct {
 __attribute__((noinline)) static void w1k5s2_channels_sat(w1k5s2_ctx *ctx)
 {
     register w1k5s2_ctx *c0 __asm__("r0") = ctx;
-    TSLM_W5_CHANNELS(TSLM_W5_SAT, TSLM_W5_SATR, "mov r6, r11\n\t", "cmp lr, r6\n\t");
+    TSLM_W5_CHANNELS(TSLM_W5_SAT, TSLM_W5_SATR, "mov r6, r11\n\t", "cmp lr, r6\n\t", "smlatb", TSLM_W5_PACK,
+                     "and r11, r5, #255\n\t");
 }
 
 __attribute__((noinline)) static void w1k5s2_channels_rsat(w1k5s2_ctx *ctx)
 {
     register w1k5s2_ctx *c0 __asm__("r0") = ctx;
-    TSLM_W5_CHANNELS(TSLM_W5_RSAT, TSLM_W5_RSATR, "str r11, [sp, #4]\n\t", "ldr r6, [sp, #4]\n\tcmp lr, r6\n\t");
+    TSLM_W5_CHANNELS(TSLM_W5_RSAT, TSLM_W5_RSATR, "str r11, [sp, #4]\n\t", "ldr r6, [sp, #4]\n\tcmp lr, r6\n\t",
+                     "smlatb", TSLM_W5_PACK, "and r11, r5, #255\n\t");
+}
+
+/* 6 x 1: A2 = (2 w4, 2 w5) whole in r5 (SMLAD), r in the context (rcur), the end in the stack slot */
+__attribute__((noinline)) static void w1k6s2_channels_sat(w1k5s2_ctx *ctx)
+{
+    register w1k5s2_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W5_CHANNELS(TSLM_W6_SAT, TSLM_W5_SATR, "str r11, [sp, #4]\n\t", "ldr r6, [sp, #4]\n\tcmp lr, r6\n\t",
+                     "smlad", "str r6, [r12, #48]\n\t", "ldr r11, [sp]\n\tldr r11, [r11, #48]\n\t");
+}
+
+__attribute__((noinline)) static void w1k6s2_channels_rsat(w1k5s2_ctx *ctx)
+{
+    register w1k5s2_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W5_CHANNELS(TSLM_W6_RSAT, TSLM_W5_RSATR, "str r11, [sp, #4]\n\t", "ldr r6, [sp, #4]\n\tcmp lr, r6\n\t",
+                     "smlad", "str r6, [r12, #48]\n\t", "ldr r11, [sp]\n\tldr r11, [r11, #48]\n\t");
 }
 #undef TSLM_W5_OUT
 #undef TSLM_W5_SAT
 #undef TSLM_W5_RSAT
 #undef TSLM_W5_SATR
+#undef TSLM_W6_SAT
+#undef TSLM_W6_RSAT
+#undef TSLM_W5_PACK
 #undef TSLM_W5_RSATR
 #undef TSLM_W5_COPY
 #undef TSLM_W5_G
@@ -3008,11 +3035,13 @@ __attribute__((noinline)) static void w1k5s2_channels_rsat(w1k5s2_ctx *ctx)
 #undef TSLM_W5_TABLE
 #undef TSLM_W5_CHANNELS
 
-/* Width 1, 5 x 1 at stride 2 (w1k5s2_channels_*); 0 where the shape is not one it takes. */
+/* Width 1, 5 x 1 or 6 x 1 at stride 2 (w1k5s2_channels_*, w1k6s2_channels_*); 0 where the shape is not one they
+ * take. */
 static int col_w1k5s2(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
                       const int rsat)
 {
-    if (p->input_w != 1 || p->output_w != 1 || p->filter_w != 1 || p->filter_h != 5 || p->stride_h != 2 ||
+    if (p->input_w != 1 || p->output_w != 1 || p->filter_w != 1 || (p->filter_h != 5 && p->filter_h != 6) ||
+        p->stride_h != 2 ||
         p->dilation_h != 1 || p->pad_h < 0 || p->pad_h > 2 || p->depth_multiplier != 1 ||
         p->output_c != p->input_c) {
         return 0;
@@ -3034,7 +3063,13 @@ static int col_w1k5s2(const tslm_depthwise_conv_params *p, const int8_t *input, 
         ctx.rqp = (int32_t)(uintptr_t)p->requant, ctx.wp = (int32_t)(uintptr_t)w;
         ctx.q = (int32_t)(uintptr_t)in_b, ctx.qend = ctx.q + C;
         ctx.D = (int32_t)((uintptr_t)out_b - (uintptr_t)in_b);
-        if (rsat) {
+        if (p->filter_h == 6) {
+            if (rsat) {
+                w1k6s2_channels_rsat(&ctx);
+            } else {
+                w1k6s2_channels_sat(&ctx);
+            }
+        } else if (rsat) {
             w1k5s2_channels_rsat(&ctx);
         } else {
             w1k5s2_channels_sat(&ctx);
@@ -3311,7 +3346,7 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
     }
 #if defined(TSLM_DSP_ASM)
     if (s2 && n >= 3 && n <= 5 && fw == 1 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* K x 1, K = 5..10, stride 2 */
-        if (n == 3 && col_w1k5s2(p, input, w, output, epi == EPI_RSAT)) { /* width 1, 5 x 1 */
+        if (n == 3 && col_w1k5s2(p, input, w, output, epi == EPI_RSAT)) { /* width 1, 5 x 1 and 6 x 1 */
             return;
         }
         col_run_k1s2n(p, input, w, output, col, n, epi == EPI_RSAT);

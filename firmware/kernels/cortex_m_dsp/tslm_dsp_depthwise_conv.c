@@ -2846,7 +2846,8 @@ typedef struct {
     int32_t rqp, wp, q, qend; /* 0..12: the next channel's record, weights, input; the input past the last channel */
     int32_t C, D, len, top;   /* 16..28: channels, output minus input pointer, bytes of the loop's outputs' inputs
                                * (2 C each), pad_h */
-    int32_t entry, zpair;     /* 32, 36: the first output's index in the turn ((3 - outputs % 3) % 3); the input
+    int32_t entry, zpair;     /* 32, 36: the first output's index in the turn (5 x 1, 6 x 1: (6 - outputs % 6) % 6,
+                               * 4 x 1: (4 - outputs % 4) % 4); the input
                                * zero point in both halves */
     int32_t nbot, bhalf;      /* 40, 44: outputs after the loop, whether the first of them has a half pair */
     int32_t rcur;             /* 48: 6 x 1: the channel's right shift */
@@ -2854,7 +2855,7 @@ typedef struct {
 
 /* one output: PA, PB the carried pairs, N the new one (into which its two inputs are loaded); REQS its
  * requantization */
-#define TSLM_W5_OUT(PA, PB, N, REQS, MAC3)                  \
+#define TSLM_W5_OUT(PA, PB, N, REQS, MAC3, STORE)           \
     "ldrsb " N ", [lr, r7]\n\t"                             \
     "ldrsb r11, [lr]\n\t"                                   \
     "pkhbt " N ", r11, " N ", lsl #16\n\t"                  \
@@ -2862,9 +2863,20 @@ typedef struct {
     "smlad r11, r4, " PB ", r11\n\t"                        \
     MAC3 " r11, r5, " N ", r11\n\t"                         \
     REQS                                                    \
-    "strb r11, [r12]\n\t"                                   \
-    "add lr, lr, r7, lsl #1\n\t"                            \
-    "add r12, r12, r7\n\t"
+    STORE                                                   \
+    "add lr, lr, r7, lsl #1\n\t"
+/* the turn's even outputs at o, the odd ones at o + C, then o on by 2 C */
+#define TSLM_W5_ST0 "strb r11, [r12]\n\t"
+#define TSLM_W5_ST1 "strb r11, [r12, r7]\n\tadd r12, r12, r7, lsl #1\n\t"
+/* one loop of six outputs a turn (labels L_0.._5), REQS its requantization */
+#define TSLM_W5_LOOP(L, REQS, LOOPEND, MAC3)                                                                \
+    L "_0:\n\t" TSLM_W5_OUT("r8", "r9", "r10", REQS, MAC3, TSLM_W5_ST0)                                    \
+    L "_1:\n\t" TSLM_W5_OUT("r9", "r10", "r8", REQS, MAC3, TSLM_W5_ST1)                                    \
+    L "_2:\n\t" TSLM_W5_OUT("r10", "r8", "r9", REQS, MAC3, TSLM_W5_ST0)                                    \
+    L "_3:\n\t" TSLM_W5_OUT("r8", "r9", "r10", REQS, MAC3, TSLM_W5_ST1)                                    \
+    L "_4:\n\t" TSLM_W5_OUT("r9", "r10", "r8", REQS, MAC3, TSLM_W5_ST0)                                    \
+    L "_5:\n\t" TSLM_W5_OUT("r10", "r8", "r9", REQS, MAC3, TSLM_W5_ST1)                                    \
+    LOOPEND "bne " L "_0\n\tb 30f\n\t"
 /* r by register (the low byte of r5), T a temporary */
 #define TSLM_W5_SAT(T) "smmlar r11, r11, r1, r2\n\tasr r11, r11, r5\n\tssat r11, #8, r11\n\t"
 #define TSLM_W5_RSAT(T)                                                                                     \
@@ -2880,20 +2892,21 @@ typedef struct {
 #define TSLM_W5_SATR(T, R) "smmlar r11, r11, r1, r2\n\tssat r11, #8, r11, asr #" R "\n\t"
 #define TSLM_W5_RSATR(T, R)                                                                                 \
     "add " T ", r2, r11, asr #31\n\tsmmlar r11, r11, r1, " T "\n\tssat r11, #8, r11, asr #" R "\n\t"
-/* the loop copy for r = R (labels .Lw5r%=_R_a, _b, _c: the turn's three outputs) */
-#define TSLM_W5_COPY(REQR, R, LOOPEND, MAC3)                                                                      \
-    ".Lw5r%=_" #R "_a:\n\t" TSLM_W5_OUT("r8", "r9", "r10", REQR("r6", #R), MAC3)                              \
-    ".Lw5r%=_" #R "_b:\n\t" TSLM_W5_OUT("r9", "r10", "r8", REQR("r6", #R), MAC3)                              \
-    ".Lw5r%=_" #R "_c:\n\t" TSLM_W5_OUT("r10", "r8", "r9", REQR("r6", #R), MAC3)                              \
-    LOOPEND "bne .Lw5r%=_" #R "_a\n\tb 30f\n\t"
-/* a TBH table on r = 0..21 for the turn's output E (a, b, c): r = 5..10 their copies, the rest the ASR loop */
-#define TSLM_W5_G(E) "(.Lw5g%=_" E " - .Lw5" E "%=) / 2, "
-#define TSLM_W5_R(E, R) "(.Lw5r%=_" #R "_" E " - .Lw5" E "%=) / 2, "
+/* the loop copy for r = R */
+#define TSLM_W5_COPY(REQR, R, LOOPEND, MAC3) TSLM_W5_LOOP(".Lw5r%=_" #R, REQR("r6", #R), LOOPEND, MAC3)
+/* a TBH table on r = 0..21 for entry E (0..5): r = 5..10 their copies, the rest the ASR loop */
+#define TSLM_W5_G(E) "(.Lw5g%=_" E " - .Lw5t" E "%=) / 2, "
+#define TSLM_W5_R(E, R) "(.Lw5r%=_" #R "_" E " - .Lw5t" E "%=) / 2, "
 #define TSLM_W5_TABLE(E)                                                                                    \
     ".hword " TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_R(E, 5)             \
     TSLM_W5_R(E, 6) TSLM_W5_R(E, 7) TSLM_W5_R(E, 8) TSLM_W5_R(E, 9) TSLM_W5_R(E, 10) TSLM_W5_G(E)           \
     TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E)             \
-    TSLM_W5_G(E) TSLM_W5_G(E) "(.Lw5g%=_" E " - .Lw5" E "%=) / 2\n\t"
+    TSLM_W5_G(E) TSLM_W5_G(E) "(.Lw5g%=_" E " - .Lw5t" E "%=) / 2\n\t"
+/* entry E: the carried pairs moved for it (ROT), o one C back for the odd ones (SUB), the loop by r */
+#define TSLM_W5_ENTRY(E, ROT, SUB) ".Lw5e%=_" E ":\n\t" ROT SUB "tbh [pc, r11, lsl #1]\n\t.Lw5t" E "%=:\n\t" TSLM_W5_TABLE(E)
+#define TSLM_W5_ROT0 "mov r8, r9\n\tmov r9, r10\n\t"
+#define TSLM_W5_ROT2 "mov r8, r10\n\tmov r10, r9\n\t"
+#define TSLM_W5_SUB "sub r12, r12, r7\n\t"
 #define TSLM_W5_CHANNELS(REQ, REQR, SETEND, LOOPEND, MAC3, HEAD, RIDX)                                                              \
     __asm__ volatile(                                                                                       \
         "push {r0, r1}\n\t"                                                                                 \
@@ -2938,30 +2951,18 @@ typedef struct {
         "mov r8, r6\n\t"                                                                                    \
         SETEND                                                                                              \
         RIDX                                                                                                \
-        "cmp r8, #1\n\t"                                                                                    \
-        "beq 25f\n\t"                                                                                       \
-        "bhi 26f\n\t"                                                                                       \
-        "mov r8, r9\n\t"                                                                                    \
-        "mov r9, r10\n\t"                                                                                   \
-        "tbh [pc, r11, lsl #1]\n\t"                                                                         \
-        ".Lw5a%=:\n\t" TSLM_W5_TABLE("a")                                                                   \
-        "25:\n\t" /* the second output of the turn first: pairs (r9, r10) */                                \
-        "tbh [pc, r11, lsl #1]\n\t"                                                                         \
-        ".Lw5b%=:\n\t" TSLM_W5_TABLE("b")                                                                   \
-        "26:\n\t" /* the third: (r10, r8) */                                                                \
-        "mov r8, r10\n\t"                                                                                   \
-        "mov r10, r9\n\t"                                                                                   \
-        "tbh [pc, r11, lsl #1]\n\t"                                                                         \
-        ".Lw5c%=:\n\t" TSLM_W5_TABLE("c")                                                                   \
-        /* r outside the copies: ASR by r5 */                                                               \
-        ".Lw5g%=_a:\n\t" TSLM_W5_OUT("r8", "r9", "r10", REQ("r6"), MAC3)                                          \
-        ".Lw5g%=_b:\n\t" TSLM_W5_OUT("r9", "r10", "r8", REQ("r6"), MAC3)                                          \
-        ".Lw5g%=_c:\n\t" TSLM_W5_OUT("r10", "r8", "r9", REQ("r6"), MAC3)                                          \
-        LOOPEND                                                                                             \
-        "bne .Lw5g%=_a\n\t"                                                                                 \
-        "b 30f\n\t"                                                                                         \
-        TSLM_W5_COPY(REQR, 5, LOOPEND, MAC3) TSLM_W5_COPY(REQR, 6, LOOPEND, MAC3) TSLM_W5_COPY(REQR, 7, LOOPEND, MAC3)        \
-        TSLM_W5_COPY(REQR, 8, LOOPEND, MAC3) TSLM_W5_COPY(REQR, 9, LOOPEND, MAC3) TSLM_W5_COPY(REQR, 10, LOOPEND, MAC3)       \
+        "tbb [pc, r8]\n\t"                                                                                  \
+        ".Lw5e%=:\n\t"                                                                                      \
+        ".byte (.Lw5e%=_0 - .Lw5e%=) / 2, (.Lw5e%=_1 - .Lw5e%=) / 2, (.Lw5e%=_2 - .Lw5e%=) / 2\n\t"         \
+        ".byte (.Lw5e%=_3 - .Lw5e%=) / 2, (.Lw5e%=_4 - .Lw5e%=) / 2, (.Lw5e%=_5 - .Lw5e%=) / 2\n\t"         \
+        TSLM_W5_ENTRY("0", TSLM_W5_ROT0, "") TSLM_W5_ENTRY("1", "", TSLM_W5_SUB)                            \
+        TSLM_W5_ENTRY("2", TSLM_W5_ROT2, "") TSLM_W5_ENTRY("3", TSLM_W5_ROT0, TSLM_W5_SUB)                  \
+        TSLM_W5_ENTRY("4", "", "") TSLM_W5_ENTRY("5", TSLM_W5_ROT2, TSLM_W5_SUB)                            \
+        /* r outside the copies: ASR by register */                                                         \
+        TSLM_W5_LOOP(".Lw5g%=", REQ("r6"), LOOPEND, MAC3)                                                   \
+        TSLM_W5_COPY(REQR, 5, LOOPEND, MAC3) TSLM_W5_COPY(REQR, 6, LOOPEND, MAC3)                           \
+        TSLM_W5_COPY(REQR, 7, LOOPEND, MAC3) TSLM_W5_COPY(REQR, 8, LOOPEND, MAC3)                           \
+        TSLM_W5_COPY(REQR, 9, LOOPEND, MAC3) TSLM_W5_COPY(REQR, 10, LOOPEND, MAC3)                          \
         "30:\n\t"                                                                                           \
         /* the outputs after the loop: the carried pairs in r8, r9 */                                      \
         "ldr r11, [sp]\n\t"                                                                                 \
@@ -3030,6 +3031,13 @@ __attribute__((noinline)) static void w1k6s2_channels_rsat(w1k5s2_ctx *ctx)
 #undef TSLM_W5_PACK
 #undef TSLM_W5_RSATR
 #undef TSLM_W5_COPY
+#undef TSLM_W5_ST0
+#undef TSLM_W5_ST1
+#undef TSLM_W5_LOOP
+#undef TSLM_W5_ENTRY
+#undef TSLM_W5_ROT0
+#undef TSLM_W5_ROT2
+#undef TSLM_W5_SUB
 #undef TSLM_W5_G
 #undef TSLM_W5_R
 #undef TSLM_W5_TABLE
@@ -3054,7 +3062,7 @@ static int col_w1k5s2(const tslm_depthwise_conv_params *p, const int8_t *input, 
     }
     const uint32_t zp = (uint32_t)(-p->input_offset) & 0xFFFFu;
     w1k5s2_ctx ctx;
-    ctx.C = C, ctx.len = 2 * C * I, ctx.top = P, ctx.entry = (3 - I % 3) % 3;
+    ctx.C = C, ctx.len = 2 * C * I, ctx.top = P, ctx.entry = (6 - I % 6) % 6;
     ctx.zpair = (int32_t)(zp | (zp << 16)), ctx.nbot = oh - I;
     ctx.bhalf = oh > I && 2 * I + 4 - P == T - 1;
     for (int32_t b = 0; b < p->batches; ++b) {

@@ -3284,8 +3284,8 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
  * undilated K x 1 over that sub-series; so each phase runs as one (col_w1k3_phase for 3 x 1, else col_dispatch
  * on a column of width 1 whose rows are d x C bytes apart: input_w d, output_c d x C with the channels
  * input_c). The compiler (ops/conv.py) sends only input_h >= d here, never in bands or in place. */
-static void col_dilated(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
-                        int32_t *col)
+__attribute__((noinline)) static void col_dilated(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                  const int32_t *w, int8_t *output, int32_t *col)
 {
     const int32_t d = p->dilation_h, C = p->input_c, ih = p->input_h, oh = p->output_h;
     const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
@@ -3323,10 +3323,6 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
     const int s2 = p->stride_h == 2;
     const int32_t n = s2 ? (p->filter_h + 1) / 2 : p->filter_h / 2 + 1;
     const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
-    if (p->dilation_h > 1) { /* width 1, stride 1: per phase (col_dilated) */
-        col_dilated(p, input, w, output, col);
-        return;
-    }
 #if !defined(TSLM_OPTIMIZE_SIZE)
     const int32_t fw = p->filter_w;
     if (!s2 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* (EPI_RSAT: outputs below the zero point) */
@@ -3339,6 +3335,10 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
             return;
         }
         if (fw == 1 && n <= 8) { /* col_run_k1 on the target (width 1, 3 x 1: col_w1k3) */
+            if (p->dilation_h > 1) { /* width 1: per phase (col_dilated) */
+                col_dilated(p, input, w, output, col);
+                return;
+            }
 #if defined(TSLM_DSP_ASM)
             if (n == 2 && col_w1k3(p, input, w, output, epi == EPI_RSAT)) {
                 return;
@@ -3384,6 +3384,10 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
         return;
     }
 #endif
+    if (p->dilation_h > 1) { /* width 1, stride 1: per phase (col_dilated) */
+        col_dilated(p, input, w, output, col);
+        return;
+    }
     if (epi == EPI_SAT && s2) {
         col_run(p, input, w, output, col, n, 0, 1, EPI_SAT);
     } else if (epi == EPI_SAT) {

@@ -2818,8 +2818,9 @@ __attribute__((noinline)) static void col_run_k1s2n_5r(const tslm_depthwise_conv
     col_run_k1s2n_body(p, input, w, output, col, 5, 1);
 }
 
-static void col_run_k1s2n(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
-                          int32_t *col, const int32_t n, const int rsat)
+__attribute__((noinline)) static void col_run_k1s2n(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                    const int32_t *w, int8_t *output, int32_t *col, const int32_t n,
+                                                    const int rsat)
 {
     if (n == 3) {
         (rsat ? col_run_k1s2n_3r : col_run_k1s2n_3s)(p, input, w, output, col);
@@ -3045,8 +3046,8 @@ __attribute__((noinline)) static void w1k6s2_channels_rsat(w1k5s2_ctx *ctx)
 
 /* Width 1, 5 x 1 or 6 x 1 at stride 2 (w1k5s2_channels_*, w1k6s2_channels_*); 0 where the shape is not one they
  * take. */
-static int col_w1k5s2(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
-                      const int rsat)
+__attribute__((noinline)) static int col_w1k5s2(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                const int32_t *w, int8_t *output, const int rsat)
 {
     if (p->input_w != 1 || p->output_w != 1 || p->filter_w != 1 || (p->filter_h != 5 && p->filter_h != 6) ||
         p->stride_h != 2 ||
@@ -3241,8 +3242,8 @@ __attribute__((noinline)) static void w1k4s2_channels_rsat(w1k5s2_ctx *ctx)
 #undef TSLM_W4_CHANNELS
 
 /* Width 1, 4 x 1 at stride 2 (w1k4s2_channels_*); 0 where the shape is not one it takes. */
-static int col_w1k4s2(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
-                      const int rsat)
+__attribute__((noinline)) static int col_w1k4s2(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                const int32_t *w, int8_t *output, const int rsat)
 {
     if (p->input_w != 1 || p->output_w != 1 || p->filter_w != 1 || p->filter_h != 4 || p->stride_h != 2 ||
         p->dilation_h != 1 || p->pad_h < 0 || p->pad_h > 2 || p->depth_multiplier != 1 ||
@@ -3335,15 +3336,15 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
             return;
         }
         if (fw == 1 && n <= 8) { /* col_run_k1 on the target (width 1, 3 x 1: col_w1k3) */
-            if (p->dilation_h > 1) { /* width 1: per phase (col_dilated) */
-                col_dilated(p, input, w, output, col);
-                return;
-            }
 #if defined(TSLM_DSP_ASM)
             if (n == 2 && col_w1k3(p, input, w, output, epi == EPI_RSAT)) {
                 return;
             }
 #endif
+            if (p->dilation_h > 1) { /* width 1: per phase (col_dilated) */
+                col_dilated(p, input, w, output, col);
+                return;
+            }
             if (epi == EPI_SAT) {
                 col_run(p, input, w, output, col, n, 1, 0, EPI_SAT);
             } else {

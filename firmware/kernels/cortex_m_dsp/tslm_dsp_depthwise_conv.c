@@ -2831,25 +2831,27 @@ __attribute__((noinline)) static void col_run_k1s2n(const tslm_depthwise_conv_pa
     }
 }
 
-/* Width 1, 5 x 1 at stride 2 (pad_h 0..2), EPI_SAT or EPI_RSAT: no widening. With the padded series p_j and the
- * pairs P_i = (p_2i, p_2i+1), output t = A0 . P_t + A1 . P_t+1 + 2 w4 p_2t+4 (the compiler's A2 = (2 w4, 0)), so
- * each output builds one new pair (two LDRSB, one PKHBT) and takes three MAC instructions; P_t and P_t+1 are
- * carried in registers (r8, r9, r10 in turn: three outputs a turn, entered at the output that leaves a multiple
- * of three). The right shift r sits in the low byte of r5 beside 2 w4 in its top half (SMLATB, ASR by register),
- * so no loop copies. Per channel: its record and weights, the first two pairs (pad_h 2: the zero-point pair and
- * (x0, x1); 1: (zp, x0), (x1, x2); 0: (x0, x1), (x2, x3)), the outputs whose new pair lies in the input, then
- * the rest (the first with a half pair (x_last, zp) where the input ends there, the others the zero-point pair).
- * Body registers: r0 init, r1 m, r2 round, r3 A0, r4 A1, r5 (2 w4, r), r6 end (EPI_RSAT: the temporary, the
- * end in the stack slot), r7 C, r8-r10 the pairs, r11 the accumulator, r12 o, lr q (the new pair's first
- * input). On the stack the context's address and the end. In place is not safe (an output is written before
- * later outputs' inputs are read): the compiler never runs stride 2 in place. */
+/* Width 1, 5 x 1 and 6 x 1 at stride 2 (pad_h 0..2), EPI_SAT or EPI_RSAT: no widening. With the padded series p_j
+ * and the pairs P_i = (p_2i, p_2i+1), output t = A0 . P_t + A1 . P_t+1 + A2 . P_t+2 (the compiler's stride-2
+ * pairs; 5 x 1: A2 = (2 w4, 0), SMLATB on 2 w4 in r5's top half), so each output builds one new pair (two LDRSB,
+ * one PKHBT) and takes three MAC instructions; P_t and P_t+1 are carried in registers (r8, r9, r10 in turn: six
+ * outputs a turn, the even ones stored at o, the odd ones at o + C with one pointer step for both, entered by TBB
+ * at the output that leaves a whole number of turns, odd entries with o one C back). The loop copy by TBH on the
+ * right shift r: r = 5..10 with SSAT's immediate shift, other r the same loop with ASR by register (5 x 1: r in
+ * r5's low byte beside 2 w4; 6 x 1: r from the context). Per channel: its record and weights, the first two pairs
+ * (pad_h 2: the zero-point pair and (x0, x1); 1: (zp, x0), (x1, x2); 0: (x0, x1), (x2, x3)), the outputs whose
+ * new pair lies in the input, then the rest (the first with a half pair (x_last, zp) where the input ends there,
+ * the others the zero-point pair). Body registers: r0 init, r1 m, r2 round, r3 A0, r4 A1, r5 A2 (5 x 1: (2 w4, r)),
+ * r6 end (EPI_RSAT and 6 x 1: the temporary, the end in the stack slot), r7 C, r8-r10 the pairs, r11 the
+ * accumulator, r12 o, lr q (the new pair's first input). On the stack the context's address and the end. In place
+ * is not safe (an output is written before later outputs' inputs are read): the compiler never runs stride 2 in
+ * place. */
 typedef struct {
     int32_t rqp, wp, q, qend; /* 0..12: the next channel's record, weights, input; the input past the last channel */
     int32_t C, D, len, top;   /* 16..28: channels, output minus input pointer, bytes of the loop's outputs' inputs
                                * (2 C each), pad_h */
     int32_t entry, zpair;     /* 32, 36: the first output's index in the turn (5 x 1, 6 x 1: (6 - outputs % 6) % 6,
-                               * 4 x 1: (4 - outputs % 4) % 4); the input
-                               * zero point in both halves */
+                               * 4 x 1: (4 - outputs % 4) % 4); the input zero point in both halves */
     int32_t nbot, bhalf;      /* 40, 44: outputs after the loop, whether the first of them has a half pair */
     int32_t rcur;             /* 48: 6 x 1: the channel's right shift */
 } w1k5s2_ctx;
@@ -2883,7 +2885,9 @@ typedef struct {
 #define TSLM_W5_RSAT(T)                                                                                     \
     "add " T ", r2, r11, asr #31\n\tsmmlar r11, r11, r1, " T "\n\tasr r11, r11, r5\n\tssat r11, #8, r11\n\t"
 /* 6 x 1: r from the context, T the temporary */
-#define TSLM_W6_SAT(T) "smmlar r11, r11, r1, r2\n\tldr " T ", [sp]\n\tldr " T ", [" T ", #48]\n\tasr r11, r11, " T "\n\tssat r11, #8, r11\n\t"
+#define TSLM_W6_SAT(T)                                                                                      \
+    "smmlar r11, r11, r1, r2\n\tldr " T ", [sp]\n\tldr " T ", [" T ", #48]\n\tasr r11, r11, " T "\n\t"               \
+    "ssat r11, #8, r11\n\t"
 #define TSLM_W6_RSAT(T)                                                                                     \
     "add " T ", r2, r11, asr #31\n\tsmmlar r11, r11, r1, " T "\n\tldr " T ", [sp]\n\tldr " T ", [" T ", #48]\n\t"  \
     "asr r11, r11, " T "\n\tssat r11, #8, r11\n\t"
@@ -2904,11 +2908,12 @@ typedef struct {
     TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E)             \
     TSLM_W5_G(E) TSLM_W5_G(E) "(.Lw5g%=_" E " - .Lw5t" E "%=) / 2\n\t"
 /* entry E: the carried pairs moved for it (ROT), o one C back for the odd ones (SUB), the loop by r */
-#define TSLM_W5_ENTRY(E, ROT, SUB) ".Lw5e%=_" E ":\n\t" ROT SUB "tbh [pc, r11, lsl #1]\n\t.Lw5t" E "%=:\n\t" TSLM_W5_TABLE(E)
+#define TSLM_W5_ENTRY(E, ROT, SUB)                                                                           \
+    ".Lw5e%=_" E ":\n\t" ROT SUB "tbh [pc, r11, lsl #1]\n\t.Lw5t" E "%=:\n\t" TSLM_W5_TABLE(E)
 #define TSLM_W5_ROT0 "mov r8, r9\n\tmov r9, r10\n\t"
 #define TSLM_W5_ROT2 "mov r8, r10\n\tmov r10, r9\n\t"
 #define TSLM_W5_SUB "sub r12, r12, r7\n\t"
-#define TSLM_W5_CHANNELS(REQ, REQR, SETEND, LOOPEND, MAC3, HEAD, RIDX)                                                              \
+#define TSLM_W5_CHANNELS(REQ, REQR, SETEND, LOOPEND, MAC3, HEAD, RIDX)                                      \
     __asm__ volatile(                                                                                       \
         "push {r0, r1}\n\t"                                                                                 \
         "4:\n\t"                                                                                            \
@@ -2943,7 +2948,7 @@ typedef struct {
         "add lr, lr, r7\n\t"                                                                                \
         "22:\n\t"                                                                                           \
         "23:\n\t"                                                                                           \
-        /* r9 the first pair, r8 len, r6 entry: the second pair (x.., x..) into r10 */                      \
+        /* r9 the first pair, r8 len, r6 entry: the second pair into r10; the end; r into r11 (RIDX) */      \
         "ldrsb r10, [lr]\n\t"                                                                               \
         "ldrsb r11, [lr, r7]\n\t"                                                                           \
         "pkhbt r10, r10, r11, lsl #16\n\t"                                                                  \
@@ -2979,7 +2984,7 @@ typedef struct {
         "smlad r11, r3, r8, r0\n\t"                                                                         \
         "smlad r11, r4, r9, r11\n\t"                                                                        \
         MAC3 " r11, r5, r10, r11\n\t"                                                                      \
-        REQ("lr")                                                                                                \
+        REQ("lr")                                                                                           \
         "strb r11, [r12]\n\t"                                                                               \
         "add r12, r12, r7\n\t"                                                                              \
         "subs r6, r6, #1\n\t"                                                                               \

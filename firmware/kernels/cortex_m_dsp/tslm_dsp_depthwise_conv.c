@@ -3346,10 +3346,6 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
                 return;
             }
 #endif
-            if (p->dilation_h > 1) { /* width 1: per phase (col_dilated) */
-                col_dilated(p, input, w, output, col);
-                return;
-            }
             if (epi == EPI_SAT) {
                 col_run(p, input, w, output, col, n, 1, 0, EPI_SAT);
             } else {
@@ -3359,18 +3355,8 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
         }
     }
 #if defined(TSLM_DSP_ASM)
-    if (s2 && n >= 3 && n <= 5 && fw == 1 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* K x 1, K = 5..10, stride 2 */
-        if (n == 3 && col_w1k5s2(p, input, w, output, epi == EPI_RSAT)) { /* width 1, 5 x 1 and 6 x 1 */
-            return;
-        }
-        col_run_k1s2n(p, input, w, output, col, n, epi == EPI_RSAT);
-        return;
-    }
     if (s2 && n == 2 && fw == 1 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* K x 1, K = 2, 3, stride 2 */
         if (col_w1k3(p, input, w, output, epi == EPI_RSAT)) { /* width 1, 3 x 1 */
-            return;
-        }
-        if (col_w1k4s2(p, input, w, output, epi == EPI_RSAT)) { /* width 1, 4 x 1 */
             return;
         }
         col_run_k1s2(p, input, w, output, col, epi == EPI_RSAT);
@@ -3390,10 +3376,6 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
         return;
     }
 #endif
-    if (p->dilation_h > 1) { /* width 1, stride 1: per phase (col_dilated) */
-        col_dilated(p, input, w, output, col);
-        return;
-    }
     if (epi == EPI_SAT && s2) {
         col_run(p, input, w, output, col, n, 0, 1, EPI_SAT);
     } else if (epi == EPI_SAT) {
@@ -3401,6 +3383,34 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
     } else { /* the other epilogues (outputs below the zero point, exact records): one copy, chosen per output */
         col_run(p, input, w, output, col, n, 0, s2, epi);
     }
+}
+
+/* K x 1 filters over columns at stride 2 with K = 4..10, and dilated K x 1 over a column of width 1: their routines
+ * are reached only from tslm_dsp_depthwise_conv_k1_s8, the entry the compiler gives these layers, so a model
+ * without them links none of their code (~25 KB at -O2); everything else goes on to col_dispatch. */
+static void k1_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                        int32_t *col)
+{
+    if (p->dilation_h > 1) { /* width 1, stride 1: per phase */
+        col_dilated(p, input, w, output, col);
+        return;
+    }
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+    const int32_t n = (p->filter_h + 1) / 2, epi = p->requant_fast - TSLM_DSP_DW_COL;
+    if (p->stride_h == 2 && p->filter_w == 1 && (epi == EPI_SAT || epi == EPI_RSAT)) {
+        if (n >= 3 && n <= 5) { /* K = 5..10 */
+            if (n == 3 && col_w1k5s2(p, input, w, output, epi == EPI_RSAT)) { /* width 1, 5 x 1 and 6 x 1 */
+                return;
+            }
+            col_run_k1s2n(p, input, w, output, col, n, epi == EPI_RSAT);
+            return;
+        }
+        if (n == 2 && col_w1k4s2(p, input, w, output, epi == EPI_RSAT)) { /* width 1, 4 x 1 */
+            return;
+        }
+    }
+#endif
+    col_dispatch(p, input, w, output, col);
 }
 
 /* The column layout in horizontal bands of band_h output rows (large images, whose whole columns would not fit
@@ -3624,6 +3634,23 @@ int32_t tslm_dsp_depthwise_conv_patch_s8_get_buffer_size(const tslm_depthwise_co
         return tslm_depthwise_conv_s8_get_buffer_size(p);
     }
     return 4 * tslm_dsp_depthwise_conv_patch_words(p);
+}
+
+void tslm_dsp_depthwise_conv_k1_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                   const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    /* the compiler gives this entry only column-layout calls (records, requant_fast >= TSLM_DSP_DW_COL), never
+     * in bands */
+    if (p->requant == NULL || p->requant_fast < TSLM_DSP_DW_COL) {
+        tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch);
+        return;
+    }
+    k1_dispatch(p, input, (const int32_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
+}
+
+int32_t tslm_dsp_depthwise_conv_k1_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
 }
 
 void tslm_dsp_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *input,

@@ -1426,6 +1426,71 @@ TSLM_ALWAYS_INLINE void col_k1_blocks(const int32_t *x, int8_t *out, const int32
     }
 }
 
+/* K x 1 at stride 2, n = 3..5 pairs (K = 5..10; col_run_k1s2n): a block of four output rows takes
+ * a_r = sum_j A_j . X_(r+j) (A_j at ab[j]): the four x words X_j..X_(j+3) in r8, r9, r10, r12 (rotating: pair j
+ * loads X_(j+3) over X_(j-1)), A_j in r11, one LDR of each and four SMLAD per pair (eight MACs in six
+ * instructions); t holds the channel's 2 x bias throughout (EPI_RSAT's temporary is r11). */
+#define TSLM_K1S2N_J0                                \
+    "ldmia %[xp], {r8, r9, r10, r12}\n\t"           \
+    "ldr r11, [%[ctx], #28]\n\t"                     \
+    "smlad %[a0], r11, r8, %[t]\n\t"                 \
+    "smlad %[a1], r11, r9, %[t]\n\t"                 \
+    "smlad %[a2], r11, r10, %[t]\n\t"                \
+    "smlad %[a3], r11, r12, %[t]\n\t"
+#define TSLM_K1S2N_J(W, X, XN, X0, X1, X2)           \
+    "ldr r11, [%[ctx], #" W "]\n\t"                  \
+    "ldr " XN ", [%[xp], #" X "]\n\t"                \
+    "smlad %[a0], r11, " X0 ", %[a0]\n\t"            \
+    "smlad %[a1], r11, " X1 ", %[a1]\n\t"            \
+    "smlad %[a2], r11, " X2 ", %[a2]\n\t"            \
+    "smlad %[a3], r11, " XN ", %[a3]\n\t"
+#define TSLM_K1S2N_3 TSLM_K1S2N_J0 TSLM_K1S2N_J("32", "16", "r8", "r9", "r10", "r12") \
+    TSLM_K1S2N_J("36", "20", "r9", "r10", "r12", "r8")
+#define TSLM_K1S2N_4 TSLM_K1S2N_3 TSLM_K1S2N_J("40", "24", "r10", "r12", "r8", "r9")
+#define TSLM_K1S2N_5 TSLM_K1S2N_4 TSLM_K1S2N_J("44", "28", "r12", "r8", "r9", "r10")
+#define TSLM_K1S2N_B3(REQ4) "1:\n\t" TSLM_K1S2N_3 "add %[xp], %[xp], #16\n\t" REQ4 TSLM_DW_STORE4
+#define TSLM_K1S2N_B4(REQ4) "1:\n\t" TSLM_K1S2N_4 "add %[xp], %[xp], #16\n\t" REQ4 TSLM_DW_STORE4
+#define TSLM_K1S2N_B5(REQ4) "1:\n\t" TSLM_K1S2N_5 "add %[xp], %[xp], #16\n\t" REQ4 TSLM_DW_STORE4
+#define TSLM_K1S2N_LOOP(BLOCKS)                                                                         \
+    __asm__ volatile("ldr %[t], [%[ctx], #-4]\n\t" BLOCKS                                              \
+                     : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t),   \
+                       [xp] "+r"(xp), [o] "+r"(o)                                                      \
+                     : [ctx] "r"(ctx)                                                                  \
+                     : "r8", "r9", "r10", "r11", "r12", "cc", "memory")
+
+/* The full blocks of one channel's column, K x 1 at stride 2 (n = 3..5); EPI_SAT: the loop copy for the
+ * channel's right shift (TSLM_DW_BLOCKS_R). ctx: &m of a col33_ctx with the channel's record, A_j and end. */
+TSLM_ALWAYS_INLINE void col_k1s2_blocks(const int32_t *x, int8_t *out, const int32_t *ctx, const int32_t n,
+                                        const int rsat)
+{
+    int32_t a0, a1, a2, a3, t;
+    const int32_t *xp = x;
+    int8_t *o = out;
+    if (!rsat) {
+        switch (n) {
+        case 3: TSLM_K1S2N_LOOP(TSLM_DW_BLOCKS_R(TSLM_K1S2N_B3)); break;
+        case 4: TSLM_K1S2N_LOOP(TSLM_DW_BLOCKS_R(TSLM_K1S2N_B4)); break;
+        default: TSLM_K1S2N_LOOP(TSLM_DW_BLOCKS_R(TSLM_K1S2N_B5)); break;
+        }
+    } else {
+        switch (n) {
+        case 3: TSLM_K1S2N_LOOP(TSLM_DW_BLOCKS_RR(TSLM_K1S2N_B3)); break;
+        case 4: TSLM_K1S2N_LOOP(TSLM_DW_BLOCKS_RR(TSLM_K1S2N_B4)); break;
+        default: TSLM_K1S2N_LOOP(TSLM_DW_BLOCKS_RR(TSLM_K1S2N_B5)); break;
+        }
+    }
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)t;
+}
+#undef TSLM_K1S2N_J0
+#undef TSLM_K1S2N_J
+#undef TSLM_K1S2N_3
+#undef TSLM_K1S2N_4
+#undef TSLM_K1S2N_5
+#undef TSLM_K1S2N_B3
+#undef TSLM_K1S2N_B4
+#undef TSLM_K1S2N_B5
+#undef TSLM_K1S2N_LOOP
+
 /* Channels of one group, K x 1 at stride 1 (n = 2 or 3 pairs: K = 2..5), all output columns: per channel its
  * record and weights into the context (the pairs along y with their odd-tap neighbours, as the 3x3 driver's one
  * filter column), per column the full blocks, then, where ctx->rest1, the one row left, then the next column
@@ -2622,7 +2687,639 @@ static int col_w1k3(const tslm_depthwise_conv_params *p, const int8_t *input, co
     }
     return 1;
 }
+
+/* One phase of a dilated width-1 3 x 1 (col_dilated): q a stride-1, undilated 3 x 1 over the phase's inputs (one
+ * batch, pad_h 0 or 1), whose rows lie `step` bytes apart in the input and the output (d x C) and whose channels
+ * are q->input_c; col_w1k3's stride-1 routine with the row step apart from the channel count. 0 where the phase's
+ * shape is not one it takes. */
+static int col_w1k3_phase(const tslm_depthwise_conv_params *q, const int8_t *input, const int32_t *w,
+                          int8_t *output, const int rsat, const int32_t step)
+{
+    if (q->filter_h != 3 || (q->pad_h != 0 && q->pad_h != 1)) {
+        return 0;
+    }
+    const int32_t ih = q->input_h, oh = q->output_h, pad = q->pad_h, C = q->input_c;
+    int32_t nb = ih + pad - 2 >= 0 ? (ih + pad - 2) / 2 : 0; /* as col_w1k3 */
+    nb = nb < oh / 2 ? nb : oh / 2;
+    const int32_t tout = oh - 2 * nb, j2 = 2 * nb + 2 - pad;
+    int32_t tk;
+    if (nb < 1) {
+        return 0;
+    } else if (tout == 0) {
+        tk = 0;
+    } else if (tout == 1) {
+        tk = j2 < ih ? 2 : 1;
+    } else if (tout == 2 && j2 < ih && j2 + 1 >= ih) {
+        tk = 3;
+    } else {
+        return 0;
+    }
+    const uint32_t zp = (uint32_t)(-q->input_offset) & 0xFFFFu;
+    w1k3_ctx ctx;
+    ctx.tailk = tk, ctx.zpair = (int32_t)(zp | (zp << 16)), ctx.C = step, ctx.len = 2 * step * nb;
+    ctx.first = pad ? ctx.zpair : 1;
+    ctx.entry = (8 - nb % 8) % 8;
+    ctx.rqp = (int32_t)(uintptr_t)q->requant, ctx.wp = (int32_t)(uintptr_t)w;
+    ctx.q = (int32_t)(uintptr_t)input, ctx.qend = ctx.q + C; /* the channels: one byte apart */
+    ctx.D = (int32_t)((uintptr_t)output - (uintptr_t)input) - (1 - pad) * step, ctx.D2 = ctx.D + step;
+    if (rsat) {
+        w1k3_channels_rsat(&ctx);
+    } else {
+        w1k3_channels_sat(&ctx);
+    }
+    return 1;
+}
+
+/* K x 1 at stride 2 with n = 3..5 pairs (K = 5..10), EPI_SAT or EPI_RSAT: the column layout's widening, then per
+ * channel and column the full blocks in col_k1s2_blocks, the last one to three rows in C. */
+TSLM_ALWAYS_INLINE void col_run_k1s2n_body(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                           const int32_t *weights, int8_t *output, int32_t *col, const int32_t n,
+                                           const int rsat)
+{
+    const int32_t C = p->input_c, OC = p->output_c; /* depth multiplier 1 (ops/conv.py) */
+    const int32_t J = col_words(p), xs = p->stride_w * J, ostep = p->output_w * OC;
+    const int32_t full = p->output_h / 4, rest = p->output_h - 4 * full;
+    const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
+    col33_ctx ctx;
+    ctx.ostep = ostep;
+    col_geo geo;
+    col_geometry(p, J, &geo);
+    col_pad(p, col, J, C < 4 ? C : 4);
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * C;
+        int8_t *out_b = output + b * p->output_h * p->output_w * OC;
+        for (int32_t g = 0; 4 * g < C; ++g) {
+            const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
+            col_widen_group(p, &geo, in_b, g, col, chans);
+            for (int32_t o = 4 * g; o < 4 * g + chans; ++o) {
+                const int32_t *cbase = col + (o - 4 * g) * p->ring_w * J;
+                const int32_t *rq = p->requant + 4 * o, *w = weights + o * n;
+                const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
+                ctx.init = rq[0], ctx.m = rq[1], ctx.r = rq[2], ctx.round = rq[3];
+                for (int32_t j = 0; j < n; ++j) {
+                    ctx.ab[j] = w[j];
+                }
+                for (int32_t ox = 0; ox < p->output_w; ++ox) {
+                    const int32_t *x = cbase + ox * xs;
+                    int8_t *out = out_b + ox * OC + o;
+                    if (full > 0) {
+                        ctx.end = out + full * 4 * ostep;
+                        col_k1s2_blocks(x, out, &ctx.m, n, rsat);
+                    }
+                    if (rest > 0) {
+                        int32_t a0 = k.init, a1 = k.init, a2 = k.init, a3 = k.init;
+                        col_taps(x + 4 * full, w, n, 1, &a0, &a1, &a2, &a3);
+                        if (rsat) {
+                            col_store(out + 4 * full * ostep, ostep, rest, a0, a1, a2, a3, k, zp, lo, hi, EPI_RSAT);
+                        } else {
+                            col_store(out + 4 * full * ostep, ostep, rest, a0, a1, a2, a3, k, zp, lo, hi, EPI_SAT);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* one copy per n and epilogue (the taps unrolled) */
+__attribute__((noinline)) static void col_run_k1s2n_3s(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                       const int32_t *w, int8_t *output, int32_t *col)
+{
+    col_run_k1s2n_body(p, input, w, output, col, 3, 0);
+}
+
+__attribute__((noinline)) static void col_run_k1s2n_4s(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                       const int32_t *w, int8_t *output, int32_t *col)
+{
+    col_run_k1s2n_body(p, input, w, output, col, 4, 0);
+}
+
+__attribute__((noinline)) static void col_run_k1s2n_5s(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                       const int32_t *w, int8_t *output, int32_t *col)
+{
+    col_run_k1s2n_body(p, input, w, output, col, 5, 0);
+}
+
+__attribute__((noinline)) static void col_run_k1s2n_3r(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                       const int32_t *w, int8_t *output, int32_t *col)
+{
+    col_run_k1s2n_body(p, input, w, output, col, 3, 1);
+}
+
+__attribute__((noinline)) static void col_run_k1s2n_4r(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                       const int32_t *w, int8_t *output, int32_t *col)
+{
+    col_run_k1s2n_body(p, input, w, output, col, 4, 1);
+}
+
+__attribute__((noinline)) static void col_run_k1s2n_5r(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                       const int32_t *w, int8_t *output, int32_t *col)
+{
+    col_run_k1s2n_body(p, input, w, output, col, 5, 1);
+}
+
+__attribute__((noinline)) static void col_run_k1s2n(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                    const int32_t *w, int8_t *output, int32_t *col, const int32_t n,
+                                                    const int rsat)
+{
+    if (n == 3) {
+        (rsat ? col_run_k1s2n_3r : col_run_k1s2n_3s)(p, input, w, output, col);
+    } else if (n == 4) {
+        (rsat ? col_run_k1s2n_4r : col_run_k1s2n_4s)(p, input, w, output, col);
+    } else {
+        (rsat ? col_run_k1s2n_5r : col_run_k1s2n_5s)(p, input, w, output, col);
+    }
+}
+
+/* Width 1, 5 x 1 and 6 x 1 at stride 2 (pad_h 0..2), EPI_SAT or EPI_RSAT: no widening. With the padded series p_j
+ * and the pairs P_i = (p_2i, p_2i+1), output t = A0 . P_t + A1 . P_t+1 + A2 . P_t+2 (the compiler's stride-2
+ * pairs; 5 x 1: A2 = (2 w4, 0), SMLATB on 2 w4 in r5's top half), so each output builds one new pair (two LDRSB,
+ * one PKHBT) and takes three MAC instructions; P_t and P_t+1 are carried in registers (r8, r9, r10 in turn: six
+ * outputs a turn, the even ones stored at o, the odd ones at o + C with one pointer step for both, entered by TBB
+ * at the output that leaves a whole number of turns, odd entries with o one C back). The loop copy by TBH on the
+ * right shift r: r = 5..10 with SSAT's immediate shift, other r the same loop with ASR by register (5 x 1: r in
+ * r5's low byte beside 2 w4; 6 x 1: r from the context). Per channel: its record and weights, the first two pairs
+ * (pad_h 2: the zero-point pair and (x0, x1); 1: (zp, x0), (x1, x2); 0: (x0, x1), (x2, x3)), the outputs whose
+ * new pair lies in the input, then the rest (the first with a half pair (x_last, zp) where the input ends there,
+ * the others the zero-point pair). Body registers: r0 init, r1 m, r2 round, r3 A0, r4 A1, r5 A2 (5 x 1: (2 w4, r)),
+ * r6 end (EPI_RSAT and 6 x 1: the temporary, the end in the stack slot), r7 C, r8-r10 the pairs, r11 the
+ * accumulator, r12 o, lr q (the new pair's first input). On the stack the context's address and the end. In place
+ * is not safe (an output is written before later outputs' inputs are read): the compiler never runs stride 2 in
+ * place. */
+typedef struct {
+    int32_t rqp, wp, q, qend; /* 0..12: the next channel's record, weights, input; the input past the last channel */
+    int32_t C, D, len, top;   /* 16..28: channels, output minus input pointer, bytes of the loop's outputs' inputs
+                               * (2 C each), pad_h */
+    int32_t entry, zpair;     /* 32, 36: the first output's index in the turn (5 x 1, 6 x 1: (6 - outputs % 6) % 6,
+                               * 4 x 1: (4 - outputs % 4) % 4); the input zero point in both halves */
+    int32_t nbot, bhalf;      /* 40, 44: outputs after the loop, whether the first of them has a half pair */
+    int32_t rcur;             /* 48: 6 x 1: the channel's right shift */
+} w1k5s2_ctx;
+
+/* one output: PA, PB the carried pairs, N the new one (into which its two inputs are loaded); REQS its
+ * requantization */
+#define TSLM_W5_OUT(PA, PB, N, REQS, MAC3, STORE)           \
+    "ldrsb " N ", [lr, r7]\n\t"                             \
+    "ldrsb r11, [lr]\n\t"                                   \
+    "pkhbt " N ", r11, " N ", lsl #16\n\t"                  \
+    "smlad r11, r3, " PA ", r0\n\t"                         \
+    "smlad r11, r4, " PB ", r11\n\t"                        \
+    MAC3 " r11, r5, " N ", r11\n\t"                         \
+    REQS                                                    \
+    STORE                                                   \
+    "add lr, lr, r7, lsl #1\n\t"
+/* the turn's even outputs at o, the odd ones at o + C, then o on by 2 C */
+#define TSLM_W5_ST0 "strb r11, [r12]\n\t"
+#define TSLM_W5_ST1 "strb r11, [r12, r7]\n\tadd r12, r12, r7, lsl #1\n\t"
+/* one loop of six outputs a turn (labels L_0.._5), REQS its requantization */
+#define TSLM_W5_LOOP(L, REQS, LOOPEND, MAC3)                                                                \
+    L "_0:\n\t" TSLM_W5_OUT("r8", "r9", "r10", REQS, MAC3, TSLM_W5_ST0)                                    \
+    L "_1:\n\t" TSLM_W5_OUT("r9", "r10", "r8", REQS, MAC3, TSLM_W5_ST1)                                    \
+    L "_2:\n\t" TSLM_W5_OUT("r10", "r8", "r9", REQS, MAC3, TSLM_W5_ST0)                                    \
+    L "_3:\n\t" TSLM_W5_OUT("r8", "r9", "r10", REQS, MAC3, TSLM_W5_ST1)                                    \
+    L "_4:\n\t" TSLM_W5_OUT("r9", "r10", "r8", REQS, MAC3, TSLM_W5_ST0)                                    \
+    L "_5:\n\t" TSLM_W5_OUT("r10", "r8", "r9", REQS, MAC3, TSLM_W5_ST1)                                    \
+    LOOPEND "bne " L "_0\n\tb 30f\n\t"
+/* r by register (the low byte of r5), T a temporary */
+#define TSLM_W5_SAT(T) "smmlar r11, r11, r1, r2\n\tasr r11, r11, r5\n\tssat r11, #8, r11\n\t"
+#define TSLM_W5_RSAT(T)                                                                                     \
+    "add " T ", r2, r11, asr #31\n\tsmmlar r11, r11, r1, " T "\n\tasr r11, r11, r5\n\tssat r11, #8, r11\n\t"
+/* 6 x 1: r from the context, T the temporary */
+#define TSLM_W6_SAT(T)                                                                                      \
+    "smmlar r11, r11, r1, r2\n\tldr " T ", [sp]\n\tldr " T ", [" T ", #48]\n\tasr r11, r11, " T "\n\t"               \
+    "ssat r11, #8, r11\n\t"
+#define TSLM_W6_RSAT(T)                                                                                     \
+    "add " T ", r2, r11, asr #31\n\tsmmlar r11, r11, r1, " T "\n\tldr " T ", [sp]\n\tldr " T ", [" T ", #48]\n\t"  \
+    "asr r11, r11, " T "\n\tssat r11, #8, r11\n\t"
+/* 5 x 1: (2 w4, r) into r5 */
+#define TSLM_W5_PACK "lsl r5, r5, #16\n\torr r5, r5, r6\n\t"
+/* r = R, SSAT's immediate shift */
+#define TSLM_W5_SATR(T, R) "smmlar r11, r11, r1, r2\n\tssat r11, #8, r11, asr #" R "\n\t"
+#define TSLM_W5_RSATR(T, R)                                                                                 \
+    "add " T ", r2, r11, asr #31\n\tsmmlar r11, r11, r1, " T "\n\tssat r11, #8, r11, asr #" R "\n\t"
+/* the loop copy for r = R */
+#define TSLM_W5_COPY(REQR, R, LOOPEND, MAC3) TSLM_W5_LOOP(".Lw5r%=_" #R, REQR("r6", #R), LOOPEND, MAC3)
+/* a TBH table on r = 0..21 for entry E (0..5): r = 5..10 their copies, the rest the ASR loop */
+#define TSLM_W5_G(E) "(.Lw5g%=_" E " - .Lw5t" E "%=) / 2, "
+#define TSLM_W5_R(E, R) "(.Lw5r%=_" #R "_" E " - .Lw5t" E "%=) / 2, "
+#define TSLM_W5_TABLE(E)                                                                                    \
+    ".hword " TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_R(E, 5)             \
+    TSLM_W5_R(E, 6) TSLM_W5_R(E, 7) TSLM_W5_R(E, 8) TSLM_W5_R(E, 9) TSLM_W5_R(E, 10) TSLM_W5_G(E)           \
+    TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E) TSLM_W5_G(E)             \
+    TSLM_W5_G(E) TSLM_W5_G(E) "(.Lw5g%=_" E " - .Lw5t" E "%=) / 2\n\t"
+/* entry E: the carried pairs moved for it (ROT), o one C back for the odd ones (SUB), the loop by r */
+#define TSLM_W5_ENTRY(E, ROT, SUB)                                                                           \
+    ".Lw5e%=_" E ":\n\t" ROT SUB "tbh [pc, r11, lsl #1]\n\t.Lw5t" E "%=:\n\t" TSLM_W5_TABLE(E)
+#define TSLM_W5_ROT0 "mov r8, r9\n\tmov r9, r10\n\t"
+#define TSLM_W5_ROT2 "mov r8, r10\n\tmov r10, r9\n\t"
+#define TSLM_W5_SUB "sub r12, r12, r7\n\t"
+#define TSLM_W5_CHANNELS(REQ, REQR, SETEND, LOOPEND, MAC3, HEAD, RIDX)                                      \
+    __asm__ volatile(                                                                                       \
+        "push {r0, r1}\n\t"                                                                                 \
+        "4:\n\t"                                                                                            \
+        "ldr r12, [sp]\n\t"                                                                                 \
+        "ldmia r12, {r8, r9, r10, r11}\n\t"                                                                 \
+        "cmp r10, r11\n\t"                                                                                  \
+        "beq 8f\n\t"                                                                                        \
+        "ldmia r9!, {r3, r4, r5}\n\t"                                                                       \
+        "ldmia r8!, {r0, r1, r6}\n\t"                                                                       \
+        "ldr r2, [r8], #4\n\t"                                                                              \
+        "add r11, r10, #1\n\t"                                                                              \
+        "stmia r12, {r8, r9, r11}\n\t"                                                                      \
+        HEAD                                                                                                \
+        "mov lr, r10\n\t"                                                                                   \
+        "add r11, r12, #16\n\t"                                                                             \
+        "ldmia r11, {r7, r8, r9, r10}\n\t"                                                                  \
+        "add r6, r12, #32\n\t"                                                                              \
+        "add r12, lr, r8\n\t"                                                                               \
+        "mov r8, r9\n\t"                                                                                    \
+        "ldmia r6, {r6, r9}\n\t"                                                                            \
+        "cmp r10, #1\n\t"                                                                                   \
+        "beq 21f\n\t"                                                                                       \
+        "bhi 22f\n\t"                                                                                       \
+        "ldrsb r9, [lr]\n\t"                                                                                \
+        "ldrsb r11, [lr, r7]\n\t"                                                                           \
+        "pkhbt r9, r9, r11, lsl #16\n\t"                                                                    \
+        "add lr, lr, r7, lsl #1\n\t"                                                                        \
+        "b 23f\n\t"                                                                                         \
+        "21:\n\t"                                                                                           \
+        "ldrsb r11, [lr]\n\t"                                                                               \
+        "pkhbt r9, r9, r11, lsl #16\n\t"                                                                    \
+        "add lr, lr, r7\n\t"                                                                                \
+        "22:\n\t"                                                                                           \
+        "23:\n\t"                                                                                           \
+        /* r9 the first pair, r8 len, r6 entry: the second pair into r10; the end; r into r11 (RIDX) */      \
+        "ldrsb r10, [lr]\n\t"                                                                               \
+        "ldrsb r11, [lr, r7]\n\t"                                                                           \
+        "pkhbt r10, r10, r11, lsl #16\n\t"                                                                  \
+        "add lr, lr, r7, lsl #1\n\t"                                                                        \
+        "add r11, r8, lr\n\t"                                                                               \
+        "mov r8, r6\n\t"                                                                                    \
+        SETEND                                                                                              \
+        RIDX                                                                                                \
+        "tbb [pc, r8]\n\t"                                                                                  \
+        ".Lw5e%=:\n\t"                                                                                      \
+        ".byte (.Lw5e%=_0 - .Lw5e%=) / 2, (.Lw5e%=_1 - .Lw5e%=) / 2, (.Lw5e%=_2 - .Lw5e%=) / 2\n\t"         \
+        ".byte (.Lw5e%=_3 - .Lw5e%=) / 2, (.Lw5e%=_4 - .Lw5e%=) / 2, (.Lw5e%=_5 - .Lw5e%=) / 2\n\t"         \
+        TSLM_W5_ENTRY("0", TSLM_W5_ROT0, "") TSLM_W5_ENTRY("1", "", TSLM_W5_SUB)                            \
+        TSLM_W5_ENTRY("2", TSLM_W5_ROT2, "") TSLM_W5_ENTRY("3", TSLM_W5_ROT0, TSLM_W5_SUB)                  \
+        TSLM_W5_ENTRY("4", "", "") TSLM_W5_ENTRY("5", TSLM_W5_ROT2, TSLM_W5_SUB)                            \
+        /* r outside the copies: ASR by register */                                                         \
+        TSLM_W5_LOOP(".Lw5g%=", REQ("r6"), LOOPEND, MAC3)                                                   \
+        TSLM_W5_COPY(REQR, 5, LOOPEND, MAC3) TSLM_W5_COPY(REQR, 6, LOOPEND, MAC3)                           \
+        TSLM_W5_COPY(REQR, 7, LOOPEND, MAC3) TSLM_W5_COPY(REQR, 8, LOOPEND, MAC3)                           \
+        TSLM_W5_COPY(REQR, 9, LOOPEND, MAC3) TSLM_W5_COPY(REQR, 10, LOOPEND, MAC3)                          \
+        "30:\n\t"                                                                                           \
+        /* the outputs after the loop: the carried pairs in r8, r9 */                                      \
+        "ldr r11, [sp]\n\t"                                                                                 \
+        "ldrd r6, r10, [r11, #40]\n\t"                                                                      \
+        "cmp r6, #0\n\t"                                                                                    \
+        "beq 4b\n\t"                                                                                        \
+        "cmp r10, #0\n\t"                                                                                   \
+        "ldr r10, [r11, #36]\n\t"                                                                           \
+        "beq 31f\n\t"                                                                                       \
+        "ldrsb r11, [lr]\n\t"                                                                               \
+        "pkhbt r10, r11, r10\n\t"                                                                           \
+        "31:\n\t"                                                                                           \
+        "smlad r11, r3, r8, r0\n\t"                                                                         \
+        "smlad r11, r4, r9, r11\n\t"                                                                        \
+        MAC3 " r11, r5, r10, r11\n\t"                                                                      \
+        REQ("lr")                                                                                           \
+        "strb r11, [r12]\n\t"                                                                               \
+        "add r12, r12, r7\n\t"                                                                              \
+        "subs r6, r6, #1\n\t"                                                                               \
+        "beq 4b\n\t"                                                                                        \
+        "mov r8, r9\n\t"                                                                                    \
+        "mov r9, r10\n\t"                                                                                   \
+        "ldr r11, [sp]\n\t"                                                                                 \
+        "ldr r10, [r11, #36]\n\t"                                                                           \
+        "b 31b\n\t"                                                                                         \
+        "8:\n\t"                                                                                            \
+        "pop {r0, r1}\n\t"                                                                                  \
+        : "+r"(c0)                                                                                          \
+        :                                                                                                   \
+        : "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+
+__attribute__((noinline)) static void w1k5s2_channels_sat(w1k5s2_ctx *ctx)
+{
+    register w1k5s2_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W5_CHANNELS(TSLM_W5_SAT, TSLM_W5_SATR, "mov r6, r11\n\t", "cmp lr, r6\n\t", "smlatb", TSLM_W5_PACK,
+                     "and r11, r5, #255\n\t");
+}
+
+__attribute__((noinline)) static void w1k5s2_channels_rsat(w1k5s2_ctx *ctx)
+{
+    register w1k5s2_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W5_CHANNELS(TSLM_W5_RSAT, TSLM_W5_RSATR, "str r11, [sp, #4]\n\t", "ldr r6, [sp, #4]\n\tcmp lr, r6\n\t",
+                     "smlatb", TSLM_W5_PACK, "and r11, r5, #255\n\t");
+}
+
+/* 6 x 1: A2 = (2 w4, 2 w5) whole in r5 (SMLAD), r in the context (rcur), the end in the stack slot */
+__attribute__((noinline)) static void w1k6s2_channels_sat(w1k5s2_ctx *ctx)
+{
+    register w1k5s2_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W5_CHANNELS(TSLM_W6_SAT, TSLM_W5_SATR, "str r11, [sp, #4]\n\t", "ldr r6, [sp, #4]\n\tcmp lr, r6\n\t",
+                     "smlad", "str r6, [r12, #48]\n\t", "ldr r11, [sp]\n\tldr r11, [r11, #48]\n\t");
+}
+
+__attribute__((noinline)) static void w1k6s2_channels_rsat(w1k5s2_ctx *ctx)
+{
+    register w1k5s2_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W5_CHANNELS(TSLM_W6_RSAT, TSLM_W5_RSATR, "str r11, [sp, #4]\n\t", "ldr r6, [sp, #4]\n\tcmp lr, r6\n\t",
+                     "smlad", "str r6, [r12, #48]\n\t", "ldr r11, [sp]\n\tldr r11, [r11, #48]\n\t");
+}
+#undef TSLM_W5_OUT
+#undef TSLM_W5_SAT
+#undef TSLM_W5_RSAT
+#undef TSLM_W5_SATR
+#undef TSLM_W6_SAT
+#undef TSLM_W6_RSAT
+#undef TSLM_W5_PACK
+#undef TSLM_W5_RSATR
+#undef TSLM_W5_COPY
+#undef TSLM_W5_ST0
+#undef TSLM_W5_ST1
+#undef TSLM_W5_LOOP
+#undef TSLM_W5_ENTRY
+#undef TSLM_W5_ROT0
+#undef TSLM_W5_ROT2
+#undef TSLM_W5_SUB
+#undef TSLM_W5_G
+#undef TSLM_W5_R
+#undef TSLM_W5_TABLE
+#undef TSLM_W5_CHANNELS
+
+/* Width 1, 5 x 1 or 6 x 1 at stride 2 (w1k5s2_channels_*, w1k6s2_channels_*); 0 where the shape is not one they
+ * take. */
+__attribute__((noinline)) static int col_w1k5s2(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                const int32_t *w, int8_t *output, const int rsat)
+{
+    if (p->input_w != 1 || p->output_w != 1 || p->filter_w != 1 || (p->filter_h != 5 && p->filter_h != 6) ||
+        p->stride_h != 2 ||
+        p->dilation_h != 1 || p->pad_h < 0 || p->pad_h > 2 || p->depth_multiplier != 1 ||
+        p->output_c != p->input_c) {
+        return 0;
+    }
+    const int32_t T = p->input_h, oh = p->output_h, P = p->pad_h, C = p->input_c;
+    int32_t I = T + P - 6 >= 0 ? (T + P - 6) / 2 + 1 : 0; /* outputs whose new pair lies in the input */
+    I = I < oh ? I : oh;
+    if (I < 1) {
+        return 0;
+    }
+    const uint32_t zp = (uint32_t)(-p->input_offset) & 0xFFFFu;
+    w1k5s2_ctx ctx;
+    ctx.C = C, ctx.len = 2 * C * I, ctx.top = P, ctx.entry = (6 - I % 6) % 6;
+    ctx.zpair = (int32_t)(zp | (zp << 16)), ctx.nbot = oh - I;
+    ctx.bhalf = oh > I && 2 * I + 4 - P == T - 1;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * T * C;
+        int8_t *out_b = output + b * oh * C;
+        ctx.rqp = (int32_t)(uintptr_t)p->requant, ctx.wp = (int32_t)(uintptr_t)w;
+        ctx.q = (int32_t)(uintptr_t)in_b, ctx.qend = ctx.q + C;
+        ctx.D = (int32_t)((uintptr_t)out_b - (uintptr_t)in_b);
+        if (p->filter_h == 6) {
+            if (rsat) {
+                w1k6s2_channels_rsat(&ctx);
+            } else {
+                w1k6s2_channels_sat(&ctx);
+            }
+        } else if (rsat) {
+            w1k5s2_channels_rsat(&ctx);
+        } else {
+            w1k5s2_channels_sat(&ctx);
+        }
+    }
+    return 1;
+}
+
+/* Width 1, 4 x 1 at stride 2 (pad_h 0..2), EPI_SAT or EPI_RSAT: as col_w1k5s2 with one carried pair, output t =
+ * A0 . P_t + A1 . P_t+1 (SMLAD, SMLAD); four outputs a turn (r8, r9 in turn), two stores a pointer step (o at the
+ * turn's first and third output, the second and fourth at o + C), entered at the output that leaves a multiple
+ * of four (the second and fourth with o one C back). Body registers: r0 init, r1 m, r2 round, r3 A0, r4 A1, r5 r,
+ * r6 end, r7 C, r8 r9 the pairs, r10 EPI_RSAT's temporary, r11 the accumulator, r12 o, lr q. The context is
+ * col_w1k5s2's (entry: (4 - outputs % 4) % 4). */
+#define TSLM_W4_OUT(PA, N, REQS, STORE)                      \
+    "ldrsb " N ", [lr, r7]\n\t"                             \
+    "ldrsb r11, [lr]\n\t"                                   \
+    "pkhbt " N ", r11, " N ", lsl #16\n\t"                  \
+    "smlad r11, r3, " PA ", r0\n\t"                         \
+    "smlad r11, r4, " N ", r11\n\t"                         \
+    REQS                                                    \
+    STORE                                                   \
+    "add lr, lr, r7, lsl #1\n\t"
+#define TSLM_W4_ST0 "strb r11, [r12]\n\t"
+#define TSLM_W4_ST1 "strb r11, [r12, r7]\n\tadd r12, r12, r7, lsl #1\n\t"
+#define TSLM_W4_SAT(T) "smmlar r11, r11, r1, r2\n\tasr r11, r11, r5\n\tssat r11, #8, r11\n\t"
+#define TSLM_W4_RSAT(T)                                                                                     \
+    "add " T ", r2, r11, asr #31\n\tsmmlar r11, r11, r1, " T "\n\tasr r11, r11, r5\n\tssat r11, #8, r11\n\t"
+#define TSLM_W4_SATR(T, R) "smmlar r11, r11, r1, r2\n\tssat r11, #8, r11, asr #" R "\n\t"
+#define TSLM_W4_RSATR(T, R)                                                                                 \
+    "add " T ", r2, r11, asr #31\n\tsmmlar r11, r11, r1, " T "\n\tssat r11, #8, r11, asr #" R "\n\t"
+/* one loop (labels L_0.._3: the turn's four outputs), REQS its requantization */
+#define TSLM_W4_LOOP(L, REQS)                                                                               \
+    L "_0:\n\t" TSLM_W4_OUT("r8", "r9", REQS, TSLM_W4_ST0)                                                  \
+    L "_1:\n\t" TSLM_W4_OUT("r9", "r8", REQS, TSLM_W4_ST1)                                                  \
+    L "_2:\n\t" TSLM_W4_OUT("r8", "r9", REQS, TSLM_W4_ST0)                                                  \
+    L "_3:\n\t" TSLM_W4_OUT("r9", "r8", REQS, TSLM_W4_ST1)                                                  \
+    "cmp lr, r6\n\t"                                                                                        \
+    "bne " L "_0\n\t"                                                                                       \
+    "b 30f\n\t"
+#define TSLM_W4_COPY(REQR, R) TSLM_W4_LOOP(".Lw4r%=_" #R, REQR("r10", #R))
+#define TSLM_W4_G(E) "(.Lw4g%=_" E " - .Lw4t" E "%=) / 2, "
+#define TSLM_W4_R(E, R) "(.Lw4r%=_" #R "_" E " - .Lw4t" E "%=) / 2, "
+#define TSLM_W4_TABLE(E)                                                                                    \
+    ".hword " TSLM_W4_G(E) TSLM_W4_G(E) TSLM_W4_G(E) TSLM_W4_G(E) TSLM_W4_G(E) TSLM_W4_R(E, 5)             \
+    TSLM_W4_R(E, 6) TSLM_W4_R(E, 7) TSLM_W4_R(E, 8) TSLM_W4_R(E, 9) TSLM_W4_R(E, 10) TSLM_W4_G(E)           \
+    TSLM_W4_G(E) TSLM_W4_G(E) TSLM_W4_G(E) TSLM_W4_G(E) TSLM_W4_G(E) TSLM_W4_G(E) TSLM_W4_G(E)             \
+    TSLM_W4_G(E) TSLM_W4_G(E) "(.Lw4g%=_" E " - .Lw4t" E "%=) / 2\n\t"
+#define TSLM_W4_CHANNELS(REQ, REQR)                                                                         \
+    __asm__ volatile(                                                                                       \
+        "push {r0, r1}\n\t"                                                                                 \
+        "4:\n\t"                                                                                            \
+        "ldr r12, [sp]\n\t"                                                                                 \
+        "ldmia r12, {r8, r9, r10, r11}\n\t"                                                                 \
+        "cmp r10, r11\n\t"                                                                                  \
+        "beq 8f\n\t"                                                                                        \
+        "ldmia r9!, {r3, r4}\n\t"                                                                           \
+        "ldmia r8!, {r0, r1, r5}\n\t"                                                                       \
+        "ldr r2, [r8], #4\n\t"                                                                              \
+        "add r11, r10, #1\n\t"                                                                              \
+        "stmia r12, {r8, r9, r11}\n\t"                                                                      \
+        "mov lr, r10\n\t"                                                                                   \
+        "add r11, r12, #16\n\t"                                                                             \
+        "ldmia r11, {r7, r8, r9, r10}\n\t"                                                                  \
+        "ldrd r6, r11, [r12, #32]\n\t"                                                                      \
+        "add r12, lr, r8\n\t"                                                                               \
+        /* the first pair into r8 (r9 len, r10 pad_h, r6 entry, r11 the zero-point pair) */                \
+        "cmp r10, #1\n\t"                                                                                   \
+        "beq 21f\n\t"                                                                                       \
+        "bhi 22f\n\t"                                                                                       \
+        "ldrsb r8, [lr]\n\t"                                                                                \
+        "ldrsb r10, [lr, r7]\n\t"                                                                           \
+        "pkhbt r8, r8, r10, lsl #16\n\t"                                                                    \
+        "add lr, lr, r7, lsl #1\n\t"                                                                        \
+        "b 23f\n\t"                                                                                         \
+        "21:\n\t"                                                                                           \
+        "ldrsb r10, [lr]\n\t"                                                                               \
+        "pkhbt r8, r11, r10, lsl #16\n\t"                                                                   \
+        "add lr, lr, r7\n\t"                                                                                \
+        "b 23f\n\t"                                                                                         \
+        "22:\n\t"                                                                                           \
+        "mov r8, r11\n\t"                                                                                   \
+        "23:\n\t"                                                                                           \
+        "mov r10, r6\n\t"                                                                                   \
+        "add r6, r9, lr\n\t"                                                                                \
+        "cmp r10, #2\n\t"                                                                                   \
+        "beq 26f\n\t"                                                                                       \
+        "bhi 27f\n\t"                                                                                       \
+        "cmp r10, #1\n\t"                                                                                   \
+        "beq 25f\n\t"                                                                                       \
+        "tbh [pc, r5, lsl #1]\n\t"                                                                          \
+        ".Lw4t0%=:\n\t" TSLM_W4_TABLE("0")                                                                  \
+        "25:\n\t"                                                                                           \
+        "mov r9, r8\n\t"                                                                                    \
+        "sub r12, r12, r7\n\t"                                                                              \
+        "tbh [pc, r5, lsl #1]\n\t"                                                                          \
+        ".Lw4t1%=:\n\t" TSLM_W4_TABLE("1")                                                                  \
+        "26:\n\t"                                                                                           \
+        "tbh [pc, r5, lsl #1]\n\t"                                                                          \
+        ".Lw4t2%=:\n\t" TSLM_W4_TABLE("2")                                                                  \
+        "27:\n\t"                                                                                           \
+        "mov r9, r8\n\t"                                                                                    \
+        "sub r12, r12, r7\n\t"                                                                              \
+        "tbh [pc, r5, lsl #1]\n\t"                                                                          \
+        ".Lw4t3%=:\n\t" TSLM_W4_TABLE("3")                                                                  \
+        TSLM_W4_LOOP(".Lw4g%=", REQ("r10"))                                                                 \
+        TSLM_W4_COPY(REQR, 5) TSLM_W4_COPY(REQR, 6) TSLM_W4_COPY(REQR, 7) TSLM_W4_COPY(REQR, 8)             \
+        TSLM_W4_COPY(REQR, 9) TSLM_W4_COPY(REQR, 10)                                                        \
+        /* the outputs after the loop: the carried pair in r8 */                                           \
+        "30:\n\t"                                                                                           \
+        "ldr r11, [sp]\n\t"                                                                                 \
+        "ldrd r6, r10, [r11, #40]\n\t"                                                                      \
+        "cmp r6, #0\n\t"                                                                                    \
+        "beq 4b\n\t"                                                                                        \
+        "cmp r10, #0\n\t"                                                                                   \
+        "ldr r9, [r11, #36]\n\t"                                                                            \
+        "beq 31f\n\t"                                                                                       \
+        "ldrsb r11, [lr]\n\t"                                                                               \
+        "pkhbt r9, r11, r9\n\t"                                                                             \
+        "31:\n\t"                                                                                           \
+        "smlad r11, r3, r8, r0\n\t"                                                                         \
+        "smlad r11, r4, r9, r11\n\t"                                                                        \
+        REQ("r10")                                                                                          \
+        "strb r11, [r12]\n\t"                                                                               \
+        "add r12, r12, r7\n\t"                                                                              \
+        "subs r6, r6, #1\n\t"                                                                               \
+        "beq 4b\n\t"                                                                                        \
+        "mov r8, r9\n\t"                                                                                    \
+        "ldr r11, [sp]\n\t"                                                                                 \
+        "ldr r9, [r11, #36]\n\t"                                                                            \
+        "b 31b\n\t"                                                                                         \
+        "8:\n\t"                                                                                            \
+        "pop {r0, r1}\n\t"                                                                                  \
+        : "+r"(c0)                                                                                          \
+        :                                                                                                   \
+        : "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+
+__attribute__((noinline)) static void w1k4s2_channels_sat(w1k5s2_ctx *ctx)
+{
+    register w1k5s2_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W4_CHANNELS(TSLM_W4_SAT, TSLM_W4_SATR);
+}
+
+__attribute__((noinline)) static void w1k4s2_channels_rsat(w1k5s2_ctx *ctx)
+{
+    register w1k5s2_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W4_CHANNELS(TSLM_W4_RSAT, TSLM_W4_RSATR);
+}
+#undef TSLM_W4_OUT
+#undef TSLM_W4_ST0
+#undef TSLM_W4_ST1
+#undef TSLM_W4_SAT
+#undef TSLM_W4_RSAT
+#undef TSLM_W4_SATR
+#undef TSLM_W4_RSATR
+#undef TSLM_W4_LOOP
+#undef TSLM_W4_COPY
+#undef TSLM_W4_G
+#undef TSLM_W4_R
+#undef TSLM_W4_TABLE
+#undef TSLM_W4_CHANNELS
+
+/* Width 1, 4 x 1 at stride 2 (w1k4s2_channels_*); 0 where the shape is not one it takes. */
+__attribute__((noinline)) static int col_w1k4s2(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                const int32_t *w, int8_t *output, const int rsat)
+{
+    if (p->input_w != 1 || p->output_w != 1 || p->filter_w != 1 || p->filter_h != 4 || p->stride_h != 2 ||
+        p->dilation_h != 1 || p->pad_h < 0 || p->pad_h > 2 || p->depth_multiplier != 1 ||
+        p->output_c != p->input_c) {
+        return 0;
+    }
+    const int32_t T = p->input_h, oh = p->output_h, P = p->pad_h, C = p->input_c;
+    int32_t I = T + P - 4 >= 0 ? (T + P - 4) / 2 + 1 : 0; /* outputs whose new pair lies in the input */
+    I = I < oh ? I : oh;
+    if (I < 1) {
+        return 0;
+    }
+    const uint32_t zp = (uint32_t)(-p->input_offset) & 0xFFFFu;
+    w1k5s2_ctx ctx;
+    ctx.C = C, ctx.len = 2 * C * I, ctx.top = P, ctx.entry = (4 - I % 4) % 4;
+    ctx.zpair = (int32_t)(zp | (zp << 16)), ctx.nbot = oh - I;
+    ctx.bhalf = oh > I && 2 * I + 2 - P == T - 1;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * T * C;
+        int8_t *out_b = output + b * oh * C;
+        ctx.rqp = (int32_t)(uintptr_t)p->requant, ctx.wp = (int32_t)(uintptr_t)w;
+        ctx.q = (int32_t)(uintptr_t)in_b, ctx.qend = ctx.q + C;
+        ctx.D = (int32_t)((uintptr_t)out_b - (uintptr_t)in_b);
+        if (rsat) {
+            w1k4s2_channels_rsat(&ctx);
+        } else {
+            w1k4s2_channels_sat(&ctx);
+        }
+    }
+    return 1;
+}
 #endif
+
+static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                         int32_t *col);
+
+/* A K x 1 over a column of width 1 with dilation d at stride 1: the outputs t = ph, ph + d, ... read the inputs
+ * x[ph' + i d] (ph' = (ph - pad_h) mod d, with ceil((pad_h - ph) / d) rows of padding above), a stride-1,
+ * undilated K x 1 over that sub-series; so each phase runs as one (col_w1k3_phase for 3 x 1, else col_dispatch
+ * on a column of width 1 whose rows are d x C bytes apart: input_w d, output_c d x C with the channels
+ * input_c). The compiler (ops/conv.py) sends only input_h >= d here, never in bands or in place. */
+__attribute__((noinline)) static void col_dilated(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                  const int32_t *w, int8_t *output, int32_t *col)
+{
+    const int32_t d = p->dilation_h, C = p->input_c, ih = p->input_h, oh = p->output_h;
+    const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
+    tslm_depthwise_conv_params q = *p;
+    q.batches = 1, q.dilation_h = 1, q.input_w = d, q.output_w = 1, q.output_c = d * C, q.ring_w = 1, q.pad_w = 0;
+    q.band_h = 0;
+    (void)epi;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * ih * C;
+        int8_t *out_b = output + b * oh * C;
+        for (int32_t ph = 0; ph < d && ph < oh; ++ph) {
+            const int32_t a = ph - p->pad_h, ps = ((a % d) + d) % d; /* the phase's first input row */
+            q.pad_h = (ps - a) / d;
+            q.input_h = (ih - ps + d - 1) / d;
+            q.output_h = (oh - ph + d - 1) / d;
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+            if ((epi == EPI_SAT || epi == EPI_RSAT) && p->filter_w == 1 && p->depth_multiplier == 1) {
+                tslm_depthwise_conv_params r = q;
+                r.input_w = 1, r.output_c = C;
+                if (col_w1k3_phase(&r, in_b + ps * C, w, out_b + ph * C, epi == EPI_RSAT, d * C)) {
+                    continue;
+                }
+            }
+#endif
+            col_dispatch(&q, in_b + ps * C, w, out_b + ph * C, col);
+        }
+    }
+}
 
 /* Constant filter heights and widths where the compiler can unroll the taps (3x3, K x 1 with K = 3..5, 9 or
  * 10), the rest in loops; the size build takes the loops everywhere. */
@@ -2686,6 +3383,34 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
     } else { /* the other epilogues (outputs below the zero point, exact records): one copy, chosen per output */
         col_run(p, input, w, output, col, n, 0, s2, epi);
     }
+}
+
+/* K x 1 filters over columns at stride 2 with K = 4..10, and dilated K x 1 over a column of width 1: their routines
+ * are reached only from tslm_dsp_depthwise_conv_k1_s8, the entry the compiler gives these layers, so a model
+ * without them links none of their code (~25 KB at -O2); everything else goes on to col_dispatch. */
+static void k1_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                        int32_t *col)
+{
+    if (p->dilation_h > 1) { /* width 1, stride 1: per phase */
+        col_dilated(p, input, w, output, col);
+        return;
+    }
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+    const int32_t n = (p->filter_h + 1) / 2, epi = p->requant_fast - TSLM_DSP_DW_COL;
+    if (p->stride_h == 2 && p->filter_w == 1 && (epi == EPI_SAT || epi == EPI_RSAT)) {
+        if (n >= 3 && n <= 5) { /* K = 5..10 */
+            if (n == 3 && col_w1k5s2(p, input, w, output, epi == EPI_RSAT)) { /* width 1, 5 x 1 and 6 x 1 */
+                return;
+            }
+            col_run_k1s2n(p, input, w, output, col, n, epi == EPI_RSAT);
+            return;
+        }
+        if (n == 2 && col_w1k4s2(p, input, w, output, epi == EPI_RSAT)) { /* width 1, 4 x 1 */
+            return;
+        }
+    }
+#endif
+    col_dispatch(p, input, w, output, col);
 }
 
 /* The column layout in horizontal bands of band_h output rows (large images, whose whole columns would not fit
@@ -2909,6 +3634,23 @@ int32_t tslm_dsp_depthwise_conv_patch_s8_get_buffer_size(const tslm_depthwise_co
         return tslm_depthwise_conv_s8_get_buffer_size(p);
     }
     return 4 * tslm_dsp_depthwise_conv_patch_words(p);
+}
+
+void tslm_dsp_depthwise_conv_k1_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                   const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    /* the compiler gives this entry only column-layout calls (records, requant_fast >= TSLM_DSP_DW_COL), never
+     * in bands */
+    if (p->requant == NULL || p->requant_fast < TSLM_DSP_DW_COL) {
+        tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch);
+        return;
+    }
+    k1_dispatch(p, input, (const int32_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
+}
+
+int32_t tslm_dsp_depthwise_conv_k1_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
 }
 
 void tslm_dsp_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_t *input,

@@ -24,6 +24,13 @@ void tslm_dsp_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_
  * each, widened to int16 per four channels; without records, the portable kernel's. */
 int32_t tslm_dsp_depthwise_conv_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
 
+/* K x 1 over columns at stride 2 with K = 4..10, and dilated K x 1 over a column of width 1 (the column layout,
+ * never in bands): the entry the compiler gives these layers, so that their routines are linked only where a
+ * model has them; the same params, scratch and arguments as tslm_dsp_depthwise_conv_s8. */
+void tslm_dsp_depthwise_conv_k1_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                   const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_k1_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+
 /* One input channel, depth multiplier > 1 (the compiler's patch layout; without records, the portable kernel).
  * scratch: one patch, tslm_dsp_depthwise_conv_patch_words(p) words. */
 void tslm_dsp_depthwise_conv_patch_s8(const tslm_depthwise_conv_params *p, const int8_t *input,

@@ -238,6 +238,16 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
             p[a], p[b] = p[b], p[a]
         fh, fw, iw, oh, ow = fw, fh, x.shape[1], ow, oh
         note += f", as {fh}x1 over a column of width 1" if row else f", as 1x{fw} over a row of height 1"
+    wdata, k_macs = w.data, fh * fw
+    if (records is not None and dm == 1 and iw == ow == 1 and fw == 1 and fh == 2 and p["dilation_h"] == 1
+            and p["stride_h"] in (1, 2)):
+        # DSP, 2 x 1 over a column of width 1: as 3 x 1 whose first tap is zero, one more row of padding above
+        # (the same sums; padding rows are zero points, whose folded share cancels), so it takes the width-1
+        # 3 x 1 routines with their usual geometry (SAME: pad_h 1)
+        wdata = np.concatenate([np.zeros((1, 1, oc), w.data.dtype), w.data.reshape(2, 1, oc)])  # type: ignore
+        fh = p["filter_h"] = 3
+        p["pad_h"] += 1
+        note += ", as 3x1 with a zero first tap"
     span = (fh - 1) * p["dilation_h"] + 1
     ring_w = (ow - 1) * p["stride_w"] + (fw - 1) * p["dilation_w"] + 1  # columns -pad_w ...
     col_scratch = min(4, ic) * ring_w * depthwise_column_words(oh, fh, p["stride_h"]) * 4
@@ -249,6 +259,11 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
                                         p["act_max"])[1] if records is not None else -1)
     row_3x3_s2 = (p["stride_h"] == 2 and fh == fw == 3 and p["dilation_w"] == 1
                   and col_epi not in (0, 4))
+    # A dilated K x 1 over a column of width 1 at stride 1 (every phase t = p, p + d, ... a stride-1 K x 1 over
+    # x[p'::d]): the column layout once per phase with the row step d x C (col_dilated in the DSP kernel), never
+    # in bands and never in place (a phase's outputs are other phases' inputs)
+    dil_col = (p["dilation_h"] > 1 and iw == ow == 1 and fw == 1 and p["stride_h"] == 1
+               and p["input_h"] >= p["dilation_h"] and col_scratch <= max(ring_scratch, DW_COL_MIN_SCRATCH))
     band_h = 0  # a large image's column layout in bands of output rows (stride 1; dsp_bands.py)
     if (records is not None and dm == 1 and p["dilation_h"] == 1 and p["stride_h"] in (1, 2) and not row_3x3_s2
             and col_scratch > max(ring_scratch, DW_COL_MIN_SCRATCH)):
@@ -272,14 +287,14 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
         p.update(multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=DW_PATCH + epi)
         w_arg, bias_arg = Ref(wt.name, "const int8_t *"), Lit("NULL")
         note += ", one patch per pixel for all channels"
-    elif (records is not None and dm == 1 and p["dilation_h"] == 1 and p["stride_h"] in (1, 2) and not row_3x3_s2
-            and (col_scratch <= max(ring_scratch, DW_COL_MIN_SCRATCH) or band_h)):
+    elif (records is not None and dm == 1 and (p["dilation_h"] == 1 or dil_col) and p["stride_h"] in (1, 2)
+            and not row_3x3_s2 and (col_scratch <= max(ring_scratch, DW_COL_MIN_SCRATCH) or band_h)):
         # DSP, column layout: each padded input column of four channels widened whole, taps paired along
         # y (two MACs per SMLAD), four output rows at a time; a group's channels are read before any of
         # their outputs is written
         scratch = col_scratch
         wt = ConstArray(lw.name(op, "filter"), "int16_t",
-                        depthwise_column_pairs(w.data.reshape(fh, fw, oc), p["stride_h"]),  # type: ignore
+                        depthwise_column_pairs(wdata.reshape(fh, fw, oc), p["stride_h"]),  # type: ignore
                         f"tensor {w.index} doubled, per channel and filter column the tap pairs along y")
         rec, fast = records
         values, epi = depthwise_column_records(rec.values, fast, p["output_offset"], p["act_min"], p["act_max"])
@@ -291,12 +306,15 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
         if band_h:
             p["band_h"] = band_h
             note += f", column layout in bands of {band_h} rows"
+        if dil_col:
+            in_place_ok = False
+            note += f", column layout per phase of dilation {p['dilation_h']}"
     elif records is not None and dm == 1 and span <= DW_MAX_SPAN:
         # DSP: a window of the filter's span of input rows, zero-point padded and widened to int16
         # (per group of four channels and column, the rows together), read before any output row
         # overwrites them
         scratch = ring_scratch
-        wt = ConstArray(lw.name(op, "filter"), "int16_t", widen_depthwise(w.data.reshape(fh * fw, oc)),  # type: ignore
+        wt = ConstArray(lw.name(op, "filter"), "int16_t", widen_depthwise(wdata.reshape(fh * fw, oc)),  # type: ignore
                         f"tensor {w.index} widened: per four channels, per tap, the pairs (c0, c2), (c1, c3)")
         consts, (rec, fast) = [records[0], wt], records
         p.update(multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=int(fast), ring_w=ring_w)
@@ -304,7 +322,7 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
     call = Call(op, "tslm_depthwise_conv_s8", "tslm_depthwise_conv",
                 [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int8_t")],
                 "tslm_depthwise_conv_params", {k: p[k] for k in order}, consts,
-                macs=y.numel * fh * fw, note=note,
+                macs=y.numel * k_macs, note=note,
                 reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
                 scratch_bytes=scratch,
                 inplace=[(x.index, y.index)] if in_place_ok else [],
@@ -315,6 +333,13 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
     if scratch > 0 and p["requant_fast"] >= DW_PATCH:  # its own entry, so the linker leaves the other paths out
         call = lw.target_kernel(call, "depthwise_conv")
         call.func = call.func.replace("depthwise_conv_s8", "depthwise_conv_patch_s8")
+        return call
+    if (scratch > 0 and 16 <= p["requant_fast"] < DW_PATCH and fw == 1 and not p["band_h"]
+            and ((p["stride_h"] == 2 and fh >= 4) or p["dilation_h"] > 1)):
+        # K x 1 at stride 2 with K >= 4, or dilated: its own entry too (~25 KB of routines at -O2 that only
+        # these layers take)
+        call = lw.target_kernel(call, "depthwise_conv")
+        call.func = call.func.replace("depthwise_conv_s8", "depthwise_conv_k1_s8")
         return call
     return lw.target_kernel(call, "depthwise_conv") if scratch > 0 else call
 

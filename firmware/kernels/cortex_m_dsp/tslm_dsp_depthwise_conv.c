@@ -409,6 +409,82 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
                      : [s] "+r"(s), [d] "+r"(d), [lo] "=&r"(lo), [k] "+r"(kk)                                  \
                      : [stop] "r"(stop), [row3] "r"(3 * row), [row5] "r"(5 * row), [ic] "r"(q->IC)             \
                      : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+/* every image column where no pair is above or below the image, five or more pairs a column, two pairs a step: four
+ * rows by four loads (s, s + row, s + 2 row, s + 3 row: r8 row, lr 3 row), four PKH, eight SXTB16 and one STRD per
+ * channel of its two consecutive words through the channel's own pointer (d, d1, d2, d3, post-incremented), 21
+ * instructions for two pairs (TSLM_WIDEN_COLS: 26). ODD1: TSLM_WIDEN_ONE (an odd count of pairs), ODD2: "b 3f"
+ * (an odd count of steps, entering at the turn's second); DSTEP: the four pointers moved on to the next column
+ * (J > pairs). The column's end is d + 4 pairs bytes (e), its constants (4 pairs, IC - 2 pairs row, 4 (J - pairs),
+ * stop) on the stack. */
+#define TSLM_WIDEN_ONE                                                                                         \
+    "ldr r9, [%[s]]\n\t"                                                                                       \
+    "ldr r10, [%[s], r8]\n\t"                                                                                  \
+    "add %[s], %[s], r8, lsl #1\n\t"                                                                           \
+    "pkhbt %[t], r9, r10, lsl #16\n\t"                                                                         \
+    "pkhtb r10, r10, r9, asr #16\n\t"                                                                          \
+    "sxtb16 r9, %[t]\n\t"                                                                                      \
+    "str r9, [%[d]], #4\n\t"                                                                                   \
+    "sxtb16 r9, %[t], ror #8\n\t"                                                                              \
+    "str r9, [%[d1]], #4\n\t"                                                                                  \
+    "sxtb16 r9, r10\n\t"                                                                                       \
+    "str r9, [%[d2]], #4\n\t"                                                                                  \
+    "sxtb16 r9, r10, ror #8\n\t"                                                                               \
+    "str r9, [%[d3]], #4\n\t"
+#define TSLM_WIDEN_TWO                                                                                         \
+    "ldr r9, [%[s]]\n\t"                                                                                       \
+    "ldr r10, [%[s], r8]\n\t"                                                                                  \
+    "ldr r11, [%[s], r8, lsl #1]\n\t"                                                                          \
+    "ldr r12, [%[s], lr]\n\t"                                                                                  \
+    "add %[s], %[s], r8, lsl #2\n\t"                                                                           \
+    "pkhbt %[t], r9, r10, lsl #16\n\t"                                                                         \
+    "pkhtb r10, r10, r9, asr #16\n\t"                                                                          \
+    "pkhbt r9, r11, r12, lsl #16\n\t"                                                                          \
+    "pkhtb r12, r12, r11, asr #16\n\t"                                                                         \
+    "sxtb16 r11, %[t]\n\t"                                                                                     \
+    "sxtb16 %[x], r9\n\t"                                                                                      \
+    "strd r11, %[x], [%[d]], #8\n\t"                                                                           \
+    "sxtb16 r11, %[t], ror #8\n\t"                                                                             \
+    "sxtb16 %[x], r9, ror #8\n\t"                                                                              \
+    "strd r11, %[x], [%[d1]], #8\n\t"                                                                          \
+    "sxtb16 r11, r10\n\t"                                                                                      \
+    "sxtb16 %[x], r12\n\t"                                                                                     \
+    "strd r11, %[x], [%[d2]], #8\n\t"                                                                          \
+    "sxtb16 r11, r10, ror #8\n\t"                                                                              \
+    "sxtb16 %[x], r12, ror #8\n\t"                                                                             \
+    "strd r11, %[x], [%[d3]], #8\n\t"
+#define TSLM_WIDEN_DSTEP                                                                                       \
+    "add %[d], %[d], r10\n\t"                                                                                  \
+    "add %[d1], %[d1], r10\n\t"                                                                                \
+    "add %[d2], %[d2], r10\n\t"                                                                                \
+    "add %[d3], %[d3], r10\n\t"
+#define TSLM_WIDEN_COLS2(ODD1, ODD2, DSTEP)                                                                    \
+    __asm__ volatile("ldr r8, [%[x]]\n\t"                                                                      \
+                     "ldrd r9, r10, [%[x], #4]\n\t"                                                            \
+                     "ldr r11, [%[x], #12]\n\t"                                                                \
+                     "add %[d1], %[d], r9\n\t"                                                                 \
+                     "add %[d2], %[d], r10\n\t"                                                                \
+                     "add %[d3], %[d], r11\n\t"                                                                \
+                     "add lr, r8, r8, lsl #1\n\t"                                                              \
+                     "ldrd r9, r10, [%[x], #16]\n\t"                                                           \
+                     "ldr r11, [%[x], #24]\n\t"                                                                \
+                     "strd r9, r10, [sp, #-16]!\n\t"                                                           \
+                     "strd r11, %[e], [sp, #8]\n\t"                                                            \
+                     "2:\n\t"                                                                                  \
+                     "ldr %[e], [sp]\n\t"                                                                      \
+                     "add %[e], %[e], %[d]\n\t" ODD1 ODD2                                                      \
+                     "1:\n\t" TSLM_WIDEN_TWO "3:\n\t" TSLM_WIDEN_TWO                                           \
+                     "cmp %[d], %[e]\n\t"                                                                      \
+                     "bne 1b\n\t"                                                                              \
+                     "ldrd r9, r10, [sp, #4]\n\t"                                                              \
+                     "add %[s], %[s], r9\n\t" DSTEP                                                            \
+                     "ldr r9, [sp, #12]\n\t"                                                                   \
+                     "cmp %[d], r9\n\t"                                                                        \
+                     "bne 2b\n\t"                                                                              \
+                     "add sp, sp, #16\n\t"                                                                     \
+                     : [s] "+r"(s), [d] "+r"(d), [e] "+r"(ce), [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3),  \
+                       [t] "=&r"(lo), [x] "+r"(x)                                                              \
+                     :                                                                                         \
+                     : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 /* the pair (zero points, row 0) where row -1 is outside the image (odd pad_h: the first pair wholly inside starts
  * at row 1, one row on from row 0 and one word on from this pair) */
 #define TSLM_WIDEN_TOP                                          \
@@ -428,7 +504,30 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
         const int32_t *const k = q->wk;
         const int8_t *s = src + q->first;
         int32_t *d = col + q->in0, *const stop = d + q->cols * q->J, lo, e;
-        if (!q->top && pairs == 3) { /* small images at stride 2 (6 rows) */
+        if (!q->top && pairs >= 5) { /* two pairs a step (TSLM_WIDEN_COLS2) */
+            int32_t *d1, *d2, *d3;
+            const int32_t *x = k;   /* k, then the asm's temporary x */
+            const int8_t *ce = (const int8_t *)stop; /* stop, then (stop on the stack) the asm's column end */
+            const int32_t odd = pairs & 1, odd2 = (pairs >> 1) & 1, dstep = q->J > pairs;
+            if (odd && odd2 && dstep) {
+                TSLM_WIDEN_COLS2(TSLM_WIDEN_ONE, "b 3f\n\t", TSLM_WIDEN_DSTEP);
+            } else if (odd && odd2) {
+                TSLM_WIDEN_COLS2(TSLM_WIDEN_ONE, "b 3f\n\t", "");
+            } else if (odd && dstep) {
+                TSLM_WIDEN_COLS2(TSLM_WIDEN_ONE, "", TSLM_WIDEN_DSTEP);
+            } else if (odd) {
+                TSLM_WIDEN_COLS2(TSLM_WIDEN_ONE, "", "");
+            } else if (odd2 && dstep) {
+                TSLM_WIDEN_COLS2("", "b 3f\n\t", TSLM_WIDEN_DSTEP);
+            } else if (odd2) {
+                TSLM_WIDEN_COLS2("", "b 3f\n\t", "");
+            } else if (dstep) {
+                TSLM_WIDEN_COLS2("", "", TSLM_WIDEN_DSTEP);
+            } else {
+                TSLM_WIDEN_COLS2("", "", "");
+            }
+            (void)d1, (void)d2, (void)d3, (void)x, (void)ce;
+        } else if (!q->top && pairs == 3) { /* small images at stride 2 (6 rows) */
             const int32_t *kk = k;
             TSLM_WIDEN_COLS_3;
         } else if (!q->top && pairs == 4) {
@@ -482,6 +581,10 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
 #undef TSLM_WIDEN_PAIR
 #undef TSLM_WIDEN_COLS
 #undef TSLM_WIDEN_COLS_N
+#undef TSLM_WIDEN_COLS2
+#undef TSLM_WIDEN_ONE
+#undef TSLM_WIDEN_TWO
+#undef TSLM_WIDEN_DSTEP
 #undef TSLM_WIDEN_COLS_3
 #undef TSLM_WIDEN_TOP
 #undef TSLM_WIDEN_PAIR_BODY

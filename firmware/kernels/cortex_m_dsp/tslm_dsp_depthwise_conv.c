@@ -644,21 +644,24 @@ __attribute__((noinline)) static void col_pad(const tslm_depthwise_conv_params *
     const int32_t pad = pack_lo(zp, zp);
     const int32_t j0 = p->pad_h / 2, j1 = (p->pad_h + p->input_h + 1) / 2 < J ? (p->pad_h + p->input_h + 1) / 2 : J;
     const int32_t x0 = p->pad_w, x1 = p->pad_w + p->input_w; /* the image's columns */
-    const int rows = j0 > 0 || j1 < J; /* pairs above or below the image (not in a band inside it) */
+    const int32_t w = p->ring_w, xa = x0 < w ? x0 : w, xb = x1 < w ? x1 : w; /* the image's columns in the ring */
     for (int32_t c = 0; c < chans; ++c) {
-        int32_t *base = col + c * p->ring_w * J;
-        for (int32_t xp = 0; xp < p->ring_w; ++xp) {
-            const int inside = xp >= x0 && xp < x1;
-            if (inside && !rows) {
-                xp = x1 - 1;
-                continue;
+        int32_t *const base = col + c * w * J;
+        for (int32_t *d = base; d < base + xa * J; ++d) { /* whole columns left and right of the image */
+            *d = pad;
+        }
+        for (int32_t *d = base + xb * J; d < base + w * J; ++d) {
+            *d = pad;
+        }
+        /* the image's columns: pairs above (j < j0) and below (j >= j1) the image (the pairs between: col_widen's) */
+        for (int32_t k = xa * J; j0 > 0 && k < xb * J; k += J) {
+            for (int32_t j = 0; j < j0; ++j) {
+                base[k + j] = pad;
             }
-            int32_t *d = base + xp * J;
-            for (int32_t j = 0; j < (inside ? j0 : J); ++j) {
-                d[j] = pad;
-            }
-            for (int32_t j = inside ? j1 : J; j < J; ++j) { /* (the image's pairs between: col_widen's) */
-                d[j] = pad;
+        }
+        for (int32_t k = xa * J + j1; j1 < J && k < xb * J; k += J) {
+            for (int32_t j = 0; j < J - j1; ++j) {
+                base[k + j] = pad;
             }
         }
     }
@@ -778,10 +781,11 @@ TSLM_ALWAYS_INLINE void col_3x3(const int32_t *x, const int32_t *w, int32_t tap,
 
 /* What the 3x3 and K x 1 loops read, per channel; their base is &m (init at -4). */
 typedef struct {
+    int32_t bias3[3];           /* -16: col_3x3s2j_channels's copies of init (LDMDB) */
     int32_t init;
     int32_t m, round, r, ostep; /* 0, 4, 8, 12 */
     const int8_t *end;          /* 16: the output past the last full block */
-    int32_t tap, unused24;      /* 20: bytes between padded columns; 24: not used */
+    int32_t tap, os3;           /* 20: bytes between padded columns; 24: 3 ostep (col_3x3s2j_channels) */
     int32_t ab[20];             /* 28 + 8 fx: 3x3: (w0, w1), (w1, w2) of filter column fx; K x 1: A_j, B_j;
                                  * 5x5: 28 + 16 fx: (w0, w1), (w1, w2), (w2, w3), (w3, w4) */
     /* the drivers (col_3x3_channels ...): 108, 112: the current column's first x word and output (one column
@@ -1205,6 +1209,123 @@ __attribute__((noinline)) static void col_3x3s2c_channels(const int32_t *ctx, co
     }
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
+/* The same passes of four rows where a padded column is J = 9 or 5 words (output_h 5..8: the compiler's bands of 8
+ * rows and images of 10..16 rows; output_h 4) and the filter moves two columns a block (stride_w 2, so a block's third filter column is the
+ * next block's first and xp needs no step between blocks): the accumulators start from four copies of the bias
+ * below the context (LDMDB), each filter column's five x words X0..X4 by one LDM (r8-r12, the weights in t and lr),
+ * the filter columns 4 J bytes apart (an immediate, TAP), and one LDM of m, round, 3 ostep (r: the register-shift loop),
+ * ostep, the blocks' end and oc (the tap's slot: the caller puts OC there for this pass) per block: 49 instructions
+ * for four outputs (TSLM_S2C_BLOCK4: 54). */
+#define TSLM_S2J_FX(AB)                                                                                        \
+    "ldrd %[t], lr, [%[ctx], #" AB "]\n\t"                                                                     \
+    "ldmia %[xp], {r8, r9, r10, r11, r12}\n\t"                                                                 \
+    "smlad %[a0], %[t], r8, %[a0]\n\t"                                                                         \
+    "smlad %[a1], %[t], r9, %[a1]\n\t"                                                                         \
+    "smlad %[a2], %[t], r10, %[a2]\n\t"                                                                        \
+    "smlad %[a3], %[t], r11, %[a3]\n\t"                                                                        \
+    "smlad %[a0], lr, r9, %[a0]\n\t"                                                                           \
+    "smlad %[a1], lr, r10, %[a1]\n\t"                                                                          \
+    "smlad %[a2], lr, r11, %[a2]\n\t"                                                                          \
+    "smlad %[a3], lr, r12, %[a3]\n\t"
+#define TSLM_S2J_MACS(TAP)                                                                                          \
+    "1:\n\t"                                                                                                   \
+    "ldmdb %[ctx], {%[a0], %[a1], %[a2], %[a3]}\n\t"                                                           \
+    TSLM_S2J_FX("28") "add %[xp], %[xp], #" TAP "\n\t"                                                         \
+    TSLM_S2J_FX("36") "add %[xp], %[xp], #" TAP "\n\t"                                                              \
+    TSLM_S2J_FX("44")                                                                                          \
+    "ldmia %[ctx], {r8, r9, r10, r11, r12, lr}\n\t"
+#define TSLM_S2J_END "add %[o], %[o], lr\n\tcmp %[o], r12\n\tbne 1b\n\t"
+/* r = R (5..8) an immediate of SSAT, r10 = 3 ostep (put in the record's r slot once the channel's loop is chosen) */
+#define TSLM_S2J_BLOCKR(R, TAP)                                                                                     \
+    "ldr r8, [%[ctx], #24]\n\t"                                                                                \
+    "str r8, [%[ctx], #8]\n\t" TSLM_S2J_MACS(TAP)                                                                   \
+    TSLM_COL3B_REQR("a0", R) TSLM_COL3B_REQR("a1", R) TSLM_COL3B_REQR("a2", R) TSLM_COL3B_REQR("a3", R)        \
+    "strb %[a0], [%[o]]\n\t"                                                                                   \
+    "strb %[a1], [%[o], r11]\n\t"                                                                              \
+    "strb %[a2], [%[o], r11, lsl #1]\n\t"                                                                      \
+    "strb %[a3], [%[o], r10]\n\t" TSLM_S2J_END
+/* r in r10 (REQ: TSLM_COL3B_REQ, or TSLM_COL3B_RREQ with t the temporary) */
+#define TSLM_S2J_BLOCK(REQ, TAP)                                                                                    \
+    TSLM_S2J_MACS(TAP) REQ("a0") REQ("a1") REQ("a2") REQ("a3")                                                      \
+    "strb %[a0], [%[o]]\n\t"                                                                                   \
+    "strb %[a1], [%[o], r11]\n\t"                                                                              \
+    "add r10, %[o], r11, lsl #1\n\t"                                                                           \
+    "strb %[a2], [%[o], r11, lsl #1]\n\t"                                                                      \
+    "strb %[a3], [r10, r11]\n\t" TSLM_S2J_END
+#define TSLM_S2J_BLOCKS(TAP)                                                                                        \
+    "ldr r8, [%[ctx], #8]\n\t"                                                                                 \
+    "tbh [pc, r8, lsl #1]\n\t"                                                                                 \
+    "9:\n\t"                                                                                                   \
+    ".hword " TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G                                                \
+    "(11f - 9b) / 2, (12f - 9b) / 2, (13f - 9b) / 2, (14f - 9b) / 2, "                                         \
+    TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G       \
+    TSLM_DW_G TSLM_DW_G "(15f - 9b) / 2\n\t"                                                                   \
+    "11:\n\t" TSLM_S2J_BLOCKR("5", TAP) "b 8f\n\t"                                                                  \
+    "12:\n\t" TSLM_S2J_BLOCKR("6", TAP) "b 8f\n\t"                                                                  \
+    "13:\n\t" TSLM_S2J_BLOCKR("7", TAP) "b 8f\n\t"                                                                  \
+    "14:\n\t" TSLM_S2J_BLOCKR("8", TAP) "b 8f\n\t"                                                                  \
+    "15:\n\t" TSLM_S2J_BLOCK(TSLM_COL3B_REQ, TAP)                                                                   \
+    "8:\n\t"
+/* per channel as TSLM_S2C_CHANNELS, its 2 x bias in the four words below the context */
+#define TSLM_S2J_CHANNELS(BLOCKS)                                                                              \
+    __asm__ volatile("4:\n\t"                                                                                  \
+            "ldr r8, [%[ctx], #136]\n\t"                                                                       \
+            "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                               \
+            "str r8, [%[ctx], #136]\n\t"                                                                       \
+            "mov %[t], r9\n\t"                                                                                 \
+            "strd r9, %[t], [%[ctx], #-16]\n\t"                                                                \
+            "strd r9, %[t], [%[ctx], #-8]\n\t"                                                                 \
+            "strd r10, r12, [%[ctx], #0]\n\t"                                                                  \
+            "str r11, [%[ctx], #8]\n\t"                                                                        \
+            TSLM_COLS2_WEIGHTS                                                                                 \
+            "ldrd %[xp], %[o], [%[ctx], #144]\n\t"                                                             \
+            "ldrd r10, r11, [%[ctx], #152]\n\t"                                                                \
+            "add r12, %[o], r11\n\t"                                                                           \
+            "str r12, [%[ctx], #16]\n\t"                                                                       \
+            "add r8, %[xp], r10\n\t"                                                                           \
+            "add r9, %[o], #1\n\t"                                                                             \
+            "strd r8, r9, [%[ctx], #144]\n\t"                                                                  \
+            BLOCKS                                                                                             \
+            TSLM_DW_CHAN_END                                                                                   \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t), [xp] "=&r"(xp),    \
+              [o] "=&r"(o)                                                                                     \
+            : [ctx] "r"(ctx)                                                                                   \
+            : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+
+/* ctx: &m of the group's col33_ctx as col_3x3s2c_channels's, with OC in its tap slot (20), 3 ostep at 24 and
+ * four words below init (col33_ctx.bias3); j9: J = 9 (else 5) */
+__attribute__((noinline)) static void col_3x3s2j_channels(const int32_t *ctx_, const int rsat, const int j9)
+{
+    register const int32_t *ctx __asm__("r0") = ctx_;
+    register int32_t a0 __asm__("r1"), a1 __asm__("r2"), a2 __asm__("r3"), a3 __asm__("r4"), t __asm__("r5");
+    register const int32_t *xp __asm__("r6");
+    register int8_t *o __asm__("r7");
+    if (rsat && j9) {
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCK(TSLM_COL3B_RREQ, "36"));
+    } else if (j9) {
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS("36"));
+    } else if (rsat) {
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCK(TSLM_COL3B_RREQ, "20"));
+    } else {
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS("20"));
+    }
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
+}
+/* one pass of four rows in col_3x3s2j_channels: OC in the context's tap slot meanwhile */
+__attribute__((noinline)) static void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const int j9, const int rsat)
+{
+    const int32_t tap = ctx->tap;
+    ctx->tap = OC;
+    col_3x3s2j_channels(&ctx->m, rsat, j9);
+    ctx->tap = tap;
+}
+#undef TSLM_S2J_FX
+#undef TSLM_S2J_MACS
+#undef TSLM_S2J_END
+#undef TSLM_S2J_BLOCKR
+#undef TSLM_S2J_BLOCK
+#undef TSLM_S2J_BLOCKS
+#undef TSLM_S2J_CHANNELS
 #undef TSLM_S2C_NEXT
 #undef TSLM_S2C_ST4
 #undef TSLM_S2C_ST3
@@ -1917,7 +2038,10 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
     ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
     if (s2 && p->output_h <= 8) {
         ctx.xs = 4 * xs - 2 * ctx.tap; /* col_3x3s2c_channels: a block's xp, two taps on, to the next column's */
+        ctx.os3 = 3 * ostep;
     }
+    /* col_3x3s2j_channels for passes of four rows: J = 9 or 5, the filter two columns on a block (xs 0) */
+    const int s2j = s2 && p->output_h <= 8 && (J == 9 || J == 5) && ctx.xs == 0;
     col_geo geo;
     col_geometry(p, J, &geo);
     col_pad(p, col, J, C < 4 ? C : 4);
@@ -1936,11 +2060,21 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
                  * and obase on by the group's channels */
                 const int32_t rqp = ctx.rqp, wp = ctx.wp, obase = ctx.obase + OC;
                 ctx.xbase = (int32_t)(uintptr_t)col, ctx.obase = obase, ctx.ostopc = obase + chans;
-                col_3x3s2c_channels(&ctx.m, p->output_h < 4 ? p->output_h : 4, epi == EPI_RSAT);
+                const int32_t h0 = p->output_h < 4 ? p->output_h : 4;
+                if (h0 == 4 && s2j) {
+                    col_3x3s2j_pass(&ctx, OC, J == 9, epi == EPI_RSAT);
+                } else {
+                    col_3x3s2c_channels(&ctx.m, h0, epi == EPI_RSAT);
+                }
                 for (int32_t R0 = 4; R0 < p->output_h; R0 += 4) {
+                    const int32_t h = p->output_h - R0 < 4 ? p->output_h - R0 : 4;
                     ctx.rqp = rqp, ctx.wp = wp, ctx.obase = obase + R0 * ostep, ctx.ostopc = ctx.obase + chans;
                     ctx.xbase = (int32_t)(uintptr_t)col + 4 * R0; /* (stride 2: a word per row) */
-                    col_3x3s2c_channels(&ctx.m, p->output_h - R0 < 4 ? p->output_h - R0 : 4, epi == EPI_RSAT);
+                    if (h == 4 && s2j) {
+                        col_3x3s2j_pass(&ctx, OC, J == 9, epi == EPI_RSAT);
+                    } else {
+                        col_3x3s2c_channels(&ctx.m, h, epi == EPI_RSAT);
+                    }
                 }
                 ctx.obase = obase - OC + chans;
                 continue;

@@ -485,6 +485,31 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
                        [t] "=&r"(lo), [x] "+r"(x)                                                              \
                      :                                                                                         \
                      : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+/* the same for a column of exactly 8 or 9 pairs (STEPS: TSLM_WIDEN_TWO four times), no loop inside the column
+ * (the compiler's bands of 8 rows at stride 2: J = 9), stop kept in e */
+#define TSLM_WIDEN_COLS2U(ODD1, STEPS, DSTEP)                                                                    \
+    __asm__ volatile("ldr r8, [%[x]]\n\t"                                                                      \
+                     "ldrd r9, r10, [%[x], #4]\n\t"                                                            \
+                     "ldr r11, [%[x], #12]\n\t"                                                                \
+                     "add %[d1], %[d], r9\n\t"                                                                 \
+                     "add %[d2], %[d], r10\n\t"                                                                \
+                     "add %[d3], %[d], r11\n\t"                                                                \
+                     "add lr, r8, r8, lsl #1\n\t"                                                              \
+                     "ldrd r9, r10, [%[x], #16]\n\t"                                                           \
+                     "ldr r11, [%[x], #24]\n\t"                                                                \
+                     "strd r9, r10, [sp, #-16]!\n\t"                                                           \
+                     "strd r11, %[e], [sp, #8]\n\t"                                                            \
+                     "2:\n\t"                                                                                  \
+                     ODD1 STEPS                                                                                \
+                     "ldrd r9, r10, [sp, #4]\n\t"                                                              \
+                     "add %[s], %[s], r9\n\t" DSTEP                                                            \
+                     "cmp %[d], %[e]\n\t"                                                                      \
+                     "bne 2b\n\t"                                                                              \
+                     "add sp, sp, #16\n\t"                                                                     \
+                     : [s] "+r"(s), [d] "+r"(d), [e] "+r"(ce), [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3),  \
+                       [t] "=&r"(lo), [x] "+r"(x)                                                              \
+                     :                                                                                         \
+                     : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 /* the pair (zero points, row 0) where row -1 is outside the image (odd pad_h: the first pair wholly inside starts
  * at row 1, one row on from row 0 and one word on from this pair) */
 #define TSLM_WIDEN_TOP                                          \
@@ -509,7 +534,11 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
             const int32_t *x = k;   /* k, then the asm's temporary x */
             const int8_t *ce = (const int8_t *)stop; /* stop, then (stop on the stack) the asm's column end */
             const int32_t odd = pairs & 1, odd2 = (pairs >> 1) & 1, dstep = q->J > pairs;
-            if (odd && odd2 && dstep) {
+            if (pairs == 9 && !dstep) {
+                TSLM_WIDEN_COLS2U(TSLM_WIDEN_ONE, TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO, "");
+            } else if (pairs == 8 && dstep) {
+                TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO, TSLM_WIDEN_DSTEP);
+            } else if (odd && odd2 && dstep) {
                 TSLM_WIDEN_COLS2(TSLM_WIDEN_ONE, "b 3f\n\t", TSLM_WIDEN_DSTEP);
             } else if (odd && odd2) {
                 TSLM_WIDEN_COLS2(TSLM_WIDEN_ONE, "b 3f\n\t", "");
@@ -582,6 +611,7 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
 #undef TSLM_WIDEN_COLS
 #undef TSLM_WIDEN_COLS_N
 #undef TSLM_WIDEN_COLS2
+#undef TSLM_WIDEN_COLS2U
 #undef TSLM_WIDEN_ONE
 #undef TSLM_WIDEN_TWO
 #undef TSLM_WIDEN_DSTEP

@@ -153,6 +153,7 @@ DRIVER_CASES = {
     "s2j_rows4_c14_shifts_relu6": dict(k=(3, 3), cin=14, act="relu6", hw=(8, 5), stride=2, wscale=W1_SHIFTS),
     "s2j_rows8_c14_shifts": dict(k=(3, 3), cin=14, act=None, hw=(15, 4), stride=2, wscale=W1_SHIFTS),
     "s2j_rows4_c8": dict(k=(3, 3), cin=8, act=None, hw=(7, 9), stride=2),
+    "s2j_rows4_c14_shifts": dict(k=(3, 3), cin=14, act=None, hw=(8, 40), stride=2, wscale=W1_SHIFTS),
 }
 
 

@@ -1274,6 +1274,19 @@ __attribute__((noinline)) static void col_3x3s2c_channels(const int32_t *ctx, co
     "strb %[a1], [%[o], r11]\n\t"                                                                              \
     "strb %[a2], [%[o], r11, lsl #1]\n\t"                                                                      \
     "strb %[a3], [%[o], r10]\n\t" TSLM_S2J_END
+/* EPI_RSAT with r = R an immediate of SSAT (t the temporary for the rounding term with TFLM's -1) */
+#define TSLM_S2J_RREQR(X, R)                                                                                   \
+    "add %[t], r9, %[" X "], asr #31\n\t"                                                                      \
+    "smmlar %[" X "], %[" X "], r8, %[t]\n\t"                                                                  \
+    "ssat %[" X "], #8, %[" X "], asr #" R "\n\t"
+#define TSLM_S2J_BLOCKRR(R, TAP)                                                                               \
+    "ldr r8, [%[ctx], #24]\n\t"                                                                                \
+    "str r8, [%[ctx], #8]\n\t" TSLM_S2J_MACS(TAP)                                                              \
+    TSLM_S2J_RREQR("a0", R) TSLM_S2J_RREQR("a1", R) TSLM_S2J_RREQR("a2", R) TSLM_S2J_RREQR("a3", R)            \
+    "strb %[a0], [%[o]]\n\t"                                                                                   \
+    "strb %[a1], [%[o], r11]\n\t"                                                                              \
+    "strb %[a2], [%[o], r11, lsl #1]\n\t"                                                                      \
+    "strb %[a3], [%[o], r10]\n\t" TSLM_S2J_END
 /* r in r10 (REQ: TSLM_COL3B_REQ, or TSLM_COL3B_RREQ with t the temporary) */
 #define TSLM_S2J_BLOCK(REQ, TAP)                                                                                    \
     TSLM_S2J_MACS(TAP) REQ("a0") REQ("a1") REQ("a2") REQ("a3")                                                      \
@@ -1282,7 +1295,7 @@ __attribute__((noinline)) static void col_3x3s2c_channels(const int32_t *ctx, co
     "add r10, %[o], r11, lsl #1\n\t"                                                                           \
     "strb %[a2], [%[o], r11, lsl #1]\n\t"                                                                      \
     "strb %[a3], [r10, r11]\n\t" TSLM_S2J_END
-#define TSLM_S2J_BLOCKS(TAP)                                                                                        \
+#define TSLM_S2J_BLOCKS(BLOCKR, REQ, TAP)                                                                      \
     "ldr r8, [%[ctx], #8]\n\t"                                                                                 \
     "tbh [pc, r8, lsl #1]\n\t"                                                                                 \
     "9:\n\t"                                                                                                   \
@@ -1290,11 +1303,11 @@ __attribute__((noinline)) static void col_3x3s2c_channels(const int32_t *ctx, co
     "(11f - 9b) / 2, (12f - 9b) / 2, (13f - 9b) / 2, (14f - 9b) / 2, "                                         \
     TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G       \
     TSLM_DW_G TSLM_DW_G "(15f - 9b) / 2\n\t"                                                                   \
-    "11:\n\t" TSLM_S2J_BLOCKR("5", TAP) "b 8f\n\t"                                                                  \
-    "12:\n\t" TSLM_S2J_BLOCKR("6", TAP) "b 8f\n\t"                                                                  \
-    "13:\n\t" TSLM_S2J_BLOCKR("7", TAP) "b 8f\n\t"                                                                  \
-    "14:\n\t" TSLM_S2J_BLOCKR("8", TAP) "b 8f\n\t"                                                                  \
-    "15:\n\t" TSLM_S2J_BLOCK(TSLM_COL3B_REQ, TAP)                                                                   \
+    "11:\n\t" BLOCKR("5", TAP) "b 8f\n\t"                                                                  \
+    "12:\n\t" BLOCKR("6", TAP) "b 8f\n\t"                                                                  \
+    "13:\n\t" BLOCKR("7", TAP) "b 8f\n\t"                                                                  \
+    "14:\n\t" BLOCKR("8", TAP) "b 8f\n\t"                                                                  \
+    "15:\n\t" TSLM_S2J_BLOCK(REQ, TAP)                                                                   \
     "8:\n\t"
 /* per channel as TSLM_S2C_CHANNELS, its 2 x bias in the four words below the context */
 #define TSLM_S2J_CHANNELS(BLOCKS)                                                                              \
@@ -1331,13 +1344,13 @@ __attribute__((noinline)) static void col_3x3s2j_channels(const int32_t *ctx_, c
     register const int32_t *xp __asm__("r6");
     register int8_t *o __asm__("r7");
     if (rsat && j9) {
-        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCK(TSLM_COL3B_RREQ, "36"));
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKRR, TSLM_COL3B_RREQ, "36"));
     } else if (j9) {
-        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS("36"));
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR, TSLM_COL3B_REQ, "36"));
     } else if (rsat) {
-        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCK(TSLM_COL3B_RREQ, "20"));
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKRR, TSLM_COL3B_RREQ, "20"));
     } else {
-        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS("20"));
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR, TSLM_COL3B_REQ, "20"));
     }
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
@@ -1353,6 +1366,8 @@ __attribute__((noinline)) static void col_3x3s2j_pass(col33_ctx *ctx, const int3
 #undef TSLM_S2J_MACS
 #undef TSLM_S2J_END
 #undef TSLM_S2J_BLOCKR
+#undef TSLM_S2J_RREQR
+#undef TSLM_S2J_BLOCKRR
 #undef TSLM_S2J_BLOCK
 #undef TSLM_S2J_BLOCKS
 #undef TSLM_S2J_CHANNELS

@@ -305,6 +305,7 @@ typedef struct {
     int32_t J, cs, row, IC;   /* words per column, words between channels' arrays, input row bytes, channels */
     int32_t cols, first;      /* image columns; bytes from a column's row 0 to the first pair wholly inside */
     int32_t top, bottom;      /* a first pair with row -1 outside (at j0), a last with its second row outside */
+    int32_t hi_unused;        /* no output reads the second row of pair J - 1 */
     int32_t j0, in0, pairs;   /* the first pair touching the image, the first wholly inside, how many are */
     int32_t zero_points;      /* the input zero point in each byte */
     int32_t wk[8];            /* TSLM_WIDEN_COLS's constants: row, 4 cs, 8 cs, 12 cs, 4 pairs, IC - 2 pairs row,
@@ -319,6 +320,9 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
     q->J = J, q->cs = p->ring_w * J, q->row = p->input_w * p->input_c, q->IC = p->input_c;
     q->cols = xend - p->pad_w, q->first = (2 * in0 - p->pad_h) * q->row;
     q->top = j0 < in0, q->bottom = in1 < j1, q->j0 = j0, q->in0 = in0, q->pairs = in1 - in0;
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+    q->hi_unused = 2 * J - 1 > (p->output_h - 1) * p->stride_h + (p->filter_h - 1) * p->dilation_h; /* (padded rows) */
+#endif
     q->zero_points = (int32_t)((uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u);
     q->wk[0] = q->row, q->wk[1] = 4 * q->cs, q->wk[2] = 8 * q->cs, q->wk[3] = 12 * q->cs, q->wk[4] = 4 * q->pairs;
     q->wk[5] = q->IC - 2 * q->pairs * q->row, q->wk[6] = 4 * (J - q->pairs), q->wk[7] = q->zero_points;
@@ -430,6 +434,20 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
     "str r9, [%[d2]], #4\n\t"                                                                                  \
     "sxtb16 r9, r10, ror #8\n\t"                                                                               \
     "str r9, [%[d3]], #4\n\t"
+/* the last pair of a column whose second row no output reads (col_geo.hi_unused: 3x3 at stride 2, the second row
+ * of the last pair is one past the last output's last filter row, and A1 = (w2, 0) multiplies it by zero): its
+ * first row alone, each channel's byte sign-extended into the low half by SXTB16 rotated 0, 8, 16, 24 (the high
+ * half the word's other channel, never read as a value); s is not moved on (SADJ: the column step two rows longer) */
+#define TSLM_WIDEN_HALF                                                                                        \
+    "ldr r9, [%[s]]\n\t"                                                                                       \
+    "sxtb16 r10, r9\n\t"                                                                                       \
+    "sxtb16 r11, r9, ror #8\n\t"                                                                               \
+    "sxtb16 r12, r9, ror #16\n\t"                                                                              \
+    "sxtb16 r9, r9, ror #24\n\t"                                                                               \
+    "str r10, [%[d]], #4\n\t"                                                                                  \
+    "str r11, [%[d1]], #4\n\t"                                                                                 \
+    "str r12, [%[d2]], #4\n\t"                                                                                 \
+    "str r9, [%[d3]], #4\n\t"
 #define TSLM_WIDEN_TWO                                                                                         \
     "ldr r9, [%[s]]\n\t"                                                                                       \
     "ldr r10, [%[s], r8]\n\t"                                                                                  \
@@ -487,7 +505,7 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
                      : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 /* the same for a column of exactly 8 or 9 pairs (STEPS: TSLM_WIDEN_TWO four times), no loop inside the column
  * (the compiler's bands of 8 rows at stride 2: J = 9), stop kept in e */
-#define TSLM_WIDEN_COLS2U(ODD1, STEPS, DSTEP)                                                                    \
+#define TSLM_WIDEN_COLS2U(ODD1, STEPS, DSTEP, SADJ)                                                                    \
     __asm__ volatile("ldr r8, [%[x]]\n\t"                                                                      \
                      "ldrd r9, r10, [%[x], #4]\n\t"                                                            \
                      "ldr r11, [%[x], #12]\n\t"                                                                \
@@ -496,7 +514,7 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
                      "add %[d3], %[d], r11\n\t"                                                                \
                      "add lr, r8, r8, lsl #1\n\t"                                                              \
                      "ldrd r9, r10, [%[x], #16]\n\t"                                                           \
-                     "ldr r11, [%[x], #24]\n\t"                                                                \
+                     "ldr r11, [%[x], #24]\n\t" SADJ                                                           \
                      "strd r9, r10, [sp, #-16]!\n\t"                                                           \
                      "strd r11, %[e], [sp, #8]\n\t"                                                            \
                      "2:\n\t"                                                                                  \
@@ -534,10 +552,11 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
             const int32_t *x = k;   /* k, then the asm's temporary x */
             const int8_t *ce = (const int8_t *)stop; /* stop, then (stop on the stack) the asm's column end */
             const int32_t odd = pairs & 1, odd2 = (pairs >> 1) & 1, dstep = q->J > pairs;
-            if (pairs == 9 && !dstep) {
-                TSLM_WIDEN_COLS2U(TSLM_WIDEN_ONE, TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO, "");
+            if (pairs == 9 && !dstep && q->hi_unused) {
+                TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_HALF, "",
+                                  "add r10, r10, r8, lsl #1\n\t");
             } else if (pairs == 8 && dstep) {
-                TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO, TSLM_WIDEN_DSTEP);
+                TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO, TSLM_WIDEN_DSTEP, "");
             } else if (odd && odd2 && dstep) {
                 TSLM_WIDEN_COLS2(TSLM_WIDEN_ONE, "b 3f\n\t", TSLM_WIDEN_DSTEP);
             } else if (odd && odd2) {
@@ -614,6 +633,7 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
 #undef TSLM_WIDEN_COLS2U
 #undef TSLM_WIDEN_ONE
 #undef TSLM_WIDEN_TWO
+#undef TSLM_WIDEN_HALF
 #undef TSLM_WIDEN_DSTEP
 #undef TSLM_WIDEN_COLS_3
 #undef TSLM_WIDEN_TOP

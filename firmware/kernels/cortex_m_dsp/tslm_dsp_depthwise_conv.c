@@ -305,7 +305,7 @@ typedef struct {
     int32_t J, cs, row, IC;   /* words per column, words between channels' arrays, input row bytes, channels */
     int32_t cols, first;      /* image columns; bytes from a column's row 0 to the first pair wholly inside */
     int32_t top, bottom;      /* a first pair with row -1 outside (at j0), a last with its second row outside */
-    int32_t hi_unused;        /* no output reads the second row of pair J - 1 */
+    int32_t wmode;            /* col_widen4's loop (col_geometry) */
     int32_t j0, in0, pairs;   /* the first pair touching the image, the first wholly inside, how many are */
     int32_t zero_points;      /* the input zero point in each byte */
     int32_t wk[8];            /* TSLM_WIDEN_COLS's constants: row, 4 cs, 8 cs, 12 cs, 4 pairs, IC - 2 pairs row,
@@ -321,7 +321,25 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
     q->cols = xend - p->pad_w, q->first = (2 * in0 - p->pad_h) * q->row;
     q->top = j0 < in0, q->bottom = in1 < j1, q->j0 = j0, q->in0 = in0, q->pairs = in1 - in0;
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
-    q->hi_unused = 2 * J - 1 > (p->output_h - 1) * p->stride_h + (p->filter_h - 1) * p->dilation_h; /* (padded rows) */
+    /* col_widen4's loop: 0 the C loop (a last pair with its second row below the image); 1, 2: TSLM_WIDEN_COLS2U (9
+     * pairs with J = 9 and the last pair's second row read by no output, 8 pairs with J = 9); 3..10:
+     * TSLM_WIDEN_COLS2 (five or more pairs, none above the image: 3 + 4 odd + 2 odd steps + J > pairs); 11, 12:
+     * exactly 3, 4 pairs; 13..16 TSLM_WIDEN_COLS (with a pair above the image, odd pairs) */
+    const int32_t pairs = q->pairs, hi_unused = 2 * J - 1 > (p->output_h - 1) * p->stride_h +
+                                                              (p->filter_h - 1) * p->dilation_h; /* (padded rows) */
+    if (q->bottom || pairs <= 0 || q->cols <= 0) {
+        q->wmode = 0;
+    } else if (!q->top && pairs == 9 && J == 9 && hi_unused) {
+        q->wmode = 1;
+    } else if (!q->top && pairs == 8 && J == 9) {
+        q->wmode = 2;
+    } else if (!q->top && pairs >= 5) {
+        q->wmode = 3 + 4 * (pairs & 1) + 2 * ((pairs >> 1) & 1) + (J > pairs);
+    } else if (!q->top && (pairs == 3 || pairs == 4)) {
+        q->wmode = 8 + pairs;
+    } else {
+        q->wmode = 13 + 2 * !q->top + !(pairs & 1);
+    }
 #endif
     q->zero_points = (int32_t)((uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u);
     q->wk[0] = q->row, q->wk[1] = 4 * q->cs, q->wk[2] = 8 * q->cs, q->wk[3] = 12 * q->cs, q->wk[4] = 4 * q->pairs;
@@ -543,52 +561,67 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
 {
     const int32_t cs = q->cs, row = q->row, pairs = q->pairs;
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
-    if (!q->bottom && pairs > 0 && q->cols > 0) { /* all columns in TSLM_WIDEN_COLS (the size build: the loop below) */
+    if (q->wmode > 0) { /* all columns in Thumb-2 (col_geometry's choice; the size build: the loop below) */
         const int32_t *const k = q->wk;
         const int8_t *s = src + q->first;
         int32_t *d = col + q->in0, *const stop = d + q->cols * q->J, lo, e;
-        if (!q->top && pairs >= 5) { /* two pairs a step (TSLM_WIDEN_COLS2) */
-            int32_t *d1, *d2, *d3;
-            const int32_t *x = k;   /* k, then the asm's temporary x */
-            const int8_t *ce = (const int8_t *)stop; /* stop, then (stop on the stack) the asm's column end */
-            const int32_t odd = pairs & 1, odd2 = (pairs >> 1) & 1, dstep = q->J > pairs;
-            if (pairs == 9 && !dstep && q->hi_unused) {
-                TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_HALF, "",
-                                  "add r10, r10, r8, lsl #1\n\t");
-            } else if (pairs == 8 && dstep) {
-                TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO, TSLM_WIDEN_DSTEP, "");
-            } else if (odd && odd2 && dstep) {
-                TSLM_WIDEN_COLS2(TSLM_WIDEN_ONE, "b 3f\n\t", TSLM_WIDEN_DSTEP);
-            } else if (odd && odd2) {
-                TSLM_WIDEN_COLS2(TSLM_WIDEN_ONE, "b 3f\n\t", "");
-            } else if (odd && dstep) {
-                TSLM_WIDEN_COLS2(TSLM_WIDEN_ONE, "", TSLM_WIDEN_DSTEP);
-            } else if (odd) {
-                TSLM_WIDEN_COLS2(TSLM_WIDEN_ONE, "", "");
-            } else if (odd2 && dstep) {
-                TSLM_WIDEN_COLS2("", "b 3f\n\t", TSLM_WIDEN_DSTEP);
-            } else if (odd2) {
-                TSLM_WIDEN_COLS2("", "b 3f\n\t", "");
-            } else if (dstep) {
-                TSLM_WIDEN_COLS2("", "", TSLM_WIDEN_DSTEP);
-            } else {
-                TSLM_WIDEN_COLS2("", "", "");
-            }
-            (void)d1, (void)d2, (void)d3, (void)x, (void)ce;
-        } else if (!q->top && pairs == 3) { /* small images at stride 2 (6 rows) */
+        int32_t *d1, *d2, *d3;
+        const int32_t *x = k;   /* TSLM_WIDEN_COLS2: k, then the asm's temporary x */
+        const int8_t *ce = (const int8_t *)stop; /* stop, then (stop on the stack) the asm's column end */
+        switch (q->wmode) {
+        case 1:
+            TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_HALF, "",
+                              "add r10, r10, r8, lsl #1\n\t");
+            break;
+        case 2:
+            TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO, TSLM_WIDEN_DSTEP, "");
+            break;
+        case 3: /* TSLM_WIDEN_COLS2: an odd pair, an odd step, the column step (3 + 4 odd + 2 odd2 + dstep ...) */
+            TSLM_WIDEN_COLS2("", "", "");
+            break;
+        case 4:
+            TSLM_WIDEN_COLS2("", "", TSLM_WIDEN_DSTEP);
+            break;
+        case 5:
+            TSLM_WIDEN_COLS2("", "b 3f\n\t", "");
+            break;
+        case 6:
+            TSLM_WIDEN_COLS2("", "b 3f\n\t", TSLM_WIDEN_DSTEP);
+            break;
+        case 7:
+            TSLM_WIDEN_COLS2(TSLM_WIDEN_ONE, "", "");
+            break;
+        case 8:
+            TSLM_WIDEN_COLS2(TSLM_WIDEN_ONE, "", TSLM_WIDEN_DSTEP);
+            break;
+        case 9:
+            TSLM_WIDEN_COLS2(TSLM_WIDEN_ONE, "b 3f\n\t", "");
+            break;
+        case 10:
+            TSLM_WIDEN_COLS2(TSLM_WIDEN_ONE, "b 3f\n\t", TSLM_WIDEN_DSTEP);
+            break;
+        case 11: { /* small images at stride 2 (6 rows) */
             const int32_t *kk = k;
             TSLM_WIDEN_COLS_3;
-        } else if (!q->top && pairs == 4) {
-            TSLM_WIDEN_COLS_N(TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR);
-        } else if (q->top && (pairs & 1)) {
-            TSLM_WIDEN_COLS(TSLM_WIDEN_TOP, "b 3f\n\t");
-        } else if (q->top) {
-            TSLM_WIDEN_COLS(TSLM_WIDEN_TOP, "");
-        } else if (pairs & 1) {
-            TSLM_WIDEN_COLS("", "b 3f\n\t");
-        } else {
-            TSLM_WIDEN_COLS("", "");
+            break;
         }
+        case 12:
+            TSLM_WIDEN_COLS_N(TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR);
+            break;
+        case 13:
+            TSLM_WIDEN_COLS(TSLM_WIDEN_TOP, "b 3f\n\t");
+            break;
+        case 14:
+            TSLM_WIDEN_COLS(TSLM_WIDEN_TOP, "");
+            break;
+        case 15:
+            TSLM_WIDEN_COLS("", "b 3f\n\t");
+            break;
+        default:
+            TSLM_WIDEN_COLS("", "");
+            break;
+        }
+        (void)d1, (void)d2, (void)d3, (void)x, (void)ce;
         (void)lo, (void)e;
         return;
     }

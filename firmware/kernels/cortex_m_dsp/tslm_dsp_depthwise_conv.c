@@ -864,7 +864,8 @@ TSLM_ALWAYS_INLINE void col_3x3(const int32_t *x, const int32_t *w, int32_t tap,
 
 /* What the 3x3 and K x 1 loops read, per channel; their base is &m (init at -4). */
 typedef struct {
-    int32_t bias3[3];           /* -16: col_3x3s2j_channels's copies of init (LDMDB) */
+    int32_t bias5[5];           /* -24: col_3x3s2j_channels's (-16..-8) and col_3x3s2six_channels's copies of init
+                                 * (LDMDB) */
     int32_t init;
     int32_t m, round, r, ostep; /* 0, 4, 8, 12 */
     const int8_t *end;          /* 16: the output past the last full block */
@@ -1389,7 +1390,7 @@ __attribute__((noinline)) static void col_3x3s2c_channels(const int32_t *ctx, co
             : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 
 /* ctx: &m of the group's col33_ctx as col_3x3s2c_channels's, with OC in its tap slot (20), 3 ostep at 24 and
- * four words below init (col33_ctx.bias3); j9: J = 9 (else 5) */
+ * four words below init (col33_ctx.bias5); j9: J = 9 (else 5) */
 __attribute__((noinline)) static void col_3x3s2j_channels(const int32_t *ctx_, const int rsat, const int j9)
 {
     register const int32_t *ctx __asm__("r0") = ctx_;
@@ -1415,6 +1416,150 @@ __attribute__((noinline)) static void col_3x3s2j_pass(col33_ctx *ctx, const int3
     col_3x3s2j_channels(&ctx->m, rsat, j9);
     ctx->tap = tap;
 }
+/* Six output rows in one pass (output_h 6, J = 9, stride_w 2: images of 11 or 12 rows) instead of passes of four
+ * and two rows: a block of six rows and one column, the accumulators a0..a5 in r1-r6 starting from six copies of
+ * the bias (LDMDB), the weights of a filter column in r8, r9 and its seven x words X0..X6 three, two and two at a
+ * time in r10-r12 (12 SMLAD), the output pointer in lr: 75 instructions for six outputs with r = 5..8 (a pass of four
+ * and one of two: 49 + ~33 and a second channel loop) */
+#define TSLM_S6_FX(AB)                                                                                         \
+    "ldrd r8, r9, [%[ctx], #" AB "]\n\t"                                                                       \
+    "ldmia %[xp], {r10, r11, r12}\n\t"                                                                         \
+    "smlad %[a0], r8, r10, %[a0]\n\t"                                                                          \
+    "smlad %[a0], r9, r11, %[a0]\n\t"                                                                          \
+    "smlad %[a1], r8, r11, %[a1]\n\t"                                                                          \
+    "smlad %[a1], r9, r12, %[a1]\n\t"                                                                          \
+    "smlad %[a2], r8, r12, %[a2]\n\t"                                                                          \
+    "ldrd r10, r11, [%[xp], #12]\n\t"                                                                          \
+    "smlad %[a2], r9, r10, %[a2]\n\t"                                                                          \
+    "smlad %[a3], r8, r10, %[a3]\n\t"                                                                          \
+    "smlad %[a3], r9, r11, %[a3]\n\t"                                                                          \
+    "smlad %[a4], r8, r11, %[a4]\n\t"                                                                          \
+    "ldrd r10, r12, [%[xp], #20]\n\t"                                                                          \
+    "smlad %[a4], r9, r10, %[a4]\n\t"                                                                          \
+    "smlad %[a5], r8, r10, %[a5]\n\t"                                                                          \
+    "smlad %[a5], r9, r12, %[a5]\n\t"
+#define TSLM_S6_MACS                                                                                           \
+    "1:\n\t"                                                                                                   \
+    "ldmdb %[ctx], {%[a0], %[a1], %[a2], %[a3], %[a4], %[a5]}\n\t"                                             \
+    TSLM_S6_FX("28") "add %[xp], %[xp], #36\n\t"                                                               \
+    TSLM_S6_FX("36") "add %[xp], %[xp], #36\n\t"                                                               \
+    TSLM_S6_FX("44")
+/* the six stores (r11 ostep, r10 3 ostep, r8 free), then the next column (OC in the tap's slot), to the end in r12 */
+#define TSLM_S6_STORE                                                                                          \
+    "strb %[a0], [%[o]]\n\t"                                                                                   \
+    "strb %[a1], [%[o], r11]\n\t"                                                                              \
+    "strb %[a2], [%[o], r11, lsl #1]\n\t"                                                                      \
+    "strb %[a3], [%[o], r10]\n\t"                                                                              \
+    "strb %[a4], [%[o], r11, lsl #2]\n\t"                                                                      \
+    "add r8, %[o], r11, lsl #2\n\t"                                                                            \
+    "strb %[a5], [r8, r11]\n\t"                                                                                \
+    "ldr r9, [%[ctx], #20]\n\t"                                                                                \
+    "add %[o], %[o], r9\n\t"                                                                                   \
+    "cmp %[o], r12\n\t"                                                                                        \
+    "bne 1b\n\t"
+#define TSLM_S6_REQ6(REQ)                                                                                      \
+    REQ("a0") REQ("a1") REQ("a2") REQ("a3") REQ("a4") REQ("a5")
+#define TSLM_S6_REQR(R) TSLM_S6_REQ6(TSLM_S6_SATR_##R)
+#define TSLM_S6_SAT(X, R) "smmlar %[" X "], %[" X "], r8, r9\n\tssat %[" X "], #8, %[" X "], asr #" R "\n\t"
+#define TSLM_S6_SATR_5(X) TSLM_S6_SAT(X, "5")
+#define TSLM_S6_SATR_6(X) TSLM_S6_SAT(X, "6")
+#define TSLM_S6_SATR_7(X) TSLM_S6_SAT(X, "7")
+#define TSLM_S6_SATR_8(X) TSLM_S6_SAT(X, "8")
+/* r = R an immediate (3 ostep put in the record's r slot once the channel's loop is chosen) */
+#define TSLM_S6_BLOCKR(R)                                                                                      \
+    "ldr r8, [%[ctx], #24]\n\t"                                                                                \
+    "str r8, [%[ctx], #8]\n\t" TSLM_S6_MACS                                                                    \
+    "ldmia %[ctx], {r8, r9, r10, r11, r12}\n\t" TSLM_S6_REQR(R) TSLM_S6_STORE
+/* r in a register: EPI_SAT (TSLM_COL3B_REQ, r in r10) */
+#define TSLM_S6_BLOCK_SAT                                                                                      \
+    TSLM_S6_MACS "ldmia %[ctx], {r8, r9, r10, r11, r12}\n\t" TSLM_S6_REQ6(TSLM_COL3B_REQ)                      \
+    "add r10, r11, r11, lsl #1\n\t" TSLM_S6_STORE
+/* EPI_RSAT (r12 the temporary for the rounding term, then ostep and the end) */
+#define TSLM_S6_RREQ(X) TSLM_COL3B_RREQ_T(X, "r12")
+#define TSLM_S6_BLOCK_RSAT                                                                                     \
+    TSLM_S6_MACS "ldmia %[ctx], {r8, r9, r10}\n\t" TSLM_S6_REQ6(TSLM_S6_RREQ)                                  \
+    "ldrd r11, r12, [%[ctx], #12]\n\t"                                                                         \
+    "add r10, r11, r11, lsl #1\n\t" TSLM_S6_STORE
+#define TSLM_S6_BLOCKS                                                                                         \
+    "ldr r8, [%[ctx], #8]\n\t"                                                                                 \
+    "tbh [pc, r8, lsl #1]\n\t"                                                                                 \
+    "9:\n\t"                                                                                                   \
+    ".hword " TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G                                                \
+    "(11f - 9b) / 2, (12f - 9b) / 2, (13f - 9b) / 2, (14f - 9b) / 2, "                                         \
+    TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G       \
+    TSLM_DW_G TSLM_DW_G "(15f - 9b) / 2\n\t"                                                                   \
+    "11:\n\t" TSLM_S6_BLOCKR(5) "b 8f\n\t"                                                                     \
+    "12:\n\t" TSLM_S6_BLOCKR(6) "b 8f\n\t"                                                                     \
+    "13:\n\t" TSLM_S6_BLOCKR(7) "b 8f\n\t"                                                                     \
+    "14:\n\t" TSLM_S6_BLOCKR(8) "b 8f\n\t"                                                                     \
+    "15:\n\t" TSLM_S6_BLOCK_SAT                                                                                \
+    "8:\n\t"
+/* per channel as TSLM_S2J_CHANNELS, its 2 x bias in the six words below the context */
+#define TSLM_S6_CHANNELS(BLOCKS)                                                                               \
+    __asm__ volatile("4:\n\t"                                                                                  \
+            "ldr r8, [%[ctx], #136]\n\t"                                                                       \
+            "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                               \
+            "str r8, [%[ctx], #136]\n\t"                                                                       \
+            "mov r8, r9\n\t"                                                                                   \
+            "strd r8, r9, [%[ctx], #-24]\n\t"                                                                  \
+            "strd r8, r9, [%[ctx], #-16]\n\t"                                                                  \
+            "strd r8, r9, [%[ctx], #-8]\n\t"                                                                   \
+            "strd r10, r12, [%[ctx], #0]\n\t"                                                                  \
+            "str r11, [%[ctx], #8]\n\t"                                                                        \
+            TSLM_COLS2_WEIGHTS                                                                                 \
+            "ldrd %[xp], %[o], [%[ctx], #144]\n\t"                                                             \
+            "ldrd r10, r11, [%[ctx], #152]\n\t"                                                                \
+            "add r12, %[o], r11\n\t"                                                                           \
+            "str r12, [%[ctx], #16]\n\t"                                                                       \
+            "add r8, %[xp], r10\n\t"                                                                           \
+            "add r9, %[o], #1\n\t"                                                                             \
+            "strd r8, r9, [%[ctx], #144]\n\t"                                                                  \
+            BLOCKS                                                                                             \
+            TSLM_DW_CHAN_END                                                                                   \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),  \
+              [xp] "=&r"(xp), [o] "=&r"(o)                                                                     \
+            : [ctx] "r"(ctx)                                                                                   \
+            : "r8", "r9", "r10", "r11", "r12", "cc", "memory")
+
+/* ctx: as col_3x3s2j_channels's, six words below init (col33_ctx.bias5) */
+__attribute__((noinline)) static void col_3x3s2six_channels(const int32_t *ctx_, const int rsat)
+{
+    register const int32_t *ctx __asm__("r0") = ctx_;
+    register int32_t a0 __asm__("r1"), a1 __asm__("r2"), a2 __asm__("r3"), a3 __asm__("r4"), a4 __asm__("r5"),
+        a5 __asm__("r6");
+    register const int32_t *xp __asm__("r7");
+    register int8_t *o __asm__("lr");
+    if (rsat) {
+        TSLM_S6_CHANNELS(TSLM_S6_BLOCK_RSAT);
+    } else {
+        TSLM_S6_CHANNELS(TSLM_S6_BLOCKS);
+    }
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)xp, (void)o;
+}
+/* the pass of six rows in col_3x3s2six_channels: OC in the context's tap slot meanwhile */
+__attribute__((noinline)) static void col_3x3s2six_pass(col33_ctx *ctx, const int32_t OC, const int rsat)
+{
+    const int32_t tap = ctx->tap;
+    ctx->tap = OC;
+    col_3x3s2six_channels(&ctx->m, rsat);
+    ctx->tap = tap;
+}
+#undef TSLM_S6_FX
+#undef TSLM_S6_MACS
+#undef TSLM_S6_STORE
+#undef TSLM_S6_REQ6
+#undef TSLM_S6_REQR
+#undef TSLM_S6_SAT
+#undef TSLM_S6_SATR_5
+#undef TSLM_S6_SATR_6
+#undef TSLM_S6_SATR_7
+#undef TSLM_S6_SATR_8
+#undef TSLM_S6_BLOCKR
+#undef TSLM_S6_BLOCK_SAT
+#undef TSLM_S6_RREQ
+#undef TSLM_S6_BLOCK_RSAT
+#undef TSLM_S6_BLOCKS
+#undef TSLM_S6_CHANNELS
 #undef TSLM_S2J_FX
 #undef TSLM_S2J_MACS
 #undef TSLM_S2J_END
@@ -2159,6 +2304,11 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
                 const int32_t rqp = ctx.rqp, wp = ctx.wp, obase = ctx.obase + OC;
                 ctx.xbase = (int32_t)(uintptr_t)col, ctx.obase = obase, ctx.ostopc = obase + chans;
                 const int32_t h0 = p->output_h < 4 ? p->output_h : 4;
+                if (p->output_h == 6 && s2j && J == 9) { /* one pass of six rows */
+                    col_3x3s2six_pass(&ctx, OC, epi == EPI_RSAT);
+                    ctx.obase = obase - OC + chans;
+                    continue;
+                }
                 if (h0 == 4 && s2j) {
                     col_3x3s2j_pass(&ctx, OC, J == 9, epi == EPI_RSAT);
                 } else {

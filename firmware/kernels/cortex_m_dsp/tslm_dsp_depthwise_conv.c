@@ -231,7 +231,9 @@ TSLM_ALWAYS_INLINE void run(const tslm_depthwise_conv_params *p, const int8_t *i
  * pairs along y with their odd-tap neighbours ((w0, w1), (w1, w2), ...) in a context (col33_ctx), the block loop
  * chosen per column by its right shift (TSLM_DW_BLOCKS_R); the other shapes and epilogues in C. Width-1 3 x 1 layers
  * (stride 1 or 2) skip the widening altogether (col_w1k3: time pairs made in registers from the input bytes), and 3x3
- * at stride 2 with at most eight output rows runs in passes across the columns (col_3x3s2c_channels). */
+ * at stride 2 with at most eight output rows runs in passes across the columns (col_3x3s2c_channels; passes of four
+ * rows with J = 9 or 5 and stride_w 2 in col_3x3s2j_channels, six rows with J = 9 in one pass of
+ * col_3x3s2six_channels). col_widen4 widens two pairs of rows a step where a column has five or more (col_geo.wmode). */
 
 enum { EPI_SAT = 0, EPI_FOLD = 1, EPI_FAST = 2, EPI_EXACT = 3, EPI_RSAT = 4 };
 

@@ -2285,8 +2285,9 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
         ctx.xs = 4 * xs - 2 * ctx.tap; /* col_3x3s2c_channels: a block's xp, two taps on, to the next column's */
         ctx.os3 = 3 * ostep;
     }
-    /* col_3x3s2j_channels for passes of four rows: J = 9 or 5, the filter two columns on a block (xs 0) */
-    const int s2j = s2 && p->output_h <= 8 && (J == 9 || J == 5) && ctx.xs == 0;
+    /* col_3x3s2j_channels for passes of four rows: J = 9 or 5, filter columns J words apart (dilation_w 1: the
+     * asm's immediate) and the filter two columns on a block (stride_w 2: xs 0) */
+    const int s2j = s2 && p->output_h <= 8 && (J == 9 || J == 5) && ctx.tap == 4 * J && ctx.xs == 0;
     col_geo geo;
     col_geometry(p, J, &geo);
     col_pad(p, col, J, C < 4 ? C : 4);

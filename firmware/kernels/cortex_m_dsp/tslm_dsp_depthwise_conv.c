@@ -866,8 +866,7 @@ TSLM_ALWAYS_INLINE void col_3x3(const int32_t *x, const int32_t *w, int32_t tap,
 
 /* What the 3x3 and K x 1 loops read, per channel; their base is &m (init at -4). */
 typedef struct {
-    int32_t bias5[5];           /* -24: col_3x3s2j_channels's (-16..-8) and col_3x3s2six_channels's copies of init
-                                 * (LDMDB) */
+    int32_t bias5[5];           /* -24: col_3x3s2six_channels's copies of init (LDMDB) */
     int32_t init;
     int32_t m, round, r, ostep; /* 0, 4, 8, 12 */
     const int8_t *end;          /* 16: the output past the last full block */
@@ -1296,35 +1295,34 @@ __attribute__((noinline)) static void col_3x3s2c_channels(const int32_t *ctx, co
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
 /* The same passes of four rows where a padded column is J = 9 or 5 words (output_h 5..8: the compiler's bands of 8
- * rows and images of 10..16 rows; output_h 4) and the filter moves two columns a block (stride_w 2, so a block's third filter column is the
- * next block's first and xp needs no step between blocks): the accumulators start from four copies of the bias
- * below the context (LDMDB), each filter column's five x words X0..X4 by one LDM (r8-r12, the weights in t and lr),
- * the filter columns 4 J bytes apart (an immediate, TAP), and one LDM of m, round, 3 ostep (r: the register-shift loop),
- * ostep, the blocks' end and oc (the tap's slot: the caller puts OC there for this pass) per block: 49 instructions
- * for four outputs (TSLM_S2C_BLOCK4: 54). */
-#define TSLM_S2J_FX(AB)                                                                                        \
-    "ldrd %[t], lr, [%[ctx], #" AB "]\n\t"                                                                     \
+ * rows and images of 10..16 rows; output_h 4) and the filter moves two columns a block (stride_w 2, so a block's
+ * third filter column is the next block's first and xp needs no step between blocks): the channel's parameters in
+ * a context of its own on the stack (TSLM_S2J_CHANNELS), which frees r0 for the channel's 2 x bias as the first
+ * filter column's addend, each filter column's five x words X0..X4 by one LDM (r8-r12, the weights in t and lr), the
+ * filter columns 4 J bytes apart (an immediate, TAP), and one LDM of m, round, 3 ostep (r: the register-shift loop),
+ * ostep, the blocks' end and OC per block: 48 instructions for four outputs with r = 5..8 (TSLM_S2C_BLOCK4: 54). */
+#define TSLM_S2J_FX(AB, I0, I1, I2, I3)                                                                        \
+    "ldrd %[t], lr, [sp, #" AB "]\n\t"                                                                         \
     "ldmia %[xp], {r8, r9, r10, r11, r12}\n\t"                                                                 \
-    "smlad %[a0], %[t], r8, %[a0]\n\t"                                                                         \
-    "smlad %[a1], %[t], r9, %[a1]\n\t"                                                                         \
-    "smlad %[a2], %[t], r10, %[a2]\n\t"                                                                        \
-    "smlad %[a3], %[t], r11, %[a3]\n\t"                                                                        \
+    "smlad %[a0], %[t], r8, " I0 "\n\t"                                                                        \
+    "smlad %[a1], %[t], r9, " I1 "\n\t"                                                                        \
+    "smlad %[a2], %[t], r10, " I2 "\n\t"                                                                       \
+    "smlad %[a3], %[t], r11, " I3 "\n\t"                                                                       \
     "smlad %[a0], lr, r9, %[a0]\n\t"                                                                           \
     "smlad %[a1], lr, r10, %[a1]\n\t"                                                                          \
     "smlad %[a2], lr, r11, %[a2]\n\t"                                                                          \
     "smlad %[a3], lr, r12, %[a3]\n\t"
 #define TSLM_S2J_MACS(TAP)                                                                                          \
     "1:\n\t"                                                                                                   \
-    "ldmdb %[ctx], {%[a0], %[a1], %[a2], %[a3]}\n\t"                                                           \
-    TSLM_S2J_FX("28") "add %[xp], %[xp], #" TAP "\n\t"                                                         \
-    TSLM_S2J_FX("36") "add %[xp], %[xp], #" TAP "\n\t"                                                              \
-    TSLM_S2J_FX("44")                                                                                          \
-    "ldmia %[ctx], {r8, r9, r10, r11, r12, lr}\n\t"
+    TSLM_S2J_FX("28", "%[b]", "%[b]", "%[b]", "%[b]") "add %[xp], %[xp], #" TAP "\n\t"                         \
+    TSLM_S2J_FX("36", "%[a0]", "%[a1]", "%[a2]", "%[a3]") "add %[xp], %[xp], #" TAP "\n\t"                     \
+    TSLM_S2J_FX("44", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                                                      \
+    "ldmia sp, {r8, r9, r10, r11, r12, lr}\n\t"
 #define TSLM_S2J_END "add %[o], %[o], lr\n\tcmp %[o], r12\n\tbne 1b\n\t"
 /* r = R (5..8) an immediate of SSAT, r10 = 3 ostep (put in the record's r slot once the channel's loop is chosen) */
 #define TSLM_S2J_BLOCKR(R, TAP)                                                                                     \
-    "ldr r8, [%[ctx], #24]\n\t"                                                                                \
-    "str r8, [%[ctx], #8]\n\t" TSLM_S2J_MACS(TAP)                                                                   \
+    "ldr r8, [sp, #24]\n\t"                                                                                    \
+    "str r8, [sp, #8]\n\t"     TSLM_S2J_MACS(TAP)                                                                   \
     TSLM_COL3B_REQR("a0", R) TSLM_COL3B_REQR("a1", R) TSLM_COL3B_REQR("a2", R) TSLM_COL3B_REQR("a3", R)        \
     "strb %[a0], [%[o]]\n\t"                                                                                   \
     "strb %[a1], [%[o], r11]\n\t"                                                                              \
@@ -1336,8 +1334,8 @@ __attribute__((noinline)) static void col_3x3s2c_channels(const int32_t *ctx, co
     "smmlar %[" X "], %[" X "], r8, %[t]\n\t"                                                                  \
     "ssat %[" X "], #8, %[" X "], asr #" R "\n\t"
 #define TSLM_S2J_BLOCKRR(R, TAP)                                                                               \
-    "ldr r8, [%[ctx], #24]\n\t"                                                                                \
-    "str r8, [%[ctx], #8]\n\t" TSLM_S2J_MACS(TAP)                                                              \
+    "ldr r8, [sp, #24]\n\t"                                                                                    \
+    "str r8, [sp, #8]\n\t"     TSLM_S2J_MACS(TAP)                                                              \
     TSLM_S2J_RREQR("a0", R) TSLM_S2J_RREQR("a1", R) TSLM_S2J_RREQR("a2", R) TSLM_S2J_RREQR("a3", R)            \
     "strb %[a0], [%[o]]\n\t"                                                                                   \
     "strb %[a1], [%[o], r11]\n\t"                                                                              \
@@ -1352,7 +1350,7 @@ __attribute__((noinline)) static void col_3x3s2c_channels(const int32_t *ctx, co
     "strb %[a2], [%[o], r11, lsl #1]\n\t"                                                                      \
     "strb %[a3], [r10, r11]\n\t" TSLM_S2J_END
 #define TSLM_S2J_BLOCKS(BLOCKR, REQ, TAP)                                                                      \
-    "ldr r8, [%[ctx], #8]\n\t"                                                                                 \
+    "ldr r8, [sp, #8]\n\t"                                                                                     \
     "tbh [pc, r8, lsl #1]\n\t"                                                                                 \
     "9:\n\t"                                                                                                   \
     ".hword " TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G                                                \
@@ -1365,37 +1363,55 @@ __attribute__((noinline)) static void col_3x3s2c_channels(const int32_t *ctx, co
     "14:\n\t" BLOCKR("8", TAP) "b 8f\n\t"                                                                  \
     "15:\n\t" TSLM_S2J_BLOCK(REQ, TAP)                                                                   \
     "8:\n\t"
-/* per channel as TSLM_S2C_CHANNELS, its 2 x bias in the four words below the context */
+/* per channel as TSLM_S2C_CHANNELS, but with the channel's record, weights, ostep, OC, 3 ostep and the blocks' end in
+ * a context of its own on the stack (sp + 0 .. 47 at col33_ctx's offsets; the group's context's address at sp + 60)
+ * so that r0 (b) holds the channel's 2 x bias for the first filter column's SMLAD */
 #define TSLM_S2J_CHANNELS(BLOCKS)                                                                              \
-    __asm__ volatile("4:\n\t"                                                                                  \
-            "ldr r8, [%[ctx], #136]\n\t"                                                                       \
-            "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                               \
-            "str r8, [%[ctx], #136]\n\t"                                                                       \
-            "mov %[t], r9\n\t"                                                                                 \
-            "strd r9, %[t], [%[ctx], #-16]\n\t"                                                                \
-            "strd r9, %[t], [%[ctx], #-8]\n\t"                                                                 \
-            "strd r10, r12, [%[ctx], #0]\n\t"                                                                  \
-            "str r11, [%[ctx], #8]\n\t"                                                                        \
-            TSLM_COLS2_WEIGHTS                                                                                 \
-            "ldrd %[xp], %[o], [%[ctx], #144]\n\t"                                                             \
-            "ldrd r10, r11, [%[ctx], #152]\n\t"                                                                \
-            "add r12, %[o], r11\n\t"                                                                           \
-            "str r12, [%[ctx], #16]\n\t"                                                                       \
+    __asm__ volatile("sub sp, sp, #64\n\t"                                                                     \
+            "str %[b], [sp, #60]\n\t"                                                                          \
+            "ldrd r8, r9, [%[b], #20]\n\t"                                                                     \
+            "strd r8, r9, [sp, #20]\n\t"                                                                       \
+            "ldr r8, [%[b], #12]\n\t"                                                                          \
+            "str r8, [sp, #12]\n\t"                                                                            \
+            "4:\n\t"                                                                                           \
+            "ldr r12, [sp, #60]\n\t"                                                                           \
+            "ldr r8, [r12, #136]\n\t"                                                                          \
+            "ldmia r8!, {r9, r10, r11, lr}\n\t"                                                                \
+            "str r8, [r12, #136]\n\t"                                                                          \
+            "mov %[b], r9\n\t"                                                                                 \
+            "strd r10, lr, [sp, #0]\n\t"                                                                       \
+            "str r11, [sp, #8]\n\t"                                                                            \
+            "ldr r8, [r12, #140]\n\t"                                                                          \
+            "ldmia r8!, {r9, r10, r11, lr}\n\t"                                                                \
+            "strd r9, r10, [sp, #28]\n\t"                                                                      \
+            "strd r11, lr, [sp, #36]\n\t"                                                                      \
+            "ldmia r8!, {r9, r10}\n\t"                                                                         \
+            "strd r9, r10, [sp, #44]\n\t"                                                                      \
+            "str r8, [r12, #140]\n\t"                                                                          \
+            "ldrd %[xp], %[o], [r12, #144]\n\t"                                                                \
+            "ldrd r10, r11, [r12, #152]\n\t"                                                                   \
+            "add r9, %[o], r11\n\t"                                                                            \
+            "str r9, [sp, #16]\n\t"                                                                            \
             "add r8, %[xp], r10\n\t"                                                                           \
             "add r9, %[o], #1\n\t"                                                                             \
-            "strd r8, r9, [%[ctx], #144]\n\t"                                                                  \
+            "strd r8, r9, [r12, #144]\n\t"                                                                     \
             BLOCKS                                                                                             \
-            TSLM_DW_CHAN_END                                                                                   \
+            "ldr r12, [sp, #60]\n\t"                                                                           \
+            "ldr r8, [r12, #148]\n\t"                                                                          \
+            "ldr r9, [r12, #160]\n\t"                                                                          \
+            "cmp r8, r9\n\t"                                                                                   \
+            "bne 4b\n\t"                                                                                       \
+            "add sp, sp, #64\n\t"                                                                              \
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t), [xp] "=&r"(xp),    \
-              [o] "=&r"(o)                                                                                     \
-            : [ctx] "r"(ctx)                                                                                   \
+              [o] "=&r"(o), [b] "+r"(b)                                                                        \
+            :                                                                                                  \
             : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 
-/* ctx: &m of the group's col33_ctx as col_3x3s2c_channels's, with OC in its tap slot (20), 3 ostep at 24 and
- * four words below init (col33_ctx.bias5); j9: J = 9 (else 5) */
+/* ctx: &m of the group's col33_ctx as col_3x3s2c_channels's, with OC in its tap slot (20) and 3 ostep at 24; j9: J = 9
+ * (else 5) */
 __attribute__((noinline)) static void col_3x3s2j_channels(const int32_t *ctx_, const int rsat, const int j9)
 {
-    register const int32_t *ctx __asm__("r0") = ctx_;
+    register const int32_t *b __asm__("r0") = ctx_; /* the context, then each channel's 2 x bias */
     register int32_t a0 __asm__("r1"), a1 __asm__("r2"), a2 __asm__("r3"), a3 __asm__("r4"), t __asm__("r5");
     register const int32_t *xp __asm__("r6");
     register int8_t *o __asm__("r7");
@@ -1408,7 +1424,7 @@ __attribute__((noinline)) static void col_3x3s2j_channels(const int32_t *ctx_, c
     } else {
         TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR, TSLM_COL3B_REQ, "20"));
     }
-    (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o, (void)b;
 }
 /* one pass of four rows in col_3x3s2j_channels: OC in the context's tap slot meanwhile */
 __attribute__((noinline)) static void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const int j9, const int rsat)

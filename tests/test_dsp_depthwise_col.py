@@ -150,6 +150,7 @@ DRIVER_CASES = {
     # passes of four rows with J = 9 or 5 (col_3x3s2j_channels): right shifts in the copies (5..8) and outside them
     # (the loop with r in a register), relu, relu6 and no activation, a partial group
     "s2j_rows8_c14_shifts_relu": dict(k=(3, 3), cin=14, act="relu", hw=(16, 6), stride=2, wscale=W1_SHIFTS),
+    "s2j_rows8_even_c14_shifts_relu6": dict(k=(3, 3), cin=14, act="relu6", hw=(16, 8), stride=2, wscale=W1_SHIFTS),
     "s2j_rows4_c14_shifts_relu6": dict(k=(3, 3), cin=14, act="relu6", hw=(8, 5), stride=2, wscale=W1_SHIFTS),
     "s2j_rows8_c14_shifts": dict(k=(3, 3), cin=14, act=None, hw=(15, 4), stride=2, wscale=W1_SHIFTS),
     "s2j_rows4_c8": dict(k=(3, 3), cin=8, act=None, hw=(7, 9), stride=2),

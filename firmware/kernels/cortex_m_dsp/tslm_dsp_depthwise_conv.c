@@ -1312,8 +1312,8 @@ __attribute__((noinline)) static void col_3x3s2c_channels(const int32_t *ctx, co
     "smlad %[a1], lr, r10, %[a1]\n\t"                                                                          \
     "smlad %[a2], lr, r11, %[a2]\n\t"                                                                          \
     "smlad %[a3], lr, r12, %[a3]\n\t"
-#define TSLM_S2J_MACS(TAP)                                                                                          \
-    "1:\n\t"                                                                                                   \
+#define TSLM_S2J_MACS(TAP) "1:\n\t" TSLM_S2J_MACS0(TAP)
+#define TSLM_S2J_MACS0(TAP)                                                                                    \
     TSLM_S2J_FX("28", "%[b]", "%[b]", "%[b]", "%[b]") "add %[xp], %[xp], #" TAP "\n\t"                         \
     TSLM_S2J_FX("36", "%[a0]", "%[a1]", "%[a2]", "%[a3]") "add %[xp], %[xp], #" TAP "\n\t"                     \
     TSLM_S2J_FX("44", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                                                      \
@@ -1328,6 +1328,21 @@ __attribute__((noinline)) static void col_3x3s2c_channels(const int32_t *ctx, co
     "strb %[a1], [%[o], r11]\n\t"                                                                              \
     "strb %[a2], [%[o], r11, lsl #1]\n\t"                                                                      \
     "strb %[a3], [%[o], r10]\n\t" TSLM_S2J_END
+/* the same two blocks a turn (an even number of output columns: one compare and branch per two blocks) */
+#define TSLM_S2J_BODYR(R, TAP)                                                                                 \
+    TSLM_S2J_MACS0(TAP)                                                                                        \
+    TSLM_COL3B_REQR("a0", R) TSLM_COL3B_REQR("a1", R) TSLM_COL3B_REQR("a2", R) TSLM_COL3B_REQR("a3", R)        \
+    "strb %[a0], [%[o]]\n\t"                                                                                   \
+    "strb %[a1], [%[o], r11]\n\t"                                                                              \
+    "strb %[a2], [%[o], r11, lsl #1]\n\t"                                                                      \
+    "strb %[a3], [%[o], r10]\n\t"                                                                              \
+    "add %[o], %[o], lr\n\t"
+#define TSLM_S2J_BLOCKR2(R, TAP)                                                                               \
+    "ldr r8, [sp, #24]\n\t"                                                                                    \
+    "str r8, [sp, #8]\n\t"                                                                                     \
+    "1:\n\t" TSLM_S2J_BODYR(R, TAP) TSLM_S2J_BODYR(R, TAP)                                                     \
+    "cmp %[o], r12\n\t"                                                                                        \
+    "bne 1b\n\t"
 /* EPI_RSAT with r = R an immediate of SSAT (t the temporary for the rounding term with TFLM's -1) */
 #define TSLM_S2J_RREQR(X, R)                                                                                   \
     "add %[t], r9, %[" X "], asr #31\n\t"                                                                      \
@@ -1408,7 +1423,7 @@ __attribute__((noinline)) static void col_3x3s2c_channels(const int32_t *ctx, co
             : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 
 /* ctx: &m of the group's col33_ctx as col_3x3s2c_channels's, with OC in its tap slot (20) and 3 ostep at 24; j9: J = 9
- * (else 5) */
+ * (2: and an even number of output columns: EPI_SAT's copies two blocks a turn), 0: J = 5 */
 __attribute__((noinline)) static void col_3x3s2j_channels(const int32_t *ctx_, const int rsat, const int j9)
 {
     register const int32_t *b __asm__("r0") = ctx_; /* the context, then each channel's 2 x bias */
@@ -1417,6 +1432,8 @@ __attribute__((noinline)) static void col_3x3s2j_channels(const int32_t *ctx_, c
     register int8_t *o __asm__("r7");
     if (rsat && j9) {
         TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKRR, TSLM_COL3B_RREQ, "36"));
+    } else if (j9 == 2) {
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR2, TSLM_COL3B_REQ, "36"));
     } else if (j9) {
         TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR, TSLM_COL3B_REQ, "36"));
     } else if (rsat) {
@@ -1582,6 +1599,9 @@ __attribute__((noinline)) static void col_3x3s2six_pass(col33_ctx *ctx, const in
 #undef TSLM_S2J_MACS
 #undef TSLM_S2J_END
 #undef TSLM_S2J_BLOCKR
+#undef TSLM_S2J_BLOCKR2
+#undef TSLM_S2J_BODYR
+#undef TSLM_S2J_MACS0
 #undef TSLM_S2J_RREQR
 #undef TSLM_S2J_BLOCKRR
 #undef TSLM_S2J_BLOCK
@@ -2304,6 +2324,7 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
     /* col_3x3s2j_channels for passes of four rows: J = 9 or 5, filter columns J words apart (dilation_w 1: the
      * asm's immediate) and the filter two columns on a block (stride_w 2: xs 0) */
     const int s2j = s2 && p->output_h <= 8 && (J == 9 || J == 5) && ctx.tap == 4 * J && ctx.xs == 0;
+    const int j9 = J != 9 ? 0 : p->output_w & 1 ? 1 : 2; /* col_3x3s2j_channels's j9 */
     col_geo geo;
     col_geometry(p, J, &geo);
     col_pad(p, col, J, C < 4 ? C : 4);
@@ -2329,7 +2350,7 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
                     continue;
                 }
                 if (h0 == 4 && s2j) {
-                    col_3x3s2j_pass(&ctx, OC, J == 9, epi == EPI_RSAT);
+                    col_3x3s2j_pass(&ctx, OC, j9, epi == EPI_RSAT);
                 } else {
                     col_3x3s2c_channels(&ctx.m, h0, epi == EPI_RSAT);
                 }
@@ -2338,7 +2359,7 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
                     ctx.rqp = rqp, ctx.wp = wp, ctx.obase = obase + R0 * ostep, ctx.ostopc = ctx.obase + chans;
                     ctx.xbase = (int32_t)(uintptr_t)col + 4 * R0; /* (stride 2: a word per row) */
                     if (h == 4 && s2j) {
-                        col_3x3s2j_pass(&ctx, OC, J == 9, epi == EPI_RSAT);
+                        col_3x3s2j_pass(&ctx, OC, j9, epi == EPI_RSAT);
                     } else {
                         col_3x3s2c_channels(&ctx.m, h, epi == EPI_RSAT);
                     }

@@ -324,7 +324,7 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
     q->top = j0 < in0, q->bottom = in1 < j1, q->j0 = j0, q->in0 = in0, q->pairs = in1 - in0;
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
     /* col_widen4's loop: 0 the C loop (a last pair with its second row below the image); 1, 2: TSLM_WIDEN_COLS2U (9
-     * pairs with J = 9 and the last pair's second row read by no output, 8 pairs with J = 9; 17: 4 pairs with J = 5); 3..10:
+     * pairs with J = 9 and the last pair's second row read by no output, 8 pairs with J = 9; 17, 18: 4 pairs with J = 5, 6 with J = 9); 3..10:
      * TSLM_WIDEN_COLS2 (five or more pairs, none above the image: 3 + 4 odd + 2 odd steps + J > pairs); 11, 12:
      * exactly 3, 4 pairs; 13..16 TSLM_WIDEN_COLS (with a pair above the image, odd pairs) */
     const int32_t pairs = q->pairs, hi_unused = 2 * J - 1 > (p->output_h - 1) * p->stride_h +
@@ -337,6 +337,8 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
         q->wmode = 2;
     } else if (!q->top && pairs == 4 && J == 5) {
         q->wmode = 17;
+    } else if (!q->top && pairs == 6 && J == 9) {
+        q->wmode = 18;
     } else if (!q->top && pairs >= 5) {
         q->wmode = 3 + 4 * (pairs & 1) + 2 * ((pairs >> 1) & 1) + (J > pairs);
     } else if (!q->top && (pairs == 3 || pairs == 4)) {
@@ -582,6 +584,9 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
             break;
         case 17: /* 4 pairs with J = 5 (output_h 4 at stride 2) */
             TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO, TSLM_WIDEN_DSTEP, "");
+            break;
+        case 18: /* 6 pairs with J = 9 (12-row images at stride 2) */
+            TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO, TSLM_WIDEN_DSTEP, "");
             break;
         case 3: /* TSLM_WIDEN_COLS2: an odd pair, an odd step, the column step (3 + 4 odd + 2 odd2 + dstep ...) */
             TSLM_WIDEN_COLS2("", "", "");

@@ -55,6 +55,13 @@ BAND_CASES = {
     "bands4_3x3s2_c6_rows9": (dict(k=(3, 3), cin=6, stride=2, act=None, hw=(17, 9)), 4),  # stride 2: 4, 4, 1 rows
     # width 1, 3 x 1 (col_w1k3): each band with its own pad and tail (stride 2's last one-row band: the column layout)
     "bands4_w1_3x1_c6_relu_rows13": (dict(k=(3, 1), cin=6, act="relu", hw=(13, 1)), 4),
+    # col_widen4's two-pairs-a-step loop where a band's pairs fill its columns (J == pairs, after the first band):
+    # stride 1, J = 6 and 8 (an odd and an even count of steps); stride 2, J = 9 (an odd pair)
+    "bands8_3x3_c8_relu_rows30": (dict(k=(3, 3), cin=8, act="relu", hw=(30, 5)), 8),
+    "bands12_3x3_c4_rows40": (dict(k=(3, 3), cin=4, act=None, hw=(40, 4)), 12),
+    "bands8_3x3s2_c8_relu_rows20": (dict(k=(3, 3), cin=8, stride=2, act="relu", hw=(40, 6)), 8),
+    # ... and 4 x 3 at stride 2 (J = 9, 9 pairs), whose last pair's second row is read (not TSLM_WIDEN_HALF)
+    "bands8_4x3s2_c8_rows20": (dict(k=(4, 3), cin=8, stride=2, act=None, hw=(40, 5)), 8),
     "bands4_w1_3x1s2_c5_rows9": (dict(k=(3, 1), cin=5, stride=2, act=None, hw=(17, 1)), 4),
 }
 
@@ -84,7 +91,9 @@ def test_forced_bands_bit_exact_on_host_under_sanitizers(name, monkeypatch):
 
 
 @pytest.mark.parametrize("name", ["bands4_3x3_c8_relu_rows13", "bands4_5x1_c5_relu_rows19", "bands4_3x3s2_c6_rows9",
-                                  "bands4_w1_3x1_c6_relu_rows13", "bands4_w1_3x1s2_c5_rows9"])
+                                  "bands4_w1_3x1_c6_relu_rows13", "bands4_w1_3x1s2_c5_rows9",
+                                  "bands8_3x3_c8_relu_rows30", "bands12_3x3_c4_rows40", "bands8_3x3s2_c8_relu_rows20",
+                                  "bands8_4x3s2_c8_rows20"])
 def test_forced_bands_bit_exact_on_cortex_m4(name, monkeypatch):
     from tinyslm.compare import compare_outputs
     from tinyslm.runners.oracle import Oracle

@@ -136,6 +136,30 @@ DRIVER_CASES = {
     "w1s2_3x1_valid_rows6_c4": dict(k=(3, 1), cin=4, act=None, hw=(13, 1), stride=2, padding="VALID"),
     "w1s2_3x1_rows6_c6": dict(k=(3, 1), cin=6, act=None, hw=(12, 1), stride=2),
     "w1s2_3x1_rows3_c4_relu": dict(k=(3, 1), cin=4, act="relu", hw=(5, 1), stride=2),
+    # col_widen4's two-pairs-a-step loop (TSLM_WIDEN_COLS2, five or more image pairs a column, none above or below the
+    # image): 5, 6, 7 pairs (an odd pair, an odd step, both) with J = 9 > pairs, 10 pairs at stride 1 (VALID), and
+    # MobileNetV1-0.25 (96x96) stride-2 layers in the compiler's bands of 8 rows (9 pairs, J = 9: no step between
+    # columns; the last band 8 or 4 pairs), relu6, relu and no activation
+    "s2c_rows5_c8_relu6": dict(k=(3, 3), cin=8, act="relu6", hw=(10, 7), stride=2),
+    "s2c_rows6_c8_relu": dict(k=(3, 3), cin=8, act="relu", hw=(12, 6), stride=2),
+    "s2c_rows7_c8": dict(k=(3, 3), cin=8, act=None, hw=(14, 5), stride=2),
+    "dw3x3_valid_rows18_c8_relu": dict(k=(3, 3), cin=8, act="relu", hw=(20, 5), padding="VALID"),
+    "s2_48x48_c16_relu6": dict(k=(3, 3), cin=16, act="relu6", hw=(48, 48), stride=2),
+    "s2_24x24_c32_relu": dict(k=(3, 3), cin=32, act="relu", hw=(24, 24), stride=2),
+    "s2_24x24_c16": dict(k=(3, 3), cin=16, act=None, hw=(24, 24), stride=2),
+    # passes of four rows with J = 9 or 5 (col_3x3s2j_channels): right shifts in the copies (5..8) and outside them
+    # (the loop with r in a register), relu, relu6 and no activation, a partial group
+    "s2j_rows8_c14_shifts_relu": dict(k=(3, 3), cin=14, act="relu", hw=(16, 6), stride=2, wscale=W1_SHIFTS),
+    "s2j_rows8_even_c14_shifts_relu6": dict(k=(3, 3), cin=14, act="relu6", hw=(16, 8), stride=2, wscale=W1_SHIFTS),
+    "s2j_rows4_c14_shifts_relu6": dict(k=(3, 3), cin=14, act="relu6", hw=(8, 5), stride=2, wscale=W1_SHIFTS),
+    "s2j_rows8_c14_shifts": dict(k=(3, 3), cin=14, act=None, hw=(15, 4), stride=2, wscale=W1_SHIFTS),
+    "s2j_rows4_c8": dict(k=(3, 3), cin=8, act=None, hw=(7, 9), stride=2),
+    "s2j_rows4_c14_shifts": dict(k=(3, 3), cin=14, act=None, hw=(8, 40), stride=2, wscale=W1_SHIFTS),
+    # six output rows in one pass (col_3x3s2six_channels): shifts in the copies and outside, relu6, relu (above:
+    # s2c_rows6_c8_relu), no activation, pad_h 0 and 1
+    "s2six_rows6_c14_shifts_relu6": dict(k=(3, 3), cin=14, act="relu6", hw=(12, 10), stride=2, wscale=W1_SHIFTS),
+    "s2six_rows6_c14_shifts": dict(k=(3, 3), cin=14, act=None, hw=(11, 9), stride=2, wscale=W1_SHIFTS),
+    "s2six_rows6_c8": dict(k=(3, 3), cin=8, act=None, hw=(12, 5), stride=2),
 }
 
 
@@ -157,7 +181,7 @@ def _driver_model(tf, rng, cases=None):
         outs = []
         for x, (w, b, act, st, pad) in zip(xs, layers):
             y = tf.nn.depthwise_conv2d(x, w, [1, st, st, 1], pad) + b
-            outs.append(tf.nn.relu(y) if act == "relu" else y)
+            outs.append(tf.nn.relu(y) if act == "relu" else (tf.nn.relu6(y) if act == "relu6" else y))
         return tuple(outs)
 
     return fn, [(1, *spec["hw"], spec["cin"]) for spec in cases.values()]

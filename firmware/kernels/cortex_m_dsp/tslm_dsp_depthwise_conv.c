@@ -231,7 +231,9 @@ TSLM_ALWAYS_INLINE void run(const tslm_depthwise_conv_params *p, const int8_t *i
  * pairs along y with their odd-tap neighbours ((w0, w1), (w1, w2), ...) in a context (col33_ctx), the block loop
  * chosen per column by its right shift (TSLM_DW_BLOCKS_R); the other shapes and epilogues in C. Width-1 3 x 1 layers
  * (stride 1 or 2) skip the widening altogether (col_w1k3: time pairs made in registers from the input bytes), and 3x3
- * at stride 2 with at most eight output rows runs in passes across the columns (col_3x3s2c_channels). */
+ * at stride 2 with at most eight output rows runs in passes across the columns (col_3x3s2c_channels; passes of four
+ * rows with J = 9 or 5 and stride_w 2 in col_3x3s2j_channels, six rows with J = 9 in one pass of
+ * col_3x3s2six_channels). col_widen4 widens two pairs of rows a step where a column has five or more (col_geo.wmode). */
 
 enum { EPI_SAT = 0, EPI_FOLD = 1, EPI_FAST = 2, EPI_EXACT = 3, EPI_RSAT = 4 };
 
@@ -305,6 +307,7 @@ typedef struct {
     int32_t J, cs, row, IC;   /* words per column, words between channels' arrays, input row bytes, channels */
     int32_t cols, first;      /* image columns; bytes from a column's row 0 to the first pair wholly inside */
     int32_t top, bottom;      /* a first pair with row -1 outside (at j0), a last with its second row outside */
+    int32_t wmode;            /* col_widen4's loop (col_geometry) */
     int32_t j0, in0, pairs;   /* the first pair touching the image, the first wholly inside, how many are */
     int32_t zero_points;      /* the input zero point in each byte */
     int32_t wk[8];            /* TSLM_WIDEN_COLS's constants: row, 4 cs, 8 cs, 12 cs, 4 pairs, IC - 2 pairs row,
@@ -319,6 +322,31 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
     q->J = J, q->cs = p->ring_w * J, q->row = p->input_w * p->input_c, q->IC = p->input_c;
     q->cols = xend - p->pad_w, q->first = (2 * in0 - p->pad_h) * q->row;
     q->top = j0 < in0, q->bottom = in1 < j1, q->j0 = j0, q->in0 = in0, q->pairs = in1 - in0;
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+    /* col_widen4's loop: 0 the C loop (a last pair with its second row below the image); 1, 2: TSLM_WIDEN_COLS2U (9
+     * pairs with J = 9 and the last pair's second row read by no output, 8 pairs with J = 9; 17, 18: 4 pairs with J = 5, 6 with J = 9); 3..10:
+     * TSLM_WIDEN_COLS2 (five or more pairs, none above the image: 3 + 4 odd + 2 odd steps + J > pairs); 11, 12:
+     * exactly 3, 4 pairs; 13..16 TSLM_WIDEN_COLS (with a pair above the image, odd pairs) */
+    const int32_t pairs = q->pairs, hi_unused = 2 * J - 1 > (p->output_h - 1) * p->stride_h +
+                                                              (p->filter_h - 1) * p->dilation_h; /* (padded rows) */
+    if (q->bottom || pairs <= 0 || q->cols <= 0) {
+        q->wmode = 0;
+    } else if (!q->top && pairs == 9 && J == 9 && hi_unused) {
+        q->wmode = 1;
+    } else if (!q->top && pairs == 8 && J == 9) {
+        q->wmode = 2;
+    } else if (!q->top && pairs == 4 && J == 5) {
+        q->wmode = 17;
+    } else if (!q->top && pairs == 6 && J == 9) {
+        q->wmode = 18;
+    } else if (!q->top && pairs >= 5) {
+        q->wmode = 3 + 4 * (pairs & 1) + 2 * ((pairs >> 1) & 1) + (J > pairs);
+    } else if (!q->top && (pairs == 3 || pairs == 4)) {
+        q->wmode = 8 + pairs;
+    } else {
+        q->wmode = 13 + 2 * !q->top + !(pairs & 1);
+    }
+#endif
     q->zero_points = (int32_t)((uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u);
     q->wk[0] = q->row, q->wk[1] = 4 * q->cs, q->wk[2] = 8 * q->cs, q->wk[3] = 12 * q->cs, q->wk[4] = 4 * q->pairs;
     q->wk[5] = q->IC - 2 * q->pairs * q->row, q->wk[6] = 4 * (J - q->pairs), q->wk[7] = q->zero_points;
@@ -409,6 +437,121 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
                      : [s] "+r"(s), [d] "+r"(d), [lo] "=&r"(lo), [k] "+r"(kk)                                  \
                      : [stop] "r"(stop), [row3] "r"(3 * row), [row5] "r"(5 * row), [ic] "r"(q->IC)             \
                      : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+/* every image column where no pair is above or below the image, five or more pairs a column, two pairs a step: four
+ * rows by four loads (s, s + row, s + 2 row, s + 3 row: r8 row, lr 3 row), four PKH, eight SXTB16 and one STRD per
+ * channel of its two consecutive words through the channel's own pointer (d, d1, d2, d3, post-incremented), 21
+ * instructions for two pairs (TSLM_WIDEN_COLS: 26). ODD1: TSLM_WIDEN_ONE (an odd count of pairs), ODD2: "b 3f"
+ * (an odd count of steps, entering at the turn's second); DSTEP: the four pointers moved on to the next column
+ * (J > pairs). The column's end is d + 4 pairs bytes (e), its constants (4 pairs, IC - 2 pairs row, 4 (J - pairs),
+ * stop) on the stack. */
+#define TSLM_WIDEN_ONE                                                                                         \
+    "ldr r9, [%[s]]\n\t"                                                                                       \
+    "ldr r10, [%[s], r8]\n\t"                                                                                  \
+    "add %[s], %[s], r8, lsl #1\n\t"                                                                           \
+    "pkhbt %[t], r9, r10, lsl #16\n\t"                                                                         \
+    "pkhtb r10, r10, r9, asr #16\n\t"                                                                          \
+    "sxtb16 r9, %[t]\n\t"                                                                                      \
+    "str r9, [%[d]], #4\n\t"                                                                                   \
+    "sxtb16 r9, %[t], ror #8\n\t"                                                                              \
+    "str r9, [%[d1]], #4\n\t"                                                                                  \
+    "sxtb16 r9, r10\n\t"                                                                                       \
+    "str r9, [%[d2]], #4\n\t"                                                                                  \
+    "sxtb16 r9, r10, ror #8\n\t"                                                                               \
+    "str r9, [%[d3]], #4\n\t"
+/* the last pair of a column whose second row no output reads (col_geo.hi_unused: 3x3 at stride 2, the second row
+ * of the last pair is one past the last output's last filter row, and A1 = (w2, 0) multiplies it by zero): its
+ * first row alone, each channel's byte sign-extended into the low half by SXTB16 rotated 0, 8, 16, 24 (the high
+ * half the word's other channel, never read as a value); s is not moved on (SADJ: the column step two rows longer) */
+#define TSLM_WIDEN_HALF                                                                                        \
+    "ldr r9, [%[s]]\n\t"                                                                                       \
+    "sxtb16 r10, r9\n\t"                                                                                       \
+    "sxtb16 r11, r9, ror #8\n\t"                                                                               \
+    "sxtb16 r12, r9, ror #16\n\t"                                                                              \
+    "sxtb16 r9, r9, ror #24\n\t"                                                                               \
+    "str r10, [%[d]], #4\n\t"                                                                                  \
+    "str r11, [%[d1]], #4\n\t"                                                                                 \
+    "str r12, [%[d2]], #4\n\t"                                                                                 \
+    "str r9, [%[d3]], #4\n\t"
+#define TSLM_WIDEN_TWO                                                                                         \
+    "ldr r9, [%[s]]\n\t"                                                                                       \
+    "ldr r10, [%[s], r8]\n\t"                                                                                  \
+    "ldr r11, [%[s], r8, lsl #1]\n\t"                                                                          \
+    "ldr r12, [%[s], lr]\n\t"                                                                                  \
+    "add %[s], %[s], r8, lsl #2\n\t"                                                                           \
+    "pkhbt %[t], r9, r10, lsl #16\n\t"                                                                         \
+    "pkhtb r10, r10, r9, asr #16\n\t"                                                                          \
+    "pkhbt r9, r11, r12, lsl #16\n\t"                                                                          \
+    "pkhtb r12, r12, r11, asr #16\n\t"                                                                         \
+    "sxtb16 r11, %[t]\n\t"                                                                                     \
+    "sxtb16 %[x], r9\n\t"                                                                                      \
+    "strd r11, %[x], [%[d]], #8\n\t"                                                                           \
+    "sxtb16 r11, %[t], ror #8\n\t"                                                                             \
+    "sxtb16 %[x], r9, ror #8\n\t"                                                                              \
+    "strd r11, %[x], [%[d1]], #8\n\t"                                                                          \
+    "sxtb16 r11, r10\n\t"                                                                                      \
+    "sxtb16 %[x], r12\n\t"                                                                                     \
+    "strd r11, %[x], [%[d2]], #8\n\t"                                                                          \
+    "sxtb16 r11, r10, ror #8\n\t"                                                                              \
+    "sxtb16 %[x], r12, ror #8\n\t"                                                                             \
+    "strd r11, %[x], [%[d3]], #8\n\t"
+#define TSLM_WIDEN_DSTEP                                                                                       \
+    "add %[d], %[d], r10\n\t"                                                                                  \
+    "add %[d1], %[d1], r10\n\t"                                                                                \
+    "add %[d2], %[d2], r10\n\t"                                                                                \
+    "add %[d3], %[d3], r10\n\t"
+#define TSLM_WIDEN_COLS2(ODD1, ODD2, DSTEP)                                                                    \
+    __asm__ volatile("ldr r8, [%[x]]\n\t"                                                                      \
+                     "ldrd r9, r10, [%[x], #4]\n\t"                                                            \
+                     "ldr r11, [%[x], #12]\n\t"                                                                \
+                     "add %[d1], %[d], r9\n\t"                                                                 \
+                     "add %[d2], %[d], r10\n\t"                                                                \
+                     "add %[d3], %[d], r11\n\t"                                                                \
+                     "add lr, r8, r8, lsl #1\n\t"                                                              \
+                     "ldrd r9, r10, [%[x], #16]\n\t"                                                           \
+                     "ldr r11, [%[x], #24]\n\t"                                                                \
+                     "strd r9, r10, [sp, #-16]!\n\t"                                                           \
+                     "strd r11, %[e], [sp, #8]\n\t"                                                            \
+                     "2:\n\t"                                                                                  \
+                     "ldr %[e], [sp]\n\t"                                                                      \
+                     "add %[e], %[e], %[d]\n\t" ODD1 ODD2                                                      \
+                     "1:\n\t" TSLM_WIDEN_TWO "3:\n\t" TSLM_WIDEN_TWO                                           \
+                     "cmp %[d], %[e]\n\t"                                                                      \
+                     "bne 1b\n\t"                                                                              \
+                     "ldrd r9, r10, [sp, #4]\n\t"                                                              \
+                     "add %[s], %[s], r9\n\t" DSTEP                                                            \
+                     "ldr r9, [sp, #12]\n\t"                                                                   \
+                     "cmp %[d], r9\n\t"                                                                        \
+                     "bne 2b\n\t"                                                                              \
+                     "add sp, sp, #16\n\t"                                                                     \
+                     : [s] "+r"(s), [d] "+r"(d), [e] "+r"(ce), [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3),  \
+                       [t] "=&r"(lo), [x] "+r"(x)                                                              \
+                     :                                                                                         \
+                     : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+/* the same for a column of exactly 8 or 9 pairs (STEPS: TSLM_WIDEN_TWO four times), no loop inside the column
+ * (the compiler's bands of 8 rows at stride 2: J = 9), stop kept in e */
+#define TSLM_WIDEN_COLS2U(ODD1, STEPS, DSTEP, SADJ)                                                                    \
+    __asm__ volatile("ldr r8, [%[x]]\n\t"                                                                      \
+                     "ldrd r9, r10, [%[x], #4]\n\t"                                                            \
+                     "ldr r11, [%[x], #12]\n\t"                                                                \
+                     "add %[d1], %[d], r9\n\t"                                                                 \
+                     "add %[d2], %[d], r10\n\t"                                                                \
+                     "add %[d3], %[d], r11\n\t"                                                                \
+                     "add lr, r8, r8, lsl #1\n\t"                                                              \
+                     "ldrd r9, r10, [%[x], #16]\n\t"                                                           \
+                     "ldr r11, [%[x], #24]\n\t" SADJ                                                           \
+                     "strd r9, r10, [sp, #-16]!\n\t"                                                           \
+                     "strd r11, %[e], [sp, #8]\n\t"                                                            \
+                     "2:\n\t"                                                                                  \
+                     ODD1 STEPS                                                                                \
+                     "ldrd r9, r10, [sp, #4]\n\t"                                                              \
+                     "add %[s], %[s], r9\n\t" DSTEP                                                            \
+                     "cmp %[d], %[e]\n\t"                                                                      \
+                     "bne 2b\n\t"                                                                              \
+                     "add sp, sp, #16\n\t"                                                                     \
+                     : [s] "+r"(s), [d] "+r"(d), [e] "+r"(ce), [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3),  \
+                       [t] "=&r"(lo), [x] "+r"(x)                                                              \
+                     :                                                                                         \
+                     : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 /* the pair (zero points, row 0) where row -1 is outside the image (odd pad_h: the first pair wholly inside starts
  * at row 1, one row on from row 0 and one word on from this pair) */
 #define TSLM_WIDEN_TOP                                          \
@@ -424,24 +567,73 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
 {
     const int32_t cs = q->cs, row = q->row, pairs = q->pairs;
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
-    if (!q->bottom && pairs > 0 && q->cols > 0) { /* all columns in TSLM_WIDEN_COLS (the size build: the loop below) */
+    if (q->wmode > 0) { /* all columns in Thumb-2 (col_geometry's choice; the size build: the loop below) */
         const int32_t *const k = q->wk;
         const int8_t *s = src + q->first;
         int32_t *d = col + q->in0, *const stop = d + q->cols * q->J, lo, e;
-        if (!q->top && pairs == 3) { /* small images at stride 2 (6 rows) */
+        int32_t *d1, *d2, *d3;
+        const int32_t *x = k;   /* TSLM_WIDEN_COLS2: k, then the asm's temporary x */
+        const int8_t *ce = (const int8_t *)stop; /* stop, then (stop on the stack) the asm's column end */
+        switch (q->wmode) {
+        case 1:
+            TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_HALF, "",
+                              "add r10, r10, r8, lsl #1\n\t");
+            break;
+        case 2:
+            TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO, TSLM_WIDEN_DSTEP, "");
+            break;
+        case 17: /* 4 pairs with J = 5 (output_h 4 at stride 2) */
+            TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO, TSLM_WIDEN_DSTEP, "");
+            break;
+        case 18: /* 6 pairs with J = 9 (12-row images at stride 2) */
+            TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO, TSLM_WIDEN_DSTEP, "");
+            break;
+        case 3: /* TSLM_WIDEN_COLS2: an odd pair, an odd step, the column step (3 + 4 odd + 2 odd2 + dstep ...) */
+            TSLM_WIDEN_COLS2("", "", "");
+            break;
+        case 4:
+            TSLM_WIDEN_COLS2("", "", TSLM_WIDEN_DSTEP);
+            break;
+        case 5:
+            TSLM_WIDEN_COLS2("", "b 3f\n\t", "");
+            break;
+        case 6:
+            TSLM_WIDEN_COLS2("", "b 3f\n\t", TSLM_WIDEN_DSTEP);
+            break;
+        case 7:
+            TSLM_WIDEN_COLS2(TSLM_WIDEN_ONE, "", "");
+            break;
+        case 8:
+            TSLM_WIDEN_COLS2(TSLM_WIDEN_ONE, "", TSLM_WIDEN_DSTEP);
+            break;
+        case 9:
+            TSLM_WIDEN_COLS2(TSLM_WIDEN_ONE, "b 3f\n\t", "");
+            break;
+        case 10:
+            TSLM_WIDEN_COLS2(TSLM_WIDEN_ONE, "b 3f\n\t", TSLM_WIDEN_DSTEP);
+            break;
+        case 11: { /* small images at stride 2 (6 rows) */
             const int32_t *kk = k;
             TSLM_WIDEN_COLS_3;
-        } else if (!q->top && pairs == 4) {
-            TSLM_WIDEN_COLS_N(TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR);
-        } else if (q->top && (pairs & 1)) {
-            TSLM_WIDEN_COLS(TSLM_WIDEN_TOP, "b 3f\n\t");
-        } else if (q->top) {
-            TSLM_WIDEN_COLS(TSLM_WIDEN_TOP, "");
-        } else if (pairs & 1) {
-            TSLM_WIDEN_COLS("", "b 3f\n\t");
-        } else {
-            TSLM_WIDEN_COLS("", "");
+            break;
         }
+        case 12:
+            TSLM_WIDEN_COLS_N(TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR TSLM_WIDEN_PAIR);
+            break;
+        case 13:
+            TSLM_WIDEN_COLS(TSLM_WIDEN_TOP, "b 3f\n\t");
+            break;
+        case 14:
+            TSLM_WIDEN_COLS(TSLM_WIDEN_TOP, "");
+            break;
+        case 15:
+            TSLM_WIDEN_COLS("", "b 3f\n\t");
+            break;
+        default:
+            TSLM_WIDEN_COLS("", "");
+            break;
+        }
+        (void)d1, (void)d2, (void)d3, (void)x, (void)ce;
         (void)lo, (void)e;
         return;
     }
@@ -482,6 +674,12 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
 #undef TSLM_WIDEN_PAIR
 #undef TSLM_WIDEN_COLS
 #undef TSLM_WIDEN_COLS_N
+#undef TSLM_WIDEN_COLS2
+#undef TSLM_WIDEN_COLS2U
+#undef TSLM_WIDEN_ONE
+#undef TSLM_WIDEN_TWO
+#undef TSLM_WIDEN_HALF
+#undef TSLM_WIDEN_DSTEP
 #undef TSLM_WIDEN_COLS_3
 #undef TSLM_WIDEN_TOP
 #undef TSLM_WIDEN_PAIR_BODY
@@ -541,21 +739,24 @@ __attribute__((noinline)) static void col_pad(const tslm_depthwise_conv_params *
     const int32_t pad = pack_lo(zp, zp);
     const int32_t j0 = p->pad_h / 2, j1 = (p->pad_h + p->input_h + 1) / 2 < J ? (p->pad_h + p->input_h + 1) / 2 : J;
     const int32_t x0 = p->pad_w, x1 = p->pad_w + p->input_w; /* the image's columns */
-    const int rows = j0 > 0 || j1 < J; /* pairs above or below the image (not in a band inside it) */
+    const int32_t w = p->ring_w, xa = x0 < w ? x0 : w, xb = x1 < w ? x1 : w; /* the image's columns in the ring */
     for (int32_t c = 0; c < chans; ++c) {
-        int32_t *base = col + c * p->ring_w * J;
-        for (int32_t xp = 0; xp < p->ring_w; ++xp) {
-            const int inside = xp >= x0 && xp < x1;
-            if (inside && !rows) {
-                xp = x1 - 1;
-                continue;
+        int32_t *const base = col + c * w * J;
+        for (int32_t *d = base; d < base + xa * J; ++d) { /* whole columns left and right of the image */
+            *d = pad;
+        }
+        for (int32_t *d = base + xb * J; d < base + w * J; ++d) {
+            *d = pad;
+        }
+        /* the image's columns: pairs above (j < j0) and below (j >= j1) the image (the pairs between: col_widen's) */
+        for (int32_t k = xa * J; j0 > 0 && k < xb * J; k += J) {
+            for (int32_t j = 0; j < j0; ++j) {
+                base[k + j] = pad;
             }
-            int32_t *d = base + xp * J;
-            for (int32_t j = 0; j < (inside ? j0 : J); ++j) {
-                d[j] = pad;
-            }
-            for (int32_t j = inside ? j1 : J; j < J; ++j) { /* (the image's pairs between: col_widen's) */
-                d[j] = pad;
+        }
+        for (int32_t k = xa * J + j1; j1 < J && k < xb * J; k += J) {
+            for (int32_t j = 0; j < J - j1; ++j) {
+                base[k + j] = pad;
             }
         }
     }
@@ -675,10 +876,11 @@ TSLM_ALWAYS_INLINE void col_3x3(const int32_t *x, const int32_t *w, int32_t tap,
 
 /* What the 3x3 and K x 1 loops read, per channel; their base is &m (init at -4). */
 typedef struct {
+    int32_t bias5[5];           /* -24: col_3x3s2six_channels's copies of init (LDMDB) */
     int32_t init;
     int32_t m, round, r, ostep; /* 0, 4, 8, 12 */
     const int8_t *end;          /* 16: the output past the last full block */
-    int32_t tap, unused24;      /* 20: bytes between padded columns; 24: not used */
+    int32_t tap, os3;           /* 20: bytes between padded columns; 24: 3 ostep (col_3x3s2j_channels) */
     int32_t ab[20];             /* 28 + 8 fx: 3x3: (w0, w1), (w1, w2) of filter column fx; K x 1: A_j, B_j;
                                  * 5x5: 28 + 16 fx: (w0, w1), (w1, w2), (w2, w3), (w3, w4) */
     /* the drivers (col_3x3_channels ...): 108, 112: the current column's first x word and output (one column
@@ -1102,6 +1304,319 @@ __attribute__((noinline)) static void col_3x3s2c_channels(const int32_t *ctx, co
     }
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
 }
+/* The same passes of four rows where a padded column is J = 9 or 5 words (output_h 5..8: the compiler's bands of 8
+ * rows and images of 10..16 rows; output_h 4) and the filter moves two columns a block (stride_w 2, so a block's
+ * third filter column is the next block's first and xp needs no step between blocks): the channel's parameters in
+ * a context of its own on the stack (TSLM_S2J_CHANNELS), which frees r0 for the channel's 2 x bias as the first
+ * filter column's addend, each filter column's five x words X0..X4 by one LDM (r8-r12, the weights in t and lr), the
+ * filter columns 4 J bytes apart (an immediate, TAP), and one LDM of m, round, 3 ostep (r: the register-shift loop),
+ * ostep, the blocks' end and OC per block: 48 instructions for four outputs with r = 5..8 (TSLM_S2C_BLOCK4: 54). */
+#define TSLM_S2J_FX(AB, I0, I1, I2, I3)                                                                        \
+    "ldrd %[t], lr, [sp, #" AB "]\n\t"                                                                         \
+    "ldmia %[xp], {r8, r9, r10, r11, r12}\n\t"                                                                 \
+    "smlad %[a0], %[t], r8, " I0 "\n\t"                                                                        \
+    "smlad %[a1], %[t], r9, " I1 "\n\t"                                                                        \
+    "smlad %[a2], %[t], r10, " I2 "\n\t"                                                                       \
+    "smlad %[a3], %[t], r11, " I3 "\n\t"                                                                       \
+    "smlad %[a0], lr, r9, %[a0]\n\t"                                                                           \
+    "smlad %[a1], lr, r10, %[a1]\n\t"                                                                          \
+    "smlad %[a2], lr, r11, %[a2]\n\t"                                                                          \
+    "smlad %[a3], lr, r12, %[a3]\n\t"
+#define TSLM_S2J_MACS(TAP) "1:\n\t" TSLM_S2J_MACS0(TAP)
+#define TSLM_S2J_MACS0(TAP)                                                                                    \
+    TSLM_S2J_FX("28", "%[b]", "%[b]", "%[b]", "%[b]") "add %[xp], %[xp], #" TAP "\n\t"                         \
+    TSLM_S2J_FX("36", "%[a0]", "%[a1]", "%[a2]", "%[a3]") "add %[xp], %[xp], #" TAP "\n\t"                     \
+    TSLM_S2J_FX("44", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                                                      \
+    "ldmia sp, {r8, r9, r10, r11, r12, lr}\n\t"
+#define TSLM_S2J_END "add %[o], %[o], lr\n\tcmp %[o], r12\n\tbne 1b\n\t"
+/* r = R (5..8) an immediate of SSAT, r10 = 3 ostep (put in the record's r slot once the channel's loop is chosen) */
+#define TSLM_S2J_BLOCKR(R, TAP)                                                                                     \
+    "ldr r8, [sp, #24]\n\t"                                                                                    \
+    "str r8, [sp, #8]\n\t"     TSLM_S2J_MACS(TAP)                                                                   \
+    TSLM_COL3B_REQR("a0", R) TSLM_COL3B_REQR("a1", R) TSLM_COL3B_REQR("a2", R) TSLM_COL3B_REQR("a3", R)        \
+    "strb %[a0], [%[o]]\n\t"                                                                                   \
+    "strb %[a1], [%[o], r11]\n\t"                                                                              \
+    "strb %[a2], [%[o], r11, lsl #1]\n\t"                                                                      \
+    "strb %[a3], [%[o], r10]\n\t" TSLM_S2J_END
+/* the same two blocks a turn (an even number of output columns: one compare and branch per two blocks) */
+#define TSLM_S2J_BODYR(R, TAP)                                                                                 \
+    TSLM_S2J_MACS0(TAP)                                                                                        \
+    TSLM_COL3B_REQR("a0", R) TSLM_COL3B_REQR("a1", R) TSLM_COL3B_REQR("a2", R) TSLM_COL3B_REQR("a3", R)        \
+    "strb %[a0], [%[o]]\n\t"                                                                                   \
+    "strb %[a1], [%[o], r11]\n\t"                                                                              \
+    "strb %[a2], [%[o], r11, lsl #1]\n\t"                                                                      \
+    "strb %[a3], [%[o], r10]\n\t"                                                                              \
+    "add %[o], %[o], lr\n\t"
+#define TSLM_S2J_BLOCKR2(R, TAP)                                                                               \
+    "ldr r8, [sp, #24]\n\t"                                                                                    \
+    "str r8, [sp, #8]\n\t"                                                                                     \
+    "1:\n\t" TSLM_S2J_BODYR(R, TAP) TSLM_S2J_BODYR(R, TAP)                                                     \
+    "cmp %[o], r12\n\t"                                                                                        \
+    "bne 1b\n\t"
+/* EPI_RSAT with r = R an immediate of SSAT (t the temporary for the rounding term with TFLM's -1) */
+#define TSLM_S2J_RREQR(X, R)                                                                                   \
+    "add %[t], r9, %[" X "], asr #31\n\t"                                                                      \
+    "smmlar %[" X "], %[" X "], r8, %[t]\n\t"                                                                  \
+    "ssat %[" X "], #8, %[" X "], asr #" R "\n\t"
+#define TSLM_S2J_BLOCKRR(R, TAP)                                                                               \
+    "ldr r8, [sp, #24]\n\t"                                                                                    \
+    "str r8, [sp, #8]\n\t"     TSLM_S2J_MACS(TAP)                                                              \
+    TSLM_S2J_RREQR("a0", R) TSLM_S2J_RREQR("a1", R) TSLM_S2J_RREQR("a2", R) TSLM_S2J_RREQR("a3", R)            \
+    "strb %[a0], [%[o]]\n\t"                                                                                   \
+    "strb %[a1], [%[o], r11]\n\t"                                                                              \
+    "strb %[a2], [%[o], r11, lsl #1]\n\t"                                                                      \
+    "strb %[a3], [%[o], r10]\n\t" TSLM_S2J_END
+/* r in r10 (REQ: TSLM_COL3B_REQ, or TSLM_COL3B_RREQ with t the temporary) */
+#define TSLM_S2J_BLOCK(REQ, TAP)                                                                                    \
+    TSLM_S2J_MACS(TAP) REQ("a0") REQ("a1") REQ("a2") REQ("a3")                                                      \
+    "strb %[a0], [%[o]]\n\t"                                                                                   \
+    "strb %[a1], [%[o], r11]\n\t"                                                                              \
+    "add r10, %[o], r11, lsl #1\n\t"                                                                           \
+    "strb %[a2], [%[o], r11, lsl #1]\n\t"                                                                      \
+    "strb %[a3], [r10, r11]\n\t" TSLM_S2J_END
+#define TSLM_S2J_BLOCKS(BLOCKR, REQ, TAP)                                                                      \
+    "ldr r8, [sp, #8]\n\t"                                                                                     \
+    "tbh [pc, r8, lsl #1]\n\t"                                                                                 \
+    "9:\n\t"                                                                                                   \
+    ".hword " TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G                                                \
+    "(11f - 9b) / 2, (12f - 9b) / 2, (13f - 9b) / 2, (14f - 9b) / 2, "                                         \
+    TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G       \
+    TSLM_DW_G TSLM_DW_G "(15f - 9b) / 2\n\t"                                                                   \
+    "11:\n\t" BLOCKR("5", TAP) "b 8f\n\t"                                                                  \
+    "12:\n\t" BLOCKR("6", TAP) "b 8f\n\t"                                                                  \
+    "13:\n\t" BLOCKR("7", TAP) "b 8f\n\t"                                                                  \
+    "14:\n\t" BLOCKR("8", TAP) "b 8f\n\t"                                                                  \
+    "15:\n\t" TSLM_S2J_BLOCK(REQ, TAP)                                                                   \
+    "8:\n\t"
+/* per channel as TSLM_S2C_CHANNELS, but with the channel's record, weights, ostep, OC, 3 ostep and the blocks' end in
+ * a context of its own on the stack (sp + 0 .. 47 at col33_ctx's offsets; the group's context's address at sp + 60)
+ * so that r0 (b) holds the channel's 2 x bias for the first filter column's SMLAD */
+#define TSLM_S2J_CHANNELS(BLOCKS)                                                                              \
+    __asm__ volatile("sub sp, sp, #64\n\t"                                                                     \
+            "str %[b], [sp, #60]\n\t"                                                                          \
+            "ldrd r8, r9, [%[b], #20]\n\t"                                                                     \
+            "strd r8, r9, [sp, #20]\n\t"                                                                       \
+            "ldr r8, [%[b], #12]\n\t"                                                                          \
+            "str r8, [sp, #12]\n\t"                                                                            \
+            "4:\n\t"                                                                                           \
+            "ldr r12, [sp, #60]\n\t"                                                                           \
+            "ldr r8, [r12, #136]\n\t"                                                                          \
+            "ldmia r8!, {r9, r10, r11, lr}\n\t"                                                                \
+            "str r8, [r12, #136]\n\t"                                                                          \
+            "mov %[b], r9\n\t"                                                                                 \
+            "strd r10, lr, [sp, #0]\n\t"                                                                       \
+            "str r11, [sp, #8]\n\t"                                                                            \
+            "ldr r8, [r12, #140]\n\t"                                                                          \
+            "ldmia r8!, {r9, r10, r11, lr}\n\t"                                                                \
+            "strd r9, r10, [sp, #28]\n\t"                                                                      \
+            "strd r11, lr, [sp, #36]\n\t"                                                                      \
+            "ldmia r8!, {r9, r10}\n\t"                                                                         \
+            "strd r9, r10, [sp, #44]\n\t"                                                                      \
+            "str r8, [r12, #140]\n\t"                                                                          \
+            "ldrd %[xp], %[o], [r12, #144]\n\t"                                                                \
+            "ldrd r10, r11, [r12, #152]\n\t"                                                                   \
+            "add r9, %[o], r11\n\t"                                                                            \
+            "str r9, [sp, #16]\n\t"                                                                            \
+            "add r8, %[xp], r10\n\t"                                                                           \
+            "add r9, %[o], #1\n\t"                                                                             \
+            "strd r8, r9, [r12, #144]\n\t"                                                                     \
+            BLOCKS                                                                                             \
+            "ldr r12, [sp, #60]\n\t"                                                                           \
+            "ldr r8, [r12, #148]\n\t"                                                                          \
+            "ldr r9, [r12, #160]\n\t"                                                                          \
+            "cmp r8, r9\n\t"                                                                                   \
+            "bne 4b\n\t"                                                                                       \
+            "add sp, sp, #64\n\t"                                                                              \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [t] "=&r"(t), [xp] "=&r"(xp),    \
+              [o] "=&r"(o), [b] "+r"(b)                                                                        \
+            :                                                                                                  \
+            : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+
+/* ctx: &m of the group's col33_ctx as col_3x3s2c_channels's, with OC in its tap slot (20) and 3 ostep at 24; j9: J = 9
+ * (2: and an even number of output columns: EPI_SAT's copies two blocks a turn), 0: J = 5 */
+__attribute__((noinline)) static void col_3x3s2j_channels(const int32_t *ctx_, const int rsat, const int j9)
+{
+    register const int32_t *b __asm__("r0") = ctx_; /* the context, then each channel's 2 x bias */
+    register int32_t a0 __asm__("r1"), a1 __asm__("r2"), a2 __asm__("r3"), a3 __asm__("r4"), t __asm__("r5");
+    register const int32_t *xp __asm__("r6");
+    register int8_t *o __asm__("r7");
+    if (rsat && j9) {
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKRR, TSLM_COL3B_RREQ, "36"));
+    } else if (j9 == 2) {
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR2, TSLM_COL3B_REQ, "36"));
+    } else if (j9) {
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR, TSLM_COL3B_REQ, "36"));
+    } else if (rsat) {
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKRR, TSLM_COL3B_RREQ, "20"));
+    } else {
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR, TSLM_COL3B_REQ, "20"));
+    }
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o, (void)b;
+}
+/* one pass of four rows in col_3x3s2j_channels: OC in the context's tap slot meanwhile */
+__attribute__((noinline)) static void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const int j9, const int rsat)
+{
+    const int32_t tap = ctx->tap;
+    ctx->tap = OC;
+    col_3x3s2j_channels(&ctx->m, rsat, j9);
+    ctx->tap = tap;
+}
+/* Six output rows in one pass (output_h 6, J = 9, stride_w 2: images of 11 or 12 rows) instead of passes of four
+ * and two rows: a block of six rows and one column, the accumulators a0..a5 in r1-r6 starting from six copies of
+ * the bias (LDMDB), the weights of a filter column in r8, r9 and its seven x words X0..X6 three, two and two at a
+ * time in r10-r12 (12 SMLAD), the output pointer in lr: 75 instructions for six outputs with r = 5..8 (a pass of four
+ * and one of two: 49 + ~33 and a second channel loop) */
+#define TSLM_S6_FX(AB)                                                                                         \
+    "ldrd r8, r9, [%[ctx], #" AB "]\n\t"                                                                       \
+    "ldmia %[xp], {r10, r11, r12}\n\t"                                                                         \
+    "smlad %[a0], r8, r10, %[a0]\n\t"                                                                          \
+    "smlad %[a0], r9, r11, %[a0]\n\t"                                                                          \
+    "smlad %[a1], r8, r11, %[a1]\n\t"                                                                          \
+    "smlad %[a1], r9, r12, %[a1]\n\t"                                                                          \
+    "smlad %[a2], r8, r12, %[a2]\n\t"                                                                          \
+    "ldrd r10, r11, [%[xp], #12]\n\t"                                                                          \
+    "smlad %[a2], r9, r10, %[a2]\n\t"                                                                          \
+    "smlad %[a3], r8, r10, %[a3]\n\t"                                                                          \
+    "smlad %[a3], r9, r11, %[a3]\n\t"                                                                          \
+    "smlad %[a4], r8, r11, %[a4]\n\t"                                                                          \
+    "ldrd r10, r12, [%[xp], #20]\n\t"                                                                          \
+    "smlad %[a4], r9, r10, %[a4]\n\t"                                                                          \
+    "smlad %[a5], r8, r10, %[a5]\n\t"                                                                          \
+    "smlad %[a5], r9, r12, %[a5]\n\t"
+#define TSLM_S6_MACS                                                                                           \
+    "1:\n\t"                                                                                                   \
+    "ldmdb %[ctx], {%[a0], %[a1], %[a2], %[a3], %[a4], %[a5]}\n\t"                                             \
+    TSLM_S6_FX("28") "add %[xp], %[xp], #36\n\t"                                                               \
+    TSLM_S6_FX("36") "add %[xp], %[xp], #36\n\t"                                                               \
+    TSLM_S6_FX("44")
+/* the six stores (r11 ostep, r10 3 ostep, r8 free), then the next column (OC in the tap's slot), to the end in r12 */
+#define TSLM_S6_STORE                                                                                          \
+    "strb %[a0], [%[o]]\n\t"                                                                                   \
+    "strb %[a1], [%[o], r11]\n\t"                                                                              \
+    "strb %[a2], [%[o], r11, lsl #1]\n\t"                                                                      \
+    "strb %[a3], [%[o], r10]\n\t"                                                                              \
+    "strb %[a4], [%[o], r11, lsl #2]\n\t"                                                                      \
+    "add r8, %[o], r11, lsl #2\n\t"                                                                            \
+    "strb %[a5], [r8, r11]\n\t"                                                                                \
+    "ldr r9, [%[ctx], #20]\n\t"                                                                                \
+    "add %[o], %[o], r9\n\t"                                                                                   \
+    "cmp %[o], r12\n\t"                                                                                        \
+    "bne 1b\n\t"
+#define TSLM_S6_REQ6(REQ)                                                                                      \
+    REQ("a0") REQ("a1") REQ("a2") REQ("a3") REQ("a4") REQ("a5")
+#define TSLM_S6_REQR(R) TSLM_S6_REQ6(TSLM_S6_SATR_##R)
+#define TSLM_S6_SAT(X, R) "smmlar %[" X "], %[" X "], r8, r9\n\tssat %[" X "], #8, %[" X "], asr #" R "\n\t"
+#define TSLM_S6_SATR_5(X) TSLM_S6_SAT(X, "5")
+#define TSLM_S6_SATR_6(X) TSLM_S6_SAT(X, "6")
+#define TSLM_S6_SATR_7(X) TSLM_S6_SAT(X, "7")
+#define TSLM_S6_SATR_8(X) TSLM_S6_SAT(X, "8")
+/* r = R an immediate (3 ostep put in the record's r slot once the channel's loop is chosen) */
+#define TSLM_S6_BLOCKR(R)                                                                                      \
+    "ldr r8, [%[ctx], #24]\n\t"                                                                                \
+    "str r8, [%[ctx], #8]\n\t" TSLM_S6_MACS                                                                    \
+    "ldmia %[ctx], {r8, r9, r10, r11, r12}\n\t" TSLM_S6_REQR(R) TSLM_S6_STORE
+/* r in a register: EPI_SAT (TSLM_COL3B_REQ, r in r10) */
+#define TSLM_S6_BLOCK_SAT                                                                                      \
+    TSLM_S6_MACS "ldmia %[ctx], {r8, r9, r10, r11, r12}\n\t" TSLM_S6_REQ6(TSLM_COL3B_REQ)                      \
+    "add r10, r11, r11, lsl #1\n\t" TSLM_S6_STORE
+/* EPI_RSAT (r12 the temporary for the rounding term, then ostep and the end) */
+#define TSLM_S6_RREQ(X) TSLM_COL3B_RREQ_T(X, "r12")
+#define TSLM_S6_BLOCK_RSAT                                                                                     \
+    TSLM_S6_MACS "ldmia %[ctx], {r8, r9, r10}\n\t" TSLM_S6_REQ6(TSLM_S6_RREQ)                                  \
+    "ldrd r11, r12, [%[ctx], #12]\n\t"                                                                         \
+    "add r10, r11, r11, lsl #1\n\t" TSLM_S6_STORE
+#define TSLM_S6_BLOCKS                                                                                         \
+    "ldr r8, [%[ctx], #8]\n\t"                                                                                 \
+    "tbh [pc, r8, lsl #1]\n\t"                                                                                 \
+    "9:\n\t"                                                                                                   \
+    ".hword " TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G                                                \
+    "(11f - 9b) / 2, (12f - 9b) / 2, (13f - 9b) / 2, (14f - 9b) / 2, "                                         \
+    TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G       \
+    TSLM_DW_G TSLM_DW_G "(15f - 9b) / 2\n\t"                                                                   \
+    "11:\n\t" TSLM_S6_BLOCKR(5) "b 8f\n\t"                                                                     \
+    "12:\n\t" TSLM_S6_BLOCKR(6) "b 8f\n\t"                                                                     \
+    "13:\n\t" TSLM_S6_BLOCKR(7) "b 8f\n\t"                                                                     \
+    "14:\n\t" TSLM_S6_BLOCKR(8) "b 8f\n\t"                                                                     \
+    "15:\n\t" TSLM_S6_BLOCK_SAT                                                                                \
+    "8:\n\t"
+/* per channel as TSLM_S2J_CHANNELS, its 2 x bias in the six words below the context */
+#define TSLM_S6_CHANNELS(BLOCKS)                                                                               \
+    __asm__ volatile("4:\n\t"                                                                                  \
+            "ldr r8, [%[ctx], #136]\n\t"                                                                       \
+            "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                               \
+            "str r8, [%[ctx], #136]\n\t"                                                                       \
+            "mov r8, r9\n\t"                                                                                   \
+            "strd r8, r9, [%[ctx], #-24]\n\t"                                                                  \
+            "strd r8, r9, [%[ctx], #-16]\n\t"                                                                  \
+            "strd r8, r9, [%[ctx], #-8]\n\t"                                                                   \
+            "strd r10, r12, [%[ctx], #0]\n\t"                                                                  \
+            "str r11, [%[ctx], #8]\n\t"                                                                        \
+            TSLM_COLS2_WEIGHTS                                                                                 \
+            "ldrd %[xp], %[o], [%[ctx], #144]\n\t"                                                             \
+            "ldrd r10, r11, [%[ctx], #152]\n\t"                                                                \
+            "add r12, %[o], r11\n\t"                                                                           \
+            "str r12, [%[ctx], #16]\n\t"                                                                       \
+            "add r8, %[xp], r10\n\t"                                                                           \
+            "add r9, %[o], #1\n\t"                                                                             \
+            "strd r8, r9, [%[ctx], #144]\n\t"                                                                  \
+            BLOCKS                                                                                             \
+            TSLM_DW_CHAN_END                                                                                   \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),  \
+              [xp] "=&r"(xp), [o] "=&r"(o)                                                                     \
+            : [ctx] "r"(ctx)                                                                                   \
+            : "r8", "r9", "r10", "r11", "r12", "cc", "memory")
+
+/* ctx: as col_3x3s2j_channels's, six words below init (col33_ctx.bias5) */
+__attribute__((noinline)) static void col_3x3s2six_channels(const int32_t *ctx_, const int rsat)
+{
+    register const int32_t *ctx __asm__("r0") = ctx_;
+    register int32_t a0 __asm__("r1"), a1 __asm__("r2"), a2 __asm__("r3"), a3 __asm__("r4"), a4 __asm__("r5"),
+        a5 __asm__("r6");
+    register const int32_t *xp __asm__("r7");
+    register int8_t *o __asm__("lr");
+    if (rsat) {
+        TSLM_S6_CHANNELS(TSLM_S6_BLOCK_RSAT);
+    } else {
+        TSLM_S6_CHANNELS(TSLM_S6_BLOCKS);
+    }
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)xp, (void)o;
+}
+/* the pass of six rows in col_3x3s2six_channels: OC in the context's tap slot meanwhile */
+__attribute__((noinline)) static void col_3x3s2six_pass(col33_ctx *ctx, const int32_t OC, const int rsat)
+{
+    const int32_t tap = ctx->tap;
+    ctx->tap = OC;
+    col_3x3s2six_channels(&ctx->m, rsat);
+    ctx->tap = tap;
+}
+#undef TSLM_S6_FX
+#undef TSLM_S6_MACS
+#undef TSLM_S6_STORE
+#undef TSLM_S6_REQ6
+#undef TSLM_S6_REQR
+#undef TSLM_S6_SAT
+#undef TSLM_S6_SATR_5
+#undef TSLM_S6_SATR_6
+#undef TSLM_S6_SATR_7
+#undef TSLM_S6_SATR_8
+#undef TSLM_S6_BLOCKR
+#undef TSLM_S6_BLOCK_SAT
+#undef TSLM_S6_RREQ
+#undef TSLM_S6_BLOCK_RSAT
+#undef TSLM_S6_BLOCKS
+#undef TSLM_S6_CHANNELS
+#undef TSLM_S2J_FX
+#undef TSLM_S2J_MACS
+#undef TSLM_S2J_END
+#undef TSLM_S2J_BLOCKR
+#undef TSLM_S2J_BLOCKR2
+#undef TSLM_S2J_BODYR
+#undef TSLM_S2J_MACS0
+#undef TSLM_S2J_RREQR
+#undef TSLM_S2J_BLOCKRR
+#undef TSLM_S2J_BLOCK
+#undef TSLM_S2J_BLOCKS
+#undef TSLM_S2J_CHANNELS
 #undef TSLM_S2C_NEXT
 #undef TSLM_S2C_ST4
 #undef TSLM_S2C_ST3
@@ -1879,7 +2394,12 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
     ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
     if (s2 && p->output_h <= 8) {
         ctx.xs = 4 * xs - 2 * ctx.tap; /* col_3x3s2c_channels: a block's xp, two taps on, to the next column's */
+        ctx.os3 = 3 * ostep;
     }
+    /* col_3x3s2j_channels for passes of four rows: J = 9 or 5, filter columns J words apart (dilation_w 1: the
+     * asm's immediate) and the filter two columns on a block (stride_w 2: xs 0) */
+    const int s2j = s2 && p->output_h <= 8 && (J == 9 || J == 5) && ctx.tap == 4 * J && ctx.xs == 0;
+    const int j9 = J != 9 ? 0 : p->output_w & 1 ? 1 : 2; /* col_3x3s2j_channels's j9 */
     col_geo geo;
     col_geometry(p, J, &geo);
     col_pad(p, col, J, C < 4 ? C : 4);
@@ -1898,11 +2418,26 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
                  * and obase on by the group's channels */
                 const int32_t rqp = ctx.rqp, wp = ctx.wp, obase = ctx.obase + OC;
                 ctx.xbase = (int32_t)(uintptr_t)col, ctx.obase = obase, ctx.ostopc = obase + chans;
-                col_3x3s2c_channels(&ctx.m, p->output_h < 4 ? p->output_h : 4, epi == EPI_RSAT);
+                const int32_t h0 = p->output_h < 4 ? p->output_h : 4;
+                if (p->output_h == 6 && s2j && J == 9) { /* one pass of six rows */
+                    col_3x3s2six_pass(&ctx, OC, epi == EPI_RSAT);
+                    ctx.obase = obase - OC + chans;
+                    continue;
+                }
+                if (h0 == 4 && s2j) {
+                    col_3x3s2j_pass(&ctx, OC, j9, epi == EPI_RSAT);
+                } else {
+                    col_3x3s2c_channels(&ctx.m, h0, epi == EPI_RSAT);
+                }
                 for (int32_t R0 = 4; R0 < p->output_h; R0 += 4) {
+                    const int32_t h = p->output_h - R0 < 4 ? p->output_h - R0 : 4;
                     ctx.rqp = rqp, ctx.wp = wp, ctx.obase = obase + R0 * ostep, ctx.ostopc = ctx.obase + chans;
                     ctx.xbase = (int32_t)(uintptr_t)col + 4 * R0; /* (stride 2: a word per row) */
-                    col_3x3s2c_channels(&ctx.m, p->output_h - R0 < 4 ? p->output_h - R0 : 4, epi == EPI_RSAT);
+                    if (h == 4 && s2j) {
+                        col_3x3s2j_pass(&ctx, OC, j9, epi == EPI_RSAT);
+                    } else {
+                        col_3x3s2c_channels(&ctx.m, h, epi == EPI_RSAT);
+                    }
                 }
                 ctx.obase = obase - OC + chans;
                 continue;

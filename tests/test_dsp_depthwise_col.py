@@ -41,6 +41,16 @@ def test_column_layout_epilogues_bit_exact(name, mode, zoo, monkeypatch):
     assert report.ok, report.lines()
 
 
+def test_stride2_3x3_layers_take_their_own_entry(zoo):
+    """3x3 at stride 2 in the column layout goes to tslm_dsp_depthwise_conv_3x3s2_s8, the only entry that reaches
+    the stride-2 passes (~20 KB at -O2), so a model without such layers (MLPerf KWS) links none of them."""
+    for name, func in (("depthwise_3x3_c16_stride2_relu", "tslm_dsp_depthwise_conv_3x3s2_s8"),
+                       ("depthwise_3x3", "tslm_dsp_depthwise_conv_s8")):
+        _, plan = analyze(zoo(name), "cortex-m-dsp")
+        dw = [s for s in plan.steps if isinstance(s, Call) and s.family == "tslm_depthwise_conv"]
+        assert len(dw) == 1 and dw[0].params["requant_fast"] >= 16 and dw[0].func == func, name
+
+
 def test_temporal_depthwise_takes_the_column_layout(zoo):
     _, plan = analyze(zoo("depthwise_temporal_4x1_c7"), "cortex-m-dsp")
     dw = [s for s in plan.steps if isinstance(s, Call) and s.family == "tslm_depthwise_conv"]

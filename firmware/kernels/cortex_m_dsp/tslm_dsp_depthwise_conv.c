@@ -3902,14 +3902,7 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
         return;
     }
 #endif
-    if (s2 && n == 2 && fw == 3 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* 3x3 at stride 2 */
-        if (epi == EPI_SAT) {
-            col_run(p, input, w, output, col, 2, 3, 1, EPI_SAT);
-        } else {
-            col_run(p, input, w, output, col, 2, 3, 1, EPI_RSAT);
-        }
-        return;
-    }
+    /* (3x3 at stride 2: s33_dispatch, its own entry) */
 #endif
     if (epi == EPI_SAT && s2) {
         col_run(p, input, w, output, col, n, 0, 1, EPI_SAT);
@@ -3948,13 +3941,36 @@ static void k1_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input
     col_dispatch(p, input, w, output, col);
 }
 
+/* 3x3 at stride 2 (the Thumb-2 passes of col_3x3_drive: col_3x3s2c/j/six_channels and their per-shift copies,
+ * ~20 KB at -O2): reached only from tslm_dsp_depthwise_conv_3x3s2_s8, the entry the compiler gives these layers,
+ * so a model without them (MLPerf KWS) links none of it; the rest goes on to col_dispatch. */
+static void s33_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                         int32_t *col)
+{
+#if !defined(TSLM_OPTIMIZE_SIZE)
+    const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
+    if (p->stride_h == 2 && p->filter_h == 3 && p->filter_w == 3 && (epi == EPI_SAT || epi == EPI_RSAT)) {
+        if (epi == EPI_SAT) {
+            col_run(p, input, w, output, col, 2, 3, 1, EPI_SAT);
+        } else {
+            col_run(p, input, w, output, col, 2, 3, 1, EPI_RSAT);
+        }
+        return;
+    }
+#endif
+    col_dispatch(p, input, w, output, col);
+}
+
 /* The column layout in horizontal bands of band_h output rows (large images, whose whole columns would not fit
  * the scratch): each band a column-layout call of its own on the input rows it reads (the band's first input row
  * as row 0, the padding above the image only for the first band), so only those rows are widened (a band's
  * filter_h - stride_h rows of overlap widened twice). Bands overwrite input rows the next band reads: the
  * compiler never runs a banded call in place. */
+typedef void (*col_fn)(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                       int32_t *col);
+
 static void col_bands(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
-                      int32_t *col)
+                      int32_t *col, const col_fn dispatch)
 {
     const int32_t row_in = p->input_w * p->input_c, row_out = p->output_w * p->output_c;
     tslm_depthwise_conv_params q = *p;
@@ -3966,8 +3982,8 @@ static void col_bands(const tslm_depthwise_conv_params *p, const int8_t *input, 
             q.output_h = p->output_h - oy0 < p->band_h ? p->output_h - oy0 : p->band_h;
             q.pad_h = skip - iy0;
             q.input_h = p->input_h - skip;
-            col_dispatch(&q, input + (b * p->input_h + skip) * row_in, w,
-                         output + (b * p->output_h + oy0) * row_out, col);
+            dispatch(&q, input + (b * p->input_h + skip) * row_in, w, output + (b * p->output_h + oy0) * row_out,
+                     col);
         }
     }
 }
@@ -4171,6 +4187,27 @@ int32_t tslm_dsp_depthwise_conv_patch_s8_get_buffer_size(const tslm_depthwise_co
     return 4 * tslm_dsp_depthwise_conv_patch_words(p);
 }
 
+void tslm_dsp_depthwise_conv_3x3s2_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                      const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    /* the compiler gives this entry only column-layout calls (records, requant_fast >= TSLM_DSP_DW_COL) */
+    if (p->requant == NULL || p->requant_fast < TSLM_DSP_DW_COL || p->requant_fast >= TSLM_DSP_DW_PATCH) {
+        tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch);
+        return;
+    }
+    const int32_t *w = (const int32_t *)(const void *)weights; /* word-aligned by the compiler */
+    if (p->band_h > 0 && p->band_h < p->output_h) {
+        col_bands(p, input, w, output, (int32_t *)(void *)scratch, s33_dispatch);
+    } else {
+        s33_dispatch(p, input, w, output, (int32_t *)(void *)scratch);
+    }
+}
+
+int32_t tslm_dsp_depthwise_conv_3x3s2_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
+}
+
 void tslm_dsp_depthwise_conv_k1_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
                                    const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
 {
@@ -4202,7 +4239,7 @@ void tslm_dsp_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_
     if (p->requant_fast >= TSLM_DSP_DW_PATCH) {
         tslm_dsp_depthwise_conv_patch_s8(p, input, weights, bias, output, scratch);
     } else if (p->requant_fast >= TSLM_DSP_DW_COL && p->band_h > 0 && p->band_h < p->output_h) {
-        col_bands(p, input, w, output, window);
+        col_bands(p, input, w, output, window, col_dispatch);
     } else if (p->requant_fast >= TSLM_DSP_DW_COL) {
         col_dispatch(p, input, w, output, window);
     } else if (!p->requant_fast) {

@@ -24,6 +24,13 @@ void tslm_dsp_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_
  * each, widened to int16 per four channels; without records, the portable kernel's. */
 int32_t tslm_dsp_depthwise_conv_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
 
+/* 3x3 at stride 2 in the column layout (in bands or not): the entry the compiler gives these layers, so that the
+ * stride-2 passes are linked only where a model has them; the same params, scratch and arguments as
+ * tslm_dsp_depthwise_conv_s8. */
+void tslm_dsp_depthwise_conv_3x3s2_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                      const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_3x3s2_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+
 /* K x 1 over columns at stride 2 with K = 4..10, and dilated K x 1 over a column of width 1 (the column layout,
  * never in bands): the entry the compiler gives these layers, so that their routines are linked only where a
  * model has them; the same params, scratch and arguments as tslm_dsp_depthwise_conv_s8. */

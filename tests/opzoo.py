@@ -580,3 +580,52 @@ def convert_fn(fn: Callable, shapes: list[tuple[int, ...]], mode: str = "int8", 
     from tinyslm.fuzz.convert import convert_fn as convert
 
     return convert(fn, shapes, mode, seed)
+
+
+def depthwise_layers(specs: list[tuple]) -> Callable:
+    """A Case builder of one model holding a depthwise layer per spec, each with its own input and output, so one
+    conversion and one QEMU run cover them all. spec: (filter (h, w), channels, activation None | "relu" |
+    "relu6", input (h, w), stride (s or (sh, sw)), padding, dilation (d or (dh, dw)), [per-channel weight
+    scales])."""
+
+    def build(tf, rng):
+        layers = []
+        for (kh, kw), c, act, _, st, pad, dil, *extra in specs:
+            scale = np.asarray(extra[0] if extra else 1.0, np.float32).reshape(-1, 1)
+            w = tf.constant(_w(rng, kh, kw, c, 1) * scale)
+            b = tf.constant(_w(rng, c, scale=0.1))
+            st = st if isinstance(st, tuple) else (st, st)
+            layers.append((w, b, act, st, pad, dil if isinstance(dil, tuple) else (dil, dil)))
+
+        def fn(*xs):
+            outs = []
+            for x, (w, b, act, st, pad, dil) in zip(xs, layers):
+                y = tf.nn.depthwise_conv2d(x, w, [1, *st, 1], pad, dilations=dil) + b
+                outs.append(tf.nn.relu(y) if act == "relu" else tf.nn.relu6(y) if act == "relu6" else y)
+            return tuple(outs)
+
+        return fn, [(1, *hw, c) for (_, c, _, hw, *_rest) in specs]
+
+    return build
+
+
+def qemu_matches_tflm(model: bytes, board: str, target: str, n_inputs: int = 3, seed: int = 0, opt: str = "-O2"):
+    """Run `model` compiled for `target` on `board` in QEMU on n_inputs random input sets and assert every output
+    byte equals TFLM's (failing loudly when QEMU or the toolchain is missing); returns the compiled model."""
+    import shutil
+
+    import pytest
+
+    from tinyslm.compare import compare_outputs
+    from tinyslm.runners.oracle import Oracle
+    from tinyslm.runners.qemu import measure
+
+    if shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None:
+        pytest.fail("needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+    cm, batches, run = measure(model, board, target, n_inputs=n_inputs, seed=seed, opt=opt)
+    oracle = Oracle(model)
+    assert len(run.outputs) == len(batches) == n_inputs and cm.outputs
+    for inputs, ours in zip(batches, run.outputs):
+        c = compare_outputs(oracle.run(inputs), ours)
+        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
+    return cm

@@ -6,8 +6,6 @@ and the Cortex-M55 in QEMU."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from tinyslm.compiler.lowering import Call
@@ -32,30 +30,12 @@ CASES = {
 }
 
 
-def _model(tf, rng):
-    import opzoo
-
-    layers = []
-    for (kh, kw), c, act, _, st, pad, dil in CASES.values():
-        w = tf.constant(opzoo._w(rng, kh, kw, c, 1))
-        b = tf.constant(opzoo._w(rng, c, scale=0.1))
-        layers.append((w, b, act, st, pad, dil))
-
-    def fn(*xs):
-        outs = []
-        for x, (w, b, act, st, pad, dil) in zip(xs, layers):
-            y = tf.nn.depthwise_conv2d(x, w, [1, *st, 1], pad, dilations=dil) + b
-            outs.append(tf.nn.relu(y) if act == "relu" else tf.nn.relu6(y) if act == "relu6" else y)
-        return tuple(outs)
-
-    return fn, [(1, *hw, c) for (_, c, _, hw, _, _, _) in CASES.values()]
-
-
 @pytest.fixture(scope="module")
 def conv1d_model():
     import opzoo
 
-    opzoo.CASES["dw_conv1d_rows"] = opzoo.Case(_model, expect_ops=("DEPTHWISE_CONV_2D",))
+    opzoo.CASES["dw_conv1d_rows"] = opzoo.Case(opzoo.depthwise_layers(list(CASES.values())),
+                                               expect_ops=("DEPTHWISE_CONV_2D",))
     try:
         yield opzoo.convert("dw_conv1d_rows")
     finally:
@@ -101,18 +81,10 @@ def test_width1_columns_bit_exact_on_cortex_m55(conv1d_model):
 
 
 def _bit_exact(model: bytes, board: str, target: str) -> None:
-    from tinyslm.compare import compare_outputs
-    from tinyslm.runners.oracle import Oracle
-    from tinyslm.runners.qemu import measure
+    import opzoo
 
-    if shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None:
-        pytest.fail("needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
-    cm, batches, run = measure(model, board, target, n_inputs=3, seed=5)
+    cm = opzoo.qemu_matches_tflm(model, board, target, n_inputs=3, seed=5)
+    assert len(cm.outputs) == len(CASES)
     if target == "cortex-m-dsp":  # the undilated width-1 columns take the column layout (requant_fast 16 + epilogue)
         assert all(c.params["requant_fast"] >= 16 for c in _depthwise_calls(cm.plan)
                    if c.params["input_w"] == 1 and c.params["dilation_h"] == 1 and c.params["stride_h"] <= 2)
-    oracle = Oracle(model)
-    assert len(run.outputs) == len(batches) == 3 and len(cm.outputs) == len(CASES)
-    for inputs, ours in zip(batches, run.outputs):
-        c = compare_outputs(oracle.run(inputs), ours)
-        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem

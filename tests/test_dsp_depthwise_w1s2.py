@@ -8,9 +8,6 @@ layers take their own entry, tslm_dsp_depthwise_conv_k1_s8 (~25 KB of routines a
 
 from __future__ import annotations
 
-import shutil
-
-import numpy as np
 import pytest
 
 from tinyslm.compiler.lowering import Call
@@ -95,31 +92,12 @@ CASES = {
 }
 
 
-def _model(tf, rng):
-    import opzoo
-
-    layers = []
-    for (kh, kw), c, act, _, st, pad, dil, *scale in CASES.values():
-        s = np.asarray(scale[0] if scale else 1.0, np.float32).reshape(-1, 1)
-        w = tf.constant(opzoo._w(rng, kh, kw, c, 1) * s)
-        b = tf.constant(opzoo._w(rng, c, scale=0.1))
-        layers.append((w, b, act, st, pad, dil))
-
-    def fn(*xs):
-        outs = []
-        for x, (w, b, act, st, pad, dil) in zip(xs, layers):
-            y = tf.nn.depthwise_conv2d(x, w, [1, st, st, 1], pad, dilations=[dil, dil]) + b
-            outs.append(tf.nn.relu(y) if act == "relu" else tf.nn.relu6(y) if act == "relu6" else y)
-        return tuple(outs)
-
-    return fn, [(1, *hw, c) for (_, c, _, hw, *_rest) in CASES.values()]
-
-
 @pytest.fixture(scope="module")
 def w1_model():
     import opzoo
 
-    opzoo.CASES["dw_w1s2_dilated"] = opzoo.Case(_model, expect_ops=("DEPTHWISE_CONV_2D",))
+    opzoo.CASES["dw_w1s2_dilated"] = opzoo.Case(opzoo.depthwise_layers(list(CASES.values())),
+                                                expect_ops=("DEPTHWISE_CONV_2D",))
     try:
         yield opzoo.convert("dw_w1s2_dilated")
     finally:
@@ -165,18 +143,10 @@ def test_paths_the_compiler_gives(w1_model):
 
 
 def _bit_exact(model: bytes, opt: str) -> None:
-    from tinyslm.compare import compare_outputs
-    from tinyslm.runners.oracle import Oracle
-    from tinyslm.runners.qemu import measure
+    import opzoo
 
-    if shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None:
-        pytest.fail("needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
-    cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=6, opt=opt)
-    oracle = Oracle(model)
-    assert len(run.outputs) == len(batches) == 3 and len(cm.outputs) == len(CASES)
-    for inputs, ours in zip(batches, run.outputs):
-        c = compare_outputs(oracle.run(inputs), ours)
-        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
+    cm = opzoo.qemu_matches_tflm(model, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=6, opt=opt)
+    assert len(cm.outputs) == len(CASES)
 
 
 def test_bit_exact_on_cortex_m4(w1_model):

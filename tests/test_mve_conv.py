@@ -6,10 +6,6 @@ row at a time inside the image, built by the general im2col at its borders."""
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-
 from tinyslm.compiler.lowering import Call
 
 # name: filter (h, w), input channels, output channels, activation, input (h, w), stride, padding, dilation
@@ -48,25 +44,14 @@ def _model(tf, rng):
 def test_mve_conv_layout_paths_bit_exact_on_cortex_m55():
     import opzoo
 
-    from tinyslm.compare import compare_outputs
-    from tinyslm.runners.oracle import Oracle
-    from tinyslm.runners.qemu import measure
-
-    if shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None:
-        pytest.fail("needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
     opzoo.CASES["mve_conv_paths"] = opzoo.Case(_model, expect_ops=("CONV_2D",))
     try:
         model = opzoo.convert("mve_conv_paths")
     finally:
         del opzoo.CASES["mve_conv_paths"]
-    cm, batches, run = measure(model, "mps3-an547", "helium", n_inputs=3, seed=7)
+    cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=3, seed=7)
     calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_conv"]
     # every layer in the MVE kernel's layout path (the compiler's records)
-    assert len(calls) == len(CASES)
+    assert len(calls) == len(CASES) == len(cm.outputs)
     assert all(c.func == "tslm_mve_conv_s8" and c.params["requant"] is not None for c in calls), \
         [(c.func, c.params.get("requant")) for c in calls]
-    oracle = Oracle(model)
-    assert len(run.outputs) == len(batches) == 3 and len(cm.outputs) == len(CASES)
-    for inputs, ours in zip(batches, run.outputs):
-        c = compare_outputs(oracle.run(inputs), ours)
-        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem

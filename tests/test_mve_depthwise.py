@@ -7,10 +7,6 @@ of height 1 two pixels a step, the general loop)."""
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-
 from tinyslm.compiler.lowering import Call
 
 # name: filter (h, w), channels, activation, input (h, w), stride, padding, dilation
@@ -32,46 +28,17 @@ CASES = {
 }
 
 
-def _model(tf, rng):
-    import opzoo
-
-    layers = []
-    for (kh, kw), c, act, _, st, pad, dil in CASES.values():
-        w = tf.constant(opzoo._w(rng, kh, kw, c, 1))
-        b = tf.constant(opzoo._w(rng, c, scale=0.1))
-        layers.append((w, b, act, st, pad, dil))
-
-    def fn(*xs):
-        outs = []
-        for x, (w, b, act, st, pad, dil) in zip(xs, layers):
-            y = tf.nn.depthwise_conv2d(x, w, [1, st, st, 1], pad, dilations=[dil, dil]) + b
-            outs.append(tf.nn.relu(y) if act == "relu" else tf.nn.relu6(y) if act == "relu6" else y)
-        return tuple(outs)
-
-    return fn, [(1, *hw, c) for (_, c, _, hw, _, _, _) in CASES.values()]
-
-
 def test_mve_depthwise_ring_bit_exact_on_cortex_m55():
     import opzoo
 
-    from tinyslm.compare import compare_outputs
-    from tinyslm.runners.oracle import Oracle
-    from tinyslm.runners.qemu import measure
-
-    if shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None:
-        pytest.fail("needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
-    opzoo.CASES["mve_dw_ring"] = opzoo.Case(_model, expect_ops=("DEPTHWISE_CONV_2D",))
+    opzoo.CASES["mve_dw_ring"] = opzoo.Case(opzoo.depthwise_layers(list(CASES.values())),
+                                            expect_ops=("DEPTHWISE_CONV_2D",))
     try:
         model = opzoo.convert("mve_dw_ring")
     finally:
         del opzoo.CASES["mve_dw_ring"]
-    cm, batches, run = measure(model, "mps3-an547", "helium", n_inputs=3, seed=6)
+    cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=3, seed=6)
     calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_depthwise_conv"]
     # every layer in the MVE kernel's ring path (the compiler's layout: requant records, ring_w set)
-    assert len(calls) == len(CASES)
+    assert len(calls) == len(CASES) == len(cm.outputs)
     assert all(c.func == "tslm_mve_depthwise_conv_s8" and c.params["ring_w"] > 0 for c in calls)
-    oracle = Oracle(model)
-    assert len(run.outputs) == len(batches) == 3 and len(cm.outputs) == len(CASES)
-    for inputs, ours in zip(batches, run.outputs):
-        c = compare_outputs(oracle.run(inputs), ours)
-        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem

@@ -3,18 +3,6 @@
 
 #include "tslm_pooling.h"
 
-/* Window of output (oy, ox) clipped to the image: [*y0, *y1) x [*x0, *x1). */
-static void window(const tslm_pool_params *p, int32_t oy, int32_t ox,
-                   int32_t *y0, int32_t *y1, int32_t *x0, int32_t *x1)
-{
-    const int32_t in_y = oy * p->stride_h - p->pad_h;
-    const int32_t in_x = ox * p->stride_w - p->pad_w;
-    *y0 = tslm_max_i32(0, in_y);
-    *y1 = tslm_min_i32(p->input_h, in_y + p->filter_h);
-    *x0 = tslm_max_i32(0, in_x);
-    *x1 = tslm_min_i32(p->input_w, in_x + p->filter_w);
-}
-
 void tslm_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
 {
     int8_t *out = output;
@@ -23,7 +11,7 @@ void tslm_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *ou
         for (int32_t oy = 0; oy < p->output_h; ++oy) {
             for (int32_t ox = 0; ox < p->output_w; ++ox) {
                 int32_t y0, y1, x0, x1;
-                window(p, oy, ox, &y0, &y1, &x0, &x1);
+                tslm_pool_window(p, oy, ox, &y0, &y1, &x0, &x1);
                 const int32_t count = (y1 - y0) * (x1 - x0);
                 for (int32_t c = 0; c < p->channels; ++c) {
                     int32_t acc = 0;
@@ -50,7 +38,7 @@ void tslm_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *ou
         for (int32_t oy = 0; oy < p->output_h; ++oy) {
             for (int32_t ox = 0; ox < p->output_w; ++ox) {
                 int32_t y0, y1, x0, x1;
-                window(p, oy, ox, &y0, &y1, &x0, &x1);
+                tslm_pool_window(p, oy, ox, &y0, &y1, &x0, &x1);
                 for (int32_t c = 0; c < p->channels; ++c) {
                     int32_t m = -128;
                     for (int32_t y = y0; y < y1; ++y) {
@@ -73,7 +61,7 @@ void tslm_avg_pool_s16(const tslm_pool_params *p, const int16_t *input, int16_t 
         for (int32_t oy = 0; oy < p->output_h; ++oy) {
             for (int32_t ox = 0; ox < p->output_w; ++ox) {
                 int32_t y0, y1, x0, x1;
-                window(p, oy, ox, &y0, &y1, &x0, &x1);
+                tslm_pool_window(p, oy, ox, &y0, &y1, &x0, &x1);
                 const int32_t count = (y1 - y0) * (x1 - x0);
                 for (int32_t c = 0; c < p->channels; ++c) {
                     int32_t acc = 0;
@@ -100,7 +88,7 @@ void tslm_max_pool_s16(const tslm_pool_params *p, const int16_t *input, int16_t 
         for (int32_t oy = 0; oy < p->output_h; ++oy) {
             for (int32_t ox = 0; ox < p->output_w; ++ox) {
                 int32_t y0, y1, x0, x1;
-                window(p, oy, ox, &y0, &y1, &x0, &x1);
+                tslm_pool_window(p, oy, ox, &y0, &y1, &x0, &x1);
                 for (int32_t c = 0; c < p->channels; ++c) {
                     int32_t m = INT16_MIN;
                     for (int32_t y = y0; y < y1; ++y) {

@@ -14,6 +14,17 @@ typedef struct {
     int32_t act_min, act_max; /* input and output share scale and zero point */
 } tslm_pool_params;
 
+/* The window of output (oy, ox) clipped to the image: rows [*y0, *y1), columns [*x0, *x1). */
+static inline void tslm_pool_window(const tslm_pool_params *p, int32_t oy, int32_t ox, int32_t *y0, int32_t *y1,
+                                    int32_t *x0, int32_t *x1)
+{
+    const int32_t in_y = oy * p->stride_h - p->pad_h, in_x = ox * p->stride_w - p->pad_w;
+    *y0 = tslm_max_i32(0, in_y);
+    *y1 = tslm_min_i32(p->input_h, in_y + p->filter_h);
+    *x0 = tslm_max_i32(0, in_x);
+    *x1 = tslm_min_i32(p->input_w, in_x + p->filter_w);
+}
+
 /* Mean of the window's in-image values, rounded half away from zero. */
 void tslm_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);
 void tslm_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);

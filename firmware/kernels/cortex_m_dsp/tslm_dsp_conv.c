@@ -987,6 +987,24 @@ TSLM_ALWAYS_INLINE void rgb_widen1(const int8_t *s, int32_t tap, int32_t *d)
 }
 
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE) /* (the size build: rgb_widen1 in C) */
+/* A filter row's first eight bytes of both pixels (r0, r1) widened: two LDR each, eight SXTB16 and two STM of four
+ * words to r3 (pixel 0's pair and pixel 1's for k = 0..3, then k = 4..7). */
+#define TSLM_RGB_ROW8                        \
+    "ldr r4, [r0]\n\t"                       \
+    "ldr r5, [r0, #4]\n\t"                   \
+    "ldr r6, [r1]\n\t"                       \
+    "ldr r7, [r1, #4]\n\t"                   \
+    "sxtb16 r8, r4\n\t"                      \
+    "sxtb16 r9, r4, ror #8\n\t"              \
+    "sxtb16 r10, r6\n\t"                     \
+    "sxtb16 r11, r6, ror #8\n\t"             \
+    "stmia r3!, {r8, r9, r10, r11}\n\t"      \
+    "sxtb16 r8, r5\n\t"                      \
+    "sxtb16 r9, r5, ror #8\n\t"              \
+    "sxtb16 r10, r7\n\t"                     \
+    "sxtb16 r11, r7, ror #8\n\t"             \
+    "stmia r3!, {r8, r9, r10, r11}\n\t"
+
 /* Pairs of receptive fields of the RGB layer inside the image along one output row (rgb_widen1 for two pixels at a
  * time, sstep bytes apart): r0 pixel 0's source, r1 sstep, then pixel 1's source, r2 tap (filter rows apart),
  * r3 d (112 bytes a pair), [sp] the pairs; per pair 12 LDR, 24 SXTB16, 6 STM, the ninth bytes by LDRSB and PKHBT. */
@@ -1003,58 +1021,19 @@ __attribute__((naked, noinline)) static void rgb_pairs(const int8_t *src, int32_
         "1:\n\t"
         "ldr r1, [sp]\n\t"
         "add r1, r0, r1\n\t"         /* pixel 1 */
-        "ldr r4, [r0]\n\t"
-        "ldr r5, [r0, #4]\n\t"
-        "ldr r6, [r1]\n\t"
-        "ldr r7, [r1, #4]\n\t"
+        TSLM_RGB_ROW8
         "ldrsb r12, [r0, #8]\n\t"
         "ldrsb lr, [r1, #8]\n\t"
-        "sxtb16 r8, r4\n\t"
-        "sxtb16 r9, r4, ror #8\n\t"
-        "sxtb16 r10, r6\n\t"
-        "sxtb16 r11, r6, ror #8\n\t"
-        "stmia r3!, {r8, r9, r10, r11}\n\t"
-        "sxtb16 r8, r5\n\t"
-        "sxtb16 r9, r5, ror #8\n\t"
-        "sxtb16 r10, r7\n\t"
-        "sxtb16 r11, r7, ror #8\n\t"
-        "stmia r3!, {r8, r9, r10, r11}\n\t"
         "add r0, r0, r2\n\t"         /* filter row 1 */
         "add r1, r1, r2\n\t"
-        "ldr r4, [r0]\n\t"
-        "ldr r5, [r0, #4]\n\t"
-        "ldr r6, [r1]\n\t"
-        "ldr r7, [r1, #4]\n\t"
-        "sxtb16 r8, r4\n\t"
-        "sxtb16 r9, r4, ror #8\n\t"
-        "sxtb16 r10, r6\n\t"
-        "sxtb16 r11, r6, ror #8\n\t"
-        "stmia r3!, {r8, r9, r10, r11}\n\t"
-        "sxtb16 r8, r5\n\t"
-        "sxtb16 r9, r5, ror #8\n\t"
-        "sxtb16 r10, r7\n\t"
-        "sxtb16 r11, r7, ror #8\n\t"
-        "stmia r3!, {r8, r9, r10, r11}\n\t"
+        TSLM_RGB_ROW8
         "ldrsb r4, [r0, #8]\n\t"
         "ldrsb r5, [r1, #8]\n\t"
         "str r4, [r3, #36]\n\t"      /* the last group's (row 1's ninth, 0) of pixel 0, of pixel 1 */
         "str r5, [r3, #44]\n\t"
         "add r0, r0, r2\n\t"         /* filter row 2 */
         "add r1, r1, r2\n\t"
-        "ldr r4, [r0]\n\t"
-        "ldr r5, [r0, #4]\n\t"
-        "ldr r6, [r1]\n\t"
-        "ldr r7, [r1, #4]\n\t"
-        "sxtb16 r8, r4\n\t"
-        "sxtb16 r9, r4, ror #8\n\t"
-        "sxtb16 r10, r6\n\t"
-        "sxtb16 r11, r6, ror #8\n\t"
-        "stmia r3!, {r8, r9, r10, r11}\n\t"
-        "sxtb16 r8, r5\n\t"
-        "sxtb16 r9, r5, ror #8\n\t"
-        "sxtb16 r10, r7\n\t"
-        "sxtb16 r11, r7, ror #8\n\t"
-        "stmia r3!, {r8, r9, r10, r11}\n\t"
+        TSLM_RGB_ROW8
         "ldrsb r4, [r0, #8]\n\t"
         "ldrsb r5, [r1, #8]\n\t"
         "pkhbt r12, r12, r4, lsl #16\n\t" /* (row 0's ninth, row 2's) */
@@ -1071,6 +1050,7 @@ __attribute__((naked, noinline)) static void rgb_pairs(const int8_t *src, int32_
         "add sp, sp, #8\n\t"
         "pop {r4-r11, pc}\n\t");
 }
+#undef TSLM_RGB_ROW8
 #endif
 
 /* n pixels of the RGB layer from (*oy, *ox) (advanced past them) widened in pairs into xw (28 words a pair; a lone

@@ -18,11 +18,9 @@ void tslm_mve_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * row;
         for (int32_t oy = 0; oy < p->output_h; ++oy) {
-            const int32_t in_y = oy * p->stride_h - p->pad_h;
-            const int32_t y0 = tslm_max_i32(0, in_y), y1 = tslm_min_i32(p->input_h, in_y + p->filter_h);
             for (int32_t ox = 0; ox < p->output_w; ++ox, out += ch) {
-                const int32_t in_x = ox * p->stride_w - p->pad_w;
-                const int32_t x0 = tslm_max_i32(0, in_x), x1 = tslm_min_i32(p->input_w, in_x + p->filter_w);
+                int32_t y0, y1, x0, x1;
+                tslm_pool_window(p, oy, ox, &y0, &y1, &x0, &x1);
                 const int32_t count = (y1 - y0) * (x1 - x0), span = (x1 - x0) * ch;
                 for (int32_t c = 0; c < ch; c += 8) {
                     const mve_pred16_t p16 = vctp16q((uint32_t)(ch - c));

@@ -609,6 +609,15 @@ def depthwise_layers(specs: list[tuple]) -> Callable:
     return build
 
 
+def convert_case(name: str, case: Case) -> bytes:
+    """Convert `case` as zoo entry `name` (registered only while it converts: the name seeds its weights)."""
+    CASES[name] = case
+    try:
+        return convert(name)
+    finally:
+        del CASES[name]
+
+
 def qemu_matches_tflm(model: bytes, board: str, target: str, n_inputs: int = 3, seed: int = 0, opt: str = "-O2"):
     """Run `model` compiled for `target` on `board` in QEMU on n_inputs random input sets and assert every output
     byte equals TFLM's (failing loudly when QEMU or the toolchain is missing); returns the compiled model."""

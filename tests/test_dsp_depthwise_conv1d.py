@@ -34,12 +34,8 @@ CASES = {
 def conv1d_model():
     import opzoo
 
-    opzoo.CASES["dw_conv1d_rows"] = opzoo.Case(opzoo.depthwise_layers(list(CASES.values())),
-                                               expect_ops=("DEPTHWISE_CONV_2D",))
-    try:
-        yield opzoo.convert("dw_conv1d_rows")
-    finally:
-        del opzoo.CASES["dw_conv1d_rows"]
+    layers = opzoo.Case(opzoo.depthwise_layers(list(CASES.values())), expect_ops=("DEPTHWISE_CONV_2D",))
+    return opzoo.convert_case("dw_conv1d_rows", layers)
 
 
 def _depthwise_calls(plan) -> list[Call]:

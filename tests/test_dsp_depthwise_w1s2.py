@@ -96,12 +96,8 @@ CASES = {
 def w1_model():
     import opzoo
 
-    opzoo.CASES["dw_w1s2_dilated"] = opzoo.Case(opzoo.depthwise_layers(list(CASES.values())),
-                                                expect_ops=("DEPTHWISE_CONV_2D",))
-    try:
-        yield opzoo.convert("dw_w1s2_dilated")
-    finally:
-        del opzoo.CASES["dw_w1s2_dilated"]
+    layers = opzoo.Case(opzoo.depthwise_layers(list(CASES.values())), expect_ops=("DEPTHWISE_CONV_2D",))
+    return opzoo.convert_case("dw_w1s2_dilated", layers)
 
 
 def _calls(plan) -> list[Call]:

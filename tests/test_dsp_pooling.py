@@ -41,11 +41,7 @@ def _model(tf, rng):
 def pool_model():
     import opzoo
 
-    opzoo.CASES["dsp_pools"] = opzoo.Case(_model, expect_ops=("AVERAGE_POOL_2D", "MEAN"))
-    try:
-        yield opzoo.convert("dsp_pools")
-    finally:
-        del opzoo.CASES["dsp_pools"]
+    return opzoo.convert_case("dsp_pools", opzoo.Case(_model, expect_ops=("AVERAGE_POOL_2D", "MEAN")))
 
 
 def test_pools_take_the_dsp_kernels_and_match_tflm_on_the_host(pool_model):

@@ -44,11 +44,7 @@ def _model(tf, rng):
 def test_mve_conv_layout_paths_bit_exact_on_cortex_m55():
     import opzoo
 
-    opzoo.CASES["mve_conv_paths"] = opzoo.Case(_model, expect_ops=("CONV_2D",))
-    try:
-        model = opzoo.convert("mve_conv_paths")
-    finally:
-        del opzoo.CASES["mve_conv_paths"]
+    model = opzoo.convert_case("mve_conv_paths", opzoo.Case(_model, expect_ops=("CONV_2D",)))
     cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=3, seed=7)
     calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_conv"]
     # every layer in the MVE kernel's layout path (the compiler's records)

@@ -31,12 +31,8 @@ CASES = {
 def test_mve_depthwise_ring_bit_exact_on_cortex_m55():
     import opzoo
 
-    opzoo.CASES["mve_dw_ring"] = opzoo.Case(opzoo.depthwise_layers(list(CASES.values())),
-                                            expect_ops=("DEPTHWISE_CONV_2D",))
-    try:
-        model = opzoo.convert("mve_dw_ring")
-    finally:
-        del opzoo.CASES["mve_dw_ring"]
+    layers = opzoo.Case(opzoo.depthwise_layers(list(CASES.values())), expect_ops=("DEPTHWISE_CONV_2D",))
+    model = opzoo.convert_case("mve_dw_ring", layers)
     cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=3, seed=6)
     calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_depthwise_conv"]
     # every layer in the MVE kernel's ring path (the compiler's layout: requant records, ring_w set)

@@ -3316,42 +3316,20 @@ TSLM_ALWAYS_INLINE void col_run_k1s2n_body(const tslm_depthwise_conv_params *p, 
     }
 }
 
-/* one copy per n and epilogue (the taps unrolled) */
-__attribute__((noinline)) static void col_run_k1s2n_3s(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                                       const int32_t *w, int8_t *output, int32_t *col)
-{
-    col_run_k1s2n_body(p, input, w, output, col, 3, 0);
-}
-
-__attribute__((noinline)) static void col_run_k1s2n_4s(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                                       const int32_t *w, int8_t *output, int32_t *col)
-{
-    col_run_k1s2n_body(p, input, w, output, col, 4, 0);
-}
-
-__attribute__((noinline)) static void col_run_k1s2n_5s(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                                       const int32_t *w, int8_t *output, int32_t *col)
-{
-    col_run_k1s2n_body(p, input, w, output, col, 5, 0);
-}
-
-__attribute__((noinline)) static void col_run_k1s2n_3r(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                                       const int32_t *w, int8_t *output, int32_t *col)
-{
-    col_run_k1s2n_body(p, input, w, output, col, 3, 1);
-}
-
-__attribute__((noinline)) static void col_run_k1s2n_4r(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                                       const int32_t *w, int8_t *output, int32_t *col)
-{
-    col_run_k1s2n_body(p, input, w, output, col, 4, 1);
-}
-
-__attribute__((noinline)) static void col_run_k1s2n_5r(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                                       const int32_t *w, int8_t *output, int32_t *col)
-{
-    col_run_k1s2n_body(p, input, w, output, col, 5, 1);
-}
+/* one copy per n and epilogue (the taps unrolled): col_run_k1s2n_<n><s: EPI_SAT, r: EPI_RSAT> */
+#define TSLM_DW_K1S2N(name, n, rsat)                                                                           \
+    __attribute__((noinline)) static void name(const tslm_depthwise_conv_params *p, const int8_t *input,        \
+                                               const int32_t *w, int8_t *output, int32_t *col)               \
+    {                                                                                                        \
+        col_run_k1s2n_body(p, input, w, output, col, n, rsat);                                               \
+    }
+TSLM_DW_K1S2N(col_run_k1s2n_3s, 3, 0)
+TSLM_DW_K1S2N(col_run_k1s2n_4s, 4, 0)
+TSLM_DW_K1S2N(col_run_k1s2n_5s, 5, 0)
+TSLM_DW_K1S2N(col_run_k1s2n_3r, 3, 1)
+TSLM_DW_K1S2N(col_run_k1s2n_4r, 4, 1)
+TSLM_DW_K1S2N(col_run_k1s2n_5r, 5, 1)
+#undef TSLM_DW_K1S2N
 
 __attribute__((noinline)) static void col_run_k1s2n(const tslm_depthwise_conv_params *p, const int8_t *input,
                                                     const int32_t *w, int8_t *output, int32_t *col, const int32_t n,

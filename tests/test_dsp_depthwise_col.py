@@ -43,7 +43,7 @@ def test_column_layout_epilogues_bit_exact(name, mode, zoo, monkeypatch):
 
 def test_stride2_3x3_layers_take_their_own_entry(zoo):
     """3x3 at stride 2 in the column layout goes to tslm_dsp_depthwise_conv_3x3s2_s8, the only entry that reaches
-    the stride-2 passes (~20 KB at -O2), so a model without such layers (MLPerf KWS) links none of them."""
+    the stride-2 passes (17 KB at -O2), so a model without such layers (MLPerf KWS) links none of them."""
     for name, func in (("depthwise_3x3_c16_stride2_relu", "tslm_dsp_depthwise_conv_3x3s2_s8"),
                        ("depthwise_3x3", "tslm_dsp_depthwise_conv_s8")):
         _, plan = analyze(zoo(name), "cortex-m-dsp")

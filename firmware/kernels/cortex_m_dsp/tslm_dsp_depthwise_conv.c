@@ -3919,9 +3919,10 @@ static void k1_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input
     col_dispatch(p, input, w, output, col);
 }
 
-/* 3x3 at stride 2 (the Thumb-2 passes of col_3x3_drive: col_3x3s2c/j/six_channels and their per-shift copies,
- * ~20 KB at -O2): reached only from tslm_dsp_depthwise_conv_3x3s2_s8, the entry the compiler gives these layers,
- * so a model without them (MLPerf KWS) links none of it; the rest goes on to col_dispatch. */
+/* 3x3 at stride 2 (the Thumb-2 passes of col_3x3_drive: col_3x3s2c/j/six_channels and their per-shift copies;
+ * MLPerf KWS's kernels .text was 17,264 B larger at -O2 while they were reachable from col_dispatch): reached only
+ * from tslm_dsp_depthwise_conv_3x3s2_s8, the entry the compiler gives these layers, so a model without them links
+ * none of it; the rest goes on to col_dispatch. */
 static void s33_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
                          int32_t *col)
 {

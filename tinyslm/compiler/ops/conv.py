@@ -342,7 +342,7 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
         call.func = call.func.replace("depthwise_conv_s8", "depthwise_conv_k1_s8")
         return call
     if scratch > 0 and 16 <= p["requant_fast"] < DW_PATCH and fh == fw == 3 and p["stride_h"] == 2:
-        # 3x3 at stride 2 in the column layout: its own entry as well (the stride-2 passes, ~20 KB at -O2)
+        # 3x3 at stride 2 in the column layout: its own entry as well (the stride-2 passes: 17 KB at -O2)
         call = lw.target_kernel(call, "depthwise_conv")
         call.func = call.func.replace("depthwise_conv_s8", "depthwise_conv_3x3s2_s8")
         return call

@@ -268,11 +268,11 @@ int32_t tslm_mve_conv_s8_get_buffer_size(const tslm_conv_params *p)
 typedef struct {
     const int8_t *x;      /*  0: the first pair's first patch */
     int32_t x1off;        /*  4: the second patch's offset from the first (0: one pixel) */
-    int32_t xstep;        /*  8: from one pair's first patch to the next's */
+    int32_t unused8;      /*  8: (the pairs are 2 * x1off apart) */
     int32_t pairs;        /* 12 */
     int8_t *out;          /* 16: the first pair's first pixel's outputs */
     int32_t o1off;        /* 20: the second pixel's outputs' offset (0: one pixel) */
-    int32_t ostep;        /* 24 */
+    int32_t ostep;        /* 24: from the last full group's outputs of a pair's first pixel to the next pair's */
     const int32_t *stream; /* 28 */
     int32_t groups;       /* 32: full groups of four output channels */
     int32_t tail;         /* 36: output channels past them (0..3) */
@@ -281,39 +281,39 @@ typedef struct {
     int32_t lo[4], hi[4]; /* 48, 64 */
 } short_job;
 
-/* The pair loop around a group body (r8 job, r9 first patch, r10 pairs left, r12 the pair's outputs, r3/r5 the
- * two pixels' output pointers, r1 the stream, lr groups; sums in r0, r2, r4, r6; r7 zero point). LOAD: the two
- * patches into vector registers (r11: the second patch); STORE_T: the partial group's predicated stores. */
-#define TSLM_SHORT_ROUTINE(SETUP, LOAD, BODY, STORE, STORE_T)                                                            \
+/* The pair loop around a group body (r8 job, r9 first patch, r11 the second's offset, r10 pairs left, r3/r5 the two
+ * pixels' output pointers, r12 the second's offset, r1 the stream, lr groups; sums in r0, r2, r4, r6; r7 zero
+ * point). LOAD: the two patches into vector registers (r0: the second patch); STORE_T: the partial group's
+ * predicated stores. The next pair's patches are 2 * x1off on, its outputs ostep past the last full group's. */
+#define TSLM_SHORT_ROUTINE(SETUP, LOAD, BODY, STORE, STORE_T)                                                      \
     "push {r4-r11, lr}\n\t"                                                                                        \
     "vpush {d8-d15}\n\t"                                                                                           \
-    "mov r8, r0\n\t" SETUP                                                                                        \
+    "mov r8, r0\n\t" SETUP                                                                                         \
     "ldr r9, [r8, #0]\n\t"                                                                                         \
+    "ldr r11, [r8, #4]\n\t"                                                                                        \
     "ldr r10, [r8, #12]\n\t"                                                                                       \
-    "ldr r12, [r8, #16]\n\t"                                                                                       \
+    "ldr r3, [r8, #16]\n\t"                                                                                        \
+    "ldr r12, [r8, #20]\n\t"                                                                                       \
     "ldr r7, [r8, #44]\n\t"                                                                                        \
     "cmp r10, #0\n\t"                                                                                              \
     "beq 9f\n"                                                                                                     \
     "8:\n\t"                                                                                                       \
-    "ldr r11, [r8, #4]\n\t"                                                                                        \
-    "add r11, r9\n\t" LOAD                                                                                         \
-    "mov r3, r12\n\t"                                                                                              \
-    "ldr r5, [r8, #20]\n\t"                                                                                        \
-    "add r5, r12\n\t"                                                                                              \
+    "add r0, r9, r11\n\t" LOAD                                                                                     \
+    "add r5, r3, r12\n\t"                                                                                          \
     "ldr r1, [r8, #28]\n\t"                                                                                        \
-    "ldr r11, [r8, #32]\n\t"                                                                                       \
-    "wls lr, r11, 2f\n"                                                                                            \
+    "ldr r2, [r8, #32]\n\t"                                                                                        \
+    "wls lr, r2, 2f\n"                                                                                             \
     "1:\n\t" BODY STORE                                                                                            \
     "le lr, 1b\n"                                                                                                  \
     "2:\n\t"                                                                                                       \
-    "ldr r11, [r8, #36]\n\t"                                                                                       \
-    "cmp r11, #0\n\t"                                                                                              \
-    "beq 3f\n\t" BODY "vctp.32 r11\n\t" STORE_T                                                                    \
+    "ldr r2, [r8, #36]\n\t"                                                                                        \
+    "cmp r2, #0\n\tbeq 3f\n\t" BODY                                                                                        \
+    "ldr r2, [r8, #36]\n\t"                                                                                        \
+    "vctp.32 r2\n\t" STORE_T                                                                                       \
     "3:\n\t"                                                                                                       \
-    "ldr r11, [r8, #8]\n\t"                                                                                        \
-    "add r9, r11\n\t"                                                                                              \
-    "ldr r11, [r8, #24]\n\t"                                                                                       \
-    "add r12, r11\n\t"                                                                                             \
+    "add r9, r9, r11, lsl #1\n\t"                                                                                  \
+    "ldr r2, [r8, #24]\n\t"                                                                                        \
+    "add r3, r2\n\t"                                                                                               \
     "subs r10, #1\n\t"                                                                                             \
     "bne 8b\n"                                                                                                     \
     "9:\n\t"                                                                                                       \
@@ -369,11 +369,11 @@ typedef struct {
 
 /* K <= 16: q0 q1 patches, q2 weights and records, q3 q4 sums, q5 fix, q6 q7 clamps. */
 #define TSLM_SHORT_LOAD16                                                                                          \
-    "ldr r0, [r8, #40]\n\t"                                                                                        \
-    "vctp.8 r0\n\t"                                                                                                \
+    "ldr r2, [r8, #40]\n\t"                                                                                        \
+    "vctp.8 r2\n\t"                                                                                                \
     "vpstt\n\t"                                                                                                    \
     "vldrbt.8 q0, [r9]\n\t"                                                                                        \
-    "vldrbt.8 q1, [r11]\n\t"
+    "vldrbt.8 q1, [r0]\n\t"
 #define TSLM_SHORT_BODY16(FIX)                                                                                     \
     TSLM_SHORT_GROUP(TSLM_SHORT_MAC16, "q3", "q4", "q2") FIX TSLM_SHORT_SHIFT("q3", "q4", "q2")                    \
     TSLM_SHORT_CLAMP("q3", "q4", "q6", "q7")
@@ -384,12 +384,12 @@ typedef struct {
 /* K <= 32: q0 q1 and q2 q3 patches, q4 weights and records, q5 q6 sums, q7 fix and clamps (read per group). */
 #define TSLM_SHORT_LOAD32                                                                                          \
     "vldrb.8 q0, [r9]\n\t"                                                                                         \
-    "vldrb.8 q2, [r11]\n\t"                                                                                        \
-    "ldr r0, [r8, #40]\n\t"                                                                                        \
-    "vctp.8 r0\n\t"                                                                                                \
+    "vldrb.8 q2, [r0]\n\t"                                                                                         \
+    "ldr r2, [r8, #40]\n\t"                                                                                        \
+    "vctp.8 r2\n\t"                                                                                                \
     "vpstt\n\t"                                                                                                    \
     "vldrbt.8 q1, [r9, #16]\n\t"                                                                                   \
-    "vldrbt.8 q3, [r11, #16]\n\t"
+    "vldrbt.8 q3, [r0, #16]\n\t"
 #define TSLM_SHORT_BODY32(FIX)                                                                                     \
     TSLM_SHORT_GROUP(TSLM_SHORT_MAC32, "q5", "q6", "q4") FIX TSLM_SHORT_SHIFT("q5", "q6", "q4")                    \
     "vldrw.32 q7, [r8, #48]\n\t"                                                                                   \
@@ -426,16 +426,40 @@ __attribute__((naked, noinline)) static void short_k32_fix(const short_job *j __
                                TSLM_SHORT_STORE32, TSLM_SHORT_STORE32_T));
 }
 
-/* `pairs` pairs of pixels from patch x (the pairs xstep apart, the second patch x1off after the first) and, when
- * `lone`, one pixel more at x + pairs * xstep; outputs from out on, one pixel after the other. */
+/* `pairs` pairs of pixels from patch x (the second patch x1off after the first, the next pair 2 * x1off on) and,
+ * when `lone`, one pixel more after them; outputs from out on, one pixel after the other. */
 static void short_run(void (*routine)(const short_job *), short_job *j, const int8_t *x, int32_t x1off,
-                      int32_t xstep, int32_t pairs, int lone, int8_t *out, int32_t oc)
+                      int32_t pairs, int lone, int8_t *out, int32_t oc)
 {
-    j->x = x, j->x1off = x1off, j->xstep = xstep, j->pairs = pairs, j->out = out, j->o1off = oc, j->ostep = 2 * oc;
+    j->x = x, j->x1off = x1off, j->pairs = pairs, j->out = out, j->o1off = oc, j->ostep = 2 * oc - 4 * (oc >> 2);
     routine(j);
     if (lone) {
-        j->x = x + pairs * xstep, j->x1off = 0, j->pairs = 1, j->out = out + 2 * pairs * oc, j->o1off = 0;
+        j->x = x + 2 * pairs * x1off, j->x1off = 0, j->pairs = 1, j->out = out + 2 * pairs * oc, j->o1off = 0;
         routine(j);
+    }
+}
+
+/* The patches of `cnt` pixels (sx bytes apart in the input) inside the image: per pixel fh rows of rl <= 16 bytes
+ * (rs apart), one predicated copy each, into dst, k bytes per patch. */
+static void short_copy_rows(int8_t *dst, const int8_t *src, int32_t cnt, int32_t k, int32_t fh, int32_t rl,
+                            int32_t rs, int32_t sx)
+{
+    const mve_pred16_t pr = vctp8q((uint32_t)rl);
+    if (fh == 3) {
+        for (int32_t t = 0; t < cnt; ++t, src += sx, dst += k) {
+            const int8x16_t r0 = vldrbq_z_s8(src, pr), r1 = vldrbq_z_s8(src + rs, pr), r2 = vldrbq_z_s8(src + 2 * rs, pr);
+            vstrbq_p_s8(dst, r0, pr);
+            vstrbq_p_s8(dst + rl, r1, pr);
+            vstrbq_p_s8(dst + 2 * rl, r2, pr);
+        }
+        return;
+    }
+    for (int32_t t = 0; t < cnt; ++t, src += sx, dst += k) {
+        const int8_t *s = src;
+        int8_t *d = dst;
+        for (int32_t r = 0; r < fh; ++r, s += rs, d += rl) {
+            vstrbq_p_s8(d, vldrbq_z_s8(s, pr), pr);
+        }
     }
 }
 
@@ -468,31 +492,54 @@ void tslm_mve_conv_short_s8(const tslm_conv_params *p, const int8_t *input, cons
     void (*routine)(const short_job *) = k <= 16 ? (fix ? short_k16_fix : short_k16) : (fix ? short_k32_fix : short_k32);
     const int32_t n = p->batches * p->output_h * p->output_w, ic = p->input_c;
     if (short_direct(p) && p->stride_h == 1 && p->stride_w == 1) { /* every pixel in order */
-        short_run(routine, &j, input, k, 2 * k, n >> 1, n & 1, output, oc);
+        short_run(routine, &j, input, k, n >> 1, n & 1, output, oc);
     } else if (short_direct(p)) { /* a row of output pixels at a time */
         const int32_t ow = p->output_w, sx = p->stride_w * ic;
         int8_t *out = output;
         for (int32_t b = 0; b < p->batches; ++b) {
             const int8_t *in_b = input + b * p->input_h * p->input_w * ic;
             for (int32_t oy = 0; oy < p->output_h; ++oy, out += ow * oc) {
-                short_run(routine, &j, in_b + oy * p->stride_h * p->input_w * ic, sx, 2 * sx, ow >> 1, ow & 1, out,
-                          oc);
+                short_run(routine, &j, in_b + oy * p->stride_h * p->input_w * ic, sx, ow >> 1, ow & 1, out, oc);
             }
         }
     } else { /* patches built in scratch, a batch of pixels at a time */
         int8_t *col = (int8_t *)(void *)scratch;
-        const int short_rows = p->filter_w * ic <= 16 && p->dilation_w == 1;
+        const int32_t fh = p->filter_h, fw = p->filter_w, sw = p->stride_w, rl = fw * ic;
+        const int short_rows = rl <= 16 && p->dilation_w == 1;
         const int32_t batch = short_batch(p);
+        /* the output columns whose patches lie inside the image horizontally: [ox_lo, ox_hi) */
+        const int32_t ox_lo = (p->pad_w + sw - 1) / sw;
+        const int32_t ox_hi = p->input_w - fw + p->pad_w >= 0 ? (p->input_w - fw + p->pad_w) / sw + 1 : 0;
         pixel_at at = {0, 0, 0};
         for (int32_t i = 0; i < n; i += batch) {
             const int32_t m = n - i < batch ? n - i : batch;
-            for (int32_t t = 0; t < m; ++t) {
+            for (int32_t t = 0; t < m;) {
+                const int32_t y0 = at.oy * p->stride_h - p->pad_h;
+                if (short_rows && at.ox >= ox_lo && at.ox < ox_hi && y0 >= 0 &&
+                    y0 + p->dilation_h * (fh - 1) < p->input_h) { /* a run of pixels inside the image */
+                    int32_t run = ox_hi - at.ox;
+                    run = run < m - t ? run : m - t;
+                    run = run < p->output_w - at.ox ? run : p->output_w - at.ox;
+                    const int8_t *src = input + ((at.b * p->input_h + y0) * p->input_w + at.ox * sw - p->pad_w) * ic;
+                    short_copy_rows(col + t * k, src, run, k, fh, rl, p->dilation_h * p->input_w * ic, sw * ic);
+                    t += run;
+                    at.ox += run;
+                    if (at.ox == p->output_w) {
+                        at.ox = 0;
+                        if (++at.oy == p->output_h) {
+                            at.oy = 0;
+                            ++at.b;
+                        }
+                    }
+                    continue;
+                }
                 const int8_t *x = next_patch(p, input, &at, col + t * k, 0, short_rows, 0);
                 if (x != col + t * k) {
                     tslm_mve_copy(col + t * k, x, k);
                 }
+                ++t;
             }
-            short_run(routine, &j, col, k, 2 * k, m >> 1, m & 1, output + i * oc, oc);
+            short_run(routine, &j, col, k, m >> 1, m & 1, output + i * oc, oc);
         }
     }
 }

@@ -129,7 +129,7 @@ typedef struct {
  * at most 16 bytes and undilated, so a patch inside the image is one predicated copy per filter row (an image
  * CNN's stem: 3x3 over three channels, 9-byte rows), the others built by patch(). */
 TSLM_ALWAYS_INLINE const int8_t *next_patch(const tslm_conv_params *p, const int8_t *input, pixel_at *at,
-                                            int8_t *buf, const int direct, const int short_rows, const int keep)
+                                            int8_t *buf, const int direct, const int short_rows)
 {
     const int8_t *in_b = input + at->b * p->input_h * p->input_w * p->input_c;
     const int32_t y0 = at->oy * p->stride_h - p->pad_h, x0 = at->ox * p->stride_w - p->pad_w;
@@ -149,7 +149,7 @@ TSLM_ALWAYS_INLINE const int8_t *next_patch(const tslm_conv_params *p, const int
     } else {
         x = patch(p, in_b, y0, x0, buf);
     }
-    if (keep && p->in_place && x != buf) { /* the outputs overwrite this pixel while it is read: keep a copy */
+    if (p->in_place && x != buf) { /* the outputs overwrite this pixel while it is read: keep a copy */
         tslm_mve_copy(buf, x, p->input_c);
         x = buf;
     }
@@ -179,12 +179,12 @@ static void pixels_records(const tslm_conv_params *p, const int8_t *input, const
     /* 1x1 at stride 1, not in place: pixel i's patch is input + i * depth */
     const int in_order = direct && p->stride_h == 1 && p->stride_w == 1 && !p->in_place;
     for (; i + 2 <= n; i += 2) {
-        const int8_t *x0 = in_order ? input + i * depth : next_patch(p, input, &at, col, direct, short_rows, 1);
-        const int8_t *x1 = in_order ? x0 + depth : next_patch(p, input, &at, col + depth, direct, short_rows, 1);
+        const int8_t *x0 = in_order ? input + i * depth : next_patch(p, input, &at, col, direct, short_rows);
+        const int8_t *x1 = in_order ? x0 + depth : next_patch(p, input, &at, col + depth, direct, short_rows);
         tslm_mve_row2_groups(x0, x1, depth, weights, p->requant, oc, &c, output + i * oc, output + (i + 1) * oc);
     }
     if (i < n) {
-        const int8_t *x = in_order ? input + i * depth : next_patch(p, input, &at, col, direct, short_rows, 1);
+        const int8_t *x = in_order ? input + i * depth : next_patch(p, input, &at, col, direct, short_rows);
         tslm_mve_row_groups(x, depth, weights, p->requant, oc, &c, output + i * oc);
     }
 }
@@ -402,11 +402,14 @@ typedef struct {
 #define TSLM_SHORT_STORE32_T "vpstt\n\tvstrbt.32 q5, [r3]\n\tvstrbt.32 q6, [r5]\n\t"
 
 /* The routines take the job in r0 (naked: the assembly saves what it uses). */
+#if !defined(TSLM_OPTIMIZE_SIZE)
 __attribute__((naked, noinline)) static void short_k16(const short_job *j __attribute__((unused)))
 {
     __asm__(TSLM_SHORT_ROUTINE(TSLM_SHORT_CLAMPS16, TSLM_SHORT_LOAD16, TSLM_SHORT_BODY16(""), TSLM_SHORT_STORE16,
                                                    TSLM_SHORT_STORE16_T));
 }
+
+#endif
 
 __attribute__((naked, noinline)) static void short_k16_fix(const short_job *j __attribute__((unused)))
 {
@@ -415,10 +418,13 @@ __attribute__((naked, noinline)) static void short_k16_fix(const short_job *j __
                                                    TSLM_SHORT_STORE16, TSLM_SHORT_STORE16_T));
 }
 
+#if !defined(TSLM_OPTIMIZE_SIZE)
 __attribute__((naked, noinline)) static void short_k32(const short_job *j __attribute__((unused)))
 {
     __asm__(TSLM_SHORT_ROUTINE("", TSLM_SHORT_LOAD32, TSLM_SHORT_BODY32(""), TSLM_SHORT_STORE32, TSLM_SHORT_STORE32_T));
 }
+
+#endif
 
 __attribute__((naked, noinline)) static void short_k32_fix(const short_job *j __attribute__((unused)))
 {
@@ -488,8 +494,12 @@ void tslm_mve_conv_short_s8(const tslm_conv_params *p, const int8_t *input, cons
     for (int i = 0; i < 4; ++i) {
         j.lo[i] = p->act_min, j.hi[i] = p->act_max;
     }
+#if defined(TSLM_OPTIMIZE_SIZE) /* (the size build: the rounding fix always, two routines fewer) */
+    void (*routine)(const short_job *) = k <= 16 ? short_k16_fix : short_k32_fix;
+#else
     const int fix = p->act_min < p->output_offset;
     void (*routine)(const short_job *) = k <= 16 ? (fix ? short_k16_fix : short_k16) : (fix ? short_k32_fix : short_k32);
+#endif
     const int32_t n = p->batches * p->output_h * p->output_w, ic = p->input_c;
     if (short_direct(p) && p->stride_h == 1 && p->stride_w == 1) { /* every pixel in order */
         short_run(routine, &j, input, k, n >> 1, n & 1, output, oc);
@@ -533,7 +543,7 @@ void tslm_mve_conv_short_s8(const tslm_conv_params *p, const int8_t *input, cons
                     }
                     continue;
                 }
-                const int8_t *x = next_patch(p, input, &at, col + t * k, 0, short_rows, 0);
+                const int8_t *x = next_patch(p, input, &at, col + t * k, 0, short_rows); /* (never in place) */
                 if (x != col + t * k) {
                     tslm_mve_copy(col + t * k, x, k);
                 }

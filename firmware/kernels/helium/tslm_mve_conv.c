@@ -381,7 +381,8 @@ typedef struct {
 #define TSLM_SHORT_STORE16_T "vpstt\n\tvstrbt.32 q3, [r3]\n\tvstrbt.32 q4, [r5]\n\t"
 #define TSLM_SHORT_CLAMPS16 "vldrw.32 q6, [r8, #48]\n\tvldrw.32 q7, [r8, #64]\n\t"
 
-/* K <= 32: q0 q1 and q2 q3 patches, q4 weights and records, q5 q6 sums, q7 fix and clamps (read per group). */
+/* K <= 32: q0 q1 and q2 q3 patches, q4 weights, records and the high clamp, q5 q6 sums, q7 the fix and the low
+ * clamp (read per group with the fix). */
 #define TSLM_SHORT_LOAD32                                                                                          \
     "vldrb.8 q0, [r9]\n\t"                                                                                         \
     "vldrb.8 q2, [r0]\n\t"                                                                                         \
@@ -390,14 +391,15 @@ typedef struct {
     "vpstt\n\t"                                                                                                    \
     "vldrbt.8 q1, [r9, #16]\n\t"                                                                                   \
     "vldrbt.8 q3, [r0, #16]\n\t"
-#define TSLM_SHORT_BODY32(FIX)                                                                                     \
-    TSLM_SHORT_GROUP(TSLM_SHORT_MAC32, "q5", "q6", "q4") FIX TSLM_SHORT_SHIFT("q5", "q6", "q4")                    \
-    "vldrw.32 q7, [r8, #48]\n\t"                                                                                   \
+#define TSLM_SHORT_BODY32(FIX, CLAMP_LO)                                                                           \
+    TSLM_SHORT_GROUP(TSLM_SHORT_MAC32, "q5", "q6", "q4") FIX TSLM_SHORT_SHIFT("q5", "q6", "q4") CLAMP_LO         \
     "vmax.s32 q5, q5, q7\n\t"                                                                                      \
     "vmax.s32 q6, q6, q7\n\t"                                                                                      \
-    "vldrw.32 q7, [r8, #64]\n\t"                                                                                   \
-    "vmin.s32 q5, q5, q7\n\t"                                                                                      \
-    "vmin.s32 q6, q6, q7\n\t"
+    "vldrw.32 q4, [r8, #64]\n\t"                                                                                   \
+    "vmin.s32 q5, q5, q4\n\t"                                                                                      \
+    "vmin.s32 q6, q6, q4\n\t"
+/* (without the fix, q7 keeps the low clamp) */
+#define TSLM_SHORT_LO32 "vldrw.32 q7, [r8, #48]\n\t"
 #define TSLM_SHORT_STORE32 "vstrb.32 q5, [r3], #4\n\tvstrb.32 q6, [r5], #4\n\t"
 #define TSLM_SHORT_STORE32_T "vpstt\n\tvstrbt.32 q5, [r3]\n\tvstrbt.32 q6, [r5]\n\t"
 
@@ -421,14 +423,15 @@ __attribute__((naked, noinline)) static void short_k16_fix(const short_job *j __
 #if !defined(TSLM_OPTIMIZE_SIZE)
 __attribute__((naked, noinline)) static void short_k32(const short_job *j __attribute__((unused)))
 {
-    __asm__(TSLM_SHORT_ROUTINE("", TSLM_SHORT_LOAD32, TSLM_SHORT_BODY32(""), TSLM_SHORT_STORE32, TSLM_SHORT_STORE32_T));
+    __asm__(TSLM_SHORT_ROUTINE(TSLM_SHORT_LO32, TSLM_SHORT_LOAD32, TSLM_SHORT_BODY32("", ""), TSLM_SHORT_STORE32,
+                               TSLM_SHORT_STORE32_T));
 }
 
 #endif
 
 __attribute__((naked, noinline)) static void short_k32_fix(const short_job *j __attribute__((unused)))
 {
-    __asm__(TSLM_SHORT_ROUTINE("", TSLM_SHORT_LOAD32, TSLM_SHORT_BODY32(TSLM_SHORT_FIX("q5", "q6", "q4", "q7")),
+    __asm__(TSLM_SHORT_ROUTINE("", TSLM_SHORT_LOAD32, TSLM_SHORT_BODY32(TSLM_SHORT_FIX("q5", "q6", "q4", "q7"), TSLM_SHORT_LO32),
                                TSLM_SHORT_STORE32, TSLM_SHORT_STORE32_T));
 }
 
@@ -465,6 +468,27 @@ static void short_copy_rows(int8_t *dst, const int8_t *src, int32_t cnt, int32_t
         int8_t *d = dst;
         for (int32_t r = 0; r < fh; ++r, s += rs, d += rl) {
             vstrbq_p_s8(d, vldrbq_z_s8(s, pr), pr);
+        }
+    }
+}
+
+/* The patch of the pixel whose top-left tap is (y0, x0), rows of at most 16 bytes, undilated across: each row the
+ * input zero point, then the part inside the image over it. */
+static void short_edge(const tslm_conv_params *p, const int8_t *in_b, int32_t y0, int32_t x0, int8_t *dst)
+{
+    const int32_t ic = p->input_c, fw = p->filter_w, rl = fw * ic;
+    const int32_t lo = x0 < 0 ? (-x0 < fw ? -x0 : fw) : 0;
+    int32_t hi = p->input_w - x0 < fw ? p->input_w - x0 : fw;
+    hi = hi < lo ? lo : hi;
+    const mve_pred16_t whole = vctp8q((uint32_t)rl), part = vctp8q((uint32_t)((hi - lo) * ic));
+    const int8x16_t zv = vdupq_n_s8((int8_t)-p->input_offset);
+    const int32_t step = p->dilation_h * p->input_w * ic;
+    const int8_t *src = in_b + (y0 * p->input_w + x0 + lo) * ic;
+    int8_t *d = dst + lo * ic;
+    for (int32_t fy = 0, iy = y0; fy < p->filter_h; ++fy, iy += p->dilation_h, src += step, dst += rl, d += rl) {
+        vstrbq_p_s8(dst, zv, whole);
+        if (iy >= 0 && iy < p->input_h) {
+            vstrbq_p_s8(d, vldrbq_z_s8(src, part), part);
         }
     }
 }
@@ -543,9 +567,20 @@ void tslm_mve_conv_short_s8(const tslm_conv_params *p, const int8_t *input, cons
                     }
                     continue;
                 }
-                const int8_t *x = next_patch(p, input, &at, col + t * k, 0, short_rows); /* (never in place) */
-                if (x != col + t * k) {
-                    tslm_mve_copy(col + t * k, x, k);
+                if (short_rows) { /* a patch over the image's border */
+                    short_edge(p, input + at.b * p->input_h * p->input_w * ic, y0, at.ox * sw - p->pad_w, col + t * k);
+                    if (++at.ox == p->output_w) {
+                        at.ox = 0;
+                        if (++at.oy == p->output_h) {
+                            at.oy = 0;
+                            ++at.b;
+                        }
+                    }
+                } else {
+                    const int8_t *x = next_patch(p, input, &at, col + t * k, 0, 0); /* (never in place) */
+                    if (x != col + t * k) {
+                        tslm_mve_copy(col + t * k, x, k);
+                    }
                 }
                 ++t;
             }

@@ -12,6 +12,8 @@
  * and the row meets it in assembly, requantization included. Grouped convolutions take the
  * portable kernel.
  */
+#include <stddef.h>
+
 #include "tslm_mve_conv.h"
 #include "tslm_mve.h"
 
@@ -260,146 +262,156 @@ int32_t tslm_mve_conv_s8_get_buffer_size(const tslm_conv_params *p)
  * into the two pixels' vectors and one requantization of each (the rounding fix of negative values left out when
  * act_min >= the output zero point: every negative value ends at act_min either way).
  * Patches: 1x1 unpadded convolutions read the input where it lies (the registers hold both pixels before their
- * outputs are stored, so in place needs no copy); the others are built (next_patch) for up to TSLM_SHORT_BATCH
- * pixels at a time in scratch, one after the other.
+ * outputs are stored, so in place needs no copy); the others are built in scratch for up to TSLM_SHORT_BATCH
+ * pixels at a time, one after the other: with filter rows of at most 16 bytes (undilated across), a run of
+ * patches inside the image one predicated copy per row (short_copy_rows), one over the border the zero point and
+ * then the part inside per row (short_edge); longer rows through next_patch.
+ * Per pair of pixels the routine's loop costs ~20 instructions; per group and pair the body 34 (K <= 16) or 47
+ * (K <= 32) without the fix, 40 or 54 with it (instructions as QEMU counts them).
  */
 #define TSLM_SHORT_BATCH 16
 
 typedef struct {
     const int8_t *x;      /*  0: the first pair's first patch */
     int32_t x1off;        /*  4: the second patch's offset from the first (0: one pixel) */
-    int32_t unused8;      /*  8: (the pairs are 2 * x1off apart) */
-    int32_t pairs;        /* 12 */
-    int8_t *out;          /* 16: the first pair's first pixel's outputs */
-    int32_t o1off;        /* 20: the second pixel's outputs' offset (0: one pixel) */
-    int32_t ostep;        /* 24: from the last full group's outputs of a pair's first pixel to the next pair's */
-    const int32_t *stream; /* 28 */
-    int32_t groups;       /* 32: full groups of four output channels */
-    int32_t tail;         /* 36: output channels past them (0..3) */
-    int32_t klast;        /* 40: bytes of the last 16-byte step of a patch (1..16) */
-    int32_t zp;           /* 44 */
-    int32_t lo[4], hi[4]; /* 48, 64 */
+    int32_t pairs;        /*  8 (the pairs are 2 * x1off apart) */
+    int8_t *out;          /* 12: the first pair's first pixel's outputs */
+    int32_t o1off;        /* 16: the second pixel's outputs' offset (0: one pixel) */
+    int32_t ostep;        /* 20: from the last full group's outputs of a pair's first pixel to the next pair's */
+    const int32_t *stream; /* 24 */
+    int32_t groups;       /* 28: full groups of four output channels */
+    int32_t tail;         /* 32: output channels past them (0..3) */
+    int32_t klast;        /* 36: bytes of the last 16-byte step of a patch (1..16) */
+    int32_t zp;           /* 40 */
+    int32_t lo[4], hi[4]; /* 44, 60 */
 } short_job;
+/* (the assembly's offsets) */
+typedef char short_job_offsets[offsetof(short_job, pairs) == 8 && offsetof(short_job, stream) == 24 &&
+                                       offsetof(short_job, zp) == 40 && offsetof(short_job, lo) == 44 &&
+                                       offsetof(short_job, hi) == 60
+                                   ? 1
+                                   : -1];
 
 /* The pair loop around a group body (r8 job, r9 first patch, r11 the second's offset, r10 pairs left, r3/r5 the two
  * pixels' output pointers, r12 the second's offset, r1 the stream, lr groups; sums in r0, r2, r4, r6; r7 zero
  * point). LOAD: the two patches into vector registers (r0: the second patch); STORE_T: the partial group's
  * predicated stores. The next pair's patches are 2 * x1off on, its outputs ostep past the last full group's. */
-#define TSLM_SHORT_ROUTINE(SETUP, LOAD, BODY, STORE, STORE_T)                                                      \
-    "push {r4-r11, lr}\n\t"                                                                                        \
-    "vpush {d8-d15}\n\t"                                                                                           \
-    "mov r8, r0\n\t" SETUP                                                                                         \
-    "ldr r9, [r8, #0]\n\t"                                                                                         \
-    "ldr r11, [r8, #4]\n\t"                                                                                        \
-    "ldr r10, [r8, #12]\n\t"                                                                                       \
-    "ldr r3, [r8, #16]\n\t"                                                                                        \
-    "ldr r12, [r8, #20]\n\t"                                                                                       \
-    "ldr r7, [r8, #44]\n\t"                                                                                        \
-    "cmp r10, #0\n\t"                                                                                              \
-    "beq 9f\n"                                                                                                     \
-    "8:\n\t"                                                                                                       \
-    "add r0, r9, r11\n\t" LOAD                                                                                     \
-    "add r5, r3, r12\n\t"                                                                                          \
-    "ldr r1, [r8, #28]\n\t"                                                                                        \
-    "ldr r2, [r8, #32]\n\t"                                                                                        \
-    "wls lr, r2, 2f\n"                                                                                             \
-    "1:\n\t" BODY STORE                                                                                            \
-    "le lr, 1b\n"                                                                                                  \
-    "2:\n\t"                                                                                                       \
-    "ldr r2, [r8, #36]\n\t"                                                                                        \
-    "cmp r2, #0\n\tbeq 3f\n\t" BODY                                                                                        \
-    "ldr r2, [r8, #36]\n\t"                                                                                        \
-    "vctp.32 r2\n\t" STORE_T                                                                                       \
-    "3:\n\t"                                                                                                       \
-    "add r9, r9, r11, lsl #1\n\t"                                                                                  \
-    "ldr r2, [r8, #24]\n\t"                                                                                        \
-    "add r3, r2\n\t"                                                                                               \
-    "subs r10, #1\n\t"                                                                                             \
-    "bne 8b\n"                                                                                                     \
-    "9:\n\t"                                                                                                       \
-    "vpop {d8-d15}\n\t"                                                                                            \
+#define TSLM_SHORT_ROUTINE(SETUP, LOAD, BODY, STORE, STORE_T)                                                          \
+    "push {r4-r11, lr}\n\t"                                                                                            \
+    "vpush {d8-d15}\n\t"                                                                                               \
+    "mov r8, r0\n\t" SETUP                                                                                             \
+    "ldr r9, [r8, #0]\n\t"                                                                                             \
+    "ldr r11, [r8, #4]\n\t"                                                                                            \
+    "ldr r10, [r8, #8]\n\t"                                                                                            \
+    "ldr r3, [r8, #12]\n\t"                                                                                            \
+    "ldr r12, [r8, #16]\n\t"                                                                                           \
+    "ldr r7, [r8, #40]\n\t"                                                                                            \
+    "cmp r10, #0\n\t"                                                                                                  \
+    "beq 9f\n"                                                                                                         \
+    "8:\n\t"                                                                                                           \
+    "add r0, r9, r11\n\t" LOAD                                                                                         \
+    "add r5, r3, r12\n\t"                                                                                              \
+    "ldr r1, [r8, #24]\n\t"                                                                                            \
+    "ldr r2, [r8, #28]\n\t"                                                                                            \
+    "wls lr, r2, 2f\n"                                                                                                 \
+    "1:\n\t" BODY STORE                                                                                                \
+    "le lr, 1b\n"                                                                                                      \
+    "2:\n\t"                                                                                                           \
+    "ldr r2, [r8, #32]\n\t"                                                                                            \
+    "cmp r2, #0\n\t"                                                                                                   \
+    "beq 3f\n\t" BODY                                                                                                  \
+    "ldr r2, [r8, #32]\n\t"                                                                                            \
+    "vctp.32 r2\n\t" STORE_T                                                                                           \
+    "3:\n\t"                                                                                                           \
+    "add r9, r9, r11, lsl #1\n\t"                                                                                      \
+    "ldr r2, [r8, #20]\n\t"                                                                                            \
+    "add r3, r2\n\t"                                                                                                   \
+    "subs r10, #1\n\t"                                                                                                 \
+    "bne 8b\n"                                                                                                         \
+    "9:\n\t"                                                                                                           \
+    "vpop {d8-d15}\n\t"                                                                                                \
     "pop {r4-r11, pc}\n\t"
 
 /* One channel pair's sums of both pixels: K <= 16 (x0 q0, x1 q1, weights q2). */
-#define TSLM_SHORT_MAC16(R0, R1)                                                                                   \
-    "vldrb.8 q2, [r1], #16\n\t"                                                                                    \
-    "vmladav.s8 " R0 ", q0, q2\n\t"                                                                                \
+#define TSLM_SHORT_MAC16(R0, R1)                                                                                       \
+    "vldrb.8 q2, [r1], #16\n\t"                                                                                        \
+    "vmladav.s8 " R0 ", q0, q2\n\t"                                                                                    \
     "vmladav.s8 " R1 ", q1, q2\n\t"
 /* K <= 32: x0 q0 q1, x1 q2 q3, weights q4. */
-#define TSLM_SHORT_MAC32(R0, R1)                                                                                   \
-    "vldrb.8 q4, [r1], #16\n\t"                                                                                    \
-    "vmladav.s8 " R0 ", q0, q4\n\t"                                                                                \
-    "vmladav.s8 " R1 ", q2, q4\n\t"                                                                                \
-    "vldrb.8 q4, [r1], #16\n\t"                                                                                    \
-    "vmladava.s8 " R0 ", q1, q4\n\t"                                                                               \
+#define TSLM_SHORT_MAC32(R0, R1)                                                                                       \
+    "vldrb.8 q4, [r1], #16\n\t"                                                                                        \
+    "vmladav.s8 " R0 ", q0, q4\n\t"                                                                                    \
+    "vmladav.s8 " R1 ", q2, q4\n\t"                                                                                    \
+    "vldrb.8 q4, [r1], #16\n\t"                                                                                        \
+    "vmladava.s8 " R0 ", q1, q4\n\t"                                                                                   \
     "vmladava.s8 " R1 ", q3, q4\n\t"
 
 /* The sums of channels 0, 2, 1, 3 (stream order) into lanes 0..3 of A (first pixel) and B, then the records
  * (read into W): + bias, VQRDMULH, [the rounding fix, T], rounding right shift, + zero point; clamps LO, HI. */
-#define TSLM_SHORT_GROUP(MAC, A, B, W)                                                                             \
-    MAC("r0", "r2") MAC("r4", "r6")                                                                                \
-    "vmov " A "[2], " A "[0], r0, r4\n\t"                                                                          \
-    "vmov " B "[2], " B "[0], r2, r6\n\t" MAC("r0", "r2") MAC("r4", "r6")                                          \
-    "vmov " A "[3], " A "[1], r0, r4\n\t"                                                                          \
-    "vmov " B "[3], " B "[1], r2, r6\n\t"                                                                          \
-    "vldrw.32 " W ", [r1], #16\n\t"                                                                                \
-    "vadd.i32 " A ", " A ", " W "\n\t"                                                                             \
-    "vadd.i32 " B ", " B ", " W "\n\t"                                                                             \
-    "vldrw.32 " W ", [r1], #16\n\t"                                                                                \
-    "vqrdmulh.s32 " A ", " A ", " W "\n\t"                                                                         \
-    "vqrdmulh.s32 " B ", " B ", " W "\n\t"                                                                         \
+#define TSLM_SHORT_GROUP(MAC, A, B, W)                                                                                 \
+    MAC("r0", "r2") MAC("r4", "r6")                                                                                    \
+    "vmov " A "[2], " A "[0], r0, r4\n\t"                                                                              \
+    "vmov " B "[2], " B "[0], r2, r6\n\t" MAC("r0", "r2") MAC("r4", "r6")                                              \
+    "vmov " A "[3], " A "[1], r0, r4\n\t"                                                                              \
+    "vmov " B "[3], " B "[1], r2, r6\n\t"                                                                              \
+    "vldrw.32 " W ", [r1], #16\n\t"                                                                                    \
+    "vadd.i32 " A ", " A ", " W "\n\t"                                                                                 \
+    "vadd.i32 " B ", " B ", " W "\n\t"                                                                                 \
+    "vldrw.32 " W ", [r1], #16\n\t"                                                                                    \
+    "vqrdmulh.s32 " A ", " A ", " W "\n\t"                                                                             \
+    "vqrdmulh.s32 " B ", " B ", " W "\n\t"                                                                             \
     "vldrw.32 " W ", [r1], #16\n\t"
-#define TSLM_SHORT_FIX(A, B, W, T)                                                                                 \
-    "vand " T ", " A ", " W "\n\t"                                                                                 \
-    "vshr.s32 " T ", " T ", #31\n\t"                                                                               \
-    "vqadd.s32 " A ", " A ", " T "\n\t"                                                                            \
-    "vand " T ", " B ", " W "\n\t"                                                                                 \
-    "vshr.s32 " T ", " T ", #31\n\t"                                                                               \
+#define TSLM_SHORT_FIX(A, B, W, T)                                                                                     \
+    "vand " T ", " A ", " W "\n\t"                                                                                     \
+    "vshr.s32 " T ", " T ", #31\n\t"                                                                                   \
+    "vqadd.s32 " A ", " A ", " T "\n\t"                                                                                \
+    "vand " T ", " B ", " W "\n\t"                                                                                     \
+    "vshr.s32 " T ", " T ", #31\n\t"                                                                                   \
     "vqadd.s32 " B ", " B ", " T "\n\t"
-#define TSLM_SHORT_SHIFT(A, B, W)                                                                                  \
-    "vrshl.s32 " A ", " A ", " W "\n\t"                                                                            \
-    "vrshl.s32 " B ", " B ", " W "\n\t"                                                                            \
-    "vadd.i32 " A ", " A ", r7\n\t"                                                                                \
+#define TSLM_SHORT_SHIFT(A, B, W)                                                                                      \
+    "vrshl.s32 " A ", " A ", " W "\n\t"                                                                                \
+    "vrshl.s32 " B ", " B ", " W "\n\t"                                                                                \
+    "vadd.i32 " A ", " A ", r7\n\t"                                                                                    \
     "vadd.i32 " B ", " B ", r7\n\t"
-#define TSLM_SHORT_CLAMP(A, B, LO, HI)                                                                             \
-    "vmax.s32 " A ", " A ", " LO "\n\t"                                                                            \
-    "vmax.s32 " B ", " B ", " LO "\n\t"                                                                            \
-    "vmin.s32 " A ", " A ", " HI "\n\t"                                                                            \
+#define TSLM_SHORT_CLAMP(A, B, LO, HI)                                                                                 \
+    "vmax.s32 " A ", " A ", " LO "\n\t"                                                                                \
+    "vmax.s32 " B ", " B ", " LO "\n\t"                                                                                \
+    "vmin.s32 " A ", " A ", " HI "\n\t"                                                                                \
     "vmin.s32 " B ", " B ", " HI "\n\t"
 
 /* K <= 16: q0 q1 patches, q2 weights and records, q3 q4 sums, q5 fix, q6 q7 clamps. */
-#define TSLM_SHORT_LOAD16                                                                                          \
-    "ldr r2, [r8, #40]\n\t"                                                                                        \
-    "vctp.8 r2\n\t"                                                                                                \
-    "vpstt\n\t"                                                                                                    \
-    "vldrbt.8 q0, [r9]\n\t"                                                                                        \
+#define TSLM_SHORT_LOAD16                                                                                              \
+    "ldr r2, [r8, #36]\n\t"                                                                                            \
+    "vctp.8 r2\n\t"                                                                                                    \
+    "vpstt\n\t"                                                                                                        \
+    "vldrbt.8 q0, [r9]\n\t"                                                                                            \
     "vldrbt.8 q1, [r0]\n\t"
-#define TSLM_SHORT_BODY16(FIX)                                                                                     \
-    TSLM_SHORT_GROUP(TSLM_SHORT_MAC16, "q3", "q4", "q2") FIX TSLM_SHORT_SHIFT("q3", "q4", "q2")                    \
+#define TSLM_SHORT_BODY16(FIX)                                                                                         \
+    TSLM_SHORT_GROUP(TSLM_SHORT_MAC16, "q3", "q4", "q2") FIX TSLM_SHORT_SHIFT("q3", "q4", "q2")                        \
     TSLM_SHORT_CLAMP("q3", "q4", "q6", "q7")
 #define TSLM_SHORT_STORE16 "vstrb.32 q3, [r3], #4\n\tvstrb.32 q4, [r5], #4\n\t"
 #define TSLM_SHORT_STORE16_T "vpstt\n\tvstrbt.32 q3, [r3]\n\tvstrbt.32 q4, [r5]\n\t"
-#define TSLM_SHORT_CLAMPS16 "vldrw.32 q6, [r8, #48]\n\tvldrw.32 q7, [r8, #64]\n\t"
+#define TSLM_SHORT_CLAMPS16 "vldrw.32 q6, [r8, #44]\n\tvldrw.32 q7, [r8, #60]\n\t"
 
 /* K <= 32: q0 q1 and q2 q3 patches, q4 weights, records and the high clamp, q5 q6 sums, q7 the fix and the low
  * clamp (read per group with the fix). */
-#define TSLM_SHORT_LOAD32                                                                                          \
-    "vldrb.8 q0, [r9]\n\t"                                                                                         \
-    "vldrb.8 q2, [r0]\n\t"                                                                                         \
-    "ldr r2, [r8, #40]\n\t"                                                                                        \
-    "vctp.8 r2\n\t"                                                                                                \
-    "vpstt\n\t"                                                                                                    \
-    "vldrbt.8 q1, [r9, #16]\n\t"                                                                                   \
+#define TSLM_SHORT_LOAD32                                                                                              \
+    "vldrb.8 q0, [r9]\n\t"                                                                                             \
+    "vldrb.8 q2, [r0]\n\t"                                                                                             \
+    "ldr r2, [r8, #36]\n\t"                                                                                            \
+    "vctp.8 r2\n\t"                                                                                                    \
+    "vpstt\n\t"                                                                                                        \
+    "vldrbt.8 q1, [r9, #16]\n\t"                                                                                       \
     "vldrbt.8 q3, [r0, #16]\n\t"
-#define TSLM_SHORT_BODY32(FIX, CLAMP_LO)                                                                           \
-    TSLM_SHORT_GROUP(TSLM_SHORT_MAC32, "q5", "q6", "q4") FIX TSLM_SHORT_SHIFT("q5", "q6", "q4") CLAMP_LO         \
-    "vmax.s32 q5, q5, q7\n\t"                                                                                      \
-    "vmax.s32 q6, q6, q7\n\t"                                                                                      \
-    "vldrw.32 q4, [r8, #64]\n\t"                                                                                   \
-    "vmin.s32 q5, q5, q4\n\t"                                                                                      \
+#define TSLM_SHORT_BODY32(FIX, CLAMP_LO)                                                                               \
+    TSLM_SHORT_GROUP(TSLM_SHORT_MAC32, "q5", "q6", "q4") FIX TSLM_SHORT_SHIFT("q5", "q6", "q4") CLAMP_LO               \
+    "vmax.s32 q5, q5, q7\n\t"                                                                                          \
+    "vmax.s32 q6, q6, q7\n\t"                                                                                          \
+    "vldrw.32 q4, [r8, #60]\n\t"                                                                                       \
+    "vmin.s32 q5, q5, q4\n\t"                                                                                          \
     "vmin.s32 q6, q6, q4\n\t"
 /* (without the fix, q7 keeps the low clamp) */
-#define TSLM_SHORT_LO32 "vldrw.32 q7, [r8, #48]\n\t"
+#define TSLM_SHORT_LO32 "vldrw.32 q7, [r8, #44]\n\t"
 #define TSLM_SHORT_STORE32 "vstrb.32 q5, [r3], #4\n\tvstrb.32 q6, [r5], #4\n\t"
 #define TSLM_SHORT_STORE32_T "vpstt\n\tvstrbt.32 q5, [r3]\n\tvstrbt.32 q6, [r5]\n\t"
 
@@ -408,16 +420,15 @@ typedef struct {
 __attribute__((naked, noinline)) static void short_k16(const short_job *j __attribute__((unused)))
 {
     __asm__(TSLM_SHORT_ROUTINE(TSLM_SHORT_CLAMPS16, TSLM_SHORT_LOAD16, TSLM_SHORT_BODY16(""), TSLM_SHORT_STORE16,
-                                                   TSLM_SHORT_STORE16_T));
+                               TSLM_SHORT_STORE16_T));
 }
-
 #endif
 
 __attribute__((naked, noinline)) static void short_k16_fix(const short_job *j __attribute__((unused)))
 {
     __asm__(TSLM_SHORT_ROUTINE(TSLM_SHORT_CLAMPS16, TSLM_SHORT_LOAD16,
-                                                   TSLM_SHORT_BODY16(TSLM_SHORT_FIX("q3", "q4", "q2", "q5")),
-                                                   TSLM_SHORT_STORE16, TSLM_SHORT_STORE16_T));
+                               TSLM_SHORT_BODY16(TSLM_SHORT_FIX("q3", "q4", "q2", "q5")), TSLM_SHORT_STORE16,
+                               TSLM_SHORT_STORE16_T));
 }
 
 #if !defined(TSLM_OPTIMIZE_SIZE)
@@ -426,12 +437,12 @@ __attribute__((naked, noinline)) static void short_k32(const short_job *j __attr
     __asm__(TSLM_SHORT_ROUTINE(TSLM_SHORT_LO32, TSLM_SHORT_LOAD32, TSLM_SHORT_BODY32("", ""), TSLM_SHORT_STORE32,
                                TSLM_SHORT_STORE32_T));
 }
-
 #endif
 
 __attribute__((naked, noinline)) static void short_k32_fix(const short_job *j __attribute__((unused)))
 {
-    __asm__(TSLM_SHORT_ROUTINE("", TSLM_SHORT_LOAD32, TSLM_SHORT_BODY32(TSLM_SHORT_FIX("q5", "q6", "q4", "q7"), TSLM_SHORT_LO32),
+    __asm__(TSLM_SHORT_ROUTINE("", TSLM_SHORT_LOAD32,
+                               TSLM_SHORT_BODY32(TSLM_SHORT_FIX("q5", "q6", "q4", "q7"), TSLM_SHORT_LO32),
                                TSLM_SHORT_STORE32, TSLM_SHORT_STORE32_T));
 }
 
@@ -456,7 +467,8 @@ static void short_copy_rows(int8_t *dst, const int8_t *src, int32_t cnt, int32_t
     const mve_pred16_t pr = vctp8q((uint32_t)rl);
     if (fh == 3) {
         for (int32_t t = 0; t < cnt; ++t, src += sx, dst += k) {
-            const int8x16_t r0 = vldrbq_z_s8(src, pr), r1 = vldrbq_z_s8(src + rs, pr), r2 = vldrbq_z_s8(src + 2 * rs, pr);
+            const int8x16_t r0 = vldrbq_z_s8(src, pr), r1 = vldrbq_z_s8(src + rs, pr);
+            const int8x16_t r2 = vldrbq_z_s8(src + 2 * rs, pr);
             vstrbq_p_s8(dst, r0, pr);
             vstrbq_p_s8(dst + rl, r1, pr);
             vstrbq_p_s8(dst + 2 * rl, r2, pr);
@@ -522,7 +534,8 @@ void tslm_mve_conv_short_s8(const tslm_conv_params *p, const int8_t *input, cons
     void (*routine)(const short_job *) = k <= 16 ? short_k16_fix : short_k32_fix;
 #else
     const int fix = p->act_min < p->output_offset;
-    void (*routine)(const short_job *) = k <= 16 ? (fix ? short_k16_fix : short_k16) : (fix ? short_k32_fix : short_k32);
+    void (*routine)(const short_job *) =
+        k <= 16 ? (fix ? short_k16_fix : short_k16) : (fix ? short_k32_fix : short_k32);
 #endif
     const int32_t n = p->batches * p->output_h * p->output_w, ic = p->input_c;
     if (short_direct(p) && p->stride_h == 1 && p->stride_w == 1) { /* every pixel in order */

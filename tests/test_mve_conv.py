@@ -97,6 +97,8 @@ def test_mve_conv_short_entry_bit_exact_on_cortex_m55():
     assert len(calls) == len(SHORT_CASES) == len(cm.outputs)
     assert all(c.func == "tslm_mve_conv_short_s8" and c.params["requant"] is not None for c in calls), \
         [c.func for c in calls]
+    # the size build: the routines with the rounding fix for every layer
+    opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=2, seed=12, opt="-Os -DTSLM_OPTIMIZE_SIZE")
 
 
 def _in_place_model(tf, rng):

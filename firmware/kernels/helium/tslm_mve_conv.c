@@ -465,6 +465,7 @@ static void short_copy_rows(int8_t *dst, const int8_t *src, int32_t cnt, int32_t
                             int32_t rs, int32_t sx)
 {
     const mve_pred16_t pr = vctp8q((uint32_t)rl);
+#if !defined(TSLM_OPTIMIZE_SIZE) /* (the size build: the loop below) */
     if (fh == 3) {
         for (int32_t t = 0; t < cnt; ++t, src += sx, dst += k) {
             const int8x16_t r0 = vldrbq_z_s8(src, pr), r1 = vldrbq_z_s8(src + rs, pr);
@@ -475,6 +476,7 @@ static void short_copy_rows(int8_t *dst, const int8_t *src, int32_t cnt, int32_t
         }
         return;
     }
+#endif
     for (int32_t t = 0; t < cnt; ++t, src += sx, dst += k) {
         const int8_t *s = src;
         int8_t *d = dst;
@@ -486,6 +488,7 @@ static void short_copy_rows(int8_t *dst, const int8_t *src, int32_t cnt, int32_t
 
 /* The patch of the pixel whose top-left tap is (y0, x0), rows of at most 16 bytes, undilated across: each row the
  * input zero point, then the part inside the image over it. */
+#if !defined(TSLM_OPTIMIZE_SIZE)
 static void short_edge(const tslm_conv_params *p, const int8_t *in_b, int32_t y0, int32_t x0, int8_t *dst)
 {
     const int32_t ic = p->input_c, fw = p->filter_w, rl = fw * ic;
@@ -504,6 +507,7 @@ static void short_edge(const tslm_conv_params *p, const int8_t *in_b, int32_t y0
         }
     }
 }
+#endif
 
 static int short_direct(const tslm_conv_params *p)
 {
@@ -580,6 +584,7 @@ void tslm_mve_conv_short_s8(const tslm_conv_params *p, const int8_t *input, cons
                     }
                     continue;
                 }
+#if !defined(TSLM_OPTIMIZE_SIZE) /* (the size build: next_patch) */
                 if (short_rows) { /* a patch over the image's border */
                     short_edge(p, input + at.b * p->input_h * p->input_w * ic, y0, at.ox * sw - p->pad_w, col + t * k);
                     if (++at.ox == p->output_w) {
@@ -595,6 +600,12 @@ void tslm_mve_conv_short_s8(const tslm_conv_params *p, const int8_t *input, cons
                         tslm_mve_copy(col + t * k, x, k);
                     }
                 }
+#else
+                const int8_t *x = next_patch(p, input, &at, col + t * k, 0, short_rows); /* (never in place) */
+                if (x != col + t * k) {
+                    tslm_mve_copy(col + t * k, x, k);
+                }
+#endif
                 ++t;
             }
             short_run(routine, &j, col, k, m >> 1, m & 1, output + i * oc, oc);

@@ -138,3 +138,27 @@ def test_mve_conv_short_entry_in_place_on_cortex_m55():
         [(c.func, c.params["in_place"]) for c in calls]
     for c in calls:  # same storage for input and output, no scratch
         assert cm.plan.storage[c.reads[0]].offset == cm.plan.storage[c.writes[0]].offset and c.scratch_bytes == 0
+
+
+def _batches_model(tf, rng):
+    """Three images: patches built across the images' seam, 1x1 in order over all of them, and 1x1 at stride 2."""
+    import opzoo
+
+    w1, b1 = tf.constant(opzoo._w(rng, 3, 3, 3, 5)), tf.constant(opzoo._w(rng, 5, scale=0.1))
+    w2, b2 = tf.constant(opzoo._w(rng, 1, 1, 5, 7)), tf.constant(opzoo._w(rng, 7, scale=0.1))
+    w3, b3 = tf.constant(opzoo._w(rng, 1, 1, 5, 6)), tf.constant(opzoo._w(rng, 6, scale=0.1))
+
+    def fn(x):
+        h = tf.nn.relu(tf.nn.conv2d(x, w1, 2, "SAME") + b1)
+        return tf.nn.conv2d(h, w2, 1, "SAME") + b2, tf.nn.conv2d(h, w3, 2, "VALID") + b3
+
+    return fn, [(3, 9, 7, 3)]
+
+
+def test_mve_conv_short_entry_batches_on_cortex_m55():
+    import opzoo
+
+    model = opzoo.convert_case("mve_conv_short_batches", opzoo.Case(_batches_model, expect_ops=("CONV_2D",)))
+    cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=3, seed=1)
+    calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_conv"]
+    assert [c.func for c in calls] == ["tslm_mve_conv_short_s8"] * 3 and all(c.params["batches"] == 3 for c in calls)

@@ -25,7 +25,7 @@ import numpy as np
 from .lowering import Call, ConstArray, Lit, Lowering, Ref, Scratch
 
 SHORT_MAX_K = 32  # patch bytes the short-patch entry takes (tslm_mve_conv_short_s8)
-SHORT_BATCH = 16  # pixels whose patches it builds at a time (TSLM_SHORT_BATCH)
+SHORT_BATCH = 32  # pixels whose patches it builds at a time (TSLM_SHORT_BATCH)
 DW_MAX_ROWS = 16  # filter rows the depthwise layout path handles (DW_MAX_ROWS in tslm_mve_depthwise_conv.c)
 
 

@@ -269,7 +269,7 @@ int32_t tslm_mve_conv_s8_get_buffer_size(const tslm_conv_params *p)
  * Per pair of pixels the routine's loop costs ~20 instructions; per group and pair the body 34 (K <= 16) or 47
  * (K <= 32) without the fix, 40 or 54 with it (instructions as QEMU counts them).
  */
-#define TSLM_SHORT_BATCH 16
+#define TSLM_SHORT_BATCH 32
 
 typedef struct {
     const int8_t *x;      /*  0: the first pair's first patch */

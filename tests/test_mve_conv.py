@@ -2,7 +2,10 @@
 on the Cortex-M55 in QEMU: output pixels walked in order with their coordinates carried, 1x1 layers read in place
 (at stride 1, pixel i's patch is input + i * depth, the odd last pixel too),
 and filters whose rows are at most 16 bytes (an image CNN's stem: 3x3 over three channels) copied one predicated
-row at a time inside the image, built by the general im2col at its borders."""
+row at a time inside the image, built by the general im2col at its borders. Patches of at most 32 bytes take the
+short-patch entry (tslm_mve_conv_short_s8: two pixels in vector registers against every group of four channels),
+the others the general one; the short entry's own cases below: 1..8 input channels (and 17, 32), odd output
+channel counts, stride 1 and 2, SAME and VALID, relu/relu6/none, dilation, filters of 1..3 rows, and in place."""
 
 from __future__ import annotations
 
@@ -19,14 +22,44 @@ CASES = {
     "1x1_c8_relu6": ((1, 1), 8, 16, "relu6", (6, 7), 1, "SAME", 1),
     "1x1_c16_odd_pixels": ((1, 1), 16, 12, None, (5, 7), 1, "VALID", 1),  # 35 pixels: a last one alone
     "1x1_c12_s2_odd": ((1, 1), 12, 9, None, (7, 5), 2, "VALID", 1),
+    # the same paths of the general entry, with patches longer than the short entry's 32 bytes
+    "stem_5x5_c3_s2_relu6": ((5, 5), 3, 8, "relu6", (15, 14), 2, "SAME", 1),
+    "1x1_c40_relu6": ((1, 1), 40, 16, "relu6", (6, 7), 1, "SAME", 1),
+    "1x1_c48_odd_pixels": ((1, 1), 48, 12, None, (5, 7), 1, "VALID", 1),
+    "1x1_c36_s2_odd": ((1, 1), 36, 9, None, (7, 5), 2, "VALID", 1),
+}
+
+# the short entry (K = filter_h * filter_w * input_c <= 32)
+SHORT_CASES = {
+    "1x1_c1_o3_relu": ((1, 1), 1, 3, "relu", (5, 6), 1, "SAME", 1),  # no full group of four channels
+    "1x1_c2_o5": ((1, 1), 2, 5, None, (7, 3), 1, "VALID", 1),
+    "1x1_c3_o7_s2_relu6": ((1, 1), 3, 7, "relu6", (9, 8), 2, "SAME", 1),
+    "1x1_c4_o9_odd_pixels": ((1, 1), 4, 9, None, (3, 5), 1, "SAME", 1),
+    "1x1_c5_o4_s2_odd_row": ((1, 1), 5, 4, "relu", (5, 9), 2, "VALID", 1),
+    "1x1_c6_o13_relu6": ((1, 1), 6, 13, "relu6", (6, 5), 1, "SAME", 1),
+    "1x1_c7_o8": ((1, 1), 7, 8, None, (4, 4), 1, "VALID", 1),
+    "1x1_c8_o1": ((1, 1), 8, 1, None, (5, 5), 1, "SAME", 1),
+    "1x1_c17_o6_relu": ((1, 1), 17, 6, "relu", (5, 4), 1, "SAME", 1),
+    "1x1_c32_o5_s2": ((1, 1), 32, 5, None, (7, 6), 2, "SAME", 1),
+    "3x3_c2_o6_s2_relu6": ((3, 3), 2, 6, "relu6", (11, 10), 2, "SAME", 1),
+    "3x3_c3_o16_relu": ((3, 3), 3, 16, "relu", (12, 12), 1, "SAME", 1),
+    "3x3_c3_o8_s2_relu6_even": ((3, 3), 3, 8, "relu6", (16, 16), 2, "SAME", 1),
+    "3x3_c3_o5_valid": ((3, 3), 3, 5, None, (9, 11), 1, "VALID", 1),
+    "2x2_c8_o3_s2_valid": ((2, 2), 8, 3, None, (8, 9), 2, "VALID", 1),
+    "3x1_c5_o5": ((3, 1), 5, 5, None, (6, 7), 1, "SAME", 1),
+    "1x3_c4_o7_relu": ((1, 3), 4, 7, "relu", (5, 8), 1, "SAME", 1),
+    "5x1_c1_o4_dilation2": ((5, 1), 1, 4, None, (12, 5), 1, "SAME", 2),
+    "3x3_c1_o2_dilation2_relu": ((3, 3), 1, 2, "relu", (9, 9), 1, "SAME", 2),
+    "2x3_c5_o11": ((2, 3), 5, 11, None, (7, 6), 1, "SAME", 1),
+    "4x1_width1_c3_o5": ((4, 1), 3, 5, None, (9, 1), 1, "VALID", 1),  # patches in place in the input
 }
 
 
-def _model(tf, rng):
+def _model(tf, rng, cases=CASES):
     import opzoo
 
     layers = []
-    for (kh, kw), ci, co, act, _, st, pad, dil in CASES.values():
+    for (kh, kw), ci, co, act, _, st, pad, dil in cases.values():
         w = tf.constant(opzoo._w(rng, kh, kw, ci, co, scale=(2.0 / (kh * kw * ci)) ** 0.5))
         b = tf.constant(opzoo._w(rng, co, scale=0.1))
         layers.append((w, b, act, st, pad, dil))
@@ -38,7 +71,7 @@ def _model(tf, rng):
             outs.append(tf.nn.relu(y) if act == "relu" else tf.nn.relu6(y) if act == "relu6" else y)
         return tuple(outs)
 
-    return fn, [(1, *hw, ci) for (_, ci, _, _, hw, _, _, _) in CASES.values()]
+    return fn, [(1, *hw, ci) for (_, ci, _, _, hw, _, _, _) in cases.values()]
 
 
 def test_mve_conv_layout_paths_bit_exact_on_cortex_m55():
@@ -47,7 +80,85 @@ def test_mve_conv_layout_paths_bit_exact_on_cortex_m55():
     model = opzoo.convert_case("mve_conv_paths", opzoo.Case(_model, expect_ops=("CONV_2D",)))
     cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=3, seed=7)
     calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_conv"]
-    # every layer in the MVE kernel's layout path (the compiler's records)
+    # every layer in the MVE kernel's layout path (the compiler's records), the short entry for K <= 32
     assert len(calls) == len(CASES) == len(cm.outputs)
-    assert all(c.func == "tslm_mve_conv_s8" and c.params["requant"] is not None for c in calls), \
-        [(c.func, c.params.get("requant")) for c in calls]
+    k = [c.params["filter_h"] * c.params["filter_w"] * c.params["input_c"] for c in calls]
+    assert [c.func for c in calls] == ["tslm_mve_conv_short_s8" if n <= 32 else "tslm_mve_conv_s8" for n in k]
+    assert all(c.params["requant"] is not None for c in calls) and max(k) > 32
+
+
+def test_mve_conv_short_entry_bit_exact_on_cortex_m55():
+    import opzoo
+
+    model = opzoo.convert_case("mve_conv_short", opzoo.Case(lambda tf, rng: _model(tf, rng, SHORT_CASES),
+                                                           expect_ops=("CONV_2D",)))
+    cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=3, seed=11)
+    calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_conv"]
+    assert len(calls) == len(SHORT_CASES) == len(cm.outputs)
+    assert all(c.func == "tslm_mve_conv_short_s8" and c.params["requant"] is not None for c in calls), \
+        [c.func for c in calls]
+    # the size build: the routines with the rounding fix for every layer
+    opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=2, seed=12, opt="-Os -DTSLM_OPTIMIZE_SIZE")
+
+
+def _in_place_model(tf, rng):
+    """depthwise -> 1x1 (fewer or as many channels: in place) -> depthwise, twice: K 8 and K 24."""
+    import opzoo
+
+    def block(c, co, act):
+        d = tf.constant(opzoo._w(rng, 3, 3, c, 1))
+        w = tf.constant(opzoo._w(rng, 1, 1, c, co, scale=(2.0 / c) ** 0.5))
+        b = tf.constant(opzoo._w(rng, co, scale=0.1))
+        d2 = tf.constant(opzoo._w(rng, 3, 3, co, 1))
+
+        def f(x):
+            h = tf.nn.relu(tf.nn.depthwise_conv2d(x, d, [1, 1, 1, 1], "SAME"))
+            h = act(tf.nn.conv2d(h, w, 1, "SAME") + b)
+            return tf.nn.depthwise_conv2d(h, d2, [1, 1, 1, 1], "SAME")
+
+        return f
+
+    f1, f2 = block(8, 7, tf.nn.relu6), block(24, 24, lambda y: y)
+
+    def fn(x1, x2):
+        return f1(x1), f2(x2)
+
+    return fn, [(1, 7, 9, 8), (1, 5, 5, 24)]
+
+
+def test_mve_conv_short_entry_in_place_on_cortex_m55():
+    import opzoo
+
+    model = opzoo.convert_case("mve_conv_short_in_place", opzoo.Case(_in_place_model,
+                                                                     expect_ops=("CONV_2D", "DEPTHWISE_CONV_2D")))
+    cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=3, seed=5)
+    calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_conv"]
+    assert len(calls) == 2
+    assert all(c.func == "tslm_mve_conv_short_s8" and c.params["in_place"] == 1 for c in calls), \
+        [(c.func, c.params["in_place"]) for c in calls]
+    for c in calls:  # same storage for input and output, no scratch
+        assert cm.plan.storage[c.reads[0]].offset == cm.plan.storage[c.writes[0]].offset and c.scratch_bytes == 0
+
+
+def _batches_model(tf, rng):
+    """Three images: patches built across the images' seam, 1x1 in order over all of them, and 1x1 at stride 2."""
+    import opzoo
+
+    w1, b1 = tf.constant(opzoo._w(rng, 3, 3, 3, 5)), tf.constant(opzoo._w(rng, 5, scale=0.1))
+    w2, b2 = tf.constant(opzoo._w(rng, 1, 1, 5, 7)), tf.constant(opzoo._w(rng, 7, scale=0.1))
+    w3, b3 = tf.constant(opzoo._w(rng, 1, 1, 5, 6)), tf.constant(opzoo._w(rng, 6, scale=0.1))
+
+    def fn(x):
+        h = tf.nn.relu(tf.nn.conv2d(x, w1, 2, "SAME") + b1)
+        return tf.nn.conv2d(h, w2, 1, "SAME") + b2, tf.nn.conv2d(h, w3, 2, "VALID") + b3
+
+    return fn, [(3, 9, 7, 3)]
+
+
+def test_mve_conv_short_entry_batches_on_cortex_m55():
+    import opzoo
+
+    model = opzoo.convert_case("mve_conv_short_batches", opzoo.Case(_batches_model, expect_ops=("CONV_2D",)))
+    cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=3, seed=1)
+    calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_conv"]
+    assert [c.func for c in calls] == ["tslm_mve_conv_short_s8"] * 3 and all(c.params["batches"] == 3 for c in calls)

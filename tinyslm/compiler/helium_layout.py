@@ -24,6 +24,8 @@ import numpy as np
 
 from .lowering import Call, ConstArray, Lit, Lowering, Ref, Scratch
 
+SHORT_MAX_K = 32  # patch bytes the short-patch entry takes (tslm_mve_conv_short_s8)
+SHORT_BATCH = 32  # pixels whose patches it builds at a time (TSLM_SHORT_BATCH)
 DW_MAX_ROWS = 16  # filter rows the depthwise layout path handles (DW_MAX_ROWS in tslm_mve_depthwise_conv.c)
 
 
@@ -136,9 +138,55 @@ def conv(lw: Lowering, call: Call, rows: np.ndarray | None = None) -> Call:
         call.scratch_bytes = max(call.scratch_bytes, 2 * k if im2col else 0)
         call.inplace_scratch = 2 * ic if call.inplace else call.inplace_scratch
         rows = (rows if rows is not None else _weights(lw, call)).reshape(oc, k)
+        if k <= SHORT_MAX_K:
+            return _conv_short(lw, call, rows, bias, _per_channel(mult, oc), _per_channel(shift, oc))
         _use_layout(lw, call, gemm_weights(rows), gemm_records(bias, _per_channel(mult, oc), _per_channel(shift, oc)),
                     "int8_t", "output channels in groups of four interleaved by 16 bytes")
     return lw.target_kernel(call, "conv")
+
+
+def short_stream(rows: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """The short-patch layout (tslm_mve_conv_short_s8) as int32 words: per group of four output channels, the
+    weights of its channels 0, 2, 1, 3 (K zero-padded to 16 or 32 bytes each), then their bias, multipliers and
+    shifts (zeros past the last channel).
+
+    >>> s = short_stream(np.arange(1, 6).reshape(5, 1), np.arange(5) + 10, np.arange(5) + 20, -np.ones(5, int))
+    >>> s.shape, s[[0, 4, 8, 12]].tolist(), s[16:20].tolist(), s[28].tolist(), s[44:48].tolist()
+    ((56,), [1, 3, 2, 4], [10, 11, 12, 13], 5, [14, 0, 0, 0])
+    """
+    n, k = rows.shape
+    k16 = 16 if k <= 16 else 32
+    groups = -(-n // 4)
+    w = np.zeros((groups * 4, k16), dtype=np.int64)
+    w[:n, :k] = rows
+    w = w.reshape(groups, 4, k16)[:, [0, 2, 1, 3], :].reshape(groups, 4 * k16)
+    words = w.astype(np.int8).view(np.uint8).reshape(groups, k16, 4).astype(np.int64)
+    words = words[:, :, 0] | words[:, :, 1] << 8 | words[:, :, 2] << 16 | words[:, :, 3] << 24
+    words = np.where(words >= 1 << 31, words - (1 << 32), words)
+    rec = gemm_records(bias, mult, shift).reshape(groups, 12)
+    return np.concatenate([words, rec], axis=1).reshape(-1)
+
+
+def _conv_short(lw: Lowering, call: Call, rows: np.ndarray, bias: np.ndarray, mult: np.ndarray,
+                shift: np.ndarray) -> Call:
+    """A patch of at most SHORT_MAX_K bytes: the short-patch entry with its stream (weights and records together);
+    no copy when in place (both pixels are in registers before their outputs are stored)."""
+    p = dict(call.param_items())
+    op = call.op
+    stream = ConstArray(lw.name(op, "requant"), "int32_t", short_stream(rows, bias, mult, shift),
+                        f"tensor {op.inputs[1]}, per group of four output channels: the weights of channels 0, 2, 1, 3 "
+                        "(16 or 32 bytes each), bias (input offset folded in), multipliers (Q31), right shifts")
+    call.consts = [stream]
+    call.args[1], call.args[2] = Lit("NULL"), Lit("NULL")
+    call.set_params(multiplier=None, shift=None, requant=Ref(stream.name), requant_fast=1)
+    direct = p["filter_h"] == p["filter_w"] == 1 and p["pad_h"] == p["pad_w"] == 0
+    n = p["batches"] * p["output_h"] * p["output_w"]
+    batch = n + (n & 1) if n < SHORT_BATCH else SHORT_BATCH
+    call.scratch_bytes = 0 if direct else batch * rows.shape[1]
+    call.inplace_scratch = 0
+    call = lw.target_kernel(call, "conv")
+    call.func = call.func.replace("conv_s8", "conv_short_s8")
+    return call
 
 
 def depthwise_conv(lw: Lowering, call: Call) -> Call:

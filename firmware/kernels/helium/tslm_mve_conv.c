@@ -12,6 +12,8 @@
  * and the row meets it in assembly, requantization included. Grouped convolutions take the
  * portable kernel.
  */
+#include <stddef.h>
+
 #include "tslm_mve_conv.h"
 #include "tslm_mve.h"
 
@@ -246,4 +248,372 @@ int32_t tslm_mve_conv_s8_get_buffer_size(const tslm_conv_params *p)
     const int32_t pixels = p->requant != NULL ? 2 : 1; /* the layout path takes two pixels at a time */
     const int32_t k = p->filter_h * p->filter_w * p->filter_c;
     return (needs_im2col(p) ? pixels * k : 0) + (p->in_place ? pixels * p->input_c : 0);
+}
+
+/*
+ * Short patches (K = filter_h * filter_w * input_c <= 32: an image CNN's first layers, the stem's 3x3 over three
+ * channels and 1x1s over few channels), a separate entry that the compiler routes with its own layout. On the
+ * general path such a patch costs a loop of one or two 16-byte steps per group of four channels, the pointers and
+ * counters around it spilled; here two pixels' patches stay in vector registers (one or two each, loaded
+ * predicated) while the loop runs over every group of four output channels, all in one assembly routine.
+ * Layout (the stream in `requant`, int32 words): per group, the weights of its channels 0, 2, 1, 3 (each 16 or 32
+ * bytes: K zero-padded), then the four channels' folded bias, multipliers, right shifts; channels past output_c
+ * zero. Per group and pair of pixels: 4 (K <= 16) or 8 weight loads, 8 or 16 VMLADAV(A), four VMOVs of two sums
+ * into the two pixels' vectors and one requantization of each (the rounding fix of negative values left out when
+ * act_min >= the output zero point: every negative value ends at act_min either way).
+ * Patches: 1x1 unpadded convolutions read the input where it lies (the registers hold both pixels before their
+ * outputs are stored, so in place needs no copy); the others are built in scratch for up to TSLM_SHORT_BATCH
+ * pixels at a time, one after the other: with filter rows of at most 16 bytes (undilated across), a run of
+ * patches inside the image one predicated copy per row (short_copy_rows), one over the border the zero point and
+ * then the part inside per row (short_edge); longer rows through next_patch.
+ * Per pair of pixels the routine's loop costs ~20 instructions; per group and pair the body 34 (K <= 16) or 47
+ * (K <= 32) without the fix, 40 or 54 with it (instructions as QEMU counts them).
+ */
+#define TSLM_SHORT_BATCH 32
+
+typedef struct {
+    const int8_t *x;      /*  0: the first pair's first patch */
+    int32_t x1off;        /*  4: the second patch's offset from the first (0: one pixel) */
+    int32_t pairs;        /*  8 (the pairs are 2 * x1off apart) */
+    int8_t *out;          /* 12: the first pair's first pixel's outputs */
+    int32_t o1off;        /* 16: the second pixel's outputs' offset (0: one pixel) */
+    int32_t ostep;        /* 20: from the last full group's outputs of a pair's first pixel to the next pair's */
+    const int32_t *stream; /* 24 */
+    int32_t groups;       /* 28: full groups of four output channels */
+    int32_t tail;         /* 32: output channels past them (0..3) */
+    int32_t klast;        /* 36: bytes of the last 16-byte step of a patch (1..16) */
+    int32_t zp;           /* 40 */
+    int32_t lo[4], hi[4]; /* 44, 60 */
+} short_job;
+/* (the assembly's offsets) */
+typedef char short_job_offsets[offsetof(short_job, pairs) == 8 && offsetof(short_job, stream) == 24 &&
+                                       offsetof(short_job, zp) == 40 && offsetof(short_job, lo) == 44 &&
+                                       offsetof(short_job, hi) == 60
+                                   ? 1
+                                   : -1];
+
+/* The pair loop around a group body (r8 job, r9 first patch, r11 the second's offset, r10 pairs left, r3/r5 the two
+ * pixels' output pointers, r12 the second's offset, r1 the stream, lr groups; sums in r0, r2, r4, r6; r7 zero
+ * point). LOAD: the two patches into vector registers (r0: the second patch); STORE_T: the partial group's
+ * predicated stores. The next pair's patches are 2 * x1off on, its outputs ostep past the last full group's. */
+#define TSLM_SHORT_ROUTINE(SETUP, LOAD, BODY, STORE, STORE_T)                                                          \
+    "push {r4-r11, lr}\n\t"                                                                                            \
+    "vpush {d8-d15}\n\t"                                                                                               \
+    "mov r8, r0\n\t" SETUP                                                                                             \
+    "ldr r9, [r8, #0]\n\t"                                                                                             \
+    "ldr r11, [r8, #4]\n\t"                                                                                            \
+    "ldr r10, [r8, #8]\n\t"                                                                                            \
+    "ldr r3, [r8, #12]\n\t"                                                                                            \
+    "ldr r12, [r8, #16]\n\t"                                                                                           \
+    "ldr r7, [r8, #40]\n\t"                                                                                            \
+    "cmp r10, #0\n\t"                                                                                                  \
+    "beq 9f\n"                                                                                                         \
+    "8:\n\t"                                                                                                           \
+    "add r0, r9, r11\n\t" LOAD                                                                                         \
+    "add r5, r3, r12\n\t"                                                                                              \
+    "ldr r1, [r8, #24]\n\t"                                                                                            \
+    "ldr r2, [r8, #28]\n\t"                                                                                            \
+    "wls lr, r2, 2f\n"                                                                                                 \
+    "1:\n\t" BODY STORE                                                                                                \
+    "le lr, 1b\n"                                                                                                      \
+    "2:\n\t"                                                                                                           \
+    "ldr r2, [r8, #32]\n\t"                                                                                            \
+    "cmp r2, #0\n\t"                                                                                                   \
+    "beq 3f\n\t" BODY                                                                                                  \
+    "ldr r2, [r8, #32]\n\t"                                                                                            \
+    "vctp.32 r2\n\t" STORE_T                                                                                           \
+    "3:\n\t"                                                                                                           \
+    "add r9, r9, r11, lsl #1\n\t"                                                                                      \
+    "ldr r2, [r8, #20]\n\t"                                                                                            \
+    "add r3, r2\n\t"                                                                                                   \
+    "subs r10, #1\n\t"                                                                                                 \
+    "bne 8b\n"                                                                                                         \
+    "9:\n\t"                                                                                                           \
+    "vpop {d8-d15}\n\t"                                                                                                \
+    "pop {r4-r11, pc}\n\t"
+
+/* One channel pair's sums of both pixels: K <= 16 (x0 q0, x1 q1, weights q2). */
+#define TSLM_SHORT_MAC16(R0, R1)                                                                                       \
+    "vldrb.8 q2, [r1], #16\n\t"                                                                                        \
+    "vmladav.s8 " R0 ", q0, q2\n\t"                                                                                    \
+    "vmladav.s8 " R1 ", q1, q2\n\t"
+/* K <= 32: x0 q0 q1, x1 q2 q3, weights q4. */
+#define TSLM_SHORT_MAC32(R0, R1)                                                                                       \
+    "vldrb.8 q4, [r1], #16\n\t"                                                                                        \
+    "vmladav.s8 " R0 ", q0, q4\n\t"                                                                                    \
+    "vmladav.s8 " R1 ", q2, q4\n\t"                                                                                    \
+    "vldrb.8 q4, [r1], #16\n\t"                                                                                        \
+    "vmladava.s8 " R0 ", q1, q4\n\t"                                                                                   \
+    "vmladava.s8 " R1 ", q3, q4\n\t"
+
+/* The sums of channels 0, 2, 1, 3 (stream order) into lanes 0..3 of A (first pixel) and B, then the records
+ * (read into W): + bias, VQRDMULH, [the rounding fix, T], rounding right shift, + zero point; clamps LO, HI. */
+#define TSLM_SHORT_GROUP(MAC, A, B, W)                                                                                 \
+    MAC("r0", "r2") MAC("r4", "r6")                                                                                    \
+    "vmov " A "[2], " A "[0], r0, r4\n\t"                                                                              \
+    "vmov " B "[2], " B "[0], r2, r6\n\t" MAC("r0", "r2") MAC("r4", "r6")                                              \
+    "vmov " A "[3], " A "[1], r0, r4\n\t"                                                                              \
+    "vmov " B "[3], " B "[1], r2, r6\n\t"                                                                              \
+    "vldrw.32 " W ", [r1], #16\n\t"                                                                                    \
+    "vadd.i32 " A ", " A ", " W "\n\t"                                                                                 \
+    "vadd.i32 " B ", " B ", " W "\n\t"                                                                                 \
+    "vldrw.32 " W ", [r1], #16\n\t"                                                                                    \
+    "vqrdmulh.s32 " A ", " A ", " W "\n\t"                                                                             \
+    "vqrdmulh.s32 " B ", " B ", " W "\n\t"                                                                             \
+    "vldrw.32 " W ", [r1], #16\n\t"
+#define TSLM_SHORT_FIX(A, B, W, T)                                                                                     \
+    "vand " T ", " A ", " W "\n\t"                                                                                     \
+    "vshr.s32 " T ", " T ", #31\n\t"                                                                                   \
+    "vqadd.s32 " A ", " A ", " T "\n\t"                                                                                \
+    "vand " T ", " B ", " W "\n\t"                                                                                     \
+    "vshr.s32 " T ", " T ", #31\n\t"                                                                                   \
+    "vqadd.s32 " B ", " B ", " T "\n\t"
+#define TSLM_SHORT_SHIFT(A, B, W)                                                                                      \
+    "vrshl.s32 " A ", " A ", " W "\n\t"                                                                                \
+    "vrshl.s32 " B ", " B ", " W "\n\t"                                                                                \
+    "vadd.i32 " A ", " A ", r7\n\t"                                                                                    \
+    "vadd.i32 " B ", " B ", r7\n\t"
+#define TSLM_SHORT_CLAMP(A, B, LO, HI)                                                                                 \
+    "vmax.s32 " A ", " A ", " LO "\n\t"                                                                                \
+    "vmax.s32 " B ", " B ", " LO "\n\t"                                                                                \
+    "vmin.s32 " A ", " A ", " HI "\n\t"                                                                                \
+    "vmin.s32 " B ", " B ", " HI "\n\t"
+
+/* K <= 16: q0 q1 patches, q2 weights and records, q3 q4 sums, q5 fix, q6 q7 clamps. */
+#define TSLM_SHORT_LOAD16                                                                                              \
+    "ldr r2, [r8, #36]\n\t"                                                                                            \
+    "vctp.8 r2\n\t"                                                                                                    \
+    "vpstt\n\t"                                                                                                        \
+    "vldrbt.8 q0, [r9]\n\t"                                                                                            \
+    "vldrbt.8 q1, [r0]\n\t"
+#define TSLM_SHORT_BODY16(FIX)                                                                                         \
+    TSLM_SHORT_GROUP(TSLM_SHORT_MAC16, "q3", "q4", "q2") FIX TSLM_SHORT_SHIFT("q3", "q4", "q2")                        \
+    TSLM_SHORT_CLAMP("q3", "q4", "q6", "q7")
+#define TSLM_SHORT_STORE16 "vstrb.32 q3, [r3], #4\n\tvstrb.32 q4, [r5], #4\n\t"
+#define TSLM_SHORT_STORE16_T "vpstt\n\tvstrbt.32 q3, [r3]\n\tvstrbt.32 q4, [r5]\n\t"
+#define TSLM_SHORT_CLAMPS16 "vldrw.32 q6, [r8, #44]\n\tvldrw.32 q7, [r8, #60]\n\t"
+
+/* K <= 32: q0 q1 and q2 q3 patches, q4 weights, records and the high clamp, q5 q6 sums, q7 the fix and the low
+ * clamp (read per group with the fix). */
+#define TSLM_SHORT_LOAD32                                                                                              \
+    "vldrb.8 q0, [r9]\n\t"                                                                                             \
+    "vldrb.8 q2, [r0]\n\t"                                                                                             \
+    "ldr r2, [r8, #36]\n\t"                                                                                            \
+    "vctp.8 r2\n\t"                                                                                                    \
+    "vpstt\n\t"                                                                                                        \
+    "vldrbt.8 q1, [r9, #16]\n\t"                                                                                       \
+    "vldrbt.8 q3, [r0, #16]\n\t"
+#define TSLM_SHORT_BODY32(FIX, CLAMP_LO)                                                                               \
+    TSLM_SHORT_GROUP(TSLM_SHORT_MAC32, "q5", "q6", "q4") FIX TSLM_SHORT_SHIFT("q5", "q6", "q4") CLAMP_LO               \
+    "vmax.s32 q5, q5, q7\n\t"                                                                                          \
+    "vmax.s32 q6, q6, q7\n\t"                                                                                          \
+    "vldrw.32 q4, [r8, #60]\n\t"                                                                                       \
+    "vmin.s32 q5, q5, q4\n\t"                                                                                          \
+    "vmin.s32 q6, q6, q4\n\t"
+/* (without the fix, q7 keeps the low clamp) */
+#define TSLM_SHORT_LO32 "vldrw.32 q7, [r8, #44]\n\t"
+#define TSLM_SHORT_STORE32 "vstrb.32 q5, [r3], #4\n\tvstrb.32 q6, [r5], #4\n\t"
+#define TSLM_SHORT_STORE32_T "vpstt\n\tvstrbt.32 q5, [r3]\n\tvstrbt.32 q6, [r5]\n\t"
+
+/* The routines take the job in r0 (naked: the assembly saves what it uses). */
+#if !defined(TSLM_OPTIMIZE_SIZE)
+__attribute__((naked, noinline)) static void short_k16(const short_job *j __attribute__((unused)))
+{
+    __asm__(TSLM_SHORT_ROUTINE(TSLM_SHORT_CLAMPS16, TSLM_SHORT_LOAD16, TSLM_SHORT_BODY16(""), TSLM_SHORT_STORE16,
+                               TSLM_SHORT_STORE16_T));
+}
+#endif
+
+__attribute__((naked, noinline)) static void short_k16_fix(const short_job *j __attribute__((unused)))
+{
+    __asm__(TSLM_SHORT_ROUTINE(TSLM_SHORT_CLAMPS16, TSLM_SHORT_LOAD16,
+                               TSLM_SHORT_BODY16(TSLM_SHORT_FIX("q3", "q4", "q2", "q5")), TSLM_SHORT_STORE16,
+                               TSLM_SHORT_STORE16_T));
+}
+
+#if !defined(TSLM_OPTIMIZE_SIZE)
+__attribute__((naked, noinline)) static void short_k32(const short_job *j __attribute__((unused)))
+{
+    __asm__(TSLM_SHORT_ROUTINE(TSLM_SHORT_LO32, TSLM_SHORT_LOAD32, TSLM_SHORT_BODY32("", ""), TSLM_SHORT_STORE32,
+                               TSLM_SHORT_STORE32_T));
+}
+#endif
+
+__attribute__((naked, noinline)) static void short_k32_fix(const short_job *j __attribute__((unused)))
+{
+    __asm__(TSLM_SHORT_ROUTINE("", TSLM_SHORT_LOAD32,
+                               TSLM_SHORT_BODY32(TSLM_SHORT_FIX("q5", "q6", "q4", "q7"), TSLM_SHORT_LO32),
+                               TSLM_SHORT_STORE32, TSLM_SHORT_STORE32_T));
+}
+
+/* `pairs` pairs of pixels from patch x (the second patch x1off after the first, the next pair 2 * x1off on) and,
+ * when `lone`, one pixel more after them; outputs from out on, one pixel after the other. */
+static void short_run(void (*routine)(const short_job *), short_job *j, const int8_t *x, int32_t x1off,
+                      int32_t pairs, int lone, int8_t *out, int32_t oc)
+{
+    j->x = x, j->x1off = x1off, j->pairs = pairs, j->out = out, j->o1off = oc, j->ostep = 2 * oc - 4 * (oc >> 2);
+    routine(j);
+    if (lone) {
+        j->x = x + 2 * pairs * x1off, j->x1off = 0, j->pairs = 1, j->out = out + 2 * pairs * oc, j->o1off = 0;
+        routine(j);
+    }
+}
+
+/* The patches of `cnt` pixels (sx bytes apart in the input) inside the image: per pixel fh rows of rl <= 16 bytes
+ * (rs apart), one predicated copy each, into dst, k bytes per patch. */
+static void short_copy_rows(int8_t *dst, const int8_t *src, int32_t cnt, int32_t k, int32_t fh, int32_t rl,
+                            int32_t rs, int32_t sx)
+{
+    const mve_pred16_t pr = vctp8q((uint32_t)rl);
+#if !defined(TSLM_OPTIMIZE_SIZE) /* (the size build: the loop below) */
+    if (fh == 3) {
+        for (int32_t t = 0; t < cnt; ++t, src += sx, dst += k) {
+            const int8x16_t r0 = vldrbq_z_s8(src, pr), r1 = vldrbq_z_s8(src + rs, pr);
+            const int8x16_t r2 = vldrbq_z_s8(src + 2 * rs, pr);
+            vstrbq_p_s8(dst, r0, pr);
+            vstrbq_p_s8(dst + rl, r1, pr);
+            vstrbq_p_s8(dst + 2 * rl, r2, pr);
+        }
+        return;
+    }
+#endif
+    for (int32_t t = 0; t < cnt; ++t, src += sx, dst += k) {
+        const int8_t *s = src;
+        int8_t *d = dst;
+        for (int32_t r = 0; r < fh; ++r, s += rs, d += rl) {
+            vstrbq_p_s8(d, vldrbq_z_s8(s, pr), pr);
+        }
+    }
+}
+
+/* The patch of the pixel whose top-left tap is (y0, x0), rows of at most 16 bytes, undilated across: each row the
+ * input zero point, then the part inside the image over it. */
+#if !defined(TSLM_OPTIMIZE_SIZE)
+static void short_edge(const tslm_conv_params *p, const int8_t *in_b, int32_t y0, int32_t x0, int8_t *dst)
+{
+    const int32_t ic = p->input_c, fw = p->filter_w, rl = fw * ic;
+    const int32_t lo = x0 < 0 ? (-x0 < fw ? -x0 : fw) : 0;
+    int32_t hi = p->input_w - x0 < fw ? p->input_w - x0 : fw;
+    hi = hi < lo ? lo : hi;
+    const mve_pred16_t whole = vctp8q((uint32_t)rl), part = vctp8q((uint32_t)((hi - lo) * ic));
+    const int8x16_t zv = vdupq_n_s8((int8_t)-p->input_offset);
+    const int32_t step = p->dilation_h * p->input_w * ic;
+    const int8_t *src = in_b + (y0 * p->input_w + x0 + lo) * ic;
+    int8_t *d = dst + lo * ic;
+    for (int32_t fy = 0, iy = y0; fy < p->filter_h; ++fy, iy += p->dilation_h, src += step, dst += rl, d += rl) {
+        vstrbq_p_s8(dst, zv, whole);
+        if (iy >= 0 && iy < p->input_h) {
+            vstrbq_p_s8(d, vldrbq_z_s8(src, part), part);
+        }
+    }
+}
+#endif
+
+static int short_direct(const tslm_conv_params *p)
+{
+    return p->filter_h == 1 && p->filter_w == 1 && p->pad_h == 0 && p->pad_w == 0;
+}
+
+static int32_t short_batch(const tslm_conv_params *p)
+{
+    const int32_t n = p->batches * p->output_h * p->output_w;
+    return n < TSLM_SHORT_BATCH ? n + (n & 1) : TSLM_SHORT_BATCH;
+}
+
+void tslm_mve_conv_short_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                            const int32_t *bias, int8_t *output, int16_t *scratch)
+{
+    const int32_t k = p->filter_h * p->filter_w * p->filter_c, oc = p->output_c;
+    if (p->filter_c != p->input_c || p->requant == NULL || k > 32) {
+        tslm_conv_s8(p, input, weights, bias, output, scratch); /* (the compiler routes none of these here) */
+        return;
+    }
+    short_job j;
+    j.stream = p->requant, j.groups = oc >> 2, j.tail = oc & 3, j.klast = k <= 16 ? k : k - 16;
+    j.zp = p->output_offset;
+    for (int i = 0; i < 4; ++i) {
+        j.lo[i] = p->act_min, j.hi[i] = p->act_max;
+    }
+#if defined(TSLM_OPTIMIZE_SIZE) /* (the size build: the rounding fix always, two routines fewer) */
+    void (*routine)(const short_job *) = k <= 16 ? short_k16_fix : short_k32_fix;
+#else
+    const int fix = p->act_min < p->output_offset;
+    void (*routine)(const short_job *) =
+        k <= 16 ? (fix ? short_k16_fix : short_k16) : (fix ? short_k32_fix : short_k32);
+#endif
+    const int32_t n = p->batches * p->output_h * p->output_w, ic = p->input_c;
+    if (short_direct(p) && p->stride_h == 1 && p->stride_w == 1) { /* every pixel in order */
+        short_run(routine, &j, input, k, n >> 1, n & 1, output, oc);
+    } else if (short_direct(p)) { /* a row of output pixels at a time */
+        const int32_t ow = p->output_w, sx = p->stride_w * ic;
+        int8_t *out = output;
+        for (int32_t b = 0; b < p->batches; ++b) {
+            const int8_t *in_b = input + b * p->input_h * p->input_w * ic;
+            for (int32_t oy = 0; oy < p->output_h; ++oy, out += ow * oc) {
+                short_run(routine, &j, in_b + oy * p->stride_h * p->input_w * ic, sx, ow >> 1, ow & 1, out, oc);
+            }
+        }
+    } else { /* patches built in scratch, a batch of pixels at a time */
+        int8_t *col = (int8_t *)(void *)scratch;
+        const int32_t fh = p->filter_h, fw = p->filter_w, sw = p->stride_w, rl = fw * ic;
+        const int short_rows = rl <= 16 && p->dilation_w == 1;
+        const int32_t batch = short_batch(p);
+        /* the output columns whose patches lie inside the image horizontally: [ox_lo, ox_hi) */
+        const int32_t ox_lo = (p->pad_w + sw - 1) / sw;
+        const int32_t ox_hi = p->input_w - fw + p->pad_w >= 0 ? (p->input_w - fw + p->pad_w) / sw + 1 : 0;
+        pixel_at at = {0, 0, 0};
+        for (int32_t i = 0; i < n; i += batch) {
+            const int32_t m = n - i < batch ? n - i : batch;
+            for (int32_t t = 0; t < m;) {
+                const int32_t y0 = at.oy * p->stride_h - p->pad_h;
+                if (short_rows && at.ox >= ox_lo && at.ox < ox_hi && y0 >= 0 &&
+                    y0 + p->dilation_h * (fh - 1) < p->input_h) { /* a run of pixels inside the image */
+                    int32_t run = ox_hi - at.ox;
+                    run = run < m - t ? run : m - t;
+                    run = run < p->output_w - at.ox ? run : p->output_w - at.ox;
+                    const int8_t *src = input + ((at.b * p->input_h + y0) * p->input_w + at.ox * sw - p->pad_w) * ic;
+                    short_copy_rows(col + t * k, src, run, k, fh, rl, p->dilation_h * p->input_w * ic, sw * ic);
+                    t += run;
+                    at.ox += run;
+                    if (at.ox == p->output_w) {
+                        at.ox = 0;
+                        if (++at.oy == p->output_h) {
+                            at.oy = 0;
+                            ++at.b;
+                        }
+                    }
+                    continue;
+                }
+#if !defined(TSLM_OPTIMIZE_SIZE) /* (the size build: next_patch) */
+                if (short_rows) { /* a patch over the image's border */
+                    short_edge(p, input + at.b * p->input_h * p->input_w * ic, y0, at.ox * sw - p->pad_w, col + t * k);
+                    if (++at.ox == p->output_w) {
+                        at.ox = 0;
+                        if (++at.oy == p->output_h) {
+                            at.oy = 0;
+                            ++at.b;
+                        }
+                    }
+                } else {
+                    const int8_t *x = next_patch(p, input, &at, col + t * k, 0, 0); /* (never in place) */
+                    if (x != col + t * k) {
+                        tslm_mve_copy(col + t * k, x, k);
+                    }
+                }
+#else
+                const int8_t *x = next_patch(p, input, &at, col + t * k, 0, short_rows); /* (never in place) */
+                if (x != col + t * k) {
+                    tslm_mve_copy(col + t * k, x, k);
+                }
+#endif
+                ++t;
+            }
+            short_run(routine, &j, col, k, m >> 1, m & 1, output + i * oc, oc);
+        }
+    }
+}
+
+int32_t tslm_mve_conv_short_s8_get_buffer_size(const tslm_conv_params *p)
+{
+    return short_direct(p) ? 0 : short_batch(p) * p->filter_h * p->filter_w * p->filter_c;
 }

@@ -15,4 +15,11 @@ void tslm_mve_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8
  * contiguous run, plus the in-place copy; for grouped convolutions, the portable kernel's. */
 int32_t tslm_mve_conv_s8_get_buffer_size(const tslm_conv_params *p);
 
+/* Short patches (filter_h * filter_w * input_c <= 32, one group, the compiler's short layout in `requant`:
+ * helium_layout.conv_short): two pixels at a time against every group of four output channels in one assembly
+ * routine. scratch: none for 1x1 unpadded convolutions (in place included), otherwise up to 32 pixels' patches. */
+void tslm_mve_conv_short_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                            const int32_t *bias, int8_t *output, int16_t *scratch);
+int32_t tslm_mve_conv_short_s8_get_buffer_size(const tslm_conv_params *p);
+
 #endif /* TSLM_MVE_CONV_H */

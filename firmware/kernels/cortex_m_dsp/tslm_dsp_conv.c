@@ -1160,6 +1160,82 @@ void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const
     }
 }
 
+/*
+ * The wide layout over receptive fields widened straight from the image (the compiler's conv_wide_win in
+ * dsp_layout.py: one group, input channels a multiple of four, K > CONV_WIDE_COLS_MAX_K or a 1x1 filter at a
+ * stride, an even number of outputs, nothing clamped above; a ResNet's 3x3 body and its strided shortcuts). Per
+ * pair of pixels whose fields lie inside the image, each filter row (filter_w filter_c bytes, whole groups of four
+ * k) of both is widened where it lies (tslm_dsp_op_widen2), else both go through im2col columns first; then
+ * wide_pairs (the 2x2 blocks of ten instructions per 16 MACs) over all the pairs of channels. Its own entry, so
+ * that models without such layers link none of it. Scratch: the two pixels widened (16 n4 bytes), two im2col
+ * columns (4 n4 bytes each), output_c bytes for a lone last pixel's second outputs.
+ */
+TSLM_ALWAYS_INLINE void win_pair(const tslm_conv_params *p, int32_t *x, int8_t *out0, int8_t *out1)
+{
+#if defined(TSLM_DSP_ASM)
+    const int32_t n4 = wide_n4(p);
+    const uintptr_t step = 16u * (uint32_t)n4; /* x starts a pair before: the assembly steps it first */
+    wide2_job job = {(int32_t *)((uintptr_t)x - step), x, (const int16_t *)(const void *)p->requant, p->requant,
+                     wide_end(p), NULL, 1, out0, out1, (int32_t)step, p->output_c, 0, 0, p->act_min, p->requant, 0,
+                     n4, p->act_min >= p->output_offset};
+    wide_pairs(&job);
+#else
+    wide_pixels_x(p, x, out0, out1);
+#endif
+}
+
+void tslm_dsp_conv_wide_win_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                               const int32_t *bias, int8_t *output, int16_t *scratch)
+{
+    int32_t *x = (int32_t *)(void *)scratch;
+    (void)bias, (void)weights; /* (weights: the stream in p->requant) */
+    const int32_t n4 = wide_n4(p), oc = p->output_c, ow = p->output_w, pixels = p->output_h * ow;
+    int8_t *col0 = (int8_t *)(x + 4 * n4);
+    int8_t *col1 = col0 + 4 * n4;
+    int8_t *spare = col1 + 4 * n4;
+    cols_geo geo_s;
+    const cols_geo *geo = cols_geo_init(p, &geo_s) ? &geo_s : NULL;
+    const int32_t run = p->filter_w * p->filter_c; /* a multiple of four: a filter row is whole groups */
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
+        int8_t *out = output + b * pixels * oc;
+        int32_t oy = 0, ox = 0;
+        for (int32_t left = pixels; left > 0; left -= 2, out += 2 * oc) {
+            int32_t oy1 = oy, ox1 = ox + 1;
+            if (ox1 == ow) {
+                ox1 = 0, ++oy1;
+            }
+            const int two = left >= 2;
+            if (!two) { /* a lone last pixel: as pixel 1 too, its outputs there into scratch */
+                oy1 = oy, ox1 = ox;
+            }
+            if (geo != NULL && cols_inside(geo, oy, ox) && cols_inside(geo, oy1, ox1)) {
+                const int8_t *base = in_b - geo->origin;
+                const int8_t *s0 = base + oy * geo->row_step + ox * geo->col_step;
+                const int8_t *s1 = base + oy1 * geo->row_step + ox1 * geo->col_step;
+                int32_t *d = x;
+                for (int32_t fy = 0; fy < p->filter_h; ++fy, s0 += geo->tap_step, s1 += geo->tap_step, d += run) {
+                    tslm_dsp_op_widen2(s0, s1, run, d);
+                }
+            } else {
+                im2col(p, in_b, oy, ox, 0, col0);
+                im2col(p, in_b, oy1, ox1, 0, col1);
+                tslm_dsp_op_widen2(col0, col1, 4 * n4, x);
+            }
+            win_pair(p, x, out, two ? out + oc : spare);
+            oy = oy1, ox = ox1 + 1;
+            if (ox == ow) {
+                ox = 0, ++oy;
+            }
+        }
+    }
+}
+
+int32_t tslm_dsp_conv_wide_win_s8_get_buffer_size(const tslm_conv_params *p)
+{
+    return 24 * wide_n4(p) + p->output_c;
+}
+
 void tslm_dsp_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
                       const int32_t *bias, int8_t *output, int16_t *scratch)
 {

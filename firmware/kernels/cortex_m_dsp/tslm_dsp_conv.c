@@ -586,138 +586,155 @@ typedef struct {
  * (pixels 0, 1), r5 r6 of b, r8-r11 the pixels' words, r2 r7 r12 lr weight words. The frame is the job. The
  * groups after the first run in a loop unrolled TSLM_CW_U times, entered part-way (n4 >= 2).
  */
+/* wide_pairs' body: MASK the loop's unrolled groups - 1, GROUPS them, SEL_NOLOOP / NOLOOP the copy without the loop's end */
+#define TSLM_CW_PAIRS(MASK, GROUPS, SEL_NOLOOP, NOLOOP) \
+    "push {r4-r11, lr}\n\t" \
+    "sub sp, sp, #72\n\t" \
+    "ldrd r10, r11, [r0, #64]\n\t" /* n4, exact without TFLM's -1 */ \
+    "ldmia r0!, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t" \
+    "stmia sp, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t" \
+    "ldmia r0, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t" \
+    "add r9, sp, #32\n\t" \
+    "stmia r9, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t" \
+    TSLM_CW_SEL_NONEG \
+    "cmn r6, #128\n\t"           /* lo */ \
+    "ite eq\n\t" \
+    "adreq.w r9, 6f + 1\n\t" \
+    "adrne.w r9, 7f + 1\n\t" \
+    TSLM_CW_SEL_NONEG2 \
+    "str r9, [sp, #48]\n\t" \
+    "tst r10, #1\n\t"            /* an odd n4: one group of four k before the loop */ \
+    "ite eq\n\t" \
+    "adreq.w r9, 1f + 1\n\t" \
+    "adrne.w r9, 10f + 1\n\t" \
+    "cmp r8, #0\n\t"             /* no steps of eight k: the pixels come widened (x steps in1 bytes a pair) */ \
+    "it eq\n\t" \
+    "adreq.w r9, 13f + 1\n\t" \
+    "str r9, [sp, #64]\n\t" \
+    "sub r8, r10, #1\n\t"        /* groups in the loop */ \
+    "rsb r8, r8, #0\n\t" \
+    "and r8, r8, #" MASK "\n\t"         /* the groups its first pass skips */ \
+    "mov r9, #40\n\t" \
+    SEL_NOLOOP \
+    "mla r8, r8, r9, r10\n\t" \
+    "str r8, [sp, #44]\n\t" \
+    "ldr pc, [sp, #64]\n" \
+    "1:\n\t" /* a pair of pixels: both widened */ \
+    "ldr r0, [sp, #20]\n\t" \
+    "ldr r2, [sp, #36]\n\t" \
+    "ldr r3, [sp, #60]\n\t" \
+    "ldr r4, [sp]\n\t" \
+    "add r1, r0, r2\n" \
+    "3:\n\t" \
+    "ldrd r5, r6, [r0], #8\n\t" \
+    "ldrd r7, r12, [r1], #8\n\t" \
+    "sxtb16 r8, r5\n\t" \
+    "sxtb16 r9, r5, ror #8\n\t" \
+    "sxtb16 r10, r7\n\t" \
+    "sxtb16 r11, r7, ror #8\n\t" \
+    "stmia r4!, {r8, r9, r10, r11}\n\t" \
+    "sxtb16 r8, r6\n\t" \
+    "sxtb16 r9, r6, ror #8\n\t" \
+    "sxtb16 r10, r12\n\t" \
+    "sxtb16 r11, r12, ror #8\n\t" \
+    "stmia r4!, {r8, r9, r10, r11}\n\t" \
+    "subs r3, r3, #1\n\t" \
+    "bne 3b\n\t" \
+    "str r1, [sp, #20]\n"        /* the next pair's input (pixel 1's end) */ \
+    "4:\n\t" \
+    "ldr r1, [sp, #8]\n\t" \
+    "ldmia r1!, {r3, r5}\n"       /* the first pair's sums */ \
+    "2:\n\t" /* a pair of channels: the first group from the records' sums */ \
+    "ldr r0, [sp]\n\t" \
+    "ldmia.w r0!, {r8, r9, r10, r11}\n\t" \
+    "ldmia.w r1!, {r2, r7, r12, lr}\n\t" \
+    "smlad r4, r2, r10, r3\n\t" \
+    "smlad r3, r2, r8, r3\n\t" \
+    "smlad r4, r7, r11, r4\n\t" \
+    "smlad r3, r7, r9, r3\n\t" \
+    "smlad r6, r12, r10, r5\n\t" \
+    "smlad r5, r12, r8, r5\n\t" \
+    "smlad r6, lr, r11, r6\n\t" \
+    "smlad r5, lr, r9, r5\n\t" \
+    "ldr pc, [sp, #44]\n\t" \
+    NOLOOP \
+    ".p2align 2\n" \
+    "5:\n\t" \
+    GROUPS \
+    "ldr r2, [sp, #4]\n\t" \
+    "cmp r0, r2\n\t" \
+    "bne 5b\n\t" \
+    "ldmia r1!, {r7, r8, r9, r10, r11, r12}\n\t" \
+    "ldr pc, [sp, #48]\n\t" \
+    "6:\n\t" /* the whole int8 range: SSAT */ \
+    TSLM_CW_RQ4 \
+    "ssat r3, #8, r3\n\t" \
+    "ssat r4, #8, r4\n\t" \
+    "ssat r5, #8, r5\n\t" \
+    "ssat r6, #8, r6\n\t" \
+    TSLM_CW_TAIL \
+    "b 8f\n" \
+    "7:\n\t" /* clamped at act_min: USAT, + act_min, SSAT */ \
+    TSLM_CW_RQ4 \
+    "ldr r0, [sp, #52]\n\t" \
+    TSLM_CW_CLAMP1("r3") TSLM_CW_CLAMP1("r4") TSLM_CW_CLAMP1("r5") TSLM_CW_CLAMP1("r6") \
+    TSLM_CW_TAIL \
+    "b 8f\n" \
+    TSLM_CW_NONEG \
+    "8:\n\t" /* the next pair of pixels: outputs right after */ \
+    "ldr r2, [sp, #24]\n\t" \
+    "subs r2, r2, #1\n\t" \
+    "beq 9f\n\t" \
+    "str r2, [sp, #24]\n\t" \
+    "ldr r0, [sp, #40]\n\t" \
+    "add r0, lr, r0\n\t" \
+    "strd lr, r0, [sp, #28]\n\t" \
+    "ldr r1, [sp, #8]\n\t" \
+    "ldr pc, [sp, #64]\n" \
+    "9:\n\t" \
+    "add sp, sp, #72\n\t" \
+    "pop {r4-r11, pc}\n" \
+    "10:\n\t" /* a pair of pixels whose n4 is odd: their first four k, then the loop */ \
+    "ldr r0, [sp, #20]\n\t" \
+    "ldr r2, [sp, #36]\n\t" \
+    "ldr r3, [sp, #60]\n\t" \
+    "ldr r4, [sp]\n\t" \
+    "add r1, r0, r2\n\t" \
+    "ldr r5, [r0], #4\n\t" \
+    "ldr r7, [r1], #4\n\t" \
+    "sxtb16 r8, r5\n\t" \
+    "sxtb16 r9, r5, ror #8\n\t" \
+    "sxtb16 r10, r7\n\t" \
+    "sxtb16 r11, r7, ror #8\n\t" \
+    "stmia r4!, {r8, r9, r10, r11}\n\t" \
+    "b 3b\n" \
+    "13:\n\t" /* pixels widened by the caller: the next pair's x, in1 bytes on */ \
+    "ldrd r0, r2, [sp]\n\t" \
+    "ldr r3, [sp, #36]\n\t" \
+    "add r0, r0, r3\n\t" \
+    "add r2, r2, r3\n\t" \
+    "strd r0, r2, [sp]\n\t" \
+    "b 4b\n\t"
 __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_job *job)
 {
     (void)job;
-    __asm__ volatile(
-        "push {r4-r11, lr}\n\t"
-        "sub sp, sp, #72\n\t"
-        "ldrd r10, r11, [r0, #64]\n\t" /* n4, exact without TFLM's -1 */
-        "ldmia r0!, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
-        "stmia sp, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
-        "ldmia r0, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
-        "add r9, sp, #32\n\t"
-        "stmia r9, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
-        TSLM_CW_SEL_NONEG
-        "cmn r6, #128\n\t"           /* lo */
-        "ite eq\n\t"
-        "adreq.w r9, 6f + 1\n\t"
-        "adrne.w r9, 7f + 1\n\t"
-        TSLM_CW_SEL_NONEG2
-        "str r9, [sp, #48]\n\t"
-        "tst r10, #1\n\t"            /* an odd n4: one group of four k before the loop */
-        "ite eq\n\t"
-        "adreq.w r9, 1f + 1\n\t"
-        "adrne.w r9, 10f + 1\n\t"
-        "cmp r8, #0\n\t"             /* no steps of eight k: the pixels come widened (x steps in1 bytes a pair) */
-        "it eq\n\t"
-        "adreq.w r9, 13f + 1\n\t"
-        "str r9, [sp, #64]\n\t"
-        "sub r8, r10, #1\n\t"        /* groups in the loop */
-        "rsb r8, r8, #0\n\t"
-        "and r8, r8, #7\n\t"         /* the groups its first pass skips */
-        "mov r9, #40\n\t"
-        TSLM_CW_SEL_NOLOOP
-        "mla r8, r8, r9, r10\n\t"
-        "str r8, [sp, #44]\n\t"
-        "ldr pc, [sp, #64]\n"
-        "1:\n\t" /* a pair of pixels: both widened */
-        "ldr r0, [sp, #20]\n\t"
-        "ldr r2, [sp, #36]\n\t"
-        "ldr r3, [sp, #60]\n\t"
-        "ldr r4, [sp]\n\t"
-        "add r1, r0, r2\n"
-        "3:\n\t"
-        "ldrd r5, r6, [r0], #8\n\t"
-        "ldrd r7, r12, [r1], #8\n\t"
-        "sxtb16 r8, r5\n\t"
-        "sxtb16 r9, r5, ror #8\n\t"
-        "sxtb16 r10, r7\n\t"
-        "sxtb16 r11, r7, ror #8\n\t"
-        "stmia r4!, {r8, r9, r10, r11}\n\t"
-        "sxtb16 r8, r6\n\t"
-        "sxtb16 r9, r6, ror #8\n\t"
-        "sxtb16 r10, r12\n\t"
-        "sxtb16 r11, r12, ror #8\n\t"
-        "stmia r4!, {r8, r9, r10, r11}\n\t"
-        "subs r3, r3, #1\n\t"
-        "bne 3b\n\t"
-        "str r1, [sp, #20]\n"        /* the next pair's input (pixel 1's end) */
-        "4:\n\t"
-        "ldr r1, [sp, #8]\n\t"
-        "ldmia r1!, {r3, r5}\n"       /* the first pair's sums */
-        "2:\n\t" /* a pair of channels: the first group from the records' sums */
-        "ldr r0, [sp]\n\t"
-        "ldmia.w r0!, {r8, r9, r10, r11}\n\t"
-        "ldmia.w r1!, {r2, r7, r12, lr}\n\t"
-        "smlad r4, r2, r10, r3\n\t"
-        "smlad r3, r2, r8, r3\n\t"
-        "smlad r4, r7, r11, r4\n\t"
-        "smlad r3, r7, r9, r3\n\t"
-        "smlad r6, r12, r10, r5\n\t"
-        "smlad r5, r12, r8, r5\n\t"
-        "smlad r6, lr, r11, r6\n\t"
-        "smlad r5, lr, r9, r5\n\t"
-        "ldr pc, [sp, #44]\n\t"
-        TSLM_CW_NOLOOP
-        ".p2align 2\n"
-        "5:\n\t"
-        TSLM_CW_GROUP4 TSLM_CW_GROUP4
-        "ldr r2, [sp, #4]\n\t"
-        "cmp r0, r2\n\t"
-        "bne 5b\n\t"
-        "ldmia r1!, {r7, r8, r9, r10, r11, r12}\n\t"
-        "ldr pc, [sp, #48]\n\t"
-        "6:\n\t" /* the whole int8 range: SSAT */
-        TSLM_CW_RQ4
-        "ssat r3, #8, r3\n\t"
-        "ssat r4, #8, r4\n\t"
-        "ssat r5, #8, r5\n\t"
-        "ssat r6, #8, r6\n\t"
-        TSLM_CW_TAIL
-        "b 8f\n"
-        "7:\n\t" /* clamped at act_min: USAT, + act_min, SSAT */
-        TSLM_CW_RQ4
-        "ldr r0, [sp, #52]\n\t"
-        TSLM_CW_CLAMP1("r3") TSLM_CW_CLAMP1("r4") TSLM_CW_CLAMP1("r5") TSLM_CW_CLAMP1("r6")
-        TSLM_CW_TAIL
-        "b 8f\n"
-        TSLM_CW_NONEG
-        "8:\n\t" /* the next pair of pixels: outputs right after */
-        "ldr r2, [sp, #24]\n\t"
-        "subs r2, r2, #1\n\t"
-        "beq 9f\n\t"
-        "str r2, [sp, #24]\n\t"
-        "ldr r0, [sp, #40]\n\t"
-        "add r0, lr, r0\n\t"
-        "strd lr, r0, [sp, #28]\n\t"
-        "ldr r1, [sp, #8]\n\t"
-        "ldr pc, [sp, #64]\n"
-        "9:\n\t"
-        "add sp, sp, #72\n\t"
-        "pop {r4-r11, pc}\n"
-        "10:\n\t" /* a pair of pixels whose n4 is odd: their first four k, then the loop */
-        "ldr r0, [sp, #20]\n\t"
-        "ldr r2, [sp, #36]\n\t"
-        "ldr r3, [sp, #60]\n\t"
-        "ldr r4, [sp]\n\t"
-        "add r1, r0, r2\n\t"
-        "ldr r5, [r0], #4\n\t"
-        "ldr r7, [r1], #4\n\t"
-        "sxtb16 r8, r5\n\t"
-        "sxtb16 r9, r5, ror #8\n\t"
-        "sxtb16 r10, r7\n\t"
-        "sxtb16 r11, r7, ror #8\n\t"
-        "stmia r4!, {r8, r9, r10, r11}\n\t"
-        "b 3b\n"
-        "13:\n\t" /* pixels widened by the caller: the next pair's x, in1 bytes on */
-        "ldrd r0, r2, [sp]\n\t"
-        "ldr r3, [sp, #36]\n\t"
-        "add r0, r0, r3\n\t"
-        "add r2, r2, r3\n\t"
-        "strd r0, r2, [sp]\n\t"
-        "b 4b\n\t");
+    __asm__ volatile(TSLM_CW_PAIRS("7", TSLM_CW_GROUP4 TSLM_CW_GROUP4, TSLM_CW_SEL_NOLOOP, TSLM_CW_NOLOOP));
 }
+#define TSLM_CW_GROUP32 TSLM_CW_GROUP4 TSLM_CW_GROUP4 TSLM_CW_GROUP4 TSLM_CW_GROUP4 \
+    TSLM_CW_GROUP4 TSLM_CW_GROUP4 TSLM_CW_GROUP4 TSLM_CW_GROUP4
+/* The same unrolled 32 times, without the copy for at most eight groups (tslm_dsp_conv_wide_win_s8: K > 36, n4 >= 10;
+ * a loop's end per 32 groups, not per 8). The size build: wide_pairs itself. */
+#if !defined(TSLM_OPTIMIZE_SIZE)
+__attribute__((naked, noinline, aligned(4))) static void win_pairs(const wide2_job *job)
+{
+    (void)job;
+    __asm__ volatile(TSLM_CW_PAIRS("31", TSLM_CW_GROUP32, "adr r10, 5f + 1\n\t", ""));
+}
+#else
+#define win_pairs wide_pairs
+#endif
+#undef TSLM_CW_GROUP32
+#undef TSLM_CW_PAIRS
 #undef TSLM_CW_GROUP
 #undef TSLM_CW_GROUP4
 #undef TSLM_CW_RQ
@@ -1170,18 +1187,72 @@ void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const
  * that models without such layers link none of it. Scratch: the two pixels widened (16 n4 bytes), two im2col
  * columns (4 n4 bytes each), output_c bytes for a lone last pixel's second outputs.
  */
-TSLM_ALWAYS_INLINE void win_pair(const tslm_conv_params *p, int32_t *x, int8_t *out0, int8_t *out1)
+/* A receptive field's fh filter rows (run bytes each, `tap` apart) of two pixels widened into x as
+ * tslm_dsp_op_widen2 lays them out; runs a multiple of 16 bytes in assembly four groups a turn (two LDRD per two
+ * groups: 6.5 instructions a group). */
+TSLM_ALWAYS_INLINE void win_widen(const int8_t *s0, const int8_t *s1, int32_t *d, int32_t run, int32_t tap,
+                                  int32_t fh)
 {
-#if defined(TSLM_DSP_ASM)
-    const int32_t n4 = wide_n4(p);
-    const uintptr_t step = 16u * (uint32_t)n4; /* x starts a pair before: the assembly steps it first */
-    wide2_job job = {(int32_t *)((uintptr_t)x - step), x, (const int16_t *)(const void *)p->requant, p->requant,
-                     wide_end(p), NULL, 1, out0, out1, (int32_t)step, p->output_c, 0, 0, p->act_min, p->requant, 0,
-                     n4, p->act_min >= p->output_offset};
-    wide_pairs(&job);
-#else
-    wide_pixels_x(p, x, out0, out1);
+#if defined(TSLM_DSP_OP_QUADS)
+    if ((run & 15) == 0) {
+        const int32_t turns = run >> 4, back = tap - run;
+        for (int32_t fy = 0; fy < fh; ++fy, s0 += back, s1 += back) {
+            int32_t n = turns, u0, u1, v0, v1;
+#define TSLM_WIN_W8                                       \
+    "ldrd %[u0], %[u1], [%[a]], #8\n\t"                  \
+    "ldrd %[v0], %[v1], [%[b]], #8\n\t"                  \
+    "sxtb16 r8, %[u0]\n\t"                               \
+    "sxtb16 r9, %[u0], ror #8\n\t"                       \
+    "sxtb16 r10, %[v0]\n\t"                              \
+    "sxtb16 r11, %[v0], ror #8\n\t"                      \
+    "stmia %[d]!, {r8, r9, r10, r11}\n\t"                \
+    "sxtb16 r8, %[u1]\n\t"                               \
+    "sxtb16 r9, %[u1], ror #8\n\t"                       \
+    "sxtb16 r10, %[v1]\n\t"                              \
+    "sxtb16 r11, %[v1], ror #8\n\t"                      \
+    "stmia %[d]!, {r8, r9, r10, r11}\n\t"
+            __asm__ volatile("1:\n\t" TSLM_WIN_W8 TSLM_WIN_W8 "subs %[n], %[n], #1\n\t"
+                             "bne 1b\n\t"
+                             : [a] "+r"(s0), [b] "+r"(s1), [d] "+r"(d), [n] "+r"(n), [u0] "=&r"(u0), [u1] "=&r"(u1),
+                               [v0] "=&r"(v0), [v1] "=&r"(v1)
+                             :
+                             : "r8", "r9", "r10", "r11", "cc", "memory");
+#undef TSLM_WIN_W8
+        }
+        return;
+    }
 #endif
+    for (int32_t fy = 0; fy < fh; ++fy, s0 += tap, s1 += tap, d += run) {
+        tslm_dsp_op_widen2(s0, s1, run, d);
+    }
+}
+
+#define TSLM_CW_WIN_COLS 16 /* 1x1 at a stride: pixels gathered per pass (wide_block widens them in the assembly) */
+
+/* 1x1 at a stride: TSLM_CW_WIN_COLS input pixels at a time gathered into one run (their k bytes one after another,
+ * after the widened pair and the spare outputs), then wide_block as for a 1x1 conv at stride 1. */
+static void win_pointwise(const tslm_conv_params *p, const int8_t *input, int8_t *output, int32_t *x)
+{
+    const int32_t k = p->filter_c, oc = p->output_c, ow = p->output_w, pixels = p->output_h * ow;
+    const int32_t col_step = p->stride_w * p->input_c, row_step = p->stride_h * p->input_w * p->input_c;
+    int8_t *cols = wide_spare(p, x) + ((oc + 3) & ~3);
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
+        int8_t *out = output + b * pixels * oc;
+        int32_t oy = 0, ox = 0;
+        for (int32_t left = pixels; left > 0;) {
+            const int32_t n = left > TSLM_CW_WIN_COLS ? TSLM_CW_WIN_COLS : left;
+            int8_t *c = cols;
+            for (int32_t i = 0; i < n; ++i, c += k) {
+                copy_run(c, in_b + oy * row_step + ox * col_step, k);
+                if (++ox == ow) {
+                    ox = 0, ++oy;
+                }
+            }
+            wide_block(p, cols, k, n, out, x);
+            out += n * oc, left -= n;
+        }
+    }
 }
 
 void tslm_dsp_conv_wide_win_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
@@ -1189,6 +1260,10 @@ void tslm_dsp_conv_wide_win_s8(const tslm_conv_params *p, const int8_t *input, c
 {
     int32_t *x = (int32_t *)(void *)scratch;
     (void)bias, (void)weights; /* (weights: the stream in p->requant) */
+    if (p->filter_h * p->filter_w == 1) {
+        win_pointwise(p, input, output, x);
+        return;
+    }
     const int32_t n4 = wide_n4(p), oc = p->output_c, ow = p->output_w, pixels = p->output_h * ow;
     int8_t *col0 = (int8_t *)(x + 4 * n4);
     int8_t *col1 = col0 + 4 * n4;
@@ -1196,6 +1271,12 @@ void tslm_dsp_conv_wide_win_s8(const tslm_conv_params *p, const int8_t *input, c
     cols_geo geo_s;
     const cols_geo *geo = cols_geo_init(p, &geo_s) ? &geo_s : NULL;
     const int32_t run = p->filter_w * p->filter_c; /* a multiple of four: a filter row is whole groups */
+#if defined(TSLM_DSP_ASM)
+    const uintptr_t step = 16u * (uint32_t)n4; /* x starts a pair before: the assembly steps it first */
+    wide2_job job = {(int32_t *)((uintptr_t)x - step), x, (const int16_t *)(const void *)p->requant, p->requant,
+                     wide_end(p), NULL, 1, NULL, NULL, (int32_t)step, oc, 0, 0, p->act_min, p->requant, 0, n4,
+                     p->act_min >= p->output_offset};
+#endif
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
         int8_t *out = output + b * pixels * oc;
@@ -1213,16 +1294,18 @@ void tslm_dsp_conv_wide_win_s8(const tslm_conv_params *p, const int8_t *input, c
                 const int8_t *base = in_b - geo->origin;
                 const int8_t *s0 = base + oy * geo->row_step + ox * geo->col_step;
                 const int8_t *s1 = base + oy1 * geo->row_step + ox1 * geo->col_step;
-                int32_t *d = x;
-                for (int32_t fy = 0; fy < p->filter_h; ++fy, s0 += geo->tap_step, s1 += geo->tap_step, d += run) {
-                    tslm_dsp_op_widen2(s0, s1, run, d);
-                }
+                win_widen(s0, s1, x, run, geo->tap_step, p->filter_h);
             } else {
                 im2col(p, in_b, oy, ox, 0, col0);
                 im2col(p, in_b, oy1, ox1, 0, col1);
                 tslm_dsp_op_widen2(col0, col1, 4 * n4, x);
             }
-            win_pair(p, x, out, two ? out + oc : spare);
+#if defined(TSLM_DSP_ASM)
+            job.out0 = out, job.out1 = two ? out + oc : spare;
+            win_pairs(&job);
+#else
+            wide_pixels_x(p, x, out, two ? out + oc : spare);
+#endif
             oy = oy1, ox = ox1 + 1;
             if (ox == ow) {
                 ox = 0, ++oy;
@@ -1233,6 +1316,9 @@ void tslm_dsp_conv_wide_win_s8(const tslm_conv_params *p, const int8_t *input, c
 
 int32_t tslm_dsp_conv_wide_win_s8_get_buffer_size(const tslm_conv_params *p)
 {
+    if (p->filter_h * p->filter_w == 1) { /* the widened pair, the spare outputs (word-aligned), the gathered run */
+        return 16 * wide_n4(p) + ((p->output_c + 3) & ~3) + TSLM_CW_WIN_COLS * p->filter_c;
+    }
     return 24 * wide_n4(p) + p->output_c;
 }
 

@@ -187,7 +187,7 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
                 [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int16_t")],
                 "tslm_conv_params", {k: p[k] for k in order}, consts, macs=macs, note=note,
                 reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
-                scratch_bytes=(conv_wide_win_scratch(k_all, y.shape[3]) if p["requant_fast"] == 3 and win else
+                scratch_bytes=(conv_wide_win_scratch(k_all, y.shape[3], w.shape[1] * w.shape[2] == 1) if p["requant_fast"] == 3 and win else
                                conv_wide_scratch(k_all, w.shape[1] * w.shape[2] > 1, y.shape[3],
                                                  conv_wide_rgb(w.shape[1], w.shape[2], fc))
                                if p["requant_fast"] == 3 else conv_dsp_scratch(k_all, w.shape[1] * w.shape[2] > 1))

@@ -158,3 +158,12 @@ def test_c_form_bit_exact_on_the_host(name):
 
     report = verify_host(_conv_model(*SINGLE[name]), n_inputs=10, seed=5, target="cortex-m-dsp", sanitize=True)
     assert report.ok, report.lines()
+
+
+def test_scratch_equals_get_buffer_size(win_model, tmp_path):
+    """The compiler's scratch for every layer equals tslm_dsp_conv_wide_win_s8_get_buffer_size (the host)."""
+    from test_scratch_sizes import _check
+
+    got = _check(win_model, "cortex-m-dsp", tmp_path)
+    assert sum(f == "tslm_dsp_conv_wide_win_s8" for f, _, _ in got) == len(CASES) - len(NOT_WIN)
+    assert all(ours == theirs for _, ours, theirs in got), got

@@ -488,15 +488,15 @@ def conv_wide_win(fh: int, fw: int, fc: int, groups: int, stride: int, pointwise
 
 
 def conv_wide_win_scratch(k: int, oc: int, pointwise: bool = False) -> int:
-    """Scratch of tslm_dsp_conv_wide_win_s8: two pixels widened (16 bytes per four k), then two im2col columns and
-    output_c bytes; a 1x1 filter at a stride: output_c bytes rounded up to a word, CONV_WIDE_WIN_COLS pixels gathered.
+    """Scratch of tslm_dsp_conv_wide_win_s8: two pixels widened (16 bytes per four k), then output_c bytes; a 1x1
+    filter at a stride: output_c bytes rounded up to a word, then CONV_WIDE_WIN_COLS input pixels gathered.
 
     >>> conv_wide_win_scratch(144, 16), conv_wide_win_scratch(16, 30, True)
-    (880, 352)
+    (592, 352)
     """
     if pointwise:
         return 16 * (-(-k // 4)) + -(-oc // 4) * 4 + CONV_WIDE_WIN_COLS * k
-    return 24 * (-(-k // 4)) + oc
+    return 16 * (-(-k // 4)) + oc
 
 
 CONV_WIDE_WIN_COLS = 16  # 1x1 at a stride: input pixels gathered per pass (TSLM_CW_WIN_COLS in tslm_dsp_conv.c)

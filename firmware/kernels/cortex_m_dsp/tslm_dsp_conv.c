@@ -1182,10 +1182,12 @@ void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const
  * dsp_layout.py: one group, input channels a multiple of four, K > CONV_WIDE_COLS_MAX_K or a 1x1 filter at a
  * stride, an even number of outputs, nothing clamped above; a ResNet's 3x3 body and its strided shortcuts). Per
  * pair of pixels whose fields lie inside the image, each filter row (filter_w filter_c bytes, whole groups of four
- * k) of both is widened where it lies (tslm_dsp_op_widen2), else both go through im2col columns first; then
- * wide_pairs (the 2x2 blocks of ten instructions per 16 MACs) over all the pairs of channels. Its own entry, so
- * that models without such layers link none of it. Scratch: the two pixels widened (16 n4 bytes), two im2col
- * columns (4 n4 bytes each), output_c bytes for a lone last pixel's second outputs.
+ * k) of both is widened where it lies (win_widen), at the border each tap's filter_c bytes or the widened input
+ * zero point (win_widen_border; no im2col copy); then win_pairs (wide_pairs' 2x2 blocks of ten instructions per
+ * 16 MACs, unrolled 32 groups) over all the pairs of channels. A 1x1 filter at a stride gathers 16 input pixels
+ * into one run for wide_block. Its own entry, so that models without such layers link none of it. Scratch: the two
+ * pixels widened (16 n4 bytes), output_c bytes for a lone last pixel's second outputs (1x1: rounded up to a word,
+ * then the 16 gathered pixels).
  */
 /* A receptive field's fh filter rows (run bytes each, `tap` apart) of two pixels widened into x as
  * tslm_dsp_op_widen2 lays them out; runs a multiple of 16 bytes in assembly four groups a turn (two LDRD per two
@@ -1227,6 +1229,46 @@ TSLM_ALWAYS_INLINE void win_widen(const int8_t *s0, const int8_t *s1, int32_t *d
     }
 }
 
+/* The receptive fields of pixels (oy, ox) and (oy1, ox1), one of them reaching past the image, widened into x as
+ * win_widen lays them out: per filter row and tap each pixel's filter_c bytes (a multiple of four) where they lie,
+ * the input zero point (widened) where outside; no im2col copy. */
+__attribute__((noinline)) static void win_widen_border(const tslm_conv_params *p, const int8_t *in_b, int32_t oy,
+                                                       int32_t ox, int32_t oy1, int32_t ox1, int32_t *d)
+{
+    const uint32_t zp = (uint16_t)(int16_t)(-p->input_offset);
+    const int32_t z = (int32_t)(zp | (zp << 16)); /* (zp, zp) */
+    const int32_t fc = p->filter_c, ic = p->input_c, row_bytes = p->input_w * ic;
+    const int32_t y0 = oy * p->stride_h - p->pad_h, x0 = ox * p->stride_w - p->pad_w;
+    const int32_t y1 = oy1 * p->stride_h - p->pad_h, x1 = ox1 * p->stride_w - p->pad_w;
+    for (int32_t fy = 0; fy < p->filter_h; ++fy) {
+        const int32_t iy0 = y0 + p->dilation_h * fy, iy1 = y1 + p->dilation_h * fy;
+        const int row0 = (uint32_t)iy0 < (uint32_t)p->input_h, row1 = (uint32_t)iy1 < (uint32_t)p->input_h;
+        for (int32_t fx = 0; fx < p->filter_w; ++fx) {
+            const int32_t ix0 = x0 + fx, ix1 = x1 + fx;
+            const int8_t *a = row0 && (uint32_t)ix0 < (uint32_t)p->input_w ? in_b + iy0 * row_bytes + ix0 * ic : NULL;
+            const int8_t *b = row1 && (uint32_t)ix1 < (uint32_t)p->input_w ? in_b + iy1 * row_bytes + ix1 * ic : NULL;
+            if (a != NULL && b != NULL) {
+                tslm_dsp_op_widen2(a, b, fc, d);
+                d += fc;
+            } else if (a != NULL) {
+                for (int32_t c = 0; c < fc; c += 4, d += 4) {
+                    const int32_t u = tslm_read32(a + c);
+                    d[0] = tslm_sxtb16(u), d[1] = tslm_sxtb16_ror8(u), d[2] = z, d[3] = z;
+                }
+            } else if (b != NULL) {
+                for (int32_t c = 0; c < fc; c += 4, d += 4) {
+                    const int32_t v = tslm_read32(b + c);
+                    d[0] = z, d[1] = z, d[2] = tslm_sxtb16(v), d[3] = tslm_sxtb16_ror8(v);
+                }
+            } else {
+                for (int32_t c = 0; c < fc; c += 4, d += 4) {
+                    d[0] = z, d[1] = z, d[2] = z, d[3] = z;
+                }
+            }
+        }
+    }
+}
+
 #define TSLM_CW_WIN_COLS 16 /* 1x1 at a stride: pixels gathered per pass (wide_block widens them in the assembly) */
 
 /* 1x1 at a stride: TSLM_CW_WIN_COLS input pixels at a time gathered into one run (their k bytes one after another,
@@ -1265,9 +1307,7 @@ void tslm_dsp_conv_wide_win_s8(const tslm_conv_params *p, const int8_t *input, c
         return;
     }
     const int32_t n4 = wide_n4(p), oc = p->output_c, ow = p->output_w, pixels = p->output_h * ow;
-    int8_t *col0 = (int8_t *)(x + 4 * n4);
-    int8_t *col1 = col0 + 4 * n4;
-    int8_t *spare = col1 + 4 * n4;
+    int8_t *spare = (int8_t *)(x + 4 * n4);
     cols_geo geo_s;
     const cols_geo *geo = cols_geo_init(p, &geo_s) ? &geo_s : NULL;
     const int32_t run = p->filter_w * p->filter_c; /* a multiple of four: a filter row is whole groups */
@@ -1296,9 +1336,7 @@ void tslm_dsp_conv_wide_win_s8(const tslm_conv_params *p, const int8_t *input, c
                 const int8_t *s1 = base + oy1 * geo->row_step + ox1 * geo->col_step;
                 win_widen(s0, s1, x, run, geo->tap_step, p->filter_h);
             } else {
-                im2col(p, in_b, oy, ox, 0, col0);
-                im2col(p, in_b, oy1, ox1, 0, col1);
-                tslm_dsp_op_widen2(col0, col1, 4 * n4, x);
+                win_widen_border(p, in_b, oy, ox, oy1, ox1, x);
             }
 #if defined(TSLM_DSP_ASM)
             job.out0 = out, job.out1 = two ? out + oc : spare;
@@ -1319,7 +1357,7 @@ int32_t tslm_dsp_conv_wide_win_s8_get_buffer_size(const tslm_conv_params *p)
     if (p->filter_h * p->filter_w == 1) { /* the widened pair, the spare outputs (word-aligned), the gathered run */
         return 16 * wide_n4(p) + ((p->output_c + 3) & ~3) + TSLM_CW_WIN_COLS * p->filter_c;
     }
-    return 24 * wide_n4(p) + p->output_c;
+    return 16 * wide_n4(p) + p->output_c;
 }
 
 void tslm_dsp_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,

@@ -458,6 +458,50 @@ def conv_wide_cols(taps: int, groups: int, k: int, oc: int) -> bool:
     return taps > 1 and groups == 1 and 8 <= k4 <= CONV_WIDE_COLS_MAX_K and oc % 2 == 0 and k4 * oc <= CONV_WIDE_MAX
 
 
+CONV_WIDE_WIN_MAX = 36864  # weights of a wide window conv at most (72 KB as int16: ResNet-8's 3x3 64 -> 64)
+
+
+def conv_wide_win(fh: int, fw: int, fc: int, groups: int, stride: int, pointwise: bool, oc: int, dilation_w: int,
+                  act_max: int) -> bool:
+    """Whether a DSP CONV_2D takes the wide layout over receptive fields widened where they lie (requant_fast == 3,
+    tslm_dsp_conv_wide_win_s8 in tslm_dsp_conv.c): one group, filter_c a multiple of four (each filter row whole
+    groups of four k), not along x dilated, an even number of outputs, act_max 127 (the assembly), at most
+    CONV_WIDE_WIN_MAX weights; either a filter wider than one pixel whose K is over CONV_WIDE_COLS_MAX_K and that is
+    not a 1 x K window at stride 1 read where it lies (a ResNet's 3x3 body), or a 1x1 filter at a stride (its
+    shortcuts; stride 1 is conv_wide's or the offset pairs' direct path).
+
+    >>> conv_wide_win(3, 3, 16, 1, 1, False, 16, 1, 127), conv_wide_win(1, 1, 16, 1, 2, False, 32, 1, 127)
+    (True, True)
+    >>> conv_wide_win(3, 3, 3, 1, 1, False, 16, 1, 127), conv_wide_win(3, 3, 16, 1, 1, False, 15, 1, 127)
+    (False, False)
+    >>> conv_wide_win(10, 4, 1, 1, 2, False, 64, 1, 127), conv_wide_win(1, 1, 16, 1, 1, True, 16, 1, 127)
+    (False, False)
+    >>> conv_wide_win(3, 3, 16, 1, 1, False, 16, 1, 6), conv_wide_win(3, 3, 64, 1, 1, False, 128, 1, 127)
+    (False, False)
+    """
+    k = fh * fw * fc
+    if groups != 1 or fc % 4 or oc % 2 or dilation_w != 1 or act_max != 127 or k * oc > CONV_WIDE_WIN_MAX:
+        return False
+    if fh * fw == 1:
+        return not pointwise and stride > 1 and k >= 8
+    return k > CONV_WIDE_COLS_MAX_K and fh > 1
+
+
+def conv_wide_win_scratch(k: int, oc: int, pointwise: bool = False) -> int:
+    """Scratch of tslm_dsp_conv_wide_win_s8: two pixels widened (16 bytes per four k), then output_c bytes; a 1x1
+    filter at a stride: output_c bytes rounded up to a word, then CONV_WIDE_WIN_COLS input pixels gathered.
+
+    >>> conv_wide_win_scratch(144, 16), conv_wide_win_scratch(16, 30, True)
+    (592, 352)
+    """
+    if pointwise:
+        return 16 * (-(-k // 4)) + -(-oc // 4) * 4 + CONV_WIDE_WIN_COLS * k
+    return 16 * (-(-k // 4)) + oc
+
+
+CONV_WIDE_WIN_COLS = 16  # 1x1 at a stride: input pixels gathered per pass (TSLM_CW_WIN_COLS in tslm_dsp_conv.c)
+
+
 def conv_wide_rgb(fh: int, fw: int, fc: int) -> bool:
     """Whether a wide im2col conv is an RGB image's first layer (3x3 over three channels), whose K the kernel takes in
     conv_wide_rgb_order, widened straight from the image (wide_rgb in tslm_dsp_conv.c)."""

@@ -586,138 +586,155 @@ typedef struct {
  * (pixels 0, 1), r5 r6 of b, r8-r11 the pixels' words, r2 r7 r12 lr weight words. The frame is the job. The
  * groups after the first run in a loop unrolled TSLM_CW_U times, entered part-way (n4 >= 2).
  */
+/* wide_pairs' body: MASK the loop's unrolled groups - 1, GROUPS them, SEL_NOLOOP / NOLOOP the copy without the loop's end */
+#define TSLM_CW_PAIRS(MASK, GROUPS, SEL_NOLOOP, NOLOOP) \
+    "push {r4-r11, lr}\n\t" \
+    "sub sp, sp, #72\n\t" \
+    "ldrd r10, r11, [r0, #64]\n\t" /* n4, exact without TFLM's -1 */ \
+    "ldmia r0!, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t" \
+    "stmia sp, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t" \
+    "ldmia r0, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t" \
+    "add r9, sp, #32\n\t" \
+    "stmia r9, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t" \
+    TSLM_CW_SEL_NONEG \
+    "cmn r6, #128\n\t"           /* lo */ \
+    "ite eq\n\t" \
+    "adreq.w r9, 6f + 1\n\t" \
+    "adrne.w r9, 7f + 1\n\t" \
+    TSLM_CW_SEL_NONEG2 \
+    "str r9, [sp, #48]\n\t" \
+    "tst r10, #1\n\t"            /* an odd n4: one group of four k before the loop */ \
+    "ite eq\n\t" \
+    "adreq.w r9, 1f + 1\n\t" \
+    "adrne.w r9, 10f + 1\n\t" \
+    "cmp r8, #0\n\t"             /* no steps of eight k: the pixels come widened (x steps in1 bytes a pair) */ \
+    "it eq\n\t" \
+    "adreq.w r9, 13f + 1\n\t" \
+    "str r9, [sp, #64]\n\t" \
+    "sub r8, r10, #1\n\t"        /* groups in the loop */ \
+    "rsb r8, r8, #0\n\t" \
+    "and r8, r8, #" MASK "\n\t"         /* the groups its first pass skips */ \
+    "mov r9, #40\n\t" \
+    SEL_NOLOOP \
+    "mla r8, r8, r9, r10\n\t" \
+    "str r8, [sp, #44]\n\t" \
+    "ldr pc, [sp, #64]\n" \
+    "1:\n\t" /* a pair of pixels: both widened */ \
+    "ldr r0, [sp, #20]\n\t" \
+    "ldr r2, [sp, #36]\n\t" \
+    "ldr r3, [sp, #60]\n\t" \
+    "ldr r4, [sp]\n\t" \
+    "add r1, r0, r2\n" \
+    "3:\n\t" \
+    "ldrd r5, r6, [r0], #8\n\t" \
+    "ldrd r7, r12, [r1], #8\n\t" \
+    "sxtb16 r8, r5\n\t" \
+    "sxtb16 r9, r5, ror #8\n\t" \
+    "sxtb16 r10, r7\n\t" \
+    "sxtb16 r11, r7, ror #8\n\t" \
+    "stmia r4!, {r8, r9, r10, r11}\n\t" \
+    "sxtb16 r8, r6\n\t" \
+    "sxtb16 r9, r6, ror #8\n\t" \
+    "sxtb16 r10, r12\n\t" \
+    "sxtb16 r11, r12, ror #8\n\t" \
+    "stmia r4!, {r8, r9, r10, r11}\n\t" \
+    "subs r3, r3, #1\n\t" \
+    "bne 3b\n\t" \
+    "str r1, [sp, #20]\n"        /* the next pair's input (pixel 1's end) */ \
+    "4:\n\t" \
+    "ldr r1, [sp, #8]\n\t" \
+    "ldmia r1!, {r3, r5}\n"       /* the first pair's sums */ \
+    "2:\n\t" /* a pair of channels: the first group from the records' sums */ \
+    "ldr r0, [sp]\n\t" \
+    "ldmia.w r0!, {r8, r9, r10, r11}\n\t" \
+    "ldmia.w r1!, {r2, r7, r12, lr}\n\t" \
+    "smlad r4, r2, r10, r3\n\t" \
+    "smlad r3, r2, r8, r3\n\t" \
+    "smlad r4, r7, r11, r4\n\t" \
+    "smlad r3, r7, r9, r3\n\t" \
+    "smlad r6, r12, r10, r5\n\t" \
+    "smlad r5, r12, r8, r5\n\t" \
+    "smlad r6, lr, r11, r6\n\t" \
+    "smlad r5, lr, r9, r5\n\t" \
+    "ldr pc, [sp, #44]\n\t" \
+    NOLOOP \
+    ".p2align 2\n" \
+    "5:\n\t" \
+    GROUPS \
+    "ldr r2, [sp, #4]\n\t" \
+    "cmp r0, r2\n\t" \
+    "bne 5b\n\t" \
+    "ldmia r1!, {r7, r8, r9, r10, r11, r12}\n\t" \
+    "ldr pc, [sp, #48]\n\t" \
+    "6:\n\t" /* the whole int8 range: SSAT */ \
+    TSLM_CW_RQ4 \
+    "ssat r3, #8, r3\n\t" \
+    "ssat r4, #8, r4\n\t" \
+    "ssat r5, #8, r5\n\t" \
+    "ssat r6, #8, r6\n\t" \
+    TSLM_CW_TAIL \
+    "b 8f\n" \
+    "7:\n\t" /* clamped at act_min: USAT, + act_min, SSAT */ \
+    TSLM_CW_RQ4 \
+    "ldr r0, [sp, #52]\n\t" \
+    TSLM_CW_CLAMP1("r3") TSLM_CW_CLAMP1("r4") TSLM_CW_CLAMP1("r5") TSLM_CW_CLAMP1("r6") \
+    TSLM_CW_TAIL \
+    "b 8f\n" \
+    TSLM_CW_NONEG \
+    "8:\n\t" /* the next pair of pixels: outputs right after */ \
+    "ldr r2, [sp, #24]\n\t" \
+    "subs r2, r2, #1\n\t" \
+    "beq 9f\n\t" \
+    "str r2, [sp, #24]\n\t" \
+    "ldr r0, [sp, #40]\n\t" \
+    "add r0, lr, r0\n\t" \
+    "strd lr, r0, [sp, #28]\n\t" \
+    "ldr r1, [sp, #8]\n\t" \
+    "ldr pc, [sp, #64]\n" \
+    "9:\n\t" \
+    "add sp, sp, #72\n\t" \
+    "pop {r4-r11, pc}\n" \
+    "10:\n\t" /* a pair of pixels whose n4 is odd: their first four k, then the loop */ \
+    "ldr r0, [sp, #20]\n\t" \
+    "ldr r2, [sp, #36]\n\t" \
+    "ldr r3, [sp, #60]\n\t" \
+    "ldr r4, [sp]\n\t" \
+    "add r1, r0, r2\n\t" \
+    "ldr r5, [r0], #4\n\t" \
+    "ldr r7, [r1], #4\n\t" \
+    "sxtb16 r8, r5\n\t" \
+    "sxtb16 r9, r5, ror #8\n\t" \
+    "sxtb16 r10, r7\n\t" \
+    "sxtb16 r11, r7, ror #8\n\t" \
+    "stmia r4!, {r8, r9, r10, r11}\n\t" \
+    "b 3b\n" \
+    "13:\n\t" /* pixels widened by the caller: the next pair's x, in1 bytes on */ \
+    "ldrd r0, r2, [sp]\n\t" \
+    "ldr r3, [sp, #36]\n\t" \
+    "add r0, r0, r3\n\t" \
+    "add r2, r2, r3\n\t" \
+    "strd r0, r2, [sp]\n\t" \
+    "b 4b\n\t"
 __attribute__((naked, noinline, aligned(4))) static void wide_pairs(const wide2_job *job)
 {
     (void)job;
-    __asm__ volatile(
-        "push {r4-r11, lr}\n\t"
-        "sub sp, sp, #72\n\t"
-        "ldrd r10, r11, [r0, #64]\n\t" /* n4, exact without TFLM's -1 */
-        "ldmia r0!, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
-        "stmia sp, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
-        "ldmia r0, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
-        "add r9, sp, #32\n\t"
-        "stmia r9, {r1, r2, r3, r4, r5, r6, r7, r8}\n\t"
-        TSLM_CW_SEL_NONEG
-        "cmn r6, #128\n\t"           /* lo */
-        "ite eq\n\t"
-        "adreq.w r9, 6f + 1\n\t"
-        "adrne.w r9, 7f + 1\n\t"
-        TSLM_CW_SEL_NONEG2
-        "str r9, [sp, #48]\n\t"
-        "tst r10, #1\n\t"            /* an odd n4: one group of four k before the loop */
-        "ite eq\n\t"
-        "adreq.w r9, 1f + 1\n\t"
-        "adrne.w r9, 10f + 1\n\t"
-        "cmp r8, #0\n\t"             /* no steps of eight k: the pixels come widened (x steps in1 bytes a pair) */
-        "it eq\n\t"
-        "adreq.w r9, 13f + 1\n\t"
-        "str r9, [sp, #64]\n\t"
-        "sub r8, r10, #1\n\t"        /* groups in the loop */
-        "rsb r8, r8, #0\n\t"
-        "and r8, r8, #7\n\t"         /* the groups its first pass skips */
-        "mov r9, #40\n\t"
-        TSLM_CW_SEL_NOLOOP
-        "mla r8, r8, r9, r10\n\t"
-        "str r8, [sp, #44]\n\t"
-        "ldr pc, [sp, #64]\n"
-        "1:\n\t" /* a pair of pixels: both widened */
-        "ldr r0, [sp, #20]\n\t"
-        "ldr r2, [sp, #36]\n\t"
-        "ldr r3, [sp, #60]\n\t"
-        "ldr r4, [sp]\n\t"
-        "add r1, r0, r2\n"
-        "3:\n\t"
-        "ldrd r5, r6, [r0], #8\n\t"
-        "ldrd r7, r12, [r1], #8\n\t"
-        "sxtb16 r8, r5\n\t"
-        "sxtb16 r9, r5, ror #8\n\t"
-        "sxtb16 r10, r7\n\t"
-        "sxtb16 r11, r7, ror #8\n\t"
-        "stmia r4!, {r8, r9, r10, r11}\n\t"
-        "sxtb16 r8, r6\n\t"
-        "sxtb16 r9, r6, ror #8\n\t"
-        "sxtb16 r10, r12\n\t"
-        "sxtb16 r11, r12, ror #8\n\t"
-        "stmia r4!, {r8, r9, r10, r11}\n\t"
-        "subs r3, r3, #1\n\t"
-        "bne 3b\n\t"
-        "str r1, [sp, #20]\n"        /* the next pair's input (pixel 1's end) */
-        "4:\n\t"
-        "ldr r1, [sp, #8]\n\t"
-        "ldmia r1!, {r3, r5}\n"       /* the first pair's sums */
-        "2:\n\t" /* a pair of channels: the first group from the records' sums */
-        "ldr r0, [sp]\n\t"
-        "ldmia.w r0!, {r8, r9, r10, r11}\n\t"
-        "ldmia.w r1!, {r2, r7, r12, lr}\n\t"
-        "smlad r4, r2, r10, r3\n\t"
-        "smlad r3, r2, r8, r3\n\t"
-        "smlad r4, r7, r11, r4\n\t"
-        "smlad r3, r7, r9, r3\n\t"
-        "smlad r6, r12, r10, r5\n\t"
-        "smlad r5, r12, r8, r5\n\t"
-        "smlad r6, lr, r11, r6\n\t"
-        "smlad r5, lr, r9, r5\n\t"
-        "ldr pc, [sp, #44]\n\t"
-        TSLM_CW_NOLOOP
-        ".p2align 2\n"
-        "5:\n\t"
-        TSLM_CW_GROUP4 TSLM_CW_GROUP4
-        "ldr r2, [sp, #4]\n\t"
-        "cmp r0, r2\n\t"
-        "bne 5b\n\t"
-        "ldmia r1!, {r7, r8, r9, r10, r11, r12}\n\t"
-        "ldr pc, [sp, #48]\n\t"
-        "6:\n\t" /* the whole int8 range: SSAT */
-        TSLM_CW_RQ4
-        "ssat r3, #8, r3\n\t"
-        "ssat r4, #8, r4\n\t"
-        "ssat r5, #8, r5\n\t"
-        "ssat r6, #8, r6\n\t"
-        TSLM_CW_TAIL
-        "b 8f\n"
-        "7:\n\t" /* clamped at act_min: USAT, + act_min, SSAT */
-        TSLM_CW_RQ4
-        "ldr r0, [sp, #52]\n\t"
-        TSLM_CW_CLAMP1("r3") TSLM_CW_CLAMP1("r4") TSLM_CW_CLAMP1("r5") TSLM_CW_CLAMP1("r6")
-        TSLM_CW_TAIL
-        "b 8f\n"
-        TSLM_CW_NONEG
-        "8:\n\t" /* the next pair of pixels: outputs right after */
-        "ldr r2, [sp, #24]\n\t"
-        "subs r2, r2, #1\n\t"
-        "beq 9f\n\t"
-        "str r2, [sp, #24]\n\t"
-        "ldr r0, [sp, #40]\n\t"
-        "add r0, lr, r0\n\t"
-        "strd lr, r0, [sp, #28]\n\t"
-        "ldr r1, [sp, #8]\n\t"
-        "ldr pc, [sp, #64]\n"
-        "9:\n\t"
-        "add sp, sp, #72\n\t"
-        "pop {r4-r11, pc}\n"
-        "10:\n\t" /* a pair of pixels whose n4 is odd: their first four k, then the loop */
-        "ldr r0, [sp, #20]\n\t"
-        "ldr r2, [sp, #36]\n\t"
-        "ldr r3, [sp, #60]\n\t"
-        "ldr r4, [sp]\n\t"
-        "add r1, r0, r2\n\t"
-        "ldr r5, [r0], #4\n\t"
-        "ldr r7, [r1], #4\n\t"
-        "sxtb16 r8, r5\n\t"
-        "sxtb16 r9, r5, ror #8\n\t"
-        "sxtb16 r10, r7\n\t"
-        "sxtb16 r11, r7, ror #8\n\t"
-        "stmia r4!, {r8, r9, r10, r11}\n\t"
-        "b 3b\n"
-        "13:\n\t" /* pixels widened by the caller: the next pair's x, in1 bytes on */
-        "ldrd r0, r2, [sp]\n\t"
-        "ldr r3, [sp, #36]\n\t"
-        "add r0, r0, r3\n\t"
-        "add r2, r2, r3\n\t"
-        "strd r0, r2, [sp]\n\t"
-        "b 4b\n\t");
+    __asm__ volatile(TSLM_CW_PAIRS("7", TSLM_CW_GROUP4 TSLM_CW_GROUP4, TSLM_CW_SEL_NOLOOP, TSLM_CW_NOLOOP));
 }
+#define TSLM_CW_GROUP32 TSLM_CW_GROUP4 TSLM_CW_GROUP4 TSLM_CW_GROUP4 TSLM_CW_GROUP4 \
+    TSLM_CW_GROUP4 TSLM_CW_GROUP4 TSLM_CW_GROUP4 TSLM_CW_GROUP4
+/* The same unrolled 32 times, without the copy for at most eight groups (tslm_dsp_conv_wide_win_s8: K > 36, n4 >= 10;
+ * a loop's end per 32 groups, not per 8). The size build: wide_pairs itself. */
+#if !defined(TSLM_OPTIMIZE_SIZE)
+__attribute__((naked, noinline, aligned(4))) static void win_pairs(const wide2_job *job)
+{
+    (void)job;
+    __asm__ volatile(TSLM_CW_PAIRS("31", TSLM_CW_GROUP32, "adr r10, 5f + 1\n\t", ""));
+}
+#else
+#define win_pairs wide_pairs
+#endif
+#undef TSLM_CW_GROUP32
+#undef TSLM_CW_PAIRS
 #undef TSLM_CW_GROUP
 #undef TSLM_CW_GROUP4
 #undef TSLM_CW_RQ
@@ -1158,6 +1175,189 @@ void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const
             out += n * oc, left -= n;
         }
     }
+}
+
+/*
+ * The wide layout over receptive fields widened straight from the image (the compiler's conv_wide_win in
+ * dsp_layout.py: one group, input channels a multiple of four, K > CONV_WIDE_COLS_MAX_K or a 1x1 filter at a
+ * stride, an even number of outputs, nothing clamped above; a ResNet's 3x3 body and its strided shortcuts). Per
+ * pair of pixels whose fields lie inside the image, each filter row (filter_w filter_c bytes, whole groups of four
+ * k) of both is widened where it lies (win_widen), at the border each tap's filter_c bytes or the widened input
+ * zero point (win_widen_border; no im2col copy); then win_pairs (wide_pairs' 2x2 blocks of ten instructions per
+ * 16 MACs, unrolled 32 groups) over all the pairs of channels. A 1x1 filter at a stride gathers 16 input pixels
+ * into one run for wide_block. Its own entry, so that models without such layers link none of it. Scratch: the two
+ * pixels widened (16 n4 bytes), output_c bytes for a lone last pixel's second outputs (1x1: rounded up to a word,
+ * then the 16 gathered pixels).
+ */
+/* A receptive field's fh filter rows (run bytes each, `tap` apart) of two pixels widened into x as
+ * tslm_dsp_op_widen2 lays them out; runs a multiple of 16 bytes in assembly four groups a turn (two LDRD per two
+ * groups: 6.5 instructions a group). */
+TSLM_ALWAYS_INLINE void win_widen(const int8_t *s0, const int8_t *s1, int32_t *d, int32_t run, int32_t tap,
+                                  int32_t fh)
+{
+#if defined(TSLM_DSP_OP_QUADS)
+    if ((run & 15) == 0) {
+        const int32_t turns = run >> 4, back = tap - run;
+        for (int32_t fy = 0; fy < fh; ++fy, s0 += back, s1 += back) {
+            int32_t n = turns, u0, u1, v0, v1;
+#define TSLM_WIN_W8                                       \
+    "ldrd %[u0], %[u1], [%[a]], #8\n\t"                  \
+    "ldrd %[v0], %[v1], [%[b]], #8\n\t"                  \
+    "sxtb16 r8, %[u0]\n\t"                               \
+    "sxtb16 r9, %[u0], ror #8\n\t"                       \
+    "sxtb16 r10, %[v0]\n\t"                              \
+    "sxtb16 r11, %[v0], ror #8\n\t"                      \
+    "stmia %[d]!, {r8, r9, r10, r11}\n\t"                \
+    "sxtb16 r8, %[u1]\n\t"                               \
+    "sxtb16 r9, %[u1], ror #8\n\t"                       \
+    "sxtb16 r10, %[v1]\n\t"                              \
+    "sxtb16 r11, %[v1], ror #8\n\t"                      \
+    "stmia %[d]!, {r8, r9, r10, r11}\n\t"
+            __asm__ volatile("1:\n\t" TSLM_WIN_W8 TSLM_WIN_W8 "subs %[n], %[n], #1\n\t"
+                             "bne 1b\n\t"
+                             : [a] "+r"(s0), [b] "+r"(s1), [d] "+r"(d), [n] "+r"(n), [u0] "=&r"(u0), [u1] "=&r"(u1),
+                               [v0] "=&r"(v0), [v1] "=&r"(v1)
+                             :
+                             : "r8", "r9", "r10", "r11", "cc", "memory");
+#undef TSLM_WIN_W8
+        }
+        return;
+    }
+#endif
+    for (int32_t fy = 0; fy < fh; ++fy, s0 += tap, s1 += tap, d += run) {
+        tslm_dsp_op_widen2(s0, s1, run, d);
+    }
+}
+
+/* The receptive fields of pixels (oy, ox) and (oy1, ox1), one of them reaching past the image, widened into x as
+ * win_widen lays them out: per filter row and tap each pixel's filter_c bytes (a multiple of four) where they lie,
+ * the input zero point (widened) where outside; no im2col copy. */
+__attribute__((noinline)) static void win_widen_border(const tslm_conv_params *p, const int8_t *in_b, int32_t oy,
+                                                       int32_t ox, int32_t oy1, int32_t ox1, int32_t *d)
+{
+    const uint32_t zp = (uint16_t)(int16_t)(-p->input_offset);
+    const int32_t z = (int32_t)(zp | (zp << 16)); /* (zp, zp) */
+    const int32_t fc = p->filter_c, ic = p->input_c, row_bytes = p->input_w * ic;
+    const int32_t y0 = oy * p->stride_h - p->pad_h, x0 = ox * p->stride_w - p->pad_w;
+    const int32_t y1 = oy1 * p->stride_h - p->pad_h, x1 = ox1 * p->stride_w - p->pad_w;
+    for (int32_t fy = 0; fy < p->filter_h; ++fy) {
+        const int32_t iy0 = y0 + p->dilation_h * fy, iy1 = y1 + p->dilation_h * fy;
+        const int row0 = (uint32_t)iy0 < (uint32_t)p->input_h, row1 = (uint32_t)iy1 < (uint32_t)p->input_h;
+        for (int32_t fx = 0; fx < p->filter_w; ++fx) {
+            const int32_t ix0 = x0 + fx, ix1 = x1 + fx;
+            const int8_t *a = row0 && (uint32_t)ix0 < (uint32_t)p->input_w ? in_b + iy0 * row_bytes + ix0 * ic : NULL;
+            const int8_t *b = row1 && (uint32_t)ix1 < (uint32_t)p->input_w ? in_b + iy1 * row_bytes + ix1 * ic : NULL;
+            if (a != NULL && b != NULL) {
+                tslm_dsp_op_widen2(a, b, fc, d);
+                d += fc;
+            } else if (a != NULL) {
+                for (int32_t c = 0; c < fc; c += 4, d += 4) {
+                    const int32_t u = tslm_read32(a + c);
+                    d[0] = tslm_sxtb16(u), d[1] = tslm_sxtb16_ror8(u), d[2] = z, d[3] = z;
+                }
+            } else if (b != NULL) {
+                for (int32_t c = 0; c < fc; c += 4, d += 4) {
+                    const int32_t v = tslm_read32(b + c);
+                    d[0] = z, d[1] = z, d[2] = tslm_sxtb16(v), d[3] = tslm_sxtb16_ror8(v);
+                }
+            } else {
+                for (int32_t c = 0; c < fc; c += 4, d += 4) {
+                    d[0] = z, d[1] = z, d[2] = z, d[3] = z;
+                }
+            }
+        }
+    }
+}
+
+#define TSLM_CW_WIN_COLS 16 /* 1x1 at a stride: pixels gathered per pass (wide_block widens them in the assembly) */
+
+/* 1x1 at a stride: TSLM_CW_WIN_COLS input pixels at a time gathered into one run (their k bytes one after another,
+ * after the widened pair and the spare outputs), then wide_block as for a 1x1 conv at stride 1. */
+static void win_pointwise(const tslm_conv_params *p, const int8_t *input, int8_t *output, int32_t *x)
+{
+    const int32_t k = p->filter_c, oc = p->output_c, ow = p->output_w, pixels = p->output_h * ow;
+    const int32_t col_step = p->stride_w * p->input_c, row_step = p->stride_h * p->input_w * p->input_c;
+    int8_t *cols = wide_spare(p, x) + ((oc + 3) & ~3);
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
+        int8_t *out = output + b * pixels * oc;
+        int32_t oy = 0, ox = 0;
+        for (int32_t left = pixels; left > 0;) {
+            const int32_t n = left > TSLM_CW_WIN_COLS ? TSLM_CW_WIN_COLS : left;
+            int8_t *c = cols;
+            for (int32_t i = 0; i < n; ++i, c += k) {
+                copy_run(c, in_b + oy * row_step + ox * col_step, k);
+                if (++ox == ow) {
+                    ox = 0, ++oy;
+                }
+            }
+            wide_block(p, cols, k, n, out, x);
+            out += n * oc, left -= n;
+        }
+    }
+}
+
+void tslm_dsp_conv_wide_win_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                               const int32_t *bias, int8_t *output, int16_t *scratch)
+{
+    int32_t *x = (int32_t *)(void *)scratch;
+    (void)bias, (void)weights; /* (weights: the stream in p->requant) */
+    if (p->filter_h * p->filter_w == 1) {
+        win_pointwise(p, input, output, x);
+        return;
+    }
+    const int32_t n4 = wide_n4(p), oc = p->output_c, ow = p->output_w, pixels = p->output_h * ow;
+    int8_t *spare = (int8_t *)(x + 4 * n4);
+    cols_geo geo_s;
+    const cols_geo *geo = cols_geo_init(p, &geo_s) ? &geo_s : NULL;
+    const int32_t run = p->filter_w * p->filter_c; /* a multiple of four: a filter row is whole groups */
+#if defined(TSLM_DSP_ASM)
+    const uintptr_t step = 16u * (uint32_t)n4; /* x starts a pair before: the assembly steps it first */
+    wide2_job job = {(int32_t *)((uintptr_t)x - step), x, (const int16_t *)(const void *)p->requant, p->requant,
+                     wide_end(p), NULL, 1, NULL, NULL, (int32_t)step, oc, 0, 0, p->act_min, p->requant, 0, n4,
+                     p->act_min >= p->output_offset};
+#endif
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
+        int8_t *out = output + b * pixels * oc;
+        int32_t oy = 0, ox = 0;
+        for (int32_t left = pixels; left > 0; left -= 2, out += 2 * oc) {
+            int32_t oy1 = oy, ox1 = ox + 1;
+            if (ox1 == ow) {
+                ox1 = 0, ++oy1;
+            }
+            const int two = left >= 2;
+            if (!two) { /* a lone last pixel: as pixel 1 too, its outputs there into scratch */
+                oy1 = oy, ox1 = ox;
+            }
+            if (geo != NULL && cols_inside(geo, oy, ox) && cols_inside(geo, oy1, ox1)) {
+                const int8_t *base = in_b - geo->origin;
+                const int8_t *s0 = base + oy * geo->row_step + ox * geo->col_step;
+                const int8_t *s1 = base + oy1 * geo->row_step + ox1 * geo->col_step;
+                win_widen(s0, s1, x, run, geo->tap_step, p->filter_h);
+            } else {
+                win_widen_border(p, in_b, oy, ox, oy1, ox1, x);
+            }
+#if defined(TSLM_DSP_ASM)
+            job.out0 = out, job.out1 = two ? out + oc : spare;
+            win_pairs(&job);
+#else
+            wide_pixels_x(p, x, out, two ? out + oc : spare);
+#endif
+            oy = oy1, ox = ox1 + 1;
+            if (ox == ow) {
+                ox = 0, ++oy;
+            }
+        }
+    }
+}
+
+int32_t tslm_dsp_conv_wide_win_s8_get_buffer_size(const tslm_conv_params *p)
+{
+    if (p->filter_h * p->filter_w == 1) { /* the widened pair, the spare outputs (word-aligned), the gathered run */
+        return 16 * wide_n4(p) + ((p->output_c + 3) & ~3) + TSLM_CW_WIN_COLS * p->filter_c;
+    }
+    return 16 * wide_n4(p) + p->output_c;
 }
 
 void tslm_dsp_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,

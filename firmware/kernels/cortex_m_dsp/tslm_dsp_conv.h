@@ -20,4 +20,12 @@ void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const
                            const int32_t *bias, int8_t *output, int16_t *scratch);
 int32_t tslm_dsp_conv_wide_s8_get_buffer_size(const tslm_conv_params *p);
 
+/* The wide layout over receptive fields widened where they lie (a filter over a multiple of four input channels
+ * with K > 36, or a 1x1 filter at a stride; the compiler calls it for those alone). Its scratch: two pixels widened
+ * to int16 (16 bytes per four k), two im2col columns (K bytes each, rounded up to a multiple of four) for pixels at
+ * the border, and output_c bytes. */
+void tslm_dsp_conv_wide_win_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                               const int32_t *bias, int8_t *output, int16_t *scratch);
+int32_t tslm_dsp_conv_wide_win_s8_get_buffer_size(const tslm_conv_params *p);
+
 #endif /* TSLM_DSP_CONV_H */

@@ -12,7 +12,8 @@ import numpy as np
 
 from ..dsp_bands import DW_BAND_SCRATCH, band_scratch, column_band
 from ..dsp_layout import (DW_COL_MIN_SCRATCH, DW_MAX_SPAN, conv_dsp_scratch, conv_wide, conv_wide_cols,
-                          conv_wide_quad8, conv_wide_quad8_stream, conv_wide_records, conv_wide_rgb,
+                          conv_wide_quad8, conv_wide_quad8_stream, conv_wide_records, conv_wide_rgb, conv_wide_win,
+                          conv_wide_win_scratch,
                           conv_wide_rgb_order, conv_wide_scratch, conv_wide_stream, conv_wide_weights,
                           depthwise_column_pairs, depthwise_column_records, depthwise_column_words,
                           depthwise_patch_weights, depthwise_patch_words, dilated_stack, interleave_pairs,
@@ -136,6 +137,7 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
     pointwise = (w.shape[1] == w.shape[2] == 1 and p["stride_h"] == p["stride_w"] == 1 and groups == 1
                  and x.shape[1:3] == y.shape[1:3])
     w_arg: Any = T(w.index)
+    win = False  # the wide layout over receptive fields widened where they lie (tslm_dsp_conv_wide_win_s8)
     if dsp:
         wt = ConstArray(lw.name(op, "filter"), "int8_t",
                         interleave_pairs(w.data.reshape(w.shape[0], k_all), y.shape[3] // groups),  # type: ignore
@@ -146,8 +148,11 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
         if pairs is not None:  # the offset-pair layout (dsp_offset_pairs.py) where it is exact
             (rec, wt), fast = pairs, 2
             consts = [rec, wt]
+        win = conv_wide_win(w.shape[1], w.shape[2], fc, groups, max(p["stride_h"], p["stride_w"]), pointwise,
+                            y.shape[3], p["dilation_w"], p["act_max"])  # (fields widened where they lie)
         if (conv_wide(pointwise, k_all, y.shape[3])  # few input channels: int16 weights, 2 pixels x 2 channels
-                or conv_wide_cols(w.shape[1] * w.shape[2], groups, k_all, y.shape[3])):  # (a first layer's im2col)
+                or conv_wide_cols(w.shape[1] * w.shape[2], groups, k_all, y.shape[3])  # (a first layer's im2col)
+                or win):
             named = {c.name: c for c in s.consts}
             lo, hi = p["act_min"], p["act_max"]
             wrec = conv_wide_records(named[lw.name(op, "bias")].values, named[lw.name(op, "multiplier")].values,
@@ -182,7 +187,8 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
                 [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int16_t")],
                 "tslm_conv_params", {k: p[k] for k in order}, consts, macs=macs, note=note,
                 reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index],
-                scratch_bytes=(conv_wide_scratch(k_all, w.shape[1] * w.shape[2] > 1, y.shape[3],
+                scratch_bytes=(conv_wide_win_scratch(k_all, y.shape[3], w.shape[1] * w.shape[2] == 1) if p["requant_fast"] == 3 and win else
+                               conv_wide_scratch(k_all, w.shape[1] * w.shape[2] > 1, y.shape[3],
                                                  conv_wide_rgb(w.shape[1], w.shape[2], fc))
                                if p["requant_fast"] == 3 else conv_dsp_scratch(k_all, w.shape[1] * w.shape[2] > 1))
                 if dsp else 0,
@@ -192,7 +198,7 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
         return helium_layout.conv(lw, call)
     if dsp and p["requant_fast"] == 3:  # the wide pointwise layout: its own entry (the linker leaves the rest out)
         call = lw.target_kernel(call, "conv")
-        call.func = call.func.replace("conv_s8", "conv_wide_s8")
+        call.func = call.func.replace("conv_s8", "conv_wide_win_s8" if win else "conv_wide_s8")
         return call
     return lw.target_kernel(call, "conv") if dsp else call
 

@@ -22,7 +22,7 @@ CASES = {
     "k3_s1_5x5_c32_o32_none": ((3, 3), 32, 32, None, (5, 5), 1, "SAME", (1, 1)),  # an odd pixel count
     "k3_s1_7x6_c12_o6_relu6": ((3, 3), 12, 6, "relu6", (7, 6), 1, "VALID", (1, 1)),
     "k3_s1_6x7_c8_o10_none": ((3, 3), 8, 10, None, (6, 7), 1, "SAME", (1, 1)),  # K = 72: an even n4
-    "k3_s1_3x3_c64_o64_relu": ((3, 3), 64, 64, "relu", (3, 3), 1, "SAME", (1, 1)),  # every pixel at the border
+    "k3_s1_3x3_c32_o32_relu": ((3, 3), 32, 32, "relu", (3, 3), 1, "SAME", (1, 1)),  # every pixel at the border
     "k5_s1_8x7_c12_o2_relu": ((5, 5), 12, 2, "relu", (8, 7), 1, "SAME", (1, 1)),  # K = 300, one pair
     "k3_d2x1_9x8_c16_o8_none": ((3, 3), 16, 8, None, (9, 8), 1, "SAME", (2, 1)),  # dilated along y
     "k2_s2_9x10_c20_o14_relu": ((2, 2), 20, 14, "relu", (9, 10), 2, "VALID", (1, 1)),
@@ -37,9 +37,10 @@ CASES = {
     "k3_s1_6x6_c6_o8_none": ((3, 3), 6, 8, None, (6, 6), 1, "SAME", (1, 1)),
     "k1_s1_4x4_c64_o16_none": ((1, 1), 64, 16, None, (4, 4), 1, "SAME", (1, 1)),
     "k3_d2_8x8_c16_o8_relu": ((3, 3), 16, 8, "relu", (8, 8), 1, "SAME", (2, 2)),
+    "k3_s1_4x4_c64_o64_relu": ((3, 3), 64, 64, "relu", (4, 4), 1, "SAME", (1, 1)),  # over CONV_WIDE_WIN_MAX weights
 }
 NOT_WIN = {"k1_s2_5x9_c4_o2_none", "k3_s1_6x6_c16_o15_relu", "k3_s1_6x6_c6_o8_none", "k1_s1_4x4_c64_o16_none",
-           "k3_d2_8x8_c16_o8_relu"}
+           "k3_d2_8x8_c16_o8_relu", "k3_s1_4x4_c64_o64_relu"}
 
 
 def conv_layers(specs: list[tuple]):

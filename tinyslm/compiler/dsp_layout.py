@@ -460,7 +460,7 @@ def conv_wide_cols(taps: int, groups: int, k: int, oc: int) -> bool:
 
 # weights of a wide window conv at most (18 KB as int16): the layout stores weights as int16, so every layer it
 # takes costs its weight count again in flash, in the size build too; ResNet-8's layers up to 32 -> 32 take it
-# (+21 KB of weights, 84 -> 105 KB), its two 64-channel layers (+55 KB for 4% fewer instructions) do not
+# (+21 KB of weights, 84 -> 105 KB), its two 64-channel layers (+55 KB for 5% fewer instructions) do not
 CONV_WIDE_WIN_MAX = 9216
 
 

@@ -4246,3 +4246,960 @@ int32_t tslm_dsp_depthwise_conv_s8_get_buffer_size(const tslm_depthwise_conv_par
     const int32_t span = (p->filter_h - 1) * p->dilation_h + 1;
     return span * p->ring_w * ((p->input_c + 3) / 4) * 8;
 }
+
+/* ------------------------------------------------------------------------------------------------
+ * Small images, 3x3 at stride 1 (tslm_dsp_depthwise_conv_small_s8, the entry the compiler gives 3x3 stride-1
+ * column-layout layers with at most six output rows: MobileNet's 6x6 and 3x3 tails). The column layout's
+ * four-row blocks leave two rows of a 6-row image (one of a 3-row image a wasted block) to C; here a whole output
+ * column of H <= 6 rows is one pass: per group of four channels each padded column of the image widened once as
+ * the Jn = (H + 3) / 2 words X_j = (row 2j, row 2j + 1) (from row -pad_h; pad_h 0 or 1), then per channel and
+ * output column, per filter column one LDM of its Jn words and the weights A = (w0, w1), B = (w1, w2), two
+ * instructions per row (even rows 2m: A . X_m + w2 X_m+1.lo; odd rows 2m + 1: w0 X_m.hi + B . X_m+1), the H
+ * outputs requantized (EPI_SAT, EPI_RSAT) and stored. The group's channels are widened before any of their outputs
+ * is written (in place works). Scratch: min(4, C) x ring_w x Jn words, within the column layout's (Jn <= col_words). */
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+
+/* The drivers' context: int32_t words from init (ctx): -24..-4 the channel's A, B per filter column; 0 init, 4 m,
+ * 8 r, 12 round (the channel's record); 16 the current output column's first output; 20 ostep; 24 output_c; 28 the
+ * channel's x past its last column; 32, 36 the next channel's weights and record; 40, 44 its first column's x and
+ * output; 48 bytes between channels' columns; 52 bytes of x per output_w columns; 56 the group's output stop. */
+enum { SM_CTX_WORDS = 6 + 15 };
+
+/* Channel loop head (label 4): the channel's weights (A0, (w2, 0)) per filter column to (A, B), its record, its
+ * pointers; tail: the next channel until the group's stop. */
+#define TSLM_SM_CHAN_HEAD                                                                                      \
+    "4:\n\t"                                                                                                   \
+    "ldr %[xp], [%[ctx], #32]\n\t"                                                                             \
+    "ldmia %[xp]!, {r8, r9, r10, r11, r12, lr}\n\t"                                                            \
+    "str %[xp], [%[ctx], #32]\n\t"                                                                             \
+    "lsl r9, r9, #16\n\t"                                                                                      \
+    "orr r9, r9, r8, lsr #16\n\t"                                                                              \
+    "lsl r11, r11, #16\n\t"                                                                                    \
+    "orr r11, r11, r10, lsr #16\n\t"                                                                           \
+    "lsl lr, lr, #16\n\t"                                                                                      \
+    "orr lr, lr, r12, lsr #16\n\t"                                                                             \
+    "stmdb %[ctx], {r8, r9, r10, r11, r12, lr}\n\t"                                                            \
+    "ldr %[xp], [%[ctx], #36]\n\t"                                                                             \
+    "ldmia %[xp]!, {r8, r9, r10, r11}\n\t"                                                                     \
+    "str %[xp], [%[ctx], #36]\n\t"                                                                             \
+    "stmia %[ctx], {r8, r9, r10, r11}\n\t"                                                                     \
+    "ldrd %[xp], r8, [%[ctx], #40]\n\t"                                                                        \
+    "ldrd r9, r10, [%[ctx], #48]\n\t"                                                                          \
+    "str r8, [%[ctx], #16]\n\t"                                                                                \
+    "add r10, %[xp], r10\n\t"                                                                                  \
+    "str r10, [%[ctx], #28]\n\t"                                                                               \
+    "add r9, %[xp], r9\n\t"                                                                                    \
+    "add r8, r8, #1\n\t"                                                                                       \
+    "strd r9, r8, [%[ctx], #40]\n\t"                                                                           \
+    "1:\n\t"
+#define TSLM_SM_CHAN_TAIL                                                                                      \
+    "ldr r11, [%[ctx], #28]\n\t"                                                                               \
+    "cmp %[xp], r11\n\t"                                                                                       \
+    "bne 1b\n\t"                                                                                               \
+    "ldr r8, [%[ctx], #44]\n\t"                                                                                \
+    "ldr r9, [%[ctx], #56]\n\t"                                                                                \
+    "cmp r8, r9\n\t"                                                                                           \
+    "bne 4b\n\t"
+
+__attribute__((noinline)) static void sm_channels_1s(int32_t *ctx)
+{
+    int32_t a[1];
+    const int32_t *xp;
+    __asm__ volatile(
+        TSLM_SM_CHAN_HEAD
+        "ldr %[a0], [%[ctx]]\n\t"
+        "ldmia %[xp]!, {r8, r9}\n\t"
+        "ldrd r12, lr, [%[ctx], #-24]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "ldmia %[xp]!, {r8, r9}\n\t"
+        "ldrd r12, lr, [%[ctx], #-16]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "ldmia %[xp]!, {r8, r9}\n\t"
+        "ldrd r12, lr, [%[ctx], #-8]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "sub %[xp], %[xp], #16\n\t"
+        "ldmia %[ctx], {r8, r9, r10, r11}\n\t"
+        "smmlar %[a0], %[a0], r9, r11\n\t"
+        "asr %[a0], %[a0], r10\n\t"
+        "ssat %[a0], #8, %[a0]\n\t"
+        "ldrd r8, r9, [%[ctx], #16]\n\t"
+        "strb %[a0], [r8]\n\t"
+        "ldr r10, [%[ctx], #24]\n\t"
+        "add r8, r8, r10\n\t"
+        "str r8, [%[ctx], #16]\n\t"
+        TSLM_SM_CHAN_TAIL
+        : [a0] "=&r"(a[0]), [xp] "=&r"(xp)
+        : [ctx] "r"(ctx)
+        : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+    (void)a, (void)xp;
+}
+
+__attribute__((noinline)) static void sm_channels_1r(int32_t *ctx)
+{
+    int32_t a[1];
+    const int32_t *xp;
+    __asm__ volatile(
+        TSLM_SM_CHAN_HEAD
+        "ldr %[a0], [%[ctx]]\n\t"
+        "ldmia %[xp]!, {r8, r9}\n\t"
+        "ldrd r12, lr, [%[ctx], #-24]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "ldmia %[xp]!, {r8, r9}\n\t"
+        "ldrd r12, lr, [%[ctx], #-16]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "ldmia %[xp]!, {r8, r9}\n\t"
+        "ldrd r12, lr, [%[ctx], #-8]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "sub %[xp], %[xp], #16\n\t"
+        "ldmia %[ctx], {r8, r9, r10, r11}\n\t"
+        "add r8, r11, %[a0], asr #31\n\t"
+        "smmlar %[a0], %[a0], r9, r8\n\t"
+        "asr %[a0], %[a0], r10\n\t"
+        "ssat %[a0], #8, %[a0]\n\t"
+        "ldrd r8, r9, [%[ctx], #16]\n\t"
+        "strb %[a0], [r8]\n\t"
+        "ldr r10, [%[ctx], #24]\n\t"
+        "add r8, r8, r10\n\t"
+        "str r8, [%[ctx], #16]\n\t"
+        TSLM_SM_CHAN_TAIL
+        : [a0] "=&r"(a[0]), [xp] "=&r"(xp)
+        : [ctx] "r"(ctx)
+        : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+    (void)a, (void)xp;
+}
+
+__attribute__((noinline)) static void sm_channels_2s(int32_t *ctx)
+{
+    int32_t a[2];
+    const int32_t *xp;
+    __asm__ volatile(
+        TSLM_SM_CHAN_HEAD
+        "ldr %[a1], [%[ctx]]\n\t"
+        "ldmia %[xp]!, {r8, r9}\n\t"
+        "ldrd r12, lr, [%[ctx], #-24]\n\t"
+        "smlad %[a0], r12, r8, %[a1]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "ldmia %[xp]!, {r8, r9}\n\t"
+        "ldrd r12, lr, [%[ctx], #-16]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "ldmia %[xp]!, {r8, r9}\n\t"
+        "ldrd r12, lr, [%[ctx], #-8]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "sub %[xp], %[xp], #16\n\t"
+        "ldmia %[ctx], {r8, r9, r10, r11}\n\t"
+        "smmlar %[a0], %[a0], r9, r11\n\t"
+        "asr %[a0], %[a0], r10\n\t"
+        "ssat %[a0], #8, %[a0]\n\t"
+        "smmlar %[a1], %[a1], r9, r11\n\t"
+        "asr %[a1], %[a1], r10\n\t"
+        "ssat %[a1], #8, %[a1]\n\t"
+        "ldrd r8, r9, [%[ctx], #16]\n\t"
+        "strb %[a0], [r8]\n\t"
+        "strb %[a1], [r8, r9]\n\t"
+        "ldr r10, [%[ctx], #24]\n\t"
+        "add r8, r8, r10\n\t"
+        "str r8, [%[ctx], #16]\n\t"
+        TSLM_SM_CHAN_TAIL
+        : [a0] "=&r"(a[0]), [a1] "=&r"(a[1]), [xp] "=&r"(xp)
+        : [ctx] "r"(ctx)
+        : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+    (void)a, (void)xp;
+}
+
+__attribute__((noinline)) static void sm_channels_2r(int32_t *ctx)
+{
+    int32_t a[2];
+    const int32_t *xp;
+    __asm__ volatile(
+        TSLM_SM_CHAN_HEAD
+        "ldr %[a1], [%[ctx]]\n\t"
+        "ldmia %[xp]!, {r8, r9}\n\t"
+        "ldrd r12, lr, [%[ctx], #-24]\n\t"
+        "smlad %[a0], r12, r8, %[a1]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "ldmia %[xp]!, {r8, r9}\n\t"
+        "ldrd r12, lr, [%[ctx], #-16]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "ldmia %[xp]!, {r8, r9}\n\t"
+        "ldrd r12, lr, [%[ctx], #-8]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "sub %[xp], %[xp], #16\n\t"
+        "ldmia %[ctx], {r8, r9, r10, r11}\n\t"
+        "add r8, r11, %[a0], asr #31\n\t"
+        "smmlar %[a0], %[a0], r9, r8\n\t"
+        "asr %[a0], %[a0], r10\n\t"
+        "ssat %[a0], #8, %[a0]\n\t"
+        "add r8, r11, %[a1], asr #31\n\t"
+        "smmlar %[a1], %[a1], r9, r8\n\t"
+        "asr %[a1], %[a1], r10\n\t"
+        "ssat %[a1], #8, %[a1]\n\t"
+        "ldrd r8, r9, [%[ctx], #16]\n\t"
+        "strb %[a0], [r8]\n\t"
+        "strb %[a1], [r8, r9]\n\t"
+        "ldr r10, [%[ctx], #24]\n\t"
+        "add r8, r8, r10\n\t"
+        "str r8, [%[ctx], #16]\n\t"
+        TSLM_SM_CHAN_TAIL
+        : [a0] "=&r"(a[0]), [a1] "=&r"(a[1]), [xp] "=&r"(xp)
+        : [ctx] "r"(ctx)
+        : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+    (void)a, (void)xp;
+}
+
+__attribute__((noinline)) static void sm_channels_3s(int32_t *ctx)
+{
+    int32_t a[3];
+    const int32_t *xp;
+    __asm__ volatile(
+        TSLM_SM_CHAN_HEAD
+        "ldr %[a2], [%[ctx]]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10}\n\t"
+        "ldrd r12, lr, [%[ctx], #-24]\n\t"
+        "smlad %[a0], r12, r8, %[a2]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a2]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a2]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10}\n\t"
+        "ldrd r12, lr, [%[ctx], #-16]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a2]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10}\n\t"
+        "ldrd r12, lr, [%[ctx], #-8]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a2]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "sub %[xp], %[xp], #24\n\t"
+        "ldmia %[ctx], {r8, r9, r10, r11}\n\t"
+        "smmlar %[a0], %[a0], r9, r11\n\t"
+        "asr %[a0], %[a0], r10\n\t"
+        "ssat %[a0], #8, %[a0]\n\t"
+        "smmlar %[a1], %[a1], r9, r11\n\t"
+        "asr %[a1], %[a1], r10\n\t"
+        "ssat %[a1], #8, %[a1]\n\t"
+        "smmlar %[a2], %[a2], r9, r11\n\t"
+        "asr %[a2], %[a2], r10\n\t"
+        "ssat %[a2], #8, %[a2]\n\t"
+        "ldrd r8, r9, [%[ctx], #16]\n\t"
+        "strb %[a0], [r8]\n\t"
+        "strb %[a1], [r8, r9]\n\t"
+        "strb %[a2], [r8, r9, lsl #1]\n\t"
+        "ldr r10, [%[ctx], #24]\n\t"
+        "add r8, r8, r10\n\t"
+        "str r8, [%[ctx], #16]\n\t"
+        TSLM_SM_CHAN_TAIL
+        : [a0] "=&r"(a[0]), [a1] "=&r"(a[1]), [a2] "=&r"(a[2]), [xp] "=&r"(xp)
+        : [ctx] "r"(ctx)
+        : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+    (void)a, (void)xp;
+}
+
+__attribute__((noinline)) static void sm_channels_3r(int32_t *ctx)
+{
+    int32_t a[3];
+    const int32_t *xp;
+    __asm__ volatile(
+        TSLM_SM_CHAN_HEAD
+        "ldr %[a2], [%[ctx]]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10}\n\t"
+        "ldrd r12, lr, [%[ctx], #-24]\n\t"
+        "smlad %[a0], r12, r8, %[a2]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a2]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a2]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10}\n\t"
+        "ldrd r12, lr, [%[ctx], #-16]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a2]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10}\n\t"
+        "ldrd r12, lr, [%[ctx], #-8]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a2]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "sub %[xp], %[xp], #24\n\t"
+        "ldmia %[ctx], {r8, r9, r10, r11}\n\t"
+        "add r8, r11, %[a0], asr #31\n\t"
+        "smmlar %[a0], %[a0], r9, r8\n\t"
+        "asr %[a0], %[a0], r10\n\t"
+        "ssat %[a0], #8, %[a0]\n\t"
+        "add r8, r11, %[a1], asr #31\n\t"
+        "smmlar %[a1], %[a1], r9, r8\n\t"
+        "asr %[a1], %[a1], r10\n\t"
+        "ssat %[a1], #8, %[a1]\n\t"
+        "add r8, r11, %[a2], asr #31\n\t"
+        "smmlar %[a2], %[a2], r9, r8\n\t"
+        "asr %[a2], %[a2], r10\n\t"
+        "ssat %[a2], #8, %[a2]\n\t"
+        "ldrd r8, r9, [%[ctx], #16]\n\t"
+        "strb %[a0], [r8]\n\t"
+        "strb %[a1], [r8, r9]\n\t"
+        "strb %[a2], [r8, r9, lsl #1]\n\t"
+        "ldr r10, [%[ctx], #24]\n\t"
+        "add r8, r8, r10\n\t"
+        "str r8, [%[ctx], #16]\n\t"
+        TSLM_SM_CHAN_TAIL
+        : [a0] "=&r"(a[0]), [a1] "=&r"(a[1]), [a2] "=&r"(a[2]), [xp] "=&r"(xp)
+        : [ctx] "r"(ctx)
+        : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+    (void)a, (void)xp;
+}
+
+__attribute__((noinline)) static void sm_channels_4s(int32_t *ctx)
+{
+    int32_t a[4];
+    const int32_t *xp;
+    __asm__ volatile(
+        TSLM_SM_CHAN_HEAD
+        "ldr %[a3], [%[ctx]]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10}\n\t"
+        "ldrd r12, lr, [%[ctx], #-24]\n\t"
+        "smlad %[a0], r12, r8, %[a3]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a3]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a3]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "smlabt %[a3], r12, r9, %[a3]\n\t"
+        "smlad %[a3], lr, r10, %[a3]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10}\n\t"
+        "ldrd r12, lr, [%[ctx], #-16]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a2]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "smlabt %[a3], r12, r9, %[a3]\n\t"
+        "smlad %[a3], lr, r10, %[a3]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10}\n\t"
+        "ldrd r12, lr, [%[ctx], #-8]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a2]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "smlabt %[a3], r12, r9, %[a3]\n\t"
+        "smlad %[a3], lr, r10, %[a3]\n\t"
+        "sub %[xp], %[xp], #24\n\t"
+        "ldmia %[ctx], {r8, r9, r10, r11}\n\t"
+        "smmlar %[a0], %[a0], r9, r11\n\t"
+        "asr %[a0], %[a0], r10\n\t"
+        "ssat %[a0], #8, %[a0]\n\t"
+        "smmlar %[a1], %[a1], r9, r11\n\t"
+        "asr %[a1], %[a1], r10\n\t"
+        "ssat %[a1], #8, %[a1]\n\t"
+        "smmlar %[a2], %[a2], r9, r11\n\t"
+        "asr %[a2], %[a2], r10\n\t"
+        "ssat %[a2], #8, %[a2]\n\t"
+        "smmlar %[a3], %[a3], r9, r11\n\t"
+        "asr %[a3], %[a3], r10\n\t"
+        "ssat %[a3], #8, %[a3]\n\t"
+        "ldrd r8, r9, [%[ctx], #16]\n\t"
+        "strb %[a0], [r8]\n\t"
+        "strb %[a1], [r8, r9]\n\t"
+        "strb %[a2], [r8, r9, lsl #1]\n\t"
+        "add r10, r8, r9\n\t"
+        "strb %[a3], [r10, r9, lsl #1]\n\t"
+        "ldr r10, [%[ctx], #24]\n\t"
+        "add r8, r8, r10\n\t"
+        "str r8, [%[ctx], #16]\n\t"
+        TSLM_SM_CHAN_TAIL
+        : [a0] "=&r"(a[0]), [a1] "=&r"(a[1]), [a2] "=&r"(a[2]), [a3] "=&r"(a[3]), [xp] "=&r"(xp)
+        : [ctx] "r"(ctx)
+        : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+    (void)a, (void)xp;
+}
+
+__attribute__((noinline)) static void sm_channels_4r(int32_t *ctx)
+{
+    int32_t a[4];
+    const int32_t *xp;
+    __asm__ volatile(
+        TSLM_SM_CHAN_HEAD
+        "ldr %[a3], [%[ctx]]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10}\n\t"
+        "ldrd r12, lr, [%[ctx], #-24]\n\t"
+        "smlad %[a0], r12, r8, %[a3]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a3]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a3]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "smlabt %[a3], r12, r9, %[a3]\n\t"
+        "smlad %[a3], lr, r10, %[a3]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10}\n\t"
+        "ldrd r12, lr, [%[ctx], #-16]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a2]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "smlabt %[a3], r12, r9, %[a3]\n\t"
+        "smlad %[a3], lr, r10, %[a3]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10}\n\t"
+        "ldrd r12, lr, [%[ctx], #-8]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a2]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "smlabt %[a3], r12, r9, %[a3]\n\t"
+        "smlad %[a3], lr, r10, %[a3]\n\t"
+        "sub %[xp], %[xp], #24\n\t"
+        "ldmia %[ctx], {r8, r9, r10, r11}\n\t"
+        "add r8, r11, %[a0], asr #31\n\t"
+        "smmlar %[a0], %[a0], r9, r8\n\t"
+        "asr %[a0], %[a0], r10\n\t"
+        "ssat %[a0], #8, %[a0]\n\t"
+        "add r8, r11, %[a1], asr #31\n\t"
+        "smmlar %[a1], %[a1], r9, r8\n\t"
+        "asr %[a1], %[a1], r10\n\t"
+        "ssat %[a1], #8, %[a1]\n\t"
+        "add r8, r11, %[a2], asr #31\n\t"
+        "smmlar %[a2], %[a2], r9, r8\n\t"
+        "asr %[a2], %[a2], r10\n\t"
+        "ssat %[a2], #8, %[a2]\n\t"
+        "add r8, r11, %[a3], asr #31\n\t"
+        "smmlar %[a3], %[a3], r9, r8\n\t"
+        "asr %[a3], %[a3], r10\n\t"
+        "ssat %[a3], #8, %[a3]\n\t"
+        "ldrd r8, r9, [%[ctx], #16]\n\t"
+        "strb %[a0], [r8]\n\t"
+        "strb %[a1], [r8, r9]\n\t"
+        "strb %[a2], [r8, r9, lsl #1]\n\t"
+        "add r10, r8, r9\n\t"
+        "strb %[a3], [r10, r9, lsl #1]\n\t"
+        "ldr r10, [%[ctx], #24]\n\t"
+        "add r8, r8, r10\n\t"
+        "str r8, [%[ctx], #16]\n\t"
+        TSLM_SM_CHAN_TAIL
+        : [a0] "=&r"(a[0]), [a1] "=&r"(a[1]), [a2] "=&r"(a[2]), [a3] "=&r"(a[3]), [xp] "=&r"(xp)
+        : [ctx] "r"(ctx)
+        : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+    (void)a, (void)xp;
+}
+
+__attribute__((noinline)) static void sm_channels_5s(int32_t *ctx)
+{
+    int32_t a[5];
+    const int32_t *xp;
+    __asm__ volatile(
+        TSLM_SM_CHAN_HEAD
+        "ldr %[a4], [%[ctx]]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10, r11}\n\t"
+        "ldrd r12, lr, [%[ctx], #-24]\n\t"
+        "smlad %[a0], r12, r8, %[a4]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a4]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a4]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "smlabt %[a3], r12, r9, %[a4]\n\t"
+        "smlad %[a3], lr, r10, %[a3]\n\t"
+        "smlad %[a4], r12, r10, %[a4]\n\t"
+        "smlatb %[a4], lr, r11, %[a4]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10, r11}\n\t"
+        "ldrd r12, lr, [%[ctx], #-16]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a2]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "smlabt %[a3], r12, r9, %[a3]\n\t"
+        "smlad %[a3], lr, r10, %[a3]\n\t"
+        "smlad %[a4], r12, r10, %[a4]\n\t"
+        "smlatb %[a4], lr, r11, %[a4]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10, r11}\n\t"
+        "ldrd r12, lr, [%[ctx], #-8]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a2]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "smlabt %[a3], r12, r9, %[a3]\n\t"
+        "smlad %[a3], lr, r10, %[a3]\n\t"
+        "smlad %[a4], r12, r10, %[a4]\n\t"
+        "smlatb %[a4], lr, r11, %[a4]\n\t"
+        "sub %[xp], %[xp], #32\n\t"
+        "ldmia %[ctx], {r8, r9, r10, r11}\n\t"
+        "smmlar %[a0], %[a0], r9, r11\n\t"
+        "asr %[a0], %[a0], r10\n\t"
+        "ssat %[a0], #8, %[a0]\n\t"
+        "smmlar %[a1], %[a1], r9, r11\n\t"
+        "asr %[a1], %[a1], r10\n\t"
+        "ssat %[a1], #8, %[a1]\n\t"
+        "smmlar %[a2], %[a2], r9, r11\n\t"
+        "asr %[a2], %[a2], r10\n\t"
+        "ssat %[a2], #8, %[a2]\n\t"
+        "smmlar %[a3], %[a3], r9, r11\n\t"
+        "asr %[a3], %[a3], r10\n\t"
+        "ssat %[a3], #8, %[a3]\n\t"
+        "smmlar %[a4], %[a4], r9, r11\n\t"
+        "asr %[a4], %[a4], r10\n\t"
+        "ssat %[a4], #8, %[a4]\n\t"
+        "ldrd r8, r9, [%[ctx], #16]\n\t"
+        "strb %[a0], [r8]\n\t"
+        "strb %[a1], [r8, r9]\n\t"
+        "strb %[a2], [r8, r9, lsl #1]\n\t"
+        "add r10, r8, r9\n\t"
+        "strb %[a3], [r10, r9, lsl #1]\n\t"
+        "strb %[a4], [r8, r9, lsl #2]\n\t"
+        "ldr r10, [%[ctx], #24]\n\t"
+        "add r8, r8, r10\n\t"
+        "str r8, [%[ctx], #16]\n\t"
+        TSLM_SM_CHAN_TAIL
+        : [a0] "=&r"(a[0]), [a1] "=&r"(a[1]), [a2] "=&r"(a[2]), [a3] "=&r"(a[3]), [a4] "=&r"(a[4]), [xp] "=&r"(xp)
+        : [ctx] "r"(ctx)
+        : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+    (void)a, (void)xp;
+}
+
+__attribute__((noinline)) static void sm_channels_5r(int32_t *ctx)
+{
+    int32_t a[5];
+    const int32_t *xp;
+    __asm__ volatile(
+        TSLM_SM_CHAN_HEAD
+        "ldr %[a4], [%[ctx]]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10, r11}\n\t"
+        "ldrd r12, lr, [%[ctx], #-24]\n\t"
+        "smlad %[a0], r12, r8, %[a4]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a4]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a4]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "smlabt %[a3], r12, r9, %[a4]\n\t"
+        "smlad %[a3], lr, r10, %[a3]\n\t"
+        "smlad %[a4], r12, r10, %[a4]\n\t"
+        "smlatb %[a4], lr, r11, %[a4]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10, r11}\n\t"
+        "ldrd r12, lr, [%[ctx], #-16]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a2]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "smlabt %[a3], r12, r9, %[a3]\n\t"
+        "smlad %[a3], lr, r10, %[a3]\n\t"
+        "smlad %[a4], r12, r10, %[a4]\n\t"
+        "smlatb %[a4], lr, r11, %[a4]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10, r11}\n\t"
+        "ldrd r12, lr, [%[ctx], #-8]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a2]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "smlabt %[a3], r12, r9, %[a3]\n\t"
+        "smlad %[a3], lr, r10, %[a3]\n\t"
+        "smlad %[a4], r12, r10, %[a4]\n\t"
+        "smlatb %[a4], lr, r11, %[a4]\n\t"
+        "sub %[xp], %[xp], #32\n\t"
+        "ldmia %[ctx], {r8, r9, r10, r11}\n\t"
+        "add r8, r11, %[a0], asr #31\n\t"
+        "smmlar %[a0], %[a0], r9, r8\n\t"
+        "asr %[a0], %[a0], r10\n\t"
+        "ssat %[a0], #8, %[a0]\n\t"
+        "add r8, r11, %[a1], asr #31\n\t"
+        "smmlar %[a1], %[a1], r9, r8\n\t"
+        "asr %[a1], %[a1], r10\n\t"
+        "ssat %[a1], #8, %[a1]\n\t"
+        "add r8, r11, %[a2], asr #31\n\t"
+        "smmlar %[a2], %[a2], r9, r8\n\t"
+        "asr %[a2], %[a2], r10\n\t"
+        "ssat %[a2], #8, %[a2]\n\t"
+        "add r8, r11, %[a3], asr #31\n\t"
+        "smmlar %[a3], %[a3], r9, r8\n\t"
+        "asr %[a3], %[a3], r10\n\t"
+        "ssat %[a3], #8, %[a3]\n\t"
+        "add r8, r11, %[a4], asr #31\n\t"
+        "smmlar %[a4], %[a4], r9, r8\n\t"
+        "asr %[a4], %[a4], r10\n\t"
+        "ssat %[a4], #8, %[a4]\n\t"
+        "ldrd r8, r9, [%[ctx], #16]\n\t"
+        "strb %[a0], [r8]\n\t"
+        "strb %[a1], [r8, r9]\n\t"
+        "strb %[a2], [r8, r9, lsl #1]\n\t"
+        "add r10, r8, r9\n\t"
+        "strb %[a3], [r10, r9, lsl #1]\n\t"
+        "strb %[a4], [r8, r9, lsl #2]\n\t"
+        "ldr r10, [%[ctx], #24]\n\t"
+        "add r8, r8, r10\n\t"
+        "str r8, [%[ctx], #16]\n\t"
+        TSLM_SM_CHAN_TAIL
+        : [a0] "=&r"(a[0]), [a1] "=&r"(a[1]), [a2] "=&r"(a[2]), [a3] "=&r"(a[3]), [a4] "=&r"(a[4]), [xp] "=&r"(xp)
+        : [ctx] "r"(ctx)
+        : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+    (void)a, (void)xp;
+}
+
+__attribute__((noinline)) static void sm_channels_6s(int32_t *ctx)
+{
+    int32_t a[6];
+    const int32_t *xp;
+    __asm__ volatile(
+        TSLM_SM_CHAN_HEAD
+        "ldr %[a5], [%[ctx]]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10, r11}\n\t"
+        "ldrd r12, lr, [%[ctx], #-24]\n\t"
+        "smlad %[a0], r12, r8, %[a5]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a5]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a5]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "smlabt %[a3], r12, r9, %[a5]\n\t"
+        "smlad %[a3], lr, r10, %[a3]\n\t"
+        "smlad %[a4], r12, r10, %[a5]\n\t"
+        "smlatb %[a4], lr, r11, %[a4]\n\t"
+        "smlabt %[a5], r12, r10, %[a5]\n\t"
+        "smlad %[a5], lr, r11, %[a5]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10, r11}\n\t"
+        "ldrd r12, lr, [%[ctx], #-16]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a2]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "smlabt %[a3], r12, r9, %[a3]\n\t"
+        "smlad %[a3], lr, r10, %[a3]\n\t"
+        "smlad %[a4], r12, r10, %[a4]\n\t"
+        "smlatb %[a4], lr, r11, %[a4]\n\t"
+        "smlabt %[a5], r12, r10, %[a5]\n\t"
+        "smlad %[a5], lr, r11, %[a5]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10, r11}\n\t"
+        "ldrd r12, lr, [%[ctx], #-8]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a2]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "smlabt %[a3], r12, r9, %[a3]\n\t"
+        "smlad %[a3], lr, r10, %[a3]\n\t"
+        "smlad %[a4], r12, r10, %[a4]\n\t"
+        "smlatb %[a4], lr, r11, %[a4]\n\t"
+        "smlabt %[a5], r12, r10, %[a5]\n\t"
+        "smlad %[a5], lr, r11, %[a5]\n\t"
+        "sub %[xp], %[xp], #32\n\t"
+        "ldmia %[ctx], {r8, r9, r10, r11}\n\t"
+        "smmlar %[a0], %[a0], r9, r11\n\t"
+        "asr %[a0], %[a0], r10\n\t"
+        "ssat %[a0], #8, %[a0]\n\t"
+        "smmlar %[a1], %[a1], r9, r11\n\t"
+        "asr %[a1], %[a1], r10\n\t"
+        "ssat %[a1], #8, %[a1]\n\t"
+        "smmlar %[a2], %[a2], r9, r11\n\t"
+        "asr %[a2], %[a2], r10\n\t"
+        "ssat %[a2], #8, %[a2]\n\t"
+        "smmlar %[a3], %[a3], r9, r11\n\t"
+        "asr %[a3], %[a3], r10\n\t"
+        "ssat %[a3], #8, %[a3]\n\t"
+        "smmlar %[a4], %[a4], r9, r11\n\t"
+        "asr %[a4], %[a4], r10\n\t"
+        "ssat %[a4], #8, %[a4]\n\t"
+        "smmlar %[a5], %[a5], r9, r11\n\t"
+        "asr %[a5], %[a5], r10\n\t"
+        "ssat %[a5], #8, %[a5]\n\t"
+        "ldrd r8, r9, [%[ctx], #16]\n\t"
+        "strb %[a0], [r8]\n\t"
+        "strb %[a1], [r8, r9]\n\t"
+        "strb %[a2], [r8, r9, lsl #1]\n\t"
+        "add r10, r8, r9\n\t"
+        "strb %[a3], [r10, r9, lsl #1]\n\t"
+        "strb %[a4], [r8, r9, lsl #2]\n\t"
+        "strb %[a5], [r10, r9, lsl #2]\n\t"
+        "ldr r10, [%[ctx], #24]\n\t"
+        "add r8, r8, r10\n\t"
+        "str r8, [%[ctx], #16]\n\t"
+        TSLM_SM_CHAN_TAIL
+        : [a0] "=&r"(a[0]), [a1] "=&r"(a[1]), [a2] "=&r"(a[2]), [a3] "=&r"(a[3]), [a4] "=&r"(a[4]), [a5] "=&r"(a[5]), [xp] "=&r"(xp)
+        : [ctx] "r"(ctx)
+        : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+    (void)a, (void)xp;
+}
+
+__attribute__((noinline)) static void sm_channels_6r(int32_t *ctx)
+{
+    int32_t a[6];
+    const int32_t *xp;
+    __asm__ volatile(
+        TSLM_SM_CHAN_HEAD
+        "ldr %[a5], [%[ctx]]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10, r11}\n\t"
+        "ldrd r12, lr, [%[ctx], #-24]\n\t"
+        "smlad %[a0], r12, r8, %[a5]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a5]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a5]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "smlabt %[a3], r12, r9, %[a5]\n\t"
+        "smlad %[a3], lr, r10, %[a3]\n\t"
+        "smlad %[a4], r12, r10, %[a5]\n\t"
+        "smlatb %[a4], lr, r11, %[a4]\n\t"
+        "smlabt %[a5], r12, r10, %[a5]\n\t"
+        "smlad %[a5], lr, r11, %[a5]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10, r11}\n\t"
+        "ldrd r12, lr, [%[ctx], #-16]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a2]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "smlabt %[a3], r12, r9, %[a3]\n\t"
+        "smlad %[a3], lr, r10, %[a3]\n\t"
+        "smlad %[a4], r12, r10, %[a4]\n\t"
+        "smlatb %[a4], lr, r11, %[a4]\n\t"
+        "smlabt %[a5], r12, r10, %[a5]\n\t"
+        "smlad %[a5], lr, r11, %[a5]\n\t"
+        "ldmia %[xp]!, {r8, r9, r10, r11}\n\t"
+        "ldrd r12, lr, [%[ctx], #-8]\n\t"
+        "smlad %[a0], r12, r8, %[a0]\n\t"
+        "smlatb %[a0], lr, r9, %[a0]\n\t"
+        "smlabt %[a1], r12, r8, %[a1]\n\t"
+        "smlad %[a1], lr, r9, %[a1]\n\t"
+        "smlad %[a2], r12, r9, %[a2]\n\t"
+        "smlatb %[a2], lr, r10, %[a2]\n\t"
+        "smlabt %[a3], r12, r9, %[a3]\n\t"
+        "smlad %[a3], lr, r10, %[a3]\n\t"
+        "smlad %[a4], r12, r10, %[a4]\n\t"
+        "smlatb %[a4], lr, r11, %[a4]\n\t"
+        "smlabt %[a5], r12, r10, %[a5]\n\t"
+        "smlad %[a5], lr, r11, %[a5]\n\t"
+        "sub %[xp], %[xp], #32\n\t"
+        "ldmia %[ctx], {r8, r9, r10, r11}\n\t"
+        "add r8, r11, %[a0], asr #31\n\t"
+        "smmlar %[a0], %[a0], r9, r8\n\t"
+        "asr %[a0], %[a0], r10\n\t"
+        "ssat %[a0], #8, %[a0]\n\t"
+        "add r8, r11, %[a1], asr #31\n\t"
+        "smmlar %[a1], %[a1], r9, r8\n\t"
+        "asr %[a1], %[a1], r10\n\t"
+        "ssat %[a1], #8, %[a1]\n\t"
+        "add r8, r11, %[a2], asr #31\n\t"
+        "smmlar %[a2], %[a2], r9, r8\n\t"
+        "asr %[a2], %[a2], r10\n\t"
+        "ssat %[a2], #8, %[a2]\n\t"
+        "add r8, r11, %[a3], asr #31\n\t"
+        "smmlar %[a3], %[a3], r9, r8\n\t"
+        "asr %[a3], %[a3], r10\n\t"
+        "ssat %[a3], #8, %[a3]\n\t"
+        "add r8, r11, %[a4], asr #31\n\t"
+        "smmlar %[a4], %[a4], r9, r8\n\t"
+        "asr %[a4], %[a4], r10\n\t"
+        "ssat %[a4], #8, %[a4]\n\t"
+        "add r8, r11, %[a5], asr #31\n\t"
+        "smmlar %[a5], %[a5], r9, r8\n\t"
+        "asr %[a5], %[a5], r10\n\t"
+        "ssat %[a5], #8, %[a5]\n\t"
+        "ldrd r8, r9, [%[ctx], #16]\n\t"
+        "strb %[a0], [r8]\n\t"
+        "strb %[a1], [r8, r9]\n\t"
+        "strb %[a2], [r8, r9, lsl #1]\n\t"
+        "add r10, r8, r9\n\t"
+        "strb %[a3], [r10, r9, lsl #1]\n\t"
+        "strb %[a4], [r8, r9, lsl #2]\n\t"
+        "strb %[a5], [r10, r9, lsl #2]\n\t"
+        "ldr r10, [%[ctx], #24]\n\t"
+        "add r8, r8, r10\n\t"
+        "str r8, [%[ctx], #16]\n\t"
+        TSLM_SM_CHAN_TAIL
+        : [a0] "=&r"(a[0]), [a1] "=&r"(a[1]), [a2] "=&r"(a[2]), [a3] "=&r"(a[3]), [a4] "=&r"(a[4]), [a5] "=&r"(a[5]), [xp] "=&r"(xp)
+        : [ctx] "r"(ctx)
+        : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+    (void)a, (void)xp;
+}
+#undef TSLM_SM_CHAN_HEAD
+#undef TSLM_SM_CHAN_TAIL
+
+/* One pass of four channels' widening: pair word j of each of the image's columns (d: the first column's, moved
+ * on DSTEP bytes a column, until dend; s: its first row's input, moved on C bytes a column), from rows s, s + row
+ * (MODE 0), the zero points and s (1: the pair above the image) or s and the zero points (2: the pair below):
+ * 14 instructions a column (13 for MODE 1, 2), the channels' words cs1, cs2, cs3 bytes apart. */
+TSLM_ALWAYS_INLINE void sm_widen_pass(const int8_t *s, int32_t *d, const int32_t *dend, int32_t C, int32_t row,
+                                      int32_t cs1, int32_t cs2, int32_t cs3, int32_t zp, const int MODE,
+                                      const int32_t DSTEP)
+{
+    int32_t v0, v1, lo;
+#define TSLM_SM_WIDEN(LOAD, PK)                                                                                 \
+    __asm__ volatile("1:\n\t" LOAD PK                                                                          \
+                     "sxtb16 %[v0], %[lo], ror #8\n\t"                                                          \
+                     "str %[v0], [%[d], %[cs1]]\n\t"                                                             \
+                     "sxtb16 %[v0], %[v1]\n\t"                                                                   \
+                     "str %[v0], [%[d], %[cs2]]\n\t"                                                             \
+                     "sxtb16 %[v0], %[v1], ror #8\n\t"                                                           \
+                     "str %[v0], [%[d], %[cs3]]\n\t"                                                             \
+                     "sxtb16 %[v0], %[lo]\n\t"                                                                   \
+                     "str %[v0], [%[d]], %[ds]\n\t"                                                              \
+                     "add %[s], %[s], %[C]\n\t"                                                                  \
+                     "cmp %[d], %[dend]\n\t"                                                                     \
+                     "bne 1b\n\t"                                                                                \
+                     : [s] "+r"(s), [d] "+r"(d), [v0] "=&r"(v0), [v1] "=&r"(v1), [lo] "=&r"(lo)                 \
+                     : [dend] "r"(dend), [C] "r"(C), [row] "r"(row), [cs1] "r"(cs1), [cs2] "r"(cs2),              \
+                       [cs3] "r"(cs3), [zp] "r"(zp), [ds] "i"(DSTEP)                                              \
+                     : "cc", "memory")
+    if (MODE == 0) {
+        TSLM_SM_WIDEN("ldr %[v0], [%[s]]\n\tldr %[v1], [%[s], %[row]]\n\t",
+                      "pkhbt %[lo], %[v0], %[v1], lsl #16\n\tpkhtb %[v1], %[v1], %[v0], asr #16\n\t");
+    } else if (MODE == 1) {
+        TSLM_SM_WIDEN("ldr %[v1], [%[s]]\n\t",
+                      "pkhbt %[lo], %[zp], %[v1], lsl #16\n\tpkhtb %[v1], %[v1], %[zp], asr #16\n\t");
+    } else {
+        TSLM_SM_WIDEN("ldr %[v0], [%[s]]\n\t",
+                      "pkhbt %[lo], %[v0], %[zp], lsl #16\n\tpkhtb %[v1], %[zp], %[v0], asr #16\n\t");
+    }
+#undef TSLM_SM_WIDEN
+}
+
+/* Four channels' image columns into the group's padded columns (src: the group's first input byte, col: the
+ * first padded column of the image), a pass per pair word: the pair above the image (row -1, zero points, with row
+ * 0), the pairs inside, the pair with its second row below; the pairs wholly outside are col_pad's. */
+TSLM_ALWAYS_INLINE void sm_widen4_j(const tslm_depthwise_conv_params *p, const int8_t *src, int32_t *col,
+                                    const int32_t Jn, int32_t cols, int32_t top, int32_t pairs, int32_t bottom)
+{
+    const int32_t cs = 4 * p->ring_w * Jn, row = p->input_w * p->input_c, C = p->input_c;
+    const int32_t zero_points = (int32_t)((uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u);
+    const int32_t *dend = col + cols * Jn;
+    if (cols <= 0) {
+        return;
+    }
+    if (top) {
+        sm_widen_pass(src, col, dend, C, row, cs, 2 * cs, 3 * cs, zero_points, 1, 4 * Jn);
+        src += row, ++col, ++dend;
+    }
+    for (int32_t k = 0; k < pairs; ++k, src += 2 * row, ++col, ++dend) {
+        sm_widen_pass(src, col, dend, C, row, cs, 2 * cs, 3 * cs, zero_points, 0, 4 * Jn);
+    }
+    if (bottom) {
+        sm_widen_pass(src, col, dend, C, row, cs, 2 * cs, 3 * cs, zero_points, 2, 4 * Jn);
+    }
+}
+
+__attribute__((noinline)) static void sm_widen4(const tslm_depthwise_conv_params *p, const int8_t *src,
+                                                int32_t *col, int32_t Jn, int32_t cols, int32_t top, int32_t pairs,
+                                                int32_t bottom)
+{
+    if (Jn == 2) {
+        sm_widen4_j(p, src, col, 2, cols, top, pairs, bottom);
+    } else if (Jn == 3) {
+        sm_widen4_j(p, src, col, 3, cols, top, pairs, bottom);
+    } else {
+        sm_widen4_j(p, src, col, 4, cols, top, pairs, bottom);
+    }
+}
+
+/* 3x3 at stride 1, output_h <= 6, pad_h 0 or 1, EPI_SAT or EPI_RSAT (tslm_dsp_depthwise_conv_small_s8 checks). */
+static void sm_run(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                   int32_t *col)
+{
+    const int32_t H = p->output_h, Jn = (H + 3) / 2, C = p->input_c, rsat = p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT;
+    const int32_t top = p->pad_h & 1, rem = p->input_h - top; /* image rows after the pair above */
+    const int32_t pairs = rem / 2 < Jn - top ? rem / 2 : Jn - top, bottom = (rem & 1) && top + pairs < Jn;
+    const int32_t xend = p->ring_w < p->pad_w + p->input_w ? p->ring_w : p->pad_w + p->input_w;
+    const int32_t cols = xend - p->pad_w, ostep = p->output_w * C;
+    int32_t buf[SM_CTX_WORDS];
+    int32_t *const ctx = buf + 6;
+    ctx[5] = ostep, ctx[6] = C, ctx[12] = 4 * p->ring_w * Jn, ctx[13] = 4 * Jn * p->output_w;
+    col_pad(p, col, Jn, C < 4 ? C : 4);
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * C;
+        int8_t *out_b = output + b * p->output_h * ostep;
+        ctx[8] = (int32_t)(uintptr_t)w, ctx[9] = (int32_t)(uintptr_t)p->requant; /* moved on by the drivers */
+        for (int32_t g = 0; 4 * g < C; ++g) {
+            const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
+            if (chans == 4) {
+                sm_widen4(p, in_b + 4 * g, col + p->pad_w * Jn, Jn, cols, top, pairs, bottom);
+            } else {
+                col_widen(p, in_b, g, col, Jn, chans);
+            }
+            ctx[10] = (int32_t)(uintptr_t)col, ctx[11] = (int32_t)(uintptr_t)(out_b + 4 * g);
+            ctx[14] = ctx[11] + chans;
+            switch (2 * H + rsat) {
+            case 2: sm_channels_1s(ctx); break;
+            case 3: sm_channels_1r(ctx); break;
+            case 4: sm_channels_2s(ctx); break;
+            case 5: sm_channels_2r(ctx); break;
+            case 6: sm_channels_3s(ctx); break;
+            case 7: sm_channels_3r(ctx); break;
+            case 8: sm_channels_4s(ctx); break;
+            case 9: sm_channels_4r(ctx); break;
+            case 10: sm_channels_5s(ctx); break;
+            case 11: sm_channels_5r(ctx); break;
+            case 12: sm_channels_6s(ctx); break;
+            default: sm_channels_6r(ctx); break;
+            }
+        }
+    }
+}
+#endif
+
+void tslm_dsp_depthwise_conv_small_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                      const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+    const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
+    if (p->requant != NULL && (epi == EPI_SAT || epi == EPI_RSAT) && p->filter_h == 3 && p->filter_w == 3 &&
+        p->stride_h == 1 && p->stride_w == 1 && p->dilation_h == 1 && p->dilation_w == 1 &&
+        p->depth_multiplier == 1 && p->output_h >= 1 && p->output_h <= 6 && p->output_w >= 1 &&
+        (p->pad_h == 0 || p->pad_h == 1) && (p->band_h == 0 || p->band_h >= p->output_h)) {
+        sm_run(p, input, (const int32_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
+        return;
+    }
+#endif
+    tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch); /* everything else: the column layout's */
+}
+
+int32_t tslm_dsp_depthwise_conv_small_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
+}

@@ -3,7 +3,8 @@
 per pass: per group of four channels each padded column widened once as (H + 3) / 2 pair words, per channel and
 output column three LDMs and two instructions per row and filter column). One model with every layer, one
 conversion, checked bit-exactly against TFLM in QEMU (-O2, and the size build, where the entry calls the column
-layout's C loops); larger images keep the column layout's entry."""
+layout's C loops); larger images keep the column layout's entry. 7x7 at stride 1 takes
+tslm_dsp_depthwise_conv_k7_s8 (the column layout's loop with the filter's shape as constants)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,12 @@ CASES = {
     # larger images: the column layout's entry
     "s7x7_c8_relu6": ((3, 3), 8, "relu6", (7, 7), 1, "SAME", 1),
     "s12x12_c16_relu6": ((3, 3), 16, "relu6", (12, 12), 1, "SAME", 1),
+    # 7x7 at stride 1: tslm_dsp_depthwise_conv_k7_s8 (the column layout's loop, the shape constant)
+    "k7_12x12_c32_relu": ((7, 7), 32, "relu", (12, 12), 1, "SAME", 1),
+    "k7_9x9_c5_none": ((7, 7), 5, None, (9, 9), 1, "SAME", 1),
+    "k7_v11x10_c12_relu6": ((7, 7), 12, "relu6", (11, 10), 1, "VALID", 1),
+    "k7_4x5_c8_none": ((7, 7), 8, None, (4, 5), 1, "SAME", 1),
+    "k7_10x10_c14_shifts_relu": ((7, 7), 14, "relu", (10, 10), 1, "SAME", 1, SHIFTS),
 }
 
 
@@ -65,17 +72,20 @@ def test_paths_the_compiler_gives(small_model):
     calls = _calls(analyze(small_model, "cortex-m-dsp")[1])
     assert len(calls) == len(CASES)
     small = 0
-    by_key = {(s.params["input_h"], s.params["input_w"], s.params["input_c"], s.params["pad_h"]): s for s in calls}
+    by_key = {(s.params["filter_h"], s.params["input_h"], s.params["input_w"], s.params["input_c"]): s for s in calls}
     assert len(by_key) == len(CASES)
-    for name, (_, c, _, (h, w), _, pad, *_r) in CASES.items():
-        call = by_key[(h, w, c, 1 if pad == "SAME" else 0)]
+    for name, ((k, _), c, _, (h, w), _, pad, *_r) in CASES.items():
+        call = by_key[(k, h, w, c)]
         p = call.params
-        oh = h if pad == "SAME" else h - 2
+        oh = h if pad == "SAME" else h - k + 1
         assert p["output_h"] == oh and p["requant_fast"] >= 16 and not p["band_h"], name
-        mine = oh <= 6 and p["requant_fast"] in (16, 20)
-        small += mine
-        assert call.func == ("tslm_dsp_depthwise_conv_small_s8" if mine else "tslm_dsp_depthwise_conv_s8"), name
-    assert small >= len(CASES) - 3  # (the two larger images, at most one other epilogue)
+        assert p["pad_h"] == ((k - 1) // 2 if pad == "SAME" else 0), name
+        fast = p["requant_fast"] in (16, 20)
+        small += fast and k == 3 and oh <= 6
+        want = ("tslm_dsp_depthwise_conv_small_s8" if fast and k == 3 and oh <= 6 else
+                "tslm_dsp_depthwise_conv_k7_s8" if fast and k == 7 else "tslm_dsp_depthwise_conv_s8")
+        assert call.func == want, name
+    assert small >= 20
 
 
 def _bit_exact(model: bytes, opt: str) -> None:

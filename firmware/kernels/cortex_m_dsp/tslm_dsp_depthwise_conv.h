@@ -53,4 +53,10 @@ void tslm_dsp_depthwise_conv_small_s8(const tslm_depthwise_conv_params *p, const
                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
 int32_t tslm_dsp_depthwise_conv_small_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
 
+/* 7x7 at stride 1 in the column layout, not in bands: the column layout's C loop with the filter's shape as constants,
+ * an entry of its own for the same reason; the same params, scratch and arguments as tslm_dsp_depthwise_conv_s8. */
+void tslm_dsp_depthwise_conv_k7_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                   const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_k7_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+
 #endif /* TSLM_DSP_DEPTHWISE_CONV_H */

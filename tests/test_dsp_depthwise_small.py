@@ -3,7 +3,8 @@
 per pass: per group of four channels each padded column widened once as (H + 3) / 2 pair words, per channel and
 output column three LDMs and two instructions per row and filter column). One model with every layer, one
 conversion, checked bit-exactly against TFLM in QEMU (-O2, and the size build, where the entry calls the column
-layout's C loops); larger images keep the column layout's entry. 7x7 at stride 1 takes
+layout's C loops); a 3x3 image (SAME, clamped to int8) there runs every channel in straight-line code from the input
+bytes (sm_img3_channels); larger images keep the column layout's entry. 7x7 at stride 1 takes
 tslm_dsp_depthwise_conv_k7_s8 (the column layout's loop with the filter's shape as constants)."""
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ CASES = {
     "s5x5_c36_none": ((3, 3), 36, None, (5, 5), 1, "SAME", 1),
     "s4x4_c7_relu6": ((3, 3), 7, "relu6", (4, 4), 1, "SAME", 1),
     "s3x3_c5_none": ((3, 3), 5, None, (3, 3), 1, "SAME", 1),
+    "s3x3_c7_relu6": ((3, 3), 7, "relu6", (3, 3), 1, "SAME", 1),
+    "s3x3_c3_relu": ((3, 3), 3, "relu", (3, 3), 1, "SAME", 1),
     "s2x2_c6_relu": ((3, 3), 6, "relu", (2, 2), 1, "SAME", 1),
     "s1x1_c9_relu6": ((3, 3), 9, "relu6", (1, 1), 1, "SAME", 1),
     "s1x1_c4_none": ((3, 3), 4, None, (1, 1), 1, "SAME", 1),

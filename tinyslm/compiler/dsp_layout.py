@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 
@@ -119,6 +121,39 @@ def depthwise_column_words(output_h: int, filter_h: int, stride_h: int) -> int:
     if stride_h == 1:
         return 2 * (blocks - 1) + filter_h // 2 + 2
     return 4 * (blocks - 1) + 3 + (filter_h + 1) // 2
+
+
+@dataclass(frozen=True)
+class DilatedStack:
+    """A dilated depthwise layer's phases x[py::d_h, px::d_w] one below another (py, then px), each ceil(W / d_w)
+    columns wide, pad_h / d_h rows of zero points between two (tslm_dsp_depthwise_conv_dilated_s8 in
+    tslm_dsp_depthwise_conv.c, whose dilated_stack computes the same)."""
+
+    ws: int  # the stack's input width (pixels)
+    ows: int  # the stack call's output width
+    rows: int  # the stack's rows
+    out_rows: int  # the stack call's output rows
+    fits: bool  # every phase's outputs read only its own rows and zero points (never the next phase's)
+
+
+def dilated_stack(ih: int, iw: int, oh: int, ow: int, fh: int, dh: int, dw: int, pad_h: int) -> DilatedStack:
+    """The stack of a stride-1 layer whose pad_h is a multiple of d_h.
+
+    >>> s = dilated_stack(12, 12, 12, 12, 3, 2, 2, 2)  # 3x3, dilation 2, SAME: four 6x6 phases, one row between
+    >>> (s.ws, s.ows, s.rows, s.out_rows, s.fits)
+    (6, 6, 27, 27, True)
+    >>> dilated_stack(9, 7, 5, 3, 3, 2, 2, 0)  # VALID: phases of 5 and 4 rows, 3 and 2 output rows
+    DilatedStack(ws=4, ows=2, rows=18, out_rows=16, fits=True)
+    """
+    qh, off, out_rows, fits = pad_h // dh, 0, 0, True
+    for py in range(dh):
+        hs, ohs = -(-(ih - py) // dh), -(-(oh - py) // dh)
+        for px in range(dw):
+            last = py == dh - 1 and px == dw - 1
+            fits &= last or ohs - 1 - qh + fh - 1 < hs + qh  # the lowest row the last output reads
+            out_rows = off + ohs
+            off += hs + qh
+    return DilatedStack(-(-iw // dw), -(-ow // dw), off - qh, out_rows, fits)
 
 
 def depthwise_column_records(rec: np.ndarray, fast: bool, zp: int, lo: int, hi: int) -> tuple[np.ndarray, int]:

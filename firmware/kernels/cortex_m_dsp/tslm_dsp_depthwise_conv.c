@@ -4248,6 +4248,114 @@ int32_t tslm_dsp_depthwise_conv_s8_get_buffer_size(const tslm_depthwise_conv_par
 }
 
 /* ------------------------------------------------------------------------------------------------
+ * Dilated depthwise (dilation d_h x d_w, stride 1, a filter of at least 2 x 2) in the column layout. The outputs
+ * y[py::d_h, px::d_w] of one phase read only the inputs x[py::d_h, px::d_w], through the filter undilated (the
+ * compiler sends only pads that are multiples of the dilation: each phase has q_h = pad_h / d_h rows and
+ * q_w = pad_w / d_w columns of padding in front). The d_h x d_w phases are copied one below another into scratch
+ * (py, then px), each ceil(W / d_w) columns wide (a narrower one ends in zero points), q_h rows of zero points
+ * between two phases (the padding both of them read there), and the stack runs as one undilated stride-1 call of
+ * the column layout, in place: tall columns, as on a large image. Then each phase's outputs go to their places.
+ * The compiler computes the same geometry (tinyslm/compiler/dsp_layout.py: dilated_stack) and hands over the stack
+ * call's ring_w. scratch: the column layout's for the stack call, then the stack (rows x ceil(W / d_w) x C). */
+
+typedef struct {
+    int32_t ws, ows;  /* the stack's input and output widths (pixels) */
+    int32_t rows;     /* the stack's rows */
+    int32_t out_rows; /* the stack call's output rows (the last phase's last output row + 1) */
+} dil_stack;
+
+static dil_stack dilated_stack(const tslm_depthwise_conv_params *p)
+{
+    const int32_t dh = p->dilation_h, dw = p->dilation_w, qh = p->pad_h / dh;
+    dil_stack s = {(p->input_w + dw - 1) / dw, (p->output_w + dw - 1) / dw, 0, 0};
+    int32_t off = 0; /* the phase's first row in the stack */
+    for (int32_t py = 0; py < dh; ++py) {
+        const int32_t hs = (p->input_h - py + dh - 1) / dh, ohs = (p->output_h - py + dh - 1) / dh;
+        for (int32_t px = 0; px < dw; ++px, off += hs + qh) {
+            s.out_rows = off + ohs;
+        }
+    }
+    s.rows = off - qh; /* no zero-point rows after the last phase: the call's own padding */
+    return s;
+}
+
+/* n pixels of C bytes, src_pitch bytes apart, to dst, dst_pitch bytes apart (word copies where C is a multiple
+ * of four) */
+static void dil_copy(int8_t *dst, int32_t dst_pitch, const int8_t *src, int32_t src_pitch, int32_t n, int32_t C)
+{
+    if ((C & 3) == 0) {
+        for (int32_t i = 0; i < n; ++i, src += src_pitch, dst += dst_pitch) {
+            for (int32_t c = 0; c < C; c += 4) {
+                const int32_t v = tslm_read32(src + c);
+                memcpy(dst + c, &v, 4);
+            }
+        }
+        return;
+    }
+    for (int32_t i = 0; i < n; ++i, src += src_pitch, dst += dst_pitch) {
+        memcpy(dst, src, (size_t)C);
+    }
+}
+
+static int32_t dilated_col_bytes(const tslm_depthwise_conv_params *p, const dil_stack *s)
+{
+    tslm_depthwise_conv_params q = *p;
+    q.output_h = s->out_rows;
+    return (p->input_c < 4 ? p->input_c : 4) * p->ring_w * col_words(&q) * 4;
+}
+
+void tslm_dsp_depthwise_conv_dilated_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                        const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    /* the compiler gives this entry only column-layout calls (records, requant_fast >= TSLM_DSP_DW_COL) */
+    if (p->requant == NULL || p->requant_fast < TSLM_DSP_DW_COL || p->requant_fast >= TSLM_DSP_DW_PATCH) {
+        tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch);
+        return;
+    }
+    const int32_t dh = p->dilation_h, dw = p->dilation_w, C = p->input_c, W = p->input_w, OW = p->output_w;
+    const int32_t qh = p->pad_h / dh;
+    const dil_stack s = dilated_stack(p);
+    int8_t *stack = scratch + dilated_col_bytes(p, &s);
+    const int32_t in_row = s.ws * C, out_row = s.ows * C;
+    tslm_depthwise_conv_params q = *p;
+    q.batches = 1, q.dilation_h = 1, q.dilation_w = 1, q.band_h = 0, q.pad_h = qh, q.pad_w = p->pad_w / dw;
+    q.input_h = s.rows, q.input_w = s.ws, q.output_h = s.out_rows, q.output_w = s.ows;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * W * C;
+        int8_t *out_b = output + b * p->output_h * OW * C;
+        memset(stack, (int8_t)-p->input_offset, (size_t)(s.rows * in_row)); /* zero points where no input is */
+        for (int32_t py = 0, off = 0; py < dh; ++py) {
+            const int32_t hs = (p->input_h - py + dh - 1) / dh;
+            for (int32_t px = 0; px < dw; ++px, off += hs + qh) {
+                const int32_t n = (W - px + dw - 1) / dw;
+                for (int32_t i = 0; i < hs; ++i) {
+                    dil_copy(stack + (off + i) * in_row, C, in_b + ((py + i * dh) * W + px) * C, dw * C, n, C);
+                }
+            }
+        }
+        tslm_dsp_depthwise_conv_s8(&q, stack, weights, NULL, stack, scratch);
+        for (int32_t py = 0, off = 0; py < dh; ++py) {
+            const int32_t hs = (p->input_h - py + dh - 1) / dh, ohs = (p->output_h - py + dh - 1) / dh;
+            for (int32_t px = 0; px < dw; ++px, off += hs + qh) {
+                const int32_t n = (OW - px + dw - 1) / dw;
+                for (int32_t i = 0; i < ohs; ++i) {
+                    dil_copy(out_b + ((py + i * dh) * OW + px) * C, dw * C, stack + (off + i) * out_row, C, n, C);
+                }
+            }
+        }
+    }
+}
+
+int32_t tslm_dsp_depthwise_conv_dilated_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    if (p->requant == NULL || p->requant_fast < TSLM_DSP_DW_COL || p->requant_fast >= TSLM_DSP_DW_PATCH) {
+        return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
+    }
+    const dil_stack s = dilated_stack(p);
+    return dilated_col_bytes(p, &s) + s.rows * s.ws * p->input_c;
+}
+
+/* ------------------------------------------------------------------------------------------------
  * Small images, 3x3 at stride 1 (tslm_dsp_depthwise_conv_small_s8, the entry the compiler gives 3x3 stride-1
  * column-layout layers with at most six output rows: MobileNet's 6x6 and 3x3 tails). The column layout's
  * four-row blocks leave two rows of a 6-row image (one of a 3-row image a wasted block) to C; here a whole output

@@ -38,6 +38,13 @@ void tslm_dsp_depthwise_conv_k1_s8(const tslm_depthwise_conv_params *p, const in
                                    const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
 int32_t tslm_dsp_depthwise_conv_k1_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
 
+/* Dilated (d_h x d_w), stride 1, filters of at least 2 x 2, pads multiples of the dilation, in the column layout:
+ * the phases x[py::d_h, px::d_w] stacked in scratch and run as one undilated call; the entry the compiler gives
+ * these layers. The same params (ring_w: the stacked call's) and arguments as tslm_dsp_depthwise_conv_s8. */
+void tslm_dsp_depthwise_conv_dilated_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                        const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_dilated_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+
 /* One input channel, depth multiplier > 1 (the compiler's patch layout; without records, the portable kernel).
  * scratch: one patch, tslm_dsp_depthwise_conv_patch_words(p) words. */
 void tslm_dsp_depthwise_conv_patch_s8(const tslm_depthwise_conv_params *p, const int8_t *input,

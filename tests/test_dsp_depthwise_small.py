@@ -3,8 +3,8 @@
 per pass: per group of four channels each padded column widened once as (H + 3) / 2 pair words, per channel and
 output column three LDMs and two instructions per row and filter column). One model with every layer, one
 conversion, checked bit-exactly against TFLM in QEMU (-O2, and the size build, where the entry calls the column
-layout's C loops); a 3x3 image (SAME, clamped to int8) there runs every channel in straight-line code from the input
-bytes (sm_img3_channels); larger images keep the column layout's entry. 7x7 at stride 1 takes
+layout's C loops); a 3x3 or 2x2 image (SAME, clamped to int8) there runs every channel in straight-line code from the
+input bytes (sm_img3_channels, sm_img2_channels); larger images keep the column layout's entry. 7x7 at stride 1 takes
 tslm_dsp_depthwise_conv_k7_s8 (the column layout's loop with the filter's shape as constants)."""
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ CASES = {
     "s3x3_c7_relu6": ((3, 3), 7, "relu6", (3, 3), 1, "SAME", 1),
     "s3x3_c3_relu": ((3, 3), 3, "relu", (3, 3), 1, "SAME", 1),
     "s2x2_c6_relu": ((3, 3), 6, "relu", (2, 2), 1, "SAME", 1),
+    "s2x2_c64_relu6": ((3, 3), 64, "relu6", (2, 2), 1, "SAME", 1),
+    "s2x2_c3_none": ((3, 3), 3, None, (2, 2), 1, "SAME", 1),
+    "s2x2_c14_shifts_relu6": ((3, 3), 14, "relu6", (2, 2), 1, "SAME", 1, SHIFTS),
     "s1x1_c9_relu6": ((3, 3), 9, "relu6", (1, 1), 1, "SAME", 1),
     "s1x1_c4_none": ((3, 3), 4, None, (1, 1), 1, "SAME", 1),
     "s6x3_c8_relu": ((3, 3), 8, "relu", (6, 3), 1, "SAME", 1),

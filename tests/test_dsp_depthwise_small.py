@@ -4,7 +4,7 @@ per pass: per group of four channels each padded column widened once as (H + 3) 
 output column three LDMs and two instructions per row and filter column). One model with every layer, one
 conversion, checked bit-exactly against TFLM in QEMU (-O2, and the size build, where the entry calls the column
 layout's C loops); a 3x3 or 2x2 image (SAME, clamped to int8) there runs every channel in straight-line code from the
-input bytes (sm_img3_channels, sm_img2_channels); larger images keep the column layout's entry. 7x7 at stride 1 takes
+input bytes (sm_img3_channels, sm_img2_channels), a 1x1 image as its center tap on the zero points' sum; larger images keep the column layout's entry. 7x7 at stride 1 takes
 tslm_dsp_depthwise_conv_k7_s8 (the column layout's loop with the filter's shape as constants)."""
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ CASES = {
     "s2x2_c14_shifts_relu6": ((3, 3), 14, "relu6", (2, 2), 1, "SAME", 1, SHIFTS),
     "s1x1_c9_relu6": ((3, 3), 9, "relu6", (1, 1), 1, "SAME", 1),
     "s1x1_c4_none": ((3, 3), 4, None, (1, 1), 1, "SAME", 1),
+    "s1x1_c14_shifts_relu": ((3, 3), 14, "relu", (1, 1), 1, "SAME", 1, SHIFTS),
     "s6x3_c8_relu": ((3, 3), 8, "relu", (6, 3), 1, "SAME", 1),
     "s3x11_c12_none": ((3, 3), 12, None, (3, 11), 1, "SAME", 1),
     "s5x2_c2_relu6": ((3, 3), 2, "relu6", (5, 2), 1, "SAME", 1),

@@ -7714,6 +7714,39 @@ __attribute__((noinline)) static void sm_img2_channels(int32_t *ctx)
     (void)a0, (void)a1, (void)a2, (void)u0, (void)u1, (void)u2, (void)o;
 }
 
+/* A 1x1 image (SAME; EPI_SAT or EPI_RSAT): one output per channel, the center tap on the input byte and the other
+ * eight on zero points: the record's init + the zero point x the sum of the channel's (doubled) weights (SMLAD of the
+ * pair words (w0, w1), (w2, 0) per filter column with (zp, zp)) + the center's weight x (x - zp). */
+TSLM_ALWAYS_INLINE void sm_img1_body(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w,
+                                     int8_t *output, const int epi)
+{
+    const int32_t C = p->input_c, zp = -p->input_offset, ozp = p->output_offset, lo = p->act_min, hi = p->act_max;
+    const int32_t zz = (int32_t)(((uint32_t)zp & 0xFFFFu) | ((uint32_t)zp << 16)); /* (zp, zp) */
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int32_t *wc = w, *rq = p->requant;
+        const int8_t *x = input + b * C;
+        int8_t *o = output + b * C;
+        for (int8_t *const end = o + C; o != end; wc += 6, rq += 4) {
+            /* init + zp x (all nine taps) + center x (x - zp) */
+            int32_t acc = tslm_smlad(wc[0], zz, tslm_smlad(wc[1], zz, tslm_smlad(wc[2], zz, rq[0])));
+            acc = tslm_smlad(wc[3], zz, tslm_smlad(wc[4], zz, tslm_smlad(wc[5], zz, acc)));
+            acc += (wc[2] >> 16) * (*x++ - zp); /* filter column 1, row 1 */
+            const col_rec k = {rq[0], rq[1], rq[2], rq[3], rq};
+            *o++ = col_out(acc, k, ozp, lo, hi, epi);
+        }
+    }
+}
+
+static void sm_img1(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                    const int epi)
+{
+    if (epi == EPI_SAT) {
+        sm_img1_body(p, input, w, output, EPI_SAT);
+    } else {
+        sm_img1_body(p, input, w, output, EPI_RSAT);
+    }
+}
+
 /* A 3x3 or 2x2 (N) image, SAME, EPI_SAT: sm_img3_channels or sm_img2_channels per batch. */
 static void sm_img3(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
                     const int32_t N)
@@ -7787,7 +7820,11 @@ void tslm_dsp_depthwise_conv_small_s8(const tslm_depthwise_conv_params *p, const
         p->stride_h == 1 && p->stride_w == 1 && p->dilation_h == 1 && p->dilation_w == 1 &&
         p->depth_multiplier == 1 && p->output_h >= 1 && p->output_h <= 6 && p->output_w >= 1 &&
         (p->pad_h == 0 || p->pad_h == 1) && (p->band_h == 0 || p->band_h >= p->output_h)) {
-        const int32_t N = p->output_h; /* a 3x3 or 2x2 image, SAME: straight-line channels */
+        const int32_t N = p->output_h; /* a 3x3 or 2x2 image, SAME: straight-line channels; 1x1: the center tap */
+        if (N == 1 && p->output_w == 1 && p->input_h == 1 && p->input_w == 1 && p->pad_h == 1 && p->pad_w == 1) {
+            sm_img1(p, input, (const int32_t *)(const void *)weights, output, epi);
+            return;
+        }
         if (epi == EPI_SAT && (N == 3 || N == 2) && p->output_w == N && p->input_h == N && p->input_w == N &&
             p->pad_h == 1 && p->pad_w == 1) {
             sm_img3(p, input, (const int32_t *)(const void *)weights, output, N);

@@ -53,4 +53,17 @@ int32_t tslm_dsp_depthwise_conv_patch_s8_get_buffer_size(const tslm_depthwise_co
 /* Words of the patch layout's patch: filter_h x 2 per four filter columns, rounded up to a multiple of 8. */
 int32_t tslm_dsp_depthwise_conv_patch_words(const tslm_depthwise_conv_params *p);
 
+/* 3x3 at stride 1 with at most six output rows in the column layout (MobileNet's small tails): the entry the compiler
+ * gives these layers, one pass of the whole output column per channel and column (tslm_dsp_depthwise_conv.c); the
+ * same params, scratch and arguments as tslm_dsp_depthwise_conv_s8, which it calls for anything else. */
+void tslm_dsp_depthwise_conv_small_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                      const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_small_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+
+/* 7x7 at stride 1 in the column layout, not in bands: the column layout's C loop with the filter's shape as constants,
+ * an entry of its own for the same reason; the same params, scratch and arguments as tslm_dsp_depthwise_conv_s8. */
+void tslm_dsp_depthwise_conv_k7_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                   const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_k7_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+
 #endif /* TSLM_DSP_DEPTHWISE_CONV_H */

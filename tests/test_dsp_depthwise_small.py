@@ -1,0 +1,110 @@
+"""3x3 stride-1 depthwise layers over small images on the Cortex-M4 DSP kernel (issue 15, MobileNetV1's 6x6 and
+3x3 tails): at most six output rows take their own entry, tslm_dsp_depthwise_conv_small_s8 (a whole output column
+per pass: per group of four channels each padded column widened once as (H + 3) / 2 pair words, per channel and
+output column three LDMs and two instructions per row and filter column). One model with every layer, one
+conversion, checked bit-exactly against TFLM in QEMU (-O2, and the size build, where the entry calls the column
+layout's C loops); a 3x3 or 2x2 image (SAME, clamped to int8) there runs every channel in straight-line code from the
+input bytes (sm_img3_channels, sm_img2_channels), a 1x1 image as its center tap on the zero points' sum; larger images keep the column layout's entry. 7x7 at stride 1 takes
+tslm_dsp_depthwise_conv_k7_s8 (the column layout's loop with the filter's shape as constants)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tinyslm.compiler.lowering import Call
+
+# weight scales per channel whose right shifts spread over a range
+SHIFTS = tuple(0.8 ** k for k in range(12)) + (0.003, 0.001)
+
+# name: filter (h, w), channels, activation, input (h, w), stride, padding, dilation, [weight scales]
+CASES = {
+    "s6x6_c128_relu6": ((3, 3), 128, "relu6", (6, 6), 1, "SAME", 1),
+    "s3x3_c256_relu6": ((3, 3), 256, "relu6", (3, 3), 1, "SAME", 1),
+    "s6x6_c36_relu": ((3, 3), 36, "relu", (6, 6), 1, "SAME", 1),
+    "s5x5_c36_none": ((3, 3), 36, None, (5, 5), 1, "SAME", 1),
+    "s4x4_c7_relu6": ((3, 3), 7, "relu6", (4, 4), 1, "SAME", 1),
+    "s3x3_c5_none": ((3, 3), 5, None, (3, 3), 1, "SAME", 1),
+    "s3x3_c7_relu6": ((3, 3), 7, "relu6", (3, 3), 1, "SAME", 1),
+    "s3x3_c3_relu": ((3, 3), 3, "relu", (3, 3), 1, "SAME", 1),
+    "s2x2_c6_relu": ((3, 3), 6, "relu", (2, 2), 1, "SAME", 1),
+    "s2x2_c64_relu6": ((3, 3), 64, "relu6", (2, 2), 1, "SAME", 1),
+    "s2x2_c3_none": ((3, 3), 3, None, (2, 2), 1, "SAME", 1),
+    "s2x2_c14_shifts_relu6": ((3, 3), 14, "relu6", (2, 2), 1, "SAME", 1, SHIFTS),
+    "s1x1_c9_relu6": ((3, 3), 9, "relu6", (1, 1), 1, "SAME", 1),
+    "s1x1_c4_none": ((3, 3), 4, None, (1, 1), 1, "SAME", 1),
+    "s1x1_c14_shifts_relu": ((3, 3), 14, "relu", (1, 1), 1, "SAME", 1, SHIFTS),
+    "s6x3_c8_relu": ((3, 3), 8, "relu", (6, 3), 1, "SAME", 1),
+    "s3x11_c12_none": ((3, 3), 12, None, (3, 11), 1, "SAME", 1),
+    "s5x2_c2_relu6": ((3, 3), 2, "relu6", (5, 2), 1, "SAME", 1),
+    "s6x6_c14_shifts": ((3, 3), 14, None, (6, 6), 1, "SAME", 1, SHIFTS),
+    "s3x3_c14_shifts_relu": ((3, 3), 14, "relu", (3, 3), 1, "SAME", 1, SHIFTS),
+    # VALID: output 1..6 rows from 3..8
+    "v8x8_c36_relu6": ((3, 3), 36, "relu6", (8, 8), 1, "VALID", 1),
+    "v7x5_c8_none": ((3, 3), 8, None, (7, 5), 1, "VALID", 1),
+    "v6x6_c12_relu": ((3, 3), 12, "relu", (6, 6), 1, "VALID", 1),
+    "v5x4_c3_none": ((3, 3), 3, None, (5, 4), 1, "VALID", 1),
+    "v4x4_c16_relu6": ((3, 3), 16, "relu6", (4, 4), 1, "VALID", 1),
+    "v3x3_c20_relu": ((3, 3), 20, "relu", (3, 3), 1, "VALID", 1),
+    "v3x7_c4_none": ((3, 3), 4, None, (3, 7), 1, "VALID", 1),
+    "v8x6_c14_shifts_relu": ((3, 3), 14, "relu", (8, 6), 1, "VALID", 1, SHIFTS),
+    # larger images: the column layout's entry
+    "s7x7_c8_relu6": ((3, 3), 8, "relu6", (7, 7), 1, "SAME", 1),
+    "s12x12_c16_relu6": ((3, 3), 16, "relu6", (12, 12), 1, "SAME", 1),
+    # 7x7 at stride 1: tslm_dsp_depthwise_conv_k7_s8 (the column layout's loop, the shape constant)
+    "k7_12x12_c32_relu": ((7, 7), 32, "relu", (12, 12), 1, "SAME", 1),
+    "k7_9x9_c5_none": ((7, 7), 5, None, (9, 9), 1, "SAME", 1),
+    "k7_v11x10_c12_relu6": ((7, 7), 12, "relu6", (11, 10), 1, "VALID", 1),
+    "k7_4x5_c8_none": ((7, 7), 8, None, (4, 5), 1, "SAME", 1),
+    "k7_10x10_c14_shifts_relu": ((7, 7), 14, "relu", (10, 10), 1, "SAME", 1, SHIFTS),
+}
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    import opzoo
+
+    layers = opzoo.Case(opzoo.depthwise_layers(list(CASES.values())), expect_ops=("DEPTHWISE_CONV_2D",))
+    return opzoo.convert_case("dw_small_3x3", layers)
+
+
+def _calls(plan) -> list[Call]:
+    return [s for s in plan.steps if isinstance(s, Call) and s.family == "tslm_depthwise_conv"]
+
+
+def test_paths_the_compiler_gives(small_model):
+    """Up to six output rows with epilogue 0 or 4 (the Thumb-2 drivers'): the small entry; the rest the column
+    layout's entry."""
+    from tinyslm.compiler import analyze
+
+    calls = _calls(analyze(small_model, "cortex-m-dsp")[1])
+    assert len(calls) == len(CASES)
+    small = 0
+    by_key = {(s.params["filter_h"], s.params["input_h"], s.params["input_w"], s.params["input_c"]): s for s in calls}
+    assert len(by_key) == len(CASES)
+    for name, ((k, _), c, _, (h, w), _, pad, *_r) in CASES.items():
+        call = by_key[(k, h, w, c)]
+        p = call.params
+        oh = h if pad == "SAME" else h - k + 1
+        assert p["output_h"] == oh and p["requant_fast"] >= 16 and not p["band_h"], name
+        assert p["pad_h"] == ((k - 1) // 2 if pad == "SAME" else 0), name
+        fast = p["requant_fast"] in (16, 20)
+        small += fast and k == 3 and oh <= 6
+        want = ("tslm_dsp_depthwise_conv_small_s8" if fast and k == 3 and oh <= 6 else
+                "tslm_dsp_depthwise_conv_k7_s8" if fast and k == 7 else "tslm_dsp_depthwise_conv_s8")
+        assert call.func == want, name
+    assert small >= 20
+
+
+def _bit_exact(model: bytes, opt: str) -> None:
+    import opzoo
+
+    cm = opzoo.qemu_matches_tflm(model, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=6, opt=opt)
+    assert len(cm.outputs) == len(CASES)
+
+
+def test_bit_exact_on_cortex_m4(small_model):
+    _bit_exact(small_model, "-O2")
+
+
+def test_bit_exact_on_cortex_m4_size_build(small_model):
+    _bit_exact(small_model, "-Os -DTSLM_OPTIMIZE_SIZE")

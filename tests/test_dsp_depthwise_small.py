@@ -4,8 +4,10 @@ per pass: per group of four channels each padded column widened once as (H + 3) 
 output column three LDMs and two instructions per row and filter column). One model with every layer, one
 conversion, checked bit-exactly against TFLM in QEMU (-O2, and the size build, where the entry calls the column
 layout's C loops); a 3x3 or 2x2 image (SAME, clamped to int8) there runs every channel in straight-line code from the
-input bytes (sm_img3_channels, sm_img2_channels), a 1x1 image as its center tap on the zero points' sum; larger images keep the column layout's entry. 7x7 at stride 1 takes
-tslm_dsp_depthwise_conv_k7_s8 (the column layout's loop with the filter's shape as constants)."""
+input bytes (sm_img3_channels, sm_img2_channels), a 1x1 image as its center tap on the zero points' sum; larger
+images keep the column layout's entry. 7x7 at stride 1 takes tslm_dsp_depthwise_conv_k7_s8 (the column layout's loop
+with the filter's shape as constants). The drivers are generated (gen_depthwise_small.py): the header must be the
+generator's output."""
 
 from __future__ import annotations
 
@@ -108,3 +110,16 @@ def test_bit_exact_on_cortex_m4(small_model):
 
 def test_bit_exact_on_cortex_m4_size_build(small_model):
     _bit_exact(small_model, "-Os -DTSLM_OPTIMIZE_SIZE")
+
+
+def test_generated_drivers_are_the_generators_output():
+    """The entry's Thumb-2 drivers (tslm_dsp_depthwise_small_drivers.h) are exactly what their generator writes, so
+    nobody edits the header by hand and the generator never drifts from the code that is tested."""
+    import subprocess
+    import sys
+
+    from tinyslm.resources import firmware_dir
+
+    gen = firmware_dir() / "kernels" / "cortex_m_dsp" / "gen_depthwise_small.py"
+    r = subprocess.run([sys.executable, str(gen), "--check"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr + r.stdout

@@ -282,10 +282,24 @@ class Emitter:
             for h in self.target.headers:
                 files.append(tdir / h if (tdir / h).exists() else kdir / h)
             files += [(kdir / v).with_suffix(ext) for v in variants for ext in (".h", ".c")]
+            files += _local_includes(tdir, [kdir / v for v in variants], files)
         for src in files:
             shutil.copyfile(src, out_dir / src.name)
             written.append(out_dir / src.name)
         return written, self.weights_bytes
+
+
+def _local_includes(folder: Path, sources: list[Path], have: list[Path]) -> list[Path]:
+    """Headers of `folder` that the target kernels `sources` include and `have` lacks (a kernel's generated part,
+    e.g. cortex_m_dsp/tslm_dsp_depthwise_small_drivers.h), in the order first included."""
+    names = {f.name for f in have}
+    out: list[Path] = []
+    for src in sources:
+        for h in re.findall(r'#include "(\w+\.h)"', src.read_text()):
+            if h not in names and (folder / h).exists():
+                names.add(h)
+                out.append(folder / h)
+    return out
 
 
 def _with_included_families(kdir: Path, families: list[str]) -> list[str]:

@@ -170,6 +170,15 @@ DRIVER_CASES = {
     "s2six_rows6_c14_shifts_relu6": dict(k=(3, 3), cin=14, act="relu6", hw=(12, 10), stride=2, wscale=W1_SHIFTS),
     "s2six_rows6_c14_shifts": dict(k=(3, 3), cin=14, act=None, hw=(11, 9), stride=2, wscale=W1_SHIFTS),
     "s2six_rows6_c8": dict(k=(3, 3), cin=8, act=None, hw=(12, 5), stride=2),
+    # three output rows in one pass, the weights in registers (col_3x3s2t_channels, EPI_SAT; above:
+    # s2c_rows3_c8_relu, s2c_valid_rows3_c4_relu): three output columns unrolled, other widths in its loop (1, 2, 4,
+    # 5 columns), pad_h 0 and 1, shifts in the copies (5..8) and outside them, partial groups
+    "s2t_rows3_c14_shifts_relu6": dict(k=(3, 3), cin=14, act="relu6", hw=(6, 6), stride=2, wscale=W1_SHIFTS),
+    "s2t_rows3_w5_c14_shifts_relu": dict(k=(3, 3), cin=14, act="relu", hw=(6, 10), stride=2, wscale=W1_SHIFTS),
+    "s2t_rows3_w3_c7_relu": dict(k=(3, 3), cin=7, act="relu", hw=(5, 5), stride=2),
+    "s2t_rows3_w2_c5_relu6": dict(k=(3, 3), cin=5, act="relu6", hw=(5, 4), stride=2),
+    "s2t_rows3_w1_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(6, 1), stride=2),
+    "s2t_valid_rows3_w4_c6_relu": dict(k=(3, 3), cin=6, act="relu", hw=(7, 9), stride=2, padding="VALID"),
 }
 
 

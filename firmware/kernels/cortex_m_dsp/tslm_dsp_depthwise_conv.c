@@ -233,7 +233,9 @@ TSLM_ALWAYS_INLINE void run(const tslm_depthwise_conv_params *p, const int8_t *i
  * (stride 1 or 2) skip the widening altogether (col_w1k3: time pairs made in registers from the input bytes), and 3x3
  * at stride 2 with at most eight output rows runs in passes across the columns (col_3x3s2c_channels; passes of four
  * rows with J = 9 or 5 and stride_w 2 in col_3x3s2j_channels, six rows with J = 9 in one pass of
- * col_3x3s2six_channels). col_widen4 widens two pairs of rows a step where a column has five or more (col_geo.wmode). */
+ * col_3x3s2six_channels, three rows with J = 5 in one pass of col_3x3s2t_channels, the weights in registers). col_widen4
+ * widens two pairs of rows a step where a column has five or more (col_geo.wmode). Width > 1, 3 x 1 at stride 1:
+ * col_w1k3 once per column (col_w1k3_cols). */
 
 enum { EPI_SAT = 0, EPI_FOLD = 1, EPI_FAST = 2, EPI_EXACT = 3, EPI_RSAT = 4 };
 
@@ -1589,6 +1591,130 @@ __attribute__((noinline)) static void col_3x3s2six_pass(col33_ctx *ctx, const in
     col_3x3s2six_channels(&ctx->m, rsat);
     ctx->tap = tap;
 }
+/* Three output rows (output_h 3, J = 5, stride_w 2, dilation_w 1: images of 5 or 6 rows, e.g. MobileNet's 6x6 ->
+ * 3x3), EPI_SAT: one block of three rows per output column with the channel's six weight words (A0, A1 of each
+ * filter column) kept in r0-r5 for all its blocks, the accumulators r6-r8 from three copies of the 2 x bias (one LDM
+ * from sp), the four x words of a filter column in r9-r12 (one LDM), xp in lr; m, round, r, the output pointer,
+ * ostep, OC, the outputs' end and the group's context in a 48-byte frame on the stack (sp + 0 .. 47). With three
+ * output columns all three blocks unrolled (the output pointer of each from the frame: no loop) and per channel
+ * chosen by its right shift (copies for r = 5..8 with SSAT's immediate shift, else ASR by register): 18 SMLAD, 3 LDM
+ * of x, 2 adds, 1 LDM of the bias copies, 7 of requantization and 4-6 of stores, ~36 instructions for three outputs
+ * (TSLM_S2C_BLOCK3: 46, its weights reloaded every block), ~136 a channel with its set-up (152 before); other widths
+ * in a loop of blocks with r in a register (44 a block). 6x6x128 -> 3x3, relu6: 31,040 -> 29,160 instructions
+ * (2.994 -> 2.812/MAC); .text +2.7 KB at -O2, linked only through tslm_dsp_depthwise_conv_3x3s2_s8. */
+#define TSLM_S3_FX(W0, W1)                                                                                     \
+    "ldmia lr, {r9, r10, r11, r12}\n\t"                                                                        \
+    "smlad r6, " W0 ", r9, r6\n\t"                                                                             \
+    "smlad r7, " W0 ", r10, r7\n\t"                                                                            \
+    "smlad r8, " W0 ", r11, r8\n\t"                                                                            \
+    "smlad r6, " W1 ", r10, r6\n\t"                                                                            \
+    "smlad r7, " W1 ", r11, r7\n\t"                                                                            \
+    "smlad r8, " W1 ", r12, r8\n\t"
+#define TSLM_S3_MACS                                                                                           \
+    "ldmia sp, {r6, r7, r8}\n\t" TSLM_S3_FX("r0", "r1") "add lr, lr, #20\n\t" TSLM_S3_FX("r2", "r3")             \
+    "add lr, lr, #20\n\t" TSLM_S3_FX("r4", "r5")
+#define TSLM_S3_SATR(X, R) "smmlar " X ", " X ", r9, r10\n\tssat " X ", #8, " X ", asr #" R "\n\t"
+#define TSLM_S3_REQR(R)                                                                                        \
+    "ldrd r9, r10, [sp, #12]\n\t" TSLM_S3_SATR("r6", R) TSLM_S3_SATR("r7", R) TSLM_S3_SATR("r8", R)
+#define TSLM_S3_SAT(X) "smmlar " X ", " X ", r9, r10\n\tasr " X ", " X ", r11\n\tssat " X ", #8, " X "\n\t"
+#define TSLM_S3_REQ                                                                                            \
+    "ldrd r9, r10, [sp, #12]\n\tldr r11, [sp, #20]\n\t" TSLM_S3_SAT("r6") TSLM_S3_SAT("r7") TSLM_S3_SAT("r8")
+#define TSLM_S3_ST3 "strb r6, [r9]\n\tstrb r7, [r9, r10]\n\tstrb r8, [r9, r10, lsl #1]\n\t"
+/* three output columns, unrolled: the k-th block's outputs at o + k OC */
+#define TSLM_S3_OW3(REQ)                                                                                       \
+    TSLM_S3_MACS REQ "ldrd r9, r10, [sp, #24]\n\t" TSLM_S3_ST3                                                  \
+    TSLM_S3_MACS REQ "ldrd r9, r10, [sp, #24]\n\tldr r11, [sp, #32]\n\tadd r9, r9, r11\n\t" TSLM_S3_ST3         \
+    TSLM_S3_MACS REQ "ldrd r9, r10, [sp, #24]\n\tldr r11, [sp, #32]\n\tadd r9, r9, r11, lsl #1\n\t" TSLM_S3_ST3
+/* any number of output columns: a loop of blocks, o moved on by OC in the frame until the outputs' end */
+#define TSLM_S3_LOOP(REQ)                                                                                      \
+    "1:\n\t" TSLM_S3_MACS REQ "ldrd r9, r10, [sp, #24]\n\t" TSLM_S3_ST3                                         \
+    "ldrd r11, r12, [sp, #32]\n\t"                                                                             \
+    "add r9, r9, r11\n\t"                                                                                      \
+    "str r9, [sp, #24]\n\t"                                                                                    \
+    "cmp r9, r12\n\t"                                                                                          \
+    "bne 1b\n\t"
+#define TSLM_S3_G "(15f - 9b) / 2, "
+#define TSLM_S3_BLOCKS(BODY)                                                                                   \
+    "tbh [pc, r8, lsl #1]\n\t"                                                                                 \
+    "9:\n\t"                                                                                                   \
+    ".hword " TSLM_S3_G TSLM_S3_G TSLM_S3_G TSLM_S3_G TSLM_S3_G                                                \
+    "(11f - 9b) / 2, (12f - 9b) / 2, (13f - 9b) / 2, (14f - 9b) / 2, "                                         \
+    TSLM_S3_G TSLM_S3_G TSLM_S3_G TSLM_S3_G TSLM_S3_G TSLM_S3_G TSLM_S3_G TSLM_S3_G TSLM_S3_G TSLM_S3_G       \
+    TSLM_S3_G TSLM_S3_G "(15f - 9b) / 2\n\t"                                                                   \
+    "11:\n\t" BODY(TSLM_S3_REQR("5")) "b 8f\n\t"                                                               \
+    "12:\n\t" BODY(TSLM_S3_REQR("6")) "b 8f\n\t"                                                               \
+    "13:\n\t" BODY(TSLM_S3_REQR("7")) "b 8f\n\t"                                                               \
+    "14:\n\t" BODY(TSLM_S3_REQR("8")) "b 8f\n\t"                                                               \
+    "15:\n\t" BODY(TSLM_S3_REQ)                                                                                \
+    "8:\n\t"
+/* frame: 0..8 the 2 x bias three times, 12 m, 16 round, 20 r, 24 o, 28 ostep, 32 OC, 36 the outputs' end (the
+ * loop), 40 the group's context (&m of its col33_ctx: 136 rqp, 140 wp, 144 xbase, 148 obase, 152 cstride, 156 owoc,
+ * 160 ostopc); per channel its record {2 x bias, m, r, round} and weights, xbase and obase moved on by a channel */
+#define TSLM_S3_CHANNELS(OEND, BLOCKS)                                                                         \
+    __asm__ volatile("sub sp, sp, #48\n\t"                                                                     \
+            "str %[b], [sp, #40]\n\t"                                                                          \
+            "ldr r8, [%[b], #12]\n\t"                                                                          \
+            "ldr r9, [%[b], #120]\n\t"                                                                         \
+            "strd r8, r9, [sp, #28]\n\t"                                                                       \
+            "4:\n\t"                                                                                           \
+            "ldr r12, [sp, #40]\n\t"                                                                           \
+            "ldr r11, [r12, #136]\n\t"                                                                         \
+            "ldmia r11!, {r6, r7, r8, r9}\n\t"                                                                 \
+            "str r11, [r12, #136]\n\t"                                                                         \
+            "mov r10, r6\n\t"                                                                                  \
+            "strd r6, r10, [sp, #0]\n\t"                                                                       \
+            "str r6, [sp, #8]\n\t"                                                                             \
+            "strd r7, r9, [sp, #12]\n\t"                                                                       \
+            "str r8, [sp, #20]\n\t"                                                                            \
+            "ldr r11, [r12, #140]\n\t"                                                                         \
+            "ldmia r11!, {r0, r1, r2, r3, r4, r5}\n\t"                                                         \
+            "str r11, [r12, #140]\n\t"                                                                         \
+            "ldrd lr, r9, [r12, #144]\n\t"                                                                     \
+            "ldr r10, [r12, #152]\n\t"                                                                         \
+            "add r10, lr, r10\n\t"                                                                             \
+            "add r11, r9, #1\n\t"                                                                              \
+            "strd r10, r11, [r12, #144]\n\t"                                                                   \
+            "str r9, [sp, #24]\n\t" OEND                                                                       \
+            BLOCKS                                                                                             \
+            "ldr r12, [sp, #40]\n\t"                                                                           \
+            "ldr r8, [r12, #148]\n\t"                                                                          \
+            "ldr r9, [r12, #160]\n\t"                                                                          \
+            "cmp r8, r9\n\t"                                                                                   \
+            "bne 4b\n\t"                                                                                       \
+            "add sp, sp, #48\n\t"                                                                              \
+            : [b] "+r"(b), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [w4] "=&r"(w4), [w5] "=&r"(w5),     \
+              [a0] "=&r"(a0), [a1] "=&r"(a1)                                                                   \
+            :                                                                                                  \
+            : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+#define TSLM_S3_OEND "ldr r10, [r12, #156]\n\tadd r10, r9, r10\n\tstr r10, [sp, #36]\n\t"
+
+/* ctx: &m of the group's col33_ctx with xbase its first column, obase its first channel's first output, ostopc
+ * obase + its channels, ostep and oc (OC) set; ow3: three output columns */
+__attribute__((noinline)) static void col_3x3s2t_channels(const int32_t *ctx, const int ow3)
+{
+    register const int32_t *b __asm__("r0") = ctx; /* the context, then each channel's first weight word */
+    register int32_t w1 __asm__("r1"), w2 __asm__("r2"), w3 __asm__("r3"), w4 __asm__("r4"), w5 __asm__("r5");
+    register int32_t a0 __asm__("r6"), a1 __asm__("r7");
+    if (ow3) {
+        TSLM_S3_CHANNELS("", TSLM_S3_BLOCKS(TSLM_S3_OW3));
+    } else {
+        TSLM_S3_CHANNELS(TSLM_S3_OEND, TSLM_S3_LOOP(TSLM_S3_REQ)); /* (no per-shift copies: 44 a block) */
+    }
+    (void)b, (void)w1, (void)w2, (void)w3, (void)w4, (void)w5, (void)a0, (void)a1;
+}
+#undef TSLM_S3_FX
+#undef TSLM_S3_MACS
+#undef TSLM_S3_SATR
+#undef TSLM_S3_REQR
+#undef TSLM_S3_SAT
+#undef TSLM_S3_REQ
+#undef TSLM_S3_ST3
+#undef TSLM_S3_OW3
+#undef TSLM_S3_LOOP
+#undef TSLM_S3_G
+#undef TSLM_S3_BLOCKS
+#undef TSLM_S3_CHANNELS
+#undef TSLM_S3_OEND
 #undef TSLM_S6_FX
 #undef TSLM_S6_MACS
 #undef TSLM_S6_STORE
@@ -2426,6 +2552,10 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
                 }
                 if (h0 == 4 && s2j) {
                     col_3x3s2j_pass(&ctx, OC, j9, epi == EPI_RSAT);
+                } else if (h0 == 3 && s2j && epi == EPI_SAT) {
+                    /* output_h 3 (J = 5; s2j: filter columns J words apart, two columns on a block): one pass of
+                     * three rows with the weights in registers */
+                    col_3x3s2t_channels(&ctx.m, p->output_w == 3);
                 } else {
                     col_3x3s2c_channels(&ctx.m, h0, epi == EPI_RSAT);
                 }

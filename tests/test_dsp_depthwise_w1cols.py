@@ -1,8 +1,8 @@
 """3 x 1 depthwise at stride 1 over columns wider than 1 on the Cortex-M4 DSP kernel (issue 15, sixth round):
 each output column reads only its own input column, so the kernel runs the width-1 3 x 1 routine once per column
-with rows W x C bytes apart (col_w1k3_cols behind tslm_dsp_depthwise_conv_k1_s8). One model with every layer,
-one conversion, checked bit-exactly against TFLM in QEMU at -O2 and in the size build; a chained pair of layers
-runs the second in place (its input an intermediate tensor of its own shape)."""
+with rows W x C bytes apart (col_w1k3_cols, behind an entry of its own: tslm_dsp_depthwise_conv_cols_s8). One
+model with every layer, one conversion, checked bit-exactly against TFLM in QEMU at -O2 and in the size build; a
+chained pair of layers runs the second in place (its input an intermediate tensor of its own shape)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ CASES = {
     "k3_22x3_c14_shifts_relu": ((3, 1), 14, "relu", (22, 3), 1, "SAME", 1, SHIFTS),  # r in and outside the copies
     "k3_19x2_c14_shifts": ((3, 1), 14, None, (19, 2), 1, "SAME", 1, SHIFTS),
     "k3_2x3_c4_relu": ((3, 1), 4, "relu", (2, 3), 1, "SAME", 1),  # too short for the routine: the column layout
+    "k3_140x4_c4_relu": ((3, 1), 4, "relu", (140, 4), 1, "SAME", 1),  # the compiler's bands (per column all the same)
 }
 
 
@@ -65,7 +66,7 @@ def _calls(plan) -> list[Call]:
 
 
 def test_paths_the_compiler_gives(cols_model):
-    """Every 3 x 1 over columns wider than 1 at stride 1 in the column layout behind the K x 1 entry; the chained
+    """Every 3 x 1 over columns wider than 1 at stride 1 in the column layout behind its own entry; the chained
     second layer in place."""
     from tinyslm.compiler import analyze
 
@@ -74,8 +75,9 @@ def test_paths_the_compiler_gives(cols_model):
     for s in calls:
         p = s.params
         assert p["input_w"] > 1 and p["filter_h"] == 3 and p["filter_w"] == 1 and p["requant_fast"] >= 16
-        assert s.func == "tslm_dsp_depthwise_conv_k1_s8", s.note
+        assert s.func == "tslm_dsp_depthwise_conv_cols_s8", s.note
     assert any(s.inplace for s in calls)
+    assert any(s.params["band_h"] for s in calls)
 
 
 def _bit_exact(model: bytes, opt: str) -> None:

@@ -3399,7 +3399,8 @@ static int col_w1k3_phase(const tslm_depthwise_conv_params *q, const int8_t *inp
  * column reads its own input column, so the layer is W width-1 series whose rows lie W x C bytes apart in the input
  * and the output, each one col_w1k3_phase (25x5x64, relu: 3.40 -> 2.75 instructions/MAC against col_run_k1's
  * widened columns and per-column C set-up); in place safe as the width-1 routine is (a column's outputs overwrite
- * only its own inputs). 0 where the shape is not one it takes (col_dispatch then). */
+ * only its own inputs); no scratch. Reached only from tslm_dsp_depthwise_conv_cols_s8. 0 where the shape is not one
+ * it takes (the main entry then). */
 __attribute__((noinline)) static int col_w1k3_cols(const tslm_depthwise_conv_params *p, const int8_t *input,
                                                    const int32_t *w, int8_t *output, const int rsat)
 {
@@ -4057,10 +4058,6 @@ static void k1_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input
     }
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
     const int32_t n = (p->filter_h + 1) / 2, epi = p->requant_fast - TSLM_DSP_DW_COL;
-    if (p->stride_h == 1 && p->filter_w == 1 && p->filter_h == 3 && p->input_w > 1 &&
-        (epi == EPI_SAT || epi == EPI_RSAT) && col_w1k3_cols(p, input, w, output, epi == EPI_RSAT)) {
-        return; /* 3 x 1 over columns wider than 1: per column */
-    }
     if (p->stride_h == 2 && p->filter_w == 1 && (epi == EPI_SAT || epi == EPI_RSAT)) {
         if (n >= 3 && n <= 5) { /* K = 5..10 */
             if (n == 3 && col_w1k5s2(p, input, w, output, epi == EPI_RSAT)) { /* width 1, 5 x 1 and 6 x 1 */
@@ -4358,6 +4355,28 @@ void tslm_dsp_depthwise_conv_k1_s8(const tslm_depthwise_conv_params *p, const in
 }
 
 int32_t tslm_dsp_depthwise_conv_k1_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
+}
+
+void tslm_dsp_depthwise_conv_cols_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                     const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    /* the compiler gives this entry only column-layout calls of 3 x 1 at stride 1 over columns wider than 1 */
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+    if (p->requant != NULL && p->requant_fast >= TSLM_DSP_DW_COL && p->requant_fast < TSLM_DSP_DW_PATCH &&
+        p->stride_h == 1 && p->filter_h == 3 && p->filter_w == 1) {
+        const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
+        if ((epi == EPI_SAT || epi == EPI_RSAT) &&
+            col_w1k3_cols(p, input, (const int32_t *)(const void *)weights, output, epi == EPI_RSAT)) {
+            return;
+        }
+    }
+#endif
+    tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch); /* (bands, other epilogues, ...) */
+}
+
+int32_t tslm_dsp_depthwise_conv_cols_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
 {
     return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
 }

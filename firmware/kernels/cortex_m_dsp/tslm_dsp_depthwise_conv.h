@@ -38,6 +38,13 @@ void tslm_dsp_depthwise_conv_k1_s8(const tslm_depthwise_conv_params *p, const in
                                    const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
 int32_t tslm_dsp_depthwise_conv_k1_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
 
+/* 3 x 1 at stride 1 over columns wider than 1 (the column layout, in bands or not): the entry the compiler gives
+ * these layers, each column then the width-1 3 x 1 routine (anything it does not take: tslm_dsp_depthwise_conv_s8);
+ * the same params, scratch and arguments as tslm_dsp_depthwise_conv_s8. */
+void tslm_dsp_depthwise_conv_cols_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                     const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_cols_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+
 /* One input channel, depth multiplier > 1 (the compiler's patch layout; without records, the portable kernel).
  * scratch: one patch, tslm_dsp_depthwise_conv_patch_words(p) words. */
 void tslm_dsp_depthwise_conv_patch_s8(const tslm_depthwise_conv_params *p, const int8_t *input,

@@ -233,9 +233,9 @@ TSLM_ALWAYS_INLINE void run(const tslm_depthwise_conv_params *p, const int8_t *i
  * (stride 1 or 2) skip the widening altogether (col_w1k3: time pairs made in registers from the input bytes), and 3x3
  * at stride 2 with at most eight output rows runs in passes across the columns (col_3x3s2c_channels; passes of four
  * rows with J = 9 or 5 and stride_w 2 in col_3x3s2j_channels, six rows with J = 9 in one pass of
- * col_3x3s2six_channels, three rows with J = 5 in one pass of col_3x3s2t_channels, the weights in registers). col_widen4
- * widens two pairs of rows a step where a column has five or more (col_geo.wmode). Width > 1, 3 x 1 at stride 1:
- * col_w1k3 once per column (col_w1k3_cols). */
+ * col_3x3s2six_channels; three rows with J = 5 and EPI_SAT in one pass of col_3x3s2t_channels, the weights in
+ * registers, from an entry of its own). col_widen4 widens two pairs of rows a step where a column has five or more
+ * (col_geo.wmode). Width > 1, 3 x 1 at stride 1: col_w1k3 once per column (col_w1k3_cols, an entry of its own). */
 
 enum { EPI_SAT = 0, EPI_FOLD = 1, EPI_FAST = 2, EPI_EXACT = 3, EPI_RSAT = 4 };
 
@@ -1591,6 +1591,7 @@ __attribute__((noinline)) static void col_3x3s2six_pass(col33_ctx *ctx, const in
     col_3x3s2six_channels(&ctx->m, rsat);
     ctx->tap = tap;
 }
+#if !defined(TSLM_OPTIMIZE_SIZE) /* (col_run_3x3s2t only) */
 /* Three output rows (output_h 3, J = 5, stride_w 2, dilation_w 1: images of 5 or 6 rows, e.g. MobileNet's 6x6 ->
  * 3x3), EPI_SAT: one block of three rows per output column with the channel's six weight words (A0, A1 of each
  * filter column) kept in r0-r5 for all its blocks, the accumulators r6-r8 from three copies of the 2 x bias (one LDM
@@ -1600,8 +1601,9 @@ __attribute__((noinline)) static void col_3x3s2six_pass(col33_ctx *ctx, const in
  * chosen by its right shift (copies for r = 5..8 with SSAT's immediate shift, else ASR by register): 18 SMLAD, 3 LDM
  * of x, 2 adds, 1 LDM of the bias copies, 7 of requantization and 4-6 of stores, ~36 instructions for three outputs
  * (TSLM_S2C_BLOCK3: 46, its weights reloaded every block), ~136 a channel with its set-up (152 before); other widths
- * in a loop of blocks with r in a register (44 a block). 6x6x128 -> 3x3, relu6: 31,040 -> 29,160 instructions
- * (2.994 -> 2.812/MAC); .text +2.7 KB at -O2, linked only through tslm_dsp_depthwise_conv_3x3s2_s8. */
+ * in a loop of blocks with r in a register (44 a block). Driven by col_run_3x3s2t, reached only from
+ * tslm_dsp_depthwise_conv_3x3s2t_s8 (~3 KB at -O2 with it): 6x6x128 -> 3x3, relu6, 31,040 -> 27,960 instructions
+ * (2.994 -> 2.697/MAC). */
 #define TSLM_S3_FX(W0, W1)                                                                                     \
     "ldmia lr, {r9, r10, r11, r12}\n\t"                                                                        \
     "smlad r6, " W0 ", r9, r6\n\t"                                                                             \
@@ -1715,6 +1717,7 @@ __attribute__((noinline)) static void col_3x3s2t_channels(const int32_t *ctx, co
 #undef TSLM_S3_BLOCKS
 #undef TSLM_S3_CHANNELS
 #undef TSLM_S3_OEND
+#endif
 #undef TSLM_S6_FX
 #undef TSLM_S6_MACS
 #undef TSLM_S6_STORE
@@ -2552,10 +2555,6 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
                 }
                 if (h0 == 4 && s2j) {
                     col_3x3s2j_pass(&ctx, OC, j9, epi == EPI_RSAT);
-                } else if (h0 == 3 && s2j && epi == EPI_SAT) {
-                    /* output_h 3 (J = 5; s2j: filter columns J words apart, two columns on a block): one pass of
-                     * three rows with the weights in registers */
-                    col_3x3s2t_channels(&ctx.m, p->output_w == 3);
                 } else {
                     col_3x3s2c_channels(&ctx.m, h0, epi == EPI_RSAT);
                 }
@@ -2599,6 +2598,36 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
                 col_3x3_rest(p, cbase + (s2 ? 4 : 2) * full, weights + o * 6, p->requant + 4 * o,
                              out_b + o + 4 * full * ostep, rest, s2, epi);
             }
+        }
+    }
+}
+#endif
+
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+/* 3x3 at stride 2 (stride_w 2, dilation 1) with three output rows (J = 5) and EPI_SAT, the layers the compiler gives
+ * tslm_dsp_depthwise_conv_3x3s2t_s8: per group of four channels its columns widened, then its channels in
+ * col_3x3s2t_channels (one pass, the weights in registers); the pad words once per call. Never in bands (three rows
+ * are less than a band). */
+__attribute__((noinline)) static void col_run_3x3s2t(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                     const int32_t *weights, int8_t *output, int32_t *col)
+{
+    const int32_t C = p->input_c, OC = p->output_c, J = col_words(p); /* depth multiplier 1; J = 5 */
+    col33_ctx ctx;
+    ctx.ostep = p->output_w * OC, ctx.oc = OC, ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
+    col_geo geo;
+    col_geometry(p, J, &geo);
+    col_pad(p, col, J, C < 4 ? C : 4);
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * C;
+        int8_t *out_b = output + b * p->output_h * p->output_w * OC;
+        ctx.rqp = (int32_t)(uintptr_t)p->requant, ctx.wp = (int32_t)(uintptr_t)weights; /* moved on by the asm */
+        ctx.xbase = (int32_t)(uintptr_t)col; /* the group's first padded column */
+        for (int32_t g = 0; 4 * g < C; ++g) {
+            const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
+            col_widen_group(p, &geo, in_b, g, col, chans);
+            ctx.obase = (int32_t)(uintptr_t)(out_b + 4 * g), ctx.ostopc = ctx.obase + chans;
+            col_3x3s2t_channels(&ctx.m, p->output_w == 3);
+            ctx.xbase = (int32_t)(uintptr_t)col;
         }
     }
 }
@@ -4355,6 +4384,28 @@ void tslm_dsp_depthwise_conv_k1_s8(const tslm_depthwise_conv_params *p, const in
 }
 
 int32_t tslm_dsp_depthwise_conv_k1_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
+}
+
+void tslm_dsp_depthwise_conv_3x3s2t_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    /* the compiler gives this entry only the column layout's 3x3 at stride 2 (both ways, dilation 1) with three
+     * output rows and EPI_SAT; anything else (never, from the compiler) the main entry */
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+    if (p->requant != NULL && p->requant_fast == TSLM_DSP_DW_COL + EPI_SAT && p->output_h == 3 &&
+        p->filter_h == 3 && p->filter_w == 3 && p->stride_h == 2 && p->stride_w == 2 && p->dilation_h == 1 &&
+        p->dilation_w == 1 && p->depth_multiplier == 1 && p->output_c == p->input_c &&
+        (p->band_h == 0 || p->band_h >= p->output_h)) {
+        col_run_3x3s2t(p, input, (const int32_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
+        return;
+    }
+#endif
+    tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch);
+}
+
+int32_t tslm_dsp_depthwise_conv_3x3s2t_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
 {
     return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
 }

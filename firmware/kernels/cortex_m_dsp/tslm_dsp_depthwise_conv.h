@@ -31,6 +31,13 @@ void tslm_dsp_depthwise_conv_3x3s2_s8(const tslm_depthwise_conv_params *p, const
                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
 int32_t tslm_dsp_depthwise_conv_3x3s2_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
 
+/* 3x3 at stride 2 (both ways, dilation 1) with three output rows and outputs clamped to the int8 range (MobileNet's
+ * 6x6 -> 3x3, relu/relu6): the entry the compiler gives these layers (one pass, the weights in registers), linked
+ * only where a model has them; the same params, scratch and arguments as tslm_dsp_depthwise_conv_s8. */
+void tslm_dsp_depthwise_conv_3x3s2t_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_3x3s2t_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+
 /* K x 1 over columns at stride 2 with K = 4..10, and dilated K x 1 over a column of width 1 (the column layout,
  * never in bands): the entry the compiler gives these layers, so that their routines are linked only where a
  * model has them; the same params, scratch and arguments as tslm_dsp_depthwise_conv_s8. */

@@ -1602,8 +1602,8 @@ __attribute__((noinline)) static void col_3x3s2six_pass(col33_ctx *ctx, const in
  * of x, 2 adds, 1 LDM of the bias copies, 7 of requantization and 4-6 of stores, ~36 instructions for three outputs
  * (TSLM_S2C_BLOCK3: 46, its weights reloaded every block), ~136 a channel with its set-up (152 before); other widths
  * in a loop of blocks with r in a register (44 a block). Driven by col_run_3x3s2t, reached only from
- * tslm_dsp_depthwise_conv_3x3s2t_s8 (~3 KB at -O2 with it): 6x6x128 -> 3x3, relu6, 31,040 -> 27,960 instructions
- * (2.994 -> 2.697/MAC). */
+ * tslm_dsp_depthwise_conv_3x3s2t_s8 (~3 KB at -O2 with it): 6x6x128 -> 3x3, relu6, 31,040 -> 27,920 instructions
+ * (2.994 -> 2.693/MAC). */
 #define TSLM_S3_FX(W0, W1)                                                                                     \
     "ldmia lr, {r9, r10, r11, r12}\n\t"                                                                        \
     "smlad r6, " W0 ", r9, r6\n\t"                                                                             \
@@ -2604,16 +2604,19 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
 #endif
 
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
-/* 3x3 at stride 2 (stride_w 2, dilation 1) with three output rows (J = 5) and EPI_SAT, the layers the compiler gives
- * tslm_dsp_depthwise_conv_3x3s2t_s8: per group of four channels its columns widened, then its channels in
- * col_3x3s2t_channels (one pass, the weights in registers); the pad words once per call. Never in bands (three rows
- * are less than a band). */
+/* 3x3 at stride 2 (stride_w 2, dilation 1) on small images, the layers the compiler gives
+ * tslm_dsp_depthwise_conv_3x3s2t_s8: three output rows with EPI_SAT or four with EPI_SAT or EPI_RSAT (J = 5 either
+ * way). Per group of four channels its columns widened, then its channels in one pass: col_3x3s2t_channels (three
+ * rows, the weights in registers) or col_3x3s2j_channels (four rows); the pad words once per call, none of
+ * col_run_3x3_body's per-group choices (~50 instructions a group). Never in bands (four rows are no band). */
 __attribute__((noinline)) static void col_run_3x3s2t(const tslm_depthwise_conv_params *p, const int8_t *input,
                                                      const int32_t *weights, int8_t *output, int32_t *col)
 {
     const int32_t C = p->input_c, OC = p->output_c, J = col_words(p); /* depth multiplier 1; J = 5 */
+    const int four = p->output_h == 4, rsat = p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT, ow3 = p->output_w == 3;
     col33_ctx ctx;
     ctx.ostep = p->output_w * OC, ctx.oc = OC, ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
+    ctx.os3 = 3 * ctx.ostep;
     col_geo geo;
     col_geometry(p, J, &geo);
     col_pad(p, col, J, C < 4 ? C : 4);
@@ -2621,13 +2624,20 @@ __attribute__((noinline)) static void col_run_3x3s2t(const tslm_depthwise_conv_p
         const int8_t *in_b = input + b * p->input_h * p->input_w * C;
         int8_t *out_b = output + b * p->output_h * p->output_w * OC;
         ctx.rqp = (int32_t)(uintptr_t)p->requant, ctx.wp = (int32_t)(uintptr_t)weights; /* moved on by the asm */
-        ctx.xbase = (int32_t)(uintptr_t)col; /* the group's first padded column */
-        for (int32_t g = 0; 4 * g < C; ++g) {
+        /* the pass chosen once, not per group (6x6x128: 80 instructions fewer) */
+        for (int32_t g = 0; four && 4 * g < C; ++g) {
             const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
             col_widen_group(p, &geo, in_b, g, col, chans);
+            ctx.xbase = (int32_t)(uintptr_t)col; /* the group's first padded column */
             ctx.obase = (int32_t)(uintptr_t)(out_b + 4 * g), ctx.ostopc = ctx.obase + chans;
-            col_3x3s2t_channels(&ctx.m, p->output_w == 3);
+            col_3x3s2j_pass(&ctx, OC, 0, rsat);
+        }
+        for (int32_t g = 0; !four && 4 * g < C; ++g) {
+            const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
+            col_widen_group(p, &geo, in_b, g, col, chans);
             ctx.xbase = (int32_t)(uintptr_t)col;
+            ctx.obase = (int32_t)(uintptr_t)(out_b + 4 * g), ctx.ostopc = ctx.obase + chans;
+            col_3x3s2t_channels(&ctx.m, ow3);
         }
     }
 }
@@ -4392,9 +4402,13 @@ void tslm_dsp_depthwise_conv_3x3s2t_s8(const tslm_depthwise_conv_params *p, cons
                                        const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
 {
     /* the compiler gives this entry only the column layout's 3x3 at stride 2 (both ways, dilation 1) with three
-     * output rows and EPI_SAT; anything else (never, from the compiler) the main entry */
+     * output rows and EPI_SAT or four with EPI_SAT or EPI_RSAT; anything else (never, from the compiler) the main
+     * entry */
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
-    if (p->requant != NULL && p->requant_fast == TSLM_DSP_DW_COL + EPI_SAT && p->output_h == 3 &&
+    if (p->requant != NULL && p->requant_fast >= TSLM_DSP_DW_COL &&
+        ((p->output_h == 3 && p->requant_fast == TSLM_DSP_DW_COL + EPI_SAT) ||
+         (p->output_h == 4 && (p->requant_fast == TSLM_DSP_DW_COL + EPI_SAT ||
+                               p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT))) &&
         p->filter_h == 3 && p->filter_w == 3 && p->stride_h == 2 && p->stride_w == 2 && p->dilation_h == 1 &&
         p->dilation_w == 1 && p->depth_multiplier == 1 && p->output_c == p->input_c &&
         (p->band_h == 0 || p->band_h >= p->output_h)) {

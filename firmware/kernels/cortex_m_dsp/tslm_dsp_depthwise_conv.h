@@ -31,9 +31,10 @@ void tslm_dsp_depthwise_conv_3x3s2_s8(const tslm_depthwise_conv_params *p, const
                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
 int32_t tslm_dsp_depthwise_conv_3x3s2_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
 
-/* 3x3 at stride 2 (both ways, dilation 1) with three output rows and outputs clamped to the int8 range (MobileNet's
- * 6x6 -> 3x3, relu/relu6): the entry the compiler gives these layers (one pass, the weights in registers), linked
- * only where a model has them; the same params, scratch and arguments as tslm_dsp_depthwise_conv_s8. */
+/* 3x3 at stride 2 (both ways, dilation 1) on small images: three output rows with outputs clamped to the int8 range
+ * (MobileNet's 6x6 -> 3x3, relu/relu6; one pass, the weights in registers) or four rows (8x8 -> 4x4, relu or none):
+ * the entry the compiler gives these layers, linked only where a model has them; the same params, scratch and
+ * arguments as tslm_dsp_depthwise_conv_s8. */
 void tslm_dsp_depthwise_conv_3x3s2t_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
                                        const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
 int32_t tslm_dsp_depthwise_conv_3x3s2t_s8_get_buffer_size(const tslm_depthwise_conv_params *p);

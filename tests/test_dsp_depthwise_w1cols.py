@@ -93,3 +93,32 @@ def test_bit_exact_on_cortex_m4(cols_model):
 
 def test_bit_exact_size_build(cols_model):
     _bit_exact(cols_model, "-Os -DTSLM_OPTIMIZE_SIZE")
+
+
+def test_new_entries_with_two_batches_bit_exact_on_cortex_m4():
+    """Both of the sixth round's entries with batches of two (each batch's columns, records and weights from the
+    start): a 3 x 1 over 13x3 (tslm_dsp_depthwise_conv_cols_s8), a 3x3 at stride 2 over 6x6 with relu6 (three rows,
+    col_3x3s2t_channels) and one over 8x7 without an activation (four rows) (tslm_dsp_depthwise_conv_3x3s2t_s8)."""
+    import opzoo
+
+    def build(tf, rng):
+        ws = [tf.constant(opzoo._w(rng, kh, kw, c, 1)) for kh, kw, c in ((3, 1, 8), (3, 3, 8), (3, 3, 6))]
+        bs = [tf.constant(opzoo._w(rng, c, scale=0.1)) for c in (8, 8, 6)]
+
+        def fn(a, b, c):
+            ya = tf.nn.relu(tf.nn.depthwise_conv2d(a, ws[0], [1, 1, 1, 1], "SAME") + bs[0])
+            yb = tf.nn.relu6(tf.nn.depthwise_conv2d(b, ws[1], [1, 2, 2, 1], "SAME") + bs[1])
+            yc = tf.nn.depthwise_conv2d(c, ws[2], [1, 2, 2, 1], "SAME") + bs[2]
+            return ya, yb, yc
+
+        return fn, [(2, 13, 3, 8), (2, 6, 6, 8), (2, 8, 7, 6)]
+
+    from tinyslm.compiler import analyze
+
+    model = opzoo.convert_case("dw_new_entries_batch2", opzoo.Case(build, expect_ops=("DEPTHWISE_CONV_2D",)))
+    calls = _calls(analyze(model, "cortex-m-dsp")[1])
+    assert sorted(c.func for c in calls) == ["tslm_dsp_depthwise_conv_3x3s2t_s8"] * 2 + [
+        "tslm_dsp_depthwise_conv_cols_s8"]
+    assert all(c.params["batches"] == 2 for c in calls)
+    cm = opzoo.qemu_matches_tflm(model, "mps2-an386", "cortex-m-dsp", n_inputs=2, seed=1)
+    assert len(cm.outputs) == 3

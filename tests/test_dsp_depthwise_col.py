@@ -170,6 +170,15 @@ DRIVER_CASES = {
     "s2six_rows6_c14_shifts_relu6": dict(k=(3, 3), cin=14, act="relu6", hw=(12, 10), stride=2, wscale=W1_SHIFTS),
     "s2six_rows6_c14_shifts": dict(k=(3, 3), cin=14, act=None, hw=(11, 9), stride=2, wscale=W1_SHIFTS),
     "s2six_rows6_c8": dict(k=(3, 3), cin=8, act=None, hw=(12, 5), stride=2),
+    # three output rows in one pass, the weights in registers (col_3x3s2t_channels, EPI_SAT; above:
+    # s2c_rows3_c8_relu, s2c_valid_rows3_c4_relu): three output columns unrolled, other widths in its loop (1, 2, 4,
+    # 5 columns), pad_h 0 and 1, shifts in the copies (5..8) and outside them, partial groups
+    "s2t_rows3_c14_shifts_relu6": dict(k=(3, 3), cin=14, act="relu6", hw=(6, 6), stride=2, wscale=W1_SHIFTS),
+    "s2t_rows3_w5_c14_shifts_relu": dict(k=(3, 3), cin=14, act="relu", hw=(6, 10), stride=2, wscale=W1_SHIFTS),
+    "s2t_rows3_w3_c7_relu": dict(k=(3, 3), cin=7, act="relu", hw=(5, 5), stride=2),
+    "s2t_rows3_w2_c5_relu6": dict(k=(3, 3), cin=5, act="relu6", hw=(5, 4), stride=2),
+    "s2t_rows3_w1_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(6, 1), stride=2),
+    "s2t_valid_rows3_w4_c6_relu": dict(k=(3, 3), cin=6, act="relu", hw=(7, 9), stride=2, padding="VALID"),
 }
 
 
@@ -216,6 +225,13 @@ def _driver_run(monkeypatch, name, cases, opt="-O2"):
     # each layer in the column layout with the drivers' epilogue: 0 with relu, 4 without an activation
     assert sorted(c.params["requant_fast"] for c in dw) == sorted(
         16 + (0 if spec["act"] else 4) for spec in cases.values())
+    # 3x3 at stride 2 with three output rows and an activation or four rows: the small images' entry
+    # (col_run_3x3s2t); other 3x3 at stride 2: the stride-2 entry
+    for c in dw:
+        q = c.params
+        if q["filter_h"] == q["filter_w"] == 3 and q["stride_h"] == 2:
+            t = (q["output_h"] == 3 and q["requant_fast"] == 16) or (q["output_h"] == 4 and q["stride_w"] == 2)
+            assert c.func == f"tslm_dsp_depthwise_conv_3x3s2{'t' if t else ''}_s8", c.note
     oracle = Oracle(model)
     assert len(run.outputs) == len(batches) == 3 and len(cm.outputs) == len(cases)
     for inputs, ours in zip(batches, run.outputs):

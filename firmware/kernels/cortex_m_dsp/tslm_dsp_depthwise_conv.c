@@ -233,7 +233,9 @@ TSLM_ALWAYS_INLINE void run(const tslm_depthwise_conv_params *p, const int8_t *i
  * (stride 1 or 2) skip the widening altogether (col_w1k3: time pairs made in registers from the input bytes), and 3x3
  * at stride 2 with at most eight output rows runs in passes across the columns (col_3x3s2c_channels; passes of four
  * rows with J = 9 or 5 and stride_w 2 in col_3x3s2j_channels, six rows with J = 9 in one pass of
- * col_3x3s2six_channels). col_widen4 widens two pairs of rows a step where a column has five or more (col_geo.wmode). */
+ * col_3x3s2six_channels; three rows with J = 5 and EPI_SAT in one pass of col_3x3s2t_channels, the weights in
+ * registers, from an entry of its own). col_widen4 widens two pairs of rows a step where a column has five or more
+ * (col_geo.wmode). Width > 1, 3 x 1 at stride 1: col_w1k3 once per column (col_w1k3_cols, an entry of its own). */
 
 enum { EPI_SAT = 0, EPI_FOLD = 1, EPI_FAST = 2, EPI_EXACT = 3, EPI_RSAT = 4 };
 
@@ -1589,6 +1591,133 @@ __attribute__((noinline)) static void col_3x3s2six_pass(col33_ctx *ctx, const in
     col_3x3s2six_channels(&ctx->m, rsat);
     ctx->tap = tap;
 }
+#if !defined(TSLM_OPTIMIZE_SIZE) /* (col_run_3x3s2t only) */
+/* Three output rows (output_h 3, J = 5, stride_w 2, dilation_w 1: images of 5 or 6 rows, e.g. MobileNet's 6x6 ->
+ * 3x3), EPI_SAT: one block of three rows per output column with the channel's six weight words (A0, A1 of each
+ * filter column) kept in r0-r5 for all its blocks, the accumulators r6-r8 from three copies of the 2 x bias (one LDM
+ * from sp), the four x words of a filter column in r9-r12 (one LDM), xp in lr; m, round, r, the output pointer,
+ * ostep, OC, the outputs' end and the group's context in a 48-byte frame on the stack (sp + 0 .. 47). With three
+ * output columns all three blocks unrolled (the output pointer of each from the frame: no loop) and per channel
+ * chosen by its right shift (copies for r = 5..8 with SSAT's immediate shift, else ASR by register): 18 SMLAD, 3 LDM
+ * of x, 2 adds, 1 LDM of the bias copies, 7 of requantization and 4-6 of stores, ~36 instructions for three outputs
+ * (TSLM_S2C_BLOCK3: 46, its weights reloaded every block), ~136 a channel with its set-up (152 before); other widths
+ * in a loop of blocks with r in a register (44 a block). Driven by col_run_3x3s2t, reached only from
+ * tslm_dsp_depthwise_conv_3x3s2t_s8 (~3 KB at -O2 with it): 6x6x128 -> 3x3, relu6, 31,040 -> 27,920 instructions
+ * (2.994 -> 2.693/MAC). */
+#define TSLM_S3_FX(W0, W1)                                                                                     \
+    "ldmia lr, {r9, r10, r11, r12}\n\t"                                                                        \
+    "smlad r6, " W0 ", r9, r6\n\t"                                                                             \
+    "smlad r7, " W0 ", r10, r7\n\t"                                                                            \
+    "smlad r8, " W0 ", r11, r8\n\t"                                                                            \
+    "smlad r6, " W1 ", r10, r6\n\t"                                                                            \
+    "smlad r7, " W1 ", r11, r7\n\t"                                                                            \
+    "smlad r8, " W1 ", r12, r8\n\t"
+#define TSLM_S3_MACS                                                                                           \
+    "ldmia sp, {r6, r7, r8}\n\t" TSLM_S3_FX("r0", "r1") "add lr, lr, #20\n\t" TSLM_S3_FX("r2", "r3")             \
+    "add lr, lr, #20\n\t" TSLM_S3_FX("r4", "r5")
+#define TSLM_S3_SATR(X, R) "smmlar " X ", " X ", r9, r10\n\tssat " X ", #8, " X ", asr #" R "\n\t"
+#define TSLM_S3_REQR(R)                                                                                        \
+    "ldrd r9, r10, [sp, #12]\n\t" TSLM_S3_SATR("r6", R) TSLM_S3_SATR("r7", R) TSLM_S3_SATR("r8", R)
+#define TSLM_S3_SAT(X) "smmlar " X ", " X ", r9, r10\n\tasr " X ", " X ", r11\n\tssat " X ", #8, " X "\n\t"
+#define TSLM_S3_REQ                                                                                            \
+    "ldrd r9, r10, [sp, #12]\n\tldr r11, [sp, #20]\n\t" TSLM_S3_SAT("r6") TSLM_S3_SAT("r7") TSLM_S3_SAT("r8")
+#define TSLM_S3_ST3 "strb r6, [r9]\n\tstrb r7, [r9, r10]\n\tstrb r8, [r9, r10, lsl #1]\n\t"
+/* three output columns, unrolled: the k-th block's outputs at o + k OC */
+#define TSLM_S3_OW3(REQ)                                                                                       \
+    TSLM_S3_MACS REQ "ldrd r9, r10, [sp, #24]\n\t" TSLM_S3_ST3                                                  \
+    TSLM_S3_MACS REQ "ldrd r9, r10, [sp, #24]\n\tldr r11, [sp, #32]\n\tadd r9, r9, r11\n\t" TSLM_S3_ST3         \
+    TSLM_S3_MACS REQ "ldrd r9, r10, [sp, #24]\n\tldr r11, [sp, #32]\n\tadd r9, r9, r11, lsl #1\n\t" TSLM_S3_ST3
+/* any number of output columns: a loop of blocks, o moved on by OC in the frame until the outputs' end */
+#define TSLM_S3_LOOP(REQ)                                                                                      \
+    "1:\n\t" TSLM_S3_MACS REQ "ldrd r9, r10, [sp, #24]\n\t" TSLM_S3_ST3                                         \
+    "ldrd r11, r12, [sp, #32]\n\t"                                                                             \
+    "add r9, r9, r11\n\t"                                                                                      \
+    "str r9, [sp, #24]\n\t"                                                                                    \
+    "cmp r9, r12\n\t"                                                                                          \
+    "bne 1b\n\t"
+#define TSLM_S3_G "(15f - 9b) / 2, "
+#define TSLM_S3_BLOCKS(BODY)                                                                                   \
+    "tbh [pc, r8, lsl #1]\n\t"                                                                                 \
+    "9:\n\t"                                                                                                   \
+    ".hword " TSLM_S3_G TSLM_S3_G TSLM_S3_G TSLM_S3_G TSLM_S3_G                                                \
+    "(11f - 9b) / 2, (12f - 9b) / 2, (13f - 9b) / 2, (14f - 9b) / 2, "                                         \
+    TSLM_S3_G TSLM_S3_G TSLM_S3_G TSLM_S3_G TSLM_S3_G TSLM_S3_G TSLM_S3_G TSLM_S3_G TSLM_S3_G TSLM_S3_G       \
+    TSLM_S3_G TSLM_S3_G "(15f - 9b) / 2\n\t"                                                                   \
+    "11:\n\t" BODY(TSLM_S3_REQR("5")) "b 8f\n\t"                                                               \
+    "12:\n\t" BODY(TSLM_S3_REQR("6")) "b 8f\n\t"                                                               \
+    "13:\n\t" BODY(TSLM_S3_REQR("7")) "b 8f\n\t"                                                               \
+    "14:\n\t" BODY(TSLM_S3_REQR("8")) "b 8f\n\t"                                                               \
+    "15:\n\t" BODY(TSLM_S3_REQ)                                                                                \
+    "8:\n\t"
+/* frame: 0..8 the 2 x bias three times, 12 m, 16 round, 20 r, 24 o, 28 ostep, 32 OC, 36 the outputs' end (the
+ * loop), 40 the group's context (&m of its col33_ctx: 136 rqp, 140 wp, 144 xbase, 148 obase, 152 cstride, 156 owoc,
+ * 160 ostopc); per channel its record {2 x bias, m, r, round} and weights, xbase and obase moved on by a channel */
+#define TSLM_S3_CHANNELS(OEND, BLOCKS)                                                                         \
+    __asm__ volatile("sub sp, sp, #48\n\t"                                                                     \
+            "str %[b], [sp, #40]\n\t"                                                                          \
+            "ldr r8, [%[b], #12]\n\t"                                                                          \
+            "ldr r9, [%[b], #120]\n\t"                                                                         \
+            "strd r8, r9, [sp, #28]\n\t"                                                                       \
+            "4:\n\t"                                                                                           \
+            "ldr r12, [sp, #40]\n\t"                                                                           \
+            "ldr r11, [r12, #136]\n\t"                                                                         \
+            "ldmia r11!, {r6, r7, r8, r9}\n\t"                                                                 \
+            "str r11, [r12, #136]\n\t"                                                                         \
+            "mov r10, r6\n\t"                                                                                  \
+            "strd r6, r10, [sp, #0]\n\t"                                                                       \
+            "str r6, [sp, #8]\n\t"                                                                             \
+            "strd r7, r9, [sp, #12]\n\t"                                                                       \
+            "str r8, [sp, #20]\n\t"                                                                            \
+            "ldr r11, [r12, #140]\n\t"                                                                         \
+            "ldmia r11!, {r0, r1, r2, r3, r4, r5}\n\t"                                                         \
+            "str r11, [r12, #140]\n\t"                                                                         \
+            "ldrd lr, r9, [r12, #144]\n\t"                                                                     \
+            "ldr r10, [r12, #152]\n\t"                                                                         \
+            "add r10, lr, r10\n\t"                                                                             \
+            "add r11, r9, #1\n\t"                                                                              \
+            "strd r10, r11, [r12, #144]\n\t"                                                                   \
+            "str r9, [sp, #24]\n\t" OEND                                                                       \
+            BLOCKS                                                                                             \
+            "ldr r12, [sp, #40]\n\t"                                                                           \
+            "ldr r8, [r12, #148]\n\t"                                                                          \
+            "ldr r9, [r12, #160]\n\t"                                                                          \
+            "cmp r8, r9\n\t"                                                                                   \
+            "bne 4b\n\t"                                                                                       \
+            "add sp, sp, #48\n\t"                                                                              \
+            : [b] "+r"(b), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [w4] "=&r"(w4), [w5] "=&r"(w5),     \
+              [a0] "=&r"(a0), [a1] "=&r"(a1)                                                                   \
+            :                                                                                                  \
+            : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+#define TSLM_S3_OEND "ldr r10, [r12, #156]\n\tadd r10, r9, r10\n\tstr r10, [sp, #36]\n\t"
+
+/* ctx: &m of the group's col33_ctx with xbase its first column, obase its first channel's first output, ostopc
+ * obase + its channels, ostep and oc (OC) set; ow3: three output columns */
+__attribute__((noinline)) static void col_3x3s2t_channels(const int32_t *ctx, const int ow3)
+{
+    register const int32_t *b __asm__("r0") = ctx; /* the context, then each channel's first weight word */
+    register int32_t w1 __asm__("r1"), w2 __asm__("r2"), w3 __asm__("r3"), w4 __asm__("r4"), w5 __asm__("r5");
+    register int32_t a0 __asm__("r6"), a1 __asm__("r7");
+    if (ow3) {
+        TSLM_S3_CHANNELS("", TSLM_S3_BLOCKS(TSLM_S3_OW3));
+    } else {
+        TSLM_S3_CHANNELS(TSLM_S3_OEND, TSLM_S3_LOOP(TSLM_S3_REQ)); /* (no per-shift copies: 44 a block) */
+    }
+    (void)b, (void)w1, (void)w2, (void)w3, (void)w4, (void)w5, (void)a0, (void)a1;
+}
+#undef TSLM_S3_FX
+#undef TSLM_S3_MACS
+#undef TSLM_S3_SATR
+#undef TSLM_S3_REQR
+#undef TSLM_S3_SAT
+#undef TSLM_S3_REQ
+#undef TSLM_S3_ST3
+#undef TSLM_S3_OW3
+#undef TSLM_S3_LOOP
+#undef TSLM_S3_G
+#undef TSLM_S3_BLOCKS
+#undef TSLM_S3_CHANNELS
+#undef TSLM_S3_OEND
+#endif
 #undef TSLM_S6_FX
 #undef TSLM_S6_MACS
 #undef TSLM_S6_STORE
@@ -2474,6 +2603,46 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
 }
 #endif
 
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+/* 3x3 at stride 2 (stride_w 2, dilation 1) on small images, the layers the compiler gives
+ * tslm_dsp_depthwise_conv_3x3s2t_s8: three output rows with EPI_SAT or four with EPI_SAT or EPI_RSAT (J = 5 either
+ * way). Per group of four channels its columns widened, then its channels in one pass: col_3x3s2t_channels (three
+ * rows, the weights in registers) or col_3x3s2j_channels (four rows); the pad words once per call, none of
+ * col_run_3x3_body's per-group choices (~50 instructions a group). Never in bands (four rows are no band). */
+__attribute__((noinline)) static void col_run_3x3s2t(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                     const int32_t *weights, int8_t *output, int32_t *col)
+{
+    const int32_t C = p->input_c, OC = p->output_c, J = col_words(p); /* depth multiplier 1; J = 5 */
+    const int four = p->output_h == 4, rsat = p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT, ow3 = p->output_w == 3;
+    col33_ctx ctx;
+    ctx.ostep = p->output_w * OC, ctx.oc = OC, ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
+    ctx.os3 = 3 * ctx.ostep;
+    col_geo geo;
+    col_geometry(p, J, &geo);
+    col_pad(p, col, J, C < 4 ? C : 4);
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * C;
+        int8_t *out_b = output + b * p->output_h * p->output_w * OC;
+        ctx.rqp = (int32_t)(uintptr_t)p->requant, ctx.wp = (int32_t)(uintptr_t)weights; /* moved on by the asm */
+        /* the pass chosen once, not per group (6x6x128: 80 instructions fewer) */
+        for (int32_t g = 0; four && 4 * g < C; ++g) {
+            const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
+            col_widen_group(p, &geo, in_b, g, col, chans);
+            ctx.xbase = (int32_t)(uintptr_t)col; /* the group's first padded column */
+            ctx.obase = (int32_t)(uintptr_t)(out_b + 4 * g), ctx.ostopc = ctx.obase + chans;
+            col_3x3s2j_pass(&ctx, OC, 0, rsat);
+        }
+        for (int32_t g = 0; !four && 4 * g < C; ++g) {
+            const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
+            col_widen_group(p, &geo, in_b, g, col, chans);
+            ctx.xbase = (int32_t)(uintptr_t)col;
+            ctx.obase = (int32_t)(uintptr_t)(out_b + 4 * g), ctx.ostopc = ctx.obase + chans;
+            col_3x3s2t_channels(&ctx.m, ow3);
+        }
+    }
+}
+#endif
+
 #if defined(TSLM_DSP_ASM)
 /* col_run for K x 1 at stride 1 with EPI_SAT or EPI_RSAT, n = 2..8 pairs: the full blocks in col_k1_blocks, the last
  * rows in C. */
@@ -3261,6 +3430,31 @@ static int col_w1k3_phase(const tslm_depthwise_conv_params *q, const int8_t *inp
         w1k3_channels_rsat(&ctx);
     } else {
         w1k3_channels_sat(&ctx);
+    }
+    return 1;
+}
+
+/* 3 x 1 at stride 1 over columns of width W > 1 (stride_w 1, no padding along x, pad_h 0 or 1): each output
+ * column reads its own input column, so the layer is W width-1 series whose rows lie W x C bytes apart in the input
+ * and the output, each one col_w1k3_phase (25x5x64, relu: 3.40 -> 2.75 instructions/MAC against col_run_k1's
+ * widened columns and per-column C set-up); in place safe as the width-1 routine is (a column's outputs overwrite
+ * only its own inputs); no scratch. Reached only from tslm_dsp_depthwise_conv_cols_s8. 0 where the shape is not one
+ * it takes (the main entry then). */
+__attribute__((noinline)) static int col_w1k3_cols(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                   const int32_t *w, int8_t *output, const int rsat)
+{
+    const int32_t W = p->input_w, C = p->input_c, step = W * C;
+    if (p->stride_w != 1 || p->pad_w != 0 || p->output_w != W || p->depth_multiplier != 1 || p->output_c != C ||
+        p->dilation_h != 1) {
+        return 0;
+    }
+    for (int32_t b = 0; b < p->batches; ++b) {
+        for (int32_t x = 0; x < W; ++x) {
+            if (!col_w1k3_phase(p, input + (b * p->input_h * W + x) * C, w, output + (b * p->output_h * W + x) * C,
+                                rsat, step)) {
+                return 0; /* the same shape for every column: the first says it for all */
+            }
+        }
     }
     return 1;
 }
@@ -4200,6 +4394,54 @@ void tslm_dsp_depthwise_conv_k1_s8(const tslm_depthwise_conv_params *p, const in
 }
 
 int32_t tslm_dsp_depthwise_conv_k1_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
+}
+
+void tslm_dsp_depthwise_conv_3x3s2t_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    /* the compiler gives this entry only the column layout's 3x3 at stride 2 (both ways, dilation 1) with three
+     * output rows and EPI_SAT or four with EPI_SAT or EPI_RSAT; anything else (never, from the compiler) the main
+     * entry */
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+    if (p->requant != NULL && p->requant_fast >= TSLM_DSP_DW_COL &&
+        ((p->output_h == 3 && p->requant_fast == TSLM_DSP_DW_COL + EPI_SAT) ||
+         (p->output_h == 4 && (p->requant_fast == TSLM_DSP_DW_COL + EPI_SAT ||
+                               p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT))) &&
+        p->filter_h == 3 && p->filter_w == 3 && p->stride_h == 2 && p->stride_w == 2 && p->dilation_h == 1 &&
+        p->dilation_w == 1 && p->depth_multiplier == 1 && p->output_c == p->input_c &&
+        (p->band_h == 0 || p->band_h >= p->output_h)) {
+        col_run_3x3s2t(p, input, (const int32_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
+        return;
+    }
+#endif
+    tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch);
+}
+
+int32_t tslm_dsp_depthwise_conv_3x3s2t_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
+}
+
+void tslm_dsp_depthwise_conv_cols_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                     const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    /* the compiler gives this entry only column-layout calls of 3 x 1 at stride 1 over columns wider than 1 */
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+    if (p->requant != NULL && p->requant_fast >= TSLM_DSP_DW_COL && p->requant_fast < TSLM_DSP_DW_PATCH &&
+        p->stride_h == 1 && p->filter_h == 3 && p->filter_w == 1) {
+        const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
+        if ((epi == EPI_SAT || epi == EPI_RSAT) &&
+            col_w1k3_cols(p, input, (const int32_t *)(const void *)weights, output, epi == EPI_RSAT)) {
+            return;
+        }
+    }
+#endif
+    tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch); /* (bands, other epilogues, ...) */
+}
+
+int32_t tslm_dsp_depthwise_conv_cols_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
 {
     return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
 }

@@ -31,6 +31,14 @@ void tslm_dsp_depthwise_conv_3x3s2_s8(const tslm_depthwise_conv_params *p, const
                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
 int32_t tslm_dsp_depthwise_conv_3x3s2_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
 
+/* 3x3 at stride 2 (both ways, dilation 1) on small images: three output rows with outputs clamped to the int8 range
+ * (MobileNet's 6x6 -> 3x3, relu/relu6; one pass, the weights in registers) or four rows (8x8 -> 4x4, relu or none):
+ * the entry the compiler gives these layers, linked only where a model has them; the same params, scratch and
+ * arguments as tslm_dsp_depthwise_conv_s8. */
+void tslm_dsp_depthwise_conv_3x3s2t_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_3x3s2t_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+
 /* K x 1 over columns at stride 2 with K = 4..10, and dilated K x 1 over a column of width 1 (the column layout,
  * never in bands): the entry the compiler gives these layers, so that their routines are linked only where a
  * model has them; the same params, scratch and arguments as tslm_dsp_depthwise_conv_s8. */
@@ -44,6 +52,13 @@ int32_t tslm_dsp_depthwise_conv_k1_s8_get_buffer_size(const tslm_depthwise_conv_
 void tslm_dsp_depthwise_conv_dilated_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
                                         const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
 int32_t tslm_dsp_depthwise_conv_dilated_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+
+/* 3 x 1 at stride 1 over columns wider than 1 (the column layout, in bands or not): the entry the compiler gives
+ * these layers, each column then the width-1 3 x 1 routine (anything it does not take: tslm_dsp_depthwise_conv_s8);
+ * the same params, scratch and arguments as tslm_dsp_depthwise_conv_s8. */
+void tslm_dsp_depthwise_conv_cols_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                     const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_cols_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
 
 /* One input channel, depth multiplier > 1 (the compiler's patch layout; without records, the portable kernel).
  * scratch: one patch, tslm_dsp_depthwise_conv_patch_words(p) words. */

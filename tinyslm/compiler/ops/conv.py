@@ -364,12 +364,29 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
         call = lw.target_kernel(call, "depthwise_conv")
         call.func = call.func.replace("depthwise_conv_s8", "depthwise_conv_dilated_s8")
         return call
+    if (scratch > 0 and 16 <= p["requant_fast"] < DW_PATCH and fw == 1 and fh == 3 and p["input_w"] > 1
+            and p["stride_h"] == p["stride_w"] == 1 and p["dilation_h"] == 1 and p["pad_w"] == 0):
+        # 3 x 1 at stride 1 over columns wider than 1: the width-1 3 x 1 routine once per column (col_w1k3_cols,
+        # no widening; 25x5x64 3.40 -> 2.76 instr/MAC), behind an entry of its own
+        call = lw.target_kernel(call, "depthwise_conv")
+        call.func = call.func.replace("depthwise_conv_s8", "depthwise_conv_cols_s8")
+        return call
     if (scratch > 0 and 16 <= p["requant_fast"] < DW_PATCH and fw == 1 and not p["band_h"]
             and ((p["stride_h"] == 2 and fh >= 4) or p["dilation_h"] > 1)):
         # K x 1 at stride 2 with K >= 4, or dilated: its own entry too (~25 KB of routines at -O2 that only
         # these layers take)
         call = lw.target_kernel(call, "depthwise_conv")
         call.func = call.func.replace("depthwise_conv_s8", "depthwise_conv_k1_s8")
+        return call
+    if (scratch > 0 and fh == fw == 3 and p["stride_h"] == p["stride_w"] == 2 and not p["band_h"]
+            and p["dilation_h"] == p["dilation_w"] == 1
+            and (p["output_h"], p["requant_fast"]) in ((3, 16), (4, 16), (4, 20))):
+        # 3x3 at stride 2 on small images: three output rows (MobileNet's 6x6 -> 3x3) with outputs clamped to int8
+        # (epilogue 0) in one pass with the weights in registers (col_3x3s2t_channels; 6x6x128 2.99 -> 2.69
+        # instr/MAC), four rows (8x8 -> 4x4; epilogue 0 or 4) in the four-row pass (8x8x128 2.51 -> 2.45), both
+        # behind a lean driver (col_run_3x3s2t) and an entry of their own (~3 KB at -O2 that only these layers link)
+        call = lw.target_kernel(call, "depthwise_conv")
+        call.func = call.func.replace("depthwise_conv_s8", "depthwise_conv_3x3s2t_s8")
         return call
     if scratch > 0 and 16 <= p["requant_fast"] < DW_PATCH and fh == fw == 3 and p["stride_h"] == 2:
         # 3x3 at stride 2 in the column layout: its own entry as well (the stride-2 passes: 17 KB at -O2)

@@ -55,6 +55,32 @@ SHORT_CASES = {
 }
 
 
+# the long-row entry (tslm_mve_conv_rows_s8: K > 32, filter rows of more than 16 bytes, undilated across, patches
+# not all in place): odd channel counts, 9..64 input channels, stride 1 and 2, SAME and VALID, odd pixel counts
+ROWS_CASES = {
+    "3x3_c16_o16_relu": ((3, 3), 16, 16, "relu", (9, 8), 1, "SAME", 1),  # ResNet-8's 3x3 layers, smaller
+    "3x3_c9_o7_s2": ((3, 3), 9, 7, None, (11, 10), 2, "SAME", 1),  # rows of 27 bytes
+    "3x3_c17_o5_valid": ((3, 3), 17, 5, None, (7, 9), 1, "VALID", 1),  # 35 pixels: a last one alone
+    "3x3_c32_o9_s2_relu6": ((3, 3), 32, 9, "relu6", (9, 9), 2, "SAME", 1),
+    "3x3_c64_o4_relu": ((3, 3), 64, 4, "relu", (5, 6), 1, "SAME", 1),
+    "3x3_c13_o6_s2_valid": ((3, 3), 13, 6, None, (10, 9), 2, "VALID", 1),
+    "1x3_c11_o6_relu": ((1, 3), 11, 6, "relu", (5, 7), 1, "SAME", 1),  # K = 33
+    "2x2_c24_o3_s2_valid": ((2, 2), 24, 3, None, (8, 9), 2, "VALID", 1),
+    "5x5_c4_o6_s2": ((5, 5), 4, 6, None, (11, 12), 2, "SAME", 1),  # rows of 20 bytes
+    "3x2_c33_o5_s2_relu": ((3, 2), 33, 5, "relu", (6, 7), 2, "SAME", 1),
+    "3x3_c48_o12_s2_even": ((3, 3), 48, 12, None, (8, 8), 2, "SAME", 1),  # padding only after
+}
+
+
+def _entry(p):
+    """The entry the compiler is to choose for a layer of the layout path."""
+    k, rl = p["filter_h"] * p["filter_w"] * p["input_c"], p["filter_w"] * p["input_c"]
+    direct = p["filter_h"] == p["filter_w"] == 1 and p["pad_h"] == p["pad_w"] == 0
+    if k <= 32:
+        return "tslm_mve_conv_short_s8"
+    return "tslm_mve_conv_rows_s8" if rl > 16 and p["dilation_w"] == 1 and not direct else "tslm_mve_conv_s8"
+
+
 def _model(tf, rng, cases=CASES):
     import opzoo
 
@@ -83,7 +109,8 @@ def test_mve_conv_layout_paths_bit_exact_on_cortex_m55():
     # every layer in the MVE kernel's layout path (the compiler's records), the short entry for K <= 32
     assert len(calls) == len(CASES) == len(cm.outputs)
     k = [c.params["filter_h"] * c.params["filter_w"] * c.params["input_c"] for c in calls]
-    assert [c.func for c in calls] == ["tslm_mve_conv_short_s8" if n <= 32 else "tslm_mve_conv_s8" for n in k]
+    assert [c.func for c in calls] == [_entry(c.params) for c in calls]
+    assert "tslm_mve_conv_rows_s8" in [c.func for c in calls]
     assert all(c.params["requant"] is not None for c in calls) and max(k) > 32
 
 
@@ -162,3 +189,17 @@ def test_mve_conv_short_entry_batches_on_cortex_m55():
     cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=3, seed=1)
     calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_conv"]
     assert [c.func for c in calls] == ["tslm_mve_conv_short_s8"] * 3 and all(c.params["batches"] == 3 for c in calls)
+
+
+def test_mve_conv_rows_entry_bit_exact_on_cortex_m55():
+    import opzoo
+
+    model = opzoo.convert_case("mve_conv_rows", opzoo.Case(lambda tf, rng: _model(tf, rng, ROWS_CASES),
+                                                          expect_ops=("CONV_2D",)))
+    cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=3, seed=13)
+    calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_conv"]
+    assert len(calls) == len(ROWS_CASES) == len(cm.outputs)
+    assert all(c.func == "tslm_mve_conv_rows_s8" and c.params["requant"] is not None for c in calls), \
+        [c.func for c in calls]
+    # the size build
+    opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=2, seed=14, opt="-Os -DTSLM_OPTIMIZE_SIZE")

@@ -699,49 +699,81 @@ static void rows_patch(const tslm_conv_params *p, const int8_t *in_b, int32_t y0
     }
 }
 
+/* The patch of the pixel at *at into dst; *at moves on. */
+TSLM_ALWAYS_INLINE void rows_next(const tslm_conv_params *p, const int8_t *input, pixel_at *at, const rows_shape *r,
+                                  int32_t ox_lo, int32_t ox_hi, int8_t *dst)
+{
+    const int8_t *in_b = input + at->b * p->input_h * p->input_w * p->input_c;
+    const int32_t y0 = at->oy * p->stride_h - p->pad_h, x0 = at->ox * p->stride_w - p->pad_w;
+    if (at->ox >= ox_lo && at->ox < ox_hi && y0 >= 0 && y0 + p->dilation_h * (r->fh - 1) < p->input_h) {
+        rows_inside(dst, in_b + (y0 * p->input_w + x0) * p->input_c, r);
+    } else {
+        rows_patch(p, in_b, y0, x0, dst);
+    }
+    if (++at->ox == p->output_w) {
+        at->ox = 0;
+        if (++at->oy == p->output_h) {
+            at->oy = 0;
+            ++at->b;
+        }
+    }
+}
+
+TSLM_ALWAYS_INLINE void rows_pixels(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                                    int8_t *output, int8_t *col0, const int fix)
+{
+    const int32_t depth = p->filter_h * p->filter_w * p->filter_c, oc = p->output_c;
+    const int32_t n = p->batches * p->output_h * p->output_w;
+    const tslm_mve_clamp c = {vdupq_n_s32(p->act_min), vdupq_n_s32(p->act_max), p->output_offset};
+    int8_t *col1 = col0 + depth;
+    const int32_t rl = p->filter_w * p->input_c;
+    const rows_shape r = {p->filter_h, rl, p->dilation_h * p->input_w * p->input_c, (rl - 1) >> 4};
+    /* the output columns whose patches lie inside the image horizontally: [ox_lo, ox_hi) */
+    const int32_t sw = p->stride_w, ox_lo = (p->pad_w + sw - 1) / sw, right = p->input_w - p->filter_w + p->pad_w;
+    const int32_t ox_hi = right >= 0 ? right / sw + 1 : 0;
+    pixel_at at = {0, 0, 0};
+    int32_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        rows_next(p, input, &at, &r, ox_lo, ox_hi, col0);
+        rows_next(p, input, &at, &r, ox_lo, ox_hi, col1);
+        tslm_mve_row2_groups_fix(col0, col1, depth, weights, p->requant, oc, &c, output + i * oc,
+                                 output + (i + 1) * oc, fix);
+    }
+    if (i < n) {
+        rows_next(p, input, &at, &r, ox_lo, ox_hi, col0);
+        tslm_mve_row_groups(col0, depth, weights, p->requant, oc, &c, output + i * oc);
+    }
+}
+
+#if !defined(TSLM_OPTIMIZE_SIZE)
+static void rows_pixels_nofix(const tslm_conv_params *p, const int8_t *input, const int8_t *weights, int8_t *output,
+                              int8_t *col)
+{
+    rows_pixels(p, input, weights, output, col, 0);
+}
+#endif
+
+static void rows_pixels_fix(const tslm_conv_params *p, const int8_t *input, const int8_t *weights, int8_t *output,
+                            int8_t *col)
+{
+    rows_pixels(p, input, weights, output, col, 1);
+}
+
 void tslm_mve_conv_rows_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
                            const int32_t *bias, int8_t *output, int16_t *scratch)
 {
-    if (p->filter_c != p->input_c || p->requant == NULL || p->in_place || p->dilation_w != 1) {
+    if (p->filter_c != p->input_c || p->requant == NULL || p->in_place || p->dilation_w != 1 ||
+        p->filter_w * p->input_c <= 16) {
         tslm_conv_s8(p, input, weights, bias, output, scratch); /* (the compiler routes none of these here) */
         return;
     }
-    const int32_t depth = p->filter_h * p->filter_w * p->filter_c, oc = p->output_c;
-    const int32_t n = p->batches * p->output_h * p->output_w, img = p->input_h * p->input_w * p->input_c;
-    const tslm_mve_clamp c = {vdupq_n_s32(p->act_min), vdupq_n_s32(p->act_max), p->output_offset};
-    int8_t *col0 = (int8_t *)(void *)scratch, *col1 = col0 + depth;
-    const int32_t rl = p->filter_w * p->input_c, nc = (rl - 1) >> 4;
-    const rows_shape r = {p->filter_h, rl, p->dilation_h * p->input_w * p->input_c, nc};
-    /* the output columns whose patches lie inside the image horizontally: [ox_lo, ox_hi) */
-    const int32_t sw = p->stride_w, ox_lo = (p->pad_w + sw - 1) / sw;
-    const int32_t ox_hi = p->input_w - p->filter_w + p->pad_w >= 0 ? (p->input_w - p->filter_w + p->pad_w) / sw + 1 : 0;
-    pixel_at at = {0, 0, 0};
-    int32_t i = 0;
-    for (; i < n; i += 2) {
-        int8_t *cols[2] = {col0, col1};
-        const int32_t m = n - i < 2 ? n - i : 2;
-        for (int32_t t = 0; t < m; ++t) {
-            const int32_t y0 = at.oy * p->stride_h - p->pad_h, x0 = at.ox * p->stride_w - p->pad_w;
-            if (at.ox >= ox_lo && at.ox < ox_hi && y0 >= 0 && y0 + p->dilation_h * (r.fh - 1) < p->input_h) {
-                rows_inside(cols[t], input + at.b * img + (y0 * p->input_w + x0) * p->input_c, &r);
-            } else {
-                rows_patch(p, input + at.b * img, y0, x0, cols[t]);
-            }
-            if (++at.ox == p->output_w) {
-                at.ox = 0;
-                if (++at.oy == p->output_h) {
-                    at.oy = 0;
-                    ++at.b;
-                }
-            }
-        }
-        if (m == 2) {
-            tslm_mve_row2_groups(col0, col1, depth, weights, p->requant, oc, &c, output + i * oc,
-                                 output + (i + 1) * oc);
-        } else {
-            tslm_mve_row_groups(col0, depth, weights, p->requant, oc, &c, output + i * oc);
-        }
+#if !defined(TSLM_OPTIMIZE_SIZE) /* (the size build: the rounding fix always) */
+    if (p->act_min >= p->output_offset) {
+        rows_pixels_nofix(p, input, weights, output, (int8_t *)(void *)scratch);
+        return;
     }
+#endif
+    rows_pixels_fix(p, input, weights, output, (int8_t *)(void *)scratch);
 }
 
 int32_t tslm_mve_conv_rows_s8_get_buffer_size(const tslm_conv_params *p)

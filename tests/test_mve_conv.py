@@ -5,7 +5,9 @@ and filters whose rows are at most 16 bytes (an image CNN's stem: 3x3 over three
 row at a time inside the image, built by the general im2col at its borders. Patches of at most 32 bytes take the
 short-patch entry (tslm_mve_conv_short_s8: two pixels in vector registers against every group of four channels),
 the others the general one; the short entry's own cases below: 1..8 input channels (and 17, 32), odd output
-channel counts, stride 1 and 2, SAME and VALID, relu/relu6/none, dilation, filters of 1..3 rows, and in place."""
+channel counts, stride 1 and 2, SAME and VALID, relu/relu6/none, dilation, filters of 1..3 rows, and in place.
+Filters whose rows are longer than 16 bytes (K > 32, undilated across, not 1x1 unpadded) take the long-row entry
+(tslm_mve_conv_rows_s8: patches built with 16-byte copies per filter row): its cases, ROWS_CASES, and three images."""
 
 from __future__ import annotations
 
@@ -203,3 +205,27 @@ def test_mve_conv_rows_entry_bit_exact_on_cortex_m55():
         [c.func for c in calls]
     # the size build
     opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=2, seed=14, opt="-Os -DTSLM_OPTIMIZE_SIZE")
+
+
+def _rows_batches_model(tf, rng):
+    """Three images of 16 channels through two 3x3 layers (stride 1 and 2, 5 x 7 = 35 pixels per image: pairs of
+    pixels across the images' seam)."""
+    import opzoo
+
+    w1, b1 = tf.constant(opzoo._w(rng, 3, 3, 16, 9, scale=0.12)), tf.constant(opzoo._w(rng, 9, scale=0.1))
+    w2, b2 = tf.constant(opzoo._w(rng, 3, 3, 9, 6, scale=0.15)), tf.constant(opzoo._w(rng, 6, scale=0.1))
+
+    def fn(x):
+        h = tf.nn.relu(tf.nn.conv2d(x, w1, 1, "SAME") + b1)
+        return tf.nn.conv2d(h, w2, 2, "SAME") + b2
+
+    return fn, [(3, 5, 7, 16)]
+
+
+def test_mve_conv_rows_entry_batches_on_cortex_m55():
+    import opzoo
+
+    model = opzoo.convert_case("mve_conv_rows_batches", opzoo.Case(_rows_batches_model, expect_ops=("CONV_2D",)))
+    cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=3, seed=2)
+    calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_conv"]
+    assert [c.func for c in calls] == ["tslm_mve_conv_rows_s8"] * 2 and all(c.params["batches"] == 3 for c in calls)

@@ -6,7 +6,8 @@ row at a time inside the image, built by the general im2col at its borders. Patc
 short-patch entry (tslm_mve_conv_short_s8: two pixels in vector registers against every group of four channels),
 the others the general one; the short entry's own cases below: 1..8 input channels (and 17, 32), odd output
 channel counts, stride 1 and 2, SAME and VALID, relu/relu6/none, dilation, filters of 1..3 rows, and in place.
-Filters whose rows are longer than 16 bytes (K > 32, undilated across, not 1x1 unpadded) take the long-row entry
+Filters whose rows are longer than 16 bytes (K > 32, undilated across, of more than one row and narrower than the
+input) take the long-row entry
 (tslm_mve_conv_rows_s8: patches built with 16-byte copies per filter row): its cases, ROWS_CASES, and three images."""
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ CASES = {
     "1x1_c40_relu6": ((1, 1), 40, 16, "relu6", (6, 7), 1, "SAME", 1),
     "1x1_c48_odd_pixels": ((1, 1), 48, 12, None, (5, 7), 1, "VALID", 1),
     "1x1_c36_s2_odd": ((1, 1), 36, 9, None, (7, 5), 2, "VALID", 1),
+    # rows longer than 16 bytes whose patches inside the image are one run of the input (one filter row, or as wide
+    # as the input): the general entry, which reads those in place
+    "1x3_c20_o7_s2": ((1, 3), 20, 7, None, (5, 9), 2, "SAME", 1),
+    "4x1_width1_c18_o5_relu": ((4, 1), 18, 5, "relu", (9, 1), 1, "SAME", 1),
+    "3x2_width2_c9_o4": ((3, 2), 9, 4, None, (7, 2), 1, "SAME", 1),
 }
 
 # the short entry (K = filter_h * filter_w * input_c <= 32)
@@ -66,11 +72,11 @@ ROWS_CASES = {
     "3x3_c32_o9_s2_relu6": ((3, 3), 32, 9, "relu6", (9, 9), 2, "SAME", 1),
     "3x3_c64_o4_relu": ((3, 3), 64, 4, "relu", (5, 6), 1, "SAME", 1),
     "3x3_c13_o6_s2_valid": ((3, 3), 13, 6, None, (10, 9), 2, "VALID", 1),
-    "1x3_c11_o6_relu": ((1, 3), 11, 6, "relu", (5, 7), 1, "SAME", 1),  # K = 33
     "2x2_c24_o3_s2_valid": ((2, 2), 24, 3, None, (8, 9), 2, "VALID", 1),
     "5x5_c4_o6_s2": ((5, 5), 4, 6, None, (11, 12), 2, "SAME", 1),  # rows of 20 bytes
     "3x2_c33_o5_s2_relu": ((3, 2), 33, 5, "relu", (6, 7), 2, "SAME", 1),
     "3x3_c48_o12_s2_even": ((3, 3), 48, 12, None, (8, 8), 2, "SAME", 1),  # padding only after
+    "2x3_c11_o6_relu": ((2, 3), 11, 6, "relu", (5, 7), 1, "SAME", 1),  # rows of 33 bytes
 }
 
 
@@ -80,7 +86,9 @@ def _entry(p):
     direct = p["filter_h"] == p["filter_w"] == 1 and p["pad_h"] == p["pad_w"] == 0
     if k <= 32:
         return "tslm_mve_conv_short_s8"
-    return "tslm_mve_conv_rows_s8" if rl > 16 and p["dilation_w"] == 1 and not direct else "tslm_mve_conv_s8"
+    run = p["filter_h"] == 1 or (p["filter_w"] == p["input_w"] and p["dilation_h"] == 1)
+    rows = rl > 16 and p["dilation_w"] == 1 and not direct and not run
+    return "tslm_mve_conv_rows_s8" if rows else "tslm_mve_conv_s8"
 
 
 def _model(tf, rng, cases=CASES):

@@ -143,8 +143,11 @@ def conv(lw: Lowering, call: Call, rows: np.ndarray | None = None) -> Call:
             return _conv_short(lw, call, rows, bias, _per_channel(mult, oc), _per_channel(shift, oc))
         _use_layout(lw, call, gemm_weights(rows), gemm_records(bias, _per_channel(mult, oc), _per_channel(shift, oc)),
                     "int8_t", "output channels in groups of four interleaved by 16 bytes")
-        if im2col and fw * ic > ROWS_MIN_ROW and p["dilation_w"] == 1:
-            # long filter rows: the entry that builds patches with 16-byte copies (never in place)
+        run = fh == 1 or (fw == p["input_w"] and p["dilation_h"] == 1)  # patches inside the image: one run
+        if im2col and fw * ic > ROWS_MIN_ROW and p["dilation_w"] == 1 and not run:
+            # long filter rows: the entry that builds every patch with 16-byte copies (never in place; a filter
+            # whose patches are one run of the input inside the image stays with the general entry, which reads them
+            # where they lie)
             call.inplace, call.inplace_scratch, call.inplace_params = [], 0, {}
             call = lw.target_kernel(call, "conv")
             call.func = call.func.replace("conv_s8", "conv_rows_s8")

@@ -619,8 +619,9 @@ int32_t tslm_mve_conv_short_s8_get_buffer_size(const tslm_conv_params *p)
 }
 
 /*
- * Long filter rows (filter_w * input_c > 16 bytes, undilated across; K > 32; not 1x1 unpadded, not in place): a
- * separate entry that the compiler routes (helium_layout.conv), the general entry's GEMM (two pixels at a time
+ * Long filter rows (filter_w * input_c > 16 bytes, undilated across; K > 32; more than one filter row and narrower
+ * than the input, so that no patch is one run of the input; not in place): a separate entry that the compiler
+ * routes (helium_layout.conv), the general entry's GEMM (two pixels at a time
  * against every group of four channels, tslm_mve_row2_groups) with patches built by rows_patch: per filter row,
  * 16-byte copies (the last one predicated) where the row lies in the image, the input zero point where it does
  * not. patch() spends ~220 instructions on a 3x3 patch over 16 channels (K = 144), rows_patch ~50.

@@ -5,7 +5,10 @@ and filters whose rows are at most 16 bytes (an image CNN's stem: 3x3 over three
 row at a time inside the image, built by the general im2col at its borders. Patches of at most 32 bytes take the
 short-patch entry (tslm_mve_conv_short_s8: two pixels in vector registers against every group of four channels),
 the others the general one; the short entry's own cases below: 1..8 input channels (and 17, 32), odd output
-channel counts, stride 1 and 2, SAME and VALID, relu/relu6/none, dilation, filters of 1..3 rows, and in place."""
+channel counts, stride 1 and 2, SAME and VALID, relu/relu6/none, dilation, filters of 1..3 rows, and in place.
+Filters whose rows are longer than 16 bytes (K > 32, undilated across, of more than one row and narrower than the
+input) take the long-row entry
+(tslm_mve_conv_rows_s8: patches built with 16-byte copies per filter row): its cases, ROWS_CASES, and three images."""
 
 from __future__ import annotations
 
@@ -27,6 +30,11 @@ CASES = {
     "1x1_c40_relu6": ((1, 1), 40, 16, "relu6", (6, 7), 1, "SAME", 1),
     "1x1_c48_odd_pixels": ((1, 1), 48, 12, None, (5, 7), 1, "VALID", 1),
     "1x1_c36_s2_odd": ((1, 1), 36, 9, None, (7, 5), 2, "VALID", 1),
+    # rows longer than 16 bytes whose patches inside the image are one run of the input (one filter row, or as wide
+    # as the input): the general entry, which reads those in place
+    "1x3_c20_o7_s2": ((1, 3), 20, 7, None, (5, 9), 2, "SAME", 1),
+    "4x1_width1_c18_o5_relu": ((4, 1), 18, 5, "relu", (9, 1), 1, "SAME", 1),
+    "3x2_width2_c9_o4": ((3, 2), 9, 4, None, (7, 2), 1, "SAME", 1),
 }
 
 # the short entry (K = filter_h * filter_w * input_c <= 32)
@@ -53,6 +61,34 @@ SHORT_CASES = {
     "2x3_c5_o11": ((2, 3), 5, 11, None, (7, 6), 1, "SAME", 1),
     "4x1_width1_c3_o5": ((4, 1), 3, 5, None, (9, 1), 1, "VALID", 1),  # patches in place in the input
 }
+
+
+# the long-row entry (tslm_mve_conv_rows_s8: K > 32, filter rows of more than 16 bytes, undilated across, patches
+# not all in place): odd channel counts, 9..64 input channels, stride 1 and 2, SAME and VALID, odd pixel counts
+ROWS_CASES = {
+    "3x3_c16_o16_relu": ((3, 3), 16, 16, "relu", (9, 8), 1, "SAME", 1),  # ResNet-8's 3x3 layers, smaller
+    "3x3_c9_o7_s2": ((3, 3), 9, 7, None, (11, 10), 2, "SAME", 1),  # rows of 27 bytes
+    "3x3_c17_o5_valid": ((3, 3), 17, 5, None, (7, 9), 1, "VALID", 1),  # 35 pixels: a last one alone
+    "3x3_c32_o9_s2_relu6": ((3, 3), 32, 9, "relu6", (9, 9), 2, "SAME", 1),
+    "3x3_c64_o4_relu": ((3, 3), 64, 4, "relu", (5, 6), 1, "SAME", 1),
+    "3x3_c13_o6_s2_valid": ((3, 3), 13, 6, None, (10, 9), 2, "VALID", 1),
+    "2x2_c24_o3_s2_valid": ((2, 2), 24, 3, None, (8, 9), 2, "VALID", 1),
+    "5x5_c4_o6_s2": ((5, 5), 4, 6, None, (11, 12), 2, "SAME", 1),  # rows of 20 bytes
+    "3x2_c33_o5_s2_relu": ((3, 2), 33, 5, "relu", (6, 7), 2, "SAME", 1),
+    "3x3_c48_o12_s2_even": ((3, 3), 48, 12, None, (8, 8), 2, "SAME", 1),  # padding only after
+    "2x3_c11_o6_relu": ((2, 3), 11, 6, "relu", (5, 7), 1, "SAME", 1),  # rows of 33 bytes
+}
+
+
+def _entry(p):
+    """The entry the compiler is to choose for a layer of the layout path."""
+    k, rl = p["filter_h"] * p["filter_w"] * p["input_c"], p["filter_w"] * p["input_c"]
+    direct = p["filter_h"] == p["filter_w"] == 1 and p["pad_h"] == p["pad_w"] == 0
+    if k <= 32:
+        return "tslm_mve_conv_short_s8"
+    run = p["filter_h"] == 1 or (p["filter_w"] == p["input_w"] and p["dilation_h"] == 1)
+    rows = rl > 16 and p["dilation_w"] == 1 and not direct and not run
+    return "tslm_mve_conv_rows_s8" if rows else "tslm_mve_conv_s8"
 
 
 def _model(tf, rng, cases=CASES):
@@ -83,7 +119,8 @@ def test_mve_conv_layout_paths_bit_exact_on_cortex_m55():
     # every layer in the MVE kernel's layout path (the compiler's records), the short entry for K <= 32
     assert len(calls) == len(CASES) == len(cm.outputs)
     k = [c.params["filter_h"] * c.params["filter_w"] * c.params["input_c"] for c in calls]
-    assert [c.func for c in calls] == ["tslm_mve_conv_short_s8" if n <= 32 else "tslm_mve_conv_s8" for n in k]
+    assert [c.func for c in calls] == [_entry(c.params) for c in calls]
+    assert "tslm_mve_conv_rows_s8" in [c.func for c in calls]
     assert all(c.params["requant"] is not None for c in calls) and max(k) > 32
 
 
@@ -162,3 +199,41 @@ def test_mve_conv_short_entry_batches_on_cortex_m55():
     cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=3, seed=1)
     calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_conv"]
     assert [c.func for c in calls] == ["tslm_mve_conv_short_s8"] * 3 and all(c.params["batches"] == 3 for c in calls)
+
+
+def test_mve_conv_rows_entry_bit_exact_on_cortex_m55():
+    import opzoo
+
+    model = opzoo.convert_case("mve_conv_rows", opzoo.Case(lambda tf, rng: _model(tf, rng, ROWS_CASES),
+                                                          expect_ops=("CONV_2D",)))
+    cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=3, seed=13)
+    calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_conv"]
+    assert len(calls) == len(ROWS_CASES) == len(cm.outputs)
+    assert all(c.func == "tslm_mve_conv_rows_s8" and c.params["requant"] is not None for c in calls), \
+        [c.func for c in calls]
+    # the size build
+    opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=2, seed=14, opt="-Os -DTSLM_OPTIMIZE_SIZE")
+
+
+def _rows_batches_model(tf, rng):
+    """Three images of 16 channels through two 3x3 layers (stride 1 and 2, 5 x 7 = 35 pixels per image: pairs of
+    pixels across the images' seam)."""
+    import opzoo
+
+    w1, b1 = tf.constant(opzoo._w(rng, 3, 3, 16, 9, scale=0.12)), tf.constant(opzoo._w(rng, 9, scale=0.1))
+    w2, b2 = tf.constant(opzoo._w(rng, 3, 3, 9, 6, scale=0.15)), tf.constant(opzoo._w(rng, 6, scale=0.1))
+
+    def fn(x):
+        h = tf.nn.relu(tf.nn.conv2d(x, w1, 1, "SAME") + b1)
+        return tf.nn.conv2d(h, w2, 2, "SAME") + b2
+
+    return fn, [(3, 5, 7, 16)]
+
+
+def test_mve_conv_rows_entry_batches_on_cortex_m55():
+    import opzoo
+
+    model = opzoo.convert_case("mve_conv_rows_batches", opzoo.Case(_rows_batches_model, expect_ops=("CONV_2D",)))
+    cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=3, seed=2)
+    calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_conv"]
+    assert [c.func for c in calls] == ["tslm_mve_conv_rows_s8"] * 2 and all(c.params["batches"] == 3 for c in calls)

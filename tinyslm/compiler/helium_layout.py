@@ -26,6 +26,7 @@ from .lowering import Call, ConstArray, Lit, Lowering, Ref, Scratch
 
 SHORT_MAX_K = 32  # patch bytes the short-patch entry takes (tslm_mve_conv_short_s8)
 SHORT_BATCH = 32  # pixels whose patches it builds at a time (TSLM_SHORT_BATCH)
+ROWS_MIN_ROW = 16  # filter rows longer than this (bytes, undilated) take tslm_mve_conv_rows_s8 (when K > 32)
 DW_MAX_ROWS = 16  # filter rows the depthwise layout path handles (DW_MAX_ROWS in tslm_mve_depthwise_conv.c)
 
 
@@ -142,6 +143,15 @@ def conv(lw: Lowering, call: Call, rows: np.ndarray | None = None) -> Call:
             return _conv_short(lw, call, rows, bias, _per_channel(mult, oc), _per_channel(shift, oc))
         _use_layout(lw, call, gemm_weights(rows), gemm_records(bias, _per_channel(mult, oc), _per_channel(shift, oc)),
                     "int8_t", "output channels in groups of four interleaved by 16 bytes")
+        run = fh == 1 or (fw == p["input_w"] and p["dilation_h"] == 1)  # patches inside the image: one run
+        if im2col and fw * ic > ROWS_MIN_ROW and p["dilation_w"] == 1 and not run:
+            # long filter rows: the entry that builds every patch with 16-byte copies (never in place; a filter
+            # whose patches are one run of the input inside the image stays with the general entry, which reads them
+            # where they lie)
+            call.inplace, call.inplace_scratch, call.inplace_params = [], 0, {}
+            call = lw.target_kernel(call, "conv")
+            call.func = call.func.replace("conv_s8", "conv_rows_s8")
+            return call
     return lw.target_kernel(call, "conv")
 
 

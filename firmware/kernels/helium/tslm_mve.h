@@ -345,9 +345,9 @@ static inline void tslm_mve_group_part(const int8_t *x, int32_t len, const int8_
  * weights serves both rows: 16 instructions per 128 MACs. The eight sums live in the eight even
  * registers VMLADAVA can accumulate in (r0-r12 and lr), so the loop counts with SUBS/BNE.
  */
-TSLM_ALWAYS_INLINE const int8_t *tslm_mve_group2(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w,
-                                                 const int32_t *rq, const tslm_mve_clamp *c, int8_t *out0,
-                                                 int8_t *out1)
+TSLM_ALWAYS_INLINE const int8_t *tslm_mve_group2_fix(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w,
+                                                     const int32_t *rq, const tslm_mve_clamp *c, int8_t *out0,
+                                                     int8_t *out1, const int fix)
 {
     register int32_t a0 __asm__("r0");
     register int32_t a1 __asm__("r2");
@@ -419,8 +419,12 @@ TSLM_ALWAYS_INLINE const int8_t *tslm_mve_group2(const int8_t *x0, const int8_t 
             : [a0] "r"(a0), [a1] "r"(a1), [a2] "r"(a2), [a3] "r"(a3), [b0] "r"(b0), [b1] "r"(b1), [b2] "r"(b2),
               [b3] "r"(b3));
     const int32x4_t bias = vldrwq_s32(rq), mult = vldrwq_s32(rq + 4), shift = vldrwq_s32(rq + 8);
-    int32x4_t v0 = tslm_mve_requant_right(vaddq_s32(acc0, bias), mult, shift);
-    int32x4_t v1 = tslm_mve_requant_right(vaddq_s32(acc1, bias), mult, shift);
+    /* without the rounding fix of negative values (fix 0: the caller's act_min >= the output zero point, so every
+     * negative value ends at act_min either way) */
+    int32x4_t v0 = fix ? tslm_mve_requant_right(vaddq_s32(acc0, bias), mult, shift)
+                       : vrshlq_s32(vqrdmulhq_s32(vaddq_s32(acc0, bias), mult), shift);
+    int32x4_t v1 = fix ? tslm_mve_requant_right(vaddq_s32(acc1, bias), mult, shift)
+                       : vrshlq_s32(vqrdmulhq_s32(vaddq_s32(acc1, bias), mult), shift);
     v0 = vminq_s32(vmaxq_s32(vaddq_n_s32(v0, c->zp), c->lo), c->hi);
     v1 = vminq_s32(vmaxq_s32(vaddq_n_s32(v1, c->zp), c->lo), c->hi);
     vstrbq_s32(out0, v0);
@@ -428,19 +432,34 @@ TSLM_ALWAYS_INLINE const int8_t *tslm_mve_group2(const int8_t *x0, const int8_t 
     return pw;
 }
 
-/* Two patch rows against every group: n_out outputs each (a partial last group one row at a time). */
-TSLM_ALWAYS_INLINE void tslm_mve_row2_groups(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w,
-                                             const int32_t *rq, int32_t n_out, const tslm_mve_clamp *c,
-                                             int8_t *out0, int8_t *out1)
+TSLM_ALWAYS_INLINE const int8_t *tslm_mve_group2(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w,
+                                                 const int32_t *rq, const tslm_mve_clamp *c, int8_t *out0,
+                                                 int8_t *out1)
+{
+    return tslm_mve_group2_fix(x0, x1, len, w, rq, c, out0, out1, 1);
+}
+
+/* Two patch rows against every group: n_out outputs each (a partial last group one row at a time); fix as in
+ * tslm_mve_group2_fix for the full groups. */
+TSLM_ALWAYS_INLINE void tslm_mve_row2_groups_fix(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w,
+                                                 const int32_t *rq, int32_t n_out, const tslm_mve_clamp *c,
+                                                 int8_t *out0, int8_t *out1, const int fix)
 {
     int32_t o = 0;
     for (; o + 4 <= n_out; o += 4, rq += 12) {
-        w = tslm_mve_group2(x0, x1, len, w, rq, c, out0 + o, out1 + o);
+        w = tslm_mve_group2_fix(x0, x1, len, w, rq, c, out0 + o, out1 + o, fix);
     }
     if (o < n_out) {
         tslm_mve_group_part(x0, len, w, rq, c, out0 + o, n_out - o);
         tslm_mve_group_part(x1, len, w, rq, c, out1 + o, n_out - o);
     }
+}
+
+TSLM_ALWAYS_INLINE void tslm_mve_row2_groups(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w,
+                                             const int32_t *rq, int32_t n_out, const tslm_mve_clamp *c,
+                                             int8_t *out0, int8_t *out1)
+{
+    tslm_mve_row2_groups_fix(x0, x1, len, w, rq, n_out, c, out0, out1, 1);
 }
 
 /* A patch row against every group: n_out outputs. */

@@ -617,3 +617,216 @@ int32_t tslm_mve_conv_short_s8_get_buffer_size(const tslm_conv_params *p)
 {
     return short_direct(p) ? 0 : short_batch(p) * p->filter_h * p->filter_w * p->filter_c;
 }
+
+/*
+ * Long filter rows (filter_w * input_c > 16 bytes, undilated across; K > 32; more than one filter row and narrower
+ * than the input, so that no patch is one run of the input; not in place): a separate entry that the compiler
+ * routes (helium_layout.conv), the general entry's GEMM (two pixels at a time
+ * against every group of four channels, tslm_mve_row2_groups) with patches built by rows_patch: per filter row,
+ * 16-byte copies (the last one predicated) where the row lies in the image, the input zero point where it does
+ * not; two pixels of one output row inside the image in one loop (rows_inside2). patch() spends ~220 instructions on
+ * a 3x3 patch over 16 channels (K = 144), this ~40.
+ */
+/* dst[0..n) = src[0..n), n > 0 */
+TSLM_ALWAYS_INLINE void rows_copy(int8_t *dst, const int8_t *src, int32_t n)
+{
+    for (; n > 16; n -= 16, src += 16, dst += 16) {
+        vstrbq_s8(dst, vldrbq_s8(src));
+    }
+    const mve_pred16_t pr = vctp8q((uint32_t)n);
+    vstrbq_p_s8(dst, vldrbq_z_s8(src, pr), pr);
+}
+
+/* dst[0..n) = v, n > 0 */
+TSLM_ALWAYS_INLINE void rows_fill(int8_t *dst, int8x16_t v, int32_t n)
+{
+    for (; n > 16; n -= 16, dst += 16) {
+        vstrbq_s8(dst, v);
+    }
+    vstrbq_p_s8(dst, v, vctp8q((uint32_t)n));
+}
+
+/* A patch inside the image: fh rows of rl > 16 bytes (rs apart in the input), each nc = (rl - 1) / 16 16-byte
+ * copies and one more of its last 16 bytes (over the previous one's, where rl is not a multiple of 16). */
+typedef struct {
+    int32_t fh, rl, rs, nc;
+} rows_shape;
+
+TSLM_ALWAYS_INLINE void rows_inside(int8_t *dst, const int8_t *src, const rows_shape *r)
+{
+    int32_t rows = r->fh;
+    const int32_t nc = r->nc, back = r->rl - 16 * (nc + 1), skip = r->rs - r->rl;
+    __asm__ volatile("1:\n\t"
+                     "dls lr, %[nc]\n"
+                     "2:\n\t"
+                     "vldrb.8 q0, [%[s]], #16\n\t"
+                     "vstrb.8 q0, [%[d]], #16\n\t"
+                     "le lr, 2b\n\t"
+                     "add %[s], %[back]\n\t"
+                     "add %[d], %[back]\n\t"
+                     "vldrb.8 q0, [%[s]], #16\n\t"
+                     "vstrb.8 q0, [%[d]], #16\n\t"
+                     "add %[s], %[skip]\n\t"
+                     "subs %[rows], #1\n\t"
+                     "bne 1b"
+                     : [s] "+r"(src), [d] "+r"(dst), [rows] "+r"(rows)
+                     : [nc] "r"(nc), [back] "r"(back), [skip] "r"(skip)
+                     : "q0", "lr", "memory", "cc");
+}
+
+/* Two patches inside the image at once (the second sx bytes on in the input): as rows_inside, one loop. */
+TSLM_ALWAYS_INLINE void rows_inside2(int8_t *dst0, int8_t *dst1, const int8_t *src, int32_t sx, const rows_shape *r)
+{
+    int32_t rows = r->fh;
+    const int32_t nc = r->nc, back = r->rl - 16 * (nc + 1), skip = r->rs - r->rl;
+    const int8_t *src1 = src + sx;
+    __asm__ volatile("1:\n\t"
+                     "dls lr, %[nc]\n"
+                     "2:\n\t"
+                     "vldrb.8 q0, [%[s0]], #16\n\t"
+                     "vldrb.8 q1, [%[s1]], #16\n\t"
+                     "vstrb.8 q0, [%[d0]], #16\n\t"
+                     "vstrb.8 q1, [%[d1]], #16\n\t"
+                     "le lr, 2b\n\t"
+                     "add %[s0], %[back]\n\t"
+                     "add %[s1], %[back]\n\t"
+                     "add %[d0], %[back]\n\t"
+                     "add %[d1], %[back]\n\t"
+                     "vldrb.8 q0, [%[s0]], #16\n\t"
+                     "vldrb.8 q1, [%[s1]], #16\n\t"
+                     "vstrb.8 q0, [%[d0]], #16\n\t"
+                     "vstrb.8 q1, [%[d1]], #16\n\t"
+                     "add %[s0], %[skip]\n\t"
+                     "add %[s1], %[skip]\n\t"
+                     "subs %[rows], #1\n\t"
+                     "bne 1b"
+                     : [s0] "+r"(src), [s1] "+r"(src1), [d0] "+r"(dst0), [d1] "+r"(dst1), [rows] "+r"(rows)
+                     : [nc] "r"(nc), [back] "r"(back), [skip] "r"(skip)
+                     : "q0", "q1", "lr", "memory", "cc");
+}
+
+/* The patch of a pixel over the image's border whose top-left tap is (y0, x0) into dst (fh rows of rl = fw * ic
+ * bytes): the part of each row inside the image, the input zero point elsewhere. */
+static void rows_patch(const tslm_conv_params *p, const int8_t *in_b, int32_t y0, int32_t x0, int8_t *dst)
+{
+    const int32_t ic = p->input_c, fw = p->filter_w, fh = p->filter_h, rl = fw * ic;
+    const int32_t rs = p->dilation_h * p->input_w * ic;
+    const int32_t lo = x0 < 0 ? (-x0 < fw ? -x0 : fw) : 0;
+    int32_t hi = p->input_w - x0 < fw ? p->input_w - x0 : fw;
+    hi = hi < lo ? lo : hi;
+    const int32_t pre = lo * ic, run = (hi - lo) * ic, post = (fw - hi) * ic;
+    const int8x16_t zv = vdupq_n_s8((int8_t)-p->input_offset);
+    const int8_t *src = in_b + (y0 * p->input_w + x0 + lo) * ic;
+    for (int32_t fy = 0, iy = y0; fy < fh; ++fy, iy += p->dilation_h, src += rs, dst += rl) {
+        if (iy < 0 || iy >= p->input_h || run == 0) {
+            rows_fill(dst, zv, rl);
+            continue;
+        }
+        if (pre > 0) {
+            rows_fill(dst, zv, pre);
+        }
+        rows_copy(dst + pre, src, run);
+        if (post > 0) {
+            rows_fill(dst + pre + run, zv, post);
+        }
+    }
+}
+
+/* The patch of the pixel at *at into dst; *at moves on. */
+TSLM_ALWAYS_INLINE void rows_next(const tslm_conv_params *p, const int8_t *input, pixel_at *at, const rows_shape *r,
+                                  int32_t ox_lo, int32_t ox_hi, int8_t *dst)
+{
+    const int8_t *in_b = input + at->b * p->input_h * p->input_w * p->input_c;
+    const int32_t y0 = at->oy * p->stride_h - p->pad_h, x0 = at->ox * p->stride_w - p->pad_w;
+    if (at->ox >= ox_lo && at->ox < ox_hi && y0 >= 0 && y0 + p->dilation_h * (r->fh - 1) < p->input_h) {
+        rows_inside(dst, in_b + (y0 * p->input_w + x0) * p->input_c, r);
+    } else {
+        rows_patch(p, in_b, y0, x0, dst);
+    }
+    if (++at->ox == p->output_w) {
+        at->ox = 0;
+        if (++at->oy == p->output_h) {
+            at->oy = 0;
+            ++at->b;
+        }
+    }
+}
+
+TSLM_ALWAYS_INLINE void rows_pixels(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                                    int8_t *output, int8_t *col0, const int fix)
+{
+    const int32_t depth = p->filter_h * p->filter_w * p->filter_c, oc = p->output_c;
+    const int32_t n = p->batches * p->output_h * p->output_w;
+    const tslm_mve_clamp c = {vdupq_n_s32(p->act_min), vdupq_n_s32(p->act_max), p->output_offset};
+    int8_t *col1 = col0 + depth;
+    const int32_t rl = p->filter_w * p->input_c;
+    const rows_shape r = {p->filter_h, rl, p->dilation_h * p->input_w * p->input_c, (rl - 1) >> 4};
+    /* the output columns whose patches lie inside the image horizontally: [ox_lo, ox_hi) */
+    const int32_t sw = p->stride_w, ox_lo = (p->pad_w + sw - 1) / sw, right = p->input_w - p->filter_w + p->pad_w;
+    const int32_t ox_hi = right >= 0 ? right / sw + 1 : 0;
+    pixel_at at = {0, 0, 0};
+    int32_t i = 0;
+    /* pairs inside the image in one output row: [ox_lo, ox_hi2 - 1) */
+    const int32_t ox_hi2 = ox_hi < p->output_w ? ox_hi : p->output_w;
+    for (; i + 2 <= n; i += 2) {
+        const int32_t y0 = at.oy * p->stride_h - p->pad_h;
+        if (at.ox >= ox_lo && at.ox + 1 < ox_hi2 && y0 >= 0 && y0 + p->dilation_h * (r.fh - 1) < p->input_h) {
+            const int32_t ic = p->input_c;
+            rows_inside2(col0, col1,
+                         input + ((at.b * p->input_h + y0) * p->input_w + at.ox * sw - p->pad_w) * ic, sw * ic, &r);
+            at.ox += 2;
+            if (at.ox == p->output_w) {
+                at.ox = 0;
+                if (++at.oy == p->output_h) {
+                    at.oy = 0;
+                    ++at.b;
+                }
+            }
+        } else {
+            rows_next(p, input, &at, &r, ox_lo, ox_hi, col0);
+            rows_next(p, input, &at, &r, ox_lo, ox_hi, col1);
+        }
+        tslm_mve_row2_groups_fix(col0, col1, depth, weights, p->requant, oc, &c, output + i * oc,
+                                 output + (i + 1) * oc, fix);
+    }
+    if (i < n) {
+        rows_next(p, input, &at, &r, ox_lo, ox_hi, col0);
+        tslm_mve_row_groups(col0, depth, weights, p->requant, oc, &c, output + i * oc);
+    }
+}
+
+#if !defined(TSLM_OPTIMIZE_SIZE)
+static void rows_pixels_nofix(const tslm_conv_params *p, const int8_t *input, const int8_t *weights, int8_t *output,
+                              int8_t *col)
+{
+    rows_pixels(p, input, weights, output, col, 0);
+}
+#endif
+
+static void rows_pixels_fix(const tslm_conv_params *p, const int8_t *input, const int8_t *weights, int8_t *output,
+                            int8_t *col)
+{
+    rows_pixels(p, input, weights, output, col, 1);
+}
+
+void tslm_mve_conv_rows_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                           const int32_t *bias, int8_t *output, int16_t *scratch)
+{
+    if (p->filter_c != p->input_c || p->requant == NULL || p->in_place || p->dilation_w != 1 ||
+        p->filter_w * p->input_c <= 16) {
+        tslm_conv_s8(p, input, weights, bias, output, scratch); /* (the compiler routes none of these here) */
+        return;
+    }
+#if !defined(TSLM_OPTIMIZE_SIZE) /* (the size build: the rounding fix always) */
+    if (p->act_min >= p->output_offset) {
+        rows_pixels_nofix(p, input, weights, output, (int8_t *)(void *)scratch);
+        return;
+    }
+#endif
+    rows_pixels_fix(p, input, weights, output, (int8_t *)(void *)scratch);
+}
+
+int32_t tslm_mve_conv_rows_s8_get_buffer_size(const tslm_conv_params *p)
+{
+    return 2 * p->filter_h * p->filter_w * p->filter_c;
+}

@@ -172,7 +172,8 @@ static int cols_geo_init(const tslm_conv_params *p, cols_geo *geo)
     return 1;
 }
 
-TSLM_ALWAYS_INLINE int cols_inside(const cols_geo *geo, int32_t oy, int32_t ox)
+/* (always inlined, in the size build too: with a second caller GCC -Os made it a call in cols2's pixel loop) */
+static inline __attribute__((always_inline)) int cols_inside(const cols_geo *geo, int32_t oy, int32_t ox)
 {
     return (uint32_t)(oy - geo->oy_lo) <= geo->oy_span && (uint32_t)(ox - geo->ox_lo) <= geo->ox_span;
 }

@@ -345,9 +345,10 @@ static inline void tslm_mve_group_part(const int8_t *x, int32_t len, const int8_
  * weights serves both rows: 16 instructions per 128 MACs. The eight sums live in the eight even
  * registers VMLADAVA can accumulate in (r0-r12 and lr), so the loop counts with SUBS/BNE.
  */
-TSLM_ALWAYS_INLINE const int8_t *tslm_mve_group2_fix(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w,
-                                                     const int32_t *rq, const tslm_mve_clamp *c, int8_t *out0,
-                                                     int8_t *out1, const int fix)
+/* (always inlined, in the size build too: its callers pass fix as a constant, which then costs nothing) */
+static inline __attribute__((always_inline)) const int8_t *
+tslm_mve_group2_fix(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w, const int32_t *rq,
+                    const tslm_mve_clamp *c, int8_t *out0, int8_t *out1, const int fix)
 {
     register int32_t a0 __asm__("r0");
     register int32_t a1 __asm__("r2");
@@ -441,9 +442,9 @@ TSLM_ALWAYS_INLINE const int8_t *tslm_mve_group2(const int8_t *x0, const int8_t 
 
 /* Two patch rows against every group: n_out outputs each (a partial last group one row at a time); fix as in
  * tslm_mve_group2_fix for the full groups. */
-TSLM_ALWAYS_INLINE void tslm_mve_row2_groups_fix(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w,
-                                                 const int32_t *rq, int32_t n_out, const tslm_mve_clamp *c,
-                                                 int8_t *out0, int8_t *out1, const int fix)
+static inline __attribute__((always_inline)) void
+tslm_mve_row2_groups_fix(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w, const int32_t *rq,
+                         int32_t n_out, const tslm_mve_clamp *c, int8_t *out0, int8_t *out1, const int fix)
 {
     int32_t o = 0;
     for (; o + 4 <= n_out; o += 4, rq += 12) {
@@ -462,9 +463,11 @@ TSLM_ALWAYS_INLINE void tslm_mve_row2_groups(const int8_t *x0, const int8_t *x1,
     tslm_mve_row2_groups_fix(x0, x1, len, w, rq, n_out, c, out0, out1, 1);
 }
 
-/* A patch row against every group: n_out outputs. */
-TSLM_ALWAYS_INLINE void tslm_mve_row_groups(const int8_t *x, int32_t len, const int8_t *w, const int32_t *rq,
-                                            int32_t n_out, const tslm_mve_clamp *c, int8_t *out)
+/* A patch row against every group: n_out outputs. (Always inlined, in the size build too: with the rows entry as a
+ * second caller GCC -Os made it a call in the general entry.) */
+static inline __attribute__((always_inline)) void
+tslm_mve_row_groups(const int8_t *x, int32_t len, const int8_t *w, const int32_t *rq, int32_t n_out,
+                    const tslm_mve_clamp *c, int8_t *out)
 {
     int32_t o = 0;
     for (; o + 4 <= n_out; o += 4, rq += 12) {

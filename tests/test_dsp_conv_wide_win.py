@@ -13,6 +13,7 @@ import shutil
 import numpy as np
 import pytest
 
+from tflbuild import conv2d_model
 from tinyslm.compiler.lowering import Call
 
 # name: filter (h, w), channels in, out, activation, input (h, w), stride, padding, dilation (h, w)
@@ -111,26 +112,6 @@ def test_layers_bit_exact_on_cortex_m4(win_model, optimize):
     _bit_exact(win_model, optimize if optimize.startswith("-") else opt_flag(optimize))
 
 
-def _conv_model(hw, k, cin, cout, stride, padding, act, zp_out, scale_out, seed) -> bytes:
-    """One CONV_2D built directly (tests/tflbuild.py): the output's zero point and scale chosen."""
-    from tflbuild import OpDesc, TDesc, build_model, conv2d_options
-
-    rng = np.random.default_rng(seed)
-    w = rng.integers(-127, 128, (cout, *k, cin)).astype(np.int8)
-    ws = list(rng.uniform(0.002, 0.01, cout))
-    bias = rng.integers(-3000, 3000, cout).astype(np.int32)
-    if padding == "SAME":
-        oh, ow = -(-hw[0] // stride), -(-hw[1] // stride)
-    else:
-        oh, ow = (hw[0] - k[0]) // stride + 1, (hw[1] - k[1]) // stride + 1
-    return build_model([TDesc((1, *hw, cin), "int8", [0.05], [-9]),
-                        TDesc((cout, *k, cin), "int8", ws, [0] * cout, 0, w),
-                        TDesc((cout,), "int32", [0.05 * s for s in ws], [0] * cout, 0, bias),
-                        TDesc((1, oh, ow, cout), "int8", [scale_out], [zp_out])],
-                       [OpDesc("CONV_2D", [0, 1, 2], [3], "Conv2DOptions",
-                               conv2d_options(stride=stride, padding=padding, activation=act))], [0], [3])
-
-
 # act: 0 none (TFLM's -1 for negative sums), 1 relu: at the zero point -128 (no -1), clamped at act_min above -128
 # (the zero point: no -1) and relu at a zero point below act_min's... (act_min = zp always for relu)
 SINGLE = {"k3_s1_relu_zp-20": ((6, 5), (3, 3), 16, 8, 1, "SAME", 1, -20, 0.4, 1),
@@ -146,7 +127,7 @@ SINGLE = {"k3_s1_relu_zp-20": ((6, 5), (3, 3), 16, 8, 1, "SAME", 1, -20, 0.4, 1)
 def test_clamps_bit_exact_on_cortex_m4(name):
     from tinyslm.compiler import analyze
 
-    model = _conv_model(*SINGLE[name])
+    model = conv2d_model(*SINGLE[name])
     calls = [s for s in analyze(model, "cortex-m-dsp")[1].steps if isinstance(s, Call)]
     assert [c.func for c in calls] == ["tslm_dsp_conv_wide_win_s8"]
     _bit_exact(model, "-O2", n_inputs=4)
@@ -157,7 +138,7 @@ def test_c_form_bit_exact_on_the_host(name):
     """The C form (no assembly: the host, under ASan and UBSan) reads the same stream."""
     from tinyslm.runners.verify import verify_host
 
-    report = verify_host(_conv_model(*SINGLE[name]), n_inputs=10, seed=5, target="cortex-m-dsp", sanitize=True)
+    report = verify_host(conv2d_model(*SINGLE[name]), n_inputs=10, seed=5, target="cortex-m-dsp", sanitize=True)
     assert report.ok, report.lines()
 
 

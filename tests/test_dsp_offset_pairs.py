@@ -12,6 +12,7 @@ import shutil
 import numpy as np
 import pytest
 
+from tflbuild import conv2d_model
 from tinyslm.compiler.dsp_offset_pairs import (A_LIMIT, B_LIMIT, chunk_bounds, offset_pair_chunk, offset_pair_records,
                                                offset_pair_weights)
 from tinyslm.compiler.fixedpoint import mbqm, wrap32
@@ -221,27 +222,6 @@ def _conv1x1_model(hw: tuple[int, int], cin: int, cout: int, act: int, zp_out: i
                        [OpDesc("CONV_2D", [0, 1, 2], [3], "Conv2DOptions", conv2d_options(activation=act))], [0], [3])
 
 
-def _conv_model(hw: tuple[int, int], k: tuple[int, int], cin: int, cout: int, stride: int, padding: str, act: int,
-                zp_out: int, scale_out: float, seed: int) -> bytes:
-    """One CONV_2D with a filter wider than a pixel (per-channel scales; the output scale sets relu6's act_max)."""
-    from tflbuild import OpDesc, TDesc, build_model, conv2d_options
-
-    rng = np.random.default_rng(seed)
-    w = rng.integers(-127, 128, (cout, *k, cin)).astype(np.int8)
-    ws = list(rng.uniform(0.002, 0.01, cout))
-    bias = rng.integers(-3000, 3000, cout).astype(np.int32)
-    if padding == "SAME":
-        oh, ow = -(-hw[0] // stride), -(-hw[1] // stride)
-    else:
-        oh, ow = (hw[0] - k[0]) // stride + 1, (hw[1] - k[1]) // stride + 1
-    return build_model([TDesc((1, *hw, cin), "int8", [0.05], [-9]),
-                        TDesc((cout, *k, cin), "int8", ws, [0] * cout, 0, w),
-                        TDesc((cout,), "int32", [0.05 * s for s in ws], [0] * cout, 0, bias),
-                        TDesc((1, oh, ow, cout), "int8", [scale_out], [zp_out])],
-                       [OpDesc("CONV_2D", [0, 1, 2], [3], "Conv2DOptions",
-                               conv2d_options(stride=stride, padding=padding, activation=act))], [0], [3])
-
-
 # the DSP kernels' assembly over whole fours of channels (outputs unclamped or clamped at act_min only; depths
 # that enter the unrolled loops at every kind of place) for one and two rows or pixels, then the C tails (a pair, a single channel, an odd row,
 # relu6's clamp at act_max); act: 0 none, 1 relu, 3 relu6
@@ -275,31 +255,31 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                      # columns and a lone last pixel (25, 63 pixels), an odd K / 4 (27 -> 7 groups) and an even one
                      # (3x3x4, 2x2x2), relu6 over the whole range (zero point -128: no -1 for negative sums), relu
                      # (clamped at the zero point), no activation (TFLM's -1), relu6 clamped at act_max (C)
-                     "conv3x3_wide_s2_9x9x3_o8_relu6": lambda: _conv_model((9, 9), (3, 3), 3, 8, 2, "SAME", 3, -128,
+                     "conv3x3_wide_s2_9x9x3_o8_relu6": lambda: conv2d_model((9, 9), (3, 3), 3, 8, 2, "SAME", 3, -128,
                                                                            6 / 255, 22),
-                     "conv3x3_wide_s1_7x9x3_o6_none": lambda: _conv_model((7, 9), (3, 3), 3, 6, 1, "SAME", 0, 7,
+                     "conv3x3_wide_s1_7x9x3_o6_none": lambda: conv2d_model((7, 9), (3, 3), 3, 6, 1, "SAME", 0, 7,
                                                                           0.08, 23),
-                     "conv3x3_wide_s2_12x11x4_o10_relu": lambda: _conv_model((12, 11), (3, 3), 4, 10, 2, "SAME", 1,
+                     "conv3x3_wide_s2_12x11x4_o10_relu": lambda: conv2d_model((12, 11), (3, 3), 4, 10, 2, "SAME", 1,
                                                                              -40, 0.08, 24),
-                     "conv2x2_wide_s1_6x5x2_o4_none": lambda: _conv_model((6, 5), (2, 2), 2, 4, 1, "VALID", 0, -3,
+                     "conv2x2_wide_s1_6x5x2_o4_none": lambda: conv2d_model((6, 5), (2, 2), 2, 4, 1, "VALID", 0, -3,
                                                                           0.08, 25),
-                     "conv3x3_wide_s2_10x9x3_o8_relu6c": lambda: _conv_model((10, 9), (3, 3), 3, 8, 2, "SAME", 3,
+                     "conv3x3_wide_s2_10x9x3_o8_relu6c": lambda: conv2d_model((10, 9), (3, 3), 3, 8, 2, "SAME", 3,
                                                                              -100, 0.03, 26),
                      # the RGB layer (3x3 over three channels, widened straight from the image): passes of 32 pixels
                      # and a short last one (72 = 32 + 32 + 8), runs inside the image that start on a pair's second
                      # pixel (odd rows of 9), VALID with a lone last pixel (5 x 7 = 35), 12 channels
-                     "conv3x3_rgb_s1_9x9x3_o6_relu": lambda: _conv_model((8, 9), (3, 3), 3, 6, 1, "SAME", 1, -60,
+                     "conv3x3_rgb_s1_9x9x3_o6_relu": lambda: conv2d_model((8, 9), (3, 3), 3, 6, 1, "SAME", 1, -60,
                                                                          0.08, 27),
-                     "conv3x3_rgb_s1_7x9x3_o12_none_valid": lambda: _conv_model((7, 9), (3, 3), 3, 12, 1, "VALID", 0,
+                     "conv3x3_rgb_s1_7x9x3_o12_none_valid": lambda: conv2d_model((7, 9), (3, 3), 3, 12, 1, "VALID", 0,
                                                                                 4, 0.08, 28),
                      # eight input channels into fours over the whole int8 range (dsp_layout.conv_wide_quad8): an
                      # even and an odd number of fours (the loop's two entries), without TFLM's -1 (relu6, relu at
                      # zero point -128) and with it (no activation)
-                     "conv1x1_wide_quad8_15px_o16_relu6": lambda: _conv_model((3, 5), (1, 1), 8, 16, 1, "VALID", 3,
+                     "conv1x1_wide_quad8_15px_o16_relu6": lambda: conv2d_model((3, 5), (1, 1), 8, 16, 1, "VALID", 3,
                                                                               -128, 6 / 255, 29),
-                     "conv1x1_wide_quad8_9px_o12_none": lambda: _conv_model((3, 3), (1, 1), 8, 12, 1, "VALID", 0, 5,
+                     "conv1x1_wide_quad8_9px_o12_none": lambda: conv2d_model((3, 3), (1, 1), 8, 12, 1, "VALID", 0, 5,
                                                                             0.08, 30),
-                     "conv1x1_wide_quad8_4px_o8_relu": lambda: _conv_model((2, 2), (1, 1), 8, 8, 1, "VALID", 1, -128,
+                     "conv1x1_wide_quad8_4px_o8_relu": lambda: conv2d_model((2, 2), (1, 1), 8, 8, 1, "VALID", 1, -128,
                                                                            0.08, 31)}
 
 

@@ -186,3 +186,23 @@ def conv2d_options(stride: int = 1, padding: str = "VALID", activation: int = 0)
         return tflite.Conv2DOptionsEnd(b)
 
     return make
+
+
+def conv2d_model(hw: tuple[int, int], k: tuple[int, int], cin: int, cout: int, stride: int, padding: str, act: int,
+                 zp_out: int, scale_out: float, seed: int) -> bytes:
+    """One CONV_2D with random int8 weights, per-channel scales and an int32 bias (seeded), the input's scale 0.05
+    and zero point -9, the output's zero point and scale chosen (the scale sets relu6's act_max)."""
+    rng = np.random.default_rng(seed)
+    w = rng.integers(-127, 128, (cout, *k, cin)).astype(np.int8)
+    ws = list(rng.uniform(0.002, 0.01, cout))
+    bias = rng.integers(-3000, 3000, cout).astype(np.int32)
+    if padding == "SAME":
+        oh, ow = -(-hw[0] // stride), -(-hw[1] // stride)
+    else:
+        oh, ow = (hw[0] - k[0]) // stride + 1, (hw[1] - k[1]) // stride + 1
+    return build_model([TDesc((1, *hw, cin), "int8", [0.05], [-9]),
+                        TDesc((cout, *k, cin), "int8", ws, [0] * cout, 0, w),
+                        TDesc((cout,), "int32", [0.05 * s for s in ws], [0] * cout, 0, bias),
+                        TDesc((1, oh, ow, cout), "int8", [scale_out], [zp_out])],
+                       [OpDesc("CONV_2D", [0, 1, 2], [3], "Conv2DOptions",
+                               conv2d_options(stride=stride, padding=padding, activation=act))], [0], [3])

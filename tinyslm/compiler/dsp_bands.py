@@ -10,7 +10,8 @@ DW_BAND_SCRATCH = 8192  # bytes a band's widened columns may take (where the row
 
 
 def band_scratch(channels: int, ring_w: int, band_h: int, filter_h: int, stride_h: int) -> int:
-    """Scratch bytes of one band: `min(4, channels)` channels' padded columns of the band's words.
+    """Scratch bytes of the column layout over band_h output rows (one band, or a whole image as one):
+    `min(4, channels)` channels' padded columns of the band's words.
 
     >>> band_scratch(8, 50, 8, 3, 1)
     4000

@@ -549,20 +549,9 @@ typedef struct {
     TSLM_CW_GROUP4 TSLM_CW_GROUP4                                                             \
     "ldmia r1!, {r7, r8, r9, r10, r11, r12}\n\t"                                          \
     "ldr pc, [sp, #48]\n\t"
-#define TSLM_CW_NONEG                                                                        \
-    "11:\n\t" /* the whole range, act_min at or above the zero point: no -1 for negative sums */ \
-    TSLM_CW_RQ4_0                                                                             \
-    "ssat r3, #8, r3\n\t"                                                                 \
-    "ssat r4, #8, r4\n\t"                                                                 \
-    "ssat r5, #8, r5\n\t"                                                                 \
-    "ssat r6, #8, r6\n\t"                                                                 \
-    TSLM_CW_TAIL                                                                              \
-    "b 8f\n"                                                                             \
-    "12:\n\t" /* clamped at act_min, at or above the zero point */                        \
-    TSLM_CW_RQ4_0                                                                             \
-    "ldr r0, [sp, #52]\n\t"                                                               \
-    TSLM_CW_CLAMP1("r3") TSLM_CW_CLAMP1("r4") TSLM_CW_CLAMP1("r5") TSLM_CW_CLAMP1("r6")       \
-    TSLM_CW_TAIL
+/* (11: the whole range, 12: clamped at act_min, both with act_min at or above the zero point: no -1 for negative
+ * sums) */
+#define TSLM_CW_NONEG TSLM_CW_EPILOGUES(TSLM_CW_RQ4_0, "11", "12")
 #else
 #define TSLM_CW_SEL_NONEG
 #define TSLM_CW_SEL_NONEG2
@@ -571,6 +560,19 @@ typedef struct {
 #define TSLM_CW_NONEG
 #endif
 #define TSLM_CW_CLAMP1(V) "usat " V ", #8, " V "\n\tadd " V ", " V ", r0\n\tssat " V ", #8, " V "\n\t"
+/* A pair's two epilogues after the requantization RQ: at label SAT the whole int8 range (SSAT), at label CLAMP
+ * outputs clamped at act_min (USAT, + act_min, SSAT); each ends with the stores and the loop back (TSLM_CW_TAIL) */
+#define TSLM_CW_EPILOGUES(RQ, SAT, CLAMP)                                                   \
+    SAT ":\n\t" RQ                                                                          \
+    "ssat r3, #8, r3\n\t"                                                                 \
+    "ssat r4, #8, r4\n\t"                                                                 \
+    "ssat r5, #8, r5\n\t"                                                                 \
+    "ssat r6, #8, r6\n\t"                                                                 \
+    TSLM_CW_TAIL                                                                              \
+    "b 8f\n" CLAMP ":\n\t" RQ                                                              \
+    "ldr r0, [sp, #52]\n\t"                                                               \
+    TSLM_CW_CLAMP1("r3") TSLM_CW_CLAMP1("r4") TSLM_CW_CLAMP1("r5") TSLM_CW_CLAMP1("r6")       \
+    TSLM_CW_TAIL
 #define TSLM_CW_TAIL                                       \
     "ldrd r0, lr, [sp, #28]\n\t"                         \
     "strb r3, [r0], #1\n\t"                              \
@@ -667,19 +669,7 @@ typedef struct {
     "bne 5b\n\t" \
     "ldmia r1!, {r7, r8, r9, r10, r11, r12}\n\t" \
     "ldr pc, [sp, #48]\n\t" \
-    "6:\n\t" /* the whole int8 range: SSAT */ \
-    TSLM_CW_RQ4 \
-    "ssat r3, #8, r3\n\t" \
-    "ssat r4, #8, r4\n\t" \
-    "ssat r5, #8, r5\n\t" \
-    "ssat r6, #8, r6\n\t" \
-    TSLM_CW_TAIL \
-    "b 8f\n" \
-    "7:\n\t" /* clamped at act_min: USAT, + act_min, SSAT */ \
-    TSLM_CW_RQ4 \
-    "ldr r0, [sp, #52]\n\t" \
-    TSLM_CW_CLAMP1("r3") TSLM_CW_CLAMP1("r4") TSLM_CW_CLAMP1("r5") TSLM_CW_CLAMP1("r6") \
-    TSLM_CW_TAIL \
+    TSLM_CW_EPILOGUES(TSLM_CW_RQ4, "6", "7") /* 6: the whole int8 range, 7: clamped at act_min */ \
     "b 8f\n" \
     TSLM_CW_NONEG \
     "8:\n\t" /* the next pair of pixels: outputs right after */ \

@@ -250,6 +250,14 @@ static int32_t col_words(const tslm_depthwise_conv_params *p)
     return 4 * (blocks - 1) + 3 + (p->filter_h + 1) / 2;
 }
 
+/* scratch bytes of the column layout over `rows` output rows: min(4, C) channels' padded columns of col_words */
+static int32_t col_bytes(const tslm_depthwise_conv_params *p, int32_t rows)
+{
+    tslm_depthwise_conv_params q = *p;
+    q.output_h = rows;
+    return (p->input_c < 4 ? p->input_c : 4) * p->ring_w * col_words(&q) * 4;
+}
+
 TSLM_ALWAYS_INLINE int32_t pack_lo(int32_t a, int32_t b) /* (a.lo, b.lo): PKHBT */
 {
 #if defined(TSLM_DSP_ASM)
@@ -3756,47 +3764,47 @@ __attribute__((noinline)) static void w1k6s2_channels_rsat(w1k5s2_ctx *ctx)
 #undef TSLM_W5_TABLE
 #undef TSLM_W5_CHANNELS
 
-/* Width 1, 5 x 1 or 6 x 1 at stride 2 (w1k5s2_channels_*, w1k6s2_channels_*); 0 where the shape is not one they
- * take. */
-__attribute__((noinline)) static int col_w1k5s2(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                                const int32_t *w, int8_t *output, const int rsat)
+/* The width-1 stride-2 K x 1 routines' shared set-up (K = 4..6, w1k*s2_channels_*: `channels`): each output's new
+ * pair lies N rows on (N = 6 for K = 5, 6; 4 for K = 4), so the first I outputs read it inside the input; the
+ * routine is entered at the output that leaves a multiple of N. 0 where no output does (the caller's C path then). */
+static int col_w1ks2(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                     const int32_t N, void (*channels)(w1k5s2_ctx *))
 {
-    if (p->input_w != 1 || p->output_w != 1 || p->filter_w != 1 || (p->filter_h != 5 && p->filter_h != 6) ||
-        p->stride_h != 2 ||
-        p->dilation_h != 1 || p->pad_h < 0 || p->pad_h > 2 || p->depth_multiplier != 1 ||
-        p->output_c != p->input_c) {
+    if (p->input_w != 1 || p->output_w != 1 || p->filter_w != 1 || p->stride_h != 2 || p->dilation_h != 1 ||
+        p->pad_h < 0 || p->pad_h > 2 || p->depth_multiplier != 1 || p->output_c != p->input_c) {
         return 0;
     }
     const int32_t T = p->input_h, oh = p->output_h, P = p->pad_h, C = p->input_c;
-    int32_t I = T + P - 6 >= 0 ? (T + P - 6) / 2 + 1 : 0; /* outputs whose new pair lies in the input */
+    int32_t I = T + P - N >= 0 ? (T + P - N) / 2 + 1 : 0; /* outputs whose new pair lies in the input */
     I = I < oh ? I : oh;
     if (I < 1) {
         return 0;
     }
     const uint32_t zp = (uint32_t)(-p->input_offset) & 0xFFFFu;
     w1k5s2_ctx ctx;
-    ctx.C = C, ctx.len = 2 * C * I, ctx.top = P, ctx.entry = (6 - I % 6) % 6;
+    ctx.C = C, ctx.len = 2 * C * I, ctx.top = P, ctx.entry = (N - I % N) % N;
     ctx.zpair = (int32_t)(zp | (zp << 16)), ctx.nbot = oh - I;
-    ctx.bhalf = oh > I && 2 * I + 4 - P == T - 1;
+    ctx.bhalf = oh > I && 2 * I + N - 2 - P == T - 1;
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * T * C;
         int8_t *out_b = output + b * oh * C;
         ctx.rqp = (int32_t)(uintptr_t)p->requant, ctx.wp = (int32_t)(uintptr_t)w;
         ctx.q = (int32_t)(uintptr_t)in_b, ctx.qend = ctx.q + C;
         ctx.D = (int32_t)((uintptr_t)out_b - (uintptr_t)in_b);
-        if (p->filter_h == 6) {
-            if (rsat) {
-                w1k6s2_channels_rsat(&ctx);
-            } else {
-                w1k6s2_channels_sat(&ctx);
-            }
-        } else if (rsat) {
-            w1k5s2_channels_rsat(&ctx);
-        } else {
-            w1k5s2_channels_sat(&ctx);
-        }
+        channels(&ctx);
     }
     return 1;
+}
+
+/* Width 1, 5 x 1 or 6 x 1 at stride 2 (w1k5s2_channels_*, w1k6s2_channels_*); 0 where the shape is not one they
+ * take. */
+__attribute__((noinline)) static int col_w1k5s2(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                const int32_t *w, int8_t *output, const int rsat)
+{
+    if (p->filter_h == 6) {
+        return col_w1ks2(p, input, w, output, 6, rsat ? w1k6s2_channels_rsat : w1k6s2_channels_sat);
+    }
+    return p->filter_h == 5 && col_w1ks2(p, input, w, output, 6, rsat ? w1k5s2_channels_rsat : w1k5s2_channels_sat);
 }
 
 /* Width 1, 4 x 1 at stride 2 (pad_h 0..2), EPI_SAT or EPI_RSAT: as col_w1k5s2 with one carried pair, output t =
@@ -3957,35 +3965,7 @@ __attribute__((noinline)) static void w1k4s2_channels_rsat(w1k5s2_ctx *ctx)
 __attribute__((noinline)) static int col_w1k4s2(const tslm_depthwise_conv_params *p, const int8_t *input,
                                                 const int32_t *w, int8_t *output, const int rsat)
 {
-    if (p->input_w != 1 || p->output_w != 1 || p->filter_w != 1 || p->filter_h != 4 || p->stride_h != 2 ||
-        p->dilation_h != 1 || p->pad_h < 0 || p->pad_h > 2 || p->depth_multiplier != 1 ||
-        p->output_c != p->input_c) {
-        return 0;
-    }
-    const int32_t T = p->input_h, oh = p->output_h, P = p->pad_h, C = p->input_c;
-    int32_t I = T + P - 4 >= 0 ? (T + P - 4) / 2 + 1 : 0; /* outputs whose new pair lies in the input */
-    I = I < oh ? I : oh;
-    if (I < 1) {
-        return 0;
-    }
-    const uint32_t zp = (uint32_t)(-p->input_offset) & 0xFFFFu;
-    w1k5s2_ctx ctx;
-    ctx.C = C, ctx.len = 2 * C * I, ctx.top = P, ctx.entry = (4 - I % 4) % 4;
-    ctx.zpair = (int32_t)(zp | (zp << 16)), ctx.nbot = oh - I;
-    ctx.bhalf = oh > I && 2 * I + 2 - P == T - 1;
-    for (int32_t b = 0; b < p->batches; ++b) {
-        const int8_t *in_b = input + b * T * C;
-        int8_t *out_b = output + b * oh * C;
-        ctx.rqp = (int32_t)(uintptr_t)p->requant, ctx.wp = (int32_t)(uintptr_t)w;
-        ctx.q = (int32_t)(uintptr_t)in_b, ctx.qend = ctx.q + C;
-        ctx.D = (int32_t)((uintptr_t)out_b - (uintptr_t)in_b);
-        if (rsat) {
-            w1k4s2_channels_rsat(&ctx);
-        } else {
-            w1k4s2_channels_sat(&ctx);
-        }
-    }
-    return 1;
+    return p->filter_h == 4 && col_w1ks2(p, input, w, output, 4, rsat ? w1k4s2_channels_rsat : w1k4s2_channels_sat);
 }
 #endif
 
@@ -4481,9 +4461,7 @@ int32_t tslm_dsp_depthwise_conv_s8_get_buffer_size(const tslm_depthwise_conv_par
         return tslm_dsp_depthwise_conv_patch_s8_get_buffer_size(p);
     }
     if (p->requant_fast >= TSLM_DSP_DW_COL) {
-        tslm_depthwise_conv_params q = *p;
-        q.output_h = p->band_h > 0 && p->band_h < p->output_h ? p->band_h : p->output_h;
-        return (p->input_c < 4 ? p->input_c : 4) * p->ring_w * col_words(&q) * 4;
+        return col_bytes(p, p->band_h > 0 && p->band_h < p->output_h ? p->band_h : p->output_h);
     }
     const int32_t span = (p->filter_h - 1) * p->dilation_h + 1;
     return span * p->ring_w * ((p->input_c + 3) / 4) * 8;
@@ -4539,13 +4517,6 @@ static void dil_copy(int8_t *dst, int32_t dst_pitch, const int8_t *src, int32_t 
     }
 }
 
-static int32_t dilated_col_bytes(const tslm_depthwise_conv_params *p, const dil_stack *s)
-{
-    tslm_depthwise_conv_params q = *p;
-    q.output_h = s->out_rows;
-    return (p->input_c < 4 ? p->input_c : 4) * p->ring_w * col_words(&q) * 4;
-}
-
 void tslm_dsp_depthwise_conv_dilated_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
                                         const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
 {
@@ -4557,7 +4528,7 @@ void tslm_dsp_depthwise_conv_dilated_s8(const tslm_depthwise_conv_params *p, con
     const int32_t dh = p->dilation_h, dw = p->dilation_w, C = p->input_c, W = p->input_w, OW = p->output_w;
     const int32_t qh = p->pad_h / dh;
     const dil_stack s = dilated_stack(p);
-    int8_t *stack = scratch + dilated_col_bytes(p, &s);
+    int8_t *stack = scratch + col_bytes(p, s.out_rows);
     const int32_t in_row = s.ws * C, out_row = s.ows * C;
     tslm_depthwise_conv_params q = *p;
     q.batches = 1, q.dilation_h = 1, q.dilation_w = 1, q.band_h = 0, q.pad_h = qh, q.pad_w = p->pad_w / dw;
@@ -4594,7 +4565,7 @@ int32_t tslm_dsp_depthwise_conv_dilated_s8_get_buffer_size(const tslm_depthwise_
         return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
     }
     const dil_stack s = dilated_stack(p);
-    return dilated_col_bytes(p, &s) + s.rows * s.ws * p->input_c;
+    return col_bytes(p, s.out_rows) + s.rows * s.ws * p->input_c;
 }
 
 /* ------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from ..dsp_layout import (DW_COL_MIN_SCRATCH, DW_MAX_SPAN, conv_dsp_scratch, con
                           conv_wide_quad8, conv_wide_quad8_stream, conv_wide_records, conv_wide_rgb, conv_wide_win,
                           conv_wide_win_scratch,
                           conv_wide_rgb_order, conv_wide_scratch, conv_wide_stream, conv_wide_weights,
-                          depthwise_column_pairs, depthwise_column_records, depthwise_column_words,
+                          depthwise_column_pairs, depthwise_column_records,
                           depthwise_patch_weights, depthwise_patch_words, dilated_stack, interleave_pairs,
                           widen_depthwise)
 from .. import helium_layout
@@ -258,7 +258,7 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
         note += ", as 3x1 with a zero first tap"
     span = (fh - 1) * p["dilation_h"] + 1
     ring_w = (ow - 1) * p["stride_w"] + (fw - 1) * p["dilation_w"] + 1  # columns -pad_w ...
-    col_scratch = min(4, ic) * ring_w * depthwise_column_words(oh, fh, p["stride_h"]) * 4
+    col_scratch = band_scratch(ic, ring_w, oh, fh, p["stride_h"])  # (the whole image as one band)
     ring_scratch = span * ring_w * (-(-ic // 4)) * 8
     # 3x3 at stride 2: the column layout's Thumb-2 driver (in bands for large images) where its epilogue is 0 or 4,
     # else the row window's nine taps (the column layout's other epilogues are C loops: 48x48 -> 24x24, 16 channels
@@ -281,8 +281,7 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
             and p["pad_w"] % p["dilation_w"] == 0 and p["input_h"] >= p["dilation_h"] and iw >= p["dilation_w"]):
         st = dilated_stack(p["input_h"], iw, oh, ow, fh, p["dilation_h"], p["dilation_w"], p["pad_h"])
         stack_ring = st.ows + fw - 1
-        stack_scratch = (min(4, ic) * stack_ring * depthwise_column_words(st.out_rows, fh, 1) * 4
-                         + st.rows * st.ws * ic)
+        stack_scratch = band_scratch(ic, stack_ring, st.out_rows, fh, 1) + st.rows * st.ws * ic
         if st.fits and stack_scratch <= max(ring_scratch, DW_DILATED_SCRATCH):
             stack = st
     band_h = 0  # a large image's column layout in bands of output rows (stride 1; dsp_bands.py)

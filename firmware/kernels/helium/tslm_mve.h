@@ -433,13 +433,6 @@ tslm_mve_group2_fix(const int8_t *x0, const int8_t *x1, int32_t len, const int8_
     return pw;
 }
 
-TSLM_ALWAYS_INLINE const int8_t *tslm_mve_group2(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w,
-                                                 const int32_t *rq, const tslm_mve_clamp *c, int8_t *out0,
-                                                 int8_t *out1)
-{
-    return tslm_mve_group2_fix(x0, x1, len, w, rq, c, out0, out1, 1);
-}
-
 /* Two patch rows against every group: n_out outputs each (a partial last group one row at a time); fix as in
  * tslm_mve_group2_fix for the full groups. */
 static inline __attribute__((always_inline)) void

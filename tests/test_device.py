@@ -87,6 +87,46 @@ def test_stalled_binary_load_times_out_and_the_device_keeps_serving(kws_firmware
         assert c.command("infer 1 0", check=False).errors == ["e-[input not loaded: 0 of 490 bytes]"]
 
 
+class _LateData(DutClient):
+    """Holds the next raw data write until the device's binary window has closed, as a host
+    descheduled under load does; the device's stall reply goes back to the client unread."""
+
+    hold = True
+
+    def send_raw(self, data: bytes) -> None:
+        if self.hold and not data.endswith(b"%"):
+            self.hold = False
+            deadline = time.monotonic() + 60
+            seen = []
+            while not (seen and seen[-1].startswith("e-[tinyslm-bin")):
+                seen.append(self._readline(deadline))
+            self.buffer = "".join(line + "\r\n" for line in seen).encode() + self.buffer
+        super().send_raw(data)
+
+
+def test_input_that_comes_after_the_binary_window_is_loaded_again_as_hex(kws_firmware):
+    """The firmware reads the late input bytes as commands ('%' ends one, and this input spells
+    some); the client gets past their replies, loads the input as hex, and every reply after is
+    its own command's."""
+    board = get_board("mps2-an386")
+    data = (b"db load 9%infer 1 0%%name%tinyslm-ticks%" + bytes(range(256)) + bytes(490))[:490]
+    with QemuEmulator(board, kws_firmware.elf) as emu:
+        with DutClient(emu.url, timeout=30) as c:
+            c.sync()
+            c.load(data, binary=True)
+            assert c.binary_load is True
+            want = c.infer(1, 0).value("m-results-[")
+            ticks = c.ticks()
+        with _LateData(emu.url, timeout=30) as c:
+            c.sync()
+            c.load(data, binary=True)
+            assert c.binary_load is False and not c.hold
+            assert c.command("db print 4 0").lines == ["m-buffer-64-62-20-6c"]
+            assert c.infer(1, 0).value("m-results-[") == want
+            assert c.ticks()[1:] == ticks[1:]
+            assert c.command("name").value("m-name-") == "dut-[tinyslm]"
+
+
 def _malformed(rng: np.random.Generator, i: int, loading: bool) -> bytes:
     """One malformed command (or a storm of them): every '%' in it ends one command the device must refuse."""
     kind = i % 11

@@ -6,6 +6,7 @@ Works on a serial device (`/dev/ttyACM0`, `COM3`) or any pyserial URL such as
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -126,13 +127,24 @@ class DutClient:
     def sync(self, attempts: int = 3) -> None:
         """Drop anything pending (boot banner, half-sent replies) and check the device answers `name`.
 
-        Each attempt drains the line first, so a reply that arrives late (after a boot banner's
-        m-ready was taken for the end of `name`) cannot shift every later reply by one."""
+        Replies still on their way (a boot banner's, or those of bytes the device read as commands)
+        end in m-ready as every reply does, and may even hold an `m-name-` line. So each attempt
+        sends `%sync-<random>%name%`: the first '%' ends whatever partial command the device holds,
+        the unknown command's echo marks where this attempt's replies start (anything before it is
+        stale), and `name` checks the device speaks the protocol."""
         for _ in range(attempts):
             self.drain()
+            mark = "sync-" + os.urandom(4).hex()
+            self.send_raw(f"%{mark}%name%".encode())
+            deadline = time.monotonic() + min(self.timeout, 5.0)
             try:
-                if self.command("name", timeout=min(self.timeout, 5.0), check=False).value("m-name-"):
-                    return
+                while mark not in self._readline(deadline):
+                    pass
+                while not self._readline(deadline).startswith("m-name-"):
+                    pass
+                while self._readline(deadline) != "m-ready":
+                    pass
+                return
             except DeviceError:
                 continue
         raise DeviceError(f"the device on {self.port} does not answer the protocol",
@@ -173,8 +185,11 @@ class DutClient:
                 done = self.wait_ready()
                 if "m-load-done" in done and not any(line.startswith("e-") for line in done):
                     return
-                # the line stalled (the device gave up after 100 ms without a byte): this load goes as hex
-                self.drain()
+                # the line stalled: the device gave up after 100 ms without a byte and reads whatever of
+                # `data` still comes as commands. Get past their replies; the line is too slow for the
+                # binary window, so this load and every later one go as hex
+                self.binary_load = False
+                self.sync()
             elif r.errors[0].startswith("e-[Unknown command"):
                 self.binary_load = False  # firmware without tinyslm-bin: hex from now on
             else:

@@ -250,3 +250,19 @@ def test_cost_fit_recovers_a_known_table_and_dispatch_cost():
     assert all(c >= 0 for v in table.values() for c in v)
     x = _nnls(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([2.0, -3.0]))  # the negative one is held at 0
     assert x.tolist() == [2.0, 0.0]
+
+
+@pytest.mark.parametrize("board", ["mps2-an386", "mps3-an547"])
+def test_instruction_estimate_holds_on_a_model_the_table_never_saw(board):
+    """Each kernel target has its own cost table (tinyslm.tune.cost.COEFFICIENTS): a student outside the
+    calibration set, estimated from its plan, against its invoke measured in QEMU on a board of that target."""
+    from tinyslm.boards import get_board
+    from tinyslm.runners.qemu import measure
+    from tinyslm.train.models import KWTConfig
+    from tinyslm.tune.cost import need_of, random_int8
+
+    tflite = random_int8(KWTConfig(dim=40, heads=2, blocks=2, mlp=80, patch=2, stem="conv", stem_channels=16), seed=5)
+    b = get_board(board)
+    est = need_of(tflite, b).instructions_est
+    _, _, run = measure(tflite, board, target=b.kernel_target, n_inputs=1)
+    assert est == pytest.approx(int(run.instructions[0]), rel=0.12), (board, b.kernel_target)

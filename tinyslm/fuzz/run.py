@@ -21,6 +21,7 @@ class Outcome:
     status: str  # "ok" | "refused" | "mismatch" | "crash"
     detail: str = ""
     bytes_compared: int = 0
+    libm_rounding: bool = False  # ok, the board's float32 outputs within its C library's rounding (not bytes)
 
 
 @dataclass
@@ -41,6 +42,7 @@ class FuzzSummary:
     compiled: int = 0  # (graph, target) pairs compiled and compared
     refused: int = 0  # (graph, target) pairs the compiler (or TFLM) refused, with one clear error
     mismatches: int = 0  # pairs that differ from TFLM or crash (ASan/UBSan, a failed build, a stray exception)
+    libm_rounding: int = 0  # pairs whose board outputs matched only within the C library's rounding (float32)
     bytes_compared: int = 0
     ops: Counter = field(default_factory=Counter)  # TFLite operators in the converted graphs
     refusals: Counter = field(default_factory=Counter)  # first words of each refusal
@@ -48,7 +50,8 @@ class FuzzSummary:
     seconds: float = 0.0
 
     def line(self) -> str:
-        return (f"fuzz: {self.graphs} graphs, {self.compiled} compiled, {self.refused} refused, "
+        libm = f" ({self.libm_rounding} within the board C library's rounding)" if self.libm_rounding else ""
+        return (f"fuzz: {self.graphs} graphs, {self.compiled} compiled{libm}, {self.refused} refused, "
                 f"{self.mismatches} mismatches")
 
 
@@ -131,7 +134,8 @@ def check(model: bytes, target: str, seed: int, oracle: OracleWorker, n_inputs: 
         if not dev.ok:
             return Outcome("mismatch", f"{board}: " + "; ".join(dev.lines()[:2] + dev.problems[:2]),
                            rep.bytes_compared + dev.bytes_compared)
-        return Outcome("ok", "", rep.bytes_compared + dev.bytes_compared)
+        return Outcome("ok", "", rep.bytes_compared + dev.bytes_compared,
+                       libm_rounding=bool(dev.libm_vs_host or dev.libm_vs_tflm))
     return Outcome("ok", "", rep.bytes_compared)
 
 
@@ -255,6 +259,7 @@ def fuzz(n_graphs: int, seed: int, targets: list[str], board: str | None = None,
                     continue
                 summary.compiled += 1
                 if oc.status == "ok":
+                    summary.libm_rounding += oc.libm_rounding
                     continue
                 summary.mismatches += 1
                 fail = Failure(gi, target, oc.status, oc.detail, g, layers_before=len(g.layers))

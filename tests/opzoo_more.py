@@ -376,6 +376,17 @@ def float_activations():
                         "SUB", "MUL", "SQUARED_DIFFERENCE", "MAXIMUM", "MINIMUM"), mode="float")
 
 
+def float_elu():
+    """float32 ELU (expm1f from the C library) over enough values that newlib's rounding shows on a Cortex-M4."""
+    def build(tf, rng):
+        def fn(x):
+            return tf.nn.elu(x * 3.0)
+
+        return fn, [(4, 64)]
+
+    return Case(build, ("ELU",), mode="float")
+
+
 def float_reductions():
     def build(tf, rng):
         def fn(x):
@@ -433,6 +444,7 @@ CASES.update({
     "float_model": float_model(),
     "float_cnn": float_cnn(),
     "float_activations": float_activations(),
+    "float_elu": float_elu(),
     "float_reductions": float_reductions(),
     "float_attention_upsample": float_attention_upsample(),
     "float_rows": float_rows(),

@@ -17,7 +17,7 @@ SUPPORT: dict[str, str] = {
     "ABS": "int8 int16 float32: int8: a 256-entry table",
     "CEIL": "float32",
     "COS": "float32: C library call: TFLM's bytes on the host, within 2 ulps on a Cortex-M (newlib)",
-    "ELU": "float32: expm1f from the C library: TFLM's bytes on the host, the device libm's elsewhere",
+    "ELU": "float32: expm1f from the C library: TFLM's bytes on the host, within 2 ulps on a Cortex-M (newlib)",
     "EXP": "float32: C library call: TFLM's bytes on the host, within 2 ulps on a Cortex-M (newlib)",
     "FLOOR": "float32",
     "LOG": "float32: C library call: TFLM's bytes on the host, within 2 ulps on a Cortex-M (newlib)",

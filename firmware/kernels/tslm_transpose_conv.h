@@ -16,6 +16,11 @@ typedef struct {
     const int32_t *multiplier;            /* per output channel */
     const int32_t *shift;                 /* per output channel */
     int32_t act_min, act_max;
+    /* The Cortex-M DSP kernel (tslm_dsp_transpose_conv.c) only, NULL for the portable one: per phase of the
+     * stride, 4 int32 requantization records per output channel (tslm_dsp.h; the bias folded with that phase's
+     * weights), and per phase 1 where those records are the fast ones. */
+    const int32_t *requant;
+    const int32_t *requant_fast;
 } tslm_transpose_conv_params;
 
 /*

@@ -18,7 +18,7 @@ typedef struct {
     int32_t act_min, act_max;
     /* The Cortex-M DSP kernel (tslm_dsp_transpose_conv.c) only, NULL for the portable one: per phase of the
      * stride, 4 int32 requantization records per output channel (tslm_dsp.h; the bias folded with that phase's
-     * weights), and per phase 1 where those records are the fast ones. */
+     * weights), and per phase their kind (2 offset pairs, 1 fast, 0 TFLM's). */
     const int32_t *requant;
     const int32_t *requant_fast;
 } tslm_transpose_conv_params;

@@ -153,3 +153,15 @@ void tslm_dsp_transpose_conv_s8(const tslm_transpose_conv_params *p, const int8_
         }
     }
 }
+
+int32_t tslm_dsp_transpose_conv_s8_get_buffer_size(const tslm_transpose_conv_params *p)
+{
+    if (p->requant == NULL) {
+        return 0;
+    }
+    /* the most taps of a phase: ceil(filter / stride) along each axis */
+    const int32_t k = (p->filter_h + p->stride_h - 1) / p->stride_h * ((p->filter_w + p->stride_w - 1) / p->stride_w) *
+                      p->input_c;
+    const int32_t n4 = (k + 3) / 4;
+    return 16 * n4 + ((p->input_c + 3) & ~3) + ((p->input_c & 3) ? 8 * n4 : 0);
+}

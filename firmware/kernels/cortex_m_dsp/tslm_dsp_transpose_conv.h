@@ -13,10 +13,17 @@
  * bias's input offset adds 0, as TFLM's scatter adds nothing there), widened to int16 and multiplied with
  * the phase's weights two pixels by two output channels (tslm_dsp.h's GEMM micro-kernels): every product
  * TFLM adds, none other, in int32, so the same bytes. weights: per phase, rows of oc x (taps x input_c),
- * tap order (fy, fx) ascending, laid out as tslm_dsp.h's interleaved pairs (rows padded to four).
- * scratch: tslm_dsp_transpose_conv_scratch() bytes, word-aligned.
+ * tap order (fy, fx) ascending, rows padded to a multiple of four, in the layout the phase's records say
+ * (requant_fast[phase]: 2 tslm_dsp.h's offset pairs, else its interleaved pairs with fast (1) or TFLM's (0)
+ * records); requant: the phases' records one after the other (4 int32 per output channel each), the bias
+ * folded with that phase's weights; the bias argument is unused (NULL). Without records (requant NULL) the
+ * portable kernel.
  */
 void tslm_dsp_transpose_conv_s8(const tslm_transpose_conv_params *p, const int8_t *input, const int8_t *weights,
                                 const int32_t *bias, int8_t *output, int8_t *scratch);
+/* Its scratch (word-aligned): two pixels' taps widened (16 bytes per four of the most taps x input_c a phase has),
+ * a row of input_c zero points (rounded up to four) and, where input_c is not a multiple of four, the two pixels'
+ * int8 taps (8 bytes per four). */
+int32_t tslm_dsp_transpose_conv_s8_get_buffer_size(const tslm_transpose_conv_params *p);
 
 #endif /* TSLM_DSP_TRANSPOSE_CONV_H */

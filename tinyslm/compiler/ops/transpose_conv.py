@@ -186,20 +186,21 @@ def _phases_dsp(lw: Lowering, call: Call, w: Tensor, bias_idx: int, mult: ConstA
             fast.append(int(f))
     phases = p.stride_h * p.stride_w
     wt = ConstArray(lw.name(op, "filter"), "int8_t", np.concatenate(weights),
-                    f"tensor {w.index} per phase of the stride ({phases}): taps (y, x) ascending, channel pairs "
-                    "interleaved by fours for the DSP kernel")
+                    f"tensor {w.index} per phase of the stride ({phases}): taps (y, x) ascending, offset pairs or "
+                    "channel pairs interleaved by fours as the phase's records say, for the DSP kernel")
     rec = ConstArray(lw.name(op, "requant"), "int32_t", np.concatenate(records),
                      f"requantization per phase ({phases}) and output channel, the bias folded with the phase's "
                      "weights (tslm_dsp.h's records)", role="requant")
     fa = ConstArray(lw.name(op, "requant_fast"), "int32_t", np.array(fast, dtype=np.int64),
                     "per phase: its records' kind, 0 TFLM's, 1 the fast ones, 2 offset pairs (tslm_dsp.h)")
-    n4 = -(-kmax // 4)
+    n4 = -(-kmax // 4)  # (= tslm_dsp_transpose_conv_s8_get_buffer_size)
     scratch = 16 * n4 + (ic + 3) // 4 * 4 + (8 * n4 if ic % 4 else 0)
     call.params = replace(p, multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=Ref(fa.name))
     call.args = [call.args[0], Ref(wt.name), Lit("NULL"), call.args[3], Scratch("int8_t")]
     call.consts = [wt, rec, fa]
     call.scratch_bytes = scratch
-    call.note += f", as {phases} convolutions (one per phase of the stride)"
+    call.note += (f", as {phases} convolutions (one per phase of the stride)" if phases > 1
+                  else ", as one convolution (the filter flipped)")
     return lw.target_kernel(call, "transpose_conv")
 
 

@@ -98,16 +98,41 @@ def test_int8_layers_take_the_phase_kernel(model, target):
     calls = _calls(model, target)
     assert len(calls) == len(ALL)
     portable = _calls(model, "portable")
+    prefix = "mve" if target == "helium" else "dsp"
+    folder = "helium" if target == "helium" else "cortex_m_dsp"
     for c, p in zip(calls, portable):
-        assert c.func == "tslm_dsp_transpose_conv_s8" and c.variant == "cortex_m_dsp/tslm_dsp_transpose_conv.c"
+        assert c.func == f"tslm_{prefix}_transpose_conv_s8"
+        assert c.variant == f"{folder}/tslm_{prefix}_transpose_conv.c"
         assert p.func == "tslm_transpose_conv_s8" and p.variant is None and p.params.requant is None
         assert c.macs == p.macs  # every tap of every input pixel, as before
-        sh, sw = c.params.stride_h, c.params.stride_w
-        fast = next(a for a in c.consts if a.name.endswith("requant_fast")).values
+        sh, sw, oc = c.params.stride_h, c.params.stride_w, c.params.output_c
         rec = next(a for a in c.consts if a.name.endswith("_requant")).values
-        assert len(fast) == sh * sw and len(rec) == 4 * c.params.output_c * sh * sw
-    modes = {int(v) for c in calls for v in next(a for a in c.consts if a.name.endswith("requant_fast")).values}
-    assert 2 in modes  # the offset pairs where they are exact
+        if target == "helium":
+            assert c.params.requant_fast is None and len(rec) == 12 * -(-oc // 4) * sh * sw
+            continue
+        fast = next(a for a in c.consts if a.name.endswith("requant_fast")).values
+        assert len(fast) == sh * sw and len(rec) == 4 * oc * sh * sw
+    if target != "helium":
+        modes = {int(v) for c in calls for v in next(a for a in c.consts if a.name.endswith("requant_fast")).values}
+        assert 2 in modes  # the offset pairs where they are exact
+
+
+def test_a_left_shift_on_helium_takes_the_dsp_kernel(model, monkeypatch):
+    """The MVE records take right shifts only: a layer with a left shift calls the DSP kernel (routing only)."""
+    from tinyslm.compiler.lowering import Lowering
+
+    real = Lowering.requant_arrays
+
+    def left(self, op, reals):
+        m, s = real(self, op, reals)
+        s.values = s.values.copy()
+        s.values[0] = 1
+        return m, s
+
+    monkeypatch.setattr(Lowering, "requant_arrays", left)
+    calls = _calls(model, "helium")
+    assert {c.func for c in calls} == {"tslm_dsp_transpose_conv_s8"}
+    assert {c.variant for c in calls} == {"cortex_m_dsp/tslm_dsp_transpose_conv.c"}
 
 
 def test_int16x8_and_float32_stay_portable():
@@ -173,12 +198,13 @@ def test_other_records_bit_exact_on_cortex_m4(model, monkeypatch, mode):
 
 @pytest.mark.parametrize("target", ["cortex-m-dsp", "helium"])
 def test_scratch_equals_get_buffer_size(model, target, tmp_path):
-    """The compiler's scratch of every layer equals tslm_dsp_transpose_conv_s8_get_buffer_size (host; Helium: the
-    M55 in QEMU)."""
+    """The compiler's scratch of every layer equals tslm_dsp_transpose_conv_s8_get_buffer_size (host) and
+    tslm_mve_transpose_conv_s8_get_buffer_size (the M55 in QEMU)."""
     if target == "helium" and (shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None):
         pytest.skip("needs qemu-system-arm and gcc-arm-none-eabi")
     from test_scratch_sizes import _check
 
     got = _check(model, target, tmp_path)
-    assert [f for f, _, _ in got] == ["tslm_dsp_transpose_conv_s8"] * len(ALL)
+    prefix = "mve" if target == "helium" else "dsp"
+    assert [f for f, _, _ in got] == [f"tslm_{prefix}_transpose_conv_s8"] * len(ALL)
     assert all(ours == theirs for _, ours, theirs in got), got

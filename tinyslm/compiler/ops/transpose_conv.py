@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import fixedpoint as fx
+from .. import helium_layout
 from ..dsp_layout import dsp_requant, interleave_pairs
 from ..dsp_offset_pairs import offset_pair_records, offset_pair_weights
 from ..ir import Operator, Tensor
@@ -152,10 +153,11 @@ def phase_taps(a: int, pad: int, stride: int, filt: int) -> list[int]:
 
 
 def _phases_dsp(lw: Lowering, call: Call, w: Tensor, bias_idx: int, mult: ConstArray, shift: ConstArray) -> Call:
-    """int8 on the DSP targets (Helium included): one convolution per phase of the stride on the GEMM
-    micro-kernels (tslm_dsp_transpose_conv.c). Per phase its weights (taps in the kernel's order, interleaved
-    pairs) and requantization records with the bias folded with that phase's weights: the same int32 sums as
-    TFLM's scatter (a tap outside the input reads the zero point: (zp - zp) * w = 0)."""
+    """int8 on the DSP targets (Helium included): one convolution per phase of the stride (tslm_dsp_transpose_conv.c
+    on the DSP GEMM micro-kernels; on Helium tslm_mve_transpose_conv.c where every shift is a right shift, else the
+    DSP kernel). Per phase its weights (taps in the kernel's order, its layout) and requantization records with the
+    bias folded with that phase's weights: the same int32 sums as TFLM's scatter (a tap outside the input reads the
+    zero point: (zp - zp) * w = 0)."""
     op, p = call.op, call.params
     assert isinstance(p, TransposeConvParams)
     oc, fh, fw, ic = w.shape
@@ -164,15 +166,22 @@ def _phases_dsp(lw: Lowering, call: Call, w: Tensor, bias_idx: int, mult: ConstA
             else np.zeros(oc, dtype=np.int64))
     m = np.broadcast_to(mult.values, (oc,)) if len(mult.values) == 1 else mult.values
     sh_ = np.broadcast_to(shift.values, (oc,)) if len(shift.values) == 1 else shift.values
+    mve = lw.target.mve and int(np.max(sh_)) <= 0  # the MVE records take right shifts only
     weights, records, fast, kmax = [], [], [], 0
     for a in range(p.stride_h):
         ty = phase_taps(a, p.pad_h, p.stride_h, fh)
         for b in range(p.stride_w):
             tx = phase_taps(b, p.pad_w, p.stride_w, fw)
+            if mve:
+                tx = tx[::-1]  # input columns ascending (tslm_mve_transpose_conv.h)
             rows = wd[:, ty][:, :, tx].reshape(oc, -1)  # oc x (taps y, taps x, ic)
             kmax = max(kmax, rows.shape[1])
             folded = np.array([fx.wrap32(int(bv) + p.input_offset * int(sv)) for bv, sv in zip(bias, rows.sum(1))],
                               dtype=np.int64)
+            if mve:
+                weights.append(helium_layout.gemm_weights(rows if rows.shape[1] else np.zeros((oc, 1), np.int64)))
+                records.append(helium_layout.gemm_records(folded, m, sh_))
+                continue
             offset = p.output_offset if (p.act_min, p.act_max) == (-128, 127) else p.output_offset - p.act_min
             pairs = offset_pair_records(folded, m, sh_, rows, offset) if rows.shape[1] else None
             if pairs is not None:  # the offset-pair layout (dsp_offset_pairs.py) where it is exact
@@ -185,22 +194,37 @@ def _phases_dsp(lw: Lowering, call: Call, w: Tensor, bias_idx: int, mult: ConstA
             records.append(rec)
             fast.append(int(f))
     phases = p.stride_h * p.stride_w
-    wt = ConstArray(lw.name(op, "filter"), "int8_t", np.concatenate(weights),
-                    f"tensor {w.index} per phase of the stride ({phases}): taps (y, x) ascending, offset pairs or "
-                    "channel pairs interleaved by fours as the phase's records say, for the DSP kernel")
-    rec = ConstArray(lw.name(op, "requant"), "int32_t", np.concatenate(records),
-                     f"requantization per phase ({phases}) and output channel, the bias folded with the phase's "
-                     "weights (tslm_dsp.h's records)", role="requant")
-    fa = ConstArray(lw.name(op, "requant_fast"), "int32_t", np.array(fast, dtype=np.int64),
-                    "per phase: its records' kind, 0 TFLM's, 1 the fast ones, 2 offset pairs (tslm_dsp.h)")
-    n4 = -(-kmax // 4)  # (= tslm_dsp_transpose_conv_s8_get_buffer_size)
-    scratch = 16 * n4 + (ic + 3) // 4 * 4 + (8 * n4 if ic % 4 else 0)
-    call.params = replace(p, multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=Ref(fa.name))
+    if mve:
+        wt = ConstArray(lw.name(op, "filter"), "int8_t", np.concatenate(weights),
+                        f"tensor {w.index} per phase of the stride ({phases}): taps (y ascending, x descending), "
+                        "output channels in groups of four interleaved by 16 bytes, for the MVE kernel")
+        rec = ConstArray(lw.name(op, "requant"), "int32_t", np.concatenate(records),
+                         f"per phase ({phases}) and group of four output channels: the bias folded with the "
+                         "phase's weights, multipliers, shifts", role="requant")
+        consts, fast_ref, scratch = [wt, rec], None, 2 * max(kmax, 1)  # (= tslm_mve_transpose_conv_s8_get_buffer_size)
+    else:
+        wt = ConstArray(lw.name(op, "filter"), "int8_t", np.concatenate(weights),
+                        f"tensor {w.index} per phase of the stride ({phases}): taps (y, x) ascending, offset pairs or "
+                        "channel pairs interleaved by fours as the phase's records say, for the DSP kernel")
+        rec = ConstArray(lw.name(op, "requant"), "int32_t", np.concatenate(records),
+                         f"requantization per phase ({phases}) and output channel, the bias folded with the phase's "
+                         "weights (tslm_dsp.h's records)", role="requant")
+        fa = ConstArray(lw.name(op, "requant_fast"), "int32_t", np.array(fast, dtype=np.int64),
+                        "per phase: its records' kind, 0 TFLM's, 1 the fast ones, 2 offset pairs (tslm_dsp.h)")
+        n4 = -(-kmax // 4)  # (= tslm_dsp_transpose_conv_s8_get_buffer_size)
+        consts, fast_ref = [wt, rec, fa], Ref(fa.name)
+        scratch = 16 * n4 + (ic + 3) // 4 * 4 + (8 * n4 if ic % 4 else 0)
+    call.params = replace(p, multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=fast_ref)
     call.args = [call.args[0], Ref(wt.name), Lit("NULL"), call.args[3], Scratch("int8_t")]
-    call.consts = [wt, rec, fa]
+    call.consts = consts
     call.scratch_bytes = scratch
     call.note += (f", as {phases} convolutions (one per phase of the stride)" if phases > 1
                   else ", as one convolution (the filter flipped)")
+    if lw.target.mve and not mve:  # a left shift: the DSP kernel (the M55 has the DSP extension)
+        assert lw.target.base is not None
+        k = lw.target.base.kernel("transpose_conv", "transpose_conv_s8")
+        call.func, call.variant = k.func, k.file
+        return call
     return lw.target_kernel(call, "transpose_conv")
 
 

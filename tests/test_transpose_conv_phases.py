@@ -1,9 +1,11 @@
-"""int8 TRANSPOSE_CONV on the DSP targets (Cortex-M4 and, through the DSP kernels, the M55) as one convolution per
-phase of the stride (tinyslm/compiler/ops/transpose_conv.py: _phases_dsp; firmware/kernels/cortex_m_dsp/
-tslm_dsp_transpose_conv.c), checked byte for byte against TFLM on the host (the C form, ASan/UBSan) and in QEMU
-(the assembly), speed and size builds: SAME/VALID, output sizes that are not multiples of the stride, strides 1, 3,
-(2, 1) and (1, 2), filters smaller than the stride (phases without taps: the bias alone), no bias, odd channel
-counts (input channels not a multiple of four: the gathered copy), batch 2, every kind of requantization record."""
+"""int8 TRANSPOSE_CONV on the DSP targets as one convolution per phase of the stride (tinyslm/compiler/ops/
+transpose_conv.py: _phases_dsp; firmware/kernels/cortex_m_dsp/tslm_dsp_transpose_conv.c on the Cortex-M4,
+helium/tslm_mve_transpose_conv.c on the M55), checked byte for byte against TFLM on the host (the DSP kernel's C
+form, ASan/UBSan) and in QEMU (the assembly; M4 and M55), speed and size builds: SAME/VALID, output sizes that are
+not multiples of the stride, strides 1, 3, (2, 1) and (1, 2), filters smaller than the stride (phases without taps:
+the bias alone), no bias, odd channel counts (input channels not a multiple of four: the gathered copy), batch 2,
+per-channel scales, both kinds of the DSP kernel's records (a layer that would need TFLM's, or has a left shift,
+keeps the portable kernel)."""
 
 from __future__ import annotations
 
@@ -117,8 +119,10 @@ def test_int8_layers_take_the_phase_kernel(model, target):
         assert 2 in modes  # the offset pairs where they are exact
 
 
-def test_a_left_shift_on_helium_takes_the_dsp_kernel(model, monkeypatch):
-    """The MVE records take right shifts only: a layer with a left shift calls the DSP kernel (routing only)."""
+@pytest.mark.parametrize("target", ["cortex-m-dsp", "helium"])
+def test_a_left_shift_keeps_the_portable_kernel(model, monkeypatch, target):
+    """Neither kernel's records take a left shift (TFLM's records, kind 0, are the portable kernel's): such a layer
+    keeps tslm_transpose_conv_s8 (routing only)."""
     from tinyslm.compiler.lowering import Lowering
 
     real = Lowering.requant_arrays
@@ -130,9 +134,8 @@ def test_a_left_shift_on_helium_takes_the_dsp_kernel(model, monkeypatch):
         return m, s
 
     monkeypatch.setattr(Lowering, "requant_arrays", left)
-    calls = _calls(model, "helium")
-    assert {c.func for c in calls} == {"tslm_dsp_transpose_conv_s8"}
-    assert {c.variant for c in calls} == {"cortex_m_dsp/tslm_dsp_transpose_conv.c"}
+    calls = _calls(model, target)
+    assert {(c.func, c.variant, c.params.requant) for c in calls} == {("tslm_transpose_conv_s8", None, None)}
 
 
 def test_int16x8_and_float32_stay_portable():
@@ -149,19 +152,14 @@ def test_int16x8_and_float32_stay_portable():
     assert [c.func for c in _calls(mf, "cortex-m-dsp")] == ["tslm_transpose_conv_f32"]
 
 
-def _force(monkeypatch, mode: int) -> None:
-    """Every phase on the plain layout's fast records (mode 1) or TFLM's records (mode 0)."""
+def _force(monkeypatch) -> None:
+    """Every phase on the plain layout's fast records (kind 1), as where the offset pairs do not fit."""
     from tinyslm.compiler.ops import transpose_conv as tc
 
     monkeypatch.setattr(tc, "offset_pair_records", lambda *a, **k: None)
-    if mode == 0:
-        def slow(bias, multipliers, shifts, sums):
-            rows = [[int(b), int(m), int(s), 0] for b, m, s in zip(bias, multipliers, shifts)]
-            return np.array(rows, dtype=np.int64).reshape(-1), False
-        monkeypatch.setattr(tc, "dsp_requant", slow)
 
 
-@pytest.mark.parametrize("mode", [None, 1, 0])
+@pytest.mark.parametrize("mode", [None, 1])
 def test_bit_exact_on_the_host(model, monkeypatch, mode):
     """The C form (no assembly), ASan and UBSan, each kind of records."""
     if shutil.which("gcc") is None:
@@ -169,7 +167,7 @@ def test_bit_exact_on_the_host(model, monkeypatch, mode):
     from tinyslm.runners.verify import verify_host
 
     if mode is not None:
-        _force(monkeypatch, mode)
+        _force(monkeypatch)
         assert {int(v) for c in _calls(model, "cortex-m-dsp") for a in c.consts if a.name.endswith("requant_fast")
                 for v in a.values} == {mode}
     report = verify_host(model, n_inputs=4, seed=7, target="cortex-m-dsp", sanitize=True)
@@ -190,9 +188,8 @@ def test_bit_exact_in_qemu(model, board, target, optimize):
 
 
 @QEMU
-@pytest.mark.parametrize("mode", [1, 0])
-def test_other_records_bit_exact_on_cortex_m4(model, monkeypatch, mode):
-    _force(monkeypatch, mode)
+def test_plain_records_bit_exact_on_cortex_m4(model, monkeypatch):
+    _force(monkeypatch)
     opzoo.qemu_matches_tflm(model, "mps2-an386", "cortex-m-dsp", n_inputs=2, seed=6)
 
 

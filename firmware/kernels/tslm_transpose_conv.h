@@ -16,9 +16,9 @@ typedef struct {
     const int32_t *multiplier;            /* per output channel */
     const int32_t *shift;                 /* per output channel */
     int32_t act_min, act_max;
-    /* The Cortex-M DSP kernel (tslm_dsp_transpose_conv.c) only, NULL for the portable one: per phase of the
-     * stride, 4 int32 requantization records per output channel (tslm_dsp.h; the bias folded with that phase's
-     * weights), and per phase their kind (2 offset pairs, 1 fast, 0 TFLM's). */
+    /* The DSP and Helium kernels' (tslm_dsp_transpose_conv.c, tslm_mve_transpose_conv.c), NULL for the portable
+     * one: per phase of the stride, the requantization records of its output channels (the bias folded with that
+     * phase's weights), and (DSP) per phase their kind: 2 offset pairs, 1 fast (tslm_dsp.h). */
     const int32_t *requant;
     const int32_t *requant_fast;
 } tslm_transpose_conv_params;

@@ -135,17 +135,14 @@ void tslm_dsp_transpose_conv_s8(const tslm_transpose_conv_params *p, const int8_
                 g.dx = (b + p->pad_w - rx) / p->stride_w;
                 const int32_t n4 = (g.ny * g.nx * p->input_c + 3) / 4;
                 if (g.rows > 0 && g.cols > 0) {
-                    const int32_t mode = p->requant_fast[ph];
-                    if (mode == 2 && full) {
-                        phase_run(p, &g, in_b, w, rq, out_b, scratch, 2, 1);
-                    } else if (mode == 2) {
-                        phase_run(p, &g, in_b, w, rq, out_b, scratch, 2, 0);
-                    } else if (!mode) {
-                        phase_run(p, &g, in_b, w, rq, out_b, scratch, 0, 0);
-                    } else if (full) {
-                        phase_run(p, &g, in_b, w, rq, out_b, scratch, 1, 1);
-                    } else {
+                    /* (records of kind 1 clamp at [act_min, act_max] even over the whole int8 range: one copy of
+                     * that path, which only layers whose offset pairs do not fit take) */
+                    if (p->requant_fast[ph] != 2) {
                         phase_run(p, &g, in_b, w, rq, out_b, scratch, 1, 0);
+                    } else if (full) {
+                        phase_run(p, &g, in_b, w, rq, out_b, scratch, 2, 1);
+                    } else {
+                        phase_run(p, &g, in_b, w, rq, out_b, scratch, 2, 0);
                     }
                 }
                 w += p->output_c * n4; /* the phase's oc rows of n4 words (pairs interleaved) */

@@ -14,10 +14,10 @@
  * the phase's weights two pixels by two output channels (tslm_dsp.h's GEMM micro-kernels): every product
  * TFLM adds, none other, in int32, so the same bytes. weights: per phase, rows of oc x (taps x input_c),
  * tap order (fy, fx) ascending, rows padded to a multiple of four, in the layout the phase's records say
- * (requant_fast[phase]: 2 tslm_dsp.h's offset pairs, else its interleaved pairs with fast (1) or TFLM's (0)
- * records); requant: the phases' records one after the other (4 int32 per output channel each), the bias
- * folded with that phase's weights; the bias argument is unused (NULL). Without records (requant NULL) the
- * portable kernel.
+ * (requant_fast[phase]: 2 tslm_dsp.h's offset pairs, 1 its interleaved pairs with the fast records; the
+ * compiler leaves a layer that would need TFLM's records to the portable kernel); requant: the phases' records
+ * one after the other (4 int32 per output channel each), the bias folded with that phase's weights; the bias
+ * argument is unused (NULL). Without records (requant NULL) the portable kernel.
  */
 void tslm_dsp_transpose_conv_s8(const tslm_transpose_conv_params *p, const int8_t *input, const int8_t *weights,
                                 const int32_t *bias, int8_t *output, int8_t *scratch);

@@ -153,9 +153,9 @@ def phase_taps(a: int, pad: int, stride: int, filt: int) -> list[int]:
 
 
 def _phases_dsp(lw: Lowering, call: Call, w: Tensor, bias_idx: int, mult: ConstArray, shift: ConstArray) -> Call:
-    """int8 on the DSP targets (Helium included): one convolution per phase of the stride (tslm_dsp_transpose_conv.c
-    on the DSP GEMM micro-kernels; on Helium tslm_mve_transpose_conv.c where every shift is a right shift, else the
-    DSP kernel). Per phase its weights (taps in the kernel's order, its layout) and requantization records with the
+    """int8 on the DSP targets: one convolution per phase of the stride (tslm_dsp_transpose_conv.c on the DSP GEMM
+    micro-kernels; on Helium tslm_mve_transpose_conv.c). A layer with a left shift (or, on the DSP kernel, sums that
+    need TFLM's records: |bias| + 128 sum |w| >= 2^30) keeps the portable kernel. Per phase its weights (taps in the kernel's order, its layout) and requantization records with the
     bias folded with that phase's weights: the same int32 sums as TFLM's scatter (a tap outside the input reads the
     zero point: (zp - zp) * w = 0)."""
     op, p = call.op, call.params
@@ -166,7 +166,9 @@ def _phases_dsp(lw: Lowering, call: Call, w: Tensor, bias_idx: int, mult: ConstA
             else np.zeros(oc, dtype=np.int64))
     m = np.broadcast_to(mult.values, (oc,)) if len(mult.values) == 1 else mult.values
     sh_ = np.broadcast_to(shift.values, (oc,)) if len(shift.values) == 1 else shift.values
-    mve = lw.target.mve and int(np.max(sh_)) <= 0  # the MVE records take right shifts only
+    mve = lw.target.mve
+    if mve and int(np.max(sh_)) > 0:  # the MVE records take right shifts only (and the DSP kernel's fast ones too)
+        return call
     weights, records, fast, kmax = [], [], [], 0
     for a in range(p.stride_h):
         ty = phase_taps(a, p.pad_h, p.stride_h, fh)
@@ -190,6 +192,8 @@ def _phases_dsp(lw: Lowering, call: Call, w: Tensor, bias_idx: int, mult: ConstA
                 fast.append(2)
                 continue
             rec, f = dsp_requant(folded, [int(v) for v in m], [int(v) for v in sh_], np.abs(rows).sum(axis=1))
+            if not f:  # a left shift or sums near 2^30: TFLM's records, which the DSP kernel leaves to the portable one
+                return call
             weights.append(interleave_pairs(rows, oc))
             records.append(rec)
             fast.append(int(f))
@@ -210,7 +214,7 @@ def _phases_dsp(lw: Lowering, call: Call, w: Tensor, bias_idx: int, mult: ConstA
                          f"requantization per phase ({phases}) and output channel, the bias folded with the phase's "
                          "weights (tslm_dsp.h's records)", role="requant")
         fa = ConstArray(lw.name(op, "requant_fast"), "int32_t", np.array(fast, dtype=np.int64),
-                        "per phase: its records' kind, 0 TFLM's, 1 the fast ones, 2 offset pairs (tslm_dsp.h)")
+                        "per phase: its records' kind, 1 the fast ones, 2 offset pairs (tslm_dsp.h)")
         n4 = -(-kmax // 4)  # (= tslm_dsp_transpose_conv_s8_get_buffer_size)
         consts, fast_ref = [wt, rec, fa], Ref(fa.name)
         scratch = 16 * n4 + (ic + 3) // 4 * 4 + (8 * n4 if ic % 4 else 0)
@@ -220,11 +224,6 @@ def _phases_dsp(lw: Lowering, call: Call, w: Tensor, bias_idx: int, mult: ConstA
     call.scratch_bytes = scratch
     call.note += (f", as {phases} convolutions (one per phase of the stride)" if phases > 1
                   else ", as one convolution (the filter flipped)")
-    if lw.target.mve and not mve:  # a left shift: the DSP kernel (the M55 has the DSP extension)
-        assert lw.target.base is not None
-        k = lw.target.base.kernel("transpose_conv", "transpose_conv_s8")
-        call.func, call.variant = k.func, k.file
-        return call
     return lw.target_kernel(call, "transpose_conv")
 
 

@@ -11,45 +11,68 @@ typedef struct {
     int32_t a, b;         /* its first output row and column */
     int32_t ny, nx;       /* taps along y and x */
     int32_t dy, dx;       /* input row of pixel i's tap 0: i + dy (tap t: i + dy - t); columns alike */
+    /* (the weights hold a tap row's taps from the last to the first: input columns ascending) */
 } phase_geo;
 
-/* The int8 taps of pixel (i, j): taps x input_c bytes, the input zero point outside the image. */
+/* The int8 taps of pixel (i, j): per tap row ty the input columns j + dx - nx + 1 .. j + dx ascending (one copy
+ * where they all lie inside), the input zero point outside the image. */
 static void gather(const tslm_transpose_conv_params *p, const phase_geo *g, const int8_t *in_b, int32_t i,
                    int32_t j, int8_t *dst)
 {
-    const int32_t c = p->input_c;
+    const int32_t c = p->input_c, run = g->nx * c, x0 = j + g->dx - g->nx + 1;
     const int8_t zp = (int8_t)(-p->input_offset);
-    for (int32_t ty = 0; ty < g->ny; ++ty) {
+    for (int32_t ty = 0; ty < g->ny; ++ty, dst += run) {
         const int32_t iy = i + g->dy - ty;
-        for (int32_t tx = 0; tx < g->nx; ++tx, dst += c) {
-            const int32_t ix = j + g->dx - tx;
-            if (iy < 0 || iy >= p->input_h || ix < 0 || ix >= p->input_w) {
-                memset(dst, zp, (size_t)c);
-            } else {
-                memcpy(dst, in_b + (iy * p->input_w + ix) * c, (size_t)c);
+        if (iy < 0 || iy >= p->input_h) {
+            memset(dst, zp, (size_t)run);
+        } else if (x0 >= 0 && x0 + g->nx <= p->input_w) {
+            memcpy(dst, in_b + (iy * p->input_w + x0) * c, (size_t)run);
+        } else {
+            for (int32_t t = 0; t < g->nx; ++t) {
+                const int32_t ix = x0 + t;
+                if (ix < 0 || ix >= p->input_w) {
+                    memset(dst + t * c, zp, (size_t)c);
+                } else {
+                    memcpy(dst + t * c, in_b + (iy * p->input_w + ix) * c, (size_t)c);
+                }
             }
         }
     }
 }
 
 /* Pixels (i0, j0) and (i1, j1) (two != 0) widened as tslm_dsp.h lays them out: with input_c a multiple of
- * four each tap straight from the input (or the zero-point row), else through int8 copies of the taps. */
-static void widen(const tslm_transpose_conv_params *p, const phase_geo *g, const int8_t *in_b, const int8_t *zrow,
-                  int32_t i0, int32_t j0, int32_t i1, int32_t j1, int two, int8_t *patch, int32_t *x)
+ * four each tap row straight from the input (one run where both pixels' lie inside the image; else tap by tap,
+ * the zero-point row outside), else through int8 copies of the taps. */
+TSLM_ALWAYS_INLINE void widen(const tslm_transpose_conv_params *p, const phase_geo *g, const int8_t *in_b,
+                              const int8_t *zrow, int32_t i0, int32_t j0, int32_t i1, int32_t j1, int two,
+                              int8_t *patch, int32_t *x)
 {
     const int32_t c = p->input_c;
     if ((c & 3) == 0) {
+        const int32_t run = g->nx * c, a0 = j0 + g->dx - g->nx + 1, a1 = j1 + g->dx - g->nx + 1;
+        const int inside = a0 >= 0 && a0 + g->nx <= p->input_w && (!two || (a1 >= 0 && a1 + g->nx <= p->input_w));
         for (int32_t ty = 0; ty < g->ny; ++ty) {
             const int32_t y0 = i0 + g->dy - ty, y1 = i1 + g->dy - ty;
             const int in0 = y0 >= 0 && y0 < p->input_h, in1 = y1 >= 0 && y1 < p->input_h;
-            for (int32_t tx = 0; tx < g->nx; ++tx) {
-                const int32_t x0 = j0 + g->dx - tx, x1 = j1 + g->dx - tx;
+            if (inside && in0 && (!two || in1)) {
+                if (two) {
+                    tslm_dsp_op_widen2(in_b + (y0 * p->input_w + a0) * c, in_b + (y1 * p->input_w + a1) * c, run,
+                                       x);
+                    x += run; /* 4 words per four channels */
+                } else {
+                    tslm_dsp_op_widen1(in_b + (y0 * p->input_w + a0) * c, run, x);
+                    x += run / 2;
+                }
+                continue;
+            }
+            for (int32_t t = 0; t < g->nx; ++t) {
+                const int32_t x0 = a0 + t, x1 = a1 + t;
                 const int8_t *s0 = in0 && x0 >= 0 && x0 < p->input_w ? in_b + (y0 * p->input_w + x0) * c : zrow;
                 if (two) {
                     const int8_t *s1 = in1 && x1 >= 0 && x1 < p->input_w ? in_b + (y1 * p->input_w + x1) * c
                                                                           : zrow;
                     tslm_dsp_op_widen2(s0, s1, c, x);
-                    x += c; /* 4 words per four channels */
+                    x += c;
                 } else {
                     tslm_dsp_op_widen1(s0, c, x);
                     x += c / 2;

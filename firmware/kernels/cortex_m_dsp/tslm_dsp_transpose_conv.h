@@ -13,7 +13,8 @@
  * bias's input offset adds 0, as TFLM's scatter adds nothing there), widened to int16 and multiplied with
  * the phase's weights two pixels by two output channels (tslm_dsp.h's GEMM micro-kernels): every product
  * TFLM adds, none other, in int32, so the same bytes. weights: per phase, rows of oc x (taps x input_c),
- * tap order (fy, fx) ascending, rows padded to a multiple of four, in the layout the phase's records say
+ * taps in the order fy ascending, fx descending (input columns ascending: a tap row inside the image is one
+ * run of the input), rows padded to a multiple of four, in the layout the phase's records say
  * (requant_fast[phase]: 2 tslm_dsp.h's offset pairs, 1 its interleaved pairs with the fast records; the
  * compiler leaves a layer that would need TFLM's records to the portable kernel); requant: the phases' records
  * one after the other (4 int32 per output channel each), the bias folded with that phase's weights; the bias

@@ -173,9 +173,7 @@ def _phases_dsp(lw: Lowering, call: Call, w: Tensor, bias_idx: int, mult: ConstA
     for a in range(p.stride_h):
         ty = phase_taps(a, p.pad_h, p.stride_h, fh)
         for b in range(p.stride_w):
-            tx = phase_taps(b, p.pad_w, p.stride_w, fw)
-            if mve:
-                tx = tx[::-1]  # input columns ascending (tslm_mve_transpose_conv.h)
+            tx = phase_taps(b, p.pad_w, p.stride_w, fw)[::-1]  # input columns ascending (the kernels' headers)
             rows = wd[:, ty][:, :, tx].reshape(oc, -1)  # oc x (taps y, taps x, ic)
             kmax = max(kmax, rows.shape[1])
             folded = np.array([fx.wrap32(int(bv) + p.input_offset * int(sv)) for bv, sv in zip(bias, rows.sum(1))],
@@ -208,7 +206,7 @@ def _phases_dsp(lw: Lowering, call: Call, w: Tensor, bias_idx: int, mult: ConstA
         consts, fast_ref, scratch = [wt, rec], None, 2 * max(kmax, 1)  # (= tslm_mve_transpose_conv_s8_get_buffer_size)
     else:
         wt = ConstArray(lw.name(op, "filter"), "int8_t", np.concatenate(weights),
-                        f"tensor {w.index} per phase of the stride ({phases}): taps (y, x) ascending, offset pairs or "
+                        f"tensor {w.index} per phase of the stride ({phases}): taps (y ascending, x descending), offset pairs or "
                         "channel pairs interleaved by fours as the phase's records say, for the DSP kernel")
         rec = ConstArray(lw.name(op, "requant"), "int32_t", np.concatenate(records),
                          f"requantization per phase ({phases}) and output channel, the bias folded with the phase's "

@@ -42,10 +42,10 @@ static void gather(const tslm_transpose_conv_params *p, const phase_geo *g, cons
 
 /* Pixels (i0, j0) and (i1, j1) (two != 0) widened as tslm_dsp.h lays them out: with input_c a multiple of
  * four each tap row straight from the input (one run where both pixels' lie inside the image; else tap by tap,
- * the zero-point row outside), else through int8 copies of the taps. */
-TSLM_ALWAYS_INLINE void widen(const tslm_transpose_conv_params *p, const phase_geo *g, const int8_t *in_b,
-                              const int8_t *zrow, int32_t i0, int32_t j0, int32_t i1, int32_t j1, int two,
-                              int8_t *patch, int32_t *x)
+ * the zero-point row outside), else through int8 copies of the taps. (Not inlined: inlined in the three
+ * specializations it saved 0.6% of tconv_16x16_32_16's instructions for 3.5 KB of .text.) */
+static void widen(const tslm_transpose_conv_params *p, const phase_geo *g, const int8_t *in_b, const int8_t *zrow,
+                  int32_t i0, int32_t j0, int32_t i1, int32_t j1, int two, int8_t *patch, int32_t *x)
 {
     const int32_t c = p->input_c;
     if ((c & 3) == 0) {

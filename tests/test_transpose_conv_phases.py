@@ -5,7 +5,7 @@ form, ASan/UBSan) and in QEMU (the assembly; M4 and M55), speed and size builds:
 not multiples of the stride, strides 1, 3, (2, 1) and (1, 2), filters smaller than the stride (phases without taps:
 the bias alone), no bias, odd channel counts (input channels not a multiple of four: the gathered copy), batch 2,
 per-channel scales, both kinds of the DSP kernel's records (a layer that would need TFLM's, or has a left shift,
-keeps the portable kernel)."""
+keeps the portable kernel); and 24 random layers (seeded) on the host and both CPUs."""
 
 from __future__ import annotations
 
@@ -205,3 +205,48 @@ def test_scratch_equals_get_buffer_size(model, target, tmp_path):
     prefix = "mve" if target == "helium" else "dsp"
     assert [f for f, _, _ in got] == [f"tslm_{prefix}_transpose_conv_s8"] * len(ALL)
     assert all(ours == theirs for _, ours, theirs in got), got
+
+
+def random_layers(seed: int, n: int) -> list[str]:
+    """n random layers (filters 1-5, strides 1-4 per axis, inputs 1-6, 1-9 channels, every output size TF accepts
+    for the padding, bias or not, activations, batch 1 or 2), added to LAYERS; their names."""
+    import random
+
+    rnd = random.Random(seed)
+    names = []
+    for i in range(n):
+        k = (rnd.randint(1, 5), rnd.randint(1, 5))
+        s = (rnd.randint(1, 4), rnd.randint(1, 4))
+        hw = (rnd.randint(1, 6), rnd.randint(1, 6))
+        pad = rnd.choice(["SAME", "VALID"])
+        if pad == "SAME":
+            out = tuple(rnd.randint((hw[d] - 1) * s[d] + 1, hw[d] * s[d]) for d in range(2))
+        else:
+            out = tuple((hw[d] - 1) * s[d] + k[d] + rnd.randint(0, s[d] - 1) for d in range(2))
+        name = f"random{seed}_{i}"
+        LAYERS[name] = (hw, k, rnd.randint(1, 9), rnd.randint(1, 9), s, pad, out, rnd.random() < 0.8,
+                        rnd.choice([None, "relu", "relu6"]), rnd.choice([1, 1, 2]))
+        names.append(name)
+    return names
+
+
+@pytest.fixture(scope="module")
+def random_model() -> bytes:
+    pytest.importorskip("tensorflow")
+    return opzoo.convert_case("tconv_phases_random", layers_case(random_layers(1, 24)))
+
+
+def test_random_layers_bit_exact_on_the_host(random_model):
+    if shutil.which("gcc") is None:
+        pytest.skip("needs a host gcc")
+    from tinyslm.runners.verify import verify_host
+
+    assert {c.func for c in _calls(random_model, "cortex-m-dsp")} == {"tslm_dsp_transpose_conv_s8"}
+    report = verify_host(random_model, n_inputs=3, seed=1, target="cortex-m-dsp", sanitize=True)
+    assert report.ok, report.lines()
+
+
+@QEMU
+@pytest.mark.parametrize("board,target", [("mps2-an386", "cortex-m-dsp"), ("mps3-an547", "helium")])
+def test_random_layers_bit_exact_in_qemu(random_model, board, target):
+    opzoo.qemu_matches_tflm(random_model, board, target, n_inputs=2, seed=1)

@@ -10,18 +10,24 @@ typedef struct {
 } phase_geo;
 
 /* Pixel (i, j)'s patch: per tap row ty, the input columns j + dx - nx + 1 .. j + dx ascending (one copy where
- * they all lie inside), the zero point outside. */
-static void gather(const tslm_transpose_conv_params *p, const phase_geo *g, const int8_t *in_b, int32_t i,
-                   int32_t j, int8_t *dst)
+ * they all lie inside), the zero point outside; with a single tap row inside the image, the input itself (no copy):
+ * the patch's address. */
+static const int8_t *gather(const tslm_transpose_conv_params *p, const phase_geo *g, const int8_t *in_b, int32_t i,
+                            int32_t j, int8_t *dst)
 {
     const int32_t c = p->input_c, run = g->nx * c;
     const int8_t zp = (int8_t)(-p->input_offset);
     const int32_t x0 = j + g->dx - g->nx + 1;
+    const int cols_inside = x0 >= 0 && x0 + g->nx <= p->input_w;
+    if (g->ny == 1 && cols_inside && i + g->dy >= 0 && i + g->dy < p->input_h) {
+        return in_b + ((i + g->dy) * p->input_w + x0) * c;
+    }
+    int8_t *const patch = dst;
     for (int32_t ty = 0; ty < g->ny; ++ty, dst += run) {
         const int32_t iy = i + g->dy - ty;
         if (iy < 0 || iy >= p->input_h) {
             tslm_mve_fill(dst, zp, run);
-        } else if (x0 >= 0 && x0 + g->nx <= p->input_w) {
+        } else if (cols_inside) {
             tslm_mve_copy(dst, in_b + (iy * p->input_w + x0) * c, run);
         } else {
             for (int32_t t = 0; t < g->nx; ++t) {
@@ -34,15 +40,17 @@ static void gather(const tslm_transpose_conv_params *p, const phase_geo *g, cons
             }
         }
     }
+    return patch;
 }
 
 static void phase_run(const tslm_transpose_conv_params *p, const phase_geo *g, const int8_t *in_b,
                       const int8_t *w, const int32_t *rq, int8_t *out_b, int8_t *scratch, const tslm_mve_clamp *cl)
 {
     const int32_t oc = p->output_c, k = g->ny * g->nx * p->input_c, len = k > 0 ? k : 1;
-    int8_t *x0 = scratch, *x1 = scratch + len;
+    int8_t *const s0 = scratch, *const s1 = scratch + len;
+    const int8_t *x0 = s0, *x1 = s1;
     if (k == 0) { /* no taps: one zero byte against the zero row, the bias alone */
-        x0[0] = 0, x1[0] = 0;
+        s0[0] = 0, s1[0] = 0;
     }
     const int32_t row_step = p->stride_h * p->output_w * oc, col_step = p->stride_w * oc;
     int8_t *const base = out_b + (g->a * p->output_w + g->b) * oc;
@@ -55,12 +63,12 @@ static void phase_run(const tslm_transpose_conv_params *p, const phase_geo *g, c
         }
         int8_t *o0 = base + i0 * row_step + j0 * col_step;
         if (k > 0) {
-            gather(p, g, in_b, i0, j0, x0);
+            x0 = gather(p, g, in_b, i0, j0, s0);
         }
         if (done + 1 < n) {
             int8_t *o1 = base + i * row_step + j * col_step;
             if (k > 0) {
-                gather(p, g, in_b, i, j, x1);
+                x1 = gather(p, g, in_b, i, j, s1);
             }
             if (++j == g->cols) {
                 j = 0, ++i;

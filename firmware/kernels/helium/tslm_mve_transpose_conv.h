@@ -13,8 +13,8 @@
  * pixels by four output channels at a time (tslm_mve.h's VMLADAVA group kernels): the products TFLM adds, in
  * int32, so the same bytes. weights: per phase, the GEMM layout of tslm_mve.h (four channels interleaved by
  * 16 bytes) of rows with the taps in the order (fy ascending, fx descending: input columns ascending, so a
- * row of taps inside the image is one run of the input), a phase without taps one zero byte per row;
- * requant: per phase its records (12 int32 per four channels: bias folded with the phase's weights,
+ * row of taps inside the image is one run of the input, read where it lies when the phase has one tap row), a
+ * phase without taps one zero byte per row; requant: per phase its records (12 int32 per four channels: bias folded with the phase's weights,
  * multipliers, right shifts); requant_fast unused. Without records (requant NULL) the portable kernel.
  */
 void tslm_mve_transpose_conv_s8(const tslm_transpose_conv_params *p, const int8_t *input, const int8_t *weights,

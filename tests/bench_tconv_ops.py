@@ -45,19 +45,26 @@ SHAPES = {  # name: (input channels, output channels, input (h, w), filter, stri
     "tc5x1s21_32x1_16_16": (16, 16, (32, 1), (5, 1), (2, 1)),
     "tc4x1s21_32x1_64_32": (64, 32, (32, 1), (4, 1), (2, 1)),
 }
-out = pathlib.Path("/tmp/tconv-ops")
-out.mkdir(exist_ok=True)
-for name in (sys.argv[1].split(",") if len(sys.argv) > 1 else SHAPES):
-    f = out / f"{name}.tflite"
-    if not f.exists():
-        cin, cout, hw, k, s = SHAPES[name]
-        fn, shapes = tconv(name, cin, cout, hw, k, s)
-        f.write_bytes(convert_fn(fn, shapes, mode="int8", seed=1))
-    model = f.read_bytes()
-    cm, batches, run = measure(model, BOARD, TARGET, n_inputs=2, seed=3, profile=True)
-    ok = all(compare_outputs(Oracle(model).run(i), o).identical for i, o in zip(batches, run.outputs))
-    for st in cm.plan.steps:
-        if isinstance(st, Call) and st.op.index in (run.op_instructions or {}):
-            n = run.op_instructions[st.op.index]
-            print(f"{name:22s} {st.op.opcode:15s} {st.func:30s} {n:9d} instr {st.macs:8d} MAC "
-                  f"{n / max(st.macs, 1):.3f}/MAC exact={ok}", flush=True)
+
+
+def main(names: list[str]) -> None:
+    out = pathlib.Path("/tmp/tconv-ops")
+    out.mkdir(exist_ok=True)
+    for name in names:
+        f = out / f"{name}.tflite"
+        if not f.exists():
+            cin, cout, hw, k, s = SHAPES[name]
+            fn, shapes = tconv(name, cin, cout, hw, k, s)
+            f.write_bytes(convert_fn(fn, shapes, mode="int8", seed=1))
+        model = f.read_bytes()
+        cm, batches, run = measure(model, BOARD, TARGET, n_inputs=2, seed=3, profile=True)
+        ok = all(compare_outputs(Oracle(model).run(i), o).identical for i, o in zip(batches, run.outputs))
+        for st in cm.plan.steps:
+            if isinstance(st, Call) and st.op.index in (run.op_instructions or {}):
+                n = run.op_instructions[st.op.index]
+                print(f"{name:22s} {st.op.opcode:15s} {st.func:30s} {n:9d} instr {st.macs:8d} MAC "
+                      f"{n / max(st.macs, 1):.3f}/MAC exact={ok}", flush=True)
+
+
+if __name__ == "__main__":  # (pytest's doctest collection imports this file: nothing runs then)
+    main(sys.argv[1].split(",") if len(sys.argv) > 1 else list(SHAPES))

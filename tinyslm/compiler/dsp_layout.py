@@ -617,3 +617,63 @@ def conv_wide_records(bias: np.ndarray, multipliers, shifts, rows: np.ndarray, o
     for c in range(0, oc, 2):
         out += [recs[c][0], recs[c + 1][0], *recs[c][1:], *recs[c + 1][1:]]
     return np.array(out + [0, 0], dtype=np.int64)
+
+
+CONV_WIDE_C1_PIX = 32  # pixels tslm_dsp_conv_wide_c1_s8 widens per pass (TSLM_C1_PIX in tslm_dsp_conv.c)
+
+
+def conv_wide_c1(fh: int, fw: int, fc: int, ic: int, groups: int, dilation: tuple[int, int]) -> bool:
+    """Whether a wide im2col conv (conv_wide_cols) takes the entry for one input channel (tslm_dsp_conv_wide_c1_s8):
+    one group of one channel, no dilation.
+
+    >>> conv_wide_c1(3, 3, 1, 1, 1, (1, 1)), conv_wide_c1(3, 3, 3, 3, 1, (1, 1)), conv_wide_c1(3, 3, 1, 1, 1, (2, 1))
+    (True, False, False)
+    """
+    return fc == ic == 1 and groups == 1 and dilation == (1, 1) and fh * fw > 1
+
+
+def conv_wide_c1_groups(fh: int, fw: int) -> tuple[bool, int]:
+    """(by columns, groups of four taps) of the one-channel layout: groups along filter rows (fh x ceil(fw / 4)) or,
+    where fewer, along filter columns (fw x ceil(fh / 4)) (c1_geo_init in tslm_dsp_conv.c).
+
+    >>> conv_wide_c1_groups(3, 3), conv_wide_c1_groups(4, 3), conv_wide_c1_groups(10, 8), conv_wide_c1_groups(4, 1)
+    ((False, 3), (True, 3), (False, 20), (True, 1))
+    """
+    by_rows, by_cols = fh * -(-fw // 4), fw * -(-fh // 4)
+    return (by_cols < by_rows), min(by_rows, by_cols)
+
+
+def conv_wide_c1_rows(w: np.ndarray) -> np.ndarray:
+    """The filter (channels x fh x fw) as rows of 4 n4 taps in the one-channel layout's K order: per group of four,
+    taps (fy, 4q .. 4q + 3) of a row, or by columns (4q .. 4q + 3, fx); zeros past the filter's edge.
+
+    >>> conv_wide_c1_rows(np.arange(1, 10).reshape(1, 3, 3)).tolist()
+    [[1, 2, 3, 0, 4, 5, 6, 0, 7, 8, 9, 0]]
+    >>> conv_wide_c1_rows(np.arange(1, 5).reshape(1, 4, 1)).tolist()
+    [[1, 2, 3, 4]]
+    """
+    oc, fh, fw = w.shape
+    by_cols, n4 = conv_wide_c1_groups(fh, fw)
+    if by_cols:
+        w = w.transpose(0, 2, 1)  # channels x fw x fh: a filter column a line
+    lines, n = w.shape[1], w.shape[2]
+    per = -(-n // 4)
+    out = np.zeros((oc, lines, 4 * per), dtype=w.dtype)
+    out[:, :, :n] = w
+    assert lines * per == n4
+    return out.reshape(oc, 4 * n4)
+
+
+def conv_wide_c1_scratch(fh: int, fw: int, sh: int, sw: int, oh: int, ow: int, oc: int) -> int:
+    """Scratch of tslm_dsp_conv_wide_c1_s8: CONV_WIDE_C1_PIX pixels widened (16 bytes per four taps a pair), output_c
+    bytes rounded up to a word, the band of input rows of a strip of output rows (as many as make CONV_WIDE_C1_PIX
+    pixels, at least one), each line 3 bytes longer, and 3 bytes.
+
+    >>> conv_wide_c1_scratch(3, 3, 2, 2, 48, 48, 8)
+    1079
+    """
+    by_cols, n4 = conv_wide_c1_groups(fh, fw)
+    strip = min(oh, 1 if ow >= CONV_WIDE_C1_PIX else CONV_WIDE_C1_PIX // ow)
+    rows, cols = (strip - 1) * sh + fh, (ow - 1) * sw + fw
+    band = cols * (rows + 3) if by_cols else rows * (cols + 3)
+    return CONV_WIDE_C1_PIX // 2 * 16 * n4 + -(-oc // 4) * 4 + band + 3

@@ -447,9 +447,9 @@ __attribute__((noinline)) static void wide_pair_c(const int32_t *x, const int32_
 /* Two widened pixels x in C (without the assembly; act_max < 127 with it): a lone last one as pixel 1 too, its
  * second outputs into out1 = scratch (wide_spare). */
 __attribute__((noinline)) static void wide_pixels_x(const tslm_conv_params *p, const int32_t *x, int8_t *out0,
-                                                    int8_t *out1)
+                                                    int8_t *out1, int32_t n4)
 {
-    const int32_t n4 = wide_n4(p), oc = p->output_c, lo = p->act_min, hi = p->act_max;
+    const int32_t oc = p->output_c, lo = p->act_min, hi = p->act_max;
     const int full = lo == -128 && hi == 127;
     const int32_t *st = p->requant;
     for (int32_t c = 0; c < oc; c += 2, st += 8 + 4 * n4) {
@@ -473,15 +473,16 @@ static void wide_pixels_c(const tslm_conv_params *p, const int8_t *in0, const in
                           int8_t *out1, int32_t *x)
 {
     tslm_dsp_op_widen2(in0, in1, 4 * wide_n4(p), x);
-    wide_pixels_x(p, x, out0, out1);
+    wide_pixels_x(p, x, out0, out1, wide_n4(p));
 }
 
 /* The stream's end: per pair 2 sums, 4 n4 words of weights and 6 of records, then the two words of 0 the assembly
  * reads as a next pair's sums. */
-TSLM_ALWAYS_INLINE const int32_t *wide_end(const tslm_conv_params *p)
+TSLM_ALWAYS_INLINE const int32_t *wide_end_n4(const tslm_conv_params *p, int32_t n4)
 {
-    return p->requant + (p->output_c / 2) * (8 + 4 * wide_n4(p)) + 2;
+    return p->requant + (p->output_c / 2) * (8 + 4 * n4) + 2;
 }
+TSLM_ALWAYS_INLINE const int32_t *wide_end(const tslm_conv_params *p) { return wide_end_n4(p, wide_n4(p)); }
 
 #if defined(TSLM_DSP_ASM)
 typedef struct {
@@ -951,15 +952,15 @@ static void wide_columns(const tslm_conv_params *p, const cols_geo *geo, const i
 
 /* n >= 1 pixels widened by the caller in pairs from xw (16 n4 bytes a pair; a lone last pixel's pair holds it
  * twice), their outputs one after another from out. */
-static void wide_block_x(const tslm_conv_params *p, int32_t *xw, int32_t n, int8_t *out)
+TSLM_ALWAYS_INLINE void wide_block_xn(const tslm_conv_params *p, int32_t *xw, int32_t n, int8_t *out, int32_t n4,
+                                      int8_t *spare)
 {
-    const int32_t oc = p->output_c, n4 = wide_n4(p);
-    int8_t *spare = wide_spare(p, xw);
+    const int32_t oc = p->output_c;
 #if defined(TSLM_DSP_ASM)
     if (p->act_max == 127) {
         const uintptr_t step = 16u * (uint32_t)n4; /* x starts a pair before: the assembly steps it first */
         wide2_job job = {(int32_t *)((uintptr_t)xw - step), xw, (const int16_t *)(const void *)p->requant, p->requant,
-                         wide_end(p), NULL, n / 2, out, out + oc, (int32_t)step, oc, 0, 0, p->act_min, p->requant, 0,
+                         wide_end_n4(p, n4), NULL, n / 2, out, out + oc, (int32_t)step, oc, 0, 0, p->act_min, p->requant, 0,
                          n4,
                          p->act_min >= p->output_offset};
         if (n >= 2) {
@@ -975,8 +976,13 @@ static void wide_block_x(const tslm_conv_params *p, int32_t *xw, int32_t n, int8
     }
 #endif
     for (int32_t i = 0; i < n; i += 2) {
-        wide_pixels_x(p, xw + (i / 2) * 4 * n4, out + i * oc, i + 1 < n ? out + (i + 1) * oc : spare);
+        wide_pixels_x(p, xw + (i / 2) * 4 * n4, out + i * oc, i + 1 < n ? out + (i + 1) * oc : spare, n4);
     }
+}
+
+static void wide_block_x(const tslm_conv_params *p, int32_t *xw, int32_t n, int8_t *out)
+{
+    wide_block_xn(p, xw, n, out, wide_n4(p), wide_spare(p, xw));
 }
 
 /* One receptive field of the RGB layer (three filter rows of nine bytes, `tap` bytes apart from s) widened into its
@@ -1169,6 +1175,202 @@ void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const
 }
 
 /*
+ * One input channel (tslm_dsp_conv_wide_c1_s8; the compiler's conv_wide_c1 in dsp_layout.py: the stem of an
+ * image or audio CNN over a grayscale picture or a spectrogram, one group, no dilation, an even number of outputs):
+ * the wide layout's stream (weights as doubled int16 per pair of channels, records), with K in groups of four taps
+ * along one line of the filter, so that one unaligned LDR and two SXTB16 widen a group straight into the assembly's
+ * layout (k0, k2), (k1, k3):
+ *   by rows    (n4 = filter_h * ceil(filter_w / 4)): group (fy, q) = taps (fy, 4q .. 4q + 3) of filter row fy;
+ *   by columns (n4 = filter_w * ceil(filter_h / 4), when fewer): group (fx, q) = taps (4q .. 4q + 3, fx);
+ * taps past the filter's edge have zero weights (their inputs do not matter). A strip of output rows at a time
+ * (about TSLM_C1_PIX pixels), its input rows are first copied into a band with the padding as the input zero point
+ * (by columns: transposed, so a filter column is a run of bytes): no bounds checks after that. Then TSLM_C1_PIX
+ * pixels at a time are widened in pairs (16 n4 bytes a pair) and handed to the wide assembly (wide_block_xn).
+ * Scratch (tslm_dsp_conv_wide_c1_s8_get_buffer_size): the widened pixels, output_c bytes (rounded up to a word)
+ * for a lone last pixel's second outputs, then the band ((band rows + 3) x (band columns + 3) bytes).
+ */
+#define TSLM_C1_PIX 32 /* pixels widened per pass (even) */
+
+typedef struct {
+    int32_t by_cols;    /* the groups along filter columns */
+    int32_t n4;         /* groups of four taps */
+    int32_t lines, per; /* filter lines (rows, or columns by_cols), groups per line */
+    int32_t strip;      /* output rows per strip */
+    int32_t band_rows, band_cols, band_step; /* the band: input rows, columns, bytes from one line to the next */
+    int32_t line_step, px_step, row_step;    /* a group's line on, the next pixel of a row, the next output row */
+} c1_geo;
+
+static void c1_geo_init(const tslm_conv_params *p, c1_geo *g)
+{
+    const int32_t per_row = (p->filter_w + 3) >> 2, per_col = (p->filter_h + 3) >> 2;
+    const int32_t n_rows = p->filter_h * per_row, n_cols = p->filter_w * per_col;
+    g->by_cols = n_cols < n_rows;
+    g->n4 = g->by_cols ? n_cols : n_rows;
+    g->lines = g->by_cols ? p->filter_w : p->filter_h;
+    g->per = g->by_cols ? per_col : per_row;
+    const int32_t ow = p->output_w;
+    g->strip = ow >= TSLM_C1_PIX ? 1 : TSLM_C1_PIX / ow;
+    g->strip = g->strip < p->output_h ? g->strip : p->output_h;
+    g->band_rows = (g->strip - 1) * p->stride_h + p->filter_h;
+    g->band_cols = (ow - 1) * p->stride_w + p->filter_w;
+    if (g->by_cols) { /* transposed: (row r, column j) at j (band_rows + 3) + r */
+        g->band_step = g->band_rows + 3;
+        g->line_step = g->band_step, g->px_step = p->stride_w * g->band_step, g->row_step = p->stride_h;
+    } else { /* (row r, column j) at r (band_cols + 3) + j */
+        g->band_step = g->band_cols + 3;
+        g->line_step = g->band_step, g->px_step = p->stride_w, g->row_step = p->stride_h * g->band_step;
+    }
+}
+
+/* The band of output rows oy0 .. oy0 + rows - 1: their input rows with the padding as the input zero point. */
+static void c1_band(const tslm_conv_params *p, const c1_geo *g, const int8_t *in_b, int32_t oy0, int32_t rows,
+                    int8_t *band)
+{
+    const int8_t zp = (int8_t)(-p->input_offset);
+    const int32_t iw = p->input_w, n_rows = (rows - 1) * p->stride_h + p->filter_h, n_cols = g->band_cols;
+    const int32_t lo = p->pad_w < n_cols ? p->pad_w : n_cols;          /* columns left of the image */
+    int32_t hi = iw + p->pad_w;                                        /* the first column right of it */
+    hi = hi < n_cols ? hi : n_cols;
+    const int32_t iy0 = oy0 * p->stride_h - p->pad_h;
+    for (int32_t r = 0; r < n_rows; ++r) {
+        const int32_t iy = iy0 + r;
+        const int inside = iy >= 0 && iy < p->input_h && hi > lo;
+        const int8_t *src = inside ? in_b + iy * iw - p->pad_w : in_b;
+        if (!g->by_cols) {
+            int8_t *dst = band + r * g->band_step;
+            if (!inside) {
+                fill_bytes(dst, zp, n_cols);
+                continue;
+            }
+            fill_bytes(dst, zp, lo);
+            copy_bytes(dst + lo, src + lo, hi - lo);
+            fill_bytes(dst + hi, zp, n_cols - hi);
+            continue;
+        }
+        int8_t *dst = band + r;
+        const int32_t step = g->band_step;
+        int32_t j = 0;
+        for (; j < (inside ? lo : n_cols); ++j) {
+            dst[j * step] = zp;
+        }
+        for (; j < hi; ++j) {
+            dst[j * step] = src[j];
+        }
+        for (; j < n_cols; ++j) {
+            dst[j * step] = zp;
+        }
+    }
+}
+
+/* Two pixels' groups (pixel 0's source s in the band, pixel 1's `delta` bytes on) widened into their pair (d: 4
+ * words a group): one group per filter line (at most four taps along it) in a loop of its own. */
+TSLM_ALWAYS_INLINE void c1_widen2(const c1_geo *g, const int8_t *s, int32_t delta, int32_t *d)
+{
+    const int32_t step = g->line_step;
+    if (g->per == 1) {
+#if defined(TSLM_DSP_ASM)
+        /* per line: two LDR, four SXTB16, two STRD (10 instructions with the loop's) */
+        int32_t l = g->lines, a, b, t;
+        __asm__ volatile("1:\n\t"
+                         "ldr %[a], [%[s]]\n\t"
+                         "ldr %[b], [%[s], %[delta]]\n\t"
+                         "add %[s], %[s], %[step]\n\t"
+                         "sxtb16 %[t], %[a]\n\t"
+                         "sxtb16 %[a], %[a], ror #8\n\t"
+                         "strd %[t], %[a], [%[d]], #8\n\t"
+                         "sxtb16 %[t], %[b]\n\t"
+                         "sxtb16 %[b], %[b], ror #8\n\t"
+                         "strd %[t], %[b], [%[d]], #8\n\t"
+                         "subs %[l], %[l], #1\n\t"
+                         "bne 1b\n\t"
+                         : [s] "+r"(s), [d] "+r"(d), [l] "+r"(l), [a] "=&r"(a), [b] "=&r"(b), [t] "=&r"(t)
+                         : [delta] "r"(delta), [step] "r"(step)
+                         : "cc", "memory");
+        return;
+#endif
+        for (int32_t l = g->lines; l > 0; --l, s += step, d += 4) {
+            const int32_t a = tslm_read32(s), b = tslm_read32(s + delta);
+            d[0] = tslm_sxtb16(a), d[1] = tslm_sxtb16_ror8(a), d[2] = tslm_sxtb16(b), d[3] = tslm_sxtb16_ror8(b);
+        }
+        return;
+    }
+    for (int32_t l = g->lines; l > 0; --l, s += step) {
+        for (int32_t q = 0; q < g->per; ++q, d += 4) {
+            const int32_t a = tslm_read32(s + 4 * q), b = tslm_read32(s + delta + 4 * q);
+            d[0] = tslm_sxtb16(a), d[1] = tslm_sxtb16_ror8(a), d[2] = tslm_sxtb16(b), d[3] = tslm_sxtb16_ror8(b);
+        }
+    }
+}
+
+/* n pixels of the strip from (*oy, *ox) (band-relative output row; advanced past them) widened in pairs into xw (a
+ * lone last pixel twice). */
+__attribute__((noinline)) static void c1_widen(const tslm_conv_params *p, const c1_geo *g, const int8_t *band,
+                                               int32_t *oy, int32_t *ox, int32_t n, int32_t *xw)
+{
+    const int32_t ow = p->output_w, px = g->px_step, words = 4 * g->n4;
+    int32_t y = *oy, x = *ox;
+    const int8_t *s = band + y * g->row_step + x * px; /* pixel (y, x) */
+    for (int32_t i = 0; i < n; i += 2, xw += words) {
+        int32_t delta = 0; /* pixel 1 from pixel 0 (a lone last pixel: itself) */
+        if (i + 1 < n) {
+            delta = px;
+            if (++x == ow) { /* pixel 1 on the next output row */
+                x = 0, ++y;
+                delta = y * g->row_step - (s - band);
+            }
+        }
+        c1_widen2(g, s, delta, xw);
+        s += delta;
+        if (++x == ow) {
+            x = 0, ++y;
+            s = band + y * g->row_step;
+        } else {
+            s += px;
+        }
+    }
+    *oy = y, *ox = x;
+}
+
+TSLM_ALWAYS_INLINE int32_t c1_spare_bytes(const tslm_conv_params *p) { return (p->output_c + 3) & ~3; }
+
+void tslm_dsp_conv_wide_c1_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                              const int32_t *bias, int8_t *output, int16_t *scratch)
+{
+    (void)bias, (void)weights; /* (weights: the stream in p->requant) */
+    c1_geo g;
+    c1_geo_init(p, &g);
+    int32_t *xw = (int32_t *)(void *)scratch;
+    int8_t *spare = (int8_t *)(xw + (TSLM_C1_PIX / 2) * 4 * g.n4);
+    int8_t *band = spare + c1_spare_bytes(p);
+    const int32_t oc = p->output_c, ow = p->output_w, oh = p->output_h;
+    const int32_t band_bytes = g.by_cols ? g.band_cols * g.band_step : g.band_rows * g.band_step;
+    fill_bytes(band, 0, band_bytes + 3); /* (the bytes past the lines: read against zero weights) */
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w;
+        int8_t *out = output + b * oh * ow * oc;
+        for (int32_t oy0 = 0; oy0 < oh; oy0 += g.strip) {
+            const int32_t rows = oh - oy0 < g.strip ? oh - oy0 : g.strip;
+            c1_band(p, &g, in_b, oy0, rows, band);
+            int32_t y = 0, x = 0;
+            for (int32_t left = rows * ow; left > 0;) {
+                const int32_t n = left > TSLM_C1_PIX ? TSLM_C1_PIX : left;
+                c1_widen(p, &g, band, &y, &x, n, xw);
+                wide_block_xn(p, xw, n, out, g.n4, spare);
+                out += n * oc, left -= n;
+            }
+        }
+    }
+}
+
+int32_t tslm_dsp_conv_wide_c1_s8_get_buffer_size(const tslm_conv_params *p)
+{
+    c1_geo g;
+    c1_geo_init(p, &g);
+    const int32_t band_bytes = g.by_cols ? g.band_cols * g.band_step : g.band_rows * g.band_step;
+    return (TSLM_C1_PIX / 2) * 16 * g.n4 + c1_spare_bytes(p) + band_bytes + 3;
+}
+
+/*
  * The wide layout over receptive fields widened straight from the image (the compiler's conv_wide_win in
  * dsp_layout.py: one group, input channels a multiple of four, K > CONV_WIDE_COLS_MAX_K or a 1x1 filter at a
  * stride, an even number of outputs, nothing clamped above; a ResNet's 3x3 body and its strided shortcuts). Per
@@ -1333,7 +1535,7 @@ void tslm_dsp_conv_wide_win_s8(const tslm_conv_params *p, const int8_t *input, c
             job.out0 = out, job.out1 = two ? out + oc : spare;
             win_pairs(&job);
 #else
-            wide_pixels_x(p, x, out, two ? out + oc : spare);
+            wide_pixels_x(p, x, out, two ? out + oc : spare, wide_n4(p));
 #endif
             oy = oy1, ox = ox1 + 1;
             if (ox == ow) {

@@ -4,7 +4,8 @@ stride-2 stem, magic_wand's 4x3, micro_speech-like filters). One model with a la
 output: one conversion, one QEMU run), bit-exact against TFLM at -O2, in the size build and at -Os; a batch of two;
 single layers clamped at act_min above -128, at the zero point and with TFLM's -1; the C form on the host under ASan
 and UBSan; the compiler's scratch against the kernel's get_buffer_size; and which layers the compiler gives the new
-entry (odd outputs, K under 8 or over 36, dilation keep their paths)."""
+entry (odd outputs, K under 5, more groups than K / 4 with rows of four taps or more, over 36 taps with more than
+1,024 weights, dilation keep their paths)."""
 
 from __future__ import annotations
 
@@ -24,21 +25,24 @@ CASES = {
     "k3_s1_9x7_o8_none": ((3, 3), 8, None, (9, 7), (1, 1), "SAME"),  # an odd pixel count
     "k4x3_s1_20x3_o8_relu": ((4, 3), 8, "relu", (20, 3), (1, 1), "SAME"),  # magic_wand: by columns, strips
     "k4x3_s1_17x5_o8_relu": ((4, 3), 8, "relu", (17, 5), (1, 1), "VALID"),
-    "k5x5_s1_12x11_o8_relu": ((5, 5), 8, "relu", (12, 11), (1, 1), "SAME"),  # two groups a filter row
+    "k5x3_s1_12x11_o8_relu": ((5, 3), 8, "relu", (12, 11), (1, 1), "SAME"),  # rows under four taps: five groups
     "k3x1_s1_13x6_o64_none": ((3, 1), 64, None, (13, 6), (1, 1), "SAME"),  # K 3 (not the new entry)
     "k2x4_s2_15x16_o6_relu": ((2, 4), 6, "relu", (15, 16), (2, 2), "SAME"),
     "k4x4_s3_17x16_o10_none": ((4, 4), 10, None, (17, 16), (3, 3), "SAME"),  # stride 3
     "k3x3_s1x2_11x40_o2_relu": ((3, 3), 2, "relu", (11, 40), (1, 2), "SAME"),  # one pair, rows wider than a pass
     "k6x2_s2x1_19x7_o8_none": ((6, 2), 8, None, (19, 7), (2, 1), "VALID"),  # two groups a filter column
+    "k10x8_s2_25x20_o8_relu": ((10, 8), 8, "relu", (25, 20), (2, 2), "SAME"),  # micro_speech-like: K 80, 6 a pass
+    "k8x10_s1x2_14x31_o4_none": ((8, 10), 4, None, (14, 31), (1, 2), "VALID"),  # three groups a row
     # not the new entry: odd outputs, K under 8 or over 36 (the wide layout's bounds), 1x1, dilated
     "k3_s2_12x12_o3_relu": ((3, 3), 3, "relu", (12, 12), (2, 2), "SAME"),
     "k3_s1_8x8_o1_none": ((3, 3), 1, None, (8, 8), (1, 1), "SAME"),
     "k2x2_s1_9x9_o64_relu": ((2, 2), 64, "relu", (9, 9), (1, 1), "SAME"),
-    "k10x8_s2_25x20_o8_relu": ((10, 8), 8, "relu", (25, 20), (2, 2), "SAME"),  # micro_speech-like, K 80
     "k1x1_s1_6x6_o16_none": ((1, 1), 16, None, (6, 6), (1, 1), "SAME"),
+    "k10x4_s2_20x10_o64_relu": ((10, 4), 64, "relu", (20, 10), (2, 2), "SAME"),  # MLPerf KWS's stem: 2,560 weights
+    "k5x5_s1_10x9_o8_none": ((5, 5), 8, None, (10, 9), (1, 1), "SAME"),  # ten groups over seven: wide_s8's
 }
-NOT_C1 = {"k3x1_s1_13x6_o64_none", "k3_s2_12x12_o3_relu", "k3_s1_8x8_o1_none", "k2x2_s1_9x9_o64_relu", "k10x8_s2_25x20_o8_relu",
-          "k1x1_s1_6x6_o16_none"}
+NOT_C1 = {"k3x1_s1_13x6_o64_none", "k3_s2_12x12_o3_relu", "k3_s1_8x8_o1_none", "k2x2_s1_9x9_o64_relu",
+          "k1x1_s1_6x6_o16_none", "k10x4_s2_20x10_o64_relu", "k5x5_s1_10x9_o8_none"}
 DILATED = ((3, 3), 8, "relu", (10, 10), (1, 1), "SAME")  # (dilations 2: keeps its path)
 
 
@@ -123,7 +127,7 @@ def test_batch_of_two_and_dilated_bit_exact_on_cortex_m4():
     """A batch of two (the band and pixels per image) in the new entry; a dilated filter keeps its path."""
     import opzoo
 
-    specs = [CASES["k3_s2_23x25_o16_relu6"], CASES["k4x3_s1_20x3_o8_relu"], CASES["k5x5_s1_12x11_o8_relu"]]
+    specs = [CASES["k3_s2_23x25_o16_relu6"], CASES["k4x3_s1_20x3_o8_relu"], CASES["k10x8_s2_25x20_o8_relu"]]
     model = opzoo.convert_case("conv_c1_b2", opzoo.Case(conv_layers(specs, batch=2), expect_ops=("CONV_2D",)))
     assert [c.func for c in _calls(model)] == ["tslm_dsp_conv_wide_c1_s8"] * 3
     assert all(c.params["batches"] == 2 for c in _calls(model))
@@ -139,7 +143,7 @@ def test_batch_of_two_and_dilated_bit_exact_on_cortex_m4():
 SINGLE = {"k3_s2_relu_zp-128": ((19, 20), (3, 3), 1, 8, 2, "SAME", 1, -128, 0.4, 1),
           "k3_s1_relu_zp-20": ((9, 10), (3, 3), 1, 8, 1, "SAME", 1, -20, 0.4, 2),
           "k4x3_s1_none_zp5": ((16, 3), (4, 3), 1, 8, 1, "SAME", 0, 5, 0.5, 3),
-          "k5_s2_none_zp-128": ((13, 12), (5, 5), 1, 16, 2, "VALID", 0, -128, 0.3, 4),
+          "k5x3_s2_none_zp-128": ((13, 12), (5, 3), 1, 16, 2, "VALID", 0, -128, 0.3, 4),
           "k3_s2_relu6_zp-60": ((11, 11), (3, 3), 1, 4, 2, "SAME", 3, -60, 0.02, 5)}
 
 

@@ -1183,18 +1183,20 @@ void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const
  *   by rows    (n4 = filter_h * ceil(filter_w / 4)): group (fy, q) = taps (fy, 4q .. 4q + 3) of filter row fy;
  *   by columns (n4 = filter_w * ceil(filter_h / 4), when fewer): group (fx, q) = taps (4q .. 4q + 3, fx);
  * taps past the filter's edge have zero weights (their inputs do not matter). A strip of output rows at a time
- * (about TSLM_C1_PIX pixels), its input rows are first copied into a band with the padding as the input zero point
- * (by columns: transposed, so a filter column is a run of bytes): no bounds checks after that. Then TSLM_C1_PIX
- * pixels at a time are widened in pairs (16 n4 bytes a pair) and handed to the wide assembly (wide_block_xn).
+ * (about `pix` pixels), its input rows are first copied into a band with the padding as the input zero point
+ * (by columns: transposed, so a filter column is a run of bytes): no bounds checks after that. Then `pix` pixels
+ * at a time (TSLM_C1_PIX, fewer where the pairs would take over TSLM_C1_X bytes: a long K) are widened in pairs (16 n4 bytes a pair) and handed to the wide assembly (wide_block_xn).
  * Scratch (tslm_dsp_conv_wide_c1_s8_get_buffer_size): the widened pixels, output_c bytes (rounded up to a word)
  * for a lone last pixel's second outputs, then the band ((band rows + 3) x (band columns + 3) bytes).
  */
-#define TSLM_C1_PIX 32 /* pixels widened per pass (even) */
+#define TSLM_C1_PIX 32  /* pixels widened per pass at most (even) */
+#define TSLM_C1_X 1024  /* bytes of widened pairs at most (but one pair) */
 
 typedef struct {
     int32_t by_cols;    /* the groups along filter columns */
     int32_t n4;         /* groups of four taps */
     int32_t lines, per; /* filter lines (rows, or columns by_cols), groups per line */
+    int32_t pix;        /* pixels widened per pass (even) */
     int32_t strip;      /* output rows per strip */
     int32_t band_rows, band_cols, band_step; /* the band: input rows, columns, bytes from one line to the next */
     int32_t line_step, px_step, row_step;    /* a group's line on, the next pixel of a row, the next output row */
@@ -1209,7 +1211,9 @@ static void c1_geo_init(const tslm_conv_params *p, c1_geo *g)
     g->lines = g->by_cols ? p->filter_w : p->filter_h;
     g->per = g->by_cols ? per_col : per_row;
     const int32_t ow = p->output_w;
-    g->strip = ow >= TSLM_C1_PIX ? 1 : TSLM_C1_PIX / ow;
+    const int32_t pairs = TSLM_C1_X / (16 * g->n4);
+    g->pix = pairs < 1 ? 2 : pairs > TSLM_C1_PIX / 2 ? TSLM_C1_PIX : 2 * pairs;
+    g->strip = ow >= g->pix ? 1 : g->pix / ow;
     g->strip = g->strip < p->output_h ? g->strip : p->output_h;
     g->band_rows = (g->strip - 1) * p->stride_h + p->filter_h;
     g->band_cols = (ow - 1) * p->stride_w + p->filter_w;
@@ -1340,7 +1344,7 @@ void tslm_dsp_conv_wide_c1_s8(const tslm_conv_params *p, const int8_t *input, co
     c1_geo g;
     c1_geo_init(p, &g);
     int32_t *xw = (int32_t *)(void *)scratch;
-    int8_t *spare = (int8_t *)(xw + (TSLM_C1_PIX / 2) * 4 * g.n4);
+    int8_t *spare = (int8_t *)(xw + (g.pix / 2) * 4 * g.n4);
     int8_t *band = spare + c1_spare_bytes(p);
     const int32_t oc = p->output_c, ow = p->output_w, oh = p->output_h;
     const int32_t band_bytes = g.by_cols ? g.band_cols * g.band_step : g.band_rows * g.band_step;
@@ -1353,7 +1357,7 @@ void tslm_dsp_conv_wide_c1_s8(const tslm_conv_params *p, const int8_t *input, co
             c1_band(p, &g, in_b, oy0, rows, band);
             int32_t y = 0, x = 0;
             for (int32_t left = rows * ow; left > 0;) {
-                const int32_t n = left > TSLM_C1_PIX ? TSLM_C1_PIX : left;
+                const int32_t n = left > g.pix ? g.pix : left;
                 c1_widen(p, &g, band, &y, &x, n, xw);
                 wide_block_xn(p, xw, n, out, g.n4, spare);
                 out += n * oc, left -= n;
@@ -1367,7 +1371,7 @@ int32_t tslm_dsp_conv_wide_c1_s8_get_buffer_size(const tslm_conv_params *p)
     c1_geo g;
     c1_geo_init(p, &g);
     const int32_t band_bytes = g.by_cols ? g.band_cols * g.band_step : g.band_rows * g.band_step;
-    return (TSLM_C1_PIX / 2) * 16 * g.n4 + c1_spare_bytes(p) + band_bytes + 3;
+    return (g.pix / 2) * 16 * g.n4 + c1_spare_bytes(p) + band_bytes + 3;
 }
 
 /*

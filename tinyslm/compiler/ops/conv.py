@@ -152,9 +152,11 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
             consts = [rec, wt]
         win = conv_wide_win(w.shape[1], w.shape[2], fc, groups, max(p["stride_h"], p["stride_w"]), pointwise,
                             y.shape[3], p["dilation_w"], p["act_max"])  # (fields widened where they lie)
+        c1 = conv_wide_c1(w.shape[1], w.shape[2], fc, x.shape[3], groups, (p["dilation_h"], p["dilation_w"]),
+                          y.shape[3])  # one input channel
         if (conv_wide(pointwise, k_all, y.shape[3])  # few input channels: int16 weights, 2 pixels x 2 channels
                 or conv_wide_cols(w.shape[1] * w.shape[2], groups, k_all, y.shape[3])  # (a first layer's im2col)
-                or win):
+                or win or c1):
             named = {c.name: c for c in s.consts}
             lo, hi = p["act_min"], p["act_max"]
             wrec = conv_wide_records(named[lw.name(op, "bias")].values, named[lw.name(op, "multiplier")].values,
@@ -167,8 +169,6 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
                                  "multiplier (Q31), right shift, rounding + zero point of each (bias includes the "
                                  "input offset)", role="requant")
                 rows = w.data.reshape(w.shape[0], k_all)  # type: ignore[union-attr]
-                c1 = (not win and conv_wide_c1(w.shape[1], w.shape[2], fc, x.shape[3], groups,
-                                               (p["dilation_h"], p["dilation_w"])))
                 if conv_wide_rgb(w.shape[1], w.shape[2], fc):  # an RGB first layer: K as the kernel widens it
                     rows = rows[:, conv_wide_rgb_order()]
                 elif c1:  # one input channel: groups of four taps along filter rows or columns

@@ -1306,30 +1306,95 @@ TSLM_ALWAYS_INLINE void c1_widen2(const c1_geo *g, const int8_t *s, int32_t delt
     }
 }
 
+/* `pairs` pairs of pixels along an output row from s (pixel 1 px bytes on, the next pair 2 px) widened into xw. */
+TSLM_ALWAYS_INLINE void c1_row_pairs(const c1_geo *g, const int8_t *s, int32_t px, int32_t pairs, int32_t *xw)
+{
+#if defined(TSLM_DSP_ASM)
+    if (g->per == 1) { /* per pair: per line two LDR, four SXTB16, two STRD (c1_widen2's loop), then 5 */
+        const int32_t step = g->line_step, lines = g->lines, pstep = 2 * px;
+        const int8_t *q;
+        int32_t l, a, b, t;
+        __asm__ volatile("1:\n\t"
+                         "mov %[q], %[s]\n\t"
+                         "mov %[l], %[lines]\n"
+                         "2:\n\t"
+                         "ldr %[a], [%[q]]\n\t"
+                         "ldr %[b], [%[q], %[px]]\n\t"
+                         "add %[q], %[q], %[step]\n\t"
+                         "sxtb16 %[t], %[a]\n\t"
+                         "sxtb16 %[a], %[a], ror #8\n\t"
+                         "strd %[t], %[a], [%[d]], #8\n\t"
+                         "sxtb16 %[t], %[b]\n\t"
+                         "sxtb16 %[b], %[b], ror #8\n\t"
+                         "strd %[t], %[b], [%[d]], #8\n\t"
+                         "subs %[l], %[l], #1\n\t"
+                         "bne 2b\n\t"
+                         "add %[s], %[s], %[pstep]\n\t"
+                         "subs %[n], %[n], #1\n\t"
+                         "bne 1b\n\t"
+                         : [s] "+r"(s), [d] "+r"(xw), [n] "+r"(pairs), [q] "=&r"(q), [l] "=&r"(l), [a] "=&r"(a),
+                           [b] "=&r"(b), [t] "=&r"(t)
+                         : [px] "r"(px), [step] "r"(step), [lines] "r"(lines), [pstep] "r"(pstep)
+                         : "cc", "memory");
+        return;
+    }
+#endif
+    for (; pairs > 0; --pairs, s += 2 * px, xw += 4 * g->n4) {
+        c1_widen2(g, s, px, xw);
+    }
+}
+
 /* n pixels of the strip from (*oy, *ox) (band-relative output row; advanced past them) widened in pairs into xw (a
- * lone last pixel twice). */
+ * lone last pixel twice): the pairs along each output row by c1_row_pairs, a pair across two rows by c1_widen2;
+ * rows of under eight pixels pair by pair. */
 __attribute__((noinline)) static void c1_widen(const tslm_conv_params *p, const c1_geo *g, const int8_t *band,
                                                int32_t *oy, int32_t *ox, int32_t n, int32_t *xw)
 {
     const int32_t ow = p->output_w, px = g->px_step, words = 4 * g->n4;
     int32_t y = *oy, x = *ox;
-    const int8_t *s = band + y * g->row_step + x * px; /* pixel (y, x) */
-    for (int32_t i = 0; i < n; i += 2, xw += words) {
-        int32_t delta = 0; /* pixel 1 from pixel 0 (a lone last pixel: itself) */
-        if (i + 1 < n) {
-            delta = px;
-            if (++x == ow) { /* pixel 1 on the next output row */
+    if (ow < 8) { /* short rows (a strip of several): pair by pair */
+        const int8_t *s = band + y * g->row_step + x * px; /* pixel (y, x) */
+        for (int32_t i = 0; i < n; i += 2, xw += words) {
+            int32_t delta = 0; /* pixel 1 from pixel 0 (a lone last pixel: itself) */
+            if (i + 1 < n) {
+                delta = px;
+                if (++x == ow) { /* pixel 1 on the next output row */
+                    x = 0, ++y;
+                    delta = (int32_t)(y * g->row_step - (s - band));
+                }
+            }
+            c1_widen2(g, s, delta, xw);
+            s += delta;
+            if (++x == ow) {
                 x = 0, ++y;
-                delta = y * g->row_step - (s - band);
+                s = band + y * g->row_step;
+            } else {
+                s += px;
             }
         }
-        c1_widen2(g, s, delta, xw);
-        s += delta;
-        if (++x == ow) {
+        *oy = y, *ox = x;
+        return;
+    }
+    for (int32_t i = 0; i < n;) {
+        const int8_t *s = band + y * g->row_step + x * px; /* pixel (y, x) */
+        const int32_t m = ow - x < n - i ? ow - x : n - i; /* the chunk's pixels on this row */
+        const int32_t pairs = m >> 1;
+        if (pairs > 0) {
+            c1_row_pairs(g, s, px, pairs, xw);
+            xw += pairs * words, s += 2 * pairs * px, i += 2 * pairs, x += 2 * pairs;
+        }
+        if (m & 1) { /* the row's last pixel with the next row's first, or the chunk's lone last pixel twice */
+            const int two = i + 1 < n;
+            c1_widen2(g, s, two ? (int32_t)((y + 1) * g->row_step - (s - band)) : 0, xw);
+            xw += words;
+            if (two) {
+                i += 2, x = 1, ++y;
+            } else {
+                i += 1, ++x;
+            }
+        }
+        if (x == ow) {
             x = 0, ++y;
-            s = band + y * g->row_step;
-        } else {
-            s += px;
         }
     }
     *oy = y, *ox = x;

@@ -183,3 +183,55 @@ def test_layout_rows():
     w = np.arange(1, 11).reshape(1, 2, 5)  # 2x5: two rows of two groups (by columns: five)
     assert conv_wide_c1_groups(2, 5) == (False, 4)
     assert conv_wide_c1_rows(w).tolist() == [[1, 2, 3, 4, 5, 0, 0, 0, 6, 7, 8, 9, 10, 0, 0, 0]]
+
+
+# ---------------------------------------------------------------- Helium (Cortex-M55): tslm_mve_conv_short_c1_s8
+def test_helium_paths(c1_model):
+    """On Helium, every one-channel layer with a short patch (K <= 32, rows of at most 16 taps, undilated) takes the
+    band entry with its scratch; the others keep theirs."""
+    from tinyslm.compiler import analyze
+
+    calls = [s for s in analyze(c1_model, "helium")[1].steps if isinstance(s, Call) and s.family == "tslm_conv"]
+    assert len(calls) == len(CASES)
+    for c in calls:
+        p = c.params
+        k = p["filter_h"] * p["filter_w"]
+        if 1 < k <= 32 and p["output_c"] > 0:
+            assert c.func == "tslm_mve_conv_short_c1_s8", p
+            strip = min(p["output_h"], 1 if p["output_w"] >= 32 else 32 // p["output_w"])
+            n = p["output_h"] * p["output_w"]
+            batch = n + (n & 1) if n < 32 else 32
+            band = ((strip - 1) * p["stride_h"] + p["filter_h"]) * ((p["output_w"] - 1) * p["stride_w"] + p["filter_w"])
+            assert c.scratch_bytes == batch * k + band, p
+        else:
+            assert c.func != "tslm_mve_conv_short_c1_s8", p
+
+
+@needs_qemu
+@pytest.mark.parametrize("optimize", ["speed", "size"])
+def test_layers_bit_exact_on_cortex_m55(c1_model, optimize):
+    import opzoo
+
+    from tinyslm.firmware import opt_flag
+
+    opzoo.qemu_matches_tflm(c1_model, "mps3-an547", "helium", n_inputs=3, seed=4, opt=opt_flag(optimize))
+
+
+@needs_qemu
+def test_batch_of_two_and_clamps_bit_exact_on_cortex_m55():
+    import opzoo
+
+    specs = [CASES["k3_s2_23x25_o16_relu6"], CASES["k4x3_s1_20x3_o8_relu"], CASES["k5x3_s1_12x11_o8_relu"]]
+    model = opzoo.convert_case("conv_c1_b2", opzoo.Case(conv_layers(specs, batch=2), expect_ops=("CONV_2D",)))
+    opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=2, seed=4)
+    for name in SINGLE:
+        opzoo.qemu_matches_tflm(conv2d_model(*SINGLE[name]), "mps3-an547", "helium", n_inputs=2, seed=6)
+
+
+def test_helium_scratch_equals_get_buffer_size(c1_model, tmp_path):
+    """The compiler's scratch for every layer equals the Helium kernels' get_buffer_size (on the emulated M55)."""
+    from test_scratch_sizes import _check
+
+    got = _check(c1_model, "helium", tmp_path)
+    assert sum(f == "tslm_mve_conv_short_c1_s8" for f, _, _ in got) >= 10
+    assert all(ours == theirs for _, ours, theirs in got), got

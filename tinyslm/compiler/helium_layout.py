@@ -194,9 +194,23 @@ def _conv_short(lw: Lowering, call: Call, rows: np.ndarray, bias: np.ndarray, mu
     batch = n + (n & 1) if n < SHORT_BATCH else SHORT_BATCH
     call.scratch_bytes = 0 if direct else batch * rows.shape[1]
     call.inplace_scratch = 0
+    c1 = conv_short_c1(p)
+    if c1:
+        strip = min(p["output_h"], 1 if p["output_w"] >= SHORT_BATCH else SHORT_BATCH // p["output_w"])
+        call.scratch_bytes += ((strip - 1) * p["stride_h"] + p["filter_h"]) * ((p["output_w"] - 1) * p["stride_w"]
+                                                                              + p["filter_w"])
+        call.inplace, call.inplace_params = [], {}
     call = lw.target_kernel(call, "conv")
-    call.func = call.func.replace("conv_s8", "conv_short_s8")
+    call.func = call.func.replace("conv_s8", "conv_short_c1_s8" if c1 else "conv_short_s8")
     return call
+
+
+def conv_short_c1(p: dict) -> bool:
+    """Whether a short-patch conv takes the entry for one input channel (tslm_mve_conv_short_c1_s8): filter_c =
+    input_c = 1, a filter wider than one pixel, no dilation, filter rows of at most 16 taps (its patches copied from a
+    band of the input rows of SHORT_BATCH / output_w output rows, at least one, with the padding filled in)."""
+    return (p["filter_c"] == p["input_c"] == 1 and p["filter_h"] * p["filter_w"] > 1 and p["filter_w"] <= 16
+            and p["dilation_h"] == p["dilation_w"] == 1)
 
 
 def depthwise_conv(lw: Lowering, call: Call) -> Call:

@@ -658,6 +658,19 @@ static void c1_band(const tslm_conv_params *p, const int8_t *in_b, int32_t oy, i
     const int32_t iw = p->input_w, lo = p->pad_w < bw ? p->pad_w : bw, n = (rows - 1) * p->stride_h + p->filter_h;
     int32_t hi = iw + p->pad_w;
     hi = hi < bw ? hi : bw;
+    if (bw <= 16) { /* a row in one vector: the zero point, the lanes lo .. hi - 1 loaded over it */
+        const mve_pred16_t all = vctp8q((uint32_t)bw), in = (mve_pred16_t)(vctp8q((uint32_t)hi) & ~vctp8q((uint32_t)lo));
+        const int8x16_t z = vdupq_n_s8(zp);
+        for (int32_t r = 0, iy = oy * p->stride_h - p->pad_h; r < n; ++r, ++iy, band += bw) {
+            int8x16_t v = z;
+            if (iy >= 0 && iy < p->input_h) { /* (lanes left of the image are not read) */
+                const int8_t *row = (const int8_t *)((uintptr_t)(in_b + iy * iw) - (uintptr_t)p->pad_w);
+                v = vpselq_s8(vldrbq_z_s8(row, in), z, in);
+            }
+            vstrbq_p_s8(band, v, all);
+        }
+        return;
+    }
     for (int32_t r = 0, iy = oy * p->stride_h - p->pad_h; r < n; ++r, ++iy, band += bw) {
         if (iy < 0 || iy >= p->input_h || hi <= lo) {
             c1_fill(band, zp, bw);
@@ -667,6 +680,27 @@ static void c1_band(const tslm_conv_params *p, const int8_t *in_b, int32_t oy, i
         tslm_mve_copy(band + lo, in_b + iy * iw + lo - p->pad_w, hi - lo);
         c1_fill(band + hi, zp, bw - hi);
     }
+}
+
+/* short_copy_rows with four filter rows unrolled too (magic_wand's 4x3), rl <= 16. */
+static void c1_copy_rows(int8_t *dst, const int8_t *src, int32_t cnt, int32_t k, int32_t fh, int32_t rl, int32_t rs,
+                         int32_t sx)
+{
+#if !defined(TSLM_OPTIMIZE_SIZE) /* (the size build: short_copy_rows' loop) */
+    if (fh == 4) {
+        const mve_pred16_t pr = vctp8q((uint32_t)rl);
+        for (int32_t t = 0; t < cnt; ++t, src += sx, dst += k) {
+            const int8x16_t r0 = vldrbq_z_s8(src, pr), r1 = vldrbq_z_s8(src + rs, pr);
+            const int8x16_t r2 = vldrbq_z_s8(src + 2 * rs, pr), r3 = vldrbq_z_s8(src + 3 * rs, pr);
+            vstrbq_p_s8(dst, r0, pr);
+            vstrbq_p_s8(dst + rl, r1, pr);
+            vstrbq_p_s8(dst + 2 * rl, r2, pr);
+            vstrbq_p_s8(dst + 3 * rl, r3, pr);
+        }
+        return;
+    }
+#endif
+    short_copy_rows(dst, src, cnt, k, fh, rl, rs, sx);
 }
 
 void tslm_mve_conv_short_c1_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
@@ -690,7 +724,7 @@ void tslm_mve_conv_short_c1_s8(const tslm_conv_params *p, const int8_t *input, c
         const int32_t m = n - i < batch ? n - i : batch;
         for (int32_t t = 0; t < m;) {
             int32_t run = ow - ox < m - t ? ow - ox : m - t; /* the batch's pixels on this row */
-            short_copy_rows(col + t * k, band + oy * rs + ox * sw, run, k, fh, fw, bw, sw);
+            c1_copy_rows(col + t * k, band + oy * rs + ox * sw, run, k, fh, fw, bw, sw);
             t += run, ox += run;
             if (ox == ow) { /* the next output row; past the strip, the next strip's band */
                 ox = 0;

@@ -1236,33 +1236,36 @@ static void c1_band(const tslm_conv_params *p, const c1_geo *g, const int8_t *in
     int32_t hi = iw + p->pad_w;                                        /* the first column right of it */
     hi = hi < n_cols ? hi : n_cols;
     const int32_t iy0 = oy0 * p->stride_h - p->pad_h;
-    for (int32_t r = 0; r < n_rows; ++r) {
-        const int32_t iy = iy0 + r;
-        const int inside = iy >= 0 && iy < p->input_h && hi > lo;
-        const int8_t *src = inside ? in_b + iy * iw - p->pad_w : in_b;
-        if (!g->by_cols) {
-            int8_t *dst = band + r * g->band_step;
-            if (!inside) {
-                fill_bytes(dst, zp, n_cols);
+    if (g->by_cols) { /* transposed: per band column its rows above the image, inside it, below it */
+        int32_t r_lo = iy0 < 0 ? -iy0 : 0, r_hi = p->input_h - iy0;
+        r_lo = r_lo < n_rows ? r_lo : n_rows;
+        r_hi = r_hi < n_rows ? r_hi : n_rows;
+        r_hi = r_hi > r_lo ? r_hi : r_lo;
+        for (int32_t j = 0; j < n_cols; ++j) {
+            int8_t *dst = band + j * g->band_step;
+            if (j < lo || j >= hi) {
+                fill_bytes(dst, zp, n_rows);
                 continue;
             }
-            fill_bytes(dst, zp, lo);
-            copy_bytes(dst + lo, src + lo, hi - lo);
-            fill_bytes(dst + hi, zp, n_cols - hi);
+            fill_bytes(dst, zp, r_lo);
+            const int8_t *src = in_b + (iy0 + r_lo) * iw + (j - p->pad_w);
+            for (int32_t r = r_lo; r < r_hi; ++r, src += iw) {
+                dst[r] = *src;
+            }
+            fill_bytes(dst + r_hi, zp, n_rows - r_hi);
+        }
+        return;
+    }
+    for (int32_t r = 0; r < n_rows; ++r) {
+        const int32_t iy = iy0 + r;
+        int8_t *dst = band + r * g->band_step;
+        if (iy < 0 || iy >= p->input_h || hi <= lo) {
+            fill_bytes(dst, zp, n_cols);
             continue;
         }
-        int8_t *dst = band + r;
-        const int32_t step = g->band_step;
-        int32_t j = 0;
-        for (; j < (inside ? lo : n_cols); ++j) {
-            dst[j * step] = zp;
-        }
-        for (; j < hi; ++j) {
-            dst[j * step] = src[j];
-        }
-        for (; j < n_cols; ++j) {
-            dst[j * step] = zp;
-        }
+        fill_bytes(dst, zp, lo);
+        copy_bytes(dst + lo, in_b + iy * iw + lo - p->pad_w, hi - lo);
+        fill_bytes(dst + hi, zp, n_cols - hi);
     }
 }
 
@@ -1354,6 +1357,49 @@ __attribute__((noinline)) static void c1_widen(const tslm_conv_params *p, const 
     int32_t y = *oy, x = *ox;
     if (ow < 8) { /* short rows (a strip of several): pair by pair */
         const int8_t *s = band + y * g->row_step + x * px; /* pixel (y, x) */
+#if defined(TSLM_DSP_ASM)
+        if (g->per == 1) { /* every pixel's source in a table, then per pair LDRD of both and c1_widen2's loop */
+            const int8_t *tab[TSLM_C1_PIX + 1];
+            for (int32_t i = 0; i < n; ++i) {
+                tab[i] = s;
+                if (++x == ow) {
+                    x = 0, ++y;
+                    s = band + y * g->row_step;
+                } else {
+                    s += px;
+                }
+            }
+            tab[n] = tab[n - 1]; /* (a lone last pixel twice) */
+            const int8_t **t0 = tab;
+            const int32_t step = g->line_step, lines = g->lines;
+            int32_t pairs = (n + 1) >> 1, l, a, b, t;
+            const int8_t *s0, *s1;
+            __asm__ volatile("1:\n\t"
+                             "ldrd %[s0], %[s1], [%[tab]], #8\n\t"
+                             "mov %[l], %[lines]\n"
+                             "2:\n\t"
+                             "ldr %[a], [%[s0]]\n\t"
+                             "ldr %[b], [%[s1]]\n\t"
+                             "add %[s0], %[s0], %[step]\n\t"
+                             "add %[s1], %[s1], %[step]\n\t"
+                             "sxtb16 %[t], %[a]\n\t"
+                             "sxtb16 %[a], %[a], ror #8\n\t"
+                             "strd %[t], %[a], [%[d]], #8\n\t"
+                             "sxtb16 %[t], %[b]\n\t"
+                             "sxtb16 %[b], %[b], ror #8\n\t"
+                             "strd %[t], %[b], [%[d]], #8\n\t"
+                             "subs %[l], %[l], #1\n\t"
+                             "bne 2b\n\t"
+                             "subs %[n], %[n], #1\n\t"
+                             "bne 1b\n\t"
+                             : [tab] "+r"(t0), [d] "+r"(xw), [n] "+r"(pairs), [s0] "=&r"(s0), [s1] "=&r"(s1),
+                               [l] "=&r"(l), [a] "=&r"(a), [b] "=&r"(b), [t] "=&r"(t)
+                             : [step] "r"(step), [lines] "r"(lines)
+                             : "cc", "memory");
+            *oy = y, *ox = x;
+            return;
+        }
+#endif
         for (int32_t i = 0; i < n; i += 2, xw += words) {
             int32_t delta = 0; /* pixel 1 from pixel 0 (a lone last pixel: itself) */
             if (i + 1 < n) {

@@ -447,9 +447,9 @@ __attribute__((noinline)) static void wide_pair_c(const int32_t *x, const int32_
 /* Two widened pixels x in C (without the assembly; act_max < 127 with it): a lone last one as pixel 1 too, its
  * second outputs into out1 = scratch (wide_spare). */
 __attribute__((noinline)) static void wide_pixels_x(const tslm_conv_params *p, const int32_t *x, int8_t *out0,
-                                                    int8_t *out1, int32_t n4)
+                                                    int8_t *out1)
 {
-    const int32_t oc = p->output_c, lo = p->act_min, hi = p->act_max;
+    const int32_t n4 = wide_n4(p), oc = p->output_c, lo = p->act_min, hi = p->act_max;
     const int full = lo == -128 && hi == 127;
     const int32_t *st = p->requant;
     for (int32_t c = 0; c < oc; c += 2, st += 8 + 4 * n4) {
@@ -473,16 +473,15 @@ static void wide_pixels_c(const tslm_conv_params *p, const int8_t *in0, const in
                           int8_t *out1, int32_t *x)
 {
     tslm_dsp_op_widen2(in0, in1, 4 * wide_n4(p), x);
-    wide_pixels_x(p, x, out0, out1, wide_n4(p));
+    wide_pixels_x(p, x, out0, out1);
 }
 
 /* The stream's end: per pair 2 sums, 4 n4 words of weights and 6 of records, then the two words of 0 the assembly
  * reads as a next pair's sums. */
-TSLM_ALWAYS_INLINE const int32_t *wide_end_n4(const tslm_conv_params *p, int32_t n4)
+TSLM_ALWAYS_INLINE const int32_t *wide_end(const tslm_conv_params *p)
 {
-    return p->requant + (p->output_c / 2) * (8 + 4 * n4) + 2;
+    return p->requant + (p->output_c / 2) * (8 + 4 * wide_n4(p)) + 2;
 }
-TSLM_ALWAYS_INLINE const int32_t *wide_end(const tslm_conv_params *p) { return wide_end_n4(p, wide_n4(p)); }
 
 #if defined(TSLM_DSP_ASM)
 typedef struct {
@@ -952,15 +951,15 @@ static void wide_columns(const tslm_conv_params *p, const cols_geo *geo, const i
 
 /* n >= 1 pixels widened by the caller in pairs from xw (16 n4 bytes a pair; a lone last pixel's pair holds it
  * twice), their outputs one after another from out. */
-TSLM_ALWAYS_INLINE void wide_block_xn(const tslm_conv_params *p, int32_t *xw, int32_t n, int8_t *out, int32_t n4,
-                                      int8_t *spare)
+static void wide_block_x(const tslm_conv_params *p, int32_t *xw, int32_t n, int8_t *out)
 {
-    const int32_t oc = p->output_c;
+    const int32_t oc = p->output_c, n4 = wide_n4(p);
+    int8_t *spare = wide_spare(p, xw);
 #if defined(TSLM_DSP_ASM)
     if (p->act_max == 127) {
         const uintptr_t step = 16u * (uint32_t)n4; /* x starts a pair before: the assembly steps it first */
         wide2_job job = {(int32_t *)((uintptr_t)xw - step), xw, (const int16_t *)(const void *)p->requant, p->requant,
-                         wide_end_n4(p, n4), NULL, n / 2, out, out + oc, (int32_t)step, oc, 0, 0, p->act_min, p->requant, 0,
+                         wide_end(p), NULL, n / 2, out, out + oc, (int32_t)step, oc, 0, 0, p->act_min, p->requant, 0,
                          n4,
                          p->act_min >= p->output_offset};
         if (n >= 2) {
@@ -976,13 +975,8 @@ TSLM_ALWAYS_INLINE void wide_block_xn(const tslm_conv_params *p, int32_t *xw, in
     }
 #endif
     for (int32_t i = 0; i < n; i += 2) {
-        wide_pixels_x(p, xw + (i / 2) * 4 * n4, out + i * oc, i + 1 < n ? out + (i + 1) * oc : spare, n4);
+        wide_pixels_x(p, xw + (i / 2) * 4 * n4, out + i * oc, i + 1 < n ? out + (i + 1) * oc : spare);
     }
-}
-
-static void wide_block_x(const tslm_conv_params *p, int32_t *xw, int32_t n, int8_t *out)
-{
-    wide_block_xn(p, xw, n, out, wide_n4(p), wide_spare(p, xw));
 }
 
 /* One receptive field of the RGB layer (three filter rows of nine bytes, `tap` bytes apart from s) widened into its
@@ -1185,7 +1179,7 @@ void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const
  * taps past the filter's edge have zero weights (their inputs do not matter). A strip of output rows at a time
  * (about `pix` pixels), its input rows are first copied into a band with the padding as the input zero point
  * (by columns: transposed, so a filter column is a run of bytes): no bounds checks after that. Then `pix` pixels
- * at a time (TSLM_C1_PIX, fewer where the pairs would take over TSLM_C1_X bytes: a long K) are widened in pairs (16 n4 bytes a pair) and handed to the wide assembly (wide_block_xn).
+ * at a time (TSLM_C1_PIX, fewer where the pairs would take over TSLM_C1_X bytes: a long K) are widened in pairs (16 n4 bytes a pair) and handed to the wide assembly (c1_block).
  * Scratch (tslm_dsp_conv_wide_c1_s8_get_buffer_size): the widened pixels, output_c bytes (rounded up to a word)
  * for a lone last pixel's second outputs, then the band ((band rows + 3) x (band columns + 3) bytes).
  */
@@ -1264,7 +1258,10 @@ static void c1_band(const tslm_conv_params *p, const c1_geo *g, const int8_t *in
             continue;
         }
         fill_bytes(dst, zp, lo);
-        copy_bytes(dst + lo, in_b + iy * iw + lo - p->pad_w, hi - lo);
+        int8_t *d = dst + lo;
+        const int8_t *src = in_b + iy * iw + lo - p->pad_w;
+        int32_t m = hi - lo;
+        copy_bytes(d, src, m);
         fill_bytes(dst + hi, zp, n_cols - hi);
     }
 }
@@ -1446,6 +1443,63 @@ __attribute__((noinline)) static void c1_widen(const tslm_conv_params *p, const 
     *oy = y, *ox = x;
 }
 
+/* The wide assembly over n >= 1 pixels widened in pairs from xw (16 n4 bytes a pair; a lone last pixel's pair holds
+ * it twice), their outputs one after another from out (wide_block_x with the one-channel layout's n4; a lone last
+ * pixel's second outputs into spare). Without the assembly (the host; act_max < 127): c1_pixels_x. */
+static void c1_pixels_x(const tslm_conv_params *p, const int32_t *x, int8_t *out0, int8_t *out1, int32_t n4)
+{
+    const int32_t oc = p->output_c, lo = p->act_min, hi = p->act_max;
+    const int full = lo == -128 && hi == 127;
+    const int32_t *st = p->requant;
+    for (int32_t c = 0; c < oc; c += 2, st += 8 + 4 * n4) {
+        int32_t s[4] = {st[0], st[0], st[1], st[1]};
+        const int32_t *w = st + 2, *xx = x;
+        for (int32_t g = 0; g < n4; ++g, xx += 4, w += 4) { /* (wide_pair_c) */
+            s[0] = tslm_smlad(w[1], xx[1], tslm_smlad(w[0], xx[0], s[0]));
+            s[1] = tslm_smlad(w[1], xx[3], tslm_smlad(w[0], xx[2], s[1]));
+            s[2] = tslm_smlad(w[3], xx[1], tslm_smlad(w[2], xx[0], s[2]));
+            s[3] = tslm_smlad(w[3], xx[3], tslm_smlad(w[2], xx[2], s[3]));
+        }
+        const int32_t *rq = st + 1 + 4 * n4; /* m, r, rz of a at rq + 1, of b at rq + 4 */
+        if (full) {
+            out0[c] = tslm_dsp_op_out1(s[0], rq, lo, hi, 1), out1[c] = tslm_dsp_op_out1(s[1], rq, lo, hi, 1);
+            out0[c + 1] = tslm_dsp_op_out1(s[2], rq + 3, lo, hi, 1);
+            out1[c + 1] = tslm_dsp_op_out1(s[3], rq + 3, lo, hi, 1);
+        } else {
+            out0[c] = tslm_dsp_op_out1(s[0], rq, lo, hi, 0), out1[c] = tslm_dsp_op_out1(s[1], rq, lo, hi, 0);
+            out0[c + 1] = tslm_dsp_op_out1(s[2], rq + 3, lo, hi, 0);
+            out1[c + 1] = tslm_dsp_op_out1(s[3], rq + 3, lo, hi, 0);
+        }
+    }
+}
+
+static void c1_block(const tslm_conv_params *p, int32_t *xw, int32_t n, int8_t *out, int32_t n4, int8_t *spare)
+{
+    const int32_t oc = p->output_c;
+#if defined(TSLM_DSP_ASM)
+    if (p->act_max == 127) {
+        const uintptr_t step = 16u * (uint32_t)n4; /* x starts a pair before: the assembly steps it first */
+        const int32_t *end = p->requant + (oc / 2) * (8 + 4 * n4) + 2;
+        wide2_job job = {(int32_t *)((uintptr_t)xw - step), xw, (const int16_t *)(const void *)p->requant, p->requant,
+                         end, NULL, n / 2, out, out + oc, (int32_t)step, oc, 0, 0, p->act_min, p->requant, 0, n4,
+                         p->act_min >= p->output_offset};
+        if (n >= 2) {
+            wide_pairs(&job);
+        }
+        if (n & 1) {
+            int32_t *xl = xw + (n / 2) * 4 * n4;
+            job.x = (int32_t *)((uintptr_t)xl - step), job.xend = xl, job.pairs = 1;
+            job.out0 = out + (n - 1) * oc, job.out1 = spare;
+            wide_pairs(&job);
+        }
+        return;
+    }
+#endif
+    for (int32_t i = 0; i < n; i += 2) {
+        c1_pixels_x(p, xw + (i / 2) * 4 * n4, out + i * oc, i + 1 < n ? out + (i + 1) * oc : spare, n4);
+    }
+}
+
 TSLM_ALWAYS_INLINE int32_t c1_spare_bytes(const tslm_conv_params *p) { return (p->output_c + 3) & ~3; }
 
 void tslm_dsp_conv_wide_c1_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
@@ -1470,7 +1524,7 @@ void tslm_dsp_conv_wide_c1_s8(const tslm_conv_params *p, const int8_t *input, co
             for (int32_t left = rows * ow; left > 0;) {
                 const int32_t n = left > g.pix ? g.pix : left;
                 c1_widen(p, &g, band, &y, &x, n, xw);
-                wide_block_xn(p, xw, n, out, g.n4, spare);
+                c1_block(p, xw, n, out, g.n4, spare);
                 out += n * oc, left -= n;
             }
         }
@@ -1650,7 +1704,7 @@ void tslm_dsp_conv_wide_win_s8(const tslm_conv_params *p, const int8_t *input, c
             job.out0 = out, job.out1 = two ? out + oc : spare;
             win_pairs(&job);
 #else
-            wide_pixels_x(p, x, out, two ? out + oc : spare, wide_n4(p));
+            wide_pixels_x(p, x, out, two ? out + oc : spare);
 #endif
             oy = oy1, ox = ox1 + 1;
             if (ox == ow) {

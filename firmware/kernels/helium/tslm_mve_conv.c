@@ -520,23 +520,6 @@ static int32_t short_batch(const tslm_conv_params *p)
     return n < TSLM_SHORT_BATCH ? n + (n & 1) : TSLM_SHORT_BATCH;
 }
 
-/* The job's constant part for p, and the routine that takes it. */
-static void (*short_setup(const tslm_conv_params *p, short_job *j))(const short_job *)
-{
-    const int32_t k = p->filter_h * p->filter_w * p->filter_c, oc = p->output_c;
-    j->stream = p->requant, j->groups = oc >> 2, j->tail = oc & 3, j->klast = k <= 16 ? k : k - 16;
-    j->zp = p->output_offset;
-    for (int i = 0; i < 4; ++i) {
-        j->lo[i] = p->act_min, j->hi[i] = p->act_max;
-    }
-#if defined(TSLM_OPTIMIZE_SIZE) /* (the size build: the rounding fix always, two routines fewer) */
-    return k <= 16 ? short_k16_fix : short_k32_fix;
-#else
-    const int fix = p->act_min < p->output_offset;
-    return k <= 16 ? (fix ? short_k16_fix : short_k16) : (fix ? short_k32_fix : short_k32);
-#endif
-}
-
 void tslm_mve_conv_short_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
                             const int32_t *bias, int8_t *output, int16_t *scratch)
 {
@@ -546,7 +529,18 @@ void tslm_mve_conv_short_s8(const tslm_conv_params *p, const int8_t *input, cons
         return;
     }
     short_job j;
-    void (*routine)(const short_job *) = short_setup(p, &j);
+    j.stream = p->requant, j.groups = oc >> 2, j.tail = oc & 3, j.klast = k <= 16 ? k : k - 16;
+    j.zp = p->output_offset;
+    for (int i = 0; i < 4; ++i) {
+        j.lo[i] = p->act_min, j.hi[i] = p->act_max;
+    }
+#if defined(TSLM_OPTIMIZE_SIZE) /* (the size build: the rounding fix always, two routines fewer) */
+    void (*routine)(const short_job *) = k <= 16 ? short_k16_fix : short_k32_fix;
+#else
+    const int fix = p->act_min < p->output_offset;
+    void (*routine)(const short_job *) =
+        k <= 16 ? (fix ? short_k16_fix : short_k16) : (fix ? short_k32_fix : short_k32);
+#endif
     const int32_t n = p->batches * p->output_h * p->output_w, ic = p->input_c;
     if (short_direct(p) && p->stride_h == 1 && p->stride_w == 1) { /* every pixel in order */
         short_run(routine, &j, input, k, n >> 1, n & 1, output, oc);
@@ -624,6 +618,23 @@ int32_t tslm_mve_conv_short_s8_get_buffer_size(const tslm_conv_params *p)
     return short_direct(p) ? 0 : short_batch(p) * p->filter_h * p->filter_w * p->filter_c;
 }
 
+/* The job's constant part for p, and the routine that takes it (as tslm_mve_conv_short_s8 sets them up). */
+TSLM_ALWAYS_INLINE void (*short_setup(const tslm_conv_params *p, short_job *j))(const short_job *)
+{
+    const int32_t k = p->filter_h * p->filter_w * p->filter_c, oc = p->output_c;
+    j->stream = p->requant, j->groups = oc >> 2, j->tail = oc & 3, j->klast = k <= 16 ? k : k - 16;
+    j->zp = p->output_offset;
+    for (int i = 0; i < 4; ++i) {
+        j->lo[i] = p->act_min, j->hi[i] = p->act_max;
+    }
+#if defined(TSLM_OPTIMIZE_SIZE) /* (the size build: the rounding fix always, two routines fewer) */
+    return k <= 16 ? short_k16_fix : short_k32_fix;
+#else
+    const int fix = p->act_min < p->output_offset;
+    return k <= 16 ? (fix ? short_k16_fix : short_k16) : (fix ? short_k32_fix : short_k32);
+#endif
+}
+
 /*
  * One input channel (the compiler's helium_layout.conv_short_c1: filter_c = input_c = 1, a filter wider than one
  * pixel, no dilation, filter rows of at most 16 taps; a grayscale image's or a spectrogram's first layer): the short
@@ -682,13 +693,24 @@ static void c1_band(const tslm_conv_params *p, const int8_t *in_b, int32_t oy, i
     }
 }
 
-/* short_copy_rows with four filter rows unrolled too (magic_wand's 4x3), rl <= 16. */
+/* short_copy_rows' patches with four filter rows unrolled too (magic_wand's 4x3), rl <= 16 (its own copy: calling
+ * short_copy_rows would keep GCC from inlining it into tslm_mve_conv_short_s8). */
 static void c1_copy_rows(int8_t *dst, const int8_t *src, int32_t cnt, int32_t k, int32_t fh, int32_t rl, int32_t rs,
                          int32_t sx)
 {
-#if !defined(TSLM_OPTIMIZE_SIZE) /* (the size build: short_copy_rows' loop) */
+    const mve_pred16_t pr = vctp8q((uint32_t)rl);
+#if !defined(TSLM_OPTIMIZE_SIZE) /* (the size build: the loop at the end) */
+    if (fh == 3) {
+        for (int32_t t = 0; t < cnt; ++t, src += sx, dst += k) {
+            const int8x16_t r0 = vldrbq_z_s8(src, pr), r1 = vldrbq_z_s8(src + rs, pr);
+            const int8x16_t r2 = vldrbq_z_s8(src + 2 * rs, pr);
+            vstrbq_p_s8(dst, r0, pr);
+            vstrbq_p_s8(dst + rl, r1, pr);
+            vstrbq_p_s8(dst + 2 * rl, r2, pr);
+        }
+        return;
+    }
     if (fh == 4) {
-        const mve_pred16_t pr = vctp8q((uint32_t)rl);
         for (int32_t t = 0; t < cnt; ++t, src += sx, dst += k) {
             const int8x16_t r0 = vldrbq_z_s8(src, pr), r1 = vldrbq_z_s8(src + rs, pr);
             const int8x16_t r2 = vldrbq_z_s8(src + 2 * rs, pr), r3 = vldrbq_z_s8(src + 3 * rs, pr);
@@ -700,7 +722,13 @@ static void c1_copy_rows(int8_t *dst, const int8_t *src, int32_t cnt, int32_t k,
         return;
     }
 #endif
-    short_copy_rows(dst, src, cnt, k, fh, rl, rs, sx);
+    for (int32_t t = 0; t < cnt; ++t, src += sx, dst += k) {
+        const int8_t *s = src;
+        int8_t *d = dst;
+        for (int32_t r = 0; r < fh; ++r, s += rs, d += rl) {
+            vstrbq_p_s8(d, vldrbq_z_s8(s, pr), pr);
+        }
+    }
 }
 
 void tslm_mve_conv_short_c1_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
@@ -715,7 +743,9 @@ void tslm_mve_conv_short_c1_s8(const tslm_conv_params *p, const int8_t *input, c
     short_job j;
     void (*routine)(const short_job *) = short_setup(p, &j);
     const int32_t ow = p->output_w, oh = p->output_h, n = p->batches * oh * ow, sw = p->stride_w;
-    const int32_t batch = short_batch(p), bw = c1_band_w(p), strip = c1_strip(p), rs = p->stride_h * bw;
+    /* (short_batch written out: a third caller made GCC -Os keep it out of line in tslm_mve_conv_short_s8) */
+    const int32_t batch = n < TSLM_SHORT_BATCH ? n + (n & 1) : TSLM_SHORT_BATCH;
+    const int32_t bw = c1_band_w(p), strip = c1_strip(p), rs = p->stride_h * bw;
     int8_t *col = (int8_t *)(void *)scratch;
     int8_t *band = col + batch * k;
     int32_t b = 0, oy0 = 0, oy = 0, ox = 0; /* the band's first output row, the pixel's row (in the band) */
@@ -746,7 +776,9 @@ void tslm_mve_conv_short_c1_s8(const tslm_conv_params *p, const int8_t *input, c
 
 int32_t tslm_mve_conv_short_c1_s8_get_buffer_size(const tslm_conv_params *p)
 {
-    return short_batch(p) * p->filter_h * p->filter_w + ((c1_strip(p) - 1) * p->stride_h + p->filter_h) * c1_band_w(p);
+    const int32_t n = p->batches * p->output_h * p->output_w;
+    const int32_t batch = n < TSLM_SHORT_BATCH ? n + (n & 1) : TSLM_SHORT_BATCH;
+    return batch * p->filter_h * p->filter_w + ((c1_strip(p) - 1) * p->stride_h + p->filter_h) * c1_band_w(p);
 }
 
 /*

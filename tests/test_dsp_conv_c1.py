@@ -138,13 +138,15 @@ def test_batch_of_two_and_dilated_bit_exact_on_cortex_m4():
     _bit_exact(dilated, "-O2", n_inputs=2)
 
 
-# hw, filter, cin, cout, stride, padding, act (0 none: TFLM's -1 for negative sums, 1 relu, 3 relu6), output zero
-# point, scale, seed
+# hw, filter, cin, cout, stride, padding, act (0 none: TFLM's -1 for negative sums, 1 relu, 2 relu_n1_to_1, 3 relu6),
+# output zero point, scale, seed (3x3 and 4x3: the M4's pixel-at-a-time assembly, its four epilogues)
 SINGLE = {"k3_s2_relu_zp-128": ((19, 20), (3, 3), 1, 8, 2, "SAME", 1, -128, 0.4, 1),
           "k3_s1_relu_zp-20": ((9, 10), (3, 3), 1, 8, 1, "SAME", 1, -20, 0.4, 2),
           "k4x3_s1_none_zp5": ((16, 3), (4, 3), 1, 8, 1, "SAME", 0, 5, 0.5, 3),
           "k5x3_s2_none_zp-128": ((13, 12), (5, 3), 1, 16, 2, "VALID", 0, -128, 0.3, 4),
-          "k3_s2_relu6_zp-60": ((11, 11), (3, 3), 1, 4, 2, "SAME", 3, -60, 0.02, 5)}
+          "k3_s2_relu6_zp-60": ((11, 11), (3, 3), 1, 4, 2, "SAME", 3, -60, 0.02, 5),
+          # RELU_N1_TO_1 at zero point 90, scale 0.02: act_min 40 (above -128, below the zero point: TFLM's -1), act_max 127
+          "k3_s1_relun1to1_zp90": ((9, 8), (3, 3), 1, 8, 1, "SAME", 2, 90, 0.02, 7)}
 
 
 @needs_qemu

@@ -1502,6 +1502,98 @@ static void c1_block(const tslm_conv_params *p, int32_t *xw, int32_t n, int8_t *
 
 TSLM_ALWAYS_INLINE int32_t c1_spare_bytes(const tslm_conv_params *p) { return (p->output_c + 3) & ~3; }
 
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE) /* (the size build: c1_block's pairs) */
+/*
+ * Three groups of four taps (3x3 by rows, 4x3 or 3x3-ish by columns: n4 = 3, one group a line, output_c even, act_max
+ * 127): one pixel at a time, its field widened straight from the band into six registers (three LDR, six SXTB16), then
+ * per pair of channels of the stream: LDM of the sums, three LDM of four weight words and twelve SMLAD, then per
+ * output LDM of m, r, rz, (ADD of TFLM's -1 for negative sums,) SMMLAR, ASR, the clamp and STRB. The outputs of a
+ * pixel are one run of bytes. The frame is the job: r0 stream, r1 out, r2-r7 the pixel's words, r8 r9 the sums.
+ */
+typedef struct {
+    const int32_t *end;    /* the stream's last pair's end */
+    const int32_t *stream; /* p->requant */
+    const int8_t *src;     /* the first pixel's first line in the band */
+    int32_t line;          /* bytes from one line to the next */
+    int32_t px;            /* from one pixel to the next */
+    int32_t n;             /* pixels (>= 1) */
+    int32_t lo;            /* act_min */
+    int8_t *out;
+} c1_px3_job;
+#define TSLM_C1_GROUP(XA, XB)                              \
+    "ldmia r0!, {r10, r11, r12, lr}\n\t"                \
+    "smlad r8, r10, " XA ", r8\n\t"                     \
+    "smlad r8, r11, " XB ", r8\n\t"                     \
+    "smlad r9, r12, " XA ", r9\n\t"                     \
+    "smlad r9, lr, " XB ", r9\n\t"
+/* one output V: NEG TFLM's -1 for negative sums (or nothing), CLAMP the clamp (TSLM_C1_SAT or TSLM_C1_CLAMP) */
+#define TSLM_C1_OUT(V, NEG, CLAMP)                         \
+    "ldmia r0!, {r10, r11, r12}\n\t"                    \
+    NEG                                                    \
+    "smmlar " V ", " V ", r10, r12\n\t"                 \
+    "asr " V ", " V ", r11\n\t"                         \
+    CLAMP                                                  \
+    "strb " V ", [r1], #1\n\t"
+#define TSLM_C1_NEG(V) "add r12, r12, " V ", asr #31\n\t"
+#define TSLM_C1_SAT(V) "ssat " V ", #8, " V "\n\t"
+#define TSLM_C1_CLAMP(V) "usat " V ", #8, " V "\n\tldr lr, [sp, #24]\n\tadd " V ", " V ", lr\n\tssat " V ", #8, " V "\n\t"
+#define TSLM_C1_BODY(OUT_A, OUT_B)                         \
+    "push {r4-r11, lr}\n\t"                              \
+    "sub sp, sp, #32\n\t"                                \
+    "ldmia r0, {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"     \
+    "stmia sp, {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"     \
+    "mov r1, r9\n"                                       \
+    "1:\n\t" /* a pixel: its three lines widened */        \
+    "ldrd r10, r11, [sp, #8]\n\t"                        \
+    "ldr r12, [sp, #16]\n\t"                             \
+    "add r12, r10, r12\n\t"                              \
+    "str r12, [sp, #8]\n\t"                              \
+    "ldr r12, [r10]\n\t"                                 \
+    "ldr lr, [r10, r11]\n\t"                             \
+    "add r10, r10, r11\n\t"                              \
+    "ldr r9, [r10, r11]\n\t"                             \
+    "sxtb16 r2, r12\n\t"                                 \
+    "sxtb16 r3, r12, ror #8\n\t"                         \
+    "sxtb16 r4, lr\n\t"                                  \
+    "sxtb16 r5, lr, ror #8\n\t"                          \
+    "sxtb16 r6, r9\n\t"                                  \
+    "sxtb16 r7, r9, ror #8\n\t"                          \
+    "ldr r0, [sp, #4]\n"                                 \
+    "2:\n\t" /* a pair of channels */                      \
+    "ldmia r0!, {r8, r9}\n\t"                            \
+    TSLM_C1_GROUP("r2", "r3") TSLM_C1_GROUP("r4", "r5") TSLM_C1_GROUP("r6", "r7") \
+    OUT_A OUT_B                                            \
+    "ldr r10, [sp]\n\t"                                  \
+    "cmp r0, r10\n\t"                                    \
+    "bne 2b\n\t"                                         \
+    "ldr r10, [sp, #20]\n\t"                             \
+    "subs r10, r10, #1\n\t"                              \
+    "str r10, [sp, #20]\n\t"                             \
+    "bne 1b\n\t"                                         \
+    "add sp, sp, #32\n\t"                                \
+    "pop {r4-r11, pc}\n\t"
+#define TSLM_C1_FN(NAME, NEG_A, NEG_B, CLAMP_A, CLAMP_B)                                              \
+    __attribute__((naked, noinline)) static void NAME(const c1_px3_job *job)                          \
+    {                                                                                                 \
+        (void)job;                                                                                    \
+        __asm__ volatile(TSLM_C1_BODY(TSLM_C1_OUT("r8", NEG_A, CLAMP_A), TSLM_C1_OUT("r9", NEG_B, CLAMP_B))); \
+    }
+/* the whole int8 range (act_min -128) or clamped at act_min; without TFLM's -1 where act_min is at or above the zero
+ * point (a negative sum's output is at most the zero point either way, so it clamps to act_min), with it otherwise */
+TSLM_C1_FN(c1_px3_sat, "", "", TSLM_C1_SAT("r8"), TSLM_C1_SAT("r9"))
+TSLM_C1_FN(c1_px3_sat_m1, TSLM_C1_NEG("r8"), TSLM_C1_NEG("r9"), TSLM_C1_SAT("r8"), TSLM_C1_SAT("r9"))
+TSLM_C1_FN(c1_px3_clamp, "", "", TSLM_C1_CLAMP("r8"), TSLM_C1_CLAMP("r9"))
+TSLM_C1_FN(c1_px3_clamp_m1, TSLM_C1_NEG("r8"), TSLM_C1_NEG("r9"), TSLM_C1_CLAMP("r8"), TSLM_C1_CLAMP("r9"))
+#undef TSLM_C1_FN
+#undef TSLM_C1_BODY
+#undef TSLM_C1_CLAMP
+#undef TSLM_C1_SAT
+#undef TSLM_C1_NEG
+#undef TSLM_C1_OUT
+#undef TSLM_C1_GROUP
+#define TSLM_C1_PX3 1
+#endif
+
 void tslm_dsp_conv_wide_c1_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
                               const int32_t *bias, int8_t *output, int16_t *scratch)
 {
@@ -1514,12 +1606,29 @@ void tslm_dsp_conv_wide_c1_s8(const tslm_conv_params *p, const int8_t *input, co
     const int32_t oc = p->output_c, ow = p->output_w, oh = p->output_h;
     const int32_t band_bytes = g.by_cols ? g.band_cols * g.band_step : g.band_rows * g.band_step;
     fill_bytes(band, 0, band_bytes + 3); /* (the bytes past the lines: read against zero weights) */
+#if defined(TSLM_C1_PX3)
+    void (*px3)(const c1_px3_job *) = NULL; /* three groups of a line each: a pixel at a time */
+    c1_px3_job job = {p->requant + (oc / 2) * 20, p->requant, band, g.line_step, g.px_step, 0, p->act_min, output};
+    if (g.n4 == 3 && g.per == 1 && p->act_max == 127) {
+        const int neg = p->act_min < p->output_offset;
+        px3 = p->act_min == -128 ? (neg ? c1_px3_sat_m1 : c1_px3_sat) : (neg ? c1_px3_clamp_m1 : c1_px3_clamp);
+    }
+#endif
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w;
         int8_t *out = output + b * oh * ow * oc;
         for (int32_t oy0 = 0; oy0 < oh; oy0 += g.strip) {
             const int32_t rows = oh - oy0 < g.strip ? oh - oy0 : g.strip;
             c1_band(p, &g, in_b, oy0, rows, band);
+#if defined(TSLM_C1_PX3)
+            if (px3 != NULL) { /* one output row at a time */
+                for (int32_t y = 0; y < rows; ++y, out += ow * oc) {
+                    job.src = band + y * g.row_step, job.n = ow, job.out = out;
+                    px3(&job);
+                }
+                continue;
+            }
+#endif
             int32_t y = 0, x = 0;
             for (int32_t left = rows * ow; left > 0;) {
                 const int32_t n = left > g.pix ? g.pix : left;

@@ -30,6 +30,9 @@ CASES = {
     "k2x4_s2_15x16_o6_relu": ((2, 4), 6, "relu", (15, 16), (2, 2), "SAME"),
     "k4x4_s3_17x16_o10_none": ((4, 4), 10, None, (17, 16), (3, 3), "SAME"),  # stride 3
     "k3x3_s1x2_11x40_o2_relu": ((3, 3), 2, "relu", (11, 40), (1, 2), "SAME"),  # one pair, rows wider than a pass
+    # one output row a strip (32 pixels or more): the rows inside the image read where they lie, the sides from the band
+    "k3_s1_7x33_o8_none": ((3, 3), 8, None, (7, 33), (1, 1), "SAME"),
+    "k3_s2_9x70_o16_relu": ((3, 3), 16, "relu", (9, 70), (2, 2), "VALID"),
     "k6x2_s2x1_19x7_o8_none": ((6, 2), 8, None, (19, 7), (2, 1), "VALID"),  # two groups a filter column
     "k10x8_s2_25x20_o8_relu": ((10, 8), 8, "relu", (25, 20), (2, 2), "SAME"),  # micro_speech-like: K 80, 6 a pass
     "k8x10_s1x2_14x31_o4_none": ((8, 10), 4, None, (14, 31), (1, 2), "VALID"),  # three groups a row
@@ -146,7 +149,8 @@ SINGLE = {"k3_s2_relu_zp-128": ((19, 20), (3, 3), 1, 8, 2, "SAME", 1, -128, 0.4,
           "k5x3_s2_none_zp-128": ((13, 12), (5, 3), 1, 16, 2, "VALID", 0, -128, 0.3, 4),
           "k3_s2_relu6_zp-60": ((11, 11), (3, 3), 1, 4, 2, "SAME", 3, -60, 0.02, 5),
           # RELU_N1_TO_1 at zero point 90, scale 0.02: act_min 40 (above -128, below the zero point: TFLM's -1), act_max 127
-          "k3_s1_relun1to1_zp90": ((9, 8), (3, 3), 1, 8, 1, "SAME", 2, 90, 0.02, 7)}
+          "k3_s1_relun1to1_zp90": ((9, 8), (3, 3), 1, 8, 1, "SAME", 2, 90, 0.02, 7),
+          "k3_s2_relu_zp-20_wide": ((7, 66), (3, 3), 1, 8, 2, "SAME", 1, -20, 0.4, 8)}
 
 
 @needs_qemu

@@ -1592,6 +1592,20 @@ TSLM_C1_FN(c1_px3_clamp_m1, TSLM_C1_NEG("r8"), TSLM_C1_NEG("r9"), TSLM_C1_CLAMP(
 #undef TSLM_C1_OUT
 #undef TSLM_C1_GROUP
 #define TSLM_C1_PX3 1
+
+/* Band columns j_lo .. j_hi - 1 of output row oy (by rows, one output row a strip): the input there, the padding as
+ * the zero point (a few columns at the image's sides, byte by byte). */
+static void c1_band_part(const tslm_conv_params *p, const c1_geo *g, const int8_t *in_b, int32_t oy, int32_t j_lo,
+                         int32_t j_hi, int8_t *band)
+{
+    const int8_t zp = (int8_t)(-p->input_offset);
+    for (int32_t r = 0, iy = oy * p->stride_h - p->pad_h; r < p->filter_h; ++r, ++iy) {
+        int8_t *dst = band + r * g->band_step;
+        for (int32_t j = j_lo, ix = j_lo - p->pad_w; j < j_hi; ++j, ++ix) {
+            dst[j] = iy >= 0 && iy < p->input_h && ix >= 0 && ix < p->input_w ? in_b[iy * p->input_w + ix] : zp;
+        }
+    }
+}
 #endif
 
 void tslm_dsp_conv_wide_c1_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
@@ -1613,12 +1627,40 @@ void tslm_dsp_conv_wide_c1_s8(const tslm_conv_params *p, const int8_t *input, co
         const int neg = p->act_min < p->output_offset;
         px3 = p->act_min == -128 ? (neg ? c1_px3_sat_m1 : c1_px3_sat) : (neg ? c1_px3_clamp_m1 : c1_px3_clamp);
     }
+    /* by rows, one output row a strip: the rows inside the image read where they lie from pixel d_lo to d_hi (their
+     * four bytes a line inside the row), the pixels at the sides from the band's columns for them */
+    const int direct = px3 != NULL && !g.by_cols && g.strip == 1;
+    const int32_t sw = p->stride_w, d_lo = (p->pad_w + sw - 1) / sw;
+    int32_t d_hi = p->input_w - 4 + p->pad_w >= 0 ? (p->input_w - 4 + p->pad_w) / sw : -1;
+    d_hi = d_hi < ow - 1 ? d_hi : ow - 1;
+    const int32_t side_end = (ow - 1) * sw + 4 < g.band_step ? (ow - 1) * sw + 4 : g.band_step;
 #endif
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w;
         int8_t *out = output + b * oh * ow * oc;
         for (int32_t oy0 = 0; oy0 < oh; oy0 += g.strip) {
             const int32_t rows = oh - oy0 < g.strip ? oh - oy0 : g.strip;
+#if defined(TSLM_C1_PX3)
+            const int32_t iy0 = oy0 * p->stride_h - p->pad_h;
+            if (direct && iy0 >= 0 && iy0 + p->filter_h <= p->input_h && d_lo <= d_hi) {
+                if (d_lo > 0) {
+                    c1_band_part(p, &g, in_b, oy0, 0, (d_lo - 1) * sw + 4, band);
+                    job.src = band, job.n = d_lo, job.out = out;
+                    px3(&job);
+                }
+                job.src = in_b + iy0 * p->input_w + d_lo * sw - p->pad_w, job.line = p->input_w;
+                job.n = d_hi - d_lo + 1, job.out = out + d_lo * oc;
+                px3(&job);
+                job.line = g.line_step;
+                if (d_hi < ow - 1) {
+                    c1_band_part(p, &g, in_b, oy0, (d_hi + 1) * sw, side_end, band);
+                    job.src = band + (d_hi + 1) * sw, job.n = ow - 1 - d_hi, job.out = out + (d_hi + 1) * oc;
+                    px3(&job);
+                }
+                out += ow * oc;
+                continue;
+            }
+#endif
             c1_band(p, &g, in_b, oy0, rows, band);
 #if defined(TSLM_C1_PX3)
             if (px3 != NULL) { /* one output row at a time */

@@ -33,6 +33,7 @@ CASES = {
     # one output row a strip (32 pixels or more): the rows inside the image read where they lie, the sides from the band
     "k3_s1_7x33_o8_none": ((3, 3), 8, None, (7, 33), (1, 1), "SAME"),
     "k3_s2_9x70_o16_relu": ((3, 3), 16, "relu", (9, 70), (2, 2), "VALID"),
+    "k3_s1_10x34_o6_relu": ((3, 3), 6, "relu", (10, 34), (1, 1), "SAME"),  # three pairs: the loop entered at its second
     "k6x2_s2x1_19x7_o8_none": ((6, 2), 8, None, (19, 7), (2, 1), "VALID"),  # two groups a filter column
     "k10x8_s2_25x20_o8_relu": ((10, 8), 8, "relu", (25, 20), (2, 2), "SAME"),  # micro_speech-like: K 80, 6 a pass
     "k8x10_s1x2_14x31_o4_none": ((8, 10), 4, None, (14, 31), (1, 2), "VALID"),  # three groups a row

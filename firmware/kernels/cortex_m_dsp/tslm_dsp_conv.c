@@ -1506,9 +1506,10 @@ TSLM_ALWAYS_INLINE int32_t c1_spare_bytes(const tslm_conv_params *p) { return (p
 /*
  * Three groups of four taps (3x3 by rows, 4x3 or 3x3-ish by columns: n4 = 3, one group a line, output_c even, act_max
  * 127): one pixel at a time, its field widened straight from the band into six registers (three LDR, six SXTB16), then
- * per pair of channels of the stream: LDM of the sums, three LDM of four weight words and twelve SMLAD, then per
- * output LDM of m, r, rz, (ADD of TFLM's -1 for negative sums,) SMMLAR, ASR, the clamp and STRB. The outputs of a
- * pixel are one run of bytes. The frame is the job: r0 stream, r1 out, r2-r7 the pixel's words, r8 r9 the sums.
+ * per pair of channels of the stream: LDM of the sums with the first four weight words, two LDM of four more, twelve
+ * SMLAD, then per output LDM of m, r, rz, (ADD of TFLM's -1 for negative sums,) SMMLAR, ASR, the clamp and STRB; two
+ * pairs a turn of the loop (an odd number: each pixel enters at the second). The outputs of a pixel are one run of
+ * bytes. The frame is the job: r0 stream, r1 out, r2-r7 the pixel's words, r8 r9 the sums.
  */
 typedef struct {
     const int32_t *end;    /* the stream's last pair's end */
@@ -1519,13 +1520,18 @@ typedef struct {
     int32_t n;             /* pixels (>= 1) */
     int32_t lo;            /* act_min */
     int8_t *out;
+    int32_t odd;           /* output_c / 2 odd */
 } c1_px3_job;
-#define TSLM_C1_GROUP(XA, XB)                              \
-    "ldmia r0!, {r10, r11, r12, lr}\n\t"                \
+#define TSLM_C1_MACS(XA, XB)                               \
     "smlad r8, r10, " XA ", r8\n\t"                     \
     "smlad r8, r11, " XB ", r8\n\t"                     \
     "smlad r9, r12, " XA ", r9\n\t"                     \
     "smlad r9, lr, " XB ", r9\n\t"
+#define TSLM_C1_GROUP(XA, XB) "ldmia r0!, {r10, r11, r12, lr}\n\t" TSLM_C1_MACS(XA, XB)
+/* a pair of channels: the sums and the first group's weights in one LDM, the other two groups, the two outputs */
+#define TSLM_C1_PAIR(OUT_A, OUT_B)                         \
+    "ldmia r0!, {r8, r9, r10, r11, r12, lr}\n\t"        \
+    TSLM_C1_MACS("r2", "r3") TSLM_C1_GROUP("r4", "r5") TSLM_C1_GROUP("r6", "r7") OUT_A OUT_B
 /* one output V: NEG TFLM's -1 for negative sums (or nothing), CLAMP the clamp (TSLM_C1_SAT or TSLM_C1_CLAMP) */
 #define TSLM_C1_OUT(V, NEG, CLAMP)                         \
     "ldmia r0!, {r10, r11, r12}\n\t"                    \
@@ -1539,10 +1545,15 @@ typedef struct {
 #define TSLM_C1_CLAMP(V) "usat " V ", #8, " V "\n\tldr lr, [sp, #24]\n\tadd " V ", " V ", lr\n\tssat " V ", #8, " V "\n\t"
 #define TSLM_C1_BODY(OUT_A, OUT_B)                         \
     "push {r4-r11, lr}\n\t"                              \
-    "sub sp, sp, #32\n\t"                                \
-    "ldmia r0, {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"     \
+    "sub sp, sp, #36\n\t"                                \
+    "ldmia r0, {r2, r3, r4, r5, r6, r7, r8, r9, r10}\n\t" \
     "stmia sp, {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"     \
-    "mov r1, r9\n"                                       \
+    "mov r1, r9\n\t"                                    \
+    "cmp r10, #0\n\t" /* an odd number of pairs: each pixel enters the loop at its second pair */ \
+    "ite eq\n\t"                                        \
+    "adreq.w r10, 2f + 1\n\t"                           \
+    "adrne.w r10, 3f + 1\n\t"                           \
+    "str r10, [sp, #32]\n"                               \
     "1:\n\t" /* a pixel: its three lines widened */        \
     "ldrd r10, r11, [sp, #8]\n\t"                        \
     "ldr r12, [sp, #16]\n\t"                             \
@@ -1558,11 +1569,13 @@ typedef struct {
     "sxtb16 r5, lr, ror #8\n\t"                          \
     "sxtb16 r6, r9\n\t"                                  \
     "sxtb16 r7, r9, ror #8\n\t"                          \
-    "ldr r0, [sp, #4]\n"                                 \
-    "2:\n\t" /* a pair of channels */                      \
-    "ldmia r0!, {r8, r9}\n\t"                            \
-    TSLM_C1_GROUP("r2", "r3") TSLM_C1_GROUP("r4", "r5") TSLM_C1_GROUP("r6", "r7") \
-    OUT_A OUT_B                                            \
+    "ldr r0, [sp, #4]\n\t"                               \
+    "ldr pc, [sp, #32]\n\t"                              \
+    ".p2align 2\n"                                       \
+    "2:\n\t" /* two pairs of channels a turn */            \
+    TSLM_C1_PAIR(OUT_A, OUT_B)                             \
+    "3:\n\t"                                             \
+    TSLM_C1_PAIR(OUT_A, OUT_B)                             \
     "ldr r10, [sp]\n\t"                                  \
     "cmp r0, r10\n\t"                                    \
     "bne 2b\n\t"                                         \
@@ -1570,7 +1583,7 @@ typedef struct {
     "subs r10, r10, #1\n\t"                              \
     "str r10, [sp, #20]\n\t"                             \
     "bne 1b\n\t"                                         \
-    "add sp, sp, #32\n\t"                                \
+    "add sp, sp, #36\n\t"                                \
     "pop {r4-r11, pc}\n\t"
 #define TSLM_C1_FN(NAME, NEG_A, NEG_B, CLAMP_A, CLAMP_B)                                              \
     __attribute__((naked, noinline)) static void NAME(const c1_px3_job *job)                          \
@@ -1591,6 +1604,8 @@ TSLM_C1_FN(c1_px3_clamp_m1, TSLM_C1_NEG("r8"), TSLM_C1_NEG("r9"), TSLM_C1_CLAMP(
 #undef TSLM_C1_NEG
 #undef TSLM_C1_OUT
 #undef TSLM_C1_GROUP
+#undef TSLM_C1_MACS
+#undef TSLM_C1_PAIR
 #define TSLM_C1_PX3 1
 
 /* Band columns j_lo .. j_hi - 1 of output row oy (by rows, one output row a strip): the input there, the padding as
@@ -1622,7 +1637,8 @@ void tslm_dsp_conv_wide_c1_s8(const tslm_conv_params *p, const int8_t *input, co
     fill_bytes(band, 0, band_bytes + 3); /* (the bytes past the lines: read against zero weights) */
 #if defined(TSLM_C1_PX3)
     void (*px3)(const c1_px3_job *) = NULL; /* three groups of a line each: a pixel at a time */
-    c1_px3_job job = {p->requant + (oc / 2) * 20, p->requant, band, g.line_step, g.px_step, 0, p->act_min, output};
+    c1_px3_job job = {p->requant + (oc / 2) * 20, p->requant, band, g.line_step, g.px_step, 0, p->act_min, output,
+                      (oc / 2) & 1};
     if (g.n4 == 3 && g.per == 1 && p->act_max == 127) {
         const int neg = p->act_min < p->output_offset;
         px3 = p->act_min == -128 ? (neg ? c1_px3_sat_m1 : c1_px3_sat) : (neg ? c1_px3_clamp_m1 : c1_px3_clamp);

@@ -151,7 +151,9 @@ SINGLE = {"k3_s2_relu_zp-128": ((19, 20), (3, 3), 1, 8, 2, "SAME", 1, -128, 0.4,
           "k3_s2_relu6_zp-60": ((11, 11), (3, 3), 1, 4, 2, "SAME", 3, -60, 0.02, 5),
           # RELU_N1_TO_1 at zero point 90, scale 0.02: act_min 40 (above -128, below the zero point: TFLM's -1), act_max 127
           "k3_s1_relun1to1_zp90": ((9, 8), (3, 3), 1, 8, 1, "SAME", 2, 90, 0.02, 7),
-          "k3_s2_relu_zp-20_wide": ((7, 66), (3, 3), 1, 8, 2, "SAME", 1, -20, 0.4, 8)}
+          "k3_s2_relu_zp-20_wide": ((7, 66), (3, 3), 1, 8, 2, "SAME", 1, -20, 0.4, 8),
+          # relu6 at scale 0.1: act_max 0 (under 127: the C epilogue, c1_pixels_x)
+          "k3_s1_relu6_actmax0": ((9, 8), (3, 3), 1, 8, 1, "SAME", 3, -60, 0.1, 9)}
 
 
 @needs_qemu
@@ -162,7 +164,7 @@ def test_clamps_bit_exact_on_cortex_m4(name):
     _bit_exact(model, "-O2", n_inputs=4)
 
 
-@pytest.mark.parametrize("name", ["k3_s1_relu_zp-20", "k4x3_s1_none_zp5", "k3_s2_relu6_zp-60"])
+@pytest.mark.parametrize("name", ["k3_s1_relu_zp-20", "k4x3_s1_none_zp5", "k3_s1_relu6_actmax0"])
 def test_c_form_bit_exact_on_the_host(name):
     """The C form (no assembly: the host, under ASan and UBSan) reads the same stream and band."""
     from tinyslm.runners.verify import verify_host

@@ -1179,7 +1179,10 @@ void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const
  * taps past the filter's edge have zero weights (their inputs do not matter). A strip of output rows at a time
  * (about `pix` pixels), its input rows are first copied into a band with the padding as the input zero point
  * (by columns: transposed, so a filter column is a run of bytes): no bounds checks after that. Then `pix` pixels
- * at a time (TSLM_C1_PIX, fewer where the pairs would take over TSLM_C1_X bytes: a long K) are widened in pairs (16 n4 bytes a pair) and handed to the wide assembly (c1_block).
+ * at a time (TSLM_C1_PIX, fewer where the pairs would take over TSLM_C1_X bytes: a long K) are widened in pairs
+ * (16 n4 bytes a pair) and handed to the wide assembly (c1_block). Three groups of one line each (3x3, 4x3) take a
+ * pixel-at-a-time assembly instead (c1_px3_*, below: not the size build), reading rows inside the image where they
+ * lie when one output row is a strip.
  * Scratch (tslm_dsp_conv_wide_c1_s8_get_buffer_size): the widened pixels, output_c bytes (rounded up to a word)
  * for a lone last pixel's second outputs, then the band ((band rows + 3) x (band columns + 3) bytes).
  */

@@ -84,8 +84,10 @@ def _entry(p):
     """The entry the compiler is to choose for a layer of the layout path."""
     k, rl = p["filter_h"] * p["filter_w"] * p["input_c"], p["filter_w"] * p["input_c"]
     direct = p["filter_h"] == p["filter_w"] == 1 and p["pad_h"] == p["pad_w"] == 0
-    if k <= 32:
-        return "tslm_mve_conv_short_s8"
+    if k <= 32:  # (one input channel, an eighth at the border: the band entry, tests/test_dsp_conv_c1.py)
+        from tinyslm.compiler.helium_layout import conv_short_c1
+
+        return "tslm_mve_conv_short_c1_s8" if conv_short_c1(p) else "tslm_mve_conv_short_s8"
     run = p["filter_h"] == 1 or (p["filter_w"] == p["input_w"] and p["dilation_h"] == 1)
     rows = rl > 16 and p["dilation_w"] == 1 and not direct and not run
     return "tslm_mve_conv_rows_s8" if rows else "tslm_mve_conv_s8"

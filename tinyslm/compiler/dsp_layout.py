@@ -617,3 +617,88 @@ def conv_wide_records(bias: np.ndarray, multipliers, shifts, rows: np.ndarray, o
     for c in range(0, oc, 2):
         out += [recs[c][0], recs[c + 1][0], *recs[c][1:], *recs[c + 1][1:]]
     return np.array(out + [0, 0], dtype=np.int64)
+
+
+CONV_WIDE_C1_PIX = 32  # pixels tslm_dsp_conv_wide_c1_s8 widens per pass at most (TSLM_C1_PIX in tslm_dsp_conv.c)
+CONV_WIDE_C1_X = 1024  # bytes of those pixels widened at most, but one pair (TSLM_C1_X)
+
+
+CONV_WIDE_C1_MAX_K = 80  # taps in groups of four (4 n4) at most: micro_speech's 10x8
+# over CONV_WIDE_COLS_MAX_K only with at most CONV_WIDE_C1_LONG weights (the int16 copy at most 2 KB): MLPerf KWS's
+# 10x4 stem over 64 channels (2,560) keeps its path: there -2.8% instructions (1.14 -> 0.89 per MAC on its stem) and
+# -1.1% estimated cycles, but +2.5 KB of weights, +3.5 KB of kernels .text and +1.2 KB of arena
+CONV_WIDE_C1_LONG = 1024
+
+
+def conv_wide_c1(fh: int, fw: int, fc: int, ic: int, groups: int, dilation: tuple[int, int], oc: int) -> bool:
+    """Whether a DSP CONV_2D takes the wide layout's entry for one input channel (tslm_dsp_conv_wide_c1_s8): one group
+    of one channel, no dilation, an even number of outputs, K = filter_h x filter_w from 5 (as conv_wide_cols), at
+    most CONV_WIDE_C1_MAX_K taps in its groups of four (conv_wide_c1_groups) and CONV_WIDE_MAX weights (over
+    CONV_WIDE_COLS_MAX_K taps, CONV_WIDE_C1_LONG); and no more
+    groups than K rounded up to four takes, or filter rows under four taps (which the im2col of
+    tslm_dsp_conv_wide_s8 copies a byte at a time).
+
+    >>> conv_wide_c1(3, 3, 1, 1, 1, (1, 1), 8), conv_wide_c1(4, 3, 1, 1, 1, (1, 1), 8)
+    (True, True)
+    >>> conv_wide_c1(3, 3, 3, 3, 1, (1, 1), 8), conv_wide_c1(3, 3, 1, 1, 1, (2, 1), 8), conv_wide_c1(3, 3, 1, 1, 1, (1, 1), 7)
+    (False, False, False)
+    >>> conv_wide_c1(5, 5, 1, 1, 1, (1, 1), 8), conv_wide_c1(6, 2, 1, 1, 1, (1, 1), 8), conv_wide_c1(2, 2, 1, 1, 1, (1, 1), 8)
+    (False, True, False)
+    >>> conv_wide_c1(10, 8, 1, 1, 1, (1, 1), 8), conv_wide_c1(10, 4, 1, 1, 1, (1, 1), 64)
+    (True, False)
+    """
+    if fc != 1 or ic != 1 or groups != 1 or dilation != (1, 1) or fh * fw == 1 or oc % 2:
+        return False
+    n4, dense = conv_wide_c1_groups(fh, fw)[1], -(-fh * fw // 4)
+    return (dense >= 2 and 4 * n4 <= CONV_WIDE_C1_MAX_K and 4 * n4 * oc <= CONV_WIDE_MAX
+            and (4 * n4 <= CONV_WIDE_COLS_MAX_K or 4 * n4 * oc <= CONV_WIDE_C1_LONG)
+            and (n4 <= dense or fw < 4))
+
+
+def conv_wide_c1_groups(fh: int, fw: int) -> tuple[bool, int]:
+    """(by columns, groups of four taps) of the one-channel layout: groups along filter rows (fh x ceil(fw / 4)) or,
+    where fewer, along filter columns (fw x ceil(fh / 4)) (c1_geo_init in tslm_dsp_conv.c).
+
+    >>> conv_wide_c1_groups(3, 3), conv_wide_c1_groups(4, 3), conv_wide_c1_groups(10, 8), conv_wide_c1_groups(4, 1)
+    ((False, 3), (True, 3), (False, 20), (True, 1))
+    """
+    by_rows, by_cols = fh * -(-fw // 4), fw * -(-fh // 4)
+    return (by_cols < by_rows), min(by_rows, by_cols)
+
+
+def conv_wide_c1_rows(w: np.ndarray) -> np.ndarray:
+    """The filter (channels x fh x fw) as rows of 4 n4 taps in the one-channel layout's K order: per group of four,
+    taps (fy, 4q .. 4q + 3) of a row, or by columns (4q .. 4q + 3, fx); zeros past the filter's edge.
+
+    >>> conv_wide_c1_rows(np.arange(1, 10).reshape(1, 3, 3)).tolist()
+    [[1, 2, 3, 0, 4, 5, 6, 0, 7, 8, 9, 0]]
+    >>> conv_wide_c1_rows(np.arange(1, 5).reshape(1, 4, 1)).tolist()
+    [[1, 2, 3, 4]]
+    """
+    oc, fh, fw = w.shape
+    by_cols, n4 = conv_wide_c1_groups(fh, fw)
+    if by_cols:
+        w = w.transpose(0, 2, 1)  # channels x fw x fh: a filter column a line
+    lines, n = w.shape[1], w.shape[2]
+    per = -(-n // 4)
+    out = np.zeros((oc, lines, 4 * per), dtype=w.dtype)
+    out[:, :, :n] = w
+    assert lines * per == n4
+    return out.reshape(oc, 4 * n4)
+
+
+def conv_wide_c1_scratch(fh: int, fw: int, sh: int, sw: int, oh: int, ow: int, oc: int) -> int:
+    """Scratch of tslm_dsp_conv_wide_c1_s8: pix pixels widened (16 bytes per four taps a pair; CONV_WIDE_C1_PIX, fewer
+    where they would take over CONV_WIDE_C1_X bytes, at least two), output_c bytes rounded up to a word, the band of
+    input rows of a strip of output rows (as many as make pix pixels, at least one), each line 3 bytes longer, and 3
+    bytes.
+
+    >>> conv_wide_c1_scratch(3, 3, 2, 2, 48, 48, 8), conv_wide_c1_scratch(10, 8, 2, 2, 25, 20, 8)
+    (1079, 1461)
+    """
+    by_cols, n4 = conv_wide_c1_groups(fh, fw)
+    pix = min(CONV_WIDE_C1_PIX, max(2, 2 * (CONV_WIDE_C1_X // (16 * n4))))
+    strip = min(oh, 1 if ow >= pix else pix // ow)
+    rows, cols = (strip - 1) * sh + fh, (ow - 1) * sw + fw
+    band = cols * (rows + 3) if by_cols else rows * (cols + 3)
+    return pix // 2 * 16 * n4 + -(-oc // 4) * 4 + band + 3

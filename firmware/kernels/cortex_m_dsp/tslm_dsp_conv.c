@@ -1169,6 +1169,547 @@ void tslm_dsp_conv_wide_s8(const tslm_conv_params *p, const int8_t *input, const
 }
 
 /*
+ * One input channel (tslm_dsp_conv_wide_c1_s8; the compiler's conv_wide_c1 in dsp_layout.py: the stem of an
+ * image or audio CNN over a grayscale picture or a spectrogram, one group, no dilation, an even number of outputs):
+ * the wide layout's stream (weights as doubled int16 per pair of channels, records), with K in groups of four taps
+ * along one line of the filter, so that one unaligned LDR and two SXTB16 widen a group straight into the assembly's
+ * layout (k0, k2), (k1, k3):
+ *   by rows    (n4 = filter_h * ceil(filter_w / 4)): group (fy, q) = taps (fy, 4q .. 4q + 3) of filter row fy;
+ *   by columns (n4 = filter_w * ceil(filter_h / 4), when fewer): group (fx, q) = taps (4q .. 4q + 3, fx);
+ * taps past the filter's edge have zero weights (their inputs do not matter). A strip of output rows at a time
+ * (about `pix` pixels), its input rows are first copied into a band with the padding as the input zero point
+ * (by columns: transposed, so a filter column is a run of bytes): no bounds checks after that. Then `pix` pixels
+ * at a time (TSLM_C1_PIX, fewer where the pairs would take over TSLM_C1_X bytes: a long K) are widened in pairs
+ * (16 n4 bytes a pair) and handed to the wide assembly (c1_block). Three groups of one line each (3x3, 4x3) take a
+ * pixel-at-a-time assembly instead (c1_px3_*, below: not the size build), reading rows inside the image where they
+ * lie when one output row is a strip.
+ * Scratch (tslm_dsp_conv_wide_c1_s8_get_buffer_size): the widened pixels, output_c bytes (rounded up to a word)
+ * for a lone last pixel's second outputs, then the band ((band rows + 3) x (band columns + 3) bytes).
+ */
+#define TSLM_C1_PIX 32  /* pixels widened per pass at most (even) */
+#define TSLM_C1_X 1024  /* bytes of widened pairs at most (but one pair) */
+
+typedef struct {
+    int32_t by_cols;    /* the groups along filter columns */
+    int32_t n4;         /* groups of four taps */
+    int32_t lines, per; /* filter lines (rows, or columns by_cols), groups per line */
+    int32_t pix;        /* pixels widened per pass (even) */
+    int32_t strip;      /* output rows per strip */
+    int32_t band_rows, band_cols, band_step; /* the band: input rows, columns, bytes from one line to the next */
+    int32_t line_step, px_step, row_step;    /* a group's line on, the next pixel of a row, the next output row */
+} c1_geo;
+
+static void c1_geo_init(const tslm_conv_params *p, c1_geo *g)
+{
+    const int32_t per_row = (p->filter_w + 3) >> 2, per_col = (p->filter_h + 3) >> 2;
+    const int32_t n_rows = p->filter_h * per_row, n_cols = p->filter_w * per_col;
+    g->by_cols = n_cols < n_rows;
+    g->n4 = g->by_cols ? n_cols : n_rows;
+    g->lines = g->by_cols ? p->filter_w : p->filter_h;
+    g->per = g->by_cols ? per_col : per_row;
+    const int32_t ow = p->output_w;
+    const int32_t pairs = TSLM_C1_X / (16 * g->n4);
+    g->pix = pairs < 1 ? 2 : pairs > TSLM_C1_PIX / 2 ? TSLM_C1_PIX : 2 * pairs;
+    g->strip = ow >= g->pix ? 1 : g->pix / ow;
+    g->strip = g->strip < p->output_h ? g->strip : p->output_h;
+    g->band_rows = (g->strip - 1) * p->stride_h + p->filter_h;
+    g->band_cols = (ow - 1) * p->stride_w + p->filter_w;
+    if (g->by_cols) { /* transposed: (row r, column j) at j (band_rows + 3) + r */
+        g->band_step = g->band_rows + 3;
+        g->line_step = g->band_step, g->px_step = p->stride_w * g->band_step, g->row_step = p->stride_h;
+    } else { /* (row r, column j) at r (band_cols + 3) + j */
+        g->band_step = g->band_cols + 3;
+        g->line_step = g->band_step, g->px_step = p->stride_w, g->row_step = p->stride_h * g->band_step;
+    }
+}
+
+/* The band of output rows oy0 .. oy0 + rows - 1: their input rows with the padding as the input zero point. */
+static void c1_band(const tslm_conv_params *p, const c1_geo *g, const int8_t *in_b, int32_t oy0, int32_t rows,
+                    int8_t *band)
+{
+    const int8_t zp = (int8_t)(-p->input_offset);
+    const int32_t iw = p->input_w, n_rows = (rows - 1) * p->stride_h + p->filter_h, n_cols = g->band_cols;
+    const int32_t lo = p->pad_w < n_cols ? p->pad_w : n_cols;          /* columns left of the image */
+    int32_t hi = iw + p->pad_w;                                        /* the first column right of it */
+    hi = hi < n_cols ? hi : n_cols;
+    const int32_t iy0 = oy0 * p->stride_h - p->pad_h;
+    if (g->by_cols) { /* transposed: per band column its rows above the image, inside it, below it */
+        int32_t r_lo = iy0 < 0 ? -iy0 : 0, r_hi = p->input_h - iy0;
+        r_lo = r_lo < n_rows ? r_lo : n_rows;
+        r_hi = r_hi < n_rows ? r_hi : n_rows;
+        r_hi = r_hi > r_lo ? r_hi : r_lo;
+        for (int32_t j = 0; j < n_cols; ++j) {
+            int8_t *dst = band + j * g->band_step;
+            if (j < lo || j >= hi) {
+                fill_bytes(dst, zp, n_rows);
+                continue;
+            }
+            fill_bytes(dst, zp, r_lo);
+            const int8_t *src = in_b + (iy0 + r_lo) * iw + (j - p->pad_w);
+            for (int32_t r = r_lo; r < r_hi; ++r, src += iw) {
+                dst[r] = *src;
+            }
+            fill_bytes(dst + r_hi, zp, n_rows - r_hi);
+        }
+        return;
+    }
+    for (int32_t r = 0; r < n_rows; ++r) {
+        const int32_t iy = iy0 + r;
+        int8_t *dst = band + r * g->band_step;
+        if (iy < 0 || iy >= p->input_h || hi <= lo) {
+            fill_bytes(dst, zp, n_cols);
+            continue;
+        }
+        fill_bytes(dst, zp, lo);
+        int8_t *d = dst + lo;
+        const int8_t *src = in_b + iy * iw + lo - p->pad_w;
+        int32_t m = hi - lo;
+        copy_bytes(d, src, m);
+        fill_bytes(dst + hi, zp, n_cols - hi);
+    }
+}
+
+/* Two pixels' groups (pixel 0's source s in the band, pixel 1's `delta` bytes on) widened into their pair (d: 4
+ * words a group): one group per filter line (at most four taps along it) in a loop of its own. */
+TSLM_ALWAYS_INLINE void c1_widen2(const c1_geo *g, const int8_t *s, int32_t delta, int32_t *d)
+{
+    const int32_t step = g->line_step;
+    if (g->per == 1) {
+#if defined(TSLM_DSP_ASM)
+        /* per line: two LDR, four SXTB16, two STRD (10 instructions with the loop's) */
+        int32_t l = g->lines, a, b, t;
+        __asm__ volatile("1:\n\t"
+                         "ldr %[a], [%[s]]\n\t"
+                         "ldr %[b], [%[s], %[delta]]\n\t"
+                         "add %[s], %[s], %[step]\n\t"
+                         "sxtb16 %[t], %[a]\n\t"
+                         "sxtb16 %[a], %[a], ror #8\n\t"
+                         "strd %[t], %[a], [%[d]], #8\n\t"
+                         "sxtb16 %[t], %[b]\n\t"
+                         "sxtb16 %[b], %[b], ror #8\n\t"
+                         "strd %[t], %[b], [%[d]], #8\n\t"
+                         "subs %[l], %[l], #1\n\t"
+                         "bne 1b\n\t"
+                         : [s] "+r"(s), [d] "+r"(d), [l] "+r"(l), [a] "=&r"(a), [b] "=&r"(b), [t] "=&r"(t)
+                         : [delta] "r"(delta), [step] "r"(step)
+                         : "cc", "memory");
+        return;
+#endif
+        for (int32_t l = g->lines; l > 0; --l, s += step, d += 4) {
+            const int32_t a = tslm_read32(s), b = tslm_read32(s + delta);
+            d[0] = tslm_sxtb16(a), d[1] = tslm_sxtb16_ror8(a), d[2] = tslm_sxtb16(b), d[3] = tslm_sxtb16_ror8(b);
+        }
+        return;
+    }
+    for (int32_t l = g->lines; l > 0; --l, s += step) {
+        for (int32_t q = 0; q < g->per; ++q, d += 4) {
+            const int32_t a = tslm_read32(s + 4 * q), b = tslm_read32(s + delta + 4 * q);
+            d[0] = tslm_sxtb16(a), d[1] = tslm_sxtb16_ror8(a), d[2] = tslm_sxtb16(b), d[3] = tslm_sxtb16_ror8(b);
+        }
+    }
+}
+
+/* `pairs` pairs of pixels along an output row from s (pixel 1 px bytes on, the next pair 2 px) widened into xw. */
+TSLM_ALWAYS_INLINE void c1_row_pairs(const c1_geo *g, const int8_t *s, int32_t px, int32_t pairs, int32_t *xw)
+{
+#if defined(TSLM_DSP_ASM)
+    if (g->per == 1) { /* per pair: per line two LDR, four SXTB16, two STRD (c1_widen2's loop), then 5 */
+        const int32_t step = g->line_step, lines = g->lines, pstep = 2 * px;
+        const int8_t *q;
+        int32_t l, a, b, t;
+        __asm__ volatile("1:\n\t"
+                         "mov %[q], %[s]\n\t"
+                         "mov %[l], %[lines]\n"
+                         "2:\n\t"
+                         "ldr %[a], [%[q]]\n\t"
+                         "ldr %[b], [%[q], %[px]]\n\t"
+                         "add %[q], %[q], %[step]\n\t"
+                         "sxtb16 %[t], %[a]\n\t"
+                         "sxtb16 %[a], %[a], ror #8\n\t"
+                         "strd %[t], %[a], [%[d]], #8\n\t"
+                         "sxtb16 %[t], %[b]\n\t"
+                         "sxtb16 %[b], %[b], ror #8\n\t"
+                         "strd %[t], %[b], [%[d]], #8\n\t"
+                         "subs %[l], %[l], #1\n\t"
+                         "bne 2b\n\t"
+                         "add %[s], %[s], %[pstep]\n\t"
+                         "subs %[n], %[n], #1\n\t"
+                         "bne 1b\n\t"
+                         : [s] "+r"(s), [d] "+r"(xw), [n] "+r"(pairs), [q] "=&r"(q), [l] "=&r"(l), [a] "=&r"(a),
+                           [b] "=&r"(b), [t] "=&r"(t)
+                         : [px] "r"(px), [step] "r"(step), [lines] "r"(lines), [pstep] "r"(pstep)
+                         : "cc", "memory");
+        return;
+    }
+#endif
+    for (; pairs > 0; --pairs, s += 2 * px, xw += 4 * g->n4) {
+        c1_widen2(g, s, px, xw);
+    }
+}
+
+/* n pixels of the strip from (*oy, *ox) (band-relative output row; advanced past them) widened in pairs into xw (a
+ * lone last pixel twice): the pairs along each output row by c1_row_pairs, a pair across two rows by c1_widen2;
+ * rows of under eight pixels pair by pair. */
+__attribute__((noinline)) static void c1_widen(const tslm_conv_params *p, const c1_geo *g, const int8_t *band,
+                                               int32_t *oy, int32_t *ox, int32_t n, int32_t *xw)
+{
+    const int32_t ow = p->output_w, px = g->px_step, words = 4 * g->n4;
+    int32_t y = *oy, x = *ox;
+    if (ow < 8) { /* short rows (a strip of several): pair by pair */
+        const int8_t *s = band + y * g->row_step + x * px; /* pixel (y, x) */
+#if defined(TSLM_DSP_ASM)
+        if (g->per == 1) { /* every pixel's source in a table, then per pair LDRD of both and c1_widen2's loop */
+            const int8_t *tab[TSLM_C1_PIX + 1];
+            for (int32_t i = 0; i < n; ++i) {
+                tab[i] = s;
+                if (++x == ow) {
+                    x = 0, ++y;
+                    s = band + y * g->row_step;
+                } else {
+                    s += px;
+                }
+            }
+            tab[n] = tab[n - 1]; /* (a lone last pixel twice) */
+            const int8_t **t0 = tab;
+            const int32_t step = g->line_step, lines = g->lines;
+            int32_t pairs = (n + 1) >> 1, l, a, b, t;
+            const int8_t *s0, *s1;
+            __asm__ volatile("1:\n\t"
+                             "ldrd %[s0], %[s1], [%[tab]], #8\n\t"
+                             "mov %[l], %[lines]\n"
+                             "2:\n\t"
+                             "ldr %[a], [%[s0]]\n\t"
+                             "ldr %[b], [%[s1]]\n\t"
+                             "add %[s0], %[s0], %[step]\n\t"
+                             "add %[s1], %[s1], %[step]\n\t"
+                             "sxtb16 %[t], %[a]\n\t"
+                             "sxtb16 %[a], %[a], ror #8\n\t"
+                             "strd %[t], %[a], [%[d]], #8\n\t"
+                             "sxtb16 %[t], %[b]\n\t"
+                             "sxtb16 %[b], %[b], ror #8\n\t"
+                             "strd %[t], %[b], [%[d]], #8\n\t"
+                             "subs %[l], %[l], #1\n\t"
+                             "bne 2b\n\t"
+                             "subs %[n], %[n], #1\n\t"
+                             "bne 1b\n\t"
+                             : [tab] "+r"(t0), [d] "+r"(xw), [n] "+r"(pairs), [s0] "=&r"(s0), [s1] "=&r"(s1),
+                               [l] "=&r"(l), [a] "=&r"(a), [b] "=&r"(b), [t] "=&r"(t)
+                             : [step] "r"(step), [lines] "r"(lines)
+                             : "cc", "memory");
+            *oy = y, *ox = x;
+            return;
+        }
+#endif
+        for (int32_t i = 0; i < n; i += 2, xw += words) {
+            int32_t delta = 0; /* pixel 1 from pixel 0 (a lone last pixel: itself) */
+            if (i + 1 < n) {
+                delta = px;
+                if (++x == ow) { /* pixel 1 on the next output row */
+                    x = 0, ++y;
+                    delta = (int32_t)(y * g->row_step - (s - band));
+                }
+            }
+            c1_widen2(g, s, delta, xw);
+            s += delta;
+            if (++x == ow) {
+                x = 0, ++y;
+                s = band + y * g->row_step;
+            } else {
+                s += px;
+            }
+        }
+        *oy = y, *ox = x;
+        return;
+    }
+    for (int32_t i = 0; i < n;) {
+        const int8_t *s = band + y * g->row_step + x * px; /* pixel (y, x) */
+        const int32_t m = ow - x < n - i ? ow - x : n - i; /* the chunk's pixels on this row */
+        const int32_t pairs = m >> 1;
+        if (pairs > 0) {
+            c1_row_pairs(g, s, px, pairs, xw);
+            xw += pairs * words, s += 2 * pairs * px, i += 2 * pairs, x += 2 * pairs;
+        }
+        if (m & 1) { /* the row's last pixel with the next row's first, or the chunk's lone last pixel twice */
+            const int two = i + 1 < n;
+            c1_widen2(g, s, two ? (int32_t)((y + 1) * g->row_step - (s - band)) : 0, xw);
+            xw += words;
+            if (two) {
+                i += 2, x = 1, ++y;
+            } else {
+                i += 1, ++x;
+            }
+        }
+        if (x == ow) {
+            x = 0, ++y;
+        }
+    }
+    *oy = y, *ox = x;
+}
+
+/* The wide assembly over n >= 1 pixels widened in pairs from xw (16 n4 bytes a pair; a lone last pixel's pair holds
+ * it twice), their outputs one after another from out (wide_block_x with the one-channel layout's n4; a lone last
+ * pixel's second outputs into spare). Without the assembly (the host; act_max < 127): c1_pixels_x. */
+static void c1_pixels_x(const tslm_conv_params *p, const int32_t *x, int8_t *out0, int8_t *out1, int32_t n4)
+{
+    const int32_t oc = p->output_c, lo = p->act_min, hi = p->act_max;
+    const int full = lo == -128 && hi == 127;
+    const int32_t *st = p->requant;
+    for (int32_t c = 0; c < oc; c += 2, st += 8 + 4 * n4) {
+        int32_t s[4] = {st[0], st[0], st[1], st[1]};
+        const int32_t *w = st + 2, *xx = x;
+        for (int32_t g = 0; g < n4; ++g, xx += 4, w += 4) { /* (wide_pair_c) */
+            s[0] = tslm_smlad(w[1], xx[1], tslm_smlad(w[0], xx[0], s[0]));
+            s[1] = tslm_smlad(w[1], xx[3], tslm_smlad(w[0], xx[2], s[1]));
+            s[2] = tslm_smlad(w[3], xx[1], tslm_smlad(w[2], xx[0], s[2]));
+            s[3] = tslm_smlad(w[3], xx[3], tslm_smlad(w[2], xx[2], s[3]));
+        }
+        const int32_t *rq = st + 1 + 4 * n4; /* m, r, rz of a at rq + 1, of b at rq + 4 */
+        if (full) {
+            out0[c] = tslm_dsp_op_out1(s[0], rq, lo, hi, 1), out1[c] = tslm_dsp_op_out1(s[1], rq, lo, hi, 1);
+            out0[c + 1] = tslm_dsp_op_out1(s[2], rq + 3, lo, hi, 1);
+            out1[c + 1] = tslm_dsp_op_out1(s[3], rq + 3, lo, hi, 1);
+        } else {
+            out0[c] = tslm_dsp_op_out1(s[0], rq, lo, hi, 0), out1[c] = tslm_dsp_op_out1(s[1], rq, lo, hi, 0);
+            out0[c + 1] = tslm_dsp_op_out1(s[2], rq + 3, lo, hi, 0);
+            out1[c + 1] = tslm_dsp_op_out1(s[3], rq + 3, lo, hi, 0);
+        }
+    }
+}
+
+static void c1_block(const tslm_conv_params *p, int32_t *xw, int32_t n, int8_t *out, int32_t n4, int8_t *spare)
+{
+    const int32_t oc = p->output_c;
+#if defined(TSLM_DSP_ASM)
+    if (p->act_max == 127) {
+        const uintptr_t step = 16u * (uint32_t)n4; /* x starts a pair before: the assembly steps it first */
+        const int32_t *end = p->requant + (oc / 2) * (8 + 4 * n4) + 2;
+        wide2_job job = {(int32_t *)((uintptr_t)xw - step), xw, (const int16_t *)(const void *)p->requant, p->requant,
+                         end, NULL, n / 2, out, out + oc, (int32_t)step, oc, 0, 0, p->act_min, p->requant, 0, n4,
+                         p->act_min >= p->output_offset};
+        if (n >= 2) {
+            wide_pairs(&job);
+        }
+        if (n & 1) {
+            int32_t *xl = xw + (n / 2) * 4 * n4;
+            job.x = (int32_t *)((uintptr_t)xl - step), job.xend = xl, job.pairs = 1;
+            job.out0 = out + (n - 1) * oc, job.out1 = spare;
+            wide_pairs(&job);
+        }
+        return;
+    }
+#endif
+    for (int32_t i = 0; i < n; i += 2) {
+        c1_pixels_x(p, xw + (i / 2) * 4 * n4, out + i * oc, i + 1 < n ? out + (i + 1) * oc : spare, n4);
+    }
+}
+
+TSLM_ALWAYS_INLINE int32_t c1_spare_bytes(const tslm_conv_params *p) { return (p->output_c + 3) & ~3; }
+
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE) /* (the size build: c1_block's pairs) */
+/*
+ * Three groups of four taps (3x3 by rows, 4x3 or 3x3-ish by columns: n4 = 3, one group a line, output_c even, act_max
+ * 127): one pixel at a time, its field widened straight from the band into six registers (three LDR, six SXTB16), then
+ * per pair of channels of the stream: LDM of the sums with the first four weight words, two LDM of four more, twelve
+ * SMLAD, then per output LDM of m, r, rz, (ADD of TFLM's -1 for negative sums,) SMMLAR, ASR, the clamp and STRB; two
+ * pairs a turn of the loop (an odd number: each pixel enters at the second). The outputs of a pixel are one run of
+ * bytes. The frame is the job: r0 stream, r1 out, r2-r7 the pixel's words, r8 r9 the sums.
+ */
+typedef struct {
+    const int32_t *end;    /* the stream's last pair's end */
+    const int32_t *stream; /* p->requant */
+    const int8_t *src;     /* the first pixel's first line in the band */
+    int32_t line;          /* bytes from one line to the next */
+    int32_t px;            /* from one pixel to the next */
+    int32_t n;             /* pixels (>= 1) */
+    int32_t lo;            /* act_min */
+    int8_t *out;
+    int32_t odd;           /* output_c / 2 odd */
+} c1_px3_job;
+#define TSLM_C1_MACS(XA, XB)                               \
+    "smlad r8, r10, " XA ", r8\n\t"                     \
+    "smlad r8, r11, " XB ", r8\n\t"                     \
+    "smlad r9, r12, " XA ", r9\n\t"                     \
+    "smlad r9, lr, " XB ", r9\n\t"
+#define TSLM_C1_GROUP(XA, XB) "ldmia r0!, {r10, r11, r12, lr}\n\t" TSLM_C1_MACS(XA, XB)
+/* a pair of channels: the sums and the first group's weights in one LDM, the other two groups, the two outputs */
+#define TSLM_C1_PAIR(OUT_A, OUT_B)                         \
+    "ldmia r0!, {r8, r9, r10, r11, r12, lr}\n\t"        \
+    TSLM_C1_MACS("r2", "r3") TSLM_C1_GROUP("r4", "r5") TSLM_C1_GROUP("r6", "r7") OUT_A OUT_B
+/* one output V: NEG TFLM's -1 for negative sums (or nothing), CLAMP the clamp (TSLM_C1_SAT or TSLM_C1_CLAMP) */
+#define TSLM_C1_OUT(V, NEG, CLAMP)                         \
+    "ldmia r0!, {r10, r11, r12}\n\t"                    \
+    NEG                                                    \
+    "smmlar " V ", " V ", r10, r12\n\t"                 \
+    "asr " V ", " V ", r11\n\t"                         \
+    CLAMP                                                  \
+    "strb " V ", [r1], #1\n\t"
+#define TSLM_C1_NEG(V) "add r12, r12, " V ", asr #31\n\t"
+#define TSLM_C1_SAT(V) "ssat " V ", #8, " V "\n\t"
+#define TSLM_C1_CLAMP(V) "usat " V ", #8, " V "\n\tldr lr, [sp, #24]\n\tadd " V ", " V ", lr\n\tssat " V ", #8, " V "\n\t"
+#define TSLM_C1_BODY(OUT_A, OUT_B)                         \
+    "push {r4-r11, lr}\n\t"                              \
+    "sub sp, sp, #36\n\t"                                \
+    "ldmia r0, {r2, r3, r4, r5, r6, r7, r8, r9, r10}\n\t" \
+    "stmia sp, {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"     \
+    "mov r1, r9\n\t"                                    \
+    "cmp r10, #0\n\t" /* an odd number of pairs: each pixel enters the loop at its second pair */ \
+    "ite eq\n\t"                                        \
+    "adreq.w r10, 2f + 1\n\t"                           \
+    "adrne.w r10, 3f + 1\n\t"                           \
+    "str r10, [sp, #32]\n"                               \
+    "1:\n\t" /* a pixel: its three lines widened */        \
+    "ldrd r10, r11, [sp, #8]\n\t"                        \
+    "ldr r12, [sp, #16]\n\t"                             \
+    "add r12, r10, r12\n\t"                              \
+    "str r12, [sp, #8]\n\t"                              \
+    "ldr r12, [r10]\n\t"                                 \
+    "ldr lr, [r10, r11]\n\t"                             \
+    "add r10, r10, r11\n\t"                              \
+    "ldr r9, [r10, r11]\n\t"                             \
+    "sxtb16 r2, r12\n\t"                                 \
+    "sxtb16 r3, r12, ror #8\n\t"                         \
+    "sxtb16 r4, lr\n\t"                                  \
+    "sxtb16 r5, lr, ror #8\n\t"                          \
+    "sxtb16 r6, r9\n\t"                                  \
+    "sxtb16 r7, r9, ror #8\n\t"                          \
+    "ldr r0, [sp, #4]\n\t"                               \
+    "ldr pc, [sp, #32]\n\t"                              \
+    ".p2align 2\n"                                       \
+    "2:\n\t" /* two pairs of channels a turn */            \
+    TSLM_C1_PAIR(OUT_A, OUT_B)                             \
+    "3:\n\t"                                             \
+    TSLM_C1_PAIR(OUT_A, OUT_B)                             \
+    "ldr r10, [sp]\n\t"                                  \
+    "cmp r0, r10\n\t"                                    \
+    "bne 2b\n\t"                                         \
+    "ldr r10, [sp, #20]\n\t"                             \
+    "subs r10, r10, #1\n\t"                              \
+    "str r10, [sp, #20]\n\t"                             \
+    "bne 1b\n\t"                                         \
+    "add sp, sp, #36\n\t"                                \
+    "pop {r4-r11, pc}\n\t"
+#define TSLM_C1_FN(NAME, NEG_A, NEG_B, CLAMP_A, CLAMP_B)                                              \
+    __attribute__((naked, noinline)) static void NAME(const c1_px3_job *job)                          \
+    {                                                                                                 \
+        (void)job;                                                                                    \
+        __asm__ volatile(TSLM_C1_BODY(TSLM_C1_OUT("r8", NEG_A, CLAMP_A), TSLM_C1_OUT("r9", NEG_B, CLAMP_B))); \
+    }
+/* the whole int8 range (act_min -128) or clamped at act_min; without TFLM's -1 where act_min is at or above the zero
+ * point (a negative sum's output is at most the zero point either way, so it clamps to act_min), with it otherwise */
+TSLM_C1_FN(c1_px3_sat, "", "", TSLM_C1_SAT("r8"), TSLM_C1_SAT("r9"))
+TSLM_C1_FN(c1_px3_sat_m1, TSLM_C1_NEG("r8"), TSLM_C1_NEG("r9"), TSLM_C1_SAT("r8"), TSLM_C1_SAT("r9"))
+TSLM_C1_FN(c1_px3_clamp, "", "", TSLM_C1_CLAMP("r8"), TSLM_C1_CLAMP("r9"))
+TSLM_C1_FN(c1_px3_clamp_m1, TSLM_C1_NEG("r8"), TSLM_C1_NEG("r9"), TSLM_C1_CLAMP("r8"), TSLM_C1_CLAMP("r9"))
+#undef TSLM_C1_FN
+#undef TSLM_C1_BODY
+#undef TSLM_C1_CLAMP
+#undef TSLM_C1_SAT
+#undef TSLM_C1_NEG
+#undef TSLM_C1_OUT
+#undef TSLM_C1_GROUP
+#undef TSLM_C1_MACS
+#undef TSLM_C1_PAIR
+#define TSLM_C1_PX3 1
+
+/* Band columns j_lo .. j_hi - 1 of output row oy (by rows, one output row a strip): the input there, the padding as
+ * the zero point (a few columns at the image's sides, byte by byte). */
+static void c1_band_part(const tslm_conv_params *p, const c1_geo *g, const int8_t *in_b, int32_t oy, int32_t j_lo,
+                         int32_t j_hi, int8_t *band)
+{
+    const int8_t zp = (int8_t)(-p->input_offset);
+    for (int32_t r = 0, iy = oy * p->stride_h - p->pad_h; r < p->filter_h; ++r, ++iy) {
+        int8_t *dst = band + r * g->band_step;
+        for (int32_t j = j_lo, ix = j_lo - p->pad_w; j < j_hi; ++j, ++ix) {
+            dst[j] = iy >= 0 && iy < p->input_h && ix >= 0 && ix < p->input_w ? in_b[iy * p->input_w + ix] : zp;
+        }
+    }
+}
+#endif
+
+void tslm_dsp_conv_wide_c1_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                              const int32_t *bias, int8_t *output, int16_t *scratch)
+{
+    (void)bias, (void)weights; /* (weights: the stream in p->requant) */
+    c1_geo g;
+    c1_geo_init(p, &g);
+    int32_t *xw = (int32_t *)(void *)scratch;
+    int8_t *spare = (int8_t *)(xw + (g.pix / 2) * 4 * g.n4);
+    int8_t *band = spare + c1_spare_bytes(p);
+    const int32_t oc = p->output_c, ow = p->output_w, oh = p->output_h;
+    const int32_t band_bytes = g.by_cols ? g.band_cols * g.band_step : g.band_rows * g.band_step;
+    fill_bytes(band, 0, band_bytes + 3); /* (the bytes past the lines: read against zero weights) */
+#if defined(TSLM_C1_PX3)
+    void (*px3)(const c1_px3_job *) = NULL; /* three groups of a line each: a pixel at a time */
+    c1_px3_job job = {p->requant + (oc / 2) * 20, p->requant, band, g.line_step, g.px_step, 0, p->act_min, output,
+                      (oc / 2) & 1};
+    if (g.n4 == 3 && g.per == 1 && p->act_max == 127) {
+        const int neg = p->act_min < p->output_offset;
+        px3 = p->act_min == -128 ? (neg ? c1_px3_sat_m1 : c1_px3_sat) : (neg ? c1_px3_clamp_m1 : c1_px3_clamp);
+    }
+    /* by rows, one output row a strip: the rows inside the image read where they lie from pixel d_lo to d_hi (their
+     * four bytes a line inside the row), the pixels at the sides from the band's columns for them */
+    const int direct = px3 != NULL && !g.by_cols && g.strip == 1;
+    const int32_t sw = p->stride_w, d_lo = (p->pad_w + sw - 1) / sw;
+    int32_t d_hi = p->input_w - 4 + p->pad_w >= 0 ? (p->input_w - 4 + p->pad_w) / sw : -1;
+    d_hi = d_hi < ow - 1 ? d_hi : ow - 1;
+    const int32_t side_end = (ow - 1) * sw + 4 < g.band_step ? (ow - 1) * sw + 4 : g.band_step;
+#endif
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w;
+        int8_t *out = output + b * oh * ow * oc;
+        for (int32_t oy0 = 0; oy0 < oh; oy0 += g.strip) {
+            const int32_t rows = oh - oy0 < g.strip ? oh - oy0 : g.strip;
+#if defined(TSLM_C1_PX3)
+            const int32_t iy0 = oy0 * p->stride_h - p->pad_h;
+            if (direct && iy0 >= 0 && iy0 + p->filter_h <= p->input_h && d_lo <= d_hi) {
+                if (d_lo > 0) {
+                    c1_band_part(p, &g, in_b, oy0, 0, (d_lo - 1) * sw + 4, band);
+                    job.src = band, job.n = d_lo, job.out = out;
+                    px3(&job);
+                }
+                job.src = in_b + iy0 * p->input_w + d_lo * sw - p->pad_w, job.line = p->input_w;
+                job.n = d_hi - d_lo + 1, job.out = out + d_lo * oc;
+                px3(&job);
+                job.line = g.line_step;
+                if (d_hi < ow - 1) {
+                    c1_band_part(p, &g, in_b, oy0, (d_hi + 1) * sw, side_end, band);
+                    job.src = band + (d_hi + 1) * sw, job.n = ow - 1 - d_hi, job.out = out + (d_hi + 1) * oc;
+                    px3(&job);
+                }
+                out += ow * oc;
+                continue;
+            }
+#endif
+            c1_band(p, &g, in_b, oy0, rows, band);
+#if defined(TSLM_C1_PX3)
+            if (px3 != NULL) { /* one output row at a time */
+                for (int32_t y = 0; y < rows; ++y, out += ow * oc) {
+                    job.src = band + y * g.row_step, job.n = ow, job.out = out;
+                    px3(&job);
+                }
+                continue;
+            }
+#endif
+            int32_t y = 0, x = 0;
+            for (int32_t left = rows * ow; left > 0;) {
+                const int32_t n = left > g.pix ? g.pix : left;
+                c1_widen(p, &g, band, &y, &x, n, xw);
+                c1_block(p, xw, n, out, g.n4, spare);
+                out += n * oc, left -= n;
+            }
+        }
+    }
+}
+
+int32_t tslm_dsp_conv_wide_c1_s8_get_buffer_size(const tslm_conv_params *p)
+{
+    c1_geo g;
+    c1_geo_init(p, &g);
+    const int32_t band_bytes = g.by_cols ? g.band_cols * g.band_step : g.band_rows * g.band_step;
+    return (g.pix / 2) * 16 * g.n4 + c1_spare_bytes(p) + band_bytes + 3;
+}
+
+/*
  * The wide layout over receptive fields widened straight from the image (the compiler's conv_wide_win in
  * dsp_layout.py: one group, input channels a multiple of four, K > CONV_WIDE_COLS_MAX_K or a 1x1 filter at a
  * stride, an even number of outputs, nothing clamped above; a ResNet's 3x3 body and its strided shortcuts). Per

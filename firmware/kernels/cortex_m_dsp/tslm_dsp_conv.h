@@ -28,4 +28,13 @@ void tslm_dsp_conv_wide_win_s8(const tslm_conv_params *p, const int8_t *input, c
                                const int32_t *bias, int8_t *output, int16_t *scratch);
 int32_t tslm_dsp_conv_wide_win_s8_get_buffer_size(const tslm_conv_params *p);
 
+/* One input channel (a grayscale image's or a spectrogram's first layer: filter_c = input_c = 1, no dilation, an
+ * even number of outputs; the compiler calls it for those alone): the wide layout's stream with K in groups of four
+ * taps along the filter's rows or columns, each widened straight from a band of input rows with the padding filled
+ * in (3x3 and 4x3: a pixel at a time in registers). Its scratch: up to 32 pixels widened (16 bytes per four k a pair,
+ * at most 1 KB but one pair), output_c bytes rounded up to a word, the band. */
+void tslm_dsp_conv_wide_c1_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                              const int32_t *bias, int8_t *output, int16_t *scratch);
+int32_t tslm_dsp_conv_wide_c1_s8_get_buffer_size(const tslm_conv_params *p);
+
 #endif /* TSLM_DSP_CONV_H */

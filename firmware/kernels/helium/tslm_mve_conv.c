@@ -618,6 +618,169 @@ int32_t tslm_mve_conv_short_s8_get_buffer_size(const tslm_conv_params *p)
     return short_direct(p) ? 0 : short_batch(p) * p->filter_h * p->filter_w * p->filter_c;
 }
 
+/* The job's constant part for p, and the routine that takes it (as tslm_mve_conv_short_s8 sets them up). */
+TSLM_ALWAYS_INLINE void (*short_setup(const tslm_conv_params *p, short_job *j))(const short_job *)
+{
+    const int32_t k = p->filter_h * p->filter_w * p->filter_c, oc = p->output_c;
+    j->stream = p->requant, j->groups = oc >> 2, j->tail = oc & 3, j->klast = k <= 16 ? k : k - 16;
+    j->zp = p->output_offset;
+    for (int i = 0; i < 4; ++i) {
+        j->lo[i] = p->act_min, j->hi[i] = p->act_max;
+    }
+#if defined(TSLM_OPTIMIZE_SIZE) /* (the size build: the rounding fix always, two routines fewer) */
+    return k <= 16 ? short_k16_fix : short_k32_fix;
+#else
+    const int fix = p->act_min < p->output_offset;
+    return k <= 16 ? (fix ? short_k16_fix : short_k16) : (fix ? short_k32_fix : short_k32);
+#endif
+}
+
+/*
+ * One input channel (the compiler's helium_layout.conv_short_c1: filter_c = input_c = 1, a filter wider than one
+ * pixel, no dilation, filter rows of at most 16 taps; a grayscale image's or a spectrogram's first layer): the short
+ * layout's stream, with every patch built by short_copy_rows from a band of input rows with the padding as the input
+ * zero point ((output_w - 1) stride_w + filter_w bytes a row), so pixels at the image's border (all but one of
+ * magic_wand's 3-wide rows) take the same filter_h predicated copies as those inside. The band holds the input rows
+ * of a strip of output rows (TSLM_SHORT_BATCH / output_w of them, at least one). Scratch: TSLM_SHORT_BATCH patches
+ * (short_batch), then the band.
+ */
+TSLM_ALWAYS_INLINE int32_t c1_band_w(const tslm_conv_params *p) { return (p->output_w - 1) * p->stride_w + p->filter_w; }
+
+TSLM_ALWAYS_INLINE int32_t c1_strip(const tslm_conv_params *p)
+{
+    const int32_t r = p->output_w >= TSLM_SHORT_BATCH ? 1 : TSLM_SHORT_BATCH / p->output_w;
+    return r < p->output_h ? r : p->output_h;
+}
+
+/* n bytes of value v from d (predicated stores of 16). */
+static void c1_fill(int8_t *d, int8_t v, int32_t n)
+{
+    const int8x16_t z = vdupq_n_s8(v);
+    for (; n > 0; n -= 16, d += 16) {
+        vstrbq_p_s8(d, z, vctp8q((uint32_t)n));
+    }
+}
+
+/* The band of output rows oy .. oy + rows - 1 (bw bytes a row). */
+static void c1_band(const tslm_conv_params *p, const int8_t *in_b, int32_t oy, int32_t rows, int8_t *band,
+                    int32_t bw)
+{
+    const int8_t zp = (int8_t)(-p->input_offset);
+    const int32_t iw = p->input_w, lo = p->pad_w < bw ? p->pad_w : bw, n = (rows - 1) * p->stride_h + p->filter_h;
+    int32_t hi = iw + p->pad_w;
+    hi = hi < bw ? hi : bw;
+    if (bw <= 16) { /* a row in one vector: the zero point, the lanes lo .. hi - 1 loaded over it */
+        const mve_pred16_t all = vctp8q((uint32_t)bw), in = (mve_pred16_t)(vctp8q((uint32_t)hi) & ~vctp8q((uint32_t)lo));
+        const int8x16_t z = vdupq_n_s8(zp);
+        for (int32_t r = 0, iy = oy * p->stride_h - p->pad_h; r < n; ++r, ++iy, band += bw) {
+            int8x16_t v = z;
+            if (iy >= 0 && iy < p->input_h) { /* (lanes left of the image are not read) */
+                const int8_t *row = (const int8_t *)((uintptr_t)(in_b + iy * iw) - (uintptr_t)p->pad_w);
+                v = vpselq_s8(vldrbq_z_s8(row, in), z, in);
+            }
+            vstrbq_p_s8(band, v, all);
+        }
+        return;
+    }
+    for (int32_t r = 0, iy = oy * p->stride_h - p->pad_h; r < n; ++r, ++iy, band += bw) {
+        if (iy < 0 || iy >= p->input_h || hi <= lo) {
+            c1_fill(band, zp, bw);
+            continue;
+        }
+        c1_fill(band, zp, lo);
+        tslm_mve_copy(band + lo, in_b + iy * iw + lo - p->pad_w, hi - lo);
+        c1_fill(band + hi, zp, bw - hi);
+    }
+}
+
+/* short_copy_rows' patches with four filter rows unrolled too (magic_wand's 4x3), rl <= 16 (its own copy: calling
+ * short_copy_rows would keep GCC from inlining it into tslm_mve_conv_short_s8). */
+static void c1_copy_rows(int8_t *dst, const int8_t *src, int32_t cnt, int32_t k, int32_t fh, int32_t rl, int32_t rs,
+                         int32_t sx)
+{
+    const mve_pred16_t pr = vctp8q((uint32_t)rl);
+#if !defined(TSLM_OPTIMIZE_SIZE) /* (the size build: the loop at the end) */
+    if (fh == 3) {
+        for (int32_t t = 0; t < cnt; ++t, src += sx, dst += k) {
+            const int8x16_t r0 = vldrbq_z_s8(src, pr), r1 = vldrbq_z_s8(src + rs, pr);
+            const int8x16_t r2 = vldrbq_z_s8(src + 2 * rs, pr);
+            vstrbq_p_s8(dst, r0, pr);
+            vstrbq_p_s8(dst + rl, r1, pr);
+            vstrbq_p_s8(dst + 2 * rl, r2, pr);
+        }
+        return;
+    }
+    if (fh == 4) {
+        for (int32_t t = 0; t < cnt; ++t, src += sx, dst += k) {
+            const int8x16_t r0 = vldrbq_z_s8(src, pr), r1 = vldrbq_z_s8(src + rs, pr);
+            const int8x16_t r2 = vldrbq_z_s8(src + 2 * rs, pr), r3 = vldrbq_z_s8(src + 3 * rs, pr);
+            vstrbq_p_s8(dst, r0, pr);
+            vstrbq_p_s8(dst + rl, r1, pr);
+            vstrbq_p_s8(dst + 2 * rl, r2, pr);
+            vstrbq_p_s8(dst + 3 * rl, r3, pr);
+        }
+        return;
+    }
+#endif
+    for (int32_t t = 0; t < cnt; ++t, src += sx, dst += k) {
+        const int8_t *s = src;
+        int8_t *d = dst;
+        for (int32_t r = 0; r < fh; ++r, s += rs, d += rl) {
+            vstrbq_p_s8(d, vldrbq_z_s8(s, pr), pr);
+        }
+    }
+}
+
+void tslm_mve_conv_short_c1_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                               const int32_t *bias, int8_t *output, int16_t *scratch)
+{
+    const int32_t fh = p->filter_h, fw = p->filter_w, k = fh * fw, oc = p->output_c;
+    if (p->filter_c != 1 || p->input_c != 1 || p->requant == NULL || k > 32 || fw > 16 || p->dilation_h != 1 ||
+        p->dilation_w != 1) {
+        tslm_mve_conv_short_s8(p, input, weights, bias, output, scratch); /* (the compiler routes none of these here) */
+        return;
+    }
+    short_job j;
+    void (*routine)(const short_job *) = short_setup(p, &j);
+    const int32_t ow = p->output_w, oh = p->output_h, n = p->batches * oh * ow, sw = p->stride_w;
+    /* (short_batch written out: a third caller made GCC -Os keep it out of line in tslm_mve_conv_short_s8) */
+    const int32_t batch = n < TSLM_SHORT_BATCH ? n + (n & 1) : TSLM_SHORT_BATCH;
+    const int32_t bw = c1_band_w(p), strip = c1_strip(p), rs = p->stride_h * bw;
+    int8_t *col = (int8_t *)(void *)scratch;
+    int8_t *band = col + batch * k;
+    int32_t b = 0, oy0 = 0, oy = 0, ox = 0; /* the band's first output row, the pixel's row (in the band) */
+    c1_band(p, input, 0, strip, band, bw);
+    for (int32_t i = 0; i < n; i += batch) {
+        const int32_t m = n - i < batch ? n - i : batch;
+        for (int32_t t = 0; t < m;) {
+            int32_t run = ow - ox < m - t ? ow - ox : m - t; /* the batch's pixels on this row */
+            c1_copy_rows(col + t * k, band + oy * rs + ox * sw, run, k, fh, fw, bw, sw);
+            t += run, ox += run;
+            if (ox == ow) { /* the next output row; past the strip, the next strip's band */
+                ox = 0;
+                if (++oy == strip || oy0 + oy == oh) {
+                    oy0 += oy, oy = 0;
+                    if (oy0 == oh) {
+                        oy0 = 0, ++b;
+                    }
+                    if (b < p->batches) {
+                        const int32_t rows = oh - oy0 < strip ? oh - oy0 : strip;
+                        c1_band(p, input + b * p->input_h * p->input_w, oy0, rows, band, bw);
+                    }
+                }
+            }
+        }
+        short_run(routine, &j, col, k, m >> 1, m & 1, output + i * oc, oc);
+    }
+}
+
+int32_t tslm_mve_conv_short_c1_s8_get_buffer_size(const tslm_conv_params *p)
+{
+    const int32_t n = p->batches * p->output_h * p->output_w;
+    const int32_t batch = n < TSLM_SHORT_BATCH ? n + (n & 1) : TSLM_SHORT_BATCH;
+    return batch * p->filter_h * p->filter_w + ((c1_strip(p) - 1) * p->stride_h + p->filter_h) * c1_band_w(p);
+}
+
 /*
  * Long filter rows (filter_w * input_c > 16 bytes, undilated across; K > 32; more than one filter row and narrower
  * than the input, so that no patch is one run of the input; not in place): a separate entry that the compiler

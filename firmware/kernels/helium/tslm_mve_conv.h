@@ -22,6 +22,14 @@ void tslm_mve_conv_short_s8(const tslm_conv_params *p, const int8_t *input, cons
                             const int32_t *bias, int8_t *output, int16_t *scratch);
 int32_t tslm_mve_conv_short_s8_get_buffer_size(const tslm_conv_params *p);
 
+/* Short patches over one input channel (filter_c = input_c = 1, no dilation, filter rows of at most 16 taps; the
+ * compiler's helium_layout.conv_short_c1): the same stream, every patch copied from a band of the output row's input
+ * rows with the padding filled in. scratch: up to 32 pixels' patches, then filter_h rows of
+ * (output_w - 1) stride_w + filter_w bytes. */
+void tslm_mve_conv_short_c1_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                               const int32_t *bias, int8_t *output, int16_t *scratch);
+int32_t tslm_mve_conv_short_c1_s8_get_buffer_size(const tslm_conv_params *p);
+
 /* Long filter rows (filter_w * input_c > 16 bytes, patches of more than 32 bytes, undilated across, more than one
  * filter row and narrower than the input, not in place; one group, the compiler's GEMM layout in `requant`: helium_layout.conv): the general
  * entry's two pixels at a time, their patches built row by row with 16-byte copies. scratch: two patches. */

@@ -46,3 +46,150 @@ void tslm_dsp_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
         }
     }
 }
+
+/*
+ * MAX_POOL_2D (int8), four channels per word: the lane-wise max of two words is SSUB8 (a GE flag per
+ * byte where a >= b) then SEL (tslm_simd.h: tslm_max_s8x4). Per output pixel and word of channels
+ * c..c+3, the window's in-image pixels (rows y0..y1, columns x0..x1, tslm_pool_window) are folded into
+ * a word that starts at act_min in every lane: max(-128, window) clamped below at act_min is
+ * max(act_min, window); then the lane-wise min with act_max. A channel count that is not a multiple of
+ * four takes first the word of channels 0..3, then ch % 4..ch % 4 + 3 (overlapping it: the same bytes
+ * stored again, max is idempotent), then every fourth; fewer than four channels take the portable
+ * kernel (the compiler does not give those layers to this one).
+ * Per output row, the run of pixels whose window lies wholly in the image has, for windows of 1..3
+ * rows by 1..3 columns (2x2, 3x3, Kx1 pools), its loads unrolled: e.g. 3x3 stride 3 over 128x3x8
+ * (magic_wand) is per word 9 LDR and 9 SSUB8/SEL pairs, about one instruction per input byte. The
+ * other pixels (the borders, larger windows, the size build) loop over the window's rows and columns.
+ */
+
+/* ny rows of nx output pixels (their windows `ystep` and `xstep` input bytes apart, the pixels ch apart in out,
+ * a row of them `out_row` bytes apart), each the max over a window of `rows` rows (`row` bytes apart) by
+ * `cols` columns (`ch` bytes apart) from x. R, C: rows and cols as constants 1..3 (the loads unrolled), or 0
+ * (loops). */
+TSLM_ALWAYS_INLINE void run_max_s8(const int8_t *x, int8_t *out, int32_t ny, int32_t nx, int32_t ystep,
+                                   int32_t xstep, int32_t out_row, int32_t rows, int32_t cols, int32_t ch,
+                                   int32_t row, int32_t lo, int32_t hi, const int R, const int C)
+{
+    const int32_t first = (ch & 3) ? (ch & 3) : 4; /* the second word's offset */
+    for (; ny > 0; --ny, x += ystep, out += out_row) {
+        const int8_t *xp = x;
+        int8_t *op = out;
+        for (int32_t n = nx; n > 0; --n, xp += xstep, op += ch) {
+            for (int32_t c = 0, next = first; c < ch; c += next, next = 4) {
+                int32_t m = lo;
+                const int8_t *r = xp + c;
+                if (R == 0 || C == 0) {
+                    for (int32_t y = rows; y > 0; --y, r += row) {
+                        const int8_t *px = r;
+                        for (int32_t k = cols; k > 0; --k, px += ch) {
+                            m = tslm_max_s8x4(m, tslm_read32(px));
+                        }
+                    }
+                } else {
+#define TSLM_POOL_ROW(Y)                                                        \
+    if (R > (Y)) {                                                              \
+        m = tslm_max_s8x4(m, tslm_read32(r));                                   \
+        if (C > 1) {                                                            \
+            m = tslm_max_s8x4(m, tslm_read32(r + ch));                          \
+        }                                                                       \
+        if (C > 2) {                                                            \
+            m = tslm_max_s8x4(m, tslm_read32(r + 2 * ch));                      \
+        }                                                                       \
+        r += row;                                                               \
+    }
+                    TSLM_POOL_ROW(0)
+                    TSLM_POOL_ROW(1)
+                    TSLM_POOL_ROW(2)
+#undef TSLM_POOL_ROW
+                }
+                tslm_write32(op + c, tslm_min_s8x4(m, hi));
+            }
+        }
+    }
+}
+
+#if !defined(TSLM_OPTIMIZE_SIZE)
+/* run_max_s8 for a window of R by C (constants), one function each: its own registers. */
+#define TSLM_POOL_RUN(R, C)                                                                                   \
+    static __attribute__((noinline)) void run_max_s8_##R##x##C(const int8_t *x, int8_t *out, int32_t ny,      \
+                                                               int32_t nx, int32_t ystep, int32_t xstep,      \
+                                                               int32_t out_row, int32_t ch, int32_t row,      \
+                                                               int32_t lo, int32_t hi)                        \
+    {                                                                                                         \
+        run_max_s8(x, out, ny, nx, ystep, xstep, out_row, R, C, ch, row, lo, hi, R, C);                       \
+    }
+TSLM_POOL_RUN(1, 1) TSLM_POOL_RUN(1, 2) TSLM_POOL_RUN(1, 3)
+TSLM_POOL_RUN(2, 1) TSLM_POOL_RUN(2, 2) TSLM_POOL_RUN(2, 3)
+TSLM_POOL_RUN(3, 1) TSLM_POOL_RUN(3, 2) TSLM_POOL_RUN(3, 3)
+#undef TSLM_POOL_RUN
+#define TSLM_POOL_CASE(R, C)                                                                               \
+    case (R) * 4 + (C):                                                                                    \
+        run_max_s8_##R##x##C(x, out, oy_end - oy_in, ox_end - ox_in, ystep, xstep, q.output_w * ch, ch, row, \
+                             lo, hi);                                                                      \
+        break;
+#endif
+
+/* [*in, *end): the outputs along one axis whose windows lie wholly in the image */
+static inline void whole_windows(int32_t size, int32_t filter, int32_t stride, int32_t pad, int32_t out, int32_t *in,
+                          int32_t *end)
+{
+    const int32_t last = size - filter + pad; /* the last whole window's first input, plus pad */
+    *in = (pad + stride - 1) / stride;
+    *end = last < 0 ? 0 : tslm_min_i32(out, last / stride + 1);
+    if (*end < *in) {
+        *end = *in;
+    }
+}
+
+void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
+{
+    const tslm_pool_params q = *p; /* (the output's stores may alias *p, a copy's fields stay in registers) */
+    const int32_t ch = q.channels, row = q.input_w * ch;
+    if (ch < 4) {
+        tslm_max_pool_s8(p, input, output); /* the portable kernel */
+        return;
+    }
+    const int32_t lo = (int32_t)((uint32_t)(uint8_t)q.act_min * 0x01010101u);
+    const int32_t hi = (int32_t)((uint32_t)(uint8_t)q.act_max * 0x01010101u);
+    /* the outputs [oy_in, oy_end) x [ox_in, ox_end) whose windows lie wholly in the image: unrolled where
+     * the window is at most 3x3 (not in the size build); the loops for every other one */
+    int32_t oy_in = 0, oy_end = 0, ox_in = 0, ox_end = 0;
+#if !defined(TSLM_OPTIMIZE_SIZE)
+    if (q.filter_h <= 3 && q.filter_w <= 3) {
+        whole_windows(q.input_h, q.filter_h, q.stride_h, q.pad_h, q.output_h, &oy_in, &oy_end);
+        whole_windows(q.input_w, q.filter_w, q.stride_w, q.pad_w, q.output_w, &ox_in, &ox_end);
+    }
+#endif
+    for (int32_t b = 0; b < q.batches; ++b) {
+        const int8_t *in_b = input + b * q.input_h * row;
+        int8_t *out_b = output + b * q.output_h * q.output_w * ch;
+#if !defined(TSLM_OPTIMIZE_SIZE)
+        if (oy_in < oy_end && ox_in < ox_end) {
+            const int8_t *x = in_b + (oy_in * q.stride_h - q.pad_h) * row + (ox_in * q.stride_w - q.pad_w) * ch;
+            int8_t *out = out_b + (oy_in * q.output_w + ox_in) * ch;
+            const int32_t ystep = q.stride_h * row, xstep = q.stride_w * ch;
+            switch (q.filter_h * 4 + q.filter_w) {
+                TSLM_POOL_CASE(1, 1) TSLM_POOL_CASE(1, 2) TSLM_POOL_CASE(1, 3)
+                TSLM_POOL_CASE(2, 1) TSLM_POOL_CASE(2, 2) TSLM_POOL_CASE(2, 3)
+                TSLM_POOL_CASE(3, 1) TSLM_POOL_CASE(3, 2) TSLM_POOL_CASE(3, 3)
+            }
+        }
+#endif
+        for (int32_t oy = 0; oy < q.output_h; ++oy) { /* the rest: the borders, larger windows */
+            const int inner = oy >= oy_in && oy < oy_end && ox_in < ox_end;
+            for (int32_t ox = 0; ox < q.output_w; ++ox) {
+                if (inner && ox == ox_in) {
+                    ox = ox_end - 1;
+                    continue;
+                }
+                int32_t y0, y1, x0, x1;
+                tslm_pool_window(&q, oy, ox, &y0, &y1, &x0, &x1);
+                run_max_s8(in_b + y0 * row + x0 * ch, out_b + (oy * q.output_w + ox) * ch, 1, 1, 0, 0, 0, y1 - y0,
+                           x1 - x0, ch, row, lo, hi, 0, 0);
+            }
+        }
+    }
+}
+#if !defined(TSLM_OPTIMIZE_SIZE)
+#undef TSLM_POOL_CASE
+#endif

@@ -1,4 +1,4 @@
-/* tslm_dsp_pooling.h - AVERAGE_POOL_2D for the Cortex-M DSP extension: a drop-in for the portable kernel of
+/* tslm_dsp_pooling.h - AVERAGE_POOL_2D and MAX_POOL_2D for the Cortex-M DSP extension: a drop-in for the portable kernel of
  * tslm_pooling.h, same params. */
 #ifndef TSLM_DSP_POOLING_H
 #define TSLM_DSP_POOLING_H
@@ -6,5 +6,7 @@
 #include "tslm_pooling.h"
 
 void tslm_dsp_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);
+/* SSUB8/SEL over words of four channels; fewer than four channels: the portable kernel */
+void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);
 
 #endif /* TSLM_DSP_POOLING_H */

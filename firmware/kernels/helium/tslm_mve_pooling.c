@@ -46,3 +46,42 @@ void tslm_mve_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
         }
     }
 }
+
+/*
+ * MAX_POOL_2D (int8) with Helium: sixteen channels at a time, VMAX.S8 over the window's in-image
+ * pixels (tslm_pool_window), the last block's lanes past the channels predicated off (VCTP8). The
+ * running max starts at act_min in every lane (max(-128, window) clamped below at act_min is
+ * max(act_min, window)); act_max < 127 (relu6, a narrow range) costs a VMIN. E.g. 3x3 stride 2 over
+ * 24x24x16: per output pixel one block, nine VLDRB/VMAX pairs.
+ */
+void tslm_mve_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
+{
+    const int32_t ch = p->channels, row = p->input_w * ch;
+    const int8x16_t lo = vdupq_n_s8((int8_t)p->act_min), hi = vdupq_n_s8((int8_t)p->act_max);
+    const int clamp_hi = p->act_max < 127;
+    int8_t *out = output;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * row;
+        for (int32_t oy = 0; oy < p->output_h; ++oy) {
+            for (int32_t ox = 0; ox < p->output_w; ++ox, out += ch) {
+                int32_t y0, y1, x0, x1;
+                tslm_pool_window(p, oy, ox, &y0, &y1, &x0, &x1);
+                const int32_t span = (x1 - x0) * ch;
+                for (int32_t c = 0; c < ch; c += 16) {
+                    const mve_pred16_t p8 = vctp8q((uint32_t)(ch - c));
+                    int8x16_t m = lo;
+                    for (int32_t y = y0; y < y1; ++y) {
+                        const int8_t *px = in_b + y * row + x0 * ch + c;
+                        for (const int8_t *end = px + span; px < end; px += ch) {
+                            m = vmaxq_s8(m, vldrbq_z_s8(px, p8));
+                        }
+                    }
+                    if (clamp_hi) {
+                        m = vminq_s8(m, hi);
+                    }
+                    vstrbq_p_s8(out + c, m, p8);
+                }
+            }
+        }
+    }
+}

@@ -82,4 +82,7 @@ def pool(lw: Lowering, op: Operator) -> Step:
                 note=note + (f", {act.lower()}" if act != "NONE" else ""), reads=[x.index], writes=[y.index])
     if lw.target.dsp and kind == "avg" and sfx == "s8":  # tslm_dsp_avg_pool_s8 (Helium: tslm_mve_avg_pool_s8)
         return lw.target_kernel(call, "pooling")
+    # tslm_dsp_max_pool_s8 (SSUB8/SEL, words of four channels: at least four) and Helium's tslm_mve_max_pool_s8
+    if lw.target.dsp and kind == "max" and sfx == "s8" and (lw.target.mve or x.shape[3] >= 4):
+        return lw.target_kernel(call, "pooling")
     return call

@@ -1,0 +1,102 @@
+"""int8 MAX_POOL_2D on the DSP and Helium targets: tslm_dsp_max_pool_s8 (SSUB8/SEL over words of four channels,
+the windows wholly in the image with their loads unrolled for 1..3 by 1..3, the borders clipped as TFLM clips
+them) and tslm_mve_max_pool_s8 (VMAX.S8 over sixteen channels, a predicated tail). One model holds a layer per
+case (windows 1x1..5x5, Kx1 and 1xK, strides 1..3, SAME and VALID, 1..32 channels, relu and relu6 fused, batch
+2), checked against TFLM on the host under the sanitizers (the intrinsics' C equivalents) and in QEMU on the
+Cortex-M4 (mps2-an386) and the Cortex-M55 (mps3-an547), each in the speed and the size build."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tinyslm.compiler.lowering import Call
+
+# name: (window (h, w), stride (h, w), padding, input (h, w), channels, activation None | "relu" | "relu6", batch)
+CASES = {
+    "1x1_s1_c4": ((1, 1), (1, 1), "VALID", (3, 4), 4, None, 1),
+    "1x1_s2_c17": ((1, 1), (2, 2), "SAME", (5, 4), 17, None, 1),
+    "2x2_s2_c8": ((2, 2), (2, 2), "VALID", (8, 6), 8, None, 1),
+    "2x2_s2_same_c5": ((2, 2), (2, 2), "SAME", (7, 9), 5, None, 1),  # the last row and column clipped
+    "2x2_s1_valid_c32_relu6": ((2, 2), (1, 1), "VALID", (4, 5), 32, "relu6", 1),
+    "2x2_s2_same_c16_b2_relu": ((2, 2), (2, 2), "SAME", (5, 6), 16, "relu", 2),
+    "2x3_s1_valid_c3": ((2, 3), (1, 1), "VALID", (4, 6), 3, None, 1),
+    "2x2_s2_c3_relu6": ((2, 2), (2, 2), "VALID", (6, 6), 3, "relu6", 1),
+    "3x2_s2_same_c1": ((3, 2), (2, 2), "SAME", (7, 5), 1, None, 1),
+    "3x3_s1_same_c16": ((3, 3), (1, 1), "SAME", (6, 7), 16, None, 1),  # every border clipped
+    "3x3_s2_same_c17_relu": ((3, 3), (2, 2), "SAME", (9, 8), 17, "relu", 1),
+    "3x3_s3_same_c8": ((3, 3), (3, 3), "SAME", (16, 3), 8, None, 1),  # magic_wand's, smaller
+    "3x3_s2_valid_c4_b2": ((3, 3), (2, 2), "VALID", (7, 7), 4, None, 2),
+    "3x3_s1_valid_c5": ((3, 3), (1, 1), "VALID", (5, 6), 5, None, 1),
+    "3x3_s1_same_over_2x2_c8": ((3, 3), (1, 1), "SAME", (2, 2), 8, None, 1),  # clipped on both sides
+    "3x1_s3x1_c16": ((3, 1), (3, 1), "SAME", (13, 1), 16, None, 1),
+    "1x3_s1x2_c4": ((1, 3), (1, 2), "VALID", (3, 9), 4, None, 1),
+    "4x2_s3x1_same_c17": ((4, 2), (3, 1), "SAME", (10, 4), 17, None, 1),
+    "4x4_s2_same_c8": ((4, 4), (2, 2), "SAME", (9, 9), 8, None, 1),  # over 3x3: the loops
+    "5x5_s3_same_c32_relu6": ((5, 5), (3, 3), "SAME", (11, 10), 32, "relu6", 1),
+    "5x5_s1_same_c4": ((5, 5), (1, 1), "SAME", (6, 6), 4, None, 1),
+    "5x5_valid_global_c16": ((5, 5), (1, 1), "VALID", (5, 5), 16, None, 1),
+    "5x1_s1_valid_c4": ((5, 1), (1, 1), "VALID", (9, 3), 4, None, 1),
+    "1x5_s2_same_c5": ((1, 5), (2, 2), "SAME", (4, 11), 5, "relu", 1),
+}
+
+
+def _model(tf, rng):
+    def fn(*xs):
+        outs = []
+        for x, (window, stride, pad, _, _, act, _) in zip(xs, CASES.values()):
+            if act == "relu6":  # a range past 6 (a MUL before the pool), so that relu6 clamps below 127
+                x = x * 4.0
+            y = tf.nn.max_pool2d(x, list(window), list(stride), pad)
+            outs.append(tf.nn.relu(y) if act == "relu" else tf.nn.relu6(y) if act == "relu6" else y)
+        return tuple(outs)
+
+    return fn, [(spec[6], *spec[3], spec[4]) for spec in CASES.values()]
+
+
+@pytest.fixture(scope="module")
+def pool_model():
+    import opzoo
+
+    return opzoo.convert_case("target_max_pools", opzoo.Case(_model, expect_ops=("MAX_POOL_2D",)))
+
+
+def _calls(model: bytes, target: str) -> list[Call]:
+    from tinyslm.compiler import analyze
+
+    return [s for s in analyze(model, target)[1].steps if isinstance(s, Call) and s.op.opcode == "MAX_POOL_2D"]
+
+
+def test_max_pools_take_the_target_kernels(pool_model):
+    dsp, mve = _calls(pool_model, "cortex-m-dsp"), _calls(pool_model, "helium")
+    assert len(dsp) == len(mve) == len(CASES)
+    for call in dsp:  # fewer than four channels: the portable kernel (the DSP one packs four per word)
+        c = call.params["channels"]
+        assert call.func == ("tslm_dsp_max_pool_s8" if c >= 4 else "tslm_max_pool_s8"), call.note
+    assert {c.func for c in mve} == {"tslm_mve_max_pool_s8"}
+    assert {c.func for c in _calls(pool_model, "portable")} == {"tslm_max_pool_s8"}
+    # the fused activations reached the kernels (int8 zero points: the clamp is not at -128 / 127)
+    clamps = [(c.params["act_min"], c.params["act_max"]) for c in dsp]
+    assert sum(lo > -128 for lo, _ in clamps) >= 5 and sum(hi < 127 for _, hi in clamps) >= 2
+    assert {c.params["batches"] for c in dsp} == {1, 2}
+
+
+def test_max_pools_match_tflm_on_the_host(pool_model):
+    from tinyslm.runners.verify import verify_host
+
+    shapes = [(spec[6], *spec[3], spec[4]) for spec in CASES.values()]
+    extremes = [[np.full(s, v, np.int8) for s in shapes] for v in (-128, 127)]
+    report = verify_host(pool_model, n_inputs=6, seed=21, target="cortex-m-dsp", sanitize=True,
+                         real_inputs=extremes)
+    assert report.ok and report.bytes_compared > 0 and report.runs == 8, report.lines()
+
+
+@pytest.mark.parametrize("board,target", [("mps2-an386", "cortex-m-dsp"), ("mps3-an547", "helium")])
+@pytest.mark.parametrize("opt", ["-O2", "-Os -DTSLM_OPTIMIZE_SIZE"])
+def test_max_pools_bit_exact_in_qemu(pool_model, board, target, opt):
+    import opzoo
+
+    cm = opzoo.qemu_matches_tflm(pool_model, board, target, n_inputs=3, seed=22, opt=opt)
+    assert len(cm.outputs) == len(CASES)
+    assert {s.func for s in cm.plan.steps if isinstance(s, Call) and s.op.opcode == "MAX_POOL_2D"} >= {
+        "tslm_dsp_max_pool_s8" if target == "cortex-m-dsp" else "tslm_mve_max_pool_s8"}

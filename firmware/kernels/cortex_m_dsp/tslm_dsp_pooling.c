@@ -141,6 +141,19 @@ static inline void whole_windows(int32_t size, int32_t filter, int32_t stride, i
     }
 }
 
+/* Outputs (oy, ox0..ox1) of one batch: each window clipped to the image, the loops. */
+static __attribute__((noinline)) void border_max_s8(const tslm_pool_params *p, const int8_t *in_b, int8_t *out_b,
+                                                    int32_t oy, int32_t ox0, int32_t ox1, int32_t lo, int32_t hi)
+{
+    const int32_t ch = p->channels, row = p->input_w * ch;
+    for (int32_t ox = ox0; ox < ox1; ++ox) {
+        int32_t y0, y1, x0, x1;
+        tslm_pool_window(p, oy, ox, &y0, &y1, &x0, &x1);
+        run_max_s8(in_b + y0 * row + x0 * ch, out_b + (oy * p->output_w + ox) * ch, 1, 1, 0, 0, 0, y1 - y0,
+                   x1 - x0, ch, row, lo, hi, 0, 0);
+    }
+}
+
 void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
 {
     const tslm_pool_params q = *p; /* (the output's stores may alias *p, a copy's fields stay in registers) */
@@ -158,13 +171,16 @@ void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
     if (q.filter_h <= 3 && q.filter_w <= 3) {
         whole_windows(q.input_h, q.filter_h, q.stride_h, q.pad_h, q.output_h, &oy_in, &oy_end);
         whole_windows(q.input_w, q.filter_w, q.stride_w, q.pad_w, q.output_w, &ox_in, &ox_end);
+        if (ox_in == ox_end) {
+            oy_end = oy_in;
+        }
     }
 #endif
     for (int32_t b = 0; b < q.batches; ++b) {
         const int8_t *in_b = input + b * q.input_h * row;
         int8_t *out_b = output + b * q.output_h * q.output_w * ch;
 #if !defined(TSLM_OPTIMIZE_SIZE)
-        if (oy_in < oy_end && ox_in < ox_end) {
+        if (oy_in < oy_end) {
             const int8_t *x = in_b + (oy_in * q.stride_h - q.pad_h) * row + (ox_in * q.stride_w - q.pad_w) * ch;
             int8_t *out = out_b + (oy_in * q.output_w + ox_in) * ch;
             const int32_t ystep = q.stride_h * row, xstep = q.stride_w * ch;
@@ -176,16 +192,15 @@ void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
         }
 #endif
         for (int32_t oy = 0; oy < q.output_h; ++oy) { /* the rest: the borders, larger windows */
-            const int inner = oy >= oy_in && oy < oy_end && ox_in < ox_end;
-            for (int32_t ox = 0; ox < q.output_w; ++ox) {
-                if (inner && ox == ox_in) {
-                    ox = ox_end - 1;
-                    continue;
+            if (oy >= oy_in && oy < oy_end) {
+                if (ox_in > 0) {
+                    border_max_s8(&q, in_b, out_b, oy, 0, ox_in, lo, hi);
                 }
-                int32_t y0, y1, x0, x1;
-                tslm_pool_window(&q, oy, ox, &y0, &y1, &x0, &x1);
-                run_max_s8(in_b + y0 * row + x0 * ch, out_b + (oy * q.output_w + ox) * ch, 1, 1, 0, 0, 0, y1 - y0,
-                           x1 - x0, ch, row, lo, hi, 0, 0);
+                if (ox_end < q.output_w) {
+                    border_max_s8(&q, in_b, out_b, oy, ox_end, q.output_w, lo, hi);
+                }
+            } else {
+                border_max_s8(&q, in_b, out_b, oy, 0, q.output_w, lo, hi);
             }
         }
     }

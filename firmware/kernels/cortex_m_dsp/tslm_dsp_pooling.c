@@ -67,14 +67,14 @@ void tslm_dsp_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
  * `cols` columns (`ch` bytes apart) from x. R, C: rows and cols as constants 1..3 (the loads unrolled), or 0
  * (loops). */
 TSLM_ALWAYS_INLINE void run_max_s8(const int8_t *x, int8_t *out, int32_t ny, int32_t nx, int32_t ystep,
-                                   int32_t xstep, int32_t out_row, int32_t rows, int32_t cols, int32_t ch,
+                                   int32_t xstep, int32_t out_row, int32_t out_step, int32_t rows, int32_t cols, int32_t ch,
                                    int32_t row, int32_t lo, int32_t hi, const int R, const int C)
 {
     const int32_t first = (ch & 3) ? (ch & 3) : 4; /* the second word's offset */
     for (; ny > 0; --ny, x += ystep, out += out_row) {
         const int8_t *xp = x;
         int8_t *op = out;
-        for (int32_t n = nx; n > 0; --n, xp += xstep, op += ch) {
+        for (int32_t n = nx; n > 0; --n, xp += xstep, op += out_step) {
             for (int32_t c = 0, next = first; c < ch; c += next, next = 4) {
                 int32_t m = lo;
                 const int8_t *r = xp + c;
@@ -113,33 +113,20 @@ TSLM_ALWAYS_INLINE void run_max_s8(const int8_t *x, int8_t *out, int32_t ny, int
 #define TSLM_POOL_RUN(R, C)                                                                                   \
     static __attribute__((noinline)) void run_max_s8_##R##x##C(const int8_t *x, int8_t *out, int32_t ny,      \
                                                                int32_t nx, int32_t ystep, int32_t xstep,      \
-                                                               int32_t out_row, int32_t ch, int32_t row,      \
+                                                               int32_t out_row, int32_t out_step, int32_t ch, int32_t row,      \
                                                                int32_t lo, int32_t hi)                        \
     {                                                                                                         \
-        run_max_s8(x, out, ny, nx, ystep, xstep, out_row, R, C, ch, row, lo, hi, R, C);                       \
+        run_max_s8(x, out, ny, nx, ystep, xstep, out_row, out_step, R, C, ch, row, lo, hi, R, C);                       \
     }
 TSLM_POOL_RUN(1, 1) TSLM_POOL_RUN(1, 2) TSLM_POOL_RUN(1, 3)
 TSLM_POOL_RUN(2, 1) TSLM_POOL_RUN(2, 2) TSLM_POOL_RUN(2, 3)
 TSLM_POOL_RUN(3, 1) TSLM_POOL_RUN(3, 2) TSLM_POOL_RUN(3, 3)
 #undef TSLM_POOL_RUN
-#define TSLM_POOL_CASE(R, C)                                                                               \
-    case (R) * 4 + (C):                                                                                    \
-        run_max_s8_##R##x##C(x, out, oy_end - oy_in, ox_end - ox_in, ystep, xstep, q.output_w * ch, ch, row, \
-                             lo, hi);                                                                      \
+#define TSLM_POOL_CASE(R, C)                                                                      \
+    case (R) * 4 + (C):                                                                           \
+        run_max_s8_##R##x##C(x, out, ny, nx, ystep, xstep, out_row, out_step, ch, row, lo, hi); \
         break;
 #endif
-
-/* [*in, *end): the outputs along one axis whose windows lie wholly in the image */
-static inline void whole_windows(int32_t size, int32_t filter, int32_t stride, int32_t pad, int32_t out, int32_t *in,
-                          int32_t *end)
-{
-    const int32_t last = size - filter + pad; /* the last whole window's first input, plus pad */
-    *in = (pad + stride - 1) / stride;
-    *end = last < 0 ? 0 : tslm_min_i32(out, last / stride + 1);
-    if (*end < *in) {
-        *end = *in;
-    }
-}
 
 /* Outputs (oy, ox0..ox1) of one batch: each window clipped to the image, the loops. */
 static __attribute__((noinline)) void border_max_s8(const tslm_pool_params *p, const int8_t *in_b, int8_t *out_b,
@@ -149,7 +136,7 @@ static __attribute__((noinline)) void border_max_s8(const tslm_pool_params *p, c
     for (int32_t ox = ox0; ox < ox1; ++ox) {
         int32_t y0, y1, x0, x1;
         tslm_pool_window(p, oy, ox, &y0, &y1, &x0, &x1);
-        run_max_s8(in_b + y0 * row + x0 * ch, out_b + (oy * p->output_w + ox) * ch, 1, 1, 0, 0, 0, y1 - y0,
+        run_max_s8(in_b + y0 * row + x0 * ch, out_b + (oy * p->output_w + ox) * ch, 1, 1, 0, 0, 0, 0, y1 - y0,
                    x1 - x0, ch, row, lo, hi, 0, 0);
     }
 }
@@ -169,8 +156,8 @@ void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
     int32_t oy_in = 0, oy_end = 0, ox_in = 0, ox_end = 0;
 #if !defined(TSLM_OPTIMIZE_SIZE)
     if (q.filter_h <= 3 && q.filter_w <= 3) {
-        whole_windows(q.input_h, q.filter_h, q.stride_h, q.pad_h, q.output_h, &oy_in, &oy_end);
-        whole_windows(q.input_w, q.filter_w, q.stride_w, q.pad_w, q.output_w, &ox_in, &ox_end);
+        tslm_pool_whole_windows(q.input_h, q.filter_h, q.stride_h, q.pad_h, q.output_h, &oy_in, &oy_end);
+        tslm_pool_whole_windows(q.input_w, q.filter_w, q.stride_w, q.pad_w, q.output_w, &ox_in, &ox_end);
         if (ox_in == ox_end) {
             oy_end = oy_in;
         }
@@ -183,7 +170,14 @@ void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
         if (oy_in < oy_end) {
             const int8_t *x = in_b + (oy_in * q.stride_h - q.pad_h) * row + (ox_in * q.stride_w - q.pad_w) * ch;
             int8_t *out = out_b + (oy_in * q.output_w + ox_in) * ch;
-            const int32_t ystep = q.stride_h * row, xstep = q.stride_w * ch;
+            /* the outputs' rows by their columns; a single column: one row of its pixels, which
+             * keeps the rows' setup out of the loop (magic_wand's 3x3 stride 3 over 128x3) */
+            int32_t ny = oy_end - oy_in, nx = ox_end - ox_in, ystep = q.stride_h * row, xstep = q.stride_w * ch;
+            int32_t out_row = q.output_w * ch, out_step = ch;
+            if (nx == 1) {
+                nx = ny, xstep = ystep, out_step = out_row;
+                ny = 1;
+            }
             switch (q.filter_h * 4 + q.filter_w) {
                 TSLM_POOL_CASE(1, 1) TSLM_POOL_CASE(1, 2) TSLM_POOL_CASE(1, 3)
                 TSLM_POOL_CASE(2, 1) TSLM_POOL_CASE(2, 2) TSLM_POOL_CASE(2, 3)

@@ -49,39 +49,163 @@ void tslm_mve_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
 
 /*
  * MAX_POOL_2D (int8) with Helium: sixteen channels at a time, VMAX.S8 over the window's in-image
- * pixels (tslm_pool_window), the last block's lanes past the channels predicated off (VCTP8). The
- * running max starts at act_min in every lane (max(-128, window) clamped below at act_min is
- * max(act_min, window)); act_max < 127 (relu6, a narrow range) costs a VMIN. E.g. 3x3 stride 2 over
- * 24x24x16: per output pixel one block, nine VLDRB/VMAX pairs.
+ * pixels, the last block's lanes past the channels predicated off (VCTP8). The running max starts
+ * at act_min in every lane (max(-128, window) clamped below at act_min is max(act_min, window)), then
+ * a VMIN with act_max. As in tslm_dsp_max_pool_s8, the outputs whose windows lie wholly in the image
+ * take, for windows of 1..3 by 1..3, one function per shape with the loads unrolled (e.g. 2x2 stride 2
+ * over 32x32x8: per output pixel four VLDRB/VMAX pairs, one VMIN, one VSTRB); the borders (each window
+ * clipped as tslm_pool_window clips it), larger windows and the size build loop over the window.
  */
-void tslm_mve_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
+
+/* One block of up to 16 channels (the predicate p8) of one output pixel: the max over a window of `rows` rows
+ * (`row` bytes apart) by `cols` columns (`ch` bytes apart) from x. R, C: rows and cols as constants 1..3 (the
+ * loads unrolled), or 0 (loops). */
+TSLM_ALWAYS_INLINE void block_max_mve(const int8_t *x, int8_t *out, int32_t rows, int32_t cols, int32_t ch,
+                                      int32_t row, int8x16_t lo, int8x16_t hi, mve_pred16_t p8, const int R,
+                                      const int C)
+{
+    int8x16_t m = lo;
+    if (R == 0 || C == 0) {
+        for (int32_t y = rows; y > 0; --y, x += row) {
+            const int8_t *px = x;
+            for (int32_t k = cols; k > 0; --k, px += ch) {
+                m = vmaxq_s8(m, vldrbq_z_s8(px, p8));
+            }
+        }
+    } else {
+#define TSLM_POOL_ROW(Y)                                                        \
+    if (R > (Y)) {                                                              \
+        m = vmaxq_s8(m, vldrbq_z_s8(x, p8));                                    \
+        if (C > 1) {                                                            \
+            m = vmaxq_s8(m, vldrbq_z_s8(x + ch, p8));                           \
+        }                                                                       \
+        if (C > 2) {                                                            \
+            m = vmaxq_s8(m, vldrbq_z_s8(x + 2 * ch, p8));                       \
+        }                                                                       \
+        x += row;                                                               \
+    }
+        TSLM_POOL_ROW(0)
+        TSLM_POOL_ROW(1)
+        TSLM_POOL_ROW(2)
+#undef TSLM_POOL_ROW
+    }
+    vstrbq_p_s8(out, vminq_s8(m, hi), p8);
+}
+
+/* ny rows of nx output pixels (their windows `ystep` and `xstep` input bytes apart, the pixels ch apart in out,
+ * a row of them `out_row` bytes apart), each block_max_mve per block of 16 channels (at most 16: one block,
+ * its predicate set once). */
+TSLM_ALWAYS_INLINE void run_max_mve(const int8_t *x, int8_t *out, int32_t ny, int32_t nx, int32_t ystep,
+                                    int32_t xstep, int32_t out_row, int32_t out_step, int32_t rows, int32_t cols, int32_t ch,
+                                    int32_t row, int8x16_t lo, int8x16_t hi, const int R, const int C)
+{
+    const mve_pred16_t p_last = vctp8q((uint32_t)(ch - ((ch - 1) & ~15))); /* the last block's channels */
+    for (; ny > 0; --ny, x += ystep, out += out_row) {
+        const int8_t *xp = x;
+        int8_t *op = out;
+        if (ch <= 16) {
+            for (int32_t n = nx; n > 0; --n, xp += xstep, op += out_step) {
+                block_max_mve(xp, op, rows, cols, ch, row, lo, hi, p_last, R, C);
+            }
+            continue;
+        }
+        for (int32_t n = nx; n > 0; --n, xp += xstep, op += out_step) {
+            int32_t c = 0;
+            for (; c + 16 < ch; c += 16) {
+                block_max_mve(xp + c, op + c, rows, cols, ch, row, lo, hi, (mve_pred16_t)0xFFFF, R, C);
+            }
+            block_max_mve(xp + c, op + c, rows, cols, ch, row, lo, hi, p_last, R, C);
+        }
+    }
+}
+
+#if !defined(TSLM_OPTIMIZE_SIZE)
+/* run_max_mve for a window of R by C (constants), one function each: its own registers. */
+#define TSLM_POOL_RUN(R, C)                                                                                   \
+    static __attribute__((noinline)) void run_max_mve_##R##x##C(const int8_t *x, int8_t *out, int32_t ny,     \
+                                                                int32_t nx, int32_t ystep, int32_t xstep,     \
+                                                                int32_t out_row, int32_t out_step, int32_t ch, int32_t row,     \
+                                                                int8x16_t lo, int8x16_t hi)                   \
+    {                                                                                                         \
+        run_max_mve(x, out, ny, nx, ystep, xstep, out_row, out_step, R, C, ch, row, lo, hi, R, C);                      \
+    }
+TSLM_POOL_RUN(1, 1) TSLM_POOL_RUN(1, 2) TSLM_POOL_RUN(1, 3)
+TSLM_POOL_RUN(2, 1) TSLM_POOL_RUN(2, 2) TSLM_POOL_RUN(2, 3)
+TSLM_POOL_RUN(3, 1) TSLM_POOL_RUN(3, 2) TSLM_POOL_RUN(3, 3)
+#undef TSLM_POOL_RUN
+#define TSLM_POOL_CASE(R, C)                                                                      \
+    case (R) * 4 + (C):                                                                           \
+        run_max_mve_##R##x##C(x, out, ny, nx, ystep, xstep, out_row, out_step, ch, row, lo, hi); \
+        break;
+#endif
+
+/* Outputs (oy, ox0..ox1) of one batch: each window clipped to the image, the loops. */
+static __attribute__((noinline)) void border_max_mve(const tslm_pool_params *p, const int8_t *in_b, int8_t *out_b,
+                                                     int32_t oy, int32_t ox0, int32_t ox1, int8x16_t lo,
+                                                     int8x16_t hi)
 {
     const int32_t ch = p->channels, row = p->input_w * ch;
-    const int8x16_t lo = vdupq_n_s8((int8_t)p->act_min), hi = vdupq_n_s8((int8_t)p->act_max);
-    const int clamp_hi = p->act_max < 127;
-    int8_t *out = output;
-    for (int32_t b = 0; b < p->batches; ++b) {
-        const int8_t *in_b = input + b * p->input_h * row;
-        for (int32_t oy = 0; oy < p->output_h; ++oy) {
-            for (int32_t ox = 0; ox < p->output_w; ++ox, out += ch) {
-                int32_t y0, y1, x0, x1;
-                tslm_pool_window(p, oy, ox, &y0, &y1, &x0, &x1);
-                const int32_t span = (x1 - x0) * ch;
-                for (int32_t c = 0; c < ch; c += 16) {
-                    const mve_pred16_t p8 = vctp8q((uint32_t)(ch - c));
-                    int8x16_t m = lo;
-                    for (int32_t y = y0; y < y1; ++y) {
-                        const int8_t *px = in_b + y * row + x0 * ch + c;
-                        for (const int8_t *end = px + span; px < end; px += ch) {
-                            m = vmaxq_s8(m, vldrbq_z_s8(px, p8));
-                        }
-                    }
-                    if (clamp_hi) {
-                        m = vminq_s8(m, hi);
-                    }
-                    vstrbq_p_s8(out + c, m, p8);
+    for (int32_t ox = ox0; ox < ox1; ++ox) {
+        int32_t y0, y1, x0, x1;
+        tslm_pool_window(p, oy, ox, &y0, &y1, &x0, &x1);
+        run_max_mve(in_b + y0 * row + x0 * ch, out_b + (oy * p->output_w + ox) * ch, 1, 1, 0, 0, 0, 0, y1 - y0,
+                    x1 - x0, ch, row, lo, hi, 0, 0);
+    }
+}
+
+void tslm_mve_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
+{
+    const tslm_pool_params q = *p; /* (the output's stores may alias *p, a copy's fields stay in registers) */
+    const int32_t ch = q.channels, row = q.input_w * ch;
+    const int8x16_t lo = vdupq_n_s8((int8_t)q.act_min), hi = vdupq_n_s8((int8_t)q.act_max);
+    /* the outputs [oy_in, oy_end) x [ox_in, ox_end) whose windows lie wholly in the image: unrolled where
+     * the window is at most 3x3 (not in the size build); the loops for every other one */
+    int32_t oy_in = 0, oy_end = 0, ox_in = 0, ox_end = 0;
+#if !defined(TSLM_OPTIMIZE_SIZE)
+    if (q.filter_h <= 3 && q.filter_w <= 3) {
+        tslm_pool_whole_windows(q.input_h, q.filter_h, q.stride_h, q.pad_h, q.output_h, &oy_in, &oy_end);
+        tslm_pool_whole_windows(q.input_w, q.filter_w, q.stride_w, q.pad_w, q.output_w, &ox_in, &ox_end);
+        if (ox_in == ox_end) {
+            oy_end = oy_in;
+        }
+    }
+#endif
+    for (int32_t b = 0; b < q.batches; ++b) {
+        const int8_t *in_b = input + b * q.input_h * row;
+        int8_t *out_b = output + b * q.output_h * q.output_w * ch;
+#if !defined(TSLM_OPTIMIZE_SIZE)
+        if (oy_in < oy_end) {
+            const int8_t *x = in_b + (oy_in * q.stride_h - q.pad_h) * row + (ox_in * q.stride_w - q.pad_w) * ch;
+            int8_t *out = out_b + (oy_in * q.output_w + ox_in) * ch;
+            /* the outputs' rows by their columns; a single column: one row of its pixels, which
+             * keeps the rows' setup out of the loop (magic_wand's 3x3 stride 3 over 128x3) */
+            int32_t ny = oy_end - oy_in, nx = ox_end - ox_in, ystep = q.stride_h * row, xstep = q.stride_w * ch;
+            int32_t out_row = q.output_w * ch, out_step = ch;
+            if (nx == 1) {
+                nx = ny, xstep = ystep, out_step = out_row;
+                ny = 1;
+            }
+            switch (q.filter_h * 4 + q.filter_w) {
+                TSLM_POOL_CASE(1, 1) TSLM_POOL_CASE(1, 2) TSLM_POOL_CASE(1, 3)
+                TSLM_POOL_CASE(2, 1) TSLM_POOL_CASE(2, 2) TSLM_POOL_CASE(2, 3)
+                TSLM_POOL_CASE(3, 1) TSLM_POOL_CASE(3, 2) TSLM_POOL_CASE(3, 3)
+            }
+        }
+#endif
+        for (int32_t oy = 0; oy < q.output_h; ++oy) { /* the rest: the borders, larger windows */
+            if (oy >= oy_in && oy < oy_end) {
+                if (ox_in > 0) {
+                    border_max_mve(&q, in_b, out_b, oy, 0, ox_in, lo, hi);
                 }
+                if (ox_end < q.output_w) {
+                    border_max_mve(&q, in_b, out_b, oy, ox_end, q.output_w, lo, hi);
+                }
+            } else {
+                border_max_mve(&q, in_b, out_b, oy, 0, q.output_w, lo, hi);
             }
         }
     }
 }
+#if !defined(TSLM_OPTIMIZE_SIZE)
+#undef TSLM_POOL_CASE
+#endif

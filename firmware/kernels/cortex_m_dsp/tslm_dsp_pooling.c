@@ -62,69 +62,79 @@ void tslm_dsp_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
  * other pixels (the borders, larger windows, the size build) loop over the window's rows and columns.
  */
 
-/* ny rows of nx output pixels (their windows `ystep` and `xstep` input bytes apart, the pixels ch apart in out,
- * a row of them `out_row` bytes apart), each the max over a window of `rows` rows (`row` bytes apart) by
- * `cols` columns (`ch` bytes apart) from x. R, C: rows and cols as constants 1..3 (the loads unrolled), or 0
- * (loops). */
-TSLM_ALWAYS_INLINE void run_max_s8(const int8_t *x, int8_t *out, int32_t ny, int32_t nx, int32_t ystep,
-                                   int32_t xstep, int32_t out_row, int32_t out_step, int32_t rows, int32_t cols, int32_t ch,
-                                   int32_t row, int32_t lo, int32_t hi, const int R, const int C)
+/* nx output pixels (their windows `xstep` input bytes apart, the pixels out_step apart in out), each `words`
+ * words of channels, the max over a window of `rows` rows (`row` bytes apart) by `cols` columns (`ch` bytes
+ * apart) from x, clamped to [lo, hi] (CLAMP 0: the activation's range is the whole int8 range, no clamp).
+ * R, C: rows and cols as constants 1..3 (the loads unrolled), or 0 (loops). */
+TSLM_ALWAYS_INLINE void run_max_s8(const int8_t *x, int8_t *out, int32_t nx, int32_t xstep, int32_t out_step,
+                                   int32_t rows, int32_t cols, int32_t ch, int32_t row, int32_t lo, int32_t hi,
+                                   int32_t words, const int R, const int C, const int CLAMP)
 {
-    const int32_t first = (ch & 3) ? (ch & 3) : 4; /* the second word's offset */
-    for (; ny > 0; --ny, x += ystep, out += out_row) {
-        const int8_t *xp = x;
-        int8_t *op = out;
-        for (int32_t n = nx; n > 0; --n, xp += xstep, op += out_step) {
-            for (int32_t c = 0, next = first; c < ch; c += next, next = 4) {
-                int32_t m = lo;
-                const int8_t *r = xp + c;
-                if (R == 0 || C == 0) {
-                    for (int32_t y = rows; y > 0; --y, r += row) {
-                        const int8_t *px = r;
-                        for (int32_t k = cols; k > 0; --k, px += ch) {
-                            m = tslm_max_s8x4(m, tslm_read32(px));
-                        }
+    for (; nx > 0; --nx, x += xstep, out += out_step) {
+        const int8_t *r = x;
+        for (int8_t *o = out, *end = out + 4 * words; o < end; r += 4, o += 4) {
+            int32_t m = lo;
+            if (R == 0 || C == 0) {
+                const int8_t *ry = r;
+                for (int32_t y = rows; y > 0; --y, ry += row) {
+                    const int8_t *px = ry;
+                    for (int32_t k = cols; k > 0; --k, px += ch) {
+                        m = tslm_max_s8x4(m, tslm_read32(px));
                     }
-                } else {
-#define TSLM_POOL_ROW(Y)                                                        \
-    if (R > (Y)) {                                                              \
-        m = tslm_max_s8x4(m, tslm_read32(r));                                   \
-        if (C > 1) {                                                            \
-            m = tslm_max_s8x4(m, tslm_read32(r + ch));                          \
-        }                                                                       \
-        if (C > 2) {                                                            \
-            m = tslm_max_s8x4(m, tslm_read32(r + 2 * ch));                      \
-        }                                                                       \
-        r += row;                                                               \
-    }
-                    TSLM_POOL_ROW(0)
-                    TSLM_POOL_ROW(1)
-                    TSLM_POOL_ROW(2)
-#undef TSLM_POOL_ROW
                 }
-                tslm_write32(op + c, tslm_min_s8x4(m, hi));
+            } else {
+                /* unclamped: the first pixel's word is the start */
+                m = CLAMP ? tslm_max_s8x4(lo, tslm_read32(r)) : tslm_read32(r);
+#define TSLM_POOL_ROW(Y)                                                                \
+    if (R > (Y)) {                                                                      \
+        if ((Y) > 0) {                                                                  \
+            m = tslm_max_s8x4(m, tslm_read32(r + (Y) * row));                           \
+        }                                                                               \
+        if (C > 1) {                                                                    \
+            m = tslm_max_s8x4(m, tslm_read32(r + (Y) * row + ch));                      \
+        }                                                                               \
+        if (C > 2) {                                                                    \
+            m = tslm_max_s8x4(m, tslm_read32(r + (Y) * row + 2 * ch));                  \
+        }                                                                               \
+    }
+                TSLM_POOL_ROW(0)
+                TSLM_POOL_ROW(1)
+                TSLM_POOL_ROW(2)
+#undef TSLM_POOL_ROW
             }
+            tslm_write32(o, CLAMP ? tslm_min_s8x4(m, hi) : m);
         }
     }
 }
 
 #if !defined(TSLM_OPTIMIZE_SIZE)
-/* run_max_s8 for a window of R by C (constants), one function each: its own registers. */
+/* run_max_s8 for a window of R by C (constants), one function each (its own registers), with and without
+ * the clamp. */
 #define TSLM_POOL_RUN(R, C)                                                                                   \
-    static __attribute__((noinline)) void run_max_s8_##R##x##C(const int8_t *x, int8_t *out, int32_t ny,      \
-                                                               int32_t nx, int32_t ystep, int32_t xstep,      \
-                                                               int32_t out_row, int32_t out_step, int32_t ch, int32_t row,      \
-                                                               int32_t lo, int32_t hi)                        \
+    static __attribute__((noinline)) void run_max_s8_##R##x##C(const int8_t *x, int8_t *out, int32_t nx,      \
+                                                               int32_t xstep, int32_t out_step, int32_t ch,   \
+                                                               int32_t row, int32_t lo, int32_t hi,           \
+                                                               int32_t words)                                 \
     {                                                                                                         \
-        run_max_s8(x, out, ny, nx, ystep, xstep, out_row, out_step, R, C, ch, row, lo, hi, R, C);                       \
+        if (lo == (int32_t)0x80808080 && hi == 0x7F7F7F7F) {                                                  \
+            run_max_s8(x, out, nx, xstep, out_step, R, C, ch, row, lo, hi, words, R, C, 0);                   \
+        } else {                                                                                              \
+            run_max_s8(x, out, nx, xstep, out_step, R, C, ch, row, lo, hi, words, R, C, 1);                   \
+        }                                                                                                     \
     }
 TSLM_POOL_RUN(1, 1) TSLM_POOL_RUN(1, 2) TSLM_POOL_RUN(1, 3)
 TSLM_POOL_RUN(2, 1) TSLM_POOL_RUN(2, 2) TSLM_POOL_RUN(2, 3)
 TSLM_POOL_RUN(3, 1) TSLM_POOL_RUN(3, 2) TSLM_POOL_RUN(3, 3)
 #undef TSLM_POOL_RUN
-#define TSLM_POOL_CASE(R, C)                                                                      \
-    case (R) * 4 + (C):                                                                           \
-        run_max_s8_##R##x##C(x, out, ny, nx, ystep, xstep, out_row, out_step, ch, row, lo, hi); \
+#define TSLM_POOL_CASE(R, C)                                                      \
+    case (R) * 4 + (C):                                                           \
+        for (int32_t i = 0; i < ny; ++i) { /* the words of channels 0..4n-1, then ch-4..ch-1 */         \
+            run_max_s8_##R##x##C(x + i * ystep, out + i * out_row, nx, xstep, out_step, ch, row, lo, hi, ch >> 2); \
+            if (ch & 3) {                                                                                 \
+                run_max_s8_##R##x##C(x + i * ystep + ch - 4, out + i * out_row + ch - 4, nx, xstep, out_step, ch, \
+                                     row, lo, hi, 1);                                                     \
+            }                                                                                             \
+        }                                                                                                 \
         break;
 #endif
 
@@ -136,8 +146,12 @@ static __attribute__((noinline)) void border_max_s8(const tslm_pool_params *p, c
     for (int32_t ox = ox0; ox < ox1; ++ox) {
         int32_t y0, y1, x0, x1;
         tslm_pool_window(p, oy, ox, &y0, &y1, &x0, &x1);
-        run_max_s8(in_b + y0 * row + x0 * ch, out_b + (oy * p->output_w + ox) * ch, 1, 1, 0, 0, 0, 0, y1 - y0,
-                   x1 - x0, ch, row, lo, hi, 0, 0);
+        const int8_t *x = in_b + y0 * row + x0 * ch;
+        int8_t *out = out_b + (oy * p->output_w + ox) * ch;
+        run_max_s8(x, out, 1, 0, 0, y1 - y0, x1 - x0, ch, row, lo, hi, ch >> 2, 0, 0, 1);
+        if (ch & 3) { /* channels ch-4..ch-1 */
+            run_max_s8(x + ch - 4, out + ch - 4, 1, 0, 0, y1 - y0, x1 - x0, ch, row, lo, hi, 1, 0, 0, 1);
+        }
     }
 }
 

@@ -108,13 +108,13 @@ TSLM_ALWAYS_INLINE void run_max_s8(const int8_t *x, int8_t *out, int32_t nx, int
 }
 
 #if !defined(TSLM_OPTIMIZE_SIZE)
+typedef void (*run_max_fn)(const int8_t *x, int8_t *out, int32_t nx, int32_t xstep, int32_t out_step, int32_t ch,
+                           int32_t row, int32_t lo, int32_t hi, int32_t words);
 /* run_max_s8 for a window of R by C (constants), one function each (its own registers), with and without
  * the clamp. */
 #define TSLM_POOL_RUN(R, C)                                                                                   \
-    static __attribute__((noinline)) void run_max_s8_##R##x##C(const int8_t *x, int8_t *out, int32_t nx,      \
-                                                               int32_t xstep, int32_t out_step, int32_t ch,   \
-                                                               int32_t row, int32_t lo, int32_t hi,           \
-                                                               int32_t words)                                 \
+    static void run_max_s8_##R##x##C(const int8_t *x, int8_t *out, int32_t nx, int32_t xstep, int32_t out_step, \
+                                     int32_t ch, int32_t row, int32_t lo, int32_t hi, int32_t words)          \
     {                                                                                                         \
         if (lo == (int32_t)0x80808080 && hi == 0x7F7F7F7F) {                                                  \
             run_max_s8(x, out, nx, xstep, out_step, R, C, ch, row, lo, hi, words, R, C, 0);                   \
@@ -126,16 +126,11 @@ TSLM_POOL_RUN(1, 1) TSLM_POOL_RUN(1, 2) TSLM_POOL_RUN(1, 3)
 TSLM_POOL_RUN(2, 1) TSLM_POOL_RUN(2, 2) TSLM_POOL_RUN(2, 3)
 TSLM_POOL_RUN(3, 1) TSLM_POOL_RUN(3, 2) TSLM_POOL_RUN(3, 3)
 #undef TSLM_POOL_RUN
-#define TSLM_POOL_CASE(R, C)                                                      \
-    case (R) * 4 + (C):                                                           \
-        for (int32_t i = 0; i < ny; ++i) { /* the words of channels 0..4n-1, then ch-4..ch-1 */         \
-            run_max_s8_##R##x##C(x + i * ystep, out + i * out_row, nx, xstep, out_step, ch, row, lo, hi, ch >> 2); \
-            if (ch & 3) {                                                                                 \
-                run_max_s8_##R##x##C(x + i * ystep + ch - 4, out + i * out_row + ch - 4, nx, xstep, out_step, ch, \
-                                     row, lo, hi, 1);                                                     \
-            }                                                                                             \
-        }                                                                                                 \
-        break;
+static const run_max_fn run_max_s8_shapes[3][3] = {
+    {run_max_s8_1x1, run_max_s8_1x2, run_max_s8_1x3},
+    {run_max_s8_2x1, run_max_s8_2x2, run_max_s8_2x3},
+    {run_max_s8_3x1, run_max_s8_3x2, run_max_s8_3x3},
+};
 #endif
 
 /* Outputs (oy, ox0..ox1) of one batch: each window clipped to the image, the loops. */
@@ -182,6 +177,7 @@ void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
         int8_t *out_b = output + b * q.output_h * q.output_w * ch;
 #if !defined(TSLM_OPTIMIZE_SIZE)
         if (oy_in < oy_end) {
+            const run_max_fn run = run_max_s8_shapes[q.filter_h - 1][q.filter_w - 1];
             const int8_t *x = in_b + (oy_in * q.stride_h - q.pad_h) * row + (ox_in * q.stride_w - q.pad_w) * ch;
             int8_t *out = out_b + (oy_in * q.output_w + ox_in) * ch;
             /* the outputs' rows by their columns; a single column: one row of its pixels, which
@@ -192,10 +188,11 @@ void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
                 nx = ny, xstep = ystep, out_step = out_row;
                 ny = 1;
             }
-            switch (q.filter_h * 4 + q.filter_w) {
-                TSLM_POOL_CASE(1, 1) TSLM_POOL_CASE(1, 2) TSLM_POOL_CASE(1, 3)
-                TSLM_POOL_CASE(2, 1) TSLM_POOL_CASE(2, 2) TSLM_POOL_CASE(2, 3)
-                TSLM_POOL_CASE(3, 1) TSLM_POOL_CASE(3, 2) TSLM_POOL_CASE(3, 3)
+            for (; ny > 0; --ny, x += ystep, out += out_row) { /* the words of channels 0..4n-1, then ch-4.. */
+                run(x, out, nx, xstep, out_step, ch, row, lo, hi, ch >> 2);
+                if (ch & 3) {
+                    run(x + ch - 4, out + ch - 4, nx, xstep, out_step, ch, row, lo, hi, 1);
+                }
             }
         }
 #endif
@@ -213,6 +210,3 @@ void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
         }
     }
 }
-#if !defined(TSLM_OPTIMIZE_SIZE)
-#undef TSLM_POOL_CASE
-#endif

@@ -57,30 +57,36 @@ void tslm_mve_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
  * clipped as tslm_pool_window clips it), larger windows and the size build loop over the window.
  */
 
-/* One block of up to 16 channels (the predicate p8) of one output pixel: the max over a window of `rows` rows
+/* 16 channels from x: the lanes of p (zero elsewhere), or with FULL all 16 (no VPST) */
+TSLM_ALWAYS_INLINE int8x16_t load_block(const int8_t *x, mve_pred16_t p, const int FULL)
+{
+    return FULL ? vld1q_s8(x) : vldrbq_z_s8(x, p);
+}
+
+/* One block of up to 16 channels (the predicate p8; FULL: all 16) of one output pixel: the max over a window of `rows` rows
  * (`row` bytes apart) by `cols` columns (`ch` bytes apart) from x. R, C: rows and cols as constants 1..3 (the
  * loads unrolled), or 0 (loops). */
 TSLM_ALWAYS_INLINE void block_max_mve(const int8_t *x, int8_t *out, int32_t rows, int32_t cols, int32_t ch,
                                       int32_t row, int8x16_t lo, int8x16_t hi, mve_pred16_t p8, const int R,
-                                      const int C)
+                                      const int C, const int FULL)
 {
     int8x16_t m = lo;
     if (R == 0 || C == 0) {
         for (int32_t y = rows; y > 0; --y, x += row) {
             const int8_t *px = x;
             for (int32_t k = cols; k > 0; --k, px += ch) {
-                m = vmaxq_s8(m, vldrbq_z_s8(px, p8));
+                m = vmaxq_s8(m, load_block(px, p8, FULL));
             }
         }
     } else {
 #define TSLM_POOL_ROW(Y)                                                        \
     if (R > (Y)) {                                                              \
-        m = vmaxq_s8(m, vldrbq_z_s8(x, p8));                                    \
+        m = vmaxq_s8(m, load_block(x, p8, FULL));                                    \
         if (C > 1) {                                                            \
-            m = vmaxq_s8(m, vldrbq_z_s8(x + ch, p8));                           \
+            m = vmaxq_s8(m, load_block(x + ch, p8, FULL));                           \
         }                                                                       \
         if (C > 2) {                                                            \
-            m = vmaxq_s8(m, vldrbq_z_s8(x + 2 * ch, p8));                       \
+            m = vmaxq_s8(m, load_block(x + 2 * ch, p8, FULL));                       \
         }                                                                       \
         x += row;                                                               \
     }
@@ -89,54 +95,67 @@ TSLM_ALWAYS_INLINE void block_max_mve(const int8_t *x, int8_t *out, int32_t rows
         TSLM_POOL_ROW(2)
 #undef TSLM_POOL_ROW
     }
-    vstrbq_p_s8(out, vminq_s8(m, hi), p8);
+    if (FULL) {
+        vst1q_s8(out, vminq_s8(m, hi));
+    } else {
+        vstrbq_p_s8(out, vminq_s8(m, hi), p8);
+    }
 }
 
-/* ny rows of nx output pixels (their windows `ystep` and `xstep` input bytes apart, the pixels ch apart in out,
- * a row of them `out_row` bytes apart), each block_max_mve per block of 16 channels (at most 16: one block,
- * its predicate set once). */
-TSLM_ALWAYS_INLINE void run_max_mve(const int8_t *x, int8_t *out, int32_t ny, int32_t nx, int32_t ystep,
-                                    int32_t xstep, int32_t out_row, int32_t out_step, int32_t rows, int32_t cols, int32_t ch,
-                                    int32_t row, int8x16_t lo, int8x16_t hi, const int R, const int C)
+/* nx output pixels (their windows `xstep` input bytes apart, the pixels out_step apart in out), each `blocks`
+ * blocks of 16 channels (the lanes of p8) by block_max_mve. */
+TSLM_ALWAYS_INLINE void run_max_mve(const int8_t *x, int8_t *out, int32_t nx, int32_t xstep, int32_t out_step,
+                                    int32_t rows, int32_t cols, int32_t ch, int32_t row, int8x16_t lo, int8x16_t hi,
+                                    int32_t blocks, mve_pred16_t p8, const int R, const int C, const int FULL)
 {
-    const mve_pred16_t p_last = vctp8q((uint32_t)(ch - ((ch - 1) & ~15))); /* the last block's channels */
-    for (; ny > 0; --ny, x += ystep, out += out_row) {
-        const int8_t *xp = x;
-        int8_t *op = out;
-        if (ch <= 16) {
-            for (int32_t n = nx; n > 0; --n, xp += xstep, op += out_step) {
-                block_max_mve(xp, op, rows, cols, ch, row, lo, hi, p_last, R, C);
-            }
-            continue;
+    if (blocks == 1) { /* (at most 16 channels, or the last block's: no loop over blocks) */
+        for (; nx > 0; --nx, x += xstep, out += out_step) {
+            block_max_mve(x, out, rows, cols, ch, row, lo, hi, p8, R, C, FULL);
         }
-        for (int32_t n = nx; n > 0; --n, xp += xstep, op += out_step) {
-            int32_t c = 0;
-            for (; c + 16 < ch; c += 16) {
-                block_max_mve(xp + c, op + c, rows, cols, ch, row, lo, hi, (mve_pred16_t)0xFFFF, R, C);
-            }
-            block_max_mve(xp + c, op + c, rows, cols, ch, row, lo, hi, p_last, R, C);
+        return;
+    }
+    for (; nx > 0; --nx, x += xstep, out += out_step) {
+        const int8_t *r = x;
+        for (int8_t *o = out, *end = out + 16 * blocks; o < end; r += 16, o += 16) {
+            block_max_mve(r, o, rows, cols, ch, row, lo, hi, p8, R, C, FULL);
         }
     }
 }
 
+/* run_max_mve over the channels of each pixel: the whole blocks of 16, then the last one's ch % 16 lanes. */
+TSLM_ALWAYS_INLINE void run_channels_mve(const int8_t *x, int8_t *out, int32_t nx, int32_t xstep, int32_t out_step,
+                                         int32_t rows, int32_t cols, int32_t ch, int32_t row, int8x16_t lo,
+                                         int8x16_t hi, const int R, const int C)
+{
+    if (ch >= 16) {
+        run_max_mve(x, out, nx, xstep, out_step, rows, cols, ch, row, lo, hi, ch >> 4, (mve_pred16_t)0xFFFF, R, C, 1);
+    }
+    if (ch & 15) {
+        const int32_t c = ch & ~15;
+        run_max_mve(x + c, out + c, nx, xstep, out_step, rows, cols, ch, row, lo, hi, 1, vctp8q((uint32_t)(ch & 15)),
+                    R, C, 0);
+    }
+}
+
 #if !defined(TSLM_OPTIMIZE_SIZE)
-/* run_max_mve for a window of R by C (constants), one function each: its own registers. */
-#define TSLM_POOL_RUN(R, C)                                                                                   \
-    static __attribute__((noinline)) void run_max_mve_##R##x##C(const int8_t *x, int8_t *out, int32_t ny,     \
-                                                                int32_t nx, int32_t ystep, int32_t xstep,     \
-                                                                int32_t out_row, int32_t out_step, int32_t ch, int32_t row,     \
-                                                                int8x16_t lo, int8x16_t hi)                   \
-    {                                                                                                         \
-        run_max_mve(x, out, ny, nx, ystep, xstep, out_row, out_step, R, C, ch, row, lo, hi, R, C);                      \
+typedef void (*run_max_fn)(const int8_t *x, int8_t *out, int32_t nx, int32_t xstep, int32_t out_step, int32_t ch,
+                           int32_t row, int8x16_t lo, int8x16_t hi);
+/* run_channels_mve for a window of R by C (constants), one function each: its own registers. */
+#define TSLM_POOL_RUN(R, C)                                                                                    \
+    static void run_max_mve_##R##x##C(const int8_t *x, int8_t *out, int32_t nx, int32_t xstep, int32_t out_step, \
+                                      int32_t ch, int32_t row, int8x16_t lo, int8x16_t hi)                     \
+    {                                                                                                          \
+        run_channels_mve(x, out, nx, xstep, out_step, R, C, ch, row, lo, hi, R, C);                            \
     }
 TSLM_POOL_RUN(1, 1) TSLM_POOL_RUN(1, 2) TSLM_POOL_RUN(1, 3)
 TSLM_POOL_RUN(2, 1) TSLM_POOL_RUN(2, 2) TSLM_POOL_RUN(2, 3)
 TSLM_POOL_RUN(3, 1) TSLM_POOL_RUN(3, 2) TSLM_POOL_RUN(3, 3)
 #undef TSLM_POOL_RUN
-#define TSLM_POOL_CASE(R, C)                                                                      \
-    case (R) * 4 + (C):                                                                           \
-        run_max_mve_##R##x##C(x, out, ny, nx, ystep, xstep, out_row, out_step, ch, row, lo, hi); \
-        break;
+static const run_max_fn run_max_mve_shapes[3][3] = {
+    {run_max_mve_1x1, run_max_mve_1x2, run_max_mve_1x3},
+    {run_max_mve_2x1, run_max_mve_2x2, run_max_mve_2x3},
+    {run_max_mve_3x1, run_max_mve_3x2, run_max_mve_3x3},
+};
 #endif
 
 /* Outputs (oy, ox0..ox1) of one batch: each window clipped to the image, the loops. */
@@ -148,8 +167,8 @@ static __attribute__((noinline)) void border_max_mve(const tslm_pool_params *p, 
     for (int32_t ox = ox0; ox < ox1; ++ox) {
         int32_t y0, y1, x0, x1;
         tslm_pool_window(p, oy, ox, &y0, &y1, &x0, &x1);
-        run_max_mve(in_b + y0 * row + x0 * ch, out_b + (oy * p->output_w + ox) * ch, 1, 1, 0, 0, 0, 0, y1 - y0,
-                    x1 - x0, ch, row, lo, hi, 0, 0);
+        run_channels_mve(in_b + y0 * row + x0 * ch, out_b + (oy * p->output_w + ox) * ch, 1, 0, 0, y1 - y0, x1 - x0,
+                         ch, row, lo, hi, 0, 0);
     }
 }
 
@@ -175,20 +194,18 @@ void tslm_mve_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
         int8_t *out_b = output + b * q.output_h * q.output_w * ch;
 #if !defined(TSLM_OPTIMIZE_SIZE)
         if (oy_in < oy_end) {
+            const run_max_fn run = run_max_mve_shapes[q.filter_h - 1][q.filter_w - 1];
             const int8_t *x = in_b + (oy_in * q.stride_h - q.pad_h) * row + (ox_in * q.stride_w - q.pad_w) * ch;
             int8_t *out = out_b + (oy_in * q.output_w + ox_in) * ch;
-            /* the outputs' rows by their columns; a single column: one row of its pixels, which
-             * keeps the rows' setup out of the loop (magic_wand's 3x3 stride 3 over 128x3) */
+            /* the outputs' rows by their columns; a single column: one row of its pixels */
             int32_t ny = oy_end - oy_in, nx = ox_end - ox_in, ystep = q.stride_h * row, xstep = q.stride_w * ch;
             int32_t out_row = q.output_w * ch, out_step = ch;
             if (nx == 1) {
                 nx = ny, xstep = ystep, out_step = out_row;
                 ny = 1;
             }
-            switch (q.filter_h * 4 + q.filter_w) {
-                TSLM_POOL_CASE(1, 1) TSLM_POOL_CASE(1, 2) TSLM_POOL_CASE(1, 3)
-                TSLM_POOL_CASE(2, 1) TSLM_POOL_CASE(2, 2) TSLM_POOL_CASE(2, 3)
-                TSLM_POOL_CASE(3, 1) TSLM_POOL_CASE(3, 2) TSLM_POOL_CASE(3, 3)
+            for (; ny > 0; --ny, x += ystep, out += out_row) {
+                run(x, out, nx, xstep, out_step, ch, row, lo, hi);
             }
         }
 #endif
@@ -206,6 +223,3 @@ void tslm_mve_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
         }
     }
 }
-#if !defined(TSLM_OPTIMIZE_SIZE)
-#undef TSLM_POOL_CASE
-#endif

@@ -1,7 +1,7 @@
-"""int8 MAX_POOL_2D on the DSP and Helium targets: tslm_dsp_max_pool_s8 (SSUB8/SEL over words of four channels,
-the windows wholly in the image with their loads unrolled for 1..3 by 1..3, the borders clipped as TFLM clips
-them) and tslm_mve_max_pool_s8 (VMAX.S8 over sixteen channels, a predicated tail). One model holds a layer per
-case (windows 1x1..5x5, Kx1 and 1xK, strides 1..3, SAME and VALID, 1..32 channels, relu and relu6 fused, batch
+"""MAX_POOL_2D on the DSP and Helium targets: tslm_dsp_max_pool_s8 / _s16 (SSUB8 or SSUB16 then SEL over words of
+four int8 or two int16 channels, the windows wholly in the image with their loads unrolled for 1..3 by 1..3, the
+borders clipped as TFLM clips them) and tslm_mve_max_pool_s8 / _s16 (VMAX over 16 or 8 lanes, a predicated tail).
+One model (int8, and again with int16 activations) holds a layer per case (windows 1x1..5x5, Kx1 and 1xK, strides 1..3, SAME and VALID, 1..32 channels, relu and relu6 fused, batch
 2), checked against TFLM on the host under the sanitizers (the intrinsics' C equivalents) and in QEMU on the
 Cortex-M4 (mps2-an386) and the Cortex-M55 (mps3-an547), each in the speed and the size build."""
 
@@ -29,6 +29,10 @@ CASES = {
     "3x3_s2_valid_c4_b2": ((3, 3), (2, 2), "VALID", (7, 7), 4, None, 2),
     "3x3_s1_valid_c5": ((3, 3), (1, 1), "VALID", (5, 6), 5, None, 1),
     "3x3_s1_same_over_2x2_c8": ((3, 3), (1, 1), "SAME", (2, 2), 8, None, 1),  # clipped on both sides
+    "2x3_s2_valid_c8": ((2, 3), (2, 2), "VALID", (7, 9), 8, None, 1),
+    "3x2_s1_same_c5_relu": ((3, 2), (1, 1), "SAME", (5, 6), 5, "relu", 1),
+    "2x1_s2x1_valid_c4": ((2, 1), (2, 1), "VALID", (8, 3), 4, None, 1),
+    "1x2_s1_valid_c16_relu6": ((1, 2), (1, 1), "VALID", (3, 5), 16, "relu6", 1),
     "3x1_s3x1_c16": ((3, 1), (3, 1), "SAME", (13, 1), 16, None, 1),
     "1x3_s1x2_c4": ((1, 3), (1, 2), "VALID", (3, 9), 4, None, 1),
     "4x2_s3x1_same_c17": ((4, 2), (3, 1), "SAME", (10, 4), 17, None, 1),
@@ -54,11 +58,18 @@ def _model(tf, rng):
     return fn, [(spec[6], *spec[3], spec[4]) for spec in CASES.values()]
 
 
-@pytest.fixture(scope="module")
-def pool_model():
+@pytest.fixture(scope="module", params=["int8", "int16x8"])
+def pool_model(request):
     import opzoo
 
-    return opzoo.convert_case("target_max_pools", opzoo.Case(_model, expect_ops=("MAX_POOL_2D",)))
+    case = opzoo.Case(_model, expect_ops=("MAX_POOL_2D",), mode=request.param)
+    return opzoo.convert_case("target_max_pools" + ("_s16" if request.param != "int8" else ""), case)
+
+
+def _sfx(model: bytes) -> str:
+    from tinyslm.compiler import analyze
+
+    return "s8" if analyze(model, "portable")[0].tensors[0].dtype == "int8" else "s16"
 
 
 def _calls(model: bytes, target: str) -> list[Call]:
@@ -68,16 +79,18 @@ def _calls(model: bytes, target: str) -> list[Call]:
 
 
 def test_max_pools_take_the_target_kernels(pool_model):
+    sfx = _sfx(pool_model)
     dsp, mve = _calls(pool_model, "cortex-m-dsp"), _calls(pool_model, "helium")
     assert len(dsp) == len(mve) == len(CASES)
-    for call in dsp:  # fewer than four channels: the portable kernel (the DSP one packs four per word)
-        c = call.params["channels"]
-        assert call.func == ("tslm_dsp_max_pool_s8" if c >= 4 else "tslm_max_pool_s8"), call.note
-    assert {c.func for c in mve} == {"tslm_mve_max_pool_s8"}
-    assert {c.func for c in _calls(pool_model, "portable")} == {"tslm_max_pool_s8"}
-    # the fused activations reached the kernels (int8 zero points: the clamp is not at -128 / 127)
+    for call in dsp:  # less than a word a pixel: the portable kernel (the DSP one takes four int8 or two int16)
+        c = call.params["channels"] * (1 if sfx == "s8" else 2)
+        assert call.func == (f"tslm_dsp_max_pool_{sfx}" if c >= 4 else f"tslm_max_pool_{sfx}"), call.note
+    assert {c.func for c in mve} == {f"tslm_mve_max_pool_{sfx}"}
+    assert {c.func for c in _calls(pool_model, "portable")} == {f"tslm_max_pool_{sfx}"}
+    # the fused activations reached the kernels (zero points: the clamp is not the type's whole range)
+    lo_t, hi_t = (-128, 127) if sfx == "s8" else (-32768, 32767)
     clamps = [(c.params["act_min"], c.params["act_max"]) for c in dsp]
-    assert sum(lo > -128 for lo, _ in clamps) >= 5 and sum(hi < 127 for _, hi in clamps) >= 2
+    assert sum(lo > lo_t for lo, _ in clamps) >= 5 and sum(hi < hi_t for _, hi in clamps) >= 2
     assert {c.params["batches"] for c in dsp} == {1, 2}
 
 
@@ -85,7 +98,8 @@ def test_max_pools_match_tflm_on_the_host(pool_model):
     from tinyslm.runners.verify import verify_host
 
     shapes = [(spec[6], *spec[3], spec[4]) for spec in CASES.values()]
-    extremes = [[np.full(s, v, np.int8) for s in shapes] for v in (-128, 127)]
+    t = np.int8 if _sfx(pool_model) == "s8" else np.int16
+    extremes = [[np.full(s, v, t) for s in shapes] for v in (np.iinfo(t).min, np.iinfo(t).max)]
     report = verify_host(pool_model, n_inputs=6, seed=21, target="cortex-m-dsp", sanitize=True,
                          real_inputs=extremes)
     assert report.ok and report.bytes_compared > 0 and report.runs == 8, report.lines()
@@ -98,5 +112,6 @@ def test_max_pools_bit_exact_in_qemu(pool_model, board, target, opt):
 
     cm = opzoo.qemu_matches_tflm(pool_model, board, target, n_inputs=3, seed=22, opt=opt)
     assert len(cm.outputs) == len(CASES)
+    sfx = _sfx(pool_model)
     assert {s.func for s in cm.plan.steps if isinstance(s, Call) and s.op.opcode == "MAX_POOL_2D"} >= {
-        "tslm_dsp_max_pool_s8" if target == "cortex-m-dsp" else "tslm_mve_max_pool_s8"}
+        f"tslm_dsp_max_pool_{sfx}" if target == "cortex-m-dsp" else f"tslm_mve_max_pool_{sfx}"}

@@ -48,27 +48,41 @@ void tslm_dsp_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
 }
 
 /*
- * MAX_POOL_2D (int8), four channels per word: the lane-wise max of two words is SSUB8 (a GE flag per
- * byte where a >= b) then SEL (tslm_simd.h: tslm_max_s8x4). Per output pixel and word of channels
- * c..c+3, the window's in-image pixels (rows y0..y1, columns x0..x1, tslm_pool_window) are folded into
- * a word that starts at act_min in every lane: max(-128, window) clamped below at act_min is
- * max(act_min, window); then the lane-wise min with act_max. A channel count that is not a multiple of
- * four takes first the word of channels 0..3, then ch % 4..ch % 4 + 3 (overlapping it: the same bytes
- * stored again, max is idempotent), then every fourth; fewer than four channels take the portable
- * kernel (the compiler does not give those layers to this one).
- * Per output row, the run of pixels whose window lies wholly in the image has, for windows of 1..3
- * rows by 1..3 columns (2x2, 3x3, Kx1 pools), its loads unrolled: e.g. 3x3 stride 3 over 128x3x8
- * (magic_wand) is per word 9 LDR and 9 SSUB8/SEL pairs, about one instruction per input byte. The
- * other pixels (the borders, larger windows, the size build) loop over the window's rows and columns.
+ * MAX_POOL_2D, int8 and int16, a word of channels at a time: four int8 lanes, whose lane-wise max is
+ * SSUB8 (a GE flag per byte where a >= b) then SEL (tslm_simd.h: tslm_max_s8x4), or two int16 lanes
+ * (SSUB16, SEL: tslm_max_s16x2). Below, E is the element's size in bytes (1, 2) and every offset is in
+ * bytes: ch the pixel's, row the image row's. Per output pixel and word of channels, the window's
+ * in-image pixels (rows y0..y1, columns x0..x1, tslm_pool_window) are folded into a word that starts at
+ * act_min in every lane: max(-128, window) clamped below at act_min is max(act_min, window); then the
+ * lane-wise min with act_max (neither where the activation's range is the type's whole range: the first
+ * pixel's word is the start). A pixel whose bytes are not a multiple of four takes first its whole
+ * words, then the word of its last four bytes (overlapping: the same values stored again, max is
+ * idempotent); a pixel of fewer than four bytes takes the portable kernel (the compiler does not give
+ * those layers to this one).
+ * The outputs whose windows lie wholly in the image have, for windows of 1..3 rows by 1..3 columns (2x2,
+ * 3x3, Kx1 pools), their loads unrolled, one function per shape: e.g. 2x2 stride 2 over 32x32x8 int8 is
+ * per word 4 LDR, 3 SSUB8/SEL pairs and a STR, about one instruction per input byte, 3x3 stride 3 over
+ * 128x3x8 (magic_wand) per word 9 LDR and 8 pairs. The other outputs (the borders, larger windows, the
+ * size build) loop over their window's rows and columns.
  */
+
+/* lane-wise max and min of E-byte lanes */
+TSLM_ALWAYS_INLINE int32_t lanes_max(int32_t a, int32_t b, const int E)
+{
+    return E == 1 ? tslm_max_s8x4(a, b) : tslm_max_s16x2(a, b);
+}
+TSLM_ALWAYS_INLINE int32_t lanes_min(int32_t a, int32_t b, const int E)
+{
+    return E == 1 ? tslm_min_s8x4(a, b) : tslm_min_s16x2(a, b);
+}
 
 /* nx output pixels (their windows `xstep` input bytes apart, the pixels out_step apart in out), each `words`
  * words of channels, the max over a window of `rows` rows (`row` bytes apart) by `cols` columns (`ch` bytes
- * apart) from x, clamped to [lo, hi] (CLAMP 0: the activation's range is the whole int8 range, no clamp).
+ * apart) from x, clamped to [lo, hi] (CLAMP 0: the activation's range is the type's whole range, no clamp).
  * R, C: rows and cols as constants 1..3 (the loads unrolled), or 0 (loops). */
-TSLM_ALWAYS_INLINE void run_max_s8(const int8_t *x, int8_t *out, int32_t nx, int32_t xstep, int32_t out_step,
-                                   int32_t rows, int32_t cols, int32_t ch, int32_t row, int32_t lo, int32_t hi,
-                                   int32_t words, const int R, const int C, const int CLAMP)
+TSLM_ALWAYS_INLINE void run_max(const int8_t *x, int8_t *out, int32_t nx, int32_t xstep, int32_t out_step,
+                                int32_t rows, int32_t cols, int32_t ch, int32_t row, int32_t lo, int32_t hi,
+                                int32_t words, const int R, const int C, const int CLAMP, const int E)
 {
     for (; nx > 0; --nx, x += xstep, out += out_step) {
         const int8_t *r = x;
@@ -79,22 +93,21 @@ TSLM_ALWAYS_INLINE void run_max_s8(const int8_t *x, int8_t *out, int32_t nx, int
                 for (int32_t y = rows; y > 0; --y, ry += row) {
                     const int8_t *px = ry;
                     for (int32_t k = cols; k > 0; --k, px += ch) {
-                        m = tslm_max_s8x4(m, tslm_read32(px));
+                        m = lanes_max(m, tslm_read32(px), E);
                     }
                 }
             } else {
-                /* unclamped: the first pixel's word is the start */
-                m = CLAMP ? tslm_max_s8x4(lo, tslm_read32(r)) : tslm_read32(r);
+                m = CLAMP ? lanes_max(lo, tslm_read32(r), E) : tslm_read32(r);
 #define TSLM_POOL_ROW(Y)                                                                \
     if (R > (Y)) {                                                                      \
         if ((Y) > 0) {                                                                  \
-            m = tslm_max_s8x4(m, tslm_read32(r + (Y) * row));                           \
+            m = lanes_max(m, tslm_read32(r + (Y) * row), E);                            \
         }                                                                               \
         if (C > 1) {                                                                    \
-            m = tslm_max_s8x4(m, tslm_read32(r + (Y) * row + ch));                      \
+            m = lanes_max(m, tslm_read32(r + (Y) * row + ch), E);                       \
         }                                                                               \
         if (C > 2) {                                                                    \
-            m = tslm_max_s8x4(m, tslm_read32(r + (Y) * row + 2 * ch));                  \
+            m = lanes_max(m, tslm_read32(r + (Y) * row + 2 * ch), E);                   \
         }                                                                               \
     }
                 TSLM_POOL_ROW(0)
@@ -102,7 +115,7 @@ TSLM_ALWAYS_INLINE void run_max_s8(const int8_t *x, int8_t *out, int32_t nx, int
                 TSLM_POOL_ROW(2)
 #undef TSLM_POOL_ROW
             }
-            tslm_write32(o, CLAMP ? tslm_min_s8x4(m, hi) : m);
+            tslm_write32(o, CLAMP ? lanes_min(m, hi, E) : m);
         }
     }
 }
@@ -110,61 +123,79 @@ TSLM_ALWAYS_INLINE void run_max_s8(const int8_t *x, int8_t *out, int32_t nx, int
 #if !defined(TSLM_OPTIMIZE_SIZE)
 typedef void (*run_max_fn)(const int8_t *x, int8_t *out, int32_t nx, int32_t xstep, int32_t out_step, int32_t ch,
                            int32_t row, int32_t lo, int32_t hi, int32_t words);
-/* run_max_s8 for a window of R by C (constants), one function each (its own registers), with and without
- * the clamp. */
-#define TSLM_POOL_RUN(R, C)                                                                                   \
-    static void run_max_s8_##R##x##C(const int8_t *x, int8_t *out, int32_t nx, int32_t xstep, int32_t out_step, \
-                                     int32_t ch, int32_t row, int32_t lo, int32_t hi, int32_t words)          \
-    {                                                                                                         \
-        if (lo == (int32_t)0x80808080 && hi == 0x7F7F7F7F) {                                                  \
-            run_max_s8(x, out, nx, xstep, out_step, R, C, ch, row, lo, hi, words, R, C, 0);                   \
-        } else {                                                                                              \
-            run_max_s8(x, out, nx, xstep, out_step, R, C, ch, row, lo, hi, words, R, C, 1);                   \
-        }                                                                                                     \
+/* run_max for a window of R by C (constants) and E-byte elements (T: s8, s16), one function each (its own
+ * registers), with and without the clamp. */
+#define TSLM_POOL_RUN(T, E, R, C)                                                                              \
+    static void run_max_##T##_##R##x##C(const int8_t *x, int8_t *out, int32_t nx, int32_t xstep,               \
+                                        int32_t out_step, int32_t ch, int32_t row, int32_t lo, int32_t hi,     \
+                                        int32_t words)                                                         \
+    {                                                                                                          \
+        if (lo == (E == 1 ? (int32_t)0x80808080 : (int32_t)0x80008000) &&                                      \
+            hi == (E == 1 ? 0x7F7F7F7F : 0x7FFF7FFF)) {                                                        \
+            run_max(x, out, nx, xstep, out_step, R, C, ch, row, lo, hi, words, R, C, 0, E);                    \
+        } else {                                                                                               \
+            run_max(x, out, nx, xstep, out_step, R, C, ch, row, lo, hi, words, R, C, 1, E);                    \
+        }                                                                                                      \
     }
-TSLM_POOL_RUN(1, 1) TSLM_POOL_RUN(1, 2) TSLM_POOL_RUN(1, 3)
-TSLM_POOL_RUN(2, 1) TSLM_POOL_RUN(2, 2) TSLM_POOL_RUN(2, 3)
-TSLM_POOL_RUN(3, 1) TSLM_POOL_RUN(3, 2) TSLM_POOL_RUN(3, 3)
+#define TSLM_POOL_RUNS(T, E)                                                                    \
+    TSLM_POOL_RUN(T, E, 1, 1) TSLM_POOL_RUN(T, E, 1, 2) TSLM_POOL_RUN(T, E, 1, 3)             \
+    TSLM_POOL_RUN(T, E, 2, 1) TSLM_POOL_RUN(T, E, 2, 2) TSLM_POOL_RUN(T, E, 2, 3)             \
+    TSLM_POOL_RUN(T, E, 3, 1) TSLM_POOL_RUN(T, E, 3, 2) TSLM_POOL_RUN(T, E, 3, 3)             \
+    static const run_max_fn run_max_##T##_shapes[9] = { /* [(R - 1) * 3 + C - 1] */            \
+        run_max_##T##_1x1, run_max_##T##_1x2, run_max_##T##_1x3,                                \
+        run_max_##T##_2x1, run_max_##T##_2x2, run_max_##T##_2x3,                                \
+        run_max_##T##_3x1, run_max_##T##_3x2, run_max_##T##_3x3,                                \
+    };
+TSLM_POOL_RUNS(s8, 1)
+TSLM_POOL_RUNS(s16, 2)
+#undef TSLM_POOL_RUNS
 #undef TSLM_POOL_RUN
-static const run_max_fn run_max_s8_shapes[3][3] = {
-    {run_max_s8_1x1, run_max_s8_1x2, run_max_s8_1x3},
-    {run_max_s8_2x1, run_max_s8_2x2, run_max_s8_2x3},
-    {run_max_s8_3x1, run_max_s8_3x2, run_max_s8_3x3},
-};
 #endif
 
 /* Outputs (oy, ox0..ox1) of one batch: each window clipped to the image, the loops. */
-static __attribute__((noinline)) void border_max_s8(const tslm_pool_params *p, const int8_t *in_b, int8_t *out_b,
-                                                    int32_t oy, int32_t ox0, int32_t ox1, int32_t lo, int32_t hi)
+TSLM_ALWAYS_INLINE void border_max(const tslm_pool_params *p, const int8_t *in_b, int8_t *out_b, int32_t oy,
+                                   int32_t ox0, int32_t ox1, int32_t lo, int32_t hi, const int E)
 {
-    const int32_t ch = p->channels, row = p->input_w * ch;
+    const int32_t ch = p->channels * E, row = p->input_w * ch;
     for (int32_t ox = ox0; ox < ox1; ++ox) {
         int32_t y0, y1, x0, x1;
         tslm_pool_window(p, oy, ox, &y0, &y1, &x0, &x1);
         const int8_t *x = in_b + y0 * row + x0 * ch;
         int8_t *out = out_b + (oy * p->output_w + ox) * ch;
-        run_max_s8(x, out, 1, 0, 0, y1 - y0, x1 - x0, ch, row, lo, hi, ch >> 2, 0, 0, 1);
-        if (ch & 3) { /* channels ch-4..ch-1 */
-            run_max_s8(x + ch - 4, out + ch - 4, 1, 0, 0, y1 - y0, x1 - x0, ch, row, lo, hi, 1, 0, 0, 1);
+        run_max(x, out, 1, 0, 0, y1 - y0, x1 - x0, ch, row, lo, hi, ch >> 2, 0, 0, 1, E);
+        if (ch & 3) { /* the last four bytes */
+            run_max(x + ch - 4, out + ch - 4, 1, 0, 0, y1 - y0, x1 - x0, ch, row, lo, hi, 1, 0, 0, 1, E);
         }
     }
 }
+static __attribute__((noinline)) void border_max_s8(const tslm_pool_params *p, const int8_t *in_b, int8_t *out_b,
+                                                    int32_t oy, int32_t ox0, int32_t ox1, int32_t lo, int32_t hi)
+{
+    border_max(p, in_b, out_b, oy, ox0, ox1, lo, hi, 1);
+}
+static __attribute__((noinline)) void border_max_s16(const tslm_pool_params *p, const int8_t *in_b, int8_t *out_b,
+                                                     int32_t oy, int32_t ox0, int32_t ox1, int32_t lo, int32_t hi)
+{
+    border_max(p, in_b, out_b, oy, ox0, ox1, lo, hi, 2);
+}
 
-void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
+/* The max pool of E-byte elements (at least four bytes a pixel), the input and output as bytes. */
+TSLM_ALWAYS_INLINE void max_pool(const tslm_pool_params *p, const int8_t *input, int8_t *output, const int E)
 {
     const tslm_pool_params q = *p; /* (the output's stores may alias *p, a copy's fields stay in registers) */
-    const int32_t ch = q.channels, row = q.input_w * ch;
-    if (ch < 4) {
-        tslm_max_pool_s8(p, input, output); /* the portable kernel */
-        return;
-    }
-    const int32_t lo = (int32_t)((uint32_t)(uint8_t)q.act_min * 0x01010101u);
-    const int32_t hi = (int32_t)((uint32_t)(uint8_t)q.act_max * 0x01010101u);
+    const int32_t ch = q.channels * E, row = q.input_w * ch;
+    const int32_t lo = (int32_t)(E == 1 ? (uint32_t)(uint8_t)q.act_min * 0x01010101u
+                                        : (uint32_t)(uint16_t)q.act_min * 0x00010001u);
+    const int32_t hi = (int32_t)(E == 1 ? (uint32_t)(uint8_t)q.act_max * 0x01010101u
+                                        : (uint32_t)(uint16_t)q.act_max * 0x00010001u);
     /* the outputs [oy_in, oy_end) x [ox_in, ox_end) whose windows lie wholly in the image: unrolled where
      * the window is at most 3x3 (not in the size build); the loops for every other one */
     int32_t oy_in = 0, oy_end = 0, ox_in = 0, ox_end = 0;
 #if !defined(TSLM_OPTIMIZE_SIZE)
-    if (q.filter_h <= 3 && q.filter_w <= 3) {
+    run_max_fn run = 0;
+    if (q.filter_h >= 1 && q.filter_h <= 3 && q.filter_w >= 1 && q.filter_w <= 3) {
+        const int32_t shape = (q.filter_h - 1) * 3 + q.filter_w - 1;
+        run = E == 1 ? run_max_s8_shapes[shape] : run_max_s16_shapes[shape];
         tslm_pool_whole_windows(q.input_h, q.filter_h, q.stride_h, q.pad_h, q.output_h, &oy_in, &oy_end);
         tslm_pool_whole_windows(q.input_w, q.filter_w, q.stride_w, q.pad_w, q.output_w, &ox_in, &ox_end);
         if (ox_in == ox_end) {
@@ -177,7 +208,6 @@ void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
         int8_t *out_b = output + b * q.output_h * q.output_w * ch;
 #if !defined(TSLM_OPTIMIZE_SIZE)
         if (oy_in < oy_end) {
-            const run_max_fn run = run_max_s8_shapes[q.filter_h - 1][q.filter_w - 1];
             const int8_t *x = in_b + (oy_in * q.stride_h - q.pad_h) * row + (ox_in * q.stride_w - q.pad_w) * ch;
             int8_t *out = out_b + (oy_in * q.output_w + ox_in) * ch;
             /* the outputs' rows by their columns; a single column: one row of its pixels, which
@@ -188,7 +218,7 @@ void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
                 nx = ny, xstep = ystep, out_step = out_row;
                 ny = 1;
             }
-            for (; ny > 0; --ny, x += ystep, out += out_row) { /* the words of channels 0..4n-1, then ch-4.. */
+            for (; ny > 0; --ny, x += ystep, out += out_row) { /* the whole words, then the last four bytes */
                 run(x, out, nx, xstep, out_step, ch, row, lo, hi, ch >> 2);
                 if (ch & 3) {
                     run(x + ch - 4, out + ch - 4, nx, xstep, out_step, ch, row, lo, hi, 1);
@@ -196,17 +226,37 @@ void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
             }
         }
 #endif
+        void (*const border)(const tslm_pool_params *, const int8_t *, int8_t *, int32_t, int32_t, int32_t, int32_t,
+                             int32_t) = E == 1 ? border_max_s8 : border_max_s16;
         for (int32_t oy = 0; oy < q.output_h; ++oy) { /* the rest: the borders, larger windows */
             if (oy >= oy_in && oy < oy_end) {
                 if (ox_in > 0) {
-                    border_max_s8(&q, in_b, out_b, oy, 0, ox_in, lo, hi);
+                    border(&q, in_b, out_b, oy, 0, ox_in, lo, hi);
                 }
                 if (ox_end < q.output_w) {
-                    border_max_s8(&q, in_b, out_b, oy, ox_end, q.output_w, lo, hi);
+                    border(&q, in_b, out_b, oy, ox_end, q.output_w, lo, hi);
                 }
             } else {
-                border_max_s8(&q, in_b, out_b, oy, 0, q.output_w, lo, hi);
+                border(&q, in_b, out_b, oy, 0, q.output_w, lo, hi);
             }
         }
     }
+}
+
+void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
+{
+    if (p->channels < 4) {
+        tslm_max_pool_s8(p, input, output); /* the portable kernel */
+        return;
+    }
+    max_pool(p, input, output, 1);
+}
+
+void tslm_dsp_max_pool_s16(const tslm_pool_params *p, const int16_t *input, int16_t *output)
+{
+    if (p->channels < 2) {
+        tslm_max_pool_s16(p, input, output); /* the portable kernel */
+        return;
+    }
+    max_pool(p, (const int8_t *)input, (int8_t *)output, 2);
 }

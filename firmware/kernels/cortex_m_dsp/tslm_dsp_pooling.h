@@ -8,5 +8,7 @@
 void tslm_dsp_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);
 /* SSUB8/SEL over words of four channels; fewer than four channels: the portable kernel */
 void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);
+/* SSUB16/SEL over words of two channels; one channel: the portable kernel */
+void tslm_dsp_max_pool_s16(const tslm_pool_params *p, const int16_t *input, int16_t *output);
 
 #endif /* TSLM_DSP_POOLING_H */

@@ -223,3 +223,37 @@ void tslm_mve_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
         }
     }
 }
+
+/*
+ * MAX_POOL_2D (int16) with Helium: eight channels at a time, VMAX.S16 over the window's in-image pixels
+ * (tslm_pool_window), the last block's lanes past the channels predicated off (VCTP16); the running max
+ * starts at act_min, then a VMIN with act_max, as for int8. The window is looped over (no unrolled shapes).
+ */
+void tslm_mve_max_pool_s16(const tslm_pool_params *p, const int16_t *input, int16_t *output)
+{
+    const tslm_pool_params q = *p; /* (the output's stores may alias *p, a copy's fields stay in registers) */
+    const int32_t ch = q.channels, row = q.input_w * ch;
+    const int16x8_t lo = vdupq_n_s16((int16_t)q.act_min), hi = vdupq_n_s16((int16_t)q.act_max);
+    int16_t *out = output;
+    for (int32_t b = 0; b < q.batches; ++b) {
+        const int16_t *in_b = input + b * q.input_h * row;
+        for (int32_t oy = 0; oy < q.output_h; ++oy) {
+            for (int32_t ox = 0; ox < q.output_w; ++ox, out += ch) {
+                int32_t y0, y1, x0, x1;
+                tslm_pool_window(&q, oy, ox, &y0, &y1, &x0, &x1);
+                const int32_t span = (x1 - x0) * ch;
+                for (int32_t c = 0; c < ch; c += 8) {
+                    const mve_pred16_t p16 = vctp16q((uint32_t)(ch - c));
+                    int16x8_t m = lo;
+                    for (int32_t y = y0; y < y1; ++y) {
+                        const int16_t *px = in_b + y * row + x0 * ch + c;
+                        for (const int16_t *end = px + span; px < end; px += ch) {
+                            m = vmaxq_s16(m, vldrhq_z_s16(px, p16));
+                        }
+                    }
+                    vstrhq_p_s16(out + c, vminq_s16(m, hi), p16);
+                }
+            }
+        }
+    }
+}

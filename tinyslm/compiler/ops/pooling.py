@@ -82,7 +82,8 @@ def pool(lw: Lowering, op: Operator) -> Step:
                 note=note + (f", {act.lower()}" if act != "NONE" else ""), reads=[x.index], writes=[y.index])
     if lw.target.dsp and kind == "avg" and sfx == "s8":  # tslm_dsp_avg_pool_s8 (Helium: tslm_mve_avg_pool_s8)
         return lw.target_kernel(call, "pooling")
-    # tslm_dsp_max_pool_s8 (SSUB8/SEL, words of four channels: at least four) and Helium's tslm_mve_max_pool_s8
-    if lw.target.dsp and kind == "max" and sfx == "s8" and (lw.target.mve or x.shape[3] >= 4):
+    # tslm_dsp_max_pool_s8 / _s16 (SSUB8 or SSUB16 then SEL over words of four int8 or two int16 channels: at
+    # least a word a pixel) and Helium's tslm_mve_max_pool_s8 / _s16 (VMAX over 16 or 8 lanes, any channels)
+    if lw.target.dsp and kind == "max" and (lw.target.mve or x.shape[3] * (1 if sfx == "s8" else 2) >= 4):
         return lw.target_kernel(call, "pooling")
     return call

@@ -115,3 +115,71 @@ def test_max_pools_bit_exact_in_qemu(pool_model, board, target, opt):
     sfx = _sfx(pool_model)
     assert {s.func for s in cm.plan.steps if isinstance(s, Call) and s.op.opcode == "MAX_POOL_2D"} >= {
         f"tslm_dsp_max_pool_{sfx}" if target == "cortex-m-dsp" else f"tslm_mve_max_pool_{sfx}"}
+
+
+# AVERAGE_POOL_2D on the DSP target: windows of at most 256 pixels, at least four channels and more than one output
+# pixel take tslm_dsp_avg_pool_small_s8 (one SXTAB16 pass per word of four channels); the rest tslm_dsp_avg_pool_s8.
+# name: (window (h, w), stride (h, w), padding, input (h, w), channels, activation, batch)
+AVG_CASES = {
+    "avg_2x2_s2_c8": ((2, 2), (2, 2), "VALID", (8, 6), 8, None, 1),
+    "avg_3x3_s3_same_c5": ((3, 3), (3, 3), "SAME", (10, 8), 5, None, 1),  # clipped windows: other counts
+    "avg_3x3_s1_same_c17_relu6": ((3, 3), (1, 1), "SAME", (5, 6), 17, "relu6", 1),
+    "avg_3x3_s2_valid_c4_b2_relu": ((3, 3), (2, 2), "VALID", (7, 7), 4, "relu", 2),
+    "avg_1x3_s1x2_c16": ((1, 3), (1, 2), "SAME", (3, 9), 16, None, 1),
+    "avg_4x4_s2_same_c8": ((4, 4), (2, 2), "SAME", (9, 9), 8, None, 1),
+    "avg_5x1_s1_valid_c32": ((5, 1), (1, 1), "VALID", (9, 2), 32, None, 1),
+    "avg_16x16_valid_c4": ((16, 16), (1, 1), "VALID", (17, 16), 4, None, 1),  # 256 pixels: the int16 lanes' edge
+    "avg_17x16_valid_c4": ((17, 16), (1, 1), "VALID", (18, 16), 4, None, 1),  # 272: tslm_dsp_avg_pool_s8
+    "avg_2x2_s2_c3": ((2, 2), (2, 2), "VALID", (6, 6), 3, None, 1),  # 3 channels: tslm_dsp_avg_pool_s8
+    "avg_global_5x5_c8": ((5, 5), (1, 1), "VALID", (5, 5), 8, None, 1),  # one output: tslm_dsp_avg_pool_s8
+}
+
+
+def _avg_model(tf, rng):
+    def fn(*xs):
+        outs = []
+        for x, (window, stride, pad, _, _, act, _) in zip(xs, AVG_CASES.values()):
+            if act == "relu6":
+                x = x * 4.0
+            y = tf.nn.avg_pool2d(x, list(window), list(stride), pad)
+            outs.append(tf.nn.relu(y) if act == "relu" else tf.nn.relu6(y) if act == "relu6" else y)
+        return tuple(outs)
+
+    return fn, [(spec[6], *spec[3], spec[4]) for spec in AVG_CASES.values()]
+
+
+@pytest.fixture(scope="module")
+def avg_model():
+    import opzoo
+
+    return opzoo.convert_case("target_avg_pools", opzoo.Case(_avg_model, expect_ops=("AVERAGE_POOL_2D",)))
+
+
+def test_avg_pools_take_the_small_window_kernel(avg_model):
+    from tinyslm.compiler import analyze
+
+    calls = [s for s in analyze(avg_model, "cortex-m-dsp")[1].steps
+             if isinstance(s, Call) and s.op.opcode == "AVERAGE_POOL_2D"]
+    assert len(calls) == len(AVG_CASES)
+    for c in calls:
+        p = c.params
+        small = p["filter_h"] * p["filter_w"] <= 256 and p["channels"] >= 4 and p["output_h"] * p["output_w"] > 1
+        assert c.func == ("tslm_dsp_avg_pool_small_s8" if small else "tslm_dsp_avg_pool_s8"), c.note
+    assert sum(c.func == "tslm_dsp_avg_pool_small_s8" for c in calls) == 8
+
+
+def test_avg_pools_match_tflm_on_the_host(avg_model):
+    from tinyslm.runners.verify import verify_host
+
+    shapes = [(spec[6], *spec[3], spec[4]) for spec in AVG_CASES.values()]
+    extremes = [[np.full(s, v, np.int8) for s in shapes] for v in (-128, 127)]
+    report = verify_host(avg_model, n_inputs=6, seed=23, target="cortex-m-dsp", sanitize=True, real_inputs=extremes)
+    assert report.ok and report.bytes_compared > 0 and report.runs == 8, report.lines()
+
+
+@pytest.mark.parametrize("opt", ["-O2", "-Os -DTSLM_OPTIMIZE_SIZE"])
+def test_avg_pools_bit_exact_on_cortex_m4(avg_model, opt):
+    import opzoo
+
+    cm = opzoo.qemu_matches_tflm(avg_model, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=24, opt=opt)
+    assert len(cm.outputs) == len(AVG_CASES)

@@ -48,6 +48,97 @@ void tslm_dsp_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
 }
 
 /*
+ * AVERAGE_POOL_2D (int8), windows of at most 256 pixels and at least four channels: per output pixel and
+ * word of four channels, all the window's in-image pixels are summed at once into two pairs of int16 lanes
+ * by two SXTAB16 per pixel (|sum| <= 128 * 256 = 2^15: exact), no flush, no sums in memory; then each of
+ * the four channels takes tslm_avg_pool_s8's division rounding half away from zero (SDIV) and the clamp.
+ * A channel count that is not a multiple of four ends with the word of channels ch-4..ch-1 (overlapping:
+ * the same averages stored again). E.g. 3x3 stride 3 over 30x30x8: per word 9 LDR and 18 SXTAB16, then
+ * four divisions. The compiler gives it pools of more than one output pixel (a global pool's whole-row
+ * sums in tslm_dsp_avg_pool_s8 are as fast); anything else here calls tslm_dsp_avg_pool_s8.
+ */
+
+/* the pairs (b0, b2) and (b1, b3) of the word at x added to even and odd: two SXTAB16 */
+TSLM_ALWAYS_INLINE void sum_pixel(const int8_t *x, int32_t *even, int32_t *odd)
+{
+    const int32_t w = tslm_read32(x);
+    *even = tslm_sxtab16(*even, w);
+    *odd = tslm_sxtab16_ror8(*odd, w);
+}
+
+/* (v rounded half away from zero) / count */
+TSLM_ALWAYS_INLINE int32_t avg_of(int32_t v, int32_t count, int32_t half)
+{
+    return v > 0 ? (v + half) / count : (v - half) / count;
+}
+
+void tslm_dsp_avg_pool_small_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
+{
+    const tslm_pool_params q = *p; /* (the output's stores may alias *p, a copy's fields stay in registers) */
+    const int32_t ch = q.channels, row = q.input_w * ch;
+    if (q.filter_h * q.filter_w > 256 || ch < 4) {
+        tslm_dsp_avg_pool_s8(p, input, output);
+        return;
+    }
+    const int clamp = q.act_min > -128 || q.act_max < 127;
+    int8_t *out = output;
+    for (int32_t b = 0; b < q.batches; ++b) {
+        const int8_t *in_b = input + b * q.input_h * row;
+        for (int32_t oy = 0; oy < q.output_h; ++oy) {
+            for (int32_t ox = 0; ox < q.output_w; ++ox, out += ch) {
+                int32_t y0, y1, x0, x1;
+                tslm_pool_window(&q, oy, ox, &y0, &y1, &x0, &x1);
+                const int32_t rows = y1 - y0, cols = x1 - x0, count = rows * cols, half = count / 2;
+                const int8_t *x = in_b + y0 * row + x0 * ch;
+                for (int32_t c = 0; c < ch; c += 4) {
+                    const int32_t cc = c <= ch - 4 ? c : ch - 4; /* the last word of a ch % 4 != 0 overlaps */
+                    int32_t even = 0, odd = 0; /* lanes (cc, cc + 2) and (cc + 1, cc + 3) */
+                    const int8_t *r = x + cc;
+#if !defined(TSLM_OPTIMIZE_SIZE)
+                    if (cols == 3) { /* (3 and 2 columns, the common windows: the loads unrolled) */
+                        for (int32_t y = rows; y > 0; --y, r += row) {
+                            sum_pixel(r, &even, &odd);
+                            sum_pixel(r + ch, &even, &odd);
+                            sum_pixel(r + 2 * ch, &even, &odd);
+                        }
+                    } else if (cols == 2) {
+                        for (int32_t y = rows; y > 0; --y, r += row) {
+                            sum_pixel(r, &even, &odd);
+                            sum_pixel(r + ch, &even, &odd);
+                        }
+                    } else
+#endif
+                    {
+                        for (int32_t y = rows; y > 0; --y, r += row) {
+                            const int8_t *px = r;
+                            for (int32_t k = cols; k > 0; --k, px += ch) {
+                                sum_pixel(px, &even, &odd);
+                            }
+                        }
+                    }
+                    if (count == 0) { /* (the compiler gives no empty window; the portable kernel's 0) */
+                        even = odd = 0;
+                    }
+                    const int32_t n = count > 0 ? count : 1;
+                    int32_t a0 = avg_of((int16_t)even, n, half), a1 = avg_of((int16_t)odd, n, half);
+                    int32_t a2 = avg_of(even >> 16, n, half), a3 = avg_of(odd >> 16, n, half);
+                    if (clamp) { /* (an average of int8 is in int8: only a narrower activation clamps) */
+                        a0 = tslm_clamp_i32(a0, q.act_min, q.act_max);
+                        a1 = tslm_clamp_i32(a1, q.act_min, q.act_max);
+                        a2 = tslm_clamp_i32(a2, q.act_min, q.act_max);
+                        a3 = tslm_clamp_i32(a3, q.act_min, q.act_max);
+                    }
+                    out[cc] = (int8_t)a0;
+                    out[cc + 1] = (int8_t)a1;
+                    out[cc + 2] = (int8_t)a2;
+                    out[cc + 3] = (int8_t)a3;
+                }
+            }
+        }
+    }
+}
+
+/*
  * MAX_POOL_2D, int8 and int16, a word of channels at a time: four int8 lanes, whose lane-wise max is
  * SSUB8 (a GE flag per byte where a >= b) then SEL (tslm_simd.h: tslm_max_s8x4), or two int16 lanes
  * (SSUB16, SEL: tslm_max_s16x2). Below, E is the element's size in bytes (1, 2) and every offset is in

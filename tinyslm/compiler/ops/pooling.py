@@ -81,7 +81,13 @@ def pool(lw: Lowering, op: Operator) -> Step:
     call = Call(op, f"tslm_{kind}_pool_{sfx}", "tslm_pooling", [T(x.index), T(y.index)], "tslm_pool_params", params,
                 note=note + (f", {act.lower()}" if act != "NONE" else ""), reads=[x.index], writes=[y.index])
     if lw.target.dsp and kind == "avg" and sfx == "s8":  # tslm_dsp_avg_pool_s8 (Helium: tslm_mve_avg_pool_s8)
-        return lw.target_kernel(call, "pooling")
+        call = lw.target_kernel(call, "pooling")
+        # windows of at most 256 pixels, at least four channels, more than one output pixel (a global pool
+        # keeps the whole-row sums): tslm_dsp_avg_pool_small_s8, one SXTAB16 pass per word of channels
+        if (not lw.target.mve and geo["filter_h"] * geo["filter_w"] <= 256 and geo["channels"] >= 4
+                and geo["output_h"] * geo["output_w"] > 1):
+            call.func = "tslm_dsp_avg_pool_small_s8"
+        return call
     # tslm_dsp_max_pool_s8 / _s16 (SSUB8 or SSUB16 then SEL over words of four int8 or two int16 channels: at
     # least a word a pixel) and Helium's tslm_mve_max_pool_s8 / _s16 (VMAX over 16 or 8 lanes, any channels)
     if lw.target.dsp and kind == "max" and (lw.target.mve or x.shape[3] * (1 if sfx == "s8" else 2) >= 4):

@@ -82,9 +82,9 @@ def test_max_pools_take_the_target_kernels(pool_model):
     sfx = _sfx(pool_model)
     dsp, mve = _calls(pool_model, "cortex-m-dsp"), _calls(pool_model, "helium")
     assert len(dsp) == len(mve) == len(CASES)
-    for call in dsp:  # less than a word a pixel: the portable kernel (the DSP one takes four int8 or two int16)
-        c = call.params["channels"] * (1 if sfx == "s8" else 2)
-        assert call.func == (f"tslm_dsp_max_pool_{sfx}" if c >= 4 else f"tslm_max_pool_{sfx}"), call.note
+    for call in dsp:  # one int16 channel: the portable kernel (the DSP one takes two int16 a word)
+        portable = sfx == "s16" and call.params["channels"] == 1
+        assert call.func == (f"tslm_max_pool_{sfx}" if portable else f"tslm_dsp_max_pool_{sfx}"), call.note
     assert {c.func for c in mve} == {f"tslm_mve_max_pool_{sfx}"}
     assert {c.func for c in _calls(pool_model, "portable")} == {f"tslm_max_pool_{sfx}"}
     # the fused activations reached the kernels (zero points: the clamp is not the type's whole range)

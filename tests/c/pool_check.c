@@ -3,7 +3,8 @@
  * the op tests) on pseudo-random geometries: batches 1..2, 1..40 channels, images 1..12 square or not, windows
  * 1..5 (larger than the image too), strides 1..3, every padding up to the window's (asymmetric: the SAME padding's
  * odd total puts the extra row at the end), fused activation ranges (some the type's whole range), inputs at the
- * extremes; every output value compared and the guard bytes around the output checked untouched.
+ * extremes; every output value compared and the guard bytes around the output checked untouched; the input ends
+ * where its buffer ends (ASan: nothing read past it).
  * The DSP kernels (cortex_m_dsp/tslm_dsp_pooling.c): tslm_dsp_max_pool_s8 / _s16 and tslm_dsp_avg_pool_small_s8;
  * with -DPOOL_MVE the Helium ones (helium/tslm_mve_pooling.c): tslm_mve_max_pool_s8 / _s16.
  * Exit code: 0 when every byte agrees, 1 otherwise.
@@ -123,20 +124,21 @@ int main(void)
             }
         }
         ++ran[kind];
+        const int8_t *x = in + BUF - in_n; /* the input at the buffer's end: a read past it is out of bounds */
         if (kind == 0) {
             act_range(&p, -128, 127);
-            MAX_S8(&p, in, out_a + GUARD);
-            tslm_max_pool_s8(&p, in, out_b + GUARD);
+            MAX_S8(&p, x, out_a + GUARD);
+            tslm_max_pool_s8(&p, x, out_b + GUARD);
         } else if (kind == 1) {
             act_range(&p, -32768, 32767);
             int16_t *a = (int16_t *)(void *)(out_a + GUARD), *b = (int16_t *)(void *)(out_b + GUARD);
-            MAX_S16(&p, (const int16_t *)(const void *)in, a);
-            tslm_max_pool_s16(&p, (const int16_t *)(const void *)in, b);
+            MAX_S16(&p, (const int16_t *)(const void *)x, a);
+            tslm_max_pool_s16(&p, (const int16_t *)(const void *)x, b);
         } else {
 #if !defined(POOL_MVE)
             act_range(&p, -128, 127);
-            AVG_S8(&p, in, out_a + GUARD);
-            tslm_avg_pool_s8(&p, in, out_b + GUARD);
+            AVG_S8(&p, x, out_a + GUARD);
+            tslm_avg_pool_s8(&p, x, out_b + GUARD);
 #endif
         }
         if (compare("pool", out_n, trial)) {

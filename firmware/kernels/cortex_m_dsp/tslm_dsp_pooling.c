@@ -148,8 +148,8 @@ void tslm_dsp_avg_pool_small_s8(const tslm_pool_params *p, const int8_t *input, 
  * lane-wise min with act_max (neither where the activation's range is the type's whole range: the first
  * pixel's word is the start). A pixel whose bytes are not a multiple of four takes first its whole
  * words, then the word of its last four bytes (overlapping: the same values stored again, max is
- * idempotent); a pixel of fewer than four bytes takes the portable kernel (the compiler does not give
- * those layers to this one).
+ * idempotent); an int8 pixel of 1..3 channels takes narrow_max_s8 (below), an int16 pixel of one channel
+ * the portable kernel (the compiler does not give those layers to this one).
  * The outputs whose windows lie wholly in the image have, for windows of 1..3 rows by 1..3 columns (2x2,
  * 3x3, Kx1 pools), their loads unrolled, one function per shape: e.g. 2x2 stride 2 over 32x32x8 int8 is
  * per word 4 LDR, 3 SSUB8/SEL pairs and a STR, about one instruction per input byte, 3x3 stride 3 over
@@ -334,10 +334,65 @@ TSLM_ALWAYS_INLINE void max_pool(const tslm_pool_params *p, const int8_t *input,
     }
 }
 
+/* int8 pixels of 1..3 channels (an RGB image's): per output pixel one word per window pixel, its ch channels and
+ * the next 4 - ch bytes (other lanes, ignored), the low ch lanes of the max stored byte by byte. A window pixel
+ * within 4 - ch bytes of the input's end is read as the word ending with it, shifted down. E.g. 2x2 stride 2 over
+ * 32x32x3: per output pixel 4 LDR and 4 SSUB8/SEL pairs (with the clamp) for 12 values. */
+static __attribute__((noinline)) void narrow_max_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
+{
+    const tslm_pool_params q = *p; /* (the output's stores may alias *p, a copy's fields stay in registers) */
+    const int32_t ch = q.channels, row = q.input_w * ch;
+    const int8_t *const end = input + q.batches * q.input_h * row;
+    const int32_t lo = (int32_t)((uint32_t)(uint8_t)q.act_min * 0x01010101u);
+    const int32_t hi = (int32_t)((uint32_t)(uint8_t)q.act_max * 0x01010101u);
+    int8_t *out = output;
+    for (int32_t b = 0; b < q.batches; ++b) {
+        const int8_t *in_b = input + b * q.input_h * row;
+        for (int32_t oy = 0; oy < q.output_h; ++oy) {
+            for (int32_t ox = 0; ox < q.output_w; ++ox, out += ch) {
+                int32_t y0, y1, x0, x1;
+                tslm_pool_window(&q, oy, ox, &y0, &y1, &x0, &x1);
+                const int32_t rows = y1 - y0, cols = x1 - x0;
+                const int8_t *r = in_b + y0 * row + x0 * ch;
+                int32_t m = lo;
+                if (r + (rows - 1) * row + (cols - 1) * ch + 4 <= end) {
+                    for (int32_t y = rows; y > 0; --y, r += row) {
+                        const int8_t *px = r;
+                        for (int32_t k = cols; k > 0; --k, px += ch) {
+                            m = tslm_max_s8x4(m, tslm_read32(px));
+                        }
+                    }
+                } else { /* (the input's last pixels: no read past its end) */
+                    for (int32_t y = rows; y > 0; --y, r += row) {
+                        const int8_t *px = r;
+                        for (int32_t k = cols; k > 0; --k, px += ch) {
+                            const int32_t w = px + 4 <= end ? tslm_read32(px)
+                                                            : tslm_read32(px + ch - 4) >> (8 * (4 - ch));
+                            m = tslm_max_s8x4(m, w);
+                        }
+                    }
+                }
+                m = tslm_min_s8x4(m, hi);
+                out[0] = (int8_t)m;
+                if (ch > 1) {
+                    out[1] = (int8_t)(m >> 8);
+                }
+                if (ch > 2) {
+                    out[2] = (int8_t)(m >> 16);
+                }
+            }
+        }
+    }
+}
+
 void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
 {
     if (p->channels < 4) {
-        tslm_max_pool_s8(p, input, output); /* the portable kernel */
+        if (p->batches * p->input_h * p->input_w * p->channels < 4) {
+            tslm_max_pool_s8(p, input, output); /* the portable kernel: an input of less than a word */
+            return;
+        }
+        narrow_max_s8(p, input, output);
         return;
     }
     max_pool(p, input, output, 1);

@@ -88,8 +88,9 @@ def pool(lw: Lowering, op: Operator) -> Step:
                 and geo["output_h"] * geo["output_w"] > 1):
             call.func = "tslm_dsp_avg_pool_small_s8"
         return call
-    # tslm_dsp_max_pool_s8 / _s16 (SSUB8 or SSUB16 then SEL over words of four int8 or two int16 channels: at
-    # least a word a pixel) and Helium's tslm_mve_max_pool_s8 / _s16 (VMAX over 16 or 8 lanes, any channels)
-    if lw.target.dsp and kind == "max" and (lw.target.mve or x.shape[3] * (1 if sfx == "s8" else 2) >= 4):
+    # tslm_dsp_max_pool_s8 / _s16 (SSUB8 or SSUB16 then SEL over words of four int8 or two int16 channels; int8
+    # pixels of 1..3 channels a word each, int16 at least two channels) and Helium's tslm_mve_max_pool_s8 / _s16
+    # (VMAX over 16 or 8 lanes, any channels)
+    if lw.target.dsp and kind == "max" and (lw.target.mve or sfx == "s8" or x.shape[3] >= 2):
         return lw.target_kernel(call, "pooling")
     return call

@@ -82,10 +82,15 @@ def test_max_pools_take_the_target_kernels(pool_model):
     sfx = _sfx(pool_model)
     dsp, mve = _calls(pool_model, "cortex-m-dsp"), _calls(pool_model, "helium")
     assert len(dsp) == len(mve) == len(CASES)
-    for call in dsp:  # one int16 channel: the portable kernel (the DSP one takes two int16 a word)
-        portable = sfx == "s16" and call.params["channels"] == 1
-        assert call.func == (f"tslm_max_pool_{sfx}" if portable else f"tslm_dsp_max_pool_{sfx}"), call.note
-    assert {c.func for c in mve} == {f"tslm_mve_max_pool_{sfx}"}
+    for call, mcall in zip(dsp, mve):
+        fh, fw, c = call.params["filter_h"], call.params["filter_w"], call.params["channels"]
+        shape = f"{fh}x{fw}_" if fh <= 3 and fw <= 3 else ""  # a window up to 3x3: its shape's entry
+        # one int16 channel: the portable kernel (the DSP one takes two int16 a word); int8 pixels of 1..3
+        # channels: the DSP kernel's generic entry (a word per window pixel)
+        want = ("tslm_max_pool_s16" if sfx == "s16" and c == 1 else
+                f"tslm_dsp_max_pool_{sfx}" if c * (1 if sfx == "s8" else 2) < 4 else f"tslm_dsp_max_pool_{shape}{sfx}")
+        assert call.func == want, call.note
+        assert mcall.func == (f"tslm_mve_max_pool_{shape}s8" if sfx == "s8" else "tslm_mve_max_pool_s16"), mcall.note
     assert {c.func for c in _calls(pool_model, "portable")} == {f"tslm_max_pool_{sfx}"}
     # the fused activations reached the kernels (zero points: the clamp is not the type's whole range)
     lo_t, hi_t = (-128, 127) if sfx == "s8" else (-32768, 32767)
@@ -113,8 +118,8 @@ def test_max_pools_bit_exact_in_qemu(pool_model, board, target, opt):
     cm = opzoo.qemu_matches_tflm(pool_model, board, target, n_inputs=3, seed=22, opt=opt)
     assert len(cm.outputs) == len(CASES)
     sfx = _sfx(pool_model)
-    assert {s.func for s in cm.plan.steps if isinstance(s, Call) and s.op.opcode == "MAX_POOL_2D"} >= {
-        f"tslm_dsp_max_pool_{sfx}" if target == "cortex-m-dsp" else f"tslm_mve_max_pool_{sfx}"}
+    funcs = {s.func for s in cm.plan.steps if isinstance(s, Call) and s.op.opcode == "MAX_POOL_2D"}
+    assert (f"tslm_dsp_max_pool_3x3_{sfx}" if target == "cortex-m-dsp" else f"tslm_mve_max_pool_{sfx}") in funcs
 
 
 # AVERAGE_POOL_2D on the DSP target: windows of at most 256 pixels, at least four channels and more than one output

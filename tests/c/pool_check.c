@@ -5,20 +5,28 @@
  * odd total puts the extra row at the end), fused activation ranges (some the type's whole range), inputs at the
  * extremes; every output value compared and the guard bytes around the output checked untouched; the input ends
  * where its buffer ends (ASan: nothing read past it).
- * The DSP kernels (cortex_m_dsp/tslm_dsp_pooling.c): tslm_dsp_max_pool_s8 / _s16 and tslm_dsp_avg_pool_small_s8;
- * with -DPOOL_MVE the Helium ones (helium/tslm_mve_pooling.c): tslm_mve_max_pool_s8 / _s16.
+ * The DSP kernels (cortex_m_dsp/tslm_dsp_pooling.c): tslm_dsp_max_pool_s8 / _s16, their window shapes' entries
+ * (tslm_dsp_max_pool_2x2_s8, ...) and tslm_dsp_avg_pool_small_s8; with -DPOOL_MVE the Helium ones
+ * (helium/tslm_mve_pooling.c): tslm_mve_max_pool_s8, its shapes' entries, tslm_mve_max_pool_s16.
  * Exit code: 0 when every byte agrees, 1 otherwise.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "tslm_pooling.h"
+typedef void (*max_s8_fn)(const tslm_pool_params *, const int8_t *, int8_t *);
+typedef void (*max_s16_fn)(const tslm_pool_params *, const int16_t *, int16_t *);
+/* the entries as the compiler picks them: a window of R x C up to 3x3 its shape's, [(R - 1) * 3 + C - 1] */
+#define SHAPES(P, T) {P##1x1_##T, P##1x2_##T, P##1x3_##T, P##2x1_##T, P##2x2_##T, P##2x3_##T, P##3x1_##T, P##3x2_##T, P##3x3_##T}
 #if defined(POOL_MVE)
 #include "tslm_mve_pooling.h"
+static const max_s8_fn shape_s8[9] = SHAPES(tslm_mve_max_pool_, s8);
 #define MAX_S8 tslm_mve_max_pool_s8
 #define MAX_S16 tslm_mve_max_pool_s16
 #else
 #include "tslm_dsp_pooling.h"
+static const max_s8_fn shape_s8[9] = SHAPES(tslm_dsp_max_pool_, s8);
+static const max_s16_fn shape_s16[9] = SHAPES(tslm_dsp_max_pool_, s16);
 #define MAX_S8 tslm_dsp_max_pool_s8
 #define MAX_S16 tslm_dsp_max_pool_s16
 #define AVG_S8 tslm_dsp_avg_pool_small_s8
@@ -125,14 +133,20 @@ int main(void)
         }
         ++ran[kind];
         const int8_t *x = in + BUF - in_n; /* the input at the buffer's end: a read past it is out of bounds */
+        const int shaped = p.filter_h <= 3 && p.filter_w <= 3 && next() % 4 != 0; /* (else: the generic entry) */
+        const int32_t shape = (p.filter_h - 1) * 3 + p.filter_w - 1;
         if (kind == 0) {
             act_range(&p, -128, 127);
-            MAX_S8(&p, x, out_a + GUARD);
+            (shaped ? shape_s8[shape] : MAX_S8)(&p, x, out_a + GUARD);
             tslm_max_pool_s8(&p, x, out_b + GUARD);
         } else if (kind == 1) {
             act_range(&p, -32768, 32767);
             int16_t *a = (int16_t *)(void *)(out_a + GUARD), *b = (int16_t *)(void *)(out_b + GUARD);
+#if defined(POOL_MVE)
             MAX_S16(&p, (const int16_t *)(const void *)x, a);
+#else
+            (shaped ? shape_s16[shape] : MAX_S16)(&p, (const int16_t *)(const void *)x, a);
+#endif
             tslm_max_pool_s16(&p, (const int16_t *)(const void *)x, b);
         } else {
 #if !defined(POOL_MVE)

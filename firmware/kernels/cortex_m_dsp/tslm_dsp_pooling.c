@@ -151,7 +151,7 @@ void tslm_dsp_avg_pool_small_s8(const tslm_pool_params *p, const int8_t *input, 
  * idempotent); an int8 pixel of 1..3 channels takes narrow_max_s8 (below), an int16 pixel of one channel
  * the portable kernel (the compiler does not give those layers to this one).
  * The outputs whose windows lie wholly in the image have, for windows of 1..3 rows by 1..3 columns (2x2,
- * 3x3, Kx1 pools), their loads unrolled, one function per shape: e.g. 2x2 stride 2 over 32x32x8 int8 is
+ * 3x3, Kx1 pools), their loads unrolled, one function and entry per shape (tslm_dsp_max_pool_3x3_s8, ...): e.g. 2x2 stride 2 over 32x32x8 int8 is
  * per word 4 LDR, 3 SSUB8/SEL pairs and a STR, about one instruction per input byte, 3x3 stride 3 over
  * 128x3x8 (magic_wand) per word 9 LDR and 8 pairs. The other outputs (the borders, larger windows, the
  * size build) loop over their window's rows and columns.
@@ -211,37 +211,8 @@ TSLM_ALWAYS_INLINE void run_max(const int8_t *x, int8_t *out, int32_t nx, int32_
     }
 }
 
-#if !defined(TSLM_OPTIMIZE_SIZE)
 typedef void (*run_max_fn)(const int8_t *x, int8_t *out, int32_t nx, int32_t xstep, int32_t out_step, int32_t ch,
                            int32_t row, int32_t lo, int32_t hi, int32_t words);
-/* run_max for a window of R by C (constants) and E-byte elements (T: s8, s16), one function each (its own
- * registers), with and without the clamp. */
-#define TSLM_POOL_RUN(T, E, R, C)                                                                              \
-    static void run_max_##T##_##R##x##C(const int8_t *x, int8_t *out, int32_t nx, int32_t xstep,               \
-                                        int32_t out_step, int32_t ch, int32_t row, int32_t lo, int32_t hi,     \
-                                        int32_t words)                                                         \
-    {                                                                                                          \
-        if (lo == (E == 1 ? (int32_t)0x80808080 : (int32_t)0x80008000) &&                                      \
-            hi == (E == 1 ? 0x7F7F7F7F : 0x7FFF7FFF)) {                                                        \
-            run_max(x, out, nx, xstep, out_step, R, C, ch, row, lo, hi, words, R, C, 0, E);                    \
-        } else {                                                                                               \
-            run_max(x, out, nx, xstep, out_step, R, C, ch, row, lo, hi, words, R, C, 1, E);                    \
-        }                                                                                                      \
-    }
-#define TSLM_POOL_RUNS(T, E)                                                                    \
-    TSLM_POOL_RUN(T, E, 1, 1) TSLM_POOL_RUN(T, E, 1, 2) TSLM_POOL_RUN(T, E, 1, 3)             \
-    TSLM_POOL_RUN(T, E, 2, 1) TSLM_POOL_RUN(T, E, 2, 2) TSLM_POOL_RUN(T, E, 2, 3)             \
-    TSLM_POOL_RUN(T, E, 3, 1) TSLM_POOL_RUN(T, E, 3, 2) TSLM_POOL_RUN(T, E, 3, 3)             \
-    static const run_max_fn run_max_##T##_shapes[9] = { /* [(R - 1) * 3 + C - 1] */            \
-        run_max_##T##_1x1, run_max_##T##_1x2, run_max_##T##_1x3,                                \
-        run_max_##T##_2x1, run_max_##T##_2x2, run_max_##T##_2x3,                                \
-        run_max_##T##_3x1, run_max_##T##_3x2, run_max_##T##_3x3,                                \
-    };
-TSLM_POOL_RUNS(s8, 1)
-TSLM_POOL_RUNS(s16, 2)
-#undef TSLM_POOL_RUNS
-#undef TSLM_POOL_RUN
-#endif
 
 /* Outputs (oy, ox0..ox1) of one batch: each window clipped to the image, the loops. */
 TSLM_ALWAYS_INLINE void border_max(const tslm_pool_params *p, const int8_t *in_b, int8_t *out_b, int32_t oy,
@@ -270,8 +241,10 @@ static __attribute__((noinline)) void border_max_s16(const tslm_pool_params *p, 
     border_max(p, in_b, out_b, oy, ox0, ox1, lo, hi, 2);
 }
 
-/* The max pool of E-byte elements (at least four bytes a pixel), the input and output as bytes. */
-TSLM_ALWAYS_INLINE void max_pool(const tslm_pool_params *p, const int8_t *input, int8_t *output, const int E)
+/* The max pool of E-byte elements (at least four bytes a pixel), the input and output as bytes; run: the unrolled
+ * function of the layer's window shape (NULL: the loops for every output). */
+TSLM_ALWAYS_INLINE void max_pool(const tslm_pool_params *p, const int8_t *input, int8_t *output, const int E,
+                                 run_max_fn run)
 {
     const tslm_pool_params q = *p; /* (the output's stores may alias *p, a copy's fields stay in registers) */
     const int32_t ch = q.channels * E, row = q.input_w * ch;
@@ -280,24 +253,18 @@ TSLM_ALWAYS_INLINE void max_pool(const tslm_pool_params *p, const int8_t *input,
     const int32_t hi = (int32_t)(E == 1 ? (uint32_t)(uint8_t)q.act_max * 0x01010101u
                                         : (uint32_t)(uint16_t)q.act_max * 0x00010001u);
     /* the outputs [oy_in, oy_end) x [ox_in, ox_end) whose windows lie wholly in the image: unrolled where
-     * the window is at most 3x3 (not in the size build); the loops for every other one */
+     * the layer's entry names its window's shape (run); the loops for every other one */
     int32_t oy_in = 0, oy_end = 0, ox_in = 0, ox_end = 0;
-#if !defined(TSLM_OPTIMIZE_SIZE)
-    run_max_fn run = 0;
-    if (q.filter_h >= 1 && q.filter_h <= 3 && q.filter_w >= 1 && q.filter_w <= 3) {
-        const int32_t shape = (q.filter_h - 1) * 3 + q.filter_w - 1;
-        run = E == 1 ? run_max_s8_shapes[shape] : run_max_s16_shapes[shape];
+    if (run != 0 && q.filter_h <= 3 && q.filter_w <= 3) {
         tslm_pool_whole_windows(q.input_h, q.filter_h, q.stride_h, q.pad_h, q.output_h, &oy_in, &oy_end);
         tslm_pool_whole_windows(q.input_w, q.filter_w, q.stride_w, q.pad_w, q.output_w, &ox_in, &ox_end);
         if (ox_in == ox_end) {
             oy_end = oy_in;
         }
     }
-#endif
     for (int32_t b = 0; b < q.batches; ++b) {
         const int8_t *in_b = input + b * q.input_h * row;
         int8_t *out_b = output + b * q.output_h * q.output_w * ch;
-#if !defined(TSLM_OPTIMIZE_SIZE)
         if (oy_in < oy_end) {
             const int8_t *x = in_b + (oy_in * q.stride_h - q.pad_h) * row + (ox_in * q.stride_w - q.pad_w) * ch;
             int8_t *out = out_b + (oy_in * q.output_w + ox_in) * ch;
@@ -316,7 +283,6 @@ TSLM_ALWAYS_INLINE void max_pool(const tslm_pool_params *p, const int8_t *input,
                 }
             }
         }
-#endif
         void (*const border)(const tslm_pool_params *, const int8_t *, int8_t *, int32_t, int32_t, int32_t, int32_t,
                              int32_t) = E == 1 ? border_max_s8 : border_max_s16;
         for (int32_t oy = 0; oy < q.output_h; ++oy) { /* the rest: the borders, larger windows */
@@ -395,7 +361,7 @@ void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
         narrow_max_s8(p, input, output);
         return;
     }
-    max_pool(p, input, output, 1);
+    max_pool(p, input, output, 1, 0);
 }
 
 void tslm_dsp_max_pool_s16(const tslm_pool_params *p, const int16_t *input, int16_t *output)
@@ -404,5 +370,46 @@ void tslm_dsp_max_pool_s16(const tslm_pool_params *p, const int16_t *input, int1
         tslm_max_pool_s16(p, input, output); /* the portable kernel */
         return;
     }
-    max_pool(p, (const int8_t *)input, (int8_t *)output, 2);
+    max_pool(p, (const int8_t *)input, (int8_t *)output, 2, 0);
 }
+
+/* The entries of the windows of R by C (1..3 each) and at least a word a pixel: run_max for that shape (E-byte
+ * elements, T: s8, s16, CT: the C type), one function each with and without the clamp (its own registers); a
+ * model links only those of its layers' shapes. Anything else goes to the layer's generic entry, and so does
+ * everything in the size build. */
+#if !defined(TSLM_OPTIMIZE_SIZE)
+#define TSLM_POOL_ENTRY(T, CT, E, R, C)                                                                        \
+    static void run_max_##T##_##R##x##C(const int8_t *x, int8_t *out, int32_t nx, int32_t xstep,               \
+                                        int32_t out_step, int32_t ch, int32_t row, int32_t lo, int32_t hi,     \
+                                        int32_t words)                                                         \
+    {                                                                                                          \
+        if (lo == (E == 1 ? (int32_t)0x80808080 : (int32_t)0x80008000) &&                                      \
+            hi == (E == 1 ? 0x7F7F7F7F : 0x7FFF7FFF)) {                                                        \
+            run_max(x, out, nx, xstep, out_step, R, C, ch, row, lo, hi, words, R, C, 0, E);                    \
+        } else {                                                                                               \
+            run_max(x, out, nx, xstep, out_step, R, C, ch, row, lo, hi, words, R, C, 1, E);                    \
+        }                                                                                                      \
+    }                                                                                                          \
+    void tslm_dsp_max_pool_##R##x##C##_##T(const tslm_pool_params *p, const CT *input, CT *output)             \
+    {                                                                                                          \
+        if (p->filter_h != (R) || p->filter_w != (C) || p->channels * (E) < 4) {                               \
+            tslm_dsp_max_pool_##T(p, input, output);                                                           \
+            return;                                                                                            \
+        }                                                                                                      \
+        max_pool(p, (const int8_t *)input, (int8_t *)output, E, run_max_##T##_##R##x##C);                      \
+    }
+#else
+#define TSLM_POOL_ENTRY(T, CT, E, R, C)                                                                        \
+    void tslm_dsp_max_pool_##R##x##C##_##T(const tslm_pool_params *p, const CT *input, CT *output)             \
+    {                                                                                                          \
+        tslm_dsp_max_pool_##T(p, input, output);                                                               \
+    }
+#endif
+#define TSLM_POOL_ENTRIES(T, CT, E)                                                                            \
+    TSLM_POOL_ENTRY(T, CT, E, 1, 1) TSLM_POOL_ENTRY(T, CT, E, 1, 2) TSLM_POOL_ENTRY(T, CT, E, 1, 3)           \
+    TSLM_POOL_ENTRY(T, CT, E, 2, 1) TSLM_POOL_ENTRY(T, CT, E, 2, 2) TSLM_POOL_ENTRY(T, CT, E, 2, 3)           \
+    TSLM_POOL_ENTRY(T, CT, E, 3, 1) TSLM_POOL_ENTRY(T, CT, E, 3, 2) TSLM_POOL_ENTRY(T, CT, E, 3, 3)
+TSLM_POOL_ENTRIES(s8, int8_t, 1)
+TSLM_POOL_ENTRIES(s16, int16_t, 2)
+#undef TSLM_POOL_ENTRIES
+#undef TSLM_POOL_ENTRY

@@ -52,7 +52,8 @@ void tslm_mve_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
  * pixels, the last block's lanes past the channels predicated off (VCTP8). The running max starts
  * at act_min in every lane (max(-128, window) clamped below at act_min is max(act_min, window)), then
  * a VMIN with act_max. As in tslm_dsp_max_pool_s8, the outputs whose windows lie wholly in the image
- * take, for windows of 1..3 by 1..3, one function per shape with the loads unrolled (e.g. 2x2 stride 2
+ * take, for windows of 1..3 by 1..3, one function and entry per shape (tslm_mve_max_pool_3x3_s8, ...) with the
+ * loads unrolled (e.g. 2x2 stride 2
  * over 32x32x8: per output pixel four VLDRB/VMAX pairs, one VMIN, one VSTRB); the borders (each window
  * clipped as tslm_pool_window clips it), larger windows and the size build loop over the window.
  */
@@ -137,26 +138,8 @@ TSLM_ALWAYS_INLINE void run_channels_mve(const int8_t *x, int8_t *out, int32_t n
     }
 }
 
-#if !defined(TSLM_OPTIMIZE_SIZE)
 typedef void (*run_max_fn)(const int8_t *x, int8_t *out, int32_t nx, int32_t xstep, int32_t out_step, int32_t ch,
                            int32_t row, int8x16_t lo, int8x16_t hi);
-/* run_channels_mve for a window of R by C (constants), one function each: its own registers. */
-#define TSLM_POOL_RUN(R, C)                                                                                    \
-    static void run_max_mve_##R##x##C(const int8_t *x, int8_t *out, int32_t nx, int32_t xstep, int32_t out_step, \
-                                      int32_t ch, int32_t row, int8x16_t lo, int8x16_t hi)                     \
-    {                                                                                                          \
-        run_channels_mve(x, out, nx, xstep, out_step, R, C, ch, row, lo, hi, R, C);                            \
-    }
-TSLM_POOL_RUN(1, 1) TSLM_POOL_RUN(1, 2) TSLM_POOL_RUN(1, 3)
-TSLM_POOL_RUN(2, 1) TSLM_POOL_RUN(2, 2) TSLM_POOL_RUN(2, 3)
-TSLM_POOL_RUN(3, 1) TSLM_POOL_RUN(3, 2) TSLM_POOL_RUN(3, 3)
-#undef TSLM_POOL_RUN
-static const run_max_fn run_max_mve_shapes[3][3] = {
-    {run_max_mve_1x1, run_max_mve_1x2, run_max_mve_1x3},
-    {run_max_mve_2x1, run_max_mve_2x2, run_max_mve_2x3},
-    {run_max_mve_3x1, run_max_mve_3x2, run_max_mve_3x3},
-};
-#endif
 
 /* Outputs (oy, ox0..ox1) of one batch: each window clipped to the image, the loops. */
 static __attribute__((noinline)) void border_max_mve(const tslm_pool_params *p, const int8_t *in_b, int8_t *out_b,
@@ -172,29 +155,26 @@ static __attribute__((noinline)) void border_max_mve(const tslm_pool_params *p, 
     }
 }
 
-void tslm_mve_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
+/* The max pool; run: the unrolled function of the layer's window shape (NULL: the loops for every output). */
+TSLM_ALWAYS_INLINE void max_pool_mve(const tslm_pool_params *p, const int8_t *input, int8_t *output, run_max_fn run)
 {
     const tslm_pool_params q = *p; /* (the output's stores may alias *p, a copy's fields stay in registers) */
     const int32_t ch = q.channels, row = q.input_w * ch;
     const int8x16_t lo = vdupq_n_s8((int8_t)q.act_min), hi = vdupq_n_s8((int8_t)q.act_max);
     /* the outputs [oy_in, oy_end) x [ox_in, ox_end) whose windows lie wholly in the image: unrolled where
-     * the window is at most 3x3 (not in the size build); the loops for every other one */
+     * the layer's entry names its window's shape (run); the loops for every other one */
     int32_t oy_in = 0, oy_end = 0, ox_in = 0, ox_end = 0;
-#if !defined(TSLM_OPTIMIZE_SIZE)
-    if (q.filter_h <= 3 && q.filter_w <= 3) {
+    if (run != 0 && q.filter_h <= 3 && q.filter_w <= 3) {
         tslm_pool_whole_windows(q.input_h, q.filter_h, q.stride_h, q.pad_h, q.output_h, &oy_in, &oy_end);
         tslm_pool_whole_windows(q.input_w, q.filter_w, q.stride_w, q.pad_w, q.output_w, &ox_in, &ox_end);
         if (ox_in == ox_end) {
             oy_end = oy_in;
         }
     }
-#endif
     for (int32_t b = 0; b < q.batches; ++b) {
         const int8_t *in_b = input + b * q.input_h * row;
         int8_t *out_b = output + b * q.output_h * q.output_w * ch;
-#if !defined(TSLM_OPTIMIZE_SIZE)
         if (oy_in < oy_end) {
-            const run_max_fn run = run_max_mve_shapes[q.filter_h - 1][q.filter_w - 1];
             const int8_t *x = in_b + (oy_in * q.stride_h - q.pad_h) * row + (ox_in * q.stride_w - q.pad_w) * ch;
             int8_t *out = out_b + (oy_in * q.output_w + ox_in) * ch;
             /* the outputs' rows by their columns; a single column: one row of its pixels */
@@ -208,7 +188,6 @@ void tslm_mve_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
                 run(x, out, nx, xstep, out_step, ch, row, lo, hi);
             }
         }
-#endif
         for (int32_t oy = 0; oy < q.output_h; ++oy) { /* the rest: the borders, larger windows */
             if (oy >= oy_in && oy < oy_end) {
                 if (ox_in > 0) {
@@ -223,6 +202,37 @@ void tslm_mve_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
         }
     }
 }
+
+void tslm_mve_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
+{
+    max_pool_mve(p, input, output, 0);
+}
+
+/* The entries of the windows of R by C (1..3 each): run_channels_mve for that shape, one function each (its own
+ * registers); a model links only those of its layers' shapes. Another shape goes to tslm_mve_max_pool_s8, and so
+ * does everything in the size build. */
+#if !defined(TSLM_OPTIMIZE_SIZE)
+#define TSLM_POOL_ENTRY(R, C)                                                                                  \
+    static void run_max_mve_##R##x##C(const int8_t *x, int8_t *out, int32_t nx, int32_t xstep, int32_t out_step, \
+                                      int32_t ch, int32_t row, int8x16_t lo, int8x16_t hi)                     \
+    {                                                                                                          \
+        run_channels_mve(x, out, nx, xstep, out_step, R, C, ch, row, lo, hi, R, C);                            \
+    }                                                                                                          \
+    void tslm_mve_max_pool_##R##x##C##_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)      \
+    {                                                                                                          \
+        max_pool_mve(p, input, output, p->filter_h == (R) && p->filter_w == (C) ? run_max_mve_##R##x##C : 0);  \
+    }
+#else
+#define TSLM_POOL_ENTRY(R, C)                                                                                  \
+    void tslm_mve_max_pool_##R##x##C##_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)      \
+    {                                                                                                          \
+        tslm_mve_max_pool_s8(p, input, output);                                                                \
+    }
+#endif
+TSLM_POOL_ENTRY(1, 1) TSLM_POOL_ENTRY(1, 2) TSLM_POOL_ENTRY(1, 3)
+TSLM_POOL_ENTRY(2, 1) TSLM_POOL_ENTRY(2, 2) TSLM_POOL_ENTRY(2, 3)
+TSLM_POOL_ENTRY(3, 1) TSLM_POOL_ENTRY(3, 2) TSLM_POOL_ENTRY(3, 3)
+#undef TSLM_POOL_ENTRY
 
 /*
  * MAX_POOL_2D (int16) with Helium: eight channels at a time, VMAX.S16 over the window's in-image pixels

@@ -7,6 +7,14 @@
 
 void tslm_mve_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);
 void tslm_mve_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);
+/* the same for a window of R x C (1..3 each), its loads unrolled where the window lies in the image:
+ * tslm_mve_max_pool_1x1_s8 .. tslm_mve_max_pool_3x3_s8 */
+#define TSLM_MVE_MAX_POOL_SHAPE(R, C) \
+    void tslm_mve_max_pool_##R##x##C##_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);
+TSLM_MVE_MAX_POOL_SHAPE(1, 1) TSLM_MVE_MAX_POOL_SHAPE(1, 2) TSLM_MVE_MAX_POOL_SHAPE(1, 3)
+TSLM_MVE_MAX_POOL_SHAPE(2, 1) TSLM_MVE_MAX_POOL_SHAPE(2, 2) TSLM_MVE_MAX_POOL_SHAPE(2, 3)
+TSLM_MVE_MAX_POOL_SHAPE(3, 1) TSLM_MVE_MAX_POOL_SHAPE(3, 2) TSLM_MVE_MAX_POOL_SHAPE(3, 3)
+#undef TSLM_MVE_MAX_POOL_SHAPE
 void tslm_mve_max_pool_s16(const tslm_pool_params *p, const int16_t *input, int16_t *output);
 
 #endif /* TSLM_MVE_POOLING_H */

@@ -92,5 +92,11 @@ def pool(lw: Lowering, op: Operator) -> Step:
     # pixels of 1..3 channels a word each, int16 at least two channels) and Helium's tslm_mve_max_pool_s8 / _s16
     # (VMAX over 16 or 8 lanes, any channels)
     if lw.target.dsp and kind == "max" and (lw.target.mve or sfx == "s8" or x.shape[3] >= 2):
-        return lw.target_kernel(call, "pooling")
+        call = lw.target_kernel(call, "pooling")
+        # a window of at most 3x3 (and a word a pixel on the DSP target): its shape's entry (e.g.
+        # tslm_dsp_max_pool_3x3_s8), the loads unrolled; a model links only its layers' shapes
+        fh, fw = geo["filter_h"], geo["filter_w"]
+        if fh <= 3 and fw <= 3 and (sfx == "s8" if lw.target.mve else x.shape[3] * (1 if sfx == "s8" else 2) >= 4):
+            call.func = call.func.replace("max_pool_", f"max_pool_{fh}x{fw}_")
+        return call
     return call

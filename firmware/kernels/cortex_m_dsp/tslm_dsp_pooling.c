@@ -211,6 +211,42 @@ TSLM_ALWAYS_INLINE void run_max(const int8_t *x, int8_t *out, int32_t nx, int32_
     }
 }
 
+/* The max over R rows (`row` bytes apart) of the word at x. */
+TSLM_ALWAYS_INLINE int32_t column_max(const int8_t *x, int32_t row, const int R, const int E)
+{
+    int32_t m = tslm_read32(x);
+    if (R > 1) {
+        m = lanes_max(m, tslm_read32(x + row), E);
+    }
+    if (R > 2) {
+        m = lanes_max(m, tslm_read32(x + 2 * row), E);
+    }
+    return m;
+}
+
+/* run_max for windows of R x 3 at stride 2 along the row (a 3x3 stride 2 pool's): neighbouring windows share a
+ * column, so per word the pixels are walked in turn, each taking the max of the column it shares with the one
+ * before (kept in a register) and of its two new columns: two column maxima per output instead of three. */
+TSLM_ALWAYS_INLINE void run_max_slide3(const int8_t *x, int8_t *out, int32_t nx, int32_t out_step, int32_t ch,
+                                       int32_t row, int32_t lo, int32_t hi, int32_t words, const int R,
+                                       const int CLAMP, const int E)
+{
+    for (int32_t w = 0; w < words; ++w) {
+        const int8_t *r = x + 4 * w;
+        int8_t *o = out + 4 * w;
+        int32_t shared = column_max(r, row, R, E);
+        for (int32_t n = nx; n > 0; --n, r += 2 * ch, o += out_step) {
+            const int32_t b = column_max(r + 2 * ch, row, R, E);
+            int32_t m = lanes_max(lanes_max(shared, column_max(r + ch, row, R, E), E), b, E);
+            shared = b;
+            if (CLAMP) {
+                m = lanes_min(lanes_max(m, lo, E), hi, E);
+            }
+            tslm_write32(o, m);
+        }
+    }
+}
+
 typedef void (*run_max_fn)(const int8_t *x, int8_t *out, int32_t nx, int32_t xstep, int32_t out_step, int32_t ch,
                            int32_t row, int32_t lo, int32_t hi, int32_t words);
 
@@ -383,8 +419,15 @@ void tslm_dsp_max_pool_s16(const tslm_pool_params *p, const int16_t *input, int1
                                         int32_t out_step, int32_t ch, int32_t row, int32_t lo, int32_t hi,     \
                                         int32_t words)                                                         \
     {                                                                                                          \
-        if (lo == (E == 1 ? (int32_t)0x80808080 : (int32_t)0x80008000) &&                                      \
-            hi == (E == 1 ? 0x7F7F7F7F : 0x7FFF7FFF)) {                                                        \
+        const int full = lo == (E == 1 ? (int32_t)0x80808080 : (int32_t)0x80008000) &&                         \
+                         hi == (E == 1 ? 0x7F7F7F7F : 0x7FFF7FFF);                                             \
+        if ((C) == 3 && xstep == 2 * ch && nx > 1) { /* 3 columns at stride 2: the shared columns kept */      \
+            if (full) {                                                                                        \
+                run_max_slide3(x, out, nx, out_step, ch, row, lo, hi, words, R, 0, E);                         \
+            } else {                                                                                           \
+                run_max_slide3(x, out, nx, out_step, ch, row, lo, hi, words, R, 1, E);                         \
+            }                                                                                                  \
+        } else if (full) {                                                                                     \
             run_max(x, out, nx, xstep, out_step, R, C, ch, row, lo, hi, words, R, C, 0, E);                    \
         } else {                                                                                               \
             run_max(x, out, nx, xstep, out_step, R, C, ch, row, lo, hi, words, R, C, 1, E);                    \

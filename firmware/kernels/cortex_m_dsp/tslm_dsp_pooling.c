@@ -358,10 +358,24 @@ static __attribute__((noinline)) void narrow_max_s8(const tslm_pool_params *p, c
                 const int8_t *r = in_b + y0 * row + x0 * ch;
                 int32_t m = lo;
                 if (r + (rows - 1) * row + (cols - 1) * ch + 4 <= end) {
-                    for (int32_t y = rows; y > 0; --y, r += row) {
-                        const int8_t *px = r;
-                        for (int32_t k = cols; k > 0; --k, px += ch) {
-                            m = tslm_max_s8x4(m, tslm_read32(px));
+#if !defined(TSLM_OPTIMIZE_SIZE)
+                    if (cols == 2) { /* (2 and 3 columns, the common windows: the loads unrolled) */
+                        for (int32_t y = rows; y > 0; --y, r += row) {
+                            m = tslm_max_s8x4(tslm_max_s8x4(m, tslm_read32(r)), tslm_read32(r + ch));
+                        }
+                    } else if (cols == 3) {
+                        for (int32_t y = rows; y > 0; --y, r += row) {
+                            m = tslm_max_s8x4(tslm_max_s8x4(m, tslm_read32(r)), tslm_read32(r + ch));
+                            m = tslm_max_s8x4(m, tslm_read32(r + 2 * ch));
+                        }
+                    } else
+#endif
+                    {
+                        for (int32_t y = rows; y > 0; --y, r += row) {
+                            const int8_t *px = r;
+                            for (int32_t k = cols; k > 0; --k, px += ch) {
+                                m = tslm_max_s8x4(m, tslm_read32(px));
+                            }
                         }
                     }
                 } else { /* (the input's last pixels: no read past its end) */
@@ -375,12 +389,14 @@ static __attribute__((noinline)) void narrow_max_s8(const tslm_pool_params *p, c
                     }
                 }
                 m = tslm_min_s8x4(m, hi);
-                out[0] = (int8_t)m;
-                if (ch > 1) {
-                    out[1] = (int8_t)(m >> 8);
-                }
-                if (ch > 2) {
-                    out[2] = (int8_t)(m >> 16);
+                if (ch == 1) {
+                    out[0] = (int8_t)m;
+                } else { /* two bytes (one STRH), then the third */
+                    const int16_t lo2 = (int16_t)m;
+                    memcpy(out, &lo2, 2);
+                    if (ch > 2) {
+                        out[2] = (int8_t)(m >> 16);
+                    }
                 }
             }
         }

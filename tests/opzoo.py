@@ -537,6 +537,7 @@ DSP_OPS = {"CONV_2D", "FULLY_CONNECTED", "DEPTHWISE_CONV_2D", "BATCH_MATMUL", "A
 # build under the sanitizers, QEMU on the M4), the rest run on the host with the portable target only
 S16_SAMPLE = ("s16_conv_3x3_same_relu", "s16_depthwise_dilation2_valid_relu", "s16_dense_rows_relu",
               "s16_softmax_long_rows")
+DSP_OPS = DSP_OPS | {"TRANSPOSE_CONV"}  # int8: tslm_dsp_transpose_conv.c (its own line: merges stay clean)
 DSP_CASES = [n for n, c in CASES.items() if (DSP_OPS & set(c.expect_ops)
              or n.startswith(("transformer", "grouped", "ds_block"))) and (c.mode == "int8" or n in S16_SAMPLE)]
 

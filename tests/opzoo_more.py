@@ -387,6 +387,19 @@ def float_elu():
     return Case(build, ("ELU",), mode="float")
 
 
+def pad_fill():
+    """float32 PADV2 with a constant that is not zero (tslm_pad fills with four-byte copies) and with TFLM's own
+    padding on every side of a 4-D tensor, kept apart from any conv by the multiply after it."""
+    def build(tf, rng):
+        def fn(x):
+            return (tf.pad(x, [[0, 0], [2, 1], [0, 3], [1, 0]], constant_values=1.5) * 2.0,
+                    tf.pad(x, [[1, 0], [0, 0], [1, 1], [0, 2]]) * 3.0)
+
+        return fn, [(1, 5, 7, 3)]
+
+    return Case(build, ("PADV2", "PAD"), mode="float")
+
+
 def float_reductions():
     def build(tf, rng):
         def fn(x):
@@ -445,6 +458,7 @@ CASES.update({
     "float_cnn": float_cnn(),
     "float_activations": float_activations(),
     "float_elu": float_elu(),
+    "pad_fill": pad_fill(),
     "float_reductions": float_reductions(),
     "float_attention_upsample": float_attention_upsample(),
     "float_rows": float_rows(),

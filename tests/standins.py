@@ -7,7 +7,11 @@ bytes are the same on every run).
 The originals and their TFLM + CMSIS-NN instruction counts are not in the repository; the stand-ins let the bench
 measure the same layer shapes here and scale the issue's ratios (README: "Held-out image CNNs").
 
-    .venv/bin/python tests/standins.py DIR      # writes DIR/standin_vww.tflite, DIR/standin_r8.tflite
+Three more are shaped like other public models nobody here tuned for, for the layer kinds the first two lack: TFLM's
+person_detection (a one-channel stem, an average pool head), its magic_wand (a 4x3 conv over 3 axes, max pools)
+and a TC-ResNet-style keyword spotter (9x1 temporal convolutions with residual adds).
+
+    .venv/bin/python tests/standins.py DIR      # writes DIR/standin_<name>.tflite for each stand-in
 """
 
 from __future__ import annotations
@@ -68,17 +72,74 @@ def resnet8(tf, rng):
     return fn, [(1, 32, 32, 3)]
 
 
-STANDINS = {"vww": vww, "r8": resnet8}
+def person_detect(tf, rng):
+    """TFLM's person_detection example as it is laid out: MobileNetV1-0.25 on a 96x96 *grayscale* image (a stem
+    with one input channel), then a 3x3 average pool, a 1x1 conv to 2 classes and softmax."""
+    stem = _conv_weights(rng, 3, 1, 8)
+    blocks = [((opzoo._w(rng, 3, 3, cin, 1, scale=0.4), opzoo._w(rng, cin, scale=0.1)),
+               _conv_weights(rng, 1, cin, cout), s) for cin, cout, s in VWW_BLOCKS]
+    head = _conv_weights(rng, 1, 256, 2)
+
+    def fn(x):
+        y = tf.nn.relu6(tf.nn.conv2d(x, stem[0], 2, "SAME") + stem[1])
+        for (dw, dwb), (pw, pwb), s in blocks:
+            y = tf.nn.relu6(tf.nn.depthwise_conv2d(y, dw, [1, s, s, 1], "SAME") + dwb)
+            y = tf.nn.relu6(tf.nn.conv2d(y, pw, 1, "SAME") + pwb)
+        y = tf.nn.conv2d(tf.nn.avg_pool2d(y, 3, 1, "VALID"), head[0], 1, "SAME") + head[1]
+        return tf.nn.softmax(tf.reshape(y, (1, 2)))
+
+    return fn, [(1, 96, 96, 1)]
+
+
+def magic_wand(tf, rng):
+    """TFLM's magic_wand gesture model as it is laid out: 128 accelerometer samples x 3 axes, a 4x3 conv with one
+    input channel, 3x3 max pool, a 4x1 conv, 3x1 max pool, two dense layers, softmax."""
+    c1 = (opzoo._w(rng, 4, 3, 1, 8, scale=0.4), opzoo._w(rng, 8, scale=0.1))
+    c2 = (opzoo._w(rng, 4, 1, 8, 16, scale=0.3), opzoo._w(rng, 16, scale=0.1))
+    d1 = (opzoo._w(rng, 240, 16, scale=0.1), opzoo._w(rng, 16, scale=0.1))
+    d2 = (opzoo._w(rng, 16, 4, scale=0.3), opzoo._w(rng, 4, scale=0.1))
+
+    def fn(x):
+        y = tf.nn.max_pool2d(tf.nn.relu(tf.nn.conv2d(x, c1[0], 1, "SAME") + c1[1]), (3, 3), (3, 3), "SAME")
+        y = tf.nn.max_pool2d(tf.nn.relu(tf.nn.conv2d(y, c2[0], 1, "SAME") + c2[1]), (3, 1), (3, 1), "SAME")
+        y = tf.nn.relu(tf.matmul(tf.reshape(y, (1, -1)), d1[0]) + d1[1])
+        return tf.nn.softmax(tf.matmul(y, d2[0]) + d2[1])
+
+    return fn, [(1, 128, 3, 1)]
+
+
+def tc_resnet(tf, rng):
+    """A TC-ResNet8-style keyword spotter: 98 frames x 40 MFCCs as a width-1 series of 40 channels, 9x1 temporal
+    convolutions in three residual blocks (stride 2, 1x1 shortcuts), global mean, dense, softmax."""
+    stem = (opzoo._w(rng, 3, 1, 40, 16, scale=0.2), opzoo._w(rng, 16, scale=0.1))
+    blocks = []
+    for cin, cout in ((16, 24), (24, 32), (32, 48)):
+        blocks.append(((opzoo._w(rng, 9, 1, cin, cout, scale=(2 / (9 * cin)) ** 0.5), opzoo._w(rng, cout, scale=0.1)),
+                       (opzoo._w(rng, 9, 1, cout, cout, scale=(2 / (9 * cout)) ** 0.5), opzoo._w(rng, cout, scale=0.1)),
+                       _conv_weights(rng, 1, cin, cout)))
+    fc = opzoo._w(rng, 48, 12, scale=0.2)
+
+    def fn(x):
+        y = tf.nn.conv2d(x, stem[0], 1, "SAME") + stem[1]
+        for a, b, short in blocks:
+            z = tf.nn.conv2d(tf.nn.relu(tf.nn.conv2d(y, a[0], (2, 1), "SAME") + a[1]), b[0], 1, "SAME") + b[1]
+            y = tf.nn.relu(z + tf.nn.relu(tf.nn.conv2d(y, short[0], (2, 1), "SAME") + short[1]))
+        return tf.nn.softmax(tf.matmul(tf.reduce_mean(y, axis=[1, 2]), fc))
+
+    return fn, [(1, 98, 1, 40)]
+
+
+STANDINS = {"vww": vww, "r8": resnet8, "pd": person_detect, "mw": magic_wand, "tcr": tc_resnet}
 
 
 def convert(name: str) -> bytes:
-    """Stand-in `name` ("vww" or "r8") as a full-int8 .tflite."""
+    """Stand-in `name` (a key of STANDINS) as a full-int8 .tflite."""
     return opzoo.convert_case(f"standin_{name}", opzoo.Case(STANDINS[name], expect_ops=("CONV_2D",)))
 
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: tests/standins.py DIR (writes DIR/standin_vww.tflite, DIR/standin_r8.tflite)")
+        sys.exit("usage: tests/standins.py DIR (writes DIR/standin_<name>.tflite for each stand-in)")
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
     for name in STANDINS:

@@ -45,7 +45,7 @@ SANITIZED = {"split_pack": "cortex-m-dsp", "space_depth": "cortex-m-dsp", "compa
              "reductions": "cortex-m-dsp", "float_model": "cortex-m-dsp", "resize_bilinear": "cortex-m-dsp",
              "l2_normalization": "cortex-m-dsp", "log_softmax": "cortex-m-dsp", "int16_moves": "cortex-m-dsp",
              "token_embedding": "portable", "float_cnn": "cortex-m-dsp", "float_activations": "cortex-m-dsp",
-             "float_attention_upsample": "portable", "float_reductions": "portable", "float_rows": "portable"}
+             "float_attention_upsample": "portable", "float_reductions": "portable", "float_rows": "portable", "pad_fill": "portable"}
 
 
 @pytest.mark.parametrize("name", list(SANITIZED))

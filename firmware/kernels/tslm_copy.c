@@ -44,14 +44,31 @@ void tslm_concatenation(const tslm_concat_params *p, const void *const inputs[],
     }
 }
 
+/* nbytes of `out` filled with copies of the es-byte `value`: one element, then the filled part copied onto the rest,
+ * doubling (a handful of block copies, not one call per element). */
+static void fill(uint8_t *out, size_t nbytes, const void *value, size_t es)
+{
+    if (nbytes == 0u) {
+        return;
+    }
+    if (es == 1u) {
+        memset(out, *(const uint8_t *)value, nbytes);
+        return;
+    }
+    memcpy(out, value, es);
+    for (size_t done = es; done < nbytes;) {
+        const size_t n = done < nbytes - done ? done : nbytes - done;
+        memcpy(out + done, out, n);
+        done += n;
+    }
+}
+
 void tslm_pad(const tslm_pad_params *p, const void *input, const void *pad_value, void *output)
 {
     uint8_t *out = (uint8_t *)output;
     const uint8_t *in = (const uint8_t *)input;
     const size_t es = (size_t)p->elem_size;
-    for (int32_t i = 0; i < p->output_bytes; i += p->elem_size) {
-        memcpy(out + i, pad_value, es);
-    }
+    fill(out, (size_t)p->output_bytes, pad_value, es);
     const int32_t *d = p->dims;
     const int32_t *s = p->out_strides;
     for (int32_t i0 = 0; i0 < d[0]; ++i0) {

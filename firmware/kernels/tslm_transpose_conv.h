@@ -16,6 +16,11 @@ typedef struct {
     const int32_t *multiplier;            /* per output channel */
     const int32_t *shift;                 /* per output channel */
     int32_t act_min, act_max;
+    /* The DSP and Helium kernels' (tslm_dsp_transpose_conv.c, tslm_mve_transpose_conv.c), NULL for the portable
+     * one: per phase of the stride, the requantization records of its output channels (the bias folded with that
+     * phase's weights), and (DSP) per phase their kind: 2 offset pairs, 1 fast (tslm_dsp.h). */
+    const int32_t *requant;
+    const int32_t *requant_fast;
 } tslm_transpose_conv_params;
 
 /*

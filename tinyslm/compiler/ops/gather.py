@@ -80,6 +80,23 @@ def separate(idx: np.ndarray) -> list[np.ndarray] | None:
     return tables if np.array_equal(total.reshape(idx.shape), idx) else None
 
 
+def contiguous_rows(tables: list[np.ndarray]) -> list[np.ndarray]:
+    """Per-axis tables with the innermost axis folded into the element when it copies whole runs of the input
+    (its table 0, 1, ..., n-1 and every other offset a multiple of n): offsets then count runs of n elements,
+    and each output row is one copy (a nearest-neighbour resize copies a pixel's channels at once).
+
+    >>> [t.tolist() for t in contiguous_rows([np.array([0, 6]), np.array([0, 3, 3]), np.arange(3)])]
+    [[0, 2], [0, 1, 1]]
+    >>> len(contiguous_rows([np.array([0, 4]), np.array([0, 2, 1])]))  # a reversed innermost axis stays
+    2
+    """
+    n = len(tables[-1])
+    if len(tables) < 2 or n < 2 or not np.array_equal(tables[-1], np.arange(n)) or \
+            any((t % n != 0).any() for t in tables[:-1]):
+        return tables
+    return [t // n for t in tables[:-1]]
+
+
 def move(lw: Lowering, op: Operator, x: Tensor, y: Tensor, idx: np.ndarray, note: str) -> Call:
     """Lower 'output element i is input element idx[i]' to one kernel call."""
     lw.need(x.dtype in MOVABLE, op, f"type {x.dtype} not supported", tensor=x.index)
@@ -98,16 +115,20 @@ def move(lw: Lowering, op: Operator, x: Tensor, y: Tensor, idx: np.ndarray, note
         if np.array_equal(np.broadcast_to(expect, idx.shape), idx):
             return lw.gather_call(op, x, y, list(idx.shape), [int(s) for s in steps], base, note)  # type: ignore[arg-type]
     tables = separate(idx)
+    elem_size = x.itemsize
     if tables is None:  # one offset per output element
         dims = [1] * (MAX_DIMS - 1) + [idx.size]
         parts = [np.zeros(1, np.int64)] * (MAX_DIMS - 1) + [idx.reshape(-1)]
         what = "input offset of every output element"
     else:
-        dims = lw.right_align(list(idx.shape))
-        parts = [np.zeros(1, np.int64)] * (MAX_DIMS - idx.ndim) + tables
+        shape, tables = list(idx.shape), contiguous_rows(tables)
+        if len(tables) < len(shape):  # the innermost axis is whole runs of the input: one copy each
+            elem_size *= shape.pop()
+        dims = lw.right_align(shape)
+        parts = [np.zeros(1, np.int64)] * (MAX_DIMS - len(shape)) + tables
         what = "input offsets per output axis (summed)"
     offs = ConstArray(lw.name(op, "offsets"), "int32_t", np.concatenate(parts), what)
-    params = IndexGatherParams(dims=dims, offsets=Ref(offs.name), elem_size=x.itemsize)
+    params = IndexGatherParams(dims=dims, offsets=Ref(offs.name), elem_size=elem_size)
     return Call(op, "tslm_index_gather", "tslm_gather", [T(x.index), T(y.index)], params=params,
                 consts=[offs], note=note, reads=[x.index], writes=[y.index])
 

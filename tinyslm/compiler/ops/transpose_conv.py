@@ -5,13 +5,17 @@ Prepare computes it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from .. import fixedpoint as fx
+from .. import helium_layout
+from ..dsp_layout import dsp_requant, interleave_pairs
+from ..dsp_offset_pairs import offset_pair_records, offset_pair_weights
 from ..ir import Operator, Tensor
-from ..lowering import Call, ConstArray, KernelParams, Lit, Lowering, Ref, Step, T
+from ..lowering import Call, ConstArray, KernelParams, Lit, Lowering, Ref, Scratch, Step, T
 from ..quantization import activation_range
 from . import register
 
@@ -45,6 +49,8 @@ class TransposeConvParams(KernelParams):
     shift: Ref
     act_min: int
     act_max: int
+    requant: Ref | None = None  # the DSP kernel's per-phase records (tslm_dsp_transpose_conv.c); None: portable
+    requant_fast: Ref | None = None
 
 
 def transpose_padding(padding: str, out_size: int, filt: int, stride: int) -> int:
@@ -127,10 +133,96 @@ def transpose_conv(lw: Lowering, op: Operator) -> Step:
                                  Ref(mult.name), Ref(shift.name), lo, hi)
     note = (f"{'int16x8, ' if s16 else ''}{fh}x{fw} stride {sh}x{sw} {padding} (pad {pad_h},{pad_w})"
             + (f", {act.lower()}" if act != "NONE" else ""))
-    return Call(op, f"tslm_transpose_conv_{'s16' if s16 else 's8'}", "tslm_transpose_conv",
+    call = Call(op, f"tslm_transpose_conv_{'s16' if s16 else 's8'}", "tslm_transpose_conv",
                 [T(x.index), T(w.index), bias_arg, T(y.index)], params=params, consts=consts,
                 macs=x.numel * fh * fw * oc, note=note,
                 reads=[x.index, w.index] + ([bias_idx] if bias_idx >= 0 else []), writes=[y.index])
+    if not s16 and lw.target.dsp and (bias_idx < 0 or lw.t(bias_idx).is_const):
+        return _phases_dsp(lw, call, w, bias_idx, mult, shift)
+    return call
+
+
+def phase_taps(a: int, pad: int, stride: int, filt: int) -> list[int]:
+    """The filter taps (ascending) of the outputs stride * i + a: those whose (a + pad - f) divides by the stride
+    (tslm_dsp_transpose_conv.h: tap t of them reads input i + (a + pad - taps[0]) / stride - t).
+
+    >>> phase_taps(0, 0, 2, 3), phase_taps(1, 0, 2, 3), phase_taps(1, 0, 3, 1), phase_taps(0, 1, 1, 3)
+    ([0, 2], [1], [], [0, 1, 2])
+    """
+    return list(range((a + pad) % stride, filt, stride))
+
+
+def _phases_dsp(lw: Lowering, call: Call, w: Tensor, bias_idx: int, mult: ConstArray, shift: ConstArray) -> Call:
+    """int8 on the DSP targets: one convolution per phase of the stride (tslm_dsp_transpose_conv.c on the DSP GEMM
+    micro-kernels; on Helium tslm_mve_transpose_conv.c). A layer with a left shift (or, on the DSP kernel, sums that
+    need TFLM's records: |bias| + 128 sum |w| >= 2^30) keeps the portable kernel. Per phase its weights (taps in the kernel's order, its layout) and requantization records with the
+    bias folded with that phase's weights: the same int32 sums as TFLM's scatter (a tap outside the input reads the
+    zero point: (zp - zp) * w = 0)."""
+    op, p = call.op, call.params
+    assert isinstance(p, TransposeConvParams)
+    oc, fh, fw, ic = w.shape
+    wd = np.asarray(w.data, dtype=np.int64)
+    bias = (np.asarray(lw.t(bias_idx).data, dtype=np.int64).reshape(-1) if bias_idx >= 0
+            else np.zeros(oc, dtype=np.int64))
+    m = np.broadcast_to(mult.values, (oc,)) if len(mult.values) == 1 else mult.values
+    sh_ = np.broadcast_to(shift.values, (oc,)) if len(shift.values) == 1 else shift.values
+    mve = lw.target.mve
+    if mve and int(np.max(sh_)) > 0:  # the MVE records take right shifts only (and the DSP kernel's fast ones too)
+        return call
+    weights, records, fast, kmax = [], [], [], 0
+    for a in range(p.stride_h):
+        ty = phase_taps(a, p.pad_h, p.stride_h, fh)
+        for b in range(p.stride_w):
+            tx = phase_taps(b, p.pad_w, p.stride_w, fw)[::-1]  # input columns ascending (the kernels' headers)
+            rows = wd[:, ty][:, :, tx].reshape(oc, -1)  # oc x (taps y, taps x, ic)
+            kmax = max(kmax, rows.shape[1])
+            folded = np.array([fx.wrap32(int(bv) + p.input_offset * int(sv)) for bv, sv in zip(bias, rows.sum(1))],
+                              dtype=np.int64)
+            if mve:
+                weights.append(helium_layout.gemm_weights(rows if rows.shape[1] else np.zeros((oc, 1), np.int64)))
+                records.append(helium_layout.gemm_records(folded, m, sh_))
+                continue
+            offset = p.output_offset if (p.act_min, p.act_max) == (-128, 127) else p.output_offset - p.act_min
+            pairs = offset_pair_records(folded, m, sh_, rows, offset) if rows.shape[1] else None
+            if pairs is not None:  # the offset-pair layout (dsp_offset_pairs.py) where it is exact
+                weights.append(offset_pair_weights(rows))
+                records.append(pairs)
+                fast.append(2)
+                continue
+            rec, f = dsp_requant(folded, [int(v) for v in m], [int(v) for v in sh_], np.abs(rows).sum(axis=1))
+            if not f:  # a left shift or sums near 2^30: TFLM's records, which the DSP kernel leaves to the portable one
+                return call
+            weights.append(interleave_pairs(rows, oc))
+            records.append(rec)
+            fast.append(int(f))
+    phases = p.stride_h * p.stride_w
+    if mve:
+        wt = ConstArray(lw.name(op, "filter"), "int8_t", np.concatenate(weights),
+                        f"tensor {w.index} per phase of the stride ({phases}): taps (y ascending, x descending), "
+                        "output channels in groups of four interleaved by 16 bytes, for the MVE kernel")
+        rec = ConstArray(lw.name(op, "requant"), "int32_t", np.concatenate(records),
+                         f"per phase ({phases}) and group of four output channels: the bias folded with the "
+                         "phase's weights, multipliers, shifts", role="requant")
+        consts, fast_ref, scratch = [wt, rec], None, 2 * max(kmax, 1)  # (= tslm_mve_transpose_conv_s8_get_buffer_size)
+    else:
+        wt = ConstArray(lw.name(op, "filter"), "int8_t", np.concatenate(weights),
+                        f"tensor {w.index} per phase of the stride ({phases}): taps (y ascending, x descending), offset pairs or "
+                        "channel pairs interleaved by fours as the phase's records say, for the DSP kernel")
+        rec = ConstArray(lw.name(op, "requant"), "int32_t", np.concatenate(records),
+                         f"requantization per phase ({phases}) and output channel, the bias folded with the phase's "
+                         "weights (tslm_dsp.h's records)", role="requant")
+        fa = ConstArray(lw.name(op, "requant_fast"), "int32_t", np.array(fast, dtype=np.int64),
+                        "per phase: its records' kind, 1 the fast ones, 2 offset pairs (tslm_dsp.h)")
+        n4 = -(-kmax // 4)  # (= tslm_dsp_transpose_conv_s8_get_buffer_size)
+        consts, fast_ref = [wt, rec, fa], Ref(fa.name)
+        scratch = 16 * n4 + (ic + 3) // 4 * 4 + (8 * n4 if ic % 4 else 0)
+    call.params = replace(p, multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=fast_ref)
+    call.args = [call.args[0], Ref(wt.name), Lit("NULL"), call.args[3], Scratch("int8_t")]
+    call.consts = consts
+    call.scratch_bytes = scratch
+    call.note += (f", as {phases} convolutions (one per phase of the stride)" if phases > 1
+                  else ", as one convolution (the filter flipped)")
+    return lw.target_kernel(call, "transpose_conv")
 
 
 @dataclass

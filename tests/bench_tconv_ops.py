@@ -1,0 +1,70 @@
+"""Per-op instruction counts of int8 TRANSPOSE_CONV shapes in QEMU (-icount shift=0), each checked against TFLM byte
+for byte: `PYTHONPATH=. python tests/bench_tconv_ops.py [name,name...]` (BOARD=mps3-an547 TARGET=helium for the
+M55; run it with PYTHONPATH at another checkout for that tree's figures: the models are cached in
+/tmp/tconv-ops, so both measure the same bytes). A copy of the shared notes/realish/ops.py, transpose convs only.
+Not a pytest module (no test_ prefix)."""
+import os
+import pathlib
+import sys
+import zlib
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__))))
+import numpy as np  # noqa: E402
+
+from opzoo import _w, convert_fn  # noqa: E402
+from tinyslm.compare import compare_outputs  # noqa: E402
+from tinyslm.compiler.lowering import Call  # noqa: E402
+from tinyslm.runners.oracle import Oracle  # noqa: E402
+from tinyslm.runners.qemu import measure  # noqa: E402
+
+BOARD, TARGET = os.environ.get("BOARD", "mps2-an386"), os.environ.get("TARGET", "cortex-m-dsp")
+
+
+def tconv(name, cin, cout, hw, k=(3, 3), s=(2, 2), padding="SAME", act="relu"):
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    w = _w(rng, *k, cout, cin, scale=0.3)
+    b = _w(rng, cout, scale=0.1)
+    out = [hw[d] * s[d] if padding == "SAME" else (hw[d] - 1) * s[d] + k[d] for d in range(2)]
+
+    def fn(x):
+        import tensorflow as tf
+        y = tf.nn.conv2d_transpose(x, w, (1, *out, cout), [1, *s, 1], padding) + b
+        return tf.nn.relu(y) if act == "relu" else y
+    return fn, [(1, *hw, cin)]
+
+
+SHAPES = {  # name: (input channels, output channels, input (h, w), filter, stride)
+    "tconv_16x16_32_16": (32, 16, (16, 16), (3, 3), (2, 2)),
+    "tc3x3s2_8x8_64_64": (64, 64, (8, 8), (3, 3), (2, 2)),
+    "tc3x3s2_16x16_8_8": (8, 8, (16, 16), (3, 3), (2, 2)),
+    "tc2x2s2_16x16_16_8": (16, 8, (16, 16), (2, 2), (2, 2)),
+    "tc4x4s2_8x8_16_16": (16, 16, (8, 8), (4, 4), (2, 2)),
+    "tc3x3s1_16x16_16_16": (16, 16, (16, 16), (3, 3), (1, 1)),
+    "tc5x5s2_8x8_64_16": (64, 16, (8, 8), (5, 5), (2, 2)),
+    "tc5x5s2_8x8_8_8": (8, 8, (8, 8), (5, 5), (2, 2)),
+    "tc5x1s21_32x1_16_16": (16, 16, (32, 1), (5, 1), (2, 1)),
+    "tc4x1s21_32x1_64_32": (64, 32, (32, 1), (4, 1), (2, 1)),
+}
+
+
+def main(names: list[str]) -> None:
+    out = pathlib.Path("/tmp/tconv-ops")
+    out.mkdir(exist_ok=True)
+    for name in names:
+        f = out / f"{name}.tflite"
+        if not f.exists():
+            cin, cout, hw, k, s = SHAPES[name]
+            fn, shapes = tconv(name, cin, cout, hw, k, s)
+            f.write_bytes(convert_fn(fn, shapes, mode="int8", seed=1))
+        model = f.read_bytes()
+        cm, batches, run = measure(model, BOARD, TARGET, n_inputs=2, seed=3, profile=True)
+        ok = all(compare_outputs(Oracle(model).run(i), o).identical for i, o in zip(batches, run.outputs))
+        for st in cm.plan.steps:
+            if isinstance(st, Call) and st.op.index in (run.op_instructions or {}):
+                n = run.op_instructions[st.op.index]
+                print(f"{name:22s} {st.op.opcode:15s} {st.func:30s} {n:9d} instr {st.macs:8d} MAC "
+                      f"{n / max(st.macs, 1):.3f}/MAC exact={ok}", flush=True)
+
+
+if __name__ == "__main__":  # (pytest's doctest collection imports this file: nothing runs then)
+    main(sys.argv[1].split(",") if len(sys.argv) > 1 else list(SHAPES))

@@ -86,9 +86,10 @@ def test_max_pools_take_the_target_kernels(pool_model):
         fh, fw, c = call.params["filter_h"], call.params["filter_w"], call.params["channels"]
         shape = f"{fh}x{fw}_" if fh <= 3 and fw <= 3 else ""  # a window up to 3x3: its shape's entry
         # one int16 channel: the portable kernel (the DSP one takes two int16 a word); int8 pixels of 1..3
-        # channels: the DSP kernel's generic entry (a word per window pixel)
+        # channels: the narrow entry (a word per window pixel)
         want = ("tslm_max_pool_s16" if sfx == "s16" and c == 1 else
-                f"tslm_dsp_max_pool_{sfx}" if c * (1 if sfx == "s8" else 2) < 4 else f"tslm_dsp_max_pool_{shape}{sfx}")
+                "tslm_dsp_max_pool_narrow_s8" if c * (1 if sfx == "s8" else 2) < 4 else
+                f"tslm_dsp_max_pool_{shape}{sfx}")
         assert call.func == want, call.note
         assert mcall.func == (f"tslm_mve_max_pool_{shape}s8" if sfx == "s8" else "tslm_mve_max_pool_s16"), mcall.note
     assert {c.func for c in _calls(pool_model, "portable")} == {f"tslm_max_pool_{sfx}"}

@@ -6,7 +6,7 @@
  * extremes; every output value compared and the guard bytes around the output checked untouched; the input ends
  * where its buffer ends (ASan: nothing read past it).
  * The DSP kernels (cortex_m_dsp/tslm_dsp_pooling.c): tslm_dsp_max_pool_s8 / _s16, their window shapes' entries
- * (tslm_dsp_max_pool_2x2_s8, ...) and tslm_dsp_avg_pool_small_s8; with -DPOOL_MVE the Helium ones
+ * (tslm_dsp_max_pool_2x2_s8, ...), tslm_dsp_max_pool_narrow_s8 and tslm_dsp_avg_pool_small_s8; with -DPOOL_MVE the Helium ones
  * (helium/tslm_mve_pooling.c): tslm_mve_max_pool_s8, its shapes' entries, tslm_mve_max_pool_s16.
  * Exit code: 0 when every byte agrees, 1 otherwise.
  */
@@ -137,7 +137,11 @@ int main(void)
         const int32_t shape = (p.filter_h - 1) * 3 + p.filter_w - 1;
         if (kind == 0) {
             act_range(&p, -128, 127);
+#if defined(POOL_MVE)
             (shaped ? shape_s8[shape] : MAX_S8)(&p, x, out_a + GUARD);
+#else /* (as the compiler picks: 1..3 channels the narrow entry) */
+            (p.channels < 4 ? tslm_dsp_max_pool_narrow_s8 : shaped ? shape_s8[shape] : MAX_S8)(&p, x, out_a + GUARD);
+#endif
             tslm_max_pool_s8(&p, x, out_b + GUARD);
         } else if (kind == 1) {
             act_range(&p, -32768, 32767);

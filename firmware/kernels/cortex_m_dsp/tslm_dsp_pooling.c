@@ -148,8 +148,8 @@ void tslm_dsp_avg_pool_small_s8(const tslm_pool_params *p, const int8_t *input, 
  * lane-wise min with act_max (neither where the activation's range is the type's whole range: the first
  * pixel's word is the start). A pixel whose bytes are not a multiple of four takes first its whole
  * words, then the word of its last four bytes (overlapping: the same values stored again, max is
- * idempotent); an int8 pixel of 1..3 channels takes narrow_max_s8 (below), an int16 pixel of one channel
- * the portable kernel (the compiler does not give those layers to this one).
+ * idempotent); int8 pixels of 1..3 channels have their own entry, tslm_dsp_max_pool_narrow_s8 (below), an
+ * int16 pixel of one channel the portable kernel (the compiler gives those layers to neither).
  * The outputs whose windows lie wholly in the image have, for windows of 1..3 rows by 1..3 columns (2x2,
  * 3x3, Kx1 pools), their loads unrolled, one function and entry per shape (tslm_dsp_max_pool_3x3_s8, ...): e.g. 2x2 stride 2 over 32x32x8 int8 is
  * per word 4 LDR, 3 SSUB8/SEL pairs and a STR, about one instruction per input byte, 3x3 stride 3 over
@@ -339,9 +339,14 @@ TSLM_ALWAYS_INLINE void max_pool(const tslm_pool_params *p, const int8_t *input,
 /* int8 pixels of 1..3 channels (an RGB image's): per output pixel one word per window pixel, its ch channels and
  * the next 4 - ch bytes (other lanes, ignored), the low ch lanes of the max stored byte by byte. A window pixel
  * within 4 - ch bytes of the input's end is read as the word ending with it, shifted down. E.g. 2x2 stride 2 over
- * 32x32x3: per output pixel 4 LDR and 4 SSUB8/SEL pairs (with the clamp) for 12 values. */
-static __attribute__((noinline)) void narrow_max_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
+ * 32x32x3: per output pixel 4 LDR and 5 SSUB8/SEL pairs (act_min, the pixels, act_max) for 12 values, a STRH and
+ * a STRB. Its own entry (the compiler gives it those layers): a model without them links none of it. */
+void tslm_dsp_max_pool_narrow_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
 {
+    if (p->channels >= 4 || p->batches * p->input_h * p->input_w * p->channels < 4) {
+        tslm_dsp_max_pool_s8(p, input, output); /* (an input of less than a word: the portable kernel) */
+        return;
+    }
     const tslm_pool_params q = *p; /* (the output's stores may alias *p, a copy's fields stay in registers) */
     const int32_t ch = q.channels, row = q.input_w * ch;
     const int8_t *const end = input + q.batches * q.input_h * row;
@@ -406,11 +411,7 @@ static __attribute__((noinline)) void narrow_max_s8(const tslm_pool_params *p, c
 void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
 {
     if (p->channels < 4) {
-        if (p->batches * p->input_h * p->input_w * p->channels < 4) {
-            tslm_max_pool_s8(p, input, output); /* the portable kernel: an input of less than a word */
-            return;
-        }
-        narrow_max_s8(p, input, output);
+        tslm_max_pool_s8(p, input, output); /* the portable kernel (the compiler gives those to the narrow entry) */
         return;
     }
     max_pool(p, input, output, 1, 0);

@@ -8,8 +8,10 @@
 void tslm_dsp_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);
 /* windows of at most 256 pixels, at least four channels (else tslm_dsp_avg_pool_s8): one pass of SXTAB16 per word */
 void tslm_dsp_avg_pool_small_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);
-/* SSUB8/SEL over words of four channels (1..3 channels: a word per window pixel, its low lanes stored) */
+/* SSUB8/SEL over words of four channels (fewer: the portable kernel) */
 void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);
+/* int8 pixels of 1..3 channels (an RGB input's): a word per window pixel, the low lanes of the max stored */
+void tslm_dsp_max_pool_narrow_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);
 /* SSUB16/SEL over words of two channels; one channel: the portable kernel */
 void tslm_dsp_max_pool_s16(const tslm_pool_params *p, const int16_t *input, int16_t *output);
 /* the same for a window of R x C (1..3 each), its loads unrolled where the window lies in the image (at least four

@@ -98,5 +98,7 @@ def pool(lw: Lowering, op: Operator) -> Step:
         fh, fw = geo["filter_h"], geo["filter_w"]
         if fh <= 3 and fw <= 3 and (sfx == "s8" if lw.target.mve else x.shape[3] * (1 if sfx == "s8" else 2) >= 4):
             call.func = call.func.replace("max_pool_", f"max_pool_{fh}x{fw}_")
+        elif not lw.target.mve and sfx == "s8" and x.shape[3] < 4:  # 1..3 channels: tslm_dsp_max_pool_narrow_s8
+            call.func = call.func.replace("max_pool_", "max_pool_narrow_")
         return call
     return call

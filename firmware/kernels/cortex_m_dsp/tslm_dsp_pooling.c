@@ -336,6 +336,18 @@ TSLM_ALWAYS_INLINE void max_pool(const tslm_pool_params *p, const int8_t *input,
     }
 }
 
+/* max_pool for each element size, once (every entry of that type calls it) */
+static __attribute__((noinline)) void max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output,
+                                                  run_max_fn run)
+{
+    max_pool(p, input, output, 1, run);
+}
+static __attribute__((noinline)) void max_pool_s16(const tslm_pool_params *p, const int8_t *input, int8_t *output,
+                                                   run_max_fn run)
+{
+    max_pool(p, input, output, 2, run);
+}
+
 /* int8 pixels of 1..3 channels (an RGB image's): per output pixel one word per window pixel, its ch channels and
  * the next 4 - ch bytes (other lanes, ignored), the low ch lanes of the max stored byte by byte. A window pixel
  * within 4 - ch bytes of the input's end is read as the word ending with it, shifted down. E.g. 2x2 stride 2 over
@@ -414,7 +426,7 @@ void tslm_dsp_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
         tslm_max_pool_s8(p, input, output); /* the portable kernel (the compiler gives those to the narrow entry) */
         return;
     }
-    max_pool(p, input, output, 1, 0);
+    max_pool_s8(p, input, output, 0);
 }
 
 void tslm_dsp_max_pool_s16(const tslm_pool_params *p, const int16_t *input, int16_t *output)
@@ -423,7 +435,7 @@ void tslm_dsp_max_pool_s16(const tslm_pool_params *p, const int16_t *input, int1
         tslm_max_pool_s16(p, input, output); /* the portable kernel */
         return;
     }
-    max_pool(p, (const int8_t *)input, (int8_t *)output, 2, 0);
+    max_pool_s16(p, (const int8_t *)input, (int8_t *)output, 0);
 }
 
 /* The entries of the windows of R by C (1..3 each) and at least a word a pixel: run_max for that shape (E-byte
@@ -456,7 +468,7 @@ void tslm_dsp_max_pool_s16(const tslm_pool_params *p, const int16_t *input, int1
             tslm_dsp_max_pool_##T(p, input, output);                                                           \
             return;                                                                                            \
         }                                                                                                      \
-        max_pool(p, (const int8_t *)input, (int8_t *)output, E, run_max_##T##_##R##x##C);                      \
+        max_pool_##T(p, (const int8_t *)input, (int8_t *)output, run_max_##T##_##R##x##C);                    \
     }
 #else
 #define TSLM_POOL_ENTRY(T, CT, E, R, C)                                                                        \

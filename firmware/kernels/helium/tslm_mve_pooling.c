@@ -155,8 +155,9 @@ static __attribute__((noinline)) void border_max_mve(const tslm_pool_params *p, 
     }
 }
 
-/* The max pool; run: the unrolled function of the layer's window shape (NULL: the loops for every output). */
-TSLM_ALWAYS_INLINE void max_pool_mve(const tslm_pool_params *p, const int8_t *input, int8_t *output, run_max_fn run)
+/* The max pool; run: the unrolled function of the layer's window shape (NULL: the loops for every output). Once:
+ * every entry calls it. */
+static __attribute__((noinline)) void max_pool_mve(const tslm_pool_params *p, const int8_t *input, int8_t *output, run_max_fn run)
 {
     const tslm_pool_params q = *p; /* (the output's stores may alias *p, a copy's fields stay in registers) */
     const int32_t ch = q.channels, row = q.input_w * ch;

@@ -350,7 +350,7 @@ static __attribute__((noinline)) void max_pool_s16(const tslm_pool_params *p, co
 
 /* int8 pixels of 1..3 channels (an RGB image's): per output pixel one word per window pixel, its ch channels and
  * the next 4 - ch bytes (other lanes, ignored), the low ch lanes of the max stored byte by byte. A window pixel
- * within 4 - ch bytes of the input's end is read as the word ending with it, shifted down. E.g. 2x2 stride 2 over
+ * less than a word from the input's end is read from the input's last word, shifted down. E.g. 2x2 stride 2 over
  * 32x32x3: per output pixel 4 LDR and 5 SSUB8/SEL pairs (act_min, the pixels, act_max) for 12 values, a STRH and
  * a STRB. Its own entry (the compiler gives it those layers): a model without them links none of it. */
 void tslm_dsp_max_pool_narrow_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
@@ -400,7 +400,7 @@ void tslm_dsp_max_pool_narrow_s8(const tslm_pool_params *p, const int8_t *input,
                         const int8_t *px = r;
                         for (int32_t k = cols; k > 0; --k, px += ch) {
                             const int32_t w = px + 4 <= end ? tslm_read32(px)
-                                                            : tslm_read32(px + ch - 4) >> (8 * (4 - ch));
+                                                            : tslm_read32(end - 4) >> (8 * (px - (end - 4)));
                             m = tslm_max_s8x4(m, w);
                         }
                     }

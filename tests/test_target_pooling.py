@@ -123,8 +123,9 @@ def test_max_pools_bit_exact_in_qemu(pool_model, board, target, opt):
     assert (f"tslm_dsp_max_pool_3x3_{sfx}" if target == "cortex-m-dsp" else f"tslm_mve_max_pool_{sfx}") in funcs
 
 
-# AVERAGE_POOL_2D on the DSP target: windows of at most 256 pixels, at least four channels and more than one output
-# pixel take tslm_dsp_avg_pool_small_s8 (one SXTAB16 pass per word of four channels); the rest tslm_dsp_avg_pool_s8.
+# AVERAGE_POOL_2D: windows of at most 256 pixels and more than one output pixel take tslm_dsp_avg_pool_small_s8 (at
+# least four channels; one SXTAB16 pass per word of four) and tslm_mve_avg_pool_small_s8 (the division a vector
+# multiply-high); the rest tslm_dsp_avg_pool_s8 / tslm_mve_avg_pool_s8.
 # name: (window (h, w), stride (h, w), padding, input (h, w), channels, activation, batch)
 AVG_CASES = {
     "avg_2x2_s2_c8": ((2, 2), (2, 2), "VALID", (8, 6), 8, None, 1),
@@ -172,6 +173,11 @@ def test_avg_pools_take_the_small_window_kernel(avg_model):
         small = p["filter_h"] * p["filter_w"] <= 256 and p["channels"] >= 4 and p["output_h"] * p["output_w"] > 1
         assert c.func == ("tslm_dsp_avg_pool_small_s8" if small else "tslm_dsp_avg_pool_s8"), c.note
     assert sum(c.func == "tslm_dsp_avg_pool_small_s8" for c in calls) == 8
+    # Helium: tslm_mve_avg_pool_small_s8 (the division a vector multiply-high) for any channel count
+    for c in [s for s in analyze(avg_model, "helium")[1].steps if isinstance(s, Call) and s.op.opcode == "AVERAGE_POOL_2D"]:
+        p = c.params
+        small = p["filter_h"] * p["filter_w"] <= 256 and p["output_h"] * p["output_w"] > 1
+        assert c.func == ("tslm_mve_avg_pool_small_s8" if small else "tslm_mve_avg_pool_s8"), c.note
 
 
 def test_avg_pools_match_tflm_on_the_host(avg_model):
@@ -183,9 +189,10 @@ def test_avg_pools_match_tflm_on_the_host(avg_model):
     assert report.ok and report.bytes_compared > 0 and report.runs == 8, report.lines()
 
 
+@pytest.mark.parametrize("board,target", [("mps2-an386", "cortex-m-dsp"), ("mps3-an547", "helium")])
 @pytest.mark.parametrize("opt", ["-O2", "-Os -DTSLM_OPTIMIZE_SIZE"])
-def test_avg_pools_bit_exact_on_cortex_m4(avg_model, opt):
+def test_avg_pools_bit_exact_in_qemu(avg_model, board, target, opt):
     import opzoo
 
-    cm = opzoo.qemu_matches_tflm(avg_model, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=24, opt=opt)
+    cm = opzoo.qemu_matches_tflm(avg_model, board, target, n_inputs=3, seed=24, opt=opt)
     assert len(cm.outputs) == len(AVG_CASES)

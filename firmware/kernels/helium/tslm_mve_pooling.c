@@ -48,6 +48,63 @@ void tslm_mve_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t
 }
 
 /*
+ * AVERAGE_POOL_2D (int8) with Helium, the division vectorized too: tslm_mve_avg_pool_small_s8, for windows of at
+ * most 256 pixels and more than one output pixel (the compiler's choice; a global pool's 64 divisions are little
+ * beside its sums, it keeps tslm_mve_avg_pool_s8). Eight channels at a time are summed in int16 lanes as there;
+ * then, widened to int32, TFLM's (v +- count / 2) / count (rounding half away from zero, C's truncation) is
+ * sign(v) * floor((|v| + count / 2) / count), and the floor a multiply-high: floor(n / d) = (n * m) >> 32 with
+ * m = floor((2^32 - 1) / d) + 1 is exact for n < 2^32 / d^2 (here n <= 2^15 + 128, d <= 256: 2^32 / d^2 >= 2^16),
+ * VMULH.U32; then VMIN/VMAX with the activation's range and a store of the low bytes. E.g. 3x3 stride 3 over
+ * 30x30x8: per output pixel nine VLDRB/VADD pairs and about fifteen instructions for the eight averages.
+ */
+void tslm_mve_avg_pool_small_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output)
+{
+    if (p->filter_h * p->filter_w > 256) {
+        tslm_mve_avg_pool_s8(p, input, output);
+        return;
+    }
+    const tslm_pool_params q = *p; /* (the output's stores may alias *p, a copy's fields stay in registers) */
+    const int32_t ch = q.channels, row = q.input_w * ch;
+    const int16x8_t lo = vdupq_n_s16((int16_t)q.act_min), hi = vdupq_n_s16((int16_t)q.act_max);
+    int8_t *out = output;
+    for (int32_t b = 0; b < q.batches; ++b) {
+        const int8_t *in_b = input + b * q.input_h * row;
+        for (int32_t oy = 0; oy < q.output_h; ++oy) {
+            for (int32_t ox = 0; ox < q.output_w; ++ox, out += ch) {
+                int32_t y0, y1, x0, x1;
+                tslm_pool_window(&q, oy, ox, &y0, &y1, &x0, &x1);
+                const int32_t count = (y1 - y0) * (x1 - x0), span = (x1 - x0) * ch;
+                /* (an empty window, which the compiler never gives: the portable kernel's 0) */
+                const uint32_t m = count > 1 ? 0xFFFFFFFFu / (uint32_t)count + 1 : 0;
+                const int32x4_t half = vdupq_n_s32(count / 2);
+                for (int32_t c = 0; c < ch; c += 8) {
+                    const mve_pred16_t p16 = vctp16q((uint32_t)(ch - c));
+                    int16x8_t acc = vdupq_n_s16(0);
+                    for (int32_t y = y0; y < y1; ++y) {
+                        const int8_t *px = in_b + y * row + x0 * ch + c;
+                        for (const int8_t *end = px + span; px < end; px += ch) {
+                            acc = vaddq_s16(acc, vldrbq_z_s16(px, p16));
+                        }
+                    }
+                    /* the even lanes, then the odd ones, as int32: sign(v) * floor((|v| + half) / count) */
+                    int32x4_t v[2] = {vmovlbq_s16(acc), vmovltq_s16(acc)};
+                    for (int k = 0; k < 2; ++k) {
+                        const int32x4_t n = vaddq_s32(vabsq_s32(v[k]), half);
+                        const int32x4_t f = count > 1 ? vreinterpretq_s32_u32(vmulhq_u32(vreinterpretq_u32_s32(n),
+                                                                                         vdupq_n_u32(m)))
+                                                      : n;
+                        v[k] = vpselq_s32(vnegq_s32(f), f, vcmpltq_n_s32(v[k], 0));
+                    }
+                    int16x8_t r = vmovntq_s32(vmovnbq_s32(vdupq_n_s16(0), v[0]), v[1]);
+                    r = vminq_s16(vmaxq_s16(r, lo), hi);
+                    vstrbq_p_s16(out + c, r, p16);
+                }
+            }
+        }
+    }
+}
+
+/*
  * MAX_POOL_2D (int8) with Helium: sixteen channels at a time, VMAX.S8 over the window's in-image
  * pixels, the last block's lanes past the channels predicated off (VCTP8). The running max starts
  * at act_min in every lane (max(-128, window) clamped below at act_min is max(act_min, window)), then

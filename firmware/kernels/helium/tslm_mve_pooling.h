@@ -6,6 +6,8 @@
 #include "tslm_pooling.h"
 
 void tslm_mve_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);
+/* the division vectorized (a multiply-high): windows of at most 256 pixels (else tslm_mve_avg_pool_s8) */
+void tslm_mve_avg_pool_small_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);
 void tslm_mve_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);
 /* the same for a window of R x C (1..3 each), its loads unrolled where the window lies in the image:
  * tslm_mve_max_pool_1x1_s8 .. tslm_mve_max_pool_3x3_s8 */

@@ -84,9 +84,10 @@ def pool(lw: Lowering, op: Operator) -> Step:
         call = lw.target_kernel(call, "pooling")
         # windows of at most 256 pixels, at least four channels, more than one output pixel (a global pool
         # keeps the whole-row sums): tslm_dsp_avg_pool_small_s8, one SXTAB16 pass per word of channels
-        if (not lw.target.mve and geo["filter_h"] * geo["filter_w"] <= 256 and geo["channels"] >= 4
+        if (geo["filter_h"] * geo["filter_w"] <= 256 and (lw.target.mve or geo["channels"] >= 4)
                 and geo["output_h"] * geo["output_w"] > 1):
-            call.func = "tslm_dsp_avg_pool_small_s8"
+            # (Helium: tslm_mve_avg_pool_small_s8, the division a vector multiply-high)
+            call.func = call.func.replace("avg_pool_s8", "avg_pool_small_s8")
         return call
     # tslm_dsp_max_pool_s8 / _s16 (SSUB8 or SSUB16 then SEL over words of four int8 or two int16 channels; int8
     # pixels of 1..3 channels a word each, int16 at least two channels) and Helium's tslm_mve_max_pool_s8 / _s16

@@ -1,5 +1,6 @@
 /*
- * tslm_dsp_pooling.c - AVERAGE_POOL_2D (int8) for the Cortex-M DSP extension. Per output pixel and
+ * tslm_dsp_pooling.c - AVERAGE_POOL_2D (int8) and MAX_POOL_2D (int8, int16) for the Cortex-M DSP extension;
+ * each part below says how. AVERAGE_POOL_2D, tslm_dsp_avg_pool_s8: per output pixel and
  * block of up to POOL_BLOCK channels, each window row's in-image pixels are summed four channels at
  * a time by two SXTAB16 per pixel (tslm_dsp.h's tslm_dsp_sum_columns), then every channel takes the
  * portable kernel's division rounding half away from zero and the clamp: the same bytes as

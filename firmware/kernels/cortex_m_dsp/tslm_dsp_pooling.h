@@ -1,5 +1,5 @@
-/* tslm_dsp_pooling.h - AVERAGE_POOL_2D and MAX_POOL_2D for the Cortex-M DSP extension: a drop-in for the portable kernel of
- * tslm_pooling.h, same params. */
+/* tslm_dsp_pooling.h - AVERAGE_POOL_2D and MAX_POOL_2D for the Cortex-M DSP extension: drop-ins for the portable
+ * kernels of tslm_pooling.h, same params, calling them for whatever they do not handle. */
 #ifndef TSLM_DSP_POOLING_H
 #define TSLM_DSP_POOLING_H
 

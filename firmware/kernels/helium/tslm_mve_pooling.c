@@ -1,5 +1,6 @@
 /*
- * tslm_mve_pooling.c - AVERAGE_POOL_2D (int8) with Helium: eight channels at a time, the window's
+ * tslm_mve_pooling.c - AVERAGE_POOL_2D (int8) and MAX_POOL_2D (int8, int16) with Helium; each part below says
+ * how. AVERAGE_POOL_2D, tslm_mve_avg_pool_s8: eight channels at a time, the window's
  * in-image values loaded widened to int16 (VLDRB.S16) and summed in int16 lanes, exact while the
  * window holds at most 256 values (|sum| <= 128 * 256 = 2^15); then per channel TFLM's division
  * rounding half away from zero and the clamp, in scalar code. Larger windows take the portable kernel.

@@ -176,9 +176,11 @@ TSLM_ALWAYS_INLINE void run_max(const int8_t *x, int8_t *out, int32_t nx, int32_
                                 int32_t rows, int32_t cols, int32_t ch, int32_t row, int32_t lo, int32_t hi,
                                 int32_t words, const int R, const int C, const int CLAMP, const int E)
 {
-    for (; nx > 0; --nx, x += xstep, out += out_step) {
-        const int8_t *r = x;
-        for (int8_t *o = out, *end = out + 4 * words; o < end; r += 4, o += 4) {
+    /* word by word, the pixels inner (each word's loop walks the row: no per-pixel setup) */
+    for (int32_t w = 0; w < words; ++w) {
+        const int8_t *r = x + 4 * w;
+        int8_t *o = out + 4 * w;
+        for (int32_t n = nx; n > 0; --n, r += xstep, o += out_step) {
             int32_t m = lo;
             if (R == 0 || C == 0) {
                 const int8_t *ry = r;

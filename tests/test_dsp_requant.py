@@ -4,7 +4,9 @@ tests/c/dsp_requant_check.c: the SMMLAR requantization against TFLM's two-step
 arithmetic on rounding ties of every right shift, the bound the compiler
 enforces, and 200,000 pseudo-random records. tests/c/dsp_binary_check.c: the
 DSP ADD/SUB/MUL/SQUARED_DIFFERENCE (renamed dsp_*) against the portable kernels
-on 6,000 random shapes, broadcasts and parameter sets, every path of the file.
+on 6,000 random shapes, broadcasts and parameter sets, every path of the file. tests/c/pool_check.c: the DSP
+max pools (int8, int16) and small-window average pool against the portable kernels on random geometries, paddings
+and activation ranges, the guard bytes around the output untouched.
 Exit code is the verdict. On the host the C forms run, in QEMU the Thumb-2
 assembly and intrinsics.
 """
@@ -27,7 +29,10 @@ C = Path(__file__).parent / "c"
 KERNELS = firmware_dir() / "kernels"
 # check -> [(source, extra flags)] compiled besides it: the DSP kernels and the portable ones they fall back to
 CHECKS = {"dsp_requant_check": [],
-          "dsp_binary_check": [(KERNELS / "cortex_m_dsp" / "tslm_dsp_binary.c", []), (KERNELS / "tslm_binary.c", [])]}
+          "dsp_binary_check": [(KERNELS / "cortex_m_dsp" / "tslm_dsp_binary.c", []), (KERNELS / "tslm_binary.c", [])],
+          "pool_check": [(KERNELS / "cortex_m_dsp" / "tslm_dsp_pooling.c", []), (KERNELS / "tslm_pooling.c", [])]}
+# an instruction each check's M4 build must hold (what runs is the assembly / the intrinsics)
+INSN = {"dsp_requant_check": "smmlar", "dsp_binary_check": "smmlar", "pool_check": "ssub8"}
 
 
 def _objects(cc: list[str], tmp: Path, check: str) -> list[str]:
@@ -46,7 +51,7 @@ def test_dsp_arithmetic_on_the_host(tmp_path, check):
     cc = ["gcc", *WARN_FLAGS, *SANITIZE_FLAGS, "-O1"]
     objs = _objects(cc, tmp_path, check)
     subprocess.run([*cc, "-I", str(KERNELS / "cortex_m_dsp"), "-I", str(KERNELS), str(C / f"{check}.c"), *objs,
-                    "-o", str(exe)], check=True)
+                    "-lm", "-o", str(exe)], check=True)
     assert subprocess.run([str(exe)]).returncode == 0
 
 
@@ -64,10 +69,10 @@ def test_dsp_arithmetic_on_cortex_m4(tmp_path, check):
     objs = _objects(cc, tmp_path, check)
     subprocess.run([*cc, "-I", str(KERNELS / "cortex_m_dsp"), "-I", str(KERNELS), "-I", str(bench),
                     str(C / f"{check}.c"), *objs, str(bench / "startup.c"), str(bench / "semihost.c"),
-                    "-nostartfiles", "--specs=nano.specs", "-T", str(tmp_path / "bench.ld"), "-lc", "-lgcc",
+                    "-nostartfiles", "--specs=nano.specs", "-T", str(tmp_path / "bench.ld"), "-lc", "-lm", "-lgcc",
                     "-o", str(elf)], check=True)
     disasm = subprocess.run(["arm-none-eabi-objdump", "-d", str(elf)], capture_output=True, text=True).stdout
-    assert "smmlar" in disasm  # the assembly is what runs
+    assert INSN[check] in disasm  # the assembly is what runs
     r = subprocess.run(["qemu-system-arm", "-M", b.emulator.qemu_machine, "-nographic", "-monitor", "none",
                         "-serial", "none", "-semihosting-config", "enable=on,target=native", "-kernel", str(elf)],
                        capture_output=True, timeout=300)

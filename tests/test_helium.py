@@ -81,6 +81,18 @@ def test_helium_elementwise_kernels_match_the_portable_ones_on_cortex_m55(tmp_pa
     assert r.returncode == 0, r.stdout + r.stderr
 
 
+def test_helium_pools_match_the_portable_ones_on_cortex_m55(tmp_path):
+    """tests/c/pool_check.c with the Helium max pools (int8 VMAX.S8, int16 VMAX.S16) and the small-window average
+    pool (the division a VMULH.U32): random geometries, paddings, 1..40 channels and activation ranges, inputs at
+    the extremes, every output byte and nothing written past it."""
+    elf = build_m55(tmp_path, C / "pool_check.c", ["-DPOOL_MVE", "-I", str(C)], families=("pooling",))
+    disasm = subprocess.run(["arm-none-eabi-objdump", "-d", "-marmv8.1-m.main", str(elf)], capture_output=True,
+                            text=True).stdout
+    assert "vmax.s8" in disasm and "vmax.s16" in disasm and "vmulh.u32" in disasm
+    r = run_m55(elf)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
 def test_the_check_catches_a_wrong_rounding(tmp_path):
     """The same check with round-half-up (no sign fix-up) in the Helium requantization must fail."""
     elf = build_m55(tmp_path, C / "mve_check.c", ["-include", str(C / "mve_break_rounding.h"), "-DCASES=20"])

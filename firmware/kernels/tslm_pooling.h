@@ -25,6 +25,19 @@ static inline void tslm_pool_window(const tslm_pool_params *p, int32_t oy, int32
     *x1 = tslm_min_i32(p->input_w, in_x + p->filter_w);
 }
 
+/* [*in, *end): the outputs along one axis (of `out`) whose windows lie wholly in the image (of `size`); empty
+ * (*in == *end) where there are none. */
+static inline void tslm_pool_whole_windows(int32_t size, int32_t filter, int32_t stride, int32_t pad, int32_t out,
+                                           int32_t *in, int32_t *end)
+{
+    const int32_t last = size - filter + pad; /* the last whole window's first input, plus pad */
+    *in = (pad + stride - 1) / stride;
+    *end = last < 0 ? 0 : tslm_min_i32(out, last / stride + 1);
+    if (*end < *in) {
+        *end = *in;
+    }
+}
+
 /* Mean of the window's in-image values, rounded half away from zero. */
 void tslm_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);
 void tslm_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);

@@ -19,6 +19,9 @@ static inline int32_t tslm_read32(const void *p)
     return v;
 }
 
+/* 4 bytes to any address (one STR on Cortex-M4/M7, unaligned allowed). */
+static inline void tslm_write32(void *p, int32_t v) { memcpy(p, &v, sizeof(v)); }
+
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
 #include <arm_acle.h>
 
@@ -55,6 +58,33 @@ static inline int32_t tslm_smmlar(int32_t a, int32_t b, int32_t acc)
 }
 /* x saturated to int8 (SSAT #8) */
 static inline int32_t tslm_ssat8(int32_t x) { return __ssat(x, 8); }
+/* lane-wise max and min of four int8 lanes: SSUB8 sets each byte's GE flag where a >= b, SEL picks a's byte
+ * there and b's elsewhere (the min: b's there) */
+static inline int32_t tslm_max_s8x4(int32_t a, int32_t b)
+{
+    int32_t r;
+    __asm__("ssub8 %0, %1, %2\n\tsel %0, %1, %2" : "=&r"(r) : "r"(a), "r"(b));
+    return r;
+}
+static inline int32_t tslm_min_s8x4(int32_t a, int32_t b)
+{
+    int32_t r;
+    __asm__("ssub8 %0, %1, %2\n\tsel %0, %2, %1" : "=&r"(r) : "r"(a), "r"(b));
+    return r;
+}
+/* the same with two int16 lanes (SSUB16, SEL) */
+static inline int32_t tslm_max_s16x2(int32_t a, int32_t b)
+{
+    int32_t r;
+    __asm__("ssub16 %0, %1, %2\n\tsel %0, %1, %2" : "=&r"(r) : "r"(a), "r"(b));
+    return r;
+}
+static inline int32_t tslm_min_s16x2(int32_t a, int32_t b)
+{
+    int32_t r;
+    __asm__("ssub16 %0, %1, %2\n\tsel %0, %2, %1" : "=&r"(r) : "r"(a), "r"(b));
+    return r;
+}
 
 #else /* portable equivalents */
 
@@ -97,6 +127,36 @@ static inline int32_t tslm_smmlar(int32_t a, int32_t b, int32_t acc)
 static inline int32_t tslm_ssat8(int32_t x) { return x < -128 ? -128 : (x > 127 ? 127 : x); }
 static inline int32_t tslm_sxtab16(int32_t acc, int32_t x) { return tslm_sadd16(acc, tslm_sxtb16(x)); }
 static inline int32_t tslm_sxtab16_ror8(int32_t acc, int32_t x) { return tslm_sadd16(acc, tslm_sxtb16_ror8(x)); }
+static inline int32_t tslm_max_s8x4(int32_t a, int32_t b)
+{
+    uint32_t r = 0;
+    for (int i = 0; i < 32; i += 8) {
+        const int8_t x = (int8_t)((uint32_t)a >> i), y = (int8_t)((uint32_t)b >> i);
+        r |= (uint32_t)(uint8_t)(x > y ? x : y) << i;
+    }
+    return (int32_t)r;
+}
+static inline int32_t tslm_min_s8x4(int32_t a, int32_t b)
+{
+    uint32_t r = 0;
+    for (int i = 0; i < 32; i += 8) {
+        const int8_t x = (int8_t)((uint32_t)a >> i), y = (int8_t)((uint32_t)b >> i);
+        r |= (uint32_t)(uint8_t)(x < y ? x : y) << i;
+    }
+    return (int32_t)r;
+}
+static inline int32_t tslm_max_s16x2(int32_t a, int32_t b)
+{
+    const int16_t a0 = (int16_t)(a & 0xFFFF), a1 = (int16_t)((uint32_t)a >> 16);
+    const int16_t b0 = (int16_t)(b & 0xFFFF), b1 = (int16_t)((uint32_t)b >> 16);
+    return tslm_pair(a0 > b0 ? a0 : b0, a1 > b1 ? a1 : b1);
+}
+static inline int32_t tslm_min_s16x2(int32_t a, int32_t b)
+{
+    const int16_t a0 = (int16_t)(a & 0xFFFF), a1 = (int16_t)((uint32_t)a >> 16);
+    const int16_t b0 = (int16_t)(b & 0xFFFF), b1 = (int16_t)((uint32_t)b >> 16);
+    return tslm_pair(a0 < b0 ? a0 : b0, a1 < b1 ? a1 : b1);
+}
 #endif
 
 #endif /* TSLM_SIMD_H */

@@ -38,7 +38,7 @@ class Target:
     # What its kernels take, read by the op modules:
     dsp: bool = False  # Cortex-M DSP extension kernels (SMLAD GEMM, requantization records)
     host: bool = True  # its kernels also build for the host (the DSP ones through portable SIMD equivalents)
-    mve: bool = False  # Helium (MVE) kernels: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED (helium_layout.py), AVERAGE_POOL_2D, BATCH_MATMUL, ADD/SUB/MUL, SOFTMAX, TRANSPOSE_CONV
+    mve: bool = False  # Helium (MVE) kernels: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED (helium_layout.py), AVERAGE_POOL_2D, MAX_POOL_2D, BATCH_MATMUL, ADD/SUB/MUL, SOFTMAX, TRANSPOSE_CONV
     # families with kernels in this target's folder; the others come from `base` (None: all here)
     families: tuple[str, ...] | None = None
     base: "Target | None" = None

@@ -81,5 +81,25 @@ def pool(lw: Lowering, op: Operator) -> Step:
     call = Call(op, f"tslm_{kind}_pool_{sfx}", "tslm_pooling", [T(x.index), T(y.index)], "tslm_pool_params", params,
                 note=note + (f", {act.lower()}" if act != "NONE" else ""), reads=[x.index], writes=[y.index])
     if lw.target.dsp and kind == "avg" and sfx == "s8":  # tslm_dsp_avg_pool_s8 (Helium: tslm_mve_avg_pool_s8)
-        return lw.target_kernel(call, "pooling")
+        call = lw.target_kernel(call, "pooling")
+        # windows of at most 256 pixels, at least four channels, more than one output pixel (a global pool
+        # keeps the whole-row sums): tslm_dsp_avg_pool_small_s8, one SXTAB16 pass per word of channels
+        if (geo["filter_h"] * geo["filter_w"] <= 256 and (lw.target.mve or geo["channels"] >= 4)
+                and geo["output_h"] * geo["output_w"] > 1):
+            # (Helium: tslm_mve_avg_pool_small_s8, the division a vector multiply-high)
+            call.func = call.func.replace("avg_pool_s8", "avg_pool_small_s8")
+        return call
+    # tslm_dsp_max_pool_s8 / _s16 (SSUB8 or SSUB16 then SEL over words of four int8 or two int16 channels; int8
+    # pixels of 1..3 channels a word each, int16 at least two channels) and Helium's tslm_mve_max_pool_s8 / _s16
+    # (VMAX over 16 or 8 lanes, any channels)
+    if lw.target.dsp and kind == "max" and (lw.target.mve or sfx == "s8" or x.shape[3] >= 2):
+        call = lw.target_kernel(call, "pooling")
+        # a window of at most 3x3 (and a word a pixel on the DSP target): its shape's entry (e.g.
+        # tslm_dsp_max_pool_3x3_s8), the loads unrolled; a model links only its layers' shapes
+        fh, fw = geo["filter_h"], geo["filter_w"]
+        if fh <= 3 and fw <= 3 and (sfx == "s8" if lw.target.mve else x.shape[3] * (1 if sfx == "s8" else 2) >= 4):
+            call.func = call.func.replace("max_pool_", f"max_pool_{fh}x{fw}_")
+        elif not lw.target.mve and sfx == "s8" and x.shape[3] < 4:  # 1..3 channels: tslm_dsp_max_pool_narrow_s8
+            call.func = call.func.replace("max_pool_", "max_pool_narrow_")
+        return call
     return call

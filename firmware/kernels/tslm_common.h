@@ -26,6 +26,12 @@
 #else
 #define TSLM_ALWAYS_INLINE static inline
 #endif
+/* For helpers whose body is smaller than a call to them: inlined in the size build too. */
+#if defined(__GNUC__)
+#define TSLM_TINY_INLINE static inline __attribute__((always_inline))
+#else
+#define TSLM_TINY_INLINE static inline
+#endif
 
 static inline int32_t tslm_min_i32(int32_t a, int32_t b) { return a < b ? a : b; }
 static inline int32_t tslm_max_i32(int32_t a, int32_t b) { return a > b ? a : b; }

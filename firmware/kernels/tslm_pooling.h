@@ -15,8 +15,8 @@ typedef struct {
 } tslm_pool_params;
 
 /* The window of output (oy, ox) clipped to the image: rows [*y0, *y1), columns [*x0, *x1). */
-static inline void tslm_pool_window(const tslm_pool_params *p, int32_t oy, int32_t ox, int32_t *y0, int32_t *y1,
-                                    int32_t *x0, int32_t *x1)
+TSLM_TINY_INLINE void tslm_pool_window(const tslm_pool_params *p, int32_t oy, int32_t ox, int32_t *y0, int32_t *y1,
+                                      int32_t *x0, int32_t *x1)
 {
     const int32_t in_y = oy * p->stride_h - p->pad_h, in_x = ox * p->stride_w - p->pad_w;
     *y0 = tslm_max_i32(0, in_y);

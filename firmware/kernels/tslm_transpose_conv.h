@@ -24,6 +24,34 @@ typedef struct {
 } tslm_transpose_conv_params;
 
 /*
+ * One phase (a, b) of the stride, as the DSP and Helium kernels run a TRANSPOSE_CONV (one convolution per phase):
+ * its output pixels (stride_h i + a, stride_w j + b) for i < rows, j < cols take the filter taps
+ * fy = ry + stride_h ty (ty < ny; ry = (a + pad_h) mod stride_h), columns alike, and pixel (i, j)'s tap (ty, tx)
+ * reads input (i + dy - ty, j + dx - tx). The compiler lays each phase's weights out by the same rule
+ * (tinyslm/compiler/ops/transpose_conv.py), a tap row's taps from the last to the first: input columns ascending.
+ */
+typedef struct {
+    int32_t rows, cols; /* output pixels of the phase */
+    int32_t a, b;       /* its first output row and column */
+    int32_t ny, nx;     /* taps along y and x */
+    int32_t dy, dx;     /* input row of pixel i's tap 0: i + dy (tap t: i + dy - t); columns alike */
+} tslm_tconv_phase;
+
+TSLM_ALWAYS_INLINE tslm_tconv_phase tslm_tconv_phase_of(const tslm_transpose_conv_params *p, int32_t a, int32_t b)
+{
+    const int32_t ry = (a + p->pad_h) % p->stride_h, rx = (b + p->pad_w) % p->stride_w;
+    tslm_tconv_phase g;
+    g.a = a, g.b = b;
+    g.rows = a < p->output_h ? (p->output_h - a + p->stride_h - 1) / p->stride_h : 0;
+    g.cols = b < p->output_w ? (p->output_w - b + p->stride_w - 1) / p->stride_w : 0;
+    g.ny = ry < p->filter_h ? (p->filter_h - ry + p->stride_h - 1) / p->stride_h : 0;
+    g.nx = rx < p->filter_w ? (p->filter_w - rx + p->stride_w - 1) / p->stride_w : 0;
+    g.dy = (a + p->pad_h - ry) / p->stride_h;
+    g.dx = (b + p->pad_w - rx) / p->stride_w;
+    return g;
+}
+
+/*
  * TFLM scatters every input pixel's products into an accumulator per output element; each output
  * is computed here as the sum of the same products gathered (integer sums: the order does not
  * change them, int32 wrapping included), so no scratch is needed.

@@ -5,18 +5,9 @@
 
 #include <string.h>
 
-/* One phase's geometry: its output pixels (sh i + a, sw j + b) for i < rows, j < cols, and its taps. */
-typedef struct {
-    int32_t rows, cols;   /* output pixels of the phase */
-    int32_t a, b;         /* its first output row and column */
-    int32_t ny, nx;       /* taps along y and x */
-    int32_t dy, dx;       /* input row of pixel i's tap 0: i + dy (tap t: i + dy - t); columns alike */
-    /* (the weights hold a tap row's taps from the last to the first: input columns ascending) */
-} phase_geo;
-
 /* The int8 taps of pixel (i, j): per tap row ty the input columns j + dx - nx + 1 .. j + dx ascending (one copy
  * where they all lie inside), the input zero point outside the image. */
-static void gather(const tslm_transpose_conv_params *p, const phase_geo *g, const int8_t *in_b, int32_t i,
+static void gather(const tslm_transpose_conv_params *p, const tslm_tconv_phase *g, const int8_t *in_b, int32_t i,
                    int32_t j, int8_t *dst)
 {
     const int32_t c = p->input_c, run = g->nx * c, x0 = j + g->dx - g->nx + 1;
@@ -44,8 +35,9 @@ static void gather(const tslm_transpose_conv_params *p, const phase_geo *g, cons
  * four each tap row straight from the input (one run where both pixels' lie inside the image; else tap by tap,
  * the zero-point row outside), else through int8 copies of the taps. (Not inlined: inlined in the three
  * specializations it saved 0.6% of tconv_16x16_32_16's instructions for 3.5 KB of .text.) */
-static void widen(const tslm_transpose_conv_params *p, const phase_geo *g, const int8_t *in_b, const int8_t *zrow,
-                  int32_t i0, int32_t j0, int32_t i1, int32_t j1, int two, int8_t *patch, int32_t *x)
+static void widen(const tslm_transpose_conv_params *p, const tslm_tconv_phase *g, const int8_t *in_b,
+                  const int8_t *zrow, int32_t i0, int32_t j0, int32_t i1, int32_t j1, int two, int8_t *patch,
+                  int32_t *x)
 {
     const int32_t c = p->input_c;
     if ((c & 3) == 0) {
@@ -91,7 +83,7 @@ static void widen(const tslm_transpose_conv_params *p, const phase_geo *g, const
     }
 }
 
-TSLM_ALWAYS_INLINE void phase_run(const tslm_transpose_conv_params *p, const phase_geo *g, const int8_t *in_b,
+TSLM_ALWAYS_INLINE void phase_run(const tslm_transpose_conv_params *p, const tslm_tconv_phase *g, const int8_t *in_b,
                                   const int32_t *w, const int32_t *rq, int8_t *out_b, int8_t *scratch,
                                   const int mode, const int full)
 {
@@ -145,17 +137,8 @@ void tslm_dsp_transpose_conv_s8(const tslm_transpose_conv_params *p, const int8_
         const int32_t *rq = p->requant;
         int32_t ph = 0;
         for (int32_t a = 0; a < p->stride_h; ++a) {
-            const int32_t ry = (a + p->pad_h) % p->stride_h;
             for (int32_t b = 0; b < p->stride_w; ++b, ++ph, rq += 4 * p->output_c) {
-                const int32_t rx = (b + p->pad_w) % p->stride_w;
-                phase_geo g;
-                g.a = a, g.b = b;
-                g.rows = a < p->output_h ? (p->output_h - a + p->stride_h - 1) / p->stride_h : 0;
-                g.cols = b < p->output_w ? (p->output_w - b + p->stride_w - 1) / p->stride_w : 0;
-                g.ny = ry < p->filter_h ? (p->filter_h - ry + p->stride_h - 1) / p->stride_h : 0;
-                g.nx = rx < p->filter_w ? (p->filter_w - rx + p->stride_w - 1) / p->stride_w : 0;
-                g.dy = (a + p->pad_h - ry) / p->stride_h;
-                g.dx = (b + p->pad_w - rx) / p->stride_w;
+                const tslm_tconv_phase g = tslm_tconv_phase_of(p, a, b);
                 const int32_t n4 = (g.ny * g.nx * p->input_c + 3) / 4;
                 if (g.rows > 0 && g.cols > 0) {
                     /* (records of kind 1 clamp at [act_min, act_max] even over the whole int8 range: one copy of

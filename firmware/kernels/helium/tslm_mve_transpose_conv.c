@@ -3,17 +3,11 @@
 #include "tslm_mve_transpose_conv.h"
 #include "tslm_mve.h"
 
-/* One phase: its output pixels (sh i + a, sw j + b), i < rows, j < cols; its taps ny x nx; pixel (i, j)'s tap
- * (ty, tx) reads input (i + dy - ty, j + dx - tx). */
-typedef struct {
-    int32_t rows, cols, a, b, ny, nx, dy, dx;
-} phase_geo;
-
 /* Pixel (i, j)'s patch: per tap row ty, the input columns j + dx - nx + 1 .. j + dx ascending (one copy where
  * they all lie inside), the zero point outside; with a single tap row inside the image, the input itself (no copy):
  * the patch's address. */
-static const int8_t *gather(const tslm_transpose_conv_params *p, const phase_geo *g, const int8_t *in_b, int32_t i,
-                            int32_t j, int8_t *dst)
+static const int8_t *gather(const tslm_transpose_conv_params *p, const tslm_tconv_phase *g, const int8_t *in_b,
+                            int32_t i, int32_t j, int8_t *dst)
 {
     const int32_t c = p->input_c, run = g->nx * c;
     const int8_t zp = (int8_t)(-p->input_offset);
@@ -43,7 +37,7 @@ static const int8_t *gather(const tslm_transpose_conv_params *p, const phase_geo
     return patch;
 }
 
-static void phase_run(const tslm_transpose_conv_params *p, const phase_geo *g, const int8_t *in_b,
+static void phase_run(const tslm_transpose_conv_params *p, const tslm_tconv_phase *g, const int8_t *in_b,
                       const int8_t *w, const int32_t *rq, int8_t *out_b, int8_t *scratch, const tslm_mve_clamp *cl)
 {
     const int32_t oc = p->output_c, k = g->ny * g->nx * p->input_c, len = k > 0 ? k : 1;
@@ -95,17 +89,8 @@ void tslm_mve_transpose_conv_s8(const tslm_transpose_conv_params *p, const int8_
         const int8_t *w = weights;
         const int32_t *rq = p->requant;
         for (int32_t a = 0; a < p->stride_h; ++a) {
-            const int32_t ry = (a + p->pad_h) % p->stride_h;
             for (int32_t b = 0; b < p->stride_w; ++b, rq += 12 * groups) {
-                const int32_t rx = (b + p->pad_w) % p->stride_w;
-                phase_geo g;
-                g.a = a, g.b = b;
-                g.rows = a < p->output_h ? (p->output_h - a + p->stride_h - 1) / p->stride_h : 0;
-                g.cols = b < p->output_w ? (p->output_w - b + p->stride_w - 1) / p->stride_w : 0;
-                g.ny = ry < p->filter_h ? (p->filter_h - ry + p->stride_h - 1) / p->stride_h : 0;
-                g.nx = rx < p->filter_w ? (p->filter_w - rx + p->stride_w - 1) / p->stride_w : 0;
-                g.dy = (a + p->pad_h - ry) / p->stride_h;
-                g.dx = (b + p->pad_w - rx) / p->stride_w;
+                const tslm_tconv_phase g = tslm_tconv_phase_of(p, a, b);
                 const int32_t k = g.ny * g.nx * p->input_c;
                 if (g.rows > 0 && g.cols > 0) {
                     phase_run(p, &g, input + batch * in_size, w, rq, output + batch * out_size, scratch, &cl);

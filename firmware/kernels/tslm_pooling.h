@@ -38,6 +38,39 @@ static inline void tslm_pool_whole_windows(int32_t size, int32_t filter, int32_t
     }
 }
 
+/* The outputs whose windows lie wholly in the image, for the target kernels' walks with a window's loads unrolled
+ * (windows of at most 3x3; `unrolled` 0 or larger windows: none): output rows [y_in, y_end) by columns [x_in, x_end)
+ * (y_in == y_end: none), walked as `runs` runs of `n` windows, the first window's input x_off bytes and its output
+ * out_off bytes from the batch's start, a run's windows in_step / out_step bytes apart and the runs in_run / out_run
+ * apart. A single output column is walked as one run of its pixels. `pixel`: bytes per pixel. */
+typedef struct {
+    int32_t y_in, y_end, x_in, x_end;
+    int32_t runs, n, x_off, out_off, in_step, out_step, in_run, out_run;
+} tslm_pool_inner;
+
+static inline tslm_pool_inner tslm_pool_inner_of(const tslm_pool_params *q, int32_t pixel, int unrolled)
+{
+    tslm_pool_inner r = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    if (unrolled && q->filter_h <= 3 && q->filter_w <= 3) {
+        tslm_pool_whole_windows(q->input_h, q->filter_h, q->stride_h, q->pad_h, q->output_h, &r.y_in, &r.y_end);
+        tslm_pool_whole_windows(q->input_w, q->filter_w, q->stride_w, q->pad_w, q->output_w, &r.x_in, &r.x_end);
+        if (r.x_in == r.x_end) {
+            r.y_end = r.y_in;
+        }
+    }
+    const int32_t row = q->input_w * pixel;
+    r.runs = r.y_end - r.y_in, r.n = r.x_end - r.x_in;
+    r.x_off = (r.y_in * q->stride_h - q->pad_h) * row + (r.x_in * q->stride_w - q->pad_w) * pixel;
+    r.out_off = (r.y_in * q->output_w + r.x_in) * pixel;
+    r.in_step = q->stride_w * pixel, r.out_step = pixel;
+    r.in_run = q->stride_h * row, r.out_run = q->output_w * pixel;
+    if (r.n == 1 && r.runs > 0) { /* one column: one run (magic_wand's 3x3 stride 3 over 128x3) */
+        r.n = r.runs, r.in_step = r.in_run, r.out_step = r.out_run;
+        r.runs = 1;
+    }
+    return r;
+}
+
 /* Mean of the window's in-image values, rounded half away from zero. */
 void tslm_avg_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);
 void tslm_max_pool_s8(const tslm_pool_params *p, const int8_t *input, int8_t *output);

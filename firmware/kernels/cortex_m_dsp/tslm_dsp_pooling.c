@@ -291,46 +291,31 @@ TSLM_ALWAYS_INLINE void max_pool(const tslm_pool_params *p, const int8_t *input,
                                         : (uint32_t)(uint16_t)q.act_min * 0x00010001u);
     const int32_t hi = (int32_t)(E == 1 ? (uint32_t)(uint8_t)q.act_max * 0x01010101u
                                         : (uint32_t)(uint16_t)q.act_max * 0x00010001u);
-    /* the outputs [oy_in, oy_end) x [ox_in, ox_end) whose windows lie wholly in the image: unrolled where
-     * the layer's entry names its window's shape (run); the loops for every other one */
-    int32_t oy_in = 0, oy_end = 0, ox_in = 0, ox_end = 0;
-    if (run != 0 && q.filter_h <= 3 && q.filter_w <= 3) {
-        tslm_pool_whole_windows(q.input_h, q.filter_h, q.stride_h, q.pad_h, q.output_h, &oy_in, &oy_end);
-        tslm_pool_whole_windows(q.input_w, q.filter_w, q.stride_w, q.pad_w, q.output_w, &ox_in, &ox_end);
-        if (ox_in == ox_end) {
-            oy_end = oy_in;
-        }
-    }
+    /* the outputs whose windows lie wholly in the image: unrolled where the layer's entry names its window's shape
+     * (run); the loops for every other one */
+    const tslm_pool_inner r = tslm_pool_inner_of(&q, ch, run != 0);
     for (int32_t b = 0; b < q.batches; ++b) {
         const int8_t *in_b = input + b * q.input_h * row;
         int8_t *out_b = output + b * q.output_h * q.output_w * ch;
-        if (oy_in < oy_end) {
-            const int8_t *x = in_b + (oy_in * q.stride_h - q.pad_h) * row + (ox_in * q.stride_w - q.pad_w) * ch;
-            int8_t *out = out_b + (oy_in * q.output_w + ox_in) * ch;
-            /* the outputs' rows by their columns; a single column: one row of its pixels, which
-             * keeps the rows' setup out of the loop (magic_wand's 3x3 stride 3 over 128x3) */
-            int32_t ny = oy_end - oy_in, nx = ox_end - ox_in, ystep = q.stride_h * row, xstep = q.stride_w * ch;
-            int32_t out_row = q.output_w * ch, out_step = ch;
-            if (nx == 1) {
-                nx = ny, xstep = ystep, out_step = out_row;
-                ny = 1;
-            }
-            for (; ny > 0; --ny, x += ystep, out += out_row) { /* the whole words, then the last four bytes */
-                run(x, out, nx, xstep, out_step, ch, row, lo, hi, ch >> 2);
+        if (r.runs > 0) {
+            const int8_t *x = in_b + r.x_off;
+            int8_t *out = out_b + r.out_off;
+            for (int32_t k = r.runs; k > 0; --k, x += r.in_run, out += r.out_run) { /* whole words, then the last 4 */
+                run(x, out, r.n, r.in_step, r.out_step, ch, row, lo, hi, ch >> 2);
                 if (ch & 3) {
-                    run(x + ch - 4, out + ch - 4, nx, xstep, out_step, ch, row, lo, hi, 1);
+                    run(x + ch - 4, out + ch - 4, r.n, r.in_step, r.out_step, ch, row, lo, hi, 1);
                 }
             }
         }
         void (*const border)(const tslm_pool_params *, const int8_t *, int8_t *, int32_t, int32_t, int32_t, int32_t,
                              int32_t) = E == 1 ? border_max_s8 : border_max_s16;
         for (int32_t oy = 0; oy < q.output_h; ++oy) { /* the rest: the borders, larger windows */
-            if (oy >= oy_in && oy < oy_end) {
-                if (ox_in > 0) {
-                    border(&q, in_b, out_b, oy, 0, ox_in, lo, hi);
+            if (oy >= r.y_in && oy < r.y_end) {
+                if (r.x_in > 0) {
+                    border(&q, in_b, out_b, oy, 0, r.x_in, lo, hi);
                 }
-                if (ox_end < q.output_w) {
-                    border(&q, in_b, out_b, oy, ox_end, q.output_w, lo, hi);
+                if (r.x_end < q.output_w) {
+                    border(&q, in_b, out_b, oy, r.x_end, q.output_w, lo, hi);
                 }
             } else {
                 border(&q, in_b, out_b, oy, 0, q.output_w, lo, hi);

@@ -220,40 +220,26 @@ static __attribute__((noinline)) void max_pool_mve(const tslm_pool_params *p, co
     const tslm_pool_params q = *p; /* (the output's stores may alias *p, a copy's fields stay in registers) */
     const int32_t ch = q.channels, row = q.input_w * ch;
     const int8x16_t lo = vdupq_n_s8((int8_t)q.act_min), hi = vdupq_n_s8((int8_t)q.act_max);
-    /* the outputs [oy_in, oy_end) x [ox_in, ox_end) whose windows lie wholly in the image: unrolled where
-     * the layer's entry names its window's shape (run); the loops for every other one */
-    int32_t oy_in = 0, oy_end = 0, ox_in = 0, ox_end = 0;
-    if (run != 0 && q.filter_h <= 3 && q.filter_w <= 3) {
-        tslm_pool_whole_windows(q.input_h, q.filter_h, q.stride_h, q.pad_h, q.output_h, &oy_in, &oy_end);
-        tslm_pool_whole_windows(q.input_w, q.filter_w, q.stride_w, q.pad_w, q.output_w, &ox_in, &ox_end);
-        if (ox_in == ox_end) {
-            oy_end = oy_in;
-        }
-    }
+    /* the outputs whose windows lie wholly in the image: unrolled where the layer's entry names its window's shape
+     * (run); the loops for every other one */
+    const tslm_pool_inner r = tslm_pool_inner_of(&q, ch, run != 0);
     for (int32_t b = 0; b < q.batches; ++b) {
         const int8_t *in_b = input + b * q.input_h * row;
         int8_t *out_b = output + b * q.output_h * q.output_w * ch;
-        if (oy_in < oy_end) {
-            const int8_t *x = in_b + (oy_in * q.stride_h - q.pad_h) * row + (ox_in * q.stride_w - q.pad_w) * ch;
-            int8_t *out = out_b + (oy_in * q.output_w + ox_in) * ch;
-            /* the outputs' rows by their columns; a single column: one row of its pixels */
-            int32_t ny = oy_end - oy_in, nx = ox_end - ox_in, ystep = q.stride_h * row, xstep = q.stride_w * ch;
-            int32_t out_row = q.output_w * ch, out_step = ch;
-            if (nx == 1) {
-                nx = ny, xstep = ystep, out_step = out_row;
-                ny = 1;
-            }
-            for (; ny > 0; --ny, x += ystep, out += out_row) {
-                run(x, out, nx, xstep, out_step, ch, row, lo, hi);
+        if (r.runs > 0) {
+            const int8_t *x = in_b + r.x_off;
+            int8_t *out = out_b + r.out_off;
+            for (int32_t k = r.runs; k > 0; --k, x += r.in_run, out += r.out_run) {
+                run(x, out, r.n, r.in_step, r.out_step, ch, row, lo, hi);
             }
         }
         for (int32_t oy = 0; oy < q.output_h; ++oy) { /* the rest: the borders, larger windows */
-            if (oy >= oy_in && oy < oy_end) {
-                if (ox_in > 0) {
-                    border_max_mve(&q, in_b, out_b, oy, 0, ox_in, lo, hi);
+            if (oy >= r.y_in && oy < r.y_end) {
+                if (r.x_in > 0) {
+                    border_max_mve(&q, in_b, out_b, oy, 0, r.x_in, lo, hi);
                 }
-                if (ox_end < q.output_w) {
-                    border_max_mve(&q, in_b, out_b, oy, ox_end, q.output_w, lo, hi);
+                if (r.x_end < q.output_w) {
+                    border_max_mve(&q, in_b, out_b, oy, r.x_end, q.output_w, lo, hi);
                 }
             } else {
                 border_max_mve(&q, in_b, out_b, oy, 0, q.output_w, lo, hi);

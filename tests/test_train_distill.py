@@ -8,7 +8,8 @@ import pytest
 pytest.importorskip("tf_keras")
 
 from tinyslm.train._tf import tf  # noqa: E402
-from tinyslm.train.distill import DistillConfig, distillation_loss, reconstruction_distillation_loss  # noqa: E402
+from tinyslm.train.distill import (DistillConfig, decoupled_kl, distillation_loss,  # noqa: E402
+                                  reconstruction_distillation_loss)
 
 rng = np.random.default_rng(0)
 Y = tf.constant(rng.integers(0, 5, 8))
@@ -74,6 +75,51 @@ def test_soft_loss_pulls_student_to_teacher_and_not_teacher():
     # gradient of T^2 KL wrt student logits = T (p_s - p_t) / batch
     ps, pt = tf.nn.softmax(S / 2.0).numpy(), tf.nn.softmax(T / 2.0).numpy()
     np.testing.assert_allclose(g, 2.0 * (ps - pt) / len(g), rtol=1e-4, atol=1e-6)
+
+
+def _numpy_dkd(y, t_logits, s_logits, temp, beta):
+    """TCKD + beta * NCKD per the DKD paper, written out in numpy (per example, then the mean)."""
+    def sm(v):
+        e = np.exp(v - v.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+    pt, ps = sm(t_logits / temp), sm(s_logits / temp)
+    rows = np.arange(len(y))
+    bt = np.stack([pt[rows, y], 1 - pt[rows, y]], 1)
+    bs = np.stack([ps[rows, y], 1 - ps[rows, y]], 1)
+    tckd = (bt * np.log(bt / bs)).sum(1)
+    keep = np.ones_like(pt, bool)
+    keep[rows, y] = False
+    qt = pt[keep].reshape(len(y), -1)
+    qs = ps[keep].reshape(len(y), -1)
+    qt, qs = qt / qt.sum(1, keepdims=True), qs / qs.sum(1, keepdims=True)
+    nckd = (qt * np.log(qt / qs)).sum(1)
+    return float((tckd + beta * nckd).mean())
+
+
+@pytest.mark.parametrize("temp,beta", [(4.0, 8.0), (2.0, 2.0), (1.0, 0.0)])
+def test_dkd_matches_the_papers_decomposition(temp, beta):
+    want = 0.5 * ce(Y.numpy(), S.numpy()) + 0.5 * temp ** 2 * _numpy_dkd(Y.numpy(), T.numpy(), S.numpy(), temp, beta)
+    got = float(distillation_loss(Y, S, T, 0.5, temp, dkd_beta=beta))
+    assert got == pytest.approx(want, rel=1e-4)
+    assert got != pytest.approx(float(distillation_loss(Y, S, T, 0.5, temp)), rel=1e-3)  # not the plain KL
+
+
+def test_dkd_with_the_teachers_own_weight_is_the_kl():
+    """KL = TCKD + (1 - p_t[y]) NCKD exactly: with that per-example beta the decoupled form is the plain KL."""
+    temp = 3.0
+    log_ps = tf.nn.log_softmax(S / temp, axis=-1)
+    log_pt = tf.nn.log_softmax(T / temp, axis=-1)
+    beta = 1.0 - tf.gather(tf.exp(log_pt), Y, batch_dims=1)
+    got = float(tf.reduce_mean(decoupled_kl(Y, log_ps, log_pt, beta)))
+    assert got == pytest.approx(kl(T.numpy(), S.numpy(), temp), rel=1e-4)
+    # a student equal to the teacher has no decoupled loss either
+    assert float(tf.reduce_mean(decoupled_kl(Y, log_pt, log_pt, 8.0))) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_dkd_config():
+    with pytest.raises(ValueError, match="dkd_beta"):
+        DistillConfig(dkd_beta=-1.0)
+    assert DistillConfig(alpha=0.5, temperature=4.0, dkd_beta=8.0).final().dkd_beta == 8.0
 
 
 def test_reconstruction_loss():

@@ -9,6 +9,17 @@ training on the labels, which is how the "student alone" baseline is trained
 (same loop, same augmentation, same seed: the only difference is the loss).
 The T^2 factor keeps the soft term's gradient scale independent of T.
 
+Decoupled knowledge distillation (``DistillConfig.dkd_beta``; Zhao et al. 2022, "Decoupled Knowledge
+Distillation"): the KL term above splits exactly into a *target* part and a *non-target* part,
+
+    KL = TCKD + (1 - p_t[y]) * NCKD
+
+TCKD is the KL between the binary distributions (p[y], 1 - p[y]) of teacher and student; NCKD the KL between their
+distributions over the other classes alone (softmax of the non-target logits). The weight (1 - p_t[y]) makes the
+non-target "dark knowledge" vanish wherever the teacher is confident; DKD replaces it by a constant beta::
+
+    loss = (1 - alpha) * CE(y, student)  +  alpha * T^2 * (TCKD + beta * NCKD)
+
 A schedule (``DistillConfig.temperature_end`` / ``alpha_end``): T and alpha move linearly from their start
 values to the end values over the steps of one fit (step k of n: start + (end - start) * k / (n - 1)). Without
 end values (the default) both stay constant, exactly as before.
@@ -45,6 +56,8 @@ class DistillConfig:
     # schedule over one fit's steps (linear from the start value to this; None: constant, the default)
     temperature_end: float | None = None
     alpha_end: float | None = None
+    # decoupled KD: the soft term is TCKD + dkd_beta * NCKD instead of the KL (None: the classic KL, the default)
+    dkd_beta: float | None = None
 
     def __post_init__(self) -> None:
         for a in (self.alpha, self.alpha_end):
@@ -53,6 +66,8 @@ class DistillConfig:
         for t in (self.temperature, self.temperature_end):
             if t is not None and t <= 0:
                 raise ValueError(f"temperature must be > 0, not {t}")
+        if self.dkd_beta is not None and self.dkd_beta < 0:
+            raise ValueError(f"dkd_beta must be >= 0, not {self.dkd_beta}")
 
     @property
     def scheduled(self) -> bool:
@@ -74,7 +89,7 @@ class DistillConfig:
     def final(self) -> "DistillConfig":
         """The constant config of the schedule's end (what a later fine-tune, e.g. pruning, continues with)."""
         a, t = self.at(1.0)
-        return DistillConfig(alpha=a, temperature=t)
+        return DistillConfig(alpha=a, temperature=t, dkd_beta=self.dkd_beta)
 
     def describe(self) -> str:
         """
@@ -82,15 +97,37 @@ class DistillConfig:
         'alpha 0.5, T 2'
         >>> DistillConfig(alpha=0.5, temperature=8.0, temperature_end=1.0).describe()
         'alpha 0.5, T 8->1'
+        >>> DistillConfig(alpha=0.5, temperature=4.0, dkd_beta=8.0).describe()
+        'alpha 0.5, T 4, DKD beta 8'
         """
         arrow = lambda a, b: f"{a:g}" if b is None else f"{a:g}->{b:g}"  # noqa: E731
-        return f"alpha {arrow(self.alpha, self.alpha_end)}, T {arrow(self.temperature, self.temperature_end)}"
+        dkd = "" if self.dkd_beta is None else f", DKD beta {self.dkd_beta:g}"
+        return f"alpha {arrow(self.alpha, self.alpha_end)}, T {arrow(self.temperature, self.temperature_end)}{dkd}"
+
+
+def decoupled_kl(y: tf.Tensor, log_ps: tf.Tensor, log_pt: tf.Tensor, beta: float | tf.Tensor) -> tf.Tensor:
+    """Per example TCKD + beta·NCKD (module docstring) from log-probabilities at temperature T; `y` class indices.
+    With beta = 1 - p_t[y] per example it is the plain KL(p_t || p_s)."""
+    mask = tf.one_hot(y, tf.shape(log_ps)[-1], dtype=log_ps.dtype)
+    big = 1e9 * mask
+    # log p[y] and log(1 - p[y]) = logsumexp of the other classes' log-probabilities (stable for confident models)
+    def binary(lp: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        return tf.reduce_sum(lp * mask, -1), tf.reduce_logsumexp(lp - big, -1)
+    (ts, ns), (tt, nt) = binary(log_ps), binary(log_pt)
+    tckd = tf.exp(tt) * (tt - ts) + tf.exp(nt) * (nt - ns)
+    # the distributions over the non-target classes: renormalised, the target's share dropped
+    log_qs = tf.nn.log_softmax(log_ps - big, axis=-1)
+    log_qt = tf.nn.log_softmax(log_pt - big, axis=-1)
+    nckd = tf.reduce_sum(tf.exp(log_qt) * (1.0 - mask) * (log_qt - log_qs), -1)
+    return tckd + beta * nckd
 
 
 def distillation_loss(y: tf.Tensor, student_logits: tf.Tensor, teacher_logits: tf.Tensor | None,
-                      alpha: float | tf.Tensor = 0.5, temperature: float | tf.Tensor = 4.0) -> tf.Tensor:
+                      alpha: float | tf.Tensor = 0.5, temperature: float | tf.Tensor = 4.0,
+                      dkd_beta: float | None = None) -> tf.Tensor:
     """Mean over the batch of (1-alpha)·CE(y, s) + alpha·T²·KL(p_t^T || p_s^T); `y` holds class indices.
-    `alpha` and `temperature` may be scalar tensors (a schedule's values at this step)."""
+    `alpha` and `temperature` may be scalar tensors (a schedule's values at this step). With `dkd_beta` the KL is
+    replaced by decoupled KD's TCKD + dkd_beta·NCKD (:func:`decoupled_kl`)."""
     y = tf.cast(tf.reshape(y, [-1]), tf.int32)
     hard = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=student_logits))
     if teacher_logits is None or (not tf.is_tensor(alpha) and alpha == 0.0):
@@ -98,6 +135,9 @@ def distillation_loss(y: tf.Tensor, student_logits: tf.Tensor, teacher_logits: t
     t = temperature if tf.is_tensor(temperature) else float(temperature)
     log_ps = tf.nn.log_softmax(student_logits / t, axis=-1)
     log_pt = tf.nn.log_softmax(tf.stop_gradient(teacher_logits) / t, axis=-1)
+    if dkd_beta is not None:
+        kl = tf.reduce_mean(decoupled_kl(y, log_ps, log_pt, float(dkd_beta)))
+        return (1.0 - alpha) * hard + alpha * t * t * kl
     kl = tf.reduce_mean(tf.reduce_sum(tf.exp(log_pt) * (log_pt - log_ps), axis=-1))
     return (1.0 - alpha) * hard + alpha * t * t * kl
 
@@ -163,7 +203,7 @@ class Distiller(keras.Model):
         a, t = self._alpha_t()
         a = a if self.teacher is not None or self.given_targets else 0.0
         if self.task == "classify":
-            return distillation_loss(y, out, teacher_out, a, t)
+            return distillation_loss(y, out, teacher_out, a, t, self.distill.dkd_beta)
         return reconstruction_distillation_loss(x, out, teacher_out, a)
 
     def train_step(self, data):
@@ -203,7 +243,7 @@ class Distiller(keras.Model):
                 ce2 = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.cast(y2, tf.int32), logits=out)
                 hard = tf.reduce_mean(lam * ce1 + (1.0 - lam) * ce2)
                 loss = hard if teacher_out is None else (1.0 - a) * hard + a * (
-                    distillation_loss(y, out, teacher_out, 1.0, t))
+                    distillation_loss(y, out, teacher_out, 1.0, t, self.distill.dkd_beta))
             if self.student.losses:
                 loss = loss + tf.add_n(self.student.losses)
         variables = self.student.trainable_variables

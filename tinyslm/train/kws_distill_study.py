@@ -141,6 +141,30 @@ Figures (run 2026-12-06 with the commands above, two processes side by side; 720
 
 d = +0.28 / +2.50 (mean +1.39 >= +1.0, none below 0); paired gain x2 +0.35 vs today +0.21 points: ADOPTED,
 ``KWSTrainConfig.student_fit`` trains 40 epochs (the pruning fine-tune is unchanged).
+
+Decoupled knowledge distillation (issue 17 item 3; Zhao et al. 2022, tinyslm/train/distill.py): the classic soft
+term is TCKD + (1 - p_t[y]) NCKD, so the teacher's knowledge about the *other* classes (which wrong words a clip
+resembles) is weighted down exactly where the teacher is confident, as this teacher is on most training clips.
+DKD weights it by a constant beta instead. Candidate ``dkd8`` = alpha 0.5, T 4, beta 8 (the paper's CIFAR
+setting: CE + T^2 (TCKD + 8 NCKD), the same ratios as our (1 - alpha) CE + alpha T^2 (...) with alpha 0.5),
+the build's pipeline otherwise (40 epochs, no mixup). Rule (written 2026-12-06 before any of its runs;
+``--decide ... --rule dkd``)::
+
+    Four pairs on data no DKD choice was made on: the validation splits of the seed-1 and seed-2 datasets
+    (``tinyslm data kws --seed S --out D && tinyslm data features D -o D.npz``), training seeds 1 and 3 on the
+    seed-1 set and 2 and 4 on the seed-2 set; each pair = the build's teacher, the student alone, today's
+    distilled student and dkd8's, from the same initial weights and batches. Let gain(c, p) = val(distilled c, p)
+    - val(alone, p) in points. Adopt dkd8 as KWSTrainConfig.distill if (1) its mean gain over the four pairs
+    beats today's mean gain by >= +0.3 points and (2) on no pair is its gain more than 1.0 point below today's
+    (the schedule study's rule, :func:`decide`). A pair not finished is missing and the rule needs all four.
+    The test splits are never read (load_train_val drops them).
+
+Commands::
+
+    for s in 1 2; do tinyslm data kws --seed $s --out runs/d$s && tinyslm data features runs/d$s -o runs/d$s.npz; done
+    TINYSLM_TF_THREADS=1 python -m tinyslm.train.kws_distill_study runs/d1.npz --seeds 1,3 --configs today,dkd8 \
+        --out dkd-d1.json   # and runs/d2.npz --seeds 2,4 --out dkd-d2.json, side by side
+    python -m tinyslm.train.kws_distill_study --decide dkd-d1.json dkd-d2.json --rule dkd
 """
 
 from __future__ import annotations
@@ -220,6 +244,7 @@ CONFIGS: dict[str, DistillConfig] = {
     "t4to1": DistillConfig(alpha=0.5, temperature=4.0, temperature_end=1.0),
     "t8to2": DistillConfig(alpha=0.5, temperature=8.0, temperature_end=2.0),
     "a9to1": DistillConfig(alpha=0.9, temperature=2.0, alpha_end=0.1),
+    "dkd8": DistillConfig(alpha=0.5, temperature=4.0, dkd_beta=8.0),  # decoupled KD (its own rule, --rule dkd)
 }
 BASELINE = "today"
 MIN_MEAN_GAIN = 0.3  # points over the baseline's mean paired gain
@@ -234,6 +259,8 @@ FM_CONFIGS: dict[str, Candidate] = {
 }
 FM_RULE = "fm"  # --rule: the function-matching study's rule (see the module docstring)
 LONGER_RULE = "longer"
+DKD_RULE = "dkd"
+DKD_PAIRS = 4  # the DKD rule needs all four pairs
 LONGER_MIN_MEAN = 1.0  # points of distilled validation accuracy over today's, mean over the sets
 LONGER_MAX_GAIN_LOSS = 0.5  # points of paired gain below today's
 
@@ -338,6 +365,23 @@ def decide_longer(paired: Sequence[dict], cand: str = "x2", baseline: str = BASE
     return out
 
 
+def decide_dkd(paired: Sequence[dict], cand: str = "dkd8", baseline: str = BASELINE) -> dict:
+    """The DKD rule of the module docstring: :func:`decide` on today and `cand`, and all four pairs measured.
+
+    >>> rows = [{"config": c, "seed": s, "gain": g / 100} for c, gs in
+    ...         {"today": (0.5, 0.2, 0.4, 0.3), "dkd8": (1.0, 0.5, 0.9, 0.4)}.items() for s, g in zip((1, 3, 2, 4), gs)]
+    >>> d = decide_dkd(rows); round(d["delta"], 2), d["adopt"]
+    (0.35, True)
+    >>> decide_dkd(rows[:3] + rows[4:7])["adopt"]  # a pair missing
+    False
+    """
+    rows = [r for r in paired if r["config"] in (cand, baseline)]
+    out = decide(rows, baseline)
+    if len(out.get("seeds", [])) < DKD_PAIRS:
+        out.update(adopt=False, reason=f"{len(out.get('seeds', []))} of {DKD_PAIRS} pairs measured")
+    return out
+
+
 def run_study(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
               configs: Sequence[str], seeds: Sequence[int], cfg: KWSTrainConfig = KWSTrainConfig(),
               result: StudyResult | None = None, on_row: Callable[[StudyResult], None] = lambda r: None,
@@ -410,13 +454,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=Path("kws-distill-study.json"))
     p.add_argument("--decide", type=Path, nargs="*", default=None,
                    help="only apply the adoption rule to these result files (no training)")
-    p.add_argument("--rule", choices=("schedule", FM_RULE, LONGER_RULE), default="schedule",
+    p.add_argument("--rule", choices=("schedule", FM_RULE, LONGER_RULE, DKD_RULE), default="schedule",
                    help="with --decide: the schedule study's rule or the function-matching study's")
     p.add_argument("--verbose", action="store_true")
     a = p.parse_args(argv)
     if a.decide is not None:
         paired = [r for f in a.decide for r in json.loads(f.read_text())["paired"]]
-        rules = {"schedule": decide, FM_RULE: decide_fm, LONGER_RULE: decide_longer}
+        rules = {"schedule": decide, FM_RULE: decide_fm, LONGER_RULE: decide_longer, DKD_RULE: decide_dkd}
         print(json.dumps(rules[a.rule](paired), indent=1))
         return 0
     if a.features is None or not a.features.is_file():

@@ -103,11 +103,13 @@ static void outer_products(const tslm_batch_matmul_params *p, const int8_t *lhs,
     }
 }
 
-/* Whether the dot products take p: an lhs with its depth contiguous, depth >= 4, and (a depth x cols rhs) its
- * column's gather offsets within 16 bits. */
+/* Whether the dot products take p: an lhs with its depth contiguous, depth >= 4, (a depth x cols rhs) its
+ * column's gather offsets within 16 bits, and the whole int8 range as the activation range (TFLM's int8 BATCH_MATMUL
+ * has no fused activation). */
 static int dots(const tslm_batch_matmul_params *p)
 {
-    return p->lhs_depth_stride == 1 && p->depth >= 4 && (p->rhs_depth_stride == 1 || p->rhs_depth_stride < 8192);
+    return p->lhs_depth_stride == 1 && p->depth >= 4 && (p->rhs_depth_stride == 1 || p->rhs_depth_stride < 8192) &&
+           p->act_min == -128 && p->act_max == 127;
 }
 
 /* The rhs w[k][j] = rhs[k * ks + j * js] packed for the dot products (see the top), and per column
@@ -154,16 +156,46 @@ static int32_t row_term(const int8_t *x, int32_t d, int32_t b)
     return b * s;
 }
 
-static void dot_products(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs, int8_t *output,
-                         int32_t *scratch)
+/* A block's four sums (the zero-point terms added) requantized, + zero point, saturated to int8 (the activation
+ * range is the whole int8 range: dots() checks it) by a saturating shift left by 24 and back. */
+TSLM_ALWAYS_INLINE int32x4_t out_of(int32x4_t acc, int32x4_t m, int32x4_t s, int32_t zp, const int right_only)
+{
+    acc = right_only ? tslm_mve_requant_right(acc, m, s) : tslm_mve_requant(acc, m, s);
+    return vshrq_n_s32(vqshlq_n_s32(vaddq_n_s32(acc, zp), 24), 24);
+}
+
+/* Rows x0 and x1 (the same row when one is left: then y1 is y0, which takes the same values twice) against
+ * every group of the packed rhs. */
+TSLM_ALWAYS_INLINE void row_pair(const int8_t *x0, const int8_t *x1, int32_t d, int32_t n, const int8_t *w,
+                                 const int32_t *col_terms, int32_t t0, int32_t t1, int8_t *y0, int8_t *y1, int32x4_t m,
+                                 int32x4_t s, int32_t zp, const int right_only)
+{
+    int32_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        int32x4_t s0, s1;
+        w = tslm_mve_dot2x4(x0, x1, d, w, &s0, &s1);
+        const int32x4_t ct = vldrwq_s32(col_terms + j);
+        vstrbq_s32(y0 + j, out_of(vaddq_n_s32(vaddq_s32(s0, ct), t0), m, s, zp, right_only));
+        vstrbq_s32(y1 + j, out_of(vaddq_n_s32(vaddq_s32(s1, ct), t1), m, s, zp, right_only));
+    }
+    if (j < n) {
+        int32x4_t s0, s1;
+        tslm_mve_dot2x4(x0, x1, d, w, &s0, &s1);
+        const mve_pred16_t pj = vctp32q((uint32_t)(n - j));
+        const int32x4_t ct = vldrwq_s32(col_terms + j);
+        vstrbq_p_s32(y0 + j, out_of(vaddq_n_s32(vaddq_s32(s0, ct), t0), m, s, zp, right_only), pj);
+        vstrbq_p_s32(y1 + j, out_of(vaddq_n_s32(vaddq_s32(s1, ct), t1), m, s, zp, right_only), pj);
+    }
+}
+
+TSLM_ALWAYS_INLINE void dot_products_of(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
+                                        int8_t *output, int32_t *scratch, const int right_only)
 {
     const int32_t d = p->depth, n = p->cols, n4 = (n + 3) & ~3;
     int32_t *col_terms = scratch;
     int8_t *packed = (int8_t *)(scratch + n4);
-    const int32_t shift[1] = {p->shift};
-    const int right_only = tslm_mve_right_only(shift, 1);
     const int32x4_t m = vdupq_n_s32(p->multiplier), s = vdupq_n_s32(p->shift);
-    const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
+    const int32_t zp = p->output_offset;
     int8_t *out = output;
     for (int32_t b0 = 0; b0 < p->batch_dims[0]; ++b0) {
         for (int32_t b1 = 0; b1 < p->batch_dims[1]; ++b1) {
@@ -175,25 +207,23 @@ static void dot_products(const tslm_batch_matmul_params *p, const int8_t *lhs, c
                 for (int32_t r = 0; r < p->rows; r += 2) {
                     const int two = r + 1 < p->rows;
                     const int8_t *x0 = l + r * p->lhs_row_stride;
-                    const int8_t *x1 = two ? x0 + p->lhs_row_stride : x0; /* (one row left: it again, not stored) */
-                    const int32_t t0 = row_term(x0, d, p->rhs_offset), t1 = row_term(x1, d, p->rhs_offset);
-                    int8_t *y0 = out + r * n, *y1 = y0 + n;
-                    const int8_t *w = packed;
-                    for (int32_t j = 0; j < n; j += 4) {
-                        int32x4_t s0, s1;
-                        w = tslm_mve_dot2x4(x0, x1, d, w, &s0, &s1);
-                        const mve_pred16_t pj = vctp32q((uint32_t)(n - j));
-                        const int32x4_t ct = vldrwq_s32(col_terms + j);
-                        tslm_mve_out4(y0 + j, vaddq_n_s32(vaddq_s32(s0, ct), t0), m, s, right_only,
-                                      zp, lo, hi, pj);
-                        if (two) {
-                            tslm_mve_out4(y1 + j, vaddq_n_s32(vaddq_s32(s1, ct), t1), m, s,
-                                          right_only, zp, lo, hi, pj);
-                        }
-                    }
+                    const int8_t *x1 = two ? x0 + p->lhs_row_stride : x0;
+                    int8_t *y0 = out + r * n;
+                    row_pair(x0, x1, d, n, packed, col_terms, row_term(x0, d, p->rhs_offset),
+                             row_term(x1, d, p->rhs_offset), y0, two ? y0 + n : y0, m, s, zp, right_only);
                 }
             }
         }
+    }
+}
+
+static void dot_products(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs, int8_t *output,
+                         int32_t *scratch)
+{
+    if (p->shift <= 0) {
+        dot_products_of(p, lhs, rhs, output, scratch, 1);
+    } else {
+        dot_products_of(p, lhs, rhs, output, scratch, 0);
     }
 }
 

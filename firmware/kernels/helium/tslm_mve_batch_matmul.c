@@ -118,40 +118,69 @@ static void pack(const tslm_batch_matmul_params *p, const int8_t *rhs, int8_t *p
 {
     const int32_t d = p->depth, n = p->cols, d16 = (d + 15) & ~15, n4 = (n + 3) & ~3;
     const int32_t ks = p->rhs_depth_stride, js = p->rhs_col_stride;
-    const int32_t a = p->lhs_offset, dab = d * p->lhs_offset * p->rhs_offset;
-    const uint16x8_t off = vmulq_n_u16(vidupq_n_u16(0, 1), (uint16_t)ks); /* k = 0..7 down a column */
-    for (int32_t j = 0; j < n4; ++j) {
-        int8_t *dst = packed + (j >> 2) * 4 * d16 + (j & 3) * 16;
-        int32_t sum = 0;
-        if (j >= n) {
-            for (int32_t k = 0; k < d16; k += 16, dst += 64) {
-                vstrbq_s8(dst, vdupq_n_s8(0));
-            }
-        } else if (ks == 1) { /* adj_y: the column's values contiguous */
+    if (ks == 1) { /* adj_y: each column's values contiguous, copied 16 bytes at a time (the last zero-padded) */
+        const int32_t full = d & ~15;
+        const mve_pred16_t tail = vctp8q((uint32_t)(d - full));
+        for (int32_t j = 0; j < n; ++j) {
             const int8_t *src = rhs + j * js;
-            for (int32_t k = 0; k < d16; k += 16, dst += 64) {
-                const int8x16_t v = vldrbq_z_s8(src + k, vctp8q((uint32_t)(d - k)));
+            int8_t *dst = packed + (j >> 2) * 4 * d16 + (j & 3) * 16;
+            int32_t sum = 0, k = 0;
+            for (; k < full; k += 16, dst += 64) {
+                const int8x16_t v = vldrbq_s8(src + k);
                 vstrbq_s8(dst, v);
                 sum = vaddvaq_s8(sum, v);
             }
-        } else {
-            const int8_t *src = rhs + j * js;
-            for (int32_t k = 0; k < d16; k += 8, dst += k % 16 == 0 ? 56 : 8) {
-                const int16x8_t v = vldrbq_gather_offset_z_s16(src + k * ks, off, vctp16q((uint32_t)(d > k ? d - k : 0)));
+            if (k < d) {
+                const int8x16_t v = vldrbq_z_s8(src + k, tail);
+                vstrbq_s8(dst, v);
+                sum = vaddvaq_s8(sum, v);
+            }
+            col_terms[j] = sum;
+        }
+        for (int32_t j = n; j < n4; ++j) { /* the last group's missing columns */
+            int8_t *dst = packed + (j >> 2) * 4 * d16 + (j & 3) * 16;
+            for (int32_t k = 0; k < d16; k += 16, dst += 64) {
+                vstrbq_s8(dst, vdupq_n_s8(0));
+            }
+            col_terms[j] = 0;
+        }
+    } else { /* depth x cols: down each column eight values per 16-bit gather, into zeros */
+        tslm_mve_fill(packed, 0, n4 * d16);
+        const uint16x8_t off = vmulq_n_u16(vidupq_n_u16(0, 1), (uint16_t)ks); /* k = 0..7 down a column */
+        const int32_t full = d & ~7;
+        const mve_pred16_t tail = vctp16q((uint32_t)(d - full));
+        for (int32_t j = 0; j < n4; ++j) {
+            const int8_t *src = rhs + j;
+            int8_t *dst = packed + (j >> 2) * 4 * d16 + (j & 3) * 16;
+            int32_t sum = 0, k = 0;
+            for (; j < n && k < full; k += 8, src += 8 * ks, dst += k % 16 == 0 ? 56 : 8) {
+                const int16x8_t v = vldrbq_gather_offset_s16(src, off);
                 vstrbq_s16(dst, v);
                 sum = vaddvaq_s16(sum, v);
             }
+            if (j < n && k < d) {
+                const int16x8_t v = vldrbq_gather_offset_z_s16(src, off, tail);
+                vstrbq_s16(dst, v);
+                sum = vaddvaq_s16(sum, v);
+            }
+            col_terms[j] = sum;
         }
-        col_terms[j] = a * sum + dab;
+    }
+    const int32_t dab = d * p->lhs_offset * p->rhs_offset;
+    for (int32_t j = 0; j < n4; j += 4) {
+        vstrwq_s32(col_terms + j, vaddq_n_s32(vmulq_n_s32(vldrwq_s32(col_terms + j), p->lhs_offset), dab));
     }
 }
 
 /* b sum_k x[k] over one lhs row. */
-static int32_t row_term(const int8_t *x, int32_t d, int32_t b)
+static int32_t row_term(const int8_t *x, int32_t d, int32_t b, const mve_pred16_t tail)
 {
-    int32_t s = 0;
-    for (int32_t k = 0; k < d; k += 16) {
-        s = vaddvaq_s8(s, vldrbq_z_s8(x + k, vctp8q((uint32_t)(d - k))));
+    int32_t s = 0, k = 0;
+    for (; k + 16 <= d; k += 16) {
+        s = vaddvaq_s8(s, vldrbq_s8(x + k));
+    }
+    if (k < d) {
+        s = vaddvaq_s8(s, vldrbq_z_s8(x + k, tail));
     }
     return b * s;
 }
@@ -196,6 +225,7 @@ TSLM_ALWAYS_INLINE void dot_products_of(const tslm_batch_matmul_params *p, const
     int8_t *packed = (int8_t *)(scratch + n4);
     const int32x4_t m = vdupq_n_s32(p->multiplier), s = vdupq_n_s32(p->shift);
     const int32_t zp = p->output_offset;
+    const mve_pred16_t tail = vctp8q((uint32_t)(d & 15));
     int8_t *out = output;
     for (int32_t b0 = 0; b0 < p->batch_dims[0]; ++b0) {
         for (int32_t b1 = 0; b1 < p->batch_dims[1]; ++b1) {
@@ -209,8 +239,8 @@ TSLM_ALWAYS_INLINE void dot_products_of(const tslm_batch_matmul_params *p, const
                     const int8_t *x0 = l + r * p->lhs_row_stride;
                     const int8_t *x1 = two ? x0 + p->lhs_row_stride : x0;
                     int8_t *y0 = out + r * n;
-                    row_pair(x0, x1, d, n, packed, col_terms, row_term(x0, d, p->rhs_offset),
-                             row_term(x1, d, p->rhs_offset), y0, two ? y0 + n : y0, m, s, zp, right_only);
+                    row_pair(x0, x1, d, n, packed, col_terms, row_term(x0, d, p->rhs_offset, tail),
+                             row_term(x1, d, p->rhs_offset, tail), y0, two ? y0 + n : y0, m, s, zp, right_only);
                 }
             }
         }

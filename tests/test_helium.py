@@ -188,3 +188,10 @@ def test_helium_batch_matmul_shapes_bit_exact_in_qemu(opt):
     cm = _bit_exact_on_m55(matmul_model(), 3, 6, opt_flag(opt))
     funcs = [s.func for s in cm.plan.steps if getattr(s, "op", None) is not None and s.op.opcode == "BATCH_MATMUL"]
     assert funcs == ["tslm_mve_batch_matmul_s8"] * len(MATMUL_SHAPES), funcs
+
+
+@pytest.mark.parametrize("name", ["logistic", "tanh", "mul_self"])
+def test_helium_lut_bit_exact_in_qemu(zoo, name):
+    """tslm_mve_lut_s8 (the 256-entry int8 tables: one gather per 16 bytes, a predicated tail) against TFLM."""
+    cm = _bit_exact_on_m55(zoo(name), 3, 5)
+    assert "tslm_mve_lut_s8" in [getattr(s, "func", "") for s in cm.plan.steps]

@@ -195,3 +195,35 @@ def test_helium_lut_bit_exact_in_qemu(zoo, name):
     """tslm_mve_lut_s8 (the 256-entry int8 tables: one gather per 16 bytes, a predicated tail) against TFLM."""
     cm = _bit_exact_on_m55(zoo(name), 3, 5)
     assert "tslm_mve_lut_s8" in [getattr(s, "func", "") for s in cm.plan.steps]
+
+
+_copies: list[bytes] = []
+
+
+def copies_model() -> bytes:
+    """Head splits and merges of 24 tokens (runs of 12 bytes), runs of 1 and exactly 16 bytes, runs of 40 (longer
+    than 16: a whole block and a predicated tail), a strided slice (one run per row) and a reversed one (the
+    portable kernel)."""
+    if not _copies:
+        import opzoo
+
+        def fn(a, b, c, e):
+            import tensorflow as tf
+
+            return (tf.transpose(tf.reshape(a, (1, 24, 4, 12)), (0, 2, 1, 3)),
+                    tf.transpose(b, (0, 2, 1, 3)), tf.transpose(c, (0, 2, 1, 3)),
+                    tf.transpose(c, (0, 3, 2, 1)), tf.transpose(e, (0, 2, 1, 3)),
+                    tf.reverse(e, axis=[3])[:, :, 1:3, :], e[:, 1:, :2, 3:37])
+
+        _copies.append(opzoo.convert_fn(fn, [(1, 24, 48), (1, 3, 5, 16), (1, 2, 3, 1), (1, 3, 4, 40)]))
+    return _copies[0]
+
+
+@pytest.mark.parametrize("opt", ["speed", "size"])
+def test_helium_strided_copy_bit_exact_in_qemu(opt):
+    """tslm_mve_strided_copy (runs of up to 16 bytes one predicated load and store, longer ones 16 at a time)
+    against TFLM, built for speed and for size."""
+    from tinyslm.firmware import opt_flag
+
+    cm = _bit_exact_on_m55(copies_model(), 3, 7, opt_flag(opt))
+    assert "tslm_mve_strided_copy" in [getattr(s, "func", "") for s in cm.plan.steps]

@@ -19,7 +19,8 @@ run in order by :func:`run` (``driver.lower_graph``) and tested on its own (test
 
 - :func:`dsp_strided_copies`: on the DSP targets (Helium included) a strided copy (TRANSPOSE, STRIDED_SLICE,
   SLICE, GATHER with constant indices...) calls ``tslm_dsp_strided_copy``, which copies contiguous runs a
-  word at a time (a transformer's head split and merge) and hands every other walk to the portable kernel;
+  word at a time (a transformer's head split and merge) and hands every other walk to the portable kernel
+  (Helium: ``tslm_mve_strided_copy``, a run of up to 16 bytes in one predicated load and store);
   the 256-entry int8 tables (``tslm_lut_s8``) call ``tslm_dsp_lut_s8``, four bytes per word (Helium:
   ``tslm_mve_lut_s8``, sixteen per gather load).
 

@@ -34,51 +34,84 @@ static int32_t reciprocal(uint32_t sum)
     return vgetq_lane_s32(vqshlq_n_s32(x, 1), 0);
 }
 
-/* One row; `wide` (a constant in each caller): int16 output (Q0.16 - 32768) instead of int8 (Q0.8 - 128). */
-TSLM_ALWAYS_INLINE void row(const tslm_softmax_params *p, const int8_t *in, void *out, const int wide)
+/* Four exps of the differences from the row's maximum, from the table (lanes past the row: 0 when pred). */
+TSLM_ALWAYS_INLINE int32x4_t exps(const int8_t *in, const int32_t *table, int32x4_t max, const int pred,
+                                  const mve_pred16_t pr)
 {
-    const int32_t n = p->depth;
+    if (pred) {
+        const uint32x4_t d = vreinterpretq_u32_s32(vsubq_s32(max, vldrbq_z_s32(in, pr)));
+        return vldrwq_gather_shifted_offset_z_s32(table, d, pr);
+    }
+    return vldrwq_gather_shifted_offset_s32(table, vreinterpretq_u32_s32(vsubq_s32(max, vldrbq_s32(in))));
+}
+
+/* Four outputs: exp x scale rounded down to the output's bits (e >= 0 and mult >= 0: never below the offset, so
+ * only the upper clamp can act), offset, stored (lanes where pr holds when pred). */
+TSLM_ALWAYS_INLINE void out4(void *out, int32x4_t e, int32_t mult, int32_t right, int32_t offset, int32_t hi,
+                             const int wide, const int pred, const mve_pred16_t pr)
+{
+    const int32x4_t q = vrshlq_n_s32(vqrdmulhq_n_s32(e, mult), right);
+    const int32x4_t v = vminq_s32(vaddq_n_s32(q, offset), vdupq_n_s32(hi));
+    if (wide) {
+        if (pred) {
+            vstrhq_p_s32((int16_t *)out, v, pr);
+        } else {
+            vstrhq_s32((int16_t *)out, v);
+        }
+    } else if (pred) {
+        vstrbq_p_s32((int8_t *)out, v, pr);
+    } else {
+        vstrbq_s32((int8_t *)out, v);
+    }
+}
+
+/* One row; `wide` (a constant in each caller): int16 output (Q0.16 - 32768) instead of int8 (Q0.8 - 128). The
+ * whole blocks of four unpredicated, the last partial one under a predicate set once per call. */
+TSLM_ALWAYS_INLINE void row(const tslm_softmax_params *p, const int8_t *in, void *out, const int wide,
+                            const mve_pred16_t tail)
+{
+    const int32_t n = p->depth, full = n & ~3;
     const int32_t *table = p->exp_table;
     int32_t max = -128;
     for (int32_t c = 0; c < n; c += 16) {
         max = vmaxvq_p_s8((int8_t)max, vldrbq_z_s8(in + c, vctp8q((uint32_t)(n - c))), vctp8q((uint32_t)(n - c)));
     }
-    uint32_t sum = 0; /* Q12.19; wraps like TFLM's int32 for very long rows */
-    for (int32_t c = 0; c < n; c += 4) {
-        const mve_pred16_t pr = vctp32q((uint32_t)(n - c));
-        const uint32x4_t d = vreinterpretq_u32_s32(vsubq_s32(vdupq_n_s32(max), vldrbq_z_s32(in + c, pr)));
-        const int32x4_t e = vldrwq_gather_shifted_offset_z_s32(table, d, pr);
-        sum = (uint32_t)vaddvaq_p_s32((int32_t)sum, vrshrq_n_s32(e, 12), pr);
+    const int32x4_t mv = vdupq_n_s32(max);
+    int32x4_t sums = vdupq_n_s32(0); /* Q12.19; wraps like TFLM's int32 for very long rows */
+    int32_t c = 0;
+    for (; c < full; c += 4) {
+        sums = vaddq_s32(sums, vrshrq_n_s32(exps(in + c, table, mv, 0, 0xFFFF), 12));
     }
+    if (c < n) {
+        sums = vaddq_s32(sums, vrshrq_n_s32(exps(in + c, table, mv, 1, tail), 12));
+    }
+    const uint32_t sum = (uint32_t)vaddvq_s32(sums);
     const int32_t scale = reciprocal(sum);
     const int exponent = 12 - tslm_clz32(sum) + 31 - (wide ? 16 : 8);
     const int32_t offset = wide ? -32768 : -128, hi = wide ? 32767 : 127;
     /* exponent > 31: every quotient rounds to 0 (|x| < 2^31): a multiplier of 0 gives those zeros */
     const int32_t mult = exponent > 31 ? 0 : scale, right = exponent > 31 ? 0 : -exponent;
-    for (int32_t c = 0; c < n; c += 4) {
-        const mve_pred16_t pr = vctp32q((uint32_t)(n - c));
-        const uint32x4_t d = vreinterpretq_u32_s32(vsubq_s32(vdupq_n_s32(max), vldrbq_z_s32(in + c, pr)));
-        const int32x4_t e = vldrwq_gather_shifted_offset_z_s32(table, d, pr);
-        const int32x4_t q = vrshlq_n_s32(vqrdmulhq_n_s32(e, mult), right);
-        const int32x4_t v = vminq_s32(vmaxq_s32(vaddq_n_s32(q, offset), vdupq_n_s32(offset)), vdupq_n_s32(hi));
-        if (wide) {
-            vstrhq_p_s32((int16_t *)out + c, v, pr);
-        } else {
-            vstrbq_p_s32((int8_t *)out + c, v, pr);
-        }
+    const size_t size = wide ? 2 : 1;
+    for (c = 0; c < full; c += 4) {
+        out4((char *)out + c * size, exps(in + c, table, mv, 0, 0xFFFF), mult, right, offset, hi, wide, 0, 0xFFFF);
+    }
+    if (c < n) {
+        out4((char *)out + c * size, exps(in + c, table, mv, 1, tail), mult, right, offset, hi, wide, 1, tail);
     }
 }
 
 void tslm_mve_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8_t *output)
 {
+    const mve_pred16_t tail = vctp32q((uint32_t)(p->depth & 3));
     for (int32_t r = 0; r < p->rows; ++r) {
-        row(p, input + r * p->depth, output + r * p->depth, 0);
+        row(p, input + r * p->depth, output + r * p->depth, 0, tail);
     }
 }
 
 void tslm_mve_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int16_t *output)
 {
+    const mve_pred16_t tail = vctp32q((uint32_t)(p->depth & 3));
     for (int32_t r = 0; r < p->rows; ++r) {
-        row(p, input + r * p->depth, output + r * p->depth, 1);
+        row(p, input + r * p->depth, output + r * p->depth, 1, tail);
     }
 }

@@ -324,7 +324,7 @@ TSLM_ALWAYS_INLINE const int8_t *tslm_mve_group(const int8_t *x, int32_t len, co
                      : [x] "+r"(x), [w] "+r"(w), [a0] "+Te"(a0), [a1] "+Te"(a1), [a2] "+Te"(a2), [a3] "+Te"(a3),
                        "+r"(n), [acc] "=&w"(acc), [t] "=&w"(t), [u] "=&w"(u)
                      : [rem] "l"(rem), [rq] "r"(rq), [zp] "r"(c->zp), [lo] "w"(c->lo), [hi] "w"(c->hi)
-                     : "q0", "q1", "memory");
+                     : "q0", "q1", "memory", "p0");
     vstrbq_s32(out, acc);
     return w;
 }
@@ -408,7 +408,7 @@ tslm_mve_dot2x4(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w
                      : [x0] "+r"(p0), [x1] "+r"(p1), [w] "+r"(pw), [n] "+r"(n), [a0] "=r"(a0), [a1] "=r"(a1),
                        [a2] "=r"(a2), [a3] "=r"(a3), [b0] "=r"(b0), [b1] "=r"(b1), [b2] "=r"(b2), [b3] "=r"(b3)
                      : [rem] "r"(rem)
-                     : "q0", "q1", "q2", "memory", "cc");
+                     : "q0", "q1", "q2", "memory", "cc", "p0");
 #undef TSLM_MVE_G2_CHUNK
     int32x4_t acc0, acc1;
     __asm__("vmov %q[v0][2], %q[v0][0], %[a0], %[a2]\n\t"

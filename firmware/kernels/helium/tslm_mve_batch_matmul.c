@@ -193,27 +193,43 @@ TSLM_ALWAYS_INLINE int32x4_t out_of(int32x4_t acc, int32x4_t m, int32x4_t s, int
     return vshrq_n_s32(vqshlq_n_s32(vaddq_n_s32(acc, zp), 24), 24);
 }
 
+/* Rows x0 and x1 against one group of four columns (j..j+3), stored where pj holds when pred; returns the next
+ * group. */
+TSLM_ALWAYS_INLINE const int8_t *group(const int8_t *x0, const int8_t *x1, int32_t d, const int8_t *w,
+                                      const int32_t *ct, int32_t t0, int32_t t1, int8_t *y0, int8_t *y1, int32x4_t m,
+                                      int32x4_t s, int32_t zp, const int right_only, const int pred,
+                                      const mve_pred16_t pj)
+{
+    int32x4_t s0, s1;
+    w = tslm_mve_dot2x4(x0, x1, d, w, &s0, &s1);
+    const int32x4_t c = vldrwq_s32(ct);
+    const int32x4_t v0 = out_of(vaddq_n_s32(vaddq_s32(s0, c), t0), m, s, zp, right_only);
+    const int32x4_t v1 = out_of(vaddq_n_s32(vaddq_s32(s1, c), t1), m, s, zp, right_only);
+    if (pred) {
+        vstrbq_p_s32(y0, v0, pj);
+        vstrbq_p_s32(y1, v1, pj);
+    } else {
+        vstrbq_s32(y0, v0);
+        vstrbq_s32(y1, v1);
+    }
+    return w;
+}
+
 /* Rows x0 and x1 (the same row when one is left: then y1 is y0, which takes the same values twice) against
- * every group of the packed rhs. */
+ * every group of the packed rhs (the size build: every group under a predicate, one copy of the routine). */
 TSLM_ALWAYS_INLINE void row_pair(const int8_t *x0, const int8_t *x1, int32_t d, int32_t n, const int8_t *w,
                                  const int32_t *col_terms, int32_t t0, int32_t t1, int8_t *y0, int8_t *y1, int32x4_t m,
                                  int32x4_t s, int32_t zp, const int right_only)
 {
     int32_t j = 0;
+#if !defined(__OPTIMIZE_SIZE__)
     for (; j + 4 <= n; j += 4) {
-        int32x4_t s0, s1;
-        w = tslm_mve_dot2x4(x0, x1, d, w, &s0, &s1);
-        const int32x4_t ct = vldrwq_s32(col_terms + j);
-        vstrbq_s32(y0 + j, out_of(vaddq_n_s32(vaddq_s32(s0, ct), t0), m, s, zp, right_only));
-        vstrbq_s32(y1 + j, out_of(vaddq_n_s32(vaddq_s32(s1, ct), t1), m, s, zp, right_only));
+        w = group(x0, x1, d, w, col_terms + j, t0, t1, y0 + j, y1 + j, m, s, zp, right_only, 0, 0xFFFF);
     }
-    if (j < n) {
-        int32x4_t s0, s1;
-        tslm_mve_dot2x4(x0, x1, d, w, &s0, &s1);
-        const mve_pred16_t pj = vctp32q((uint32_t)(n - j));
-        const int32x4_t ct = vldrwq_s32(col_terms + j);
-        vstrbq_p_s32(y0 + j, out_of(vaddq_n_s32(vaddq_s32(s0, ct), t0), m, s, zp, right_only), pj);
-        vstrbq_p_s32(y1 + j, out_of(vaddq_n_s32(vaddq_s32(s1, ct), t1), m, s, zp, right_only), pj);
+#endif
+    for (; j < n; j += 4) {
+        w = group(x0, x1, d, w, col_terms + j, t0, t1, y0 + j, y1 + j, m, s, zp, right_only, 1,
+                  vctp32q((uint32_t)(n - j)));
     }
 }
 
@@ -250,11 +266,15 @@ TSLM_ALWAYS_INLINE void dot_products_of(const tslm_batch_matmul_params *p, const
 static void dot_products(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs, int8_t *output,
                          int32_t *scratch)
 {
+#if defined(__OPTIMIZE_SIZE__) /* the size build: one copy, the general requantization (a left shift of 0 too) */
+    dot_products_of(p, lhs, rhs, output, scratch, 0);
+#else
     if (p->shift <= 0) {
         dot_products_of(p, lhs, rhs, output, scratch, 1);
     } else {
         dot_products_of(p, lhs, rhs, output, scratch, 0);
     }
+#endif
 }
 
 void tslm_mve_batch_matmul_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,

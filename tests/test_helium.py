@@ -240,3 +240,10 @@ def test_helium_transformer_kernels_match_the_portable_ones_on_cortex_m55(tmp_pa
                     families=("batch_matmul", "softmax", "layer_norm", "binary", "lut", "reduce"))
     r = run_m55(elf)
     assert r.returncode == 0, f"exit {r.returncode} (1: batch matmul, 2: softmax, 4: layer norm) " + r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("name", ["transpose", "transpose_3d", "s16_transpose", "strided_slice", "slice"])
+def test_helium_strided_copy_zoo_bit_exact_in_qemu(zoo, name):
+    """The op zoo's copies through tslm_mve_strided_copy (int16 elements: runs of bytes twice as long)."""
+    cm = _bit_exact_on_m55(zoo(name), 2, 9)
+    assert "tslm_mve_strided_copy" in [getattr(s, "func", "") for s in cm.plan.steps]

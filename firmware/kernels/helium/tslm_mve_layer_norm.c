@@ -47,6 +47,19 @@ TSLM_ALWAYS_INLINE int32x4_t out8(int32x4_t x, const step_q q)
     return vshrq_n_s32(vqshlq_n_s32(x, 24), 24);
 }
 
+/* The same with the step's numbers in vector registers (the last step of the output loop: fewer core registers). */
+typedef struct {
+    int32x4_t m, neg_r, zp;
+} step_v;
+
+TSLM_ALWAYS_INLINE int32x4_t out8v(int32x4_t x, const step_v q)
+{
+    x = vqrdmulhq_s32(x, q.m);
+    x = vaddq_s32(x, vshrq_n_s32(x, 31));
+    x = vaddq_s32(vrshlq_s32(x, q.neg_r), q.zp);
+    return vshrq_n_s32(vqshlq_n_s32(x, 24), 24);
+}
+
 TSLM_ALWAYS_INLINE int32_t shl19(int32_t v) /* (v << 20 times TFLM's 1/2 is exactly v << 19) */
 {
     return (int32_t)((uint32_t)v << 19);
@@ -75,7 +88,7 @@ TSLM_ALWAYS_INLINE int32x4_t diff4(const int8_t *x, int8_t *d, const int32x4_t t
 
 /* d[c..c+3] through the scale, gamma and beta steps (steps of them) to y, and the scaled values to n when keep. */
 TSLM_ALWAYS_INLINE void out4(const int8_t *d, int8_t *y, int8_t *n, const int32_t *kg, const int32_t *bc,
-                             const int32x4_t kv, int32_t c0, const step_q qs, const step_q qg, const step_q qb,
+                             const int32x4_t kv, int32_t c0, const step_q qs, const step_q qg, const step_v qb,
                              int32_t o1g, const int steps, const int keep, const int pred, const mve_pred16_t p)
 {
     const int32x4_t dv = pred ? vldrbq_z_s32(d, p) : vldrbq_s32(d);
@@ -93,7 +106,7 @@ TSLM_ALWAYS_INLINE void out4(const int8_t *d, int8_t *y, int8_t *n, const int32_
     }
     if (steps == 2) {
         const int32x4_t b = pred ? vldrwq_z_s32(bc, p) : vldrwq_s32(bc);
-        v = out8(vmlaq_n_s32(b, v, INT32_C(1) << 19), qb);
+        v = out8v(vaddq_s32(b, vshlq_n_s32(v, 19)), qb);
     }
     if (pred) {
         vstrbq_p_s32(y, v, p);
@@ -105,8 +118,9 @@ TSLM_ALWAYS_INLINE void out4(const int8_t *d, int8_t *y, int8_t *n, const int32_
 /* One row's scale and the steps after it, for every column (steps, keep: constants where inlined). */
 TSLM_ALWAYS_INLINE void outputs(const int8_t *d, int8_t *y, int8_t *n, int32_t cols, const int32_t *kg,
                                 const int32_t *bc, int32_t k, int32_t c0, const step_q qs, const step_q qg,
-                                const step_q qb, int32_t o1g, const int steps, const int keep)
+                                const step_q qb_s, int32_t o1g, const int steps, const int keep)
 {
+    const step_v qb = {vdupq_n_s32(qb_s.m), vdupq_n_s32(qb_s.neg_r), vdupq_n_s32(qb_s.zp)};
     const int32x4_t kv = vdupq_n_s32(k);
     int32_t c = 0;
     for (; c + 4 <= cols; c += 4) {
@@ -136,22 +150,25 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
     if (p->steps >= 1) {
         qg = step_of(&p->gamma);
         o1g = p->gamma.in1_offset;
-        for (int32_t i = 0; i < cols; ++i) {
-            kg[i] = gamma[i] + p->gamma.in2_offset;
+        for (int32_t i = 0; i < cols; i += 4) {
+            const mve_pred16_t pr = vctp32q((uint32_t)(cols - i));
+            vstrwq_p_s32(kg + i, vaddq_n_s32(vldrbq_z_s32(gamma + i, pr), p->gamma.in2_offset), pr);
         }
     }
     if (p->steps == 2) {
         qb = step_of(&p->beta);
-        for (int32_t i = 0; i < cols; ++i) {
-            const int32_t rb = tslm_requantize(shl20(beta[i] + p->beta.in2_offset), p->beta.in2_multiplier,
-                                               p->beta.in2_shift);
-            bc[i] = (int32_t)((uint32_t)shl19(p->beta.in1_offset) + (uint32_t)rb);
+        const int32x4_t m = vdupq_n_s32(p->beta.in2_multiplier), sh = vdupq_n_s32(p->beta.in2_shift);
+        for (int32_t i = 0; i < cols; i += 4) { /* R(beta) (tslm_mve_requant: tslm_requantize on four lanes) */
+            const mve_pred16_t pr = vctp32q((uint32_t)(cols - i));
+            const int32x4_t b = vshlq_n_s32(vaddq_n_s32(vldrbq_z_s32(beta + i, pr), p->beta.in2_offset), 20);
+            vstrwq_p_s32(bc + i, vaddq_n_s32(tslm_mve_requant(b, m, sh), shl19(p->beta.in1_offset)), pr);
         }
     }
     const int32_t zs_mean = p->mean.input_zero_point * p->mean.reduce_count;
     const int32_t zs_var = p->var.input_zero_point * p->var.reduce_count;
     const int32x4_t two19 = vdupq_n_s32(INT32_C(1) << 19);
     const int keep = normalized != NULL && p->steps >= 1;
+    const int8_t *const square = p->square; /* (a local: the int8 stores may alias p) */
     for (int32_t r = 0; r < p->rows; ++r) {
         const int8_t *x = input + r * cols;
         int8_t *y = output + r * cols;
@@ -169,10 +186,10 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
                                                               p->sub.in2_shift));
         int32x4_t sq = vdupq_n_s32(0);
         for (c = 0; c + 4 <= cols; c += 4) {
-            sq = vaddq_s32(sq, diff4(x + c, d + c, two19, t, qd, p->square, 0, 0xFFFF));
+            sq = vaddq_s32(sq, diff4(x + c, d + c, two19, t, qd, square, 0, 0xFFFF));
         }
         if (c < cols) {
-            sq = vaddq_s32(sq, diff4(x + c, d + c, two19, t, qd, p->square, 1, vctp32q((uint32_t)(cols - c))));
+            sq = vaddq_s32(sq, diff4(x + c, d + c, two19, t, qd, square, 1, vctp32q((uint32_t)(cols - c))));
         }
         const int32_t v = tslm_clamp_i32(tslm_requantize(vaddvq_s32(sq) - zs_var, p->var.multiplier, p->var.shift) +
                                      p->var.output_zero_point, -128, 127);

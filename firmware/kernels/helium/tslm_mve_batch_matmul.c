@@ -189,7 +189,13 @@ static int32_t row_term(const int8_t *x, int32_t d, int32_t b, const mve_pred16_
  * range is the whole int8 range: dots() checks it) by a saturating shift left by 24 and back. */
 TSLM_ALWAYS_INLINE int32x4_t out_of(int32x4_t acc, int32x4_t m, int32x4_t s, int32_t zp, const int right_only)
 {
-    acc = right_only ? tslm_mve_requant_right(acc, m, s) : tslm_mve_requant(acc, m, s);
+    if (right_only) { /* a right shift of 1 or more: the -1 of a negative value from its sign alone (VQRDMULH by a
+                       * multiplier below 2^31 never gives INT32_MIN, so the sum cannot wrap) */
+        acc = vqrdmulhq_s32(acc, m);
+        acc = vrshlq_s32(vaddq_s32(acc, vshrq_n_s32(acc, 31)), s);
+    } else {
+        acc = tslm_mve_requant(acc, m, s);
+    }
     return vshrq_n_s32(vqshlq_n_s32(vaddq_n_s32(acc, zp), 24), 24);
 }
 
@@ -269,7 +275,7 @@ static void dot_products(const tslm_batch_matmul_params *p, const int8_t *lhs, c
 #if defined(__OPTIMIZE_SIZE__) /* the size build: one copy, the general requantization (a left shift of 0 too) */
     dot_products_of(p, lhs, rhs, output, scratch, 0);
 #else
-    if (p->shift <= 0) {
+    if (p->shift < 0) {
         dot_products_of(p, lhs, rhs, output, scratch, 1);
     } else {
         dot_products_of(p, lhs, rhs, output, scratch, 0);

@@ -158,12 +158,14 @@ def test_helium_target_bit_exact_on_shared_models_in_qemu(model_path):
 # BATCH_MATMUL shapes for the Helium kernel's paths, (lhs, rhs, adj_y), all in one model: the KWT's attention
 # (24 tokens, heads of 12: QK^T with adj_y, then the weights times V), one token, odd rows and columns (a last
 # partial group of four), depths 5, 16, 17 and 33 (no, one and two whole 16-byte chunks and a remainder), batch
-# broadcasting, depth 3 (the outer products), 300 columns of a depth x cols rhs (its gather offsets).
+# broadcasting, depth 3 (the outer products), 300 columns of a depth x cols rhs (its gather offsets), adj_x of one
+# row (its depth contiguous all the same).
 MATMUL_SHAPES = [((1, 4, 24, 12), (1, 4, 24, 12), True), ((1, 4, 24, 24), (1, 4, 24, 12), False),
                  ((1, 1, 1, 12), (1, 1, 12, 5), False), ((1, 2, 3, 5), (1, 2, 5, 7), False),
                  ((1, 1, 7, 33), (1, 1, 9, 33), True), ((2, 3, 4, 17), (1, 1, 17, 6), False),
                  ((1, 2, 5, 3), (1, 2, 3, 4), False), ((1, 1, 6, 16), (1, 1, 16, 8), False),
-                 ((1, 1, 2, 40), (1, 1, 40, 300), False), ((1, 1, 1, 4), (1, 1, 3, 4), True)]
+                 ((1, 1, 2, 40), (1, 1, 40, 300), False), ((1, 1, 1, 4), (1, 1, 3, 4), True),
+                 ((1, 2, 7, 1), (1, 2, 7, 5), "adj_x")]
 _matmuls: list[bytes] = []
 
 
@@ -174,7 +176,7 @@ def matmul_model() -> bytes:
         def fn(*xs):
             import tensorflow as tf
 
-            return tuple(tf.linalg.matmul(xs[2 * i], xs[2 * i + 1], adjoint_b=adj)
+            return tuple(tf.linalg.matmul(xs[2 * i], xs[2 * i + 1], adjoint_a=adj == "adj_x", adjoint_b=adj is True)
                          for i, (_, _, adj) in enumerate(MATMUL_SHAPES))
 
         _matmuls.append(opzoo.convert_fn(fn, [s for a, b, _ in MATMUL_SHAPES for s in (a, b)]))

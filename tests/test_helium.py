@@ -233,12 +233,13 @@ def test_helium_strided_copy_bit_exact_in_qemu(opt):
     assert "tslm_mve_strided_copy" in [getattr(s, "func", "") for s in cm.plan.steps]
 
 
-def test_helium_transformer_kernels_match_the_portable_ones_on_cortex_m55(tmp_path):
+@pytest.mark.parametrize("opt", ["-O2", "-Os"])
+def test_helium_transformer_kernels_match_the_portable_ones_on_cortex_m55(tmp_path, opt):
     """tests/c/mve_transformer_check.c: BATCH_MATMUL (1,500 random shapes: both paths, adj_x/adj_y, broadcasts,
     shifts, activation ranges), SOFTMAX (int8 and int16 outputs) and the fused LAYER_NORM (800 random rows, steps,
     tables and parameters inside and outside its domain) against the portable kernels, every output byte and
-    nothing written past it."""
-    elf = build_m55(tmp_path, C / "mve_transformer_check.c", ["-I", str(C)],
+    nothing written past it; built for speed and for size (the kernels' -Os paths)."""
+    elf = build_m55(tmp_path, C / "mve_transformer_check.c", ["-I", str(C), opt],
                     families=("batch_matmul", "softmax", "layer_norm", "binary", "lut", "reduce"))
     r = run_m55(elf)
     assert r.returncode == 0, f"exit {r.returncode} (1: batch matmul, 2: softmax, 4: layer norm) " + r.stdout + r.stderr

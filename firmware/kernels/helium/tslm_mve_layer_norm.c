@@ -122,13 +122,20 @@ TSLM_ALWAYS_INLINE void outputs(const int8_t *d, int8_t *y, int8_t *n, int32_t c
 {
     const step_v qb = {vdupq_n_s32(qb_s.m), vdupq_n_s32(qb_s.neg_r), vdupq_n_s32(qb_s.zp)};
     const int32x4_t kv = vdupq_n_s32(k);
+#if defined(__OPTIMIZE_SIZE__) /* the pointers stepped (GCC -Os keeps indexed addressing and spills more) */
+    for (const int8_t *const end = d + (cols & ~3); d != end; d += 4, y += 4, n += 4, kg += 4, bc += 4) {
+        out4(d, y, n, kg, bc, kv, c0, qs, qg, qb, o1g, steps, keep, 0, 0xFFFF);
+    }
+    const int32_t c = 0;
+#else /* indexed (GCC -O2 strength-reduces it itself, a little better than the above) */
     int32_t c = 0;
     for (; c + 4 <= cols; c += 4) {
         out4(d + c, y + c, n + c, kg + c, bc + c, kv, c0, qs, qg, qb, o1g, steps, keep, 0, 0xFFFF);
     }
-    if (c < cols) {
+#endif
+    if (cols & 3) {
         out4(d + c, y + c, n + c, kg + c, bc + c, kv, c0, qs, qg, qb, o1g, steps, keep, 1,
-             vctp32q((uint32_t)(cols - c)));
+             vctp32q((uint32_t)(cols & 3)));
     }
 }
 
@@ -185,11 +192,21 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
                                     (uint32_t)tslm_requantize(shl20(m + p->sub.in2_offset), p->sub.in2_multiplier,
                                                               p->sub.in2_shift));
         int32x4_t sq = vdupq_n_s32(0);
+#if defined(__OPTIMIZE_SIZE__)
+        const int8_t *xp = x;
+        int8_t *dp = d;
+        for (; xp != x + (cols & ~3); xp += 4, dp += 4) {
+            sq = vaddq_s32(sq, diff4(xp, dp, two19, t, qd, square, 0, 0xFFFF));
+        }
+#else
+        const int8_t *xp = x + (cols & ~3);
+        int8_t *dp = d + (cols & ~3);
         for (c = 0; c + 4 <= cols; c += 4) {
             sq = vaddq_s32(sq, diff4(x + c, d + c, two19, t, qd, square, 0, 0xFFFF));
         }
-        if (c < cols) {
-            sq = vaddq_s32(sq, diff4(x + c, d + c, two19, t, qd, square, 1, vctp32q((uint32_t)(cols - c))));
+#endif
+        if (cols & 3) {
+            sq = vaddq_s32(sq, diff4(xp, dp, two19, t, qd, square, 1, vctp32q((uint32_t)(cols & 3))));
         }
         const int32_t v = tslm_clamp_i32(tslm_requantize(vaddvq_s32(sq) - zs_var, p->var.multiplier, p->var.shift) +
                                      p->var.output_zero_point, -128, 127);

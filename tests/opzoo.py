@@ -459,6 +459,8 @@ CASES: dict[str, Case] = {
     "batch_matmul": batch_matmul(),
     "batch_matmul_adj_y": batch_matmul(b=(1, 2, 3, 6), adj_y=True),
     "batch_matmul_adj_x": batch_matmul(a=(1, 2, 6, 4), adj_x=True),
+    # adj_x of a single row: its depth still contiguous (the Helium kernel's dot products and their scratch)
+    "batch_matmul_adj_x_one_row": batch_matmul(a=(1, 2, 7, 1), b=(1, 2, 7, 5), adj_x=True),
     "batch_matmul_broadcast": batch_matmul(a=(2, 3, 4, 5), b=(1, 1, 5, 3)),
     # the DSP kernel's edges: odd rows and columns, depth not a multiple of four, strided both sides
     "batch_matmul_odd_adj_xy": batch_matmul(a=(1, 3, 7, 5), b=(1, 3, 9, 7), adj_x=True, adj_y=True),

@@ -34,14 +34,16 @@ pytestmark = pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shuti
 
 
 def build_m55(tmp: Path, main: Path, defines: list[str] = (), families: tuple[str, ...] = FAMILIES) -> Path:
-    """main + the Helium kernels of `families` + the portable ones + the bench runtime, for mps3-an547."""
+    """main + the Helium kernels of `families` (those that have one) + the portable ones + the bench runtime, for
+    mps3-an547."""
     b = get_board("mps3-an547")
     (tmp / "bench.ld").write_text(_env().get_template("bench.ld.j2").render(
         version=__version__, machine=b.name, code_origin=b.memory.flash_origin, code_size=b.memory.flash_bytes,
         ram_origin=b.memory.ram_origin, ram_size=b.memory.ram_bytes))
     bench = firmware_dir() / "bench"
     elf = tmp / "check.elf"
-    sources = [HELIUM / f"tslm_mve_{f}.c" for f in families] + [KERNELS / f"tslm_{f}.c" for f in families]
+    sources = [HELIUM / f"tslm_mve_{f}.c" for f in families if (HELIUM / f"tslm_mve_{f}.c").exists()]
+    sources += [KERNELS / f"tslm_{f}.c" for f in families]
     subprocess.run(["arm-none-eabi-gcc", *b.cflags, *WARN_FLAGS, "-O2", *defines, "-I", str(HELIUM), "-I", str(KERNELS),
                     "-I", str(bench), str(main), *map(str, sources), str(bench / "startup.c"),
                     str(bench / "semihost.c"), "-nostartfiles", "--specs=nano.specs", "-T", str(tmp / "bench.ld"),
@@ -151,3 +153,100 @@ def test_helium_size_build_bit_exact_in_qemu(zoo):
 @pytest.mark.parametrize("model_path", SHARED_MODELS, ids=[p.stem for p in SHARED_MODELS])
 def test_helium_target_bit_exact_on_shared_models_in_qemu(model_path):
     _bit_exact_on_m55(model_path, 3, 11)
+
+
+# BATCH_MATMUL shapes for the Helium kernel's paths, (lhs, rhs, adj_y), all in one model: the KWT's attention
+# (24 tokens, heads of 12: QK^T with adj_y, then the weights times V), one token, odd rows and columns (a last
+# partial group of four), depths 5, 16, 17 and 33 (no, one and two whole 16-byte chunks and a remainder), batch
+# broadcasting, depth 3 (the outer products), 300 columns of a depth x cols rhs (its gather offsets), adj_x of one
+# row (its depth contiguous all the same).
+MATMUL_SHAPES = [((1, 4, 24, 12), (1, 4, 24, 12), True), ((1, 4, 24, 24), (1, 4, 24, 12), False),
+                 ((1, 1, 1, 12), (1, 1, 12, 5), False), ((1, 2, 3, 5), (1, 2, 5, 7), False),
+                 ((1, 1, 7, 33), (1, 1, 9, 33), True), ((2, 3, 4, 17), (1, 1, 17, 6), False),
+                 ((1, 2, 5, 3), (1, 2, 3, 4), False), ((1, 1, 6, 16), (1, 1, 16, 8), False),
+                 ((1, 1, 2, 40), (1, 1, 40, 300), False), ((1, 1, 1, 4), (1, 1, 3, 4), True),
+                 ((1, 2, 7, 1), (1, 2, 7, 5), "adj_x")]
+_matmuls: list[bytes] = []
+
+
+def matmul_model() -> bytes:
+    if not _matmuls:
+        import opzoo
+
+        def fn(*xs):
+            import tensorflow as tf
+
+            return tuple(tf.linalg.matmul(xs[2 * i], xs[2 * i + 1], adjoint_a=adj == "adj_x", adjoint_b=adj is True)
+                         for i, (_, _, adj) in enumerate(MATMUL_SHAPES))
+
+        _matmuls.append(opzoo.convert_fn(fn, [s for a, b, _ in MATMUL_SHAPES for s in (a, b)]))
+    return _matmuls[0]
+
+
+@pytest.mark.parametrize("opt", ["speed", "size"])
+def test_helium_batch_matmul_shapes_bit_exact_in_qemu(opt):
+    """tslm_mve_batch_matmul_s8 (its dot products with the rhs packed per batch, and the outer products) against
+    TFLM on every shape of MATMUL_SHAPES, built for speed and for size."""
+    from tinyslm.firmware import opt_flag
+
+    cm = _bit_exact_on_m55(matmul_model(), 3, 6, opt_flag(opt))
+    funcs = [s.func for s in cm.plan.steps if getattr(s, "op", None) is not None and s.op.opcode == "BATCH_MATMUL"]
+    assert funcs == ["tslm_mve_batch_matmul_s8"] * len(MATMUL_SHAPES), funcs
+
+
+@pytest.mark.parametrize("name", ["logistic", "tanh", "mul_self"])
+def test_helium_lut_bit_exact_in_qemu(zoo, name):
+    """tslm_mve_lut_s8 (the 256-entry int8 tables: one gather per 16 bytes, a predicated tail) against TFLM."""
+    cm = _bit_exact_on_m55(zoo(name), 3, 5)
+    assert "tslm_mve_lut_s8" in [getattr(s, "func", "") for s in cm.plan.steps]
+
+
+_copies: list[bytes] = []
+
+
+def copies_model() -> bytes:
+    """Head splits and merges of 24 tokens (runs of 12 bytes), runs of 1 and exactly 16 bytes, runs of 40 (longer
+    than 16: a whole block and a predicated tail), a strided slice (one run per row) and a reversed one (the
+    portable kernel)."""
+    if not _copies:
+        import opzoo
+
+        def fn(a, b, c, e):
+            import tensorflow as tf
+
+            return (tf.transpose(tf.reshape(a, (1, 24, 4, 12)), (0, 2, 1, 3)),
+                    tf.transpose(b, (0, 2, 1, 3)), tf.transpose(c, (0, 2, 1, 3)),
+                    tf.transpose(c, (0, 3, 2, 1)), tf.transpose(e, (0, 2, 1, 3)),
+                    tf.reverse(e, axis=[3])[:, :, 1:3, :], e[:, 1:, :2, 3:37])
+
+        _copies.append(opzoo.convert_fn(fn, [(1, 24, 48), (1, 3, 5, 16), (1, 2, 3, 1), (1, 3, 4, 40)]))
+    return _copies[0]
+
+
+@pytest.mark.parametrize("opt", ["speed", "size"])
+def test_helium_strided_copy_bit_exact_in_qemu(opt):
+    """tslm_mve_strided_copy (runs of up to 16 bytes one predicated load and store, longer ones 16 at a time)
+    against TFLM, built for speed and for size."""
+    from tinyslm.firmware import opt_flag
+
+    cm = _bit_exact_on_m55(copies_model(), 3, 7, opt_flag(opt))
+    assert "tslm_mve_strided_copy" in [getattr(s, "func", "") for s in cm.plan.steps]
+
+
+@pytest.mark.parametrize("opt", ["-O2", "-Os"])
+def test_helium_transformer_kernels_match_the_portable_ones_on_cortex_m55(tmp_path, opt):
+    """tests/c/mve_transformer_check.c: BATCH_MATMUL (1,500 random shapes: both paths, adj_x/adj_y, broadcasts,
+    shifts, activation ranges), SOFTMAX (int8 and int16 outputs) and the fused LAYER_NORM (800 random rows, steps,
+    tables and parameters inside and outside its domain) against the portable kernels, every output byte and
+    nothing written past it; built for speed and for size (the kernels' -Os paths)."""
+    elf = build_m55(tmp_path, C / "mve_transformer_check.c", ["-I", str(C), opt],
+                    families=("batch_matmul", "softmax", "layer_norm", "binary", "lut", "reduce"))
+    r = run_m55(elf)
+    assert r.returncode == 0, f"exit {r.returncode} (1: batch matmul, 2: softmax, 4: layer norm) " + r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("name", ["transpose", "transpose_3d", "s16_transpose", "strided_slice", "slice"])
+def test_helium_strided_copy_zoo_bit_exact_in_qemu(zoo, name):
+    """The op zoo's copies through tslm_mve_strided_copy (int16 elements: runs of bytes twice as long)."""
+    cm = _bit_exact_on_m55(zoo(name), 2, 9)
+    assert "tslm_mve_strided_copy" in [getattr(s, "func", "") for s in cm.plan.steps]

@@ -143,3 +143,63 @@ def test_fused_layer_norm_size_build_bit_exact_on_cortex_m4(kind):
     for inputs, ours in zip(batches, run.outputs):
         c = compare_outputs(oracle.run(inputs), ours)
         assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
+
+
+def _helium_block():
+    """Layer norms of many row shapes in one model (one conversion, one QEMU run), each on its own input: one
+    token, rows shorter than four and than 16, not multiples of four, the KWT's 48, a row over the DSP kernel's
+    1,024 (the Helium kernel's only), the normalized values kept, no gamma/beta, a layer norm of a layer norm,
+    and beta's scale above the scaled values' (the portable kernel's fallback)."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(11)
+    specs = [(1, 19, "gamma_beta"), (7, 19, "gamma_beta"), (5, 48, "gamma_beta"), (2, 5, "gamma_beta"),
+             (3, 2, "gamma_beta"), (4, 16, "shared"), (4, 37, "plain"), (6, 21, "twice"), (7, 19, "big_beta"),
+             (2, 1100, "gamma_beta"), (3, 33, "gamma")]
+    params = []
+    for _, cols, kind in specs:
+        g = tf.constant((1 + 0.3 * rng.standard_normal(cols)).astype(np.float32))
+        b = tf.constant(((40.0 if kind == "big_beta" else 0.2) * rng.standard_normal(cols)).astype(np.float32))
+        w = tf.constant((0.4 * rng.standard_normal((cols, 8))).astype(np.float32))
+        params.append((g, b, w))
+
+    def fn(*xs):
+        outs = []
+        for x, (_, _, kind), (g, b, w) in zip(xs, specs, params):
+            if kind == "plain":
+                outs.append(_ln(tf, x)[0])
+            elif kind == "twice":
+                outs.append(_ln(tf, _ln(tf, x, g, 0.0 * b)[0], g, b)[0])
+            elif kind == "gamma":
+                outs.append(_ln(tf, x, g)[0])
+            else:
+                y, n, _ = _ln(tf, x, g, b)
+                outs.extend([y, tf.matmul(n, w)] if kind == "shared" else [y])
+        return tuple(outs)
+
+    return fn, [(1, rows, cols) for rows, cols, _ in specs]
+
+
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+@pytest.mark.parametrize("opt", ["speed", "size"])
+def test_fused_layer_norm_bit_exact_on_cortex_m55(opt):
+    """The Helium kernel (tslm_mve_layer_norm_s8) against TFLM on the emulated Cortex-M55, every output of every
+    row shape, built for speed and for size."""
+    from tinyslm.compare import compare_outputs
+    from tinyslm.firmware import opt_flag
+    from tinyslm.runners.oracle import Oracle
+    from tinyslm.runners.qemu import measure
+
+    if "helium" not in _cache:
+        fn, shapes = _helium_block()
+        _cache["helium"] = opzoo.convert_fn(fn, shapes)
+    m = _cache["helium"]
+    cm, batches, run = measure(m, "mps3-an547", "helium", n_inputs=4, seed=4, opt=opt_flag(opt))
+    lns = [s for s in cm.plan.steps if isinstance(s, Call) and s.op.opcode == "LAYER_NORM"]
+    assert len(lns) == 12 and all(s.func == "tslm_mve_layer_norm_s8" for s in lns), funcs(cm.plan.steps)
+    oracle = Oracle(m)
+    assert len(run.outputs) == len(batches) == 4
+    for inputs, ours in zip(batches, run.outputs):
+        c = compare_outputs(oracle.run(inputs), ours)
+        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem

@@ -13,14 +13,16 @@ run in order by :func:`run` (``driver.lower_graph``) and tested on its own (test
 
 - :func:`fused_layer_norms`: a layer norm's int8 chain (MEAN, SUB, the square's table, MEAN, the eps and
   RSQRT tables, MUL, optionally MUL gamma and ADD beta) whose intermediates nothing else reads becomes one
-  ``tslm_dsp_layer_norm_s8`` call with the same int8 steps, one row at a time, on the DSP targets (Helium
-  included); the portable target keeps the separate ops (ops/layer_norm.py). Runs after the tables, whose
+  ``tslm_dsp_layer_norm_s8`` call with the same int8 steps, one row at a time, on the DSP targets (Helium:
+  ``tslm_mve_layer_norm_s8``); the portable target keeps the separate ops (ops/layer_norm.py). Runs after the tables, whose
   values it reuses.
 
 - :func:`dsp_strided_copies`: on the DSP targets (Helium included) a strided copy (TRANSPOSE, STRIDED_SLICE,
   SLICE, GATHER with constant indices...) calls ``tslm_dsp_strided_copy``, which copies contiguous runs a
-  word at a time (a transformer's head split and merge) and hands every other walk to the portable kernel;
-  the 256-entry int8 tables (``tslm_lut_s8``) call ``tslm_dsp_lut_s8``, four bytes per word.
+  word at a time (a transformer's head split and merge) and hands every other walk to the portable kernel
+  (Helium: ``tslm_mve_strided_copy``, a run of up to 16 bytes in one predicated load and store);
+  the 256-entry int8 tables (``tslm_lut_s8``) call ``tslm_dsp_lut_s8``, four bytes per word (Helium:
+  ``tslm_mve_lut_s8``, sixteen per gather load).
 
 Aliasing and in-place decisions are the planner's passes (planner.py: ``resolve_aliases``,
 ``choose_in_place``).
@@ -77,7 +79,7 @@ def grouped_conv_for_depth_multipliers(lw: Lowering, steps: list[Step]) -> list[
 
 
 def fused_layer_norms(lw: Lowering, steps: list[Step]) -> list[Step]:
-    # the DSP targets only (Helium runs the DSP kernel): on the portable target the fused kernel, the
+    # the DSP targets only (Helium: its own kernel, tslm_mve_layer_norm_s8): on the portable target the fused kernel, the
     # element-wise kernels called per row, measured 0.3% slower than TFLM's separate ops (KWS transformer)
     return fuse_layer_norms(lw, steps) if lw.target.dsp else steps
 

@@ -38,7 +38,7 @@ class Target:
     # What its kernels take, read by the op modules:
     dsp: bool = False  # Cortex-M DSP extension kernels (SMLAD GEMM, requantization records)
     host: bool = True  # its kernels also build for the host (the DSP ones through portable SIMD equivalents)
-    mve: bool = False  # Helium (MVE) kernels: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED (helium_layout.py), AVERAGE_POOL_2D, MAX_POOL_2D, BATCH_MATMUL, ADD/SUB/MUL, SOFTMAX, TRANSPOSE_CONV
+    mve: bool = False  # Helium (MVE) kernels: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED (helium_layout.py), AVERAGE_POOL_2D, MAX_POOL_2D, BATCH_MATMUL, ADD/SUB/MUL, SOFTMAX, TRANSPOSE_CONV, the fused LAYER_NORM, the int8 tables, strided copies
     # families with kernels in this target's folder; the others come from `base` (None: all here)
     families: tuple[str, ...] | None = None
     base: "Target | None" = None
@@ -64,7 +64,7 @@ CORTEX_M_DSP = Target("cortex-m-dsp", "Cortex-M DSP", folder="cortex_m_dsp", pre
 HELIUM = Target("helium", "Helium (MVE)", folder="helium", prefix="mve",
                 headers=("tslm_mve.h", "tslm_simd.h", "cortex_m_dsp/tslm_dsp.h"), dsp=True, mve=True, host=False,
                 families=("conv", "depthwise_conv", "fully_connected", "pooling", "batch_matmul", "binary", "softmax",
-                          "transpose_conv"),
+                          "transpose_conv", "layer_norm", "lut", "copy"),
                 base=CORTEX_M_DSP)
 
 TARGETS: dict[str, Target] = {t.name: t for t in (PORTABLE, CORTEX_M_DSP, HELIUM)}

@@ -324,7 +324,7 @@ TSLM_ALWAYS_INLINE const int8_t *tslm_mve_group(const int8_t *x, int32_t len, co
                      : [x] "+r"(x), [w] "+r"(w), [a0] "+Te"(a0), [a1] "+Te"(a1), [a2] "+Te"(a2), [a3] "+Te"(a3),
                        "+r"(n), [acc] "=&w"(acc), [t] "=&w"(t), [u] "=&w"(u)
                      : [rem] "l"(rem), [rq] "r"(rq), [zp] "r"(c->zp), [lo] "w"(c->lo), [hi] "w"(c->hi)
-                     : "q0", "q1", "memory");
+                     : "q0", "q1", "memory", "p0");
     vstrbq_s32(out, acc);
     return w;
 }
@@ -345,10 +345,9 @@ static inline void tslm_mve_group_part(const int8_t *x, int32_t len, const int8_
  * weights serves both rows: 16 instructions per 128 MACs. The eight sums live in the eight even
  * registers VMLADAVA can accumulate in (r0-r12 and lr), so the loop counts with SUBS/BNE.
  */
-/* (always inlined, in the size build too: its callers pass fix as a constant, which then costs nothing) */
+/* The sums alone: acc0 (row x0) and acc1 (row x1) against the group's four channels; returns the next group. */
 static inline __attribute__((always_inline)) const int8_t *
-tslm_mve_group2_fix(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w, const int32_t *rq,
-                    const tslm_mve_clamp *c, int8_t *out0, int8_t *out1, const int fix)
+tslm_mve_dot2x4(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w, int32x4_t *sums0, int32x4_t *sums1)
 {
     register int32_t a0 __asm__("r0");
     register int32_t a1 __asm__("r2");
@@ -409,7 +408,7 @@ tslm_mve_group2_fix(const int8_t *x0, const int8_t *x1, int32_t len, const int8_
                      : [x0] "+r"(p0), [x1] "+r"(p1), [w] "+r"(pw), [n] "+r"(n), [a0] "=r"(a0), [a1] "=r"(a1),
                        [a2] "=r"(a2), [a3] "=r"(a3), [b0] "=r"(b0), [b1] "=r"(b1), [b2] "=r"(b2), [b3] "=r"(b3)
                      : [rem] "r"(rem)
-                     : "q0", "q1", "q2", "memory", "cc");
+                     : "q0", "q1", "q2", "memory", "cc", "p0");
 #undef TSLM_MVE_G2_CHUNK
     int32x4_t acc0, acc1;
     __asm__("vmov %q[v0][2], %q[v0][0], %[a0], %[a2]\n\t"
@@ -419,6 +418,17 @@ tslm_mve_group2_fix(const int8_t *x0, const int8_t *x1, int32_t len, const int8_
             : [v0] "=&w"(acc0), [v1] "=&w"(acc1)
             : [a0] "r"(a0), [a1] "r"(a1), [a2] "r"(a2), [a3] "r"(a3), [b0] "r"(b0), [b1] "r"(b1), [b2] "r"(b2),
               [b3] "r"(b3));
+    *sums0 = acc0, *sums1 = acc1;
+    return pw;
+}
+
+/* (always inlined, in the size build too: its callers pass fix as a constant, which then costs nothing) */
+static inline __attribute__((always_inline)) const int8_t *
+tslm_mve_group2_fix(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w, const int32_t *rq,
+                    const tslm_mve_clamp *c, int8_t *out0, int8_t *out1, const int fix)
+{
+    int32x4_t acc0, acc1;
+    w = tslm_mve_dot2x4(x0, x1, len, w, &acc0, &acc1);
     const int32x4_t bias = vldrwq_s32(rq), mult = vldrwq_s32(rq + 4), shift = vldrwq_s32(rq + 8);
     /* without the rounding fix of negative values (fix 0: the caller's act_min >= the output zero point, so every
      * negative value ends at act_min either way) */
@@ -430,7 +440,7 @@ tslm_mve_group2_fix(const int8_t *x0, const int8_t *x1, int32_t len, const int8_
     v1 = vminq_s32(vmaxq_s32(vaddq_n_s32(v1, c->zp), c->lo), c->hi);
     vstrbq_s32(out0, v0);
     vstrbq_s32(out1, v1);
-    return pw;
+    return w;
 }
 
 /* Two patch rows against every group: n_out outputs each (a partial last group one row at a time); fix as in

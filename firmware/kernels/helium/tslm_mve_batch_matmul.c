@@ -1,11 +1,18 @@
 /*
- * tslm_mve_batch_matmul.c - BATCH_MATMUL (int8) with Helium, as outer products: a block of four output rows
+ * tslm_mve_batch_matmul.c - BATCH_MATMUL (int8) with Helium.
+ *
+ * Dot products (depth >= 4): per batch the rhs is packed once into scratch as the FULLY_CONNECTED layout, each
+ * output column's depth values contiguous, columns in groups of four interleaved by 16 bytes, zero-padded to
+ * 16 (an adj_y rhs: 16-byte copies; a depth x cols rhs: 16-bit gather loads down its columns), and each pair of
+ * lhs rows meets each group in tslm_mve.h's two-row routine (tslm_mve_dot2x4: VMLADAVA.S8, 16 MACs per
+ * instruction, eight per 16 bytes of depth, the sums in the eight even registers). The zero points come out
+ * of the sums: sum (x + a)(w + b) = sum x w + a sum_k w[k][j] + depth a b (per column, taken while packing)
+ * + b sum_k x[r][k] (per row, VADDVA).
+ *
+ * Outer products (depth 1..3, where a 16-byte dot product would be mostly padding): a block of four output rows
  * by four columns is four int32 vectors, and each step k adds lhs[r][k] (a scalar per row) times
- * rhs[k][j..j+3] (one widening load) to them: 4 VMLA per 16 MACs, whatever the depth (attention heads have
- * 8-32, too short for the row-dot kernels' 16-byte VMLADAV). The rhs must be depth x cols (row k
- * contiguous): an adj_y rhs is copied transposed to scratch first. The zero points come out of the loop:
- * sum (x + a)(w + b) = sum x w + a sum_k w[k][j] (per column, computed once per rhs) + b sum_k x[r][k]
- * (per row) + depth a b. A transposed lhs (adj_x) takes the portable kernel.
+ * rhs[k][j..j+3] (one widening load) to them; an adj_y rhs is copied transposed to scratch first.
+ * A transposed lhs (adj_x) takes the portable kernel.
  */
 #include "tslm_mve_batch_matmul.h"
 #include "tslm_mve.h"
@@ -24,13 +31,9 @@ static const int8_t *depth_rows(const tslm_batch_matmul_params *p, const int8_t 
     return to;
 }
 
-void tslm_mve_batch_matmul_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
-                              int8_t *output, int32_t *scratch)
+static void outer_products(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
+                           int8_t *output, int32_t *scratch)
 {
-    if (p->lhs_depth_stride != 1) {
-        tslm_batch_matmul_s8(p, lhs, rhs, output, scratch); /* the portable kernel */
-        return;
-    }
     const int32_t cols4 = (p->cols + 3) & ~3;
     int32_t *col_terms = scratch;                  /* a sum_k w[k][j] + depth a b, per column */
     int8_t *transposed = (int8_t *)(scratch + cols4); /* depth x cols, for an adj_y rhs */
@@ -100,8 +103,203 @@ void tslm_mve_batch_matmul_s8(const tslm_batch_matmul_params *p, const int8_t *l
     }
 }
 
+/* Whether the dot products take p: an lhs with its depth contiguous, depth >= 4, (a depth x cols rhs) its
+ * column's gather offsets within 16 bits, and the whole int8 range as the activation range (TFLM's int8 BATCH_MATMUL
+ * has no fused activation). */
+static int dots(const tslm_batch_matmul_params *p)
+{
+    return p->lhs_depth_stride == 1 && p->depth >= 4 && (p->rhs_depth_stride == 1 || p->rhs_depth_stride < 8192) &&
+           p->act_min == -128 && p->act_max == 127;
+}
+
+/* The rhs w[k][j] = rhs[k * ks + j * js] packed for the dot products (see the top), and per column
+ * a sum_k w[k][j] + depth a b. */
+static void pack(const tslm_batch_matmul_params *p, const int8_t *rhs, int8_t *packed, int32_t *col_terms)
+{
+    const int32_t d = p->depth, n = p->cols, d16 = (d + 15) & ~15, n4 = (n + 3) & ~3;
+    const int32_t ks = p->rhs_depth_stride, js = p->rhs_col_stride;
+    if (ks == 1) { /* adj_y: each column's values contiguous, copied 16 bytes at a time (the last zero-padded) */
+        const int32_t full = d & ~15;
+        const mve_pred16_t tail = vctp8q((uint32_t)(d - full));
+        for (int32_t j = 0; j < n; ++j) {
+            const int8_t *src = rhs + j * js;
+            int8_t *dst = packed + (j >> 2) * 4 * d16 + (j & 3) * 16;
+            int32_t sum = 0, k = 0;
+            for (; k < full; k += 16, dst += 64) {
+                const int8x16_t v = vldrbq_s8(src + k);
+                vstrbq_s8(dst, v);
+                sum = vaddvaq_s8(sum, v);
+            }
+            if (k < d) {
+                const int8x16_t v = vldrbq_z_s8(src + k, tail);
+                vstrbq_s8(dst, v);
+                sum = vaddvaq_s8(sum, v);
+            }
+            col_terms[j] = sum;
+        }
+        for (int32_t j = n; j < n4; ++j) { /* the last group's missing columns */
+            int8_t *dst = packed + (j >> 2) * 4 * d16 + (j & 3) * 16;
+            for (int32_t k = 0; k < d16; k += 16, dst += 64) {
+                vstrbq_s8(dst, vdupq_n_s8(0));
+            }
+            col_terms[j] = 0;
+        }
+    } else { /* depth x cols: down each column eight values per 16-bit gather, into zeros */
+        tslm_mve_fill(packed, 0, n4 * d16);
+        const uint16x8_t off = vmulq_n_u16(vidupq_n_u16(0, 1), (uint16_t)ks); /* k = 0..7 down a column */
+        const int32_t full = d & ~7;
+        const mve_pred16_t tail = vctp16q((uint32_t)(d - full));
+        for (int32_t j = 0; j < n4; ++j) {
+            const int8_t *src = rhs + j;
+            int8_t *dst = packed + (j >> 2) * 4 * d16 + (j & 3) * 16;
+            int32_t sum = 0, k = 0;
+            for (; j < n && k < full; k += 8, src += 8 * ks, dst += k % 16 == 0 ? 56 : 8) {
+                const int16x8_t v = vldrbq_gather_offset_s16(src, off);
+                vstrbq_s16(dst, v);
+                sum = vaddvaq_s16(sum, v);
+            }
+            if (j < n && k < d) {
+                const int16x8_t v = vldrbq_gather_offset_z_s16(src, off, tail);
+                vstrbq_s16(dst, v);
+                sum = vaddvaq_s16(sum, v);
+            }
+            col_terms[j] = sum;
+        }
+    }
+    const int32_t dab = d * p->lhs_offset * p->rhs_offset;
+    for (int32_t j = 0; j < n4; j += 4) {
+        vstrwq_s32(col_terms + j, vaddq_n_s32(vmulq_n_s32(vldrwq_s32(col_terms + j), p->lhs_offset), dab));
+    }
+}
+
+/* b sum_k x[k] over one lhs row. */
+static int32_t row_term(const int8_t *x, int32_t d, int32_t b, const mve_pred16_t tail)
+{
+    int32_t s = 0, k = 0;
+    for (; k + 16 <= d; k += 16) {
+        s = vaddvaq_s8(s, vldrbq_s8(x + k));
+    }
+    if (k < d) {
+        s = vaddvaq_s8(s, vldrbq_z_s8(x + k, tail));
+    }
+    return b * s;
+}
+
+/* A block's four sums (the zero-point terms added) requantized, + zero point, saturated to int8 (the activation
+ * range is the whole int8 range: dots() checks it) by a saturating shift left by 24 and back. */
+TSLM_ALWAYS_INLINE int32x4_t out_of(int32x4_t acc, int32x4_t m, int32x4_t s, int32_t zp, const int right_only)
+{
+    if (right_only) { /* a right shift of 1 or more: the -1 of a negative value from its sign alone (VQRDMULH by a
+                       * multiplier below 2^31 never gives INT32_MIN, so the sum cannot wrap) */
+        acc = vqrdmulhq_s32(acc, m);
+        acc = vrshlq_s32(vaddq_s32(acc, vshrq_n_s32(acc, 31)), s);
+    } else {
+        acc = tslm_mve_requant(acc, m, s);
+    }
+    return vshrq_n_s32(vqshlq_n_s32(vaddq_n_s32(acc, zp), 24), 24);
+}
+
+/* Rows x0 and x1 against one group of four columns (j..j+3), stored where pj holds when pred; returns the next
+ * group. */
+TSLM_ALWAYS_INLINE const int8_t *group(const int8_t *x0, const int8_t *x1, int32_t d, const int8_t *w,
+                                      const int32_t *ct, int32_t t0, int32_t t1, int8_t *y0, int8_t *y1, int32x4_t m,
+                                      int32x4_t s, int32_t zp, const int right_only, const int pred,
+                                      const mve_pred16_t pj)
+{
+    int32x4_t s0, s1;
+    w = tslm_mve_dot2x4(x0, x1, d, w, &s0, &s1);
+    const int32x4_t c = vldrwq_s32(ct);
+    const int32x4_t v0 = out_of(vaddq_n_s32(vaddq_s32(s0, c), t0), m, s, zp, right_only);
+    const int32x4_t v1 = out_of(vaddq_n_s32(vaddq_s32(s1, c), t1), m, s, zp, right_only);
+    if (pred) {
+        vstrbq_p_s32(y0, v0, pj);
+        vstrbq_p_s32(y1, v1, pj);
+    } else {
+        vstrbq_s32(y0, v0);
+        vstrbq_s32(y1, v1);
+    }
+    return w;
+}
+
+/* Rows x0 and x1 (the same row when one is left: then y1 is y0, which takes the same values twice) against
+ * every group of the packed rhs (the size build: every group under a predicate, one copy of the routine). */
+TSLM_ALWAYS_INLINE void row_pair(const int8_t *x0, const int8_t *x1, int32_t d, int32_t n, const int8_t *w,
+                                 const int32_t *col_terms, int32_t t0, int32_t t1, int8_t *y0, int8_t *y1, int32x4_t m,
+                                 int32x4_t s, int32_t zp, const int right_only)
+{
+    int32_t j = 0;
+#if !defined(__OPTIMIZE_SIZE__)
+    for (; j + 4 <= n; j += 4) {
+        w = group(x0, x1, d, w, col_terms + j, t0, t1, y0 + j, y1 + j, m, s, zp, right_only, 0, 0xFFFF);
+    }
+#endif
+    for (; j < n; j += 4) {
+        w = group(x0, x1, d, w, col_terms + j, t0, t1, y0 + j, y1 + j, m, s, zp, right_only, 1,
+                  vctp32q((uint32_t)(n - j)));
+    }
+}
+
+TSLM_ALWAYS_INLINE void dot_products_of(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
+                                        int8_t *output, int32_t *scratch, const int right_only)
+{
+    const int32_t d = p->depth, n = p->cols, n4 = (n + 3) & ~3;
+    int32_t *col_terms = scratch;
+    int8_t *packed = (int8_t *)(scratch + n4);
+    const int32x4_t m = vdupq_n_s32(p->multiplier), s = vdupq_n_s32(p->shift);
+    const int32_t zp = p->output_offset;
+    const mve_pred16_t tail = vctp8q((uint32_t)(d & 15));
+    int8_t *out = output;
+    for (int32_t b0 = 0; b0 < p->batch_dims[0]; ++b0) {
+        for (int32_t b1 = 0; b1 < p->batch_dims[1]; ++b1) {
+            for (int32_t b2 = 0; b2 < p->batch_dims[2]; ++b2, out += p->rows * n) {
+                const int8_t *l = lhs + b0 * p->lhs_batch_strides[0] + b1 * p->lhs_batch_strides[1] +
+                                  b2 * p->lhs_batch_strides[2];
+                pack(p, rhs + b0 * p->rhs_batch_strides[0] + b1 * p->rhs_batch_strides[1] +
+                            b2 * p->rhs_batch_strides[2], packed, col_terms);
+                for (int32_t r = 0; r < p->rows; r += 2) {
+                    const int two = r + 1 < p->rows;
+                    const int8_t *x0 = l + r * p->lhs_row_stride;
+                    const int8_t *x1 = two ? x0 + p->lhs_row_stride : x0;
+                    int8_t *y0 = out + r * n;
+                    row_pair(x0, x1, d, n, packed, col_terms, row_term(x0, d, p->rhs_offset, tail),
+                             row_term(x1, d, p->rhs_offset, tail), y0, two ? y0 + n : y0, m, s, zp, right_only);
+                }
+            }
+        }
+    }
+}
+
+static void dot_products(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs, int8_t *output,
+                         int32_t *scratch)
+{
+#if defined(__OPTIMIZE_SIZE__) /* the size build: one copy, the general requantization (a left shift of 0 too) */
+    dot_products_of(p, lhs, rhs, output, scratch, 0);
+#else
+    if (p->shift < 0) {
+        dot_products_of(p, lhs, rhs, output, scratch, 1);
+    } else {
+        dot_products_of(p, lhs, rhs, output, scratch, 0);
+    }
+#endif
+}
+
+void tslm_mve_batch_matmul_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
+                              int8_t *output, int32_t *scratch)
+{
+    if (p->lhs_depth_stride != 1) {
+        tslm_batch_matmul_s8(p, lhs, rhs, output, scratch); /* the portable kernel */
+    } else if (dots(p)) {
+        dot_products(p, lhs, rhs, output, scratch);
+    } else {
+        outer_products(p, lhs, rhs, output, scratch);
+    }
+}
+
 int32_t tslm_mve_batch_matmul_s8_get_buffer_size(const tslm_batch_matmul_params *p)
 {
     const int32_t terms = 4 * ((p->cols + 3) & ~3);
+    if (dots(p)) {
+        return terms + ((p->cols + 3) & ~3) * ((p->depth + 15) & ~15);
+    }
     return terms + (p->rhs_col_stride == 1 ? 0 : p->cols * p->depth);
 }

@@ -2,9 +2,10 @@
  * tslm_mve_softmax.c - SOFTMAX (int8 input) with Helium: TFLM's fixed-point steps on four lanes. Per row:
  * the maximum (VMAXV over 16 bytes), the exp of each difference from it gathered from the compiler's
  * table (VLDRW gather, the difference as the index), their sum in Q12.19 (each rounded down by 2^12:
- * the values are non-negative, so RoundingDivideByPOT is a rounding shift), the reciprocal once
- * (scalar, tslm_softmax.h), then each output exp x scale (VQRDMULH: SRDHM for these non-negative
- * operands) rounded down to the output's bits and offset.
+ * the values are non-negative, so RoundingDivideByPOT is a rounding shift), the reciprocals of four
+ * rows' sums at once (tslm_softmax.h's Newton-Raphson steps, one row per lane), then each output
+ * exp x scale (VQRDMULH: SRDHM for these non-negative operands) rounded down to the output's bits and
+ * offset.
  */
 #include "tslm_mve_softmax.h"
 #include "tslm_mve.h"
@@ -34,51 +35,124 @@ static int32_t reciprocal(uint32_t sum)
     return vgetq_lane_s32(vqshlq_n_s32(x, 1), 0);
 }
 
-/* One row; `wide` (a constant in each caller): int16 output (Q0.16 - 32768) instead of int8 (Q0.8 - 128). */
-TSLM_ALWAYS_INLINE void row(const tslm_softmax_params *p, const int8_t *in, void *out, const int wide)
+/* The same for four sums (> 0) at once, one per lane: (sum << headroom) >> 1 is the half denominator
+ * ((a + INT32_MAX + 1) / 2 for a = (sum << headroom) - 2^31 >= 0), and each step's scalar operand is the lane's own. */
+static int32x4_t reciprocal4(uint32x4_t sum)
 {
-    const int32_t n = p->depth;
+    const int32x4_t h = vreinterpretq_s32_u32(vclzq_u32(sum));
+    const int32x4_t hd = vreinterpretq_s32_u32(vshrq_n_u32(vshlq_u32(sum, h), 1));
+    int32x4_t x = vaddq_n_s32(srdhm(hd, -1010580540), 1515870810);
+    for (int i = 0; i < 3; ++i) {
+        const int32x4_t one_minus = vsubq_s32(vdupq_n_s32(INT32_C(1) << 29), vqrdmulhq_s32(hd, x));
+        x = vaddq_s32(x, vqshlq_n_s32(vqrdmulhq_s32(x, one_minus), 2));
+    }
+    return vqshlq_n_s32(x, 1);
+}
+
+/* Four exps of the differences from the row's maximum, from the table (lanes past the row: 0 when pred). */
+TSLM_ALWAYS_INLINE int32x4_t exps(const int8_t *in, const int32_t *table, int32x4_t max, const int pred,
+                                  const mve_pred16_t pr)
+{
+    if (pred) {
+        const uint32x4_t d = vreinterpretq_u32_s32(vsubq_s32(max, vldrbq_z_s32(in, pr)));
+        return vldrwq_gather_shifted_offset_z_s32(table, d, pr);
+    }
+    return vldrwq_gather_shifted_offset_s32(table, vreinterpretq_u32_s32(vsubq_s32(max, vldrbq_s32(in))));
+}
+
+/* Four outputs: exp x scale rounded down to the output's bits (e >= 0 and mult >= 0: never below the offset, so
+ * only the upper clamp can act), offset, stored (lanes where pr holds when pred). */
+TSLM_ALWAYS_INLINE void out4(void *out, int32x4_t e, int32_t mult, int32_t right, int32_t offset, int32_t hi,
+                             const int wide, const int pred, const mve_pred16_t pr)
+{
+    const int32x4_t q = vrshlq_n_s32(vqrdmulhq_n_s32(e, mult), right);
+    const int32x4_t v = vminq_s32(vaddq_n_s32(q, offset), vdupq_n_s32(hi));
+    if (wide) {
+        if (pred) {
+            vstrhq_p_s32((int16_t *)out, v, pr);
+        } else {
+            vstrhq_s32((int16_t *)out, v);
+        }
+    } else if (pred) {
+        vstrbq_p_s32((int8_t *)out, v, pr);
+    } else {
+        vstrbq_s32((int8_t *)out, v);
+    }
+}
+
+/* A row's maximum and the sum of its exps (Q12.19; wraps like TFLM's int32 for very long rows). The whole blocks
+ * of four unpredicated, the last partial one under `tail`. */
+TSLM_ALWAYS_INLINE void max_sum(const tslm_softmax_params *p, const int8_t *in, const mve_pred16_t tail,
+                                int32_t *max_out, uint32_t *sum_out)
+{
+    const int32_t n = p->depth, full = n & ~3;
     const int32_t *table = p->exp_table;
     int32_t max = -128;
     for (int32_t c = 0; c < n; c += 16) {
         max = vmaxvq_p_s8((int8_t)max, vldrbq_z_s8(in + c, vctp8q((uint32_t)(n - c))), vctp8q((uint32_t)(n - c)));
     }
-    uint32_t sum = 0; /* Q12.19; wraps like TFLM's int32 for very long rows */
-    for (int32_t c = 0; c < n; c += 4) {
-        const mve_pred16_t pr = vctp32q((uint32_t)(n - c));
-        const uint32x4_t d = vreinterpretq_u32_s32(vsubq_s32(vdupq_n_s32(max), vldrbq_z_s32(in + c, pr)));
-        const int32x4_t e = vldrwq_gather_shifted_offset_z_s32(table, d, pr);
-        sum = (uint32_t)vaddvaq_p_s32((int32_t)sum, vrshrq_n_s32(e, 12), pr);
+    const int32x4_t mv = vdupq_n_s32(max);
+    int32x4_t sums = vdupq_n_s32(0);
+    int32_t c = 0;
+    for (; c < full; c += 4) {
+        sums = vaddq_s32(sums, vrshrq_n_s32(exps(in + c, table, mv, 0, 0xFFFF), 12));
     }
-    const int32_t scale = reciprocal(sum);
+    if (c < n) {
+        sums = vaddq_s32(sums, vrshrq_n_s32(exps(in + c, table, mv, 1, tail), 12));
+    }
+    *max_out = max;
+    *sum_out = (uint32_t)vaddvq_s32(sums);
+}
+
+/* A row's outputs from its maximum, sum and the sum's reciprocal; `wide` (a constant in each caller): int16 output
+ * (Q0.16 - 32768) instead of int8 (Q0.8 - 128). */
+TSLM_ALWAYS_INLINE void outputs(const tslm_softmax_params *p, const int8_t *in, void *out, const int wide,
+                                const mve_pred16_t tail, int32_t max, uint32_t sum, int32_t scale)
+{
+    const int32_t n = p->depth, full = n & ~3;
+    const int32_t *table = p->exp_table;
+    const int32x4_t mv = vdupq_n_s32(max);
     const int exponent = 12 - tslm_clz32(sum) + 31 - (wide ? 16 : 8);
     const int32_t offset = wide ? -32768 : -128, hi = wide ? 32767 : 127;
     /* exponent > 31: every quotient rounds to 0 (|x| < 2^31): a multiplier of 0 gives those zeros */
     const int32_t mult = exponent > 31 ? 0 : scale, right = exponent > 31 ? 0 : -exponent;
-    for (int32_t c = 0; c < n; c += 4) {
-        const mve_pred16_t pr = vctp32q((uint32_t)(n - c));
-        const uint32x4_t d = vreinterpretq_u32_s32(vsubq_s32(vdupq_n_s32(max), vldrbq_z_s32(in + c, pr)));
-        const int32x4_t e = vldrwq_gather_shifted_offset_z_s32(table, d, pr);
-        const int32x4_t q = vrshlq_n_s32(vqrdmulhq_n_s32(e, mult), right);
-        const int32x4_t v = vminq_s32(vmaxq_s32(vaddq_n_s32(q, offset), vdupq_n_s32(offset)), vdupq_n_s32(hi));
-        if (wide) {
-            vstrhq_p_s32((int16_t *)out + c, v, pr);
-        } else {
-            vstrbq_p_s32((int8_t *)out + c, v, pr);
+    const size_t size = wide ? 2 : 1;
+    int32_t c = 0;
+    for (; c < full; c += 4) {
+        out4((char *)out + c * size, exps(in + c, table, mv, 0, 0xFFFF), mult, right, offset, hi, wide, 0, 0xFFFF);
+    }
+    if (c < n) {
+        out4((char *)out + c * size, exps(in + c, table, mv, 1, tail), mult, right, offset, hi, wide, 1, tail);
+    }
+}
+
+/* Four rows at a time: their maxima and sums, the four reciprocals in one vector (the scalar reciprocal for a sum
+ * that wrapped to 0, as before), then their outputs. */
+TSLM_ALWAYS_INLINE void rows(const tslm_softmax_params *p, const int8_t *input, void *output, const int wide)
+{
+    const mve_pred16_t tail = vctp32q((uint32_t)(p->depth & 3));
+    const size_t size = wide ? 2 : 1;
+    for (int32_t r = 0; r < p->rows; r += 4) {
+        const int32_t nb = p->rows - r < 4 ? p->rows - r : 4;
+        int32_t max[4] = {0, 0, 0, 0}, scale[4];
+        uint32_t sum[4] = {1, 1, 1, 1};
+        for (int32_t i = 0; i < nb; ++i) {
+            max_sum(p, input + (r + i) * p->depth, tail, &max[i], &sum[i]);
+        }
+        vstrwq_s32(scale, reciprocal4(vldrwq_u32(sum)));
+        for (int32_t i = 0; i < nb; ++i) {
+            outputs(p, input + (r + i) * p->depth, (char *)output + (size_t)((r + i) * p->depth) * size, wide, tail,
+                    max[i], sum[i], sum[i] != 0 ? scale[i] : reciprocal(sum[i]));
         }
     }
 }
 
 void tslm_mve_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8_t *output)
 {
-    for (int32_t r = 0; r < p->rows; ++r) {
-        row(p, input + r * p->depth, output + r * p->depth, 0);
-    }
+    rows(p, input, output, 0);
 }
 
 void tslm_mve_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int16_t *output)
 {
-    for (int32_t r = 0; r < p->rows; ++r) {
-        row(p, input + r * p->depth, output + r * p->depth, 1);
-    }
+    rows(p, input, output, 1);
 }

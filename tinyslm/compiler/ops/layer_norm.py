@@ -242,7 +242,7 @@ def _call(lw: Lowering, mean: Call, sub: Call, sq: Call, var: Call, scale: Call,
                 note=f"{rows} rows of {cols}: {' -> '.join(what)} (ops {', '.join(str(c.op.index) for c in ops)}"
                      " fused, every int8 step kept)",
                 reads=[x] + consts, writes=outputs)
-    if lw.target.dsp and cols <= DSP_MAX_COLS:
+    if lw.target.dsp and (cols <= DSP_MAX_COLS or lw.target.mve):  # (the Helium kernel: any row length)
         return lw.target_kernel(call, "layer_norm")
     return call
 

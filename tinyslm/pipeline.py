@@ -181,7 +181,10 @@ def _device(cfg: BuildConfig, folder: Path, say: Callable[[str], None]) -> dict:
     model = folder.parent / "train" / "model.tflite"
     idx = device_indices(len(f["x_test"]), cfg.device_clips)
     np.save(folder / "device_indices.npy", idx)
-    cm = compile_model(model, folder / "host_model", name="model", target=b.kernel_target)
+    from .compiler.targets import host_target
+
+    # the host build of the same C (for kernels of one CPU only, Helium, the ones they fall back to: same bytes)
+    cm = compile_model(model, folder / "host_model", name="model", target=host_target(b.kernel_target))
     spec = cm.inputs[0]
     every = [[xi.astype(spec.dtype).reshape(spec.shape)] for xi in f["x_test"]]
     host_every = run_host(build_host(cm, folder / "host_build"), cm, every)

@@ -89,5 +89,16 @@ def get_target(name: str | Target) -> Target:
     return TARGETS[name]
 
 
+def host_target(name: str | Target) -> str:
+    """The target whose C builds on the host and gives the same bytes as `name`'s kernels: `name` itself, or for
+    kernels of one CPU only (Helium) the ones they fall back to.
+
+    >>> host_target("helium"), host_target("cortex-m-dsp"), host_target("portable")
+    ('cortex-m-dsp', 'cortex-m-dsp', 'portable')
+    """
+    t = get_target(name)
+    return t.name if t.host else (t.base.name if t.base else PORTABLE.name)
+
+
 def target_names() -> list[str]:
     return list(TARGETS)

@@ -212,13 +212,11 @@ def verify_on_device(model: str | Path, board: str | Board, port: str | None = N
         fw = build(model, b, root / "firmware", name="model")
         from ..compiler import compile_model
 
-        from ..compiler.targets import get_target
+        from ..compiler.targets import host_target
 
         # the host build of the same C: the board's kernels, or for kernels of one CPU only (Helium) the ones
         # they fall back to, which must give the same bytes
-        kt = get_target(b.kernel_target)
-        host_target = kt.name if kt.host else (kt.base.name if kt.base else "portable")
-        cm = compile_model(model, root / "host_model", name="model", target=host_target)
+        cm = compile_model(model, root / "host_model", name="model", target=host_target(b.kernel_target))
         exe = build_host(cm, root / "host_build")
         rng = np.random.default_rng(seed)
         batches = [random_inputs(cm.inputs, rng) for _ in range(n_inputs)] + list(real_inputs or [])

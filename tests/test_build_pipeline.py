@@ -114,6 +114,20 @@ def test_same_seed_same_model_and_firmware(runs, tmp_path):
     assert fa.read_bytes() == fb.read_bytes()
 
 
+def test_quick_build_on_the_helium_board(tmp_path):
+    """mps3-an547 runs the Helium kernels, which build only for the Cortex-M55: the device step's host reference
+    is the same model on the kernels Helium falls back to (the same bytes by contract), and the firmware's outputs
+    equal it on every example sent (the build stopped at its device step before)."""
+    out = tmp_path / "m55"
+    r = build("kws", out, "--board", "mps3-an547")
+    assert r.returncode == 0, r.stderr[-3000:]
+    report = json.loads((out / "report.json").read_text())
+    assert report["board"] == "mps3-an547" and "tslm_mve_" in (out / "firmware" / "project" / "model" / "kws.c"
+                                                               ).read_text()
+    dev = report["device"]
+    assert dev["examples"] > 0 and dev["identical"] == dev["examples"] == dev["host_identical_to_tflm"]
+
+
 def test_bad_inputs_give_clear_errors(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -611,3 +611,235 @@ int32_t tslm_mve_depthwise_conv_s8_get_buffer_size(const tslm_depthwise_conv_par
     const int32_t span = (p->filter_h - 1) * p->dilation_h + 1;
     return span * p->ring_w * 8 * ((p->output_c + 7) / 8);
 }
+
+/*
+ * tslm_mve_depthwise_conv_3x3_s8: 3x3, stride 1, dilation 1 with the compiler's layout, by dot products (VMLADAV.S8,
+ * nine MACs per instruction) over each channel's own copy of the input ("quads"): per channel, per ring column,
+ * four bytes, the column's values of four consecutive input rows, row iy at byte (iy + pad_h) mod 4. Output rows
+ * oy and oy + 1 (oy even) need input rows oy - pad_h .. oy - pad_h + 3: a pixel's 3x3 window of row oy is then the
+ * first three bytes ... of three consecutive quads, and one 16-byte load at column ox (four quads) holds the windows
+ * of pixels ox and ox + 1 of both output rows: four VMLADAVs against four weight vectors (A0, B0 built by one
+ * predicated byte gather from the widened weights for the two rows; A1, B1 the same one quad on, VSHLC). The sums go
+ * to a small buffer per block of eight channels, from which each pixel's eight sums are gathered, the bias added and
+ * requantized as the ring path does (out8x2 / out8). Each input row is copied into the quads once (two blocks' worth
+ * ... of 16-bit loads scattered to eight channels' quads); in place is safe (rows up to oy + 2 are in the quads before
+ * rows oy, oy + 1 are written). Anything else calls tslm_mve_depthwise_conv_s8.
+ */
+#define DW3_QUAD(p) (4 * (p)->ring_w) /* bytes per channel's quads */
+
+static int dw3_handles(const tslm_depthwise_conv_params *p)
+{
+    return p->requant != NULL && p->filter_h == 3 && p->filter_w == 3 && p->stride_h == 1 && p->stride_w == 1 &&
+           p->dilation_h == 1 && p->dilation_w == 1 && p->depth_multiplier == 1 && p->pad_h <= 1 &&
+           p->ring_w == p->output_w + 2 && 7 * DW3_QUAD(p) <= 65535;
+}
+
+/* Input row iy (the zero point outside the image) into byte `slot` of every channel's quads of its image columns,
+ * or of all its columns when it lies outside the image. */
+static void dw3_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, int32_t iy, int8_t *quads)
+{
+    const int32_t ch = p->output_c, qs = DW3_QUAD(p), slot = (iy + p->pad_h) & 3;
+    const uint16x8_t to_ch = vmulq_n_u16(vidupq_n_u16(0, 1), (uint16_t)qs);
+    if (iy < 0 || iy >= p->input_h) {
+        const int16x8_t zp = vdupq_n_s16((int16_t)-p->input_offset);
+        for (int32_t c = 0; c < ch; c += 8) {
+            const mve_pred16_t left = vctp16q((uint32_t)(ch - c));
+            int8_t *dst = quads + c * qs + slot;
+            for (int32_t j = 0; j < p->ring_w; ++j, dst += 4) {
+                vstrbq_scatter_offset_p_s16(dst, to_ch, zp, left);
+            }
+        }
+        return;
+    }
+    const int8_t *src = in_b + iy * p->input_w * ch;
+    const int32_t w = p->input_w;
+    int8_t *dst0 = quads + 4 * p->pad_w + slot;
+    int32_t c = 0;
+    for (; c + 16 <= ch; c += 16) { /* two whole blocks a pixel */
+        const int8_t *s = src + c;
+        int8_t *dst = dst0 + c * qs, *dst8 = dst + 8 * qs;
+        for (int32_t j = 0; j < w; ++j, s += ch, dst += 4, dst8 += 4) {
+            const int16x8_t x0 = vldrbq_s16(s), x1 = vldrbq_s16(s + 8);
+            vstrbq_scatter_offset_s16(dst, to_ch, x0);
+            vstrbq_scatter_offset_s16(dst8, to_ch, x1);
+        }
+    }
+    for (; c < ch; c += 8) {
+        const mve_pred16_t left = vctp16q((uint32_t)(ch - c));
+        const int8_t *s = src + c;
+        int8_t *dst = dst0 + c * qs;
+        for (int32_t j = 0; j < w; ++j, s += ch, dst += 4) {
+            vstrbq_scatter_offset_p_s16(dst, to_ch, vldrbq_z_s16(s, left), left);
+        }
+    }
+}
+
+/* The sums of n channels (one block) for `pairs` pixel pairs of output rows oy (to acc[i][..]) and oy + 1 (to
+ * acc[8 + i][..]), rows of 2 * pairs sums: per channel its A0 (wv, 16 bytes), B0 = A0 << 8 (each word's byte 3 is
+ * zero), for rot 2 both with each word's halves swapped (VREV32.16: byte k to byte k + 2 mod 4), A1, B1 one quad on
+ * (VSHLC: the top word is zero, so the zero shifted out keeps z zero); per pair one 16-byte load of four quads, four
+ * VMLADAV.S8 and two STRDs. In assembly: in C, GCC spills the pointers. */
+#define DW3_DOTS(ROT)                        \
+    "1:\n\t"                                 \
+    "vldrw.u32 q1, [%[wv]], #16\n\t"         \
+    "vshl.i32 q3, q1, #8\n\t"                \
+    ROT                                      \
+    "vmov q2, q1\n\t"                        \
+    "vshlc q2, %[z], #32\n\t"                \
+    "vmov q4, q3\n\t"                        \
+    "vshlc q4, %[z], #32\n\t"                \
+    "wls lr, %[pairs], 3f\n"                 \
+    "2:\n\t"                                 \
+    "vldrb.8 q0, [%[x]], #8\n\t"             \
+    "vmladav.s8 %[r0], q0, q1\n\t"           \
+    "vmladav.s8 %[r1], q0, q2\n\t"           \
+    "strd %[r0], %[r1], [%[pa]], #8\n\t"     \
+    "vmladav.s8 %[r0], q0, q3\n\t"           \
+    "vmladav.s8 %[r1], q0, q4\n\t"           \
+    "strd %[r0], %[r1], [%[pb]], #8\n\t"     \
+    "le lr, 2b\n"                            \
+    "3:\n\t"                                 \
+    "add %[x], %[x], %[xstep]\n\t"           \
+    "subs %[n], #1\n\t"                      \
+    "bne 1b"
+TSLM_ALWAYS_INLINE void dw3_dots(const int8_t *wv, const int8_t *x, int32_t *pa, int32_t n, int32_t pairs,
+                                 int32_t xstep, int32_t ow2, int rot)
+{
+    int32_t *pb = pa + 8 * ow2;
+    int32_t r0, r1, z = 0;
+    if (rot) {
+        __asm__ volatile(DW3_DOTS("vrev32.16 q1, q1\n\tvrev32.16 q3, q3\n\t")
+                         : [wv] "+r"(wv), [x] "+r"(x), [pa] "+r"(pa), [pb] "+r"(pb), [n] "+r"(n), [z] "+r"(z),
+                           [r0] "=&Te"(r0), [r1] "=&Te"(r1)
+                         : [pairs] "r"(pairs), [xstep] "r"(xstep)
+                         : "q0", "q1", "q2", "q3", "q4", "lr", "memory", "cc");
+    } else {
+        __asm__ volatile(DW3_DOTS("")
+                         : [wv] "+r"(wv), [x] "+r"(x), [pa] "+r"(pa), [pb] "+r"(pb), [n] "+r"(n), [z] "+r"(z),
+                           [r0] "=&Te"(r0), [r1] "=&Te"(r1)
+                         : [pairs] "r"(pairs), [xstep] "r"(xstep)
+                         : "q0", "q1", "q2", "q3", "q4", "lr", "memory", "cc");
+    }
+}
+#undef DW3_DOTS
+
+TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                                 int8_t *output, int8_t *scratch, const int neg)
+{
+    const int32_t ch = p->output_c, ow = p->output_w, qs = DW3_QUAD(p), blocks = (ch + 7) / 8;
+    int8_t *quads = scratch;
+    const int32_t ow2 = (ow + 1) & ~1, pairs = ow2 / 2; /* an odd last pixel is done as a pair (sums to spare) */
+    int8_t *wv = quads + ((ch * qs + 16 + 3) & ~3); /* each channel's A0 */
+    int32_t *acc = (int32_t *)(void *)(wv + 16 * ch); /* [row 0, 1][channel of block][ox], rows of ow2 */
+    /* A0: a channel's taps for output row oy at rot 0, lane 4 * fx + fy: gathered from the widened weights' low
+     * bytes (tap t of channel i of block k at 2 * (72 k + 8 t + i)), zero elsewhere */
+    {
+        static const uint8_t offs[16] = {0, 48, 96, 0, 16, 64, 112, 0, 32, 80, 128, 0, 0, 0, 0, 0};
+        const uint8x16_t off = vld1q_u8(offs);
+        for (int32_t c = 0; c < ch; ++c) {
+            vstrbq_s8(wv + 16 * c, vldrbq_gather_offset_z_s8(weights + 2 * (9 * (c & ~7) + (c & 7)), off, 0x0777));
+        }
+    }
+    const uint32x4_t even = vmulq_n_u32(vidupq_n_u32(0, 2), (uint32_t)ow2);
+    const uint32x4_t odd = vaddq_n_u32(even, (uint32_t)ow2);
+    const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+    const int16x8_t lo16 = vdupq_n_s16((int16_t)p->act_min), hi16 = vdupq_n_s16((int16_t)p->act_max);
+    /* the padding columns, every row byte: the zero point */
+    const uint32_t zp4 = (uint32_t)(uint8_t)(int8_t)-p->input_offset * 0x01010101u;
+    for (int32_t c = 0; c < ch; ++c) {
+        uint32_t *q = (uint32_t *)(void *)(quads + c * qs);
+        for (int32_t j = 0; j < p->pad_w; ++j) {
+            q[j] = zp4;
+        }
+        for (int32_t j = p->pad_w + p->input_w; j < p->ring_w; ++j) {
+            q[j] = zp4;
+        }
+    }
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * ch;
+        int8_t *out_b = output + b * p->output_h * ow * ch;
+        int32_t next = -p->pad_h; /* the next input row to bring into the quads */
+        for (int32_t oy = 0; oy < p->output_h; oy += 2) {
+            for (; next <= oy - p->pad_h + 3; ++next) {
+                dw3_row(p, in_b, next, quads);
+            }
+            const int rot = oy & 2, two = oy + 1 < p->output_h;
+            for (int32_t k = 0; k < blocks; ++k) {
+                const int32_t c0 = 8 * k, n = ch - c0 < 8 ? ch - c0 : 8;
+                dw3_dots(wv + 16 * c0, quads + c0 * qs, acc, n, pairs, qs - 8 * pairs, ow2, rot);
+                const int32_t *rq = p->requant + 24 * k;
+                for (int32_t r = 0; r <= two; ++r) {
+                    const int32_t *ar = acc + 8 * r * ow2;
+                    int8_t *out = out_b + (oy + r) * ow * ch + c0;
+                    int32_t ox = 0;
+                    if (n == 8) {
+                        for (; ox + 2 <= ow; ox += 2, out += 2 * ch) {
+                            const int32x4_t be = vldrwq_s32(rq), bo = vldrwq_s32(rq + 4);
+                            acc2 a, e;
+                            a.even = vaddq_s32(vldrwq_gather_shifted_offset_s32(ar + ox, even), be);
+                            a.odd = vaddq_s32(vldrwq_gather_shifted_offset_s32(ar + ox, odd), bo);
+                            e.even = vaddq_s32(vldrwq_gather_shifted_offset_s32(ar + ox + 1, even), be);
+                            e.odd = vaddq_s32(vldrwq_gather_shifted_offset_s32(ar + ox + 1, odd), bo);
+                            out8x2(a, e, rq, p->output_offset, p->act_min, p->act_max, out, ch, neg);
+                        }
+                        if (ox < ow) {
+                            acc2 a;
+                            a.even = vaddq_s32(vldrwq_gather_shifted_offset_s32(ar + ox, even), vldrwq_s32(rq));
+                            a.odd = vaddq_s32(vldrwq_gather_shifted_offset_s32(ar + ox, odd), vldrwq_s32(rq + 4));
+                            out8(a, rq, p->output_offset, lo16, hi16, out, neg);
+                        }
+                        continue;
+                    }
+                    for (; ox < ow; ++ox, out += ch) { /* the last block, of 1..7 channels */
+                        int32x4_t ve = vaddq_s32(vldrwq_gather_shifted_offset_s32(ar + ox, even), vldrwq_s32(rq));
+                        int32x4_t vo = vaddq_s32(vldrwq_gather_shifted_offset_s32(ar + ox, odd), vldrwq_s32(rq + 4));
+                        ve = tslm_mve_requant_right(ve, vldrwq_s32(rq + 8), vldrwq_s32(rq + 16));
+                        vo = tslm_mve_requant_right(vo, vldrwq_s32(rq + 12), vldrwq_s32(rq + 20));
+                        ve = vminq_s32(vmaxq_s32(vaddq_n_s32(ve, p->output_offset), lo), hi);
+                        vo = vminq_s32(vmaxq_s32(vaddq_n_s32(vo, p->output_offset), lo), hi);
+                        const int16x8_t v = vmovntq_s32(vmovnbq_s32(vuninitializedq_s16(), ve), vo);
+                        vstrbq_p_s16(out, v, vctp16q((uint32_t)n));
+                    }
+                }
+            }
+        }
+    }
+}
+
+static void dw3_neg(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights, int8_t *output,
+                    int8_t *scratch)
+{
+    dw3_impl(p, input, weights, output, scratch, 1);
+}
+
+#if !defined(TSLM_OPTIMIZE_SIZE)
+static void dw3_pos(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights, int8_t *output,
+                    int8_t *scratch)
+{
+    dw3_impl(p, input, weights, output, scratch, 0);
+}
+#endif
+
+void tslm_mve_depthwise_conv_3x3_s8(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                                    const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    if (!dw3_handles(p)) {
+        tslm_mve_depthwise_conv_s8(p, input, weights, bias, output, scratch);
+        return;
+    }
+#if !defined(TSLM_OPTIMIZE_SIZE)
+    if (p->act_min >= p->output_offset) { /* relu, relu6: values at or below the zero point clamp */
+        dw3_pos(p, input, weights, output, scratch);
+        return;
+    }
+#endif
+    dw3_neg(p, input, weights, output, scratch);
+}
+
+int32_t tslm_mve_depthwise_conv_3x3_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    if (!dw3_handles(p)) {
+        return tslm_mve_depthwise_conv_s8_get_buffer_size(p);
+    }
+    return ((p->output_c * DW3_QUAD(p) + 16 + 3) & ~3) + 16 * p->output_c + 2 * 8 * ((p->output_w + 1) & ~1) * 4;
+}

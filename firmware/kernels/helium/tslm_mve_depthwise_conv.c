@@ -336,9 +336,6 @@ TSLM_ALWAYS_INLINE void out8x2(acc2 a, acc2 b, const int32_t *rq, int32_t zp, in
                          : "q0", "q1", "q2", "memory");
     }
 }
-#undef TSLM_MVE_DW_OUT8X2
-#undef TSLM_MVE_DW_RQ_POS
-#undef TSLM_MVE_DW_RQ_NEG
 
 #define DW_MAX_ROWS 16 /* filter rows the ring path handles (helium_layout.py: DW_MAX_ROWS) */
 
@@ -674,10 +671,11 @@ static void dw3_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, int
     }
 }
 
-/* The sums of n channels (one block) for `pairs` pixel pairs of output rows oy (to acc[i][..]) and oy + 1 (to
- * acc[8 + i][..]), rows of 2 * pairs sums: per channel its A0 (wv, 16 bytes), B0 = A0 << 8 (each word's byte 3 is
+/* The sums of n channels (one block) for `pairs` pixel pairs of output rows oy (to pa) and oy + 1 (to pb), per pair
+ * 16 words: channel i's two pixels at words 2i, 2i + 1 (so a pixel's even channels are words 0, 4, 8, 12, its odd
+ * ones 2, 6, 10, 14, the next pixel's one word on): per channel its A0 (wv, 16 bytes), B0 = A0 << 8 (each word's byte 3 is
  * zero), for rot 2 both with each word's halves swapped (VREV32.16: byte k to byte k + 2 mod 4), A1, B1 one quad on
- * (VSHLC: the top word is zero, so the zero shifted out keeps z zero); per pair one 16-byte load of four quads, four
+ * (VSHLC, shifting in zeros); per pair one 16-byte load of four quads, four
  * VMLADAV.S8 and two STRDs. In assembly: in C, GCC spills the pointers. */
 #define DW3_DOTS(ROT)                        \
     "1:\n\t"                                 \
@@ -685,43 +683,117 @@ static void dw3_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, int
     "vshl.i32 q3, q1, #8\n\t"                \
     ROT                                      \
     "vmov q2, q1\n\t"                        \
-    "vshlc q2, %[z], #32\n\t"                \
+    "movs %[r1], #0\n\t"                     \
+    "vshlc q2, %[r1], #32\n\t"               \
     "vmov q4, q3\n\t"                        \
-    "vshlc q4, %[z], #32\n\t"                \
+    "vshlc q4, %[r1], #32\n\t"               \
     "wls lr, %[pairs], 3f\n"                 \
     "2:\n\t"                                 \
     "vldrb.8 q0, [%[x]], #8\n\t"             \
     "vmladav.s8 %[r0], q0, q1\n\t"           \
     "vmladav.s8 %[r1], q0, q2\n\t"           \
-    "strd %[r0], %[r1], [%[pa]], #8\n\t"     \
+    "strd %[r0], %[r1], [%[pa]], #64\n\t"    \
     "vmladav.s8 %[r0], q0, q3\n\t"           \
     "vmladav.s8 %[r1], q0, q4\n\t"           \
-    "strd %[r0], %[r1], [%[pb]], #8\n\t"     \
+    "strd %[r0], %[r1], [%[pb]], #64\n\t"    \
     "le lr, 2b\n"                            \
     "3:\n\t"                                 \
     "add %[x], %[x], %[xstep]\n\t"           \
+    "add %[pa], %[pa], %[astep]\n\t"         \
+    "add %[pb], %[pb], %[astep]\n\t"         \
     "subs %[n], #1\n\t"                      \
     "bne 1b"
-TSLM_ALWAYS_INLINE void dw3_dots(const int8_t *wv, const int8_t *x, int32_t *pa, int32_t n, int32_t pairs,
-                                 int32_t xstep, int32_t ow2, int rot)
+TSLM_ALWAYS_INLINE void dw3_dots(const int8_t *wv, const int8_t *x, int32_t *pa, int32_t *pb, int32_t n,
+                                 int32_t pairs, int32_t xstep, int rot)
 {
-    int32_t *pb = pa + 8 * ow2;
-    int32_t r0, r1, z = 0;
+    const int32_t astep = 8 - 64 * pairs;
+    int32_t r0, r1;
     if (rot) {
         __asm__ volatile(DW3_DOTS("vrev32.16 q1, q1\n\tvrev32.16 q3, q3\n\t")
-                         : [wv] "+r"(wv), [x] "+r"(x), [pa] "+r"(pa), [pb] "+r"(pb), [n] "+r"(n), [z] "+r"(z),
+                         : [wv] "+r"(wv), [x] "+r"(x), [pa] "+r"(pa), [pb] "+r"(pb), [n] "+r"(n),
                            [r0] "=&Te"(r0), [r1] "=&Te"(r1)
-                         : [pairs] "r"(pairs), [xstep] "r"(xstep)
+                         : [pairs] "r"(pairs), [xstep] "r"(xstep), [astep] "r"(astep)
                          : "q0", "q1", "q2", "q3", "q4", "lr", "memory", "cc");
     } else {
         __asm__ volatile(DW3_DOTS("")
-                         : [wv] "+r"(wv), [x] "+r"(x), [pa] "+r"(pa), [pb] "+r"(pb), [n] "+r"(n), [z] "+r"(z),
+                         : [wv] "+r"(wv), [x] "+r"(x), [pa] "+r"(pa), [pb] "+r"(pb), [n] "+r"(n),
                            [r0] "=&Te"(r0), [r1] "=&Te"(r1)
-                         : [pairs] "r"(pairs), [xstep] "r"(xstep)
+                         : [pairs] "r"(pairs), [xstep] "r"(xstep), [astep] "r"(astep)
                          : "q0", "q1", "q2", "q3", "q4", "lr", "memory", "cc");
     }
 }
 #undef DW3_DOTS
+
+/* Requantize `pixels` pixels (in pairs) of one whole block and output row from the sums dw3_dots left at acc (q7 holds
+ * acc's addresses of words 0, 4, 8, 12 less 64): per pair four vector-base loads (even and odd channels of both
+ * pixels), the bias added, then out8x2's requantization and stores; an odd last pixel (odd) alone. */
+#define DW3_RQ(RQ)                                  \
+    "lsrs lr, %[np], #1\n\t"                        \
+    "wls lr, lr, 2f\n"                              \
+    "1:\n\t"                                        \
+    "vldrw.u32 %q[ae], [%q[ad], #64]!\n\t"          \
+    "vldrw.u32 %q[ao], [%q[ad], #8]\n\t"            \
+    "vldrw.u32 %q[be], [%q[ad], #4]\n\t"            \
+    "vldrw.u32 %q[bo], [%q[ad], #12]\n\t"           \
+    "vldrw.32 q0, [%[rq]]\n\t"                      \
+    "vadd.i32 %q[ae], %q[ae], q0\n\t"               \
+    "vadd.i32 %q[be], %q[be], q0\n\t"               \
+    "vldrw.32 q0, [%[rq], #16]\n\t"                 \
+    "vadd.i32 %q[ao], %q[ao], q0\n\t"               \
+    "vadd.i32 %q[bo], %q[bo], q0\n\t"               \
+    TSLM_MVE_DW_OUT8X2(RQ) "\n\t"                   \
+    "add %[out], %[out], %[step2]\n\t"              \
+    "add %[out2], %[out2], %[step2]\n\t"            \
+    "le lr, 1b\n"                                   \
+    "2:\n\t"                                        \
+    "tst %[np], #1\n\t"                             \
+    "beq 3f\n\t"                                    \
+    "vldrw.u32 %q[ae], [%q[ad], #64]!\n\t"          \
+    "vldrw.u32 %q[ao], [%q[ad], #8]\n\t"            \
+    "vldrw.32 q0, [%[rq]]\n\t"                      \
+    "vadd.i32 %q[ae], %q[ae], q0\n\t"               \
+    "vldrw.32 q0, [%[rq], #16]\n\t"                 \
+    "vadd.i32 %q[ao], %q[ao], q0\n\t"               \
+    "vldrw.32 q0, [%[rq], #32]\n\t"                 \
+    "vqrdmulh.s32 %q[ae], %q[ae], q0\n\t"           \
+    "vldrw.32 q1, [%[rq], #64]\n\t"                 \
+    RQ(ae, q1, q2)                                  \
+    "vldrw.32 q0, [%[rq], #48]\n\t"                 \
+    "vqrdmulh.s32 %q[ao], %q[ao], q0\n\t"           \
+    "vldrw.32 q1, [%[rq], #80]\n\t"                 \
+    RQ(ao, q1, q2)                                  \
+    "vdup.16 q1, %[lo]\n\t"                         \
+    "vdup.16 q2, %[hi]\n\t"                         \
+    "vqmovnb.s32 q0, %q[ae]\n\t"                    \
+    "vqmovnt.s32 q0, %q[ao]\n\t"                    \
+    "vqadd.s16 q0, q0, %[zp]\n\t"                   \
+    "vmax.s16 q0, q0, q1\n\t"                       \
+    "vmin.s16 q0, q0, q2\n\t"                       \
+    "vstrb.16 q0, [%[out]]\n"                        \
+    "3:"
+TSLM_ALWAYS_INLINE void dw3_rq(uint32x4_t ad, int32_t pixels, const int32_t *rq, int32_t zp, int32_t lo,
+                               int32_t hi, int8_t *out, int32_t step, const int neg)
+{
+    int32x4_t ae, ao, be, bo;
+    int8_t *out2 = out + step;
+    const int32_t step2 = 2 * step;
+    if (neg) {
+        __asm__ volatile(DW3_RQ(TSLM_MVE_DW_RQ_NEG)
+                         : [ad] "+w"(ad), [ae] "=&w"(ae), [ao] "=&w"(ao), [be] "=&w"(be), [bo] "=&w"(bo),
+                           [out] "+l"(out), [out2] "+l"(out2)
+                         : [np] "r"(pixels), [rq] "r"(rq), [zp] "r"(zp), [lo] "r"(lo), [hi] "r"(hi),
+                           [step2] "r"(step2)
+                         : "q0", "q1", "q2", "lr", "memory", "cc");
+    } else {
+        __asm__ volatile(DW3_RQ(TSLM_MVE_DW_RQ_POS)
+                         : [ad] "+w"(ad), [ae] "=&w"(ae), [ao] "=&w"(ao), [be] "=&w"(be), [bo] "=&w"(bo),
+                           [out] "+l"(out), [out2] "+l"(out2)
+                         : [np] "r"(pixels), [rq] "r"(rq), [zp] "r"(zp), [lo] "r"(lo), [hi] "r"(hi),
+                           [step2] "r"(step2)
+                         : "q0", "q1", "q2", "lr", "memory", "cc");
+    }
+}
+#undef DW3_RQ
 
 TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
                                  int8_t *output, int8_t *scratch, const int neg)
@@ -730,7 +802,7 @@ TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8
     int8_t *quads = scratch;
     const int32_t ow2 = (ow + 1) & ~1, pairs = ow2 / 2; /* an odd last pixel is done as a pair (sums to spare) */
     int8_t *wv = quads + ((ch * qs + 16 + 3) & ~3); /* each channel's A0 */
-    int32_t *acc = (int32_t *)(void *)(wv + 16 * ch); /* [row 0, 1][channel of block][ox], rows of ow2 */
+    int32_t *acc = (int32_t *)(void *)(wv + 16 * ch); /* [row 0, 1][pixel pair][channel of block][2] */
     /* A0: a channel's taps for output row oy at rot 0, lane 4 * fx + fy: gathered from the widened weights' low
      * bytes (tap t of channel i of block k at 2 * (72 k + 8 t + i)), zero elsewhere */
     {
@@ -740,10 +812,11 @@ TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8
             vstrbq_s8(wv + 16 * c, vldrbq_gather_offset_z_s8(weights + 2 * (9 * (c & ~7) + (c & 7)), off, 0x0777));
         }
     }
-    const uint32x4_t even = vmulq_n_u32(vidupq_n_u32(0, 2), (uint32_t)ow2);
-    const uint32x4_t odd = vaddq_n_u32(even, (uint32_t)ow2);
+    const uint32x4_t words = vshlq_n_u32(vidupq_n_u32(0, 4), 2); /* byte offsets of words 0, 4, 8, 12 */
+    int32_t *acc1 = acc + 8 * ow2; /* output row oy + 1's sums */
+    const uint32x4_t ad0 = vaddq_n_u32(words, (uint32_t)acc - 64), ad1 = vaddq_n_u32(words, (uint32_t)acc1 - 64);
+    const int32_t full = ch / 8, xstep = qs - 8 * pairs;
     const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
-    const int16x8_t lo16 = vdupq_n_s16((int16_t)p->act_min), hi16 = vdupq_n_s16((int16_t)p->act_max);
     /* the padding columns, every row byte: the zero point */
     const uint32_t zp4 = (uint32_t)(uint8_t)(int8_t)-p->input_offset * 0x01010101u;
     for (int32_t c = 0; c < ch; ++c) {
@@ -764,41 +837,33 @@ TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8
                 dw3_row(p, in_b, next, quads);
             }
             const int rot = oy & 2, two = oy + 1 < p->output_h;
-            for (int32_t k = 0; k < blocks; ++k) {
-                const int32_t c0 = 8 * k, n = ch - c0 < 8 ? ch - c0 : 8;
-                dw3_dots(wv + 16 * c0, quads + c0 * qs, acc, n, pairs, qs - 8 * pairs, ow2, rot);
-                const int32_t *rq = p->requant + 24 * k;
+            int8_t *out = out_b + oy * ow * ch;
+            const int8_t *wk = wv, *qk = quads;
+            const int32_t *rq = p->requant;
+            int32_t k = 0;
+            for (; k < full; ++k, wk += 128, qk += 8 * qs, rq += 24, out += 8) {
+                dw3_dots(wk, qk, acc, acc1, 8, pairs, xstep, rot);
+                dw3_rq(ad0, ow, rq, p->output_offset, p->act_min, p->act_max, out, ch, neg);
+                if (two) {
+                    dw3_rq(ad1, ow, rq, p->output_offset, p->act_min, p->act_max, out + ow * ch, ch, neg);
+                }
+            }
+            if (k < blocks) { /* the last block, of 1..7 channels */
+                const int32_t n = ch - 8 * k;
+                dw3_dots(wk, qk, acc, acc1, n, pairs, xstep, rot);
                 for (int32_t r = 0; r <= two; ++r) {
                     const int32_t *ar = acc + 8 * r * ow2;
-                    int8_t *out = out_b + (oy + r) * ow * ch + c0;
-                    int32_t ox = 0;
-                    if (n == 8) {
-                        for (; ox + 2 <= ow; ox += 2, out += 2 * ch) {
-                            const int32x4_t be = vldrwq_s32(rq), bo = vldrwq_s32(rq + 4);
-                            acc2 a, e;
-                            a.even = vaddq_s32(vldrwq_gather_shifted_offset_s32(ar + ox, even), be);
-                            a.odd = vaddq_s32(vldrwq_gather_shifted_offset_s32(ar + ox, odd), bo);
-                            e.even = vaddq_s32(vldrwq_gather_shifted_offset_s32(ar + ox + 1, even), be);
-                            e.odd = vaddq_s32(vldrwq_gather_shifted_offset_s32(ar + ox + 1, odd), bo);
-                            out8x2(a, e, rq, p->output_offset, p->act_min, p->act_max, out, ch, neg);
-                        }
-                        if (ox < ow) {
-                            acc2 a;
-                            a.even = vaddq_s32(vldrwq_gather_shifted_offset_s32(ar + ox, even), vldrwq_s32(rq));
-                            a.odd = vaddq_s32(vldrwq_gather_shifted_offset_s32(ar + ox, odd), vldrwq_s32(rq + 4));
-                            out8(a, rq, p->output_offset, lo16, hi16, out, neg);
-                        }
-                        continue;
-                    }
-                    for (; ox < ow; ++ox, out += ch) { /* the last block, of 1..7 channels */
-                        int32x4_t ve = vaddq_s32(vldrwq_gather_shifted_offset_s32(ar + ox, even), vldrwq_s32(rq));
-                        int32x4_t vo = vaddq_s32(vldrwq_gather_shifted_offset_s32(ar + ox, odd), vldrwq_s32(rq + 4));
+                    int8_t *o = out + r * ow * ch;
+                    for (int32_t ox = 0; ox < ow; ++ox, o += ch) {
+                        const int32_t *at = ar + 16 * (ox / 2) + (ox & 1);
+                        int32x4_t ve = vaddq_s32(vldrwq_gather_offset_s32(at, words), vldrwq_s32(rq));
+                        int32x4_t vo = vaddq_s32(vldrwq_gather_offset_s32(at + 2, words), vldrwq_s32(rq + 4));
                         ve = tslm_mve_requant_right(ve, vldrwq_s32(rq + 8), vldrwq_s32(rq + 16));
                         vo = tslm_mve_requant_right(vo, vldrwq_s32(rq + 12), vldrwq_s32(rq + 20));
                         ve = vminq_s32(vmaxq_s32(vaddq_n_s32(ve, p->output_offset), lo), hi);
                         vo = vminq_s32(vmaxq_s32(vaddq_n_s32(vo, p->output_offset), lo), hi);
                         const int16x8_t v = vmovntq_s32(vmovnbq_s32(vuninitializedq_s16(), ve), vo);
-                        vstrbq_p_s16(out, v, vctp16q((uint32_t)n));
+                        vstrbq_p_s16(o, v, vctp16q((uint32_t)n));
                     }
                 }
             }
@@ -843,3 +908,6 @@ int32_t tslm_mve_depthwise_conv_3x3_s8_get_buffer_size(const tslm_depthwise_conv
     }
     return ((p->output_c * DW3_QUAD(p) + 16 + 3) & ~3) + 16 * p->output_c + 2 * 8 * ((p->output_w + 1) & ~1) * 4;
 }
+#undef TSLM_MVE_DW_OUT8X2
+#undef TSLM_MVE_DW_RQ_POS
+#undef TSLM_MVE_DW_RQ_NEG

@@ -628,7 +628,7 @@ static int dw3_handles(const tslm_depthwise_conv_params *p)
 {
     return p->requant != NULL && p->filter_h == 3 && p->filter_w == 3 && p->stride_h == 1 && p->stride_w == 1 &&
            p->dilation_h == 1 && p->dilation_w == 1 && p->depth_multiplier == 1 && p->pad_h <= 1 &&
-           p->ring_w == p->output_w + 2 && 7 * DW3_QUAD(p) <= 65535;
+           p->ring_w == p->output_w + 2 && p->output_w >= 4 && p->output_h >= 4 && 7 * DW3_QUAD(p) <= 65535;
 }
 
 /* Input row iy (the zero point outside the image) into byte `slot` of every channel's quads of its image columns,
@@ -673,13 +673,17 @@ static void dw3_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, int
 
 /* The sums of n channels (one block) for `pairs` pixel pairs of output rows oy (to pa) and oy + 1 (to pb), per pair
  * 16 words: channel i's two pixels at words 2i, 2i + 1 (so a pixel's even channels are words 0, 4, 8, 12, its odd
- * ones 2, 6, 10, 14, the next pixel's one word on): per channel its A0 (wv, 16 bytes), B0 = A0 << 8 (each word's byte 3 is
+ * ones 2, 6, 10, 14, the next pixel's one word on): per channel its A0 (the taps for row oy at rot 0, lane
+ * 4 fx + fy, gathered from the widened weights' low bytes: wv at channel i's first tap, `off` the taps' offsets,
+ * `mask` zeroing the other lanes), B0 = A0 << 8 (each word's byte 3 is
  * zero), for rot 2 both with each word's halves swapped (VREV32.16: byte k to byte k + 2 mod 4), A1, B1 one quad on
  * (VSHLC, shifting in zeros); per pair one 16-byte load of four quads, four
  * VMLADAV.S8 and two STRDs. In assembly: in C, GCC spills the pointers. */
 #define DW3_DOTS(ROT)                        \
     "1:\n\t"                                 \
-    "vldrw.u32 q1, [%[wv]], #16\n\t"         \
+    "vldrb.u8 q1, [%[wv], %q[off]]\n\t"      \
+    "adds %[wv], #2\n\t"                     \
+    "vand q1, q1, %q[mask]\n\t"              \
     "vshl.i32 q3, q1, #8\n\t"                \
     ROT                                      \
     "vmov q2, q1\n\t"                        \
@@ -703,22 +707,25 @@ static void dw3_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, int
     "add %[pb], %[pb], %[astep]\n\t"         \
     "subs %[n], #1\n\t"                      \
     "bne 1b"
-TSLM_ALWAYS_INLINE void dw3_dots(const int8_t *wv, const int8_t *x, int32_t *pa, int32_t *pb, int32_t n,
-                                 int32_t pairs, int32_t xstep, int rot)
+TSLM_ALWAYS_INLINE void dw3_dots(const int8_t *wv, uint8x16_t off, const int8_t *x, int32_t *pa, int32_t *pb,
+                                 int32_t n, int32_t pairs, int32_t xstep, int rot)
 {
+    const uint32x4_t mask = vsetq_lane_u32(0, vdupq_n_u32(0x00FFFFFFu), 3); /* lanes 4 fx + fy, fx, fy < 3 */
     const int32_t astep = 8 - 64 * pairs;
     int32_t r0, r1;
     if (rot) {
         __asm__ volatile(DW3_DOTS("vrev32.16 q1, q1\n\tvrev32.16 q3, q3\n\t")
                          : [wv] "+r"(wv), [x] "+r"(x), [pa] "+r"(pa), [pb] "+r"(pb), [n] "+r"(n),
                            [r0] "=&Te"(r0), [r1] "=&Te"(r1)
-                         : [pairs] "r"(pairs), [xstep] "r"(xstep), [astep] "r"(astep)
+                         : [pairs] "r"(pairs), [xstep] "r"(xstep), [astep] "r"(astep), [off] "w"(off),
+                           [mask] "w"(mask)
                          : "q0", "q1", "q2", "q3", "q4", "lr", "memory", "cc");
     } else {
         __asm__ volatile(DW3_DOTS("")
                          : [wv] "+r"(wv), [x] "+r"(x), [pa] "+r"(pa), [pb] "+r"(pb), [n] "+r"(n),
                            [r0] "=&Te"(r0), [r1] "=&Te"(r1)
-                         : [pairs] "r"(pairs), [xstep] "r"(xstep), [astep] "r"(astep)
+                         : [pairs] "r"(pairs), [xstep] "r"(xstep), [astep] "r"(astep), [off] "w"(off),
+                           [mask] "w"(mask)
                          : "q0", "q1", "q2", "q3", "q4", "lr", "memory", "cc");
     }
 }
@@ -801,17 +808,10 @@ TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8
     const int32_t ch = p->output_c, ow = p->output_w, qs = DW3_QUAD(p), blocks = (ch + 7) / 8;
     int8_t *quads = scratch;
     const int32_t ow2 = (ow + 1) & ~1, pairs = ow2 / 2; /* an odd last pixel is done as a pair (sums to spare) */
-    int8_t *wv = quads + ((ch * qs + 16 + 3) & ~3); /* each channel's A0 */
-    int32_t *acc = (int32_t *)(void *)(wv + 16 * ch); /* [row 0, 1][pixel pair][channel of block][2] */
-    /* A0: a channel's taps for output row oy at rot 0, lane 4 * fx + fy: gathered from the widened weights' low
-     * bytes (tap t of channel i of block k at 2 * (72 k + 8 t + i)), zero elsewhere */
-    {
-        static const uint8_t offs[16] = {0, 48, 96, 0, 16, 64, 112, 0, 32, 80, 128, 0, 0, 0, 0, 0};
-        const uint8x16_t off = vld1q_u8(offs);
-        for (int32_t c = 0; c < ch; ++c) {
-            vstrbq_s8(wv + 16 * c, vldrbq_gather_offset_z_s8(weights + 2 * (9 * (c & ~7) + (c & 7)), off, 0x0777));
-        }
-    }
+    int32_t *acc = (int32_t *)(void *)(quads + ((ch * qs + 16 + 3) & ~3)); /* [row 0, 1][pixel pair][channel][2] */
+    /* byte offsets of the taps' weights (channel 0 of a block, tap t at 16 t) for lanes 4 fx + fy */
+    static const uint8_t offs[16] = {0, 48, 96, 0, 16, 64, 112, 0, 32, 80, 128, 0, 0, 0, 0, 0};
+    const uint8x16_t off = vld1q_u8(offs);
     const uint32x4_t words = vshlq_n_u32(vidupq_n_u32(0, 4), 2); /* byte offsets of words 0, 4, 8, 12 */
     int32_t *acc1 = acc + 8 * ow2; /* output row oy + 1's sums */
     const uint32x4_t ad0 = vaddq_n_u32(words, (uint32_t)acc - 64), ad1 = vaddq_n_u32(words, (uint32_t)acc1 - 64);
@@ -838,11 +838,11 @@ TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8
             }
             const int rot = oy & 2, two = oy + 1 < p->output_h;
             int8_t *out = out_b + oy * ow * ch;
-            const int8_t *wk = wv, *qk = quads;
+            const int8_t *wk = weights, *qk = quads;
             const int32_t *rq = p->requant;
             int32_t k = 0;
-            for (; k < full; ++k, wk += 128, qk += 8 * qs, rq += 24, out += 8) {
-                dw3_dots(wk, qk, acc, acc1, 8, pairs, xstep, rot);
+            for (; k < full; ++k, wk += 144, qk += 8 * qs, rq += 24, out += 8) {
+                dw3_dots(wk, off, qk, acc, acc1, 8, pairs, xstep, rot);
                 dw3_rq(ad0, ow, rq, p->output_offset, p->act_min, p->act_max, out, ch, neg);
                 if (two) {
                     dw3_rq(ad1, ow, rq, p->output_offset, p->act_min, p->act_max, out + ow * ch, ch, neg);
@@ -850,7 +850,7 @@ TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8
             }
             if (k < blocks) { /* the last block, of 1..7 channels */
                 const int32_t n = ch - 8 * k;
-                dw3_dots(wk, qk, acc, acc1, n, pairs, xstep, rot);
+                dw3_dots(wk, off, qk, acc, acc1, n, pairs, xstep, rot);
                 for (int32_t r = 0; r <= two; ++r) {
                     const int32_t *ar = acc + 8 * r * ow2;
                     int8_t *o = out + r * ow * ch;
@@ -906,7 +906,7 @@ int32_t tslm_mve_depthwise_conv_3x3_s8_get_buffer_size(const tslm_depthwise_conv
     if (!dw3_handles(p)) {
         return tslm_mve_depthwise_conv_s8_get_buffer_size(p);
     }
-    return ((p->output_c * DW3_QUAD(p) + 16 + 3) & ~3) + 16 * p->output_c + 2 * 8 * ((p->output_w + 1) & ~1) * 4;
+    return ((p->output_c * DW3_QUAD(p) + 16 + 3) & ~3) + 2 * 8 * ((p->output_w + 1) & ~1) * 4;
 }
 #undef TSLM_MVE_DW_OUT8X2
 #undef TSLM_MVE_DW_RQ_POS

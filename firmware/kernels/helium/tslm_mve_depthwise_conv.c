@@ -626,9 +626,11 @@ int32_t tslm_mve_depthwise_conv_s8_get_buffer_size(const tslm_depthwise_conv_par
 
 static int dw3_handles(const tslm_depthwise_conv_params *p)
 {
-    return p->requant != NULL && p->filter_h == 3 && p->filter_w == 3 && p->stride_h == 1 && p->stride_w == 1 &&
+    const int32_t st = p->stride_w;
+    return p->requant != NULL && p->filter_h == 3 && p->filter_w == 3 && (st == 1 || st == 2) && p->stride_h == st &&
            p->dilation_h == 1 && p->dilation_w == 1 && p->depth_multiplier == 1 && p->pad_h <= 1 &&
-           p->ring_w == p->output_w + 2 && p->output_w >= 4 && p->output_h >= 4 && 7 * DW3_QUAD(p) <= 65535;
+           p->ring_w == (p->output_w - 1) * st + 3 && p->output_w >= 4 && p->output_h >= 4 &&
+           7 * DW3_QUAD(p) <= 65535;
 }
 
 /* Input row iy (the zero point outside the image) into byte `slot` of every channel's quads of its image columns,
@@ -649,7 +651,8 @@ static void dw3_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, int
         return;
     }
     const int8_t *src = in_b + iy * p->input_w * ch;
-    const int32_t w = p->input_w;
+    /* the image's columns inside the ring (VALID at stride 2 may leave the last one out) */
+    const int32_t w = p->input_w < p->ring_w - p->pad_w ? p->input_w : p->ring_w - p->pad_w;
     int8_t *dst0 = quads + 4 * p->pad_w + slot;
     int32_t c = 0;
     for (; c + 16 <= ch; c += 16) { /* two whole blocks a pixel */
@@ -731,6 +734,49 @@ TSLM_ALWAYS_INLINE void dw3_dots(const int8_t *wv, uint8x16_t off, const int8_t 
 }
 #undef DW3_DOTS
 
+/* dw3_dots at stride 2, one output row: pixel ox's window is the 12 bytes at quad 2 ox, so each pixel has its own
+ * 16-byte load against A0 (two a pair, one STRD to the same layout). */
+#define DW3_DOTS_S2(ROT)                     \
+    "1:\n\t"                                 \
+    "vldrb.u8 q1, [%[wv], %q[off]]\n\t"      \
+    "adds %[wv], #2\n\t"                     \
+    "vand q1, q1, %q[mask]\n\t"              \
+    ROT                                      \
+    "wls lr, %[pairs], 3f\n"                 \
+    "2:\n\t"                                 \
+    "vldrb.8 q0, [%[x]], #8\n\t"             \
+    "vmladav.s8 %[r0], q0, q1\n\t"           \
+    "vldrb.8 q0, [%[x]], #8\n\t"             \
+    "vmladav.s8 %[r1], q0, q1\n\t"           \
+    "strd %[r0], %[r1], [%[pa]], #64\n\t"    \
+    "le lr, 2b\n"                            \
+    "3:\n\t"                                 \
+    "add %[x], %[x], %[xstep]\n\t"           \
+    "add %[pa], %[pa], %[astep]\n\t"         \
+    "subs %[n], #1\n\t"                      \
+    "bne 1b"
+TSLM_ALWAYS_INLINE void dw3_dots_s2(const int8_t *wv, uint8x16_t off, const int8_t *x, int32_t *pa, int32_t n,
+                                    int32_t pairs, int32_t xstep, int rot)
+{
+    const uint32x4_t mask = vsetq_lane_u32(0, vdupq_n_u32(0x00FFFFFFu), 3);
+    const int32_t astep = 8 - 64 * pairs;
+    int32_t r0, r1;
+    if (rot) {
+        __asm__ volatile(DW3_DOTS_S2("vrev32.16 q1, q1\n\t")
+                         : [wv] "+r"(wv), [x] "+r"(x), [pa] "+r"(pa), [n] "+r"(n), [r0] "=&Te"(r0), [r1] "=&Te"(r1)
+                         : [pairs] "r"(pairs), [xstep] "r"(xstep), [astep] "r"(astep), [off] "w"(off),
+                           [mask] "w"(mask)
+                         : "q0", "q1", "lr", "memory", "cc");
+    } else {
+        __asm__ volatile(DW3_DOTS_S2("")
+                         : [wv] "+r"(wv), [x] "+r"(x), [pa] "+r"(pa), [n] "+r"(n), [r0] "=&Te"(r0), [r1] "=&Te"(r1)
+                         : [pairs] "r"(pairs), [xstep] "r"(xstep), [astep] "r"(astep), [off] "w"(off),
+                           [mask] "w"(mask)
+                         : "q0", "q1", "lr", "memory", "cc");
+    }
+}
+#undef DW3_DOTS_S2
+
 /* Requantize `pixels` pixels (in pairs) of one whole block and output row from the sums dw3_dots left at acc (q7 holds
  * acc's addresses of words 0, 4, 8, 12 less 64): per pair four vector-base loads (even and odd channels of both
  * pixels), the bias added, then out8x2's requantization and stores; an odd last pixel (odd) alone. */
@@ -803,7 +849,7 @@ TSLM_ALWAYS_INLINE void dw3_rq(uint32x4_t ad, int32_t pixels, const int32_t *rq,
 #undef DW3_RQ
 
 TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
-                                 int8_t *output, int8_t *scratch, const int neg)
+                                 int8_t *output, int8_t *scratch, const int s2, const int neg)
 {
     const int32_t ch = p->output_c, ow = p->output_w, qs = DW3_QUAD(p), blocks = (ch + 7) / 8;
     int8_t *quads = scratch;
@@ -815,7 +861,7 @@ TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8
     const uint32x4_t words = vshlq_n_u32(vidupq_n_u32(0, 4), 2); /* byte offsets of words 0, 4, 8, 12 */
     int32_t *acc1 = acc + 8 * ow2; /* output row oy + 1's sums */
     const uint32x4_t ad0 = vaddq_n_u32(words, (uint32_t)acc - 64), ad1 = vaddq_n_u32(words, (uint32_t)acc1 - 64);
-    const int32_t full = ch / 8, xstep = qs - 8 * pairs;
+    const int32_t full = ch / 8, xstep = qs - (s2 ? 16 : 8) * pairs;
     const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
     /* the padding columns, every row byte: the zero point */
     const uint32_t zp4 = (uint32_t)(uint8_t)(int8_t)-p->input_offset * 0x01010101u;
@@ -832,17 +878,22 @@ TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8
         const int8_t *in_b = input + b * p->input_h * p->input_w * ch;
         int8_t *out_b = output + b * p->output_h * ow * ch;
         int32_t next = -p->pad_h; /* the next input row to bring into the quads */
-        for (int32_t oy = 0; oy < p->output_h; oy += 2) {
-            for (; next <= oy - p->pad_h + 3; ++next) {
+        for (int32_t oy = 0; oy < p->output_h; oy += s2 ? 1 : 2) {
+            /* stride 1: rows oy - pad_h .. + 3 for output rows oy, oy + 1; stride 2: rows 2 oy - pad_h .. + 2 */
+            for (; next <= (s2 ? 2 * oy - p->pad_h + 2 : oy - p->pad_h + 3); ++next) {
                 dw3_row(p, in_b, next, quads);
             }
-            const int rot = oy & 2, two = oy + 1 < p->output_h;
+            const int rot = (s2 ? 2 * oy : oy) & 2, two = !s2 && oy + 1 < p->output_h;
             int8_t *out = out_b + oy * ow * ch;
             const int8_t *wk = weights, *qk = quads;
             const int32_t *rq = p->requant;
             int32_t k = 0;
             for (; k < full; ++k, wk += 144, qk += 8 * qs, rq += 24, out += 8) {
-                dw3_dots(wk, off, qk, acc, acc1, 8, pairs, xstep, rot);
+                if (s2) {
+                    dw3_dots_s2(wk, off, qk, acc, 8, pairs, xstep, rot);
+                } else {
+                    dw3_dots(wk, off, qk, acc, acc1, 8, pairs, xstep, rot);
+                }
                 dw3_rq(ad0, ow, rq, p->output_offset, p->act_min, p->act_max, out, ch, neg);
                 if (two) {
                     dw3_rq(ad1, ow, rq, p->output_offset, p->act_min, p->act_max, out + ow * ch, ch, neg);
@@ -850,7 +901,11 @@ TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8
             }
             if (k < blocks) { /* the last block, of 1..7 channels */
                 const int32_t n = ch - 8 * k;
-                dw3_dots(wk, off, qk, acc, acc1, n, pairs, xstep, rot);
+                if (s2) {
+                    dw3_dots_s2(wk, off, qk, acc, n, pairs, xstep, rot);
+                } else {
+                    dw3_dots(wk, off, qk, acc, acc1, n, pairs, xstep, rot);
+                }
                 for (int32_t r = 0; r <= two; ++r) {
                     const int32_t *ar = acc + 8 * r * ow2;
                     int8_t *o = out + r * ow * ch;
@@ -874,14 +929,22 @@ TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8
 static void dw3_neg(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights, int8_t *output,
                     int8_t *scratch)
 {
-    dw3_impl(p, input, weights, output, scratch, 1);
+    if (p->stride_w == 2) {
+        dw3_impl(p, input, weights, output, scratch, 1, 1);
+    } else {
+        dw3_impl(p, input, weights, output, scratch, 0, 1);
+    }
 }
 
 #if !defined(TSLM_OPTIMIZE_SIZE)
 static void dw3_pos(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights, int8_t *output,
                     int8_t *scratch)
 {
-    dw3_impl(p, input, weights, output, scratch, 0);
+    if (p->stride_w == 2) {
+        dw3_impl(p, input, weights, output, scratch, 1, 0);
+    } else {
+        dw3_impl(p, input, weights, output, scratch, 0, 0);
+    }
 }
 #endif
 

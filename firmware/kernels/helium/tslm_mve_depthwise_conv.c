@@ -848,6 +848,8 @@ TSLM_ALWAYS_INLINE void dw3_rq(uint32x4_t ad, int32_t pixels, const int32_t *rq,
 }
 #undef DW3_RQ
 
+/* Copies: stride 1 with and without TFLM's fix (neg), stride 2 with neg a branch per block and row (its own copy for
+ * each neg too cost 1.5 KB of .text for 1-4% of its instructions; stride 1 with a branch cost MLPerf KWS 6%). */
 TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
                                  int8_t *output, int8_t *scratch, const int s2, const int neg)
 {
@@ -926,27 +928,24 @@ TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8
     }
 }
 
-static void dw3_neg(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights, int8_t *output,
-                    int8_t *scratch)
+static void dw3_s1(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights, int8_t *output,
+                   int8_t *scratch, int neg)
 {
-    if (p->stride_w == 2) {
-        dw3_impl(p, input, weights, output, scratch, 1, 1);
-    } else {
-        dw3_impl(p, input, weights, output, scratch, 0, 1);
+#if !defined(TSLM_OPTIMIZE_SIZE)
+    if (!neg) {
+        dw3_impl(p, input, weights, output, scratch, 0, 0);
+        return;
     }
+#endif
+    (void)neg;
+    dw3_impl(p, input, weights, output, scratch, 0, 1);
 }
 
-#if !defined(TSLM_OPTIMIZE_SIZE)
-static void dw3_pos(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights, int8_t *output,
-                    int8_t *scratch)
+static void dw3_s2(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights, int8_t *output,
+                   int8_t *scratch, int neg)
 {
-    if (p->stride_w == 2) {
-        dw3_impl(p, input, weights, output, scratch, 1, 0);
-    } else {
-        dw3_impl(p, input, weights, output, scratch, 0, 0);
-    }
+    dw3_impl(p, input, weights, output, scratch, 1, neg);
 }
-#endif
 
 void tslm_mve_depthwise_conv_3x3_s8(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
                                     const int32_t *bias, int8_t *output, int8_t *scratch)
@@ -956,12 +955,16 @@ void tslm_mve_depthwise_conv_3x3_s8(const tslm_depthwise_conv_params *p, const i
         return;
     }
 #if !defined(TSLM_OPTIMIZE_SIZE)
-    if (p->act_min >= p->output_offset) { /* relu, relu6: values at or below the zero point clamp */
-        dw3_pos(p, input, weights, output, scratch);
-        return;
-    }
+    /* relu, relu6: values at or below the zero point clamp, so the requantization without TFLM's fix */
+    const int neg = p->act_min < p->output_offset;
+#else
+    const int neg = 1;
 #endif
-    dw3_neg(p, input, weights, output, scratch);
+    if (p->stride_w == 2) {
+        dw3_s2(p, input, weights, output, scratch, neg);
+    } else {
+        dw3_s1(p, input, weights, output, scratch, neg);
+    }
 }
 
 int32_t tslm_mve_depthwise_conv_3x3_s8_get_buffer_size(const tslm_depthwise_conv_params *p)

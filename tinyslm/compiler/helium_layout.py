@@ -274,7 +274,7 @@ def dw3_entry(p: dict, ring_w: int) -> bool:
     return (p["filter_h"] == p["filter_w"] == 3 and p["stride_h"] == p["stride_w"] in (1, 2)
             and p["dilation_h"] == p["dilation_w"] == 1 and p["pad_h"] <= 1
             and ring_w == (p["output_w"] - 1) * p["stride_w"] + 3 and p["output_w"] >= 4 and p["output_h"] >= 4
-            and 7 * 4 * ring_w <= 65535)
+            and 15 * 4 * ring_w <= 65535)
 
 
 def depthwise_multiplier_as_conv(lw: Lowering, call: Call) -> Call | None:

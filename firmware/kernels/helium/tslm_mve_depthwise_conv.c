@@ -633,7 +633,7 @@ static int dw3_handles(const tslm_depthwise_conv_params *p)
     return p->requant != NULL && p->filter_h == 3 && p->filter_w == 3 && (st == 1 || st == 2) && p->stride_h == st &&
            p->dilation_h == 1 && p->dilation_w == 1 && p->depth_multiplier == 1 && p->pad_h <= 1 &&
            p->ring_w == (p->output_w - 1) * st + 3 && p->output_w >= 4 && p->output_h >= 4 &&
-           7 * DW3_QUAD(p) <= 65535;
+           15 * DW3_QUAD(p) <= 65535;
 }
 
 /* Input row iy (the zero point outside the image) into byte `slot` of every channel's quads of its image columns,
@@ -658,13 +658,14 @@ static void dw3_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, int
     const int32_t w = p->input_w < p->ring_w - p->pad_w ? p->input_w : p->ring_w - p->pad_w;
     int8_t *dst0 = quads + 4 * p->pad_w + slot;
     int32_t c = 0;
+    const uint16x8_t to_ch8 = vaddq_n_u16(to_ch, (uint16_t)(8 * qs)); /* channels 8..15 on */
     for (; c + 16 <= ch; c += 16) { /* two whole blocks a pixel */
         const int8_t *s = src + c;
-        int8_t *dst = dst0 + c * qs, *dst8 = dst + 8 * qs;
-        for (int32_t j = 0; j < w; ++j, s += ch, dst += 4, dst8 += 4) {
+        int8_t *dst = dst0 + c * qs;
+        for (int32_t j = 0; j < w; ++j, s += ch, dst += 4) {
             const int16x8_t x0 = vldrbq_s16(s), x1 = vldrbq_s16(s + 8);
             vstrbq_scatter_offset_s16(dst, to_ch, x0);
-            vstrbq_scatter_offset_s16(dst8, to_ch, x1);
+            vstrbq_scatter_offset_s16(dst, to_ch8, x1);
         }
     }
     for (; c < ch; c += 8) {

@@ -254,7 +254,27 @@ def depthwise_conv(lw: Lowering, call: Call) -> Call:
         call.scratch_bytes = span * ring_w * 8 * (-(-ch // 8))
         call.inplace_scratch, call.inplace_params = 0, {}
         call.set_params(ring_w=ring_w, cache_rows=0)
+        if dw3_entry(p, ring_w):
+            # 3x3 at stride 1 or 2: the dot-product entry, each channel's four input rows as quads of bytes (in place safe:
+            # rows up to oy + 2 are copied before rows oy, oy + 1 are written)
+            call.scratch_bytes = ((ch * 4 * ring_w + 16 + 3) & ~3) + 64 * ((p["output_w"] + 1) & ~1)
+            call = lw.target_kernel(call, "depthwise_conv")
+            call.func = call.func.replace("depthwise_conv_s8", "depthwise_conv_3x3_s8")
+            return call
     return lw.target_kernel(call, "depthwise_conv")
+
+
+def dw3_entry(p: dict, ring_w: int) -> bool:
+    """Whether a depthwise call with the layout takes tslm_mve_depthwise_conv_3x3_s8 (its dw3_handles).
+
+    >>> dw3_entry(dict(filter_h=3, filter_w=3, stride_h=1, stride_w=1, dilation_h=1, dilation_w=1, pad_h=1,
+    ...                output_w=5, output_h=25), 7)
+    True
+    """
+    return (p["filter_h"] == p["filter_w"] == 3 and p["stride_h"] == p["stride_w"] in (1, 2)
+            and p["dilation_h"] == p["dilation_w"] == 1 and p["pad_h"] <= 1
+            and ring_w == (p["output_w"] - 1) * p["stride_w"] + 3 and p["output_w"] >= 4 and p["output_h"] >= 4
+            and 15 * 4 * ring_w <= 65535)
 
 
 def depthwise_multiplier_as_conv(lw: Lowering, call: Call) -> Call | None:

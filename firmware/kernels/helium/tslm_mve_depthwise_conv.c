@@ -336,9 +336,6 @@ TSLM_ALWAYS_INLINE void out8x2(acc2 a, acc2 b, const int32_t *rq, int32_t zp, in
                          : "q0", "q1", "q2", "memory");
     }
 }
-#undef TSLM_MVE_DW_OUT8X2
-#undef TSLM_MVE_DW_RQ_POS
-#undef TSLM_MVE_DW_RQ_NEG
 
 #define DW_MAX_ROWS 16 /* filter rows the ring path handles (helium_layout.py: DW_MAX_ROWS) */
 
@@ -611,3 +608,384 @@ int32_t tslm_mve_depthwise_conv_s8_get_buffer_size(const tslm_depthwise_conv_par
     const int32_t span = (p->filter_h - 1) * p->dilation_h + 1;
     return span * p->ring_w * 8 * ((p->output_c + 7) / 8);
 }
+
+/*
+ * tslm_mve_depthwise_conv_3x3_s8: 3x3, stride 1 or 2, dilation 1, outputs of at least 4x4, with the compiler's layout,
+ * by dot products (VMLADAV.S8, nine MACs per instruction) over each channel's own copy of the input ("quads"): per
+ * channel, per ring column, four bytes, the column's values of four consecutive input rows, row iy at byte
+ * (iy + pad_h) mod 4. Stride 1: output rows oy and oy + 1 (oy even) need input rows oy - pad_h .. oy - pad_h + 3, so a
+ * pixel's 3x3 window of row oy is the first three bytes of three consecutive quads and one 16-byte load at column ox
+ * (four quads) holds the windows of pixels ox and ox + 1 of both output rows: four VMLADAVs against four weight
+ * vectors (A0 gathered from the widened weights' low bytes, B0 = A0 << 8 for the next row, A1, B1 the same one quad
+ * on, VSHLC; when oy % 4 == 2 the rows sit two bytes round, VREV32.16 on A0 and B0). Stride 2: one output row a pass
+ * (rows 2 oy - pad_h .. + 2), a load and a VMLADAV per pixel. The sums go to a small buffer per block of eight
+ * channels, per pixel pair 16 words, from which the requantization (as the ring path's out8x2, in one assembly loop
+ * per block and row) loads each pixel's even and odd channels with vector-base loads and adds the bias. Each input
+ * row is copied into the quads once (16-bit loads of eight channels scattered as bytes to their quads); in place
+ * (stride 1) is safe: rows up to oy + 2 are in the quads before rows oy, oy + 1 are written. Anything else calls
+ * tslm_mve_depthwise_conv_s8. Per MLPerf KWS layer (25x5x64) on the M55 in QEMU: 96,563 -> 71,094 instructions.
+ */
+#define DW3_QUAD(p) (4 * (p)->ring_w) /* bytes per channel's quads */
+
+static int dw3_handles(const tslm_depthwise_conv_params *p)
+{
+    const int32_t st = p->stride_w;
+    return p->requant != NULL && p->filter_h == 3 && p->filter_w == 3 && (st == 1 || st == 2) && p->stride_h == st &&
+           p->dilation_h == 1 && p->dilation_w == 1 && p->depth_multiplier == 1 && p->pad_h <= 1 &&
+           p->ring_w == (p->output_w - 1) * st + 3 && p->output_w >= 4 && p->output_h >= 4 &&
+           15 * DW3_QUAD(p) <= 65535;
+}
+
+/* Input row iy (the zero point outside the image) into byte `slot` of every channel's quads of its image columns,
+ * or of all its columns when it lies outside the image. */
+static void dw3_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, int32_t iy, int8_t *quads)
+{
+    const int32_t ch = p->output_c, qs = DW3_QUAD(p), slot = (iy + p->pad_h) & 3;
+    const uint16x8_t to_ch = vmulq_n_u16(vidupq_n_u16(0, 1), (uint16_t)qs);
+    if (iy < 0 || iy >= p->input_h) {
+        const int16x8_t zp = vdupq_n_s16((int16_t)-p->input_offset);
+        for (int32_t c = 0; c < ch; c += 8) {
+            const mve_pred16_t left = vctp16q((uint32_t)(ch - c));
+            int8_t *dst = quads + c * qs + slot;
+            for (int32_t j = 0; j < p->ring_w; ++j, dst += 4) {
+                vstrbq_scatter_offset_p_s16(dst, to_ch, zp, left);
+            }
+        }
+        return;
+    }
+    const int8_t *src = in_b + iy * p->input_w * ch;
+    /* the image's columns inside the ring (VALID at stride 2 may leave the last one out) */
+    const int32_t w = p->input_w < p->ring_w - p->pad_w ? p->input_w : p->ring_w - p->pad_w;
+    int8_t *dst0 = quads + 4 * p->pad_w + slot;
+    int32_t c = 0;
+    const uint16x8_t to_ch8 = vaddq_n_u16(to_ch, (uint16_t)(8 * qs)); /* channels 8..15 on */
+    for (; c + 16 <= ch; c += 16) { /* two whole blocks a pixel */
+        const int8_t *s = src + c;
+        int8_t *dst = dst0 + c * qs;
+        for (int32_t j = 0; j < w; ++j, s += ch, dst += 4) {
+            const int16x8_t x0 = vldrbq_s16(s), x1 = vldrbq_s16(s + 8);
+            vstrbq_scatter_offset_s16(dst, to_ch, x0);
+            vstrbq_scatter_offset_s16(dst, to_ch8, x1);
+        }
+    }
+    for (; c < ch; c += 8) {
+        const mve_pred16_t left = vctp16q((uint32_t)(ch - c));
+        const int8_t *s = src + c;
+        int8_t *dst = dst0 + c * qs;
+        for (int32_t j = 0; j < w; ++j, s += ch, dst += 4) {
+            vstrbq_scatter_offset_p_s16(dst, to_ch, vldrbq_z_s16(s, left), left);
+        }
+    }
+}
+
+/* The sums of n channels (one block) for `pairs` pixel pairs of output rows oy (to pa) and oy + 1 (to pb), per pair
+ * 16 words: channel i's two pixels at words 2i, 2i + 1 (so a pixel's even channels are words 0, 4, 8, 12, its odd
+ * ones 2, 6, 10, 14, the next pixel's one word on): per channel its A0 (the taps for row oy at rot 0, lane
+ * 4 fx + fy, gathered from the widened weights' low bytes: wv at channel i's first tap, `off` the taps' offsets,
+ * `mask` zeroing the other lanes), B0 = A0 << 8 (each word's byte 3 is
+ * zero), for rot 2 both with each word's halves swapped (VREV32.16: byte k to byte k + 2 mod 4), A1, B1 one quad on
+ * (VSHLC, shifting in zeros); per pair one 16-byte load of four quads, four
+ * VMLADAV.S8 and two STRDs. In assembly: in C, GCC spills the pointers. */
+#define DW3_DOTS(ROT)                        \
+    "1:\n\t"                                 \
+    "vldrb.u8 q1, [%[wv], %q[off]]\n\t"      \
+    "adds %[wv], #2\n\t"                     \
+    "vand q1, q1, %q[mask]\n\t"              \
+    "vshl.i32 q3, q1, #8\n\t"                \
+    ROT                                      \
+    "vmov q2, q1\n\t"                        \
+    "movs %[r1], #0\n\t"                     \
+    "vshlc q2, %[r1], #32\n\t"               \
+    "vmov q4, q3\n\t"                        \
+    "vshlc q4, %[r1], #32\n\t"               \
+    "wls lr, %[pairs], 3f\n"                 \
+    "2:\n\t"                                 \
+    "vldrb.8 q0, [%[x]], #8\n\t"             \
+    "vmladav.s8 %[r0], q0, q1\n\t"           \
+    "vmladav.s8 %[r1], q0, q2\n\t"           \
+    "strd %[r0], %[r1], [%[pa]], #64\n\t"    \
+    "vmladav.s8 %[r0], q0, q3\n\t"           \
+    "vmladav.s8 %[r1], q0, q4\n\t"           \
+    "strd %[r0], %[r1], [%[pb]], #64\n\t"    \
+    "le lr, 2b\n"                            \
+    "3:\n\t"                                 \
+    "add %[x], %[x], %[xstep]\n\t"           \
+    "add %[pa], %[pa], %[astep]\n\t"         \
+    "add %[pb], %[pb], %[astep]\n\t"         \
+    "subs %[n], #1\n\t"                      \
+    "bne 1b"
+TSLM_ALWAYS_INLINE void dw3_dots(const int8_t *wv, uint8x16_t off, const int8_t *x, int32_t *pa, int32_t *pb,
+                                 int32_t n, int32_t pairs, int32_t xstep, int rot)
+{
+    const uint32x4_t mask = vsetq_lane_u32(0, vdupq_n_u32(0x00FFFFFFu), 3); /* lanes 4 fx + fy, fx, fy < 3 */
+    const int32_t astep = 8 - 64 * pairs;
+    int32_t r0, r1;
+    if (rot) {
+        __asm__ volatile(DW3_DOTS("vrev32.16 q1, q1\n\tvrev32.16 q3, q3\n\t")
+                         : [wv] "+r"(wv), [x] "+r"(x), [pa] "+r"(pa), [pb] "+r"(pb), [n] "+r"(n),
+                           [r0] "=&Te"(r0), [r1] "=&Te"(r1)
+                         : [pairs] "r"(pairs), [xstep] "r"(xstep), [astep] "r"(astep), [off] "w"(off),
+                           [mask] "w"(mask)
+                         : "q0", "q1", "q2", "q3", "q4", "lr", "memory", "cc");
+    } else {
+        __asm__ volatile(DW3_DOTS("")
+                         : [wv] "+r"(wv), [x] "+r"(x), [pa] "+r"(pa), [pb] "+r"(pb), [n] "+r"(n),
+                           [r0] "=&Te"(r0), [r1] "=&Te"(r1)
+                         : [pairs] "r"(pairs), [xstep] "r"(xstep), [astep] "r"(astep), [off] "w"(off),
+                           [mask] "w"(mask)
+                         : "q0", "q1", "q2", "q3", "q4", "lr", "memory", "cc");
+    }
+}
+#undef DW3_DOTS
+
+/* dw3_dots at stride 2, one output row: pixel ox's window is the 12 bytes at quad 2 ox, so each pixel has its own
+ * 16-byte load against A0 (two a pair, one STRD to the same layout). */
+#define DW3_DOTS_S2(ROT)                     \
+    "1:\n\t"                                 \
+    "vldrb.u8 q1, [%[wv], %q[off]]\n\t"      \
+    "adds %[wv], #2\n\t"                     \
+    "vand q1, q1, %q[mask]\n\t"              \
+    ROT                                      \
+    "wls lr, %[pairs], 3f\n"                 \
+    "2:\n\t"                                 \
+    "vldrb.8 q0, [%[x]], #8\n\t"             \
+    "vmladav.s8 %[r0], q0, q1\n\t"           \
+    "vldrb.8 q0, [%[x]], #8\n\t"             \
+    "vmladav.s8 %[r1], q0, q1\n\t"           \
+    "strd %[r0], %[r1], [%[pa]], #64\n\t"    \
+    "le lr, 2b\n"                            \
+    "3:\n\t"                                 \
+    "add %[x], %[x], %[xstep]\n\t"           \
+    "add %[pa], %[pa], %[astep]\n\t"         \
+    "subs %[n], #1\n\t"                      \
+    "bne 1b"
+TSLM_ALWAYS_INLINE void dw3_dots_s2(const int8_t *wv, uint8x16_t off, const int8_t *x, int32_t *pa, int32_t n,
+                                    int32_t pairs, int32_t xstep, int rot)
+{
+    const uint32x4_t mask = vsetq_lane_u32(0, vdupq_n_u32(0x00FFFFFFu), 3);
+    const int32_t astep = 8 - 64 * pairs;
+    int32_t r0, r1;
+    if (rot) {
+        __asm__ volatile(DW3_DOTS_S2("vrev32.16 q1, q1\n\t")
+                         : [wv] "+r"(wv), [x] "+r"(x), [pa] "+r"(pa), [n] "+r"(n), [r0] "=&Te"(r0), [r1] "=&Te"(r1)
+                         : [pairs] "r"(pairs), [xstep] "r"(xstep), [astep] "r"(astep), [off] "w"(off),
+                           [mask] "w"(mask)
+                         : "q0", "q1", "lr", "memory", "cc");
+    } else {
+        __asm__ volatile(DW3_DOTS_S2("")
+                         : [wv] "+r"(wv), [x] "+r"(x), [pa] "+r"(pa), [n] "+r"(n), [r0] "=&Te"(r0), [r1] "=&Te"(r1)
+                         : [pairs] "r"(pairs), [xstep] "r"(xstep), [astep] "r"(astep), [off] "w"(off),
+                           [mask] "w"(mask)
+                         : "q0", "q1", "lr", "memory", "cc");
+    }
+}
+#undef DW3_DOTS_S2
+
+/* Requantize `pixels` pixels (in pairs) of one whole block and output row from the sums dw3_dots left at acc (q7 holds
+ * acc's addresses of words 0, 4, 8, 12 less 64): per pair four vector-base loads (even and odd channels of both
+ * pixels), the bias added, then out8x2's requantization and stores; an odd last pixel (odd) alone. */
+#define DW3_RQ(RQ)                                  \
+    "lsrs lr, %[np], #1\n\t"                        \
+    "wls lr, lr, 2f\n"                              \
+    "1:\n\t"                                        \
+    "vldrw.u32 %q[ae], [%q[ad], #64]!\n\t"          \
+    "vldrw.u32 %q[ao], [%q[ad], #8]\n\t"            \
+    "vldrw.u32 %q[be], [%q[ad], #4]\n\t"            \
+    "vldrw.u32 %q[bo], [%q[ad], #12]\n\t"           \
+    "vldrw.32 q0, [%[rq]]\n\t"                      \
+    "vadd.i32 %q[ae], %q[ae], q0\n\t"               \
+    "vadd.i32 %q[be], %q[be], q0\n\t"               \
+    "vldrw.32 q0, [%[rq], #16]\n\t"                 \
+    "vadd.i32 %q[ao], %q[ao], q0\n\t"               \
+    "vadd.i32 %q[bo], %q[bo], q0\n\t"               \
+    TSLM_MVE_DW_OUT8X2(RQ) "\n\t"                   \
+    "add %[out], %[out], %[step2]\n\t"              \
+    "add %[out2], %[out2], %[step2]\n\t"            \
+    "le lr, 1b\n"                                   \
+    "2:\n\t"                                        \
+    "tst %[np], #1\n\t"                             \
+    "beq 3f\n\t"                                    \
+    "vldrw.u32 %q[ae], [%q[ad], #64]!\n\t"          \
+    "vldrw.u32 %q[ao], [%q[ad], #8]\n\t"            \
+    "vldrw.32 q0, [%[rq]]\n\t"                      \
+    "vadd.i32 %q[ae], %q[ae], q0\n\t"               \
+    "vldrw.32 q0, [%[rq], #16]\n\t"                 \
+    "vadd.i32 %q[ao], %q[ao], q0\n\t"               \
+    "vldrw.32 q0, [%[rq], #32]\n\t"                 \
+    "vqrdmulh.s32 %q[ae], %q[ae], q0\n\t"           \
+    "vldrw.32 q1, [%[rq], #64]\n\t"                 \
+    RQ(ae, q1, q2)                                  \
+    "vldrw.32 q0, [%[rq], #48]\n\t"                 \
+    "vqrdmulh.s32 %q[ao], %q[ao], q0\n\t"           \
+    "vldrw.32 q1, [%[rq], #80]\n\t"                 \
+    RQ(ao, q1, q2)                                  \
+    "vdup.16 q1, %[lo]\n\t"                         \
+    "vdup.16 q2, %[hi]\n\t"                         \
+    "vqmovnb.s32 q0, %q[ae]\n\t"                    \
+    "vqmovnt.s32 q0, %q[ao]\n\t"                    \
+    "vqadd.s16 q0, q0, %[zp]\n\t"                   \
+    "vmax.s16 q0, q0, q1\n\t"                       \
+    "vmin.s16 q0, q0, q2\n\t"                       \
+    "vstrb.16 q0, [%[out]]\n"                        \
+    "3:"
+TSLM_ALWAYS_INLINE void dw3_rq(uint32x4_t ad, int32_t pixels, const int32_t *rq, int32_t zp, int32_t lo,
+                               int32_t hi, int8_t *out, int32_t step, const int neg)
+{
+    int32x4_t ae, ao, be, bo;
+    int8_t *out2 = out + step;
+    const int32_t step2 = 2 * step;
+    if (neg) {
+        __asm__ volatile(DW3_RQ(TSLM_MVE_DW_RQ_NEG)
+                         : [ad] "+w"(ad), [ae] "=&w"(ae), [ao] "=&w"(ao), [be] "=&w"(be), [bo] "=&w"(bo),
+                           [out] "+l"(out), [out2] "+l"(out2)
+                         : [np] "r"(pixels), [rq] "r"(rq), [zp] "r"(zp), [lo] "r"(lo), [hi] "r"(hi),
+                           [step2] "r"(step2)
+                         : "q0", "q1", "q2", "lr", "memory", "cc");
+    } else {
+        __asm__ volatile(DW3_RQ(TSLM_MVE_DW_RQ_POS)
+                         : [ad] "+w"(ad), [ae] "=&w"(ae), [ao] "=&w"(ao), [be] "=&w"(be), [bo] "=&w"(bo),
+                           [out] "+l"(out), [out2] "+l"(out2)
+                         : [np] "r"(pixels), [rq] "r"(rq), [zp] "r"(zp), [lo] "r"(lo), [hi] "r"(hi),
+                           [step2] "r"(step2)
+                         : "q0", "q1", "q2", "lr", "memory", "cc");
+    }
+}
+#undef DW3_RQ
+
+/* Copies: stride 1 with and without TFLM's fix (neg), stride 2 with neg a branch per block and row (its own copy for
+ * each neg too cost 1.5 KB of .text for 1-4% of its instructions; stride 1 with a branch cost MLPerf KWS 6%). */
+TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                                 int8_t *output, int8_t *scratch, const int s2, const int neg)
+{
+    const int32_t ch = p->output_c, ow = p->output_w, qs = DW3_QUAD(p), blocks = (ch + 7) / 8;
+    int8_t *quads = scratch;
+    const int32_t ow2 = (ow + 1) & ~1, pairs = ow2 / 2; /* an odd last pixel is done as a pair (sums to spare) */
+    int32_t *acc = (int32_t *)(void *)(quads + ((ch * qs + 16 + 3) & ~3)); /* [row 0, 1][pixel pair][channel][2] */
+    /* byte offsets of the taps' weights (channel 0 of a block, tap t at 16 t) for lanes 4 fx + fy */
+    static const uint8_t offs[16] = {0, 48, 96, 0, 16, 64, 112, 0, 32, 80, 128, 0, 0, 0, 0, 0};
+    const uint8x16_t off = vld1q_u8(offs);
+    const uint32x4_t words = vshlq_n_u32(vidupq_n_u32(0, 4), 2); /* byte offsets of words 0, 4, 8, 12 */
+    int32_t *acc1 = acc + 8 * ow2; /* output row oy + 1's sums */
+    const uint32x4_t ad0 = vaddq_n_u32(words, (uint32_t)acc - 64), ad1 = vaddq_n_u32(words, (uint32_t)acc1 - 64);
+    const int32_t full = ch / 8, xstep = qs - (s2 ? 16 : 8) * pairs;
+    const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+    /* the padding columns, every row byte: the zero point */
+    const uint32_t zp4 = (uint32_t)(uint8_t)(int8_t)-p->input_offset * 0x01010101u;
+    for (int32_t c = 0; c < ch; ++c) {
+        uint32_t *q = (uint32_t *)(void *)(quads + c * qs);
+        for (int32_t j = 0; j < p->pad_w; ++j) {
+            q[j] = zp4;
+        }
+        for (int32_t j = p->pad_w + p->input_w; j < p->ring_w; ++j) {
+            q[j] = zp4;
+        }
+    }
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * ch;
+        int8_t *out_b = output + b * p->output_h * ow * ch;
+        int32_t next = -p->pad_h; /* the next input row to bring into the quads */
+        for (int32_t oy = 0; oy < p->output_h; oy += s2 ? 1 : 2) {
+            /* stride 1: rows oy - pad_h .. + 3 for output rows oy, oy + 1; stride 2: rows 2 oy - pad_h .. + 2 */
+            for (; next <= (s2 ? 2 * oy - p->pad_h + 2 : oy - p->pad_h + 3); ++next) {
+                dw3_row(p, in_b, next, quads);
+            }
+            const int rot = (s2 ? 2 * oy : oy) & 2, two = !s2 && oy + 1 < p->output_h;
+            int8_t *out = out_b + oy * ow * ch;
+            const int8_t *wk = weights, *qk = quads;
+            const int32_t *rq = p->requant;
+            int32_t k = 0;
+            for (; k < full; ++k, wk += 144, qk += 8 * qs, rq += 24, out += 8) {
+                if (s2) {
+                    dw3_dots_s2(wk, off, qk, acc, 8, pairs, xstep, rot);
+                } else {
+                    dw3_dots(wk, off, qk, acc, acc1, 8, pairs, xstep, rot);
+                }
+                dw3_rq(ad0, ow, rq, p->output_offset, p->act_min, p->act_max, out, ch, neg);
+                if (two) {
+                    dw3_rq(ad1, ow, rq, p->output_offset, p->act_min, p->act_max, out + ow * ch, ch, neg);
+                }
+            }
+            if (k < blocks) { /* the last block, of 1..7 channels */
+                const int32_t n = ch - 8 * k;
+                if (s2) {
+                    dw3_dots_s2(wk, off, qk, acc, n, pairs, xstep, rot);
+                } else {
+                    dw3_dots(wk, off, qk, acc, acc1, n, pairs, xstep, rot);
+                }
+                for (int32_t r = 0; r <= two; ++r) {
+                    const int32_t *ar = acc + 8 * r * ow2;
+                    int8_t *o = out + r * ow * ch;
+                    for (int32_t ox = 0; ox < ow; ++ox, o += ch) {
+                        const int32_t *at = ar + 16 * (ox / 2) + (ox & 1);
+                        int32x4_t ve = vaddq_s32(vldrwq_gather_offset_s32(at, words), vldrwq_s32(rq));
+                        int32x4_t vo = vaddq_s32(vldrwq_gather_offset_s32(at + 2, words), vldrwq_s32(rq + 4));
+                        ve = tslm_mve_requant_right(ve, vldrwq_s32(rq + 8), vldrwq_s32(rq + 16));
+                        vo = tslm_mve_requant_right(vo, vldrwq_s32(rq + 12), vldrwq_s32(rq + 20));
+                        ve = vminq_s32(vmaxq_s32(vaddq_n_s32(ve, p->output_offset), lo), hi);
+                        vo = vminq_s32(vmaxq_s32(vaddq_n_s32(vo, p->output_offset), lo), hi);
+                        const int16x8_t v = vmovntq_s32(vmovnbq_s32(vuninitializedq_s16(), ve), vo);
+                        vstrbq_p_s16(o, v, vctp16q((uint32_t)n));
+                    }
+                }
+            }
+        }
+    }
+}
+
+static void dw3_s1(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights, int8_t *output,
+                   int8_t *scratch, int neg)
+{
+#if !defined(TSLM_OPTIMIZE_SIZE)
+    if (!neg) {
+        dw3_impl(p, input, weights, output, scratch, 0, 0);
+        return;
+    }
+#endif
+    (void)neg;
+    dw3_impl(p, input, weights, output, scratch, 0, 1);
+}
+
+#if !defined(TSLM_OPTIMIZE_SIZE)
+static void dw3_s2(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights, int8_t *output,
+                   int8_t *scratch, int neg)
+{
+    dw3_impl(p, input, weights, output, scratch, 1, neg);
+}
+#endif
+
+void tslm_mve_depthwise_conv_3x3_s8(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                                    const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+#if defined(TSLM_OPTIMIZE_SIZE)
+    /* the size build: stride 1 only (at -Os its stride-2 copy was up to 11% slower than the ring path on the
+     * stand-ins' smaller layers); the ring path's scratch is smaller than this entry's, which the compiler reserves */
+    if (!dw3_handles(p) || p->stride_w != 1) {
+        tslm_mve_depthwise_conv_s8(p, input, weights, bias, output, scratch);
+        return;
+    }
+    dw3_s1(p, input, weights, output, scratch, 1);
+#else
+    if (!dw3_handles(p)) {
+        tslm_mve_depthwise_conv_s8(p, input, weights, bias, output, scratch);
+        return;
+    }
+    /* relu, relu6: values at or below the zero point clamp, so the requantization without TFLM's fix */
+    const int neg = p->act_min < p->output_offset;
+    if (p->stride_w == 2) {
+        dw3_s2(p, input, weights, output, scratch, neg);
+    } else {
+        dw3_s1(p, input, weights, output, scratch, neg);
+    }
+#endif
+}
+
+int32_t tslm_mve_depthwise_conv_3x3_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    if (!dw3_handles(p)) {
+        return tslm_mve_depthwise_conv_s8_get_buffer_size(p);
+    }
+    return ((p->output_c * DW3_QUAD(p) + 16 + 3) & ~3) + 2 * 8 * ((p->output_w + 1) & ~1) * 4;
+}
+#undef TSLM_MVE_DW_OUT8X2
+#undef TSLM_MVE_DW_RQ_POS
+#undef TSLM_MVE_DW_RQ_NEG

@@ -216,7 +216,14 @@ def _core_params(cfg: StudentConfig) -> int:
 
 def kws_candidates(base: KWTConfig, dims=(8, 12, 16, 24, 32, 48, 64, 96), heads=(1, 2, 4, 8),
                    patches=(1, 2, 3, 4, 5, 7, 10)) -> list[KWTConfig]:
-    """Configurations no larger than `base` (width, depth, heads; patches no finer), best first."""
+    """Configurations no larger than `base` (width, depth, heads; patches no finer), best first; `base` itself is
+    always one (its width and heads join the ladders).
+
+    >>> base = KWTConfig(dim=56, heads=4, mlp=56, stem="conv", patch=2)
+    >>> kws_candidates(base)[0] == base
+    True
+    """
+    dims, heads, patches = sorted({*dims, base.dim}), sorted({*heads, base.heads}), sorted({*patches, base.patch})
     out = []
     for d, h, b, p in itertools.product(dims, heads, range(1, base.blocks + 1), patches):
         if d > base.dim or h > base.heads or p < base.patch or d % h or d // h < 4 or p > base.frames:
@@ -230,6 +237,8 @@ def kws_candidates(base: KWTConfig, dims=(8, 12, 16, 24, 32, 48, 64, 96), heads=
 
 def ae_candidates(base: TransformerAEConfig, dims=(8, 12, 16, 24, 32, 48, 64), heads=(1, 2, 4)) -> list[
         TransformerAEConfig]:
+    """Configurations no larger than `base`, best first; `base` itself is always one."""
+    dims, heads = sorted({*dims, base.dim}), sorted({*heads, base.heads})
     out = []
     for d, h, b in itertools.product(dims, heads, range(1, base.blocks + 1)):
         if d > base.dim or h > base.heads or d % h or d // h < 4:

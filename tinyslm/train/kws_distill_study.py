@@ -195,7 +195,7 @@ import numpy as np
 from .api import KWSTrainConfig
 from .distill import DistillConfig
 from .fit import FitConfig, fit
-from .kws_teacher_study import StudyResult, load_train_val, prepare
+from .kws_teacher_study import StudyResult, build_teacher, load_train_val, prepare
 from .metrics import accuracy
 
 
@@ -403,7 +403,7 @@ def run_study(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
     A candidate with its own pipeline (mixup, longer fit) also trains the student alone with that pipeline, once
     per seed, just before the first distilled student that pairs with it (row ``pipeline``)."""
     from ._tf import seed_everything
-    from .models import build_dscnn, build_kwt
+    from .models import build_kwt
 
     cands: dict[str, Candidate] = {}
     for name in configs:
@@ -416,7 +416,6 @@ def run_study(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
             raise ValueError(f"unknown config {name!r}; known: {', '.join(specs)}")
     result = result or PipelineResult("", {}, key="config")
     scfg, x_train, x_val = prepare(x_train, y_train, x_val, y_val, cfg, result)
-    tcfg = dataclasses.replace(cfg.teacher, frames=scfg.frames, feats=scfg.feats, classes=scfg.classes)
 
     def val_acc(m) -> float:
         return accuracy(y_val, m.predict(np.asarray(x_val, np.float32), batch_size=256, verbose=0))
@@ -426,11 +425,8 @@ def run_study(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
         on_row(result)
 
     for seed in seeds:
-        seed_everything(seed)  # as train_kws trains its teacher
-        teacher = build_dscnn(tcfg)
-        r = fit(teacher, x_train, y_train, None, None, cfg.teacher_fit, seed=seed, label="teacher", verbose=verbose)
-        teacher.trainable = False
-        add({"kind": "teacher", "config": None, "seed": seed, "val": val_acc(teacher), "seconds": r.seconds})
+        teacher, sec = build_teacher(x_train, y_train, cfg, scfg, seed, verbose)  # as train_kws trains it
+        add({"kind": "teacher", "config": None, "seed": seed, "val": val_acc(teacher), "seconds": sec})
 
         def student(d: DistillConfig | None, fcfg: FitConfig, label: str) -> tuple[float, float]:
             seed_everything(seed + 1)  # the same initial weights for every student of this seed

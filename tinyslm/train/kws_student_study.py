@@ -59,7 +59,7 @@ import numpy as np
 
 from .api import KWSTrainConfig
 from .fit import fit
-from .kws_teacher_study import StudyResult, load_train_val, prepare
+from .kws_teacher_study import StudyResult, build_teacher, load_train_val, prepare
 from .metrics import accuracy
 
 STUDENTS: dict[str, dict[str, int]] = {
@@ -125,14 +125,13 @@ def run_study(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
               verbose: bool = False) -> StudyResult:
     """Per seed: the build's teacher, then each student of `students` distilled from it (validation)."""
     from ._tf import seed_everything
-    from .models import build_dscnn, build_kwt
+    from .models import build_kwt
 
     for name in students:
         if name not in STUDENTS:
             raise ValueError(f"unknown student {name!r}; known: {', '.join(STUDENTS)}")
     result = result or StudyResult("", {}, key="student")
     scfg, x_train, x_val = prepare(x_train, y_train, x_val, y_val, cfg, result)
-    tcfg = dataclasses.replace(cfg.teacher, frames=scfg.frames, feats=scfg.feats, classes=scfg.classes)
 
     def val_acc(m) -> float:
         return accuracy(y_val, m.predict(np.asarray(x_val, np.float32), batch_size=256, verbose=0))
@@ -142,11 +141,8 @@ def run_study(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
         on_row(result)
 
     for seed in seeds:
-        seed_everything(seed)
-        teacher = build_dscnn(tcfg)
-        r = fit(teacher, x_train, y_train, None, None, cfg.teacher_fit, seed=seed, label="teacher", verbose=verbose)
-        teacher.trainable = False
-        add({"kind": "teacher", "student": None, "seed": seed, "val": val_acc(teacher), "seconds": r.seconds})
+        teacher, sec = build_teacher(x_train, y_train, cfg, scfg, seed, verbose)
+        add({"kind": "teacher", "student": None, "seed": seed, "val": val_acc(teacher), "seconds": sec})
         for name in students:
             seed_everything(seed + 1)
             s = build_kwt(dataclasses.replace(scfg, **STUDENTS[name]))

@@ -129,6 +129,21 @@ def prepare(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: 
     return scfg, x_train, x_val
 
 
+def build_teacher(x_train: np.ndarray, y_train: np.ndarray, cfg: KWSTrainConfig, scfg, seed: int,
+                  verbose: bool = False):
+    """The build's DS-CNN teacher for a student config's features, seeded and trained as train_kws trains it,
+    frozen: (model, training seconds)."""
+    from ._tf import seed_everything
+    from .models import build_dscnn
+
+    seed_everything(seed)
+    teacher = build_dscnn(dataclasses.replace(cfg.teacher, frames=scfg.frames, feats=scfg.feats,
+                                              classes=scfg.classes))
+    r = fit(teacher, x_train, y_train, None, None, cfg.teacher_fit, seed=seed, label="teacher", verbose=verbose)
+    teacher.trainable = False
+    return teacher, r.seconds
+
+
 def run_study(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
               teachers: Sequence[str], distill: Sequence[str], seeds: Sequence[int],
               cfg: KWSTrainConfig = KWSTrainConfig(), result: StudyResult | None = None,

@@ -195,8 +195,7 @@ import numpy as np
 from .api import KWSTrainConfig
 from .distill import DistillConfig
 from .fit import FitConfig, fit
-from .kws_teacher_study import StudyResult, build_teacher, load_train_val, prepare
-from .metrics import accuracy
+from .kws_teacher_study import StudyResult, build_teacher, load_train_val, prepare, study_hooks
 
 
 @dataclass(frozen=True)
@@ -417,12 +416,7 @@ def run_study(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
     result = result or PipelineResult("", {}, key="config")
     scfg, x_train, x_val = prepare(x_train, y_train, x_val, y_val, cfg, result)
 
-    def val_acc(m) -> float:
-        return accuracy(y_val, m.predict(np.asarray(x_val, np.float32), batch_size=256, verbose=0))
-
-    def add(row: dict) -> None:
-        result.rows.append(row)
-        on_row(result)
+    val_acc, add = study_hooks(result, on_row, x_val, y_val)
 
     for seed in seeds:
         teacher, sec = build_teacher(x_train, y_train, cfg, scfg, seed, verbose)  # as train_kws trains it

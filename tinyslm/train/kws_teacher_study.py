@@ -129,6 +129,20 @@ def prepare(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: 
     return scfg, x_train, x_val
 
 
+def study_hooks(result: StudyResult, on_row: Callable[[StudyResult], None], x_val: np.ndarray, y_val: np.ndarray
+                ) -> tuple[Callable, Callable[[dict], None]]:
+    """A study loop's two helpers: a model's float accuracy on the validation split, and a row recorded in
+    `result` (then `on_row`, which saves the file)."""
+    def val_acc(m) -> float:
+        return accuracy(y_val, m.predict(np.asarray(x_val, np.float32), batch_size=256, verbose=0))
+
+    def add(row: dict) -> None:
+        result.rows.append(row)
+        on_row(result)
+
+    return val_acc, add
+
+
 def build_teacher(x_train: np.ndarray, y_train: np.ndarray, cfg: KWSTrainConfig, scfg, seed: int,
                   verbose: bool = False):
     """The build's DS-CNN teacher for a student config's features, seeded and trained as train_kws trains it,
@@ -162,12 +176,7 @@ def run_study(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
     scfg, x_train, x_val = prepare(x_train, y_train, x_val, y_val, cfg, result)
     frames, feats, classes = scfg.frames, scfg.feats, scfg.classes
 
-    def val_acc(m) -> float:
-        return accuracy(y_val, m.predict(np.asarray(x_val, np.float32), batch_size=256, verbose=0))
-
-    def add(row: dict) -> None:
-        result.rows.append(row)
-        on_row(result)
+    val_acc, add = study_hooks(result, on_row, x_val, y_val)
 
     for seed in seeds:
         trained: dict[tuple[str, int], object] = {}

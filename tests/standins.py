@@ -5,7 +5,7 @@ full int8 by TensorFlow's converter (tests/opzoo.py: the weights and the represe
 bytes are the same on every run).
 
 The originals and their TFLM + CMSIS-NN instruction counts are not in the repository; the stand-ins let the bench
-measure the same layer shapes here and scale the issue's ratios (README: "Held-out image CNNs").
+measure the same layer shapes here and scale the issue's ratios (firmware/kernels/PERFORMANCE.md: "Held-out image CNNs").
 
 Three more are shaped like other public models nobody here tuned for, for the layer kinds the first two lack: TFLM's
 person_detection (a one-channel stem, an average pool head), its magic_wand (a 4x3 conv over 3 axes, max pools)

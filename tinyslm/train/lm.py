@@ -48,7 +48,7 @@ class LmTrainConfig:
     lr: float = 3e-3
     teacher_lr: float = 2e-3
     alpha: float = 0.5
-    temperature: float = 1.0  # alpha 0.5, T=1: chosen on dev-corpus validation by tinyslm.train.lm_study (README)
+    temperature: float = 1.0  # alpha 0.5, T=1: chosen on dev-corpus validation by tinyslm.train.lm_study (LM.md)
     attn_beta: float = 0.0  # attention-map distillation of the distilled phase (fit_lm's attn_beta)
     train_docs: int | None = None  # use only the first N training documents
     calib: int = 256  # calibration states for int8 conversion

@@ -84,7 +84,7 @@ COEFFICIENTS: dict[str, dict[str, tuple[float, float, float, float]]] = {
 #   LM step d=48, 2 layers, 4 heads, mlp 144: measured 336,880; before +0.2%, now -2.0%, without it -2.3%
 #   LM step d=64, 1 layer, 4 heads, mlp 256: measured 233,720; before +0.3%, now -1.6%, without it -1.9%
 #   LM step d=32, 3 layers, 4 heads, mlp 64: measured 354,040; before +1.1%, now -1.9%, without it -2.5%
-# (LM: vocabulary 48, context 128; the default build's d=64 2-layer student is left out: see the README.)
+# (LM: vocabulary 48, context 128; the default build's d=64 2-layer student is left out: see tinyslm/tune/README.md.)
 # portable: fitted on the audio models only (+0.1..+0.7% then), not refitted with the LM models.
 # Re-measured on 3b324d4's DSP kernels (after the fifth depthwise round and the wide conv layout): the table
 # above is off by -8.7..+4.5% (mean |error| 3.3%), a refit would be off by 3.1%: not refitted for 0.2 points.

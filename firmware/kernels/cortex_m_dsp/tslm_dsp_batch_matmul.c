@@ -126,18 +126,37 @@ TSLM_ALWAYS_INLINE int32_t tail_word(const int8_t *src, int32_t rem, uint32_t zp
     return (int32_t)(v | (zp4 << (8 * rem)));
 }
 
+/* Two contiguous lines of len values as widen_rows(a, b, ..., 1) lays them out, off2 = widen_off2(offset, 1)
+ * and zp4 = zp_bytes(offset) worked out by the caller, where zp4 is the zero point's (the fast path's
+ * row pairs, inlined in its loop). */
+TSLM_ALWAYS_INLINE void widen_rows2_zp(const int8_t *a, const int8_t *b, int32_t len, int32_t off2, uint32_t zp4,
+                                       int32_t *dst)
+{
+    for (int32_t g = len >> 2; g > 0; --g, a += 4, b += 4, dst += 4) {
+        widen_word(tslm_read32(a), off2, dst, 1);
+        widen_word(tslm_read32(b), off2, dst + 2, 1);
+    }
+    if ((len & 3) != 0) {
+        widen_word(tail_word(a, len & 3, zp4), off2, dst, 1);
+        widen_word(tail_word(b, len & 3, zp4), off2, dst + 2, 1);
+    }
+}
+
 /* Contiguous lines a and (two: b not NULL) b of len values, + offset (doubled with twice), laid out as
  * widen_line(..., 4, ...) of each (b NULL: (..., 2, ...) of a): a word load and one SXTAB16 per two
  * values (two doubled); a last group of 1..3 padded with the zero point. */
 TSLM_ALWAYS_INLINE void widen_rows(const int8_t *a, const int8_t *b, int32_t len, int32_t offset, int32_t *dst,
                                    const int twice)
 {
-    const int32_t off2 = widen_off2(offset, twice), step = b != NULL ? 4 : 2, rem = len & 3;
-    for (int32_t g = len >> 2; g > 0; --g, a += 4, dst += step) {
-        widen_word(tslm_read32(a), off2, dst, twice);
-        if (b != NULL) {
+    const int32_t off2 = widen_off2(offset, twice), rem = len & 3;
+    if (b != NULL) {
+        for (int32_t g = len >> 2; g > 0; --g, a += 4, b += 4, dst += 4) {
+            widen_word(tslm_read32(a), off2, dst, twice);
             widen_word(tslm_read32(b), off2, dst + 2, twice);
-            b += 4;
+        }
+    } else {
+        for (int32_t g = len >> 2; g > 0; --g, a += 4, dst += 2) {
+            widen_word(tslm_read32(a), off2, dst, twice);
         }
     }
     if (rem != 0) {
@@ -561,19 +580,60 @@ __attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump(const 
 #undef BM_J_REQ
 #endif
 
+#if defined(TSLM_DSP_ASM)
+/* Full range, contiguous lhs rows (lhs_depth_stride 1, zp4 exact), cols >= 2, n4 <= BM_JUMP_MAX + 1: the
+ * row pairs of one batch (i < rows - 1), each widened (widen_rows2_zp) and its 2x2 blocks by
+ * bm_row_pair_jump (job: the row pair's fields set here), an odd last column by mac16_1x1. A small
+ * function of its own, so the loop keeps its values in registers. */
+static void bm_jump_rows(const tslm_batch_matmul_params *p, const int8_t *l, const int32_t *wr, int32_t *x,
+                         const bm_rq *q, int8_t *out, int32_t off2, uint32_t zp4, bm_jump_job *job)
+{
+    const int32_t cols = p->cols, rs = p->lhs_row_stride, depth = p->depth, n4 = (depth + 3) / 4;
+    const int32_t *const wlast = wr + 2 * n4 * (cols & ~1);
+    for (int32_t i = 0; i + 2 <= p->rows; i += 2, l += 2 * rs, out += 2 * cols) {
+        widen_rows2_zp(l, l + rs, depth, off2, zp4, x);
+        job->o0 = out;
+        job->oend = out + (cols & ~1);
+        bm_row_pair_jump(job);
+        if (cols & 1) {
+            out[cols - 1] = bm_out(mac16_1x1(x, 4, wlast, 2, n4), q, 1);
+            out[2 * cols - 1] = bm_out(mac16_1x1(x + 2, 4, wlast, 2, n4), q, 1);
+        }
+    }
+}
+#endif
+
 TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const int8_t *l, const int32_t *wr,
                                       int32_t *x, const bm_rq *q, int8_t *out, const int full)
 {
     const int32_t n4 = (p->depth + 3) / 4, cols = p->cols;
     int32_t i = 0;
+#if defined(TSLM_DSP_ASM)
+    bm_jump_job job = {q->m, q->rz, q->r, cols, NULL, x, 44 * (BM_JUMP_MAX + 1 - n4), wr, NULL};
+#endif
+    const int32_t off2 = widen_off2(p->lhs_offset, 1);
+    const uint32_t zp4 = zp_bytes(p->lhs_offset);
+    const int rows_zp = p->lhs_depth_stride == 1 && (zp4 != 0 || p->lhs_offset == 0);
+#if defined(TSLM_DSP_ASM)
+    if (full && rows_zp && cols >= 2 && n4 <= BM_JUMP_MAX + 1) {
+        bm_jump_rows(p, l, wr, x, q, out, off2, zp4, &job);
+        i = p->rows & ~1;
+    }
+#endif
     for (; i + 2 <= p->rows; i += 2) {
-        widen_lhs2(p, l + i * p->lhs_row_stride, l + (i + 1) * p->lhs_row_stride, n4, x);
+        const int8_t *a = l + i * p->lhs_row_stride;
+        if (rows_zp) {
+            widen_rows2_zp(a, a + p->lhs_row_stride, p->depth, off2, zp4, x);
+        } else {
+            widen_lhs2(p, a, a + p->lhs_row_stride, n4, x);
+        }
         int8_t *o0 = out + i * cols, *o1 = o0 + cols;
         const int32_t *w = wr;
         int32_t j = 0;
 #if defined(TSLM_DSP_ASM)
         if (full && cols >= 2 && n4 <= BM_JUMP_MAX + 1) { /* every 2x2 block, the depth unrolled */
-            bm_jump_job job = {q->m, q->rz, q->r, cols, o0 + (cols & ~1), x, 44 * (BM_JUMP_MAX + 1 - n4), w, o0};
+            job.o0 = o0;
+            job.oend = o0 + (cols & ~1);
             bm_row_pair_jump(&job);
             j = cols & ~1;
             w += 2 * n4 * j;

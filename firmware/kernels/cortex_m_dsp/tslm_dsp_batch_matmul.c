@@ -126,19 +126,19 @@ TSLM_ALWAYS_INLINE int32_t tail_word(const int8_t *src, int32_t rem, uint32_t zp
     return (int32_t)(v | (zp4 << (8 * rem)));
 }
 
-/* Two contiguous lines of len values as widen_rows(a, b, ..., 1) lays them out, off2 = widen_off2(offset, 1)
- * and zp4 = zp_bytes(offset) worked out by the caller, where zp4 is the zero point's (the fast path's
- * row pairs, inlined in its loop). */
-TSLM_ALWAYS_INLINE void widen_rows2_zp(const int8_t *a, const int8_t *b, int32_t len, int32_t off2, uint32_t zp4,
-                                       int32_t *dst)
+/* Two contiguous lines of len values as widen_rows(a, b, ..., twice) lays them out, off2 =
+ * widen_off2(offset, twice) and zp4 = zp_bytes(offset) worked out by the caller, where zp4 is the zero
+ * point's (inlined in the loops over row and column pairs). */
+TSLM_ALWAYS_INLINE void widen_rows_zp(const int8_t *a, const int8_t *b, int32_t len, int32_t off2, uint32_t zp4,
+                                      int32_t *dst, const int twice)
 {
     for (int32_t g = len >> 2; g > 0; --g, a += 4, b += 4, dst += 4) {
-        widen_word(tslm_read32(a), off2, dst, 1);
-        widen_word(tslm_read32(b), off2, dst + 2, 1);
+        widen_word(tslm_read32(a), off2, dst, twice);
+        widen_word(tslm_read32(b), off2, dst + 2, twice);
     }
     if ((len & 3) != 0) {
-        widen_word(tail_word(a, len & 3, zp4), off2, dst, 1);
-        widen_word(tail_word(b, len & 3, zp4), off2, dst + 2, 1);
+        widen_word(tail_word(a, len & 3, zp4), off2, dst, twice);
+        widen_word(tail_word(b, len & 3, zp4), off2, dst + 2, twice);
     }
 }
 
@@ -236,6 +236,13 @@ static void widen_rhs(const tslm_batch_matmul_params *p, const int8_t *r, int32_
 {
     const int32_t cs = p->rhs_col_stride, ds = p->rhs_depth_stride;
     int32_t j = 0;
+    const uint32_t zp4 = zp_bytes(p->rhs_offset);
+    if (ds == 1 && (zp4 != 0 || p->rhs_offset == 0)) { /* contiguous columns (adj_y): the pairs' loop inline */
+        const int32_t off2 = widen_off2(p->rhs_offset, 0);
+        for (; j + 2 <= p->cols; j += 2, dst += 4 * n4) {
+            widen_rows_zp(r + j * cs, r + (j + 1) * cs, p->depth, off2, zp4, dst, 0);
+        }
+    }
     for (; j + 2 <= p->cols; j += 2, dst += 4 * n4) {
         if (cs == 1 && ds != 1) {
             widen_adjacent1(r + j, p->depth, ds, p->rhs_offset, dst);
@@ -582,7 +589,7 @@ __attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump(const 
 
 #if defined(TSLM_DSP_ASM)
 /* Full range, contiguous lhs rows (lhs_depth_stride 1, zp4 exact), cols >= 2, n4 <= BM_JUMP_MAX + 1: the
- * row pairs of one batch (i < rows - 1), each widened (widen_rows2_zp) and its 2x2 blocks by
+ * row pairs of one batch (i < rows - 1), each widened (widen_rows_zp) and its 2x2 blocks by
  * bm_row_pair_jump (job: the row pair's fields set here), an odd last column by mac16_1x1. A small
  * function of its own, so the loop keeps its values in registers. */
 static void bm_jump_rows(const tslm_batch_matmul_params *p, const int8_t *l, const int32_t *wr, int32_t *x,
@@ -591,7 +598,7 @@ static void bm_jump_rows(const tslm_batch_matmul_params *p, const int8_t *l, con
     const int32_t cols = p->cols, rs = p->lhs_row_stride, depth = p->depth, n4 = (depth + 3) / 4;
     const int32_t *const wlast = wr + 2 * n4 * (cols & ~1);
     for (int32_t i = 0; i + 2 <= p->rows; i += 2, l += 2 * rs, out += 2 * cols) {
-        widen_rows2_zp(l, l + rs, depth, off2, zp4, x);
+        widen_rows_zp(l, l + rs, depth, off2, zp4, x, 1);
         job->o0 = out;
         job->oend = out + (cols & ~1);
         bm_row_pair_jump(job);
@@ -623,7 +630,7 @@ TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const i
     for (; i + 2 <= p->rows; i += 2) {
         const int8_t *a = l + i * p->lhs_row_stride;
         if (rows_zp) {
-            widen_rows2_zp(a, a + p->lhs_row_stride, p->depth, off2, zp4, x);
+            widen_rows_zp(a, a + p->lhs_row_stride, p->depth, off2, zp4, x, 1);
         } else {
             widen_lhs2(p, a, a + p->lhs_row_stride, n4, x);
         }

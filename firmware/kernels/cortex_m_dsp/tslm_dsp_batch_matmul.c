@@ -72,7 +72,7 @@ static void widen_line2(const int8_t *src, int32_t len, int32_t stride, int32_t 
 
 /* Four values (one word of bytes v) widened: (v0, v2), (v1, v3) + offset, both halves of off2 the offset;
  * twice: the values doubled, off2 then twice the offset. One SXTAB16 per word (two doubled). */
-TSLM_ALWAYS_INLINE void widen_word(int32_t v, int32_t off2, int32_t *d, const int twice)
+TSLM_TINY_INLINE void widen_word(int32_t v, int32_t off2, int32_t *d, const int twice)
 {
     int32_t a = tslm_sxtab16(off2, v), b = tslm_sxtab16_ror8(off2, v);
     if (twice) {
@@ -85,7 +85,7 @@ TSLM_ALWAYS_INLINE void widen_word(int32_t v, int32_t off2, int32_t *d, const in
 
 /* Two words u, v of bytes (a0, b0, a2, b2), (a1, b1, a3, b3) widened as widen_word would, line a's
  * words first: (a0, a2), (a1, a3), (b0, b2), (b1, b3). */
-TSLM_ALWAYS_INLINE void widen_word_pair(int32_t u, int32_t v, int32_t off2, int32_t *d, const int twice)
+TSLM_TINY_INLINE void widen_word_pair(int32_t u, int32_t v, int32_t off2, int32_t *d, const int twice)
 {
     int32_t a = tslm_sxtab16(off2, u), b = tslm_sxtab16(off2, v);
     int32_t c = tslm_sxtab16_ror8(off2, u), e = tslm_sxtab16_ror8(off2, v);
@@ -101,7 +101,7 @@ TSLM_ALWAYS_INLINE void widen_word_pair(int32_t u, int32_t v, int32_t off2, int3
     d[3] = e;
 }
 
-TSLM_ALWAYS_INLINE int32_t widen_off2(int32_t offset, const int twice)
+TSLM_TINY_INLINE int32_t widen_off2(int32_t offset, const int twice)
 {
     return twice ? pack16(2 * offset, 2 * offset) : pack16(offset, offset);
 }
@@ -114,7 +114,7 @@ static uint32_t zp_bytes(int32_t offset)
 }
 
 /* The last rem (1..3) values of a contiguous line as one word, its other bytes those of zp4. */
-TSLM_ALWAYS_INLINE int32_t tail_word(const int8_t *src, int32_t rem, uint32_t zp4)
+TSLM_TINY_INLINE int32_t tail_word(const int8_t *src, int32_t rem, uint32_t zp4)
 {
     uint32_t v = (uint8_t)src[0];
     if (rem > 1) {
@@ -185,7 +185,7 @@ static void widen_rows1(const int8_t *a, const int8_t *b, int32_t len, int32_t o
     widen_rows(a, b, len, offset, dst, 0);
 }
 
-TSLM_ALWAYS_INLINE uint32_t read16(const int8_t *p)
+TSLM_TINY_INLINE uint32_t read16(const int8_t *p)
 {
     uint16_t h;
     memcpy(&h, p, 2);
@@ -508,36 +508,36 @@ static void bm_row_pair(const int32_t *x, const int32_t *w, int32_t n4, const bm
 #if defined(TSLM_DSP_ASM)
 /*
  * The same row pair with the depth loop unrolled and entered part-way (depth <= 4 BM_JUMP_MAX + 4), in a
- * naked routine that owns all fourteen registers, so nothing is reloaded per block but the lhs pointer:
- * per 2x2 block the first group by SMUAD (no zeroing), `ldr pc` into the unrolled groups (each eleven
- * 32-bit instructions, 44 bytes, so the entry is their start + the skipped groups' bytes), one LDM of
- * the requantization values, the output row's offset and end, four requantizations, four stores.
- * r0 x, r1 w, r2 r3 (row 0, columns 0 and 1), r4 r5 (row 1), r6 r7 the column words, r8-r11 the row
- * words, lr the output of row 0. The job (copied to the stack on entry, the skip turned into the entry):
- * m, rz, r, cols, the end of row 0's column pairs, x, the groups' bytes to skip, w, row 0's output.
+ * naked routine that owns all fourteen registers: per four k one LDM of the two rows' words, one LDM of
+ * the two columns' and eight SMLAD (ten instructions per 16 MACs); per 2x2 block the first group by
+ * SMUAD (no zeroing), `ldr pc` into the unrolled groups (each ten 32-bit instructions, 40 bytes, so the
+ * entry is their start + the skipped groups' bytes), one LDM of the requantization values, the output
+ * row's offset, the end and the output pointer, four requantizations, four stores.
+ * r0 x, r1 w, r2 r3 (row 0, columns 0 and 1), r4 r5 (row 1), r6 r7 r12 lr the columns' words, r8-r11 the
+ * rows' words. The job (copied to the stack on entry, the skip turned into the entry): m, rz, r, cols,
+ * the end of row 0's column pairs, row 0's output, x, the groups' bytes to skip, w.
  */
 #define BM_JUMP_MAX 16 /* unrolled groups: the first group + up to 16, depth <= 68 */
+#define BM_JUMP_GROUP_BYTES 40
 typedef struct {
     int32_t m, rz, r, cols;
     int8_t *oend;
+    int8_t *o0;
     const int32_t *x;
     int32_t skip;
     const int32_t *w;
-    int8_t *o0;
 } bm_jump_job;
 
-#define BM_J_GROUP                                         \
+#define BM_J_MACS(FIRST)                                   \
     "ldmia r0!, {r8-r11}\n\t"                            \
-    "ldrd r6, r7, [r1], #8\n\t"                          \
-    "smlad r2, r8, r6, r2\n\t"                           \
-    "smlad r4, r10, r6, r4\n\t"                          \
-    "smlad r2, r9, r7, r2\n\t"                           \
-    "smlad r4, r11, r7, r4\n\t"                          \
-    "ldrd r6, r7, [r1], #8\n\t"                          \
-    "smlad r3, r8, r6, r3\n\t"                           \
-    "smlad r5, r10, r6, r5\n\t"                          \
-    "smlad r3, r9, r7, r3\n\t"                           \
-    "smlad r5, r11, r7, r5\n\t"
+    "ldmia r1!, {r6, r7, r12, lr}\n\t"                   \
+    FIRST("r2", "r8", "r6") FIRST("r4", "r10", "r6")     \
+    BM_J_MLA("r2", "r9", "r7") BM_J_MLA("r4", "r11", "r7") \
+    FIRST("r3", "r8", "r12") FIRST("r5", "r10", "r12")   \
+    BM_J_MLA("r3", "r9", "lr") BM_J_MLA("r5", "r11", "lr")
+#define BM_J_MLA(A, X, W) "smlad " A ", " X ", " W ", " A "\n\t"
+#define BM_J_FIRST(A, X, W) "smuad " A ", " X ", " W "\n\t"
+#define BM_J_GROUP BM_J_MACS(BM_J_MLA)
 #define BM_J_GROUP4 BM_J_GROUP BM_J_GROUP BM_J_GROUP BM_J_GROUP
 #define BM_J_REQ(A)                                        \
     "add r9, r7, " A ", asr #31\n\t"                     \
@@ -551,37 +551,30 @@ __attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump(const 
     __asm__ volatile("push {r4-r11, lr}\n\t"
                      "ldm r0, {r1-r9}\n\t"
                      "adr r10, 6f + 1\n\t"
-                     "add r7, r10, r7\n\t"
-                     "push {r1-r7}\n\t"
-                     "mov r1, r8\n\t"
-                     "mov lr, r9\n"
+                     "add r8, r10, r8\n\t"
+                     "push {r1-r8}\n\t"
+                     "mov r1, r9\n"
                      "7:\n\t"
-                     "ldr r0, [sp, #20]\n\t"
-                     "ldmia r0!, {r8-r11}\n\t"
-                     "ldrd r6, r7, [r1], #8\n\t"
-                     "smuad r2, r8, r6\n\t"
-                     "smuad r4, r10, r6\n\t"
-                     "smlad r2, r9, r7, r2\n\t"
-                     "smlad r4, r11, r7, r4\n\t"
-                     "ldrd r6, r7, [r1], #8\n\t"
-                     "smuad r3, r8, r6\n\t"
-                     "smuad r5, r10, r6\n\t"
-                     "smlad r3, r9, r7, r3\n\t"
-                     "smlad r5, r11, r7, r5\n\t"
-                     "ldr pc, [sp, #24]\n"
+                     "ldr r0, [sp, #24]\n\t"
+                     BM_J_MACS(BM_J_FIRST)
+                     "ldr pc, [sp, #28]\n"
                      "6:\n\t"
                      BM_J_GROUP4 BM_J_GROUP4 BM_J_GROUP4 BM_J_GROUP4
-                     "ldm sp, {r6, r7, r8, r10, r11}\n\t"
+                     "ldm sp, {r6, r7, r8, r10, r11, lr}\n\t"
                      BM_J_REQ("r2") BM_J_REQ("r3") BM_J_REQ("r4") BM_J_REQ("r5")
                      "strb r4, [lr, r10]\n\t"
                      "strb r2, [lr], #1\n\t"
                      "strb r5, [lr, r10]\n\t"
                      "strb r3, [lr], #1\n\t"
+                     "str lr, [sp, #20]\n\t"
                      "cmp lr, r11\n\t"
                      "bne 7b\n\t"
-                     "add sp, sp, #28\n\t"
+                     "add sp, sp, #32\n\t"
                      "pop {r4-r11, pc}");
 }
+#undef BM_J_MACS
+#undef BM_J_MLA
+#undef BM_J_FIRST
 #undef BM_J_GROUP
 #undef BM_J_GROUP4
 #undef BM_J_REQ
@@ -616,7 +609,7 @@ TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const i
     const int32_t n4 = (p->depth + 3) / 4, cols = p->cols;
     int32_t i = 0;
 #if defined(TSLM_DSP_ASM)
-    bm_jump_job job = {q->m, q->rz, q->r, cols, NULL, x, 44 * (BM_JUMP_MAX + 1 - n4), wr, NULL};
+    bm_jump_job job = {q->m, q->rz, q->r, cols, NULL, NULL, x, BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4), wr};
 #endif
     const int32_t off2 = widen_off2(p->lhs_offset, 1);
     const uint32_t zp4 = zp_bytes(p->lhs_offset);

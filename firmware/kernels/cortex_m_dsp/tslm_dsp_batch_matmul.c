@@ -107,7 +107,7 @@ TSLM_TINY_INLINE int32_t widen_off2(int32_t offset, const int twice)
 }
 
 /* A last group's padding: the zero point (-offset), whose bytes widen to 0, four times; 0 where it is no
- * int8 value (then the padded groups take widen4). */
+ * int8 value (callers then take widen_line; an int8 tensor's zero point always is one). */
 static uint32_t zp_bytes(int32_t offset)
 {
     return -offset >= -128 && -offset <= 127 ? (uint32_t)(uint8_t)(int8_t)(-offset) * 0x01010101u : 0;
@@ -126,9 +126,10 @@ TSLM_TINY_INLINE int32_t tail_word(const int8_t *src, int32_t rem, uint32_t zp4)
     return (int32_t)(v | (zp4 << (8 * rem)));
 }
 
-/* Two contiguous lines of len values as widen_rows(a, b, ..., twice) lays them out, off2 =
- * widen_off2(offset, twice) and zp4 = zp_bytes(offset) worked out by the caller, where zp4 is the zero
- * point's (inlined in the loops over row and column pairs). */
+/* Two contiguous lines a, b of len values, + offset (doubled with twice), laid out as widen_line(..., 4, ...)
+ * of each: a word load and one SXTAB16 per two values (two doubled), a last group of 1..3 padded with the
+ * zero point's bytes. off2 = widen_off2(offset, twice) and zp4 = zp_bytes(offset) (an int8 zero point's)
+ * from the caller, which inlines this in its loop over row or column pairs. */
 TSLM_ALWAYS_INLINE void widen_rows_zp(const int8_t *a, const int8_t *b, int32_t len, int32_t off2, uint32_t zp4,
                                       int32_t *dst, const int twice)
 {
@@ -142,49 +143,6 @@ TSLM_ALWAYS_INLINE void widen_rows_zp(const int8_t *a, const int8_t *b, int32_t 
     }
 }
 
-/* Contiguous lines a and (two: b not NULL) b of len values, + offset (doubled with twice), laid out as
- * widen_line(..., 4, ...) of each (b NULL: (..., 2, ...) of a): a word load and one SXTAB16 per two
- * values (two doubled); a last group of 1..3 padded with the zero point. */
-TSLM_ALWAYS_INLINE void widen_rows(const int8_t *a, const int8_t *b, int32_t len, int32_t offset, int32_t *dst,
-                                   const int twice)
-{
-    const int32_t off2 = widen_off2(offset, twice), rem = len & 3;
-    if (b != NULL) {
-        for (int32_t g = len >> 2; g > 0; --g, a += 4, b += 4, dst += 4) {
-            widen_word(tslm_read32(a), off2, dst, twice);
-            widen_word(tslm_read32(b), off2, dst + 2, twice);
-        }
-    } else {
-        for (int32_t g = len >> 2; g > 0; --g, a += 4, dst += 2) {
-            widen_word(tslm_read32(a), off2, dst, twice);
-        }
-    }
-    if (rem != 0) {
-        const uint32_t zp4 = zp_bytes(offset);
-        if (zp4 != 0 || offset == 0) {
-            widen_word(tail_word(a, rem, zp4), off2, dst, twice);
-            if (b != NULL) {
-                widen_word(tail_word(b, rem, zp4), off2, dst + 2, twice);
-            }
-        } else {
-            widen4(a, 0, rem, 1, offset, dst, twice);
-            if (b != NULL) {
-                widen4(b, 0, rem, 1, offset, dst + 2, twice);
-            }
-        }
-    }
-}
-
-static void widen_rows2(const int8_t *a, const int8_t *b, int32_t len, int32_t offset, int32_t *dst)
-{
-    widen_rows(a, b, len, offset, dst, 1);
-}
-
-static void widen_rows1(const int8_t *a, const int8_t *b, int32_t len, int32_t offset, int32_t *dst)
-{
-    widen_rows(a, b, len, offset, dst, 0);
-}
-
 TSLM_TINY_INLINE uint32_t read16(const int8_t *p)
 {
     uint16_t h;
@@ -193,10 +151,10 @@ TSLM_TINY_INLINE uint32_t read16(const int8_t *p)
 }
 
 /* Lines j and j + 1 that sit side by side (columns of a row-major rhs, rows of an adj_x lhs) in runs
- * stride apart, laid out as widen_rows(line j, line j + 1): per four k, four halfword loads, two
+ * stride apart, laid out as widen_rows_zp(line j, line j + 1): per four k, four halfword loads, two
  * packs and four SXTAB16 (eight doubled); a last group's missing runs the zero point's bytes. */
-TSLM_ALWAYS_INLINE void widen_adjacent(const int8_t *src, int32_t len, int32_t stride, int32_t offset, int32_t *dst,
-                                       const int twice)
+TSLM_ALWAYS_INLINE void widen_adjacent(const int8_t *src, int32_t len, int32_t stride, int32_t offset, uint32_t zp4,
+                                       int32_t *dst, const int twice)
 {
     const int32_t off2 = widen_off2(offset, twice), rem = len & 3;
     for (int32_t g = len >> 2; g > 0; --g, src += 4 * stride, dst += 4) {
@@ -206,76 +164,73 @@ TSLM_ALWAYS_INLINE void widen_adjacent(const int8_t *src, int32_t len, int32_t s
         widen_word_pair(u, v, off2, dst, twice);
     }
     if (rem != 0) {
-        const uint32_t zp4 = zp_bytes(offset);
-        if (zp4 != 0 || offset == 0) {
-            uint32_t h[4];
-            for (int32_t t = 0; t < 4; ++t) {
-                h[t] = t < rem ? read16(src + t * stride) : zp4 & 0xFFFFu;
-            }
-            widen_word_pair((int32_t)(h[0] | h[2] << 16), (int32_t)(h[1] | h[3] << 16), off2, dst, twice);
-        } else {
-            widen4(src, 0, rem, stride, offset, dst, twice);
-            widen4(src + 1, 0, rem, stride, offset, dst + 2, twice);
+        uint32_t h[4];
+        for (int32_t t = 0; t < 4; ++t) {
+            h[t] = t < rem ? read16(src + t * stride) : zp4 & 0xFFFFu;
         }
+        widen_word_pair((int32_t)(h[0] | h[2] << 16), (int32_t)(h[1] | h[3] << 16), off2, dst, twice);
     }
 }
 
-static void widen_adjacent2(const int8_t *src, int32_t len, int32_t stride, int32_t offset, int32_t *dst)
+static void widen_adjacent2(const int8_t *src, int32_t len, int32_t stride, int32_t offset, uint32_t zp4, int32_t *dst)
 {
-    widen_adjacent(src, len, stride, offset, dst, 1);
+    widen_adjacent(src, len, stride, offset, zp4, dst, 1);
 }
 
-static void widen_adjacent1(const int8_t *src, int32_t len, int32_t stride, int32_t offset, int32_t *dst)
+static void widen_adjacent1(const int8_t *src, int32_t len, int32_t stride, int32_t offset, uint32_t zp4, int32_t *dst)
 {
-    widen_adjacent(src, len, stride, offset, dst, 0);
+    widen_adjacent(src, len, stride, offset, zp4, dst, 0);
 }
 
 /* All rhs columns of one batch: for each pair of columns and each four k, 2 words of the
- * first, 2 of the second; an odd last column alone, 2 words per four k. */
+ * first, 2 of the second; an odd last column alone, 2 words per four k. Pairs of contiguous
+ * (adj_y) or side-by-side columns where the zero point pads a last group (any int8 one), by
+ * widen_rows_zp and widen_adjacent; otherwise, and the odd column, widen_line. */
 static void widen_rhs(const tslm_batch_matmul_params *p, const int8_t *r, int32_t n4, int32_t *dst)
 {
     const int32_t cs = p->rhs_col_stride, ds = p->rhs_depth_stride;
-    int32_t j = 0;
     const uint32_t zp4 = zp_bytes(p->rhs_offset);
-    if (ds == 1 && (zp4 != 0 || p->rhs_offset == 0)) { /* contiguous columns (adj_y): the pairs' loop inline */
+    const int zp = zp4 != 0 || p->rhs_offset == 0;
+    int32_t j = 0;
+    if (zp && ds == 1) { /* the pairs' loop inline */
         const int32_t off2 = widen_off2(p->rhs_offset, 0);
         for (; j + 2 <= p->cols; j += 2, dst += 4 * n4) {
             widen_rows_zp(r + j * cs, r + (j + 1) * cs, p->depth, off2, zp4, dst, 0);
         }
     }
     for (; j + 2 <= p->cols; j += 2, dst += 4 * n4) {
-        if (cs == 1 && ds != 1) {
-            widen_adjacent1(r + j, p->depth, ds, p->rhs_offset, dst);
-        } else if (ds == 1) {
-            widen_rows1(r + j * cs, r + (j + 1) * cs, p->depth, p->rhs_offset, dst);
+        if (zp && cs == 1) {
+            widen_adjacent1(r + j, p->depth, ds, p->rhs_offset, zp4, dst);
         } else {
             widen_line(r + j * cs, p->depth, ds, p->rhs_offset, n4, 4, dst);
             widen_line(r + (j + 1) * cs, p->depth, ds, p->rhs_offset, n4, 4, dst + 2);
         }
     }
     if (j < p->cols) {
-        if (ds == 1) {
-            widen_rows1(r + j * cs, NULL, p->depth, p->rhs_offset, dst);
-        } else {
-            widen_line(r + j * cs, p->depth, ds, p->rhs_offset, n4, 2, dst);
-        }
+        widen_line(r + j * cs, p->depth, ds, p->rhs_offset, n4, 2, dst);
     }
 }
 
-/* Two lhs rows of the fast path (doubled), as widen_rows2 of them; row1 NULL: one. */
+/* Two lhs rows of the fast path (doubled), as widen_line2 of each with steps of 4 words; row1 NULL: one
+ * (steps of 2). */
 static void widen_lhs2(const tslm_batch_matmul_params *p, const int8_t *row0, const int8_t *row1, int32_t n4,
                        int32_t *x)
 {
     const int32_t s = p->lhs_depth_stride;
-    if (s == 1) {
-        widen_rows2(row0, row1, p->depth, p->lhs_offset, x);
-    } else if (row1 == row0 + 1) {
-        widen_adjacent2(row0, p->depth, s, p->lhs_offset, x);
-    } else {
-        widen_line2(row0, p->depth, s, p->lhs_offset, n4, row1 != NULL ? 4 : 2, x);
-        if (row1 != NULL) {
-            widen_line2(row1, p->depth, s, p->lhs_offset, n4, 4, x + 2);
+    const uint32_t zp4 = zp_bytes(p->lhs_offset);
+    if (row1 != NULL && (zp4 != 0 || p->lhs_offset == 0)) {
+        if (s == 1) {
+            widen_rows_zp(row0, row1, p->depth, widen_off2(p->lhs_offset, 1), zp4, x, 1);
+            return;
         }
+        if (row1 == row0 + 1) {
+            widen_adjacent2(row0, p->depth, s, p->lhs_offset, zp4, x);
+            return;
+        }
+    }
+    widen_line2(row0, p->depth, s, p->lhs_offset, n4, row1 != NULL ? 4 : 2, x);
+    if (row1 != NULL) {
+        widen_line2(row1, p->depth, s, p->lhs_offset, n4, 4, x + 2);
     }
 }
 

@@ -8,11 +8,14 @@
  * Per batch, the rhs columns are widened once (two columns interleaved, the
  * order tslm_dsp_widen2 gives rows); then each pair of lhs rows is widened
  * and meets every pair of columns: 2 x 2 outputs, eight SMLADs per four k.
- * Depth is padded to a multiple of four with zeros on the rhs side.
+ * Depth is padded to a multiple of four with zeros (pairs of lines: with the
+ * zero point's bytes, which widen to 0, so one SXTAB16 widens two values).
  * Fast path (right shifts of 1..22, depth <= 8192): the lhs rows widened
  * doubled, so the sums are 2 acc and each output is one SMMLAR with the zero
  * point in its rounding term, a shift and SSAT; per four k of a 2 x 2 block
- * one LDM, two LDRD and eight SMLAD (Thumb-2 assembly).
+ * one LDM, two LDRD and eight SMLAD (Thumb-2 assembly); over the whole int8
+ * range with depth <= 68 (attention's), bm_row_pair_jump: one LDM of the rows,
+ * one of the columns, eight SMLAD, the depth unrolled and entered part-way.
  *
  * scratch: 4 words per four k for two lhs rows, 2 per four k for each rhs column.
  */

@@ -114,16 +114,17 @@ def transposes_into_batch_matmul(lw: Lowering, steps: list[Step]) -> list[Step]:
         if not (isinstance(s, Call) and s.func == "tslm_dsp_batch_matmul_s8") or s.op.inputs[0] == s.op.inputs[1]:
             continue
         for slot in (0, 1):
-            folded = _fold_transpose(lw, out[k], slot, steps, producer, readers, gone)
+            folded = _fold_transpose(lw, out[k], k, slot, steps, producer, readers, gone)
             if folded is not None:
                 out[k], kt = folded
                 gone.add(kt)
     return [s for k, s in enumerate(out) if k not in gone]
 
 
-def _fold_transpose(lw: Lowering, bmm: Call, slot: int, steps: list[Step], producer: dict[int, int],
+def _fold_transpose(lw: Lowering, bmm: Call, k: int, slot: int, steps: list[Step], producer: dict[int, int],
                     readers: Counter[int], gone: set[int]) -> tuple[Call, int] | None:
-    """bmm reading its operand `slot` through the TRANSPOSE that made it (and that step's index), or None."""
+    """bmm (steps[k], or what an earlier fold made of it) reading its operand `slot` through the TRANSPOSE that
+    made it (and that step's index), or None."""
     ti = bmm.op.inputs[slot]
     kt = producer.get(ti)
     if kt is None or kt in gone or readers[ti] != 1 or ti in lw.g.outputs:
@@ -132,8 +133,10 @@ def _fold_transpose(lw: Lowering, bmm: Call, slot: int, steps: list[Step], produ
     if not isinstance(t, Call) or t.op.opcode != "TRANSPOSE" or t.writes != [ti] or len(t.reads) != 1:
         return None
     x, y = lw.t(t.op.inputs[0]), lw.t(ti)
-    if x.dtype != y.dtype or x.is_const:
+    if x.dtype != y.dtype or x.is_const or x.is_variable:
         return None
+    if any(isinstance(s, Call) and x.index in s.writes for s in steps[kt + 1:k]):
+        return None  # (the transpose's input written again before the BATCH_MATMUL would read it)
     perm = [int(v) for v in np.asarray(lw.t(t.op.inputs[1]).data).reshape(-1)]
     xst = lw.strides(list(x.shape))
     dims, st = lw.right_align([x.shape[p] for p in perm], 5), [0] * (5 - len(perm)) + [xst[p] for p in perm]

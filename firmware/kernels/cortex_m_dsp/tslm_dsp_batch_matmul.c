@@ -518,6 +518,9 @@ __attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump(const 
                      "ldr pc, [sp, #28]\n"
                      "6:\n\t"
                      BM_J_GROUP4 BM_J_GROUP4 BM_J_GROUP4 BM_J_GROUP4
+                     ".if . - 6b - 16 * 40\n\t" /* BM_JUMP_GROUP_BYTES, which the entry assumes */
+                     ".error \"bm_row_pair_jump: a group is not 40 bytes\"\n\t"
+                     ".endif\n\t"
                      "ldm sp, {r6, r7, r8, r10, r11, lr}\n\t"
                      BM_J_REQ("r2") BM_J_REQ("r3") BM_J_REQ("r4") BM_J_REQ("r5")
                      "strb r4, [lr, r10]\n\t"

@@ -24,18 +24,24 @@ run in order by :func:`run` (``driver.lower_graph``) and tested on its own (test
   the 256-entry int8 tables (``tslm_lut_s8``) call ``tslm_dsp_lut_s8``, four bytes per word (Helium:
   ``tslm_mve_lut_s8``, sixteen per gather load).
 
+- :func:`transposes_into_batch_matmul`: on the Cortex-M DSP target a TRANSPOSE whose output only one int8
+  BATCH_MATMUL reads (a transformer's head split of Q, K and V) is not copied: the BATCH_MATMUL reads the
+  transpose's input where it lies, through the permuted strides (its params are strides already, and
+  ``tslm_dsp_batch_matmul_s8`` widens every operand into scratch, so the strides cost nothing there).
+
 Aliasing and in-place decisions are the planner's passes (planner.py: ``resolve_aliases``,
 ``choose_in_place``).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from typing import Callable
 
 import numpy as np
 
-from .lowering import Call, Lowering, Step
+from .lowering import Call, Lowering, Step, T
 from .ops.conv import as_grouped_conv
 from .ops.elementwise import binary_element
 from .ops.layer_norm import fuse_layer_norms
@@ -92,9 +98,70 @@ def dsp_strided_copies(lw: Lowering, steps: list[Step]) -> list[Step]:
                       if s.func in families and s.variant is None else None)
 
 
+def transposes_into_batch_matmul(lw: Lowering, steps: list[Step]) -> list[Step]:
+    if not lw.target.dsp or lw.target.mve:
+        return steps
+    readers: Counter[int] = Counter()
+    producer: dict[int, int] = {}
+    for k, s in enumerate(steps):
+        if isinstance(s, Call):
+            readers.update(set(s.reads))
+            producer.update((w, k) for w in s.writes)
+        else:
+            readers[s.src] += 1
+    out, gone = list(steps), set()
+    for k, s in enumerate(steps):
+        if not (isinstance(s, Call) and s.func == "tslm_dsp_batch_matmul_s8") or s.op.inputs[0] == s.op.inputs[1]:
+            continue
+        for slot in (0, 1):
+            folded = _fold_transpose(lw, out[k], k, slot, steps, producer, readers, gone)
+            if folded is not None:
+                out[k], kt = folded
+                gone.add(kt)
+    return [s for k, s in enumerate(out) if k not in gone]
+
+
+def _fold_transpose(lw: Lowering, bmm: Call, k: int, slot: int, steps: list[Step], producer: dict[int, int],
+                    readers: Counter[int], gone: set[int]) -> tuple[Call, int] | None:
+    """bmm (steps[k], or what an earlier fold made of it) reading its operand `slot` through the TRANSPOSE that
+    made it (and that step's index), or None."""
+    ti = bmm.op.inputs[slot]
+    kt = producer.get(ti)
+    if kt is None or kt in gone or readers[ti] != 1 or ti in lw.g.outputs:
+        return None
+    t = steps[kt]
+    if not isinstance(t, Call) or t.op.opcode != "TRANSPOSE" or t.writes != [ti] or len(t.reads) != 1:
+        return None
+    x, y = lw.t(t.op.inputs[0]), lw.t(ti)
+    if x.dtype != y.dtype or x.is_const or x.is_variable:
+        return None
+    if any(isinstance(s, Call) and x.index in s.writes for s in steps[kt + 1:k]):
+        return None  # (the transpose's input written again before the BATCH_MATMUL would read it)
+    perm = [int(v) for v in np.asarray(lw.t(t.op.inputs[1]).data).reshape(-1)]
+    xst = lw.strides(list(x.shape))
+    dims, st = lw.right_align([x.shape[p] for p in perm], 5), [0] * (5 - len(perm)) + [xst[p] for p in perm]
+    if dims != lw.right_align(list(y.shape), 5):
+        return None
+    bstr = [0 if dims[d] == 1 else st[d] for d in range(3)]
+    o = bmm.op.options
+    if slot == 0:
+        adj = bool(o.get("adj_x", False))
+        change = dict(lhs_batch_strides=bstr, lhs_row_stride=st[4] if adj else st[3],
+                      lhs_depth_stride=st[3] if adj else st[4])
+    else:
+        adj = bool(o.get("adj_y", False))
+        change = dict(rhs_batch_strides=bstr, rhs_depth_stride=st[4] if adj else st[3],
+                      rhs_col_stride=st[3] if adj else st[4])
+    args = [T(x.index) if isinstance(a, T) and a.index == ti else a for a in bmm.args]
+    reads = [x.index if r == ti else r for r in bmm.reads]
+    note = f"{bmm.note}; {('lhs', 'rhs')[slot]} read through TRANSPOSE op {t.op.index}'s perm {perm}"
+    return replace(bmm.with_params(**change), args=args, reads=reads, note=note), kt
+
+
 PASSES: tuple[Callable[[Lowering, list[Step]], list[Step]], ...] = (tables_for_one_byte_functions,
                                                                      grouped_conv_for_depth_multipliers,
-                                                                     fused_layer_norms, dsp_strided_copies)
+                                                                     fused_layer_norms, transposes_into_batch_matmul,
+                                                                     dsp_strided_copies)
 
 
 def run(lw: Lowering, steps: list[Step], passes=PASSES) -> list[Step]:

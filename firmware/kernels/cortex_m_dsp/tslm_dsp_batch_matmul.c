@@ -8,11 +8,14 @@
  * Per batch, the rhs columns are widened once (two columns interleaved, the
  * order tslm_dsp_widen2 gives rows); then each pair of lhs rows is widened
  * and meets every pair of columns: 2 x 2 outputs, eight SMLADs per four k.
- * Depth is padded to a multiple of four with zeros on the rhs side.
+ * Depth is padded to a multiple of four with zeros (pairs of lines: with the
+ * zero point's bytes, which widen to 0, so one SXTAB16 widens two values).
  * Fast path (right shifts of 1..22, depth <= 8192): the lhs rows widened
  * doubled, so the sums are 2 acc and each output is one SMMLAR with the zero
  * point in its rounding term, a shift and SSAT; per four k of a 2 x 2 block
- * one LDM, two LDRD and eight SMLAD (Thumb-2 assembly).
+ * one LDM, two LDRD and eight SMLAD (Thumb-2 assembly); over the whole int8
+ * range with depth <= 68 (attention's), bm_row_pair_jump: one LDM of the rows,
+ * one of the columns, eight SMLAD, the depth unrolled and entered part-way.
  *
  * scratch: 4 words per four k for two lhs rows, 2 per four k for each rhs column.
  */
@@ -70,76 +73,137 @@ static void widen_line2(const int8_t *src, int32_t len, int32_t stride, int32_t 
     widen_line_by(src, len, stride, offset, n4, step, dst, 1);
 }
 
-/* Two contiguous lines (stride 1) of len values, + offset (doubled with twice), interleaved as
- * widen_line(..., 4, ...) of each would lay them out: one loop for both. */
-TSLM_ALWAYS_INLINE void widen_pair(const int8_t *a, const int8_t *b, int32_t len, int32_t offset, int32_t n4,
-                                   int32_t *dst, const int twice)
+/* Four values (one word of bytes v) widened: (v0, v2), (v1, v3) + offset, both halves of off2 the offset;
+ * twice: the values doubled, off2 then twice the offset. One SXTAB16 per word (two doubled). */
+TSLM_TINY_INLINE void widen_word(int32_t v, int32_t off2, int32_t *d, const int twice)
 {
-    const int32_t off2 = pack16(offset, offset);
-    int32_t g = 0;
-    for (; 4 * g + 4 <= len; ++g, dst += 4) {
-        const int32_t u = tslm_read32(a + 4 * g), v = tslm_read32(b + 4 * g);
-        const int32_t u0 = tslm_sadd16(tslm_sxtb16(u), off2), u1 = tslm_sadd16(tslm_sxtb16_ror8(u), off2);
-        const int32_t v0 = tslm_sadd16(tslm_sxtb16(v), off2), v1 = tslm_sadd16(tslm_sxtb16_ror8(v), off2);
-        dst[0] = twice ? tslm_sadd16(u0, u0) : u0;
-        dst[1] = twice ? tslm_sadd16(u1, u1) : u1;
-        dst[2] = twice ? tslm_sadd16(v0, v0) : v0;
-        dst[3] = twice ? tslm_sadd16(v1, v1) : v1;
+    int32_t a = tslm_sxtab16(off2, v), b = tslm_sxtab16_ror8(off2, v);
+    if (twice) {
+        a = tslm_sxtab16(a, v);
+        b = tslm_sxtab16_ror8(b, v);
     }
-    for (; g < n4; ++g, dst += 4) {
-        widen4(a, 4 * g, len, 1, offset, dst, twice);
-        widen4(b, 4 * g, len, 1, offset, dst + 2, twice);
+    d[0] = a;
+    d[1] = b;
+}
+
+/* Two words u, v of bytes (a0, b0, a2, b2), (a1, b1, a3, b3) widened as widen_word would, line a's
+ * words first: (a0, a2), (a1, a3), (b0, b2), (b1, b3). */
+TSLM_TINY_INLINE void widen_word_pair(int32_t u, int32_t v, int32_t off2, int32_t *d, const int twice)
+{
+    int32_t a = tslm_sxtab16(off2, u), b = tslm_sxtab16(off2, v);
+    int32_t c = tslm_sxtab16_ror8(off2, u), e = tslm_sxtab16_ror8(off2, v);
+    if (twice) {
+        a = tslm_sxtab16(a, u);
+        b = tslm_sxtab16(b, v);
+        c = tslm_sxtab16_ror8(c, u);
+        e = tslm_sxtab16_ror8(e, v);
+    }
+    d[0] = a;
+    d[1] = b;
+    d[2] = c;
+    d[3] = e;
+}
+
+TSLM_TINY_INLINE int32_t widen_off2(int32_t offset, const int twice)
+{
+    return twice ? pack16(2 * offset, 2 * offset) : pack16(offset, offset);
+}
+
+/* A last group's padding: the zero point (-offset), whose bytes widen to 0, four times; 0 where it is no
+ * int8 value (callers then take widen_line; an int8 tensor's zero point always is one). */
+static uint32_t zp_bytes(int32_t offset)
+{
+    return -offset >= -128 && -offset <= 127 ? (uint32_t)(uint8_t)(int8_t)(-offset) * 0x01010101u : 0;
+}
+
+/* The last rem (1..3) values of a contiguous line as one word, its other bytes those of zp4. */
+TSLM_TINY_INLINE int32_t tail_word(const int8_t *src, int32_t rem, uint32_t zp4)
+{
+    uint32_t v = (uint8_t)src[0];
+    if (rem > 1) {
+        v |= (uint32_t)(uint8_t)src[1] << 8;
+    }
+    if (rem > 2) {
+        v |= (uint32_t)(uint8_t)src[2] << 16;
+    }
+    return (int32_t)(v | (zp4 << (8 * rem)));
+}
+
+/* Two contiguous lines a, b of len values, + offset (doubled with twice), laid out as widen_line(..., 4, ...)
+ * of each: a word load and one SXTAB16 per two values (two doubled), a last group of 1..3 padded with the
+ * zero point's bytes. off2 = widen_off2(offset, twice) and zp4 = zp_bytes(offset) (an int8 zero point's)
+ * from the caller, which inlines this in its loop over row or column pairs. */
+TSLM_ALWAYS_INLINE void widen_rows_zp(const int8_t *a, const int8_t *b, int32_t len, int32_t off2, uint32_t zp4,
+                                      int32_t *dst, const int twice)
+{
+    for (int32_t g = len >> 2; g > 0; --g, a += 4, b += 4, dst += 4) {
+        widen_word(tslm_read32(a), off2, dst, twice);
+        widen_word(tslm_read32(b), off2, dst + 2, twice);
+    }
+    if ((len & 3) != 0) {
+        widen_word(tail_word(a, len & 3, zp4), off2, dst, twice);
+        widen_word(tail_word(b, len & 3, zp4), off2, dst + 2, twice);
     }
 }
 
-/* The lhs rows of the fast path (doubled), and rhs columns (not), as separate functions. */
-static void widen_pair2(const int8_t *a, const int8_t *b, int32_t len, int32_t offset, int32_t n4, int32_t *dst)
+TSLM_TINY_INLINE uint32_t read16(const int8_t *p)
 {
-    widen_pair(a, b, len, offset, n4, dst, 1);
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return h;
 }
 
-static void widen_pair1(const int8_t *a, const int8_t *b, int32_t len, int32_t offset, int32_t n4, int32_t *dst)
+/* Lines j and j + 1 that sit side by side (columns of a row-major rhs, rows of an adj_x lhs) in runs
+ * stride apart, laid out as widen_rows_zp(line j, line j + 1): per four k, four halfword loads, two
+ * packs and four SXTAB16 (eight doubled); a last group's missing runs the zero point's bytes. */
+TSLM_ALWAYS_INLINE void widen_adjacent(const int8_t *src, int32_t len, int32_t stride, int32_t offset, uint32_t zp4,
+                                       int32_t *dst, const int twice)
 {
-    widen_pair(a, b, len, offset, n4, dst, 0);
-}
-
-/* Columns j and j + 1 that sit side by side (col_stride 1) in rows depth_stride apart: per
- * four k, four halfword loads give both columns at once. */
-static void widen_col_pair_rows(const int8_t *src, int32_t len, int32_t stride, int32_t offset, int32_t n4,
-                                int32_t *dst)
-{
-    const int32_t off2 = pack16(offset, offset);
-    int32_t g = 0;
-    for (; 4 * g + 4 <= len; ++g, dst += 4, src += 4 * stride) {
-        int16_t h[4];
-        for (int t = 0; t < 4; ++t) {
-            memcpy(&h[t], src + t * stride, 2);
+    const int32_t off2 = widen_off2(offset, twice), rem = len & 3;
+    for (int32_t g = len >> 2; g > 0; --g, src += 4 * stride, dst += 4) {
+        /* bytes (a0, b0, a2, b2) and (a1, b1, a3, b3): line j in the even bytes */
+        const int32_t u = (int32_t)(read16(src) | read16(src + 2 * stride) << 16);
+        const int32_t v = (int32_t)(read16(src + stride) | read16(src + 3 * stride) << 16);
+        widen_word_pair(u, v, off2, dst, twice);
+    }
+    if (rem != 0) {
+        uint32_t h[4];
+        for (int32_t t = 0; t < 4; ++t) {
+            h[t] = t < rem ? read16(src + t * stride) : zp4 & 0xFFFFu;
         }
-        /* bytes (a0, b0, a2, b2) and (a1, b1, a3, b3): column a in the even bytes */
-        const int32_t u = (int32_t)(((uint32_t)(uint16_t)h[0]) | ((uint32_t)(uint16_t)h[2] << 16));
-        const int32_t v = (int32_t)(((uint32_t)(uint16_t)h[1]) | ((uint32_t)(uint16_t)h[3] << 16));
-        dst[0] = tslm_sadd16(tslm_sxtb16(u), off2);
-        dst[1] = tslm_sadd16(tslm_sxtb16(v), off2);
-        dst[2] = tslm_sadd16(tslm_sxtb16_ror8(u), off2);
-        dst[3] = tslm_sadd16(tslm_sxtb16_ror8(v), off2);
+        widen_word_pair((int32_t)(h[0] | h[2] << 16), (int32_t)(h[1] | h[3] << 16), off2, dst, twice);
     }
-    for (; g < n4; ++g, dst += 4, src += 4 * stride) {
-        widen4(src, 0, len - 4 * g, stride, offset, dst, 0);
-        widen4(src + 1, 0, len - 4 * g, stride, offset, dst + 2, 0);
-    }
+}
+
+static void widen_adjacent2(const int8_t *src, int32_t len, int32_t stride, int32_t offset, uint32_t zp4, int32_t *dst)
+{
+    widen_adjacent(src, len, stride, offset, zp4, dst, 1);
+}
+
+static void widen_adjacent1(const int8_t *src, int32_t len, int32_t stride, int32_t offset, uint32_t zp4, int32_t *dst)
+{
+    widen_adjacent(src, len, stride, offset, zp4, dst, 0);
 }
 
 /* All rhs columns of one batch: for each pair of columns and each four k, 2 words of the
- * first, 2 of the second; an odd last column alone, 2 words per four k. */
+ * first, 2 of the second; an odd last column alone, 2 words per four k. Pairs of contiguous
+ * (adj_y) or side-by-side columns where the zero point pads a last group (any int8 one), by
+ * widen_rows_zp and widen_adjacent; otherwise, and the odd column, widen_line. */
 static void widen_rhs(const tslm_batch_matmul_params *p, const int8_t *r, int32_t n4, int32_t *dst)
 {
     const int32_t cs = p->rhs_col_stride, ds = p->rhs_depth_stride;
+    const uint32_t zp4 = zp_bytes(p->rhs_offset);
+    const int zp = zp4 != 0 || p->rhs_offset == 0;
     int32_t j = 0;
+    if (zp && ds == 1) { /* the pairs' loop inline */
+        const int32_t off2 = widen_off2(p->rhs_offset, 0);
+        for (; j + 2 <= p->cols; j += 2, dst += 4 * n4) {
+            widen_rows_zp(r + j * cs, r + (j + 1) * cs, p->depth, off2, zp4, dst, 0);
+        }
+    }
     for (; j + 2 <= p->cols; j += 2, dst += 4 * n4) {
-        if (cs == 1 && ds != 1) {
-            widen_col_pair_rows(r + j, p->depth, ds, p->rhs_offset, n4, dst);
-        } else if (ds == 1) {
-            widen_pair1(r + j * cs, r + (j + 1) * cs, p->depth, p->rhs_offset, n4, dst);
+        if (zp && cs == 1) {
+            widen_adjacent1(r + j, p->depth, ds, p->rhs_offset, zp4, dst);
         } else {
             widen_line(r + j * cs, p->depth, ds, p->rhs_offset, n4, 4, dst);
             widen_line(r + (j + 1) * cs, p->depth, ds, p->rhs_offset, n4, 4, dst + 2);
@@ -147,6 +211,29 @@ static void widen_rhs(const tslm_batch_matmul_params *p, const int8_t *r, int32_
     }
     if (j < p->cols) {
         widen_line(r + j * cs, p->depth, ds, p->rhs_offset, n4, 2, dst);
+    }
+}
+
+/* Two lhs rows of the fast path (doubled), as widen_line2 of each with steps of 4 words; row1 NULL: one
+ * (steps of 2). */
+static void widen_lhs2(const tslm_batch_matmul_params *p, const int8_t *row0, const int8_t *row1, int32_t n4,
+                       int32_t *x)
+{
+    const int32_t s = p->lhs_depth_stride;
+    const uint32_t zp4 = zp_bytes(p->lhs_offset);
+    if (row1 != NULL && (zp4 != 0 || p->lhs_offset == 0)) {
+        if (s == 1) {
+            widen_rows_zp(row0, row1, p->depth, widen_off2(p->lhs_offset, 1), zp4, x, 1);
+            return;
+        }
+        if (row1 == row0 + 1) {
+            widen_adjacent2(row0, p->depth, s, p->lhs_offset, zp4, x);
+            return;
+        }
+    }
+    widen_line2(row0, p->depth, s, p->lhs_offset, n4, row1 != NULL ? 4 : 2, x);
+    if (row1 != NULL) {
+        widen_line2(row1, p->depth, s, p->lhs_offset, n4, 4, x + 2);
     }
 }
 
@@ -376,23 +463,142 @@ static void bm_row_pair(const int32_t *x, const int32_t *w, int32_t n4, const bm
 }
 #endif
 
+#if defined(TSLM_DSP_ASM)
+/*
+ * The same row pair with the depth loop unrolled and entered part-way (depth <= 4 BM_JUMP_MAX + 4), in a
+ * naked routine that owns all fourteen registers: per four k one LDM of the two rows' words, one LDM of
+ * the two columns' and eight SMLAD (ten instructions per 16 MACs); per 2x2 block the first group by
+ * SMUAD (no zeroing), `ldr pc` into the unrolled groups (each ten 32-bit instructions, 40 bytes, so the
+ * entry is their start + the skipped groups' bytes), one LDM of the requantization values, the output
+ * row's offset, the end and the output pointer, four requantizations, four stores.
+ * r0 x, r1 w, r2 r3 (row 0, columns 0 and 1), r4 r5 (row 1), r6 r7 r12 lr the columns' words, r8-r11 the
+ * rows' words. The job (copied to the stack on entry, the skip turned into the entry): m, rz, r, cols,
+ * the end of row 0's column pairs, row 0's output, x, the groups' bytes to skip, w.
+ */
+#define BM_JUMP_MAX 16 /* unrolled groups: the first group + up to 16, depth <= 68 */
+#define BM_JUMP_GROUP_BYTES 40
+typedef struct {
+    int32_t m, rz, r, cols;
+    int8_t *oend;
+    int8_t *o0;
+    const int32_t *x;
+    int32_t skip;
+    const int32_t *w;
+} bm_jump_job;
+
+#define BM_J_MACS(FIRST)                                   \
+    "ldmia r0!, {r8-r11}\n\t"                            \
+    "ldmia r1!, {r6, r7, r12, lr}\n\t"                   \
+    FIRST("r2", "r8", "r6") FIRST("r4", "r10", "r6")     \
+    BM_J_MLA("r2", "r9", "r7") BM_J_MLA("r4", "r11", "r7") \
+    FIRST("r3", "r8", "r12") FIRST("r5", "r10", "r12")   \
+    BM_J_MLA("r3", "r9", "lr") BM_J_MLA("r5", "r11", "lr")
+#define BM_J_MLA(A, X, W) "smlad " A ", " X ", " W ", " A "\n\t"
+#define BM_J_FIRST(A, X, W) "smuad " A ", " X ", " W "\n\t"
+#define BM_J_GROUP BM_J_MACS(BM_J_MLA)
+#define BM_J_GROUP4 BM_J_GROUP BM_J_GROUP BM_J_GROUP BM_J_GROUP
+#define BM_J_REQ(A)                                        \
+    "add r9, r7, " A ", asr #31\n\t"                     \
+    "smmlar " A ", " A ", r6, r9\n\t"                    \
+    "asr " A ", " A ", r8\n\t"                           \
+    "ssat " A ", #8, " A "\n\t"
+
+__attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump(const bm_jump_job *job)
+{
+    (void)job;
+    __asm__ volatile("push {r4-r11, lr}\n\t"
+                     "ldm r0, {r1-r9}\n\t"
+                     "adr r10, 6f + 1\n\t"
+                     "add r8, r10, r8\n\t"
+                     "push {r1-r8}\n\t"
+                     "mov r1, r9\n"
+                     "7:\n\t"
+                     "ldr r0, [sp, #24]\n\t"
+                     BM_J_MACS(BM_J_FIRST)
+                     "ldr pc, [sp, #28]\n"
+                     "6:\n\t"
+                     BM_J_GROUP4 BM_J_GROUP4 BM_J_GROUP4 BM_J_GROUP4
+                     ".if . - 6b - 16 * 40\n\t" /* BM_JUMP_GROUP_BYTES, which the entry assumes */
+                     ".error \"bm_row_pair_jump: a group is not 40 bytes\"\n\t"
+                     ".endif\n\t"
+                     "ldm sp, {r6, r7, r8, r10, r11, lr}\n\t"
+                     BM_J_REQ("r2") BM_J_REQ("r3") BM_J_REQ("r4") BM_J_REQ("r5")
+                     "strb r4, [lr, r10]\n\t"
+                     "strb r2, [lr], #1\n\t"
+                     "strb r5, [lr, r10]\n\t"
+                     "strb r3, [lr], #1\n\t"
+                     "str lr, [sp, #20]\n\t"
+                     "cmp lr, r11\n\t"
+                     "bne 7b\n\t"
+                     "add sp, sp, #32\n\t"
+                     "pop {r4-r11, pc}");
+}
+#undef BM_J_MACS
+#undef BM_J_MLA
+#undef BM_J_FIRST
+#undef BM_J_GROUP
+#undef BM_J_GROUP4
+#undef BM_J_REQ
+#endif
+
+#if defined(TSLM_DSP_ASM)
+/* Full range, contiguous lhs rows (lhs_depth_stride 1, zp4 exact), cols >= 2, n4 <= BM_JUMP_MAX + 1: the
+ * row pairs of one batch (i < rows - 1), each widened (widen_rows_zp) and its 2x2 blocks by
+ * bm_row_pair_jump (job: the row pair's fields set here), an odd last column by mac16_1x1. A small
+ * function of its own, so the loop keeps its values in registers. */
+static void bm_jump_rows(const tslm_batch_matmul_params *p, const int8_t *l, const int32_t *wr, int32_t *x,
+                         const bm_rq *q, int8_t *out, int32_t off2, uint32_t zp4, bm_jump_job *job)
+{
+    const int32_t cols = p->cols, rs = p->lhs_row_stride, depth = p->depth, n4 = (depth + 3) / 4;
+    const int32_t *const wlast = wr + 2 * n4 * (cols & ~1);
+    for (int32_t i = 0; i + 2 <= p->rows; i += 2, l += 2 * rs, out += 2 * cols) {
+        widen_rows_zp(l, l + rs, depth, off2, zp4, x, 1);
+        job->o0 = out;
+        job->oend = out + (cols & ~1);
+        bm_row_pair_jump(job);
+        if (cols & 1) {
+            out[cols - 1] = bm_out(mac16_1x1(x, 4, wlast, 2, n4), q, 1);
+            out[2 * cols - 1] = bm_out(mac16_1x1(x + 2, 4, wlast, 2, n4), q, 1);
+        }
+    }
+}
+#endif
+
 TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const int8_t *l, const int32_t *wr,
                                       int32_t *x, const bm_rq *q, int8_t *out, const int full)
 {
-    const int32_t n4 = (p->depth + 3) / 4, cols = p->cols, s = p->lhs_depth_stride;
+    const int32_t n4 = (p->depth + 3) / 4, cols = p->cols;
     int32_t i = 0;
+#if defined(TSLM_DSP_ASM)
+    bm_jump_job job = {q->m, q->rz, q->r, cols, NULL, NULL, x, BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4), wr};
+#endif
+    const int32_t off2 = widen_off2(p->lhs_offset, 1);
+    const uint32_t zp4 = zp_bytes(p->lhs_offset);
+    const int rows_zp = p->lhs_depth_stride == 1 && (zp4 != 0 || p->lhs_offset == 0);
+#if defined(TSLM_DSP_ASM)
+    if (full && rows_zp && cols >= 2 && n4 <= BM_JUMP_MAX + 1) {
+        bm_jump_rows(p, l, wr, x, q, out, off2, zp4, &job);
+        i = p->rows & ~1;
+    }
+#endif
     for (; i + 2 <= p->rows; i += 2) {
-        if (s == 1) {
-            widen_pair2(l + i * p->lhs_row_stride, l + (i + 1) * p->lhs_row_stride, p->depth, p->lhs_offset, n4, x);
+        const int8_t *a = l + i * p->lhs_row_stride;
+        if (rows_zp) {
+            widen_rows_zp(a, a + p->lhs_row_stride, p->depth, off2, zp4, x, 1);
         } else {
-            widen_line2(l + i * p->lhs_row_stride, p->depth, s, p->lhs_offset, n4, 4, x);
-            widen_line2(l + (i + 1) * p->lhs_row_stride, p->depth, s, p->lhs_offset, n4, 4, x + 2);
+            widen_lhs2(p, a, a + p->lhs_row_stride, n4, x);
         }
         int8_t *o0 = out + i * cols, *o1 = o0 + cols;
         const int32_t *w = wr;
         int32_t j = 0;
 #if defined(TSLM_DSP_ASM)
-        if (full && cols >= 2) { /* every 2x2 block of the row pair in one loop */
+        if (full && cols >= 2 && n4 <= BM_JUMP_MAX + 1) { /* every 2x2 block, the depth unrolled */
+            job.o0 = o0;
+            job.oend = o0 + (cols & ~1);
+            bm_row_pair_jump(&job);
+            j = cols & ~1;
+            w += 2 * n4 * j;
+        } else if (full && cols >= 2) { /* every 2x2 block of the row pair in one loop */
             bm_row_pair(x, w, n4, q, o0, cols);
             j = cols & ~1;
             w += 2 * n4 * j;
@@ -409,7 +615,7 @@ TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const i
         }
     }
     if (i < p->rows) { /* odd last row: 2 words per four k */
-        widen_line2(l + i * p->lhs_row_stride, p->depth, s, p->lhs_offset, n4, 2, x);
+        widen_lhs2(p, l + i * p->lhs_row_stride, NULL, n4, x);
         int8_t *o0 = out + i * cols;
         const int32_t *w = wr;
         int32_t j = 0;

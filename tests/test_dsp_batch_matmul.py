@@ -1,0 +1,124 @@
+"""The Cortex-M DSP BATCH_MATMUL on attention's shapes: tests/c/dsp_batch_matmul_check.c against the portable
+kernel (the transformers' shapes, random rows, columns and depths up to 72 with adj_x/adj_y, operands laid out
+as the heads before a TRANSPOSE) on the host under ASan/UBSan and on the emulated Cortex-M4 (its Thumb-2
+assembly, speed and size builds); and models built with TensorFlow whose head split TRANSPOSEs the compiler
+folds into the BATCH_MATMUL (passes.transposes_into_batch_matmul), against TFLM on the M4."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tinyslm import __version__
+from tinyslm.boards import get_board
+from tinyslm.resources import firmware_dir
+from tinyslm.runners.host import SANITIZE_FLAGS, WARN_FLAGS
+from tinyslm.templating import template_env
+
+C = Path(__file__).parent / "c" / "dsp_batch_matmul_check.c"
+KERNELS = firmware_dir() / "kernels"
+SOURCES = [KERNELS / "cortex_m_dsp" / "tslm_dsp_batch_matmul.c", KERNELS / "tslm_batch_matmul.c"]
+QEMU = pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                          reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+
+
+def _build(cc: list[str], tmp: Path, extra: list[str]) -> Path:
+    exe = tmp / "check"
+    subprocess.run([*cc, "-I", str(KERNELS / "cortex_m_dsp"), "-I", str(KERNELS), "-I", str(C.parent), str(C),
+                    *map(str, SOURCES), *extra, "-o", str(exe)], check=True)
+    return exe
+
+
+def test_batch_matmul_shapes_on_the_host(tmp_path):
+    exe = _build(["gcc", *WARN_FLAGS, *SANITIZE_FLAGS, "-O1"], tmp_path, ["-lm"])
+    assert subprocess.run([str(exe)], timeout=300).returncode == 0
+
+
+@QEMU
+@pytest.mark.parametrize("opt", ["-O2", "-Os"])
+def test_batch_matmul_shapes_on_cortex_m4(tmp_path, opt):
+    b = get_board("mps2-an386")
+    (tmp_path / "bench.ld").write_text(template_env().get_template("bench.ld.j2").render(
+        version=__version__, machine=b.name, code_origin=b.memory.flash_origin, code_size=b.memory.flash_bytes,
+        ram_origin=b.memory.ram_origin, ram_size=b.memory.ram_bytes))
+    bench = firmware_dir() / "bench"
+    size = ["-DTSLM_OPTIMIZE_SIZE"] if opt == "-Os" else []
+    elf = _build(["arm-none-eabi-gcc", *b.cflags, *WARN_FLAGS, opt, *size], tmp_path,
+                 ["-I", str(bench), str(bench / "startup.c"), str(bench / "semihost.c"), "-nostartfiles",
+                  "--specs=nano.specs", "-T", str(tmp_path / "bench.ld"), "-lc", "-lm", "-lgcc"])
+    disasm = subprocess.run(["arm-none-eabi-objdump", "-d", str(elf)], capture_output=True, text=True).stdout
+    assert "<bm_row_pair_jump>:" in disasm and "smuad" in disasm  # the unrolled routine is what runs
+    r = subprocess.run(["qemu-system-arm", "-M", b.emulator.qemu_machine, "-nographic", "-monitor", "none",
+                        "-serial", "none", "-semihosting-config", "enable=on,target=native", "-kernel", str(elf)],
+                       capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def _attention(tokens: int, heads: int, dh: int, v_out: bool = False):
+    """q, k, v of [1, tokens, heads * dh] split into heads (RESHAPE, TRANSPOSE), q . k^T, its scores . v, the
+    heads merged back: the project's transformers' attention without the softmax. v_out: v's heads are an
+    output too (so their TRANSPOSE stays)."""
+
+    def build(tf, rng):
+        def fn(q, k, v):
+            split = lambda z: tf.transpose(tf.reshape(z, (1, tokens, heads, dh)), (0, 2, 1, 3))  # noqa: E731
+            s = tf.matmul(split(q), split(k), transpose_b=True) * 0.25
+            vh = split(v)
+            o = tf.reshape(tf.transpose(tf.matmul(s, vh), (0, 2, 1, 3)), (1, tokens, heads * dh))
+            return (o, vh) if v_out else o
+
+        return fn, [(1, tokens, heads * dh)] * 3
+
+    return build
+
+
+# (tokens, heads, head dim): the KWS and anomaly transformers', odd ones, a depth past the unrolled routine's
+ATTENTION = {"kws": (24, 4, 14), "anomaly": (32, 4, 12), "odd": (7, 3, 5), "tokens_odd_dh_long": (13, 2, 70),
+             "v_also_an_output": (10, 2, 8)}
+
+
+@QEMU
+@pytest.mark.parametrize("name", ATTENTION)
+def test_folded_transposes_bit_exact_on_cortex_m4(name):
+    import opzoo
+    import tensorflow as tf
+
+    from tinyslm.compare import compare_outputs
+    from tinyslm.runners.oracle import Oracle
+    from tinyslm.runners.qemu import measure
+
+    v_out = name == "v_also_an_output"
+    fn, shapes = _attention(*ATTENTION[name], v_out=v_out)(tf, np.random.default_rng(zlib.crc32(name.encode())))
+    model = opzoo.convert_fn(fn, shapes)
+    cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=7)
+    bmm = [s for s in cm.plan.steps if getattr(s, "func", "") == "tslm_dsp_batch_matmul_s8"]
+    assert len(bmm) == 2
+    assert "lhs read through TRANSPOSE" in bmm[0].note and "rhs read through TRANSPOSE" in bmm[0].note
+    assert ("rhs read through TRANSPOSE" in bmm[1].note) != v_out
+    transposes = [s for s in cm.plan.steps if getattr(s, "op", None) is not None and s.op.opcode == "TRANSPOSE"]
+    assert len(transposes) == 1 + v_out  # the heads' merge is copied, and v's split where v's heads are an output
+    oracle = Oracle(model)
+    assert len(run.outputs) == len(batches) == 3
+    for inputs, ours in zip(batches, run.outputs):
+        c = compare_outputs(oracle.run(inputs), ours)
+        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
+
+
+def test_transposes_stay_on_other_targets():
+    """The portable and Helium targets keep the TRANSPOSE copies (their kernels are TFLM's loop and a layout of
+    their own)."""
+    import opzoo
+    import tensorflow as tf
+
+    from tinyslm.compiler.driver import lower_graph
+    from tinyslm.compiler.reader import read_model
+
+    fn, shapes = _attention(*ATTENTION["odd"])(tf, np.random.default_rng(1))
+    g = read_model(opzoo.convert_fn(fn, shapes))
+    count = lambda target: sum(1 for s in lower_graph(g, target) if s.op.opcode == "TRANSPOSE")  # noqa: E731
+    assert count("portable") == count("helium") == 4 and count("cortex-m-dsp") == 1

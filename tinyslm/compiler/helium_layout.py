@@ -247,8 +247,6 @@ def depthwise_conv(lw: Lowering, call: Call) -> Call:
         w = _weights(lw, call).reshape(p["filter_h"] * p["filter_w"], ch)
         _use_layout(lw, call, dw_weights(w), dw_records(bias, _per_channel(mult, ch), _per_channel(shift, ch)),
                     "int16_t", "widened to int16, per block of eight channels per tap")
-        if dw_pairs_exact(w):
-            call.set_params(requant_fast=DW_P16)
         # the kernel's ring of input rows: the filter's span of rows, each ring_w columns from -pad_w in blocks of
         # eight channels, the zero point outside the image; in place needs nothing more
         span = (p["filter_h"] - 1) * p["dilation_h"] + 1
@@ -264,24 +262,6 @@ def depthwise_conv(lw: Lowering, call: Call) -> Call:
             call.func = call.func.replace("depthwise_conv_s8", "depthwise_conv_3x3_s8")
             return call
     return lw.target_kernel(call, "depthwise_conv")
-
-
-DW_P16 = 2  # requant_fast for the depthwise layout whose taps may be summed in int16 pairs (TSLM_MVE_DW_P16)
-
-
-def dw_pairs_exact(w: np.ndarray) -> bool:
-    """Whether the Helium depthwise kernel may sum its taps in int16 pairs (its p16 loops): with the input offset
-    folded, inputs are int8, and two products of weights in [-127, 127] sum to at most 2 x 128 x 127 = 32,512 in
-    magnitude; a -128 weight too, as long as no pair holds two (16,384 + 16,256 = 32,640), but two reach 32,768, one
-    past int16. The kernel pairs taps of one channel, so: no channel with two -128 weights. (TFLite's int8 weights
-    are symmetric, in [-127, 127].)
-
-    >>> dw_pairs_exact(np.array([[-127, 127], [127, -128], [5, 7]]))
-    True
-    >>> dw_pairs_exact(np.array([[-128, 127], [127, 0], [-128, 7]]))
-    False
-    """
-    return bool(np.all(np.sum(np.asarray(w) == -128, axis=0) <= 1))
 
 
 def dw3_entry(p: dict, ring_w: int) -> bool:

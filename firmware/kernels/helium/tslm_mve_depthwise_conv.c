@@ -293,118 +293,6 @@ TSLM_ALWAYS_INLINE void taps3x3s2_x2(acc2 *a, acc2 *b, const int8_t *x0, const i
 #undef TSLM_MVE_DW_MAC
 }
 
-/*
- * Taps summed in pairs in int16 (`p16`: the compiler's requant_fast == TSLM_MVE_DW_P16, no weight -128). With the
- * input offset folded (the ring holds the int8 input, the zero point outside the image), a product x w has
- * |x w| <= 128 x 127 = 16,256, so a pair's sum lies in [-32,512, 32,512] (one -128 weight in a pair: at most
- * 16,384 + 16,256 = 32,640; two -128 weights could reach 32,768, hence the compiler's check), exact in int16. A pair
- * is VMUL + VMLAS (x w + 0x8000: the sum biased to an unsigned 16-bit value in [128, 65,408]) + VADD, and it goes into
- * the int32 sums without widening both halves: the 32-bit lanes' words added as they are (R: 65,536 u_odd + u_even
- * per pair, modulo 2^32) and the odd channels' halves widened unsigned (O: VMOVLT.U16), 6 instructions per pair in
- * place of the 8 of VMULLB/VMULLT (the 9 taps of 3x3: four pairs and a single tap, biased the same way). At the end
- * the even channels' sums are R - 65,536 O (one VMLA); the biases (5 x 0x8000 a lane) are taken out by the starting
- * values (p16_init).
- */
-#define TSLM_MVE_DW_P16 2 /* requant_fast: the layout, and no channel has two -128 weights */
-#define DW_P16_GROUPS 5   /* biased sums per 3x3 pixel: four pairs and the single tap */
-
-/* The starting values of R (even) and O (odd) for a block from its records' folded bias. */
-TSLM_ALWAYS_INLINE acc2 p16_init(const int32_t *rq)
-{
-    acc2 a;
-    a.odd = vsubq_n_s32(vldrwq_s32(rq + 4), DW_P16_GROUPS * 0x8000);
-    a.even = vaddq_s32(vsubq_n_s32(vldrwq_s32(rq), DW_P16_GROUPS * 0x8000), vshlq_n_s32(a.odd, 16));
-    return a;
-}
-
-/* A biased pair sum s (q register) into R, O. */
-#define TSLM_MVE_DW_P16_ACC(s, acc)                    \
-    "vadd.i32 %q[" #acc "e], %q[" #acc "e], " #s "\n\t" \
-    "vmovlt.u16 " #s ", " #s "\n\t"                    \
-    "vadd.i32 %q[" #acc "o], %q[" #acc "o], " #s "\n\t"
-/* Taps W0, W1 of a row for pixels a (columns at a0, a1) and b (b0, b1); x the row at the pair's first column. */
-#define TSLM_MVE_DW_P16_ROW(x, w0, w1, a0, a1, b0, b1)  \
-    "vldrh.u16 q1, [%[w], #" #w0 "]\n\t"                \
-    "vldrb.s16 q0, [%[" #x "], #" #a0 "]\n\t"           \
-    "vmul.i16 q0, q0, q1\n\t"                           \
-    "vldrb.s16 q2, [%[" #x "], #" #b0 "]\n\t"           \
-    "vmul.i16 q3, q2, q1\n\t"                           \
-    "vldrh.u16 q1, [%[w], #" #w1 "]\n\t"                \
-    "vldrb.s16 q2, [%[" #x "], #" #a1 "]\n\t"           \
-    "vmlas.s16 q2, q1, %[bias]\n\t"                     \
-    "vadd.i16 q0, q0, q2\n\t"                           \
-    "vldrb.s16 q2, [%[" #x "], #" #b1 "]\n\t"           \
-    "vmlas.s16 q2, q1, %[bias]\n\t"                     \
-    "vadd.i16 q3, q3, q2\n\t"                           \
-    TSLM_MVE_DW_P16_ACC(q0, a) TSLM_MVE_DW_P16_ACC(q3, b)
-/* Stride 1: b0 is a1 (one load for both). */
-#define TSLM_MVE_DW_P16_ROW1(x, w0, w1)                 \
-    "vldrh.u16 q1, [%[w], #" #w0 "]\n\t"                \
-    "vldrb.s16 q0, [%[" #x "]]\n\t"                     \
-    "vmul.i16 q0, q0, q1\n\t"                           \
-    "vldrb.s16 q2, [%[" #x "], #8]\n\t"                 \
-    "vmul.i16 q3, q2, q1\n\t"                           \
-    "vldrh.u16 q1, [%[w], #" #w1 "]\n\t"                \
-    "vmlas.s16 q2, q1, %[bias]\n\t"                     \
-    "vadd.i16 q0, q0, q2\n\t"                           \
-    "vldrb.s16 q2, [%[" #x "], #16]\n\t"                \
-    "vmlas.s16 q2, q1, %[bias]\n\t"                     \
-    "vadd.i16 q3, q3, q2\n\t"                           \
-    TSLM_MVE_DW_P16_ACC(q0, a) TSLM_MVE_DW_P16_ACC(q3, b)
-/* Tap W2 of rows x and y (weights at wx, wy) for pixels a (column at ca) and b (cb). */
-#define TSLM_MVE_DW_P16_CROSS(x, y, wx, wy, ca, cb)     \
-    "vldrh.u16 q1, [%[w], #" #wx "]\n\t"                \
-    "vldrb.s16 q0, [%[" #x "], #" #ca "]\n\t"           \
-    "vmul.i16 q0, q0, q1\n\t"                           \
-    "vldrb.s16 q2, [%[" #x "], #" #cb "]\n\t"           \
-    "vmul.i16 q3, q2, q1\n\t"                           \
-    "vldrh.u16 q1, [%[w], #" #wy "]\n\t"                \
-    "vldrb.s16 q2, [%[" #y "], #" #ca "]\n\t"           \
-    "vmlas.s16 q2, q1, %[bias]\n\t"                     \
-    "vadd.i16 q0, q0, q2\n\t"                           \
-    "vldrb.s16 q2, [%[" #y "], #" #cb "]\n\t"           \
-    "vmlas.s16 q2, q1, %[bias]\n\t"                     \
-    "vadd.i16 q3, q3, q2\n\t"                           \
-    TSLM_MVE_DW_P16_ACC(q0, a) TSLM_MVE_DW_P16_ACC(q3, b)
-/* Tap W2 of row x alone. */
-#define TSLM_MVE_DW_P16_ONE(x, wx, ca, cb)              \
-    "vldrh.u16 q1, [%[w], #" #wx "]\n\t"                \
-    "vldrb.s16 q0, [%[" #x "], #" #ca "]\n\t"           \
-    "vmlas.s16 q0, q1, %[bias]\n\t"                     \
-    "vldrb.s16 q3, [%[" #x "], #" #cb "]\n\t"           \
-    "vmlas.s16 q3, q1, %[bias]\n\t"                     \
-    TSLM_MVE_DW_P16_ACC(q0, a) TSLM_MVE_DW_P16_ACC(q3, b)
-
-/* taps3x3_x2 (stride 1) and taps3x3s2_x2 (stride 2) with the taps in int16 pairs: a, b hold R and O (p16_init), and
- * leave with the sums (even, odd) as the VMULLB/VMULLT forms do. */
-TSLM_ALWAYS_INLINE void taps3x3_x2_p16(acc2 *a, acc2 *b, const int8_t *x0, const int8_t *x1, const int8_t *x2,
-                                       const int16_t *w, const int s2)
-{
-    const int32_t bias = 0x8000;
-    if (s2) {
-        __asm__ volatile(TSLM_MVE_DW_P16_ROW(x0, 0, 16, 0, 8, 16, 24) TSLM_MVE_DW_P16_ROW(x1, 48, 64, 0, 8, 16, 24)
-                         TSLM_MVE_DW_P16_ROW(x2, 96, 112, 0, 8, 16, 24) TSLM_MVE_DW_P16_CROSS(x0, x1, 32, 80, 16, 32)
-                         TSLM_MVE_DW_P16_ONE(x2, 128, 16, 32)
-                         : [ae] "+w"(a->even), [ao] "+w"(a->odd), [be] "+w"(b->even), [bo] "+w"(b->odd)
-                         : [x0] "l"(x0), [x1] "l"(x1), [x2] "l"(x2), [w] "r"(w), [bias] "r"(bias)
-                         : "q0", "q1", "q2", "q3", "memory");
-    } else {
-        __asm__ volatile(TSLM_MVE_DW_P16_ROW1(x0, 0, 16) TSLM_MVE_DW_P16_ROW1(x1, 48, 64)
-                         TSLM_MVE_DW_P16_ROW1(x2, 96, 112) TSLM_MVE_DW_P16_CROSS(x0, x1, 32, 80, 16, 24)
-                         TSLM_MVE_DW_P16_ONE(x2, 128, 16, 24)
-                         : [ae] "+w"(a->even), [ao] "+w"(a->odd), [be] "+w"(b->even), [bo] "+w"(b->odd)
-                         : [x0] "l"(x0), [x1] "l"(x1), [x2] "l"(x2), [w] "r"(w), [bias] "r"(bias)
-                         : "q0", "q1", "q2", "q3", "memory");
-    }
-    a->even = vmlaq_n_s32(a->even, a->odd, -65536);
-    b->even = vmlaq_n_s32(b->even, b->odd, -65536);
-}
-#undef TSLM_MVE_DW_P16_ONE
-#undef TSLM_MVE_DW_P16_CROSS
-#undef TSLM_MVE_DW_P16_ROW1
-#undef TSLM_MVE_DW_P16_ROW
-#undef TSLM_MVE_DW_P16_ACC
-
 /* out8 for two pixels of one block (outputs at out and out + step): each record loaded once for both. */
 #define TSLM_MVE_DW_OUT8X2(RQ)                                     \
     "vldrw.32 q0, [%[rq], #32]\n\t"                                \
@@ -509,21 +397,16 @@ static void ring_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, in
 /* A whole block's output row of a 3x3 at stride 2, two pixels at a time (in functions of their own, so the
  * stride-1 loop beside it keeps its registers); returns the pixels done (output_w rounded down to even). */
 TSLM_ALWAYS_INLINE int32_t pairs3x3s2(const tslm_depthwise_conv_params *p, const int8_t *const *rows, int32_t off,
-                                      const int16_t *wk, const int32_t *rq, int8_t *out, const int neg, const int p16)
+                                      const int16_t *wk, const int32_t *rq, int8_t *out, const int neg)
 {
     const int32_t ch = p->output_c;
     int32_t ox = 0;
     for (; ox + 2 <= p->output_w; ox += 2, out += 2 * ch) {
         acc2 a, e;
+        a.even = e.even = vldrwq_s32(rq);
+        a.odd = e.odd = vldrwq_s32(rq + 4);
         const int32_t at = off + ox * 16;
-        if (p16) {
-            a = e = p16_init(rq);
-            taps3x3_x2_p16(&a, &e, rows[0] + at, rows[1] + at, rows[2] + at, wk, 1);
-        } else {
-            a.even = e.even = vldrwq_s32(rq);
-            a.odd = e.odd = vldrwq_s32(rq + 4);
-            taps3x3s2_x2(&a, &e, rows[0] + at, rows[1] + at, rows[2] + at, wk);
-        }
+        taps3x3s2_x2(&a, &e, rows[0] + at, rows[1] + at, rows[2] + at, wk);
         out8x2(a, e, rq, p->output_offset, p->act_min, p->act_max, out, ch, neg);
     }
     return ox;
@@ -533,28 +416,14 @@ __attribute__((noinline)) static int32_t pairs3x3s2_neg(const tslm_depthwise_con
                                                         const int8_t *const *rows, int32_t off, const int16_t *wk,
                                                         const int32_t *rq, int8_t *out)
 {
-    return pairs3x3s2(p, rows, off, wk, rq, out, 1, 0);
-}
-
-__attribute__((noinline)) static int32_t pairs3x3s2_p16_neg(const tslm_depthwise_conv_params *p,
-                                                            const int8_t *const *rows, int32_t off, const int16_t *wk,
-                                                            const int32_t *rq, int8_t *out)
-{
-    return pairs3x3s2(p, rows, off, wk, rq, out, 1, 1);
+    return pairs3x3s2(p, rows, off, wk, rq, out, 1);
 }
 
 __attribute__((noinline)) static int32_t pairs3x3s2_pos(const tslm_depthwise_conv_params *p,
                                                         const int8_t *const *rows, int32_t off, const int16_t *wk,
                                                         const int32_t *rq, int8_t *out)
 {
-    return pairs3x3s2(p, rows, off, wk, rq, out, 0, 0);
-}
-
-__attribute__((noinline)) static int32_t pairs3x3s2_p16_pos(const tslm_depthwise_conv_params *p,
-                                                            const int8_t *const *rows, int32_t off, const int16_t *wk,
-                                                            const int32_t *rq, int8_t *out)
-{
-    return pairs3x3s2(p, rows, off, wk, rq, out, 0, 1);
+    return pairs3x3s2(p, rows, off, wk, rq, out, 0);
 }
 
 /* A row of height 1 (a 1-D depthwise: the filter's taps along the row; the compiler gives K x 1 columns of width 1
@@ -594,8 +463,7 @@ __attribute__((noinline)) static int32_t row_pairs_pos(const tslm_depthwise_conv
 }
 
 TSLM_ALWAYS_INLINE void rows_ring_impl(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
-                                       int8_t *output, int8_t *ring, const int K3, const int K1, const int neg,
-                                       const int p16)
+                                       int8_t *output, int8_t *ring, const int K3, const int K1, const int neg)
 {
     const int32_t ch = p->output_c, fh = p->filter_h, fw = p->filter_w, taps = fh * fw, rw = p->ring_w;
     const int32_t span = (fh - 1) * p->dilation_h + 1, blocks = (ch + 7) / 8, slot_bytes = blocks * rw * 8;
@@ -628,24 +496,14 @@ TSLM_ALWAYS_INLINE void rows_ring_impl(const tslm_depthwise_conv_params *p, cons
                 if (K3 && p->stride_w == 1 && c + 8 <= ch) {
                     for (; ox + 2 <= p->output_w; ox += 2, out += 2 * ch) {
                         acc2 a, e;
+                        a.even = e.even = vldrwq_s32(rq);
+                        a.odd = e.odd = vldrwq_s32(rq + 4);
                         const int32_t at = off + ox * 8;
-                        if (p16) {
-                            a = e = p16_init(rq);
-                            taps3x3_x2_p16(&a, &e, rows[0] + at, rows[1] + at, rows[2] + at, wk, 0);
-                        } else {
-                            a.even = e.even = vldrwq_s32(rq);
-                            a.odd = e.odd = vldrwq_s32(rq + 4);
-                            taps3x3_x2(&a, &e, rows[0] + at, rows[1] + at, rows[2] + at, wk);
-                        }
+                        taps3x3_x2(&a, &e, rows[0] + at, rows[1] + at, rows[2] + at, wk);
                         out8x2(a, e, rq, p->output_offset, p->act_min, p->act_max, out, ch, neg);
                     }
                 } else if (K3 && p->stride_w == 2 && c + 8 <= ch) {
-                    if (p16) {
-                        ox = neg ? pairs3x3s2_p16_neg(p, rows, off, wk, rq, out)
-                                 : pairs3x3s2_p16_pos(p, rows, off, wk, rq, out);
-                    } else {
-                        ox = neg ? pairs3x3s2_neg(p, rows, off, wk, rq, out) : pairs3x3s2_pos(p, rows, off, wk, rq, out);
-                    }
+                    ox = neg ? pairs3x3s2_neg(p, rows, off, wk, rq, out) : pairs3x3s2_pos(p, rows, off, wk, rq, out);
                     out += ox * ch;
                 } else if (!K3 && !K1 && fh == 1 && c + 8 <= ch) {
                     ox = neg ? row_pairs_neg(p, rows[0] + off, wk, rq, out) : row_pairs_pos(p, rows[0] + off, wk, rq, out);
@@ -692,20 +550,18 @@ TSLM_ALWAYS_INLINE void rows_ring_impl(const tslm_depthwise_conv_params *p, cons
  * for activations that clamp at or above the zero point (where it cannot show), without it (pos: three
  * instructions fewer per four outputs; 3x3 and the general loop, which takes rows of height 1). The size build has
  * only the neg copies. */
-#define TSLM_MVE_DW_RING(name, K3, K1, neg, p16)                                                              \
+#define TSLM_MVE_DW_RING(name, K3, K1, neg)                                                                   \
     static void name(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,         \
                      int8_t *output, int8_t *ring)                                                          \
     {                                                                                                       \
-        rows_ring_impl(p, input, weights, output, ring, K3, K1, neg, p16);                                  \
+        rows_ring_impl(p, input, weights, output, ring, K3, K1, neg);                                       \
     }
-TSLM_MVE_DW_RING(rows_ring_3x3, 1, 0, 1, 0)
-TSLM_MVE_DW_RING(rows_ring_3x3_p16, 1, 0, 1, 1)
-TSLM_MVE_DW_RING(rows_ring_kx1, 0, 1, 1, 0)
-TSLM_MVE_DW_RING(rows_ring, 0, 0, 1, 0)
+TSLM_MVE_DW_RING(rows_ring_3x3, 1, 0, 1)
+TSLM_MVE_DW_RING(rows_ring_kx1, 0, 1, 1)
+TSLM_MVE_DW_RING(rows_ring, 0, 0, 1)
 #if !defined(TSLM_OPTIMIZE_SIZE)
-TSLM_MVE_DW_RING(rows_ring_3x3_pos, 1, 0, 0, 0)
-TSLM_MVE_DW_RING(rows_ring_3x3_p16_pos, 1, 0, 0, 1)
-TSLM_MVE_DW_RING(rows_ring_pos, 0, 0, 0, 0)
+TSLM_MVE_DW_RING(rows_ring_3x3_pos, 1, 0, 0)
+TSLM_MVE_DW_RING(rows_ring_pos, 0, 0, 0)
 #endif
 #undef TSLM_MVE_DW_RING
 
@@ -716,9 +572,7 @@ void tslm_mve_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_
         const int k3 = p->filter_h == 3 && p->filter_w == 3 && p->dilation_w == 1, k1 = p->filter_w == 1;
 #if !defined(TSLM_OPTIMIZE_SIZE)
         if (p->act_min >= p->output_offset && !k1) { /* relu, relu6: values at or below the zero point clamp */
-            if (k3 && p->requant_fast == TSLM_MVE_DW_P16) {
-                rows_ring_3x3_p16_pos(p, input, weights, output, scratch);
-            } else if (k3) {
+            if (k3) {
                 rows_ring_3x3_pos(p, input, weights, output, scratch);
             } else {
                 rows_ring_pos(p, input, weights, output, scratch);
@@ -726,9 +580,7 @@ void tslm_mve_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_
             return;
         }
 #endif
-        if (k3 && p->requant_fast == TSLM_MVE_DW_P16) {
-            rows_ring_3x3_p16(p, input, weights, output, scratch);
-        } else if (k3) {
+        if (k3) {
             rows_ring_3x3(p, input, weights, output, scratch);
         } else if (k1) {
             rows_ring_kx1(p, input, weights, output, scratch);

@@ -752,10 +752,30 @@ static void dw3_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, int
     "strd %[r0], %[r1], [%[pa]], #64\n\t"    \
     "le lr, 2b\n"                            \
     DW3_NEXT("")
+/* Rows of few pairs (`near`: at most DW3_NEAR): pixel ox + 1's window loaded four bytes on (an unaligned load of
+ * quads ox + 1 .. ox + 4, read past the channel's quads into the next one or the scratch's slack, against A0's and
+ * B0's zero lanes) in place of A1 and B1, whose five instructions a channel cost more than the load a pair. */
+#define DW3_NEAR 4
+#define DW3_DOTS_NEAR(ROT)                   \
+    DW3_A0                                   \
+    "vshl.i32 q3, q1, #8\n\t"                \
+    ROT                                      \
+    "wls lr, %[pairs], 3f\n"                 \
+    "2:\n\t"                                 \
+    "vldrb.8 q2, [%[x], #4]\n\t"             \
+    "vldrb.8 q0, [%[x]], #8\n\t"             \
+    "vmladav.s8 %[r0], q0, q1\n\t"           \
+    "vmladav.s8 %[r1], q2, q1\n\t"           \
+    "strd %[r0], %[r1], [%[pa]], #64\n\t"    \
+    "vmladav.s8 %[r0], q0, q3\n\t"           \
+    "vmladav.s8 %[r1], q2, q3\n\t"           \
+    "strd %[r0], %[r1], [%[pb]], #64\n\t"    \
+    "le lr, 2b\n"                            \
+    DW3_NEXT("add %[pb], %[pb], %[astep]\n\t")
 #define DW3_DOTS_OUT [wv] "+r"(wv), [x] "+r"(x), [pa] "+r"(pa), [n] "+r"(n), [r0] "=&Te"(r0), [r1] "=&Te"(r1)
 #define DW3_DOTS_IN [pairs] "r"(pairs), [xstep] "r"(xstep), [astep] "r"(astep), [off] "w"(off), [mask] "w"(mask)
 TSLM_ALWAYS_INLINE void dw3_dots(const int8_t *wv, uint8x16_t off, const int8_t *x, int32_t *pa, int32_t *pb,
-                                 int32_t n, int32_t pairs, int32_t xstep, int rot, const int s2)
+                                 int32_t n, int32_t pairs, int32_t xstep, int rot, const int s2, const int near)
 {
     const uint32x4_t mask = vsetq_lane_u32(0, vdupq_n_u32(0x00FFFFFFu), 3); /* lanes 4 fx + fy, fx, fy < 3 */
     const int32_t astep = 8 - 64 * pairs;
@@ -766,6 +786,12 @@ TSLM_ALWAYS_INLINE void dw3_dots(const int8_t *wv, uint8x16_t off, const int8_t 
                          : "q0", "q1", "lr", "memory", "cc");
     } else if (s2) {
         __asm__ volatile(DW3_DOTS_S2("") : DW3_DOTS_OUT : DW3_DOTS_IN : "q0", "q1", "lr", "memory", "cc");
+    } else if (near && rot) {
+        __asm__ volatile(DW3_DOTS_NEAR("vrev32.16 q1, q1\n\tvrev32.16 q3, q3\n\t") : DW3_DOTS_OUT, [pb] "+r"(pb)
+                         : DW3_DOTS_IN : "q0", "q1", "q2", "q3", "lr", "memory", "cc");
+    } else if (near) {
+        __asm__ volatile(DW3_DOTS_NEAR("") : DW3_DOTS_OUT, [pb] "+r"(pb) : DW3_DOTS_IN
+                         : "q0", "q1", "q2", "q3", "lr", "memory", "cc");
     } else if (rot) {
         __asm__ volatile(DW3_DOTS("vrev32.16 q1, q1\n\tvrev32.16 q3, q3\n\t") : DW3_DOTS_OUT, [pb] "+r"(pb)
                          : DW3_DOTS_IN : "q0", "q1", "q2", "q3", "q4", "lr", "memory", "cc");
@@ -777,6 +803,7 @@ TSLM_ALWAYS_INLINE void dw3_dots(const int8_t *wv, uint8x16_t off, const int8_t 
 #undef DW3_DOTS_IN
 #undef DW3_DOTS_OUT
 #undef DW3_DOTS_S2
+#undef DW3_DOTS_NEAR
 #undef DW3_DOTS
 #undef DW3_NEXT
 #undef DW3_A0
@@ -958,7 +985,14 @@ TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8
             const int32_t *rq = p->requant;
             int32_t k = 0;
             for (; k < full; ++k, wk += 144, qk += 8 * qs, rq += 24, out += 8) {
-                dw3_dots(wk, off, qk, acc, acc1, 8, pairs, xstep, rot, s2);
+#if !defined(TSLM_OPTIMIZE_SIZE) /* (the size build: 0.2 KB more for no gain) */
+                if (!s2 && pairs <= DW3_NEAR) {
+                    dw3_dots(wk, off, qk, acc, acc1, 8, pairs, xstep, rot, 0, 1);
+                } else
+#endif
+                {
+                    dw3_dots(wk, off, qk, acc, acc1, 8, pairs, xstep, rot, s2, 0);
+                }
                 dw3_rq(ad0, ow, rq, p->output_offset, p->act_min, p->act_max, out, ch, neg);
                 if (two) {
                     dw3_rq(ad1, ow, rq, p->output_offset, p->act_min, p->act_max, out + ow * ch, ch, neg);
@@ -966,7 +1000,7 @@ TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8
             }
             if (k < blocks) { /* the last block, of 1..7 channels */
                 const int32_t n = ch - 8 * k;
-                dw3_dots(wk, off, qk, acc, acc1, n, pairs, xstep, rot, s2);
+                dw3_dots(wk, off, qk, acc, acc1, n, pairs, xstep, rot, s2, 0);
                 for (int32_t r = 0; r <= two; ++r) {
                     const int32_t *ar = acc + 8 * r * ow2;
                     int8_t *o = out + r * ow * ch;

@@ -996,14 +996,16 @@ TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8
     const int32_t full = ch / 8, xstep = qs - (s2 ? 16 : 8) * pairs;
     const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
     /* the padding columns, every row byte: the zero point */
-    const uint32_t zp4 = (uint32_t)(uint8_t)(int8_t)-p->input_offset * 0x01010101u;
-    for (int32_t c = 0; c < ch; ++c) {
+    const uint32x4_t zp4 = vdupq_n_u32((uint32_t)(uint8_t)(int8_t)-p->input_offset * 0x01010101u);
+    const uint32x4_t to_c4 = vmulq_n_u32(vidupq_n_u32(0, 1), (uint32_t)qs); /* four channels' quads */
+    for (int32_t c = 0; c < ch; c += 4) { /* four channels a store */
+        const mve_pred16_t left = vctp32q((uint32_t)(ch - c));
         uint32_t *q = (uint32_t *)(void *)(quads + c * qs);
         for (int32_t j = 0; j < p->pad_w; ++j) {
-            q[j] = zp4;
+            vstrwq_scatter_offset_p_u32(q + j, to_c4, zp4, left);
         }
         for (int32_t j = p->pad_w + p->input_w; j < p->ring_w; ++j) {
-            q[j] = zp4;
+            vstrwq_scatter_offset_p_u32(q + j, to_c4, zp4, left);
         }
     }
     for (int32_t b = 0; b < p->batches; ++b) {

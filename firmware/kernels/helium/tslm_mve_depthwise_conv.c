@@ -901,7 +901,15 @@ TSLM_ALWAYS_INLINE void dw3_dots(const int8_t *wv, uint8x16_t off, const int8_t 
     "vmax.s16 q0, q0, %q[lo]\n\t"                   \
     "vmin.s16 q0, q0, %q[hi]\n\t"                   \
     "vstrb.16 q0, [%[" #out "]]\n\t"
-#define DW3_RQ_POS                                  \
+/* the activation range the whole of int8 (relu / relu6 with the zero point at -128): the clamp is the saturation to
+ * int8, one VQMOVNB.S16 in place (the narrowing store takes each lane's low byte) for VMAX and VMIN */
+#define DW3_RQ_FULL_OUT(acc, bcc, out)              \
+    "vqmovnb.s32 q0, %q[" #acc "e]\n\t"             \
+    "vqmovnt.s32 q0, %q[" #acc "o]\n\t"             \
+    "vqadd.s16 q0, q0, %[zp]\n\t"                   \
+    "vqmovnb.s16 q0, q0\n\t"                        \
+    "vstrb.16 q0, [%[" #out "]]\n\t"
+#define DW3_RQ_POS(OUT)                             \
     "lsrs lr, %[np], #1\n\t"                        \
     "wls lr, lr, 2f\n"                              \
     "1:\n\t"                                        \
@@ -927,8 +935,8 @@ TSLM_ALWAYS_INLINE void dw3_dots(const int8_t *wv, uint8x16_t off, const int8_t 
     "vldrw.32 q0, [%[rq], #80]\n\t"                 \
     "vrshl.s32 %q[ao], %q[ao], q0\n\t"              \
     "vrshl.s32 %q[bo], %q[bo], q0\n\t"              \
-    DW3_RQ_POS_OUT(a, b, out)                       \
-    DW3_RQ_POS_OUT(b, a, out2)                      \
+    OUT(a, b, out)                       \
+    OUT(b, a, out2)                      \
     "add %[out], %[out], %[step2]\n\t"              \
     "add %[out2], %[out2], %[step2]\n\t"            \
     "le lr, 1b\n"                                   \
@@ -949,7 +957,7 @@ TSLM_ALWAYS_INLINE void dw3_dots(const int8_t *wv, uint8x16_t off, const int8_t 
     "vqrdmulh.s32 %q[ao], %q[ao], q0\n\t"           \
     "vldrw.32 q0, [%[rq], #80]\n\t"                 \
     "vrshl.s32 %q[ao], %q[ao], q0\n\t"              \
-    DW3_RQ_POS_OUT(a, b, out)                       \
+    OUT(a, b, out)                       \
     "3:"
 TSLM_ALWAYS_INLINE void dw3_rq(uint32x4_t ad, int32_t pixels, const int32_t *rq, int32_t zp, int32_t lo,
                                int32_t hi, int8_t *out, int32_t step, const int neg)
@@ -964,9 +972,15 @@ TSLM_ALWAYS_INLINE void dw3_rq(uint32x4_t ad, int32_t pixels, const int32_t *rq,
                          : [np] "r"(pixels), [rq] "r"(rq), [zp] "r"(zp), [lo] "r"(lo), [hi] "r"(hi),
                            [step2] "r"(step2)
                          : "q0", "q1", "q2", "lr", "memory", "cc");
+    } else if (lo == -128 && hi == 127) {
+        __asm__ volatile(DW3_RQ_POS(DW3_RQ_FULL_OUT)
+                         : [ad] "+w"(ad), [ae] "=&w"(ae), [ao] "=&w"(ao), [be] "=&w"(be), [bo] "=&w"(bo),
+                           [out] "+l"(out), [out2] "+l"(out2)
+                         : [np] "r"(pixels), [rq] "r"(rq), [zp] "r"(zp), [step2] "r"(step2)
+                         : "q0", "lr", "memory", "cc");
     } else {
         const int16x8_t lo16 = vdupq_n_s16((int16_t)lo), hi16 = vdupq_n_s16((int16_t)hi);
-        __asm__ volatile(DW3_RQ_POS
+        __asm__ volatile(DW3_RQ_POS(DW3_RQ_POS_OUT)
                          : [ad] "+w"(ad), [ae] "=&w"(ae), [ao] "=&w"(ao), [be] "=&w"(be), [bo] "=&w"(bo),
                            [out] "+l"(out), [out2] "+l"(out2)
                          : [np] "r"(pixels), [rq] "r"(rq), [zp] "r"(zp), [lo] "w"(lo16), [hi] "w"(hi16),
@@ -977,6 +991,7 @@ TSLM_ALWAYS_INLINE void dw3_rq(uint32x4_t ad, int32_t pixels, const int32_t *rq,
 #undef DW3_RQ
 #undef DW3_RQ_POS
 #undef DW3_RQ_POS_OUT
+#undef DW3_RQ_FULL_OUT
 
 /* Copies: stride 1 with and without TFLM's fix (neg), stride 2 with neg a branch per block and row (its own copy for
  * each neg too cost 1.5 KB of .text for 1-4% of its instructions; stride 1 with a branch cost MLPerf KWS 6%). */

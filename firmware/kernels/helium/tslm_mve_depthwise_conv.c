@@ -225,6 +225,18 @@ TSLM_ALWAYS_INLINE void out8(acc2 a, const int32_t *rq, int32_t zp, int16x8_t lo
 }
 #undef TSLM_MVE_DW_OUT8
 
+/* The first n (< 8) outputs of a block from its even/odd sums (bias included) and records: requantized (right
+ * shifts), + zero point, clamped to [lo, hi], stored as int8 (the last block of the ring and dot-product paths). */
+TSLM_ALWAYS_INLINE void out_part(acc2 a, const int32_t *rq, int32_t zp, int32x4_t lo, int32x4_t hi, int8_t *out,
+                                 int32_t n)
+{
+    int32x4_t ve = tslm_mve_requant_right(a.even, vldrwq_s32(rq + 8), vldrwq_s32(rq + 16));
+    int32x4_t vo = tslm_mve_requant_right(a.odd, vldrwq_s32(rq + 12), vldrwq_s32(rq + 20));
+    ve = vminq_s32(vmaxq_s32(vaddq_n_s32(ve, zp), lo), hi);
+    vo = vminq_s32(vmaxq_s32(vaddq_n_s32(vo, zp), lo), hi);
+    vstrbq_p_s16(out, vmovntq_s32(vmovnbq_s32(vuninitializedq_s16(), ve), vo), vctp16q((uint32_t)n));
+}
+
 /* Two neighbouring output pixels (stride 1) of one block, 3x3: a row's four ring columns loaded once serve
  * both pixels' three taps (pixel b's tap k is pixel a's tap k + 1), the weights at immediate offsets. */
 TSLM_ALWAYS_INLINE void taps3x3_x2(acc2 *a, acc2 *b, const int8_t *x0, const int8_t *x1, const int8_t *x2,
@@ -412,19 +424,16 @@ TSLM_ALWAYS_INLINE int32_t pairs3x3s2(const tslm_depthwise_conv_params *p, const
     return ox;
 }
 
-__attribute__((noinline)) static int32_t pairs3x3s2_neg(const tslm_depthwise_conv_params *p,
-                                                        const int8_t *const *rows, int32_t off, const int16_t *wk,
-                                                        const int32_t *rq, int8_t *out)
-{
-    return pairs3x3s2(p, rows, off, wk, rq, out, 1);
-}
-
-__attribute__((noinline)) static int32_t pairs3x3s2_pos(const tslm_depthwise_conv_params *p,
-                                                        const int8_t *const *rows, int32_t off, const int16_t *wk,
-                                                        const int32_t *rq, int8_t *out)
-{
-    return pairs3x3s2(p, rows, off, wk, rq, out, 0);
-}
+/* pairs3x3s2 with and without TFLM's fix for negative values */
+#define TSLM_MVE_DW_PAIRS_S2(name, neg)                                                                         \
+    __attribute__((noinline)) static int32_t name(const tslm_depthwise_conv_params *p, const int8_t *const *rows, \
+                                                  int32_t off, const int16_t *wk, const int32_t *rq, int8_t *out)  \
+    {                                                                                                             \
+        return pairs3x3s2(p, rows, off, wk, rq, out, neg);                                                        \
+    }
+TSLM_MVE_DW_PAIRS_S2(pairs3x3s2_neg, 1)
+TSLM_MVE_DW_PAIRS_S2(pairs3x3s2_pos, 0)
+#undef TSLM_MVE_DW_PAIRS_S2
 
 /* A row of height 1 (a 1-D depthwise: the filter's taps along the row; the compiler gives K x 1 columns of width 1
  * this way), a whole block's output row two pixels a step, each tap's weights loaded once for both; returns the
@@ -450,17 +459,16 @@ TSLM_ALWAYS_INLINE int32_t row_pairs(const tslm_depthwise_conv_params *p, const 
     return ox;
 }
 
-__attribute__((noinline)) static int32_t row_pairs_neg(const tslm_depthwise_conv_params *p, const int8_t *x,
-                                                       const int16_t *wk, const int32_t *rq, int8_t *out)
-{
-    return row_pairs(p, x, wk, rq, out, 1);
-}
-
-__attribute__((noinline)) static int32_t row_pairs_pos(const tslm_depthwise_conv_params *p, const int8_t *x,
-                                                       const int16_t *wk, const int32_t *rq, int8_t *out)
-{
-    return row_pairs(p, x, wk, rq, out, 0);
-}
+/* row_pairs with and without TFLM's fix for negative values */
+#define TSLM_MVE_DW_ROW_PAIRS(name, neg)                                                                       \
+    __attribute__((noinline)) static int32_t name(const tslm_depthwise_conv_params *p, const int8_t *x,        \
+                                                  const int16_t *wk, const int32_t *rq, int8_t *out)           \
+    {                                                                                                        \
+        return row_pairs(p, x, wk, rq, out, neg);                                                            \
+    }
+TSLM_MVE_DW_ROW_PAIRS(row_pairs_neg, 1)
+TSLM_MVE_DW_ROW_PAIRS(row_pairs_pos, 0)
+#undef TSLM_MVE_DW_ROW_PAIRS
 
 TSLM_ALWAYS_INLINE void rows_ring_impl(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
                                        int8_t *output, int8_t *ring, const int K3, const int K1, const int neg)
@@ -505,7 +513,23 @@ TSLM_ALWAYS_INLINE void rows_ring_impl(const tslm_depthwise_conv_params *p, cons
                 } else if (K3 && p->stride_w == 2 && c + 8 <= ch) {
                     ox = neg ? pairs3x3s2_neg(p, rows, off, wk, rq, out) : pairs3x3s2_pos(p, rows, off, wk, rq, out);
                     out += ox * ch;
-                } else if (!K3 && !K1 && fh == 1 && c + 8 <= ch) {
+                }
+#if !defined(TSLM_OPTIMIZE_SIZE)
+                if (K3 && p->stride_w <= 2 && c + 8 <= ch) {
+                    /* an odd last pixel here, not in the loop below, whose setup per block and row cost the 3x3
+                     * outputs of the VWW stand-in's last layers 5% (0.6 KB of .text; at -Os it was 0.5% slower) */
+                    if (ox < p->output_w) {
+                        acc2 a;
+                        a.even = vldrwq_s32(rq);
+                        a.odd = vldrwq_s32(rq + 4);
+                        const int32_t at = off + ox * col_step;
+                        out8(taps3x3(a, rows[0] + at, rows[1] + at, rows[2] + at, wk), rq, p->output_offset, lo16,
+                             hi16, out, neg);
+                    }
+                    continue;
+                }
+#endif
+                if (!K3 && !K1 && fh == 1 && c + 8 <= ch) {
                     ox = neg ? row_pairs_neg(p, rows[0] + off, wk, rq, out) : row_pairs_pos(p, rows[0] + off, wk, rq, out);
                     out += ox * ch;
                 }
@@ -534,12 +558,7 @@ TSLM_ALWAYS_INLINE void rows_ring_impl(const tslm_depthwise_conv_params *p, cons
                         out8(a, rq, p->output_offset, lo16, hi16, out, neg);
                         continue;
                     }
-                    int32x4_t ve = tslm_mve_requant_right(a.even, vldrwq_s32(rq + 8), vldrwq_s32(rq + 16));
-                    int32x4_t vo = tslm_mve_requant_right(a.odd, vldrwq_s32(rq + 12), vldrwq_s32(rq + 20));
-                    ve = vminq_s32(vmaxq_s32(vaddq_n_s32(ve, p->output_offset), lo), hi);
-                    vo = vminq_s32(vmaxq_s32(vaddq_n_s32(vo, p->output_offset), lo), hi);
-                    const int16x8_t r = vmovntq_s32(vmovnbq_s32(vuninitializedq_s16(), ve), vo);
-                    vstrbq_p_s16(out, r, vctp16q((uint32_t)(ch - c)));
+                    out_part(a, rq, p->output_offset, lo, hi, out, ch - c);
                 }
             }
         }
@@ -659,14 +678,50 @@ static void dw3_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, int
     int8_t *dst0 = quads + 4 * p->pad_w + slot;
     int32_t c = 0;
     const uint16x8_t to_ch8 = vaddq_n_u16(to_ch, (uint16_t)(8 * qs)); /* channels 8..15 on */
-    for (; c + 16 <= ch; c += 16) { /* two whole blocks a pixel */
+    for (; c + 16 <= ch; c += 16) { /* two whole blocks a pixel, two pixels a step (in assembly: GCC's loop took 8.5
+                                       * instructions a pixel) */
         const int8_t *s = src + c;
         int8_t *dst = dst0 + c * qs;
-        for (int32_t j = 0; j < w; ++j, s += ch, dst += 4) {
-            const int16x8_t x0 = vldrbq_s16(s), x1 = vldrbq_s16(s + 8);
+        __asm__ volatile("wls lr, %[n2], 2f\n"
+                         "1:\n\t"
+                         "vldrb.s16 q0, [%[s]]\n\t"
+                         "vldrb.s16 q1, [%[s], #8]\n\t"
+                         "add %[s], %[s], %[ch]\n\t"
+                         "vldrb.s16 q2, [%[s]]\n\t"
+                         "vldrb.s16 q3, [%[s], #8]\n\t"
+                         "add %[s], %[s], %[ch]\n\t"
+                         "vstrb.16 q0, [%[d], %q[lo]]\n\t"
+                         "vstrb.16 q1, [%[d], %q[hi]]\n\t"
+                         "adds %[d], #4\n\t"
+                         "vstrb.16 q2, [%[d], %q[lo]]\n\t"
+                         "vstrb.16 q3, [%[d], %q[hi]]\n\t"
+                         "adds %[d], #4\n\t"
+                         "le lr, 1b\n"
+                         "2:\n\t"
+                         "tst %[w], #1\n\t"
+                         "beq 3f\n\t"
+                         "vldrb.s16 q0, [%[s]]\n\t"
+                         "vldrb.s16 q1, [%[s], #8]\n\t"
+                         "vstrb.16 q0, [%[d], %q[lo]]\n\t"
+                         "vstrb.16 q1, [%[d], %q[hi]]\n"
+                         "3:"
+                         : [s] "+l"(s), [d] "+l"(dst)
+                         : [n2] "r"(w >> 1), [w] "r"(w), [ch] "r"(ch), [lo] "w"(to_ch), [hi] "w"(to_ch8)
+                         : "q0", "q1", "q2", "q3", "lr", "memory", "cc");
+    }
+    if (c + 8 <= ch) { /* a whole block */
+        const int8_t *s = src + c;
+        int8_t *dst = dst0 + c * qs;
+        int32_t j = 0;
+        for (; j + 2 <= w; j += 2, s += 2 * ch, dst += 8) {
+            const int16x8_t x0 = vldrbq_s16(s), y0 = vldrbq_s16(s + ch);
             vstrbq_scatter_offset_s16(dst, to_ch, x0);
-            vstrbq_scatter_offset_s16(dst, to_ch8, x1);
+            vstrbq_scatter_offset_s16(dst + 4, to_ch, y0);
         }
+        if (j < w) {
+            vstrbq_scatter_offset_s16(dst, to_ch, vldrbq_s16(s));
+        }
+        c += 8;
     }
     for (; c < ch; c += 8) {
         const mve_pred16_t left = vctp16q((uint32_t)(ch - c));
@@ -685,12 +740,24 @@ static void dw3_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, int
  * `mask` zeroing the other lanes), B0 = A0 << 8 (each word's byte 3 is
  * zero), for rot 2 both with each word's halves swapped (VREV32.16: byte k to byte k + 2 mod 4), A1, B1 one quad on
  * (VSHLC, shifting in zeros); per pair one 16-byte load of four quads, four
- * VMLADAV.S8 and two STRDs. In assembly: in C, GCC spills the pointers. */
-#define DW3_DOTS(ROT)                        \
+ * VMLADAV.S8 and two STRDs. In assembly: in C, GCC spills the pointers.
+ * Stride 2 (s2), one output row: pixel ox's window is the 12 bytes at quad 2 ox, so each pixel has its own 16-byte
+ * load against A0 (two a pair, one STRD to the same layout). */
+/* a channel's A0, and the step to the next channel (both strides) */
+#define DW3_A0                               \
     "1:\n\t"                                 \
     "vldrb.u8 q1, [%[wv], %q[off]]\n\t"      \
     "adds %[wv], #2\n\t"                     \
-    "vand q1, q1, %q[mask]\n\t"              \
+    "vand q1, q1, %q[mask]\n\t"
+#define DW3_NEXT(PB)                         \
+    "3:\n\t"                                 \
+    "add %[x], %[x], %[xstep]\n\t"           \
+    "add %[pa], %[pa], %[astep]\n\t"         \
+    PB                                       \
+    "subs %[n], #1\n\t"                      \
+    "bne 1b"
+#define DW3_DOTS(ROT)                        \
+    DW3_A0                                   \
     "vshl.i32 q3, q1, #8\n\t"                \
     ROT                                      \
     "vmov q2, q1\n\t"                        \
@@ -708,43 +775,9 @@ static void dw3_row(const tslm_depthwise_conv_params *p, const int8_t *in_b, int
     "vmladav.s8 %[r1], q0, q4\n\t"           \
     "strd %[r0], %[r1], [%[pb]], #64\n\t"    \
     "le lr, 2b\n"                            \
-    "3:\n\t"                                 \
-    "add %[x], %[x], %[xstep]\n\t"           \
-    "add %[pa], %[pa], %[astep]\n\t"         \
-    "add %[pb], %[pb], %[astep]\n\t"         \
-    "subs %[n], #1\n\t"                      \
-    "bne 1b"
-TSLM_ALWAYS_INLINE void dw3_dots(const int8_t *wv, uint8x16_t off, const int8_t *x, int32_t *pa, int32_t *pb,
-                                 int32_t n, int32_t pairs, int32_t xstep, int rot)
-{
-    const uint32x4_t mask = vsetq_lane_u32(0, vdupq_n_u32(0x00FFFFFFu), 3); /* lanes 4 fx + fy, fx, fy < 3 */
-    const int32_t astep = 8 - 64 * pairs;
-    int32_t r0, r1;
-    if (rot) {
-        __asm__ volatile(DW3_DOTS("vrev32.16 q1, q1\n\tvrev32.16 q3, q3\n\t")
-                         : [wv] "+r"(wv), [x] "+r"(x), [pa] "+r"(pa), [pb] "+r"(pb), [n] "+r"(n),
-                           [r0] "=&Te"(r0), [r1] "=&Te"(r1)
-                         : [pairs] "r"(pairs), [xstep] "r"(xstep), [astep] "r"(astep), [off] "w"(off),
-                           [mask] "w"(mask)
-                         : "q0", "q1", "q2", "q3", "q4", "lr", "memory", "cc");
-    } else {
-        __asm__ volatile(DW3_DOTS("")
-                         : [wv] "+r"(wv), [x] "+r"(x), [pa] "+r"(pa), [pb] "+r"(pb), [n] "+r"(n),
-                           [r0] "=&Te"(r0), [r1] "=&Te"(r1)
-                         : [pairs] "r"(pairs), [xstep] "r"(xstep), [astep] "r"(astep), [off] "w"(off),
-                           [mask] "w"(mask)
-                         : "q0", "q1", "q2", "q3", "q4", "lr", "memory", "cc");
-    }
-}
-#undef DW3_DOTS
-
-/* dw3_dots at stride 2, one output row: pixel ox's window is the 12 bytes at quad 2 ox, so each pixel has its own
- * 16-byte load against A0 (two a pair, one STRD to the same layout). */
+    DW3_NEXT("add %[pb], %[pb], %[astep]\n\t")
 #define DW3_DOTS_S2(ROT)                     \
-    "1:\n\t"                                 \
-    "vldrb.u8 q1, [%[wv], %q[off]]\n\t"      \
-    "adds %[wv], #2\n\t"                     \
-    "vand q1, q1, %q[mask]\n\t"              \
+    DW3_A0                                   \
     ROT                                      \
     "wls lr, %[pairs], 3f\n"                 \
     "2:\n\t"                                 \
@@ -754,32 +787,62 @@ TSLM_ALWAYS_INLINE void dw3_dots(const int8_t *wv, uint8x16_t off, const int8_t 
     "vmladav.s8 %[r1], q0, q1\n\t"           \
     "strd %[r0], %[r1], [%[pa]], #64\n\t"    \
     "le lr, 2b\n"                            \
-    "3:\n\t"                                 \
-    "add %[x], %[x], %[xstep]\n\t"           \
-    "add %[pa], %[pa], %[astep]\n\t"         \
-    "subs %[n], #1\n\t"                      \
-    "bne 1b"
-TSLM_ALWAYS_INLINE void dw3_dots_s2(const int8_t *wv, uint8x16_t off, const int8_t *x, int32_t *pa, int32_t n,
-                                    int32_t pairs, int32_t xstep, int rot)
+    DW3_NEXT("")
+/* Rows of few pairs (`near`: at most DW3_NEAR): pixel ox + 1's window loaded four bytes on (an unaligned load of
+ * quads ox + 1 .. ox + 4, read past the channel's quads into the next one or the scratch's slack, against A0's and
+ * B0's zero lanes) in place of A1 and B1, whose five instructions a channel cost more than the load a pair. */
+#define DW3_NEAR 4
+#define DW3_DOTS_NEAR(ROT)                   \
+    DW3_A0                                   \
+    "vshl.i32 q3, q1, #8\n\t"                \
+    ROT                                      \
+    "wls lr, %[pairs], 3f\n"                 \
+    "2:\n\t"                                 \
+    "vldrb.8 q2, [%[x], #4]\n\t"             \
+    "vldrb.8 q0, [%[x]], #8\n\t"             \
+    "vmladav.s8 %[r0], q0, q1\n\t"           \
+    "vmladav.s8 %[r1], q2, q1\n\t"           \
+    "strd %[r0], %[r1], [%[pa]], #64\n\t"    \
+    "vmladav.s8 %[r0], q0, q3\n\t"           \
+    "vmladav.s8 %[r1], q2, q3\n\t"           \
+    "strd %[r0], %[r1], [%[pb]], #64\n\t"    \
+    "le lr, 2b\n"                            \
+    DW3_NEXT("add %[pb], %[pb], %[astep]\n\t")
+#define DW3_DOTS_OUT [wv] "+r"(wv), [x] "+r"(x), [pa] "+r"(pa), [n] "+r"(n), [r0] "=&Te"(r0), [r1] "=&Te"(r1)
+#define DW3_DOTS_IN [pairs] "r"(pairs), [xstep] "r"(xstep), [astep] "r"(astep), [off] "w"(off), [mask] "w"(mask)
+TSLM_ALWAYS_INLINE void dw3_dots(const int8_t *wv, uint8x16_t off, const int8_t *x, int32_t *pa, int32_t *pb,
+                                 int32_t n, int32_t pairs, int32_t xstep, int rot, const int s2, const int near)
 {
-    const uint32x4_t mask = vsetq_lane_u32(0, vdupq_n_u32(0x00FFFFFFu), 3);
+    const uint32x4_t mask = vsetq_lane_u32(0, vdupq_n_u32(0x00FFFFFFu), 3); /* lanes 4 fx + fy, fx, fy < 3 */
     const int32_t astep = 8 - 64 * pairs;
     int32_t r0, r1;
-    if (rot) {
-        __asm__ volatile(DW3_DOTS_S2("vrev32.16 q1, q1\n\t")
-                         : [wv] "+r"(wv), [x] "+r"(x), [pa] "+r"(pa), [n] "+r"(n), [r0] "=&Te"(r0), [r1] "=&Te"(r1)
-                         : [pairs] "r"(pairs), [xstep] "r"(xstep), [astep] "r"(astep), [off] "w"(off),
-                           [mask] "w"(mask)
+    (void)pb; /* stride 2: one output row */
+    if (s2 && rot) {
+        __asm__ volatile(DW3_DOTS_S2("vrev32.16 q1, q1\n\t") : DW3_DOTS_OUT : DW3_DOTS_IN
                          : "q0", "q1", "lr", "memory", "cc");
+    } else if (s2) {
+        __asm__ volatile(DW3_DOTS_S2("") : DW3_DOTS_OUT : DW3_DOTS_IN : "q0", "q1", "lr", "memory", "cc");
+    } else if (near && rot) {
+        __asm__ volatile(DW3_DOTS_NEAR("vrev32.16 q1, q1\n\tvrev32.16 q3, q3\n\t") : DW3_DOTS_OUT, [pb] "+r"(pb)
+                         : DW3_DOTS_IN : "q0", "q1", "q2", "q3", "lr", "memory", "cc");
+    } else if (near) {
+        __asm__ volatile(DW3_DOTS_NEAR("") : DW3_DOTS_OUT, [pb] "+r"(pb) : DW3_DOTS_IN
+                         : "q0", "q1", "q2", "q3", "lr", "memory", "cc");
+    } else if (rot) {
+        __asm__ volatile(DW3_DOTS("vrev32.16 q1, q1\n\tvrev32.16 q3, q3\n\t") : DW3_DOTS_OUT, [pb] "+r"(pb)
+                         : DW3_DOTS_IN : "q0", "q1", "q2", "q3", "q4", "lr", "memory", "cc");
     } else {
-        __asm__ volatile(DW3_DOTS_S2("")
-                         : [wv] "+r"(wv), [x] "+r"(x), [pa] "+r"(pa), [n] "+r"(n), [r0] "=&Te"(r0), [r1] "=&Te"(r1)
-                         : [pairs] "r"(pairs), [xstep] "r"(xstep), [astep] "r"(astep), [off] "w"(off),
-                           [mask] "w"(mask)
-                         : "q0", "q1", "lr", "memory", "cc");
+        __asm__ volatile(DW3_DOTS("") : DW3_DOTS_OUT, [pb] "+r"(pb) : DW3_DOTS_IN
+                         : "q0", "q1", "q2", "q3", "q4", "lr", "memory", "cc");
     }
 }
+#undef DW3_DOTS_IN
+#undef DW3_DOTS_OUT
 #undef DW3_DOTS_S2
+#undef DW3_DOTS_NEAR
+#undef DW3_DOTS
+#undef DW3_NEXT
+#undef DW3_A0
 
 /* Requantize `pixels` pixels (in pairs) of one whole block and output row from the sums dw3_dots left at acc (q7 holds
  * acc's addresses of words 0, 4, 8, 12 less 64): per pair four vector-base loads (even and odd channels of both
@@ -828,6 +891,74 @@ TSLM_ALWAYS_INLINE void dw3_dots_s2(const int8_t *wv, uint8x16_t off, const int8
     "vmin.s16 q0, q0, q2\n\t"                       \
     "vstrb.16 q0, [%[out]]\n"                        \
     "3:"
+/* DW3_RQ without TFLM's fix for negative values (relu, relu6): one scratch register for the records (each loaded once
+ * a pair as before), so the activation bounds stay in registers (lo, hi) for the whole row in place of two VDUPs a
+ * pair. */
+#define DW3_RQ_POS_OUT(acc, bcc, out)               \
+    "vqmovnb.s32 q0, %q[" #acc "e]\n\t"             \
+    "vqmovnt.s32 q0, %q[" #acc "o]\n\t"             \
+    "vqadd.s16 q0, q0, %[zp]\n\t"                   \
+    "vmax.s16 q0, q0, %q[lo]\n\t"                   \
+    "vmin.s16 q0, q0, %q[hi]\n\t"                   \
+    "vstrb.16 q0, [%[" #out "]]\n\t"
+/* the activation range the whole of int8 (relu / relu6 with the zero point at -128): the clamp is the saturation to
+ * int8, one VQMOVNB.S16 in place (the narrowing store takes each lane's low byte) for VMAX and VMIN */
+#define DW3_RQ_FULL_OUT(acc, bcc, out)              \
+    "vqmovnb.s32 q0, %q[" #acc "e]\n\t"             \
+    "vqmovnt.s32 q0, %q[" #acc "o]\n\t"             \
+    "vqadd.s16 q0, q0, %[zp]\n\t"                   \
+    "vqmovnb.s16 q0, q0\n\t"                        \
+    "vstrb.16 q0, [%[" #out "]]\n\t"
+#define DW3_RQ_POS(OUT)                             \
+    "lsrs lr, %[np], #1\n\t"                        \
+    "wls lr, lr, 2f\n"                              \
+    "1:\n\t"                                        \
+    "vldrw.u32 %q[ae], [%q[ad], #64]!\n\t"          \
+    "vldrw.u32 %q[ao], [%q[ad], #8]\n\t"            \
+    "vldrw.u32 %q[be], [%q[ad], #4]\n\t"            \
+    "vldrw.u32 %q[bo], [%q[ad], #12]\n\t"           \
+    "vldrw.32 q0, [%[rq]]\n\t"                      \
+    "vadd.i32 %q[ae], %q[ae], q0\n\t"               \
+    "vadd.i32 %q[be], %q[be], q0\n\t"               \
+    "vldrw.32 q0, [%[rq], #16]\n\t"                 \
+    "vadd.i32 %q[ao], %q[ao], q0\n\t"               \
+    "vadd.i32 %q[bo], %q[bo], q0\n\t"               \
+    "vldrw.32 q0, [%[rq], #32]\n\t"                 \
+    "vqrdmulh.s32 %q[ae], %q[ae], q0\n\t"           \
+    "vqrdmulh.s32 %q[be], %q[be], q0\n\t"           \
+    "vldrw.32 q0, [%[rq], #64]\n\t"                 \
+    "vrshl.s32 %q[ae], %q[ae], q0\n\t"              \
+    "vrshl.s32 %q[be], %q[be], q0\n\t"              \
+    "vldrw.32 q0, [%[rq], #48]\n\t"                 \
+    "vqrdmulh.s32 %q[ao], %q[ao], q0\n\t"           \
+    "vqrdmulh.s32 %q[bo], %q[bo], q0\n\t"           \
+    "vldrw.32 q0, [%[rq], #80]\n\t"                 \
+    "vrshl.s32 %q[ao], %q[ao], q0\n\t"              \
+    "vrshl.s32 %q[bo], %q[bo], q0\n\t"              \
+    OUT(a, b, out)                       \
+    OUT(b, a, out2)                      \
+    "add %[out], %[out], %[step2]\n\t"              \
+    "add %[out2], %[out2], %[step2]\n\t"            \
+    "le lr, 1b\n"                                   \
+    "2:\n\t"                                        \
+    "tst %[np], #1\n\t"                             \
+    "beq 3f\n\t"                                    \
+    "vldrw.u32 %q[ae], [%q[ad], #64]!\n\t"          \
+    "vldrw.u32 %q[ao], [%q[ad], #8]\n\t"            \
+    "vldrw.32 q0, [%[rq]]\n\t"                      \
+    "vadd.i32 %q[ae], %q[ae], q0\n\t"               \
+    "vldrw.32 q0, [%[rq], #16]\n\t"                 \
+    "vadd.i32 %q[ao], %q[ao], q0\n\t"               \
+    "vldrw.32 q0, [%[rq], #32]\n\t"                 \
+    "vqrdmulh.s32 %q[ae], %q[ae], q0\n\t"           \
+    "vldrw.32 q0, [%[rq], #64]\n\t"                 \
+    "vrshl.s32 %q[ae], %q[ae], q0\n\t"              \
+    "vldrw.32 q0, [%[rq], #48]\n\t"                 \
+    "vqrdmulh.s32 %q[ao], %q[ao], q0\n\t"           \
+    "vldrw.32 q0, [%[rq], #80]\n\t"                 \
+    "vrshl.s32 %q[ao], %q[ao], q0\n\t"              \
+    OUT(a, b, out)                       \
+    "3:"
 TSLM_ALWAYS_INLINE void dw3_rq(uint32x4_t ad, int32_t pixels, const int32_t *rq, int32_t zp, int32_t lo,
                                int32_t hi, int8_t *out, int32_t step, const int neg)
 {
@@ -841,16 +972,26 @@ TSLM_ALWAYS_INLINE void dw3_rq(uint32x4_t ad, int32_t pixels, const int32_t *rq,
                          : [np] "r"(pixels), [rq] "r"(rq), [zp] "r"(zp), [lo] "r"(lo), [hi] "r"(hi),
                            [step2] "r"(step2)
                          : "q0", "q1", "q2", "lr", "memory", "cc");
-    } else {
-        __asm__ volatile(DW3_RQ(TSLM_MVE_DW_RQ_POS)
+    } else if (lo == -128 && hi == 127) {
+        __asm__ volatile(DW3_RQ_POS(DW3_RQ_FULL_OUT)
                          : [ad] "+w"(ad), [ae] "=&w"(ae), [ao] "=&w"(ao), [be] "=&w"(be), [bo] "=&w"(bo),
                            [out] "+l"(out), [out2] "+l"(out2)
-                         : [np] "r"(pixels), [rq] "r"(rq), [zp] "r"(zp), [lo] "r"(lo), [hi] "r"(hi),
+                         : [np] "r"(pixels), [rq] "r"(rq), [zp] "r"(zp), [step2] "r"(step2)
+                         : "q0", "lr", "memory", "cc");
+    } else {
+        const int16x8_t lo16 = vdupq_n_s16((int16_t)lo), hi16 = vdupq_n_s16((int16_t)hi);
+        __asm__ volatile(DW3_RQ_POS(DW3_RQ_POS_OUT)
+                         : [ad] "+w"(ad), [ae] "=&w"(ae), [ao] "=&w"(ao), [be] "=&w"(be), [bo] "=&w"(bo),
+                           [out] "+l"(out), [out2] "+l"(out2)
+                         : [np] "r"(pixels), [rq] "r"(rq), [zp] "r"(zp), [lo] "w"(lo16), [hi] "w"(hi16),
                            [step2] "r"(step2)
-                         : "q0", "q1", "q2", "lr", "memory", "cc");
+                         : "q0", "lr", "memory", "cc");
     }
 }
 #undef DW3_RQ
+#undef DW3_RQ_POS
+#undef DW3_RQ_POS_OUT
+#undef DW3_RQ_FULL_OUT
 
 /* Copies: stride 1 with and without TFLM's fix (neg), stride 2 with neg a branch per block and row (its own copy for
  * each neg too cost 1.5 KB of .text for 1-4% of its instructions; stride 1 with a branch cost MLPerf KWS 6%). */
@@ -870,14 +1011,16 @@ TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8
     const int32_t full = ch / 8, xstep = qs - (s2 ? 16 : 8) * pairs;
     const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
     /* the padding columns, every row byte: the zero point */
-    const uint32_t zp4 = (uint32_t)(uint8_t)(int8_t)-p->input_offset * 0x01010101u;
-    for (int32_t c = 0; c < ch; ++c) {
+    const uint32x4_t zp4 = vdupq_n_u32((uint32_t)(uint8_t)(int8_t)-p->input_offset * 0x01010101u);
+    const uint32x4_t to_c4 = vmulq_n_u32(vidupq_n_u32(0, 1), (uint32_t)qs); /* four channels' quads */
+    for (int32_t c = 0; c < ch; c += 4) { /* four channels a store */
+        const mve_pred16_t left = vctp32q((uint32_t)(ch - c));
         uint32_t *q = (uint32_t *)(void *)(quads + c * qs);
         for (int32_t j = 0; j < p->pad_w; ++j) {
-            q[j] = zp4;
+            vstrwq_scatter_offset_p_u32(q + j, to_c4, zp4, left);
         }
         for (int32_t j = p->pad_w + p->input_w; j < p->ring_w; ++j) {
-            q[j] = zp4;
+            vstrwq_scatter_offset_p_u32(q + j, to_c4, zp4, left);
         }
     }
     for (int32_t b = 0; b < p->batches; ++b) {
@@ -895,10 +1038,13 @@ TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8
             const int32_t *rq = p->requant;
             int32_t k = 0;
             for (; k < full; ++k, wk += 144, qk += 8 * qs, rq += 24, out += 8) {
-                if (s2) {
-                    dw3_dots_s2(wk, off, qk, acc, 8, pairs, xstep, rot);
-                } else {
-                    dw3_dots(wk, off, qk, acc, acc1, 8, pairs, xstep, rot);
+#if !defined(TSLM_OPTIMIZE_SIZE) /* (the size build: 0.2 KB more for no gain) */
+                if (!s2 && pairs <= DW3_NEAR) {
+                    dw3_dots(wk, off, qk, acc, acc1, 8, pairs, xstep, rot, 0, 1);
+                } else
+#endif
+                {
+                    dw3_dots(wk, off, qk, acc, acc1, 8, pairs, xstep, rot, s2, 0);
                 }
                 dw3_rq(ad0, ow, rq, p->output_offset, p->act_min, p->act_max, out, ch, neg);
                 if (two) {
@@ -907,24 +1053,16 @@ TSLM_ALWAYS_INLINE void dw3_impl(const tslm_depthwise_conv_params *p, const int8
             }
             if (k < blocks) { /* the last block, of 1..7 channels */
                 const int32_t n = ch - 8 * k;
-                if (s2) {
-                    dw3_dots_s2(wk, off, qk, acc, n, pairs, xstep, rot);
-                } else {
-                    dw3_dots(wk, off, qk, acc, acc1, n, pairs, xstep, rot);
-                }
+                dw3_dots(wk, off, qk, acc, acc1, n, pairs, xstep, rot, s2, 0);
                 for (int32_t r = 0; r <= two; ++r) {
                     const int32_t *ar = acc + 8 * r * ow2;
                     int8_t *o = out + r * ow * ch;
                     for (int32_t ox = 0; ox < ow; ++ox, o += ch) {
                         const int32_t *at = ar + 16 * (ox / 2) + (ox & 1);
-                        int32x4_t ve = vaddq_s32(vldrwq_gather_offset_s32(at, words), vldrwq_s32(rq));
-                        int32x4_t vo = vaddq_s32(vldrwq_gather_offset_s32(at + 2, words), vldrwq_s32(rq + 4));
-                        ve = tslm_mve_requant_right(ve, vldrwq_s32(rq + 8), vldrwq_s32(rq + 16));
-                        vo = tslm_mve_requant_right(vo, vldrwq_s32(rq + 12), vldrwq_s32(rq + 20));
-                        ve = vminq_s32(vmaxq_s32(vaddq_n_s32(ve, p->output_offset), lo), hi);
-                        vo = vminq_s32(vmaxq_s32(vaddq_n_s32(vo, p->output_offset), lo), hi);
-                        const int16x8_t v = vmovntq_s32(vmovnbq_s32(vuninitializedq_s16(), ve), vo);
-                        vstrbq_p_s16(o, v, vctp16q((uint32_t)n));
+                        acc2 a;
+                        a.even = vaddq_s32(vldrwq_gather_offset_s32(at, words), vldrwq_s32(rq));
+                        a.odd = vaddq_s32(vldrwq_gather_offset_s32(at + 2, words), vldrwq_s32(rq + 4));
+                        out_part(a, rq, p->output_offset, lo, hi, o, n);
                     }
                 }
             }
@@ -945,25 +1083,29 @@ static void dw3_s1(const tslm_depthwise_conv_params *p, const int8_t *input, con
     dw3_impl(p, input, weights, output, scratch, 0, 1);
 }
 
-#if !defined(TSLM_OPTIMIZE_SIZE)
 static void dw3_s2(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights, int8_t *output,
                    int8_t *scratch, int neg)
 {
     dw3_impl(p, input, weights, output, scratch, 1, neg);
 }
-#endif
 
 void tslm_mve_depthwise_conv_3x3_s8(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
                                     const int32_t *bias, int8_t *output, int8_t *scratch)
 {
 #if defined(TSLM_OPTIMIZE_SIZE)
-    /* the size build: stride 1 only (at -Os its stride-2 copy was up to 11% slower than the ring path on the
-     * stand-ins' smaller layers); the ring path's scratch is smaller than this entry's, which the compiler reserves */
-    if (!dw3_handles(p) || p->stride_w != 1) {
+    /* the size build: with TFLM's fix always, one copy for both strides (GCC at -Os keeps the stride a parameter:
+     * stride-1 layers 0.5-1% slower than with a copy of their own, 1.3 KB less); stride 2 here since the quads are
+     * filled two pixels a step (before, at -Os, up to 11% slower than the ring path; now the VWW stand-in's
+     * 48x48x16 layer 115,813 -> 85,594, 12x12x64 33,156 -> 29,094) */
+    if (!dw3_handles(p)) {
         tslm_mve_depthwise_conv_s8(p, input, weights, bias, output, scratch);
         return;
     }
-    dw3_s1(p, input, weights, output, scratch, 1);
+    if (p->stride_w == 2) {
+        dw3_s2(p, input, weights, output, scratch, 1);
+    } else {
+        dw3_s1(p, input, weights, output, scratch, 1);
+    }
 #else
     if (!dw3_handles(p)) {
         tslm_mve_depthwise_conv_s8(p, input, weights, bias, output, scratch);

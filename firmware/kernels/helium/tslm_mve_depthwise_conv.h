@@ -13,7 +13,7 @@ void tslm_mve_depthwise_conv_s8(const tslm_depthwise_conv_params *p, const int8_
  * kernel's. */
 int32_t tslm_mve_depthwise_conv_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
 
-/* 3x3, stride 1 or 2 (the size build: 1), dilation 1, outputs of at least 4x4, with the compiler's layout (requant
+/* 3x3, stride 1 or 2, dilation 1, outputs of at least 4x4, with the compiler's layout (requant
  * set): by dot products over each channel's copy of four input rows (tslm_mve_depthwise_conv.c); anything else calls
  * tslm_mve_depthwise_conv_s8. Same params and weights; scratch: output_c * 4 * ring_w bytes (+ 16, rounded to a word)
  * and 64 bytes per output column (rounded up to even) of sums. */

@@ -2,7 +2,7 @@
 kernel (the transformers' shapes, random rows, columns and depths up to 72 with adj_x/adj_y, operands laid out
 as the heads before a TRANSPOSE) on the host under ASan/UBSan and on the emulated Cortex-M4 (its Thumb-2
 assembly, speed and size builds); and models built with TensorFlow whose head split TRANSPOSEs the compiler
-folds into the BATCH_MATMUL (passes.transposes_into_batch_matmul), against TFLM on the M4."""
+folds into the BATCH_MATMUL (passes.transposes_into_batch_matmul), against TFLM on the M4 and the M55 (Helium)."""
 
 from __future__ import annotations
 
@@ -82,9 +82,13 @@ ATTENTION = {"kws": (24, 4, 14), "anomaly": (32, 4, 12), "odd": (7, 3, 5), "toke
              "v_also_an_output": (10, 2, 8)}
 
 
+BOARDS = {"cortex-m-dsp": ("mps2-an386", "tslm_dsp_batch_matmul_s8"), "helium": ("mps3-an547", "tslm_mve_batch_matmul_s8")}
+
+
 @QEMU
+@pytest.mark.parametrize("target", BOARDS)
 @pytest.mark.parametrize("name", ATTENTION)
-def test_folded_transposes_bit_exact_on_cortex_m4(name):
+def test_folded_transposes_bit_exact(name, target):
     import opzoo
     import tensorflow as tf
 
@@ -95,8 +99,9 @@ def test_folded_transposes_bit_exact_on_cortex_m4(name):
     v_out = name == "v_also_an_output"
     fn, shapes = _attention(*ATTENTION[name], v_out=v_out)(tf, np.random.default_rng(zlib.crc32(name.encode())))
     model = opzoo.convert_fn(fn, shapes)
-    cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=7)
-    bmm = [s for s in cm.plan.steps if getattr(s, "func", "") == "tslm_dsp_batch_matmul_s8"]
+    board, func = BOARDS[target]
+    cm, batches, run = measure(model, board, target, n_inputs=3, seed=7)
+    bmm = [s for s in cm.plan.steps if getattr(s, "func", "") == func]
     assert len(bmm) == 2
     assert "lhs read through TRANSPOSE" in bmm[0].note and "rhs read through TRANSPOSE" in bmm[0].note
     assert ("rhs read through TRANSPOSE" in bmm[1].note) != v_out
@@ -109,9 +114,9 @@ def test_folded_transposes_bit_exact_on_cortex_m4(name):
         assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
 
 
-def test_transposes_stay_on_other_targets():
-    """The portable and Helium targets keep the TRANSPOSE copies (their kernels are TFLM's loop and a layout of
-    their own)."""
+def test_transposes_stay_on_the_portable_target():
+    """The portable target keeps the TRANSPOSE copies (its kernel is TFLM's loop); the DSP and Helium targets
+    fold the head splits."""
     import opzoo
     import tensorflow as tf
 
@@ -121,4 +126,4 @@ def test_transposes_stay_on_other_targets():
     fn, shapes = _attention(*ATTENTION["odd"])(tf, np.random.default_rng(1))
     g = read_model(opzoo.convert_fn(fn, shapes))
     count = lambda target: sum(1 for s in lower_graph(g, target) if s.op.opcode == "TRANSPOSE")  # noqa: E731
-    assert count("portable") == count("helium") == 4 and count("cortex-m-dsp") == 1
+    assert count("portable") == 4 and count("cortex-m-dsp") == count("helium") == 1

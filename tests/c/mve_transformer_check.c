@@ -28,7 +28,7 @@
 #include "check_random.h"
 
 #define MAX_OUT 8192
-static int8_t lhs[16384], rhs[16384], ref[MAX_OUT + 64], got[MAX_OUT + 64];
+static int8_t lhs[32768], rhs[32768], ref[MAX_OUT + 64], got[MAX_OUT + 64];
 static int8_t ref2[MAX_OUT + 64], got2[MAX_OUT + 64];
 static int32_t scratch[8192];
 
@@ -63,9 +63,25 @@ static int check_batch_matmul(void)
         p.lhs_depth_stride = adj_x ? p.rows : 1;
         p.rhs_depth_stride = adj_y ? 1 : p.cols;
         p.rhs_col_stride = adj_y ? p.depth : 1;
+        int32_t lsize = p.rows * p.depth, rsize = p.depth * p.cols;
+        const int32_t heads = trial % 3 == 0 && p.depth <= 40 ? between(2, 3) : 1;
+        if (heads > 1) { /* the operands as a folded head split's TRANSPOSE leaves them: rows (columns) of
+                          * `heads` heads side by side; a depth x cols rhs every second byte of a row half the time */
+            const int32_t gap = !adj_y && next() % 2 ? 2 : 1;
+            if (!adj_x) {
+                p.lhs_row_stride = heads * p.depth;
+            }
+            if (adj_y) {
+                p.rhs_col_stride = heads * p.depth;
+            } else {
+                p.rhs_col_stride = gap;
+                p.rhs_depth_stride = heads * gap * p.cols;
+            }
+            lsize *= heads;
+            rsize *= heads * gap;
+        }
         p.batch_dims[0] = p.batch_dims[1] = 1;
         p.batch_dims[2] = between(1, 3);
-        const int32_t lsize = p.rows * p.depth, rsize = p.depth * p.cols;
         const int bcast = (int)(next() % 3); /* 0: none, 1: lhs broadcast, 2: rhs broadcast */
         p.lhs_batch_strides[2] = bcast == 1 ? 0 : lsize;
         p.rhs_batch_strides[2] = bcast == 2 ? 0 : rsize;

@@ -24,10 +24,12 @@ run in order by :func:`run` (``driver.lower_graph``) and tested on its own (test
   the 256-entry int8 tables (``tslm_lut_s8``) call ``tslm_dsp_lut_s8``, four bytes per word (Helium:
   ``tslm_mve_lut_s8``, sixteen per gather load).
 
-- :func:`transposes_into_batch_matmul`: on the Cortex-M DSP target a TRANSPOSE whose output only one int8
-  BATCH_MATMUL reads (a transformer's head split of Q, K and V) is not copied: the BATCH_MATMUL reads the
+- :func:`transposes_into_batch_matmul`: on the Cortex-M DSP and Helium targets a TRANSPOSE whose output only one
+  int8 BATCH_MATMUL reads (a transformer's head split of Q, K and V) is not copied: the BATCH_MATMUL reads the
   transpose's input where it lies, through the permuted strides (its params are strides already, and
-  ``tslm_dsp_batch_matmul_s8`` widens every operand into scratch, so the strides cost nothing there).
+  ``tslm_dsp_batch_matmul_s8`` widens every operand into scratch, so the strides cost nothing there;
+  ``tslm_mve_batch_matmul_s8`` packs its rhs into scratch from any strides and reads lhs rows with any row
+  stride: on Helium a fold that would send the lhs to the portable kernel, or grow the scratch, is skipped).
 
 Aliasing and in-place decisions are the planner's passes (planner.py: ``resolve_aliases``,
 ``choose_in_place``).
@@ -42,6 +44,7 @@ from typing import Callable
 import numpy as np
 
 from .lowering import Call, Lowering, Step, T
+from .ops.batch_matmul import mve_scratch
 from .ops.conv import as_grouped_conv
 from .ops.elementwise import binary_element
 from .ops.layer_norm import fuse_layer_norms
@@ -99,8 +102,9 @@ def dsp_strided_copies(lw: Lowering, steps: list[Step]) -> list[Step]:
 
 
 def transposes_into_batch_matmul(lw: Lowering, steps: list[Step]) -> list[Step]:
-    if not lw.target.dsp or lw.target.mve:
+    if not lw.target.dsp:
         return steps
+    func = "tslm_mve_batch_matmul_s8" if lw.target.mve else "tslm_dsp_batch_matmul_s8"
     readers: Counter[int] = Counter()
     producer: dict[int, int] = {}
     for k, s in enumerate(steps):
@@ -111,7 +115,7 @@ def transposes_into_batch_matmul(lw: Lowering, steps: list[Step]) -> list[Step]:
             readers[s.src] += 1
     out, gone = list(steps), set()
     for k, s in enumerate(steps):
-        if not (isinstance(s, Call) and s.func == "tslm_dsp_batch_matmul_s8") or s.op.inputs[0] == s.op.inputs[1]:
+        if not (isinstance(s, Call) and s.func == func) or s.op.inputs[0] == s.op.inputs[1]:
             continue
         for slot in (0, 1):
             folded = _fold_transpose(lw, out[k], k, slot, steps, producer, readers, gone)
@@ -155,7 +159,15 @@ def _fold_transpose(lw: Lowering, bmm: Call, k: int, slot: int, steps: list[Step
     args = [T(x.index) if isinstance(a, T) and a.index == ti else a for a in bmm.args]
     reads = [x.index if r == ti else r for r in bmm.reads]
     note = f"{bmm.note}; {('lhs', 'rhs')[slot]} read through TRANSPOSE op {t.op.index}'s perm {perm}"
-    return replace(bmm.with_params(**change), args=args, reads=reads, note=note), kt
+    folded = replace(bmm.with_params(**change), args=args, reads=reads, note=note)
+    if lw.target.mve:  # Helium: only where the kernel keeps its path (a strided lhs depth takes the portable
+        # kernel) and its scratch does not grow (an rhs that is not depth x cols rows is copied)
+        scratch = mve_scratch(dict(folded.params))
+        if (folded.params["lhs_depth_stride"] != 1 and bmm.params["lhs_depth_stride"] == 1) or \
+                scratch > bmm.scratch_bytes:
+            return None
+        folded = replace(folded, scratch_bytes=scratch)
+    return folded, kt
 
 
 PASSES: tuple[Callable[[Lowering, list[Step]], list[Step]], ...] = (tables_for_one_byte_functions,

@@ -17,15 +17,21 @@
 #include "tslm_mve_batch_matmul.h"
 #include "tslm_mve.h"
 
-/* rhs as depth x cols rows: as it is, or transposed from cols x depth (adj_y) into `to`. */
+/* Whether the rhs is depth x cols rows as it is (contiguous rows: not adj_y, nor read through a TRANSPOSE). */
+static int rhs_as_rows(const tslm_batch_matmul_params *p)
+{
+    return p->rhs_col_stride == 1 && (p->rhs_depth_stride == p->cols || p->depth == 1);
+}
+
+/* rhs as depth x cols rows: as it is, or copied from its strides (adj_y, a folded TRANSPOSE) into `to`. */
 static const int8_t *depth_rows(const tslm_batch_matmul_params *p, const int8_t *rhs, int8_t *to)
 {
-    if (p->rhs_col_stride == 1) {
+    if (rhs_as_rows(p)) {
         return rhs;
     }
     for (int32_t k = 0; k < p->depth; ++k) {
         for (int32_t j = 0; j < p->cols; ++j) {
-            to[k * p->cols + j] = rhs[j * p->rhs_col_stride + k];
+            to[k * p->cols + j] = rhs[j * p->rhs_col_stride + k * p->rhs_depth_stride];
         }
     }
     return to;
@@ -150,7 +156,7 @@ static void pack(const tslm_batch_matmul_params *p, const int8_t *rhs, int8_t *p
         const int32_t full = d & ~7;
         const mve_pred16_t tail = vctp16q((uint32_t)(d - full));
         for (int32_t j = 0; j < n4; ++j) {
-            const int8_t *src = rhs + j;
+            const int8_t *src = rhs + j * js;
             int8_t *dst = packed + (j >> 2) * 4 * d16 + (j & 3) * 16;
             int32_t sum = 0, k = 0;
             for (; j < n && k < full; k += 8, src += 8 * ks, dst += k % 16 == 0 ? 56 : 8) {
@@ -301,5 +307,5 @@ int32_t tslm_mve_batch_matmul_s8_get_buffer_size(const tslm_batch_matmul_params 
     if (dots(p)) {
         return terms + ((p->cols + 3) & ~3) * ((p->depth + 15) & ~15);
     }
-    return terms + (p->rhs_col_stride == 1 ? 0 : p->cols * p->depth);
+    return terms + (rhs_as_rows(p) ? 0 : p->cols * p->depth);
 }

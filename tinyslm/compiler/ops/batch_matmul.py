@@ -17,6 +17,18 @@ SUPPORT: dict[str, str] = {
 
 
 
+def mve_scratch(p: dict) -> int:
+    """Helium (tslm_mve_batch_matmul_s8_get_buffer_size): the columns' constant terms, and for the dot products
+    the rhs packed (columns by fours, depth by 16s), else an rhs that is not contiguous depth x cols rows copied
+    so (adj_y, or read through a folded TRANSPOSE)."""
+    cols, depth = p["cols"], p["depth"]
+    cols4 = -(-cols // 4) * 4
+    ds = p["rhs_depth_stride"]
+    dots = p["lhs_depth_stride"] == 1 and depth >= 4 and (ds == 1 or ds < 8192)
+    as_rows = p["rhs_col_stride"] == 1 and (ds == cols or depth == 1)
+    return 4 * cols4 + (cols4 * (-(-depth // 16) * 16) if dots else 0 if as_rows else cols * depth)
+
+
 @register('BATCH_MATMUL')
 def batch_matmul(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 2)
@@ -65,11 +77,8 @@ def batch_matmul(lw: Lowering, op: Operator) -> Step:
     n4 = -(-depth // 4)
     dsp = lw.target.dsp and not s16
     scratch = 4 * (4 * n4 + 2 * n4 * cols) if dsp else 0  # DSP: two lhs rows, all rhs columns widened
-    if dsp and lw.target.mve:  # Helium (tslm_mve_batch_matmul_s8_get_buffer_size): the columns' constant terms,
-        # and for the dot products the rhs packed (columns by fours, depth by 16s), else an adj_y rhs transposed
-        cols4 = -(-cols // 4) * 4
-        dots = (not adj_x or rows == 1) and depth >= 4 and (adj_y or cols < 8192)  # (its lhs_depth_stride == 1)
-        scratch = 4 * cols4 + (cols4 * (-(-depth // 16) * 16) if dots else cols * depth if adj_y and depth != 1 else 0)
+    if dsp and lw.target.mve:
+        scratch = mve_scratch(params)
     call = Call(op, "tslm_batch_matmul_s16" if s16 else "tslm_batch_matmul_s8", "tslm_batch_matmul",
                 [T(a.index), T(b.index), T(y.index), Scratch("int32_t")],
                 "tslm_batch_matmul_params", params, macs=nb * rows * cols * depth, note=note,

@@ -7,8 +7,6 @@
 TSLM_ALWAYS_INLINE void matmul(const tslm_batch_matmul_params *p, const void *lhs, const void *rhs, void *output,
                                const int wide)
 {
-    int8_t *out8 = (int8_t *)output;
-    int16_t *out16 = (int16_t *)output;
     for (int32_t b0 = 0; b0 < p->batch_dims[0]; ++b0) {
         for (int32_t b1 = 0; b1 < p->batch_dims[1]; ++b1) {
             for (int32_t b2 = 0; b2 < p->batch_dims[2]; ++b2) {
@@ -16,9 +14,13 @@ TSLM_ALWAYS_INLINE void matmul(const tslm_batch_matmul_params *p, const void *lh
                                    b2 * p->lhs_batch_strides[2];
                 const int32_t rb = b0 * p->rhs_batch_strides[0] + b1 * p->rhs_batch_strides[1] +
                                    b2 * p->rhs_batch_strides[2];
+                const int32_t ob = b0 * p->output_batch_strides[0] + b1 * p->output_batch_strides[1] +
+                                   b2 * p->output_batch_strides[2];
                 for (int32_t i = 0; i < p->rows; ++i) {
                     const int8_t *l8 = (const int8_t *)lhs + lb + i * p->lhs_row_stride;
                     const int16_t *l16 = (const int16_t *)lhs + lb + i * p->lhs_row_stride;
+                    int8_t *out8 = (int8_t *)output + ob + i * p->output_row_stride;
+                    int16_t *out16 = (int16_t *)output + ob + i * p->output_row_stride;
                     for (int32_t j = 0; j < p->cols; ++j) {
                         const int8_t *r8 = (const int8_t *)rhs + rb + j * p->rhs_col_stride;
                         const int16_t *r16 = (const int16_t *)rhs + rb + j * p->rhs_col_stride;
@@ -73,7 +75,6 @@ int32_t tslm_batch_matmul_s16_get_buffer_size(const tslm_batch_matmul_params *p)
 
 void tslm_batch_matmul_f32(const tslm_batch_matmul_params *p, const float *lhs, const float *rhs, float *output)
 {
-    float *out = output;
     for (int32_t b0 = 0; b0 < p->batch_dims[0]; ++b0) {
         for (int32_t b1 = 0; b1 < p->batch_dims[1]; ++b1) {
             for (int32_t b2 = 0; b2 < p->batch_dims[2]; ++b2) {
@@ -82,6 +83,8 @@ void tslm_batch_matmul_f32(const tslm_batch_matmul_params *p, const float *lhs, 
                 const float *r = rhs + b0 * p->rhs_batch_strides[0] + b1 * p->rhs_batch_strides[1] +
                                  b2 * p->rhs_batch_strides[2];
                 for (int32_t i = 0; i < p->rows; ++i) {
+                    float *out = output + b0 * p->output_batch_strides[0] + b1 * p->output_batch_strides[1] +
+                                 b2 * p->output_batch_strides[2] + i * p->output_row_stride;
                     for (int32_t j = 0; j < p->cols; ++j) {
                         float total = 0.0f;
                         for (int32_t k = 0; k < p->depth; ++k) {

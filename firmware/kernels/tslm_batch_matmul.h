@@ -15,6 +15,9 @@ typedef struct {
     int32_t output_offset;
     int32_t multiplier, shift;
     int32_t act_min, act_max;
+    int32_t output_batch_strides[3]; /* where each batch's rows x cols outputs start (0 where the dimension is 1) */
+    int32_t output_row_stride;       /* from one output row to the next (a row's cols outputs are contiguous):
+                                      * cols, or more where a folded TRANSPOSE merges the heads */
 } tslm_batch_matmul_params;
 
 /* scratch: what the implementation asked the compiler for (the portable kernel: none, NULL). */

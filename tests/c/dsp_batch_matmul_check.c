@@ -49,6 +49,10 @@ static int run_one(int32_t batches, int32_t rows, int32_t depth, int32_t cols, i
     p.batch_dims[2] = batches;
     strides(batches, rows, depth, adj_x, heads_l, &p.lhs_row_stride, &p.lhs_depth_stride, &p.lhs_batch_strides[2]);
     strides(batches, cols, depth, !adj_y, heads_r, &p.rhs_col_stride, &p.rhs_depth_stride, &p.rhs_batch_strides[2]);
+    const int heads_o = (int)(next() % 2); /* the outputs as a folded head merge's TRANSPOSE lays them: [rows,
+                                            * batches, cols] */
+    p.output_batch_strides[2] = heads_o ? cols : rows * cols;
+    p.output_row_stride = heads_o ? batches * cols : cols;
     const uint32_t zp = next() % 8;
     p.lhs_offset = zp == 0 ? 128 : (zp == 1 ? -127 : between(-127, 128)); /* zero points -128, 127, any */
     p.rhs_offset = zp == 2 ? 128 : (zp == 3 ? -127 : between(-127, 128));

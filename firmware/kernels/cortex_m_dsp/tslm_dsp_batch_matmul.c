@@ -289,15 +289,22 @@ TSLM_ALWAYS_INLINE int8_t out1(const tslm_batch_matmul_params *p, int32_t acc, c
     return tslm_dsp_out(acc, rq, p->output_offset, p->act_min, p->act_max, fast, full);
 }
 
-/* rows x cols outputs of one batch from widened rhs (wr) and scratch for two lhs rows (x). */
+/* Where batch (b0, b1, b2)'s outputs start. */
+static inline int32_t out_at(const tslm_batch_matmul_params *p, int32_t b0, int32_t b1, int32_t b2)
+{
+    return b0 * p->output_batch_strides[0] + b1 * p->output_batch_strides[1] + b2 * p->output_batch_strides[2];
+}
+
+/* rows x cols outputs of one batch (rows output_row_stride apart) from widened rhs (wr) and scratch for two lhs
+ * rows (x). */
 TSLM_ALWAYS_INLINE void one_batch(const tslm_batch_matmul_params *p, const int8_t *l, const int32_t *wr, int32_t *x,
                                   const int32_t *rq, int8_t *out, const int fast, const int full)
 {
-    const int32_t n4 = (p->depth + 3) / 4, cols = p->cols;
+    const int32_t n4 = (p->depth + 3) / 4, cols = p->cols, os = p->output_row_stride;
     int32_t i = 0;
     for (; i + 2 <= p->rows; i += 2) {
         widen_lhs(p, l + i * p->lhs_row_stride, l + (i + 1) * p->lhs_row_stride, n4, x);
-        int8_t *o0 = out + i * cols, *o1 = o0 + cols;
+        int8_t *o0 = out + i * os, *o1 = o0 + os;
         const int32_t *w = wr;
         int32_t j = 0;
         for (; j + 2 <= cols; j += 2, w += 4 * n4) {
@@ -315,7 +322,7 @@ TSLM_ALWAYS_INLINE void one_batch(const tslm_batch_matmul_params *p, const int8_
     }
     if (i < p->rows) { /* odd last row: 2 words per four k */
         widen_lhs(p, l + i * p->lhs_row_stride, NULL, n4, x);
-        int8_t *o0 = out + i * cols;
+        int8_t *o0 = out + i * os;
         const int32_t *w = wr;
         int32_t j = 0;
         for (; j + 2 <= cols; j += 2, w += 4 * n4) {
@@ -415,12 +422,13 @@ TSLM_ALWAYS_INLINE void bm_out4(const int32_t *s, const bm_rq *q, int8_t *o0, in
 #if defined(TSLM_DSP_ASM)
 /* Full range: the 2x2 blocks of one pair of widened lhs rows x against every pair of widened columns w
  * (cols >= 2; an odd last column is the caller's), outputs o0[j], o0[j + 1] and the same of the next
- * row (cols further). One loop in Thumb-2: the block's MACs as bm_mac_2x2, its outputs as bm_out4, the
+ * row (os further). One loop in Thumb-2: the block's MACs as bm_mac_2x2, its outputs as bm_out4, the
  * values it needs between blocks read from the stack (no spills around the asm). */
-static void bm_row_pair(const int32_t *x, const int32_t *w, int32_t n4, const bm_rq *q, int8_t *o0, int32_t cols)
+static void bm_row_pair(const int32_t *x, const int32_t *w, int32_t n4, const bm_rq *q, int8_t *o0, int32_t cols,
+                        int32_t os)
 {
     const int32_t *const xb = x;
-    const int32_t m = q->m, rz = q->rz, r = q->r, d1 = cols;
+    const int32_t m = q->m, rz = q->rz, r = q->r, d1 = os;
     int8_t *const oend = o0 + (cols & ~1);
     int8_t *const ob = o0;
     int32_t n, a0, a1, b0, b1, wa, wb;
@@ -472,13 +480,14 @@ static void bm_row_pair(const int32_t *x, const int32_t *w, int32_t n4, const bm
  * entry is their start + the skipped groups' bytes), one LDM of the requantization values, the output
  * row's offset, the end and the output pointer, four requantizations, four stores.
  * r0 x, r1 w, r2 r3 (row 0, columns 0 and 1), r4 r5 (row 1), r6 r7 r12 lr the columns' words, r8-r11 the
- * rows' words. The job (copied to the stack on entry, the skip turned into the entry): m, rz, r, cols,
+ * rows' words. The job (copied to the stack on entry, the skip turned into the entry): m, rz, r, the output
+ * row stride,
  * the end of row 0's column pairs, row 0's output, x, the groups' bytes to skip, w.
  */
 #define BM_JUMP_MAX 16 /* unrolled groups: the first group + up to 16, depth <= 68 */
 #define BM_JUMP_GROUP_BYTES 40
 typedef struct {
-    int32_t m, rz, r, cols;
+    int32_t m, rz, r, os; /* os: from row 0's outputs to row 1's */
     int8_t *oend;
     int8_t *o0;
     const int32_t *x;
@@ -550,15 +559,16 @@ static void bm_jump_rows(const tslm_batch_matmul_params *p, const int8_t *l, con
                          const bm_rq *q, int8_t *out, int32_t off2, uint32_t zp4, bm_jump_job *job)
 {
     const int32_t cols = p->cols, rs = p->lhs_row_stride, depth = p->depth, n4 = (depth + 3) / 4;
+    const int32_t os = p->output_row_stride;
     const int32_t *const wlast = wr + 2 * n4 * (cols & ~1);
-    for (int32_t i = 0; i + 2 <= p->rows; i += 2, l += 2 * rs, out += 2 * cols) {
+    for (int32_t i = 0; i + 2 <= p->rows; i += 2, l += 2 * rs, out += 2 * os) {
         widen_rows_zp(l, l + rs, depth, off2, zp4, x, 1);
         job->o0 = out;
         job->oend = out + (cols & ~1);
         bm_row_pair_jump(job);
         if (cols & 1) {
             out[cols - 1] = bm_out(mac16_1x1(x, 4, wlast, 2, n4), q, 1);
-            out[2 * cols - 1] = bm_out(mac16_1x1(x + 2, 4, wlast, 2, n4), q, 1);
+            out[os + cols - 1] = bm_out(mac16_1x1(x + 2, 4, wlast, 2, n4), q, 1);
         }
     }
 }
@@ -567,10 +577,10 @@ static void bm_jump_rows(const tslm_batch_matmul_params *p, const int8_t *l, con
 TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const int8_t *l, const int32_t *wr,
                                       int32_t *x, const bm_rq *q, int8_t *out, const int full)
 {
-    const int32_t n4 = (p->depth + 3) / 4, cols = p->cols;
+    const int32_t n4 = (p->depth + 3) / 4, cols = p->cols, os = p->output_row_stride;
     int32_t i = 0;
 #if defined(TSLM_DSP_ASM)
-    bm_jump_job job = {q->m, q->rz, q->r, cols, NULL, NULL, x, BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4), wr};
+    bm_jump_job job = {q->m, q->rz, q->r, os, NULL, NULL, x, BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4), wr};
 #endif
     const int32_t off2 = widen_off2(p->lhs_offset, 1);
     const uint32_t zp4 = zp_bytes(p->lhs_offset);
@@ -588,7 +598,7 @@ TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const i
         } else {
             widen_lhs2(p, a, a + p->lhs_row_stride, n4, x);
         }
-        int8_t *o0 = out + i * cols, *o1 = o0 + cols;
+        int8_t *o0 = out + i * os, *o1 = o0 + os;
         const int32_t *w = wr;
         int32_t j = 0;
 #if defined(TSLM_DSP_ASM)
@@ -599,7 +609,7 @@ TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const i
             j = cols & ~1;
             w += 2 * n4 * j;
         } else if (full && cols >= 2) { /* every 2x2 block of the row pair in one loop */
-            bm_row_pair(x, w, n4, q, o0, cols);
+            bm_row_pair(x, w, n4, q, o0, cols, os);
             j = cols & ~1;
             w += 2 * n4 * j;
         }
@@ -616,7 +626,7 @@ TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const i
     }
     if (i < p->rows) { /* odd last row: 2 words per four k */
         widen_lhs2(p, l + i * p->lhs_row_stride, NULL, n4, x);
-        int8_t *o0 = out + i * cols;
+        int8_t *o0 = out + i * os;
         const int32_t *w = wr;
         int32_t j = 0;
         for (; j + 2 <= cols; j += 2, w += 4 * n4) {
@@ -635,7 +645,6 @@ TSLM_ALWAYS_INLINE void bm_fast(const tslm_batch_matmul_params *p, const int8_t 
     const int32_t n4 = (p->depth + 3) / 4;
     int32_t *x = scratch, *wr = scratch + 4 * n4;
     const int8_t *widened = NULL; /* the rhs batch now in wr */
-    int8_t *out = output;
     for (int32_t b0 = 0; b0 < p->batch_dims[0]; ++b0) {
         for (int32_t b1 = 0; b1 < p->batch_dims[1]; ++b1) {
             for (int32_t b2 = 0; b2 < p->batch_dims[2]; ++b2) {
@@ -647,8 +656,7 @@ TSLM_ALWAYS_INLINE void bm_fast(const tslm_batch_matmul_params *p, const int8_t 
                     widen_rhs(p, r, n4, wr);
                     widened = r;
                 }
-                bm_fast_batch(p, l, wr, x, q, out, full);
-                out += p->rows * p->cols;
+                bm_fast_batch(p, l, wr, x, q, output + out_at(p, b0, b1, b2), full);
             }
         }
     }
@@ -660,7 +668,6 @@ TSLM_ALWAYS_INLINE void run(const tslm_batch_matmul_params *p, const int8_t *lhs
     const int32_t n4 = (p->depth + 3) / 4;
     int32_t *x = scratch, *wr = scratch + 4 * n4;
     const int8_t *widened = NULL; /* the rhs batch now in wr */
-    int8_t *out = output;
     for (int32_t b0 = 0; b0 < p->batch_dims[0]; ++b0) {
         for (int32_t b1 = 0; b1 < p->batch_dims[1]; ++b1) {
             for (int32_t b2 = 0; b2 < p->batch_dims[2]; ++b2) {
@@ -672,8 +679,7 @@ TSLM_ALWAYS_INLINE void run(const tslm_batch_matmul_params *p, const int8_t *lhs
                     widen_rhs(p, r, n4, wr);
                     widened = r;
                 }
-                one_batch(p, l, wr, x, rq, out, fast, full);
-                out += p->rows * p->cols;
+                one_batch(p, l, wr, x, rq, output + out_at(p, b0, b1, b2), fast, full);
             }
         }
     }

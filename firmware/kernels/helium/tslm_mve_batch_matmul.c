@@ -17,6 +17,12 @@
 #include "tslm_mve_batch_matmul.h"
 #include "tslm_mve.h"
 
+/* Where batch (b0, b1, b2)'s outputs start (each row's cols outputs contiguous, output_row_stride apart). */
+static inline int32_t out_at(const tslm_batch_matmul_params *p, int32_t b0, int32_t b1, int32_t b2)
+{
+    return b0 * p->output_batch_strides[0] + b1 * p->output_batch_strides[1] + b2 * p->output_batch_strides[2];
+}
+
 /* Whether the rhs is depth x cols rows as it is (contiguous rows: not adj_y, nor read through a TRANSPOSE). */
 static int rhs_as_rows(const tslm_batch_matmul_params *p)
 {
@@ -46,8 +52,7 @@ static void outer_products(const tslm_batch_matmul_params *p, const int8_t *lhs,
     const int32_t shift[1] = {p->shift};
     const int right_only = tslm_mve_right_only(shift, 1);
     const int32x4_t m = vdupq_n_s32(p->multiplier), s = vdupq_n_s32(p->shift);
-    const int32_t a = p->lhs_offset, b = p->rhs_offset, d = p->depth, n = p->cols;
-    int8_t *out = output;
+    const int32_t a = p->lhs_offset, b = p->rhs_offset, d = p->depth, n = p->cols, os = p->output_row_stride;
     for (int32_t b0 = 0; b0 < p->batch_dims[0]; ++b0) {
         for (int32_t b1 = 0; b1 < p->batch_dims[1]; ++b1) {
             for (int32_t b2 = 0; b2 < p->batch_dims[2]; ++b2) {
@@ -55,6 +60,7 @@ static void outer_products(const tslm_batch_matmul_params *p, const int8_t *lhs,
                                   b2 * p->lhs_batch_strides[2];
                 const int8_t *w = depth_rows(p, rhs + b0 * p->rhs_batch_strides[0] + b1 * p->rhs_batch_strides[1] +
                                                     b2 * p->rhs_batch_strides[2], transposed);
+                int8_t *out = output + out_at(p, b0, b1, b2);
                 for (int32_t j = 0; j < n; j += 4) { /* the columns' constant terms */
                     const mve_pred16_t pj = vctp32q((uint32_t)(n - j));
                     int32x4_t sum = vdupq_n_s32(0);
@@ -63,7 +69,7 @@ static void outer_products(const tslm_batch_matmul_params *p, const int8_t *lhs,
                     }
                     vstrwq_s32(col_terms + j, vaddq_n_s32(vmulq_n_s32(sum, a), d * a * b));
                 }
-                for (int32_t i = 0; i < p->rows; i += 4, out += 4 * n) {
+                for (int32_t i = 0; i < p->rows; i += 4, out += 4 * os) {
                     /* four lhs rows (past the last: the last again, computed and not stored) */
                     const int32_t last = p->rows - 1;
                     const int8_t *x0 = l + i * p->lhs_row_stride;
@@ -90,20 +96,19 @@ static void outer_products(const tslm_batch_matmul_params *p, const int8_t *lhs,
                         }
                         tslm_mve_out4(out + j, c0, m, s, right_only, p->output_offset, p->act_min, p->act_max, pj);
                         if (i + 1 <= last) {
-                            tslm_mve_out4(out + n + j, c1, m, s, right_only, p->output_offset, p->act_min,
+                            tslm_mve_out4(out + os + j, c1, m, s, right_only, p->output_offset, p->act_min,
                                           p->act_max, pj);
                         }
                         if (i + 2 <= last) {
-                            tslm_mve_out4(out + 2 * n + j, c2, m, s, right_only, p->output_offset, p->act_min,
+                            tslm_mve_out4(out + 2 * os + j, c2, m, s, right_only, p->output_offset, p->act_min,
                                           p->act_max, pj);
                         }
                         if (i + 3 <= last) {
-                            tslm_mve_out4(out + 3 * n + j, c3, m, s, right_only, p->output_offset, p->act_min,
+                            tslm_mve_out4(out + 3 * os + j, c3, m, s, right_only, p->output_offset, p->act_min,
                                           p->act_max, pj);
                         }
                     }
                 }
-                out -= 4 * n * ((p->rows + 3) / 4) - p->rows * n; /* the last block's rows past the end */
             }
         }
     }
@@ -254,10 +259,11 @@ TSLM_ALWAYS_INLINE void dot_products_of(const tslm_batch_matmul_params *p, const
     const int32x4_t m = vdupq_n_s32(p->multiplier), s = vdupq_n_s32(p->shift);
     const int32_t zp = p->output_offset;
     const mve_pred16_t tail = vctp8q((uint32_t)(d & 15));
-    int8_t *out = output;
+    const int32_t os = p->output_row_stride;
     for (int32_t b0 = 0; b0 < p->batch_dims[0]; ++b0) {
         for (int32_t b1 = 0; b1 < p->batch_dims[1]; ++b1) {
-            for (int32_t b2 = 0; b2 < p->batch_dims[2]; ++b2, out += p->rows * n) {
+            for (int32_t b2 = 0; b2 < p->batch_dims[2]; ++b2) {
+                int8_t *out = output + out_at(p, b0, b1, b2);
                 const int8_t *l = lhs + b0 * p->lhs_batch_strides[0] + b1 * p->lhs_batch_strides[1] +
                                   b2 * p->lhs_batch_strides[2];
                 pack(p, rhs + b0 * p->rhs_batch_strides[0] + b1 * p->rhs_batch_strides[1] +
@@ -266,9 +272,9 @@ TSLM_ALWAYS_INLINE void dot_products_of(const tslm_batch_matmul_params *p, const
                     const int two = r + 1 < p->rows;
                     const int8_t *x0 = l + r * p->lhs_row_stride;
                     const int8_t *x1 = two ? x0 + p->lhs_row_stride : x0;
-                    int8_t *y0 = out + r * n;
+                    int8_t *y0 = out + r * os;
                     row_pair(x0, x1, d, n, packed, col_terms, row_term(x0, d, p->rhs_offset, tail),
-                             row_term(x1, d, p->rhs_offset, tail), y0, two ? y0 + n : y0, m, s, zp, right_only);
+                             row_term(x1, d, p->rhs_offset, tail), y0, two ? y0 + os : y0, m, s, zp, right_only);
                 }
             }
         }

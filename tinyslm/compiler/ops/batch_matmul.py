@@ -67,7 +67,8 @@ def batch_matmul(lw: Lowering, op: Operator) -> Step:
                   rhs_depth_stride=1 if adj_y else cols, rhs_col_stride=depth if adj_y else 1,
                   lhs_offset=0 if fl else -a.zero_point, rhs_offset=0 if fl else -b.zero_point,
                   output_offset=0 if fl else y.zero_point,
-                  multiplier=mult, shift=shift, act_min=lo, act_max=hi)
+                  multiplier=mult, shift=shift, act_min=lo, act_max=hi,
+                  output_batch_strides=bstrides(batch + [rows, cols]), output_row_stride=cols)
     nb = int(np.prod(batch))
     note = f"{nb} x ({rows}x{depth} . {depth}x{cols})" + (" adj_x" if adj_x else "") + (" adj_y" if adj_y else "")
     if fl:

@@ -60,18 +60,21 @@ def test_batch_matmul_shapes_on_cortex_m4(tmp_path, opt):
     assert r.returncode == 0, r.stdout + r.stderr
 
 
-def _attention(tokens: int, heads: int, dh: int, v_out: bool = False):
+def _attention(tokens: int, heads: int, dh: int, v_out: bool = False, pv_out: bool = False,
+               merge: tuple[int, ...] = (0, 2, 1, 3)):
     """q, k, v of [1, tokens, heads * dh] split into heads (RESHAPE, TRANSPOSE), q . k^T, its scores . v, the
     heads merged back: the project's transformers' attention without the softmax. v_out: v's heads are an
-    output too (so their TRANSPOSE stays)."""
+    output too (so their TRANSPOSE stays); pv_out: the scores . v too (so the merge stays); merge: the merge's
+    perm (one that moves the last dimension stays a copy)."""
 
     def build(tf, rng):
         def fn(q, k, v):
             split = lambda z: tf.transpose(tf.reshape(z, (1, tokens, heads, dh)), (0, 2, 1, 3))  # noqa: E731
             s = tf.matmul(split(q), split(k), transpose_b=True) * 0.25
             vh = split(v)
-            o = tf.reshape(tf.transpose(tf.matmul(s, vh), (0, 2, 1, 3)), (1, tokens, heads * dh))
-            return (o, vh) if v_out else o
+            pv = tf.matmul(s, vh)
+            o = tf.reshape(tf.transpose(pv, merge), (1, tokens, heads * dh))
+            return (o, vh) if v_out else (o, pv) if pv_out else o
 
         return fn, [(1, tokens, heads * dh)] * 3
 
@@ -80,10 +83,11 @@ def _attention(tokens: int, heads: int, dh: int, v_out: bool = False):
 
 # (tokens, heads, head dim): the KWS and anomaly transformers', odd ones, a depth past the unrolled routine's
 ATTENTION = {"kws": (24, 4, 14), "anomaly": (32, 4, 12), "odd": (7, 3, 5), "tokens_odd_dh_long": (13, 2, 70),
-             "v_also_an_output": (10, 2, 8)}
-
-
-BOARDS = {"cortex-m-dsp": ("mps2-an386", "tslm_dsp_batch_matmul_s8"), "helium": ("mps3-an547", "tslm_mve_batch_matmul_s8")}
+             "v_also_an_output": (10, 2, 8), "pv_also_an_output": (10, 2, 8), "merge_moves_the_last_dim": (9, 2, 6)}
+OPTIONS = {"v_also_an_output": dict(v_out=True), "pv_also_an_output": dict(pv_out=True),
+           "merge_moves_the_last_dim": dict(merge=(0, 2, 3, 1))}
+BOARDS = {"cortex-m-dsp": ("mps2-an386", "tslm_dsp_batch_matmul_s8"),
+          "helium": ("mps3-an547", "tslm_mve_batch_matmul_s8")}
 
 
 @QEMU
@@ -97,8 +101,9 @@ def test_folded_transposes_bit_exact(name, target):
     from tinyslm.runners.oracle import Oracle
     from tinyslm.runners.qemu import measure
 
-    v_out = name == "v_also_an_output"
-    fn, shapes = _attention(*ATTENTION[name], v_out=v_out)(tf, np.random.default_rng(zlib.crc32(name.encode())))
+    options = OPTIONS.get(name, {})
+    v_out, merged = options.get("v_out", False), not options  # (the merge stays with the other options)
+    fn, shapes = _attention(*ATTENTION[name], **options)(tf, np.random.default_rng(zlib.crc32(name.encode())))
     model = opzoo.convert_fn(fn, shapes)
     board, func = BOARDS[target]
     cm, batches, run = measure(model, board, target, n_inputs=3, seed=7)
@@ -106,9 +111,9 @@ def test_folded_transposes_bit_exact(name, target):
     assert len(bmm) == 2
     assert "lhs read through TRANSPOSE" in bmm[0].note and "rhs read through TRANSPOSE" in bmm[0].note
     assert ("rhs read through TRANSPOSE" in bmm[1].note) != v_out
-    assert "output written as TRANSPOSE" in bmm[1].note  # the heads' merge: the BATCH_MATMUL's output strides
+    assert ("output written as TRANSPOSE" in bmm[1].note) == merged  # the merge: the BATCH_MATMUL's output strides
     transposes = [s for s in cm.plan.steps if getattr(s, "op", None) is not None and s.op.opcode == "TRANSPOSE"]
-    assert len(transposes) == v_out  # v's split is copied where v's heads are an output
+    assert len(transposes) == v_out + (not merged)  # v's split is copied where v's heads are an output
     # no larger an arena than without the folds
     from tinyslm.compiler import passes as P
     from tinyslm.compiler.driver import lower_graph

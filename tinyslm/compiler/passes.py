@@ -30,6 +30,10 @@ run in order by :func:`run` (``driver.lower_graph``) and tested on its own (test
   ``tslm_dsp_batch_matmul_s8`` widens every operand into scratch, so the strides cost nothing there;
   ``tslm_mve_batch_matmul_s8`` packs its rhs into scratch from any strides and reads lhs rows with any row
   stride: on Helium a fold that would send the lhs to the portable kernel, or grow the scratch, is skipped).
+  Likewise a TRANSPOSE that is the only reader of a BATCH_MATMUL's output and keeps its last dimension last
+  (the heads' merge) is folded into the output strides (``output_batch_strides``, ``output_row_stride``), the
+  BATCH_MATMUL then running in the TRANSPOSE's place. A fold that would grow the arena is skipped (plans
+  compared per BATCH_MATMUL; the DSP target's first folds, the head splits, excepted).
 
 Aliasing and in-place decisions are the planner's passes (planner.py: ``resolve_aliases``,
 ``choose_in_place``).

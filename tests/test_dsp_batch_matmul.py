@@ -102,7 +102,8 @@ def test_folded_transposes_bit_exact(name, target):
     from tinyslm.runners.qemu import measure
 
     options = OPTIONS.get(name, {})
-    v_out, merged = options.get("v_out", False), not options  # (the merge stays with the other options)
+    v_out = options.get("v_out", False)
+    merged = not options.get("pv_out", False) and "merge" not in options  # (else the merge stays a copy)
     fn, shapes = _attention(*ATTENTION[name], **options)(tf, np.random.default_rng(zlib.crc32(name.encode())))
     model = opzoo.convert_fn(fn, shapes)
     board, func = BOARDS[target]

@@ -559,16 +559,16 @@ static void bm_jump_rows(const tslm_batch_matmul_params *p, const int8_t *l, con
                          const bm_rq *q, int8_t *out, int32_t off2, uint32_t zp4, bm_jump_job *job)
 {
     const int32_t cols = p->cols, rs = p->lhs_row_stride, depth = p->depth, n4 = (depth + 3) / 4;
-    const int32_t os = p->output_row_stride;
     const int32_t *const wlast = wr + 2 * n4 * (cols & ~1);
-    for (int32_t i = 0; i + 2 <= p->rows; i += 2, l += 2 * rs, out += 2 * os) {
+    for (int32_t i = 0; i + 2 <= p->rows; i += 2, l += 2 * rs, out += 2 * job->os) { /* (job->os: a register
+                                                                                     * less) */
         widen_rows_zp(l, l + rs, depth, off2, zp4, x, 1);
         job->o0 = out;
         job->oend = out + (cols & ~1);
         bm_row_pair_jump(job);
         if (cols & 1) {
             out[cols - 1] = bm_out(mac16_1x1(x, 4, wlast, 2, n4), q, 1);
-            out[os + cols - 1] = bm_out(mac16_1x1(x + 2, 4, wlast, 2, n4), q, 1);
+            out[job->os + cols - 1] = bm_out(mac16_1x1(x + 2, 4, wlast, 2, n4), q, 1);
         }
     }
 }

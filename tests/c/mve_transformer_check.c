@@ -85,7 +85,7 @@ static int check_batch_matmul(void)
         const int bcast = (int)(next() % 3); /* 0: none, 1: lhs broadcast, 2: rhs broadcast */
         p.lhs_batch_strides[2] = bcast == 1 ? 0 : lsize;
         p.rhs_batch_strides[2] = bcast == 2 ? 0 : rsize;
-        const int heads_o = (int)(next() % 3 == 0); /* outputs as a folded head merge lays them: [rows, batches, cols] */
+        const int heads_o = (int)(next() % 3 == 0); /* outputs as a folded merge lays them: [rows, batches, cols] */
         p.output_batch_strides[2] = heads_o ? p.cols : p.rows * p.cols;
         p.output_row_stride = heads_o ? p.batch_dims[2] * p.cols : p.cols;
         p.lhs_offset = between(-127, 128);

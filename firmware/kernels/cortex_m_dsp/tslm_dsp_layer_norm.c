@@ -219,12 +219,43 @@ __attribute__((noinline)) static void gamma_beta(int8_t *y, int32_t n, const int
 #endif
 }
 
+#define TSLM_LN_STR2(x) #x
+#define TSLM_LN_STR(x) TSLM_LN_STR2(x)
+
+/* y[c] = MUL(y[c], gamma[c]) then ADD of beta[c] in place from the compiler's records {K, C, A, B} per channel:
+ * out(y K + C) (rqg), then ssat8((v A + B) >> TSLM_LN_FOLD_SHIFT) (n >= 1). */
+/* (not inlined: its loop takes 12 registers) */
+__attribute__((noinline)) static void gamma_beta_folded(int8_t *y, int32_t n, const int32_t *rec, const int32_t *rqg)
+{
+#if defined(TSLM_DSP_ASM)
+    const int8_t *end = y + n;
+    int32_t v, u, k, c;
+    __asm__ volatile(TSLM_LN_LOOP("ldrsb %[x], [%[yp]]\n\t"
+                                  "ldrd %[k], %[c], [%[kc]], #8\n\t"
+                                  "mla %[x], %[x], %[k], %[c]\n\t"
+                                  TSLM_LN_OUT("mg", "rzg", "rg")
+                                  "ldrd %[k], %[c], [%[kc]], #8\n\t"
+                                  "mla %[x], %[x], %[k], %[c]\n\t"
+                                  "ssat %[x], #8, %[x], asr #" TSLM_LN_STR(TSLM_LN_FOLD_SHIFT) "\n\t"
+                                  "strb %[x], [%[yp]], #1\n\t", "yp")
+                     : [yp] "+r"(y), [kc] "+r"(rec), [x] "=&r"(v), [u] "=&r"(u), [k] "=&r"(k), [c] "=&r"(c)
+                     : [n] "r"(n), [end] "r"(end), [mg] "r"(rqg[1]), [rzg] "r"(rqg[3]), [rg] "r"(rqg[2])
+                     : "cc", "memory");
+#else
+    for (int32_t i = 0; i < n; ++i, rec += 4) {
+        const int32_t v = tslm_ssat8(tslm_dsp_op_shifted(y[i] * rec[0] + rec[1], rqg));
+        y[i] = (int8_t)tslm_ssat8((v * rec[2] + rec[3]) >> TSLM_LN_FOLD_SHIFT);
+    }
+#endif
+}
+
 void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input, const int8_t *gamma,
                             const int8_t *beta, int8_t *normalized, int8_t *output, int32_t *scratch)
 {
     const int32_t cols = p->cols;
+    const int folded = p->steps == 2 && p->folded != NULL; /* beta's ADD checked by the compiler */
     if (cols < 1 || cols > TSLM_LN_MAX_COLS || !handled(&p->sub, 1) || !handled(&p->scale, 0) ||
-        (p->steps >= 1 && !handled(&p->gamma, 0)) || (p->steps == 2 && !handled(&p->beta, 1))) {
+        (p->steps >= 1 && !handled(&p->gamma, 0)) || (p->steps == 2 && !folded && !handled(&p->beta, 1))) {
         tslm_layer_norm_s8(p, input, gamma, beta, normalized, output, scratch);
         return;
     }
@@ -236,17 +267,17 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
     if (p->steps >= 1) {
         out_record(rqg, &p->gamma);
     }
-    if (p->steps == 2) {
+    if (p->steps == 2 && !folded) {
         out_record(rqb, &p->beta);
     }
-    if (p->steps >= 1) {
+    if (p->steps >= 1 && !folded) {
         for (int32_t i = 0; i < cols; ++i) {
             const int32_t k = (int32_t)((uint32_t)(gamma[i] + p->gamma.in2_offset) << 1);
             kct[3 * i] = k;
             kct[3 * i + 1] = p->gamma.in1_offset * k;
         }
     }
-    if (p->steps == 2) {
+    if (p->steps == 2 && !folded) {
         const int32_t o1 = (int32_t)((uint32_t)p->beta.in1_offset << 20);
         round_t qb;
         make_round(&qb, p->beta.in2_multiplier, p->beta.in2_shift, 0);
@@ -273,7 +304,9 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
         const int32_t k = (int32_t)((uint32_t)(p->scale_table[v + 128] + p->scale.in2_offset) << 1);
         const int32_t c = p->scale.in1_offset * k;
         scaled(d, y, n, cols, k, c, rqs);
-        if (p->steps >= 1) {
+        if (folded) {
+            gamma_beta_folded(y, cols, p->folded, rqg);
+        } else if (p->steps >= 1) {
             gamma_beta(y, cols, kct, rqg, rqb, p->steps == 2);
         }
     }
@@ -281,5 +314,6 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
 
 int32_t tslm_dsp_layer_norm_s8_get_buffer_size(const tslm_layer_norm_params *p)
 {
-    return tslm_layer_norm_s8_get_buffer_size(p) + 12 * p->cols;
+    const int need = p->steps >= 1 && !(p->steps == 2 && p->folded != NULL); /* gamma's and beta's terms */
+    return tslm_layer_norm_s8_get_buffer_size(p) + (need ? 12 * p->cols : 0);
 }

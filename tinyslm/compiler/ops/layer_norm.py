@@ -27,6 +27,9 @@ from ..lowering import MAX_DIMS, Call, ConstArray, KernelParams, Lit, Lowering, 
 # Row length bounds of the Cortex-M DSP kernel's own loops (longer rows: the portable kernel).
 DSP_MAX_COLS = 1024
 ALIGN = 4
+# The folded beta ADD (fold_gamma_beta): ssat8((v A + B) >> FOLD_SHIFT), the DSP kernel's
+# TSLM_LN_FOLD_SHIFT (tslm_dsp_layer_norm.h).
+FOLD_SHIFT = 16
 
 
 @dataclass
@@ -43,12 +46,80 @@ class LayerNormParams(KernelParams):
     square: Ref
     scale_table: Ref
     steps: int
+    folded: Ref | None = None  # steps == 2, DSP: per channel {K, C, A, B} (fold_gamma_beta); None: NULL
 
 
-def scratch_bytes(rows: int, cols: int, dsp: bool) -> int:
-    """tslm_layer_norm_s8_get_buffer_size (and the DSP kernel's, which adds three int32 per channel)."""
+def scratch_bytes(rows: int, cols: int, dsp: bool, steps: int = 2, folded: bool = False) -> int:
+    """tslm_layer_norm_s8_get_buffer_size (and the DSP kernel's, which adds three int32 per channel for gamma
+    and beta unless the compiler gave it their records; the Helium kernel's always)."""
     portable = 8 + 2 * _up(cols)
-    return portable + (12 * cols if dsp else 0)
+    return portable + (12 * cols if dsp and steps >= 1 and not folded else 0)
+
+
+_V = np.arange(-128, 128)
+
+
+def _clamped(v: int, p: dict[str, Any]) -> int:
+    return min(max(v, p["act_min"]), p["act_max"])
+
+
+def _mul_map(p: dict[str, Any], other: int) -> np.ndarray:
+    """TFLM's int8 MUL of every int8 chain value (input 1) by one constant value (input 2)."""
+    from ..fixedpoint import mbqm
+    return np.array([_clamped(mbqm((int(v) + p["in1_offset"]) * (other + p["in2_offset"]), p["output_multiplier"],
+                                   p["output_shift"]) + p["output_offset"], p) for v in _V], dtype=np.int64)
+
+
+def _add_map(p: dict[str, Any], other: int) -> np.ndarray:
+    """TFLM's int8 ADD of every int8 chain value (input 1) and one constant value (input 2)."""
+    from ..fixedpoint import mbqm, wrap32
+
+    def rescaled(v: int, i: int) -> int:
+        return mbqm(wrap32((v + p[f"in{i}_offset"]) << p["left_shift"]), p[f"in{i}_multiplier"], p[f"in{i}_shift"])
+
+    r2 = rescaled(other, 2)
+    return np.array([_clamped(mbqm(wrap32(rescaled(int(v), 1) + r2), p["output_multiplier"], p["output_shift"])
+                              + p["output_offset"], p) for v in _V], dtype=np.int64)
+
+
+def fit_affine(f: np.ndarray, shift: int = FOLD_SHIFT, width: int = 4096) -> tuple[int, int] | None:
+    """(A, B) with ssat8(floor((v A + B) / 2^shift)) == f[v + 128] for every int8 v, v A + B within int32; None
+    when no A within `width` of the least-squares slope gives one (every v checked: exact or nothing)."""
+    f = np.asarray(f, dtype=np.int64)
+    one = 1 << shift
+    lo = np.where(f == -128, -(1 << 31), f * one)
+    hi = np.where(f == 127, (1 << 31) - 1, np.where(f == -128, -127 * one - 1, (f + 1) * one - 1))
+    inner = (f > -128) & (f < 127)
+    slope = np.polyfit(_V[inner], f[inner], 1)[0] if inner.sum() >= 2 else 0.0
+    a = np.round(slope * one) + np.arange(-width, width + 1)
+    a = a[np.argsort(np.abs(a - slope * one), kind="stable")]
+    b_lo = (lo[None, :] - a[:, None] * _V[None, :]).max(axis=1)
+    b_hi = (hi[None, :] - a[:, None] * _V[None, :]).min(axis=1)
+    ok = np.nonzero(b_lo <= b_hi)[0]
+    if not len(ok):
+        return None
+    k = ok[0]
+    A, B = int(a[k]), int((b_lo[k] + b_hi[k]) // 2)
+    y = _V * A + B
+    assert np.all(np.clip(y >> shift, -128, 127) == f) and np.all(np.abs(y) < 1 << 31)
+    return A, B
+
+
+def fold_gamma_beta(gamma_p: dict[str, Any], beta_p: dict[str, Any], gamma: np.ndarray,
+                    beta: np.ndarray) -> np.ndarray | None:
+    """The DSP kernel's per-channel records for gamma and beta, {K, C, A, B} per channel c: gamma's MUL is
+    out(v K + C) (K = 2 (gamma[c] + offset 2), C = offset 1 times K: the kernel's rounding of twice the
+    product), beta's ADD ssat8((v A + B) >> FOLD_SHIFT), exactly TFLM's ADD for every int8 v (one rounding of
+    an affine map of v: fit_affine checks all 256); None if a channel's ADD has no such pair (gamma's MUL, a
+    right shift of a few bits, often rounds ties in a way no affine map does: it keeps its rounding)."""
+    out = np.zeros((len(gamma), 4), dtype=np.int64)
+    for c in range(len(gamma)):
+        b = fit_affine(_add_map(beta_p, int(beta[c])))
+        if b is None:
+            return None
+        k = 2 * (int(gamma[c]) + gamma_p["in2_offset"])
+        out[c] = [k, gamma_p["in1_offset"] * k, *b]
+    return out
 
 
 def _up(n: int) -> int:
@@ -229,6 +300,14 @@ def _call(lw: Lowering, mean: Call, sub: Call, sq: Call, var: Call, scale: Call,
                         gamma=steps_p[0], beta=steps_p[1], square=Ref(sq_tab.name), scale_table=Ref(sc_tab.name),
                         steps=len(extra))
     consts = [e[1] for e in extra]
+    folded = None
+    if len(extra) == 2 and lw.target.dsp and not lw.target.mve and cols <= DSP_MAX_COLS:
+        vals = [np.asarray(lw.t(i).data).reshape(-1).astype(np.int64) for i in consts]
+        f = fold_gamma_beta(p.gamma, p.beta, vals[0], vals[1])
+        if f is not None:
+            folded = ConstArray(f"{name}_folded", "int32_t", f.reshape(-1),
+                                "per channel {K, C} of the gamma MUL and {A, B} of the beta ADD: ssat8((v A + B) >> 16)")
+            p.folded = Ref(folded.name)
     inputs = [x] + consts
     outputs = ([n_out] if n_out is not None else []) + [last]
     op = Operator(first.index, "LAYER_NORM", inputs, outputs)
@@ -236,8 +315,10 @@ def _call(lw: Lowering, mean: Call, sub: Call, sq: Call, var: Call, scale: Call,
     args += [T(n_out) if n_out is not None else Lit("NULL"), T(last), Scratch("int32_t")]
     what = ["MEAN", "SUB", "MUL d*d", "MEAN", "the row's scale", "MUL"] + [e[0].op.opcode for e in extra]
     ops = [mean, sub, sq, var, scale] + [e[0] for e in extra]
-    call = Call(op, "tslm_layer_norm_s8", "tslm_layer_norm", args, params=p, consts=[sq_tab, sc_tab],
-                scratch_bytes=scratch_bytes(rows, cols, lw.target.dsp),
+    call = Call(op, "tslm_layer_norm_s8", "tslm_layer_norm", args, params=p,
+                consts=[sq_tab, sc_tab] + ([folded] if folded is not None else []),
+                scratch_bytes=scratch_bytes(rows, cols, lw.target.dsp, len(extra) if not lw.target.mve else 2,
+                                            folded is not None),
                 macs=sum(c.macs for c in ops),
                 note=f"{rows} rows of {cols}: {' -> '.join(what)} (ops {', '.join(str(c.op.index) for c in ops)}"
                      " fused, every int8 step kept)",

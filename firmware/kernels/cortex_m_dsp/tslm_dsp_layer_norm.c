@@ -17,6 +17,8 @@
 #include "tslm_dsp.h"
 
 #define TSLM_LN_UP4(n) (((n) + 3) / 4 * 4)
+#define TSLM_LN_STR2(x) #x
+#define TSLM_LN_STR(x) TSLM_LN_STR2(x)
 #define TSLM_LN_MAX_COLS 1024
 
 /* {unused, multiplier, right shift, 2^(r-1) + zero point 2^r}: tslm_dsp_op_shifted's record. */
@@ -141,6 +143,33 @@ static int32_t differences(const int8_t *x, int8_t *d, int32_t n, int32_t t, con
     return s;
 }
 
+/* differences() from the compiler's fold of the SUB (p->diff_fold): d[c] = ssat8((x[c] A + B) >> TSLM_LN_DIFF_SHIFT)
+ * with the row's B; returns the sum of the squares' table values (n >= 1). */
+static int32_t differences_folded(const int8_t *x, int8_t *d, int32_t n, int32_t a, int32_t b, const int8_t *sq)
+{
+    int32_t s = 0;
+#if defined(TSLM_DSP_ASM)
+    const int8_t *end = d + n;
+    int32_t v, u;
+    __asm__ volatile(TSLM_LN_LOOP("ldrsb %[x], [%[xp]], #1\n\t"
+                                  "mla %[x], %[x], %[a], %[b]\n\t"
+                                  "ssat %[x], #8, %[x], asr #" TSLM_LN_STR(TSLM_LN_DIFF_SHIFT) "\n\t"
+                                  "strb %[x], [%[dp]], #1\n\t"
+                                  "ldrsb %[u], [%[sq], %[x]]\n\t"
+                                  "add %[s], %[s], %[u]\n\t", "dp")
+                     : [xp] "+r"(x), [dp] "+r"(d), [s] "+r"(s), [x] "=&r"(v), [u] "=&r"(u)
+                     : [n] "r"(n), [end] "r"(end), [a] "r"(a), [b] "r"(b), [sq] "r"(sq)
+                     : "cc", "memory");
+#else
+    for (int32_t c = 0; c < n; ++c) {
+        const int32_t v = tslm_ssat8((x[c] * a + b) >> TSLM_LN_DIFF_SHIFT);
+        d[c] = (int8_t)v;
+        s += sq[v];
+    }
+#endif
+    return s;
+}
+
 /* y[c] = MUL(d[c], the row's scale) = out(d[c] k + c0), also to n2 when n2 != y (n >= 1). */
 static void scaled(const int8_t *d, int8_t *y, int8_t *n2, int32_t n, int32_t k, int32_t c0, const int32_t *rq)
 {
@@ -219,9 +248,6 @@ __attribute__((noinline)) static void gamma_beta(int8_t *y, int32_t n, const int
 #endif
 }
 
-#define TSLM_LN_STR2(x) #x
-#define TSLM_LN_STR(x) TSLM_LN_STR2(x)
-
 /* y[c] = MUL(y[c], gamma[c]) then ADD of beta[c] in place from the compiler's records {K, C, A, B} per channel:
  * out(y K + C) (rqg), then ssat8((v A + B) >> TSLM_LN_FOLD_SHIFT) (n >= 1). */
 /* (not inlined: its loop takes 12 registers) */
@@ -294,13 +320,21 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
     const int8_t *sq = p->square + 128;
     const int32_t o1 = (int32_t)((uint32_t)p->sub.in1_offset << 20);
     const int keep_n = normalized != NULL && p->steps >= 1;
+    const int64_t e_fold = (int64_t)(((uint64_t)(uint32_t)p->diff_fold[2] << 32) | (uint32_t)p->diff_fold[1]);
     for (int32_t r = 0; r < p->rows; ++r) {
         const int8_t *x = input + r * cols;
         int8_t *y = output + r * cols;
         int8_t *n = keep_n ? normalized + r * cols : y;
         const int32_t m = mean_of(&qmean, row_sum(x, cols), zs_mean);
         const int32_t t = (int32_t)((uint32_t)o1 - (uint32_t)twice_rescaled2(&qsub, m, p->sub.in2_offset));
-        const int32_t v = mean_of(&qvar, differences(x, d, cols, t, rqd, sq), zs_var);
+        int32_t sum;
+        if (p->diff_fold[3] != 0) { /* the row's B = (t M + E) >> L */
+            const int32_t b = (int32_t)(((int64_t)t * rqd[1] + e_fold) >> p->diff_fold[3]);
+            sum = differences_folded(x, d, cols, p->diff_fold[0], b, sq);
+        } else {
+            sum = differences(x, d, cols, t, rqd, sq);
+        }
+        const int32_t v = mean_of(&qvar, sum, zs_var);
         const int32_t k = (int32_t)((uint32_t)(p->scale_table[v + 128] + p->scale.in2_offset) << 1);
         const int32_t c = p->scale.in1_offset * k;
         scaled(d, y, n, cols, k, c, rqs);

@@ -9,6 +9,8 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
                             const int8_t *beta, int8_t *normalized, int8_t *output, int32_t *scratch);
 /* beta's ADD from the compiler's records (p->folded): ssat8((v A + B) >> TSLM_LN_FOLD_SHIFT) */
 #define TSLM_LN_FOLD_SHIFT 16
+/* the SUB of a row's mean from the compiler's p->diff_fold: ssat8((x A + B) >> TSLM_LN_DIFF_SHIFT) */
+#define TSLM_LN_DIFF_SHIFT 22
 
 /* The portable kernel's scratch and, with gamma and no records from the compiler, three int32 per channel
  * (gamma's and beta's terms). */

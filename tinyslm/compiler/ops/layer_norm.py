@@ -30,6 +30,7 @@ ALIGN = 4
 # The folded beta ADD (fold_gamma_beta): ssat8((v A + B) >> FOLD_SHIFT), the DSP kernel's
 # TSLM_LN_FOLD_SHIFT (tslm_dsp_layer_norm.h).
 FOLD_SHIFT = 16
+DIFF_SHIFT = 22  # the folded SUB's (fold_sub): TSLM_LN_DIFF_SHIFT
 
 
 @dataclass
@@ -47,6 +48,7 @@ class LayerNormParams(KernelParams):
     scale_table: Ref
     steps: int
     folded: Ref | None = None  # steps == 2, DSP: per channel {K, C, A, B} (fold_gamma_beta); None: NULL
+    diff_fold: list[int] | None = None  # DSP: {A, E low, E high, L} of the SUB (fold_sub); zeros: none
 
 
 def scratch_bytes(rows: int, cols: int, dsp: bool, steps: int = 2, folded: bool = False) -> int:
@@ -103,6 +105,64 @@ def fit_affine(f: np.ndarray, shift: int = FOLD_SHIFT, width: int = 4096) -> tup
     y = _V * A + B
     assert np.all(np.clip(y >> shift, -128, 127) == f) and np.all(np.abs(y) < 1 << 31)
     return A, B
+
+
+def _mbqm_np(x: np.ndarray, m: int, shift: int) -> np.ndarray:
+    """fixedpoint.mbqm on an int64 array of int32 values (TFLM's MultiplyByQuantizedMultiplier)."""
+    left, right = max(shift, 0), max(-shift, 0)
+    x = ((x << left) + (1 << 31)) % (1 << 32) - (1 << 31)
+    ab = x * m
+    q = ab + np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
+    h = np.where(q >= 0, q >> 31, -((-q) >> 31))
+    mask = (1 << right) - 1
+    return (h >> right) + ((h & mask) > (mask >> 1) + (h < 0)).astype(np.int64)
+
+
+def _sub_map(p: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """TFLM's int8 SUB of every int8 mean m (input 2) from every int8 x (input 1): out[m + 128, x + 128]; and
+    the DSP kernel's row term t(m) = (offset 1 << 20) - 2 R(m) (R: input 2's rescaled value)."""
+    def rescaled(v: np.ndarray, i: int) -> np.ndarray:
+        return _mbqm_np((v + p[f"in{i}_offset"]) << p["left_shift"], p[f"in{i}_multiplier"], p[f"in{i}_shift"])
+
+    r1, r2 = rescaled(_V.astype(np.int64), 1), rescaled(_V.astype(np.int64), 2)
+    out = _mbqm_np(r1[None, :] - r2[:, None], p["output_multiplier"], p["output_shift"]) + p["output_offset"]
+    return np.clip(out, p["act_min"], p["act_max"]), (p["in1_offset"] << 20) - 2 * r2
+
+
+def fold_sub(p: dict[str, Any], shift: int = DIFF_SHIFT) -> list[int]:
+    """The DSP kernel's SUB of a row's mean m as ssat8((x A + B) >> shift) for every int8 x, B computed per row
+    from the kernel's row term t(m) as (t M + E) >> L (M: the SUB's output multiplier, L = 32 + r - shift for
+    its right shift r, one 64-bit multiply per row): {A, E low word, E high word, L}, found by checking every
+    int8 mean against every int8 x (all 65,536 results of TFLM's SUB); zeros when no A near the exact slope
+    and E give them all, or the SUB is not the DSP kernel's form (a right shift, input 1 at 1/2)."""
+    r = -p["output_shift"]
+    M = p["output_multiplier"]
+    if not (1 <= r <= 22 and p["left_shift"] == 20 and p["in1_multiplier"] == 1 << 30 and p["in1_shift"] == 0):
+        return [0, 0, 0, 0]
+    f, t = _sub_map(p)
+    one, L = 1 << shift, 32 + r - shift
+    lo = np.where(f == -128, -(1 << 31), f * one)
+    hi = np.where(f == 127, (1 << 31) - 1, np.where(f == -128, -127 * one - 1, (f + 1) * one - 1))
+    a0 = round(M * 2.0 ** (20 + shift - 32 - r))
+    tm = t * M
+    for da in sorted(range(-256, 257), key=abs):
+        A = a0 + da
+        b_lo = (lo - A * _V[None, :]).max(axis=1)  # per mean: B's interval
+        b_hi = (hi - A * _V[None, :]).min(axis=1)
+        if np.any(b_lo > b_hi):
+            continue
+        e_lo = max(int(b) * (1 << L) - int(v) for b, v in zip(b_lo, tm))
+        e_hi = min((int(b) + 1) * (1 << L) - 1 - int(v) for b, v in zip(b_hi, tm))
+        if e_lo > e_hi or not -(1 << 63) <= e_lo <= e_hi < 1 << 63:
+            continue
+        E = (e_lo + e_hi) // 2
+        B = np.array([(int(v) + E) >> L for v in tm], dtype=np.int64)
+        y = _V[None, :] * A + B[:, None]
+        assert np.all(np.clip(y >> shift, -128, 127) == f) and np.all(np.abs(y) < 1 << 31)
+        e = E % (1 << 64)
+        lo_w, hi_w = e & 0xFFFFFFFF, e >> 32
+        return [A, lo_w - (1 << 32) if lo_w >= 1 << 31 else lo_w, hi_w - (1 << 32) if hi_w >= 1 << 31 else hi_w, L]
+    return [0, 0, 0, 0]
 
 
 def fold_gamma_beta(gamma_p: dict[str, Any], beta_p: dict[str, Any], gamma: np.ndarray,
@@ -308,6 +368,7 @@ def _call(lw: Lowering, mean: Call, sub: Call, sq: Call, var: Call, scale: Call,
             folded = ConstArray(f"{name}_folded", "int32_t", f.reshape(-1),
                                 "per channel {K, C} of the gamma MUL and {A, B} of the beta ADD: ssat8((v A + B) >> 16)")
             p.folded = Ref(folded.name)
+    p.diff_fold = fold_sub(p.sub) if lw.target.dsp and not lw.target.mve and cols <= DSP_MAX_COLS else [0, 0, 0, 0]
     inputs = [x] + consts
     outputs = ([n_out] if n_out is not None else []) + [last]
     op = Operator(first.index, "LAYER_NORM", inputs, outputs)

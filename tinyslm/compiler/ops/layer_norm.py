@@ -12,6 +12,14 @@ for some of its readers), and none of them is a graph output, and replaces it wi
 computes every intermediate int8 value with the same kernels' integer steps, one row at a time
 (firmware/kernels/tslm_layer_norm.c calls the element-wise kernels per row; the Cortex-M DSP kernel
 keeps them in registers). The per-row scalar tables (ADD eps, RSQRT) compose into one table.
+
+For the Cortex-M DSP kernel the compiler also looks for two steps in a cheaper exact form, each found by
+checking every int8 input against TFLM's integer arithmetic (no fold, no change: the kernel's general
+loops): the SUB of a row's mean as ssat8((x A + B) >> 22) with B from the row's term by one 64-bit product
+(:func:`fold_sub`, all 256 x 256 (mean, x) pairs), and beta's ADD per channel as ssat8((v A + B) >> 16)
+(:func:`fold_gamma_beta`, records in flash in place of the kernel's per-call setup and its scratch). The MULs
+(the row's scale, gamma) keep their rounding: with output shifts of a few bits their ties round away from
+zero on both sides, which no floor of one affine map reproduces.
 """
 
 from __future__ import annotations

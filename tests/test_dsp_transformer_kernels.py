@@ -56,6 +56,43 @@ def test_transformer_kernels_on_cortex_m4(tmp_path, opt):
     assert r.returncode == 0, r.stdout + r.stderr
 
 
+RECIPROCAL = Path(__file__).parent / "c" / "softmax_reciprocal_check.c"
+
+
+def _reciprocal(cc: list[str], tmp: Path, extra: list[str]) -> Path:
+    exe = tmp / "reciprocal"
+    subprocess.run([*cc, "-I", str(KERNELS / "cortex_m_dsp"), "-I", str(KERNELS), str(RECIPROCAL),
+                    str(KERNELS / "tslm_softmax.c"), *extra, "-o", str(exe)], check=True)
+    return exe
+
+
+def test_softmax_reciprocal_on_the_host(tmp_path):
+    """The DSP SOFTMAX's reciprocal of a row's sum (its C form) against the portable one on every sum below
+    2^21 and a spread up to 2^31 - 1: a one-unit difference in the scale rarely shows in an output."""
+    exe = _reciprocal(["gcc", *WARN_FLAGS, *SANITIZE_FLAGS, "-O1"], tmp_path, ["-lm"])
+    assert subprocess.run([str(exe)], timeout=300).returncode == 0
+
+
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+def test_softmax_reciprocal_on_cortex_m4(tmp_path):
+    """The same with its SMMULR / QADD instructions on the emulated Cortex-M4 (every 61st sum)."""
+    b = get_board("mps2-an386")
+    (tmp_path / "bench.ld").write_text(template_env().get_template("bench.ld.j2").render(
+        version=__version__, machine=b.name, code_origin=b.memory.flash_origin, code_size=b.memory.flash_bytes,
+        ram_origin=b.memory.ram_origin, ram_size=b.memory.ram_bytes))
+    bench = firmware_dir() / "bench"
+    elf = _reciprocal(["arm-none-eabi-gcc", *b.cflags, *WARN_FLAGS, "-O2", "-DCHECK_STRIDE=61"], tmp_path,
+                      ["-I", str(bench), str(bench / "startup.c"), str(bench / "semihost.c"), "-nostartfiles",
+                       "--specs=nano.specs", "-T", str(tmp_path / "bench.ld"), "-lc", "-lm", "-lgcc"])
+    disasm = subprocess.run(["arm-none-eabi-objdump", "-d", str(elf)], capture_output=True, text=True).stdout
+    assert "qadd" in disasm and "smmulr" in disasm or "smmlar" in disasm
+    r = subprocess.run(["qemu-system-arm", "-M", b.emulator.qemu_machine, "-nographic", "-monitor", "none",
+                        "-serial", "none", "-semihosting-config", "enable=on,target=native", "-kernel", str(elf)],
+                       capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
 # CONV_2D whose receptive fields are K contiguous input bytes (one filter row over all channels, no
 # padding: a 1 x K convolution over time) read where they lie, no im2col (padded ones keep the im2col
 # copy: the op zoo's), where K > 36; with K <= 36 (the KWS transformer's patch embedding, K = 20) the wide

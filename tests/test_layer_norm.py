@@ -203,3 +203,114 @@ def test_fused_layer_norm_bit_exact_on_cortex_m55(opt):
     for inputs, ours in zip(batches, run.outputs):
         c = compare_outputs(oracle.run(inputs), ours)
         assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
+
+
+def _random_block(seed: int):
+    """Layer norms of random row shapes in one model, each on its own input (scaled and shifted by random
+    amounts, so rows' means and spreads vary), gamma of either sign around random sizes, beta from small to
+    about the normalized values' size: the DSP kernel's compiler-checked folds (the SUB of the mean, beta's ADD)
+    on many quantizations at once, and its general loops where a fold is not found."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(seed)
+    specs = []
+    for k in range(9):
+        cols = int(rng.choice([3, 5, 8, 13, 24, 31, 48, 56, 64, 70, 129]))
+        specs.append((int(rng.integers(1, 9)), cols, ["gamma_beta", "gamma_beta", "plain", "gamma"][k % 4]))
+    params = []
+    for _, cols, _ in specs:
+        g = tf.constant((rng.choice([-1.0, 1.0], cols) * rng.uniform(0.1, 2.5) * (1 + 0.4 * rng.standard_normal(cols)))
+                        .astype(np.float32))
+        b = tf.constant((rng.uniform(0.01, 2.0) * rng.standard_normal(cols)).astype(np.float32))
+        params.append((g, b, float(rng.uniform(0.2, 6.0)), float(rng.uniform(-3.0, 3.0))))
+
+    def fn(*xs):
+        outs = []
+        for x, (_, _, kind), (g, b, s, o) in zip(xs, specs, params):
+            x = x * s + o
+            outs.append(_ln(tf, x)[0] if kind == "plain" else _ln(tf, x, g, b if kind == "gamma_beta" else None)[0])
+        return tuple(outs)
+
+    return fn, [(1, rows, cols) for rows, cols, _ in specs]
+
+
+def random_model(seed: int) -> bytes:
+    key = f"random{seed}"
+    if key not in _cache:
+        fn, shapes = _random_block(seed)
+        _cache[key] = opzoo.convert_fn(fn, shapes)
+    return _cache[key]
+
+
+def _folds(m: bytes) -> tuple[int, int, int]:
+    """(fused layer norms, with the SUB folded, with gamma/beta's records) on the DSP target."""
+    lns = [s for s in lower_graph(read_model(m), "cortex-m-dsp") if isinstance(s, Call) and s.op.opcode == "LAYER_NORM"]
+    assert all(s.func == "tslm_dsp_layer_norm_s8" for s in lns if s.params.cols <= 1024)
+    return len(lns), sum(s.params.diff_fold[3] != 0 for s in lns), sum(s.params.folded is not None for s in lns)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_layer_norms_bit_exact_on_the_host(seed):
+    """Random shapes and quantizations: the DSP kernel (its C forms, under the sanitizers) against TFLM, most
+    of them through the compiler's folds."""
+    m = random_model(seed)
+    n, diff, gb = _folds(m)
+    assert n == 9 and diff >= 6 and gb >= 2, (n, diff, gb)
+    report = verify_host(m, n_inputs=30, seed=seed, target="cortex-m-dsp", sanitize=True)
+    assert report.ok, report.lines()
+
+
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+@pytest.mark.parametrize("seed,opt", [(1, "speed"), (2, "size")])
+def test_random_layer_norms_bit_exact_on_cortex_m4(seed, opt):
+    """The same on the emulated Cortex-M4: the folded loops' Thumb-2 assembly (ssat with the fold's shift)."""
+    from tinyslm.compare import compare_outputs
+    from tinyslm.firmware import opt_flag
+    from tinyslm.runners.oracle import Oracle
+    from tinyslm.runners.qemu import measure
+
+    m = random_model(seed)
+    cm, batches, run = measure(m, "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=seed + 10, opt=opt_flag(opt))
+    oracle = Oracle(m)
+    assert len(run.outputs) == len(batches) == 4
+    for inputs, ours in zip(batches, run.outputs):
+        c = compare_outputs(oracle.run(inputs), ours)
+        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
+
+
+def test_fold_helpers_against_the_reference():
+    """The compiler's folds against fixedpoint.mbqm (TFLM's arithmetic) one value at a time: the vectorized
+    MultiplyByQuantizedMultiplier, the SUB table, and fold_sub's A, E, L recomputed the kernel's way (B from the
+    row term t by a 64-bit multiply) on every mean and x; fit_affine on random ADD maps."""
+    from tinyslm.compiler.fixedpoint import mbqm, wrap32
+    from tinyslm.compiler.ops import layer_norm as ln
+
+    rng = np.random.default_rng(5)
+    xs = rng.integers(-(1 << 31), 1 << 31, 4000)
+    for m, sh in [(1 << 30, 0), (1518500250, -7), (1087226345, -18), (2147483647, -1), (1300000000, 2)]:
+        got = ln._mbqm_np(xs.astype(np.int64), m, sh)
+        assert all(int(g) == mbqm(int(x), m, sh) for g, x in zip(got, xs))
+    found = 0
+    for trial in range(12):
+        p = dict(in1_offset=int(rng.integers(-127, 128)), in2_offset=int(rng.integers(-127, 128)),
+                 output_offset=int(rng.integers(-128, 128)), left_shift=20, in1_multiplier=1 << 30, in1_shift=0,
+                 in2_multiplier=int(rng.integers(1 << 30, 1 << 31)), in2_shift=int(rng.integers(-7, 0)),
+                 output_multiplier=int(rng.integers(1 << 30, 1 << 31)), output_shift=int(rng.integers(-20, -16)),
+                 act_min=-128, act_max=127)
+        f, t = ln._sub_map(p)
+        for mi in rng.integers(0, 256, 3):
+            for xi in rng.integers(0, 256, 3):
+                r1 = mbqm(wrap32((int(xi) - 128 + p["in1_offset"]) << 20), 1 << 30, 0)
+                r2 = mbqm(wrap32((int(mi) - 128 + p["in2_offset"]) << 20), p["in2_multiplier"], p["in2_shift"])
+                ref = min(max(mbqm(r1 - r2, p["output_multiplier"], p["output_shift"]) + p["output_offset"], -128), 127)
+                assert f[mi, xi] == ref and t[mi] == (p["in1_offset"] << 20) - 2 * r2
+        a, e_lo, e_hi, shift = ln.fold_sub(p)
+        if shift:
+            found += 1
+            e = (e_hi << 32) | (e_lo & 0xFFFFFFFF)
+            b = np.array([(int(v) * p["output_multiplier"] + e) >> shift for v in t], dtype=np.int64)
+            assert np.array_equal(np.clip((ln._V[None, :] * a + b[:, None]) >> ln.DIFF_SHIFT, -128, 127), f)
+        ab = ln.fit_affine(ln._add_map(p, int(rng.integers(-128, 128))))
+        assert ab is None or abs(ab[0]) < 1 << 24
+    assert found >= 8, found

@@ -11,6 +11,12 @@
 
 #include "tslm_softmax.h"
 
+/* The exponential of d = max - x (0..255) in either order of the table. */
+static int32_t exp_of(const tslm_softmax_params *p, int32_t d)
+{
+    return p->exp_table[p->reversed ? 255 - d : d];
+}
+
 /* Per row: the row maximum, and 1/sum(exp) as a Q0.31 scale and a shift. */
 static int32_t softmax_row(const tslm_softmax_params *p, const int8_t *in, int32_t *scale, int *shift)
 {
@@ -20,7 +26,7 @@ static int32_t softmax_row(const tslm_softmax_params *p, const int8_t *in, int32
     }
     uint32_t sum = 0; /* Q12.19; wraps like TFLM's int32 for very long rows */
     for (int32_t c = 0; c < p->depth; ++c) {
-        sum += (uint32_t)tslm_rdbpot(p->exp_table[max - in[c]], 12);
+        sum += (uint32_t)tslm_rdbpot(exp_of(p, max - in[c]), 12);
     }
     *shift = tslm_softmax_reciprocal(sum, scale);
     return max;
@@ -43,7 +49,7 @@ void tslm_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8_t *
         int bits_over_unit;
         const int32_t max = softmax_row(p, in, &scale, &bits_over_unit);
         for (int32_t c = 0; c < p->depth; ++c) {
-            const int32_t e = p->exp_table[max - in[c]];
+            const int32_t e = exp_of(p, max - in[c]);
             const int32_t v = scaled_output(scale, e, bits_over_unit + 31 - 8) - 128;
             out[c] = (int8_t)tslm_clamp_i32(v, -128, 127);
         }
@@ -59,7 +65,7 @@ void tslm_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int1
         int bits_over_unit;
         const int32_t max = softmax_row(p, in, &scale, &bits_over_unit);
         for (int32_t c = 0; c < p->depth; ++c) {
-            const int32_t e = p->exp_table[max - in[c]];
+            const int32_t e = exp_of(p, max - in[c]);
             const int32_t v = scaled_output(scale, e, bits_over_unit + 31 - 16) - 32768;
             out[c] = (int16_t)tslm_clamp_i32(v, -32768, 32767);
         }

@@ -11,6 +11,9 @@ typedef struct {
      * d = max(row) - x in 0..255, exactly as TFLM's fixed-point exp computes it
      * (0 where TFLM ignores the difference, below its diff_min). */
     const int32_t *exp_table;
+    /* 1: the table in reverse order, exp_table[255 - d] holds d's value (the Cortex-M DSP kernel's order:
+     * one load at (exp_table + 255 - max)[x] for an input x); 0: as above */
+    int32_t reversed;
 } tslm_softmax_params;
 
 /* ---- fixed-point steps shared by the portable and the optimized kernels ---- */

@@ -17,6 +17,8 @@
 #include "tslm_dsp.h"
 
 #define TSLM_LN_UP4(n) (((n) + 3) / 4 * 4)
+#define TSLM_LN_STR2(x) #x
+#define TSLM_LN_STR(x) TSLM_LN_STR2(x)
 #define TSLM_LN_MAX_COLS 1024
 
 /* {unused, multiplier, right shift, 2^(r-1) + zero point 2^r}: tslm_dsp_op_shifted's record. */
@@ -77,18 +79,25 @@ TSLM_ALWAYS_INLINE int32_t mean_of(const round_t *q, int32_t sum, int32_t zero_s
     return tslm_ssat8(rounded(q, sum - zero_sum));
 }
 
+/* The sum of n int8: four at a time as unsigned bytes x + 128 (EOR 0x80 each, USADA8 against zero), the 128s
+ * taken off at the end. */
 static int32_t row_sum(const int8_t *x, int32_t n)
 {
-    int32_t s = 0, i = 0;
+    uint32_t s = 0;
+    int32_t i = 0;
     for (; i + 4 <= n; i += 4) {
-        const int32_t w = tslm_read32(x + i);
-        s = tslm_smlad(tslm_sxtb16(w), INT32_C(0x00010001), s);
-        s = tslm_smlad(tslm_sxtb16_ror8(w), INT32_C(0x00010001), s);
+        const uint32_t w = (uint32_t)tslm_read32(x + i) ^ UINT32_C(0x80808080);
+#if defined(TSLM_DSP_ASM)
+        __asm__("usada8 %[s], %[w], %[z], %[s]" : [s] "+r"(s) : [w] "r"(w), [z] "r"(0));
+#else
+        s += (w & 0xFFu) + ((w >> 8) & 0xFFu) + ((w >> 16) & 0xFFu) + (w >> 24);
+#endif
     }
+    int32_t t = (int32_t)s - 128 * i;
     for (; i < n; ++i) {
-        s += x[i];
+        t += x[i];
     }
-    return s;
+    return t;
 }
 
 #if defined(TSLM_DSP_ASM)
@@ -134,6 +143,33 @@ static int32_t differences(const int8_t *x, int8_t *d, int32_t n, int32_t t, con
 #else
     for (int32_t c = 0; c < n; ++c) {
         const int32_t v = tslm_ssat8(tslm_dsp_op_shifted(t + (int32_t)((uint32_t)x[c] << 20), rq));
+        d[c] = (int8_t)v;
+        s += sq[v];
+    }
+#endif
+    return s;
+}
+
+/* differences() from the compiler's fold of the SUB (p->diff_fold): d[c] = ssat8((x[c] A + B) >> TSLM_LN_DIFF_SHIFT)
+ * with the row's B; returns the sum of the squares' table values (n >= 1). */
+static int32_t differences_folded(const int8_t *x, int8_t *d, int32_t n, int32_t a, int32_t b, const int8_t *sq)
+{
+    int32_t s = 0;
+#if defined(TSLM_DSP_ASM)
+    const int8_t *end = d + n;
+    int32_t v, u;
+    __asm__ volatile(TSLM_LN_LOOP("ldrsb %[x], [%[xp]], #1\n\t"
+                                  "mla %[x], %[x], %[a], %[b]\n\t"
+                                  "ssat %[x], #8, %[x], asr #" TSLM_LN_STR(TSLM_LN_DIFF_SHIFT) "\n\t"
+                                  "strb %[x], [%[dp]], #1\n\t"
+                                  "ldrsb %[u], [%[sq], %[x]]\n\t"
+                                  "add %[s], %[s], %[u]\n\t", "dp")
+                     : [xp] "+r"(x), [dp] "+r"(d), [s] "+r"(s), [x] "=&r"(v), [u] "=&r"(u)
+                     : [n] "r"(n), [end] "r"(end), [a] "r"(a), [b] "r"(b), [sq] "r"(sq)
+                     : "cc", "memory");
+#else
+    for (int32_t c = 0; c < n; ++c) {
+        const int32_t v = tslm_ssat8((x[c] * a + b) >> TSLM_LN_DIFF_SHIFT);
         d[c] = (int8_t)v;
         s += sq[v];
     }
@@ -219,12 +255,40 @@ __attribute__((noinline)) static void gamma_beta(int8_t *y, int32_t n, const int
 #endif
 }
 
+/* y[c] = MUL(y[c], gamma[c]) then ADD of beta[c] in place from the compiler's records {K, C, A, B} per channel:
+ * out(y K + C) (rqg), then ssat8((v A + B) >> TSLM_LN_FOLD_SHIFT) (n >= 1). */
+/* (not inlined: its loop takes 12 registers) */
+__attribute__((noinline)) static void gamma_beta_folded(int8_t *y, int32_t n, const int32_t *rec, const int32_t *rqg)
+{
+#if defined(TSLM_DSP_ASM)
+    const int8_t *end = y + n;
+    int32_t v, u, k, c;
+    __asm__ volatile(TSLM_LN_LOOP("ldrsb %[x], [%[yp]]\n\t"
+                                  "ldrd %[k], %[c], [%[kc]], #8\n\t"
+                                  "mla %[x], %[x], %[k], %[c]\n\t"
+                                  TSLM_LN_OUT("mg", "rzg", "rg")
+                                  "ldrd %[k], %[c], [%[kc]], #8\n\t"
+                                  "mla %[x], %[x], %[k], %[c]\n\t"
+                                  "ssat %[x], #8, %[x], asr #" TSLM_LN_STR(TSLM_LN_FOLD_SHIFT) "\n\t"
+                                  "strb %[x], [%[yp]], #1\n\t", "yp")
+                     : [yp] "+r"(y), [kc] "+r"(rec), [x] "=&r"(v), [u] "=&r"(u), [k] "=&r"(k), [c] "=&r"(c)
+                     : [n] "r"(n), [end] "r"(end), [mg] "r"(rqg[1]), [rzg] "r"(rqg[3]), [rg] "r"(rqg[2])
+                     : "cc", "memory");
+#else
+    for (int32_t i = 0; i < n; ++i, rec += 4) {
+        const int32_t v = tslm_ssat8(tslm_dsp_op_shifted(y[i] * rec[0] + rec[1], rqg));
+        y[i] = (int8_t)tslm_ssat8((v * rec[2] + rec[3]) >> TSLM_LN_FOLD_SHIFT);
+    }
+#endif
+}
+
 void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input, const int8_t *gamma,
                             const int8_t *beta, int8_t *normalized, int8_t *output, int32_t *scratch)
 {
     const int32_t cols = p->cols;
+    const int folded = p->steps == 2 && p->folded != NULL; /* beta's ADD checked by the compiler */
     if (cols < 1 || cols > TSLM_LN_MAX_COLS || !handled(&p->sub, 1) || !handled(&p->scale, 0) ||
-        (p->steps >= 1 && !handled(&p->gamma, 0)) || (p->steps == 2 && !handled(&p->beta, 1))) {
+        (p->steps >= 1 && !handled(&p->gamma, 0)) || (p->steps == 2 && !folded && !handled(&p->beta, 1))) {
         tslm_layer_norm_s8(p, input, gamma, beta, normalized, output, scratch);
         return;
     }
@@ -236,17 +300,17 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
     if (p->steps >= 1) {
         out_record(rqg, &p->gamma);
     }
-    if (p->steps == 2) {
+    if (p->steps == 2 && !folded) {
         out_record(rqb, &p->beta);
     }
-    if (p->steps >= 1) {
+    if (p->steps >= 1 && !folded) {
         for (int32_t i = 0; i < cols; ++i) {
             const int32_t k = (int32_t)((uint32_t)(gamma[i] + p->gamma.in2_offset) << 1);
             kct[3 * i] = k;
             kct[3 * i + 1] = p->gamma.in1_offset * k;
         }
     }
-    if (p->steps == 2) {
+    if (p->steps == 2 && !folded) {
         const int32_t o1 = (int32_t)((uint32_t)p->beta.in1_offset << 20);
         round_t qb;
         make_round(&qb, p->beta.in2_multiplier, p->beta.in2_shift, 0);
@@ -263,17 +327,27 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
     const int8_t *sq = p->square + 128;
     const int32_t o1 = (int32_t)((uint32_t)p->sub.in1_offset << 20);
     const int keep_n = normalized != NULL && p->steps >= 1;
+    const int64_t e_fold = (int64_t)(((uint64_t)(uint32_t)p->diff_fold[2] << 32) | (uint32_t)p->diff_fold[1]);
     for (int32_t r = 0; r < p->rows; ++r) {
         const int8_t *x = input + r * cols;
         int8_t *y = output + r * cols;
         int8_t *n = keep_n ? normalized + r * cols : y;
         const int32_t m = mean_of(&qmean, row_sum(x, cols), zs_mean);
         const int32_t t = (int32_t)((uint32_t)o1 - (uint32_t)twice_rescaled2(&qsub, m, p->sub.in2_offset));
-        const int32_t v = mean_of(&qvar, differences(x, d, cols, t, rqd, sq), zs_var);
+        int32_t sum;
+        if (p->diff_fold[3] != 0) { /* the row's B = (t M + E) >> L */
+            const int32_t b = (int32_t)(((int64_t)t * rqd[1] + e_fold) >> p->diff_fold[3]);
+            sum = differences_folded(x, d, cols, p->diff_fold[0], b, sq);
+        } else {
+            sum = differences(x, d, cols, t, rqd, sq);
+        }
+        const int32_t v = mean_of(&qvar, sum, zs_var);
         const int32_t k = (int32_t)((uint32_t)(p->scale_table[v + 128] + p->scale.in2_offset) << 1);
         const int32_t c = p->scale.in1_offset * k;
         scaled(d, y, n, cols, k, c, rqs);
-        if (p->steps >= 1) {
+        if (folded) {
+            gamma_beta_folded(y, cols, p->folded, rqg);
+        } else if (p->steps >= 1) {
             gamma_beta(y, cols, kct, rqg, rqb, p->steps == 2);
         }
     }
@@ -281,5 +355,6 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
 
 int32_t tslm_dsp_layer_norm_s8_get_buffer_size(const tslm_layer_norm_params *p)
 {
-    return tslm_layer_norm_s8_get_buffer_size(p) + 12 * p->cols;
+    const int need = p->steps >= 1 && !(p->steps == 2 && p->folded != NULL); /* gamma's and beta's terms */
+    return tslm_layer_norm_s8_get_buffer_size(p) + (need ? 12 * p->cols : 0);
 }

@@ -8,7 +8,10 @@
  * - the output, RoundingDivideByPOT(SRDHM(scale, e), n) with n >= 1, is
  *   floor((scale * e + 2^30 + 2^(30+n)) / 2^(31+n)) (floors of divisions by
  *   powers of two compose for non-negative values): one UMLAL into a 64-bit
- *   constant, then the high word shifted by n - 1.
+ *   constant, then the high word shifted by n - 1;
+ * - the table comes reversed (p->reversed, the compiler's order for this kernel): an input x's
+ *   exponential is one load at (exp_table + 255 - max)[x]; a table in the other order: the portable
+ *   kernel.
  */
 #include "tslm_dsp_softmax.h"
 #include "tslm_simd.h"
@@ -51,7 +54,7 @@ static int32_t row_max(const int8_t *in, int32_t n)
 }
 
 /* TFLM's sum of a row's exponentials, each rounded by RoundingDivideByPOT(e, 12) = (e + 2^11) >> 12
- * (e >= 0); e = at[-x] for an input x. */
+ * (e >= 0); e = at[x] for an input x (the reversed table). */
 static uint32_t row_sum(const int8_t *in, int32_t n, const int32_t *at)
 {
 #if defined(TSLM_SOFTMAX_ASM)
@@ -60,8 +63,7 @@ static uint32_t row_sum(const int8_t *in, int32_t n, const int32_t *at)
     int32_t x;
 #define TSLM_SUM_ONE                                       \
     "ldrsb %[x], [%[in]], #1\n\t"                         \
-    "sub %[x], %[at], %[x], lsl #2\n\t"                   \
-    "ldr %[x], [%[x]]\n\t"                                \
+    "ldr %[x], [%[at], %[x], lsl #2]\n\t"                 \
     "add %[x], %[x], #2048\n\t"                           \
     "add %[sum], %[sum], %[x], lsr #12\n\t"
     __asm__("tst %[n], #1\n\t"
@@ -83,40 +85,47 @@ static uint32_t row_sum(const int8_t *in, int32_t n, const int32_t *at)
 #else
     uint32_t sum = 0;
     for (int32_t c = 0; c < n; ++c) {
-        sum += ((uint32_t)at[-in[c]] + 2048u) >> 12;
+        sum += ((uint32_t)at[in[c]] + 2048u) >> 12;
     }
     return sum;
 #endif
 }
 
-/* SRDHM(a, b) = floor((a b + 2^30) / 2^31): TFLM's SaturatingRoundingDoublingHighMul for all but
- * a = b = INT32_MIN (ties go the same way for either sign, see tslm_dsp.h), one SMULL and a shift. */
-TSLM_ALWAYS_INLINE int32_t srdhm(int32_t a, int32_t b)
+/* x << 2 saturated: gemmlowp's SaturatingRoundingMultiplyByPOT<2> (QADD twice) */
+TSLM_ALWAYS_INLINE int32_t sat_shl2(int32_t x)
 {
-    return (int32_t)(((int64_t)a * b + (INT64_C(1) << 30)) >> 31);
+#if defined(TSLM_SOFTMAX_ASM)
+    return __qadd(__qadd(x, x), __qadd(x, x));
+#else
+    return x > (INT32_C(1) << 29) - 1 ? INT32_MAX : (x < -((INT32_C(1) << 29) - 1) ? INT32_MIN : x * 4);
+#endif
 }
 
-/* x << shift saturated (gemmlowp SaturatingRoundingMultiplyByPOT, shift 1 or 2) */
-TSLM_ALWAYS_INLINE int32_t sat_shl(int32_t x, const int shift)
-{
-    const int32_t threshold = (int32_t)((UINT32_C(1) << (31 - shift)) - 1u);
-    return x > threshold ? INT32_MAX : (x < -threshold ? INT32_MIN : (int32_t)((uint32_t)x << shift));
-}
-
-/* tslm_softmax_reciprocal() with the same steps (gemmlowp's one_over_one_plus_x_for_x_in_0_1 after the
- * sum's headroom), srdhm() for tslm_srdhm(): the same values, none of them -2^31 twice. */
+/* tslm_softmax_reciprocal() with the same values, each SaturatingRoundingDoublingHighMul(a, b) =
+ * floor((a b + 2^30) / 2^31) in one of two forms where its operands allow (none is -2^31):
+ * - SMMULR(a, 2 b) = floor((a 2b + 2^31) / 2^32) where 2 b fits (the constant -32/17, and 1 - d x,
+ *   |1 - d x| < 2^29 in Q2.29);
+ * - d x: d = half_denominator in [2^30, 2^31) and x in (0, 2^31): floor((2d x + 2^31) / 2^32) from the
+ *   unsigned product of 2d < 2^32 and x (x > 0: from 48/17 - 32/17 d >= 16/17 Newton's steps only grow it).
+ * Then x << 2 and x << 1 saturated by QADD. */
 static int reciprocal(uint32_t sum, int32_t *scale)
 {
     const int headroom_plus_one = tslm_clz32(sum);
     /* TFLM: a = (sum << headroom) - 2^31 in [0, 2^31), half_denominator = (a + INT32_MAX + 1) / 2, that
-     * is (sum << headroom) / 2 */
+     * is (sum << headroom) / 2, and twice it the shifted sum */
     const int32_t half_denominator = (int32_t)((sum << headroom_plus_one) >> 1);
-    int32_t x = 1515870810 + srdhm(half_denominator, -1010580540);
+    const uint32_t twice_d = (uint32_t)half_denominator << 1;
+    int32_t x = 1515870810 + tslm_smmlar(half_denominator, -2021161080, 0);
     for (int i = 0; i < 3; ++i) {
-        const int32_t one_minus = (INT32_C(1) << 29) - srdhm(half_denominator, x);
-        x = x + sat_shl(srdhm(x, one_minus), 2);
+        const int32_t dx = (int32_t)(((uint64_t)twice_d * (uint32_t)x + UINT64_C(0x80000000)) >> 32);
+        const int32_t one_minus = (INT32_C(1) << 29) - dx;
+        x = x + sat_shl2(tslm_smmlar(x, 2 * one_minus, 0));
     }
-    *scale = sat_shl(x, 1);
+#if defined(TSLM_SOFTMAX_ASM)
+    *scale = __qadd(x, x);
+#else
+    *scale = x > INT32_MAX / 2 ? INT32_MAX : (x < INT32_MIN / 2 ? INT32_MIN : 2 * x);
+#endif
     return 12 - headroom_plus_one;
 }
 
@@ -135,8 +144,7 @@ TSLM_ALWAYS_INLINE void row_out(const int8_t *in, int32_t depth, const int32_t *
     void *o = output;
 #define TSLM_OUT_ONE(SAT, SUB, STORE)                      \
     "ldrsb %[e], [%[in]], #1\n\t"                         \
-    "sub %[e], %[at], %[e], lsl #2\n\t"                   \
-    "ldr %[e], [%[e]]\n\t"                                \
+    "ldr %[e], [%[at], %[e], lsl #2]\n\t"                 \
     "mov %[lo], %[klo]\n\t"                               \
     "mov %[hi], %[khi]\n\t"                               \
     "umlal %[lo], %[hi], %[e], %[scale]\n\t"             \
@@ -176,7 +184,7 @@ TSLM_ALWAYS_INLINE void row_out(const int8_t *in, int32_t depth, const int32_t *
 #undef TSLM_OUT_LOOP
 #else
     for (int32_t c = 0; c < depth; ++c) {
-        const uint64_t acc = (uint64_t)scale * (uint32_t)at[-in[c]] + k;
+        const uint64_t acc = (uint64_t)scale * (uint32_t)at[in[c]] + k;
         const uint32_t q = (uint32_t)(acc >> 32) >> (n - 1);
         const uint32_t top = (UINT32_C(1) << bits) - 1u;
         const int32_t v = (int32_t)(q > top ? top : q) - (INT32_C(1) << (bits - 1));
@@ -197,7 +205,7 @@ TSLM_ALWAYS_INLINE void softmax_rows(const tslm_softmax_params *p, const int8_t 
         const int8_t *in = input + r * depth;
         int8_t *out8 = (int8_t *)output + r * depth;
         int16_t *out16 = (int16_t *)output + r * depth;
-        const int32_t *at = p->exp_table + row_max(in, depth); /* at[-x] = exp_table[max - x] */
+        const int32_t *at = p->exp_table + 255 - row_max(in, depth); /* at[x] = exp(max - x) */
         int32_t scale;
         const int n = reciprocal(row_sum(in, depth, at), &scale) + 31 - bits;
         if (n > 31) { /* the quotient rounds to 0 for every element */
@@ -220,10 +228,18 @@ TSLM_ALWAYS_INLINE void softmax_rows(const tslm_softmax_params *p, const int8_t 
 
 void tslm_dsp_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8_t *output)
 {
+    if (!p->reversed) { /* (the compiler reverses the table for this kernel) */
+        tslm_softmax_s8(p, input, output);
+        return;
+    }
     softmax_rows(p, input, output, 8);
 }
 
 void tslm_dsp_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int16_t *output)
 {
+    if (!p->reversed) {
+        tslm_softmax_s8_s16(p, input, output);
+        return;
+    }
     softmax_rows(p, input, output, 16);
 }

@@ -12,6 +12,14 @@ for some of its readers), and none of them is a graph output, and replaces it wi
 computes every intermediate int8 value with the same kernels' integer steps, one row at a time
 (firmware/kernels/tslm_layer_norm.c calls the element-wise kernels per row; the Cortex-M DSP kernel
 keeps them in registers). The per-row scalar tables (ADD eps, RSQRT) compose into one table.
+
+For the Cortex-M DSP kernel the compiler also looks for two steps in a cheaper exact form, each found by
+checking every int8 input against TFLM's integer arithmetic (no fold, no change: the kernel's general
+loops): the SUB of a row's mean as ssat8((x A + B) >> 22) with B from the row's term by one 64-bit product
+(:func:`fold_sub`, all 256 x 256 (mean, x) pairs), and beta's ADD per channel as ssat8((v A + B) >> 16)
+(:func:`fold_gamma_beta`, records in flash in place of the kernel's per-call setup and its scratch). The MULs
+(the row's scale, gamma) keep their rounding: with output shifts of a few bits their ties round away from
+zero on both sides, which no floor of one affine map reproduces.
 """
 
 from __future__ import annotations
@@ -27,6 +35,10 @@ from ..lowering import MAX_DIMS, Call, ConstArray, KernelParams, Lit, Lowering, 
 # Row length bounds of the Cortex-M DSP kernel's own loops (longer rows: the portable kernel).
 DSP_MAX_COLS = 1024
 ALIGN = 4
+# The folded beta ADD (fold_gamma_beta): ssat8((v A + B) >> FOLD_SHIFT), the DSP kernel's
+# TSLM_LN_FOLD_SHIFT (tslm_dsp_layer_norm.h).
+FOLD_SHIFT = 16
+DIFF_SHIFT = 22  # the folded SUB's (fold_sub): TSLM_LN_DIFF_SHIFT
 
 
 @dataclass
@@ -43,12 +55,139 @@ class LayerNormParams(KernelParams):
     square: Ref
     scale_table: Ref
     steps: int
+    folded: Ref | None = None  # steps == 2, DSP: per channel {K, C, A, B} (fold_gamma_beta); None: NULL
+    diff_fold: list[int] | None = None  # DSP: {A, E low, E high, L} of the SUB (fold_sub); zeros: none
 
 
-def scratch_bytes(rows: int, cols: int, dsp: bool) -> int:
-    """tslm_layer_norm_s8_get_buffer_size (and the DSP kernel's, which adds three int32 per channel)."""
+def scratch_bytes(rows: int, cols: int, dsp: bool, steps: int = 2, folded: bool = False) -> int:
+    """tslm_layer_norm_s8_get_buffer_size (and the DSP kernel's, which adds three int32 per channel for gamma
+    and beta unless the compiler gave it their records; the Helium kernel's always)."""
     portable = 8 + 2 * _up(cols)
-    return portable + (12 * cols if dsp else 0)
+    return portable + (12 * cols if dsp and steps >= 1 and not folded else 0)
+
+
+_V = np.arange(-128, 128)
+
+
+def _clamped(v: int, p: dict[str, Any]) -> int:
+    return min(max(v, p["act_min"]), p["act_max"])
+
+
+def _mul_map(p: dict[str, Any], other: int) -> np.ndarray:
+    """TFLM's int8 MUL of every int8 chain value (input 1) by one constant value (input 2)."""
+    from ..fixedpoint import mbqm
+    return np.array([_clamped(mbqm((int(v) + p["in1_offset"]) * (other + p["in2_offset"]), p["output_multiplier"],
+                                   p["output_shift"]) + p["output_offset"], p) for v in _V], dtype=np.int64)
+
+
+def _add_map(p: dict[str, Any], other: int) -> np.ndarray:
+    """TFLM's int8 ADD of every int8 chain value (input 1) and one constant value (input 2)."""
+    from ..fixedpoint import mbqm, wrap32
+
+    def rescaled(v: int, i: int) -> int:
+        return mbqm(wrap32((v + p[f"in{i}_offset"]) << p["left_shift"]), p[f"in{i}_multiplier"], p[f"in{i}_shift"])
+
+    r2 = rescaled(other, 2)
+    return np.array([_clamped(mbqm(wrap32(rescaled(int(v), 1) + r2), p["output_multiplier"], p["output_shift"])
+                              + p["output_offset"], p) for v in _V], dtype=np.int64)
+
+
+def fit_affine(f: np.ndarray, shift: int = FOLD_SHIFT, width: int = 4096) -> tuple[int, int] | None:
+    """(A, B) with ssat8(floor((v A + B) / 2^shift)) == f[v + 128] for every int8 v, v A + B within int32; None
+    when no A within `width` of the least-squares slope gives one (every v checked: exact or nothing)."""
+    f = np.asarray(f, dtype=np.int64)
+    one = 1 << shift
+    lo = np.where(f == -128, -(1 << 31), f * one)
+    hi = np.where(f == 127, (1 << 31) - 1, np.where(f == -128, -127 * one - 1, (f + 1) * one - 1))
+    inner = (f > -128) & (f < 127)
+    slope = np.polyfit(_V[inner], f[inner], 1)[0] if inner.sum() >= 2 else 0.0
+    a = np.round(slope * one) + np.arange(-width, width + 1)
+    a = a[np.argsort(np.abs(a - slope * one), kind="stable")]
+    b_lo = (lo[None, :] - a[:, None] * _V[None, :]).max(axis=1)
+    b_hi = (hi[None, :] - a[:, None] * _V[None, :]).min(axis=1)
+    ok = np.nonzero(b_lo <= b_hi)[0]
+    if not len(ok):
+        return None
+    k = ok[0]
+    A, B = int(a[k]), int((b_lo[k] + b_hi[k]) // 2)
+    y = _V * A + B
+    assert np.all(np.clip(y >> shift, -128, 127) == f) and np.all(np.abs(y) < 1 << 31)
+    return A, B
+
+
+def _mbqm_np(x: np.ndarray, m: int, shift: int) -> np.ndarray:
+    """fixedpoint.mbqm on an int64 array of int32 values (TFLM's MultiplyByQuantizedMultiplier)."""
+    left, right = max(shift, 0), max(-shift, 0)
+    x = ((x << left) + (1 << 31)) % (1 << 32) - (1 << 31)
+    ab = x * m
+    q = ab + np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
+    h = np.where(q >= 0, q >> 31, -((-q) >> 31))
+    mask = (1 << right) - 1
+    return (h >> right) + ((h & mask) > (mask >> 1) + (h < 0)).astype(np.int64)
+
+
+def _sub_map(p: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """TFLM's int8 SUB of every int8 mean m (input 2) from every int8 x (input 1): out[m + 128, x + 128]; and
+    the DSP kernel's row term t(m) = (offset 1 << 20) - 2 R(m) (R: input 2's rescaled value)."""
+    def rescaled(v: np.ndarray, i: int) -> np.ndarray:
+        return _mbqm_np((v + p[f"in{i}_offset"]) << p["left_shift"], p[f"in{i}_multiplier"], p[f"in{i}_shift"])
+
+    r1, r2 = rescaled(_V.astype(np.int64), 1), rescaled(_V.astype(np.int64), 2)
+    out = _mbqm_np(r1[None, :] - r2[:, None], p["output_multiplier"], p["output_shift"]) + p["output_offset"]
+    return np.clip(out, p["act_min"], p["act_max"]), (p["in1_offset"] << 20) - 2 * r2
+
+
+def fold_sub(p: dict[str, Any], shift: int = DIFF_SHIFT) -> list[int]:
+    """The DSP kernel's SUB of a row's mean m as ssat8((x A + B) >> shift) for every int8 x, B computed per row
+    from the kernel's row term t(m) as (t M + E) >> L (M: the SUB's output multiplier, L = 32 + r - shift for
+    its right shift r, one 64-bit multiply per row): {A, E low word, E high word, L}, found by checking every
+    int8 mean against every int8 x (all 65,536 results of TFLM's SUB); zeros when no A near the exact slope
+    and E give them all, or the SUB is not the DSP kernel's form (a right shift, input 1 at 1/2)."""
+    r = -p["output_shift"]
+    M = p["output_multiplier"]
+    if not (1 <= r <= 22 and p["left_shift"] == 20 and p["in1_multiplier"] == 1 << 30 and p["in1_shift"] == 0):
+        return [0, 0, 0, 0]
+    f, t = _sub_map(p)
+    one, L = 1 << shift, 32 + r - shift
+    lo = np.where(f == -128, -(1 << 31), f * one)
+    hi = np.where(f == 127, (1 << 31) - 1, np.where(f == -128, -127 * one - 1, (f + 1) * one - 1))
+    a0 = round(M * 2.0 ** (20 + shift - 32 - r))
+    tm = t * M
+    for da in sorted(range(-256, 257), key=abs):
+        A = a0 + da
+        b_lo = (lo - A * _V[None, :]).max(axis=1)  # per mean: B's interval
+        b_hi = (hi - A * _V[None, :]).min(axis=1)
+        if np.any(b_lo > b_hi):
+            continue
+        e_lo = max(int(b) * (1 << L) - int(v) for b, v in zip(b_lo, tm))
+        e_hi = min((int(b) + 1) * (1 << L) - 1 - int(v) for b, v in zip(b_hi, tm))
+        if e_lo > e_hi or not -(1 << 63) <= e_lo <= e_hi < 1 << 63:
+            continue
+        E = (e_lo + e_hi) // 2
+        B = np.array([(int(v) + E) >> L for v in tm], dtype=np.int64)
+        y = _V[None, :] * A + B[:, None]
+        assert np.all(np.clip(y >> shift, -128, 127) == f) and np.all(np.abs(y) < 1 << 31)
+        e = E % (1 << 64)
+        lo_w, hi_w = e & 0xFFFFFFFF, e >> 32
+        return [A, lo_w - (1 << 32) if lo_w >= 1 << 31 else lo_w, hi_w - (1 << 32) if hi_w >= 1 << 31 else hi_w, L]
+    return [0, 0, 0, 0]
+
+
+def fold_gamma_beta(gamma_p: dict[str, Any], beta_p: dict[str, Any], gamma: np.ndarray,
+                    beta: np.ndarray) -> np.ndarray | None:
+    """The DSP kernel's per-channel records for gamma and beta, {K, C, A, B} per channel c: gamma's MUL is
+    out(v K + C) (K = 2 (gamma[c] + offset 2), C = offset 1 times K: the kernel's rounding of twice the
+    product), beta's ADD ssat8((v A + B) >> FOLD_SHIFT), exactly TFLM's ADD for every int8 v (one rounding of
+    an affine map of v: fit_affine checks all 256); None if a channel's ADD has no such pair (gamma's MUL, a
+    right shift of a few bits, often rounds ties in a way no affine map does: it keeps its rounding)."""
+    out = np.zeros((len(gamma), 4), dtype=np.int64)
+    for c in range(len(gamma)):
+        b = fit_affine(_add_map(beta_p, int(beta[c])))
+        if b is None:
+            return None
+        k = 2 * (int(gamma[c]) + gamma_p["in2_offset"])
+        out[c] = [k, gamma_p["in1_offset"] * k, *b]
+    return out
 
 
 def _up(n: int) -> int:
@@ -229,6 +368,15 @@ def _call(lw: Lowering, mean: Call, sub: Call, sq: Call, var: Call, scale: Call,
                         gamma=steps_p[0], beta=steps_p[1], square=Ref(sq_tab.name), scale_table=Ref(sc_tab.name),
                         steps=len(extra))
     consts = [e[1] for e in extra]
+    folded = None
+    if len(extra) == 2 and lw.target.dsp and not lw.target.mve and cols <= DSP_MAX_COLS:
+        vals = [np.asarray(lw.t(i).data).reshape(-1).astype(np.int64) for i in consts]
+        f = fold_gamma_beta(p.gamma, p.beta, vals[0], vals[1])
+        if f is not None:
+            folded = ConstArray(f"{name}_folded", "int32_t", f.reshape(-1),
+                                "per channel {K, C} of the gamma MUL and {A, B} of the beta ADD: ssat8((v A + B) >> 16)")
+            p.folded = Ref(folded.name)
+    p.diff_fold = fold_sub(p.sub) if lw.target.dsp and not lw.target.mve and cols <= DSP_MAX_COLS else [0, 0, 0, 0]
     inputs = [x] + consts
     outputs = ([n_out] if n_out is not None else []) + [last]
     op = Operator(first.index, "LAYER_NORM", inputs, outputs)
@@ -236,8 +384,10 @@ def _call(lw: Lowering, mean: Call, sub: Call, sq: Call, var: Call, scale: Call,
     args += [T(n_out) if n_out is not None else Lit("NULL"), T(last), Scratch("int32_t")]
     what = ["MEAN", "SUB", "MUL d*d", "MEAN", "the row's scale", "MUL"] + [e[0].op.opcode for e in extra]
     ops = [mean, sub, sq, var, scale] + [e[0] for e in extra]
-    call = Call(op, "tslm_layer_norm_s8", "tslm_layer_norm", args, params=p, consts=[sq_tab, sc_tab],
-                scratch_bytes=scratch_bytes(rows, cols, lw.target.dsp),
+    call = Call(op, "tslm_layer_norm_s8", "tslm_layer_norm", args, params=p,
+                consts=[sq_tab, sc_tab] + ([folded] if folded is not None else []),
+                scratch_bytes=scratch_bytes(rows, cols, lw.target.dsp, len(extra) if not lw.target.mve else 2,
+                                            folded is not None),
                 macs=sum(c.macs for c in ops),
                 note=f"{rows} rows of {cols}: {' -> '.join(what)} (ops {', '.join(str(c.op.index) for c in ops)}"
                      " fused, every int8 step kept)",

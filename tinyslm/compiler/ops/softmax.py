@@ -106,10 +106,12 @@ def softmax(lw: Lowering, op: Operator) -> Step:
             table.append(fx.exp_on_negative_values(rescaled, scaled_diff_bits))
         else:
             table.append(0)
-    tab = ConstArray(lw.name(op, "exp_table"), "int32_t", np.array(table, dtype=np.int64),
-                     f"exp(-d * {beta:g} * {x.scale:.6g}) for d = 0..255, Q0.31")
+    # the Cortex-M DSP kernel takes the table reversed (one load per element: (table + 255 - max)[x])
+    reversed_ = lw.target.dsp and not lw.target.mve
+    tab = ConstArray(lw.name(op, "exp_table"), "int32_t", np.array(table[::-1] if reversed_ else table, dtype=np.int64),
+                     f"exp(-d * {beta:g} * {x.scale:.6g}) for d = {'255..0' if reversed_ else '0..255'}, Q0.31")
     depth = x.shape[-1]
-    params = dict(rows=x.numel // depth, depth=depth, exp_table=Ref(tab.name))
+    params = dict(rows=x.numel // depth, depth=depth, exp_table=Ref(tab.name), reversed=int(reversed_))
     func = "tslm_softmax_s8" if y.dtype == "int8" else "tslm_softmax_s8_s16"
     call = Call(op, func, "tslm_softmax", [T(x.index), T(y.index)], "tslm_softmax_params", params, [tab],
                 note=f"beta {beta:g}, {x.numel // depth} rows of {depth}", reads=[x.index], writes=[y.index])

@@ -26,6 +26,169 @@ static void rows_offset(const tslm_fully_connected_params *p, const int8_t *inpu
     }
 }
 
+/*
+ * Two rows x0, x1 of at most 64 bytes (C = 1..4 chunks of 16) against the first `groups` full groups of four
+ * features, outputs clamped to [-128, 127] (no activation, or a relu whose zero point is -128): the whole walk over
+ * the groups in one assembly loop. x0's chunks stay in q4..q7 for the whole walk (its last chunk loaded with the
+ * predicate of the row's tail, so zeros past the row), x1's chunks are loaded at immediate offsets (the last one
+ * under the same predicate, held in P0 for the whole loop), each 16 bytes of weights serve both rows: 13
+ * instructions per 128 MACs, no loop counter inside a group. The epilogue is tslm_mve_group2_fix's requantization
+ * (bias, VQRDMULH, the sign fix-up, VRSHL) with the zero point added and the clamp to int8 done as VQSHL #24 then
+ * VSHR #24 (saturation to [-128, 127], so no registers for the bounds). The eight sums are in the eight even
+ * registers (r0-r12, lr); the zero point rides on the stack (pushed and popped inside the assembly).
+ */
+#define TSLM_FC2_CHUNK(I, A)                                        \
+    "vldrb.8 q1, [%[w]], #16\n\t"                                   \
+    "vmladav" A ".s8 %[a0], q" #I ", q1\n\t"                        \
+    "vmladav" A ".s8 %[b0], q0, q1\n\t"                             \
+    "vldrb.8 q1, [%[w]], #16\n\t"                                   \
+    "vmladav" A ".s8 %[a1], q" #I ", q1\n\t"                        \
+    "vmladav" A ".s8 %[b1], q0, q1\n\t"                             \
+    "vldrb.8 q1, [%[w]], #16\n\t"                                   \
+    "vmladav" A ".s8 %[a2], q" #I ", q1\n\t"                        \
+    "vmladav" A ".s8 %[b2], q0, q1\n\t"                             \
+    "vldrb.8 q1, [%[w]], #16\n\t"                                   \
+    "vmladav" A ".s8 %[a3], q" #I ", q1\n\t"                        \
+    "vmladav" A ".s8 %[b3], q0, q1\n\t"
+
+static inline __attribute__((always_inline)) void
+fc2_short(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w, const int32_t *rq, int32_t groups,
+          int32_t zp, int8_t *out0, int8_t *out1, const int C)
+{
+    register int32_t a0 __asm__("r0") = zp;
+    register int32_t a1 __asm__("r2") = len - 16 * (C - 1); /* bytes in the last chunk: 1..16 */
+    register const int8_t *a2 __asm__("r4") = x0; /* x0 until its chunks are loaded, then a sum */
+    register int32_t a3 __asm__("r6");
+    register int32_t b0 __asm__("r8");
+    register int32_t b1 __asm__("r10");
+    register int32_t b2 __asm__("r12") = groups;
+    register int32_t b3 __asm__("lr");
+    register const int8_t *p1 __asm__("r1") = x1;
+    register int8_t *o0 __asm__("r3") = out0; /* (VSTRB.32 takes a low base register) */
+    register const int8_t *pw __asm__("r5") = w;
+    register int8_t *o1 __asm__("r7") = out1;
+    register const int32_t *pr __asm__("r9") = rq;
+    __asm__ volatile("push {r0, r12}\n\t" /* [sp]: zp, [sp, #4]: groups left */
+                     "vctp.8 r2\n\t"
+                     ".if %c[C] == 1\n\t"
+                     "vpst\n\t"
+                     "vldrbt.8 q4, [%[a2]]\n\t"
+                     ".elseif %c[C] == 2\n\t"
+                     "vldrb.8 q4, [%[a2]]\n\t"
+                     "vpst\n\t"
+                     "vldrbt.8 q5, [%[a2], #16]\n\t"
+                     ".elseif %c[C] == 3\n\t"
+                     "vldrb.8 q4, [%[a2]]\n\t"
+                     "vldrb.8 q5, [%[a2], #16]\n\t"
+                     "vpst\n\t"
+                     "vldrbt.8 q6, [%[a2], #32]\n\t"
+                     ".else\n\t"
+                     "vldrb.8 q4, [%[a2]]\n\t"
+                     "vldrb.8 q5, [%[a2], #16]\n\t"
+                     "vldrb.8 q6, [%[a2], #32]\n\t"
+                     "vpst\n\t"
+                     "vldrbt.8 q7, [%[a2], #48]\n\t"
+                     ".endif\n"
+                     "1:\n\t"
+                     ".if %c[C] == 1\n\t"
+                     "vpst\n\t"
+                     "vldrbt.8 q0, [%[x1]]\n\t"
+                     ".else\n\t"
+                     "vldrb.8 q0, [%[x1]]\n\t"
+                     ".endif\n\t"
+                     TSLM_FC2_CHUNK(4, "")
+                     ".if %c[C] >= 2\n\t"
+                     ".if %c[C] == 2\n\t"
+                     "vpst\n\t"
+                     "vldrbt.8 q0, [%[x1], #16]\n\t"
+                     ".else\n\t"
+                     "vldrb.8 q0, [%[x1], #16]\n\t"
+                     ".endif\n\t"
+                     TSLM_FC2_CHUNK(5, "a")
+                     ".endif\n\t"
+                     ".if %c[C] >= 3\n\t"
+                     ".if %c[C] == 3\n\t"
+                     "vpst\n\t"
+                     "vldrbt.8 q0, [%[x1], #32]\n\t"
+                     ".else\n\t"
+                     "vldrb.8 q0, [%[x1], #32]\n\t"
+                     ".endif\n\t"
+                     TSLM_FC2_CHUNK(6, "a")
+                     ".endif\n\t"
+                     ".if %c[C] >= 4\n\t"
+                     "vpst\n\t"
+                     "vldrbt.8 q0, [%[x1], #48]\n\t"
+                     TSLM_FC2_CHUNK(7, "a")
+                     ".endif\n\t"
+                     "vmov q2[2], q2[0], %[a0], %[a2]\n\t"
+                     "vmov q2[3], q2[1], %[a1], %[a3]\n\t"
+                     "vmov q3[2], q3[0], %[b0], %[b2]\n\t"
+                     "vmov q3[3], q3[1], %[b1], %[b3]\n\t"
+                     "vldrw.32 q0, [%[rq]], #16\n\t" /* bias */
+                     "vadd.i32 q2, q2, q0\n\t"
+                     "vadd.i32 q3, q3, q0\n\t"
+                     "vldrw.32 q0, [%[rq]], #16\n\t" /* multipliers */
+                     "vqrdmulh.s32 q2, q2, q0\n\t"
+                     "vqrdmulh.s32 q3, q3, q0\n\t"
+                     "vldrw.32 q1, [%[rq]], #16\n\t" /* right shifts (<= 0) */
+                     "vand q0, q2, q1\n\t"
+                     "vshr.s32 q0, q0, #31\n\t"
+                     "vqadd.s32 q2, q2, q0\n\t"
+                     "vand q0, q3, q1\n\t"
+                     "vshr.s32 q0, q0, #31\n\t"
+                     "vqadd.s32 q3, q3, q0\n\t"
+                     "vrshl.s32 q2, q2, q1\n\t"
+                     "vrshl.s32 q3, q3, q1\n\t"
+                     "ldrd %[a0], %[a1], [sp]\n\t"
+                     "vadd.i32 q2, q2, %[a0]\n\t"
+                     "vadd.i32 q3, q3, %[a0]\n\t"
+                     "vqshl.s32 q2, q2, #24\n\t"
+                     "vqshl.s32 q3, q3, #24\n\t"
+                     "vshr.s32 q2, q2, #24\n\t"
+                     "vshr.s32 q3, q3, #24\n\t"
+                     "vstrb.32 q2, [%[o0]], #4\n\t"
+                     "vstrb.32 q3, [%[o1]], #4\n\t"
+                     "subs %[a1], %[a1], #1\n\t"
+                     "str %[a1], [sp, #4]\n\t"
+                     "bne 1b\n\t"
+                     "add sp, sp, #8"
+                     : [x1] "+r"(p1), [w] "+r"(pw), [rq] "+r"(pr), [o0] "+r"(o0), [o1] "+r"(o1),
+                       [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "=r"(a3), [b0] "=r"(b0), [b1] "=r"(b1),
+                       [b2] "+r"(b2), [b3] "=r"(b3)
+                     : [C] "i"(C)
+                     : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory", "cc", "p0");
+}
+#undef TSLM_FC2_CHUNK
+
+/* Rows two at a time through fc2_short (accum_depth <= 64, outputs clamped to [-128, 127], at least one full group):
+ * the last partial group of each pair and an odd last row by the existing routines. */
+static void rows_records_short(const tslm_fully_connected_params *p, const int8_t *input, const int8_t *weights,
+                               int8_t *output)
+{
+    const tslm_mve_clamp c = {vdupq_n_s32(p->act_min), vdupq_n_s32(p->act_max), p->output_offset};
+    const int32_t d = p->accum_depth, od = p->output_depth, groups = od / 4, chunks = (d + 15) / 16;
+    const int8_t *w_part = weights + groups * 64 * chunks;
+    const int32_t *rq_part = p->requant + groups * 12;
+    int32_t b = 0;
+    for (; b + 2 <= p->batches; b += 2) {
+        const int8_t *x0 = input + b * d, *x1 = x0 + d;
+        int8_t *o0 = output + b * od, *o1 = o0 + od;
+        switch (chunks) {
+        case 1: fc2_short(x0, x1, d, weights, p->requant, groups, p->output_offset, o0, o1, 1); break;
+        case 2: fc2_short(x0, x1, d, weights, p->requant, groups, p->output_offset, o0, o1, 2); break;
+        case 3: fc2_short(x0, x1, d, weights, p->requant, groups, p->output_offset, o0, o1, 3); break;
+        default: fc2_short(x0, x1, d, weights, p->requant, groups, p->output_offset, o0, o1, 4); break;
+        }
+        if (od > groups * 4) {
+            tslm_mve_group_part(x0, d, w_part, rq_part, &c, o0 + groups * 4, od - groups * 4);
+            tslm_mve_group_part(x1, d, w_part, rq_part, &c, o1 + groups * 4, od - groups * 4);
+        }
+    }
+    if (b < p->batches) {
+        tslm_mve_row_groups(input + b * d, d, weights, p->requant, od, &c, output + b * od);
+    }
+}
+
 /* The compiler's layout (tslm_mve.h): weights in groups of four features, records with the bias. */
 static void rows_records(const tslm_fully_connected_params *p, const int8_t *input, const int8_t *weights,
                          int8_t *output)
@@ -46,6 +209,11 @@ void tslm_mve_fully_connected_s8(const tslm_fully_connected_params *p, const int
                                  const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
 {
     if (p->requant != NULL) {
+        if (p->accum_depth <= 64 && p->output_depth >= 4 && p->batches >= 2 && p->act_min == -128 &&
+            p->act_max == 127) {
+            rows_records_short(p, input, weights, output);
+            return;
+        }
         rows_records(p, input, weights, output);
         return;
     }

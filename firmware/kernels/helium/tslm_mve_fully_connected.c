@@ -28,14 +28,14 @@ static void rows_offset(const tslm_fully_connected_params *p, const int8_t *inpu
 
 /*
  * Two rows x0, x1 of at most 64 bytes (C = 1..4 chunks of 16) against the first `groups` full groups of four
- * features, outputs clamped to [-128, 127] (no activation, or a relu whose zero point is -128): the whole walk over
- * the groups in one assembly loop. x0's chunks stay in q4..q7 for the whole walk (its last chunk loaded with the
- * predicate of the row's tail, so zeros past the row), x1's chunks are loaded at immediate offsets (the last one
- * under the same predicate, held in P0 for the whole loop), each 16 bytes of weights serve both rows: 13
- * instructions per 128 MACs, no loop counter inside a group. The epilogue is tslm_mve_group2_fix's requantization
- * (bias, VQRDMULH, the sign fix-up, VRSHL) with the zero point added and the clamp to int8 done as VQSHL #24 then
- * VSHR #24 (saturation to [-128, 127], so no registers for the bounds). The eight sums are in the eight even
- * registers (r0-r12, lr); the zero point rides on the stack (pushed and popped inside the assembly).
+ * features: the whole walk over the groups in one assembly loop. x0's chunks stay in q4..q7 for the whole walk (its
+ * last chunk loaded under the predicate of the row's tail, so zeros past the row), x1's chunks are loaded at
+ * immediate offsets (the last one under the same predicate, which stays in P0 for the whole loop), each 16 bytes of
+ * weights serve both rows: 13 instructions per 128 MACs, no loop counter inside a group. The epilogue is
+ * tslm_mve_group2_fix's requantization (bias, VQRDMULH, the sign fix-up, VRSHL), the zero point, then the clamp: for
+ * the range [-128, 127] (full) a saturation to int8 as VQSHL #24 then VSHR #24 (no registers for the bounds), else
+ * VMAX/VMIN with the bounds VDUPed from the stack. The eight sums are in the eight even registers (r0-r12, lr); the
+ * zero point and the bounds ride on the stack (pushed and popped inside the assembly).
  */
 #define TSLM_FC2_CHUNK(I, A)                                        \
     "vldrb.8 q1, [%[w]], #16\n\t"                                   \
@@ -53,22 +53,23 @@ static void rows_offset(const tslm_fully_connected_params *p, const int8_t *inpu
 
 static inline __attribute__((always_inline)) void
 fc2_short(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w, const int32_t *rq, int32_t groups,
-          int32_t zp, int8_t *out0, int8_t *out1, const int C)
+          int32_t zp, int32_t lo, int32_t hi, int8_t *out0, int8_t *out1, const int C, const int full, const int fix)
 {
     register int32_t a0 __asm__("r0") = zp;
     register int32_t a1 __asm__("r2") = len - 16 * (C - 1); /* bytes in the last chunk: 1..16 */
     register const int8_t *a2 __asm__("r4") = x0; /* x0 until its chunks are loaded, then a sum */
-    register int32_t a3 __asm__("r6");
-    register int32_t b0 __asm__("r8");
+    register int32_t a3 __asm__("r6") = lo;
+    register int32_t b0 __asm__("r8") = hi;
     register int32_t b1 __asm__("r10");
-    register int32_t b2 __asm__("r12") = groups;
+    register int32_t b2 __asm__("r12");
     register int32_t b3 __asm__("lr");
     register const int8_t *p1 __asm__("r1") = x1;
     register int8_t *o0 __asm__("r3") = out0; /* (VSTRB.32 takes a low base register) */
     register const int8_t *pw __asm__("r5") = w;
     register int8_t *o1 __asm__("r7") = out1;
     register const int32_t *pr __asm__("r9") = rq;
-    __asm__ volatile("push {r0, r12}\n\t" /* [sp]: zp, [sp, #4]: groups left */
+    register int32_t n __asm__("r11") = groups;
+    __asm__ volatile("push {r0, r6, r8, r12}\n\t" /* [sp]: zp, [sp, #4]: lo, [sp, #8]: hi (r12: padding) */
                      "vctp.8 r2\n\t"
                      ".if %c[C] == 1\n\t"
                      "vpst\n\t"
@@ -131,54 +132,95 @@ fc2_short(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w, cons
                      "vqrdmulh.s32 q2, q2, q0\n\t"
                      "vqrdmulh.s32 q3, q3, q0\n\t"
                      "vldrw.32 q1, [%[rq]], #16\n\t" /* right shifts (<= 0) */
+                     ".if %c[fix]\n\t"
                      "vand q0, q2, q1\n\t"
                      "vshr.s32 q0, q0, #31\n\t"
                      "vqadd.s32 q2, q2, q0\n\t"
                      "vand q0, q3, q1\n\t"
                      "vshr.s32 q0, q0, #31\n\t"
                      "vqadd.s32 q3, q3, q0\n\t"
+                     ".endif\n\t"
                      "vrshl.s32 q2, q2, q1\n\t"
                      "vrshl.s32 q3, q3, q1\n\t"
-                     "ldrd %[a0], %[a1], [sp]\n\t"
+                     ".if %c[full]\n\t"
+                     "ldr %[a0], [sp]\n\t"
                      "vadd.i32 q2, q2, %[a0]\n\t"
                      "vadd.i32 q3, q3, %[a0]\n\t"
-                     "vqshl.s32 q2, q2, #24\n\t"
+                     "vqshl.s32 q2, q2, #24\n\t" /* saturated to [-128, 127] */
                      "vqshl.s32 q3, q3, #24\n\t"
                      "vshr.s32 q2, q2, #24\n\t"
                      "vshr.s32 q3, q3, #24\n\t"
+                     ".else\n\t"
+                     "ldrd %[a0], %[a1], [sp]\n\t"
+                     "vadd.i32 q2, q2, %[a0]\n\t"
+                     "vadd.i32 q3, q3, %[a0]\n\t"
+                     "vdup.32 q0, %[a1]\n\t"
+                     "ldr %[a0], [sp, #8]\n\t"
+                     "vmax.s32 q2, q2, q0\n\t"
+                     "vmax.s32 q3, q3, q0\n\t"
+                     "vdup.32 q0, %[a0]\n\t"
+                     "vmin.s32 q2, q2, q0\n\t"
+                     "vmin.s32 q3, q3, q0\n\t"
+                     ".endif\n\t"
                      "vstrb.32 q2, [%[o0]], #4\n\t"
                      "vstrb.32 q3, [%[o1]], #4\n\t"
-                     "subs %[a1], %[a1], #1\n\t"
-                     "str %[a1], [sp, #4]\n\t"
+                     "subs %[n], %[n], #1\n\t"
                      "bne 1b\n\t"
-                     "add sp, sp, #8"
-                     : [x1] "+r"(p1), [w] "+r"(pw), [rq] "+r"(pr), [o0] "+r"(o0), [o1] "+r"(o1),
-                       [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "=r"(a3), [b0] "=r"(b0), [b1] "=r"(b1),
-                       [b2] "+r"(b2), [b3] "=r"(b3)
-                     : [C] "i"(C)
+                     "add sp, sp, #16"
+                     : [x1] "+r"(p1), [n] "+r"(n), [w] "+r"(pw), [rq] "+r"(pr), [o0] "+r"(o0), [o1] "+r"(o1),
+                       [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [b0] "+r"(b0), [b1] "=r"(b1),
+                       [b2] "=r"(b2), [b3] "=r"(b3)
+                     : [C] "i"(C), [full] "i"(full), [fix] "i"(fix)
                      : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory", "cc", "p0");
 }
 #undef TSLM_FC2_CHUNK
 
-/* Rows two at a time through fc2_short (accum_depth <= 64, outputs clamped to [-128, 127], at least one full group):
- * the last partial group of each pair and an odd last row by the existing routines. */
-static void rows_records_short(const tslm_fully_connected_params *p, const int8_t *input, const int8_t *weights,
+/* Rows two at a time through fc2_short (accum_depth <= 64, at least one full group): the last partial group of each
+ * pair and an odd last row by the existing routines (tslm_mve.h). The size build has only the VMAX/VMIN clamp with the
+ * rounding fix. */
+static __attribute__((noinline)) void rows_records_short(const tslm_fully_connected_params *p, const int8_t *input, const int8_t *weights,
                                int8_t *output)
 {
     const tslm_mve_clamp c = {vdupq_n_s32(p->act_min), vdupq_n_s32(p->act_max), p->output_offset};
     const int32_t d = p->accum_depth, od = p->output_depth, groups = od / 4, chunks = (d + 15) / 16;
+#if !defined(TSLM_OPTIMIZE_SIZE)
+    /* 2: a relu (act_min >= the zero point): no rounding fix (every negative value ends at act_min either way);
+     * 1: no activation, the clamp a saturation; 0: VMAX/VMIN and the fix */
+    const int mode = p->act_min >= p->output_offset ? 2 : p->act_min == -128 && p->act_max == 127 ? 1 : 0;
+#endif
     const int8_t *w_part = weights + groups * 64 * chunks;
     const int32_t *rq_part = p->requant + groups * 12;
     int32_t b = 0;
     for (; b + 2 <= p->batches; b += 2) {
         const int8_t *x0 = input + b * d, *x1 = x0 + d;
         int8_t *o0 = output + b * od, *o1 = o0 + od;
-        switch (chunks) {
-        case 1: fc2_short(x0, x1, d, weights, p->requant, groups, p->output_offset, o0, o1, 1); break;
-        case 2: fc2_short(x0, x1, d, weights, p->requant, groups, p->output_offset, o0, o1, 2); break;
-        case 3: fc2_short(x0, x1, d, weights, p->requant, groups, p->output_offset, o0, o1, 3); break;
-        default: fc2_short(x0, x1, d, weights, p->requant, groups, p->output_offset, o0, o1, 4); break;
+#define TSLM_FC2(C, FULL, FIX)                                                                                  \
+    fc2_short(x0, x1, d, weights, p->requant, groups, p->output_offset, p->act_min, p->act_max, o0, o1, C, FULL, \
+              FIX)
+#if defined(TSLM_OPTIMIZE_SIZE)
+        switch (chunks) { /* the size build: the clamp by VMAX/VMIN and the rounding fix always */
+        case 1: TSLM_FC2(1, 0, 1); break;
+        case 2: TSLM_FC2(2, 0, 1); break;
+        case 3: TSLM_FC2(3, 0, 1); break;
+        default: TSLM_FC2(4, 0, 1); break;
         }
+#else
+        switch (chunks + 4 * mode) {
+        case 1: TSLM_FC2(1, 0, 1); break;
+        case 2: TSLM_FC2(2, 0, 1); break;
+        case 3: TSLM_FC2(3, 0, 1); break;
+        case 4: TSLM_FC2(4, 0, 1); break;
+        case 5: TSLM_FC2(1, 1, 1); break;
+        case 6: TSLM_FC2(2, 1, 1); break;
+        case 7: TSLM_FC2(3, 1, 1); break;
+        case 8: TSLM_FC2(4, 1, 1); break;
+        case 9: TSLM_FC2(1, 0, 0); break;
+        case 10: TSLM_FC2(2, 0, 0); break;
+        case 11: TSLM_FC2(3, 0, 0); break;
+        default: TSLM_FC2(4, 0, 0); break;
+        }
+#endif
+#undef TSLM_FC2
         if (od > groups * 4) {
             tslm_mve_group_part(x0, d, w_part, rq_part, &c, o0 + groups * 4, od - groups * 4);
             tslm_mve_group_part(x1, d, w_part, rq_part, &c, o1 + groups * 4, od - groups * 4);
@@ -209,11 +251,6 @@ void tslm_mve_fully_connected_s8(const tslm_fully_connected_params *p, const int
                                  const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
 {
     if (p->requant != NULL) {
-        if (p->accum_depth <= 64 && p->output_depth >= 4 && p->batches >= 2 && p->act_min == -128 &&
-            p->act_max == 127) {
-            rows_records_short(p, input, weights, output);
-            return;
-        }
         rows_records(p, input, weights, output);
         return;
     }
@@ -232,6 +269,22 @@ void tslm_mve_fully_connected_s8(const tslm_fully_connected_params *p, const int
 }
 
 int32_t tslm_mve_fully_connected_s8_get_buffer_size(const tslm_fully_connected_params *p)
+{
+    (void)p;
+    return 0;
+}
+
+void tslm_mve_fully_connected_pairs_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
+{
+    if (p->requant == NULL || p->accum_depth > 64 || p->output_depth < 4 || p->batches < 2) {
+        tslm_mve_fully_connected_s8(p, input, weights, bias, output, scratch); /* (the compiler routes none here) */
+        return;
+    }
+    rows_records_short(p, input, weights, output);
+}
+
+int32_t tslm_mve_fully_connected_pairs_s8_get_buffer_size(const tslm_fully_connected_params *p)
 {
     (void)p;
     return 0;

@@ -153,7 +153,7 @@ static int check(int32_t case_no)
         tslm_mve_fully_connected_s8(&p, in, lay_w, NULL, out_a + GUARD, NULL); /* the general entry */
     } else {
         tslm_mve_fully_connected_pairs_s8(&p, in, lay_w, NULL, out_a + GUARD, NULL); /* and its fallbacks */
-        short_path += p.accum_depth <= 64 && p.output_depth >= 4 && p.batches >= 2;
+        short_path += p.accum_depth <= 96 && p.output_depth >= 4 && p.batches >= 2;
     }
     if (memcmp(out_a, out_b, (size_t)(out_n + 2 * GUARD)) != 0) {
         say("fully connected (compiler layout) case", case_no);

@@ -27,7 +27,7 @@ from .lowering import Call, ConstArray, Lit, Lowering, Ref, Scratch
 SHORT_MAX_K = 32  # patch bytes the short-patch entry takes (tslm_mve_conv_short_s8)
 SHORT_BATCH = 32  # pixels whose patches it builds at a time (TSLM_SHORT_BATCH)
 ROWS_MIN_ROW = 16  # filter rows longer than this (bytes, undilated) take tslm_mve_conv_rows_s8 (when K > 32)
-PAIRS_MAX_DEPTH = 64  # FULLY_CONNECTED rows the two-row entry takes (tslm_mve_fully_connected_pairs_s8: 4 chunks of 16)
+PAIRS_MAX_DEPTH = 96  # FULLY_CONNECTED rows the two-row entry takes (tslm_mve_fully_connected_pairs_s8: 6 chunks of 16)
 DW_MAX_ROWS = 16  # filter rows the depthwise layout path handles (DW_MAX_ROWS in tslm_mve_depthwise_conv.c)
 
 

@@ -27,11 +27,12 @@ static void rows_offset(const tslm_fully_connected_params *p, const int8_t *inpu
 }
 
 /*
- * Two rows x0, x1 of at most 64 bytes (C = 1..4 chunks of 16) against the first `groups` full groups of four
- * features: the whole walk over the groups in one assembly loop. x0's chunks stay in q4..q7 for the whole walk (its
- * last chunk loaded under the predicate of the row's tail, so zeros past the row), x1's chunks are loaded at
- * immediate offsets (the last one under the same predicate, which stays in P0 for the whole loop), each 16 bytes of
- * weights serve both rows: 13 instructions per 128 MACs, no loop counter inside a group. The epilogue is
+ * Two rows x0, x1 of at most 96 bytes (C = 1..6 chunks of 16) against the first `groups` full groups of four
+ * features: the whole walk over the groups in one assembly loop. x0's first four chunks stay in q4..q7 for the whole
+ * walk (its last chunk loaded under the predicate of the row's tail, so zeros past the row; chunks 5 and 6 are loaded
+ * per group from x0 + 64, held in r11, the loop count then on the stack), x1's chunks are loaded at immediate offsets
+ * (the last one under the same predicate, which stays in P0 for the whole loop), each 16 bytes of weights serve both
+ * rows: 13 instructions per 128 MACs (14 past 64 bytes), no loop counter inside a group. The epilogue is
  * tslm_mve_group2_fix's requantization (bias, VQRDMULH, the sign fix-up, VRSHL), the zero point, then the clamp: for
  * the range [-128, 127] (full) a saturation to int8 as VQSHL #24 then VSHR #24 (no registers for the bounds), else
  * VMAX/VMIN with the bounds VDUPed from the stack. The eight sums are in the eight even registers (r0-r12, lr); the
@@ -61,7 +62,7 @@ fc2_short(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w, cons
     register int32_t a3 __asm__("r6") = lo;
     register int32_t b0 __asm__("r8") = hi;
     register int32_t b1 __asm__("r10");
-    register int32_t b2 __asm__("r12");
+    register int32_t b2 __asm__("r12") = groups; /* (the count when C > 4) */
     register int32_t b3 __asm__("lr");
     register const int8_t *p1 __asm__("r1") = x1;
     register int8_t *o0 __asm__("r3") = out0; /* (VSTRB.32 takes a low base register) */
@@ -69,7 +70,7 @@ fc2_short(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w, cons
     register int8_t *o1 __asm__("r7") = out1;
     register const int32_t *pr __asm__("r9") = rq;
     register int32_t n __asm__("r11") = groups;
-    __asm__ volatile("push {r0, r6, r8, r12}\n\t" /* [sp]: zp, [sp, #4]: lo, [sp, #8]: hi (r12: padding) */
+    __asm__ volatile("push {r0, r6, r8, r12}\n\t" /* [sp]: zp, [sp, #4]: lo, [sp, #8]: hi, [sp, #12]: groups */
                      "vctp.8 r2\n\t"
                      ".if %c[C] == 1\n\t"
                      "vpst\n\t"
@@ -87,8 +88,13 @@ fc2_short(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w, cons
                      "vldrb.8 q4, [%[a2]]\n\t"
                      "vldrb.8 q5, [%[a2], #16]\n\t"
                      "vldrb.8 q6, [%[a2], #32]\n\t"
+                     ".if %c[C] == 4\n\t"
                      "vpst\n\t"
                      "vldrbt.8 q7, [%[a2], #48]\n\t"
+                     ".else\n\t" /* the chunks past 64 bytes are loaded per group from x0 + 64 (in r11) */
+                     "vldrb.8 q7, [%[a2], #48]\n\t"
+                     "add %[n], %[a2], #64\n\t"
+                     ".endif\n\t"
                      ".endif\n"
                      "1:\n\t"
                      ".if %c[C] == 1\n\t"
@@ -117,9 +123,30 @@ fc2_short(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w, cons
                      TSLM_FC2_CHUNK(6, "a")
                      ".endif\n\t"
                      ".if %c[C] >= 4\n\t"
+                     ".if %c[C] == 4\n\t"
                      "vpst\n\t"
                      "vldrbt.8 q0, [%[x1], #48]\n\t"
+                     ".else\n\t"
+                     "vldrb.8 q0, [%[x1], #48]\n\t"
+                     ".endif\n\t"
                      TSLM_FC2_CHUNK(7, "a")
+                     ".endif\n\t"
+                     ".if %c[C] >= 5\n\t"
+                     ".if %c[C] == 5\n\t"
+                     "vpstt\n\t"
+                     "vldrbt.8 q2, [%[n]]\n\t"
+                     "vldrbt.8 q0, [%[x1], #64]\n\t"
+                     ".else\n\t"
+                     "vldrb.8 q2, [%[n]]\n\t"
+                     "vldrb.8 q0, [%[x1], #64]\n\t"
+                     ".endif\n\t"
+                     TSLM_FC2_CHUNK(2, "a")
+                     ".endif\n\t"
+                     ".if %c[C] >= 6\n\t"
+                     "vpstt\n\t"
+                     "vldrbt.8 q2, [%[n], #16]\n\t"
+                     "vldrbt.8 q0, [%[x1], #80]\n\t"
+                     TSLM_FC2_CHUNK(2, "a")
                      ".endif\n\t"
                      "vmov q2[2], q2[0], %[a0], %[a2]\n\t"
                      "vmov q2[3], q2[1], %[a1], %[a3]\n\t"
@@ -164,18 +191,24 @@ fc2_short(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w, cons
                      ".endif\n\t"
                      "vstrb.32 q2, [%[o0]], #4\n\t"
                      "vstrb.32 q3, [%[o1]], #4\n\t"
+                     ".if %c[C] > 4\n\t" /* the count on the stack (r11 holds x0 + 64) */
+                     "ldr %[a1], [sp, #12]\n\t"
+                     "subs %[a1], %[a1], #1\n\t"
+                     "str %[a1], [sp, #12]\n\t"
+                     ".else\n\t"
                      "subs %[n], %[n], #1\n\t"
+                     ".endif\n\t"
                      "bne 1b\n\t"
                      "add sp, sp, #16"
                      : [x1] "+r"(p1), [n] "+r"(n), [w] "+r"(pw), [rq] "+r"(pr), [o0] "+r"(o0), [o1] "+r"(o1),
                        [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [b0] "+r"(b0), [b1] "=r"(b1),
-                       [b2] "=r"(b2), [b3] "=r"(b3)
+                       [b2] "+r"(b2), [b3] "=r"(b3)
                      : [C] "i"(C), [full] "i"(full), [fix] "i"(fix)
                      : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory", "cc", "p0");
 }
 #undef TSLM_FC2_CHUNK
 
-/* Rows two at a time through fc2_short (accum_depth <= 64, at least one full group): the last partial group of each
+/* Rows two at a time through fc2_short (accum_depth <= 96, at least one full group): the last partial group of each
  * pair and an odd last row by the existing routines (tslm_mve.h). The size build has only the VMAX/VMIN clamp with the
  * rounding fix. */
 static __attribute__((noinline)) void rows_records_short(const tslm_fully_connected_params *p, const int8_t *input, const int8_t *weights,
@@ -202,21 +235,27 @@ static __attribute__((noinline)) void rows_records_short(const tslm_fully_connec
         case 1: TSLM_FC2(1, 0, 1); break;
         case 2: TSLM_FC2(2, 0, 1); break;
         case 3: TSLM_FC2(3, 0, 1); break;
-        default: TSLM_FC2(4, 0, 1); break;
+        case 4: TSLM_FC2(4, 0, 1); break;
+        case 5: TSLM_FC2(5, 0, 1); break;
+        default: TSLM_FC2(6, 0, 1); break;
         }
 #else
-        switch (chunks + 4 * mode) {
+        switch (chunks + 8 * mode) { /* (past 64 bytes: no relu variant, the general clamp and fix) */
         case 1: TSLM_FC2(1, 0, 1); break;
         case 2: TSLM_FC2(2, 0, 1); break;
         case 3: TSLM_FC2(3, 0, 1); break;
         case 4: TSLM_FC2(4, 0, 1); break;
-        case 5: TSLM_FC2(1, 1, 1); break;
-        case 6: TSLM_FC2(2, 1, 1); break;
-        case 7: TSLM_FC2(3, 1, 1); break;
-        case 8: TSLM_FC2(4, 1, 1); break;
-        case 9: TSLM_FC2(1, 0, 0); break;
-        case 10: TSLM_FC2(2, 0, 0); break;
-        case 11: TSLM_FC2(3, 0, 0); break;
+        case 5: case 21: TSLM_FC2(5, 0, 1); break;
+        case 6: case 22: TSLM_FC2(6, 0, 1); break;
+        case 9: TSLM_FC2(1, 1, 1); break;
+        case 10: TSLM_FC2(2, 1, 1); break;
+        case 11: TSLM_FC2(3, 1, 1); break;
+        case 12: TSLM_FC2(4, 1, 1); break;
+        case 13: TSLM_FC2(5, 1, 1); break;
+        case 14: TSLM_FC2(6, 1, 1); break;
+        case 17: TSLM_FC2(1, 0, 0); break;
+        case 18: TSLM_FC2(2, 0, 0); break;
+        case 19: TSLM_FC2(3, 0, 0); break;
         default: TSLM_FC2(4, 0, 0); break;
         }
 #endif
@@ -277,7 +316,7 @@ int32_t tslm_mve_fully_connected_s8_get_buffer_size(const tslm_fully_connected_p
 void tslm_mve_fully_connected_pairs_s8(const tslm_fully_connected_params *p, const int8_t *input,
                                        const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
 {
-    if (p->requant == NULL || p->accum_depth > 64 || p->output_depth < 4 || p->batches < 2) {
+    if (p->requant == NULL || p->accum_depth > 96 || p->output_depth < 4 || p->batches < 2) {
         tslm_mve_fully_connected_s8(p, input, weights, bias, output, scratch); /* (the compiler routes none here) */
         return;
     }

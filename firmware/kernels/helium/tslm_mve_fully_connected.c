@@ -209,13 +209,14 @@ fc2_short(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w, cons
 #undef TSLM_FC2_CHUNK
 
 /* Rows two at a time through fc2_short (accum_depth <= 96, at least one full group): the last partial group of each
- * pair and an odd last row by the existing routines (tslm_mve.h). The size build has only the VMAX/VMIN clamp with the
+ * pair and an odd last row by the general entry. The size build has only the VMAX/VMIN clamp with the
  * rounding fix. */
 static __attribute__((noinline)) void rows_records_short(const tslm_fully_connected_params *p, const int8_t *input, const int8_t *weights,
                                int8_t *output)
 {
-    const tslm_mve_clamp c = {vdupq_n_s32(p->act_min), vdupq_n_s32(p->act_max), p->output_offset};
     const int32_t d = p->accum_depth, od = p->output_depth, groups = od / 4, chunks = (d + 15) / 16;
+    tslm_fully_connected_params part = *p;
+    part.batches = 1;
 #if !defined(TSLM_OPTIMIZE_SIZE)
     /* 2: a relu (act_min >= the zero point): no rounding fix (every negative value ends at act_min either way);
      * 1: no activation, the clamp a saturation; 0: VMAX/VMIN and the fix */
@@ -260,13 +261,15 @@ static __attribute__((noinline)) void rows_records_short(const tslm_fully_connec
         }
 #endif
 #undef TSLM_FC2
-        if (od > groups * 4) {
-            tslm_mve_group_part(x0, d, w_part, rq_part, &c, o0 + groups * 4, od - groups * 4);
-            tslm_mve_group_part(x1, d, w_part, rq_part, &c, o1 + groups * 4, od - groups * 4);
+        if (od > groups * 4) { /* the last 1-3 features of both rows: the general entry, one row at a time */
+            part.output_depth = od - groups * 4, part.requant = rq_part;
+            tslm_mve_fully_connected_s8(&part, x0, w_part, NULL, o0 + groups * 4, NULL);
+            tslm_mve_fully_connected_s8(&part, x1, w_part, NULL, o1 + groups * 4, NULL);
         }
     }
-    if (b < p->batches) {
-        tslm_mve_row_groups(input + b * d, d, weights, p->requant, od, &c, output + b * od);
+    if (b < p->batches) { /* an odd last row: the general entry */
+        part.output_depth = od, part.requant = p->requant;
+        tslm_mve_fully_connected_s8(&part, input + b * d, weights, NULL, output + b * od, NULL);
     }
 }
 

@@ -208,6 +208,15 @@ fc2_short(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w, cons
 }
 #undef TSLM_FC2_CHUNK
 
+/* One row against n_out features of the layout (weights and records from w, rq) by the general entry. */
+static __attribute__((noinline)) void one_row(const tslm_fully_connected_params *p, const int8_t *x, const int8_t *w,
+                                              const int32_t *rq, int32_t n_out, int8_t *out)
+{
+    tslm_fully_connected_params q = *p;
+    q.batches = 1, q.output_depth = n_out, q.requant = rq;
+    tslm_mve_fully_connected_s8(&q, x, w, NULL, out, NULL);
+}
+
 /* Rows two at a time through fc2_short (accum_depth <= 96, at least one full group): the last partial group of each
  * pair and an odd last row by the general entry. The size build has only the VMAX/VMIN clamp with the
  * rounding fix. */
@@ -215,8 +224,6 @@ static __attribute__((noinline)) void rows_records_short(const tslm_fully_connec
                                int8_t *output)
 {
     const int32_t d = p->accum_depth, od = p->output_depth, groups = od / 4, chunks = (d + 15) / 16;
-    tslm_fully_connected_params part = *p;
-    part.batches = 1;
 #if !defined(TSLM_OPTIMIZE_SIZE)
     /* 2: a relu (act_min >= the zero point): no rounding fix (every negative value ends at act_min either way);
      * 1: no activation, the clamp a saturation; 0: VMAX/VMIN and the fix */
@@ -262,14 +269,12 @@ static __attribute__((noinline)) void rows_records_short(const tslm_fully_connec
 #endif
 #undef TSLM_FC2
         if (od > groups * 4) { /* the last 1-3 features of both rows: the general entry, one row at a time */
-            part.output_depth = od - groups * 4, part.requant = rq_part;
-            tslm_mve_fully_connected_s8(&part, x0, w_part, NULL, o0 + groups * 4, NULL);
-            tslm_mve_fully_connected_s8(&part, x1, w_part, NULL, o1 + groups * 4, NULL);
+            one_row(p, x0, w_part, rq_part, od - groups * 4, o0 + groups * 4);
+            one_row(p, x1, w_part, rq_part, od - groups * 4, o1 + groups * 4);
         }
     }
     if (b < p->batches) { /* an odd last row: the general entry */
-        part.output_depth = od, part.requant = p->requant;
-        tslm_mve_fully_connected_s8(&part, input + b * d, weights, NULL, output + b * od, NULL);
+        one_row(p, input + b * d, weights, p->requant, od, output + b * od);
     }
 }
 

@@ -34,7 +34,8 @@ static void rows_offset(const tslm_fully_connected_params *p, const int8_t *inpu
  * (the last one under the same predicate, which stays in P0 for the whole loop), each 16 bytes of weights serve both
  * rows: 13 instructions per 128 MACs (14 past 64 bytes), no loop counter inside a group. The epilogue is
  * tslm_mve_group2_fix's requantization (bias, VQRDMULH, the sign fix-up, VRSHL), the zero point, then the clamp: for
- * the range [-128, 127] (full) a saturation to int8 as VQSHL #24 then VSHR #24 (no registers for the bounds), else
+ * the range [-128, 127] (full) a saturation to int8 as VQSHL #24 then VSHR #24 (no registers for the bounds; fix 2:
+ * every shift <= -1, so the fix is -1 for every negative value, no mask; fix 0: none, for a relu), else
  * VMAX/VMIN with the bounds VDUPed from the stack. The eight sums are in the eight even registers (r0-r12, lr); the
  * zero point and the bounds ride on the stack (pushed and popped inside the assembly).
  */
@@ -159,12 +160,17 @@ fc2_short(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w, cons
                      "vqrdmulh.s32 q2, q2, q0\n\t"
                      "vqrdmulh.s32 q3, q3, q0\n\t"
                      "vldrw.32 q1, [%[rq]], #16\n\t" /* right shifts (<= 0) */
-                     ".if %c[fix]\n\t"
+                     ".if %c[fix] == 1\n\t"
                      "vand q0, q2, q1\n\t"
                      "vshr.s32 q0, q0, #31\n\t"
                      "vqadd.s32 q2, q2, q0\n\t"
                      "vand q0, q3, q1\n\t"
                      "vshr.s32 q0, q0, #31\n\t"
+                     "vqadd.s32 q3, q3, q0\n\t"
+                     ".elseif %c[fix] == 2\n\t" /* every shift <= -1: the fix is -1 for every negative value */
+                     "vshr.s32 q0, q2, #31\n\t"
+                     "vqadd.s32 q2, q2, q0\n\t"
+                     "vshr.s32 q0, q3, #31\n\t"
                      "vqadd.s32 q3, q3, q0\n\t"
                      ".endif\n\t"
                      "vrshl.s32 q2, q2, q1\n\t"
@@ -226,8 +232,16 @@ static __attribute__((noinline)) void rows_records_short(const tslm_fully_connec
     const int32_t d = p->accum_depth, od = p->output_depth, groups = od / 4, chunks = (d + 15) / 16;
 #if !defined(TSLM_OPTIMIZE_SIZE)
     /* 2: a relu (act_min >= the zero point): no rounding fix (every negative value ends at act_min either way);
-     * 1: no activation, the clamp a saturation; 0: VMAX/VMIN and the fix */
-    const int mode = p->act_min >= p->output_offset ? 2 : p->act_min == -128 && p->act_max == 127 ? 1 : 0;
+     * 1: no activation and every shift <= -1: the clamp a saturation, the fix without the mask; 0: VMAX/VMIN and
+     * the fix */
+    int mode = p->act_min >= p->output_offset ? 2 : 0;
+    if (mode == 0 && p->act_min == -128 && p->act_max == 127) {
+        int32x4_t top = vdupq_n_s32(INT32_MIN);
+        for (int32_t g = 0; g < groups; ++g) {
+            top = vmaxq_s32(top, vldrwq_s32(p->requant + 12 * g + 8));
+        }
+        mode = vmaxvq_s32(INT32_MIN, top) <= -1 ? 1 : 0;
+    }
 #endif
     const int8_t *w_part = weights + groups * 64 * chunks;
     const int32_t *rq_part = p->requant + groups * 12;
@@ -255,12 +269,12 @@ static __attribute__((noinline)) void rows_records_short(const tslm_fully_connec
         case 4: TSLM_FC2(4, 0, 1); break;
         case 5: case 21: TSLM_FC2(5, 0, 1); break;
         case 6: case 22: TSLM_FC2(6, 0, 1); break;
-        case 9: TSLM_FC2(1, 1, 1); break;
-        case 10: TSLM_FC2(2, 1, 1); break;
-        case 11: TSLM_FC2(3, 1, 1); break;
-        case 12: TSLM_FC2(4, 1, 1); break;
-        case 13: TSLM_FC2(5, 1, 1); break;
-        case 14: TSLM_FC2(6, 1, 1); break;
+        case 9: TSLM_FC2(1, 1, 2); break;
+        case 10: TSLM_FC2(2, 1, 2); break;
+        case 11: TSLM_FC2(3, 1, 2); break;
+        case 12: TSLM_FC2(4, 1, 2); break;
+        case 13: TSLM_FC2(5, 1, 2); break;
+        case 14: TSLM_FC2(6, 1, 2); break;
         case 17: TSLM_FC2(1, 0, 0); break;
         case 18: TSLM_FC2(2, 0, 0); break;
         case 19: TSLM_FC2(3, 0, 0); break;

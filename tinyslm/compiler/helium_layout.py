@@ -27,6 +27,7 @@ from .lowering import Call, ConstArray, Lit, Lowering, Ref, Scratch
 SHORT_MAX_K = 32  # patch bytes the short-patch entry takes (tslm_mve_conv_short_s8)
 SHORT_BATCH = 32  # pixels whose patches it builds at a time (TSLM_SHORT_BATCH)
 ROWS_MIN_ROW = 16  # filter rows longer than this (bytes, undilated) take tslm_mve_conv_rows_s8 (when K > 32)
+PAIRS_MAX_DEPTH = 96  # FULLY_CONNECTED rows the two-row entry takes (tslm_mve_fully_connected_pairs_s8: 6 chunks of 16)
 DW_MAX_ROWS = 16  # filter rows the depthwise layout path handles (DW_MAX_ROWS in tslm_mve_depthwise_conv.c)
 
 
@@ -320,6 +321,12 @@ def fully_connected(lw: Lowering, call: Call) -> Call:
         rows = _weights(lw, call).reshape(n, p["accum_depth"])
         _use_layout(lw, call, gemm_weights(rows), gemm_records(bias, _per_channel(mult, n), _per_channel(shift, n)),
                     "int8_t", "output features in groups of four interleaved by 16 bytes")
+        if p["batches"] >= 2 and p["accum_depth"] <= PAIRS_MAX_DEPTH and n >= 4:
+            # rows two at a time, the first row's chunks held in registers: its own entry, so the linker leaves the
+            # other one's paths out of models without such a layer
+            call = lw.target_kernel(call, "fully_connected")
+            call.func = call.func.replace("fully_connected_s8", "fully_connected_pairs_s8")
+            return call
     return lw.target_kernel(call, "fully_connected")
 
 

@@ -26,6 +26,272 @@ static void rows_offset(const tslm_fully_connected_params *p, const int8_t *inpu
     }
 }
 
+/*
+ * Two rows x0, x1 of at most 96 bytes (C = 1..6 chunks of 16) against the first `groups` full groups of four
+ * features: the whole walk over the groups in one assembly loop. x0's first four chunks stay in q4..q7 for the whole
+ * walk (its last chunk loaded under the predicate of the row's tail, so zeros past the row; chunks 5 and 6 are loaded
+ * per group from x0 + 64, held in r11, the loop count then on the stack), x1's chunks are loaded at immediate offsets
+ * (the last one under the same predicate, which stays in P0 for the whole loop), each 16 bytes of weights serve both
+ * rows: 13 instructions per 128 MACs (14 past 64 bytes), no loop counter inside a group. The epilogue is
+ * tslm_mve_group2_fix's requantization (bias, VQRDMULH, the sign fix-up, VRSHL), the zero point, then the clamp: for
+ * the range [-128, 127] (full) a saturation to int8 as VQSHL #24 then VSHR #24 (no registers for the bounds; fix 2:
+ * every shift <= -1, so the fix is -1 for every negative value, no mask; fix 0: none, for a relu), else
+ * VMAX/VMIN with the bounds VDUPed from the stack. The eight sums are in the eight even registers (r0-r12, lr); the
+ * zero point and the bounds ride on the stack (pushed and popped inside the assembly).
+ */
+#define TSLM_FC2_CHUNK(I, A)                                        \
+    "vldrb.8 q1, [%[w]], #16\n\t"                                   \
+    "vmladav" A ".s8 %[a0], q" #I ", q1\n\t"                        \
+    "vmladav" A ".s8 %[b0], q0, q1\n\t"                             \
+    "vldrb.8 q1, [%[w]], #16\n\t"                                   \
+    "vmladav" A ".s8 %[a1], q" #I ", q1\n\t"                        \
+    "vmladav" A ".s8 %[b1], q0, q1\n\t"                             \
+    "vldrb.8 q1, [%[w]], #16\n\t"                                   \
+    "vmladav" A ".s8 %[a2], q" #I ", q1\n\t"                        \
+    "vmladav" A ".s8 %[b2], q0, q1\n\t"                             \
+    "vldrb.8 q1, [%[w]], #16\n\t"                                   \
+    "vmladav" A ".s8 %[a3], q" #I ", q1\n\t"                        \
+    "vmladav" A ".s8 %[b3], q0, q1\n\t"
+
+static inline __attribute__((always_inline)) void
+fc2_short(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w, const int32_t *rq, int32_t groups,
+          int32_t zp, int32_t lo, int32_t hi, int8_t *out0, int8_t *out1, const int C, const int full, const int fix)
+{
+    register int32_t a0 __asm__("r0") = zp;
+    register int32_t a1 __asm__("r2") = len - 16 * (C - 1); /* bytes in the last chunk: 1..16 */
+    register const int8_t *a2 __asm__("r4") = x0; /* x0 until its chunks are loaded, then a sum */
+    register int32_t a3 __asm__("r6") = lo;
+    register int32_t b0 __asm__("r8") = hi;
+    register int32_t b1 __asm__("r10");
+    register int32_t b2 __asm__("r12") = groups; /* (the count when C > 4) */
+    register int32_t b3 __asm__("lr");
+    register const int8_t *p1 __asm__("r1") = x1;
+    register int8_t *o0 __asm__("r3") = out0; /* (VSTRB.32 takes a low base register) */
+    register const int8_t *pw __asm__("r5") = w;
+    register int8_t *o1 __asm__("r7") = out1;
+    register const int32_t *pr __asm__("r9") = rq;
+    register int32_t n __asm__("r11") = groups;
+    __asm__ volatile("push {r0, r6, r8, r12}\n\t" /* [sp]: zp, [sp, #4]: lo, [sp, #8]: hi, [sp, #12]: groups */
+                     "vctp.8 r2\n\t"
+                     ".if %c[C] == 1\n\t"
+                     "vpst\n\t"
+                     "vldrbt.8 q4, [%[a2]]\n\t"
+                     ".elseif %c[C] == 2\n\t"
+                     "vldrb.8 q4, [%[a2]]\n\t"
+                     "vpst\n\t"
+                     "vldrbt.8 q5, [%[a2], #16]\n\t"
+                     ".elseif %c[C] == 3\n\t"
+                     "vldrb.8 q4, [%[a2]]\n\t"
+                     "vldrb.8 q5, [%[a2], #16]\n\t"
+                     "vpst\n\t"
+                     "vldrbt.8 q6, [%[a2], #32]\n\t"
+                     ".else\n\t"
+                     "vldrb.8 q4, [%[a2]]\n\t"
+                     "vldrb.8 q5, [%[a2], #16]\n\t"
+                     "vldrb.8 q6, [%[a2], #32]\n\t"
+                     ".if %c[C] == 4\n\t"
+                     "vpst\n\t"
+                     "vldrbt.8 q7, [%[a2], #48]\n\t"
+                     ".else\n\t" /* the chunks past 64 bytes are loaded per group from x0 + 64 (in r11) */
+                     "vldrb.8 q7, [%[a2], #48]\n\t"
+                     "add %[n], %[a2], #64\n\t"
+                     ".endif\n\t"
+                     ".endif\n"
+                     "1:\n\t"
+                     ".if %c[C] == 1\n\t"
+                     "vpst\n\t"
+                     "vldrbt.8 q0, [%[x1]]\n\t"
+                     ".else\n\t"
+                     "vldrb.8 q0, [%[x1]]\n\t"
+                     ".endif\n\t"
+                     TSLM_FC2_CHUNK(4, "")
+                     ".if %c[C] >= 2\n\t"
+                     ".if %c[C] == 2\n\t"
+                     "vpst\n\t"
+                     "vldrbt.8 q0, [%[x1], #16]\n\t"
+                     ".else\n\t"
+                     "vldrb.8 q0, [%[x1], #16]\n\t"
+                     ".endif\n\t"
+                     TSLM_FC2_CHUNK(5, "a")
+                     ".endif\n\t"
+                     ".if %c[C] >= 3\n\t"
+                     ".if %c[C] == 3\n\t"
+                     "vpst\n\t"
+                     "vldrbt.8 q0, [%[x1], #32]\n\t"
+                     ".else\n\t"
+                     "vldrb.8 q0, [%[x1], #32]\n\t"
+                     ".endif\n\t"
+                     TSLM_FC2_CHUNK(6, "a")
+                     ".endif\n\t"
+                     ".if %c[C] >= 4\n\t"
+                     ".if %c[C] == 4\n\t"
+                     "vpst\n\t"
+                     "vldrbt.8 q0, [%[x1], #48]\n\t"
+                     ".else\n\t"
+                     "vldrb.8 q0, [%[x1], #48]\n\t"
+                     ".endif\n\t"
+                     TSLM_FC2_CHUNK(7, "a")
+                     ".endif\n\t"
+                     ".if %c[C] >= 5\n\t"
+                     ".if %c[C] == 5\n\t"
+                     "vpstt\n\t"
+                     "vldrbt.8 q2, [%[n]]\n\t"
+                     "vldrbt.8 q0, [%[x1], #64]\n\t"
+                     ".else\n\t"
+                     "vldrb.8 q2, [%[n]]\n\t"
+                     "vldrb.8 q0, [%[x1], #64]\n\t"
+                     ".endif\n\t"
+                     TSLM_FC2_CHUNK(2, "a")
+                     ".endif\n\t"
+                     ".if %c[C] >= 6\n\t"
+                     "vpstt\n\t"
+                     "vldrbt.8 q2, [%[n], #16]\n\t"
+                     "vldrbt.8 q0, [%[x1], #80]\n\t"
+                     TSLM_FC2_CHUNK(2, "a")
+                     ".endif\n\t"
+                     "vmov q2[2], q2[0], %[a0], %[a2]\n\t"
+                     "vmov q2[3], q2[1], %[a1], %[a3]\n\t"
+                     "vmov q3[2], q3[0], %[b0], %[b2]\n\t"
+                     "vmov q3[3], q3[1], %[b1], %[b3]\n\t"
+                     "vldrw.32 q0, [%[rq]], #16\n\t" /* bias */
+                     "vadd.i32 q2, q2, q0\n\t"
+                     "vadd.i32 q3, q3, q0\n\t"
+                     "vldrw.32 q0, [%[rq]], #16\n\t" /* multipliers */
+                     "vqrdmulh.s32 q2, q2, q0\n\t"
+                     "vqrdmulh.s32 q3, q3, q0\n\t"
+                     "vldrw.32 q1, [%[rq]], #16\n\t" /* right shifts (<= 0) */
+                     ".if %c[fix] == 1\n\t"
+                     "vand q0, q2, q1\n\t"
+                     "vshr.s32 q0, q0, #31\n\t"
+                     "vqadd.s32 q2, q2, q0\n\t"
+                     "vand q0, q3, q1\n\t"
+                     "vshr.s32 q0, q0, #31\n\t"
+                     "vqadd.s32 q3, q3, q0\n\t"
+                     ".elseif %c[fix] == 2\n\t" /* every shift <= -1: the fix is -1 for every negative value */
+                     "vshr.s32 q0, q2, #31\n\t"
+                     "vqadd.s32 q2, q2, q0\n\t"
+                     "vshr.s32 q0, q3, #31\n\t"
+                     "vqadd.s32 q3, q3, q0\n\t"
+                     ".endif\n\t"
+                     "vrshl.s32 q2, q2, q1\n\t"
+                     "vrshl.s32 q3, q3, q1\n\t"
+                     ".if %c[full]\n\t"
+                     "ldr %[a0], [sp]\n\t"
+                     "vadd.i32 q2, q2, %[a0]\n\t"
+                     "vadd.i32 q3, q3, %[a0]\n\t"
+                     "vqshl.s32 q2, q2, #24\n\t" /* saturated to [-128, 127] */
+                     "vqshl.s32 q3, q3, #24\n\t"
+                     "vshr.s32 q2, q2, #24\n\t"
+                     "vshr.s32 q3, q3, #24\n\t"
+                     ".else\n\t"
+                     "ldrd %[a0], %[a1], [sp]\n\t"
+                     "vadd.i32 q2, q2, %[a0]\n\t"
+                     "vadd.i32 q3, q3, %[a0]\n\t"
+                     "vdup.32 q0, %[a1]\n\t"
+                     "ldr %[a0], [sp, #8]\n\t"
+                     "vmax.s32 q2, q2, q0\n\t"
+                     "vmax.s32 q3, q3, q0\n\t"
+                     "vdup.32 q0, %[a0]\n\t"
+                     "vmin.s32 q2, q2, q0\n\t"
+                     "vmin.s32 q3, q3, q0\n\t"
+                     ".endif\n\t"
+                     "vstrb.32 q2, [%[o0]], #4\n\t"
+                     "vstrb.32 q3, [%[o1]], #4\n\t"
+                     ".if %c[C] > 4\n\t" /* the count on the stack (r11 holds x0 + 64) */
+                     "ldr %[a1], [sp, #12]\n\t"
+                     "subs %[a1], %[a1], #1\n\t"
+                     "str %[a1], [sp, #12]\n\t"
+                     ".else\n\t"
+                     "subs %[n], %[n], #1\n\t"
+                     ".endif\n\t"
+                     "bne 1b\n\t"
+                     "add sp, sp, #16"
+                     : [x1] "+r"(p1), [n] "+r"(n), [w] "+r"(pw), [rq] "+r"(pr), [o0] "+r"(o0), [o1] "+r"(o1),
+                       [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [b0] "+r"(b0), [b1] "=r"(b1),
+                       [b2] "+r"(b2), [b3] "=r"(b3)
+                     : [C] "i"(C), [full] "i"(full), [fix] "i"(fix)
+                     : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory", "cc", "p0");
+}
+#undef TSLM_FC2_CHUNK
+
+/* One row against n_out features of the layout (weights and records from w, rq) by the general entry. */
+static __attribute__((noinline)) void one_row(const tslm_fully_connected_params *p, const int8_t *x, const int8_t *w,
+                                              const int32_t *rq, int32_t n_out, int8_t *out)
+{
+    tslm_fully_connected_params q = *p;
+    q.batches = 1, q.output_depth = n_out, q.requant = rq;
+    tslm_mve_fully_connected_s8(&q, x, w, NULL, out, NULL);
+}
+
+/* Rows two at a time through fc2_short (accum_depth <= 96, at least one full group): the last partial group of each
+ * pair and an odd last row by the general entry. The size build has only the VMAX/VMIN clamp with the
+ * rounding fix. */
+static __attribute__((noinline)) void rows_records_short(const tslm_fully_connected_params *p, const int8_t *input, const int8_t *weights,
+                               int8_t *output)
+{
+    const int32_t d = p->accum_depth, od = p->output_depth, groups = od / 4, chunks = (d + 15) / 16;
+#if !defined(TSLM_OPTIMIZE_SIZE)
+    /* 2: a relu (act_min >= the zero point): no rounding fix (every negative value ends at act_min either way);
+     * 1: no activation and every shift <= -1: the clamp a saturation, the fix without the mask; 0: VMAX/VMIN and
+     * the fix */
+    int mode = p->act_min >= p->output_offset ? 2 : 0;
+    if (mode == 0 && p->act_min == -128 && p->act_max == 127) {
+        int32x4_t top = vdupq_n_s32(INT32_MIN);
+        for (int32_t g = 0; g < groups; ++g) {
+            top = vmaxq_s32(top, vldrwq_s32(p->requant + 12 * g + 8));
+        }
+        mode = vmaxvq_s32(INT32_MIN, top) <= -1 ? 1 : 0;
+    }
+#endif
+    const int8_t *w_part = weights + groups * 64 * chunks;
+    const int32_t *rq_part = p->requant + groups * 12;
+    int32_t b = 0;
+    for (; b + 2 <= p->batches; b += 2) {
+        const int8_t *x0 = input + b * d, *x1 = x0 + d;
+        int8_t *o0 = output + b * od, *o1 = o0 + od;
+#define TSLM_FC2(C, FULL, FIX)                                                                                  \
+    fc2_short(x0, x1, d, weights, p->requant, groups, p->output_offset, p->act_min, p->act_max, o0, o1, C, FULL, \
+              FIX)
+#if defined(TSLM_OPTIMIZE_SIZE)
+        switch (chunks) { /* the size build: the clamp by VMAX/VMIN and the rounding fix always */
+        case 1: TSLM_FC2(1, 0, 1); break;
+        case 2: TSLM_FC2(2, 0, 1); break;
+        case 3: TSLM_FC2(3, 0, 1); break;
+        case 4: TSLM_FC2(4, 0, 1); break;
+        case 5: TSLM_FC2(5, 0, 1); break;
+        default: TSLM_FC2(6, 0, 1); break;
+        }
+#else
+        switch (chunks + 8 * mode) { /* (past 64 bytes: no relu variant, the general clamp and fix) */
+        case 1: TSLM_FC2(1, 0, 1); break;
+        case 2: TSLM_FC2(2, 0, 1); break;
+        case 3: TSLM_FC2(3, 0, 1); break;
+        case 4: TSLM_FC2(4, 0, 1); break;
+        case 5: case 21: TSLM_FC2(5, 0, 1); break;
+        case 6: case 22: TSLM_FC2(6, 0, 1); break;
+        case 9: TSLM_FC2(1, 1, 2); break;
+        case 10: TSLM_FC2(2, 1, 2); break;
+        case 11: TSLM_FC2(3, 1, 2); break;
+        case 12: TSLM_FC2(4, 1, 2); break;
+        case 13: TSLM_FC2(5, 1, 2); break;
+        case 14: TSLM_FC2(6, 1, 2); break;
+        case 17: TSLM_FC2(1, 0, 0); break;
+        case 18: TSLM_FC2(2, 0, 0); break;
+        case 19: TSLM_FC2(3, 0, 0); break;
+        default: TSLM_FC2(4, 0, 0); break;
+        }
+#endif
+#undef TSLM_FC2
+        if (od > groups * 4) { /* the last 1-3 features of both rows: the general entry, one row at a time */
+            one_row(p, x0, w_part, rq_part, od - groups * 4, o0 + groups * 4);
+            one_row(p, x1, w_part, rq_part, od - groups * 4, o1 + groups * 4);
+        }
+    }
+    if (b < p->batches) { /* an odd last row: the general entry */
+        one_row(p, input + b * d, weights, p->requant, od, output + b * od);
+    }
+}
+
 /* The compiler's layout (tslm_mve.h): weights in groups of four features, records with the bias. */
 static void rows_records(const tslm_fully_connected_params *p, const int8_t *input, const int8_t *weights,
                          int8_t *output)
@@ -64,6 +330,22 @@ void tslm_mve_fully_connected_s8(const tslm_fully_connected_params *p, const int
 }
 
 int32_t tslm_mve_fully_connected_s8_get_buffer_size(const tslm_fully_connected_params *p)
+{
+    (void)p;
+    return 0;
+}
+
+void tslm_mve_fully_connected_pairs_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
+{
+    if (p->requant == NULL || p->accum_depth > 96 || p->output_depth < 4 || p->batches < 2) {
+        tslm_mve_fully_connected_s8(p, input, weights, bias, output, scratch); /* (the compiler routes none here) */
+        return;
+    }
+    rows_records_short(p, input, weights, output);
+}
+
+int32_t tslm_mve_fully_connected_pairs_s8_get_buffer_size(const tslm_fully_connected_params *p)
 {
     (void)p;
     return 0;

@@ -11,4 +11,12 @@ void tslm_mve_fully_connected_s8(const tslm_fully_connected_params *p, const int
 /* Scratch bytes tslm_mve_fully_connected_s8 needs for p: none. */
 int32_t tslm_mve_fully_connected_s8_get_buffer_size(const tslm_fully_connected_params *p);
 
+/* The compiler's layout (p->requant) with at least two rows of at most 96 bytes and at least four outputs: rows two
+ * at a time against every group in one assembly loop (the first row's first four 16-byte chunks held in registers); anything
+ * else calls tslm_mve_fully_connected_s8. scratch: none (may be NULL). */
+void tslm_mve_fully_connected_pairs_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch);
+/* Scratch bytes tslm_mve_fully_connected_pairs_s8 needs for p: none. */
+int32_t tslm_mve_fully_connected_pairs_s8_get_buffer_size(const tslm_fully_connected_params *p);
+
 #endif /* TSLM_MVE_FULLY_CONNECTED_H */

@@ -1,5 +1,6 @@
-/* check_random.h - the pseudo-random draws the kernel checks share (xorshift32: the same sequence on the
- * host and on the Cortex-M, no libc rand). Define CHECK_RANDOM_SEED (non-zero) before including it. */
+/* check_random.h - the pseudo-random draws and int8 fills the kernel checks share (xorshift32: the same
+ * sequence on the host and on the Cortex-M, no libc rand). Define CHECK_RANDOM_SEED (non-zero) before
+ * including it. */
 #ifndef CHECK_RANDOM_H
 #define CHECK_RANDOM_H
 
@@ -30,6 +31,14 @@ static inline int32_t multiplier(void) /* Q0.31 in [1/2, 1); often 1/2 or 3/4, w
         return INT32_C(3) << 29;
     }
     return (int32_t)((UINT32_C(1) << 30) | (next() >> 2));
+}
+
+/* Random int8 values, or values near the zero points (outputs inside the range) when `narrow`. */
+static inline void fill_s8(int8_t *v, int32_t n, int narrow)
+{
+    for (int32_t i = 0; i < n; ++i) {
+        v[i] = narrow ? (int8_t)between(-6, 6) : (int8_t)(next() >> 24);
+    }
 }
 
 #endif /* CHECK_RANDOM_H */

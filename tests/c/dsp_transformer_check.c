@@ -27,13 +27,7 @@
 
 #define CHECK_RANDOM_SEED 2463534242u
 #include "check_random.h"
-
-static void fill(int8_t *v, int32_t n, int narrow)
-{
-    for (int32_t i = 0; i < n; ++i) {
-        v[i] = narrow ? (int8_t)between(-6, 6) : (int8_t)(next() >> 24);
-    }
-}
+#include "check_batch_matmul.h"
 
 #define MAX_OUT 4096
 static int8_t lhs[8192], rhs[8192], ref[MAX_OUT + 64], got[MAX_OUT + 64];
@@ -63,27 +57,12 @@ static int check_batch_matmul(void)
         p.lhs_depth_stride = adj_x ? p.rows : 1;
         p.rhs_depth_stride = adj_y ? 1 : p.cols;
         p.rhs_col_stride = adj_y ? p.depth : 1;
-        p.batch_dims[0] = p.batch_dims[1] = 1;
-        p.batch_dims[2] = between(1, 3);
         const int32_t lsize = p.rows * p.depth, rsize = p.depth * p.cols;
-        const int bcast = (int)(next() % 3); /* 0: none, 1: lhs broadcast, 2: rhs broadcast */
-        p.lhs_batch_strides[2] = bcast == 1 ? 0 : lsize;
-        p.rhs_batch_strides[2] = bcast == 2 ? 0 : rsize;
-        const int heads_o = (int)(next() % 3 == 0); /* outputs as a folded merge lays them: [rows, batches, cols] */
-        p.output_batch_strides[2] = heads_o ? p.cols : p.rows * p.cols;
-        p.output_row_stride = heads_o ? p.batch_dims[2] * p.cols : p.cols;
-        p.lhs_offset = between(-127, 128);
-        p.rhs_offset = between(-127, 128);
-        p.output_offset = between(-128, 127);
-        p.multiplier = multiplier();
+        bmm_draw_batches(&p, lsize, rsize);
         const uint32_t which = next() % 8; /* the fast path's shifts, mostly; its edges; outside it */
-        p.shift = which < 5 ? between(-16, -6) : (which == 5 ? between(-22, -1) : (which == 6 ? between(-31, -23) : between(0, 2)));
-        p.act_min = -128;
-        p.act_max = 127;
-        if (next() % 3 == 0) {
-            p.act_min = between(-128, 0);
-            p.act_max = between(p.act_min, 127);
-        }
+        const int32_t shift = which < 5 ? between(-16, -6)
+                              : (which == 5 ? between(-22, -1) : (which == 6 ? between(-31, -23) : between(0, 2)));
+        bmm_draw_requant(&p, shift, 3);
         const int32_t n = p.batch_dims[2] * p.rows * p.cols;
         if (n > MAX_OUT || lsize * p.batch_dims[2] > (int32_t)sizeof(lhs) ||
             rsize * p.batch_dims[2] > (int32_t)sizeof(rhs) ||
@@ -91,8 +70,8 @@ static int check_batch_matmul(void)
             return 1; /* the check's own buffers are too small: a failure, not a skip */
         }
         const int narrow = (int)(next() % 4 == 0); /* values near the zero points: outputs inside the range */
-        fill(lhs, lsize * p.batch_dims[2], narrow);
-        fill(rhs, rsize * p.batch_dims[2], narrow);
+        fill_s8(lhs, lsize * p.batch_dims[2], narrow);
+        fill_s8(rhs, rsize * p.batch_dims[2], narrow);
         memset(ref, 0, sizeof(ref));
         memset(got, 0x55, sizeof(got));
         tslm_batch_matmul_s8(&p, lhs, rhs, ref, NULL);
@@ -152,8 +131,8 @@ static int check_binary_edges(void)
             p.act_min = between(-128, 0);
             p.act_max = between(p.act_min, 127);
         }
-        fill(lhs, 512, 0);
-        fill(rhs, 512, 0);
+        fill_s8(lhs, 512, 0);
+        fill_s8(rhs, 512, 0);
         const int32_t n = p.dims[4] * p.dims[5];
         memset(ref, 0, sizeof(ref));
         memset(got, 0x55, sizeof(got));

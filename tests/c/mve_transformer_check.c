@@ -26,18 +26,12 @@
 
 #define CHECK_RANDOM_SEED 2463534242u
 #include "check_random.h"
+#include "check_batch_matmul.h"
 
 #define MAX_OUT 8192
 static int8_t lhs[32768], rhs[32768], ref[MAX_OUT + 64], got[MAX_OUT + 64];
 static int8_t ref2[MAX_OUT + 64], got2[MAX_OUT + 64];
 static int32_t scratch[8192];
-
-static void fill(int8_t *v, int32_t n, int narrow)
-{
-    for (int32_t i = 0; i < n; ++i) {
-        v[i] = narrow ? (int8_t)between(-6, 6) : (int8_t)(next() >> 24);
-    }
-}
 
 /* Outputs equal, and nothing written past n. */
 static int differs(const int8_t *a, const int8_t *b, int32_t n)
@@ -80,26 +74,9 @@ static int check_batch_matmul(void)
             lsize *= heads;
             rsize *= heads * gap;
         }
-        p.batch_dims[0] = p.batch_dims[1] = 1;
-        p.batch_dims[2] = between(1, 3);
-        const int bcast = (int)(next() % 3); /* 0: none, 1: lhs broadcast, 2: rhs broadcast */
-        p.lhs_batch_strides[2] = bcast == 1 ? 0 : lsize;
-        p.rhs_batch_strides[2] = bcast == 2 ? 0 : rsize;
-        const int heads_o = (int)(next() % 3 == 0); /* outputs as a folded merge lays them: [rows, batches, cols] */
-        p.output_batch_strides[2] = heads_o ? p.cols : p.rows * p.cols;
-        p.output_row_stride = heads_o ? p.batch_dims[2] * p.cols : p.cols;
-        p.lhs_offset = between(-127, 128);
-        p.rhs_offset = between(-127, 128);
-        p.output_offset = between(-128, 127);
-        p.multiplier = multiplier();
+        bmm_draw_batches(&p, lsize, rsize);
         const uint32_t which = next() % 8;
-        p.shift = which < 6 ? between(-16, -6) : (which == 6 ? between(-31, -1) : between(0, 2));
-        p.act_min = -128;
-        p.act_max = 127;
-        if (next() % 6 == 0) {
-            p.act_min = between(-128, 0);
-            p.act_max = between(p.act_min, 127);
-        }
+        bmm_draw_requant(&p, which < 6 ? between(-16, -6) : (which == 6 ? between(-31, -1) : between(0, 2)), 6);
         const int32_t n = p.batch_dims[2] * p.rows * p.cols;
         if (n > MAX_OUT || lsize * p.batch_dims[2] > (int32_t)sizeof(lhs) ||
             rsize * p.batch_dims[2] > (int32_t)sizeof(rhs) ||
@@ -107,8 +84,8 @@ static int check_batch_matmul(void)
             return 1; /* the check's own buffers are too small: a failure, not a skip */
         }
         const int narrow = (int)(next() % 4 == 0); /* values near the zero points: outputs inside the range */
-        fill(lhs, lsize * p.batch_dims[2], narrow);
-        fill(rhs, rsize * p.batch_dims[2], narrow);
+        fill_s8(lhs, lsize * p.batch_dims[2], narrow);
+        fill_s8(rhs, rsize * p.batch_dims[2], narrow);
         memset(ref, 0, sizeof(ref));
         memset(got, 0x55, sizeof(got));
         tslm_batch_matmul_s8(&p, lhs, rhs, ref, NULL);
@@ -229,10 +206,10 @@ static int check_layer_norm(void)
         if (p.steps == 2) {
             row_binary(&p.beta, p.cols, 1, 1);
         }
-        fill(square, 256, 0);
-        fill(scale_table, 256, 0);
-        fill(gamma, p.cols, 0);
-        fill(beta, p.cols, 0);
+        fill_s8(square, 256, 0);
+        fill_s8(scale_table, 256, 0);
+        fill_s8(gamma, p.cols, 0);
+        fill_s8(beta, p.cols, 0);
         p.square = square;
         p.scale_table = scale_table;
         const int32_t n = p.rows * p.cols;
@@ -240,7 +217,7 @@ static int check_layer_norm(void)
         if (n > MAX_OUT || tslm_mve_layer_norm_s8_get_buffer_size(&p) > (int32_t)sizeof(scratch)) {
             return 1;
         }
-        fill(lhs, n, (int)(next() % 4 == 0));
+        fill_s8(lhs, n, (int)(next() % 4 == 0));
         memset(ref, 0, sizeof(ref));
         memset(got, 0x55, sizeof(got));
         memset(ref2, 0, sizeof(ref2));

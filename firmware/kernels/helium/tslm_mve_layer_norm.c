@@ -20,6 +20,13 @@
 #include "tslm_mve.h"
 
 #define TSLM_LN_UP4(n) (((n) + 3) / 4 * 4)
+/* The compiler's folds (tinyslm/compiler/ops/layer_norm.py, the Cortex-M DSP kernel's TSLM_LN_DIFF_SHIFT and
+ * TSLM_LN_FOLD_SHIFT): the SUB as ssat8((x A + B) >> 22), beta's ADD as ssat8((v A + B) >> 16). */
+#define TSLM_MVE_LN_DIFF_SHIFT 22
+#define TSLM_MVE_LN_FOLD_SHIFT 16
+
+/* ssat8(x >> s) for 0 <= s <= 24 and any int32 x: the saturating shift left by 24 - s, then right by 24. */
+#define TSLM_MVE_LN_SAT8_SHR(x, s) vshrq_n_s32(vqshlq_n_s32((x), 24 - (s)), 24)
 
 static int handled(const tslm_binary_params *b, const int half)
 {
@@ -72,11 +79,13 @@ TSLM_ALWAYS_INLINE int32_t shl20(int32_t v)
 
 /* Four differences of x[c..c+3] (lanes where p holds when pred): d stored, returns the squares' table values
  * (0 in lanes past the row). */
+/* fold: two19 holds the compiler's A and t the row's B (ssat8((x A + B) >> 22), p->diff_fold). */
 TSLM_ALWAYS_INLINE int32x4_t diff4(const int8_t *x, int8_t *d, const int32x4_t two19, int32_t t, const step_q q,
-                                   const int8_t *sq, const int pred, const mve_pred16_t p)
+                                   const int8_t *sq, const int fold, const int pred, const mve_pred16_t p)
 {
     const int32x4_t xv = pred ? vldrbq_z_s32(x, p) : vldrbq_s32(x);
-    const int32x4_t dv = out8(vmlasq_n_s32(xv, two19, t), q);
+    const int32x4_t dv = fold ? TSLM_MVE_LN_SAT8_SHR(vmlasq_n_s32(xv, two19, t), TSLM_MVE_LN_DIFF_SHIFT)
+                              : out8(vmlasq_n_s32(xv, two19, t), q);
     const uint32x4_t at = vreinterpretq_u32_s32(vaddq_n_s32(dv, 128));
     if (pred) {
         vstrbq_p_s32(d, dv, p);
@@ -86,7 +95,44 @@ TSLM_ALWAYS_INLINE int32x4_t diff4(const int8_t *x, int8_t *d, const int32x4_t t
     return vldrbq_gather_offset_s32(sq, at);
 }
 
-/* d[c..c+3] through the scale, gamma and beta steps (steps of them) to y, and the scaled values to n when keep. */
+/* d[c] = SUB(x[c], the row's mean) for the row (two19, t: diff4's), returns the sum of the squares' table values. */
+TSLM_ALWAYS_INLINE int32_t differences(const int8_t *x, int8_t *d, int32_t cols, const int32x4_t two19, int32_t t,
+                                       const step_q qd, const int8_t *square, const int fold)
+{
+    int32x4_t sq = vdupq_n_s32(0);
+    const int8_t *xp = x;
+    int8_t *dp = d;
+    for (const int8_t *const end = x + (cols & ~3); xp != end; xp += 4, dp += 4) {
+        sq = vaddq_s32(sq, diff4(xp, dp, two19, t, qd, square, fold, 0, 0xFFFF));
+    }
+    if (cols & 3) {
+        sq = vaddq_s32(sq, diff4(xp, dp, two19, t, qd, square, fold, 1, vctp32q((uint32_t)(cols & 3))));
+    }
+    return vaddvq_s32(sq);
+}
+
+/* differences() for each form, not inlined at -Os (GCC -Os keeps the loop's vectors in registers only there) */
+#if defined(__OPTIMIZE_SIZE__)
+#define TSLM_LN_ROWFN __attribute__((noinline)) static
+#else
+#define TSLM_LN_ROWFN TSLM_ALWAYS_INLINE
+#endif
+TSLM_LN_ROWFN int32_t differences_folded(const int8_t *x, int8_t *d, int32_t cols, int32_t a, int32_t b,
+                                         const int8_t *square)
+{
+    const step_q unused = {0, 0, 0};
+    return differences(x, d, cols, vdupq_n_s32(a), b, unused, square, 1);
+}
+
+TSLM_LN_ROWFN int32_t differences_rounded(const int8_t *x, int8_t *d, int32_t cols, int32_t t, const step_q qd,
+                                          const int8_t *square)
+{
+    return differences(x, d, cols, vdupq_n_s32(INT32_C(1) << 19), t, qd, square, 0);
+}
+
+/* d[c..c+3] through the scale, gamma and beta steps (steps of them; 3: both from the compiler's records {K, C, A, B}
+ * per channel at bc, four channels' at a time, qb.m holding gamma's multiplier) to y, and the scaled values to n
+ * when keep. */
 TSLM_ALWAYS_INLINE void out4(const int8_t *d, int8_t *y, int8_t *n, const int32_t *kg, const int32_t *bc,
                              const int32x4_t kv, int32_t c0, const step_q qs, const step_q qg, const step_v qb,
                              int32_t o1g, const int steps, const int keep, const int pred, const mve_pred16_t p)
@@ -100,7 +146,14 @@ TSLM_ALWAYS_INLINE void out4(const int8_t *d, int8_t *y, int8_t *n, const int32_
             vstrbq_s32(n, v);
         }
     }
-    if (steps >= 1) {
+    if (steps == 3) { /* out(2 (v + o1) K / 2): VRMULH of twice the product is VQRDMULH of it (|2x| < 2^30) */
+        const int32x4x4_t rec = vld4q_s32(bc);
+        v = vrmulhq_s32(vaddq_s32(vmulq_s32(v, rec.val[0]), rec.val[1]), qb.m);
+        v = vaddq_s32(v, vshrq_n_s32(v, 31));
+        v = TSLM_MVE_LN_SAT8_SHR(vaddq_n_s32(vrshlq_n_s32(v, qg.neg_r), qg.zp), 0);
+        v = TSLM_MVE_LN_SAT8_SHR(vaddq_s32(vmulq_s32(v, rec.val[2]), rec.val[3]), TSLM_MVE_LN_FOLD_SHIFT);
+    }
+    if (steps == 1 || steps == 2) {
         const int32x4_t k = pred ? vldrwq_z_s32(kg, p) : vldrwq_s32(kg);
         v = out8(vmulq_s32(vaddq_n_s32(v, o1g), k), qg);
     }
@@ -123,18 +176,20 @@ TSLM_ALWAYS_INLINE void outputs(const int8_t *d, int8_t *y, int8_t *n, int32_t c
     const step_v qb = {vdupq_n_s32(qb_s.m), vdupq_n_s32(qb_s.neg_r), vdupq_n_s32(qb_s.zp)};
     const int32x4_t kv = vdupq_n_s32(k);
 #if defined(__OPTIMIZE_SIZE__) /* the pointers stepped (GCC -Os keeps indexed addressing and spills more) */
-    for (const int8_t *const end = d + (cols & ~3); d != end; d += 4, y += 4, n += 4, kg += 4, bc += 4) {
+    const int32_t bstep = steps == 3 ? 16 : 4; /* (records: four int32 per channel) */
+    for (const int8_t *const end = d + (cols & ~3); d != end; d += 4, y += 4, n += 4, kg += 4, bc += bstep) {
         out4(d, y, n, kg, bc, kv, c0, qs, qg, qb, o1g, steps, keep, 0, 0xFFFF);
     }
     const int32_t c = 0;
 #else /* indexed (GCC -O2 strength-reduces it itself, a little better than the above) */
     int32_t c = 0;
     for (; c + 4 <= cols; c += 4) {
-        out4(d + c, y + c, n + c, kg + c, bc + c, kv, c0, qs, qg, qb, o1g, steps, keep, 0, 0xFFFF);
+        out4(d + c, y + c, n + c, kg + c, bc + (steps == 3 ? 4 * c : c), kv, c0, qs, qg, qb, o1g, steps, keep, 0,
+             0xFFFF);
     }
 #endif
     if (cols & 3) {
-        out4(d + c, y + c, n + c, kg + c, bc + c, kv, c0, qs, qg, qb, o1g, steps, keep, 1,
+        out4(d + c, y + c, n + c, kg + c, bc + (steps == 3 ? 4 * c : c), kv, c0, qs, qg, qb, o1g, steps, keep, 1,
              vctp32q((uint32_t)(cols & 3)));
     }
 }
@@ -143,8 +198,9 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
                             const int8_t *beta, int8_t *normalized, int8_t *output, int32_t *scratch)
 {
     const int32_t cols = p->cols;
+    const int folded = p->steps == 2 && p->folded != NULL; /* gamma's and beta's records, checked by the compiler */
     if (cols < 1 || !handled(&p->sub, 1) || !handled(&p->scale, 0) || (p->steps >= 1 && !handled(&p->gamma, 0)) ||
-        (p->steps == 2 && !handled(&p->beta, 1))) {
+        (p->steps == 2 && !folded && !handled(&p->beta, 1))) {
         tslm_layer_norm_s8(p, input, gamma, beta, normalized, output, scratch); /* the portable kernel */
         return;
     }
@@ -157,12 +213,16 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
     if (p->steps >= 1) {
         qg = step_of(&p->gamma);
         o1g = p->gamma.in1_offset;
+    }
+    if (folded) {
+        qb.m = qg.m; /* (outputs(): the multiplier in a vector register for VRMULH) */
+    } else if (p->steps >= 1) {
         for (int32_t i = 0; i < cols; i += 4) {
             const mve_pred16_t pr = vctp32q((uint32_t)(cols - i));
             vstrwq_p_s32(kg + i, vaddq_n_s32(vldrbq_z_s32(gamma + i, pr), p->gamma.in2_offset), pr);
         }
     }
-    if (p->steps == 2) {
+    if (p->steps == 2 && !folded) {
         qb = step_of(&p->beta);
         const int32x4_t m = vdupq_n_s32(p->beta.in2_multiplier), sh = vdupq_n_s32(p->beta.in2_shift);
         for (int32_t i = 0; i < cols; i += 4) { /* R(beta) (tslm_mve_requant: tslm_requantize on four lanes) */
@@ -173,7 +233,8 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
     }
     const int32_t zs_mean = p->mean.input_zero_point * p->mean.reduce_count;
     const int32_t zs_var = p->var.input_zero_point * p->var.reduce_count;
-    const int32x4_t two19 = vdupq_n_s32(INT32_C(1) << 19);
+    const int diff_fold = p->diff_fold[3] != 0; /* the SUB as ssat8((x A + B) >> 22), B = (2 t M + E) >> L per row */
+    const int64_t e_fold = (int64_t)(((uint64_t)(uint32_t)p->diff_fold[2] << 32) | (uint32_t)p->diff_fold[1]);
     const int keep = normalized != NULL && p->steps >= 1;
     const int8_t *const square = p->square; /* (a local: the int8 stores may alias p) */
     for (int32_t r = 0; r < p->rows; ++r) {
@@ -188,27 +249,16 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
         }
         const int32_t m = tslm_clamp_i32(tslm_requantize(s - zs_mean, p->mean.multiplier, p->mean.shift) +
                                      p->mean.output_zero_point, -128, 127);
-        const int32_t t = (int32_t)((uint32_t)shl19(p->sub.in1_offset) -
-                                    (uint32_t)tslm_requantize(shl20(m + p->sub.in2_offset), p->sub.in2_multiplier,
-                                                              p->sub.in2_shift));
-        int32x4_t sq = vdupq_n_s32(0);
-#if defined(__OPTIMIZE_SIZE__)
-        const int8_t *xp = x;
-        int8_t *dp = d;
-        for (; xp != x + (cols & ~3); xp += 4, dp += 4) {
-            sq = vaddq_s32(sq, diff4(xp, dp, two19, t, qd, square, 0, 0xFFFF));
+        int32_t t = (int32_t)((uint32_t)shl19(p->sub.in1_offset) -
+                              (uint32_t)tslm_requantize(shl20(m + p->sub.in2_offset), p->sub.in2_multiplier,
+                                                        p->sub.in2_shift));
+        if (diff_fold) {
+            const int64_t t2 = (int32_t)((uint32_t)t << 1); /* (the DSP kernel's t: twice this one) */
+            t = (int32_t)((t2 * p->sub.output_multiplier + e_fold) >> p->diff_fold[3]);
         }
-#else
-        const int8_t *xp = x + (cols & ~3);
-        int8_t *dp = d + (cols & ~3);
-        for (c = 0; c + 4 <= cols; c += 4) {
-            sq = vaddq_s32(sq, diff4(x + c, d + c, two19, t, qd, square, 0, 0xFFFF));
-        }
-#endif
-        if (cols & 3) {
-            sq = vaddq_s32(sq, diff4(xp, dp, two19, t, qd, square, 1, vctp32q((uint32_t)(cols & 3))));
-        }
-        const int32_t v = tslm_clamp_i32(tslm_requantize(vaddvq_s32(sq) - zs_var, p->var.multiplier, p->var.shift) +
+        const int32_t sq = diff_fold ? differences_folded(x, d, cols, p->diff_fold[0], t, square)
+                                     : differences_rounded(x, d, cols, t, qd, square);
+        const int32_t v = tslm_clamp_i32(tslm_requantize(sq - zs_var, p->var.multiplier, p->var.shift) +
                                      p->var.output_zero_point, -128, 127);
         const int32_t k = p->scale_table[v + 128] + p->scale.in2_offset;
         const int32_t c0 = p->scale.in1_offset * k;
@@ -219,6 +269,12 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
                 outputs(d, y, normalized + r * cols, cols, kg, bc, k, c0, qs, qg, qb, o1g, 1, 1);
             } else {
                 outputs(d, y, y, cols, kg, bc, k, c0, qs, qg, qb, o1g, 1, 0);
+            }
+        } else if (folded) {
+            if (keep) {
+                outputs(d, y, normalized + r * cols, cols, kg, p->folded, k, c0, qs, qg, qb, o1g, 3, 1);
+            } else {
+                outputs(d, y, y, cols, kg, p->folded, k, c0, qs, qg, qb, o1g, 3, 0);
             }
         } else if (keep) {
             outputs(d, y, normalized + r * cols, cols, kg, bc, k, c0, qs, qg, qb, o1g, 2, 1);

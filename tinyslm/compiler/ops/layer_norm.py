@@ -369,14 +369,17 @@ def _call(lw: Lowering, mean: Call, sub: Call, sq: Call, var: Call, scale: Call,
                         steps=len(extra))
     consts = [e[1] for e in extra]
     folded = None
-    if len(extra) == 2 and lw.target.dsp and not lw.target.mve and cols <= DSP_MAX_COLS:
+    fold = lw.target.dsp and (cols <= DSP_MAX_COLS or lw.target.mve)  # (the kernel that reads them)
+    if len(extra) == 2 and fold:
         vals = [np.asarray(lw.t(i).data).reshape(-1).astype(np.int64) for i in consts]
         f = fold_gamma_beta(p.gamma, p.beta, vals[0], vals[1])
         if f is not None:
+            if lw.target.mve:  # (the Helium kernel reads four channels' records at a time: zeros to 4k)
+                f = np.concatenate([f, np.zeros((_up(cols) - cols, 4), dtype=f.dtype)])
             folded = ConstArray(f"{name}_folded", "int32_t", f.reshape(-1),
                                 "per channel {K, C} of the gamma MUL and {A, B} of the beta ADD: ssat8((v A + B) >> 16)")
             p.folded = Ref(folded.name)
-    p.diff_fold = fold_sub(p.sub) if lw.target.dsp and not lw.target.mve and cols <= DSP_MAX_COLS else [0, 0, 0, 0]
+    p.diff_fold = fold_sub(p.sub) if fold else [0, 0, 0, 0]
     inputs = [x] + consts
     outputs = ([n_out] if n_out is not None else []) + [last]
     op = Operator(first.index, "LAYER_NORM", inputs, outputs)

@@ -100,11 +100,19 @@ TSLM_ALWAYS_INLINE int32_t differences(const int8_t *x, int8_t *d, int32_t cols,
                                        const step_q qd, const int8_t *square, const int fold)
 {
     int32x4_t sq = vdupq_n_s32(0);
+#if defined(__OPTIMIZE_SIZE__)
     const int8_t *xp = x;
     int8_t *dp = d;
     for (const int8_t *const end = x + (cols & ~3); xp != end; xp += 4, dp += 4) {
         sq = vaddq_s32(sq, diff4(xp, dp, two19, t, qd, square, fold, 0, 0xFFFF));
     }
+#else
+    const int8_t *xp = x + (cols & ~3);
+    int8_t *dp = d + (cols & ~3);
+    for (int32_t c = 0; c + 4 <= cols; c += 4) {
+        sq = vaddq_s32(sq, diff4(x + c, d + c, two19, t, qd, square, fold, 0, 0xFFFF));
+    }
+#endif
     if (cols & 3) {
         sq = vaddq_s32(sq, diff4(xp, dp, two19, t, qd, square, fold, 1, vctp32q((uint32_t)(cols & 3))));
     }
@@ -233,8 +241,6 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
     }
     const int32_t zs_mean = p->mean.input_zero_point * p->mean.reduce_count;
     const int32_t zs_var = p->var.input_zero_point * p->var.reduce_count;
-    const int diff_fold = p->diff_fold[3] != 0; /* the SUB as ssat8((x A + B) >> 22), B = (2 t M + E) >> L per row */
-    const int64_t e_fold = (int64_t)(((uint64_t)(uint32_t)p->diff_fold[2] << 32) | (uint32_t)p->diff_fold[1]);
     const int keep = normalized != NULL && p->steps >= 1;
     const int8_t *const square = p->square; /* (a local: the int8 stores may alias p) */
     for (int32_t r = 0; r < p->rows; ++r) {
@@ -252,7 +258,9 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
         int32_t t = (int32_t)((uint32_t)shl19(p->sub.in1_offset) -
                               (uint32_t)tslm_requantize(shl20(m + p->sub.in2_offset), p->sub.in2_multiplier,
                                                         p->sub.in2_shift));
+        const int diff_fold = p->diff_fold[3] != 0; /* the SUB as ssat8((x A + B) >> 22), B = (2 t M + E) >> L */
         if (diff_fold) {
+            const int64_t e_fold = (int64_t)(((uint64_t)(uint32_t)p->diff_fold[2] << 32) | (uint32_t)p->diff_fold[1]);
             const int64_t t2 = (int32_t)((uint32_t)t << 1); /* (the DSP kernel's t: twice this one) */
             t = (int32_t)((t2 * p->sub.output_multiplier + e_fold) >> p->diff_fold[3]);
         }

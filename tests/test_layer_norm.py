@@ -198,6 +198,8 @@ def test_fused_layer_norm_bit_exact_on_cortex_m55(opt):
     cm, batches, run = measure(m, "mps3-an547", "helium", n_inputs=4, seed=4, opt=opt_flag(opt))
     lns = [s for s in cm.plan.steps if isinstance(s, Call) and s.op.opcode == "LAYER_NORM"]
     assert len(lns) == 12 and all(s.func == "tslm_mve_layer_norm_s8" for s in lns), funcs(cm.plan.steps)
+    # the compiler's folds (the SUB; gamma/beta's records, rows of 2..1100 with tails past a multiple of 4)
+    assert all(s.params.diff_fold[3] != 0 for s in lns) and sum(s.params.folded is not None for s in lns) == 9
     oracle = Oracle(m)
     assert len(run.outputs) == len(batches) == 4
     for inputs, ours in zip(batches, run.outputs):
@@ -272,6 +274,26 @@ def test_random_layer_norms_bit_exact_on_cortex_m4(seed, opt):
 
     m = random_model(seed)
     cm, batches, run = measure(m, "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=seed + 10, opt=opt_flag(opt))
+    oracle = Oracle(m)
+    assert len(run.outputs) == len(batches) == 4
+    for inputs, ours in zip(batches, run.outputs):
+        c = compare_outputs(oracle.run(inputs), ours)
+        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
+
+
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+@pytest.mark.parametrize("seed,opt", [(1, "size"), (2, "speed")])
+def test_random_layer_norms_bit_exact_on_cortex_m55(seed, opt):
+    """The same on the emulated Cortex-M55: the Helium kernel with the compiler's folds and, where they do not
+    fit, its own rounded steps."""
+    from tinyslm.compare import compare_outputs
+    from tinyslm.firmware import opt_flag
+    from tinyslm.runners.oracle import Oracle
+    from tinyslm.runners.qemu import measure
+
+    m = random_model(seed)
+    cm, batches, run = measure(m, "mps3-an547", "helium", n_inputs=4, seed=seed + 20, opt=opt_flag(opt))
     oracle = Oracle(m)
     assert len(run.outputs) == len(batches) == 4
     for inputs, ours in zip(batches, run.outputs):

@@ -17,6 +17,7 @@
 
 #define CHECK_RANDOM_SEED 0x2545F491u
 #include "check_random.h"
+#include "check_say.h"
 
 #ifndef CASES
 #define CASES 500
@@ -30,32 +31,6 @@ static int16_t lay_w[40 * 25 + 8 * 25];
 static int32_t lay_rq[24 * 5];
 static int8_t scratch[20000] __attribute__((aligned(16)));
 static int32_t ran[3]; /* cases: the 3x3 entry at stride 1, at stride 2, other filters (the ring path) */
-
-static void say(const char *what, int32_t n)
-{
-    char buf[64];
-    int i = 0;
-    while (*what && i < 40) {
-        buf[i++] = *what++;
-    }
-    buf[i++] = ' ';
-    if (n < 0) {
-        buf[i++] = '-';
-    }
-    uint32_t u = n < 0 ? (uint32_t)-n : (uint32_t)n;
-    char digits[12];
-    int k = 0;
-    do {
-        digits[k++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    while (k) {
-        buf[i++] = digits[--k];
-    }
-    buf[i++] = '\n';
-    buf[i] = 0;
-    sh_write0(buf);
-}
 
 /* tinyslm/compiler/helium_layout.py's dw_weights and dw_records */
 static void layout(int32_t ch, int32_t taps)

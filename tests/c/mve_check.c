@@ -21,6 +21,7 @@
 #define CHECK_RANDOM_SEED 2463534242u
 #include "check_random.h"
 #include "check_say.h"
+#include "check_mve_layout.h"
 
 #ifndef CASES
 #define CASES 400
@@ -128,58 +129,17 @@ static int right_only(const int32_t *shift, int32_t n)
     return 1;
 }
 
-/* GEMM: rows of `depth` weights, n_out of them; groups of four interleaved by 16 bytes. */
+/* The compiler's layouts of `w` (check_mve_layout.h) into this check's buffers. */
 static int gemm_layout(const int8_t *w, int32_t n_out, int32_t depth, const int32_t *b, int per_channel)
 {
-    const int32_t k16 = (depth + 15) / 16 * 16, groups = (n_out + 3) / 4;
-    if (groups * 4 * k16 > (int32_t)sizeof(lay_w) || groups * 12 > (int32_t)(sizeof(lay_rq) / 4)) {
-        return 0;
-    }
-    for (int32_t g = 0; g < groups; ++g) {
-        for (int32_t j = 0; j < k16 / 16; ++j) {
-            for (int32_t r = 0; r < 4; ++r) {
-                for (int32_t i = 0; i < 16; ++i) {
-                    const int32_t o = 4 * g + r, k = 16 * j + i;
-                    lay_w[((g * (k16 / 16) + j) * 4 + r) * 16 + i] = o < n_out && k < depth ? w[o * depth + k] : 0;
-                }
-            }
-        }
-        for (int32_t r = 0; r < 4; ++r) {
-            const int32_t o = 4 * g + r, c = per_channel ? o : 0;
-            lay_rq[12 * g + r] = o < n_out && b != NULL ? b[o] : 0;
-            lay_rq[12 * g + 4 + r] = o < n_out ? mult[c] : 0;
-            lay_rq[12 * g + 8 + r] = o < n_out ? shft[c] : 0;
-        }
-    }
-    return 1;
+    return mve_gemm_layout(lay_w, sizeof(lay_w), lay_rq, sizeof(lay_rq) / 4, w, n_out, depth, b, mult, shft,
+                           per_channel);
 }
 
-/* Depthwise: int16 weights per block of eight channels per tap; records even/odd channels. */
 static int dw_layout(const int8_t *w, int32_t ch, int32_t taps, const int32_t *b)
 {
-    const int32_t blocks = (ch + 7) / 8;
-    int16_t *w16 = (int16_t *)(void *)lay_w;
-    if (blocks * 8 * taps * 2 > (int32_t)sizeof(lay_w) || blocks * 24 > (int32_t)(sizeof(lay_rq) / 4)) {
-        return 0;
-    }
-    for (int32_t blk = 0; blk < blocks; ++blk) {
-        for (int32_t t = 0; t < taps; ++t) {
-            for (int32_t i = 0; i < 8; ++i) {
-                const int32_t o = 8 * blk + i;
-                w16[(blk * taps + t) * 8 + i] = o < ch ? w[t * ch + o] : 0;
-            }
-        }
-        for (int32_t h = 0; h < 2; ++h) {
-            for (int32_t j = 0; j < 4; ++j) {
-                const int32_t o = 8 * blk + 2 * j + h;
-                int32_t *r = lay_rq + 24 * blk;
-                r[4 * h + j] = o < ch && b != NULL ? b[o] : 0;
-                r[8 + 4 * h + j] = o < ch ? mult[o] : 0;
-                r[16 + 4 * h + j] = o < ch ? shft[o] : 0;
-            }
-        }
-    }
-    return 1;
+    return mve_dw_layout((int16_t *)(void *)lay_w, sizeof(lay_w), lay_rq, sizeof(lay_rq) / 4, w, ch, taps, b, mult,
+                         shft);
 }
 
 static void random_requant(int32_t n)

@@ -17,6 +17,7 @@
 #define CHECK_RANDOM_SEED 88172645u
 #include "check_random.h"
 #include "check_say.h"
+#include "check_mve_layout.h"
 
 #ifndef CASES
 #define CASES 1500
@@ -32,28 +33,6 @@ static int8_t lay_w[(MAX_OUT + 3) / 4 * 4 * ((MAX_DEPTH + 15) / 16 * 16)];
 static int32_t lay_rq[(MAX_OUT + 3) / 4 * 12];
 static int32_t bias[MAX_OUT], mult[MAX_OUT], shft[MAX_OUT];
 static int8_t out_a[MAX_ROWS * MAX_OUT + 2 * GUARD], out_b[MAX_ROWS * MAX_OUT + 2 * GUARD];
-
-/* The compiler's layout (tinyslm/compiler/helium_layout.py gemm_weights, gemm_records). */
-static void layout(int32_t n_out, int32_t depth, const int32_t *b, int per_channel)
-{
-    const int32_t k16 = (depth + 15) / 16 * 16, groups = (n_out + 3) / 4;
-    for (int32_t g = 0; g < groups; ++g) {
-        for (int32_t j = 0; j < k16 / 16; ++j) {
-            for (int32_t r = 0; r < 4; ++r) {
-                for (int32_t i = 0; i < 16; ++i) {
-                    const int32_t o = 4 * g + r, k = 16 * j + i;
-                    lay_w[((g * (k16 / 16) + j) * 4 + r) * 16 + i] = o < n_out && k < depth ? wts[o * depth + k] : 0;
-                }
-            }
-        }
-        for (int32_t r = 0; r < 4; ++r) {
-            const int32_t o = 4 * g + r, c = per_channel ? o : 0;
-            lay_rq[12 * g + r] = o < n_out && b != NULL ? b[o] : 0;
-            lay_rq[12 * g + 4 + r] = o < n_out ? mult[c] : 0;
-            lay_rq[12 * g + 8 + r] = o < n_out ? shft[c] : 0;
-        }
-    }
-}
 
 static int8_t pick8(int extremes)
 {
@@ -110,7 +89,11 @@ static int check(int32_t case_no)
         out_a[i] = out_b[i] = (int8_t)next();
     }
     tslm_fully_connected_s8(&p, in, wts, b, out_b + GUARD, NULL);
-    layout(p.output_depth, p.accum_depth, b, p.per_channel);
+    if (!mve_gemm_layout(lay_w, sizeof(lay_w), lay_rq, sizeof(lay_rq) / 4, wts, p.output_depth, p.accum_depth, b,
+                         mult, shft, p.per_channel)) {
+        say("layout buffers too small, case", case_no);
+        return 1;
+    }
     p.requant = lay_rq;
     p.multiplier = NULL, p.shift = NULL;
     if (next() % 8 == 0) {

@@ -7,7 +7,6 @@ BATCH_MATMUL (passes.transposes_into_batch_matmul), against TFLM on the M4 and t
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import zlib
 from pathlib import Path
@@ -15,17 +14,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinyslm import __version__
-from tinyslm.boards import get_board
 from tinyslm.resources import firmware_dir
 from tinyslm.runners.host import SANITIZE_FLAGS, WARN_FLAGS
-from tinyslm.templating import template_env
+
+from m4check import QEMU, disassembly, m4_cc, m4_runtime, run_m4
 
 C = Path(__file__).parent / "c" / "dsp_batch_matmul_check.c"
 KERNELS = firmware_dir() / "kernels"
 SOURCES = [KERNELS / "cortex_m_dsp" / "tslm_dsp_batch_matmul.c", KERNELS / "tslm_batch_matmul.c"]
-QEMU = pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
-                          reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
 
 
 def _build(cc: list[str], tmp: Path, extra: list[str]) -> Path:
@@ -43,20 +39,11 @@ def test_batch_matmul_shapes_on_the_host(tmp_path):
 @QEMU
 @pytest.mark.parametrize("opt", ["-O2", "-Os"])
 def test_batch_matmul_shapes_on_cortex_m4(tmp_path, opt):
-    b = get_board("mps2-an386")
-    (tmp_path / "bench.ld").write_text(template_env().get_template("bench.ld.j2").render(
-        version=__version__, machine=b.name, code_origin=b.memory.flash_origin, code_size=b.memory.flash_bytes,
-        ram_origin=b.memory.ram_origin, ram_size=b.memory.ram_bytes))
-    bench = firmware_dir() / "bench"
     size = ["-DTSLM_OPTIMIZE_SIZE"] if opt == "-Os" else []
-    elf = _build(["arm-none-eabi-gcc", *b.cflags, *WARN_FLAGS, opt, *size], tmp_path,
-                 ["-I", str(bench), str(bench / "startup.c"), str(bench / "semihost.c"), "-nostartfiles",
-                  "--specs=nano.specs", "-T", str(tmp_path / "bench.ld"), "-lc", "-lm", "-lgcc"])
-    disasm = subprocess.run(["arm-none-eabi-objdump", "-d", str(elf)], capture_output=True, text=True).stdout
+    elf = _build(m4_cc(opt, *size), tmp_path, m4_runtime(tmp_path))
+    disasm = disassembly(elf)
     assert "<bm_row_pair_jump>:" in disasm and "smuad" in disasm  # the unrolled routine is what runs
-    r = subprocess.run(["qemu-system-arm", "-M", b.emulator.qemu_machine, "-nographic", "-monitor", "none",
-                        "-serial", "none", "-semihosting-config", "enable=on,target=native", "-kernel", str(elf)],
-                       capture_output=True, timeout=300)
+    r = run_m4(elf)
     assert r.returncode == 0, r.stdout + r.stderr
 
 

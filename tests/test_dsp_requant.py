@@ -13,17 +13,15 @@ assembly and intrinsics.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tinyslm import __version__
-from tinyslm.boards import get_board
-from tinyslm.templating import template_env as _env
 from tinyslm.runners.host import SANITIZE_FLAGS, WARN_FLAGS
 from tinyslm.resources import firmware_dir
+
+from m4check import QEMU, disassembly, m4_cc, m4_runtime, run_m4
 
 C = Path(__file__).parent / "c"
 KERNELS = firmware_dir() / "kernels"
@@ -55,27 +53,16 @@ def test_dsp_arithmetic_on_the_host(tmp_path, check):
     assert subprocess.run([str(exe)]).returncode == 0
 
 
-@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
-                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+@QEMU
 @pytest.mark.parametrize("check", CHECKS)
 def test_dsp_arithmetic_on_cortex_m4(tmp_path, check):
-    b = get_board("mps2-an386")
-    (tmp_path / "bench.ld").write_text(_env().get_template("bench.ld.j2").render(
-        version=__version__, machine=b.name, code_origin=b.memory.flash_origin, code_size=b.memory.flash_bytes,
-        ram_origin=b.memory.ram_origin, ram_size=b.memory.ram_bytes))
-    bench = firmware_dir() / "bench"
     elf = tmp_path / "check.elf"
-    cc = ["arm-none-eabi-gcc", *b.cflags, *WARN_FLAGS, "-O2"]
+    cc = m4_cc("-O2")
     objs = _objects(cc, tmp_path, check)
-    subprocess.run([*cc, "-I", str(KERNELS / "cortex_m_dsp"), "-I", str(KERNELS), "-I", str(bench),
-                    str(C / f"{check}.c"), *objs, str(bench / "startup.c"), str(bench / "semihost.c"),
-                    "-nostartfiles", "--specs=nano.specs", "-T", str(tmp_path / "bench.ld"), "-lc", "-lm", "-lgcc",
-                    "-o", str(elf)], check=True)
-    disasm = subprocess.run(["arm-none-eabi-objdump", "-d", str(elf)], capture_output=True, text=True).stdout
-    assert INSN[check] in disasm  # the assembly is what runs
-    r = subprocess.run(["qemu-system-arm", "-M", b.emulator.qemu_machine, "-nographic", "-monitor", "none",
-                        "-serial", "none", "-semihosting-config", "enable=on,target=native", "-kernel", str(elf)],
-                       capture_output=True, timeout=300)
+    subprocess.run([*cc, "-I", str(KERNELS / "cortex_m_dsp"), "-I", str(KERNELS), str(C / f"{check}.c"), *objs,
+                    *m4_runtime(tmp_path), "-o", str(elf)], check=True)
+    assert INSN[check] in disassembly(elf)  # the assembly is what runs
+    r = run_m4(elf)
     assert r.returncode == 0, r.stdout + r.stderr
 
 

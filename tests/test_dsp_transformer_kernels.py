@@ -5,17 +5,15 @@ check's shapes include those that fall back to the general loops or to the porta
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tinyslm import __version__
-from tinyslm.boards import get_board
 from tinyslm.resources import firmware_dir
 from tinyslm.runners.host import SANITIZE_FLAGS, WARN_FLAGS
-from tinyslm.templating import template_env
+
+from m4check import QEMU, disassembly, m4_cc, m4_runtime, run_m4
 
 C = Path(__file__).parent / "c" / "dsp_transformer_check.c"
 KERNELS = firmware_dir() / "kernels"
@@ -35,24 +33,14 @@ def test_transformer_kernels_on_the_host(tmp_path):
     assert subprocess.run([str(exe)], timeout=300).returncode == 0
 
 
-@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
-                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+@QEMU
 @pytest.mark.parametrize("opt", ["-O2", "-Os"])
 def test_transformer_kernels_on_cortex_m4(tmp_path, opt):
-    b = get_board("mps2-an386")
-    (tmp_path / "bench.ld").write_text(template_env().get_template("bench.ld.j2").render(
-        version=__version__, machine=b.name, code_origin=b.memory.flash_origin, code_size=b.memory.flash_bytes,
-        ram_origin=b.memory.ram_origin, ram_size=b.memory.ram_bytes))
-    bench = firmware_dir() / "bench"
     size = ["-DTSLM_OPTIMIZE_SIZE"] if opt == "-Os" else []
-    elf = _build(["arm-none-eabi-gcc", *b.cflags, *WARN_FLAGS, opt, *size], tmp_path,
-                 ["-I", str(bench), str(bench / "startup.c"), str(bench / "semihost.c"), "-nostartfiles",
-                  "--specs=nano.specs", "-T", str(tmp_path / "bench.ld"), "-lc", "-lm", "-lgcc"])
-    disasm = subprocess.run(["arm-none-eabi-objdump", "-d", str(elf)], capture_output=True, text=True).stdout
+    elf = _build(m4_cc(opt, *size), tmp_path, m4_runtime(tmp_path))
+    disasm = disassembly(elf)
     assert "smlad" in disasm and "smmlar" in disasm  # the assembly is what runs
-    r = subprocess.run(["qemu-system-arm", "-M", b.emulator.qemu_machine, "-nographic", "-monitor", "none",
-                        "-serial", "none", "-semihosting-config", "enable=on,target=native", "-kernel", str(elf)],
-                       capture_output=True, timeout=300)
+    r = run_m4(elf)
     assert r.returncode == 0, r.stdout + r.stderr
 
 
@@ -73,23 +61,13 @@ def test_softmax_reciprocal_on_the_host(tmp_path):
     assert subprocess.run([str(exe)], timeout=300).returncode == 0
 
 
-@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
-                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+@QEMU
 def test_softmax_reciprocal_on_cortex_m4(tmp_path):
     """The same with its SMMULR / QADD instructions on the emulated Cortex-M4 (every 61st sum)."""
-    b = get_board("mps2-an386")
-    (tmp_path / "bench.ld").write_text(template_env().get_template("bench.ld.j2").render(
-        version=__version__, machine=b.name, code_origin=b.memory.flash_origin, code_size=b.memory.flash_bytes,
-        ram_origin=b.memory.ram_origin, ram_size=b.memory.ram_bytes))
-    bench = firmware_dir() / "bench"
-    elf = _reciprocal(["arm-none-eabi-gcc", *b.cflags, *WARN_FLAGS, "-O2", "-DCHECK_STRIDE=61"], tmp_path,
-                      ["-I", str(bench), str(bench / "startup.c"), str(bench / "semihost.c"), "-nostartfiles",
-                       "--specs=nano.specs", "-T", str(tmp_path / "bench.ld"), "-lc", "-lm", "-lgcc"])
-    disasm = subprocess.run(["arm-none-eabi-objdump", "-d", str(elf)], capture_output=True, text=True).stdout
+    elf = _reciprocal(m4_cc("-O2", "-DCHECK_STRIDE=61"), tmp_path, m4_runtime(tmp_path))
+    disasm = disassembly(elf)
     assert "qadd" in disasm and "smmulr" in disasm or "smmlar" in disasm
-    r = subprocess.run(["qemu-system-arm", "-M", b.emulator.qemu_machine, "-nographic", "-monitor", "none",
-                        "-serial", "none", "-semihosting-config", "enable=on,target=native", "-kernel", str(elf)],
-                       capture_output=True, timeout=300)
+    r = run_m4(elf)
     assert r.returncode == 0, r.stdout + r.stderr
 
 
@@ -102,8 +80,7 @@ WINDOW_CONVS = {"conv_1x3_valid_time": ((1, 3), 1, (1, 13), 16, 8, "relu"),
                 "conv_1x3_valid_time_k30_wide": ((1, 3), 1, (1, 13), 10, 8, "relu")}
 
 
-@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
-                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+@QEMU
 @pytest.mark.parametrize("name", WINDOW_CONVS)
 def test_conv_windows_bit_exact_on_cortex_m4(name):
     import zlib

@@ -18,59 +18,24 @@
 #include "tslm_mve_fully_connected.h"
 #include "tslm_mve_pooling.h"
 
+#define CHECK_RANDOM_SEED 2463534242u
+#include "check_random.h"
+#include "check_say.h"
+#include "check_mve_layout.h"
+
 #ifndef CASES
 #define CASES 400
 #endif
 
-static uint32_t state = 2463534242u;
 /* cases run per path: conv, conv in place, conv with the compiler's layout, depthwise, depthwise in place,
  * depthwise with the layout, fully connected, fully connected with the layout, average pool */
 static int32_t ran[9];
-
-static uint32_t next(void) /* xorshift32 */
-{
-    state ^= state << 13;
-    state ^= state >> 17;
-    state ^= state << 5;
-    return state;
-}
-
-static int32_t range(int32_t lo, int32_t hi) /* uniform in [lo, hi] */
-{
-    return lo + (int32_t)(next() % (uint32_t)(hi - lo + 1));
-}
 
 static void fill8(int8_t *v, int32_t n)
 {
     for (int32_t i = 0; i < n; ++i) {
         v[i] = (int8_t)next();
     }
-}
-
-static void say(const char *what, int32_t n)
-{
-    char buf[64];
-    int i = 0;
-    while (*what && i < 40) {
-        buf[i++] = *what++;
-    }
-    buf[i++] = ' ';
-    char digits[12];
-    int k = 0;
-    uint32_t u = n < 0 ? (uint32_t)-n : (uint32_t)n;
-    do {
-        digits[k++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (n < 0) {
-        buf[i++] = '-';
-    }
-    while (k) {
-        buf[i++] = digits[--k];
-    }
-    buf[i++] = '\n';
-    buf[i] = 0;
-    sh_write0(buf);
 }
 
 /* ---- requantization ---- */
@@ -131,7 +96,7 @@ static int check_requant(void)
                 x[j] = (int32_t)next();
             }
             m[j] = (int32_t)((1u << 30) | (next() >> 2));
-            s[j] = next() % 8 == 0 ? range(0, 30) : range(-31, -1);
+            s[j] = next() % 8 == 0 ? between(0, 30) : between(-31, -1);
         }
         bad += requant_lanes(x, m, s);
         if (bad) {
@@ -164,58 +129,17 @@ static int right_only(const int32_t *shift, int32_t n)
     return 1;
 }
 
-/* GEMM: rows of `depth` weights, n_out of them; groups of four interleaved by 16 bytes. */
+/* The compiler's layouts of `w` (check_mve_layout.h) into this check's buffers. */
 static int gemm_layout(const int8_t *w, int32_t n_out, int32_t depth, const int32_t *b, int per_channel)
 {
-    const int32_t k16 = (depth + 15) / 16 * 16, groups = (n_out + 3) / 4;
-    if (groups * 4 * k16 > (int32_t)sizeof(lay_w) || groups * 12 > (int32_t)(sizeof(lay_rq) / 4)) {
-        return 0;
-    }
-    for (int32_t g = 0; g < groups; ++g) {
-        for (int32_t j = 0; j < k16 / 16; ++j) {
-            for (int32_t r = 0; r < 4; ++r) {
-                for (int32_t i = 0; i < 16; ++i) {
-                    const int32_t o = 4 * g + r, k = 16 * j + i;
-                    lay_w[((g * (k16 / 16) + j) * 4 + r) * 16 + i] = o < n_out && k < depth ? w[o * depth + k] : 0;
-                }
-            }
-        }
-        for (int32_t r = 0; r < 4; ++r) {
-            const int32_t o = 4 * g + r, c = per_channel ? o : 0;
-            lay_rq[12 * g + r] = o < n_out && b != NULL ? b[o] : 0;
-            lay_rq[12 * g + 4 + r] = o < n_out ? mult[c] : 0;
-            lay_rq[12 * g + 8 + r] = o < n_out ? shft[c] : 0;
-        }
-    }
-    return 1;
+    return mve_gemm_layout(lay_w, sizeof(lay_w), lay_rq, sizeof(lay_rq) / 4, w, n_out, depth, b, mult, shft,
+                           per_channel);
 }
 
-/* Depthwise: int16 weights per block of eight channels per tap; records even/odd channels. */
 static int dw_layout(const int8_t *w, int32_t ch, int32_t taps, const int32_t *b)
 {
-    const int32_t blocks = (ch + 7) / 8;
-    int16_t *w16 = (int16_t *)(void *)lay_w;
-    if (blocks * 8 * taps * 2 > (int32_t)sizeof(lay_w) || blocks * 24 > (int32_t)(sizeof(lay_rq) / 4)) {
-        return 0;
-    }
-    for (int32_t blk = 0; blk < blocks; ++blk) {
-        for (int32_t t = 0; t < taps; ++t) {
-            for (int32_t i = 0; i < 8; ++i) {
-                const int32_t o = 8 * blk + i;
-                w16[(blk * taps + t) * 8 + i] = o < ch ? w[t * ch + o] : 0;
-            }
-        }
-        for (int32_t h = 0; h < 2; ++h) {
-            for (int32_t j = 0; j < 4; ++j) {
-                const int32_t o = 8 * blk + 2 * j + h;
-                int32_t *r = lay_rq + 24 * blk;
-                r[4 * h + j] = o < ch && b != NULL ? b[o] : 0;
-                r[8 + 4 * h + j] = o < ch ? mult[o] : 0;
-                r[16 + 4 * h + j] = o < ch ? shft[o] : 0;
-            }
-        }
-    }
-    return 1;
+    return mve_dw_layout((int16_t *)(void *)lay_w, sizeof(lay_w), lay_rq, sizeof(lay_rq) / 4, w, ch, taps, b, mult,
+                         shft);
 }
 
 static void random_requant(int32_t n)
@@ -223,15 +147,15 @@ static void random_requant(int32_t n)
     const int deep = next() % 4 == 0;
     for (int32_t i = 0; i < n; ++i) {
         mult[i] = (int32_t)((1u << 30) | (next() >> 2));
-        shft[i] = deep ? range(-31, 2) : range(-12, next() % 16 == 0 ? 1 : -1);
+        shft[i] = deep ? between(-31, 2) : between(-12, next() % 16 == 0 ? 1 : -1);
         bias[i] = (int32_t)(next() % 200001) - 100000;
     }
 }
 
 static void act_range(int32_t *lo, int32_t *hi)
 {
-    *lo = next() % 2 ? -128 : range(-128, 20);
-    *hi = next() % 2 ? 127 : range(*lo, 127);
+    *lo = next() % 2 ? -128 : between(-128, 20);
+    *hi = next() % 2 ? 127 : between(*lo, 127);
 }
 
 static int compare(const char *what, int32_t n, int32_t case_no)
@@ -256,33 +180,33 @@ static int check_conv(int32_t case_no)
     tslm_conv_params p;
     memset(&p, 0, sizeof(p));
     const int kind = (int)(next() % 4); /* 0: 1x1, 1: general, 2: K x 1 over a width-1 input, 3: grouped */
-    p.batches = range(1, 2);
-    p.input_c = range(1, 48);
+    p.batches = between(1, 2);
+    p.input_c = between(1, 48);
     p.filter_c = p.input_c;
     if (kind == 3 && p.input_c % 2 == 0) {
         p.filter_c = p.input_c / 2;
     }
-    p.output_c = range(1, 24);
+    p.output_c = between(1, 24);
     if (kind == 3 && p.filter_c != p.input_c) {
-        p.output_c = 2 * range(1, 8);
+        p.output_c = 2 * between(1, 8);
     }
-    p.filter_h = kind == 0 ? 1 : range(1, 5);
-    p.filter_w = kind == 0 || kind == 2 ? 1 : range(1, 4);
-    p.input_h = range(p.filter_h, 10);
-    p.input_w = kind == 2 ? 1 : range(p.filter_w, 8);
-    p.stride_h = range(1, 3), p.stride_w = range(1, 3);
+    p.filter_h = kind == 0 ? 1 : between(1, 5);
+    p.filter_w = kind == 0 || kind == 2 ? 1 : between(1, 4);
+    p.input_h = between(p.filter_h, 10);
+    p.input_w = kind == 2 ? 1 : between(p.filter_w, 8);
+    p.stride_h = between(1, 3), p.stride_w = between(1, 3);
     p.dilation_h = kind == 1 && next() % 4 == 0 ? 2 : 1;
     p.dilation_w = kind == 1 && next() % 4 == 0 ? 2 : 1;
     const int32_t eff_h = p.dilation_h * (p.filter_h - 1) + 1, eff_w = p.dilation_w * (p.filter_w - 1) + 1;
-    p.pad_h = next() % 2 ? range(0, eff_h - 1) : 0;
-    p.pad_w = next() % 2 ? range(0, eff_w - 1) : 0;
+    p.pad_h = next() % 2 ? between(0, eff_h - 1) : 0;
+    p.pad_w = next() % 2 ? between(0, eff_w - 1) : 0;
     p.output_h = (p.input_h + 2 * p.pad_h - eff_h) / p.stride_h + 1;
     p.output_w = (p.input_w + 2 * p.pad_w - eff_w) / p.stride_w + 1;
     if (p.output_h < 1 || p.output_w < 1) {
         return 0;
     }
-    p.input_offset = range(-127, 128);
-    p.output_offset = range(-128, 127);
+    p.input_offset = between(-127, 128);
+    p.output_offset = between(-128, 127);
     p.bias_folded = (int32_t)(next() % 2);
     if (next() % 8 == 0) {
         p.input_offset = 0;
@@ -349,22 +273,22 @@ static int check_depthwise(int32_t case_no)
 {
     tslm_depthwise_conv_params p;
     memset(&p, 0, sizeof(p));
-    p.batches = range(1, 2);
-    p.input_c = range(1, 40);
+    p.batches = between(1, 2);
+    p.input_c = between(1, 40);
     p.depth_multiplier = next() % 8 == 0 ? 2 : 1;
     p.output_c = p.input_c * p.depth_multiplier;
-    p.filter_h = range(1, 5);
-    p.filter_w = next() % 4 == 0 ? 1 : range(1, 4);
+    p.filter_h = between(1, 5);
+    p.filter_w = next() % 4 == 0 ? 1 : between(1, 4);
     if (next() % 3 == 0) { /* 3x3: the kernel's assembly paths (one and two pixels at a time) */
         p.filter_h = p.filter_w = 3;
     }
-    p.input_h = range(1, 10);
-    p.input_w = p.filter_w == 1 && next() % 2 ? 1 : range(1, 8);
-    p.stride_h = range(1, 2), p.stride_w = range(1, 2);
+    p.input_h = between(1, 10);
+    p.input_w = p.filter_w == 1 && next() % 2 ? 1 : between(1, 8);
+    p.stride_h = between(1, 2), p.stride_w = between(1, 2);
     p.dilation_h = next() % 4 == 0 ? 2 : 1;
     p.dilation_w = next() % 4 == 0 ? 2 : 1;
     const int32_t eff_h = p.dilation_h * (p.filter_h - 1) + 1, eff_w = p.dilation_w * (p.filter_w - 1) + 1;
-    p.pad_h = range(0, eff_h - 1), p.pad_w = range(0, eff_w - 1);
+    p.pad_h = between(0, eff_h - 1), p.pad_w = between(0, eff_w - 1);
     const int in_place = p.depth_multiplier == 1 && next() % 3 == 0;
     if (in_place) { /* same shape: stride 1, "same" padding of an odd window */
         p.stride_h = p.stride_w = 1;
@@ -378,8 +302,8 @@ static int check_depthwise(int32_t case_no)
         return 0;
     }
     p.cache_rows = in_place ? p.pad_h + 1 : 0;
-    p.input_offset = next() % 8 == 0 ? 0 : range(-127, 128);
-    p.output_offset = range(-128, 127);
+    p.input_offset = next() % 8 == 0 ? 0 : between(-127, 128);
+    p.output_offset = between(-128, 127);
     p.bias_folded = (int32_t)(next() % 2);
     act_range(&p.act_min, &p.act_max);
     random_requant(p.output_c);
@@ -441,12 +365,12 @@ static int check_fc(int32_t case_no)
 {
     tslm_fully_connected_params p;
     memset(&p, 0, sizeof(p));
-    p.batches = range(1, 4);
-    p.accum_depth = next() % 4 == 0 ? range(1, 20) : range(1, 400);
-    p.output_depth = range(1, 40);
-    p.input_offset = next() % 2 ? 0 : range(-127, 128);
-    p.filter_offset = next() % 8 == 0 ? range(-127, 128) : 0;
-    p.output_offset = range(-128, 127);
+    p.batches = between(1, 4);
+    p.accum_depth = next() % 4 == 0 ? between(1, 20) : between(1, 400);
+    p.output_depth = between(1, 40);
+    p.input_offset = next() % 2 ? 0 : between(-127, 128);
+    p.filter_offset = next() % 8 == 0 ? between(-127, 128) : 0;
+    p.output_offset = between(-128, 127);
     p.per_channel = (int32_t)(next() % 2);
     act_range(&p.act_min, &p.act_max);
     random_requant(p.output_depth);
@@ -481,18 +405,18 @@ static int check_avg_pool(int32_t case_no)
 {
     tslm_pool_params p;
     memset(&p, 0, sizeof(p));
-    p.batches = range(1, 2);
-    p.channels = range(1, 70);
-    p.input_h = range(1, 12), p.input_w = range(1, 12);
+    p.batches = between(1, 2);
+    p.channels = between(1, 70);
+    p.input_h = between(1, 12), p.input_w = between(1, 12);
     const int global = next() % 4 == 0;
-    p.filter_h = global ? p.input_h : range(1, 4);
-    p.filter_w = global ? p.input_w : range(1, 4);
+    p.filter_h = global ? p.input_h : between(1, 4);
+    p.filter_w = global ? p.input_w : between(1, 4);
     if (next() % 16 == 0) { /* a window of more than 256 values: the portable kernel */
-        p.input_h = p.filter_h = 17, p.input_w = p.filter_w = 16, p.channels = range(1, 9);
+        p.input_h = p.filter_h = 17, p.input_w = p.filter_w = 16, p.channels = between(1, 9);
     }
-    p.stride_h = range(1, 3), p.stride_w = range(1, 3);
-    p.pad_h = next() % 2 ? range(0, p.filter_h - 1) : 0;
-    p.pad_w = next() % 2 ? range(0, p.filter_w - 1) : 0;
+    p.stride_h = between(1, 3), p.stride_w = between(1, 3);
+    p.pad_h = next() % 2 ? between(0, p.filter_h - 1) : 0;
+    p.pad_w = next() % 2 ? between(0, p.filter_w - 1) : 0;
     p.output_h = (p.input_h + 2 * p.pad_h - p.filter_h) / p.stride_h + 1;
     p.output_w = (p.input_w + 2 * p.pad_w - p.filter_w) / p.stride_w + 1;
     if (p.output_h < 1 || p.output_w < 1 || p.input_h < p.filter_h - p.pad_h || p.input_w < p.filter_w - p.pad_w) {

@@ -17,6 +17,8 @@
 
 #define CHECK_RANDOM_SEED 0x2545F491u
 #include "check_random.h"
+#include "check_say.h"
+#include "check_mve_layout.h"
 
 #ifndef CASES
 #define CASES 500
@@ -30,55 +32,6 @@ static int16_t lay_w[40 * 25 + 8 * 25];
 static int32_t lay_rq[24 * 5];
 static int8_t scratch[20000] __attribute__((aligned(16)));
 static int32_t ran[3]; /* cases: the 3x3 entry at stride 1, at stride 2, other filters (the ring path) */
-
-static void say(const char *what, int32_t n)
-{
-    char buf[64];
-    int i = 0;
-    while (*what && i < 40) {
-        buf[i++] = *what++;
-    }
-    buf[i++] = ' ';
-    if (n < 0) {
-        buf[i++] = '-';
-    }
-    uint32_t u = n < 0 ? (uint32_t)-n : (uint32_t)n;
-    char digits[12];
-    int k = 0;
-    do {
-        digits[k++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    while (k) {
-        buf[i++] = digits[--k];
-    }
-    buf[i++] = '\n';
-    buf[i] = 0;
-    sh_write0(buf);
-}
-
-/* tinyslm/compiler/helium_layout.py's dw_weights and dw_records */
-static void layout(int32_t ch, int32_t taps)
-{
-    const int32_t blocks = (ch + 7) / 8;
-    for (int32_t blk = 0; blk < blocks; ++blk) {
-        for (int32_t t = 0; t < taps; ++t) {
-            for (int32_t i = 0; i < 8; ++i) {
-                const int32_t o = 8 * blk + i;
-                lay_w[(blk * taps + t) * 8 + i] = o < ch ? wts[t * ch + o] : 0;
-            }
-        }
-        for (int32_t h = 0; h < 2; ++h) {
-            for (int32_t j = 0; j < 4; ++j) {
-                const int32_t o = 8 * blk + 2 * j + h;
-                int32_t *r = lay_rq + 24 * blk;
-                r[4 * h + j] = o < ch ? bias[o] : 0;
-                r[8 + 4 * h + j] = o < ch ? mult[o] : 0;
-                r[16 + 4 * h + j] = o < ch ? shft[o] : 0;
-            }
-        }
-    }
-}
 
 static int check(int32_t case_no)
 {
@@ -135,7 +88,10 @@ static int check(int32_t case_no)
     if (extreme && next() % 2) { /* the zero point at an end too */
         p.input_offset = next() % 2 ? 128 : -127;
     }
-    layout(ch, taps);
+    if (!mve_dw_layout(lay_w, sizeof(lay_w), lay_rq, sizeof(lay_rq) / 4, wts, ch, taps, bias, mult, shft)) {
+        say("layout buffers too small, case", case_no);
+        return 1;
+    }
     p.ring_w = (p.output_w - 1) * p.stride_w + p.filter_w;
     p.requant = lay_rq;
     p.requant_fast = 1;

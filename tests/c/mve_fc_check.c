@@ -14,6 +14,11 @@
 #include "tslm_fully_connected.h"
 #include "tslm_mve_fully_connected.h"
 
+#define CHECK_RANDOM_SEED 88172645u
+#include "check_random.h"
+#include "check_say.h"
+#include "check_mve_layout.h"
+
 #ifndef CASES
 #define CASES 1500
 #endif
@@ -22,74 +27,12 @@
 #define MAX_DEPTH 100
 #define MAX_OUT 170
 
-static uint32_t state = 88172645u;
 static int8_t in[MAX_ROWS * MAX_DEPTH + GUARD];
 static int8_t wts[MAX_OUT * MAX_DEPTH];
 static int8_t lay_w[(MAX_OUT + 3) / 4 * 4 * ((MAX_DEPTH + 15) / 16 * 16)];
 static int32_t lay_rq[(MAX_OUT + 3) / 4 * 12];
 static int32_t bias[MAX_OUT], mult[MAX_OUT], shft[MAX_OUT];
 static int8_t out_a[MAX_ROWS * MAX_OUT + 2 * GUARD], out_b[MAX_ROWS * MAX_OUT + 2 * GUARD];
-
-static uint32_t next(void) /* xorshift32 */
-{
-    state ^= state << 13;
-    state ^= state >> 17;
-    state ^= state << 5;
-    return state;
-}
-
-static int32_t range(int32_t lo, int32_t hi) /* uniform in [lo, hi] */
-{
-    return lo + (int32_t)(next() % (uint32_t)(hi - lo + 1));
-}
-
-static void say(const char *what, int32_t n)
-{
-    char buf[80];
-    int i = 0;
-    while (*what && i < 60) {
-        buf[i++] = *what++;
-    }
-    buf[i++] = ' ';
-    char digits[12];
-    int k = 0;
-    uint32_t u = n < 0 ? (uint32_t)-n : (uint32_t)n;
-    do {
-        digits[k++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (n < 0) {
-        buf[i++] = '-';
-    }
-    while (k) {
-        buf[i++] = digits[--k];
-    }
-    buf[i++] = '\n';
-    buf[i] = 0;
-    sh_write0(buf);
-}
-
-/* The compiler's layout (tinyslm/compiler/helium_layout.py gemm_weights, gemm_records). */
-static void layout(int32_t n_out, int32_t depth, const int32_t *b, int per_channel)
-{
-    const int32_t k16 = (depth + 15) / 16 * 16, groups = (n_out + 3) / 4;
-    for (int32_t g = 0; g < groups; ++g) {
-        for (int32_t j = 0; j < k16 / 16; ++j) {
-            for (int32_t r = 0; r < 4; ++r) {
-                for (int32_t i = 0; i < 16; ++i) {
-                    const int32_t o = 4 * g + r, k = 16 * j + i;
-                    lay_w[((g * (k16 / 16) + j) * 4 + r) * 16 + i] = o < n_out && k < depth ? wts[o * depth + k] : 0;
-                }
-            }
-        }
-        for (int32_t r = 0; r < 4; ++r) {
-            const int32_t o = 4 * g + r, c = per_channel ? o : 0;
-            lay_rq[12 * g + r] = o < n_out && b != NULL ? b[o] : 0;
-            lay_rq[12 * g + 4 + r] = o < n_out ? mult[c] : 0;
-            lay_rq[12 * g + 8 + r] = o < n_out ? shft[c] : 0;
-        }
-    }
-}
 
 static int8_t pick8(int extremes)
 {
@@ -105,25 +48,25 @@ static int check(int32_t case_no)
 {
     tslm_fully_connected_params p;
     memset(&p, 0, sizeof(p));
-    p.batches = next() % 4 == 0 ? range(1, 3) : range(2, MAX_ROWS);
-    p.accum_depth = next() % 4 == 0 ? range(65, MAX_DEPTH) : range(1, 64);
-    p.output_depth = next() % 4 == 0 ? range(1, 9) : range(1, MAX_OUT);
+    p.batches = next() % 4 == 0 ? between(1, 3) : between(2, MAX_ROWS);
+    p.accum_depth = next() % 4 == 0 ? between(65, MAX_DEPTH) : between(1, 64);
+    p.output_depth = next() % 4 == 0 ? between(1, 9) : between(1, MAX_OUT);
     p.per_channel = (int32_t)(next() % 2);
     const int zp_kind = (int)(next() % 4);
-    p.output_offset = zp_kind == 0 ? -128 : zp_kind == 1 ? 127 : range(-128, 127);
+    p.output_offset = zp_kind == 0 ? -128 : zp_kind == 1 ? 127 : between(-128, 127);
     switch (next() % 5) {
     case 0:
     case 1: p.act_min = -128, p.act_max = 127; break;               /* none */
     case 2: p.act_min = p.output_offset, p.act_max = 127; break;    /* relu */
-    case 3: p.act_min = p.output_offset, p.act_max = p.output_offset + range(0, 127 - p.output_offset); break;
-    default: p.act_min = range(-128, 0), p.act_max = range(p.act_min, 127); break;
+    case 3: p.act_min = p.output_offset, p.act_max = p.output_offset + between(0, 127 - p.output_offset); break;
+    default: p.act_min = between(-128, 0), p.act_max = between(p.act_min, 127); break;
     }
     const int32_t n_q = p.per_channel ? p.output_depth : 1;
     const int deep = next() % 4 == 0;
     for (int32_t i = 0; i < n_q; ++i) {
         const uint32_t m = next();
         mult[i] = m % 8 == 0 ? INT32_MAX : (int32_t)((1u << 30) | (m >> 2));
-        shft[i] = next() % 8 == 0 ? 0 : deep ? range(-31, 0) : range(-12, -1);
+        shft[i] = next() % 8 == 0 ? 0 : deep ? between(-31, 0) : between(-12, -1);
     }
     const int big_bias = next() % 8 == 0;
     for (int32_t i = 0; i < p.output_depth; ++i) {
@@ -146,7 +89,11 @@ static int check(int32_t case_no)
         out_a[i] = out_b[i] = (int8_t)next();
     }
     tslm_fully_connected_s8(&p, in, wts, b, out_b + GUARD, NULL);
-    layout(p.output_depth, p.accum_depth, b, p.per_channel);
+    if (!mve_gemm_layout(lay_w, sizeof(lay_w), lay_rq, sizeof(lay_rq) / 4, wts, p.output_depth, p.accum_depth, b,
+                         mult, shft, p.per_channel)) {
+        say("layout buffers too small, case", case_no);
+        return 1;
+    }
     p.requant = lay_rq;
     p.multiplier = NULL, p.shift = NULL;
     if (next() % 8 == 0) {

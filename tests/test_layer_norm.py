@@ -207,6 +207,48 @@ def test_fused_layer_norm_bit_exact_on_cortex_m55(opt):
         assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
 
 
+def _mve_handles(b: dict, half: bool) -> bool:
+    """The Helium kernel's handled() for one step (no clamp, an output shift right by 1..22; half, a SUB/ADD: TFLM's
+    input 1 at 1/2 after a left shift of 20): its own loops, not the portable kernel's."""
+    ok = b["act_min"] == -128 and b["act_max"] == 127 and -22 <= b["output_shift"] <= -1
+    return ok and (not half or (b["left_shift"] == 20 and b["in1_multiplier"] == 1 << 30 and b["in1_shift"] == 0))
+
+
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+@pytest.mark.parametrize("opt", ["speed", "size"])
+def test_unfolded_layer_norm_bit_exact_on_cortex_m55(opt, monkeypatch):
+    """The Helium kernel where the compiler gives it no folds (its check of the constants failed): the same row
+    shapes with fold_sub and fold_gamma_beta finding nothing, so the kernel rounds the SUB itself and takes gamma
+    and beta through its own per-call setup (gamma + offset, R(beta) in scratch) and rounded steps, against TFLM
+    on the emulated Cortex-M55, built for speed and for size."""
+    from tinyslm.compare import compare_outputs
+    from tinyslm.compiler.ops import layer_norm as ln
+    from tinyslm.firmware import opt_flag
+    from tinyslm.runners.oracle import Oracle
+    from tinyslm.runners.qemu import measure
+
+    if "helium" not in _cache:
+        fn, shapes = _helium_block()
+        _cache["helium"] = opzoo.convert_fn(fn, shapes)
+    m = _cache["helium"]
+    monkeypatch.setattr(ln, "fold_sub", lambda p, shift=ln.DIFF_SHIFT: [0, 0, 0, 0])
+    monkeypatch.setattr(ln, "fold_gamma_beta", lambda *a: None)
+    cm, batches, run = measure(m, "mps3-an547", "helium", n_inputs=4, seed=5, opt=opt_flag(opt))
+    lns = [s for s in cm.plan.steps if isinstance(s, Call) and s.op.opcode == "LAYER_NORM"]
+    assert len(lns) == 12 and all(s.func == "tslm_mve_layer_norm_s8" for s in lns), funcs(cm.plan.steps)
+    assert all(s.params.diff_fold == [0, 0, 0, 0] and s.params.folded is None for s in lns)
+    # the kernel's own loops (not the portable kernel's) for gamma and beta: rows of 2..1100, tails past 4k
+    own = [p for p in (s.params for s in lns) if p.steps == 2 and _mve_handles(p.sub, True)
+           and _mve_handles(p.scale, False) and _mve_handles(p.gamma, False) and _mve_handles(p.beta, True)]
+    assert len(own) >= 8 and {p.cols for p in own} >= {2, 5, 19, 48, 1100}, [(p.rows, p.cols) for p in own]
+    oracle = Oracle(m)
+    assert len(run.outputs) == len(batches) == 4
+    for inputs, ours in zip(batches, run.outputs):
+        c = compare_outputs(oracle.run(inputs), ours)
+        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
+
+
 def _random_block(seed: int):
     """Layer norms of random row shapes in one model, each on its own input (scaled and shifted by random
     amounts, so rows' means and spreads vary), gamma of either sign around random sizes, beta from small to

@@ -202,6 +202,28 @@ TSLM_ALWAYS_INLINE void outputs(const int8_t *d, int8_t *y, int8_t *n, int32_t c
     }
 }
 
+/* outputs() for gamma's and beta's records (steps 3) and for the other forms (steps 0..2), each a function of its
+ * own at -Os with outputs() inlined into it (flatten): in one function for every form the other forms' vectors
+ * crowd the eight Q registers of the records' loop (spills in it). */
+#if defined(__OPTIMIZE_SIZE__)
+#define TSLM_LN_OUTFN __attribute__((noinline, flatten)) static
+#else
+#define TSLM_LN_OUTFN TSLM_ALWAYS_INLINE
+#endif
+TSLM_LN_OUTFN void outputs_folded(const int8_t *d, int8_t *y, int8_t *n, int32_t cols, const int32_t *rec, int32_t k,
+                                  int32_t c0, const step_q qs, const step_q qg, const int keep)
+{
+    const step_q qb = {qg.m, 0, 0}; /* (the multiplier in a vector register for VRMULH) */
+    outputs(d, y, n, cols, rec, rec, k, c0, qs, qg, qb, 0, 3, keep);
+}
+
+TSLM_LN_OUTFN void outputs_rounded(const int8_t *d, int8_t *y, int8_t *n, int32_t cols, const int32_t *kg,
+                                   const int32_t *bc, int32_t k, int32_t c0, const step_q qs, const step_q qg,
+                                   const step_q qb, int32_t o1g, const int steps, const int keep)
+{
+    outputs(d, y, n, cols, kg, bc, k, c0, qs, qg, qb, o1g, steps == 2 ? 2 : steps == 1, keep); /* (0..2) */
+}
+
 void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input, const int8_t *gamma,
                             const int8_t *beta, int8_t *normalized, int8_t *output, int32_t *scratch)
 {
@@ -271,23 +293,23 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
         const int32_t k = p->scale_table[v + 128] + p->scale.in2_offset;
         const int32_t c0 = p->scale.in1_offset * k;
         if (p->steps == 0) {
-            outputs(d, y, y, cols, kg, bc, k, c0, qs, qg, qb, o1g, 0, 0);
+            outputs_rounded(d, y, y, cols, kg, bc, k, c0, qs, qg, qb, o1g, 0, 0);
         } else if (p->steps == 1) {
             if (keep) {
-                outputs(d, y, normalized + r * cols, cols, kg, bc, k, c0, qs, qg, qb, o1g, 1, 1);
+                outputs_rounded(d, y, normalized + r * cols, cols, kg, bc, k, c0, qs, qg, qb, o1g, 1, 1);
             } else {
-                outputs(d, y, y, cols, kg, bc, k, c0, qs, qg, qb, o1g, 1, 0);
+                outputs_rounded(d, y, y, cols, kg, bc, k, c0, qs, qg, qb, o1g, 1, 0);
             }
         } else if (folded) {
             if (keep) {
-                outputs(d, y, normalized + r * cols, cols, kg, p->folded, k, c0, qs, qg, qb, o1g, 3, 1);
+                outputs_folded(d, y, normalized + r * cols, cols, p->folded, k, c0, qs, qg, 1);
             } else {
-                outputs(d, y, y, cols, kg, p->folded, k, c0, qs, qg, qb, o1g, 3, 0);
+                outputs_folded(d, y, y, cols, p->folded, k, c0, qs, qg, 0);
             }
         } else if (keep) {
-            outputs(d, y, normalized + r * cols, cols, kg, bc, k, c0, qs, qg, qb, o1g, 2, 1);
+            outputs_rounded(d, y, normalized + r * cols, cols, kg, bc, k, c0, qs, qg, qb, o1g, 2, 1);
         } else {
-            outputs(d, y, y, cols, kg, bc, k, c0, qs, qg, qb, o1g, 2, 0);
+            outputs_rounded(d, y, y, cols, kg, bc, k, c0, qs, qg, qb, o1g, 2, 0);
         }
     }
 }

@@ -110,27 +110,49 @@ TSLM_ALWAYS_INLINE void walk(const tslm_binary_params *p, const int8_t *in1, con
 #define LUT_MIN 512 /* elements per call from which the table pays for itself */
 
 /* out[i] = clamp(requant(lut[(uint8_t)b[i]] + k a[i]) + zp) for i < n, k = +-2^19; the output's requantization
- * a right shift r < 0 (requant()'s steps without its left shift and with the sign fix-up); whole vectors
- * unpredicated, the tail under a predicate. */
-TSLM_ALWAYS_INLINE int32x4_t lut_out(const int32_t *lut, uint32x4_t bi, int32x4_t av, int32_t k, int32_t m,
-                                     int32_t r, int32_t zp, int32x4_t lo, int32x4_t hi)
+ * a right shift r < 0 (requant()'s steps without its left shift and with the sign fix-up). One tail-predicated
+ * loop in assembly (WLSTP/LETP: the last partial vector's lanes switched off by the loop, no remainder code; the
+ * same instructions in the size build), 13 instructions per four elements. */
+static void lut_row(const int8_t *a, const uint8_t *b, const int32_t *lut, int8_t *out, int32_t n, int32_t k,
+                    int32_t m, int32_t r, int32_t zp, int32x4_t lo, int32x4_t hi)
 {
-    int32x4_t x = vqrdmulhq_n_s32(vmlaq_n_s32(vldrwq_gather_shifted_offset_s32(lut, bi), av, k), m);
-    x = vrshlq_n_s32(vqaddq_s32(x, vshrq_n_s32(x, 31)), r);
-    return vminq_s32(vmaxq_s32(vaddq_n_s32(x, zp), lo), hi);
+    register int32_t lr __asm__("lr") = n;
+    __asm__ volatile("wlstp.32 lr, lr, 2f\n"
+                     "1:\n\t"
+                     "vldrb.u32 q0, [%[b]], #4\n\t"
+                     "vldrb.s32 q1, [%[a]], #4\n\t"
+                     "vldrw.u32 q2, [%[lut], q0, uxtw #2]\n\t"
+                     "vmla.s32 q2, q1, %[k]\n\t"
+                     "vqrdmulh.s32 q2, q2, %[m]\n\t"
+                     "vshr.s32 q1, q2, #31\n\t"
+                     "vqadd.s32 q2, q2, q1\n\t"
+                     "vrshl.s32 q2, %[r]\n\t"
+                     "vadd.i32 q2, q2, %[zp]\n\t"
+                     "vmax.s32 q2, q2, %q[lo]\n\t"
+                     "vmin.s32 q2, q2, %q[hi]\n\t"
+                     "vstrb.32 q2, [%[out]], #4\n\t"
+                     "letp lr, 1b\n"
+                     "2:"
+                     : [a] "+l"(a), [b] "+l"(b), [out] "+l"(out), "+r"(lr)
+                     : [lut] "r"(lut), [k] "r"(k), [m] "r"(m), [r] "r"(r), [zp] "r"(zp), [lo] "w"(lo), [hi] "w"(hi)
+                     : "q0", "q1", "q2", "memory");
 }
 
-TSLM_ALWAYS_INLINE void lut_row(const int8_t *a, const uint8_t *b, const int32_t *lut, int8_t *out, int32_t n,
-                                int32_t k, int32_t m, int32_t r, int32_t zp, int32_t lo, int32_t hi)
+/* lut[byte] = sa -+ B's rescaled value of b: the bytes 0..127 (b = byte) then 128..255 (b = byte - 256), b + ob
+ * counted up four lanes at a time from ob and from ob - 128; (b + ob) << 20 << left as one shift (both wrap
+ * alike). `minus` a constant in each caller. */
+TSLM_ALWAYS_INLINE void lut_fill(int32_t *lut, int32_t sa, int32_t ob, const scalar_requant qb, const int minus)
 {
-    const int32x4_t vlo = vdupq_n_s32(lo), vhi = vdupq_n_s32(hi);
-    const int8_t *const end = out + (n & ~3);
-    for (; out < end; a += 4, b += 4, out += 4) {
-        vstrbq_s32(out, lut_out(lut, vldrbq_u32(b), vldrbq_s32(a), k, m, r, zp, vlo, vhi));
-    }
-    if (n & 3) {
-        const mve_pred16_t pr = vctp32q((uint32_t)(n & 3));
-        vstrbq_p_s32(out, lut_out(lut, vldrbq_z_u32(b, pr), vldrbq_z_s32(a, pr), k, m, r, zp, vlo, vhi), pr);
+    const int32x4_t fix = vdupq_n_s32(qb.fix ? -1 : 0), vsa = vdupq_n_s32(sa);
+    const int32_t shift = 20 + qb.left, mb = qb.multiplier, rb = qb.right;
+    for (int32_t half = 0; half < 2; ++half) {
+        uint32_t x = (uint32_t)(ob - 128 * half);
+        int32_t *dst = lut + 128 * half;
+        for (int32_t i = 0; i < 32; ++i, dst += 4) {
+            int32x4_t sb = vqrdmulhq_n_s32(vshlq_r_s32(vreinterpretq_s32_u32(vidupq_wb_u32(&x, 1)), shift), mb);
+            sb = vrshlq_n_s32(vqaddq_s32(sb, vandq_s32(vshrq_n_s32(sb, 31), fix)), rb);
+            vst1q_s32(dst, minus ? vsubq_s32(vsa, sb) : vaddq_s32(vsa, sb));
+        }
     }
 }
 
@@ -157,16 +179,15 @@ static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t
     /* x = in1's term +- in2's: A's sign is - only for SUB with A = input 2, B's only for SUB with A = input 1 */
     const int minus_a = op == OP_SUB && !a_is_in1, minus_b = op == OP_SUB && a_is_in1;
     int32_t lut[256];
-    for (int32_t i = 0; i < 256; i += 4) {
-        const int32x4_t byte = vreinterpretq_s32_u32(vidupq_n_u32((uint32_t)i, 1));
-        const int32x4_t b = vsubq_s32(veorq_s32(byte, vdupq_n_s32(128)), vdupq_n_s32(128)); /* (int8_t)byte */
-        const int32x4_t sb = requant(vshlq_n_s32(vaddq_n_s32(b, ob), 20), qb);
-        const int32x4_t sa = vdupq_n_s32(minus_a ? -oa19 : oa19);
-        vst1q_s32(lut + i, minus_b ? vsubq_s32(sa, sb) : vaddq_s32(sa, sb));
+    const int32_t sa = minus_a ? -oa19 : oa19;
+    if (minus_b) {
+        lut_fill(lut, sa, ob, qb, 1);
+    } else {
+        lut_fill(lut, sa, ob, qb, 0);
     }
     const int32_t k = minus_a ? -(INT32_C(1) << 19) : (INT32_C(1) << 19);
-    const int32_t m = p->output_multiplier, r = p->output_shift, zp = p->output_offset, lo = p->act_min;
-    const int32_t hi = p->act_max;
+    const int32_t m = p->output_multiplier, r = p->output_shift, zp = p->output_offset;
+    const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
     const int8_t *ina = a_is_in1 ? in1 : in2, *inb = a_is_in1 ? in2 : in1;
     const int32_t *ta = a_is_in1 ? t1 : t2, *tb = a_is_in1 ? t2 : t1;
     for (int32_t i0 = 0; i0 < d[0]; ++i0) {

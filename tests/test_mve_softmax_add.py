@@ -1,10 +1,12 @@
-"""The Helium SOFTMAX's reversed-table path and ADD/SUB's residual table loop (issue 15: the transformers'
-softmax and elementwise adds on the Cortex-M55), against the portable kernels and TFLM, in QEMU on mps3-an547,
-built for speed (-O2) and for size (-Os): tests/c/mve_softmax_check.c (every row length 1..48 and longer, int8
-and int16 outputs), tests/c/dsp_binary_check.c with the Helium kernels (-DBINARY_MVE), and op-zoo softmaxes and
-adds through the compiler (which now gives the Helium softmax its table reversed) against TFLM. Each check was
-seen failing on a deliberately broken kernel (a softmax with its clamp, its sum's rounding or its maximum's
-stride changed; an ADD loop with its sign fix-up dropped)."""
+"""The Helium SOFTMAX's reversed-table path, ADD/SUB's residual table loop and its sixteen-lane path (issue 15:
+the transformers' softmax and elementwise adds on the Cortex-M55), against the portable kernels and TFLM, in QEMU
+on mps3-an547, built for speed (-O2) and for size (-Os): tests/c/mve_softmax_check.c (every row length 1..48 and
+longer, int8 and int16 outputs), tests/c/dsp_binary_check.c with the Helium kernels (-DBINARY_MVE),
+tests/c/mve_add_check.c, and op-zoo softmaxes and adds through the compiler (which now gives the Helium softmax its
+table reversed) against TFLM. Each check was seen failing on a deliberately broken kernel (a softmax with its clamp,
+its sum's rounding or its maximum's stride changed; the ADD table loop with its sign fix-up or its lower clamp
+dropped or one element too many; the sixteen-lane ADD with its tie or range test dropped, a wrapping add or no
+lower clamp)."""
 
 from __future__ import annotations
 
@@ -54,6 +56,19 @@ def test_helium_residual_add_loop_matches_the_portable_kernel(tmp_path, opt):
     assert "wlstp.32" in d and "uxtw #2]" in d
     r = run_m55(elf)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("opt", ["speed", "size"])
+def test_helium_residual_add_at_the_inputs_scale_matches_the_portable_kernel(tmp_path, opt):
+    """tests/c/mve_add_check.c: 3,000 ADD/SUB calls with the output at the larger input's scale (TFLM's output
+    multiplier 2^30, shift -18), hundreds of them on the sixteen-lane path, the rest (ties, large H, under 512
+    elements, SUB with input 2 at 1/2) on the general loops."""
+    elf = build_m55(tmp_path, C / "mve_add_check.c", ["-I", str(C), *OPTS[opt]], families=("binary",))
+    assert "wlstp.8" in _disasm(elf)
+    r = run_m55(elf)
+    out = r.stdout + r.stderr
+    assert r.returncode == 0 and "mve_add_check: all agree" in out, out
+    assert int(re.search(r"^path (\d+)$", out, re.M).group(1)) >= 400, out
 
 
 @pytest.mark.parametrize("opt", ["speed", "size"])

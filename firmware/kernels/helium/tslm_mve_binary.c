@@ -140,25 +140,75 @@ static void lut_row(const int8_t *a, const uint8_t *b, const int32_t *lut, int8_
 
 /* lut[byte] = sa -+ B's rescaled value of b: the bytes 0..127 (b = byte) then 128..255 (b = byte - 256), b + ob
  * counted up four lanes at a time from ob and from ob - 128; (b + ob) << 20 << left as one shift (both wrap
- * alike). `minus` a constant in each caller. */
-TSLM_ALWAYS_INLINE void lut_fill(int32_t *lut, int32_t sa, int32_t ob, const scalar_requant qb, const int minus)
+ * alike). `minus` and `unit` constants in each caller; with `unit` (unit_row()'s tables, see there) each entry
+ * goes on to its byte pair h[byte], h[256 + byte] instead, and the return is 0 when one of them cannot stand
+ * for it (1 otherwise). */
+TSLM_ALWAYS_INLINE int lut_fill(int32_t *lut, int8_t *h, int32_t sa, int32_t ob, const scalar_requant qb,
+                                const int minus, const int unit, int32_t zp)
 {
-    const int32x4_t fix = vdupq_n_s32(qb.fix ? -1 : 0), vsa = vdupq_n_s32(sa);
-    const int32_t shift = 20 + qb.left, mb = qb.multiplier, rb = qb.right;
+    const int32_t shift = 20 + qb.left, mb = qb.multiplier, rb = qb.right, fix = qb.fix;
+    int32x4_t ties = vdupq_n_s32(0), most = vdupq_n_s32(-256); /* (scalar operands: no constant vectors to spill) */
     for (int32_t half = 0; half < 2; ++half) {
         uint32_t x = (uint32_t)(ob - 128 * half);
         int32_t *dst = lut + 128 * half;
-        for (int32_t i = 0; i < 32; ++i, dst += 4) {
+        int8_t *h1 = h + 128 * half;
+        for (int32_t i = 0; i < 32; ++i, dst += 4, h1 += 4) {
             int32x4_t sb = vqrdmulhq_n_s32(vshlq_r_s32(vreinterpretq_s32_u32(vidupq_wb_u32(&x, 1)), shift), mb);
-            sb = vrshlq_n_s32(vqaddq_s32(sb, vandq_s32(vshrq_n_s32(sb, 31), fix)), rb);
-            vst1q_s32(dst, minus ? vsubq_s32(vsa, sb) : vaddq_s32(vsa, sb));
+            sb = vrshlq_n_s32(vqaddq_s32(sb, vmulq_n_s32(vshrq_n_s32(sb, 31), fix)), rb);
+            const int32x4_t v = vaddq_n_s32(minus ? vnegq_s32(sb) : sb, sa);
+            if (!unit) {
+                vst1q_s32(dst, v);
+                continue;
+            }
+            /* the output's requantization at a = 0 up to its rounding shift: x' = VQRDMULH(v, 2^30); a tie
+             * (x' = 2^17 modulo 2^18: x' << 14 is INT32_MIN) or an H of 255 or more: not this path */
+            const int32x4_t xp = vqrdmulhq_n_s32(v, INT32_C(1) << 30);
+            const int32x4_t big = vaddq_n_s32(vrshrq_n_s32(xp, 18), zp);
+            ties = vminq_s32(ties, vshlq_n_s32(xp, 14));
+            most = vmaxq_s32(most, big);
+            const int32x4_t h1v = vshrq_n_s32(vqshlq_n_s32(big, 24), 24); /* clamped to int8 */
+            vstrbq_s32(h1, h1v);
+            vstrbq_s32(h1 + 256, vshrq_n_s32(vqshlq_n_s32(vsubq_s32(big, h1v), 24), 24));
         }
     }
+    return !unit || (vminvq_s32(INT32_MAX, ties) != INT32_MIN && vmaxvq_s32(INT32_MIN, most) <= 254);
 }
 
-/* ADD/SUB through lut_row() where both inputs walk the row, the scheme is TFLM's and the call has
- * LUT_MIN elements or more; 0 otherwise (nothing written). */
-static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
+/* ---- ADD/SUB with the output at A's scale (TFLM's output multiplier 2^30, shift -18: the residual stream
+ * keeps its scale): x = lut[b] + a 2^19, VQRDMULH(x, 2^30) = floor((x + 1) / 2) = x'(b) + a 2^18 exactly (no
+ * overflow: |lut| < 2^29), so the output before its zero point is a + floor((x'(b) + 2^17) / 2^18), TFLM's
+ * sign fix-up aside, which only acts on a tie of x'(b) modulo 2^18. Without ties, out = clamp(a + H[b]) with
+ * H[b] = that floor + zp: sixteen int8 lanes, H as two byte tables of the same sign (H1 = H clamped to int8,
+ * H2 = the rest, clamped: for H <= -256 every output is -128 either way), each a 16-byte gather and a
+ * saturating add (saturating twice in one direction is saturating once); H >= 255 needs a third: not this
+ * path. 10 instructions per sixteen elements. */
+static void unit_row(const int8_t *a, const uint8_t *b, const int8_t *h, int8_t *out, int32_t n, int8x16_t lo,
+                     int8x16_t hi)
+{
+    register int32_t lr __asm__("lr") = n;
+    __asm__ volatile("wlstp.8 lr, lr, 2f\n"
+                     "1:\n\t"
+                     "vldrb.u8 q0, [%[b]], #16\n\t"
+                     "vldrb.u8 q1, [%[a]], #16\n\t"
+                     "vldrb.u8 q2, [%[h1], q0]\n\t"
+                     "vqadd.s8 q1, q1, q2\n\t"
+                     "vldrb.u8 q2, [%[h2], q0]\n\t"
+                     "vqadd.s8 q1, q1, q2\n\t"
+                     "vmax.s8 q1, q1, %q[lo]\n\t"
+                     "vmin.s8 q1, q1, %q[hi]\n\t"
+                     "vstrb.8 q1, [%[out]], #16\n\t"
+                     "letp lr, 1b\n"
+                     "2:"
+                     : [a] "+r"(a), [b] "+r"(b), [out] "+r"(out), "+r"(lr)
+                     : [h1] "r"(h), [h2] "r"(h + 256), [lo] "w"(lo), [hi] "w"(hi)
+                     : "q0", "q1", "q2", "memory");
+}
+
+/* ADD/SUB through lut_row() (`unit` 0) or unit_row() (`unit` 1: where the output is at A's scale, without ties
+ * and large H) where both inputs walk the row, the scheme is TFLM's and the call has LUT_MIN elements or more; 0
+ * otherwise (nothing written). */
+TSLM_ALWAYS_INLINE int tables(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                              const int op, const int unit)
 {
     const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
     int32_t total = 1;
@@ -178,18 +228,43 @@ static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t
                                        : requant_of(p->in1_multiplier, p->in1_shift);
     /* x = in1's term +- in2's: A's sign is - only for SUB with A = input 2, B's only for SUB with A = input 1 */
     const int minus_a = op == OP_SUB && !a_is_in1, minus_b = op == OP_SUB && a_is_in1;
-    int32_t lut[256];
     const int32_t sa = minus_a ? -oa19 : oa19;
+    const int8_t *ina = a_is_in1 ? in1 : in2, *inb = a_is_in1 ? in2 : in1;
+    const int32_t *ta = a_is_in1 ? t1 : t2, *tb = a_is_in1 ? t2 : t1;
+    if (unit && !minus_a && p->output_multiplier == (INT32_C(1) << 30) && p->output_shift == -18) {
+        int8_t h[512];
+        if (minus_b ? lut_fill(NULL, h, sa, ob, qb, 1, 1, p->output_offset)
+                    : lut_fill(NULL, h, sa, ob, qb, 0, 1, p->output_offset)) {
+            const int8x16_t lo = vdupq_n_s8((int8_t)p->act_min), hi = vdupq_n_s8((int8_t)p->act_max);
+            for (int32_t i0 = 0; i0 < d[0]; ++i0) {
+                for (int32_t i1 = 0; i1 < d[1]; ++i1) {
+                    for (int32_t i2 = 0; i2 < d[2]; ++i2) {
+                        for (int32_t i3 = 0; i3 < d[3]; ++i3) {
+                            for (int32_t i4 = 0; i4 < d[4]; ++i4, out += d[5]) {
+                                const int32_t ia = i0 * ta[0] + i1 * ta[1] + i2 * ta[2] + i3 * ta[3] + i4 * ta[4];
+                                const int32_t ib = i0 * tb[0] + i1 * tb[1] + i2 * tb[2] + i3 * tb[3] + i4 * tb[4];
+                                unit_row(ina + ia, (const uint8_t *)inb + ib, h, out, d[5], lo, hi);
+                            }
+                        }
+                    }
+                }
+            }
+            return 1;
+        }
+        return 0; /* a tie or a large H: the caller's table path */
+    }
+    if (unit) {
+        return 0;
+    }
+    int32_t lut[256];
     if (minus_b) {
-        lut_fill(lut, sa, ob, qb, 1);
+        lut_fill(lut, NULL, sa, ob, qb, 1, 0, 0);
     } else {
-        lut_fill(lut, sa, ob, qb, 0);
+        lut_fill(lut, NULL, sa, ob, qb, 0, 0, 0);
     }
     const int32_t k = minus_a ? -(INT32_C(1) << 19) : (INT32_C(1) << 19);
     const int32_t m = p->output_multiplier, r = p->output_shift, zp = p->output_offset;
     const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
-    const int8_t *ina = a_is_in1 ? in1 : in2, *inb = a_is_in1 ? in2 : in1;
-    const int32_t *ta = a_is_in1 ? t1 : t2, *tb = a_is_in1 ? t2 : t1;
     for (int32_t i0 = 0; i0 < d[0]; ++i0) {
         for (int32_t i1 = 0; i1 < d[1]; ++i1) {
             for (int32_t i2 = 0; i2 < d[2]; ++i2) {
@@ -206,13 +281,24 @@ static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t
     return 1;
 }
 
+static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
+{
+    return tables(p, in1, in2, out, op, 0);
+}
+
+/* The residual add at A's scale, sixteen lanes at a time; 0 where it does not apply (nothing written). */
+static int unit_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
+{
+    return tables(p, in1, in2, out, op, 1);
+}
+
 void tslm_mve_add_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out)
 {
     if (!vectorizable(p)) {
         tslm_add_s8(p, in1, in2, out); /* the portable kernel */
         return;
     }
-    if (!lut_path(p, in1, in2, out, OP_ADD)) {
+    if (!unit_path(p, in1, in2, out, OP_ADD) && !lut_path(p, in1, in2, out, OP_ADD)) {
         walk(p, in1, in2, out, OP_ADD);
     }
 }
@@ -223,7 +309,7 @@ void tslm_mve_sub_s8(const tslm_binary_params *p, const int8_t *in1, const int8_
         tslm_sub_s8(p, in1, in2, out);
         return;
     }
-    if (!lut_path(p, in1, in2, out, OP_SUB)) {
+    if (!unit_path(p, in1, in2, out, OP_SUB) && !lut_path(p, in1, in2, out, OP_SUB)) {
         walk(p, in1, in2, out, OP_SUB);
     }
 }

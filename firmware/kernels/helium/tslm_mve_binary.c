@@ -138,40 +138,28 @@ static void lut_row(const int8_t *a, const uint8_t *b, const int32_t *lut, int8_
                      : "q0", "q1", "q2", "memory");
 }
 
-/* lut[byte] = sa -+ B's rescaled value of b: the bytes 0..127 (b = byte) then 128..255 (b = byte - 256), b + ob
- * counted up four lanes at a time from ob and from ob - 128; (b + ob) << 20 << left as one shift (both wrap
- * alike). `minus` and `unit` constants in each caller; with `unit` (unit_row()'s tables, see there) each entry
- * goes on to its byte pair h[byte], h[256 + byte] instead, and the return is 0 when one of them cannot stand
- * for it (1 otherwise). */
-TSLM_ALWAYS_INLINE int lut_fill(int32_t *lut, int8_t *h, int32_t sa, int32_t ob, const scalar_requant qb,
-                                const int minus, const int unit, int32_t zp)
+/* The table entries of four consecutive bytes: sa + sign x B's rescaled value of b, b + ob counted up from *x
+ * (VIDUP, *x advanced by four); (b + ob) << 20 << left as one shift (both wrap alike). */
+TSLM_TINY_INLINE int32x4_t b_terms(uint32_t *x, int32_t shift, int32_t mb, int32_t fix, int32_t rb, int32_t sa,
+                                   int32_t sign)
 {
-    const int32_t shift = 20 + qb.left, mb = qb.multiplier, rb = qb.right, fix = qb.fix;
-    int32x4_t ties = vdupq_n_s32(0), most = vdupq_n_s32(-256); /* (scalar operands: no constant vectors to spill) */
+    int32x4_t sb = vqrdmulhq_n_s32(vshlq_r_s32(vreinterpretq_s32_u32(vidupq_wb_u32(x, 1)), shift), mb);
+    sb = vrshlq_n_s32(vqaddq_s32(sb, vmulq_n_s32(vshrq_n_s32(sb, 31), fix)), rb);
+    return vaddq_n_s32(vmulq_n_s32(sb, sign), sa);
+}
+
+/* lut[byte] = sa -+ B's rescaled value of b (- when `minus`): the bytes 0..127 (b = byte) then 128..255
+ * (b = byte - 256), from ob and from ob - 128. */
+static void lut_fill(int32_t *lut, int32_t sa, int32_t ob, const scalar_requant qb, int minus)
+{
+    const int32_t shift = 20 + qb.left, mb = qb.multiplier, rb = qb.right, fix = qb.fix, sign = minus ? -1 : 1;
     for (int32_t half = 0; half < 2; ++half) {
         uint32_t x = (uint32_t)(ob - 128 * half);
         int32_t *dst = lut + 128 * half;
-        int8_t *h1 = h + 128 * half;
-        for (int32_t i = 0; i < 32; ++i, dst += 4, h1 += 4) {
-            int32x4_t sb = vqrdmulhq_n_s32(vshlq_r_s32(vreinterpretq_s32_u32(vidupq_wb_u32(&x, 1)), shift), mb);
-            sb = vrshlq_n_s32(vqaddq_s32(sb, vmulq_n_s32(vshrq_n_s32(sb, 31), fix)), rb);
-            const int32x4_t v = vaddq_n_s32(minus ? vnegq_s32(sb) : sb, sa);
-            if (!unit) {
-                vst1q_s32(dst, v);
-                continue;
-            }
-            /* the output's requantization at a = 0 up to its rounding shift: x' = VQRDMULH(v, 2^30); a tie
-             * (x' = 2^17 modulo 2^18: x' << 14 is INT32_MIN) or an H of 255 or more: not this path */
-            const int32x4_t xp = vqrdmulhq_n_s32(v, INT32_C(1) << 30);
-            const int32x4_t big = vaddq_n_s32(vrshrq_n_s32(xp, 18), zp);
-            ties = vminq_s32(ties, vshlq_n_s32(xp, 14));
-            most = vmaxq_s32(most, big);
-            const int32x4_t h1v = vshrq_n_s32(vqshlq_n_s32(big, 24), 24); /* clamped to int8 */
-            vstrbq_s32(h1, h1v);
-            vstrbq_s32(h1 + 256, vshrq_n_s32(vqshlq_n_s32(vsubq_s32(big, h1v), 24), 24));
+        for (int32_t i = 0; i < 32; ++i, dst += 4) {
+            vst1q_s32(dst, b_terms(&x, shift, mb, fix, rb, sa, sign));
         }
     }
-    return !unit || (vminvq_s32(INT32_MAX, ties) != INT32_MIN && vmaxvq_s32(INT32_MIN, most) <= 254);
 }
 
 /* ---- ADD/SUB with the output at A's scale (TFLM's output multiplier 2^30, shift -18: the residual stream
@@ -204,6 +192,31 @@ static void unit_row(const int8_t *a, const uint8_t *b, const int8_t *h, int8_t 
                      : "q0", "q1", "q2", "memory");
 }
 
+/* unit_row()'s tables h[byte], h[256 + byte] from the table entries (lut_fill's, in the same order); 0 when an
+ * entry is on a tie (x' = 2^17 modulo 2^18: x' << 14 is INT32_MIN) or its H is 255 or more (not this path), 1
+ * otherwise. Out of line: inlined into the loop nest GCC spilled its registers. */
+__attribute__((noinline)) static int unit_fill(int8_t *h, int32_t sa, int32_t ob, const scalar_requant qb, int minus,
+                                               int32_t zp)
+{
+    const int32_t shift = 20 + qb.left, mb = qb.multiplier, rb = qb.right, fix = qb.fix, sign = minus ? -1 : 1;
+    int32x4_t ties = vdupq_n_s32(0), most = vdupq_n_s32(-256); /* (scalar operands: no constant vectors to spill) */
+    for (int32_t half = 0; half < 2; ++half) {
+        uint32_t x = (uint32_t)(ob - 128 * half);
+        int8_t *h1 = h + 128 * half;
+        for (int32_t i = 0; i < 32; ++i, h1 += 4) {
+            /* the output's requantization at a = 0 up to its rounding shift: x' = VQRDMULH(entry, 2^30) */
+            const int32x4_t xp = vqrdmulhq_n_s32(b_terms(&x, shift, mb, fix, rb, sa, sign), INT32_C(1) << 30);
+            const int32x4_t big = vaddq_n_s32(vrshrq_n_s32(xp, 18), zp);
+            ties = vminq_s32(ties, vshlq_n_s32(xp, 14));
+            most = vmaxq_s32(most, big);
+            const int32x4_t h1v = vshrq_n_s32(vqshlq_n_s32(big, 24), 24); /* clamped to int8 */
+            vstrbq_s32(h1, h1v);
+            vstrbq_s32(h1 + 256, vshrq_n_s32(vqshlq_n_s32(vsubq_s32(big, h1v), 24), 24));
+        }
+    }
+    return vminvq_s32(INT32_MAX, ties) != INT32_MIN && vmaxvq_s32(INT32_MIN, most) <= 254;
+}
+
 /* ADD/SUB through lut_row() (`unit` 0) or unit_row() (`unit` 1: where the output is at A's scale, without ties
  * and large H) where both inputs walk the row, the scheme is TFLM's and the call has LUT_MIN elements or more; 0
  * otherwise (nothing written). */
@@ -233,8 +246,7 @@ TSLM_ALWAYS_INLINE int tables(const tslm_binary_params *p, const int8_t *in1, co
     const int32_t *ta = a_is_in1 ? t1 : t2, *tb = a_is_in1 ? t2 : t1;
     if (unit && !minus_a && p->output_multiplier == (INT32_C(1) << 30) && p->output_shift == -18) {
         int8_t h[512];
-        if (minus_b ? lut_fill(NULL, h, sa, ob, qb, 1, 1, p->output_offset)
-                    : lut_fill(NULL, h, sa, ob, qb, 0, 1, p->output_offset)) {
+        if (unit_fill(h, sa, ob, qb, minus_b, p->output_offset)) {
             const int8x16_t lo = vdupq_n_s8((int8_t)p->act_min), hi = vdupq_n_s8((int8_t)p->act_max);
             for (int32_t i0 = 0; i0 < d[0]; ++i0) {
                 for (int32_t i1 = 0; i1 < d[1]; ++i1) {
@@ -257,11 +269,7 @@ TSLM_ALWAYS_INLINE int tables(const tslm_binary_params *p, const int8_t *in1, co
         return 0;
     }
     int32_t lut[256];
-    if (minus_b) {
-        lut_fill(lut, NULL, sa, ob, qb, 1, 0, 0);
-    } else {
-        lut_fill(lut, NULL, sa, ob, qb, 0, 0, 0);
-    }
+    lut_fill(lut, sa, ob, qb, minus_b);
     const int32_t k = minus_a ? -(INT32_C(1) << 19) : (INT32_C(1) << 19);
     const int32_t m = p->output_multiplier, r = p->output_shift, zp = p->output_offset;
     const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);

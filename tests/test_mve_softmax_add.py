@@ -11,6 +11,7 @@ lower clamp)."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 
 import pytest
@@ -19,6 +20,9 @@ from test_helium import C, _bit_exact_on_m55, build_m55, run_m55
 from tinyslm.firmware import opt_flag
 
 OPTS = {"speed": ["-O2"], "size": ["-Os", "-DTSLM_OPTIMIZE_SIZE"]}
+
+pytestmark = pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                                reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
 
 
 def _disasm(elf) -> str:

@@ -217,6 +217,37 @@ __attribute__((noinline)) static int unit_fill(int8_t *h, int32_t sa, int32_t ob
     return vminvq_s32(INT32_MAX, ties) != INT32_MIN && vmaxvq_s32(INT32_MIN, most) <= 254;
 }
 
+/* Every row of the call: unit_row() with the byte tables h (`unit` 1, a constant in each caller) or lut_row() with
+ * lut and k. A's rows at ina, B's at inb (strides ta, tb); the innermost loop steps its row pointers with its
+ * invariants in registers (the assembly's memory clobber would reload what lives in *p). */
+TSLM_ALWAYS_INLINE void table_rows(const tslm_binary_params *p, const int8_t *ina, const int8_t *inb, const int32_t *ta,
+                                   const int32_t *tb, int8_t *out, const int unit, const int8_t *h,
+                                   const int32_t *lut, int32_t k)
+{
+    const int32_t *d = p->dims;
+    const int32_t n = d[5], d4 = d[4], ta4 = ta[4], tb4 = tb[4];
+    const int32_t m = p->output_multiplier, r = p->output_shift, zp = p->output_offset;
+    const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+    const int8x16_t lo8 = vdupq_n_s8((int8_t)p->act_min), hi8 = vdupq_n_s8((int8_t)p->act_max);
+    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
+        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
+            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
+                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
+                    const int8_t *a = ina + i0 * ta[0] + i1 * ta[1] + i2 * ta[2] + i3 * ta[3];
+                    const uint8_t *b = (const uint8_t *)inb + i0 * tb[0] + i1 * tb[1] + i2 * tb[2] + i3 * tb[3];
+                    for (int32_t i4 = 0; i4 < d4; ++i4, a += ta4, b += tb4, out += n) {
+                        if (unit) {
+                            unit_row(a, b, h, out, n, lo8, hi8);
+                        } else {
+                            lut_row(a, b, lut, out, n, k, m, r, zp, lo, hi);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /* ADD/SUB through lut_row() (`unit` 0) or unit_row() (`unit` 1: where the output is at A's scale, without ties
  * and large H) where both inputs walk the row, the scheme is TFLM's and the call has LUT_MIN elements or more; 0
  * otherwise (nothing written). */
@@ -247,20 +278,7 @@ TSLM_ALWAYS_INLINE int tables(const tslm_binary_params *p, const int8_t *in1, co
     if (unit && !minus_a && p->output_multiplier == (INT32_C(1) << 30) && p->output_shift == -18) {
         int8_t h[512];
         if (unit_fill(h, sa, ob, qb, minus_b, p->output_offset)) {
-            const int8x16_t lo = vdupq_n_s8((int8_t)p->act_min), hi = vdupq_n_s8((int8_t)p->act_max);
-            for (int32_t i0 = 0; i0 < d[0]; ++i0) {
-                for (int32_t i1 = 0; i1 < d[1]; ++i1) {
-                    for (int32_t i2 = 0; i2 < d[2]; ++i2) {
-                        for (int32_t i3 = 0; i3 < d[3]; ++i3) {
-                            for (int32_t i4 = 0; i4 < d[4]; ++i4, out += d[5]) {
-                                const int32_t ia = i0 * ta[0] + i1 * ta[1] + i2 * ta[2] + i3 * ta[3] + i4 * ta[4];
-                                const int32_t ib = i0 * tb[0] + i1 * tb[1] + i2 * tb[2] + i3 * tb[3] + i4 * tb[4];
-                                unit_row(ina + ia, (const uint8_t *)inb + ib, h, out, d[5], lo, hi);
-                            }
-                        }
-                    }
-                }
-            }
+            table_rows(p, ina, inb, ta, tb, out, 1, h, NULL, 0);
             return 1;
         }
         return 0; /* a tie or a large H: the caller's table path */
@@ -270,22 +288,7 @@ TSLM_ALWAYS_INLINE int tables(const tslm_binary_params *p, const int8_t *in1, co
     }
     int32_t lut[256];
     lut_fill(lut, sa, ob, qb, minus_b);
-    const int32_t k = minus_a ? -(INT32_C(1) << 19) : (INT32_C(1) << 19);
-    const int32_t m = p->output_multiplier, r = p->output_shift, zp = p->output_offset;
-    const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
-    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
-        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
-            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
-                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
-                    for (int32_t i4 = 0; i4 < d[4]; ++i4, out += d[5]) {
-                        const int8_t *a = ina + i0 * ta[0] + i1 * ta[1] + i2 * ta[2] + i3 * ta[3] + i4 * ta[4];
-                        const int8_t *b = inb + i0 * tb[0] + i1 * tb[1] + i2 * tb[2] + i3 * tb[3] + i4 * tb[4];
-                        lut_row(a, (const uint8_t *)b, lut, out, d[5], k, m, r, zp, lo, hi);
-                    }
-                }
-            }
-        }
-    }
+    table_rows(p, ina, inb, ta, tb, out, 0, NULL, lut, minus_a ? -(INT32_C(1) << 19) : (INT32_C(1) << 19));
     return 1;
 }
 

@@ -110,33 +110,149 @@ TSLM_ALWAYS_INLINE void walk(const tslm_binary_params *p, const int8_t *in1, con
 #define LUT_MIN 512 /* elements per call from which the table pays for itself */
 
 /* out[i] = clamp(requant(lut[(uint8_t)b[i]] + k a[i]) + zp) for i < n, k = +-2^19; the output's requantization
- * a right shift r < 0 (requant()'s steps without its left shift and with the sign fix-up); whole vectors
- * unpredicated, the tail under a predicate. */
-TSLM_ALWAYS_INLINE int32x4_t lut_out(const int32_t *lut, uint32x4_t bi, int32x4_t av, int32_t k, int32_t m,
-                                     int32_t r, int32_t zp, int32x4_t lo, int32x4_t hi)
+ * a right shift r < 0 (requant()'s steps without its left shift and with the sign fix-up). One tail-predicated
+ * loop in assembly (WLSTP/LETP: the last partial vector's lanes switched off by the loop, no remainder code; the
+ * same instructions in the size build), 13 instructions per four elements. */
+static void lut_row(const int8_t *a, const uint8_t *b, const int32_t *lut, int8_t *out, int32_t n, int32_t k,
+                    int32_t m, int32_t r, int32_t zp, int32x4_t lo, int32x4_t hi)
 {
-    int32x4_t x = vqrdmulhq_n_s32(vmlaq_n_s32(vldrwq_gather_shifted_offset_s32(lut, bi), av, k), m);
-    x = vrshlq_n_s32(vqaddq_s32(x, vshrq_n_s32(x, 31)), r);
-    return vminq_s32(vmaxq_s32(vaddq_n_s32(x, zp), lo), hi);
+    register int32_t lr __asm__("lr") = n;
+    __asm__ volatile("wlstp.32 lr, lr, 2f\n"
+                     "1:\n\t"
+                     "vldrb.u32 q0, [%[b]], #4\n\t"
+                     "vldrb.s32 q1, [%[a]], #4\n\t"
+                     "vldrw.u32 q2, [%[lut], q0, uxtw #2]\n\t"
+                     "vmla.s32 q2, q1, %[k]\n\t"
+                     "vqrdmulh.s32 q2, q2, %[m]\n\t"
+                     "vshr.s32 q1, q2, #31\n\t"
+                     "vqadd.s32 q2, q2, q1\n\t"
+                     "vrshl.s32 q2, %[r]\n\t"
+                     "vadd.i32 q2, q2, %[zp]\n\t"
+                     "vmax.s32 q2, q2, %q[lo]\n\t"
+                     "vmin.s32 q2, q2, %q[hi]\n\t"
+                     "vstrb.32 q2, [%[out]], #4\n\t"
+                     "letp lr, 1b\n"
+                     "2:"
+                     : [a] "+l"(a), [b] "+l"(b), [out] "+l"(out), "+r"(lr)
+                     : [lut] "r"(lut), [k] "r"(k), [m] "r"(m), [r] "r"(r), [zp] "r"(zp), [lo] "w"(lo), [hi] "w"(hi)
+                     : "q0", "q1", "q2", "memory");
 }
 
-TSLM_ALWAYS_INLINE void lut_row(const int8_t *a, const uint8_t *b, const int32_t *lut, int8_t *out, int32_t n,
-                                int32_t k, int32_t m, int32_t r, int32_t zp, int32_t lo, int32_t hi)
+/* The table entries of four consecutive bytes: sa + sign x B's rescaled value of b, b + ob counted up from *x
+ * (VIDUP, *x advanced by four); (b + ob) << 20 << left as one shift (both wrap alike). */
+TSLM_TINY_INLINE int32x4_t b_terms(uint32_t *x, int32_t shift, int32_t mb, int32_t fix, int32_t rb, int32_t sa,
+                                   int32_t sign)
 {
-    const int32x4_t vlo = vdupq_n_s32(lo), vhi = vdupq_n_s32(hi);
-    const int8_t *const end = out + (n & ~3);
-    for (; out < end; a += 4, b += 4, out += 4) {
-        vstrbq_s32(out, lut_out(lut, vldrbq_u32(b), vldrbq_s32(a), k, m, r, zp, vlo, vhi));
-    }
-    if (n & 3) {
-        const mve_pred16_t pr = vctp32q((uint32_t)(n & 3));
-        vstrbq_p_s32(out, lut_out(lut, vldrbq_z_u32(b, pr), vldrbq_z_s32(a, pr), k, m, r, zp, vlo, vhi), pr);
+    int32x4_t sb = vqrdmulhq_n_s32(vshlq_r_s32(vreinterpretq_s32_u32(vidupq_wb_u32(x, 1)), shift), mb);
+    sb = vrshlq_n_s32(vqaddq_s32(sb, vmulq_n_s32(vshrq_n_s32(sb, 31), fix)), rb);
+    return vaddq_n_s32(vmulq_n_s32(sb, sign), sa);
+}
+
+/* lut[byte] = sa -+ B's rescaled value of b (- when `minus`): the bytes 0..127 (b = byte) then 128..255
+ * (b = byte - 256), from ob and from ob - 128. */
+static void lut_fill(int32_t *lut, int32_t sa, int32_t ob, const scalar_requant qb, int minus)
+{
+    const int32_t shift = 20 + qb.left, mb = qb.multiplier, rb = qb.right, fix = qb.fix, sign = minus ? -1 : 1;
+    for (int32_t half = 0; half < 2; ++half) {
+        uint32_t x = (uint32_t)(ob - 128 * half);
+        int32_t *dst = lut + 128 * half;
+        for (int32_t i = 0; i < 32; ++i, dst += 4) {
+            vst1q_s32(dst, b_terms(&x, shift, mb, fix, rb, sa, sign));
+        }
     }
 }
 
-/* ADD/SUB through lut_row() where both inputs walk the row, the scheme is TFLM's and the call has
- * LUT_MIN elements or more; 0 otherwise (nothing written). */
-static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
+/* ---- ADD/SUB with the output at A's scale (TFLM's output multiplier 2^30, shift -18: the residual stream
+ * keeps its scale): x = lut[b] + a 2^19, VQRDMULH(x, 2^30) = floor((x + 1) / 2) = x'(b) + a 2^18 exactly (no
+ * overflow: |lut| < 2^29), so the output before its zero point is a + floor((x'(b) + 2^17) / 2^18), TFLM's
+ * sign fix-up aside, which only acts on a tie of x'(b) modulo 2^18. Without ties, out = clamp(a + H[b]) with
+ * H[b] = that floor + zp: sixteen int8 lanes, H as two byte tables of the same sign (H1 = H clamped to int8,
+ * H2 = the rest, clamped: for H <= -256 every output is -128 either way), each a 16-byte gather and a
+ * saturating add (saturating twice in one direction is saturating once); H >= 255 needs a third: not this
+ * path. 10 instructions per sixteen elements. */
+static void unit_row(const int8_t *a, const uint8_t *b, const int8_t *h, int8_t *out, int32_t n, int8x16_t lo,
+                     int8x16_t hi)
+{
+    register int32_t lr __asm__("lr") = n;
+    __asm__ volatile("wlstp.8 lr, lr, 2f\n"
+                     "1:\n\t"
+                     "vldrb.u8 q0, [%[b]], #16\n\t"
+                     "vldrb.u8 q1, [%[a]], #16\n\t"
+                     "vldrb.u8 q2, [%[h1], q0]\n\t"
+                     "vqadd.s8 q1, q1, q2\n\t"
+                     "vldrb.u8 q2, [%[h2], q0]\n\t"
+                     "vqadd.s8 q1, q1, q2\n\t"
+                     "vmax.s8 q1, q1, %q[lo]\n\t"
+                     "vmin.s8 q1, q1, %q[hi]\n\t"
+                     "vstrb.8 q1, [%[out]], #16\n\t"
+                     "letp lr, 1b\n"
+                     "2:"
+                     : [a] "+r"(a), [b] "+r"(b), [out] "+r"(out), "+r"(lr)
+                     : [h1] "r"(h), [h2] "r"(h + 256), [lo] "w"(lo), [hi] "w"(hi)
+                     : "q0", "q1", "q2", "memory");
+}
+
+/* unit_row()'s tables h[byte], h[256 + byte] from the table entries (lut_fill's, in the same order); 0 when an
+ * entry is on a tie (x' = 2^17 modulo 2^18: x' << 14 is INT32_MIN) or its H is 255 or more (not this path), 1
+ * otherwise. Out of line: inlined into the loop nest GCC spilled its registers. */
+__attribute__((noinline)) static int unit_fill(int8_t *h, int32_t sa, int32_t ob, const scalar_requant qb, int minus,
+                                               int32_t zp)
+{
+    const int32_t shift = 20 + qb.left, mb = qb.multiplier, rb = qb.right, fix = qb.fix, sign = minus ? -1 : 1;
+    int32x4_t ties = vdupq_n_s32(0), most = vdupq_n_s32(-256); /* (scalar operands: no constant vectors to spill) */
+    for (int32_t half = 0; half < 2; ++half) {
+        uint32_t x = (uint32_t)(ob - 128 * half);
+        int8_t *h1 = h + 128 * half;
+        for (int32_t i = 0; i < 32; ++i, h1 += 4) {
+            /* the output's requantization at a = 0 up to its rounding shift: x' = VQRDMULH(entry, 2^30) */
+            const int32x4_t xp = vqrdmulhq_n_s32(b_terms(&x, shift, mb, fix, rb, sa, sign), INT32_C(1) << 30);
+            const int32x4_t big = vaddq_n_s32(vrshrq_n_s32(xp, 18), zp);
+            ties = vminq_s32(ties, vshlq_n_s32(xp, 14));
+            most = vmaxq_s32(most, big);
+            const int32x4_t h1v = vshrq_n_s32(vqshlq_n_s32(big, 24), 24); /* clamped to int8 */
+            vstrbq_s32(h1, h1v);
+            vstrbq_s32(h1 + 256, vshrq_n_s32(vqshlq_n_s32(vsubq_s32(big, h1v), 24), 24));
+        }
+    }
+    return vminvq_s32(INT32_MAX, ties) != INT32_MIN && vmaxvq_s32(INT32_MIN, most) <= 254;
+}
+
+/* Every row of the call: unit_row() with the byte tables h (`unit` 1, a constant in each caller) or lut_row() with
+ * lut and k. A's rows at ina, B's at inb (strides ta, tb); the innermost loop steps its row pointers with its
+ * invariants in registers (the assembly's memory clobber would reload what lives in *p). */
+TSLM_ALWAYS_INLINE void table_rows(const tslm_binary_params *p, const int8_t *ina, const int8_t *inb, const int32_t *ta,
+                                   const int32_t *tb, int8_t *out, const int unit, const int8_t *h,
+                                   const int32_t *lut, int32_t k)
+{
+    const int32_t *d = p->dims;
+    const int32_t n = d[5], d4 = d[4], ta4 = ta[4], tb4 = tb[4];
+    const int32_t m = p->output_multiplier, r = p->output_shift, zp = p->output_offset;
+    const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+    const int8x16_t lo8 = vdupq_n_s8((int8_t)p->act_min), hi8 = vdupq_n_s8((int8_t)p->act_max);
+    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
+        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
+            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
+                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
+                    const int8_t *a = ina + i0 * ta[0] + i1 * ta[1] + i2 * ta[2] + i3 * ta[3];
+                    const uint8_t *b = (const uint8_t *)inb + i0 * tb[0] + i1 * tb[1] + i2 * tb[2] + i3 * tb[3];
+                    for (int32_t i4 = 0; i4 < d4; ++i4, a += ta4, b += tb4, out += n) {
+                        if (unit) {
+                            unit_row(a, b, h, out, n, lo8, hi8);
+                        } else {
+                            lut_row(a, b, lut, out, n, k, m, r, zp, lo, hi);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* ADD/SUB through lut_row() (`unit` 0) or unit_row() (`unit` 1: where the output is at A's scale, without ties
+ * and large H) where both inputs walk the row, the scheme is TFLM's and the call has LUT_MIN elements or more; 0
+ * otherwise (nothing written). */
+TSLM_ALWAYS_INLINE int tables(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                              const int op, const int unit)
 {
     const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
     int32_t total = 1;
@@ -156,33 +272,35 @@ static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t
                                        : requant_of(p->in1_multiplier, p->in1_shift);
     /* x = in1's term +- in2's: A's sign is - only for SUB with A = input 2, B's only for SUB with A = input 1 */
     const int minus_a = op == OP_SUB && !a_is_in1, minus_b = op == OP_SUB && a_is_in1;
-    int32_t lut[256];
-    for (int32_t i = 0; i < 256; i += 4) {
-        const int32x4_t byte = vreinterpretq_s32_u32(vidupq_n_u32((uint32_t)i, 1));
-        const int32x4_t b = vsubq_s32(veorq_s32(byte, vdupq_n_s32(128)), vdupq_n_s32(128)); /* (int8_t)byte */
-        const int32x4_t sb = requant(vshlq_n_s32(vaddq_n_s32(b, ob), 20), qb);
-        const int32x4_t sa = vdupq_n_s32(minus_a ? -oa19 : oa19);
-        vst1q_s32(lut + i, minus_b ? vsubq_s32(sa, sb) : vaddq_s32(sa, sb));
-    }
-    const int32_t k = minus_a ? -(INT32_C(1) << 19) : (INT32_C(1) << 19);
-    const int32_t m = p->output_multiplier, r = p->output_shift, zp = p->output_offset, lo = p->act_min;
-    const int32_t hi = p->act_max;
+    const int32_t sa = minus_a ? -oa19 : oa19;
     const int8_t *ina = a_is_in1 ? in1 : in2, *inb = a_is_in1 ? in2 : in1;
     const int32_t *ta = a_is_in1 ? t1 : t2, *tb = a_is_in1 ? t2 : t1;
-    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
-        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
-            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
-                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
-                    for (int32_t i4 = 0; i4 < d[4]; ++i4, out += d[5]) {
-                        const int8_t *a = ina + i0 * ta[0] + i1 * ta[1] + i2 * ta[2] + i3 * ta[3] + i4 * ta[4];
-                        const int8_t *b = inb + i0 * tb[0] + i1 * tb[1] + i2 * tb[2] + i3 * tb[3] + i4 * tb[4];
-                        lut_row(a, (const uint8_t *)b, lut, out, d[5], k, m, r, zp, lo, hi);
-                    }
-                }
-            }
+    if (unit && !minus_a && p->output_multiplier == (INT32_C(1) << 30) && p->output_shift == -18) {
+        int8_t h[512];
+        if (unit_fill(h, sa, ob, qb, minus_b, p->output_offset)) {
+            table_rows(p, ina, inb, ta, tb, out, 1, h, NULL, 0);
+            return 1;
         }
+        return 0; /* a tie or a large H: the caller's table path */
     }
+    if (unit) {
+        return 0;
+    }
+    int32_t lut[256];
+    lut_fill(lut, sa, ob, qb, minus_b);
+    table_rows(p, ina, inb, ta, tb, out, 0, NULL, lut, minus_a ? -(INT32_C(1) << 19) : (INT32_C(1) << 19));
     return 1;
+}
+
+static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
+{
+    return tables(p, in1, in2, out, op, 0);
+}
+
+/* The residual add at A's scale, sixteen lanes at a time; 0 where it does not apply (nothing written). */
+static int unit_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
+{
+    return tables(p, in1, in2, out, op, 1);
 }
 
 void tslm_mve_add_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out)
@@ -191,7 +309,7 @@ void tslm_mve_add_s8(const tslm_binary_params *p, const int8_t *in1, const int8_
         tslm_add_s8(p, in1, in2, out); /* the portable kernel */
         return;
     }
-    if (!lut_path(p, in1, in2, out, OP_ADD)) {
+    if (!unit_path(p, in1, in2, out, OP_ADD) && !lut_path(p, in1, in2, out, OP_ADD)) {
         walk(p, in1, in2, out, OP_ADD);
     }
 }
@@ -202,7 +320,7 @@ void tslm_mve_sub_s8(const tslm_binary_params *p, const int8_t *in1, const int8_
         tslm_sub_s8(p, in1, in2, out);
         return;
     }
-    if (!lut_path(p, in1, in2, out, OP_SUB)) {
+    if (!unit_path(p, in1, in2, out, OP_SUB) && !lut_path(p, in1, in2, out, OP_SUB)) {
         walk(p, in1, in2, out, OP_SUB);
     }
 }

@@ -147,12 +147,123 @@ TSLM_ALWAYS_INLINE void rows(const tslm_softmax_params *p, const int8_t *input, 
     }
 }
 
+/* ---- The table reversed (p->reversed, what the compiler gives the Cortex-M targets): an input x's exp is
+ * (exp_table + 255 - max)[x], one gather with the sign-extended byte as the offset (the address wraps modulo
+ * 2^32: at - 4 * 128 .. at + 4 * 127, all inside the table). Each pass over a row is one tail-predicated loop
+ * (WLSTP/LETP: no remainder code, the last partial vector's lanes switched off by the loop itself), in assembly:
+ * the row's maximum sixteen bytes a turn (VMAXV), the sum four exps a turn (VADDVA of the rounded exps), the
+ * outputs four a turn. Same steps and values as rows() above. */
+
+/* The largest of the n >= 1 bytes at in. */
+static int32_t rev_max(const int8_t *in, int32_t n)
+{
+    int32_t max = -128;
+    register int32_t lr __asm__("lr") = n;
+    __asm__ volatile("wlstp.8 lr, lr, 2f\n"
+                     "1:\n\t"
+                     "vldrb.8 q0, [%[in]], #16\n\t"
+                     "vmaxv.s8 %[max], q0\n\t"
+                     "letp lr, 1b\n"
+                     "2:"
+                     : [in] "+r"(in), [max] "+r"(max), "+r"(lr)
+                     :
+                     : "q0", "memory");
+    return (int8_t)max;
+}
+
+/* The sum of the n rounded exps (Q12.19: (e + 2^11) >> 12 each, e >= 0), at = exp_table + 255 - max. */
+static uint32_t rev_sum(const int8_t *in, int32_t n, const int32_t *at)
+{
+    uint32_t sum = 0;
+    register int32_t lr __asm__("lr") = n;
+    __asm__ volatile("wlstp.32 lr, lr, 2f\n"
+                     "1:\n\t"
+                     "vldrb.s32 q0, [%[in]], #4\n\t"
+                     "vldrw.u32 q1, [%[at], q0, uxtw #2]\n\t"
+                     "vrshr.s32 q1, q1, #12\n\t"
+                     "vaddva.u32 %[sum], q1\n\t"
+                     "letp lr, 1b\n"
+                     "2:"
+                     : [in] "+l"(in), [sum] "+Te"(sum), "+r"(lr)
+                     : [at] "r"(at)
+                     : "q0", "q1", "memory");
+    return sum;
+}
+
+/* The n outputs: min(RoundingDivideByPOT(SRDHM(e, mult), -right) + offset, hi) (as out4() above), int16 when
+ * wide, int8 otherwise. */
+TSLM_ALWAYS_INLINE void rev_out(const int8_t *in, int32_t n, const int32_t *at, int32_t mult, int32_t right,
+                                int32_t offset, int32_t hi, void *out, const int wide)
+{
+    register int32_t lr __asm__("lr") = n;
+    const int32x4_t vhi = vdupq_n_s32(hi);
+#define TSLM_REV_OUT(STORE)                                  \
+    "wlstp.32 lr, lr, 2f\n"                                  \
+    "1:\n\t"                                                 \
+    "vldrb.s32 q0, [%[in]], #4\n\t"                          \
+    "vldrw.u32 q1, [%[at], q0, uxtw #2]\n\t"                 \
+    "vqrdmulh.s32 q1, q1, %[mult]\n\t"                       \
+    "vrshl.s32 q1, %[right]\n\t"                             \
+    "vadd.i32 q1, q1, %[offset]\n\t"                         \
+    "vmin.s32 q1, q1, %q[hi]\n\t"                            \
+    STORE "\n\t"                                             \
+    "letp lr, 1b\n"                                          \
+    "2:"
+    if (wide) {
+        __asm__ volatile(TSLM_REV_OUT("vstrh.32 q1, [%[out]], #8")
+                         : [in] "+l"(in), [out] "+l"(out), "+r"(lr)
+                         : [at] "r"(at), [mult] "r"(mult), [right] "r"(right), [offset] "r"(offset), [hi] "w"(vhi)
+                         : "q0", "q1", "memory");
+    } else {
+        __asm__ volatile(TSLM_REV_OUT("vstrb.32 q1, [%[out]], #4")
+                         : [in] "+l"(in), [out] "+l"(out), "+r"(lr)
+                         : [at] "r"(at), [mult] "r"(mult), [right] "r"(right), [offset] "r"(offset), [hi] "w"(vhi)
+                         : "q0", "q1", "memory");
+    }
+#undef TSLM_REV_OUT
+}
+
+/* Four rows at a time as rows() does: their maxima and sums, the four reciprocals in one vector, their outputs. */
+TSLM_ALWAYS_INLINE void rev_rows(const tslm_softmax_params *p, const int8_t *input, void *output, const int wide)
+{
+    const int32_t depth = p->depth;
+    const size_t size = wide ? 2 : 1;
+    const int32_t offset = wide ? -32768 : -128, hi = wide ? 32767 : 127;
+    for (int32_t r = 0; r < p->rows; r += 4) {
+        const int32_t nb = p->rows - r < 4 ? p->rows - r : 4;
+        const int32_t *at[4];
+        int32_t scale[4];
+        uint32_t sum[4] = {1, 1, 1, 1};
+        for (int32_t i = 0; i < nb; ++i) {
+            const int8_t *in = input + (r + i) * depth;
+            at[i] = p->exp_table + 255 - rev_max(in, depth);
+            sum[i] = rev_sum(in, depth, at[i]);
+        }
+        vstrwq_s32(scale, reciprocal4(vldrwq_u32(sum)));
+        for (int32_t i = 0; i < nb; ++i) {
+            const int exponent = 12 - tslm_clz32(sum[i]) + 31 - (wide ? 16 : 8);
+            /* exponent > 31: every quotient rounds to 0 (a multiplier of 0 gives those zeros) */
+            const int32_t mult = exponent > 31 ? 0 : (sum[i] != 0 ? scale[i] : reciprocal(sum[i]));
+            rev_out(input + (r + i) * depth, depth, at[i], mult, exponent > 31 ? 0 : -exponent, offset, hi,
+                    (char *)output + (size_t)((r + i) * depth) * size, wide);
+        }
+    }
+}
+
 void tslm_mve_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8_t *output)
 {
+    if (p->reversed) {
+        rev_rows(p, input, output, 0);
+        return;
+    }
     rows(p, input, output, 0);
 }
 
 void tslm_mve_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int16_t *output)
 {
+    if (p->reversed) {
+        rev_rows(p, input, output, 1);
+        return;
+    }
     rows(p, input, output, 1);
 }

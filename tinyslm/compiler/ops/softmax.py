@@ -106,8 +106,9 @@ def softmax(lw: Lowering, op: Operator) -> Step:
             table.append(fx.exp_on_negative_values(rescaled, scaled_diff_bits))
         else:
             table.append(0)
-    # the Cortex-M DSP kernel takes the table reversed (one load per element: (table + 255 - max)[x])
-    reversed_ = lw.target.dsp and not lw.target.mve
+    # the Cortex-M DSP and Helium kernels take the table reversed (one load or gather per element and no
+    # subtraction: (table + 255 - max)[x])
+    reversed_ = lw.target.dsp
     tab = ConstArray(lw.name(op, "exp_table"), "int32_t", np.array(table[::-1] if reversed_ else table, dtype=np.int64),
                      f"exp(-d * {beta:g} * {x.scale:.6g}) for d = {'255..0' if reversed_ else '0..255'}, Q0.31")
     depth = x.shape[-1]

@@ -1,11 +1,11 @@
 /*
- * tslm_mve_softmax.c - SOFTMAX (int8 input) with Helium: TFLM's fixed-point steps on four lanes. Per row:
- * the maximum (VMAXV over 16 bytes), the exp of each difference from it gathered from the compiler's
- * table (VLDRW gather, the difference as the index), their sum in Q12.19 (each rounded down by 2^12:
- * the values are non-negative, so RoundingDivideByPOT is a rounding shift), the reciprocals of four
- * rows' sums at once (tslm_softmax.h's Newton-Raphson steps, one row per lane), then each output
- * exp x scale (VQRDMULH: SRDHM for these non-negative operands) rounded down to the output's bits and
- * offset.
+ * tslm_mve_softmax.c - SOFTMAX (int8 input) with Helium: TFLM's fixed-point steps on four lanes, for the
+ * table the compiler gives the Cortex-M targets (reversed: p->reversed; a plain table takes the portable
+ * kernel). Per row: the maximum (VMAXV over 16 bytes), each input's exp gathered from the table (VLDRW
+ * gather, the byte as the index), their sum in Q12.19 (each rounded down by 2^12: the values are
+ * non-negative, so RoundingDivideByPOT is a rounding shift), the reciprocals of four rows' sums at once
+ * (tslm_softmax.h's Newton-Raphson steps, one row per lane), then each output exp x scale (VQRDMULH: SRDHM
+ * for these non-negative operands) rounded down to the output's bits and offset.
  */
 #include "tslm_mve_softmax.h"
 #include "tslm_mve.h"
@@ -49,110 +49,12 @@ static int32x4_t reciprocal4(uint32x4_t sum)
     return vqshlq_n_s32(x, 1);
 }
 
-/* Four exps of the differences from the row's maximum, from the table (lanes past the row: 0 when pred). */
-TSLM_ALWAYS_INLINE int32x4_t exps(const int8_t *in, const int32_t *table, int32x4_t max, const int pred,
-                                  const mve_pred16_t pr)
-{
-    if (pred) {
-        const uint32x4_t d = vreinterpretq_u32_s32(vsubq_s32(max, vldrbq_z_s32(in, pr)));
-        return vldrwq_gather_shifted_offset_z_s32(table, d, pr);
-    }
-    return vldrwq_gather_shifted_offset_s32(table, vreinterpretq_u32_s32(vsubq_s32(max, vldrbq_s32(in))));
-}
-
-/* Four outputs: exp x scale rounded down to the output's bits (e >= 0 and mult >= 0: never below the offset, so
- * only the upper clamp can act), offset, stored (lanes where pr holds when pred). */
-TSLM_ALWAYS_INLINE void out4(void *out, int32x4_t e, int32_t mult, int32_t right, int32_t offset, int32_t hi,
-                             const int wide, const int pred, const mve_pred16_t pr)
-{
-    const int32x4_t q = vrshlq_n_s32(vqrdmulhq_n_s32(e, mult), right);
-    const int32x4_t v = vminq_s32(vaddq_n_s32(q, offset), vdupq_n_s32(hi));
-    if (wide) {
-        if (pred) {
-            vstrhq_p_s32((int16_t *)out, v, pr);
-        } else {
-            vstrhq_s32((int16_t *)out, v);
-        }
-    } else if (pred) {
-        vstrbq_p_s32((int8_t *)out, v, pr);
-    } else {
-        vstrbq_s32((int8_t *)out, v);
-    }
-}
-
-/* A row's maximum and the sum of its exps (Q12.19; wraps like TFLM's int32 for very long rows). The whole blocks
- * of four unpredicated, the last partial one under `tail`. */
-TSLM_ALWAYS_INLINE void max_sum(const tslm_softmax_params *p, const int8_t *in, const mve_pred16_t tail,
-                                int32_t *max_out, uint32_t *sum_out)
-{
-    const int32_t n = p->depth, full = n & ~3;
-    const int32_t *table = p->exp_table;
-    int32_t max = -128;
-    for (int32_t c = 0; c < n; c += 16) {
-        max = vmaxvq_p_s8((int8_t)max, vldrbq_z_s8(in + c, vctp8q((uint32_t)(n - c))), vctp8q((uint32_t)(n - c)));
-    }
-    const int32x4_t mv = vdupq_n_s32(max);
-    int32x4_t sums = vdupq_n_s32(0);
-    int32_t c = 0;
-    for (; c < full; c += 4) {
-        sums = vaddq_s32(sums, vrshrq_n_s32(exps(in + c, table, mv, 0, 0xFFFF), 12));
-    }
-    if (c < n) {
-        sums = vaddq_s32(sums, vrshrq_n_s32(exps(in + c, table, mv, 1, tail), 12));
-    }
-    *max_out = max;
-    *sum_out = (uint32_t)vaddvq_s32(sums);
-}
-
-/* A row's outputs from its maximum, sum and the sum's reciprocal; `wide` (a constant in each caller): int16 output
- * (Q0.16 - 32768) instead of int8 (Q0.8 - 128). */
-TSLM_ALWAYS_INLINE void outputs(const tslm_softmax_params *p, const int8_t *in, void *out, const int wide,
-                                const mve_pred16_t tail, int32_t max, uint32_t sum, int32_t scale)
-{
-    const int32_t n = p->depth, full = n & ~3;
-    const int32_t *table = p->exp_table;
-    const int32x4_t mv = vdupq_n_s32(max);
-    const int exponent = 12 - tslm_clz32(sum) + 31 - (wide ? 16 : 8);
-    const int32_t offset = wide ? -32768 : -128, hi = wide ? 32767 : 127;
-    /* exponent > 31: every quotient rounds to 0 (|x| < 2^31): a multiplier of 0 gives those zeros */
-    const int32_t mult = exponent > 31 ? 0 : scale, right = exponent > 31 ? 0 : -exponent;
-    const size_t size = wide ? 2 : 1;
-    int32_t c = 0;
-    for (; c < full; c += 4) {
-        out4((char *)out + c * size, exps(in + c, table, mv, 0, 0xFFFF), mult, right, offset, hi, wide, 0, 0xFFFF);
-    }
-    if (c < n) {
-        out4((char *)out + c * size, exps(in + c, table, mv, 1, tail), mult, right, offset, hi, wide, 1, tail);
-    }
-}
-
-/* Four rows at a time: their maxima and sums, the four reciprocals in one vector (the scalar reciprocal for a sum
- * that wrapped to 0, as before), then their outputs. */
-TSLM_ALWAYS_INLINE void rows(const tslm_softmax_params *p, const int8_t *input, void *output, const int wide)
-{
-    const mve_pred16_t tail = vctp32q((uint32_t)(p->depth & 3));
-    const size_t size = wide ? 2 : 1;
-    for (int32_t r = 0; r < p->rows; r += 4) {
-        const int32_t nb = p->rows - r < 4 ? p->rows - r : 4;
-        int32_t max[4] = {0, 0, 0, 0}, scale[4];
-        uint32_t sum[4] = {1, 1, 1, 1};
-        for (int32_t i = 0; i < nb; ++i) {
-            max_sum(p, input + (r + i) * p->depth, tail, &max[i], &sum[i]);
-        }
-        vstrwq_s32(scale, reciprocal4(vldrwq_u32(sum)));
-        for (int32_t i = 0; i < nb; ++i) {
-            outputs(p, input + (r + i) * p->depth, (char *)output + (size_t)((r + i) * p->depth) * size, wide, tail,
-                    max[i], sum[i], sum[i] != 0 ? scale[i] : reciprocal(sum[i]));
-        }
-    }
-}
-
-/* ---- The table reversed (p->reversed, what the compiler gives the Cortex-M targets): an input x's exp is
+/* The table reversed (p->reversed): an input x's exp is
  * (exp_table + 255 - max)[x], one gather with the sign-extended byte as the offset (the address wraps modulo
  * 2^32: at - 4 * 128 .. at + 4 * 127, all inside the table). Each pass over a row is one tail-predicated loop
  * (WLSTP/LETP: no remainder code, the last partial vector's lanes switched off by the loop itself), in assembly:
  * the row's maximum sixteen bytes a turn (VMAXV), the sum four exps a turn (VADDVA of the rounded exps), the
- * outputs four a turn. Same steps and values as rows() above. */
+ * outputs four a turn. */
 
 /* The largest of the n >= 1 bytes at in. */
 static int32_t rev_max(const int8_t *in, int32_t n)
@@ -190,7 +92,7 @@ static uint32_t rev_sum(const int8_t *in, int32_t n, const int32_t *at)
     return sum;
 }
 
-/* The n outputs: min(RoundingDivideByPOT(SRDHM(e, mult), -right) + offset, hi) (as out4() above), int16 when
+/* The n outputs: min(RoundingDivideByPOT(SRDHM(e, mult), -right) + offset, hi) (exp x scale rounded down to the output's bits: e >= 0 and mult >= 0, never below the offset, so only the upper clamp acts), int16 when
  * wide, int8 otherwise. */
 TSLM_ALWAYS_INLINE void rev_out(const int8_t *in, int32_t n, const int32_t *at, int32_t mult, int32_t right,
                                 int32_t offset, int32_t hi, void *out, const int wide)
@@ -223,7 +125,8 @@ TSLM_ALWAYS_INLINE void rev_out(const int8_t *in, int32_t n, const int32_t *at, 
 #undef TSLM_REV_OUT
 }
 
-/* Four rows at a time as rows() does: their maxima and sums, the four reciprocals in one vector, their outputs. */
+/* Four rows at a time: their maxima and sums, the four reciprocals in one vector (the scalar reciprocal for a sum
+ * that wrapped to 0), then their outputs. */
 TSLM_ALWAYS_INLINE void rev_rows(const tslm_softmax_params *p, const int8_t *input, void *output, const int wide)
 {
     const int32_t depth = p->depth;
@@ -252,18 +155,18 @@ TSLM_ALWAYS_INLINE void rev_rows(const tslm_softmax_params *p, const int8_t *inp
 
 void tslm_mve_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8_t *output)
 {
-    if (p->reversed) {
-        rev_rows(p, input, output, 0);
+    if (!p->reversed) { /* (the compiler reverses the table for this kernel) */
+        tslm_softmax_s8(p, input, output);
         return;
     }
-    rows(p, input, output, 0);
+    rev_rows(p, input, output, 0);
 }
 
 void tslm_mve_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int16_t *output)
 {
-    if (p->reversed) {
-        rev_rows(p, input, output, 1);
+    if (!p->reversed) {
+        tslm_softmax_s8_s16(p, input, output);
         return;
     }
-    rows(p, input, output, 1);
+    rev_rows(p, input, output, 1);
 }

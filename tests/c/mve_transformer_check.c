@@ -5,7 +5,10 @@
  * - BATCH_MATMUL (helium/tslm_mve_batch_matmul.c): the dot products (depth >= 4: adj_y and depth x cols rhs,
  *   rows and columns 1..30, depths 1..70 and some longer, odd everything, broadcast batches, every zero point,
  *   left and right shifts) and the outer products (depth 1..3), adj_x (the portable kernel), fused activation
- *   ranges (the outer products);
+ *   ranges (the outer products); every shape through the pairs entry too (tslm_mve_batch_matmul_pairs_s8: its own
+ *   path for depth 4..64 with a right shift and no activation, one to four 16-byte chunks, odd rows and columns,
+ *   the operands' strides of folded head splits and merges; the general entry for the rest), at least 400 of
+ *   them on its own path;
  * - SOFTMAX (helium/tslm_mve_softmax.c), int8 and int16 outputs, rows of 1..40, rows whose values are all equal
  *   or spread over the whole int8 range;
  * - the fused LAYER_NORM (helium/tslm_mve_layer_norm.c): rows of 1..300, 0, 1 or 2 steps after the scale, the
@@ -43,9 +46,17 @@ static int differs(const int8_t *a, const int8_t *b, int32_t n)
     return bad;
 }
 
+/* Whether the pairs entry runs p on its own path (its pairs() in C). */
+static int pairs_path(const tslm_batch_matmul_params *p)
+{
+    return p->lhs_depth_stride == 1 && p->depth >= 4 && p->depth <= 64 &&
+           (p->rhs_depth_stride == 1 || p->rhs_depth_stride < 8192) && p->act_min == -128 && p->act_max == 127 &&
+           p->shift <= -1 && p->output_row_stride <= 65532;
+}
+
 static int check_batch_matmul(void)
 {
-    int bad = 0;
+    int bad = 0, paired = 0;
     for (int trial = 0; trial < 1500; ++trial) {
         tslm_batch_matmul_params p;
         memset(&p, 0, sizeof(p));
@@ -91,8 +102,13 @@ static int check_batch_matmul(void)
         tslm_batch_matmul_s8(&p, lhs, rhs, ref, NULL);
         tslm_mve_batch_matmul_s8(&p, lhs, rhs, got, scratch);
         bad += differs(ref, got, n);
+        memset(got2, 0x55, sizeof(got2));
+        memset(scratch, 0x55, sizeof(scratch)); /* (the pairs path leaves some of it unwritten: never read) */
+        tslm_mve_batch_matmul_pairs_s8(&p, lhs, rhs, got2, scratch);
+        bad += differs(ref, got2, n);
+        paired += pairs_path(&p);
     }
-    return bad;
+    return bad + (paired < 400);
 }
 
 static int check_softmax(void)

@@ -315,3 +315,263 @@ int32_t tslm_mve_batch_matmul_s8_get_buffer_size(const tslm_batch_matmul_params 
     }
     return terms + (rhs_as_rows(p) ? 0 : p->cols * p->depth);
 }
+
+/*
+ * tslm_mve_batch_matmul_pairs_s8: the dot products of depth 4..64 with every shift a right shift and the whole
+ * int8 range (an attention's QK^T and its weights times V). The rhs packed per batch as above (pack_pairs: an adj_y
+ * rhs by 16-byte loads, four columns a turn; a depth x cols one by 16-bit gathers down each column; the column
+ * terms from the same loads), with what no output reads left unwritten: the lanes past the depth (the lhs rows'
+ * lanes there are zeros) and the last group's columns past cols. Two lhs rows against every group of four columns
+ * in one assembly routine: both rows loaded (predicated past the depth), their b sum_k x[r][k] taken, at depth
+ * <= 16 held in q0 and q1 for the whole walk (else copied zero-padded to the stack and reloaded per group at
+ * immediate offsets); per group the eight sums (VMLADAV.S8 into the eight even registers), the column and row terms
+ * added, VQRDMULH, the rounding fix (-1 for a negative value: every shift <= -1), VRSHL, then both rows narrowed
+ * into one vector (VQMOVNB/VQMOVNT to int16, + zero point by VQADD, VQMOVNB to int8: the saturation to the int8
+ * range) and stored by one byte scatter (offsets 0, os, 1, os + 1, ...), predicated on the columns left (VPT: the
+ * last group of a cols % 4 != 0 walk stores only its columns; an odd last row has os 0: its values twice).
+ */
+
+/* What the routine reads through r7 (multiplier to zp ldm'd with t0 and t1 into r0-r8 per group). */
+typedef struct {
+    int32_t t0, t1, multiplier, shift, zp;
+    int32_t tail, b;     /* bytes of the last 16-byte chunk (1..16), rhs_offset */
+    const int8_t *w;     /* the packed rhs */
+    const int32_t *ct;   /* the column terms */
+    int32_t n;           /* cols */
+    int32_t pad[2];
+    int16_t offsets[8];  /* the scatter's offsets (q6) */
+    int16_t lane_col[8]; /* each lane's column in its group (q7) */
+} pairs_consts;
+
+/* The rhs packed for the pairs: per group of four columns, per 16 bytes of depth, the four columns' 16 bytes; the
+ * column terms a sum_k w[k][j] + depth a b in ct. */
+static inline __attribute__((always_inline)) void pack_pairs(const tslm_batch_matmul_params *p, const int8_t *rhs, int8_t *packed, int32_t *ct,
+                                   const int C)
+{
+    const int32_t d = p->depth, n = p->cols, ks = p->rhs_depth_stride, js = p->rhs_col_stride;
+    const int32_t a = p->lhs_offset, dab = d * a * p->rhs_offset;
+    if (ks == 1) { /* adj_y: each column's depth contiguous */
+        const mve_pred16_t last = vctp8q((uint32_t)(d - 16 * (C - 1)));
+        for (int32_t j = 0; j < n; j += 4, packed += 64 * C, ct += 4) {
+            int32_t s[4];
+            for (int32_t q = 0; q < 4; ++q) { /* (past cols: the last column again, not stored) */
+                const int8_t *col = rhs + (j + q < n ? j + q : n - 1) * js;
+                int32_t sum = 0;
+                for (int32_t c = 0; c < C; ++c) {
+                    const int8x16_t v = c + 1 < C ? vldrbq_s8(col + 16 * c) : vldrbq_z_s8(col + 16 * c, last);
+                    vstrbq_s8(packed + 64 * c + 16 * q, v);
+                    sum = vaddvaq_s8(sum, v);
+                }
+                s[q] = sum;
+            }
+            vstrwq_s32(ct, vaddq_n_s32(vmulq_n_s32(vldrwq_s32(s), a), dab));
+        }
+    } else { /* depth x cols: eight values down a column per 16-bit gather (the last chunk's two predicated) */
+        const uint16x8_t off = vmulq_n_u16(vidupq_n_u16(0, 1), (uint16_t)ks);
+        const int32_t tail = d - 16 * (C - 1); /* 1..16 */
+        const mve_pred16_t p0 = vctp16q((uint32_t)tail), p1 = vctp16q((uint32_t)(tail > 8 ? tail - 8 : 0));
+        for (int32_t j = 0; j < n; j += 4, packed += 64 * C, ct += 4) {
+            int32_t s[4];
+            for (int32_t q = 0; q < 4; ++q) {
+                const int8_t *col = rhs + (j + q < n ? j + q : n - 1) * js;
+                int8_t *dst = packed + 16 * q;
+                int32_t sum = 0;
+#pragma GCC unroll 4
+                for (int32_t c = 0; c + 1 < C; ++c) {
+                    const int16x8_t v0 = vldrbq_gather_offset_s16(col + 16 * c * ks, off);
+                    const int16x8_t v1 = vldrbq_gather_offset_s16(col + (16 * c + 8) * ks, off);
+                    vstrbq_s16(dst + 64 * c, v0);
+                    vstrbq_s16(dst + 64 * c + 8, v1);
+                    sum = vaddvaq_s16(vaddvaq_s16(sum, v0), v1);
+                }
+                const int16x8_t v0 = vldrbq_gather_offset_z_s16(col + 16 * (C - 1) * ks, off, p0);
+                const int16x8_t v1 = vldrbq_gather_offset_z_s16(col + (16 * C - 8) * ks, off, p1);
+                vstrbq_s16(dst + 64 * (C - 1), v0);
+                vstrbq_s16(dst + 64 * (C - 1) + 8, v1);
+                s[q] = vaddvaq_s16(vaddvaq_s16(sum, v0), v1);
+            }
+            vstrwq_s32(ct, vaddq_n_s32(vmulq_n_s32(vldrwq_s32(s), a), dab));
+        }
+    }
+}
+
+#define TSLM_BMM2_CHUNK(A)                    \
+    "vldrb.8 q2, [%[w]], #16\n\t"             \
+    "vmladav" A ".s8 %[a0], q0, q2\n\t"       \
+    "vmladav" A ".s8 %[b0], q1, q2\n\t"       \
+    "vldrb.8 q2, [%[w]], #16\n\t"             \
+    "vmladav" A ".s8 %[a1], q0, q2\n\t"       \
+    "vmladav" A ".s8 %[b1], q1, q2\n\t"       \
+    "vldrb.8 q2, [%[w]], #16\n\t"             \
+    "vmladav" A ".s8 %[a2], q0, q2\n\t"       \
+    "vmladav" A ".s8 %[b2], q1, q2\n\t"       \
+    "vldrb.8 q2, [%[w]], #16\n\t"             \
+    "vmladav" A ".s8 %[a3], q0, q2\n\t"       \
+    "vmladav" A ".s8 %[b3], q1, q2\n\t"
+/* chunk c (1..C-1) of both rows from the stack copy, then its dot products */
+#define TSLM_BMM2_MORE(c)                                 \
+    ".if %c[C] > " #c "\n\t"                              \
+    "vldrb.8 q0, [%[xb], #(16 * " #c ")]\n\t"             \
+    "vldrb.8 q1, [%[xb], #(16 * (%c[C] + " #c "))]\n\t"   \
+    TSLM_BMM2_CHUNK("a")                                  \
+    ".endif\n\t"
+/* the rows' chunk c (0..C-2, whole) to the stack copy, summed into r4 and r6 */
+#define TSLM_BMM2_COPY(c)                                 \
+    ".if %c[C] > " #c " + 1\n\t"                          \
+    "vldrb.8 q0, [%[w], #(16 * " #c ")]\n\t"             \
+    "vldrb.8 q1, [%[ct], #(16 * " #c ")]\n\t"             \
+    "vstrb.8 q0, [%[xb], #(16 * " #c ")]\n\t"             \
+    "vstrb.8 q1, [%[xb], #(16 * (%c[C] + " #c "))]\n\t"   \
+    "vaddva.s8 %[a2], q0\n\t"                             \
+    "vaddva.s8 %[a3], q1\n\t"                             \
+    ".endif\n\t"
+
+/* Rows x0 and x1 against every group of the packed rhs (k: w, ct, n), outputs from out (row 1 at out + os:
+ * k->offsets); xb: 32 C bytes of stack for the rows' copy when C > 1. */
+static inline __attribute__((always_inline)) void pairs_walk(const int8_t *x0, const int8_t *x1, int8_t *out, pairs_consts *k, int8_t *xb,
+                                   const int C)
+{
+    register int32_t a0 __asm__("r0");
+    register int32_t a1 __asm__("r2");
+    register int32_t a2 __asm__("r4") = 0;
+    register int32_t a3 __asm__("r6") = 0;
+    register int32_t b0 __asm__("r8");
+    register int32_t b1 __asm__("r10");
+    register int32_t b2 __asm__("r12");
+    register int32_t b3 __asm__("lr");
+    register const int8_t *pw __asm__("r1") = x0; /* x0, then the packed rhs */
+    register int8_t *po __asm__("r3") = out;      /* (a low register: the scatter's base) */
+    register int8_t *px __asm__("r5") = xb;
+    register pairs_consts *pk __asm__("r7") = k;
+    register const int8_t *pc __asm__("r9") = x1; /* x1, then the column terms */
+    register int32_t rem __asm__("r11");          /* columns left */
+    __asm__ volatile("ldrd %[a0], %[a1], [%[k], #20]\n\t" /* tail, b */
+                     TSLM_BMM2_COPY(0)
+                     TSLM_BMM2_COPY(1)
+                     TSLM_BMM2_COPY(2)
+                     "vctp.8 %[a0]\n\t"
+                     "vpstt\n\t"
+                     "vldrbt.8 q0, [%[w], #(16 * (%c[C] - 1))]\n\t"
+                     "vldrbt.8 q1, [%[ct], #(16 * (%c[C] - 1))]\n\t"
+                     ".if %c[C] > 1\n\t"
+                     "vstrb.8 q0, [%[xb], #(16 * (%c[C] - 1))]\n\t"
+                     "vstrb.8 q1, [%[xb], #(16 * (2 * %c[C] - 1))]\n\t"
+                     ".endif\n\t"
+                     "vaddva.s8 %[a2], q0\n\t"
+                     "vaddva.s8 %[a3], q1\n\t"
+                     "muls %[a2], %[a1], %[a2]\n\t"
+                     "muls %[a3], %[a1], %[a3]\n\t"
+                     "strd %[a2], %[a3], [%[k]]\n\t" /* t0, t1 */
+                     "ldrd %[w], %[ct], [%[k], #28]\n\t" /* w, ct */
+                     "ldr %[rem], [%[k], #36]\n\t"
+                     "vldrh.16 q6, [%[k], #48]\n\t"
+                     "vldrh.16 q7, [%[k], #64]\n"
+                     "1:\n\t"
+                     ".if %c[C] > 1\n\t"
+                     "vldrb.8 q0, [%[xb]]\n\t"
+                     "vldrb.8 q1, [%[xb], #(16 * %c[C])]\n\t"
+                     ".endif\n\t"
+                     TSLM_BMM2_CHUNK("")
+                     TSLM_BMM2_MORE(1)
+                     TSLM_BMM2_MORE(2)
+                     TSLM_BMM2_MORE(3)
+                     "vmov q3[2], q3[0], %[a0], %[a2]\n\t"
+                     "vmov q3[3], q3[1], %[a1], %[a3]\n\t"
+                     "vmov q4[2], q4[0], %[b0], %[b2]\n\t"
+                     "vmov q4[3], q4[1], %[b1], %[b3]\n\t"
+                     "vldrw.32 q5, [%[ct]], #16\n\t" /* the column terms */
+                     "vadd.i32 q3, q3, q5\n\t"
+                     "vadd.i32 q4, q4, q5\n\t"
+                     "ldm %[k], {%[a0], %[a1], %[a2], %[a3], %[b0]}\n\t" /* t0, t1, multiplier, shift, zp */
+                     "vadd.i32 q3, q3, %[a0]\n\t"
+                     "vadd.i32 q4, q4, %[a1]\n\t"
+                     "vqrdmulh.s32 q3, q3, %[a2]\n\t"
+                     "vqrdmulh.s32 q4, q4, %[a2]\n\t"
+                     "vshr.s32 q5, q3, #31\n\t"
+                     "vshr.s32 q2, q4, #31\n\t"
+                     "vadd.i32 q3, q3, q5\n\t"
+                     "vadd.i32 q4, q4, q2\n\t"
+                     "vrshl.s32 q3, %[a3]\n\t"
+                     "vrshl.s32 q4, %[a3]\n\t"
+                     "vqmovnb.s32 q3, q3\n\t" /* row 0 in the even int16 lanes, row 1 in the odd */
+                     "vqmovnt.s32 q3, q4\n\t"
+                     "vqadd.s16 q3, q3, %[b0]\n\t"
+                     "vqmovnb.s16 q3, q3\n\t"
+                     "vpt.s16 lt, q7, %[rem]\n\t"
+                     "vstrbt.16 q3, [%[o], q6]\n\t"
+                     "adds %[o], %[o], #4\n\t"
+                     "subs %[rem], %[rem], #4\n\t"
+                     "bgt 1b"
+                     : [w] "+r"(pw), [o] "+r"(po), [ct] "+r"(pc), [rem] "=r"(rem), [a0] "=r"(a0), [a1] "=r"(a1),
+                       [a2] "+r"(a2), [a3] "+r"(a3), [b0] "=r"(b0), [b1] "=r"(b1), [b2] "=r"(b2), [b3] "=r"(b3)
+                     : [k] "r"(pk), [xb] "r"(px), [C] "i"(C)
+                     : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory", "cc", "p0");
+}
+#undef TSLM_BMM2_CHUNK
+#undef TSLM_BMM2_MORE
+#undef TSLM_BMM2_COPY
+
+static inline __attribute__((always_inline)) void pairs_of(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
+                                 int8_t *output, int32_t *scratch, const int C)
+{
+    const int32_t n4 = (p->cols + 3) & ~3, os = p->output_row_stride, rows = p->rows, lrs = p->lhs_row_stride;
+    int32_t *col_terms = scratch;
+    int8_t *packed = (int8_t *)(scratch + n4);
+    int8_t xb[2 * 16 * 4] __attribute__((aligned(16)));
+    pairs_consts k __attribute__((aligned(16)));
+    k.multiplier = p->multiplier, k.shift = p->shift, k.zp = p->output_offset;
+    k.tail = p->depth - 16 * (C - 1), k.b = p->rhs_offset, k.w = packed, k.ct = col_terms, k.n = p->cols;
+    k.pad[0] = k.pad[1] = 0;
+    /* lane i stores column lane_col[i] of row i & 1: offset lane_col[i] + (i & 1) os */
+    const uint16x8_t lane = vshrq_n_u16(vidupq_n_u16(0, 1), 1);
+    const uint16x8_t two_rows = vmlaq_n_u16(lane, vandq_u16(vidupq_n_u16(0, 1), vdupq_n_u16(1)), (uint16_t)os);
+    vstrhq_u16((uint16_t *)k.lane_col, lane);
+    for (int32_t b0 = 0; b0 < p->batch_dims[0]; ++b0) {
+        for (int32_t b1 = 0; b1 < p->batch_dims[1]; ++b1) {
+            for (int32_t b2 = 0; b2 < p->batch_dims[2]; ++b2) {
+                int8_t *out = output + out_at(p, b0, b1, b2);
+                const int8_t *x = lhs + b0 * p->lhs_batch_strides[0] + b1 * p->lhs_batch_strides[1] +
+                                  b2 * p->lhs_batch_strides[2];
+                pack_pairs(p, rhs + b0 * p->rhs_batch_strides[0] + b1 * p->rhs_batch_strides[1] +
+                                  b2 * p->rhs_batch_strides[2], packed, col_terms, C);
+                vstrhq_u16((uint16_t *)k.offsets, two_rows);
+                int32_t r = 0;
+                for (; r + 2 <= rows; r += 2, x += 2 * lrs, out += 2 * os) {
+                    pairs_walk(x, x + lrs, out, &k, xb, C);
+                }
+                if (r < rows) { /* an odd last row: as row 1 too, its values stored twice */
+                    vstrhq_u16((uint16_t *)k.offsets, lane);
+                    pairs_walk(x, x, out, &k, xb, C);
+                }
+            }
+        }
+    }
+}
+
+/* Whether the pairs entry takes p (else it calls the general entry): as dots(), depth <= 64, every shift a right
+ * shift and the byte scatter's offsets within 16 bits. */
+static int pairs(const tslm_batch_matmul_params *p)
+{
+    return dots(p) && p->depth <= 64 && p->shift <= -1 && p->shift >= -31 && p->output_row_stride >= 0 &&
+           p->output_row_stride <= 65532;
+}
+
+void tslm_mve_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
+                                    int8_t *output, int32_t *scratch)
+{
+    if (!pairs(p)) {
+        tslm_mve_batch_matmul_s8(p, lhs, rhs, output, scratch); /* (the compiler routes none here) */
+        return;
+    }
+    switch ((p->depth + 15) >> 4) {
+    case 1: pairs_of(p, lhs, rhs, output, scratch, 1); break;
+    case 2: pairs_of(p, lhs, rhs, output, scratch, 2); break;
+    case 3: pairs_of(p, lhs, rhs, output, scratch, 3); break;
+    default: pairs_of(p, lhs, rhs, output, scratch, 4); break;
+    }
+}
+
+int32_t tslm_mve_batch_matmul_pairs_s8_get_buffer_size(const tslm_batch_matmul_params *p)
+{
+    return tslm_mve_batch_matmul_s8_get_buffer_size(p);
+}

@@ -343,55 +343,154 @@ typedef struct {
     int16_t lane_col[8]; /* each lane's column in its group (q7) */
 } pairs_consts;
 
-/* The rhs packed for the pairs: per group of four columns, per 16 bytes of depth, the four columns' 16 bytes; the
- * column terms a sum_k w[k][j] + depth a b in ct. */
-static inline __attribute__((always_inline)) void pack_pairs(const tslm_batch_matmul_params *p, const int8_t *rhs, int8_t *packed, int32_t *ct,
-                                   const int C)
+/* Four columns (c0..c3, each depth contiguous: adj_y) packed to dst (per 16 bytes of depth the four columns' 16
+ * bytes; the last chunk's bytes past the depth loaded as zeros), their sums returned in s. */
+static inline __attribute__((always_inline)) void pack4_rows(const int8_t *c0, const int8_t *c1, const int8_t *c2,
+                                                             const int8_t *c3, int8_t *dst, int32_t tail,
+                                                             int32_t s[4], const int C)
+{
+    int32_t s0, s1, s2, s3;
+#define TSLM_BMM2_PACK(c, A)                                     \
+    ".if %c[C] > " #c " + 1\n\t"                                 \
+    "vldrb.8 q0, [%[p0]], #16\n\t"                               \
+    "vldrb.8 q1, [%[p1]], #16\n\t"                               \
+    "vldrb.8 q2, [%[p2]], #16\n\t"                               \
+    "vldrb.8 q3, [%[p3]], #16\n\t"                               \
+    ".elseif %c[C] == " #c " + 1\n\t"                            \
+    "vpstttt\n\t"                                                \
+    "vldrbt.8 q0, [%[p0]]\n\t"                                   \
+    "vldrbt.8 q1, [%[p1]]\n\t"                                   \
+    "vldrbt.8 q2, [%[p2]]\n\t"                                   \
+    "vldrbt.8 q3, [%[p3]]\n\t"                                   \
+    ".endif\n\t"                                                 \
+    ".if %c[C] > " #c "\n\t"                                     \
+    "vstrb.8 q0, [%[dst]], #16\n\t"                              \
+    "vstrb.8 q1, [%[dst]], #16\n\t"                              \
+    "vstrb.8 q2, [%[dst]], #16\n\t"                              \
+    "vstrb.8 q3, [%[dst]], #16\n\t"                              \
+    "vaddv" A ".s8 %[s0], q0\n\t"                                \
+    "vaddv" A ".s8 %[s1], q1\n\t"                                \
+    "vaddv" A ".s8 %[s2], q2\n\t"                                \
+    "vaddv" A ".s8 %[s3], q3\n\t"                                \
+    ".endif\n\t"
+    __asm__ volatile("vctp.8 %[tail]\n\t"
+                     TSLM_BMM2_PACK(0, "")
+                     TSLM_BMM2_PACK(1, "a")
+                     TSLM_BMM2_PACK(2, "a")
+                     TSLM_BMM2_PACK(3, "a")
+                     : [p0] "+r"(c0), [p1] "+r"(c1), [p2] "+r"(c2), [p3] "+r"(c3), [dst] "+r"(dst), [s0] "=&Te"(s0),
+                       [s1] "=&Te"(s1), [s2] "=&Te"(s2), [s3] "=&Te"(s3)
+                     : [tail] "r"(tail), [C] "i"(C)
+                     : "q0", "q1", "q2", "q3", "memory", "p0");
+#undef TSLM_BMM2_PACK
+    s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
+}
+
+/* Four columns (c0..c3, depth x cols: each column's values ks apart) packed to dst likewise by 16-bit gathers
+ * (offsets k ks, k = 0..7, in o0, 8..15 in o1; the last chunk's two predicated on the values left, t0 and t1). */
+static inline __attribute__((always_inline)) void pack4_gather(const int8_t *c0, const int8_t *c1, const int8_t *c2,
+                                                               const int8_t *c3, int32_t ks16, int8_t *dst,
+                                                               int32_t t0, int32_t t1, uint16x8_t o0, uint16x8_t o1,
+                                                               int32_t s[4], const int C)
+{
+    int32_t s0, s1, s2, s3;
+#define TSLM_BMM2_HALF(c, h, O, A)                               \
+    "vldrb.s16 q0, [%[p0], %q[" O "]]\n\t"                       \
+    "vldrb.s16 q1, [%[p1], %q[" O "]]\n\t"                       \
+    "vldrb.s16 q2, [%[p2], %q[" O "]]\n\t"                       \
+    "vldrb.s16 q3, [%[p3], %q[" O "]]\n\t"                       \
+    "vstrb.16 q0, [%[dst], #(" #h " * 8)]\n\t"                   \
+    "vstrb.16 q1, [%[dst], #(16 + " #h " * 8)]\n\t"              \
+    "vstrb.16 q2, [%[dst], #(32 + " #h " * 8)]\n\t"              \
+    "vstrb.16 q3, [%[dst], #(48 + " #h " * 8)]\n\t"              \
+    "vaddv" A ".s16 %[s0], q0\n\t"                               \
+    "vaddv" A ".s16 %[s1], q1\n\t"                               \
+    "vaddv" A ".s16 %[s2], q2\n\t"                               \
+    "vaddv" A ".s16 %[s3], q3\n\t"
+#define TSLM_BMM2_LAST(h, O)                                     \
+    "vpstttt\n\t"                                                \
+    "vldrbt.s16 q0, [%[p0], %q[" O "]]\n\t"                      \
+    "vldrbt.s16 q1, [%[p1], %q[" O "]]\n\t"                      \
+    "vldrbt.s16 q2, [%[p2], %q[" O "]]\n\t"                      \
+    "vldrbt.s16 q3, [%[p3], %q[" O "]]\n\t"                      \
+    "vstrb.16 q0, [%[dst], #(" #h " * 8)]\n\t"                   \
+    "vstrb.16 q1, [%[dst], #(16 + " #h " * 8)]\n\t"              \
+    "vstrb.16 q2, [%[dst], #(32 + " #h " * 8)]\n\t"              \
+    "vstrb.16 q3, [%[dst], #(48 + " #h " * 8)]\n\t"              \
+    "vaddva.s16 %[s0], q0\n\t"                                   \
+    "vaddva.s16 %[s1], q1\n\t"                                   \
+    "vaddva.s16 %[s2], q2\n\t"                                   \
+    "vaddva.s16 %[s3], q3\n\t"
+#define TSLM_BMM2_NEXT                                           \
+    "add %[p0], %[p0], %[ks16]\n\t"                              \
+    "add %[p1], %[p1], %[ks16]\n\t"                              \
+    "add %[p2], %[p2], %[ks16]\n\t"                              \
+    "add %[p3], %[p3], %[ks16]\n\t"                              \
+    "add %[dst], %[dst], #64\n\t"
+#define TSLM_BMM2_WHOLE(c)                                       \
+    ".if %c[C] > " #c " + 1\n\t"                                 \
+    TSLM_BMM2_HALF(c, 0, "o0", "a")                              \
+    TSLM_BMM2_HALF(c, 1, "o1", "a")                              \
+    TSLM_BMM2_NEXT                                               \
+    ".endif\n\t"
+    __asm__ volatile("movs %[s0], #0\n\t"
+                     "movs %[s1], #0\n\t"
+                     "movs %[s2], #0\n\t"
+                     "movs %[s3], #0\n\t"
+                     TSLM_BMM2_WHOLE(0)
+                     TSLM_BMM2_WHOLE(1)
+                     TSLM_BMM2_WHOLE(2)
+                     "vctp.16 %[t0]\n\t"
+                     TSLM_BMM2_LAST(0, "o0")
+                     "vctp.16 %[t1]\n\t"
+                     TSLM_BMM2_LAST(1, "o1")
+                     : [p0] "+r"(c0), [p1] "+r"(c1), [p2] "+r"(c2), [p3] "+r"(c3), [dst] "+l"(dst) /* (VSTRB.16 with an offset: a low base register) */, [s0] "=&Te"(s0),
+                       [s1] "=&Te"(s1), [s2] "=&Te"(s2), [s3] "=&Te"(s3)
+                     : [ks16] "r"(ks16), [t0] "r"(t0), [t1] "r"(t1), [o0] "w"(o0), [o1] "w"(o1), [C] "i"(C)
+                     : "q0", "q1", "q2", "q3", "memory", "p0");
+#undef TSLM_BMM2_HALF
+#undef TSLM_BMM2_LAST
+#undef TSLM_BMM2_NEXT
+#undef TSLM_BMM2_WHOLE
+    s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
+}
+
+/* The rhs packed for the pairs: per group of four columns, per 16 bytes of depth, the four columns' 16 bytes (a
+ * last group's columns past cols: the last column again, never stored); the column terms a sum_k w[k][j] +
+ * depth a b in ct. */
+static inline __attribute__((always_inline)) void pack_pairs_of(const tslm_batch_matmul_params *p,
+                                                                const int8_t *rhs, int8_t *packed, int32_t *ct,
+                                                                const int C)
 {
     const int32_t d = p->depth, n = p->cols, ks = p->rhs_depth_stride, js = p->rhs_col_stride;
-    const int32_t a = p->lhs_offset, dab = d * a * p->rhs_offset;
-    if (ks == 1) { /* adj_y: each column's depth contiguous */
-        const mve_pred16_t last = vctp8q((uint32_t)(d - 16 * (C - 1)));
-        for (int32_t j = 0; j < n; j += 4, packed += 64 * C, ct += 4) {
-            int32_t s[4];
-            for (int32_t q = 0; q < 4; ++q) { /* (past cols: the last column again, not stored) */
-                const int8_t *col = rhs + (j + q < n ? j + q : n - 1) * js;
-                int32_t sum = 0;
-                for (int32_t c = 0; c < C; ++c) {
-                    const int8x16_t v = c + 1 < C ? vldrbq_s8(col + 16 * c) : vldrbq_z_s8(col + 16 * c, last);
-                    vstrbq_s8(packed + 64 * c + 16 * q, v);
-                    sum = vaddvaq_s8(sum, v);
-                }
-                s[q] = sum;
-            }
-            vstrwq_s32(ct, vaddq_n_s32(vmulq_n_s32(vldrwq_s32(s), a), dab));
+    const int32_t a = p->lhs_offset, dab = d * a * p->rhs_offset, tail = d - 16 * (C - 1); /* tail: 1..16 */
+    const uint16x8_t o0 = vmulq_n_u16(vidupq_n_u16(0, 1), (uint16_t)ks), o1 = vaddq_n_u16(o0, (uint16_t)(8 * ks));
+    for (int32_t j = 0; j < n; j += 4, packed += 64 * C, ct += 4) {
+        const int8_t *c0 = rhs + j * js;
+        const int8_t *c1 = j + 1 < n ? c0 + js : c0;
+        const int8_t *c2 = j + 2 < n ? c0 + 2 * js : c1;
+        const int8_t *c3 = j + 3 < n ? c0 + 3 * js : c2;
+        int32_t s[4];
+        if (ks == 1) {
+            pack4_rows(c0, c1, c2, c3, packed, tail, s, C);
+        } else {
+            pack4_gather(c0, c1, c2, c3, 16 * ks, packed, tail < 8 ? tail : 8, tail > 8 ? tail - 8 : 0, o0, o1, s,
+                         C);
         }
-    } else { /* depth x cols: eight values down a column per 16-bit gather (the last chunk's two predicated) */
-        const uint16x8_t off = vmulq_n_u16(vidupq_n_u16(0, 1), (uint16_t)ks);
-        const int32_t tail = d - 16 * (C - 1); /* 1..16 */
-        const mve_pred16_t p0 = vctp16q((uint32_t)tail), p1 = vctp16q((uint32_t)(tail > 8 ? tail - 8 : 0));
-        for (int32_t j = 0; j < n; j += 4, packed += 64 * C, ct += 4) {
-            int32_t s[4];
-            for (int32_t q = 0; q < 4; ++q) {
-                const int8_t *col = rhs + (j + q < n ? j + q : n - 1) * js;
-                int8_t *dst = packed + 16 * q;
-                int32_t sum = 0;
-#pragma GCC unroll 4
-                for (int32_t c = 0; c + 1 < C; ++c) {
-                    const int16x8_t v0 = vldrbq_gather_offset_s16(col + 16 * c * ks, off);
-                    const int16x8_t v1 = vldrbq_gather_offset_s16(col + (16 * c + 8) * ks, off);
-                    vstrbq_s16(dst + 64 * c, v0);
-                    vstrbq_s16(dst + 64 * c + 8, v1);
-                    sum = vaddvaq_s16(vaddvaq_s16(sum, v0), v1);
-                }
-                const int16x8_t v0 = vldrbq_gather_offset_z_s16(col + 16 * (C - 1) * ks, off, p0);
-                const int16x8_t v1 = vldrbq_gather_offset_z_s16(col + (16 * C - 8) * ks, off, p1);
-                vstrbq_s16(dst + 64 * (C - 1), v0);
-                vstrbq_s16(dst + 64 * (C - 1) + 8, v1);
-                s[q] = vaddvaq_s16(vaddvaq_s16(sum, v0), v1);
-            }
-            vstrwq_s32(ct, vaddq_n_s32(vmulq_n_s32(vldrwq_s32(s), a), dab));
-        }
+        vstrwq_s32(ct, vaddq_n_s32(vmulq_n_s32(vldrwq_s32(s), a), dab));
+    }
+}
+
+/* (a function of its own: in the one with the pairs' routine, which takes every register, GCC kept its loop's
+ * variables on the stack) */
+static __attribute__((noinline)) void pack_pairs(const tslm_batch_matmul_params *p, const int8_t *rhs, int8_t *packed,
+                                                 int32_t *ct, int C)
+{
+    switch (C) {
+    case 1: pack_pairs_of(p, rhs, packed, ct, 1); break;
+    case 2: pack_pairs_of(p, rhs, packed, ct, 2); break;
+    case 3: pack_pairs_of(p, rhs, packed, ct, 3); break;
+    default: pack_pairs_of(p, rhs, packed, ct, 4); break;
     }
 }
 
@@ -428,8 +527,8 @@ static inline __attribute__((always_inline)) void pack_pairs(const tslm_batch_ma
 
 /* Rows x0 and x1 against every group of the packed rhs (k: w, ct, n), outputs from out (row 1 at out + os:
  * k->offsets); xb: 32 C bytes of stack for the rows' copy when C > 1. */
-static inline __attribute__((always_inline)) void pairs_walk(const int8_t *x0, const int8_t *x1, int8_t *out, pairs_consts *k, int8_t *xb,
-                                   const int C)
+static inline __attribute__((always_inline)) void pairs_walk(const int8_t *x0, const int8_t *x1, int8_t *out,
+                                                             pairs_consts *k, int8_t *xb, const int C, const int R16)
 {
     register int32_t a0 __asm__("r0");
     register int32_t a1 __asm__("r2");
@@ -487,6 +586,13 @@ static inline __attribute__((always_inline)) void pairs_walk(const int8_t *x0, c
                      "vadd.i32 q4, q4, %[a1]\n\t"
                      "vqrdmulh.s32 q3, q3, %[a2]\n\t"
                      "vqrdmulh.s32 q4, q4, %[a2]\n\t"
+                     ".if %c[R16]\n\t" /* a right shift of 1..7: the fix and the shift in int16 lanes */
+                     "vqmovnb.s32 q3, q3\n\t"
+                     "vqmovnt.s32 q3, q4\n\t"
+                     "vshr.s16 q5, q3, #15\n\t"
+                     "vqadd.s16 q3, q3, q5\n\t"
+                     "vrshl.s16 q3, %[a3]\n\t"
+                     ".else\n\t"
                      "vshr.s32 q5, q3, #31\n\t"
                      "vshr.s32 q2, q4, #31\n\t"
                      "vadd.i32 q3, q3, q5\n\t"
@@ -495,6 +601,7 @@ static inline __attribute__((always_inline)) void pairs_walk(const int8_t *x0, c
                      "vrshl.s32 q4, %[a3]\n\t"
                      "vqmovnb.s32 q3, q3\n\t" /* row 0 in the even int16 lanes, row 1 in the odd */
                      "vqmovnt.s32 q3, q4\n\t"
+                     ".endif\n\t"
                      "vqadd.s16 q3, q3, %[b0]\n\t"
                      "vqmovnb.s16 q3, q3\n\t"
                      "vpt.s16 lt, q7, %[rem]\n\t"
@@ -504,15 +611,16 @@ static inline __attribute__((always_inline)) void pairs_walk(const int8_t *x0, c
                      "bgt 1b"
                      : [w] "+r"(pw), [o] "+r"(po), [ct] "+r"(pc), [rem] "=r"(rem), [a0] "=r"(a0), [a1] "=r"(a1),
                        [a2] "+r"(a2), [a3] "+r"(a3), [b0] "=r"(b0), [b1] "=r"(b1), [b2] "=r"(b2), [b3] "=r"(b3)
-                     : [k] "r"(pk), [xb] "r"(px), [C] "i"(C)
+                     : [k] "r"(pk), [xb] "r"(px), [C] "i"(C), [R16] "i"(R16)
                      : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory", "cc", "p0");
 }
 #undef TSLM_BMM2_CHUNK
 #undef TSLM_BMM2_MORE
 #undef TSLM_BMM2_COPY
 
-static inline __attribute__((always_inline)) void pairs_of(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
-                                 int8_t *output, int32_t *scratch, const int C)
+static inline __attribute__((always_inline)) void pairs_of(const tslm_batch_matmul_params *p, const int8_t *lhs,
+                                                           const int8_t *rhs, int8_t *output, int32_t *scratch,
+                                                           const int C, const int R16)
 {
     const int32_t n4 = (p->cols + 3) & ~3, os = p->output_row_stride, rows = p->rows, lrs = p->lhs_row_stride;
     int32_t *col_terms = scratch;
@@ -537,22 +645,23 @@ static inline __attribute__((always_inline)) void pairs_of(const tslm_batch_matm
                 vstrhq_u16((uint16_t *)k.offsets, two_rows);
                 int32_t r = 0;
                 for (; r + 2 <= rows; r += 2, x += 2 * lrs, out += 2 * os) {
-                    pairs_walk(x, x + lrs, out, &k, xb, C);
+                    pairs_walk(x, x + lrs, out, &k, xb, C, R16);
                 }
                 if (r < rows) { /* an odd last row: as row 1 too, its values stored twice */
                     vstrhq_u16((uint16_t *)k.offsets, lane);
-                    pairs_walk(x, x, out, &k, xb, C);
+                    pairs_walk(x, x, out, &k, xb, C, R16);
                 }
             }
         }
     }
 }
 
-/* Whether the pairs entry takes p (else it calls the general entry): as dots(), depth <= 64, every shift a right
- * shift and the byte scatter's offsets within 16 bits. */
+/* Whether the pairs entry takes p (else it calls the general entry): as dots(), depth <= 64, a depth x cols rhs's
+ * gather offsets (15 x its depth stride) within 16 bits, every shift a right shift and the byte scatter's offsets
+ * within 16 bits. */
 static int pairs(const tslm_batch_matmul_params *p)
 {
-    return dots(p) && p->depth <= 64 && p->shift <= -1 && p->shift >= -31 && p->output_row_stride >= 0 &&
+    return dots(p) && p->depth <= 64 && (p->rhs_depth_stride == 1 || p->rhs_depth_stride <= 4369) && p->shift <= -1 && p->shift >= -31 && p->output_row_stride >= 0 &&
            p->output_row_stride <= 65532;
 }
 
@@ -563,11 +672,26 @@ void tslm_mve_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int
         tslm_mve_batch_matmul_s8(p, lhs, rhs, output, scratch); /* (the compiler routes none here) */
         return;
     }
-    switch ((p->depth + 15) >> 4) {
-    case 1: pairs_of(p, lhs, rhs, output, scratch, 1); break;
-    case 2: pairs_of(p, lhs, rhs, output, scratch, 2); break;
-    case 3: pairs_of(p, lhs, rhs, output, scratch, 3); break;
-    default: pairs_of(p, lhs, rhs, output, scratch, 4); break;
+    const int chunks = (p->depth + 15) >> 4;
+#if !defined(TSLM_OPTIMIZE_SIZE)
+    /* a right shift of 1..7: the rounding fix and the shift after the narrowing to int16 (a value it saturates is at
+     * least 2^15 / 2^7 = 256 away from zero after the shift, so saturated by the final narrowing either way, the zero
+     * point added); the size build: the int32 lanes only */
+    if (p->shift >= -7) {
+        switch (chunks) {
+        case 1: pairs_of(p, lhs, rhs, output, scratch, 1, 1); break;
+        case 2: pairs_of(p, lhs, rhs, output, scratch, 2, 1); break;
+        case 3: pairs_of(p, lhs, rhs, output, scratch, 3, 1); break;
+        default: pairs_of(p, lhs, rhs, output, scratch, 4, 1); break;
+        }
+        return;
+    }
+#endif
+    switch (chunks) {
+    case 1: pairs_of(p, lhs, rhs, output, scratch, 1, 0); break;
+    case 2: pairs_of(p, lhs, rhs, output, scratch, 2, 0); break;
+    case 3: pairs_of(p, lhs, rhs, output, scratch, 3, 0); break;
+    default: pairs_of(p, lhs, rhs, output, scratch, 4, 0); break;
     }
 }
 

@@ -386,6 +386,77 @@ static inline __attribute__((always_inline)) void pack4_rows(const int8_t *c0, c
     s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
 }
 
+/* `groups` whole groups of four adj_y columns from c0 (columns js apart) packed to dst as pack4_rows, and their column
+ * terms a sum + dab to ct, in one assembly loop (every register: the four column pointers, the four sums). */
+static inline __attribute__((always_inline)) void pack_rows_loop(const int8_t *c0, int32_t js, int8_t *dst,
+                                                                 int32_t *ct, int32_t a, int32_t dab,
+                                                                 int32_t groups, int32_t tail, const int C)
+{
+    register int32_t s0 __asm__("r0") = tail;
+    register int32_t s1 __asm__("r2");
+    register int32_t s2 __asm__("r4");
+    register int32_t s3 __asm__("r6");
+    register const int8_t *p0 __asm__("r1") = c0;
+    register const int8_t *p1 __asm__("r3");
+    register const int8_t *p2 __asm__("r5");
+    register const int8_t *p3 __asm__("r7");
+    register int32_t rjs __asm__("r8") = js;
+    register int8_t *rd __asm__("r9") = dst;
+    register int32_t *rct __asm__("r10") = ct;
+    register int32_t ra __asm__("r11") = a;
+    register int32_t rdab __asm__("r12") = dab;
+    register int32_t n __asm__("lr") = groups;
+#define TSLM_BMM2_PACKL(c, A)                                    \
+    ".if %c[C] > " #c " + 1\n\t"                                 \
+    "vldrb.8 q0, [%[p0]], #16\n\t"                               \
+    "vldrb.8 q1, [%[p1]], #16\n\t"                               \
+    "vldrb.8 q2, [%[p2]], #16\n\t"                               \
+    "vldrb.8 q3, [%[p3]], #16\n\t"                               \
+    ".elseif %c[C] == " #c " + 1\n\t"                            \
+    "vpstttt\n\t"                                                \
+    "vldrbt.8 q0, [%[p0]]\n\t"                                   \
+    "vldrbt.8 q1, [%[p1]]\n\t"                                   \
+    "vldrbt.8 q2, [%[p2]]\n\t"                                   \
+    "vldrbt.8 q3, [%[p3]]\n\t"                                   \
+    ".endif\n\t"                                                 \
+    ".if %c[C] > " #c "\n\t"                                     \
+    "vstrb.8 q0, [%[d]], #16\n\t"                                \
+    "vstrb.8 q1, [%[d]], #16\n\t"                                \
+    "vstrb.8 q2, [%[d]], #16\n\t"                                \
+    "vstrb.8 q3, [%[d]], #16\n\t"                                \
+    "vaddv" A ".s8 %[s0], q0\n\t"                                \
+    "vaddv" A ".s8 %[s1], q1\n\t"                                \
+    "vaddv" A ".s8 %[s2], q2\n\t"                                \
+    "vaddv" A ".s8 %[s3], q3\n\t"                                \
+    ".endif\n\t"
+    __asm__ volatile("vctp.8 %[s0]\n\t"
+                     "wls lr, lr, 2f\n"
+                     "1:\n\t"
+                     "add %[p1], %[p0], %[js]\n\t"
+                     "add %[p2], %[p1], %[js]\n\t"
+                     "add %[p3], %[p2], %[js]\n\t"
+                     TSLM_BMM2_PACKL(0, "")
+                     TSLM_BMM2_PACKL(1, "a")
+                     TSLM_BMM2_PACKL(2, "a")
+                     TSLM_BMM2_PACKL(3, "a")
+                     "vmov q0[2], q0[0], %[s0], %[s2]\n\t"
+                     "vmov q0[3], q0[1], %[s1], %[s3]\n\t"
+                     "vmul.i32 q0, q0, %[a]\n\t"
+                     "vadd.i32 q0, q0, %[dab]\n\t"
+                     "vstrw.32 q0, [%[ct]], #16\n\t"
+                     "add %[p0], %[p3], %[js]\n\t" /* the next group's first column */
+                     ".if %c[C] > 1\n\t"
+                     "sub %[p0], %[p0], #(16 * (%c[C] - 1))\n\t"
+                     ".endif\n\t"
+                     "le lr, 1b\n"
+                     "2:"
+                     : [p0] "+r"(p0), [p1] "=r"(p1), [p2] "=r"(p2), [p3] "=r"(p3), [d] "+r"(rd), [ct] "+r"(rct),
+                       [s0] "+r"(s0), [s1] "=r"(s1), [s2] "=r"(s2), [s3] "=r"(s3), "+r"(n)
+                     : [js] "r"(rjs), [a] "r"(ra), [dab] "r"(rdab), [C] "i"(C)
+                     : "q0", "q1", "q2", "q3", "memory", "p0");
+#undef TSLM_BMM2_PACKL
+}
+
 /* Four columns (c0..c3, depth x cols: each column's values ks apart) packed to dst likewise by 16-bit gathers
  * (offsets k ks, k = 0..7, in o0, 8..15 in o1; the last chunk's two predicated on the values left, t0 and t1). */
 static inline __attribute__((always_inline)) void pack4_gather(const int8_t *c0, const int8_t *c1, const int8_t *c2,
@@ -465,7 +536,13 @@ static inline __attribute__((always_inline)) void pack_pairs_of(const tslm_batch
     const int32_t d = p->depth, n = p->cols, ks = p->rhs_depth_stride, js = p->rhs_col_stride;
     const int32_t a = p->lhs_offset, dab = d * a * p->rhs_offset, tail = d - 16 * (C - 1); /* tail: 1..16 */
     const uint16x8_t o0 = vmulq_n_u16(vidupq_n_u16(0, 1), (uint16_t)ks), o1 = vaddq_n_u16(o0, (uint16_t)(8 * ks));
-    for (int32_t j = 0; j < n; j += 4, packed += 64 * C, ct += 4) {
+    int32_t j = 0;
+    if (ks == 1) { /* the whole groups in one loop */
+        j = n & ~3;
+        pack_rows_loop(rhs, js, packed, ct, a, dab, n >> 2, tail, C);
+        packed += (n >> 2) * 64 * C, ct += n & ~3;
+    }
+    for (; j < n; j += 4, packed += 64 * C, ct += 4) {
         const int8_t *c0 = rhs + j * js;
         const int8_t *c1 = j + 1 < n ? c0 + js : c0;
         const int8_t *c2 = j + 2 < n ? c0 + 2 * js : c1;

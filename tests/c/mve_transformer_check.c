@@ -51,7 +51,7 @@ static int pairs_path(const tslm_batch_matmul_params *p)
 {
     return p->lhs_depth_stride == 1 && p->depth >= 4 && p->depth <= 64 &&
            (p->rhs_depth_stride == 1 || p->rhs_depth_stride <= 4369) && p->act_min == -128 && p->act_max == 127 &&
-           p->shift <= -1 && p->output_row_stride <= 65532;
+           p->shift <= -1 && (p->output_row_stride >= 1 || p->rows == 1) && p->output_row_stride <= 65532;
 }
 
 static int check_batch_matmul(void)

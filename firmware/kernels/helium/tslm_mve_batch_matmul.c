@@ -14,6 +14,8 @@
  * rhs[k][j..j+3] (one widening load) to them; an adj_y rhs is copied transposed to scratch first.
  * A transposed lhs (adj_x) takes the portable kernel.
  */
+#include <stddef.h>
+
 #include "tslm_mve_batch_matmul.h"
 #include "tslm_mve.h"
 
@@ -341,7 +343,18 @@ typedef struct {
     int32_t pad[2];
     int16_t offsets[8];  /* the scatter's offsets (q6) */
     int16_t lane_col[8]; /* each lane's column in its group (q7) */
+    const int8_t *x;     /* the next pair's first row */
+    int32_t lrs;         /* lhs_row_stride (0: one row, as row 1 too) */
+    int32_t next;        /* 2 os - 4 groups: the output pointer from past a pair's last group to the next pair */
+    const int8_t *end;   /* the output pointer at which the walk stops */
 } pairs_consts;
+/* (the routine's offsets into it) */
+typedef char pairs_consts_offsets[offsetof(pairs_consts, tail) == 20 && offsetof(pairs_consts, w) == 28 &&
+                                          offsetof(pairs_consts, n) == 36 && offsetof(pairs_consts, offsets) == 48 &&
+                                          offsetof(pairs_consts, lane_col) == 64 && offsetof(pairs_consts, x) == 80 &&
+                                          offsetof(pairs_consts, next) == 88 && offsetof(pairs_consts, end) == 92
+                                      ? 1
+                                      : -1];
 
 /* Four columns (c0..c3, each depth contiguous: adj_y) packed to dst (per 16 bytes of depth the four columns' 16
  * bytes; the last chunk's bytes past the depth loaded as zeros), their sums returned in s. */
@@ -592,39 +605,48 @@ static __attribute__((noinline)) void pack_pairs(const tslm_batch_matmul_params 
     TSLM_BMM2_CHUNK("a")                                  \
     ".endif\n\t"
 /* the rows' chunk c (0..C-2, whole) to the stack copy, summed into r4 and r6 */
-#define TSLM_BMM2_COPY(c)                                 \
+#define TSLM_BMM2_COPY(c, A)                              \
     ".if %c[C] > " #c " + 1\n\t"                          \
-    "vldrb.8 q0, [%[w], #(16 * " #c ")]\n\t"             \
+    "vldrb.8 q0, [%[w], #(16 * " #c ")]\n\t"              \
     "vldrb.8 q1, [%[ct], #(16 * " #c ")]\n\t"             \
     "vstrb.8 q0, [%[xb], #(16 * " #c ")]\n\t"             \
     "vstrb.8 q1, [%[xb], #(16 * (%c[C] + " #c "))]\n\t"   \
-    "vaddva.s8 %[a2], q0\n\t"                             \
-    "vaddva.s8 %[a3], q1\n\t"                             \
+    "vaddv" A ".s8 %[a2], q0\n\t"                         \
+    "vaddv" A ".s8 %[a3], q1\n\t"                         \
     ".endif\n\t"
 
-/* Rows x0 and x1 against every group of the packed rhs (k: w, ct, n), outputs from out (row 1 at out + os:
- * k->offsets); xb: 32 C bytes of stack for the rows' copy when C > 1. */
-static inline __attribute__((always_inline)) void pairs_walk(const int8_t *x0, const int8_t *x1, int8_t *out,
-                                                             pairs_consts *k, int8_t *xb, const int C, const int R16)
+/* Row pairs from k->x (rows k->lrs apart) against every group of the packed rhs (k: w, ct, n), outputs from out
+ * (row 1 at out + os: k->offsets; the next pair's at out + 2 os) until k->end; xb: 32 C bytes of stack for the
+ * rows' copy when C > 1. Per pair: both rows loaded (the last chunk predicated), copied to xb (C > 1), their
+ * b sum_k x[r][k] to k->t0 and k->t1; then the walk over the groups. */
+static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_consts *k, int8_t *xb, const int C,
+                                                             const int R16)
 {
     register int32_t a0 __asm__("r0");
     register int32_t a1 __asm__("r2");
-    register int32_t a2 __asm__("r4") = 0;
-    register int32_t a3 __asm__("r6") = 0;
+    register int32_t a2 __asm__("r4");
+    register int32_t a3 __asm__("r6");
     register int32_t b0 __asm__("r8");
     register int32_t b1 __asm__("r10");
     register int32_t b2 __asm__("r12");
     register int32_t b3 __asm__("lr");
-    register const int8_t *pw __asm__("r1") = x0; /* x0, then the packed rhs */
-    register int8_t *po __asm__("r3") = out;      /* (a low register: the scatter's base) */
+    register const int8_t *pw __asm__("r1");  /* x0, then the packed rhs */
+    register int8_t *po __asm__("r3") = out;  /* (a low register: the scatter's base) */
     register int8_t *px __asm__("r5") = xb;
     register pairs_consts *pk __asm__("r7") = k;
-    register const int8_t *pc __asm__("r9") = x1; /* x1, then the column terms */
-    register int32_t rem __asm__("r11");          /* columns left */
-    __asm__ volatile("ldrd %[a0], %[a1], [%[k], #20]\n\t" /* tail, b */
-                     TSLM_BMM2_COPY(0)
-                     TSLM_BMM2_COPY(1)
-                     TSLM_BMM2_COPY(2)
+    register const int32_t *pc __asm__("r9"); /* x1, then the column terms */
+    register int32_t rem __asm__("r11");      /* columns left */
+    __asm__ volatile("vldrh.16 q6, [%[k], #48]\n\t"
+                     "vldrh.16 q7, [%[k], #64]\n"
+                     "0:\n\t"
+                     "ldrd %[w], %[ct], [%[k], #80]\n\t" /* x0, lhs_row_stride */
+                     "add %[a0], %[w], %[ct], lsl #1\n\t"
+                     "str %[a0], [%[k], #80]\n\t"
+                     "add %[ct], %[w], %[ct]\n\t" /* x1 */
+                     "ldrd %[a0], %[a1], [%[k], #20]\n\t" /* tail, b */
+                     TSLM_BMM2_COPY(0, "")
+                     TSLM_BMM2_COPY(1, "a")
+                     TSLM_BMM2_COPY(2, "a")
                      "vctp.8 %[a0]\n\t"
                      "vpstt\n\t"
                      "vldrbt.8 q0, [%[w], #(16 * (%c[C] - 1))]\n\t"
@@ -632,16 +654,17 @@ static inline __attribute__((always_inline)) void pairs_walk(const int8_t *x0, c
                      ".if %c[C] > 1\n\t"
                      "vstrb.8 q0, [%[xb], #(16 * (%c[C] - 1))]\n\t"
                      "vstrb.8 q1, [%[xb], #(16 * (2 * %c[C] - 1))]\n\t"
-                     ".endif\n\t"
                      "vaddva.s8 %[a2], q0\n\t"
                      "vaddva.s8 %[a3], q1\n\t"
+                     ".else\n\t"
+                     "vaddv.s8 %[a2], q0\n\t"
+                     "vaddv.s8 %[a3], q1\n\t"
+                     ".endif\n\t"
                      "muls %[a2], %[a1], %[a2]\n\t"
                      "muls %[a3], %[a1], %[a3]\n\t"
                      "strd %[a2], %[a3], [%[k]]\n\t" /* t0, t1 */
                      "ldrd %[w], %[ct], [%[k], #28]\n\t" /* w, ct */
-                     "ldr %[rem], [%[k], #36]\n\t"
-                     "vldrh.16 q6, [%[k], #48]\n\t"
-                     "vldrh.16 q7, [%[k], #64]\n"
+                     "ldr %[rem], [%[k], #36]\n"
                      "1:\n\t"
                      ".if %c[C] > 1\n\t"
                      "vldrb.8 q0, [%[xb]]\n\t"
@@ -685,9 +708,13 @@ static inline __attribute__((always_inline)) void pairs_walk(const int8_t *x0, c
                      "vstrbt.16 q3, [%[o], q6]\n\t"
                      "adds %[o], %[o], #4\n\t"
                      "subs %[rem], %[rem], #4\n\t"
-                     "bgt 1b"
-                     : [w] "+r"(pw), [o] "+r"(po), [ct] "+r"(pc), [rem] "=r"(rem), [a0] "=r"(a0), [a1] "=r"(a1),
-                       [a2] "+r"(a2), [a3] "+r"(a3), [b0] "=r"(b0), [b1] "=r"(b1), [b2] "=r"(b2), [b3] "=r"(b3)
+                     "bgt 1b\n\t"
+                     "ldrd %[a0], %[a1], [%[k], #88]\n\t" /* next, end */
+                     "add %[o], %[o], %[a0]\n\t"
+                     "cmp %[o], %[a1]\n\t"
+                     "bne 0b"
+                     : [w] "=r"(pw), [o] "+r"(po), [ct] "=r"(pc), [rem] "=r"(rem), [a0] "=r"(a0), [a1] "=r"(a1),
+                       [a2] "=r"(a2), [a3] "=r"(a3), [b0] "=r"(b0), [b1] "=r"(b1), [b2] "=r"(b2), [b3] "=r"(b3)
                      : [k] "r"(pk), [xb] "r"(px), [C] "i"(C), [R16] "i"(R16)
                      : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory", "cc", "p0");
 }
@@ -707,6 +734,7 @@ static inline __attribute__((always_inline)) void pairs_of(const tslm_batch_matm
     k.multiplier = p->multiplier, k.shift = p->shift, k.zp = p->output_offset;
     k.tail = p->depth - 16 * (C - 1), k.b = p->rhs_offset, k.w = packed, k.ct = col_terms, k.n = p->cols;
     k.pad[0] = k.pad[1] = 0;
+    k.next = 2 * os - 4 * (n4 >> 2);
     /* lane i stores column lane_col[i] of row i & 1: offset lane_col[i] + (i & 1) os */
     const uint16x8_t lane = vshrq_n_u16(vidupq_n_u16(0, 1), 1);
     const uint16x8_t two_rows = vmlaq_n_u16(lane, vandq_u16(vidupq_n_u16(0, 1), vdupq_n_u16(1)), (uint16_t)os);
@@ -719,14 +747,17 @@ static inline __attribute__((always_inline)) void pairs_of(const tslm_batch_matm
                                   b2 * p->lhs_batch_strides[2];
                 pack_pairs(p, rhs + b0 * p->rhs_batch_strides[0] + b1 * p->rhs_batch_strides[1] +
                                   b2 * p->rhs_batch_strides[2], packed, col_terms, C);
-                vstrhq_u16((uint16_t *)k.offsets, two_rows);
-                int32_t r = 0;
-                for (; r + 2 <= rows; r += 2, x += 2 * lrs, out += 2 * os) {
-                    pairs_walk(x, x + lrs, out, &k, xb, C, R16);
+                const int32_t pairs = rows >> 1;
+                k.x = x, k.lrs = lrs;
+                if (pairs > 0) {
+                    vstrhq_u16((uint16_t *)k.offsets, two_rows);
+                    k.end = out + pairs * 2 * os;
+                    pairs_walk(out, &k, xb, C, R16);
                 }
-                if (r < rows) { /* an odd last row: as row 1 too, its values stored twice */
+                if (rows & 1) { /* an odd last row: as row 1 too (lrs 0), its values stored twice */
                     vstrhq_u16((uint16_t *)k.offsets, lane);
-                    pairs_walk(x, x, out, &k, xb, C, R16);
+                    k.lrs = 0, k.end = out + (pairs + 1) * 2 * os;
+                    pairs_walk(out + pairs * 2 * os, &k, xb, C, R16);
                 }
             }
         }
@@ -734,11 +765,12 @@ static inline __attribute__((always_inline)) void pairs_of(const tslm_batch_matm
 }
 
 /* Whether the pairs entry takes p (else it calls the general entry): as dots(), depth <= 64, a depth x cols rhs's
- * gather offsets (15 x its depth stride) within 16 bits, every shift a right shift and the byte scatter's offsets
- * within 16 bits. */
+ * gather offsets (15 x its depth stride) within 16 bits, every shift a right shift, and output rows apart (the walk
+ * stops at an output pointer) with the byte scatter's offsets within 16 bits. */
 static int pairs(const tslm_batch_matmul_params *p)
 {
-    return dots(p) && p->depth <= 64 && (p->rhs_depth_stride == 1 || p->rhs_depth_stride <= 4369) && p->shift <= -1 && p->shift >= -31 && p->output_row_stride >= 0 &&
+    return dots(p) && p->depth <= 64 && (p->rhs_depth_stride == 1 || p->rhs_depth_stride <= 4369) &&
+           p->shift <= -1 && p->shift >= -31 && (p->output_row_stride >= 1 || p->rows == 1) &&
            p->output_row_stride <= 65532;
 }
 

@@ -39,7 +39,7 @@ def mve_pairs(p: dict) -> bool:
     ds = p["rhs_depth_stride"]
     return (p["lhs_depth_stride"] == 1 and 4 <= p["depth"] <= PAIRS_MAX_DEPTH and (ds == 1 or ds <= 4369)
             and p["act_min"] == -128 and p["act_max"] == 127 and -31 <= p["shift"] <= -1
-            and 0 <= p["output_row_stride"] <= 65532)
+            and (p["output_row_stride"] >= 1 or p["rows"] == 1) and 0 <= p["output_row_stride"] <= 65532)
 
 
 @register('BATCH_MATMUL')

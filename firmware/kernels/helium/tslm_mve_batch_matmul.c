@@ -356,51 +356,9 @@ typedef char pairs_consts_offsets[offsetof(pairs_consts, tail) == 20 && offsetof
                                       ? 1
                                       : -1];
 
-/* Four columns (c0..c3, each depth contiguous: adj_y) packed to dst (per 16 bytes of depth the four columns' 16
- * bytes; the last chunk's bytes past the depth loaded as zeros), their sums returned in s. */
-static inline __attribute__((always_inline)) void pack4_rows(const int8_t *c0, const int8_t *c1, const int8_t *c2,
-                                                             const int8_t *c3, int8_t *dst, int32_t tail,
-                                                             int32_t s[4], const int C)
-{
-    int32_t s0, s1, s2, s3;
-#define TSLM_BMM2_PACK(c, A)                                     \
-    ".if %c[C] > " #c " + 1\n\t"                                 \
-    "vldrb.8 q0, [%[p0]], #16\n\t"                               \
-    "vldrb.8 q1, [%[p1]], #16\n\t"                               \
-    "vldrb.8 q2, [%[p2]], #16\n\t"                               \
-    "vldrb.8 q3, [%[p3]], #16\n\t"                               \
-    ".elseif %c[C] == " #c " + 1\n\t"                            \
-    "vpstttt\n\t"                                                \
-    "vldrbt.8 q0, [%[p0]]\n\t"                                   \
-    "vldrbt.8 q1, [%[p1]]\n\t"                                   \
-    "vldrbt.8 q2, [%[p2]]\n\t"                                   \
-    "vldrbt.8 q3, [%[p3]]\n\t"                                   \
-    ".endif\n\t"                                                 \
-    ".if %c[C] > " #c "\n\t"                                     \
-    "vstrb.8 q0, [%[dst]], #16\n\t"                              \
-    "vstrb.8 q1, [%[dst]], #16\n\t"                              \
-    "vstrb.8 q2, [%[dst]], #16\n\t"                              \
-    "vstrb.8 q3, [%[dst]], #16\n\t"                              \
-    "vaddv" A ".s8 %[s0], q0\n\t"                                \
-    "vaddv" A ".s8 %[s1], q1\n\t"                                \
-    "vaddv" A ".s8 %[s2], q2\n\t"                                \
-    "vaddv" A ".s8 %[s3], q3\n\t"                                \
-    ".endif\n\t"
-    __asm__ volatile("vctp.8 %[tail]\n\t"
-                     TSLM_BMM2_PACK(0, "")
-                     TSLM_BMM2_PACK(1, "a")
-                     TSLM_BMM2_PACK(2, "a")
-                     TSLM_BMM2_PACK(3, "a")
-                     : [p0] "+r"(c0), [p1] "+r"(c1), [p2] "+r"(c2), [p3] "+r"(c3), [dst] "+r"(dst), [s0] "=&Te"(s0),
-                       [s1] "=&Te"(s1), [s2] "=&Te"(s2), [s3] "=&Te"(s3)
-                     : [tail] "r"(tail), [C] "i"(C)
-                     : "q0", "q1", "q2", "q3", "memory", "p0");
-#undef TSLM_BMM2_PACK
-    s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
-}
-
-/* `groups` whole groups of four adj_y columns from c0 (columns js apart) packed to dst as pack4_rows, and their column
- * terms a sum + dab to ct, in one assembly loop (every register: the four column pointers, the four sums). */
+/* `groups` whole groups of four adj_y columns from c0 (columns js apart) packed to dst (per 16 bytes of depth the
+ * four columns' 16 bytes; the last chunk's bytes past the depth loaded as zeros), and their column terms a sum + dab
+ * to ct, in one assembly loop (every register: the four column pointers, the four sums). */
 static inline __attribute__((always_inline)) void pack_rows_loop(const int8_t *c0, int32_t js, int8_t *dst,
                                                                  int32_t *ct, int32_t a, int32_t dab,
                                                                  int32_t groups, int32_t tail, const int C)
@@ -475,9 +433,22 @@ static inline __attribute__((always_inline)) void pack_rows_loop(const int8_t *c
 static inline __attribute__((always_inline)) void pack4_gather(const int8_t *c0, const int8_t *c1, const int8_t *c2,
                                                                const int8_t *c3, int32_t ks16, int8_t *dst,
                                                                int32_t t0, int32_t t1, uint16x8_t o0, uint16x8_t o1,
-                                                               int32_t s[4], const int C)
+                                                               int32_t s[4], int32_t whole)
 {
-    int32_t s0, s1, s2, s3;
+    /* (fixed registers: the VSTRB.16 base low, the sums even) */
+    register int32_t s0 __asm__("r8");
+    register int32_t s1 __asm__("r10");
+    register int32_t s2 __asm__("r12");
+    register int32_t s3 __asm__("lr");
+    register int8_t *rd __asm__("r0") = dst;
+    register const int8_t *p0 __asm__("r1") = c0;
+    register const int8_t *p1 __asm__("r2") = c1;
+    register const int8_t *p2 __asm__("r3") = c2;
+    register const int8_t *p3 __asm__("r4") = c3;
+    register int32_t rks __asm__("r5") = ks16;
+    register int32_t r0t __asm__("r6") = t0;
+    register int32_t r1t __asm__("r7") = t1;
+    register int32_t cnt __asm__("r9") = whole; /* chunks before the last */
 #define TSLM_BMM2_HALF(c, h, O, A)                               \
     "vldrb.s16 q0, [%[p0], %q[" O "]]\n\t"                       \
     "vldrb.s16 q1, [%[p1], %q[" O "]]\n\t"                       \
@@ -511,48 +482,47 @@ static inline __attribute__((always_inline)) void pack4_gather(const int8_t *c0,
     "add %[p2], %[p2], %[ks16]\n\t"                              \
     "add %[p3], %[p3], %[ks16]\n\t"                              \
     "add %[dst], %[dst], #64\n\t"
-#define TSLM_BMM2_WHOLE(c)                                       \
-    ".if %c[C] > " #c " + 1\n\t"                                 \
-    TSLM_BMM2_HALF(c, 0, "o0", "a")                              \
-    TSLM_BMM2_HALF(c, 1, "o1", "a")                              \
-    TSLM_BMM2_NEXT                                               \
-    ".endif\n\t"
     __asm__ volatile("movs %[s0], #0\n\t"
                      "movs %[s1], #0\n\t"
                      "movs %[s2], #0\n\t"
                      "movs %[s3], #0\n\t"
-                     TSLM_BMM2_WHOLE(0)
-                     TSLM_BMM2_WHOLE(1)
-                     TSLM_BMM2_WHOLE(2)
+                     "cmp %[cnt], #0\n\t"
+                     "beq 2f\n"
+                     "1:\n\t"
+                     TSLM_BMM2_HALF(c, 0, "o0", "a")
+                     TSLM_BMM2_HALF(c, 1, "o1", "a")
+                     TSLM_BMM2_NEXT
+                     "subs %[cnt], %[cnt], #1\n\t"
+                     "bne 1b\n"
+                     "2:\n\t"
                      "vctp.16 %[t0]\n\t"
                      TSLM_BMM2_LAST(0, "o0")
                      "vctp.16 %[t1]\n\t"
                      TSLM_BMM2_LAST(1, "o1")
-                     : [p0] "+r"(c0), [p1] "+r"(c1), [p2] "+r"(c2), [p3] "+r"(c3), [dst] "+l"(dst) /* (VSTRB.16 with an offset: a low base register) */, [s0] "=&Te"(s0),
-                       [s1] "=&Te"(s1), [s2] "=&Te"(s2), [s3] "=&Te"(s3)
-                     : [ks16] "r"(ks16), [t0] "r"(t0), [t1] "r"(t1), [o0] "w"(o0), [o1] "w"(o1), [C] "i"(C)
-                     : "q0", "q1", "q2", "q3", "memory", "p0");
+                     : [p0] "+r"(p0), [p1] "+r"(p1), [p2] "+r"(p2), [p3] "+r"(p3), [dst] "+r"(rd), [s0] "=r"(s0),
+                       [s1] "=r"(s1), [s2] "=r"(s2), [s3] "=r"(s3), [cnt] "+r"(cnt)
+                     : [ks16] "r"(rks), [t0] "r"(r0t), [t1] "r"(r1t), [o0] "w"(o0), [o1] "w"(o1)
+                     : "q0", "q1", "q2", "q3", "memory", "cc", "p0");
 #undef TSLM_BMM2_HALF
 #undef TSLM_BMM2_LAST
 #undef TSLM_BMM2_NEXT
-#undef TSLM_BMM2_WHOLE
     s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
 }
 
-/* The rhs packed for the pairs: per group of four columns, per 16 bytes of depth, the four columns' 16 bytes (a
- * last group's columns past cols: the last column again, never stored); the column terms a sum_k w[k][j] +
- * depth a b in ct. */
-static inline __attribute__((always_inline)) void pack_pairs_of(const tslm_batch_matmul_params *p,
-                                                                const int8_t *rhs, int8_t *packed, int32_t *ct,
-                                                                const int C)
+/* The rhs packed for the pairs: per group of four columns, per 16 bytes of depth (C chunks), the four columns' 16
+ * bytes (a last group's columns past cols: the last column again, never stored); the column terms a sum_k w[k][j] +
+ * depth a b in ct. An adj_y rhs of depth <= 16 by pack_rows_loop, any other by pack4_gather (a function of its own:
+ * in the one with the pairs' routine, which takes every register, GCC kept its loop's variables on the stack). */
+static __attribute__((noinline)) void pack_pairs(const tslm_batch_matmul_params *p, const int8_t *rhs,
+                                                 int8_t *packed, int32_t *ct, int C)
 {
     const int32_t d = p->depth, n = p->cols, ks = p->rhs_depth_stride, js = p->rhs_col_stride;
     const int32_t a = p->lhs_offset, dab = d * a * p->rhs_offset, tail = d - 16 * (C - 1); /* tail: 1..16 */
     const uint16x8_t o0 = vmulq_n_u16(vidupq_n_u16(0, 1), (uint16_t)ks), o1 = vaddq_n_u16(o0, (uint16_t)(8 * ks));
     int32_t j = 0;
-    if (ks == 1) { /* the whole groups in one loop */
+    if (ks == 1 && C == 1) { /* the whole groups in one loop */
         j = n & ~3;
-        pack_rows_loop(rhs, js, packed, ct, a, dab, n >> 2, tail, C);
+        pack_rows_loop(rhs, js, packed, ct, a, dab, n >> 2, tail, 1);
         packed += (n >> 2) * 64 * C, ct += n & ~3;
     }
     for (; j < n; j += 4, packed += 64 * C, ct += 4) {
@@ -560,27 +530,9 @@ static inline __attribute__((always_inline)) void pack_pairs_of(const tslm_batch
         const int8_t *c1 = j + 1 < n ? c0 + js : c0;
         const int8_t *c2 = j + 2 < n ? c0 + 2 * js : c1;
         const int8_t *c3 = j + 3 < n ? c0 + 3 * js : c2;
-        int32_t s[4];
-        if (ks == 1) {
-            pack4_rows(c0, c1, c2, c3, packed, tail, s, C);
-        } else {
-            pack4_gather(c0, c1, c2, c3, 16 * ks, packed, tail < 8 ? tail : 8, tail > 8 ? tail - 8 : 0, o0, o1, s,
-                         C);
-        }
+        int32_t s[4]; /* (an adj_y rhs's last partial group too, by gathers of eight consecutive bytes) */
+        pack4_gather(c0, c1, c2, c3, 16 * ks, packed, tail < 8 ? tail : 8, tail > 8 ? tail - 8 : 0, o0, o1, s, C - 1);
         vstrwq_s32(ct, vaddq_n_s32(vmulq_n_s32(vldrwq_s32(s), a), dab));
-    }
-}
-
-/* (a function of its own: in the one with the pairs' routine, which takes every register, GCC kept its loop's
- * variables on the stack) */
-static __attribute__((noinline)) void pack_pairs(const tslm_batch_matmul_params *p, const int8_t *rhs, int8_t *packed,
-                                                 int32_t *ct, int C)
-{
-    switch (C) {
-    case 1: pack_pairs_of(p, rhs, packed, ct, 1); break;
-    case 2: pack_pairs_of(p, rhs, packed, ct, 2); break;
-    case 3: pack_pairs_of(p, rhs, packed, ct, 3); break;
-    default: pack_pairs_of(p, rhs, packed, ct, 4); break;
     }
 }
 
@@ -722,10 +674,27 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
 #undef TSLM_BMM2_MORE
 #undef TSLM_BMM2_COPY
 
-static inline __attribute__((always_inline)) void pairs_of(const tslm_batch_matmul_params *p, const int8_t *lhs,
-                                                           const int8_t *rhs, int8_t *output, int32_t *scratch,
-                                                           const int C, const int R16)
+/* The routine for each chunk count C and requantization (R16: in int16 lanes), a function each. */
+typedef void pairs_walk_fn(int8_t *out, pairs_consts *k, int8_t *xb);
+#define TSLM_BMM2_WALK(C, R16)                                                                                 \
+    static __attribute__((noinline)) void pairs_walk_##C##_##R16(int8_t *out, pairs_consts *k, int8_t *xb) \
+    {                                                                                                          \
+        pairs_walk(out, k, xb, C, R16);                                                                        \
+    }
+TSLM_BMM2_WALK(1, 0)
+TSLM_BMM2_WALK(2, 0)
+TSLM_BMM2_WALK(3, 0)
+TSLM_BMM2_WALK(4, 0)
+#if !defined(TSLM_OPTIMIZE_SIZE)
+TSLM_BMM2_WALK(1, 1)
+TSLM_BMM2_WALK(2, 1)
+#endif
+#undef TSLM_BMM2_WALK
+
+static void pairs_of(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs, int8_t *output,
+                     int32_t *scratch, pairs_walk_fn *walk)
 {
+    const int C = (p->depth + 15) >> 4;
     const int32_t n4 = (p->cols + 3) & ~3, os = p->output_row_stride, rows = p->rows, lrs = p->lhs_row_stride;
     int32_t *col_terms = scratch;
     int8_t *packed = (int8_t *)(scratch + n4);
@@ -752,12 +721,12 @@ static inline __attribute__((always_inline)) void pairs_of(const tslm_batch_matm
                 if (pairs > 0) {
                     vstrhq_u16((uint16_t *)k.offsets, two_rows);
                     k.end = out + pairs * 2 * os;
-                    pairs_walk(out, &k, xb, C, R16);
+                    walk(out, &k, xb);
                 }
                 if (rows & 1) { /* an odd last row: as row 1 too (lrs 0), its values stored twice */
                     vstrhq_u16((uint16_t *)k.offsets, lane);
                     k.lrs = 0, k.end = out + (pairs + 1) * 2 * os;
-                    pairs_walk(out + pairs * 2 * os, &k, xb, C, R16);
+                    walk(out + pairs * 2 * os, &k, xb);
                 }
             }
         }
@@ -781,27 +750,21 @@ void tslm_mve_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int
         tslm_mve_batch_matmul_s8(p, lhs, rhs, output, scratch); /* (the compiler routes none here) */
         return;
     }
-    const int chunks = (p->depth + 15) >> 4;
+    static pairs_walk_fn *const walks[] = {pairs_walk_1_0, pairs_walk_2_0, pairs_walk_3_0, pairs_walk_4_0,
 #if !defined(TSLM_OPTIMIZE_SIZE)
-    /* a right shift of 1..7: the rounding fix and the shift after the narrowing to int16 (a value it saturates is at
-     * least 2^15 / 2^7 = 256 away from zero after the shift, so saturated by the final narrowing either way, the zero
-     * point added); the size build: the int32 lanes only */
-    if (p->shift >= -7) {
-        switch (chunks) {
-        case 1: pairs_of(p, lhs, rhs, output, scratch, 1, 1); break;
-        case 2: pairs_of(p, lhs, rhs, output, scratch, 2, 1); break;
-        case 3: pairs_of(p, lhs, rhs, output, scratch, 3, 1); break;
-        default: pairs_of(p, lhs, rhs, output, scratch, 4, 1); break;
-        }
-        return;
-    }
+                                           pairs_walk_1_1, pairs_walk_2_1, pairs_walk_3_0, pairs_walk_4_0
 #endif
-    switch (chunks) {
-    case 1: pairs_of(p, lhs, rhs, output, scratch, 1, 0); break;
-    case 2: pairs_of(p, lhs, rhs, output, scratch, 2, 0); break;
-    case 3: pairs_of(p, lhs, rhs, output, scratch, 3, 0); break;
-    default: pairs_of(p, lhs, rhs, output, scratch, 4, 0); break;
-    }
+    };
+    /* the speed build: a right shift of 1..7 has the rounding fix and the shift after the narrowing to int16 (a
+     * value it saturates is at least 2^15 / 2^7 = 256 away from zero after the shift, so saturated by the final
+     * narrowing either way, the zero point added), at depth <= 32 (an attention's heads); the size build: int32
+     * lanes only */
+#if !defined(TSLM_OPTIMIZE_SIZE)
+    const int r16 = p->shift >= -7;
+#else
+    const int r16 = 0;
+#endif
+    pairs_of(p, lhs, rhs, output, scratch, walks[4 * r16 + ((p->depth + 15) >> 4) - 1]);
 }
 
 int32_t tslm_mve_batch_matmul_pairs_s8_get_buffer_size(const tslm_batch_matmul_params *p)

@@ -13,6 +13,9 @@
  * by four columns is four int32 vectors, and each step k adds lhs[r][k] (a scalar per row) times
  * rhs[k][j..j+3] (one widening load) to them; an adj_y rhs is copied transposed to scratch first.
  * A transposed lhs (adj_x) takes the portable kernel.
+ *
+ * tslm_mve_batch_matmul_pairs_s8 (at the end): the dot products of depth 4..64 with a right shift, two rows against
+ * every group in one assembly routine; whatever else by calling tslm_mve_batch_matmul_s8.
  */
 #include <stddef.h>
 

@@ -500,8 +500,11 @@ static inline __attribute__((always_inline)) void pack4_gather(const int8_t *c0,
                      "2:\n\t"
                      "vctp.16 %[t0]\n\t"
                      TSLM_BMM2_LAST(0, "o0")
+                     "cmp %[t1], #0\n\t" /* (none past the first eight: nothing to load, nothing any output reads) */
+                     "beq 3f\n\t"
                      "vctp.16 %[t1]\n\t"
                      TSLM_BMM2_LAST(1, "o1")
+                     "3:"
                      : [p0] "+r"(p0), [p1] "+r"(p1), [p2] "+r"(p2), [p3] "+r"(p3), [dst] "+r"(rd), [s0] "=r"(s0),
                        [s1] "=r"(s1), [s2] "=r"(s2), [s3] "=r"(s3), [cnt] "+r"(cnt)
                      : [ks16] "r"(rks), [t0] "r"(r0t), [t1] "r"(r1t), [o0] "w"(o0), [o1] "w"(o1)

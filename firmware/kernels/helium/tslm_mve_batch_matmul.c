@@ -350,12 +350,14 @@ typedef struct {
     int32_t lrs;         /* lhs_row_stride (0: one row, as row 1 too) */
     int32_t next;        /* 2 os - 4 groups: the output pointer from past a pair's last group to the next pair */
     const int8_t *end;   /* the output pointer at which the walk stops */
+    int8_t fold[16];     /* lanes 14 and 15 of both rows where the column terms are folded in: 1, -128 */
 } pairs_consts;
 /* (the routine's offsets into it) */
 typedef char pairs_consts_offsets[offsetof(pairs_consts, tail) == 20 && offsetof(pairs_consts, w) == 28 &&
                                           offsetof(pairs_consts, n) == 36 && offsetof(pairs_consts, offsets) == 48 &&
                                           offsetof(pairs_consts, lane_col) == 64 && offsetof(pairs_consts, x) == 80 &&
-                                          offsetof(pairs_consts, next) == 88 && offsetof(pairs_consts, end) == 92
+                                          offsetof(pairs_consts, next) == 88 && offsetof(pairs_consts, end) == 92 &&
+                                          offsetof(pairs_consts, fold) == 96
                                       ? 1
                                       : -1];
 
@@ -364,7 +366,8 @@ typedef char pairs_consts_offsets[offsetof(pairs_consts, tail) == 20 && offsetof
  * to ct, in one assembly loop (every register: the four column pointers, the four sums). */
 static inline __attribute__((always_inline)) void pack_rows_loop(const int8_t *c0, int32_t js, int8_t *dst,
                                                                  int32_t *ct, int32_t a, int32_t dab,
-                                                                 int32_t groups, int32_t tail, const int C)
+                                                                 int32_t groups, int32_t tail, const int C,
+                                                                 const int F)
 {
     register int32_t s0 __asm__("r0") = tail;
     register int32_t s1 __asm__("r2");
@@ -404,6 +407,17 @@ static inline __attribute__((always_inline)) void pack_rows_loop(const int8_t *c
     "vaddv" A ".s8 %[s3], q3\n\t"                                \
     ".endif\n\t"
     __asm__ volatile("vctp.8 %[s0]\n\t"
+                     ".if %c[F]\n\t" /* q4: 127 in each lane; q5: lane 14 of each column, 14 + 16 j; q6: lane 15 */
+                     "vmov.i32 q4, #127\n\t"
+                     "movs %[s1], #14\n\t"
+                     "movs %[s2], #46\n\t"
+                     "vmov q5[2], q5[0], %[s1], %[s2]\n\t"
+                     "movs %[s1], #30\n\t"
+                     "movs %[s2], #62\n\t"
+                     "vmov q5[3], q5[1], %[s1], %[s2]\n\t"
+                     "movs %[s1], #1\n\t"
+                     "vadd.i32 q6, q5, %[s1]\n\t"
+                     ".endif\n\t"
                      "wls lr, lr, 2f\n"
                      "1:\n\t"
                      "add %[p1], %[p0], %[js]\n\t"
@@ -418,6 +432,14 @@ static inline __attribute__((always_inline)) void pack_rows_loop(const int8_t *c
                      "vmul.i32 q0, q0, %[a]\n\t"
                      "vadd.i32 q0, q0, %[dab]\n\t"
                      "vstrw.32 q0, [%[ct]], #16\n\t"
+                     ".if %c[F]\n\t" /* the column terms into lanes 14 and 15: (t & 127) + -128 (-(t >> 7)) */
+                     "vshr.s32 q1, q0, #7\n\t"
+                     "vand q2, q0, q4\n\t"
+                     "vneg.s32 q1, q1\n\t"
+                     "sub %[s0], %[d], #64\n\t"
+                     "vstrb.32 q2, [%[s0], q5]\n\t"
+                     "vstrb.32 q1, [%[s0], q6]\n\t"
+                     ".endif\n\t"
                      "add %[p0], %[p3], %[js]\n\t" /* the next group's first column */
                      ".if %c[C] > 1\n\t"
                      "sub %[p0], %[p0], #(16 * (%c[C] - 1))\n\t"
@@ -426,8 +448,8 @@ static inline __attribute__((always_inline)) void pack_rows_loop(const int8_t *c
                      "2:"
                      : [p0] "+r"(p0), [p1] "=r"(p1), [p2] "=r"(p2), [p3] "=r"(p3), [d] "+r"(rd), [ct] "+r"(rct),
                        [s0] "+r"(s0), [s1] "=r"(s1), [s2] "=r"(s2), [s3] "=r"(s3), "+r"(n)
-                     : [js] "r"(rjs), [a] "r"(ra), [dab] "r"(rdab), [C] "i"(C)
-                     : "q0", "q1", "q2", "q3", "memory", "p0");
+                     : [js] "r"(rjs), [a] "r"(ra), [dab] "r"(rdab), [C] "i"(C), [F] "i"(F)
+                     : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "memory", "p0");
 #undef TSLM_BMM2_PACKL
 }
 
@@ -519,8 +541,23 @@ static inline __attribute__((always_inline)) void pack4_gather(const int8_t *c0,
  * bytes (a last group's columns past cols: the last column again, never stored); the column terms a sum_k w[k][j] +
  * depth a b in ct. An adj_y rhs of depth <= 16 by pack_rows_loop, any other by pack4_gather (a function of its own:
  * in the one with the pairs' routine, which takes every register, GCC kept its loop's variables on the stack). */
+/* Whether the column terms go into the packed rhs's lanes 14 and 15 (against 1 and -128 in the rows' lanes there;
+ * the routine then adds none: three instructions a group fewer): the speed build, an adj_y rhs of depth <= 14 in
+ * whole groups, every column term within [-16256, 16256] (|a| 128 depth + depth |a b| at most). */
+static int fold_terms(const tslm_batch_matmul_params *p)
+{
+#if defined(TSLM_OPTIMIZE_SIZE) /* (the size build: without, one routine and packing loop less) */
+    (void)p;
+    return 0;
+#endif
+    const int32_t a = p->lhs_offset < 0 ? -p->lhs_offset : p->lhs_offset;
+    const int32_t b = p->rhs_offset < 0 ? -p->rhs_offset : p->rhs_offset;
+    return p->rhs_depth_stride == 1 && p->depth <= 14 && p->cols % 4 == 0 &&
+           a * 128 * p->depth + p->depth * a * b <= 16256;
+}
+
 static __attribute__((noinline)) void pack_pairs(const tslm_batch_matmul_params *p, const int8_t *rhs,
-                                                 int8_t *packed, int32_t *ct, int C)
+                                                 int8_t *packed, int32_t *ct, int C, int fold)
 {
     const int32_t d = p->depth, n = p->cols, ks = p->rhs_depth_stride, js = p->rhs_col_stride;
     const int32_t a = p->lhs_offset, dab = d * a * p->rhs_offset, tail = d - 16 * (C - 1); /* tail: 1..16 */
@@ -528,7 +565,15 @@ static __attribute__((noinline)) void pack_pairs(const tslm_batch_matmul_params 
     int32_t j = 0;
     if (ks == 1 && C == 1) { /* the whole groups in one loop */
         j = n & ~3;
-        pack_rows_loop(rhs, js, packed, ct, a, dab, n >> 2, tail, 1);
+#if !defined(TSLM_OPTIMIZE_SIZE)
+        if (fold) {
+            pack_rows_loop(rhs, js, packed, ct, a, dab, n >> 2, tail, 1, 1);
+        } else
+#endif
+        {
+            (void)fold;
+            pack_rows_loop(rhs, js, packed, ct, a, dab, n >> 2, tail, 1, 0);
+        }
         packed += (n >> 2) * 64 * C, ct += n & ~3;
     }
     for (; j < n; j += 4, packed += 64 * C, ct += 4) {
@@ -578,7 +623,7 @@ static __attribute__((noinline)) void pack_pairs(const tslm_batch_matmul_params 
  * rows' copy when C > 1. Per pair: both rows loaded (the last chunk predicated), copied to xb (C > 1), their
  * b sum_k x[r][k] to k->t0 and k->t1; then the walk over the groups. */
 static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_consts *k, int8_t *xb, const int C,
-                                                             const int R16)
+                                                             const int R16, const int F)
 {
     register int32_t a0 __asm__("r0");
     register int32_t a1 __asm__("r2");
@@ -617,6 +662,11 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
                      ".else\n\t"
                      "vaddv.s8 %[a2], q0\n\t"
                      "vaddv.s8 %[a3], q1\n\t"
+                     ".if %c[F]\n\t" /* (after the sums) 1 and -128 in lanes 14 and 15 */
+                     "vldrb.8 q2, [%[k], #96]\n\t"
+                     "vorr q0, q0, q2\n\t"
+                     "vorr q1, q1, q2\n\t"
+                     ".endif\n\t"
                      ".endif\n\t"
                      "muls %[a2], %[a1], %[a2]\n\t"
                      "muls %[a3], %[a1], %[a3]\n\t"
@@ -636,9 +686,11 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
                      "vmov q3[3], q3[1], %[a1], %[a3]\n\t"
                      "vmov q4[2], q4[0], %[b0], %[b2]\n\t"
                      "vmov q4[3], q4[1], %[b1], %[b3]\n\t"
+                     ".if %c[F] == 0\n\t"
                      "vldrw.32 q5, [%[ct]], #16\n\t" /* the column terms */
                      "vadd.i32 q3, q3, q5\n\t"
                      "vadd.i32 q4, q4, q5\n\t"
+                     ".endif\n\t"
                      "ldm %[k], {%[a0], %[a1], %[a2], %[a3], %[b0]}\n\t" /* t0, t1, multiplier, shift, zp */
                      "vadd.i32 q3, q3, %[a0]\n\t"
                      "vadd.i32 q4, q4, %[a1]\n\t"
@@ -673,7 +725,7 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
                      "bne 0b"
                      : [w] "=r"(pw), [o] "+r"(po), [ct] "=r"(pc), [rem] "=r"(rem), [a0] "=r"(a0), [a1] "=r"(a1),
                        [a2] "=r"(a2), [a3] "=r"(a3), [b0] "=r"(b0), [b1] "=r"(b1), [b2] "=r"(b2), [b3] "=r"(b3)
-                     : [k] "r"(pk), [xb] "r"(px), [C] "i"(C), [R16] "i"(R16)
+                     : [k] "r"(pk), [xb] "r"(px), [C] "i"(C), [R16] "i"(R16), [F] "i"(F)
                      : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory", "cc", "p0");
 }
 #undef TSLM_BMM2_CHUNK
@@ -682,23 +734,26 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
 
 /* The routine for each chunk count C and requantization (R16: in int16 lanes), a function each. */
 typedef void pairs_walk_fn(int8_t *out, pairs_consts *k, int8_t *xb);
-#define TSLM_BMM2_WALK(C, R16)                                                                                 \
-    static __attribute__((noinline)) void pairs_walk_##C##_##R16(int8_t *out, pairs_consts *k, int8_t *xb) \
-    {                                                                                                          \
-        pairs_walk(out, k, xb, C, R16);                                                                        \
+#define TSLM_BMM2_WALK(C, R16, F)                                                                         \
+    static __attribute__((noinline)) void pairs_walk_##C##_##R16##F(int8_t *out, pairs_consts *k,          \
+                                                                    int8_t *xb)                            \
+    {                                                                                                      \
+        pairs_walk(out, k, xb, C, R16, F);                                                                 \
     }
-TSLM_BMM2_WALK(1, 0)
-TSLM_BMM2_WALK(2, 0)
-TSLM_BMM2_WALK(3, 0)
-TSLM_BMM2_WALK(4, 0)
+TSLM_BMM2_WALK(1, 0, 0)
+TSLM_BMM2_WALK(2, 0, 0)
+TSLM_BMM2_WALK(3, 0, 0)
+TSLM_BMM2_WALK(4, 0, 0)
 #if !defined(TSLM_OPTIMIZE_SIZE)
-TSLM_BMM2_WALK(1, 1)
-TSLM_BMM2_WALK(2, 1)
+TSLM_BMM2_WALK(1, 0, 1)
+TSLM_BMM2_WALK(1, 1, 0)
+TSLM_BMM2_WALK(2, 1, 0)
+TSLM_BMM2_WALK(1, 1, 1)
 #endif
 #undef TSLM_BMM2_WALK
 
 static void pairs_of(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs, int8_t *output,
-                     int32_t *scratch, pairs_walk_fn *walk)
+                     int32_t *scratch, pairs_walk_fn *walk, int fold)
 {
     const int C = (p->depth + 15) >> 4;
     const int32_t n4 = (p->cols + 3) & ~3, os = p->output_row_stride, rows = p->rows, lrs = p->lhs_row_stride;
@@ -710,6 +765,8 @@ static void pairs_of(const tslm_batch_matmul_params *p, const int8_t *lhs, const
     k.tail = p->depth - 16 * (C - 1), k.b = p->rhs_offset, k.w = packed, k.ct = col_terms, k.n = p->cols;
     k.pad[0] = k.pad[1] = 0;
     k.next = 2 * os - 4 * (n4 >> 2);
+    static const int8_t fold_lanes[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -128};
+    vstrbq_s8(k.fold, vldrbq_s8(fold_lanes));
     /* lane i stores column lane_col[i] of row i & 1: offset lane_col[i] + (i & 1) os */
     const uint16x8_t lane = vshrq_n_u16(vidupq_n_u16(0, 1), 1);
     const uint16x8_t two_rows = vmlaq_n_u16(lane, vandq_u16(vidupq_n_u16(0, 1), vdupq_n_u16(1)), (uint16_t)os);
@@ -721,7 +778,7 @@ static void pairs_of(const tslm_batch_matmul_params *p, const int8_t *lhs, const
                 const int8_t *x = lhs + b0 * p->lhs_batch_strides[0] + b1 * p->lhs_batch_strides[1] +
                                   b2 * p->lhs_batch_strides[2];
                 pack_pairs(p, rhs + b0 * p->rhs_batch_strides[0] + b1 * p->rhs_batch_strides[1] +
-                                  b2 * p->rhs_batch_strides[2], packed, col_terms, C);
+                                  b2 * p->rhs_batch_strides[2], packed, col_terms, C, fold);
                 const int32_t pairs = rows >> 1;
                 k.x = x, k.lrs = lrs;
                 if (pairs > 0) {
@@ -756,9 +813,9 @@ void tslm_mve_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int
         tslm_mve_batch_matmul_s8(p, lhs, rhs, output, scratch); /* (the compiler routes none here) */
         return;
     }
-    static pairs_walk_fn *const walks[] = {pairs_walk_1_0, pairs_walk_2_0, pairs_walk_3_0, pairs_walk_4_0,
+    static pairs_walk_fn *const walks[] = {pairs_walk_1_00, pairs_walk_2_00, pairs_walk_3_00, pairs_walk_4_00,
 #if !defined(TSLM_OPTIMIZE_SIZE)
-                                           pairs_walk_1_1, pairs_walk_2_1, pairs_walk_3_0, pairs_walk_4_0
+                                           pairs_walk_1_10, pairs_walk_2_10, pairs_walk_3_00, pairs_walk_4_00
 #endif
     };
     /* the speed build: a right shift of 1..7 has the rounding fix and the shift after the narrowing to int16 (a
@@ -770,7 +827,14 @@ void tslm_mve_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int
 #else
     const int r16 = 0;
 #endif
-    pairs_of(p, lhs, rhs, output, scratch, walks[4 * r16 + ((p->depth + 15) >> 4) - 1]);
+    pairs_walk_fn *walk = walks[4 * r16 + ((p->depth + 15) >> 4) - 1];
+    const int fold = fold_terms(p);
+#if !defined(TSLM_OPTIMIZE_SIZE)
+    if (fold) { /* the column terms folded into the packed rhs (pack_pairs) */
+        walk = r16 ? pairs_walk_1_11 : pairs_walk_1_01;
+    }
+#endif
+    pairs_of(p, lhs, rhs, output, scratch, walk, fold);
 }
 
 int32_t tslm_mve_batch_matmul_pairs_s8_get_buffer_size(const tslm_batch_matmul_params *p)

@@ -171,13 +171,19 @@ def test_helium_target_bit_exact_on_shared_models_in_qemu(model_path):
 # (24 tokens, heads of 12: QK^T with adj_y, then the weights times V), one token, odd rows and columns (a last
 # partial group of four), depths 5, 16, 17 and 33 (no, one and two whole 16-byte chunks and a remainder), batch
 # broadcasting, depth 3 (the outer products), 300 columns of a depth x cols rhs (its gather offsets), adj_x of one
-# row (its depth contiguous all the same).
+# row (its depth contiguous all the same). The pairs entry (depth 4..64) takes all but depth 3 and the last two: its four chunk counts with an adj_y and a depth x cols rhs (depths 12, 14, 24, 33, 40, 49, 64), the KWS
+# and anomaly transformers' attention (24 tokens of heads of 14, 32 of 12), odd rows past a pair, 1..3 columns of a
+# last group; depth 65 and 70 take the general entry's dot products.
 MATMUL_SHAPES = [((1, 4, 24, 12), (1, 4, 24, 12), True), ((1, 4, 24, 24), (1, 4, 24, 12), False),
                  ((1, 1, 1, 12), (1, 1, 12, 5), False), ((1, 2, 3, 5), (1, 2, 5, 7), False),
                  ((1, 1, 7, 33), (1, 1, 9, 33), True), ((2, 3, 4, 17), (1, 1, 17, 6), False),
                  ((1, 2, 5, 3), (1, 2, 3, 4), False), ((1, 1, 6, 16), (1, 1, 16, 8), False),
                  ((1, 1, 2, 40), (1, 1, 40, 300), False), ((1, 1, 1, 4), (1, 1, 3, 4), True),
-                 ((1, 2, 7, 1), (1, 2, 7, 5), "adj_x")]
+                 ((1, 2, 7, 1), (1, 2, 7, 5), "adj_x"),
+                 ((1, 4, 24, 14), (1, 4, 24, 14), True), ((1, 4, 32, 32), (1, 4, 32, 12), False),
+                 ((1, 2, 9, 40), (1, 2, 6, 40), True), ((1, 1, 5, 49), (1, 1, 49, 9), False),
+                 ((2, 1, 3, 64), (1, 1, 64, 10), False), ((1, 1, 11, 64), (1, 1, 5, 64), True),
+                 ((1, 2, 3, 65), (1, 2, 65, 4), False), ((1, 1, 4, 70), (1, 1, 6, 70), True)]
 _matmuls: list[bytes] = []
 
 
@@ -197,13 +203,21 @@ def matmul_model() -> bytes:
 
 @pytest.mark.parametrize("opt", ["speed", "size"])
 def test_helium_batch_matmul_shapes_bit_exact_in_qemu(opt):
-    """tslm_mve_batch_matmul_s8 (its dot products with the rhs packed per batch, and the outer products) against
-    TFLM on every shape of MATMUL_SHAPES, built for speed and for size."""
+    """tslm_mve_batch_matmul_pairs_s8 (depth 4..64: two rows against every group of four columns in one assembly
+    routine) and tslm_mve_batch_matmul_s8 (its dot products with the rhs packed per batch, and the outer products)
+    against TFLM on every shape of MATMUL_SHAPES, built for speed and for size."""
     from tinyslm.firmware import opt_flag
 
+    from tinyslm.compiler.ops.batch_matmul import mve_pairs
+
     cm = _bit_exact_on_m55(matmul_model(), 3, 6, opt_flag(opt))
-    funcs = [s.func for s in cm.plan.steps if getattr(s, "op", None) is not None and s.op.opcode == "BATCH_MATMUL"]
-    assert funcs == ["tslm_mve_batch_matmul_s8"] * len(MATMUL_SHAPES), funcs
+    calls = [s for s in cm.plan.steps if getattr(s, "op", None) is not None and s.op.opcode == "BATCH_MATMUL"]
+    depths = [dict(s.param_items())["depth"] for s in calls]
+    assert sorted(depths) == sorted((a[-2] if adj == "adj_x" else a[-1]) for a, _, adj in MATMUL_SHAPES)
+    pairs = [s.func == "tslm_mve_batch_matmul_pairs_s8" for s in calls]
+    assert pairs == [4 <= d <= 64 for d in depths], list(zip(depths, pairs))  # (every one with a right shift)
+    assert pairs == [mve_pairs(dict(s.param_items())) for s in calls]
+    assert all(s.func in ("tslm_mve_batch_matmul_pairs_s8", "tslm_mve_batch_matmul_s8") for s in calls)
 
 
 @pytest.mark.parametrize("name", ["logistic", "tanh", "mul_self"])
@@ -251,7 +265,8 @@ def test_helium_transformer_kernels_match_the_portable_ones_on_cortex_m55(tmp_pa
     shifts, activation ranges), SOFTMAX (int8 and int16 outputs) and the fused LAYER_NORM (800 random rows, steps,
     tables and parameters inside and outside its domain) against the portable kernels, every output byte and
     nothing written past it; built for speed and for size (the kernels' -Os paths)."""
-    elf = build_m55(tmp_path, C / "mve_transformer_check.c", ["-I", str(C), opt],
+    size = ["-DTSLM_OPTIMIZE_SIZE"] if opt == "-Os" else []  # (as the firmware's size build)
+    elf = build_m55(tmp_path, C / "mve_transformer_check.c", ["-I", str(C), opt, *size],
                     families=("batch_matmul", "softmax", "layer_norm", "binary", "lut", "reduce"))
     r = run_m55(elf)
     assert r.returncode == 0, f"exit {r.returncode} (1: batch matmul, 2: softmax, 4: layer norm) " + r.stdout + r.stderr

@@ -104,5 +104,6 @@ def test_compiler_scratch_equals_the_kernels_get_buffer_size(target, zoo, tmp_pa
                 "cortex-m-dsp": {"tslm_dsp_conv_s8", "tslm_dsp_depthwise_conv_s8", "tslm_dsp_fully_connected_s8",
                                  "tslm_dsp_batch_matmul_s8", "tslm_dsp_mean_s8"} | stateful,
                 "helium": {"tslm_mve_conv_s8", "tslm_mve_depthwise_conv_s8", "tslm_mve_depthwise_conv_3x3_s8",
-                           "tslm_mve_fully_connected_s8", "tslm_mve_batch_matmul_s8", "tslm_mve_layer_norm_s8"}}[target]
+                           "tslm_mve_fully_connected_s8", "tslm_mve_batch_matmul_s8",
+                           "tslm_mve_batch_matmul_pairs_s8", "tslm_mve_layer_norm_s8"}}[target]
     assert expected <= set(checked), f"kernels never reached: {expected - set(checked)} (checked {dict(checked)})"

@@ -5,7 +5,11 @@
  * - BATCH_MATMUL (helium/tslm_mve_batch_matmul.c): the dot products (depth >= 4: adj_y and depth x cols rhs,
  *   rows and columns 1..30, depths 1..70 and some longer, odd everything, broadcast batches, every zero point,
  *   left and right shifts) and the outer products (depth 1..3), adj_x (the portable kernel), fused activation
- *   ranges (the outer products);
+ *   ranges (the outer products); every shape through the pairs entry too (tslm_mve_batch_matmul_pairs_s8: its own
+ *   path for depth 4..64 with a right shift and no activation, one to four 16-byte chunks, odd rows and columns,
+ *   the operands' strides of folded head splits and merges; the general entry for the rest), at least 400 of
+ *   them on its own path; and 400 shapes for its column terms folded into the packed rhs (adj_y, depth <= 14,
+ *   offsets up to and just past that path's bound);
  * - SOFTMAX (helium/tslm_mve_softmax.c), reversed tables and plain ones (the portable fallback), int8 and int16
  *   outputs, rows of 1..40, rows whose values are all equal or spread over the whole int8 range;
  * - the fused LAYER_NORM (helium/tslm_mve_layer_norm.c): rows of 1..300, 0, 1 or 2 steps after the scale, the
@@ -43,9 +47,17 @@ static int differs(const int8_t *a, const int8_t *b, int32_t n)
     return bad;
 }
 
+/* Whether the pairs entry runs p on its own path (its pairs() in C). */
+static int pairs_path(const tslm_batch_matmul_params *p)
+{
+    return p->lhs_depth_stride == 1 && p->depth >= 4 && p->depth <= 64 &&
+           (p->rhs_depth_stride == 1 || p->rhs_depth_stride <= 4369) && p->act_min == -128 && p->act_max == 127 &&
+           p->shift <= -1 && (p->output_row_stride >= 1 || p->rows == 1) && p->output_row_stride <= 65532;
+}
+
 static int check_batch_matmul(void)
 {
-    int bad = 0;
+    int bad = 0, paired = 0;
     for (int trial = 0; trial < 1500; ++trial) {
         tslm_batch_matmul_params p;
         memset(&p, 0, sizeof(p));
@@ -76,7 +88,7 @@ static int check_batch_matmul(void)
         }
         bmm_draw_batches(&p, lsize, rsize);
         const uint32_t which = next() % 8;
-        bmm_draw_requant(&p, which < 6 ? between(-16, -6) : (which == 6 ? between(-31, -1) : between(0, 2)), 6);
+        bmm_draw_requant(&p, which < 3 ? between(-16, -6) : which < 6 ? between(-8, -1) : (which == 6 ? between(-31, -1) : between(0, 2)), 6);
         const int32_t n = p.batch_dims[2] * p.rows * p.cols;
         if (n > MAX_OUT || lsize * p.batch_dims[2] > (int32_t)sizeof(lhs) ||
             rsize * p.batch_dims[2] > (int32_t)sizeof(rhs) ||
@@ -91,8 +103,61 @@ static int check_batch_matmul(void)
         tslm_batch_matmul_s8(&p, lhs, rhs, ref, NULL);
         tslm_mve_batch_matmul_s8(&p, lhs, rhs, got, scratch);
         bad += differs(ref, got, n);
+        memset(got2, 0x55, sizeof(got2));
+        memset(scratch, 0x55, sizeof(scratch)); /* (the pairs path leaves some of it unwritten: never read) */
+        tslm_mve_batch_matmul_pairs_s8(&p, lhs, rhs, got2, scratch);
+        bad += differs(ref, got2, n);
+        paired += pairs_path(&p);
     }
-    return bad;
+    return bad + (paired < 400);
+}
+
+/* The pairs entry's folded column terms (the speed build: adj_y, depth 4..14, columns in fours, |lhs_offset| 128 depth
+ * + depth |lhs_offset rhs_offset| <= 16256): 400 such shapes, the offsets drawn up to that bound (the terms at its
+ * ends with the whole int8 range) and a fifth just past it (the terms added as vectors). */
+static int check_batch_matmul_folded(void)
+{
+    int bad = 0, folded = 0;
+    for (int trial = 0; trial < 400; ++trial) {
+        tslm_batch_matmul_params p;
+        memset(&p, 0, sizeof(p));
+        p.rows = between(1, 30);
+        p.cols = 4 * between(1, 8);
+        p.depth = between(4, 14);
+        const int32_t heads = between(1, 3);
+        p.lhs_row_stride = heads * p.depth;
+        p.lhs_depth_stride = 1;
+        p.rhs_depth_stride = 1;
+        p.rhs_col_stride = heads * p.depth;
+        const int32_t lsize = p.rows * p.depth * heads, rsize = p.cols * p.depth * heads;
+        bmm_draw_batches(&p, lsize, rsize);
+        bmm_draw_requant(&p, between(-9, -1), 1000000);
+        const int32_t b = between(-127, 128), amax = 16256 / (p.depth * (128 + (b < 0 ? -b : b)));
+        int32_t a = between(-amax, amax);
+        if (trial % 5 == 0) {
+            a = next() % 2 ? amax + 1 : -amax - 1;
+        } else if (trial % 5 == 1) {
+            a = next() % 2 ? amax : -amax;
+        }
+        p.lhs_offset = a, p.rhs_offset = b;
+        const int32_t n = p.batch_dims[2] * p.rows * p.cols;
+        if (n > MAX_OUT || lsize * p.batch_dims[2] > (int32_t)sizeof(lhs) ||
+            rsize * p.batch_dims[2] > (int32_t)sizeof(rhs) ||
+            tslm_mve_batch_matmul_pairs_s8_get_buffer_size(&p) > (int32_t)sizeof(scratch)) {
+            return 1;
+        }
+        fill_s8(lhs, lsize * p.batch_dims[2], (int)(next() % 4 == 0));
+        fill_s8(rhs, rsize * p.batch_dims[2], 0);
+        memset(ref, 0, sizeof(ref));
+        memset(got, 0x55, sizeof(got));
+        memset(scratch, 0x55, sizeof(scratch));
+        tslm_batch_matmul_s8(&p, lhs, rhs, ref, NULL);
+        tslm_mve_batch_matmul_pairs_s8(&p, lhs, rhs, got, scratch);
+        bad += differs(ref, got, n);
+        const int32_t aa = a < 0 ? -a : a, bb = b < 0 ? -b : b;
+        folded += aa * 128 * p.depth + p.depth * aa * bb <= 16256;
+    }
+    return bad + (folded < 250);
 }
 
 static int check_softmax(void)
@@ -240,6 +305,6 @@ static int check_layer_norm(void)
 
 int main(void)
 {
-    const int bm = check_batch_matmul(), sm = check_softmax(), ln = check_layer_norm();
+    const int bm = check_batch_matmul() + check_batch_matmul_folded(), sm = check_softmax(), ln = check_layer_norm();
     return (bm != 0) | (sm != 0) << 1 | (ln != 0) << 2;
 }

@@ -35,6 +35,11 @@ run in order by :func:`run` (``driver.lower_graph``) and tested on its own (test
   BATCH_MATMUL then running in the TRANSPOSE's place. A fold that would grow the arena is skipped (plans
   compared per BATCH_MATMUL; the DSP target's first folds, the head splits, excepted).
 
+- :func:`helium_batch_matmul_pairs`: on Helium an int8 BATCH_MATMUL whose final params (after the folds above)
+  the two-row entry runs itself (``ops.batch_matmul.mve_pairs``: depth 4..64, a right shift, no activation) calls
+  ``tslm_mve_batch_matmul_pairs_s8`` (same params and scratch), so the linker leaves the general entry's
+  dot-product paths out of models with only such matmuls.
+
 Aliasing and in-place decisions are the planner's passes (planner.py: ``resolve_aliases``,
 ``choose_in_place``).
 """
@@ -49,7 +54,7 @@ from typing import Callable
 import numpy as np
 
 from .lowering import Call, Lowering, Step, T
-from .ops.batch_matmul import mve_scratch
+from .ops.batch_matmul import mve_pairs, mve_scratch
 from .ops.conv import as_grouped_conv
 from .ops.elementwise import binary_element
 from .ops.layer_norm import fuse_layer_norms
@@ -175,6 +180,13 @@ def transposes_into_batch_matmul(lw: Lowering, steps: list[Step]) -> list[Step]:
     return assemble(out, gone, moved)
 
 
+def helium_batch_matmul_pairs(lw: Lowering, steps: list[Step]) -> list[Step]:
+    if not lw.target.mve:
+        return steps
+    return _each_call(lw, steps, lambda lw, s: replace(s, func="tslm_mve_batch_matmul_pairs_s8")
+                      if s.func == "tslm_mve_batch_matmul_s8" and mve_pairs(dict(s.param_items())) else None)
+
+
 def _arena(lw: Lowering, steps: list[Step]) -> int:
     """The arena these steps need (a fold must not grow it: the live ranges change)."""
     from .planner import plan
@@ -273,7 +285,7 @@ def _fold_transpose(lw: Lowering, bmm: Call, k: int, slot: int, steps: list[Step
 PASSES: tuple[Callable[[Lowering, list[Step]], list[Step]], ...] = (tables_for_one_byte_functions,
                                                                      grouped_conv_for_depth_multipliers,
                                                                      fused_layer_norms, transposes_into_batch_matmul,
-                                                                     dsp_strided_copies)
+                                                                     helium_batch_matmul_pairs, dsp_strided_copies)
 
 
 def run(lw: Lowering, steps: list[Step], passes=PASSES) -> list[Step]:

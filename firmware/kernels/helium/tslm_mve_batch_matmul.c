@@ -13,7 +13,12 @@
  * by four columns is four int32 vectors, and each step k adds lhs[r][k] (a scalar per row) times
  * rhs[k][j..j+3] (one widening load) to them; an adj_y rhs is copied transposed to scratch first.
  * A transposed lhs (adj_x) takes the portable kernel.
+ *
+ * tslm_mve_batch_matmul_pairs_s8 (at the end): the dot products of depth 4..64 with a right shift, two rows against
+ * every group in one assembly routine; whatever else by calling tslm_mve_batch_matmul_s8.
  */
+#include <stddef.h>
+
 #include "tslm_mve_batch_matmul.h"
 #include "tslm_mve.h"
 
@@ -314,4 +319,525 @@ int32_t tslm_mve_batch_matmul_s8_get_buffer_size(const tslm_batch_matmul_params 
         return terms + ((p->cols + 3) & ~3) * ((p->depth + 15) & ~15);
     }
     return terms + (rhs_as_rows(p) ? 0 : p->cols * p->depth);
+}
+
+/*
+ * tslm_mve_batch_matmul_pairs_s8: the dot products of depth 4..64 with every shift a right shift and the whole
+ * int8 range (an attention's QK^T and its weights times V). The rhs packed per batch as above (pack_pairs: an adj_y
+ * rhs by 16-byte loads, four columns a turn; a depth x cols one by 16-bit gathers down each column; the column
+ * terms from the same loads), with what no output reads left unwritten: the lanes past the depth (the lhs rows'
+ * lanes there are zeros) and the last group's columns past cols. Two lhs rows against every group of four columns
+ * in one assembly routine: both rows loaded (predicated past the depth), their b sum_k x[r][k] taken, at depth
+ * <= 16 held in q0 and q1 for the whole walk (else copied zero-padded to the stack and reloaded per group at
+ * immediate offsets); per group the eight sums (VMLADAV.S8 into the eight even registers), the column and row terms
+ * added, VQRDMULH, the rounding fix (-1 for a negative value: every shift <= -1), VRSHL, then both rows narrowed
+ * into one vector (VQMOVNB/VQMOVNT to int16, + zero point by VQADD, VQMOVNB to int8: the saturation to the int8
+ * range) and stored by one byte scatter (offsets 0, os, 1, os + 1, ...), predicated on the columns left (VPT: the
+ * last group of a cols % 4 != 0 walk stores only its columns; an odd last row has os 0: its values twice).
+ */
+
+/* What the routine reads through r7 (multiplier to zp ldm'd with t0 and t1 into r0-r8 per group). */
+typedef struct {
+    int32_t t0, t1, multiplier, shift, zp;
+    int32_t tail, b;     /* bytes of the last 16-byte chunk (1..16), rhs_offset */
+    const int8_t *w;     /* the packed rhs */
+    const int32_t *ct;   /* the column terms */
+    int32_t n;           /* cols */
+    int32_t pad[2];
+    int16_t offsets[8];  /* the scatter's offsets (q6) */
+    int16_t lane_col[8]; /* each lane's column in its group (q7) */
+    const int8_t *x;     /* the next pair's first row */
+    int32_t lrs;         /* lhs_row_stride (0: one row, as row 1 too) */
+    int32_t next;        /* 2 os - 4 groups: the output pointer from past a pair's last group to the next pair */
+    const int8_t *end;   /* the output pointer at which the walk stops */
+    int8_t fold[16];     /* lanes 14 and 15 of both rows where the column terms are folded in: 1, -128 */
+} pairs_consts;
+/* (the routine's offsets into it) */
+typedef char pairs_consts_offsets[offsetof(pairs_consts, tail) == 20 && offsetof(pairs_consts, w) == 28 &&
+                                          offsetof(pairs_consts, n) == 36 && offsetof(pairs_consts, offsets) == 48 &&
+                                          offsetof(pairs_consts, lane_col) == 64 && offsetof(pairs_consts, x) == 80 &&
+                                          offsetof(pairs_consts, next) == 88 && offsetof(pairs_consts, end) == 92 &&
+                                          offsetof(pairs_consts, fold) == 96
+                                      ? 1
+                                      : -1];
+
+/* `groups` whole groups of four adj_y columns from c0 (columns js apart) packed to dst (per 16 bytes of depth the
+ * four columns' 16 bytes; the last chunk's bytes past the depth loaded as zeros), and their column terms a sum + dab
+ * to ct, in one assembly loop (every register: the four column pointers, the four sums). */
+static inline __attribute__((always_inline)) void pack_rows_loop(const int8_t *c0, int32_t js, int8_t *dst,
+                                                                 int32_t *ct, int32_t a, int32_t dab,
+                                                                 int32_t groups, int32_t tail, const int C,
+                                                                 const int F)
+{
+    register int32_t s0 __asm__("r0") = tail;
+    register int32_t s1 __asm__("r2");
+    register int32_t s2 __asm__("r4");
+    register int32_t s3 __asm__("r6");
+    register const int8_t *p0 __asm__("r1") = c0;
+    register const int8_t *p1 __asm__("r3");
+    register const int8_t *p2 __asm__("r5");
+    register const int8_t *p3 __asm__("r7");
+    register int32_t rjs __asm__("r8") = js;
+    register int8_t *rd __asm__("r9") = dst;
+    register int32_t *rct __asm__("r10") = ct;
+    register int32_t ra __asm__("r11") = a;
+    register int32_t rdab __asm__("r12") = dab;
+    register int32_t n __asm__("lr") = groups;
+#define TSLM_BMM2_PACKL(c, A)                                    \
+    ".if %c[C] > " #c " + 1\n\t"                                 \
+    "vldrb.8 q0, [%[p0]], #16\n\t"                               \
+    "vldrb.8 q1, [%[p1]], #16\n\t"                               \
+    "vldrb.8 q2, [%[p2]], #16\n\t"                               \
+    "vldrb.8 q3, [%[p3]], #16\n\t"                               \
+    ".elseif %c[C] == " #c " + 1\n\t"                            \
+    "vpstttt\n\t"                                                \
+    "vldrbt.8 q0, [%[p0]]\n\t"                                   \
+    "vldrbt.8 q1, [%[p1]]\n\t"                                   \
+    "vldrbt.8 q2, [%[p2]]\n\t"                                   \
+    "vldrbt.8 q3, [%[p3]]\n\t"                                   \
+    ".endif\n\t"                                                 \
+    ".if %c[C] > " #c "\n\t"                                     \
+    "vstrb.8 q0, [%[d]], #16\n\t"                                \
+    "vstrb.8 q1, [%[d]], #16\n\t"                                \
+    "vstrb.8 q2, [%[d]], #16\n\t"                                \
+    "vstrb.8 q3, [%[d]], #16\n\t"                                \
+    "vaddv" A ".s8 %[s0], q0\n\t"                                \
+    "vaddv" A ".s8 %[s1], q1\n\t"                                \
+    "vaddv" A ".s8 %[s2], q2\n\t"                                \
+    "vaddv" A ".s8 %[s3], q3\n\t"                                \
+    ".endif\n\t"
+    __asm__ volatile("vctp.8 %[s0]\n\t"
+                     ".if %c[F]\n\t" /* q4: 127 in each lane; q5: lane 14 of each column, 14 + 16 j; q6: lane 15 */
+                     "vmov.i32 q4, #127\n\t"
+                     "movs %[s1], #14\n\t"
+                     "movs %[s2], #46\n\t"
+                     "vmov q5[2], q5[0], %[s1], %[s2]\n\t"
+                     "movs %[s1], #30\n\t"
+                     "movs %[s2], #62\n\t"
+                     "vmov q5[3], q5[1], %[s1], %[s2]\n\t"
+                     "movs %[s1], #1\n\t"
+                     "vadd.i32 q6, q5, %[s1]\n\t"
+                     ".endif\n\t"
+                     "wls lr, lr, 2f\n"
+                     "1:\n\t"
+                     "add %[p1], %[p0], %[js]\n\t"
+                     "add %[p2], %[p1], %[js]\n\t"
+                     "add %[p3], %[p2], %[js]\n\t"
+                     TSLM_BMM2_PACKL(0, "")
+                     TSLM_BMM2_PACKL(1, "a")
+                     TSLM_BMM2_PACKL(2, "a")
+                     TSLM_BMM2_PACKL(3, "a")
+                     "vmov q0[2], q0[0], %[s0], %[s2]\n\t"
+                     "vmov q0[3], q0[1], %[s1], %[s3]\n\t"
+                     "vmul.i32 q0, q0, %[a]\n\t"
+                     "vadd.i32 q0, q0, %[dab]\n\t"
+                     "vstrw.32 q0, [%[ct]], #16\n\t"
+                     ".if %c[F]\n\t" /* the column terms into lanes 14 and 15: (t & 127) + -128 (-(t >> 7)) */
+                     "vshr.s32 q1, q0, #7\n\t"
+                     "vand q2, q0, q4\n\t"
+                     "vneg.s32 q1, q1\n\t"
+                     "sub %[s0], %[d], #64\n\t"
+                     "vstrb.32 q2, [%[s0], q5]\n\t"
+                     "vstrb.32 q1, [%[s0], q6]\n\t"
+                     ".endif\n\t"
+                     "add %[p0], %[p3], %[js]\n\t" /* the next group's first column */
+                     ".if %c[C] > 1\n\t"
+                     "sub %[p0], %[p0], #(16 * (%c[C] - 1))\n\t"
+                     ".endif\n\t"
+                     "le lr, 1b\n"
+                     "2:"
+                     : [p0] "+r"(p0), [p1] "=r"(p1), [p2] "=r"(p2), [p3] "=r"(p3), [d] "+r"(rd), [ct] "+r"(rct),
+                       [s0] "+r"(s0), [s1] "=r"(s1), [s2] "=r"(s2), [s3] "=r"(s3), "+r"(n)
+                     : [js] "r"(rjs), [a] "r"(ra), [dab] "r"(rdab), [C] "i"(C), [F] "i"(F)
+                     : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "memory", "p0");
+#undef TSLM_BMM2_PACKL
+}
+
+/* Four columns (c0..c3, depth x cols: each column's values ks apart) packed to dst likewise by 16-bit gathers
+ * (offsets k ks, k = 0..7, in o0, 8..15 in o1; the last chunk's two predicated on the values left, t0 and t1). */
+static inline __attribute__((always_inline)) void pack4_gather(const int8_t *c0, const int8_t *c1, const int8_t *c2,
+                                                               const int8_t *c3, int32_t ks16, int8_t *dst,
+                                                               int32_t t0, int32_t t1, uint16x8_t o0, uint16x8_t o1,
+                                                               int32_t s[4], int32_t whole)
+{
+    /* (fixed registers: the VSTRB.16 base low, the sums even) */
+    register int32_t s0 __asm__("r8");
+    register int32_t s1 __asm__("r10");
+    register int32_t s2 __asm__("r12");
+    register int32_t s3 __asm__("lr");
+    register int8_t *rd __asm__("r0") = dst;
+    register const int8_t *p0 __asm__("r1") = c0;
+    register const int8_t *p1 __asm__("r2") = c1;
+    register const int8_t *p2 __asm__("r3") = c2;
+    register const int8_t *p3 __asm__("r4") = c3;
+    register int32_t rks __asm__("r5") = ks16;
+    register int32_t r0t __asm__("r6") = t0;
+    register int32_t r1t __asm__("r7") = t1;
+    register int32_t cnt __asm__("r9") = whole; /* chunks before the last */
+#define TSLM_BMM2_HALF(c, h, O, A)                               \
+    "vldrb.s16 q0, [%[p0], %q[" O "]]\n\t"                       \
+    "vldrb.s16 q1, [%[p1], %q[" O "]]\n\t"                       \
+    "vldrb.s16 q2, [%[p2], %q[" O "]]\n\t"                       \
+    "vldrb.s16 q3, [%[p3], %q[" O "]]\n\t"                       \
+    "vstrb.16 q0, [%[dst], #(" #h " * 8)]\n\t"                   \
+    "vstrb.16 q1, [%[dst], #(16 + " #h " * 8)]\n\t"              \
+    "vstrb.16 q2, [%[dst], #(32 + " #h " * 8)]\n\t"              \
+    "vstrb.16 q3, [%[dst], #(48 + " #h " * 8)]\n\t"              \
+    "vaddv" A ".s16 %[s0], q0\n\t"                               \
+    "vaddv" A ".s16 %[s1], q1\n\t"                               \
+    "vaddv" A ".s16 %[s2], q2\n\t"                               \
+    "vaddv" A ".s16 %[s3], q3\n\t"
+#define TSLM_BMM2_LAST(h, O)                                     \
+    "vpstttt\n\t"                                                \
+    "vldrbt.s16 q0, [%[p0], %q[" O "]]\n\t"                      \
+    "vldrbt.s16 q1, [%[p1], %q[" O "]]\n\t"                      \
+    "vldrbt.s16 q2, [%[p2], %q[" O "]]\n\t"                      \
+    "vldrbt.s16 q3, [%[p3], %q[" O "]]\n\t"                      \
+    "vstrb.16 q0, [%[dst], #(" #h " * 8)]\n\t"                   \
+    "vstrb.16 q1, [%[dst], #(16 + " #h " * 8)]\n\t"              \
+    "vstrb.16 q2, [%[dst], #(32 + " #h " * 8)]\n\t"              \
+    "vstrb.16 q3, [%[dst], #(48 + " #h " * 8)]\n\t"              \
+    "vaddva.s16 %[s0], q0\n\t"                                   \
+    "vaddva.s16 %[s1], q1\n\t"                                   \
+    "vaddva.s16 %[s2], q2\n\t"                                   \
+    "vaddva.s16 %[s3], q3\n\t"
+#define TSLM_BMM2_NEXT                                           \
+    "add %[p0], %[p0], %[ks16]\n\t"                              \
+    "add %[p1], %[p1], %[ks16]\n\t"                              \
+    "add %[p2], %[p2], %[ks16]\n\t"                              \
+    "add %[p3], %[p3], %[ks16]\n\t"                              \
+    "add %[dst], %[dst], #64\n\t"
+    __asm__ volatile("movs %[s0], #0\n\t"
+                     "movs %[s1], #0\n\t"
+                     "movs %[s2], #0\n\t"
+                     "movs %[s3], #0\n\t"
+                     "cmp %[cnt], #0\n\t"
+                     "beq 2f\n"
+                     "1:\n\t"
+                     TSLM_BMM2_HALF(c, 0, "o0", "a")
+                     TSLM_BMM2_HALF(c, 1, "o1", "a")
+                     TSLM_BMM2_NEXT
+                     "subs %[cnt], %[cnt], #1\n\t"
+                     "bne 1b\n"
+                     "2:\n\t"
+                     "vctp.16 %[t0]\n\t"
+                     TSLM_BMM2_LAST(0, "o0")
+                     "cmp %[t1], #0\n\t" /* (none past the first eight: nothing to load, nothing any output reads) */
+                     "beq 3f\n\t"
+                     "vctp.16 %[t1]\n\t"
+                     TSLM_BMM2_LAST(1, "o1")
+                     "3:"
+                     : [p0] "+r"(p0), [p1] "+r"(p1), [p2] "+r"(p2), [p3] "+r"(p3), [dst] "+r"(rd), [s0] "=r"(s0),
+                       [s1] "=r"(s1), [s2] "=r"(s2), [s3] "=r"(s3), [cnt] "+r"(cnt)
+                     : [ks16] "r"(rks), [t0] "r"(r0t), [t1] "r"(r1t), [o0] "w"(o0), [o1] "w"(o1)
+                     : "q0", "q1", "q2", "q3", "memory", "cc", "p0");
+#undef TSLM_BMM2_HALF
+#undef TSLM_BMM2_LAST
+#undef TSLM_BMM2_NEXT
+    s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
+}
+
+/* The rhs packed for the pairs: per group of four columns, per 16 bytes of depth (C chunks), the four columns' 16
+ * bytes (a last group's columns past cols: the last column again, never stored); the column terms a sum_k w[k][j] +
+ * depth a b in ct. An adj_y rhs of depth <= 16 by pack_rows_loop, any other by pack4_gather (a function of its own:
+ * in the one with the pairs' routine, which takes every register, GCC kept its loop's variables on the stack). */
+/* Whether the column terms go into the packed rhs's lanes 14 and 15 (against 1 and -128 in the rows' lanes there;
+ * the routine then adds none: three instructions a group fewer): the speed build, an adj_y rhs of depth <= 14 in
+ * whole groups, every column term within [-16256, 16256] (|a| 128 depth + depth |a b| at most). */
+static int fold_terms(const tslm_batch_matmul_params *p)
+{
+#if defined(TSLM_OPTIMIZE_SIZE) /* (the size build: without, one routine and packing loop less) */
+    (void)p;
+    return 0;
+#endif
+    const int32_t a = p->lhs_offset < 0 ? -p->lhs_offset : p->lhs_offset;
+    const int32_t b = p->rhs_offset < 0 ? -p->rhs_offset : p->rhs_offset;
+    return p->rhs_depth_stride == 1 && p->depth <= 14 && p->cols % 4 == 0 &&
+           a * 128 * p->depth + p->depth * a * b <= 16256;
+}
+
+static __attribute__((noinline)) void pack_pairs(const tslm_batch_matmul_params *p, const int8_t *rhs,
+                                                 int8_t *packed, int32_t *ct, int C, int fold)
+{
+    const int32_t d = p->depth, n = p->cols, ks = p->rhs_depth_stride, js = p->rhs_col_stride;
+    const int32_t a = p->lhs_offset, dab = d * a * p->rhs_offset, tail = d - 16 * (C - 1); /* tail: 1..16 */
+    const uint16x8_t o0 = vmulq_n_u16(vidupq_n_u16(0, 1), (uint16_t)ks), o1 = vaddq_n_u16(o0, (uint16_t)(8 * ks));
+    int32_t j = 0;
+    if (ks == 1 && C == 1) { /* the whole groups in one loop */
+        j = n & ~3;
+#if !defined(TSLM_OPTIMIZE_SIZE)
+        if (fold) {
+            pack_rows_loop(rhs, js, packed, ct, a, dab, n >> 2, tail, 1, 1);
+        } else
+#endif
+        {
+            (void)fold;
+            pack_rows_loop(rhs, js, packed, ct, a, dab, n >> 2, tail, 1, 0);
+        }
+        packed += (n >> 2) * 64 * C, ct += n & ~3;
+    }
+    for (; j < n; j += 4, packed += 64 * C, ct += 4) {
+        const int8_t *c0 = rhs + j * js;
+        const int8_t *c1 = j + 1 < n ? c0 + js : c0;
+        const int8_t *c2 = j + 2 < n ? c0 + 2 * js : c1;
+        const int8_t *c3 = j + 3 < n ? c0 + 3 * js : c2;
+        int32_t s[4]; /* (an adj_y rhs's last partial group too, by gathers of eight consecutive bytes) */
+        pack4_gather(c0, c1, c2, c3, 16 * ks, packed, tail < 8 ? tail : 8, tail > 8 ? tail - 8 : 0, o0, o1, s, C - 1);
+        vstrwq_s32(ct, vaddq_n_s32(vmulq_n_s32(vldrwq_s32(s), a), dab));
+    }
+}
+
+#define TSLM_BMM2_CHUNK(A)                    \
+    "vldrb.8 q2, [%[w]], #16\n\t"             \
+    "vmladav" A ".s8 %[a0], q0, q2\n\t"       \
+    "vmladav" A ".s8 %[b0], q1, q2\n\t"       \
+    "vldrb.8 q2, [%[w]], #16\n\t"             \
+    "vmladav" A ".s8 %[a1], q0, q2\n\t"       \
+    "vmladav" A ".s8 %[b1], q1, q2\n\t"       \
+    "vldrb.8 q2, [%[w]], #16\n\t"             \
+    "vmladav" A ".s8 %[a2], q0, q2\n\t"       \
+    "vmladav" A ".s8 %[b2], q1, q2\n\t"       \
+    "vldrb.8 q2, [%[w]], #16\n\t"             \
+    "vmladav" A ".s8 %[a3], q0, q2\n\t"       \
+    "vmladav" A ".s8 %[b3], q1, q2\n\t"
+/* chunk c (1..C-1) of both rows from the stack copy, then its dot products */
+#define TSLM_BMM2_MORE(c)                                 \
+    ".if %c[C] > " #c "\n\t"                              \
+    "vldrb.8 q0, [%[xb], #(16 * " #c ")]\n\t"             \
+    "vldrb.8 q1, [%[xb], #(16 * (%c[C] + " #c "))]\n\t"   \
+    TSLM_BMM2_CHUNK("a")                                  \
+    ".endif\n\t"
+/* the rows' chunk c (0..C-2, whole) to the stack copy, summed into r4 and r6 */
+#define TSLM_BMM2_COPY(c, A)                              \
+    ".if %c[C] > " #c " + 1\n\t"                          \
+    "vldrb.8 q0, [%[w], #(16 * " #c ")]\n\t"              \
+    "vldrb.8 q1, [%[ct], #(16 * " #c ")]\n\t"             \
+    "vstrb.8 q0, [%[xb], #(16 * " #c ")]\n\t"             \
+    "vstrb.8 q1, [%[xb], #(16 * (%c[C] + " #c "))]\n\t"   \
+    "vaddv" A ".s8 %[a2], q0\n\t"                         \
+    "vaddv" A ".s8 %[a3], q1\n\t"                         \
+    ".endif\n\t"
+
+/* Row pairs from k->x (rows k->lrs apart) against every group of the packed rhs (k: w, ct, n), outputs from out
+ * (row 1 at out + os: k->offsets; the next pair's at out + 2 os) until k->end; xb: 32 C bytes of stack for the
+ * rows' copy when C > 1. Per pair: both rows loaded (the last chunk predicated), copied to xb (C > 1), their
+ * b sum_k x[r][k] to k->t0 and k->t1; then the walk over the groups. */
+static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_consts *k, int8_t *xb, const int C,
+                                                             const int R16, const int F)
+{
+    register int32_t a0 __asm__("r0");
+    register int32_t a1 __asm__("r2");
+    register int32_t a2 __asm__("r4");
+    register int32_t a3 __asm__("r6");
+    register int32_t b0 __asm__("r8");
+    register int32_t b1 __asm__("r10");
+    register int32_t b2 __asm__("r12");
+    register int32_t b3 __asm__("lr");
+    register const int8_t *pw __asm__("r1");  /* x0, then the packed rhs */
+    register int8_t *po __asm__("r3") = out;  /* (a low register: the scatter's base) */
+    register int8_t *px __asm__("r5") = xb;
+    register pairs_consts *pk __asm__("r7") = k;
+    register const int32_t *pc __asm__("r9"); /* x1, then the column terms */
+    register int32_t rem __asm__("r11");      /* columns left */
+    __asm__ volatile("vldrh.16 q6, [%[k], #48]\n\t"
+                     "vldrh.16 q7, [%[k], #64]\n"
+                     "0:\n\t"
+                     "ldrd %[w], %[ct], [%[k], #80]\n\t" /* x0, lhs_row_stride */
+                     "add %[a0], %[w], %[ct], lsl #1\n\t"
+                     "str %[a0], [%[k], #80]\n\t"
+                     "add %[ct], %[w], %[ct]\n\t" /* x1 */
+                     "ldrd %[a0], %[a1], [%[k], #20]\n\t" /* tail, b */
+                     TSLM_BMM2_COPY(0, "")
+                     TSLM_BMM2_COPY(1, "a")
+                     TSLM_BMM2_COPY(2, "a")
+                     "vctp.8 %[a0]\n\t"
+                     "vpstt\n\t"
+                     "vldrbt.8 q0, [%[w], #(16 * (%c[C] - 1))]\n\t"
+                     "vldrbt.8 q1, [%[ct], #(16 * (%c[C] - 1))]\n\t"
+                     ".if %c[C] > 1\n\t"
+                     "vstrb.8 q0, [%[xb], #(16 * (%c[C] - 1))]\n\t"
+                     "vstrb.8 q1, [%[xb], #(16 * (2 * %c[C] - 1))]\n\t"
+                     "vaddva.s8 %[a2], q0\n\t"
+                     "vaddva.s8 %[a3], q1\n\t"
+                     ".else\n\t"
+                     "vaddv.s8 %[a2], q0\n\t"
+                     "vaddv.s8 %[a3], q1\n\t"
+                     ".if %c[F]\n\t" /* (after the sums) 1 and -128 in lanes 14 and 15 */
+                     "vldrb.8 q2, [%[k], #96]\n\t"
+                     "vorr q0, q0, q2\n\t"
+                     "vorr q1, q1, q2\n\t"
+                     ".endif\n\t"
+                     ".endif\n\t"
+                     "muls %[a2], %[a1], %[a2]\n\t"
+                     "muls %[a3], %[a1], %[a3]\n\t"
+                     "strd %[a2], %[a3], [%[k]]\n\t" /* t0, t1 */
+                     "ldrd %[w], %[ct], [%[k], #28]\n\t" /* w, ct */
+                     "ldr %[rem], [%[k], #36]\n"
+                     "1:\n\t"
+                     ".if %c[C] > 1\n\t"
+                     "vldrb.8 q0, [%[xb]]\n\t"
+                     "vldrb.8 q1, [%[xb], #(16 * %c[C])]\n\t"
+                     ".endif\n\t"
+                     TSLM_BMM2_CHUNK("")
+                     TSLM_BMM2_MORE(1)
+                     TSLM_BMM2_MORE(2)
+                     TSLM_BMM2_MORE(3)
+                     "vmov q3[2], q3[0], %[a0], %[a2]\n\t"
+                     "vmov q3[3], q3[1], %[a1], %[a3]\n\t"
+                     "vmov q4[2], q4[0], %[b0], %[b2]\n\t"
+                     "vmov q4[3], q4[1], %[b1], %[b3]\n\t"
+                     ".if %c[F] == 0\n\t"
+                     "vldrw.32 q5, [%[ct]], #16\n\t" /* the column terms */
+                     "vadd.i32 q3, q3, q5\n\t"
+                     "vadd.i32 q4, q4, q5\n\t"
+                     ".endif\n\t"
+                     "ldm %[k], {%[a0], %[a1], %[a2], %[a3], %[b0]}\n\t" /* t0, t1, multiplier, shift, zp */
+                     "vadd.i32 q3, q3, %[a0]\n\t"
+                     "vadd.i32 q4, q4, %[a1]\n\t"
+                     "vqrdmulh.s32 q3, q3, %[a2]\n\t"
+                     "vqrdmulh.s32 q4, q4, %[a2]\n\t"
+                     ".if %c[R16]\n\t" /* a right shift of 1..7: the fix and the shift in int16 lanes */
+                     "vqmovnb.s32 q3, q3\n\t"
+                     "vqmovnt.s32 q3, q4\n\t"
+                     "vshr.s16 q5, q3, #15\n\t"
+                     "vqadd.s16 q3, q3, q5\n\t"
+                     "vrshl.s16 q3, %[a3]\n\t"
+                     ".else\n\t"
+                     "vshr.s32 q5, q3, #31\n\t"
+                     "vshr.s32 q2, q4, #31\n\t"
+                     "vadd.i32 q3, q3, q5\n\t"
+                     "vadd.i32 q4, q4, q2\n\t"
+                     "vrshl.s32 q3, %[a3]\n\t"
+                     "vrshl.s32 q4, %[a3]\n\t"
+                     "vqmovnb.s32 q3, q3\n\t" /* row 0 in the even int16 lanes, row 1 in the odd */
+                     "vqmovnt.s32 q3, q4\n\t"
+                     ".endif\n\t"
+                     "vqadd.s16 q3, q3, %[b0]\n\t"
+                     "vqmovnb.s16 q3, q3\n\t"
+                     "vpt.s16 lt, q7, %[rem]\n\t"
+                     "vstrbt.16 q3, [%[o], q6]\n\t"
+                     "adds %[o], %[o], #4\n\t"
+                     "subs %[rem], %[rem], #4\n\t"
+                     "bgt 1b\n\t"
+                     "ldrd %[a0], %[a1], [%[k], #88]\n\t" /* next, end */
+                     "add %[o], %[o], %[a0]\n\t"
+                     "cmp %[o], %[a1]\n\t"
+                     "bne 0b"
+                     : [w] "=r"(pw), [o] "+r"(po), [ct] "=r"(pc), [rem] "=r"(rem), [a0] "=r"(a0), [a1] "=r"(a1),
+                       [a2] "=r"(a2), [a3] "=r"(a3), [b0] "=r"(b0), [b1] "=r"(b1), [b2] "=r"(b2), [b3] "=r"(b3)
+                     : [k] "r"(pk), [xb] "r"(px), [C] "i"(C), [R16] "i"(R16), [F] "i"(F)
+                     : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory", "cc", "p0");
+}
+#undef TSLM_BMM2_CHUNK
+#undef TSLM_BMM2_MORE
+#undef TSLM_BMM2_COPY
+
+/* The routine for each chunk count C and requantization (R16: in int16 lanes), a function each. */
+typedef void pairs_walk_fn(int8_t *out, pairs_consts *k, int8_t *xb);
+#define TSLM_BMM2_WALK(C, R16, F)                                                                         \
+    static __attribute__((noinline)) void pairs_walk_##C##_##R16##F(int8_t *out, pairs_consts *k,          \
+                                                                    int8_t *xb)                            \
+    {                                                                                                      \
+        pairs_walk(out, k, xb, C, R16, F);                                                                 \
+    }
+TSLM_BMM2_WALK(1, 0, 0)
+TSLM_BMM2_WALK(2, 0, 0)
+TSLM_BMM2_WALK(3, 0, 0)
+TSLM_BMM2_WALK(4, 0, 0)
+#if !defined(TSLM_OPTIMIZE_SIZE)
+TSLM_BMM2_WALK(1, 0, 1)
+TSLM_BMM2_WALK(1, 1, 0)
+TSLM_BMM2_WALK(2, 1, 0)
+TSLM_BMM2_WALK(1, 1, 1)
+#endif
+#undef TSLM_BMM2_WALK
+
+static void pairs_of(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs, int8_t *output,
+                     int32_t *scratch, pairs_walk_fn *walk, int fold)
+{
+    const int C = (p->depth + 15) >> 4;
+    const int32_t n4 = (p->cols + 3) & ~3, os = p->output_row_stride, rows = p->rows, lrs = p->lhs_row_stride;
+    int32_t *col_terms = scratch;
+    int8_t *packed = (int8_t *)(scratch + n4);
+    int8_t xb[2 * 16 * 4] __attribute__((aligned(16)));
+    pairs_consts k __attribute__((aligned(16)));
+    k.multiplier = p->multiplier, k.shift = p->shift, k.zp = p->output_offset;
+    k.tail = p->depth - 16 * (C - 1), k.b = p->rhs_offset, k.w = packed, k.ct = col_terms, k.n = p->cols;
+    k.pad[0] = k.pad[1] = 0;
+    k.next = 2 * os - 4 * (n4 >> 2);
+    static const int8_t fold_lanes[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -128};
+    vstrbq_s8(k.fold, vldrbq_s8(fold_lanes));
+    /* lane i stores column lane_col[i] of row i & 1: offset lane_col[i] + (i & 1) os */
+    const uint16x8_t lane = vshrq_n_u16(vidupq_n_u16(0, 1), 1);
+    const uint16x8_t two_rows = vmlaq_n_u16(lane, vandq_u16(vidupq_n_u16(0, 1), vdupq_n_u16(1)), (uint16_t)os);
+    vstrhq_u16((uint16_t *)k.lane_col, lane);
+    for (int32_t b0 = 0; b0 < p->batch_dims[0]; ++b0) {
+        for (int32_t b1 = 0; b1 < p->batch_dims[1]; ++b1) {
+            for (int32_t b2 = 0; b2 < p->batch_dims[2]; ++b2) {
+                int8_t *out = output + out_at(p, b0, b1, b2);
+                const int8_t *x = lhs + b0 * p->lhs_batch_strides[0] + b1 * p->lhs_batch_strides[1] +
+                                  b2 * p->lhs_batch_strides[2];
+                pack_pairs(p, rhs + b0 * p->rhs_batch_strides[0] + b1 * p->rhs_batch_strides[1] +
+                                  b2 * p->rhs_batch_strides[2], packed, col_terms, C, fold);
+                const int32_t pairs = rows >> 1;
+                k.x = x, k.lrs = lrs;
+                if (pairs > 0) {
+                    vstrhq_u16((uint16_t *)k.offsets, two_rows);
+                    k.end = out + pairs * 2 * os;
+                    walk(out, &k, xb);
+                }
+                if (rows & 1) { /* an odd last row: as row 1 too (lrs 0), its values stored twice */
+                    vstrhq_u16((uint16_t *)k.offsets, lane);
+                    k.lrs = 0, k.end = out + (pairs + 1) * 2 * os;
+                    walk(out + pairs * 2 * os, &k, xb);
+                }
+            }
+        }
+    }
+}
+
+/* Whether the pairs entry takes p (else it calls the general entry): as dots(), depth <= 64, a depth x cols rhs's
+ * gather offsets (15 x its depth stride) within 16 bits, every shift a right shift, and output rows apart (the walk
+ * stops at an output pointer) with the byte scatter's offsets within 16 bits. */
+static int pairs(const tslm_batch_matmul_params *p)
+{
+    return dots(p) && p->depth <= 64 && (p->rhs_depth_stride == 1 || p->rhs_depth_stride <= 4369) &&
+           p->shift <= -1 && p->shift >= -31 && (p->output_row_stride >= 1 || p->rows == 1) &&
+           p->output_row_stride <= 65532;
+}
+
+void tslm_mve_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
+                                    int8_t *output, int32_t *scratch)
+{
+    if (!pairs(p)) {
+        tslm_mve_batch_matmul_s8(p, lhs, rhs, output, scratch); /* (the compiler routes none here) */
+        return;
+    }
+    static pairs_walk_fn *const walks[] = {pairs_walk_1_00, pairs_walk_2_00, pairs_walk_3_00, pairs_walk_4_00,
+#if !defined(TSLM_OPTIMIZE_SIZE)
+                                           pairs_walk_1_10, pairs_walk_2_10, pairs_walk_3_00, pairs_walk_4_00
+#endif
+    };
+    /* the speed build: a right shift of 1..7 has the rounding fix and the shift after the narrowing to int16 (a
+     * value it saturates is at least 2^15 / 2^7 = 256 away from zero after the shift, so saturated by the final
+     * narrowing either way, the zero point added), at depth <= 32 (an attention's heads); the size build: int32
+     * lanes only */
+#if !defined(TSLM_OPTIMIZE_SIZE)
+    const int r16 = p->shift >= -7;
+#else
+    const int r16 = 0;
+#endif
+    pairs_walk_fn *walk = walks[4 * r16 + ((p->depth + 15) >> 4) - 1];
+    const int fold = fold_terms(p);
+#if !defined(TSLM_OPTIMIZE_SIZE)
+    if (fold) { /* the column terms folded into the packed rhs (pack_pairs) */
+        walk = r16 ? pairs_walk_1_11 : pairs_walk_1_01;
+    }
+#endif
+    pairs_of(p, lhs, rhs, output, scratch, walk, fold);
+}
+
+int32_t tslm_mve_batch_matmul_pairs_s8_get_buffer_size(const tslm_batch_matmul_params *p)
+{
+    return tslm_mve_batch_matmul_s8_get_buffer_size(p);
 }

@@ -29,6 +29,19 @@ def mve_scratch(p: dict) -> int:
     return 4 * cols4 + (cols4 * (-(-depth // 16) * 16) if dots else 0 if as_rows else cols * depth)
 
 
+PAIRS_MAX_DEPTH = 64  # the Helium pairs entry's depth (tslm_mve_batch_matmul_pairs_s8: 4 chunks of 16)
+
+
+def mve_pairs(p: dict) -> bool:
+    """Whether tslm_mve_batch_matmul_pairs_s8 runs p itself (its `pairs()` in C): the dot products (an lhs with its
+    depth contiguous, depth 4..64, an rhs its packing takes: 15 x its depth stride within 16 bits), no activation (TFLM's int8 BATCH_MATMUL has none),
+    every shift a right shift, and the output rows' offsets within its 16-bit byte scatter."""
+    ds = p["rhs_depth_stride"]
+    return (p["lhs_depth_stride"] == 1 and 4 <= p["depth"] <= PAIRS_MAX_DEPTH and (ds == 1 or ds <= 4369)
+            and p["act_min"] == -128 and p["act_max"] == 127 and -31 <= p["shift"] <= -1
+            and (p["output_row_stride"] >= 1 or p["rows"] == 1) and 0 <= p["output_row_stride"] <= 65532)
+
+
 @register('BATCH_MATMUL')
 def batch_matmul(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 2)

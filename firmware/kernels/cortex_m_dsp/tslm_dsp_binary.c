@@ -750,9 +750,224 @@ static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t
     return 1;
 }
 
+/* ---- ADD/SUB of two stepping inputs with the output at A's scale (TFLM's output multiplier 2^30, shift -18:
+ * the transformers' residual adds that keep the stream's scale) ----
+ * With x the sum before the output's requantization at a = 0 (B's term alone; x(a) = x +- a 2^19),
+ * SRDHM(x(a), 2^30) = floor((x(a) + 1) / 2) = x' +- a 2^18 (x' = floor((x + 1) / 2)), and TFLM's rounding shift
+ * by 18 of that is x''s +- a, its sign fix-up aside, which only acts on a tie (x' = 2^17 modulo 2^18): without
+ * a tie among B's 256 values the output is exactly clamp(a + H[b]) (clamp(H[b] - a) where A is subtracted),
+ * H[b] = floor((x' + 2^17) / 2^18) + zp (the Helium kernel's unit_row(), helium/tslm_mve_binary.c). Where every
+ * H fits int8, four elements are one word load of A, four byte loads of B, four table loads packed into a
+ * word, one QADD8 (QSUB8) and one word store: saturating at int8 then clamping to [lo, hi] is clamping the
+ * int32 sum; an activation range other than int8's adds SSUB8 + SEL per bound. Words may be unaligned (LDR/STR
+ * on the M4). 30 instructions per eight elements in the full range, 12 per table entry (unit_fill()). A tie,
+ * an H outside int8 or B at 1/2 too: lut_path(). */
+
+enum { CLAMP_NONE, CLAMP_LO, CLAMP_BOTH };
+
+/* o[i] = clamp(a[i] + h[b[i]]) (minus: clamp(h[b[i]] - a[i])), i < n (n >= 1); lo4, hi4: the activation's
+ * bounds in each byte (lo, hi: the same as int32, for the C form) */
+TSLM_ALWAYS_INLINE void unit_run(const int8_t *a, const uint8_t *b, const int8_t *h, int8_t *o, int32_t n,
+                                 uint32_t lo4, uint32_t hi4, int32_t lo, int32_t hi, const int minus, const int clamp)
+{
+#if defined(TSLM_DSP_ASM)
+    const int8_t *end = o + n, *end4 = o + (n & ~3);
+    uint32_t t0, t1, t2, t3;
+    (void)lo, (void)hi;
+#define TSLM_UNIT_ADD "qadd8 %[t0], %[t1], %[t0]\n\t"
+#define TSLM_UNIT_SUB "qsub8 %[t0], %[t0], %[t1]\n\t"
+#define TSLM_UNIT_NONE ""
+#define TSLM_UNIT_LO                                       \
+    "ssub8 %[t1], %[t0], %[lo]\n\t"                       \
+    "sel %[t0], %[t0], %[lo]\n\t"
+#define TSLM_UNIT_BOTH                                     \
+    TSLM_UNIT_LO                                          \
+    "ssub8 %[t1], %[t0], %[hi]\n\t"                       \
+    "sel %[t0], %[hi], %[t0]\n\t"
+/* four elements: h[b] packed into t0, A's word in t1, then OP and CLAMP */
+#define TSLM_UNIT_W4(OP, CLAMP)                            \
+    "ldrb %[t0], [%[b]], #4\n\t"                          \
+    "ldrb %[t1], [%[b], #-3]\n\t"                         \
+    "ldrb %[t2], [%[b], #-2]\n\t"                         \
+    "ldrb %[t3], [%[b], #-1]\n\t"                         \
+    "ldrb %[t0], [%[h], %[t0]]\n\t"                       \
+    "ldrb %[t1], [%[h], %[t1]]\n\t"                       \
+    "ldrb %[t2], [%[h], %[t2]]\n\t"                       \
+    "ldrb %[t3], [%[h], %[t3]]\n\t"                       \
+    "orr %[t0], %[t0], %[t1], lsl #8\n\t"                 \
+    "orr %[t0], %[t0], %[t2], lsl #16\n\t"                \
+    "orr %[t0], %[t0], %[t3], lsl #24\n\t"                \
+    "ldr %[t1], [%[a]], #4\n\t"                           \
+    OP CLAMP                                              \
+    "str %[t0], [%[o]], #4\n\t"
+#define TSLM_UNIT_W1(OP, CLAMP)                            \
+    "ldrb %[t0], [%[b]], #1\n\t"                          \
+    "ldrb %[t0], [%[h], %[t0]]\n\t"                       \
+    "ldrb %[t1], [%[a]], #1\n\t"                          \
+    OP CLAMP                                              \
+    "strb %[t0], [%[o]], #1\n\t"
+/* an odd block of four, then eight per turn, then the last n % 4 one by one */
+#define TSLM_UNIT_ASM(OP, CLAMP)                                                                               \
+    __asm__ volatile("sub %[t0], %[end4], %[o]\n\t"                                                            \
+                     "tst %[t0], #4\n\t"                                                                       \
+                     "beq 2f\n\t" TSLM_UNIT_W4(OP, CLAMP) "2:\n\t"                                             \
+                     "cmp %[o], %[end4]\n\t"                                                                   \
+                     "beq 3f\n"                                                                                \
+                     "1:\n\t" TSLM_UNIT_W4(OP, CLAMP) TSLM_UNIT_W4(OP, CLAMP)                                  \
+                     "cmp %[o], %[end4]\n\t"                                                                   \
+                     "bne 1b\n"                                                                                \
+                     "3:\n\t"                                                                                  \
+                     "cmp %[o], %[end]\n\t"                                                                    \
+                     "beq 5f\n"                                                                                \
+                     "4:\n\t" TSLM_UNIT_W1(OP, CLAMP)                                                          \
+                     "cmp %[o], %[end]\n\t"                                                                    \
+                     "bne 4b\n"                                                                                \
+                     "5:"                                                                                      \
+                     : [a] "+r"(a), [b] "+r"(b), [o] "+r"(o), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), \
+                       [t3] "=&r"(t3)                                                                          \
+                     : [end] "r"(end), [end4] "r"(end4), [h] "r"(h), [lo] "r"(lo4), [hi] "r"(hi4)              \
+                     : "cc", "memory")
+    if (minus) {
+        if (clamp == CLAMP_NONE) {
+            TSLM_UNIT_ASM(TSLM_UNIT_SUB, TSLM_UNIT_NONE);
+        } else if (clamp == CLAMP_LO) {
+            TSLM_UNIT_ASM(TSLM_UNIT_SUB, TSLM_UNIT_LO);
+        } else {
+            TSLM_UNIT_ASM(TSLM_UNIT_SUB, TSLM_UNIT_BOTH);
+        }
+    } else if (clamp == CLAMP_NONE) {
+        TSLM_UNIT_ASM(TSLM_UNIT_ADD, TSLM_UNIT_NONE);
+    } else if (clamp == CLAMP_LO) {
+        TSLM_UNIT_ASM(TSLM_UNIT_ADD, TSLM_UNIT_LO);
+    } else {
+        TSLM_UNIT_ASM(TSLM_UNIT_ADD, TSLM_UNIT_BOTH);
+    }
+#undef TSLM_UNIT_ASM
+#undef TSLM_UNIT_W1
+#undef TSLM_UNIT_W4
+#undef TSLM_UNIT_BOTH
+#undef TSLM_UNIT_LO
+#undef TSLM_UNIT_NONE
+#undef TSLM_UNIT_SUB
+#undef TSLM_UNIT_ADD
+#else
+    (void)lo4, (void)hi4;
+    for (int32_t i = 0; i < n; ++i) {
+        int32_t v = tslm_ssat8(minus ? h[b[i]] - a[i] : a[i] + h[b[i]]);
+        if (clamp != CLAMP_NONE) {
+            v = v < lo ? lo : v;
+        }
+        if (clamp == CLAMP_BOTH) {
+            v = v > hi ? hi : v;
+        }
+        o[i] = (int8_t)v;
+    }
+#endif
+}
+
+/* h[(uint8_t)b] = H(b) for b = b0 .. b0 + 127 (x0: off_b + b0 << 21), and into *bad: H(b) + 128 and, shifted left
+ * by 3, the count of leading zeros of bits 2..19 of u(b) (32 on a tie). H from the output's requantization at
+ * a = 0, folded: with x2 = lut_path()'s term (twice the sum, sac = sa_off + c, c = 2 + 2^19 + (zp + 128) 2^20),
+ * u = x2 + c: x' = floor((x2 / 2 + 1) / 2) = (x2 + 2) >> 2, H = ((x' + 2^17) >> 18) + zp = (u >> 20) - 128,
+ * and x' on a tie (x' + 2^17 = 0 modulo 2^18) where bits 2..19 of u are 0. So every H is an int8 off a tie
+ * where *bad < 256. */
+TSLM_ALWAYS_INLINE void unit_fill(int8_t *h, int32_t x0, const run_t *r, int32_t sac, uint32_t *bad, const int minus)
+{
+#if defined(TSLM_DSP_ASM)
+    const int8_t *end = h + 128;
+    int32_t t, v;
+    uint32_t acc = *bad;
+#define TSLM_UNIT_FILL(OP)                                 \
+    "1:\n\t"                                              \
+    "add %[t], %[rz], %[x], asr #31\n\t"                  \
+    "smmlar %[v], %[x], %[m], %[t]\n\t"                   \
+    "add %[x], %[x], #0x200000\n\t"                       \
+    "asr %[v], %[v], %[r]\n\t"                            \
+    OP " %[v], %[sac], %[v], lsl #1\n\t"                  \
+    "asr %[t], %[v], #20\n\t"                             \
+    "orr %[bad], %[bad], %[t]\n\t"                        \
+    "eor %[t], %[t], #128\n\t"                            \
+    "strb %[t], [%[h]], #1\n\t"                           \
+    "ubfx %[v], %[v], #2, #18\n\t"                        \
+    "clz %[v], %[v]\n\t"                                  \
+    "orr %[bad], %[bad], %[v], lsl #3\n\t"                \
+    "cmp %[h], %[end]\n\t"                                \
+    "bne 1b"
+    if (minus) {
+        __asm__ volatile(TSLM_UNIT_FILL("sub")
+                         : [x] "+r"(x0), [h] "+r"(h), [bad] "+r"(acc), [t] "=&r"(t), [v] "=&r"(v)
+                         : [end] "r"(end), [m] "r"(r->qb.m), [rz] "r"(r->qb.rz), [r] "r"(r->qb.r), [sac] "r"(sac)
+                         : "cc", "memory");
+    } else {
+        __asm__ volatile(TSLM_UNIT_FILL("add")
+                         : [x] "+r"(x0), [h] "+r"(h), [bad] "+r"(acc), [t] "=&r"(t), [v] "=&r"(v)
+                         : [end] "r"(end), [m] "r"(r->qb.m), [rz] "r"(r->qb.rz), [r] "r"(r->qb.r), [sac] "r"(sac)
+                         : "cc", "memory");
+    }
+#undef TSLM_UNIT_FILL
+    *bad = acc;
+#else
+    for (int32_t i = 0; i < 128; ++i, x0 += INT32_C(1) << 21) {
+        const int32_t tb = (int32_t)((uint32_t)rq_z(x0, r->qb.m, r->qb.rz, r->qb.r) << 1);
+        const int32_t u = (int32_t)((uint32_t)sac + (uint32_t)(minus ? -tb : tb));
+        const int32_t g = u >> 20;
+        h[i] = (int8_t)(g - 128);
+        *bad |= (uint32_t)g | (((u >> 2) & 0x3FFFF) == 0 ? 256u : 0u);
+    }
+#endif
+}
+
+/* ADD/SUB through unit_run() where lut_path() would run, the output is at A's scale, B is rescaled (not at 1/2)
+ * and every H is an int8 off a tie; 0 otherwise (nothing written). */
+static int unit_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
+{
+    const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
+    int32_t total = 1;
+    for (int i = 0; i < TSLM_MAX_DIMS; ++i) {
+        total *= d[i];
+    }
+    run_t r;
+    if (t1[5] == 0 || t2[5] == 0 || total < LUT_MIN || p->output_multiplier != (INT32_C(1) << 30) ||
+        p->output_shift != -18 || !sum_setup(p, 1, 1, op, &r) || r.kb != IN_RESCALE) {
+        return 0;
+    }
+    int8_t h[256];
+    uint32_t bad = 0;
+    const int32_t sac = (int32_t)((uint32_t)r.sa_off + 2u + (1u << 19) + ((uint32_t)(p->output_offset + 128) << 20));
+    unit_fill(h + 128, r.off_b - (INT32_C(128) << 21), &r, sac, &bad, r.sb < 0); /* b = -128 .. -1 */
+    unit_fill(h, r.off_b, &r, sac, &bad, r.sb < 0);                               /* b = 0 .. 127 */
+    if (bad > 255) { /* a tie or an H outside int8 */
+        return 0;
+    }
+    const int32_t lo = p->act_min, hi = p->act_max;
+    const uint32_t lo4 = (uint8_t)lo * UINT32_C(0x01010101), hi4 = (uint8_t)hi * UINT32_C(0x01010101);
+    const int clamp = lo == -128 && hi == 127 ? CLAMP_NONE : (hi == 127 ? CLAMP_LO : CLAMP_BOTH);
+    const int8_t *ina = r.a_is_in1 ? in1 : in2, *inb = r.a_is_in1 ? in2 : in1;
+    const int32_t *ta = r.a_is_in1 ? t1 : t2, *tb = r.a_is_in1 ? t2 : t1;
+    const int32_t n = d[5];
+    TSLM_FOR_RUNS(d, ina, ta, inb, tb, out, n,
+        const uint8_t *ub = (const uint8_t *)b;
+        if (r.minus) {
+            if (clamp == CLAMP_NONE) {
+                unit_run(a, ub, h, out, n, lo4, hi4, lo, hi, 1, CLAMP_NONE);
+            } else if (clamp == CLAMP_LO) {
+                unit_run(a, ub, h, out, n, lo4, hi4, lo, hi, 1, CLAMP_LO);
+            } else {
+                unit_run(a, ub, h, out, n, lo4, hi4, lo, hi, 1, CLAMP_BOTH);
+            }
+        } else if (clamp == CLAMP_NONE) {
+            unit_run(a, ub, h, out, n, lo4, hi4, lo, hi, 0, CLAMP_NONE);
+        } else if (clamp == CLAMP_LO) {
+            unit_run(a, ub, h, out, n, lo4, hi4, lo, hi, 0, CLAMP_LO);
+        } else {
+            unit_run(a, ub, h, out, n, lo4, hi4, lo, hi, 0, CLAMP_BOTH);
+        })
+    return 1;
+}
+
 static void apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
 {
-    if ((op == OP_ADD || op == OP_SUB) && lut_path(p, in1, in2, out, op)) {
+    if ((op == OP_ADD || op == OP_SUB) && (unit_path(p, in1, in2, out, op) || lut_path(p, in1, in2, out, op))) {
         return;
     }
     /* two stepping inputs in a single run (nothing repeats for one_run's cached terms to reuse): mul_run's

@@ -759,16 +759,17 @@ static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t
  * H[b] = floor((x' + 2^17) / 2^18) + zp (the Helium kernel's unit_row(), helium/tslm_mve_binary.c). Where every
  * H fits int8, four elements are one word load of A, four byte loads of B, four table loads packed into a
  * word, one QADD8 (QSUB8) and one word store: saturating at int8 then clamping to [lo, hi] is clamping the
- * int32 sum; an activation range other than int8's adds SSUB8 + SEL per bound. Words may be unaligned (LDR/STR
- * on the M4). 30 instructions per eight elements in the full range, 12 per table entry (unit_fill()). A tie,
+ * int32 sum; an activation range other than int8's adds SSUB8 + SEL for each bound. Words may be unaligned
+ * (LDR/STR on the M4). 30 instructions per eight elements in the full range (the size build: 16 per four), 12
+ * per table entry (unit_fill()). A tie,
  * an H outside int8 or B at 1/2 too: lut_path(). */
 
-enum { CLAMP_NONE, CLAMP_LO, CLAMP_BOTH };
-
-/* o[i] = clamp(a[i] + h[b[i]]) (minus: clamp(h[b[i]] - a[i])), i < n (n >= 1); lo4, hi4: the activation's
- * bounds in each byte (lo, hi: the same as int32, for the C form) */
-TSLM_ALWAYS_INLINE void unit_run(const int8_t *a, const uint8_t *b, const int8_t *h, int8_t *o, int32_t n,
-                                 uint32_t lo4, uint32_t hi4, int32_t lo, int32_t hi, const int minus, const int clamp)
+/* o[i] = clamp(a[i] + h[b[i]]) (minus: clamp(h[b[i]] - a[i])), i < n (n >= 1); clamp: the activation range
+ * [lo, hi] is not int8's (lo4, hi4: its bounds in each byte; a relu's [lo, 127] too: its upper SEL a no-op).
+ * Out of line, one call per run: the loop nest once, the four loops in one place. */
+__attribute__((noinline)) static void unit_run(const int8_t *a, const uint8_t *b, const int8_t *h, int8_t *o,
+                                               int32_t n, uint32_t lo4, uint32_t hi4, int32_t lo, int32_t hi,
+                                               int minus, int clamp)
 {
 #if defined(TSLM_DSP_ASM)
     const int8_t *end = o + n, *end4 = o + (n & ~3);
@@ -777,11 +778,9 @@ TSLM_ALWAYS_INLINE void unit_run(const int8_t *a, const uint8_t *b, const int8_t
 #define TSLM_UNIT_ADD "qadd8 %[t0], %[t1], %[t0]\n\t"
 #define TSLM_UNIT_SUB "qsub8 %[t0], %[t0], %[t1]\n\t"
 #define TSLM_UNIT_NONE ""
-#define TSLM_UNIT_LO                                       \
+#define TSLM_UNIT_CLAMP                                    \
     "ssub8 %[t1], %[t0], %[lo]\n\t"                       \
-    "sel %[t0], %[t0], %[lo]\n\t"
-#define TSLM_UNIT_BOTH                                     \
-    TSLM_UNIT_LO                                          \
+    "sel %[t0], %[t0], %[lo]\n\t"                         \
     "ssub8 %[t1], %[t0], %[hi]\n\t"                       \
     "sel %[t0], %[hi], %[t0]\n\t"
 /* four elements: h[b] packed into t0, A's word in t1, then OP and CLAMP */
@@ -806,16 +805,27 @@ TSLM_ALWAYS_INLINE void unit_run(const int8_t *a, const uint8_t *b, const int8_t
     "ldrb %[t1], [%[a]], #1\n\t"                          \
     OP CLAMP                                              \
     "strb %[t0], [%[o]], #1\n\t"
-/* an odd block of four, then eight per turn, then the last n % 4 one by one */
+#if defined(TSLM_OPTIMIZE_SIZE) /* four per turn */
+#define TSLM_UNIT_W4S(OP, CLAMP)                                                                               \
+    "cmp %[o], %[end4]\n\t"                                                                                    \
+    "beq 3f\n"                                                                                                 \
+    "1:\n\t" TSLM_UNIT_W4(OP, CLAMP)                                                                           \
+    "cmp %[o], %[end4]\n\t"                                                                                    \
+    "bne 1b\n"
+#else /* an odd block of four, then eight per turn */
+#define TSLM_UNIT_W4S(OP, CLAMP)                                                                               \
+    "sub %[t0], %[end4], %[o]\n\t"                                                                             \
+    "tst %[t0], #4\n\t"                                                                                        \
+    "beq 2f\n\t" TSLM_UNIT_W4(OP, CLAMP) "2:\n\t"                                                              \
+    "cmp %[o], %[end4]\n\t"                                                                                    \
+    "beq 3f\n"                                                                                                 \
+    "1:\n\t" TSLM_UNIT_W4(OP, CLAMP) TSLM_UNIT_W4(OP, CLAMP)                                                   \
+    "cmp %[o], %[end4]\n\t"                                                                                    \
+    "bne 1b\n"
+#endif
+/* the blocks of four, then the last n % 4 one by one */
 #define TSLM_UNIT_ASM(OP, CLAMP)                                                                               \
-    __asm__ volatile("sub %[t0], %[end4], %[o]\n\t"                                                            \
-                     "tst %[t0], #4\n\t"                                                                       \
-                     "beq 2f\n\t" TSLM_UNIT_W4(OP, CLAMP) "2:\n\t"                                             \
-                     "cmp %[o], %[end4]\n\t"                                                                   \
-                     "beq 3f\n"                                                                                \
-                     "1:\n\t" TSLM_UNIT_W4(OP, CLAMP) TSLM_UNIT_W4(OP, CLAMP)                                  \
-                     "cmp %[o], %[end4]\n\t"                                                                   \
-                     "bne 1b\n"                                                                                \
+    __asm__ volatile(TSLM_UNIT_W4S(OP, CLAMP)                                                                  \
                      "3:\n\t"                                                                                  \
                      "cmp %[o], %[end]\n\t"                                                                    \
                      "beq 5f\n"                                                                                \
@@ -828,25 +838,21 @@ TSLM_ALWAYS_INLINE void unit_run(const int8_t *a, const uint8_t *b, const int8_t
                      : [end] "r"(end), [end4] "r"(end4), [h] "r"(h), [lo] "r"(lo4), [hi] "r"(hi4)              \
                      : "cc", "memory")
     if (minus) {
-        if (clamp == CLAMP_NONE) {
-            TSLM_UNIT_ASM(TSLM_UNIT_SUB, TSLM_UNIT_NONE);
-        } else if (clamp == CLAMP_LO) {
-            TSLM_UNIT_ASM(TSLM_UNIT_SUB, TSLM_UNIT_LO);
+        if (clamp) {
+            TSLM_UNIT_ASM(TSLM_UNIT_SUB, TSLM_UNIT_CLAMP);
         } else {
-            TSLM_UNIT_ASM(TSLM_UNIT_SUB, TSLM_UNIT_BOTH);
+            TSLM_UNIT_ASM(TSLM_UNIT_SUB, TSLM_UNIT_NONE);
         }
-    } else if (clamp == CLAMP_NONE) {
-        TSLM_UNIT_ASM(TSLM_UNIT_ADD, TSLM_UNIT_NONE);
-    } else if (clamp == CLAMP_LO) {
-        TSLM_UNIT_ASM(TSLM_UNIT_ADD, TSLM_UNIT_LO);
+    } else if (clamp) {
+        TSLM_UNIT_ASM(TSLM_UNIT_ADD, TSLM_UNIT_CLAMP);
     } else {
-        TSLM_UNIT_ASM(TSLM_UNIT_ADD, TSLM_UNIT_BOTH);
+        TSLM_UNIT_ASM(TSLM_UNIT_ADD, TSLM_UNIT_NONE);
     }
 #undef TSLM_UNIT_ASM
+#undef TSLM_UNIT_W4S
 #undef TSLM_UNIT_W1
 #undef TSLM_UNIT_W4
-#undef TSLM_UNIT_BOTH
-#undef TSLM_UNIT_LO
+#undef TSLM_UNIT_CLAMP
 #undef TSLM_UNIT_NONE
 #undef TSLM_UNIT_SUB
 #undef TSLM_UNIT_ADD
@@ -854,11 +860,8 @@ TSLM_ALWAYS_INLINE void unit_run(const int8_t *a, const uint8_t *b, const int8_t
     (void)lo4, (void)hi4;
     for (int32_t i = 0; i < n; ++i) {
         int32_t v = tslm_ssat8(minus ? h[b[i]] - a[i] : a[i] + h[b[i]]);
-        if (clamp != CLAMP_NONE) {
-            v = v < lo ? lo : v;
-        }
-        if (clamp == CLAMP_BOTH) {
-            v = v > hi ? hi : v;
+        if (clamp) {
+            v = v < lo ? lo : (v > hi ? hi : v);
         }
         o[i] = (int8_t)v;
     }
@@ -934,34 +937,20 @@ static int unit_path(const tslm_binary_params *p, const int8_t *in1, const int8_
     int8_t h[256];
     uint32_t bad = 0;
     const int32_t sac = (int32_t)((uint32_t)r.sa_off + 2u + (1u << 19) + ((uint32_t)(p->output_offset + 128) << 20));
-    unit_fill(h + 128, r.off_b - (INT32_C(128) << 21), &r, sac, &bad, r.sb < 0); /* b = -128 .. -1 */
-    unit_fill(h, r.off_b, &r, sac, &bad, r.sb < 0);                               /* b = 0 .. 127 */
+    for (int32_t half = 0; half < 2; ++half) { /* b = 0 .. 127, then -128 .. -1 */
+        unit_fill(h + 128 * half, (int32_t)((uint32_t)r.off_b - ((uint32_t)half << 28)), &r, sac, &bad, r.sb < 0);
+    }
     if (bad > 255) { /* a tie or an H outside int8 */
         return 0;
     }
     const int32_t lo = p->act_min, hi = p->act_max;
     const uint32_t lo4 = (uint8_t)lo * UINT32_C(0x01010101), hi4 = (uint8_t)hi * UINT32_C(0x01010101);
-    const int clamp = lo == -128 && hi == 127 ? CLAMP_NONE : (hi == 127 ? CLAMP_LO : CLAMP_BOTH);
+    const int clamp = lo != -128 || hi != 127;
     const int8_t *ina = r.a_is_in1 ? in1 : in2, *inb = r.a_is_in1 ? in2 : in1;
     const int32_t *ta = r.a_is_in1 ? t1 : t2, *tb = r.a_is_in1 ? t2 : t1;
     const int32_t n = d[5];
     TSLM_FOR_RUNS(d, ina, ta, inb, tb, out, n,
-        const uint8_t *ub = (const uint8_t *)b;
-        if (r.minus) {
-            if (clamp == CLAMP_NONE) {
-                unit_run(a, ub, h, out, n, lo4, hi4, lo, hi, 1, CLAMP_NONE);
-            } else if (clamp == CLAMP_LO) {
-                unit_run(a, ub, h, out, n, lo4, hi4, lo, hi, 1, CLAMP_LO);
-            } else {
-                unit_run(a, ub, h, out, n, lo4, hi4, lo, hi, 1, CLAMP_BOTH);
-            }
-        } else if (clamp == CLAMP_NONE) {
-            unit_run(a, ub, h, out, n, lo4, hi4, lo, hi, 0, CLAMP_NONE);
-        } else if (clamp == CLAMP_LO) {
-            unit_run(a, ub, h, out, n, lo4, hi4, lo, hi, 0, CLAMP_LO);
-        } else {
-            unit_run(a, ub, h, out, n, lo4, hi4, lo, hi, 0, CLAMP_BOTH);
-        })
+        unit_run(a, (const uint8_t *)b, h, out, n, lo4, hi4, lo, hi, r.minus, clamp);)
     return 1;
 }
 

@@ -837,6 +837,14 @@ __attribute__((noinline)) static void unit_run(const int8_t *a, const uint8_t *b
                        [t3] "=&r"(t3)                                                                          \
                      : [end] "r"(end), [end4] "r"(end4), [h] "r"(h), [lo] "r"(lo4), [hi] "r"(hi4)              \
                      : "cc", "memory")
+#if defined(TSLM_OPTIMIZE_SIZE) /* the full range only (unit_path()) */
+    (void)lo4, (void)hi4, (void)clamp;
+    if (minus) {
+        TSLM_UNIT_ASM(TSLM_UNIT_SUB, TSLM_UNIT_NONE);
+    } else {
+        TSLM_UNIT_ASM(TSLM_UNIT_ADD, TSLM_UNIT_NONE);
+    }
+#else
     if (minus) {
         if (clamp) {
             TSLM_UNIT_ASM(TSLM_UNIT_SUB, TSLM_UNIT_CLAMP);
@@ -848,6 +856,7 @@ __attribute__((noinline)) static void unit_run(const int8_t *a, const uint8_t *b
     } else {
         TSLM_UNIT_ASM(TSLM_UNIT_ADD, TSLM_UNIT_NONE);
     }
+#endif
 #undef TSLM_UNIT_ASM
 #undef TSLM_UNIT_W4S
 #undef TSLM_UNIT_W1
@@ -921,8 +930,10 @@ TSLM_ALWAYS_INLINE void unit_fill(int8_t *h, int32_t x0, const run_t *r, int32_t
 }
 
 /* ADD/SUB through unit_run() where lut_path() would run, the output is at A's scale, B is rescaled (not at 1/2)
- * and every H is an int8 off a tie; 0 otherwise (nothing written). */
-static int unit_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
+ * and every H is an int8 off a tie (the size build: and the activation range is int8's); 0 otherwise (nothing
+ * written). Out of line: one copy for ADD and SUB. */
+__attribute__((noinline)) static int unit_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2,
+                                               int8_t *out, const int op)
 {
     const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
     int32_t total = 1;
@@ -934,18 +945,23 @@ static int unit_path(const tslm_binary_params *p, const int8_t *in1, const int8_
         p->output_shift != -18 || !sum_setup(p, 1, 1, op, &r) || r.kb != IN_RESCALE) {
         return 0;
     }
+    const int32_t lo = p->act_min, hi = p->act_max;
+    const uint32_t lo4 = (uint8_t)lo * UINT32_C(0x01010101), hi4 = (uint8_t)hi * UINT32_C(0x01010101);
+    const int clamp = lo != -128 || hi != 127;
+#if defined(TSLM_OPTIMIZE_SIZE)
+    if (clamp) {
+        return 0;
+    }
+#endif
     int8_t h[256];
     uint32_t bad = 0;
     const int32_t sac = (int32_t)((uint32_t)r.sa_off + 2u + (1u << 19) + ((uint32_t)(p->output_offset + 128) << 20));
     for (int32_t half = 0; half < 2; ++half) { /* b = 0 .. 127, then -128 .. -1 */
         unit_fill(h + 128 * half, (int32_t)((uint32_t)r.off_b - ((uint32_t)half << 28)), &r, sac, &bad, r.sb < 0);
+        if (bad > 255) { /* a tie or an H outside int8 (seen in the first half: the second not filled) */
+            return 0;
+        }
     }
-    if (bad > 255) { /* a tie or an H outside int8 */
-        return 0;
-    }
-    const int32_t lo = p->act_min, hi = p->act_max;
-    const uint32_t lo4 = (uint8_t)lo * UINT32_C(0x01010101), hi4 = (uint8_t)hi * UINT32_C(0x01010101);
-    const int clamp = lo != -128 || hi != 127;
     const int8_t *ina = r.a_is_in1 ? in1 : in2, *inb = r.a_is_in1 ? in2 : in1;
     const int32_t *ta = r.a_is_in1 ? t1 : t2, *tb = r.a_is_in1 ? t2 : t1;
     const int32_t n = d[5];

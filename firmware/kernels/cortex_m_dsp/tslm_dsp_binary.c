@@ -760,9 +760,9 @@ static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t
  * H fits int8, four elements are one word load of A, four byte loads of B, four table loads packed into a
  * word, one QADD8 (QSUB8) and one word store: saturating at int8 then clamping to [lo, hi] is clamping the
  * int32 sum; an activation range other than int8's adds SSUB8 + SEL for each bound. Words may be unaligned
- * (LDR/STR on the M4). 30 instructions per eight elements in the full range (the size build: 16 per four), 12
- * per table entry (unit_fill()). A tie,
- * an H outside int8 or B at 1/2 too: lut_path(). */
+ * (LDR/STR on the M4). 30 instructions per eight elements in the full range (the size build: 16 per four), 11
+ * per table entry (unit_fill(); the size build 12). A tie, an H outside int8 or B at 1/2 too: lut_path() (the
+ * size build: a clamped range too). */
 
 /* o[i] = clamp(a[i] + h[b[i]]) (minus: clamp(h[b[i]] - a[i])), i < n (n >= 1); clamp: the activation range
  * [lo, hi] is not int8's (lo4, hi4: its bounds in each byte; a relu's [lo, 127] too: its upper SEL a no-op).
@@ -877,34 +877,41 @@ __attribute__((noinline)) static void unit_run(const int8_t *a, const uint8_t *b
 #endif
 }
 
-/* h[(uint8_t)b] = H(b) for b = b0 .. b0 + 127 (x0: off_b + b0 << 21), and into *bad: H(b) + 128 and, shifted left
- * by 3, the count of leading zeros of bits 2..19 of u(b) (32 on a tie). H from the output's requantization at
- * a = 0, folded: with x2 = lut_path()'s term (twice the sum, sac = sa_off + c, c = 2 + 2^19 + (zp + 128) 2^20),
- * u = x2 + c: x' = floor((x2 / 2 + 1) / 2) = (x2 + 2) >> 2, H = ((x' + 2^17) >> 18) + zp = (u >> 20) - 128,
- * and x' on a tie (x' + 2^17 = 0 modulo 2^18) where bits 2..19 of u are 0. So every H is an int8 off a tie
- * where *bad < 256. */
+/* H(b) + the byte b's share of u below: B's rescaled value as twice_rescaled() makes it, x0 = off_b + b << 21 */
+TSLM_ALWAYS_INLINE int32_t unit_u(int32_t x0, const run_t *r, int32_t sac, const int minus)
+{
+    const int32_t tb = (int32_t)((uint32_t)rq_z(x0, r->qb.m, r->qb.rz, r->qb.r) << 1);
+    return (int32_t)((uint32_t)sac + (uint32_t)(minus ? -tb : tb));
+}
+
+/* h[i] = (int8_t)H(b) for b = b0 + i, i < 128 (x0: off_b + b0 << 21), and 32 into *bad where an x' is on a tie.
+ * H from the output's requantization at a = 0, folded: with x2 lut_path()'s term (twice the sum) and
+ * u = x2 + sac - sa_off = x2 + 2 + 2^19 + zp 2^20: x' = floor((x2 / 2 + 1) / 2) = (x2 + 2) >> 2, so
+ * H = ((x' + 2^17) >> 18) + zp = u >> 20, and x' is on a tie (x' + 2^17 = 0 modulo 2^18) where bits 2..19 of
+ * u are 0: their count of leading zeros is 32 there, at most 31 otherwise. (H is monotonic in b: its range
+ * is that of its two ends, unit_path()'s test.) */
 TSLM_ALWAYS_INLINE void unit_fill(int8_t *h, int32_t x0, const run_t *r, int32_t sac, uint32_t *bad, const int minus)
 {
 #if defined(TSLM_DSP_ASM)
     const int8_t *end = h + 128;
     int32_t t, v;
     uint32_t acc = *bad;
-#define TSLM_UNIT_FILL(OP)                                 \
-    "1:\n\t"                                              \
+#define TSLM_UNIT_ENTRY(OP)                                \
     "add %[t], %[rz], %[x], asr #31\n\t"                  \
     "smmlar %[v], %[x], %[m], %[t]\n\t"                   \
     "add %[x], %[x], #0x200000\n\t"                       \
     "asr %[v], %[v], %[r]\n\t"                            \
     OP " %[v], %[sac], %[v], lsl #1\n\t"                  \
     "asr %[t], %[v], #20\n\t"                             \
-    "orr %[bad], %[bad], %[t]\n\t"                        \
-    "eor %[t], %[t], #128\n\t"                            \
     "strb %[t], [%[h]], #1\n\t"                           \
     "ubfx %[v], %[v], #2, #18\n\t"                        \
     "clz %[v], %[v]\n\t"                                  \
-    "orr %[bad], %[bad], %[v], lsl #3\n\t"                \
-    "cmp %[h], %[end]\n\t"                                \
-    "bne 1b"
+    "orr %[bad], %[bad], %[v]\n\t"
+#if defined(TSLM_OPTIMIZE_SIZE)
+#define TSLM_UNIT_FILL(OP) "1:\n\t" TSLM_UNIT_ENTRY(OP) "cmp %[h], %[end]\n\t" "bne 1b"
+#else
+#define TSLM_UNIT_FILL(OP) "1:\n\t" TSLM_UNIT_ENTRY(OP) TSLM_UNIT_ENTRY(OP) "cmp %[h], %[end]\n\t" "bne 1b"
+#endif
     if (minus) {
         __asm__ volatile(TSLM_UNIT_FILL("sub")
                          : [x] "+r"(x0), [h] "+r"(h), [bad] "+r"(acc), [t] "=&r"(t), [v] "=&r"(v)
@@ -917,14 +924,13 @@ TSLM_ALWAYS_INLINE void unit_fill(int8_t *h, int32_t x0, const run_t *r, int32_t
                          : "cc", "memory");
     }
 #undef TSLM_UNIT_FILL
-    *bad = acc;
+#undef TSLM_UNIT_ENTRY
+    *bad = acc & 32u;
 #else
     for (int32_t i = 0; i < 128; ++i, x0 += INT32_C(1) << 21) {
-        const int32_t tb = (int32_t)((uint32_t)rq_z(x0, r->qb.m, r->qb.rz, r->qb.r) << 1);
-        const int32_t u = (int32_t)((uint32_t)sac + (uint32_t)(minus ? -tb : tb));
-        const int32_t g = u >> 20;
-        h[i] = (int8_t)(g - 128);
-        *bad |= (uint32_t)g | (((u >> 2) & 0x3FFFF) == 0 ? 256u : 0u);
+        const int32_t u = unit_u(x0, r, sac, minus);
+        h[i] = (int8_t)(uint8_t)(uint32_t)(u >> 20);
+        *bad |= ((u >> 2) & 0x3FFFF) == 0 ? 32u : 0u;
     }
 #endif
 }
@@ -953,12 +959,18 @@ __attribute__((noinline)) static int unit_path(const tslm_binary_params *p, cons
         return 0;
     }
 #endif
+    const int32_t sac = (int32_t)((uint32_t)r.sa_off + 2u + (1u << 19) + ((uint32_t)p->output_offset << 20));
+    const int32_t x_lo = (int32_t)((uint32_t)r.off_b - (UINT32_C(128) << 21)); /* b = -128 */
+    const int32_t h_lo = unit_u(x_lo, &r, sac, r.sb < 0) >> 20;
+    const int32_t h_hi = unit_u((int32_t)((uint32_t)r.off_b + (UINT32_C(127) << 21)), &r, sac, r.sb < 0) >> 20;
+    if (h_lo < -128 || h_lo > 127 || h_hi < -128 || h_hi > 127) { /* H outside int8 (monotonic in b) */
+        return 0;
+    }
     int8_t h[256];
     uint32_t bad = 0;
-    const int32_t sac = (int32_t)((uint32_t)r.sa_off + 2u + (1u << 19) + ((uint32_t)(p->output_offset + 128) << 20));
     for (int32_t half = 0; half < 2; ++half) { /* b = 0 .. 127, then -128 .. -1 */
-        unit_fill(h + 128 * half, (int32_t)((uint32_t)r.off_b - ((uint32_t)half << 28)), &r, sac, &bad, r.sb < 0);
-        if (bad > 255) { /* a tie or an H outside int8 (seen in the first half: the second not filled) */
+        unit_fill(h + 128 * half, half ? x_lo : r.off_b, &r, sac, &bad, r.sb < 0);
+        if (bad) { /* a tie (seen in the first half: the second not filled) */
             return 0;
         }
     }

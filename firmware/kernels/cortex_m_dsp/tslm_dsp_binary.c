@@ -750,9 +750,243 @@ static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t
     return 1;
 }
 
+/* ---- ADD/SUB of two stepping inputs with the output at A's scale (TFLM's output multiplier 2^30, shift -18:
+ * the transformers' residual adds that keep the stream's scale) ----
+ * With x the sum before the output's requantization at a = 0 (B's term alone; x(a) = x +- a 2^19),
+ * SRDHM(x(a), 2^30) = floor((x(a) + 1) / 2) = x' +- a 2^18 (x' = floor((x + 1) / 2)), and TFLM's rounding shift
+ * by 18 of that is x''s +- a, its sign fix-up aside, which only acts on a tie (x' = 2^17 modulo 2^18): without
+ * a tie among B's 256 values the output is exactly clamp(a + H[b]) (clamp(H[b] - a) where A is subtracted),
+ * H[b] = floor((x' + 2^17) / 2^18) + zp (the Helium kernel's unit_row(), helium/tslm_mve_binary.c). Where every
+ * H fits int8, four elements are one word load of A, four byte loads of B, four table loads packed into a
+ * word, one QADD8 (QSUB8) and one word store: saturating at int8 then clamping to [lo, hi] is clamping the
+ * int32 sum; an activation range other than int8's adds SSUB8 + SEL for each bound. Words may be unaligned
+ * (LDR/STR on the M4). 30 instructions per eight elements in the full range (the size build: 16 per four), 11
+ * per table entry (unit_fill(); the size build 12). A tie, an H outside int8 or B at 1/2 too: lut_path() (the
+ * size build: a clamped range too). */
+
+/* o[i] = clamp(a[i] + h[b[i]]) (minus: clamp(h[b[i]] - a[i])), i < n (n >= 1); clamp: the activation range
+ * [lo, hi] is not int8's (lo4, hi4: its bounds in each byte; a relu's [lo, 127] too: its upper SEL a no-op).
+ * Out of line, one call per run: the loop nest once, the four loops in one place. */
+__attribute__((noinline)) static void unit_run(const int8_t *a, const uint8_t *b, const int8_t *h, int8_t *o,
+                                               int32_t n, uint32_t lo4, uint32_t hi4, int32_t lo, int32_t hi,
+                                               int minus, int clamp)
+{
+#if defined(TSLM_DSP_ASM)
+    const int8_t *end = o + n, *end4 = o + (n & ~3);
+    uint32_t t0, t1, t2, t3;
+    (void)lo, (void)hi;
+#define TSLM_UNIT_ADD "qadd8 %[t0], %[t1], %[t0]\n\t"
+#define TSLM_UNIT_SUB "qsub8 %[t0], %[t0], %[t1]\n\t"
+#define TSLM_UNIT_NONE ""
+#define TSLM_UNIT_CLAMP                                    \
+    "ssub8 %[t1], %[t0], %[lo]\n\t"                       \
+    "sel %[t0], %[t0], %[lo]\n\t"                         \
+    "ssub8 %[t1], %[t0], %[hi]\n\t"                       \
+    "sel %[t0], %[hi], %[t0]\n\t"
+/* four elements: h[b] packed into t0, A's word in t1, then OP and CLAMP */
+#define TSLM_UNIT_W4(OP, CLAMP)                            \
+    "ldrb %[t0], [%[b]], #4\n\t"                          \
+    "ldrb %[t1], [%[b], #-3]\n\t"                         \
+    "ldrb %[t2], [%[b], #-2]\n\t"                         \
+    "ldrb %[t3], [%[b], #-1]\n\t"                         \
+    "ldrb %[t0], [%[h], %[t0]]\n\t"                       \
+    "ldrb %[t1], [%[h], %[t1]]\n\t"                       \
+    "ldrb %[t2], [%[h], %[t2]]\n\t"                       \
+    "ldrb %[t3], [%[h], %[t3]]\n\t"                       \
+    "orr %[t0], %[t0], %[t1], lsl #8\n\t"                 \
+    "orr %[t0], %[t0], %[t2], lsl #16\n\t"                \
+    "orr %[t0], %[t0], %[t3], lsl #24\n\t"                \
+    "ldr %[t1], [%[a]], #4\n\t"                           \
+    OP CLAMP                                              \
+    "str %[t0], [%[o]], #4\n\t"
+#define TSLM_UNIT_W1(OP, CLAMP)                            \
+    "ldrb %[t0], [%[b]], #1\n\t"                          \
+    "ldrb %[t0], [%[h], %[t0]]\n\t"                       \
+    "ldrb %[t1], [%[a]], #1\n\t"                          \
+    OP CLAMP                                              \
+    "strb %[t0], [%[o]], #1\n\t"
+#if defined(TSLM_OPTIMIZE_SIZE) /* four per turn */
+#define TSLM_UNIT_W4S(OP, CLAMP)                                                                               \
+    "cmp %[o], %[end4]\n\t"                                                                                    \
+    "beq 3f\n"                                                                                                 \
+    "1:\n\t" TSLM_UNIT_W4(OP, CLAMP)                                                                           \
+    "cmp %[o], %[end4]\n\t"                                                                                    \
+    "bne 1b\n"
+#else /* an odd block of four, then eight per turn */
+#define TSLM_UNIT_W4S(OP, CLAMP)                                                                               \
+    "sub %[t0], %[end4], %[o]\n\t"                                                                             \
+    "tst %[t0], #4\n\t"                                                                                        \
+    "beq 2f\n\t" TSLM_UNIT_W4(OP, CLAMP) "2:\n\t"                                                              \
+    "cmp %[o], %[end4]\n\t"                                                                                    \
+    "beq 3f\n"                                                                                                 \
+    "1:\n\t" TSLM_UNIT_W4(OP, CLAMP) TSLM_UNIT_W4(OP, CLAMP)                                                   \
+    "cmp %[o], %[end4]\n\t"                                                                                    \
+    "bne 1b\n"
+#endif
+/* the blocks of four, then the last n % 4 one by one */
+#define TSLM_UNIT_ASM(OP, CLAMP)                                                                               \
+    __asm__ volatile(TSLM_UNIT_W4S(OP, CLAMP)                                                                  \
+                     "3:\n\t"                                                                                  \
+                     "cmp %[o], %[end]\n\t"                                                                    \
+                     "beq 5f\n"                                                                                \
+                     "4:\n\t" TSLM_UNIT_W1(OP, CLAMP)                                                          \
+                     "cmp %[o], %[end]\n\t"                                                                    \
+                     "bne 4b\n"                                                                                \
+                     "5:"                                                                                      \
+                     : [a] "+r"(a), [b] "+r"(b), [o] "+r"(o), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), \
+                       [t3] "=&r"(t3)                                                                          \
+                     : [end] "r"(end), [end4] "r"(end4), [h] "r"(h), [lo] "r"(lo4), [hi] "r"(hi4)              \
+                     : "cc", "memory")
+#if defined(TSLM_OPTIMIZE_SIZE) /* the full range only (unit_path()) */
+    (void)lo4, (void)hi4, (void)clamp;
+    if (minus) {
+        TSLM_UNIT_ASM(TSLM_UNIT_SUB, TSLM_UNIT_NONE);
+    } else {
+        TSLM_UNIT_ASM(TSLM_UNIT_ADD, TSLM_UNIT_NONE);
+    }
+#else
+    if (minus) {
+        if (clamp) {
+            TSLM_UNIT_ASM(TSLM_UNIT_SUB, TSLM_UNIT_CLAMP);
+        } else {
+            TSLM_UNIT_ASM(TSLM_UNIT_SUB, TSLM_UNIT_NONE);
+        }
+    } else if (clamp) {
+        TSLM_UNIT_ASM(TSLM_UNIT_ADD, TSLM_UNIT_CLAMP);
+    } else {
+        TSLM_UNIT_ASM(TSLM_UNIT_ADD, TSLM_UNIT_NONE);
+    }
+#endif
+#undef TSLM_UNIT_ASM
+#undef TSLM_UNIT_W4S
+#undef TSLM_UNIT_W1
+#undef TSLM_UNIT_W4
+#undef TSLM_UNIT_CLAMP
+#undef TSLM_UNIT_NONE
+#undef TSLM_UNIT_SUB
+#undef TSLM_UNIT_ADD
+#else
+    (void)lo4, (void)hi4;
+    for (int32_t i = 0; i < n; ++i) {
+        int32_t v = tslm_ssat8(minus ? h[b[i]] - a[i] : a[i] + h[b[i]]);
+        if (clamp) {
+            v = v < lo ? lo : (v > hi ? hi : v);
+        }
+        o[i] = (int8_t)v;
+    }
+#endif
+}
+
+/* H(b) + the byte b's share of u below: B's rescaled value as twice_rescaled() makes it, x0 = off_b + b << 21 */
+TSLM_ALWAYS_INLINE int32_t unit_u(int32_t x0, const run_t *r, int32_t sac, const int minus)
+{
+    const int32_t tb = (int32_t)((uint32_t)rq_z(x0, r->qb.m, r->qb.rz, r->qb.r) << 1);
+    return (int32_t)((uint32_t)sac + (uint32_t)(minus ? -tb : tb));
+}
+
+/* h[i] = (int8_t)H(b) for b = b0 + i, i < 128 (x0: off_b + b0 << 21), and 32 into *bad where an x' is on a tie.
+ * H from the output's requantization at a = 0, folded: with x2 lut_path()'s term (twice the sum) and
+ * u = x2 + sac - sa_off = x2 + 2 + 2^19 + zp 2^20: x' = floor((x2 / 2 + 1) / 2) = (x2 + 2) >> 2, so
+ * H = ((x' + 2^17) >> 18) + zp = u >> 20, and x' is on a tie (x' + 2^17 = 0 modulo 2^18) where bits 2..19 of
+ * u are 0: their count of leading zeros is 32 there, at most 31 otherwise. (H is monotonic in b: its range
+ * is that of its two ends, unit_path()'s test.) */
+TSLM_ALWAYS_INLINE void unit_fill(int8_t *h, int32_t x0, const run_t *r, int32_t sac, uint32_t *bad, const int minus)
+{
+#if defined(TSLM_DSP_ASM)
+    const int8_t *end = h + 128;
+    int32_t t, v;
+    uint32_t acc = *bad;
+#define TSLM_UNIT_ENTRY(OP)                                \
+    "add %[t], %[rz], %[x], asr #31\n\t"                  \
+    "smmlar %[v], %[x], %[m], %[t]\n\t"                   \
+    "add %[x], %[x], #0x200000\n\t"                       \
+    "asr %[v], %[v], %[r]\n\t"                            \
+    OP " %[v], %[sac], %[v], lsl #1\n\t"                  \
+    "asr %[t], %[v], #20\n\t"                             \
+    "strb %[t], [%[h]], #1\n\t"                           \
+    "ubfx %[v], %[v], #2, #18\n\t"                        \
+    "clz %[v], %[v]\n\t"                                  \
+    "orr %[bad], %[bad], %[v]\n\t"
+#if defined(TSLM_OPTIMIZE_SIZE)
+#define TSLM_UNIT_FILL(OP) "1:\n\t" TSLM_UNIT_ENTRY(OP) "cmp %[h], %[end]\n\t" "bne 1b"
+#else
+#define TSLM_UNIT_FILL(OP) "1:\n\t" TSLM_UNIT_ENTRY(OP) TSLM_UNIT_ENTRY(OP) "cmp %[h], %[end]\n\t" "bne 1b"
+#endif
+    if (minus) {
+        __asm__ volatile(TSLM_UNIT_FILL("sub")
+                         : [x] "+r"(x0), [h] "+r"(h), [bad] "+r"(acc), [t] "=&r"(t), [v] "=&r"(v)
+                         : [end] "r"(end), [m] "r"(r->qb.m), [rz] "r"(r->qb.rz), [r] "r"(r->qb.r), [sac] "r"(sac)
+                         : "cc", "memory");
+    } else {
+        __asm__ volatile(TSLM_UNIT_FILL("add")
+                         : [x] "+r"(x0), [h] "+r"(h), [bad] "+r"(acc), [t] "=&r"(t), [v] "=&r"(v)
+                         : [end] "r"(end), [m] "r"(r->qb.m), [rz] "r"(r->qb.rz), [r] "r"(r->qb.r), [sac] "r"(sac)
+                         : "cc", "memory");
+    }
+#undef TSLM_UNIT_FILL
+#undef TSLM_UNIT_ENTRY
+    *bad = acc & 32u;
+#else
+    for (int32_t i = 0; i < 128; ++i, x0 += INT32_C(1) << 21) {
+        const int32_t u = unit_u(x0, r, sac, minus);
+        h[i] = (int8_t)(uint8_t)(uint32_t)(u >> 20);
+        *bad |= ((u >> 2) & 0x3FFFF) == 0 ? 32u : 0u;
+    }
+#endif
+}
+
+/* ADD/SUB through unit_run() where lut_path() would run, the output is at A's scale, B is rescaled (not at 1/2)
+ * and every H is an int8 off a tie (the size build: and the activation range is int8's); 0 otherwise (nothing
+ * written). Out of line: one copy for ADD and SUB. */
+__attribute__((noinline)) static int unit_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2,
+                                               int8_t *out, const int op)
+{
+    const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
+    if (p->output_multiplier != (INT32_C(1) << 30) || p->output_shift != -18 || t1[5] == 0 || t2[5] == 0) {
+        return 0; /* (first: what most calls fail on) */
+    }
+    int32_t total = 1;
+    for (int i = 0; i < TSLM_MAX_DIMS; ++i) {
+        total *= d[i];
+    }
+    run_t r;
+    if (total < LUT_MIN || !sum_setup(p, 1, 1, op, &r) || r.kb != IN_RESCALE) {
+        return 0;
+    }
+    const int32_t lo = p->act_min, hi = p->act_max;
+    const uint32_t lo4 = (uint8_t)lo * UINT32_C(0x01010101), hi4 = (uint8_t)hi * UINT32_C(0x01010101);
+    const int clamp = lo != -128 || hi != 127;
+#if defined(TSLM_OPTIMIZE_SIZE)
+    if (clamp) {
+        return 0;
+    }
+#endif
+    const int32_t sac = (int32_t)((uint32_t)r.sa_off + 2u + (1u << 19) + ((uint32_t)p->output_offset << 20));
+    const int32_t x_lo = (int32_t)((uint32_t)r.off_b - (UINT32_C(128) << 21)); /* b = -128 */
+    const int32_t h_lo = unit_u(x_lo, &r, sac, r.sb < 0) >> 20;
+    const int32_t h_hi = unit_u((int32_t)((uint32_t)r.off_b + (UINT32_C(127) << 21)), &r, sac, r.sb < 0) >> 20;
+    if (h_lo < -128 || h_lo > 127 || h_hi < -128 || h_hi > 127) { /* H outside int8 (monotonic in b) */
+        return 0;
+    }
+    int8_t h[256];
+    uint32_t bad = 0;
+    for (int32_t half = 0; half < 2; ++half) { /* b = 0 .. 127, then -128 .. -1 */
+        unit_fill(h + 128 * half, half ? x_lo : r.off_b, &r, sac, &bad, r.sb < 0);
+        if (bad) { /* a tie (seen in the first half: the second not filled) */
+            return 0;
+        }
+    }
+    const int8_t *ina = r.a_is_in1 ? in1 : in2, *inb = r.a_is_in1 ? in2 : in1;
+    const int32_t *ta = r.a_is_in1 ? t1 : t2, *tb = r.a_is_in1 ? t2 : t1;
+    const int32_t n = d[5];
+    TSLM_FOR_RUNS(d, ina, ta, inb, tb, out, n,
+        unit_run(a, (const uint8_t *)b, h, out, n, lo4, hi4, lo, hi, r.minus, clamp);)
+    return 1;
+}
+
 static void apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
 {
-    if ((op == OP_ADD || op == OP_SUB) && lut_path(p, in1, in2, out, op)) {
+    if ((op == OP_ADD || op == OP_SUB) && (unit_path(p, in1, in2, out, op) || lut_path(p, in1, in2, out, op))) {
         return;
     }
     /* two stepping inputs in a single run (nothing repeats for one_run's cached terms to reuse): mul_run's

@@ -144,6 +144,15 @@ def conv(lw: Lowering, call: Call, rows: np.ndarray | None = None) -> Call:
             return _conv_short(lw, call, rows, bias, _per_channel(mult, oc), _per_channel(shift, oc))
         _use_layout(lw, call, gemm_weights(rows), gemm_records(bias, _per_channel(mult, oc), _per_channel(shift, oc)),
                     "int8_t", "output channels in groups of four interleaved by 16 bytes")
+        n_pix = p["batches"] * p["output_h"] * p["output_w"]
+        if conv_pairs(p, bool(call.inplace)) and n_pix >= 2:
+            # one filter row, unpadded: every patch one run of at most 96 bytes, the pixels through the
+            # FULLY_CONNECTED two-row path (tslm_mve_conv_pairs_s8); in place (1x1), two pixels copied at a time
+            call.scratch_bytes = 0
+            call.inplace_scratch = 2 * ic if call.inplace else 0
+            call = lw.target_kernel(call, "conv")
+            call.func = call.func.replace("conv_s8", "conv_pairs_s8")
+            return call
         run = fh == 1 or (fw == p["input_w"] and p["dilation_h"] == 1)  # patches inside the image: one run
         if im2col and fw * ic > ROWS_MIN_ROW and p["dilation_w"] == 1 and not run:
             # long filter rows: the entry that builds every patch with 16-byte copies (never in place; a filter
@@ -154,6 +163,20 @@ def conv(lw: Lowering, call: Call, rows: np.ndarray | None = None) -> Call:
             call.func = call.func.replace("conv_s8", "conv_rows_s8")
             return call
     return lw.target_kernel(call, "conv")
+
+
+def conv_pairs(p: dict, in_place: bool) -> bool:
+    """Whether a CONV_2D with the GEMM layout takes tslm_mve_conv_pairs_s8 (its pairs_handles): one filter row,
+    unpadded, undilated across, patches of at most PAIRS_MAX_DEPTH bytes, at least four output channels; in place
+    only 1x1 with no more output channels than input channels.
+
+    >>> geo = dict(filter_h=1, filter_w=3, input_c=32, filter_c=32, pad_h=0, pad_w=0, dilation_w=1, output_c=56)
+    >>> conv_pairs(geo, False), conv_pairs(geo, True), conv_pairs({**geo, "pad_w": 1}, False)
+    (True, False, False)
+    """
+    return (p["filter_c"] == p["input_c"] and p["filter_h"] == 1 and p["pad_h"] == 0 and p["pad_w"] == 0
+            and (p["filter_w"] == 1 or p["dilation_w"] == 1) and p["filter_w"] * p["input_c"] <= PAIRS_MAX_DEPTH
+            and p["output_c"] >= 4 and (not in_place or (p["filter_w"] == 1 and p["output_c"] <= p["input_c"])))
 
 
 def short_stream(rows: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray) -> np.ndarray:

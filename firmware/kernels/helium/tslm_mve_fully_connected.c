@@ -289,17 +289,33 @@ static __attribute__((noinline)) void rows_records_short(const tslm_fully_connec
         mode = vmaxvq_s32(INT32_MIN, top) <= -1 ? 1 : 0;
     }
 #endif
-#define TSLM_FC2(C, FULL, FIX) pairs(p, input, xs, weights, output, copy, groups, C, FULL, FIX)
 #if defined(TSLM_OPTIMIZE_SIZE)
-    switch (chunks) { /* the size build: the clamp by VMAX/VMIN and the rounding fix always */
-    case 1: TSLM_FC2(1, 0, 1); break;
-    case 2: TSLM_FC2(2, 0, 1); break;
-    case 3: TSLM_FC2(3, 0, 1); break;
-    case 4: TSLM_FC2(4, 0, 1); break;
-    case 5: TSLM_FC2(5, 0, 1); break;
-    default: TSLM_FC2(6, 0, 1); break;
+    /* the size build: the clamp by VMAX/VMIN and the rounding fix always, one loop over the pairs around the six
+     * forms (a loop inside each form: 906 B more for 0.2% fewer instructions on the anomaly transformer) */
+    const int8_t *x = input;
+    int8_t *o = output;
+    for (int32_t n = p->batches >> 1; n > 0; --n, x += 2 * xs, o += 2 * od) {
+        const int8_t *x0 = x, *x1 = x + xs;
+        if (copy != NULL) {
+            x0 = copy_pair(copy, x0, x1, d), x1 = copy + d;
+        }
+#define TSLM_FC2(C)                                                                                                \
+    fc2_short(x0, x1, d, weights, p->requant, groups, p->output_offset, p->act_min, p->act_max, o, o + od, C, 0, 1)
+        switch (chunks) {
+        case 1: TSLM_FC2(1); break;
+        case 2: TSLM_FC2(2); break;
+        case 3: TSLM_FC2(3); break;
+        case 4: TSLM_FC2(4); break;
+        case 5: TSLM_FC2(5); break;
+        default: TSLM_FC2(6); break;
+        }
+#undef TSLM_FC2
+        if (od > groups * 4) {
+            pair_tail(p, x0, x1, weights, groups, o);
+        }
     }
 #else
+#define TSLM_FC2(C, FULL, FIX) pairs(p, input, xs, weights, output, copy, groups, C, FULL, FIX)
     switch (chunks + 8 * mode) { /* (past 64 bytes: no relu variant, the general clamp and fix) */
     case 1: TSLM_FC2(1, 0, 1); break;
     case 2: TSLM_FC2(2, 0, 1); break;
@@ -318,8 +334,8 @@ static __attribute__((noinline)) void rows_records_short(const tslm_fully_connec
     case 19: TSLM_FC2(3, 0, 0); break;
     default: TSLM_FC2(4, 0, 0); break;
     }
-#endif
 #undef TSLM_FC2
+#endif
     const int32_t b = p->batches & ~1;
     if (b < p->batches) { /* an odd last row: the general entry */
         const int8_t *x = input + b * xs;

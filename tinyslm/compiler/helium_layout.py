@@ -182,7 +182,8 @@ def conv_pairs(p: dict, in_place: bool) -> bool:
     """
     return (p["filter_c"] == p["input_c"] and p["filter_h"] == 1 and p["pad_h"] == 0 and p["pad_w"] == 0
             and (p["filter_w"] == 1 or p["dilation_w"] == 1) and p["filter_w"] * p["input_c"] <= PAIRS_MAX_DEPTH
-            and p["output_c"] >= 4 and p["output_c"] % 4 == 0 and (not in_place or (p["filter_w"] == 1 and p["output_c"] <= p["input_c"])))
+            and p["output_c"] >= 4 and p["output_c"] % 4 == 0
+            and (not in_place or (p["filter_w"] == 1 and p["output_c"] <= p["input_c"])))
 
 
 def short_stream(rows: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray) -> np.ndarray:

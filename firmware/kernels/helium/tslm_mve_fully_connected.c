@@ -292,15 +292,16 @@ static __attribute__((noinline)) void rows_records_short(const tslm_fully_connec
 #if defined(TSLM_OPTIMIZE_SIZE)
     /* the size build: the clamp by VMAX/VMIN and the rounding fix always, one loop over the pairs around the six
      * forms (a loop inside each form: 906 B more for 0.2% fewer instructions on the anomaly transformer) */
-    const int8_t *x = input;
-    int8_t *o = output;
-    for (int32_t n = p->batches >> 1; n > 0; --n, x += 2 * xs, o += 2 * od) {
-        const int8_t *x0 = x, *x1 = x + xs;
+    const int8_t *xr = input;
+    int8_t *orow = output;
+    for (int32_t n = p->batches >> 1; n > 0; --n, xr += 2 * xs, orow += 2 * od) {
+        const int8_t *x0 = xr, *x1 = xr + xs;
         if (copy != NULL) {
             x0 = copy_pair(copy, x0, x1, d), x1 = copy + d;
         }
-#define TSLM_FC2(C)                                                                                                \
-    fc2_short(x0, x1, d, weights, p->requant, groups, p->output_offset, p->act_min, p->act_max, o, o + od, C, 0, 1)
+#define TSLM_FC2(C)                                                                                               \
+    fc2_short(x0, x1, d, weights, p->requant, groups, p->output_offset, p->act_min, p->act_max, orow, orow + od, C, \
+              0, 1)
         switch (chunks) {
         case 1: TSLM_FC2(1); break;
         case 2: TSLM_FC2(2); break;
@@ -311,7 +312,7 @@ static __attribute__((noinline)) void rows_records_short(const tslm_fully_connec
         }
 #undef TSLM_FC2
         if (od > groups * 4) {
-            pair_tail(p, x0, x1, weights, groups, o);
+            pair_tail(p, x0, x1, weights, groups, orow);
         }
     }
 #else

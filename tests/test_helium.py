@@ -99,12 +99,15 @@ def test_helium_pools_match_the_portable_ones_on_cortex_m55(tmp_path):
 def test_helium_fully_connected_layout_matches_the_portable_kernel_on_cortex_m55(tmp_path, opt):
     """tests/c/mve_fc_check.c: FULLY_CONNECTED with the compiler's layout on 1,500 random shapes (1-40 rows, depth
     1-100, 1-170 outputs, per-tensor and per-channel, activation ranges, zero points and inputs at the extremes)
-    against the portable kernel, built for speed and for size; many of them take the two-row short path."""
+    against the portable kernel, built for speed and for size; many of them take the two-row short path, a third of
+    them with rows at a stride (overlapping, packed or with gaps; tslm_mve_fully_connected_pairs_rows_s8, with and
+    without the copy of each pair)."""
     elf = build_m55(tmp_path, C / "mve_fc_check.c", opt, families=("fully_connected",))
     r = run_m55(elf)
     out = r.stdout + r.stderr
     assert r.returncode == 0 and "mve_fc_check: all agree" in out, out
     assert int(re.search(r"^short path (\d+)$", out, re.M).group(1)) >= 300, out
+    assert int(re.search(r"^strided path (\d+)$", out, re.M).group(1)) >= 150, out
 
 
 def test_the_check_catches_a_wrong_rounding(tmp_path):

@@ -84,10 +84,16 @@ def _entry(p):
     """The entry the compiler is to choose for a layer of the layout path."""
     k, rl = p["filter_h"] * p["filter_w"] * p["input_c"], p["filter_w"] * p["input_c"]
     direct = p["filter_h"] == p["filter_w"] == 1 and p["pad_h"] == p["pad_w"] == 0
-    if k <= 32:  # (one input channel, an eighth at the border: the band entry, tests/test_dsp_conv_c1.py)
+    from tinyslm.compiler.helium_layout import conv_pairs
+
+    pairs = conv_pairs(p, bool(p["in_place"])) and p["batches"] * p["output_h"] * p["output_w"] >= 2
+    if k <= 32 and not (pairs and k > 16 and p["filter_w"] > 1):
+        # (one input channel, an eighth at the border: the band entry, tests/test_dsp_conv_c1.py)
         from tinyslm.compiler.helium_layout import conv_short_c1
 
         return "tslm_mve_conv_short_c1_s8" if conv_short_c1(p) else "tslm_mve_conv_short_s8"
+    if pairs:
+        return "tslm_mve_conv_pairs_s8"
     run = p["filter_h"] == 1 or (p["filter_w"] == p["input_w"] and p["dilation_h"] == 1)
     rows = rl > 16 and p["dilation_w"] == 1 and not direct and not run
     return "tslm_mve_conv_rows_s8" if rows else "tslm_mve_conv_s8"
@@ -239,3 +245,99 @@ def test_mve_conv_rows_entry_batches_on_cortex_m55():
     cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=3, seed=2)
     calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_conv"]
     assert [c.func for c in calls] == ["tslm_mve_conv_rows_s8"] * 2 and all(c.params["batches"] == 3 for c in calls)
+
+
+# the pairs entry (tslm_mve_conv_pairs_s8: one filter row, unpadded, patches of 33..96 bytes, or 17..32 over more
+# than one pixel, output channels a multiple of four): the FULLY_CONNECTED two-row path over each output row's pixels
+# (pixels stride_w * input_c apart, overlapping when the filter is wider than the stride), or the whole image as one
+# run (1x1 at stride 1); depth tails, odd pixel counts, relu/relu6/none (partial groups: tests/c/mve_fc_check.c)
+PAIRS_CASES = {
+    "1x3_c32_o56_s2_kws": ((1, 3), 32, 56, None, (1, 47), 2, "VALID", 1),  # the KWS transformer's second stem
+    "1x3_c10_o32_relu_kws": ((1, 3), 10, 32, "relu", (1, 49), 1, "VALID", 1),  # its first: K 30
+    "1x2_c9_o12_s2": ((1, 2), 9, 12, None, (3, 11), 2, "VALID", 1),  # K 18
+    "1x3_c11_o8_s1_relu": ((1, 3), 11, 8, "relu", (3, 10), 1, "VALID", 1),  # K 33, rows of 8 pixels
+    "1x2_c25_o4_s2_relu6": ((1, 2), 25, 4, "relu6", (4, 9), 2, "VALID", 1),  # K 50, odd last pixel per row
+    "1x1_c64_o12": ((1, 1), 64, 12, None, (5, 5), 1, "VALID", 1),  # the image as one run of 25 pixels
+    "1x1_c70_o4_relu": ((1, 1), 70, 4, "relu", (3, 4), 1, "SAME", 1),
+    "1x1_c81_o8_s2": ((1, 1), 81, 8, None, (5, 6), 2, "VALID", 1),
+    "1x4_c24_o20": ((1, 4), 24, 20, None, (2, 11), 1, "VALID", 1),  # K 96
+    "1x1_c95_o8_relu6": ((1, 1), 95, 8, "relu6", (3, 3), 1, "VALID", 1),
+}
+
+
+def test_mve_conv_pairs_entry_bit_exact_on_cortex_m55():
+    import opzoo
+
+    model = opzoo.convert_case("mve_conv_pairs", opzoo.Case(lambda tf, rng: _model(tf, rng, PAIRS_CASES),
+                                                           expect_ops=("CONV_2D",)))
+    cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=3, seed=17)
+    calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_conv"]
+    assert len(calls) == len(PAIRS_CASES) == len(cm.outputs)
+    assert all(c.func == "tslm_mve_conv_pairs_s8" and c.params["requant"] is not None for c in calls), \
+        [c.func for c in calls]
+    # the size build
+    opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=2, seed=18, opt="-Os -DTSLM_OPTIMIZE_SIZE")
+
+
+def _pairs_in_place_model(tf, rng):
+    """depthwise -> 1x1 (as many or fewer channels: in place) -> depthwise: MLPerf KWS's 64 -> 64 over 25 x 5, and
+    48 -> 36 over an odd 3 x 5 with relu6."""
+    import opzoo
+
+    def block(c, co, act):
+        d = tf.constant(opzoo._w(rng, 3, 3, c, 1))
+        w = tf.constant(opzoo._w(rng, 1, 1, c, co, scale=(2.0 / c) ** 0.5))
+        b = tf.constant(opzoo._w(rng, co, scale=0.1))
+        d2 = tf.constant(opzoo._w(rng, 3, 3, co, 1))
+
+        def f(x):
+            h = tf.nn.relu(tf.nn.depthwise_conv2d(x, d, [1, 1, 1, 1], "SAME"))
+            h = act(tf.nn.conv2d(h, w, 1, "SAME") + b)
+            return tf.nn.depthwise_conv2d(h, d2, [1, 1, 1, 1], "SAME")
+
+        return f
+
+    f1, f2 = block(64, 64, tf.nn.relu), block(48, 36, tf.nn.relu6)
+
+    def fn(x1, x2):
+        return f1(x1), f2(x2)
+
+    return fn, [(1, 25, 5, 64), (1, 3, 5, 48)]
+
+
+def test_mve_conv_pairs_entry_in_place_on_cortex_m55():
+    import opzoo
+
+    model = opzoo.convert_case("mve_conv_pairs_in_place", opzoo.Case(_pairs_in_place_model,
+                                                                     expect_ops=("CONV_2D", "DEPTHWISE_CONV_2D")))
+    for opt, seed in (("-O2", 5), ("-Os -DTSLM_OPTIMIZE_SIZE", 6)):
+        cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=2, seed=seed, opt=opt)
+        calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_conv"]
+        assert len(calls) == 2
+        assert all(c.func == "tslm_mve_conv_pairs_s8" and c.params["in_place"] == 1 for c in calls), \
+            [(c.func, c.params["in_place"]) for c in calls]
+        for c in calls:  # same storage for input and output, two pixels' scratch
+            assert cm.plan.storage[c.reads[0]].offset == cm.plan.storage[c.writes[0]].offset
+            assert c.scratch_bytes == 2 * c.params["input_c"]
+
+
+def _pairs_batches_model(tf, rng):
+    """Three images: 1x1 over all of them in one run per image, and 1x2 at stride 2 row by row."""
+    import opzoo
+
+    w1, b1 = tf.constant(opzoo._w(rng, 1, 1, 40, 12, scale=0.2)), tf.constant(opzoo._w(rng, 12, scale=0.1))
+    w2, b2 = tf.constant(opzoo._w(rng, 1, 2, 40, 8, scale=0.12)), tf.constant(opzoo._w(rng, 8, scale=0.1))
+
+    def fn(x):
+        return tf.nn.conv2d(x, w1, 1, "VALID") + b1, tf.nn.relu(tf.nn.conv2d(x, w2, 2, "VALID") + b2)
+
+    return fn, [(3, 3, 7, 40)]
+
+
+def test_mve_conv_pairs_entry_batches_on_cortex_m55():
+    import opzoo
+
+    model = opzoo.convert_case("mve_conv_pairs_batches", opzoo.Case(_pairs_batches_model, expect_ops=("CONV_2D",)))
+    cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=3, seed=3)
+    calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_conv"]
+    assert [c.func for c in calls] == ["tslm_mve_conv_pairs_s8"] * 2 and all(c.params["batches"] == 3 for c in calls)

@@ -27,7 +27,8 @@
 #define MAX_DEPTH 100
 #define MAX_OUT 170
 
-static int8_t in[MAX_ROWS * MAX_DEPTH + GUARD];
+#define MAX_STRIDE (MAX_DEPTH + 16)
+static int8_t in[MAX_ROWS * MAX_STRIDE + GUARD], packed[MAX_ROWS * MAX_DEPTH + GUARD], copy_buf[2 * MAX_DEPTH];
 static int8_t wts[MAX_OUT * MAX_DEPTH];
 static int8_t lay_w[(MAX_OUT + 3) / 4 * 4 * ((MAX_DEPTH + 15) / 16 * 16)];
 static int32_t lay_rq[(MAX_OUT + 3) / 4 * 12];
@@ -42,7 +43,7 @@ static int8_t pick8(int extremes)
     return (int8_t)next();
 }
 
-static int32_t short_path;
+static int32_t short_path, strided_path;
 
 static int check(int32_t case_no)
 {
@@ -81,14 +82,22 @@ static int check(int32_t case_no)
             wts[i] = -127; /* symmetric weights, as TFLite makes them */
         }
     }
-    for (int32_t i = 0; i < p.batches * p.accum_depth + GUARD; ++i) {
+    /* rows input + b * stride for the strided entry (overlapping, one after another, or with gaps); the portable
+     * kernel reads them packed */
+    const int strided = next() % 3 == 0;
+    const int32_t stride = !strided ? p.accum_depth : between(p.accum_depth > 16 ? p.accum_depth - 16 : 1,
+                                                              p.accum_depth + 16);
+    for (int32_t i = 0; i < (p.batches - 1) * stride + p.accum_depth + GUARD; ++i) {
         in[i] = pick8(ext);
+    }
+    for (int32_t b = 0; b < p.batches; ++b) {
+        memcpy(packed + b * p.accum_depth, in + b * stride, (size_t)p.accum_depth);
     }
     const int32_t out_n = p.batches * p.output_depth;
     for (int32_t i = 0; i < out_n + 2 * GUARD; ++i) {
         out_a[i] = out_b[i] = (int8_t)next();
     }
-    tslm_fully_connected_s8(&p, in, wts, b, out_b + GUARD, NULL);
+    tslm_fully_connected_s8(&p, packed, wts, b, out_b + GUARD, NULL);
     if (!mve_gemm_layout(lay_w, sizeof(lay_w), lay_rq, sizeof(lay_rq) / 4, wts, p.output_depth, p.accum_depth, b,
                          mult, shft, p.per_channel)) {
         say("layout buffers too small, case", case_no);
@@ -96,10 +105,14 @@ static int check(int32_t case_no)
     }
     p.requant = lay_rq;
     p.multiplier = NULL, p.shift = NULL;
-    if (next() % 8 == 0) {
-        tslm_mve_fully_connected_s8(&p, in, lay_w, NULL, out_a + GUARD, NULL); /* the general entry */
+    if (strided) { /* rows at any stride, through a copy of each pair or where they lie */
+        tslm_mve_fully_connected_pairs_rows_s8(&p, in, stride, lay_w, out_a + GUARD, next() % 2 ? copy_buf : NULL);
+        short_path += p.accum_depth <= 96 && p.output_depth >= 4 && p.batches >= 2;
+        strided_path += p.accum_depth <= 96 && p.output_depth >= 4 && p.batches >= 2;
+    } else if (next() % 8 == 0) {
+        tslm_mve_fully_connected_s8(&p, packed, lay_w, NULL, out_a + GUARD, NULL); /* the general entry */
     } else {
-        tslm_mve_fully_connected_pairs_s8(&p, in, lay_w, NULL, out_a + GUARD, NULL); /* and its fallbacks */
+        tslm_mve_fully_connected_pairs_s8(&p, packed, lay_w, NULL, out_a + GUARD, NULL); /* and its fallbacks */
         short_path += p.accum_depth <= 96 && p.output_depth >= 4 && p.batches >= 2;
     }
     if (memcmp(out_a, out_b, (size_t)(out_n + 2 * GUARD)) != 0) {
@@ -107,6 +120,7 @@ static int check(int32_t case_no)
         say("rows", p.batches);
         say("depth", p.accum_depth);
         say("outputs", p.output_depth);
+        say("row stride (strided entry)", strided ? stride : 0);
         for (int32_t i = 0; i < out_n + 2 * GUARD; ++i) {
             if (out_a[i] != out_b[i]) {
                 say("first differing byte (from the guard start)", i);
@@ -129,5 +143,6 @@ int main(void)
     }
     sh_write0("mve_fc_check: all agree\n");
     say("short path", short_path);
+    say("strided path", strided_path);
     return 0;
 }

@@ -252,6 +252,8 @@ class Emitter:
             self.used_vars.add(self.outputs[pos].var)
         families = sorted({s.family for s in steps if isinstance(s, Call) and s.family})
         variants = sorted({s.variant for s in steps if isinstance(s, Call) and s.variant})
+        if variants:  # a target kernel may call another family's (the Helium CONV_2D: the FULLY_CONNECTED pairs)
+            variants, families = _with_included_variants(firmware_dir() / "kernels", variants, families)
         env = template_env()
         ctx = dict(name=self.name, NAME=self.name.upper(), guard=f"{self.name.upper()}_H", version=__version__,
                    source=Path(self.g.source).name, sha256=self.g.sha256, inputs=self.inputs, outputs=self.outputs,
@@ -287,6 +289,22 @@ class Emitter:
             shutil.copyfile(src, out_dir / src.name)
             written.append(out_dir / src.name)
         return written, self.weights_bytes
+
+
+def _with_included_variants(kdir: Path, variants: list[str], families: list[str]) -> tuple[list[str], list[str]]:
+    """The target kernels `variants` (e.g. helium/tslm_mve_conv.c) and those of their folder whose headers they
+    include, transitively, with the portable families those include (their .h includes the portable one's)."""
+    out, fams = list(variants), list(families)
+    for v in out:  # (grows while walked)
+        folder = (kdir / v).parent
+        for dep in re.findall(r'#include "(tslm_\w+)\.h"', (kdir / v).read_text()):
+            rel = f"{Path(v).parent.as_posix()}/{dep}.c"
+            if (folder / f"{dep}.c").exists() and rel not in out:
+                out.append(rel)
+        for dep in re.findall(r'#include "(tslm_\w+)\.h"', (kdir / v).with_suffix(".h").read_text()):
+            if dep not in fams and (kdir / f"{dep}.c").exists():
+                fams.append(dep)
+    return sorted(out), sorted(fams)
 
 
 def _local_includes(folder: Path, sources: list[Path], have: list[Path]) -> list[Path]:

@@ -27,6 +27,7 @@ from .lowering import Call, ConstArray, Lit, Lowering, Ref, Scratch
 SHORT_MAX_K = 32  # patch bytes the short-patch entry takes (tslm_mve_conv_short_s8)
 SHORT_BATCH = 32  # pixels whose patches it builds at a time (TSLM_SHORT_BATCH)
 ROWS_MIN_ROW = 16  # filter rows longer than this (bytes, undilated) take tslm_mve_conv_rows_s8 (when K > 32)
+PAIRS_MIN_DEPTH = 16  # patches longer than this (bytes) take the pairs entry over the short one where both could
 PAIRS_MAX_DEPTH = 96  # FULLY_CONNECTED rows the two-row entry takes (tslm_mve_fully_connected_pairs_s8: 6 chunks of 16)
 DW_MAX_ROWS = 16  # filter rows the depthwise layout path handles (DW_MAX_ROWS in tslm_mve_depthwise_conv.c)
 
@@ -140,10 +141,22 @@ def conv(lw: Lowering, call: Call, rows: np.ndarray | None = None) -> Call:
         call.scratch_bytes = max(call.scratch_bytes, 2 * k if im2col else 0)
         call.inplace_scratch = 2 * ic if call.inplace else call.inplace_scratch
         rows = (rows if rows is not None else _weights(lw, call)).reshape(oc, k)
-        if k <= SHORT_MAX_K:
+        pairs = conv_pairs(p, bool(call.inplace)) and p["batches"] * p["output_h"] * p["output_w"] >= 2
+        # patches of 17..32 bytes over more than one pixel (a 1 x K stem: built by the short entry, read where they
+        # lie here) take the pairs entry: 1x3 over 10 channels, 32 outputs, 47 pixels 14,469 -> 11,750 instructions;
+        # 1x1 stays short (read in place there too: 1x1 over 17 channels, 16 outputs 5,156 against 6,531)
+        if k <= SHORT_MAX_K and not (pairs and k > PAIRS_MIN_DEPTH and p["filter_w"] > 1):
             return _conv_short(lw, call, rows, bias, _per_channel(mult, oc), _per_channel(shift, oc))
         _use_layout(lw, call, gemm_weights(rows), gemm_records(bias, _per_channel(mult, oc), _per_channel(shift, oc)),
                     "int8_t", "output channels in groups of four interleaved by 16 bytes")
+        if pairs:
+            # one filter row, unpadded: every patch one run of at most 96 bytes, the pixels through the
+            # FULLY_CONNECTED two-row path (tslm_mve_conv_pairs_s8); in place (1x1), two pixels copied at a time
+            call.scratch_bytes = 0
+            call.inplace_scratch = 2 * ic if call.inplace else 0
+            call = lw.target_kernel(call, "conv")
+            call.func = call.func.replace("conv_s8", "conv_pairs_s8")
+            return call
         run = fh == 1 or (fw == p["input_w"] and p["dilation_h"] == 1)  # patches inside the image: one run
         if im2col and fw * ic > ROWS_MIN_ROW and p["dilation_w"] == 1 and not run:
             # long filter rows: the entry that builds every patch with 16-byte copies (never in place; a filter
@@ -154,6 +167,23 @@ def conv(lw: Lowering, call: Call, rows: np.ndarray | None = None) -> Call:
             call.func = call.func.replace("conv_s8", "conv_rows_s8")
             return call
     return lw.target_kernel(call, "conv")
+
+
+def conv_pairs(p: dict, in_place: bool) -> bool:
+    """Whether a CONV_2D with the GEMM layout takes tslm_mve_conv_pairs_s8 (its pairs_handles): one filter row,
+    unpadded, undilated across, patches of at most PAIRS_MAX_DEPTH bytes, output channels a multiple of four (a
+    partial last group costs two general rows a pair: 1x1 over 36 channels, 9 outputs, stride 2 2,969 -> 4,063
+    instructions; 1x3 over 32 channels, 6 outputs 3,313 -> 3,500; without one 1x1 40 -> 8 5,906 -> 4,594, 64 -> 4
+    2,188 -> 2,031); in place only 1x1 with no more output channels than input channels.
+
+    >>> geo = dict(filter_h=1, filter_w=3, input_c=32, filter_c=32, pad_h=0, pad_w=0, dilation_w=1, output_c=56)
+    >>> conv_pairs(geo, False), conv_pairs(geo, True), conv_pairs({**geo, "pad_w": 1}, False)
+    (True, False, False)
+    """
+    return (p["filter_c"] == p["input_c"] and p["filter_h"] == 1 and p["pad_h"] == 0 and p["pad_w"] == 0
+            and (p["filter_w"] == 1 or p["dilation_w"] == 1) and p["filter_w"] * p["input_c"] <= PAIRS_MAX_DEPTH
+            and p["output_c"] >= 4 and p["output_c"] % 4 == 0
+            and (not in_place or (p["filter_w"] == 1 and p["output_c"] <= p["input_c"])))
 
 
 def short_stream(rows: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@
 
 #include "tslm_mve_conv.h"
 #include "tslm_mve.h"
+#include "tslm_mve_fully_connected.h"
 
 /* The patch of output pixel (y0, x0) (top-left tap) as one row: in place in the input, or in col. */
 static const int8_t *patch(const tslm_conv_params *p, const int8_t *in_b, int32_t y0, int32_t x0, int8_t *col)
@@ -992,4 +993,45 @@ void tslm_mve_conv_rows_s8(const tslm_conv_params *p, const int8_t *input, const
 int32_t tslm_mve_conv_rows_s8_get_buffer_size(const tslm_conv_params *p)
 {
     return 2 * p->filter_h * p->filter_w * p->filter_c;
+}
+
+/* One filter row, unpadded, undilated across (each pixel's patch filter_w * input_c contiguous bytes, at most 96,
+ * pixels stride_w * input_c apart), the compiler's GEMM layout: the FULLY_CONNECTED two-row path
+ * (tslm_mve_fully_connected_pairs_rows_s8) over the pixels of each output row, or of the whole image where its rows
+ * continue at the same stride (stride_h * input_w = output_w * stride_w: 1x1 at stride 1). In place (1x1 only)
+ * each pair of pixels is copied to the scratch first. The rest: tslm_mve_conv_s8. */
+static int pairs_handles(const tslm_conv_params *p)
+{
+    return p->filter_c == p->input_c && p->requant != NULL && p->filter_h == 1 && p->pad_h == 0 && p->pad_w == 0 &&
+           (p->filter_w == 1 || p->dilation_w == 1) && p->filter_w * p->input_c <= 96 && p->output_c >= 4 &&
+           (!p->in_place || (p->filter_w == 1 && p->output_c <= p->input_c));
+}
+
+void tslm_mve_conv_pairs_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                            const int32_t *bias, int8_t *output, int16_t *scratch)
+{
+    if (!pairs_handles(p)) {
+        tslm_mve_conv_s8(p, input, weights, bias, output, scratch); /* (the compiler routes none of these here) */
+        return;
+    }
+    const int32_t ic = p->input_c, row = p->stride_h * p->input_w * ic, xs = p->stride_w * ic;
+    const int whole = p->stride_h * p->input_w == p->output_w * p->stride_w; /* the rows continue at stride xs */
+    const tslm_fully_connected_params q = {.batches = whole ? p->output_h * p->output_w : p->output_w,
+                                           .accum_depth = p->filter_w * ic, .output_depth = p->output_c,
+                                           .output_offset = p->output_offset, .per_channel = 1,
+                                           .act_min = p->act_min, .act_max = p->act_max, .requant = p->requant,
+                                           .requant_fast = 1};
+    int8_t *copy = p->in_place ? (int8_t *)(void *)scratch : NULL;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * ic;
+        for (int32_t oy = 0; oy < (whole ? 1 : p->output_h); ++oy) {
+            tslm_mve_fully_connected_pairs_rows_s8(&q, in_b + oy * row, xs, weights, output, copy);
+            output += q.batches * p->output_c;
+        }
+    }
+}
+
+int32_t tslm_mve_conv_pairs_s8_get_buffer_size(const tslm_conv_params *p)
+{
+    return pairs_handles(p) ? (p->in_place ? 2 * p->input_c : 0) : tslm_mve_conv_s8_get_buffer_size(p);
 }

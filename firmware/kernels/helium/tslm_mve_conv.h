@@ -37,4 +37,12 @@ void tslm_mve_conv_rows_s8(const tslm_conv_params *p, const int8_t *input, const
                            const int32_t *bias, int8_t *output, int16_t *scratch);
 int32_t tslm_mve_conv_rows_s8_get_buffer_size(const tslm_conv_params *p);
 
+/* One filter row, unpadded, undilated across, patches of at most 96 bytes, at least four output channels (the
+ * compiler's GEMM layout in `requant`): the pixels two at a time through the FULLY_CONNECTED two-row path
+ * (tslm_mve_fully_connected_pairs_rows_s8); anything else calls tslm_mve_conv_s8. scratch: none; in place (1x1 only,
+ * output_c <= input_c), two pixels' input_c bytes. */
+void tslm_mve_conv_pairs_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                            const int32_t *bias, int8_t *output, int16_t *scratch);
+int32_t tslm_mve_conv_pairs_s8_get_buffer_size(const tslm_conv_params *p);
+
 #endif /* TSLM_MVE_CONV_H */

@@ -19,4 +19,11 @@ void tslm_mve_fully_connected_pairs_s8(const tslm_fully_connected_params *p, con
 /* Scratch bytes tslm_mve_fully_connected_pairs_s8 needs for p: none. */
 int32_t tslm_mve_fully_connected_pairs_s8_get_buffer_size(const tslm_fully_connected_params *p);
 
+/* The two-row path for rows that are not one after another (a convolution's pixels: row b is input +
+ * b * row_stride, accum_depth bytes) with the compiler's layout (p->requant set); copy: NULL, or 2 * accum_depth
+ * bytes where each pair's rows are copied before they are read (in place). Fewer than two rows, rows longer than
+ * 96 bytes or fewer than four outputs: one row at a time by tslm_mve_fully_connected_s8. */
+void tslm_mve_fully_connected_pairs_rows_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                                            int32_t row_stride, const int8_t *weights, int8_t *output, int8_t *copy);
+
 #endif /* TSLM_MVE_FULLY_CONNECTED_H */

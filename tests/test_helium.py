@@ -108,6 +108,17 @@ def test_helium_fully_connected_layout_matches_the_portable_kernel_on_cortex_m55
     assert r.returncode == 0 and "mve_fc_check: all agree" in out, out
     assert int(re.search(r"^short path (\d+)$", out, re.M).group(1)) >= 300, out
     assert int(re.search(r"^strided path (\d+)$", out, re.M).group(1)) >= 150, out
+    assert int(re.search(r"^form entries (\d+)$", out, re.M).group(1)) >= 400, out
+
+
+def test_the_fc_check_catches_a_wrong_pairs_form(tmp_path):
+    """mve_fc_check with the saturating form (every shift <= -1 assumed) named for layers with a shift of 0 must fail
+    (-O2: the size build has the general form only)."""
+    elf = build_m55(tmp_path, C / "mve_fc_check.c", ["-O2", "-DWRONG_FORM", "-DCASES=300"],
+                    families=("fully_connected",))
+    r = run_m55(elf)
+    assert r.returncode == 1 and "form entry (kind g 0, s 1, r 2; -1 none) 1" in r.stdout + r.stderr, \
+        r.stdout + r.stderr
 
 
 def test_the_check_catches_a_wrong_rounding(tmp_path):

@@ -93,10 +93,27 @@ def _entry(p):
 
         return "tslm_mve_conv_short_c1_s8" if conv_short_c1(p) else "tslm_mve_conv_short_s8"
     if pairs:
-        return "tslm_mve_conv_pairs_s8"
+        return "tslm_mve_conv_pairs_s8_"  # (and its form: _pairs_form)
     run = p["filter_h"] == 1 or (p["filter_w"] == p["input_w"] and p["dilation_h"] == 1)
     rows = rl > 16 and p["dilation_w"] == 1 and not direct and not run
     return "tslm_mve_conv_rows_s8" if rows else "tslm_mve_conv_s8"
+
+
+def _pairs_form(c) -> str:
+    """The form of the two-row path the call of the pairs entry is to name (helium_layout.fc_pairs_form), from its
+    records: per group of four channels bias[4], multiplier[4], shift[4]."""
+    import numpy as np
+
+    from tinyslm.compiler.helium_layout import fc_pairs_form
+
+    rec = np.asarray(next(k.values for k in c.consts if k.name == c.params["requant"].name)).reshape(-1, 12)
+    p = c.params
+    return fc_pairs_form(p["filter_w"] * p["input_c"], rec[:, 8:], p["act_min"], p["act_max"], p["output_offset"])
+
+
+def _pairs_call(c) -> bool:
+    """A call of the pairs entry with the form its layer needs."""
+    return c.func == "tslm_mve_conv_pairs_s8_" + _pairs_form(c)
 
 
 def _model(tf, rng, cases=CASES):
@@ -127,7 +144,8 @@ def test_mve_conv_layout_paths_bit_exact_on_cortex_m55():
     # every layer in the MVE kernel's layout path (the compiler's records), the short entry for K <= 32
     assert len(calls) == len(CASES) == len(cm.outputs)
     k = [c.params["filter_h"] * c.params["filter_w"] * c.params["input_c"] for c in calls]
-    assert [c.func for c in calls] == [_entry(c.params) for c in calls]
+    assert [c.func for c in calls] == [_entry(c.params) + (_pairs_form(c) if _entry(c.params).endswith("_") else "")
+                                       for c in calls]
     assert "tslm_mve_conv_rows_s8" in [c.func for c in calls]
     assert all(c.params["requant"] is not None for c in calls) and max(k) > 32
 
@@ -273,8 +291,10 @@ def test_mve_conv_pairs_entry_bit_exact_on_cortex_m55():
     cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=3, seed=17)
     calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_conv"]
     assert len(calls) == len(PAIRS_CASES) == len(cm.outputs)
-    assert all(c.func == "tslm_mve_conv_pairs_s8" and c.params["requant"] is not None for c in calls), \
-        [c.func for c in calls]
+    assert all(_pairs_call(c) and c.params["requant"] is not None for c in calls), [c.func for c in calls]
+    # the forms by hand (K's chunks; r: relu/relu6 up to 64 bytes, s: none, every shift <= -1 here; g: the rest)
+    forms = ["s6", "r2", "s2", "r3", "r4", "s4", "g5", "s6", "s6", "g6"]
+    assert [c.func for c in calls] == ["tslm_mve_conv_pairs_s8_" + f for f in forms]
     # the size build
     opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=2, seed=18, opt="-Os -DTSLM_OPTIMIZE_SIZE")
 
@@ -314,7 +334,7 @@ def test_mve_conv_pairs_entry_in_place_on_cortex_m55():
         cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=2, seed=seed, opt=opt)
         calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_conv"]
         assert len(calls) == 2
-        assert all(c.func == "tslm_mve_conv_pairs_s8" and c.params["in_place"] == 1 for c in calls), \
+        assert all(_pairs_call(c) and c.params["in_place"] == 1 for c in calls), \
             [(c.func, c.params["in_place"]) for c in calls]
         for c in calls:  # same storage for input and output, two pixels' scratch
             assert cm.plan.storage[c.reads[0]].offset == cm.plan.storage[c.writes[0]].offset
@@ -340,4 +360,4 @@ def test_mve_conv_pairs_entry_batches_on_cortex_m55():
     model = opzoo.convert_case("mve_conv_pairs_batches", opzoo.Case(_pairs_batches_model, expect_ops=("CONV_2D",)))
     cm = opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=3, seed=3)
     calls = [s for s in cm.plan.steps if isinstance(s, Call) and s.family == "tslm_conv"]
-    assert [c.func for c in calls] == ["tslm_mve_conv_pairs_s8"] * 2 and all(c.params["batches"] == 3 for c in calls)
+    assert all(_pairs_call(c) for c in calls) and len(calls) == 2 and all(c.params["batches"] == 3 for c in calls)

@@ -43,7 +43,41 @@ static int8_t pick8(int extremes)
     return (int8_t)next();
 }
 
-static int32_t short_path, strided_path;
+static int32_t short_path, strided_path, form_path;
+
+/* The form entries (tslm_mve_fully_connected.h), [kind][C - 1], kind 0 g, 1 s, 2 r. */
+typedef void fc_fn(const tslm_fully_connected_params *, const int8_t *, const int8_t *, const int32_t *, int8_t *,
+                   int16_t *);
+typedef void rows_fn(const tslm_fully_connected_params *, const int8_t *, int32_t, const int8_t *, int8_t *, int8_t *);
+#define FORM_ROW(K, P)                                                                                                \
+    {P##_##K##1, P##_##K##2, P##_##K##3, P##_##K##4, P##_##K##5, P##_##K##6}
+#define tslm_mve_fully_connected_pairs_s8_r5 tslm_mve_fully_connected_pairs_s8_g5 /* (no relu form past 4 chunks) */
+#define tslm_mve_fully_connected_pairs_s8_r6 tslm_mve_fully_connected_pairs_s8_g6
+#define tslm_mve_fully_connected_pairs_rows_s8_r5 tslm_mve_fully_connected_pairs_rows_s8_g5
+#define tslm_mve_fully_connected_pairs_rows_s8_r6 tslm_mve_fully_connected_pairs_rows_s8_g6
+static fc_fn *const fc_forms[3][6] = {FORM_ROW(g, tslm_mve_fully_connected_pairs_s8),
+                                      FORM_ROW(s, tslm_mve_fully_connected_pairs_s8),
+                                      FORM_ROW(r, tslm_mve_fully_connected_pairs_s8)};
+static rows_fn *const rows_forms[3][6] = {FORM_ROW(g, tslm_mve_fully_connected_pairs_rows_s8),
+                                          FORM_ROW(s, tslm_mve_fully_connected_pairs_rows_s8),
+                                          FORM_ROW(r, tslm_mve_fully_connected_pairs_rows_s8)};
+
+/* The form kind helium_layout.fc_pairs_form chooses (-DWRONG_FORM: s for any layer without activation, whatever
+ * its shifts: the check must then fail at -O2). */
+static int form_kind(const tslm_fully_connected_params *p, int32_t n_q)
+{
+    if (p->act_min >= p->output_offset) {
+        return 2;
+    }
+    int all_below = 1;
+    for (int32_t i = 0; i < n_q; ++i) {
+        all_below &= shft[i] <= -1;
+    }
+#ifdef WRONG_FORM
+    all_below = 1;
+#endif
+    return p->act_min == -128 && p->act_max == 127 && all_below ? 1 : 0;
+}
 
 static int check(int32_t case_no)
 {
@@ -105,7 +139,17 @@ static int check(int32_t case_no)
     }
     p.requant = lay_rq;
     p.multiplier = NULL, p.shift = NULL;
-    if (strided) { /* rows at any stride, through a copy of each pair or where they lie */
+    const int32_t chunks = (p.accum_depth + 15) / 16;
+    const int form = case_no % 2 && chunks <= 6; /* the form entry the compiler would name */
+    const int kind = form_kind(&p, n_q);
+    form_path += form && p.output_depth >= 4 && p.batches >= 2;
+    short_path += form && p.output_depth >= 4 && p.batches >= 2;
+    if (form && strided) {
+        rows_forms[kind][chunks - 1](&p, in, stride, lay_w, out_a + GUARD, next() % 2 ? copy_buf : NULL);
+        strided_path += p.output_depth >= 4 && p.batches >= 2;
+    } else if (form) {
+        fc_forms[kind][chunks - 1](&p, packed, lay_w, NULL, out_a + GUARD, NULL);
+    } else if (strided) { /* rows at any stride, through a copy of each pair or where they lie */
         tslm_mve_fully_connected_pairs_rows_s8(&p, in, stride, lay_w, out_a + GUARD, next() % 2 ? copy_buf : NULL);
         short_path += p.accum_depth <= 96 && p.output_depth >= 4 && p.batches >= 2;
         strided_path += p.accum_depth <= 96 && p.output_depth >= 4 && p.batches >= 2;
@@ -121,6 +165,7 @@ static int check(int32_t case_no)
         say("depth", p.accum_depth);
         say("outputs", p.output_depth);
         say("row stride (strided entry)", strided ? stride : 0);
+        say("form entry (kind g 0, s 1, r 2; -1 none)", form ? kind : -1);
         for (int32_t i = 0; i < out_n + 2 * GUARD; ++i) {
             if (out_a[i] != out_b[i]) {
                 say("first differing byte (from the guard start)", i);
@@ -144,5 +189,6 @@ int main(void)
     sh_write0("mve_fc_check: all agree\n");
     say("short path", short_path);
     say("strided path", strided_path);
+    say("form entries", form_path);
     return 0;
 }

@@ -155,7 +155,8 @@ def conv(lw: Lowering, call: Call, rows: np.ndarray | None = None) -> Call:
             call.scratch_bytes = 0
             call.inplace_scratch = 2 * ic if call.inplace else 0
             call = lw.target_kernel(call, "conv")
-            call.func = call.func.replace("conv_s8", "conv_pairs_s8")
+            form = fc_pairs_form(fw * ic, shift, p["act_min"], p["act_max"], p["output_offset"])
+            call.func = call.func.replace("conv_s8", f"conv_pairs_s8_{form}")
             return call
         run = fh == 1 or (fw == p["input_w"] and p["dilation_h"] == 1)  # patches inside the image: one run
         if im2col and fw * ic > ROWS_MIN_ROW and p["dilation_w"] == 1 and not run:
@@ -184,6 +185,29 @@ def conv_pairs(p: dict, in_place: bool) -> bool:
             and (p["filter_w"] == 1 or p["dilation_w"] == 1) and p["filter_w"] * p["input_c"] <= PAIRS_MAX_DEPTH
             and p["output_c"] >= 4 and p["output_c"] % 4 == 0
             and (not in_place or (p["filter_w"] == 1 and p["output_c"] <= p["input_c"])))
+
+
+def fc_pairs_form(depth: int, shift: np.ndarray, act_min: int, act_max: int, output_offset: int) -> str:
+    """The assembly form of the FULLY_CONNECTED two-row path a layer takes (the suffix of its entry,
+    tslm_mve_fully_connected.h: TSLM_FC_PAIRS_FORMS; the run-time choice of rows_records_short in C): C = the depth's
+    16-byte chunks, kind r for a relu (act_min >= the zero point: no rounding fix; C <= 4), s for no activation with
+    every shift <= -1 (the clamp a saturation), else g (VMAX/VMIN and the fix). Named in the call, so that only the
+    forms a model uses are linked.
+
+    >>> fc_pairs_form(64, np.array([-1, -3]), -128, 127, 5), fc_pairs_form(64, np.array([0, -3]), -128, 127, 5)
+    ('s4', 'g4')
+    >>> fc_pairs_form(64, np.array([0]), -7, 127, -7), fc_pairs_form(65, np.array([-1]), -7, 127, -7)
+    ('r4', 'g5')
+    """
+    chunks = -(-depth // 16)
+    assert 1 <= chunks <= 6, depth
+    if act_min >= output_offset:
+        kind = "r" if chunks <= 4 else "g"
+    elif act_min == -128 and act_max == 127 and int(np.max(shift)) <= -1:
+        kind = "s"
+    else:
+        kind = "g"
+    return f"{kind}{chunks}"
 
 
 def short_stream(rows: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray) -> np.ndarray:
@@ -355,7 +379,8 @@ def fully_connected(lw: Lowering, call: Call) -> Call:
             # rows two at a time, the first row's chunks held in registers: its own entry, so the linker leaves the
             # other one's paths out of models without such a layer
             call = lw.target_kernel(call, "fully_connected")
-            call.func = call.func.replace("fully_connected_s8", "fully_connected_pairs_s8")
+            form = fc_pairs_form(p["accum_depth"], shift, p["act_min"], p["act_max"], p["output_offset"])
+            call.func = call.func.replace("fully_connected_s8", f"fully_connected_pairs_s8_{form}")
             return call
     return lw.target_kernel(call, "fully_connected")
 

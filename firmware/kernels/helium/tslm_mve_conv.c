@@ -1007,13 +1007,14 @@ static int pairs_handles(const tslm_conv_params *p)
            (!p->in_place || (p->filter_w == 1 && p->output_c <= p->input_c));
 }
 
-void tslm_mve_conv_pairs_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
-                            const int32_t *bias, int8_t *output, int16_t *scratch)
+typedef void tslm_fc_pairs_rows_fn(const tslm_fully_connected_params *p, const int8_t *input, int32_t row_stride,
+                                   const int8_t *weights, int8_t *output, int8_t *copy);
+
+/* The pixels through rows (tslm_mve_fully_connected_pairs_rows_s8 or one of its forms). */
+static __attribute__((noinline)) void conv_pairs(const tslm_conv_params *p, const int8_t *input,
+                                                 const int8_t *weights, int8_t *output, int16_t *scratch,
+                                                 tslm_fc_pairs_rows_fn *rows)
 {
-    if (!pairs_handles(p)) {
-        tslm_mve_conv_s8(p, input, weights, bias, output, scratch); /* (the compiler routes none of these here) */
-        return;
-    }
     const int32_t ic = p->input_c, row = p->stride_h * p->input_w * ic, xs = p->stride_w * ic;
     const int whole = p->stride_h * p->input_w == p->output_w * p->stride_w; /* the rows continue at stride xs */
     const tslm_fully_connected_params q = {.batches = whole ? p->output_h * p->output_w : p->output_w,
@@ -1025,11 +1026,35 @@ void tslm_mve_conv_pairs_s8(const tslm_conv_params *p, const int8_t *input, cons
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * ic;
         for (int32_t oy = 0; oy < (whole ? 1 : p->output_h); ++oy) {
-            tslm_mve_fully_connected_pairs_rows_s8(&q, in_b + oy * row, xs, weights, output, copy);
+            rows(&q, in_b + oy * row, xs, weights, output, copy);
             output += q.batches * p->output_c;
         }
     }
 }
+
+void tslm_mve_conv_pairs_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                            const int32_t *bias, int8_t *output, int16_t *scratch)
+{
+    if (!pairs_handles(p)) {
+        tslm_mve_conv_s8(p, input, weights, bias, output, scratch); /* (the compiler routes none of these here) */
+        return;
+    }
+    conv_pairs(p, input, weights, output, scratch, tslm_mve_fully_connected_pairs_rows_s8);
+}
+
+/* One form of the two-row path each (tslm_mve_fully_connected.h): only that form linked. */
+#define TSLM_CONV_PAIRS_FORM(F)                                                                                       \
+    void tslm_mve_conv_pairs_s8_##F(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,           \
+                                    const int32_t *bias, int8_t *output, int16_t *scratch)                           \
+    {                                                                                                                \
+        if (!pairs_handles(p)) {                                                                                     \
+            tslm_mve_conv_s8(p, input, weights, bias, output, scratch);                                               \
+            return;                                                                                                  \
+        }                                                                                                            \
+        conv_pairs(p, input, weights, output, scratch, tslm_mve_fully_connected_pairs_rows_s8_##F);                  \
+    }
+TSLM_FC_PAIRS_FORMS(TSLM_CONV_PAIRS_FORM)
+#undef TSLM_CONV_PAIRS_FORM
 
 int32_t tslm_mve_conv_pairs_s8_get_buffer_size(const tslm_conv_params *p)
 {

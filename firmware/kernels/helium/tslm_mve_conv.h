@@ -4,6 +4,7 @@
 #define TSLM_MVE_CONV_H
 
 #include "tslm_conv.h"
+#include "tslm_mve_fully_connected.h" /* (TSLM_FC_PAIRS_FORMS) */
 
 /* scratch: filter_h * filter_w * filter_c bytes (one im2col row; two with the compiler's layout, which
  * takes two pixels at a time) unless every output pixel's patch lies in the image as one contiguous run
@@ -44,5 +45,29 @@ int32_t tslm_mve_conv_rows_s8_get_buffer_size(const tslm_conv_params *p);
 void tslm_mve_conv_pairs_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
                             const int32_t *bias, int8_t *output, int16_t *scratch);
 int32_t tslm_mve_conv_pairs_s8_get_buffer_size(const tslm_conv_params *p);
+/* The same with one form of the two-row path each (tslm_mve_fully_connected.h: TSLM_FC_PAIRS_FORMS), so that only
+ * the forms a model uses are linked; scratch as tslm_mve_conv_pairs_s8. */
+#define TSLM_CONV_PAIRS_DECLARE(F)                                                                                    \
+    void tslm_mve_conv_pairs_s8_##F(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,           \
+                                    const int32_t *bias, int8_t *output, int16_t *scratch);
+TSLM_FC_PAIRS_FORMS(TSLM_CONV_PAIRS_DECLARE)
+#undef TSLM_CONV_PAIRS_DECLARE
+#define tslm_mve_conv_pairs_s8_g1_get_buffer_size tslm_mve_conv_pairs_s8_get_buffer_size
+#define tslm_mve_conv_pairs_s8_g2_get_buffer_size tslm_mve_conv_pairs_s8_get_buffer_size
+#define tslm_mve_conv_pairs_s8_g3_get_buffer_size tslm_mve_conv_pairs_s8_get_buffer_size
+#define tslm_mve_conv_pairs_s8_g4_get_buffer_size tslm_mve_conv_pairs_s8_get_buffer_size
+#define tslm_mve_conv_pairs_s8_g5_get_buffer_size tslm_mve_conv_pairs_s8_get_buffer_size
+#define tslm_mve_conv_pairs_s8_g6_get_buffer_size tslm_mve_conv_pairs_s8_get_buffer_size
+#define tslm_mve_conv_pairs_s8_s1_get_buffer_size tslm_mve_conv_pairs_s8_get_buffer_size
+#define tslm_mve_conv_pairs_s8_s2_get_buffer_size tslm_mve_conv_pairs_s8_get_buffer_size
+#define tslm_mve_conv_pairs_s8_s3_get_buffer_size tslm_mve_conv_pairs_s8_get_buffer_size
+#define tslm_mve_conv_pairs_s8_s4_get_buffer_size tslm_mve_conv_pairs_s8_get_buffer_size
+#define tslm_mve_conv_pairs_s8_s5_get_buffer_size tslm_mve_conv_pairs_s8_get_buffer_size
+#define tslm_mve_conv_pairs_s8_s6_get_buffer_size tslm_mve_conv_pairs_s8_get_buffer_size
+#define tslm_mve_conv_pairs_s8_r1_get_buffer_size tslm_mve_conv_pairs_s8_get_buffer_size
+#define tslm_mve_conv_pairs_s8_r2_get_buffer_size tslm_mve_conv_pairs_s8_get_buffer_size
+#define tslm_mve_conv_pairs_s8_r3_get_buffer_size tslm_mve_conv_pairs_s8_get_buffer_size
+#define tslm_mve_conv_pairs_s8_r4_get_buffer_size tslm_mve_conv_pairs_s8_get_buffer_size
+
 
 #endif /* TSLM_MVE_CONV_H */

@@ -266,32 +266,28 @@ static inline __attribute__((always_inline)) void pairs(const tslm_fully_connect
     }
 }
 
-/* Rows two at a time through fc2_short (accum_depth <= 96, at least one full group): the last partial group of each
- * pair and an odd last row by the general entry. Row b is input + b * xs (xs = accum_depth for FULLY_CONNECTED;
- * a convolution's pixels may overlap or leave gaps). copy: NULL, or 2 * accum_depth bytes where each pair's rows
- * are copied first (in place: the outputs overwrite the rows while they are read). The size build has only the
- * VMAX/VMIN clamp with the rounding fix. */
-static __attribute__((noinline)) void rows_records_short(const tslm_fully_connected_params *p, const int8_t *input,
-                                                         int32_t xs, const int8_t *weights, int8_t *output,
-                                                         int8_t *copy)
+/* An odd last row (row b of input, rows xs apart): the general entry, through copy when set. */
+static __attribute__((noinline)) void last_row(const tslm_fully_connected_params *p, const int8_t *input, int32_t xs,
+                                               const int8_t *weights, int8_t *output, int8_t *copy)
 {
-    const int32_t d = p->accum_depth, od = p->output_depth, groups = od / 4, chunks = (d + 15) / 16;
-#if !defined(TSLM_OPTIMIZE_SIZE)
-    /* 2: a relu (act_min >= the zero point): no rounding fix (every negative value ends at act_min either way);
-     * 1: no activation and every shift <= -1: the clamp a saturation, the fix without the mask; 0: VMAX/VMIN and
-     * the fix */
-    int mode = p->act_min >= p->output_offset ? 2 : 0;
-    if (mode == 0 && p->act_min == -128 && p->act_max == 127) {
-        int32x4_t top = vdupq_n_s32(INT32_MIN);
-        for (int32_t g = 0; g < groups; ++g) {
-            top = vmaxq_s32(top, vldrwq_s32(p->requant + 12 * g + 8));
-        }
-        mode = vmaxvq_s32(INT32_MIN, top) <= -1 ? 1 : 0;
+    const int32_t b = p->batches & ~1;
+    const int8_t *x = input + b * xs;
+    if (copy != NULL) {
+        tslm_mve_copy(copy, x, p->accum_depth);
+        x = copy;
     }
-#endif
+    one_row(p, x, weights, p->requant, p->output_depth, output + b * p->output_depth);
+}
+
 #if defined(TSLM_OPTIMIZE_SIZE)
-    /* the size build: the clamp by VMAX/VMIN and the rounding fix always, one loop over the pairs around the six
-     * forms (a loop inside each form: 906 B more for 0.2% fewer instructions on the anomaly transformer) */
+/* The size build: the clamp by VMAX/VMIN and the rounding fix always, one loop over the pairs around the six forms
+ * (a loop inside each form: 906 B more for 0.2% fewer instructions on the anomaly transformer). chunks a constant
+ * (a form entry): that form only. */
+static inline __attribute__((always_inline)) void size_pairs(const tslm_fully_connected_params *p,
+                                                             const int8_t *input, int32_t xs, const int8_t *weights,
+                                                             int8_t *output, int8_t *copy, int32_t chunks)
+{
+    const int32_t d = p->accum_depth, od = p->output_depth, groups = od / 4;
     const int8_t *xr = input;
     int8_t *orow = output;
     for (int32_t n = p->batches >> 1; n > 0; --n, xr += 2 * xs, orow += 2 * od) {
@@ -315,7 +311,34 @@ static __attribute__((noinline)) void rows_records_short(const tslm_fully_connec
             pair_tail(p, x0, x1, weights, groups, orow);
         }
     }
+}
+#endif
+
+/* Rows two at a time through fc2_short (accum_depth <= 96, at least one full group): the last partial group of each
+ * pair and an odd last row by the general entry. Row b is input + b * xs (xs = accum_depth for FULLY_CONNECTED;
+ * a convolution's pixels may overlap or leave gaps). copy: NULL, or 2 * accum_depth bytes where each pair's rows
+ * are copied first (in place: the outputs overwrite the rows while they are read). The form picked at run time
+ * (every form linked); the size build has only the VMAX/VMIN clamp with the rounding fix. */
+static __attribute__((noinline)) void rows_records_short(const tslm_fully_connected_params *p, const int8_t *input,
+                                                         int32_t xs, const int8_t *weights, int8_t *output,
+                                                         int8_t *copy)
+{
+    const int32_t chunks = (p->accum_depth + 15) / 16;
+#if defined(TSLM_OPTIMIZE_SIZE)
+    size_pairs(p, input, xs, weights, output, copy, chunks);
 #else
+    const int32_t groups = p->output_depth / 4;
+    /* 2: a relu (act_min >= the zero point): no rounding fix (every negative value ends at act_min either way);
+     * 1: no activation and every shift <= -1: the clamp a saturation, the fix without the mask; 0: VMAX/VMIN and
+     * the fix (helium_layout.fc_pairs_form makes the same choice at compile time) */
+    int mode = p->act_min >= p->output_offset ? 2 : 0;
+    if (mode == 0 && p->act_min == -128 && p->act_max == 127) {
+        int32x4_t top = vdupq_n_s32(INT32_MIN);
+        for (int32_t g = 0; g < groups; ++g) {
+            top = vmaxq_s32(top, vldrwq_s32(p->requant + 12 * g + 8));
+        }
+        mode = vmaxvq_s32(INT32_MIN, top) <= -1 ? 1 : 0;
+    }
 #define TSLM_FC2(C, FULL, FIX) pairs(p, input, xs, weights, output, copy, groups, C, FULL, FIX)
     switch (chunks + 8 * mode) { /* (past 64 bytes: no relu variant, the general clamp and fix) */
     case 1: TSLM_FC2(1, 0, 1); break;
@@ -337,14 +360,8 @@ static __attribute__((noinline)) void rows_records_short(const tslm_fully_connec
     }
 #undef TSLM_FC2
 #endif
-    const int32_t b = p->batches & ~1;
-    if (b < p->batches) { /* an odd last row: the general entry */
-        const int8_t *x = input + b * xs;
-        if (copy != NULL) {
-            tslm_mve_copy(copy, x, d);
-            x = copy;
-        }
-        one_row(p, x, weights, p->requant, od, output + b * od);
+    if (p->batches & 1) { /* an odd last row: the general entry */
+        last_row(p, input, xs, weights, output, copy);
     }
 }
 
@@ -401,14 +418,12 @@ void tslm_mve_fully_connected_pairs_s8(const tslm_fully_connected_params *p, con
     rows_records_short(p, input, p->accum_depth, weights, output, NULL);
 }
 
-void tslm_mve_fully_connected_pairs_rows_s8(const tslm_fully_connected_params *p, const int8_t *input,
-                                            int32_t row_stride, const int8_t *weights, int8_t *output, int8_t *copy)
+/* Rows at a stride one at a time by the general entry (each through copy when set). */
+static __attribute__((noinline)) void rows_one_by_one(const tslm_fully_connected_params *p, const int8_t *input,
+                                                      int32_t row_stride, const int8_t *weights, int8_t *output,
+                                                      int8_t *copy)
 {
-    if (p->requant != NULL && p->accum_depth <= 96 && p->output_depth >= 4 && p->batches >= 2) {
-        rows_records_short(p, input, row_stride, weights, output, copy);
-        return;
-    }
-    for (int32_t b = 0; b < p->batches; ++b) { /* one row at a time: the general entry */
+    for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *x = input + b * row_stride;
         if (copy != NULL) {
             tslm_mve_copy(copy, x, p->accum_depth);
@@ -417,6 +432,91 @@ void tslm_mve_fully_connected_pairs_rows_s8(const tslm_fully_connected_params *p
         one_row(p, x, weights, p->requant, p->output_depth, output + b * p->output_depth);
     }
 }
+
+void tslm_mve_fully_connected_pairs_rows_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                                            int32_t row_stride, const int8_t *weights, int8_t *output, int8_t *copy)
+{
+    if (p->requant != NULL && p->accum_depth <= 96 && p->output_depth >= 4 && p->batches >= 2) {
+        rows_records_short(p, input, row_stride, weights, output, copy);
+        return;
+    }
+    rows_one_by_one(p, input, row_stride, weights, output, copy);
+}
+
+/* One form (C chunks, full, fix) of the two-row path: that form only (the size build: its VMAX/VMIN form of C
+ * chunks), the pair loop and an odd last row; rows the form cannot take (checked: the layout, two rows, four
+ * outputs, C = the depth's chunks, the activation range the form's clamp needs; not checked: the shifts of a
+ * saturating form) go one at a time by the general entry. */
+static inline __attribute__((always_inline)) int form_takes(const tslm_fully_connected_params *p, const int C,
+                                                            const int full, const int fix)
+{
+    return p->requant != NULL && p->output_depth >= 4 && p->batches >= 2 && (p->accum_depth + 15) / 16 == C &&
+           (!full || (p->act_min == -128 && p->act_max == 127)) && (fix != 0 || p->act_min >= p->output_offset);
+}
+
+static inline __attribute__((always_inline)) void form_rows(const tslm_fully_connected_params *p,
+                                                            const int8_t *input, int32_t xs, const int8_t *weights,
+                                                            int8_t *output, int8_t *copy, const int C, const int full,
+                                                            const int fix)
+{
+#if defined(TSLM_OPTIMIZE_SIZE)
+    (void)full, (void)fix;
+    size_pairs(p, input, xs, weights, output, copy, C);
+#else
+    pairs(p, input, xs, weights, output, copy, p->output_depth / 4, C, full, fix);
+#endif
+    if (p->batches & 1) {
+        last_row(p, input, xs, weights, output, copy);
+    }
+}
+
+#define TSLM_FC_PAIRS_FORM(F, C, FULL, FIX)                                                                               void tslm_mve_fully_connected_pairs_s8_##F(const tslm_fully_connected_params *p, const int8_t *input,                                                           const int8_t *weights, const int32_t *bias, int8_t *output,                                                          int16_t *scratch)                                                         {                                                                                                                        if (!form_takes(p, C, FULL, FIX)) {                                                                                      tslm_mve_fully_connected_s8(p, input, weights, bias, output, scratch);                                                return;                                                                                                          }                                                                                                                    form_rows(p, input, p->accum_depth, weights, output, NULL, C, FULL, FIX);                                        }                                                                                                                    void tslm_mve_fully_connected_pairs_rows_s8_##F(const tslm_fully_connected_params *p, const int8_t *input,                                                           int32_t row_stride, const int8_t *weights, int8_t *output,                                                           int8_t *copy)                                                        {                                                                                                                        if (!form_takes(p, C, FULL, FIX)) {                                                                                      rows_one_by_one(p, input, row_stride, weights, output, copy);                                                        return;                                                                                                          }                                                                                                                    form_rows(p, input, row_stride, weights, output, copy, C, FULL, FIX);                                            }
+TSLM_FC_PAIRS_FORM(g1, 1, 0, 1)
+TSLM_FC_PAIRS_FORM(g2, 2, 0, 1)
+TSLM_FC_PAIRS_FORM(g3, 3, 0, 1)
+TSLM_FC_PAIRS_FORM(g4, 4, 0, 1)
+TSLM_FC_PAIRS_FORM(g5, 5, 0, 1)
+TSLM_FC_PAIRS_FORM(g6, 6, 0, 1)
+#if defined(TSLM_OPTIMIZE_SIZE)
+/* the size build has the g forms only: the s and r entries call the g entry of their depth (one copy when a model
+ * names both: the KWS transformer's s4 and r4) */
+#define TSLM_FC_PAIRS_ALIAS(F, G)                                                                                     \
+    void tslm_mve_fully_connected_pairs_s8_##F(const tslm_fully_connected_params *p, const int8_t *input,            \
+                                               const int8_t *weights, const int32_t *bias, int8_t *output,           \
+                                               int16_t *scratch)                                                     \
+    {                                                                                                                \
+        tslm_mve_fully_connected_pairs_s8_##G(p, input, weights, bias, output, scratch);                             \
+    }                                                                                                                \
+    void tslm_mve_fully_connected_pairs_rows_s8_##F(const tslm_fully_connected_params *p, const int8_t *input,       \
+                                                    int32_t row_stride, const int8_t *weights, int8_t *output,       \
+                                                    int8_t *copy)                                                    \
+    {                                                                                                                \
+        tslm_mve_fully_connected_pairs_rows_s8_##G(p, input, row_stride, weights, output, copy);                     \
+    }
+TSLM_FC_PAIRS_ALIAS(s1, g1)
+TSLM_FC_PAIRS_ALIAS(s2, g2)
+TSLM_FC_PAIRS_ALIAS(s3, g3)
+TSLM_FC_PAIRS_ALIAS(s4, g4)
+TSLM_FC_PAIRS_ALIAS(s5, g5)
+TSLM_FC_PAIRS_ALIAS(s6, g6)
+TSLM_FC_PAIRS_ALIAS(r1, g1)
+TSLM_FC_PAIRS_ALIAS(r2, g2)
+TSLM_FC_PAIRS_ALIAS(r3, g3)
+TSLM_FC_PAIRS_ALIAS(r4, g4)
+#undef TSLM_FC_PAIRS_ALIAS
+#else
+TSLM_FC_PAIRS_FORM(s1, 1, 1, 2)
+TSLM_FC_PAIRS_FORM(s2, 2, 1, 2)
+TSLM_FC_PAIRS_FORM(s3, 3, 1, 2)
+TSLM_FC_PAIRS_FORM(s4, 4, 1, 2)
+TSLM_FC_PAIRS_FORM(s5, 5, 1, 2)
+TSLM_FC_PAIRS_FORM(s6, 6, 1, 2)
+TSLM_FC_PAIRS_FORM(r1, 1, 0, 0)
+TSLM_FC_PAIRS_FORM(r2, 2, 0, 0)
+TSLM_FC_PAIRS_FORM(r3, 3, 0, 0)
+TSLM_FC_PAIRS_FORM(r4, 4, 0, 0)
+#endif
+#undef TSLM_FC_PAIRS_FORM
 
 int32_t tslm_mve_fully_connected_pairs_s8_get_buffer_size(const tslm_fully_connected_params *p)
 {

@@ -340,6 +340,23 @@ static inline void tslm_mve_group_part(const int8_t *x, int32_t len, const int8_
     }
 }
 
+/* 16 bytes of depth of two rows (q0, q1) against a group of four channels (four 16-byte weight loads from %[w],
+ * post-incremented), the sums in %[a0..a3] (row q0) and %[b0..b3] (row q1): A "" sets them (VMLADAV), "a" adds
+ * to them (VMLADAVA). Used by tslm_mve_dot2x4 below and the BATCH_MATMUL pairs routine. */
+#define TSLM_MVE_G2_CHUNK(A)                  \
+    "vldrb.8 q2, [%[w]], #16\n\t"             \
+    "vmladav" A ".s8 %[a0], q0, q2\n\t"       \
+    "vmladav" A ".s8 %[b0], q1, q2\n\t"       \
+    "vldrb.8 q2, [%[w]], #16\n\t"             \
+    "vmladav" A ".s8 %[a1], q0, q2\n\t"       \
+    "vmladav" A ".s8 %[b1], q1, q2\n\t"       \
+    "vldrb.8 q2, [%[w]], #16\n\t"             \
+    "vmladav" A ".s8 %[a2], q0, q2\n\t"       \
+    "vmladav" A ".s8 %[b2], q1, q2\n\t"       \
+    "vldrb.8 q2, [%[w]], #16\n\t"             \
+    "vmladav" A ".s8 %[a3], q0, q2\n\t"       \
+    "vmladav" A ".s8 %[b3], q1, q2\n\t"
+
 /*
  * Two patch rows x0, x1 (two pixels) against one group: out0[0..3], out1[0..3]. Each 16-byte load of
  * weights serves both rows: 16 instructions per 128 MACs. The eight sums live in the eight even
@@ -362,20 +379,6 @@ tslm_mve_dot2x4(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w
     register const int8_t *pw __asm__("r5") = w;
     register int32_t n __asm__("r9") = len >> 4;
     register int32_t rem __asm__("r11") = len & 15;
-    /* the first 16 bytes set the sums (VMLADAV), the others add to them (VMLADAVA) */
-#define TSLM_MVE_G2_CHUNK(A)                  \
-    "vldrb.8 q2, [%[w]], #16\n\t"             \
-    "vmladav" A ".s8 %[a0], q0, q2\n\t"       \
-    "vmladav" A ".s8 %[b0], q1, q2\n\t"       \
-    "vldrb.8 q2, [%[w]], #16\n\t"             \
-    "vmladav" A ".s8 %[a1], q0, q2\n\t"       \
-    "vmladav" A ".s8 %[b1], q1, q2\n\t"       \
-    "vldrb.8 q2, [%[w]], #16\n\t"             \
-    "vmladav" A ".s8 %[a2], q0, q2\n\t"       \
-    "vmladav" A ".s8 %[b2], q1, q2\n\t"       \
-    "vldrb.8 q2, [%[w]], #16\n\t"             \
-    "vmladav" A ".s8 %[a3], q0, q2\n\t"       \
-    "vmladav" A ".s8 %[b3], q1, q2\n\t"
     __asm__ volatile("cmp %[n], #0\n\t"
                      "beq 4f\n\t"
                      "vldrb.8 q0, [%[x0]], #16\n\t"
@@ -409,7 +412,6 @@ tslm_mve_dot2x4(const int8_t *x0, const int8_t *x1, int32_t len, const int8_t *w
                        [a2] "=r"(a2), [a3] "=r"(a3), [b0] "=r"(b0), [b1] "=r"(b1), [b2] "=r"(b2), [b3] "=r"(b3)
                      : [rem] "r"(rem)
                      : "q0", "q1", "q2", "memory", "cc", "p0");
-#undef TSLM_MVE_G2_CHUNK
     int32x4_t acc0, acc1;
     __asm__("vmov %q[v0][2], %q[v0][0], %[a0], %[a2]\n\t"
             "vmov %q[v0][3], %q[v0][1], %[a1], %[a3]\n\t"

@@ -587,25 +587,12 @@ static __attribute__((noinline)) void pack_pairs(const tslm_batch_matmul_params 
     }
 }
 
-#define TSLM_BMM2_CHUNK(A)                    \
-    "vldrb.8 q2, [%[w]], #16\n\t"             \
-    "vmladav" A ".s8 %[a0], q0, q2\n\t"       \
-    "vmladav" A ".s8 %[b0], q1, q2\n\t"       \
-    "vldrb.8 q2, [%[w]], #16\n\t"             \
-    "vmladav" A ".s8 %[a1], q0, q2\n\t"       \
-    "vmladav" A ".s8 %[b1], q1, q2\n\t"       \
-    "vldrb.8 q2, [%[w]], #16\n\t"             \
-    "vmladav" A ".s8 %[a2], q0, q2\n\t"       \
-    "vmladav" A ".s8 %[b2], q1, q2\n\t"       \
-    "vldrb.8 q2, [%[w]], #16\n\t"             \
-    "vmladav" A ".s8 %[a3], q0, q2\n\t"       \
-    "vmladav" A ".s8 %[b3], q1, q2\n\t"
 /* chunk c (1..C-1) of both rows from the stack copy, then its dot products */
 #define TSLM_BMM2_MORE(c)                                 \
     ".if %c[C] > " #c "\n\t"                              \
     "vldrb.8 q0, [%[xb], #(16 * " #c ")]\n\t"             \
     "vldrb.8 q1, [%[xb], #(16 * (%c[C] + " #c "))]\n\t"   \
-    TSLM_BMM2_CHUNK("a")                                  \
+    TSLM_MVE_G2_CHUNK("a")                                  \
     ".endif\n\t"
 /* the rows' chunk c (0..C-2, whole) to the stack copy, summed into r4 and r6 */
 #define TSLM_BMM2_COPY(c, A)                              \
@@ -678,7 +665,7 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
                      "vldrb.8 q0, [%[xb]]\n\t"
                      "vldrb.8 q1, [%[xb], #(16 * %c[C])]\n\t"
                      ".endif\n\t"
-                     TSLM_BMM2_CHUNK("")
+                     TSLM_MVE_G2_CHUNK("")
                      TSLM_BMM2_MORE(1)
                      TSLM_BMM2_MORE(2)
                      TSLM_BMM2_MORE(3)
@@ -728,7 +715,6 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
                      : [k] "r"(pk), [xb] "r"(px), [C] "i"(C), [R16] "i"(R16), [F] "i"(F)
                      : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory", "cc", "p0");
 }
-#undef TSLM_BMM2_CHUNK
 #undef TSLM_BMM2_MORE
 #undef TSLM_BMM2_COPY
 

@@ -19,6 +19,7 @@
 
 #define CHECK_RANDOM_SEED 3141592653u
 #include "check_random.h"
+#include "check_residual_add.h"
 #include "check_say.h"
 
 #define MAX_N 2048
@@ -62,26 +63,8 @@ int main(void)
         if (n > MAX_N) {
             p.dims[4] = MAX_N / p.dims[5];
         }
-        p.in1_strides[5] = p.in2_strides[5] = 1;
-        p.in1_strides[4] = p.in2_strides[4] = p.dims[5];
-        if (shape == 3) { /* one input a single row for all rows (a positional embedding's broadcast) */
-            if (next() % 2) {
-                p.in1_strides[4] = 0;
-            } else {
-                p.in2_strides[4] = 0;
-            }
-        }
-        const int op = (int)(next() % 2); /* 0 ADD, 1 SUB */
-        const int wide = next() % 4 == 0; /* offsets over the whole range, otherwise near a residual add's */
-        p.in1_offset = wide ? between(-127, 128) : between(-20, 20);
-        p.in2_offset = wide ? between(-127, 128) : between(-20, 20);
-        p.output_offset = wide ? between(-128, 127) : between(-20, 20);
-        p.left_shift = 20;
-        const int a1 = next() % 2;
-        p.in1_multiplier = a1 ? (1 << 30) : multiplier();
-        p.in1_shift = a1 ? 0 : between(-3, -1);
-        p.in2_multiplier = a1 ? multiplier() : (1 << 30);
-        p.in2_shift = a1 ? between(-3, -1) : 0;
+        int a1;
+        const int op = draw_residual_add(&p, shape, &a1);
         if (next() % 6 == 0) { /* the other input at 1/4 or 1/8 of A's scale exactly: x'(b) on a tie for many b */
             if (a1) {
                 p.in2_multiplier = 1 << 30, p.in2_shift = between(-2, -1);

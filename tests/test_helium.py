@@ -141,18 +141,10 @@ HELIUM_ZOO = ["conv_3x3_same", "conv_1x1", "conv_dilation2_relu6", "conv_odd_cha
 
 
 def _bit_exact_on_m55(model, n_inputs: int, seed: int, opt: str = "-O2"):
-    from tinyslm.runners.oracle import Oracle
-    from tinyslm.runners.qemu import measure
+    import opzoo
 
-    cm, batches, run = measure(model, "mps3-an547", "helium", n_inputs=n_inputs, seed=seed, opt=opt)
-    oracle = Oracle(model if isinstance(model, bytes) else model.read_bytes())
-    compared = 0
-    for inputs, ours in zip(batches, run.outputs):
-        for o, r in zip(ours, oracle.run(inputs)):
-            assert np.array_equal(o, r.reshape(o.shape))
-            compared += o.size
-    assert compared > 0 and len(run.outputs) == n_inputs
-    return cm
+    data = model if isinstance(model, bytes) else model.read_bytes()
+    return opzoo.qemu_matches_tflm(data, "mps3-an547", "helium", n_inputs=n_inputs, seed=seed, opt=opt)
 
 
 def test_helium_target_bit_exact_on_the_op_zoo_in_qemu(zoo):

@@ -111,18 +111,10 @@ def test_fused_layer_norm_bit_exact_on_the_host(kind):
 @pytest.mark.parametrize("kind", ["gamma_beta", "shared", "big_beta", "plain", "twice"])
 def test_fused_layer_norm_bit_exact_on_cortex_m4(kind):
     """The DSP kernel's Thumb-2 loops (and its fallback, 'big_beta') against TFLM on the emulated M4."""
-    from tinyslm.compare import compare_outputs
-    from tinyslm.runners.oracle import Oracle
-    from tinyslm.runners.qemu import measure
 
     m = model(kind)
-    cm, batches, run = measure(m, "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=2)
+    cm = opzoo.qemu_matches_tflm(m, "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=2)
     assert any(isinstance(s, Call) and s.func == "tslm_dsp_layer_norm_s8" for s in cm.plan.steps)
-    oracle = Oracle(m)
-    assert len(run.outputs) == len(batches) == 4
-    for inputs, ours in zip(batches, run.outputs):
-        c = compare_outputs(oracle.run(inputs), ours)
-        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
 
 
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
@@ -130,19 +122,11 @@ def test_fused_layer_norm_bit_exact_on_cortex_m4(kind):
 @pytest.mark.parametrize("kind", ["gamma_beta", "twice"])
 def test_fused_layer_norm_size_build_bit_exact_on_cortex_m4(kind):
     """The same kernels built with --optimize size (-Os: the 13-register loop must still get its registers)."""
-    from tinyslm.compare import compare_outputs
     from tinyslm.firmware import opt_flag
-    from tinyslm.runners.oracle import Oracle
-    from tinyslm.runners.qemu import measure
 
     m = model(kind)
-    cm, batches, run = measure(m, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=8, opt=opt_flag("size"))
+    cm = opzoo.qemu_matches_tflm(m, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=8, opt=opt_flag("size"))
     assert any(isinstance(s, Call) and s.func == "tslm_dsp_layer_norm_s8" for s in cm.plan.steps)
-    oracle = Oracle(m)
-    assert len(run.outputs) == len(batches) == 3
-    for inputs, ours in zip(batches, run.outputs):
-        c = compare_outputs(oracle.run(inputs), ours)
-        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
 
 
 def _helium_block():
@@ -186,25 +170,17 @@ def _helium_block():
 def test_fused_layer_norm_bit_exact_on_cortex_m55(opt):
     """The Helium kernel (tslm_mve_layer_norm_s8) against TFLM on the emulated Cortex-M55, every output of every
     row shape, built for speed and for size."""
-    from tinyslm.compare import compare_outputs
     from tinyslm.firmware import opt_flag
-    from tinyslm.runners.oracle import Oracle
-    from tinyslm.runners.qemu import measure
 
     if "helium" not in _cache:
         fn, shapes = _helium_block()
         _cache["helium"] = opzoo.convert_fn(fn, shapes)
     m = _cache["helium"]
-    cm, batches, run = measure(m, "mps3-an547", "helium", n_inputs=4, seed=4, opt=opt_flag(opt))
+    cm = opzoo.qemu_matches_tflm(m, "mps3-an547", "helium", n_inputs=4, seed=4, opt=opt_flag(opt))
     lns = [s for s in cm.plan.steps if isinstance(s, Call) and s.op.opcode == "LAYER_NORM"]
     assert len(lns) == 12 and all(s.func == "tslm_mve_layer_norm_s8" for s in lns), funcs(cm.plan.steps)
     # the compiler's folds (the SUB; gamma/beta's records, rows of 2..1100 with tails past a multiple of 4)
     assert all(s.params.diff_fold[3] != 0 for s in lns) and sum(s.params.folded is not None for s in lns) == 9
-    oracle = Oracle(m)
-    assert len(run.outputs) == len(batches) == 4
-    for inputs, ours in zip(batches, run.outputs):
-        c = compare_outputs(oracle.run(inputs), ours)
-        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
 
 
 def _mve_handles(b: dict, half: bool) -> bool:
@@ -222,11 +198,8 @@ def test_unfolded_layer_norm_bit_exact_on_cortex_m55(opt, monkeypatch):
     shapes with fold_sub and fold_gamma_beta finding nothing, so the kernel rounds the SUB itself and takes gamma
     and beta through its own per-call setup (gamma + offset, R(beta) in scratch) and rounded steps, against TFLM
     on the emulated Cortex-M55, built for speed and for size."""
-    from tinyslm.compare import compare_outputs
     from tinyslm.compiler.ops import layer_norm as ln
     from tinyslm.firmware import opt_flag
-    from tinyslm.runners.oracle import Oracle
-    from tinyslm.runners.qemu import measure
 
     if "helium" not in _cache:
         fn, shapes = _helium_block()
@@ -234,7 +207,7 @@ def test_unfolded_layer_norm_bit_exact_on_cortex_m55(opt, monkeypatch):
     m = _cache["helium"]
     monkeypatch.setattr(ln, "fold_sub", lambda p, shift=ln.DIFF_SHIFT: [0, 0, 0, 0])
     monkeypatch.setattr(ln, "fold_gamma_beta", lambda *a: None)
-    cm, batches, run = measure(m, "mps3-an547", "helium", n_inputs=4, seed=5, opt=opt_flag(opt))
+    cm = opzoo.qemu_matches_tflm(m, "mps3-an547", "helium", n_inputs=4, seed=5, opt=opt_flag(opt))
     lns = [s for s in cm.plan.steps if isinstance(s, Call) and s.op.opcode == "LAYER_NORM"]
     assert len(lns) == 12 and all(s.func == "tslm_mve_layer_norm_s8" for s in lns), funcs(cm.plan.steps)
     assert all(s.params.diff_fold == [0, 0, 0, 0] and s.params.folded is None for s in lns)
@@ -242,11 +215,6 @@ def test_unfolded_layer_norm_bit_exact_on_cortex_m55(opt, monkeypatch):
     own = [p for p in (s.params for s in lns) if p.steps == 2 and _mve_handles(p.sub, True)
            and _mve_handles(p.scale, False) and _mve_handles(p.gamma, False) and _mve_handles(p.beta, True)]
     assert len(own) >= 8 and {p.cols for p in own} >= {2, 5, 19, 48, 1100}, [(p.rows, p.cols) for p in own]
-    oracle = Oracle(m)
-    assert len(run.outputs) == len(batches) == 4
-    for inputs, ours in zip(batches, run.outputs):
-        c = compare_outputs(oracle.run(inputs), ours)
-        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
 
 
 def _random_block(seed: int):
@@ -309,18 +277,10 @@ def test_random_layer_norms_bit_exact_on_the_host(seed):
 @pytest.mark.parametrize("seed,opt", [(1, "speed"), (2, "size")])
 def test_random_layer_norms_bit_exact_on_cortex_m4(seed, opt):
     """The same on the emulated Cortex-M4: the folded loops' Thumb-2 assembly (ssat with the fold's shift)."""
-    from tinyslm.compare import compare_outputs
     from tinyslm.firmware import opt_flag
-    from tinyslm.runners.oracle import Oracle
-    from tinyslm.runners.qemu import measure
 
     m = random_model(seed)
-    cm, batches, run = measure(m, "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=seed + 10, opt=opt_flag(opt))
-    oracle = Oracle(m)
-    assert len(run.outputs) == len(batches) == 4
-    for inputs, ours in zip(batches, run.outputs):
-        c = compare_outputs(oracle.run(inputs), ours)
-        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
+    cm = opzoo.qemu_matches_tflm(m, "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=seed + 10, opt=opt_flag(opt))
 
 
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
@@ -329,18 +289,10 @@ def test_random_layer_norms_bit_exact_on_cortex_m4(seed, opt):
 def test_random_layer_norms_bit_exact_on_cortex_m55(seed, opt):
     """The same on the emulated Cortex-M55: the Helium kernel with the compiler's folds and, where they do not
     fit, its own rounded steps."""
-    from tinyslm.compare import compare_outputs
     from tinyslm.firmware import opt_flag
-    from tinyslm.runners.oracle import Oracle
-    from tinyslm.runners.qemu import measure
 
     m = random_model(seed)
-    cm, batches, run = measure(m, "mps3-an547", "helium", n_inputs=4, seed=seed + 20, opt=opt_flag(opt))
-    oracle = Oracle(m)
-    assert len(run.outputs) == len(batches) == 4
-    for inputs, ours in zip(batches, run.outputs):
-        c = compare_outputs(oracle.run(inputs), ours)
-        assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
+    cm = opzoo.qemu_matches_tflm(m, "mps3-an547", "helium", n_inputs=4, seed=seed + 20, opt=opt_flag(opt))
 
 
 def test_fold_helpers_against_the_reference():

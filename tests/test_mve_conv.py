@@ -164,24 +164,26 @@ def test_mve_conv_short_entry_bit_exact_on_cortex_m55():
     opzoo.qemu_matches_tflm(model, "mps3-an547", "helium", n_inputs=2, seed=12, opt="-Os -DTSLM_OPTIMIZE_SIZE")
 
 
-def _in_place_model(tf, rng):
-    """depthwise -> 1x1 (fewer or as many channels: in place) -> depthwise, twice: K 8 and K 24."""
+def _dw_1x1_dw(tf, rng, c, co, act):
+    """depthwise -> 1x1 from c to co channels (co <= c: in place) with `act` -> depthwise."""
     import opzoo
 
-    def block(c, co, act):
-        d = tf.constant(opzoo._w(rng, 3, 3, c, 1))
-        w = tf.constant(opzoo._w(rng, 1, 1, c, co, scale=(2.0 / c) ** 0.5))
-        b = tf.constant(opzoo._w(rng, co, scale=0.1))
-        d2 = tf.constant(opzoo._w(rng, 3, 3, co, 1))
+    d = tf.constant(opzoo._w(rng, 3, 3, c, 1))
+    w = tf.constant(opzoo._w(rng, 1, 1, c, co, scale=(2.0 / c) ** 0.5))
+    b = tf.constant(opzoo._w(rng, co, scale=0.1))
+    d2 = tf.constant(opzoo._w(rng, 3, 3, co, 1))
 
-        def f(x):
-            h = tf.nn.relu(tf.nn.depthwise_conv2d(x, d, [1, 1, 1, 1], "SAME"))
-            h = act(tf.nn.conv2d(h, w, 1, "SAME") + b)
-            return tf.nn.depthwise_conv2d(h, d2, [1, 1, 1, 1], "SAME")
+    def f(x):
+        h = tf.nn.relu(tf.nn.depthwise_conv2d(x, d, [1, 1, 1, 1], "SAME"))
+        h = act(tf.nn.conv2d(h, w, 1, "SAME") + b)
+        return tf.nn.depthwise_conv2d(h, d2, [1, 1, 1, 1], "SAME")
 
-        return f
+    return f
 
-    f1, f2 = block(8, 7, tf.nn.relu6), block(24, 24, lambda y: y)
+
+def _in_place_model(tf, rng):
+    """depthwise -> 1x1 (fewer or as many channels: in place) -> depthwise, twice: K 8 and K 24."""
+    f1, f2 = _dw_1x1_dw(tf, rng, 8, 7, tf.nn.relu6), _dw_1x1_dw(tf, rng, 24, 24, lambda y: y)
 
     def fn(x1, x2):
         return f1(x1), f2(x2)
@@ -302,22 +304,7 @@ def test_mve_conv_pairs_entry_bit_exact_on_cortex_m55():
 def _pairs_in_place_model(tf, rng):
     """depthwise -> 1x1 (as many or fewer channels: in place) -> depthwise: MLPerf KWS's 64 -> 64 over 25 x 5, and
     48 -> 36 over an odd 3 x 5 with relu6."""
-    import opzoo
-
-    def block(c, co, act):
-        d = tf.constant(opzoo._w(rng, 3, 3, c, 1))
-        w = tf.constant(opzoo._w(rng, 1, 1, c, co, scale=(2.0 / c) ** 0.5))
-        b = tf.constant(opzoo._w(rng, co, scale=0.1))
-        d2 = tf.constant(opzoo._w(rng, 3, 3, co, 1))
-
-        def f(x):
-            h = tf.nn.relu(tf.nn.depthwise_conv2d(x, d, [1, 1, 1, 1], "SAME"))
-            h = act(tf.nn.conv2d(h, w, 1, "SAME") + b)
-            return tf.nn.depthwise_conv2d(h, d2, [1, 1, 1, 1], "SAME")
-
-        return f
-
-    f1, f2 = block(64, 64, tf.nn.relu), block(48, 36, tf.nn.relu6)
+    f1, f2 = _dw_1x1_dw(tf, rng, 64, 64, tf.nn.relu), _dw_1x1_dw(tf, rng, 48, 36, tf.nn.relu6)
 
     def fn(x1, x2):
         return f1(x1), f2(x2)

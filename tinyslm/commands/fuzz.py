@@ -74,7 +74,9 @@ def fuzz_cmd(n_graphs: int, seed: int, targets: tuple[str, ...], board: str | No
              shrink_checks=shrink_checks, types=types)
     click.echo(f"operators covered: {', '.join(f'{k} {v}' for k, v in sorted(s.ops.items()))}")
     if s.refusals:
-        click.echo(f"refusals: {', '.join(f'{k} ({v})' for k, v in s.refusals.most_common(8))}")
+        click.echo("refusals (the compiler's or TFLM's one clear error, counted by reason):")
+        for reason, count in s.refusals.most_common(8):
+            click.echo(f"  {count} x {reason}")
     click.echo(f"{s.bytes_compared:,} output bytes compared with TFLM in {s.seconds / 60:.1f} min")
     click.echo(s.line())
     if s.mismatches:

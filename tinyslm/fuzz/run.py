@@ -3,6 +3,7 @@ TFLM, shrink what differs."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 import time
 from collections import Counter
@@ -45,7 +46,7 @@ class FuzzSummary:
     libm_rounding: int = 0  # pairs whose board outputs matched only within the C library's rounding (float32)
     bytes_compared: int = 0
     ops: Counter = field(default_factory=Counter)  # TFLite operators in the converted graphs
-    refusals: Counter = field(default_factory=Counter)  # first words of each refusal
+    refusals: Counter = field(default_factory=Counter)  # each refusal's reason (refusal_kind)
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -137,6 +138,19 @@ def check(model: bytes, target: str, seed: int, oracle: OracleWorker, n_inputs: 
         return Outcome("ok", "", rep.bytes_compared + dev.bytes_compared,
                        libm_rounding=bool(dev.libm_vs_host or dev.libm_vs_tflm))
     return Outcome("ok", "", rep.bytes_compared)
+
+
+def refusal_kind(detail: str) -> str:
+    """A refusal's message without its place in the graph, so that equal reasons count together.
+
+    >>> refusal_kind("CONV_2D (op 5): filter has type int16; this op supports int8")
+    'CONV_2D: filter has type int16; this op supports int8'
+    >>> refusal_kind("tensor 1 'MatMul_1;add_1' has a quantization scale of inf (a float32 overflow)")
+    "tensor 'MatMul_1;add_1' has a quantization scale of inf (a float32 overflow)"
+    """
+    first = detail.splitlines()[0] if detail else "(no message)"
+    kind = re.sub(r" \(op \d+\)", "", re.sub(r"^tensor \d+ ", "tensor ", first))
+    return kind if len(kind) <= 100 else kind[:99] + "…"
 
 
 def _msg(e: Exception) -> str:
@@ -255,7 +269,7 @@ def fuzz(n_graphs: int, seed: int, targets: list[str], board: str | None = None,
                 summary.bytes_compared += oc.bytes_compared
                 if oc.status == "refused":
                     summary.refused += 1
-                    summary.refusals[oc.detail.split(":")[0][:60]] += 1
+                    summary.refusals[refusal_kind(oc.detail)] += 1
                     continue
                 summary.compiled += 1
                 if oc.status == "ok":

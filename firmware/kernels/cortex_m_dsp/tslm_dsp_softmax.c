@@ -20,30 +20,43 @@
 #define TSLM_SOFTMAX_ASM 1 /* the per-element loops in Thumb-2 assembly; C with the same results otherwise */
 #endif
 
-/* The largest of n int8: four at a time with SSUB8 and SEL (per-byte maximum), then the lanes. */
+/* The largest of n int8: eight at a time with SSUB8 and SEL (per-byte maximum), four more where left, then
+ * the lanes. */
 static int32_t row_max(const int8_t *in, int32_t n)
 {
     int32_t c = 0, max = -128;
 #if defined(TSLM_SOFTMAX_ASM)
     if (n >= 4) {
-        uint32_t m = 0x80808080u, v, t;
-        for (; c + 4 <= n; c += 4) {
-            v = (uint32_t)tslm_read32(in + c);
-            __asm__("ssub8 %[t], %[v], %[m]\n\t"
-                    "sel %[m], %[v], %[m]"
-                    : [m] "+r"(m), [t] "=&r"(t)
-                    : [v] "r"(v)
-                    : "cc");
-        }
-        __asm__("ror %[t], %[m], #16\n\t"
+        uint32_t m = 0x80808080u, v, w, t;
+        const int8_t *p = in, *end8 = in + (n & ~7);
+        c = n & ~3;
+        __asm__("cmp %[p], %[end8]\n\t"
+                "beq 2f\n"
+                "1:\n\t"
+                "ldr %[v], [%[p]], #4\n\t"
+                "ldr %[w], [%[p]], #4\n\t"
+                "ssub8 %[t], %[v], %[m]\n\t"
+                "sel %[m], %[v], %[m]\n\t"
+                "ssub8 %[t], %[w], %[m]\n\t"
+                "sel %[m], %[w], %[m]\n\t"
+                "cmp %[p], %[end8]\n\t"
+                "bne 1b\n"
+                "2:\n\t"
+                "tst %[n], #4\n\t"
+                "beq 3f\n\t"
+                "ldr %[v], [%[p]]\n\t"
+                "ssub8 %[t], %[v], %[m]\n\t"
+                "sel %[m], %[v], %[m]\n"
+                "3:\n\t"
+                "ror %[t], %[m], #16\n\t"
                 "ssub8 %[v], %[m], %[t]\n\t"
                 "sel %[m], %[m], %[t]\n\t"
                 "ror %[t], %[m], #8\n\t"
                 "ssub8 %[v], %[m], %[t]\n\t"
                 "sel %[m], %[m], %[t]"
-                : [m] "+r"(m), [t] "=&r"(t), [v] "=&r"(v)
-                :
-                : "cc");
+                : [m] "+r"(m), [t] "=&r"(t), [v] "=&r"(v), [w] "=&r"(w), [p] "+r"(p)
+                : [end8] "r"(end8), [n] "r"(n)
+                : "cc", "memory");
         max = (int8_t)(m & 0xFFu);
     }
 #endif
@@ -66,18 +79,23 @@ static uint32_t row_sum(const int8_t *in, int32_t n, const int32_t *at)
     "ldr %[x], [%[at], %[x], lsl #2]\n\t"                 \
     "add %[x], %[x], #2048\n\t"                           \
     "add %[sum], %[sum], %[x], lsr #12\n\t"
-    __asm__("tst %[n], #1\n\t"
-            "beq 2f\n\t"
+    int32_t r;
+    /* n % 4 elements one at a time, then four per turn */
+    __asm__("ands %[r], %[n], #3\n\t"
+            "beq 2f\n"
+            "4:\n\t"
             TSLM_SUM_ONE
+            "subs %[r], %[r], #1\n\t"
+            "bne 4b\n"
             "2:\n\t"
             "cmp %[in], %[end]\n\t"
             "beq 3f\n"
             "1:\n\t"
-            TSLM_SUM_ONE TSLM_SUM_ONE
+            TSLM_SUM_ONE TSLM_SUM_ONE TSLM_SUM_ONE TSLM_SUM_ONE
             "cmp %[in], %[end]\n\t"
             "bne 1b\n"
             "3:"
-            : [in] "+r"(in), [sum] "+r"(sum), [x] "=&r"(x)
+            : [in] "+r"(in), [sum] "+r"(sum), [x] "=&r"(x), [r] "=&r"(r)
             : [n] "r"(n), [end] "r"(end), [at] "r"(at)
             : "cc", "memory");
 #undef TSLM_SUM_ONE
@@ -197,6 +215,84 @@ TSLM_ALWAYS_INLINE void row_out(const int8_t *in, int32_t depth, const int32_t *
 #endif
 }
 
+/* A row's int8 outputs, q as in row_out, in one of three forms picked by `form`:
+ * - TSLM_OUT8_FOLD: no q above 255 (the caller checks q at the largest exponential, 2^31 - 1: q grows with e)
+ *   and sh = n - 1 <= 24: q - 128 as a byte is q + 128 modulo 256, and 128 << sh goes into the 64-bit constant
+ *   (the high word stays below 2^32: below 2^30 + 2^(sh-1) + 2^(sh+7)): LSR and STRB;
+ * - TSLM_OUT8_ADD: no q above 255 and sh >= 25 (q < 2^6): LSR, then ADD 128;
+ * - TSLM_OUT8_SAT: sh <= 23: the constant less 128 << (32 + sh), the high word then q << sh less 2^(sh+7) plus
+ *   a fraction, as a signed value (above -2^31); ASR gives q - 128 and SSAT clamps it to 127.
+ * n % 4 elements one at a time, then four per turn. */
+enum { TSLM_OUT8_FOLD, TSLM_OUT8_ADD, TSLM_OUT8_SAT };
+
+static void row_out8(const int8_t *in, int32_t depth, const int32_t *at, uint32_t scale, int n, int8_t *output,
+                     int form)
+{
+    const int32_t sh = n - 1;
+    const uint64_t k0 = (UINT64_C(1) << 30) + (UINT64_C(1) << (30 + n));
+    const uint64_t k = form == TSLM_OUT8_FOLD ? k0 + (UINT64_C(128) << (32 + sh))
+                                              : (form == TSLM_OUT8_SAT ? k0 - (UINT64_C(128) << (32 + sh)) : k0);
+#if defined(TSLM_SOFTMAX_ASM)
+    const uint32_t klo = (uint32_t)k, khi = (uint32_t)(k >> 32);
+    const int8_t *end = in + depth;
+    uint32_t lo, hi, e, r;
+    int8_t *o = output;
+#define TSLM_OUT8_ONE(SHIFT, FIX)                          \
+    "ldrsb %[e], [%[in]], #1\n\t"                         \
+    "ldr %[e], [%[at], %[e], lsl #2]\n\t"                 \
+    "mov %[lo], %[klo]\n\t"                               \
+    "mov %[hi], %[khi]\n\t"                               \
+    "umlal %[lo], %[hi], %[e], %[scale]\n\t"             \
+    SHIFT " %[hi], %[hi], %[sh]\n\t"                      \
+    FIX                                                   \
+    "strb %[hi], [%[o]], #1\n\t"
+#define TSLM_OUT8_LOOP(ONE)                                \
+    "ands %[r], %[n], #3\n\t"                            \
+    "beq 2f\n"                                           \
+    "4:\n\t"                                             \
+    ONE                                                   \
+    "subs %[r], %[r], #1\n\t"                            \
+    "bne 4b\n"                                           \
+    "2:\n\t"                                             \
+    "cmp %[in], %[end]\n\t"                               \
+    "beq 3f\n"                                           \
+    "1:\n\t"                                             \
+    ONE ONE ONE ONE                                       \
+    "cmp %[in], %[end]\n\t"                               \
+    "bne 1b\n"                                           \
+    "3:"
+#define TSLM_OUT8_OPERANDS                                                                                \
+    : [in] "+r"(in), [o] "+r"(o), [lo] "=&r"(lo), [hi] "=&r"(hi), [e] "=&r"(e), [r] "=&r"(r)              \
+    : [n] "r"(depth), [end] "r"(end), [at] "r"(at), [klo] "r"(klo), [khi] "r"(khi), [scale] "r"(scale), \
+      [sh] "r"(sh)                                                                                        \
+    : "cc", "memory"
+    if (form == TSLM_OUT8_FOLD) {
+        __asm__ volatile(TSLM_OUT8_LOOP(TSLM_OUT8_ONE("lsr", "")) TSLM_OUT8_OPERANDS);
+    } else if (form == TSLM_OUT8_ADD) {
+        __asm__ volatile(TSLM_OUT8_LOOP(TSLM_OUT8_ONE("lsr", "add %[hi], %[hi], #128\n\t")) TSLM_OUT8_OPERANDS);
+    } else {
+        __asm__ volatile(TSLM_OUT8_LOOP(TSLM_OUT8_ONE("asr", "ssat %[hi], #8, %[hi]\n\t")) TSLM_OUT8_OPERANDS);
+    }
+#undef TSLM_OUT8_ONE
+#undef TSLM_OUT8_LOOP
+#undef TSLM_OUT8_OPERANDS
+#else
+    for (int32_t c = 0; c < depth; ++c) {
+        const uint64_t acc = (uint64_t)scale * (uint32_t)at[in[c]] + k;
+        const uint32_t h = (uint32_t)(acc >> 32);
+        int32_t v;
+        if (form == TSLM_OUT8_SAT) {
+            /* q - 128: floor(h / 2^sh) of h as a signed value */
+            v = (h >> 31) ? -(int32_t)(~h >> sh) - 1 : (int32_t)(h >> sh);
+            v = v > 127 ? 127 : v;
+        } else {
+            v = (int32_t)(h >> sh) + (form == TSLM_OUT8_ADD ? 128 : 0);
+        }
+        output[c] = (int8_t)(uint8_t)(uint32_t)v;
+    }
+#endif
+}
+
 /* Every row; `bits` (8 or 16, a constant after inlining) picks the output type. */
 TSLM_ALWAYS_INLINE void softmax_rows(const tslm_softmax_params *p, const int8_t *input, void *output, const int bits)
 {
@@ -219,6 +315,14 @@ TSLM_ALWAYS_INLINE void softmax_rows(const tslm_softmax_params *p, const int8_t 
             continue;
         }
         if (bits == 8) {
+            /* the largest possible output: q at e = 2^31 - 1 (TFLM's exp(0)) */
+            const uint64_t k = (UINT64_C(1) << 30) + (UINT64_C(1) << (30 + n));
+            const uint32_t top = (uint32_t)(((uint64_t)(uint32_t)scale * UINT32_C(0x7FFFFFFF) + k) >> 32) >> (n - 1);
+            if (top <= 255u || n <= 24) {
+                row_out8(in, depth, at, (uint32_t)scale, n, out8,
+                         top > 255u ? TSLM_OUT8_SAT : (n <= 25 ? TSLM_OUT8_FOLD : TSLM_OUT8_ADD));
+                continue;
+            }
             row_out(in, depth, at, (uint32_t)scale, n, out8, 8);
         } else {
             row_out(in, depth, at, (uint32_t)scale, n, out16, 16);

@@ -22,7 +22,7 @@
 
 /* The largest of n int8: eight at a time with SSUB8 and SEL (per-byte maximum), four more where left, then
  * the lanes. */
-static int32_t row_max(const int8_t *in, int32_t n)
+TSLM_ALWAYS_INLINE int32_t row_max(const int8_t *in, int32_t n)
 {
     int32_t c = 0, max = -128;
 #if defined(TSLM_SOFTMAX_ASM)
@@ -67,43 +67,49 @@ static int32_t row_max(const int8_t *in, int32_t n)
 }
 
 /* TFLM's sum of a row's exponentials, each rounded by RoundingDivideByPOT(e, 12) = (e + 2^11) >> 12
- * (e >= 0); e = at[x] for an input x (the reversed table). */
-static uint32_t row_sum(const int8_t *in, int32_t n, const int32_t *at)
+ * (e >= 0); at[x] for an input x (the reversed table) is e, or e + 2^11 where `biased` (p->reversed == 2:
+ * one ADD less an element). n % 4 elements one at a time, then four per turn. */
+TSLM_ALWAYS_INLINE uint32_t row_sum(const int8_t *in, int32_t n, const int32_t *at, int biased)
 {
 #if defined(TSLM_SOFTMAX_ASM)
     uint32_t sum = 0;
     const int8_t *end = in + n;
-    int32_t x;
-#define TSLM_SUM_ONE                                       \
+    int32_t x, r;
+#define TSLM_SUM_ONE(ROUND)                                \
     "ldrsb %[x], [%[in]], #1\n\t"                         \
     "ldr %[x], [%[at], %[x], lsl #2]\n\t"                 \
-    "add %[x], %[x], #2048\n\t"                           \
+    ROUND                                                 \
     "add %[sum], %[sum], %[x], lsr #12\n\t"
-    int32_t r;
-    /* n % 4 elements one at a time, then four per turn */
-    __asm__("ands %[r], %[n], #3\n\t"
-            "beq 2f\n"
-            "4:\n\t"
-            TSLM_SUM_ONE
-            "subs %[r], %[r], #1\n\t"
-            "bne 4b\n"
-            "2:\n\t"
-            "cmp %[in], %[end]\n\t"
-            "beq 3f\n"
-            "1:\n\t"
-            TSLM_SUM_ONE TSLM_SUM_ONE TSLM_SUM_ONE TSLM_SUM_ONE
-            "cmp %[in], %[end]\n\t"
-            "bne 1b\n"
-            "3:"
-            : [in] "+r"(in), [sum] "+r"(sum), [x] "=&r"(x), [r] "=&r"(r)
-            : [n] "r"(n), [end] "r"(end), [at] "r"(at)
-            : "cc", "memory");
+#define TSLM_SUM_LOOP(ONE)                                 \
+    "ands %[r], %[n], #3\n\t"                            \
+    "beq 2f\n"                                           \
+    "4:\n\t"                                             \
+    ONE                                                   \
+    "subs %[r], %[r], #1\n\t"                            \
+    "bne 4b\n"                                           \
+    "2:\n\t"                                             \
+    "cmp %[in], %[end]\n\t"                               \
+    "beq 3f\n"                                           \
+    "1:\n\t"                                             \
+    ONE ONE ONE ONE                                       \
+    "cmp %[in], %[end]\n\t"                               \
+    "bne 1b\n"                                           \
+    "3:"                                                  \
+    : [in] "+r"(in), [sum] "+r"(sum), [x] "=&r"(x), [r] "=&r"(r) \
+    : [n] "r"(n), [end] "r"(end), [at] "r"(at)            \
+    : "cc", "memory"
+    if (biased) {
+        __asm__(TSLM_SUM_LOOP(TSLM_SUM_ONE("")));
+    } else {
+        __asm__(TSLM_SUM_LOOP(TSLM_SUM_ONE("add %[x], %[x], #2048\n\t")));
+    }
 #undef TSLM_SUM_ONE
+#undef TSLM_SUM_LOOP
     return sum;
 #else
     uint32_t sum = 0;
     for (int32_t c = 0; c < n; ++c) {
-        sum += ((uint32_t)at[in[c]] + 2048u) >> 12;
+        sum += ((uint32_t)at[in[c]] + (biased ? 0u : 2048u)) >> 12;
     }
     return sum;
 #endif
@@ -126,7 +132,15 @@ TSLM_ALWAYS_INLINE int32_t sat_shl2(int32_t x)
  * - d x: d = half_denominator in [2^30, 2^31) and x in (0, 2^31): floor((2d x + 2^31) / 2^32) from the
  *   unsigned product of 2d < 2^32 and x (x > 0: from 48/17 - 32/17 d >= 16/17 Newton's steps only grow it).
  * Then x << 2 and x << 1 saturated by QADD. */
-static int reciprocal(uint32_t sum, int32_t *scale)
+/* One Newton step x + 4 x (1 - d x) of the reciprocal below. */
+TSLM_ALWAYS_INLINE int32_t newton_step(int32_t x, uint32_t twice_d)
+{
+    const int32_t dx = (int32_t)(((uint64_t)twice_d * (uint32_t)x + UINT64_C(0x80000000)) >> 32);
+    const int32_t one_minus = (INT32_C(1) << 29) - dx;
+    return x + sat_shl2(tslm_smmlar(x, 2 * one_minus, 0));
+}
+
+TSLM_ALWAYS_INLINE int reciprocal(uint32_t sum, int32_t *scale)
 {
     const int headroom_plus_one = tslm_clz32(sum);
     /* TFLM: a = (sum << headroom) - 2^31 in [0, 2^31), half_denominator = (a + INT32_MAX + 1) / 2, that
@@ -134,10 +148,11 @@ static int reciprocal(uint32_t sum, int32_t *scale)
     const int32_t half_denominator = (int32_t)((sum << headroom_plus_one) >> 1);
     const uint32_t twice_d = (uint32_t)half_denominator << 1;
     int32_t x = 1515870810 + tslm_smmlar(half_denominator, -2021161080, 0);
-    for (int i = 0; i < 3; ++i) {
-        const int32_t dx = (int32_t)(((uint64_t)twice_d * (uint32_t)x + UINT64_C(0x80000000)) >> 32);
-        const int32_t one_minus = (INT32_C(1) << 29) - dx;
-        x = x + sat_shl2(tslm_smmlar(x, 2 * one_minus, 0));
+#if defined(__GNUC__) && !defined(TSLM_OPTIMIZE_SIZE)
+#pragma GCC unroll 3
+#endif
+    for (int i = 0; i < 3; ++i) { /* TFLM's three steps */
+        x = newton_step(x, twice_d);
     }
 #if defined(TSLM_SOFTMAX_ASM)
     *scale = __qadd(x, x);
@@ -147,13 +162,20 @@ static int reciprocal(uint32_t sum, int32_t *scale)
     return 12 - headroom_plus_one;
 }
 
-/* A row's outputs: q = floor((scale e + 2^30 + 2^(30+n)) / 2^(31+n)) (one UMLAL into a 64-bit
- * constant, the high word shifted by n - 1), min(q, 2^bits - 1) - 2^(bits-1); n in [1, 31].
- * USAT clamps q (< 2^30: scale and e are below 2^31) to 2^bits - 1. */
-TSLM_ALWAYS_INLINE void row_out(const int8_t *in, int32_t depth, const int32_t *at, uint32_t scale, int n,
-                                void *output, const int bits)
+/* The 64-bit constant of a row's outputs (row_out): 2^30 + 2^(30+n), n in [1, 31], less 2^11 scale for a
+ * biased table (at[x] = e + 2^11: modulo 2^64 the same sum); one variable shift, of 32 bits. */
+TSLM_ALWAYS_INLINE uint64_t out_constant(int n, uint32_t scale, int biased)
 {
-    const uint64_t k = (UINT64_C(1) << 30) + (UINT64_C(1) << (30 + n));
+    const uint64_t k = n >= 2 ? ((uint64_t)(UINT32_C(1) << (n - 2)) << 32) + (UINT32_C(1) << 30) : UINT64_C(3) << 30;
+    return biased ? k - ((uint64_t)scale << 11) : k;
+}
+
+/* A row's outputs: q = floor((scale e + 2^30 + 2^(30+n)) / 2^(31+n)) (one UMLAL into a 64-bit
+ * constant k from out_constant(), the high word shifted by n - 1), min(q, 2^bits - 1) - 2^(bits-1);
+ * n in [1, 31]. USAT clamps q (< 2^30: scale and e are below 2^31) to 2^bits - 1. */
+TSLM_ALWAYS_INLINE void row_out(const int8_t *in, int32_t depth, const int32_t *at, uint32_t scale, int n,
+                                void *output, const int bits, uint64_t k)
+{
 #if defined(TSLM_SOFTMAX_ASM)
     const uint32_t klo = (uint32_t)k, khi = (uint32_t)(k >> 32);
     const int32_t sh = n - 1;
@@ -222,20 +244,20 @@ TSLM_ALWAYS_INLINE void row_out(const int8_t *in, int32_t depth, const int32_t *
  * - TSLM_OUT8_ADD: no q above 255 and sh >= 25 (q < 2^6): LSR, then ADD 128;
  * - TSLM_OUT8_SAT: sh <= 23: the constant less 128 << (32 + sh), the high word then q << sh less 2^(sh+7) plus
  *   a fraction, as a signed value (above -2^31); ASR gives q - 128 and SSAT clamps it to 127.
- * n % 4 elements one at a time, then four per turn. */
+ * k0 from out_constant(). n % 4 elements one at a time, then four per turn. */
 enum { TSLM_OUT8_FOLD, TSLM_OUT8_ADD, TSLM_OUT8_SAT };
 
 static void row_out8(const int8_t *in, int32_t depth, const int32_t *at, uint32_t scale, int n, int8_t *output,
-                     int form)
+                     int form, uint64_t k0)
 {
     const int32_t sh = n - 1;
-    const uint64_t k0 = (UINT64_C(1) << 30) + (UINT64_C(1) << (30 + n));
-    const uint64_t k = form == TSLM_OUT8_FOLD ? k0 + (UINT64_C(128) << (32 + sh))
-                                              : (form == TSLM_OUT8_SAT ? k0 - (UINT64_C(128) << (32 + sh)) : k0);
+    /* 128 << sh added to or taken from the high word (modulo 2^64) */
+    const uint32_t fold = form == TSLM_OUT8_ADD ? 0u : (form == TSLM_OUT8_FOLD ? UINT32_C(128) << sh : 0u - (UINT32_C(128) << sh));
+    const uint64_t k = k0 + ((uint64_t)fold << 32);
 #if defined(TSLM_SOFTMAX_ASM)
     const uint32_t klo = (uint32_t)k, khi = (uint32_t)(k >> 32);
     const int8_t *end = in + depth;
-    uint32_t lo, hi, e, r;
+    uint32_t lo, hi, e;
     int8_t *o = output;
 #define TSLM_OUT8_ONE(SHIFT, FIX)                          \
     "ldrsb %[e], [%[in]], #1\n\t"                         \
@@ -246,14 +268,15 @@ static void row_out8(const int8_t *in, int32_t depth, const int32_t *at, uint32_
     SHIFT " %[hi], %[hi], %[sh]\n\t"                      \
     FIX                                                   \
     "strb %[hi], [%[o]], #1\n\t"
+/* one at a time while the count left is not a multiple of 4 (lo free there), then four per turn */
 #define TSLM_OUT8_LOOP(ONE)                                \
-    "ands %[r], %[n], #3\n\t"                            \
-    "beq 2f\n"                                           \
+    "b 2f\n"                                             \
     "4:\n\t"                                             \
     ONE                                                   \
-    "subs %[r], %[r], #1\n\t"                            \
-    "bne 4b\n"                                           \
     "2:\n\t"                                             \
+    "sub %[lo], %[end], %[in]\n\t"                        \
+    "tst %[lo], #3\n\t"                                  \
+    "bne 4b\n\t"                                         \
     "cmp %[in], %[end]\n\t"                               \
     "beq 3f\n"                                           \
     "1:\n\t"                                             \
@@ -262,9 +285,8 @@ static void row_out8(const int8_t *in, int32_t depth, const int32_t *at, uint32_
     "bne 1b\n"                                           \
     "3:"
 #define TSLM_OUT8_OPERANDS                                                                                \
-    : [in] "+r"(in), [o] "+r"(o), [lo] "=&r"(lo), [hi] "=&r"(hi), [e] "=&r"(e), [r] "=&r"(r)              \
-    : [n] "r"(depth), [end] "r"(end), [at] "r"(at), [klo] "r"(klo), [khi] "r"(khi), [scale] "r"(scale), \
-      [sh] "r"(sh)                                                                                        \
+    : [in] "+r"(in), [o] "+r"(o), [lo] "=&r"(lo), [hi] "=&r"(hi), [e] "=&r"(e)                            \
+    : [end] "r"(end), [at] "r"(at), [klo] "r"(klo), [khi] "r"(khi), [scale] "r"(scale), [sh] "r"(sh)     \
     : "cc", "memory"
     if (form == TSLM_OUT8_FOLD) {
         __asm__ volatile(TSLM_OUT8_LOOP(TSLM_OUT8_ONE("lsr", "")) TSLM_OUT8_OPERANDS);
@@ -303,7 +325,8 @@ TSLM_ALWAYS_INLINE void softmax_rows(const tslm_softmax_params *p, const int8_t 
         int16_t *out16 = (int16_t *)output + r * depth;
         const int32_t *at = p->exp_table + 255 - row_max(in, depth); /* at[x] = exp(max - x) */
         int32_t scale;
-        const int n = reciprocal(row_sum(in, depth, at), &scale) + 31 - bits;
+        const int biased = p->reversed == 2;
+        const int n = reciprocal(row_sum(in, depth, at, biased), &scale) + 31 - bits;
         if (n > 31) { /* the quotient rounds to 0 for every element */
             for (int32_t c = 0; c < depth; ++c) {
                 if (bits == 8) {
@@ -314,18 +337,19 @@ TSLM_ALWAYS_INLINE void softmax_rows(const tslm_softmax_params *p, const int8_t 
             }
             continue;
         }
+        const uint64_t k = out_constant(n, (uint32_t)scale, biased);
         if (bits == 8) {
-            /* the largest possible output: q at e = 2^31 - 1 (TFLM's exp(0)) */
-            const uint64_t k = (UINT64_C(1) << 30) + (UINT64_C(1) << (30 + n));
-            const uint32_t top = (uint32_t)(((uint64_t)(uint32_t)scale * UINT32_C(0x7FFFFFFF) + k) >> 32) >> (n - 1);
+            /* the largest possible output: q at e = 2^31 - 1 (TFLM's exp(0)), from the unbiased constant */
+            const uint64_t k0 = out_constant(n, (uint32_t)scale, 0);
+            const uint32_t top = (uint32_t)(((uint64_t)(uint32_t)scale * UINT32_C(0x7FFFFFFF) + k0) >> 32) >> (n - 1);
             if (top <= 255u || n <= 24) {
                 row_out8(in, depth, at, (uint32_t)scale, n, out8,
-                         top > 255u ? TSLM_OUT8_SAT : (n <= 25 ? TSLM_OUT8_FOLD : TSLM_OUT8_ADD));
+                         top > 255u ? TSLM_OUT8_SAT : (n <= 25 ? TSLM_OUT8_FOLD : TSLM_OUT8_ADD), k);
                 continue;
             }
-            row_out(in, depth, at, (uint32_t)scale, n, out8, 8);
+            row_out(in, depth, at, (uint32_t)scale, n, out8, 8, k);
         } else {
-            row_out(in, depth, at, (uint32_t)scale, n, out16, 16);
+            row_out(in, depth, at, (uint32_t)scale, n, out16, 16, k);
         }
     }
 }

@@ -173,9 +173,9 @@ static int check_softmax(void)
         }
         memset(ref, 0, sizeof(ref));
         memset(got, 0x55, sizeof(got));
-        /* the reference: the portable kernel on the table in either order; the DSP kernel: the reversed
-         * table with 2^11 in each entry (the compiler's for it) every other trial, the reversed one, and the
-         * plain one every fourth trial (its fallback) */
+        /* the reference: the portable kernel on the table in any of its three forms; the DSP kernel: the
+         * reversed table with 2^11 in each entry (the compiler's for it) every other trial, the plain and the
+         * reversed one every fourth (its fallback, the portable kernel) */
         tslm_softmax_params q = p, b = p;
         q.exp_table = reversed;
         q.reversed = 1;

@@ -9,9 +9,10 @@
  *   floor((scale * e + 2^30 + 2^(30+n)) / 2^(31+n)) (floors of divisions by
  *   powers of two compose for non-negative values): one UMLAL into a 64-bit
  *   constant, then the high word shifted by n - 1;
- * - the table comes reversed (p->reversed, the compiler's order for this kernel): an input x's
- *   exponential is one load at (exp_table + 255 - max)[x]; a table in the other order: the portable
- *   kernel.
+ * - the table comes reversed and biased (p->reversed == 2, what the compiler gives this kernel): an
+ *   input x's exponential plus 2^11 is one load at (exp_table + 255 - max)[x], the sum's rounding already
+ *   in it; the outputs take 2^11 scale off their 64-bit constant; any other table: the portable kernel;
+ * - int8 outputs in three forms without the clamp's USAT and SUB where a row allows (row_out8).
  */
 #include "tslm_dsp_softmax.h"
 #include "tslm_simd.h"
@@ -67,49 +68,41 @@ TSLM_ALWAYS_INLINE int32_t row_max(const int8_t *in, int32_t n)
 }
 
 /* TFLM's sum of a row's exponentials, each rounded by RoundingDivideByPOT(e, 12) = (e + 2^11) >> 12
- * (e >= 0); at[x] for an input x (the reversed table) is e, or e + 2^11 where `biased` (p->reversed == 2:
- * one ADD less an element). n % 4 elements one at a time, then four per turn. */
-TSLM_ALWAYS_INLINE uint32_t row_sum(const int8_t *in, int32_t n, const int32_t *at, int biased)
+ * (e >= 0): at[x] for an input x (the biased reversed table) is e + 2^11, so one LDR and one ADD of it
+ * shifted. n % 4 elements one at a time, then four per turn. */
+TSLM_ALWAYS_INLINE uint32_t row_sum(const int8_t *in, int32_t n, const int32_t *at)
 {
 #if defined(TSLM_SOFTMAX_ASM)
     uint32_t sum = 0;
     const int8_t *end = in + n;
     int32_t x, r;
-#define TSLM_SUM_ONE(ROUND)                                \
+#define TSLM_SUM_ONE                                       \
     "ldrsb %[x], [%[in]], #1\n\t"                         \
     "ldr %[x], [%[at], %[x], lsl #2]\n\t"                 \
-    ROUND                                                 \
     "add %[sum], %[sum], %[x], lsr #12\n\t"
-#define TSLM_SUM_LOOP(ONE)                                 \
-    "ands %[r], %[n], #3\n\t"                            \
-    "beq 2f\n"                                           \
-    "4:\n\t"                                             \
-    ONE                                                   \
-    "subs %[r], %[r], #1\n\t"                            \
-    "bne 4b\n"                                           \
-    "2:\n\t"                                             \
-    "cmp %[in], %[end]\n\t"                               \
-    "beq 3f\n"                                           \
-    "1:\n\t"                                             \
-    ONE ONE ONE ONE                                       \
-    "cmp %[in], %[end]\n\t"                               \
-    "bne 1b\n"                                           \
-    "3:"                                                  \
-    : [in] "+r"(in), [sum] "+r"(sum), [x] "=&r"(x), [r] "=&r"(r) \
-    : [n] "r"(n), [end] "r"(end), [at] "r"(at)            \
-    : "cc", "memory"
-    if (biased) {
-        __asm__(TSLM_SUM_LOOP(TSLM_SUM_ONE("")));
-    } else {
-        __asm__(TSLM_SUM_LOOP(TSLM_SUM_ONE("add %[x], %[x], #2048\n\t")));
-    }
+    __asm__("ands %[r], %[n], #3\n\t"
+            "beq 2f\n"
+            "4:\n\t"
+            TSLM_SUM_ONE
+            "subs %[r], %[r], #1\n\t"
+            "bne 4b\n"
+            "2:\n\t"
+            "cmp %[in], %[end]\n\t"
+            "beq 3f\n"
+            "1:\n\t"
+            TSLM_SUM_ONE TSLM_SUM_ONE TSLM_SUM_ONE TSLM_SUM_ONE
+            "cmp %[in], %[end]\n\t"
+            "bne 1b\n"
+            "3:"
+            : [in] "+r"(in), [sum] "+r"(sum), [x] "=&r"(x), [r] "=&r"(r)
+            : [n] "r"(n), [end] "r"(end), [at] "r"(at)
+            : "cc", "memory");
 #undef TSLM_SUM_ONE
-#undef TSLM_SUM_LOOP
     return sum;
 #else
     uint32_t sum = 0;
     for (int32_t c = 0; c < n; ++c) {
-        sum += ((uint32_t)at[in[c]] + (biased ? 0u : 2048u)) >> 12;
+        sum += (uint32_t)at[in[c]] >> 12;
     }
     return sum;
 #endif
@@ -241,7 +234,8 @@ TSLM_ALWAYS_INLINE void row_out(const int8_t *in, int32_t depth, const int32_t *
  * - TSLM_OUT8_FOLD: no q above 255 (the caller checks q at the largest exponential, 2^31 - 1: q grows with e)
  *   and sh = n - 1 <= 24: q - 128 as a byte is q + 128 modulo 256, and 128 << sh goes into the 64-bit constant
  *   (the high word stays below 2^32: below 2^30 + 2^(sh-1) + 2^(sh+7)): LSR and STRB;
- * - TSLM_OUT8_ADD: no q above 255 and sh >= 25 (q < 2^6): LSR, then ADD 128;
+ * - TSLM_OUT8_ADD: no q above 255 and sh >= 25 (q < 2^6): LSR, then ADD 128 (in the speed build one ADD with
+ *   the shift as an immediate for sh 25..27);
  * - TSLM_OUT8_SAT: sh <= 23: the constant less 128 << (32 + sh), the high word then q << sh less 2^(sh+7) plus
  *   a fraction, as a signed value (above -2^31); ASR gives q - 128 and SSAT clamps it to 127.
  * k0 from out_constant(). n % 4 elements one at a time, then four per turn. */
@@ -291,6 +285,35 @@ static void row_out8(const int8_t *in, int32_t depth, const int32_t *at, uint32_
     if (form == TSLM_OUT8_FOLD) {
         __asm__ volatile(TSLM_OUT8_LOOP(TSLM_OUT8_ONE("lsr", "")) TSLM_OUT8_OPERANDS);
     } else if (form == TSLM_OUT8_ADD) {
+#if !defined(TSLM_OPTIMIZE_SIZE)
+        /* the speed build: for sh 25..27 (rows up to 64 long) LSR and ADD as one ADD of 128 and hi LSR #sh */
+        const uint32_t c128 = 128u;
+#define TSLM_OUT8_IMM(SH)                                                                                     \
+    __asm__ volatile(TSLM_OUT8_LOOP("ldrsb %[e], [%[in]], #1\n\t"                                             \
+                                    "ldr %[e], [%[at], %[e], lsl #2]\n\t"                                     \
+                                    "mov %[lo], %[klo]\n\t"                                                   \
+                                    "mov %[hi], %[khi]\n\t"                                                   \
+                                    "umlal %[lo], %[hi], %[e], %[scale]\n\t"                                 \
+                                    "add %[hi], %[c128], %[hi], lsr %[sh]\n\t"                                \
+                                    "strb %[hi], [%[o]], #1\n\t")                                             \
+                     : [in] "+r"(in), [o] "+r"(o), [lo] "=&r"(lo), [hi] "=&r"(hi), [e] "=&r"(e)               \
+                     : [end] "r"(end), [at] "r"(at), [klo] "r"(klo), [khi] "r"(khi), [scale] "r"(scale),      \
+                       [c128] "r"(c128), [sh] "i"(SH)                                                         \
+                     : "cc", "memory")
+        if (sh == 25) {
+            TSLM_OUT8_IMM(25);
+            return;
+        }
+        if (sh == 26) {
+            TSLM_OUT8_IMM(26);
+            return;
+        }
+        if (sh == 27) {
+            TSLM_OUT8_IMM(27);
+            return;
+        }
+#undef TSLM_OUT8_IMM
+#endif
         __asm__ volatile(TSLM_OUT8_LOOP(TSLM_OUT8_ONE("lsr", "add %[hi], %[hi], #128\n\t")) TSLM_OUT8_OPERANDS);
     } else {
         __asm__ volatile(TSLM_OUT8_LOOP(TSLM_OUT8_ONE("asr", "ssat %[hi], #8, %[hi]\n\t")) TSLM_OUT8_OPERANDS);
@@ -323,10 +346,9 @@ TSLM_ALWAYS_INLINE void softmax_rows(const tslm_softmax_params *p, const int8_t 
         const int8_t *in = input + r * depth;
         int8_t *out8 = (int8_t *)output + r * depth;
         int16_t *out16 = (int16_t *)output + r * depth;
-        const int32_t *at = p->exp_table + 255 - row_max(in, depth); /* at[x] = exp(max - x) */
+        const int32_t *at = p->exp_table + 255 - row_max(in, depth); /* at[x] = exp(max - x) + 2^11 */
         int32_t scale;
-        const int biased = p->reversed == 2;
-        const int n = reciprocal(row_sum(in, depth, at, biased), &scale) + 31 - bits;
+        const int n = reciprocal(row_sum(in, depth, at), &scale) + 31 - bits;
         if (n > 31) { /* the quotient rounds to 0 for every element */
             for (int32_t c = 0; c < depth; ++c) {
                 if (bits == 8) {
@@ -337,17 +359,14 @@ TSLM_ALWAYS_INLINE void softmax_rows(const tslm_softmax_params *p, const int8_t 
             }
             continue;
         }
-        const uint64_t k = out_constant(n, (uint32_t)scale, biased);
+        const uint64_t k = out_constant(n, (uint32_t)scale, 1);
         if (bits == 8) {
-            /* the largest possible output: q at e = 2^31 - 1 (TFLM's exp(0)), from the unbiased constant */
+            /* the largest possible output: q at e = 2^31 - 1 (TFLM's exp(0)), from the unbiased constant. Above
+             * 255 only where n <= 23 (within the SAT form's bound): scale < 2^31, so q <= 2^(31-n) */
             const uint64_t k0 = out_constant(n, (uint32_t)scale, 0);
             const uint32_t top = (uint32_t)(((uint64_t)(uint32_t)scale * UINT32_C(0x7FFFFFFF) + k0) >> 32) >> (n - 1);
-            if (top <= 255u || n <= 24) {
-                row_out8(in, depth, at, (uint32_t)scale, n, out8,
-                         top > 255u ? TSLM_OUT8_SAT : (n <= 25 ? TSLM_OUT8_FOLD : TSLM_OUT8_ADD), k);
-                continue;
-            }
-            row_out(in, depth, at, (uint32_t)scale, n, out8, 8, k);
+            row_out8(in, depth, at, (uint32_t)scale, n, out8,
+                     top > 255u ? TSLM_OUT8_SAT : (n <= 25 ? TSLM_OUT8_FOLD : TSLM_OUT8_ADD), k);
         } else {
             row_out(in, depth, at, (uint32_t)scale, n, out16, 16, k);
         }
@@ -356,7 +375,7 @@ TSLM_ALWAYS_INLINE void softmax_rows(const tslm_softmax_params *p, const int8_t 
 
 void tslm_dsp_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8_t *output)
 {
-    if (!p->reversed) { /* (the compiler reverses the table for this kernel) */
+    if (p->reversed != 2) { /* (the compiler gives this kernel the biased reversed table) */
         tslm_softmax_s8(p, input, output);
         return;
     }
@@ -365,7 +384,7 @@ void tslm_dsp_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8
 
 void tslm_dsp_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int16_t *output)
 {
-    if (!p->reversed) {
+    if (p->reversed != 2) {
         tslm_softmax_s8_s16(p, input, output);
         return;
     }

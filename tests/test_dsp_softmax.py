@@ -5,7 +5,9 @@ into its 64-bit constant; LSR then ADD for rows whose shift is over 24; ASR and 
 One model holds softmaxes at betas that make rows flat, middling and peaked, over rows of 24 and 32 (the KWS and
 anomaly transformers') and 13, in QEMU against TFLM, built for speed and for size. tests/c/dsp_transformer_check.c
 (tests/test_dsp_transformer_kernels.py) checks the kernel against the portable one on random tables and rows.
-Seen failing on a deliberately broken kernel (the ADD form's 128 changed to 127)."""
+Seen failing on a deliberately broken kernel: each int8 form broken in turn (FOLD one too high, ADD's 128 as 127,
+SSAT to 7 bits, the immediate-shift ADD's 128 as 127) and the int16 outputs with the biased constant's 2^11 scale
+as 2^10."""
 
 from __future__ import annotations
 

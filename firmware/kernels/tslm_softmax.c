@@ -11,10 +11,10 @@
 
 #include "tslm_softmax.h"
 
-/* The exponential of d = max - x (0..255) in either order of the table. */
+/* The exponential of d = max - x (0..255) in either order of the table (less the 2^11 a biased one adds). */
 static int32_t exp_of(const tslm_softmax_params *p, int32_t d)
 {
-    return p->exp_table[p->reversed ? 255 - d : d];
+    return (int32_t)((uint32_t)p->exp_table[p->reversed ? 255 - d : d] - (p->reversed == 2 ? 2048u : 0u));
 }
 
 /* Per row: the row maximum, and 1/sum(exp) as a Q0.31 scale and a shift. */

@@ -12,7 +12,9 @@ typedef struct {
      * (0 where TFLM ignores the difference, below its diff_min). */
     const int32_t *exp_table;
     /* 1: the table in reverse order, exp_table[255 - d] holds d's value (the Cortex-M DSP kernel's order:
-     * one load at (exp_table + 255 - max)[x] for an input x); 0: as above */
+     * one load at (exp_table + 255 - max)[x] for an input x); 2: reversed and each entry e + 2^11 as uint32_t
+     * bits (the rounding of TFLM's sum, RoundingDivideByPOT(e, 12), already in it: what the compiler gives the
+     * Cortex-M DSP kernel); 0: as above */
     int32_t reversed;
 } tslm_softmax_params;
 

@@ -8,7 +8,8 @@
  * - ADD/SUB/MUL (tslm_dsp_binary.c) at the edges of their fast paths: output shifts 21..26, input
  *   shifts up to 31, a run broadcast across rows;
  * - SOFTMAX (tslm_dsp_softmax.c), int8 and int16 outputs, rows of 1..40, rows whose
- *   values are all equal or spread over the whole int8 range, large and small betas;
+ *   values are all equal or spread over the whole int8 range, large and small betas; the table plain,
+ *   reversed, and reversed with 2^11 added to each entry (params.reversed 0, 1, 2), for both kernels;
  * - MEAN (tslm_dsp_reduce.c) over runs of 1..1400 values (the M4's int16 lanes flushed every 1024),
  *   all at -128 or 127 or random.
  * Exit code: 0 when every output byte agrees and nothing past an output was written, 1 otherwise.
@@ -145,7 +146,7 @@ static int check_binary_edges(void)
 
 static int check_softmax(void)
 {
-    static int32_t table[256], reversed[256];
+    static int32_t table[256], reversed[256], biased[256];
     static int16_t ref16[MAX_OUT + 64], got16[MAX_OUT + 64];
     int bad = 0;
     for (int trial = 0; trial < 600; ++trial) {
@@ -158,6 +159,7 @@ static int check_softmax(void)
         }
         for (int i = 0; i < 256; ++i) {
             reversed[i] = table[255 - i];
+            biased[i] = (int32_t)((uint32_t)reversed[i] + 2048u); /* the compiler's table for the DSP kernel */
         }
         tslm_softmax_params p;
         memset(&p, 0, sizeof(p));
@@ -171,20 +173,23 @@ static int check_softmax(void)
         }
         memset(ref, 0, sizeof(ref));
         memset(got, 0x55, sizeof(got));
-        /* the reference: the portable kernel on the table in either order; the DSP kernel: the reversed
-         * table (the compiler's order for it), and the plain one every fourth trial (its fallback) */
-        tslm_softmax_params q = p;
+        /* the reference: the portable kernel on the table in any of its three forms; the DSP kernel: the
+         * reversed table with 2^11 in each entry (the compiler's for it) every other trial, the plain and the
+         * reversed one every fourth (its fallback, the portable kernel) */
+        tslm_softmax_params q = p, b = p;
         q.exp_table = reversed;
         q.reversed = 1;
-        const tslm_softmax_params *pd = trial % 4 == 3 ? &p : &q;
-        tslm_softmax_s8(trial % 2 ? &q : &p, lhs, ref);
+        b.exp_table = biased;
+        b.reversed = 2;
+        const tslm_softmax_params *pd = trial % 4 == 3 ? &p : (trial % 4 == 0 ? &q : &b);
+        tslm_softmax_s8(trial % 3 == 0 ? &b : (trial % 2 ? &q : &p), lhs, ref);
         tslm_dsp_softmax_s8(pd, lhs, got);
         bad += differs(n);
         memset(ref16, 0, sizeof(ref16));
         for (int32_t i = 0; i < MAX_OUT + 64; ++i) {
             got16[i] = 0x5555;
         }
-        tslm_softmax_s8_s16(trial % 2 ? &p : &q, lhs, ref16);
+        tslm_softmax_s8_s16(trial % 3 == 1 ? &b : (trial % 2 ? &p : &q), lhs, ref16);
         tslm_dsp_softmax_s8_s16(pd, lhs, got16);
         bad += memcmp(ref16, got16, sizeof(int16_t) * (size_t)n) != 0;
         for (int32_t i = n; i < n + 64; ++i) {

@@ -9,9 +9,10 @@
  *   floor((scale * e + 2^30 + 2^(30+n)) / 2^(31+n)) (floors of divisions by
  *   powers of two compose for non-negative values): one UMLAL into a 64-bit
  *   constant, then the high word shifted by n - 1;
- * - the table comes reversed (p->reversed, the compiler's order for this kernel): an input x's
- *   exponential is one load at (exp_table + 255 - max)[x]; a table in the other order: the portable
- *   kernel.
+ * - the table comes reversed and biased (p->reversed == 2, what the compiler gives this kernel): an
+ *   input x's exponential plus 2^11 is one load at (exp_table + 255 - max)[x], the sum's rounding already
+ *   in it; the outputs take 2^11 scale off their 64-bit constant; any other table: the portable kernel;
+ * - int8 outputs in three forms without the clamp's USAT and SUB where a row allows (row_out8).
  */
 #include "tslm_dsp_softmax.h"
 #include "tslm_simd.h"
@@ -20,30 +21,43 @@
 #define TSLM_SOFTMAX_ASM 1 /* the per-element loops in Thumb-2 assembly; C with the same results otherwise */
 #endif
 
-/* The largest of n int8: four at a time with SSUB8 and SEL (per-byte maximum), then the lanes. */
-static int32_t row_max(const int8_t *in, int32_t n)
+/* The largest of n int8: eight at a time with SSUB8 and SEL (per-byte maximum), four more where left, then
+ * the lanes. */
+TSLM_ALWAYS_INLINE int32_t row_max(const int8_t *in, int32_t n)
 {
     int32_t c = 0, max = -128;
 #if defined(TSLM_SOFTMAX_ASM)
     if (n >= 4) {
-        uint32_t m = 0x80808080u, v, t;
-        for (; c + 4 <= n; c += 4) {
-            v = (uint32_t)tslm_read32(in + c);
-            __asm__("ssub8 %[t], %[v], %[m]\n\t"
-                    "sel %[m], %[v], %[m]"
-                    : [m] "+r"(m), [t] "=&r"(t)
-                    : [v] "r"(v)
-                    : "cc");
-        }
-        __asm__("ror %[t], %[m], #16\n\t"
+        uint32_t m = 0x80808080u, v, w, t;
+        const int8_t *p = in, *end8 = in + (n & ~7);
+        c = n & ~3;
+        __asm__("cmp %[p], %[end8]\n\t"
+                "beq 2f\n"
+                "1:\n\t"
+                "ldr %[v], [%[p]], #4\n\t"
+                "ldr %[w], [%[p]], #4\n\t"
+                "ssub8 %[t], %[v], %[m]\n\t"
+                "sel %[m], %[v], %[m]\n\t"
+                "ssub8 %[t], %[w], %[m]\n\t"
+                "sel %[m], %[w], %[m]\n\t"
+                "cmp %[p], %[end8]\n\t"
+                "bne 1b\n"
+                "2:\n\t"
+                "tst %[n], #4\n\t"
+                "beq 3f\n\t"
+                "ldr %[v], [%[p]]\n\t"
+                "ssub8 %[t], %[v], %[m]\n\t"
+                "sel %[m], %[v], %[m]\n"
+                "3:\n\t"
+                "ror %[t], %[m], #16\n\t"
                 "ssub8 %[v], %[m], %[t]\n\t"
                 "sel %[m], %[m], %[t]\n\t"
                 "ror %[t], %[m], #8\n\t"
                 "ssub8 %[v], %[m], %[t]\n\t"
                 "sel %[m], %[m], %[t]"
-                : [m] "+r"(m), [t] "=&r"(t), [v] "=&r"(v)
-                :
-                : "cc");
+                : [m] "+r"(m), [t] "=&r"(t), [v] "=&r"(v), [w] "=&r"(w), [p] "+r"(p)
+                : [end8] "r"(end8), [n] "r"(n)
+                : "cc", "memory");
         max = (int8_t)(m & 0xFFu);
     }
 #endif
@@ -54,30 +68,33 @@ static int32_t row_max(const int8_t *in, int32_t n)
 }
 
 /* TFLM's sum of a row's exponentials, each rounded by RoundingDivideByPOT(e, 12) = (e + 2^11) >> 12
- * (e >= 0); e = at[x] for an input x (the reversed table). */
-static uint32_t row_sum(const int8_t *in, int32_t n, const int32_t *at)
+ * (e >= 0): at[x] for an input x (the biased reversed table) is e + 2^11, so one LDR and one ADD of it
+ * shifted. n % 4 elements one at a time, then four per turn. */
+TSLM_ALWAYS_INLINE uint32_t row_sum(const int8_t *in, int32_t n, const int32_t *at)
 {
 #if defined(TSLM_SOFTMAX_ASM)
     uint32_t sum = 0;
     const int8_t *end = in + n;
-    int32_t x;
+    int32_t x, r;
 #define TSLM_SUM_ONE                                       \
     "ldrsb %[x], [%[in]], #1\n\t"                         \
     "ldr %[x], [%[at], %[x], lsl #2]\n\t"                 \
-    "add %[x], %[x], #2048\n\t"                           \
     "add %[sum], %[sum], %[x], lsr #12\n\t"
-    __asm__("tst %[n], #1\n\t"
-            "beq 2f\n\t"
+    __asm__("ands %[r], %[n], #3\n\t"
+            "beq 2f\n"
+            "4:\n\t"
             TSLM_SUM_ONE
+            "subs %[r], %[r], #1\n\t"
+            "bne 4b\n"
             "2:\n\t"
             "cmp %[in], %[end]\n\t"
             "beq 3f\n"
             "1:\n\t"
-            TSLM_SUM_ONE TSLM_SUM_ONE
+            TSLM_SUM_ONE TSLM_SUM_ONE TSLM_SUM_ONE TSLM_SUM_ONE
             "cmp %[in], %[end]\n\t"
             "bne 1b\n"
             "3:"
-            : [in] "+r"(in), [sum] "+r"(sum), [x] "=&r"(x)
+            : [in] "+r"(in), [sum] "+r"(sum), [x] "=&r"(x), [r] "=&r"(r)
             : [n] "r"(n), [end] "r"(end), [at] "r"(at)
             : "cc", "memory");
 #undef TSLM_SUM_ONE
@@ -85,7 +102,7 @@ static uint32_t row_sum(const int8_t *in, int32_t n, const int32_t *at)
 #else
     uint32_t sum = 0;
     for (int32_t c = 0; c < n; ++c) {
-        sum += ((uint32_t)at[in[c]] + 2048u) >> 12;
+        sum += (uint32_t)at[in[c]] >> 12;
     }
     return sum;
 #endif
@@ -108,7 +125,15 @@ TSLM_ALWAYS_INLINE int32_t sat_shl2(int32_t x)
  * - d x: d = half_denominator in [2^30, 2^31) and x in (0, 2^31): floor((2d x + 2^31) / 2^32) from the
  *   unsigned product of 2d < 2^32 and x (x > 0: from 48/17 - 32/17 d >= 16/17 Newton's steps only grow it).
  * Then x << 2 and x << 1 saturated by QADD. */
-static int reciprocal(uint32_t sum, int32_t *scale)
+/* One Newton step x + 4 x (1 - d x) of the reciprocal below. */
+TSLM_ALWAYS_INLINE int32_t newton_step(int32_t x, uint32_t twice_d)
+{
+    const int32_t dx = (int32_t)(((uint64_t)twice_d * (uint32_t)x + UINT64_C(0x80000000)) >> 32);
+    const int32_t one_minus = (INT32_C(1) << 29) - dx;
+    return x + sat_shl2(tslm_smmlar(x, 2 * one_minus, 0));
+}
+
+TSLM_ALWAYS_INLINE int reciprocal(uint32_t sum, int32_t *scale)
 {
     const int headroom_plus_one = tslm_clz32(sum);
     /* TFLM: a = (sum << headroom) - 2^31 in [0, 2^31), half_denominator = (a + INT32_MAX + 1) / 2, that
@@ -116,10 +141,11 @@ static int reciprocal(uint32_t sum, int32_t *scale)
     const int32_t half_denominator = (int32_t)((sum << headroom_plus_one) >> 1);
     const uint32_t twice_d = (uint32_t)half_denominator << 1;
     int32_t x = 1515870810 + tslm_smmlar(half_denominator, -2021161080, 0);
-    for (int i = 0; i < 3; ++i) {
-        const int32_t dx = (int32_t)(((uint64_t)twice_d * (uint32_t)x + UINT64_C(0x80000000)) >> 32);
-        const int32_t one_minus = (INT32_C(1) << 29) - dx;
-        x = x + sat_shl2(tslm_smmlar(x, 2 * one_minus, 0));
+#if defined(__GNUC__) && !defined(TSLM_OPTIMIZE_SIZE)
+#pragma GCC unroll 3
+#endif
+    for (int i = 0; i < 3; ++i) { /* TFLM's three steps */
+        x = newton_step(x, twice_d);
     }
 #if defined(TSLM_SOFTMAX_ASM)
     *scale = __qadd(x, x);
@@ -129,13 +155,20 @@ static int reciprocal(uint32_t sum, int32_t *scale)
     return 12 - headroom_plus_one;
 }
 
-/* A row's outputs: q = floor((scale e + 2^30 + 2^(30+n)) / 2^(31+n)) (one UMLAL into a 64-bit
- * constant, the high word shifted by n - 1), min(q, 2^bits - 1) - 2^(bits-1); n in [1, 31].
- * USAT clamps q (< 2^30: scale and e are below 2^31) to 2^bits - 1. */
-TSLM_ALWAYS_INLINE void row_out(const int8_t *in, int32_t depth, const int32_t *at, uint32_t scale, int n,
-                                void *output, const int bits)
+/* The 64-bit constant of a row's outputs (row_out): 2^30 + 2^(30+n), n in [1, 31], less 2^11 scale for a
+ * biased table (at[x] = e + 2^11: modulo 2^64 the same sum); one variable shift, of 32 bits. */
+TSLM_ALWAYS_INLINE uint64_t out_constant(int n, uint32_t scale, int biased)
 {
-    const uint64_t k = (UINT64_C(1) << 30) + (UINT64_C(1) << (30 + n));
+    const uint64_t k = n >= 2 ? ((uint64_t)(UINT32_C(1) << (n - 2)) << 32) + (UINT32_C(1) << 30) : UINT64_C(3) << 30;
+    return biased ? k - ((uint64_t)scale << 11) : k;
+}
+
+/* A row's outputs: q = floor((scale e + 2^30 + 2^(30+n)) / 2^(31+n)) (one UMLAL into a 64-bit
+ * constant k from out_constant(), the high word shifted by n - 1), min(q, 2^bits - 1) - 2^(bits-1);
+ * n in [1, 31]. USAT clamps q (< 2^30: scale and e are below 2^31) to 2^bits - 1. */
+TSLM_ALWAYS_INLINE void row_out(const int8_t *in, int32_t depth, const int32_t *at, uint32_t scale, int n,
+                                void *output, const int bits, uint64_t k)
+{
 #if defined(TSLM_SOFTMAX_ASM)
     const uint32_t klo = (uint32_t)k, khi = (uint32_t)(k >> 32);
     const int32_t sh = n - 1;
@@ -197,6 +230,114 @@ TSLM_ALWAYS_INLINE void row_out(const int8_t *in, int32_t depth, const int32_t *
 #endif
 }
 
+/* A row's int8 outputs, q as in row_out, in one of three forms picked by `form`:
+ * - TSLM_OUT8_FOLD: no q above 255 (the caller checks q at the largest exponential, 2^31 - 1: q grows with e)
+ *   and sh = n - 1 <= 24: q - 128 as a byte is q + 128 modulo 256, and 128 << sh goes into the 64-bit constant
+ *   (the high word stays below 2^32: below 2^30 + 2^(sh-1) + 2^(sh+7)): LSR and STRB;
+ * - TSLM_OUT8_ADD: no q above 255 and sh >= 25 (q < 2^6): LSR, then ADD 128 (in the speed build one ADD with
+ *   the shift as an immediate for sh 25..27);
+ * - TSLM_OUT8_SAT: sh <= 23: the constant less 128 << (32 + sh), the high word then q << sh less 2^(sh+7) plus
+ *   a fraction, as a signed value (above -2^31); ASR gives q - 128 and SSAT clamps it to 127.
+ * k0 from out_constant(). n % 4 elements one at a time, then four per turn. */
+enum { TSLM_OUT8_FOLD, TSLM_OUT8_ADD, TSLM_OUT8_SAT };
+
+static void row_out8(const int8_t *in, int32_t depth, const int32_t *at, uint32_t scale, int n, int8_t *output,
+                     int form, uint64_t k0)
+{
+    const int32_t sh = n - 1;
+    /* 128 << sh added to or taken from the high word (modulo 2^64) */
+    const uint32_t fold = form == TSLM_OUT8_ADD ? 0u : (form == TSLM_OUT8_FOLD ? UINT32_C(128) << sh : 0u - (UINT32_C(128) << sh));
+    const uint64_t k = k0 + ((uint64_t)fold << 32);
+#if defined(TSLM_SOFTMAX_ASM)
+    const uint32_t klo = (uint32_t)k, khi = (uint32_t)(k >> 32);
+    const int8_t *end = in + depth;
+    uint32_t lo, hi, e;
+    int8_t *o = output;
+#define TSLM_OUT8_ONE(SHIFT, FIX)                          \
+    "ldrsb %[e], [%[in]], #1\n\t"                         \
+    "ldr %[e], [%[at], %[e], lsl #2]\n\t"                 \
+    "mov %[lo], %[klo]\n\t"                               \
+    "mov %[hi], %[khi]\n\t"                               \
+    "umlal %[lo], %[hi], %[e], %[scale]\n\t"             \
+    SHIFT " %[hi], %[hi], %[sh]\n\t"                      \
+    FIX                                                   \
+    "strb %[hi], [%[o]], #1\n\t"
+/* one at a time while the count left is not a multiple of 4 (lo free there), then four per turn */
+#define TSLM_OUT8_LOOP(ONE)                                \
+    "b 2f\n"                                             \
+    "4:\n\t"                                             \
+    ONE                                                   \
+    "2:\n\t"                                             \
+    "sub %[lo], %[end], %[in]\n\t"                        \
+    "tst %[lo], #3\n\t"                                  \
+    "bne 4b\n\t"                                         \
+    "cmp %[in], %[end]\n\t"                               \
+    "beq 3f\n"                                           \
+    "1:\n\t"                                             \
+    ONE ONE ONE ONE                                       \
+    "cmp %[in], %[end]\n\t"                               \
+    "bne 1b\n"                                           \
+    "3:"
+#define TSLM_OUT8_OPERANDS                                                                                \
+    : [in] "+r"(in), [o] "+r"(o), [lo] "=&r"(lo), [hi] "=&r"(hi), [e] "=&r"(e)                            \
+    : [end] "r"(end), [at] "r"(at), [klo] "r"(klo), [khi] "r"(khi), [scale] "r"(scale), [sh] "r"(sh)     \
+    : "cc", "memory"
+    if (form == TSLM_OUT8_FOLD) {
+        __asm__ volatile(TSLM_OUT8_LOOP(TSLM_OUT8_ONE("lsr", "")) TSLM_OUT8_OPERANDS);
+    } else if (form == TSLM_OUT8_ADD) {
+#if !defined(TSLM_OPTIMIZE_SIZE)
+        /* the speed build: for sh 25..27 (rows up to 64 long) LSR and ADD as one ADD of 128 and hi LSR #sh */
+        const uint32_t c128 = 128u;
+#define TSLM_OUT8_IMM(SH)                                                                                     \
+    __asm__ volatile(TSLM_OUT8_LOOP("ldrsb %[e], [%[in]], #1\n\t"                                             \
+                                    "ldr %[e], [%[at], %[e], lsl #2]\n\t"                                     \
+                                    "mov %[lo], %[klo]\n\t"                                                   \
+                                    "mov %[hi], %[khi]\n\t"                                                   \
+                                    "umlal %[lo], %[hi], %[e], %[scale]\n\t"                                 \
+                                    "add %[hi], %[c128], %[hi], lsr %[sh]\n\t"                                \
+                                    "strb %[hi], [%[o]], #1\n\t")                                             \
+                     : [in] "+r"(in), [o] "+r"(o), [lo] "=&r"(lo), [hi] "=&r"(hi), [e] "=&r"(e)               \
+                     : [end] "r"(end), [at] "r"(at), [klo] "r"(klo), [khi] "r"(khi), [scale] "r"(scale),      \
+                       [c128] "r"(c128), [sh] "i"(SH)                                                         \
+                     : "cc", "memory")
+        if (sh == 25) {
+            TSLM_OUT8_IMM(25);
+            return;
+        }
+        if (sh == 26) {
+            TSLM_OUT8_IMM(26);
+            return;
+        }
+        if (sh == 27) {
+            TSLM_OUT8_IMM(27);
+            return;
+        }
+#undef TSLM_OUT8_IMM
+#endif
+        __asm__ volatile(TSLM_OUT8_LOOP(TSLM_OUT8_ONE("lsr", "add %[hi], %[hi], #128\n\t")) TSLM_OUT8_OPERANDS);
+    } else {
+        __asm__ volatile(TSLM_OUT8_LOOP(TSLM_OUT8_ONE("asr", "ssat %[hi], #8, %[hi]\n\t")) TSLM_OUT8_OPERANDS);
+    }
+#undef TSLM_OUT8_ONE
+#undef TSLM_OUT8_LOOP
+#undef TSLM_OUT8_OPERANDS
+#else
+    for (int32_t c = 0; c < depth; ++c) {
+        const uint64_t acc = (uint64_t)scale * (uint32_t)at[in[c]] + k;
+        const uint32_t h = (uint32_t)(acc >> 32);
+        int32_t v;
+        if (form == TSLM_OUT8_SAT) {
+            /* q - 128: floor(h / 2^sh) of h as a signed value */
+            v = (h >> 31) ? -(int32_t)(~h >> sh) - 1 : (int32_t)(h >> sh);
+            v = v > 127 ? 127 : v;
+        } else {
+            v = (int32_t)(h >> sh) + (form == TSLM_OUT8_ADD ? 128 : 0);
+        }
+        output[c] = (int8_t)(uint8_t)(uint32_t)v;
+    }
+#endif
+}
+
 /* Every row; `bits` (8 or 16, a constant after inlining) picks the output type. */
 TSLM_ALWAYS_INLINE void softmax_rows(const tslm_softmax_params *p, const int8_t *input, void *output, const int bits)
 {
@@ -205,7 +346,7 @@ TSLM_ALWAYS_INLINE void softmax_rows(const tslm_softmax_params *p, const int8_t 
         const int8_t *in = input + r * depth;
         int8_t *out8 = (int8_t *)output + r * depth;
         int16_t *out16 = (int16_t *)output + r * depth;
-        const int32_t *at = p->exp_table + 255 - row_max(in, depth); /* at[x] = exp(max - x) */
+        const int32_t *at = p->exp_table + 255 - row_max(in, depth); /* at[x] = exp(max - x) + 2^11 */
         int32_t scale;
         const int n = reciprocal(row_sum(in, depth, at), &scale) + 31 - bits;
         if (n > 31) { /* the quotient rounds to 0 for every element */
@@ -218,17 +359,23 @@ TSLM_ALWAYS_INLINE void softmax_rows(const tslm_softmax_params *p, const int8_t 
             }
             continue;
         }
+        const uint64_t k = out_constant(n, (uint32_t)scale, 1);
         if (bits == 8) {
-            row_out(in, depth, at, (uint32_t)scale, n, out8, 8);
+            /* the largest possible output: q at e = 2^31 - 1 (TFLM's exp(0)), from the unbiased constant. Above
+             * 255 only where n <= 23 (within the SAT form's bound): scale < 2^31, so q <= 2^(31-n) */
+            const uint64_t k0 = out_constant(n, (uint32_t)scale, 0);
+            const uint32_t top = (uint32_t)(((uint64_t)(uint32_t)scale * UINT32_C(0x7FFFFFFF) + k0) >> 32) >> (n - 1);
+            row_out8(in, depth, at, (uint32_t)scale, n, out8,
+                     top > 255u ? TSLM_OUT8_SAT : (n <= 25 ? TSLM_OUT8_FOLD : TSLM_OUT8_ADD), k);
         } else {
-            row_out(in, depth, at, (uint32_t)scale, n, out16, 16);
+            row_out(in, depth, at, (uint32_t)scale, n, out16, 16, k);
         }
     }
 }
 
 void tslm_dsp_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8_t *output)
 {
-    if (!p->reversed) { /* (the compiler reverses the table for this kernel) */
+    if (p->reversed != 2) { /* (the compiler gives this kernel the biased reversed table) */
         tslm_softmax_s8(p, input, output);
         return;
     }
@@ -237,7 +384,7 @@ void tslm_dsp_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8
 
 void tslm_dsp_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int16_t *output)
 {
-    if (!p->reversed) {
+    if (p->reversed != 2) {
         tslm_softmax_s8_s16(p, input, output);
         return;
     }

@@ -155,7 +155,7 @@ TSLM_ALWAYS_INLINE void rev_rows(const tslm_softmax_params *p, const int8_t *inp
 
 void tslm_mve_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8_t *output)
 {
-    if (!p->reversed) { /* (the compiler reverses the table for this kernel) */
+    if (p->reversed != 1) { /* (the compiler reverses the table for this kernel) */
         tslm_softmax_s8(p, input, output);
         return;
     }
@@ -164,7 +164,7 @@ void tslm_mve_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8
 
 void tslm_mve_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int16_t *output)
 {
-    if (!p->reversed) {
+    if (p->reversed != 1) {
         tslm_softmax_s8_s16(p, input, output);
         return;
     }

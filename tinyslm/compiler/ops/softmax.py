@@ -107,12 +107,18 @@ def softmax(lw: Lowering, op: Operator) -> Step:
         else:
             table.append(0)
     # the Cortex-M DSP and Helium kernels take the table reversed (one load or gather per element and no
-    # subtraction: (table + 255 - max)[x])
-    reversed_ = lw.target.dsp
-    tab = ConstArray(lw.name(op, "exp_table"), "int32_t", np.array(table[::-1] if reversed_ else table, dtype=np.int64),
-                     f"exp(-d * {beta:g} * {x.scale:.6g}) for d = {'255..0' if reversed_ else '0..255'}, Q0.31")
+    # subtraction: (table + 255 - max)[x]); the Cortex-M DSP kernel's entries with 2^11 added (reversed=2):
+    # the rounding of TFLM's sum, RoundingDivideByPOT(e, 12) = (e + 2^11) >> 12 for e >= 0, already in them
+    # (uint32_t bits in the int32_t array: e + 2^11 < 2^32)
+    reversed_ = (1 if lw.target.mve else 2) if lw.target.dsp else 0
+    values = np.array(table[::-1] if reversed_ else table, dtype=np.int64)
+    if reversed_ == 2:
+        values = (values + 2048 + 2**31) % 2**32 - 2**31
+    tab = ConstArray(lw.name(op, "exp_table"), "int32_t", values,
+                     f"exp(-d * {beta:g} * {x.scale:.6g}){' + 2^11 (as uint32_t)' if reversed_ == 2 else ''} for d = "
+                     f"{'255..0' if reversed_ else '0..255'}, Q0.31")
     depth = x.shape[-1]
-    params = dict(rows=x.numel // depth, depth=depth, exp_table=Ref(tab.name), reversed=int(reversed_))
+    params = dict(rows=x.numel // depth, depth=depth, exp_table=Ref(tab.name), reversed=reversed_)
     func = "tslm_softmax_s8" if y.dtype == "int8" else "tslm_softmax_s8_s16"
     call = Call(op, func, "tslm_softmax", [T(x.index), T(y.index)], "tslm_softmax_params", params, [tab],
                 note=f"beta {beta:g}, {x.numel // depth} rows of {depth}", reads=[x.index], writes=[y.index])

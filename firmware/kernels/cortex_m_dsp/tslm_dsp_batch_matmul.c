@@ -246,6 +246,21 @@ static void widen_adjacent1(const int8_t *src, int32_t len, int32_t stride, int3
     widen_adjacent(src, len, stride, offset, zp4, dst, 0);
 }
 
+/* Four columns side by side (j..j+3: one word per k of a row-major rhs), n groups of four k, as two pairs'
+ * whole groups laid out as widen_adjacent1's (d0: columns j, j + 1; d1: j + 2, j + 3): per four k four word
+ * loads, four PKHBT/PKHTB, eight SXTAB16. */
+TSLM_ALWAYS_INLINE void widen_adjacent_quad(const int8_t *src, int32_t n, int32_t stride, int32_t off2, int32_t *d0,
+                                            int32_t *d1)
+{
+    for (; n > 0; --n, src += 4 * stride, d0 += 4, d1 += 4) {
+        const uint32_t w0 = (uint32_t)tslm_read32(src), w1 = (uint32_t)tslm_read32(src + stride);
+        const uint32_t w2 = (uint32_t)tslm_read32(src + 2 * stride), w3 = (uint32_t)tslm_read32(src + 3 * stride);
+        widen_word_pair((int32_t)((w0 & 0xFFFFu) | (w2 << 16)), (int32_t)((w1 & 0xFFFFu) | (w3 << 16)), off2, d0, 0);
+        widen_word_pair((int32_t)((w2 & 0xFFFF0000u) | (w0 >> 16)), (int32_t)((w3 & 0xFFFF0000u) | (w1 >> 16)), off2,
+                        d1, 0);
+    }
+}
+
 /* All rhs columns of one batch: for each pair of columns and each four k, 2 words of the
  * first, 2 of the second; an odd last column alone, 2 words per four k. Pairs of contiguous
  * (adj_y) or side-by-side columns where the zero point pads a last group (any int8 one), by
@@ -925,8 +940,9 @@ static void pairs_widen_rhs(const tslm_batch_matmul_params *p, const int8_t *r, 
         c->dst = dst0;
         return;
     }
-    /* columns side by side (cs 1) */
+    /* columns side by side (cs 1): by fours while four remain (pairs j, j + 1 and j + 2, j + 3), then by pairs */
     const uint32_t zp4 = zp_bytes(p->rhs_offset);
+    const int32_t hw = h ? 2 : 0, n = depth >> 2;
     int32_t *dst = dst0;
     for (int32_t j = 0; j < cols; j += 2, dst += pw) {
         const int8_t *src = r + (j + 2 <= cols ? j : cols - 2);
@@ -936,9 +952,21 @@ static void pairs_widen_rhs(const tslm_batch_matmul_params *p, const int8_t *r, 
                                                 : hi | (zp4 & 0xFFFFu) << 16;
             dst[0] = tslm_sxtab16(c->off2, (int32_t)u);
             dst[1] = tslm_sxtab16_ror8(c->off2, (int32_t)u);
-            widen_adjacent1(src, depth & ~3, ds, p->rhs_offset, zp4, dst + 2);
+        }
+        if (j + 4 <= cols && (h || (depth & 3) == 0)) { /* this pair's whole groups and the next pair's */
+            widen_adjacent_quad(src, n, ds, c->off2, dst + hw, dst + pw + hw);
+            if (h) {
+                j += 2, dst += pw, src += 2;
+                const uint32_t hi2 = read16(src + (depth - 1) * ds);
+                const uint32_t u2 = (depth & 3) == 2 ? read16(src + (depth - 2) * ds) | hi2 << 16
+                                                     : hi2 | (zp4 & 0xFFFFu) << 16;
+                dst[0] = tslm_sxtab16(c->off2, (int32_t)u2);
+                dst[1] = tslm_sxtab16_ror8(c->off2, (int32_t)u2);
+            } else {
+                j += 2, dst += pw;
+            }
         } else {
-            widen_adjacent1(src, depth, ds, p->rhs_offset, zp4, dst);
+            widen_adjacent1(src, depth - (depth & 3) * h, ds, p->rhs_offset, zp4, dst + hw);
         }
     }
 }

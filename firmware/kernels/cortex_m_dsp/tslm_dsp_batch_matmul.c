@@ -253,11 +253,24 @@ TSLM_ALWAYS_INLINE void widen_adjacent_quad(const int8_t *src, int32_t n, int32_
                                             int32_t *d1)
 {
     for (; n > 0; --n, src += 4 * stride, d0 += 4, d1 += 4) {
-        const uint32_t w0 = (uint32_t)tslm_read32(src), w1 = (uint32_t)tslm_read32(src + stride);
-        const uint32_t w2 = (uint32_t)tslm_read32(src + 2 * stride), w3 = (uint32_t)tslm_read32(src + 3 * stride);
-        widen_word_pair((int32_t)((w0 & 0xFFFFu) | (w2 << 16)), (int32_t)((w1 & 0xFFFFu) | (w3 << 16)), off2, d0, 0);
-        widen_word_pair((int32_t)((w2 & 0xFFFF0000u) | (w0 >> 16)), (int32_t)((w3 & 0xFFFF0000u) | (w1 >> 16)), off2,
-                        d1, 0);
+        const int32_t w0 = tslm_read32(src), w1 = tslm_read32(src + stride);
+        const int32_t w2 = tslm_read32(src + 2 * stride), w3 = tslm_read32(src + 3 * stride);
+#if defined(TSLM_DSP_ASM) /* (GCC builds these from shifts and masks, two instructions each) */
+        int32_t u0, v0, u1, v1;
+        __asm__("pkhbt %[u0], %[w0], %[w2], lsl #16\n\t"
+                "pkhbt %[v0], %[w1], %[w3], lsl #16\n\t"
+                "pkhtb %[u1], %[w2], %[w0], asr #16\n\t"
+                "pkhtb %[v1], %[w3], %[w1], asr #16"
+                : [u0] "=&r"(u0), [v0] "=&r"(v0), [u1] "=&r"(u1), [v1] "=r"(v1)
+                : [w0] "r"(w0), [w1] "r"(w1), [w2] "r"(w2), [w3] "r"(w3));
+#else
+        const int32_t u0 = (int32_t)(((uint32_t)w0 & 0xFFFFu) | ((uint32_t)w2 << 16));
+        const int32_t v0 = (int32_t)(((uint32_t)w1 & 0xFFFFu) | ((uint32_t)w3 << 16));
+        const int32_t u1 = (int32_t)(((uint32_t)w2 & 0xFFFF0000u) | ((uint32_t)w0 >> 16));
+        const int32_t v1 = (int32_t)(((uint32_t)w3 & 0xFFFF0000u) | ((uint32_t)w1 >> 16));
+#endif
+        widen_word_pair(u0, v0, off2, d0, 0);
+        widen_word_pair(u1, v1, off2, d1, 0);
     }
 }
 

@@ -574,17 +574,17 @@ static void bm_row_pair(const int32_t *x, const int32_t *w, int32_t n4, const bm
  * entry is their start + the skipped groups' bytes), one LDM of the requantization values, the output
  * row's offset, the end and the output pointer, four requantizations, four stores.
  * r0 x, r1 w, r2 r3 (row 0, columns 0 and 1), r4 r5 (row 1), r6 r7 r12 lr the columns' words, r8-r11 the
- * rows' words. The job (copied to the stack on entry, the skip turned into the entry): m, rz, r, the output
- * row stride,
- * the end of row 0's column pairs, row 0's output, x, the groups' bytes to skip, w.
+ * rows' words. The job (copied to the stack on entry, the skip turned into the entry): x, m, rz, r, the
+ * output row stride, the end of row 0's column pairs, row 0's output, the groups' bytes to skip, w; x first,
+ * so the LDM of the requantization values rewinds x too (no load of it per block).
  */
 #define BM_JUMP_MAX 16 /* unrolled groups: the first group + up to 16, depth <= 68 */
 #define BM_JUMP_GROUP_BYTES 40
 typedef struct {
+    const int32_t *x;
     int32_t m, rz, r, os; /* os: from row 0's outputs to row 1's */
     int8_t *oend;
     int8_t *o0;
-    const int32_t *x;
     int32_t skip;
     const int32_t *w;
 } bm_jump_job;
@@ -614,9 +614,9 @@ typedef struct {
                      "adr r10, 6f + 1\n\t"                                                                      \
                      "add r8, r10, r8\n\t"                                                                      \
                      "push {r1-r8}\n\t"                                                                         \
+                     "mov r0, r1\n\t"                                                                           \
                      "mov r1, r9\n"                                                                             \
                      "7:\n\t"                                                                                   \
-                     "ldr r0, [sp, #24]\n\t"                                                                    \
                      FIRST                                                                                      \
                      "ldr pc, [sp, #28]\n"                                                                      \
                      "6:\n\t"                                                                                   \
@@ -624,13 +624,13 @@ typedef struct {
                      ".if . - 6b - 16 * 40\n\t" /* BM_JUMP_GROUP_BYTES, which the entry assumes */              \
                      ".error \"" NAME ": a group is not 40 bytes\"\n\t"                                         \
                      ".endif\n\t"                                                                               \
-                     "ldm sp, {r6, r7, r8, r10, r11, lr}\n\t"                                                   \
+                     "ldm sp, {r0, r6, r7, r8, r10, r11, lr}\n\t"                                               \
                      BM_J_REQ("r2") BM_J_REQ("r3") BM_J_REQ("r4") BM_J_REQ("r5")                               \
                      "strb r4, [lr, r10]\n\t"                                                                   \
                      "strb r2, [lr], #1\n\t"                                                                    \
                      "strb r5, [lr, r10]\n\t"                                                                   \
                      "strb r3, [lr], #1\n\t"                                                                    \
-                     "str lr, [sp, #20]\n\t"                                                                    \
+                     "str lr, [sp, #24]\n\t"                                                                    \
                      "cmp lr, r11\n\t"                                                                          \
                      "bne 7b\n\t"                                                                               \
                      "add sp, sp, #32\n\t"                                                                      \
@@ -704,7 +704,7 @@ TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const i
     const int32_t n4 = (p->depth + 3) / 4, cols = p->cols, os = p->output_row_stride;
     int32_t i = 0;
 #if defined(TSLM_DSP_ASM)
-    bm_jump_job job = {q->m, q->rz, q->r, os, NULL, NULL, x, BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4), wr};
+    bm_jump_job job = {x, q->m, q->rz, q->r, os, NULL, NULL, BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4), wr};
 #endif
     const int32_t off2 = widen_off2(p->lhs_offset, 1);
     const uint32_t zp4 = zp_bytes(p->lhs_offset);
@@ -1023,13 +1023,13 @@ void tslm_dsp_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int
         const int h = rem == 1 || rem == 2;
         const int32_t pw = h ? 4 * n4 - 2 : 4 * n4, r = -p->shift;
         int32_t *x = scratch, *wr = scratch + 4 * n4;
-        bm_jump_job job = {p->multiplier,
+        bm_jump_job job = {x,
+                           p->multiplier,
                            (int32_t)((UINT32_C(1) << (r - 1)) + ((uint32_t)p->output_offset << r)),
                            r,
                            p->output_row_stride,
                            NULL,
                            NULL,
-                           x,
                            BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4),
                            wr};
         void (*const routine)(const bm_jump_job *) = h ? bm_row_pair_jump_h : bm_row_pair_jump;

@@ -250,7 +250,7 @@ static void widen_adjacent1(const int8_t *src, int32_t len, int32_t stride, int3
  * whole groups laid out as widen_adjacent1's (d0: columns j, j + 1; d1: j + 2, j + 3): per four k four word
  * loads, four PKHBT/PKHTB, eight SXTAB16. */
 TSLM_ALWAYS_INLINE void widen_adjacent_quad(const int8_t *src, int32_t n, int32_t stride, int32_t off2, int32_t *d0,
-                                            int32_t *d1)
+                                            int32_t *d1, const int twice)
 {
     for (; n > 0; --n, src += 4 * stride, d0 += 4, d1 += 4) {
         const int32_t w0 = tslm_read32(src), w1 = tslm_read32(src + stride);
@@ -269,8 +269,8 @@ TSLM_ALWAYS_INLINE void widen_adjacent_quad(const int8_t *src, int32_t n, int32_
         const int32_t u1 = (int32_t)(((uint32_t)w2 & 0xFFFF0000u) | ((uint32_t)w0 >> 16));
         const int32_t v1 = (int32_t)(((uint32_t)w3 & 0xFFFF0000u) | ((uint32_t)w1 >> 16));
 #endif
-        widen_word_pair(u0, v0, off2, d0, 0);
-        widen_word_pair(u1, v1, off2, d1, 0);
+        widen_word_pair(u0, v0, off2, d0, twice);
+        widen_word_pair(u1, v1, off2, d1, twice);
     }
 }
 
@@ -911,6 +911,7 @@ typedef struct {
     int32_t depth, off2, sh; /* off2: the operand's offset pair (doubled for the lhs), sh = 32 - 8 (depth % 4) */
     uint32_t zpw, zph;        /* widen_rows_fast's zpw, half_word's for depth % 4 of 1 */
     int32_t *dst;
+    int twice; /* the operand doubled (the one with fewer lines to widen: the sums are 2 acc either way) */
 } pairs_lines;
 
 static void pairs_set(pairs_lines *c, int32_t depth, int32_t offset, const int twice, int32_t *dst)
@@ -923,20 +924,27 @@ static void pairs_set(pairs_lines *c, int32_t depth, int32_t offset, const int t
     c->zpw = rem != 0 ? zp4 << (8 * rem) : 0;
     c->zph = rem == 1 ? (zp4 & 0xFFu) << 16 : 0;
     c->dst = dst;
+    c->twice = twice;
 }
 
-/* Two lines a, b into c->dst: lhs rows (doubled) or rhs columns, in the h layout or the plain one. */
+/* Two contiguous lines a, b into c->dst: lhs rows or rhs columns, in the h layout or the plain one, doubled or
+ * not. */
 typedef void pairs_widen_fn(const int8_t *a, const int8_t *b, const pairs_lines *c);
 #define PAIRS_WIDEN(NAME, H, TWICE)                                                                    \
     static void NAME(const int8_t *a, const int8_t *b, const pairs_lines *c)                           \
     {                                                                                                  \
         pairs_widen_lines(a, b, c->depth, c->off2, c->sh, c->zpw, c->zph, c->dst, H, TWICE);           \
     }
-PAIRS_WIDEN(pairs_lhs_h, 1, 1)
-PAIRS_WIDEN(pairs_lhs, 0, 1)
-PAIRS_WIDEN(pairs_rhs_h, 1, 0)
-PAIRS_WIDEN(pairs_rhs, 0, 0)
+PAIRS_WIDEN(pairs_lines_h2, 1, 1)
+PAIRS_WIDEN(pairs_lines_2, 0, 1)
+PAIRS_WIDEN(pairs_lines_h1, 1, 0)
+PAIRS_WIDEN(pairs_lines_1, 0, 0)
 #undef PAIRS_WIDEN
+
+static pairs_widen_fn *pairs_widen_for(int h, const pairs_lines *c)
+{
+    return h ? (c->twice ? pairs_lines_h2 : pairs_lines_h1) : (c->twice ? pairs_lines_2 : pairs_lines_1);
+}
 
 /* Every pair of rhs columns of one batch in the pairs layout (pw words each), then for an odd count the pair
  * (cols - 2, cols - 1). */
@@ -945,7 +953,7 @@ static void pairs_widen_rhs(const tslm_batch_matmul_params *p, const int8_t *r, 
     const int32_t cs = p->rhs_col_stride, ds = p->rhs_depth_stride, depth = p->depth, cols = p->cols;
     int32_t *const dst0 = c->dst;
     if (ds == 1) {
-        pairs_widen_fn *const widen = h ? pairs_rhs_h : pairs_rhs;
+        pairs_widen_fn *const widen = pairs_widen_for(h, c);
         for (int32_t j = 0; j < cols; j += 2, c->dst += pw) {
             const int32_t j0 = j + 2 <= cols ? j : cols - 2;
             widen(r + j0 * cs, r + (j0 + 1) * cs, c);
@@ -963,23 +971,26 @@ static void pairs_widen_rhs(const tslm_batch_matmul_params *p, const int8_t *r, 
             const uint32_t hi = read16(src + (depth - 1) * ds);
             const uint32_t u = (depth & 3) == 2 ? read16(src + (depth - 2) * ds) | hi << 16
                                                 : hi | (zp4 & 0xFFFFu) << 16;
-            dst[0] = tslm_sxtab16(c->off2, (int32_t)u);
-            dst[1] = tslm_sxtab16_ror8(c->off2, (int32_t)u);
+            widen_word((int32_t)u, c->off2, dst, c->twice);
         }
         if (j + 4 <= cols && (h || (depth & 3) == 0)) { /* this pair's whole groups and the next pair's */
-            widen_adjacent_quad(src, n, ds, c->off2, dst + hw, dst + pw + hw);
+            if (c->twice) {
+                widen_adjacent_quad(src, n, ds, c->off2, dst + hw, dst + pw + hw, 1);
+            } else {
+                widen_adjacent_quad(src, n, ds, c->off2, dst + hw, dst + pw + hw, 0);
+            }
             if (h) {
                 j += 2, dst += pw, src += 2;
                 const uint32_t hi2 = read16(src + (depth - 1) * ds);
                 const uint32_t u2 = (depth & 3) == 2 ? read16(src + (depth - 2) * ds) | hi2 << 16
                                                      : hi2 | (zp4 & 0xFFFFu) << 16;
-                dst[0] = tslm_sxtab16(c->off2, (int32_t)u2);
-                dst[1] = tslm_sxtab16_ror8(c->off2, (int32_t)u2);
+                widen_word((int32_t)u2, c->off2, dst, c->twice);
             } else {
                 j += 2, dst += pw;
             }
         } else {
-            widen_adjacent1(src, depth - (depth & 3) * h, ds, p->rhs_offset, zp4, dst + hw);
+            (c->twice ? widen_adjacent2 : widen_adjacent1)(src, depth - (depth & 3) * h, ds, p->rhs_offset, zp4,
+                                                           dst + hw);
         }
     }
 }
@@ -1034,8 +1045,9 @@ void tslm_dsp_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int
                            wr};
         void (*const routine)(const bm_jump_job *) = h ? bm_row_pair_jump_h : bm_row_pair_jump;
         pairs_lines cl, cr;
-        pairs_set(&cl, p->depth, p->lhs_offset, 1, x);
-        pairs_set(&cr, p->depth, p->rhs_offset, 0, wr);
+        const int dbl_rhs = p->cols < p->rows; /* double the operand with fewer lines */
+        pairs_set(&cl, p->depth, p->lhs_offset, !dbl_rhs, x);
+        pairs_set(&cr, p->depth, p->rhs_offset, dbl_rhs, wr);
         const int32_t *const wodd = (p->cols & 1) ? wr + pw * (p->cols >> 1) : NULL;
         const int8_t *widened = NULL; /* the rhs batch now in wr */
         for (int32_t b0 = 0; b0 < p->batch_dims[0]; ++b0) {
@@ -1049,7 +1061,7 @@ void tslm_dsp_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int
                         pairs_widen_rhs(p, rb, &cr, pw, h);
                         widened = rb;
                     }
-                    pairs_batch(p, l, output + out_at(p, b0, b1, b2), &cl, h ? pairs_lhs_h : pairs_lhs, &job,
+                    pairs_batch(p, l, output + out_at(p, b0, b1, b2), &cl, pairs_widen_for(h, &cl), &job,
                                 routine, wodd);
                 }
             }

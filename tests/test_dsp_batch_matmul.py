@@ -43,7 +43,8 @@ def test_batch_matmul_shapes_on_cortex_m4(tmp_path, opt):
     elf = _build(m4_cc(opt, *size), tmp_path, m4_runtime(tmp_path))
     disasm = disassembly(elf)
     assert "<bm_row_pair_jump>:" in disasm and "smuad" in disasm  # the unrolled routine is what runs
-    assert "<bm_row_pair_jump_h>:" in disasm  # and its half-group twin (the pairs entry's)
+    # and its half-group twin (the pairs entry's, speed build only)
+    assert ("<bm_row_pair_jump_h>:" in disasm) == (opt == "-O2")
     r = run_m4(elf)
     assert r.returncode == 0, r.stdout + r.stderr
 

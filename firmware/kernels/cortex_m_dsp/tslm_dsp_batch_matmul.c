@@ -862,7 +862,8 @@ int32_t tslm_dsp_batch_matmul_s8_get_buffer_size(const tslm_batch_matmul_params 
  * here: a right shift of 1..22, no clamp, lhs rows contiguous, depth 4..68, at least two columns, an rhs with
  * its depth or its columns contiguous), every output by the unrolled row-pair routine:
  * - depth % 4 of 1 or 2: a half group first (bm_row_pair_jump_h): the last two (or one) k of each line as one
- *   word (v[d-2], v[d-1]) in front of its whole groups, so depth 14 costs 3.5 groups a block, not 4;
+ *   word (v[d-2], v[d-1]) in front of its whole groups, so depth 14 costs 3.5 groups a block, not 4 (the speed
+ *   build; the size build pads the last group, as the general entry does);
  * - an odd last row paired with itself (its outputs stored twice to the same bytes: os 0);
  * - an odd last column as the pair (cols - 2, cols - 1) after the others, one block more per row pair (its
  *   first output stored again with the same value);
@@ -871,6 +872,12 @@ int32_t tslm_dsp_batch_matmul_s8_get_buffer_size(const tslm_batch_matmul_params 
  * Everything else: tslm_dsp_batch_matmul_s8. Scratch: tslm_dsp_batch_matmul_pairs_s8_get_buffer_size.
  */
 #if defined(TSLM_DSP_ASM)
+#if !defined(TSLM_OPTIMIZE_SIZE)
+#define PAIRS_HALF 1
+#else /* the size build: the plain layout only (bm_row_pair_jump_h and the half words left out) */
+#define PAIRS_HALF 0
+#endif
+
 static int pairs_ok(const tslm_batch_matmul_params *p)
 {
     const int lzp = zp_bytes(p->lhs_offset) != 0 || p->lhs_offset == 0;
@@ -941,8 +948,9 @@ PAIRS_WIDEN(pairs_lines_h1, 1, 0)
 PAIRS_WIDEN(pairs_lines_1, 0, 0)
 #undef PAIRS_WIDEN
 
-static pairs_widen_fn *pairs_widen_for(int h, const pairs_lines *c)
+TSLM_ALWAYS_INLINE pairs_widen_fn *pairs_widen_for(int h, const pairs_lines *c)
 {
+    h = h && PAIRS_HALF;
     return h ? (c->twice ? pairs_lines_h2 : pairs_lines_h1) : (c->twice ? pairs_lines_2 : pairs_lines_1);
 }
 
@@ -952,6 +960,7 @@ static void pairs_widen_rhs(const tslm_batch_matmul_params *p, const int8_t *r, 
 {
     const int32_t cs = p->rhs_col_stride, ds = p->rhs_depth_stride, depth = p->depth, cols = p->cols;
     int32_t *const dst0 = c->dst;
+    h = h && PAIRS_HALF;
     if (ds == 1) {
         pairs_widen_fn *const widen = pairs_widen_for(h, c);
         for (int32_t j = 0; j < cols; j += 2, c->dst += pw) {
@@ -1031,7 +1040,7 @@ void tslm_dsp_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int
 #if defined(TSLM_DSP_ASM)
     if (pairs_ok(p)) {
         const int32_t n4 = (p->depth + 3) / 4, rem = p->depth & 3;
-        const int h = rem == 1 || rem == 2;
+        const int h = PAIRS_HALF && (rem == 1 || rem == 2);
         const int32_t pw = h ? 4 * n4 - 2 : 4 * n4, r = -p->shift;
         int32_t *x = scratch, *wr = scratch + 4 * n4;
         bm_jump_job job = {x,

@@ -43,6 +43,8 @@ def test_batch_matmul_shapes_on_cortex_m4(tmp_path, opt):
     elf = _build(m4_cc(opt, *size), tmp_path, m4_runtime(tmp_path))
     disasm = disassembly(elf)
     assert "<bm_row_pair_jump>:" in disasm and "smuad" in disasm  # the unrolled routine is what runs
+    # and its half-group twin (the pairs entry's, speed build only)
+    assert ("<bm_row_pair_jump_h>:" in disasm) == (opt == "-O2")
     r = run_m4(elf)
     assert r.returncode == 0, r.stdout + r.stderr
 
@@ -73,8 +75,9 @@ ATTENTION = {"kws": (24, 4, 14), "anomaly": (32, 4, 12), "odd": (7, 3, 5), "toke
              "v_also_an_output": (10, 2, 8), "pv_also_an_output": (10, 2, 8), "merge_moves_the_last_dim": (9, 2, 6)}
 OPTIONS = {"v_also_an_output": dict(v_out=True), "pv_also_an_output": dict(pv_out=True),
            "merge_moves_the_last_dim": dict(merge=(0, 2, 3, 1))}
-BOARDS = {"cortex-m-dsp": ("mps2-an386", ("tslm_dsp_batch_matmul_s8",)),  # (Helium: the pairs entry where it runs
-          "helium": ("mps3-an547", ("tslm_mve_batch_matmul_pairs_s8", "tslm_mve_batch_matmul_s8"))}  # them itself)
+BOARDS = {"cortex-m-dsp": ("mps2-an386", ("tslm_dsp_batch_matmul_pairs_s8", "tslm_dsp_batch_matmul_s8")),  # (the
+          "helium": ("mps3-an547", ("tslm_mve_batch_matmul_pairs_s8", "tslm_mve_batch_matmul_s8"))}  # pairs entries
+# where they run them themselves)
 
 
 @QEMU
@@ -93,6 +96,8 @@ def test_folded_transposes_bit_exact(name, target):
     cm = opzoo.qemu_matches_tflm(model, board, target, n_inputs=3, seed=7)
     bmm = [s for s in cm.plan.steps if getattr(s, "func", "") in func]
     assert len(bmm) == 2
+    if target == "cortex-m-dsp":  # its pairs entry takes attention's shapes up to depth 68 (the long heads' q.k^T not)
+        assert [s.func == func[0] for s in bmm] == [ATTENTION[name][2] <= 68, True]
     assert "lhs read through TRANSPOSE" in bmm[0].note and "rhs read through TRANSPOSE" in bmm[0].note
     assert ("rhs read through TRANSPOSE" in bmm[1].note) != v_out
     assert ("output written as TRANSPOSE" in bmm[1].note) == merged  # the merge: the BATCH_MATMUL's output strides

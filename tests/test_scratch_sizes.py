@@ -102,7 +102,8 @@ def test_compiler_scratch_equals_the_kernels_get_buffer_size(target, zoo, tmp_pa
     expected = {"portable": {"tslm_conv_s8", "tslm_depthwise_conv_s8", "tslm_fully_connected_s8",
                              "tslm_batch_matmul_s8", "tslm_mean_s8"} | stateful,
                 "cortex-m-dsp": {"tslm_dsp_conv_s8", "tslm_dsp_depthwise_conv_s8", "tslm_dsp_fully_connected_s8",
-                                 "tslm_dsp_batch_matmul_s8", "tslm_dsp_mean_s8"} | stateful,
+                                 "tslm_dsp_batch_matmul_s8", "tslm_dsp_batch_matmul_pairs_s8",
+                                 "tslm_dsp_mean_s8"} | stateful,
                 "helium": {"tslm_mve_conv_s8", "tslm_mve_depthwise_conv_s8", "tslm_mve_depthwise_conv_3x3_s8",
                            "tslm_mve_fully_connected_s8", "tslm_mve_batch_matmul_s8",
                            "tslm_mve_batch_matmul_pairs_s8", "tslm_mve_layer_norm_s8"}}[target]

@@ -7,7 +7,9 @@
  * operands laid out contiguously or as the heads of a [tokens, heads, depth] tensor (what the compiler
  * passes when it folds a TRANSPOSE into the BATCH_MATMUL: rows heads * depth apart, batches depth
  * apart), every zero point (-128 and 127 included), right shifts inside the fast path (1..22) and outside
- * it, full and clamped output ranges.
+ * it, full and clamped output ranges. Every case runs through tslm_dsp_batch_matmul_pairs_s8 too (the attention
+ * entry: its half group where depth % 4 is 1 or 2, odd last rows and columns; what it does not take it hands to
+ * the general entry), whose outputs must be the same bytes.
  * Exit code: 0 when every output byte agrees and nothing past an output was written, 1 otherwise.
  */
 #include <stdint.h>
@@ -68,7 +70,9 @@ static int run_one(int32_t batches, int32_t rows, int32_t depth, int32_t cols, i
     }
     const int32_t size = batches * rows * depth, rsize = batches * cols * depth, n = batches * rows * cols;
     if (size > MAX_IN || rsize > MAX_IN || n > MAX_OUT ||
-        tslm_dsp_batch_matmul_s8_get_buffer_size(&p) > (int32_t)sizeof(scratch)) {
+        tslm_dsp_batch_matmul_s8_get_buffer_size(&p) > (int32_t)sizeof(scratch) ||
+        tslm_dsp_batch_matmul_pairs_s8_get_buffer_size(&p) > (int32_t)sizeof(scratch) ||
+        tslm_dsp_batch_matmul_pairs_s8_get_buffer_size(&p) < tslm_dsp_batch_matmul_s8_get_buffer_size(&p)) {
         return 1; /* the check's own buffers are too small: a failure, not a skip */
     }
     const int narrow = (int)(next() % 4 == 0); /* values near the zero points: outputs inside the range */
@@ -86,6 +90,12 @@ static int run_one(int32_t batches, int32_t rows, int32_t depth, int32_t cols, i
     for (int32_t i = n; i < n + 64; ++i) {
         bad |= got[i] != 0x55;
     }
+    memset(got, 0x55, sizeof(got));
+    tslm_dsp_batch_matmul_pairs_s8(&p, lhs, rhs, got, scratch);
+    bad |= memcmp(ref, got, (size_t)n) != 0;
+    for (int32_t i = n; i < n + 64; ++i) {
+        bad |= got[i] != 0x55;
+    }
     return bad;
 }
 
@@ -93,7 +103,12 @@ int main(void)
 {
     /* batches, rows, depth, cols, adj_x, adj_y: the transformers' attention, as compiled (heads) */
     static const int32_t models[][6] = {{4, 24, 14, 24, 0, 1}, {4, 24, 24, 14, 0, 0}, {4, 32, 12, 32, 0, 1},
-                                        {4, 32, 32, 12, 0, 0}, {4, 26, 14, 26, 0, 1}, {4, 26, 26, 14, 0, 0}};
+                                        {4, 32, 32, 12, 0, 0}, {4, 26, 14, 26, 0, 1}, {4, 26, 26, 14, 0, 0},
+                                        /* odd token counts (odd rows and columns, depth % 4 of 1 and 3), the
+                                         * pairs entry's depth limits (66: a half group and 16 whole ones) */
+                                        {4, 25, 14, 25, 0, 1}, {4, 25, 25, 14, 0, 0}, {2, 27, 27, 13, 0, 0},
+                                        {2, 9, 66, 7, 0, 1},   {2, 9, 68, 7, 0, 0},   {2, 7, 67, 3, 0, 1},
+                                        {2, 3, 5, 3, 0, 1},    {2, 3, 6, 2, 0, 0},    {1, 1, 14, 5, 0, 1}};
     int bad = 0;
     for (unsigned m = 0; m < sizeof(models) / sizeof(models[0]); ++m) {
         for (int t = 0; t < 6; ++t) {

@@ -4,7 +4,8 @@
  * parameters:
  * - BATCH_MATMUL (cortex_m_dsp/tslm_dsp_batch_matmul.c): adj_x/adj_y strides, odd rows, columns and
  *   depths, broadcast batches, every zero point, right shifts inside the fast path (1..22) and
- *   outside it (none, 23..31, long depths), fused activation ranges;
+ *   outside it (none, 23..31, long depths), fused activation ranges; each case through the attention entry
+ *   (tslm_dsp_batch_matmul_pairs_s8) too;
  * - ADD/SUB/MUL (tslm_dsp_binary.c) at the edges of their fast paths: output shifts 21..26, input
  *   shifts up to 31, a run broadcast across rows;
  * - SOFTMAX (tslm_dsp_softmax.c), int8 and int16 outputs, rows of 1..40, rows whose
@@ -67,7 +68,7 @@ static int check_batch_matmul(void)
         const int32_t n = p.batch_dims[2] * p.rows * p.cols;
         if (n > MAX_OUT || lsize * p.batch_dims[2] > (int32_t)sizeof(lhs) ||
             rsize * p.batch_dims[2] > (int32_t)sizeof(rhs) ||
-            tslm_dsp_batch_matmul_s8_get_buffer_size(&p) > (int32_t)sizeof(scratch)) {
+            tslm_dsp_batch_matmul_pairs_s8_get_buffer_size(&p) > (int32_t)sizeof(scratch)) {
             return 1; /* the check's own buffers are too small: a failure, not a skip */
         }
         const int narrow = (int)(next() % 4 == 0); /* values near the zero points: outputs inside the range */
@@ -77,6 +78,9 @@ static int check_batch_matmul(void)
         memset(got, 0x55, sizeof(got));
         tslm_batch_matmul_s8(&p, lhs, rhs, ref, NULL);
         tslm_dsp_batch_matmul_s8(&p, lhs, rhs, got, scratch);
+        bad += differs(n);
+        memset(got, 0x55, sizeof(got)); /* the attention entry (broadcast batches, 1..9 rows and columns) */
+        tslm_dsp_batch_matmul_pairs_s8(&p, lhs, rhs, got, scratch);
         bad += differs(n);
     }
     return bad;

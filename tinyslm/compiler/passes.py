@@ -40,6 +40,12 @@ run in order by :func:`run` (``driver.lower_graph``) and tested on its own (test
   ``tslm_mve_batch_matmul_pairs_s8`` (same params and scratch), so the linker leaves the general entry's
   dot-product paths out of models with only such matmuls.
 
+- :func:`dsp_batch_matmul_pairs`: on the Cortex-M DSP target an int8 BATCH_MATMUL whose final params the
+  row-pair entry runs itself (``ops.batch_matmul.dsp_pairs``: a right shift, the whole int8 range, lhs rows
+  contiguous, depth 4..68, two columns or more, an rhs with its depth or columns contiguous: attention's) calls
+  ``tslm_dsp_batch_matmul_pairs_s8`` (same params; scratch for one more column pair where the columns are odd):
+  depth % 4 of 1 or 2 as a half group, odd last rows and columns by the unrolled routine too.
+
 Aliasing and in-place decisions are the planner's passes (planner.py: ``resolve_aliases``,
 ``choose_in_place``).
 """
@@ -54,7 +60,7 @@ from typing import Callable
 import numpy as np
 
 from .lowering import Call, Lowering, Step, T
-from .ops.batch_matmul import mve_pairs, mve_scratch
+from .ops.batch_matmul import dsp_pairs, dsp_pairs_scratch, mve_pairs, mve_scratch
 from .ops.conv import as_grouped_conv
 from .ops.elementwise import binary_element
 from .ops.layer_norm import fuse_layer_norms
@@ -187,6 +193,14 @@ def helium_batch_matmul_pairs(lw: Lowering, steps: list[Step]) -> list[Step]:
                       if s.func == "tslm_mve_batch_matmul_s8" and mve_pairs(dict(s.param_items())) else None)
 
 
+def dsp_batch_matmul_pairs(lw: Lowering, steps: list[Step]) -> list[Step]:
+    if not lw.target.dsp or lw.target.mve:
+        return steps
+    return _each_call(lw, steps, lambda lw, s: replace(s, func="tslm_dsp_batch_matmul_pairs_s8",
+                                                       scratch_bytes=dsp_pairs_scratch(dict(s.param_items())))
+                      if s.func == "tslm_dsp_batch_matmul_s8" and dsp_pairs(dict(s.param_items())) else None)
+
+
 def _arena(lw: Lowering, steps: list[Step]) -> int:
     """The arena these steps need (a fold must not grow it: the live ranges change)."""
     from .planner import plan
@@ -285,7 +299,8 @@ def _fold_transpose(lw: Lowering, bmm: Call, k: int, slot: int, steps: list[Step
 PASSES: tuple[Callable[[Lowering, list[Step]], list[Step]], ...] = (tables_for_one_byte_functions,
                                                                      grouped_conv_for_depth_multipliers,
                                                                      fused_layer_norms, transposes_into_batch_matmul,
-                                                                     helium_batch_matmul_pairs, dsp_strided_copies)
+                                                                     helium_batch_matmul_pairs, dsp_batch_matmul_pairs,
+                                                                     dsp_strided_copies)
 
 
 def run(lw: Lowering, steps: list[Step], passes=PASSES) -> list[Step]:

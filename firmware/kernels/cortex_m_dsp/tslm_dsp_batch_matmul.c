@@ -146,6 +146,67 @@ TSLM_ALWAYS_INLINE void widen_rows_zp(const int8_t *a, const int8_t *b, int32_t 
     }
 }
 
+/* The last rem (1..3) values of a contiguous line of len >= 4 as one word, its other bytes those of zp4: one
+ * (unaligned) word load ending at the line's end, shifted down by sh = 32 - 8 rem, and zpw = zp4 << 8 rem. */
+TSLM_TINY_INLINE int32_t tail_word4(const int8_t *end, int32_t sh, uint32_t zpw)
+{
+    return (int32_t)(((uint32_t)tslm_read32(end - 4) >> sh) | zpw);
+}
+
+/* widen_rows_zp for the fast path's row pairs and column pairs (len >= 4): the whole groups by one loop of
+ * two word loads, four SXTAB16 (eight doubled) and one STM per four k (Thumb-2), the last group by
+ * tail_word4 (sh, zpw as there; rem = len & 3). */
+TSLM_ALWAYS_INLINE void widen_rows_fast(const int8_t *a, const int8_t *b, int32_t len, int32_t off2, int32_t sh,
+                                        uint32_t zpw, int32_t *dst, const int twice)
+{
+#if defined(TSLM_DSP_ASM)
+    int32_t n = len >> 2, u, v;
+    if (twice) {
+        __asm__ volatile("1:\n\t"
+                         "ldr %[u], [%[a]], #4\n\t"
+                         "ldr %[v], [%[b]], #4\n\t"
+                         "sxtab16 r4, %[o], %[u]\n\t"
+                         "sxtab16 r5, %[o], %[u], ror #8\n\t"
+                         "sxtab16 r6, %[o], %[v]\n\t"
+                         "sxtab16 r7, %[o], %[v], ror #8\n\t"
+                         "sxtab16 r4, r4, %[u]\n\t"
+                         "sxtab16 r5, r5, %[u], ror #8\n\t"
+                         "sxtab16 r6, r6, %[v]\n\t"
+                         "sxtab16 r7, r7, %[v], ror #8\n\t"
+                         "stmia %[d]!, {r4-r7}\n\t"
+                         "subs %[n], %[n], #1\n\t"
+                         "bne 1b"
+                         : [a] "+r"(a), [b] "+r"(b), [d] "+r"(dst), [n] "+r"(n), [u] "=&r"(u), [v] "=&r"(v)
+                         : [o] "r"(off2)
+                         : "r4", "r5", "r6", "r7", "cc", "memory");
+    } else {
+        __asm__ volatile("1:\n\t"
+                         "ldr %[u], [%[a]], #4\n\t"
+                         "ldr %[v], [%[b]], #4\n\t"
+                         "sxtab16 r4, %[o], %[u]\n\t"
+                         "sxtab16 r5, %[o], %[u], ror #8\n\t"
+                         "sxtab16 r6, %[o], %[v]\n\t"
+                         "sxtab16 r7, %[o], %[v], ror #8\n\t"
+                         "stmia %[d]!, {r4-r7}\n\t"
+                         "subs %[n], %[n], #1\n\t"
+                         "bne 1b"
+                         : [a] "+r"(a), [b] "+r"(b), [d] "+r"(dst), [n] "+r"(n), [u] "=&r"(u), [v] "=&r"(v)
+                         : [o] "r"(off2)
+                         : "r4", "r5", "r6", "r7", "cc", "memory");
+    }
+#else
+    for (int32_t g = len >> 2; g > 0; --g, a += 4, b += 4, dst += 4) {
+        widen_word(tslm_read32(a), off2, dst, twice);
+        widen_word(tslm_read32(b), off2, dst + 2, twice);
+    }
+#endif
+    if (sh != 32) {
+        const int32_t k = len & 3;
+        widen_word(tail_word4(a + k, sh, zpw), off2, dst, twice);
+        widen_word(tail_word4(b + k, sh, zpw), off2, dst + 2, twice);
+    }
+}
+
 TSLM_TINY_INLINE uint32_t read16(const int8_t *p)
 {
     uint16_t h;
@@ -185,6 +246,34 @@ static void widen_adjacent1(const int8_t *src, int32_t len, int32_t stride, int3
     widen_adjacent(src, len, stride, offset, zp4, dst, 0);
 }
 
+/* Four columns side by side (j..j+3: one word per k of a row-major rhs), n groups of four k, as two pairs'
+ * whole groups laid out as widen_adjacent1's (d0: columns j, j + 1; d1: j + 2, j + 3): per four k four word
+ * loads, four PKHBT/PKHTB, eight SXTAB16. */
+TSLM_ALWAYS_INLINE void widen_adjacent_quad(const int8_t *src, int32_t n, int32_t stride, int32_t off2, int32_t *d0,
+                                            int32_t *d1, const int twice)
+{
+    for (; n > 0; --n, src += 4 * stride, d0 += 4, d1 += 4) {
+        const int32_t w0 = tslm_read32(src), w1 = tslm_read32(src + stride);
+        const int32_t w2 = tslm_read32(src + 2 * stride), w3 = tslm_read32(src + 3 * stride);
+#if defined(TSLM_DSP_ASM) /* (GCC builds these from shifts and masks, two instructions each) */
+        int32_t u0, v0, u1, v1;
+        __asm__("pkhbt %[u0], %[w0], %[w2], lsl #16\n\t"
+                "pkhbt %[v0], %[w1], %[w3], lsl #16\n\t"
+                "pkhtb %[u1], %[w2], %[w0], asr #16\n\t"
+                "pkhtb %[v1], %[w3], %[w1], asr #16"
+                : [u0] "=&r"(u0), [v0] "=&r"(v0), [u1] "=&r"(u1), [v1] "=r"(v1)
+                : [w0] "r"(w0), [w1] "r"(w1), [w2] "r"(w2), [w3] "r"(w3));
+#else
+        const int32_t u0 = (int32_t)(((uint32_t)w0 & 0xFFFFu) | ((uint32_t)w2 << 16));
+        const int32_t v0 = (int32_t)(((uint32_t)w1 & 0xFFFFu) | ((uint32_t)w3 << 16));
+        const int32_t u1 = (int32_t)(((uint32_t)w2 & 0xFFFF0000u) | ((uint32_t)w0 >> 16));
+        const int32_t v1 = (int32_t)(((uint32_t)w3 & 0xFFFF0000u) | ((uint32_t)w1 >> 16));
+#endif
+        widen_word_pair(u0, v0, off2, d0, twice);
+        widen_word_pair(u1, v1, off2, d1, twice);
+    }
+}
+
 /* All rhs columns of one batch: for each pair of columns and each four k, 2 words of the
  * first, 2 of the second; an odd last column alone, 2 words per four k. Pairs of contiguous
  * (adj_y) or side-by-side columns where the zero point pads a last group (any int8 one), by
@@ -196,9 +285,14 @@ static void widen_rhs(const tslm_batch_matmul_params *p, const int8_t *r, int32_
     const int zp = zp4 != 0 || p->rhs_offset == 0;
     int32_t j = 0;
     if (zp && ds == 1) { /* the pairs' loop inline */
-        const int32_t off2 = widen_off2(p->rhs_offset, 0);
+        const int32_t off2 = widen_off2(p->rhs_offset, 0), depth = p->depth, sh = 32 - 8 * (depth & 3);
+        const uint32_t zpw = (depth & 3) != 0 ? zp4 << (8 * (depth & 3)) : 0;
         for (; j + 2 <= p->cols; j += 2, dst += 4 * n4) {
-            widen_rows_zp(r + j * cs, r + (j + 1) * cs, p->depth, off2, zp4, dst, 0);
+            if (depth >= 4) {
+                widen_rows_fast(r + j * cs, r + (j + 1) * cs, depth, off2, sh, zpw, dst, 0);
+            } else {
+                widen_rows_zp(r + j * cs, r + (j + 1) * cs, depth, off2, zp4, dst, 0);
+            }
         }
     }
     for (; j + 2 <= p->cols; j += 2, dst += 4 * n4) {
@@ -480,17 +574,17 @@ static void bm_row_pair(const int32_t *x, const int32_t *w, int32_t n4, const bm
  * entry is their start + the skipped groups' bytes), one LDM of the requantization values, the output
  * row's offset, the end and the output pointer, four requantizations, four stores.
  * r0 x, r1 w, r2 r3 (row 0, columns 0 and 1), r4 r5 (row 1), r6 r7 r12 lr the columns' words, r8-r11 the
- * rows' words. The job (copied to the stack on entry, the skip turned into the entry): m, rz, r, the output
- * row stride,
- * the end of row 0's column pairs, row 0's output, x, the groups' bytes to skip, w.
+ * rows' words. The job (copied to the stack on entry, the skip turned into the entry): x, m, rz, r, the
+ * output row stride, the end of row 0's column pairs, row 0's output, the groups' bytes to skip, w; x first,
+ * so the LDM of the requantization values rewinds x too (no load of it per block).
  */
 #define BM_JUMP_MAX 16 /* unrolled groups: the first group + up to 16, depth <= 68 */
 #define BM_JUMP_GROUP_BYTES 40
 typedef struct {
+    const int32_t *x;
     int32_t m, rz, r, os; /* os: from row 0's outputs to row 1's */
     int8_t *oend;
     int8_t *o0;
-    const int32_t *x;
     int32_t skip;
     const int32_t *w;
 } bm_jump_job;
@@ -512,36 +606,60 @@ typedef struct {
     "asr " A ", " A ", r8\n\t"                           \
     "ssat " A ", #8, " A "\n\t"
 
+/* The routine's body, FIRST its first group's code (by SMUAD: no zeroing) and the group of r0's x, r1's w
+ * it leaves next; NAME its assembler name for the size check. */
+#define BM_J_BODY(FIRST, NAME)                                                                                  \
+    __asm__ volatile("push {r4-r11, lr}\n\t"                                                                    \
+                     "ldm r0, {r1-r9}\n\t"                                                                      \
+                     "adr r10, 6f + 1\n\t"                                                                      \
+                     "add r8, r10, r8\n\t"                                                                      \
+                     "push {r1-r8}\n\t"                                                                         \
+                     "mov r0, r1\n\t"                                                                           \
+                     "mov r1, r9\n"                                                                             \
+                     "7:\n\t"                                                                                   \
+                     FIRST                                                                                      \
+                     "ldr pc, [sp, #28]\n"                                                                      \
+                     "6:\n\t"                                                                                   \
+                     BM_J_GROUP4 BM_J_GROUP4 BM_J_GROUP4 BM_J_GROUP4                                            \
+                     ".if . - 6b - 16 * 40\n\t" /* BM_JUMP_GROUP_BYTES, which the entry assumes */              \
+                     ".error \"" NAME ": a group is not 40 bytes\"\n\t"                                         \
+                     ".endif\n\t"                                                                               \
+                     "ldm sp, {r0, r6, r7, r8, r10, r11, lr}\n\t"                                               \
+                     BM_J_REQ("r2") BM_J_REQ("r3") BM_J_REQ("r4") BM_J_REQ("r5")                               \
+                     "strb r4, [lr, r10]\n\t"                                                                   \
+                     "strb r2, [lr], #1\n\t"                                                                    \
+                     "strb r5, [lr, r10]\n\t"                                                                   \
+                     "strb r3, [lr], #1\n\t"                                                                    \
+                     "str lr, [sp, #24]\n\t"                                                                    \
+                     "cmp lr, r11\n\t"                                                                          \
+                     "bne 7b\n\t"                                                                               \
+                     "add sp, sp, #32\n\t"                                                                      \
+                     "pop {r4-r11, pc}")
+
 __attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump(const bm_jump_job *job)
 {
     (void)job;
-    __asm__ volatile("push {r4-r11, lr}\n\t"
-                     "ldm r0, {r1-r9}\n\t"
-                     "adr r10, 6f + 1\n\t"
-                     "add r8, r10, r8\n\t"
-                     "push {r1-r8}\n\t"
-                     "mov r1, r9\n"
-                     "7:\n\t"
-                     "ldr r0, [sp, #24]\n\t"
-                     BM_J_MACS(BM_J_FIRST)
-                     "ldr pc, [sp, #28]\n"
-                     "6:\n\t"
-                     BM_J_GROUP4 BM_J_GROUP4 BM_J_GROUP4 BM_J_GROUP4
-                     ".if . - 6b - 16 * 40\n\t" /* BM_JUMP_GROUP_BYTES, which the entry assumes */
-                     ".error \"bm_row_pair_jump: a group is not 40 bytes\"\n\t"
-                     ".endif\n\t"
-                     "ldm sp, {r6, r7, r8, r10, r11, lr}\n\t"
-                     BM_J_REQ("r2") BM_J_REQ("r3") BM_J_REQ("r4") BM_J_REQ("r5")
-                     "strb r4, [lr, r10]\n\t"
-                     "strb r2, [lr], #1\n\t"
-                     "strb r5, [lr, r10]\n\t"
-                     "strb r3, [lr], #1\n\t"
-                     "str lr, [sp, #20]\n\t"
-                     "cmp lr, r11\n\t"
-                     "bne 7b\n\t"
-                     "add sp, sp, #32\n\t"
-                     "pop {r4-r11, pc}");
+    BM_J_BODY(BM_J_MACS(BM_J_FIRST), "bm_row_pair_jump");
 }
+
+/* The same with a half group first (depth % 4 of 1 or 2, the pairs entry's layout below): per line one word
+ * (v[d-2], v[d-1]) (or (v[d-1], 0)), x's two rows' and w's two columns' by one LDM each, four SMUAD; then the
+ * whole groups as above (n4 - 1 of them, the same entry: skip = 40 (17 - n4)). */
+#define BM_J_HALF                                          \
+    "ldmia r0!, {r8, r10}\n\t"                           \
+    "ldmia r1!, {r6, r12}\n\t"                           \
+    "smuad r2, r8, r6\n\t"                               \
+    "smuad r4, r10, r6\n\t"                              \
+    "smuad r3, r8, r12\n\t"                              \
+    "smuad r5, r10, r12\n\t"
+
+__attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump_h(const bm_jump_job *job)
+{
+    (void)job;
+    BM_J_BODY(BM_J_HALF, "bm_row_pair_jump_h");
+}
+#undef BM_J_HALF
+#undef BM_J_BODY
 #undef BM_J_MACS
 #undef BM_J_MLA
 #undef BM_J_FIRST
@@ -560,9 +678,15 @@ static void bm_jump_rows(const tslm_batch_matmul_params *p, const int8_t *l, con
 {
     const int32_t cols = p->cols, rs = p->lhs_row_stride, depth = p->depth, n4 = (depth + 3) / 4;
     const int32_t *const wlast = wr + 2 * n4 * (cols & ~1);
+    const int32_t sh = 32 - 8 * (depth & 3);
+    const uint32_t zpw = (depth & 3) != 0 ? zp4 << (8 * (depth & 3)) : 0;
     for (int32_t i = 0; i + 2 <= p->rows; i += 2, l += 2 * rs, out += 2 * job->os) { /* (job->os: a register
                                                                                      * less) */
-        widen_rows_zp(l, l + rs, depth, off2, zp4, x, 1);
+        if (depth >= 4) {
+            widen_rows_fast(l, l + rs, depth, off2, sh, zpw, x, 1);
+        } else {
+            widen_rows_zp(l, l + rs, depth, off2, zp4, x, 1);
+        }
         job->o0 = out;
         job->oend = out + (cols & ~1);
         bm_row_pair_jump(job);
@@ -580,7 +704,7 @@ TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const i
     const int32_t n4 = (p->depth + 3) / 4, cols = p->cols, os = p->output_row_stride;
     int32_t i = 0;
 #if defined(TSLM_DSP_ASM)
-    bm_jump_job job = {q->m, q->rz, q->r, os, NULL, NULL, x, BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4), wr};
+    bm_jump_job job = {x, q->m, q->rz, q->r, os, NULL, NULL, BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4), wr};
 #endif
     const int32_t off2 = widen_off2(p->lhs_offset, 1);
     const uint32_t zp4 = zp_bytes(p->lhs_offset);
@@ -731,4 +855,234 @@ int32_t tslm_dsp_batch_matmul_s8_get_buffer_size(const tslm_batch_matmul_params 
 {
     const int32_t n4 = (p->depth + 3) / 4;
     return 4 * (4 * n4 + 2 * n4 * p->cols);
+}
+
+/*
+ * tslm_dsp_batch_matmul_pairs_s8: the whole-range attention shapes (what passes.dsp_batch_matmul_pairs routes
+ * here: a right shift of 1..22, no clamp, lhs rows contiguous, depth 4..68, at least two columns, an rhs with
+ * its depth or its columns contiguous), every output by the unrolled row-pair routine:
+ * - depth % 4 of 1 or 2: a half group first (bm_row_pair_jump_h): the last two (or one) k of each line as one
+ *   word (v[d-2], v[d-1]) in front of its whole groups, so depth 14 costs 3.5 groups a block, not 4 (the speed
+ *   build; the size build pads the last group, as the general entry does);
+ * - an odd last row paired with itself (its outputs stored twice to the same bytes: os 0);
+ * - an odd last column as the pair (cols - 2, cols - 1) after the others, one block more per row pair (its
+ *   first output stored again with the same value);
+ * - the widening of both operands by word loads, SXTAB16 and STM, the last group from one word load ending
+ *   at the line's end.
+ * Everything else: tslm_dsp_batch_matmul_s8. Scratch: tslm_dsp_batch_matmul_pairs_s8_get_buffer_size.
+ */
+#if defined(TSLM_DSP_ASM)
+#if !defined(TSLM_OPTIMIZE_SIZE)
+#define PAIRS_HALF 1
+#else /* the size build: the plain layout only (bm_row_pair_jump_h and the half words left out) */
+#define PAIRS_HALF 0
+#endif
+
+static int pairs_ok(const tslm_batch_matmul_params *p)
+{
+    const int lzp = zp_bytes(p->lhs_offset) != 0 || p->lhs_offset == 0;
+    const int rzp = zp_bytes(p->rhs_offset) != 0 || p->rhs_offset == 0;
+    return p->shift <= -1 && p->shift >= -22 && p->act_min == -128 && p->act_max == 127 && p->lhs_depth_stride == 1 &&
+           p->depth >= 4 && p->depth <= 68 && p->cols >= 2 && p->rows >= 1 && lzp && rzp &&
+           (p->rhs_depth_stride == 1 || p->rhs_col_stride == 1);
+}
+
+/* The half group of a contiguous line ending at end, + offset (doubled with twice): (v[d-2], v[d-1]) (rem 2,
+ * sh 16, zpw 0) or (v[d-1], the zero point's byte, which widens to 0) (rem 1, sh 24, zpw that byte << 16).
+ * One word load ending at end; its bytes (c, d) moved to bytes 0 and 2 by one ORR. */
+TSLM_TINY_INLINE int32_t half_word(const int8_t *end, int32_t sh, uint32_t zpw, int32_t off2, const int twice)
+{
+    uint32_t u = (uint32_t)tslm_read32(end - 4) >> sh;
+    u |= (u << 8) | zpw;
+    const int32_t a = tslm_sxtab16(off2, (int32_t)u);
+    return twice ? tslm_sxtab16(a, (int32_t)u) : a;
+}
+
+/* Two contiguous lines a, b (len >= 4) in the pairs layout: h (len % 4 of 1 or 2): the two half words, then
+ * the whole groups; else widen_rows_fast's. sh = 32 - 8 (len % 4); zph: the zero point's byte << 16 where len
+ * % 4 is 1; zpw: as widen_rows_fast's. */
+TSLM_ALWAYS_INLINE void pairs_widen_lines(const int8_t *a, const int8_t *b, int32_t len, int32_t off2, int32_t sh,
+                                          uint32_t zpw, uint32_t zph, int32_t *dst, const int h, const int twice)
+{
+    if (h) {
+        dst[0] = half_word(a + len, sh, zph, off2, twice);
+        dst[1] = half_word(b + len, sh, zph, off2, twice);
+        widen_rows_fast(a, b, len & ~3, off2, 32, 0, dst + 2, twice);
+    } else {
+        widen_rows_fast(a, b, len, off2, sh, zpw, dst, twice);
+    }
+}
+
+/* One call's layout: where the widened operands go and how a line's last group is widened. */
+typedef struct {
+    int32_t depth, off2, sh; /* off2: the operand's offset pair (doubled for the lhs), sh = 32 - 8 (depth % 4) */
+    uint32_t zpw, zph;        /* widen_rows_fast's zpw, half_word's for depth % 4 of 1 */
+    int32_t *dst;
+    int twice; /* the operand doubled (the one with fewer lines to widen: the sums are 2 acc either way) */
+} pairs_lines;
+
+static void pairs_set(pairs_lines *c, int32_t depth, int32_t offset, const int twice, int32_t *dst)
+{
+    const int32_t rem = depth & 3;
+    const uint32_t zp4 = zp_bytes(offset);
+    c->depth = depth;
+    c->off2 = widen_off2(offset, twice);
+    c->sh = 32 - 8 * rem;
+    c->zpw = rem != 0 ? zp4 << (8 * rem) : 0;
+    c->zph = rem == 1 ? (zp4 & 0xFFu) << 16 : 0;
+    c->dst = dst;
+    c->twice = twice;
+}
+
+/* Two contiguous lines a, b into c->dst: lhs rows or rhs columns, in the h layout or the plain one, doubled or
+ * not. */
+typedef void pairs_widen_fn(const int8_t *a, const int8_t *b, const pairs_lines *c);
+#define PAIRS_WIDEN(NAME, H, TWICE)                                                                    \
+    static void NAME(const int8_t *a, const int8_t *b, const pairs_lines *c)                           \
+    {                                                                                                  \
+        pairs_widen_lines(a, b, c->depth, c->off2, c->sh, c->zpw, c->zph, c->dst, H, TWICE);           \
+    }
+PAIRS_WIDEN(pairs_lines_h2, 1, 1)
+PAIRS_WIDEN(pairs_lines_2, 0, 1)
+PAIRS_WIDEN(pairs_lines_h1, 1, 0)
+PAIRS_WIDEN(pairs_lines_1, 0, 0)
+#undef PAIRS_WIDEN
+
+TSLM_ALWAYS_INLINE pairs_widen_fn *pairs_widen_for(int h, const pairs_lines *c)
+{
+    h = h && PAIRS_HALF;
+    return h ? (c->twice ? pairs_lines_h2 : pairs_lines_h1) : (c->twice ? pairs_lines_2 : pairs_lines_1);
+}
+
+/* Every pair of rhs columns of one batch in the pairs layout (pw words each), then for an odd count the pair
+ * (cols - 2, cols - 1). */
+static void pairs_widen_rhs(const tslm_batch_matmul_params *p, const int8_t *r, pairs_lines *c, int32_t pw, int h)
+{
+    const int32_t cs = p->rhs_col_stride, ds = p->rhs_depth_stride, depth = p->depth, cols = p->cols;
+    int32_t *const dst0 = c->dst;
+    h = h && PAIRS_HALF;
+    if (ds == 1) {
+        pairs_widen_fn *const widen = pairs_widen_for(h, c);
+        for (int32_t j = 0; j < cols; j += 2, c->dst += pw) {
+            const int32_t j0 = j + 2 <= cols ? j : cols - 2;
+            widen(r + j0 * cs, r + (j0 + 1) * cs, c);
+        }
+        c->dst = dst0;
+        return;
+    }
+    /* columns side by side (cs 1): by fours while four remain (pairs j, j + 1 and j + 2, j + 3), then by pairs */
+    const uint32_t zp4 = zp_bytes(p->rhs_offset);
+    const int32_t hw = h ? 2 : 0, n = depth >> 2;
+    int32_t *dst = dst0;
+    for (int32_t j = 0; j < cols; j += 2, dst += pw) {
+        const int8_t *src = r + (j + 2 <= cols ? j : cols - 2);
+        if (h) { /* the half words from two halfword loads */
+            const uint32_t hi = read16(src + (depth - 1) * ds);
+            const uint32_t u = (depth & 3) == 2 ? read16(src + (depth - 2) * ds) | hi << 16
+                                                : hi | (zp4 & 0xFFFFu) << 16;
+            widen_word((int32_t)u, c->off2, dst, c->twice);
+        }
+        if (j + 4 <= cols && (h || (depth & 3) == 0)) { /* this pair's whole groups and the next pair's */
+            if (c->twice) {
+                widen_adjacent_quad(src, n, ds, c->off2, dst + hw, dst + pw + hw, 1);
+            } else {
+                widen_adjacent_quad(src, n, ds, c->off2, dst + hw, dst + pw + hw, 0);
+            }
+            if (h) {
+                j += 2, dst += pw, src += 2;
+                const uint32_t hi2 = read16(src + (depth - 1) * ds);
+                const uint32_t u2 = (depth & 3) == 2 ? read16(src + (depth - 2) * ds) | hi2 << 16
+                                                     : hi2 | (zp4 & 0xFFFFu) << 16;
+                widen_word((int32_t)u2, c->off2, dst, c->twice);
+            } else {
+                j += 2, dst += pw;
+            }
+        } else {
+            (c->twice ? widen_adjacent2 : widen_adjacent1)(src, depth - (depth & 3) * h, ds, p->rhs_offset, zp4,
+                                                           dst + hw);
+        }
+    }
+}
+
+/* The row pairs of one batch (an odd last row paired with itself), each widened and its blocks by routine
+ * (an odd last column: one call more, the pair at wodd). */
+static void pairs_batch(const tslm_batch_matmul_params *p, const int8_t *l, int8_t *out, const pairs_lines *c,
+                        pairs_widen_fn *widen, bm_jump_job *job, void (*routine)(const bm_jump_job *),
+                        const int32_t *wodd)
+{
+    const int32_t rs = p->lhs_row_stride, os = p->output_row_stride, cols2 = p->cols & ~1;
+    const int32_t *const wr = job->w;
+    for (int32_t n = (p->rows + 1) >> 1; n > 0; --n, l += 2 * rs, out += 2 * os) {
+        if (n == 1 && (p->rows & 1)) {
+            widen(l, l, c);
+            job->os = 0;
+        } else {
+            widen(l, l + rs, c);
+        }
+        job->o0 = out;
+        job->oend = out + cols2;
+        routine(job);
+        if (wodd != NULL) {
+            job->o0 = out + cols2 - 1;
+            job->oend = out + cols2 + 1;
+            job->w = wodd;
+            routine(job);
+            job->w = wr;
+        }
+    }
+    job->os = os;
+}
+#endif
+
+void tslm_dsp_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
+                                    int8_t *output, int32_t *scratch)
+{
+#if defined(TSLM_DSP_ASM)
+    if (pairs_ok(p)) {
+        const int32_t n4 = (p->depth + 3) / 4, rem = p->depth & 3;
+        const int h = PAIRS_HALF && (rem == 1 || rem == 2);
+        const int32_t pw = h ? 4 * n4 - 2 : 4 * n4, r = -p->shift;
+        int32_t *x = scratch, *wr = scratch + 4 * n4;
+        bm_jump_job job = {x,
+                           p->multiplier,
+                           (int32_t)((UINT32_C(1) << (r - 1)) + ((uint32_t)p->output_offset << r)),
+                           r,
+                           p->output_row_stride,
+                           NULL,
+                           NULL,
+                           BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4),
+                           wr};
+        void (*const routine)(const bm_jump_job *) = h ? bm_row_pair_jump_h : bm_row_pair_jump;
+        pairs_lines cl, cr;
+        const int dbl_rhs = p->cols < p->rows; /* double the operand with fewer lines */
+        pairs_set(&cl, p->depth, p->lhs_offset, !dbl_rhs, x);
+        pairs_set(&cr, p->depth, p->rhs_offset, dbl_rhs, wr);
+        const int32_t *const wodd = (p->cols & 1) ? wr + pw * (p->cols >> 1) : NULL;
+        const int8_t *widened = NULL; /* the rhs batch now in wr */
+        for (int32_t b0 = 0; b0 < p->batch_dims[0]; ++b0) {
+            for (int32_t b1 = 0; b1 < p->batch_dims[1]; ++b1) {
+                for (int32_t b2 = 0; b2 < p->batch_dims[2]; ++b2) {
+                    const int8_t *l = lhs + b0 * p->lhs_batch_strides[0] + b1 * p->lhs_batch_strides[1] +
+                                      b2 * p->lhs_batch_strides[2];
+                    const int8_t *rb = rhs + b0 * p->rhs_batch_strides[0] + b1 * p->rhs_batch_strides[1] +
+                                       b2 * p->rhs_batch_strides[2];
+                    if (rb != widened) { /* a broadcast rhs is widened once */
+                        pairs_widen_rhs(p, rb, &cr, pw, h);
+                        widened = rb;
+                    }
+                    pairs_batch(p, l, output + out_at(p, b0, b1, b2), &cl, pairs_widen_for(h, &cl), &job,
+                                routine, wodd);
+                }
+            }
+        }
+        return;
+    }
+#endif
+    tslm_dsp_batch_matmul_s8(p, lhs, rhs, output, scratch);
+}
+
+int32_t tslm_dsp_batch_matmul_pairs_s8_get_buffer_size(const tslm_batch_matmul_params *p)
+{
+    const int32_t n4 = (p->depth + 3) / 4;
+    return 4 * (4 * n4 + 2 * n4 * (p->cols + (p->cols & 1)));
 }

@@ -12,4 +12,12 @@ void tslm_dsp_batch_matmul_s8(const tslm_batch_matmul_params *p, const int8_t *l
  * (int32 words holding int16 pairs, per four of depth). */
 int32_t tslm_dsp_batch_matmul_s8_get_buffer_size(const tslm_batch_matmul_params *p);
 
+/* The attention shapes' entry (the compiler's passes.dsp_batch_matmul_pairs routes them here): the whole int8
+ * range, a right shift of 1..22, lhs rows contiguous, depth 4..68, two columns or more, an rhs with its depth or
+ * its columns contiguous; it calls tslm_dsp_batch_matmul_s8 for anything else. */
+void tslm_dsp_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
+                                    int8_t *output, int32_t *scratch);
+/* Its scratch bytes: the general entry's, and two widened columns more for an odd column count. */
+int32_t tslm_dsp_batch_matmul_pairs_s8_get_buffer_size(const tslm_batch_matmul_params *p);
+
 #endif /* TSLM_DSP_BATCH_MATMUL_H */

@@ -42,6 +42,25 @@ def mve_pairs(p: dict) -> bool:
             and (p["output_row_stride"] >= 1 or p["rows"] == 1) and 0 <= p["output_row_stride"] <= 65532)
 
 
+DSP_PAIRS_MAX_DEPTH = 68  # the DSP pairs entry's depth (bm_row_pair_jump: its first group + 16 unrolled)
+
+
+def dsp_pairs(p: dict) -> bool:
+    """Whether tslm_dsp_batch_matmul_pairs_s8 runs p itself (its `pairs_ok()` in C): a right shift of 1..22, the whole
+    int8 range, lhs rows contiguous (depth stride 1), depth 4..68, at least two columns, an rhs with its depth or its
+    columns contiguous, int8 zero points (every offset -127..128)."""
+    return (-22 <= p["shift"] <= -1 and p["act_min"] == -128 and p["act_max"] == 127 and p["lhs_depth_stride"] == 1
+            and 4 <= p["depth"] <= DSP_PAIRS_MAX_DEPTH and p["cols"] >= 2 and p["rows"] >= 1
+            and (p["rhs_depth_stride"] == 1 or p["rhs_col_stride"] == 1)
+            and -127 <= p["lhs_offset"] <= 128 and -127 <= p["rhs_offset"] <= 128)
+
+
+def dsp_pairs_scratch(p: dict) -> int:
+    """tslm_dsp_batch_matmul_pairs_s8_get_buffer_size: the general entry's, with an odd last column's pair."""
+    n4 = -(-p["depth"] // 4)
+    return 4 * (4 * n4 + 2 * n4 * (p["cols"] + p["cols"] % 2))
+
+
 @register('BATCH_MATMUL')
 def batch_matmul(lw: Lowering, op: Operator) -> Step:
     lw.io(op, 2)

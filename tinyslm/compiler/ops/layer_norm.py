@@ -190,6 +190,16 @@ def fold_gamma_beta(gamma_p: dict[str, Any], beta_p: dict[str, Any], gamma: np.n
     return out
 
 
+def helium_records(f: np.ndarray) -> np.ndarray:
+    """fold_gamma_beta's records {K, C, A, B} per channel as the Helium kernel reads them: per group of four
+    channels (zeros past the last) their four K / 2 (gamma + its offset: the kernel rounds the product itself, not
+    twice it, and adds gamma's input offset to the values, C = offset K not needed), then their four A, then their
+    four B (three vector loads)."""
+    f = np.concatenate([f, np.zeros((_up(len(f)) - len(f), 4), dtype=f.dtype)])
+    assert np.all(f[:, 0] % 2 == 0)
+    return np.stack([f[:, 0] // 2, f[:, 2], f[:, 3]], axis=1).reshape(-1, 4, 3).transpose(0, 2, 1).reshape(-1)
+
+
 def _up(n: int) -> int:
     return (n + ALIGN - 1) // ALIGN * ALIGN
 
@@ -374,10 +384,11 @@ def _call(lw: Lowering, mean: Call, sub: Call, sq: Call, var: Call, scale: Call,
         vals = [np.asarray(lw.t(i).data).reshape(-1).astype(np.int64) for i in consts]
         f = fold_gamma_beta(p.gamma, p.beta, vals[0], vals[1])
         if f is not None:
-            if lw.target.mve:  # (the Helium kernel reads four channels' records at a time: zeros to 4k)
-                f = np.concatenate([f, np.zeros((_up(cols) - cols, 4), dtype=f.dtype)])
-            folded = ConstArray(f"{name}_folded", "int32_t", f.reshape(-1),
-                                "per channel {K, C} of the gamma MUL and {A, B} of the beta ADD: ssat8((v A + B) >> 16)")
+            what = "per channel {K, C} of the gamma MUL and {A, B} of the beta ADD: ssat8((v A + B) >> 16)"
+            if lw.target.mve:
+                f, what = helium_records(f), ("per four channels their gamma MUL's K (gamma + offset), then the beta "
+                                              "ADD's A and B: ssat8((v A + B) >> 16)")
+            folded = ConstArray(f"{name}_folded", "int32_t", f.reshape(-1), what)
             p.folded = Ref(folded.name)
     p.diff_fold = fold_sub(p.sub) if fold else [0, 0, 0, 0]
     inputs = [x] + consts

@@ -280,14 +280,20 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
         }
         const int32_t m = tslm_clamp_i32(tslm_requantize(s - zs_mean, p->mean.multiplier, p->mean.shift) +
                                      p->mean.output_zero_point, -128, 127);
-        int32_t t = (int32_t)((uint32_t)shl19(p->sub.in1_offset) -
-                              (uint32_t)tslm_requantize(shl20(m + p->sub.in2_offset), p->sub.in2_multiplier,
-                                                        p->sub.in2_shift));
-        const int diff_fold = p->diff_fold[3] != 0; /* the SUB as ssat8((x A + B) >> 22), B = (2 t M + E) >> L */
-        if (diff_fold) {
-            const int64_t e_fold = (int64_t)(((uint64_t)(uint32_t)p->diff_fold[2] << 32) | (uint32_t)p->diff_fold[1]);
-            const int64_t t2 = (int32_t)((uint32_t)t << 1); /* (the DSP kernel's t: twice this one) */
-            t = (int32_t)((t2 * p->sub.output_multiplier + e_fold) >> p->diff_fold[3]);
+        const int diff_fold = p->diff_fold[3] != 0; /* the SUB as ssat8((x A + B) >> 22) */
+        int32_t t;
+        if (p->diff_fold[3] < 0) { /* B = m P + Q (the compiler's fold_sub_linear) */
+            t = (int32_t)((uint32_t)m * (uint32_t)p->diff_fold[1] + (uint32_t)p->diff_fold[2]);
+        } else {
+            t = (int32_t)((uint32_t)shl19(p->sub.in1_offset) -
+                          (uint32_t)tslm_requantize(shl20(m + p->sub.in2_offset), p->sub.in2_multiplier,
+                                                    p->sub.in2_shift));
+            if (diff_fold) { /* B = (2 t M + E) >> L (fold_sub) */
+                const int64_t e_fold =
+                    (int64_t)(((uint64_t)(uint32_t)p->diff_fold[2] << 32) | (uint32_t)p->diff_fold[1]);
+                const int64_t t2 = (int32_t)((uint32_t)t << 1); /* (the DSP kernel's t: twice this one) */
+                t = (int32_t)((t2 * p->sub.output_multiplier + e_fold) >> p->diff_fold[3]);
+            }
         }
         const int32_t sq = diff_fold ? differences_folded(x, d, cols, p->diff_fold[0], t, square)
                                      : differences_rounded(x, d, cols, t, qd, square);

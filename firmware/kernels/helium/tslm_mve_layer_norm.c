@@ -145,11 +145,27 @@ TSLM_LN_ROWFN int32_t differences_rounded(const int8_t *x, int8_t *d, int32_t co
     return differences(x, d, cols, vdupq_n_s32(INT32_C(1) << 19), t, qd, square, 0);
 }
 
-/* d[c..c+3] through the scale, gamma and beta steps (steps of them; 3: both from the compiler's records {K, C, A, B}
- * per channel at bc, four channels' at a time, qb.m holding gamma's multiplier) to y, and the scaled values to n
- * when keep. */
+typedef struct {
+    int32x4_t val[3];
+} int32x4x3_t;
+
+/* Four channels' records {K[4], A[4], B[4]} at *rec, the pointer stepped past them (three loads that step it: C
+ * steps a copy and adds to the pointer, two more instructions). */
+TSLM_ALWAYS_INLINE int32x4x3_t records(const int32_t **rec)
+{
+    int32x4x3_t r;
+    __asm__("vldrw.32 %q[k], [%[p]], #16\n\t"
+            "vldrw.32 %q[a], [%[p]], #16\n\t"
+            "vldrw.32 %q[b], [%[p]], #16"
+            : [k] "=&w"(r.val[0]), [a] "=&w"(r.val[1]), [b] "=&w"(r.val[2]), [p] "+r"(*rec)
+            : "m"(*(const int32_t(*)[12]) * rec));
+    return r;
+}
+
+/* d[c..c+3] through the scale, gamma and beta steps (steps of them; 3: both from the compiler's records, per four
+ * channels at bc their K, A and B) to y, and the scaled values to n when keep. */
 TSLM_ALWAYS_INLINE void out4(const int8_t *d, int8_t *y, int8_t *n, const int32_t *kg, const int32_t *bc,
-                             const int32x4_t kv, int32_t c0, const step_q qs, const step_q qg, const step_v qb,
+                             const int32_t **rp, const int32x4_t kv, int32_t c0, const step_q qs, const step_q qg, const step_v qb,
                              int32_t o1g, const int steps, const int keep, const int pred, const mve_pred16_t p)
 {
     const int32x4_t dv = pred ? vldrbq_z_s32(d, p) : vldrbq_s32(d);
@@ -161,10 +177,13 @@ TSLM_ALWAYS_INLINE void out4(const int8_t *d, int8_t *y, int8_t *n, const int32_
             vstrbq_s32(n, v);
         }
     }
-    if (steps == 3) { /* gamma's MUL from the record's K, beta's ADD ssat8((v A + B) >> 16) (padded records: no tail) */
-        v = out8(vmulq_s32(vaddq_n_s32(v, o1g), vldrwq_s32(bc)), qg);
-        v = TSLM_MVE_LN_SAT8_SHR(vaddq_s32(vmulq_s32(v, vldrwq_s32(bc + 4)), vldrwq_s32(bc + 8)),
-                                 TSLM_MVE_LN_FOLD_SHIFT);
+    if (steps == 3) { /* gamma's MUL from the record's K, beta's ADD ssat8((v A + B) >> 16) (padded records: no tail);
+                       * gamma's input offset and shift from vector registers (qb.m, qb.left: fewer core registers) */
+        const int32x4x3_t rec = records(rp);
+        v = vqrdmulhq_n_s32(vmulq_s32(vaddq_s32(v, qb.m), rec.val[0]), qg.m);
+        v = vaddq_n_s32(vaddq_s32(v, vshrq_n_s32(v, 31)), qg.c);
+        v = vshrq_n_s32(vqshlq_s32(v, qb.left), 24);
+        v = TSLM_MVE_LN_SAT8_SHR(vaddq_s32(vmulq_s32(v, rec.val[1]), rec.val[2]), TSLM_MVE_LN_FOLD_SHIFT);
     }
     if (steps == 1 || steps == 2) {
         const int32x4_t k = pred ? vldrwq_z_s32(kg, p) : vldrwq_s32(kg);
@@ -188,21 +207,20 @@ TSLM_ALWAYS_INLINE void outputs(const int8_t *d, int8_t *y, int8_t *n, int32_t c
 {
     const step_v qb = {vdupq_n_s32(qb_s.m), vdupq_n_s32(qb_s.c), vdupq_n_s32(qb_s.left)};
     const int32x4_t kv = vdupq_n_s32(k);
+    const int32_t *rp = bc; /* (steps 3: the records, stepped by out4) */
 #if defined(__OPTIMIZE_SIZE__) /* the pointers stepped (GCC -Os keeps indexed addressing and spills more) */
-    const int32_t bstep = steps == 3 ? 12 : 4; /* (records: three int32 per channel) */
-    for (const int8_t *const end = d + (cols & ~3); d != end; d += 4, y += 4, n += 4, kg += 4, bc += bstep) {
-        out4(d, y, n, kg, bc, kv, c0, qs, qg, qb, o1g, steps, keep, 0, 0xFFFF);
+    for (const int8_t *const end = d + (cols & ~3); d != end; d += 4, y += 4, n += 4, kg += 4, bc += 4) {
+        out4(d, y, n, kg, bc, &rp, kv, c0, qs, qg, qb, o1g, steps, keep, 0, 0xFFFF);
     }
     const int32_t c = 0;
 #else /* indexed (GCC -O2 strength-reduces it itself, a little better than the above) */
     int32_t c = 0;
     for (; c + 4 <= cols; c += 4) {
-        out4(d + c, y + c, n + c, kg + c, bc + (steps == 3 ? 3 * c : c), kv, c0, qs, qg, qb, o1g, steps, keep, 0,
-             0xFFFF);
+        out4(d + c, y + c, n + c, kg + c, bc + c, &rp, kv, c0, qs, qg, qb, o1g, steps, keep, 0, 0xFFFF);
     }
 #endif
     if (cols & 3) {
-        out4(d + c, y + c, n + c, kg + c, bc + (steps == 3 ? 3 * c : c), kv, c0, qs, qg, qb, o1g, steps, keep, 1,
+        out4(d + c, y + c, n + c, kg + c, bc + c, &rp, kv, c0, qs, qg, qb, o1g, steps, keep, 1,
              vctp32q((uint32_t)(cols & 3)));
     }
 }
@@ -218,8 +236,8 @@ TSLM_ALWAYS_INLINE void outputs(const int8_t *d, int8_t *y, int8_t *n, int32_t c
 TSLM_LN_OUTFN void outputs_folded(const int8_t *d, int8_t *y, int8_t *n, int32_t cols, const int32_t *rec, int32_t k,
                                   int32_t c0, const step_q qs, const step_q qg, int32_t o1g, const int keep)
 {
-    const step_q unused = {0, 0, 0};
-    outputs(d, y, n, cols, rec, rec, k, c0, qs, qg, unused, o1g, 3, keep);
+    const step_q qv = {o1g, 0, qg.left}; /* (in vector registers: out4's steps 3) */
+    outputs(d, y, n, cols, rec, rec, k, c0, qs, qg, qv, o1g, 3, keep);
 }
 
 TSLM_LN_OUTFN void outputs_rounded(const int8_t *d, int8_t *y, int8_t *n, int32_t cols, const int32_t *kg,

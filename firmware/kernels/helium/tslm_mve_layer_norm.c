@@ -165,8 +165,9 @@ TSLM_ALWAYS_INLINE int32x4x3_t records(const int32_t **rec)
 /* d[c..c+3] through the scale, gamma and beta steps (steps of them; 3: both from the compiler's records, per four
  * channels at bc their K, A and B) to y, and the scaled values to n when keep. */
 TSLM_ALWAYS_INLINE void out4(const int8_t *d, int8_t *y, int8_t *n, const int32_t *kg, const int32_t *bc,
-                             const int32_t **rp, const int32x4_t kv, int32_t c0, const step_q qs, const step_q qg, const step_v qb,
-                             int32_t o1g, const int steps, const int keep, const int pred, const mve_pred16_t p)
+                             const int32_t **rp, const int32x4_t kv, int32_t c0, const step_q qs, const step_q qg,
+                             const step_v qb, int32_t o1g, const int steps, const int keep, const int pred,
+                             const mve_pred16_t p)
 {
     const int32x4_t dv = pred ? vldrbq_z_s32(d, p) : vldrbq_s32(d);
     int32x4_t v = out8(vmlasq_n_s32(dv, kv, c0), qs);
@@ -225,9 +226,10 @@ TSLM_ALWAYS_INLINE void outputs(const int8_t *d, int8_t *y, int8_t *n, int32_t c
     }
 }
 
-/* outputs() for gamma's and beta's records (steps 3) and for the other forms (steps 0..2), each a function of its
- * own at -Os with outputs() inlined into it (flatten): in one function for every form the other forms' vectors
- * crowd the eight Q registers of the records' loop (spills in it). */
+/* outputs() for gamma's and beta's records (steps 3), for the scale step alone (steps 0) and for the other forms
+ * (steps 1, 2), each a function of its own at -Os with outputs() inlined into it (flatten): in one function for
+ * every form the other forms' vectors crowd the eight Q registers of the records' loop (spills in it), and the
+ * scale step alone tests the forms' flags in its loop. */
 #if defined(__OPTIMIZE_SIZE__)
 #define TSLM_LN_OUTFN __attribute__((noinline, flatten)) static
 #else
@@ -238,6 +240,12 @@ TSLM_LN_OUTFN void outputs_folded(const int8_t *d, int8_t *y, int8_t *n, int32_t
 {
     const step_q qv = {o1g, 0, qg.left}; /* (in vector registers: out4's steps 3) */
     outputs(d, y, n, cols, rec, rec, k, c0, qs, qg, qv, o1g, 3, keep);
+}
+
+TSLM_LN_OUTFN void outputs_scaled(const int8_t *d, int8_t *y, int32_t cols, int32_t k, int32_t c0, const step_q qs)
+{
+    const step_q unused = {0, 0, 0};
+    outputs(d, y, y, cols, NULL, NULL, k, c0, qs, unused, unused, 0, 0, 0); /* (steps 0: the scale step only) */
 }
 
 TSLM_LN_OUTFN void outputs_rounded(const int8_t *d, int8_t *y, int8_t *n, int32_t cols, const int32_t *kg,
@@ -323,12 +331,14 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
         int8_t *const n = keep ? normalized + r * cols : y;
         if (folded) {
             outputs_folded(d, y, n, cols, p->folded, k, c0, qs, qg, o1g, keep);
+        } else if (p->steps == 0) {
+            outputs_scaled(d, y, cols, k, c0, qs);
         } else {
             outputs_rounded(d, y, n, cols, kg, bc, k, c0, qs, qg, qb, o1g, p->steps, keep);
         }
 #else
         if (p->steps == 0) {
-            outputs_rounded(d, y, y, cols, kg, bc, k, c0, qs, qg, qb, o1g, 0, 0);
+            outputs_scaled(d, y, cols, k, c0, qs);
         } else if (p->steps == 1) {
             if (keep) {
                 outputs_rounded(d, y, normalized + r * cols, cols, kg, bc, k, c0, qs, qg, qb, o1g, 1, 1);

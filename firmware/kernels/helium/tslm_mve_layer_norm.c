@@ -18,6 +18,7 @@
  */
 #include "tslm_mve_layer_norm.h"
 #include "tslm_mve.h"
+#include <arm_acle.h>
 
 #define TSLM_LN_UP4(n) (((n) + 3) / 4 * 4)
 /* The compiler's folds (tinyslm/compiler/ops/layer_norm.py, the Cortex-M DSP kernel's TSLM_LN_DIFF_SHIFT and
@@ -304,8 +305,8 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
         if (c < cols) {
             s = vaddvaq_s8(s, vldrbq_z_s8(x + c, vctp8q((uint32_t)(cols - c))));
         }
-        const int32_t m = tslm_clamp_i32(tslm_requantize(s - zs_mean, p->mean.multiplier, p->mean.shift) +
-                                     p->mean.output_zero_point, -128, 127);
+        const int32_t m = __ssat(tslm_requantize(s - zs_mean, p->mean.multiplier, p->mean.shift) +
+                                 p->mean.output_zero_point, 8); /* (SSAT: GCC -O2 clamps in four instructions) */
         const int diff_fold = p->diff_fold[3] != 0; /* the SUB as ssat8((x A + B) >> 22) */
         int32_t t;
         if (p->diff_fold[3] < 0) { /* B = m P + Q (the compiler's fold_sub_linear) */
@@ -323,8 +324,8 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
         }
         const int32_t sq = diff_fold ? differences_folded(x, d, cols, p->diff_fold[0], t, square)
                                      : differences_rounded(x, d, cols, t, qd, square);
-        const int32_t v = tslm_clamp_i32(tslm_requantize(sq - zs_var, p->var.multiplier, p->var.shift) +
-                                     p->var.output_zero_point, -128, 127);
+        const int32_t v = __ssat(tslm_requantize(sq - zs_var, p->var.multiplier, p->var.shift) +
+                                 p->var.output_zero_point, 8);
         const int32_t k = p->scale_table[v + 128] + p->scale.in2_offset;
         const int32_t c0 = p->scale.in1_offset * k;
 #if defined(__OPTIMIZE_SIZE__) /* (one call of each: their forms are arguments there) */

@@ -10,8 +10,11 @@
  *   MUL:  (d + o1)(s + o2) = d K + o1 K, K = s + o2   (the scale: one K per row; gamma: K per channel)
  *   ADD:  R(g) + R(beta) = g << 19 + (o1 << 19 + R(beta))   (the bracket per channel, in scratch)
  * and each rounding is TFLM's MultiplyByQuantizedMultiplier on four lanes (VQRDMULH, -1 for a negative
- * product, VRSHL: tslm_mve.h's steps for a right shift), + zero point, clamped to int8 by a saturating
- * shift left by 24 and back. The per-row values (the means, R(mean), the scale) take tslm_requantize.
+ * product), + zero point, clamped to int8: round8(), the right shift's rounding half and the zero point in one
+ * add, then a saturating shift left by 24 - r and the shift right by 24. The per-row values (the means, R(mean),
+ * the scale) take tslm_requantize. With the compiler's folds (p->diff_fold, p->folded: checked on every input
+ * there) the SUB is one affine map of x per row (its B from the mean by one multiply-add, or from R(mean)), and
+ * gamma's MUL and beta's ADD come from per-channel records.
  * Handles what the Cortex-M DSP kernel handles (no activation clamps, output shifts right by 1..22, SUB/ADD
  * at left shift 20 with input 1 at 1/2, so every sum above stays below 2^30); anything else, the portable
  * kernel.

@@ -19,7 +19,9 @@ loops): the SUB of a row's mean as ssat8((x A + B) >> 22) with B from the row's 
 (:func:`fold_sub`, all 256 x 256 (mean, x) pairs), and beta's ADD per channel as ssat8((v A + B) >> 16)
 (:func:`fold_gamma_beta`, records in flash in place of the kernel's per-call setup and its scratch). The MULs
 (the row's scale, gamma) keep their rounding: with output shifts of a few bits their ties round away from
-zero on both sides, which no floor of one affine map reproduces.
+zero on both sides, which no floor of one affine map reproduces. The Helium kernel takes the same folds (its
+records laid out per four channels: helium_records) and, where it holds, the SUB's B straight from the int8 mean
+as m P + Q (:func:`fold_sub_linear`, the same exhaustive check).
 """
 
 from __future__ import annotations

@@ -179,8 +179,26 @@ def test_fused_layer_norm_bit_exact_on_cortex_m55(opt):
     cm = opzoo.qemu_matches_tflm(m, "mps3-an547", "helium", n_inputs=4, seed=4, opt=opt_flag(opt))
     lns = [s for s in cm.plan.steps if isinstance(s, Call) and s.op.opcode == "LAYER_NORM"]
     assert len(lns) == 12 and all(s.func == "tslm_mve_layer_norm_s8" for s in lns), funcs(cm.plan.steps)
-    # the compiler's folds (the SUB; gamma/beta's records, rows of 2..1100 with tails past a multiple of 4)
+    # the compiler's folds (the SUB, B from the mean by one multiply-add (fold_sub_linear) in most; gamma/beta's
+    # records, rows of 2..1100 with tails past a multiple of 4)
     assert all(s.params.diff_fold[3] != 0 for s in lns) and sum(s.params.folded is not None for s in lns) == 9
+    assert sum(s.params.diff_fold[3] == -1 for s in lns) >= 9, [s.params.diff_fold for s in lns]
+
+
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+def test_sub_fold_by_the_rescaled_mean_on_cortex_m55(monkeypatch):
+    """The Helium kernel with fold_sub's B = (t M + E) >> L from the rescaled mean (what it takes where
+    fold_sub_linear finds no P, Q): the same row shapes against TFLM on the emulated Cortex-M55."""
+    from tinyslm.compiler.ops import layer_norm as ln
+
+    if "helium" not in _cache:
+        fn, shapes = _helium_block()
+        _cache["helium"] = opzoo.convert_fn(fn, shapes)
+    monkeypatch.setattr(ln, "fold_sub_linear", lambda p, shift=ln.DIFF_SHIFT: [0, 0, 0, 0])
+    cm = opzoo.qemu_matches_tflm(_cache["helium"], "mps3-an547", "helium", n_inputs=4, seed=6)
+    lns = [s for s in cm.plan.steps if isinstance(s, Call) and s.op.opcode == "LAYER_NORM"]
+    assert len(lns) == 12 and all(s.params.diff_fold[3] > 0 for s in lns), [s.params.diff_fold for s in lns]
 
 
 def _mve_handles(b: dict, half: bool) -> bool:
@@ -206,6 +224,7 @@ def test_unfolded_layer_norm_bit_exact_on_cortex_m55(opt, monkeypatch):
         _cache["helium"] = opzoo.convert_fn(fn, shapes)
     m = _cache["helium"]
     monkeypatch.setattr(ln, "fold_sub", lambda p, shift=ln.DIFF_SHIFT: [0, 0, 0, 0])
+    monkeypatch.setattr(ln, "fold_sub_linear", lambda p, shift=ln.DIFF_SHIFT: [0, 0, 0, 0])
     monkeypatch.setattr(ln, "fold_gamma_beta", lambda *a: None)
     cm = opzoo.qemu_matches_tflm(m, "mps3-an547", "helium", n_inputs=4, seed=5, opt=opt_flag(opt))
     lns = [s for s in cm.plan.steps if isinstance(s, Call) and s.op.opcode == "LAYER_NORM"]
@@ -307,7 +326,7 @@ def test_fold_helpers_against_the_reference():
     for m, sh in [(1 << 30, 0), (1518500250, -7), (1087226345, -18), (2147483647, -1), (1300000000, 2)]:
         got = ln._mbqm_np(xs.astype(np.int64), m, sh)
         assert all(int(g) == mbqm(int(x), m, sh) for g, x in zip(got, xs))
-    found = 0
+    found = linear = 0
     for trial in range(12):
         p = dict(in1_offset=int(rng.integers(-127, 128)), in2_offset=int(rng.integers(-127, 128)),
                  output_offset=int(rng.integers(-128, 128)), left_shift=20, in1_multiplier=1 << 30, in1_shift=0,
@@ -327,6 +346,12 @@ def test_fold_helpers_against_the_reference():
             e = (e_hi << 32) | (e_lo & 0xFFFFFFFF)
             b = np.array([(int(v) * p["output_multiplier"] + e) >> shift for v in t], dtype=np.int64)
             assert np.array_equal(np.clip((ln._V[None, :] * a + b[:, None]) >> ln.DIFF_SHIFT, -128, 127), f)
+        a, pm, q, kind = ln.fold_sub_linear(p)
+        if kind:
+            linear += 1
+            b = ln._V * pm + q  # (the Helium kernel's B from the int8 mean)
+            assert kind == -1 and np.array_equal(np.clip((ln._V[None, :] * a + b[:, None]) >> ln.DIFF_SHIFT,
+                                                         -128, 127), f)
         ab = ln.fit_affine(ln._add_map(p, int(rng.integers(-128, 128))))
         assert ab is None or abs(ab[0]) < 1 << 24
-    assert found >= 8, found
+    assert found >= 8 and linear >= 6, (found, linear)

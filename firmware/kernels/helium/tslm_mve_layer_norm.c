@@ -10,14 +10,18 @@
  *   MUL:  (d + o1)(s + o2) = d K + o1 K, K = s + o2   (the scale: one K per row; gamma: K per channel)
  *   ADD:  R(g) + R(beta) = g << 19 + (o1 << 19 + R(beta))   (the bracket per channel, in scratch)
  * and each rounding is TFLM's MultiplyByQuantizedMultiplier on four lanes (VQRDMULH, -1 for a negative
- * product, VRSHL: tslm_mve.h's steps for a right shift), + zero point, clamped to int8 by a saturating
- * shift left by 24 and back. The per-row values (the means, R(mean), the scale) take tslm_requantize.
+ * product), + zero point, clamped to int8: round8(), the right shift's rounding half and the zero point in one
+ * add, then a saturating shift left by 24 - r and the shift right by 24. The per-row values (the means, R(mean),
+ * the scale) take tslm_requantize. With the compiler's folds (p->diff_fold, p->folded: checked on every input
+ * there) the SUB is one affine map of x per row (its B from the mean by one multiply-add, or from R(mean)), and
+ * gamma's MUL and beta's ADD come from per-channel records.
  * Handles what the Cortex-M DSP kernel handles (no activation clamps, output shifts right by 1..22, SUB/ADD
  * at left shift 20 with input 1 at 1/2, so every sum above stays below 2^30); anything else, the portable
  * kernel.
  */
 #include "tslm_mve_layer_norm.h"
 #include "tslm_mve.h"
+#include <arm_acle.h>
 
 #define TSLM_LN_UP4(n) (((n) + 3) / 4 * 4)
 /* The compiler's folds (tinyslm/compiler/ops/layer_norm.py, the Cortex-M DSP kernel's TSLM_LN_DIFF_SHIFT and
@@ -34,37 +38,44 @@ static int handled(const tslm_binary_params *b, const int half)
     return ok && (!half || (b->left_shift == 20 && b->in1_multiplier == (INT32_C(1) << 30) && b->in1_shift == 0));
 }
 
-/* One step's rounding: multiplier, right shift as VRSHL's negative amount, output zero point. */
+/* One step's rounding: multiplier, the rounding half and output zero point as one sum c = 2^(r-1) + zp 2^r, and the
+ * saturating left shift 24 - r that out8 ends with (r: the right shift, 1..22). */
 typedef struct {
-    int32_t m, neg_r, zp;
+    int32_t m, c, left;
 } step_q;
 
 static step_q step_of(const tslm_binary_params *b)
 {
-    const step_q q = {b->output_multiplier, b->output_shift, b->output_offset};
+    const int32_t r = -b->output_shift;
+    const step_q q = {b->output_multiplier, (INT32_C(1) << (r - 1)) + b->output_offset * (INT32_C(1) << r), 24 - r};
     return q;
+}
+
+/* sat8(floor((y + c) / 2^r)) for y = the rounded product less 1 where negative: VRSHL's rounding by r (half up;
+ * with the -1, half away from zero as TFLM's) and the zero point in one add, then ssat8 of the floor as the
+ * saturating shift left by 24 - r and the shift right by 24 (|y + c| < 2^31: |y| < 2^30, |c| < 2^30). */
+TSLM_ALWAYS_INLINE int32x4_t round8(int32x4_t y, const step_q q)
+{
+    return vshrq_n_s32(vqshlq_r_s32(vaddq_n_s32(y, q.c), q.left), 24);
 }
 
 /* TFLM's MultiplyByQuantizedMultiplier(x, m, -r) + zp, saturated to int8 (r >= 1, |x| < 2^31). */
 TSLM_ALWAYS_INLINE int32x4_t out8(int32x4_t x, const step_q q)
 {
     x = vqrdmulhq_n_s32(x, q.m);
-    x = vaddq_s32(x, vshrq_n_s32(x, 31)); /* round half away from zero: -1 for a negative value */
-    x = vaddq_n_s32(vrshlq_n_s32(x, q.neg_r), q.zp);
-    return vshrq_n_s32(vqshlq_n_s32(x, 24), 24);
+    return round8(vaddq_s32(x, vshrq_n_s32(x, 31)), q); /* round half away from zero: -1 for a negative value */
 }
 
 /* The same with the step's numbers in vector registers (the last step of the output loop: fewer core registers). */
 typedef struct {
-    int32x4_t m, neg_r, zp;
+    int32x4_t m, c, left;
 } step_v;
 
 TSLM_ALWAYS_INLINE int32x4_t out8v(int32x4_t x, const step_v q)
 {
     x = vqrdmulhq_s32(x, q.m);
-    x = vaddq_s32(x, vshrq_n_s32(x, 31));
-    x = vaddq_s32(vrshlq_s32(x, q.neg_r), q.zp);
-    return vshrq_n_s32(vqshlq_n_s32(x, 24), 24);
+    x = vaddq_s32(vaddq_s32(x, vshrq_n_s32(x, 31)), q.c);
+    return vshrq_n_s32(vqshlq_s32(x, q.left), 24);
 }
 
 TSLM_ALWAYS_INLINE int32_t shl19(int32_t v) /* (v << 20 times TFLM's 1/2 is exactly v << 19) */
@@ -86,7 +97,7 @@ TSLM_ALWAYS_INLINE int32x4_t diff4(const int8_t *x, int8_t *d, const int32x4_t t
     const int32x4_t xv = pred ? vldrbq_z_s32(x, p) : vldrbq_s32(x);
     const int32x4_t dv = fold ? TSLM_MVE_LN_SAT8_SHR(vmlasq_n_s32(xv, two19, t), TSLM_MVE_LN_DIFF_SHIFT)
                               : out8(vmlasq_n_s32(xv, two19, t), q);
-    const uint32x4_t at = vreinterpretq_u32_s32(vaddq_n_s32(dv, 128));
+    const uint32x4_t at = vreinterpretq_u32_s32(dv); /* (sq: the table's middle; the address sum wraps mod 2^32) */
     if (pred) {
         vstrbq_p_s32(d, dv, p);
         return vldrbq_gather_offset_z_s32(sq, at, p);
@@ -138,12 +149,29 @@ TSLM_LN_ROWFN int32_t differences_rounded(const int8_t *x, int8_t *d, int32_t co
     return differences(x, d, cols, vdupq_n_s32(INT32_C(1) << 19), t, qd, square, 0);
 }
 
-/* d[c..c+3] through the scale, gamma and beta steps (steps of them; 3: both from the compiler's records {K, C, A, B}
- * per channel at bc, four channels' at a time, qb.m holding gamma's multiplier) to y, and the scaled values to n
- * when keep. */
+typedef struct {
+    int32x4_t val[3];
+} int32x4x3_t;
+
+/* Four channels' records {K[4], A[4], B[4]} at *rec, the pointer stepped past them (three loads that step it: C
+ * steps a copy and adds to the pointer, two more instructions). */
+TSLM_ALWAYS_INLINE int32x4x3_t records(const int32_t **rec)
+{
+    int32x4x3_t r;
+    __asm__("vldrw.32 %q[k], [%[p]], #16\n\t"
+            "vldrw.32 %q[a], [%[p]], #16\n\t"
+            "vldrw.32 %q[b], [%[p]], #16"
+            : [k] "=&w"(r.val[0]), [a] "=&w"(r.val[1]), [b] "=&w"(r.val[2]), [p] "+r"(*rec)
+            : "m"(*(const int32_t(*)[12]) * rec));
+    return r;
+}
+
+/* d[c..c+3] through the scale, gamma and beta steps (steps of them; 3: both from the compiler's records, per four
+ * channels at bc their K, A and B) to y, and the scaled values to n when keep. */
 TSLM_ALWAYS_INLINE void out4(const int8_t *d, int8_t *y, int8_t *n, const int32_t *kg, const int32_t *bc,
-                             const int32x4_t kv, int32_t c0, const step_q qs, const step_q qg, const step_v qb,
-                             int32_t o1g, const int steps, const int keep, const int pred, const mve_pred16_t p)
+                             const int32_t **rp, const int32x4_t kv, int32_t c0, const step_q qs, const step_q qg,
+                             const step_v qb, int32_t o1g, const int steps, const int keep, const int pred,
+                             const mve_pred16_t p)
 {
     const int32x4_t dv = pred ? vldrbq_z_s32(d, p) : vldrbq_s32(d);
     int32x4_t v = out8(vmlasq_n_s32(dv, kv, c0), qs);
@@ -154,12 +182,13 @@ TSLM_ALWAYS_INLINE void out4(const int8_t *d, int8_t *y, int8_t *n, const int32_
             vstrbq_s32(n, v);
         }
     }
-    if (steps == 3) { /* out(2 (v + o1) K / 2): VRMULH of twice the product is VQRDMULH of it (|2x| < 2^30) */
-        const int32x4x4_t rec = vld4q_s32(bc);
-        v = vrmulhq_s32(vaddq_s32(vmulq_s32(v, rec.val[0]), rec.val[1]), qb.m);
-        v = vaddq_s32(v, vshrq_n_s32(v, 31));
-        v = TSLM_MVE_LN_SAT8_SHR(vaddq_n_s32(vrshlq_n_s32(v, qg.neg_r), qg.zp), 0);
-        v = TSLM_MVE_LN_SAT8_SHR(vaddq_s32(vmulq_s32(v, rec.val[2]), rec.val[3]), TSLM_MVE_LN_FOLD_SHIFT);
+    if (steps == 3) { /* gamma's MUL from the record's K, beta's ADD ssat8((v A + B) >> 16) (padded records: no tail);
+                       * gamma's input offset and shift from vector registers (qb.m, qb.left: fewer core registers) */
+        const int32x4x3_t rec = records(rp);
+        v = vqrdmulhq_n_s32(vmulq_s32(vaddq_s32(v, qb.m), rec.val[0]), qg.m);
+        v = vaddq_n_s32(vaddq_s32(v, vshrq_n_s32(v, 31)), qg.c);
+        v = vshrq_n_s32(vqshlq_s32(v, qb.left), 24);
+        v = TSLM_MVE_LN_SAT8_SHR(vaddq_s32(vmulq_s32(v, rec.val[1]), rec.val[2]), TSLM_MVE_LN_FOLD_SHIFT);
     }
     if (steps == 1 || steps == 2) {
         const int32x4_t k = pred ? vldrwq_z_s32(kg, p) : vldrwq_s32(kg);
@@ -181,40 +210,46 @@ TSLM_ALWAYS_INLINE void outputs(const int8_t *d, int8_t *y, int8_t *n, int32_t c
                                 const int32_t *bc, int32_t k, int32_t c0, const step_q qs, const step_q qg,
                                 const step_q qb_s, int32_t o1g, const int steps, const int keep)
 {
-    const step_v qb = {vdupq_n_s32(qb_s.m), vdupq_n_s32(qb_s.neg_r), vdupq_n_s32(qb_s.zp)};
+    const step_v qb = {vdupq_n_s32(qb_s.m), vdupq_n_s32(qb_s.c), vdupq_n_s32(qb_s.left)};
     const int32x4_t kv = vdupq_n_s32(k);
+    const int32_t *rp = bc; /* (steps 3: the records, stepped by out4) */
 #if defined(__OPTIMIZE_SIZE__) /* the pointers stepped (GCC -Os keeps indexed addressing and spills more) */
-    const int32_t bstep = steps == 3 ? 16 : 4; /* (records: four int32 per channel) */
-    for (const int8_t *const end = d + (cols & ~3); d != end; d += 4, y += 4, n += 4, kg += 4, bc += bstep) {
-        out4(d, y, n, kg, bc, kv, c0, qs, qg, qb, o1g, steps, keep, 0, 0xFFFF);
+    for (const int8_t *const end = d + (cols & ~3); d != end; d += 4, y += 4, n += 4, kg += 4, bc += 4) {
+        out4(d, y, n, kg, bc, &rp, kv, c0, qs, qg, qb, o1g, steps, keep, 0, 0xFFFF);
     }
     const int32_t c = 0;
 #else /* indexed (GCC -O2 strength-reduces it itself, a little better than the above) */
     int32_t c = 0;
     for (; c + 4 <= cols; c += 4) {
-        out4(d + c, y + c, n + c, kg + c, bc + (steps == 3 ? 4 * c : c), kv, c0, qs, qg, qb, o1g, steps, keep, 0,
-             0xFFFF);
+        out4(d + c, y + c, n + c, kg + c, bc + c, &rp, kv, c0, qs, qg, qb, o1g, steps, keep, 0, 0xFFFF);
     }
 #endif
     if (cols & 3) {
-        out4(d + c, y + c, n + c, kg + c, bc + (steps == 3 ? 4 * c : c), kv, c0, qs, qg, qb, o1g, steps, keep, 1,
+        out4(d + c, y + c, n + c, kg + c, bc + c, &rp, kv, c0, qs, qg, qb, o1g, steps, keep, 1,
              vctp32q((uint32_t)(cols & 3)));
     }
 }
 
-/* outputs() for gamma's and beta's records (steps 3) and for the other forms (steps 0..2), each a function of its
- * own at -Os with outputs() inlined into it (flatten): in one function for every form the other forms' vectors
- * crowd the eight Q registers of the records' loop (spills in it). */
+/* outputs() for gamma's and beta's records (steps 3), for the scale step alone (steps 0) and for the other forms
+ * (steps 1, 2), each a function of its own at -Os with outputs() inlined into it (flatten): in one function for
+ * every form the other forms' vectors crowd the eight Q registers of the records' loop (spills in it), and the
+ * scale step alone tests the forms' flags in its loop. */
 #if defined(__OPTIMIZE_SIZE__)
 #define TSLM_LN_OUTFN __attribute__((noinline, flatten)) static
 #else
 #define TSLM_LN_OUTFN TSLM_ALWAYS_INLINE
 #endif
 TSLM_LN_OUTFN void outputs_folded(const int8_t *d, int8_t *y, int8_t *n, int32_t cols, const int32_t *rec, int32_t k,
-                                  int32_t c0, const step_q qs, const step_q qg, const int keep)
+                                  int32_t c0, const step_q qs, const step_q qg, int32_t o1g, const int keep)
 {
-    const step_q qb = {qg.m, 0, 0}; /* (the multiplier in a vector register for VRMULH) */
-    outputs(d, y, n, cols, rec, rec, k, c0, qs, qg, qb, 0, 3, keep);
+    const step_q qv = {o1g, 0, qg.left}; /* (in vector registers: out4's steps 3) */
+    outputs(d, y, n, cols, rec, rec, k, c0, qs, qg, qv, o1g, 3, keep);
+}
+
+TSLM_LN_OUTFN void outputs_scaled(const int8_t *d, int8_t *y, int32_t cols, int32_t k, int32_t c0, const step_q qs)
+{
+    const step_q unused = {0, 0, 0};
+    outputs(d, y, y, cols, NULL, NULL, k, c0, qs, unused, unused, 0, 0, 0); /* (steps 0: the scale step only) */
 }
 
 TSLM_LN_OUTFN void outputs_rounded(const int8_t *d, int8_t *y, int8_t *n, int32_t cols, const int32_t *kg,
@@ -244,9 +279,7 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
         qg = step_of(&p->gamma);
         o1g = p->gamma.in1_offset;
     }
-    if (folded) {
-        qb.m = qg.m; /* (outputs(): the multiplier in a vector register for VRMULH) */
-    } else if (p->steps >= 1) {
+    if (p->steps >= 1 && !folded) {
         for (int32_t i = 0; i < cols; i += 4) {
             const mve_pred16_t pr = vctp32q((uint32_t)(cols - i));
             vstrwq_p_s32(kg + i, vaddq_n_s32(vldrbq_z_s32(gamma + i, pr), p->gamma.in2_offset), pr);
@@ -264,7 +297,7 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
     const int32_t zs_mean = p->mean.input_zero_point * p->mean.reduce_count;
     const int32_t zs_var = p->var.input_zero_point * p->var.reduce_count;
     const int keep = normalized != NULL && p->steps >= 1;
-    const int8_t *const square = p->square; /* (a local: the int8 stores may alias p) */
+    const int8_t *const square = p->square + 128; /* (d's entry at square[d]; a local: the int8 stores may alias p) */
     for (int32_t r = 0; r < p->rows; ++r) {
         const int8_t *x = input + r * cols;
         int8_t *y = output + r * cols;
@@ -275,33 +308,41 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
         if (c < cols) {
             s = vaddvaq_s8(s, vldrbq_z_s8(x + c, vctp8q((uint32_t)(cols - c))));
         }
-        const int32_t m = tslm_clamp_i32(tslm_requantize(s - zs_mean, p->mean.multiplier, p->mean.shift) +
-                                     p->mean.output_zero_point, -128, 127);
-        int32_t t = (int32_t)((uint32_t)shl19(p->sub.in1_offset) -
-                              (uint32_t)tslm_requantize(shl20(m + p->sub.in2_offset), p->sub.in2_multiplier,
-                                                        p->sub.in2_shift));
-        const int diff_fold = p->diff_fold[3] != 0; /* the SUB as ssat8((x A + B) >> 22), B = (2 t M + E) >> L */
-        if (diff_fold) {
-            const int64_t e_fold = (int64_t)(((uint64_t)(uint32_t)p->diff_fold[2] << 32) | (uint32_t)p->diff_fold[1]);
-            const int64_t t2 = (int32_t)((uint32_t)t << 1); /* (the DSP kernel's t: twice this one) */
-            t = (int32_t)((t2 * p->sub.output_multiplier + e_fold) >> p->diff_fold[3]);
+        const int32_t m = __ssat(tslm_requantize(s - zs_mean, p->mean.multiplier, p->mean.shift) +
+                                 p->mean.output_zero_point, 8); /* (SSAT: GCC -O2 clamps in four instructions) */
+        const int diff_fold = p->diff_fold[3] != 0; /* the SUB as ssat8((x A + B) >> 22) */
+        int32_t t;
+        if (p->diff_fold[3] < 0) { /* B = m P + Q (the compiler's fold_sub_linear) */
+            t = (int32_t)((uint32_t)m * (uint32_t)p->diff_fold[1] + (uint32_t)p->diff_fold[2]);
+        } else {
+            t = (int32_t)((uint32_t)shl19(p->sub.in1_offset) -
+                          (uint32_t)tslm_requantize(shl20(m + p->sub.in2_offset), p->sub.in2_multiplier,
+                                                    p->sub.in2_shift));
+            if (diff_fold) { /* B = (2 t M + E) >> L (fold_sub) */
+                const int64_t e_fold =
+                    (int64_t)(((uint64_t)(uint32_t)p->diff_fold[2] << 32) | (uint32_t)p->diff_fold[1]);
+                const int64_t t2 = (int32_t)((uint32_t)t << 1); /* (the DSP kernel's t: twice this one) */
+                t = (int32_t)((t2 * p->sub.output_multiplier + e_fold) >> p->diff_fold[3]);
+            }
         }
         const int32_t sq = diff_fold ? differences_folded(x, d, cols, p->diff_fold[0], t, square)
                                      : differences_rounded(x, d, cols, t, qd, square);
-        const int32_t v = tslm_clamp_i32(tslm_requantize(sq - zs_var, p->var.multiplier, p->var.shift) +
-                                     p->var.output_zero_point, -128, 127);
+        const int32_t v = __ssat(tslm_requantize(sq - zs_var, p->var.multiplier, p->var.shift) +
+                                 p->var.output_zero_point, 8);
         const int32_t k = p->scale_table[v + 128] + p->scale.in2_offset;
         const int32_t c0 = p->scale.in1_offset * k;
 #if defined(__OPTIMIZE_SIZE__) /* (one call of each: their forms are arguments there) */
         int8_t *const n = keep ? normalized + r * cols : y;
         if (folded) {
-            outputs_folded(d, y, n, cols, p->folded, k, c0, qs, qg, keep);
+            outputs_folded(d, y, n, cols, p->folded, k, c0, qs, qg, o1g, keep);
+        } else if (p->steps == 0) {
+            outputs_scaled(d, y, cols, k, c0, qs);
         } else {
             outputs_rounded(d, y, n, cols, kg, bc, k, c0, qs, qg, qb, o1g, p->steps, keep);
         }
 #else
         if (p->steps == 0) {
-            outputs_rounded(d, y, y, cols, kg, bc, k, c0, qs, qg, qb, o1g, 0, 0);
+            outputs_scaled(d, y, cols, k, c0, qs);
         } else if (p->steps == 1) {
             if (keep) {
                 outputs_rounded(d, y, normalized + r * cols, cols, kg, bc, k, c0, qs, qg, qb, o1g, 1, 1);
@@ -310,9 +351,9 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
             }
         } else if (folded) {
             if (keep) {
-                outputs_folded(d, y, normalized + r * cols, cols, p->folded, k, c0, qs, qg, 1);
+                outputs_folded(d, y, normalized + r * cols, cols, p->folded, k, c0, qs, qg, o1g, 1);
             } else {
-                outputs_folded(d, y, y, cols, p->folded, k, c0, qs, qg, 0);
+                outputs_folded(d, y, y, cols, p->folded, k, c0, qs, qg, o1g, 0);
             }
         } else if (keep) {
             outputs_rounded(d, y, normalized + r * cols, cols, kg, bc, k, c0, qs, qg, qb, o1g, 2, 1);

@@ -19,7 +19,9 @@ loops): the SUB of a row's mean as ssat8((x A + B) >> 22) with B from the row's 
 (:func:`fold_sub`, all 256 x 256 (mean, x) pairs), and beta's ADD per channel as ssat8((v A + B) >> 16)
 (:func:`fold_gamma_beta`, records in flash in place of the kernel's per-call setup and its scratch). The MULs
 (the row's scale, gamma) keep their rounding: with output shifts of a few bits their ties round away from
-zero on both sides, which no floor of one affine map reproduces.
+zero on both sides, which no floor of one affine map reproduces. The Helium kernel takes the same folds (its
+records laid out per four channels: helium_records) and, where it holds, the SUB's B straight from the int8 mean
+as m P + Q (:func:`fold_sub_linear`, the same exhaustive check).
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ class LayerNormParams(KernelParams):
     scale_table: Ref
     steps: int
     folded: Ref | None = None  # steps == 2, DSP: per channel {K, C, A, B} (fold_gamma_beta); None: NULL
-    diff_fold: list[int] | None = None  # DSP: {A, E low, E high, L} of the SUB (fold_sub); zeros: none
+    diff_fold: list[int] | None = None  # DSP: {A, E low, E high, L} of the SUB (fold_sub); Helium also {A, P, Q, -1}
+    # (fold_sub_linear); zeros: none
 
 
 def scratch_bytes(rows: int, cols: int, dsp: bool, steps: int = 2, folded: bool = False) -> int:
@@ -173,6 +176,46 @@ def fold_sub(p: dict[str, Any], shift: int = DIFF_SHIFT) -> list[int]:
     return [0, 0, 0, 0]
 
 
+def fold_sub_linear(p: dict[str, Any], shift: int = DIFF_SHIFT, tries: int = 16, width: int = 4096) -> list[int]:
+    """The Helium kernel's SUB of a row's mean m as ssat8((x A + B) >> shift) with B = m P + Q straight from the
+    int8 mean (no rescaled mean R(m), no 64-bit product per row): {A, P, Q, -1}, found by checking every int8
+    mean against every int8 x (all 65,536 results of TFLM's SUB, as fold_sub: for each A near the exact slope,
+    each mean's interval of B, then a P within `width` of their slope whose Q fits every mean's interval; the
+    first `tries` such A); zeros when none does or the SUB is not the kernel's form."""
+    r = -p["output_shift"]
+    M = p["output_multiplier"]
+    if not (1 <= r <= 22 and p["left_shift"] == 20 and p["in1_multiplier"] == 1 << 30 and p["in1_shift"] == 0):
+        return [0, 0, 0, 0]
+    f, _ = _sub_map(p)
+    one = 1 << shift
+    lo = np.where(f == -128, -(1 << 31), f * one)
+    hi = np.where(f == 127, (1 << 31) - 1, np.where(f == -128, -127 * one - 1, (f + 1) * one - 1))
+    a0 = round(M * 2.0 ** (20 + shift - 32 - r))
+    for da in sorted(range(-256, 257), key=abs):
+        A = a0 + da
+        b_lo = (lo - A * _V[None, :]).max(axis=1)  # per mean: B's interval
+        b_hi = (hi - A * _V[None, :]).min(axis=1)
+        if np.any(b_lo > b_hi):
+            continue
+        tries -= 1
+        slope = np.polyfit(_V, (b_lo + b_hi) / 2, 1)[0]
+        ps = np.round(slope) + np.arange(-width, width + 1)
+        ps = ps[np.argsort(np.abs(ps - slope), kind="stable")].astype(np.int64)
+        q_lo = (b_lo[None, :] - ps[:, None] * _V[None, :]).max(axis=1)
+        q_hi = (b_hi[None, :] - ps[:, None] * _V[None, :]).min(axis=1)
+        ok = np.nonzero(q_lo <= q_hi)[0]
+        if len(ok):
+            P, Q = int(ps[ok[0]]), int((q_lo[ok[0]] + q_hi[ok[0]]) // 2)
+            B = _V * P + Q
+            y = _V[None, :] * A + B[:, None]
+            assert np.all(np.clip(y >> shift, -128, 127) == f) and np.all(np.abs(y) < 1 << 31)
+            assert np.all(np.abs(_V * P) < 1 << 31) and abs(Q) < 1 << 31
+            return [A, P, Q, -1]
+        if tries == 0:
+            break
+    return [0, 0, 0, 0]
+
+
 def fold_gamma_beta(gamma_p: dict[str, Any], beta_p: dict[str, Any], gamma: np.ndarray,
                     beta: np.ndarray) -> np.ndarray | None:
     """The DSP kernel's per-channel records for gamma and beta, {K, C, A, B} per channel c: gamma's MUL is
@@ -188,6 +231,16 @@ def fold_gamma_beta(gamma_p: dict[str, Any], beta_p: dict[str, Any], gamma: np.n
         k = 2 * (int(gamma[c]) + gamma_p["in2_offset"])
         out[c] = [k, gamma_p["in1_offset"] * k, *b]
     return out
+
+
+def helium_records(f: np.ndarray) -> np.ndarray:
+    """fold_gamma_beta's records {K, C, A, B} per channel as the Helium kernel reads them: per group of four
+    channels (zeros past the last) their four K / 2 (gamma + its offset: the kernel rounds the product itself, not
+    twice it, and adds gamma's input offset to the values, C = offset K not needed), then their four A, then their
+    four B (three vector loads)."""
+    f = np.concatenate([f, np.zeros((_up(len(f)) - len(f), 4), dtype=f.dtype)])
+    assert np.all(f[:, 0] % 2 == 0)
+    return np.stack([f[:, 0] // 2, f[:, 2], f[:, 3]], axis=1).reshape(-1, 4, 3).transpose(0, 2, 1).reshape(-1)
 
 
 def _up(n: int) -> int:
@@ -374,12 +427,17 @@ def _call(lw: Lowering, mean: Call, sub: Call, sq: Call, var: Call, scale: Call,
         vals = [np.asarray(lw.t(i).data).reshape(-1).astype(np.int64) for i in consts]
         f = fold_gamma_beta(p.gamma, p.beta, vals[0], vals[1])
         if f is not None:
-            if lw.target.mve:  # (the Helium kernel reads four channels' records at a time: zeros to 4k)
-                f = np.concatenate([f, np.zeros((_up(cols) - cols, 4), dtype=f.dtype)])
-            folded = ConstArray(f"{name}_folded", "int32_t", f.reshape(-1),
-                                "per channel {K, C} of the gamma MUL and {A, B} of the beta ADD: ssat8((v A + B) >> 16)")
+            what = "per channel {K, C} of the gamma MUL and {A, B} of the beta ADD: ssat8((v A + B) >> 16)"
+            if lw.target.mve:
+                f, what = helium_records(f), ("per four channels their gamma MUL's K (gamma + offset), then the beta "
+                                              "ADD's A and B: ssat8((v A + B) >> 16)")
+            folded = ConstArray(f"{name}_folded", "int32_t", f.reshape(-1), what)
             p.folded = Ref(folded.name)
-    p.diff_fold = fold_sub(p.sub) if fold else [0, 0, 0, 0]
+    p.diff_fold = [0, 0, 0, 0]
+    if fold and lw.target.mve:  # (the Helium kernel: B from the mean by one multiply-add where it holds)
+        p.diff_fold = fold_sub_linear(p.sub)
+    if fold and p.diff_fold[3] == 0:
+        p.diff_fold = fold_sub(p.sub)
     inputs = [x] + consts
     outputs = ([n_out] if n_out is not None else []) + [last]
     op = Operator(first.index, "LAYER_NORM", inputs, outputs)

@@ -1066,3 +1066,49 @@ void tslm_dsp_squared_difference_s8(const tslm_binary_params *p, const int8_t *i
 {
     apply(p, in1, in2, out, OP_SQDIFF);
 }
+
+/* ---- The residual add with the compiler's table (passes.residual_add_tables): unit_path() without making H ----
+ * h[byte] = H(b) for b = (int8_t)byte, out = clamp(a + H[b]) checked by the compiler on all 65,536 pairs (A: input 1
+ * where it is at multiplier 1/2, else input 2; no subtracted A); unit_run()'s loop over every run. Anything else (no
+ * table, an input not contiguous along the run, another scheme; the size build: a clamped range) calls the kernel
+ * without the table, tslm_dsp_add_s8() or tslm_dsp_sub_s8(). */
+__attribute__((noinline)) static void table_apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2,
+                                                  int8_t *out, const int8_t *h, const int op)
+{
+    const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
+    const int32_t lo = p->act_min, hi = p->act_max;
+    const int clamp = lo != -128 || hi != 127;
+#if defined(TSLM_OPTIMIZE_SIZE)
+    const int skip = clamp; /* (the size build's unit_run(): the full range only) */
+#else
+    const int skip = 0;
+#endif
+    if (h == NULL || skip || t1[5] != 1 || t2[5] != 1 || p->left_shift != 20 ||
+        p->output_multiplier != (INT32_C(1) << 30) || p->output_shift != -18) {
+        if (op == OP_ADD) {
+            tslm_dsp_add_s8(p, in1, in2, out);
+        } else {
+            tslm_dsp_sub_s8(p, in1, in2, out);
+        }
+        return;
+    }
+    const int a_is_in1 = p->in1_multiplier == (INT32_C(1) << 30) && p->in1_shift == 0;
+    const uint32_t lo4 = (uint8_t)lo * UINT32_C(0x01010101), hi4 = (uint8_t)hi * UINT32_C(0x01010101);
+    const int8_t *ina = a_is_in1 ? in1 : in2, *inb = a_is_in1 ? in2 : in1;
+    const int32_t *ta = a_is_in1 ? t1 : t2, *tb = a_is_in1 ? t2 : t1;
+    const int32_t n = d[5];
+    TSLM_FOR_RUNS(d, ina, ta, inb, tb, out, n,
+        unit_run(a, (const uint8_t *)b, h, out, n, lo4, hi4, lo, hi, 0, clamp);)
+}
+
+void tslm_dsp_add_table_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                           const int8_t *h)
+{
+    table_apply(p, in1, in2, out, h, OP_ADD);
+}
+
+void tslm_dsp_sub_table_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                           const int8_t *h)
+{
+    table_apply(p, in1, in2, out, h, OP_SUB);
+}

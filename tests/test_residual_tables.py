@@ -117,17 +117,18 @@ def test_a_tie_or_a_large_h_gives_no_table():
     assert residual_table("ADD", _params("ADD", 0.04, 0.0201, 0.04, 0, 0, 0)) is not None
 
 
-def _chain_model(shape: tuple[int, ...], scales: list[tuple[float, int]], relu_at: int = -1) -> bytes:
-    """z = x; z = z + y_k (k < K) converted to int8, then the scales set: x and every z at (s, z_k) from `scales`[0]
-    (one scale, zero points of their own), y_k at scales[k + 1] (the smaller scale): every add's output at its input
-    A's scale. The add `relu_at` has a fused relu."""
+def _chain_model(shape: tuple[int, ...], x_q: tuple[float, int], adds: list[tuple[float, int, int]],
+                 relu_at: int) -> bytes:
+    """z = x; z = z + y_k converted to int8, then the scales set: x and every z at x's scale (x_q: scale, zero point),
+    y_k at (scale, zero point) = adds[k][:2], the k-th add's output zero point adds[k][2]: every add's output at its
+    input A's scale. The add `relu_at` has a fused relu."""
     import flatbuffers
     import tensorflow as tf
     from tensorflow.lite.python import schema_py_generated as schema
 
     from tinyslm.fuzz.convert import convert_fn
 
-    k = len(scales) - 1
+    k = len(adds)
 
     def fn(x, *ys):
         z = x
@@ -144,30 +145,29 @@ def _chain_model(shape: tuple[int, ...], scales: list[tuple[float, int]], relu_a
 
     model = schema.ModelT.InitFromPackedBuf(convert_fn(fn, [shape] * (k + 1), "int8", rep=rep), 0)
     sg = model.subgraphs[0]
-    adds = [op for op in sg.operators if model.operatorCodes[op.opcodeIndex].builtinCode == 0]  # ADD
-    assert len(adds) == k
-    rng = np.random.default_rng(len(shape) + k)
-    sa = scales[0][0]
+    ops = [op for op in sg.operators if model.operatorCodes[op.opcodeIndex].builtinCode == 0]  # ADD
+    assert len(ops) == k
 
     def set_q(index: int, scale: float, zp: int) -> None:
         sg.tensors[index].quantization.scale = [scale]
         sg.tensors[index].quantization.zeroPoint = [zp]
 
-    set_q(adds[0].inputs[0], sa, scales[0][1])
-    for i, op in enumerate(adds):
-        set_q(op.inputs[1], *scales[i + 1])
-        zp = int(rng.integers(-128, 128)) if i != relu_at else -128
-        set_q(op.outputs[0], sa, zp)
-        if i + 1 < k:
-            set_q(adds[i + 1].inputs[0], sa, zp)
+    set_q(ops[0].inputs[0], *x_q)
+    for op, (sy, zy, zo) in zip(ops, adds):
+        set_q(op.inputs[1], sy, zy)
+        set_q(op.outputs[0], x_q[0], zo)
     b = flatbuffers.Builder(0)
     b.Finish(model.Pack(b), file_identifier=b"TFL3")
     return bytes(b.Output())
 
 
-CHAINS = {  # shape, (A's scale, x's zero point), then each y's (scale, zero point)
-    "long": ((1, 24, 56), [(0.0513, 3), (0.01873, -10), (0.0311, 40), (0.0513, -3), (0.0049, 127)], 1),
-    "odd": ((1, 7, 45), [(0.0471, -7), (0.0219, 12), (0.0402, -90), (0.0111, 0)], 2),
+# shape, x's (scale, zero point), each add's (y's scale, y's zero point, output zero point), the relu's add, and
+# which adds get a table ("odd"'s last: H down to -228, refused: the kernel without the table)
+CHAINS = {
+    "long": ((1, 24, 56), (0.0513, 3), [(0.01873, -10, 5), (0.0311, 40, 0), (0.0513, 0, 0), (0.0049, 127, -7)], 1,
+             [1, 1, 1, 1]),
+    "odd": ((1, 7, 45), (0.0471, -7), [(0.0219, 12, -12), (0.0402, -10, -20), (0.0111, 0, 0), (0.0471, 100, 0)], 1,
+            [1, 1, 1, 0]),
 }
 
 
@@ -183,14 +183,15 @@ def test_residual_add_chains_through_the_table_entries_bit_exact(board, target, 
     from tinyslm.firmware import opt_flag
 
     prefix = "dsp" if target == "cortex-m-dsp" else "mve"
-    for name, (shape, scales, relu_at) in CHAINS.items():
-        cm = opzoo.qemu_matches_tflm(_chain_model(shape, scales, relu_at), board, target, n_inputs=3, seed=2,
+    for name, (shape, x_q, adds, relu_at, tabled) in CHAINS.items():
+        cm = opzoo.qemu_matches_tflm(_chain_model(shape, x_q, adds, relu_at), board, target, n_inputs=3, seed=2,
                                      opt=opt_flag(opt))
-        adds = [s for s in cm.plan.steps if getattr(s, "family", "") == "tslm_binary"]
-        assert len(adds) == len(scales) - 1, name
-        tabled = [s for s in adds if s.func == f"tslm_{prefix}_add_table_s8"]
-        # every add with a table checked in numpy; the ones refused (a tie, H outside int8) keep the kernel
-        assert len(tabled) >= len(adds) - 1, (name, [s.func for s in adds])
-        for s in tabled:
+        calls = [s for s in cm.plan.steps if getattr(s, "family", "") == "tslm_binary"]
+        assert [s.func.endswith("_table_s8") for s in calls] == [bool(t) for t in tabled], (name, [s.func for s in calls])
+        for s in calls:
+            if not s.func.endswith("_table_s8"):
+                assert s.func == f"tslm_{prefix}_add_s8"
+                continue
+            assert s.func == f"tslm_{prefix}_add_table_s8"
             h = np.asarray(s.consts[-1].values)
             assert h.shape == (256,) and s.args[-1].name == s.consts[-1].name

@@ -117,11 +117,11 @@ def test_a_tie_or_a_large_h_gives_no_table():
     assert residual_table("ADD", _params("ADD", 0.04, 0.0201, 0.04, 0, 0, 0)) is not None
 
 
-def _chain_model(shape: tuple[int, ...], x_q: tuple[float, int], adds: list[tuple[float, int, int]],
-                 relu_at: int) -> bytes:
-    """z = x; z = z + y_k converted to int8, then the scales set: x and every z at x's scale (x_q: scale, zero point),
-    y_k at (scale, zero point) = adds[k][:2], the k-th add's output zero point adds[k][2]: every add's output at its
-    input A's scale. The add `relu_at` has a fused relu."""
+def _chain_model(shape: tuple[int, ...], x_q: tuple[float, int], adds: list[tuple]) -> bytes:
+    """A chain of int8 adds and subs over z = x and one more input y_k each, converted by TensorFlow, then the
+    scales set: x at x_q (scale, zero point); each step (kind, y's (scale, zp), the output's (scale, zp) or None
+    for z's scale with zero point 0, activation): kind "+" z + y, "-" z - y, "-r" y - z (z subtracted), activation
+    None, "relu" or "relu6"."""
     import flatbuffers
     import tensorflow as tf
     from tensorflow.lite.python import schema_py_generated as schema
@@ -132,10 +132,9 @@ def _chain_model(shape: tuple[int, ...], x_q: tuple[float, int], adds: list[tupl
 
     def fn(x, *ys):
         z = x
-        for i, y in enumerate(ys):
-            z = z + y
-            if i == relu_at:
-                z = tf.nn.relu(z)
+        for (kind, _, _, act), y in zip(adds, ys):
+            z = z + y if kind == "+" else (z - y if kind == "-" else y - z)
+            z = tf.nn.relu(z) if act == "relu" else (tf.nn.relu6(z) if act == "relu6" else z)
         return z
 
     def rep():
@@ -145,29 +144,43 @@ def _chain_model(shape: tuple[int, ...], x_q: tuple[float, int], adds: list[tupl
 
     model = schema.ModelT.InitFromPackedBuf(convert_fn(fn, [shape] * (k + 1), "int8", rep=rep), 0)
     sg = model.subgraphs[0]
-    ops = [op for op in sg.operators if model.operatorCodes[op.opcodeIndex].builtinCode == 0]  # ADD
+    ops = [op for op in sg.operators if model.operatorCodes[op.opcodeIndex].builtinCode in (0, 41)]  # ADD, SUB
     assert len(ops) == k
 
-    def set_q(index: int, scale: float, zp: int) -> None:
-        sg.tensors[index].quantization.scale = [scale]
-        sg.tensors[index].quantization.zeroPoint = [zp]
+    def set_q(index: int, q: tuple[float, int]) -> None:
+        sg.tensors[index].quantization.scale = [q[0]]
+        sg.tensors[index].quantization.zeroPoint = [q[1]]
 
-    set_q(ops[0].inputs[0], *x_q)
-    for op, (sy, zy, zo) in zip(ops, adds):
-        set_q(op.inputs[1], sy, zy)
-        set_q(op.outputs[0], x_q[0], zo)
+    z_q = x_q
+    for op, (kind, y_q, out_q, _) in zip(ops, adds):
+        zi, yi = (op.inputs[1], op.inputs[0]) if kind == "-r" else (op.inputs[0], op.inputs[1])
+        set_q(zi, z_q)
+        set_q(yi, y_q)
+        z_q = out_q or (z_q[0], 0)
+        set_q(op.outputs[0], z_q)
     b = flatbuffers.Builder(0)
     b.Finish(model.Pack(b), file_identifier=b"TFL3")
     return bytes(b.Output())
 
 
-# shape, x's (scale, zero point), each add's (y's scale, y's zero point, output zero point), the relu's add, and
-# which adds get a table ("odd"'s last: H down to -228, refused: the kernel without the table)
+# shape, x's (scale, zero point), the steps (kind, y's quantization, the output's, activation), and what each step
+# calls on the DSP target and on Helium: H (the byte table), T (the terms), - (the kernel without a table)
 CHAINS = {
-    "long": ((1, 24, 56), (0.0513, 3), [(0.01873, -10, 5), (0.0311, 40, 0), (0.0513, 0, 0), (0.0049, 127, -7)], 1,
-             [1, 1, 1, 1]),
-    "odd": ((1, 7, 45), (0.0471, -7), [(0.0219, 12, -12), (0.0402, -10, -20), (0.0111, 0, 0), (0.0471, 100, 0)], 1,
-            [1, 1, 1, 0]),
+    # the output at z's scale: H ("odd"'s last: H down to -228, refused: the terms)
+    "long": ((1, 24, 56), (0.0513, 3), [("+", (0.01873, -10), (0.0513, 5), None),
+                                       ("+", (0.0311, 40), (0.0513, 0), "relu"),
+                                       ("+", (0.0513, 0), (0.0513, 0), None),
+                                       ("+", (0.0049, 127), (0.0513, -7), None)], "HHHH", "HHHH"),
+    "odd": ((1, 7, 45), (0.0471, -7), [("+", (0.0219, 12), (0.0471, -12), None),
+                                      ("+", (0.0402, -10), (0.0471, -20), "relu"),
+                                      ("+", (0.0111, 0), (0.0471, 0), None),
+                                      ("+", (0.0471, 100), (0.0471, 0), None)], "HHHT", "HHHT"),
+    # other output scales: the terms (z subtracted; the DSP kernel not below an activation maximum of 127)
+    "general": ((1, 9, 33), (0.05, 4), [("+", (0.03, -20), (0.07, 10), None),
+                                       ("-r", (0.02, 5), (0.08, -3), None),
+                                       ("-", (0.04, 30), (0.06, -128), "relu6"),
+                                       ("+", (0.06, 7), (0.1, 0), None),
+                                       ("-", (0.013, -50), (0.0371, 11), "relu")], "TT-TT", "TTTTT"),
 }
 
 
@@ -175,23 +188,24 @@ CHAINS = {
 @pytest.mark.parametrize("board,target", [("mps2-an386", "cortex-m-dsp"), ("mps3-an547", "helium")])
 @pytest.mark.parametrize("opt", ["speed", "size"])
 def test_residual_add_chains_through_the_table_entries_bit_exact(board, target, opt):
-    """Residual adds of random scales and zero points (one with a fused relu: on the M4's size build its entry
-    calls the kernel without the table), rows of 56 and of 45 elements, compiled with the tables and run in QEMU
-    against TFLM, every add asserted on the table entry."""
+    """Chains of residual adds and subs (random-looking scales and zero points, relu and relu6, rows of 56, 45 and
+    33 elements) compiled with the tables and run in QEMU against TFLM, each step asserted on the entry it should
+    call (on the M4's size build the H entry calls the kernel without the table for a clamped range)."""
     import opzoo
 
     from tinyslm.firmware import opt_flag
 
     prefix = "dsp" if target == "cortex-m-dsp" else "mve"
-    for name, (shape, x_q, adds, relu_at, tabled) in CHAINS.items():
-        cm = opzoo.qemu_matches_tflm(_chain_model(shape, x_q, adds, relu_at), board, target, n_inputs=3, seed=2,
+    for name, (shape, x_q, steps, on_dsp, on_mve) in CHAINS.items():
+        cm = opzoo.qemu_matches_tflm(_chain_model(shape, x_q, steps), board, target, n_inputs=3, seed=2,
                                      opt=opt_flag(opt))
         calls = [s for s in cm.plan.steps if getattr(s, "family", "") == "tslm_binary"]
-        assert [s.func.endswith("_table_s8") for s in calls] == [bool(t) for t in tabled], (name, [s.func for s in calls])
-        for s in calls:
-            if not s.func.endswith("_table_s8"):
-                assert s.func == f"tslm_{prefix}_add_s8"
-                continue
-            assert s.func == f"tslm_{prefix}_add_table_s8"
-            h = np.asarray(s.consts[-1].values)
-            assert h.shape == (256,) and s.args[-1].name == s.consts[-1].name
+        kinds = "".join("H" if s.func.endswith("_table_s8") else ("T" if s.func.endswith("_terms_s8") else "-")
+                        for s in calls)
+        assert kinds == (on_dsp if prefix == "dsp" else on_mve), (name, [s.func for s in calls])
+        for s, (kind, *_rest) in zip(calls, steps):
+            op = "add" if kind == "+" else "sub"
+            assert s.func in (f"tslm_{prefix}_{op}_s8", f"tslm_{prefix}_{op}_table_s8", f"tslm_{prefix}_{op}_terms_s8")
+            if s.func != f"tslm_{prefix}_{op}_s8":
+                t = np.asarray(s.consts[-1].values)
+                assert t.shape == (256,) and s.args[-1].name == s.consts[-1].name

@@ -44,7 +44,9 @@ run in order by :func:`run` (``driver.lower_graph``) and tested on its own (test
   the innermost dimension together, with the output at one input's scale (a transformer's residual add), calls
   ``tslm_dsp_add_table_s8`` (Helium: ``tslm_mve_add_table_s8``; SUB alike) with the 256-byte table H of
   ``ops.elementwise.residual_table`` in flash, where out = clamp(a + H[b]) holds on all 65,536 input pairs: the
-  kernel no longer makes H on every call. Runs last (the layer norm fusion takes its ADDs first).
+  kernel no longer makes H on every call. Other residual adds of TFLM's scheme (an input at multiplier 1/2) call
+  ``tslm_dsp_add_terms_s8`` (``tslm_mve_add_terms_s8``) with the kernel's int32 table of B's terms
+  (``ops.elementwise.residual_terms``, 1 KB). Runs last (the layer norm fusion takes its ADDs first).
 
 Aliasing and in-place decisions are the planner's passes (planner.py: ``resolve_aliases``,
 ``choose_in_place``).
@@ -62,7 +64,7 @@ import numpy as np
 from .lowering import Call, ConstArray, Lowering, Ref, Step, T
 from .ops.batch_matmul import mve_pairs, mve_scratch
 from .ops.conv import as_grouped_conv
-from .ops.elementwise import binary_element, residual_table
+from .ops.elementwise import binary_element, residual_table, residual_terms
 from .ops.layer_norm import fuse_layer_norms
 
 BINARY = ("ADD", "SUB", "MUL", "SQUARED_DIFFERENCE")
@@ -193,7 +195,7 @@ def helium_batch_matmul_pairs(lw: Lowering, steps: list[Step]) -> list[Step]:
                       if s.func == "tslm_mve_batch_matmul_s8" and mve_pairs(dict(s.param_items())) else None)
 
 
-RESIDUAL_MIN = 64  # elements per call from which H's 256 bytes of flash are spent
+RESIDUAL_MIN = 64  # elements per call from which a table's flash (H 256 B, the terms 1 KB) is spent
 
 
 def residual_add_tables(lw: Lowering, steps: list[Step]) -> list[Step]:
@@ -211,12 +213,19 @@ def residual_add_tables(lw: Lowering, steps: list[Step]) -> list[Step]:
                 or int(np.prod(p["dims"])) < RESIDUAL_MIN):
             return None
         h = residual_table(s.op.opcode, p)
-        if h is None:
+        if h is not None:
+            tab = ConstArray(lw.name(s.op, "residual"), "int8_t", h,
+                             "H[b] for b = 0..127, -128..-1: out = clamp(a + H[b]) (all 65,536 pairs checked)")
+            return replace(s, func=funcs[s.func], args=list(s.args) + [Ref(tab.name)], consts=list(s.consts) + [tab],
+                           note=f"{s.note}, H in flash")
+        t = residual_terms(s.op.opcode, p, not lw.target.mve)
+        if t is None:
             return None
-        tab = ConstArray(lw.name(s.op, "residual"), "int8_t", h,
-                         "H[b] for b = 0..127, -128..-1: out = clamp(a + H[b]) (all 65,536 pairs checked)")
-        return replace(s, func=funcs[s.func], args=list(s.args) + [Ref(tab.name)], consts=list(s.consts) + [tab],
-                       note=f"{s.note}, H in flash")
+        tab = ConstArray(lw.name(s.op, "terms"), "int32_t", t,
+                         f"{'twice ' if not lw.target.mve else ''}the sum at a = 0 for b = 0..127, -128..-1 "
+                         "(the sum is this +- a 2^19 on all 65,536 pairs)")
+        return replace(s, func=funcs[s.func].replace("_table_", "_terms_"), args=list(s.args) + [Ref(tab.name)],
+                       consts=list(s.consts) + [tab], note=f"{s.note}, B's terms in flash")
 
     return _each_call(lw, steps, rewrite)
 

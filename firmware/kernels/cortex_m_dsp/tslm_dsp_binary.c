@@ -19,6 +19,8 @@
  * Thumb-2 loop per run, the zero point inside SMMLAR's rounding term (rq_z()).
  */
 #include "tslm_dsp_binary.h"
+
+#include <string.h>
 #include "tslm_dsp.h"
 
 /* One requantization: x2 = 2x, the multiplier m, right shift r with round = 2^(r-1) and
@@ -713,8 +715,11 @@ static const int8_t every_byte[256] = {
     -16,  -15,  -14,  -13,  -12,  -11,  -10,  -9,   -8,   -7,   -6,   -5,   -4,   -3,   -2,   -1};
 
 /* ADD/SUB through lut_run() where both inputs step along the run, the scheme is TFLM's, the
- * activation's maximum is 127 and the call has LUT_MIN elements or more; 0 otherwise. */
-static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
+ * activation's maximum is 127 and the call has LUT_MIN elements or more (`given`: the compiler's table, any
+ * number of elements, copied to the stack: as a pointer argument of the loop the size build's assembly ran out of
+ * registers; NULL: the table made here); 0 otherwise. */
+static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op,
+                    const int32_t *given)
 {
     const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
     int32_t total = 1;
@@ -722,7 +727,7 @@ static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t
         total *= d[i];
     }
     run_t r;
-    if (t1[5] == 0 || t2[5] == 0 || total < LUT_MIN || p->act_max != 127 || p->output_shift > -1 ||
+    if (t1[5] == 0 || t2[5] == 0 || (total < LUT_MIN && given == NULL) || p->act_max != 127 || p->output_shift > -1 ||
         p->output_shift < -22 || !sum_setup(p, 1, 1, op, &r)) {
         return 0;
     }
@@ -731,7 +736,9 @@ static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t
     r.qo.r = -p->output_shift;
     r.qo.rz = make_rz(r.qo.r, p->output_offset - (clamp ? p->act_min : 0));
     int32_t lut[256];
-    if (r.kb == IN_RESCALE) {
+    if (given != NULL) {
+        memcpy(lut, given, sizeof lut);
+    } else if (r.kb == IN_RESCALE) {
         rescale_terms(every_byte, lut, 256, &r, r.sb < 0);
     } else {
         for (int32_t i = 0; i < 256; ++i) {
@@ -984,9 +991,12 @@ __attribute__((noinline)) static int unit_path(const tslm_binary_params *p, cons
     return 1;
 }
 
-static void apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
+/* Inlined into each entry with its op: one op's paths linked per entry used (GCC stopped inlining it by itself once
+ * the table entries existed: one 10 KB apply() for every op). */
+TSLM_ALWAYS_INLINE void apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                              const int op)
 {
-    if ((op == OP_ADD || op == OP_SUB) && (unit_path(p, in1, in2, out, op) || lut_path(p, in1, in2, out, op))) {
+    if ((op == OP_ADD || op == OP_SUB) && (unit_path(p, in1, in2, out, op) || lut_path(p, in1, in2, out, op, NULL))) {
         return;
     }
     /* two stepping inputs in a single run (nothing repeats for one_run's cached terms to reuse): mul_run's
@@ -1046,12 +1056,15 @@ static void apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *
     }
 }
 
-void tslm_dsp_add_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out)
+/* (not inlined into the table entries below, which call it for what they do not run) */
+__attribute__((noinline)) void tslm_dsp_add_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2,
+                                               int8_t *out)
 {
     apply(p, in1, in2, out, OP_ADD);
 }
 
-void tslm_dsp_sub_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out)
+__attribute__((noinline)) void tslm_dsp_sub_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2,
+                                               int8_t *out)
 {
     apply(p, in1, in2, out, OP_SUB);
 }
@@ -1072,8 +1085,8 @@ void tslm_dsp_squared_difference_s8(const tslm_binary_params *p, const int8_t *i
  * where it is at multiplier 1/2, else input 2; no subtracted A); unit_run()'s loop over every run. Anything else (no
  * table, an input not contiguous along the run, another scheme; the size build: a clamped range) calls the kernel
  * without the table, tslm_dsp_add_s8() or tslm_dsp_sub_s8(). */
-__attribute__((noinline)) static void table_apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2,
-                                                  int8_t *out, const int8_t *h, const int op)
+TSLM_ALWAYS_INLINE void table_apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                                    const int8_t *h, const int op)
 {
     const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
     const int32_t lo = p->act_min, hi = p->act_max;
@@ -1099,6 +1112,35 @@ __attribute__((noinline)) static void table_apply(const tslm_binary_params *p, c
     const int32_t n = d[5];
     TSLM_FOR_RUNS(d, ina, ta, inb, tb, out, n,
         unit_run(a, (const uint8_t *)b, h, out, n, lo4, hi4, lo, hi, 0, clamp);)
+}
+
+/* The general residual add with the compiler's table of B's terms (passes.residual_add_tables, where H does not
+ * apply): lut_path() without its fill. terms[byte] = twice TFLM's sum before the output's requantization at a = 0
+ * (A's term at a = 0 plus or minus B's rescaled value of b = (int8_t)byte): lut_run()'s table. Anything else (no
+ * table, an input not contiguous along the run, another scheme, an activation maximum under 127) calls the kernel
+ * without the table. */
+TSLM_ALWAYS_INLINE void terms_apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                                    const int32_t *terms, const int op)
+{
+    if (terms == NULL || p->in1_strides[5] != 1 || p->in2_strides[5] != 1 || !lut_path(p, in1, in2, out, op, terms)) {
+        if (op == OP_ADD) {
+            tslm_dsp_add_s8(p, in1, in2, out);
+        } else {
+            tslm_dsp_sub_s8(p, in1, in2, out);
+        }
+    }
+}
+
+void tslm_dsp_add_terms_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                           const int32_t *terms)
+{
+    terms_apply(p, in1, in2, out, terms, OP_ADD);
+}
+
+void tslm_dsp_sub_terms_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                           const int32_t *terms)
+{
+    terms_apply(p, in1, in2, out, terms, OP_SUB);
 }
 
 void tslm_dsp_add_table_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,

@@ -365,8 +365,8 @@ static void table_row(const int8_t *a, const uint8_t *b, const int8_t *h, int8_t
                      : "q0", "q1", "q2", "memory");
 }
 
-__attribute__((noinline)) static void table_apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2,
-                                                  int8_t *out, const int8_t *h, const int op)
+TSLM_ALWAYS_INLINE void table_apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                                    const int8_t *h, const int op)
 {
     const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
     if (h == NULL || t1[5] != 1 || t2[5] != 1 || p->left_shift != 20 || p->output_multiplier != (INT32_C(1) << 30) ||
@@ -396,6 +396,42 @@ __attribute__((noinline)) static void table_apply(const tslm_binary_params *p, c
             }
         }
     }
+}
+
+/* The general residual add with the compiler's table of B's terms (passes.residual_add_tables, where H does not
+ * apply): tables()'s lut_row() loop without its fill. terms[byte] = TFLM's sum before the output's requantization
+ * at a = 0 (A's term at a = 0 plus or minus B's rescaled value of b = (int8_t)byte). Anything else calls the kernel
+ * without the table. */
+TSLM_ALWAYS_INLINE void terms_apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                                    const int32_t *terms, const int op)
+{
+    const int32_t *t1 = p->in1_strides, *t2 = p->in2_strides;
+    const int half1 = p->in1_multiplier == (INT32_C(1) << 30) && p->in1_shift == 0;
+    const int half2 = p->in2_multiplier == (INT32_C(1) << 30) && p->in2_shift == 0;
+    if (terms == NULL || p->left_shift != 20 || t1[5] != 1 || t2[5] != 1 || (!half1 && !half2) ||
+        p->output_shift >= 0) {
+        if (op == OP_ADD) {
+            tslm_mve_add_s8(p, in1, in2, out);
+        } else {
+            tslm_mve_sub_s8(p, in1, in2, out);
+        }
+        return;
+    }
+    const int a_is_in1 = half1, minus_a = op == OP_SUB && !a_is_in1;
+    table_rows(p, a_is_in1 ? in1 : in2, a_is_in1 ? in2 : in1, a_is_in1 ? t1 : t2, a_is_in1 ? t2 : t1, out, 0, NULL,
+               terms, minus_a ? -(INT32_C(1) << 19) : (INT32_C(1) << 19));
+}
+
+void tslm_mve_add_terms_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                           const int32_t *terms)
+{
+    terms_apply(p, in1, in2, out, terms, OP_ADD);
+}
+
+void tslm_mve_sub_terms_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                           const int32_t *terms)
+{
+    terms_apply(p, in1, in2, out, terms, OP_SUB);
 }
 
 void tslm_mve_add_table_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,

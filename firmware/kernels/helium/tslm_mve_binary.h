@@ -17,5 +17,11 @@ void tslm_mve_add_table_s8(const tslm_binary_params *p, const int8_t *in1, const
                            const int8_t *h);
 void tslm_mve_sub_table_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
                            const int8_t *h);
+/* ADD/SUB with the compiler's table of B's terms (the residual add at other scales): terms[(uint8_t)b] = TFLM's sum
+ * before the output's requantization at a = 0; the entries without it for what that does not cover. */
+void tslm_mve_add_terms_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                           const int32_t *terms);
+void tslm_mve_sub_terms_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                           const int32_t *terms);
 
 #endif /* TSLM_MVE_BINARY_H */

@@ -209,3 +209,17 @@ def test_residual_add_chains_through_the_table_entries_bit_exact(board, target, 
             if s.func != f"tslm_{prefix}_{op}_s8":
                 t = np.asarray(s.consts[-1].values)
                 assert t.shape == (256,) and s.args[-1].name == s.consts[-1].name
+
+
+@QEMU
+@pytest.mark.parametrize("board,target", [("mps2-an386", "cortex-m-dsp"), ("mps3-an547", "helium")])
+def test_the_op_zoos_residual_adds_through_the_table_entries_bit_exact(zoo, board, target):
+    """The op zoo's residual ADD with a relu and long SUB (the scales TensorFlow gives them: the terms) against
+    TFLM."""
+    import opzoo
+
+    prefix = "dsp" if target == "cortex-m-dsp" else "mve"
+    for name, func in (("add_residual_relu", "add"), ("sub_residual_long", "sub")):
+        cm = opzoo.qemu_matches_tflm(zoo(name), board, target, n_inputs=3, seed=4)
+        calls = [s.func for s in cm.plan.steps if getattr(s, "family", "") == "tslm_binary"]
+        assert calls == [f"tslm_{prefix}_{func}_terms_s8"], (name, calls)

@@ -716,8 +716,8 @@ static const int8_t every_byte[256] = {
 
 /* ADD/SUB through lut_run() where both inputs step along the run, the scheme is TFLM's, the
  * activation's maximum is 127 and the call has LUT_MIN elements or more (`given`: the compiler's table, any
- * number of elements, copied to the stack: as a pointer argument of the loop the size build's assembly ran out of
- * registers; NULL: the table made here); 0 otherwise. */
+ * number of elements, copied to the stack: with the table a pointer lut_run()'s assembly ran out of registers at -O2
+ * and -Os; NULL: the table made here); 0 otherwise. */
 static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op,
                     const int32_t *given)
 {

@@ -76,8 +76,13 @@ def test_helium_residual_add_at_the_inputs_scale_matches_the_portable_kernel(tmp
 
 
 @pytest.mark.parametrize("opt", ["speed", "size"])
-def test_helium_adds_through_the_compiler_bit_exact(zoo, opt):
-    """The op zoo's residual adds and subs (the table path) and broadcast adds against TFLM."""
+def test_helium_adds_through_the_compiler_bit_exact(zoo, opt, monkeypatch):
+    """The op zoo's residual adds and subs (the table path) and broadcast adds against TFLM; without the compiler's
+    tables (passes.residual_add_tables, tests/test_residual_tables.py): the kernel's own paths."""
+    from tinyslm.compiler import passes
+
+    monkeypatch.setattr(passes, "residual_table", lambda opcode, p: None)
+    monkeypatch.setattr(passes, "residual_terms", lambda opcode, p, dsp: None)
     for name in ("add_residual_relu", "sub_residual_long", "add_broadcast_rows", "add"):
         cm = _bit_exact_on_m55(zoo(name), 2, 6, opt_flag(opt))
         assert any(getattr(s, "func", "") in ("tslm_mve_add_s8", "tslm_mve_sub_s8") for s in cm.plan.steps), name

@@ -46,6 +46,14 @@ run in order by :func:`run` (``driver.lower_graph``) and tested on its own (test
   ``tslm_dsp_batch_matmul_pairs_s8`` (same params; scratch for one more column pair where the columns are odd):
   depth % 4 of 1 or 2 as a half group, odd last rows and columns by the unrolled routine too.
 
+- :func:`residual_add_tables`: on the DSP targets (Helium included) an int8 ADD/SUB of two inputs that step along
+  the innermost dimension together, with the output at one input's scale (a transformer's residual add), calls
+  ``tslm_dsp_add_table_s8`` (Helium: ``tslm_mve_add_table_s8``; SUB alike) with the 256-byte table H of
+  ``ops.elementwise.residual_table`` in flash, where out = clamp(a + H[b]) holds on all 65,536 input pairs: the
+  kernel no longer makes H on every call. Other residual adds of TFLM's scheme (an input at multiplier 1/2) call
+  ``tslm_dsp_add_terms_s8`` (``tslm_mve_add_terms_s8``) with the kernel's int32 table of B's terms
+  (``ops.elementwise.residual_terms``, 1 KB). Runs last (the layer norm fusion takes its ADDs first).
+
 Aliasing and in-place decisions are the planner's passes (planner.py: ``resolve_aliases``,
 ``choose_in_place``).
 """
@@ -59,10 +67,10 @@ from typing import Callable
 
 import numpy as np
 
-from .lowering import Call, Lowering, Step, T
+from .lowering import Call, ConstArray, Lowering, Ref, Step, T
 from .ops.batch_matmul import dsp_pairs, dsp_pairs_scratch, mve_pairs, mve_scratch
 from .ops.conv import as_grouped_conv
-from .ops.elementwise import binary_element
+from .ops.elementwise import binary_element, residual_table, residual_terms
 from .ops.layer_norm import fuse_layer_norms
 
 BINARY = ("ADD", "SUB", "MUL", "SQUARED_DIFFERENCE")
@@ -201,6 +209,41 @@ def dsp_batch_matmul_pairs(lw: Lowering, steps: list[Step]) -> list[Step]:
                       if s.func == "tslm_dsp_batch_matmul_s8" and dsp_pairs(dict(s.param_items())) else None)
 
 
+RESIDUAL_MIN = 64  # elements per call from which a table's flash (H 256 B, the terms 1 KB) is spent
+
+
+def residual_add_tables(lw: Lowering, steps: list[Step]) -> list[Step]:
+    if not lw.target.dsp:
+        return steps
+    funcs = {f"tslm_{k}_{o}_s8": f"tslm_{k}_{o}_table_s8" for k in ("dsp", "mve") for o in ("add", "sub")}
+
+    def rewrite(lw: Lowering, s: Call) -> Call | None:
+        if s.func not in funcs:
+            return None
+        p = dict(s.param_items())
+        inner = (p["in1_strides"][-1], p["in2_strides"][-1])
+        # (Helium: both rows contiguous; the DSP kernel: any stride but 0)
+        if (0 in inner or (lw.target.mve and inner != (1, 1))
+                or int(np.prod(p["dims"])) < RESIDUAL_MIN):
+            return None
+        h = residual_table(s.op.opcode, p)
+        if h is not None:
+            tab = ConstArray(lw.name(s.op, "residual"), "int8_t", h,
+                             "H[b] for b = 0..127, -128..-1: out = clamp(a + H[b]) (all 65,536 pairs checked)")
+            return replace(s, func=funcs[s.func], args=list(s.args) + [Ref(tab.name)], consts=list(s.consts) + [tab],
+                           note=f"{s.note}, H in flash")
+        t = residual_terms(s.op.opcode, p, not lw.target.mve)
+        if t is None:
+            return None
+        tab = ConstArray(lw.name(s.op, "terms"), "int32_t", t,
+                         f"{'twice ' if not lw.target.mve else ''}the sum at a = 0 for b = 0..127, -128..-1 "
+                         "(the sum is this +- a 2^19 on all 65,536 pairs)")
+        return replace(s, func=funcs[s.func].replace("_table_", "_terms_"), args=list(s.args) + [Ref(tab.name)],
+                       consts=list(s.consts) + [tab], note=f"{s.note}, B's terms in flash")
+
+    return _each_call(lw, steps, rewrite)
+
+
 def _arena(lw: Lowering, steps: list[Step]) -> int:
     """The arena these steps need (a fold must not grow it: the live ranges change)."""
     from .planner import plan
@@ -300,7 +343,7 @@ PASSES: tuple[Callable[[Lowering, list[Step]], list[Step]], ...] = (tables_for_o
                                                                      grouped_conv_for_depth_multipliers,
                                                                      fused_layer_norms, transposes_into_batch_matmul,
                                                                      helium_batch_matmul_pairs, dsp_batch_matmul_pairs,
-                                                                     dsp_strided_copies)
+                                                                     dsp_strided_copies, residual_add_tables)
 
 
 def run(lw: Lowering, steps: list[Step], passes=PASSES) -> list[Step]:

@@ -19,6 +19,8 @@
  * Thumb-2 loop per run, the zero point inside SMMLAR's rounding term (rq_z()).
  */
 #include "tslm_dsp_binary.h"
+
+#include <string.h>
 #include "tslm_dsp.h"
 
 /* One requantization: x2 = 2x, the multiplier m, right shift r with round = 2^(r-1) and
@@ -713,8 +715,11 @@ static const int8_t every_byte[256] = {
     -16,  -15,  -14,  -13,  -12,  -11,  -10,  -9,   -8,   -7,   -6,   -5,   -4,   -3,   -2,   -1};
 
 /* ADD/SUB through lut_run() where both inputs step along the run, the scheme is TFLM's, the
- * activation's maximum is 127 and the call has LUT_MIN elements or more; 0 otherwise. */
-static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
+ * activation's maximum is 127 and the call has LUT_MIN elements or more (`given`: the compiler's table, any
+ * number of elements, copied to the stack: with the table a pointer lut_run()'s assembly ran out of registers at -O2
+ * and -Os; NULL: the table made here); 0 otherwise. */
+static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op,
+                    const int32_t *given)
 {
     const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
     int32_t total = 1;
@@ -722,7 +727,7 @@ static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t
         total *= d[i];
     }
     run_t r;
-    if (t1[5] == 0 || t2[5] == 0 || total < LUT_MIN || p->act_max != 127 || p->output_shift > -1 ||
+    if (t1[5] == 0 || t2[5] == 0 || (total < LUT_MIN && given == NULL) || p->act_max != 127 || p->output_shift > -1 ||
         p->output_shift < -22 || !sum_setup(p, 1, 1, op, &r)) {
         return 0;
     }
@@ -731,7 +736,9 @@ static int lut_path(const tslm_binary_params *p, const int8_t *in1, const int8_t
     r.qo.r = -p->output_shift;
     r.qo.rz = make_rz(r.qo.r, p->output_offset - (clamp ? p->act_min : 0));
     int32_t lut[256];
-    if (r.kb == IN_RESCALE) {
+    if (given != NULL) {
+        memcpy(lut, given, sizeof lut);
+    } else if (r.kb == IN_RESCALE) {
         rescale_terms(every_byte, lut, 256, &r, r.sb < 0);
     } else {
         for (int32_t i = 0; i < 256; ++i) {
@@ -984,9 +991,12 @@ __attribute__((noinline)) static int unit_path(const tslm_binary_params *p, cons
     return 1;
 }
 
-static void apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, const int op)
+/* Inlined into each entry with its op: one op's paths linked per entry used (GCC stopped inlining it by itself once
+ * the table entries existed: one 10 KB apply() for every op). */
+TSLM_ALWAYS_INLINE void apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                              const int op)
 {
-    if ((op == OP_ADD || op == OP_SUB) && (unit_path(p, in1, in2, out, op) || lut_path(p, in1, in2, out, op))) {
+    if ((op == OP_ADD || op == OP_SUB) && (unit_path(p, in1, in2, out, op) || lut_path(p, in1, in2, out, op, NULL))) {
         return;
     }
     /* two stepping inputs in a single run (nothing repeats for one_run's cached terms to reuse): mul_run's
@@ -1046,12 +1056,15 @@ static void apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *
     }
 }
 
-void tslm_dsp_add_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out)
+/* (not inlined into the table entries below, which call it for what they do not run) */
+__attribute__((noinline)) void tslm_dsp_add_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2,
+                                               int8_t *out)
 {
     apply(p, in1, in2, out, OP_ADD);
 }
 
-void tslm_dsp_sub_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out)
+__attribute__((noinline)) void tslm_dsp_sub_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2,
+                                               int8_t *out)
 {
     apply(p, in1, in2, out, OP_SUB);
 }
@@ -1065,4 +1078,79 @@ void tslm_dsp_squared_difference_s8(const tslm_binary_params *p, const int8_t *i
                                 int8_t *out)
 {
     apply(p, in1, in2, out, OP_SQDIFF);
+}
+
+/* ---- The residual add with the compiler's table (passes.residual_add_tables): unit_path() without making H ----
+ * h[byte] = H(b) for b = (int8_t)byte, out = clamp(a + H[b]) checked by the compiler on all 65,536 pairs (A: input 1
+ * where it is at multiplier 1/2, else input 2; no subtracted A); unit_run()'s loop over every run. Anything else (no
+ * table, an input not contiguous along the run, another scheme; the size build: a clamped range) calls the kernel
+ * without the table, tslm_dsp_add_s8() or tslm_dsp_sub_s8(). */
+TSLM_ALWAYS_INLINE void table_apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                                    const int8_t *h, const int op)
+{
+    const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
+    const int32_t lo = p->act_min, hi = p->act_max;
+    const int clamp = lo != -128 || hi != 127;
+#if defined(TSLM_OPTIMIZE_SIZE)
+    const int skip = clamp; /* (the size build's unit_run(): the full range only) */
+#else
+    const int skip = 0;
+#endif
+    if (h == NULL || skip || t1[5] != 1 || t2[5] != 1 || p->left_shift != 20 ||
+        p->output_multiplier != (INT32_C(1) << 30) || p->output_shift != -18) {
+        if (op == OP_ADD) {
+            tslm_dsp_add_s8(p, in1, in2, out);
+        } else {
+            tslm_dsp_sub_s8(p, in1, in2, out);
+        }
+        return;
+    }
+    const int a_is_in1 = p->in1_multiplier == (INT32_C(1) << 30) && p->in1_shift == 0;
+    const uint32_t lo4 = (uint8_t)lo * UINT32_C(0x01010101), hi4 = (uint8_t)hi * UINT32_C(0x01010101);
+    const int8_t *ina = a_is_in1 ? in1 : in2, *inb = a_is_in1 ? in2 : in1;
+    const int32_t *ta = a_is_in1 ? t1 : t2, *tb = a_is_in1 ? t2 : t1;
+    const int32_t n = d[5];
+    TSLM_FOR_RUNS(d, ina, ta, inb, tb, out, n,
+        unit_run(a, (const uint8_t *)b, h, out, n, lo4, hi4, lo, hi, 0, clamp);)
+}
+
+/* The general residual add with the compiler's table of B's terms (passes.residual_add_tables, where H does not
+ * apply): lut_path() without its fill. terms[byte] = twice TFLM's sum before the output's requantization at a = 0
+ * (A's term at a = 0 plus or minus B's rescaled value of b = (int8_t)byte): lut_run()'s table. Anything else (no
+ * table, an input not contiguous along the run, another scheme, an activation maximum under 127) calls the kernel
+ * without the table. */
+TSLM_ALWAYS_INLINE void terms_apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                                    const int32_t *terms, const int op)
+{
+    if (terms == NULL || p->in1_strides[5] != 1 || p->in2_strides[5] != 1 || !lut_path(p, in1, in2, out, op, terms)) {
+        if (op == OP_ADD) {
+            tslm_dsp_add_s8(p, in1, in2, out);
+        } else {
+            tslm_dsp_sub_s8(p, in1, in2, out);
+        }
+    }
+}
+
+void tslm_dsp_add_terms_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                           const int32_t *terms)
+{
+    terms_apply(p, in1, in2, out, terms, OP_ADD);
+}
+
+void tslm_dsp_sub_terms_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                           const int32_t *terms)
+{
+    terms_apply(p, in1, in2, out, terms, OP_SUB);
+}
+
+void tslm_dsp_add_table_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                           const int8_t *h)
+{
+    table_apply(p, in1, in2, out, h, OP_ADD);
+}
+
+void tslm_dsp_sub_table_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                           const int8_t *h)
+{
+    table_apply(p, in1, in2, out, h, OP_SUB);
 }

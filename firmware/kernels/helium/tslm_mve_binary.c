@@ -339,3 +339,109 @@ void tslm_mve_squared_difference_s8(const tslm_binary_params *p, const int8_t *i
 {
     tslm_squared_difference_s8(p, in1, in2, out); /* the portable kernel */
 }
+
+/* ---- The residual add with the compiler's table (passes.residual_add_tables): unit_row() with one table, made by
+ * the compiler. h[byte] = H(b) for b = (int8_t)byte, out = clamp(a + H[b]) checked by the compiler on all 65,536
+ * pairs (A: input 1 where it is at multiplier 1/2, else input 2; every H an int8): one byte gather and one
+ * saturating add per sixteen elements, 8 instructions. Anything else (no table, a row not contiguous, another
+ * scheme) calls the kernel without the table, tslm_mve_add_s8() or tslm_mve_sub_s8(). */
+static void table_row(const int8_t *a, const uint8_t *b, const int8_t *h, int8_t *out, int32_t n, int8x16_t lo,
+                      int8x16_t hi)
+{
+    register int32_t lr __asm__("lr") = n;
+    __asm__ volatile("wlstp.8 lr, lr, 2f\n"
+                     "1:\n\t"
+                     "vldrb.u8 q0, [%[b]], #16\n\t"
+                     "vldrb.u8 q1, [%[a]], #16\n\t"
+                     "vldrb.u8 q2, [%[h], q0]\n\t"
+                     "vqadd.s8 q1, q1, q2\n\t"
+                     "vmax.s8 q1, q1, %q[lo]\n\t"
+                     "vmin.s8 q1, q1, %q[hi]\n\t"
+                     "vstrb.8 q1, [%[out]], #16\n\t"
+                     "letp lr, 1b\n"
+                     "2:"
+                     : [a] "+r"(a), [b] "+r"(b), [out] "+r"(out), "+r"(lr)
+                     : [h] "r"(h), [lo] "w"(lo), [hi] "w"(hi)
+                     : "q0", "q1", "q2", "memory");
+}
+
+TSLM_ALWAYS_INLINE void table_apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                                    const int8_t *h, const int op)
+{
+    const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
+    if (h == NULL || t1[5] != 1 || t2[5] != 1 || p->left_shift != 20 || p->output_multiplier != (INT32_C(1) << 30) ||
+        p->output_shift != -18) {
+        if (op == OP_ADD) {
+            tslm_mve_add_s8(p, in1, in2, out);
+        } else {
+            tslm_mve_sub_s8(p, in1, in2, out);
+        }
+        return;
+    }
+    const int a_is_in1 = p->in1_multiplier == (INT32_C(1) << 30) && p->in1_shift == 0;
+    const int8_t *ina = a_is_in1 ? in1 : in2, *inb = a_is_in1 ? in2 : in1;
+    const int32_t *ta = a_is_in1 ? t1 : t2, *tb = a_is_in1 ? t2 : t1;
+    const int32_t n = d[5], d4 = d[4], ta4 = ta[4], tb4 = tb[4];
+    const int8x16_t lo = vdupq_n_s8((int8_t)p->act_min), hi = vdupq_n_s8((int8_t)p->act_max);
+    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
+        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
+            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
+                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
+                    const int8_t *a = ina + i0 * ta[0] + i1 * ta[1] + i2 * ta[2] + i3 * ta[3];
+                    const uint8_t *b = (const uint8_t *)inb + i0 * tb[0] + i1 * tb[1] + i2 * tb[2] + i3 * tb[3];
+                    for (int32_t i4 = 0; i4 < d4; ++i4, a += ta4, b += tb4, out += n) {
+                        table_row(a, b, h, out, n, lo, hi);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* The general residual add with the compiler's table of B's terms (passes.residual_add_tables, where H does not
+ * apply): tables()'s lut_row() loop without its fill. terms[byte] = TFLM's sum before the output's requantization
+ * at a = 0 (A's term at a = 0 plus or minus B's rescaled value of b = (int8_t)byte). Anything else calls the kernel
+ * without the table. */
+TSLM_ALWAYS_INLINE void terms_apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                                    const int32_t *terms, const int op)
+{
+    const int32_t *t1 = p->in1_strides, *t2 = p->in2_strides;
+    const int half1 = p->in1_multiplier == (INT32_C(1) << 30) && p->in1_shift == 0;
+    const int half2 = p->in2_multiplier == (INT32_C(1) << 30) && p->in2_shift == 0;
+    if (terms == NULL || p->left_shift != 20 || t1[5] != 1 || t2[5] != 1 || (!half1 && !half2) ||
+        p->output_shift >= 0) {
+        if (op == OP_ADD) {
+            tslm_mve_add_s8(p, in1, in2, out);
+        } else {
+            tslm_mve_sub_s8(p, in1, in2, out);
+        }
+        return;
+    }
+    const int a_is_in1 = half1, minus_a = op == OP_SUB && !a_is_in1;
+    table_rows(p, a_is_in1 ? in1 : in2, a_is_in1 ? in2 : in1, a_is_in1 ? t1 : t2, a_is_in1 ? t2 : t1, out, 0, NULL,
+               terms, minus_a ? -(INT32_C(1) << 19) : (INT32_C(1) << 19));
+}
+
+void tslm_mve_add_terms_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                           const int32_t *terms)
+{
+    terms_apply(p, in1, in2, out, terms, OP_ADD);
+}
+
+void tslm_mve_sub_terms_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                           const int32_t *terms)
+{
+    terms_apply(p, in1, in2, out, terms, OP_SUB);
+}
+
+void tslm_mve_add_table_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                           const int8_t *h)
+{
+    table_apply(p, in1, in2, out, h, OP_ADD);
+}
+
+void tslm_mve_sub_table_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                           const int8_t *h)
+{
+    table_apply(p, in1, in2, out, h, OP_SUB);
+}

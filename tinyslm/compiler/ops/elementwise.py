@@ -132,3 +132,126 @@ def binary(lw: Lowering, op: Operator) -> Step:
                 note=note, inplace=inplace, reads=[a.index, b.index], writes=[y.index],
                 macs=y.numel if op.opcode in ("MUL", "SQUARED_DIFFERENCE") else 0)
     return lw.target_kernel(call, "binary") if lw.target.dsp and not s16 else call
+
+
+def _srdhm_np(a: np.ndarray, b: int) -> np.ndarray:
+    """fixedpoint.srdhm on an int64 array of int32 values (b an int32)."""
+    ab = a * b
+    q = ab + np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
+    res = np.where(q >= 0, q >> 31, -((-q) >> 31))  # C's division, truncating toward zero
+    res = np.where((a == fx.INT32_MIN) & (b == fx.INT32_MIN), fx.INT32_MAX, res)
+    return ((res + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
+
+
+def _mbqm_np(x: np.ndarray, multiplier: int, shift: int) -> np.ndarray:
+    """fixedpoint.mbqm on an int64 array of int32 values."""
+    left, right = max(shift, 0), max(-shift, 0)
+    x = (((x << left) + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
+    x = _srdhm_np(x, multiplier)
+    mask = (1 << right) - 1
+    threshold = (mask >> 1) + (x < 0)
+    return (x >> right) + ((x & mask) > threshold)
+
+
+def binary_all_pairs(opcode: str, p: dict[str, Any]) -> np.ndarray:
+    """ADD's or SUB's output for every pair of int8 inputs, [in1 + 128, in2 + 128] (TFLM's integer steps, as
+    binary_element() takes them one at a time).
+
+    >>> p = dict(in1_offset=3, in2_offset=-7, output_offset=5, left_shift=20, in1_multiplier=1 << 30,
+    ...          in1_shift=0, in2_multiplier=1500000000, in2_shift=-1, output_multiplier=1 << 30,
+    ...          output_shift=-18, act_min=-128, act_max=127)
+    >>> y = binary_all_pairs("ADD", p)
+    >>> all(int(y[a + 128, b + 128]) == binary_element("ADD", p, a, b) for a in range(-128, 128, 7)
+    ...     for b in range(-128, 128, 5))
+    True
+    """
+    acc = binary_sums(opcode, p)
+    v = _mbqm_np(acc, p["output_multiplier"], p["output_shift"]) + p["output_offset"]
+    return np.clip(v, p["act_min"], p["act_max"])
+
+
+def binary_sums(opcode: str, p: dict[str, Any]) -> np.ndarray:
+    """ADD's or SUB's int32 sum before the output's requantization for every pair of int8 inputs, [in1 + 128,
+    in2 + 128] (TFLM's rescaled inputs added or subtracted)."""
+    q = np.arange(-128, 128, dtype=np.int64)
+    ls = p["left_shift"]
+
+    def term(off: int, m: int, s: int) -> np.ndarray:
+        return _mbqm_np((((q + off) << ls) + (1 << 31) & 0xFFFFFFFF) - (1 << 31), m, s)
+
+    r1 = term(p["in1_offset"], p["in1_multiplier"], p["in1_shift"])
+    r2 = term(p["in2_offset"], p["in2_multiplier"], p["in2_shift"])
+    acc = r1[:, None] + r2[None, :] if opcode == "ADD" else r1[:, None] - r2[None, :]
+    return ((acc + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
+
+
+def residual_table(opcode: str, p: dict[str, Any]) -> np.ndarray | None:
+    """The byte table H of an int8 ADD/SUB of TFLM's scheme whose output is at the scale of its input A (output
+    multiplier 2^30, shift -18; A the input at multiplier 1/2, input 1 where both are): out = clamp(a + H[b]) for
+    every pair of bytes (a of A, b of the other input B; clamp: saturating to int8, then the activation range),
+    H[byte] for b = byte as int8 (0..127, then -128..-1), as the Cortex-M DSP and Helium kernels'
+    ``*_add_table_s8``/``*_sub_table_s8`` entries read it. None where that is not exact: a rounding tie among B's
+    values, an H outside int8, a subtracted A, another scheme (checked on all 65,536 pairs against
+    binary_all_pairs(), TFLM's arithmetic).
+
+    >>> p = dict(in1_offset=3, in2_offset=-7, output_offset=5, left_shift=20, in1_multiplier=1 << 30,
+    ...          in1_shift=0, in2_multiplier=1500000000, in2_shift=-1, output_multiplier=1 << 30,
+    ...          output_shift=-18, act_min=-128, act_max=127)
+    >>> h = residual_table("ADD", p)
+    >>> int(h[0]), int(h[1]), int(h[255])
+    (3, 4, 2)
+    >>> residual_table("SUB", dict(p, in1_multiplier=1500000000, in1_shift=-1, in2_multiplier=1 << 30, in2_shift=0))
+    """
+    half1 = p["in1_multiplier"] == 1 << 30 and p["in1_shift"] == 0
+    half2 = p["in2_multiplier"] == 1 << 30 and p["in2_shift"] == 0
+    if (opcode not in ("ADD", "SUB") or p["left_shift"] != 20 or not (half1 or half2)
+            or p["output_multiplier"] != 1 << 30 or p["output_shift"] != -18):
+        return None
+    y = binary_all_pairs(opcode, p)  # [in1, in2]
+    y = y if half1 else y.T  # [a, b]
+    free = binary_all_pairs(opcode, dict(p, act_min=-(1 << 31), act_max=(1 << 31) - 1))
+    h = (free if half1 else free.T)[128]  # the output at a = 0, unclamped
+    if h.min() < -128 or h.max() > 127:
+        return None
+    q = np.arange(-128, 128, dtype=np.int64)
+    fast = np.clip(np.clip(q[:, None] + h[None, :], -128, 127), p["act_min"], p["act_max"])
+    if not np.array_equal(fast, y):
+        return None
+    return np.concatenate([h[128:], h[:128]])  # byte order
+
+
+def residual_terms(opcode: str, p: dict[str, Any], dsp: bool) -> np.ndarray | None:
+    """The int32 table of an int8 ADD/SUB of TFLM's scheme (left shift 20, an input A at multiplier 1/2: input 1
+    where both are) for the DSP and Helium kernels' ``*_add_terms_s8``/``*_sub_terms_s8`` entries: T[byte] = the sum
+    before the output's requantization at a = 0 for b = byte as int8 (0..127, then -128..-1), so that the sum is
+    T[b] +- a 2^19 (- where SUB subtracts A) on all 65,536 pairs (checked against binary_sums(), TFLM's steps);
+    twice T for the Cortex-M DSP kernel (`dsp`: its lut_run() works on twice the sum). None where the kernel
+    would not take it (`dsp`: an activation maximum under 127, an output shift outside -22..-1, B's shift outside
+    -30..-1; Helium: an output shift >= 0) or the identity fails.
+
+    >>> p = dict(in1_offset=3, in2_offset=-7, output_offset=5, left_shift=20, in1_multiplier=1500000000,
+    ...          in1_shift=-1, in2_multiplier=1 << 30, in2_shift=0, output_multiplier=1200000000,
+    ...          output_shift=-18, act_min=-128, act_max=127)
+    >>> t = residual_terms("SUB", p, False)
+    >>> int(t[7]) == binary_sums("SUB", p)[135, 128] and int(residual_terms("SUB", p, True)[7]) == 2 * int(t[7])
+    True
+    """
+    half1 = p["in1_multiplier"] == 1 << 30 and p["in1_shift"] == 0
+    half2 = p["in2_multiplier"] == 1 << 30 and p["in2_shift"] == 0
+    if opcode not in ("ADD", "SUB") or p["left_shift"] != 20 or not (half1 or half2) or p["output_shift"] >= 0:
+        return None
+    shb = p["in2_shift"] if half1 else p["in1_shift"]
+    if dsp and (p["act_max"] != 127 or p["output_shift"] < -22 or
+                (not (half1 and half2) and not -30 <= shb <= -1)):
+        return None
+    acc = binary_sums(opcode, p)
+    acc = acc if half1 else acc.T  # [a, b]
+    t = acc[128]  # a = 0
+    sign = -1 if opcode == "SUB" and not half1 else 1
+    q = np.arange(-128, 128, dtype=np.int64)
+    if not np.array_equal(acc, t[None, :] + sign * (q[:, None] << 19)):
+        return None
+    t = 2 * t if dsp else t
+    if t.min() < -(1 << 31) or t.max() >= 1 << 31:
+        return None
+    return np.concatenate([t[128:], t[:128]])  # byte order

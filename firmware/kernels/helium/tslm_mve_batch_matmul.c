@@ -328,8 +328,9 @@ int32_t tslm_mve_batch_matmul_s8_get_buffer_size(const tslm_batch_matmul_params 
  * terms from the same loads), with what no output reads left unwritten: the lanes past the depth (the lhs rows'
  * lanes there are zeros) and the last group's columns past cols. Two lhs rows against every group of four columns
  * in one assembly routine: both rows loaded (predicated past the depth), their b sum_k x[r][k] taken, at depth
- * <= 16 held in q0 and q1 for the whole walk (else copied zero-padded to the stack and reloaded per group at
- * immediate offsets); per group the eight sums (VMLADAV.S8 into the eight even registers), the column and row terms
+ * <= 16 held in q0 and q1 for the whole walk, at depth 17..32 in q0, q1, q5 and q7 (the store's column predicate
+ * then a VCTP.16 of twice the columns left instead of a compare with q7: four loads a group fewer for one VPST), deeper
+ * rows copied zero-padded to the stack and reloaded per group at immediate offsets; per group the eight sums (VMLADAV.S8 into the eight even registers), the column and row terms
  * added, VQRDMULH, the rounding fix (-1 for a negative value: every shift <= -1), VRSHL, then both rows narrowed
  * into one vector (VQMOVNB/VQMOVNT to int16, + zero point by VQADD, VQMOVNB to int8: the saturation to the int8
  * range) and stored by one byte scatter (offsets 0, os, 1, os + 1, ...), predicated on the columns left (VPT: the
@@ -343,7 +344,8 @@ typedef struct {
     const int8_t *w;     /* the packed rhs */
     const int32_t *ct;   /* the column terms */
     int32_t n;           /* cols */
-    int32_t pad[2];
+    int32_t n2;          /* 2 cols (the store's lanes left, C == 2) */
+    int32_t pad;
     int16_t offsets[8];  /* the scatter's offsets (q6) */
     int16_t lane_col[8]; /* each lane's column in its group (q7) */
     const int8_t *x;     /* the next pair's first row */
@@ -354,7 +356,8 @@ typedef struct {
 } pairs_consts;
 /* (the routine's offsets into it) */
 typedef char pairs_consts_offsets[offsetof(pairs_consts, tail) == 20 && offsetof(pairs_consts, w) == 28 &&
-                                          offsetof(pairs_consts, n) == 36 && offsetof(pairs_consts, offsets) == 48 &&
+                                          offsetof(pairs_consts, n) == 36 && offsetof(pairs_consts, n2) == 40 &&
+                                          offsetof(pairs_consts, offsets) == 48 &&
                                           offsetof(pairs_consts, lane_col) == 64 && offsetof(pairs_consts, x) == 80 &&
                                           offsetof(pairs_consts, next) == 88 && offsetof(pairs_consts, end) == 92 &&
                                           offsetof(pairs_consts, fold) == 96
@@ -619,17 +622,21 @@ static __attribute__((noinline)) void pack_pairs(const tslm_batch_matmul_params 
 /* chunk c (1..C-1) of both rows from the stack copy, then its dot products */
 #define TSLM_BMM2_MORE(c)                                 \
     ".if %c[C] > " #c "\n\t"                              \
+    ".if %c[C] != 2\n\t"                                  \
     "vldrb.8 q0, [%[xb], #(16 * " #c ")]\n\t"             \
     "vldrb.8 q1, [%[xb], #(16 * (%c[C] + " #c "))]\n\t"   \
     TSLM_MVE_G2_CHUNK("a")                                  \
+    ".endif\n\t"                                          \
     ".endif\n\t"
 /* the rows' chunk c (0..C-2, whole) to the stack copy, summed into r4 and r6 */
 #define TSLM_BMM2_COPY(c, A)                              \
     ".if %c[C] > " #c " + 1\n\t"                          \
     "vldrb.8 q0, [%[w], #(16 * " #c ")]\n\t"              \
     "vldrb.8 q1, [%[ct], #(16 * " #c ")]\n\t"             \
+    ".if %c[C] != 2\n\t"                                  \
     "vstrb.8 q0, [%[xb], #(16 * " #c ")]\n\t"             \
     "vstrb.8 q1, [%[xb], #(16 * (%c[C] + " #c "))]\n\t"   \
+    ".endif\n\t"                                          \
     "vaddv" A ".s8 %[a2], q0\n\t"                         \
     "vaddv" A ".s8 %[a3], q1\n\t"                         \
     ".endif\n\t"
@@ -656,7 +663,9 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
     register const int32_t *pc __asm__("r9"); /* x1, then the column terms */
     register int32_t rem __asm__("r11");      /* columns left */
     __asm__ volatile("vldrh.16 q6, [%[k], #48]\n\t"
-                     "vldrh.16 q7, [%[k], #64]\n"
+                     ".if %c[C] != 2\n\t"
+                     "vldrh.16 q7, [%[k], #64]\n\t"
+                     ".endif\n"
                      "0:\n\t"
                      "ldrd %[w], %[ct], [%[k], #80]\n\t" /* x0, lhs_row_stride */
                      "add %[a0], %[w], %[ct], lsl #1\n\t"
@@ -668,6 +677,12 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
                      TSLM_BMM2_COPY(2, "a")
                      "vctp.8 %[a0]\n\t"
                      "vpstt\n\t"
+                     ".if %c[C] == 2\n\t" /* the last chunk held in q5 and q7 for the walk */
+                     "vldrbt.8 q5, [%[w], #16]\n\t"
+                     "vldrbt.8 q7, [%[ct], #16]\n\t"
+                     "vaddva.s8 %[a2], q5\n\t"
+                     "vaddva.s8 %[a3], q7\n\t"
+                     ".else\n\t"
                      "vldrbt.8 q0, [%[w], #(16 * (%c[C] - 1))]\n\t"
                      "vldrbt.8 q1, [%[ct], #(16 * (%c[C] - 1))]\n\t"
                      ".if %c[C] > 1\n\t"
@@ -684,17 +699,36 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
                      "vorr q1, q1, q2\n\t"
                      ".endif\n\t"
                      ".endif\n\t"
+                     ".endif\n\t"
                      "muls %[a2], %[a1], %[a2]\n\t"
                      "muls %[a3], %[a1], %[a3]\n\t"
                      "strd %[a2], %[a3], [%[k]]\n\t" /* t0, t1 */
                      "ldrd %[w], %[ct], [%[k], #28]\n\t" /* w, ct */
-                     "ldr %[rem], [%[k], #36]\n"
+                     ".if %c[C] == 2\n\t"
+                     "ldr %[rem], [%[k], #40]\n\t" /* (2 cols: the lanes left) */
+                     ".else\n\t"
+                     "ldr %[rem], [%[k], #36]\n\t"
+                     ".endif\n"
                      "1:\n\t"
-                     ".if %c[C] > 1\n\t"
+                     ".if %c[C] > 2\n\t"
                      "vldrb.8 q0, [%[xb]]\n\t"
                      "vldrb.8 q1, [%[xb], #(16 * %c[C])]\n\t"
                      ".endif\n\t"
                      TSLM_MVE_G2_CHUNK("")
+                     ".if %c[C] == 2\n\t"
+                     "vldrb.8 q2, [%[w]], #16\n\t"
+                     "vmladava.s8 %[a0], q5, q2\n\t"
+                     "vmladava.s8 %[b0], q7, q2\n\t"
+                     "vldrb.8 q2, [%[w]], #16\n\t"
+                     "vmladava.s8 %[a1], q5, q2\n\t"
+                     "vmladava.s8 %[b1], q7, q2\n\t"
+                     "vldrb.8 q2, [%[w]], #16\n\t"
+                     "vmladava.s8 %[a2], q5, q2\n\t"
+                     "vmladava.s8 %[b2], q7, q2\n\t"
+                     "vldrb.8 q2, [%[w]], #16\n\t"
+                     "vmladava.s8 %[a3], q5, q2\n\t"
+                     "vmladava.s8 %[b3], q7, q2\n\t"
+                     ".endif\n\t"
                      TSLM_BMM2_MORE(1)
                      TSLM_BMM2_MORE(2)
                      TSLM_BMM2_MORE(3)
@@ -703,9 +737,9 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
                      "vmov q4[2], q4[0], %[b0], %[b2]\n\t"
                      "vmov q4[3], q4[1], %[b1], %[b3]\n\t"
                      ".if %c[F] == 0\n\t"
-                     "vldrw.32 q5, [%[ct]], #16\n\t" /* the column terms */
-                     "vadd.i32 q3, q3, q5\n\t"
-                     "vadd.i32 q4, q4, q5\n\t"
+                     "vldrw.32 q2, [%[ct]], #16\n\t" /* the column terms */
+                     "vadd.i32 q3, q3, q2\n\t"
+                     "vadd.i32 q4, q4, q2\n\t"
                      ".endif\n\t"
                      "ldm %[k], {%[a0], %[a1], %[a2], %[a3], %[b0]}\n\t" /* t0, t1, multiplier, shift, zp */
                      "vadd.i32 q3, q3, %[a0]\n\t"
@@ -715,13 +749,13 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
                      ".if %c[R16]\n\t" /* a right shift of 1..7: the fix and the shift in int16 lanes */
                      "vqmovnb.s32 q3, q3\n\t"
                      "vqmovnt.s32 q3, q4\n\t"
-                     "vshr.s16 q5, q3, #15\n\t"
-                     "vqadd.s16 q3, q3, q5\n\t"
+                     "vshr.s16 q2, q3, #15\n\t"
+                     "vqadd.s16 q3, q3, q2\n\t"
                      "vrshl.s16 q3, %[a3]\n\t"
                      ".else\n\t"
-                     "vshr.s32 q5, q3, #31\n\t"
+                     "vshr.s32 q2, q3, #31\n\t"
+                     "vadd.i32 q3, q3, q2\n\t"
                      "vshr.s32 q2, q4, #31\n\t"
-                     "vadd.i32 q3, q3, q5\n\t"
                      "vadd.i32 q4, q4, q2\n\t"
                      "vrshl.s32 q3, %[a3]\n\t"
                      "vrshl.s32 q4, %[a3]\n\t"
@@ -730,10 +764,17 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
                      ".endif\n\t"
                      "vqadd.s16 q3, q3, %[b0]\n\t"
                      "vqmovnb.s16 q3, q3\n\t"
+                     ".if %c[C] == 2\n\t" /* lane i stores column i >> 1: lanes below 2 columns left */
+                     "vctp.16 %[rem]\n\t"
+                     "vpst\n\t"
+                     "vstrbt.16 q3, [%[o], q6]\n\t"
+                     "subs %[rem], %[rem], #8\n\t"
+                     ".else\n\t"
                      "vpt.s16 lt, q7, %[rem]\n\t"
                      "vstrbt.16 q3, [%[o], q6]\n\t"
-                     "adds %[o], %[o], #4\n\t"
                      "subs %[rem], %[rem], #4\n\t"
+                     ".endif\n\t"
+                     "add %[o], %[o], #4\n\t"
                      "bgt 1b\n\t"
                      "ldrd %[a0], %[a1], [%[k], #88]\n\t" /* next, end */
                      "add %[o], %[o], %[a0]\n\t"
@@ -778,7 +819,7 @@ static void pairs_of(const tslm_batch_matmul_params *p, const int8_t *lhs, const
     pairs_consts k __attribute__((aligned(16)));
     k.multiplier = p->multiplier, k.shift = p->shift, k.zp = p->output_offset;
     k.tail = p->depth - 16 * (C - 1), k.b = p->rhs_offset, k.w = packed, k.ct = col_terms, k.n = p->cols;
-    k.pad[0] = k.pad[1] = 0;
+    k.n2 = 2 * p->cols, k.pad = 0;
     k.next = 2 * os - 4 * (n4 >> 2);
     static const int8_t fold_lanes[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -128};
     vstrbq_s8(k.fold, vldrbq_s8(fold_lanes));

@@ -559,12 +559,21 @@ static inline __attribute__((always_inline)) void pack_cols_loop(const int8_t *c
 #undef TSLM_BMM2_CLAST
 }
 
+/* What packing a batch's rhs takes, set once per call. */
+typedef struct {
+    uint16x8_t o0, o1;      /* the gathers' offsets: k ks, k = 0..7 and 8..15 */
+    int32x4_t va, vdab;     /* a and depth a b in each lane */
+    int32_t ks, js, n, C;   /* rhs_depth_stride, rhs_col_stride, cols, chunks */
+    int32_t a, dab, tail;   /* lhs_offset, depth a b, values in the last chunk (1..16) */
+    int32_t fold;           /* fold_terms() */
+} pack_setup;
+
 static __attribute__((noinline)) void pack_cols(const int8_t *c0, const int8_t *c1, const int8_t *c2,
-                                                const int8_t *c3, int32_t ks16, int8_t *dst, int32_t *ct,
-                                                int32x4_t va, int32x4_t vdab, int32_t groups, int32_t tlw,
-                                                uint16x8_t o0, uint16x8_t o1)
+                                                const int8_t *c3, const pack_setup *q, int8_t *dst, int32_t *ct,
+                                                int32_t groups)
 {
-    pack_cols_loop(c0, c1, c2, c3, ks16, dst, ct, va, vdab, groups, tlw, o0, o1);
+    pack_cols_loop(c0, c1, c2, c3, 16 * q->ks, dst, ct, q->va, q->vdab, groups, (q->C - 1) << 5 | q->tail, q->o0,
+                   q->o1);
 }
 
 /* The rhs packed for the pairs: per group of four columns, per 16 bytes of depth (C chunks), the four columns' 16
@@ -587,35 +596,31 @@ static int fold_terms(const tslm_batch_matmul_params *p)
            a * 128 * p->depth + p->depth * a * b <= 16256;
 }
 
-static __attribute__((noinline)) void pack_pairs(const tslm_batch_matmul_params *p, const int8_t *rhs,
-                                                 int8_t *packed, int32_t *ct, int C, int fold)
+static __attribute__((noinline)) void pack_pairs(const pack_setup *q, const int8_t *rhs, int8_t *packed,
+                                                 int32_t *ct)
 {
-    const int32_t d = p->depth, n = p->cols, ks = p->rhs_depth_stride, js = p->rhs_col_stride;
-    const int32_t a = p->lhs_offset, dab = d * a * p->rhs_offset, tail = d - 16 * (C - 1); /* tail: 1..16 */
-    const uint16x8_t o0 = vmulq_n_u16(vidupq_n_u16(0, 1), (uint16_t)ks), o1 = vaddq_n_u16(o0, (uint16_t)(8 * ks));
+    const int32_t n = q->n, js = q->js, C = q->C;
     int32_t j = 0;
-    if (ks == 1 && C == 1) { /* the whole groups in one loop */
+    if (q->ks == 1 && C == 1) { /* the whole groups in one loop */
         j = n & ~3;
 #if !defined(TSLM_OPTIMIZE_SIZE)
-        if (fold) {
-            pack_rows_loop(rhs, js, packed, ct, a, dab, n >> 2, tail, 1, 1);
+        if (q->fold) {
+            pack_rows_loop(rhs, js, packed, ct, q->a, q->dab, n >> 2, q->tail, 1, 1);
         } else
 #endif
         {
-            (void)fold;
-            pack_rows_loop(rhs, js, packed, ct, a, dab, n >> 2, tail, 1, 0);
+            pack_rows_loop(rhs, js, packed, ct, q->a, q->dab, n >> 2, q->tail, 1, 0);
         }
         packed += (n >> 2) * 64 * C, ct += n & ~3;
     }
     /* any other rhs's whole groups in one turn, and a last partial group (its columns past cols the last again) */
-    const int32x4_t va = vdupq_n_s32(a), vdab = vdupq_n_s32(dab);
-    const int32_t tlw = (C - 1) << 5 | tail, whole = (n - j) >> 2;
+    const int32_t whole = (n - j) >> 2;
     if (whole > 0) {
-        pack_cols(rhs, rhs + js, rhs + 2 * js, rhs + 3 * js, 16 * ks, packed, ct, va, vdab, whole, tlw, o0, o1);
+        pack_cols(rhs, rhs + js, rhs + 2 * js, rhs + 3 * js, q, packed, ct, whole);
     }
     if (n & 3) {
         const int8_t *c0 = rhs + (n & ~3) * js, *c1 = (n & 3) > 1 ? c0 + js : c0, *c2 = (n & 3) > 2 ? c1 + js : c1;
-        pack_cols(c0, c1, c2, c2, 16 * ks, packed + whole * 64 * C, ct + 4 * whole, va, vdab, 1, tlw, o0, o1);
+        pack_cols(c0, c1, c2, c2, q, packed + whole * 64 * C, ct + 4 * whole, 1);
     }
 }
 
@@ -827,14 +832,19 @@ static void pairs_of(const tslm_batch_matmul_params *p, const int8_t *lhs, const
     const uint16x8_t lane = vshrq_n_u16(vidupq_n_u16(0, 1), 1);
     const uint16x8_t two_rows = vmlaq_n_u16(lane, vandq_u16(vidupq_n_u16(0, 1), vdupq_n_u16(1)), (uint16_t)os);
     vstrhq_u16((uint16_t *)k.lane_col, lane);
+    pack_setup q;
+    q.ks = p->rhs_depth_stride, q.js = p->rhs_col_stride, q.n = p->cols, q.C = C, q.fold = fold;
+    q.a = p->lhs_offset, q.dab = p->depth * p->lhs_offset * p->rhs_offset, q.tail = k.tail;
+    q.o0 = vmulq_n_u16(vidupq_n_u16(0, 1), (uint16_t)q.ks), q.o1 = vaddq_n_u16(q.o0, (uint16_t)(8 * q.ks));
+    q.va = vdupq_n_s32(q.a), q.vdab = vdupq_n_s32(q.dab);
     for (int32_t b0 = 0; b0 < p->batch_dims[0]; ++b0) {
         for (int32_t b1 = 0; b1 < p->batch_dims[1]; ++b1) {
             for (int32_t b2 = 0; b2 < p->batch_dims[2]; ++b2) {
                 int8_t *out = output + out_at(p, b0, b1, b2);
                 const int8_t *x = lhs + b0 * p->lhs_batch_strides[0] + b1 * p->lhs_batch_strides[1] +
                                   b2 * p->lhs_batch_strides[2];
-                pack_pairs(p, rhs + b0 * p->rhs_batch_strides[0] + b1 * p->rhs_batch_strides[1] +
-                                  b2 * p->rhs_batch_strides[2], packed, col_terms, C, fold);
+                pack_pairs(&q, rhs + b0 * p->rhs_batch_strides[0] + b1 * p->rhs_batch_strides[1] +
+                                   b2 * p->rhs_batch_strides[2], packed, col_terms);
                 const int32_t pairs = rows >> 1;
                 k.x = x, k.lrs = lrs;
                 if (pairs > 0) {

@@ -805,10 +805,10 @@ TSLM_BMM2_WALK(1, 0, 0)
 TSLM_BMM2_WALK(2, 0, 0)
 TSLM_BMM2_WALK(3, 0, 0)
 TSLM_BMM2_WALK(4, 0, 0)
-#if !defined(TSLM_OPTIMIZE_SIZE)
-TSLM_BMM2_WALK(1, 0, 1)
 TSLM_BMM2_WALK(1, 1, 0)
 TSLM_BMM2_WALK(2, 1, 0)
+#if !defined(TSLM_OPTIMIZE_SIZE)
+TSLM_BMM2_WALK(1, 0, 1)
 TSLM_BMM2_WALK(1, 1, 1)
 #endif
 #undef TSLM_BMM2_WALK
@@ -880,19 +880,12 @@ void tslm_mve_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int
         return;
     }
     static pairs_walk_fn *const walks[] = {pairs_walk_1_00, pairs_walk_2_00, pairs_walk_3_00, pairs_walk_4_00,
-#if !defined(TSLM_OPTIMIZE_SIZE)
-                                           pairs_walk_1_10, pairs_walk_2_10, pairs_walk_3_00, pairs_walk_4_00
-#endif
-    };
-    /* the speed build: a right shift of 1..7 has the rounding fix and the shift after the narrowing to int16 (a
+                                           pairs_walk_1_10, pairs_walk_2_10, pairs_walk_3_00, pairs_walk_4_00};
+    /* a right shift of 1..7 has the rounding fix and the shift after the narrowing to int16 (a
      * value it saturates is at least 2^15 / 2^7 = 256 away from zero after the shift, so saturated by the final
-     * narrowing either way, the zero point added), at depth <= 32 (an attention's heads); the size build: int32
-     * lanes only */
-#if !defined(TSLM_OPTIMIZE_SIZE)
+     * narrowing either way, the zero point added), at depth <= 32 (an attention's heads); the size build too (its two
+     * routines +0.5 KB: an attention's matmuls ~600 instructions a call fewer) */
     const int r16 = p->shift >= -7;
-#else
-    const int r16 = 0;
-#endif
     pairs_walk_fn *walk = walks[4 * r16 + ((p->depth + 15) >> 4) - 1];
     const int fold = fold_terms(p);
 #if !defined(TSLM_OPTIMIZE_SIZE)

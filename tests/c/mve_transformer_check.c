@@ -8,8 +8,9 @@
  *   ranges (the outer products); every shape through the pairs entry too (tslm_mve_batch_matmul_pairs_s8: its own
  *   path for depth 4..64 with a right shift and no activation, one to four 16-byte chunks, odd rows and columns,
  *   the operands' strides of folded head splits and merges; the general entry for the rest), at least 400 of
- *   them on its own path; and 400 shapes for its column terms folded into the packed rhs (adj_y, depth <= 14,
- *   offsets up to and just past that path's bound);
+ *   them on its own path; 400 shapes for its column terms folded into the packed rhs (adj_y, depth <= 14,
+ *   offsets up to and just past that path's bound); and 400 with a depth x cols rhs of heads side by side (an
+ *   attention's V), all on its own path;
  * - SOFTMAX (helium/tslm_mve_softmax.c), reversed tables and plain ones (the portable fallback), int8 and int16
  *   outputs, rows of 1..40, rows whose values are all equal or spread over the whole int8 range;
  * - the fused LAYER_NORM (helium/tslm_mve_layer_norm.c): rows of 1..300, 0, 1 or 2 steps after the scale, the
@@ -160,6 +161,47 @@ static int check_batch_matmul_folded(void)
     return bad + (folded < 250);
 }
 
+/* The pairs entry's depth x cols rhs (an attention's weights times V, read through a head split's TRANSPOSE): 400
+ * shapes of depth 4..64 (half of them 17..32: both rows' chunks held in registers, the store predicated by VCTP),
+ * 1..30 columns (whole groups in one packing loop, a partial last one in a second turn), columns 1 or 2 bytes
+ * apart and `heads` heads side by side, right shifts around the int16 path's bound (-7/-8), every one on the pairs
+ * path. */
+static int check_batch_matmul_strided(void)
+{
+    int bad = 0, paired = 0;
+    for (int trial = 0; trial < 400; ++trial) {
+        tslm_batch_matmul_params p;
+        memset(&p, 0, sizeof(p));
+        p.rows = between(1, 30);
+        p.cols = between(1, 30);
+        p.depth = trial % 2 ? between(17, 32) : between(4, 64);
+        const int32_t heads = between(1, 4), gap = trial % 4 == 3 && heads <= 2 ? 2 : 1;
+        p.lhs_row_stride = p.depth;
+        p.lhs_depth_stride = 1;
+        p.rhs_col_stride = gap;
+        p.rhs_depth_stride = heads * gap * p.cols;
+        const int32_t lsize = p.rows * p.depth, rsize = p.depth * p.cols * heads * gap;
+        bmm_draw_batches(&p, lsize, rsize);
+        bmm_draw_requant(&p, trial % 3 ? between(-9, -6) : between(-16, -1), 1000000);
+        const int32_t n = p.batch_dims[2] * p.rows * p.cols;
+        if (n > MAX_OUT || lsize * p.batch_dims[2] > (int32_t)sizeof(lhs) ||
+            rsize * p.batch_dims[2] > (int32_t)sizeof(rhs) ||
+            tslm_mve_batch_matmul_pairs_s8_get_buffer_size(&p) > (int32_t)sizeof(scratch)) {
+            return 1;
+        }
+        fill_s8(lhs, lsize * p.batch_dims[2], (int)(next() % 4 == 0));
+        fill_s8(rhs, rsize * p.batch_dims[2], (int)(next() % 4 == 0));
+        memset(ref, 0, sizeof(ref));
+        memset(got, 0x55, sizeof(got));
+        memset(scratch, 0x55, sizeof(scratch));
+        tslm_batch_matmul_s8(&p, lhs, rhs, ref, NULL);
+        tslm_mve_batch_matmul_pairs_s8(&p, lhs, rhs, got, scratch);
+        bad += differs(ref, got, n);
+        paired += pairs_path(&p);
+    }
+    return bad + (paired < 400);
+}
+
 static int check_softmax(void)
 {
     static int32_t table[256], reversed[256];
@@ -305,6 +347,6 @@ static int check_layer_norm(void)
 
 int main(void)
 {
-    const int bm = check_batch_matmul() + check_batch_matmul_folded(), sm = check_softmax(), ln = check_layer_norm();
+    const int bm = check_batch_matmul() + check_batch_matmul_folded() + check_batch_matmul_strided(), sm = check_softmax(), ln = check_layer_norm();
     return (bm != 0) | (sm != 0) << 1 | (ln != 0) << 2;
 }

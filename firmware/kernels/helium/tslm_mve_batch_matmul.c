@@ -328,8 +328,9 @@ int32_t tslm_mve_batch_matmul_s8_get_buffer_size(const tslm_batch_matmul_params 
  * terms from the same loads), with what no output reads left unwritten: the lanes past the depth (the lhs rows'
  * lanes there are zeros) and the last group's columns past cols. Two lhs rows against every group of four columns
  * in one assembly routine: both rows loaded (predicated past the depth), their b sum_k x[r][k] taken, at depth
- * <= 16 held in q0 and q1 for the whole walk (else copied zero-padded to the stack and reloaded per group at
- * immediate offsets); per group the eight sums (VMLADAV.S8 into the eight even registers), the column and row terms
+ * <= 16 held in q0 and q1 for the whole walk, at depth 17..32 in q0, q1, q5 and q7 (the store's column predicate
+ * then a VCTP.16 of twice the columns left instead of a compare with q7: four loads a group fewer for one VPST), deeper
+ * rows copied zero-padded to the stack and reloaded per group at immediate offsets; per group the eight sums (VMLADAV.S8 into the eight even registers), the column and row terms
  * added, VQRDMULH, the rounding fix (-1 for a negative value: every shift <= -1), VRSHL, then both rows narrowed
  * into one vector (VQMOVNB/VQMOVNT to int16, + zero point by VQADD, VQMOVNB to int8: the saturation to the int8
  * range) and stored by one byte scatter (offsets 0, os, 1, os + 1, ...), predicated on the columns left (VPT: the
@@ -343,7 +344,8 @@ typedef struct {
     const int8_t *w;     /* the packed rhs */
     const int32_t *ct;   /* the column terms */
     int32_t n;           /* cols */
-    int32_t pad[2];
+    int32_t n2;          /* 2 cols (the store's lanes left, C == 2) */
+    int32_t pad;
     int16_t offsets[8];  /* the scatter's offsets (q6) */
     int16_t lane_col[8]; /* each lane's column in its group (q7) */
     const int8_t *x;     /* the next pair's first row */
@@ -354,7 +356,8 @@ typedef struct {
 } pairs_consts;
 /* (the routine's offsets into it) */
 typedef char pairs_consts_offsets[offsetof(pairs_consts, tail) == 20 && offsetof(pairs_consts, w) == 28 &&
-                                          offsetof(pairs_consts, n) == 36 && offsetof(pairs_consts, offsets) == 48 &&
+                                          offsetof(pairs_consts, n) == 36 && offsetof(pairs_consts, n2) == 40 &&
+                                          offsetof(pairs_consts, offsets) == 48 &&
                                           offsetof(pairs_consts, lane_col) == 64 && offsetof(pairs_consts, x) == 80 &&
                                           offsetof(pairs_consts, next) == 88 && offsetof(pairs_consts, end) == 92 &&
                                           offsetof(pairs_consts, fold) == 96
@@ -453,28 +456,34 @@ static inline __attribute__((always_inline)) void pack_rows_loop(const int8_t *c
 #undef TSLM_BMM2_PACKL
 }
 
-/* Four columns (c0..c3, depth x cols: each column's values ks apart) packed to dst likewise by 16-bit gathers
- * (offsets k ks, k = 0..7, in o0, 8..15 in o1; the last chunk's two predicated on the values left, t0 and t1). */
-static inline __attribute__((always_inline)) void pack4_gather(const int8_t *c0, const int8_t *c1, const int8_t *c2,
-                                                               const int8_t *c3, int32_t ks16, int8_t *dst,
-                                                               int32_t t0, int32_t t1, uint16x8_t o0, uint16x8_t o1,
-                                                               int32_t s[4], int32_t whole)
+/* `groups` groups of four columns from c0..c3 (each column's values ks apart: a depth x cols rhs, or an adj_y one;
+ * after the first group the columns c1 - c0 apart) packed to dst by 16-bit gathers (offsets k ks, k = 0..7, in o0,
+ * 8..15 in o1; the last chunk's two predicated on the values left, the second skipped where none are), and their
+ * column terms a sum + dab to ct (va, vdab: a and dab in each lane), in one assembly loop (every core register:
+ * the four column pointers, the four sums; js taken back from the pointers, the whole chunks (C - 1) and the last
+ * chunk's values (1..16) from tlw = (C - 1) << 5 | tail). (It replaces a C loop around a four-column routine that
+ * kept its variables on the stack: ~117 instructions per group of a 24-deep rhs, now ~70.) */
+static inline __attribute__((always_inline)) void pack_cols_loop(const int8_t *c0, const int8_t *c1,
+                                                                 const int8_t *c2, const int8_t *c3, int32_t ks16,
+                                                                 int8_t *dst, int32_t *ct, int32x4_t va,
+                                                                 int32x4_t vdab, int32_t groups, int32_t tlw,
+                                                                 uint16x8_t o0, uint16x8_t o1)
 {
-    /* (fixed registers: the VSTRB.16 base low, the sums even) */
     register int32_t s0 __asm__("r8");
     register int32_t s1 __asm__("r10");
     register int32_t s2 __asm__("r12");
     register int32_t s3 __asm__("lr");
-    register int8_t *rd __asm__("r0") = dst;
+    register int8_t *rd __asm__("r0") = dst; /* (the VSTRB.16 base: a low register) */
     register const int8_t *p0 __asm__("r1") = c0;
     register const int8_t *p1 __asm__("r2") = c1;
     register const int8_t *p2 __asm__("r3") = c2;
     register const int8_t *p3 __asm__("r4") = c3;
     register int32_t rks __asm__("r5") = ks16;
-    register int32_t r0t __asm__("r6") = t0;
-    register int32_t r1t __asm__("r7") = t1;
-    register int32_t cnt __asm__("r9") = whole; /* chunks before the last */
-#define TSLM_BMM2_HALF(c, h, O, A)                               \
+    register int32_t rtlw __asm__("r6") = tlw;
+    register int32_t *rct __asm__("r7") = ct;
+    register int32_t g __asm__("r9") = groups;
+    register int32_t cc __asm__("r11");
+#define TSLM_BMM2_CHALF(h, O)                                    \
     "vldrb.s16 q0, [%[p0], %q[" O "]]\n\t"                       \
     "vldrb.s16 q1, [%[p1], %q[" O "]]\n\t"                       \
     "vldrb.s16 q2, [%[p2], %q[" O "]]\n\t"                       \
@@ -483,11 +492,11 @@ static inline __attribute__((always_inline)) void pack4_gather(const int8_t *c0,
     "vstrb.16 q1, [%[dst], #(16 + " #h " * 8)]\n\t"              \
     "vstrb.16 q2, [%[dst], #(32 + " #h " * 8)]\n\t"              \
     "vstrb.16 q3, [%[dst], #(48 + " #h " * 8)]\n\t"              \
-    "vaddv" A ".s16 %[s0], q0\n\t"                               \
-    "vaddv" A ".s16 %[s1], q1\n\t"                               \
-    "vaddv" A ".s16 %[s2], q2\n\t"                               \
-    "vaddv" A ".s16 %[s3], q3\n\t"
-#define TSLM_BMM2_LAST(h, O)                                     \
+    "vaddva.s16 %[s0], q0\n\t"                                   \
+    "vaddva.s16 %[s1], q1\n\t"                                   \
+    "vaddva.s16 %[s2], q2\n\t"                                   \
+    "vaddva.s16 %[s3], q3\n\t"
+#define TSLM_BMM2_CLAST(h, O)                                    \
     "vpstttt\n\t"                                                \
     "vldrbt.s16 q0, [%[p0], %q[" O "]]\n\t"                      \
     "vldrbt.s16 q1, [%[p1], %q[" O "]]\n\t"                      \
@@ -501,46 +510,77 @@ static inline __attribute__((always_inline)) void pack4_gather(const int8_t *c0,
     "vaddva.s16 %[s1], q1\n\t"                                   \
     "vaddva.s16 %[s2], q2\n\t"                                   \
     "vaddva.s16 %[s3], q3\n\t"
-#define TSLM_BMM2_NEXT                                           \
-    "add %[p0], %[p0], %[ks16]\n\t"                              \
-    "add %[p1], %[p1], %[ks16]\n\t"                              \
-    "add %[p2], %[p2], %[ks16]\n\t"                              \
-    "add %[p3], %[p3], %[ks16]\n\t"                              \
-    "add %[dst], %[dst], #64\n\t"
-    __asm__ volatile("movs %[s0], #0\n\t"
+    __asm__ volatile("1:\n\t"
+                     "movs %[s0], #0\n\t"
                      "movs %[s1], #0\n\t"
                      "movs %[s2], #0\n\t"
                      "movs %[s3], #0\n\t"
-                     "cmp %[cnt], #0\n\t"
-                     "beq 2f\n"
-                     "1:\n\t"
-                     TSLM_BMM2_HALF(c, 0, "o0", "a")
-                     TSLM_BMM2_HALF(c, 1, "o1", "a")
-                     TSLM_BMM2_NEXT
-                     "subs %[cnt], %[cnt], #1\n\t"
-                     "bne 1b\n"
+                     "lsrs %[cc], %[tlw], #5\n\t" /* the whole chunks */
+                     "beq 3f\n"
                      "2:\n\t"
-                     "vctp.16 %[t0]\n\t"
-                     TSLM_BMM2_LAST(0, "o0")
-                     "cmp %[t1], #0\n\t" /* (none past the first eight: nothing to load, nothing any output reads) */
-                     "beq 3f\n\t"
-                     "vctp.16 %[t1]\n\t"
-                     TSLM_BMM2_LAST(1, "o1")
-                     "3:"
-                     : [p0] "+r"(p0), [p1] "+r"(p1), [p2] "+r"(p2), [p3] "+r"(p3), [dst] "+r"(rd), [s0] "=r"(s0),
-                       [s1] "=r"(s1), [s2] "=r"(s2), [s3] "=r"(s3), [cnt] "+r"(cnt)
-                     : [ks16] "r"(rks), [t0] "r"(r0t), [t1] "r"(r1t), [o0] "w"(o0), [o1] "w"(o1)
+                     TSLM_BMM2_CHALF(0, "o0")
+                     TSLM_BMM2_CHALF(1, "o1")
+                     "add %[p0], %[p0], %[ks16]\n\t"
+                     "add %[p1], %[p1], %[ks16]\n\t"
+                     "add %[p2], %[p2], %[ks16]\n\t"
+                     "add %[p3], %[p3], %[ks16]\n\t"
+                     "add %[dst], %[dst], #64\n\t"
+                     "subs %[cc], %[cc], #1\n\t"
+                     "bne 2b\n"
+                     "3:\n\t"
+                     "and %[cc], %[tlw], #31\n\t" /* the last chunk's values */
+                     "vctp.16 %[cc]\n\t"
+                     TSLM_BMM2_CLAST(0, "o0")
+                     "subs %[cc], %[cc], #8\n\t" /* (none past the first eight: nothing any output reads) */
+                     "ble 4f\n\t"
+                     "vctp.16 %[cc]\n\t"
+                     TSLM_BMM2_CLAST(1, "o1")
+                     "4:\n\t"
+                     "vmov q0[2], q0[0], %[s0], %[s2]\n\t"
+                     "vmov q0[3], q0[1], %[s1], %[s3]\n\t"
+                     "vmul.i32 q0, q0, %q[va]\n\t"
+                     "vadd.i32 q0, q0, %q[vdab]\n\t"
+                     "vstrw.32 q0, [%[ct]], #16\n\t"
+                     "add %[dst], %[dst], #64\n\t"
+                     "sub %[p1], %[p1], %[p0]\n\t" /* js */
+                     "add %[p0], %[p3], %[p1]\n\t"
+                     "lsrs %[cc], %[tlw], #5\n\t"
+                     "mls %[p0], %[cc], %[ks16], %[p0]\n\t" /* the next group's first column */
+                     "add %[p2], %[p0], %[p1], lsl #1\n\t"
+                     "add %[p3], %[p2], %[p1]\n\t"
+                     "add %[p1], %[p0], %[p1]\n\t"
+                     "subs %[g], %[g], #1\n\t"
+                     "bne 1b"
+                     : [p0] "+r"(p0), [p1] "+r"(p1), [p2] "+r"(p2), [p3] "+r"(p3), [dst] "+r"(rd), [ct] "+r"(rct),
+                       [g] "+r"(g), [s0] "=r"(s0), [s1] "=r"(s1), [s2] "=r"(s2), [s3] "=r"(s3), [cc] "=r"(cc)
+                     : [ks16] "r"(rks), [tlw] "r"(rtlw), [o0] "w"(o0), [o1] "w"(o1), [va] "w"(va), [vdab] "w"(vdab)
                      : "q0", "q1", "q2", "q3", "memory", "cc", "p0");
-#undef TSLM_BMM2_HALF
-#undef TSLM_BMM2_LAST
-#undef TSLM_BMM2_NEXT
-    s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
+#undef TSLM_BMM2_CHALF
+#undef TSLM_BMM2_CLAST
+}
+
+/* What packing a batch's rhs takes, set once per call. */
+typedef struct {
+    uint16x8_t o0, o1;      /* the gathers' offsets: k ks, k = 0..7 and 8..15 */
+    int32x4_t va, vdab;     /* a and depth a b in each lane */
+    int32_t ks, js, n, C;   /* rhs_depth_stride, rhs_col_stride, cols, chunks */
+    int32_t a, dab, tail;   /* lhs_offset, depth a b, values in the last chunk (1..16) */
+    int32_t fold;           /* fold_terms() */
+} pack_setup;
+
+static __attribute__((noinline)) void pack_cols(const int8_t *c0, const int8_t *c1, const int8_t *c2,
+                                                const int8_t *c3, const pack_setup *q, int8_t *dst, int32_t *ct,
+                                                int32_t groups)
+{
+    pack_cols_loop(c0, c1, c2, c3, 16 * q->ks, dst, ct, q->va, q->vdab, groups, (q->C - 1) << 5 | q->tail, q->o0,
+                   q->o1);
 }
 
 /* The rhs packed for the pairs: per group of four columns, per 16 bytes of depth (C chunks), the four columns' 16
  * bytes (a last group's columns past cols: the last column again, never stored); the column terms a sum_k w[k][j] +
- * depth a b in ct. An adj_y rhs of depth <= 16 by pack_rows_loop, any other by pack4_gather (a function of its own:
- * in the one with the pairs' routine, which takes every register, GCC kept its loop's variables on the stack). */
+ * depth a b in ct. An adj_y rhs of depth <= 16 by pack_rows_loop, any other (and such a rhs's last partial group) by
+ * pack_cols_loop (a function of its own: in the one with the pairs' routine, which takes every register, GCC kept its
+ * loop's variables on the stack). */
 /* Whether the column terms go into the packed rhs's lanes 14 and 15 (against 1 and -128 in the rows' lanes there;
  * the routine then adds none: three instructions a group fewer): the speed build, an adj_y rhs of depth <= 14 in
  * whole groups, every column term within [-16256, 16256] (|a| 128 depth + depth |a b| at most). */
@@ -556,51 +596,52 @@ static int fold_terms(const tslm_batch_matmul_params *p)
            a * 128 * p->depth + p->depth * a * b <= 16256;
 }
 
-static __attribute__((noinline)) void pack_pairs(const tslm_batch_matmul_params *p, const int8_t *rhs,
-                                                 int8_t *packed, int32_t *ct, int C, int fold)
+static __attribute__((noinline)) void pack_pairs(const pack_setup *q, const int8_t *rhs, int8_t *packed,
+                                                 int32_t *ct)
 {
-    const int32_t d = p->depth, n = p->cols, ks = p->rhs_depth_stride, js = p->rhs_col_stride;
-    const int32_t a = p->lhs_offset, dab = d * a * p->rhs_offset, tail = d - 16 * (C - 1); /* tail: 1..16 */
-    const uint16x8_t o0 = vmulq_n_u16(vidupq_n_u16(0, 1), (uint16_t)ks), o1 = vaddq_n_u16(o0, (uint16_t)(8 * ks));
+    const int32_t n = q->n, js = q->js, C = q->C;
     int32_t j = 0;
-    if (ks == 1 && C == 1) { /* the whole groups in one loop */
+    if (q->ks == 1 && C == 1) { /* the whole groups in one loop */
         j = n & ~3;
 #if !defined(TSLM_OPTIMIZE_SIZE)
-        if (fold) {
-            pack_rows_loop(rhs, js, packed, ct, a, dab, n >> 2, tail, 1, 1);
+        if (q->fold) {
+            pack_rows_loop(rhs, js, packed, ct, q->a, q->dab, n >> 2, q->tail, 1, 1);
         } else
 #endif
         {
-            (void)fold;
-            pack_rows_loop(rhs, js, packed, ct, a, dab, n >> 2, tail, 1, 0);
+            pack_rows_loop(rhs, js, packed, ct, q->a, q->dab, n >> 2, q->tail, 1, 0);
         }
         packed += (n >> 2) * 64 * C, ct += n & ~3;
     }
-    for (; j < n; j += 4, packed += 64 * C, ct += 4) {
-        const int8_t *c0 = rhs + j * js;
-        const int8_t *c1 = j + 1 < n ? c0 + js : c0;
-        const int8_t *c2 = j + 2 < n ? c0 + 2 * js : c1;
-        const int8_t *c3 = j + 3 < n ? c0 + 3 * js : c2;
-        int32_t s[4]; /* (an adj_y rhs's last partial group too, by gathers of eight consecutive bytes) */
-        pack4_gather(c0, c1, c2, c3, 16 * ks, packed, tail < 8 ? tail : 8, tail > 8 ? tail - 8 : 0, o0, o1, s, C - 1);
-        vstrwq_s32(ct, vaddq_n_s32(vmulq_n_s32(vldrwq_s32(s), a), dab));
+    /* any other rhs's whole groups in one turn, and a last partial group (its columns past cols the last again) */
+    const int32_t whole = (n - j) >> 2;
+    if (whole > 0) {
+        pack_cols(rhs, rhs + js, rhs + 2 * js, rhs + 3 * js, q, packed, ct, whole);
+    }
+    if (n & 3) {
+        const int8_t *c0 = rhs + (n & ~3) * js, *c1 = (n & 3) > 1 ? c0 + js : c0, *c2 = (n & 3) > 2 ? c1 + js : c1;
+        pack_cols(c0, c1, c2, c2, q, packed + whole * 64 * C, ct + 4 * whole, 1);
     }
 }
 
 /* chunk c (1..C-1) of both rows from the stack copy, then its dot products */
 #define TSLM_BMM2_MORE(c)                                 \
     ".if %c[C] > " #c "\n\t"                              \
+    ".if %c[C] != 2\n\t"                                  \
     "vldrb.8 q0, [%[xb], #(16 * " #c ")]\n\t"             \
     "vldrb.8 q1, [%[xb], #(16 * (%c[C] + " #c "))]\n\t"   \
     TSLM_MVE_G2_CHUNK("a")                                  \
+    ".endif\n\t"                                          \
     ".endif\n\t"
 /* the rows' chunk c (0..C-2, whole) to the stack copy, summed into r4 and r6 */
 #define TSLM_BMM2_COPY(c, A)                              \
     ".if %c[C] > " #c " + 1\n\t"                          \
     "vldrb.8 q0, [%[w], #(16 * " #c ")]\n\t"              \
     "vldrb.8 q1, [%[ct], #(16 * " #c ")]\n\t"             \
+    ".if %c[C] != 2\n\t"                                  \
     "vstrb.8 q0, [%[xb], #(16 * " #c ")]\n\t"             \
     "vstrb.8 q1, [%[xb], #(16 * (%c[C] + " #c "))]\n\t"   \
+    ".endif\n\t"                                          \
     "vaddv" A ".s8 %[a2], q0\n\t"                         \
     "vaddv" A ".s8 %[a3], q1\n\t"                         \
     ".endif\n\t"
@@ -627,7 +668,9 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
     register const int32_t *pc __asm__("r9"); /* x1, then the column terms */
     register int32_t rem __asm__("r11");      /* columns left */
     __asm__ volatile("vldrh.16 q6, [%[k], #48]\n\t"
-                     "vldrh.16 q7, [%[k], #64]\n"
+                     ".if %c[C] != 2\n\t"
+                     "vldrh.16 q7, [%[k], #64]\n\t"
+                     ".endif\n"
                      "0:\n\t"
                      "ldrd %[w], %[ct], [%[k], #80]\n\t" /* x0, lhs_row_stride */
                      "add %[a0], %[w], %[ct], lsl #1\n\t"
@@ -639,6 +682,12 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
                      TSLM_BMM2_COPY(2, "a")
                      "vctp.8 %[a0]\n\t"
                      "vpstt\n\t"
+                     ".if %c[C] == 2\n\t" /* the last chunk held in q5 and q7 for the walk */
+                     "vldrbt.8 q5, [%[w], #16]\n\t"
+                     "vldrbt.8 q7, [%[ct], #16]\n\t"
+                     "vaddva.s8 %[a2], q5\n\t"
+                     "vaddva.s8 %[a3], q7\n\t"
+                     ".else\n\t"
                      "vldrbt.8 q0, [%[w], #(16 * (%c[C] - 1))]\n\t"
                      "vldrbt.8 q1, [%[ct], #(16 * (%c[C] - 1))]\n\t"
                      ".if %c[C] > 1\n\t"
@@ -655,17 +704,36 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
                      "vorr q1, q1, q2\n\t"
                      ".endif\n\t"
                      ".endif\n\t"
+                     ".endif\n\t"
                      "muls %[a2], %[a1], %[a2]\n\t"
                      "muls %[a3], %[a1], %[a3]\n\t"
                      "strd %[a2], %[a3], [%[k]]\n\t" /* t0, t1 */
                      "ldrd %[w], %[ct], [%[k], #28]\n\t" /* w, ct */
-                     "ldr %[rem], [%[k], #36]\n"
+                     ".if %c[C] == 2\n\t"
+                     "ldr %[rem], [%[k], #40]\n\t" /* (2 cols: the lanes left) */
+                     ".else\n\t"
+                     "ldr %[rem], [%[k], #36]\n\t"
+                     ".endif\n"
                      "1:\n\t"
-                     ".if %c[C] > 1\n\t"
+                     ".if %c[C] > 2\n\t"
                      "vldrb.8 q0, [%[xb]]\n\t"
                      "vldrb.8 q1, [%[xb], #(16 * %c[C])]\n\t"
                      ".endif\n\t"
                      TSLM_MVE_G2_CHUNK("")
+                     ".if %c[C] == 2\n\t"
+                     "vldrb.8 q2, [%[w]], #16\n\t"
+                     "vmladava.s8 %[a0], q5, q2\n\t"
+                     "vmladava.s8 %[b0], q7, q2\n\t"
+                     "vldrb.8 q2, [%[w]], #16\n\t"
+                     "vmladava.s8 %[a1], q5, q2\n\t"
+                     "vmladava.s8 %[b1], q7, q2\n\t"
+                     "vldrb.8 q2, [%[w]], #16\n\t"
+                     "vmladava.s8 %[a2], q5, q2\n\t"
+                     "vmladava.s8 %[b2], q7, q2\n\t"
+                     "vldrb.8 q2, [%[w]], #16\n\t"
+                     "vmladava.s8 %[a3], q5, q2\n\t"
+                     "vmladava.s8 %[b3], q7, q2\n\t"
+                     ".endif\n\t"
                      TSLM_BMM2_MORE(1)
                      TSLM_BMM2_MORE(2)
                      TSLM_BMM2_MORE(3)
@@ -674,9 +742,9 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
                      "vmov q4[2], q4[0], %[b0], %[b2]\n\t"
                      "vmov q4[3], q4[1], %[b1], %[b3]\n\t"
                      ".if %c[F] == 0\n\t"
-                     "vldrw.32 q5, [%[ct]], #16\n\t" /* the column terms */
-                     "vadd.i32 q3, q3, q5\n\t"
-                     "vadd.i32 q4, q4, q5\n\t"
+                     "vldrw.32 q2, [%[ct]], #16\n\t" /* the column terms */
+                     "vadd.i32 q3, q3, q2\n\t"
+                     "vadd.i32 q4, q4, q2\n\t"
                      ".endif\n\t"
                      "ldm %[k], {%[a0], %[a1], %[a2], %[a3], %[b0]}\n\t" /* t0, t1, multiplier, shift, zp */
                      "vadd.i32 q3, q3, %[a0]\n\t"
@@ -686,13 +754,13 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
                      ".if %c[R16]\n\t" /* a right shift of 1..7: the fix and the shift in int16 lanes */
                      "vqmovnb.s32 q3, q3\n\t"
                      "vqmovnt.s32 q3, q4\n\t"
-                     "vshr.s16 q5, q3, #15\n\t"
-                     "vqadd.s16 q3, q3, q5\n\t"
+                     "vshr.s16 q2, q3, #15\n\t"
+                     "vqadd.s16 q3, q3, q2\n\t"
                      "vrshl.s16 q3, %[a3]\n\t"
                      ".else\n\t"
-                     "vshr.s32 q5, q3, #31\n\t"
+                     "vshr.s32 q2, q3, #31\n\t"
+                     "vadd.i32 q3, q3, q2\n\t"
                      "vshr.s32 q2, q4, #31\n\t"
-                     "vadd.i32 q3, q3, q5\n\t"
                      "vadd.i32 q4, q4, q2\n\t"
                      "vrshl.s32 q3, %[a3]\n\t"
                      "vrshl.s32 q4, %[a3]\n\t"
@@ -701,10 +769,17 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
                      ".endif\n\t"
                      "vqadd.s16 q3, q3, %[b0]\n\t"
                      "vqmovnb.s16 q3, q3\n\t"
+                     ".if %c[C] == 2\n\t" /* lane i stores column i >> 1: lanes below 2 columns left */
+                     "vctp.16 %[rem]\n\t"
+                     "vpst\n\t"
+                     "vstrbt.16 q3, [%[o], q6]\n\t"
+                     "subs %[rem], %[rem], #8\n\t"
+                     ".else\n\t"
                      "vpt.s16 lt, q7, %[rem]\n\t"
                      "vstrbt.16 q3, [%[o], q6]\n\t"
-                     "adds %[o], %[o], #4\n\t"
                      "subs %[rem], %[rem], #4\n\t"
+                     ".endif\n\t"
+                     "add %[o], %[o], #4\n\t"
                      "bgt 1b\n\t"
                      "ldrd %[a0], %[a1], [%[k], #88]\n\t" /* next, end */
                      "add %[o], %[o], %[a0]\n\t"
@@ -730,10 +805,10 @@ TSLM_BMM2_WALK(1, 0, 0)
 TSLM_BMM2_WALK(2, 0, 0)
 TSLM_BMM2_WALK(3, 0, 0)
 TSLM_BMM2_WALK(4, 0, 0)
-#if !defined(TSLM_OPTIMIZE_SIZE)
-TSLM_BMM2_WALK(1, 0, 1)
 TSLM_BMM2_WALK(1, 1, 0)
 TSLM_BMM2_WALK(2, 1, 0)
+#if !defined(TSLM_OPTIMIZE_SIZE)
+TSLM_BMM2_WALK(1, 0, 1)
 TSLM_BMM2_WALK(1, 1, 1)
 #endif
 #undef TSLM_BMM2_WALK
@@ -749,7 +824,7 @@ static void pairs_of(const tslm_batch_matmul_params *p, const int8_t *lhs, const
     pairs_consts k __attribute__((aligned(16)));
     k.multiplier = p->multiplier, k.shift = p->shift, k.zp = p->output_offset;
     k.tail = p->depth - 16 * (C - 1), k.b = p->rhs_offset, k.w = packed, k.ct = col_terms, k.n = p->cols;
-    k.pad[0] = k.pad[1] = 0;
+    k.n2 = 2 * p->cols, k.pad = 0;
     k.next = 2 * os - 4 * (n4 >> 2);
     static const int8_t fold_lanes[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -128};
     vstrbq_s8(k.fold, vldrbq_s8(fold_lanes));
@@ -757,14 +832,19 @@ static void pairs_of(const tslm_batch_matmul_params *p, const int8_t *lhs, const
     const uint16x8_t lane = vshrq_n_u16(vidupq_n_u16(0, 1), 1);
     const uint16x8_t two_rows = vmlaq_n_u16(lane, vandq_u16(vidupq_n_u16(0, 1), vdupq_n_u16(1)), (uint16_t)os);
     vstrhq_u16((uint16_t *)k.lane_col, lane);
+    pack_setup q;
+    q.ks = p->rhs_depth_stride, q.js = p->rhs_col_stride, q.n = p->cols, q.C = C, q.fold = fold;
+    q.a = p->lhs_offset, q.dab = p->depth * p->lhs_offset * p->rhs_offset, q.tail = k.tail;
+    q.o0 = vmulq_n_u16(vidupq_n_u16(0, 1), (uint16_t)q.ks), q.o1 = vaddq_n_u16(q.o0, (uint16_t)(8 * q.ks));
+    q.va = vdupq_n_s32(q.a), q.vdab = vdupq_n_s32(q.dab);
     for (int32_t b0 = 0; b0 < p->batch_dims[0]; ++b0) {
         for (int32_t b1 = 0; b1 < p->batch_dims[1]; ++b1) {
             for (int32_t b2 = 0; b2 < p->batch_dims[2]; ++b2) {
                 int8_t *out = output + out_at(p, b0, b1, b2);
                 const int8_t *x = lhs + b0 * p->lhs_batch_strides[0] + b1 * p->lhs_batch_strides[1] +
                                   b2 * p->lhs_batch_strides[2];
-                pack_pairs(p, rhs + b0 * p->rhs_batch_strides[0] + b1 * p->rhs_batch_strides[1] +
-                                  b2 * p->rhs_batch_strides[2], packed, col_terms, C, fold);
+                pack_pairs(&q, rhs + b0 * p->rhs_batch_strides[0] + b1 * p->rhs_batch_strides[1] +
+                                   b2 * p->rhs_batch_strides[2], packed, col_terms);
                 const int32_t pairs = rows >> 1;
                 k.x = x, k.lrs = lrs;
                 if (pairs > 0) {
@@ -800,19 +880,12 @@ void tslm_mve_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int
         return;
     }
     static pairs_walk_fn *const walks[] = {pairs_walk_1_00, pairs_walk_2_00, pairs_walk_3_00, pairs_walk_4_00,
-#if !defined(TSLM_OPTIMIZE_SIZE)
-                                           pairs_walk_1_10, pairs_walk_2_10, pairs_walk_3_00, pairs_walk_4_00
-#endif
-    };
-    /* the speed build: a right shift of 1..7 has the rounding fix and the shift after the narrowing to int16 (a
+                                           pairs_walk_1_10, pairs_walk_2_10, pairs_walk_3_00, pairs_walk_4_00};
+    /* a right shift of 1..7 has the rounding fix and the shift after the narrowing to int16 (a
      * value it saturates is at least 2^15 / 2^7 = 256 away from zero after the shift, so saturated by the final
-     * narrowing either way, the zero point added), at depth <= 32 (an attention's heads); the size build: int32
-     * lanes only */
-#if !defined(TSLM_OPTIMIZE_SIZE)
+     * narrowing either way, the zero point added), at depth <= 32 (an attention's heads); the size build too (its two
+     * routines +0.5 KB: an attention's matmuls ~600 instructions a call fewer) */
     const int r16 = p->shift >= -7;
-#else
-    const int r16 = 0;
-#endif
     pairs_walk_fn *walk = walks[4 * r16 + ((p->depth + 15) >> 4) - 1];
     const int fold = fold_terms(p);
 #if !defined(TSLM_OPTIMIZE_SIZE)

@@ -145,11 +145,13 @@ def refusal_kind(detail: str) -> str:
 
     >>> refusal_kind("CONV_2D (op 5): filter has type int16; this op supports int8")
     'CONV_2D: filter has type int16; this op supports int8'
+    >>> refusal_kind("SUB op 0: rescale factor 6.2 >= 1, which TFLM's kernel does not accept")
+    "SUB: rescale factor 6.2 >= 1, which TFLM's kernel does not accept"
     >>> refusal_kind("tensor 1 'MatMul_1;add_1' has a quantization scale of inf (a float32 overflow)")
     "tensor 'MatMul_1;add_1' has a quantization scale of inf (a float32 overflow)"
     """
     first = detail.splitlines()[0] if detail else "(no message)"
-    kind = re.sub(r" \(op \d+\)", "", re.sub(r"^tensor \d+ ", "tensor ", first))
+    kind = re.sub(r" \(op \d+\)| op \d+(?=:)", "", re.sub(r"^tensor \d+ ", "tensor ", first))
     return kind if len(kind) <= 100 else kind[:99] + "…"
 
 

@@ -338,6 +338,11 @@ def calibrate(target: str, board: str = "mps2-an386", data: list[dict] | None = 
 if __name__ == "__main__":  # pragma: no cover - calibration, run by hand
     import sys
 
+    unknown = [a for a in sys.argv[1:] if a not in CALIBRATION_BOARDS]
+    if unknown:
+        sys.exit(f"usage: python -m tinyslm.tune.cost [{' | '.join(CALIBRATION_BOARDS)}]...: measures the "
+                 f"calibration models on each target's board and prints its fitted table to paste into "
+                 f"COEFFICIENTS (not a target: {', '.join(unknown)})")
     for tgt in sys.argv[1:] or (CORTEX_M_DSP.name, HELIUM.name, PORTABLE.name):
         tab, chk = calibrate(tgt, CALIBRATION_BOARDS[tgt])
         print(f'    "{tgt}": {{')

@@ -84,15 +84,28 @@ TSLM_ALWAYS_INLINE int32_t mean_of(const round_t *q, int32_t sum, int32_t zero_s
 static int32_t row_sum(const int8_t *x, int32_t n)
 {
     uint32_t s = 0;
-    int32_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        const uint32_t w = (uint32_t)tslm_read32(x + i) ^ UINT32_C(0x80808080);
+    int32_t i = n & ~3;
 #if defined(TSLM_DSP_ASM)
-        __asm__("usada8 %[s], %[w], %[z], %[s]" : [s] "+r"(s) : [w] "r"(w), [z] "r"(0));
-#else
-        s += (w & 0xFFu) + ((w >> 8) & 0xFFu) + ((w >> 16) & 0xFFu) + (w >> 24);
-#endif
+    if (i > 0) { /* (the loop in assembly: in C, GCC -O2 spilled the zero register and reloaded it every turn) */
+        const int8_t *xp = x;
+        uint32_t w, z;
+        __asm__("mov %[z], #0\n"
+                "1:\n\t"
+                "ldr %[w], [%[xp]], #4\n\t"
+                "eor %[w], %[w], #0x80808080\n\t"
+                "usada8 %[s], %[w], %[z], %[s]\n\t"
+                "cmp %[xp], %[end]\n\t"
+                "bne 1b"
+                : [s] "+r"(s), [xp] "+r"(xp), [w] "=&r"(w), [z] "=&r"(z)
+                : [end] "r"(x + i)
+                : "cc", "memory");
     }
+#else
+    for (int32_t c = 0; c < i; c += 4) {
+        const uint32_t w = (uint32_t)tslm_read32(x + c) ^ UINT32_C(0x80808080);
+        s += (w & 0xFFu) + ((w >> 8) & 0xFFu) + ((w >> 16) & 0xFFu) + (w >> 24);
+    }
+#endif
     int32_t t = (int32_t)s - 128 * i;
     for (; i < n; ++i) {
         t += x[i];
@@ -124,7 +137,9 @@ static int32_t row_sum(const int8_t *x, int32_t n)
 
 /* d[c] = SUB(x[c], mean) for c < n (n >= 1), t: twice the mean's side; returns the sum of the squares'
  * table values (sq indexed -128..127). */
-static int32_t differences(const int8_t *x, int8_t *d, int32_t n, int32_t t, const int32_t *rq, const int8_t *sq)
+/* (not inlined: its loop takes 12 registers, which GCC -O2 does not always find inside the row loop) */
+__attribute__((noinline)) static int32_t differences(const int8_t *x, int8_t *d, int32_t n, int32_t t,
+                                                     const int32_t *rq, const int8_t *sq)
 {
     int32_t s = 0;
 #if defined(TSLM_DSP_ASM)

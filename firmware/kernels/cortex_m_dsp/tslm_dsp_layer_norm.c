@@ -193,7 +193,8 @@ static int32_t differences_folded(const int8_t *x, int8_t *d, int32_t n, int32_t
 }
 
 /* y[c] = MUL(d[c], the row's scale) = out(d[c] k + c0), also to n2 when n2 != y (n >= 1). */
-static void scaled(const int8_t *d, int8_t *y, int8_t *n2, int32_t n, int32_t k, int32_t c0, const int32_t *rq)
+/* (not inlined: with n2 its loop takes 12 registers, which GCC -O2 does not always find inside the row loop) */
+__attribute__((noinline)) static void scaled(const int8_t *d, int8_t *y, int8_t *n2, int32_t n, int32_t k, int32_t c0, const int32_t *rq)
 {
 #if defined(TSLM_DSP_ASM)
     const int8_t *end = y + n;
@@ -438,8 +439,12 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
     const int64_t e_fold = (int64_t)(((uint64_t)(uint32_t)p->diff_fold[2] << 32) | (uint32_t)p->diff_fold[1]);
     /* With gamma's and beta's records the differences go to the output row itself for scaled_folded(): where the
      * output starts at or below the input (each difference lands on an input byte already read) or past it. */
+#if defined(TSLM_LN_NO_IN_PLACE) /* (tests: the loops for an output that starts inside the input, past its start) */
+    const int in_place = 0;
+#else
     const int in_place = folded && ((uintptr_t)output <= (uintptr_t)input ||
                                     (uintptr_t)output >= (uintptr_t)(input + p->rows * cols));
+#endif
     for (int32_t r = 0; r < p->rows; ++r) {
         const int8_t *x = input + r * cols;
         int8_t *y = output + r * cols;

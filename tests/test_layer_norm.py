@@ -13,7 +13,7 @@ import pytest
 
 from tinyslm.compiler import read_model
 from tinyslm.compiler.driver import lower_graph
-from tinyslm.compiler.lowering import Call
+from tinyslm.compiler.lowering import Call, Lit
 from tinyslm.compiler.passes import PASSES, fused_layer_norms
 from tinyslm.runners.verify import verify_host
 
@@ -199,6 +199,78 @@ def test_sub_fold_by_the_rescaled_mean_on_cortex_m55(monkeypatch):
     cm = opzoo.qemu_matches_tflm(_cache["helium"], "mps3-an547", "helium", n_inputs=4, seed=6)
     lns = [s for s in cm.plan.steps if isinstance(s, Call) and s.op.opcode == "LAYER_NORM"]
     assert len(lns) == 12 and all(s.params.diff_fold[3] > 0 for s in lns), [s.params.diff_fold for s in lns]
+
+
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+@pytest.mark.parametrize("opt", ["speed", "size"])
+def test_layer_norms_of_many_shapes_bit_exact_on_cortex_m4(opt):
+    """The DSP kernel on the Helium block's row shapes (one token, rows of 2, 5, 16, 19, 21, 33, 37, 48, the
+    normalized values kept, no gamma/beta, a layer norm of a layer norm; 1,100: the portable kernel) against TFLM on
+    the emulated Cortex-M4, built for speed and for size: the SUB's B from the mean by one multiply-add
+    (fold_sub_linear) and, with gamma's and beta's records, the differences in the output row and scaled_folded()'s
+    one loop for the scale, gamma and beta steps (odd and even rows, with and without the normalized values)."""
+    from tinyslm.firmware import opt_flag
+
+    if "helium" not in _cache:
+        fn, shapes = _helium_block()
+        _cache["helium"] = opzoo.convert_fn(fn, shapes)
+    cm = opzoo.qemu_matches_tflm(_cache["helium"], "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=9,
+                                 opt=opt_flag(opt))
+    lns = [s for s in cm.plan.steps if isinstance(s, Call) and s.op.opcode == "LAYER_NORM"]
+    dsp = [s for s in lns if s.func == "tslm_dsp_layer_norm_s8"]
+    assert len(lns) == 12 and len(dsp) == 11, funcs(cm.plan.steps)
+    assert all(s.params.diff_fold[3] == -1 for s in dsp), [s.params.diff_fold for s in dsp]
+    folded = [s.params for s in dsp if s.params.folded is not None]
+    assert len(folded) == 8 and {p.cols % 2 for p in folded} == {0, 1}, [(p.rows, p.cols) for p in folded]
+    # the normalized values kept (scaled_folded's second loop) on odd and even rows
+    if "kept" not in _cache:
+        fn, shapes = _kept_block()
+        _cache["kept"] = opzoo.convert_fn(fn, shapes)
+    cm = opzoo.qemu_matches_tflm(_cache["kept"], "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=11,
+                                 opt=opt_flag(opt))
+    kept = [s for s in cm.plan.steps if isinstance(s, Call) and s.func == "tslm_dsp_layer_norm_s8"
+            and s.params.folded is not None and not isinstance(s.args[3], Lit)]
+    assert {s.params.cols for s in kept} == {9, 23, 12}, funcs(cm.plan.steps)
+    # the loops for an output that starts inside the input (scaled(), gamma_beta_folded(): no planner makes one)
+    opzoo.qemu_matches_tflm(_cache["helium"], "mps2-an386", "cortex-m-dsp", n_inputs=2, seed=13,
+                            opt=opt_flag(opt) + " -DTSLM_LN_NO_IN_PLACE")
+
+
+def _kept_block():
+    """Layer norms with gamma and beta whose normalized values a dense layer also reads (rows of 9, 23 and 12)."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(12)
+    specs = [(3, 9), (5, 23), (2, 12)]
+    params = [(tf.constant((1 + 0.3 * rng.standard_normal(c)).astype(np.float32)),
+               tf.constant((0.2 * rng.standard_normal(c)).astype(np.float32)),
+               tf.constant((0.4 * rng.standard_normal((c, 8))).astype(np.float32))) for _, c in specs]
+
+    def fn(*xs):
+        outs = []
+        for x, (g, b, w) in zip(xs, params):
+            y, n, _ = _ln(tf, x, g, b)
+            outs.extend([y, tf.matmul(n, w)])
+        return tuple(outs)
+
+    return fn, [(1, rows, cols) for rows, cols in specs]
+
+
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+def test_sub_fold_by_the_rescaled_mean_on_cortex_m4(monkeypatch):
+    """The DSP kernel with fold_sub's B = (t M + E) >> L from its row term (where fold_sub_linear finds no P, Q),
+    the same row shapes against TFLM on the emulated Cortex-M4."""
+    from tinyslm.compiler.ops import layer_norm as ln
+
+    if "helium" not in _cache:
+        fn, shapes = _helium_block()
+        _cache["helium"] = opzoo.convert_fn(fn, shapes)
+    monkeypatch.setattr(ln, "fold_sub_linear", lambda p, shift=ln.DIFF_SHIFT: [0, 0, 0, 0])
+    cm = opzoo.qemu_matches_tflm(_cache["helium"], "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=10)
+    dsp = [s for s in cm.plan.steps if isinstance(s, Call) and s.func == "tslm_dsp_layer_norm_s8"]
+    assert len(dsp) == 11 and all(s.params.diff_fold[3] > 0 for s in dsp), [s.params.diff_fold for s in dsp]
 
 
 def _mve_handles(b: dict, half: bool) -> bool:

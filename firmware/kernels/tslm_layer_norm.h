@@ -29,7 +29,7 @@ typedef struct {
     const int32_t *folded;
     /* the Cortex-M DSP kernel's SUB of a row's mean as ssat8((x A + B) >> 22), B = (t M + E) >> L from its row
      * term t and the SUB's output multiplier M, checked by the compiler on every int8 mean and x: {A, E's low
-     * word, E's high word, L}; for the Helium kernel also {A, P, Q, -1}: B = m P + Q from the int8 mean m;
+     * word, E's high word, L}; or (both kernels) {A, P, Q, -1}: B = m P + Q from the int8 mean m;
      * L == 0: none (the portable kernel ignores it) */
     int32_t diff_fold[4];
 } tslm_layer_norm_params;

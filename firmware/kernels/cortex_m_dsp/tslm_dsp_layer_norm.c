@@ -84,15 +84,28 @@ TSLM_ALWAYS_INLINE int32_t mean_of(const round_t *q, int32_t sum, int32_t zero_s
 static int32_t row_sum(const int8_t *x, int32_t n)
 {
     uint32_t s = 0;
-    int32_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        const uint32_t w = (uint32_t)tslm_read32(x + i) ^ UINT32_C(0x80808080);
+    int32_t i = n & ~3;
 #if defined(TSLM_DSP_ASM)
-        __asm__("usada8 %[s], %[w], %[z], %[s]" : [s] "+r"(s) : [w] "r"(w), [z] "r"(0));
-#else
-        s += (w & 0xFFu) + ((w >> 8) & 0xFFu) + ((w >> 16) & 0xFFu) + (w >> 24);
-#endif
+    if (i > 0) { /* (the loop in assembly: in C, GCC -O2 spilled the zero register and reloaded it every turn) */
+        const int8_t *xp = x;
+        uint32_t w, z;
+        __asm__("mov %[z], #0\n"
+                "1:\n\t"
+                "ldr %[w], [%[xp]], #4\n\t"
+                "eor %[w], %[w], #0x80808080\n\t"
+                "usada8 %[s], %[w], %[z], %[s]\n\t"
+                "cmp %[xp], %[end]\n\t"
+                "bne 1b"
+                : [s] "+r"(s), [xp] "+r"(xp), [w] "=&r"(w), [z] "=&r"(z)
+                : [end] "r"(x + i)
+                : "cc", "memory");
     }
+#else
+    for (int32_t c = 0; c < i; c += 4) {
+        const uint32_t w = (uint32_t)tslm_read32(x + c) ^ UINT32_C(0x80808080);
+        s += (w & 0xFFu) + ((w >> 8) & 0xFFu) + ((w >> 16) & 0xFFu) + (w >> 24);
+    }
+#endif
     int32_t t = (int32_t)s - 128 * i;
     for (; i < n; ++i) {
         t += x[i];
@@ -124,7 +137,9 @@ static int32_t row_sum(const int8_t *x, int32_t n)
 
 /* d[c] = SUB(x[c], mean) for c < n (n >= 1), t: twice the mean's side; returns the sum of the squares'
  * table values (sq indexed -128..127). */
-static int32_t differences(const int8_t *x, int8_t *d, int32_t n, int32_t t, const int32_t *rq, const int8_t *sq)
+/* (not inlined: its loop takes 12 registers, which GCC -O2 does not always find inside the row loop) */
+__attribute__((noinline)) static int32_t differences(const int8_t *x, int8_t *d, int32_t n, int32_t t,
+                                                     const int32_t *rq, const int8_t *sq)
 {
     int32_t s = 0;
 #if defined(TSLM_DSP_ASM)
@@ -178,7 +193,8 @@ static int32_t differences_folded(const int8_t *x, int8_t *d, int32_t n, int32_t
 }
 
 /* y[c] = MUL(d[c], the row's scale) = out(d[c] k + c0), also to n2 when n2 != y (n >= 1). */
-static void scaled(const int8_t *d, int8_t *y, int8_t *n2, int32_t n, int32_t k, int32_t c0, const int32_t *rq)
+/* (not inlined: with n2 its loop takes 12 registers, which GCC -O2 does not always find inside the row loop) */
+__attribute__((noinline)) static void scaled(const int8_t *d, int8_t *y, int8_t *n2, int32_t n, int32_t k, int32_t c0, const int32_t *rq)
 {
 #if defined(TSLM_DSP_ASM)
     const int8_t *end = y + n;
@@ -282,6 +298,99 @@ __attribute__((noinline)) static void gamma_beta_folded(int8_t *y, int32_t n, co
 #endif
 }
 
+/* y[c] = the scale step, gamma's MUL and beta's ADD of the difference held in y[c] itself (in place: one pointer for
+ * both), gamma and beta from the compiler's records {K, C, A, B} per channel (gamma_beta_folded's), the scaled value
+ * also to n2 when n2 != y (n >= 1): scaled() and gamma_beta_folded() in one loop, one load and store less per element.
+ * gamma's multiplier and rounding term (and with n2 its shift) are read from the stack in the loop (the loop takes
+ * 13 registers). */
+__attribute__((noinline)) static void scaled_folded(int8_t *y, int8_t *n2, int32_t n, int32_t k, int32_t c0,
+                                                    const int32_t *rqs, const int32_t *rec, const int32_t *rqg)
+{
+#if defined(TSLM_DSP_ASM)
+    const int8_t *end = y + n;
+    const int32_t g[3] = {rqg[1], rqg[3], rqg[2]}; /* (to the stack in the loop: multiplier, rounding term, shift) */
+    int32_t v, u = (int32_t)(uintptr_t)g, kk, cc;
+#define TSLM_LN_SF_FIRST                                    \
+    "ldrsb %[x], [%[yp]]\n\t"                               \
+    "mla %[x], %[x], %[ks], %[cs]\n\t"                      \
+    TSLM_LN_OUT("ms", "rzs", "rs")
+#define TSLM_LN_SF_LAST                                     \
+    "ldrd %[k], %[c], [%[kc]], #8\n\t"                      \
+    "mla %[x], %[x], %[k], %[c]\n\t"                        \
+    "ssat %[x], #8, %[x], asr #" TSLM_LN_STR(TSLM_LN_FOLD_SHIFT) "\n\t" \
+    "strb %[x], [%[yp]], #1\n\t"
+#define TSLM_LN_SF_ENTRY                                    \
+    "ldrd %[k], %[c], [%[u]]\n\t"                           \
+    "strd %[k], %[c], [sp, #-8]!\n\t"                       \
+    "sub %[u], %[end], %[yp]\n\t"                            \
+    "tst %[u], #1\n\t"                                       \
+    "beq 2f\n\t"
+#define TSLM_LN_SF_LOOP(BODY)                               \
+    BODY                                                    \
+    "2:\n\t"                                                \
+    "cmp %[yp], %[end]\n\t"                                  \
+    "beq 3f\n"                                               \
+    "1:\n\t"                                                \
+    BODY BODY                                               \
+    "cmp %[yp], %[end]\n\t"                                  \
+    "bne 1b\n"                                               \
+    "3:\n\t"                                                \
+    "add sp, sp, #8"
+    if (n2 != y) { /* (gamma's shift on the stack too: [sp] multiplier, rounding term, [sp, #8] shift) */
+        __asm__ volatile("ldr %[x], [%[u], #8]\n\t"
+                         "ldrd %[k], %[c], [%[u]]\n\t"
+                         "strd %[x], %[x], [sp, #-8]!\n\t"
+                         "strd %[k], %[c], [sp, #-8]!\n\t"
+                         "sub %[u], %[end], %[yp]\n\t"
+                         "tst %[u], #1\n\t"
+                         "beq 2f\n\t"
+#define TSLM_LN_SF_BODY_N                                   \
+    TSLM_LN_SF_FIRST                                        \
+    "strb %[x], [%[n2]], #1\n\t"                             \
+    "ldrd %[k], %[c], [%[kc]], #8\n\t"                      \
+    "mla %[x], %[x], %[k], %[c]\n\t"                        \
+    "ldrd %[k], %[c], [sp]\n\t"                             \
+    "add %[u], %[c], %[x], asr #31\n\t"                     \
+    "smmlar %[x], %[x], %[k], %[u]\n\t"                     \
+    "ldr %[u], [sp, #8]\n\t"                                \
+    "asr %[x], %[x], %[u]\n\t"                              \
+    "ssat %[x], #8, %[x]\n\t"                               \
+    TSLM_LN_SF_LAST
+                         TSLM_LN_SF_LOOP(TSLM_LN_SF_BODY_N) "\n\t"
+                         "add sp, sp, #8"
+                         : [yp] "+r"(y), [n2] "+r"(n2), [kc] "+r"(rec), [x] "=&r"(v), [u] "+&r"(u), [k] "=&r"(kk),
+                           [c] "=&r"(cc)
+                         : [end] "r"(end), [ks] "r"(k), [cs] "r"(c0), [ms] "r"(rqs[1]), [rzs] "r"(rqs[3]),
+                           [rs] "r"(rqs[2])
+                         : "cc", "memory");
+    } else {
+        __asm__ volatile(TSLM_LN_SF_ENTRY
+#define TSLM_LN_SF_BODY                                     \
+    TSLM_LN_SF_FIRST                                        \
+    "ldrd %[k], %[c], [%[kc]], #8\n\t"                      \
+    "mla %[x], %[x], %[k], %[c]\n\t"                        \
+    "ldrd %[k], %[c], [sp]\n\t"                             \
+    "add %[u], %[c], %[x], asr #31\n\t"                     \
+    "smmlar %[x], %[x], %[k], %[u]\n\t"                     \
+    "asr %[x], %[x], %[rg]\n\t"                             \
+    "ssat %[x], #8, %[x]\n\t"                               \
+    TSLM_LN_SF_LAST
+                         TSLM_LN_SF_LOOP(TSLM_LN_SF_BODY)
+                         : [yp] "+r"(y), [kc] "+r"(rec), [x] "=&r"(v), [u] "+&r"(u), [k] "=&r"(kk), [c] "=&r"(cc)
+                         : [end] "r"(end), [ks] "r"(k), [cs] "r"(c0), [ms] "r"(rqs[1]), [rzs] "r"(rqs[3]),
+                           [rs] "r"(rqs[2]), [rg] "r"(rqg[2])
+                         : "cc", "memory");
+    }
+#else
+    for (int32_t i = 0; i < n; ++i, rec += 4) {
+        int32_t v = tslm_ssat8(tslm_dsp_op_shifted(y[i] * k + c0, rqs));
+        n2[i] = (int8_t)v;
+        v = tslm_ssat8(tslm_dsp_op_shifted(v * rec[0] + rec[1], rqg));
+        y[i] = (int8_t)tslm_ssat8((v * rec[2] + rec[3]) >> TSLM_LN_FOLD_SHIFT);
+    }
+#endif
+}
+
 void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input, const int8_t *gamma,
                             const int8_t *beta, int8_t *normalized, int8_t *output, int32_t *scratch)
 {
@@ -328,22 +437,42 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
     const int32_t o1 = (int32_t)((uint32_t)p->sub.in1_offset << 20);
     const int keep_n = normalized != NULL && p->steps >= 1;
     const int64_t e_fold = (int64_t)(((uint64_t)(uint32_t)p->diff_fold[2] << 32) | (uint32_t)p->diff_fold[1]);
+    /* With gamma's and beta's records the differences go to the output row itself for scaled_folded(): where the
+     * output starts at or below the input (each difference lands on an input byte already read) or past it. */
+#if defined(TSLM_LN_NO_IN_PLACE) /* (tests: the loops for an output that starts inside the input, past its start) */
+    const int in_place = 0;
+#else
+    const int in_place = folded && ((uintptr_t)output <= (uintptr_t)input ||
+                                    (uintptr_t)output >= (uintptr_t)(input + p->rows * cols));
+#endif
     for (int32_t r = 0; r < p->rows; ++r) {
         const int8_t *x = input + r * cols;
         int8_t *y = output + r * cols;
         int8_t *n = keep_n ? normalized + r * cols : y;
+        if (in_place) {
+            d = y;
+        }
         const int32_t m = mean_of(&qmean, row_sum(x, cols), zs_mean);
-        const int32_t t = (int32_t)((uint32_t)o1 - (uint32_t)twice_rescaled2(&qsub, m, p->sub.in2_offset));
         int32_t sum;
-        if (p->diff_fold[3] != 0) { /* the row's B = (t M + E) >> L */
-            const int32_t b = (int32_t)(((int64_t)t * rqd[1] + e_fold) >> p->diff_fold[3]);
+        if (p->diff_fold[3] < 0) { /* the row's B = m P + Q straight from the mean (fold_sub_linear) */
+            const int32_t b = (int32_t)((uint32_t)m * (uint32_t)p->diff_fold[1] + (uint32_t)p->diff_fold[2]);
             sum = differences_folded(x, d, cols, p->diff_fold[0], b, sq);
         } else {
-            sum = differences(x, d, cols, t, rqd, sq);
+            const int32_t t = (int32_t)((uint32_t)o1 - (uint32_t)twice_rescaled2(&qsub, m, p->sub.in2_offset));
+            if (p->diff_fold[3] != 0) { /* the row's B = (t M + E) >> L (fold_sub) */
+                const int32_t b = (int32_t)(((int64_t)t * rqd[1] + e_fold) >> p->diff_fold[3]);
+                sum = differences_folded(x, d, cols, p->diff_fold[0], b, sq);
+            } else {
+                sum = differences(x, d, cols, t, rqd, sq);
+            }
         }
         const int32_t v = mean_of(&qvar, sum, zs_var);
         const int32_t k = (int32_t)((uint32_t)(p->scale_table[v + 128] + p->scale.in2_offset) << 1);
         const int32_t c = p->scale.in1_offset * k;
+        if (in_place) {
+            scaled_folded(y, n, cols, k, c, rqs, p->folded, rqg);
+            continue;
+        }
         scaled(d, y, n, cols, k, c, rqs);
         if (folded) {
             gamma_beta_folded(y, cols, p->folded, rqg);

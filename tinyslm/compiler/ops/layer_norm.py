@@ -20,8 +20,8 @@ loops): the SUB of a row's mean as ssat8((x A + B) >> 22) with B from the row's 
 (:func:`fold_gamma_beta`, records in flash in place of the kernel's per-call setup and its scratch). The MULs
 (the row's scale, gamma) keep their rounding: with output shifts of a few bits their ties round away from
 zero on both sides, which no floor of one affine map reproduces. The Helium kernel takes the same folds (its
-records laid out per four channels: helium_records) and, where it holds, the SUB's B straight from the int8 mean
-as m P + Q (:func:`fold_sub_linear`, the same exhaustive check).
+records laid out per four channels: helium_records); both kernels take, where it holds, the SUB's B straight from
+the int8 mean as m P + Q (:func:`fold_sub_linear`, the same exhaustive check; fold_sub's form where it finds none).
 """
 
 from __future__ import annotations
@@ -58,8 +58,8 @@ class LayerNormParams(KernelParams):
     scale_table: Ref
     steps: int
     folded: Ref | None = None  # steps == 2, DSP: per channel {K, C, A, B} (fold_gamma_beta); None: NULL
-    diff_fold: list[int] | None = None  # DSP: {A, E low, E high, L} of the SUB (fold_sub); Helium also {A, P, Q, -1}
-    # (fold_sub_linear); zeros: none
+    diff_fold: list[int] | None = None  # DSP, Helium: {A, P, Q, -1} (fold_sub_linear) or {A, E low, E high, L}
+    # (fold_sub); zeros: none
 
 
 def scratch_bytes(rows: int, cols: int, dsp: bool, steps: int = 2, folded: bool = False) -> int:
@@ -177,7 +177,7 @@ def fold_sub(p: dict[str, Any], shift: int = DIFF_SHIFT) -> list[int]:
 
 
 def fold_sub_linear(p: dict[str, Any], shift: int = DIFF_SHIFT, tries: int = 16, width: int = 4096) -> list[int]:
-    """The Helium kernel's SUB of a row's mean m as ssat8((x A + B) >> shift) with B = m P + Q straight from the
+    """The DSP and Helium kernels' SUB of a row's mean m as ssat8((x A + B) >> shift) with B = m P + Q straight from the
     int8 mean (no rescaled mean R(m), no 64-bit product per row): {A, P, Q, -1}, found by checking every int8
     mean against every int8 x (all 65,536 results of TFLM's SUB, as fold_sub: for each A near the exact slope,
     each mean's interval of B, then a P within `width` of their slope whose Q fits every mean's interval; the
@@ -434,7 +434,7 @@ def _call(lw: Lowering, mean: Call, sub: Call, sq: Call, var: Call, scale: Call,
             folded = ConstArray(f"{name}_folded", "int32_t", f.reshape(-1), what)
             p.folded = Ref(folded.name)
     p.diff_fold = [0, 0, 0, 0]
-    if fold and lw.target.mve:  # (the Helium kernel: B from the mean by one multiply-add where it holds)
+    if fold:  # (both kernels: B from the mean by one multiply-add where it holds)
         p.diff_fold = fold_sub_linear(p.sub)
     if fold and p.diff_fold[3] == 0:
         p.diff_fold = fold_sub(p.sub)

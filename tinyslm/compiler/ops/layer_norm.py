@@ -27,7 +27,7 @@ the int8 mean as m P + Q (:func:`fold_sub_linear`, the same exhaustive check; fo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -140,28 +140,39 @@ def _sub_map(p: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     return np.clip(out, p["act_min"], p["act_max"]), (p["in1_offset"] << 20) - 2 * r2
 
 
+def _sub_foldable(p: dict[str, Any]) -> bool:
+    """The SUB is the kernels' form: a right shift of 1..22, input 1 at 1/2 with TFLM's left shift 20."""
+    return (1 <= -p["output_shift"] <= 22 and p["left_shift"] == 20 and p["in1_multiplier"] == 1 << 30
+            and p["in1_shift"] == 0)
+
+
+def _slopes(p: dict[str, Any], f: np.ndarray, shift: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """For each slope A near the exact one (nearest first) for which every int8 mean has some B with
+    ssat8((x A + B) >> shift) = f[mean, x] for every int8 x: (A, each mean's lowest B, each mean's highest B)."""
+    one = 1 << shift
+    lo = np.where(f == -128, -(1 << 31), f * one)
+    hi = np.where(f == 127, (1 << 31) - 1, np.where(f == -128, -127 * one - 1, (f + 1) * one - 1))
+    a0 = round(p["output_multiplier"] * 2.0 ** (20 + shift - 32 + p["output_shift"]))
+    for da in sorted(range(-256, 257), key=abs):
+        A = a0 + da
+        b_lo = (lo - A * _V[None, :]).max(axis=1)  # per mean: B's interval
+        b_hi = (hi - A * _V[None, :]).min(axis=1)
+        if not np.any(b_lo > b_hi):
+            yield A, b_lo, b_hi
+
+
 def fold_sub(p: dict[str, Any], shift: int = DIFF_SHIFT) -> list[int]:
     """The DSP kernel's SUB of a row's mean m as ssat8((x A + B) >> shift) for every int8 x, B computed per row
     from the kernel's row term t(m) as (t M + E) >> L (M: the SUB's output multiplier, L = 32 + r - shift for
     its right shift r, one 64-bit multiply per row): {A, E low word, E high word, L}, found by checking every
     int8 mean against every int8 x (all 65,536 results of TFLM's SUB); zeros when no A near the exact slope
     and E give them all, or the SUB is not the DSP kernel's form (a right shift, input 1 at 1/2)."""
-    r = -p["output_shift"]
-    M = p["output_multiplier"]
-    if not (1 <= r <= 22 and p["left_shift"] == 20 and p["in1_multiplier"] == 1 << 30 and p["in1_shift"] == 0):
+    if not _sub_foldable(p):
         return [0, 0, 0, 0]
     f, t = _sub_map(p)
-    one, L = 1 << shift, 32 + r - shift
-    lo = np.where(f == -128, -(1 << 31), f * one)
-    hi = np.where(f == 127, (1 << 31) - 1, np.where(f == -128, -127 * one - 1, (f + 1) * one - 1))
-    a0 = round(M * 2.0 ** (20 + shift - 32 - r))
-    tm = t * M
-    for da in sorted(range(-256, 257), key=abs):
-        A = a0 + da
-        b_lo = (lo - A * _V[None, :]).max(axis=1)  # per mean: B's interval
-        b_hi = (hi - A * _V[None, :]).min(axis=1)
-        if np.any(b_lo > b_hi):
-            continue
+    L = 32 - p["output_shift"] - shift
+    tm = t * p["output_multiplier"]
+    for A, b_lo, b_hi in _slopes(p, f, shift):
         e_lo = max(int(b) * (1 << L) - int(v) for b, v in zip(b_lo, tm))
         e_hi = min((int(b) + 1) * (1 << L) - 1 - int(v) for b, v in zip(b_hi, tm))
         if e_lo > e_hi or not -(1 << 63) <= e_lo <= e_hi < 1 << 63:
@@ -182,21 +193,10 @@ def fold_sub_linear(p: dict[str, Any], shift: int = DIFF_SHIFT, tries: int = 16,
     mean against every int8 x (all 65,536 results of TFLM's SUB, as fold_sub: for each A near the exact slope,
     each mean's interval of B, then a P within `width` of their slope whose Q fits every mean's interval; the
     first `tries` such A); zeros when none does or the SUB is not the kernel's form."""
-    r = -p["output_shift"]
-    M = p["output_multiplier"]
-    if not (1 <= r <= 22 and p["left_shift"] == 20 and p["in1_multiplier"] == 1 << 30 and p["in1_shift"] == 0):
+    if not _sub_foldable(p):
         return [0, 0, 0, 0]
     f, _ = _sub_map(p)
-    one = 1 << shift
-    lo = np.where(f == -128, -(1 << 31), f * one)
-    hi = np.where(f == 127, (1 << 31) - 1, np.where(f == -128, -127 * one - 1, (f + 1) * one - 1))
-    a0 = round(M * 2.0 ** (20 + shift - 32 - r))
-    for da in sorted(range(-256, 257), key=abs):
-        A = a0 + da
-        b_lo = (lo - A * _V[None, :]).max(axis=1)  # per mean: B's interval
-        b_hi = (hi - A * _V[None, :]).min(axis=1)
-        if np.any(b_lo > b_hi):
-            continue
+    for A, b_lo, b_hi in _slopes(p, f, shift):
         tries -= 1
         slope = np.polyfit(_V, (b_lo + b_hi) / 2, 1)[0]
         ps = np.round(slope) + np.arange(-width, width + 1)

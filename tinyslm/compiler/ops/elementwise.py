@@ -134,25 +134,6 @@ def binary(lw: Lowering, op: Operator) -> Step:
     return lw.target_kernel(call, "binary") if lw.target.dsp and not s16 else call
 
 
-def _srdhm_np(a: np.ndarray, b: int) -> np.ndarray:
-    """fixedpoint.srdhm on an int64 array of int32 values (b an int32)."""
-    ab = a * b
-    q = ab + np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
-    res = np.where(q >= 0, q >> 31, -((-q) >> 31))  # C's division, truncating toward zero
-    res = np.where((a == fx.INT32_MIN) & (b == fx.INT32_MIN), fx.INT32_MAX, res)
-    return ((res + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
-
-
-def _mbqm_np(x: np.ndarray, multiplier: int, shift: int) -> np.ndarray:
-    """fixedpoint.mbqm on an int64 array of int32 values."""
-    left, right = max(shift, 0), max(-shift, 0)
-    x = (((x << left) + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
-    x = _srdhm_np(x, multiplier)
-    mask = (1 << right) - 1
-    threshold = (mask >> 1) + (x < 0)
-    return (x >> right) + ((x & mask) > threshold)
-
-
 def binary_all_pairs(opcode: str, p: dict[str, Any]) -> np.ndarray:
     """ADD's or SUB's output for every pair of int8 inputs, [in1 + 128, in2 + 128] (TFLM's integer steps, as
     binary_element() takes them one at a time).
@@ -166,7 +147,7 @@ def binary_all_pairs(opcode: str, p: dict[str, Any]) -> np.ndarray:
     True
     """
     acc = binary_sums(opcode, p)
-    v = _mbqm_np(acc, p["output_multiplier"], p["output_shift"]) + p["output_offset"]
+    v = fx.mbqm_np(acc, p["output_multiplier"], p["output_shift"]) + p["output_offset"]
     return np.clip(v, p["act_min"], p["act_max"])
 
 
@@ -177,7 +158,7 @@ def binary_sums(opcode: str, p: dict[str, Any]) -> np.ndarray:
     ls = p["left_shift"]
 
     def term(off: int, m: int, s: int) -> np.ndarray:
-        return _mbqm_np((((q + off) << ls) + (1 << 31) & 0xFFFFFFFF) - (1 << 31), m, s)
+        return fx.mbqm_np((((q + off) << ls) + (1 << 31) & 0xFFFFFFFF) - (1 << 31), m, s)
 
     r1 = term(p["in1_offset"], p["in1_multiplier"], p["in1_shift"])
     r2 = term(p["in2_offset"], p["in2_multiplier"], p["in2_shift"])

@@ -31,6 +31,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from ..fixedpoint import mbqm_np
 from ..ir import Operator
 from ..lowering import MAX_DIMS, Call, ConstArray, KernelParams, Lit, Lowering, Ref, Scratch, Step, T
 
@@ -118,25 +119,14 @@ def fit_affine(f: np.ndarray, shift: int = FOLD_SHIFT, width: int = 4096) -> tup
     return A, B
 
 
-def _mbqm_np(x: np.ndarray, m: int, shift: int) -> np.ndarray:
-    """fixedpoint.mbqm on an int64 array of int32 values (TFLM's MultiplyByQuantizedMultiplier)."""
-    left, right = max(shift, 0), max(-shift, 0)
-    x = ((x << left) + (1 << 31)) % (1 << 32) - (1 << 31)
-    ab = x * m
-    q = ab + np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
-    h = np.where(q >= 0, q >> 31, -((-q) >> 31))
-    mask = (1 << right) - 1
-    return (h >> right) + ((h & mask) > (mask >> 1) + (h < 0)).astype(np.int64)
-
-
 def _sub_map(p: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """TFLM's int8 SUB of every int8 mean m (input 2) from every int8 x (input 1): out[m + 128, x + 128]; and
     the DSP kernel's row term t(m) = (offset 1 << 20) - 2 R(m) (R: input 2's rescaled value)."""
     def rescaled(v: np.ndarray, i: int) -> np.ndarray:
-        return _mbqm_np((v + p[f"in{i}_offset"]) << p["left_shift"], p[f"in{i}_multiplier"], p[f"in{i}_shift"])
+        return mbqm_np((v + p[f"in{i}_offset"]) << p["left_shift"], p[f"in{i}_multiplier"], p[f"in{i}_shift"])
 
     r1, r2 = rescaled(_V.astype(np.int64), 1), rescaled(_V.astype(np.int64), 2)
-    out = _mbqm_np(r1[None, :] - r2[:, None], p["output_multiplier"], p["output_shift"]) + p["output_offset"]
+    out = mbqm_np(r1[None, :] - r2[:, None], p["output_multiplier"], p["output_shift"]) + p["output_offset"]
     return np.clip(out, p["act_min"], p["act_max"]), (p["in1_offset"] << 20) - 2 * r2
 
 

@@ -27,6 +27,9 @@ static int32x4_t reciprocal4(uint32x4_t sum)
     const int32x4_t h = vreinterpretq_s32_u32(vclzq_u32(sum));
     const int32x4_t hd = vreinterpretq_s32_u32(vshrq_n_u32(vshlq_u32(sum, h), 1));
     int32x4_t x = vaddq_n_s32(srdhm(hd, -1010580540), 1515870810);
+#if defined(__GNUC__) && !defined(TSLM_OPTIMIZE_SIZE)
+#pragma GCC unroll 3
+#endif
     for (int i = 0; i < 3; ++i) {
         const int32x4_t one_minus = vsubq_s32(vdupq_n_s32(INT32_C(1) << 29), vqrdmulhq_s32(hd, x));
         x = vaddq_s32(x, vqshlq_n_s32(vqrdmulhq_s32(x, one_minus), 2));
@@ -136,29 +139,30 @@ TSLM_ALWAYS_INLINE void rev_rows(const tslm_softmax_params *p, const int8_t *inp
     const int32_t offset = wide ? -32768 : -128, hi = wide ? 32767 : 127, top = wide ? 65535 : 255;
     for (int32_t r = 0; r < p->rows; r += 4) {
         const int32_t nb = p->rows - r < 4 ? p->rows - r : 4;
+        const int8_t *in = input + r * depth;
         const int32_t *at[4];
-        int32_t mult[4], sh[4], bound[4];
-        uint32_t sum[4] = {1, 1, 1, 1};
+        int32_t v[3][4]; /* each row's multiplier, shift's multiplier and bound */
+        vstrwq_u32((uint32_t *)v[0], vdupq_n_u32(1));
         for (int32_t i = 0; i < nb; ++i) {
-            const int8_t *in = input + (r + i) * depth;
-            at[i] = p->exp_table + 255 - rev_max(in, depth);
-            sum[i] = rev_sum(in, depth, at[i]);
+            at[i] = p->exp_table + 255 - rev_max(in + i * depth, depth);
+            v[0][i] = (int32_t)rev_sum(in + i * depth, depth, at[i]);
         }
-        const uint32x4_t s = vldrwq_u32(sum);
+        const uint32x4_t s = vldrwq_u32((const uint32_t *)v[0]);
         const int32x4_t m = reciprocal4(s);
         const int32x4_t k = vaddq_n_s32(vreinterpretq_s32_u32(vclzq_u32(s)), wide ? 4 : -4);
         const int32x4_t shv = vshlq_s32(vdupq_n_s32(1), k);
-        vstrwq_s32(mult, m);
-        vstrwq_s32(sh, shv);
-        vstrwq_s32(bound, vqrdmulhq_s32(m, shv));
+        vstrwq_s32(v[0], m);
+        vstrwq_s32(v[1], shv);
+        vstrwq_s32(v[2], vqrdmulhq_s32(m, shv));
+        char *out = (char *)output + (size_t)(r * depth) * size;
         for (int32_t i = 0; i < nb; ++i) {
-            const int8_t *in = input + (r + i) * depth;
-            void *out = (char *)output + (size_t)((r + i) * depth) * size;
-            if (bound[i] > top) {
-                rev_out(in, depth, at[i], mult[i], sh[i], offset, hi, out, wide, 1);
+            if (v[2][i] > top) {
+                rev_out(in, depth, at[i], v[0][i], v[1][i], offset, hi, out, wide, 1);
             } else {
-                rev_out(in, depth, at[i], mult[i], sh[i], offset, hi, out, wide, 0);
+                rev_out(in, depth, at[i], v[0][i], v[1][i], offset, hi, out, wide, 0);
             }
+            in += depth;
+            out += (size_t)depth * size;
         }
     }
 }

@@ -130,22 +130,37 @@ TSLM_ALWAYS_INLINE void rev_out(const int8_t *in, int32_t n, const int32_t *at, 
  * clz(sum) + 4 for int16; VSHL by a negative count gives 0 where right > 31, every output then the offset, as
  * TFLM's) and a bound on each row's outputs, RoundingDivideByPOT(mult, right) (SRDHM(e, mult) <= mult for
  * 0 <= e < 2^31 and both steps are monotonic): a row whose bound fits the output's bits takes the loop
- * without the clamp. Rows shorter than 8,192 (checked by the caller): each sum is then at most
+ * without the clamp. Rows shorter than 8,192 (longer ones: the portable kernel): each sum is then at most
  * 8,191 x 2^19 < 2^32 and at least 2^19 (the row's maximum, exp 0), so 15 <= right <= 35. */
 TSLM_ALWAYS_INLINE void rev_rows(const tslm_softmax_params *p, const int8_t *input, void *output, const int wide)
 {
     const int32_t depth = p->depth;
+    if (depth >= 8192) { /* a longer row's sum may wrap: the portable kernel */
+        if (wide) {
+            tslm_softmax_s8_s16(p, input, (int16_t *)output);
+        } else {
+            tslm_softmax_s8(p, input, (int8_t *)output);
+        }
+        return;
+    }
     const size_t size = wide ? 2 : 1;
     const int32_t offset = wide ? -32768 : -128, hi = wide ? 32767 : 127, top = wide ? 65535 : 255;
+    const int8_t *in = input;
+    char *out = (char *)output;
     for (int32_t r = 0; r < p->rows; r += 4) {
         const int32_t nb = p->rows - r < 4 ? p->rows - r : 4;
-        const int8_t *in = input + r * depth;
+#if !defined(TSLM_OPTIMIZE_SIZE) /* (fewer instructions a row in the speed build, more in the size build) */
+        in = input + r * depth;
+        out = (char *)output + (size_t)(r * depth) * size;
+#endif
         const int32_t *at[4];
         int32_t v[3][4]; /* each row's multiplier, shift's multiplier and bound */
         vstrwq_u32((uint32_t *)v[0], vdupq_n_u32(1));
+        const int8_t *row = in;
         for (int32_t i = 0; i < nb; ++i) {
-            at[i] = p->exp_table + 255 - rev_max(in + i * depth, depth);
-            v[0][i] = (int32_t)rev_sum(in + i * depth, depth, at[i]);
+            at[i] = p->exp_table + 255 - rev_max(row, depth);
+            v[0][i] = (int32_t)rev_sum(row, depth, at[i]);
+            row += depth;
         }
         const uint32x4_t s = vldrwq_u32((const uint32_t *)v[0]);
         const int32x4_t m = reciprocal4(s);
@@ -154,7 +169,6 @@ TSLM_ALWAYS_INLINE void rev_rows(const tslm_softmax_params *p, const int8_t *inp
         vstrwq_s32(v[0], m);
         vstrwq_s32(v[1], shv);
         vstrwq_s32(v[2], vqrdmulhq_s32(m, shv));
-        char *out = (char *)output + (size_t)(r * depth) * size;
         for (int32_t i = 0; i < nb; ++i) {
             if (v[2][i] > top) {
                 rev_out(in, depth, at[i], v[0][i], v[1][i], offset, hi, out, wide, 1);
@@ -169,8 +183,7 @@ TSLM_ALWAYS_INLINE void rev_rows(const tslm_softmax_params *p, const int8_t *inp
 
 void tslm_mve_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8_t *output)
 {
-    /* (the compiler reverses the table for this kernel; a longer row's sum may wrap) */
-    if (p->reversed != 1 || p->depth >= 8192) {
+    if (p->reversed != 1) { /* (the compiler reverses the table for this kernel) */
         tslm_softmax_s8(p, input, output);
         return;
     }
@@ -179,7 +192,7 @@ void tslm_mve_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8
 
 void tslm_mve_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int16_t *output)
 {
-    if (p->reversed != 1 || p->depth >= 8192) {
+    if (p->reversed != 1) {
         tslm_softmax_s8_s16(p, input, output);
         return;
     }

@@ -130,19 +130,11 @@ TSLM_ALWAYS_INLINE void rev_out(const int8_t *in, int32_t n, const int32_t *at, 
  * clz(sum) + 4 for int16; VSHL by a negative count gives 0 where right > 31, every output then the offset, as
  * TFLM's) and a bound on each row's outputs, RoundingDivideByPOT(mult, right) (SRDHM(e, mult) <= mult for
  * 0 <= e < 2^31 and both steps are monotonic): a row whose bound fits the output's bits takes the loop
- * without the clamp. Rows shorter than 8,192 (longer ones: the portable kernel): each sum is then at most
+ * without the clamp. Rows shorter than 8,192 (checked by the caller): each sum is then at most
  * 8,191 x 2^19 < 2^32 and at least 2^19 (the row's maximum, exp 0), so 15 <= right <= 35. */
 TSLM_ALWAYS_INLINE void rev_rows(const tslm_softmax_params *p, const int8_t *input, void *output, const int wide)
 {
     const int32_t depth = p->depth;
-    if (depth >= 8192) { /* a longer row's sum may wrap: the portable kernel */
-        if (wide) {
-            tslm_softmax_s8_s16(p, input, (int16_t *)output);
-        } else {
-            tslm_softmax_s8(p, input, (int8_t *)output);
-        }
-        return;
-    }
     const size_t size = wide ? 2 : 1;
     const int32_t offset = wide ? -32768 : -128, hi = wide ? 32767 : 127, top = wide ? 65535 : 255;
     const int8_t *in = input;
@@ -183,7 +175,8 @@ TSLM_ALWAYS_INLINE void rev_rows(const tslm_softmax_params *p, const int8_t *inp
 
 void tslm_mve_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8_t *output)
 {
-    if (p->reversed != 1) { /* (the compiler reverses the table for this kernel) */
+    /* (the compiler reverses the table for this kernel; a row of 8,192 or more may wrap its sum) */
+    if ((p->reversed ^ 1) | (p->depth >> 13)) {
         tslm_softmax_s8(p, input, output);
         return;
     }
@@ -192,7 +185,7 @@ void tslm_mve_softmax_s8(const tslm_softmax_params *p, const int8_t *input, int8
 
 void tslm_mve_softmax_s8_s16(const tslm_softmax_params *p, const int8_t *input, int16_t *output)
 {
-    if (p->reversed != 1) {
+    if ((p->reversed ^ 1) | (p->depth >> 13)) {
         tslm_softmax_s8_s16(p, input, output);
         return;
     }

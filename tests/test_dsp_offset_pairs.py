@@ -299,7 +299,8 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                                                 "conv3x3_wide_s1_7x9x3_o6_none", "conv3x3_rgb_s1_9x9x3_o6_relu",
                                                 "conv1x1_wide_quad8_9px_o12_none")] +
                          [(n, "-Os") for n in ("fc_row1_d64_o10_relu", "conv1x1_9px_c24_o8_none",
-                                               "fc_rows7_d68_o12_relu", "conv1x1_wide_8px_c8_o4_none", "conv3x3_wide_s2_12x11x4_o10_relu",
+                                               "fc_rows7_d68_o12_relu", "conv1x1_wide_8px_c8_o4_none",
+                                               "conv3x3_wide_s2_12x11x4_o10_relu",
                                                "conv3x3_rgb_s1_7x9x3_o12_none_valid",
                                                "conv1x1_wide_quad8_15px_o16_relu6")])
 def test_offset_pair_kernels_bit_exact_on_cortex_m4(name, optimize):

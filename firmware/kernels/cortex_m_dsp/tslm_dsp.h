@@ -920,12 +920,14 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2_clamp
     __asm__ volatile(TSLM_OP_Q2(TSLM_OP_CLAMP4));
 }
 /*
- * One pass (job nq == 1: n4 - 1 <= TSLM_OP_Q2_U groups): the 2x2 routines without the loop's count, so r2
- * keeps out0 (out1 - out0 on the stack, in the job's out1 word: one STRB each, no LDRD/STRD of the
- * pointers), and one unrolled body for both pairs of a four: the carry flag says whose the sums are (clear
- * for pair 0: r7 < rq_end, or CMN; set for pair 1: the SUBS that moves w to it; nothing in the body sets
- * it; ADDS of the entry (no carry) or, after a widening, CMN #0 clear it for the first); the next pair of pixels' out0: the end of this one's out1 (out0 as advanced + (out1 - out0)). Per
- * block of two pixels x one pair: 2 instructions fewer than tslm_dsp_op_quads2_*.
+ * One pass (job nq == 1: n4 - 1 <= TSLM_OP_Q2_U groups; job_init picks them): the 2x2 routines without the
+ * loop's count, so r2 keeps out0 (out1 - out0 on the stack, in the job's out1 word: one STRB per output, no
+ * LDRD/STRD of the pointers), and one unrolled body for both pairs of a four: the carry flag says whose the
+ * sums are (set for pair 1 by the SUBS that moves w to it; clear for pair 0 by the CMP with rq_end, by the
+ * ADDS of the entry or, after a widening, by CMN #0; nothing in the body, FIRST or the entry's LDR PC sets
+ * it). The next pair of pixels' out0: the end of this one's out1 (out0 as advanced + out1 - out0). Per block
+ * of two pixels x one pair: 2 instructions fewer than tslm_dsp_op_quads2_* (full: 35 instead of 37 beside
+ * the 12 of each group, a four's share of its bookkeeping included).
  */
 #define TSLM_OP_Q2S_ENTER                                  \
     "push {r4-r11, lr}\n\t"                              \

@@ -244,6 +244,13 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                      "fc_rows5_d40_o8_relu": lambda: _fc_model(5, 40, 8, 1, -30, 15),
                      "fc_rows6_d36_o4_none": lambda: _fc_model(6, 36, 4, 0, 11, 16),
                      "conv1x1_9px_c64_o8_none": lambda: _conv1x1_model((3, 3), 64, 8, 0, 9, 17),
+                     # one pass of the loop (n4 - 1 <= 16: tslm_dsp_op_quads2s_*): a transformer's rows (every pair
+                     # in the assembly), 17 groups (the pass entered at its start) with an odd last row, a last part
+                     # four in C (a job per pair of rows), and 18 groups (two passes: the looped routine)
+                     "fc_rows24_d56_o56_none": lambda: _fc_model(24, 56, 56, 0, -5, 32),
+                     "fc_rows7_d68_o12_relu": lambda: _fc_model(7, 68, 12, 1, -20, 33),
+                     "fc_rows5_d44_o10_relu": lambda: _fc_model(5, 44, 10, 1, -70, 34),
+                     "fc_rows4_d72_o12_none": lambda: _fc_model(4, 72, 12, 0, 6, 35),
                      # the wide pointwise layout (int16 weights, dsp_layout.conv_wide): one group in the loop and
                      # several passes, a lone last pixel, both clamps in the assembly, relu6 in C
                      "conv1x1_wide_8px_c8_o4_none": lambda: _conv1x1_model((2, 4), 8, 4, 0, 5, 18),
@@ -292,7 +299,8 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                                                 "conv3x3_wide_s1_7x9x3_o6_none", "conv3x3_rgb_s1_9x9x3_o6_relu",
                                                 "conv1x1_wide_quad8_9px_o12_none")] +
                          [(n, "-Os") for n in ("fc_row1_d64_o10_relu", "conv1x1_9px_c24_o8_none",
-                                               "conv1x1_wide_8px_c8_o4_none", "conv3x3_wide_s2_12x11x4_o10_relu",
+                                               "fc_rows7_d68_o12_relu", "conv1x1_wide_8px_c8_o4_none",
+                                               "conv3x3_wide_s2_12x11x4_o10_relu",
                                                "conv3x3_rgb_s1_7x9x3_o12_none_valid",
                                                "conv1x1_wide_quad8_15px_o16_relu6")])
 def test_offset_pair_kernels_bit_exact_on_cortex_m4(name, optimize):

@@ -698,7 +698,7 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_pair2(const int32_t *w, const int32_t *x, co
  * outputs right after); with in NULL, the one pair the caller widened. Weak: the FULLY_CONNECTED and
  * CONV_2D objects both define them, the link keeps one copy.
  */
-typedef struct {
+typedef struct tslm_dsp_op_job_s {
     const int32_t *x;
     int32_t nq;
     const int32_t *w;
@@ -711,6 +711,7 @@ typedef struct {
     int32_t pairs;
     int32_t lo;
     int32_t skip;
+    void (*fn)(const struct tslm_dsp_op_job_s *job); /* past the twelve words: the routine, chosen by job_init */
 } tslm_dsp_op_job;
 #define TSLM_OP_Q2_U 16 /* groups per pass; 48 bytes each */
 #define TSLM_OP_Q1_U 16 /* 56 bytes each */
@@ -804,7 +805,8 @@ typedef struct {
     "sxtb16 r10, r6\n\t"                                 \
     "sxtb16 r11, r6, ror #8\n\t"                         \
     "stmia r4!, {r8, r9, r10, r11}\n\t"
-#define TSLM_OP_Q2_WIDEN                                   \
+#define TSLM_OP_Q2_WIDEN TSLM_OP_Q2_WIDEN_("")
+#define TSLM_OP_Q2_WIDEN_(AFTER) /* AFTER: the widening's own last instructions */ \
     "ldr r0, [sp, #32]\n\t"                              \
     "cbz r0, 3f\n\t"                                     \
     "ldr r2, [sp, #24]\n\t"                              \
@@ -822,6 +824,7 @@ typedef struct {
     "subs r2, r2, #1\n\t"                                \
     "bne 7b\n"                                            \
     "9:\n\t"                                             \
+    AFTER                                                \
     "str r1, [sp, #32]\n"                                 \
     "3:\n\t"                                             \
     "ldr r1, [sp, #8]\n\t"                               \
@@ -916,6 +919,92 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2_clamp
     (void)job;
     __asm__ volatile(TSLM_OP_Q2(TSLM_OP_CLAMP4));
 }
+/*
+ * One pass (job nq == 1: n4 - 1 <= TSLM_OP_Q2_U groups; job_init picks them): the 2x2 routines without the
+ * loop's count, so r2 keeps out0 (out1 - out0 on the stack, in the job's out1 word: one STRB per output, no
+ * LDRD/STRD of the pointers), and one unrolled body for both pairs of a four: the carry flag says whose the
+ * sums are (set for pair 1 by the SUBS that moves w to it; clear for pair 0 by the CMP with rq_end, by the
+ * ADDS of the entry or, after a widening, by CMN #0; nothing in the body, FIRST or the entry's LDR PC sets
+ * it). The next pair of pixels' out0: the end of this one's out1 (out0 as advanced + out1 - out0). Per block
+ * of two pixels x one pair: 2 instructions fewer than tslm_dsp_op_quads2_* (full: 35 instead of 37 beside
+ * the 12 of each group, a four's share of its bookkeeping included).
+ */
+#define TSLM_OP_Q2S_ENTER                                  \
+    "push {r4-r11, lr}\n\t"                              \
+    "ldm r0, {r1-r12}\n\t"                               \
+    "sub sp, sp, #8\n\t"                                 \
+    "push {r1-r12}\n\t"                                  \
+    "adr r0, 5f + 1\n\t"                                 \
+    "adds r0, r0, r12\n\t"                               \
+    "str r0, [sp, #48]\n\t"                              \
+    "ldrd r2, r0, [sp, #16]\n\t"                         \
+    "sub r0, r0, r2\n\t"                                 \
+    "str r0, [sp, #20]\n"
+#define TSLM_OP_Q2S_START                                  \
+    "ldrd r3, r5, [r7], #8\n\t"                          \
+    "ldr r0, [sp]\n\t"                                   \
+    TSLM_OP_Q2_FIRST                                     \
+    "ldr pc, [sp, #48]\n"
+#define TSLM_OP_Q2S_TAIL(SAT)                              \
+    "sub r3, r3, r5\n\t"                                 \
+    "sub r4, r4, r6\n\t"                                 \
+    "asr r3, r3, #7\n\t"                                 \
+    "asr r4, r4, #7\n\t"                                 \
+    "lsl r5, r5, #1\n\t"                                 \
+    "lsl r6, r6, #1\n\t"                                 \
+    "ldmia r7!, {r8, r9, r10, r11, r12, lr}\n\t"         \
+    TSLM_OP_RQ("r3", "r8", "r9", "r10", "r0") TSLM_OP_RQ("r4", "r8", "r9", "r10", "r10")     \
+    TSLM_OP_RQ("r5", "r11", "r12", "lr", "r0") TSLM_OP_RQ("r6", "r11", "r12", "lr", "lr")    \
+    SAT                                                  \
+    "ldr r0, [sp, #20]\n\t"                              \
+    "strb r4, [r2, r0]\n\t"                              \
+    "strb r3, [r2], #1\n\t"                              \
+    "strb r6, [r2, r0]\n\t"                              \
+    "strb r5, [r2], #1\n\t"
+#define TSLM_OP_Q2S(SAT)                                   \
+    TSLM_OP_Q2S_ENTER                                    \
+    "1:\n\t"                                             \
+    TSLM_OP_Q2_WIDEN_("ldr r2, [sp, #16]\n\tcmn r7, #0\n\t") \
+    "2:\n\t"                                             \
+    TSLM_OP_Q2S_START                                    \
+    "5:\n\t"                                             \
+    TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 \
+    "bcs 6f\n\t"                                         \
+    TSLM_OP_Q2S_TAIL(SAT)                                \
+    "ldr r0, [sp, #24]\n\t"                              \
+    "subs r1, r1, r0\n\t"                                \
+    TSLM_OP_Q2S_START                                    \
+    "6:\n\t"                                             \
+    TSLM_OP_Q2S_TAIL(SAT)                                \
+    "sub r1, r1, #8\n\t"                                 \
+    "ldr r0, [sp, #28]\n\t"                              \
+    "cmp r7, r0\n\t"                                     \
+    "bne 2b\n\t"                                         \
+    "ldr r0, [sp, #36]\n\t"                              \
+    "subs r0, r0, #1\n\t"                                \
+    "beq 4f\n\t"                                         \
+    "str r0, [sp, #36]\n\t"                              \
+    "ldr r0, [sp, #20]\n\t"                              \
+    "add r0, r2, r0\n\t"                                 \
+    "str r0, [sp, #16]\n\t"                              \
+    "b 1b\n"                                              \
+    "4:\n\t"                                             \
+    TSLM_OP_LEAVE
+
+__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2s_full(const tslm_dsp_op_job *job)
+{
+    (void)job;
+    __asm__ volatile(TSLM_OP_Q2S(TSLM_OP_FULL4));
+}
+__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2s_clamp(const tslm_dsp_op_job *job)
+{
+    (void)job;
+    __asm__ volatile(TSLM_OP_Q2S(TSLM_OP_CLAMP4));
+}
+#undef TSLM_OP_Q2S_ENTER
+#undef TSLM_OP_Q2S_START
+#undef TSLM_OP_Q2S_TAIL
+#undef TSLM_OP_Q2S
 __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads1_full(const tslm_dsp_op_job *job)
 {
     (void)job;
@@ -938,6 +1027,7 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads1_clamp
 #undef TSLM_OP_Q2_PAIR
 #undef TSLM_OP_Q2_W
 #undef TSLM_OP_Q2_WIDEN
+#undef TSLM_OP_Q2_WIDEN_
 #undef TSLM_OP_Q2_NEXT
 #undef TSLM_OP_Q2
 #undef TSLM_OP_Q1_GROUP
@@ -960,24 +1050,21 @@ TSLM_ALWAYS_INLINE int32_t tslm_dsp_op_job_init(tslm_dsp_op_job *job, const int3
     job->x = x, job->nq = (loop + u - 1) / u, job->w = w, job->rq = rq, job->out0 = NULL, job->out1 = NULL;
     job->wback = 16 * n4 - 8, job->rq_end = rq + 4 * fours, job->in = NULL, job->pairs = 1, job->lo = lo;
     job->skip = (u - loop % u) % u * (two ? 48 : 56);
+    if (two) { /* one pass: the routine without the loop */
+        job->fn = job->nq == 1 ? (full ? tslm_dsp_op_quads2s_full : tslm_dsp_op_quads2s_clamp)
+                               : (full ? tslm_dsp_op_quads2_full : tslm_dsp_op_quads2_clamp);
+    } else {
+        job->fn = full ? tslm_dsp_op_quads1_full : tslm_dsp_op_quads1_clamp;
+    }
     return fours;
 }
 
 /* The job's fours for output rows out0 (and out1 with a two-row job). */
 TSLM_ALWAYS_INLINE void tslm_dsp_op_job_run(tslm_dsp_op_job *job, int8_t *out0, int8_t *out1, const int full)
 {
+    (void)full; /* the routine (its clamp, one or two rows) is the job's, from job_init */
     job->out0 = out0, job->out1 = out1;
-    if (out1 != NULL) {
-        if (full) {
-            tslm_dsp_op_quads2_full(job);
-        } else {
-            tslm_dsp_op_quads2_clamp(job);
-        }
-    } else if (full) {
-        tslm_dsp_op_quads1_full(job);
-    } else {
-        tslm_dsp_op_quads1_clamp(job);
-    }
+    job->fn(job);
 }
 #endif
 

@@ -749,6 +749,18 @@ typedef struct tslm_dsp_op_job_s {
     "add " T ", " Z ", " V ", asr #31\n\t"               \
     "smmlar " V ", " V ", " M ", " T "\n\t"              \
     "asr " V ", " V ", " R "\n\t"
+/* the block's sums in r3-r6 turned into its four outputs' sums (the one- and two-pass two-row routines alike) */
+#define TSLM_OP_Q2_DECODE                                  \
+    "sub r3, r3, r5\n\t"                                 \
+    "sub r4, r4, r6\n\t"                                 \
+    "asr r3, r3, #7\n\t"                                 \
+    "asr r4, r4, #7\n\t"                                 \
+    "lsl r5, r5, #1\n\t"                                 \
+    "lsl r6, r6, #1\n\t"
+/* those four requantized, the two channels' values in r8-r10 and r11, r12, lr */
+#define TSLM_OP_Q2_RQ4                                     \
+    TSLM_OP_RQ("r3", "r8", "r9", "r10", "r0") TSLM_OP_RQ("r4", "r8", "r9", "r10", "r10")     \
+    TSLM_OP_RQ("r5", "r11", "r12", "lr", "r0") TSLM_OP_RQ("r6", "r11", "r12", "lr", "lr")
 #define TSLM_OP_FULL4 "ssat r3, #8, r3\n\tssat r4, #8, r4\n\tssat r5, #8, r5\n\tssat r6, #8, r6\n\t"
 #define TSLM_OP_CLAMP1(V) "usat " V ", #8, " V "\n\tadd " V ", " V ", r0\n\tssat " V ", #8, " V "\n\t"
 #define TSLM_OP_CLAMP4 "ldr r0, [sp, #40]\n\t" TSLM_OP_CLAMP1("r3") TSLM_OP_CLAMP1("r4") TSLM_OP_CLAMP1("r5") \
@@ -779,15 +791,9 @@ typedef struct tslm_dsp_op_job_s {
     TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 \
     "subs r2, r2, #1\n\t"                                \
     "bne " L "b\n\t"                                     \
-    "sub r3, r3, r5\n\t"                                 \
-    "sub r4, r4, r6\n\t"                                 \
-    "asr r3, r3, #7\n\t"                                 \
-    "asr r4, r4, #7\n\t"                                 \
-    "lsl r5, r5, #1\n\t"                                 \
-    "lsl r6, r6, #1\n\t"                                 \
+    TSLM_OP_Q2_DECODE                                    \
     "ldmia r7!, {r0, r2, r8, r9, r10, r11, r12, lr}\n\t" \
-    TSLM_OP_RQ("r3", "r8", "r9", "r10", "r0") TSLM_OP_RQ("r4", "r8", "r9", "r10", "r10")     \
-    TSLM_OP_RQ("r5", "r11", "r12", "lr", "r0") TSLM_OP_RQ("r6", "r11", "r12", "lr", "lr")    \
+    TSLM_OP_Q2_RQ4                                       \
     SAT                                                  \
     "ldrd r0, r2, [sp, #16]\n\t"                         \
     "strb r3, [r0], #1\n\t"                              \
@@ -946,15 +952,9 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2_clamp
     TSLM_OP_Q2_FIRST                                     \
     "ldr pc, [sp, #48]\n"
 #define TSLM_OP_Q2S_TAIL(SAT)                              \
-    "sub r3, r3, r5\n\t"                                 \
-    "sub r4, r4, r6\n\t"                                 \
-    "asr r3, r3, #7\n\t"                                 \
-    "asr r4, r4, #7\n\t"                                 \
-    "lsl r5, r5, #1\n\t"                                 \
-    "lsl r6, r6, #1\n\t"                                 \
+    TSLM_OP_Q2_DECODE                                    \
     "ldmia r7!, {r8, r9, r10, r11, r12, lr}\n\t"         \
-    TSLM_OP_RQ("r3", "r8", "r9", "r10", "r0") TSLM_OP_RQ("r4", "r8", "r9", "r10", "r10")     \
-    TSLM_OP_RQ("r5", "r11", "r12", "lr", "r0") TSLM_OP_RQ("r6", "r11", "r12", "lr", "lr")    \
+    TSLM_OP_Q2_RQ4                                       \
     SAT                                                  \
     "ldr r0, [sp, #20]\n\t"                              \
     "strb r4, [r2, r0]\n\t"                              \

@@ -572,22 +572,44 @@ static void bm_row_pair(const int32_t *x, const int32_t *w, int32_t n4, const bm
  * the two columns' and eight SMLAD (ten instructions per 16 MACs); per 2x2 block the first group by
  * SMUAD (no zeroing), `ldr pc` into the unrolled groups (each ten 32-bit instructions, 40 bytes, so the
  * entry is their start + the skipped groups' bytes), one LDM of the requantization values, the output
- * row's offset, the end and the output pointer, four requantizations, four stores.
+ * row's offset, the end, the output pointer and the tail's address (into pc: the jump to the tail), four
+ * requantizations, four stores.
  * r0 x, r1 w, r2 r3 (row 0, columns 0 and 1), r4 r5 (row 1), r6 r7 r12 lr the columns' words, r8-r11 the
- * rows' words. The job (copied to the stack on entry, the skip turned into the entry): x, m, rz, r, the
- * output row stride, the end of row 0's column pairs, row 0's output, the groups' bytes to skip, w; x first,
- * so the LDM of the requantization values rewinds x too (no load of it per block).
+ * rows' words. The job (copied to the stack on entry, the tail's and the skip's bytes turned into
+ * addresses): x, m, rz, r, the output row stride, the end of row 0's column pairs, row 0's output, the tail,
+ * the groups' bytes to skip, w; x first, so the LDM of the requantization values rewinds x too (no load of it
+ * per block).
+ * The tails (the requantizations, the stores and the loop's end): the general one (ASR by the register r), and
+ * in the speed build one per right shift BM_TAIL_R0..BM_TAIL_R1 with the shift SSAT's immediate (ASR #r: the
+ * same arithmetic, three instructions an output, not four); job.tail: bm_tail(r), the chosen one's bytes
+ * from the general one's start.
  */
 #define BM_JUMP_MAX 16 /* unrolled groups: the first group + up to 16, depth <= 68 */
 #define BM_JUMP_GROUP_BYTES 40
+#if !defined(TSLM_OPTIMIZE_SIZE)
+#define BM_TAIL_R0 5 /* the right shifts with a tail of their own */
+#define BM_TAIL_R1 10
+#else /* the size build: the general tail only */
+#define BM_TAIL_R0 1
+#define BM_TAIL_R1 0
+#endif
+#define BM_TAIL_GEN_BYTES 100 /* the general tail's bytes, then each shift's */
+#define BM_TAIL_R_BYTES 84
 typedef struct {
     const int32_t *x;
     int32_t m, rz, r, os; /* os: from row 0's outputs to row 1's */
     int8_t *oend;
     int8_t *o0;
+    int32_t tail; /* bm_tail(r) */
     int32_t skip;
     const int32_t *w;
 } bm_jump_job;
+
+/* The tail for a right shift r: its bytes from the general tail's start. */
+static inline int32_t bm_tail(int32_t r)
+{
+    return r >= BM_TAIL_R0 && r <= BM_TAIL_R1 ? BM_TAIL_GEN_BYTES + BM_TAIL_R_BYTES * (r - BM_TAIL_R0) : 0;
+}
 
 #define BM_J_MACS(FIRST)                                   \
     "ldmia r0!, {r8-r11}\n\t"                            \
@@ -601,40 +623,73 @@ typedef struct {
 #define BM_J_GROUP BM_J_MACS(BM_J_MLA)
 #define BM_J_GROUP4 BM_J_GROUP BM_J_GROUP BM_J_GROUP BM_J_GROUP
 #define BM_J_REQ(A)                                        \
-    "add r9, r7, " A ", asr #31\n\t"                     \
+    "add.w r9, r7, " A ", asr #31\n\t"                   \
     "smmlar " A ", " A ", r6, r9\n\t"                    \
-    "asr " A ", " A ", r8\n\t"                           \
+    "asr.w " A ", " A ", r8\n\t"                         \
     "ssat " A ", #8, " A "\n\t"
+/* (the shift an immediate: SSAT's ASR) */
+#define BM_J_REQ_R(A, R)                                   \
+    "add.w r9, r7, " A ", asr #31\n\t"                   \
+    "smmlar " A ", " A ", r6, r9\n\t"                    \
+    "ssat " A ", #8, " A ", asr #" #R "\n\t"
+/* The stores, the next block's output pointer, the loop (to the block's start 7) and the routine's end. */
+#define BM_J_STORE                                         \
+    "strb.w r4, [r12, r10]\n\t"                          \
+    "strb r2, [r12], #1\n\t"                             \
+    "strb.w r5, [r12, r10]\n\t"                          \
+    "strb r3, [r12], #1\n\t"                             \
+    "str.w r12, [sp, #24]\n\t"                           \
+    "cmp.w r12, r11\n\t"                                 \
+    "bne.w 7b\n\t"                                       \
+    "add.w sp, sp, #36\n\t"                              \
+    "pop.w {r4-r11, pc}\n\t"
+#define BM_J_TAIL_R(R) BM_J_REQ_R("r2", R) BM_J_REQ_R("r3", R) BM_J_REQ_R("r4", R) BM_J_REQ_R("r5", R) BM_J_STORE
+#if !defined(TSLM_OPTIMIZE_SIZE)
+#define BM_J_TAILS_R                                                                                             \
+    BM_J_TAIL_R(5) BM_J_TAIL_R(6) BM_J_TAIL_R(7) BM_J_TAIL_R(8) BM_J_TAIL_R(9) BM_J_TAIL_R(10)
+/* the tail's address from its bytes (r8), and the jump to it: the LDM's last word into pc */
+#define BM_J_TAIL_ADDR                                     \
+    "adr r11, 5f + 1\n\t"                               \
+    "add r8, r11, r8\n\t"
+#define BM_J_TO_TAIL "ldm sp, {r0, r6, r7, r8, r10, r11, r12, pc}\n"
+#else /* the size build: the general tail only, reached by falling through (job.tail unused) */
+#define BM_J_TAILS_R
+#define BM_J_TAIL_ADDR
+#define BM_J_TO_TAIL "ldm sp, {r0, r6, r7, r8, r10, r11, r12}\n"
+#endif
+#define BM_J_STR(X) #X
+#define BM_J_XSTR(X) BM_J_STR(X)
 
 /* The routine's body, FIRST its first group's code (by SMUAD: no zeroing) and the group of r0's x, r1's w
- * it leaves next; NAME its assembler name for the size check. */
+ * it leaves next; NAME its assembler name for the size checks. */
 #define BM_J_BODY(FIRST, NAME)                                                                                  \
     __asm__ volatile("push {r4-r11, lr}\n\t"                                                                    \
-                     "ldm r0, {r1-r9}\n\t"                                                                      \
-                     "adr r10, 6f + 1\n\t"                                                                      \
-                     "add r8, r10, r8\n\t"                                                                      \
-                     "push {r1-r8}\n\t"                                                                         \
+                     "ldm r0, {r1-r10}\n\t"                                                                     \
+                     BM_J_TAIL_ADDR                                                                             \
+                     "adr r11, 6f + 1\n\t"                                                                      \
+                     "add r9, r11, r9\n\t"                                                                      \
+                     "push {r1-r9}\n\t"                                                                         \
                      "mov r0, r1\n\t"                                                                           \
-                     "mov r1, r9\n"                                                                             \
+                     "mov r1, r10\n"                                                                            \
                      "7:\n\t"                                                                                   \
                      FIRST                                                                                      \
-                     "ldr pc, [sp, #28]\n"                                                                      \
+                     "ldr pc, [sp, #32]\n"                                                                      \
                      "6:\n\t"                                                                                   \
                      BM_J_GROUP4 BM_J_GROUP4 BM_J_GROUP4 BM_J_GROUP4                                            \
                      ".if . - 6b - 16 * 40\n\t" /* BM_JUMP_GROUP_BYTES, which the entry assumes */              \
                      ".error \"" NAME ": a group is not 40 bytes\"\n\t"                                         \
                      ".endif\n\t"                                                                               \
-                     "ldm sp, {r0, r6, r7, r8, r10, r11, lr}\n\t"                                               \
-                     BM_J_REQ("r2") BM_J_REQ("r3") BM_J_REQ("r4") BM_J_REQ("r5")                               \
-                     "strb r4, [lr, r10]\n\t"                                                                   \
-                     "strb r2, [lr], #1\n\t"                                                                    \
-                     "strb r5, [lr, r10]\n\t"                                                                   \
-                     "strb r3, [lr], #1\n\t"                                                                    \
-                     "str lr, [sp, #24]\n\t"                                                                    \
-                     "cmp lr, r11\n\t"                                                                          \
-                     "bne 7b\n\t"                                                                               \
-                     "add sp, sp, #32\n\t"                                                                      \
-                     "pop {r4-r11, pc}")
+                     BM_J_TO_TAIL                                                                               \
+                     "5:\n\t"                                                                                   \
+                     BM_J_REQ("r2") BM_J_REQ("r3") BM_J_REQ("r4") BM_J_REQ("r5") BM_J_STORE                    \
+                     ".if . - 5b - " BM_J_XSTR(BM_TAIL_GEN_BYTES) "\n\t"                                       \
+                     ".error \"" NAME ": the general tail is not BM_TAIL_GEN_BYTES\"\n\t"                       \
+                     ".endif\n\t"                                                                               \
+                     BM_J_TAILS_R                                                                               \
+                     ".if . - 5b - " BM_J_XSTR(BM_TAIL_GEN_BYTES) " - " BM_J_XSTR(BM_TAIL_R_BYTES) " * ("       \
+                     BM_J_XSTR(BM_TAIL_R1) " + 1 - " BM_J_XSTR(BM_TAIL_R0) ")\n\t"                              \
+                     ".error \"" NAME ": a shift's tail is not BM_TAIL_R_BYTES\"\n\t"                           \
+                     ".endif")
 
 __attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump(const bm_jump_job *job)
 {
@@ -666,6 +721,14 @@ __attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump_h(cons
 #undef BM_J_GROUP
 #undef BM_J_GROUP4
 #undef BM_J_REQ
+#undef BM_J_REQ_R
+#undef BM_J_STORE
+#undef BM_J_TAIL_R
+#undef BM_J_TAILS_R
+#undef BM_J_TAIL_ADDR
+#undef BM_J_TO_TAIL
+#undef BM_J_STR
+#undef BM_J_XSTR
 #endif
 
 #if defined(TSLM_DSP_ASM)
@@ -704,7 +767,8 @@ TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const i
     const int32_t n4 = (p->depth + 3) / 4, cols = p->cols, os = p->output_row_stride;
     int32_t i = 0;
 #if defined(TSLM_DSP_ASM)
-    bm_jump_job job = {x, q->m, q->rz, q->r, os, NULL, NULL, BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4), wr};
+    bm_jump_job job = {x,    q->m, q->rz, q->r, os, NULL, NULL, bm_tail(q->r), BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4),
+                       wr};
 #endif
     const int32_t off2 = widen_off2(p->lhs_offset, 1);
     const uint32_t zp4 = zp_bytes(p->lhs_offset);
@@ -1050,6 +1114,7 @@ void tslm_dsp_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int
                            p->output_row_stride,
                            NULL,
                            NULL,
+                           bm_tail(r),
                            BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4),
                            wr};
         void (*const routine)(const bm_jump_job *) = h ? bm_row_pair_jump_h : bm_row_pair_jump;

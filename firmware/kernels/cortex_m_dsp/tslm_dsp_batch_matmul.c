@@ -252,6 +252,64 @@ static void widen_adjacent1(const int8_t *src, int32_t len, int32_t stride, int3
 TSLM_ALWAYS_INLINE void widen_adjacent_quad(const int8_t *src, int32_t n, int32_t stride, int32_t off2, int32_t *d0,
                                             int32_t *d1, const int twice)
 {
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+    /* Thumb-2: per four k four word loads (two pointer steps of 2 stride), four PKHBT/PKHTB, the SXTAB16s and four
+     * STRD (32 instructions doubled, 24 not; GCC's C below: 41 doubled, two of them stack reloads) */
+#define BM_Q_WIDEN(U, V, D)                                \
+    "sxtab16 %[w2], %[o], %[" U "]\n\t"                  \
+    "sxtab16 %[w3], %[o], %[" V "]\n\t"                  \
+    BM_Q_TWICE("w2", U, "") BM_Q_TWICE("w3", V, "")       \
+    "strd %[w2], %[w3], [%[" D "]], #8\n\t"              \
+    "sxtab16 %[w2], %[o], %[" U "], ror #8\n\t"          \
+    "sxtab16 %[w3], %[o], %[" V "], ror #8\n\t"          \
+    BM_Q_TWICE("w2", U, ", ror #8") BM_Q_TWICE("w3", V, ", ror #8") \
+    "strd %[w2], %[w3], [%[" D "]], #8\n\t"
+#define BM_Q_LOOP                                          \
+    "1:\n\t"                                             \
+    "ldr %[w0], [%[s]]\n\t"                              \
+    "ldr %[w1], [%[s], %[st]]\n\t"                       \
+    "ldr %[w2], [%[s], %[st], lsl #1]\n\t"               \
+    "add %[s], %[s], %[st], lsl #1\n\t"                  \
+    "ldr %[w3], [%[s], %[st]]\n\t"                       \
+    "add %[s], %[s], %[st], lsl #1\n\t"                  \
+    "pkhbt %[a], %[w0], %[w2], lsl #16\n\t"              \
+    "pkhbt %[b], %[w1], %[w3], lsl #16\n\t"              \
+    "pkhtb %[w0], %[w2], %[w0], asr #16\n\t"             \
+    "pkhtb %[w1], %[w3], %[w1], asr #16\n\t"             \
+    BM_Q_WIDEN("a", "b", "d0")                            \
+    "sxtab16 %[a], %[o], %[w0]\n\t"                      \
+    "sxtab16 %[b], %[o], %[w1]\n\t"                      \
+    BM_Q_TWICE("a", "w0", "") BM_Q_TWICE("b", "w1", "")   \
+    "strd %[a], %[b], [%[d1]], #8\n\t"                   \
+    "sxtab16 %[a], %[o], %[w0], ror #8\n\t"              \
+    "sxtab16 %[b], %[o], %[w1], ror #8\n\t"              \
+    BM_Q_TWICE("a", "w0", ", ror #8") BM_Q_TWICE("b", "w1", ", ror #8") \
+    "strd %[a], %[b], [%[d1]], #8\n\t"                   \
+    "subs %[n], %[n], #1\n\t"                            \
+    "bne 1b"
+    if (n > 0) {
+        int32_t w0, w1, w2, w3, a, b;
+        if (twice) {
+#define BM_Q_TWICE(A, U, ROR) "sxtab16 %[" A "], %[" A "], %[" U "]" ROR "\n\t"
+            __asm__ volatile(BM_Q_LOOP
+                             : [s] "+r"(src), [d0] "+r"(d0), [d1] "+r"(d1), [n] "+r"(n), [w0] "=&r"(w0),
+                               [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [a] "=&r"(a), [b] "=&r"(b)
+                             : [st] "r"(stride), [o] "r"(off2)
+                             : "cc", "memory");
+#undef BM_Q_TWICE
+        } else {
+#define BM_Q_TWICE(A, U, ROR)
+            __asm__ volatile(BM_Q_LOOP
+                             : [s] "+r"(src), [d0] "+r"(d0), [d1] "+r"(d1), [n] "+r"(n), [w0] "=&r"(w0),
+                               [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [a] "=&r"(a), [b] "=&r"(b)
+                             : [st] "r"(stride), [o] "r"(off2)
+                             : "cc", "memory");
+#undef BM_Q_TWICE
+        }
+    }
+#undef BM_Q_WIDEN
+#undef BM_Q_LOOP
+#else
     for (; n > 0; --n, src += 4 * stride, d0 += 4, d1 += 4) {
         const int32_t w0 = tslm_read32(src), w1 = tslm_read32(src + stride);
         const int32_t w2 = tslm_read32(src + 2 * stride), w3 = tslm_read32(src + 3 * stride);
@@ -272,7 +330,23 @@ TSLM_ALWAYS_INLINE void widen_adjacent_quad(const int8_t *src, int32_t n, int32_
         widen_word_pair(u0, v0, off2, d0, twice);
         widen_word_pair(u1, v1, off2, d1, twice);
     }
+#endif
 }
+
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+/* widen_adjacent_quad doubled and not, out of line (the pairs entry's). */
+__attribute__((noinline)) static void widen_quad2(const int8_t *src, int32_t n, int32_t stride, int32_t off2,
+                                                  int32_t *d0, int32_t *d1)
+{
+    widen_adjacent_quad(src, n, stride, off2, d0, d1, 1);
+}
+
+__attribute__((noinline)) static void widen_quad1(const int8_t *src, int32_t n, int32_t stride, int32_t off2,
+                                                  int32_t *d0, int32_t *d1)
+{
+    widen_adjacent_quad(src, n, stride, off2, d0, d1, 0);
+}
+#endif
 
 /* All rhs columns of one batch: for each pair of columns and each four k, 2 words of the
  * first, 2 of the second; an odd last column alone, 2 words per four k. Pairs of contiguous
@@ -767,8 +841,8 @@ TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const i
     const int32_t n4 = (p->depth + 3) / 4, cols = p->cols, os = p->output_row_stride;
     int32_t i = 0;
 #if defined(TSLM_DSP_ASM)
-    bm_jump_job job = {x,    q->m, q->rz, q->r, os, NULL, NULL, bm_tail(q->r), BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4),
-                       wr};
+    bm_jump_job job = {x,    q->m, q->rz, q->r, os, NULL, NULL, bm_tail(q->r),
+                       BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4), wr};
 #endif
     const int32_t off2 = widen_off2(p->lhs_offset, 1);
     const uint32_t zp4 = zp_bytes(p->lhs_offset);
@@ -937,8 +1011,11 @@ int32_t tslm_dsp_batch_matmul_s8_get_buffer_size(const tslm_batch_matmul_params 
  */
 #if defined(TSLM_DSP_ASM)
 #if !defined(TSLM_OPTIMIZE_SIZE)
+/* (out of line: the entry's and each loop's registers allocated apart) */
+#define BM_SPEED_NOINLINE __attribute__((noinline))
 #define PAIRS_HALF 1
 #else /* the size build: the plain layout only (bm_row_pair_jump_h and the half words left out) */
+#define BM_SPEED_NOINLINE
 #define PAIRS_HALF 0
 #endif
 
@@ -1020,7 +1097,8 @@ TSLM_ALWAYS_INLINE pairs_widen_fn *pairs_widen_for(int h, const pairs_lines *c)
 
 /* Every pair of rhs columns of one batch in the pairs layout (pw words each), then for an odd count the pair
  * (cols - 2, cols - 1). */
-static void pairs_widen_rhs(const tslm_batch_matmul_params *p, const int8_t *r, pairs_lines *c, int32_t pw, int h)
+BM_SPEED_NOINLINE static void pairs_widen_rhs(const tslm_batch_matmul_params *p, const int8_t *r, pairs_lines *c,
+                                              int32_t pw, int h)
 {
     const int32_t cs = p->rhs_col_stride, ds = p->rhs_depth_stride, depth = p->depth, cols = p->cols;
     int32_t *const dst0 = c->dst;
@@ -1047,11 +1125,15 @@ static void pairs_widen_rhs(const tslm_batch_matmul_params *p, const int8_t *r, 
             widen_word((int32_t)u, c->off2, dst, c->twice);
         }
         if (j + 4 <= cols && (h || (depth & 3) == 0)) { /* this pair's whole groups and the next pair's */
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE) /* (out of line: its asm's registers) */
+            (c->twice ? widen_quad2 : widen_quad1)(src, n, ds, c->off2, dst + hw, dst + pw + hw);
+#else
             if (c->twice) {
                 widen_adjacent_quad(src, n, ds, c->off2, dst + hw, dst + pw + hw, 1);
             } else {
                 widen_adjacent_quad(src, n, ds, c->off2, dst + hw, dst + pw + hw, 0);
             }
+#endif
             if (h) {
                 j += 2, dst += pw, src += 2;
                 const uint32_t hi2 = read16(src + (depth - 1) * ds);
@@ -1070,9 +1152,9 @@ static void pairs_widen_rhs(const tslm_batch_matmul_params *p, const int8_t *r, 
 
 /* The row pairs of one batch (an odd last row paired with itself), each widened and its blocks by routine
  * (an odd last column: one call more, the pair at wodd). */
-static void pairs_batch(const tslm_batch_matmul_params *p, const int8_t *l, int8_t *out, const pairs_lines *c,
-                        pairs_widen_fn *widen, bm_jump_job *job, void (*routine)(const bm_jump_job *),
-                        const int32_t *wodd)
+BM_SPEED_NOINLINE static void pairs_batch(const tslm_batch_matmul_params *p, const int8_t *l, int8_t *out,
+                                          const pairs_lines *c, pairs_widen_fn *widen, bm_jump_job *job,
+                                          void (*routine)(const bm_jump_job *), const int32_t *wodd)
 {
     const int32_t rs = p->lhs_row_stride, os = p->output_row_stride, cols2 = p->cols & ~1;
     const int32_t *const wr = job->w;

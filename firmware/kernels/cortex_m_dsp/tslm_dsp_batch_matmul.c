@@ -655,8 +655,10 @@ static void bm_row_pair(const int32_t *x, const int32_t *w, int32_t n4, const bm
  * per block).
  * The tails (the requantizations, the stores and the loop's end): the general one (ASR by the register r), and
  * in the speed build one per right shift BM_TAIL_R0..BM_TAIL_R1 with the shift SSAT's immediate (ASR #r: the
- * same arithmetic, three instructions an output, not four); job.tail: bm_tail(r), the chosen one's bytes
- * from the general one's start.
+ * same arithmetic, three instructions an output, not four); job.tail: bm_tail(r, h), the chosen one's bytes
+ * from the general one's start. In the speed build each tail ends with a copy of the first group and the jump
+ * into the unrolled ones (no branch back to the block's start: as many taken branches a block as with one tail
+ * that the groups fall into).
  */
 #define BM_JUMP_MAX 16 /* unrolled groups: the first group + up to 16, depth <= 68 */
 #define BM_JUMP_GROUP_BYTES 40
@@ -667,22 +669,26 @@ static void bm_row_pair(const int32_t *x, const int32_t *w, int32_t n4, const bm
 #define BM_TAIL_R0 1
 #define BM_TAIL_R1 0
 #endif
-#define BM_TAIL_GEN_BYTES 100 /* the general tail's bytes, then each shift's */
-#define BM_TAIL_R_BYTES 84
+/* the tails' bytes (speed build): the general one's, then each shift's, with a first group of f bytes */
+#define BM_TAIL_GEN_BYTES(f) (96 + (f))
+#define BM_TAIL_R_BYTES(f) (80 + (f))
+#define BM_FIRST_BYTES 40 /* bm_row_pair_jump's first group, bm_row_pair_jump_h's half group */
+#define BM_HALF_BYTES 24
 typedef struct {
     const int32_t *x;
     int32_t m, rz, r, os; /* os: from row 0's outputs to row 1's */
     int8_t *oend;
     int8_t *o0;
-    int32_t tail; /* bm_tail(r) */
+    int32_t tail; /* bm_tail(r, h) */
     int32_t skip;
     const int32_t *w;
 } bm_jump_job;
 
-/* The tail for a right shift r: its bytes from the general tail's start. */
-static inline int32_t bm_tail(int32_t r)
+/* The tail for a right shift r: its bytes from the general tail's start (h: bm_row_pair_jump_h's). */
+static inline int32_t bm_tail(int32_t r, int h)
 {
-    return r >= BM_TAIL_R0 && r <= BM_TAIL_R1 ? BM_TAIL_GEN_BYTES + BM_TAIL_R_BYTES * (r - BM_TAIL_R0) : 0;
+    const int32_t f = h ? BM_HALF_BYTES : BM_FIRST_BYTES;
+    return r >= BM_TAIL_R0 && r <= BM_TAIL_R1 ? BM_TAIL_GEN_BYTES(f) + BM_TAIL_R_BYTES(f) * (r - BM_TAIL_R0) : 0;
 }
 
 #define BM_J_MACS(FIRST)                                   \
@@ -706,37 +712,44 @@ static inline int32_t bm_tail(int32_t r)
     "add.w r9, r7, " A ", asr #31\n\t"                   \
     "smmlar " A ", " A ", r6, r9\n\t"                    \
     "ssat " A ", #8, " A ", asr #" #R "\n\t"
-/* The stores, the next block's output pointer, the loop (to the block's start 7) and the routine's end. */
-#define BM_J_STORE                                         \
+/* The stores, the next block's output pointer and the loop: in the speed build the next block's first group
+ * (FIRST) and the jump into the others (the routine's end at 9), in the size build the branch to the block's
+ * start 7 (the end falls through). */
+#define BM_J_STORES                                        \
     "strb.w r4, [r12, r10]\n\t"                          \
     "strb r2, [r12], #1\n\t"                             \
     "strb.w r5, [r12, r10]\n\t"                          \
     "strb r3, [r12], #1\n\t"                             \
     "str.w r12, [sp, #24]\n\t"                           \
-    "cmp.w r12, r11\n\t"                                 \
-    "bne.w 7b\n\t"                                       \
-    "add.w sp, sp, #36\n\t"                              \
-    "pop.w {r4-r11, pc}\n\t"
-#define BM_J_TAIL_R(R) BM_J_REQ_R("r2", R) BM_J_REQ_R("r3", R) BM_J_REQ_R("r4", R) BM_J_REQ_R("r5", R) BM_J_STORE
+    "cmp.w r12, r11\n\t"
+#define BM_J_TAIL_R(R, FIRST) BM_J_REQ_R("r2", R) BM_J_REQ_R("r3", R) BM_J_REQ_R("r4", R) BM_J_REQ_R("r5", R) \
+    BM_J_STORES BM_J_NEXT(FIRST)
 #if !defined(TSLM_OPTIMIZE_SIZE)
-#define BM_J_TAILS_R                                                                                             \
-    BM_J_TAIL_R(5) BM_J_TAIL_R(6) BM_J_TAIL_R(7) BM_J_TAIL_R(8) BM_J_TAIL_R(9) BM_J_TAIL_R(10)
+#define BM_J_NEXT(FIRST) "beq.w 9f\n\t" FIRST "ldr.w pc, [sp, #32]\n\t"
+#define BM_J_TAILS_R(FIRST)                                                                                   \
+    BM_J_TAIL_R(5, FIRST) BM_J_TAIL_R(6, FIRST) BM_J_TAIL_R(7, FIRST) BM_J_TAIL_R(8, FIRST)                   \
+    BM_J_TAIL_R(9, FIRST) BM_J_TAIL_R(10, FIRST)
 /* the tail's address from its bytes (r8), and the jump to it: the LDM's last word into pc */
 #define BM_J_TAIL_ADDR                                     \
     "adr r11, 5f + 1\n\t"                               \
     "add r8, r11, r8\n\t"
 #define BM_J_TO_TAIL "ldm sp, {r0, r6, r7, r8, r10, r11, r12, pc}\n"
+#define BM_J_GEN_BYTES(F) "(96 + " F ")"
+#define BM_J_R_BYTES(F) "(80 + " F ")"
 #else /* the size build: the general tail only, reached by falling through (job.tail unused) */
-#define BM_J_TAILS_R
+#define BM_J_NEXT(FIRST) "bne.w 7b\n\t"
+#define BM_J_TAILS_R(FIRST)
 #define BM_J_TAIL_ADDR
 #define BM_J_TO_TAIL "ldm sp, {r0, r6, r7, r8, r10, r11, r12}\n"
+#define BM_J_GEN_BYTES(F) "92"
+#define BM_J_R_BYTES(F) "0"
 #endif
 #define BM_J_STR(X) #X
 #define BM_J_XSTR(X) BM_J_STR(X)
 
 /* The routine's body, FIRST its first group's code (by SMUAD: no zeroing) and the group of r0's x, r1's w
- * it leaves next; NAME its assembler name for the size checks. */
-#define BM_J_BODY(FIRST, NAME)                                                                                  \
+ * it leaves next, F its bytes (a string); NAME its assembler name for the size checks. */
+#define BM_J_BODY(FIRST, F, NAME)                                                                                  \
     __asm__ volatile("push {r4-r11, lr}\n\t"                                                                    \
                      "ldm r0, {r1-r10}\n\t"                                                                     \
                      BM_J_TAIL_ADDR                                                                             \
@@ -755,20 +768,24 @@ static inline int32_t bm_tail(int32_t r)
                      ".endif\n\t"                                                                               \
                      BM_J_TO_TAIL                                                                               \
                      "5:\n\t"                                                                                   \
-                     BM_J_REQ("r2") BM_J_REQ("r3") BM_J_REQ("r4") BM_J_REQ("r5") BM_J_STORE                    \
-                     ".if . - 5b - " BM_J_XSTR(BM_TAIL_GEN_BYTES) "\n\t"                                       \
+                     BM_J_REQ("r2") BM_J_REQ("r3") BM_J_REQ("r4") BM_J_REQ("r5") BM_J_STORES                   \
+                     BM_J_NEXT(FIRST)                                                                           \
+                     ".if . - 5b - " BM_J_GEN_BYTES(F) "\n\t" /* BM_TAIL_GEN_BYTES, which bm_tail assumes */    \
                      ".error \"" NAME ": the general tail is not BM_TAIL_GEN_BYTES\"\n\t"                       \
                      ".endif\n\t"                                                                               \
-                     BM_J_TAILS_R                                                                               \
-                     ".if . - 5b - " BM_J_XSTR(BM_TAIL_GEN_BYTES) " - " BM_J_XSTR(BM_TAIL_R_BYTES) " * ("       \
-                     BM_J_XSTR(BM_TAIL_R1) " + 1 - " BM_J_XSTR(BM_TAIL_R0) ")\n\t"                              \
+                     BM_J_TAILS_R(FIRST)                                                                        \
+                     ".if . - 5b - " BM_J_GEN_BYTES(F) " - " BM_J_R_BYTES(F) " * (" BM_J_XSTR(BM_TAIL_R1)       \
+                     " + 1 - " BM_J_XSTR(BM_TAIL_R0) ")\n\t"                                                    \
                      ".error \"" NAME ": a shift's tail is not BM_TAIL_R_BYTES\"\n\t"                           \
-                     ".endif")
+                     ".endif\n"                                                                                 \
+                     "9:\n\t"                                                                                   \
+                     "add.w sp, sp, #36\n\t"                                                                    \
+                     "pop.w {r4-r11, pc}")
 
 __attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump(const bm_jump_job *job)
 {
     (void)job;
-    BM_J_BODY(BM_J_MACS(BM_J_FIRST), "bm_row_pair_jump");
+    BM_J_BODY(BM_J_MACS(BM_J_FIRST), BM_J_XSTR(BM_FIRST_BYTES), "bm_row_pair_jump");
 }
 
 /* The same with a half group first (depth % 4 of 1 or 2, the pairs entry's layout below): per line one word
@@ -785,7 +802,7 @@ __attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump(const 
 __attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump_h(const bm_jump_job *job)
 {
     (void)job;
-    BM_J_BODY(BM_J_HALF, "bm_row_pair_jump_h");
+    BM_J_BODY(BM_J_HALF, BM_J_XSTR(BM_HALF_BYTES), "bm_row_pair_jump_h");
 }
 #undef BM_J_HALF
 #undef BM_J_BODY
@@ -796,7 +813,10 @@ __attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump_h(cons
 #undef BM_J_GROUP4
 #undef BM_J_REQ
 #undef BM_J_REQ_R
-#undef BM_J_STORE
+#undef BM_J_STORES
+#undef BM_J_NEXT
+#undef BM_J_GEN_BYTES
+#undef BM_J_R_BYTES
 #undef BM_J_TAIL_R
 #undef BM_J_TAILS_R
 #undef BM_J_TAIL_ADDR
@@ -841,7 +861,7 @@ TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const i
     const int32_t n4 = (p->depth + 3) / 4, cols = p->cols, os = p->output_row_stride;
     int32_t i = 0;
 #if defined(TSLM_DSP_ASM)
-    bm_jump_job job = {x,    q->m, q->rz, q->r, os, NULL, NULL, bm_tail(q->r),
+    bm_jump_job job = {x,    q->m, q->rz, q->r, os, NULL, NULL, bm_tail(q->r, 0),
                        BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4), wr};
 #endif
     const int32_t off2 = widen_off2(p->lhs_offset, 1);
@@ -1196,7 +1216,7 @@ void tslm_dsp_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int
                            p->output_row_stride,
                            NULL,
                            NULL,
-                           bm_tail(r),
+                           bm_tail(r, h),
                            BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4),
                            wr};
         void (*const routine)(const bm_jump_job *) = h ? bm_row_pair_jump_h : bm_row_pair_jump;

@@ -650,9 +650,9 @@ static void bm_row_pair(const int32_t *x, const int32_t *w, int32_t n4, const bm
  * requantizations, four stores.
  * r0 x, r1 w, r2 r3 (row 0, columns 0 and 1), r4 r5 (row 1), r6 r7 r12 lr the columns' words, r8-r11 the
  * rows' words. The job (copied to the stack on entry, the tail's and the skip's bytes turned into
- * addresses): x, m, rz, r, the output row stride, the end of row 0's column pairs, row 0's output, the tail,
- * the groups' bytes to skip, w; x first, so the LDM of the requantization values rewinds x too (no load of it
- * per block).
+ * addresses): x, m, rz, r, the output row stride, the end of row 0's column pairs, row 0's output, the groups'
+ * bytes to skip, w, the tail (the frame: BM_J_PROLOGUE); x first, so the LDM of the requantization values
+ * rewinds x too (no load of it per block).
  * The tails (the requantizations, the stores and the loop's end): the general one (ASR by the register r), and
  * in the speed build one per right shift BM_TAIL_R0..BM_TAIL_R1 with the shift SSAT's immediate (ASR #r: the
  * same arithmetic, three instructions an output, not four); job.tail: bm_tail(r, h), the chosen one's bytes
@@ -679,9 +679,9 @@ typedef struct {
     int32_t m, rz, r, os; /* os: from row 0's outputs to row 1's */
     int8_t *oend;
     int8_t *o0;
-    int32_t tail; /* bm_tail(r, h) */
     int32_t skip;
     const int32_t *w;
+    int32_t tail; /* bm_tail(r, h) (the speed build's) */
 } bm_jump_job;
 
 /* The tail for a right shift r: its bytes from the general tail's start (h: bm_row_pair_jump_h's). */
@@ -725,21 +725,36 @@ static inline int32_t bm_tail(int32_t r, int h)
 #define BM_J_TAIL_R(R, FIRST) BM_J_REQ_R("r2", R) BM_J_REQ_R("r3", R) BM_J_REQ_R("r4", R) BM_J_REQ_R("r5", R) \
     BM_J_STORES BM_J_NEXT(FIRST)
 #if !defined(TSLM_OPTIMIZE_SIZE)
-#define BM_J_NEXT(FIRST) "beq.w 9f\n\t" FIRST "ldr.w pc, [sp, #32]\n\t"
+#define BM_J_NEXT(FIRST) "beq.w 9f\n\t" FIRST BM_J_ENTER "\n\t"
 #define BM_J_TAILS_R(FIRST)                                                                                   \
     BM_J_TAIL_R(5, FIRST) BM_J_TAIL_R(6, FIRST) BM_J_TAIL_R(7, FIRST) BM_J_TAIL_R(8, FIRST)                   \
     BM_J_TAIL_R(9, FIRST) BM_J_TAIL_R(10, FIRST)
-/* the tail's address from its bytes (r8), and the jump to it: the LDM's last word into pc */
-#define BM_J_TAIL_ADDR                                     \
-    "adr r11, 5f + 1\n\t"                               \
-    "add r8, r11, r8\n\t"
+/* The job's words into r1-r10 (x, m, rz, r, os, oend, o0, skip, w, tail), the tail's and the skip's bytes
+ * turned into addresses, pushed as the frame x, m, rz, r, os, oend, o0, the tail's address, the groups' entry;
+ * the jump to the tail: the LDM's last word into pc. */
+#define BM_J_PROLOGUE                                      \
+    "ldm r0, {r1-r10}\n\t"                              \
+    "adr r11, 6f + 1\n\t"                               \
+    "add r11, r11, r8\n\t"                              \
+    "adr r12, 5f + 1\n\t"                               \
+    "add r8, r12, r10\n\t"                              \
+    "push {r1-r8, r11}\n\t"
+#define BM_J_ENTER "ldr.w pc, [sp, #32]"
+#define BM_J_FRAME_POP "add.w sp, sp, #36"
 #define BM_J_TO_TAIL "ldm sp, {r0, r6, r7, r8, r10, r11, r12, pc}\n"
 #define BM_J_GEN_BYTES(F) "(96 + " F ")"
 #define BM_J_R_BYTES(F) "(80 + " F ")"
 #else /* the size build: the general tail only, reached by falling through (job.tail unused) */
 #define BM_J_NEXT(FIRST) "bne.w 7b\n\t"
 #define BM_J_TAILS_R(FIRST)
-#define BM_J_TAIL_ADDR
+/* (the frame as the speed build's without the tail: the groups' entry after o0) */
+#define BM_J_PROLOGUE                                      \
+    "ldm r0, {r1-r9}\n\t"                               \
+    "adr r10, 6f + 1\n\t"                               \
+    "add r8, r10, r8\n\t"                               \
+    "push {r1-r8}\n\t"
+#define BM_J_ENTER "ldr.w pc, [sp, #28]"
+#define BM_J_FRAME_POP "add.w sp, sp, #32"
 #define BM_J_TO_TAIL "ldm sp, {r0, r6, r7, r8, r10, r11, r12}\n"
 #define BM_J_GEN_BYTES(F) "92"
 #define BM_J_R_BYTES(F) "0"
@@ -751,16 +766,12 @@ static inline int32_t bm_tail(int32_t r, int h)
  * it leaves next, F its bytes (a string); NAME its assembler name for the size checks. */
 #define BM_J_BODY(FIRST, F, NAME)                                                                                  \
     __asm__ volatile("push {r4-r11, lr}\n\t"                                                                    \
-                     "ldm r0, {r1-r10}\n\t"                                                                     \
-                     BM_J_TAIL_ADDR                                                                             \
-                     "adr r11, 6f + 1\n\t"                                                                      \
-                     "add r9, r11, r9\n\t"                                                                      \
-                     "push {r1-r9}\n\t"                                                                         \
+                     BM_J_PROLOGUE                                                                              \
                      "mov r0, r1\n\t"                                                                           \
-                     "mov r1, r10\n"                                                                            \
+                     "mov r1, r9\n"                                                                             \
                      "7:\n\t"                                                                                   \
                      FIRST                                                                                      \
-                     "ldr pc, [sp, #32]\n"                                                                      \
+                     BM_J_ENTER "\n"                                                                            \
                      "6:\n\t"                                                                                   \
                      BM_J_GROUP4 BM_J_GROUP4 BM_J_GROUP4 BM_J_GROUP4                                            \
                      ".if . - 6b - 16 * 40\n\t" /* BM_JUMP_GROUP_BYTES, which the entry assumes */              \
@@ -779,7 +790,7 @@ static inline int32_t bm_tail(int32_t r, int h)
                      ".error \"" NAME ": a shift's tail is not BM_TAIL_R_BYTES\"\n\t"                           \
                      ".endif\n"                                                                                 \
                      "9:\n\t"                                                                                   \
-                     "add.w sp, sp, #36\n\t"                                                                    \
+                     BM_J_FRAME_POP "\n\t"                                                                      \
                      "pop.w {r4-r11, pc}")
 
 __attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump(const bm_jump_job *job)
@@ -819,7 +830,9 @@ __attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump_h(cons
 #undef BM_J_R_BYTES
 #undef BM_J_TAIL_R
 #undef BM_J_TAILS_R
-#undef BM_J_TAIL_ADDR
+#undef BM_J_PROLOGUE
+#undef BM_J_ENTER
+#undef BM_J_FRAME_POP
 #undef BM_J_TO_TAIL
 #undef BM_J_STR
 #undef BM_J_XSTR
@@ -861,8 +874,8 @@ TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const i
     const int32_t n4 = (p->depth + 3) / 4, cols = p->cols, os = p->output_row_stride;
     int32_t i = 0;
 #if defined(TSLM_DSP_ASM)
-    bm_jump_job job = {x,    q->m, q->rz, q->r, os, NULL, NULL, bm_tail(q->r, 0),
-                       BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4), wr};
+    bm_jump_job job = {x,    q->m, q->rz, q->r, os, NULL, NULL, BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4), wr,
+                       bm_tail(q->r, 0)};
 #endif
     const int32_t off2 = widen_off2(p->lhs_offset, 1);
     const uint32_t zp4 = zp_bytes(p->lhs_offset);
@@ -1216,9 +1229,9 @@ void tslm_dsp_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int
                            p->output_row_stride,
                            NULL,
                            NULL,
-                           bm_tail(r, h),
                            BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4),
-                           wr};
+                           wr,
+                           bm_tail(r, h)};
         void (*const routine)(const bm_jump_job *) = h ? bm_row_pair_jump_h : bm_row_pair_jump;
         pairs_lines cl, cr;
         const int dbl_rhs = p->cols < p->rows; /* double the operand with fewer lines */

@@ -681,8 +681,15 @@ typedef struct {
     int8_t *o0;
     int32_t skip;
     const int32_t *w;
-    int32_t tail; /* bm_tail(r, h) (the speed build's) */
+#if !defined(TSLM_OPTIMIZE_SIZE)
+    int32_t tail; /* bm_tail(r, h) (the speed build's: BM_JOB_TAIL in the initializers) */
+#endif
 } bm_jump_job;
+#if !defined(TSLM_OPTIMIZE_SIZE)
+#define BM_JOB_TAIL(r, h) , bm_tail(r, h)
+#else
+#define BM_JOB_TAIL(r, h)
+#endif
 
 /* The tail for a right shift r: its bytes from the general tail's start (h: bm_row_pair_jump_h's). */
 static inline int32_t bm_tail(int32_t r, int h)
@@ -874,8 +881,8 @@ TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const i
     const int32_t n4 = (p->depth + 3) / 4, cols = p->cols, os = p->output_row_stride;
     int32_t i = 0;
 #if defined(TSLM_DSP_ASM)
-    bm_jump_job job = {x,    q->m, q->rz, q->r, os, NULL, NULL, BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4), wr,
-                       bm_tail(q->r, 0)};
+    bm_jump_job job = {x,    q->m, q->rz, q->r, os, NULL, NULL, BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4),
+                       wr BM_JOB_TAIL(q->r, 0)};
 #endif
     const int32_t off2 = widen_off2(p->lhs_offset, 1);
     const uint32_t zp4 = zp_bytes(p->lhs_offset);
@@ -1230,8 +1237,7 @@ void tslm_dsp_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int
                            NULL,
                            NULL,
                            BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4),
-                           wr,
-                           bm_tail(r, h)};
+                           wr BM_JOB_TAIL(r, h)};
         void (*const routine)(const bm_jump_job *) = h ? bm_row_pair_jump_h : bm_row_pair_jump;
         pairs_lines cl, cr;
         const int dbl_rhs = p->cols < p->rows; /* double the operand with fewer lines */

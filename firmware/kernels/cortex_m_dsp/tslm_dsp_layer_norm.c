@@ -37,8 +37,8 @@ static int handled(const tslm_binary_params *b, const int half)
     return ok && (!half || (b->left_shift == 20 && b->in1_multiplier == (INT32_C(1) << 30) && b->in1_shift == 0));
 }
 
-/* One per-row or per-channel rounding, TFLM's MultiplyByQuantizedMultiplier(x, m, shift) + z: by
- * tslm_dsp_op_shifted() on 2x where the shift is a right shift of 1..22 (rq: its record), else
+/* One per-channel rounding (the SUB's and beta's rescaled inputs), TFLM's MultiplyByQuantizedMultiplier(x, m, shift) +
+ * z: by tslm_dsp_op_shifted() on 2x where the shift is a right shift of 1..22 (rq: its record), else
  * tslm_requantize. Callers keep |2x| < 2^30. */
 typedef struct {
     int32_t rq[4];
@@ -65,6 +65,39 @@ TSLM_ALWAYS_INLINE int32_t rounded(const round_t *q, int32_t x)
     return tslm_requantize(x, q->m, q->shift) + q->z;
 }
 
+/* A row mean's rounding, MultiplyByQuantizedMultiplier(x, m, shift) + z for |x| < 2^18 (a row's sum less its zero
+ * points: 255 cols at most), one form without branches: SMMLAR(x << l, m, rz + (x < 0 ? mask : 0)) >> r.
+ *   a right shift of 1..22: tslm_dsp_op_shifted on 2x (l 1, rz 2^(r-1) + z 2^r, mask -1);
+ *   a left shift s of 0..TSLM_LN_LEFT_MAX: TFLM's SaturatingRoundingDoublingHighMul(x 2^s, m) alone, which is
+ *   floor((x 2^s m + 2^30) / 2^31), SMMLAR's rounding of 2x 2^s m / 2^32 exactly, z its accumulator (l s + 1,
+ *   rz z, mask 0, r 0: no rounding divide, no sign correction).
+ * Any other shift: row_round() returns 0 (the portable kernel). */
+#define TSLM_LN_LEFT_MAX 10
+typedef struct {
+    int32_t l, m, rz, mask, r;
+} row_round_t;
+
+static int row_round(row_round_t *q, int32_t m, int32_t shift, int32_t z)
+{
+    q->m = m;
+    if (shift <= -1 && shift >= -22) {
+        q->l = 1, q->mask = -1, q->r = -shift;
+        q->rz = (int32_t)((UINT32_C(1) << (-shift - 1)) + ((uint32_t)z << -shift));
+        return 1;
+    }
+    q->l = shift + 1, q->mask = 0, q->r = 0, q->rz = z;
+    return shift >= 0 && shift <= TSLM_LN_LEFT_MAX;
+}
+
+/* A MEAN of one row from its sum (zero_sum: the input zero point times the count), as tslm_mean_s8 computes
+ * it: TFLM's QuantizedMeanOrSum. */
+TSLM_ALWAYS_INLINE int32_t mean_of(const row_round_t *q, int32_t sum, int32_t zero_sum)
+{
+    const int32_t x = sum - zero_sum;
+    const uint32_t acc = (uint32_t)q->rz + ((uint32_t)(x >> 31) & (uint32_t)q->mask);
+    return tslm_ssat8(tslm_smmlar((int32_t)((uint32_t)x << q->l), q->m, (int32_t)acc) >> q->r);
+}
+
 /* Twice input 2's rescaled value for ADD/SUB at left shift 20: 2 R(v) (TFLM's (v + offset) << 20 times
  * its multiplier). */
 TSLM_ALWAYS_INLINE int32_t twice_rescaled2(const round_t *q, int32_t v, int32_t offset)
@@ -72,15 +105,8 @@ TSLM_ALWAYS_INLINE int32_t twice_rescaled2(const round_t *q, int32_t v, int32_t 
     return (int32_t)((uint32_t)rounded(q, (int32_t)((uint32_t)(v + offset) << 20)) << 1);
 }
 
-/* A MEAN of one row from its sum (zero_sum: the input zero point times the count), as tslm_mean_s8 computes
- * it: TFLM's QuantizedMeanOrSum. */
-TSLM_ALWAYS_INLINE int32_t mean_of(const round_t *q, int32_t sum, int32_t zero_sum)
-{
-    return tslm_ssat8(rounded(q, sum - zero_sum));
-}
-
-/* The sum of n int8: four at a time as unsigned bytes x + 128 (EOR 0x80 each, USADA8 against zero), the 128s
- * taken off at the end. */
+/* The sum of n int8: four at a time as unsigned bytes x + 128 (EOR 0x80 each, USADA8 against zero), two words a
+ * turn, the 128s taken off at the end. */
 static int32_t row_sum(const int8_t *x, int32_t n)
 {
     uint32_t s = 0;
@@ -88,16 +114,27 @@ static int32_t row_sum(const int8_t *x, int32_t n)
 #if defined(TSLM_DSP_ASM)
     if (i > 0) { /* (the loop in assembly: in C, GCC -O2 spilled the zero register and reloaded it every turn) */
         const int8_t *xp = x;
-        uint32_t w, z;
-        __asm__("mov %[z], #0\n"
-                "1:\n\t"
+        uint32_t w, v, z;
+        __asm__("mov %[z], #0\n\t"
+                "tst %[i], #4\n\t" /* an odd word first */
+                "beq 2f\n\t"
                 "ldr %[w], [%[xp]], #4\n\t"
                 "eor %[w], %[w], #0x80808080\n\t"
                 "usada8 %[s], %[w], %[z], %[s]\n\t"
                 "cmp %[xp], %[end]\n\t"
-                "bne 1b"
-                : [s] "+r"(s), [xp] "+r"(xp), [w] "=&r"(w), [z] "=&r"(z)
-                : [end] "r"(x + i)
+                "beq 3f\n"
+                "2:\n\t"
+                "ldr %[w], [%[xp]], #4\n\t" /* (LDR, not LDRD: rows need not be word aligned) */
+                "ldr %[v], [%[xp]], #4\n\t"
+                "eor %[w], %[w], #0x80808080\n\t"
+                "eor %[v], %[v], #0x80808080\n\t"
+                "usada8 %[s], %[w], %[z], %[s]\n\t"
+                "usada8 %[s], %[v], %[z], %[s]\n\t"
+                "cmp %[xp], %[end]\n\t"
+                "bne 2b\n"
+                "3:"
+                : [s] "+r"(s), [xp] "+r"(xp), [w] "=&r"(w), [v] "=&r"(v), [z] "=&r"(z)
+                : [end] "r"(x + i), [i] "r"(i)
                 : "cc", "memory");
     }
 #else
@@ -301,14 +338,13 @@ __attribute__((noinline)) static void gamma_beta_folded(int8_t *y, int32_t n, co
 /* y[c] = the scale step, gamma's MUL and beta's ADD of the difference held in y[c] itself (in place: one pointer for
  * both), gamma and beta from the compiler's records {K, C, A, B} per channel (gamma_beta_folded's), the scaled value
  * also to n2 when n2 != y (n >= 1): scaled() and gamma_beta_folded() in one loop, one load and store less per element.
- * gamma's multiplier and rounding term (and with n2 its shift) are read from the stack in the loop (the loop takes
- * 13 registers). */
+ * g: gamma's multiplier, rounding term and shift, laid out once per call (not per row); the first two (and with n2
+ * the shift) are read from the stack in the loop (the loop takes 13 registers). */
 __attribute__((noinline)) static void scaled_folded(int8_t *y, int8_t *n2, int32_t n, int32_t k, int32_t c0,
-                                                    const int32_t *rqs, const int32_t *rec, const int32_t *rqg)
+                                                    const int32_t *rqs, const int32_t *rec, const int32_t *g)
 {
 #if defined(TSLM_DSP_ASM)
     const int8_t *end = y + n;
-    const int32_t g[3] = {rqg[1], rqg[3], rqg[2]}; /* (to the stack in the loop: multiplier, rounding term, shift) */
     int32_t v, u = (int32_t)(uintptr_t)g, kk, cc;
 #define TSLM_LN_SF_FIRST                                    \
     "ldrsb %[x], [%[yp]]\n\t"                               \
@@ -378,10 +414,11 @@ __attribute__((noinline)) static void scaled_folded(int8_t *y, int8_t *n2, int32
                          TSLM_LN_SF_LOOP(TSLM_LN_SF_BODY)
                          : [yp] "+r"(y), [kc] "+r"(rec), [x] "=&r"(v), [u] "+&r"(u), [k] "=&r"(kk), [c] "=&r"(cc)
                          : [end] "r"(end), [ks] "r"(k), [cs] "r"(c0), [ms] "r"(rqs[1]), [rzs] "r"(rqs[3]),
-                           [rs] "r"(rqs[2]), [rg] "r"(rqg[2])
+                           [rs] "r"(rqs[2]), [rg] "r"(g[2])
                          : "cc", "memory");
     }
 #else
+    const int32_t rqg[4] = {0, g[0], g[2], g[1]};
     for (int32_t i = 0; i < n; ++i, rec += 4) {
         int32_t v = tslm_ssat8(tslm_dsp_op_shifted(y[i] * k + c0, rqs));
         n2[i] = (int8_t)v;
@@ -396,7 +433,10 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
 {
     const int32_t cols = p->cols;
     const int folded = p->steps == 2 && p->folded != NULL; /* beta's ADD checked by the compiler */
+    row_round_t qmean, qvar;
     if (cols < 1 || cols > TSLM_LN_MAX_COLS || !handled(&p->sub, 1) || !handled(&p->scale, 0) ||
+        !row_round(&qmean, p->mean.multiplier, p->mean.shift, p->mean.output_zero_point) ||
+        !row_round(&qvar, p->var.multiplier, p->var.shift, p->var.output_zero_point) ||
         (p->steps >= 1 && !handled(&p->gamma, 0)) || (p->steps == 2 && !folded && !handled(&p->beta, 1))) {
         tslm_layer_norm_s8(p, input, gamma, beta, normalized, output, scratch);
         return;
@@ -412,6 +452,7 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
     if (p->steps == 2 && !folded) {
         out_record(rqb, &p->beta);
     }
+    const int32_t g3[3] = {rqg[1], rqg[3], rqg[2]}; /* (scaled_folded's: multiplier, rounding term, shift) */
     if (p->steps >= 1 && !folded) {
         for (int32_t i = 0; i < cols; ++i) {
             const int32_t k = (int32_t)((uint32_t)(gamma[i] + p->gamma.in2_offset) << 1);
@@ -427,9 +468,7 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
             kct[3 * i + 2] = (int32_t)((uint32_t)o1 + (uint32_t)twice_rescaled2(&qb, beta[i], p->beta.in2_offset));
         }
     }
-    round_t qmean, qvar, qsub;
-    make_round(&qmean, p->mean.multiplier, p->mean.shift, p->mean.output_zero_point);
-    make_round(&qvar, p->var.multiplier, p->var.shift, p->var.output_zero_point);
+    round_t qsub;
     make_round(&qsub, p->sub.in2_multiplier, p->sub.in2_shift, 0);
     const int32_t zs_mean = p->mean.input_zero_point * p->mean.reduce_count;
     const int32_t zs_var = p->var.input_zero_point * p->var.reduce_count;
@@ -470,7 +509,7 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
         const int32_t k = (int32_t)((uint32_t)(p->scale_table[v + 128] + p->scale.in2_offset) << 1);
         const int32_t c = p->scale.in1_offset * k;
         if (in_place) {
-            scaled_folded(y, n, cols, k, c, rqs, p->folded, rqg);
+            scaled_folded(y, n, cols, k, c, rqs, p->folded, g3);
             continue;
         }
         scaled(d, y, n, cols, k, c, rqs);

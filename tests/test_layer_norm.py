@@ -115,6 +115,15 @@ def test_fused_layer_norm_bit_exact_on_cortex_m4(kind):
     m = model(kind)
     cm = opzoo.qemu_matches_tflm(m, "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=2)
     assert any(isinstance(s, Call) and s.func == "tslm_dsp_layer_norm_s8" for s in cm.plan.steps)
+    if kind == "twice":
+        _assert_left_shift_mean(cm)
+
+
+def _assert_left_shift_mean(cm):
+    """A DSP layer norm whose mean's rescale is a left shift of 0..10 (KWS's are 0): the kernel's SMMLAR of 2x << s
+    with the zero point as its accumulator, no rounding divide (row_round)."""
+    lns = [s for s in cm.plan.steps if isinstance(s, Call) and s.func == "tslm_dsp_layer_norm_s8"]
+    assert any(0 <= s.params.mean["shift"] <= 10 for s in lns), [s.params.mean for s in lns]
 
 
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
@@ -127,6 +136,8 @@ def test_fused_layer_norm_size_build_bit_exact_on_cortex_m4(kind):
     m = model(kind)
     cm = opzoo.qemu_matches_tflm(m, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=8, opt=opt_flag("size"))
     assert any(isinstance(s, Call) and s.func == "tslm_dsp_layer_norm_s8" for s in cm.plan.steps)
+    if kind == "twice":
+        _assert_left_shift_mean(cm)
 
 
 def _helium_block():

@@ -380,30 +380,34 @@ __attribute__((noinline)) static void gamma_beta_folded(int8_t *y, int32_t n, co
 /* y[c] = the scale step, gamma's MUL and beta's ADD of the difference held in y[c] itself (in place: one pointer for
  * both), gamma and beta from the compiler's records {K, C, A, B} per channel (gamma_beta_folded's), the scaled value
  * also to n2 when n2 != y (n >= 1): scaled() and gamma_beta_folded() in one loop, one load and store less per element.
- * g: gamma's multiplier, rounding term and shift, laid out once per call (not per row); the first two (and with n2
- * the shift) are read from the stack in the loop (the loop takes 13 registers). */
+ * g: gamma's multiplier, rounding term and shift. Each rounding's temporary is a record register already consumed
+ * (k after the scale's MLA, c after gamma's), so the loop holds gamma's multiplier and rounding term in registers
+ * (14: r0-r12 and lr); with n2, gamma's shift is read from the stack. */
 TSLM_LN_NOIPA static void scaled_folded(int8_t *y, int8_t *n2, int32_t k, const rows_t *rc)
 {
     const int32_t n = rc->cols, c0 = rc->s_in1 * k, *rqs = rc->rqs, *rec = rc->rec, *g = rc->g;
 #if defined(TSLM_DSP_ASM)
     const int8_t *end = y + n;
-    int32_t v, u = (int32_t)(uintptr_t)g, kk, cc;
+    int32_t v, kk = (int32_t)(uintptr_t)g, cc;
+/* x: twice the value TFLM rounds -> its int8 result (rq record: m, rz, r; T: a free register) */
+#define TSLM_LN_OUT_T(M, RZ, R, T)                          \
+    "add %[" T "], %[" RZ "], %[x], asr #31\n\t"            \
+    "smmlar %[x], %[x], %[" M "], %[" T "]\n\t"             \
+    "asr %[x], %[x], %[" R "]\n\t"                          \
+    "ssat %[x], #8, %[x]\n\t"
 #define TSLM_LN_SF_FIRST                                    \
     "ldrsb %[x], [%[yp]]\n\t"                               \
     "mla %[x], %[x], %[ks], %[cs]\n\t"                      \
-    TSLM_LN_OUT("ms", "rzs", "rs")
+    TSLM_LN_OUT_T("ms", "rzs", "rs", "k")
 #define TSLM_LN_SF_LAST                                     \
     "ldrd %[k], %[c], [%[kc]], #8\n\t"                      \
     "mla %[x], %[x], %[k], %[c]\n\t"                        \
     "ssat %[x], #8, %[x], asr #" TSLM_LN_STR(TSLM_LN_FOLD_SHIFT) "\n\t" \
     "strb %[x], [%[yp]], #1\n\t"
-#define TSLM_LN_SF_ENTRY                                    \
-    "ldrd %[k], %[c], [%[u]]\n\t"                           \
-    "strd %[k], %[c], [sp, #-8]!\n\t"                       \
-    "sub %[u], %[end], %[yp]\n\t"                            \
-    "tst %[u], #1\n\t"                                       \
-    "beq 2f\n\t"
 #define TSLM_LN_SF_LOOP(BODY)                               \
+    "sub %[k], %[end], %[yp]\n\t"                           \
+    "tst %[k], #1\n\t"                                      \
+    "beq 2f\n\t"                                            \
     BODY                                                    \
     "2:\n\t"                                                \
     "cmp %[yp], %[end]\n\t"                                  \
@@ -412,51 +416,39 @@ TSLM_LN_NOIPA static void scaled_folded(int8_t *y, int8_t *n2, int32_t k, const 
     BODY BODY                                               \
     "cmp %[yp], %[end]\n\t"                                  \
     "bne 1b\n"                                               \
-    "3:\n\t"                                                \
-    "add sp, sp, #8"
-    if (n2 != y) { /* (gamma's shift on the stack too: [sp] multiplier, rounding term, [sp, #8] shift) */
-        __asm__ volatile("ldr %[x], [%[u], #8]\n\t"
-                         "ldrd %[k], %[c], [%[u]]\n\t"
-                         "strd %[x], %[x], [sp, #-8]!\n\t"
-                         "strd %[k], %[c], [sp, #-8]!\n\t"
-                         "sub %[u], %[end], %[yp]\n\t"
-                         "tst %[u], #1\n\t"
-                         "beq 2f\n\t"
+    "3:\n\t"
+    if (n2 != y) { /* (gamma's shift on the stack: [sp]) */
+        __asm__ volatile("ldr %[k], [%[k], #8]\n\t"
+                         "str %[k], [sp, #-8]!\n\t"
 #define TSLM_LN_SF_BODY_N                                   \
     TSLM_LN_SF_FIRST                                        \
     "strb %[x], [%[n2]], #1\n\t"                             \
     "ldrd %[k], %[c], [%[kc]], #8\n\t"                      \
     "mla %[x], %[x], %[k], %[c]\n\t"                        \
-    "ldrd %[k], %[c], [sp]\n\t"                             \
-    "add %[u], %[c], %[x], asr #31\n\t"                     \
-    "smmlar %[x], %[x], %[k], %[u]\n\t"                     \
-    "ldr %[u], [sp, #8]\n\t"                                \
-    "asr %[x], %[x], %[u]\n\t"                              \
+    "add %[c], %[rzg], %[x], asr #31\n\t"                   \
+    "smmlar %[x], %[x], %[mg], %[c]\n\t"                    \
+    "ldr %[c], [sp]\n\t"                                    \
+    "asr %[x], %[x], %[c]\n\t"                              \
     "ssat %[x], #8, %[x]\n\t"                               \
     TSLM_LN_SF_LAST
-                         TSLM_LN_SF_LOOP(TSLM_LN_SF_BODY_N) "\n\t"
+                         TSLM_LN_SF_LOOP(TSLM_LN_SF_BODY_N)
                          "add sp, sp, #8"
-                         : [yp] "+r"(y), [n2] "+r"(n2), [kc] "+r"(rec), [x] "=&r"(v), [u] "+&r"(u), [k] "=&r"(kk),
-                           [c] "=&r"(cc)
+                         : [yp] "+&r"(y), [n2] "+&r"(n2), [kc] "+&r"(rec), [x] "=&r"(v), [k] "+&r"(kk), [c] "=&r"(cc)
                          : [end] "r"(end), [ks] "r"(k), [cs] "r"(c0), [ms] "r"(rqs[1]), [rzs] "r"(rqs[3]),
-                           [rs] "r"(rqs[2])
+                           [rs] "r"(rqs[2]), [mg] "r"(g[0]), [rzg] "r"(g[1])
                          : "cc", "memory");
     } else {
-        __asm__ volatile(TSLM_LN_SF_ENTRY
+        __asm__ volatile(
 #define TSLM_LN_SF_BODY                                     \
     TSLM_LN_SF_FIRST                                        \
     "ldrd %[k], %[c], [%[kc]], #8\n\t"                      \
     "mla %[x], %[x], %[k], %[c]\n\t"                        \
-    "ldrd %[k], %[c], [sp]\n\t"                             \
-    "add %[u], %[c], %[x], asr #31\n\t"                     \
-    "smmlar %[x], %[x], %[k], %[u]\n\t"                     \
-    "asr %[x], %[x], %[rg]\n\t"                             \
-    "ssat %[x], #8, %[x]\n\t"                               \
+    TSLM_LN_OUT_T("mg", "rzg", "rg", "c")                   \
     TSLM_LN_SF_LAST
                          TSLM_LN_SF_LOOP(TSLM_LN_SF_BODY)
-                         : [yp] "+r"(y), [kc] "+r"(rec), [x] "=&r"(v), [u] "+&r"(u), [k] "=&r"(kk), [c] "=&r"(cc)
+                         : [yp] "+&r"(y), [kc] "+&r"(rec), [x] "=&r"(v), [k] "+&r"(kk), [c] "=&r"(cc)
                          : [end] "r"(end), [ks] "r"(k), [cs] "r"(c0), [ms] "r"(rqs[1]), [rzs] "r"(rqs[3]),
-                           [rs] "r"(rqs[2]), [rg] "r"(g[2])
+                           [rs] "r"(rqs[2]), [mg] "r"(g[0]), [rzg] "r"(g[1]), [rg] "r"(g[2])
                          : "cc", "memory");
     }
 #else

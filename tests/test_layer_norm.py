@@ -115,6 +115,15 @@ def test_fused_layer_norm_bit_exact_on_cortex_m4(kind):
     m = model(kind)
     cm = opzoo.qemu_matches_tflm(m, "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=2)
     assert any(isinstance(s, Call) and s.func == "tslm_dsp_layer_norm_s8" for s in cm.plan.steps)
+    if kind == "twice":
+        _assert_left_shift_mean(cm)
+
+
+def _assert_left_shift_mean(cm):
+    """A DSP layer norm whose mean's rescale is a left shift of 0..10 (KWS's are 0): the kernel's SMMLAR of 2x << s
+    with the zero point as its accumulator, no rounding divide (row_round)."""
+    lns = [s for s in cm.plan.steps if isinstance(s, Call) and s.func == "tslm_dsp_layer_norm_s8"]
+    assert any(0 <= s.params.mean["shift"] <= 10 for s in lns), [s.params.mean for s in lns]
 
 
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
@@ -127,6 +136,8 @@ def test_fused_layer_norm_size_build_bit_exact_on_cortex_m4(kind):
     m = model(kind)
     cm = opzoo.qemu_matches_tflm(m, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=8, opt=opt_flag("size"))
     assert any(isinstance(s, Call) and s.func == "tslm_dsp_layer_norm_s8" for s in cm.plan.steps)
+    if kind == "twice":
+        _assert_left_shift_mean(cm)
 
 
 def _helium_block():
@@ -427,3 +438,34 @@ def test_fold_helpers_against_the_reference():
         ab = ln.fit_affine(ln._add_map(p, int(rng.integers(-128, 128))))
         assert ab is None or abs(ab[0]) < 1 << 24
     assert found >= 8 and linear >= 6, (found, linear)
+
+
+def _row_rounded(x: np.ndarray, m: int, shift: int, z: int) -> np.ndarray:
+    """The DSP kernel's row-mean rounding (tslm_dsp_layer_norm.c: row_round/mean_of) in Python, before its SSAT:
+    SMMLAR(x << l, m, rz + (x < 0 ? mask : 0)) >> r, SMMLAR(a, b, acc) = (acc 2^32 + a b + 2^31) >> 32."""
+    if -22 <= shift <= -1:
+        r = -shift
+        l, rz, mask = 1, (1 << (r - 1)) + (z << r), -1
+    else:
+        assert 0 <= shift <= 10
+        l, rz, mask, r = shift + 1, z, 0, 0
+    a = x << l
+    assert np.all(np.abs(a) < 1 << 31)
+    acc = rz + np.where(x < 0, mask, 0)
+    return ((acc << 32) + a * m + (1 << 31)) >> 32 >> r
+
+
+def test_row_mean_rounding_against_the_reference():
+    """The DSP kernel's one-form rounding of a row's sum (means and variance: SMMLAR with the zero point in its
+    accumulator; for a left shift of 0..10, TFLM's SaturatingRoundingDoublingHighMul alone, no sign correction)
+    against fixedpoint.mbqm_np (TFLM's MultiplyByQuantizedMultiplier) on every |x| < 2^18 (255 x 1,024 columns),
+    at shifts -22..10 and multipliers at both ends of their range."""
+    from tinyslm.compiler.fixedpoint import mbqm_np
+
+    x = np.arange(-(1 << 18) + 1, 1 << 18, dtype=np.int64)
+    rng = np.random.default_rng(3)
+    ms = [1 << 30, (1 << 31) - 1, 1075768207, 665779440] + [int(v) for v in rng.integers(1 << 30, 1 << 31, 3)]
+    for shift in range(-22, 11):
+        for m in ms:
+            z = int(rng.integers(-128, 128))
+            assert np.array_equal(_row_rounded(x, m, shift, z), mbqm_np(x, m, shift) + z), (m, shift)

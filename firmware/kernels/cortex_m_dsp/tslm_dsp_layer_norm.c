@@ -9,9 +9,12 @@
  *   SUB:  2 (R(x) - R(mean)) = (x + o1) << 20 - 2 R(mean), R(x) exact at TFLM's multiplier 1/2;
  *   MUL:  2 (d + o1)(s + o2) = d K + o1 K with K = 2 (s + o2);
  *   ADD:  2 (R(g) + R(beta)) = (g + o1) << 20 + 2 R(beta).
- * The per-row and per-channel terms (R(mean), R(beta), the means) take the portable requantization
- * (tslm_requantize). Bounds as in tslm_dsp_binary.c: left shift 20 with input 1 at 1/2 for SUB/ADD,
- * output shifts right by 1..22, no activation clamps; anything else, the portable kernel.
+ * The row's mean and variance take one SMMLAR form (row_round: a right shift of 1..22 or a left shift of
+ * 0..10); R(mean) and R(beta), where the compiler folded neither, tslm_dsp_op_shifted or the portable
+ * requantization (tslm_requantize). Bounds as in tslm_dsp_binary.c: left shift 20 with input 1 at 1/2 for
+ * SUB/ADD, output shifts right by 1..22, no activation clamps; anything else, the portable kernel. The usual
+ * case (the compiler's fold_sub_linear, the output at or below the input or past it, gamma's and beta's
+ * records or neither) runs in rows_linear(), the rest in the general row loop.
  */
 #include "tslm_dsp_layer_norm.h"
 #include "tslm_dsp.h"
@@ -37,8 +40,8 @@ static int handled(const tslm_binary_params *b, const int half)
     return ok && (!half || (b->left_shift == 20 && b->in1_multiplier == (INT32_C(1) << 30) && b->in1_shift == 0));
 }
 
-/* One per-row or per-channel rounding, TFLM's MultiplyByQuantizedMultiplier(x, m, shift) + z: by
- * tslm_dsp_op_shifted() on 2x where the shift is a right shift of 1..22 (rq: its record), else
+/* One per-channel rounding (the SUB's and beta's rescaled inputs), TFLM's MultiplyByQuantizedMultiplier(x, m, shift) +
+ * z: by tslm_dsp_op_shifted() on 2x where the shift is a right shift of 1..22 (rq: its record), else
  * tslm_requantize. Callers keep |2x| < 2^30. */
 typedef struct {
     int32_t rq[4];
@@ -65,6 +68,58 @@ TSLM_ALWAYS_INLINE int32_t rounded(const round_t *q, int32_t x)
     return tslm_requantize(x, q->m, q->shift) + q->z;
 }
 
+/* A row mean's rounding, MultiplyByQuantizedMultiplier(x, m, shift) + z for |x| < 2^18 (x = sum - zs: a row's sum
+ * less its zero points, 255 cols at most), one form without branches: SMMLAR(x << l, m, rz + (x < 0 ? mask : 0)) >> r.
+ *   a right shift of 1..22: tslm_dsp_op_shifted on 2x (l 1, rz 2^(r-1) + z 2^r, mask -1);
+ *   a left shift s of 0..TSLM_LN_LEFT_MAX: TFLM's SaturatingRoundingDoublingHighMul(x 2^s, m) alone, which is
+ *   floor((x 2^s m + 2^30) / 2^31), SMMLAR's rounding of 2x 2^s m / 2^32 exactly, z its accumulator (l s + 1,
+ *   rz z, mask 0, r 0: no rounding divide, no sign correction).
+ * Any other shift: row_round() returns 0 (the portable kernel). */
+#define TSLM_LN_LEFT_MAX 10
+typedef struct {
+    int32_t l, m, rz, mask, r, zs; /* (in this order: mean_of's three LDRD) */
+} row_round_t;
+
+static int row_round(row_round_t *q, int32_t m, int32_t shift, int32_t z, int32_t zs)
+{
+    q->m = m, q->zs = zs;
+    if (shift <= -1 && shift >= -22) {
+        q->l = 1, q->mask = -1, q->r = -shift;
+        q->rz = (int32_t)((UINT32_C(1) << (-shift - 1)) + ((uint32_t)z << -shift));
+        return 1;
+    }
+    q->l = shift + 1, q->mask = 0, q->r = 0, q->rz = z;
+    return shift >= 0 && shift <= TSLM_LN_LEFT_MAX;
+}
+
+/* A MEAN of one row from its sum (q->zs: the input zero point times the count, and the row sum's bias), as
+ * tslm_mean_s8 computes it: TFLM's QuantizedMeanOrSum. */
+TSLM_ALWAYS_INLINE int32_t mean_of(const row_round_t *q, int32_t sum)
+{
+#if defined(TSLM_DSP_ASM)
+    int32_t l, m, rz, mask, r, zs;
+    __asm__("ldrd %[l], %[m], [%[q]]\n\t"
+            "ldrd %[rz], %[mask], [%[q], #8]\n\t"
+            "ldrd %[r], %[zs], [%[q], #16]\n\t"
+            "sub %[s], %[s], %[zs]\n\t"
+            "and %[mask], %[mask], %[s], asr #31\n\t"
+            "add %[rz], %[rz], %[mask]\n\t"
+            "lsl %[s], %[s], %[l]\n\t"
+            "smmlar %[s], %[s], %[m], %[rz]\n\t"
+            "asr %[s], %[s], %[r]\n\t"
+            "ssat %[s], #8, %[s]"
+            : [s] "+r"(sum), [l] "=&r"(l), [m] "=&r"(m), [rz] "=&r"(rz), [mask] "=&r"(mask), [r] "=&r"(r),
+              [zs] "=&r"(zs)
+            : [q] "r"(q)
+            : "memory");
+    return sum;
+#else
+    const int32_t x = sum - q->zs;
+    const uint32_t acc = (uint32_t)q->rz + ((uint32_t)(x >> 31) & (uint32_t)q->mask);
+    return tslm_ssat8(tslm_smmlar((int32_t)((uint32_t)x << q->l), q->m, (int32_t)acc) >> q->r);
+#endif
+}
+
 /* Twice input 2's rescaled value for ADD/SUB at left shift 20: 2 R(v) (TFLM's (v + offset) << 20 times
  * its multiplier). */
 TSLM_ALWAYS_INLINE int32_t twice_rescaled2(const round_t *q, int32_t v, int32_t offset)
@@ -72,32 +127,37 @@ TSLM_ALWAYS_INLINE int32_t twice_rescaled2(const round_t *q, int32_t v, int32_t 
     return (int32_t)((uint32_t)rounded(q, (int32_t)((uint32_t)(v + offset) << 20)) << 1);
 }
 
-/* A MEAN of one row from its sum (zero_sum: the input zero point times the count), as tslm_mean_s8 computes
- * it: TFLM's QuantizedMeanOrSum. */
-TSLM_ALWAYS_INLINE int32_t mean_of(const round_t *q, int32_t sum, int32_t zero_sum)
-{
-    return tslm_ssat8(rounded(q, sum - zero_sum));
-}
-
-/* The sum of n int8: four at a time as unsigned bytes x + 128 (EOR 0x80 each, USADA8 against zero), the 128s
- * taken off at the end. */
-static int32_t row_sum(const int8_t *x, int32_t n)
+/* The sum of n int8 plus 128 (n & ~3): four at a time as unsigned bytes x + 128 (EOR 0x80 each, USADA8 against
+ * zero), two words a turn, the rest one by one (the 128s: in the mean's zero sum, TSLM_LN_BIAS). */
+#define TSLM_LN_BIAS(n) (128 * ((n) & ~3))
+TSLM_ALWAYS_INLINE int32_t row_sum(const int8_t *x, int32_t n)
 {
     uint32_t s = 0;
     int32_t i = n & ~3;
 #if defined(TSLM_DSP_ASM)
     if (i > 0) { /* (the loop in assembly: in C, GCC -O2 spilled the zero register and reloaded it every turn) */
         const int8_t *xp = x;
-        uint32_t w, z;
-        __asm__("mov %[z], #0\n"
-                "1:\n\t"
+        uint32_t w, v, z;
+        __asm__("mov %[z], #0\n\t"
+                "tst %[i], #4\n\t" /* an odd word first */
+                "beq 2f\n\t"
                 "ldr %[w], [%[xp]], #4\n\t"
                 "eor %[w], %[w], #0x80808080\n\t"
                 "usada8 %[s], %[w], %[z], %[s]\n\t"
                 "cmp %[xp], %[end]\n\t"
-                "bne 1b"
-                : [s] "+r"(s), [xp] "+r"(xp), [w] "=&r"(w), [z] "=&r"(z)
-                : [end] "r"(x + i)
+                "beq 3f\n"
+                "2:\n\t"
+                "ldr %[w], [%[xp]], #4\n\t" /* (LDR, not LDRD: rows need not be word aligned) */
+                "ldr %[v], [%[xp]], #4\n\t"
+                "eor %[w], %[w], #0x80808080\n\t"
+                "eor %[v], %[v], #0x80808080\n\t"
+                "usada8 %[s], %[w], %[z], %[s]\n\t"
+                "usada8 %[s], %[v], %[z], %[s]\n\t"
+                "cmp %[xp], %[end]\n\t"
+                "bne 2b\n"
+                "3:"
+                : [s] "+r"(s), [xp] "+r"(xp), [w] "=&r"(w), [v] "=&r"(v), [z] "=&r"(z)
+                : [end] "r"(x + i), [i] "r"(i)
                 : "cc", "memory");
     }
 #else
@@ -106,12 +166,22 @@ static int32_t row_sum(const int8_t *x, int32_t n)
         s += (w & 0xFFu) + ((w >> 8) & 0xFFu) + ((w >> 16) & 0xFFu) + (w >> 24);
     }
 #endif
-    int32_t t = (int32_t)s - 128 * i;
+    int32_t t = (int32_t)s;
     for (; i < n; ++i) {
         t += x[i];
     }
     return t;
 }
+
+/* A call's constants for the row loops (one pointer for the calls per row: no arguments on the stack). */
+typedef struct {
+    row_round_t mean, var;
+    int32_t a, pm, q;       /* the SUB's fold: x A + (m P + Q) */
+    const int8_t *sq, *tab; /* the squares' table and the row scales', both indexed -128..127 */
+    int32_t s_off, s_in1;   /* the scale MUL's offsets */
+    const int32_t *rqs, *rec, *g;
+    int32_t cols;
+} rows_t;
 
 #if defined(TSLM_DSP_ASM)
 /* n >= 1 elements of BODY: an odd first one, then two per turn, until the pointer P reaches END */
@@ -167,8 +237,16 @@ __attribute__((noinline)) static int32_t differences(const int8_t *x, int8_t *d,
 
 /* differences() from the compiler's fold of the SUB (p->diff_fold): d[c] = ssat8((x[c] A + B) >> TSLM_LN_DIFF_SHIFT)
  * with the row's B; returns the sum of the squares' table values (n >= 1). */
-static int32_t differences_folded(const int8_t *x, int8_t *d, int32_t n, int32_t a, int32_t b, const int8_t *sq)
+/* (not split into its fields by GCC's interprocedural SRA: they would go on the stack per call) */
+#if defined(__GNUC__) && !defined(__clang__)
+#define TSLM_LN_NOIPA __attribute__((noipa))
+#else
+#define TSLM_LN_NOIPA __attribute__((noinline))
+#endif
+TSLM_LN_NOIPA static int32_t differences_folded(const int8_t *x, int8_t *d, int32_t b, const rows_t *rc)
 {
+    const int32_t n = rc->cols, a = rc->a;
+    const int8_t *sq = rc->sq;
     int32_t s = 0;
 #if defined(TSLM_DSP_ASM)
     const int8_t *end = d + n;
@@ -194,8 +272,9 @@ static int32_t differences_folded(const int8_t *x, int8_t *d, int32_t n, int32_t
 
 /* y[c] = MUL(d[c], the row's scale) = out(d[c] k + c0), also to n2 when n2 != y (n >= 1). */
 /* (not inlined: with n2 its loop takes 12 registers, which GCC -O2 does not always find inside the row loop) */
-__attribute__((noinline)) static void scaled(const int8_t *d, int8_t *y, int8_t *n2, int32_t n, int32_t k, int32_t c0, const int32_t *rq)
+TSLM_LN_NOIPA static void scaled(const int8_t *d, int8_t *y, int8_t *n2, int32_t k, const rows_t *rc)
 {
+    const int32_t n = rc->cols, c0 = rc->s_in1 * k, *rq = rc->rqs;
 #if defined(TSLM_DSP_ASM)
     const int8_t *end = y + n;
     int32_t v, u;
@@ -301,31 +380,34 @@ __attribute__((noinline)) static void gamma_beta_folded(int8_t *y, int32_t n, co
 /* y[c] = the scale step, gamma's MUL and beta's ADD of the difference held in y[c] itself (in place: one pointer for
  * both), gamma and beta from the compiler's records {K, C, A, B} per channel (gamma_beta_folded's), the scaled value
  * also to n2 when n2 != y (n >= 1): scaled() and gamma_beta_folded() in one loop, one load and store less per element.
- * gamma's multiplier and rounding term (and with n2 its shift) are read from the stack in the loop (the loop takes
- * 13 registers). */
-__attribute__((noinline)) static void scaled_folded(int8_t *y, int8_t *n2, int32_t n, int32_t k, int32_t c0,
-                                                    const int32_t *rqs, const int32_t *rec, const int32_t *rqg)
+ * g: gamma's multiplier, rounding term and shift. Each rounding's temporary is a record register already consumed
+ * (k after the scale's MLA, c after gamma's), so the loop holds gamma's multiplier and rounding term in registers
+ * (14: r0-r12 and lr); with n2, gamma's shift is read from the stack. */
+TSLM_LN_NOIPA static void scaled_folded(int8_t *y, int8_t *n2, int32_t k, const rows_t *rc)
 {
+    const int32_t n = rc->cols, c0 = rc->s_in1 * k, *rqs = rc->rqs, *rec = rc->rec, *g = rc->g;
 #if defined(TSLM_DSP_ASM)
     const int8_t *end = y + n;
-    const int32_t g[3] = {rqg[1], rqg[3], rqg[2]}; /* (to the stack in the loop: multiplier, rounding term, shift) */
-    int32_t v, u = (int32_t)(uintptr_t)g, kk, cc;
+    int32_t v, kk = (int32_t)(uintptr_t)g, cc;
+/* x: twice the value TFLM rounds -> its int8 result (rq record: m, rz, r; T: a free register) */
+#define TSLM_LN_OUT_T(M, RZ, R, T)                          \
+    "add %[" T "], %[" RZ "], %[x], asr #31\n\t"            \
+    "smmlar %[x], %[x], %[" M "], %[" T "]\n\t"             \
+    "asr %[x], %[x], %[" R "]\n\t"                          \
+    "ssat %[x], #8, %[x]\n\t"
 #define TSLM_LN_SF_FIRST                                    \
     "ldrsb %[x], [%[yp]]\n\t"                               \
     "mla %[x], %[x], %[ks], %[cs]\n\t"                      \
-    TSLM_LN_OUT("ms", "rzs", "rs")
+    TSLM_LN_OUT_T("ms", "rzs", "rs", "k")
 #define TSLM_LN_SF_LAST                                     \
     "ldrd %[k], %[c], [%[kc]], #8\n\t"                      \
     "mla %[x], %[x], %[k], %[c]\n\t"                        \
     "ssat %[x], #8, %[x], asr #" TSLM_LN_STR(TSLM_LN_FOLD_SHIFT) "\n\t" \
     "strb %[x], [%[yp]], #1\n\t"
-#define TSLM_LN_SF_ENTRY                                    \
-    "ldrd %[k], %[c], [%[u]]\n\t"                           \
-    "strd %[k], %[c], [sp, #-8]!\n\t"                       \
-    "sub %[u], %[end], %[yp]\n\t"                            \
-    "tst %[u], #1\n\t"                                       \
-    "beq 2f\n\t"
 #define TSLM_LN_SF_LOOP(BODY)                               \
+    "sub %[k], %[end], %[yp]\n\t"                           \
+    "tst %[k], #1\n\t"                                      \
+    "beq 2f\n\t"                                            \
     BODY                                                    \
     "2:\n\t"                                                \
     "cmp %[yp], %[end]\n\t"                                  \
@@ -334,54 +416,43 @@ __attribute__((noinline)) static void scaled_folded(int8_t *y, int8_t *n2, int32
     BODY BODY                                               \
     "cmp %[yp], %[end]\n\t"                                  \
     "bne 1b\n"                                               \
-    "3:\n\t"                                                \
-    "add sp, sp, #8"
-    if (n2 != y) { /* (gamma's shift on the stack too: [sp] multiplier, rounding term, [sp, #8] shift) */
-        __asm__ volatile("ldr %[x], [%[u], #8]\n\t"
-                         "ldrd %[k], %[c], [%[u]]\n\t"
-                         "strd %[x], %[x], [sp, #-8]!\n\t"
-                         "strd %[k], %[c], [sp, #-8]!\n\t"
-                         "sub %[u], %[end], %[yp]\n\t"
-                         "tst %[u], #1\n\t"
-                         "beq 2f\n\t"
+    "3:\n\t"
+    if (n2 != y) { /* (gamma's shift on the stack: [sp]) */
+        __asm__ volatile("ldr %[k], [%[k], #8]\n\t"
+                         "str %[k], [sp, #-8]!\n\t"
 #define TSLM_LN_SF_BODY_N                                   \
     TSLM_LN_SF_FIRST                                        \
     "strb %[x], [%[n2]], #1\n\t"                             \
     "ldrd %[k], %[c], [%[kc]], #8\n\t"                      \
     "mla %[x], %[x], %[k], %[c]\n\t"                        \
-    "ldrd %[k], %[c], [sp]\n\t"                             \
-    "add %[u], %[c], %[x], asr #31\n\t"                     \
-    "smmlar %[x], %[x], %[k], %[u]\n\t"                     \
-    "ldr %[u], [sp, #8]\n\t"                                \
-    "asr %[x], %[x], %[u]\n\t"                              \
+    "add %[c], %[rzg], %[x], asr #31\n\t"                   \
+    "smmlar %[x], %[x], %[mg], %[c]\n\t"                    \
+    "ldr %[c], [sp]\n\t"                                    \
+    "asr %[x], %[x], %[c]\n\t"                              \
     "ssat %[x], #8, %[x]\n\t"                               \
     TSLM_LN_SF_LAST
-                         TSLM_LN_SF_LOOP(TSLM_LN_SF_BODY_N) "\n\t"
+                         TSLM_LN_SF_LOOP(TSLM_LN_SF_BODY_N)
                          "add sp, sp, #8"
-                         : [yp] "+r"(y), [n2] "+r"(n2), [kc] "+r"(rec), [x] "=&r"(v), [u] "+&r"(u), [k] "=&r"(kk),
-                           [c] "=&r"(cc)
+                         : [yp] "+&r"(y), [n2] "+&r"(n2), [kc] "+&r"(rec), [x] "=&r"(v), [k] "+&r"(kk), [c] "=&r"(cc)
                          : [end] "r"(end), [ks] "r"(k), [cs] "r"(c0), [ms] "r"(rqs[1]), [rzs] "r"(rqs[3]),
-                           [rs] "r"(rqs[2])
+                           [rs] "r"(rqs[2]), [mg] "r"(g[0]), [rzg] "r"(g[1])
                          : "cc", "memory");
     } else {
-        __asm__ volatile(TSLM_LN_SF_ENTRY
+        __asm__ volatile(
 #define TSLM_LN_SF_BODY                                     \
     TSLM_LN_SF_FIRST                                        \
     "ldrd %[k], %[c], [%[kc]], #8\n\t"                      \
     "mla %[x], %[x], %[k], %[c]\n\t"                        \
-    "ldrd %[k], %[c], [sp]\n\t"                             \
-    "add %[u], %[c], %[x], asr #31\n\t"                     \
-    "smmlar %[x], %[x], %[k], %[u]\n\t"                     \
-    "asr %[x], %[x], %[rg]\n\t"                             \
-    "ssat %[x], #8, %[x]\n\t"                               \
+    TSLM_LN_OUT_T("mg", "rzg", "rg", "c")                   \
     TSLM_LN_SF_LAST
                          TSLM_LN_SF_LOOP(TSLM_LN_SF_BODY)
-                         : [yp] "+r"(y), [kc] "+r"(rec), [x] "=&r"(v), [u] "+&r"(u), [k] "=&r"(kk), [c] "=&r"(cc)
+                         : [yp] "+&r"(y), [kc] "+&r"(rec), [x] "=&r"(v), [k] "+&r"(kk), [c] "=&r"(cc)
                          : [end] "r"(end), [ks] "r"(k), [cs] "r"(c0), [ms] "r"(rqs[1]), [rzs] "r"(rqs[3]),
-                           [rs] "r"(rqs[2]), [rg] "r"(rqg[2])
+                           [rs] "r"(rqs[2]), [mg] "r"(g[0]), [rzg] "r"(g[1]), [rg] "r"(g[2])
                          : "cc", "memory");
     }
 #else
+    const int32_t rqg[4] = {0, g[0], g[2], g[1]};
     for (int32_t i = 0; i < n; ++i, rec += 4) {
         int32_t v = tslm_ssat8(tslm_dsp_op_shifted(y[i] * k + c0, rqs));
         n2[i] = (int8_t)v;
@@ -391,12 +462,41 @@ __attribute__((noinline)) static void scaled_folded(int8_t *y, int8_t *n2, int32
 #endif
 }
 
+/* The rows of the usual case in a loop of their own (fewer values live across its calls than in the general loop:
+ * no per-row tests of the folds' forms, the constants from one record): the SUB from the compiler's B = m P + Q
+ * (fold_sub_linear) and the differences in the output row itself, then scaled_folded() (gamma's and beta's records,
+ * rec) or, with no gamma and beta (rec NULL), scaled() in place. */
+
+#if !defined(TSLM_LN_NO_IN_PLACE)
+__attribute__((noinline)) static void rows_linear(const rows_t *c, const int8_t *x, int8_t *y, int8_t *nn,
+                                                  int32_t rows)
+{
+    const int32_t cols = c->cols;
+    for (; rows > 0; --rows, x += cols, y += cols, nn += cols) {
+        const int32_t m = mean_of(&c->mean, row_sum(x, cols));
+        const int32_t b = (int32_t)((uint32_t)m * (uint32_t)c->pm + (uint32_t)c->q);
+        const int32_t v = mean_of(&c->var, differences_folded(x, y, b, c));
+        const int32_t k = (int32_t)((uint32_t)(c->tab[v] + c->s_off) << 1);
+        if (c->rec != NULL) {
+            scaled_folded(y, nn, k, c);
+        } else {
+            scaled(y, y, y, k, c);
+        }
+    }
+}
+#endif
+
 void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input, const int8_t *gamma,
                             const int8_t *beta, int8_t *normalized, int8_t *output, int32_t *scratch)
 {
     const int32_t cols = p->cols;
     const int folded = p->steps == 2 && p->folded != NULL; /* beta's ADD checked by the compiler */
+    row_round_t qmean, qvar;
     if (cols < 1 || cols > TSLM_LN_MAX_COLS || !handled(&p->sub, 1) || !handled(&p->scale, 0) ||
+        !row_round(&qmean, p->mean.multiplier, p->mean.shift, p->mean.output_zero_point,
+                   p->mean.input_zero_point * p->mean.reduce_count + TSLM_LN_BIAS(cols)) ||
+        !row_round(&qvar, p->var.multiplier, p->var.shift, p->var.output_zero_point,
+                   p->var.input_zero_point * p->var.reduce_count) ||
         (p->steps >= 1 && !handled(&p->gamma, 0)) || (p->steps == 2 && !folded && !handled(&p->beta, 1))) {
         tslm_layer_norm_s8(p, input, gamma, beta, normalized, output, scratch);
         return;
@@ -412,6 +512,7 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
     if (p->steps == 2 && !folded) {
         out_record(rqb, &p->beta);
     }
+    const int32_t g3[3] = {rqg[1], rqg[3], rqg[2]}; /* (scaled_folded's: multiplier, rounding term, shift) */
     if (p->steps >= 1 && !folded) {
         for (int32_t i = 0; i < cols; ++i) {
             const int32_t k = (int32_t)((uint32_t)(gamma[i] + p->gamma.in2_offset) << 1);
@@ -427,12 +528,8 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
             kct[3 * i + 2] = (int32_t)((uint32_t)o1 + (uint32_t)twice_rescaled2(&qb, beta[i], p->beta.in2_offset));
         }
     }
-    round_t qmean, qvar, qsub;
-    make_round(&qmean, p->mean.multiplier, p->mean.shift, p->mean.output_zero_point);
-    make_round(&qvar, p->var.multiplier, p->var.shift, p->var.output_zero_point);
+    round_t qsub;
     make_round(&qsub, p->sub.in2_multiplier, p->sub.in2_shift, 0);
-    const int32_t zs_mean = p->mean.input_zero_point * p->mean.reduce_count;
-    const int32_t zs_var = p->var.input_zero_point * p->var.reduce_count;
     const int8_t *sq = p->square + 128;
     const int32_t o1 = (int32_t)((uint32_t)p->sub.in1_offset << 20);
     const int keep_n = normalized != NULL && p->steps >= 1;
@@ -445,6 +542,15 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
     const int in_place = folded && ((uintptr_t)output <= (uintptr_t)input ||
                                     (uintptr_t)output >= (uintptr_t)(input + p->rows * cols));
 #endif
+    const rows_t rc = {qmean, qvar, p->diff_fold[0], p->diff_fold[1], p->diff_fold[2], sq, p->scale_table + 128,
+                       p->scale.in2_offset, p->scale.in1_offset, rqs, folded ? p->folded : NULL, g3, cols};
+#if !defined(TSLM_LN_NO_IN_PLACE)
+    const int over = (uintptr_t)output <= (uintptr_t)input || (uintptr_t)output >= (uintptr_t)(input + p->rows * cols);
+    if (p->diff_fold[3] < 0 && over && (folded || p->steps == 0)) {
+        rows_linear(&rc, input, output, keep_n ? normalized : output, p->rows);
+        return;
+    }
+#endif
     for (int32_t r = 0; r < p->rows; ++r) {
         const int8_t *x = input + r * cols;
         int8_t *y = output + r * cols;
@@ -452,28 +558,27 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
         if (in_place) {
             d = y;
         }
-        const int32_t m = mean_of(&qmean, row_sum(x, cols), zs_mean);
+        const int32_t m = mean_of(&qmean, row_sum(x, cols));
         int32_t sum;
         if (p->diff_fold[3] < 0) { /* the row's B = m P + Q straight from the mean (fold_sub_linear) */
             const int32_t b = (int32_t)((uint32_t)m * (uint32_t)p->diff_fold[1] + (uint32_t)p->diff_fold[2]);
-            sum = differences_folded(x, d, cols, p->diff_fold[0], b, sq);
+            sum = differences_folded(x, d, b, &rc);
         } else {
             const int32_t t = (int32_t)((uint32_t)o1 - (uint32_t)twice_rescaled2(&qsub, m, p->sub.in2_offset));
             if (p->diff_fold[3] != 0) { /* the row's B = (t M + E) >> L (fold_sub) */
                 const int32_t b = (int32_t)(((int64_t)t * rqd[1] + e_fold) >> p->diff_fold[3]);
-                sum = differences_folded(x, d, cols, p->diff_fold[0], b, sq);
+                sum = differences_folded(x, d, b, &rc);
             } else {
                 sum = differences(x, d, cols, t, rqd, sq);
             }
         }
-        const int32_t v = mean_of(&qvar, sum, zs_var);
+        const int32_t v = mean_of(&qvar, sum);
         const int32_t k = (int32_t)((uint32_t)(p->scale_table[v + 128] + p->scale.in2_offset) << 1);
-        const int32_t c = p->scale.in1_offset * k;
         if (in_place) {
-            scaled_folded(y, n, cols, k, c, rqs, p->folded, rqg);
+            scaled_folded(y, n, k, &rc);
             continue;
         }
-        scaled(d, y, n, cols, k, c, rqs);
+        scaled(d, y, n, k, &rc);
         if (folded) {
             gamma_beta_folded(y, cols, p->folded, rqg);
         } else if (p->steps >= 1) {

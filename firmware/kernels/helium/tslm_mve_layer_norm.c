@@ -259,6 +259,55 @@ TSLM_LN_OUTFN void outputs_rounded(const int8_t *d, int8_t *y, int8_t *n, int32_
     outputs(d, y, n, cols, kg, bc, k, c0, qs, qg, qb, o1g, steps == 2 ? 2 : steps == 1, keep); /* (0..2) */
 }
 
+/* The sum of the n bytes at x (0 for n = 0): one tail-predicated loop, sixteen bytes a turn. */
+TSLM_ALWAYS_INLINE int32_t row_sum(const int8_t *x, int32_t n)
+{
+    int32_t s = 0;
+    register int32_t lr __asm__("lr") = n;
+    __asm__ volatile("wlstp.8 lr, lr, 2f\n"
+                     "1:\n\t"
+                     "vldrb.8 q0, [%[x]], #16\n\t"
+                     "vaddva.s8 %[s], q0\n\t"
+                     "letp lr, 1b\n"
+                     "2:"
+                     : [x] "+r"(x), [s] "+Te"(s), "+r"(lr)
+                     :
+                     : "q0", "memory");
+    return s;
+}
+
+/* TFLM's MEAN of four rows from their sums (lanes): requantized, + zero point, saturated to int8. */
+TSLM_ALWAYS_INLINE int32x4_t mean4(int32x4_t s, const tslm_reduce_params *r)
+{
+    const int32x4_t m = tslm_mve_requant(vsubq_n_s32(s, r->input_zero_point * r->reduce_count),
+                                         vdupq_n_s32(r->multiplier), vdupq_n_s32(r->shift));
+    return vminq_s32(vmaxq_s32(vaddq_n_s32(m, r->output_zero_point), vdupq_n_s32(-128)), vdupq_n_s32(127));
+}
+
+/* The SUB's row term t for the mean m (diff4's): R(o1) - R(mean), or the compiler's fold of it. */
+static int32_t sub_term(const tslm_layer_norm_params *p, int32_t m)
+{
+    if (p->diff_fold[3] < 0) { /* B = m P + Q (the compiler's fold_sub_linear) */
+        return (int32_t)((uint32_t)m * (uint32_t)p->diff_fold[1] + (uint32_t)p->diff_fold[2]);
+    }
+    int32_t t = (int32_t)((uint32_t)shl19(p->sub.in1_offset) -
+                          (uint32_t)tslm_requantize(shl20(m + p->sub.in2_offset), p->sub.in2_multiplier,
+                                                    p->sub.in2_shift));
+    if (p->diff_fold[3] != 0) { /* B = (2 t M + E) >> L (fold_sub) */
+        const int64_t e_fold = (int64_t)(((uint64_t)(uint32_t)p->diff_fold[2] << 32) | (uint32_t)p->diff_fold[1]);
+        const int64_t t2 = (int32_t)((uint32_t)t << 1); /* (the DSP kernel's t: twice this one) */
+        t = (int32_t)((t2 * p->sub.output_multiplier + e_fold) >> p->diff_fold[3]);
+    }
+    return t;
+}
+
+/* The outputs' forms, chosen once per call. */
+enum { LN_SCALED, LN_GAMMA, LN_GAMMA_KEEP, LN_FOLDED, LN_FOLDED_KEEP, LN_ROUNDED, LN_ROUNDED_KEEP };
+
+/* Rows go four at a time: their sums, means and the SUB's terms on four lanes; each row's differences (into a
+ * scratch row of its own) and its sum of squares; the four variances, the scale table's entries (one gather) and
+ * the scale's products on four lanes; then each row's outputs. The per-row scalar steps (two requantizations,
+ * the table read, the forms' tests) run once per four rows. */
 void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input, const int8_t *gamma,
                             const int8_t *beta, int8_t *normalized, int8_t *output, int32_t *scratch)
 {
@@ -269,9 +318,10 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
         tslm_layer_norm_s8(p, input, gamma, beta, normalized, output, scratch); /* the portable kernel */
         return;
     }
-    int8_t *d = (int8_t *)(scratch + 2);
-    int32_t *kg = scratch + 2 + 2 * TSLM_LN_UP4(cols) / 4; /* per channel: gamma + its offset */
-    int32_t *bc = kg + cols;                                /* per channel: o1 << 19 + R(beta) */
+    const int32_t up = TSLM_LN_UP4(cols);
+    int8_t *const d0 = (int8_t *)(scratch + 2); /* four rows' differences, up bytes apart */
+    int32_t *kg = scratch + 2 + up;             /* per channel: gamma + its offset */
+    int32_t *bc = kg + cols;                    /* per channel: o1 << 19 + R(beta) */
     const step_q qd = step_of(&p->sub), qs = step_of(&p->scale);
     step_q qg = {0, 0, 0}, qb = {0, 0, 0};
     int32_t o1g = 0;
@@ -294,78 +344,91 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
             vstrwq_p_s32(bc + i, vaddq_n_s32(tslm_mve_requant(b, m, sh), shl19(p->beta.in1_offset)), pr);
         }
     }
-    const int32_t zs_mean = p->mean.input_zero_point * p->mean.reduce_count;
-    const int32_t zs_var = p->var.input_zero_point * p->var.reduce_count;
     const int keep = normalized != NULL && p->steps >= 1;
+    const int form = p->steps == 0 ? LN_SCALED
+                     : p->steps == 1 ? LN_GAMMA + keep
+                     : folded        ? LN_FOLDED + keep
+                                     : LN_ROUNDED + keep;
+    const int diff_fold = p->diff_fold[3] != 0; /* the SUB as ssat8((x A + B) >> 22) */
+    const int linear = p->diff_fold[3] < 0;     /* its B = m P + Q */
+    const int32_t a_fold = p->diff_fold[0];
     const int8_t *const square = p->square + 128; /* (d's entry at square[d]; a local: the int8 stores may alias p) */
-    for (int32_t r = 0; r < p->rows; ++r) {
-        const int8_t *x = input + r * cols;
-        int8_t *y = output + r * cols;
-        int32_t s = 0, c = 0;
-        for (; c + 16 <= cols; c += 16) {
-            s = vaddvaq_s8(s, vldrbq_s8(x + c));
+    const int8_t *const scale_tab = p->scale_table + 128;
+    const int32_t *const rec = p->folded;
+    const int32_t rows = p->rows;
+    const int32_t k_off = p->scale.in2_offset, o1s = p->scale.in1_offset;
+    int32_t lanes[3][4]; /* the four rows' SUB terms / sums of squares, then scale factors and their offsets' product */
+    for (int32_t r = 0; r < rows; r += 4) {
+        const int32_t nb = rows - r < 4 ? rows - r : 4;
+        const int8_t *const x = input + r * cols;
+        for (int32_t i = 0; i < 4; ++i) {
+            lanes[0][i] = row_sum(x + i * cols, i < nb ? cols : 0);
         }
-        if (c < cols) {
-            s = vaddvaq_s8(s, vldrbq_z_s8(x + c, vctp8q((uint32_t)(cols - c))));
-        }
-        const int32_t m = __ssat(tslm_requantize(s - zs_mean, p->mean.multiplier, p->mean.shift) +
-                                 p->mean.output_zero_point, 8); /* (SSAT: GCC -O2 clamps in four instructions) */
-        const int diff_fold = p->diff_fold[3] != 0; /* the SUB as ssat8((x A + B) >> 22) */
-        int32_t t;
-        if (p->diff_fold[3] < 0) { /* B = m P + Q (the compiler's fold_sub_linear) */
-            t = (int32_t)((uint32_t)m * (uint32_t)p->diff_fold[1] + (uint32_t)p->diff_fold[2]);
+        const int32x4_t m = mean4(vldrwq_s32(lanes[0]), &p->mean);
+        if (linear) {
+            vstrwq_s32(lanes[0], vmlasq_n_s32(m, vdupq_n_s32(p->diff_fold[1]), p->diff_fold[2]));
         } else {
-            t = (int32_t)((uint32_t)shl19(p->sub.in1_offset) -
-                          (uint32_t)tslm_requantize(shl20(m + p->sub.in2_offset), p->sub.in2_multiplier,
-                                                    p->sub.in2_shift));
-            if (diff_fold) { /* B = (2 t M + E) >> L (fold_sub) */
-                const int64_t e_fold =
-                    (int64_t)(((uint64_t)(uint32_t)p->diff_fold[2] << 32) | (uint32_t)p->diff_fold[1]);
-                const int64_t t2 = (int32_t)((uint32_t)t << 1); /* (the DSP kernel's t: twice this one) */
-                t = (int32_t)((t2 * p->sub.output_multiplier + e_fold) >> p->diff_fold[3]);
+            vstrwq_s32(lanes[1], m);
+            for (int32_t i = 0; i < 4; ++i) {
+                lanes[0][i] = sub_term(p, lanes[1][i]);
             }
         }
-        const int32_t sq = diff_fold ? differences_folded(x, d, cols, p->diff_fold[0], t, square)
-                                     : differences_rounded(x, d, cols, t, qd, square);
-        const int32_t v = __ssat(tslm_requantize(sq - zs_var, p->var.multiplier, p->var.shift) +
-                                 p->var.output_zero_point, 8);
-        const int32_t k = p->scale_table[v + 128] + p->scale.in2_offset;
-        const int32_t c0 = p->scale.in1_offset * k;
+        vstrwq_s32(lanes[1], vdupq_n_s32(0));
+        for (int32_t i = 0; i < nb; ++i) {
+            const int8_t *const xi = x + i * cols;
+            int8_t *const di = d0 + i * up;
+            lanes[1][i] = diff_fold ? differences_folded(xi, di, cols, a_fold, lanes[0][i], square)
+                                    : differences_rounded(xi, di, cols, lanes[0][i], qd, square);
+        }
+        const int32x4_t v = mean4(vldrwq_s32(lanes[1]), &p->var);
+        const int32x4_t k = vaddq_n_s32(vldrbq_gather_offset_s32(scale_tab, vreinterpretq_u32_s32(v)), k_off);
+        vstrwq_s32(lanes[1], k);
+        vstrwq_s32(lanes[2], vmulq_n_s32(k, o1s));
+        for (int32_t i = 0; i < nb; ++i) {
+            const int8_t *const di = d0 + i * up;
+            int8_t *const y = output + (r + i) * cols;
+            int8_t *const n = keep ? normalized + (r + i) * cols : y;
+            const int32_t ki = lanes[1][i], c0 = lanes[2][i];
 #if defined(__OPTIMIZE_SIZE__) /* (one call of each: their forms are arguments there) */
-        int8_t *const n = keep ? normalized + r * cols : y;
-        if (folded) {
-            outputs_folded(d, y, n, cols, p->folded, k, c0, qs, qg, o1g, keep);
-        } else if (p->steps == 0) {
-            outputs_scaled(d, y, cols, k, c0, qs);
-        } else {
-            outputs_rounded(d, y, n, cols, kg, bc, k, c0, qs, qg, qb, o1g, p->steps, keep);
-        }
+            if (folded) {
+                outputs_folded(di, y, n, cols, rec, ki, c0, qs, qg, o1g, keep);
+            } else if (form == LN_SCALED) {
+                outputs_scaled(di, y, cols, ki, c0, qs);
+            } else {
+                outputs_rounded(di, y, n, cols, kg, bc, ki, c0, qs, qg, qb, o1g, p->steps, keep);
+            }
 #else
-        if (p->steps == 0) {
-            outputs_scaled(d, y, cols, k, c0, qs);
-        } else if (p->steps == 1) {
-            if (keep) {
-                outputs_rounded(d, y, normalized + r * cols, cols, kg, bc, k, c0, qs, qg, qb, o1g, 1, 1);
-            } else {
-                outputs_rounded(d, y, y, cols, kg, bc, k, c0, qs, qg, qb, o1g, 1, 0);
+            switch (form) {
+            case LN_SCALED:
+                outputs_scaled(di, y, cols, ki, c0, qs);
+                break;
+            case LN_GAMMA:
+                outputs_rounded(di, y, y, cols, kg, bc, ki, c0, qs, qg, qb, o1g, 1, 0);
+                break;
+            case LN_GAMMA_KEEP:
+                outputs_rounded(di, y, n, cols, kg, bc, ki, c0, qs, qg, qb, o1g, 1, 1);
+                break;
+            case LN_FOLDED:
+                outputs_folded(di, y, y, cols, rec, ki, c0, qs, qg, o1g, 0);
+                break;
+            case LN_FOLDED_KEEP:
+                outputs_folded(di, y, n, cols, rec, ki, c0, qs, qg, o1g, 1);
+                break;
+            case LN_ROUNDED:
+                outputs_rounded(di, y, y, cols, kg, bc, ki, c0, qs, qg, qb, o1g, 2, 0);
+                break;
+            default:
+                outputs_rounded(di, y, n, cols, kg, bc, ki, c0, qs, qg, qb, o1g, 2, 1);
+                break;
             }
-        } else if (folded) {
-            if (keep) {
-                outputs_folded(d, y, normalized + r * cols, cols, p->folded, k, c0, qs, qg, o1g, 1);
-            } else {
-                outputs_folded(d, y, y, cols, p->folded, k, c0, qs, qg, o1g, 0);
-            }
-        } else if (keep) {
-            outputs_rounded(d, y, normalized + r * cols, cols, kg, bc, k, c0, qs, qg, qb, o1g, 2, 1);
-        } else {
-            outputs_rounded(d, y, y, cols, kg, bc, k, c0, qs, qg, qb, o1g, 2, 0);
-        }
 #endif
+        }
     }
 }
 
 int32_t tslm_mve_layer_norm_s8_get_buffer_size(const tslm_layer_norm_params *p)
 {
-    const int folded = p->steps == 2 && p->folded != NULL; /* (gamma's and beta's records: no per-call terms) */
-    return tslm_layer_norm_s8_get_buffer_size(p) + (folded ? 0 : 12 * p->cols);
+    /* (four rows' differences; gamma's and beta's records: no per-call terms) */
+    const int folded = p->steps == 2 && p->folded != NULL;
+    return tslm_layer_norm_s8_get_buffer_size(p) + 2 * TSLM_LN_UP4(p->cols) + (folded ? 0 : 12 * p->cols);
 }

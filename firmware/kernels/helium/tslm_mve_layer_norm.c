@@ -2,10 +2,12 @@
  * tslm_mve_layer_norm.c - the fused int8 layer norm with Helium: the same integer steps as TFLM's chain
  * (MEAN, SUB, the square's table, MEAN, the row's scale, MUL, [MUL gamma, [ADD beta]]) on four int32 lanes.
  *
- * Per row: the sum for the mean (VADDVA.S8, 16 bytes per instruction); one loop that computes four
- * differences d = SUB(x, mean) at a time, keeps them in a row of scratch and sums their squares (the square's
- * table read by a gather load, VLDRB.S32 with the differences as offsets); one loop that takes four
- * differences through the scale MUL, the gamma MUL and the beta ADD in registers. The sums TFLM rounds:
+ * Rows go four at a time. Per row: the sum for the mean (VADDVA.S8, 16 bytes per instruction); one loop that
+ * computes four differences d = SUB(x, mean) at a time, keeps them in the row's own row of scratch and sums their
+ * squares (the square's table read by a gather load, VLDRB.S32 with the differences as offsets); one loop that
+ * takes four differences through the scale MUL, the gamma MUL and the beta ADD in registers. Per four rows, on
+ * four lanes (one row a lane): the means, the SUB's terms, the variances and the scale table's entries (one
+ * gather). With the compiler's forms the loops are tail-predicated assembly. The sums TFLM rounds:
  *   SUB:  R(x) - R(mean) = (x + o1) << 19 - R(mean)   (R(x) exact at TFLM's left shift 20 and multiplier 1/2)
  *   MUL:  (d + o1)(s + o2) = d K + o1 K, K = s + o2   (the scale: one K per row; gamma: K per channel)
  *   ADD:  R(g) + R(beta) = g << 19 + (o1 << 19 + R(beta))   (the bracket per channel, in scratch)
@@ -29,8 +31,7 @@
 #define TSLM_MVE_LN_DIFF_SHIFT 22
 #define TSLM_MVE_LN_FOLD_SHIFT 16
 
-/* ssat8(x >> s) for 0 <= s <= 24 and any int32 x: the saturating shift left by 24 - s, then right by 24. */
-#define TSLM_MVE_LN_SAT8_SHR(x, s) vshrq_n_s32(vqshlq_n_s32((x), 24 - (s)), 24)
+/* (ssat8(x >> s) for 0 <= s <= 24 and any int32 x: the saturating shift left by 24 - s, then right by 24.) */
 
 static int handled(const tslm_binary_params *b, const int half)
 {
@@ -90,13 +91,11 @@ TSLM_ALWAYS_INLINE int32_t shl20(int32_t v)
 
 /* Four differences of x[c..c+3] (lanes where p holds when pred): d stored, returns the squares' table values
  * (0 in lanes past the row). */
-/* fold: two19 holds the compiler's A and t the row's B (ssat8((x A + B) >> 22), p->diff_fold). */
 TSLM_ALWAYS_INLINE int32x4_t diff4(const int8_t *x, int8_t *d, const int32x4_t two19, int32_t t, const step_q q,
-                                   const int8_t *sq, const int fold, const int pred, const mve_pred16_t p)
+                                   const int8_t *sq, const int pred, const mve_pred16_t p)
 {
     const int32x4_t xv = pred ? vldrbq_z_s32(x, p) : vldrbq_s32(x);
-    const int32x4_t dv = fold ? TSLM_MVE_LN_SAT8_SHR(vmlasq_n_s32(xv, two19, t), TSLM_MVE_LN_DIFF_SHIFT)
-                              : out8(vmlasq_n_s32(xv, two19, t), q);
+    const int32x4_t dv = out8(vmlasq_n_s32(xv, two19, t), q);
     const uint32x4_t at = vreinterpretq_u32_s32(dv); /* (sq: the table's middle; the address sum wraps mod 2^32) */
     if (pred) {
         vstrbq_p_s32(d, dv, p);
@@ -108,29 +107,29 @@ TSLM_ALWAYS_INLINE int32x4_t diff4(const int8_t *x, int8_t *d, const int32x4_t t
 
 /* d[c] = SUB(x[c], the row's mean) for the row (two19, t: diff4's), returns the sum of the squares' table values. */
 TSLM_ALWAYS_INLINE int32_t differences(const int8_t *x, int8_t *d, int32_t cols, const int32x4_t two19, int32_t t,
-                                       const step_q qd, const int8_t *square, const int fold)
+                                       const step_q qd, const int8_t *square)
 {
     int32x4_t sq = vdupq_n_s32(0);
 #if defined(__OPTIMIZE_SIZE__)
     const int8_t *xp = x;
     int8_t *dp = d;
     for (const int8_t *const end = x + (cols & ~3); xp != end; xp += 4, dp += 4) {
-        sq = vaddq_s32(sq, diff4(xp, dp, two19, t, qd, square, fold, 0, 0xFFFF));
+        sq = vaddq_s32(sq, diff4(xp, dp, two19, t, qd, square, 0, 0xFFFF));
     }
 #else
     const int8_t *xp = x + (cols & ~3);
     int8_t *dp = d + (cols & ~3);
     for (int32_t c = 0; c + 4 <= cols; c += 4) {
-        sq = vaddq_s32(sq, diff4(x + c, d + c, two19, t, qd, square, fold, 0, 0xFFFF));
+        sq = vaddq_s32(sq, diff4(x + c, d + c, two19, t, qd, square, 0, 0xFFFF));
     }
 #endif
     if (cols & 3) {
-        sq = vaddq_s32(sq, diff4(xp, dp, two19, t, qd, square, fold, 1, vctp32q((uint32_t)(cols & 3))));
+        sq = vaddq_s32(sq, diff4(xp, dp, two19, t, qd, square, 1, vctp32q((uint32_t)(cols & 3))));
     }
     return vaddvq_s32(sq);
 }
 
-/* differences() for each form, not inlined at -Os (GCC -Os keeps the loop's vectors in registers only there) */
+/* differences() for the rounded SUB (no fold from the compiler), not inlined at -Os (GCC -Os keeps the loop's vectors in registers only there) */
 #if defined(__OPTIMIZE_SIZE__)
 #define TSLM_LN_ROWFN __attribute__((noinline)) static
 #else
@@ -139,7 +138,7 @@ TSLM_ALWAYS_INLINE int32_t differences(const int8_t *x, int8_t *d, int32_t cols,
 TSLM_LN_ROWFN int32_t differences_rounded(const int8_t *x, int8_t *d, int32_t cols, int32_t t, const step_q qd,
                                           const int8_t *square)
 {
-    return differences(x, d, cols, vdupq_n_s32(INT32_C(1) << 19), t, qd, square, 0);
+    return differences(x, d, cols, vdupq_n_s32(INT32_C(1) << 19), t, qd, square);
 }
 
 /* d[c..c+3] through the scale, gamma and beta steps (steps of them, 0..2; the compiler's records take

@@ -381,6 +381,33 @@ TSLM_ALWAYS_INLINE int32_t row_sum(const int8_t *x, int32_t n)
     return s;
 }
 
+/* The sums of four rows of n bytes (n apart) to s[0..3]: row_sum()'s loop four times in one block. */
+#define TSLM_LN_SUM_ROW(S, A, B)                                                                              \
+    "mov %[p], %[x]\n\t"                                                                                      \
+    "mov lr, %[n]\n\t"                                                                                        \
+    "wlstp.8 lr, lr, " B "f\n" A ":\n\t"                                                                      \
+    "vldrb.8 q0, [%[p]], #16\n\t"                                                                             \
+    "vaddva.s8 %[" S "], q0\n\t"                                                                              \
+    "letp lr, " A "b\n" B ":\n\t"                                                                             \
+    "add %[x], %[x], %[n]\n\t"
+TSLM_ALWAYS_INLINE void row_sums4(const int8_t *x, int32_t n, int32_t *s)
+{
+    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    const int8_t *p;
+    register int32_t lr __asm__("lr");
+    __asm__ volatile(TSLM_LN_SUM_ROW("s0", "1", "2") TSLM_LN_SUM_ROW("s1", "3", "4")
+                         TSLM_LN_SUM_ROW("s2", "5", "6") TSLM_LN_SUM_ROW("s3", "7", "8")
+                     : [p] "=&r"(p), [x] "+r"(x), [s0] "+Te"(s0), [s1] "+Te"(s1), [s2] "+Te"(s2), [s3] "+Te"(s3),
+                       "=&r"(lr)
+                     : [n] "r"(n)
+                     : "q0", "memory");
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+}
+#undef TSLM_LN_SUM_ROW
+
 /* TFLM's MEAN of four rows from their sums (lanes): requantized, + zero point, saturated to int8. */
 TSLM_ALWAYS_INLINE int32x4_t mean4(int32x4_t s, const tslm_reduce_params *r)
 {
@@ -466,8 +493,12 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
     for (int32_t r = 0; r < rows; r += 4) {
         const int32_t nb = rows - r < 4 ? rows - r : 4;
         const int8_t *const x = input + r * cols;
-        for (int32_t i = 0; i < 4; ++i) {
-            lanes[0][i] = row_sum(x + i * cols, i < nb ? cols : 0);
+        if (nb == 4) {
+            row_sums4(x, cols, lanes[0]);
+        } else {
+            for (int32_t i = 0; i < 4; ++i) {
+                lanes[0][i] = row_sum(x + i * cols, i < nb ? cols : 0);
+            }
         }
         const int32x4_t m = mean4(vldrwq_s32(lanes[0]), &p->mean);
         if (linear) {

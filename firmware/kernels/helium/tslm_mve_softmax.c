@@ -160,16 +160,7 @@ TSLM_ALWAYS_INLINE void rev_rows(const tslm_softmax_params *p, const int8_t *inp
         const int32x4_t shv = vshlq_s32(vdupq_n_s32(1), k);
         vstrwq_s32(v[0], m);
         vstrwq_s32(v[1], shv);
-        const int32x4_t bound = vqrdmulhq_s32(m, shv);
-        vstrwq_s32(v[2], bound);
-        if (vmaxvq_s32(INT32_MIN, bound) <= top) { /* (no row of the four needs the clamp: no test per row) */
-            for (int32_t i = 0; i < nb; ++i) {
-                rev_out(in, depth, at[i], v[0][i], v[1][i], offset, hi, out, wide, 0);
-                in += depth;
-                out += (size_t)depth * size;
-            }
-            continue;
-        }
+        vstrwq_s32(v[2], vqrdmulhq_s32(m, shv));
         for (int32_t i = 0; i < nb; ++i) {
             if (v[2][i] > top) {
                 rev_out(in, depth, at[i], v[0][i], v[1][i], offset, hi, out, wide, 1);

@@ -2,10 +2,12 @@
  * tslm_mve_layer_norm.c - the fused int8 layer norm with Helium: the same integer steps as TFLM's chain
  * (MEAN, SUB, the square's table, MEAN, the row's scale, MUL, [MUL gamma, [ADD beta]]) on four int32 lanes.
  *
- * Per row: the sum for the mean (VADDVA.S8, 16 bytes per instruction); one loop that computes four
- * differences d = SUB(x, mean) at a time, keeps them in a row of scratch and sums their squares (the square's
- * table read by a gather load, VLDRB.S32 with the differences as offsets); one loop that takes four
- * differences through the scale MUL, the gamma MUL and the beta ADD in registers. The sums TFLM rounds:
+ * Rows go four at a time. Per row: the sum for the mean (VADDVA.S8, 16 bytes per instruction); one loop that
+ * computes four differences d = SUB(x, mean) at a time, keeps them in the row's own row of scratch and sums their
+ * squares (the square's table read by a gather load, VLDRB.S32 with the differences as offsets); one loop that
+ * takes four differences through the scale MUL, the gamma MUL and the beta ADD in registers. Per four rows, on
+ * four lanes (one row a lane): the means, the SUB's terms, the variances and the scale table's entries (one
+ * gather). With the compiler's forms the loops are tail-predicated assembly. The sums TFLM rounds:
  *   SUB:  R(x) - R(mean) = (x + o1) << 19 - R(mean)   (R(x) exact at TFLM's left shift 20 and multiplier 1/2)
  *   MUL:  (d + o1)(s + o2) = d K + o1 K, K = s + o2   (the scale: one K per row; gamma: K per channel)
  *   ADD:  R(g) + R(beta) = g << 19 + (o1 << 19 + R(beta))   (the bracket per channel, in scratch)
@@ -29,8 +31,7 @@
 #define TSLM_MVE_LN_DIFF_SHIFT 22
 #define TSLM_MVE_LN_FOLD_SHIFT 16
 
-/* ssat8(x >> s) for 0 <= s <= 24 and any int32 x: the saturating shift left by 24 - s, then right by 24. */
-#define TSLM_MVE_LN_SAT8_SHR(x, s) vshrq_n_s32(vqshlq_n_s32((x), 24 - (s)), 24)
+/* (ssat8(x >> s) for 0 <= s <= 24 and any int32 x: the saturating shift left by 24 - s, then right by 24.) */
 
 static int handled(const tslm_binary_params *b, const int half)
 {
@@ -90,13 +91,11 @@ TSLM_ALWAYS_INLINE int32_t shl20(int32_t v)
 
 /* Four differences of x[c..c+3] (lanes where p holds when pred): d stored, returns the squares' table values
  * (0 in lanes past the row). */
-/* fold: two19 holds the compiler's A and t the row's B (ssat8((x A + B) >> 22), p->diff_fold). */
 TSLM_ALWAYS_INLINE int32x4_t diff4(const int8_t *x, int8_t *d, const int32x4_t two19, int32_t t, const step_q q,
-                                   const int8_t *sq, const int fold, const int pred, const mve_pred16_t p)
+                                   const int8_t *sq, const int pred, const mve_pred16_t p)
 {
     const int32x4_t xv = pred ? vldrbq_z_s32(x, p) : vldrbq_s32(x);
-    const int32x4_t dv = fold ? TSLM_MVE_LN_SAT8_SHR(vmlasq_n_s32(xv, two19, t), TSLM_MVE_LN_DIFF_SHIFT)
-                              : out8(vmlasq_n_s32(xv, two19, t), q);
+    const int32x4_t dv = out8(vmlasq_n_s32(xv, two19, t), q);
     const uint32x4_t at = vreinterpretq_u32_s32(dv); /* (sq: the table's middle; the address sum wraps mod 2^32) */
     if (pred) {
         vstrbq_p_s32(d, dv, p);
@@ -108,68 +107,44 @@ TSLM_ALWAYS_INLINE int32x4_t diff4(const int8_t *x, int8_t *d, const int32x4_t t
 
 /* d[c] = SUB(x[c], the row's mean) for the row (two19, t: diff4's), returns the sum of the squares' table values. */
 TSLM_ALWAYS_INLINE int32_t differences(const int8_t *x, int8_t *d, int32_t cols, const int32x4_t two19, int32_t t,
-                                       const step_q qd, const int8_t *square, const int fold)
+                                       const step_q qd, const int8_t *square)
 {
     int32x4_t sq = vdupq_n_s32(0);
 #if defined(__OPTIMIZE_SIZE__)
     const int8_t *xp = x;
     int8_t *dp = d;
     for (const int8_t *const end = x + (cols & ~3); xp != end; xp += 4, dp += 4) {
-        sq = vaddq_s32(sq, diff4(xp, dp, two19, t, qd, square, fold, 0, 0xFFFF));
+        sq = vaddq_s32(sq, diff4(xp, dp, two19, t, qd, square, 0, 0xFFFF));
     }
 #else
     const int8_t *xp = x + (cols & ~3);
     int8_t *dp = d + (cols & ~3);
     for (int32_t c = 0; c + 4 <= cols; c += 4) {
-        sq = vaddq_s32(sq, diff4(x + c, d + c, two19, t, qd, square, fold, 0, 0xFFFF));
+        sq = vaddq_s32(sq, diff4(x + c, d + c, two19, t, qd, square, 0, 0xFFFF));
     }
 #endif
     if (cols & 3) {
-        sq = vaddq_s32(sq, diff4(xp, dp, two19, t, qd, square, fold, 1, vctp32q((uint32_t)(cols & 3))));
+        sq = vaddq_s32(sq, diff4(xp, dp, two19, t, qd, square, 1, vctp32q((uint32_t)(cols & 3))));
     }
     return vaddvq_s32(sq);
 }
 
-/* differences() for each form, not inlined at -Os (GCC -Os keeps the loop's vectors in registers only there) */
+/* differences() for the rounded SUB (no fold from the compiler), not inlined at -Os (GCC -Os keeps the loop's vectors in registers only there) */
 #if defined(__OPTIMIZE_SIZE__)
 #define TSLM_LN_ROWFN __attribute__((noinline)) static
 #else
 #define TSLM_LN_ROWFN TSLM_ALWAYS_INLINE
 #endif
-TSLM_LN_ROWFN int32_t differences_folded(const int8_t *x, int8_t *d, int32_t cols, int32_t a, int32_t b,
-                                         const int8_t *square)
-{
-    const step_q unused = {0, 0, 0};
-    return differences(x, d, cols, vdupq_n_s32(a), b, unused, square, 1);
-}
-
 TSLM_LN_ROWFN int32_t differences_rounded(const int8_t *x, int8_t *d, int32_t cols, int32_t t, const step_q qd,
                                           const int8_t *square)
 {
-    return differences(x, d, cols, vdupq_n_s32(INT32_C(1) << 19), t, qd, square, 0);
+    return differences(x, d, cols, vdupq_n_s32(INT32_C(1) << 19), t, qd, square);
 }
 
-typedef struct {
-    int32x4_t val[3];
-} int32x4x3_t;
-
-/* Four channels' records {K[4], A[4], B[4]} at *rec, the pointer stepped past them (three loads that step it: C
- * steps a copy and adds to the pointer, two more instructions). */
-TSLM_ALWAYS_INLINE int32x4x3_t records(const int32_t **rec)
-{
-    int32x4x3_t r;
-    __asm__("vldrw.32 %q[k], [%[p]], #16\n\t"
-            "vldrw.32 %q[a], [%[p]], #16\n\t"
-            "vldrw.32 %q[b], [%[p]], #16"
-            : [k] "=&w"(r.val[0]), [a] "=&w"(r.val[1]), [b] "=&w"(r.val[2]), [p] "+r"(*rec)
-            : "m"(*(const int32_t(*)[12]) * rec));
-    return r;
-}
-
-/* d[c..c+3] through the scale, gamma and beta steps (steps of them; 3: both from the compiler's records, per four
- * channels at bc their K, A and B) to y, and the scaled values to n when keep. */
+/* d[c..c+3] through the scale, gamma and beta steps (steps of them, 0..2; the compiler's records take
+ * out_folded_tp()) to y, and the scaled values to n when keep. */
 TSLM_ALWAYS_INLINE void out4(const int8_t *d, int8_t *y, int8_t *n, const int32_t *kg, const int32_t *bc,
-                             const int32_t **rp, const int32x4_t kv, int32_t c0, const step_q qs, const step_q qg,
+                             const int32x4_t kv, int32_t c0, const step_q qs, const step_q qg,
                              const step_v qb, int32_t o1g, const int steps, const int keep, const int pred,
                              const mve_pred16_t p)
 {
@@ -181,14 +156,6 @@ TSLM_ALWAYS_INLINE void out4(const int8_t *d, int8_t *y, int8_t *n, const int32_
         } else {
             vstrbq_s32(n, v);
         }
-    }
-    if (steps == 3) { /* gamma's MUL from the record's K, beta's ADD ssat8((v A + B) >> 16) (padded records: no tail);
-                       * gamma's input offset and shift from vector registers (qb.m, qb.left: fewer core registers) */
-        const int32x4x3_t rec = records(rp);
-        v = vqrdmulhq_n_s32(vmulq_s32(vaddq_s32(v, qb.m), rec.val[0]), qg.m);
-        v = vaddq_n_s32(vaddq_s32(v, vshrq_n_s32(v, 31)), qg.c);
-        v = vshrq_n_s32(vqshlq_s32(v, qb.left), 24);
-        v = TSLM_MVE_LN_SAT8_SHR(vaddq_s32(vmulq_s32(v, rec.val[1]), rec.val[2]), TSLM_MVE_LN_FOLD_SHIFT);
     }
     if (steps == 1 || steps == 2) {
         const int32x4_t k = pred ? vldrwq_z_s32(kg, p) : vldrwq_s32(kg);
@@ -212,46 +179,30 @@ TSLM_ALWAYS_INLINE void outputs(const int8_t *d, int8_t *y, int8_t *n, int32_t c
 {
     const step_v qb = {vdupq_n_s32(qb_s.m), vdupq_n_s32(qb_s.c), vdupq_n_s32(qb_s.left)};
     const int32x4_t kv = vdupq_n_s32(k);
-    const int32_t *rp = bc; /* (steps 3: the records, stepped by out4) */
 #if defined(__OPTIMIZE_SIZE__) /* the pointers stepped (GCC -Os keeps indexed addressing and spills more) */
     for (const int8_t *const end = d + (cols & ~3); d != end; d += 4, y += 4, n += 4, kg += 4, bc += 4) {
-        out4(d, y, n, kg, bc, &rp, kv, c0, qs, qg, qb, o1g, steps, keep, 0, 0xFFFF);
+        out4(d, y, n, kg, bc, kv, c0, qs, qg, qb, o1g, steps, keep, 0, 0xFFFF);
     }
     const int32_t c = 0;
 #else /* indexed (GCC -O2 strength-reduces it itself, a little better than the above) */
     int32_t c = 0;
     for (; c + 4 <= cols; c += 4) {
-        out4(d + c, y + c, n + c, kg + c, bc + c, &rp, kv, c0, qs, qg, qb, o1g, steps, keep, 0, 0xFFFF);
+        out4(d + c, y + c, n + c, kg + c, bc + c, kv, c0, qs, qg, qb, o1g, steps, keep, 0, 0xFFFF);
     }
 #endif
     if (cols & 3) {
-        out4(d + c, y + c, n + c, kg + c, bc + c, &rp, kv, c0, qs, qg, qb, o1g, steps, keep, 1,
+        out4(d + c, y + c, n + c, kg + c, bc + c, kv, c0, qs, qg, qb, o1g, steps, keep, 1,
              vctp32q((uint32_t)(cols & 3)));
     }
 }
 
-/* outputs() for gamma's and beta's records (steps 3), for the scale step alone (steps 0) and for the other forms
- * (steps 1, 2), each a function of its own at -Os with outputs() inlined into it (flatten): in one function for
- * every form the other forms' vectors crowd the eight Q registers of the records' loop (spills in it), and the
- * scale step alone tests the forms' flags in its loop. */
+/* outputs() for the forms without the compiler's records (steps 1, 2), a function of its own at -Os with outputs()
+ * inlined into it (flatten). */
 #if defined(__OPTIMIZE_SIZE__)
 #define TSLM_LN_OUTFN __attribute__((noinline, flatten)) static
 #else
 #define TSLM_LN_OUTFN TSLM_ALWAYS_INLINE
 #endif
-TSLM_LN_OUTFN void outputs_folded(const int8_t *d, int8_t *y, int8_t *n, int32_t cols, const int32_t *rec, int32_t k,
-                                  int32_t c0, const step_q qs, const step_q qg, int32_t o1g, const int keep)
-{
-    const step_q qv = {o1g, 0, qg.left}; /* (in vector registers: out4's steps 3) */
-    outputs(d, y, n, cols, rec, rec, k, c0, qs, qg, qv, o1g, 3, keep);
-}
-
-TSLM_LN_OUTFN void outputs_scaled(const int8_t *d, int8_t *y, int32_t cols, int32_t k, int32_t c0, const step_q qs)
-{
-    const step_q unused = {0, 0, 0};
-    outputs(d, y, y, cols, NULL, NULL, k, c0, qs, unused, unused, 0, 0, 0); /* (steps 0: the scale step only) */
-}
-
 TSLM_LN_OUTFN void outputs_rounded(const int8_t *d, int8_t *y, int8_t *n, int32_t cols, const int32_t *kg,
                                    const int32_t *bc, int32_t k, int32_t c0, const step_q qs, const step_q qg,
                                    const step_q qb, int32_t o1g, const int steps, const int keep)
@@ -259,6 +210,236 @@ TSLM_LN_OUTFN void outputs_rounded(const int8_t *d, int8_t *y, int8_t *n, int32_
     outputs(d, y, n, cols, kg, bc, k, c0, qs, qg, qb, o1g, steps == 2 ? 2 : steps == 1, keep); /* (0..2) */
 }
 
+/* The compiler's forms as tail-predicated assembly loops (WLSTP/LETP: the last partial four's lanes switched off
+ * by the loop itself, no remainder code; a row's set-up a few instructions), four channels a turn, each the same
+ * steps as diff4()/out4() above. */
+
+/* differences_folded(): d = ssat8((x A + t) >> 22), the sum of the squares' table entries (VADDVA). */
+TSLM_ALWAYS_INLINE int32_t diff_row_tp(const int8_t *x, int8_t *d, int32_t cols, const int32x4_t av, int32_t t,
+                                       const int8_t *sq)
+{
+    int32_t s = 0;
+    register int32_t lr __asm__("lr") = cols;
+    __asm__ volatile("wlstp.32 lr, lr, 2f\n"
+                     "1:\n\t"
+                     "vldrb.s32 q0, [%[x]], #4\n\t"
+                     "vmlas.s32 q0, %q[a], %[t]\n\t"
+                     "vqshl.s32 q0, q0, #2\n\t" /* (24 - TSLM_MVE_LN_DIFF_SHIFT) */
+                     "vshr.s32 q0, q0, #24\n\t"
+                     "vstrb.32 q0, [%[d]], #4\n\t"
+                     "vldrb.s32 q1, [%[sq], q0]\n\t"
+                     "vaddva.s32 %[s], q1\n\t"
+                     "letp lr, 1b\n"
+                     "2:"
+                     : [x] "+l"(x), [d] "+l"(d), [s] "+Te"(s), "+r"(lr)
+                     : [a] "w"(av), [t] "r"(t), [sq] "r"(sq)
+                     : "q0", "q1", "memory");
+    return s;
+}
+
+/* outputs_scaled(): y = out8(d k + c0, qs). */
+TSLM_ALWAYS_INLINE void out_scaled_tp(const int8_t *d, int8_t *y, int32_t cols, const int32x4_t kv, int32_t c0,
+                                      const step_q qs)
+{
+    register int32_t lr __asm__("lr") = cols;
+    __asm__ volatile("wlstp.32 lr, lr, 2f\n"
+                     "1:\n\t"
+                     "vldrb.s32 q0, [%[d]], #4\n\t"
+                     "vmlas.s32 q0, %q[k], %[c0]\n\t"
+                     "vqrdmulh.s32 q0, q0, %[m]\n\t"
+                     "vshr.s32 q1, q0, #31\n\t"
+                     "vadd.i32 q0, q0, q1\n\t"
+                     "vadd.i32 q0, q0, %[c]\n\t"
+                     "vqshl.s32 q0, %[left]\n\t"
+                     "vshr.s32 q0, q0, #24\n\t"
+                     "vstrb.32 q0, [%[y]], #4\n\t"
+                     "letp lr, 1b\n"
+                     "2:"
+                     : [d] "+l"(d), [y] "+l"(y), "+r"(lr)
+                     : [k] "w"(kv), [c0] "r"(c0), [m] "r"(qs.m), [c] "r"(qs.c), [left] "r"(qs.left)
+                     : "q0", "q1", "memory");
+}
+
+/* outputs_folded(): the scaled value v = out8(d k + c0, qs) (to n when keep), then gamma's MUL from the
+ * records' K (v + o1g, qg's rounding with its left shift from a vector register) and beta's ADD ssat8((v A + B)
+ * >> 16); the records {K[4], A[4], B[4]} per four channels, padded (the tail's lanes read, not used). */
+#define TSLM_LN_OUT_FOLDED(KEEP)                                                                              \
+    "wlstp.32 lr, lr, 2f\n"                                                                                   \
+    "1:\n\t"                                                                                                  \
+    "vldrb.s32 q0, [%[d]], #4\n\t"                                                                            \
+    "vmlas.s32 q0, %q[k], %[c0]\n\t"                                                                          \
+    "vqrdmulh.s32 q0, q0, %[m]\n\t"                                                                           \
+    "vshr.s32 q1, q0, #31\n\t"                                                                                \
+    "vadd.i32 q0, q0, q1\n\t"                                                                                 \
+    "vadd.i32 q0, q0, %[c]\n\t"                                                                               \
+    "vqshl.s32 q0, q0, %q[left]\n\t"                                                                          \
+    "vshr.s32 q0, q0, #24\n\t" KEEP "vldrw.32 q1, [%[rec]], #16\n\t"                                          \
+    "vldrw.32 q2, [%[rec]], #16\n\t"                                                                          \
+    "vldrw.32 q3, [%[rec]], #16\n\t"                                                                          \
+    "vadd.i32 q0, q0, %q[o1g]\n\t"                                                                            \
+    "vmul.i32 q0, q0, q1\n\t"                                                                                 \
+    "vqrdmulh.s32 q0, q0, %[gm]\n\t"                                                                          \
+    "vshr.s32 q1, q0, #31\n\t"                                                                                \
+    "vadd.i32 q0, q0, q1\n\t"                                                                                 \
+    "vadd.i32 q0, q0, %[gc]\n\t"                                                                              \
+    "vqshl.s32 q0, q0, %q[gl]\n\t"                                                                            \
+    "vshr.s32 q0, q0, #24\n\t"                                                                                \
+    "vmul.i32 q0, q0, q2\n\t"                                                                                 \
+    "vadd.i32 q0, q0, q3\n\t"                                                                                 \
+    "vqshl.s32 q0, q0, #8\n\t" /* (24 - TSLM_MVE_LN_FOLD_SHIFT) */                                            \
+    "vshr.s32 q0, q0, #24\n\t"                                                                                \
+    "vstrb.32 q0, [%[y]], #4\n\t"                                                                             \
+    "letp lr, 1b\n"                                                                                           \
+    "2:"
+/* (d, y and n stepped by the loop itself: past the row, 4 ceil(cols / 4) bytes on) */
+TSLM_ALWAYS_INLINE void out_folded_tp(const int8_t **d, int8_t **y, int8_t **n, int32_t cols, const int32_t *rec,
+                                      const int32x4_t kv, int32_t c0, const step_q qs, const step_q qg,
+                                      const int32x4_t sl, const int32x4_t o1g, const int32x4_t gl, const int keep)
+{
+    register int32_t lr __asm__("lr") = cols;
+    if (keep) {
+        __asm__ volatile(TSLM_LN_OUT_FOLDED("vstrb.32 q0, [%[n]], #4\n\t")
+                         : [d] "+l"(*d), [y] "+l"(*y), [n] "+l"(*n), [rec] "+r"(rec), "+r"(lr)
+                         : [k] "w"(kv), [c0] "r"(c0), [m] "r"(qs.m), [c] "r"(qs.c), [left] "w"(sl),
+                           [o1g] "w"(o1g), [gm] "r"(qg.m), [gc] "r"(qg.c), [gl] "w"(gl)
+                         : "q0", "q1", "q2", "q3", "memory");
+    } else {
+        __asm__ volatile(TSLM_LN_OUT_FOLDED("")
+                         : [d] "+l"(*d), [y] "+l"(*y), [rec] "+r"(rec), "+r"(lr)
+                         : [k] "w"(kv), [c0] "r"(c0), [m] "r"(qs.m), [c] "r"(qs.c), [left] "w"(sl),
+                           [o1g] "w"(o1g), [gm] "r"(qg.m), [gc] "r"(qg.c), [gl] "w"(gl)
+                         : "q0", "q1", "q2", "q3", "memory");
+    }
+}
+#undef TSLM_LN_OUT_FOLDED
+
+/* What the assembly loops take, per call: the row length, the scratch rows' stride, the table and records,
+ * the steps' roundings and the vector constants (read by the group functions below, which are not inlined: in
+ * the row loop's function GCC reloads each of them from the stack for every row). */
+typedef struct {
+    int32x4_t av, sl, o1g, gl; /* the SUB fold's A; the scale's left shift; gamma's input offset and left shift */
+    const int8_t *sq;
+    const int32_t *rec;
+    int32_t cols, up;
+    step_q qs, qg;
+} ln_rows;
+
+/* The nb rows at x (cols apart) through diff_row_tp() into the scratch rows at d (up apart), t[i] each row's
+ * term, their sums of squares to s[i]. */
+__attribute__((noinline)) static void diff_rows(const ln_rows *c, const int8_t *x, int8_t *d, int32_t nb,
+                                                const int32_t *t, int32_t *s)
+{
+    for (int32_t i = 0; i < nb; ++i) {
+        s[i] = diff_row_tp(x, d, c->cols, c->av, t[i], c->sq);
+        x += c->cols;
+        d += c->up;
+    }
+}
+
+/* The nb rows' outputs from the scratch rows at d (up apart) to y and, when keep, the scaled values to n (cols
+ * apart): k[i] each row's scale and c0[i] its offset's product; with the records (folded) or the scale alone. */
+__attribute__((noinline)) static void out_rows(const ln_rows *c, const int8_t *d, int8_t *y, int8_t *n, int32_t nb,
+                                               const int32_t *k, const int32_t *c0, const int folded, const int keep)
+{
+    const int32_t back = c->cols - c->up; /* (-(the tail's padding): the loops step y and n by up a row) */
+    if (!folded) {
+        for (int32_t i = 0; i < nb; ++i) {
+            out_scaled_tp(d, y, c->cols, vdupq_n_s32(k[i]), c0[i], c->qs);
+            d += c->up;
+            y += c->cols;
+        }
+    } else if (keep) {
+        for (int32_t i = 0; i < nb; ++i) {
+            out_folded_tp(&d, &y, &n, c->cols, c->rec, vdupq_n_s32(k[i]), c0[i], c->qs, c->qg, c->sl, c->o1g, c->gl,
+                          1);
+            y += back;
+            n += back;
+        }
+    } else {
+        for (int32_t i = 0; i < nb; ++i) {
+            out_folded_tp(&d, &y, &y, c->cols, c->rec, vdupq_n_s32(k[i]), c0[i], c->qs, c->qg, c->sl, c->o1g, c->gl,
+                          0);
+            y += back;
+        }
+    }
+}
+
+/* The sum of the n bytes at x (0 for n = 0): one tail-predicated loop, sixteen bytes a turn. */
+TSLM_ALWAYS_INLINE int32_t row_sum(const int8_t *x, int32_t n)
+{
+    int32_t s = 0;
+    register int32_t lr __asm__("lr") = n;
+    __asm__ volatile("wlstp.8 lr, lr, 2f\n"
+                     "1:\n\t"
+                     "vldrb.8 q0, [%[x]], #16\n\t"
+                     "vaddva.s8 %[s], q0\n\t"
+                     "letp lr, 1b\n"
+                     "2:"
+                     : [x] "+r"(x), [s] "+Te"(s), "+r"(lr)
+                     :
+                     : "q0", "memory");
+    return s;
+}
+
+/* The sums of four rows of n bytes (n apart) to s[0..3]: row_sum()'s loop four times in one block. */
+#define TSLM_LN_SUM_ROW(S, A, B)                                                                              \
+    "mov %[p], %[x]\n\t"                                                                                      \
+    "mov lr, %[n]\n\t"                                                                                        \
+    "wlstp.8 lr, lr, " B "f\n" A ":\n\t"                                                                      \
+    "vldrb.8 q0, [%[p]], #16\n\t"                                                                             \
+    "vaddva.s8 %[" S "], q0\n\t"                                                                              \
+    "letp lr, " A "b\n" B ":\n\t"                                                                             \
+    "add %[x], %[x], %[n]\n\t"
+TSLM_ALWAYS_INLINE void row_sums4(const int8_t *x, int32_t n, int32_t *s)
+{
+    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    const int8_t *p;
+    register int32_t lr __asm__("lr");
+    __asm__ volatile(TSLM_LN_SUM_ROW("s0", "1", "2") TSLM_LN_SUM_ROW("s1", "3", "4")
+                         TSLM_LN_SUM_ROW("s2", "5", "6") TSLM_LN_SUM_ROW("s3", "7", "8")
+                     : [p] "=&r"(p), [x] "+r"(x), [s0] "+Te"(s0), [s1] "+Te"(s1), [s2] "+Te"(s2), [s3] "+Te"(s3),
+                       "=&r"(lr)
+                     : [n] "r"(n)
+                     : "q0", "memory");
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+}
+#undef TSLM_LN_SUM_ROW
+
+/* TFLM's MEAN of four rows from their sums (lanes): requantized, + zero point, saturated to int8. */
+TSLM_ALWAYS_INLINE int32x4_t mean4(int32x4_t s, const tslm_reduce_params *r)
+{
+    const int32x4_t m = tslm_mve_requant(vsubq_n_s32(s, r->input_zero_point * r->reduce_count),
+                                         vdupq_n_s32(r->multiplier), vdupq_n_s32(r->shift));
+    return vminq_s32(vmaxq_s32(vaddq_n_s32(m, r->output_zero_point), vdupq_n_s32(-128)), vdupq_n_s32(127));
+}
+
+/* The SUB's row term t for the mean m (diff4's): R(o1) - R(mean), or the compiler's fold of it. */
+static int32_t sub_term(const tslm_layer_norm_params *p, int32_t m)
+{
+    if (p->diff_fold[3] < 0) { /* B = m P + Q (the compiler's fold_sub_linear) */
+        return (int32_t)((uint32_t)m * (uint32_t)p->diff_fold[1] + (uint32_t)p->diff_fold[2]);
+    }
+    int32_t t = (int32_t)((uint32_t)shl19(p->sub.in1_offset) -
+                          (uint32_t)tslm_requantize(shl20(m + p->sub.in2_offset), p->sub.in2_multiplier,
+                                                    p->sub.in2_shift));
+    if (p->diff_fold[3] != 0) { /* B = (2 t M + E) >> L (fold_sub) */
+        const int64_t e_fold = (int64_t)(((uint64_t)(uint32_t)p->diff_fold[2] << 32) | (uint32_t)p->diff_fold[1]);
+        const int64_t t2 = (int32_t)((uint32_t)t << 1); /* (the DSP kernel's t: twice this one) */
+        t = (int32_t)((t2 * p->sub.output_multiplier + e_fold) >> p->diff_fold[3]);
+    }
+    return t;
+}
+
+/* The outputs' forms, chosen once per call. */
+enum { LN_SCALED, LN_GAMMA, LN_GAMMA_KEEP, LN_FOLDED, LN_FOLDED_KEEP, LN_ROUNDED, LN_ROUNDED_KEEP };
+
+/* Rows go four at a time: their sums, means and the SUB's terms on four lanes; each row's differences (into a
+ * scratch row of its own) and its sum of squares; the four variances, the scale table's entries (one gather) and
+ * the scale's products on four lanes; then each row's outputs. The per-row scalar steps (two requantizations,
+ * the table read, the forms' tests) run once per four rows. */
 void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input, const int8_t *gamma,
                             const int8_t *beta, int8_t *normalized, int8_t *output, int32_t *scratch)
 {
@@ -269,9 +450,10 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
         tslm_layer_norm_s8(p, input, gamma, beta, normalized, output, scratch); /* the portable kernel */
         return;
     }
-    int8_t *d = (int8_t *)(scratch + 2);
-    int32_t *kg = scratch + 2 + 2 * TSLM_LN_UP4(cols) / 4; /* per channel: gamma + its offset */
-    int32_t *bc = kg + cols;                                /* per channel: o1 << 19 + R(beta) */
+    const int32_t up = TSLM_LN_UP4(cols);
+    int8_t *const d0 = (int8_t *)(scratch + 2); /* four rows' differences, up bytes apart */
+    int32_t *kg = scratch + 2 + up;             /* per channel: gamma + its offset */
+    int32_t *bc = kg + cols;                    /* per channel: o1 << 19 + R(beta) */
     const step_q qd = step_of(&p->sub), qs = step_of(&p->scale);
     step_q qg = {0, 0, 0}, qb = {0, 0, 0};
     int32_t o1g = 0;
@@ -294,78 +476,86 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
             vstrwq_p_s32(bc + i, vaddq_n_s32(tslm_mve_requant(b, m, sh), shl19(p->beta.in1_offset)), pr);
         }
     }
-    const int32_t zs_mean = p->mean.input_zero_point * p->mean.reduce_count;
-    const int32_t zs_var = p->var.input_zero_point * p->var.reduce_count;
     const int keep = normalized != NULL && p->steps >= 1;
+    const int form = p->steps == 0 ? LN_SCALED
+                     : p->steps == 1 ? LN_GAMMA + keep
+                     : folded        ? LN_FOLDED + keep
+                                     : LN_ROUNDED + keep;
+    const int diff_fold = p->diff_fold[3] != 0; /* the SUB as ssat8((x A + B) >> 22) */
+    const int linear = p->diff_fold[3] < 0;     /* its B = m P + Q */
     const int8_t *const square = p->square + 128; /* (d's entry at square[d]; a local: the int8 stores may alias p) */
-    for (int32_t r = 0; r < p->rows; ++r) {
-        const int8_t *x = input + r * cols;
-        int8_t *y = output + r * cols;
-        int32_t s = 0, c = 0;
-        for (; c + 16 <= cols; c += 16) {
-            s = vaddvaq_s8(s, vldrbq_s8(x + c));
-        }
-        if (c < cols) {
-            s = vaddvaq_s8(s, vldrbq_z_s8(x + c, vctp8q((uint32_t)(cols - c))));
-        }
-        const int32_t m = __ssat(tslm_requantize(s - zs_mean, p->mean.multiplier, p->mean.shift) +
-                                 p->mean.output_zero_point, 8); /* (SSAT: GCC -O2 clamps in four instructions) */
-        const int diff_fold = p->diff_fold[3] != 0; /* the SUB as ssat8((x A + B) >> 22) */
-        int32_t t;
-        if (p->diff_fold[3] < 0) { /* B = m P + Q (the compiler's fold_sub_linear) */
-            t = (int32_t)((uint32_t)m * (uint32_t)p->diff_fold[1] + (uint32_t)p->diff_fold[2]);
+    const ln_rows rc = {vdupq_n_s32(p->diff_fold[0]), vdupq_n_s32(qs.left), vdupq_n_s32(o1g), vdupq_n_s32(qg.left),
+                        square, p->folded, cols, up, qs, qg};
+    const int8_t *const scale_tab = p->scale_table + 128;
+    const int32_t rows = p->rows;
+    const int32_t k_off = p->scale.in2_offset, o1s = p->scale.in1_offset;
+    int32_t lanes[3][4]; /* the four rows' SUB terms / sums of squares, then scale factors and their offsets' product */
+    for (int32_t r = 0; r < rows; r += 4) {
+        const int32_t nb = rows - r < 4 ? rows - r : 4;
+        const int8_t *const x = input + r * cols;
+        if (nb == 4) {
+            row_sums4(x, cols, lanes[0]);
         } else {
-            t = (int32_t)((uint32_t)shl19(p->sub.in1_offset) -
-                          (uint32_t)tslm_requantize(shl20(m + p->sub.in2_offset), p->sub.in2_multiplier,
-                                                    p->sub.in2_shift));
-            if (diff_fold) { /* B = (2 t M + E) >> L (fold_sub) */
-                const int64_t e_fold =
-                    (int64_t)(((uint64_t)(uint32_t)p->diff_fold[2] << 32) | (uint32_t)p->diff_fold[1]);
-                const int64_t t2 = (int32_t)((uint32_t)t << 1); /* (the DSP kernel's t: twice this one) */
-                t = (int32_t)((t2 * p->sub.output_multiplier + e_fold) >> p->diff_fold[3]);
+            for (int32_t i = 0; i < 4; ++i) {
+                lanes[0][i] = row_sum(x + i * cols, i < nb ? cols : 0);
             }
         }
-        const int32_t sq = diff_fold ? differences_folded(x, d, cols, p->diff_fold[0], t, square)
-                                     : differences_rounded(x, d, cols, t, qd, square);
-        const int32_t v = __ssat(tslm_requantize(sq - zs_var, p->var.multiplier, p->var.shift) +
-                                 p->var.output_zero_point, 8);
-        const int32_t k = p->scale_table[v + 128] + p->scale.in2_offset;
-        const int32_t c0 = p->scale.in1_offset * k;
-#if defined(__OPTIMIZE_SIZE__) /* (one call of each: their forms are arguments there) */
-        int8_t *const n = keep ? normalized + r * cols : y;
-        if (folded) {
-            outputs_folded(d, y, n, cols, p->folded, k, c0, qs, qg, o1g, keep);
-        } else if (p->steps == 0) {
-            outputs_scaled(d, y, cols, k, c0, qs);
+        const int32x4_t m = mean4(vldrwq_s32(lanes[0]), &p->mean);
+        if (linear) {
+            vstrwq_s32(lanes[0], vmlasq_n_s32(m, vdupq_n_s32(p->diff_fold[1]), p->diff_fold[2]));
         } else {
-            outputs_rounded(d, y, n, cols, kg, bc, k, c0, qs, qg, qb, o1g, p->steps, keep);
+            vstrwq_s32(lanes[1], m);
+            for (int32_t i = 0; i < 4; ++i) {
+                lanes[0][i] = sub_term(p, lanes[1][i]);
+            }
         }
+        vstrwq_s32(lanes[1], vdupq_n_s32(0));
+        if (diff_fold) {
+            diff_rows(&rc, x, d0, nb, lanes[0], lanes[1]);
+        } else {
+            for (int32_t i = 0; i < nb; ++i) {
+                lanes[1][i] = differences_rounded(x + i * cols, d0 + i * up, cols, lanes[0][i], qd, square);
+            }
+        }
+        const int32x4_t v = mean4(vldrwq_s32(lanes[1]), &p->var);
+        const int32x4_t k = vaddq_n_s32(vldrbq_gather_offset_s32(scale_tab, vreinterpretq_u32_s32(v)), k_off);
+        vstrwq_s32(lanes[1], k);
+        vstrwq_s32(lanes[2], vmulq_n_s32(k, o1s));
+        int8_t *const y = output + r * cols;
+        if (form == LN_SCALED || folded) { /* (the compiler's forms: the assembly loops) */
+            out_rows(&rc, d0, y, keep ? normalized + r * cols : y, nb, lanes[1], lanes[2], folded, keep);
+            continue;
+        }
+        for (int32_t i = 0; i < nb; ++i) { /* (gamma and beta without the compiler's records) */
+            const int8_t *const di = d0 + i * up;
+            int8_t *const yi = y + i * cols;
+            int8_t *const n = keep ? normalized + (r + i) * cols : yi;
+            const int32_t ki = lanes[1][i], c0 = lanes[2][i];
+#if defined(__OPTIMIZE_SIZE__) /* (one call: the forms are arguments there) */
+            outputs_rounded(di, yi, n, cols, kg, bc, ki, c0, qs, qg, qb, o1g, p->steps, keep);
 #else
-        if (p->steps == 0) {
-            outputs_scaled(d, y, cols, k, c0, qs);
-        } else if (p->steps == 1) {
-            if (keep) {
-                outputs_rounded(d, y, normalized + r * cols, cols, kg, bc, k, c0, qs, qg, qb, o1g, 1, 1);
-            } else {
-                outputs_rounded(d, y, y, cols, kg, bc, k, c0, qs, qg, qb, o1g, 1, 0);
+            switch (form) {
+            case LN_GAMMA:
+                outputs_rounded(di, yi, yi, cols, kg, bc, ki, c0, qs, qg, qb, o1g, 1, 0);
+                break;
+            case LN_GAMMA_KEEP:
+                outputs_rounded(di, yi, n, cols, kg, bc, ki, c0, qs, qg, qb, o1g, 1, 1);
+                break;
+            case LN_ROUNDED:
+                outputs_rounded(di, yi, yi, cols, kg, bc, ki, c0, qs, qg, qb, o1g, 2, 0);
+                break;
+            default:
+                outputs_rounded(di, yi, n, cols, kg, bc, ki, c0, qs, qg, qb, o1g, 2, 1);
+                break;
             }
-        } else if (folded) {
-            if (keep) {
-                outputs_folded(d, y, normalized + r * cols, cols, p->folded, k, c0, qs, qg, o1g, 1);
-            } else {
-                outputs_folded(d, y, y, cols, p->folded, k, c0, qs, qg, o1g, 0);
-            }
-        } else if (keep) {
-            outputs_rounded(d, y, normalized + r * cols, cols, kg, bc, k, c0, qs, qg, qb, o1g, 2, 1);
-        } else {
-            outputs_rounded(d, y, y, cols, kg, bc, k, c0, qs, qg, qb, o1g, 2, 0);
-        }
 #endif
+        }
     }
 }
 
 int32_t tslm_mve_layer_norm_s8_get_buffer_size(const tslm_layer_norm_params *p)
 {
-    const int folded = p->steps == 2 && p->folded != NULL; /* (gamma's and beta's records: no per-call terms) */
-    return tslm_layer_norm_s8_get_buffer_size(p) + (folded ? 0 : 12 * p->cols);
+    /* (four rows' differences; gamma's and beta's records: no per-call terms) */
+    const int folded = p->steps == 2 && p->folded != NULL;
+    return tslm_layer_norm_s8_get_buffer_size(p) + 2 * TSLM_LN_UP4(p->cols) + (folded ? 0 : 12 * p->cols);
 }

@@ -63,11 +63,12 @@ class LayerNormParams(KernelParams):
     # (fold_sub); zeros: none
 
 
-def scratch_bytes(rows: int, cols: int, dsp: bool, steps: int = 2, folded: bool = False) -> int:
+def scratch_bytes(rows: int, cols: int, dsp: bool, steps: int = 2, folded: bool = False, mve: bool = False) -> int:
     """tslm_layer_norm_s8_get_buffer_size (and the DSP kernel's, which adds three int32 per channel for gamma
-    and beta unless the compiler gave it their records; the Helium kernel's always)."""
+    and beta unless the compiler gave it their records; the Helium kernel's always, and two more rows of
+    differences: it takes rows four at a time)."""
     portable = 8 + 2 * _up(cols)
-    return portable + (12 * cols if dsp and steps >= 1 and not folded else 0)
+    return portable + (12 * cols if dsp and steps >= 1 and not folded else 0) + (2 * _up(cols) if mve else 0)
 
 
 _V = np.arange(-128, 128)
@@ -438,7 +439,7 @@ def _call(lw: Lowering, mean: Call, sub: Call, sq: Call, var: Call, scale: Call,
     call = Call(op, "tslm_layer_norm_s8", "tslm_layer_norm", args, params=p,
                 consts=[sq_tab, sc_tab] + ([folded] if folded is not None else []),
                 scratch_bytes=scratch_bytes(rows, cols, lw.target.dsp, len(extra) if not lw.target.mve else 2,
-                                            folded is not None),
+                                            folded is not None, lw.target.mve),
                 macs=sum(c.macs for c in ops),
                 note=f"{rows} rows of {cols}: {' -> '.join(what)} (ops {', '.join(str(c.op.index) for c in ops)}"
                      " fused, every int8 step kept)",

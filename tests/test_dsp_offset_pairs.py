@@ -251,6 +251,16 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                      "fc_rows7_d68_o12_relu": lambda: _fc_model(7, 68, 12, 1, -20, 33),
                      "fc_rows5_d44_o10_relu": lambda: _fc_model(5, 44, 10, 1, -70, 34),
                      "fc_rows4_d72_o12_none": lambda: _fc_model(4, 72, 12, 0, 6, 35),
+                     # three rows a block (fc_triples: tslm_dsp_op_quads3s_*): rows % 3 of 0, 1 and 2 (the last one or
+                     # two rows by the one- and two-row routines), both clamps, the pass entered at its start (25
+                     # groups), in its middle and near its end (2 groups), the anomaly model's 32x96 . 96x48, and 26
+                     # groups (past the pass: the two-row routines)
+                     "fc_rows9_d100_o8_relu": lambda: _fc_model(9, 100, 8, 1, -60, 36),
+                     "fc_rows10_d56_o12_none": lambda: _fc_model(10, 56, 12, 0, 4, 37),
+                     "fc_rows8_d48_o16_relu": lambda: _fc_model(8, 48, 16, 1, -25, 38),
+                     "fc_rows6_d8_o4_relu": lambda: _fc_model(6, 8, 4, 1, -10, 39),
+                     "fc_rows32_d96_o48_none": lambda: _fc_model(32, 96, 48, 0, -3, 40),
+                     "fc_rows4_d104_o8_none": lambda: _fc_model(4, 104, 8, 0, 2, 41),
                      # the wide pointwise layout (int16 weights, dsp_layout.conv_wide): one group in the loop and
                      # several passes, a lone last pixel, both clamps in the assembly, relu6 in C
                      "conv1x1_wide_8px_c8_o4_none": lambda: _conv1x1_model((2, 4), 8, 4, 0, 5, 18),
@@ -298,7 +308,10 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                                                 "conv1x1_wide_6px_c48_o6_relu6", "conv3x3_wide_s2_9x9x3_o8_relu6",
                                                 "conv3x3_wide_s1_7x9x3_o6_none", "conv3x3_rgb_s1_9x9x3_o6_relu",
                                                 "conv1x1_wide_quad8_9px_o12_none")] +
-                         [(n, "-Os") for n in ("fc_row1_d64_o10_relu", "conv1x1_9px_c24_o8_none",
+                         [(n, "size") for n in ("fc_rows10_d56_o12_none", "fc_rows8_d48_o16_relu")] +
+                         [(n, "-Os") for n in ("fc_rows9_d100_o8_relu", "fc_rows10_d56_o12_none",
+                                               "fc_rows8_d48_o16_relu", "fc_rows24_d56_o56_none",
+                                               "fc_row1_d64_o10_relu", "conv1x1_9px_c24_o8_none",
                                                "fc_rows7_d68_o12_relu", "conv1x1_wide_8px_c8_o4_none",
                                                "conv3x3_wide_s2_12x11x4_o10_relu",
                                                "conv3x3_rgb_s1_7x9x3_o12_none_valid",

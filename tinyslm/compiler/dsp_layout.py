@@ -66,6 +66,19 @@ def fc_raw_row(batches: int, depth: int, out_depth: int, depth_chunk: int) -> bo
     return batches == 1 and depth % 8 == 0 and (out_depth < FC_RAW_OD or depth_chunk < depth)
 
 
+def fc_triples(batches: int, depth: int, out_depth: int, hi: int) -> bool:
+    """Whether the DSP FULLY_CONNECTED with offset pairs takes three rows a block (triples in
+    tslm_dsp_fully_connected.c; its scratch then holds three widened rows, 24 bytes per group of four inputs):
+    three rows or more, every output in fours, depth a multiple of 4 of 2..25 groups, nothing clamped below 127.
+
+    >>> fc_triples(24, 56, 56, 127), fc_triples(32, 96, 48, 127), fc_triples(2, 56, 56, 127), fc_triples(24, 104, 56, 127)
+    (True, True, False, False)
+    >>> fc_triples(24, 56, 54, 127), fc_triples(24, 54, 56, 127), fc_triples(24, 56, 56, 6)
+    (False, False, False)
+    """
+    return batches >= 3 and depth % 4 == 0 and 8 <= depth <= 100 and out_depth % 4 == 0 and hi == 127
+
+
 def conv_dsp_scratch(k: int, im2col: bool) -> int:
     """Scratch of the DSP CONV_2D: two pixels widened (16 bytes per group of four k), and with
     im2col their two int8 columns (k rounded up to a multiple of four)."""

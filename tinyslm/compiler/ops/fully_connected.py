@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..dsp_layout import (FC_DEPTH_CHUNK, fc_raw_row, fc_wide_records, fc_wide_row, fc_wide_short, fc_wide_short_stream,
-                          fc_wide_five, fc_wide_five_stream,
+from ..dsp_layout import (FC_DEPTH_CHUNK, fc_raw_row, fc_triples, fc_wide_records, fc_wide_row, fc_wide_short,
+                          fc_wide_short_stream, fc_wide_five, fc_wide_five_stream,
                           fc_wide_weights, interleave_pairs)
 from ..dsp_offset_pairs import offset_pair_chunk, offset_pair_consts
 from .. import helium_layout
@@ -133,7 +133,8 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
         elif fast == 2 and fc_raw_row(batches, depth, out_depth, chunk):
             scratch = 0  # the row read as it is
         else:
-            scratch = (16 if batches > 1 else 8) * (chunk // 4) + (8 * out_depth if chunk < depth else 0)
+            per = 24 if fast == 2 and fc_triples(batches, depth, out_depth, hi) else 16 if batches > 1 else 8
+            scratch = per * (chunk // 4) + (8 * out_depth if chunk < depth else 0)
         dsp = True
     call = Call(op, "tslm_fully_connected_s8", "tslm_fully_connected",
                 [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int16_t")],

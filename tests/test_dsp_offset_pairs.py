@@ -299,6 +299,11 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                      "conv1x1_wide_quad8_4px_o8_relu": lambda: conv2d_model((2, 2), (1, 1), 8, 8, 1, "VALID", 1, -128,
                                                                            0.08, 31)}
 
+# the cases fc_triples gives three rows a block (tslm_dsp_fully_connected_rows3_s8)
+ROWS3_CASES = {"fc_rows6_d36_o4_none", "fc_rows5_d40_o8_relu", "fc_rows24_d56_o56_none", "fc_rows7_d68_o12_relu",
+               "fc_rows4_d72_o12_none", "fc_rows9_d100_o8_relu", "fc_rows10_d56_o12_none", "fc_rows8_d48_o16_relu",
+               "fc_rows6_d8_o4_relu", "fc_rows32_d96_o48_none"}
+
 
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
                     reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
@@ -333,6 +338,8 @@ def test_offset_pair_kernels_bit_exact_on_cortex_m4(name, optimize):
         assert 3 in fast, "the wide pointwise layout was chosen"
     else:  # (few weights, a 1x1 conv's k a multiple of 8 up to 48 or one row: the wide layouts)
         assert 2 in fast or 3 in fast, "the offset-pair (or wide) layout was chosen"
+    rows3 = [getattr(s, "func", "").endswith("_rows3_s8") for s in cm.plan.steps]
+    assert any(rows3) == (name in ROWS3_CASES), "three rows a block where fc_triples holds"
     oracle = Oracle(model)
     assert len(run.outputs) == len(batches) == 4
     for inputs, ours in zip(batches, run.outputs):

@@ -1252,16 +1252,17 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_job_run(tslm_dsp_op_job *job, int8_t *out0, 
 #endif
 
 #if defined(TSLM_DSP_OP_TRIPLES)
-/* `triples` blocks of three rows from in (depth 4 n4, one after the other) into out (od outputs a row, the rows
- * one after the other), widened into the job's x (24 n4 bytes): every channel of a two-row job (fours == od),
- * n4 - 1 <= TSLM_OP_Q3_U; full or clamped at act_min as the job's routine. */
-TSLM_ALWAYS_INLINE void tslm_dsp_op_job3_run(const tslm_dsp_op_job *job, const int8_t *in, int8_t *out, int32_t od,
-                                             int32_t triples, int32_t n4, const int full)
+/* `triples` blocks of three rows from in (depth 4 n4, one after the other) into out (od outputs a row, the rows one
+ * after the other), widened into x (24 n4 bytes), against offset-pair weights w and records rq of od channels, all
+ * in fours; 2 <= n4 <= TSLM_OP_Q3_U + 1; full, or clamped at lo alone. */
+TSLM_ALWAYS_INLINE void tslm_dsp_op_job3_run(int32_t *x, const int32_t *w, const int32_t *rq, int32_t n4, int32_t od,
+                                             int32_t lo, const int8_t *in, int8_t *out, int32_t triples,
+                                             const int full)
 {
     tslm_dsp_op_job3 j;
-    j.x = job->x, j.unused = 0, j.w = job->w, j.rq = job->rq, j.stride = od, j.wback = job->wback;
-    j.obase = (uint32_t)(uintptr_t)out - (((uint32_t)(uintptr_t)job->rq + 32u) >> 4);
-    j.rq_end = job->rq_end, j.in = in, j.triples = triples, j.lo = job->lo, j.skip = (TSLM_OP_Q3_U - (n4 - 1)) * 68;
+    j.x = x, j.unused = 0, j.w = w, j.rq = rq, j.stride = od, j.wback = 16 * n4 - 8, j.rq_end = rq + 4 * od;
+    j.obase = (uint32_t)(uintptr_t)out - (((uint32_t)(uintptr_t)rq + 32u) >> 4);
+    j.in = in, j.triples = triples, j.lo = lo, j.skip = (TSLM_OP_Q3_U - (n4 - 1)) * 68;
     if (full) {
         tslm_dsp_op_quads3s_full(&j);
     } else {

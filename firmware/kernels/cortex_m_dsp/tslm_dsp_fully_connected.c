@@ -86,15 +86,6 @@ TSLM_ALWAYS_INLINE void rows(const tslm_fully_connected_params *p, const int8_t 
     }
 }
 
-/* Three rows a block in the assembly (tslm_dsp_op_quads3s_*): offset pairs, three rows or more, every channel in
- * fours, depth a multiple of 4 of 2..25 groups (one pass), nothing clamped below 127; the scratch then holds three
- * widened rows (24 bytes a group). Must match fc_triples in tinyslm/compiler/dsp_layout.py. */
-TSLM_ALWAYS_INLINE int triples(const tslm_fully_connected_params *p)
-{
-    return p->requant_fast == 2 && p->batches >= 3 && (p->accum_depth & 3) == 0 && p->accum_depth >= 8 &&
-           p->accum_depth <= 100 && (p->output_depth & 3) == 0 && p->act_max == 127;
-}
-
 /* Offset pairs (requant_fast == 2, tslm_dsp.h): two rows widened, then each pair of features a 2x2
  * block of two SMLAD per four MACs and one SXTB16 per weight word; a last row alone takes four
  * features at a time. The compiler gives this layout only to depths of one chunk. */
@@ -110,17 +101,9 @@ TSLM_ALWAYS_INLINE void rows_offset_pairs(const tslm_fully_connected_params *p, 
                                                                 p->act_max, full, 1)
                                          : 0;
     if (fours > 0 && fours == od && (depth & 3) == 0) { /* every pair of rows in the assembly, widening too */
-#if defined(TSLM_DSP_OP_TRIPLES)
-        if (triples(p)) { /* three rows a block, the last one or two as below */
-            tslm_dsp_op_job3_run(&job, input, output, od, p->batches / 3, n4, full);
-            b = p->batches / 3 * 3;
-        }
-#endif
-        if (p->batches - b >= 2) {
-            job.in = input + b * depth, job.pairs = (p->batches - b) / 2;
-            tslm_dsp_op_job_run(&job, output + b * od, output + (b + 1) * od, full);
-            b += 2 * job.pairs;
-        }
+        job.in = input, job.pairs = p->batches / 2;
+        tslm_dsp_op_job_run(&job, output, output + od, full);
+        b = p->batches & ~1;
     }
 #else
     const int32_t fours = 0;
@@ -1110,11 +1093,46 @@ int32_t tslm_dsp_fully_connected_s8_get_buffer_size(const tslm_fully_connected_p
     if (p->requant_fast == 2 && raw_row(p)) {
         return 0;
     }
-    return (triples(p) ? 24 : p->batches > 1 ? 16 : 8) * (p->depth_chunk / 4) +
+    return (p->batches > 1 ? 16 : 8) * (p->depth_chunk / 4) +
            (p->depth_chunk < p->accum_depth ? 8 * p->output_depth : 0);
 }
 
 int32_t tslm_dsp_fully_connected_wide_s8_get_buffer_size(const tslm_fully_connected_params *p)
 {
     return 2 * p->accum_depth + ((p->output_depth & 3) ? (p->output_depth + 3) & ~3 : 0);
+}
+
+/* Three rows a block in the assembly (tslm_dsp_op_quads3s_*; the compiler calls tslm_dsp_fully_connected_rows3_s8
+ * for them alone, so that other models link neither routine): offset pairs, three rows or more, every channel in
+ * fours, depth a multiple of 4 of 2..25 groups (one pass), nothing clamped below 127; the scratch then holds three
+ * widened rows (24 bytes a group). Must match fc_triples in tinyslm/compiler/dsp_layout.py. */
+static int triples(const tslm_fully_connected_params *p)
+{
+    return p->requant_fast == 2 && p->requant != NULL && p->batches >= 3 && (p->accum_depth & 3) == 0 &&
+           p->accum_depth >= 8 && p->accum_depth <= 100 && (p->output_depth & 3) == 0 && p->output_depth >= 4 &&
+           p->act_max == 127;
+}
+
+void tslm_dsp_fully_connected_rows3_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
+{
+#if defined(TSLM_DSP_OP_TRIPLES)
+    if (triples(p)) { /* the last one or two rows by the general entry */
+        const int32_t depth = p->accum_depth, od = p->output_depth, done = p->batches / 3 * 3;
+        tslm_dsp_op_job3_run((int32_t *)(void *)scratch, (const int32_t *)(const void *)weights, p->requant,
+                             depth / 4, od, p->act_min, input, output, p->batches / 3, p->act_min == -128);
+        if (done < p->batches) {
+            tslm_fully_connected_params q = *p;
+            q.batches = p->batches - done;
+            tslm_dsp_fully_connected_s8(&q, input + done * depth, weights, bias, output + done * od, scratch);
+        }
+        return;
+    }
+#endif
+    tslm_dsp_fully_connected_s8(p, input, weights, bias, output, scratch);
+}
+
+int32_t tslm_dsp_fully_connected_rows3_s8_get_buffer_size(const tslm_fully_connected_params *p)
+{
+    return triples(p) ? 24 * (p->depth_chunk / 4) : tslm_dsp_fully_connected_s8_get_buffer_size(p);
 }

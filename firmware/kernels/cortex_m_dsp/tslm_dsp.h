@@ -1015,13 +1015,13 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2s_clam
  * there), no out pointer in a register: the block's out0 is obase + (records' end >> 4) (32 bytes of records a
  * pair, 2 outputs: exact whatever the records' alignment), its rows stride and 2 stride further (STRB's LSL #1).
  * Per block of three rows x one pair, beside the groups: 50 instructions (full; 35 for the 2x2's four outputs).
- * `triples` of rows from in (4 n4 bytes each, one after the other) widened into x (24 n4 bytes) before each
- * triple's fours; the next triple's outputs 3 stride further. The job (twelve words, copied to the stack):
- * x, -, w, rq, obase, stride, 16 n4 - 8, rq_end, in, triples, act_min, the bytes of the groups the pass skips.
+ * `triples` of rows from in (4 n4 bytes each, `step` apart: FULLY_CONNECTED's rows, a 1x1 conv's pixels, a window
+ * conv's receptive fields) widened into x (24 n4 bytes) before each triple's fours; the next triple's outputs 3
+ * stride further. The job (twelve words, copied to the stack): x, step, w, rq, obase, stride, 16 n4 - 8, rq_end, in, triples, act_min, the bytes of the groups the pass skips.
  */
 typedef struct {
     const int32_t *x;
-    int32_t unused;
+    int32_t step; /* bytes from one row (pixel) to the next */
     const int32_t *w;
     const int32_t *rq;
     uint32_t obase; /* out0 of the first triple - ((rq + 32) >> 4) */
@@ -1056,12 +1056,14 @@ typedef struct {
     "sxtb16 lr, r7, ror #8\n\t"                          \
     "stmia r4!, {r8-r12, lr}\n\t"
 #define TSLM_OP_Q3_WIDEN                                   \
+    "ldrd r4, r5, [sp]\n\t"                              \
     "ldr r0, [sp, #32]\n\t"                              \
     "ldr r3, [sp, #24]\n\t"                              \
-    "ldr r4, [sp]\n\t"                                   \
+    "add r1, r0, r5\n\t"                                 \
+    "add r2, r1, r5\n\t"                                 \
+    "add r5, r2, r5\n\t"                                 \
+    "str r5, [sp, #32]\n\t"                              \
     "add r3, r3, #8\n\t"                                 \
-    "add r1, r0, r3, lsr #2\n\t"                         \
-    "add r2, r1, r3, lsr #2\n\t"                         \
     "lsrs r3, r3, #5\n\t"                                \
     "bcc 8f\n\t"                                         \
     TSLM_OP_Q3_W                                         \
@@ -1073,7 +1075,6 @@ typedef struct {
     "subs r3, r3, #1\n\t"                                \
     "bne 7b\n"                                            \
     "9:\n\t"                                             \
-    "str r2, [sp, #32]\n\t"                              \
     "ldr r1, [sp, #8]\n\t"                               \
     "ldr r7, [sp, #12]\n\t"                              \
     "cmn r7, #0\n"
@@ -1252,15 +1253,15 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_job_run(tslm_dsp_op_job *job, int8_t *out0, 
 #endif
 
 #if defined(TSLM_DSP_OP_TRIPLES)
-/* `triples` blocks of three rows from in (depth 4 n4, one after the other) into out (od outputs a row, the rows one
+/* `triples` blocks of three rows from in (4 n4 bytes each, `step` apart) into out (od outputs a row, the rows one
  * after the other), widened into x (24 n4 bytes), against offset-pair weights w and records rq of od channels, all
  * in fours; 2 <= n4 <= TSLM_OP_Q3_U + 1; full, or clamped at lo alone. */
 TSLM_ALWAYS_INLINE void tslm_dsp_op_job3_run(int32_t *x, const int32_t *w, const int32_t *rq, int32_t n4, int32_t od,
-                                             int32_t lo, const int8_t *in, int8_t *out, int32_t triples,
-                                             const int full)
+                                             int32_t lo, const int8_t *in, int32_t step, int8_t *out,
+                                             int32_t triples, const int full)
 {
     tslm_dsp_op_job3 j;
-    j.x = x, j.unused = 0, j.w = w, j.rq = rq, j.stride = od, j.wback = 16 * n4 - 8, j.rq_end = rq + 4 * od;
+    j.x = x, j.step = step, j.w = w, j.rq = rq, j.stride = od, j.wback = 16 * n4 - 8, j.rq_end = rq + 4 * od;
     j.obase = (uint32_t)(uintptr_t)out - (((uint32_t)(uintptr_t)rq + 32u) >> 4);
     j.in = in, j.triples = triples, j.lo = lo, j.skip = (TSLM_OP_Q3_U - (n4 - 1)) * 68;
     if (full) {

@@ -1120,7 +1120,8 @@ void tslm_dsp_fully_connected_rows3_s8(const tslm_fully_connected_params *p, con
     if (triples(p)) { /* the last one or two rows by the general entry */
         const int32_t depth = p->accum_depth, od = p->output_depth, done = p->batches / 3 * 3;
         tslm_dsp_op_job3_run((int32_t *)(void *)scratch, (const int32_t *)(const void *)weights, p->requant,
-                             depth / 4, od, p->act_min, input, output, p->batches / 3, p->act_min == -128);
+                             depth / 4, od, p->act_min, input, depth, output, p->batches / 3,
+                             p->act_min == -128);
         if (done < p->batches) {
             tslm_fully_connected_params q = *p;
             q.batches = p->batches - done;

@@ -190,7 +190,7 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
         p.update(multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=int(fast))
         w_arg, bias_arg = Ref(wt.name, "const int8_t *" if fast == 3 else None), Lit("NULL")
     # offset pairs three pixels a block (tslm_dsp_conv_rows3_s8): scratch for three widened pixels
-    three = (dsp and p["requant_fast"] == 2
+    three = (dsp and not lw.target.mve and p["requant_fast"] == 2
              and conv_triples(p, (x.shape[1], x.shape[2]), (y.shape[1], y.shape[2]), fc, x.shape[3], y.shape[3]))
     call = Call(op, "tslm_conv_s8", "tslm_conv",
                 [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int16_t")],

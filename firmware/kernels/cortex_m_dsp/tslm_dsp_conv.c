@@ -1965,6 +1965,12 @@ static int32_t conv_triples(const tslm_conv_params *p)
     return p->output_h == 1 && uses_window(p) ? p->stride_w * p->input_c : 0;
 }
 
+#if !defined(TSLM_DSP_OP_TRIPLES) && defined(__GNUC__) && defined(__ELF__)
+/* the size build (no assembly): the general entry itself */
+void tslm_dsp_conv_rows3_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                            const int32_t *bias, int8_t *output, int16_t *scratch)
+    __attribute__((alias("tslm_dsp_conv_s8")));
+#else
 void tslm_dsp_conv_rows3_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
                             const int32_t *bias, int8_t *output, int16_t *scratch)
 {
@@ -1991,6 +1997,7 @@ void tslm_dsp_conv_rows3_s8(const tslm_conv_params *p, const int8_t *input, cons
 #endif
     tslm_dsp_conv_s8(p, input, weights, bias, output, scratch);
 }
+#endif
 
 int32_t tslm_dsp_conv_rows3_s8_get_buffer_size(const tslm_conv_params *p)
 {

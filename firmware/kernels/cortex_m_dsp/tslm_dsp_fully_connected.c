@@ -1113,6 +1113,12 @@ static int triples(const tslm_fully_connected_params *p)
            p->act_max == 127;
 }
 
+#if !defined(TSLM_DSP_OP_TRIPLES) && defined(__GNUC__) && defined(__ELF__)
+/* the size build (no assembly): the general entry itself */
+void tslm_dsp_fully_connected_rows3_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
+    __attribute__((alias("tslm_dsp_fully_connected_s8")));
+#else
 void tslm_dsp_fully_connected_rows3_s8(const tslm_fully_connected_params *p, const int8_t *input,
                                        const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
 {
@@ -1132,6 +1138,7 @@ void tslm_dsp_fully_connected_rows3_s8(const tslm_fully_connected_params *p, con
 #endif
     tslm_dsp_fully_connected_s8(p, input, weights, bias, output, scratch);
 }
+#endif
 
 int32_t tslm_dsp_fully_connected_rows3_s8_get_buffer_size(const tslm_fully_connected_params *p)
 {

@@ -1962,7 +1962,11 @@ static int32_t conv_triples(const tslm_conv_params *p)
         p->pad_w == 0 && p->input_w == p->output_w && p->input_h == p->output_h) {
         return p->input_c;
     }
-    return p->output_h == 1 && uses_window(p) ? p->stride_w * p->input_c : 0;
+    /* uses_window's conditions written out (a third caller of it changed GCC's -Os inlining of run()) */
+    return p->output_h == 1 && p->filter_h == 1 && p->dilation_w == 1 && p->pad_h == 0 && p->pad_w == 0 &&
+                   (p->output_w - 1) * p->stride_w + p->filter_w <= p->input_w
+               ? p->stride_w * p->input_c
+               : 0;
 }
 
 #if !defined(TSLM_DSP_OP_TRIPLES) && defined(__GNUC__) && defined(__ELF__)

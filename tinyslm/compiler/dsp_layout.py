@@ -71,8 +71,10 @@ def fc_triples(batches: int, depth: int, out_depth: int, hi: int) -> bool:
     tslm_dsp_fully_connected.c; its scratch then holds three widened rows, 24 bytes per group of four inputs):
     three rows or more, every output in fours, depth a multiple of 4 of 2..25 groups, nothing clamped below 127.
 
-    >>> fc_triples(24, 56, 56, 127), fc_triples(32, 96, 48, 127), fc_triples(2, 56, 56, 127), fc_triples(24, 104, 56, 127)
-    (True, True, False, False)
+    >>> fc_triples(24, 56, 56, 127), fc_triples(32, 96, 48, 127), fc_triples(2, 56, 56, 127)
+    (True, True, False)
+    >>> fc_triples(24, 104, 56, 127)
+    False
     >>> fc_triples(24, 56, 54, 127), fc_triples(24, 54, 56, 127), fc_triples(24, 56, 56, 6)
     (False, False, False)
     """

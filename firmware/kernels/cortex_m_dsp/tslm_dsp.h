@@ -1006,8 +1006,8 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2s_clam
 #undef TSLM_OP_Q2S_TAIL
 #undef TSLM_OP_Q2S
 /*
- * Three rows a block (FULLY_CONNECTED's rows_offset_pairs where fc_triples holds: every channel in fours, depth a
- * multiple of 4, n4 - 1 <= TSLM_OP_Q3_U): per group of four inputs and one pair of channels an LDRD of the two
+ * Three rows a block (tslm_dsp_fully_connected_rows3_s8 and tslm_dsp_conv_rows3_s8, where the compiler's
+ * fc_triples / conv_triples hold: every channel in fours, K a multiple of 4, n4 - 1 <= TSLM_OP_Q3_U): per group of four inputs and one pair of channels an LDRD of the two
  * weight words, two LDM of the three rows' widened words (SXTB16 of each row's word, then its SXTB16 ROR 8) and
  * 12 SMLAD + 2 SXTB16 for 24 MACs (17 instructions; the 2x2 block's 12 for 16), with the six sums, two weight
  * words, three x words and the x, w and record pointers in all fourteen registers: one pass (no loop count,
@@ -1017,7 +1017,8 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2s_clam
  * Per block of three rows x one pair, beside the groups: 50 instructions (full; 35 for the 2x2's four outputs).
  * `triples` of rows from in (4 n4 bytes each, `step` apart: FULLY_CONNECTED's rows, a 1x1 conv's pixels, a window
  * conv's receptive fields) widened into x (24 n4 bytes) before each triple's fours; the next triple's outputs 3
- * stride further. The job (twelve words, copied to the stack): x, step, w, rq, obase, stride, 16 n4 - 8, rq_end, in, triples, act_min, the bytes of the groups the pass skips.
+ * stride further. The job (twelve words, copied to the stack): x, step, w, rq, obase, stride, 16 n4 - 8, rq_end,
+ * in, triples, act_min, the bytes of the groups the pass skips.
  */
 typedef struct {
     const int32_t *x;

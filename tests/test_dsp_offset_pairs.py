@@ -251,6 +251,30 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                      "fc_rows7_d68_o12_relu": lambda: _fc_model(7, 68, 12, 1, -20, 33),
                      "fc_rows5_d44_o10_relu": lambda: _fc_model(5, 44, 10, 1, -70, 34),
                      "fc_rows4_d72_o12_none": lambda: _fc_model(4, 72, 12, 0, 6, 35),
+                     # three rows a block (fc_triples: tslm_dsp_op_quads3s_*): rows % 3 of 0, 1 and 2 (the last one or
+                     # two rows by the one- and two-row routines), both clamps, the pass entered at its start (25
+                     # groups), in its middle and near its end (2 groups), the anomaly model's 32x96 . 96x48, and 26
+                     # groups (past the pass: the two-row routines)
+                     "fc_rows9_d100_o8_relu": lambda: _fc_model(9, 100, 8, 1, -60, 36),
+                     "fc_rows10_d56_o12_none": lambda: _fc_model(10, 56, 12, 0, 4, 37),
+                     "fc_rows8_d48_o16_relu": lambda: _fc_model(8, 48, 16, 1, -25, 38),
+                     "fc_rows6_d8_o4_relu": lambda: _fc_model(6, 8, 4, 1, -10, 39),
+                     "fc_rows32_d96_o48_none": lambda: _fc_model(32, 96, 48, 0, -3, 40),
+                     "fc_rows4_d104_o8_none": lambda: _fc_model(4, 104, 8, 0, 2, 41),
+                     # three pixels a block (conv_triples: tslm_dsp_conv_rows3_s8): 1x1 at stride 1 (the pixels one
+                     # after the other, in place) with pixels % 3 of 1 and 2, and one output row of a 1x3 window over
+                     # 32 channels (fields 64 or 32 bytes apart: KWS's) with pixels % 3 of 0, 1 and 2; two output
+                     # rows of a window (the general entry)
+                     "conv1x1_10px_c64_o12_relu": lambda: _conv1x1_model((2, 5), 64, 12, 1, -40, 42),
+                     "conv1x1_14px_c56_o8_none": lambda: _conv1x1_model((2, 7), 56, 8, 0, 6, 43),
+                     "conv1x3_win_s2_1x23x32_o8_none": lambda: conv2d_model((1, 23), (1, 3), 32, 8, 2, "VALID", 0, 3,
+                                                                           0.08, 44),
+                     "conv1x3_win_s1_1x17x32_o12_relu": lambda: conv2d_model((1, 17), (1, 3), 32, 12, 1, "VALID", 1,
+                                                                            -50, 0.08, 45),
+                     "conv1x3_win_s2_1x21x32_o16_none": lambda: conv2d_model((1, 21), (1, 3), 32, 16, 2, "VALID", 0,
+                                                                            -2, 0.08, 46),
+                     "conv1x3_win_s1_2x9x32_o8_none": lambda: conv2d_model((2, 9), (1, 3), 32, 8, 1, "VALID", 0, 1,
+                                                                          0.08, 47),
                      # the wide pointwise layout (int16 weights, dsp_layout.conv_wide): one group in the loop and
                      # several passes, a lone last pixel, both clamps in the assembly, relu6 in C
                      "conv1x1_wide_8px_c8_o4_none": lambda: _conv1x1_model((2, 4), 8, 4, 0, 5, 18),
@@ -289,6 +313,14 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                      "conv1x1_wide_quad8_4px_o8_relu": lambda: conv2d_model((2, 2), (1, 1), 8, 8, 1, "VALID", 1, -128,
                                                                            0.08, 31)}
 
+# the cases fc_triples / conv_triples give three rows a block: tslm_dsp_fully_connected_rows3_s8,
+# tslm_dsp_conv_rows3_s8
+ROWS3_CASES = {"fc_rows6_d36_o4_none", "fc_rows5_d40_o8_relu", "fc_rows24_d56_o56_none", "fc_rows7_d68_o12_relu",
+               "fc_rows4_d72_o12_none", "fc_rows9_d100_o8_relu", "fc_rows10_d56_o12_none", "fc_rows8_d48_o16_relu",
+               "fc_rows6_d8_o4_relu", "fc_rows32_d96_o48_none", "conv1x1_14px_c20_o12_relu", "conv1x1_9px_c64_o8_none",
+               "conv1x1_10px_c64_o12_relu", "conv1x1_14px_c56_o8_none", "conv1x3_win_s2_1x23x32_o8_none",
+               "conv1x3_win_s1_1x17x32_o12_relu", "conv1x3_win_s2_1x21x32_o16_none"}
+
 
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
                     reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
@@ -298,7 +330,12 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                                                 "conv1x1_wide_6px_c48_o6_relu6", "conv3x3_wide_s2_9x9x3_o8_relu6",
                                                 "conv3x3_wide_s1_7x9x3_o6_none", "conv3x3_rgb_s1_9x9x3_o6_relu",
                                                 "conv1x1_wide_quad8_9px_o12_none")] +
-                         [(n, "-Os") for n in ("fc_row1_d64_o10_relu", "conv1x1_9px_c24_o8_none",
+                         [(n, "size") for n in ("fc_rows10_d56_o12_none", "fc_rows8_d48_o16_relu",
+                                                "conv1x1_10px_c64_o12_relu", "conv1x3_win_s2_1x23x32_o8_none")] +
+                         [(n, "-Os") for n in ("fc_rows9_d100_o8_relu", "fc_rows10_d56_o12_none",
+                                               "fc_rows8_d48_o16_relu", "fc_rows24_d56_o56_none",
+                                               "conv1x1_14px_c56_o8_none", "conv1x3_win_s1_1x17x32_o12_relu",
+                                               "fc_row1_d64_o10_relu", "conv1x1_9px_c24_o8_none",
                                                "fc_rows7_d68_o12_relu", "conv1x1_wide_8px_c8_o4_none",
                                                "conv3x3_wide_s2_12x11x4_o10_relu",
                                                "conv3x3_rgb_s1_7x9x3_o12_none_valid",
@@ -320,6 +357,8 @@ def test_offset_pair_kernels_bit_exact_on_cortex_m4(name, optimize):
         assert 3 in fast, "the wide pointwise layout was chosen"
     else:  # (few weights, a 1x1 conv's k a multiple of 8 up to 48 or one row: the wide layouts)
         assert 2 in fast or 3 in fast, "the offset-pair (or wide) layout was chosen"
+    rows3 = [getattr(s, "func", "").endswith("_rows3_s8") for s in cm.plan.steps]
+    assert any(rows3) == (name in ROWS3_CASES), "three rows a block where fc_triples holds"
     oracle = Oracle(model)
     assert len(run.outputs) == len(batches) == 4
     for inputs, ours in zip(batches, run.outputs):

@@ -66,6 +66,47 @@ def fc_raw_row(batches: int, depth: int, out_depth: int, depth_chunk: int) -> bo
     return batches == 1 and depth % 8 == 0 and (out_depth < FC_RAW_OD or depth_chunk < depth)
 
 
+def fc_triples(batches: int, depth: int, out_depth: int, hi: int) -> bool:
+    """Whether the DSP FULLY_CONNECTED with offset pairs takes three rows a block (triples in
+    tslm_dsp_fully_connected.c; its scratch then holds three widened rows, 24 bytes per group of four inputs):
+    three rows or more, every output in fours, depth a multiple of 4 of 2..25 groups, nothing clamped below 127.
+
+    >>> fc_triples(24, 56, 56, 127), fc_triples(32, 96, 48, 127), fc_triples(2, 56, 56, 127)
+    (True, True, False)
+    >>> fc_triples(24, 104, 56, 127)
+    False
+    >>> fc_triples(24, 56, 54, 127), fc_triples(24, 54, 56, 127), fc_triples(24, 56, 56, 6)
+    (False, False, False)
+    """
+    return batches >= 3 and depth % 4 == 0 and 8 <= depth <= 100 and out_depth % 4 == 0 and hi == 127
+
+
+def conv_triples(p: dict, in_hw: tuple[int, int], out_hw: tuple[int, int], fc: int, ic: int, oc: int) -> bool:
+    """Whether the DSP CONV_2D with offset pairs takes three pixels a block (conv_triples in tslm_dsp_conv.c, through
+    tslm_dsp_conv_rows3_s8; its scratch then holds three widened pixels, 24 bytes per group of four taps): one group,
+    every output in fours, K a multiple of 4 of 8..100, nothing clamped below 127, three pixels or more; 1x1 at
+    stride 1 with no padding, or one output row of a window (one filter row over all input channels, no padding,
+    no dilation along x: the fields lie stride_w ic bytes apart). p: the conv's params (filter, stride, dilation,
+    padding, activation).
+
+    >>> q = dict(filter_h=1, filter_w=3, stride_h=1, stride_w=2, dilation_w=1, pad_h=0, pad_w=0, act_max=127)
+    >>> conv_triples(q, (1, 49), (1, 24), 32, 32, 64), conv_triples(q, (2, 49), (2, 24), 32, 32, 64)
+    (True, False)
+    >>> q.update(filter_w=1, stride_w=1)
+    >>> conv_triples(q, (25, 5), (25, 5), 64, 64, 64), conv_triples(q, (25, 5), (25, 5), 64, 64, 62)
+    (True, False)
+    """
+    fh, fw = p["filter_h"], p["filter_w"]
+    k = fh * fw * fc
+    if not (fc == ic and k % 4 == 0 and 8 <= k <= 100 and oc % 4 == 0 and p["act_max"] == 127
+            and out_hw[0] * out_hw[1] >= 3):
+        return False
+    if (fh, fw, p["stride_h"], p["stride_w"], p["pad_h"], p["pad_w"]) == (1, 1, 1, 1, 0, 0) and in_hw == out_hw:
+        return True
+    return (out_hw[0] == 1 and fh == 1 and p["dilation_w"] == 1 and p["pad_h"] == 0 and p["pad_w"] == 0
+            and (out_hw[1] - 1) * p["stride_w"] + fw <= in_hw[1])
+
+
 def conv_dsp_scratch(k: int, im2col: bool) -> int:
     """Scratch of the DSP CONV_2D: two pixels widened (16 bytes per group of four k), and with
     im2col their two int8 columns (k rounded up to a multiple of four)."""

@@ -1005,6 +1005,191 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2s_clam
 #undef TSLM_OP_Q2S_START
 #undef TSLM_OP_Q2S_TAIL
 #undef TSLM_OP_Q2S
+/*
+ * Three rows a block (tslm_dsp_fully_connected_rows3_s8 and tslm_dsp_conv_rows3_s8, where the compiler's
+ * fc_triples / conv_triples hold: every channel in fours, K a multiple of 4, n4 - 1 <= TSLM_OP_Q3_U): per group of four inputs and one pair of channels an LDRD of the two
+ * weight words, two LDM of the three rows' widened words (SXTB16 of each row's word, then its SXTB16 ROR 8) and
+ * 12 SMLAD + 2 SXTB16 for 24 MACs (17 instructions; the 2x2 block's 12 for 16), with the six sums, two weight
+ * words, three x words and the x, w and record pointers in all fourteen registers: one pass (no loop count,
+ * entered part-way as tslm_dsp_op_quads2s_*), one unrolled body for both pairs of a four (the carry flag as
+ * there), no out pointer in a register: the block's out0 is obase + (records' end >> 4) (32 bytes of records a
+ * pair, 2 outputs: exact whatever the records' alignment), its rows stride and 2 stride further (STRB's LSL #1).
+ * Per block of three rows x one pair, beside the groups: 50 instructions (full; 35 for the 2x2's four outputs).
+ * `triples` of rows from in (4 n4 bytes each, `step` apart: FULLY_CONNECTED's rows, a 1x1 conv's pixels, a window
+ * conv's receptive fields) widened into x (24 n4 bytes) before each triple's fours; the next triple's outputs 3
+ * stride further. The job (twelve words, copied to the stack): x, step, w, rq, obase, stride, 16 n4 - 8, rq_end,
+ * in, triples, act_min, the bytes of the groups the pass skips.
+ */
+typedef struct {
+    const int32_t *x;
+    int32_t step; /* bytes from one row (pixel) to the next */
+    const int32_t *w;
+    const int32_t *rq;
+    uint32_t obase; /* out0 of the first triple - ((rq + 32) >> 4) */
+    int32_t stride; /* output_depth */
+    int32_t wback;
+    const int32_t *rq_end;
+    const int8_t *in;
+    int32_t triples;
+    int32_t lo;
+    int32_t skip;
+} tslm_dsp_op_job3;
+#define TSLM_DSP_OP_TRIPLES 1
+#define TSLM_OP_Q3_U 24 /* groups in the pass; 68 bytes each */
+#define TSLM_OP_Q3_ENTER                                   \
+    "push {r4-r11, lr}\n\t"                              \
+    "ldm r0, {r1-r12}\n\t"                               \
+    "sub sp, sp, #8\n\t"                                 \
+    "push {r1-r12}\n\t"                                  \
+    "adr r0, 5f + 1\n\t"                                 \
+    "adds r0, r0, r12\n\t"                               \
+    "str r0, [sp, #48]\n"
+/* three rows' groups widened into x: SXTB16 of the three rows' words, then their SXTB16 ROR 8 (one STM) */
+#define TSLM_OP_Q3_W                                       \
+    "ldr r5, [r0], #4\n\t"                               \
+    "ldr r6, [r1], #4\n\t"                               \
+    "ldr r7, [r2], #4\n\t"                               \
+    "sxtb16 r8, r5\n\t"                                  \
+    "sxtb16 r9, r6\n\t"                                  \
+    "sxtb16 r10, r7\n\t"                                 \
+    "sxtb16 r11, r5, ror #8\n\t"                         \
+    "sxtb16 r12, r6, ror #8\n\t"                         \
+    "sxtb16 lr, r7, ror #8\n\t"                          \
+    "stmia r4!, {r8-r12, lr}\n\t"
+#define TSLM_OP_Q3_WIDEN                                   \
+    "ldrd r4, r5, [sp]\n\t"                              \
+    "ldr r0, [sp, #32]\n\t"                              \
+    "ldr r3, [sp, #24]\n\t"                              \
+    "add r1, r0, r5\n\t"                                 \
+    "add r2, r1, r5\n\t"                                 \
+    "add r5, r2, r5\n\t"                                 \
+    "str r5, [sp, #32]\n\t"                              \
+    "add r3, r3, #8\n\t"                                 \
+    "lsrs r3, r3, #5\n\t"                                \
+    "bcc 8f\n\t"                                         \
+    TSLM_OP_Q3_W                                         \
+    "8:\n\t"                                             \
+    "beq 9f\n"                                            \
+    "7:\n\t"                                             \
+    TSLM_OP_Q3_W                                         \
+    TSLM_OP_Q3_W                                         \
+    "subs r3, r3, #1\n\t"                                \
+    "bne 7b\n"                                            \
+    "9:\n\t"                                             \
+    "ldr r1, [sp, #8]\n\t"                               \
+    "ldr r7, [sp, #12]\n\t"                              \
+    "cmn r7, #0\n"
+/* r0 x, r1 w, r7 records, r3 r4 r5 s1 of rows 0-2, r6 r8 r9 their s2, r10 r11 weight words, r2 r12 lr x words */
+#define TSLM_OP_Q3_HALF(W)                                 \
+    "ldmia.w r0!, {r2, r12, lr}\n\t"                     \
+    "smlad r3, " W ", r2, r3\n\t"                        \
+    "smlad r4, " W ", r12, r4\n\t"                       \
+    "smlad r5, " W ", lr, r5\n\t"                        \
+    "sxtb16 " W ", " W "\n\t"                            \
+    "smlad r6, " W ", r2, r6\n\t"                        \
+    "smlad r8, " W ", r12, r8\n\t"                       \
+    "smlad r9, " W ", lr, r9\n\t"
+#define TSLM_OP_Q3_GROUP                                   \
+    "ldrd r10, r11, [r1], #16\n\t"                       \
+    TSLM_OP_Q3_HALF("r10") TSLM_OP_Q3_HALF("r11")
+#define TSLM_OP_Q3_GROUP4 TSLM_OP_Q3_GROUP TSLM_OP_Q3_GROUP TSLM_OP_Q3_GROUP TSLM_OP_Q3_GROUP
+/* the first group: rows 1 and 2 start from row 0's inits (r3, r6) */
+#define TSLM_OP_Q3_START                                   \
+    "ldrd r3, r6, [r7], #8\n\t"                          \
+    "ldr r0, [sp]\n\t"                                   \
+    "ldrd r10, r11, [r1], #16\n\t"                       \
+    "ldmia.w r0!, {r2, r12, lr}\n\t"                     \
+    "smlad r4, r10, r12, r3\n\t"                         \
+    "smlad r5, r10, lr, r3\n\t"                          \
+    "smlad r3, r10, r2, r3\n\t"                          \
+    "sxtb16 r10, r10\n\t"                                \
+    "smlad r8, r10, r12, r6\n\t"                         \
+    "smlad r9, r10, lr, r6\n\t"                          \
+    "smlad r6, r10, r2, r6\n\t"                          \
+    TSLM_OP_Q3_HALF("r11")                               \
+    "ldr pc, [sp, #48]\n"
+#define TSLM_OP_Q3_TAIL(SAT)                               \
+    "sub r3, r3, r6\n\t"                                 \
+    "sub r4, r4, r8\n\t"                                 \
+    "sub r5, r5, r9\n\t"                                 \
+    "asr r3, r3, #7\n\t"                                 \
+    "asr r4, r4, #7\n\t"                                 \
+    "asr r5, r5, #7\n\t"                                 \
+    "lsl r6, r6, #1\n\t"                                 \
+    "lsl r8, r8, #1\n\t"                                 \
+    "lsl r9, r9, #1\n\t"                                 \
+    "ldmia r7!, {r10, r11, r12}\n\t"                     \
+    TSLM_OP_RQ("r3", "r10", "r11", "r12", "r0") TSLM_OP_RQ("r4", "r10", "r11", "r12", "r0")  \
+    TSLM_OP_RQ("r5", "r10", "r11", "r12", "r12")         \
+    "ldmia r7!, {r10, r11, r12}\n\t"                     \
+    TSLM_OP_RQ("r6", "r10", "r11", "r12", "r0") TSLM_OP_RQ("r8", "r10", "r11", "r12", "r0")  \
+    TSLM_OP_RQ("r9", "r10", "r11", "r12", "r12")         \
+    SAT                                                  \
+    "ldrd r2, r10, [sp, #16]\n\t"                        \
+    "add r2, r2, r7, lsr #4\n\t"                         \
+    "strb r4, [r2, r10]\n\t"                             \
+    "strb r5, [r2, r10, lsl #1]\n\t"                     \
+    "strb r3, [r2], #1\n\t"                              \
+    "strb r8, [r2, r10]\n\t"                             \
+    "strb r9, [r2, r10, lsl #1]\n\t"                     \
+    "strb r6, [r2]\n\t"
+#define TSLM_OP_FULL6 "ssat r3, #8, r3\n\tssat r4, #8, r4\n\tssat r5, #8, r5\n\t" \
+    "ssat r6, #8, r6\n\tssat r8, #8, r8\n\tssat r9, #8, r9\n\t"
+#define TSLM_OP_CLAMP6 "ldr r0, [sp, #40]\n\t" TSLM_OP_CLAMP1("r3") TSLM_OP_CLAMP1("r4") TSLM_OP_CLAMP1("r5") \
+    TSLM_OP_CLAMP1("r6") TSLM_OP_CLAMP1("r8") TSLM_OP_CLAMP1("r9")
+#define TSLM_OP_Q3(SAT)                                    \
+    TSLM_OP_Q3_ENTER                                     \
+    "1:\n\t"                                             \
+    TSLM_OP_Q3_WIDEN                                     \
+    "2:\n\t"                                             \
+    TSLM_OP_Q3_START                                     \
+    "5:\n\t"                                             \
+    TSLM_OP_Q3_GROUP4 TSLM_OP_Q3_GROUP4 TSLM_OP_Q3_GROUP4 TSLM_OP_Q3_GROUP4 TSLM_OP_Q3_GROUP4 \
+    TSLM_OP_Q3_GROUP4                                    \
+    "bcs 6f\n\t"                                         \
+    TSLM_OP_Q3_TAIL(SAT)                                 \
+    "ldr r0, [sp, #24]\n\t"                              \
+    "subs r1, r1, r0\n\t"                                \
+    TSLM_OP_Q3_START                                     \
+    "6:\n\t"                                             \
+    TSLM_OP_Q3_TAIL(SAT)                                 \
+    "sub r1, r1, #8\n\t"                                 \
+    "ldr r0, [sp, #28]\n\t"                              \
+    "cmp r7, r0\n\t"                                     \
+    "bne 2b\n\t"                                         \
+    "ldr r0, [sp, #36]\n\t"                              \
+    "subs r0, r0, #1\n\t"                                \
+    "beq 4f\n\t"                                         \
+    "str r0, [sp, #36]\n\t"                              \
+    "ldrd r0, r2, [sp, #16]\n\t"                         \
+    "add r2, r2, r2, lsl #1\n\t"                         \
+    "add r0, r0, r2\n\t"                                 \
+    "str r0, [sp, #16]\n\t"                              \
+    "b 1b\n"                                              \
+    "4:\n\t"                                             \
+    TSLM_OP_LEAVE
+
+__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads3s_full(const tslm_dsp_op_job3 *job)
+{
+    (void)job;
+    __asm__ volatile(TSLM_OP_Q3(TSLM_OP_FULL6));
+}
+__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads3s_clamp(const tslm_dsp_op_job3 *job)
+{
+    (void)job;
+    __asm__ volatile(TSLM_OP_Q3(TSLM_OP_CLAMP6));
+}
+#undef TSLM_OP_Q3_ENTER
+#undef TSLM_OP_Q3_W
+#undef TSLM_OP_Q3_WIDEN
+#undef TSLM_OP_Q3_HALF
+#undef TSLM_OP_Q3_GROUP
+#undef TSLM_OP_Q3_GROUP4
+#undef TSLM_OP_Q3_START
+#undef TSLM_OP_Q3_TAIL
+#undef TSLM_OP_FULL6
+#undef TSLM_OP_CLAMP6
+#undef TSLM_OP_Q3
 __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads1_full(const tslm_dsp_op_job *job)
 {
     (void)job;
@@ -1065,6 +1250,26 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_job_run(tslm_dsp_op_job *job, int8_t *out0, 
     (void)full; /* the routine (its clamp, one or two rows) is the job's, from job_init */
     job->out0 = out0, job->out1 = out1;
     job->fn(job);
+}
+#endif
+
+#if defined(TSLM_DSP_OP_TRIPLES)
+/* `triples` blocks of three rows from in (4 n4 bytes each, `step` apart) into out (od outputs a row, the rows one
+ * after the other), widened into x (24 n4 bytes), against offset-pair weights w and records rq of od channels, all
+ * in fours; 2 <= n4 <= TSLM_OP_Q3_U + 1; full, or clamped at lo alone. */
+TSLM_ALWAYS_INLINE void tslm_dsp_op_job3_run(int32_t *x, const int32_t *w, const int32_t *rq, int32_t n4, int32_t od,
+                                             int32_t lo, const int8_t *in, int32_t step, int8_t *out,
+                                             int32_t triples, const int full)
+{
+    tslm_dsp_op_job3 j;
+    j.x = x, j.step = step, j.w = w, j.rq = rq, j.stride = od, j.wback = 16 * n4 - 8, j.rq_end = rq + 4 * od;
+    j.obase = (uint32_t)(uintptr_t)out - (((uint32_t)(uintptr_t)rq + 32u) >> 4);
+    j.in = in, j.triples = triples, j.lo = lo, j.skip = (TSLM_OP_Q3_U - (n4 - 1)) * 68;
+    if (full) {
+        tslm_dsp_op_quads3s_full(&j);
+    } else {
+        tslm_dsp_op_quads3s_clamp(&j);
+    }
 }
 #endif
 

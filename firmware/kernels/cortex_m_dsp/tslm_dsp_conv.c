@@ -1942,3 +1942,69 @@ int32_t tslm_dsp_conv_wide_s8_get_buffer_size(const tslm_conv_params *p)
     }
     return 16 * n4 + (wide_cols(p) ? TSLM_CW_COLS * 4 * n4 : 0) + p->output_c;
 }
+
+/* Three pixels a block in the assembly (tslm_dsp_op_quads3s_*; the compiler calls tslm_dsp_conv_rows3_s8 for them
+ * alone, so that other models link neither routine): offset pairs, one group, every channel in fours, K a multiple
+ * of 4 of 2..25 groups, nothing clamped below 127, three pixels or more, each pixel's K bytes `step` from the last
+ * one's: 1x1 at stride 1 (the pixels one after the other; in place too: a triple is widened before its outputs
+ * are written, and output_c <= input_c there), or one output row of a window (a 1 x K conv over time: fields
+ * stride_w input_c apart). The scratch: three widened pixels (24 bytes a group). Must match conv_triples in
+ * tinyslm/compiler/dsp_layout.py. Returns the step, 0 where it does not apply. */
+static int32_t conv_triples(const tslm_conv_params *p)
+{
+    const int32_t k_all = p->filter_h * p->filter_w * p->filter_c;
+    if (!(p->requant_fast == 2 && p->requant != NULL && p->filter_c == p->input_c && (k_all & 3) == 0 &&
+          k_all >= 8 && k_all <= 100 && (p->output_c & 3) == 0 && p->output_c >= 4 && p->act_max == 127 &&
+          p->output_h * p->output_w >= 3)) {
+        return 0;
+    }
+    if (p->filter_h == 1 && p->filter_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_h == 0 &&
+        p->pad_w == 0 && p->input_w == p->output_w && p->input_h == p->output_h) {
+        return p->input_c;
+    }
+    /* uses_window's conditions written out (a third caller of it changed GCC's -Os inlining of run()) */
+    return p->output_h == 1 && p->filter_h == 1 && p->dilation_w == 1 && p->pad_h == 0 && p->pad_w == 0 &&
+                   (p->output_w - 1) * p->stride_w + p->filter_w <= p->input_w
+               ? p->stride_w * p->input_c
+               : 0;
+}
+
+#if !defined(TSLM_DSP_OP_TRIPLES) && defined(__GNUC__) && defined(__ELF__)
+/* the size build (no assembly): the general entry itself */
+void tslm_dsp_conv_rows3_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                            const int32_t *bias, int8_t *output, int16_t *scratch)
+    __attribute__((alias("tslm_dsp_conv_s8")));
+#else
+void tslm_dsp_conv_rows3_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                            const int32_t *bias, int8_t *output, int16_t *scratch)
+{
+#if defined(TSLM_DSP_OP_TRIPLES)
+    const int32_t step = conv_triples(p);
+    if (step > 0) { /* the last one or two pixels by the general entry, as a row of them */
+        const int32_t pixels = p->output_h * p->output_w, done = pixels / 3 * 3, oc = p->output_c;
+        const int32_t in_size = p->input_h * p->input_w * p->input_c;
+        for (int32_t b = 0; b < p->batches; ++b) {
+            const int8_t *in_b = input + b * in_size;
+            int8_t *out_b = output + b * pixels * oc;
+            tslm_dsp_op_job3_run((int32_t *)(void *)scratch, (const int32_t *)(const void *)weights, p->requant,
+                                 p->filter_h * p->filter_w * p->filter_c / 4, oc, p->act_min, in_b, step, out_b,
+                                 pixels / 3, p->act_min == -128);
+            if (done < pixels) {
+                tslm_conv_params q = *p;
+                q.batches = 1, q.output_h = 1, q.output_w = pixels - done, q.input_h = 1;
+                q.input_w = p->output_h == 1 ? p->input_w - done * p->stride_w : pixels - done;
+                tslm_dsp_conv_s8(&q, in_b + done * step, weights, bias, out_b + done * oc, scratch);
+            }
+        }
+        return;
+    }
+#endif
+    tslm_dsp_conv_s8(p, input, weights, bias, output, scratch);
+}
+#endif
+
+int32_t tslm_dsp_conv_rows3_s8_get_buffer_size(const tslm_conv_params *p)
+{
+    const int32_t n4 = (p->filter_h * p->filter_w * p->filter_c + 3) / 4, general = tslm_dsp_conv_s8_get_buffer_size(p);
+    return conv_triples(p) > 0 && general < 24 * n4 ? 24 * n4 : general;
+}

@@ -12,6 +12,13 @@ void tslm_dsp_conv_s8(const tslm_conv_params *p, const int8_t *input, const int8
  * filter_h * filter_w * filter_c taps) and, for filters wider than one pixel, their two int8 im2col
  * columns; without requantization records, the portable kernel's. */
 int32_t tslm_dsp_conv_s8_get_buffer_size(const tslm_conv_params *p);
+/* Offset pairs three pixels a block (the compiler's conv_triples: one group, every output in fours, K a multiple of
+ * 4 of 8..100, act_max 127; 1x1 at stride 1, or one output row of a 1 x K window; it calls this entry for those
+ * alone); otherwise as tslm_dsp_conv_s8, which the size build's takes always. Its scratch: three pixels widened to
+ * int16 (24 bytes per four taps), or tslm_dsp_conv_s8's where that is more. */
+void tslm_dsp_conv_rows3_s8(const tslm_conv_params *p, const int8_t *input, const int8_t *weights,
+                            const int32_t *bias, int8_t *output, int16_t *scratch);
+int32_t tslm_dsp_conv_rows3_s8_get_buffer_size(const tslm_conv_params *p);
 
 /* The wide layout (requant_fast == 3: 1x1 at stride 1, or a filter wider than one pixel with a short K; int16
  * weights; the compiler calls it for those alone). Its scratch: two pixels widened to int16, for filters wider than

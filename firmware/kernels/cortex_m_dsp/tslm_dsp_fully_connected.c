@@ -1101,3 +1101,46 @@ int32_t tslm_dsp_fully_connected_wide_s8_get_buffer_size(const tslm_fully_connec
 {
     return 2 * p->accum_depth + ((p->output_depth & 3) ? (p->output_depth + 3) & ~3 : 0);
 }
+
+/* Three rows a block in the assembly (tslm_dsp_op_quads3s_*; the compiler calls tslm_dsp_fully_connected_rows3_s8
+ * for them alone, so that other models link neither routine): offset pairs, three rows or more, every channel in
+ * fours, depth a multiple of 4 of 2..25 groups (one pass), nothing clamped below 127; the scratch then holds three
+ * widened rows (24 bytes a group). Must match fc_triples in tinyslm/compiler/dsp_layout.py. */
+static int triples(const tslm_fully_connected_params *p)
+{
+    return p->requant_fast == 2 && p->requant != NULL && p->batches >= 3 && (p->accum_depth & 3) == 0 &&
+           p->accum_depth >= 8 && p->accum_depth <= 100 && (p->output_depth & 3) == 0 && p->output_depth >= 4 &&
+           p->act_max == 127;
+}
+
+#if !defined(TSLM_DSP_OP_TRIPLES) && defined(__GNUC__) && defined(__ELF__)
+/* the size build (no assembly): the general entry itself */
+void tslm_dsp_fully_connected_rows3_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
+    __attribute__((alias("tslm_dsp_fully_connected_s8")));
+#else
+void tslm_dsp_fully_connected_rows3_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch)
+{
+#if defined(TSLM_DSP_OP_TRIPLES)
+    if (triples(p)) { /* the last one or two rows by the general entry */
+        const int32_t depth = p->accum_depth, od = p->output_depth, done = p->batches / 3 * 3;
+        tslm_dsp_op_job3_run((int32_t *)(void *)scratch, (const int32_t *)(const void *)weights, p->requant,
+                             depth / 4, od, p->act_min, input, depth, output, p->batches / 3,
+                             p->act_min == -128);
+        if (done < p->batches) {
+            tslm_fully_connected_params q = *p;
+            q.batches = p->batches - done;
+            tslm_dsp_fully_connected_s8(&q, input + done * depth, weights, bias, output + done * od, scratch);
+        }
+        return;
+    }
+#endif
+    tslm_dsp_fully_connected_s8(p, input, weights, bias, output, scratch);
+}
+#endif
+
+int32_t tslm_dsp_fully_connected_rows3_s8_get_buffer_size(const tslm_fully_connected_params *p)
+{
+    return triples(p) ? 24 * (p->depth_chunk / 4) : tslm_dsp_fully_connected_s8_get_buffer_size(p);
+}

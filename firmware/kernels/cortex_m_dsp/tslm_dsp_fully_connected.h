@@ -31,4 +31,12 @@ int32_t tslm_dsp_fully_connected_wide_short_s8_get_buffer_size(const tslm_fully_
  * the compiler's fc_wide_five_stream; the row widened on its stack, no params, no scratch. */
 void tslm_dsp_fully_connected_wide_five_s8(const int8_t *input, int8_t *output, const int32_t *stream);
 
+/* Offset pairs three rows a block (the compiler's fc_triples: three rows or more, every output in fours, depth a
+ * multiple of 4 of 8..100, act_max 127; it calls this entry for those alone); otherwise as
+ * tslm_dsp_fully_connected_s8, which the size build's takes always. */
+void tslm_dsp_fully_connected_rows3_s8(const tslm_fully_connected_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int16_t *scratch);
+/* Its scratch: three rows widened to int16 (24 bytes per four inputs). */
+int32_t tslm_dsp_fully_connected_rows3_s8_get_buffer_size(const tslm_fully_connected_params *p);
+
 #endif /* TSLM_DSP_FULLY_CONNECTED_H */

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..dsp_bands import DW_BAND_SCRATCH, band_scratch, column_band
-from ..dsp_layout import (DW_COL_MIN_SCRATCH, DW_MAX_SPAN, conv_dsp_scratch, conv_wide, conv_wide_c1,
+from ..dsp_layout import (DW_COL_MIN_SCRATCH, DW_MAX_SPAN, conv_dsp_scratch, conv_triples, conv_wide, conv_wide_c1,
                           conv_wide_c1_rows, conv_wide_c1_scratch, conv_wide_cols,
                           conv_wide_quad8, conv_wide_quad8_stream, conv_wide_records, conv_wide_rgb, conv_wide_win,
                           conv_wide_win_scratch,
@@ -189,6 +189,9 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
                 fast, wt, consts = 3, rec, [rec]
         p.update(multiplier=None, shift=None, requant=Ref(rec.name), requant_fast=int(fast))
         w_arg, bias_arg = Ref(wt.name, "const int8_t *" if fast == 3 else None), Lit("NULL")
+    # offset pairs three pixels a block (tslm_dsp_conv_rows3_s8): scratch for three widened pixels
+    three = (dsp and not lw.target.mve and p["requant_fast"] == 2
+             and conv_triples(p, (x.shape[1], x.shape[2]), (y.shape[1], y.shape[2]), fc, x.shape[3], y.shape[3]))
     call = Call(op, "tslm_conv_s8", "tslm_conv",
                 [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int16_t")],
                 "tslm_conv_params", {k: p[k] for k in order}, consts, macs=macs, note=note,
@@ -198,7 +201,9 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
                                                     y.shape[2], y.shape[3]) if p["requant_fast"] == 3 and c1 else
                                conv_wide_scratch(k_all, w.shape[1] * w.shape[2] > 1, y.shape[3],
                                                  conv_wide_rgb(w.shape[1], w.shape[2], fc))
-                               if p["requant_fast"] == 3 else conv_dsp_scratch(k_all, w.shape[1] * w.shape[2] > 1))
+                               if p["requant_fast"] == 3 else
+                               max(conv_dsp_scratch(k_all, w.shape[1] * w.shape[2] > 1), 24 * (k_all // 4) if three
+                                   else 0))
                 if dsp else 0,
                 inplace=[(x.index, y.index)] if pointwise and y.shape[3] <= x.shape[3] else [],
                 inplace_scratch=0 if dsp else x.shape[3], inplace_params={"in_place": 1})
@@ -208,6 +213,10 @@ def conv_2d(lw: Lowering, op: Operator) -> Step:
         call = lw.target_kernel(call, "conv")
         call.func = call.func.replace("conv_s8", "conv_wide_win_s8" if win else
                                       "conv_wide_c1_s8" if c1 else "conv_wide_s8")
+        return call
+    if three:  # three pixels a block: its own entry, so that other models link neither of its routines
+        call = lw.target_kernel(call, "conv")
+        call.func = call.func.replace("conv_s8", "conv_rows3_s8")
         return call
     return lw.target_kernel(call, "conv") if dsp else call
 

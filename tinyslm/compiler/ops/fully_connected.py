@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..dsp_layout import (FC_DEPTH_CHUNK, fc_raw_row, fc_wide_records, fc_wide_row, fc_wide_short, fc_wide_short_stream,
-                          fc_wide_five, fc_wide_five_stream,
+from ..dsp_layout import (FC_DEPTH_CHUNK, fc_raw_row, fc_triples, fc_wide_records, fc_wide_row, fc_wide_short,
+                          fc_wide_short_stream, fc_wide_five, fc_wide_five_stream,
                           fc_wide_weights, interleave_pairs)
 from ..dsp_offset_pairs import offset_pair_chunk, offset_pair_consts
 from .. import helium_layout
@@ -70,7 +70,7 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
                   depth_chunk=0)
     note = f"{batches}x{depth} . {depth}x{out_depth}" + (f", {act.lower()}" if act != "NONE" else "")
     w_arg: Any = T(w.index)
-    scratch, dsp = 0, False
+    scratch, dsp, three = 0, False, False
     short: ConstArray | None = None  # the short wide row's stream
     five = False  # the stream is fc_wide_five_stream's (tiles of five channels)
     if lw.target.dsp and not lw.target.mve and fold and w.quant.zero_point[0] == 0:
@@ -133,7 +133,9 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
         elif fast == 2 and fc_raw_row(batches, depth, out_depth, chunk):
             scratch = 0  # the row read as it is
         else:
-            scratch = (16 if batches > 1 else 8) * (chunk // 4) + (8 * out_depth if chunk < depth else 0)
+            three = fast == 2 and fc_triples(batches, depth, out_depth, hi)  # three widened rows
+            scratch = (24 if three else 16 if batches > 1 else 8) * (chunk // 4) + (8 * out_depth if chunk < depth
+                                                                                    else 0)
         dsp = True
     call = Call(op, "tslm_fully_connected_s8", "tslm_fully_connected",
                 [T(x.index), w_arg, bias_arg, T(y.index), Scratch("int16_t")],
@@ -149,6 +151,10 @@ def fully_connected(lw: Lowering, op: Operator) -> Step:
         if five:  # (input, output, stream): no params struct, nothing on the stack (model_invoke's call is short)
             call.func = call.func.replace("wide_short_s8", "wide_five_s8")
             call.args, call.params_type = [T(x.index), T(y.index), Ref(short.name)], None  # type: ignore
+        return call
+    if dsp and three:  # three rows a block: its own entry, so that other models link neither of its routines
+        call = lw.target_kernel(call, "fully_connected")
+        call.func = call.func.replace("fully_connected_s8", "fully_connected_rows3_s8")
         return call
     return lw.target_kernel(call, "fully_connected") if dsp else call
 

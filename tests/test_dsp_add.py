@@ -96,6 +96,7 @@ def test_dsp_residual_adds_at_the_inputs_scale_through_the_compiler_bit_exact(op
 
     monkeypatch.setattr(passes, "residual_table", lambda opcode, p: None)
     monkeypatch.setattr(passes, "residual_terms", lambda opcode, p, dsp: None)
+    monkeypatch.setattr(passes, "residual_terms_up", lambda opcode, p: None)
 
     cases = {"add": (lambda x, y: x + y, ((0.0513, 3), (0.01873, -10), (0.0513, 3))),
              "add_relu": (lambda x, y: tf.nn.relu(x + y), ((0.0471, -7), (0.0219, 12), (0.0471, -20))),

@@ -70,7 +70,7 @@ import numpy as np
 from .lowering import Call, ConstArray, Lowering, Ref, Step, T
 from .ops.batch_matmul import dsp_pairs, dsp_pairs_scratch, mve_pairs, mve_scratch
 from .ops.conv import as_grouped_conv
-from .ops.elementwise import binary_element, residual_table, residual_terms
+from .ops.elementwise import binary_element, residual_table, residual_terms, residual_terms_up
 from .ops.layer_norm import fuse_layer_norms
 
 BINARY = ("ADD", "SUB", "MUL", "SQUARED_DIFFERENCE")
@@ -232,6 +232,16 @@ def residual_add_tables(lw: Lowering, steps: list[Step]) -> list[Step]:
                              "H[b] for b = 0..127, -128..-1: out = clamp(a + H[b]) (all 65,536 pairs checked)")
             return replace(s, func=funcs[s.func], args=list(s.args) + [Ref(tab.name)], consts=list(s.consts) + [tab],
                            note=f"{s.note}, H in flash")
+        if not lw.target.mve and inner == (1, 1):
+            # the DSP kernel's half-up loop, where moved terms give TFLM's outputs on all pairs
+            t = residual_terms_up(s.op.opcode, p)
+            if t is not None:
+                tab = ConstArray(lw.name(s.op, "terms"), "int32_t", t,
+                                 "twice the sum at a = 0 for b = 0..127, -128..-1, moved so that rounding half up "
+                                 "gives TFLM's output (all 65,536 pairs checked)")
+                return replace(s, func=funcs[s.func].replace("_table_", "_terms_up_"),
+                               args=list(s.args) + [Ref(tab.name)], consts=list(s.consts) + [tab],
+                               note=f"{s.note}, B's terms (half up) in flash")
         t = residual_terms(s.op.opcode, p, not lw.target.mve)
         if t is None:
             return None

@@ -1154,3 +1154,107 @@ void tslm_dsp_sub_table_s8(const tslm_binary_params *p, const int8_t *in1, const
 {
     table_apply(p, in1, in2, out, h, OP_SUB);
 }
+
+/* ---- The residual add with the compiler's half-up terms (passes.residual_add_tables, ops.elementwise.residual_terms_up)
+ * terms[byte] = twice TFLM's sum at a = 0 for b = (int8_t)byte, moved by the compiler (a few units) so that the output's
+ * requantization without TFLM's correction where the sum is negative, SMMLAR(x, m, rz) >> r with x = terms[b] +- a 2^20,
+ * gives TFLM's output on all 65,536 pairs. lut_run()'s loop less that correction: per element two byte loads, the
+ * table load, the shifted add, SMMLAR, the shift, SSAT and the store, four a turn;
+ * with the correction's register free the table is read in place (no 1 KB copy). Anything else (no table, an input
+ * not contiguous along the run, another scheme or bounds, a clamped range: the compiler emits none, and in -Os GCC
+ * finds no registers for a fused relu's minimum) calls the kernel without the table. */
+TSLM_ALWAYS_INLINE void up_run(const int8_t *a, const int8_t *b, const int32_t *lut, int8_t *o, int32_t n,
+                               const rq1_t q, const int minus)
+{
+#if defined(TSLM_DSP_ASM)
+    const int8_t *end = o + n;
+    int32_t x, u;
+#define TSLM_UP_IN(OP)                                     \
+    "ldrsb %[x], [%[a]], #1\n\t"                          \
+    "ldrb %[u], [%[b]], #1\n\t"                           \
+    "ldr %[u], [%[lut], %[u], lsl #2]\n\t"                \
+    OP " %[x], %[u], %[x], lsl #20\n\t"                   \
+    "smmlar %[x], %[x], %[m], %[rz]\n\t"                  \
+    "asr %[x], %[x], %[r]\n\t"
+#define TSLM_UP_SAT                                        \
+    "ssat %[x], #8, %[x]\n\t"                             \
+    "strb %[x], [%[o]], #1\n\t"
+/* single elements until a multiple of four is left, then four per turn (BODY: one element) */
+#define TSLM_UP_LOOP(BODY)                                 \
+    "0:\n\t"                                              \
+    "sub %[u], %[end], %[o]\n\t"                          \
+    "tst %[u], #3\n\t"                                    \
+    "beq 2f\n\t"                                          \
+    BODY                                                  \
+    "b 0b\n"                                              \
+    "2:\n\t"                                              \
+    "cmp %[o], %[end]\n\t"                                \
+    "beq 3f\n"                                            \
+    "1:\n\t"                                              \
+    BODY BODY BODY BODY                                   \
+    "cmp %[o], %[end]\n\t"                                \
+    "bne 1b\n"                                            \
+    "3:"
+#define TSLM_UP_ASM(BODY)                                                                                    \
+    __asm__ volatile(TSLM_UP_LOOP(BODY)                                                                      \
+                     : [a] "+r"(a), [b] "+r"(b), [o] "+r"(o), [x] "=&r"(x), [u] "=&r"(u)                     \
+                     : [end] "r"(end), [lut] "r"(lut), [m] "r"(q.m), [rz] "r"(q.rz), [r] "r"(q.r)             \
+                     : "cc", "memory")
+    if (minus) {
+        TSLM_UP_ASM(TSLM_UP_IN("sub") TSLM_UP_SAT);
+    } else {
+        TSLM_UP_ASM(TSLM_UP_IN("add") TSLM_UP_SAT);
+    }
+#undef TSLM_UP_ASM
+#undef TSLM_UP_LOOP
+#undef TSLM_UP_SAT
+#undef TSLM_UP_IN
+#else
+    for (int32_t i = 0; i < n; ++i) {
+        const int32_t a20 = (int32_t)((uint32_t)a[i] << 20), tb = lut[(uint8_t)b[i]];
+        const int32_t v = tslm_smmlar((int32_t)(minus ? (uint32_t)tb - (uint32_t)a20 : (uint32_t)tb + (uint32_t)a20),
+                                      q.m, q.rz) >> q.r;
+        o[i] = (int8_t)tslm_ssat8(v);
+    }
+#endif
+}
+
+TSLM_ALWAYS_INLINE void terms_up_apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                                       const int32_t *terms, const int op)
+{
+    const int32_t *d = p->dims, *t1 = p->in1_strides, *t2 = p->in2_strides;
+    run_t r;
+    if (terms == NULL || t1[5] != 1 || t2[5] != 1 || p->act_min != -128 || p->act_max != 127 || p->output_shift > -1 ||
+        p->output_shift < -22 || !sum_setup(p, 1, 1, op, &r)) {
+        if (op == OP_ADD) {
+            tslm_dsp_add_s8(p, in1, in2, out);
+        } else {
+            tslm_dsp_sub_s8(p, in1, in2, out);
+        }
+        return;
+    }
+    r.qo.m = p->output_multiplier;
+    r.qo.r = -p->output_shift;
+    r.qo.rz = make_rz(r.qo.r, p->output_offset);
+    const int8_t *ina = r.a_is_in1 ? in1 : in2, *inb = r.a_is_in1 ? in2 : in1;
+    const int32_t *ta = r.a_is_in1 ? t1 : t2, *tb = r.a_is_in1 ? t2 : t1;
+    const int32_t n = d[5];
+    TSLM_FOR_RUNS(d, ina, ta, inb, tb, out, n,
+        if (r.minus) {
+            up_run(a, b, terms, out, n, r.qo, 1);
+        } else {
+            up_run(a, b, terms, out, n, r.qo, 0);
+        })
+}
+
+void tslm_dsp_add_terms_up_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                              const int32_t *terms)
+{
+    terms_up_apply(p, in1, in2, out, terms, OP_ADD);
+}
+
+void tslm_dsp_sub_terms_up_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                              const int32_t *terms)
+{
+    terms_up_apply(p, in1, in2, out, terms, OP_SUB);
+}

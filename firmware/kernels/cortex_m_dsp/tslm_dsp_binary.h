@@ -23,5 +23,11 @@ void tslm_dsp_add_terms_s8(const tslm_binary_params *p, const int8_t *in1, const
                            const int32_t *terms);
 void tslm_dsp_sub_terms_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
                            const int32_t *terms);
+/* The same with the compiler's half-up terms (ops.elementwise.residual_terms_up: twice the sum at a = 0 moved so that
+ * the requantization rounding half up gives TFLM's output on all pairs); the entries without a table otherwise. */
+void tslm_dsp_add_terms_up_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                              const int32_t *terms);
+void tslm_dsp_sub_terms_up_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                              const int32_t *terms);
 
 #endif /* TSLM_DSP_BINARY_H */

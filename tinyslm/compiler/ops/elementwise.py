@@ -236,3 +236,68 @@ def residual_terms(opcode: str, p: dict[str, Any], dsp: bool) -> np.ndarray | No
     if t.min() < -(1 << 31) or t.max() >= 1 << 31:
         return None
     return np.concatenate([t[128:], t[:128]])  # byte order
+
+
+def residual_terms_up(opcode: str, p: dict[str, Any], span: int = 64) -> np.ndarray | None:
+    """The Cortex-M DSP kernel's table for ``tslm_dsp_add_terms_up_s8``/``tslm_dsp_sub_terms_up_s8``: its loop drops
+    TFLM's rounding correction (one off where the sum is negative) and rounds every output half up,
+    out = clamp(((T[b] +- a 2^20) m + 2^31) >> 32 + rz) >> r) with rz = 2^(r-1) + (zp - lo) 2^r as the kernel's SMMLAR
+    and USAT/SSAT compute it (int32 wrap included), so each T[b] is twice TFLM's sum at a = 0 moved by the smallest
+    |delta| <= span that gives TFLM's output for all 256 a (checked on all 65,536 pairs against binary_all_pairs());
+    byte order. None where residual_terms() gives none, the range is clamped or some b has no such delta.
+
+    >>> p = dict(in1_offset=3, in2_offset=-7, output_offset=5, left_shift=20, in1_multiplier=1 << 30,
+    ...          in1_shift=0, in2_multiplier=1500000000, in2_shift=-1, output_multiplier=1200000000,
+    ...          output_shift=-18, act_min=-128, act_max=127)
+    >>> t = residual_terms_up("ADD", p)
+    >>> t is not None and np.array_equal(residual_terms_up_outputs("ADD", p, t), binary_all_pairs("ADD", p))
+    True
+    """
+    t = residual_terms(opcode, p, True)
+    if t is None or p["act_min"] != -128:  # (the kernel's loop: the full range only)
+        return None
+    t = np.concatenate([t[128:], t[:128]]).astype(np.int64)  # value order
+    want = binary_all_pairs(opcode, p)
+    half1 = p["in1_multiplier"] == 1 << 30 and p["in1_shift"] == 0
+    want = want if half1 else want.T  # [a, b]
+    best = np.zeros(256, dtype=np.int64)
+    found = np.zeros(256, dtype=bool)
+    for d in sorted(range(-span, span + 1), key=abs):
+        ok = np.all(_terms_up_run(opcode, p, t + d) == want, axis=0) & ~found
+        best[ok] = d
+        found |= ok
+        if found.all():
+            break
+    if not found.all():
+        return None
+    t = t + best
+    return np.concatenate([t[128:], t[:128]])  # byte order
+
+
+def _terms_up_run(opcode: str, p: dict[str, Any], t: np.ndarray) -> np.ndarray:
+    """The up kernel's outputs [a + 128, b + 128] for terms t in value order (int64; outside int32: -1000)."""
+    half1 = p["in1_multiplier"] == 1 << 30 and p["in1_shift"] == 0
+    sign = -1 if opcode == "SUB" and not half1 else 1
+    q = np.arange(-128, 128, dtype=np.int64)
+    x = t[None, :] + sign * (q[:, None] << 20)
+    bad = (x < -(1 << 31)) | (x >= 1 << 31) | (t[None, :] < -(1 << 31)) | (t[None, :] >= 1 << 31)
+
+    def wrap(v: np.ndarray) -> np.ndarray:
+        return ((v + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
+
+    r = -p["output_shift"]
+    lo = p["act_min"]
+    clamp = lo > -128
+    rz = wrap(np.int64((1 << (r - 1)) + ((p["output_offset"] - (lo if clamp else 0)) << r)))
+    s = (wrap(x) * p["output_multiplier"] + (1 << 31)) >> 32
+    v = wrap(s + rz) >> r
+    out = np.clip(np.clip(v, 0, 255) + lo, -128, 127) if clamp else np.clip(v, -128, 127)
+    return np.where(bad, -1000, out)
+
+
+def residual_terms_up_outputs(opcode: str, p: dict[str, Any], t: np.ndarray) -> np.ndarray:
+    """The up kernel's outputs for the byte-order table t, [in1 + 128, in2 + 128] as binary_all_pairs() gives them."""
+    t = np.asarray(t, dtype=np.int64)
+    y = _terms_up_run(opcode, p, np.concatenate([t[128:], t[:128]]))
+    half1 = p["in1_multiplier"] == 1 << 30 and p["in1_shift"] == 0
+    return y if half1 else y.T

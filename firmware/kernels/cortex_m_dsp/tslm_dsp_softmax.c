@@ -116,7 +116,7 @@ TSLM_ALWAYS_INLINE uint32_t row_sum(const int8_t *in, int32_t n, const int32_t *
  *   unsigned product of 2d < 2^32 and x (x > 0: from 48/17 - 32/17 d >= 16/17 Newton's steps only grow it),
  *   as UMULL and the high word plus the low word's top bit (the carry of adding 2^31 to it).
  * gemmlowp's SaturatingRoundingMultiplyByPOT<2> of each step's correction m = SRDHM(x, 1 - d x) is a plain
- * m << 2: over every d in [2^30, 2^31) (every sum's; checked exhaustively, the largest |m| is below 2^25) |m|
+ * m << 2: over every d in [2^30, 2^31) (every sum's; checked exhaustively, the largest |m| is 14,861,479 < 2^24) |m|
  * stays below 2^29, so x + 4 m is one ADD with LSL #2. The last x << 1 saturated by QADD. */
 /* One Newton step x + 4 x (1 - d x) of the reciprocal below; two_30 = 2^30 (kept in a register: 2 (2^29 - dx)
  * as one SUB with LSL #1). */

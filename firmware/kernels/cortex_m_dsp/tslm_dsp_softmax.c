@@ -108,29 +108,24 @@ TSLM_ALWAYS_INLINE uint32_t row_sum(const int8_t *in, int32_t n, const int32_t *
 #endif
 }
 
-/* x << 2 saturated: gemmlowp's SaturatingRoundingMultiplyByPOT<2> (QADD twice) */
-TSLM_ALWAYS_INLINE int32_t sat_shl2(int32_t x)
-{
-#if defined(TSLM_SOFTMAX_ASM)
-    return __qadd(__qadd(x, x), __qadd(x, x));
-#else
-    return x > (INT32_C(1) << 29) - 1 ? INT32_MAX : (x < -((INT32_C(1) << 29) - 1) ? INT32_MIN : x * 4);
-#endif
-}
-
 /* tslm_softmax_reciprocal() with the same values, each SaturatingRoundingDoublingHighMul(a, b) =
  * floor((a b + 2^30) / 2^31) in one of two forms where its operands allow (none is -2^31):
  * - SMMULR(a, 2 b) = floor((a 2b + 2^31) / 2^32) where 2 b fits (the constant -32/17, and 1 - d x,
  *   |1 - d x| < 2^29 in Q2.29);
  * - d x: d = half_denominator in [2^30, 2^31) and x in (0, 2^31): floor((2d x + 2^31) / 2^32) from the
- *   unsigned product of 2d < 2^32 and x (x > 0: from 48/17 - 32/17 d >= 16/17 Newton's steps only grow it).
- * Then x << 2 and x << 1 saturated by QADD. */
-/* One Newton step x + 4 x (1 - d x) of the reciprocal below. */
-TSLM_ALWAYS_INLINE int32_t newton_step(int32_t x, uint32_t twice_d)
+ *   unsigned product of 2d < 2^32 and x (x > 0: from 48/17 - 32/17 d >= 16/17 Newton's steps only grow it),
+ *   as UMULL and the high word plus the low word's top bit (the carry of adding 2^31 to it).
+ * gemmlowp's SaturatingRoundingMultiplyByPOT<2> of each step's correction m = SRDHM(x, 1 - d x) is a plain
+ * m << 2: over every d in [2^30, 2^31) (every sum's; checked exhaustively, the largest |m| is 14,861,479 < 2^24) |m|
+ * stays below 2^29, so x + 4 m is one ADD with LSL #2. The last x << 1 saturated by QADD. */
+/* One Newton step x + 4 x (1 - d x) of the reciprocal below; two_30 = 2^30 (kept in a register: 2 (2^29 - dx)
+ * as one SUB with LSL #1). */
+TSLM_ALWAYS_INLINE int32_t newton_step(int32_t x, uint32_t twice_d, int32_t two_30)
 {
-    const int32_t dx = (int32_t)(((uint64_t)twice_d * (uint32_t)x + UINT64_C(0x80000000)) >> 32);
-    const int32_t one_minus = (INT32_C(1) << 29) - dx;
-    return x + sat_shl2(tslm_smmlar(x, 2 * one_minus, 0));
+    const uint64_t p = (uint64_t)twice_d * (uint32_t)x;
+    const int32_t dx = (int32_t)((uint32_t)(p >> 32) + ((uint32_t)p >> 31));
+    const int32_t twice_one_minus = two_30 - (int32_t)((uint32_t)dx << 1);
+    return (int32_t)((uint32_t)x + ((uint32_t)tslm_smmlar(x, twice_one_minus, 0) << 2));
 }
 
 TSLM_ALWAYS_INLINE int reciprocal(uint32_t sum, int32_t *scale)
@@ -141,11 +136,15 @@ TSLM_ALWAYS_INLINE int reciprocal(uint32_t sum, int32_t *scale)
     const int32_t half_denominator = (int32_t)((sum << headroom_plus_one) >> 1);
     const uint32_t twice_d = (uint32_t)half_denominator << 1;
     int32_t x = 1515870810 + tslm_smmlar(half_denominator, -2021161080, 0);
+    int32_t two_30 = INT32_C(1) << 30;
+#if defined(TSLM_SOFTMAX_ASM)
+    __asm__("" : "+r"(two_30)); /* (in a register: SUB with LSL #1, not RSB and LSL) */
+#endif
 #if defined(__GNUC__) && !defined(TSLM_OPTIMIZE_SIZE)
 #pragma GCC unroll 3
 #endif
     for (int i = 0; i < 3; ++i) { /* TFLM's three steps */
-        x = newton_step(x, twice_d);
+        x = newton_step(x, twice_d, two_30);
     }
 #if defined(TSLM_SOFTMAX_ASM)
     *scale = __qadd(x, x);

@@ -348,7 +348,8 @@ typedef struct {
     int32_t n2;          /* the same, 8 a group (C == 2) */
     int32_t pad;         /* cols % 4 - 4: from past the last whole group to the last four columns */
     int16_t offsets[8];  /* the scatter's offsets (q6) */
-    int16_t lane_col[8]; /* each lane's column in its group */
+    int16_t rq[8];       /* (C != 2, a right shift r of 1..7: the int16 requantization) 2^(15 - r), VQRDMLASH's
+                          * multiplier (q7) */
     const int8_t *x;     /* the next pair's first row */
     int32_t lrs;         /* lhs_row_stride (0: one row, as row 1 too) */
     int32_t next;        /* 2 os - 4 groups: the output pointer from past a pair's last group to the next pair */
@@ -359,7 +360,7 @@ typedef struct {
 typedef char pairs_consts_offsets[offsetof(pairs_consts, tail) == 20 && offsetof(pairs_consts, w) == 28 &&
                                           offsetof(pairs_consts, n) == 36 && offsetof(pairs_consts, n2) == 40 &&
                                           offsetof(pairs_consts, offsets) == 48 &&
-                                          offsetof(pairs_consts, lane_col) == 64 && offsetof(pairs_consts, x) == 80 &&
+                                          offsetof(pairs_consts, rq) == 64 && offsetof(pairs_consts, x) == 80 &&
                                           offsetof(pairs_consts, next) == 88 && offsetof(pairs_consts, end) == 92 &&
                                           offsetof(pairs_consts, fold) == 96
                                       ? 1
@@ -668,7 +669,10 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
     register pairs_consts *pk __asm__("r7") = k;
     register const int32_t *pc __asm__("r9"); /* x1, then the column terms */
     register int32_t rem __asm__("r11");      /* columns left */
-    __asm__ volatile("vldrh.16 q6, [%[k], #48]\n"
+    __asm__ volatile("vldrh.16 q6, [%[k], #48]\n\t"
+                     ".if %c[C] != 2 && %c[R16]\n\t" /* (q7 free: the rounding shift's multiplier) */
+                     "vldrh.16 q7, [%[k], #64]\n\t"
+                     ".endif\n"
                      "0:\n\t"
                      "ldrd %[w], %[ct], [%[k], #80]\n\t" /* x0, lhs_row_stride */
                      "add %[a0], %[w], %[ct], lsl #1\n\t"
@@ -754,7 +758,12 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
                      "vqmovnt.s32 q3, q4\n\t"
                      "vshr.s16 q2, q3, #15\n\t"
                      "vqadd.s16 q3, q3, q2\n\t"
+                     ".if %c[C] == 2\n\t"
                      "vrshl.s16 q3, %[a3]\n\t"
+                     "vqadd.s16 q3, q3, %[b0]\n\t"
+                     ".else\n\t" /* zp + (x + 2^(r-1)) >> r in one: 2 x q7 (2^(15 - r)) + zp 2^16, rounded, high half */
+                     "vqrdmlash.s16 q3, q7, %[b0]\n\t"
+                     ".endif\n\t"
                      ".else\n\t"
                      "vshr.s32 q2, q3, #31\n\t"
                      "vadd.i32 q3, q3, q2\n\t"
@@ -764,8 +773,8 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
                      "vrshl.s32 q4, %[a3]\n\t"
                      "vqmovnb.s32 q3, q3\n\t" /* row 0 in the even int16 lanes, row 1 in the odd */
                      "vqmovnt.s32 q3, q4\n\t"
-                     ".endif\n\t"
                      "vqadd.s16 q3, q3, %[b0]\n\t"
+                     ".endif\n\t"
                      "vqmovnb.s16 q3, q3\n\t"
                      "vstrb.16 q3, [%[o], q6]\n\t" /* every group whole (a last partial one: the last four columns) */
                      "add %[o], %[o], #4\n\t"
@@ -833,10 +842,10 @@ static void pairs_of(const tslm_batch_matmul_params *p, const int8_t *lhs, const
     k.next = 2 * os - p->cols;
     static const int8_t fold_lanes[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -128};
     vstrbq_s8(k.fold, vldrbq_s8(fold_lanes));
-    /* lane i stores column lane_col[i] of row i & 1: offset lane_col[i] + (i & 1) os */
+    /* lane i stores column lane[i] of row i & 1: offset lane[i] + (i & 1) os */
     const uint16x8_t lane = vshrq_n_u16(vidupq_n_u16(0, 1), 1);
     const uint16x8_t two_rows = vmlaq_n_u16(lane, vandq_u16(vidupq_n_u16(0, 1), vdupq_n_u16(1)), (uint16_t)os);
-    vstrhq_u16((uint16_t *)k.lane_col, lane);
+    vstrhq_s16(k.rq, vdupq_n_s16(p->shift >= -7 ? (int16_t)(1 << (15 + p->shift)) : 0));
     pack_setup q;
     q.ks = p->rhs_depth_stride, q.js = p->rhs_col_stride, q.n = p->cols, q.C = C, q.fold = fold;
     q.a = p->lhs_offset, q.dab = p->depth * p->lhs_offset * p->rhs_offset, q.tail = k.tail;

@@ -348,8 +348,8 @@ typedef struct {
     int32_t n2;          /* the same, 8 a group (C == 2) */
     int32_t pad;         /* cols % 4 - 4: from past the last whole group to the last four columns */
     int16_t offsets[8];  /* the scatter's offsets (q6) */
-    int16_t rq[8];       /* (C != 2, a right shift r of 1..7: the int16 requantization) 2^(15 - r), VQRDMLASH's
-                          * multiplier (q7) */
+    int32_t rq[4];       /* (C != 2) the right shift r as VQRDMLASH's multiplier (q7): 2^(15 - r) in each int16 lane
+                          * where the walk requantizes in int16 (R16), else 2^(31 - r) in each int32 lane */
     const int8_t *x;     /* the next pair's first row */
     int32_t lrs;         /* lhs_row_stride (0: one row, as row 1 too) */
     int32_t next;        /* 2 os - 4 groups: the output pointer from past a pair's last group to the next pair */
@@ -670,8 +670,8 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
     register const int32_t *pc __asm__("r9"); /* x1, then the column terms */
     register int32_t rem __asm__("r11");      /* columns left */
     __asm__ volatile("vldrh.16 q6, [%[k], #48]\n\t"
-                     ".if %c[C] != 2 && %c[R16]\n\t" /* (q7 free: the rounding shift's multiplier) */
-                     "vldrh.16 q7, [%[k], #64]\n\t"
+                     ".if %c[C] != 2\n\t" /* (q7 free: the rounding shift's multiplier) */
+                     "vldrw.32 q7, [%[k], #64]\n\t"
                      ".endif\n"
                      "0:\n\t"
                      "ldrd %[w], %[ct], [%[k], #80]\n\t" /* x0, lhs_row_stride */
@@ -769,11 +769,18 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
                      "vadd.i32 q3, q3, q2\n\t"
                      "vshr.s32 q2, q4, #31\n\t"
                      "vadd.i32 q4, q4, q2\n\t"
+                     ".if %c[C] == 2\n\t"
                      "vrshl.s32 q3, %[a3]\n\t"
                      "vrshl.s32 q4, %[a3]\n\t"
                      "vqmovnb.s32 q3, q3\n\t" /* row 0 in the even int16 lanes, row 1 in the odd */
                      "vqmovnt.s32 q3, q4\n\t"
                      "vqadd.s16 q3, q3, %[b0]\n\t"
+                     ".else\n\t" /* (q7: 2^(31 - r) in each int32 lane) */
+                     "vqrdmlash.s32 q3, q7, %[b0]\n\t"
+                     "vqrdmlash.s32 q4, q7, %[b0]\n\t"
+                     "vqmovnb.s32 q3, q3\n\t"
+                     "vqmovnt.s32 q3, q4\n\t"
+                     ".endif\n\t"
                      ".endif\n\t"
                      "vqmovnb.s16 q3, q3\n\t"
                      "vstrb.16 q3, [%[o], q6]\n\t" /* every group whole (a last partial one: the last four columns) */
@@ -845,7 +852,9 @@ static void pairs_of(const tslm_batch_matmul_params *p, const int8_t *lhs, const
     /* lane i stores column lane[i] of row i & 1: offset lane[i] + (i & 1) os */
     const uint16x8_t lane = vshrq_n_u16(vidupq_n_u16(0, 1), 1);
     const uint16x8_t two_rows = vmlaq_n_u16(lane, vandq_u16(vidupq_n_u16(0, 1), vdupq_n_u16(1)), (uint16_t)os);
-    vstrhq_s16(k.rq, vdupq_n_s16(p->shift >= -7 ? (int16_t)(1 << (15 + p->shift)) : 0));
+    const int32_t right = -p->shift; /* 1..31: pairs(); the int16 walks are those of a shift of 1..7 at C <= 2 */
+    vstrwq_s32(k.rq, right <= 7 && C <= 2 ? vreinterpretq_s32_s16(vdupq_n_s16((int16_t)(1 << (15 - right))))
+                                          : vdupq_n_s32((int32_t)(UINT32_C(1) << (31 - right))));
     pack_setup q;
     q.ks = p->rhs_depth_stride, q.js = p->rhs_col_stride, q.n = p->cols, q.C = C, q.fold = fold;
     q.a = p->lhs_offset, q.dab = p->depth * p->lhs_offset * p->rhs_offset, q.tail = k.tail;

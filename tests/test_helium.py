@@ -209,9 +209,9 @@ def matmul_model() -> bytes:
 
 @pytest.mark.parametrize("opt", ["speed", "size"])
 def test_helium_batch_matmul_shapes_bit_exact_in_qemu(opt):
-    """tslm_mve_batch_matmul_pairs_s8 (depth 4..64: two rows against every group of four columns in one assembly
-    routine) and tslm_mve_batch_matmul_s8 (its dot products with the rhs packed per batch, and the outer products)
-    against TFLM on every shape of MATMUL_SHAPES, built for speed and for size."""
+    """tslm_mve_batch_matmul_pairs_s8 (depth 4..64, 4 columns or more: two rows against every group of four columns
+    in one assembly routine) and tslm_mve_batch_matmul_s8 (its dot products with the rhs packed per batch, and the
+    outer products; the 3-column shape) against TFLM on every shape of MATMUL_SHAPES, built for speed and for size."""
     from tinyslm.firmware import opt_flag
 
     from tinyslm.compiler.ops.batch_matmul import mve_pairs
@@ -219,9 +219,11 @@ def test_helium_batch_matmul_shapes_bit_exact_in_qemu(opt):
     cm = _bit_exact_on_m55(matmul_model(), 3, 6, opt_flag(opt))
     calls = [s for s in cm.plan.steps if getattr(s, "op", None) is not None and s.op.opcode == "BATCH_MATMUL"]
     depths = [dict(s.param_items())["depth"] for s in calls]
+    cols = [dict(s.param_items())["cols"] for s in calls]
     assert sorted(depths) == sorted((a[-2] if adj == "adj_x" else a[-1]) for a, _, adj in MATMUL_SHAPES)
     pairs = [s.func == "tslm_mve_batch_matmul_pairs_s8" for s in calls]
-    assert pairs == [4 <= d <= 64 for d in depths], list(zip(depths, pairs))  # (every one with a right shift)
+    # (every one with a right shift; fewer than 4 columns take the general entry)
+    assert pairs == [4 <= d <= 64 and c >= 4 for d, c in zip(depths, cols)], list(zip(depths, cols, pairs))
     assert pairs == [mve_pairs(dict(s.param_items())) for s in calls]
     assert all(s.func in ("tslm_mve_batch_matmul_pairs_s8", "tslm_mve_batch_matmul_s8") for s in calls)
 

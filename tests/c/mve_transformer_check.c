@@ -51,7 +51,7 @@ static int differs(const int8_t *a, const int8_t *b, int32_t n)
 /* Whether the pairs entry runs p on its own path (its pairs() in C). */
 static int pairs_path(const tslm_batch_matmul_params *p)
 {
-    return p->lhs_depth_stride == 1 && p->depth >= 4 && p->depth <= 64 &&
+    return p->lhs_depth_stride == 1 && p->depth >= 4 && p->depth <= 64 && p->cols >= 4 &&
            (p->rhs_depth_stride == 1 || p->rhs_depth_stride <= 4369) && p->act_min == -128 && p->act_max == 127 &&
            p->shift <= -1 && (p->output_row_stride >= 1 || p->rows == 1) && p->output_row_stride <= 65532;
 }
@@ -162,8 +162,9 @@ static int check_batch_matmul_folded(void)
 }
 
 /* The pairs entry's depth x cols rhs (an attention's weights times V, read through a head split's TRANSPOSE): 400
- * shapes of depth 4..64 (half of them 17..32: both rows' chunks held in registers, the store predicated by VCTP),
- * 1..30 columns (whole groups in one packing loop, a partial last one in a second turn), columns 1 or 2 bytes
+ * shapes of depth 4..64 (half of them 17..32: both rows' chunks held in registers),
+ * 4..30 columns (whole groups in one packing loop, a partial last one, the last four columns, in a second turn:
+ * fewer than 4 take the general entry, in check_batch_matmul), columns 1 or 2 bytes
  * apart and `heads` heads side by side, right shifts around the int16 path's bound (-7/-8), every one on the pairs
  * path. */
 static int check_batch_matmul_strided(void)
@@ -173,7 +174,7 @@ static int check_batch_matmul_strided(void)
         tslm_batch_matmul_params p;
         memset(&p, 0, sizeof(p));
         p.rows = between(1, 30);
-        p.cols = between(1, 30);
+        p.cols = between(4, 30);
         p.depth = trial % 2 ? between(17, 32) : between(4, 64);
         const int32_t heads = between(1, 4), gap = trial % 4 == 3 && heads <= 2 ? 2 : 1;
         p.lhs_row_stride = p.depth;

@@ -333,8 +333,9 @@ int32_t tslm_mve_batch_matmul_s8_get_buffer_size(const tslm_batch_matmul_params 
  * rows copied zero-padded to the stack and reloaded per group at immediate offsets; per group the eight sums (VMLADAV.S8 into the eight even registers), the column and row terms
  * added, VQRDMULH, the rounding fix (-1 for a negative value: every shift <= -1), VRSHL, then both rows narrowed
  * into one vector (VQMOVNB/VQMOVNT to int16, + zero point by VQADD, VQMOVNB to int8: the saturation to the int8
- * range) and stored by one byte scatter (offsets 0, os, 1, os + 1, ...), predicated on the columns left (VPT: the
- * last group of a cols % 4 != 0 walk stores only its columns; an odd last row has os 0: its values twice).
+ * range) and stored by one byte scatter (offsets 0, os, 1, os + 1, ...), never predicated: a cols % 4 != 0 walk's
+ * last group is the last four columns (packed so, stored 4 - cols % 4 columns back: those again with the same values;
+ * cols >= 4), so no VCTP/VPST a group; an odd last row has os 0: its values twice.
  */
 
 /* What the routine reads through r7 (multiplier to zp ldm'd with t0 and t1 into r0-r8 per group). */
@@ -343,11 +344,12 @@ typedef struct {
     int32_t tail, b;     /* bytes of the last 16-byte chunk (1..16), rhs_offset */
     const int8_t *w;     /* the packed rhs */
     const int32_t *ct;   /* the column terms */
-    int32_t n;           /* cols */
-    int32_t n2;          /* 2 cols (the store's lanes left, C == 2) */
-    int32_t pad;
+    int32_t n;           /* the groups' count-down, 4 a group (see pairs_of) */
+    int32_t n2;          /* the same, 8 a group (C == 2) */
+    int32_t pad;         /* cols % 4 - 4: from past the last whole group to the last four columns */
     int16_t offsets[8];  /* the scatter's offsets (q6) */
-    int16_t lane_col[8]; /* each lane's column in its group (q7) */
+    int32_t rq[4];       /* (C != 2) the right shift r as VQRDMLASH's multiplier (q7): 2^(15 - r) in each int16 lane
+                          * where the walk requantizes in int16 (R16), else 2^(31 - r) in each int32 lane */
     const int8_t *x;     /* the next pair's first row */
     int32_t lrs;         /* lhs_row_stride (0: one row, as row 1 too) */
     int32_t next;        /* 2 os - 4 groups: the output pointer from past a pair's last group to the next pair */
@@ -358,7 +360,7 @@ typedef struct {
 typedef char pairs_consts_offsets[offsetof(pairs_consts, tail) == 20 && offsetof(pairs_consts, w) == 28 &&
                                           offsetof(pairs_consts, n) == 36 && offsetof(pairs_consts, n2) == 40 &&
                                           offsetof(pairs_consts, offsets) == 48 &&
-                                          offsetof(pairs_consts, lane_col) == 64 && offsetof(pairs_consts, x) == 80 &&
+                                          offsetof(pairs_consts, rq) == 64 && offsetof(pairs_consts, x) == 80 &&
                                           offsetof(pairs_consts, next) == 88 && offsetof(pairs_consts, end) == 92 &&
                                           offsetof(pairs_consts, fold) == 96
                                       ? 1
@@ -619,8 +621,8 @@ static __attribute__((noinline)) void pack_pairs(const pack_setup *q, const int8
         pack_cols(rhs, rhs + js, rhs + 2 * js, rhs + 3 * js, q, packed, ct, whole);
     }
     if (n & 3) {
-        const int8_t *c0 = rhs + (n & ~3) * js, *c1 = (n & 3) > 1 ? c0 + js : c0, *c2 = (n & 3) > 2 ? c1 + js : c1;
-        pack_cols(c0, c1, c2, c2, q, packed + whole * 64 * C, ct + 4 * whole, 1);
+        const int8_t *c0 = rhs + (n - 4) * js; /* the last four columns (n >= 4: the walk stores them all) */
+        pack_cols(c0, c0 + js, c0 + 2 * js, c0 + 3 * js, q, packed + whole * 64 * C, ct + 4 * whole, 1);
     }
 }
 
@@ -668,8 +670,8 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
     register const int32_t *pc __asm__("r9"); /* x1, then the column terms */
     register int32_t rem __asm__("r11");      /* columns left */
     __asm__ volatile("vldrh.16 q6, [%[k], #48]\n\t"
-                     ".if %c[C] != 2\n\t"
-                     "vldrh.16 q7, [%[k], #64]\n\t"
+                     ".if %c[C] != 2\n\t" /* (q7 free: the rounding shift's multiplier) */
+                     "vldrw.32 q7, [%[k], #64]\n\t"
                      ".endif\n"
                      "0:\n\t"
                      "ldrd %[w], %[ct], [%[k], #80]\n\t" /* x0, lhs_row_stride */
@@ -710,7 +712,7 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
                      "strd %[a2], %[a3], [%[k]]\n\t" /* t0, t1 */
                      "ldrd %[w], %[ct], [%[k], #28]\n\t" /* w, ct */
                      ".if %c[C] == 2\n\t"
-                     "ldr %[rem], [%[k], #40]\n\t" /* (2 cols: the lanes left) */
+                     "ldr %[rem], [%[k], #40]\n\t" /* (8 a group) */
                      ".else\n\t"
                      "ldr %[rem], [%[k], #36]\n\t"
                      ".endif\n"
@@ -756,35 +758,51 @@ static inline __attribute__((always_inline)) void pairs_walk(int8_t *out, pairs_
                      "vqmovnt.s32 q3, q4\n\t"
                      "vshr.s16 q2, q3, #15\n\t"
                      "vqadd.s16 q3, q3, q2\n\t"
+                     ".if %c[C] == 2\n\t"
                      "vrshl.s16 q3, %[a3]\n\t"
+                     "vqadd.s16 q3, q3, %[b0]\n\t"
+                     ".else\n\t" /* zp + (x + 2^(r-1)) >> r in one: 2 x q7 (2^(15 - r)) + zp 2^16, rounded, high half */
+                     "vqrdmlash.s16 q3, q7, %[b0]\n\t"
+                     ".endif\n\t"
                      ".else\n\t"
                      "vshr.s32 q2, q3, #31\n\t"
                      "vadd.i32 q3, q3, q2\n\t"
                      "vshr.s32 q2, q4, #31\n\t"
                      "vadd.i32 q4, q4, q2\n\t"
+                     ".if %c[C] == 2\n\t"
                      "vrshl.s32 q3, %[a3]\n\t"
                      "vrshl.s32 q4, %[a3]\n\t"
                      "vqmovnb.s32 q3, q3\n\t" /* row 0 in the even int16 lanes, row 1 in the odd */
                      "vqmovnt.s32 q3, q4\n\t"
-                     ".endif\n\t"
                      "vqadd.s16 q3, q3, %[b0]\n\t"
+                     ".else\n\t" /* (q7: 2^(31 - r) in each int32 lane) */
+                     "vqrdmlash.s32 q3, q7, %[b0]\n\t"
+                     "vqrdmlash.s32 q4, q7, %[b0]\n\t"
+                     "vqmovnb.s32 q3, q3\n\t"
+                     "vqmovnt.s32 q3, q4\n\t"
+                     ".endif\n\t"
+                     ".endif\n\t"
                      "vqmovnb.s16 q3, q3\n\t"
-                     ".if %c[C] == 2\n\t" /* lane i stores column i >> 1: lanes below 2 columns left */
-                     "vctp.16 %[rem]\n\t"
-                     "vpst\n\t"
-                     "vstrbt.16 q3, [%[o], q6]\n\t"
+                     "vstrb.16 q3, [%[o], q6]\n\t" /* every group whole (a last partial one: the last four columns) */
+                     "add %[o], %[o], #4\n\t"
+                     ".if %c[C] == 2\n\t"
                      "subs %[rem], %[rem], #8\n\t"
                      ".else\n\t"
-                     "vpt.s16 lt, q7, %[rem]\n\t"
-                     "vstrbt.16 q3, [%[o], q6]\n\t"
                      "subs %[rem], %[rem], #4\n\t"
                      ".endif\n\t"
-                     "add %[o], %[o], #4\n\t"
                      "bgt 1b\n\t"
+                     "beq 5f\n\t" /* (0: the partial group left) */
                      "ldrd %[a0], %[a1], [%[k], #88]\n\t" /* next, end */
                      "add %[o], %[o], %[a0]\n\t"
                      "cmp %[o], %[a1]\n\t"
-                     "bne 0b"
+                     "bne 0b\n\t"
+                     "b 6f\n"
+                     "5:\n\t" /* the last four columns: back by 4 - cols % 4, then no group after it */
+                     "ldr %[a0], [%[k], #44]\n\t"
+                     "add %[o], %[o], %[a0]\n\t"
+                     "mov %[rem], #-1\n\t"
+                     "b 1b\n"
+                     "6:"
                      : [w] "=r"(pw), [o] "+r"(po), [ct] "=r"(pc), [rem] "=r"(rem), [a0] "=r"(a0), [a1] "=r"(a1),
                        [a2] "=r"(a2), [a3] "=r"(a3), [b0] "=r"(b0), [b1] "=r"(b1), [b2] "=r"(b2), [b3] "=r"(b3)
                      : [k] "r"(pk), [xb] "r"(px), [C] "i"(C), [R16] "i"(R16), [F] "i"(F)
@@ -823,15 +841,20 @@ static void pairs_of(const tslm_batch_matmul_params *p, const int8_t *lhs, const
     int8_t xb[2 * 16 * 4] __attribute__((aligned(16)));
     pairs_consts k __attribute__((aligned(16)));
     k.multiplier = p->multiplier, k.shift = p->shift, k.zp = p->output_offset;
-    k.tail = p->depth - 16 * (C - 1), k.b = p->rhs_offset, k.w = packed, k.ct = col_terms, k.n = p->cols;
-    k.n2 = 2 * p->cols, k.pad = 0;
-    k.next = 2 * os - 4 * (n4 >> 2);
+    k.tail = p->depth - 16 * (C - 1), k.b = p->rhs_offset, k.w = packed, k.ct = col_terms;
+    /* the groups' count-down (4 a group, 8 at C == 2): to 0 before a partial last group (cols >= 4: pairs()), which
+     * is stored 4 - cols % 4 columns back (k.pad), past 0 after the last whole one */
+    const int32_t g = n4 >> 2, r = p->cols & 3;
+    k.n = r ? 4 * (g - 1) : 4 * g - 2, k.n2 = r ? 8 * (g - 1) : 8 * g - 4, k.pad = r - 4;
+    k.next = 2 * os - p->cols;
     static const int8_t fold_lanes[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -128};
     vstrbq_s8(k.fold, vldrbq_s8(fold_lanes));
-    /* lane i stores column lane_col[i] of row i & 1: offset lane_col[i] + (i & 1) os */
+    /* lane i stores column lane[i] of row i & 1: offset lane[i] + (i & 1) os */
     const uint16x8_t lane = vshrq_n_u16(vidupq_n_u16(0, 1), 1);
     const uint16x8_t two_rows = vmlaq_n_u16(lane, vandq_u16(vidupq_n_u16(0, 1), vdupq_n_u16(1)), (uint16_t)os);
-    vstrhq_u16((uint16_t *)k.lane_col, lane);
+    const int32_t right = -p->shift; /* 1..31: pairs(); the int16 walks are those of a shift of 1..7 at C <= 2 */
+    vstrwq_s32(k.rq, right <= 7 && C <= 2 ? vreinterpretq_s32_s16(vdupq_n_s16((int16_t)(1 << (15 - right))))
+                                          : vdupq_n_s32((int32_t)(UINT32_C(1) << (31 - right))));
     pack_setup q;
     q.ks = p->rhs_depth_stride, q.js = p->rhs_col_stride, q.n = p->cols, q.C = C, q.fold = fold;
     q.a = p->lhs_offset, q.dab = p->depth * p->lhs_offset * p->rhs_offset, q.tail = k.tail;
@@ -862,12 +885,13 @@ static void pairs_of(const tslm_batch_matmul_params *p, const int8_t *lhs, const
     }
 }
 
-/* Whether the pairs entry takes p (else it calls the general entry): as dots(), depth <= 64, a depth x cols rhs's
+/* Whether the pairs entry takes p (else it calls the general entry): as dots(), depth <= 64, 4 columns or more (a
+ * partial last group is stored as the last four columns, three of them again with the same values), a depth x cols rhs's
  * gather offsets (15 x its depth stride) within 16 bits, every shift a right shift, and output rows apart (the walk
  * stops at an output pointer) with the byte scatter's offsets within 16 bits. */
 static int pairs(const tslm_batch_matmul_params *p)
 {
-    return dots(p) && p->depth <= 64 && (p->rhs_depth_stride == 1 || p->rhs_depth_stride <= 4369) &&
+    return dots(p) && p->depth <= 64 && p->cols >= 4 && (p->rhs_depth_stride == 1 || p->rhs_depth_stride <= 4369) &&
            p->shift <= -1 && p->shift >= -31 && (p->output_row_stride >= 1 || p->rows == 1) &&
            p->output_row_stride <= 65532;
 }

@@ -37,7 +37,7 @@ def mve_pairs(p: dict) -> bool:
     depth contiguous, depth 4..64, an rhs its packing takes: 15 x its depth stride within 16 bits), no activation (TFLM's int8 BATCH_MATMUL has none),
     every shift a right shift, and the output rows' offsets within its 16-bit byte scatter."""
     ds = p["rhs_depth_stride"]
-    return (p["lhs_depth_stride"] == 1 and 4 <= p["depth"] <= PAIRS_MAX_DEPTH and (ds == 1 or ds <= 4369)
+    return (p["lhs_depth_stride"] == 1 and 4 <= p["depth"] <= PAIRS_MAX_DEPTH and p["cols"] >= 4 and (ds == 1 or ds <= 4369)
             and p["act_min"] == -128 and p["act_max"] == 127 and -31 <= p["shift"] <= -1
             and (p["output_row_stride"] >= 1 or p["rows"] == 1) and 0 <= p["output_row_stride"] <= 65532)
 

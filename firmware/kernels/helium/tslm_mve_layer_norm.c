@@ -271,11 +271,10 @@ TSLM_ALWAYS_INLINE void out_scaled_tp(const int8_t *d, int8_t *y, int32_t cols, 
     "vqrdmulh.s32 q0, q0, %[m]\n\t"                                                                           \
     "vshr.s32 q1, q0, #31\n\t"                                                                                \
     "vadd.i32 q0, q0, q1\n\t"                                                                                 \
-    "vadd.i32 q0, q0, %[c]\n\t"                                                                               \
+    "vadd.i32 q0, q0, %q[c]\n\t"                                                                              \
     "vqshl.s32 q0, q0, %q[left]\n\t"                                                                          \
     "vshr.s32 q0, q0, #24\n\t" KEEP "vldrw.32 q1, [%[rec]], #16\n\t"                                          \
     "vldrw.32 q2, [%[rec]], #16\n\t"                                                                          \
-    "vldrw.32 q3, [%[rec]], #16\n\t"                                                                          \
     "vadd.i32 q0, q0, %q[o1g]\n\t"                                                                            \
     "vmul.i32 q0, q0, q1\n\t"                                                                                 \
     "vqrdmulh.s32 q0, q0, %[gm]\n\t"                                                                          \
@@ -285,7 +284,9 @@ TSLM_ALWAYS_INLINE void out_scaled_tp(const int8_t *d, int8_t *y, int32_t cols, 
     "vqshl.s32 q0, q0, %q[gl]\n\t"                                                                            \
     "vshr.s32 q0, q0, #24\n\t"                                                                                \
     "vmul.i32 q0, q0, q2\n\t"                                                                                 \
-    "vadd.i32 q0, q0, q3\n\t"                                                                                 \
+    "vldrw.32 q1, [%[rec]], #16\n\t" /* (B in q1, the scale's rounding c in a q register: at -O1 GCC */       \
+    /* finds no core register for c otherwise) */                                                             \
+    "vadd.i32 q0, q0, q1\n\t"                                                                                 \
     "vqshl.s32 q0, q0, #8\n\t" /* (24 - TSLM_MVE_LN_FOLD_SHIFT) */                                            \
     "vshr.s32 q0, q0, #24\n\t"                                                                                \
     "vstrb.32 q0, [%[y]], #4\n\t"                                                                             \
@@ -297,19 +298,25 @@ TSLM_ALWAYS_INLINE void out_folded_tp(const int8_t **d, int8_t **y, int8_t **n, 
                                       const int32x4_t sl, const int32x4_t o1g, const int32x4_t gl, const int keep)
 {
     register int32_t lr __asm__("lr") = cols;
+    const int8_t *dp = *d; /* (the pointers as locals in the asm, stored back after it) */
+    int8_t *yp = *y;
     if (keep) {
+        int8_t *np = *n;
         __asm__ volatile(TSLM_LN_OUT_FOLDED("vstrb.32 q0, [%[n]], #4\n\t")
-                         : [d] "+l"(*d), [y] "+l"(*y), [n] "+l"(*n), [rec] "+r"(rec), "+r"(lr)
-                         : [k] "w"(kv), [c0] "r"(c0), [m] "r"(qs.m), [c] "r"(qs.c), [left] "w"(sl),
+                         : [d] "+l"(dp), [y] "+l"(yp), [n] "+l"(np), [rec] "+r"(rec), "+r"(lr)
+                         : [k] "w"(kv), [c0] "r"(c0), [m] "r"(qs.m), [c] "w"(vdupq_n_s32(qs.c)), [left] "w"(sl),
                            [o1g] "w"(o1g), [gm] "r"(qg.m), [gc] "r"(qg.c), [gl] "w"(gl)
-                         : "q0", "q1", "q2", "q3", "memory");
+                         : "q0", "q1", "q2", "memory");
+        *n = np;
     } else {
         __asm__ volatile(TSLM_LN_OUT_FOLDED("")
-                         : [d] "+l"(*d), [y] "+l"(*y), [rec] "+r"(rec), "+r"(lr)
-                         : [k] "w"(kv), [c0] "r"(c0), [m] "r"(qs.m), [c] "r"(qs.c), [left] "w"(sl),
+                         : [d] "+l"(dp), [y] "+l"(yp), [rec] "+r"(rec), "+r"(lr)
+                         : [k] "w"(kv), [c0] "r"(c0), [m] "r"(qs.m), [c] "w"(vdupq_n_s32(qs.c)), [left] "w"(sl),
                            [o1g] "w"(o1g), [gm] "r"(qg.m), [gc] "r"(qg.c), [gl] "w"(gl)
-                         : "q0", "q1", "q2", "q3", "memory");
+                         : "q0", "q1", "q2", "memory");
     }
+    *d = dp;
+    *y = yp;
 }
 #undef TSLM_LN_OUT_FOLDED
 

@@ -72,8 +72,11 @@ TSLM_ALWAYS_INLINE int32_t tslm_dsp_requant(int32_t acc, const int32_t *rq, cons
     return tslm_requantize((int32_t)((uint32_t)acc + (uint32_t)rq[0]), rq[1], rq[2]);
 }
 
-#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__thumb2__) && !defined(TSLM_NO_ASM)
-#define TSLM_DSP_ASM 1 /* the hot loops below in Thumb-2 assembly; C with the same results otherwise */
+/* The hot loops below in Thumb-2 assembly; C with the same results otherwise (TSLM_NO_ASM, or -O0: there GCC
+ * finds no registers for the assembly's operands). */
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__thumb2__) && defined(__OPTIMIZE__) && \
+    !defined(TSLM_NO_ASM)
+#define TSLM_DSP_ASM 1
 #endif
 
 /* The fast requantization of two accumulators of one channel, + zero point, saturated to int8:

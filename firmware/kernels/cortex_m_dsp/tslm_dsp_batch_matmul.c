@@ -160,39 +160,41 @@ TSLM_ALWAYS_INLINE void widen_rows_fast(const int8_t *a, const int8_t *b, int32_
                                         uint32_t zpw, int32_t *dst, const int twice)
 {
 #if defined(TSLM_DSP_ASM)
-    int32_t n = len >> 2, u, v;
+    /* (b's word loaded into r8 and widened in place, a's into r5 too where it is not doubled: few registers of
+     * GCC's, and not r7, the frame pointer where GCC -Os keeps one: the loop compiles wherever it is inlined) */
+    int32_t n = len >> 2, u;
     if (twice) {
         __asm__ volatile("1:\n\t"
                          "ldr %[u], [%[a]], #4\n\t"
-                         "ldr %[v], [%[b]], #4\n\t"
+                         "ldr r8, [%[b]], #4\n\t"
                          "sxtab16 r4, %[o], %[u]\n\t"
                          "sxtab16 r5, %[o], %[u], ror #8\n\t"
-                         "sxtab16 r6, %[o], %[v]\n\t"
-                         "sxtab16 r7, %[o], %[v], ror #8\n\t"
                          "sxtab16 r4, r4, %[u]\n\t"
                          "sxtab16 r5, r5, %[u], ror #8\n\t"
-                         "sxtab16 r6, r6, %[v]\n\t"
-                         "sxtab16 r7, r7, %[v], ror #8\n\t"
-                         "stmia %[d]!, {r4-r7}\n\t"
+                         "sxtab16 r6, %[o], r8\n\t"
+                         "sxtab16 %[u], %[o], r8, ror #8\n\t"
+                         "sxtab16 r6, r6, r8\n\t"
+                         "sxtab16 r8, %[u], r8, ror #8\n\t"
+                         "stmia %[d]!, {r4-r6, r8}\n\t"
                          "subs %[n], %[n], #1\n\t"
                          "bne 1b"
-                         : [a] "+r"(a), [b] "+r"(b), [d] "+r"(dst), [n] "+r"(n), [u] "=&r"(u), [v] "=&r"(v)
+                         : [a] "+r"(a), [b] "+r"(b), [d] "+r"(dst), [n] "+r"(n), [u] "=&r"(u)
                          : [o] "r"(off2)
-                         : "r4", "r5", "r6", "r7", "cc", "memory");
+                         : "r4", "r5", "r6", "r8", "cc", "memory");
     } else {
         __asm__ volatile("1:\n\t"
-                         "ldr %[u], [%[a]], #4\n\t"
-                         "ldr %[v], [%[b]], #4\n\t"
-                         "sxtab16 r4, %[o], %[u]\n\t"
-                         "sxtab16 r5, %[o], %[u], ror #8\n\t"
-                         "sxtab16 r6, %[o], %[v]\n\t"
-                         "sxtab16 r7, %[o], %[v], ror #8\n\t"
-                         "stmia %[d]!, {r4-r7}\n\t"
+                         "ldr r5, [%[a]], #4\n\t"
+                         "ldr r8, [%[b]], #4\n\t"
+                         "sxtab16 r4, %[o], r5\n\t"
+                         "sxtab16 r5, %[o], r5, ror #8\n\t"
+                         "sxtab16 r6, %[o], r8\n\t"
+                         "sxtab16 r8, %[o], r8, ror #8\n\t"
+                         "stmia %[d]!, {r4-r6, r8}\n\t"
                          "subs %[n], %[n], #1\n\t"
                          "bne 1b"
-                         : [a] "+r"(a), [b] "+r"(b), [d] "+r"(dst), [n] "+r"(n), [u] "=&r"(u), [v] "=&r"(v)
+                         : [a] "+r"(a), [b] "+r"(b), [d] "+r"(dst), [n] "+r"(n)
                          : [o] "r"(off2)
-                         : "r4", "r5", "r6", "r7", "cc", "memory");
+                         : "r4", "r5", "r6", "r8", "cc", "memory");
     }
 #else
     for (int32_t g = len >> 2; g > 0; --g, a += 4, b += 4, dst += 4) {

@@ -15,7 +15,7 @@
 #include "tslm_dsp_reduce.h"
 #include "tslm_simd.h"
 
-#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__thumb2__) && !defined(TSLM_NO_ASM)
+#if defined(TSLM_DSP_ASM)
 /* Sum of n int8 (n >= 8): the bytes before a word boundary, then eight per turn (one LDRD, four SXTAB16 into two pairs of int16 lanes),
  * the lanes added up with SMLAD every 1024 bytes, before a lane (256 bytes, at most 256 * 128 =
  * 2^15 in magnitude) could overflow. */
@@ -54,7 +54,7 @@ static int32_t sum_run_asm(const int8_t *in, int32_t n)
 /* Sum of n int8. */
 static int32_t sum_run(const int8_t *in, int32_t n)
 {
-#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__thumb2__) && !defined(TSLM_NO_ASM)
+#if defined(TSLM_DSP_ASM)
     if (n >= 8) {
         return sum_run_asm(in, n);
     }

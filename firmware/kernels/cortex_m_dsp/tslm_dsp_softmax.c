@@ -17,7 +17,8 @@
 #include "tslm_dsp_softmax.h"
 #include "tslm_simd.h"
 
-#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__thumb2__) && !defined(TSLM_NO_ASM)
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__thumb2__) && defined(__OPTIMIZE__) && \
+    !defined(TSLM_NO_ASM)
 #define TSLM_SOFTMAX_ASM 1 /* the per-element loops in Thumb-2 assembly; C with the same results otherwise */
 #endif
 

@@ -20,6 +20,9 @@
 #if !defined(__ARM_FEATURE_MVE)
 #error "the helium target's kernels need a CPU with Helium (MVE), e.g. -mcpu=cortex-m55 -mfloat-abi=hard; on the host use --target cortex-m-dsp or portable"
 #endif
+#if !defined(__OPTIMIZE__)
+#error "the helium target's kernels need optimization (-Og, -O1 or more): at -O0 GCC finds no registers for their inline assembly; for a debug build at -O0 use --target portable"
+#endif
 #include <arm_mve.h>
 
 #include "tslm_common.h"

@@ -74,10 +74,12 @@ def test_softmax_reciprocal_on_cortex_m4(tmp_path):
 # CONV_2D whose receptive fields are K contiguous input bytes (one filter row over all channels, no
 # padding: a 1 x K convolution over time) read where they lie, no im2col (padded ones keep the im2col
 # copy: the op zoo's), where K > 36; with K <= 36 (the KWS transformer's patch embedding, K = 20) the wide
-# layout's columns take them (dsp_layout.conv_wide_cols). (filter, stride, input h x w, channels in/out, act)
-WINDOW_CONVS = {"conv_1x3_valid_time": ((1, 3), 1, (1, 13), 16, 8, "relu"),
-                "conv_1x5_valid_stride2_rows": ((1, 5), 2, (3, 14), 12, 6, None),
-                "conv_1x3_valid_time_k30_wide": ((1, 3), 1, (1, 13), 10, 8, "relu")}
+# layout's columns take them (dsp_layout.conv_wide_cols); one output row of such windows with K a multiple of 4 and
+# outputs in fours goes three pixels a block (dsp_layout.conv_triples). (filter, stride, input h x w, channels
+# in/out, act, the entry the compiler must pick)
+WINDOW_CONVS = {"conv_1x3_valid_time": ((1, 3), 1, (1, 13), 16, 8, "relu", "tslm_dsp_conv_rows3_s8"),
+                "conv_1x5_valid_stride2_rows": ((1, 5), 2, (3, 14), 12, 6, None, "tslm_dsp_conv_s8"),
+                "conv_1x3_valid_time_k30_wide": ((1, 3), 1, (1, 13), 10, 8, "relu", "tslm_dsp_conv_wide_s8")}
 
 
 @QEMU
@@ -93,13 +95,12 @@ def test_conv_windows_bit_exact_on_cortex_m4(name):
     from tinyslm.runners.oracle import Oracle
     from tinyslm.runners.qemu import measure
 
-    k, stride, hw, cin, cout, act = WINDOW_CONVS[name]
+    k, stride, hw, cin, cout, act, func = WINDOW_CONVS[name]
     case = opzoo.conv(k=k, cin=cin, cout=cout, stride=stride, padding="SAME" if "same" in name else "VALID",
                       act=opzoo.relu if act == "relu" else None, hw=hw)
     fn, shapes = case.build(tf, np.random.default_rng(zlib.crc32(name.encode())))
     model = opzoo.convert_fn(fn, shapes)
     cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=3, seed=3)
-    func = "tslm_dsp_conv_s8" if k[0] * k[1] * cin > 36 else "tslm_dsp_conv_wide_s8"
     assert [s.func for s in cm.plan.steps if getattr(s, "family", "") == "tslm_conv"] == [func]
     oracle = Oracle(model)
     assert len(run.outputs) == len(batches) == 3

@@ -83,6 +83,7 @@ def test_helium_adds_through_the_compiler_bit_exact(zoo, opt, monkeypatch):
 
     monkeypatch.setattr(passes, "residual_table", lambda opcode, p: None)
     monkeypatch.setattr(passes, "residual_terms", lambda opcode, p, dsp: None)
+    monkeypatch.setattr(passes, "residual_terms_up_mve", lambda opcode, p: None)
     for name in ("add_residual_relu", "sub_residual_long", "add_broadcast_rows", "add"):
         cm = _bit_exact_on_m55(zoo(name), 2, 6, opt_flag(opt))
         assert any(getattr(s, "func", "") in ("tslm_mve_add_s8", "tslm_mve_sub_s8") for s in cm.plan.steps), name

@@ -4,13 +4,22 @@
  * in terms_up_cases.h (written by tests/test_dsp_terms_up.py: the parameters, ADD or SUB, and
  * ops.elementwise.residual_terms_up's table): per b one call of 256 elements with a = -128..127 (each input as A in
  * turn), then one of 253 from the fourth (the single-element lead-in). Prints "terms_up_check: all agree" or the first
- * disagreement; exits 0 when all agree.
+ * disagreement; exits 0 when all agree. Built with -DTERMS_UP_MVE: the Helium entries (tslm_mve_add_terms_up_s8,
+ * tslm_mve_sub_terms_up_s8) with ops.elementwise.residual_terms_up_mve's tables (tests/test_mve_terms_up.py).
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "tslm_binary.h"
+#if defined(TERMS_UP_MVE)
+#include "tslm_mve_binary.h"
+#define TERMS_UP_ADD tslm_mve_add_terms_up_s8
+#define TERMS_UP_SUB tslm_mve_sub_terms_up_s8
+#else
 #include "tslm_dsp_binary.h"
+#define TERMS_UP_ADD tslm_dsp_add_terms_up_s8
+#define TERMS_UP_SUB tslm_dsp_sub_terms_up_s8
+#endif
 
 #include "terms_up_cases.h"
 
@@ -43,10 +52,10 @@ static int one(const tslm_binary_params *c, const int32_t *terms, const int sub,
     }
     memset(ours, 0x55, sizeof ours);
     if (sub) {
-        tslm_dsp_sub_terms_up_s8(&p, in1 + start, in2 + start, ours, terms);
+        TERMS_UP_SUB(&p, in1 + start, in2 + start, ours, terms);
         tslm_sub_s8(&p, in1 + start, in2 + start, ref);
     } else {
-        tslm_dsp_add_terms_up_s8(&p, in1 + start, in2 + start, ours, terms);
+        TERMS_UP_ADD(&p, in1 + start, in2 + start, ours, terms);
         tslm_add_s8(&p, in1 + start, in2 + start, ref);
     }
     return memcmp(ours, ref, (size_t)n) != 0;

@@ -52,7 +52,9 @@ run in order by :func:`run` (``driver.lower_graph``) and tested on its own (test
   ``ops.elementwise.residual_table`` in flash, where out = clamp(a + H[b]) holds on all 65,536 input pairs: the
   kernel no longer makes H on every call. Other residual adds of TFLM's scheme (an input at multiplier 1/2) call
   ``tslm_dsp_add_terms_s8`` (``tslm_mve_add_terms_s8``) with the kernel's int32 table of B's terms
-  (``ops.elementwise.residual_terms``, 1 KB). Runs last (the layer norm fusion takes its ADDs first).
+  (``ops.elementwise.residual_terms``, 1 KB); where both rows are contiguous and moved terms let the loop round half
+  up (``residual_terms_up``, ``residual_terms_up_mve`` on Helium), ``tslm_dsp_add_terms_up_s8``
+  (``tslm_mve_add_terms_up_s8``) with those. Runs last (the layer norm fusion takes its ADDs first).
 
 Aliasing and in-place decisions are the planner's passes (planner.py: ``resolve_aliases``,
 ``choose_in_place``).
@@ -70,7 +72,8 @@ import numpy as np
 from .lowering import Call, ConstArray, Lowering, Ref, Step, T
 from .ops.batch_matmul import dsp_pairs, dsp_pairs_scratch, mve_pairs, mve_scratch
 from .ops.conv import as_grouped_conv
-from .ops.elementwise import binary_element, residual_table, residual_terms, residual_terms_up
+from .ops.elementwise import (binary_element, residual_table, residual_terms, residual_terms_up,
+                               residual_terms_up_mve)
 from .ops.layer_norm import fuse_layer_norms
 
 BINARY = ("ADD", "SUB", "MUL", "SQUARED_DIFFERENCE")
@@ -232,13 +235,13 @@ def residual_add_tables(lw: Lowering, steps: list[Step]) -> list[Step]:
                              "H[b] for b = 0..127, -128..-1: out = clamp(a + H[b]) (all 65,536 pairs checked)")
             return replace(s, func=funcs[s.func], args=list(s.args) + [Ref(tab.name)], consts=list(s.consts) + [tab],
                            note=f"{s.note}, H in flash")
-        if not lw.target.mve and inner == (1, 1):
-            # the DSP kernel's half-up loop, where moved terms give TFLM's outputs on all pairs
-            t = residual_terms_up(s.op.opcode, p)
+        if inner == (1, 1):
+            # the DSP (Helium) kernel's half-up loop, where moved terms give TFLM's outputs on all pairs
+            t = residual_terms_up_mve(s.op.opcode, p) if lw.target.mve else residual_terms_up(s.op.opcode, p)
             if t is not None:
                 tab = ConstArray(lw.name(s.op, "terms"), "int32_t", t,
-                                 "twice the sum at a = 0 for b = 0..127, -128..-1, moved so that rounding half up "
-                                 "gives TFLM's output (all 65,536 pairs checked)")
+                                 f"{'the' if lw.target.mve else 'twice the'} sum at a = 0 for b = 0..127, -128..-1, "
+                                 "moved so that rounding half up gives TFLM's output (all 65,536 pairs checked)")
                 return replace(s, func=funcs[s.func].replace("_table_", "_terms_up_"),
                                args=list(s.args) + [Ref(tab.name)], consts=list(s.consts) + [tab],
                                note=f"{s.note}, B's terms (half up) in flash")

@@ -110,33 +110,46 @@ TSLM_ALWAYS_INLINE void walk(const tslm_binary_params *p, const int8_t *in1, con
 #define LUT_MIN 512 /* elements per call from which the table pays for itself */
 
 /* out[i] = clamp(requant(lut[(uint8_t)b[i]] + k a[i]) + zp) for i < n, k = +-2^19; the output's requantization
- * a right shift r < 0 (requant()'s steps without its left shift and with the sign fix-up). One tail-predicated
- * loop in assembly (WLSTP/LETP: the last partial vector's lanes switched off by the loop, no remainder code; the
- * same instructions in the size build), 13 instructions per four elements. */
+ * a right shift r = -output_shift > 0 (requant()'s steps without its left shift and with the sign fix-up). One
+ * tail-predicated loop in assembly (WLSTP/LETP: the last partial vector's lanes switched off by the loop, no
+ * remainder code; the same instructions in the size build), 12 instructions per four elements: the rounding shift
+ * and the zero point are one VQRDMLASH (sh = 2^(31 - r) in every lane, 0 where r > 31: for 1 <= r <= 31,
+ * (y 2^(32 - r) + zp 2^32 + 2^31) >> 32 = zp + (y + 2^(r - 1)) >> r, VRSHL's rounding; past 31 both give zp).
+ * lut_row_up(): the same without the sign fix-up (one off where the product is negative: rounding half up), 10 per
+ * four, for the compiler's moved terms (tslm_mve_add_terms_up_s8). */
+#define TSLM_LUT_ROW(FIX)                                                                                     \
+    register int32_t lr __asm__("lr") = n;                                                                    \
+    __asm__ volatile("wlstp.32 lr, lr, 2f\n"                                                                  \
+                     "1:\n\t"                                                                                 \
+                     "vldrb.u32 q0, [%[b]], #4\n\t"                                                           \
+                     "vldrb.s32 q1, [%[a]], #4\n\t"                                                           \
+                     "vldrw.u32 q2, [%[lut], q0, uxtw #2]\n\t"                                                \
+                     "vmla.s32 q2, q1, %[k]\n\t"                                                              \
+                     "vqrdmulh.s32 q2, q2, %[m]\n\t"                                                          \
+                     FIX                                                                                      \
+                     "vqrdmlash.s32 q2, %q[sh], %[zp]\n\t"                                                   \
+                     "vmax.s32 q2, q2, %q[lo]\n\t"                                                            \
+                     "vmin.s32 q2, q2, %q[hi]\n\t"                                                            \
+                     "vstrb.32 q2, [%[out]], #4\n\t"                                                          \
+                     "letp lr, 1b\n"                                                                          \
+                     "2:"                                                                                     \
+                     : [a] "+l"(a), [b] "+l"(b), [out] "+l"(out), "+r"(lr)                                    \
+                     : [lut] "r"(lut), [k] "r"(k), [m] "r"(m), [sh] "w"(sh), [zp] "r"(zp), [lo] "w"(lo),      \
+                       [hi] "w"(hi)                                                                           \
+                     : "q0", "q1", "q2", "memory")
 static void lut_row(const int8_t *a, const uint8_t *b, const int32_t *lut, int8_t *out, int32_t n, int32_t k,
-                    int32_t m, int32_t r, int32_t zp, int32x4_t lo, int32x4_t hi)
+                    int32_t m, int32x4_t sh, int32_t zp, int32x4_t lo, int32x4_t hi)
 {
-    register int32_t lr __asm__("lr") = n;
-    __asm__ volatile("wlstp.32 lr, lr, 2f\n"
-                     "1:\n\t"
-                     "vldrb.u32 q0, [%[b]], #4\n\t"
-                     "vldrb.s32 q1, [%[a]], #4\n\t"
-                     "vldrw.u32 q2, [%[lut], q0, uxtw #2]\n\t"
-                     "vmla.s32 q2, q1, %[k]\n\t"
-                     "vqrdmulh.s32 q2, q2, %[m]\n\t"
-                     "vshr.s32 q1, q2, #31\n\t"
-                     "vqadd.s32 q2, q2, q1\n\t"
-                     "vrshl.s32 q2, %[r]\n\t"
-                     "vadd.i32 q2, q2, %[zp]\n\t"
-                     "vmax.s32 q2, q2, %q[lo]\n\t"
-                     "vmin.s32 q2, q2, %q[hi]\n\t"
-                     "vstrb.32 q2, [%[out]], #4\n\t"
-                     "letp lr, 1b\n"
-                     "2:"
-                     : [a] "+l"(a), [b] "+l"(b), [out] "+l"(out), "+r"(lr)
-                     : [lut] "r"(lut), [k] "r"(k), [m] "r"(m), [r] "r"(r), [zp] "r"(zp), [lo] "w"(lo), [hi] "w"(hi)
-                     : "q0", "q1", "q2", "memory");
+    TSLM_LUT_ROW("vshr.s32 q1, q2, #31\n\t"
+                 "vqadd.s32 q2, q2, q1\n\t");
 }
+
+static void lut_row_up(const int8_t *a, const uint8_t *b, const int32_t *lut, int8_t *out, int32_t n, int32_t k,
+                       int32_t m, int32x4_t sh, int32_t zp, int32x4_t lo, int32x4_t hi)
+{
+    TSLM_LUT_ROW("");
+}
+#undef TSLM_LUT_ROW
 
 /* The table entries of four consecutive bytes: sa + sign x B's rescaled value of b, b + ob counted up from *x
  * (VIDUP, *x advanced by four); (b + ob) << 20 << left as one shift (both wrap alike). */
@@ -222,11 +235,12 @@ __attribute__((noinline)) static int unit_fill(int8_t *h, int32_t sa, int32_t ob
  * invariants in registers (the assembly's memory clobber would reload what lives in *p). */
 TSLM_ALWAYS_INLINE void table_rows(const tslm_binary_params *p, const int8_t *ina, const int8_t *inb, const int32_t *ta,
                                    const int32_t *tb, int8_t *out, const int unit, const int8_t *h,
-                                   const int32_t *lut, int32_t k)
+                                   const int32_t *lut, int32_t k, const int up)
 {
     const int32_t *d = p->dims;
     const int32_t n = d[5], d4 = d[4], ta4 = ta[4], tb4 = tb[4];
-    const int32_t m = p->output_multiplier, r = p->output_shift, zp = p->output_offset;
+    const int32_t m = p->output_multiplier, zp = p->output_offset;
+    const int32x4_t sh = vshlq_s32(vdupq_n_s32(1), vdupq_n_s32(31 + p->output_shift)); /* 0 past 31 */
     const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
     const int8x16_t lo8 = vdupq_n_s8((int8_t)p->act_min), hi8 = vdupq_n_s8((int8_t)p->act_max);
     for (int32_t i0 = 0; i0 < d[0]; ++i0) {
@@ -238,8 +252,10 @@ TSLM_ALWAYS_INLINE void table_rows(const tslm_binary_params *p, const int8_t *in
                     for (int32_t i4 = 0; i4 < d4; ++i4, a += ta4, b += tb4, out += n) {
                         if (unit) {
                             unit_row(a, b, h, out, n, lo8, hi8);
+                        } else if (up) {
+                            lut_row_up(a, b, lut, out, n, k, m, sh, zp, lo, hi);
                         } else {
-                            lut_row(a, b, lut, out, n, k, m, r, zp, lo, hi);
+                            lut_row(a, b, lut, out, n, k, m, sh, zp, lo, hi);
                         }
                     }
                 }
@@ -278,7 +294,7 @@ TSLM_ALWAYS_INLINE int tables(const tslm_binary_params *p, const int8_t *in1, co
     if (unit && !minus_a && p->output_multiplier == (INT32_C(1) << 30) && p->output_shift == -18) {
         int8_t h[512];
         if (unit_fill(h, sa, ob, qb, minus_b, p->output_offset)) {
-            table_rows(p, ina, inb, ta, tb, out, 1, h, NULL, 0);
+            table_rows(p, ina, inb, ta, tb, out, 1, h, NULL, 0, 0);
             return 1;
         }
         return 0; /* a tie or a large H: the caller's table path */
@@ -288,7 +304,7 @@ TSLM_ALWAYS_INLINE int tables(const tslm_binary_params *p, const int8_t *in1, co
     }
     int32_t lut[256];
     lut_fill(lut, sa, ob, qb, minus_b);
-    table_rows(p, ina, inb, ta, tb, out, 0, NULL, lut, minus_a ? -(INT32_C(1) << 19) : (INT32_C(1) << 19));
+    table_rows(p, ina, inb, ta, tb, out, 0, NULL, lut, minus_a ? -(INT32_C(1) << 19) : (INT32_C(1) << 19), 0);
     return 1;
 }
 
@@ -403,7 +419,7 @@ TSLM_ALWAYS_INLINE void table_apply(const tslm_binary_params *p, const int8_t *i
  * at a = 0 (A's term at a = 0 plus or minus B's rescaled value of b = (int8_t)byte). Anything else calls the kernel
  * without the table. */
 TSLM_ALWAYS_INLINE void terms_apply(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
-                                    const int32_t *terms, const int op)
+                                    const int32_t *terms, const int op, const int up)
 {
     const int32_t *t1 = p->in1_strides, *t2 = p->in2_strides;
     const int half1 = p->in1_multiplier == (INT32_C(1) << 30) && p->in1_shift == 0;
@@ -419,19 +435,34 @@ TSLM_ALWAYS_INLINE void terms_apply(const tslm_binary_params *p, const int8_t *i
     }
     const int a_is_in1 = half1, minus_a = op == OP_SUB && !a_is_in1;
     table_rows(p, a_is_in1 ? in1 : in2, a_is_in1 ? in2 : in1, a_is_in1 ? t1 : t2, a_is_in1 ? t2 : t1, out, 0, NULL,
-               terms, minus_a ? -(INT32_C(1) << 19) : (INT32_C(1) << 19));
+               terms, minus_a ? -(INT32_C(1) << 19) : (INT32_C(1) << 19), up);
 }
 
 void tslm_mve_add_terms_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
                            const int32_t *terms)
 {
-    terms_apply(p, in1, in2, out, terms, OP_ADD);
+    terms_apply(p, in1, in2, out, terms, OP_ADD, 0);
 }
 
 void tslm_mve_sub_terms_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
                            const int32_t *terms)
 {
-    terms_apply(p, in1, in2, out, terms, OP_SUB);
+    terms_apply(p, in1, in2, out, terms, OP_SUB, 0);
+}
+
+/* The same with the compiler's moved terms (ops.elementwise.residual_terms_up_mve: each of TFLM's sums at a = 0
+ * moved by the smallest |delta| <= 64 for which lut_row_up(), rounding half up, gives TFLM's output for all 256 a):
+ * the loop without TFLM's rounding correction. Anything else calls the kernel without the table. */
+void tslm_mve_add_terms_up_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                              const int32_t *terms)
+{
+    terms_apply(p, in1, in2, out, terms, OP_ADD, 1);
+}
+
+void tslm_mve_sub_terms_up_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                              const int32_t *terms)
+{
+    terms_apply(p, in1, in2, out, terms, OP_SUB, 1);
 }
 
 void tslm_mve_add_table_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,

@@ -23,5 +23,10 @@ void tslm_mve_add_terms_s8(const tslm_binary_params *p, const int8_t *in1, const
                            const int32_t *terms);
 void tslm_mve_sub_terms_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
                            const int32_t *terms);
+/* The same with the compiler's moved terms (ops.elementwise.residual_terms_up_mve): the loop rounds half up. */
+void tslm_mve_add_terms_up_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                              const int32_t *terms);
+void tslm_mve_sub_terms_up_s8(const tslm_binary_params *p, const int8_t *in1, const int8_t *in2, int8_t *out,
+                              const int32_t *terms);
 
 #endif /* TSLM_MVE_BINARY_H */

@@ -295,6 +295,65 @@ def _terms_up_run(opcode: str, p: dict[str, Any], t: np.ndarray) -> np.ndarray:
     return np.where(bad, -1000, out)
 
 
+def residual_terms_up_mve(opcode: str, p: dict[str, Any], span: int = 64) -> np.ndarray | None:
+    """The Helium kernel's table for ``tslm_mve_add_terms_up_s8``/``tslm_mve_sub_terms_up_s8``: its loop (lut_row_up()
+    in helium/tslm_mve_binary.c) drops TFLM's rounding correction (one off where the product is negative) and rounds
+    every output half up, out = clamp(zp + (VQRDMULH(T[b] +- a 2^19, m) + 2^(r-1)) >> r) as the kernel computes it
+    (int32 wrap of the sum included), so each T[b] is TFLM's sum at a = 0 (residual_terms()'s, not doubled) moved by
+    the smallest |delta| <= span that gives TFLM's output for all 256 a (checked on all 65,536 pairs against
+    binary_all_pairs()); byte order. Any activation range (the loop keeps its clamp). None where residual_terms()
+    gives none or some b has no such delta.
+
+    >>> p = dict(in1_offset=3, in2_offset=-7, output_offset=5, left_shift=20, in1_multiplier=1 << 30,
+    ...          in1_shift=0, in2_multiplier=1500000000, in2_shift=-1, output_multiplier=1200000000,
+    ...          output_shift=-18, act_min=-128, act_max=127)
+    >>> t = residual_terms_up_mve("ADD", p)
+    >>> t is not None and np.array_equal(residual_terms_up_mve_outputs("ADD", p, t), binary_all_pairs("ADD", p))
+    True
+    """
+    t = residual_terms(opcode, p, False)
+    if t is None:
+        return None
+    t = np.concatenate([t[128:], t[:128]]).astype(np.int64)  # value order
+    want = binary_all_pairs(opcode, p)
+    half1 = p["in1_multiplier"] == 1 << 30 and p["in1_shift"] == 0
+    want = want if half1 else want.T  # [a, b]
+    best = np.zeros(256, dtype=np.int64)
+    found = np.zeros(256, dtype=bool)
+    for d in sorted(range(-span, span + 1), key=abs):
+        ok = np.all(_terms_up_mve_run(opcode, p, t + d) == want, axis=0) & ~found
+        best[ok] = d
+        found |= ok
+        if found.all():
+            break
+    if not found.all():
+        return None
+    t = t + best
+    return np.concatenate([t[128:], t[:128]])  # byte order
+
+
+def _terms_up_mve_run(opcode: str, p: dict[str, Any], t: np.ndarray) -> np.ndarray:
+    """lut_row_up()'s outputs [a + 128, b + 128] for terms t in value order (int64; a term outside int32: -1000)."""
+    half1 = p["in1_multiplier"] == 1 << 30 and p["in1_shift"] == 0
+    sign = -1 if opcode == "SUB" and not half1 else 1
+    q = np.arange(-128, 128, dtype=np.int64)
+    bad = (t < -(1 << 31)) | (t >= 1 << 31)
+    x = ((t[None, :] + sign * (q[:, None] << 19) + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)  # VMLA wraps
+    y = (x * p["output_multiplier"] + (1 << 30)) >> 31  # VQRDMULH (m > 0: no saturation)
+    r = -p["output_shift"]
+    v = (y + (1 << (r - 1))) >> r if r <= 31 else np.zeros_like(y)  # VQRDMLASH by 2^(31 - r)
+    out = np.clip(v + p["output_offset"], p["act_min"], p["act_max"])
+    return np.where(bad[None, :], -1000, out)
+
+
+def residual_terms_up_mve_outputs(opcode: str, p: dict[str, Any], t: np.ndarray) -> np.ndarray:
+    """lut_row_up()'s outputs for the byte-order table t, [in1 + 128, in2 + 128] as binary_all_pairs() gives them."""
+    t = np.asarray(t, dtype=np.int64)
+    y = _terms_up_mve_run(opcode, p, np.concatenate([t[128:], t[:128]]))
+    half1 = p["in1_multiplier"] == 1 << 30 and p["in1_shift"] == 0
+    return y if half1 else y.T
+
+
 def residual_terms_up_outputs(opcode: str, p: dict[str, Any], t: np.ndarray) -> np.ndarray:
     """The up kernel's outputs for the byte-order table t, [in1 + 128, in2 + 128] as binary_all_pairs() gives them."""
     t = np.asarray(t, dtype=np.int64)

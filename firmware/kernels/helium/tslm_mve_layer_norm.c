@@ -7,7 +7,9 @@
  * squares (the square's table read by a gather load, VLDRB.S32 with the differences as offsets); one loop that
  * takes four differences through the scale MUL, the gamma MUL and the beta ADD in registers. Per four rows, on
  * four lanes (one row a lane): the means, the SUB's terms, the variances and the scale table's entries (one
- * gather). With the compiler's forms the loops are tail-predicated assembly. The sums TFLM rounds:
+ * gather). With the compiler's forms the loops are tail-predicated assembly, and the whole row loop is one function
+ * per output form (rows_tp(): the four rows' sums in one loop, the call's constants read once, a last group's
+ * missing rows as rows of length 0, so no test per row). The sums TFLM rounds:
  *   SUB:  R(x) - R(mean) = (x + o1) << 19 - R(mean)   (R(x) exact at TFLM's left shift 20 and multiplier 1/2)
  *   MUL:  (d + o1)(s + o2) = d K + o1 K, K = s + o2   (the scale: one K per row; gamma: K per channel)
  *   ADD:  R(g) + R(beta) = g << 19 + (o1 << 19 + R(beta))   (the bracket per channel, in scratch)

@@ -321,6 +321,28 @@ def test_unfolded_layer_norm_bit_exact_on_cortex_m55(opt, monkeypatch):
     assert len(own) >= 8 and {p.cols for p in own} >= {2, 5, 19, 48, 1100}, [(p.rows, p.cols) for p in own]
 
 
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+@pytest.mark.parametrize("opt", ["speed", "size"])
+def test_records_without_the_sub_fold_on_cortex_m55(opt, monkeypatch):
+    """The Helium kernel with gamma's and beta's records but no SUB fold (the kernel's rounded SUB, then the
+    compiler's output loops row by row outside the four-row group function, `out_row` in the general loop),
+    against TFLM on the emulated Cortex-M55, built for speed and for size."""
+    from tinyslm.compiler.ops import layer_norm as ln
+    from tinyslm.firmware import opt_flag
+
+    if "helium" not in _cache:
+        fn, shapes = _helium_block()
+        _cache["helium"] = opzoo.convert_fn(fn, shapes)
+    monkeypatch.setattr(ln, "fold_sub", lambda p, shift=ln.DIFF_SHIFT: [0, 0, 0, 0])
+    monkeypatch.setattr(ln, "fold_sub_linear", lambda p, shift=ln.DIFF_SHIFT: [0, 0, 0, 0])
+    cm = opzoo.qemu_matches_tflm(_cache["helium"], "mps3-an547", "helium", n_inputs=4, seed=7, opt=opt_flag(opt))
+    lns = [s for s in cm.plan.steps if isinstance(s, Call) and s.op.opcode == "LAYER_NORM"]
+    assert len(lns) == 12 and all(s.func == "tslm_mve_layer_norm_s8" for s in lns), funcs(cm.plan.steps)
+    assert all(s.params.diff_fold[3] == 0 for s in lns)
+    assert sum(s.params.folded is not None for s in lns) >= 8, [(s.params.rows, s.params.cols) for s in lns]
+
+
 def _random_block(seed: int):
     """Layer norms of random row shapes in one model, each on its own input (scaled and shifted by random
     amounts, so rows' means and spreads vary), gamma of either sign around random sizes, beta from small to

@@ -7,7 +7,9 @@
  * squares (the square's table read by a gather load, VLDRB.S32 with the differences as offsets); one loop that
  * takes four differences through the scale MUL, the gamma MUL and the beta ADD in registers. Per four rows, on
  * four lanes (one row a lane): the means, the SUB's terms, the variances and the scale table's entries (one
- * gather). With the compiler's forms the loops are tail-predicated assembly. The sums TFLM rounds:
+ * gather). With the compiler's forms the loops are tail-predicated assembly, and the whole row loop is one function
+ * per output form (rows_tp(): the four rows' sums in one loop, the call's constants read once, a last group's
+ * missing rows as rows of length 0, so no test per row). The sums TFLM rounds:
  *   SUB:  R(x) - R(mean) = (x + o1) << 19 - R(mean)   (R(x) exact at TFLM's left shift 20 and multiplier 1/2)
  *   MUL:  (d + o1)(s + o2) = d K + o1 K, K = s + o2   (the scale: one K per row; gamma: K per channel)
  *   ADD:  R(g) + R(beta) = g << 19 + (o1 << 19 + R(beta))   (the bracket per channel, in scratch)
@@ -214,12 +216,15 @@ TSLM_LN_OUTFN void outputs_rounded(const int8_t *d, int8_t *y, int8_t *n, int32_
  * by the loop itself, no remainder code; a row's set-up a few instructions), four channels a turn, each the same
  * steps as diff4()/out4() above. */
 
-/* differences_folded(): d = ssat8((x A + t) >> 22), the sum of the squares' table entries (VADDVA). */
-TSLM_ALWAYS_INLINE int32_t diff_row_tp(const int8_t *x, int8_t *d, int32_t cols, const int32x4_t av, int32_t t,
+/* differences_folded(): d = ssat8((x A + t) >> 22), the sum of the squares' table entries (VADDVA); x and d
+ * stepped by the loop itself (4 ceil(cols / 4) bytes on). */
+TSLM_ALWAYS_INLINE int32_t diff_row_tp(const int8_t **x, int8_t **d, int32_t cols, const int32x4_t av, int32_t t,
                                        const int8_t *sq)
 {
     int32_t s = 0;
     register int32_t lr __asm__("lr") = cols;
+    const int8_t *xp = *x;
+    int8_t *dp = *d;
     __asm__ volatile("wlstp.32 lr, lr, 2f\n"
                      "1:\n\t"
                      "vldrb.s32 q0, [%[x]], #4\n\t"
@@ -231,17 +236,21 @@ TSLM_ALWAYS_INLINE int32_t diff_row_tp(const int8_t *x, int8_t *d, int32_t cols,
                      "vaddva.s32 %[s], q1\n\t"
                      "letp lr, 1b\n"
                      "2:"
-                     : [x] "+l"(x), [d] "+l"(d), [s] "+Te"(s), "+r"(lr)
+                     : [x] "+l"(xp), [d] "+l"(dp), [s] "+Te"(s), "+r"(lr)
                      : [a] "w"(av), [t] "r"(t), [sq] "r"(sq)
                      : "q0", "q1", "memory");
+    *x = xp;
+    *d = dp;
     return s;
 }
 
-/* outputs_scaled(): y = out8(d k + c0, qs). */
-TSLM_ALWAYS_INLINE void out_scaled_tp(const int8_t *d, int8_t *y, int32_t cols, const int32x4_t kv, int32_t c0,
-                                      const step_q qs)
+/* outputs_scaled(): y = out8(d k + c0, qs) (d and y stepped by the loop, as diff_row_tp()'s). */
+TSLM_ALWAYS_INLINE void out_scaled_tp(const int8_t **d, int8_t **y, int32_t cols, const int32x4_t kv, int32_t c0,
+                                      int32_t m, int32_t c, int32_t left)
 {
     register int32_t lr __asm__("lr") = cols;
+    const int8_t *dp = *d;
+    int8_t *yp = *y;
     __asm__ volatile("wlstp.32 lr, lr, 2f\n"
                      "1:\n\t"
                      "vldrb.s32 q0, [%[d]], #4\n\t"
@@ -255,9 +264,11 @@ TSLM_ALWAYS_INLINE void out_scaled_tp(const int8_t *d, int8_t *y, int32_t cols, 
                      "vstrb.32 q0, [%[y]], #4\n\t"
                      "letp lr, 1b\n"
                      "2:"
-                     : [d] "+l"(d), [y] "+l"(y), "+r"(lr)
-                     : [k] "w"(kv), [c0] "r"(c0), [m] "r"(qs.m), [c] "r"(qs.c), [left] "r"(qs.left)
+                     : [d] "+l"(dp), [y] "+l"(yp), "+r"(lr)
+                     : [k] "w"(kv), [c0] "r"(c0), [m] "r"(m), [c] "r"(c), [left] "r"(left)
                      : "q0", "q1", "memory");
+    *d = dp;
+    *y = yp;
 }
 
 /* outputs_folded(): the scaled value v = out8(d k + c0, qs) (to n when keep), then gamma's MUL from the
@@ -294,8 +305,9 @@ TSLM_ALWAYS_INLINE void out_scaled_tp(const int8_t *d, int8_t *y, int32_t cols, 
     "2:"
 /* (d, y and n stepped by the loop itself: past the row, 4 ceil(cols / 4) bytes on) */
 TSLM_ALWAYS_INLINE void out_folded_tp(const int8_t **d, int8_t **y, int8_t **n, int32_t cols, const int32_t *rec,
-                                      const int32x4_t kv, int32_t c0, const step_q qs, const step_q qg,
-                                      const int32x4_t sl, const int32x4_t o1g, const int32x4_t gl, const int keep)
+                                      const int32x4_t kv, int32_t c0, int32_t qsm, const int32x4_t qsc, int32_t qgm,
+                                      int32_t qgc, const int32x4_t sl, const int32x4_t o1g, const int32x4_t gl,
+                                      const int keep)
 {
     register int32_t lr __asm__("lr") = cols;
     const int8_t *dp = *d; /* (the pointers as locals in the asm, stored back after it) */
@@ -304,72 +316,21 @@ TSLM_ALWAYS_INLINE void out_folded_tp(const int8_t **d, int8_t **y, int8_t **n, 
         int8_t *np = *n;
         __asm__ volatile(TSLM_LN_OUT_FOLDED("vstrb.32 q0, [%[n]], #4\n\t")
                          : [d] "+l"(dp), [y] "+l"(yp), [n] "+l"(np), [rec] "+r"(rec), "+r"(lr)
-                         : [k] "w"(kv), [c0] "r"(c0), [m] "r"(qs.m), [c] "w"(vdupq_n_s32(qs.c)), [left] "w"(sl),
-                           [o1g] "w"(o1g), [gm] "r"(qg.m), [gc] "r"(qg.c), [gl] "w"(gl)
+                         : [k] "w"(kv), [c0] "r"(c0), [m] "r"(qsm), [c] "w"(qsc), [left] "w"(sl),
+                           [o1g] "w"(o1g), [gm] "r"(qgm), [gc] "r"(qgc), [gl] "w"(gl)
                          : "q0", "q1", "q2", "memory");
         *n = np;
     } else {
         __asm__ volatile(TSLM_LN_OUT_FOLDED("")
                          : [d] "+l"(dp), [y] "+l"(yp), [rec] "+r"(rec), "+r"(lr)
-                         : [k] "w"(kv), [c0] "r"(c0), [m] "r"(qs.m), [c] "w"(vdupq_n_s32(qs.c)), [left] "w"(sl),
-                           [o1g] "w"(o1g), [gm] "r"(qg.m), [gc] "r"(qg.c), [gl] "w"(gl)
+                         : [k] "w"(kv), [c0] "r"(c0), [m] "r"(qsm), [c] "w"(qsc), [left] "w"(sl),
+                           [o1g] "w"(o1g), [gm] "r"(qgm), [gc] "r"(qgc), [gl] "w"(gl)
                          : "q0", "q1", "q2", "memory");
     }
     *d = dp;
     *y = yp;
 }
 #undef TSLM_LN_OUT_FOLDED
-
-/* What the assembly loops take, per call: the row length, the scratch rows' stride, the table and records,
- * the steps' roundings and the vector constants (read by the group functions below, which are not inlined: in
- * the row loop's function GCC reloads each of them from the stack for every row). */
-typedef struct {
-    int32x4_t av, sl, o1g, gl; /* the SUB fold's A; the scale's left shift; gamma's input offset and left shift */
-    const int8_t *sq;
-    const int32_t *rec;
-    int32_t cols, up;
-    step_q qs, qg;
-} ln_rows;
-
-/* The nb rows at x (cols apart) through diff_row_tp() into the scratch rows at d (up apart), t[i] each row's
- * term, their sums of squares to s[i]. */
-__attribute__((noinline)) static void diff_rows(const ln_rows *c, const int8_t *x, int8_t *d, int32_t nb,
-                                                const int32_t *t, int32_t *s)
-{
-    for (int32_t i = 0; i < nb; ++i) {
-        s[i] = diff_row_tp(x, d, c->cols, c->av, t[i], c->sq);
-        x += c->cols;
-        d += c->up;
-    }
-}
-
-/* The nb rows' outputs from the scratch rows at d (up apart) to y and, when keep, the scaled values to n (cols
- * apart): k[i] each row's scale and c0[i] its offset's product; with the records (folded) or the scale alone. */
-__attribute__((noinline)) static void out_rows(const ln_rows *c, const int8_t *d, int8_t *y, int8_t *n, int32_t nb,
-                                               const int32_t *k, const int32_t *c0, const int folded, const int keep)
-{
-    const int32_t back = c->cols - c->up; /* (-(the tail's padding): the loops step y and n by up a row) */
-    if (!folded) {
-        for (int32_t i = 0; i < nb; ++i) {
-            out_scaled_tp(d, y, c->cols, vdupq_n_s32(k[i]), c0[i], c->qs);
-            d += c->up;
-            y += c->cols;
-        }
-    } else if (keep) {
-        for (int32_t i = 0; i < nb; ++i) {
-            out_folded_tp(&d, &y, &n, c->cols, c->rec, vdupq_n_s32(k[i]), c0[i], c->qs, c->qg, c->sl, c->o1g, c->gl,
-                          1);
-            y += back;
-            n += back;
-        }
-    } else {
-        for (int32_t i = 0; i < nb; ++i) {
-            out_folded_tp(&d, &y, &y, c->cols, c->rec, vdupq_n_s32(k[i]), c0[i], c->qs, c->qg, c->sl, c->o1g, c->gl,
-                          0);
-            y += back;
-        }
-    }
-}
 
 /* The sum of the n bytes at x (0 for n = 0): one tail-predicated loop, sixteen bytes a turn. */
 TSLM_ALWAYS_INLINE int32_t row_sum(const int8_t *x, int32_t n)
@@ -415,6 +376,35 @@ TSLM_ALWAYS_INLINE void row_sums4(const int8_t *x, int32_t n, int32_t *s)
 }
 #undef TSLM_LN_SUM_ROW
 
+/* The sums of four rows of n bytes (n apart) as four lanes: one tail-predicated loop over the four rows at once
+ * (sixteen bytes of each a turn), the sums moved into the vector by two VMOVs. */
+TSLM_ALWAYS_INLINE int32x4_t row_sums4v(const int8_t *x0, int32_t n)
+{
+    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    const int8_t *x1 = x0 + n, *x2 = x1 + n, *x3 = x2 + n;
+    int32x4_t v;
+    register int32_t lr __asm__("lr") = n;
+    __asm__ volatile("wlstp.8 lr, lr, 2f\n"
+                     "1:\n\t"
+                     "vldrb.8 q0, [%[x0]], #16\n\t"
+                     "vldrb.8 q1, [%[x1]], #16\n\t"
+                     "vaddva.s8 %[s0], q0\n\t"
+                     "vldrb.8 q0, [%[x2]], #16\n\t"
+                     "vaddva.s8 %[s1], q1\n\t"
+                     "vldrb.8 q1, [%[x3]], #16\n\t"
+                     "vaddva.s8 %[s2], q0\n\t"
+                     "vaddva.s8 %[s3], q1\n\t"
+                     "letp lr, 1b\n"
+                     "2:\n\t"
+                     "vmov %q[v][2], %q[v][0], %[s0], %[s2]\n\t"
+                     "vmov %q[v][3], %q[v][1], %[s1], %[s3]"
+                     : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [s0] "+Te"(s0), [s1] "+Te"(s1),
+                       [s2] "+Te"(s2), [s3] "+Te"(s3), "+r"(lr), [v] "=w"(v)
+                     :
+                     : "q0", "q1", "memory");
+    return v;
+}
+
 /* TFLM's MEAN of four rows from their sums (lanes): requantized, + zero point, saturated to int8. */
 TSLM_ALWAYS_INLINE int32x4_t mean4(int32x4_t s, const tslm_reduce_params *r)
 {
@@ -443,6 +433,218 @@ static int32_t sub_term(const tslm_layer_norm_params *p, int32_t m)
 /* The outputs' forms, chosen once per call. */
 enum { LN_SCALED, LN_GAMMA, LN_GAMMA_KEEP, LN_FOLDED, LN_FOLDED_KEEP, LN_ROUNDED, LN_ROUNDED_KEEP };
 
+/* The compiler's forms (the SUB folded with B = m P + Q or from R(mean), the scale alone or gamma's and beta's
+ * records): the per-call constants, read into locals once by rows_tp() (the row loop's function reloaded them
+ * from the stack for every row, and the group functions each from their struct around the assembly). */
+typedef struct {
+    int32x4_t av, sl, o1g, gl, qsc; /* the SUB fold's A; the scale's left shift, gamma's input offset and left shift,
+                                     * the scale's rounding c (out_folded_tp()'s vector operands) */
+    int32x4_t mr, vr;               /* the means' and variances' right shifts (min(shift, 0)) */
+    const int8_t *sq, *tab;         /* the square's and the scale's tables (their middles) */
+    const int32_t *rec;
+    int32_t cols, back;             /* back: cols - 4 ceil(cols / 4) (the loops step a row by 4 ceil(cols / 4)) */
+    int32_t msub, ml, mm, mrs, mzp; /* the mean: input zero point x count, left shift, multiplier, right shift, zp */
+    int32_t vsub, vl, vm, vrs, vzp; /* the same for the variance */
+    int32_t fp, fq, koff, o1s;      /* B = m P + Q; the scale's K offset and input offset */
+    int32_t qsm, qsc_s, qsleft, qgm, qgc;
+} ln_rows;
+
+/* TFLM's MEAN of four rows from their sums (lanes), + zero point, saturated to int8 (tslm_mve_requant with the
+ * shifts split once per call; ssat8 as the saturating shift left by 24 and back). */
+TSLM_ALWAYS_INLINE int32x4_t mean4c(int32x4_t s, int32_t sub, int32_t l, int32_t m, int32x4_t right, int32_t r,
+                                    int32_t zp)
+{
+    int32x4_t x = vqrdmulhq_n_s32(vshlq_r_s32(vsubq_n_s32(s, sub), l), m);
+    x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, right), 31));
+    x = vaddq_n_s32(vrshlq_n_s32(x, r), zp);
+    return vshrq_n_s32(vqshlq_n_s32(x, 24), 24);
+}
+
+/* sub_term() on four lanes (the fold from R(mean), not the linear one: rare, kept out of the row loop). */
+__attribute__((noinline)) static int32x4_t sub_terms4(const tslm_layer_norm_params *p, int32x4_t m)
+{
+    int32_t t[4];
+    vstrwq_s32(t, m);
+    for (int32_t i = 0; i < 4; ++i) {
+        t[i] = sub_term(p, t[i]);
+    }
+    return vldrwq_s32(t);
+}
+
+/* One row's outputs (form: LN_SCALED, LN_FOLDED or LN_FOLDED_KEEP) from its differences at *d, its scale k and
+ * c0 = k o1s; *d, *y and *n stepped past the row (d by 4 ceil(cols / 4), y and n by cols). */
+TSLM_ALWAYS_INLINE void out_row(const int8_t **d, int8_t **y, int8_t **n, int32_t k, int32_t c0, const int32_t cols,
+                                const int32_t back, const int32_t *rec, const int32_t qsm, const int32x4_t qsc,
+                                const int32_t qsc_s, const int32_t qsleft, const int32_t qgm, const int32_t qgc,
+                                const int32x4_t sl, const int32x4_t o1g, const int32x4_t gl, const int form)
+{
+    if (form == LN_SCALED) {
+        out_scaled_tp(d, y, cols, vdupq_n_s32(k), c0, qsm, qsc_s, qsleft);
+    } else {
+        out_folded_tp(d, y, n, cols, rec, vdupq_n_s32(k), c0, qsm, qsc, qgm, qgc, sl, o1g, gl,
+                      form == LN_FOLDED_KEEP);
+    }
+    *y += back;
+    if (form == LN_FOLDED_KEEP) {
+        *n += back;
+    }
+}
+
+#if defined(__OPTIMIZE_SIZE__)
+/* The size build's out_row() for a group's nb rows, its constants read from c once (a call per group: GCC -Os
+ * does not inline out_row(), whose eighteen arguments then went through the stack for every row). */
+__attribute__((noinline, flatten)) static void out_rows_c(const ln_rows *c, const int8_t *d, int8_t **y, int8_t **n,
+                                                          int32_t nb, const int32_t *kc, const int form)
+{
+    const int32_t cols = c->cols, back = c->back, qsm = c->qsm, qsc_s = c->qsc_s, qsleft = c->qsleft;
+    const int32_t qgm = c->qgm, qgc = c->qgc;
+    const int32_t *const rec = c->rec;
+    const int32x4_t qsc = c->qsc, sl = c->sl, o1g = c->o1g, gl = c->gl;
+    for (int32_t i = 0; i < nb; ++i) {
+        out_row(&d, y, n, kc[i], kc[4 + i], cols, back, rec, qsm, qsc, qsc_s, qsleft, qgm, qgc, sl, o1g, gl, form);
+    }
+}
+#endif
+
+/* Every row of the compiler's forms, four a group: their sums, means, SUB terms on four lanes; each row's
+ * differences (diff_row_tp(), into d0's rows); the variances, the scale table's entries and c0 on four lanes;
+ * each row's outputs. The per-call constants in locals (registers where GCC finds them, else its own spills). */
+TSLM_ALWAYS_INLINE void rows_tp(const ln_rows *c, const tslm_layer_norm_params *p, const int8_t *x, int8_t *y,
+                                int8_t *n, int8_t *const d0, int32_t rows, const int form, const int linear)
+{
+    const int32_t cols = c->cols, back = c->back; /* (the group's constants read from c where they are used: as
+                                                    * cheap as GCC's own spills, and no copy per call) */
+    const int32x4_t av = c->av, mr = c->mr, vr = c->vr;
+    const int8_t *const sq = c->sq, *const tab = c->tab;
+#if !defined(__OPTIMIZE_SIZE__) /* (the size build's out_rows_c() reads its own) */
+    const int32x4_t sl = c->sl, o1g = c->o1g, gl = c->gl, qsc = c->qsc;
+    const int32_t *const rec = c->rec;
+    const int32_t qsm = c->qsm, qsc_s = c->qsc_s, qsleft = c->qsleft, qgm = c->qgm, qgc = c->qgc;
+#endif
+    int32_t kc[8]; /* the group's scales, then their c0 */
+#if !defined(__OPTIMIZE_SIZE__)
+    int32_t len[4] = {cols, cols, cols, cols}; /* the group's row lengths */
+#endif
+    for (;;) {
+        const int32_t nb = rows < 4 ? rows : 4;
+        int32x4_t s;
+        if (nb == 4) {
+            s = row_sums4v(x, cols);
+        } else {
+            s = vdupq_n_s32(0);
+            s = vsetq_lane_s32(row_sum(x, cols), s, 0);
+            s = vsetq_lane_s32(row_sum(x + cols, nb > 1 ? cols : 0), s, 1);
+            s = vsetq_lane_s32(row_sum(x + 2 * cols, nb > 2 ? cols : 0), s, 2);
+        }
+        const int32x4_t m = mean4c(s, c->msub, c->ml, c->mm, mr, c->mrs, c->mzp);
+        const int32x4_t t = linear ? vmlasq_n_s32(m, vdupq_n_s32(c->fp), c->fq) : sub_terms4(p, m);
+        const int8_t *xp = x;
+        int8_t *dp = d0;
+#if defined(__OPTIMIZE_SIZE__) /* (a loop: the unrolled rows' code twice the size) */
+        int32_t tv[4];
+        vstrwq_s32(tv, t);
+        vstrwq_s32(kc, vdupq_n_s32(0));
+        for (int32_t i = 0; i < nb; ++i) {
+            kc[i] = diff_row_tp(&xp, &dp, cols, av, tv[i], sq);
+            xp += back;
+        }
+        int32x4_t v = vldrwq_s32(kc);
+#else
+        if (nb < 4) { /* (the last group: rows past it of length 0, their loops skipped, no test per row) */
+            len[1] = nb > 1 ? cols : 0;
+            len[2] = nb > 2 ? cols : 0;
+            len[3] = 0;
+        }
+        int32x4_t v = vdupq_n_s32(0);
+        v = vsetq_lane_s32(diff_row_tp(&xp, &dp, cols, av, vgetq_lane_s32(t, 0), sq), v, 0);
+        xp += back;
+        v = vsetq_lane_s32(diff_row_tp(&xp, &dp, len[1], av, vgetq_lane_s32(t, 1), sq), v, 1);
+        xp += back;
+        v = vsetq_lane_s32(diff_row_tp(&xp, &dp, len[2], av, vgetq_lane_s32(t, 2), sq), v, 2);
+        xp += back;
+        v = vsetq_lane_s32(diff_row_tp(&xp, &dp, len[3], av, vgetq_lane_s32(t, 3), sq), v, 3);
+#endif
+        v = mean4c(v, c->vsub, c->vl, c->vm, vr, c->vrs, c->vzp);
+        const int32x4_t k = vaddq_n_s32(vldrbq_gather_offset_s32(tab, vreinterpretq_u32_s32(v)), c->koff);
+        vstrwq_s32(kc, k);
+        vstrwq_s32(kc + 4, vmulq_n_s32(k, c->o1s));
+        const int8_t *dq = d0;
+#if defined(__OPTIMIZE_SIZE__)
+        out_rows_c(c, dq, &y, &n, nb, kc, form);
+#else
+#define TSLM_LN_OUT_ROW(I, L) \
+    out_row(&dq, &y, &n, kc[I], kc[4 + I], L, back, rec, qsm, qsc, qsc_s, qsleft, qgm, qgc, sl, o1g, gl, form)
+        TSLM_LN_OUT_ROW(0, cols);
+        TSLM_LN_OUT_ROW(1, len[1]);
+        TSLM_LN_OUT_ROW(2, len[2]);
+        TSLM_LN_OUT_ROW(3, len[3]);
+#undef TSLM_LN_OUT_ROW
+#endif
+        rows -= nb;
+        if (rows == 0) {
+            return;
+        }
+        x += 4 * cols;
+    }
+}
+
+/* rows_tp() per form (the form a constant in each; at -Os one function, the form an argument). */
+#if defined(__OPTIMIZE_SIZE__)
+__attribute__((noinline)) static void rows_any(const ln_rows *c, const tslm_layer_norm_params *p, const int8_t *x,
+                                               int8_t *y, int8_t *n, int8_t *d0, int32_t rows, int form, int linear)
+{
+    rows_tp(c, p, x, y, n, d0, rows, form, linear);
+}
+#else
+#define TSLM_LN_ROWS(NAME, FORM)                                                                              \
+    __attribute__((noinline)) static void NAME(const ln_rows *c, const tslm_layer_norm_params *p,            \
+                                               const int8_t *x, int8_t *y, int8_t *n, int8_t *d0, int32_t rows, \
+                                               int linear)                                                    \
+    {                                                                                                         \
+        rows_tp(c, p, x, y, n, d0, rows, FORM, linear);                                                       \
+    }
+TSLM_LN_ROWS(rows_scaled, LN_SCALED)
+TSLM_LN_ROWS(rows_folded, LN_FOLDED)
+TSLM_LN_ROWS(rows_folded_keep, LN_FOLDED_KEEP)
+#undef TSLM_LN_ROWS
+#endif
+
+/* The compiler's forms: the call's constants into rows_tp()'s record, then its rows. */
+__attribute__((noinline)) static void compiler_forms(const tslm_layer_norm_params *p, const int8_t *input,
+                                                     int8_t *output, int8_t *normalized, int8_t *d0, const int form)
+{
+    const int32_t cols = p->cols;
+    const step_q qs = step_of(&p->scale);
+    step_q qg = {0, 0, 0};
+    if (p->steps >= 1) {
+        qg = step_of(&p->gamma);
+    }
+    const int32_t ms = p->mean.shift, vs = p->var.shift;
+    const ln_rows c = {vdupq_n_s32(p->diff_fold[0]), vdupq_n_s32(qs.left),
+                       vdupq_n_s32(p->steps >= 1 ? p->gamma.in1_offset : 0), vdupq_n_s32(qg.left), vdupq_n_s32(qs.c),
+                       vdupq_n_s32(ms < 0 ? ms : 0), vdupq_n_s32(vs < 0 ? vs : 0),
+                       p->square + 128, p->scale_table + 128, p->folded, cols, cols - TSLM_LN_UP4(cols),
+                       p->mean.input_zero_point * p->mean.reduce_count, ms > 0 ? ms : 0, p->mean.multiplier,
+                       ms < 0 ? ms : 0, p->mean.output_zero_point,
+                       p->var.input_zero_point * p->var.reduce_count, vs > 0 ? vs : 0, p->var.multiplier,
+                       vs < 0 ? vs : 0, p->var.output_zero_point,
+                       p->diff_fold[1], p->diff_fold[2], p->scale.in2_offset, p->scale.in1_offset,
+                       qs.m, qs.c, qs.left, qg.m, qg.c};
+    const int linear = p->diff_fold[3] < 0;
+    int8_t *const n = form == LN_FOLDED_KEEP ? normalized : output;
+#if defined(__OPTIMIZE_SIZE__)
+    rows_any(&c, p, input, output, n, d0, p->rows, form, linear);
+#else
+    if (form == LN_SCALED) {
+        rows_scaled(&c, p, input, output, n, d0, p->rows, linear);
+    } else if (form == LN_FOLDED) {
+        rows_folded(&c, p, input, output, n, d0, p->rows, linear);
+    } else {
+        rows_folded_keep(&c, p, input, output, n, d0, p->rows, linear);
+    }
+#endif
+}
+
 /* Rows go four at a time: their sums, means and the SUB's terms on four lanes; each row's differences (into a
  * scratch row of its own) and its sum of squares; the four variances, the scale table's entries (one gather) and
  * the scale's products on four lanes; then each row's outputs. The per-row scalar steps (two requantizations,
@@ -459,6 +661,16 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
     }
     const int32_t up = TSLM_LN_UP4(cols);
     int8_t *const d0 = (int8_t *)(scratch + 2); /* four rows' differences, up bytes apart */
+    const int keep = normalized != NULL && p->steps >= 1;
+    const int form = p->steps == 0 ? LN_SCALED
+                     : p->steps == 1 ? LN_GAMMA + keep
+                     : folded        ? LN_FOLDED + keep
+                                     : LN_ROUNDED + keep;
+    const int diff_fold = p->diff_fold[3] != 0; /* the SUB as ssat8((x A + B) >> 22) */
+    if (diff_fold && (form == LN_SCALED || folded)) { /* the compiler's forms: the assembly loops throughout */
+        compiler_forms(p, input, output, normalized, d0, form);
+        return;
+    }
     int32_t *kg = scratch + 2 + up;             /* per channel: gamma + its offset */
     int32_t *bc = kg + cols;                    /* per channel: o1 << 19 + R(beta) */
     const step_q qd = step_of(&p->sub), qs = step_of(&p->scale);
@@ -483,16 +695,9 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
             vstrwq_p_s32(bc + i, vaddq_n_s32(tslm_mve_requant(b, m, sh), shl19(p->beta.in1_offset)), pr);
         }
     }
-    const int keep = normalized != NULL && p->steps >= 1;
-    const int form = p->steps == 0 ? LN_SCALED
-                     : p->steps == 1 ? LN_GAMMA + keep
-                     : folded        ? LN_FOLDED + keep
-                                     : LN_ROUNDED + keep;
-    const int diff_fold = p->diff_fold[3] != 0; /* the SUB as ssat8((x A + B) >> 22) */
     const int linear = p->diff_fold[3] < 0;     /* its B = m P + Q */
     const int8_t *const square = p->square + 128; /* (d's entry at square[d]; a local: the int8 stores may alias p) */
-    const ln_rows rc = {vdupq_n_s32(p->diff_fold[0]), vdupq_n_s32(qs.left), vdupq_n_s32(o1g), vdupq_n_s32(qg.left),
-                        square, p->folded, cols, up, qs, qg};
+    const int32x4_t av = vdupq_n_s32(p->diff_fold[0]);
     const int8_t *const scale_tab = p->scale_table + 128;
     const int32_t rows = p->rows;
     const int32_t k_off = p->scale.in2_offset, o1s = p->scale.in1_offset;
@@ -517,8 +722,13 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
             }
         }
         vstrwq_s32(lanes[1], vdupq_n_s32(0));
-        if (diff_fold) {
-            diff_rows(&rc, x, d0, nb, lanes[0], lanes[1]);
+        if (diff_fold) { /* (the SUB folded, the outputs by the C loops below) */
+            const int8_t *xp = x;
+            int8_t *dp = d0;
+            for (int32_t i = 0; i < nb; ++i) {
+                lanes[1][i] = diff_row_tp(&xp, &dp, cols, av, lanes[0][i], square);
+                xp += cols - up;
+            }
         } else {
             for (int32_t i = 0; i < nb; ++i) {
                 lanes[1][i] = differences_rounded(x + i * cols, d0 + i * up, cols, lanes[0][i], qd, square);
@@ -529,8 +739,14 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
         vstrwq_s32(lanes[1], k);
         vstrwq_s32(lanes[2], vmulq_n_s32(k, o1s));
         int8_t *const y = output + r * cols;
-        if (form == LN_SCALED || folded) { /* (the compiler's forms: the assembly loops) */
-            out_rows(&rc, d0, y, keep ? normalized + r * cols : y, nb, lanes[1], lanes[2], folded, keep);
+        if (form == LN_SCALED || folded) { /* (the compiler's output forms after the kernel's rounded SUB) */
+            const int8_t *dq = d0;
+            int8_t *yq = y, *nq = keep ? normalized + r * cols : y;
+            for (int32_t i = 0; i < nb; ++i) {
+                out_row(&dq, &yq, &nq, lanes[1][i], lanes[2][i], cols, cols - up, p->folded, qs.m, vdupq_n_s32(qs.c),
+                        qs.c, qs.left, qg.m, qg.c, vdupq_n_s32(qs.left), vdupq_n_s32(o1g), vdupq_n_s32(qg.left),
+                        form);
+            }
             continue;
         }
         for (int32_t i = 0; i < nb; ++i) { /* (gamma and beta without the compiler's records) */

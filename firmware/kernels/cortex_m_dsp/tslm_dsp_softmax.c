@@ -41,12 +41,12 @@ TSLM_ALWAYS_INLINE int32_t row_max(const int8_t *in, int32_t n)
             "cmp %[p], %[end8]\n\t"
             "bne 1b\n"
             "2:\n\t"
-            "tst %[n], #4\n\t"
-            "beq 3f\n\t"
+            "lsls %[w], %[n], #30\n\t" /* C: n & 4; Z: no n % 4 left; w: n % 4 in its top bits */
+            "bcc 3f\n\t"
             "ldr %[v], [%[p]], #4\n\t"
             "ssub8 %[t], %[v], %[m]\n\t"
             "sel %[m], %[v], %[m]\n"
-            "3:\n\t"
+            "3:\n\t" /* (ROR without S, SSUB8, SEL, SXTB: the flags kept) */
             "ror %[t], %[m], #16\n\t"
             "ssub8 %[v], %[m], %[t]\n\t"
             "sel %[m], %[m], %[t]\n\t"
@@ -54,14 +54,13 @@ TSLM_ALWAYS_INLINE int32_t row_max(const int8_t *in, int32_t n)
             "ssub8 %[v], %[m], %[t]\n\t"
             "sel %[m], %[m], %[t]\n\t"
             "sxtb %[m], %[m]\n\t"
-            "ands %[t], %[n], #3\n\t"
             "beq 5f\n"
             "4:\n\t"
             "ldrsb %[v], [%[p]], #1\n\t"
             "cmp %[v], %[m]\n\t"
             "it gt\n\t"
             "movgt %[m], %[v]\n\t"
-            "subs %[t], %[t], #1\n\t"
+            "subs %[w], %[w], #0x40000000\n\t"
             "bne 4b\n"
             "5:"
             : [m] "+r"(m), [t] "=&r"(t), [v] "=&r"(v), [w] "=&r"(w), [p] "+r"(p)
@@ -79,7 +78,7 @@ TSLM_ALWAYS_INLINE int32_t row_max(const int8_t *in, int32_t n)
 
 /* TFLM's sum of a row's exponentials, each rounded by RoundingDivideByPOT(e, 12) = (e + 2^11) >> 12
  * (e >= 0): at[x] for an input x (the biased reversed table) is e + 2^11, so one LDR and one ADD of it
- * shifted. n % 4 elements one at a time, then four per turn. */
+ * shifted. n % 4 elements one at a time, then four per turn (n >= 1). */
 TSLM_ALWAYS_INLINE uint32_t row_sum(const int8_t *in, int32_t n, const int32_t *at)
 {
 #if defined(TSLM_SOFTMAX_ASM)
@@ -91,12 +90,11 @@ TSLM_ALWAYS_INLINE uint32_t row_sum(const int8_t *in, int32_t n, const int32_t *
     "ldr %[x], [%[at], %[x], lsl #2]\n\t"                 \
     "add %[sum], %[sum], %[x], lsr #12\n\t"
     __asm__("ands %[r], %[n], #3\n\t"
-            "beq 2f\n"
+            "beq 1f\n" /* (n > 0: a multiple of 4 straight into the four-per-turn loop) */
             "4:\n\t"
             TSLM_SUM_ONE
             "subs %[r], %[r], #1\n\t"
-            "bne 4b\n"
-            "2:\n\t"
+            "bne 4b\n\t"
             "cmp %[in], %[end]\n\t"
             "beq 3f\n"
             "1:\n\t"
@@ -210,12 +208,11 @@ TSLM_ALWAYS_INLINE void row_out(const int8_t **pin, int32_t depth, const int32_t
     SAT "\n\t"                                            \
     SUB "\n\t"                                            \
     STORE "\n\t"
-/* an odd first element, then two per turn */
+/* an odd first element, then two per turn (n > 0: an even n straight into the loop) */
 #define TSLM_OUT_LOOP(ONE)                                 \
     "tst %[n], #1\n\t"                                    \
-    "beq 2f\n\t"                                          \
+    "beq 1f\n\t"                                          \
     ONE                                                   \
-    "2:\n\t"                                              \
     "cmp %[in], %[end]\n\t"                               \
     "beq 3f\n"                                            \
     "1:\n\t"                                              \
@@ -287,12 +284,14 @@ TSLM_ALWAYS_INLINE void row_out8(const int8_t **pin, int32_t depth, const int32_
     SHIFT " %[hi], %[hi], %[sh]\n\t"                      \
     FIX                                                   \
     "strb %[hi], [%[o]], #1\n\t"
-/* one at a time while the count left is not a multiple of 4 (lo free there), then four per turn */
+/* one at a time while the count left is not a multiple of 4 (lo free there), then four per turn; a row of 4k
+ * elements straight into the four-per-turn loop (LSLS #30 of the count: Z where no element is left over) */
 #define TSLM_OUT8_LOOP(ONE)                                \
-    "b 2f\n"                                             \
+    "sub %[lo], %[end], %[in]\n\t"                        \
+    "lsls %[lo], %[lo], #30\n\t"                          \
+    "beq 1f\n"                                           \
     "4:\n\t"                                             \
     ONE                                                   \
-    "2:\n\t"                                             \
     "sub %[lo], %[end], %[in]\n\t"                        \
     "tst %[lo], #3\n\t"                                  \
     "bne 4b\n\t"                                         \

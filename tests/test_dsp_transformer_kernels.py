@@ -71,6 +71,23 @@ def test_softmax_reciprocal_on_cortex_m4(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
 
 
+def test_softmax_int8_form_edge():
+    """tslm_dsp_softmax.c picks an int8 row's output form from n (the outputs' shift) and, at n = 23 only, the
+    scale: the largest output q = floor((scale (2^31 - 1) + 2^30 + 2^(30+n)) / 2^(31+n)) (exp(0)) passes 255
+    for some scale < 2^31 only where n <= 23, and at n = 23 exactly where scale > 2^31 - 2^22. q grows with the
+    scale: every n at the largest scale, and n = 23 on every scale within 2^20 of the edge."""
+    def top(scale, n):
+        return (scale * (2**31 - 1) + 2**30 + 2**(30 + n)) >> (31 + n)
+
+    edge = 2**31 - 2**22
+    for n in range(24, 32):
+        assert top(2**31 - 1, n) <= 255
+    assert top(2**31 - 1, 22) > 255 and top(2**30, 22) > 255  # n <= 22 takes SAT (right for any q)
+    for scale in range(edge - 2**20, edge + 2**20):
+        assert (top(scale, 23) > 255) == (scale > edge), scale
+    assert top(2**31 - 1, 23) == 256
+
+
 # CONV_2D whose receptive fields are K contiguous input bytes (one filter row over all channels, no
 # padding: a 1 x K convolution over time) read where they lie, no im2col (padded ones keep the im2col
 # copy: the op zoo's), where K > 36; with K <= 36 (the KWS transformer's patch embedding, K = 20) the wide

@@ -10,7 +10,8 @@
  *   shifts up to 31, a run broadcast across rows;
  * - SOFTMAX (tslm_dsp_softmax.c), int8 and int16 outputs, rows of 1..40, rows whose
  *   values are all equal or spread over the whole int8 range, large and small betas; the table plain,
- *   reversed, and reversed with 2^11 added to each entry (params.reversed 0, 1, 2), for both kernels;
+ *   reversed, and reversed with 2^11 added to each entry (params.reversed 0, 1, 2), for both kernels; rows
+ *   whose sums sweep the int8 outputs' FOLD/SAT edge (check_softmax_forms);
  * - MEAN (tslm_dsp_reduce.c) over runs of 1..1400 values (the M4's int16 lanes flushed every 1024),
  *   all at -128 or 127 or random.
  * Exit code: 0 when every output byte agrees and nothing past an output was written, 1 otherwise.
@@ -203,6 +204,60 @@ static int check_softmax(void)
     return bad;
 }
 
+/* SOFTMAX rows at the int8 outputs' form edge (tslm_dsp_softmax.c picks FOLD or SAT at n = 23 from the scale
+ * alone): the sum 2^19 + j for j = 0..2047 (the maximum's exp(0), 2^19 in the sum, and one element a step
+ * below it whose entry j 2^12 adds j; every other entry 0), so the scale sweeps 2^31 - 1 down through
+ * 2^31 - 2^22 (where the largest output stops saturating) in steps of about 2^12; each call three rows of
+ * depths 2..10 (the maximum first, last, or alone with the zeros). */
+static int check_softmax_forms(void)
+{
+    static int32_t table[256], biased[256];
+    static int16_t ref16[64], got16[64];
+    int bad = 0;
+    for (int32_t j = 0; j < 2048; ++j) {
+        memset(table, 0, sizeof(table));
+        table[0] = INT32_C(0x7FFFFFFF);
+        table[1] = j * 4096;
+        for (int i = 0; i < 256; ++i) {
+            biased[i] = (int32_t)((uint32_t)table[255 - i] + 2048u);
+        }
+        tslm_softmax_params p, b;
+        memset(&p, 0, sizeof(p));
+        p.rows = 3;
+        p.depth = 2 + j % 9;
+        p.exp_table = table;
+        b = p;
+        b.exp_table = biased;
+        b.reversed = 2;
+        const int8_t top = (int8_t)(j % 200 - 100);
+        for (int32_t r = 0; r < 3; ++r) {
+            int8_t *row = lhs + r * p.depth;
+            for (int32_t c = 0; c < p.depth; ++c) {
+                row[c] = (int8_t)(top - 2 - (int8_t)(c % 20));
+            }
+            if (r == 0) {
+                row[0] = top;
+                row[1] = (int8_t)(top - 1);
+            } else if (r == 1) {
+                row[p.depth - 1] = top;
+                row[0] = (int8_t)(top - 1);
+            } else {
+                row[p.depth / 2] = top;
+            }
+        }
+        const int32_t n = p.rows * p.depth;
+        memset(ref, 0, sizeof(ref));
+        memset(got, 0x55, sizeof(got));
+        tslm_softmax_s8(&p, lhs, ref);
+        tslm_dsp_softmax_s8(&b, lhs, got);
+        bad += differs(n);
+        tslm_softmax_s8_s16(&p, lhs, ref16);
+        tslm_dsp_softmax_s8_s16(&b, lhs, got16);
+        bad += memcmp(ref16, got16, sizeof(int16_t) * (size_t)n) != 0;
+    }
+    return bad;
+}
+
 static int check_mean(void)
 {
     static int32_t acc1[8], acc2[8];
@@ -238,5 +293,6 @@ static int check_mean(void)
 int main(void)
 {
     const int bm = check_batch_matmul(), bin = check_binary_edges(), sm = check_softmax(), mean = check_mean();
-    return (bm | bin | sm | mean) != 0;
+    const int forms = check_softmax_forms();
+    return (bm | bin | sm | mean | forms) != 0;
 }

@@ -184,12 +184,12 @@ typedef struct {
 } rows_t;
 
 #if defined(TSLM_DSP_ASM)
-/* n >= 1 elements of BODY: an odd first one, then two per turn, until the pointer P reaches END */
+/* n >= 1 elements of BODY: an odd first one, then two per turn, until the pointer P reaches END (an even n
+ * straight into the loop) */
 #define TSLM_LN_LOOP(BODY, P)                              \
     "tst %[n], #1\n\t"                                    \
-    "beq 2f\n\t"                                          \
+    "beq 1f\n\t"                                          \
     BODY                                                  \
-    "2:\n\t"                                              \
     "cmp %[" P "], %[end]\n\t"                            \
     "beq 3f\n"                                            \
     "1:\n\t"                                              \
@@ -407,9 +407,8 @@ TSLM_LN_NOIPA static void scaled_folded(int8_t *y, int8_t *n2, int32_t k, const 
 #define TSLM_LN_SF_LOOP(BODY)                               \
     "sub %[k], %[end], %[yp]\n\t"                           \
     "tst %[k], #1\n\t"                                      \
-    "beq 2f\n\t"                                            \
+    "beq 1f\n\t" /* (n >= 1: an even n straight into the loop) */ \
     BODY                                                    \
-    "2:\n\t"                                                \
     "cmp %[yp], %[end]\n\t"                                  \
     "beq 3f\n"                                               \
     "1:\n\t"                                                \

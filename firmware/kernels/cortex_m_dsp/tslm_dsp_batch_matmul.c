@@ -1117,7 +1117,7 @@ int32_t tslm_dsp_batch_matmul_s8_get_buffer_size(const tslm_batch_matmul_params 
 #define PAIRS_HALF 0
 #endif
 
-static int pairs_ok(const tslm_batch_matmul_params *p)
+TSLM_TINY_INLINE int pairs_ok(const tslm_batch_matmul_params *p)
 {
     const int lzp = zp_bytes(p->lhs_offset) != 0 || p->lhs_offset == 0;
     const int rzp = zp_bytes(p->rhs_offset) != 0 || p->rhs_offset == 0;

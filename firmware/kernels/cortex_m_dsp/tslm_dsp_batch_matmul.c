@@ -654,7 +654,7 @@ static void bm_row_pair(const int32_t *x, const int32_t *w, int32_t n4, const bm
  * r0 x, r1 w, r2 r3 (row 0, columns 0 and 1), r4 r5 (row 1), r6 r7 r12 lr the columns' words, r8-r11 the
  * rows' words. The job (copied to the stack on entry, the tail's and the skip's bytes turned into
  * addresses): x, m, rz, r, the output row stride, the end of row 0's column pairs, row 0's output, the groups'
- * bytes to skip, w, the tail (the frame: BM_J_PROLOGUE); x first, so the LDM of the requantization values
+ * bytes to skip, w, the tail (the frame: BM_J_PROLOGUE_0; the _lut routines' with the map after r); x first, so the LDM of the requantization values
  * rewinds x too (no load of it per block).
  * The tails (the requantizations, the stores and the loop's end): the general one (ASR by the register r), and
  * in the speed build one per right shift BM_TAIL_R0..BM_TAIL_R1 with the shift SSAT's immediate (ASR #r: the
@@ -697,8 +697,8 @@ typedef char bm_job_map_at_40[offsetof(bm_jump_job, map) == 40 ? 1 : -1];
 #define BM_J_MAP_OFF "36"
 typedef char bm_job_map_at_36[offsetof(bm_jump_job, map) == 36 ? 1 : -1];
 #endif
-/* the bytes a tail's output map adds (BM_J_LMAP_1: the map's load and four LDRB.W) */
-#define BM_LUT_BYTES 20
+/* the bytes a tail's output map adds (BM_J_LMAP_1: four LDRB.W) */
+#define BM_LUT_BYTES 16
 #if !defined(TSLM_OPTIMIZE_SIZE)
 #define BM_JOB_TAIL(r, h) , bm_tail(r, h, 0)
 #else
@@ -724,79 +724,100 @@ static inline int32_t bm_tail(int32_t r, int h, int lut)
 #define BM_J_FIRST(A, X, W) "smuad " A ", " X ", " W "\n\t"
 #define BM_J_GROUP BM_J_MACS(BM_J_MLA)
 #define BM_J_GROUP4 BM_J_GROUP BM_J_GROUP BM_J_GROUP BM_J_GROUP
-#define BM_J_REQ(A)                                        \
-    "add.w r9, r7, " A ", asr #31\n\t"                   \
-    "smmlar " A ", " A ", r6, r9\n\t"                    \
+/* (T: the rounding's temporary, r9; lr in the _lut routines, whose r9 holds the map) */
+#define BM_J_REQ(A, T)                                     \
+    "add.w " T ", r7, " A ", asr #31\n\t"               \
+    "smmlar " A ", " A ", r6, " T "\n\t"                \
     "asr.w " A ", " A ", r8\n\t"                         \
     "ssat " A ", #8, " A "\n\t"
 /* (the shift an immediate: SSAT's ASR) */
-#define BM_J_REQ_R(A, R)                                   \
-    "add.w r9, r7, " A ", asr #31\n\t"                   \
-    "smmlar " A ", " A ", r6, r9\n\t"                    \
+#define BM_J_REQ_R(A, R, T)                                \
+    "add.w " T ", r7, " A ", asr #31\n\t"               \
+    "smmlar " A ", " A ", r6, " T "\n\t"                \
     "ssat " A ", #8, " A ", asr #" #R "\n\t"
+#define BM_J_T_0 "r9"
+#define BM_J_T_1 "lr"
 /* The stores, the next block's output pointer and the loop: in the speed build the next block's first group
  * (FIRST) and the jump into the others (the routine's end at 9), in the size build the branch to the block's
  * start 7 (the end falls through). */
-#define BM_J_STORES                                        \
+#define BM_J_STORES(O0)                                    \
     "strb.w r4, [r12, r10]\n\t"                          \
     "strb r2, [r12], #1\n\t"                             \
     "strb.w r5, [r12, r10]\n\t"                          \
     "strb r3, [r12], #1\n\t"                             \
-    "str.w r12, [sp, #24]\n\t"                           \
+    "str.w r12, [sp, #" O0 "]\n\t"                       \
     "cmp.w r12, r11\n\t"
-#define BM_J_TAIL_R(R, FIRST, L) BM_J_REQ_R("r2", R) BM_J_REQ_R("r3", R) BM_J_REQ_R("r4", R) BM_J_REQ_R("r5", R) \
-    BM_J_LMAP_##L BM_J_STORES BM_J_NEXT(FIRST)
-/* The _lut routines (L 1): the job's map pushed above the frame (popped with it), each output mapped through it
- * between its requantization and its store (r9 free there); L 0: neither. */
+#define BM_J_TAIL_R(R, FIRST, L) BM_J_REQ_R("r2", R, BM_J_T_##L) BM_J_REQ_R("r3", R, BM_J_T_##L)              \
+    BM_J_REQ_R("r4", R, BM_J_T_##L) BM_J_REQ_R("r5", R, BM_J_T_##L) BM_J_LMAP_##L BM_J_STORES(BM_J_O0_##L)      \
+    BM_J_NEXT(FIRST, L)
+/* The _lut routines (L 1): the job's map in the frame after r (BM_J_PROLOGUE_1), into r9 by the LDM that jumps to
+ * the tail, each output mapped through it between its requantization and its store; L 0: neither. */
 #define BM_J_LMAP_0
 #define BM_J_LMAP_1                                        \
-    "ldr.w r9, [sp, #" BM_J_FRAME_BYTES "]\n\t"             \
     "ldrb.w r2, [r9, r2]\n\t"                            \
     "ldrb.w r3, [r9, r3]\n\t"                            \
     "ldrb.w r4, [r9, r4]\n\t"                            \
     "ldrb.w r5, [r9, r5]\n\t"
-#define BM_J_LPRO_0
-#define BM_J_LPRO_1                                        \
-    "ldr.w r12, [r0, #" BM_J_MAP_OFF "]\n\t"               \
-    "push {r12}\n\t"
 #define BM_J_LB_0 "0"
 #define BM_J_LB_1 BM_J_XSTR(BM_LUT_BYTES)
+/* the frame's offsets of o0 and the groups' entry (and the frame's bytes), each form's */
+#define BM_J_O0_0 "24"
+#define BM_J_O0_1 "28"
 #if !defined(TSLM_OPTIMIZE_SIZE)
-#define BM_J_NEXT(FIRST) "beq.w 9f\n\t" FIRST BM_J_ENTER "\n\t"
+#define BM_J_NEXT(FIRST, L) "beq.w 9f\n\t" FIRST BM_J_ENTER_##L "\n\t"
 #define BM_J_TAILS_R(FIRST, L)                                                                                \
     BM_J_TAIL_R(5, FIRST, L) BM_J_TAIL_R(6, FIRST, L) BM_J_TAIL_R(7, FIRST, L) BM_J_TAIL_R(8, FIRST, L)       \
     BM_J_TAIL_R(9, FIRST, L) BM_J_TAIL_R(10, FIRST, L)
 /* The job's words into r1-r10 (x, m, rz, r, os, oend, o0, skip, w, tail), the tail's and the skip's bytes
  * turned into addresses, pushed as the frame x, m, rz, r, os, oend, o0, the tail's address, the groups' entry;
  * the jump to the tail: the LDM's last word into pc. */
-#define BM_J_PROLOGUE                                      \
+#define BM_J_PROLOGUE_0                                    \
     "ldm r0, {r1-r10}\n\t"                              \
     "adr r11, 6f + 1\n\t"                               \
     "add r11, r11, r8\n\t"                              \
     "adr r12, 5f + 1\n\t"                               \
     "add r8, r12, r10\n\t"                              \
     "push {r1-r8, r11}\n\t"
-#define BM_J_ENTER "ldr.w pc, [sp, #32]"
-#define BM_J_FRAME_BYTES "36"
+/* (the _lut form: the map (lr) after r, so the LDM to the tail fills r9 with it) */
+#define BM_J_PROLOGUE_1                                    \
+    "ldr.w lr, [r0, #" BM_J_MAP_OFF "]\n\t"             \
+    "ldm r0, {r1-r10}\n\t"                              \
+    "adr r11, 6f + 1\n\t"                               \
+    "add r11, r11, r8\n\t"                              \
+    "adr r12, 5f + 1\n\t"                               \
+    "add r8, r12, r10\n\t"                              \
+    "push {r5-r8, r11}\n\t"                             \
+    "push {r1-r4, lr}\n\t"
+#define BM_J_ENTER_0 "ldr.w pc, [sp, #32]"
+#define BM_J_ENTER_1 "ldr.w pc, [sp, #36]"
 #define BM_J_FRAME_POP_0 "add.w sp, sp, #36"
 #define BM_J_FRAME_POP_1 "add.w sp, sp, #40"
-#define BM_J_TO_TAIL "ldm sp, {r0, r6, r7, r8, r10, r11, r12, pc}\n"
+#define BM_J_TO_TAIL_0 "ldm sp, {r0, r6, r7, r8, r10, r11, r12, pc}\n"
+#define BM_J_TO_TAIL_1 "ldm sp, {r0, r6, r7, r8, r9, r10, r11, r12, pc}\n"
 #define BM_J_GEN_BYTES(F, L) "(96 + " F " + " BM_J_LB_##L ")"
 #define BM_J_R_BYTES(F, L) "(80 + " F " + " BM_J_LB_##L ")"
 #else /* the size build: the general tail only, reached by falling through (job.tail unused) */
-#define BM_J_NEXT(FIRST) "bne.w 7b\n\t"
+#define BM_J_NEXT(FIRST, L) "bne.w 7b\n\t"
 #define BM_J_TAILS_R(FIRST, L)
 /* (the frame as the speed build's without the tail: the groups' entry after o0) */
-#define BM_J_PROLOGUE                                      \
+#define BM_J_PROLOGUE_0                                    \
     "ldm r0, {r1-r9}\n\t"                               \
     "adr r10, 6f + 1\n\t"                               \
     "add r8, r10, r8\n\t"                               \
     "push {r1-r8}\n\t"
-#define BM_J_ENTER "ldr.w pc, [sp, #28]"
-#define BM_J_FRAME_BYTES "32"
+#define BM_J_PROLOGUE_1                                    \
+    "ldr.w lr, [r0, #" BM_J_MAP_OFF "]\n\t"             \
+    "ldm r0, {r1-r9}\n\t"                               \
+    "adr r10, 6f + 1\n\t"                               \
+    "add r8, r10, r8\n\t"                               \
+    "push {r5-r8}\n\t"                                  \
+    "push {r1-r4, lr}\n\t"
+#define BM_J_ENTER_0 "ldr.w pc, [sp, #28]"
+#define BM_J_ENTER_1 "ldr.w pc, [sp, #32]"
 #define BM_J_FRAME_POP_0 "add.w sp, sp, #32"
 #define BM_J_FRAME_POP_1 "add.w sp, sp, #36"
-#define BM_J_TO_TAIL "ldm sp, {r0, r6, r7, r8, r10, r11, r12}\n"
+#define BM_J_TO_TAIL_0 "ldm sp, {r0, r6, r7, r8, r10, r11, r12}\n"
+#define BM_J_TO_TAIL_1 "ldm sp, {r0, r6, r7, r8, r9, r10, r11, r12}\n"
 #define BM_J_GEN_BYTES(F, L) "(92 + " BM_J_LB_##L ")"
 #define BM_J_R_BYTES(F, L) "0"
 #endif
@@ -808,22 +829,22 @@ static inline int32_t bm_tail(int32_t r, int h, int lut)
  * job->map (the _lut routines), 0: stored as requantized. (BM_J_LB: L's bytes a tail, in the byte checks.) */
 #define BM_J_BODY(FIRST, F, NAME, L)                                                                               \
     __asm__ volatile("push {r4-r11, lr}\n\t"                                                                    \
-                     BM_J_LPRO_##L                                                                              \
-                     BM_J_PROLOGUE                                                                              \
+                     BM_J_PROLOGUE_##L                                                                          \
                      "mov r0, r1\n\t"                                                                           \
                      "mov r1, r9\n"                                                                             \
                      "7:\n\t"                                                                                   \
                      FIRST                                                                                      \
-                     BM_J_ENTER "\n"                                                                            \
+                     BM_J_ENTER_##L "\n"                                                                        \
                      "6:\n\t"                                                                                   \
                      BM_J_GROUP4 BM_J_GROUP4 BM_J_GROUP4 BM_J_GROUP4                                            \
                      ".if . - 6b - 16 * 40\n\t" /* BM_JUMP_GROUP_BYTES, which the entry assumes */              \
                      ".error \"" NAME ": a group is not 40 bytes\"\n\t"                                         \
                      ".endif\n\t"                                                                               \
-                     BM_J_TO_TAIL                                                                               \
+                     BM_J_TO_TAIL_##L                                                                           \
                      "5:\n\t"                                                                                   \
-                     BM_J_REQ("r2") BM_J_REQ("r3") BM_J_REQ("r4") BM_J_REQ("r5") BM_J_LMAP_##L BM_J_STORES     \
-                     BM_J_NEXT(FIRST)                                                                           \
+                     BM_J_REQ("r2", BM_J_T_##L) BM_J_REQ("r3", BM_J_T_##L) BM_J_REQ("r4", BM_J_T_##L)           \
+                     BM_J_REQ("r5", BM_J_T_##L) BM_J_LMAP_##L BM_J_STORES(BM_J_O0_##L)                          \
+                     BM_J_NEXT(FIRST, L)                                                                        \
                      ".if . - 5b - " BM_J_GEN_BYTES(F, L) "\n\t" /* BM_TAIL_GEN_BYTES, which bm_tail assumes */    \
                      ".error \"" NAME ": the general tail is not BM_TAIL_GEN_BYTES\"\n\t"                       \
                      ".endif\n\t"                                                                               \
@@ -886,19 +907,23 @@ __attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump_h_lut(
 #undef BM_J_R_BYTES
 #undef BM_J_TAIL_R
 #undef BM_J_TAILS_R
-#undef BM_J_PROLOGUE
-#undef BM_J_ENTER
+#undef BM_J_PROLOGUE_0
+#undef BM_J_PROLOGUE_1
+#undef BM_J_ENTER_0
+#undef BM_J_ENTER_1
 #undef BM_J_FRAME_POP_0
 #undef BM_J_FRAME_POP_1
-#undef BM_J_FRAME_BYTES
 #undef BM_J_LMAP_0
 #undef BM_J_LMAP_1
-#undef BM_J_LPRO_0
-#undef BM_J_LPRO_1
 #undef BM_J_LB_0
 #undef BM_J_LB_1
+#undef BM_J_T_0
+#undef BM_J_T_1
+#undef BM_J_O0_0
+#undef BM_J_O0_1
 #undef BM_J_MAP_OFF
-#undef BM_J_TO_TAIL
+#undef BM_J_TO_TAIL_0
+#undef BM_J_TO_TAIL_1
 #undef BM_J_STR
 #undef BM_J_XSTR
 #endif

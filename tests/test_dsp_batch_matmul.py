@@ -21,7 +21,8 @@ from m4check import QEMU, disassembly, m4_cc, m4_runtime, run_m4
 
 C = Path(__file__).parent / "c" / "dsp_batch_matmul_check.c"
 KERNELS = firmware_dir() / "kernels"
-SOURCES = [KERNELS / "cortex_m_dsp" / "tslm_dsp_batch_matmul.c", KERNELS / "tslm_batch_matmul.c"]
+SOURCES = [KERNELS / "cortex_m_dsp" / "tslm_dsp_batch_matmul.c", KERNELS / "tslm_batch_matmul.c",
+           KERNELS / "cortex_m_dsp" / "tslm_dsp_lut.c", KERNELS / "tslm_lut.c"]
 
 
 def _build(cc: list[str], tmp: Path, extra: list[str]) -> Path:
@@ -45,6 +46,9 @@ def test_batch_matmul_shapes_on_cortex_m4(tmp_path, opt):
     assert "<bm_row_pair_jump>:" in disasm and "smuad" in disasm  # the unrolled routine is what runs
     # and its half-group twin (the pairs entry's, speed build only)
     assert ("<bm_row_pair_jump_h>:" in disasm) == (opt == "-O2")
+    # the output-map forms (tslm_dsp_batch_matmul_pairs_lut_s8): one LDRB an output between SSAT and STRB
+    assert "<bm_row_pair_jump_lut>:" in disasm and ("<bm_row_pair_jump_h_lut>:" in disasm) == (opt == "-O2")
+    assert "ldrb.w\tr2, [r9, r2]" in disasm and "ldmia.w\tsp, {r0, r6, r7, r8, r9, sl, fp, ip" in disasm
     # the speed build's tails per right shift (SSAT's own ASR; the C check's shifts are mostly 5..12) and V's fours
     assert ("ssat\tr2, #8, r2, asr #7" in disasm) == (opt == "-O2")
     assert ("<widen_quad2>:" in disasm) == (opt == "-O2")
@@ -78,7 +82,8 @@ ATTENTION = {"kws": (24, 4, 14), "anomaly": (32, 4, 12), "odd": (7, 3, 5), "toke
              "v_also_an_output": (10, 2, 8), "pv_also_an_output": (10, 2, 8), "merge_moves_the_last_dim": (9, 2, 6)}
 OPTIONS = {"v_also_an_output": dict(v_out=True), "pv_also_an_output": dict(pv_out=True),
            "merge_moves_the_last_dim": dict(merge=(0, 2, 3, 1))}
-BOARDS = {"cortex-m-dsp": ("mps2-an386", ("tslm_dsp_batch_matmul_pairs_s8", "tslm_dsp_batch_matmul_s8")),  # (the
+BOARDS = {"cortex-m-dsp": ("mps2-an386", ("tslm_dsp_batch_matmul_pairs_s8", "tslm_dsp_batch_matmul_s8",  # (the
+                                         "tslm_dsp_batch_matmul_pairs_lut_s8")),
           "helium": ("mps3-an547", ("tslm_mve_batch_matmul_pairs_s8", "tslm_mve_batch_matmul_s8"))}  # pairs entries
 # where they run them themselves)
 
@@ -99,8 +104,11 @@ def test_folded_transposes_bit_exact(name, target):
     cm = opzoo.qemu_matches_tflm(model, board, target, n_inputs=3, seed=7)
     bmm = [s for s in cm.plan.steps if getattr(s, "func", "") in func]
     assert len(bmm) == 2
-    if target == "cortex-m-dsp":  # its pairs entry takes attention's shapes up to depth 68 (the long heads' q.k^T not)
-        assert [s.func == func[0] for s in bmm] == [ATTENTION[name][2] <= 68, True]
+    if target == "cortex-m-dsp":  # its pairs entry takes attention's shapes up to depth 68 (the long heads' q.k^T not),
+        # q.k^T with the scores' x 0.25 (a MUL's table) folded in (passes.batch_matmul_output_maps)
+        assert [s.func for s in bmm] == ["tslm_dsp_batch_matmul_pairs_lut_s8" if ATTENTION[name][2] <= 68
+                                         else "tslm_dsp_batch_matmul_s8", func[0]]
+        assert not any(getattr(s, "func", "") == "tslm_dsp_lut_s8" for s in cm.plan.steps) or ATTENTION[name][2] > 68
     assert "lhs read through TRANSPOSE" in bmm[0].note and "rhs read through TRANSPOSE" in bmm[0].note
     assert ("rhs read through TRANSPOSE" in bmm[1].note) != v_out
     assert ("output written as TRANSPOSE" in bmm[1].note) == merged  # the merge: the BATCH_MATMUL's output strides

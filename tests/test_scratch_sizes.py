@@ -103,6 +103,7 @@ def test_compiler_scratch_equals_the_kernels_get_buffer_size(target, zoo, tmp_pa
                              "tslm_batch_matmul_s8", "tslm_mean_s8"} | stateful,
                 "cortex-m-dsp": {"tslm_dsp_conv_s8", "tslm_dsp_depthwise_conv_s8", "tslm_dsp_fully_connected_s8",
                                  "tslm_dsp_batch_matmul_s8", "tslm_dsp_batch_matmul_pairs_s8",
+                                 "tslm_dsp_batch_matmul_pairs_lut_s8",
                                  "tslm_dsp_mean_s8"} | stateful,
                 "helium": {"tslm_mve_conv_s8", "tslm_mve_depthwise_conv_s8", "tslm_mve_depthwise_conv_3x3_s8",
                            "tslm_mve_fully_connected_s8", "tslm_mve_batch_matmul_s8",

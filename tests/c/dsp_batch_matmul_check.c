@@ -9,7 +9,8 @@
  * apart), every zero point (-128 and 127 included), right shifts inside the fast path (1..22) and outside
  * it, full and clamped output ranges. Every case runs through tslm_dsp_batch_matmul_pairs_s8 too (the attention
  * entry: its half group where depth % 4 is 1 or 2, odd last rows and columns; what it does not take it hands to
- * the general entry), whose outputs must be the same bytes.
+ * the general entry), whose outputs must be the same bytes; and through tslm_dsp_batch_matmul_pairs_lut_s8 with a
+ * random 256-byte table (a MUL folded in: every output must be the table's entry for the portable kernel's).
  * Exit code: 0 when every output byte agrees and nothing past an output was written, 1 otherwise.
  */
 #include <stdint.h>
@@ -23,7 +24,7 @@
 
 #define MAX_IN 12288
 #define MAX_OUT 8192
-static int8_t lhs[MAX_IN], rhs[MAX_IN], ref[MAX_OUT + 64], got[MAX_OUT + 64];
+static int8_t lhs[MAX_IN], rhs[MAX_IN], ref[MAX_OUT + 64], got[MAX_OUT + 64], table[256];
 static int32_t scratch[3072];
 
 /* One operand's strides, its `lines` the lhs rows or the rhs columns: [batches, lines, depth] in memory
@@ -72,7 +73,8 @@ static int run_one(int32_t batches, int32_t rows, int32_t depth, int32_t cols, i
     if (size > MAX_IN || rsize > MAX_IN || n > MAX_OUT ||
         tslm_dsp_batch_matmul_s8_get_buffer_size(&p) > (int32_t)sizeof(scratch) ||
         tslm_dsp_batch_matmul_pairs_s8_get_buffer_size(&p) > (int32_t)sizeof(scratch) ||
-        tslm_dsp_batch_matmul_pairs_s8_get_buffer_size(&p) < tslm_dsp_batch_matmul_s8_get_buffer_size(&p)) {
+        tslm_dsp_batch_matmul_pairs_s8_get_buffer_size(&p) < tslm_dsp_batch_matmul_s8_get_buffer_size(&p) ||
+        tslm_dsp_batch_matmul_pairs_lut_s8_get_buffer_size(&p) != tslm_dsp_batch_matmul_pairs_s8_get_buffer_size(&p)) {
         return 1; /* the check's own buffers are too small: a failure, not a skip */
     }
     const int narrow = (int)(next() % 4 == 0); /* values near the zero points: outputs inside the range */
@@ -93,6 +95,17 @@ static int run_one(int32_t batches, int32_t rows, int32_t depth, int32_t cols, i
     memset(got, 0x55, sizeof(got));
     tslm_dsp_batch_matmul_pairs_s8(&p, lhs, rhs, got, scratch);
     bad |= memcmp(ref, got, (size_t)n) != 0;
+    for (int32_t i = n; i < n + 64; ++i) {
+        bad |= got[i] != 0x55;
+    }
+    for (int32_t i = 0; i < 256; ++i) {
+        table[i] = (int8_t)(next() >> 24);
+    }
+    memset(got, 0x55, sizeof(got));
+    tslm_dsp_batch_matmul_pairs_lut_s8(&p, lhs, rhs, got, scratch, table);
+    for (int32_t i = 0; i < n; ++i) {
+        bad |= got[i] != table[ref[i] + 128];
+    }
     for (int32_t i = n; i < n + 64; ++i) {
         bad |= got[i] != 0x55;
     }

@@ -46,6 +46,13 @@ run in order by :func:`run` (``driver.lower_graph``) and tested on its own (test
   ``tslm_dsp_batch_matmul_pairs_s8`` (same params; scratch for one more column pair where the columns are odd):
   depth % 4 of 1 or 2 as a half group, odd last rows and columns by the unrolled routine too.
 
+- :func:`batch_matmul_output_maps`: on the Cortex-M DSP target an int8 BATCH_MATMUL on the row-pair entry whose
+  output only a 256-entry table reads (``tslm_dsp_lut_s8``: attention's scores times a constant, a MUL the tables
+  pass made one) calls ``tslm_dsp_batch_matmul_pairs_lut_s8`` with that table, writing the table's output: each
+  output is the table's entry for the very int8 the BATCH_MATMUL would have stored (one LDRB at its store), so the
+  outputs are the same bytes, and the intermediate tensor leaves the plan. It runs where the table ran (nothing
+  between may write its operands); a fold that would grow the arena is skipped.
+
 - :func:`residual_add_tables`: on the DSP targets (Helium included) an int8 ADD/SUB of two inputs that step along
   the innermost dimension together, with the output at one input's scale (a transformer's residual add), calls
   ``tslm_dsp_add_table_s8`` (Helium: ``tslm_mve_add_table_s8``; SUB alike) with the 256-byte table H of
@@ -212,6 +219,59 @@ def dsp_batch_matmul_pairs(lw: Lowering, steps: list[Step]) -> list[Step]:
                       if s.func == "tslm_dsp_batch_matmul_s8" and dsp_pairs(dict(s.param_items())) else None)
 
 
+def batch_matmul_output_maps(lw: Lowering, steps: list[Step]) -> list[Step]:
+    if not lw.target.dsp or lw.target.mve:
+        return steps
+    out = list(steps)
+    for k in range(len(steps)):
+        s = out[k]
+        if not isinstance(s, Call) or s.func != "tslm_dsp_batch_matmul_pairs_s8":
+            continue
+        folded = _fold_output_map(lw, s, k, out)
+        if folded is None:
+            continue
+        call, kt = folded
+        trial = out[:k] + [None] + out[k + 1:kt] + [call] + out[kt + 1:]
+        trial = [t for t in trial if t is not None]
+        if _arena(lw, trial) <= _arena(lw, [t for t in out if t is not None]):
+            out[kt], out[k] = call, None  # type: ignore[call-overload]
+    return [t for t in out if t is not None]
+
+
+def _fold_output_map(lw: Lowering, bmm: Call, k: int, steps: list) -> tuple[Call, int] | None:
+    """bmm storing each output through the 256-entry table that is its output's only reader, in that table's
+    place, and the table's index; or None."""
+    z = bmm.op.outputs[0]
+    if bmm.writes != [z] or z in lw.g.outputs or lw.t(z).is_variable or lw.t(z).dtype != "int8":
+        return None
+    users = [j for j, s in enumerate(steps) if s is not None and j != k and z in _reads(s)]
+    if len(users) != 1 or users[0] < k:
+        return None
+    kt = users[0]
+    t = steps[kt]
+    if not isinstance(t, Call) or t.func != "tslm_dsp_lut_s8" or t.reads != [z] or len(t.writes) != 1:
+        return None
+    y = t.writes[0]
+    n, tab, x_arg, y_arg = t.args
+    if not (isinstance(x_arg, T) and x_arg.index == z and isinstance(y_arg, T) and y_arg.index == y
+            and int(n.text) == lw.t(z).numel and len(t.consts) == 1 and isinstance(tab, Ref)
+            and tab.name == t.consts[0].name and len(t.consts[0].values) == 256):
+        return None
+    yt = lw.t(y)
+    if yt.dtype != "int8" or yt.is_variable or y in bmm.reads or list(yt.shape) != list(lw.t(z).shape):
+        return None
+    # the operands must not change between the BATCH_MATMUL and the table's place, where it will run now
+    between = [s for s in steps[k + 1:kt] if s is not None]
+    written = {w for s in between if isinstance(s, Call) for w in s.writes} | \
+              {s.dst for s in between if not isinstance(s, Call)}
+    if written & set(bmm.reads) or any(y in _reads(s) for s in between) or y in written:
+        return None
+    args = [T(y) if isinstance(a, T) and a.index == z else a for a in bmm.args] + [tab]
+    note = f"{bmm.note}; each output through {t.op.opcode} op {t.op.index}'s table ({t.note})"
+    return replace(bmm, func="tslm_dsp_batch_matmul_pairs_lut_s8", args=args, writes=[y],
+                   consts=list(bmm.consts) + list(t.consts), note=note), kt
+
+
 RESIDUAL_MIN = 64  # elements per call from which a table's flash (H 256 B, the terms 1 KB) is spent
 
 
@@ -356,7 +416,8 @@ PASSES: tuple[Callable[[Lowering, list[Step]], list[Step]], ...] = (tables_for_o
                                                                      grouped_conv_for_depth_multipliers,
                                                                      fused_layer_norms, transposes_into_batch_matmul,
                                                                      helium_batch_matmul_pairs, dsp_batch_matmul_pairs,
-                                                                     dsp_strided_copies, residual_add_tables)
+                                                                     dsp_strided_copies, batch_matmul_output_maps,
+                                                                     residual_add_tables)
 
 
 def run(lw: Lowering, steps: list[Step], passes=PASSES) -> list[Step]:

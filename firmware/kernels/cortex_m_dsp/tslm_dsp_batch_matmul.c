@@ -21,6 +21,7 @@
  */
 #include "tslm_dsp_batch_matmul.h"
 #include "tslm_dsp.h"
+#include "tslm_dsp_lut.h"
 
 static inline int32_t pack16(int32_t lo, int32_t hi)
 {
@@ -653,7 +654,7 @@ static void bm_row_pair(const int32_t *x, const int32_t *w, int32_t n4, const bm
  * r0 x, r1 w, r2 r3 (row 0, columns 0 and 1), r4 r5 (row 1), r6 r7 r12 lr the columns' words, r8-r11 the
  * rows' words. The job (copied to the stack on entry, the tail's and the skip's bytes turned into
  * addresses): x, m, rz, r, the output row stride, the end of row 0's column pairs, row 0's output, the groups'
- * bytes to skip, w, the tail (the frame: BM_J_PROLOGUE); x first, so the LDM of the requantization values
+ * bytes to skip, w, the tail (the frame: BM_J_PROLOGUE_0; the _lut routines' with the map after r); x first, so the LDM of the requantization values
  * rewinds x too (no load of it per block).
  * The tails (the requantizations, the stores and the loop's end): the general one (ASR by the register r), and
  * in the speed build one per right shift BM_TAIL_R0..BM_TAIL_R1 with the shift SSAT's immediate (ASR #r: the
@@ -684,19 +685,31 @@ typedef struct {
     int32_t skip;
     const int32_t *w;
 #if !defined(TSLM_OPTIMIZE_SIZE)
-    int32_t tail; /* bm_tail(r, h) (the speed build's: BM_JOB_TAIL in the initializers) */
+    int32_t tail; /* bm_tail(r, h, lut) (the speed build's: BM_JOB_TAIL in the initializers) */
 #endif
+    const int8_t *map; /* the _lut routines' output map, its entry for 0 (table + 128); unused by the others */
 } bm_jump_job;
+/* (where the _lut routines' prologue reads job->map: BM_J_MAP_OFF) */
 #if !defined(TSLM_OPTIMIZE_SIZE)
-#define BM_JOB_TAIL(r, h) , bm_tail(r, h)
+#define BM_J_MAP_OFF "40"
+typedef char bm_job_map_at_40[offsetof(bm_jump_job, map) == 40 ? 1 : -1];
+#else
+#define BM_J_MAP_OFF "36"
+typedef char bm_job_map_at_36[offsetof(bm_jump_job, map) == 36 ? 1 : -1];
+#endif
+/* the bytes a tail's output map adds (BM_J_LMAP_1: four LDRB.W) */
+#define BM_LUT_BYTES 16
+#if !defined(TSLM_OPTIMIZE_SIZE)
+#define BM_JOB_TAIL(r, h) , bm_tail(r, h, 0)
 #else
 #define BM_JOB_TAIL(r, h)
 #endif
 
-/* The tail for a right shift r: its bytes from the general tail's start (h: bm_row_pair_jump_h's). */
-static inline int32_t bm_tail(int32_t r, int h)
+/* The tail for a right shift r: its bytes from the general tail's start (h: bm_row_pair_jump_h's; lut: the _lut
+ * routines', whose tails are BM_LUT_BYTES longer). */
+static inline int32_t bm_tail(int32_t r, int h, int lut)
 {
-    const int32_t f = h ? BM_HALF_BYTES : BM_FIRST_BYTES;
+    const int32_t f = (h ? BM_HALF_BYTES : BM_FIRST_BYTES) + (lut ? BM_LUT_BYTES : 0);
     return r >= BM_TAIL_R0 && r <= BM_TAIL_R1 ? BM_TAIL_GEN_BYTES(f) + BM_TAIL_R_BYTES(f) * (r - BM_TAIL_R0) : 0;
 }
 
@@ -711,101 +724,150 @@ static inline int32_t bm_tail(int32_t r, int h)
 #define BM_J_FIRST(A, X, W) "smuad " A ", " X ", " W "\n\t"
 #define BM_J_GROUP BM_J_MACS(BM_J_MLA)
 #define BM_J_GROUP4 BM_J_GROUP BM_J_GROUP BM_J_GROUP BM_J_GROUP
-#define BM_J_REQ(A)                                        \
-    "add.w r9, r7, " A ", asr #31\n\t"                   \
-    "smmlar " A ", " A ", r6, r9\n\t"                    \
+/* (T: the rounding's temporary, r9; lr in the _lut routines, whose r9 holds the map) */
+#define BM_J_REQ(A, T)                                     \
+    "add.w " T ", r7, " A ", asr #31\n\t"               \
+    "smmlar " A ", " A ", r6, " T "\n\t"                \
     "asr.w " A ", " A ", r8\n\t"                         \
     "ssat " A ", #8, " A "\n\t"
 /* (the shift an immediate: SSAT's ASR) */
-#define BM_J_REQ_R(A, R)                                   \
-    "add.w r9, r7, " A ", asr #31\n\t"                   \
-    "smmlar " A ", " A ", r6, r9\n\t"                    \
+#define BM_J_REQ_R(A, R, T)                                \
+    "add.w " T ", r7, " A ", asr #31\n\t"               \
+    "smmlar " A ", " A ", r6, " T "\n\t"                \
     "ssat " A ", #8, " A ", asr #" #R "\n\t"
+#define BM_J_T_0 "r9"
+#define BM_J_T_1 "lr"
 /* The stores, the next block's output pointer and the loop: in the speed build the next block's first group
  * (FIRST) and the jump into the others (the routine's end at 9), in the size build the branch to the block's
  * start 7 (the end falls through). */
-#define BM_J_STORES                                        \
+#define BM_J_STORES(O0)                                    \
     "strb.w r4, [r12, r10]\n\t"                          \
     "strb r2, [r12], #1\n\t"                             \
     "strb.w r5, [r12, r10]\n\t"                          \
     "strb r3, [r12], #1\n\t"                             \
-    "str.w r12, [sp, #24]\n\t"                           \
+    "str.w r12, [sp, #" O0 "]\n\t"                       \
     "cmp.w r12, r11\n\t"
-#define BM_J_TAIL_R(R, FIRST) BM_J_REQ_R("r2", R) BM_J_REQ_R("r3", R) BM_J_REQ_R("r4", R) BM_J_REQ_R("r5", R) \
-    BM_J_STORES BM_J_NEXT(FIRST)
+#define BM_J_TAIL_R(R, FIRST, L) BM_J_REQ_R("r2", R, BM_J_T_##L) BM_J_REQ_R("r3", R, BM_J_T_##L)              \
+    BM_J_REQ_R("r4", R, BM_J_T_##L) BM_J_REQ_R("r5", R, BM_J_T_##L) BM_J_LMAP_##L BM_J_STORES(BM_J_O0_##L)      \
+    BM_J_NEXT(FIRST, L)
+/* The _lut routines (L 1): the job's map in the frame after r (BM_J_PROLOGUE_1), into r9 by the LDM that jumps to
+ * the tail, each output mapped through it between its requantization and its store; L 0: neither. */
+#define BM_J_LMAP_0
+#define BM_J_LMAP_1                                        \
+    "ldrb.w r2, [r9, r2]\n\t"                            \
+    "ldrb.w r3, [r9, r3]\n\t"                            \
+    "ldrb.w r4, [r9, r4]\n\t"                            \
+    "ldrb.w r5, [r9, r5]\n\t"
+#define BM_J_LB_0 "0"
+#define BM_J_LB_1 BM_J_XSTR(BM_LUT_BYTES)
+/* the frame's offsets of o0 and the groups' entry (and the frame's bytes), each form's */
+#define BM_J_O0_0 "24"
+#define BM_J_O0_1 "28"
 #if !defined(TSLM_OPTIMIZE_SIZE)
-#define BM_J_NEXT(FIRST) "beq.w 9f\n\t" FIRST BM_J_ENTER "\n\t"
-#define BM_J_TAILS_R(FIRST)                                                                                   \
-    BM_J_TAIL_R(5, FIRST) BM_J_TAIL_R(6, FIRST) BM_J_TAIL_R(7, FIRST) BM_J_TAIL_R(8, FIRST)                   \
-    BM_J_TAIL_R(9, FIRST) BM_J_TAIL_R(10, FIRST)
+#define BM_J_NEXT(FIRST, L) "beq.w 9f\n\t" FIRST BM_J_ENTER_##L "\n\t"
+#define BM_J_TAILS_R(FIRST, L)                                                                                \
+    BM_J_TAIL_R(5, FIRST, L) BM_J_TAIL_R(6, FIRST, L) BM_J_TAIL_R(7, FIRST, L) BM_J_TAIL_R(8, FIRST, L)       \
+    BM_J_TAIL_R(9, FIRST, L) BM_J_TAIL_R(10, FIRST, L)
 /* The job's words into r1-r10 (x, m, rz, r, os, oend, o0, skip, w, tail), the tail's and the skip's bytes
  * turned into addresses, pushed as the frame x, m, rz, r, os, oend, o0, the tail's address, the groups' entry;
  * the jump to the tail: the LDM's last word into pc. */
-#define BM_J_PROLOGUE                                      \
+#define BM_J_PROLOGUE_0                                    \
     "ldm r0, {r1-r10}\n\t"                              \
     "adr r11, 6f + 1\n\t"                               \
     "add r11, r11, r8\n\t"                              \
     "adr r12, 5f + 1\n\t"                               \
     "add r8, r12, r10\n\t"                              \
     "push {r1-r8, r11}\n\t"
-#define BM_J_ENTER "ldr.w pc, [sp, #32]"
-#define BM_J_FRAME_POP "add.w sp, sp, #36"
-#define BM_J_TO_TAIL "ldm sp, {r0, r6, r7, r8, r10, r11, r12, pc}\n"
-#define BM_J_GEN_BYTES(F) "(96 + " F ")"
-#define BM_J_R_BYTES(F) "(80 + " F ")"
+/* (the _lut form: the map (lr) after r, so the LDM to the tail fills r9 with it) */
+#define BM_J_PROLOGUE_1                                    \
+    "ldr.w lr, [r0, #" BM_J_MAP_OFF "]\n\t"             \
+    "ldm r0, {r1-r10}\n\t"                              \
+    "adr r11, 6f + 1\n\t"                               \
+    "add r11, r11, r8\n\t"                              \
+    "adr r12, 5f + 1\n\t"                               \
+    "add r8, r12, r10\n\t"                              \
+    "push {r5-r8, r11}\n\t"                             \
+    "push {r1-r4, lr}\n\t"
+#define BM_J_ENTER_0 "ldr.w pc, [sp, #32]"
+#define BM_J_ENTER_1 "ldr.w pc, [sp, #36]"
+#define BM_J_FRAME_POP_0 "add.w sp, sp, #36"
+#define BM_J_FRAME_POP_1 "add.w sp, sp, #40"
+#define BM_J_TO_TAIL_0 "ldm sp, {r0, r6, r7, r8, r10, r11, r12, pc}\n"
+#define BM_J_TO_TAIL_1 "ldm sp, {r0, r6, r7, r8, r9, r10, r11, r12, pc}\n"
+#define BM_J_GEN_BYTES(F, L) "(96 + " F " + " BM_J_LB_##L ")"
+#define BM_J_R_BYTES(F, L) "(80 + " F " + " BM_J_LB_##L ")"
 #else /* the size build: the general tail only, reached by falling through (job.tail unused) */
-#define BM_J_NEXT(FIRST) "bne.w 7b\n\t"
-#define BM_J_TAILS_R(FIRST)
+#define BM_J_NEXT(FIRST, L) "bne.w 7b\n\t"
+#define BM_J_TAILS_R(FIRST, L)
 /* (the frame as the speed build's without the tail: the groups' entry after o0) */
-#define BM_J_PROLOGUE                                      \
+#define BM_J_PROLOGUE_0                                    \
     "ldm r0, {r1-r9}\n\t"                               \
     "adr r10, 6f + 1\n\t"                               \
     "add r8, r10, r8\n\t"                               \
     "push {r1-r8}\n\t"
-#define BM_J_ENTER "ldr.w pc, [sp, #28]"
-#define BM_J_FRAME_POP "add.w sp, sp, #32"
-#define BM_J_TO_TAIL "ldm sp, {r0, r6, r7, r8, r10, r11, r12}\n"
-#define BM_J_GEN_BYTES(F) "92"
-#define BM_J_R_BYTES(F) "0"
+#define BM_J_PROLOGUE_1                                    \
+    "ldr.w lr, [r0, #" BM_J_MAP_OFF "]\n\t"             \
+    "ldm r0, {r1-r9}\n\t"                               \
+    "adr r10, 6f + 1\n\t"                               \
+    "add r8, r10, r8\n\t"                               \
+    "push {r5-r8}\n\t"                                  \
+    "push {r1-r4, lr}\n\t"
+#define BM_J_ENTER_0 "ldr.w pc, [sp, #28]"
+#define BM_J_ENTER_1 "ldr.w pc, [sp, #32]"
+#define BM_J_FRAME_POP_0 "add.w sp, sp, #32"
+#define BM_J_FRAME_POP_1 "add.w sp, sp, #36"
+#define BM_J_TO_TAIL_0 "ldm sp, {r0, r6, r7, r8, r10, r11, r12}\n"
+#define BM_J_TO_TAIL_1 "ldm sp, {r0, r6, r7, r8, r9, r10, r11, r12}\n"
+#define BM_J_GEN_BYTES(F, L) "(92 + " BM_J_LB_##L ")"
+#define BM_J_R_BYTES(F, L) "0"
 #endif
 #define BM_J_STR(X) #X
 #define BM_J_XSTR(X) BM_J_STR(X)
 
 /* The routine's body, FIRST its first group's code (by SMUAD: no zeroing) and the group of r0's x, r1's w
- * it leaves next, F its bytes (a string); NAME its assembler name for the size checks. */
-#define BM_J_BODY(FIRST, F, NAME)                                                                                  \
+ * it leaves next, F its bytes (a string); NAME its assembler name for the size checks; L 1: each output through
+ * job->map (the _lut routines), 0: stored as requantized. (BM_J_LB: L's bytes a tail, in the byte checks.) */
+#define BM_J_BODY(FIRST, F, NAME, L)                                                                               \
     __asm__ volatile("push {r4-r11, lr}\n\t"                                                                    \
-                     BM_J_PROLOGUE                                                                              \
+                     BM_J_PROLOGUE_##L                                                                          \
                      "mov r0, r1\n\t"                                                                           \
                      "mov r1, r9\n"                                                                             \
                      "7:\n\t"                                                                                   \
                      FIRST                                                                                      \
-                     BM_J_ENTER "\n"                                                                            \
+                     BM_J_ENTER_##L "\n"                                                                        \
                      "6:\n\t"                                                                                   \
                      BM_J_GROUP4 BM_J_GROUP4 BM_J_GROUP4 BM_J_GROUP4                                            \
                      ".if . - 6b - 16 * 40\n\t" /* BM_JUMP_GROUP_BYTES, which the entry assumes */              \
                      ".error \"" NAME ": a group is not 40 bytes\"\n\t"                                         \
                      ".endif\n\t"                                                                               \
-                     BM_J_TO_TAIL                                                                               \
+                     BM_J_TO_TAIL_##L                                                                           \
                      "5:\n\t"                                                                                   \
-                     BM_J_REQ("r2") BM_J_REQ("r3") BM_J_REQ("r4") BM_J_REQ("r5") BM_J_STORES                   \
-                     BM_J_NEXT(FIRST)                                                                           \
-                     ".if . - 5b - " BM_J_GEN_BYTES(F) "\n\t" /* BM_TAIL_GEN_BYTES, which bm_tail assumes */    \
+                     BM_J_REQ("r2", BM_J_T_##L) BM_J_REQ("r3", BM_J_T_##L) BM_J_REQ("r4", BM_J_T_##L)           \
+                     BM_J_REQ("r5", BM_J_T_##L) BM_J_LMAP_##L BM_J_STORES(BM_J_O0_##L)                          \
+                     BM_J_NEXT(FIRST, L)                                                                        \
+                     ".if . - 5b - " BM_J_GEN_BYTES(F, L) "\n\t" /* BM_TAIL_GEN_BYTES, which bm_tail assumes */    \
                      ".error \"" NAME ": the general tail is not BM_TAIL_GEN_BYTES\"\n\t"                       \
                      ".endif\n\t"                                                                               \
-                     BM_J_TAILS_R(FIRST)                                                                        \
-                     ".if . - 5b - " BM_J_GEN_BYTES(F) " - " BM_J_R_BYTES(F) " * (" BM_J_XSTR(BM_TAIL_R1)       \
+                     BM_J_TAILS_R(FIRST, L)                                                                     \
+                     ".if . - 5b - " BM_J_GEN_BYTES(F, L) " - " BM_J_R_BYTES(F, L) " * (" BM_J_XSTR(BM_TAIL_R1)       \
                      " + 1 - " BM_J_XSTR(BM_TAIL_R0) ")\n\t"                                                    \
                      ".error \"" NAME ": a shift's tail is not BM_TAIL_R_BYTES\"\n\t"                           \
                      ".endif\n"                                                                                 \
                      "9:\n\t"                                                                                   \
-                     BM_J_FRAME_POP "\n\t"                                                                      \
+                     BM_J_FRAME_POP_##L "\n\t"                                                                  \
                      "pop.w {r4-r11, pc}")
 
 __attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump(const bm_jump_job *job)
 {
     (void)job;
-    BM_J_BODY(BM_J_MACS(BM_J_FIRST), BM_J_XSTR(BM_FIRST_BYTES), "bm_row_pair_jump");
+    BM_J_BODY(BM_J_MACS(BM_J_FIRST), BM_J_XSTR(BM_FIRST_BYTES), "bm_row_pair_jump", 0);
+}
+
+/* The same, each output mapped through job->map before its store (tslm_dsp_batch_matmul_pairs_lut_s8). */
+__attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump_lut(const bm_jump_job *job)
+{
+    (void)job;
+    BM_J_BODY(BM_J_MACS(BM_J_FIRST), BM_J_XSTR(BM_FIRST_BYTES), "bm_row_pair_jump_lut", 1);
 }
 
 /* The same with a half group first (depth % 4 of 1 or 2, the pairs entry's layout below): per line one word
@@ -822,7 +884,13 @@ __attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump(const 
 __attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump_h(const bm_jump_job *job)
 {
     (void)job;
-    BM_J_BODY(BM_J_HALF, BM_J_XSTR(BM_HALF_BYTES), "bm_row_pair_jump_h");
+    BM_J_BODY(BM_J_HALF, BM_J_XSTR(BM_HALF_BYTES), "bm_row_pair_jump_h", 0);
+}
+
+__attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump_h_lut(const bm_jump_job *job)
+{
+    (void)job;
+    BM_J_BODY(BM_J_HALF, BM_J_XSTR(BM_HALF_BYTES), "bm_row_pair_jump_h_lut", 1);
 }
 #undef BM_J_HALF
 #undef BM_J_BODY
@@ -839,10 +907,23 @@ __attribute__((naked, noinline, aligned(4))) static void bm_row_pair_jump_h(cons
 #undef BM_J_R_BYTES
 #undef BM_J_TAIL_R
 #undef BM_J_TAILS_R
-#undef BM_J_PROLOGUE
-#undef BM_J_ENTER
-#undef BM_J_FRAME_POP
-#undef BM_J_TO_TAIL
+#undef BM_J_PROLOGUE_0
+#undef BM_J_PROLOGUE_1
+#undef BM_J_ENTER_0
+#undef BM_J_ENTER_1
+#undef BM_J_FRAME_POP_0
+#undef BM_J_FRAME_POP_1
+#undef BM_J_LMAP_0
+#undef BM_J_LMAP_1
+#undef BM_J_LB_0
+#undef BM_J_LB_1
+#undef BM_J_T_0
+#undef BM_J_T_1
+#undef BM_J_O0_0
+#undef BM_J_O0_1
+#undef BM_J_MAP_OFF
+#undef BM_J_TO_TAIL_0
+#undef BM_J_TO_TAIL_1
 #undef BM_J_STR
 #undef BM_J_XSTR
 #endif
@@ -884,7 +965,7 @@ TSLM_ALWAYS_INLINE void bm_fast_batch(const tslm_batch_matmul_params *p, const i
     int32_t i = 0;
 #if defined(TSLM_DSP_ASM)
     bm_jump_job job = {x,    q->m, q->rz, q->r, os, NULL, NULL, BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4),
-                       wr BM_JOB_TAIL(q->r, 0)};
+                       wr BM_JOB_TAIL(q->r, 0), NULL};
 #endif
     const int32_t off2 = widen_off2(p->lhs_offset, 1);
     const uint32_t zp4 = zp_bytes(p->lhs_offset);
@@ -1061,7 +1142,7 @@ int32_t tslm_dsp_batch_matmul_s8_get_buffer_size(const tslm_batch_matmul_params 
 #define PAIRS_HALF 0
 #endif
 
-static int pairs_ok(const tslm_batch_matmul_params *p)
+TSLM_TINY_INLINE int pairs_ok(const tslm_batch_matmul_params *p)
 {
     const int lzp = zp_bytes(p->lhs_offset) != 0 || p->lhs_offset == 0;
     const int rzp = zp_bytes(p->rhs_offset) != 0 || p->rhs_offset == 0;
@@ -1222,11 +1303,13 @@ BM_SPEED_NOINLINE static void pairs_batch(const tslm_batch_matmul_params *p, con
 }
 #endif
 
-void tslm_dsp_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
-                                    int8_t *output, int32_t *scratch)
-{
 #if defined(TSLM_DSP_ASM)
-    if (pairs_ok(p)) {
+/* The pairs entry's work where pairs_ok(p): map NULL, the outputs as requantized (bm_row_pair_jump, _h); else
+ * each through map, its entry for 0 (table + 128; bm_row_pair_jump_lut, _h_lut). */
+TSLM_ALWAYS_INLINE void pairs_run(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
+                                  int8_t *output, int32_t *scratch, const int8_t *map)
+{
+    {
         const int32_t n4 = (p->depth + 3) / 4, rem = p->depth & 3;
         const int h = PAIRS_HALF && (rem == 1 || rem == 2);
         const int32_t pw = h ? 4 * n4 - 2 : 4 * n4, r = -p->shift;
@@ -1239,8 +1322,15 @@ void tslm_dsp_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int
                            NULL,
                            NULL,
                            BM_JUMP_GROUP_BYTES * (BM_JUMP_MAX + 1 - n4),
-                           wr BM_JOB_TAIL(r, h)};
-        void (*const routine)(const bm_jump_job *) = h ? bm_row_pair_jump_h : bm_row_pair_jump;
+                           wr BM_JOB_TAIL(r, h),
+                           map};
+#if !defined(TSLM_OPTIMIZE_SIZE)
+        if (map != NULL) {
+            job.tail = bm_tail(r, h, 1);
+        }
+#endif
+        void (*const routine)(const bm_jump_job *) = map != NULL ? (h ? bm_row_pair_jump_h_lut : bm_row_pair_jump_lut)
+                                                                 : (h ? bm_row_pair_jump_h : bm_row_pair_jump);
         pairs_lines cl, cr;
         const int dbl_rhs = p->cols < p->rows; /* double the operand with fewer lines */
         pairs_set(&cl, p->depth, p->lhs_offset, !dbl_rhs, x);
@@ -1263,14 +1353,55 @@ void tslm_dsp_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int
                 }
             }
         }
+    }
+}
+#endif
+
+void tslm_dsp_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
+                                    int8_t *output, int32_t *scratch)
+{
+#if defined(TSLM_DSP_ASM)
+    if (pairs_ok(p)) {
+        pairs_run(p, lhs, rhs, output, scratch, NULL);
         return;
     }
 #endif
     tslm_dsp_batch_matmul_s8(p, lhs, rhs, output, scratch);
 }
 
+/* tslm_dsp_batch_matmul_pairs_s8 with every output y stored as table[y + 128] (a MUL's 256-entry table folded
+ * in by the compiler: passes.batch_matmul_output_maps): where pairs_ok, by the row-pair routines' _lut forms
+ * (one LDRB an output); anything else by tslm_dsp_batch_matmul_pairs_s8, then tslm_dsp_lut_s8 over each output
+ * row in place. */
+void tslm_dsp_batch_matmul_pairs_lut_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
+                                        int8_t *output, int32_t *scratch, const int8_t table[256])
+{
+#if defined(TSLM_DSP_ASM)
+    if (pairs_ok(p)) {
+        pairs_run(p, lhs, rhs, output, scratch, table + 128);
+        return;
+    }
+#endif
+    tslm_dsp_batch_matmul_pairs_s8(p, lhs, rhs, output, scratch);
+    for (int32_t b0 = 0; b0 < p->batch_dims[0]; ++b0) {
+        for (int32_t b1 = 0; b1 < p->batch_dims[1]; ++b1) {
+            for (int32_t b2 = 0; b2 < p->batch_dims[2]; ++b2) {
+                int8_t *o = output + out_at(p, b0, b1, b2);
+                for (int32_t i = 0; i < p->rows; ++i, o += p->output_row_stride) {
+                    tslm_dsp_lut_s8(p->cols, table, o, o);
+                }
+            }
+        }
+    }
+}
+
 int32_t tslm_dsp_batch_matmul_pairs_s8_get_buffer_size(const tslm_batch_matmul_params *p)
 {
     const int32_t n4 = (p->depth + 3) / 4;
     return 4 * (4 * n4 + 2 * n4 * (p->cols + (p->cols & 1)));
+}
+
+int32_t tslm_dsp_batch_matmul_pairs_lut_s8_get_buffer_size(const tslm_batch_matmul_params *p)
+{
+    return tslm_dsp_batch_matmul_pairs_s8_get_buffer_size(p);
 }

@@ -20,4 +20,10 @@ void tslm_dsp_batch_matmul_pairs_s8(const tslm_batch_matmul_params *p, const int
 /* Its scratch bytes: the general entry's, and two widened columns more for an odd column count. */
 int32_t tslm_dsp_batch_matmul_pairs_s8_get_buffer_size(const tslm_batch_matmul_params *p);
 
+/* tslm_dsp_batch_matmul_pairs_s8 with each output y stored as table[y + 128] (the compiler's fold of a following
+ * MUL's 256-entry table: every output the one tslm_lut_s8 would make of the matmul's). Same scratch. */
+void tslm_dsp_batch_matmul_pairs_lut_s8(const tslm_batch_matmul_params *p, const int8_t *lhs, const int8_t *rhs,
+                                        int8_t *output, int32_t *scratch, const int8_t table[256]);
+int32_t tslm_dsp_batch_matmul_pairs_lut_s8_get_buffer_size(const tslm_batch_matmul_params *p);
+
 #endif /* TSLM_DSP_BATCH_MATMUL_H */

@@ -951,7 +951,7 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2(const
     "ldm r0, {r1-r12}\n\t"                               \
     "sub sp, sp, #16\n\t"                                \
     "push {r1-r12}\n\t"                                  \
-    TSLM_OP_FULL_CMP("52") TSLM_OP_SATSEL("52", "20", "21") TSLM_OP_SATSEL("56", "22", "23") \
+    TSLM_OP_FULL_CMP("52") TSLM_OP_SATSEL("52", "20", "21") \
     "adr r0, 5f + 1\n\t"                                 \
     "adds r0, r0, r12\n\t"                               \
     "str r0, [sp, #48]\n\t"                              \
@@ -981,13 +981,12 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2(const
     TSLM_OP_Q2S_START                                    \
     "5:\n\t"                                             \
     TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 \
-    "bcs 6f\n\t"                                         \
     TSLM_OP_Q2S_TAIL(TSLM_OP_SAT4_ANY("52", "20", "21")) \
+    "bcs 6f\n\t"                                         \
     "ldr r0, [sp, #24]\n\t"                              \
     "subs r1, r1, r0\n\t"                                \
     TSLM_OP_Q2S_START                                    \
     "6:\n\t"                                             \
-    TSLM_OP_Q2S_TAIL(TSLM_OP_SAT4_ANY("56", "22", "23")) \
     "sub r1, r1, #8\n\t"                                 \
     "ldr r0, [sp, #28]\n\t"                              \
     "cmp r7, r0\n\t"                                     \
@@ -1049,7 +1048,7 @@ typedef struct {
     "ldm r0, {r1-r12}\n\t"                               \
     "sub sp, sp, #16\n\t"                                \
     "push {r1-r12}\n\t"                                  \
-    TSLM_OP_FULL_CMP("48") TSLM_OP_SATSEL("52", "20", "21") TSLM_OP_SATSEL("56", "22", "23") \
+    TSLM_OP_FULL_CMP("48") TSLM_OP_SATSEL("52", "20", "21") \
     "adr r0, 5f + 1\n\t"                                 \
     "adds r0, r0, r12\n\t"                               \
     "str r0, [sp, #48]\n"
@@ -1157,13 +1156,12 @@ typedef struct {
     "5:\n\t"                                             \
     TSLM_OP_Q3_GROUP4 TSLM_OP_Q3_GROUP4 TSLM_OP_Q3_GROUP4 TSLM_OP_Q3_GROUP4 TSLM_OP_Q3_GROUP4 \
     TSLM_OP_Q3_GROUP4                                    \
-    "bcs 6f\n\t"                                         \
     TSLM_OP_Q3_TAIL(TSLM_OP_SAT6_ANY("52", "20", "21"))  \
+    "bcs 6f\n\t"                                         \
     "ldr r0, [sp, #24]\n\t"                              \
     "subs r1, r1, r0\n\t"                                \
     TSLM_OP_Q3_START                                     \
     "6:\n\t"                                             \
-    TSLM_OP_Q3_TAIL(TSLM_OP_SAT6_ANY("56", "22", "23"))  \
     "sub r1, r1, #8\n\t"                                 \
     "ldr r0, [sp, #28]\n\t"                              \
     "cmp r7, r0\n\t"                                     \

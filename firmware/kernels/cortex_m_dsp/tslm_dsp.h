@@ -695,7 +695,8 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_pair2(const int32_t *w, const int32_t *x, co
  * inits, so n4 >= 2 and the loop takes n4 - 1). The job (twelve words, copied to the stack on entry):
  * x, the passes ceil(groups / U), w, rq, out0, out1, 16 n4 - 8 (from the end of a four's
  * pair 0 to its pair 1), the end of the fours' records, in, pairs, act_min, the bytes of the groups
- * the first pass skips; then the loops' entry addresses. The 2x2 routines also take `pairs` pairs of
+ * the first pass skips; then the loops' entry addresses and the saturation's (TSLM_OP_SAT4_ANY, from `full`,
+ * past `fn`). The 2x2 routines also take `pairs` pairs of
  * pixels (rows) in a row themselves where `in` is not NULL: 4 n4 bytes each, one after the other from
  * in, widened into x before each pair's fours (all of the channels: out1 - out0 apart, the next pair's
  * outputs right after); with in NULL, the one pair the caller widened. Weak: the FULLY_CONNECTED and
@@ -939,12 +940,13 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2(const
 /*
  * One pass (job nq == 1: n4 - 1 <= TSLM_OP_Q2_U groups; job_init picks them): the 2x2 routines without the
  * loop's count, so r2 keeps out0 (out1 - out0 on the stack, in the job's out1 word: one STRB per output, no
- * LDRD/STRD of the pointers), and one unrolled body for both pairs of a four: the carry flag says whose the
- * sums are (set for pair 1 by the SUBS that moves w to it; clear for pair 0 by the CMP with rq_end, by the
- * ADDS of the entry or, after a widening, by CMN #0; nothing in the body, FIRST or the entry's LDR PC sets
- * it). The next pair of pixels' out0: the end of this one's out1 (out0 as advanced + out1 - out0). Per block
- * of two pixels x one pair: 2 instructions fewer than tslm_dsp_op_quads2_* (full: 35 instead of 37 beside
- * the 12 of each group, a four's share of its bookkeeping included).
+ * LDRD/STRD of the pointers), and one unrolled body and one tail for both pairs of a four: the carry flag says
+ * whose the sums are (set for pair 1 by the SUBS that moves w to it; clear for pair 0 by the CMP with rq_end,
+ * by the ADDS of the entry or, after a widening, by CMN #0; nothing in the body, FIRST, the entry's LDR PC or
+ * the tail sets it: the tail's BCS after the stores goes on to pair 1 or to the next four). The next pair of
+ * pixels' out0: the end of this one's out1 (out0 as advanced + out1 - out0). Per block of two pixels x one
+ * pair: 2 instructions fewer than tslm_dsp_op_quads2 (full: 36 instead of 38 beside the 12 of each group, a
+ * four's share of its bookkeeping and the saturation's LDR PC included).
  */
 #define TSLM_OP_Q2S_ENTER                                  \
     "push {r4-r11, lr}\n\t"                              \
@@ -958,9 +960,11 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2(const
     "ldrd r2, r0, [sp, #16]\n\t"                         \
     "sub r0, r0, r2\n\t"                                 \
     "str r0, [sp, #20]\n"
-#define TSLM_OP_Q2S_START                                  \
-    "ldrd r3, r5, [r7], #8\n\t"                          \
-    "ldr r0, [sp]\n\t"                                   \
+#define TSLM_OP_Q2S_START TSLM_OP_Q2S_START_("ldrd r3, r5, [r7], #8\n\tldr r0, [sp]\n\t")
+/* HEAD: the records' inits and x; for pair 1 after the tail's BCS also w moved back to it (SUBS: carry set), the
+ * loads first (a load right after a load is pipelined; right after a branch it is not) */
+#define TSLM_OP_Q2S_START_(HEAD)                           \
+    HEAD                                                 \
     TSLM_OP_Q2_FIRST                                     \
     "ldr pc, [sp, #48]\n"
 #define TSLM_OP_Q2S_TAIL(SAT)                              \
@@ -983,9 +987,7 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2(const
     TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 \
     TSLM_OP_Q2S_TAIL(TSLM_OP_SAT4_ANY("52", "20", "21")) \
     "bcs 6f\n\t"                                         \
-    "ldr r0, [sp, #24]\n\t"                              \
-    "subs r1, r1, r0\n\t"                                \
-    TSLM_OP_Q2S_START                                    \
+    TSLM_OP_Q2S_START_("ldr r12, [sp, #24]\n\tldr r0, [sp]\n\tsubs r1, r1, r12\n\tldrd r3, r5, [r7], #8\n\t") \
     "6:\n\t"                                             \
     "sub r1, r1, #8\n\t"                                 \
     "ldr r0, [sp, #28]\n\t"                              \
@@ -1010,6 +1012,7 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2s(cons
 #undef TSLM_OP_Q2S_ENTER
 #undef TSLM_OP_Q2S_START
 #undef TSLM_OP_Q2S_TAIL
+#undef TSLM_OP_Q2S_START_
 #undef TSLM_OP_Q2S
 /*
  * Three rows a block (tslm_dsp_fully_connected_rows3_s8 and tslm_dsp_conv_rows3_s8, where the compiler's
@@ -1017,14 +1020,15 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2s(cons
  * weight words, two LDM of the three rows' widened words (SXTB16 of each row's word, then its SXTB16 ROR 8) and
  * 12 SMLAD + 2 SXTB16 for 24 MACs (17 instructions; the 2x2 block's 12 for 16), with the six sums, two weight
  * words, three x words and the x, w and record pointers in all fourteen registers: one pass (no loop count,
- * entered part-way as tslm_dsp_op_quads2s_*), one unrolled body for both pairs of a four (the carry flag as
+ * entered part-way as tslm_dsp_op_quads2s), one unrolled body for both pairs of a four (the carry flag as
  * there), no out pointer in a register: the block's out0 is obase + (records' end >> 4) (32 bytes of records a
  * pair, 2 outputs: exact whatever the records' alignment), its rows stride and 2 stride further (STRB's LSL #1).
- * Per block of three rows x one pair, beside the groups: 50 instructions (full; 35 for the 2x2's four outputs).
+ * Per block of three rows x one pair, beside the groups: 51 instructions (full, the saturation's LDR PC
+ * included; 36 for the 2x2's four outputs); one tail for both pairs as tslm_dsp_op_quads2s.
  * `triples` of rows from in (4 n4 bytes each, `step` apart: FULLY_CONNECTED's rows, a 1x1 conv's pixels, a window
  * conv's receptive fields) widened into x (24 n4 bytes) before each triple's fours; the next triple's outputs 3
  * stride further. The job (twelve words, copied to the stack): x, step, w, rq, obase, stride, 16 n4 - 8, rq_end,
- * in, triples, act_min, the bytes of the groups the pass skips.
+ * in, triples, act_min, the bytes of the groups the pass skips; past them `full` (TSLM_OP_SAT6_ANY).
  */
 typedef struct {
     const int32_t *x;
@@ -1102,9 +1106,10 @@ typedef struct {
     TSLM_OP_Q3_HALF("r10") TSLM_OP_Q3_HALF("r11")
 #define TSLM_OP_Q3_GROUP4 TSLM_OP_Q3_GROUP TSLM_OP_Q3_GROUP TSLM_OP_Q3_GROUP TSLM_OP_Q3_GROUP
 /* the first group: rows 1 and 2 start from row 0's inits (r3, r6) */
-#define TSLM_OP_Q3_START                                   \
-    "ldrd r3, r6, [r7], #8\n\t"                          \
-    "ldr r0, [sp]\n\t"                                   \
+#define TSLM_OP_Q3_START TSLM_OP_Q3_START_("ldrd r3, r6, [r7], #8\n\tldr r0, [sp]\n\t")
+/* HEAD: as TSLM_OP_Q2S_START_'s */
+#define TSLM_OP_Q3_START_(HEAD)                            \
+    HEAD                                                 \
     "ldrd r10, r11, [r1], #16\n\t"                       \
     "ldmia.w r0!, {r2, r12, lr}\n\t"                     \
     "smlad r4, r10, r12, r3\n\t"                         \
@@ -1158,9 +1163,7 @@ typedef struct {
     TSLM_OP_Q3_GROUP4                                    \
     TSLM_OP_Q3_TAIL(TSLM_OP_SAT6_ANY("52", "20", "21"))  \
     "bcs 6f\n\t"                                         \
-    "ldr r0, [sp, #24]\n\t"                              \
-    "subs r1, r1, r0\n\t"                                \
-    TSLM_OP_Q3_START                                     \
+    TSLM_OP_Q3_START_("ldr r11, [sp, #24]\n\tldr r0, [sp]\n\tsubs r1, r1, r11\n\tldrd r3, r6, [r7], #8\n\t") \
     "6:\n\t"                                             \
     "sub r1, r1, #8\n\t"                                 \
     "ldr r0, [sp, #28]\n\t"                              \
@@ -1191,6 +1194,7 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads3s(cons
 #undef TSLM_OP_Q3_GROUP4
 #undef TSLM_OP_Q3_START
 #undef TSLM_OP_Q3_TAIL
+#undef TSLM_OP_Q3_START_
 #undef TSLM_OP_FULL6
 #undef TSLM_OP_SAT6_ANY
 #undef TSLM_OP_Q3

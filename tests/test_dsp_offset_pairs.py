@@ -244,14 +244,14 @@ OFFSET_PAIR_CASES = {"fc_rows3_d48_o11_none": lambda: _fc_model(3, 48, 11, 0, 5,
                      "fc_rows5_d40_o8_relu": lambda: _fc_model(5, 40, 8, 1, -30, 15),
                      "fc_rows6_d36_o4_none": lambda: _fc_model(6, 36, 4, 0, 11, 16),
                      "conv1x1_9px_c64_o8_none": lambda: _conv1x1_model((3, 3), 64, 8, 0, 9, 17),
-                     # one pass of the loop (n4 - 1 <= 16: tslm_dsp_op_quads2s_*): a transformer's rows (every pair
+                     # one pass of the loop (n4 - 1 <= 16: tslm_dsp_op_quads2s): a transformer's rows (every pair
                      # in the assembly), 17 groups (the pass entered at its start) with an odd last row, a last part
                      # four in C (a job per pair of rows), and 18 groups (two passes: the looped routine)
                      "fc_rows24_d56_o56_none": lambda: _fc_model(24, 56, 56, 0, -5, 32),
                      "fc_rows7_d68_o12_relu": lambda: _fc_model(7, 68, 12, 1, -20, 33),
                      "fc_rows5_d44_o10_relu": lambda: _fc_model(5, 44, 10, 1, -70, 34),
                      "fc_rows4_d72_o12_none": lambda: _fc_model(4, 72, 12, 0, 6, 35),
-                     # three rows a block (fc_triples: tslm_dsp_op_quads3s_*): rows % 3 of 0, 1 and 2 (the last one or
+                     # three rows a block (fc_triples: tslm_dsp_op_quads3s): rows % 3 of 0, 1 and 2 (the last one or
                      # two rows by the one- and two-row routines), both clamps, the pass entered at its start (25
                      # groups), in its middle and near its end (2 groups), the anomaly model's 32x96 . 96x48, and 26
                      # groups (past the pass: the two-row routines)

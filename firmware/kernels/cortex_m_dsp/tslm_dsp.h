@@ -695,7 +695,8 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_pair2(const int32_t *w, const int32_t *x, co
  * inits, so n4 >= 2 and the loop takes n4 - 1). The job (twelve words, copied to the stack on entry):
  * x, the passes ceil(groups / U), w, rq, out0, out1, 16 n4 - 8 (from the end of a four's
  * pair 0 to its pair 1), the end of the fours' records, in, pairs, act_min, the bytes of the groups
- * the first pass skips; then the loops' entry addresses. The 2x2 routines also take `pairs` pairs of
+ * the first pass skips; then the loops' entry addresses and the saturation's (TSLM_OP_SAT4_ANY, from `full`,
+ * past `fn`). The 2x2 routines also take `pairs` pairs of
  * pixels (rows) in a row themselves where `in` is not NULL: 4 n4 bytes each, one after the other from
  * in, widened into x before each pair's fours (all of the channels: out1 - out0 apart, the next pair's
  * outputs right after); with in NULL, the one pair the caller widened. Weak: the FULLY_CONNECTED and
@@ -715,15 +716,17 @@ typedef struct tslm_dsp_op_job_s {
     int32_t lo;
     int32_t skip;
     void (*fn)(const struct tslm_dsp_op_job_s *job); /* past the twelve words: the routine, chosen by job_init */
+    int32_t full; /* nonzero: the full int8 range (SSAT only), else clamped at lo (TSLM_OP_SAT4_ANY) */
 } tslm_dsp_op_job;
 #define TSLM_OP_Q2_U 16 /* groups per pass; 48 bytes each */
 #define TSLM_OP_Q1_U 16 /* 56 bytes each */
 
-#define TSLM_OP_ENTER                                      \
+#define TSLM_OP_ENTER(SATSEL)                              \
     "push {r4-r11, lr}\n\t"                              \
     "ldm r0, {r1-r12}\n\t"                               \
-    "sub sp, sp, #8\n\t"                                 \
+    "sub sp, sp, #16\n\t"                                \
     "push {r1-r12}\n\t"                                  \
+    SATSEL                                               \
     "adr r0, 5f + 1\n\t"                                 \
     "add r0, r0, r12\n\t"                                \
     "str r0, [sp, #48]\n\t"                              \
@@ -731,7 +734,7 @@ typedef struct tslm_dsp_op_job_s {
     "add r0, r0, r12\n\t"                                \
     "str r0, [sp, #52]\n"
 #define TSLM_OP_LEAVE                                      \
-    "add sp, sp, #56\n\t"                                \
+    "add sp, sp, #64\n\t"                                \
     "pop {r4-r11, pc}\n\t"
 /* r0 x, r1 w, r2 count, r3 a0 r4 a1 (s1 of pixel 0, 1), r5 b0 r6 b1 (s2), r8-r11 x words, r12 lr weights */
 #define TSLM_OP_Q2_GROUP                                   \
@@ -766,8 +769,19 @@ typedef struct tslm_dsp_op_job_s {
     TSLM_OP_RQ("r5", "r11", "r12", "lr", "r0") TSLM_OP_RQ("r6", "r11", "r12", "lr", "lr")
 #define TSLM_OP_FULL4 "ssat r3, #8, r3\n\tssat r4, #8, r4\n\tssat r5, #8, r5\n\tssat r6, #8, r6\n\t"
 #define TSLM_OP_CLAMP1(V) "usat " V ", #8, " V "\n\tadd " V ", " V ", r0\n\tssat " V ", #8, " V "\n\t"
-#define TSLM_OP_CLAMP4 "ldr r0, [sp, #40]\n\t" TSLM_OP_CLAMP1("r3") TSLM_OP_CLAMP1("r4") TSLM_OP_CLAMP1("r5") \
-    TSLM_OP_CLAMP1("r6")
+/*
+ * One body for both clamps: a block's saturation is entered by LDR PC from the stack slot SLOT, which the
+ * routine's entry set (TSLM_OP_SATSEL, from the job's `full`) to C (the clamp: USAT, the ADD of act_min, then
+ * the full range's SSAT, the order TSLM_OP_CLAMP1 had) or F (SSAT alone): one instruction a block more than a
+ * routine per clamp, which took two copies of the unrolled groups.
+ */
+#define TSLM_OP_USAT1(V) "usat " V ", #8, " V "\n\tadd " V ", " V ", r0\n\t"
+#define TSLM_OP_SAT4_ANY(SLOT, C, F) "ldr pc, [sp, #" SLOT "]\n" C ":\n\tldr r0, [sp, #40]\n\t" \
+    TSLM_OP_USAT1("r3") TSLM_OP_USAT1("r4") TSLM_OP_USAT1("r5") TSLM_OP_USAT1("r6") F ":\n\t" TSLM_OP_FULL4
+/* (after "cmp <full>, #0") SLOT <- F's address where full, else C's; r1, r2 */
+#define TSLM_OP_SATSEL(SLOT, C, F) "adr r1, " C "f + 1\n\tadr r2, " F "f + 1\n\tit ne\n\tmovne r1, r2\n\t" \
+    "str r1, [sp, #" SLOT "]\n\t"
+#define TSLM_OP_FULL_CMP(OFF) "ldr r3, [r0, #" OFF "]\n\tcmp r3, #0\n\t"
 #define TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP TSLM_OP_Q2_GROUP TSLM_OP_Q2_GROUP TSLM_OP_Q2_GROUP
 /* the first group, outside the loop: pixel 1's sums start from pixel 0's inits (r3, r5) */
 #define TSLM_OP_Q2_FIRST                                   \
@@ -850,15 +864,15 @@ typedef struct tslm_dsp_op_job_s {
     "strd r2, r3, [sp, #16]\n\t"                         \
     "b 1b\n"                                              \
     "4:\n\t"
-#define TSLM_OP_Q2(SAT)                                    \
-    TSLM_OP_ENTER                                        \
+#define TSLM_OP_Q2                                         \
+    TSLM_OP_ENTER(TSLM_OP_FULL_CMP("52") TSLM_OP_SATSEL("56", "20", "21") TSLM_OP_SATSEL("60", "22", "23")) \
     "1:\n\t"                                             \
     TSLM_OP_Q2_WIDEN                                     \
     "2:\n\t"                                             \
-    TSLM_OP_Q2_PAIR(SAT, "5", "48")                      \
+    TSLM_OP_Q2_PAIR(TSLM_OP_SAT4_ANY("56", "20", "21"), "5", "48") \
     "ldr r2, [sp, #24]\n\t"                              \
     "sub r1, r1, r2\n\t"                                 \
-    TSLM_OP_Q2_PAIR(SAT, "6", "52")                      \
+    TSLM_OP_Q2_PAIR(TSLM_OP_SAT4_ANY("60", "22", "23"), "6", "52") \
     "sub r1, r1, #8\n\t"                                 \
     "ldr r2, [sp, #28]\n\t"                              \
     "cmp r7, r2\n\t"                                     \
@@ -882,8 +896,8 @@ typedef struct tslm_dsp_op_job_s {
     "sxtb16 r11, r11\n\t"                                \
     "smlad r6, r11, lr, r6\n\t"
 #define TSLM_OP_Q1_GROUP4 TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP
-#define TSLM_OP_Q1(SAT)                                    \
-    TSLM_OP_ENTER                                        \
+#define TSLM_OP_Q1                                         \
+    TSLM_OP_ENTER(TSLM_OP_FULL_CMP("52") TSLM_OP_SATSEL("56", "20", "21")) \
     "ldr r1, [sp, #8]\n\t"                               \
     "ldr r7, [sp, #12]\n"                                 \
     "2:\n\t"                                             \
@@ -906,7 +920,7 @@ typedef struct tslm_dsp_op_job_s {
     TSLM_OP_RQ("r3", "r8", "r9", "r10", "r0") TSLM_OP_RQ("r4", "r11", "r12", "lr", "r0")     \
     "ldmia r7!, {r0, r2, r8, r9, r10, r11, r12, lr}\n\t" \
     TSLM_OP_RQ("r5", "r8", "r9", "r10", "r0") TSLM_OP_RQ("r6", "r11", "r12", "lr", "r0")     \
-    SAT                                                  \
+    TSLM_OP_SAT4_ANY("56", "20", "21")                   \
     "ldr r0, [sp, #16]\n\t"                              \
     "strb r3, [r0], #1\n\t"                              \
     "strb r4, [r0], #1\n\t"                              \
@@ -918,40 +932,39 @@ typedef struct tslm_dsp_op_job_s {
     "bne 2b\n\t"                                         \
     TSLM_OP_LEAVE
 
-__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2_full(const tslm_dsp_op_job *job)
+__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2(const tslm_dsp_op_job *job)
 {
     (void)job;
-    __asm__ volatile(TSLM_OP_Q2(TSLM_OP_FULL4));
-}
-__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2_clamp(const tslm_dsp_op_job *job)
-{
-    (void)job;
-    __asm__ volatile(TSLM_OP_Q2(TSLM_OP_CLAMP4));
+    __asm__ volatile(TSLM_OP_Q2);
 }
 /*
  * One pass (job nq == 1: n4 - 1 <= TSLM_OP_Q2_U groups; job_init picks them): the 2x2 routines without the
  * loop's count, so r2 keeps out0 (out1 - out0 on the stack, in the job's out1 word: one STRB per output, no
- * LDRD/STRD of the pointers), and one unrolled body for both pairs of a four: the carry flag says whose the
- * sums are (set for pair 1 by the SUBS that moves w to it; clear for pair 0 by the CMP with rq_end, by the
- * ADDS of the entry or, after a widening, by CMN #0; nothing in the body, FIRST or the entry's LDR PC sets
- * it). The next pair of pixels' out0: the end of this one's out1 (out0 as advanced + out1 - out0). Per block
- * of two pixels x one pair: 2 instructions fewer than tslm_dsp_op_quads2_* (full: 35 instead of 37 beside
- * the 12 of each group, a four's share of its bookkeeping included).
+ * LDRD/STRD of the pointers), and one unrolled body and one tail for both pairs of a four: the carry flag says
+ * whose the sums are (set for pair 1 by the SUBS that moves w to it; clear for pair 0 by the CMP with rq_end,
+ * by the ADDS of the entry or, after a widening, by CMN #0; nothing in the body, FIRST, the entry's LDR PC or
+ * the tail sets it: the tail's BCS after the stores goes on to pair 1 or to the next four). The next pair of
+ * pixels' out0: the end of this one's out1 (out0 as advanced + out1 - out0). Per block of two pixels x one
+ * pair: 2 instructions fewer than tslm_dsp_op_quads2 (full: 36 instead of 38 beside the 12 of each group, a
+ * four's share of its bookkeeping and the saturation's LDR PC included).
  */
 #define TSLM_OP_Q2S_ENTER                                  \
     "push {r4-r11, lr}\n\t"                              \
     "ldm r0, {r1-r12}\n\t"                               \
-    "sub sp, sp, #8\n\t"                                 \
+    "sub sp, sp, #16\n\t"                                \
     "push {r1-r12}\n\t"                                  \
+    TSLM_OP_FULL_CMP("52") TSLM_OP_SATSEL("52", "20", "21") \
     "adr r0, 5f + 1\n\t"                                 \
     "adds r0, r0, r12\n\t"                               \
     "str r0, [sp, #48]\n\t"                              \
     "ldrd r2, r0, [sp, #16]\n\t"                         \
     "sub r0, r0, r2\n\t"                                 \
     "str r0, [sp, #20]\n"
-#define TSLM_OP_Q2S_START                                  \
-    "ldrd r3, r5, [r7], #8\n\t"                          \
-    "ldr r0, [sp]\n\t"                                   \
+#define TSLM_OP_Q2S_START TSLM_OP_Q2S_START_("ldrd r3, r5, [r7], #8\n\tldr r0, [sp]\n\t")
+/* HEAD: the records' inits and x; for pair 1 after the tail's BCS also w moved back to it (SUBS: carry set), the
+ * loads first (a load right after a load is pipelined; right after a branch it is not) */
+#define TSLM_OP_Q2S_START_(HEAD)                           \
+    HEAD                                                 \
     TSLM_OP_Q2_FIRST                                     \
     "ldr pc, [sp, #48]\n"
 #define TSLM_OP_Q2S_TAIL(SAT)                              \
@@ -964,7 +977,7 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2_clamp
     "strb r3, [r2], #1\n\t"                              \
     "strb r6, [r2, r0]\n\t"                              \
     "strb r5, [r2], #1\n\t"
-#define TSLM_OP_Q2S(SAT)                                   \
+#define TSLM_OP_Q2S                                        \
     TSLM_OP_Q2S_ENTER                                    \
     "1:\n\t"                                             \
     TSLM_OP_Q2_WIDEN_("ldr r2, [sp, #16]\n\tcmn r7, #0\n\t") \
@@ -972,13 +985,10 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2_clamp
     TSLM_OP_Q2S_START                                    \
     "5:\n\t"                                             \
     TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 \
+    TSLM_OP_Q2S_TAIL(TSLM_OP_SAT4_ANY("52", "20", "21")) \
     "bcs 6f\n\t"                                         \
-    TSLM_OP_Q2S_TAIL(SAT)                                \
-    "ldr r0, [sp, #24]\n\t"                              \
-    "subs r1, r1, r0\n\t"                                \
-    TSLM_OP_Q2S_START                                    \
+    TSLM_OP_Q2S_START_("ldr r12, [sp, #24]\n\tldr r0, [sp]\n\tsubs r1, r1, r12\n\tldrd r3, r5, [r7], #8\n\t") \
     "6:\n\t"                                             \
-    TSLM_OP_Q2S_TAIL(SAT)                                \
     "sub r1, r1, #8\n\t"                                 \
     "ldr r0, [sp, #28]\n\t"                              \
     "cmp r7, r0\n\t"                                     \
@@ -994,19 +1004,15 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2_clamp
     "4:\n\t"                                             \
     TSLM_OP_LEAVE
 
-__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2s_full(const tslm_dsp_op_job *job)
+__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2s(const tslm_dsp_op_job *job)
 {
     (void)job;
-    __asm__ volatile(TSLM_OP_Q2S(TSLM_OP_FULL4));
-}
-__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2s_clamp(const tslm_dsp_op_job *job)
-{
-    (void)job;
-    __asm__ volatile(TSLM_OP_Q2S(TSLM_OP_CLAMP4));
+    __asm__ volatile(TSLM_OP_Q2S);
 }
 #undef TSLM_OP_Q2S_ENTER
 #undef TSLM_OP_Q2S_START
 #undef TSLM_OP_Q2S_TAIL
+#undef TSLM_OP_Q2S_START_
 #undef TSLM_OP_Q2S
 /*
  * Three rows a block (tslm_dsp_fully_connected_rows3_s8 and tslm_dsp_conv_rows3_s8, where the compiler's
@@ -1014,14 +1020,15 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2s_clam
  * weight words, two LDM of the three rows' widened words (SXTB16 of each row's word, then its SXTB16 ROR 8) and
  * 12 SMLAD + 2 SXTB16 for 24 MACs (17 instructions; the 2x2 block's 12 for 16), with the six sums, two weight
  * words, three x words and the x, w and record pointers in all fourteen registers: one pass (no loop count,
- * entered part-way as tslm_dsp_op_quads2s_*), one unrolled body for both pairs of a four (the carry flag as
+ * entered part-way as tslm_dsp_op_quads2s), one unrolled body for both pairs of a four (the carry flag as
  * there), no out pointer in a register: the block's out0 is obase + (records' end >> 4) (32 bytes of records a
  * pair, 2 outputs: exact whatever the records' alignment), its rows stride and 2 stride further (STRB's LSL #1).
- * Per block of three rows x one pair, beside the groups: 50 instructions (full; 35 for the 2x2's four outputs).
+ * Per block of three rows x one pair, beside the groups: 51 instructions (full, the saturation's LDR PC
+ * included; 36 for the 2x2's four outputs); one tail for both pairs as tslm_dsp_op_quads2s.
  * `triples` of rows from in (4 n4 bytes each, `step` apart: FULLY_CONNECTED's rows, a 1x1 conv's pixels, a window
  * conv's receptive fields) widened into x (24 n4 bytes) before each triple's fours; the next triple's outputs 3
  * stride further. The job (twelve words, copied to the stack): x, step, w, rq, obase, stride, 16 n4 - 8, rq_end,
- * in, triples, act_min, the bytes of the groups the pass skips.
+ * in, triples, act_min, the bytes of the groups the pass skips; past them `full` (TSLM_OP_SAT6_ANY).
  */
 typedef struct {
     const int32_t *x;
@@ -1036,14 +1043,16 @@ typedef struct {
     int32_t triples;
     int32_t lo;
     int32_t skip;
+    int32_t full; /* past the twelve words: nonzero for the full int8 range (TSLM_OP_SAT6_ANY) */
 } tslm_dsp_op_job3;
 #define TSLM_DSP_OP_TRIPLES 1
 #define TSLM_OP_Q3_U 24 /* groups in the pass; 68 bytes each */
 #define TSLM_OP_Q3_ENTER                                   \
     "push {r4-r11, lr}\n\t"                              \
     "ldm r0, {r1-r12}\n\t"                               \
-    "sub sp, sp, #8\n\t"                                 \
+    "sub sp, sp, #16\n\t"                                \
     "push {r1-r12}\n\t"                                  \
+    TSLM_OP_FULL_CMP("48") TSLM_OP_SATSEL("52", "20", "21") \
     "adr r0, 5f + 1\n\t"                                 \
     "adds r0, r0, r12\n\t"                               \
     "str r0, [sp, #48]\n"
@@ -1097,9 +1106,10 @@ typedef struct {
     TSLM_OP_Q3_HALF("r10") TSLM_OP_Q3_HALF("r11")
 #define TSLM_OP_Q3_GROUP4 TSLM_OP_Q3_GROUP TSLM_OP_Q3_GROUP TSLM_OP_Q3_GROUP TSLM_OP_Q3_GROUP
 /* the first group: rows 1 and 2 start from row 0's inits (r3, r6) */
-#define TSLM_OP_Q3_START                                   \
-    "ldrd r3, r6, [r7], #8\n\t"                          \
-    "ldr r0, [sp]\n\t"                                   \
+#define TSLM_OP_Q3_START TSLM_OP_Q3_START_("ldrd r3, r6, [r7], #8\n\tldr r0, [sp]\n\t")
+/* HEAD: as TSLM_OP_Q2S_START_'s */
+#define TSLM_OP_Q3_START_(HEAD)                            \
+    HEAD                                                 \
     "ldrd r10, r11, [r1], #16\n\t"                       \
     "ldmia.w r0!, {r2, r12, lr}\n\t"                     \
     "smlad r4, r10, r12, r3\n\t"                         \
@@ -1138,9 +1148,11 @@ typedef struct {
     "strb r6, [r2]\n\t"
 #define TSLM_OP_FULL6 "ssat r3, #8, r3\n\tssat r4, #8, r4\n\tssat r5, #8, r5\n\t" \
     "ssat r6, #8, r6\n\tssat r8, #8, r8\n\tssat r9, #8, r9\n\t"
-#define TSLM_OP_CLAMP6 "ldr r0, [sp, #40]\n\t" TSLM_OP_CLAMP1("r3") TSLM_OP_CLAMP1("r4") TSLM_OP_CLAMP1("r5") \
-    TSLM_OP_CLAMP1("r6") TSLM_OP_CLAMP1("r8") TSLM_OP_CLAMP1("r9")
-#define TSLM_OP_Q3(SAT)                                    \
+/* as TSLM_OP_SAT4_ANY, six outputs */
+#define TSLM_OP_SAT6_ANY(SLOT, C, F) "ldr pc, [sp, #" SLOT "]\n" C ":\n\tldr r0, [sp, #40]\n\t" \
+    TSLM_OP_USAT1("r3") TSLM_OP_USAT1("r4") TSLM_OP_USAT1("r5") TSLM_OP_USAT1("r6") TSLM_OP_USAT1("r8") \
+    TSLM_OP_USAT1("r9") F ":\n\t" TSLM_OP_FULL6
+#define TSLM_OP_Q3                                         \
     TSLM_OP_Q3_ENTER                                     \
     "1:\n\t"                                             \
     TSLM_OP_Q3_WIDEN                                     \
@@ -1149,13 +1161,10 @@ typedef struct {
     "5:\n\t"                                             \
     TSLM_OP_Q3_GROUP4 TSLM_OP_Q3_GROUP4 TSLM_OP_Q3_GROUP4 TSLM_OP_Q3_GROUP4 TSLM_OP_Q3_GROUP4 \
     TSLM_OP_Q3_GROUP4                                    \
+    TSLM_OP_Q3_TAIL(TSLM_OP_SAT6_ANY("52", "20", "21"))  \
     "bcs 6f\n\t"                                         \
-    TSLM_OP_Q3_TAIL(SAT)                                 \
-    "ldr r0, [sp, #24]\n\t"                              \
-    "subs r1, r1, r0\n\t"                                \
-    TSLM_OP_Q3_START                                     \
+    TSLM_OP_Q3_START_("ldr r11, [sp, #24]\n\tldr r0, [sp]\n\tsubs r1, r1, r11\n\tldrd r3, r6, [r7], #8\n\t") \
     "6:\n\t"                                             \
-    TSLM_OP_Q3_TAIL(SAT)                                 \
     "sub r1, r1, #8\n\t"                                 \
     "ldr r0, [sp, #28]\n\t"                              \
     "cmp r7, r0\n\t"                                     \
@@ -1172,15 +1181,10 @@ typedef struct {
     "4:\n\t"                                             \
     TSLM_OP_LEAVE
 
-__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads3s_full(const tslm_dsp_op_job3 *job)
+__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads3s(const tslm_dsp_op_job3 *job)
 {
     (void)job;
-    __asm__ volatile(TSLM_OP_Q3(TSLM_OP_FULL6));
-}
-__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads3s_clamp(const tslm_dsp_op_job3 *job)
-{
-    (void)job;
-    __asm__ volatile(TSLM_OP_Q3(TSLM_OP_CLAMP6));
+    __asm__ volatile(TSLM_OP_Q3);
 }
 #undef TSLM_OP_Q3_ENTER
 #undef TSLM_OP_Q3_W
@@ -1190,18 +1194,14 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads3s_clam
 #undef TSLM_OP_Q3_GROUP4
 #undef TSLM_OP_Q3_START
 #undef TSLM_OP_Q3_TAIL
+#undef TSLM_OP_Q3_START_
 #undef TSLM_OP_FULL6
-#undef TSLM_OP_CLAMP6
+#undef TSLM_OP_SAT6_ANY
 #undef TSLM_OP_Q3
-__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads1_full(const tslm_dsp_op_job *job)
+__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads1(const tslm_dsp_op_job *job)
 {
     (void)job;
-    __asm__ volatile(TSLM_OP_Q1(TSLM_OP_FULL4));
-}
-__attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads1_clamp(const tslm_dsp_op_job *job)
-{
-    (void)job;
-    __asm__ volatile(TSLM_OP_Q1(TSLM_OP_CLAMP4));
+    __asm__ volatile(TSLM_OP_Q1);
 }
 #undef TSLM_OP_ENTER
 #undef TSLM_OP_LEAVE
@@ -1212,6 +1212,10 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads1_clamp
 #undef TSLM_OP_FULL4
 #undef TSLM_OP_CLAMP1
 #undef TSLM_OP_CLAMP4
+#undef TSLM_OP_USAT1
+#undef TSLM_OP_SAT4_ANY
+#undef TSLM_OP_SATSEL
+#undef TSLM_OP_FULL_CMP
 #undef TSLM_OP_Q2_PAIR
 #undef TSLM_OP_Q2_W
 #undef TSLM_OP_Q2_WIDEN
@@ -1239,11 +1243,11 @@ TSLM_ALWAYS_INLINE int32_t tslm_dsp_op_job_init(tslm_dsp_op_job *job, const int3
     job->wback = 16 * n4 - 8, job->rq_end = rq + 4 * fours, job->in = NULL, job->pairs = 1, job->lo = lo;
     job->skip = (u - loop % u) % u * (two ? 48 : 56);
     if (two) { /* one pass: the routine without the loop */
-        job->fn = job->nq == 1 ? (full ? tslm_dsp_op_quads2s_full : tslm_dsp_op_quads2s_clamp)
-                               : (full ? tslm_dsp_op_quads2_full : tslm_dsp_op_quads2_clamp);
+        job->fn = job->nq == 1 ? tslm_dsp_op_quads2s : tslm_dsp_op_quads2;
     } else {
-        job->fn = full ? tslm_dsp_op_quads1_full : tslm_dsp_op_quads1_clamp;
+        job->fn = tslm_dsp_op_quads1;
     }
+    job->full = full;
     return fours;
 }
 
@@ -1267,12 +1271,8 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_job3_run(int32_t *x, const int32_t *w, const
     tslm_dsp_op_job3 j;
     j.x = x, j.step = step, j.w = w, j.rq = rq, j.stride = od, j.wback = 16 * n4 - 8, j.rq_end = rq + 4 * od;
     j.obase = (uint32_t)(uintptr_t)out - (((uint32_t)(uintptr_t)rq + 32u) >> 4);
-    j.in = in, j.triples = triples, j.lo = lo, j.skip = (TSLM_OP_Q3_U - (n4 - 1)) * 68;
-    if (full) {
-        tslm_dsp_op_quads3s_full(&j);
-    } else {
-        tslm_dsp_op_quads3s_clamp(&j);
-    }
+    j.in = in, j.triples = triples, j.lo = lo, j.skip = (TSLM_OP_Q3_U - (n4 - 1)) * 68, j.full = full;
+    tslm_dsp_op_quads3s(&j);
 }
 #endif
 

@@ -1943,7 +1943,7 @@ int32_t tslm_dsp_conv_wide_s8_get_buffer_size(const tslm_conv_params *p)
     return 16 * n4 + (wide_cols(p) ? TSLM_CW_COLS * 4 * n4 : 0) + p->output_c;
 }
 
-/* Three pixels a block in the assembly (tslm_dsp_op_quads3s_*; the compiler calls tslm_dsp_conv_rows3_s8 for them
+/* Three pixels a block in the assembly (tslm_dsp_op_quads3s; the compiler calls tslm_dsp_conv_rows3_s8 for them
  * alone, so that other models link neither routine): offset pairs, one group, every channel in fours, K a multiple
  * of 4 of 2..25 groups, nothing clamped below 127, three pixels or more, each pixel's K bytes `step` from the last
  * one's: 1x1 at stride 1 (the pixels one after the other; in place too: a triple is widened before its outputs

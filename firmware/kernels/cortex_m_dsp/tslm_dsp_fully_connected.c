@@ -1102,7 +1102,7 @@ int32_t tslm_dsp_fully_connected_wide_s8_get_buffer_size(const tslm_fully_connec
     return 2 * p->accum_depth + ((p->output_depth & 3) ? (p->output_depth + 3) & ~3 : 0);
 }
 
-/* Three rows a block in the assembly (tslm_dsp_op_quads3s_*; the compiler calls tslm_dsp_fully_connected_rows3_s8
+/* Three rows a block in the assembly (tslm_dsp_op_quads3s; the compiler calls tslm_dsp_fully_connected_rows3_s8
  * for them alone, so that other models link neither routine): offset pairs, three rows or more, every channel in
  * fours, depth a multiple of 4 of 2..25 groups (one pass), nothing clamped below 127; the scratch then holds three
  * widened rows (24 bytes a group). Must match fc_triples in tinyslm/compiler/dsp_layout.py. */

@@ -4879,6 +4879,63 @@ int32_t tslm_dsp_depthwise_conv_small_s8_get_buffer_size(const tslm_depthwise_co
     return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
 }
 
+/* A 1x1 image with a 1x1 output, as the compiler gives it (tslm_dsp_depthwise_conv_px_s8): any filter over it as the
+ * 1x1 filter of its one tap on the pixel, the other taps' (zero points') share taken out of the records' bias, so
+ * per channel acc = init + (2 w) x and the column layout's epilogue: the channels streamed (the record's four
+ * words, the weight word, the input byte), in both builds. The weights: one word (2 w, 0) per channel. */
+static inline __attribute__((always_inline)) void px_channels(const tslm_depthwise_conv_params *p, const int8_t *x,
+                                                               const int32_t *w, int8_t *o, const int epi)
+{ /* (inlined in the size build too: col_out's epilogues, written out here so that the loop keeps them constant) */
+    const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
+    const int32_t *rq = p->requant;
+    for (int8_t *const end = o + p->input_c; o != end; rq += 4) {
+        const int32_t acc = tslm_smlabb(*w++, *x++, rq[0]), m = rq[1], r = rq[2], round = rq[3];
+        int32_t v;
+        if (epi == EPI_SAT) {
+            v = tslm_ssat8(tslm_smmlar(acc, m, round) >> r);
+        } else if (epi == EPI_FOLD) {
+            v = TSLM_USAT8(tslm_smmlar(acc, m, round) >> r) + lo;
+            v = v > hi ? hi : v;
+        } else if (epi == EPI_RSAT) {
+            v = tslm_ssat8(tslm_smmlar(acc, m, round + (acc >> 31)) >> r);
+        } else { /* EPI_FAST */
+            v = tslm_smmlar(acc, m, round);
+            v += (v - 1) >> 31;
+            v = tslm_ssat8((v >> r) + zp);
+            v = v < lo ? lo : (v > hi ? hi : v);
+        }
+        *o++ = (int8_t)v;
+    }
+}
+
+void tslm_dsp_depthwise_conv_px_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                   const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
+    if (p->requant != NULL && epi >= EPI_SAT && epi <= EPI_RSAT && epi != EPI_EXACT && p->filter_h == 1 &&
+        p->filter_w == 1 && p->input_h == 1 && p->input_w == 1 && p->output_h == 1 && p->output_w == 1 &&
+        p->pad_h == 0 && p->pad_w == 0 && p->depth_multiplier == 1) {
+        const int32_t *w = (const int32_t *)(const void *)weights, C = p->input_c;
+        for (int32_t b = 0; b < p->batches; ++b) {
+            const int8_t *x = input + b * C;
+            int8_t *o = output + b * C;
+            switch (epi) {
+            case EPI_SAT: px_channels(p, x, w, o, EPI_SAT); break;
+            case EPI_FOLD: px_channels(p, x, w, o, EPI_FOLD); break;
+            case EPI_FAST: px_channels(p, x, w, o, EPI_FAST); break;
+            default: px_channels(p, x, w, o, EPI_RSAT); break;
+            }
+        }
+        return;
+    }
+    tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch); /* anything else: the column layout's */
+}
+
+int32_t tslm_dsp_depthwise_conv_px_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
+}
+
 /* 7x7 at stride 1 in the column layout (EPI_SAT, EPI_RSAT; not in bands): col_run with the filter's shape as constants
  * (n = 4 pairs a filter column, 7 columns), so the compiler unrolls the taps (12x12x32: 3.13 -> 1.79 instructions
  * per MAC); the entry the compiler gives these layers, the rest to tslm_dsp_depthwise_conv_s8. */

@@ -50,6 +50,7 @@ CASES = {
     "s1x1_c6_relu_d2": ((3, 3), 6, "relu", (1, 1), 1, "SAME", 2),
     "s1x1_c8_none_s2": ((3, 3), 8, None, (1, 1), 2, "SAME", 1),
     "v1x1_c10_relu6_k1": ((1, 1), 10, "relu6", (1, 1), 1, "VALID", 1),
+    "s1x1_c255_none": ((3, 3), 255, None, (1, 1), 1, "SAME", 1),  # (enough outputs below zero for TFLM's -1 to show)
     "s1x1_c3_tiny_relu": ((3, 3), 3, "relu", (1, 1), 1, "SAME", 1, (1e-6, 1.0, 0.5)),
     # VALID: output 1..6 rows from 3..8
     "v8x8_c36_relu6": ((3, 3), 36, "relu6", (8, 8), 1, "VALID", 1),
@@ -115,8 +116,8 @@ def test_paths_the_compiler_gives(small_model):
         want = ("tslm_dsp_depthwise_conv_small_s8" if fast and k == 3 and oh <= 6 else
                 "tslm_dsp_depthwise_conv_k7_s8" if fast and k == 7 else "tslm_dsp_depthwise_conv_s8")
         assert call.func == want, name
-    assert px == 11
-    assert {by_key[(1, 1, 1, c)].params["requant_fast"] for c in (64, 13, 28, 5, 6, 8, 10, 9, 4, 14, 3)} >= {16, 18, 20}
+    assert px == 12
+    assert {by_key[(1, 1, 1, c)].params["requant_fast"] for c in (64, 13, 28, 5, 6, 8, 10, 9, 4, 14, 3, 255)} >= {16, 18, 20}
     assert small >= 17
 
 

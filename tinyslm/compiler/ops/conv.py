@@ -274,21 +274,21 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
         fh = p["filter_h"] = 3
         p["pad_h"] += 1
         note += ", as 3x1 with a zero first tap"
-    if (records is not None and not lw.target.mve and dm == 1 and p["input_h"] == iw == oh == ow == 1
-            and p["batches"] >= 1):
+    if (records is not None and records[1] and not lw.target.mve and dm == 1
+            and p["input_h"] == iw == oh == ow == 1):
         # DSP, a 1x1 image with a 1x1 output (any filter, padding, stride, dilation): only the tap on the pixel
         # (ky = pad_h / dilation_h, kx likewise, where whole and inside the filter) reads the image, the others
         # padding, i.e. zero points: as a 1x1 VALID filter of that tap, its record's bias taking the other taps'
-        # folded share back out (2 x (bias + input_offset x w_tap); the fast records' bound holds for a subset of
-        # the taps). The column layout's records and weights, so tslm_dsp_depthwise_conv_s8 runs it too; the
-        # entry of its own below streams the channels (tslm_dsp_depthwise_conv_px_s8)
+        # folded share back out (2 x (bias + input_offset x w_tap); fast records only, whose bound holds for a
+        # subset of the taps). The column layout's records and weights, so tslm_dsp_depthwise_conv_s8 runs it
+        # too; the entry of its own below streams the channels (tslm_dsp_depthwise_conv_px_s8)
         w3 = np.asarray(wdata, dtype=np.int64).reshape(fh, fw, oc)
         ky, kx = divmod(p["pad_h"], p["dilation_h"]), divmod(p["pad_w"], p["dilation_w"])
         tap = (w3[ky[0], kx[0]] if ky[1] == kx[1] == 0 and ky[0] < fh and kx[0] < fw
                else np.zeros(oc, np.int64))
         rec, fast = records
         rows = np.asarray(rec.values, dtype=np.int64).reshape(-1, 4).copy()
-        rows[:, 0] += (2 if fast else 1) * (-p["input_offset"]) * (w3.sum(axis=(0, 1)) - tap)
+        rows[:, 0] += 2 * (-p["input_offset"]) * (w3.sum(axis=(0, 1)) - tap)
         records = (ConstArray(rec.name, rec.ctype, rows.reshape(-1), rec.comment + ", the image's one tap only",
                               role=rec.role), fast)
         wdata = tap.astype(np.asarray(wdata).dtype).reshape(1, 1, oc)

@@ -4,8 +4,9 @@ per pass: per group of four channels each padded column widened once as (H + 3) 
 output column three LDMs and two instructions per row and filter column). One model with every layer, one
 conversion, checked bit-exactly against TFLM in QEMU (-O2, and the size build, where the entry calls the column
 layout's C loops); a 3x3 or 2x2 image (SAME, clamped to int8) there runs every channel in straight-line code from the
-input bytes (sm_img3_channels, sm_img2_channels), a 1x1 image as its center tap on the zero points' sum; larger
-images keep the column layout's entry. 7x7 at stride 1 takes tslm_dsp_depthwise_conv_k7_s8 (the column layout's loop
+input bytes (sm_img3_channels, sm_img2_channels); larger images keep the column layout's entry. A 1x1 image (any
+filter, padding, stride or dilation) the compiler gives as the 1x1 filter of its one tap on the pixel (the other
+taps' share out of the records' bias) to tslm_dsp_depthwise_conv_px_s8, the channels streamed in both builds. 7x7 at stride 1 takes tslm_dsp_depthwise_conv_k7_s8 (the column layout's loop
 with the filter's shape as constants). The drivers are generated (gen_depthwise_small.py): the header must be the
 generator's output."""
 
@@ -40,6 +41,18 @@ CASES = {
     "s5x2_c2_relu6": ((3, 3), 2, "relu6", (5, 2), 1, "SAME", 1),
     "s6x6_c14_shifts": ((3, 3), 14, None, (6, 6), 1, "SAME", 1, SHIFTS),
     "s3x3_c14_shifts_relu": ((3, 3), 14, "relu", (3, 3), 1, "SAME", 1, SHIFTS),
+    # a 1x1 image (any filter; the compiler's one-tap form, tslm_dsp_depthwise_conv_px_s8): channel counts that are
+    # and are not even, every epilogue (relu: 0; relu6: 1; none: 4; the shifts' r > 21: 2), 5x5, 2x2 (its tap the
+    # top left), dilation 2, stride 2, a 1x1 VALID filter
+    "s1x1_c64_relu": ((3, 3), 64, "relu", (1, 1), 1, "SAME", 1),
+    "s1x1_c13_relu6_k5": ((5, 5), 13, "relu6", (1, 1), 1, "SAME", 1),
+    "s1x1_c28_shifts_none": ((3, 3), 28, None, (1, 1), 1, "SAME", 1, SHIFTS * 2),
+    "s1x1_c5_relu6_k2": ((2, 2), 5, "relu6", (1, 1), 1, "SAME", 1),
+    "s1x1_c6_relu_d2": ((3, 3), 6, "relu", (1, 1), 1, "SAME", 2),
+    "s1x1_c8_none_s2": ((3, 3), 8, None, (1, 1), 2, "SAME", 1),
+    "v1x1_c10_relu6_k1": ((1, 1), 10, "relu6", (1, 1), 1, "VALID", 1),
+    "s1x1_c255_none": ((3, 3), 255, None, (1, 1), 1, "SAME", 1),  # (enough outputs below zero for TFLM's -1 to show)
+    "s1x1_c3_tiny_relu": ((3, 3), 3, "relu", (1, 1), 1, "SAME", 1, (1e-6, 1.0, 0.5)),
     # VALID: output 1..6 rows from 3..8
     "v8x8_c36_relu6": ((3, 3), 36, "relu6", (8, 8), 1, "VALID", 1),
     "v7x5_c8_none": ((3, 3), 8, None, (7, 5), 1, "VALID", 1),
@@ -81,20 +94,34 @@ def test_paths_the_compiler_gives(small_model):
     calls = _calls(analyze(small_model, "cortex-m-dsp")[1])
     assert len(calls) == len(CASES)
     small = 0
-    by_key = {(s.params["filter_h"], s.params["input_h"], s.params["input_w"], s.params["input_c"]): s for s in calls}
+    # (a 1x1 image's layer runs as the 1x1 filter of its one tap: keyed by its channels)
+    by_key = {(1 if s.params["input_h"] == s.params["input_w"] == 1 else s.params["filter_h"], s.params["input_h"],
+               s.params["input_w"], s.params["input_c"]): s for s in calls}
     assert len(by_key) == len(CASES)
+    px = 0
     for name, ((k, _), c, _, (h, w), _, pad, *_r) in CASES.items():
-        call = by_key[(k, h, w, c)]
+        one = h == w == 1
+        call = by_key[(1 if one else k, h, w, c)]
         p = call.params
         oh = h if pad == "SAME" else h - k + 1
         assert p["output_h"] == oh and p["requant_fast"] >= 16 and not p["band_h"], name
+        if one:  # the tap on the pixel as a 1x1 filter; epilogues 0, 1, 2 and 4 take the streamed channels
+            assert p["filter_h"] == p["filter_w"] == 1 and p["pad_h"] == p["pad_w"] == 0, name
+            want = ("tslm_dsp_depthwise_conv_px_s8" if p["requant_fast"] in (16, 17, 18, 20)
+                    else "tslm_dsp_depthwise_conv_s8")
+            px += want == "tslm_dsp_depthwise_conv_px_s8"
+            assert call.func == want, name
+            continue
         assert p["pad_h"] == ((k - 1) // 2 if pad == "SAME" else 0), name
         fast = p["requant_fast"] in (16, 20)
         small += fast and k == 3 and oh <= 6
         want = ("tslm_dsp_depthwise_conv_small_s8" if fast and k == 3 and oh <= 6 else
                 "tslm_dsp_depthwise_conv_k7_s8" if fast and k == 7 else "tslm_dsp_depthwise_conv_s8")
         assert call.func == want, name
-    assert small >= 20
+    assert px == 12
+    epis = {by_key[(1, 1, 1, c)].params["requant_fast"] for c in (64, 13, 28, 5, 6, 8, 10, 9, 4, 14, 3, 255)}
+    assert epis >= {16, 18, 20}
+    assert small >= 17
 
 
 def _bit_exact(model: bytes, opt: str) -> None:

@@ -4879,6 +4879,111 @@ int32_t tslm_dsp_depthwise_conv_small_s8_get_buffer_size(const tslm_depthwise_co
     return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
 }
 
+/* A 1x1 image with a 1x1 output, as the compiler gives it (tslm_dsp_depthwise_conv_px_s8): any filter over it as the
+ * 1x1 filter of its one tap on the pixel, the other taps' (zero points') share taken out of the records' bias, so
+ * per channel acc = init + (2 w) x and the column layout's epilogue: the channels streamed (the record's four
+ * words, the weight word, the input byte), in both builds. The weights: one word (2 w, 0) per channel. */
+static inline __attribute__((always_inline)) void px_channels(const tslm_depthwise_conv_params *p, const int8_t *x,
+                                                               const int32_t *w, int8_t *o, const int32_t *rq,
+                                                               int32_t n, const int epi)
+{ /* (inlined in the size build too: col_out's epilogues, written out here so that the loop keeps them constant) */
+    const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
+    for (int8_t *const end = o + n; o != end; rq += 4) {
+        const int32_t acc = tslm_smlabb(*w++, *x++, rq[0]), m = rq[1], r = rq[2], round = rq[3];
+        int32_t v;
+        if (epi == EPI_SAT) {
+            v = tslm_ssat8(tslm_smmlar(acc, m, round) >> r);
+        } else if (epi == EPI_FOLD) {
+            v = TSLM_USAT8(tslm_smmlar(acc, m, round) >> r) + lo;
+            v = v > hi ? hi : v;
+        } else if (epi == EPI_RSAT) {
+            v = tslm_ssat8(tslm_smmlar(acc, m, round + (acc >> 31)) >> r);
+        } else { /* EPI_FAST */
+            v = tslm_smmlar(acc, m, round);
+            v += (v - 1) >> 31;
+            v = tslm_ssat8((v >> r) + zp);
+            v = v < lo ? lo : (v > hi ? hi : v);
+        }
+        *o++ = (int8_t)v;
+    }
+}
+
+#if defined(TSLM_DSP_ASM)
+/* EPI_SAT and EPI_RSAT in Thumb-2, two channels a pass (n: channels, even): per channel an LDM of its record
+ * (init, m, r, round), its weight word and input byte, SMLABB, SMMLAR (EPI_RSAT: round - 1 where acc < 0), the
+ * shift, SSAT and the store: 9 (10) instructions, the loop's 2 a pass. */
+static void px_sat(const int8_t *x, const int32_t *w, int8_t *o, const int32_t *rq, int32_t n, const int rsat)
+{
+    register int32_t a __asm__("r0");
+    register int32_t m __asm__("r1");
+    register int32_t r __asm__("r2");
+    register int32_t c __asm__("r3");
+    int32_t wv, xv;
+    const int8_t *const end = o + n;
+#define TSLM_PX_ONE(RS)                                                                                        \
+    "ldmia %[rq]!, {r0, r1, r2, r3}\n\t"                                                                         \
+    "ldr %[wv], [%[w]], #4\n\t"                                                                                  \
+    "ldrsb %[xv], [%[x]], #1\n\t"                                                                                \
+    "smlabb %[a], %[wv], %[xv], %[a]\n\t" RS                                                                     \
+    "smmlar %[a], %[a], %[m], %[c]\n\t"                                                                          \
+    "asr %[a], %[a], %[r]\n\t"                                                                                   \
+    "ssat %[a], #8, %[a]\n\t"                                                                                    \
+    "strb %[a], [%[o]], #1\n\t"
+#define TSLM_PX_LOOP(RS)                                                                                       \
+    __asm__ volatile("1:\n\t" TSLM_PX_ONE(RS) TSLM_PX_ONE(RS) "cmp %[o], %[end]\n\t"                            \
+                     "bne 1b\n\t"                                                                               \
+                     : [x] "+r"(x), [w] "+r"(w), [o] "+r"(o), [rq] "+r"(rq), [a] "=&r"(a), [m] "=&r"(m),         \
+                       [r] "=&r"(r), [c] "=&r"(c), [wv] "=&r"(wv), [xv] "=&r"(xv)                              \
+                     : [end] "r"(end)                                                                           \
+                     : "cc", "memory")
+    if (rsat) {
+        TSLM_PX_LOOP("add %[c], %[c], %[a], asr #31\n\t");
+    } else {
+        TSLM_PX_LOOP("");
+    }
+#undef TSLM_PX_LOOP
+#undef TSLM_PX_ONE
+}
+#endif
+
+void tslm_dsp_depthwise_conv_px_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                   const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
+    if (p->requant != NULL && epi >= EPI_SAT && epi <= EPI_RSAT && epi != EPI_EXACT && p->filter_h == 1 &&
+        p->filter_w == 1 && p->input_h == 1 && p->input_w == 1 && p->output_h == 1 && p->output_w == 1 &&
+        p->pad_h == 0 && p->pad_w == 0 && p->depth_multiplier == 1) {
+        const int32_t *w = (const int32_t *)(const void *)weights, C = p->input_c;
+        for (int32_t b = 0; b < p->batches; ++b) {
+            const int8_t *x = input + b * C;
+            int8_t *o = output + b * C;
+#if defined(TSLM_DSP_ASM)
+            if ((epi == EPI_SAT || epi == EPI_RSAT) && C >= 2) { /* an odd channel count: the first one in C */
+                const int32_t odd = C & 1;
+                if (odd) {
+                    px_channels(p, x, w, o, p->requant, 1, epi == EPI_SAT ? EPI_SAT : EPI_RSAT);
+                }
+                px_sat(x + odd, w + odd, o + odd, p->requant + 4 * odd, C - odd, epi == EPI_RSAT);
+                continue;
+            }
+#endif
+            switch (epi) {
+            case EPI_SAT: px_channels(p, x, w, o, p->requant, C, EPI_SAT); break;
+            case EPI_FOLD: px_channels(p, x, w, o, p->requant, C, EPI_FOLD); break;
+            case EPI_FAST: px_channels(p, x, w, o, p->requant, C, EPI_FAST); break;
+            default: px_channels(p, x, w, o, p->requant, C, EPI_RSAT); break;
+            }
+        }
+        return;
+    }
+    tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch); /* anything else: the column layout's */
+}
+
+int32_t tslm_dsp_depthwise_conv_px_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
+}
+
 /* 7x7 at stride 1 in the column layout (EPI_SAT, EPI_RSAT; not in bands): col_run with the filter's shape as constants
  * (n = 4 pairs a filter column, 7 columns), so the compiler unrolls the taps (12x12x32: 3.13 -> 1.79 instructions
  * per MAC); the entry the compiler gives these layers, the rest to tslm_dsp_depthwise_conv_s8. */

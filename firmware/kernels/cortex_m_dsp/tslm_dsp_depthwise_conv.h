@@ -75,6 +75,13 @@ void tslm_dsp_depthwise_conv_small_s8(const tslm_depthwise_conv_params *p, const
                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
 int32_t tslm_dsp_depthwise_conv_small_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
 
+/* A 1x1 image with a 1x1 output, 1x1 filter (the compiler's form of any filter over a 1x1 image: its one tap on
+ * the pixel, the other taps' share out of the records' bias), column layout records with epilogue 0, 1, 2 or 4: the
+ * channels streamed; the same params, scratch and arguments as tslm_dsp_depthwise_conv_s8, which it calls for anything else. */
+void tslm_dsp_depthwise_conv_px_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                   const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_px_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+
 /* 7x7 at stride 1 in the column layout, not in bands: the column layout's C loop with the filter's shape as constants,
  * an entry of its own for the same reason; the same params, scratch and arguments as tslm_dsp_depthwise_conv_s8. */
 void tslm_dsp_depthwise_conv_k7_s8(const tslm_depthwise_conv_params *p, const int8_t *input,

@@ -274,6 +274,28 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
         fh = p["filter_h"] = 3
         p["pad_h"] += 1
         note += ", as 3x1 with a zero first tap"
+    if (records is not None and records[1] and not lw.target.mve and dm == 1
+            and p["input_h"] == iw == oh == ow == 1):
+        # DSP, a 1x1 image with a 1x1 output (any filter, padding, stride, dilation): only the tap on the pixel
+        # (ky = pad_h / dilation_h, kx likewise, where whole and inside the filter) reads the image, the others
+        # padding, i.e. zero points: as a 1x1 VALID filter of that tap, its record's bias taking the other taps'
+        # folded share back out (2 x (bias + input_offset x w_tap); fast records only, whose bound holds for a
+        # subset of the taps). The column layout's records and weights, so tslm_dsp_depthwise_conv_s8 runs it
+        # too; the entry of its own below streams the channels (tslm_dsp_depthwise_conv_px_s8)
+        w3 = np.asarray(wdata, dtype=np.int64).reshape(fh, fw, oc)
+        ky, kx = divmod(p["pad_h"], p["dilation_h"]), divmod(p["pad_w"], p["dilation_w"])
+        tap = (w3[ky[0], kx[0]] if ky[1] == kx[1] == 0 and ky[0] < fh and kx[0] < fw
+               else np.zeros(oc, np.int64))
+        rec, fast = records
+        rows = np.asarray(rec.values, dtype=np.int64).reshape(-1, 4).copy()
+        rows[:, 0] += 2 * (-p["input_offset"]) * (w3.sum(axis=(0, 1)) - tap)
+        records = (ConstArray(rec.name, rec.ctype, rows.reshape(-1), rec.comment + ", the image's one tap only",
+                              role=rec.role), fast)
+        wdata = tap.astype(np.asarray(wdata).dtype).reshape(1, 1, oc)
+        if (fh, fw) != (1, 1):
+            note += f", as 1x1 (the tap on the pixel; {fh}x{fw} over a 1x1 image)"
+        fh = fw = p["filter_h"] = p["filter_w"] = 1
+        p.update(pad_h=0, pad_w=0, stride_h=1, stride_w=1, dilation_h=1, dilation_w=1)
     span = (fh - 1) * p["dilation_h"] + 1
     ring_w = (ow - 1) * p["stride_w"] + (fw - 1) * p["dilation_w"] + 1  # columns -pad_w ...
     col_scratch = band_scratch(ic, ring_w, oh, fh, p["stride_h"])  # (the whole image as one band)
@@ -409,6 +431,13 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
         # 3x3 at stride 2 in the column layout: its own entry as well (the stride-2 passes: 17 KB at -O2)
         call = lw.target_kernel(call, "depthwise_conv")
         call.func = call.func.replace("depthwise_conv_s8", "depthwise_conv_3x3s2_s8")
+        return call
+    if (scratch > 0 and 16 <= p["requant_fast"] < DW_PATCH and p["requant_fast"] != 19 and fh == fw == 1
+            and p["input_h"] == p["input_w"] == p["output_h"] == p["output_w"] == 1 and dm == 1):
+        # a 1x1 image (any filter, as its one tap above): the channels streamed, one SMLABB, the requantization
+        # and a store each (1x1x64 3x3 SAME 3.31 -> ~1.5 instructions/MAC), an entry of its own in both builds
+        call = lw.target_kernel(call, "depthwise_conv")
+        call.func = call.func.replace("depthwise_conv_s8", "depthwise_conv_px_s8")
         return call
     if (scratch > 0 and p["requant_fast"] in (16, 20) and fh == fw == 3 and p["stride_h"] == p["stride_w"] == 1
             and p["dilation_h"] == p["dilation_w"] == 1 and dm == 1 and oh <= 6 and p["pad_h"] in (0, 1)

@@ -412,12 +412,29 @@ def _fold_transpose(lw: Lowering, bmm: Call, k: int, slot: int, steps: list[Step
     return folded, kt
 
 
+def dsp_depthwise_one_clamp(lw: Lowering, steps: list[Step]) -> list[Step]:
+    """Cortex-M DSP: where every depthwise call of the model goes to tslm_dsp_depthwise_conv_s8 in the column layout
+    with epilogue 0 (outputs clamped to int8, the zero point in the rounding term: requant_fast 16), the entry that
+    reaches only that epilogue's routines (tslm_dsp_depthwise_conv_sat_s8), so the linker leaves out the other clamp's
+    copies (MLPerf KWS: ~15 KB of .text at -O2). A model with any other depthwise call keeps the main entry (the other
+    entries fall back into it: both would link)."""
+    if not lw.target.dsp or lw.target.mve:
+        return steps
+    dw = [s for s in steps if isinstance(s, Call) and "depthwise_conv" in s.func]
+    if not dw or any(s.func != "tslm_dsp_depthwise_conv_s8" or dict(s.param_items()).get("requant_fast") != 16
+                     for s in dw):
+        return steps
+    ids = {id(s) for s in dw}
+    return [replace(s, func="tslm_dsp_depthwise_conv_sat_s8") if id(s) in ids else s for s in steps]
+
+
 PASSES: tuple[Callable[[Lowering, list[Step]], list[Step]], ...] = (tables_for_one_byte_functions,
                                                                      grouped_conv_for_depth_multipliers,
                                                                      fused_layer_norms, transposes_into_batch_matmul,
                                                                      helium_batch_matmul_pairs, dsp_batch_matmul_pairs,
                                                                      dsp_strided_copies, batch_matmul_output_maps,
-                                                                     residual_add_tables)
+                                                                     residual_add_tables,
+                                                                     dsp_depthwise_one_clamp)
 
 
 def run(lw: Lowering, steps: list[Step], passes=PASSES) -> list[Step]:

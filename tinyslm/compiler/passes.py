@@ -61,7 +61,11 @@ run in order by :func:`run` (``driver.lower_graph``) and tested on its own (test
   ``tslm_dsp_add_terms_s8`` (``tslm_mve_add_terms_s8``) with the kernel's int32 table of B's terms
   (``ops.elementwise.residual_terms``, 1 KB); where both rows are contiguous and moved terms let the loop round half
   up (``residual_terms_up``, ``residual_terms_up_mve`` on Helium), ``tslm_dsp_add_terms_up_s8``
-  (``tslm_mve_add_terms_up_s8``) with those. Runs last (the layer norm fusion takes its ADDs first).
+  (``tslm_mve_add_terms_up_s8``) with those. Runs after the others but one (the layer norm fusion takes its ADDs first).
+- :func:`dsp_depthwise_one_clamp`: on Cortex-M DSP (not Helium), where every depthwise call of the model is the main
+  entry's column layout with epilogue 0 (relu: outputs clamped at or above the zero point), the calls go to
+  ``tslm_dsp_depthwise_conv_sat_s8``, which reaches only that clamp's routines, so the linker leaves the other
+  clamp's copies and the row and patch layouts out (MLPerf KWS: kernels ``.text`` -35 KB at -O2, same instructions).
 
 Aliasing and in-place decisions are the planner's passes (planner.py: ``resolve_aliases``,
 ``choose_in_place``).

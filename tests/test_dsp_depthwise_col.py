@@ -227,8 +227,11 @@ def _driver_run(monkeypatch, name, cases, opt="-O2"):
         16 + (0 if spec["act"] else 4) for spec in cases.values())
     # 3x3 at stride 2 with three output rows and an activation or four rows: the small images' entry
     # (col_run_3x3s2t); other 3x3 at stride 2: the stride-2 entry
+    one_clamp = all(spec["act"] for spec in cases.values())
     for c in dw:
         q = c.params
+        if not c.func.endswith(("_3x3s2_s8", "_3x3s2t_s8", "_small_s8")):  # the main entry or, one clamp, its own
+            assert c.func == f"tslm_dsp_depthwise_conv{'_sat' if one_clamp else ''}_s8", c.note
         if q["filter_h"] == q["filter_w"] == 3 and q["stride_h"] == 2:
             t = (q["output_h"] == 3 and q["requant_fast"] == 16) or (q["output_h"] == 4 and q["stride_w"] == 2)
             assert c.func == f"tslm_dsp_depthwise_conv_3x3s2{'t' if t else ''}_s8", c.note
@@ -249,3 +252,20 @@ def test_width1_register_shift_loops_bit_exact_on_cortex_m4(monkeypatch):
     copies take): every entry of its turn, the tails, stride 1 and 2."""
     cases = {k: v for k, v in DRIVER_CASES.items() if k.startswith("w1")}
     _driver_run(monkeypatch, "dw_w1_slow", cases, opt="-O2 -DTSLM_DSP_DW_W1_SLOW")
+
+
+
+# every DRIVER_CASES layer with an activation (epilogue 0) that the main entry takes (not 3x3 at stride 2 nor 3x3 over
+# at most six output rows: entries of their own), and K x 1 with 4..8 pairs (col_k1_blocks): in one model they all
+# go to tslm_dsp_depthwise_conv_sat_s8 (pass dsp_depthwise_one_clamp)
+SAT_CASES = {k: v for k, v in DRIVER_CASES.items()
+             if v["act"] and not (v["k"] == (3, 3) and (v.get("stride", 1) == 2 or v["hw"][0] <= 8))}
+SAT_CASES.update({"dw9x1_rows11_c5_relu": dict(k=(9, 1), cin=5, act="relu", hw=(11, 2)),
+                  "dw14x1_rows13_c4_relu6": dict(k=(14, 1), cin=4, act="relu6", hw=(13, 1), wscale=W1_SHIFTS[:4])})
+
+@pytest.mark.parametrize("opt", ["-O2", "-Os -DTSLM_OPTIMIZE_SIZE"])
+def test_one_clamp_entry_bit_exact_on_cortex_m4(monkeypatch, opt):
+    """A model whose depthwise calls all have epilogue 0 takes tslm_dsp_depthwise_conv_sat_s8 (col_dispatch's EPI_SAT
+    paths alone: 3x3, K x 1 at stride 1 and 2, 5x5 at stride 1 and 2, width-1 3 x 1 at stride 1 and 2, right shifts
+    in the copies and outside them); with a layer of another epilogue (DRIVER_CASES) every call keeps its entry."""
+    _driver_run(monkeypatch, "dw_one_clamp", SAT_CASES, opt=opt)

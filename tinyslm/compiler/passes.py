@@ -61,7 +61,11 @@ run in order by :func:`run` (``driver.lower_graph``) and tested on its own (test
   ``tslm_dsp_add_terms_s8`` (``tslm_mve_add_terms_s8``) with the kernel's int32 table of B's terms
   (``ops.elementwise.residual_terms``, 1 KB); where both rows are contiguous and moved terms let the loop round half
   up (``residual_terms_up``, ``residual_terms_up_mve`` on Helium), ``tslm_dsp_add_terms_up_s8``
-  (``tslm_mve_add_terms_up_s8``) with those. Runs last (the layer norm fusion takes its ADDs first).
+  (``tslm_mve_add_terms_up_s8``) with those. Runs after the others but one (the layer norm fusion takes its ADDs first).
+- :func:`dsp_depthwise_one_clamp`: on Cortex-M DSP (not Helium), where every depthwise call of the model is the main
+  entry's column layout with epilogue 0 (relu: outputs clamped at or above the zero point), the calls go to
+  ``tslm_dsp_depthwise_conv_sat_s8``, which reaches only that clamp's routines, so the linker leaves the other
+  clamp's copies and the row and patch layouts out (MLPerf KWS: kernels ``.text`` -35 KB at -O2, same instructions).
 
 Aliasing and in-place decisions are the planner's passes (planner.py: ``resolve_aliases``,
 ``choose_in_place``).
@@ -412,12 +416,29 @@ def _fold_transpose(lw: Lowering, bmm: Call, k: int, slot: int, steps: list[Step
     return folded, kt
 
 
+def dsp_depthwise_one_clamp(lw: Lowering, steps: list[Step]) -> list[Step]:
+    """Cortex-M DSP: where every depthwise call of the model goes to tslm_dsp_depthwise_conv_s8 in the column layout
+    with epilogue 0 (outputs clamped to int8, the zero point in the rounding term: requant_fast 16), the entry that
+    reaches only that epilogue's routines (tslm_dsp_depthwise_conv_sat_s8), so the linker leaves out the other clamp's
+    copies (MLPerf KWS: ~15 KB of .text at -O2). A model with any other depthwise call keeps the main entry (the other
+    entries fall back into it: both would link)."""
+    if not lw.target.dsp or lw.target.mve:
+        return steps
+    dw = [s for s in steps if isinstance(s, Call) and "depthwise_conv" in s.func]
+    if not dw or any(s.func != "tslm_dsp_depthwise_conv_s8" or dict(s.param_items()).get("requant_fast") != 16
+                     for s in dw):
+        return steps
+    ids = {id(s) for s in dw}
+    return [replace(s, func="tslm_dsp_depthwise_conv_sat_s8") if id(s) in ids else s for s in steps]
+
+
 PASSES: tuple[Callable[[Lowering, list[Step]], list[Step]], ...] = (tables_for_one_byte_functions,
                                                                      grouped_conv_for_depth_multipliers,
                                                                      fused_layer_norms, transposes_into_batch_matmul,
                                                                      helium_batch_matmul_pairs, dsp_batch_matmul_pairs,
                                                                      dsp_strided_copies, batch_matmul_output_maps,
-                                                                     residual_add_tables)
+                                                                     residual_add_tables,
+                                                                     dsp_depthwise_one_clamp)
 
 
 def run(lw: Lowering, steps: list[Step], passes=PASSES) -> list[Step]:

@@ -2790,9 +2790,9 @@ __attribute__((noinline)) static void col_5x5_rest(const tslm_depthwise_conv_par
 
 /* 5x5 at stride 1 or 2 (vertically) with EPI_SAT or EPI_RSAT (col_dispatch): each group's channels in
  * col_5x5_channels or col_5x5s2_channels, the last two or three rows (or all, fewer than four) in col_5x5_rest. */
-__attribute__((noinline)) static void col_run_5x5(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                                  const int32_t *weights, int8_t *output, int32_t *col, const int s2,
-                                                  const int rsat)
+TSLM_ALWAYS_INLINE void col_run_5x5_body(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                          const int32_t *weights, int8_t *output, int32_t *col, const int s2,
+                                          const int rsat)
 {
     const int32_t C = p->input_c, OC = p->output_c; /* depth multiplier 1 (ops/conv.py) */
     const int32_t J = col_words(p), xs = p->stride_w * J, ostep = p->output_w * OC, tap_x = p->dilation_w * J;
@@ -2832,10 +2832,24 @@ __attribute__((noinline)) static void col_run_5x5(const tslm_depthwise_conv_para
     }
 }
 
+__attribute__((noinline)) static void col_run_5x5(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                  const int32_t *weights, int8_t *output, int32_t *col, const int s2,
+                                                  const int rsat)
+{
+    col_run_5x5_body(p, input, weights, output, col, s2, rsat);
+}
+
+/* EPI_SAT only (col_dispatch_sat) */
+__attribute__((noinline)) static void col_run_5x5_sat(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                  const int32_t *weights, int8_t *output, int32_t *col, const int s2)
+{
+    col_run_5x5_body(p, input, weights, output, col, s2, 0);
+}
+
 /* K x 1 (K = 2, 3) at stride 2 (vertically) with EPI_SAT or EPI_RSAT (col_dispatch): each group's channels in
  * col_k1s2_channels, the last two or three rows (or all, fewer than four) in C. */
-__attribute__((noinline)) static void col_run_k1s2(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                                   const int32_t *weights, int8_t *output, int32_t *col, const int rsat)
+TSLM_ALWAYS_INLINE void col_run_k1s2_body(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                           const int32_t *weights, int8_t *output, int32_t *col, const int rsat)
 {
     const int32_t C = p->input_c, OC = p->output_c; /* depth multiplier 1 (ops/conv.py) */
     const int32_t J = col_words(p), xs = p->stride_w * J, ostep = p->output_w * OC;
@@ -2880,6 +2894,19 @@ __attribute__((noinline)) static void col_run_k1s2(const tslm_depthwise_conv_par
             }
         }
     }
+}
+
+__attribute__((noinline)) static void col_run_k1s2(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                   const int32_t *weights, int8_t *output, int32_t *col, const int rsat)
+{
+    col_run_k1s2_body(p, input, weights, output, col, rsat);
+}
+
+/* EPI_SAT only (col_dispatch_sat) */
+__attribute__((noinline)) static void col_run_k1s2_sat(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                   const int32_t *weights, int8_t *output, int32_t *col)
+{
+    col_run_k1s2_body(p, input, weights, output, col, 0);
 }
 #endif
 
@@ -3318,8 +3345,8 @@ __attribute__((noinline)) static void w1k3s2_channels_rsat(w1k3_ctx *ctx)
 
 /* Width 1, 3 x 1 at stride 2 (pad_h 0 or 1), EPI_SAT or EPI_RSAT: every channel in w1k3s2_channels_*; 0 where the
  * shape is not one of these. */
-static int col_w1k3s2(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
-                      const int rsat)
+TSLM_ALWAYS_INLINE int col_w1k3s2(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w,
+                                  int8_t *output, const int rsat)
 {
     const int32_t ih = p->input_h, oh = p->output_h, pad = p->pad_h, C = p->input_c;
     int32_t nb = ih + pad - 5 >= 0 ? (ih + pad - 5) / 4 + 1 : 0; /* blocks whose inputs are all in the image */
@@ -3353,8 +3380,8 @@ static int col_w1k3s2(const tslm_depthwise_conv_params *p, const int8_t *input, 
 
 /* Width 1, 3 x 1 at stride 1 (pad_h 0 or 1), EPI_SAT or EPI_RSAT: every channel in w1k3_channels_*; 0 where the
  * shape is not one of these (the column layout then). */
-static int col_w1k3(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
-                    const int rsat)
+TSLM_ALWAYS_INLINE int col_w1k3_body(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w,
+                                     int8_t *output, const int rsat)
 {
     if (p->input_w != 1 || p->output_w != 1 || p->filter_w != 1 || p->filter_h != 3 || p->stride_h > 2 ||
         p->dilation_h != 1 || (p->pad_h != 0 && p->pad_h != 1) || p->depth_multiplier != 1 ||
@@ -3398,6 +3425,18 @@ static int col_w1k3(const tslm_depthwise_conv_params *p, const int8_t *input, co
         }
     }
     return 1;
+}
+
+static int col_w1k3(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                    const int rsat)
+{
+    return col_w1k3_body(p, input, w, output, rsat);
+}
+
+/* EPI_SAT only (col_dispatch_sat): w1k3_channels_rsat and w1k3s2_channels_rsat not reached */
+static int col_w1k3_sat(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output)
+{
+    return col_w1k3_body(p, input, w, output, 0);
 }
 
 /* One phase of a dilated width-1 3 x 1 (col_dilated): q a stride-1, undilated 3 x 1 over the phase's inputs (one
@@ -4010,12 +4049,19 @@ __attribute__((noinline)) static void col_dilated(const tslm_depthwise_conv_para
 
 /* Constant filter heights and widths where the compiler can unroll the taps (3x3, K x 1 with K = 3..5, 9 or
  * 10), the rest in loops; the size build takes the loops everywhere. */
-static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
-                         int32_t *col)
+TSLM_ALWAYS_INLINE void col_dispatch_body(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                          const int32_t *w, int8_t *output, int32_t *col, const int sat_only)
 {
     const int s2 = p->stride_h == 2;
     const int32_t n = s2 ? (p->filter_h + 1) / 2 : p->filter_h / 2 + 1;
-    const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
+    int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
+    if (sat_only && epi != EPI_SAT) { /* (never, from the compiler) the one copy for every epilogue */
+        col_run(p, input, w, output, col, n, 0, s2, epi);
+        return;
+    }
+    if (sat_only) {
+        epi = EPI_SAT;
+    }
 #if !defined(TSLM_OPTIMIZE_SIZE)
     const int32_t fw = p->filter_w;
     if (!s2 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* (EPI_RSAT: outputs below the zero point) */
@@ -4029,7 +4075,8 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
         }
         if (fw == 1 && n <= 8) { /* col_run_k1 on the target (width 1, 3 x 1: col_w1k3) */
 #if defined(TSLM_DSP_ASM)
-            if (n == 2 && col_w1k3(p, input, w, output, epi == EPI_RSAT)) {
+            if (n == 2 && (sat_only ? col_w1k3_sat(p, input, w, output)
+                                    : col_w1k3(p, input, w, output, epi == EPI_RSAT))) {
                 return;
             }
 #endif
@@ -4043,14 +4090,23 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
     }
 #if defined(TSLM_DSP_ASM)
     if (s2 && n == 2 && fw == 1 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* K x 1, K = 2, 3, stride 2 */
-        if (col_w1k3(p, input, w, output, epi == EPI_RSAT)) { /* width 1, 3 x 1 */
+        if (sat_only ? col_w1k3_sat(p, input, w, output)
+                     : col_w1k3(p, input, w, output, epi == EPI_RSAT)) { /* width 1, 3 x 1 */
             return;
         }
-        col_run_k1s2(p, input, w, output, col, epi == EPI_RSAT);
+        if (sat_only) {
+            col_run_k1s2_sat(p, input, w, output, col);
+        } else {
+            col_run_k1s2(p, input, w, output, col, epi == EPI_RSAT);
+        }
         return;
     }
     if (n == 3 && fw == 5 && p->filter_h == 5 && (epi == EPI_SAT || epi == EPI_RSAT)) { /* 5x5, stride 1 or 2 */
-        col_run_5x5(p, input, w, output, col, s2, epi == EPI_RSAT);
+        if (sat_only) {
+            col_run_5x5_sat(p, input, w, output, col, s2);
+        } else {
+            col_run_5x5(p, input, w, output, col, s2, epi == EPI_RSAT);
+        }
         return;
     }
 #endif
@@ -4063,6 +4119,19 @@ static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
     } else { /* the other epilogues (outputs below the zero point, exact records): one copy, chosen per output */
         col_run(p, input, w, output, col, n, 0, s2, epi);
     }
+}
+
+static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                         int32_t *col)
+{
+    col_dispatch_body(p, input, w, output, col, 0);
+}
+
+/* col_dispatch for epilogue 0 alone (tslm_dsp_depthwise_conv_sat_s8): none of the EPI_RSAT copies reached */
+static void col_dispatch_sat(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w,
+                             int8_t *output, int32_t *col)
+{
+    col_dispatch_body(p, input, w, output, col, 1);
 }
 
 /* K x 1 filters over columns at stride 2 with K = 4..10, and dilated K x 1 over a column of width 1: their routines
@@ -4422,6 +4491,30 @@ void tslm_dsp_depthwise_conv_cols_s8(const tslm_depthwise_conv_params *p, const 
 }
 
 int32_t tslm_dsp_depthwise_conv_cols_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
+}
+
+/* Column-layout calls with epilogue 0 (outputs clamped to int8 with the zero point in the rounding term) in a model
+ * whose depthwise calls are all such (compiler pass dsp_depthwise_one_clamp): col_dispatch's EPI_SAT paths alone, so
+ * the linker leaves out the EPI_RSAT copies (and the row and patch layouts); another column-layout epilogue (never,
+ * from the compiler) the C loop that takes every epilogue, no records the portable kernel. */
+void tslm_dsp_depthwise_conv_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                    const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    if (p->requant == NULL || p->requant_fast < TSLM_DSP_DW_COL || p->requant_fast >= TSLM_DSP_DW_PATCH) {
+        tslm_depthwise_conv_s8(p, input, weights, bias, output, scratch); /* (never with records, from the compiler) */
+        return;
+    }
+    const int32_t *w = (const int32_t *)(const void *)weights; /* word-aligned by the compiler */
+    if (p->band_h > 0 && p->band_h < p->output_h) {
+        col_bands(p, input, w, output, (int32_t *)(void *)scratch, col_dispatch_sat);
+    } else {
+        col_dispatch_sat(p, input, w, output, (int32_t *)(void *)scratch);
+    }
+}
+
+int32_t tslm_dsp_depthwise_conv_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
 {
     return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
 }

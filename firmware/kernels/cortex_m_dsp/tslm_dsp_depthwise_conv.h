@@ -68,6 +68,12 @@ int32_t tslm_dsp_depthwise_conv_patch_s8_get_buffer_size(const tslm_depthwise_co
 /* Words of the patch layout's patch: filter_h x 2 per four filter columns, rounded up to a multiple of 8. */
 int32_t tslm_dsp_depthwise_conv_patch_words(const tslm_depthwise_conv_params *p);
 
+/* Column-layout calls with epilogue 0 in a model whose depthwise calls are all such: the EPI_SAT paths alone (the
+ * linker leaves the EPI_RSAT copies out); the same params, scratch and arguments as tslm_dsp_depthwise_conv_s8. */
+void tslm_dsp_depthwise_conv_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                    const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+
 /* 3x3 at stride 1 with at most six output rows in the column layout (MobileNet's small tails): the entry the compiler
  * gives these layers, one pass of the whole output column per channel and column (tslm_dsp_depthwise_conv.c); the
  * same params, scratch and arguments as tslm_dsp_depthwise_conv_s8, which it calls for anything else. */

@@ -19,6 +19,7 @@ from tinyslm.resources import firmware_dir
 from tinyslm.runners.host import SANITIZE_FLAGS, WARN_FLAGS
 
 from m4check import QEMU, disassembly, m4_cc, m4_runtime, run_m4
+from terms_cases import cases_header
 
 C = Path(__file__).parent / "c"
 KERNELS = firmware_dir() / "kernels"
@@ -61,18 +62,7 @@ def _cases() -> list[tuple[dict, str, np.ndarray]]:
 
 
 def _header(tmp: Path) -> list[str]:
-    cases = _cases()
-    fields = ("in1_offset", "in2_offset", "output_offset", "left_shift", "in1_multiplier", "in1_shift",
-              "in2_multiplier", "in2_shift", "output_multiplier", "output_shift", "act_min", "act_max")
-    lines = [f"#define N_CASES {len(cases)}", "static const tslm_binary_params CASES[N_CASES] = {"]
-    for p, _op, _t in cases:
-        lines.append("    {" + ", ".join(f".{k} = {int(p[k])}" for k in fields) + "},")
-    lines += ["};", "static const int SUBS[N_CASES] = {" + ", ".join("1" if op == "SUB" else "0" for _p, op, _t in cases)
-              + "};", "static const int32_t TERMS[N_CASES][256] = {"]
-    for _p, _op, t in cases:
-        lines.append("    {" + ", ".join(f"{int(v)}" if v != -(1 << 31) else "INT32_MIN" for v in t) + "},")
-    lines.append("};")
-    (tmp / "terms_up_cases.h").write_text("\n".join(lines) + "\n")
+    (tmp / "terms_up_cases.h").write_text(cases_header(_cases()))
     return ["-I", str(tmp), "-I", str(KERNELS / "cortex_m_dsp"), "-I", str(KERNELS), "-I", str(C)]
 
 

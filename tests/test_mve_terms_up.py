@@ -19,6 +19,8 @@ import pytest
 from tinyslm.compiler.ops.elementwise import (binary_all_pairs, residual_terms, residual_terms_up_mve,
                                               residual_terms_up_mve_outputs)
 
+from terms_cases import cases_header
+
 C = Path(__file__).parent / "c"
 OPTS = {"speed": ["-O2"], "size": ["-Os", "-DTSLM_OPTIMIZE_SIZE"]}
 QEMU = pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
@@ -93,18 +95,7 @@ def _cases() -> list[tuple[dict, str, np.ndarray]]:
 
 
 def _header(tmp: Path) -> list[str]:
-    cases = _cases()
-    fields = ("in1_offset", "in2_offset", "output_offset", "left_shift", "in1_multiplier", "in1_shift",
-              "in2_multiplier", "in2_shift", "output_multiplier", "output_shift", "act_min", "act_max")
-    lines = [f"#define N_CASES {len(cases)}", "static const tslm_binary_params CASES[N_CASES] = {"]
-    for p, _op, _t in cases:
-        lines.append("    {" + ", ".join(f".{k} = {int(p[k])}" for k in fields) + "},")
-    lines += ["};", "static const int SUBS[N_CASES] = {" + ", ".join("1" if op == "SUB" else "0" for _p, op, _t in cases)
-              + "};", "static const int32_t TERMS[N_CASES][256] = {"]
-    for _p, _op, t in cases:
-        lines.append("    {" + ", ".join(f"{int(v)}" if v != -(1 << 31) else "INT32_MIN" for v in t) + "},")
-    lines.append("};")
-    (tmp / "terms_up_cases.h").write_text("\n".join(lines) + "\n")
+    (tmp / "terms_up_cases.h").write_text(cases_header(_cases()))
     return ["-DTERMS_UP_MVE", "-I", str(tmp), "-I", str(C)]
 
 

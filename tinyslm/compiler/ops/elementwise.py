@@ -3,7 +3,7 @@ A constant single-valued operand, or a tensor combined with itself, becomes a 25
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -256,6 +256,14 @@ def residual_terms_up(opcode: str, p: dict[str, Any], span: int = 64) -> np.ndar
     t = residual_terms(opcode, p, True)
     if t is None or p["act_min"] != -128:  # (the kernel's loop: the full range only)
         return None
+    return _moved_terms(opcode, p, t, _terms_up_run, span)
+
+
+def _moved_terms(opcode: str, p: dict[str, Any], t: np.ndarray,
+                 run: Callable[[str, dict[str, Any], np.ndarray], np.ndarray], span: int) -> np.ndarray | None:
+    """Each entry of the terms table t (byte order) moved by the smallest |delta| <= span for which the kernel
+    model `run` gives TFLM's output (binary_all_pairs()) for all 256 values of the other input; byte order, or
+    None where some entry has no such delta."""
     t = np.concatenate([t[128:], t[:128]]).astype(np.int64)  # value order
     want = binary_all_pairs(opcode, p)
     half1 = p["in1_multiplier"] == 1 << 30 and p["in1_shift"] == 0
@@ -263,7 +271,7 @@ def residual_terms_up(opcode: str, p: dict[str, Any], span: int = 64) -> np.ndar
     best = np.zeros(256, dtype=np.int64)
     found = np.zeros(256, dtype=bool)
     for d in sorted(range(-span, span + 1), key=abs):
-        ok = np.all(_terms_up_run(opcode, p, t + d) == want, axis=0) & ~found
+        ok = np.all(run(opcode, p, t + d) == want, axis=0) & ~found
         best[ok] = d
         found |= ok
         if found.all():
@@ -314,22 +322,7 @@ def residual_terms_up_mve(opcode: str, p: dict[str, Any], span: int = 64) -> np.
     t = residual_terms(opcode, p, False)
     if t is None:
         return None
-    t = np.concatenate([t[128:], t[:128]]).astype(np.int64)  # value order
-    want = binary_all_pairs(opcode, p)
-    half1 = p["in1_multiplier"] == 1 << 30 and p["in1_shift"] == 0
-    want = want if half1 else want.T  # [a, b]
-    best = np.zeros(256, dtype=np.int64)
-    found = np.zeros(256, dtype=bool)
-    for d in sorted(range(-span, span + 1), key=abs):
-        ok = np.all(_terms_up_mve_run(opcode, p, t + d) == want, axis=0) & ~found
-        best[ok] = d
-        found |= ok
-        if found.all():
-            break
-    if not found.all():
-        return None
-    t = t + best
-    return np.concatenate([t[128:], t[:128]])  # byte order
+    return _moved_terms(opcode, p, t, _terms_up_mve_run, span)
 
 
 def _terms_up_mve_run(opcode: str, p: dict[str, Any], t: np.ndarray) -> np.ndarray:

@@ -27,3 +27,16 @@ def cases_header(cases: Sequence[tuple[dict, str, np.ndarray]]) -> str:
         lines.append("    {" + ", ".join(f"{int(v)}" if v != -(1 << 31) else "INT32_MIN" for v in t) + "},")
     lines.append("};")
     return "\n".join(lines) + "\n"
+
+
+def random_params(rng: np.random.Generator) -> dict:
+    """A residual ADD/SUB's params as TFLM's Prepare makes them for two int8 inputs of random scales: one input
+    (A) at the output's scale class (multiplier 2^30, shift 0), as input 1 or input 2; the full int8 range."""
+    p = dict(in1_offset=int(rng.integers(-128, 128)), in2_offset=int(rng.integers(-128, 128)),
+             output_offset=int(rng.integers(-128, 128)), left_shift=20, in1_multiplier=1 << 30, in1_shift=0,
+             in2_multiplier=int(rng.integers(1 << 30, 1 << 31)), in2_shift=int(rng.integers(-4, 0)),
+             output_multiplier=int(rng.integers(1 << 30, 1 << 31)), output_shift=int(rng.integers(-20, -16)),
+             act_min=-128, act_max=127)
+    if rng.integers(2):  # A as input 2
+        p.update(in1_multiplier=p["in2_multiplier"], in1_shift=p["in2_shift"], in2_multiplier=1 << 30, in2_shift=0)
+    return p

@@ -19,23 +19,12 @@ import pytest
 from tinyslm.compiler.ops.elementwise import (binary_all_pairs, residual_terms, residual_terms_up_mve,
                                               residual_terms_up_mve_outputs)
 
-from terms_cases import cases_header
+from terms_cases import cases_header, random_params
 
 C = Path(__file__).parent / "c"
 OPTS = {"speed": ["-O2"], "size": ["-Os", "-DTSLM_OPTIMIZE_SIZE"]}
 QEMU = pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
                           reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
-
-
-def _random_p(rng: np.random.Generator) -> dict:
-    p = dict(in1_offset=int(rng.integers(-128, 128)), in2_offset=int(rng.integers(-128, 128)),
-             output_offset=int(rng.integers(-128, 128)), left_shift=20, in1_multiplier=1 << 30, in1_shift=0,
-             in2_multiplier=int(rng.integers(1 << 30, 1 << 31)), in2_shift=int(rng.integers(-4, 0)),
-             output_multiplier=int(rng.integers(1 << 30, 1 << 31)), output_shift=int(rng.integers(-20, -16)),
-             act_min=-128, act_max=127)
-    if rng.integers(2):  # A as input 2
-        p.update(in1_multiplier=p["in2_multiplier"], in1_shift=p["in2_shift"], in2_multiplier=1 << 30, in2_shift=0)
-    return p
 
 
 def test_the_helium_half_up_terms_give_tflms_outputs_on_every_pair():
@@ -46,7 +35,7 @@ def test_the_helium_half_up_terms_give_tflms_outputs_on_every_pair():
     rng = np.random.default_rng(15)
     given = moved = 0
     for _ in range(40):
-        p = _random_p(rng)
+        p = random_params(rng)
         for op in ("ADD", "SUB"):
             t = residual_terms_up_mve(op, p)
             if t is None:
@@ -73,7 +62,7 @@ def _cases() -> list[tuple[dict, str, np.ndarray]]:
     kinds: set[tuple[str, bool]] = set()
     moved = False
     while len(out) < 8 or not moved:
-        p = _random_p(rng)
+        p = random_params(rng)
         a_is_in1 = p["in1_multiplier"] == 1 << 30
         op = "SUB" if rng.integers(2) else "ADD"
         t = residual_terms_up_mve(op, p)

@@ -23,6 +23,7 @@ from tinyslm.compiler.ops.elementwise import binary_all_pairs, binary_element, r
 from tinyslm.compiler.quantization import quantize_multiplier_smaller_than_one
 
 from m4check import QEMU
+from terms_cases import random_params
 
 
 def _params(opcode: str, s1: float, s2: float, sy: float, z1: int, z2: int, zy: int, lo: int = -128,
@@ -197,13 +198,7 @@ def test_the_half_up_terms_give_tflms_outputs_on_every_pair_or_none():
     rng = np.random.default_rng(15)
     given = 0
     for _ in range(40):
-        p = dict(in1_offset=int(rng.integers(-128, 128)), in2_offset=int(rng.integers(-128, 128)),
-                 output_offset=int(rng.integers(-128, 128)), left_shift=20, in1_multiplier=1 << 30, in1_shift=0,
-                 in2_multiplier=int(rng.integers(1 << 30, 1 << 31)), in2_shift=int(rng.integers(-4, 0)),
-                 output_multiplier=int(rng.integers(1 << 30, 1 << 31)), output_shift=int(rng.integers(-20, -16)),
-                 act_min=-128, act_max=127)
-        if rng.integers(2):  # A as input 2
-            p.update(in1_multiplier=p["in2_multiplier"], in1_shift=p["in2_shift"], in2_multiplier=1 << 30, in2_shift=0)
+        p = random_params(rng)
         for op in ("ADD", "SUB"):
             t = residual_terms_up(op, p)
             if t is not None:

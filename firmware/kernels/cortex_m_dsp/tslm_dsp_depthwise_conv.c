@@ -4166,12 +4166,13 @@ static void k1_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input
  * MLPerf KWS's kernels .text was 17,264 B larger at -O2 while they were reachable from col_dispatch): reached only
  * from tslm_dsp_depthwise_conv_3x3s2_s8, the entry the compiler gives these layers, so a model without them links
  * none of it; the rest goes on to col_dispatch. */
-static void s33_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
-                         int32_t *col)
+TSLM_ALWAYS_INLINE void s33_dispatch_body(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w,
+                                          int8_t *output, int32_t *col, const int sat_only)
 {
 #if !defined(TSLM_OPTIMIZE_SIZE)
     const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
-    if (p->stride_h == 2 && p->filter_h == 3 && p->filter_w == 3 && (epi == EPI_SAT || epi == EPI_RSAT)) {
+    if (p->stride_h == 2 && p->filter_h == 3 && p->filter_w == 3 &&
+        (epi == EPI_SAT || (!sat_only && epi == EPI_RSAT))) {
         if (epi == EPI_SAT) {
             col_run(p, input, w, output, col, 2, 3, 1, EPI_SAT);
         } else {
@@ -4180,7 +4181,24 @@ static void s33_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
         return;
     }
 #endif
-    col_dispatch(p, input, w, output, col);
+    if (sat_only) {
+        col_dispatch_sat(p, input, w, output, col);
+    } else {
+        col_dispatch(p, input, w, output, col);
+    }
+}
+
+static void s33_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                         int32_t *col)
+{
+    s33_dispatch_body(p, input, w, output, col, 0);
+}
+
+/* s33_dispatch for epilogue 0 alone (tslm_dsp_depthwise_conv_3x3s2_sat_s8): the rest to col_dispatch_sat */
+static void s33_dispatch_sat(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w,
+                             int8_t *output, int32_t *col)
+{
+    s33_dispatch_body(p, input, w, output, col, 1);
 }
 
 /* The column layout in horizontal bands of band_h output rows (large images, whose whole columns would not fit
@@ -4425,6 +4443,30 @@ void tslm_dsp_depthwise_conv_3x3s2_s8(const tslm_depthwise_conv_params *p, const
     }
 }
 
+/* The sat twins (tslm_dsp_depthwise_conv_<entry>_sat_s8; compiler pass dsp_depthwise_one_clamp, in a model whose
+ * depthwise calls all have epilogue 0): each entry's own choices for EPI_SAT alone, everything else to
+ * tslm_dsp_depthwise_conv_sat_s8 instead of the main entry, so such a model links no EPI_RSAT copy that an entry
+ * reaches by name (noinline routines that take the clamp as an argument keep both halves). */
+void tslm_dsp_depthwise_conv_3x3s2_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                          const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    if (p->requant == NULL || p->requant_fast < TSLM_DSP_DW_COL || p->requant_fast >= TSLM_DSP_DW_PATCH) {
+        tslm_dsp_depthwise_conv_sat_s8(p, input, weights, bias, output, scratch);
+        return;
+    }
+    const int32_t *w = (const int32_t *)(const void *)weights;
+    if (p->band_h > 0 && p->band_h < p->output_h) {
+        col_bands(p, input, w, output, (int32_t *)(void *)scratch, s33_dispatch_sat);
+    } else {
+        s33_dispatch_sat(p, input, w, output, (int32_t *)(void *)scratch);
+    }
+}
+
+int32_t tslm_dsp_depthwise_conv_3x3s2_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
+}
+
 int32_t tslm_dsp_depthwise_conv_3x3s2_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
 {
     return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
@@ -4447,17 +4489,17 @@ int32_t tslm_dsp_depthwise_conv_k1_s8_get_buffer_size(const tslm_depthwise_conv_
     return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
 }
 
-void tslm_dsp_depthwise_conv_3x3s2t_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+TSLM_ALWAYS_INLINE void s2t_entry(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                                  const int32_t *bias, int8_t *output, int8_t *scratch, const int sat_only)
 {
     /* the compiler gives this entry only the column layout's 3x3 at stride 2 (both ways, dilation 1) with three
      * output rows and EPI_SAT or four with EPI_SAT or EPI_RSAT; anything else (never, from the compiler) the main
-     * entry */
+     * entry (the sat twin: EPI_SAT alone, the rest to tslm_dsp_depthwise_conv_sat_s8) */
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
     if (p->requant != NULL && p->requant_fast >= TSLM_DSP_DW_COL &&
         ((p->output_h == 3 && p->requant_fast == TSLM_DSP_DW_COL + EPI_SAT) ||
          (p->output_h == 4 && (p->requant_fast == TSLM_DSP_DW_COL + EPI_SAT ||
-                               p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT))) &&
+                               (!sat_only && p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT)))) &&
         p->filter_h == 3 && p->filter_w == 3 && p->stride_h == 2 && p->stride_w == 2 && p->dilation_h == 1 &&
         p->dilation_w == 1 && p->depth_multiplier == 1 && p->output_c == p->input_c &&
         (p->band_h == 0 || p->band_h >= p->output_h)) {
@@ -4465,7 +4507,28 @@ void tslm_dsp_depthwise_conv_3x3s2t_s8(const tslm_depthwise_conv_params *p, cons
         return;
     }
 #endif
-    tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch);
+    if (sat_only) {
+        tslm_dsp_depthwise_conv_sat_s8(p, input, weights, bias, output, scratch);
+    } else {
+        tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch);
+    }
+}
+
+void tslm_dsp_depthwise_conv_3x3s2t_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    s2t_entry(p, input, weights, bias, output, scratch, 0);
+}
+
+void tslm_dsp_depthwise_conv_3x3s2t_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                           const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    s2t_entry(p, input, weights, bias, output, scratch, 1);
+}
+
+int32_t tslm_dsp_depthwise_conv_3x3s2t_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
 }
 
 int32_t tslm_dsp_depthwise_conv_3x3s2t_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
@@ -4610,12 +4673,16 @@ static void dil_copy(int8_t *dst, int32_t dst_pitch, const int8_t *src, int32_t 
     }
 }
 
-void tslm_dsp_depthwise_conv_dilated_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                        const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+typedef void (*dw_entry_fn)(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                            const int32_t *bias, int8_t *output, int8_t *scratch);
+
+/* main: tslm_dsp_depthwise_conv_s8, or its sat twin for tslm_dsp_depthwise_conv_dilated_sat_s8 */
+TSLM_ALWAYS_INLINE void dil_entry(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                                  const int32_t *bias, int8_t *output, int8_t *scratch, const dw_entry_fn main)
 {
     /* the compiler gives this entry only column-layout calls (records, requant_fast >= TSLM_DSP_DW_COL) */
     if (p->requant == NULL || p->requant_fast < TSLM_DSP_DW_COL || p->requant_fast >= TSLM_DSP_DW_PATCH) {
-        tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch);
+        main(p, input, weights, bias, output, scratch);
         return;
     }
     const int32_t dh = p->dilation_h, dw = p->dilation_w, C = p->input_c, W = p->input_w, OW = p->output_w;
@@ -4639,7 +4706,7 @@ void tslm_dsp_depthwise_conv_dilated_s8(const tslm_depthwise_conv_params *p, con
                 }
             }
         }
-        tslm_dsp_depthwise_conv_s8(&q, stack, weights, NULL, stack, scratch);
+        main(&q, stack, weights, NULL, stack, scratch);
         for (int32_t py = 0, off = 0; py < dh; ++py) {
             const int32_t hs = (p->input_h - py + dh - 1) / dh, ohs = (p->output_h - py + dh - 1) / dh;
             for (int32_t px = 0; px < dw; ++px, off += hs + qh) {
@@ -4650,6 +4717,24 @@ void tslm_dsp_depthwise_conv_dilated_s8(const tslm_depthwise_conv_params *p, con
             }
         }
     }
+}
+
+void tslm_dsp_depthwise_conv_dilated_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                        const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    dil_entry(p, input, weights, bias, output, scratch, tslm_dsp_depthwise_conv_s8);
+}
+
+void tslm_dsp_depthwise_conv_dilated_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                            const int8_t *weights, const int32_t *bias, int8_t *output,
+                                            int8_t *scratch)
+{
+    dil_entry(p, input, weights, bias, output, scratch, tslm_dsp_depthwise_conv_sat_s8);
+}
+
+int32_t tslm_dsp_depthwise_conv_dilated_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_dilated_s8_get_buffer_size(p);
 }
 
 int32_t tslm_dsp_depthwise_conv_dilated_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
@@ -4897,10 +4982,11 @@ static void sm_img3(const tslm_depthwise_conv_params *p, const int8_t *input, co
 }
 
 /* 3x3 at stride 1, output_h <= 6, pad_h 0 or 1, EPI_SAT or EPI_RSAT (tslm_dsp_depthwise_conv_small_s8 checks). */
-static void sm_run(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
-                   int32_t *col)
+TSLM_ALWAYS_INLINE void sm_run_body(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w,
+                                    int8_t *output, int32_t *col, const int sat_only)
 {
-    const int32_t H = p->output_h, Jn = (H + 3) / 2, C = p->input_c, rsat = p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT;
+    const int32_t H = p->output_h, Jn = (H + 3) / 2, C = p->input_c;
+    const int32_t rsat = !sat_only && p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT;
     const int32_t top = p->pad_h & 1, rem = p->input_h - top; /* image rows after the pair above */
     const int32_t pairs = rem / 2 < Jn - top ? rem / 2 : Jn - top, bottom = (rem & 1) && top + pairs < Jn;
     const int32_t xend = p->ring_w < p->pad_w + p->input_w ? p->ring_w : p->pad_w + p->input_w;
@@ -4922,6 +5008,17 @@ static void sm_run(const tslm_depthwise_conv_params *p, const int8_t *input, con
             }
             ctx[10] = (int32_t)(uintptr_t)col, ctx[11] = (int32_t)(uintptr_t)(out_b + 4 * g);
             ctx[14] = ctx[11] + chans;
+            if (sat_only) { /* (sm_run_sat: none of the EPI_RSAT passes) */
+                switch (H) {
+                case 1: sm_channels_1s(ctx); break;
+                case 2: sm_channels_2s(ctx); break;
+                case 3: sm_channels_3s(ctx); break;
+                case 4: sm_channels_4s(ctx); break;
+                case 5: sm_channels_5s(ctx); break;
+                default: sm_channels_6s(ctx); break;
+                }
+                continue;
+            }
             switch (2 * H + rsat) {
             case 2: sm_channels_1s(ctx); break;
             case 3: sm_channels_1r(ctx); break;
@@ -4939,20 +5036,36 @@ static void sm_run(const tslm_depthwise_conv_params *p, const int8_t *input, con
         }
     }
 }
+
+static void sm_run(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                   int32_t *col)
+{
+    sm_run_body(p, input, w, output, col, 0);
+}
+
+static void sm_run_sat(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                       int32_t *col)
+{
+    sm_run_body(p, input, w, output, col, 1);
+}
 #endif
 
-void tslm_dsp_depthwise_conv_small_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                      const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+TSLM_ALWAYS_INLINE void sm_entry(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                                 const int32_t *bias, int8_t *output, int8_t *scratch, const int sat_only)
 {
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
     const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
-    if (p->requant != NULL && (epi == EPI_SAT || epi == EPI_RSAT) && p->filter_h == 3 && p->filter_w == 3 &&
-        p->stride_h == 1 && p->stride_w == 1 && p->dilation_h == 1 && p->dilation_w == 1 &&
+    if (p->requant != NULL && (epi == EPI_SAT || (!sat_only && epi == EPI_RSAT)) && p->filter_h == 3 &&
+        p->filter_w == 3 && p->stride_h == 1 && p->stride_w == 1 && p->dilation_h == 1 && p->dilation_w == 1 &&
         p->depth_multiplier == 1 && p->output_h >= 1 && p->output_h <= 6 && p->output_w >= 1 &&
         (p->pad_h == 0 || p->pad_h == 1) && (p->band_h == 0 || p->band_h >= p->output_h)) {
         const int32_t N = p->output_h; /* a 3x3 or 2x2 image, SAME: straight-line channels; 1x1: the center tap */
         if (N == 1 && p->output_w == 1 && p->input_h == 1 && p->input_w == 1 && p->pad_h == 1 && p->pad_w == 1) {
-            sm_img1(p, input, (const int32_t *)(const void *)weights, output, epi);
+            if (sat_only) {
+                sm_img1_body(p, input, (const int32_t *)(const void *)weights, output, EPI_SAT);
+            } else {
+                sm_img1(p, input, (const int32_t *)(const void *)weights, output, epi);
+            }
             return;
         }
         if (epi == EPI_SAT && (N == 3 || N == 2) && p->output_w == N && p->input_h == N && p->input_w == N &&
@@ -4960,11 +5073,36 @@ void tslm_dsp_depthwise_conv_small_s8(const tslm_depthwise_conv_params *p, const
             sm_img3(p, input, (const int32_t *)(const void *)weights, output, N);
             return;
         }
-        sm_run(p, input, (const int32_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
+        if (sat_only) {
+            sm_run_sat(p, input, (const int32_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
+        } else {
+            sm_run(p, input, (const int32_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
+        }
         return;
     }
 #endif
-    tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch); /* everything else: the column layout's */
+    if (sat_only) {
+        tslm_dsp_depthwise_conv_sat_s8(p, input, weights, bias, output, scratch);
+    } else {
+        tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch); /* everything else: the column layout's */
+    }
+}
+
+void tslm_dsp_depthwise_conv_small_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                      const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    sm_entry(p, input, weights, bias, output, scratch, 0);
+}
+
+void tslm_dsp_depthwise_conv_small_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                          const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    sm_entry(p, input, weights, bias, output, scratch, 1);
+}
+
+int32_t tslm_dsp_depthwise_conv_small_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
 }
 
 int32_t tslm_dsp_depthwise_conv_small_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
@@ -5080,13 +5218,13 @@ int32_t tslm_dsp_depthwise_conv_px_s8_get_buffer_size(const tslm_depthwise_conv_
 /* 7x7 at stride 1 in the column layout (EPI_SAT, EPI_RSAT; not in bands): col_run with the filter's shape as constants
  * (n = 4 pairs a filter column, 7 columns), so the compiler unrolls the taps (12x12x32: 3.13 -> 1.79 instructions
  * per MAC); the entry the compiler gives these layers, the rest to tslm_dsp_depthwise_conv_s8. */
-void tslm_dsp_depthwise_conv_k7_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                   const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+TSLM_ALWAYS_INLINE void k7_entry(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                                 const int32_t *bias, int8_t *output, int8_t *scratch, const int sat_only)
 {
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
     const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
-    if (p->requant != NULL && (epi == EPI_SAT || epi == EPI_RSAT) && p->filter_h == 7 && p->filter_w == 7 &&
-        p->stride_h == 1 && p->dilation_h == 1 && p->depth_multiplier == 1 &&
+    if (p->requant != NULL && (epi == EPI_SAT || (!sat_only && epi == EPI_RSAT)) && p->filter_h == 7 &&
+        p->filter_w == 7 && p->stride_h == 1 && p->dilation_h == 1 && p->depth_multiplier == 1 &&
         (p->band_h == 0 || p->band_h >= p->output_h)) {
         const int32_t *w = (const int32_t *)(const void *)weights;
         if (epi == EPI_SAT) {
@@ -5097,7 +5235,28 @@ void tslm_dsp_depthwise_conv_k7_s8(const tslm_depthwise_conv_params *p, const in
         return;
     }
 #endif
-    tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch);
+    if (sat_only) {
+        tslm_dsp_depthwise_conv_sat_s8(p, input, weights, bias, output, scratch);
+    } else {
+        tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch);
+    }
+}
+
+void tslm_dsp_depthwise_conv_k7_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                   const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    k7_entry(p, input, weights, bias, output, scratch, 0);
+}
+
+void tslm_dsp_depthwise_conv_k7_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    k7_entry(p, input, weights, bias, output, scratch, 1);
+}
+
+int32_t tslm_dsp_depthwise_conv_k7_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
 }
 
 int32_t tslm_dsp_depthwise_conv_k7_s8_get_buffer_size(const tslm_depthwise_conv_params *p)

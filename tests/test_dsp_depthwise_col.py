@@ -195,12 +195,12 @@ def _driver_model(tf, rng, cases=None):
         scale = np.asarray(spec.get("wscale", 1.0), np.float32).reshape(-1, 1)
         w = tf.constant(opzoo._w(rng, kh, kw, spec["cin"], 1) * scale)
         b = tf.constant(opzoo._w(rng, spec["cin"], scale=0.1))
-        layers.append((w, b, spec["act"], spec.get("stride", 1), spec.get("padding", "SAME")))
+        layers.append((w, b, spec["act"], spec.get("stride", 1), spec.get("padding", "SAME"), spec.get("dil", 1)))
 
     def fn(*xs):
         outs = []
-        for x, (w, b, act, st, pad) in zip(xs, layers):
-            y = tf.nn.depthwise_conv2d(x, w, [1, st, st, 1], pad) + b
+        for x, (w, b, act, st, pad, dil) in zip(xs, layers):
+            y = tf.nn.depthwise_conv2d(x, w, [1, st, st, 1], pad, dilations=[dil, dil] if dil > 1 else None) + b
             outs.append(tf.nn.relu(y) if act == "relu" else (tf.nn.relu6(y) if act == "relu6" else y))
         return tuple(outs)
 
@@ -233,7 +233,8 @@ def _driver_run(monkeypatch, name, cases, opt="-O2"):
     sat = "_sat" if one_clamp else ""
     for c in dw:
         q = c.params
-        if not c.func.endswith(tuple(f"_{e}{sat}_s8" for e in ("3x3s2", "3x3s2t", "small", "k7"))):  # the main entry
+        if not c.func.endswith(tuple(f"_{e}{sat}_s8" for e in ("3x3s2", "3x3s2t", "small", "k7", "k1", "cols", "px",
+                                                              "dilated"))):  # the main entry
             assert c.func == f"tslm_dsp_depthwise_conv{sat}_s8", c.note
         if q["filter_h"] == q["filter_w"] == 3 and q["stride_h"] == 2:
             t = (q["output_h"] == 3 and q["requant_fast"] == 16) or (q["output_h"] == 4 and q["stride_w"] == 2)
@@ -278,7 +279,9 @@ def test_one_clamp_entry_bit_exact_on_cortex_m4(monkeypatch, opt):
 # A MobileNet-like mix of depthwise entries, every layer with epilogue 0 (relu, relu6): 3x3 at stride 2 over a large
 # image (in bands) and a medium one (tslm_dsp_depthwise_conv_3x3s2_s8), over 6x6 and 8x8 (three and four output
 # rows: ..._3x3s2t_s8), 3x3 at stride 1 over at most six output rows (..._small_s8: 3x3 and 2x2 images SAME, four,
-# five and six rows, VALID), 7x7 (..._k7_s8), and the main entry's 3x3, 5x5 at stride 2 and 3 x 1
+# five and six rows, VALID), 7x7 (..._k7_s8), the main entry's 3x3, 5x5 at stride 2 and 3 x 1, K x 1 at stride 2
+# (K = 4, 5, 8) and dilated (..._k1_s8), 3 x 1 over columns of width 3 (..._cols_s8), a 1x1 image (..._px_s8) and a
+# dilated 3x3 (..._dilated_s8)
 MIXED_SAT_CASES = {
     "mx_s2_bands_c16_relu6": dict(k=(3, 3), cin=16, act="relu6", hw=(48, 48), stride=2),
     "mx_s2_c6_relu": dict(k=(3, 3), cin=6, act="relu", hw=(13, 11), stride=2),
@@ -293,6 +296,13 @@ MIXED_SAT_CASES = {
     "mx_main3x3_c8_relu6": dict(k=(3, 3), cin=8, act="relu6", hw=(12, 10)),
     "mx_main5x5s2_c4_relu": dict(k=(5, 5), cin=4, act="relu", hw=(11, 9), stride=2),
     "mx_main3x1_c5_relu": dict(k=(3, 1), cin=5, act="relu", hw=(9, 1)),
+    "mx_k1_5x1s2_c6_relu": dict(k=(5, 1), cin=6, act="relu", hw=(17, 1), stride=2),
+    "mx_k1_4x1s2_c4_relu6": dict(k=(4, 1), cin=4, act="relu6", hw=(14, 1), stride=2),
+    "mx_k1_8x1s2_c4_relu": dict(k=(8, 1), cin=4, act="relu", hw=(21, 2), stride=2),
+    "mx_k1_dil3x1_c4_relu": dict(k=(3, 1), cin=4, act="relu", hw=(15, 1), dil=2),
+    "mx_cols3x1_c8_relu": dict(k=(3, 1), cin=8, act="relu", hw=(11, 3), padding="VALID"),
+    "mx_px_c9_relu6": dict(k=(3, 3), cin=9, act="relu6", hw=(1, 1)),
+    "mx_dil3x3_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(10, 10), dil=2),
 }
 
 
@@ -304,5 +314,5 @@ def test_one_clamp_every_entry_bit_exact_on_cortex_m4(monkeypatch, opt):
     dw = _driver_run(monkeypatch, "dw_one_clamp_mixed", MIXED_SAT_CASES, opt=opt)
     funcs = sorted(c.func.removeprefix("tslm_dsp_depthwise_conv_") for c in dw)
     assert funcs == sorted(["3x3s2_sat_s8"] * 2 + ["3x3s2t_sat_s8"] * 2 + ["small_sat_s8"] * 5 + ["k7_sat_s8"]
-                           + ["sat_s8"] * 3), funcs
+                           + ["sat_s8"] * 3 + ["k1_sat_s8"] * 4 + ["cols_sat_s8", "px_sat_s8", "dilated_sat_s8"]), funcs
     assert sum(0 < c.params["band_h"] < c.params["output_h"] for c in dw) == 1  # the large image in bands

@@ -38,7 +38,8 @@ def test_3x3_stride2_takes_the_driver_or_the_row_window(zoo, monkeypatch):
 
     model = zoo("depthwise_3x3_c16_stride2_relu")
     (dw,) = _dw_calls(model)  # relu: the stride-2 driver's epilogue 0
-    assert dw.func == "tslm_dsp_depthwise_conv_3x3s2_s8" and dw.params["requant_fast"] == 16
+    # (its one depthwise layer, epilogue 0: the entry's sat twin, pass dsp_depthwise_one_clamp)
+    assert dw.func == "tslm_dsp_depthwise_conv_3x3s2_sat_s8" and dw.params["requant_fast"] == 16
     assert dw.params["stride_h"] == 2
     assert dw.params["band_h"] == 0  # one call, no bands
     monkeypatch.setattr(conv, "depthwise_column_records", _forced("fast"))  # epilogue 2: the column layout's C loops

@@ -43,8 +43,9 @@ def test_column_layout_epilogues_bit_exact(name, mode, zoo, monkeypatch):
 
 def test_stride2_3x3_layers_take_their_own_entry(zoo):
     """3x3 at stride 2 in the column layout goes to tslm_dsp_depthwise_conv_3x3s2_s8, the only entry that reaches
-    the stride-2 passes (17 KB at -O2), so a model without such layers (MLPerf KWS) links none of them."""
-    for name, func in (("depthwise_3x3_c16_stride2_relu", "tslm_dsp_depthwise_conv_3x3s2_s8"),
+    the stride-2 passes (17 KB at -O2), so a model without such layers (MLPerf KWS) links none of them (a model
+    whose depthwise layers all have epilogue 0, as this relu one: its sat twin)."""
+    for name, func in (("depthwise_3x3_c16_stride2_relu", "tslm_dsp_depthwise_conv_3x3s2_sat_s8"),
                        ("depthwise_3x3", "tslm_dsp_depthwise_conv_s8")):
         _, plan = analyze(zoo(name), "cortex-m-dsp")
         dw = [s for s in plan.steps if isinstance(s, Call) and s.family == "tslm_depthwise_conv"]
@@ -194,12 +195,12 @@ def _driver_model(tf, rng, cases=None):
         scale = np.asarray(spec.get("wscale", 1.0), np.float32).reshape(-1, 1)
         w = tf.constant(opzoo._w(rng, kh, kw, spec["cin"], 1) * scale)
         b = tf.constant(opzoo._w(rng, spec["cin"], scale=0.1))
-        layers.append((w, b, spec["act"], spec.get("stride", 1), spec.get("padding", "SAME")))
+        layers.append((w, b, spec["act"], spec.get("stride", 1), spec.get("padding", "SAME"), spec.get("dil", 1)))
 
     def fn(*xs):
         outs = []
-        for x, (w, b, act, st, pad) in zip(xs, layers):
-            y = tf.nn.depthwise_conv2d(x, w, [1, st, st, 1], pad) + b
+        for x, (w, b, act, st, pad, dil) in zip(xs, layers):
+            y = tf.nn.depthwise_conv2d(x, w, [1, st, st, 1], pad, dilations=[dil, dil] if dil > 1 else None) + b
             outs.append(tf.nn.relu(y) if act == "relu" else (tf.nn.relu6(y) if act == "relu6" else y))
         return tuple(outs)
 
@@ -227,19 +228,23 @@ def _driver_run(monkeypatch, name, cases, opt="-O2"):
         16 + (0 if spec["act"] else 4) for spec in cases.values())
     # 3x3 at stride 2 with three output rows and an activation or four rows: the small images' entry
     # (col_run_3x3s2t); other 3x3 at stride 2: the stride-2 entry
+    # one clamp (every layer epilogue 0): each entry's sat twin (pass dsp_depthwise_one_clamp)
     one_clamp = all(spec["act"] for spec in cases.values())
+    sat = "_sat" if one_clamp else ""
     for c in dw:
         q = c.params
-        if not c.func.endswith(("_3x3s2_s8", "_3x3s2t_s8", "_small_s8")):  # the main entry or, one clamp, its own
-            assert c.func == f"tslm_dsp_depthwise_conv{'_sat' if one_clamp else ''}_s8", c.note
+        if not c.func.endswith(tuple(f"_{e}{sat}_s8" for e in ("3x3s2", "3x3s2t", "small", "k7", "k1", "cols", "px",
+                                                              "dilated"))):  # the main entry
+            assert c.func == f"tslm_dsp_depthwise_conv{sat}_s8", c.note
         if q["filter_h"] == q["filter_w"] == 3 and q["stride_h"] == 2:
             t = (q["output_h"] == 3 and q["requant_fast"] == 16) or (q["output_h"] == 4 and q["stride_w"] == 2)
-            assert c.func == f"tslm_dsp_depthwise_conv_3x3s2{'t' if t else ''}_s8", c.note
+            assert c.func == f"tslm_dsp_depthwise_conv_3x3s2{'t' if t else ''}{sat}_s8", c.note
     oracle = Oracle(model)
     assert len(run.outputs) == len(batches) == 3 and len(cm.outputs) == len(cases)
     for inputs, ours in zip(batches, run.outputs):
         c = compare_outputs(oracle.run(inputs), ours)
         assert c.identical and c.bytes_compared == sum(t.nbytes for t in cm.outputs), c.problem
+    return dw
 
 
 def test_driver_row_counts_bit_exact_on_cortex_m4(monkeypatch):
@@ -269,3 +274,45 @@ def test_one_clamp_entry_bit_exact_on_cortex_m4(monkeypatch, opt):
     paths alone: 3x3, K x 1 at stride 1 and 2, 5x5 at stride 1 and 2, width-1 3 x 1 at stride 1 and 2, right shifts
     in the copies and outside them); with a layer of another epilogue (DRIVER_CASES) every call keeps its entry."""
     _driver_run(monkeypatch, "dw_one_clamp", SAT_CASES, opt=opt)
+
+
+# A MobileNet-like mix of depthwise entries, every layer with epilogue 0 (relu, relu6): 3x3 at stride 2 over a large
+# image (in bands) and a medium one (tslm_dsp_depthwise_conv_3x3s2_s8), over 6x6 and 8x8 (three and four output
+# rows: ..._3x3s2t_s8), 3x3 at stride 1 over at most six output rows (..._small_s8: 3x3 and 2x2 images SAME, four,
+# five and six rows, VALID), 7x7 (..._k7_s8), the main entry's 3x3, 5x5 at stride 2 and 3 x 1, K x 1 at stride 2
+# (K = 4, 5, 8) and dilated (..._k1_s8), 3 x 1 over columns of width 3 (..._cols_s8), a 1x1 image (..._px_s8) and a
+# dilated 3x3 (..._dilated_s8)
+MIXED_SAT_CASES = {
+    "mx_s2_bands_c16_relu6": dict(k=(3, 3), cin=16, act="relu6", hw=(48, 48), stride=2),
+    "mx_s2_c6_relu": dict(k=(3, 3), cin=6, act="relu", hw=(13, 11), stride=2),
+    "mx_s2t_rows3_c12_relu6": dict(k=(3, 3), cin=12, act="relu6", hw=(6, 6), stride=2),
+    "mx_s2t_rows4_c8_relu": dict(k=(3, 3), cin=8, act="relu", hw=(8, 8), stride=2),
+    "mx_small6_c8_relu6": dict(k=(3, 3), cin=8, act="relu6", hw=(6, 6)),
+    "mx_small4_c6_relu": dict(k=(3, 3), cin=6, act="relu", hw=(4, 6)),
+    "mx_small5_valid_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(7, 5), padding="VALID"),
+    "mx_small3_c12_relu6": dict(k=(3, 3), cin=12, act="relu6", hw=(3, 3)),
+    "mx_small2_c8_relu": dict(k=(3, 3), cin=8, act="relu", hw=(2, 2)),
+    "mx_k7_c4_relu": dict(k=(7, 7), cin=4, act="relu", hw=(10, 9)),
+    "mx_main3x3_c8_relu6": dict(k=(3, 3), cin=8, act="relu6", hw=(12, 10)),
+    "mx_main5x5s2_c4_relu": dict(k=(5, 5), cin=4, act="relu", hw=(11, 9), stride=2),
+    "mx_main3x1_c5_relu": dict(k=(3, 1), cin=5, act="relu", hw=(9, 1)),
+    "mx_k1_5x1s2_c6_relu": dict(k=(5, 1), cin=6, act="relu", hw=(17, 1), stride=2),
+    "mx_k1_4x1s2_c4_relu6": dict(k=(4, 1), cin=4, act="relu6", hw=(14, 1), stride=2),
+    "mx_k1_8x1s2_c4_relu": dict(k=(8, 1), cin=4, act="relu", hw=(21, 2), stride=2),
+    "mx_k1_dil3x1_c4_relu": dict(k=(3, 1), cin=4, act="relu", hw=(15, 1), dil=2),
+    "mx_cols3x1_c8_relu": dict(k=(3, 1), cin=8, act="relu", hw=(11, 3), padding="VALID"),
+    "mx_px_c9_relu6": dict(k=(3, 3), cin=9, act="relu6", hw=(1, 1)),
+    "mx_dil3x3_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(10, 10), dil=2),
+}
+
+
+@pytest.mark.parametrize("opt", ["-O2", "-Os -DTSLM_OPTIMIZE_SIZE"])
+def test_one_clamp_every_entry_bit_exact_on_cortex_m4(monkeypatch, opt):
+    """A model whose depthwise layers all have epilogue 0 but take several entries (3x3 at stride 2, small images,
+    7x7, the main entry): every call goes to its entry's sat twin (pass dsp_depthwise_one_clamp), whose fallback is
+    tslm_dsp_depthwise_conv_sat_s8, so the model links one clamp's copies; bit-exact with TFLM in both builds."""
+    dw = _driver_run(monkeypatch, "dw_one_clamp_mixed", MIXED_SAT_CASES, opt=opt)
+    funcs = sorted(c.func.removeprefix("tslm_dsp_depthwise_conv_") for c in dw)
+    assert funcs == sorted(["3x3s2_sat_s8"] * 2 + ["3x3s2t_sat_s8"] * 2 + ["small_sat_s8"] * 5 + ["k7_sat_s8"]
+                           + ["sat_s8"] * 3 + ["k1_sat_s8"] * 4 + ["cols_sat_s8", "px_sat_s8", "dilated_sat_s8"]), funcs
+    assert sum(0 < c.params["band_h"] < c.params["output_h"] for c in dw) == 1  # the large image in bands

@@ -62,10 +62,13 @@ run in order by :func:`run` (``driver.lower_graph``) and tested on its own (test
   (``ops.elementwise.residual_terms``, 1 KB); where both rows are contiguous and moved terms let the loop round half
   up (``residual_terms_up``, ``residual_terms_up_mve`` on Helium), ``tslm_dsp_add_terms_up_s8``
   (``tslm_mve_add_terms_up_s8``) with those. Runs after the others but one (the layer norm fusion takes its ADDs first).
-- :func:`dsp_depthwise_one_clamp`: on Cortex-M DSP (not Helium), where every depthwise call of the model is the main
-  entry's column layout with epilogue 0 (relu: outputs clamped at or above the zero point), the calls go to
-  ``tslm_dsp_depthwise_conv_sat_s8``, which reaches only that clamp's routines, so the linker leaves the other
-  clamp's copies and the row and patch layouts out (MLPerf KWS: kernels ``.text`` -35 KB at -O2, same instructions).
+- :func:`dsp_depthwise_one_clamp`: on Cortex-M DSP (not Helium), where every depthwise call of the model is the column
+  layout with epilogue 0 (relu: outputs clamped at or above the zero point) through the main entry or one with a sat
+  twin (every column-layout entry: 3x3 at stride 2, small images, 7x7, dilated, K x 1, columns, a 1x1 image), the
+  calls go to the twins (``tslm_dsp_depthwise_conv_sat_s8``,
+  ``..._3x3s2_sat_s8``, ...), which reach only that clamp's routines and fall back into ``..._sat_s8``, so the
+  linker leaves the other clamp's copies and the row and patch layouts out (MLPerf KWS: kernels ``.text`` -35 KB at
+  -O2, same instructions).
 
 Aliasing and in-place decisions are the planner's passes (planner.py: ``resolve_aliases``,
 ``choose_in_place``).
@@ -416,20 +419,28 @@ def _fold_transpose(lw: Lowering, bmm: Call, k: int, slot: int, steps: list[Step
     return folded, kt
 
 
+# The depthwise entries with a sat twin (tslm_dsp_depthwise_conv_<entry>_sat_s8: its EPI_SAT choices alone, the rest
+# to tslm_dsp_depthwise_conv_sat_s8 instead of the main entry)
+DSP_DW_SAT_TWINS = {f"tslm_dsp_depthwise_conv_{e}s8": f"tslm_dsp_depthwise_conv_{e}sat_s8"
+                    for e in ("", "3x3s2_", "3x3s2t_", "small_", "k7_", "dilated_", "k1_", "cols_", "px_")}
+
+
 def dsp_depthwise_one_clamp(lw: Lowering, steps: list[Step]) -> list[Step]:
-    """Cortex-M DSP: where every depthwise call of the model goes to tslm_dsp_depthwise_conv_s8 in the column layout
-    with epilogue 0 (outputs clamped to int8, the zero point in the rounding term: requant_fast 16), the entry that
-    reaches only that epilogue's routines (tslm_dsp_depthwise_conv_sat_s8), so the linker leaves out the other clamp's
-    copies (MLPerf KWS: ~15 KB of .text at -O2). A model with any other depthwise call keeps the main entry (the other
-    entries fall back into it: both would link)."""
+    """Cortex-M DSP: where every depthwise call of the model goes to the column layout with epilogue 0 (outputs
+    clamped to int8, the zero point in the rounding term: requant_fast 16) through an entry with a sat twin
+    (DSP_DW_SAT_TWINS: the main entry, 3x3 at stride 2, its small-image entry, small images, 7x7, dilated, K x 1 at
+    stride 2 or dilated, 3 x 1 over columns, a 1x1 image: every entry of the column layout), each
+    call to its entry's twin, which reaches only that epilogue's routines and falls back into
+    tslm_dsp_depthwise_conv_sat_s8, so the linker leaves out the other clamp's copies (MLPerf KWS: ~35 KB of .text
+    at -O2). A model with any other depthwise call keeps its entries (the others fall back into the main entry:
+    both clamps would link)."""
     if not lw.target.dsp or lw.target.mve:
         return steps
     dw = [s for s in steps if isinstance(s, Call) and "depthwise_conv" in s.func]
-    if not dw or any(s.func != "tslm_dsp_depthwise_conv_s8" or dict(s.param_items()).get("requant_fast") != 16
-                     for s in dw):
+    if not dw or any(s.func not in DSP_DW_SAT_TWINS or dict(s.param_items()).get("requant_fast") != 16 for s in dw):
         return steps
     ids = {id(s) for s in dw}
-    return [replace(s, func="tslm_dsp_depthwise_conv_sat_s8") if id(s) in ids else s for s in steps]
+    return [replace(s, func=DSP_DW_SAT_TWINS[s.func]) if id(s) in ids else s for s in steps]
 
 
 PASSES: tuple[Callable[[Lowering, list[Step]], list[Step]], ...] = (tables_for_one_byte_functions,

@@ -1288,22 +1288,29 @@ TSLM_ALWAYS_INLINE void col_3x3s2_channels_rsat(const int32_t *ctx)
             : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 
 /* ctx: &m of the group's col33_ctx (as col_3x3s2_channels_*), h: the pass's rows (1..4) */
-__attribute__((noinline)) static void col_3x3s2c_channels(const int32_t *ctx, const int32_t h, const int rsat)
+/* (split by clamp, EPI_RSAT and EPI_SAT, so that a model with one clamp links one: col_3x3s2c_channels chooses) */
+__attribute__((noinline)) static void col_3x3s2c_channels_r(const int32_t *ctx, const int32_t h)
 {
     int32_t a0, a1, a2, a3, t;
     const int32_t *xp;
     int8_t *o;
-    if (rsat) {
-        if (h == 4) {
-            TSLM_S2C_CHANNELS(TSLM_S2C_BLOCK4(TSLM_COL3B_RREQ12_4) "8:\n\t");
-        } else if (h == 3) {
-            TSLM_S2C_CHANNELS(TSLM_S2C_BLOCK3(TSLM_S2C_RREQ3) "8:\n\t");
-        } else if (h == 2) {
-            TSLM_S2C_CHANNELS(TSLM_S2C_BLOCK2(TSLM_S2C_RREQ2) "8:\n\t");
-        } else {
-            TSLM_S2C_CHANNELS(TSLM_S2C_BLOCK1(TSLM_S2C_RREQ1) "8:\n\t");
-        }
-    } else if (h == 4) {
+    if (h == 4) {
+        TSLM_S2C_CHANNELS(TSLM_S2C_BLOCK4(TSLM_COL3B_RREQ12_4) "8:\n\t");
+    } else if (h == 3) {
+        TSLM_S2C_CHANNELS(TSLM_S2C_BLOCK3(TSLM_S2C_RREQ3) "8:\n\t");
+    } else if (h == 2) {
+        TSLM_S2C_CHANNELS(TSLM_S2C_BLOCK2(TSLM_S2C_RREQ2) "8:\n\t");
+    } else {
+        TSLM_S2C_CHANNELS(TSLM_S2C_BLOCK1(TSLM_S2C_RREQ1) "8:\n\t");
+    }
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
+}
+__attribute__((noinline)) static void col_3x3s2c_channels_s(const int32_t *ctx, const int32_t h)
+{
+    int32_t a0, a1, a2, a3, t;
+    const int32_t *xp;
+    int8_t *o;
+    if (h == 4) {
         TSLM_S2C_CHANNELS(TSLM_DW_BLOCKS_RQ(TSLM_S2C_BLOCK4, TSLM_COL3B_REQ4R, TSLM_COL3B_REQ4));
     } else if (h == 3) {
         TSLM_S2C_CHANNELS(TSLM_DW_BLOCKS_RQ(TSLM_S2C_BLOCK3, TSLM_S2C_REQ3R, TSLM_S2C_REQ3));
@@ -1313,6 +1320,14 @@ __attribute__((noinline)) static void col_3x3s2c_channels(const int32_t *ctx, co
         TSLM_S2C_CHANNELS(TSLM_DW_BLOCKS_RQ(TSLM_S2C_BLOCK1, TSLM_S2C_REQ1R, TSLM_S2C_REQ1));
     }
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o;
+}
+TSLM_ALWAYS_INLINE void col_3x3s2c_channels(const int32_t *ctx, const int32_t h, const int rsat)
+{
+    if (rsat) {
+        col_3x3s2c_channels_r(ctx, h);
+    } else {
+        col_3x3s2c_channels_s(ctx, h);
+    }
 }
 /* The same passes of four rows where a padded column is J = 9 or 5 words (output_h 5..8: the compiler's bands of 8
  * rows and images of 10..16 rows; output_h 4) and the filter moves two columns a block (stride_w 2, so a block's
@@ -1444,31 +1459,45 @@ __attribute__((noinline)) static void col_3x3s2c_channels(const int32_t *ctx, co
 
 /* ctx: &m of the group's col33_ctx as col_3x3s2c_channels's, with OC in its tap slot (20) and 3 ostep at 24; j9: J = 9
  * (2: and an even number of output columns: EPI_SAT's copies two blocks a turn), 0: J = 5 */
-__attribute__((noinline)) static void col_3x3s2j_channels(const int32_t *ctx_, const int rsat, const int j9)
+/* (split by clamp as col_3x3s2c_channels: EPI_RSAT, EPI_SAT) */
+__attribute__((noinline)) static void col_3x3s2j_channels_r(const int32_t *ctx_, const int j9)
 {
     register const int32_t *b __asm__("r0") = ctx_; /* the context, then each channel's 2 x bias */
     register int32_t a0 __asm__("r1"), a1 __asm__("r2"), a2 __asm__("r3"), a3 __asm__("r4"), t __asm__("r5");
     register const int32_t *xp __asm__("r6");
     register int8_t *o __asm__("r7");
-    if (rsat && j9) {
+    if (j9) {
         TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKRR, TSLM_COL3B_RREQ, "36"));
-    } else if (j9 == 2) {
+    } else {
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKRR, TSLM_COL3B_RREQ, "20"));
+    }
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o, (void)b;
+}
+__attribute__((noinline)) static void col_3x3s2j_channels_s(const int32_t *ctx_, const int j9)
+{
+    register const int32_t *b __asm__("r0") = ctx_; /* the context, then each channel's 2 x bias */
+    register int32_t a0 __asm__("r1"), a1 __asm__("r2"), a2 __asm__("r3"), a3 __asm__("r4"), t __asm__("r5");
+    register const int32_t *xp __asm__("r6");
+    register int8_t *o __asm__("r7");
+    if (j9 == 2) {
         TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR2, TSLM_COL3B_REQ, "36"));
     } else if (j9) {
         TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR, TSLM_COL3B_REQ, "36"));
-    } else if (rsat) {
-        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKRR, TSLM_COL3B_RREQ, "20"));
     } else {
         TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR, TSLM_COL3B_REQ, "20"));
     }
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o, (void)b;
 }
-/* one pass of four rows in col_3x3s2j_channels: OC in the context's tap slot meanwhile */
-__attribute__((noinline)) static void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const int j9, const int rsat)
+/* one pass of four rows in col_3x3s2j_channels_*: OC in the context's tap slot meanwhile */
+TSLM_ALWAYS_INLINE void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const int j9, const int rsat)
 {
     const int32_t tap = ctx->tap;
     ctx->tap = OC;
-    col_3x3s2j_channels(&ctx->m, rsat, j9);
+    if (rsat) {
+        col_3x3s2j_channels_r(&ctx->m, j9);
+    } else {
+        col_3x3s2j_channels_s(&ctx->m, j9);
+    }
     ctx->tap = tap;
 }
 /* Six output rows in one pass (output_h 6, J = 9, stride_w 2: images of 11 or 12 rows) instead of passes of four
@@ -1577,26 +1606,37 @@ __attribute__((noinline)) static void col_3x3s2j_pass(col33_ctx *ctx, const int3
             : "r8", "r9", "r10", "r11", "r12", "cc", "memory")
 
 /* ctx: as col_3x3s2j_channels's, six words below init (col33_ctx.bias5) */
-__attribute__((noinline)) static void col_3x3s2six_channels(const int32_t *ctx_, const int rsat)
+/* (split by clamp as col_3x3s2c_channels: EPI_RSAT, EPI_SAT) */
+__attribute__((noinline)) static void col_3x3s2six_channels_r(const int32_t *ctx_)
 {
     register const int32_t *ctx __asm__("r0") = ctx_;
     register int32_t a0 __asm__("r1"), a1 __asm__("r2"), a2 __asm__("r3"), a3 __asm__("r4"), a4 __asm__("r5"),
         a5 __asm__("r6");
     register const int32_t *xp __asm__("r7");
     register int8_t *o __asm__("lr");
-    if (rsat) {
-        TSLM_S6_CHANNELS(TSLM_S6_BLOCK_RSAT);
-    } else {
-        TSLM_S6_CHANNELS(TSLM_S6_BLOCKS);
-    }
+    TSLM_S6_CHANNELS(TSLM_S6_BLOCK_RSAT);
     (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)xp, (void)o;
 }
-/* the pass of six rows in col_3x3s2six_channels: OC in the context's tap slot meanwhile */
-__attribute__((noinline)) static void col_3x3s2six_pass(col33_ctx *ctx, const int32_t OC, const int rsat)
+__attribute__((noinline)) static void col_3x3s2six_channels_s(const int32_t *ctx_)
+{
+    register const int32_t *ctx __asm__("r0") = ctx_;
+    register int32_t a0 __asm__("r1"), a1 __asm__("r2"), a2 __asm__("r3"), a3 __asm__("r4"), a4 __asm__("r5"),
+        a5 __asm__("r6");
+    register const int32_t *xp __asm__("r7");
+    register int8_t *o __asm__("lr");
+    TSLM_S6_CHANNELS(TSLM_S6_BLOCKS);
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)xp, (void)o;
+}
+/* the pass of six rows in col_3x3s2six_channels_*: OC in the context's tap slot meanwhile */
+TSLM_ALWAYS_INLINE void col_3x3s2six_pass(col33_ctx *ctx, const int32_t OC, const int rsat)
 {
     const int32_t tap = ctx->tap;
     ctx->tap = OC;
-    col_3x3s2six_channels(&ctx->m, rsat);
+    if (rsat) {
+        col_3x3s2six_channels_r(&ctx->m);
+    } else {
+        col_3x3s2six_channels_s(&ctx->m);
+    }
     ctx->tap = tap;
 }
 #if !defined(TSLM_OPTIMIZE_SIZE) /* (col_run_3x3s2t only) */
@@ -2617,11 +2657,12 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
  * way). Per group of four channels its columns widened, then its channels in one pass: col_3x3s2t_channels (three
  * rows, the weights in registers) or col_3x3s2j_channels (four rows); the pad words once per call, none of
  * col_run_3x3_body's per-group choices (~50 instructions a group). Never in bands (four rows are no band). */
-__attribute__((noinline)) static void col_run_3x3s2t(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                                     const int32_t *weights, int8_t *output, int32_t *col)
+TSLM_ALWAYS_INLINE void col_run_3x3s2t_body(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                            const int32_t *weights, int8_t *output, int32_t *col, const int sat_only)
 {
     const int32_t C = p->input_c, OC = p->output_c, J = col_words(p); /* depth multiplier 1; J = 5 */
-    const int four = p->output_h == 4, rsat = p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT, ow3 = p->output_w == 3;
+    const int four = p->output_h == 4, ow3 = p->output_w == 3;
+    const int rsat = !sat_only && p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT;
     col33_ctx ctx;
     ctx.ostep = p->output_w * OC, ctx.oc = OC, ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
     ctx.os3 = 3 * ctx.ostep;
@@ -2648,6 +2689,19 @@ __attribute__((noinline)) static void col_run_3x3s2t(const tslm_depthwise_conv_p
             col_3x3s2t_channels(&ctx.m, ow3);
         }
     }
+}
+
+__attribute__((noinline)) static void col_run_3x3s2t(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                     const int32_t *weights, int8_t *output, int32_t *col)
+{
+    col_run_3x3s2t_body(p, input, weights, output, col, 0);
+}
+
+/* EPI_SAT alone (tslm_dsp_depthwise_conv_3x3s2t_sat_s8) */
+__attribute__((noinline)) static void col_run_3x3s2t_sat(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                         const int32_t *weights, int8_t *output, int32_t *col)
+{
+    col_run_3x3s2t_body(p, input, weights, output, col, 1);
 }
 #endif
 
@@ -3443,8 +3497,8 @@ static int col_w1k3_sat(const tslm_depthwise_conv_params *p, const int8_t *input
  * batch, pad_h 0 or 1), whose rows lie `step` bytes apart in the input and the output (d x C) and whose channels
  * are q->input_c; col_w1k3's stride-1 routine with the row step apart from the channel count. 0 where the phase's
  * shape is not one it takes. */
-static int col_w1k3_phase(const tslm_depthwise_conv_params *q, const int8_t *input, const int32_t *w,
-                          int8_t *output, const int rsat, const int32_t step)
+TSLM_ALWAYS_INLINE int col_w1k3_phase_body(const tslm_depthwise_conv_params *q, const int8_t *input, const int32_t *w,
+                                           int8_t *output, const int rsat, const int32_t step)
 {
     if (q->filter_h != 3 || (q->pad_h != 0 && q->pad_h != 1)) {
         return 0;
@@ -3481,14 +3535,27 @@ static int col_w1k3_phase(const tslm_depthwise_conv_params *q, const int8_t *inp
     return 1;
 }
 
+static int col_w1k3_phase(const tslm_depthwise_conv_params *q, const int8_t *input, const int32_t *w,
+                          int8_t *output, const int rsat, const int32_t step)
+{
+    return col_w1k3_phase_body(q, input, w, output, rsat, step);
+}
+
+/* col_w1k3_phase for EPI_SAT alone (the sat twins: w1k3_channels_rsat not reached) */
+static int col_w1k3_phase_sat(const tslm_depthwise_conv_params *q, const int8_t *input, const int32_t *w,
+                              int8_t *output, const int32_t step)
+{
+    return col_w1k3_phase_body(q, input, w, output, 0, step);
+}
+
 /* 3 x 1 at stride 1 over columns of width W > 1 (stride_w 1, no padding along x, pad_h 0 or 1): each output
  * column reads its own input column, so the layer is W width-1 series whose rows lie W x C bytes apart in the input
  * and the output, each one col_w1k3_phase (25x5x64, relu: 3.40 -> 2.75 instructions/MAC against col_run_k1's
  * widened columns and per-column C set-up); in place safe as the width-1 routine is (a column's outputs overwrite
  * only its own inputs); no scratch. Reached only from tslm_dsp_depthwise_conv_cols_s8. 0 where the shape is not one
  * it takes (the main entry then). */
-__attribute__((noinline)) static int col_w1k3_cols(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                                   const int32_t *w, int8_t *output, const int rsat)
+TSLM_ALWAYS_INLINE int col_w1k3_cols_body(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w,
+                                          int8_t *output, const int rsat, const int sat_only)
 {
     const int32_t W = p->input_w, C = p->input_c, step = W * C;
     if (p->stride_w != 1 || p->pad_w != 0 || p->output_w != W || p->depth_multiplier != 1 || p->output_c != C ||
@@ -3497,13 +3564,26 @@ __attribute__((noinline)) static int col_w1k3_cols(const tslm_depthwise_conv_par
     }
     for (int32_t b = 0; b < p->batches; ++b) {
         for (int32_t x = 0; x < W; ++x) {
-            if (!col_w1k3_phase(p, input + (b * p->input_h * W + x) * C, w, output + (b * p->output_h * W + x) * C,
-                                rsat, step)) {
+            const int8_t *in = input + (b * p->input_h * W + x) * C;
+            int8_t *out = output + (b * p->output_h * W + x) * C;
+            if (!(sat_only ? col_w1k3_phase_sat(p, in, w, out, step) : col_w1k3_phase(p, in, w, out, rsat, step))) {
                 return 0; /* the same shape for every column: the first says it for all */
             }
         }
     }
     return 1;
+}
+
+__attribute__((noinline)) static int col_w1k3_cols(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                   const int32_t *w, int8_t *output, const int rsat)
+{
+    return col_w1k3_cols_body(p, input, w, output, rsat, 0);
+}
+
+__attribute__((noinline)) static int col_w1k3_cols_sat(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                       const int32_t *w, int8_t *output)
+{
+    return col_w1k3_cols_body(p, input, w, output, 0, 1);
 }
 
 /* K x 1 at stride 2 with n = 3..5 pairs (K = 5..10), EPI_SAT or EPI_RSAT: the column layout's widening, then per
@@ -3583,6 +3663,13 @@ __attribute__((noinline)) static void col_run_k1s2n(const tslm_depthwise_conv_pa
     } else {
         (rsat ? col_run_k1s2n_5r : col_run_k1s2n_5s)(p, input, w, output, col);
     }
+}
+
+__attribute__((noinline)) static void col_run_k1s2n_sat(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                        const int32_t *w, int8_t *output, int32_t *col,
+                                                        const int32_t n)
+{
+    (n == 3 ? col_run_k1s2n_3s : n == 4 ? col_run_k1s2n_4s : col_run_k1s2n_5s)(p, input, w, output, col);
 }
 
 /* Width 1, 5 x 1 and 6 x 1 at stride 2 (pad_h 0..2), EPI_SAT or EPI_RSAT: no widening. With the padded series p_j
@@ -3846,6 +3933,15 @@ __attribute__((noinline)) static int col_w1k5s2(const tslm_depthwise_conv_params
     return p->filter_h == 5 && col_w1ks2(p, input, w, output, 6, rsat ? w1k5s2_channels_rsat : w1k5s2_channels_sat);
 }
 
+__attribute__((noinline)) static int col_w1k5s2_sat(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                    const int32_t *w, int8_t *output)
+{
+    if (p->filter_h == 6) {
+        return col_w1ks2(p, input, w, output, 6, w1k6s2_channels_sat);
+    }
+    return p->filter_h == 5 && col_w1ks2(p, input, w, output, 6, w1k5s2_channels_sat);
+}
+
 /* Width 1, 4 x 1 at stride 2 (pad_h 0..2), EPI_SAT or EPI_RSAT: as col_w1k5s2 with one carried pair, output t =
  * A0 . P_t + A1 . P_t+1 (SMLAD, SMLAD); four outputs a turn (r8, r9 in turn), two stores a pointer step (o at the
  * turn's first and third output, the second and fourth at o + C), entered at the output that leaves a multiple
@@ -4006,18 +4102,26 @@ __attribute__((noinline)) static int col_w1k4s2(const tslm_depthwise_conv_params
 {
     return p->filter_h == 4 && col_w1ks2(p, input, w, output, 4, rsat ? w1k4s2_channels_rsat : w1k4s2_channels_sat);
 }
+
+__attribute__((noinline)) static int col_w1k4s2_sat(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                    const int32_t *w, int8_t *output)
+{
+    return p->filter_h == 4 && col_w1ks2(p, input, w, output, 4, w1k4s2_channels_sat);
+}
 #endif
 
 static void col_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
                          int32_t *col);
+static void col_dispatch_sat(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w,
+                             int8_t *output, int32_t *col);
 
 /* A K x 1 over a column of width 1 with dilation d at stride 1: the outputs t = ph, ph + d, ... read the inputs
  * x[ph' + i d] (ph' = (ph - pad_h) mod d, with ceil((pad_h - ph) / d) rows of padding above), a stride-1,
  * undilated K x 1 over that sub-series; so each phase runs as one (col_w1k3_phase for 3 x 1, else col_dispatch
  * on a column of width 1 whose rows are d x C bytes apart: input_w d, output_c d x C with the channels
  * input_c). The compiler (ops/conv.py) sends only input_h >= d here, never in bands or in place. */
-__attribute__((noinline)) static void col_dilated(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                                  const int32_t *w, int8_t *output, int32_t *col)
+TSLM_ALWAYS_INLINE void col_dilated_body(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w,
+                                        int8_t *output, int32_t *col, const int sat_only)
 {
     const int32_t d = p->dilation_h, C = p->input_c, ih = p->input_h, oh = p->output_h;
     const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
@@ -4034,15 +4138,20 @@ __attribute__((noinline)) static void col_dilated(const tslm_depthwise_conv_para
             q.input_h = (ih - ps + d - 1) / d;
             q.output_h = (oh - ph + d - 1) / d;
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
-            if ((epi == EPI_SAT || epi == EPI_RSAT) && p->filter_w == 1 && p->depth_multiplier == 1) {
+            if ((epi == EPI_SAT || (!sat_only && epi == EPI_RSAT)) && p->filter_w == 1 && p->depth_multiplier == 1) {
                 tslm_depthwise_conv_params r = q;
                 r.input_w = 1, r.output_c = C;
-                if (col_w1k3_phase(&r, in_b + ps * C, w, out_b + ph * C, epi == EPI_RSAT, d * C)) {
+                if (sat_only ? col_w1k3_phase_sat(&r, in_b + ps * C, w, out_b + ph * C, d * C)
+                             : col_w1k3_phase(&r, in_b + ps * C, w, out_b + ph * C, epi == EPI_RSAT, d * C)) {
                     continue;
                 }
             }
 #endif
-            col_dispatch(&q, in_b + ps * C, w, out_b + ph * C, col);
+            if (sat_only) {
+                col_dispatch_sat(&q, in_b + ps * C, w, out_b + ph * C, col);
+            } else {
+                col_dispatch(&q, in_b + ps * C, w, out_b + ph * C, col);
+            }
         }
     }
 }
@@ -4134,44 +4243,83 @@ static void col_dispatch_sat(const tslm_depthwise_conv_params *p, const int8_t *
     col_dispatch_body(p, input, w, output, col, 1);
 }
 
+__attribute__((noinline)) static void col_dilated(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                  const int32_t *w, int8_t *output, int32_t *col)
+{
+    col_dilated_body(p, input, w, output, col, 0);
+}
+
+__attribute__((noinline)) static void col_dilated_sat(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                      const int32_t *w, int8_t *output, int32_t *col)
+{
+    col_dilated_body(p, input, w, output, col, 1);
+}
+
 /* K x 1 filters over columns at stride 2 with K = 4..10, and dilated K x 1 over a column of width 1: their routines
  * are reached only from tslm_dsp_depthwise_conv_k1_s8, the entry the compiler gives these layers, so a model
  * without them links none of their code (~25 KB at -O2); everything else goes on to col_dispatch. */
-static void k1_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
-                        int32_t *col)
+TSLM_ALWAYS_INLINE void k1_dispatch_body(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w,
+                                         int8_t *output, int32_t *col, const int sat_only)
 {
     if (p->dilation_h > 1) { /* width 1, stride 1: per phase */
-        col_dilated(p, input, w, output, col);
+        if (sat_only) {
+            col_dilated_sat(p, input, w, output, col);
+        } else {
+            col_dilated(p, input, w, output, col);
+        }
         return;
     }
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
     const int32_t n = (p->filter_h + 1) / 2, epi = p->requant_fast - TSLM_DSP_DW_COL;
-    if (p->stride_h == 2 && p->filter_w == 1 && (epi == EPI_SAT || epi == EPI_RSAT)) {
+    if (p->stride_h == 2 && p->filter_w == 1 && (epi == EPI_SAT || (!sat_only && epi == EPI_RSAT))) {
         if (n >= 3 && n <= 5) { /* K = 5..10 */
-            if (n == 3 && col_w1k5s2(p, input, w, output, epi == EPI_RSAT)) { /* width 1, 5 x 1 and 6 x 1 */
+            if (n == 3 && (sat_only ? col_w1k5s2_sat(p, input, w, output)
+                                    : col_w1k5s2(p, input, w, output, epi == EPI_RSAT))) { /* width 1, 5 x 1, 6 x 1 */
                 return;
             }
-            col_run_k1s2n(p, input, w, output, col, n, epi == EPI_RSAT);
+            if (sat_only) {
+                col_run_k1s2n_sat(p, input, w, output, col, n);
+            } else {
+                col_run_k1s2n(p, input, w, output, col, n, epi == EPI_RSAT);
+            }
             return;
         }
-        if (n == 2 && col_w1k4s2(p, input, w, output, epi == EPI_RSAT)) { /* width 1, 4 x 1 */
+        if (n == 2 && (sat_only ? col_w1k4s2_sat(p, input, w, output)
+                                : col_w1k4s2(p, input, w, output, epi == EPI_RSAT))) { /* width 1, 4 x 1 */
             return;
         }
     }
 #endif
-    col_dispatch(p, input, w, output, col);
+    if (sat_only) {
+        col_dispatch_sat(p, input, w, output, col);
+    } else {
+        col_dispatch(p, input, w, output, col);
+    }
+}
+
+static void k1_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                        int32_t *col)
+{
+    k1_dispatch_body(p, input, w, output, col, 0);
+}
+
+static void k1_dispatch_sat(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w,
+                            int8_t *output, int32_t *col)
+{
+    k1_dispatch_body(p, input, w, output, col, 1);
 }
 
 /* 3x3 at stride 2 (the Thumb-2 passes of col_3x3_drive: col_3x3s2c/j/six_channels and their per-shift copies;
  * MLPerf KWS's kernels .text was 17,264 B larger at -O2 while they were reachable from col_dispatch): reached only
  * from tslm_dsp_depthwise_conv_3x3s2_s8, the entry the compiler gives these layers, so a model without them links
  * none of it; the rest goes on to col_dispatch. */
-static void s33_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
-                         int32_t *col)
+TSLM_ALWAYS_INLINE void s33_dispatch_body(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w,
+                                          int8_t *output, int32_t *col, const int sat_only)
 {
 #if !defined(TSLM_OPTIMIZE_SIZE)
     const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
-    if (p->stride_h == 2 && p->filter_h == 3 && p->filter_w == 3 && (epi == EPI_SAT || epi == EPI_RSAT)) {
+    if (p->stride_h == 2 && p->filter_h == 3 && p->filter_w == 3 &&
+        (epi == EPI_SAT || (!sat_only && epi == EPI_RSAT))) {
         if (epi == EPI_SAT) {
             col_run(p, input, w, output, col, 2, 3, 1, EPI_SAT);
         } else {
@@ -4180,7 +4328,24 @@ static void s33_dispatch(const tslm_depthwise_conv_params *p, const int8_t *inpu
         return;
     }
 #endif
-    col_dispatch(p, input, w, output, col);
+    if (sat_only) {
+        col_dispatch_sat(p, input, w, output, col);
+    } else {
+        col_dispatch(p, input, w, output, col);
+    }
+}
+
+static void s33_dispatch(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                         int32_t *col)
+{
+    s33_dispatch_body(p, input, w, output, col, 0);
+}
+
+/* s33_dispatch for epilogue 0 alone (tslm_dsp_depthwise_conv_3x3s2_sat_s8): the rest to col_dispatch_sat */
+static void s33_dispatch_sat(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w,
+                             int8_t *output, int32_t *col)
+{
+    s33_dispatch_body(p, input, w, output, col, 1);
 }
 
 /* The column layout in horizontal bands of band_h output rows (large images, whose whole columns would not fit
@@ -4425,6 +4590,30 @@ void tslm_dsp_depthwise_conv_3x3s2_s8(const tslm_depthwise_conv_params *p, const
     }
 }
 
+/* The sat twins (tslm_dsp_depthwise_conv_<entry>_sat_s8; compiler pass dsp_depthwise_one_clamp, in a model whose
+ * depthwise calls all have epilogue 0): each entry's own choices for EPI_SAT alone, everything else to
+ * tslm_dsp_depthwise_conv_sat_s8 instead of the main entry, so such a model links no EPI_RSAT copy that an entry
+ * reaches by name (noinline routines that take the clamp as an argument keep both halves). */
+void tslm_dsp_depthwise_conv_3x3s2_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                          const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    if (p->requant == NULL || p->requant_fast < TSLM_DSP_DW_COL || p->requant_fast >= TSLM_DSP_DW_PATCH) {
+        tslm_dsp_depthwise_conv_sat_s8(p, input, weights, bias, output, scratch);
+        return;
+    }
+    const int32_t *w = (const int32_t *)(const void *)weights;
+    if (p->band_h > 0 && p->band_h < p->output_h) {
+        col_bands(p, input, w, output, (int32_t *)(void *)scratch, s33_dispatch_sat);
+    } else {
+        s33_dispatch_sat(p, input, w, output, (int32_t *)(void *)scratch);
+    }
+}
+
+int32_t tslm_dsp_depthwise_conv_3x3s2_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
+}
+
 int32_t tslm_dsp_depthwise_conv_3x3s2_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
 {
     return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
@@ -4442,30 +4631,70 @@ void tslm_dsp_depthwise_conv_k1_s8(const tslm_depthwise_conv_params *p, const in
     k1_dispatch(p, input, (const int32_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
 }
 
+void tslm_dsp_depthwise_conv_k1_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    if (p->requant == NULL || p->requant_fast < TSLM_DSP_DW_COL) {
+        tslm_dsp_depthwise_conv_sat_s8(p, input, weights, bias, output, scratch);
+        return;
+    }
+    k1_dispatch_sat(p, input, (const int32_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
+}
+
+int32_t tslm_dsp_depthwise_conv_k1_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
+}
+
 int32_t tslm_dsp_depthwise_conv_k1_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
 {
     return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
 }
 
-void tslm_dsp_depthwise_conv_3x3s2t_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+TSLM_ALWAYS_INLINE void s2t_entry(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                                  const int32_t *bias, int8_t *output, int8_t *scratch, const int sat_only)
 {
     /* the compiler gives this entry only the column layout's 3x3 at stride 2 (both ways, dilation 1) with three
      * output rows and EPI_SAT or four with EPI_SAT or EPI_RSAT; anything else (never, from the compiler) the main
-     * entry */
+     * entry (the sat twin: EPI_SAT alone, the rest to tslm_dsp_depthwise_conv_sat_s8) */
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
     if (p->requant != NULL && p->requant_fast >= TSLM_DSP_DW_COL &&
         ((p->output_h == 3 && p->requant_fast == TSLM_DSP_DW_COL + EPI_SAT) ||
          (p->output_h == 4 && (p->requant_fast == TSLM_DSP_DW_COL + EPI_SAT ||
-                               p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT))) &&
+                               (!sat_only && p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT)))) &&
         p->filter_h == 3 && p->filter_w == 3 && p->stride_h == 2 && p->stride_w == 2 && p->dilation_h == 1 &&
         p->dilation_w == 1 && p->depth_multiplier == 1 && p->output_c == p->input_c &&
         (p->band_h == 0 || p->band_h >= p->output_h)) {
-        col_run_3x3s2t(p, input, (const int32_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
+        if (sat_only) {
+            col_run_3x3s2t_sat(p, input, (const int32_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
+        } else {
+            col_run_3x3s2t(p, input, (const int32_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
+        }
         return;
     }
 #endif
-    tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch);
+    if (sat_only) {
+        tslm_dsp_depthwise_conv_sat_s8(p, input, weights, bias, output, scratch);
+    } else {
+        tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch);
+    }
+}
+
+void tslm_dsp_depthwise_conv_3x3s2t_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    s2t_entry(p, input, weights, bias, output, scratch, 0);
+}
+
+void tslm_dsp_depthwise_conv_3x3s2t_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                           const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    s2t_entry(p, input, weights, bias, output, scratch, 1);
+}
+
+int32_t tslm_dsp_depthwise_conv_3x3s2t_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
 }
 
 int32_t tslm_dsp_depthwise_conv_3x3s2t_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
@@ -4488,6 +4717,24 @@ void tslm_dsp_depthwise_conv_cols_s8(const tslm_depthwise_conv_params *p, const 
     }
 #endif
     tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch); /* (bands, other epilogues, ...) */
+}
+
+void tslm_dsp_depthwise_conv_cols_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                         const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+    if (p->requant != NULL && p->requant_fast == TSLM_DSP_DW_COL + EPI_SAT && p->stride_h == 1 &&
+        p->filter_h == 3 && p->filter_w == 1 &&
+        col_w1k3_cols_sat(p, input, (const int32_t *)(const void *)weights, output)) {
+        return;
+    }
+#endif
+    tslm_dsp_depthwise_conv_sat_s8(p, input, weights, bias, output, scratch);
+}
+
+int32_t tslm_dsp_depthwise_conv_cols_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
 }
 
 int32_t tslm_dsp_depthwise_conv_cols_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
@@ -4610,12 +4857,16 @@ static void dil_copy(int8_t *dst, int32_t dst_pitch, const int8_t *src, int32_t 
     }
 }
 
-void tslm_dsp_depthwise_conv_dilated_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                        const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+typedef void (*dw_entry_fn)(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                            const int32_t *bias, int8_t *output, int8_t *scratch);
+
+/* main: tslm_dsp_depthwise_conv_s8, or its sat twin for tslm_dsp_depthwise_conv_dilated_sat_s8 */
+TSLM_ALWAYS_INLINE void dil_entry(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                                  const int32_t *bias, int8_t *output, int8_t *scratch, const dw_entry_fn main)
 {
     /* the compiler gives this entry only column-layout calls (records, requant_fast >= TSLM_DSP_DW_COL) */
     if (p->requant == NULL || p->requant_fast < TSLM_DSP_DW_COL || p->requant_fast >= TSLM_DSP_DW_PATCH) {
-        tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch);
+        main(p, input, weights, bias, output, scratch);
         return;
     }
     const int32_t dh = p->dilation_h, dw = p->dilation_w, C = p->input_c, W = p->input_w, OW = p->output_w;
@@ -4639,7 +4890,7 @@ void tslm_dsp_depthwise_conv_dilated_s8(const tslm_depthwise_conv_params *p, con
                 }
             }
         }
-        tslm_dsp_depthwise_conv_s8(&q, stack, weights, NULL, stack, scratch);
+        main(&q, stack, weights, NULL, stack, scratch);
         for (int32_t py = 0, off = 0; py < dh; ++py) {
             const int32_t hs = (p->input_h - py + dh - 1) / dh, ohs = (p->output_h - py + dh - 1) / dh;
             for (int32_t px = 0; px < dw; ++px, off += hs + qh) {
@@ -4650,6 +4901,24 @@ void tslm_dsp_depthwise_conv_dilated_s8(const tslm_depthwise_conv_params *p, con
             }
         }
     }
+}
+
+void tslm_dsp_depthwise_conv_dilated_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                        const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    dil_entry(p, input, weights, bias, output, scratch, tslm_dsp_depthwise_conv_s8);
+}
+
+void tslm_dsp_depthwise_conv_dilated_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                            const int8_t *weights, const int32_t *bias, int8_t *output,
+                                            int8_t *scratch)
+{
+    dil_entry(p, input, weights, bias, output, scratch, tslm_dsp_depthwise_conv_sat_s8);
+}
+
+int32_t tslm_dsp_depthwise_conv_dilated_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_dilated_s8_get_buffer_size(p);
 }
 
 int32_t tslm_dsp_depthwise_conv_dilated_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
@@ -4897,10 +5166,11 @@ static void sm_img3(const tslm_depthwise_conv_params *p, const int8_t *input, co
 }
 
 /* 3x3 at stride 1, output_h <= 6, pad_h 0 or 1, EPI_SAT or EPI_RSAT (tslm_dsp_depthwise_conv_small_s8 checks). */
-static void sm_run(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
-                   int32_t *col)
+TSLM_ALWAYS_INLINE void sm_run_body(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w,
+                                    int8_t *output, int32_t *col, const int sat_only)
 {
-    const int32_t H = p->output_h, Jn = (H + 3) / 2, C = p->input_c, rsat = p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT;
+    const int32_t H = p->output_h, Jn = (H + 3) / 2, C = p->input_c;
+    const int32_t rsat = !sat_only && p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT;
     const int32_t top = p->pad_h & 1, rem = p->input_h - top; /* image rows after the pair above */
     const int32_t pairs = rem / 2 < Jn - top ? rem / 2 : Jn - top, bottom = (rem & 1) && top + pairs < Jn;
     const int32_t xend = p->ring_w < p->pad_w + p->input_w ? p->ring_w : p->pad_w + p->input_w;
@@ -4922,6 +5192,17 @@ static void sm_run(const tslm_depthwise_conv_params *p, const int8_t *input, con
             }
             ctx[10] = (int32_t)(uintptr_t)col, ctx[11] = (int32_t)(uintptr_t)(out_b + 4 * g);
             ctx[14] = ctx[11] + chans;
+            if (sat_only) { /* (sm_run_sat: none of the EPI_RSAT passes) */
+                switch (H) {
+                case 1: sm_channels_1s(ctx); break;
+                case 2: sm_channels_2s(ctx); break;
+                case 3: sm_channels_3s(ctx); break;
+                case 4: sm_channels_4s(ctx); break;
+                case 5: sm_channels_5s(ctx); break;
+                default: sm_channels_6s(ctx); break;
+                }
+                continue;
+            }
             switch (2 * H + rsat) {
             case 2: sm_channels_1s(ctx); break;
             case 3: sm_channels_1r(ctx); break;
@@ -4939,20 +5220,36 @@ static void sm_run(const tslm_depthwise_conv_params *p, const int8_t *input, con
         }
     }
 }
+
+static void sm_run(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                   int32_t *col)
+{
+    sm_run_body(p, input, w, output, col, 0);
+}
+
+static void sm_run_sat(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
+                       int32_t *col)
+{
+    sm_run_body(p, input, w, output, col, 1);
+}
 #endif
 
-void tslm_dsp_depthwise_conv_small_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                      const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+TSLM_ALWAYS_INLINE void sm_entry(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                                 const int32_t *bias, int8_t *output, int8_t *scratch, const int sat_only)
 {
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
     const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
-    if (p->requant != NULL && (epi == EPI_SAT || epi == EPI_RSAT) && p->filter_h == 3 && p->filter_w == 3 &&
-        p->stride_h == 1 && p->stride_w == 1 && p->dilation_h == 1 && p->dilation_w == 1 &&
+    if (p->requant != NULL && (epi == EPI_SAT || (!sat_only && epi == EPI_RSAT)) && p->filter_h == 3 &&
+        p->filter_w == 3 && p->stride_h == 1 && p->stride_w == 1 && p->dilation_h == 1 && p->dilation_w == 1 &&
         p->depth_multiplier == 1 && p->output_h >= 1 && p->output_h <= 6 && p->output_w >= 1 &&
         (p->pad_h == 0 || p->pad_h == 1) && (p->band_h == 0 || p->band_h >= p->output_h)) {
         const int32_t N = p->output_h; /* a 3x3 or 2x2 image, SAME: straight-line channels; 1x1: the center tap */
         if (N == 1 && p->output_w == 1 && p->input_h == 1 && p->input_w == 1 && p->pad_h == 1 && p->pad_w == 1) {
-            sm_img1(p, input, (const int32_t *)(const void *)weights, output, epi);
+            if (sat_only) {
+                sm_img1_body(p, input, (const int32_t *)(const void *)weights, output, EPI_SAT);
+            } else {
+                sm_img1(p, input, (const int32_t *)(const void *)weights, output, epi);
+            }
             return;
         }
         if (epi == EPI_SAT && (N == 3 || N == 2) && p->output_w == N && p->input_h == N && p->input_w == N &&
@@ -4960,11 +5257,36 @@ void tslm_dsp_depthwise_conv_small_s8(const tslm_depthwise_conv_params *p, const
             sm_img3(p, input, (const int32_t *)(const void *)weights, output, N);
             return;
         }
-        sm_run(p, input, (const int32_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
+        if (sat_only) {
+            sm_run_sat(p, input, (const int32_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
+        } else {
+            sm_run(p, input, (const int32_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
+        }
         return;
     }
 #endif
-    tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch); /* everything else: the column layout's */
+    if (sat_only) {
+        tslm_dsp_depthwise_conv_sat_s8(p, input, weights, bias, output, scratch);
+    } else {
+        tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch); /* everything else: the column layout's */
+    }
+}
+
+void tslm_dsp_depthwise_conv_small_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                      const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    sm_entry(p, input, weights, bias, output, scratch, 0);
+}
+
+void tslm_dsp_depthwise_conv_small_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                          const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    sm_entry(p, input, weights, bias, output, scratch, 1);
+}
+
+int32_t tslm_dsp_depthwise_conv_small_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
 }
 
 int32_t tslm_dsp_depthwise_conv_small_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
@@ -5005,7 +5327,8 @@ static inline __attribute__((always_inline)) void px_channels(const tslm_depthwi
 /* EPI_SAT and EPI_RSAT in Thumb-2, two channels a pass (n: channels, even): per channel an LDM of its record
  * (init, m, r, round), its weight word and input byte, SMLABB, SMMLAR (EPI_RSAT: round - 1 where acc < 0), the
  * shift, SSAT and the store: 9 (10) instructions, the loop's 2 a pass. */
-static void px_sat(const int8_t *x, const int32_t *w, int8_t *o, const int32_t *rq, int32_t n, const int rsat)
+TSLM_ALWAYS_INLINE void px_sat_body(const int8_t *x, const int32_t *w, int8_t *o, const int32_t *rq, int32_t n,
+                                    const int rsat)
 {
     register int32_t a __asm__("r0");
     register int32_t m __asm__("r1");
@@ -5036,6 +5359,17 @@ static void px_sat(const int8_t *x, const int32_t *w, int8_t *o, const int32_t *
     }
 #undef TSLM_PX_LOOP
 #undef TSLM_PX_ONE
+}
+
+static void px_sat(const int8_t *x, const int32_t *w, int8_t *o, const int32_t *rq, int32_t n, const int rsat)
+{
+    px_sat_body(x, w, o, rq, n, rsat);
+}
+
+/* px_sat for EPI_SAT alone (tslm_dsp_depthwise_conv_px_sat_s8) */
+static void px_sat_only(const int8_t *x, const int32_t *w, int8_t *o, const int32_t *rq, int32_t n)
+{
+    px_sat_body(x, w, o, rq, n, 0);
 }
 #endif
 
@@ -5072,6 +5406,38 @@ void tslm_dsp_depthwise_conv_px_s8(const tslm_depthwise_conv_params *p, const in
     tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch); /* anything else: the column layout's */
 }
 
+void tslm_dsp_depthwise_conv_px_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    if (p->requant != NULL && p->requant_fast == TSLM_DSP_DW_COL + EPI_SAT && p->filter_h == 1 && p->filter_w == 1 &&
+        p->input_h == 1 && p->input_w == 1 && p->output_h == 1 && p->output_w == 1 && p->pad_h == 0 &&
+        p->pad_w == 0 && p->depth_multiplier == 1) {
+        const int32_t *w = (const int32_t *)(const void *)weights, C = p->input_c;
+        for (int32_t b = 0; b < p->batches; ++b) {
+            const int8_t *x = input + b * C;
+            int8_t *o = output + b * C;
+#if defined(TSLM_DSP_ASM)
+            if (C >= 2) { /* an odd channel count: the first one in C */
+                const int32_t odd = C & 1;
+                if (odd) {
+                    px_channels(p, x, w, o, p->requant, 1, EPI_SAT);
+                }
+                px_sat_only(x + odd, w + odd, o + odd, p->requant + 4 * odd, C - odd);
+                continue;
+            }
+#endif
+            px_channels(p, x, w, o, p->requant, C, EPI_SAT);
+        }
+        return;
+    }
+    tslm_dsp_depthwise_conv_sat_s8(p, input, weights, bias, output, scratch);
+}
+
+int32_t tslm_dsp_depthwise_conv_px_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
+}
+
 int32_t tslm_dsp_depthwise_conv_px_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
 {
     return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
@@ -5080,13 +5446,13 @@ int32_t tslm_dsp_depthwise_conv_px_s8_get_buffer_size(const tslm_depthwise_conv_
 /* 7x7 at stride 1 in the column layout (EPI_SAT, EPI_RSAT; not in bands): col_run with the filter's shape as constants
  * (n = 4 pairs a filter column, 7 columns), so the compiler unrolls the taps (12x12x32: 3.13 -> 1.79 instructions
  * per MAC); the entry the compiler gives these layers, the rest to tslm_dsp_depthwise_conv_s8. */
-void tslm_dsp_depthwise_conv_k7_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
-                                   const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+TSLM_ALWAYS_INLINE void k7_entry(const tslm_depthwise_conv_params *p, const int8_t *input, const int8_t *weights,
+                                 const int32_t *bias, int8_t *output, int8_t *scratch, const int sat_only)
 {
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
     const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
-    if (p->requant != NULL && (epi == EPI_SAT || epi == EPI_RSAT) && p->filter_h == 7 && p->filter_w == 7 &&
-        p->stride_h == 1 && p->dilation_h == 1 && p->depth_multiplier == 1 &&
+    if (p->requant != NULL && (epi == EPI_SAT || (!sat_only && epi == EPI_RSAT)) && p->filter_h == 7 &&
+        p->filter_w == 7 && p->stride_h == 1 && p->dilation_h == 1 && p->depth_multiplier == 1 &&
         (p->band_h == 0 || p->band_h >= p->output_h)) {
         const int32_t *w = (const int32_t *)(const void *)weights;
         if (epi == EPI_SAT) {
@@ -5097,7 +5463,28 @@ void tslm_dsp_depthwise_conv_k7_s8(const tslm_depthwise_conv_params *p, const in
         return;
     }
 #endif
-    tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch);
+    if (sat_only) {
+        tslm_dsp_depthwise_conv_sat_s8(p, input, weights, bias, output, scratch);
+    } else {
+        tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch);
+    }
+}
+
+void tslm_dsp_depthwise_conv_k7_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                   const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    k7_entry(p, input, weights, bias, output, scratch, 0);
+}
+
+void tslm_dsp_depthwise_conv_k7_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    k7_entry(p, input, weights, bias, output, scratch, 1);
+}
+
+int32_t tslm_dsp_depthwise_conv_k7_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
 }
 
 int32_t tslm_dsp_depthwise_conv_k7_s8_get_buffer_size(const tslm_depthwise_conv_params *p)

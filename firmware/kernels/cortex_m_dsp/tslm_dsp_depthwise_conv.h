@@ -74,6 +74,33 @@ void tslm_dsp_depthwise_conv_sat_s8(const tslm_depthwise_conv_params *p, const i
                                     const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
 int32_t tslm_dsp_depthwise_conv_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
 
+/* The sat twins of the other column-layout entries (same pass): EPI_SAT alone, the rest to
+ * tslm_dsp_depthwise_conv_sat_s8; the same params, scratch and arguments as the entry they stand for. */
+void tslm_dsp_depthwise_conv_3x3s2_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                          const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_3x3s2_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+void tslm_dsp_depthwise_conv_3x3s2t_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                           const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_3x3s2t_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+void tslm_dsp_depthwise_conv_small_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                          const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_small_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+void tslm_dsp_depthwise_conv_k7_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_k7_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+void tslm_dsp_depthwise_conv_dilated_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                            const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_dilated_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+void tslm_dsp_depthwise_conv_k1_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_k1_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+void tslm_dsp_depthwise_conv_cols_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                         const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_cols_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+void tslm_dsp_depthwise_conv_px_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_px_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+
 /* 3x3 at stride 1 with at most six output rows in the column layout (MobileNet's small tails): the entry the compiler
  * gives these layers, one pass of the whole output column per channel and column (tslm_dsp_depthwise_conv.c); the
  * same params, scratch and arguments as tslm_dsp_depthwise_conv_s8, which it calls for anything else. */

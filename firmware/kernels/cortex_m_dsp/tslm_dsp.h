@@ -1219,21 +1219,17 @@ void tslm_dsp_op_q2_l0(void), tslm_dsp_op_q2_l1(void), tslm_dsp_op_q2_c0(void), 
 void tslm_dsp_op_q2_c1(void), tslm_dsp_op_q2_f1(void), tslm_dsp_op_q2s_l0(void), tslm_dsp_op_q2s_c0(void);
 void tslm_dsp_op_q2s_f0(void), tslm_dsp_op_q1_l0(void), tslm_dsp_op_q1_c0(void), tslm_dsp_op_q1_f0(void);
 #define TSLM_OP_ADDR(L) ((uint32_t)(uintptr_t)&(L))
-/* The job of the whole fours of `channels` (w, rq: the first four's) for widened rows x of n4 groups, two
- * rows (two; the second row's outputs orow bytes past the first's) or one a call; the number of channels it
- * covers, 0 where the assembly does not apply. Everything but out0 is set here, once per layer. */
-TSLM_ALWAYS_INLINE int32_t tslm_dsp_op_job_init(tslm_dsp_op_job *job, const int32_t *x, const int32_t *w,
-                                                const int32_t *rq, int32_t n4, int32_t channels, int32_t lo,
-                                                int32_t hi, const int full, const int two, int32_t orow)
+/* The words of a job that job_init leaves (mode: 1 two rows, + 2 the full range): the passes, the routine and
+ * the addresses it jumps to. Out of line, once per layer (weak: one copy in the link, as the routines). */
+__attribute__((weak, noinline)) void tslm_dsp_op_job_set(tslm_dsp_op_job *job, int32_t n4, int32_t fours,
+                                                         int32_t mode)
 {
-    const int32_t fours = channels & ~3, u = two ? TSLM_OP_Q2_U : TSLM_OP_Q1_U;
-    const int32_t loop = two ? n4 - 1 : n4; /* groups in the loop */
-    if (fours == 0 || !(full || hi == 127) || n4 < 2) {
-        return 0;
-    }
-    job->x = x, job->nq = (loop + u - 1) / u, job->w = w, job->rq = rq, job->out0 = NULL, job->orow = orow;
-    job->wback = 16 * n4 - 8, job->rq_end = rq + 4 * fours, job->in = NULL, job->pairs = 1, job->lo = lo;
+    const int two = mode & 1, full = mode >> 1;
+    const int32_t u = two ? TSLM_OP_Q2_U : TSLM_OP_Q1_U;
+    const int32_t loop = n4 - two; /* groups in the loop */
     const uint32_t skip = (uint32_t)((u - loop % u) % u * (two ? 48 : 56));
+    job->nq = (loop + u - 1) / u, job->out0 = NULL, job->wback = 16 * n4 - 8, job->rq_end = job->rq + 4 * fours;
+    job->in = NULL, job->pairs = 1;
     if (!two) {
         job->fn = tslm_dsp_op_quads1, job->entry0 = TSLM_OP_ADDR(tslm_dsp_op_q1_l0) + skip;
         job->sat0 = full ? TSLM_OP_ADDR(tslm_dsp_op_q1_f0) : TSLM_OP_ADDR(tslm_dsp_op_q1_c0);
@@ -1246,6 +1242,21 @@ TSLM_ALWAYS_INLINE int32_t tslm_dsp_op_job_init(tslm_dsp_op_job *job, const int3
         job->sat0 = full ? TSLM_OP_ADDR(tslm_dsp_op_q2_f0) : TSLM_OP_ADDR(tslm_dsp_op_q2_c0);
         job->sat1 = full ? TSLM_OP_ADDR(tslm_dsp_op_q2_f1) : TSLM_OP_ADDR(tslm_dsp_op_q2_c1);
     }
+}
+
+/* The job of the whole fours of `channels` (w, rq: the first four's) for widened rows x of n4 groups, two
+ * rows (two; the second row's outputs orow bytes past the first's) or one a call; the number of channels it
+ * covers, 0 where the assembly does not apply. Everything but out0 is set here, once per layer. */
+TSLM_ALWAYS_INLINE int32_t tslm_dsp_op_job_init(tslm_dsp_op_job *job, const int32_t *x, const int32_t *w,
+                                                const int32_t *rq, int32_t n4, int32_t channels, int32_t lo,
+                                                int32_t hi, const int full, const int two, int32_t orow)
+{
+    const int32_t fours = channels & ~3;
+    if (fours == 0 || !(full || hi == 127) || n4 < 2) {
+        return 0;
+    }
+    job->x = x, job->w = w, job->rq = rq, job->orow = orow, job->lo = lo;
+    tslm_dsp_op_job_set(job, n4, fours, (two ? 1 : 0) + (full ? 2 : 0));
     return fours;
 }
 
@@ -1381,19 +1392,25 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_tail(const int32_t *x, const int32_t *w
  * out_p[c] for c in [0, channels) of one or two widened pixels (x, as tslm_dsp_widen1/2) against
  * offset-pair weights w (n4 words per channel: fours, then a pair, then a single row) and records rq.
  */
-TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_rows(const int32_t *x, const int32_t *w,
-                                              const int32_t *rq, int32_t n4, int32_t channels, int8_t *out0,
-                                              int8_t *out1, int32_t lo, int32_t hi, const int full)
+TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_rows_(const int32_t *x, const int32_t *w, const int32_t *rq, int32_t n4,
+                                               int32_t channels, int8_t *out0, int8_t *out1, int32_t lo, int32_t hi,
+                                               const int full, const int c_only)
 {
     int8_t *const end0 = out0 + (channels & ~3);
 #if defined(TSLM_DSP_OP_QUADS)
     tslm_dsp_op_job job;
+    if (c_only) { /* the caller's job (the same conditions, its fours) left no four the assembly takes here */
+        goto c;
+    }
     const int32_t fours = tslm_dsp_op_job_init(&job, x, w, rq, n4, channels, lo, hi, full, out1 != NULL,
                                                out1 != NULL ? (int32_t)(out1 - out0) : 0);
     if (fours > 0) {
         tslm_dsp_op_job_run(&job, out0);
         out0 += fours, out1 = out1 != NULL ? out1 + fours : NULL, rq += 4 * fours, w += fours * n4;
     }
+c:
+#else
+    (void)c_only;
 #endif
     if (out1 != NULL) {
         for (; out0 < end0; out0 += 4, out1 += 4, rq += 16, w += 4 * n4) {
@@ -1411,6 +1428,12 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_rows(const int32_t *x, const int32_t *w
         }
     }
     tslm_dsp_op_gemm_tail(x, w, rq, n4, channels & 3, out0, out1, lo, hi, full);
+}
+TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_rows(const int32_t *x, const int32_t *w, const int32_t *rq, int32_t n4,
+                                              int32_t channels, int8_t *out0, int8_t *out1, int32_t lo, int32_t hi,
+                                              const int full)
+{
+    tslm_dsp_op_gemm_rows_(x, w, rq, n4, channels, out0, out1, lo, hi, full, 0);
 }
 
 #endif /* TSLM_DSP_H */

@@ -366,8 +366,11 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
                     }
 #endif
                     if (done < per_group) {
-                        tslm_dsp_op_gemm_rows(x, weights + done * n4, p->requant + 4 * done, n4, per_group - done,
-                                              out0 + done, two ? out1 + done : NULL, p->act_min, p->act_max, full);
+                        /* (the jobs' conditions hold for per_group - done channels as for per_group: no four
+                         * of them in the assembly) */
+                        tslm_dsp_op_gemm_rows_(x, weights + done * n4, p->requant + 4 * done, n4, per_group - done,
+                                               out0 + done, two ? out1 + done : NULL, p->act_min, p->act_max, full,
+                                               1);
                     }
                     continue;
                 }

@@ -117,8 +117,9 @@ TSLM_ALWAYS_INLINE void rows_offset_pairs(const tslm_fully_connected_params *p, 
         }
 #endif
         if (fours < od) {
-            tslm_dsp_op_gemm_rows(x, weights + fours * n4, p->requant + 4 * fours, n4, od - fours, o0 + fours,
-                                  o0 + od + fours, p->act_min, p->act_max, full);
+            /* (the job's conditions hold for od - fours channels as for od: no four of them in the assembly) */
+            tslm_dsp_op_gemm_rows_(x, weights + fours * n4, p->requant + 4 * fours, n4, od - fours, o0 + fours,
+                                   o0 + od + fours, p->act_min, p->act_max, full, 1);
         }
     }
     if (b < p->batches) {

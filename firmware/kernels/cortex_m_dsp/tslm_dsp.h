@@ -1220,8 +1220,9 @@ void tslm_dsp_op_q2_c1(void), tslm_dsp_op_q2_f1(void), tslm_dsp_op_q2s_l0(void),
 void tslm_dsp_op_q2s_f0(void), tslm_dsp_op_q1_l0(void), tslm_dsp_op_q1_c0(void), tslm_dsp_op_q1_f0(void);
 #define TSLM_OP_ADDR(L) ((uint32_t)(uintptr_t)&(L))
 /* The words of a job that job_init leaves (mode: 1 two rows, + 2 the full range): the passes, the routine and
- * the addresses it jumps to. Out of line, once per layer (weak: one copy in the link, as the routines). */
-__attribute__((weak, noinline)) void tslm_dsp_op_job_set(tslm_dsp_op_job *job, int32_t n4, int32_t fours,
+ * the addresses it jumps to (inline: out of line, one weak copy, cost ad01 -80 B but the anomaly transformer
+ * +2,400 est. cycles, whose attention calls the one-row FC per head). */
+TSLM_ALWAYS_INLINE void tslm_dsp_op_job_set(tslm_dsp_op_job *job, int32_t n4, int32_t fours,
                                                          int32_t mode)
 {
     const int two = mode & 1, full = mode >> 1;

@@ -935,7 +935,7 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2(const
 }
 /*
  * One pass (job nq == 1: n4 - 1 <= TSLM_OP_Q2_U groups; job_init picks them): the 2x2 routines without the
- * loop's count, so r2 keeps out0 (out1 - out0 on the stack, in the job's out1 word: one STRB per output, no
+ * loop's count, so r2 keeps out0 (out1 - out0 on the stack, the job's orow word: one STRB per output, no
  * LDRD/STRD of the pointers), and one unrolled body and one tail for both pairs of a four: the carry flag says
  * whose the sums are (set for pair 1 by the SUBS that moves w to it; clear for pair 0 by the CMP with rq_end,
  * by the ADDS of the entry or, after a widening, by CMN #0; nothing in the body, FIRST, the entry's LDR PC or
@@ -1220,8 +1220,8 @@ void tslm_dsp_op_q2_c1(void), tslm_dsp_op_q2_f1(void), tslm_dsp_op_q2s_l0(void),
 void tslm_dsp_op_q2s_f0(void), tslm_dsp_op_q1_l0(void), tslm_dsp_op_q1_c0(void), tslm_dsp_op_q1_f0(void);
 #define TSLM_OP_ADDR(L) ((uint32_t)(uintptr_t)&(L))
 /* The words of a job that job_init leaves (mode: 1 two rows, + 2 the full range): the passes, the routine and
- * the addresses it jumps to (inline: out of line, one weak copy, cost ad01 -80 B but the anomaly transformer
- * +2,400 est. cycles, whose attention calls the one-row FC per head). */
+ * the addresses it jumps to (inline: out of line, one weak copy, saved ad01 80 B more but cost the anomaly
+ * transformer +280 instructions, +2,583 est. cycles: tslm_dsp_op_gemm_rows sets its job per call). */
 TSLM_ALWAYS_INLINE void tslm_dsp_op_job_set(tslm_dsp_op_job *job, int32_t n4, int32_t fours,
                                                          int32_t mode)
 {

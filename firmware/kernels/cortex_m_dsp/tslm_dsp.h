@@ -692,11 +692,12 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_pair2(const int32_t *w, const int32_t *x, co
  * number of 32-bit instructions, so the entry is the loop's address + skipped groups x their bytes, + 1
  * for Thumb, loaded into pc):
  * no remainder code (2x2: the first group before the loop, where pixel 1's sums start from pixel 0's
- * inits, so n4 >= 2 and the loop takes n4 - 1). The job (twelve words, copied to the stack on entry):
- * x, the passes ceil(groups / U), w, rq, out0, out1, 16 n4 - 8 (from the end of a four's
- * pair 0 to its pair 1), the end of the fours' records, in, pairs, act_min, the bytes of the groups
- * the first pass skips; then the loops' entry addresses and the saturation's (TSLM_OP_SAT4_ANY, from `full`,
- * past `fn`). The 2x2 routines also take `pairs` pairs of
+ * inits, so n4 >= 2 and the loop takes n4 - 1). The job (sixteen words, copied to the stack on entry):
+ * x, the passes ceil(groups / U), w, rq, out0, out1 - out0, 16 n4 - 8 (from the end of a four's
+ * pair 0 to its pair 1), the end of the fours' records, in, pairs, act_min, the routine; then the addresses
+ * the routine jumps to, which job_init sets once per layer from the routines' global labels (TSLM_OP_GLABEL):
+ * the loops' entries (the loop + the bytes of the groups the first pass skips) and the saturations'
+ * (TSLM_OP_SAT4_ANY: the clamp's or the full range's). The 2x2 routines also take `pairs` pairs of
  * pixels (rows) in a row themselves where `in` is not NULL: 4 n4 bytes each, one after the other from
  * in, widened into x before each pair's fours (all of the channels: out1 - out0 apart, the next pair's
  * outputs right after); with in NULL, the one pair the caller widened. Weak: the FULLY_CONNECTED and
@@ -708,31 +709,29 @@ typedef struct tslm_dsp_op_job_s {
     const int32_t *w;
     const int32_t *rq;
     int8_t *out0;
-    int8_t *out1;
+    int32_t orow; /* out1 - out0: the second row's outputs (the two-row routines) */
     int32_t wback;
     const int32_t *rq_end;
     const int8_t *in;
     int32_t pairs;
     int32_t lo;
-    int32_t skip;
-    void (*fn)(const struct tslm_dsp_op_job_s *job); /* past the twelve words: the routine, chosen by job_init */
-    int32_t full; /* nonzero: the full int8 range (SSAT only), else clamped at lo (TSLM_OP_SAT4_ANY) */
+    void (*fn)(const struct tslm_dsp_op_job_s *job); /* the routine, chosen by job_init */
+    uint32_t entry0, entry1; /* pair 0's and pair 1's loop entries (Thumb addresses; one-pair routines: entry0) */
+    uint32_t sat0, sat1; /* their saturations: the clamp's or the full range's label (TSLM_OP_SAT4_ANY) */
 } tslm_dsp_op_job;
 #define TSLM_OP_Q2_U 16 /* groups per pass; 48 bytes each */
 #define TSLM_OP_Q1_U 16 /* 56 bytes each */
 
-#define TSLM_OP_ENTER(SATSEL)                              \
+/* the sixteen words of the job to the stack: its last two first, then fourteen in one LDM (the job's own address
+ * the last register it loads) */
+#define TSLM_OP_ENTER                                      \
     "push {r4-r11, lr}\n\t"                              \
-    "ldm r0, {r1-r12}\n\t"                               \
-    "sub sp, sp, #16\n\t"                                \
-    "push {r1-r12}\n\t"                                  \
-    SATSEL                                               \
-    "adr r0, 5f + 1\n\t"                                 \
-    "add r0, r0, r12\n\t"                                \
-    "str r0, [sp, #48]\n\t"                              \
-    "adr r0, 6f + 1\n\t"                                 \
-    "add r0, r0, r12\n\t"                                \
-    "str r0, [sp, #52]\n"
+    "ldrd r1, r2, [r0, #56]\n\t"                         \
+    "strd r1, r2, [sp, #-8]!\n\t"                        \
+    "ldm r0, {r0-r12, lr}\n\t"                           \
+    "push {r0-r12, lr}\n\t"
+/* a global label (weak, as the routines: both objects define them) whose Thumb address the C puts in the jobs */
+#define TSLM_OP_GLABEL(N) ".weak " N "\n\t.thumb_func\n\t.type " N ", %function\n" N ":\n\t"
 #define TSLM_OP_LEAVE                                      \
     "add sp, sp, #64\n\t"                                \
     "pop {r4-r11, pc}\n\t"
@@ -770,18 +769,14 @@ typedef struct tslm_dsp_op_job_s {
 #define TSLM_OP_FULL4 "ssat r3, #8, r3\n\tssat r4, #8, r4\n\tssat r5, #8, r5\n\tssat r6, #8, r6\n\t"
 #define TSLM_OP_CLAMP1(V) "usat " V ", #8, " V "\n\tadd " V ", " V ", r0\n\tssat " V ", #8, " V "\n\t"
 /*
- * One body for both clamps: a block's saturation is entered by LDR PC from the stack slot SLOT, which the
- * routine's entry set (TSLM_OP_SATSEL, from the job's `full`) to C (the clamp: USAT, the ADD of act_min, then
- * the full range's SSAT, the order TSLM_OP_CLAMP1 had) or F (SSAT alone): one instruction a block more than a
- * routine per clamp, which took two copies of the unrolled groups.
+ * One body for both clamps: a block's saturation is entered by LDR PC from the stack slot SLOT, the job's
+ * word that job_init set (from `full`, once per layer) to the global label C (the clamp: USAT, the ADD of
+ * act_min, then the full range's SSAT, the order TSLM_OP_CLAMP1 had) or F (SSAT alone): one instruction a block
+ * more than a routine per clamp, which took two copies of the unrolled groups.
  */
 #define TSLM_OP_USAT1(V) "usat " V ", #8, " V "\n\tadd " V ", " V ", r0\n\t"
-#define TSLM_OP_SAT4_ANY(SLOT, C, F) "ldr pc, [sp, #" SLOT "]\n" C ":\n\tldr r0, [sp, #40]\n\t" \
-    TSLM_OP_USAT1("r3") TSLM_OP_USAT1("r4") TSLM_OP_USAT1("r5") TSLM_OP_USAT1("r6") F ":\n\t" TSLM_OP_FULL4
-/* (after "cmp <full>, #0") SLOT <- F's address where full, else C's; r1, r2 */
-#define TSLM_OP_SATSEL(SLOT, C, F) "adr r1, " C "f + 1\n\tadr r2, " F "f + 1\n\tit ne\n\tmovne r1, r2\n\t" \
-    "str r1, [sp, #" SLOT "]\n\t"
-#define TSLM_OP_FULL_CMP(OFF) "ldr r3, [r0, #" OFF "]\n\tcmp r3, #0\n\t"
+#define TSLM_OP_SAT4_ANY(SLOT, C, F) "ldr pc, [sp, #" SLOT "]\n" TSLM_OP_GLABEL(C) "ldr r0, [sp, #40]\n\t" \
+    TSLM_OP_USAT1("r3") TSLM_OP_USAT1("r4") TSLM_OP_USAT1("r5") TSLM_OP_USAT1("r6") TSLM_OP_GLABEL(F) TSLM_OP_FULL4
 #define TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP TSLM_OP_Q2_GROUP TSLM_OP_Q2_GROUP TSLM_OP_Q2_GROUP
 /* the first group, outside the loop: pixel 1's sums start from pixel 0's inits (r3, r5) */
 #define TSLM_OP_Q2_FIRST                                   \
@@ -798,12 +793,13 @@ typedef struct tslm_dsp_op_job_s {
     "smlad r5, lr, r9, r5\n\t"                           \
     "smlad r6, lr, r11, r6\n\t"
 /* one pair of a four, two pixels: its records at r7 (then past them), its words at r1; L: its loop's
- * label, ENTRY: where the stack holds the loop's entry */
-#define TSLM_OP_Q2_PAIR(SAT, L, ENTRY)                     \
+ * label (LG: its global name), ENTRY: where the stack holds the loop's entry */
+#define TSLM_OP_Q2_PAIR(SAT, L, LG, ENTRY)                 \
     "ldrd r3, r5, [r7]\n\t"                              \
     "ldrd r0, r2, [sp]\n\t"                              \
     TSLM_OP_Q2_FIRST                                     \
     "ldr pc, [sp, #" ENTRY "]\n"                         \
+    TSLM_OP_GLABEL(LG)                                   \
     L ":\n\t"                                            \
     TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 \
     "subs r2, r2, #1\n\t"                                \
@@ -813,11 +809,11 @@ typedef struct tslm_dsp_op_job_s {
     TSLM_OP_Q2_RQ4                                       \
     SAT                                                  \
     "ldrd r0, r2, [sp, #16]\n\t"                         \
+    "strb r4, [r0, r2]\n\t"                              \
     "strb r3, [r0], #1\n\t"                              \
+    "strb r6, [r0, r2]\n\t"                              \
     "strb r5, [r0], #1\n\t"                              \
-    "strb r4, [r2], #1\n\t"                              \
-    "strb r6, [r2], #1\n\t"                              \
-    "strd r0, r2, [sp, #16]\n\t"
+    "str r0, [sp, #16]\n\t"
 /* two rows' groups widened into x (as tslm_dsp_op_widen2): from in (r0) and in + 4 n4 (r1), n4 = (wback + 8) / 16;
  * the second row's end (the next pair's in) back to the job */
 #define TSLM_OP_Q2_W                                       \
@@ -859,20 +855,19 @@ typedef struct tslm_dsp_op_job_s {
     "beq 4f\n\t"                                         \
     "str r0, [sp, #36]\n\t"                              \
     "ldrd r0, r2, [sp, #16]\n\t"                         \
-    "sub r3, r2, r0\n\t"                                 \
-    "add r3, r2, r3\n\t"                                 \
-    "strd r2, r3, [sp, #16]\n\t"                         \
+    "add r0, r0, r2\n\t"                                 \
+    "str r0, [sp, #16]\n\t"                              \
     "b 1b\n"                                              \
     "4:\n\t"
 #define TSLM_OP_Q2                                         \
-    TSLM_OP_ENTER(TSLM_OP_FULL_CMP("52") TSLM_OP_SATSEL("56", "20", "21") TSLM_OP_SATSEL("60", "22", "23")) \
+    TSLM_OP_ENTER                                        \
     "1:\n\t"                                             \
     TSLM_OP_Q2_WIDEN                                     \
     "2:\n\t"                                             \
-    TSLM_OP_Q2_PAIR(TSLM_OP_SAT4_ANY("56", "20", "21"), "5", "48") \
+    TSLM_OP_Q2_PAIR(TSLM_OP_SAT4_ANY("56", "tslm_dsp_op_q2_c0", "tslm_dsp_op_q2_f0"), "5", "tslm_dsp_op_q2_l0", "48") \
     "ldr r2, [sp, #24]\n\t"                              \
     "sub r1, r1, r2\n\t"                                 \
-    TSLM_OP_Q2_PAIR(TSLM_OP_SAT4_ANY("60", "22", "23"), "6", "52") \
+    TSLM_OP_Q2_PAIR(TSLM_OP_SAT4_ANY("60", "tslm_dsp_op_q2_c1", "tslm_dsp_op_q2_f1"), "6", "tslm_dsp_op_q2_l1", "52") \
     "sub r1, r1, #8\n\t"                                 \
     "ldr r2, [sp, #28]\n\t"                              \
     "cmp r7, r2\n\t"                                     \
@@ -897,7 +892,7 @@ typedef struct tslm_dsp_op_job_s {
     "smlad r6, r11, lr, r6\n\t"
 #define TSLM_OP_Q1_GROUP4 TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP TSLM_OP_Q1_GROUP
 #define TSLM_OP_Q1                                         \
-    TSLM_OP_ENTER(TSLM_OP_FULL_CMP("52") TSLM_OP_SATSEL("56", "20", "21")) \
+    TSLM_OP_ENTER                                        \
     "ldr r1, [sp, #8]\n\t"                               \
     "ldr r7, [sp, #12]\n"                                 \
     "2:\n\t"                                             \
@@ -905,6 +900,7 @@ typedef struct tslm_dsp_op_job_s {
     "ldrd r5, r6, [r7, #32]\n\t"                         \
     "ldrd r0, r2, [sp]\n\t"                              \
     "ldr pc, [sp, #48]\n"                                \
+    TSLM_OP_GLABEL("tslm_dsp_op_q1_l0")                  \
     "5:\n\t"                                             \
     TSLM_OP_Q1_GROUP4 TSLM_OP_Q1_GROUP4 TSLM_OP_Q1_GROUP4 TSLM_OP_Q1_GROUP4 \
     "subs r2, r2, #1\n\t"                                \
@@ -920,7 +916,7 @@ typedef struct tslm_dsp_op_job_s {
     TSLM_OP_RQ("r3", "r8", "r9", "r10", "r0") TSLM_OP_RQ("r4", "r11", "r12", "lr", "r0")     \
     "ldmia r7!, {r0, r2, r8, r9, r10, r11, r12, lr}\n\t" \
     TSLM_OP_RQ("r5", "r8", "r9", "r10", "r0") TSLM_OP_RQ("r6", "r11", "r12", "lr", "r0")     \
-    TSLM_OP_SAT4_ANY("56", "20", "21")                   \
+    TSLM_OP_SAT4_ANY("56", "tslm_dsp_op_q1_c0", "tslm_dsp_op_q1_f0") \
     "ldr r0, [sp, #16]\n\t"                              \
     "strb r3, [r0], #1\n\t"                              \
     "strb r4, [r0], #1\n\t"                              \
@@ -939,7 +935,7 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2(const
 }
 /*
  * One pass (job nq == 1: n4 - 1 <= TSLM_OP_Q2_U groups; job_init picks them): the 2x2 routines without the
- * loop's count, so r2 keeps out0 (out1 - out0 on the stack, in the job's out1 word: one STRB per output, no
+ * loop's count, so r2 keeps out0 (out1 - out0 on the stack, the job's orow word: one STRB per output, no
  * LDRD/STRD of the pointers), and one unrolled body and one tail for both pairs of a four: the carry flag says
  * whose the sums are (set for pair 1 by the SUBS that moves w to it; clear for pair 0 by the CMP with rq_end,
  * by the ADDS of the entry or, after a widening, by CMN #0; nothing in the body, FIRST, the entry's LDR PC or
@@ -948,18 +944,10 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2(const
  * pair: 2 instructions fewer than tslm_dsp_op_quads2 (full: 36 instead of 38 beside the 12 of each group, a
  * four's share of its bookkeeping and the saturation's LDR PC included).
  */
+/* r2: out0 (r4 from the LDM), with the carry clear (ADDS #0) */
 #define TSLM_OP_Q2S_ENTER                                  \
-    "push {r4-r11, lr}\n\t"                              \
-    "ldm r0, {r1-r12}\n\t"                               \
-    "sub sp, sp, #16\n\t"                                \
-    "push {r1-r12}\n\t"                                  \
-    TSLM_OP_FULL_CMP("52") TSLM_OP_SATSEL("52", "20", "21") \
-    "adr r0, 5f + 1\n\t"                                 \
-    "adds r0, r0, r12\n\t"                               \
-    "str r0, [sp, #48]\n\t"                              \
-    "ldrd r2, r0, [sp, #16]\n\t"                         \
-    "sub r0, r0, r2\n\t"                                 \
-    "str r0, [sp, #20]\n"
+    TSLM_OP_ENTER                                        \
+    "adds r2, r4, #0\n"
 #define TSLM_OP_Q2S_START TSLM_OP_Q2S_START_("ldrd r3, r5, [r7], #8\n\tldr r0, [sp]\n\t")
 /* HEAD: the records' inits and x; for pair 1 after the tail's BCS also w moved back to it (SUBS: carry set), the
  * loads first (a load right after a load is pipelined; right after a branch it is not) */
@@ -983,9 +971,9 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2(const
     TSLM_OP_Q2_WIDEN_("ldr r2, [sp, #16]\n\tcmn r7, #0\n\t") \
     "2:\n\t"                                             \
     TSLM_OP_Q2S_START                                    \
-    "5:\n\t"                                             \
+    TSLM_OP_GLABEL("tslm_dsp_op_q2s_l0")                 \
     TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 TSLM_OP_Q2_GROUP4 \
-    TSLM_OP_Q2S_TAIL(TSLM_OP_SAT4_ANY("52", "20", "21")) \
+    TSLM_OP_Q2S_TAIL(TSLM_OP_SAT4_ANY("56", "tslm_dsp_op_q2s_c0", "tslm_dsp_op_q2s_f0")) \
     "bcs 6f\n\t"                                         \
     TSLM_OP_Q2S_START_("ldr r12, [sp, #24]\n\tldr r0, [sp]\n\tsubs r1, r1, r12\n\tldrd r3, r5, [r7], #8\n\t") \
     "6:\n\t"                                             \
@@ -1028,7 +1016,8 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads2s(cons
  * `triples` of rows from in (4 n4 bytes each, `step` apart: FULLY_CONNECTED's rows, a 1x1 conv's pixels, a window
  * conv's receptive fields) widened into x (24 n4 bytes) before each triple's fours; the next triple's outputs 3
  * stride further. The job (twelve words, copied to the stack): x, step, w, rq, obase, stride, 16 n4 - 8, rq_end,
- * in, triples, act_min, the bytes of the groups the pass skips; past them `full` (TSLM_OP_SAT6_ANY).
+ * in, triples, act_min, a word the routine leaves alone; then the pass's entry and the saturation's label
+ * (TSLM_OP_SAT6_ANY), set by tslm_dsp_op_job3_run from the global labels as the two-row jobs'.
  */
 typedef struct {
     const int32_t *x;
@@ -1042,20 +1031,18 @@ typedef struct {
     const int8_t *in;
     int32_t triples;
     int32_t lo;
-    int32_t skip;
-    int32_t full; /* past the twelve words: nonzero for the full int8 range (TSLM_OP_SAT6_ANY) */
+    int32_t unused;
+    uint32_t entry; /* the pass's entry: the groups' label + the bytes of the groups it skips */
+    uint32_t sat; /* the clamp's label or the full range's (TSLM_OP_SAT6_ANY) */
 } tslm_dsp_op_job3;
 #define TSLM_DSP_OP_TRIPLES 1
 #define TSLM_OP_Q3_U 24 /* groups in the pass; 68 bytes each */
+/* the fourteen words of the job to the stack in one LDM (its own address the last register it loads) */
 #define TSLM_OP_Q3_ENTER                                   \
     "push {r4-r11, lr}\n\t"                              \
-    "ldm r0, {r1-r12}\n\t"                               \
-    "sub sp, sp, #16\n\t"                                \
-    "push {r1-r12}\n\t"                                  \
-    TSLM_OP_FULL_CMP("48") TSLM_OP_SATSEL("52", "20", "21") \
-    "adr r0, 5f + 1\n\t"                                 \
-    "adds r0, r0, r12\n\t"                               \
-    "str r0, [sp, #48]\n"
+    "ldm r0, {r0-r12, lr}\n\t"                           \
+    "sub sp, sp, #8\n\t"                                 \
+    "push {r0-r12, lr}\n"
 /* three rows' groups widened into x: SXTB16 of the three rows' words, then their SXTB16 ROR 8 (one STM) */
 #define TSLM_OP_Q3_W                                       \
     "ldr r5, [r0], #4\n\t"                               \
@@ -1149,19 +1136,19 @@ typedef struct {
 #define TSLM_OP_FULL6 "ssat r3, #8, r3\n\tssat r4, #8, r4\n\tssat r5, #8, r5\n\t" \
     "ssat r6, #8, r6\n\tssat r8, #8, r8\n\tssat r9, #8, r9\n\t"
 /* as TSLM_OP_SAT4_ANY, six outputs */
-#define TSLM_OP_SAT6_ANY(SLOT, C, F) "ldr pc, [sp, #" SLOT "]\n" C ":\n\tldr r0, [sp, #40]\n\t" \
+#define TSLM_OP_SAT6_ANY(SLOT, C, F) "ldr pc, [sp, #" SLOT "]\n" TSLM_OP_GLABEL(C) "ldr r0, [sp, #40]\n\t" \
     TSLM_OP_USAT1("r3") TSLM_OP_USAT1("r4") TSLM_OP_USAT1("r5") TSLM_OP_USAT1("r6") TSLM_OP_USAT1("r8") \
-    TSLM_OP_USAT1("r9") F ":\n\t" TSLM_OP_FULL6
+    TSLM_OP_USAT1("r9") TSLM_OP_GLABEL(F) TSLM_OP_FULL6
 #define TSLM_OP_Q3                                         \
     TSLM_OP_Q3_ENTER                                     \
     "1:\n\t"                                             \
     TSLM_OP_Q3_WIDEN                                     \
     "2:\n\t"                                             \
     TSLM_OP_Q3_START                                     \
-    "5:\n\t"                                             \
+    TSLM_OP_GLABEL("tslm_dsp_op_q3_l0")                  \
     TSLM_OP_Q3_GROUP4 TSLM_OP_Q3_GROUP4 TSLM_OP_Q3_GROUP4 TSLM_OP_Q3_GROUP4 TSLM_OP_Q3_GROUP4 \
     TSLM_OP_Q3_GROUP4                                    \
-    TSLM_OP_Q3_TAIL(TSLM_OP_SAT6_ANY("52", "20", "21"))  \
+    TSLM_OP_Q3_TAIL(TSLM_OP_SAT6_ANY("52", "tslm_dsp_op_q3_c0", "tslm_dsp_op_q3_f0")) \
     "bcs 6f\n\t"                                         \
     TSLM_OP_Q3_START_("ldr r11, [sp, #24]\n\tldr r0, [sp]\n\tsubs r1, r1, r11\n\tldrd r3, r6, [r7], #8\n\t") \
     "6:\n\t"                                             \
@@ -1214,8 +1201,7 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads1(const
 #undef TSLM_OP_CLAMP4
 #undef TSLM_OP_USAT1
 #undef TSLM_OP_SAT4_ANY
-#undef TSLM_OP_SATSEL
-#undef TSLM_OP_FULL_CMP
+#undef TSLM_OP_GLABEL
 #undef TSLM_OP_Q2_PAIR
 #undef TSLM_OP_Q2_W
 #undef TSLM_OP_Q2_WIDEN
@@ -1228,34 +1214,57 @@ __attribute__((naked, noinline, weak, aligned(4))) void tslm_dsp_op_quads1(const
 #endif
 
 #if defined(TSLM_DSP_OP_QUADS)
+/* the routines' global labels (TSLM_OP_GLABEL): loops' entries l, clamps' c, full ranges' f; Thumb addresses */
+void tslm_dsp_op_q2_l0(void), tslm_dsp_op_q2_l1(void), tslm_dsp_op_q2_c0(void), tslm_dsp_op_q2_f0(void);
+void tslm_dsp_op_q2_c1(void), tslm_dsp_op_q2_f1(void), tslm_dsp_op_q2s_l0(void), tslm_dsp_op_q2s_c0(void);
+void tslm_dsp_op_q2s_f0(void), tslm_dsp_op_q1_l0(void), tslm_dsp_op_q1_c0(void), tslm_dsp_op_q1_f0(void);
+#define TSLM_OP_ADDR(L) ((uint32_t)(uintptr_t)&(L))
+/* The words of a job that job_init leaves (mode: 1 two rows, + 2 the full range): the passes, the routine and
+ * the addresses it jumps to (inline: out of line, one weak copy, saved ad01 80 B more but cost the anomaly
+ * transformer +280 instructions, +2,583 est. cycles: tslm_dsp_op_gemm_rows sets its job per call). */
+TSLM_ALWAYS_INLINE void tslm_dsp_op_job_set(tslm_dsp_op_job *job, int32_t n4, int32_t fours,
+                                                         int32_t mode)
+{
+    const int two = mode & 1, full = mode >> 1;
+    const int32_t u = two ? TSLM_OP_Q2_U : TSLM_OP_Q1_U;
+    const int32_t loop = n4 - two; /* groups in the loop */
+    const uint32_t skip = (uint32_t)((u - loop % u) % u * (two ? 48 : 56));
+    job->nq = (loop + u - 1) / u, job->out0 = NULL, job->wback = 16 * n4 - 8, job->rq_end = job->rq + 4 * fours;
+    job->in = NULL, job->pairs = 1;
+    if (!two) {
+        job->fn = tslm_dsp_op_quads1, job->entry0 = TSLM_OP_ADDR(tslm_dsp_op_q1_l0) + skip;
+        job->sat0 = full ? TSLM_OP_ADDR(tslm_dsp_op_q1_f0) : TSLM_OP_ADDR(tslm_dsp_op_q1_c0);
+    } else if (job->nq == 1) { /* one pass: the routine without the loop */
+        job->fn = tslm_dsp_op_quads2s, job->entry0 = TSLM_OP_ADDR(tslm_dsp_op_q2s_l0) + skip;
+        job->sat0 = full ? TSLM_OP_ADDR(tslm_dsp_op_q2s_f0) : TSLM_OP_ADDR(tslm_dsp_op_q2s_c0);
+    } else {
+        job->fn = tslm_dsp_op_quads2, job->entry0 = TSLM_OP_ADDR(tslm_dsp_op_q2_l0) + skip;
+        job->entry1 = TSLM_OP_ADDR(tslm_dsp_op_q2_l1) + skip;
+        job->sat0 = full ? TSLM_OP_ADDR(tslm_dsp_op_q2_f0) : TSLM_OP_ADDR(tslm_dsp_op_q2_c0);
+        job->sat1 = full ? TSLM_OP_ADDR(tslm_dsp_op_q2_f1) : TSLM_OP_ADDR(tslm_dsp_op_q2_c1);
+    }
+}
+
 /* The job of the whole fours of `channels` (w, rq: the first four's) for widened rows x of n4 groups, two
- * rows (two) or one a call; the number of channels it covers, 0 where the assembly does not apply. */
+ * rows (two; the second row's outputs orow bytes past the first's) or one a call; the number of channels it
+ * covers, 0 where the assembly does not apply. Everything but out0 is set here, once per layer. */
 TSLM_ALWAYS_INLINE int32_t tslm_dsp_op_job_init(tslm_dsp_op_job *job, const int32_t *x, const int32_t *w,
                                                 const int32_t *rq, int32_t n4, int32_t channels, int32_t lo,
-                                                int32_t hi, const int full, const int two)
+                                                int32_t hi, const int full, const int two, int32_t orow)
 {
-    const int32_t fours = channels & ~3, u = two ? TSLM_OP_Q2_U : TSLM_OP_Q1_U;
-    const int32_t loop = two ? n4 - 1 : n4; /* groups in the loop */
+    const int32_t fours = channels & ~3;
     if (fours == 0 || !(full || hi == 127) || n4 < 2) {
         return 0;
     }
-    job->x = x, job->nq = (loop + u - 1) / u, job->w = w, job->rq = rq, job->out0 = NULL, job->out1 = NULL;
-    job->wback = 16 * n4 - 8, job->rq_end = rq + 4 * fours, job->in = NULL, job->pairs = 1, job->lo = lo;
-    job->skip = (u - loop % u) % u * (two ? 48 : 56);
-    if (two) { /* one pass: the routine without the loop */
-        job->fn = job->nq == 1 ? tslm_dsp_op_quads2s : tslm_dsp_op_quads2;
-    } else {
-        job->fn = tslm_dsp_op_quads1;
-    }
-    job->full = full;
+    job->x = x, job->w = w, job->rq = rq, job->orow = orow, job->lo = lo;
+    tslm_dsp_op_job_set(job, n4, fours, (two ? 1 : 0) + (full ? 2 : 0));
     return fours;
 }
 
-/* The job's fours for output rows out0 (and out1 with a two-row job). */
-TSLM_ALWAYS_INLINE void tslm_dsp_op_job_run(tslm_dsp_op_job *job, int8_t *out0, int8_t *out1, const int full)
+/* The job's fours for output row out0 (and the one orow bytes further with a two-row job). */
+TSLM_ALWAYS_INLINE void tslm_dsp_op_job_run(tslm_dsp_op_job *job, int8_t *out0)
 {
-    (void)full; /* the routine (its clamp, one or two rows) is the job's, from job_init */
-    job->out0 = out0, job->out1 = out1;
+    job->out0 = out0;
     job->fn(job);
 }
 #endif
@@ -1264,6 +1273,7 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_job_run(tslm_dsp_op_job *job, int8_t *out0, 
 /* `triples` blocks of three rows from in (4 n4 bytes each, `step` apart) into out (od outputs a row, the rows one
  * after the other), widened into x (24 n4 bytes), against offset-pair weights w and records rq of od channels, all
  * in fours; 2 <= n4 <= TSLM_OP_Q3_U + 1; full, or clamped at lo alone. */
+void tslm_dsp_op_q3_l0(void), tslm_dsp_op_q3_c0(void), tslm_dsp_op_q3_f0(void); /* its global labels */
 TSLM_ALWAYS_INLINE void tslm_dsp_op_job3_run(int32_t *x, const int32_t *w, const int32_t *rq, int32_t n4, int32_t od,
                                              int32_t lo, const int8_t *in, int32_t step, int8_t *out,
                                              int32_t triples, const int full)
@@ -1271,7 +1281,9 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_job3_run(int32_t *x, const int32_t *w, const
     tslm_dsp_op_job3 j;
     j.x = x, j.step = step, j.w = w, j.rq = rq, j.stride = od, j.wback = 16 * n4 - 8, j.rq_end = rq + 4 * od;
     j.obase = (uint32_t)(uintptr_t)out - (((uint32_t)(uintptr_t)rq + 32u) >> 4);
-    j.in = in, j.triples = triples, j.lo = lo, j.skip = (TSLM_OP_Q3_U - (n4 - 1)) * 68, j.full = full;
+    j.in = in, j.triples = triples, j.lo = lo, j.unused = 0;
+    j.entry = (uint32_t)(uintptr_t)&tslm_dsp_op_q3_l0 + (uint32_t)((TSLM_OP_Q3_U - (n4 - 1)) * 68);
+    j.sat = full ? (uint32_t)(uintptr_t)&tslm_dsp_op_q3_f0 : (uint32_t)(uintptr_t)&tslm_dsp_op_q3_c0;
     tslm_dsp_op_quads3s(&j);
 }
 #endif
@@ -1381,18 +1393,25 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_tail(const int32_t *x, const int32_t *w
  * out_p[c] for c in [0, channels) of one or two widened pixels (x, as tslm_dsp_widen1/2) against
  * offset-pair weights w (n4 words per channel: fours, then a pair, then a single row) and records rq.
  */
-TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_rows(const int32_t *x, const int32_t *w,
-                                              const int32_t *rq, int32_t n4, int32_t channels, int8_t *out0,
-                                              int8_t *out1, int32_t lo, int32_t hi, const int full)
+TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_rows_(const int32_t *x, const int32_t *w, const int32_t *rq, int32_t n4,
+                                               int32_t channels, int8_t *out0, int8_t *out1, int32_t lo, int32_t hi,
+                                               const int full, const int c_only)
 {
     int8_t *const end0 = out0 + (channels & ~3);
 #if defined(TSLM_DSP_OP_QUADS)
     tslm_dsp_op_job job;
-    const int32_t fours = tslm_dsp_op_job_init(&job, x, w, rq, n4, channels, lo, hi, full, out1 != NULL);
+    if (c_only) { /* the caller's job (the same conditions, its fours) left no four the assembly takes here */
+        goto c;
+    }
+    const int32_t fours = tslm_dsp_op_job_init(&job, x, w, rq, n4, channels, lo, hi, full, out1 != NULL,
+                                               out1 != NULL ? (int32_t)(out1 - out0) : 0);
     if (fours > 0) {
-        tslm_dsp_op_job_run(&job, out0, out1, full);
+        tslm_dsp_op_job_run(&job, out0);
         out0 += fours, out1 = out1 != NULL ? out1 + fours : NULL, rq += 4 * fours, w += fours * n4;
     }
+c:
+#else
+    (void)c_only;
 #endif
     if (out1 != NULL) {
         for (; out0 < end0; out0 += 4, out1 += 4, rq += 16, w += 4 * n4) {
@@ -1410,6 +1429,12 @@ TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_rows(const int32_t *x, const int32_t *w
         }
     }
     tslm_dsp_op_gemm_tail(x, w, rq, n4, channels & 3, out0, out1, lo, hi, full);
+}
+TSLM_ALWAYS_INLINE void tslm_dsp_op_gemm_rows(const int32_t *x, const int32_t *w, const int32_t *rq, int32_t n4,
+                                              int32_t channels, int8_t *out0, int8_t *out1, int32_t lo, int32_t hi,
+                                              const int full)
+{
+    tslm_dsp_op_gemm_rows_(x, w, rq, n4, channels, out0, out1, lo, hi, full, 0);
 }
 
 #endif /* TSLM_DSP_H */

@@ -242,8 +242,9 @@ __attribute__((noinline)) static void cols_op(const tslm_conv_params *p, const i
     cols_geo geo_s;
     const cols_geo *geo = cols_geo_init(p, &geo_s) ? &geo_s : NULL;
     tslm_dsp_op_job job2, job1;
-    (void)tslm_dsp_op_job_init(&job2, x, weights, p->requant, n4, oc, p->act_min, p->act_max, full, 1);
-    (void)tslm_dsp_op_job_init(&job1, x, weights, p->requant, n4, oc, p->act_min, p->act_max, full, 0);
+    (void)tslm_dsp_op_job_init(&job2, x, weights, p->requant, n4, oc, p->act_min, p->act_max, full, 1, oc);
+    (void)tslm_dsp_op_job_init(&job1, x, weights, p->requant, n4, oc, p->act_min, p->act_max, full, 0, 0);
+    job2.in = col0; /* the routine widens the pair's columns itself (col1 = col0 + 4 n4, as its rows) */
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * p->input_c;
         int8_t *out = output + b * pixels * oc;
@@ -259,9 +260,10 @@ __attribute__((noinline)) static void cols_op(const tslm_conv_params *p, const i
                 im2col(p, in_b, oy, ox, 0, col0);
                 im2col(p, in_b, oy1, ox1, 0, col1);
             }
-            tslm_dsp_op_widen2(col0, col1, 4 * n4, x);
             if (oc >= 4) {
-                tslm_dsp_op_job_run(&job2, out, out + oc, full);
+                tslm_dsp_op_job_run(&job2, out);
+            } else {
+                tslm_dsp_op_widen2(col0, col1, 4 * n4, x);
             }
             if (oc & 3) {
                 op_rest(p, x, weights, n4, out, out + oc, full);
@@ -275,7 +277,7 @@ __attribute__((noinline)) static void cols_op(const tslm_conv_params *p, const i
             im2col(p, in_b, oy, ox, 0, col0);
             tslm_dsp_op_widen1(col0, 4 * n4, x);
             if (oc >= 4) {
-                tslm_dsp_op_job_run(&job1, out, NULL, full);
+                tslm_dsp_op_job_run(&job1, out);
             }
             if (oc & 3) {
                 op_rest(p, x, weights, n4, out, NULL, full);
@@ -312,10 +314,10 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
     /* offset pairs: the assembly's jobs (two pixels, one) set up once; the channels past the fours in C */
     tslm_dsp_op_job job2, job1;
     const int32_t fours = fast == 2 ? tslm_dsp_op_job_init(&job2, x, weights, p->requant, n4, per_group, p->act_min,
-                                                           p->act_max, full, 1)
+                                                           p->act_max, full, 1, p->output_c)
                                     : 0;
     const int32_t fours1 = fast == 2 ? tslm_dsp_op_job_init(&job1, x, weights, p->requant, n4, per_group,
-                                                            p->act_min, p->act_max, full, 0)
+                                                            p->act_min, p->act_max, full, 0, 0)
                                      : 0;
     /* 1x1 at stride 1, all channels in fours: every pair of pixels in the assembly, widening too (the pixels are
      * k_all bytes apart) */
@@ -329,7 +331,7 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
 #if defined(TSLM_DSP_OP_QUADS)
         if (pixel_pairs && pixels >= 2) {
             job2.in = in_b, job2.pairs = pixels / 2;
-            tslm_dsp_op_job_run(&job2, out_b, out_b + p->output_c, full);
+            tslm_dsp_op_job_run(&job2, out_b);
             job2.in = NULL, job2.pairs = 1;
             px0 = pixels & ~1;
         }
@@ -360,12 +362,15 @@ TSLM_ALWAYS_INLINE void run(const tslm_conv_params *p, const int8_t *input, cons
 #if defined(TSLM_DSP_OP_QUADS)
                     done = two ? fours : fours1;
                     if (done > 0) {
-                        tslm_dsp_op_job_run(two ? &job2 : &job1, out0, out1, full);
+                        tslm_dsp_op_job_run(two ? &job2 : &job1, out0);
                     }
 #endif
                     if (done < per_group) {
-                        tslm_dsp_op_gemm_rows(x, weights + done * n4, p->requant + 4 * done, n4, per_group - done,
-                                              out0 + done, two ? out1 + done : NULL, p->act_min, p->act_max, full);
+                        /* (the jobs' conditions hold for per_group - done channels as for per_group: no four
+                         * of them in the assembly) */
+                        tslm_dsp_op_gemm_rows_(x, weights + done * n4, p->requant + 4 * done, n4, per_group - done,
+                                               out0 + done, two ? out1 + done : NULL, p->act_min, p->act_max, full,
+                                               1);
                     }
                     continue;
                 }

@@ -98,11 +98,11 @@ TSLM_ALWAYS_INLINE void rows_offset_pairs(const tslm_fully_connected_params *p, 
     /* the assembly's job set up once for every pair of rows; the channels past its fours in C */
     tslm_dsp_op_job job;
     const int32_t fours = p->batches > 1 ? tslm_dsp_op_job_init(&job, x, weights, p->requant, n4, od, p->act_min,
-                                                                p->act_max, full, 1)
+                                                                p->act_max, full, 1, od)
                                          : 0;
     if (fours > 0 && fours == od && (depth & 3) == 0) { /* every pair of rows in the assembly, widening too */
         job.in = input, job.pairs = p->batches / 2;
-        tslm_dsp_op_job_run(&job, output, output + od, full);
+        tslm_dsp_op_job_run(&job, output);
         b = p->batches & ~1;
     }
 #else
@@ -113,12 +113,13 @@ TSLM_ALWAYS_INLINE void rows_offset_pairs(const tslm_fully_connected_params *p, 
         tslm_dsp_op_widen2(input + b * depth, input + (b + 1) * depth, depth, x);
 #if defined(TSLM_DSP_OP_QUADS)
         if (fours > 0) {
-            tslm_dsp_op_job_run(&job, o0, o0 + od, full);
+            tslm_dsp_op_job_run(&job, o0);
         }
 #endif
         if (fours < od) {
-            tslm_dsp_op_gemm_rows(x, weights + fours * n4, p->requant + 4 * fours, n4, od - fours, o0 + fours,
-                                  o0 + od + fours, p->act_min, p->act_max, full);
+            /* (the job's conditions hold for od - fours channels as for od: no four of them in the assembly) */
+            tslm_dsp_op_gemm_rows_(x, weights + fours * n4, p->requant + 4 * fours, n4, od - fours, o0 + fours,
+                                   o0 + od + fours, p->act_min, p->act_max, full, 1);
         }
     }
     if (b < p->batches) {

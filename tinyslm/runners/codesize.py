@@ -39,22 +39,7 @@ def measure_folder(out_dir: Path, name: str, cpu: str = "cortex-m4", opt: str = 
     kernels = model = rodata = 0
     cflags = [f"-mcpu={cpu}", "-mthumb", *flags]
     with tempfile.TemporaryDirectory() as tmp:
-        objs = []
-        for src in sorted(Path(out_dir).glob("*.c")):
-            obj = Path(tmp) / (src.stem + ".o")
-            subprocess.run([gcc, *cflags, *opt.split(), "-std=c99", "-ffunction-sections", "-fdata-sections",
-                            "-I", str(out_dir), "-c", str(src), "-o", str(obj)], check=True, capture_output=True)
-            objs.append(obj)
-        # Linked from NAME_invoke with --gc-sections, as the firmware is: a kernel file's functions the
-        # model never calls (e.g. the portable kernel beside a target's drop-in) cost no flash.
-        r = subprocess.run([gcc, *cflags, "-nostartfiles", "--specs=nano.specs", "-Wl,--gc-sections",
-                            "-Wl,--print-gc-sections", f"-Wl,-e,{name}_invoke", *map(str, objs), "-lc", "-lgcc",
-                            "-o", str(Path(tmp) / "model.elf")], capture_output=True, text=True)
-        removed: set[tuple[str, str]] = set()
-        for line in r.stderr.splitlines():
-            m = re.search(r"removing unused section '([^']+)' in file '([^']+)'", line)
-            if m:
-                removed.add((Path(m.group(2)).name, m.group(1)))
+        objs, removed = _compile_and_link(gcc, Path(out_dir), name, cflags, opt, Path(tmp))
         for obj in objs:
             s: dict[str, int] = {}
             for section, n in section_sizes(obj).items():
@@ -67,3 +52,39 @@ def measure_folder(out_dir: Path, name: str, cpu: str = "cortex-m4", opt: str = 
                 kernels += s.get("text", 0)
             rodata += s.get("rodata", 0)
     return CodeSize(cpu, kernels, model, rodata)
+
+
+def kept_sections(out_dir: Path, name: str, cpu: str = "cortex-m4", opt: str = "-O2",
+                  flags: tuple[str, ...] = ()) -> dict[str, set[str]] | None:
+    """Per object of a `tinyslm compile` folder (``tslm_dsp_depthwise_conv.o``...), the sections that the link
+    from NAME_invoke with --gc-sections keeps (with -ffunction-sections: ``.text.<function>``), or None without
+    arm-none-eabi-gcc. Says which kernel routines a model links, not only how many bytes."""
+    if not (have("arm-none-eabi-gcc") and have("arm-none-eabi-size")):
+        return None
+    gcc = find_tool("arm-none-eabi-gcc")
+    with tempfile.TemporaryDirectory() as tmp:
+        objs, removed = _compile_and_link(gcc, Path(out_dir), name, [f"-mcpu={cpu}", "-mthumb", *flags], opt,
+                                          Path(tmp))
+        return {obj.name: {sec for sec in section_sizes(obj) if (obj.name, sec) not in removed} for obj in objs}
+
+
+def _compile_and_link(gcc: str, out_dir: Path, name: str, cflags: list[str], opt: str,
+                      tmp: Path) -> tuple[list[Path], set[tuple[str, str]]]:
+    """Every .c of the folder compiled into `tmp`, then linked from NAME_invoke with --gc-sections, as the firmware
+    is: a kernel file's functions the model never calls (e.g. the portable kernel beside a target's drop-in) cost
+    no flash. The objects and the (object, section) pairs the link removed."""
+    objs = []
+    for src in sorted(out_dir.glob("*.c")):
+        obj = tmp / (src.stem + ".o")
+        subprocess.run([gcc, *cflags, *opt.split(), "-std=c99", "-ffunction-sections", "-fdata-sections",
+                        "-I", str(out_dir), "-c", str(src), "-o", str(obj)], check=True, capture_output=True)
+        objs.append(obj)
+    r = subprocess.run([gcc, *cflags, "-nostartfiles", "--specs=nano.specs", "-Wl,--gc-sections",
+                        "-Wl,--print-gc-sections", f"-Wl,-e,{name}_invoke", *map(str, objs), "-lc", "-lgcc",
+                        "-o", str(tmp / "model.elf")], capture_output=True, text=True)
+    removed: set[tuple[str, str]] = set()
+    for line in r.stderr.splitlines():
+        m = re.search(r"removing unused section '([^']+)' in file '([^']+)'", line)
+        if m:
+            removed.add((Path(m.group(2)).name, m.group(1)))
+    return objs, removed

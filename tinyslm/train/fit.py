@@ -30,6 +30,7 @@ class FitConfig:
     freq_mask: int = 2  # coefficients/bands, at most
     noise: float = 0.0  # Gaussian noise std (in feature units) added when augmenting
     mixup: float = 0.0  # Beta(a, a) mixup of examples (classification); 0 = off
+    ema: float = 0.0  # momentum of an exponential moving average of the weights, swapped in when fit ends; 0 = off
 
 
 @dataclass
@@ -73,9 +74,10 @@ def _optimizer(cfg: FitConfig, steps_per_epoch: int) -> keras.optimizers.Optimiz
     sched = keras.optimizers.schedules.CosineDecay(
         initial_learning_rate=cfg.lr / 10 if warm else cfg.lr, decay_steps=total - warm, alpha=0.01,
         warmup_target=cfg.lr if warm else None, warmup_steps=warm)
+    ema = {"use_ema": True, "ema_momentum": cfg.ema} if cfg.ema else {}
     if cfg.weight_decay:
-        return keras.optimizers.AdamW(sched, weight_decay=cfg.weight_decay)
-    return keras.optimizers.Adam(sched)
+        return keras.optimizers.AdamW(sched, weight_decay=cfg.weight_decay, **ema)
+    return keras.optimizers.Adam(sched, **ema)
 
 
 def dataset(x: np.ndarray, y: np.ndarray | None, batch: int, shuffle: bool, seed: int,

@@ -53,7 +53,7 @@ import dataclasses
 import json
 import statistics
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -121,14 +121,19 @@ def decide(rows: Sequence[dict]) -> dict:
 def run_study(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
               students: Sequence[str], seeds: Sequence[int], cfg: KWSTrainConfig = KWSTrainConfig(),
               result: StudyResult | None = None, on_row: Callable[[StudyResult], None] = lambda r: None,
-              verbose: bool = False) -> StudyResult:
-    """Per seed: the build's teacher, then each student of `students` distilled from it (validation)."""
+              verbose: bool = False, shapes: Mapping[str, dict] = STUDENTS,
+              fits: Mapping[str, dict] | None = None) -> StudyResult:
+    """Per seed: the build's teacher, then each student of `students` distilled from it (validation).
+
+    A candidate is a name of `shapes` (KWTConfig overrides of the build's student) and, where `fits` is given,
+    of `fits` too (FitConfig overrides of the build's student fit: :mod:`~tinyslm.train.kws_fit_study`).
+    """
     from ._tf import seed_everything
     from .models import build_kwt
 
     for name in students:
-        if name not in STUDENTS:
-            raise ValueError(f"unknown student {name!r}; known: {', '.join(STUDENTS)}")
+        if name not in shapes or (fits is not None and name not in fits):
+            raise ValueError(f"unknown candidate {name!r}; known: {', '.join(shapes)}")
     result = result or StudyResult("", {}, key="student")
     scfg, x_train, x_val = prepare(x_train, y_train, x_val, y_val, cfg, result)
 
@@ -139,8 +144,9 @@ def run_study(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
         add({"kind": "teacher", "student": None, "seed": seed, "val": val_acc(teacher), "seconds": sec})
         for name in students:
             seed_everything(seed + 1)
-            s = build_kwt(dataclasses.replace(scfg, **STUDENTS[name]))
-            r = fit(s, x_train, y_train, None, None, cfg.student_fit, teacher=teacher, distill=cfg.distill,
+            s = build_kwt(dataclasses.replace(scfg, **shapes[name]))
+            fit_cfg = dataclasses.replace(cfg.student_fit, **(fits or {}).get(name, {}))
+            r = fit(s, x_train, y_train, None, None, fit_cfg, teacher=teacher, distill=cfg.distill,
                     seed=seed + 2, label=f"student {name} distilled", verbose=verbose)
             add({"kind": "distilled", "student": name, "seed": seed, "val": val_acc(s), "params": s.count_params(),
                  "weight_bytes": int8_weight_bytes(s), "seconds": r.seconds})

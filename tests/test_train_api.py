@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -75,3 +77,14 @@ def test_train_anomaly_quick(monkeypatch):
     assert r.quality["student_int8"] > 0.8
     assert read_tflite(r.tflite).op_set <= STUDENT_OPS
     assert 0 <= r.decision["fpr"] <= 1 and r.threshold > 0
+
+
+@pytest.mark.slow
+def test_student_fit_ema_leaves_pruning_its_zeros():
+    """An averaged student fit (FitConfig.ema) must not average the pruning fine-tune: that would refill zeros."""
+    x, y = toy_kws(512, 0)
+    xv, yv = toy_kws(128, 1)
+    q = KWSTrainConfig.quick()
+    cfg = dataclasses.replace(q, student_fit=dataclasses.replace(q.student_fit, epochs=4, ema=0.9), train_alone=False)
+    r = train_kws(x, y, xv, yv, xv, yv, cfg, seed=0, verbose=False)
+    assert 0.25 <= r.facts.sparsity < 0.5

@@ -241,7 +241,9 @@ def _prune_and_quantize(student: keras.Model, x: np.ndarray, y: np.ndarray | Non
     if prune is not None and prune.target_sparsity > 0:
         t0 = time.time()
         wrapped = wrap_for_pruning(student, prune, steps)
-        pfit = dataclasses.replace(fit_cfg, epochs=prune.epochs, lr=fit_cfg.lr * prune.lr_scale, warmup_epochs=0)
+        # no weight average here: it would refill the weights the schedule prunes
+        pfit = dataclasses.replace(fit_cfg, epochs=prune.epochs, lr=fit_cfg.lr * prune.lr_scale, warmup_epochs=0,
+                                   ema=0.0)
         r = fit(wrapped, x, y, x_val, y_val, pfit, teacher=teacher, distill=distill, task=task, seed=seed + 3,
                 label="prune", callbacks=[*pruning_callbacks(), *(callbacks or [])], verbose=verbose)
         histories["prune"] = r.history.to_dict()
@@ -255,7 +257,7 @@ def _prune_and_quantize(student: keras.Model, x: np.ndarray, y: np.ndarray | Non
         # QAT on the folded model and raw features; the teacher still sees normalized features.
         qm = qat_model(raw)
         qfit = dataclasses.replace(fit_cfg, epochs=quant.qat_epochs, lr=fit_cfg.lr * 0.1, warmup_epochs=0,
-                                   augment=False)
+                                   augment=False, ema=0.0)
         xv_raw = x_val if x_val is None or norm is None else _unnormalize(x_val, norm)
         r = fit(qm, x_raw, y, xv_raw, y_val, qfit, task=task, seed=seed + 4, label="qat", verbose=verbose,
                 callbacks=[keep_zeros_callback(raw, qm)])

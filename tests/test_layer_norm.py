@@ -250,6 +250,58 @@ def test_layer_norms_of_many_shapes_bit_exact_on_cortex_m4(opt):
                             opt=opt_flag(opt) + " -DTSLM_LN_NO_IN_PLACE")
 
 
+def _eights_block():
+    """Layer norms on rows of a multiple of 8 (the DSP kernel's rows_asm: one function for all rows, eight elements
+    a turn at -O2, four at -Os): no gamma/beta (mode 0), gamma's and beta's records (mode 1) and, where a dense
+    layer also reads the normalized values, the same with them kept (mode 2), on one row and on several, rows of 8
+    to 64 (the KWS transformer's 56, the anomaly model's 48)."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(14)
+    specs = [(3, 8, "plain"), (5, 56, "plain"), (1, 64, "plain"), (2, 16, "gamma_beta"), (7, 56, "gamma_beta"),
+             (1, 8, "gamma_beta"), (3, 24, "shared"), (6, 56, "shared"), (1, 48, "shared")]
+    params = [(tf.constant((1 + 0.3 * rng.standard_normal(c)).astype(np.float32)),
+               tf.constant((0.2 * rng.standard_normal(c)).astype(np.float32)),
+               tf.constant((0.4 * rng.standard_normal((c, 8))).astype(np.float32)),
+               float(rng.uniform(0.3, 4.0)), float(rng.uniform(-2.0, 2.0))) for _, c, _ in specs]
+
+    def fn(*xs):
+        outs = []
+        for x, (_, _, kind), (g, b, w, sc, o) in zip(xs, specs, params):
+            x = x * sc + o
+            if kind == "plain":
+                outs.append(_ln(tf, x)[0])
+            else:
+                y, n, _ = _ln(tf, x, g, b)
+                outs.extend([y, tf.matmul(n, w)] if kind == "shared" else [y])
+        return tuple(outs)
+
+    return fn, [(1, rows, cols) for rows, cols, _ in specs]
+
+
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
+                    reason="needs qemu-system-arm and gcc-arm-none-eabi (installed by .ci/setup)")
+@pytest.mark.parametrize("opt", ["speed", "size"])
+def test_rows_of_eights_bit_exact_on_cortex_m4(opt):
+    """The DSP kernel's rows_asm (rows of a multiple of 8 on fold_sub_linear: no gamma/beta, gamma's and beta's
+    records, those with the normalized values kept) against TFLM on the emulated Cortex-M4, built for speed and
+    for size."""
+    from tinyslm.firmware import opt_flag
+
+    if "eights" not in _cache:
+        fn, shapes = _eights_block()
+        _cache["eights"] = opzoo.convert_fn(fn, shapes)
+    cm = opzoo.qemu_matches_tflm(_cache["eights"], "mps2-an386", "cortex-m-dsp", n_inputs=4, seed=15,
+                                 opt=opt_flag(opt))
+    dsp = [s for s in cm.plan.steps if isinstance(s, Call) and s.func == "tslm_dsp_layer_norm_s8"]
+    assert len(dsp) == 9 and all(s.params.cols % 8 == 0 and s.params.diff_fold[3] == -1 for s in dsp), \
+        [(s.params.cols, s.params.diff_fold) for s in dsp]
+    modes = sorted((s.params.steps == 0, s.params.folded is not None, not isinstance(s.args[3], Lit)) for s in dsp)
+    assert modes.count((True, False, False)) == 3, modes  # mode 0
+    assert modes.count((False, True, False)) == 3, modes  # mode 1
+    assert modes.count((False, True, True)) == 3, modes  # mode 2
+
+
 def _kept_block():
     """Layer norms with gamma and beta whose normalized values a dense layer also reads (rows of 9, 23 and 12)."""
     import tensorflow as tf

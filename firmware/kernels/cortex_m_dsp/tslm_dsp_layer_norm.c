@@ -485,6 +485,185 @@ __attribute__((noinline)) static void rows_linear(const rows_t *c, const int8_t 
 }
 #endif
 
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_LN_NO_IN_PLACE)
+/* rows_linear() for rows of a multiple of 8 (KWS's 56, the anomaly model's 48) as one block of assembly: every row's
+ * row sum, mean, differences, variance, scale and (mode 1, 2) gamma's and beta's records in one function, no call
+ * per row (rows_linear: three per row, their frames and record loads ~84 a row), the element loops eight elements a
+ * turn (-Os: four; no odd-element entry: cols % 8 == 0). Its constants in one record (rows_asm_t: LDRD pairs at fixed
+ * offsets, checked below); the row's state (x, the normalized row, the row count, the row's end) in a frame of its own
+ * on the stack. mode 0: no gamma/beta, the scale in place (scaled(y, y, y)); 1: gamma's and beta's records
+ * (scaled_folded(y, y)); 2: the same, the scaled values also to the normalized row (scaled_folded(y, nn)), gamma's
+ * shift in the register of the row's end, which the loop reads from the frame once a turn (scaled_folded: gamma's
+ * shift from the stack once per element). */
+typedef struct {
+    row_round_t mean, var;             /*   0,  24 */
+    int32_t a;                         /*  48: the SUB's fold x A + B */
+    const int8_t *sq;                  /*  52: the squares' table (indexed -128..127) */
+    int32_t pm, q;                     /*  56: B = m P + Q */
+    const int8_t *tab;                 /*  64: the row scales' table (indexed -128..127) */
+    int32_t s_off, s_in1;              /*  68: the scale MUL's offsets */
+    int32_t ms, rzs, rs;               /*  76: the scale's multiplier, rounding term, shift */
+    int32_t mg, rzg, rg;               /*  88: gamma's */
+    const int32_t *rec;                /* 100: gamma's and beta's records {K, C, A, B} */
+    int32_t cols, mode;                /* 104 */
+} rows_asm_t;
+#define TSLM_LN_AT(f, off) typedef char tslm_ln_at_##f[offsetof(rows_asm_t, f) == (off) ? 1 : -1]
+TSLM_LN_AT(var, 24);
+TSLM_LN_AT(a, 48);
+TSLM_LN_AT(pm, 56);
+TSLM_LN_AT(tab, 64);
+TSLM_LN_AT(s_in1, 72);
+TSLM_LN_AT(rzs, 80);
+TSLM_LN_AT(mg, 88);
+TSLM_LN_AT(rg, 96);
+TSLM_LN_AT(cols, 104);
+TSLM_LN_AT(mode, 108);
+
+#define TSLM_LN_R4(X) X X X X
+#if defined(__OPTIMIZE_SIZE__)
+#define TSLM_LN_UNROLL(X) TSLM_LN_R4(X) /* (-Os: four elements a turn) */
+#else
+#define TSLM_LN_UNROLL(X) TSLM_LN_R4(X) TSLM_LN_R4(X)
+#endif
+/* one row's mean (or variance) from its sum in S: mean_of() with the row_round_t at [r0, #OFF] (L..ZS: free registers) */
+#define TSLM_LN_MEAN(S, OFF, L, M, RZ, MASK, R, ZS)                 \
+    "ldrd " L ", " M ", [r0, #" OFF "]\n\t"                         \
+    "ldrd " RZ ", " MASK ", [r0, #" OFF " + 8]\n\t"                 \
+    "ldrd " R ", " ZS ", [r0, #" OFF " + 16]\n\t"                   \
+    "sub " S ", " S ", " ZS "\n\t"                                  \
+    "and " MASK ", " MASK ", " S ", asr #31\n\t"                    \
+    "add " RZ ", " RZ ", " MASK "\n\t"                              \
+    "lsl " S ", " S ", " L "\n\t"                                   \
+    "smmlar " S ", " S ", " M ", " RZ "\n\t"                        \
+    "asr " S ", " S ", " R "\n\t"                                   \
+    "ssat " S ", #8, " S "\n\t"
+/* the scale step of one element of the row (in place at r2): r7 k, r9 c0, r6 ms, r8 rzs, r10 rs -> X */
+#define TSLM_LN_A_SCALE(X, T)                                       \
+    "ldrsb " X ", [r2]\n\t"                                         \
+    "mla " X ", " X ", r7, r9\n\t"                                  \
+    "add " T ", r8, " X ", asr #31\n\t"                             \
+    "smmlar " X ", " X ", r6, " T "\n\t"                            \
+    "asr " X ", " X ", r10\n\t"                                     \
+    "ssat " X ", #8, " X "\n\t"
+
+__attribute__((noinline)) static void rows_asm(const rows_asm_t *c, const int8_t *x, int8_t *y, int8_t *nn,
+                                               int32_t rows)
+{
+    register const rows_asm_t *r0v __asm__("r0") = c;
+    register const int8_t *r1v __asm__("r1") = x;
+    register int8_t *r2v __asm__("r2") = y;
+    register int8_t *r3v __asm__("r3") = nn;
+    register int32_t r12v __asm__("r12") = rows;
+    __asm__ volatile(
+        /* the frame: [sp, #4] c, #8 the next row's x, #12 the normalized row, #16 rows left, #20 the row's end */
+        "sub sp, sp, #24\n\t"
+        "str r0, [sp, #4]\n\t"
+        "str r3, [sp, #12]\n\t"
+        "str r12, [sp, #16]\n"
+        "10:\n\t" /* a row: r0 c, r1 x, r2 y */
+        "ldr r4, [r0, #104]\n\t"    /* cols */
+        "add r5, r1, r4\n\t"
+        "movs r6, #0\n\t"
+        "movs r7, #0\n\t"
+        "mov r8, r1\n"
+        "11:\n\t" /* the row sum: 8 bytes a turn as unsigned (+128 each: in the mean's zero sum) */
+        "ldr r9, [r8], #4\n\t"
+        "ldr r10, [r8], #4\n\t"
+        "eor r9, r9, #0x80808080\n\t"
+        "eor r10, r10, #0x80808080\n\t"
+        "usada8 r6, r9, r7, r6\n\t"
+        "usada8 r6, r10, r7, r6\n\t"
+        "cmp r8, r5\n\t"
+        "bne 11b\n\t"
+        TSLM_LN_MEAN("r6", "0", "r7", "r9", "r10", "r11", "r12", "lr")
+        "ldrd r7, r9, [r0, #56]\n\t"
+        "mla r6, r6, r7, r9\n\t"    /* B = m P + Q */
+        "ldrd r7, r9, [r0, #48]\n\t" /* A, the squares' table */
+        "mov r10, r2\n\t"
+        "add r5, r2, r4\n\t"
+        "movs r11, #0\n"
+        "12:\n\t" /* the differences into y, the sum of their squares' table values */
+        TSLM_LN_UNROLL("ldrsb r12, [r1], #1\n\t"
+                   "mla r12, r12, r7, r6\n\t"
+                   "ssat r12, #8, r12, asr #" TSLM_LN_STR(TSLM_LN_DIFF_SHIFT) "\n\t"
+                   "strb r12, [r10], #1\n\t"
+                   "ldrsb lr, [r9, r12]\n\t"
+                   "add r11, r11, lr\n\t")
+        "cmp r10, r5\n\t"
+        "bne 12b\n\t"
+        "str r1, [sp, #8]\n\t"
+        TSLM_LN_MEAN("r11", "24", "r7", "r9", "r12", "lr", "r6", "r8")
+        "ldrd r7, r9, [r0, #64]\n\t" /* the scales' table, its offset */
+        "ldrsb r7, [r7, r11]\n\t"
+        "add r7, r7, r9\n\t"
+        "lsl r7, r7, #1\n\t"        /* k */
+        "ldrd r9, r6, [r0, #72]\n\t" /* s_in1, ms */
+        "mul r9, r9, r7\n\t"        /* c0 */
+        "ldrd r8, r10, [r0, #80]\n\t" /* rzs, rs */
+        "ldr r1, [r0, #108]\n\t"
+        "cmp r1, #1\n\t"
+        "beq 20f\n\t"
+        "bhi 30f\n"
+        "13:\n\t" /* mode 0: the scale in place */
+        TSLM_LN_UNROLL(TSLM_LN_A_SCALE("r12", "lr")
+                   "strb r12, [r2], #1\n\t")
+        "cmp r2, r5\n\t"
+        "bne 13b\n\t"
+        "b 40f\n"
+        "20:\n\t" /* mode 1: the scale, gamma's MUL and beta's ADD */
+        "ldrd r11, r3, [r0, #88]\n\t" /* mg, rzg */
+        "ldrd r4, r1, [r0, #96]\n"    /* rg, the records */
+        "21:\n\t"
+        TSLM_LN_UNROLL(TSLM_LN_A_SCALE("r0", "r12")
+                   "ldrd r12, lr, [r1], #8\n\t"
+                   "mla r0, r0, r12, lr\n\t"
+                   "add lr, r3, r0, asr #31\n\t"
+                   "smmlar r0, r0, r11, lr\n\t"
+                   "asr r0, r0, r4\n\t"
+                   "ssat r0, #8, r0\n\t"
+                   "ldrd r12, lr, [r1], #8\n\t"
+                   "mla r0, r0, r12, lr\n\t"
+                   "ssat r0, #8, r0, asr #" TSLM_LN_STR(TSLM_LN_FOLD_SHIFT) "\n\t"
+                   "strb r0, [r2], #1\n\t")
+        "cmp r2, r5\n\t"
+        "bne 21b\n\t"
+        "b 40f\n"
+        "30:\n\t" /* mode 2: mode 1, the scaled values also to the normalized row (the row's end from [sp, #20]) */
+        "str r5, [sp, #20]\n\t"
+        "ldrd r11, r3, [r0, #88]\n\t"
+        "ldrd r5, r1, [r0, #96]\n\t" /* rg, the records */
+        "ldr r4, [sp, #12]\n"
+        "31:\n\t"
+        TSLM_LN_UNROLL(TSLM_LN_A_SCALE("r0", "r12")
+                       "strb r0, [r4], #1\n\t"
+                       "ldrd r12, lr, [r1], #8\n\t"
+                       "mla r0, r0, r12, lr\n\t"
+                       "add lr, r3, r0, asr #31\n\t"
+                       "smmlar r0, r0, r11, lr\n\t"
+                       "asr r0, r0, r5\n\t"
+                       "ssat r0, #8, r0\n\t"
+                       "ldrd r12, lr, [r1], #8\n\t"
+                       "mla r0, r0, r12, lr\n\t"
+                       "ssat r0, #8, r0, asr #" TSLM_LN_STR(TSLM_LN_FOLD_SHIFT) "\n\t"
+                       "strb r0, [r2], #1\n\t")
+        "ldr lr, [sp, #20]\n\t"
+        "cmp r2, lr\n\t"
+        "bne 31b\n\t"
+        "str r4, [sp, #12]\n"
+        "40:\n\t" /* the next row (y already there) */
+        "ldr r0, [sp, #4]\n\t"
+        "ldr r1, [sp, #8]\n\t"
+        "ldr r12, [sp, #16]\n\t"
+        "subs r12, r12, #1\n\t"
+        "str r12, [sp, #16]\n\t"
+        "bne 10b\n\t"
+        "add sp, sp, #24"
+        : "+r"(r0v), "+r"(r1v), "+r"(r2v), "+r"(r3v), "+r"(r12v)
+        :
+        : "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
+}
+#endif
+
 void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input, const int8_t *gamma,
                             const int8_t *beta, int8_t *normalized, int8_t *output, int32_t *scratch)
 {
@@ -500,6 +679,26 @@ void tslm_dsp_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
         tslm_layer_norm_s8(p, input, gamma, beta, normalized, output, scratch);
         return;
     }
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_LN_NO_IN_PLACE)
+    /* rows of a multiple of 8 in the usual case (rows_linear's): rows_asm(), before the other loops' set-up */
+    if (cols % 8 == 0 && p->diff_fold[3] < 0 && (folded || p->steps == 0) &&
+        ((uintptr_t)output <= (uintptr_t)input || (uintptr_t)output >= (uintptr_t)(input + p->rows * cols))) {
+        if (p->rows > 0) {
+            int32_t rs[4], rg[4] = {0, 0, 0, 0};
+            out_record(rs, &p->scale);
+            if (folded) {
+                out_record(rg, &p->gamma);
+            }
+            const int keep = normalized != NULL && folded;
+            const rows_asm_t ra = {qmean, qvar, p->diff_fold[0], p->square + 128, p->diff_fold[1], p->diff_fold[2],
+                                   p->scale_table + 128, p->scale.in2_offset, p->scale.in1_offset, rs[1], rs[3],
+                                   rs[2], rg[1], rg[3], rg[2], folded ? p->folded : NULL, cols,
+                                   !folded ? 0 : keep ? 2 : 1};
+            rows_asm(&ra, input, output, keep ? normalized : output, p->rows);
+        }
+        return;
+    }
+#endif
     int8_t *d = (int8_t *)(scratch + 2);
     int32_t *kct = scratch + 2 + 2 * TSLM_LN_UP4(cols) / 4; /* per channel: K, o1 K, beta's term */
     int32_t rqd[4], rqs[4], rqg[4] = {0, 0, 0, 0}, rqb[4] = {0, 0, 0, 0};

@@ -32,6 +32,9 @@ typedef struct {
      * word, E's high word, L}; or (both kernels) {A, P, Q, -1}: B = m P + Q from the int8 mean m;
      * L == 0: none (the portable kernel ignores it) */
     int32_t diff_fold[4];
+    /* the Helium kernel's per-call record for its compiler's forms (the SUB folded; the scale alone or gamma's and
+     * beta's records), the compiler's (layer_norm.py: mve_rows_record); NULL: none (the other kernels ignore it) */
+    const int32_t *mve_rows;
 } tslm_layer_norm_params;
 
 /* output: the last step's values; normalized: the scale step's values as well (NULL: not needed; unused

@@ -434,19 +434,19 @@ static int32_t sub_term(const tslm_layer_norm_params *p, int32_t m)
 enum { LN_SCALED, LN_GAMMA, LN_GAMMA_KEEP, LN_FOLDED, LN_FOLDED_KEEP, LN_ROUNDED, LN_ROUNDED_KEEP };
 
 /* The compiler's forms (the SUB folded with B = m P + Q or from R(mean), the scale alone or gamma's and beta's
- * records): the per-call constants, read into locals once by rows_tp() (the row loop's function reloaded them
- * from the stack for every row, and the group functions each from their struct around the assembly). */
+ * records): the per-call constants as one record of int32 (the compiler's `mve_rows`, in flash: layer_norm.py's
+ * mve_rows_record() writes these fields in this order; else compiler_forms() fills one on the stack), read by
+ * rows_tp() where used (the vector operands broadcast once per call; the tables and gamma's and beta's records
+ * from p). */
 typedef struct {
-    int32x4_t av, sl, o1g, gl, qsc; /* the SUB fold's A; the scale's left shift, gamma's input offset and left shift,
-                                     * the scale's rounding c (out_folded_tp()'s vector operands) */
-    int32x4_t mr, vr;               /* the means' and variances' right shifts (min(shift, 0)) */
-    const int8_t *sq, *tab;         /* the square's and the scale's tables (their middles) */
-    const int32_t *rec;
+    int32_t form, linear;           /* LN_SCALED / LN_FOLDED / LN_FOLDED_KEEP; the SUB's B = m P + Q (else sub_term) */
     int32_t cols, back;             /* back: cols - 4 ceil(cols / 4) (the loops step a row by 4 ceil(cols / 4)) */
-    int32_t msub, ml, mm, mrs, mzp; /* the mean: input zero point x count, left shift, multiplier, right shift, zp */
+    int32_t av, o1g, gl;            /* the SUB fold's A; gamma's input offset and its left shift */
+    int32_t msub, ml, mm, mrs, mzp; /* the mean: input zero point x count, left shift, multiplier, right shift
+                                     * (min(shift, 0)), zp */
     int32_t vsub, vl, vm, vrs, vzp; /* the same for the variance */
     int32_t fp, fq, koff, o1s;      /* B = m P + Q; the scale's K offset and input offset */
-    int32_t qsm, qsc_s, qsleft, qgm, qgc;
+    int32_t qsm, qsc, qsleft, qgm, qgc; /* the scale's and gamma's step_q (multiplier, rounding c, left shift) */
 } ln_rows;
 
 /* TFLM's MEAN of four rows from their sums (lanes), + zero point, saturated to int8 (tslm_mve_requant with the
@@ -493,13 +493,14 @@ TSLM_ALWAYS_INLINE void out_row(const int8_t **d, int8_t **y, int8_t **n, int32_
 #if defined(__OPTIMIZE_SIZE__)
 /* The size build's out_row() for a group's nb rows, its constants read from c once (a call per group: GCC -Os
  * does not inline out_row(), whose eighteen arguments then went through the stack for every row). */
-__attribute__((noinline, flatten)) static void out_rows_c(const ln_rows *c, const int8_t *d, int8_t **y, int8_t **n,
+__attribute__((noinline, flatten)) static void out_rows_c(const ln_rows *c, const tslm_layer_norm_params *p, const int8_t *d, int8_t **y, int8_t **n,
                                                           int32_t nb, const int32_t *kc, const int form)
 {
-    const int32_t cols = c->cols, back = c->back, qsm = c->qsm, qsc_s = c->qsc_s, qsleft = c->qsleft;
+    const int32_t cols = c->cols, back = c->back, qsm = c->qsm, qsc_s = c->qsc, qsleft = c->qsleft;
     const int32_t qgm = c->qgm, qgc = c->qgc;
-    const int32_t *const rec = c->rec;
-    const int32x4_t qsc = c->qsc, sl = c->sl, o1g = c->o1g, gl = c->gl;
+    const int32_t *const rec = p->folded;
+    const int32x4_t qsc = vdupq_n_s32(qsc_s), sl = vdupq_n_s32(qsleft), o1g = vdupq_n_s32(c->o1g),
+                    gl = vdupq_n_s32(c->gl);
     for (int32_t i = 0; i < nb; ++i) {
         out_row(&d, y, n, kc[i], kc[4 + i], cols, back, rec, qsm, qsc, qsc_s, qsleft, qgm, qgc, sl, o1g, gl, form);
     }
@@ -510,16 +511,19 @@ __attribute__((noinline, flatten)) static void out_rows_c(const ln_rows *c, cons
  * differences (diff_row_tp(), into d0's rows); the variances, the scale table's entries and c0 on four lanes;
  * each row's outputs. The per-call constants in locals (registers where GCC finds them, else its own spills). */
 TSLM_ALWAYS_INLINE void rows_tp(const ln_rows *c, const tslm_layer_norm_params *p, const int8_t *x, int8_t *y,
-                                int8_t *n, int8_t *const d0, int32_t rows, const int form, const int linear)
+                                int8_t *n, int8_t *const d0, const int form)
 {
     const int32_t cols = c->cols, back = c->back; /* (the group's constants read from c where they are used: as
                                                     * cheap as GCC's own spills, and no copy per call) */
-    const int32x4_t av = c->av, mr = c->mr, vr = c->vr;
-    const int8_t *const sq = c->sq, *const tab = c->tab;
+    int32_t rows = p->rows;
+    const int linear = c->linear;
+    const int32x4_t av = vdupq_n_s32(c->av), mr = vdupq_n_s32(c->mrs), vr = vdupq_n_s32(c->vrs);
+    const int8_t *const sq = p->square + 128, *const tab = p->scale_table + 128;
 #if !defined(__OPTIMIZE_SIZE__) /* (the size build's out_rows_c() reads its own) */
-    const int32x4_t sl = c->sl, o1g = c->o1g, gl = c->gl, qsc = c->qsc;
-    const int32_t *const rec = c->rec;
-    const int32_t qsm = c->qsm, qsc_s = c->qsc_s, qsleft = c->qsleft, qgm = c->qgm, qgc = c->qgc;
+    const int32_t qsm = c->qsm, qsc_s = c->qsc, qsleft = c->qsleft, qgm = c->qgm, qgc = c->qgc;
+    const int32x4_t sl = vdupq_n_s32(qsleft), o1g = vdupq_n_s32(c->o1g), gl = vdupq_n_s32(c->gl),
+                    qsc = vdupq_n_s32(qsc_s);
+    const int32_t *const rec = p->folded;
 #endif
     int32_t kc[8]; /* the group's scales, then their c0 */
 #if !defined(__OPTIMIZE_SIZE__)
@@ -570,7 +574,7 @@ TSLM_ALWAYS_INLINE void rows_tp(const ln_rows *c, const tslm_layer_norm_params *
         vstrwq_s32(kc + 4, vmulq_n_s32(k, c->o1s));
         const int8_t *dq = d0;
 #if defined(__OPTIMIZE_SIZE__)
-        out_rows_c(c, dq, &y, &n, nb, kc, form);
+        out_rows_c(c, p, dq, &y, &n, nb, kc, form);
 #else
 #define TSLM_LN_OUT_ROW(I, L) \
     out_row(&dq, &y, &n, kc[I], kc[4 + I], L, back, rec, qsm, qsc, qsc_s, qsleft, qgm, qgc, sl, o1g, gl, form)
@@ -591,17 +595,16 @@ TSLM_ALWAYS_INLINE void rows_tp(const ln_rows *c, const tslm_layer_norm_params *
 /* rows_tp() per form (the form a constant in each; at -Os one function, the form an argument). */
 #if defined(__OPTIMIZE_SIZE__)
 __attribute__((noinline)) static void rows_any(const ln_rows *c, const tslm_layer_norm_params *p, const int8_t *x,
-                                               int8_t *y, int8_t *n, int8_t *d0, int32_t rows, int form, int linear)
+                                               int8_t *y, int8_t *n, int8_t *d0, int form)
 {
-    rows_tp(c, p, x, y, n, d0, rows, form, linear);
+    rows_tp(c, p, x, y, n, d0, form);
 }
 #else
 #define TSLM_LN_ROWS(NAME, FORM)                                                                              \
     __attribute__((noinline)) static void NAME(const ln_rows *c, const tslm_layer_norm_params *p,            \
-                                               const int8_t *x, int8_t *y, int8_t *n, int8_t *d0, int32_t rows, \
-                                               int linear)                                                    \
+                                               const int8_t *x, int8_t *y, int8_t *n, int8_t *d0)            \
     {                                                                                                         \
-        rows_tp(c, p, x, y, n, d0, rows, FORM, linear);                                                       \
+        rows_tp(c, p, x, y, n, d0, FORM);                                                                     \
     }
 TSLM_LN_ROWS(rows_scaled, LN_SCALED)
 TSLM_LN_ROWS(rows_folded, LN_FOLDED)
@@ -609,7 +612,26 @@ TSLM_LN_ROWS(rows_folded_keep, LN_FOLDED_KEEP)
 #undef TSLM_LN_ROWS
 #endif
 
-/* The compiler's forms: the call's constants into rows_tp()'s record, then its rows. */
+/* The rows of the compiler's forms with the record c (n: the normalized values' output, or y). */
+TSLM_ALWAYS_INLINE void rows_of(const ln_rows *c, const tslm_layer_norm_params *p, const int8_t *x, int8_t *y,
+                                int8_t *n, int8_t *d0)
+{
+#if defined(__OPTIMIZE_SIZE__)
+    rows_any(c, p, x, y, n, d0, c->form);
+#else
+    const int form = c->form;
+    if (form == LN_SCALED) {
+        rows_scaled(c, p, x, y, n, d0);
+    } else if (form == LN_FOLDED) {
+        rows_folded(c, p, x, y, n, d0);
+    } else {
+        rows_folded_keep(c, p, x, y, n, d0);
+    }
+#endif
+}
+
+/* The compiler's forms without its record (generated code of before it): the record filled here, as
+ * layer_norm.py's mve_rows_record() writes it, then its rows. */
 __attribute__((noinline)) static void compiler_forms(const tslm_layer_norm_params *p, const int8_t *input,
                                                      int8_t *output, int8_t *normalized, int8_t *d0, const int form)
 {
@@ -620,37 +642,24 @@ __attribute__((noinline)) static void compiler_forms(const tslm_layer_norm_param
         qg = step_of(&p->gamma);
     }
     const int32_t ms = p->mean.shift, vs = p->var.shift;
-    const ln_rows c = {vdupq_n_s32(p->diff_fold[0]), vdupq_n_s32(qs.left),
-                       vdupq_n_s32(p->steps >= 1 ? p->gamma.in1_offset : 0), vdupq_n_s32(qg.left), vdupq_n_s32(qs.c),
-                       vdupq_n_s32(ms < 0 ? ms : 0), vdupq_n_s32(vs < 0 ? vs : 0),
-                       p->square + 128, p->scale_table + 128, p->folded, cols, cols - TSLM_LN_UP4(cols),
+    const ln_rows c = {form, p->diff_fold[3] < 0, cols, cols - TSLM_LN_UP4(cols),
+                       p->diff_fold[0], p->steps >= 1 ? p->gamma.in1_offset : 0, qg.left,
                        p->mean.input_zero_point * p->mean.reduce_count, ms > 0 ? ms : 0, p->mean.multiplier,
                        ms < 0 ? ms : 0, p->mean.output_zero_point,
                        p->var.input_zero_point * p->var.reduce_count, vs > 0 ? vs : 0, p->var.multiplier,
                        vs < 0 ? vs : 0, p->var.output_zero_point,
                        p->diff_fold[1], p->diff_fold[2], p->scale.in2_offset, p->scale.in1_offset,
                        qs.m, qs.c, qs.left, qg.m, qg.c};
-    const int linear = p->diff_fold[3] < 0;
-    int8_t *const n = form == LN_FOLDED_KEEP ? normalized : output;
-#if defined(__OPTIMIZE_SIZE__)
-    rows_any(&c, p, input, output, n, d0, p->rows, form, linear);
-#else
-    if (form == LN_SCALED) {
-        rows_scaled(&c, p, input, output, n, d0, p->rows, linear);
-    } else if (form == LN_FOLDED) {
-        rows_folded(&c, p, input, output, n, d0, p->rows, linear);
-    } else {
-        rows_folded_keep(&c, p, input, output, n, d0, p->rows, linear);
-    }
-#endif
+    rows_of(&c, p, input, output, form == LN_FOLDED_KEEP ? normalized : output, d0);
 }
 
 /* Rows go four at a time: their sums, means and the SUB's terms on four lanes; each row's differences (into a
  * scratch row of its own) and its sum of squares; the four variances, the scale table's entries (one gather) and
  * the scale's products on four lanes; then each row's outputs. The per-row scalar steps (two requantizations,
  * the table read, the forms' tests) run once per four rows. */
-void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input, const int8_t *gamma,
-                            const int8_t *beta, int8_t *normalized, int8_t *output, int32_t *scratch)
+__attribute__((noinline)) static void layer_norm(const tslm_layer_norm_params *p, const int8_t *input,
+                                                 const int8_t *gamma, const int8_t *beta, int8_t *normalized,
+                                                 int8_t *output, int32_t *scratch)
 {
     const int32_t cols = p->cols;
     const int folded = p->steps == 2 && p->folded != NULL; /* gamma's and beta's records, checked by the compiler */
@@ -774,6 +783,19 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
 #endif
         }
     }
+}
+
+/* With the compiler's record (p->mve_rows: its forms, every condition layer_norm() tests checked there) straight to
+ * the rows (no frame here: the group functions' tail calls); else layer_norm(). */
+void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input, const int8_t *gamma,
+                            const int8_t *beta, int8_t *normalized, int8_t *output, int32_t *scratch)
+{
+    const ln_rows *const rec = (const ln_rows *)p->mve_rows;
+    if (rec != NULL) {
+        rows_of(rec, p, input, output, rec->form == LN_FOLDED_KEEP ? normalized : output, (int8_t *)(scratch + 2));
+        return;
+    }
+    layer_norm(p, input, gamma, beta, normalized, output, scratch);
 }
 
 int32_t tslm_mve_layer_norm_s8_get_buffer_size(const tslm_layer_norm_params *p)

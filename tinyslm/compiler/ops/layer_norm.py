@@ -61,6 +61,7 @@ class LayerNormParams(KernelParams):
     folded: Ref | None = None  # steps == 2, DSP: per channel {K, C, A, B} (fold_gamma_beta); None: NULL
     diff_fold: list[int] | None = None  # DSP, Helium: {A, P, Q, -1} (fold_sub_linear) or {A, E low, E high, L}
     # (fold_sub); zeros: none
+    mve_rows: Ref | None = None  # Helium: the kernel's per-call record (mve_rows_record); None: NULL
 
 
 def scratch_bytes(rows: int, cols: int, dsp: bool, steps: int = 2, folded: bool = False, mve: bool = False) -> int:
@@ -232,6 +233,51 @@ def helium_records(f: np.ndarray) -> np.ndarray:
     f = np.concatenate([f, np.zeros((_up(len(f)) - len(f), 4), dtype=f.dtype)])
     assert np.all(f[:, 0] % 2 == 0)
     return np.stack([f[:, 0] // 2, f[:, 2], f[:, 3]], axis=1).reshape(-1, 4, 3).transpose(0, 2, 1).reshape(-1)
+
+
+# The Helium kernel's output forms (tslm_mve_layer_norm.c's enum): the scale alone, gamma's and beta's records
+# (with the normalized values kept).
+MVE_LN_SCALED, MVE_LN_FOLDED, MVE_LN_FOLDED_KEEP = 0, 3, 4
+
+
+def _mve_handles(b: dict[str, Any], half: bool) -> bool:
+    """tslm_mve_layer_norm.c's handled(): no clamp, an output shift right by 1..22; half (a SUB/ADD): TFLM's input 1
+    at 1/2 after a left shift of 20."""
+    ok = b["act_min"] == -128 and b["act_max"] == 127 and -22 <= b["output_shift"] <= -1
+    return ok and (not half or (b["left_shift"] == 20 and b["in1_multiplier"] == 1 << 30 and b["in1_shift"] == 0))
+
+
+def _step_q(b: dict[str, Any]) -> list[int]:
+    """The kernel's step_of(): multiplier, rounding c = 2^(r-1) + zp 2^r, left shift 24 - r (r: the right shift)."""
+    r = -b["output_shift"]
+    return [b["output_multiplier"], (1 << (r - 1)) + b["output_offset"] * (1 << r), 24 - r]
+
+
+def mve_rows_record(p: LayerNormParams, keep: bool) -> np.ndarray | None:
+    """The Helium kernel's per-call record for its compiler's forms (tslm_mve_layer_norm.c's ln_rows, field for
+    field: what its compiler_forms() otherwise computes on every call), or None where the kernel would not take
+    those forms (no SUB fold; gamma without beta's records; a step its loops do not handle): the kernel's own
+    tests, here once. keep: the normalized values are an output too (gamma's and beta's records only)."""
+    folded = p.steps == 2 and p.folded is not None
+    if p.cols < 1 or not p.diff_fold or p.diff_fold[3] == 0 or not (p.steps == 0 or folded):
+        return None
+    if not (_mve_handles(p.sub, True) and _mve_handles(p.scale, False) and (p.steps == 0 or _mve_handles(p.gamma, False))):
+        return None
+    form = MVE_LN_SCALED if p.steps == 0 else MVE_LN_FOLDED_KEEP if keep else MVE_LN_FOLDED
+    qs = _step_q(p.scale)
+    qg = _step_q(p.gamma) if p.steps >= 1 else [0, 0, 0]
+
+    def reduce(r: dict[str, Any]) -> list[int]:
+        return [r["input_zero_point"] * r["reduce_count"], max(r["shift"], 0), r["multiplier"], min(r["shift"], 0),
+                r["output_zero_point"]]
+
+    rec = [form, int(p.diff_fold[3] < 0), p.cols, p.cols - _up(p.cols),
+           p.diff_fold[0], p.gamma["in1_offset"] if p.steps >= 1 else 0, qg[2],
+           *reduce(p.mean), *reduce(p.var),
+           p.diff_fold[1], p.diff_fold[2], p.scale["in2_offset"], p.scale["in1_offset"],
+           qs[0], qs[1], qs[2], qg[0], qg[1]]
+    assert all(-(1 << 31) <= v < 1 << 31 for v in rec), rec
+    return np.array(rec, dtype=np.int64)
 
 
 def _up(n: int) -> int:
@@ -429,6 +475,12 @@ def _call(lw: Lowering, mean: Call, sub: Call, sq: Call, var: Call, scale: Call,
         p.diff_fold = fold_sub_linear(p.sub)
     if fold and p.diff_fold[3] == 0:
         p.diff_fold = fold_sub(p.sub)
+    rows_rec = mve_rows_record(p, n_out is not None) if lw.target.mve else None
+    if rows_rec is not None:
+        rows_c = ConstArray(f"{name}_rows", "int32_t", rows_rec,
+                            "the Helium kernel's per-call record (its ln_rows): form, the SUB fold, the MEANs' and the "
+                            "steps' roundings")
+        p.mve_rows = Ref(rows_c.name)
     inputs = [x] + consts
     outputs = ([n_out] if n_out is not None else []) + [last]
     op = Operator(first.index, "LAYER_NORM", inputs, outputs)
@@ -437,7 +489,8 @@ def _call(lw: Lowering, mean: Call, sub: Call, sq: Call, var: Call, scale: Call,
     what = ["MEAN", "SUB", "MUL d*d", "MEAN", "the row's scale", "MUL"] + [e[0].op.opcode for e in extra]
     ops = [mean, sub, sq, var, scale] + [e[0] for e in extra]
     call = Call(op, "tslm_layer_norm_s8", "tslm_layer_norm", args, params=p,
-                consts=[sq_tab, sc_tab] + ([folded] if folded is not None else []),
+                consts=[sq_tab, sc_tab] + ([folded] if folded is not None else []) + ([rows_c] if rows_rec is not None
+                                                                                      else []),
                 scratch_bytes=scratch_bytes(rows, cols, lw.target.dsp, len(extra) if not lw.target.mve else 2,
                                             folded is not None, lw.target.mve),
                 macs=sum(c.macs for c in ops),

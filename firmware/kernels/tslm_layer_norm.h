@@ -24,8 +24,8 @@ typedef struct {
     const int8_t *scale_table; /* a row's scale for its variance -128..127 (ADD eps and RSQRT composed) */
     int32_t steps;            /* after the scale: 0, 1 (gamma) or 2 (gamma, beta) */
     /* steps == 2: per channel {K, C, A, B} the compiler computed for the Cortex-M DSP kernel (gamma's MUL from
-     * K and C, beta's ADD as ssat8((v A + B) >> 16), checked on every int8 v; for the Helium kernel per four
-     * channels {K[4], A[4], B[4]}, K halved); NULL: none (the portable kernel ignores it) */
+     * K and C, beta's ADD as ssat8((v A + B) >> 16), checked on every int8 v; for the Helium kernel beta's one A
+     * for every channel, then per four channels {K[4], B[4]}, K halved); NULL: none (the portable kernel ignores it) */
     const int32_t *folded;
     /* the Cortex-M DSP kernel's SUB of a row's mean as ssat8((x A + B) >> 22), B = (t M + E) >> L from its row
      * term t and the SUB's output multiplier M, checked by the compiler on every int8 mean and x: {A, E's low

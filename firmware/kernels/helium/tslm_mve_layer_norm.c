@@ -272,8 +272,9 @@ TSLM_ALWAYS_INLINE void out_scaled_tp(const int8_t **d, int8_t **y, int32_t cols
 }
 
 /* outputs_folded(): the scaled value v = out8(d k + c0, qs) (to n when keep), then gamma's MUL from the
- * records' K (v + o1g, qg's rounding with its left shift from a vector register) and beta's ADD ssat8((v A + B)
- * >> 16); the records {K[4], A[4], B[4]} per four channels, padded (the tail's lanes read, not used). */
+ * records' K (v + o1g, qg's rounding with its rounding c and left shift from vector registers) and beta's ADD
+ * ssat8((v A + B) >> 16), one VMLA (A: the compiler's one slope for every channel, in a core register); the
+ * records {K[4], B[4]} per four channels, padded (the tail's lanes read, not used). */
 #define TSLM_LN_OUT_FOLDED(KEEP)                                                                              \
     "wlstp.32 lr, lr, 2f\n"                                                                                   \
     "1:\n\t"                                                                                                  \
@@ -285,29 +286,26 @@ TSLM_ALWAYS_INLINE void out_scaled_tp(const int8_t **d, int8_t **y, int32_t cols
     "vadd.i32 q0, q0, %q[c]\n\t"                                                                              \
     "vqshl.s32 q0, q0, %q[left]\n\t"                                                                          \
     "vshr.s32 q0, q0, #24\n\t" KEEP "vldrw.32 q1, [%[rec]], #16\n\t"                                          \
-    "vldrw.32 q2, [%[rec]], #16\n\t"                                                                          \
     "vadd.i32 q0, q0, %q[o1g]\n\t"                                                                            \
     "vmul.i32 q0, q0, q1\n\t"                                                                                 \
     "vqrdmulh.s32 q0, q0, %[gm]\n\t"                                                                          \
     "vshr.s32 q1, q0, #31\n\t"                                                                                \
     "vadd.i32 q0, q0, q1\n\t"                                                                                 \
-    "vadd.i32 q0, q0, %[gc]\n\t"                                                                              \
+    "vadd.i32 q0, q0, %q[gc]\n\t"                                                                             \
     "vqshl.s32 q0, q0, %q[gl]\n\t"                                                                            \
     "vshr.s32 q0, q0, #24\n\t"                                                                                \
-    "vmul.i32 q0, q0, q2\n\t"                                                                                 \
-    "vldrw.32 q1, [%[rec]], #16\n\t" /* (B in q1, the scale's rounding c in a q register: at -O1 GCC */       \
-    /* finds no core register for c otherwise) */                                                             \
-    "vadd.i32 q0, q0, q1\n\t"                                                                                 \
-    "vqshl.s32 q0, q0, #8\n\t" /* (24 - TSLM_MVE_LN_FOLD_SHIFT) */                                            \
-    "vshr.s32 q0, q0, #24\n\t"                                                                                \
-    "vstrb.32 q0, [%[y]], #4\n\t"                                                                             \
+    "vldrw.32 q1, [%[rec]], #16\n\t" /* (B + v A: one VMLA) */                                                \
+    "vmla.s32 q1, q0, %[ga]\n\t"                                                                              \
+    "vqshl.s32 q1, q1, #8\n\t" /* (24 - TSLM_MVE_LN_FOLD_SHIFT) */                                            \
+    "vshr.s32 q1, q1, #24\n\t"                                                                                \
+    "vstrb.32 q1, [%[y]], #4\n\t"                                                                             \
     "letp lr, 1b\n"                                                                                           \
     "2:"
 /* (d, y and n stepped by the loop itself: past the row, 4 ceil(cols / 4) bytes on) */
 TSLM_ALWAYS_INLINE void out_folded_tp(const int8_t **d, int8_t **y, int8_t **n, int32_t cols, const int32_t *rec,
                                       const int32x4_t kv, int32_t c0, int32_t qsm, const int32x4_t qsc, int32_t qgm,
-                                      int32_t qgc, const int32x4_t sl, const int32x4_t o1g, const int32x4_t gl,
-                                      const int keep)
+                                      const int32x4_t qgc, int32_t ga, const int32x4_t sl, const int32x4_t o1g,
+                                      const int32x4_t gl, const int keep)
 {
     register int32_t lr __asm__("lr") = cols;
     const int8_t *dp = *d; /* (the pointers as locals in the asm, stored back after it) */
@@ -317,15 +315,15 @@ TSLM_ALWAYS_INLINE void out_folded_tp(const int8_t **d, int8_t **y, int8_t **n, 
         __asm__ volatile(TSLM_LN_OUT_FOLDED("vstrb.32 q0, [%[n]], #4\n\t")
                          : [d] "+l"(dp), [y] "+l"(yp), [n] "+l"(np), [rec] "+r"(rec), "+r"(lr)
                          : [k] "w"(kv), [c0] "r"(c0), [m] "r"(qsm), [c] "w"(qsc), [left] "w"(sl),
-                           [o1g] "w"(o1g), [gm] "r"(qgm), [gc] "r"(qgc), [gl] "w"(gl)
-                         : "q0", "q1", "q2", "memory");
+                           [o1g] "w"(o1g), [gm] "r"(qgm), [gc] "w"(qgc), [ga] "r"(ga), [gl] "w"(gl)
+                         : "q0", "q1", "memory");
         *n = np;
     } else {
         __asm__ volatile(TSLM_LN_OUT_FOLDED("")
                          : [d] "+l"(dp), [y] "+l"(yp), [rec] "+r"(rec), "+r"(lr)
                          : [k] "w"(kv), [c0] "r"(c0), [m] "r"(qsm), [c] "w"(qsc), [left] "w"(sl),
-                           [o1g] "w"(o1g), [gm] "r"(qgm), [gc] "r"(qgc), [gl] "w"(gl)
-                         : "q0", "q1", "q2", "memory");
+                           [o1g] "w"(o1g), [gm] "r"(qgm), [gc] "w"(qgc), [ga] "r"(ga), [gl] "w"(gl)
+                         : "q0", "q1", "memory");
     }
     *d = dp;
     *y = yp;
@@ -475,13 +473,13 @@ __attribute__((noinline)) static int32x4_t sub_terms4(const tslm_layer_norm_para
  * c0 = k o1s; *d, *y and *n stepped past the row (d by 4 ceil(cols / 4), y and n by cols). */
 TSLM_ALWAYS_INLINE void out_row(const int8_t **d, int8_t **y, int8_t **n, int32_t k, int32_t c0, const int32_t cols,
                                 const int32_t back, const int32_t *rec, const int32_t qsm, const int32x4_t qsc,
-                                const int32_t qsc_s, const int32_t qsleft, const int32_t qgm, const int32_t qgc,
-                                const int32x4_t sl, const int32x4_t o1g, const int32x4_t gl, const int form)
+                                const int32_t qsc_s, const int32_t qsleft, const int32_t qgm, const int32x4_t qgc,
+                                const int32_t ga, const int32x4_t sl, const int32x4_t o1g, const int32x4_t gl, const int form)
 {
     if (form == LN_SCALED) {
         out_scaled_tp(d, y, cols, vdupq_n_s32(k), c0, qsm, qsc_s, qsleft);
     } else {
-        out_folded_tp(d, y, n, cols, rec, vdupq_n_s32(k), c0, qsm, qsc, qgm, qgc, sl, o1g, gl,
+        out_folded_tp(d, y, n, cols, rec, vdupq_n_s32(k), c0, qsm, qsc, qgm, qgc, ga, sl, o1g, gl,
                       form == LN_FOLDED_KEEP);
     }
     *y += back;
@@ -497,12 +495,13 @@ __attribute__((noinline, flatten)) static void out_rows_c(const ln_rows *c, cons
                                                           int32_t nb, const int32_t *kc, const int form)
 {
     const int32_t cols = c->cols, back = c->back, qsm = c->qsm, qsc_s = c->qsc, qsleft = c->qsleft;
-    const int32_t qgm = c->qgm, qgc = c->qgc;
-    const int32_t *const rec = p->folded;
+    const int32_t qgm = c->qgm;
+    const int32_t *const rec = form == LN_SCALED ? NULL : p->folded + 1; /* (beta's slope, then the records) */
+    const int32_t ga = form == LN_SCALED ? 0 : p->folded[0];
     const int32x4_t qsc = vdupq_n_s32(qsc_s), sl = vdupq_n_s32(qsleft), o1g = vdupq_n_s32(c->o1g),
-                    gl = vdupq_n_s32(c->gl);
+                    gl = vdupq_n_s32(c->gl), qgc = vdupq_n_s32(c->qgc);
     for (int32_t i = 0; i < nb; ++i) {
-        out_row(&d, y, n, kc[i], kc[4 + i], cols, back, rec, qsm, qsc, qsc_s, qsleft, qgm, qgc, sl, o1g, gl, form);
+        out_row(&d, y, n, kc[i], kc[4 + i], cols, back, rec, qsm, qsc, qsc_s, qsleft, qgm, qgc, ga, sl, o1g, gl, form);
     }
 }
 #endif
@@ -520,10 +519,11 @@ TSLM_ALWAYS_INLINE void rows_tp(const ln_rows *c, const tslm_layer_norm_params *
     const int32x4_t av = vdupq_n_s32(c->av), mr = vdupq_n_s32(c->mrs), vr = vdupq_n_s32(c->vrs);
     const int8_t *const sq = p->square + 128, *const tab = p->scale_table + 128;
 #if !defined(__OPTIMIZE_SIZE__) /* (the size build's out_rows_c() reads its own) */
-    const int32_t qsm = c->qsm, qsc_s = c->qsc, qsleft = c->qsleft, qgm = c->qgm, qgc = c->qgc;
+    const int32_t qsm = c->qsm, qsc_s = c->qsc, qsleft = c->qsleft, qgm = c->qgm;
     const int32x4_t sl = vdupq_n_s32(qsleft), o1g = vdupq_n_s32(c->o1g), gl = vdupq_n_s32(c->gl),
-                    qsc = vdupq_n_s32(qsc_s);
-    const int32_t *const rec = p->folded;
+                    qsc = vdupq_n_s32(qsc_s), qgc = vdupq_n_s32(c->qgc);
+    const int32_t *const rec = form == LN_SCALED ? NULL : p->folded + 1; /* (beta's slope, then the records) */
+    const int32_t ga = form == LN_SCALED ? 0 : p->folded[0];
 #endif
     int32_t kc[8]; /* the group's scales, then their c0 */
 #if !defined(__OPTIMIZE_SIZE__)
@@ -577,7 +577,7 @@ TSLM_ALWAYS_INLINE void rows_tp(const ln_rows *c, const tslm_layer_norm_params *
         out_rows_c(c, p, dq, &y, &n, nb, kc, form);
 #else
 #define TSLM_LN_OUT_ROW(I, L) \
-    out_row(&dq, &y, &n, kc[I], kc[4 + I], L, back, rec, qsm, qsc, qsc_s, qsleft, qgm, qgc, sl, o1g, gl, form)
+    out_row(&dq, &y, &n, kc[I], kc[4 + I], L, back, rec, qsm, qsc, qsc_s, qsleft, qgm, qgc, ga, sl, o1g, gl, form)
         TSLM_LN_OUT_ROW(0, cols);
         TSLM_LN_OUT_ROW(1, len[1]);
         TSLM_LN_OUT_ROW(2, len[2]);
@@ -752,9 +752,9 @@ __attribute__((noinline)) static void layer_norm(const tslm_layer_norm_params *p
             const int8_t *dq = d0;
             int8_t *yq = y, *nq = keep ? normalized + r * cols : y;
             for (int32_t i = 0; i < nb; ++i) {
-                out_row(&dq, &yq, &nq, lanes[1][i], lanes[2][i], cols, cols - up, p->folded, qs.m, vdupq_n_s32(qs.c),
-                        qs.c, qs.left, qg.m, qg.c, vdupq_n_s32(qs.left), vdupq_n_s32(o1g), vdupq_n_s32(qg.left),
-                        form);
+                out_row(&dq, &yq, &nq, lanes[1][i], lanes[2][i], cols, cols - up, folded ? p->folded + 1 : NULL, qs.m,
+                        vdupq_n_s32(qs.c), qs.c, qs.left, qg.m, vdupq_n_s32(qg.c), folded ? p->folded[0] : 0,
+                        vdupq_n_s32(qs.left), vdupq_n_s32(o1g), vdupq_n_s32(qg.left), form);
             }
             continue;
         }

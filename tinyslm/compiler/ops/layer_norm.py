@@ -20,7 +20,8 @@ loops): the SUB of a row's mean as ssat8((x A + B) >> 22) with B from the row's 
 (:func:`fold_gamma_beta`, records in flash in place of the kernel's per-call setup and its scratch). The MULs
 (the row's scale, gamma) keep their rounding: with output shifts of a few bits their ties round away from
 zero on both sides, which no floor of one affine map reproduces. The Helium kernel takes the same folds (its
-records laid out per four channels: helium_records); both kernels take, where it holds, the SUB's B straight from
+records laid out per four channels: helium_records; beta's ADD with one A for every channel, common_beta_slope, or
+no records); both kernels take, where it holds, the SUB's B straight from
 the int8 mean as m P + Q (:func:`fold_sub_linear`, the same exhaustive check; fold_sub's form where it finds none).
 """
 
@@ -225,14 +226,50 @@ def fold_gamma_beta(gamma_p: dict[str, Any], beta_p: dict[str, Any], gamma: np.n
     return out
 
 
-def helium_records(f: np.ndarray) -> np.ndarray:
-    """fold_gamma_beta's records {K, C, A, B} per channel as the Helium kernel reads them: per group of four
-    channels (zeros past the last) their four K / 2 (gamma + its offset: the kernel rounds the product itself, not
-    twice it, and adds gamma's input offset to the values, C = offset K not needed), then their four A, then their
-    four B (three vector loads)."""
+def common_beta_slope(beta_p: dict[str, Any], beta: np.ndarray, shift: int = FOLD_SHIFT,
+                      width: int = 4096) -> tuple[int, np.ndarray] | None:
+    """Beta's ADD as ssat8((v A + B[c]) >> shift) with one A for every channel (the Helium kernel's VMLA: B[c] plus v
+    times a core register), exactly TFLM's ADD for every int8 v of every channel: (A, B per channel), A the nearest to
+    the exact slope (within `width`) for which every channel has an interval of B (fit_affine's check, all channels
+    at once); None when no A fits them all."""
+    one = 1 << shift
+    maps = np.stack([_add_map(beta_p, int(b)) for b in beta])  # channels x 256
+    lo = np.where(maps == -128, -(1 << 31), maps * one)
+    hi = np.where(maps == 127, (1 << 31) - 1, np.where(maps == -128, -127 * one - 1, (maps + 1) * one - 1))
+    inner = (maps > -128) & (maps < 127)
+    # the slope within channels (each channel's values about its own means: their intercepts differ)
+    n = np.maximum(inner.sum(axis=1, keepdims=True), 1)
+    dv = np.where(inner, _V[None, :] - (inner * _V[None, :]).sum(axis=1, keepdims=True) / n, 0.0)
+    df = np.where(inner, maps - (inner * maps).sum(axis=1, keepdims=True) / n, 0.0)
+    slope = float((dv * df).sum() / (dv * dv).sum()) if (dv * dv).sum() > 0 else 0.0
+    a = np.round(slope * one) + np.arange(-width, width + 1)
+    a = a[np.argsort(np.abs(a - slope * one), kind="stable")].astype(np.int64)
+    ok = np.ones(len(a), dtype=bool)
+    for c in range(len(maps)):
+        b_lo = (lo[c][None, :] - a[:, None] * _V[None, :]).max(axis=1)
+        b_hi = (hi[c][None, :] - a[:, None] * _V[None, :]).min(axis=1)
+        ok &= b_lo <= b_hi
+    if not ok.any():
+        return None
+    A = int(a[np.nonzero(ok)[0][0]])
+    b_lo = (lo - A * _V[None, :]).max(axis=1)
+    b_hi = (hi - A * _V[None, :]).min(axis=1)
+    B = (b_lo + b_hi) // 2
+    y = _V[None, :] * A + B[:, None]
+    assert np.all(np.clip(y >> shift, -128, 127) == maps) and np.all(np.abs(y) < 1 << 31)
+    return A, B
+
+
+def helium_records(f: np.ndarray, a: int, b: np.ndarray) -> np.ndarray:
+    """fold_gamma_beta's records {K, C, A, B} per channel as the Helium kernel reads them, with beta's one slope
+    (common_beta_slope: a, b per channel): a first, then per group of four channels (zeros past the last) their four
+    K / 2 (gamma + its offset: the kernel rounds the product itself, not twice it, and adds gamma's input offset to
+    the values, C = offset K not needed), then their four B (two vector loads)."""
     f = np.concatenate([f, np.zeros((_up(len(f)) - len(f), 4), dtype=f.dtype)])
+    b = np.concatenate([np.asarray(b, dtype=np.int64), np.zeros(len(f) - len(b), dtype=np.int64)])
     assert np.all(f[:, 0] % 2 == 0)
-    return np.stack([f[:, 0] // 2, f[:, 2], f[:, 3]], axis=1).reshape(-1, 4, 3).transpose(0, 2, 1).reshape(-1)
+    recs = np.stack([f[:, 0] // 2, b], axis=1).reshape(-1, 4, 2).transpose(0, 2, 1).reshape(-1)
+    return np.concatenate([[a], recs])
 
 
 # The Helium kernel's output forms (tslm_mve_layer_norm.c's enum): the scale alone, gamma's and beta's records
@@ -463,11 +500,13 @@ def _call(lw: Lowering, mean: Call, sub: Call, sq: Call, var: Call, scale: Call,
     if len(extra) == 2 and fold:
         vals = [np.asarray(lw.t(i).data).reshape(-1).astype(np.int64) for i in consts]
         f = fold_gamma_beta(p.gamma, p.beta, vals[0], vals[1])
+        what = "per channel {K, C} of the gamma MUL and {A, B} of the beta ADD: ssat8((v A + B) >> 16)"
+        if f is not None and lw.target.mve:  # (one A for every channel, else none: the kernel's own steps)
+            ab = common_beta_slope(p.beta, vals[1])
+            f, what = (None, "") if ab is None else (helium_records(f, *ab), (
+                "the beta ADD's A, then per four channels their gamma MUL's K (gamma + offset) and the beta ADD's B: "
+                "ssat8((v A + B) >> 16)"))
         if f is not None:
-            what = "per channel {K, C} of the gamma MUL and {A, B} of the beta ADD: ssat8((v A + B) >> 16)"
-            if lw.target.mve:
-                f, what = helium_records(f), ("per four channels their gamma MUL's K (gamma + offset), then the beta "
-                                              "ADD's A and B: ssat8((v A + B) >> 16)")
             folded = ConstArray(f"{name}_folded", "int32_t", f.reshape(-1), what)
             p.folded = Ref(folded.name)
     p.diff_fold = [0, 0, 0, 0]

@@ -18,7 +18,8 @@
  * add, then a saturating shift left by 24 - r and the shift right by 24. The per-row values (the means, R(mean),
  * the scale) take tslm_requantize. With the compiler's folds (p->diff_fold, p->folded: checked on every input
  * there) the SUB is one affine map of x per row (its B from the mean by one multiply-add, or from R(mean)), and
- * gamma's MUL and beta's ADD come from per-channel records.
+ * gamma's MUL and beta's ADD come from per-channel records (beta's ADD with one slope for every channel: a VMLA);
+ * the call's constants for those forms are the compiler's record too (p->mve_rows: no per-call set-up here).
  * Handles what the Cortex-M DSP kernel handles (no activation clamps, output shifts right by 1..22, SUB/ADD
  * at left shift 20 with input 1 at 1/2, so every sum above stays below 2^30); anything else, the portable
  * kernel.

@@ -545,3 +545,53 @@ def test_row_mean_rounding_against_the_reference():
         for m in ms:
             z = int(rng.integers(-128, 128))
             assert np.array_equal(_row_rounded(x, m, shift, z), mbqm_np(x, m, shift) + z), (m, shift)
+
+
+def test_helium_beta_slope_and_record():
+    """The Helium records' beta ADD with one A for every channel (common_beta_slope) against TFLM's ADD (_add_map,
+    fixedpoint's arithmetic) on every int8 v of every channel, for random scales and betas (one with betas at both
+    ends of int8: channels whose intercepts differ most, where a slope pooled over channels misses every common A);
+    helium_records' layout (A, then {K[4], B[4]} per four channels); mve_rows_record only for the kernel's forms."""
+    from tinyslm.compiler.ops import layer_norm as ln
+
+    rng = np.random.default_rng(14)
+    found = 0
+    for trial in range(8):
+        p = dict(in1_offset=int(rng.integers(-127, 128)), in2_offset=int(rng.integers(-127, 128)),
+                 output_offset=int(rng.integers(-128, 128)), left_shift=20, in1_multiplier=1 << 30, in1_shift=0,
+                 in2_multiplier=int(rng.integers(1 << 30, 1 << 31)), in2_shift=int(rng.integers(-7, 0)),
+                 output_multiplier=int(rng.integers(1 << 30, 1 << 31)), output_shift=int(rng.integers(-20, -16)),
+                 act_min=-128, act_max=127)
+        beta = np.array([127, -128]) if trial == 0 else rng.integers(-128, 128, int(rng.integers(1, 11)))
+        ab = ln.common_beta_slope(p, beta)
+        if ab is None:
+            continue
+        found += 1
+        a, b = ab
+        for c, bc in enumerate(beta):
+            got = np.clip((ln._V * a + b[c]) >> ln.FOLD_SHIFT, -128, 127)
+            assert np.array_equal(got, ln._add_map(p, int(bc))), (trial, c)
+        f = np.stack([2 * (rng.integers(-128, 128, len(beta)) + 128), np.zeros(len(beta)), np.zeros(len(beta)),
+                      np.zeros(len(beta))], axis=1).astype(np.int64)
+        rec = ln.helium_records(f, a, b)
+        assert rec[0] == a and len(rec) == 1 + 2 * ln._up(len(beta))
+        groups = rec[1:].reshape(-1, 2, 4)
+        assert np.array_equal(groups[:, 0].reshape(-1)[:len(beta)], f[:, 0] // 2)
+        assert np.array_equal(groups[:, 1].reshape(-1)[:len(beta)], b)
+    assert found >= 6, found
+    step = dict(act_min=-128, act_max=127, output_shift=-5, output_multiplier=1 << 30, output_offset=3, left_shift=20,
+                in1_multiplier=1 << 30, in1_shift=0, in1_offset=1, in2_offset=128)
+    base = dict(rows=4, cols=9, mean=dict(input_zero_point=-3, reduce_count=9, shift=-1, multiplier=1 << 30,
+                                          output_zero_point=2),
+                var=dict(input_zero_point=-128, reduce_count=9, shift=1, multiplier=1 << 30, output_zero_point=-128),
+                sub=step, scale=step, gamma=step, beta=step, square=None, scale_table=None)
+    rec = ln.mve_rows_record(ln.LayerNormParams(**base, steps=0, diff_fold=[5, 6, 7, -1]), False)
+    assert list(rec[:4]) == [ln.MVE_LN_SCALED, 1, 9, -3] and list(rec[7:12]) == [-27, 0, 1 << 30, -1, 2]
+    assert list(rec[-5:]) == [1 << 30, 16 + 3 * 32, 19, 0, 0]
+    folded = ln.LayerNormParams(**base, steps=2, folded=Lit("x"), diff_fold=[5, 6, 7, 8])
+    assert list(ln.mve_rows_record(folded, True)[:2]) == [ln.MVE_LN_FOLDED_KEEP, 0]
+    assert ln.mve_rows_record(ln.LayerNormParams(**base, steps=1, diff_fold=[5, 6, 7, -1]), False) is None
+    assert ln.mve_rows_record(ln.LayerNormParams(**base, steps=2, diff_fold=[5, 6, 7, -1]), False) is None
+    assert ln.mve_rows_record(ln.LayerNormParams(**base, steps=0, diff_fold=[0, 0, 0, 0]), False) is None
+    clamped = ln.LayerNormParams(**{**base, "scale": {**step, "act_min": -100}}, steps=0, diff_fold=[5, 6, 7, -1])
+    assert ln.mve_rows_record(clamped, False) is None

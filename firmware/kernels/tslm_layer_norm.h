@@ -24,14 +24,17 @@ typedef struct {
     const int8_t *scale_table; /* a row's scale for its variance -128..127 (ADD eps and RSQRT composed) */
     int32_t steps;            /* after the scale: 0, 1 (gamma) or 2 (gamma, beta) */
     /* steps == 2: per channel {K, C, A, B} the compiler computed for the Cortex-M DSP kernel (gamma's MUL from
-     * K and C, beta's ADD as ssat8((v A + B) >> 16), checked on every int8 v; for the Helium kernel per four
-     * channels {K[4], A[4], B[4]}, K halved); NULL: none (the portable kernel ignores it) */
+     * K and C, beta's ADD as ssat8((v A + B) >> 16), checked on every int8 v; for the Helium kernel beta's one A
+     * for every channel, then per four channels {K[4], B[4]}, K halved); NULL: none (the portable kernel ignores it) */
     const int32_t *folded;
     /* the Cortex-M DSP kernel's SUB of a row's mean as ssat8((x A + B) >> 22), B = (t M + E) >> L from its row
      * term t and the SUB's output multiplier M, checked by the compiler on every int8 mean and x: {A, E's low
      * word, E's high word, L}; or (both kernels) {A, P, Q, -1}: B = m P + Q from the int8 mean m;
      * L == 0: none (the portable kernel ignores it) */
     int32_t diff_fold[4];
+    /* the Helium kernel's per-call record for its compiler's forms (the SUB folded; the scale alone or gamma's and
+     * beta's records), the compiler's (layer_norm.py: mve_rows_record); NULL: none (the other kernels ignore it) */
+    const int32_t *mve_rows;
 } tslm_layer_norm_params;
 
 /* output: the last step's values; normalized: the scale step's values as well (NULL: not needed; unused

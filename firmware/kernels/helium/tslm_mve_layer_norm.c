@@ -18,7 +18,8 @@
  * add, then a saturating shift left by 24 - r and the shift right by 24. The per-row values (the means, R(mean),
  * the scale) take tslm_requantize. With the compiler's folds (p->diff_fold, p->folded: checked on every input
  * there) the SUB is one affine map of x per row (its B from the mean by one multiply-add, or from R(mean)), and
- * gamma's MUL and beta's ADD come from per-channel records.
+ * gamma's MUL and beta's ADD come from per-channel records (beta's ADD with one slope for every channel: a VMLA);
+ * the call's constants for those forms are the compiler's record too (p->mve_rows: no per-call set-up here).
  * Handles what the Cortex-M DSP kernel handles (no activation clamps, output shifts right by 1..22, SUB/ADD
  * at left shift 20 with input 1 at 1/2, so every sum above stays below 2^30); anything else, the portable
  * kernel.
@@ -272,8 +273,9 @@ TSLM_ALWAYS_INLINE void out_scaled_tp(const int8_t **d, int8_t **y, int32_t cols
 }
 
 /* outputs_folded(): the scaled value v = out8(d k + c0, qs) (to n when keep), then gamma's MUL from the
- * records' K (v + o1g, qg's rounding with its left shift from a vector register) and beta's ADD ssat8((v A + B)
- * >> 16); the records {K[4], A[4], B[4]} per four channels, padded (the tail's lanes read, not used). */
+ * records' K (v + o1g, qg's rounding with its rounding c and left shift from vector registers) and beta's ADD
+ * ssat8((v A + B) >> 16), one VMLA (A: the compiler's one slope for every channel, in a core register); the
+ * records {K[4], B[4]} per four channels, padded (the tail's lanes read, not used). */
 #define TSLM_LN_OUT_FOLDED(KEEP)                                                                              \
     "wlstp.32 lr, lr, 2f\n"                                                                                   \
     "1:\n\t"                                                                                                  \
@@ -285,29 +287,26 @@ TSLM_ALWAYS_INLINE void out_scaled_tp(const int8_t **d, int8_t **y, int32_t cols
     "vadd.i32 q0, q0, %q[c]\n\t"                                                                              \
     "vqshl.s32 q0, q0, %q[left]\n\t"                                                                          \
     "vshr.s32 q0, q0, #24\n\t" KEEP "vldrw.32 q1, [%[rec]], #16\n\t"                                          \
-    "vldrw.32 q2, [%[rec]], #16\n\t"                                                                          \
     "vadd.i32 q0, q0, %q[o1g]\n\t"                                                                            \
     "vmul.i32 q0, q0, q1\n\t"                                                                                 \
     "vqrdmulh.s32 q0, q0, %[gm]\n\t"                                                                          \
     "vshr.s32 q1, q0, #31\n\t"                                                                                \
     "vadd.i32 q0, q0, q1\n\t"                                                                                 \
-    "vadd.i32 q0, q0, %[gc]\n\t"                                                                              \
+    "vadd.i32 q0, q0, %q[gc]\n\t"                                                                             \
     "vqshl.s32 q0, q0, %q[gl]\n\t"                                                                            \
     "vshr.s32 q0, q0, #24\n\t"                                                                                \
-    "vmul.i32 q0, q0, q2\n\t"                                                                                 \
-    "vldrw.32 q1, [%[rec]], #16\n\t" /* (B in q1, the scale's rounding c in a q register: at -O1 GCC */       \
-    /* finds no core register for c otherwise) */                                                             \
-    "vadd.i32 q0, q0, q1\n\t"                                                                                 \
-    "vqshl.s32 q0, q0, #8\n\t" /* (24 - TSLM_MVE_LN_FOLD_SHIFT) */                                            \
-    "vshr.s32 q0, q0, #24\n\t"                                                                                \
-    "vstrb.32 q0, [%[y]], #4\n\t"                                                                             \
+    "vldrw.32 q1, [%[rec]], #16\n\t" /* (B + v A: one VMLA) */                                                \
+    "vmla.s32 q1, q0, %[ga]\n\t"                                                                              \
+    "vqshl.s32 q1, q1, #8\n\t" /* (24 - TSLM_MVE_LN_FOLD_SHIFT) */                                            \
+    "vshr.s32 q1, q1, #24\n\t"                                                                                \
+    "vstrb.32 q1, [%[y]], #4\n\t"                                                                             \
     "letp lr, 1b\n"                                                                                           \
     "2:"
 /* (d, y and n stepped by the loop itself: past the row, 4 ceil(cols / 4) bytes on) */
 TSLM_ALWAYS_INLINE void out_folded_tp(const int8_t **d, int8_t **y, int8_t **n, int32_t cols, const int32_t *rec,
                                       const int32x4_t kv, int32_t c0, int32_t qsm, const int32x4_t qsc, int32_t qgm,
-                                      int32_t qgc, const int32x4_t sl, const int32x4_t o1g, const int32x4_t gl,
-                                      const int keep)
+                                      const int32x4_t qgc, int32_t ga, const int32x4_t sl, const int32x4_t o1g,
+                                      const int32x4_t gl, const int keep)
 {
     register int32_t lr __asm__("lr") = cols;
     const int8_t *dp = *d; /* (the pointers as locals in the asm, stored back after it) */
@@ -317,15 +316,15 @@ TSLM_ALWAYS_INLINE void out_folded_tp(const int8_t **d, int8_t **y, int8_t **n, 
         __asm__ volatile(TSLM_LN_OUT_FOLDED("vstrb.32 q0, [%[n]], #4\n\t")
                          : [d] "+l"(dp), [y] "+l"(yp), [n] "+l"(np), [rec] "+r"(rec), "+r"(lr)
                          : [k] "w"(kv), [c0] "r"(c0), [m] "r"(qsm), [c] "w"(qsc), [left] "w"(sl),
-                           [o1g] "w"(o1g), [gm] "r"(qgm), [gc] "r"(qgc), [gl] "w"(gl)
-                         : "q0", "q1", "q2", "memory");
+                           [o1g] "w"(o1g), [gm] "r"(qgm), [gc] "w"(qgc), [ga] "r"(ga), [gl] "w"(gl)
+                         : "q0", "q1", "memory");
         *n = np;
     } else {
         __asm__ volatile(TSLM_LN_OUT_FOLDED("")
                          : [d] "+l"(dp), [y] "+l"(yp), [rec] "+r"(rec), "+r"(lr)
                          : [k] "w"(kv), [c0] "r"(c0), [m] "r"(qsm), [c] "w"(qsc), [left] "w"(sl),
-                           [o1g] "w"(o1g), [gm] "r"(qgm), [gc] "r"(qgc), [gl] "w"(gl)
-                         : "q0", "q1", "q2", "memory");
+                           [o1g] "w"(o1g), [gm] "r"(qgm), [gc] "w"(qgc), [ga] "r"(ga), [gl] "w"(gl)
+                         : "q0", "q1", "memory");
     }
     *d = dp;
     *y = yp;
@@ -434,19 +433,19 @@ static int32_t sub_term(const tslm_layer_norm_params *p, int32_t m)
 enum { LN_SCALED, LN_GAMMA, LN_GAMMA_KEEP, LN_FOLDED, LN_FOLDED_KEEP, LN_ROUNDED, LN_ROUNDED_KEEP };
 
 /* The compiler's forms (the SUB folded with B = m P + Q or from R(mean), the scale alone or gamma's and beta's
- * records): the per-call constants, read into locals once by rows_tp() (the row loop's function reloaded them
- * from the stack for every row, and the group functions each from their struct around the assembly). */
+ * records): the per-call constants as one record of int32 (the compiler's `mve_rows`, in flash: layer_norm.py's
+ * mve_rows_record() writes these fields in this order; else compiler_forms() fills one on the stack), read by
+ * rows_tp() where used (the vector operands broadcast once per call; the tables and gamma's and beta's records
+ * from p). */
 typedef struct {
-    int32x4_t av, sl, o1g, gl, qsc; /* the SUB fold's A; the scale's left shift, gamma's input offset and left shift,
-                                     * the scale's rounding c (out_folded_tp()'s vector operands) */
-    int32x4_t mr, vr;               /* the means' and variances' right shifts (min(shift, 0)) */
-    const int8_t *sq, *tab;         /* the square's and the scale's tables (their middles) */
-    const int32_t *rec;
+    int32_t form, linear;           /* LN_SCALED / LN_FOLDED / LN_FOLDED_KEEP; the SUB's B = m P + Q (else sub_term) */
     int32_t cols, back;             /* back: cols - 4 ceil(cols / 4) (the loops step a row by 4 ceil(cols / 4)) */
-    int32_t msub, ml, mm, mrs, mzp; /* the mean: input zero point x count, left shift, multiplier, right shift, zp */
+    int32_t av, o1g, gl;            /* the SUB fold's A; gamma's input offset and its left shift */
+    int32_t msub, ml, mm, mrs, mzp; /* the mean: input zero point x count, left shift, multiplier, right shift
+                                     * (min(shift, 0)), zp */
     int32_t vsub, vl, vm, vrs, vzp; /* the same for the variance */
     int32_t fp, fq, koff, o1s;      /* B = m P + Q; the scale's K offset and input offset */
-    int32_t qsm, qsc_s, qsleft, qgm, qgc;
+    int32_t qsm, qsc, qsleft, qgm, qgc; /* the scale's and gamma's step_q (multiplier, rounding c, left shift) */
 } ln_rows;
 
 /* TFLM's MEAN of four rows from their sums (lanes), + zero point, saturated to int8 (tslm_mve_requant with the
@@ -475,13 +474,13 @@ __attribute__((noinline)) static int32x4_t sub_terms4(const tslm_layer_norm_para
  * c0 = k o1s; *d, *y and *n stepped past the row (d by 4 ceil(cols / 4), y and n by cols). */
 TSLM_ALWAYS_INLINE void out_row(const int8_t **d, int8_t **y, int8_t **n, int32_t k, int32_t c0, const int32_t cols,
                                 const int32_t back, const int32_t *rec, const int32_t qsm, const int32x4_t qsc,
-                                const int32_t qsc_s, const int32_t qsleft, const int32_t qgm, const int32_t qgc,
-                                const int32x4_t sl, const int32x4_t o1g, const int32x4_t gl, const int form)
+                                const int32_t qsc_s, const int32_t qsleft, const int32_t qgm, const int32x4_t qgc,
+                                const int32_t ga, const int32x4_t sl, const int32x4_t o1g, const int32x4_t gl, const int form)
 {
     if (form == LN_SCALED) {
         out_scaled_tp(d, y, cols, vdupq_n_s32(k), c0, qsm, qsc_s, qsleft);
     } else {
-        out_folded_tp(d, y, n, cols, rec, vdupq_n_s32(k), c0, qsm, qsc, qgm, qgc, sl, o1g, gl,
+        out_folded_tp(d, y, n, cols, rec, vdupq_n_s32(k), c0, qsm, qsc, qgm, qgc, ga, sl, o1g, gl,
                       form == LN_FOLDED_KEEP);
     }
     *y += back;
@@ -493,15 +492,17 @@ TSLM_ALWAYS_INLINE void out_row(const int8_t **d, int8_t **y, int8_t **n, int32_
 #if defined(__OPTIMIZE_SIZE__)
 /* The size build's out_row() for a group's nb rows, its constants read from c once (a call per group: GCC -Os
  * does not inline out_row(), whose eighteen arguments then went through the stack for every row). */
-__attribute__((noinline, flatten)) static void out_rows_c(const ln_rows *c, const int8_t *d, int8_t **y, int8_t **n,
+__attribute__((noinline, flatten)) static void out_rows_c(const ln_rows *c, const tslm_layer_norm_params *p, const int8_t *d, int8_t **y, int8_t **n,
                                                           int32_t nb, const int32_t *kc, const int form)
 {
-    const int32_t cols = c->cols, back = c->back, qsm = c->qsm, qsc_s = c->qsc_s, qsleft = c->qsleft;
-    const int32_t qgm = c->qgm, qgc = c->qgc;
-    const int32_t *const rec = c->rec;
-    const int32x4_t qsc = c->qsc, sl = c->sl, o1g = c->o1g, gl = c->gl;
+    const int32_t cols = c->cols, back = c->back, qsm = c->qsm, qsc_s = c->qsc, qsleft = c->qsleft;
+    const int32_t qgm = c->qgm;
+    const int32_t *const rec = form == LN_SCALED ? NULL : p->folded + 1; /* (beta's slope, then the records) */
+    const int32_t ga = form == LN_SCALED ? 0 : p->folded[0];
+    const int32x4_t qsc = vdupq_n_s32(qsc_s), sl = vdupq_n_s32(qsleft), o1g = vdupq_n_s32(c->o1g),
+                    gl = vdupq_n_s32(c->gl), qgc = vdupq_n_s32(c->qgc);
     for (int32_t i = 0; i < nb; ++i) {
-        out_row(&d, y, n, kc[i], kc[4 + i], cols, back, rec, qsm, qsc, qsc_s, qsleft, qgm, qgc, sl, o1g, gl, form);
+        out_row(&d, y, n, kc[i], kc[4 + i], cols, back, rec, qsm, qsc, qsc_s, qsleft, qgm, qgc, ga, sl, o1g, gl, form);
     }
 }
 #endif
@@ -510,16 +511,20 @@ __attribute__((noinline, flatten)) static void out_rows_c(const ln_rows *c, cons
  * differences (diff_row_tp(), into d0's rows); the variances, the scale table's entries and c0 on four lanes;
  * each row's outputs. The per-call constants in locals (registers where GCC finds them, else its own spills). */
 TSLM_ALWAYS_INLINE void rows_tp(const ln_rows *c, const tslm_layer_norm_params *p, const int8_t *x, int8_t *y,
-                                int8_t *n, int8_t *const d0, int32_t rows, const int form, const int linear)
+                                int8_t *n, int8_t *const d0, const int form)
 {
     const int32_t cols = c->cols, back = c->back; /* (the group's constants read from c where they are used: as
                                                     * cheap as GCC's own spills, and no copy per call) */
-    const int32x4_t av = c->av, mr = c->mr, vr = c->vr;
-    const int8_t *const sq = c->sq, *const tab = c->tab;
+    int32_t rows = p->rows;
+    const int linear = c->linear;
+    const int32x4_t av = vdupq_n_s32(c->av), mr = vdupq_n_s32(c->mrs), vr = vdupq_n_s32(c->vrs);
+    const int8_t *const sq = p->square + 128, *const tab = p->scale_table + 128;
 #if !defined(__OPTIMIZE_SIZE__) /* (the size build's out_rows_c() reads its own) */
-    const int32x4_t sl = c->sl, o1g = c->o1g, gl = c->gl, qsc = c->qsc;
-    const int32_t *const rec = c->rec;
-    const int32_t qsm = c->qsm, qsc_s = c->qsc_s, qsleft = c->qsleft, qgm = c->qgm, qgc = c->qgc;
+    const int32_t qsm = c->qsm, qsc_s = c->qsc, qsleft = c->qsleft, qgm = c->qgm;
+    const int32x4_t sl = vdupq_n_s32(qsleft), o1g = vdupq_n_s32(c->o1g), gl = vdupq_n_s32(c->gl),
+                    qsc = vdupq_n_s32(qsc_s), qgc = vdupq_n_s32(c->qgc);
+    const int32_t *const rec = form == LN_SCALED ? NULL : p->folded + 1; /* (beta's slope, then the records) */
+    const int32_t ga = form == LN_SCALED ? 0 : p->folded[0];
 #endif
     int32_t kc[8]; /* the group's scales, then their c0 */
 #if !defined(__OPTIMIZE_SIZE__)
@@ -570,10 +575,10 @@ TSLM_ALWAYS_INLINE void rows_tp(const ln_rows *c, const tslm_layer_norm_params *
         vstrwq_s32(kc + 4, vmulq_n_s32(k, c->o1s));
         const int8_t *dq = d0;
 #if defined(__OPTIMIZE_SIZE__)
-        out_rows_c(c, dq, &y, &n, nb, kc, form);
+        out_rows_c(c, p, dq, &y, &n, nb, kc, form);
 #else
 #define TSLM_LN_OUT_ROW(I, L) \
-    out_row(&dq, &y, &n, kc[I], kc[4 + I], L, back, rec, qsm, qsc, qsc_s, qsleft, qgm, qgc, sl, o1g, gl, form)
+    out_row(&dq, &y, &n, kc[I], kc[4 + I], L, back, rec, qsm, qsc, qsc_s, qsleft, qgm, qgc, ga, sl, o1g, gl, form)
         TSLM_LN_OUT_ROW(0, cols);
         TSLM_LN_OUT_ROW(1, len[1]);
         TSLM_LN_OUT_ROW(2, len[2]);
@@ -591,17 +596,16 @@ TSLM_ALWAYS_INLINE void rows_tp(const ln_rows *c, const tslm_layer_norm_params *
 /* rows_tp() per form (the form a constant in each; at -Os one function, the form an argument). */
 #if defined(__OPTIMIZE_SIZE__)
 __attribute__((noinline)) static void rows_any(const ln_rows *c, const tslm_layer_norm_params *p, const int8_t *x,
-                                               int8_t *y, int8_t *n, int8_t *d0, int32_t rows, int form, int linear)
+                                               int8_t *y, int8_t *n, int8_t *d0, int form)
 {
-    rows_tp(c, p, x, y, n, d0, rows, form, linear);
+    rows_tp(c, p, x, y, n, d0, form);
 }
 #else
 #define TSLM_LN_ROWS(NAME, FORM)                                                                              \
     __attribute__((noinline)) static void NAME(const ln_rows *c, const tslm_layer_norm_params *p,            \
-                                               const int8_t *x, int8_t *y, int8_t *n, int8_t *d0, int32_t rows, \
-                                               int linear)                                                    \
+                                               const int8_t *x, int8_t *y, int8_t *n, int8_t *d0)            \
     {                                                                                                         \
-        rows_tp(c, p, x, y, n, d0, rows, FORM, linear);                                                       \
+        rows_tp(c, p, x, y, n, d0, FORM);                                                                     \
     }
 TSLM_LN_ROWS(rows_scaled, LN_SCALED)
 TSLM_LN_ROWS(rows_folded, LN_FOLDED)
@@ -609,7 +613,26 @@ TSLM_LN_ROWS(rows_folded_keep, LN_FOLDED_KEEP)
 #undef TSLM_LN_ROWS
 #endif
 
-/* The compiler's forms: the call's constants into rows_tp()'s record, then its rows. */
+/* The rows of the compiler's forms with the record c (n: the normalized values' output, or y). */
+TSLM_ALWAYS_INLINE void rows_of(const ln_rows *c, const tslm_layer_norm_params *p, const int8_t *x, int8_t *y,
+                                int8_t *n, int8_t *d0)
+{
+#if defined(__OPTIMIZE_SIZE__)
+    rows_any(c, p, x, y, n, d0, c->form);
+#else
+    const int form = c->form;
+    if (form == LN_SCALED) {
+        rows_scaled(c, p, x, y, n, d0);
+    } else if (form == LN_FOLDED) {
+        rows_folded(c, p, x, y, n, d0);
+    } else {
+        rows_folded_keep(c, p, x, y, n, d0);
+    }
+#endif
+}
+
+/* The compiler's forms without its record (generated code of before it): the record filled here, as
+ * layer_norm.py's mve_rows_record() writes it, then its rows. */
 __attribute__((noinline)) static void compiler_forms(const tslm_layer_norm_params *p, const int8_t *input,
                                                      int8_t *output, int8_t *normalized, int8_t *d0, const int form)
 {
@@ -620,37 +643,24 @@ __attribute__((noinline)) static void compiler_forms(const tslm_layer_norm_param
         qg = step_of(&p->gamma);
     }
     const int32_t ms = p->mean.shift, vs = p->var.shift;
-    const ln_rows c = {vdupq_n_s32(p->diff_fold[0]), vdupq_n_s32(qs.left),
-                       vdupq_n_s32(p->steps >= 1 ? p->gamma.in1_offset : 0), vdupq_n_s32(qg.left), vdupq_n_s32(qs.c),
-                       vdupq_n_s32(ms < 0 ? ms : 0), vdupq_n_s32(vs < 0 ? vs : 0),
-                       p->square + 128, p->scale_table + 128, p->folded, cols, cols - TSLM_LN_UP4(cols),
+    const ln_rows c = {form, p->diff_fold[3] < 0, cols, cols - TSLM_LN_UP4(cols),
+                       p->diff_fold[0], p->steps >= 1 ? p->gamma.in1_offset : 0, qg.left,
                        p->mean.input_zero_point * p->mean.reduce_count, ms > 0 ? ms : 0, p->mean.multiplier,
                        ms < 0 ? ms : 0, p->mean.output_zero_point,
                        p->var.input_zero_point * p->var.reduce_count, vs > 0 ? vs : 0, p->var.multiplier,
                        vs < 0 ? vs : 0, p->var.output_zero_point,
                        p->diff_fold[1], p->diff_fold[2], p->scale.in2_offset, p->scale.in1_offset,
                        qs.m, qs.c, qs.left, qg.m, qg.c};
-    const int linear = p->diff_fold[3] < 0;
-    int8_t *const n = form == LN_FOLDED_KEEP ? normalized : output;
-#if defined(__OPTIMIZE_SIZE__)
-    rows_any(&c, p, input, output, n, d0, p->rows, form, linear);
-#else
-    if (form == LN_SCALED) {
-        rows_scaled(&c, p, input, output, n, d0, p->rows, linear);
-    } else if (form == LN_FOLDED) {
-        rows_folded(&c, p, input, output, n, d0, p->rows, linear);
-    } else {
-        rows_folded_keep(&c, p, input, output, n, d0, p->rows, linear);
-    }
-#endif
+    rows_of(&c, p, input, output, form == LN_FOLDED_KEEP ? normalized : output, d0);
 }
 
 /* Rows go four at a time: their sums, means and the SUB's terms on four lanes; each row's differences (into a
  * scratch row of its own) and its sum of squares; the four variances, the scale table's entries (one gather) and
  * the scale's products on four lanes; then each row's outputs. The per-row scalar steps (two requantizations,
  * the table read, the forms' tests) run once per four rows. */
-void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input, const int8_t *gamma,
-                            const int8_t *beta, int8_t *normalized, int8_t *output, int32_t *scratch)
+__attribute__((noinline)) static void layer_norm(const tslm_layer_norm_params *p, const int8_t *input,
+                                                 const int8_t *gamma, const int8_t *beta, int8_t *normalized,
+                                                 int8_t *output, int32_t *scratch)
 {
     const int32_t cols = p->cols;
     const int folded = p->steps == 2 && p->folded != NULL; /* gamma's and beta's records, checked by the compiler */
@@ -743,9 +753,9 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
             const int8_t *dq = d0;
             int8_t *yq = y, *nq = keep ? normalized + r * cols : y;
             for (int32_t i = 0; i < nb; ++i) {
-                out_row(&dq, &yq, &nq, lanes[1][i], lanes[2][i], cols, cols - up, p->folded, qs.m, vdupq_n_s32(qs.c),
-                        qs.c, qs.left, qg.m, qg.c, vdupq_n_s32(qs.left), vdupq_n_s32(o1g), vdupq_n_s32(qg.left),
-                        form);
+                out_row(&dq, &yq, &nq, lanes[1][i], lanes[2][i], cols, cols - up, folded ? p->folded + 1 : NULL, qs.m,
+                        vdupq_n_s32(qs.c), qs.c, qs.left, qg.m, vdupq_n_s32(qg.c), folded ? p->folded[0] : 0,
+                        vdupq_n_s32(qs.left), vdupq_n_s32(o1g), vdupq_n_s32(qg.left), form);
             }
             continue;
         }
@@ -774,6 +784,19 @@ void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input
 #endif
         }
     }
+}
+
+/* With the compiler's record (p->mve_rows: its forms, every condition layer_norm() tests checked there) straight to
+ * the rows (no frame here: the group functions' tail calls); else layer_norm(). */
+void tslm_mve_layer_norm_s8(const tslm_layer_norm_params *p, const int8_t *input, const int8_t *gamma,
+                            const int8_t *beta, int8_t *normalized, int8_t *output, int32_t *scratch)
+{
+    const ln_rows *const rec = (const ln_rows *)p->mve_rows;
+    if (rec != NULL) {
+        rows_of(rec, p, input, output, rec->form == LN_FOLDED_KEEP ? normalized : output, (int8_t *)(scratch + 2));
+        return;
+    }
+    layer_norm(p, input, gamma, beta, normalized, output, scratch);
 }
 
 int32_t tslm_mve_layer_norm_s8_get_buffer_size(const tslm_layer_norm_params *p)

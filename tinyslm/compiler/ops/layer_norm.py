@@ -20,7 +20,8 @@ loops): the SUB of a row's mean as ssat8((x A + B) >> 22) with B from the row's 
 (:func:`fold_gamma_beta`, records in flash in place of the kernel's per-call setup and its scratch). The MULs
 (the row's scale, gamma) keep their rounding: with output shifts of a few bits their ties round away from
 zero on both sides, which no floor of one affine map reproduces. The Helium kernel takes the same folds (its
-records laid out per four channels: helium_records); both kernels take, where it holds, the SUB's B straight from
+records laid out per four channels: helium_records; beta's ADD with one A for every channel, common_beta_slope, or
+no records); both kernels take, where it holds, the SUB's B straight from
 the int8 mean as m P + Q (:func:`fold_sub_linear`, the same exhaustive check; fold_sub's form where it finds none).
 """
 
@@ -61,6 +62,7 @@ class LayerNormParams(KernelParams):
     folded: Ref | None = None  # steps == 2, DSP: per channel {K, C, A, B} (fold_gamma_beta); None: NULL
     diff_fold: list[int] | None = None  # DSP, Helium: {A, P, Q, -1} (fold_sub_linear) or {A, E low, E high, L}
     # (fold_sub); zeros: none
+    mve_rows: Ref | None = None  # Helium: the kernel's per-call record (mve_rows_record); None: NULL
 
 
 def scratch_bytes(rows: int, cols: int, dsp: bool, steps: int = 2, folded: bool = False, mve: bool = False) -> int:
@@ -224,14 +226,95 @@ def fold_gamma_beta(gamma_p: dict[str, Any], beta_p: dict[str, Any], gamma: np.n
     return out
 
 
-def helium_records(f: np.ndarray) -> np.ndarray:
-    """fold_gamma_beta's records {K, C, A, B} per channel as the Helium kernel reads them: per group of four
-    channels (zeros past the last) their four K / 2 (gamma + its offset: the kernel rounds the product itself, not
-    twice it, and adds gamma's input offset to the values, C = offset K not needed), then their four A, then their
-    four B (three vector loads)."""
+def common_beta_slope(beta_p: dict[str, Any], beta: np.ndarray, shift: int = FOLD_SHIFT,
+                      width: int = 4096) -> tuple[int, np.ndarray] | None:
+    """Beta's ADD as ssat8((v A + B[c]) >> shift) with one A for every channel (the Helium kernel's VMLA: B[c] plus v
+    times a core register), exactly TFLM's ADD for every int8 v of every channel: (A, B per channel), A the nearest to
+    the exact slope (within `width`) for which every channel has an interval of B (fit_affine's check, all channels
+    at once); None when no A fits them all."""
+    one = 1 << shift
+    maps = np.stack([_add_map(beta_p, int(b)) for b in beta])  # channels x 256
+    lo = np.where(maps == -128, -(1 << 31), maps * one)
+    hi = np.where(maps == 127, (1 << 31) - 1, np.where(maps == -128, -127 * one - 1, (maps + 1) * one - 1))
+    inner = (maps > -128) & (maps < 127)
+    # the slope within channels (each channel's values about its own means: their intercepts differ)
+    n = np.maximum(inner.sum(axis=1, keepdims=True), 1)
+    dv = np.where(inner, _V[None, :] - (inner * _V[None, :]).sum(axis=1, keepdims=True) / n, 0.0)
+    df = np.where(inner, maps - (inner * maps).sum(axis=1, keepdims=True) / n, 0.0)
+    slope = float((dv * df).sum() / (dv * dv).sum()) if (dv * dv).sum() > 0 else 0.0
+    a = np.round(slope * one) + np.arange(-width, width + 1)
+    a = a[np.argsort(np.abs(a - slope * one), kind="stable")].astype(np.int64)
+    ok = np.ones(len(a), dtype=bool)
+    for c in range(len(maps)):
+        b_lo = (lo[c][None, :] - a[:, None] * _V[None, :]).max(axis=1)
+        b_hi = (hi[c][None, :] - a[:, None] * _V[None, :]).min(axis=1)
+        ok &= b_lo <= b_hi
+    if not ok.any():
+        return None
+    A = int(a[np.nonzero(ok)[0][0]])
+    b_lo = (lo - A * _V[None, :]).max(axis=1)
+    b_hi = (hi - A * _V[None, :]).min(axis=1)
+    B = (b_lo + b_hi) // 2
+    y = _V[None, :] * A + B[:, None]
+    assert np.all(np.clip(y >> shift, -128, 127) == maps) and np.all(np.abs(y) < 1 << 31)
+    return A, B
+
+
+def helium_records(f: np.ndarray, a: int, b: np.ndarray) -> np.ndarray:
+    """fold_gamma_beta's records {K, C, A, B} per channel as the Helium kernel reads them, with beta's one slope
+    (common_beta_slope: a, b per channel): a first, then per group of four channels (zeros past the last) their four
+    K / 2 (gamma + its offset: the kernel rounds the product itself, not twice it, and adds gamma's input offset to
+    the values, C = offset K not needed), then their four B (two vector loads)."""
     f = np.concatenate([f, np.zeros((_up(len(f)) - len(f), 4), dtype=f.dtype)])
+    b = np.concatenate([np.asarray(b, dtype=np.int64), np.zeros(len(f) - len(b), dtype=np.int64)])
     assert np.all(f[:, 0] % 2 == 0)
-    return np.stack([f[:, 0] // 2, f[:, 2], f[:, 3]], axis=1).reshape(-1, 4, 3).transpose(0, 2, 1).reshape(-1)
+    recs = np.stack([f[:, 0] // 2, b], axis=1).reshape(-1, 4, 2).transpose(0, 2, 1).reshape(-1)
+    return np.concatenate([[a], recs])
+
+
+# The Helium kernel's output forms (tslm_mve_layer_norm.c's enum): the scale alone, gamma's and beta's records
+# (with the normalized values kept).
+MVE_LN_SCALED, MVE_LN_FOLDED, MVE_LN_FOLDED_KEEP = 0, 3, 4
+
+
+def _mve_handles(b: dict[str, Any], half: bool) -> bool:
+    """tslm_mve_layer_norm.c's handled(): no clamp, an output shift right by 1..22; half (a SUB/ADD): TFLM's input 1
+    at 1/2 after a left shift of 20."""
+    ok = b["act_min"] == -128 and b["act_max"] == 127 and -22 <= b["output_shift"] <= -1
+    return ok and (not half or (b["left_shift"] == 20 and b["in1_multiplier"] == 1 << 30 and b["in1_shift"] == 0))
+
+
+def _step_q(b: dict[str, Any]) -> list[int]:
+    """The kernel's step_of(): multiplier, rounding c = 2^(r-1) + zp 2^r, left shift 24 - r (r: the right shift)."""
+    r = -b["output_shift"]
+    return [b["output_multiplier"], (1 << (r - 1)) + b["output_offset"] * (1 << r), 24 - r]
+
+
+def mve_rows_record(p: LayerNormParams, keep: bool) -> np.ndarray | None:
+    """The Helium kernel's per-call record for its compiler's forms (tslm_mve_layer_norm.c's ln_rows, field for
+    field: what its compiler_forms() otherwise computes on every call), or None where the kernel would not take
+    those forms (no SUB fold; gamma without beta's records; a step its loops do not handle): the kernel's own
+    tests, here once. keep: the normalized values are an output too (gamma's and beta's records only)."""
+    folded = p.steps == 2 and p.folded is not None
+    if p.cols < 1 or not p.diff_fold or p.diff_fold[3] == 0 or not (p.steps == 0 or folded):
+        return None
+    if not (_mve_handles(p.sub, True) and _mve_handles(p.scale, False) and (p.steps == 0 or _mve_handles(p.gamma, False))):
+        return None
+    form = MVE_LN_SCALED if p.steps == 0 else MVE_LN_FOLDED_KEEP if keep else MVE_LN_FOLDED
+    qs = _step_q(p.scale)
+    qg = _step_q(p.gamma) if p.steps >= 1 else [0, 0, 0]
+
+    def reduce(r: dict[str, Any]) -> list[int]:
+        return [r["input_zero_point"] * r["reduce_count"], max(r["shift"], 0), r["multiplier"], min(r["shift"], 0),
+                r["output_zero_point"]]
+
+    rec = [form, int(p.diff_fold[3] < 0), p.cols, p.cols - _up(p.cols),
+           p.diff_fold[0], p.gamma["in1_offset"] if p.steps >= 1 else 0, qg[2],
+           *reduce(p.mean), *reduce(p.var),
+           p.diff_fold[1], p.diff_fold[2], p.scale["in2_offset"], p.scale["in1_offset"],
+           qs[0], qs[1], qs[2], qg[0], qg[1]]
+    assert all(-(1 << 31) <= v < 1 << 31 for v in rec), rec
+    return np.array(rec, dtype=np.int64)
 
 
 def _up(n: int) -> int:
@@ -417,11 +500,13 @@ def _call(lw: Lowering, mean: Call, sub: Call, sq: Call, var: Call, scale: Call,
     if len(extra) == 2 and fold:
         vals = [np.asarray(lw.t(i).data).reshape(-1).astype(np.int64) for i in consts]
         f = fold_gamma_beta(p.gamma, p.beta, vals[0], vals[1])
+        what = "per channel {K, C} of the gamma MUL and {A, B} of the beta ADD: ssat8((v A + B) >> 16)"
+        if f is not None and lw.target.mve:  # (one A for every channel, else none: the kernel's own steps)
+            ab = common_beta_slope(p.beta, vals[1])
+            f, what = (None, "") if ab is None else (helium_records(f, *ab), (
+                "the beta ADD's A, then per four channels their gamma MUL's K (gamma + offset) and the beta ADD's B: "
+                "ssat8((v A + B) >> 16)"))
         if f is not None:
-            what = "per channel {K, C} of the gamma MUL and {A, B} of the beta ADD: ssat8((v A + B) >> 16)"
-            if lw.target.mve:
-                f, what = helium_records(f), ("per four channels their gamma MUL's K (gamma + offset), then the beta "
-                                              "ADD's A and B: ssat8((v A + B) >> 16)")
             folded = ConstArray(f"{name}_folded", "int32_t", f.reshape(-1), what)
             p.folded = Ref(folded.name)
     p.diff_fold = [0, 0, 0, 0]
@@ -429,6 +514,12 @@ def _call(lw: Lowering, mean: Call, sub: Call, sq: Call, var: Call, scale: Call,
         p.diff_fold = fold_sub_linear(p.sub)
     if fold and p.diff_fold[3] == 0:
         p.diff_fold = fold_sub(p.sub)
+    rows_rec = mve_rows_record(p, n_out is not None) if lw.target.mve else None
+    if rows_rec is not None:
+        rows_c = ConstArray(f"{name}_rows", "int32_t", rows_rec,
+                            "the Helium kernel's per-call record (its ln_rows): form, the SUB fold, the MEANs' and the "
+                            "steps' roundings")
+        p.mve_rows = Ref(rows_c.name)
     inputs = [x] + consts
     outputs = ([n_out] if n_out is not None else []) + [last]
     op = Operator(first.index, "LAYER_NORM", inputs, outputs)
@@ -437,7 +528,8 @@ def _call(lw: Lowering, mean: Call, sub: Call, sq: Call, var: Call, scale: Call,
     what = ["MEAN", "SUB", "MUL d*d", "MEAN", "the row's scale", "MUL"] + [e[0].op.opcode for e in extra]
     ops = [mean, sub, sq, var, scale] + [e[0] for e in extra]
     call = Call(op, "tslm_layer_norm_s8", "tslm_layer_norm", args, params=p,
-                consts=[sq_tab, sc_tab] + ([folded] if folded is not None else []),
+                consts=[sq_tab, sc_tab] + ([folded] if folded is not None else []) + ([rows_c] if rows_rec is not None
+                                                                                      else []),
                 scratch_bytes=scratch_bytes(rows, cols, lw.target.dsp, len(extra) if not lw.target.mve else 2,
                                             folded is not None, lw.target.mve),
                 macs=sum(c.macs for c in ops),

@@ -79,9 +79,12 @@ def lm_cmd(out_dir: Path, profile: str, seed: int, force: bool) -> None:
               help="Write the int8 features to this .npz file.")
 @click.option("--machine-type", default=None, help="Anomaly data: which machine type (if several).")
 @click.option("--resample", is_flag=True, help="Anomaly data: resample WAVs that are not 16 kHz.")
+@click.option("--mfcc", type=click.IntRange(1, 40), default=None,
+              help="KWS data: cepstra per frame (default: the MLPerf frontend's 10; tinyslm tune searches 8, 10, 13).")
 def features_cmd(data_dir: Path, task: str, out_file: Path | None, machine_type: str | None,
-                 resample: bool) -> None:
+                 resample: bool, mfcc: int | None) -> None:
     """Load a dataset folder and compute its int8 features with the reference frontend."""
+    import dataclasses
     import json
 
     import numpy as np
@@ -91,8 +94,13 @@ def features_cmd(data_dir: Path, task: str, out_file: Path | None, machine_type:
 
     if task == "auto":
         task = _guess_task(data_dir)
+    if mfcc is not None and task != "kws":
+        raise DataError(f"--mfcc sets the keyword-spotting frontend, and {data_dir} is read as {task} data",
+                        hint="leave --mfcc out for anomaly data (its frontend is log-mel), or pass --task kws")
     if task == "kws":
-        fe = KwsFrontend()
+        from ..data.frontend import FrontendConfig
+
+        fe = KwsFrontend(None if mfcc is None else dataclasses.replace(FrontendConfig.kws(), num_mfcc=mfcc))
         data = load_kws(data_dir, progress=True)
         arrays = {}
         for split in ("train", "val", "test"):

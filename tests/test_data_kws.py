@@ -194,3 +194,19 @@ def test_bad_folders_are_clear_data_errors(tmp_path, breakage, message):
 def test_missing_folder_is_a_data_error_through_the_cli(tmp_path, capsys):
     assert main(["data", "features", str(tmp_path / "nowhere"), "--task", "kws"]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_features_cli_mfcc_count(quick, tmp_path, capsys):
+    """`--mfcc 13` gives 13 cepstra a frame of the same clips, the first 10 the default frontend's (a longer DCT
+    leaves the first rows as they were, up to the int8 rounding of one step); anomaly data refuses it."""
+    ten, thirteen = tmp_path / "f10.npz", tmp_path / "f13.npz"
+    assert main(["data", "features", str(quick), "-o", str(ten)]) == 0
+    assert main(["data", "features", str(quick), "-o", str(thirteen), "--mfcc", "13"]) == 0
+    a, b = np.load(ten), np.load(thirteen)
+    assert a["x_train"].shape[2] == 10 and b["x_train"].shape == a["x_train"].shape[:2] + (13,)
+    assert np.array_equal(a["y_val"], b["y_val"])
+    assert np.abs(a["x_val"].astype(int) - b["x_val"][..., :10].astype(int)).max() <= 1
+    assert json.loads(str(b["frontend"]))["num_mfcc"] == 13
+    capsys.readouterr()
+    assert main(["data", "features", str(quick), "--task", "anomaly", "--mfcc", "13"]) == 2
+    assert "--mfcc sets the keyword-spotting frontend" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
@@ -61,3 +62,20 @@ def test_candidates_change_only_the_fit(monkeypatch):
 def test_unknown_candidate_and_missing_features(tmp_path, capsys):
     assert main([str(tmp_path / "none.npz")]) == 2
     assert "no features file" in capsys.readouterr().out
+
+
+def test_frontend_study_wants_its_cepstra_and_compares_today_with_mfcc13(tmp_path, capsys):
+    from tinyslm.train import kws_frontend_study as fe
+
+    x = np.zeros((4, 49, 10), np.int8)
+    np.savez(tmp_path / "f10.npz", x_train=x, y_train=np.zeros(4, int), x_val=x, y_val=np.zeros(4, int))
+    assert fe.main([str(tmp_path / "f10.npz")]) == 2
+    assert "has 10 coefficients a frame, not 13" in capsys.readouterr().out
+    rows = [{"kind": "distilled", "student": n, "seed": s, "val": v / 100, "weight_bytes": 49080}
+            for n, vs in {"today": (95, 95, 96, 96), "ema": (99, 99, 99, 99), "mfcc13": (96, 95.5, 96.5, 96)}.items()
+            for s, v in zip((1, 3, 2, 4), vs)]
+    for i, part in enumerate((rows[:8], rows[8:])):
+        (tmp_path / f"r{i}.json").write_text(json.dumps({"rows": part}))
+    assert fe.main(["--decide", str(tmp_path / "r0.json"), str(tmp_path / "r1.json")]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["best"] == "mfcc13" and d["adopt"] and round(d["delta"], 3) == 0.5  # ema's rows are not the rule's

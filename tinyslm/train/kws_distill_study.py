@@ -195,7 +195,8 @@ import numpy as np
 from .api import KWSTrainConfig
 from .distill import DistillConfig
 from .fit import FitConfig, fit
-from .kws_teacher_study import StudyResult, build_teacher, load_train_val, prepare, study_hooks
+from .kws_teacher_study import (StudyResult, build_teacher, load_train_val, prepare, saver, short_fits,
+                                study_hooks)
 
 
 @dataclass(frozen=True)
@@ -470,19 +471,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: no features file at {a.features} (run `tinyslm build kws` first; it is "
               f"<run>/features/features.npz)")
         return 2
-    cfg = KWSTrainConfig()
-    if a.epochs:
-        cfg = dataclasses.replace(cfg, teacher_fit=dataclasses.replace(cfg.teacher_fit, epochs=a.epochs),
-                                  student_fit=dataclasses.replace(cfg.student_fit, epochs=a.epochs))
+    cfg = short_fits(KWSTrainConfig(), a.epochs)
     xt, yt, xv, yv = load_train_val(a.features)
-
-    def save(r: StudyResult) -> None:
-        a.out.write_text(json.dumps(r.to_dict(), indent=1))
-        print(json.dumps(r.rows[-1]), flush=True)
 
     try:
         run_study(xt, yt, xv, yv, [n for n in a.configs.split(",") if n], [int(s) for s in a.seeds.split(",")], cfg,
-                  PipelineResult(str(a.features), {}, key="config"), save, a.verbose)
+                  PipelineResult(str(a.features), {}, key="config"), saver(a.out), a.verbose)
     except ValueError as e:
         print(f"error: {e}")
         return 2

@@ -50,14 +50,13 @@ helps a student whose cosine schedule already ends at 1% of its learning rate.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 from pathlib import Path
 from typing import Sequence
 
 from .api import KWSTrainConfig
 from .kws_student_study import BASELINE, decide, run_study
-from .kws_teacher_study import StudyResult, load_train_val
+from .kws_teacher_study import StudyResult, load_train_val, saver, short_fits
 
 FITS: dict[str, dict] = {
     BASELINE: {},
@@ -82,20 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if a.features is None or not a.features.is_file():
         print(f"error: no features file at {a.features} (make one with `tinyslm data features`)")
         return 2
-    cfg = KWSTrainConfig()
-    if a.epochs:
-        cfg = dataclasses.replace(cfg, teacher_fit=dataclasses.replace(cfg.teacher_fit, epochs=a.epochs),
-                                  student_fit=dataclasses.replace(cfg.student_fit, epochs=a.epochs))
-
-    def save(r: StudyResult) -> None:
-        a.out.write_text(json.dumps(r.to_dict(), indent=1))
-        print(json.dumps(r.rows[-1]), flush=True)
+    cfg = short_fits(KWSTrainConfig(), a.epochs)
 
     names = [n for n in a.fits.split(",") if n]
     try:
         # a candidate's name is its row's "student": decide() compares rows by it (the same shape throughout)
         run_study(*load_train_val(a.features), names, [int(s) for s in a.seeds.split(",")], cfg,
-                  StudyResult(str(a.features), {}, key="student"), save, shapes={n: {} for n in FITS}, fits=FITS)
+                  StudyResult(str(a.features), {}, key="student"), saver(a.out), shapes={n: {} for n in FITS}, fits=FITS)
     except ValueError as e:
         print(f"error: {e}")
         return 2

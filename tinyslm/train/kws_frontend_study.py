@@ -49,7 +49,7 @@ from typing import Sequence
 
 from .api import KWSTrainConfig
 from .kws_student_study import BASELINE, decide, run_study
-from .kws_teacher_study import StudyResult, load_train_val
+from .kws_teacher_study import StudyResult, load_train_val, saver
 
 CANDIDATE = "mfcc13"
 CEPSTRA = 13
@@ -86,12 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"(make it with `tinyslm data features DATA --mfcc {CEPSTRA}`)")
         return 2
 
-    def save(r: StudyResult) -> None:
-        a.out.write_text(json.dumps(r.to_dict(), indent=1))
-        print(json.dumps(r.rows[-1]), flush=True)
-
     run_study(*arrays, [CANDIDATE], [int(s) for s in a.seeds.split(",")], KWSTrainConfig(),
-              StudyResult(str(a.features), {}, key="student"), save, shapes={CANDIDATE: {}})
+              StudyResult(str(a.features), {}, key="student"), saver(a.out), shapes={CANDIDATE: {}})
     return 0
 
 

@@ -59,7 +59,8 @@ import numpy as np
 
 from .api import KWSTrainConfig
 from .fit import fit
-from .kws_teacher_study import StudyResult, build_teacher, load_train_val, prepare, study_hooks
+from .kws_teacher_study import (StudyResult, build_teacher, load_train_val, prepare, saver, short_fits,
+                                study_hooks)
 
 STUDENTS: dict[str, dict[str, int]] = {
     "today": {},
@@ -169,18 +170,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if a.features is None or not a.features.is_file():
         print(f"error: no features file at {a.features} (make one with `tinyslm data features`)")
         return 2
-    cfg = KWSTrainConfig()
-    if a.epochs:
-        cfg = dataclasses.replace(cfg, teacher_fit=dataclasses.replace(cfg.teacher_fit, epochs=a.epochs),
-                                  student_fit=dataclasses.replace(cfg.student_fit, epochs=a.epochs))
-
-    def save(r: StudyResult) -> None:
-        a.out.write_text(json.dumps(r.to_dict(), indent=1))
-        print(json.dumps(r.rows[-1]), flush=True)
+    cfg = short_fits(KWSTrainConfig(), a.epochs)
 
     try:
         run_study(*load_train_val(a.features), [n for n in a.students.split(",") if n],
-                  [int(s) for s in a.seeds.split(",")], cfg, StudyResult(str(a.features), {}, key="student"), save)
+                  [int(s) for s in a.seeds.split(",")], cfg, StudyResult(str(a.features), {}, key="student"), saver(a.out))
     except ValueError as e:
         print(f"error: {e}")
         return 2

@@ -99,6 +99,28 @@ class StudyResult:
         return {"features": self.features, "student": self.student, "rows": self.rows, "paired": self.paired()}
 
 
+def saver(out: Path) -> Callable[[StudyResult], None]:
+    """A study's `on_row`: the whole result written to `out` after every model (an interrupted run keeps what it
+    measured), and the new row printed."""
+    def save(r: StudyResult) -> None:
+        out.write_text(json.dumps(r.to_dict(), indent=1))
+        print(json.dumps(r.rows[-1]), flush=True)
+
+    return save
+
+
+def short_fits(cfg: KWSTrainConfig, epochs: int) -> KWSTrainConfig:
+    """`cfg` with the teacher's and the student's fits cut to `epochs` (smoke runs only; 0 leaves it as it is).
+
+    >>> short_fits(KWSTrainConfig(), 2).student_fit.epochs, short_fits(KWSTrainConfig(), 0) == KWSTrainConfig()
+    (2, True)
+    """
+    if not epochs:
+        return cfg
+    return dataclasses.replace(cfg, teacher_fit=dataclasses.replace(cfg.teacher_fit, epochs=epochs),
+                               student_fit=dataclasses.replace(cfg.student_fit, epochs=epochs))
+
+
 def load_train_val(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Dequantized training and validation features of a build's features.npz (the test arrays stay unread)."""
     from ..data import KwsFrontend
@@ -244,13 +266,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         cfg = dataclasses.replace(cfg, student_fit=dataclasses.replace(cfg.student_fit, epochs=a.epochs))
     xt, yt, xv, yv = load_train_val(a.features)
 
-    def save(r: StudyResult) -> None:
-        a.out.write_text(json.dumps(r.to_dict(), indent=1))
-        print(json.dumps(r.rows[-1]), flush=True)
-
     try:
         run_study(xt, yt, xv, yv, names(a.teachers), names(a.distill), [int(s) for s in a.seeds.split(",")], cfg,
-                  StudyResult(str(a.features), {}), save, a.verbose, specs)
+                  StudyResult(str(a.features), {}), saver(a.out), a.verbose, specs)
     except ValueError as e:
         print(f"error: {e}")
         return 2

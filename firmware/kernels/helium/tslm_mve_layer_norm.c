@@ -245,6 +245,42 @@ TSLM_ALWAYS_INLINE int32_t diff_row_tp(const int8_t **x, int8_t **d, int32_t col
     return s;
 }
 
+/* diff_row_tp() for a group's four rows in one block (row i's term t from lane i of tv, its length len[i]: 0 for
+ * the rows past a last group's, their loops skipped; x stepped by back after each row, d by the loops alone): the
+ * four sums of squares as four lanes (two VMOVs), no set-up between the rows but the lane's move and the length. */
+#define TSLM_LN_DIFF_ROW(S, I, A, B)                                                                          \
+    "vmov.32 %[t], %q[tv][" I "]\n\t"                                                                          \
+    "ldr lr, %[len" I "]\n\t"                                                                                  \
+    "mov %[" S "], #0\n\t"                                                                                    \
+    "wlstp.32 lr, lr, " B "f\n" A ":\n\t"                                                                      \
+    "vldrb.s32 q0, [%[x]], #4\n\t"                                                                            \
+    "vmlas.s32 q0, %q[a], %[t]\n\t"                                                                           \
+    "vqshl.s32 q0, q0, #2\n\t" /* (24 - TSLM_MVE_LN_DIFF_SHIFT) */                                             \
+    "vshr.s32 q0, q0, #24\n\t"                                                                                \
+    "vstrb.32 q0, [%[d]], #4\n\t"                                                                             \
+    "vldrb.s32 q1, [%[sq], q0]\n\t"                                                                           \
+    "vaddva.s32 %[" S "], q1\n\t"                                                                              \
+    "letp lr, " A "b\n" B ":\n\t"                                                                              \
+    "add %[x], %[x], %[back]\n\t"
+TSLM_ALWAYS_INLINE int32x4_t diff_rows4_tp(const int8_t *x, int8_t *d, const int32_t *len, int32_t back,
+                                          const int32x4_t av, const int32x4_t tv, const int8_t *sq)
+{
+    int32_t s0, s1, s2, s3, t;
+    int32x4_t v;
+    register int32_t lr __asm__("lr");
+    __asm__ volatile(TSLM_LN_DIFF_ROW("s0", "0", "1", "2") TSLM_LN_DIFF_ROW("s1", "1", "3", "4")
+                         TSLM_LN_DIFF_ROW("s2", "2", "5", "6") TSLM_LN_DIFF_ROW("s3", "3", "7", "8")
+                     "vmov %q[v][2], %q[v][0], %[s0], %[s2]\n\t"
+                     "vmov %q[v][3], %q[v][1], %[s1], %[s3]"
+                     : [x] "+l"(x), [d] "+l"(d), [s0] "=&Te"(s0), [s1] "=&Te"(s1), [s2] "=&Te"(s2),
+                       [s3] "=&Te"(s3), [t] "=&r"(t), "=&r"(lr), [v] "=w"(v)
+                     : [len0] "m"(len[0]), [len1] "m"(len[1]), [len2] "m"(len[2]), [len3] "m"(len[3]),
+                       [back] "r"(back), [a] "w"(av), [tv] "w"(tv), [sq] "r"(sq)
+                     : "q0", "q1", "memory");
+    return v;
+}
+#undef TSLM_LN_DIFF_ROW
+
 /* outputs_scaled(): y = out8(d k + c0, qs) (d and y stepped by the loop, as diff_row_tp()'s). */
 TSLM_ALWAYS_INLINE void out_scaled_tp(const int8_t **d, int8_t **y, int32_t cols, const int32x4_t kv, int32_t c0,
                                       int32_t m, int32_t c, int32_t left)
@@ -560,14 +596,7 @@ TSLM_ALWAYS_INLINE void rows_tp(const ln_rows *c, const tslm_layer_norm_params *
             len[2] = nb > 2 ? cols : 0;
             len[3] = 0;
         }
-        int32x4_t v = vdupq_n_s32(0);
-        v = vsetq_lane_s32(diff_row_tp(&xp, &dp, cols, av, vgetq_lane_s32(t, 0), sq), v, 0);
-        xp += back;
-        v = vsetq_lane_s32(diff_row_tp(&xp, &dp, len[1], av, vgetq_lane_s32(t, 1), sq), v, 1);
-        xp += back;
-        v = vsetq_lane_s32(diff_row_tp(&xp, &dp, len[2], av, vgetq_lane_s32(t, 2), sq), v, 2);
-        xp += back;
-        v = vsetq_lane_s32(diff_row_tp(&xp, &dp, len[3], av, vgetq_lane_s32(t, 3), sq), v, 3);
+        int32x4_t v = diff_rows4_tp(xp, dp, len, back, av, t, sq);
 #endif
         v = mean4c(v, c->vsub, c->vl, c->vm, vr, c->vrs, c->vzp);
         const int32x4_t k = vaddq_n_s32(vldrbq_gather_offset_s32(tab, vreinterpretq_u32_s32(v)), c->koff);

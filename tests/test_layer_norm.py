@@ -140,6 +140,20 @@ def test_fused_layer_norm_size_build_bit_exact_on_cortex_m4(kind):
         _assert_left_shift_mean(cm)
 
 
+def _ln_kind(tf, x, kind: str, g, b, w) -> list:
+    """One test layer norm's outputs by kind: "plain" (no gamma/beta), "gamma", "twice" (a layer norm of a layer
+    norm), "shared" (gamma and beta, the normalized values also read by a dense layer of weights w), or gamma and
+    beta alone (any other kind)."""
+    if kind == "plain":
+        return [_ln(tf, x)[0]]
+    if kind == "twice":
+        return [_ln(tf, _ln(tf, x, g, 0.0 * b)[0], g, b)[0]]
+    if kind == "gamma":
+        return [_ln(tf, x, g)[0]]
+    y, n, _ = _ln(tf, x, g, b)
+    return [y, tf.matmul(n, w)] if kind == "shared" else [y]
+
+
 def _helium_block():
     """Layer norms of many row shapes in one model (one conversion, one QEMU run), each on its own input: one
     token, rows shorter than four and than 16, not multiples of four, the KWT's 48, a row over the DSP kernel's
@@ -159,18 +173,7 @@ def _helium_block():
         params.append((g, b, w))
 
     def fn(*xs):
-        outs = []
-        for x, (_, _, kind), (g, b, w) in zip(xs, specs, params):
-            if kind == "plain":
-                outs.append(_ln(tf, x)[0])
-            elif kind == "twice":
-                outs.append(_ln(tf, _ln(tf, x, g, 0.0 * b)[0], g, b)[0])
-            elif kind == "gamma":
-                outs.append(_ln(tf, x, g)[0])
-            else:
-                y, n, _ = _ln(tf, x, g, b)
-                outs.extend([y, tf.matmul(n, w)] if kind == "shared" else [y])
-        return tuple(outs)
+        return tuple(o for x, (_, _, kind), (g, b, w) in zip(xs, specs, params) for o in _ln_kind(tf, x, kind, g, b, w))
 
     return fn, [(1, rows, cols) for rows, cols, _ in specs]
 
@@ -266,15 +269,8 @@ def _eights_block():
                float(rng.uniform(0.3, 4.0)), float(rng.uniform(-2.0, 2.0))) for _, c, _ in specs]
 
     def fn(*xs):
-        outs = []
-        for x, (_, _, kind), (g, b, w, sc, o) in zip(xs, specs, params):
-            x = x * sc + o
-            if kind == "plain":
-                outs.append(_ln(tf, x)[0])
-            else:
-                y, n, _ = _ln(tf, x, g, b)
-                outs.extend([y, tf.matmul(n, w)] if kind == "shared" else [y])
-        return tuple(outs)
+        return tuple(o for x, (_, _, kind), (g, b, w, sc, off) in zip(xs, specs, params)
+                     for o in _ln_kind(tf, x * sc + off, kind, g, b, w))
 
     return fn, [(1, rows, cols) for rows, cols, _ in specs]
 
@@ -415,11 +411,8 @@ def _random_block(seed: int):
         params.append((g, b, float(rng.uniform(0.2, 6.0)), float(rng.uniform(-3.0, 3.0))))
 
     def fn(*xs):
-        outs = []
-        for x, (_, _, kind), (g, b, s, o) in zip(xs, specs, params):
-            x = x * s + o
-            outs.append(_ln(tf, x)[0] if kind == "plain" else _ln(tf, x, g, b if kind == "gamma_beta" else None)[0])
-        return tuple(outs)
+        return tuple(o for x, (_, _, kind), (g, b, sc, off) in zip(xs, specs, params)
+                     for o in _ln_kind(tf, x * sc + off, kind, g, b, None))
 
     return fn, [(1, rows, cols) for rows, cols, _ in specs]
 

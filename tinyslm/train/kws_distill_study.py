@@ -195,8 +195,8 @@ import numpy as np
 from .api import KWSTrainConfig
 from .distill import DistillConfig
 from .fit import FitConfig, fit
-from .kws_teacher_study import (StudyResult, build_teacher, load_train_val, prepare, saver, short_fits,
-                                study_hooks)
+from .kws_teacher_study import (StudyResult, build_teacher, exit_code, load_train_val, prepare, saver,
+                                short_fits, study_hooks)
 
 
 @dataclass(frozen=True)
@@ -474,13 +474,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     cfg = short_fits(KWSTrainConfig(), a.epochs)
     xt, yt, xv, yv = load_train_val(a.features)
 
-    try:
-        run_study(xt, yt, xv, yv, [n for n in a.configs.split(",") if n], [int(s) for s in a.seeds.split(",")], cfg,
-                  PipelineResult(str(a.features), {}, key="config"), saver(a.out), a.verbose)
-    except ValueError as e:
-        print(f"error: {e}")
-        return 2
-    return 0
+    return exit_code(lambda: run_study(xt, yt, xv, yv, [n for n in a.configs.split(",") if n],
+                                       [int(s) for s in a.seeds.split(",")], cfg,
+                                       PipelineResult(str(a.features), {}, key="config"), saver(a.out), a.verbose))
 
 
 if __name__ == "__main__":

@@ -49,14 +49,9 @@ helps a student whose cosine schedule already ends at 1% of its learning rate.
 
 from __future__ import annotations
 
-import argparse
-import json
-from pathlib import Path
 from typing import Sequence
 
-from .api import KWSTrainConfig
-from .kws_student_study import BASELINE, decide, run_study
-from .kws_teacher_study import StudyResult, load_train_val, saver, short_fits
+from .kws_student_study import BASELINE, candidates_cli
 
 FITS: dict[str, dict] = {
     BASELINE: {},
@@ -66,32 +61,7 @@ FITS: dict[str, dict] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m tinyslm.train.kws_fit_study", description=__doc__.split("\n")[0])
-    p.add_argument("features", type=Path, nargs="?", help="a dataset's features .npz (only train and val are read)")
-    p.add_argument("--fits", default=",".join(FITS), help=f"known: {', '.join(FITS)}")
-    p.add_argument("--seeds", default="1")
-    p.add_argument("--epochs", type=int, default=0, help="override every fit's epochs (smoke runs only)")
-    p.add_argument("--out", type=Path, default=Path("kws-fit-study.json"))
-    p.add_argument("--decide", type=Path, nargs="*", default=None, help="only apply the rule to these result files")
-    a = p.parse_args(argv)
-    if a.decide is not None:
-        rows = [r for f in a.decide for r in json.loads(f.read_text())["rows"] if r["kind"] == "distilled"]
-        print(json.dumps(decide(rows), indent=1))
-        return 0
-    if a.features is None or not a.features.is_file():
-        print(f"error: no features file at {a.features} (make one with `tinyslm data features`)")
-        return 2
-    cfg = short_fits(KWSTrainConfig(), a.epochs)
-
-    names = [n for n in a.fits.split(",") if n]
-    try:
-        # a candidate's name is its row's "student": decide() compares rows by it (the same shape throughout)
-        run_study(*load_train_val(a.features), names, [int(s) for s in a.seeds.split(",")], cfg,
-                  StudyResult(str(a.features), {}, key="student"), saver(a.out), shapes={n: {} for n in FITS}, fits=FITS)
-    except ValueError as e:
-        print(f"error: {e}")
-        return 2
-    return 0
+    return candidates_cli(argv, "kws_fit_study", __doc__, "--fits", FITS, "kws-fit-study.json", fits=FITS)
 
 
 if __name__ == "__main__":

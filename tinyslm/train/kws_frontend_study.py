@@ -49,7 +49,7 @@ from typing import Sequence
 
 from .api import KWSTrainConfig
 from .kws_student_study import BASELINE, decide, run_study
-from .kws_teacher_study import StudyResult, load_train_val, saver
+from .kws_teacher_study import StudyResult, exit_code, load_train_val, saver
 
 CANDIDATE = "mfcc13"
 CEPSTRA = 13
@@ -86,9 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"(make it with `tinyslm data features DATA --mfcc {CEPSTRA}`)")
         return 2
 
-    run_study(*arrays, [CANDIDATE], [int(s) for s in a.seeds.split(",")], KWSTrainConfig(),
-              StudyResult(str(a.features), {}, key="student"), saver(a.out), shapes={CANDIDATE: {}})
-    return 0
+    return exit_code(lambda: run_study(*arrays, [CANDIDATE], [int(s) for s in a.seeds.split(",")], KWSTrainConfig(),
+                                       StudyResult(str(a.features), {}, key="student"), saver(a.out),
+                                       shapes={CANDIDATE: {}}))
 
 
 if __name__ == "__main__":

@@ -59,8 +59,8 @@ import numpy as np
 
 from .api import KWSTrainConfig
 from .fit import fit
-from .kws_teacher_study import (StudyResult, build_teacher, load_train_val, prepare, saver, short_fits,
-                                study_hooks)
+from .kws_teacher_study import (StudyResult, build_teacher, exit_code, load_train_val, prepare, saver,
+                                short_fits, study_hooks)
 
 STUDENTS: dict[str, dict[str, int]] = {
     "today": {},
@@ -154,13 +154,16 @@ def run_study(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
     return result
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m tinyslm.train.kws_student_study", description=__doc__.split("\n")[0])
+def candidates_cli(argv: Sequence[str] | None, module: str, doc: str, flag: str, known: Mapping[str, dict],
+                   out: str, fits: Mapping[str, dict] | None = None) -> int:
+    """The command line of a study whose candidates are student shapes (`known`), or fits (`fits`, the build's shape
+    throughout): train on one features file, or ``--decide`` on result files by :func:`decide`."""
+    p = argparse.ArgumentParser(prog=f"python -m tinyslm.train.{module}", description=doc.split("\n")[0])
     p.add_argument("features", type=Path, nargs="?", help="a dataset's features .npz (only train and val are read)")
-    p.add_argument("--students", default=",".join(STUDENTS), help=f"known: {', '.join(STUDENTS)}")
+    p.add_argument(flag, dest="candidates", default=",".join(known), help=f"known: {', '.join(known)}")
     p.add_argument("--seeds", default="1")
     p.add_argument("--epochs", type=int, default=0, help="override every fit's epochs (smoke runs only)")
-    p.add_argument("--out", type=Path, default=Path("kws-student-study.json"))
+    p.add_argument("--out", type=Path, default=Path(out))
     p.add_argument("--decide", type=Path, nargs="*", default=None, help="only apply the rule to these result files")
     a = p.parse_args(argv)
     if a.decide is not None:
@@ -170,15 +173,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if a.features is None or not a.features.is_file():
         print(f"error: no features file at {a.features} (make one with `tinyslm data features`)")
         return 2
-    cfg = short_fits(KWSTrainConfig(), a.epochs)
+    shapes = known if fits is None else {n: {} for n in known}
+    # a fit candidate's name is its row's "student": decide() compares rows by it
+    return exit_code(lambda: run_study(
+        *load_train_val(a.features), [n for n in a.candidates.split(",") if n], [int(s) for s in a.seeds.split(",")],
+        short_fits(KWSTrainConfig(), a.epochs), StudyResult(str(a.features), {}, key="student"), saver(a.out),
+        shapes=shapes, fits=fits))
 
-    try:
-        run_study(*load_train_val(a.features), [n for n in a.students.split(",") if n],
-                  [int(s) for s in a.seeds.split(",")], cfg, StudyResult(str(a.features), {}, key="student"), saver(a.out))
-    except ValueError as e:
-        print(f"error: {e}")
-        return 2
-    return 0
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return candidates_cli(argv, "kws_student_study", __doc__, "--students", STUDENTS, "kws-student-study.json")
 
 
 if __name__ == "__main__":

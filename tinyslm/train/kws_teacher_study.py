@@ -109,6 +109,24 @@ def saver(out: Path) -> Callable[[StudyResult], None]:
     return save
 
 
+def exit_code(run: Callable[[], object]) -> int:
+    """A study CLI's exit status: 0 when `run` finishes, 2 with its one-line error when it refuses its arguments (an
+    unknown candidate, features of the wrong shape).
+
+    >>> exit_code(lambda: None)
+    0
+    >>> exit_code(lambda: int("x"))
+    error: invalid literal for int() with base 10: 'x'
+    2
+    """
+    try:
+        run()
+    except ValueError as e:
+        print(f"error: {e}")
+        return 2
+    return 0
+
+
 def short_fits(cfg: KWSTrainConfig, epochs: int) -> KWSTrainConfig:
     """`cfg` with the teacher's and the student's fits cut to `epochs` (smoke runs only; 0 leaves it as it is).
 
@@ -266,13 +284,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         cfg = dataclasses.replace(cfg, student_fit=dataclasses.replace(cfg.student_fit, epochs=a.epochs))
     xt, yt, xv, yv = load_train_val(a.features)
 
-    try:
-        run_study(xt, yt, xv, yv, names(a.teachers), names(a.distill), [int(s) for s in a.seeds.split(",")], cfg,
-                  StudyResult(str(a.features), {}), saver(a.out), a.verbose, specs)
-    except ValueError as e:
-        print(f"error: {e}")
-        return 2
-    return 0
+    return exit_code(lambda: run_study(xt, yt, xv, yv, names(a.teachers), names(a.distill),
+                                       [int(s) for s in a.seeds.split(",")], cfg, StudyResult(str(a.features), {}),
+                                       saver(a.out), a.verbose, specs))
 
 
 if __name__ == "__main__":

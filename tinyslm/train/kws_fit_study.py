@@ -45,6 +45,33 @@ accuracy %::
 Decision (``--decide fit-d1.json fit-d2.json``): the better candidate, ema, is -0.14 points on the mean and -0.69 on
 its worst pair: NOT ADOPTED, the build's fit stays. Neither the average of the last ~1,000 steps nor weight decay
 helps a student whose cosine schedule already ends at 1% of its learning rate.
+
+A second round: the pace of the fit (rule written 2026-12-07, in a later session, before any of its runs). The
+studies above found the student under-trained at 20 epochs (+1.4 validation points at 40); the build cannot give it
+more epochs (the default build is at its 15-minute budget), so this round asks whether the same 40 epochs can do
+more with a larger step or more steps:
+
+    lr4      peak learning rate 4e-3 instead of 2e-3 (same warm-up epoch and cosine decay to 1%)
+    b32      batches of 32 instead of 64: twice the optimizer steps over the same 40 epochs
+
+Rule (``--decide``, the first round's rule plus a cost bound)::
+
+    The same four pairs (runs/d1.npz, runs/d2.npz, made again in this session with ``tinyslm data kws --seed 1|2``
+    and ``tinyslm data features``; training seeds 1, 3 and 2, 4), today's fit run again beside the candidates (this
+    is another machine: its float results need not equal the first round's). Among lr4 and b32 take the one with
+    the highest mean distilled validation accuracy. Adopt it in KWSTrainConfig.student_fit (alone and distilled
+    alike) if (1) its mean is >= today's + 0.5 points, (2) on no pair is it more than 1.0 point below today's,
+    (3) all four pairs were measured and (4) its student fits took, summed over the four pairs, at most 1.15 times
+    today's fits' seconds in the same processes (the build's two student fits may not grow the build by more than
+    about a minute). Otherwise keep today's fit.
+
+Commands (two processes side by side, one TF thread each)::
+
+    TINYSLM_TF_THREADS=1 python -m tinyslm.train.kws_fit_study runs/d1.npz --fits today,lr4,b32 --seeds 1,3 \
+        --out pace-d1.json
+    TINYSLM_TF_THREADS=1 python -m tinyslm.train.kws_fit_study runs/d2.npz --fits today,lr4,b32 --seeds 2,4 \
+        --out pace-d2.json
+    python -m tinyslm.train.kws_fit_study --decide pace-d1.json pace-d2.json --max-cost 1.15
 """
 
 from __future__ import annotations
@@ -57,6 +84,8 @@ FITS: dict[str, dict] = {
     BASELINE: {},
     "ema": {"ema": 0.999},
     "wd": {"weight_decay": 0.05},
+    "lr4": {"lr": 4e-3},
+    "b32": {"batch_size": 32},
 }
 
 

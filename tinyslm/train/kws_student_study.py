@@ -88,8 +88,11 @@ def int8_weight_bytes(model) -> int:
     return total
 
 
-def decide(rows: Sequence[dict]) -> dict:
-    """The module docstring's rule on distilled rows ({"student", "seed", "val", "weight_bytes"}).
+def decide(rows: Sequence[dict], max_cost: float | None = None) -> dict:
+    """The module docstring's rule on distilled rows ({"student", "seed", "val", "weight_bytes", "seconds"}).
+
+    `max_cost`: where given, the best candidate's fits must also have taken at most that many times today's
+    seconds, summed over the pairs (kws_fit_study's pace round).
 
     >>> rows = [{"student": n, "seed": s, "val": v / 100, "weight_bytes": 46000} for n, vs in
     ...         {"today": (94, 94, 93, 93), "m48": (94.5, 95, 93.5, 94), "d56m56": (94, 94, 93, 93.2)}.items()
@@ -98,6 +101,9 @@ def decide(rows: Sequence[dict]) -> dict:
     ('m48', 0.75, True)
     >>> decide(rows[:3] + rows[4:])["adopt"]  # a pair of today's missing
     False
+    >>> for r in rows: r["seconds"] = 300.0 if r["student"] != "m48" else 400.0
+    >>> d = decide(rows, max_cost=1.15); round(d["cost"]["m48"], 3), d["adopt"]
+    (1.333, False)
     """
     by: dict[str, dict[int, float]] = {}
     size: dict[str, int] = {}
@@ -113,9 +119,17 @@ def decide(rows: Sequence[dict]) -> dict:
     best = max(cands, key=lambda c: mean[c])
     delta = mean[best] - mean[BASELINE]
     worst = min(by[best][s] - by[BASELINE][s] for s in seeds)
+    cheap = True
+    if max_cost is not None:
+        secs: dict[str, dict[int, float]] = {}
+        for r in rows:
+            secs.setdefault(r["student"], {})[r["seed"]] = float(r["seconds"])
+        cost = {c: sum(secs[c][s] for s in seeds) / sum(secs[BASELINE][s] for s in seeds) for c in by}
+        cheap = cost[best] <= max_cost
+        out.update(cost=cost, max_cost=max_cost)
     out.update(mean_val_points=mean, best=best, delta=delta, worst_pair_delta=worst, weight_bytes=size,
                adopt=(len(seeds) >= PAIRS and delta >= MIN_GAIN and worst >= -MAX_PAIR_LOSS
-                      and size[best] <= MAX_WEIGHT_BYTES))
+                      and size[best] <= MAX_WEIGHT_BYTES and cheap))
     return out
 
 
@@ -165,10 +179,12 @@ def candidates_cli(argv: Sequence[str] | None, module: str, doc: str, flag: str,
     p.add_argument("--epochs", type=int, default=0, help="override every fit's epochs (smoke runs only)")
     p.add_argument("--out", type=Path, default=Path(out))
     p.add_argument("--decide", type=Path, nargs="*", default=None, help="only apply the rule to these result files")
+    p.add_argument("--max-cost", type=float, default=None,
+                   help="with --decide: the best candidate's fits may take at most this many times today's seconds")
     a = p.parse_args(argv)
     if a.decide is not None:
         rows = [r for f in a.decide for r in json.loads(f.read_text())["rows"] if r["kind"] == "distilled"]
-        print(json.dumps(decide(rows), indent=1))
+        print(json.dumps(decide(rows, a.max_cost), indent=1))
         return 0
     if a.features is None or not a.features.is_file():
         print(f"error: no features file at {a.features} (make one with `tinyslm data features`)")

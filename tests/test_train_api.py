@@ -60,7 +60,29 @@ def test_train_kws_quick(monkeypatch):
     assert np.array_equal(run_tflm(r.tflite, xt[:20]).argmax(1), r.predictions_int8[:20])
     assert {"teacher", "student_alone", "student_distilled", "prune"} <= set(r.histories)
     assert len(r.histories["student_distilled"]["curves"]["val_acc"]) == KWSTrainConfig.quick().student_fit.epochs
-    r.to_dict()
+    # post-training quantization unless it lost more than QuantConfig.qat_above validation points
+    c = r.quant
+    assert c is not None and r.quality_val["student_int8"] == (c.qat_val if c.method == "qat" else c.ptq_val)
+    assert ("qat" in r.histories) == (c.ptq_points_lost > KWSTrainConfig.quick().quant.qat_above)
+    assert r.to_dict()["quantization"]["method"] == c.method
+
+
+@pytest.mark.slow
+def test_qat_kept_when_validation_says_so(monkeypatch):
+    """Where PTQ loses more than QuantConfig.qat_above points, QAT runs; the int8 model kept is the chosen one."""
+    x, y = toy_kws(512, 0)
+    xv, yv = toy_kws(128, 1)
+    q = KWSTrainConfig.quick()
+    cfg = dataclasses.replace(q, train_alone=False, quant=dataclasses.replace(q.quant, qat_above=-100.0))
+    made: list[bytes] = []  # every int8 conversion, in order: post-training, then QAT's
+    convert = api.convert_int8
+    monkeypatch.setattr(api, "convert_int8", lambda *a, **k: made.append(convert(*a, **k)) or made[-1])
+    # validation prefers QAT here (QuantChoice.decide's own rule is its doctest)
+    monkeypatch.setattr(api.QuantChoice, "decide", classmethod(lambda cls, f, p, qv, above: cls("qat", "", f, p, qv)))
+    r = train_kws(x, y, xv, yv, xv, yv, cfg, seed=0, verbose=False)
+    assert "qat" in r.histories and len(made) == 2 and made[0] != made[1]
+    assert r.quant.method == "qat" and r.tflite == made[1]
+    assert r.quality_val["student_int8"] == r.quant.qat_val
 
 
 @pytest.mark.slow

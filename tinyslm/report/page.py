@@ -176,7 +176,8 @@ def render_html(report: dict) -> str:
         + (f' · MLPerf Tiny {_esc(report["mlperf"])}' if report.get("mlperf") else "") + "</p></header>",
         f'<div class="cards" id="summary">{"".join(cards)}</div>',
         f"<h2>Quality of every stage ({_esc(metric)})</h2>" + _svg_stage_bars(report)
-        + _grid_table(["stage", "test", "validation"], stage_rows),
+        + _grid_table(["stage", "test", "validation"], stage_rows)
+        + (f'<p class="note">int8: {_esc(report["quantization"]["why"])}</p>' if report.get("quantization") else ""),
         "<h2>Memory</h2>" + mem_charts + "".join(vs) + _table([
             ("flash (code + weights)", _kb(mem["flash_bytes"])), ("code", _kb(mem["code_bytes"])),
             ("weights and tables", _kb(mem["weights_bytes"])), ("RAM", _kb(mem["ram_bytes"])),

@@ -130,6 +130,8 @@ def write_report(cfg, out: Path, data: dict, feats: dict, train: dict, fw: dict,
                    "per_op": fw.get("per_op", [])},
         # the same stages on the validation split (KWS): what the training defaults were tuned on
         "quality_val": dict(train_json.get("quality_val") or {}),
+        # post-training quantization or QAT, chosen on the validation split (KWS: QuantConfig.qat_above)
+        "quantization": train_json.get("quantization"),
         "tflm": {"arena_bytes": fw.get("tflm_arena"), "tflite_bytes": facts["tflite_bytes"],
                  "flash_lower_bound": facts["tflite_bytes"] + TFLM_MIN_TEXT},
         "raw_audio": raw_audio or {},

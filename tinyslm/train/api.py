@@ -36,8 +36,8 @@ from .models import (DenseAEConfig, DSCNNConfig, KWTConfig, Normalization, Trans
                      build_dscnn, build_kwt, build_transformer_ae, config_dict, count_params, fold_normalization,
                      with_softmax)
 from .prune import PruneConfig, dense_sparsity, pruning_callbacks, strip, wrap_for_pruning
-from .quantize import (QuantConfig, convert_int8, dequantize, keep_zeros_callback, output_float, qat_model,
-                       quantize_input, run_int8)
+from .quantize import (QuantChoice, QuantConfig, convert_int8, dequantize, keep_zeros_callback, output_float,
+                       qat_model, quantize_input, run_int8)
 from .tflite_info import read_tflite
 
 Log = Callable[[str], None]
@@ -173,10 +173,13 @@ class KWSResult:
     # float32 .tflite (batch 1, raw features in, logits out) of "alone" and "distilled": the paired students,
     # kept so that a build's fresh test set measures distilled - alone too (tasks/kws.py fresh)
     float_students: dict[str, bytes] = field(default_factory=dict)
+    quant: QuantChoice | None = None  # post-training or QAT, chosen on validation (QuantConfig.qat_above)
 
     def summary(self) -> str:
         q, v = self.quality, self.quality_val
         lines = [f"{k:26s} {x:.4f}" + (f"  (validation {v[k]:.4f})" if k in v else "") for k, x in q.items()]
+        if self.quant is not None:
+            lines.append(f"int8: {self.quant.why}")
         f = self.facts
         lines += [f"params {f.params:,d}, int8 weights+tables {f.weights_bytes:,d} B, .tflite {f.tflite_bytes:,d} B, "
                   f"sparsity {f.sparsity:.3f} (int8) / {f.float_sparsity:.3f} (float Dense)",
@@ -187,7 +190,9 @@ class KWSResult:
         """JSON-able (no models, no bytes)."""
         return {"quality": self.quality, "quality_val": self.quality_val, "facts": dataclasses.asdict(self.facts),
                 "confusion_int8": self.confusion_int8.tolist(), "histories": self.histories,
-                "seconds": self.seconds, "config": self.config}
+                "seconds": self.seconds, "config": self.config,
+                **({"quantization": {**dataclasses.asdict(self.quant), "ptq_points_lost": self.quant.ptq_points_lost}}
+                   if self.quant is not None else {})}
 
 
 @dataclass
@@ -232,10 +237,13 @@ def _prune_and_quantize(student: keras.Model, x: np.ndarray, y: np.ndarray | Non
                         distill: DistillConfig, task: str, seed: int, verbose: bool, histories: dict,
                         seconds: dict, norm: Normalization | None, fold: Callable[[keras.Model], keras.Model],
                         head: Callable[[keras.Model], keras.Model],
-                        callbacks: list | None = None) -> tuple[keras.Model, bytes, float]:
-    """Pruning fine-tune (distillation on, normalized features), normalization folded into the weights, optional
-    QAT (on raw features), int8 conversion calibrated on raw features. Returns (float model taking raw features,
-    tflite, float sparsity)."""
+                        callbacks: list | None = None, val_raw: tuple[np.ndarray, np.ndarray] | None = None
+                        ) -> tuple[keras.Model, bytes, float, QuantChoice | None]:
+    """Pruning fine-tune (distillation on, normalized features), normalization folded into the weights, int8
+    conversion calibrated on raw features: post-training, or QAT (on raw features) where ``quant.qat`` asks for it
+    or, given `val_raw` (a classifier's raw validation features and labels), where post-training quantization
+    loses more than ``quant.qat_above`` validation points and QAT does better there. Returns (float model taking
+    raw features, tflite, float sparsity, the quantization choice where validation decided it)."""
     model = student
     steps = int(np.ceil(len(x) / fit_cfg.batch_size))
     if prune is not None and prune.target_sparsity > 0:
@@ -253,7 +261,8 @@ def _prune_and_quantize(student: keras.Model, x: np.ndarray, y: np.ndarray | Non
     raw = model if norm is None else fold(model)
     x_raw = x if norm is None else _unnormalize(x, norm)
     t0 = time.time()
-    if quant.qat:
+
+    def qat() -> bytes:
         # QAT on the folded model and raw features; the teacher still sees normalized features.
         qm = qat_model(raw)
         qfit = dataclasses.replace(fit_cfg, epochs=quant.qat_epochs, lr=fit_cfg.lr * 0.1, warmup_epochs=0,
@@ -262,11 +271,24 @@ def _prune_and_quantize(student: keras.Model, x: np.ndarray, y: np.ndarray | Non
         r = fit(qm, x_raw, y, xv_raw, y_val, qfit, task=task, seed=seed + 4, label="qat", verbose=verbose,
                 callbacks=[keep_zeros_callback(raw, qm)])
         histories["qat"] = r.history.to_dict()
-        tfl = convert_int8(head(qm), x_raw, quant.representative, quant.input_range)
+        return convert_int8(head(qm), x_raw, quant.representative, quant.input_range)
+
+    choice = None
+    if quant.qat:
+        tfl = qat()
     else:
         tfl = convert_int8(head(raw), x_raw, quant.representative, quant.input_range)
+        if val_raw is not None and quant.qat_above is not None:
+            xv, yv = val_raw
+            float_val = accuracy(yv, _predict(raw, xv))
+            ptq_val = accuracy(yv, run_int8(tfl, xv).argmax(axis=1))
+            qat_tfl = qat() if 100.0 * (float_val - ptq_val) > quant.qat_above else None
+            qat_val = None if qat_tfl is None else accuracy(yv, run_int8(qat_tfl, xv).argmax(axis=1))
+            choice = QuantChoice.decide(float_val, ptq_val, qat_val, quant.qat_above)
+            if choice.method == "qat" and qat_tfl is not None:
+                tfl = qat_tfl
     seconds["quantize"] = time.time() - t0
-    return raw, tfl, sparsity
+    return raw, tfl, sparsity, choice
 
 
 def convert_float(model: keras.Model) -> bytes:
@@ -374,10 +396,11 @@ def train_kws(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
     qval["student_distilled_float"] = accuracy(y_val, _predict(student, x_val))
 
     # a distillation schedule ends where the distilled fit left it: pruning's fine-tune continues at its end values
-    model, tfl, fsp = _prune_and_quantize(student, x_train, y_train, x_val, y_val, cfg.student_fit, cfg.prune,
-                                          cfg.quant, teacher, cfg.distill.final(), "classify", seed, verbose,
-                                          histories, seconds, norm, lambda m: fold_normalization(m, norm), with_softmax,
-                                          callbacks)
+    model, tfl, fsp, qchoice = _prune_and_quantize(student, x_train, y_train, x_val, y_val, cfg.student_fit,
+                                                   cfg.prune, cfg.quant, teacher, cfg.distill.final(), "classify",
+                                                   seed, verbose, histories, seconds, norm,
+                                                   lambda m: fold_normalization(m, norm), with_softmax, callbacks,
+                                                   val_raw=(x_val_raw, y_val))
     if cfg.prune is not None and cfg.prune.target_sparsity > 0:
         stages["student_pruned_float"] = (model, False)  # normalization folded in: raw features
         qval["student_pruned_float"] = accuracy(y_val, _predict(model, x_val_raw))
@@ -396,7 +419,7 @@ def train_kws(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val
                        confusion_matrix(y_test, pred, scfg.classes), pred, histories, seconds,
                        {**cfg.to_dict(), "student": config_dict(scfg), "seed": seed,
                         "normalization": dataclasses.asdict(norm) if norm else None}, qval,
-                       _float_students(stages, lambda m: fold_normalization(m, norm), norm))
+                       _float_students(stages, lambda m: fold_normalization(m, norm), norm), qchoice)
     log(result.summary())
     return result
 
@@ -518,10 +541,11 @@ def train_anomaly(x_train: np.ndarray, x_val: np.ndarray, x_test: np.ndarray, y_
     histories["student_distilled"], seconds["student_distilled"] = r.history.to_dict(), r.seconds
     stages["student_distilled_float"] = (student, True)
 
-    model, tfl, fsp = _prune_and_quantize(student, x_train, None, x_val, None, cfg.student_fit, cfg.prune, cfg.quant,
-                                          teacher, cfg.distill.final(), "reconstruct", seed, verbose, histories,
-                                          seconds, norm, lambda m: fold_normalization(m, norm, last="recon"),
-                                          lambda m: m, callbacks)
+    model, tfl, fsp, _ = _prune_and_quantize(student, x_train, None, x_val, None, cfg.student_fit, cfg.prune,
+                                             cfg.quant, teacher, cfg.distill.final(), "reconstruct", seed, verbose,
+                                             histories, seconds, norm,
+                                             lambda m: fold_normalization(m, norm, last="recon"), lambda m: m,
+                                             callbacks)
     if cfg.prune is not None and cfg.prune.target_sparsity > 0:
         stages["student_pruned_float"] = (model, False)  # normalization folded in: raw features
     t0 = time.time()

@@ -33,9 +33,50 @@ from .tflite_info import read_tflite
 @dataclass(frozen=True)
 class QuantConfig:
     representative: int = 256  # calibration samples (evenly spaced over the training set)
-    qat: bool = False  # quantization-aware fine-tuning before conversion (Dense layers only)
+    qat: bool = False  # always quantization-aware fine-tuning before conversion (Dense layers only)
     qat_epochs: int = 2
     input_range: tuple[float, float] | None = None  # pin the input's float range (e.g. the frontend's int8 range)
+    # classification: where post-training quantization loses more than this many points of validation accuracy,
+    # try QAT too and keep whichever int8 model is better on validation (QuantChoice); None: never by itself
+    qat_above: float | None = 0.5
+
+
+@dataclass(frozen=True)
+class QuantChoice:
+    """How a build's int8 model was made, and the validation accuracies the choice was made on (classification).
+
+    >>> QuantChoice.decide(0.95, 0.947, None, 0.5).method  # lost 0.3 points: post-training quantization stays
+    'ptq'
+    >>> c = QuantChoice.decide(0.95, 0.940, 0.948, 0.5); c.method, round(c.ptq_points_lost, 2)
+    ('qat', 1.0)
+    >>> QuantChoice.decide(0.95, 0.940, 0.940, 0.5).method  # QAT no better on validation: not kept
+    'ptq'
+    """
+
+    method: str  # "ptq" or "qat": the int8 model the build keeps
+    why: str
+    float_val: float | None = None  # the float model's validation accuracy (pruned, normalization folded)
+    ptq_val: float | None = None  # post-training quantization's int8 validation accuracy
+    qat_val: float | None = None  # QAT's, where it ran
+
+    @property
+    def ptq_points_lost(self) -> float | None:
+        return None if self.float_val is None or self.ptq_val is None else 100.0 * (self.float_val - self.ptq_val)
+
+    @classmethod
+    def decide(cls, float_val: float, ptq_val: float, qat_val: float | None, above: float) -> "QuantChoice":
+        """The rule of QuantConfig.qat_above; `qat_val` is None where QAT was not run (PTQ lost `above` or less)."""
+        lost = 100.0 * (float_val - ptq_val)
+        if lost <= above:
+            return cls("ptq", f"post-training quantization lost {lost:.2f} validation points (<= {above:g}): no QAT",
+                       float_val, ptq_val)
+        if qat_val is not None and qat_val > ptq_val:
+            return cls("qat", f"post-training quantization lost {lost:.2f} validation points (> {above:g}); QAT "
+                       f"{100 * qat_val:.2f}% against {100 * ptq_val:.2f}% on validation: QAT kept",
+                       float_val, ptq_val, qat_val)
+        return cls("ptq", f"post-training quantization lost {lost:.2f} validation points (> {above:g}); QAT "
+                   f"{100 * (qat_val or 0):.2f}% against {100 * ptq_val:.2f}% on validation: not kept",
+                   float_val, ptq_val, qat_val)
 
 
 def representative_indices(n_total: int, n: int) -> np.ndarray:

@@ -174,6 +174,7 @@ def train_config(task: str, point: dict[str, Any], quick: bool) -> Any:
         from ..train import PruneConfig
 
         prune = dataclasses.replace(prune or PruneConfig(), target_sparsity=sparsity)
+    # qat False: post-training quantization, with the build's own QAT fallback where it loses > qat_above on validation
     quant = dataclasses.replace(cfg.quant, qat=bool(point.get("qat", False)))
     return dataclasses.replace(cfg, student=student_config(task, point, quick), prune=prune, quant=quant)
 

@@ -334,7 +334,8 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
     q->top = j0 < in0, q->bottom = in1 < j1, q->j0 = j0, q->in0 = in0, q->pairs = in1 - in0;
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
     /* col_widen4's loop: 0 the C loop (a last pair with its second row below the image); 1, 2: TSLM_WIDEN_COLS2U (9
-     * pairs with J = 9 and the last pair's second row read by no output, 8 pairs with J = 9; 17, 18: 4 pairs with J = 5, 6 with J = 9); 3..10:
+     * pairs with J = 9 and the last pair's second row read by no output, 8 pairs with J = 9; 17, 18: 4 pairs with J = 5, 6 with J = 9;
+     * 19, 20: 13 pairs with J = 13 and the last's second row unread, 12 pairs with J = 13); 3..10:
      * TSLM_WIDEN_COLS2 (five or more pairs, none above the image: 3 + 4 odd + 2 odd steps + J > pairs); 11, 12:
      * exactly 3, 4 pairs; 13..16 TSLM_WIDEN_COLS (with a pair above the image, odd pairs) */
     const int32_t pairs = q->pairs, hi_unused = 2 * J - 1 > (p->output_h - 1) * p->stride_h +
@@ -349,6 +350,10 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
         q->wmode = 17;
     } else if (!q->top && pairs == 6 && J == 9) {
         q->wmode = 18;
+    } else if (!q->top && pairs == 13 && J == 13 && hi_unused) {
+        q->wmode = 19;
+    } else if (!q->top && pairs == 12 && J == 13) {
+        q->wmode = 20;
     } else if (!q->top && pairs >= 5) {
         q->wmode = 3 + 4 * (pairs & 1) + 2 * ((pairs >> 1) & 1) + (J > pairs);
     } else if (!q->top && (pairs == 3 || pairs == 4)) {
@@ -598,6 +603,14 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
         case 18: /* 6 pairs with J = 9 (12-row images at stride 2) */
             TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO, TSLM_WIDEN_DSTEP, "");
             break;
+        case 19: /* 13 pairs with J = 13, the last one's second row unread (the compiler's bands of 12 rows) */
+            TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO
+                              TSLM_WIDEN_TWO TSLM_WIDEN_HALF, "", "add r10, r10, r8, lsl #1\n\t");
+            break;
+        case 20: /* 12 pairs with J = 13 (24-row images at stride 2, the last band of 12 rows) */
+            TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO
+                              TSLM_WIDEN_TWO, TSLM_WIDEN_DSTEP, "");
+            break;
         case 3: /* TSLM_WIDEN_COLS2: an odd pair, an odd step, the column step (3 + 4 odd + 2 odd2 + dstep ...) */
             TSLM_WIDEN_COLS2("", "", "");
             break;
@@ -758,15 +771,17 @@ __attribute__((noinline)) static void col_pad(const tslm_depthwise_conv_params *
         for (int32_t *d = base + xb * J; d < base + w * J; ++d) {
             *d = pad;
         }
-        /* the image's columns: pairs above (j < j0) and below (j >= j1) the image (the pairs between: col_widen's) */
-        for (int32_t k = xa * J; j0 > 0 && k < xb * J; k += J) {
-            for (int32_t j = 0; j < j0; ++j) {
-                base[k + j] = pad;
+        /* the image's columns: pairs above (j < j0) and below (j >= j1) the image (the pairs between: col_widen's),
+         * one pair row at a time across the columns (one store a word; one or two rows at most) */
+        for (int32_t j = 0; j < J; ++j) {
+            if (j == j0 && j1 > j0) { /* past the image's pairs */
+                j = j1;
+                if (j >= J) {
+                    break;
+                }
             }
-        }
-        for (int32_t k = xa * J + j1; j1 < J && k < xb * J; k += J) {
-            for (int32_t j = 0; j < J - j1; ++j) {
-                base[k + j] = pad;
+            for (int32_t *d = base + xa * J + j, *const end = base + xb * J; d < end; d += J) {
+                *d = pad;
             }
         }
     }
@@ -1457,31 +1472,39 @@ TSLM_ALWAYS_INLINE void col_3x3s2c_channels(const int32_t *ctx, const int32_t h,
             :                                                                                                  \
             : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 
-/* ctx: &m of the group's col33_ctx as col_3x3s2c_channels's, with OC in its tap slot (20) and 3 ostep at 24; j9: J = 9
- * (2: and an even number of output columns: EPI_SAT's copies two blocks a turn), 0: J = 5 */
+/* ctx: &m of the group's col33_ctx as col_3x3s2c_channels's, with OC in its tap slot (20) and 3 ostep at 24; jsel: the
+ * column's words J and EPI_SAT's blocks a turn (two where the output columns are even: one compare and branch per two
+ * blocks): 0 J = 5; 1, 2 J = 9 (one, two a turn); 3, 4 J = 13 (one, two a turn: output_h 9..12, the compiler's bands of
+ * 12 rows and 24x24 -> 12x12 images) */
 /* (split by clamp as col_3x3s2c_channels: EPI_RSAT, EPI_SAT) */
-__attribute__((noinline)) static void col_3x3s2j_channels_r(const int32_t *ctx_, const int j9)
+__attribute__((noinline)) static void col_3x3s2j_channels_r(const int32_t *ctx_, const int jsel)
 {
     register const int32_t *b __asm__("r0") = ctx_; /* the context, then each channel's 2 x bias */
     register int32_t a0 __asm__("r1"), a1 __asm__("r2"), a2 __asm__("r3"), a3 __asm__("r4"), t __asm__("r5");
     register const int32_t *xp __asm__("r6");
     register int8_t *o __asm__("r7");
-    if (j9) {
+    if (jsel >= 3) {
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKRR, TSLM_COL3B_RREQ, "52"));
+    } else if (jsel) {
         TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKRR, TSLM_COL3B_RREQ, "36"));
     } else {
         TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKRR, TSLM_COL3B_RREQ, "20"));
     }
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o, (void)b;
 }
-__attribute__((noinline)) static void col_3x3s2j_channels_s(const int32_t *ctx_, const int j9)
+__attribute__((noinline)) static void col_3x3s2j_channels_s(const int32_t *ctx_, const int jsel)
 {
     register const int32_t *b __asm__("r0") = ctx_; /* the context, then each channel's 2 x bias */
     register int32_t a0 __asm__("r1"), a1 __asm__("r2"), a2 __asm__("r3"), a3 __asm__("r4"), t __asm__("r5");
     register const int32_t *xp __asm__("r6");
     register int8_t *o __asm__("r7");
-    if (j9 == 2) {
+    if (jsel == 4) {
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR2, TSLM_COL3B_REQ, "52"));
+    } else if (jsel == 3) {
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR, TSLM_COL3B_REQ, "52"));
+    } else if (jsel == 2) {
         TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR2, TSLM_COL3B_REQ, "36"));
-    } else if (j9) {
+    } else if (jsel) {
         TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR, TSLM_COL3B_REQ, "36"));
     } else {
         TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR, TSLM_COL3B_REQ, "20"));
@@ -1489,14 +1512,14 @@ __attribute__((noinline)) static void col_3x3s2j_channels_s(const int32_t *ctx_,
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o, (void)b;
 }
 /* one pass of four rows in col_3x3s2j_channels_*: OC in the context's tap slot meanwhile */
-TSLM_ALWAYS_INLINE void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const int j9, const int rsat)
+TSLM_ALWAYS_INLINE void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const int jsel, const int rsat)
 {
     const int32_t tap = ctx->tap;
     ctx->tap = OC;
     if (rsat) {
-        col_3x3s2j_channels_r(&ctx->m, j9);
+        col_3x3s2j_channels_r(&ctx->m, jsel);
     } else {
-        col_3x3s2j_channels_s(&ctx->m, j9);
+        col_3x3s2j_channels_s(&ctx->m, jsel);
     }
     ctx->tap = tap;
 }
@@ -2569,14 +2592,17 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
     ctx.tap = 4 * tap_x;
     ctx.xs = 4 * xs, ctx.oc = OC, ctx.bspan = full * 4 * ostep, ctx.rest1 = rest == 1;
     ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
-    if (s2 && p->output_h <= 8) {
+    /* passes of up to four rows across the output columns: images of up to 8 output rows, and of 9..12 (J = 13)
+     * where the filter moves two columns a block (stride_w 2, dilation_w 1), so col_3x3s2j_channels runs them */
+    const int small = s2 && (p->output_h <= 8 || (J == 13 && p->stride_w == 2 && p->dilation_w == 1));
+    if (small) {
         ctx.xs = 4 * xs - 2 * ctx.tap; /* col_3x3s2c_channels: a block's xp, two taps on, to the next column's */
         ctx.os3 = 3 * ostep;
     }
-    /* col_3x3s2j_channels for passes of four rows: J = 9 or 5, filter columns J words apart (dilation_w 1: the
+    /* col_3x3s2j_channels for passes of four rows: J = 13, 9 or 5, filter columns J words apart (dilation_w 1: the
      * asm's immediate) and the filter two columns on a block (stride_w 2: xs 0) */
-    const int s2j = s2 && p->output_h <= 8 && (J == 9 || J == 5) && ctx.tap == 4 * J && ctx.xs == 0;
-    const int j9 = J != 9 ? 0 : p->output_w & 1 ? 1 : 2; /* col_3x3s2j_channels's j9 */
+    const int s2j = small && (J == 13 || J == 9 || J == 5) && ctx.tap == 4 * J && ctx.xs == 0;
+    const int jsel = J == 5 ? 0 : (J == 9 ? 1 : 3) + !(p->output_w & 1); /* col_3x3s2j_channels's jsel */
     col_geo geo;
     col_geometry(p, J, &geo);
     col_pad(p, col, J, C < 4 ? C : 4);
@@ -2590,7 +2616,7 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
         for (int32_t g = 0; 4 * g < C; ++g) {
             const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
             col_widen_group(p, &geo, in_b, g, col, chans);
-            if (s2 && p->output_h <= 8) { /* small images: passes of up to four rows across the columns */
+            if (small) { /* small images: passes of up to four rows across the columns */
                 /* xbase, obase: the first column's (the other drivers': the one before); the driver moves rqp, wp
                  * and obase on by the group's channels */
                 const int32_t rqp = ctx.rqp, wp = ctx.wp, obase = ctx.obase + OC;
@@ -2602,7 +2628,7 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
                     continue;
                 }
                 if (h0 == 4 && s2j) {
-                    col_3x3s2j_pass(&ctx, OC, j9, epi == EPI_RSAT);
+                    col_3x3s2j_pass(&ctx, OC, jsel, epi == EPI_RSAT);
                 } else {
                     col_3x3s2c_channels(&ctx.m, h0, epi == EPI_RSAT);
                 }
@@ -2611,7 +2637,7 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
                     ctx.rqp = rqp, ctx.wp = wp, ctx.obase = obase + R0 * ostep, ctx.ostopc = ctx.obase + chans;
                     ctx.xbase = (int32_t)(uintptr_t)col + 4 * R0; /* (stride 2: a word per row) */
                     if (h == 4 && s2j) {
-                        col_3x3s2j_pass(&ctx, OC, j9, epi == EPI_RSAT);
+                        col_3x3s2j_pass(&ctx, OC, jsel, epi == EPI_RSAT);
                     } else {
                         col_3x3s2c_channels(&ctx.m, h, epi == EPI_RSAT);
                     }

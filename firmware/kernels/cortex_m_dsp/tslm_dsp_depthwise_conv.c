@@ -915,6 +915,7 @@ typedef struct {
      * between channels' columns; 156: output_w x 120; 160: 148 after the last channel */
     int32_t xcol, ocol, xs, oc, bspan, ostop, rest1;
     int32_t rqp, wp, xbase, obase, cstride, owoc, ostopc;
+    int32_t s2jrows; /* 164: col_3x3s2j_channels: the passes of four rows each channel runs after its first */
 } col33_ctx;
 
 /* One filter column of a 3x3 block: the column's three x words X0, X1, X2 in r8-r10 (XLOAD), the weights
@@ -1414,6 +1415,24 @@ TSLM_ALWAYS_INLINE void col_3x3s2c_channels(const int32_t *ctx, const int32_t h,
     "add r10, %[o], r11, lsl #1\n\t"                                                                           \
     "strb %[a2], [%[o], r11, lsl #1]\n\t"                                                                      \
     "strb %[a3], [r10, r11]\n\t" TSLM_S2J_END
+/* after a channel's blocks of four rows: its next four rows where the pass has more (sp + 56: how many more), the
+ * same loop copy again with xp at the next rows' first column (sp + 52: this pass's, one word a row on: stride 2),
+ * o at the old end + 3 ostep (one column past the last of the rows before, ostep = output_w OC: the first column of
+ * the rows four on) and the end one output row on from it: 12 instructions instead of the channel's set-up and a
+ * pass of its own (~31 and the C driver's ~25 a group) */
+#define TSLM_S2J_ROWS                                                                                          \
+    "ldrd r8, r9, [sp, #52]\n\t"                                                                               \
+    "subs r9, r9, #1\n\t"                                                                                      \
+    "bmi 8f\n\t"                                                                                               \
+    "add r8, r8, #16\n\t"                                                                                      \
+    "strd r8, r9, [sp, #52]\n\t"                                                                               \
+    "mov %[xp], r8\n\t"                                                                                        \
+    "ldrd r10, r11, [sp, #12]\n\t"                                                                             \
+    "ldr r8, [sp, #24]\n\t"                                                                                    \
+    "add %[o], r11, r8\n\t"                                                                                    \
+    "add r11, %[o], r10\n\t"                                                                                   \
+    "str r11, [sp, #16]\n\t"                                                                                   \
+    "b 1b\n\t"
 #define TSLM_S2J_BLOCKS(BLOCKR, REQ, TAP)                                                                      \
     "ldr r8, [sp, #8]\n\t"                                                                                     \
     "tbh [pc, r8, lsl #1]\n\t"                                                                                 \
@@ -1422,14 +1441,15 @@ TSLM_ALWAYS_INLINE void col_3x3s2c_channels(const int32_t *ctx, const int32_t h,
     "(11f - 9b) / 2, (12f - 9b) / 2, (13f - 9b) / 2, (14f - 9b) / 2, "                                         \
     TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G       \
     TSLM_DW_G TSLM_DW_G "(15f - 9b) / 2\n\t"                                                                   \
-    "11:\n\t" BLOCKR("5", TAP) "b 8f\n\t"                                                                  \
-    "12:\n\t" BLOCKR("6", TAP) "b 8f\n\t"                                                                  \
-    "13:\n\t" BLOCKR("7", TAP) "b 8f\n\t"                                                                  \
-    "14:\n\t" BLOCKR("8", TAP) "b 8f\n\t"                                                                  \
-    "15:\n\t" TSLM_S2J_BLOCK(REQ, TAP)                                                                   \
+    "11:\n\t" BLOCKR("5", TAP) TSLM_S2J_ROWS                                                                  \
+    "12:\n\t" BLOCKR("6", TAP) TSLM_S2J_ROWS                                                                  \
+    "13:\n\t" BLOCKR("7", TAP) TSLM_S2J_ROWS                                                                  \
+    "14:\n\t" BLOCKR("8", TAP) TSLM_S2J_ROWS                                                                  \
+    "15:\n\t" TSLM_S2J_BLOCK(REQ, TAP) TSLM_S2J_ROWS                                                          \
     "8:\n\t"
 /* per channel as TSLM_S2C_CHANNELS, but with the channel's record, weights, ostep, OC, 3 ostep and the blocks' end in
- * a context of its own on the stack (sp + 0 .. 47 at col33_ctx's offsets; the group's context's address at sp + 60)
+ * a context of its own on the stack (sp + 0 .. 51 at col33_ctx's offsets, 52 and 56 TSLM_S2J_ROWS's first x word and
+ * passes left; the group's context's address at sp + 60)
  * so that r0 (b) holds the channel's 2 x bias for the first filter column's SMLAD */
 #define TSLM_S2J_CHANNELS(BLOCKS)                                                                              \
     __asm__ volatile("sub sp, sp, #64\n\t"                                                                     \
@@ -1457,6 +1477,8 @@ TSLM_ALWAYS_INLINE void col_3x3s2c_channels(const int32_t *ctx, const int32_t h,
             "ldrd r10, r11, [r12, #152]\n\t"                                                                   \
             "add r9, %[o], r11\n\t"                                                                            \
             "str r9, [sp, #16]\n\t"                                                                            \
+            "ldr r9, [r12, #164]\n\t"                                                                          \
+            "strd %[xp], r9, [sp, #52]\n\t"                                                                    \
             "add r8, %[xp], r10\n\t"                                                                           \
             "add r9, %[o], #1\n\t"                                                                             \
             "strd r8, r9, [r12, #144]\n\t"                                                                     \
@@ -2627,12 +2649,15 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
                     ctx.obase = obase - OC + chans;
                     continue;
                 }
-                if (h0 == 4 && s2j) {
+                int32_t R0 = 4;
+                if (h0 == 4 && s2j) { /* every full pass of four rows in one call, channel by channel */
+                    ctx.s2jrows = p->output_h / 4 - 1;
+                    R0 = 4 * (p->output_h / 4);
                     col_3x3s2j_pass(&ctx, OC, jsel, epi == EPI_RSAT);
                 } else {
                     col_3x3s2c_channels(&ctx.m, h0, epi == EPI_RSAT);
                 }
-                for (int32_t R0 = 4; R0 < p->output_h; R0 += 4) {
+                for (; R0 < p->output_h; R0 += 4) {
                     const int32_t h = p->output_h - R0 < 4 ? p->output_h - R0 : 4;
                     ctx.rqp = rqp, ctx.wp = wp, ctx.obase = obase + R0 * ostep, ctx.ostopc = ctx.obase + chans;
                     ctx.xbase = (int32_t)(uintptr_t)col + 4 * R0; /* (stride 2: a word per row) */
@@ -2705,6 +2730,7 @@ TSLM_ALWAYS_INLINE void col_run_3x3s2t_body(const tslm_depthwise_conv_params *p,
             col_widen_group(p, &geo, in_b, g, col, chans);
             ctx.xbase = (int32_t)(uintptr_t)col; /* the group's first padded column */
             ctx.obase = (int32_t)(uintptr_t)(out_b + 4 * g), ctx.ostopc = ctx.obase + chans;
+            ctx.s2jrows = 0;
             col_3x3s2j_pass(&ctx, OC, 0, rsat);
         }
         for (int32_t g = 0; !four && 4 * g < C; ++g) {

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..dsp_bands import DW_BAND_SCRATCH, band_scratch, column_band
+from ..dsp_bands import DW_BAND_SCRATCH, DW_BAND_SCRATCH_S2, band_scratch, column_band
 from ..dsp_layout import (DW_COL_MIN_SCRATCH, DW_MAX_SPAN, conv_dsp_scratch, conv_triples, conv_wide, conv_wide_c1,
                           conv_wide_c1_rows, conv_wide_c1_scratch, conv_wide_cols,
                           conv_wide_quad8, conv_wide_quad8_stream, conv_wide_records, conv_wide_rgb, conv_wide_win,
@@ -331,7 +331,10 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
     band_h = 0  # a large image's column layout in bands of output rows (stride 1; dsp_bands.py)
     if (records is not None and dm == 1 and p["dilation_h"] == 1 and p["stride_h"] in (1, 2) and not row_3x3_s2
             and not whole_s2 and col_scratch > max(ring_scratch, DW_COL_MIN_SCRATCH)):
-        band_h = column_band(ic, ring_w, oh, fh, p["stride_h"], max(ring_scratch, DW_BAND_SCRATCH))
+        limit = DW_BAND_SCRATCH
+        if fh == fw == 3 and p["stride_h"] == p["stride_w"] == 2 and p["dilation_w"] == 1:
+            limit = DW_BAND_SCRATCH_S2 if column_band(ic, ring_w, oh, fh, 2, DW_BAND_SCRATCH) == 8 else limit
+        band_h = column_band(ic, ring_w, oh, fh, p["stride_h"], max(ring_scratch, limit))
         if band_h:
             col_scratch = band_scratch(ic, ring_w, band_h, fh, p["stride_h"])
             in_place_ok = False  # a band overwrites input rows the next one reads

@@ -320,6 +320,7 @@ typedef struct {
     int32_t wmode;            /* col_widen4's loop (col_geometry) */
     int32_t j0, in0, pairs;   /* the first pair touching the image, the first wholly inside, how many are */
     int32_t zero_points;      /* the input zero point in each byte */
+    int32_t zbottom;          /* col_widen4 writes the pair below the image (col_pad need not: wmode 20) */
     int32_t wk[8];            /* TSLM_WIDEN_COLS's constants: row, 4 cs, 8 cs, 12 cs, 4 pairs, IC - 2 pairs row,
                                * 4 (J - pairs), zero_points */
 } col_geo;
@@ -365,6 +366,13 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
     q->zero_points = (int32_t)((uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u);
     q->wk[0] = q->row, q->wk[1] = 4 * q->cs, q->wk[2] = 8 * q->cs, q->wk[3] = 12 * q->cs, q->wk[4] = 4 * q->pairs;
     q->wk[5] = q->IC - 2 * q->pairs * q->row, q->wk[6] = 4 * (J - q->pairs), q->wk[7] = q->zero_points;
+    q->zbottom = 0;
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+    if (q->wmode == 20) { /* TSLM_WIDEN_ZSTEP's pair word in DSTEP's slot */
+        const uint32_t zp = (uint32_t)(-p->input_offset) & 0xFFFFu;
+        q->wk[6] = (int32_t)(zp | (zp << 16)), q->zbottom = 1;
+    }
+#endif
 }
 
 #if defined(TSLM_DSP_ASM)
@@ -509,6 +517,14 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
     "sxtb16 r11, r10, ror #8\n\t"                                                                              \
     "sxtb16 %[x], r12, ror #8\n\t"                                                                             \
     "strd r11, %[x], [%[d3]], #8\n\t"
+#define TSLM_WIDEN_SIX TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO
+/* the column's last word, the pair below the image, as zero points (r10: their pair word), instead of DSTEP and
+ * col_pad's store of it (col_geo.zbottom) */
+#define TSLM_WIDEN_ZSTEP                                                                                       \
+    "str r10, [%[d]], #4\n\t"                                                                                 \
+    "str r10, [%[d1]], #4\n\t"                                                                                \
+    "str r10, [%[d2]], #4\n\t"                                                                                \
+    "str r10, [%[d3]], #4\n\t"
 #define TSLM_WIDEN_DSTEP                                                                                       \
     "add %[d], %[d], r10\n\t"                                                                                  \
     "add %[d1], %[d1], r10\n\t"                                                                                \
@@ -607,9 +623,14 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
             TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO
                               TSLM_WIDEN_TWO TSLM_WIDEN_HALF, "", "add r10, r10, r8, lsl #1\n\t");
             break;
-        case 20: /* 12 pairs with J = 13 (24-row images at stride 2, the last band of 12 rows) */
-            TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO
-                              TSLM_WIDEN_TWO, TSLM_WIDEN_DSTEP, "");
+        case 20: /* 12 pairs with J = 13 (24-row images at stride 2, the last band of 12 rows), the 13th zero points */
+            if (q->cols & 1) {
+                TSLM_WIDEN_COLS2U("", TSLM_WIDEN_SIX, TSLM_WIDEN_ZSTEP, "");
+            } else { /* two columns a turn (one compare and branch per two) */
+                TSLM_WIDEN_COLS2U("", TSLM_WIDEN_SIX,
+                                  TSLM_WIDEN_ZSTEP TSLM_WIDEN_SIX "ldrd r9, r10, [sp, #4]\n\tadd %[s], %[s], r9\n\t"
+                                  TSLM_WIDEN_ZSTEP, "");
+            }
             break;
         case 3: /* TSLM_WIDEN_COLS2: an odd pair, an odd step, the column step (3 + 4 odd + 2 odd2 + dstep ...) */
             TSLM_WIDEN_COLS2("", "", "");
@@ -703,6 +724,8 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
 #undef TSLM_WIDEN_TWO
 #undef TSLM_WIDEN_HALF
 #undef TSLM_WIDEN_DSTEP
+#undef TSLM_WIDEN_ZSTEP
+#undef TSLM_WIDEN_SIX
 #undef TSLM_WIDEN_COLS_3
 #undef TSLM_WIDEN_TOP
 #undef TSLM_WIDEN_PAIR_BODY
@@ -756,7 +779,8 @@ __attribute__((noinline)) static void col_widen(const tslm_depthwise_conv_params
 }
 
 /* The words no group's image values reach (columns and row pairs wholly outside the image): zero points. */
-__attribute__((noinline)) static void col_pad(const tslm_depthwise_conv_params *p, int32_t *col, int32_t J, int32_t chans)
+__attribute__((noinline)) static void col_pad_rows(const tslm_depthwise_conv_params *p, int32_t *col, int32_t J,
+                                                   int32_t chans, const int below)
 {
     const int32_t zp = -p->input_offset;
     const int32_t pad = pack_lo(zp, zp);
@@ -774,8 +798,8 @@ __attribute__((noinline)) static void col_pad(const tslm_depthwise_conv_params *
         /* the image's columns: pairs above (j < j0) and below (j >= j1) the image (the pairs between: col_widen's),
          * one pair row at a time across the columns (one store a word; one or two rows at most) */
         for (int32_t j = 0; j < J; ++j) {
-            if (j == j0 && j1 > j0) { /* past the image's pairs */
-                j = j1;
+            if (j == j0 && j1 > j0) { /* past the image's pairs (and those below where `below` is 0) */
+                j = below ? j1 : J;
                 if (j >= J) {
                     break;
                 }
@@ -785,6 +809,11 @@ __attribute__((noinline)) static void col_pad(const tslm_depthwise_conv_params *
             }
         }
     }
+}
+
+TSLM_ALWAYS_INLINE void col_pad(const tslm_depthwise_conv_params *p, int32_t *col, int32_t J, int32_t chans)
+{
+    col_pad_rows(p, col, J, chans, 1);
 }
 
 #if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT
@@ -1370,10 +1399,9 @@ TSLM_ALWAYS_INLINE void col_3x3s2c_channels(const int32_t *ctx, const int32_t h,
     TSLM_S2J_FX("44", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                                                      \
     "ldmia sp, {r8, r9, r10, r11, r12, lr}\n\t"
 #define TSLM_S2J_END "add %[o], %[o], lr\n\tcmp %[o], r12\n\tbne 1b\n\t"
-/* r = R (5..8) an immediate of SSAT, r10 = 3 ostep (put in the record's r slot once the channel's loop is chosen) */
+/* r = R (5..8) an immediate of SSAT, r10 = 3 ostep (the record's r slot holds it but in the loop with r in r10) */
 #define TSLM_S2J_BLOCKR(R, TAP)                                                                                     \
-    "ldr r8, [sp, #24]\n\t"                                                                                    \
-    "str r8, [sp, #8]\n\t"     TSLM_S2J_MACS(TAP)                                                                   \
+    TSLM_S2J_MACS(TAP)                                                                   \
     TSLM_COL3B_REQR("a0", R) TSLM_COL3B_REQR("a1", R) TSLM_COL3B_REQR("a2", R) TSLM_COL3B_REQR("a3", R)        \
     "strb %[a0], [%[o]]\n\t"                                                                                   \
     "strb %[a1], [%[o], r11]\n\t"                                                                              \
@@ -1389,8 +1417,6 @@ TSLM_ALWAYS_INLINE void col_3x3s2c_channels(const int32_t *ctx, const int32_t h,
     "strb %[a3], [%[o], r10]\n\t"                                                                              \
     "add %[o], %[o], lr\n\t"
 #define TSLM_S2J_BLOCKR2(R, TAP)                                                                               \
-    "ldr r8, [sp, #24]\n\t"                                                                                    \
-    "str r8, [sp, #8]\n\t"                                                                                     \
     "1:\n\t" TSLM_S2J_BODYR(R, TAP) TSLM_S2J_BODYR(R, TAP)                                                     \
     "cmp %[o], r12\n\t"                                                                                        \
     "bne 1b\n\t"
@@ -1400,8 +1426,7 @@ TSLM_ALWAYS_INLINE void col_3x3s2c_channels(const int32_t *ctx, const int32_t h,
     "smmlar %[" X "], %[" X "], r8, %[t]\n\t"                                                                  \
     "ssat %[" X "], #8, %[" X "], asr #" R "\n\t"
 #define TSLM_S2J_BLOCKRR(R, TAP)                                                                               \
-    "ldr r8, [sp, #24]\n\t"                                                                                    \
-    "str r8, [sp, #8]\n\t"     TSLM_S2J_MACS(TAP)                                                              \
+    TSLM_S2J_MACS(TAP)                                                              \
     TSLM_S2J_RREQR("a0", R) TSLM_S2J_RREQR("a1", R) TSLM_S2J_RREQR("a2", R) TSLM_S2J_RREQR("a3", R)            \
     "strb %[a0], [%[o]]\n\t"                                                                                   \
     "strb %[a1], [%[o], r11]\n\t"                                                                              \
@@ -1417,25 +1442,23 @@ TSLM_ALWAYS_INLINE void col_3x3s2c_channels(const int32_t *ctx, const int32_t h,
     "strb %[a3], [r10, r11]\n\t" TSLM_S2J_END
 /* after a channel's blocks of four rows: its next four rows where the pass has more (sp + 56: how many more), the
  * same loop copy again with xp at the next rows' first column (sp + 52: this pass's, one word a row on: stride 2),
- * o at the old end + 3 ostep (one column past the last of the rows before, ostep = output_w OC: the first column of
- * the rows four on) and the end one output row on from it: 12 instructions instead of the channel's set-up and a
- * pass of its own (~31 and the C driver's ~25 a group) */
-#define TSLM_S2J_ROWS                                                                                          \
+ * o (at the old end, r12, one column past the last of the rows before) 3 ostep on (r11 from the blocks' LDM; ostep =
+ * output_w OC: the first column of the rows four on) and the end one output row on from it: 10 instructions instead
+ * of the channel's set-up and a pass of its own (~31 and the C driver's ~25 a group) */
+#define TSLM_S2J_ROWS TSLM_S2J_ROWS_TO("8f")
+#define TSLM_S2J_ROWS_TO(EXIT)                                                                                 \
     "ldrd r8, r9, [sp, #52]\n\t"                                                                               \
     "subs r9, r9, #1\n\t"                                                                                      \
-    "bmi 8f\n\t"                                                                                               \
-    "add r8, r8, #16\n\t"                                                                                      \
-    "strd r8, r9, [sp, #52]\n\t"                                                                               \
-    "mov %[xp], r8\n\t"                                                                                        \
-    "ldrd r10, r11, [sp, #12]\n\t"                                                                             \
-    "ldr r8, [sp, #24]\n\t"                                                                                    \
-    "add %[o], r11, r8\n\t"                                                                                    \
-    "add r11, %[o], r10\n\t"                                                                                   \
-    "str r11, [sp, #16]\n\t"                                                                                   \
+    "bmi " EXIT "\n\t"                                                                                               \
+    "add %[xp], r8, #16\n\t"                                                                                   \
+    "strd %[xp], r9, [sp, #52]\n\t"                                                                            \
+    "add %[o], %[o], r11, lsl #1\n\t"                                                                          \
+    "add %[o], %[o], r11\n\t"                                                                                  \
+    "add r12, %[o], r11\n\t"                                                                                   \
+    "str r12, [sp, #16]\n\t"                                                                                   \
     "b 1b\n\t"
 #define TSLM_S2J_BLOCKS(BLOCKR, REQ, TAP)                                                                      \
-    "ldr r8, [sp, #8]\n\t"                                                                                     \
-    "tbh [pc, r8, lsl #1]\n\t"                                                                                 \
+    "tbh [pc, r11, lsl #1]\n\t"                                                                                \
     "9:\n\t"                                                                                                   \
     ".hword " TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G                                                \
     "(11f - 9b) / 2, (12f - 9b) / 2, (13f - 9b) / 2, (14f - 9b) / 2, "                                         \
@@ -1445,12 +1468,17 @@ TSLM_ALWAYS_INLINE void col_3x3s2c_channels(const int32_t *ctx, const int32_t h,
     "12:\n\t" BLOCKR("6", TAP) TSLM_S2J_ROWS                                                                  \
     "13:\n\t" BLOCKR("7", TAP) TSLM_S2J_ROWS                                                                  \
     "14:\n\t" BLOCKR("8", TAP) TSLM_S2J_ROWS                                                                  \
-    "15:\n\t" TSLM_S2J_BLOCK(REQ, TAP) TSLM_S2J_ROWS                                                          \
+    "15:\n\t"                                                                                                 \
+    "str r11, [sp, #8]\n\t" TSLM_S2J_BLOCK(REQ, TAP) TSLM_S2J_ROWS_TO("7f")                                  \
+    "7:\n\t"                                                                                                   \
+    "ldr r8, [sp, #24]\n\t"                                                                                    \
+    "str r8, [sp, #8]\n\t"                                                                                     \
     "8:\n\t"
 /* per channel as TSLM_S2C_CHANNELS, but with the channel's record, weights, ostep, OC, 3 ostep and the blocks' end in
  * a context of its own on the stack (sp + 0 .. 51 at col33_ctx's offsets, 52 and 56 TSLM_S2J_ROWS's first x word and
- * passes left; the group's context's address at sp + 60)
- * so that r0 (b) holds the channel's 2 x bias for the first filter column's SMLAD */
+ * passes left; the group's context's address at sp + 60, and in r12 from one channel to the next) so that r0 (b)
+ * holds the channel's 2 x bias for the first filter column's SMLAD. The record's r slot, sp + 8, holds 3 ostep, the
+ * store offset of the copies for r = 5..8, except while the loop with r in a register runs (TBH chooses by r in r11). */
 #define TSLM_S2J_CHANNELS(BLOCKS)                                                                              \
     __asm__ volatile("sub sp, sp, #64\n\t"                                                                     \
             "str %[b], [sp, #60]\n\t"                                                                          \
@@ -1458,24 +1486,24 @@ TSLM_ALWAYS_INLINE void col_3x3s2c_channels(const int32_t *ctx, const int32_t h,
             "strd r8, r9, [sp, #20]\n\t"                                                                       \
             "ldr r8, [%[b], #12]\n\t"                                                                          \
             "str r8, [sp, #12]\n\t"                                                                            \
+            "str r9, [sp, #8]\n\t"                                                                             \
+            "mov r12, %[b]\n\t"                                                                                \
             "4:\n\t"                                                                                           \
-            "ldr r12, [sp, #60]\n\t"                                                                           \
             "ldr r8, [r12, #136]\n\t"                                                                          \
             "ldmia r8!, {r9, r10, r11, lr}\n\t"                                                                \
             "str r8, [r12, #136]\n\t"                                                                          \
             "mov %[b], r9\n\t"                                                                                 \
             "strd r10, lr, [sp, #0]\n\t"                                                                       \
-            "str r11, [sp, #8]\n\t"                                                                            \
             "ldr r8, [r12, #140]\n\t"                                                                          \
-            "ldmia r8!, {r9, r10, r11, lr}\n\t"                                                                \
-            "strd r9, r10, [sp, #28]\n\t"                                                                      \
-            "strd r11, lr, [sp, #36]\n\t"                                                                      \
-            "ldmia r8!, {r9, r10}\n\t"                                                                         \
-            "strd r9, r10, [sp, #44]\n\t"                                                                      \
+            "ldmia r8!, {%[a0], %[a1], %[a2], %[a3]}\n\t"                                                      \
+            "strd %[a0], %[a1], [sp, #28]\n\t"                                                                 \
+            "strd %[a2], %[a3], [sp, #36]\n\t"                                                                 \
+            "ldmia r8!, {%[a0], %[a1]}\n\t"                                                                    \
+            "strd %[a0], %[a1], [sp, #44]\n\t"                                                                 \
             "str r8, [r12, #140]\n\t"                                                                          \
             "ldrd %[xp], %[o], [r12, #144]\n\t"                                                                \
-            "ldrd r10, r11, [r12, #152]\n\t"                                                                   \
-            "add r9, %[o], r11\n\t"                                                                            \
+            "ldrd r10, lr, [r12, #152]\n\t"                                                                    \
+            "add r9, %[o], lr\n\t"                                                                             \
             "str r9, [sp, #16]\n\t"                                                                            \
             "ldr r9, [r12, #164]\n\t"                                                                          \
             "strd %[xp], r9, [sp, #52]\n\t"                                                                    \
@@ -2627,7 +2655,7 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
     const int jsel = J == 5 ? 0 : (J == 9 ? 1 : 3) + !(p->output_w & 1); /* col_3x3s2j_channels's jsel */
     col_geo geo;
     col_geometry(p, J, &geo);
-    col_pad(p, col, J, C < 4 ? C : 4);
+    col_pad_rows(p, col, J, C < 4 ? C : 4, !geo.zbottom || C % 4); /* (a last group of 1..3 channels: col_widen) */
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * C;
         int8_t *out_b = output + b * p->output_h * p->output_w * OC;

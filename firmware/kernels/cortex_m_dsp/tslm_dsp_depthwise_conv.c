@@ -353,7 +353,7 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
         q->wmode = 18;
     } else if (!q->top && pairs == 13 && J == 13 && hi_unused) {
         q->wmode = 19;
-    } else if (!q->top && pairs == 12 && J == 13) {
+    } else if (!q->top && pairs == 12 && J == 13 && in0 == 0) { /* (the 13th pair below the image) */
         q->wmode = 20;
     } else if (!q->top && pairs >= 5) {
         q->wmode = 3 + 4 * (pairs & 1) + 2 * ((pairs >> 1) & 1) + (J > pairs);

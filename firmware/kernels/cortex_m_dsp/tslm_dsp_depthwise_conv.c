@@ -336,7 +336,7 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
     /* col_widen4's loop: 0 the C loop (a last pair with its second row below the image); 1, 2: TSLM_WIDEN_COLS2U (9
      * pairs with J = 9 and the last pair's second row read by no output, 8 pairs with J = 9; 17, 18: 4 pairs with J = 5, 6 with J = 9;
-     * 19, 20: 13 pairs with J = 13 and the last's second row unread, 12 pairs with J = 13); 3..10:
+     * 19, 20: col_widen13's, chosen by col_geometry13); 3..10:
      * TSLM_WIDEN_COLS2 (five or more pairs, none above the image: 3 + 4 odd + 2 odd steps + J > pairs); 11, 12:
      * exactly 3, 4 pairs; 13..16 TSLM_WIDEN_COLS (with a pair above the image, odd pairs) */
     const int32_t pairs = q->pairs, hi_unused = 2 * J - 1 > (p->output_h - 1) * p->stride_h +
@@ -351,10 +351,7 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
         q->wmode = 17;
     } else if (!q->top && pairs == 6 && J == 9) {
         q->wmode = 18;
-    } else if (!q->top && pairs == 13 && J == 13 && hi_unused) {
-        q->wmode = 19;
-    } else if (!q->top && pairs == 12 && J == 13 && in0 == 0) { /* (the 13th pair below the image) */
-        q->wmode = 20;
+
     } else if (!q->top && pairs >= 5) {
         q->wmode = 3 + 4 * (pairs & 1) + 2 * ((pairs >> 1) & 1) + (J > pairs);
     } else if (!q->top && (pairs == 3 || pairs == 4)) {
@@ -367,12 +364,6 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
     q->wk[0] = q->row, q->wk[1] = 4 * q->cs, q->wk[2] = 8 * q->cs, q->wk[3] = 12 * q->cs, q->wk[4] = 4 * q->pairs;
     q->wk[5] = q->IC - 2 * q->pairs * q->row, q->wk[6] = 4 * (J - q->pairs), q->wk[7] = q->zero_points;
     q->zbottom = 0;
-#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
-    if (q->wmode == 20) { /* TSLM_WIDEN_ZSTEP's pair word in DSTEP's slot */
-        const uint32_t zp = (uint32_t)(-p->input_offset) & 0xFFFFu;
-        q->wk[6] = (int32_t)(zp | (zp << 16)), q->zbottom = 1;
-    }
-#endif
 }
 
 #if defined(TSLM_DSP_ASM)
@@ -619,19 +610,6 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
         case 18: /* 6 pairs with J = 9 (12-row images at stride 2) */
             TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO, TSLM_WIDEN_DSTEP, "");
             break;
-        case 19: /* 13 pairs with J = 13, the last one's second row unread (the compiler's bands of 12 rows) */
-            TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO
-                              TSLM_WIDEN_TWO TSLM_WIDEN_HALF, "", "add r10, r10, r8, lsl #1\n\t");
-            break;
-        case 20: /* 12 pairs with J = 13 (24-row images at stride 2, the last band of 12 rows), the 13th zero points */
-            if (q->cols & 1) {
-                TSLM_WIDEN_COLS2U("", TSLM_WIDEN_SIX, TSLM_WIDEN_ZSTEP, "");
-            } else { /* two columns a turn (one compare and branch per two) */
-                TSLM_WIDEN_COLS2U("", TSLM_WIDEN_SIX,
-                                  TSLM_WIDEN_ZSTEP TSLM_WIDEN_SIX "ldrd r9, r10, [sp, #4]\n\tadd %[s], %[s], r9\n\t"
-                                  TSLM_WIDEN_ZSTEP, "");
-            }
-            break;
         case 3: /* TSLM_WIDEN_COLS2: an odd pair, an odd step, the column step (3 + 4 odd + 2 odd2 + dstep ...) */
             TSLM_WIDEN_COLS2("", "", "");
             break;
@@ -715,6 +693,48 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
     }
 }
 
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+/* col_geometry's choice upgraded for 3x3 at stride 2 (col_run_3x3_body only, so that other layers link none of
+ * col_widen13): columns of 13 words, 13 pairs whose last one's second row no output reads (wmode 19: the compiler's
+ * bands of 12 rows) or 12 pairs from the image's first row and the pair below it (20: 24-row images, the last band of
+ * 12 rows), which col_widen13 writes as zero points (TSLM_WIDEN_ZSTEP's pair word in DSTEP's slot; col_pad need not:
+ * zbottom) */
+TSLM_ALWAYS_INLINE void col_geometry13(const tslm_depthwise_conv_params *p, col_geo *q)
+{
+    const int32_t hi_unused = 2 * q->J - 1 > (p->output_h - 1) * p->stride_h + (p->filter_h - 1) * p->dilation_h;
+    if (q->J != 13 || q->top || q->bottom || q->cols <= 0) {
+        return;
+    }
+    if (q->pairs == 13 && hi_unused) {
+        q->wmode = 19;
+    } else if (q->pairs == 12 && q->in0 == 0) {
+        const uint32_t zp = (uint32_t)(-p->input_offset) & 0xFFFFu;
+        q->wmode = 20, q->wk[6] = (int32_t)(zp | (zp << 16)), q->zbottom = 1;
+    }
+}
+
+/* col_widen4 for col_geometry13's modes 19 and 20 (src, col: col_widen4's) */
+__attribute__((noinline)) static void col_widen13(const col_geo *q, const int8_t *src, int32_t *col)
+{
+    const int32_t *const k = q->wk;
+    const int8_t *s = src + q->first;
+    int32_t *d = col + q->in0, *const stop = d + q->cols * q->J, lo;
+    int32_t *d1, *d2, *d3;
+    const int32_t *x = k;
+    const int8_t *ce = (const int8_t *)stop;
+    if (q->wmode == 19) { /* 13 pairs, the last one's first row alone (TSLM_WIDEN_HALF) */
+        TSLM_WIDEN_COLS2U("", TSLM_WIDEN_SIX TSLM_WIDEN_HALF, "", "add r10, r10, r8, lsl #1\n\t");
+    } else if (q->cols & 1) { /* 12 pairs and the zero points' */
+        TSLM_WIDEN_COLS2U("", TSLM_WIDEN_SIX, TSLM_WIDEN_ZSTEP, "");
+    } else { /* the same two columns a turn (one compare and branch per two) */
+        TSLM_WIDEN_COLS2U("", TSLM_WIDEN_SIX,
+                          TSLM_WIDEN_ZSTEP TSLM_WIDEN_SIX "ldrd r9, r10, [sp, #4]\n\tadd %[s], %[s], r9\n\t"
+                          TSLM_WIDEN_ZSTEP, "");
+    }
+    (void)d1, (void)d2, (void)d3, (void)x, (void)ce, (void)lo;
+}
+#endif
+
 #undef TSLM_WIDEN_PAIR
 #undef TSLM_WIDEN_COLS
 #undef TSLM_WIDEN_COLS_N
@@ -740,6 +760,19 @@ TSLM_ALWAYS_INLINE void col_widen_group(const tslm_depthwise_conv_params *p, con
     } else {
         col_widen(p, in_b, g, col, q->J, chans);
     }
+}
+
+/* col_widen_group for 3x3 at stride 2: col_widen13 for four channels in col_geometry13's modes */
+TSLM_ALWAYS_INLINE void col_widen_group_s2(const tslm_depthwise_conv_params *p, const col_geo *q, const int8_t *in_b,
+                                           int32_t g, int32_t *col, int32_t chans)
+{
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+    if (q->wmode >= 19 && chans == 4) {
+        col_widen13(q, in_b + 4 * g, col + p->pad_w * q->J);
+        return;
+    }
+#endif
+    col_widen_group(p, q, in_b, g, col, chans);
 }
 
 /* Widen group g's padded columns into col (`chans` of its four channels kept): the words of rows
@@ -2655,6 +2688,11 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
     const int jsel = J == 5 ? 0 : (J == 9 ? 1 : 3) + !(p->output_w & 1); /* col_3x3s2j_channels's jsel */
     col_geo geo;
     col_geometry(p, J, &geo);
+#if !defined(TSLM_OPTIMIZE_SIZE)
+    if (s2) {
+        col_geometry13(p, &geo);
+    }
+#endif
     col_pad_rows(p, col, J, C < 4 ? C : 4, !geo.zbottom || C % 4); /* (a last group of 1..3 channels: col_widen) */
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * C;
@@ -2665,7 +2703,11 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
         ctx.obase = (int32_t)(uintptr_t)out_b - OC;
         for (int32_t g = 0; 4 * g < C; ++g) {
             const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
-            col_widen_group(p, &geo, in_b, g, col, chans);
+            if (s2) {
+                col_widen_group_s2(p, &geo, in_b, g, col, chans);
+            } else {
+                col_widen_group(p, &geo, in_b, g, col, chans);
+            }
             if (small) { /* small images: passes of up to four rows across the columns */
                 /* xbase, obase: the first column's (the other drivers': the one before); the driver moves rqp, wp
                  * and obase on by the group's channels */

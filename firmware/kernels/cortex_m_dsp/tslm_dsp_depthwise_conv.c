@@ -320,7 +320,7 @@ typedef struct {
     int32_t wmode;            /* col_widen4's loop (col_geometry) */
     int32_t j0, in0, pairs;   /* the first pair touching the image, the first wholly inside, how many are */
     int32_t zero_points;      /* the input zero point in each byte */
-    int32_t zbottom;          /* col_widen4 writes the pair below the image (col_pad need not: wmode 20) */
+    int32_t zbottom;          /* col_widen13 writes the pair below the image (wmode 20: col_pad need not) */
     int32_t wk[8];            /* TSLM_WIDEN_COLS's constants: row, 4 cs, 8 cs, 12 cs, 4 pairs, IC - 2 pairs row,
                                * 4 (J - pairs), zero_points */
 } col_geo;
@@ -351,7 +351,6 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
         q->wmode = 17;
     } else if (!q->top && pairs == 6 && J == 9) {
         q->wmode = 18;
-
     } else if (!q->top && pairs >= 5) {
         q->wmode = 3 + 4 * (pairs & 1) + 2 * ((pairs >> 1) & 1) + (J > pairs);
     } else if (!q->top && (pairs == 3 || pairs == 4)) {
@@ -974,7 +973,7 @@ typedef struct {
      * before the first at a channel's start); 116, 120: bytes between columns of x and of the output; 124: bytes
      * of output rows the full blocks cover; 128: the channel's last column's output; 132: one row after the
      * blocks; 136, 140: the next channel's record and weights; 144, 148: its 108 and 112 at its start; 152: bytes
-     * between channels' columns; 156: output_w x 120; 160: 148 after the last channel */
+     * between channels' columns; 156: output_w x 120; 160: 148 after the last channel; 164: s2jrows */
     int32_t xcol, ocol, xs, oc, bspan, ostop, rest1;
     int32_t rqp, wp, xbase, obase, cstride, owoc, ostopc;
     int32_t s2jrows; /* 164: col_3x3s2j_channels: the passes of four rows each channel runs after its first */

@@ -47,6 +47,29 @@ def test_3x3_stride2_takes_the_driver_or_the_row_window(zoo, monkeypatch):
     assert dw.params["stride_h"] == 2 and dw.params["requant_fast"] in (0, 1)  # so the row window
 
 
+def test_3x3_stride2_bands_of_12_rows_and_whole_images(monkeypatch):
+    """3x3 at stride 2: 48x48x16 in bands of 12 rows (columns of 13 words, 10,192 bytes: within DW_BAND_SCRATCH_S2,
+    where bands of 8 fit DW_BAND_SCRATCH), 24x24x32 as one call (12 rows, 5,200 bytes) rather than bands of 8 + 4;
+    stride 1 keeps bands of at most DW_BAND_SCRATCH."""
+    import opzoo
+
+    from tinyslm.compiler.dsp_bands import DW_BAND_SCRATCH, DW_BAND_SCRATCH_S2, band_scratch
+
+    for name, spec, band, scratch in (
+            ("b12_s2_48x48x16", dict(k=(3, 3), cin=16, stride=2, act=opzoo.relu6, hw=(48, 48)), 12, 10192),
+            ("b12_s2_24x24x32", dict(k=(3, 3), cin=32, stride=2, act=opzoo.relu6, hw=(24, 24)), 0, 5200),
+            ("b12_s1_48x48x8", dict(k=(3, 3), cin=8, stride=1, act=opzoo.relu6, hw=(48, 48)), 16, None)):
+        monkeypatch.setitem(opzoo.CASES, name, opzoo.depthwise(**spec))
+        (dw,) = _dw_calls(opzoo.convert(name))
+        p = dw.params
+        assert p["band_h"] == band and p["requant_fast"] == 16, name
+        if scratch is not None:
+            assert dw.scratch_bytes == scratch <= DW_BAND_SCRATCH_S2, name
+            assert dw.func == "tslm_dsp_depthwise_conv_3x3s2_sat_s8", name
+        else:
+            assert dw.scratch_bytes == band_scratch(8, p["ring_w"], band, 3, 1) <= DW_BAND_SCRATCH, name
+
+
 # name: (depthwise spec, forced band height)
 BAND_CASES = {
     "bands4_3x3_c8_relu_rows13": (dict(k=(3, 3), cin=8, act="relu", hw=(13, 7)), 4),  # last band 1 row
@@ -79,6 +102,7 @@ def _forced_band_model(name: str, monkeypatch) -> bytes:
     monkeypatch.setitem(opzoo.CASES, name, opzoo.depthwise(**spec))
     model = opzoo.convert(name)
     monkeypatch.setattr(conv, "DW_COL_MIN_SCRATCH", 0)
+    monkeypatch.setattr(conv, "DW_BAND_SCRATCH", 0)  # (3x3 at stride 2 over <= 12 rows: not one whole call)
     monkeypatch.setattr(conv, "column_band", lambda ic, ring_w, oh, fh, s, limit: band if band < oh else 0)
     (dw,) = _dw_calls(model)
     assert dw.params["requant_fast"] >= 16 and dw.params["band_h"] == band and dw.inplace == []

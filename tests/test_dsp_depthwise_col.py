@@ -158,6 +158,18 @@ DRIVER_CASES = {
     "s2_48x48_c16_relu6": dict(k=(3, 3), cin=16, act="relu6", hw=(48, 48), stride=2),
     "s2_24x24_c32_relu": dict(k=(3, 3), cin=32, act="relu", hw=(24, 24), stride=2),
     "s2_24x24_c16": dict(k=(3, 3), cin=16, act=None, hw=(24, 24), stride=2),
+    # 3x3 at stride 2 over 9..12 output rows, the passes over columns of 13 words (col_3x3s2j_channels's jsel 3, 4, each
+    # channel's passes of four rows in one call: TSLM_S2J_ROWS), the widening's 12 pairs with the zero-point pair
+    # below (wmode 20: odd and even columns; a partial group: col_pad writes it), the pad row above, the last one to
+    # three rows in col_3x3s2c_channels, right shifts in and outside the copies
+    "s2j13_rows12_c14_shifts_relu": dict(k=(3, 3), cin=14, act="relu", hw=(24, 10), stride=2, wscale=W1_SHIFTS),
+    "s2j13_rows12_even_c14_shifts": dict(k=(3, 3), cin=14, act=None, hw=(24, 12), stride=2, wscale=W1_SHIFTS),
+    "s2j13_rows12_top_c8_relu6": dict(k=(3, 3), cin=8, act="relu6", hw=(23, 11), stride=2),
+    "s2j13_rows11_c8_relu": dict(k=(3, 3), cin=8, act="relu", hw=(22, 7), stride=2),
+    "s2j13_rows10_c12": dict(k=(3, 3), cin=12, act=None, hw=(20, 9), stride=2),
+    "s2j13_rows9_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(17, 6), stride=2),
+    # ... and the compiler's bands of 12 rows (48 rows: 12 + 12, the second band wmode 20) with an odd count of columns
+    "s2_48x45_c6_relu6": dict(k=(3, 3), cin=6, act="relu6", hw=(48, 45), stride=2),
     # passes of four rows with J = 9 or 5 (col_3x3s2j_channels): right shifts in the copies (5..8) and outside them
     # (the loop with r in a register), relu, relu6 and no activation, a partial group
     "s2j_rows8_c14_shifts_relu": dict(k=(3, 3), cin=14, act="relu", hw=(16, 6), stride=2, wscale=W1_SHIFTS),

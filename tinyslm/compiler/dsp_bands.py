@@ -7,6 +7,10 @@ from __future__ import annotations
 from .dsp_layout import depthwise_column_words
 
 DW_BAND_SCRATCH = 8192  # bytes a band's widened columns may take (where the row window's take less)
+# 3x3 at stride 2: bands of 12 rows where those of 8 fit 8 KB and 12 fit this (48x48x16: 7,056 -> 10,192 bytes), the
+# kernel's passes over columns of 13 words (per band the last pair's first row is widened once more: 9 pairs for 8
+# rows, 13 for 12)
+DW_BAND_SCRATCH_S2 = 10240
 
 
 def band_scratch(channels: int, ring_w: int, band_h: int, filter_h: int, stride_h: int) -> int:

@@ -320,6 +320,7 @@ typedef struct {
     int32_t wmode;            /* col_widen4's loop (col_geometry) */
     int32_t j0, in0, pairs;   /* the first pair touching the image, the first wholly inside, how many are */
     int32_t zero_points;      /* the input zero point in each byte */
+    int32_t zbottom;          /* col_widen13 writes the pair below the image (wmode 20: col_pad need not) */
     int32_t wk[8];            /* TSLM_WIDEN_COLS's constants: row, 4 cs, 8 cs, 12 cs, 4 pairs, IC - 2 pairs row,
                                * 4 (J - pairs), zero_points */
 } col_geo;
@@ -334,7 +335,8 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
     q->top = j0 < in0, q->bottom = in1 < j1, q->j0 = j0, q->in0 = in0, q->pairs = in1 - in0;
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
     /* col_widen4's loop: 0 the C loop (a last pair with its second row below the image); 1, 2: TSLM_WIDEN_COLS2U (9
-     * pairs with J = 9 and the last pair's second row read by no output, 8 pairs with J = 9; 17, 18: 4 pairs with J = 5, 6 with J = 9); 3..10:
+     * pairs with J = 9 and the last pair's second row read by no output, 8 pairs with J = 9; 17, 18: 4 pairs with J = 5, 6 with J = 9;
+     * 19, 20: col_widen13's, chosen by col_geometry13); 3..10:
      * TSLM_WIDEN_COLS2 (five or more pairs, none above the image: 3 + 4 odd + 2 odd steps + J > pairs); 11, 12:
      * exactly 3, 4 pairs; 13..16 TSLM_WIDEN_COLS (with a pair above the image, odd pairs) */
     const int32_t pairs = q->pairs, hi_unused = 2 * J - 1 > (p->output_h - 1) * p->stride_h +
@@ -360,6 +362,7 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
     q->zero_points = (int32_t)((uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u);
     q->wk[0] = q->row, q->wk[1] = 4 * q->cs, q->wk[2] = 8 * q->cs, q->wk[3] = 12 * q->cs, q->wk[4] = 4 * q->pairs;
     q->wk[5] = q->IC - 2 * q->pairs * q->row, q->wk[6] = 4 * (J - q->pairs), q->wk[7] = q->zero_points;
+    q->zbottom = 0;
 }
 
 #if defined(TSLM_DSP_ASM)
@@ -504,6 +507,14 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
     "sxtb16 r11, r10, ror #8\n\t"                                                                              \
     "sxtb16 %[x], r12, ror #8\n\t"                                                                             \
     "strd r11, %[x], [%[d3]], #8\n\t"
+#define TSLM_WIDEN_SIX TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO
+/* the column's last word, the pair below the image, as zero points (r10: their pair word), instead of DSTEP and
+ * col_pad's store of it (col_geo.zbottom) */
+#define TSLM_WIDEN_ZSTEP                                                                                       \
+    "str r10, [%[d]], #4\n\t"                                                                                 \
+    "str r10, [%[d1]], #4\n\t"                                                                                \
+    "str r10, [%[d2]], #4\n\t"                                                                                \
+    "str r10, [%[d3]], #4\n\t"
 #define TSLM_WIDEN_DSTEP                                                                                       \
     "add %[d], %[d], r10\n\t"                                                                                  \
     "add %[d1], %[d1], r10\n\t"                                                                                \
@@ -681,6 +692,48 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
     }
 }
 
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+/* col_geometry's choice upgraded for 3x3 at stride 2 (col_run_3x3_body only, so that other layers link none of
+ * col_widen13): columns of 13 words, 13 pairs whose last one's second row no output reads (wmode 19: the compiler's
+ * bands of 12 rows) or 12 pairs from the image's first row and the pair below it (20: 24-row images, the last band of
+ * 12 rows), which col_widen13 writes as zero points (TSLM_WIDEN_ZSTEP's pair word in DSTEP's slot; col_pad need not:
+ * zbottom) */
+TSLM_ALWAYS_INLINE void col_geometry13(const tslm_depthwise_conv_params *p, col_geo *q)
+{
+    const int32_t hi_unused = 2 * q->J - 1 > (p->output_h - 1) * p->stride_h + (p->filter_h - 1) * p->dilation_h;
+    if (q->J != 13 || q->top || q->bottom || q->cols <= 0) {
+        return;
+    }
+    if (q->pairs == 13 && hi_unused) {
+        q->wmode = 19;
+    } else if (q->pairs == 12 && q->in0 == 0) {
+        const uint32_t zp = (uint32_t)(-p->input_offset) & 0xFFFFu;
+        q->wmode = 20, q->wk[6] = (int32_t)(zp | (zp << 16)), q->zbottom = 1;
+    }
+}
+
+/* col_widen4 for col_geometry13's modes 19 and 20 (src, col: col_widen4's) */
+__attribute__((noinline)) static void col_widen13(const col_geo *q, const int8_t *src, int32_t *col)
+{
+    const int32_t *const k = q->wk;
+    const int8_t *s = src + q->first;
+    int32_t *d = col + q->in0, *const stop = d + q->cols * q->J, lo;
+    int32_t *d1, *d2, *d3;
+    const int32_t *x = k;
+    const int8_t *ce = (const int8_t *)stop;
+    if (q->wmode == 19) { /* 13 pairs, the last one's first row alone (TSLM_WIDEN_HALF) */
+        TSLM_WIDEN_COLS2U("", TSLM_WIDEN_SIX TSLM_WIDEN_HALF, "", "add r10, r10, r8, lsl #1\n\t");
+    } else if (q->cols & 1) { /* 12 pairs and the zero points' */
+        TSLM_WIDEN_COLS2U("", TSLM_WIDEN_SIX, TSLM_WIDEN_ZSTEP, "");
+    } else { /* the same two columns a turn (one compare and branch per two) */
+        TSLM_WIDEN_COLS2U("", TSLM_WIDEN_SIX,
+                          TSLM_WIDEN_ZSTEP TSLM_WIDEN_SIX "ldrd r9, r10, [sp, #4]\n\tadd %[s], %[s], r9\n\t"
+                          TSLM_WIDEN_ZSTEP, "");
+    }
+    (void)d1, (void)d2, (void)d3, (void)x, (void)ce, (void)lo;
+}
+#endif
+
 #undef TSLM_WIDEN_PAIR
 #undef TSLM_WIDEN_COLS
 #undef TSLM_WIDEN_COLS_N
@@ -690,6 +743,8 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
 #undef TSLM_WIDEN_TWO
 #undef TSLM_WIDEN_HALF
 #undef TSLM_WIDEN_DSTEP
+#undef TSLM_WIDEN_ZSTEP
+#undef TSLM_WIDEN_SIX
 #undef TSLM_WIDEN_COLS_3
 #undef TSLM_WIDEN_TOP
 #undef TSLM_WIDEN_PAIR_BODY
@@ -704,6 +759,19 @@ TSLM_ALWAYS_INLINE void col_widen_group(const tslm_depthwise_conv_params *p, con
     } else {
         col_widen(p, in_b, g, col, q->J, chans);
     }
+}
+
+/* col_widen_group for 3x3 at stride 2: col_widen13 for four channels in col_geometry13's modes */
+TSLM_ALWAYS_INLINE void col_widen_group_s2(const tslm_depthwise_conv_params *p, const col_geo *q, const int8_t *in_b,
+                                           int32_t g, int32_t *col, int32_t chans)
+{
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+    if (q->wmode >= 19 && chans == 4) {
+        col_widen13(q, in_b + 4 * g, col + p->pad_w * q->J);
+        return;
+    }
+#endif
+    col_widen_group(p, q, in_b, g, col, chans);
 }
 
 /* Widen group g's padded columns into col (`chans` of its four channels kept): the words of rows
@@ -743,7 +811,8 @@ __attribute__((noinline)) static void col_widen(const tslm_depthwise_conv_params
 }
 
 /* The words no group's image values reach (columns and row pairs wholly outside the image): zero points. */
-__attribute__((noinline)) static void col_pad(const tslm_depthwise_conv_params *p, int32_t *col, int32_t J, int32_t chans)
+__attribute__((noinline)) static void col_pad_rows(const tslm_depthwise_conv_params *p, int32_t *col, int32_t J,
+                                                   int32_t chans, const int below)
 {
     const int32_t zp = -p->input_offset;
     const int32_t pad = pack_lo(zp, zp);
@@ -758,18 +827,25 @@ __attribute__((noinline)) static void col_pad(const tslm_depthwise_conv_params *
         for (int32_t *d = base + xb * J; d < base + w * J; ++d) {
             *d = pad;
         }
-        /* the image's columns: pairs above (j < j0) and below (j >= j1) the image (the pairs between: col_widen's) */
-        for (int32_t k = xa * J; j0 > 0 && k < xb * J; k += J) {
-            for (int32_t j = 0; j < j0; ++j) {
-                base[k + j] = pad;
+        /* the image's columns: pairs above (j < j0) and below (j >= j1) the image (the pairs between: col_widen's),
+         * one pair row at a time across the columns (one store a word; one or two rows at most) */
+        for (int32_t j = 0; j < J; ++j) {
+            if (j == j0 && j1 > j0) { /* past the image's pairs (and those below where `below` is 0) */
+                j = below ? j1 : J;
+                if (j >= J) {
+                    break;
+                }
             }
-        }
-        for (int32_t k = xa * J + j1; j1 < J && k < xb * J; k += J) {
-            for (int32_t j = 0; j < J - j1; ++j) {
-                base[k + j] = pad;
+            for (int32_t *d = base + xa * J + j, *const end = base + xb * J; d < end; d += J) {
+                *d = pad;
             }
         }
     }
+}
+
+TSLM_ALWAYS_INLINE void col_pad(const tslm_depthwise_conv_params *p, int32_t *col, int32_t J, int32_t chans)
+{
+    col_pad_rows(p, col, J, chans, 1);
 }
 
 #if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT
@@ -897,9 +973,10 @@ typedef struct {
      * before the first at a channel's start); 116, 120: bytes between columns of x and of the output; 124: bytes
      * of output rows the full blocks cover; 128: the channel's last column's output; 132: one row after the
      * blocks; 136, 140: the next channel's record and weights; 144, 148: its 108 and 112 at its start; 152: bytes
-     * between channels' columns; 156: output_w x 120; 160: 148 after the last channel */
+     * between channels' columns; 156: output_w x 120; 160: 148 after the last channel; 164: s2jrows */
     int32_t xcol, ocol, xs, oc, bspan, ostop, rest1;
     int32_t rqp, wp, xbase, obase, cstride, owoc, ostopc;
+    int32_t s2jrows; /* 164: col_3x3s2j_channels: the passes of four rows each channel runs after its first */
 } col33_ctx;
 
 /* One filter column of a 3x3 block: the column's three x words X0, X1, X2 in r8-r10 (XLOAD), the weights
@@ -1354,10 +1431,9 @@ TSLM_ALWAYS_INLINE void col_3x3s2c_channels(const int32_t *ctx, const int32_t h,
     TSLM_S2J_FX("44", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                                                      \
     "ldmia sp, {r8, r9, r10, r11, r12, lr}\n\t"
 #define TSLM_S2J_END "add %[o], %[o], lr\n\tcmp %[o], r12\n\tbne 1b\n\t"
-/* r = R (5..8) an immediate of SSAT, r10 = 3 ostep (put in the record's r slot once the channel's loop is chosen) */
+/* r = R (5..8) an immediate of SSAT, r10 = 3 ostep (the record's r slot holds it but in the loop with r in r10) */
 #define TSLM_S2J_BLOCKR(R, TAP)                                                                                     \
-    "ldr r8, [sp, #24]\n\t"                                                                                    \
-    "str r8, [sp, #8]\n\t"     TSLM_S2J_MACS(TAP)                                                                   \
+    TSLM_S2J_MACS(TAP)                                                                   \
     TSLM_COL3B_REQR("a0", R) TSLM_COL3B_REQR("a1", R) TSLM_COL3B_REQR("a2", R) TSLM_COL3B_REQR("a3", R)        \
     "strb %[a0], [%[o]]\n\t"                                                                                   \
     "strb %[a1], [%[o], r11]\n\t"                                                                              \
@@ -1373,8 +1449,6 @@ TSLM_ALWAYS_INLINE void col_3x3s2c_channels(const int32_t *ctx, const int32_t h,
     "strb %[a3], [%[o], r10]\n\t"                                                                              \
     "add %[o], %[o], lr\n\t"
 #define TSLM_S2J_BLOCKR2(R, TAP)                                                                               \
-    "ldr r8, [sp, #24]\n\t"                                                                                    \
-    "str r8, [sp, #8]\n\t"                                                                                     \
     "1:\n\t" TSLM_S2J_BODYR(R, TAP) TSLM_S2J_BODYR(R, TAP)                                                     \
     "cmp %[o], r12\n\t"                                                                                        \
     "bne 1b\n\t"
@@ -1384,8 +1458,7 @@ TSLM_ALWAYS_INLINE void col_3x3s2c_channels(const int32_t *ctx, const int32_t h,
     "smmlar %[" X "], %[" X "], r8, %[t]\n\t"                                                                  \
     "ssat %[" X "], #8, %[" X "], asr #" R "\n\t"
 #define TSLM_S2J_BLOCKRR(R, TAP)                                                                               \
-    "ldr r8, [sp, #24]\n\t"                                                                                    \
-    "str r8, [sp, #8]\n\t"     TSLM_S2J_MACS(TAP)                                                              \
+    TSLM_S2J_MACS(TAP)                                                              \
     TSLM_S2J_RREQR("a0", R) TSLM_S2J_RREQR("a1", R) TSLM_S2J_RREQR("a2", R) TSLM_S2J_RREQR("a3", R)            \
     "strb %[a0], [%[o]]\n\t"                                                                                   \
     "strb %[a1], [%[o], r11]\n\t"                                                                              \
@@ -1399,23 +1472,45 @@ TSLM_ALWAYS_INLINE void col_3x3s2c_channels(const int32_t *ctx, const int32_t h,
     "add r10, %[o], r11, lsl #1\n\t"                                                                           \
     "strb %[a2], [%[o], r11, lsl #1]\n\t"                                                                      \
     "strb %[a3], [r10, r11]\n\t" TSLM_S2J_END
+/* after a channel's blocks of four rows: its next four rows where the pass has more (sp + 56: how many more), the
+ * same loop copy again with xp at the next rows' first column (sp + 52: this pass's, one word a row on: stride 2),
+ * o (at the old end, r12, one column past the last of the rows before) 3 ostep on (r11 from the blocks' LDM; ostep =
+ * output_w OC: the first column of the rows four on) and the end one output row on from it: 10 instructions instead
+ * of the channel's set-up and a pass of its own (~31 and the C driver's ~25 a group) */
+#define TSLM_S2J_ROWS TSLM_S2J_ROWS_TO("8f")
+#define TSLM_S2J_ROWS_TO(EXIT)                                                                                 \
+    "ldrd r8, r9, [sp, #52]\n\t"                                                                               \
+    "subs r9, r9, #1\n\t"                                                                                      \
+    "bmi " EXIT "\n\t"                                                                                               \
+    "add %[xp], r8, #16\n\t"                                                                                   \
+    "strd %[xp], r9, [sp, #52]\n\t"                                                                            \
+    "add %[o], %[o], r11, lsl #1\n\t"                                                                          \
+    "add %[o], %[o], r11\n\t"                                                                                  \
+    "add r12, %[o], r11\n\t"                                                                                   \
+    "str r12, [sp, #16]\n\t"                                                                                   \
+    "b 1b\n\t"
 #define TSLM_S2J_BLOCKS(BLOCKR, REQ, TAP)                                                                      \
-    "ldr r8, [sp, #8]\n\t"                                                                                     \
-    "tbh [pc, r8, lsl #1]\n\t"                                                                                 \
+    "tbh [pc, r11, lsl #1]\n\t"                                                                                \
     "9:\n\t"                                                                                                   \
     ".hword " TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G                                                \
     "(11f - 9b) / 2, (12f - 9b) / 2, (13f - 9b) / 2, (14f - 9b) / 2, "                                         \
     TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G       \
     TSLM_DW_G TSLM_DW_G "(15f - 9b) / 2\n\t"                                                                   \
-    "11:\n\t" BLOCKR("5", TAP) "b 8f\n\t"                                                                  \
-    "12:\n\t" BLOCKR("6", TAP) "b 8f\n\t"                                                                  \
-    "13:\n\t" BLOCKR("7", TAP) "b 8f\n\t"                                                                  \
-    "14:\n\t" BLOCKR("8", TAP) "b 8f\n\t"                                                                  \
-    "15:\n\t" TSLM_S2J_BLOCK(REQ, TAP)                                                                   \
+    "11:\n\t" BLOCKR("5", TAP) TSLM_S2J_ROWS                                                                  \
+    "12:\n\t" BLOCKR("6", TAP) TSLM_S2J_ROWS                                                                  \
+    "13:\n\t" BLOCKR("7", TAP) TSLM_S2J_ROWS                                                                  \
+    "14:\n\t" BLOCKR("8", TAP) TSLM_S2J_ROWS                                                                  \
+    "15:\n\t"                                                                                                 \
+    "str r11, [sp, #8]\n\t" TSLM_S2J_BLOCK(REQ, TAP) TSLM_S2J_ROWS_TO("7f")                                  \
+    "7:\n\t"                                                                                                   \
+    "ldr r8, [sp, #24]\n\t"                                                                                    \
+    "str r8, [sp, #8]\n\t"                                                                                     \
     "8:\n\t"
 /* per channel as TSLM_S2C_CHANNELS, but with the channel's record, weights, ostep, OC, 3 ostep and the blocks' end in
- * a context of its own on the stack (sp + 0 .. 47 at col33_ctx's offsets; the group's context's address at sp + 60)
- * so that r0 (b) holds the channel's 2 x bias for the first filter column's SMLAD */
+ * a context of its own on the stack (sp + 0 .. 51 at col33_ctx's offsets, 52 and 56 TSLM_S2J_ROWS's first x word and
+ * passes left; the group's context's address at sp + 60, and in r12 from one channel to the next) so that r0 (b)
+ * holds the channel's 2 x bias for the first filter column's SMLAD. The record's r slot, sp + 8, holds 3 ostep, the
+ * store offset of the copies for r = 5..8, except while the loop with r in a register runs (TBH chooses by r in r11). */
 #define TSLM_S2J_CHANNELS(BLOCKS)                                                                              \
     __asm__ volatile("sub sp, sp, #64\n\t"                                                                     \
             "str %[b], [sp, #60]\n\t"                                                                          \
@@ -1423,25 +1518,27 @@ TSLM_ALWAYS_INLINE void col_3x3s2c_channels(const int32_t *ctx, const int32_t h,
             "strd r8, r9, [sp, #20]\n\t"                                                                       \
             "ldr r8, [%[b], #12]\n\t"                                                                          \
             "str r8, [sp, #12]\n\t"                                                                            \
+            "str r9, [sp, #8]\n\t"                                                                             \
+            "mov r12, %[b]\n\t"                                                                                \
             "4:\n\t"                                                                                           \
-            "ldr r12, [sp, #60]\n\t"                                                                           \
             "ldr r8, [r12, #136]\n\t"                                                                          \
             "ldmia r8!, {r9, r10, r11, lr}\n\t"                                                                \
             "str r8, [r12, #136]\n\t"                                                                          \
             "mov %[b], r9\n\t"                                                                                 \
             "strd r10, lr, [sp, #0]\n\t"                                                                       \
-            "str r11, [sp, #8]\n\t"                                                                            \
             "ldr r8, [r12, #140]\n\t"                                                                          \
-            "ldmia r8!, {r9, r10, r11, lr}\n\t"                                                                \
-            "strd r9, r10, [sp, #28]\n\t"                                                                      \
-            "strd r11, lr, [sp, #36]\n\t"                                                                      \
-            "ldmia r8!, {r9, r10}\n\t"                                                                         \
-            "strd r9, r10, [sp, #44]\n\t"                                                                      \
+            "ldmia r8!, {%[a0], %[a1], %[a2], %[a3]}\n\t"                                                      \
+            "strd %[a0], %[a1], [sp, #28]\n\t"                                                                 \
+            "strd %[a2], %[a3], [sp, #36]\n\t"                                                                 \
+            "ldmia r8!, {%[a0], %[a1]}\n\t"                                                                    \
+            "strd %[a0], %[a1], [sp, #44]\n\t"                                                                 \
             "str r8, [r12, #140]\n\t"                                                                          \
             "ldrd %[xp], %[o], [r12, #144]\n\t"                                                                \
-            "ldrd r10, r11, [r12, #152]\n\t"                                                                   \
-            "add r9, %[o], r11\n\t"                                                                            \
+            "ldrd r10, lr, [r12, #152]\n\t"                                                                    \
+            "add r9, %[o], lr\n\t"                                                                             \
             "str r9, [sp, #16]\n\t"                                                                            \
+            "ldr r9, [r12, #164]\n\t"                                                                          \
+            "strd %[xp], r9, [sp, #52]\n\t"                                                                    \
             "add r8, %[xp], r10\n\t"                                                                           \
             "add r9, %[o], #1\n\t"                                                                             \
             "strd r8, r9, [r12, #144]\n\t"                                                                     \
@@ -1457,31 +1554,39 @@ TSLM_ALWAYS_INLINE void col_3x3s2c_channels(const int32_t *ctx, const int32_t h,
             :                                                                                                  \
             : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 
-/* ctx: &m of the group's col33_ctx as col_3x3s2c_channels's, with OC in its tap slot (20) and 3 ostep at 24; j9: J = 9
- * (2: and an even number of output columns: EPI_SAT's copies two blocks a turn), 0: J = 5 */
+/* ctx: &m of the group's col33_ctx as col_3x3s2c_channels's, with OC in its tap slot (20) and 3 ostep at 24; jsel: the
+ * column's words J and EPI_SAT's blocks a turn (two where the output columns are even: one compare and branch per two
+ * blocks): 0 J = 5; 1, 2 J = 9 (one, two a turn); 3, 4 J = 13 (one, two a turn: output_h 9..12, the compiler's bands of
+ * 12 rows and 24x24 -> 12x12 images) */
 /* (split by clamp as col_3x3s2c_channels: EPI_RSAT, EPI_SAT) */
-__attribute__((noinline)) static void col_3x3s2j_channels_r(const int32_t *ctx_, const int j9)
+__attribute__((noinline)) static void col_3x3s2j_channels_r(const int32_t *ctx_, const int jsel)
 {
     register const int32_t *b __asm__("r0") = ctx_; /* the context, then each channel's 2 x bias */
     register int32_t a0 __asm__("r1"), a1 __asm__("r2"), a2 __asm__("r3"), a3 __asm__("r4"), t __asm__("r5");
     register const int32_t *xp __asm__("r6");
     register int8_t *o __asm__("r7");
-    if (j9) {
+    if (jsel >= 3) {
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKRR, TSLM_COL3B_RREQ, "52"));
+    } else if (jsel) {
         TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKRR, TSLM_COL3B_RREQ, "36"));
     } else {
         TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKRR, TSLM_COL3B_RREQ, "20"));
     }
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o, (void)b;
 }
-__attribute__((noinline)) static void col_3x3s2j_channels_s(const int32_t *ctx_, const int j9)
+__attribute__((noinline)) static void col_3x3s2j_channels_s(const int32_t *ctx_, const int jsel)
 {
     register const int32_t *b __asm__("r0") = ctx_; /* the context, then each channel's 2 x bias */
     register int32_t a0 __asm__("r1"), a1 __asm__("r2"), a2 __asm__("r3"), a3 __asm__("r4"), t __asm__("r5");
     register const int32_t *xp __asm__("r6");
     register int8_t *o __asm__("r7");
-    if (j9 == 2) {
+    if (jsel == 4) {
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR2, TSLM_COL3B_REQ, "52"));
+    } else if (jsel == 3) {
+        TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR, TSLM_COL3B_REQ, "52"));
+    } else if (jsel == 2) {
         TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR2, TSLM_COL3B_REQ, "36"));
-    } else if (j9) {
+    } else if (jsel) {
         TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR, TSLM_COL3B_REQ, "36"));
     } else {
         TSLM_S2J_CHANNELS(TSLM_S2J_BLOCKS(TSLM_S2J_BLOCKR, TSLM_COL3B_REQ, "20"));
@@ -1489,14 +1594,14 @@ __attribute__((noinline)) static void col_3x3s2j_channels_s(const int32_t *ctx_,
     (void)a0, (void)a1, (void)a2, (void)a3, (void)t, (void)xp, (void)o, (void)b;
 }
 /* one pass of four rows in col_3x3s2j_channels_*: OC in the context's tap slot meanwhile */
-TSLM_ALWAYS_INLINE void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const int j9, const int rsat)
+TSLM_ALWAYS_INLINE void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const int jsel, const int rsat)
 {
     const int32_t tap = ctx->tap;
     ctx->tap = OC;
     if (rsat) {
-        col_3x3s2j_channels_r(&ctx->m, j9);
+        col_3x3s2j_channels_r(&ctx->m, jsel);
     } else {
-        col_3x3s2j_channels_s(&ctx->m, j9);
+        col_3x3s2j_channels_s(&ctx->m, jsel);
     }
     ctx->tap = tap;
 }
@@ -2569,17 +2674,25 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
     ctx.tap = 4 * tap_x;
     ctx.xs = 4 * xs, ctx.oc = OC, ctx.bspan = full * 4 * ostep, ctx.rest1 = rest == 1;
     ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
-    if (s2 && p->output_h <= 8) {
+    /* passes of up to four rows across the output columns: images of up to 8 output rows, and of 9..12 (J = 13)
+     * where the filter moves two columns a block (stride_w 2, dilation_w 1), so col_3x3s2j_channels runs them */
+    const int small = s2 && (p->output_h <= 8 || (J == 13 && p->stride_w == 2 && p->dilation_w == 1));
+    if (small) {
         ctx.xs = 4 * xs - 2 * ctx.tap; /* col_3x3s2c_channels: a block's xp, two taps on, to the next column's */
         ctx.os3 = 3 * ostep;
     }
-    /* col_3x3s2j_channels for passes of four rows: J = 9 or 5, filter columns J words apart (dilation_w 1: the
+    /* col_3x3s2j_channels for passes of four rows: J = 13, 9 or 5, filter columns J words apart (dilation_w 1: the
      * asm's immediate) and the filter two columns on a block (stride_w 2: xs 0) */
-    const int s2j = s2 && p->output_h <= 8 && (J == 9 || J == 5) && ctx.tap == 4 * J && ctx.xs == 0;
-    const int j9 = J != 9 ? 0 : p->output_w & 1 ? 1 : 2; /* col_3x3s2j_channels's j9 */
+    const int s2j = small && (J == 13 || J == 9 || J == 5) && ctx.tap == 4 * J && ctx.xs == 0;
+    const int jsel = J == 5 ? 0 : (J == 9 ? 1 : 3) + !(p->output_w & 1); /* col_3x3s2j_channels's jsel */
     col_geo geo;
     col_geometry(p, J, &geo);
-    col_pad(p, col, J, C < 4 ? C : 4);
+#if !defined(TSLM_OPTIMIZE_SIZE)
+    if (s2) {
+        col_geometry13(p, &geo);
+    }
+#endif
+    col_pad_rows(p, col, J, C < 4 ? C : 4, !geo.zbottom || C % 4); /* (a last group of 1..3 channels: col_widen) */
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * p->input_h * p->input_w * C;
         int8_t *out_b = output + b * p->output_h * p->output_w * OC;
@@ -2589,8 +2702,12 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
         ctx.obase = (int32_t)(uintptr_t)out_b - OC;
         for (int32_t g = 0; 4 * g < C; ++g) {
             const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
-            col_widen_group(p, &geo, in_b, g, col, chans);
-            if (s2 && p->output_h <= 8) { /* small images: passes of up to four rows across the columns */
+            if (s2) {
+                col_widen_group_s2(p, &geo, in_b, g, col, chans);
+            } else {
+                col_widen_group(p, &geo, in_b, g, col, chans);
+            }
+            if (small) { /* small images: passes of up to four rows across the columns */
                 /* xbase, obase: the first column's (the other drivers': the one before); the driver moves rqp, wp
                  * and obase on by the group's channels */
                 const int32_t rqp = ctx.rqp, wp = ctx.wp, obase = ctx.obase + OC;
@@ -2601,17 +2718,20 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
                     ctx.obase = obase - OC + chans;
                     continue;
                 }
-                if (h0 == 4 && s2j) {
-                    col_3x3s2j_pass(&ctx, OC, j9, epi == EPI_RSAT);
+                int32_t R0 = 4;
+                if (h0 == 4 && s2j) { /* every full pass of four rows in one call, channel by channel */
+                    ctx.s2jrows = p->output_h / 4 - 1;
+                    R0 = 4 * (p->output_h / 4);
+                    col_3x3s2j_pass(&ctx, OC, jsel, epi == EPI_RSAT);
                 } else {
                     col_3x3s2c_channels(&ctx.m, h0, epi == EPI_RSAT);
                 }
-                for (int32_t R0 = 4; R0 < p->output_h; R0 += 4) {
+                for (; R0 < p->output_h; R0 += 4) {
                     const int32_t h = p->output_h - R0 < 4 ? p->output_h - R0 : 4;
                     ctx.rqp = rqp, ctx.wp = wp, ctx.obase = obase + R0 * ostep, ctx.ostopc = ctx.obase + chans;
                     ctx.xbase = (int32_t)(uintptr_t)col + 4 * R0; /* (stride 2: a word per row) */
                     if (h == 4 && s2j) {
-                        col_3x3s2j_pass(&ctx, OC, j9, epi == EPI_RSAT);
+                        col_3x3s2j_pass(&ctx, OC, jsel, epi == EPI_RSAT);
                     } else {
                         col_3x3s2c_channels(&ctx.m, h, epi == EPI_RSAT);
                     }
@@ -2679,6 +2799,7 @@ TSLM_ALWAYS_INLINE void col_run_3x3s2t_body(const tslm_depthwise_conv_params *p,
             col_widen_group(p, &geo, in_b, g, col, chans);
             ctx.xbase = (int32_t)(uintptr_t)col; /* the group's first padded column */
             ctx.obase = (int32_t)(uintptr_t)(out_b + 4 * g), ctx.ostopc = ctx.obase + chans;
+            ctx.s2jrows = 0;
             col_3x3s2j_pass(&ctx, OC, 0, rsat);
         }
         for (int32_t g = 0; !four && 4 * g < C; ++g) {

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..dsp_bands import DW_BAND_SCRATCH, band_scratch, column_band
+from ..dsp_bands import DW_BAND_SCRATCH, DW_BAND_SCRATCH_S2, band_scratch, column_band
 from ..dsp_layout import (DW_COL_MIN_SCRATCH, DW_MAX_SPAN, conv_dsp_scratch, conv_triples, conv_wide, conv_wide_c1,
                           conv_wide_c1_rows, conv_wide_c1_scratch, conv_wide_cols,
                           conv_wide_quad8, conv_wide_quad8_stream, conv_wide_records, conv_wide_rgb, conv_wide_win,
@@ -324,10 +324,17 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
         stack_scratch = band_scratch(ic, stack_ring, st.out_rows, fh, 1) + st.rows * st.ws * ic
         if st.fits and stack_scratch <= max(ring_scratch, DW_DILATED_SCRATCH):
             stack = st
+    # 3x3 at stride 2 over up to 12 output rows (24x24 -> 12x12): the whole image in one column-layout call where its
+    # columns fit a band's scratch (the kernel's passes of four rows with columns of 13 words), not bands of 8 + 4
+    whole_s2 = (fh == fw == 3 and p["stride_h"] == p["stride_w"] == 2 and p["dilation_h"] == p["dilation_w"] == 1
+                and oh <= 12 and col_scratch <= max(ring_scratch, DW_BAND_SCRATCH))
     band_h = 0  # a large image's column layout in bands of output rows (stride 1; dsp_bands.py)
     if (records is not None and dm == 1 and p["dilation_h"] == 1 and p["stride_h"] in (1, 2) and not row_3x3_s2
-            and col_scratch > max(ring_scratch, DW_COL_MIN_SCRATCH)):
-        band_h = column_band(ic, ring_w, oh, fh, p["stride_h"], max(ring_scratch, DW_BAND_SCRATCH))
+            and not whole_s2 and col_scratch > max(ring_scratch, DW_COL_MIN_SCRATCH)):
+        limit = DW_BAND_SCRATCH
+        if fh == fw == 3 and p["stride_h"] == p["stride_w"] == 2 and p["dilation_w"] == 1:
+            limit = DW_BAND_SCRATCH_S2 if column_band(ic, ring_w, oh, fh, 2, DW_BAND_SCRATCH) == 8 else limit
+        band_h = column_band(ic, ring_w, oh, fh, p["stride_h"], max(ring_scratch, limit))
         if band_h:
             col_scratch = band_scratch(ic, ring_w, band_h, fh, p["stride_h"])
             in_place_ok = False  # a band overwrites input rows the next one reads
@@ -348,7 +355,7 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
         w_arg, bias_arg = Ref(wt.name, "const int8_t *"), Lit("NULL")
         note += ", one patch per pixel for all channels"
     elif (records is not None and dm == 1 and (p["dilation_h"] == 1 or dil_col or stack) and p["stride_h"] in (1, 2)
-            and not row_3x3_s2 and (col_scratch <= max(ring_scratch, DW_COL_MIN_SCRATCH) or band_h or stack)):
+            and not row_3x3_s2 and (col_scratch <= max(ring_scratch, DW_COL_MIN_SCRATCH) or band_h or stack or whole_s2)):
         # DSP, column layout: each padded input column of four channels widened whole, taps paired along
         # y (two MACs per SMLAD), four output rows at a time; a group's channels are read before any of
         # their outputs is written

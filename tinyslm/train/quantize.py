@@ -74,8 +74,10 @@ class QuantChoice:
             return cls("qat", f"post-training quantization lost {lost:.2f} validation points (> {above:g}); QAT "
                        f"{100 * qat_val:.2f}% against {100 * ptq_val:.2f}% on validation: QAT kept",
                        float_val, ptq_val, qat_val)
+        if qat_val is None:
+            raise ValueError(f"post-training quantization lost {lost:.2f} points (> {above:g}): QAT's accuracy is needed")
         return cls("ptq", f"post-training quantization lost {lost:.2f} validation points (> {above:g}); QAT "
-                   f"{100 * (qat_val or 0):.2f}% against {100 * ptq_val:.2f}% on validation: not kept",
+                   f"{100 * qat_val:.2f}% against {100 * ptq_val:.2f}% on validation: not kept",
                    float_val, ptq_val, qat_val)
 
 

@@ -1,0 +1,54 @@
+"""Per-op instruction counts of width-1 temporal depthwise shapes (K x 1 over a column of width 1) on the Cortex-M4
+DSP kernel in QEMU (-icount shift=0), each a single-op model made by opzoo.depthwise_layers and checked against TFLM
+byte for byte: `PYTHONPATH=. python tests/bench_dw_w1.py [name,name...]` (OPT=-Os for the size build). Models are
+cached in /tmp/dw-w1-ops, so another checkout measures the same bytes. Not a pytest module (no test_ prefix)."""
+import os
+import pathlib
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__))))
+
+import opzoo  # noqa: E402
+from tinyslm.compare import compare_outputs  # noqa: E402
+from tinyslm.compiler.lowering import Call  # noqa: E402
+from tinyslm.runners.oracle import Oracle  # noqa: E402
+from tinyslm.runners.qemu import measure  # noqa: E402
+
+OPT = os.environ.get("OPT", "-O2")
+
+SHAPES = {  # name: filter (h, w), channels, activation, input (h, w), stride, padding, dilation
+    "k3_t49_c64_relu": ((3, 1), 64, "relu", (49, 1), 1, "SAME", 1),
+    "k3_t49_c40": ((3, 1), 40, None, (49, 1), 1, "SAME", 1),
+    "k3s2_t49_c64_relu": ((3, 1), 64, "relu", (49, 1), 2, "SAME", 1),
+    "k3s2_t49_c64": ((3, 1), 64, None, (49, 1), 2, "SAME", 1),
+    "k3s2_t49_c40": ((3, 1), 40, None, (49, 1), 2, "SAME", 1),
+    "k2_t49_c64_relu": ((2, 1), 64, "relu", (49, 1), 1, "SAME", 1),
+    "k2s2_t49_c64_relu": ((2, 1), 64, "relu", (49, 1), 2, "SAME", 1),
+    "k4s2_t49_c64_relu": ((4, 1), 64, "relu", (49, 1), 2, "SAME", 1),
+    "k5s2_t49_c64_relu": ((5, 1), 64, "relu", (49, 1), 2, "SAME", 1),
+    "k3d2_t49_c64_relu": ((3, 1), 64, "relu", (49, 1), 1, "SAME", 2),
+    "k3_25x5_c64_relu": ((3, 1), 64, "relu", (25, 5), 1, "SAME", 1),
+    "row1x3_t49_c64_relu": ((1, 3), 64, "relu", (1, 49), 1, "SAME", 1),
+}
+
+
+def main(names: list[str]) -> None:
+    out = pathlib.Path("/tmp/dw-w1-ops")
+    out.mkdir(exist_ok=True)
+    for name in names:
+        f = out / f"{name}.tflite"
+        if not f.exists():
+            case = opzoo.Case(opzoo.depthwise_layers([SHAPES[name]]), expect_ops=("DEPTHWISE_CONV_2D",))
+            f.write_bytes(opzoo.convert_case(name, case))
+        model = f.read_bytes()
+        cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=2, seed=3, profile=True, opt=OPT)
+        ok = all(compare_outputs(Oracle(model).run(i), o).identical for i, o in zip(batches, run.outputs))
+        for st in cm.plan.steps:
+            if isinstance(st, Call) and st.op.index in (run.op_instructions or {}):
+                n = run.op_instructions[st.op.index]
+                print(f"{name:22s} {st.func:36s} {n:9d} instr {st.macs:8d} MAC "
+                      f"{n / max(st.macs, 1):.3f}/MAC exact={ok}", flush=True)
+
+
+if __name__ == "__main__":  # (pytest's doctest collection imports this file: nothing runs then)
+    main(sys.argv[1].split(",") if len(sys.argv) > 1 else list(SHAPES))

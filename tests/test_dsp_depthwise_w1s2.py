@@ -73,6 +73,11 @@ CASES = {
     "k2_rows16_c5": ((2, 1), 5, None, (16, 1), 1, "SAME", 1),
     "k2_valid_rows8_c4_relu": ((2, 1), 4, "relu", (9, 1), 1, "VALID", 1),
     "row1x2s2_c6": ((1, 2), 6, None, (1, 21), 2, "SAME", 1),
+    # K = 2 at stride 2 in the one-SMLAD copies (every first tap zero): entry 3 with two outputs after the loop
+    # (T = 4k + 3), entry 3 with one (4k + 1) and shifts in and outside the copies, entry 0 with two, no activation
+    "k2s2_rows12_c6_relu": ((2, 1), 6, "relu", (23, 1), 2, "SAME", 1),
+    "k2s2_rows11_c14_shifts": ((2, 1), 14, None, (21, 1), 2, "SAME", 1, SHIFTS),
+    "k2s2_rows10_c7": ((2, 1), 7, None, (19, 1), 2, "SAME", 1),
     # dilation (stride 1): T divisible by d and not, SAME and VALID, K = 3 (col_w1k3 per phase), 4, 5
     "k3d2_rows49_c8_relu": ((3, 1), 8, "relu", (49, 1), 1, "SAME", 2),
     "k3d2_rows20_c5": ((3, 1), 5, None, (20, 1), 1, "SAME", 2),

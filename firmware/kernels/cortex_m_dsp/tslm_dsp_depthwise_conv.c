@@ -3407,15 +3407,56 @@ __attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
     "smlabb r12, r5, r11, r12\n\t" REQ("r12", "r2", #R)                                                       \
     "strb r12, [r9]\n\t"                                                                                      \
     "b 4b\n\t"
+/* A zero first tap (every channel's w0 = 0: the compiler's 2 x 1 as 3 x 1): output t is (p_2t+1, p_2t+2) . B
+ * with B = (A0.hi, A1.lo) in r5 (made at the copy's entry, A1 = B >> 16 put back after its loop for the tails),
+ * one SMLAD and no carried pair, so 8 instructions a block fewer; lr still ends a block holding p_2t+4 */
+#define TSLM_W2K_BLK(REQ, R, STORES)                         \
+    "ldrsb r2, [r10]\n\t"                                   \
+    "ldrsb lr, [r10, r7]\n\t"                               \
+    "pkhbt r2, r2, lr, lsl #16\n\t"                         \
+    "smlad r11, r5, r2, r0\n\t"                             \
+    "ldrsb r2, [r10, r7, lsl #1]\n\t"                       \
+    "ldrsb lr, [r10, r8]\n\t"                               \
+    "pkhbt r2, r2, lr, lsl #16\n\t"                         \
+    "smlad r12, r5, r2, r0\n\t"                             \
+    "add r10, r10, r7, lsl #2\n\t"                          \
+    REQ("r11", "r2", R) REQ("r12", "r2", R) STORES
+#define TSLM_W2K_B "lsl r5, r5, #16\n\torr r5, r5, r4, lsr #16\n\t"
+#define TSLM_W2K_COPY(REQ, R)                                                                                 \
+    ".Lw2k%=_" #R "_1:\n\t" TSLM_W2K_B "sub r9, r9, r7, lsl #1\n\tb .Lw2kb%=_" #R "_1\n\t"                   \
+    ".Lw2k%=_" #R "_3:\n\t" TSLM_W2K_B "sub r9, r9, r7, lsl #1\n\tb .Lw2kb%=_" #R "_3\n\t"                   \
+    ".Lw2k%=_" #R "_2:\n\t" TSLM_W2K_B "b .Lw2kb%=_" #R "_2\n\t"                                             \
+    ".Lw2k%=_" #R "_0:\n\t" TSLM_W2K_B                                                                      \
+    ".Lw2kb%=_" #R "_0:\n\t" TSLM_W2K_BLK(REQ, #R, TSLM_W2_STA)                                              \
+    ".Lw2kb%=_" #R "_1:\n\t" TSLM_W2K_BLK(REQ, #R, TSLM_W2_STB)                                              \
+    ".Lw2kb%=_" #R "_2:\n\t" TSLM_W2K_BLK(REQ, #R, TSLM_W2_STA)                                              \
+    ".Lw2kb%=_" #R "_3:\n\t" TSLM_W2K_BLK(REQ, #R, TSLM_W2_STB)                                              \
+    "cmp r10, r6\n\t"                                                                                         \
+    "bne .Lw2kb%=_" #R "_0\n\t"                                                                               \
+    "lsr r5, r5, #16\n\t"                                                                                     \
+    "ldr r12, [sp]\n\t"                                                                                       \
+    "ldrd r6, r11, [r12, #4]\n\t"                                                                             \
+    "cmp r6, #1\n\t"                                                                                          \
+    "bne .Lw2tail%=\n\t"                                                                                      \
+    "ldrsb r2, [r10]\n\t"                                                                                     \
+    "pkhbt r2, lr, r2, lsl #16\n\t"                                                                           \
+    "smlad r12, r4, r2, r0\n\t"                                                                               \
+    "smlabb r12, r5, r11, r12\n\t" REQ("r12", "r2", #R)                                                       \
+    "strb r12, [r9]\n\t"                                                                                      \
+    "b 4b\n\t"
 #define TSLM_W2_TG ".hword (.Lw2g%=_0 - .Lw2t%=) / 2, (.Lw2g%=_1 - .Lw2t%=) / 2, (.Lw2g%=_2 - .Lw2t%=) / 2, (.Lw2g%=_3 - .Lw2t%=) / 2\n\t"
 /* the slow loop's entry E: the end to the stack slot, r into r6 (ODD: o moved back by 2C as in the copies) */
 #define TSLM_W2_GE(E, ODD) ".Lw2g%=_" E ":\n\tldr r11, [sp]\n\tstr r6, [sp, #4]\n\tldr r6, [r11]\n\t" ODD "b .Lw2gb%=_" E "\n\t"
 #if defined(TSLM_DSP_DW_W1_SLOW)
 #define TSLM_W2_TR(R) TSLM_W2_TG
+#define TSLM_W2K_TR(R) TSLM_W2_TG
 #else
 #define TSLM_W2_TR(R)                                                                                         \
     ".hword (.Lw2c%=_" #R "_0 - .Lw2t%=) / 2, (.Lw2c%=_" #R "_1 - .Lw2t%=) / 2, (.Lw2c%=_" #R                  \
     "_2 - .Lw2t%=) / 2, (.Lw2c%=_" #R "_3 - .Lw2t%=) / 2\n\t"
+#define TSLM_W2K_TR(R)                                                                                        \
+    ".hword (.Lw2k%=_" #R "_0 - .Lw2t%=) / 2, (.Lw2k%=_" #R "_1 - .Lw2t%=) / 2, (.Lw2k%=_" #R                  \
+    "_2 - .Lw2t%=) / 2, (.Lw2k%=_" #R "_3 - .Lw2t%=) / 2\n\t"
 #endif
 #define TSLM_W2_CHANNELS(REQ, REQG)                                                                           \
     __asm__ volatile(                                                                                         \
@@ -3449,8 +3490,14 @@ __attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
         TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TR(5) TSLM_W2_TR(6) TSLM_W2_TR(7)      \
         TSLM_W2_TR(8) TSLM_W2_TR(9) TSLM_W2_TR(10) TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG       \
         TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG                                       \
+        /* rows 22..43 (entry + 88): every channel's first tap zero */                                         \
+        TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2K_TR(5) TSLM_W2K_TR(6) TSLM_W2K_TR(7)   \
+        TSLM_W2K_TR(8) TSLM_W2K_TR(9) TSLM_W2K_TR(10) TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG    \
+        TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG                                       \
         TSLM_W2_COPY(REQ, 5) TSLM_W2_COPY(REQ, 6) TSLM_W2_COPY(REQ, 7) TSLM_W2_COPY(REQ, 8)                   \
         TSLM_W2_COPY(REQ, 9) TSLM_W2_COPY(REQ, 10)                                                             \
+        TSLM_W2K_COPY(REQ, 5) TSLM_W2K_COPY(REQ, 6) TSLM_W2K_COPY(REQ, 7) TSLM_W2K_COPY(REQ, 8)               \
+        TSLM_W2K_COPY(REQ, 9) TSLM_W2K_COPY(REQ, 10)                                                           \
         /* other r: the copies' four blocks a turn with r in r6, the end in the stack slot */                 \
         TSLM_W2_GE("0", "") TSLM_W2_GE("1", "sub r9, r9, r7, lsl #1\n\t") TSLM_W2_GE("2", "")                    \
         TSLM_W2_GE("3", "sub r9, r9, r7, lsl #1\n\t")                                                          \
@@ -3516,6 +3563,10 @@ __attribute__((noinline)) static void w1k3s2_channels_rsat(w1k3_ctx *ctx)
 #undef TSLM_W2_TG
 #undef TSLM_W2_GE
 #undef TSLM_W2_TR
+#undef TSLM_W2K_BLK
+#undef TSLM_W2K_B
+#undef TSLM_W2K_COPY
+#undef TSLM_W2K_TR
 #undef TSLM_W2_CHANNELS
 
 /* Width 1, 3 x 1 at stride 2 (pad_h 0 or 1), EPI_SAT or EPI_RSAT: every channel in w1k3s2_channels_*; 0 where the
@@ -3538,6 +3589,13 @@ TSLM_ALWAYS_INLINE int col_w1k3s2(const tslm_depthwise_conv_params *p, const int
     ctx.tailk = tk, ctx.zpair = (int32_t)(zp | (zp << 16)), ctx.C = C, ctx.len = 4 * C * nb, ctx.D = 3 * C; /* r8 */
     ctx.first = pad ? ctx.zpair : 1;
     ctx.entry = (4 - nb % 4) % 4;
+    /* every channel's first tap zero (2 x 1 as 3 x 1; a real 3 x 1 stops at its first channel): the TBH rows of
+     * the one-SMLAD copies, 88 on */
+    int32_t c = 0;
+    while (c < C && (w[2 * c] & 0xFFFF) == 0) {
+        ++c;
+    }
+    ctx.entry += c == C ? 88 : 0;
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * ih * C;
         int8_t *out_b = output + b * oh * C;

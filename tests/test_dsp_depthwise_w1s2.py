@@ -1,7 +1,8 @@
 """Width-1 depthwise layers on the Cortex-M4 DSP kernel that the column layout's fast paths gained in issue 15's
 fifth round: K x 1 at stride 2 with K = 5..10 (col_run_k1s2n: the widened column, four output rows a block, the
 loop copy per right shift; 4 x 1, 5 x 1 and 6 x 1 at width 1 in col_w1k4s2 and col_w1k5s2, the time pairs in
-registers), K = 2 as 3 x 1 with a zero first tap (stride 1 and 2), and dilated K x 1 at stride 1
+registers), K = 2 as 3 x 1 with a zero first tap (stride 1 and 2; the width-1 3 x 1 routines' one-SMLAD copies
+take a layer whose every first tap is zero), and dilated K x 1 at stride 1
 (col_dilated: one stride-1 pass per phase t = p, p + d, ..., rows d x C bytes apart). One model with every layer,
 one conversion, checked bit-exactly against TFLM in QEMU (-O2 and the size build). The stride-2 K >= 4 and dilated
 layers take their own entry, tslm_dsp_depthwise_conv_k1_s8 (~25 KB of routines at -O2 only they link)."""
@@ -72,6 +73,9 @@ CASES = {
     "k2_rows17_c6_relu": ((2, 1), 6, "relu", (17, 1), 1, "SAME", 1),
     "k2_rows16_c5": ((2, 1), 5, None, (16, 1), 1, "SAME", 1),
     "k2_valid_rows8_c4_relu": ((2, 1), 4, "relu", (9, 1), 1, "VALID", 1),
+    # K = 2 at stride 1 in the one-SMLAD copies: entries 2 and 3 (0 and 1 above), shifts in and outside the copies
+    "k2_rows13_c7_relu": ((2, 1), 7, "relu", (13, 1), 1, "SAME", 1),
+    "k2_rows12_c14_shifts": ((2, 1), 14, None, (12, 1), 1, "SAME", 1, SHIFTS),
     "row1x2s2_c6": ((1, 2), 6, None, (1, 21), 2, "SAME", 1),
     # K = 2 at stride 2 in the one-SMLAD copies (every first tap zero): entry 3 with two outputs after the loop
     # (T = 4k + 3), entry 3 with one (4k + 1) and shifts in and outside the copies, entry 0 with two, no activation

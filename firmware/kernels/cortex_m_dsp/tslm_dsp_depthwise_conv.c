@@ -3230,6 +3230,39 @@ typedef struct {
     "smlatb r12, r5, r11, r12\n\t" REQ("r12", "r7", #R)                                                       \
     "strb r12, [r10, r8]\n\t"                                                                                 \
     "b 4b\n\t"
+/* A zero first tap (every channel's w0 = 0: the compiler's 2 x 1 as 3 x 1): o(t + 1) = (w1, w2) . X1 is one SMLAD
+ * (B, X1) and o(t) = w1 X0.hi + w2 X1.lo keeps its two, so a block has one MAC instruction fewer; the same
+ * registers, entries and tails as TSLM_W1_COPY */
+#define TSLM_W1K_BLK(XC, XN, REQ, R)                         \
+    "ldrsb r11, [r10, r7]\n\t"                              \
+    "ldrsb r12, [r10, r7, lsl #1]\n\t"                      \
+    "pkhbt " XN ", r11, r12, lsl #16\n\t"                   \
+    "smlad r11, r4, " XC ", r0\n\t"                         \
+    "smlatb r11, r5, " XN ", r11\n\t"                       \
+    "smlad r12, r5, " XN ", r0\n\t"                         \
+    REQ("r11", XC, R) REQ("r12", XC, R)                     \
+    "strb r11, [r10, r8]\n\t"                               \
+    "strb r12, [r10, r9]\n\t"                               \
+    "add r10, r10, r7, lsl #1\n\t"
+#define TSLM_W1K_COPY(REQ, R)                                                                                 \
+    ".Lw1k%=_" #R "_1:\n\tmov r2, lr\n\tb .Lw1kb%=_" #R "_1\n\t"                                               \
+    ".Lw1k%=_" #R "_3:\n\tmov r2, lr\n\tb .Lw1kb%=_" #R "_3\n\t"                                               \
+    ".Lw1k%=_" #R "_0:\n\t"                                                                                   \
+    ".Lw1kb%=_" #R "_0:\n\t" TSLM_W1K_BLK("lr", "r2", REQ, #R)                                                \
+    ".Lw1kb%=_" #R "_1:\n\t" TSLM_W1K_BLK("r2", "lr", REQ, #R)                                                \
+    ".Lw1k%=_" #R "_2:\n\t"                                                                                   \
+    ".Lw1kb%=_" #R "_2:\n\t" TSLM_W1K_BLK("lr", "r2", REQ, #R)                                                \
+    ".Lw1kb%=_" #R "_3:\n\t" TSLM_W1K_BLK("r2", "lr", REQ, #R)                                                \
+    "cmp r10, r6\n\t"                                                                                         \
+    "bne .Lw1kb%=_" #R "_0\n\t"                                                                               \
+    "ldr r12, [sp]\n\t"                                                                                       \
+    "ldrd r6, r11, [r12, #4]\n\t"                                                                             \
+    "cmp r6, #1\n\t"                                                                                          \
+    "bne .Lw1tail%=\n\t"                                                                                      \
+    "smlad r12, r4, lr, r0\n\t"                                                                               \
+    "smlatb r12, r5, r11, r12\n\t" REQ("r12", "r7", #R)                                                       \
+    "strb r12, [r10, r8]\n\t"                                                                                 \
+    "b 4b\n\t"
 /* the TBH table: a row of eight per r (index r * 8 + entry, the entry of the eight-block slow loop; the copies'
  * four-block loops are entered at entry % 4) */
 #define TSLM_W1_TG                                                                                            \
@@ -3239,12 +3272,18 @@ typedef struct {
 #define TSLM_W1_GE(E, ODD) ".Lw1g%=_" E ":\n\tldr r11, [sp]\n\tstr r6, [sp, #4]\n\tldr r6, [r11]\n\t" ODD "b .Lw1gb%=_" E "\n\t"
 #if defined(TSLM_DSP_DW_W1_SLOW) /* tests: every right shift in the loop with r in a register */
 #define TSLM_W1_TR(R) TSLM_W1_TG
+#define TSLM_W1K_TR(R) TSLM_W1_TG
 #else
 #define TSLM_W1_TR(R)                                                                                         \
     ".hword (.Lw1c%=_" #R "_0 - .Lw1t%=) / 2, (.Lw1c%=_" #R "_1 - .Lw1t%=) / 2, (.Lw1c%=_" #R                  \
     "_2 - .Lw1t%=) / 2, (.Lw1c%=_" #R "_3 - .Lw1t%=) / 2\n\t"                                                 \
     ".hword (.Lw1c%=_" #R "_0 - .Lw1t%=) / 2, (.Lw1c%=_" #R "_1 - .Lw1t%=) / 2, (.Lw1c%=_" #R                  \
     "_2 - .Lw1t%=) / 2, (.Lw1c%=_" #R "_3 - .Lw1t%=) / 2\n\t"
+#define TSLM_W1K_TR(R)                                                                                        \
+    ".hword (.Lw1k%=_" #R "_0 - .Lw1t%=) / 2, (.Lw1k%=_" #R "_1 - .Lw1t%=) / 2, (.Lw1k%=_" #R                  \
+    "_2 - .Lw1t%=) / 2, (.Lw1k%=_" #R "_3 - .Lw1t%=) / 2\n\t"                                                 \
+    ".hword (.Lw1k%=_" #R "_0 - .Lw1t%=) / 2, (.Lw1k%=_" #R "_1 - .Lw1t%=) / 2, (.Lw1k%=_" #R                  \
+    "_2 - .Lw1t%=) / 2, (.Lw1k%=_" #R "_3 - .Lw1t%=) / 2\n\t"
 #endif
 /* REQ: the immediate-shift requantization, REQG the one with r in a register (r6 in the slow loop, r2 in the
  * tail; r7 the tail's temporary) */
@@ -3283,8 +3322,14 @@ typedef struct {
         TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TR(3) TSLM_W1_TR(4) TSLM_W1_TR(5) TSLM_W1_TR(6)                \
         TSLM_W1_TR(7) TSLM_W1_TR(8) TSLM_W1_TR(9) TSLM_W1_TR(10) TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG   \
         TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG                           \
+        /* rows 22..43 (entry + 176): every channel's first tap zero */                                         \
+        TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1K_TR(3) TSLM_W1K_TR(4) TSLM_W1K_TR(5) TSLM_W1K_TR(6)          \
+        TSLM_W1K_TR(7) TSLM_W1K_TR(8) TSLM_W1K_TR(9) TSLM_W1K_TR(10) TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG          \
+        TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG                 \
         TSLM_W1_COPY(REQ, 3) TSLM_W1_COPY(REQ, 4) TSLM_W1_COPY(REQ, 5) TSLM_W1_COPY(REQ, 6)                   \
         TSLM_W1_COPY(REQ, 7) TSLM_W1_COPY(REQ, 8) TSLM_W1_COPY(REQ, 9) TSLM_W1_COPY(REQ, 10)                  \
+        TSLM_W1K_COPY(REQ, 3) TSLM_W1K_COPY(REQ, 4) TSLM_W1K_COPY(REQ, 5) TSLM_W1K_COPY(REQ, 6)               \
+        TSLM_W1K_COPY(REQ, 7) TSLM_W1K_COPY(REQ, 8) TSLM_W1K_COPY(REQ, 9) TSLM_W1K_COPY(REQ, 10)              \
         /* other r: eight blocks a turn with r in r6, the end in the stack slot */                            \
         TSLM_W1_GE("0", "") TSLM_W1_GE("1", "mov r2, lr\n\t") TSLM_W1_GE("2", "")                                \
         TSLM_W1_GE("3", "mov r2, lr\n\t") TSLM_W1_GE("4", "") TSLM_W1_GE("5", "mov r2, lr\n\t")               \
@@ -3353,6 +3398,9 @@ __attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
 #undef TSLM_W1_TG
 #undef TSLM_W1_GE
 #undef TSLM_W1_TR
+#undef TSLM_W1K_BLK
+#undef TSLM_W1K_COPY
+#undef TSLM_W1K_TR
 #undef TSLM_W1_CHANNELS
 
 /* Width 1, 3 x 1 at stride 2: output t reads p_2t, p_2t+1, p_2t+2, two new inputs an output, so no pair is shared
@@ -3569,6 +3617,17 @@ __attribute__((noinline)) static void w1k3s2_channels_rsat(w1k3_ctx *ctx)
 #undef TSLM_W2K_TR
 #undef TSLM_W2_CHANNELS
 
+/* 1 where every channel's first tap is zero (A0's low half: the compiler gives 2 x 1 as 3 x 1 so; a real 3 x 1
+ * stops at its first channel), which the width-1 routines' one-SMLAD copies take */
+static int col_w1_first_tap_zero(const int32_t *w, const int32_t C)
+{
+    int32_t c = 0;
+    while (c < C && (w[2 * c] & 0xFFFF) == 0) {
+        ++c;
+    }
+    return c == C;
+}
+
 /* Width 1, 3 x 1 at stride 2 (pad_h 0 or 1), EPI_SAT or EPI_RSAT: every channel in w1k3s2_channels_*; 0 where the
  * shape is not one of these. */
 TSLM_ALWAYS_INLINE int col_w1k3s2(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w,
@@ -3589,13 +3648,7 @@ TSLM_ALWAYS_INLINE int col_w1k3s2(const tslm_depthwise_conv_params *p, const int
     ctx.tailk = tk, ctx.zpair = (int32_t)(zp | (zp << 16)), ctx.C = C, ctx.len = 4 * C * nb, ctx.D = 3 * C; /* r8 */
     ctx.first = pad ? ctx.zpair : 1;
     ctx.entry = (4 - nb % 4) % 4;
-    /* every channel's first tap zero (2 x 1 as 3 x 1; a real 3 x 1 stops at its first channel): the TBH rows of
-     * the one-SMLAD copies, 88 on */
-    int32_t c = 0;
-    while (c < C && (w[2 * c] & 0xFFFF) == 0) {
-        ++c;
-    }
-    ctx.entry += c == C ? 88 : 0;
+    ctx.entry += col_w1_first_tap_zero(w, C) ? 88 : 0; /* the one-SMLAD copies' TBH rows */
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * ih * C;
         int8_t *out_b = output + b * oh * C;
@@ -3644,7 +3697,7 @@ TSLM_ALWAYS_INLINE int col_w1k3_body(const tslm_depthwise_conv_params *p, const 
     w1k3_ctx ctx;
     ctx.tailk = tk, ctx.zpair = (int32_t)(zp | (zp << 16)), ctx.C = C, ctx.len = 2 * C * nb;
     ctx.first = pad ? ctx.zpair : 1;
-    ctx.entry = (8 - nb % 8) % 8;
+    ctx.entry = (8 - nb % 8) % 8 + (col_w1_first_tap_zero(w, C) ? 176 : 0); /* the one-SMLAD copies' TBH rows */
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * ih * C;
         int8_t *out_b = output + b * oh * C;

@@ -245,8 +245,8 @@ def _driver_run(monkeypatch, name, cases, opt="-O2"):
     sat = "_sat" if one_clamp else ""
     for c in dw:
         q = c.params
-        if not c.func.endswith(tuple(f"_{e}{sat}_s8" for e in ("3x3s2", "3x3s2t", "small", "k7", "k1", "cols", "px",
-                                                              "dilated"))):  # the main entry
+        if not c.func.endswith(tuple(f"_{e}{sat}_s8" for e in ("3x3s2", "3x3s2t", "small", "k7", "k1", "k2", "cols",
+                                                              "px", "dilated"))):  # the main entry
             assert c.func == f"tslm_dsp_depthwise_conv{sat}_s8", c.note
         if q["filter_h"] == q["filter_w"] == 3 and q["stride_h"] == 2:
             t = (q["output_h"] == 3 and q["requant_fast"] == 16) or (q["output_h"] == 4 and q["stride_w"] == 2)
@@ -293,7 +293,7 @@ def test_one_clamp_entry_bit_exact_on_cortex_m4(monkeypatch, opt):
 # rows: ..._3x3s2t_s8), 3x3 at stride 1 over at most six output rows (..._small_s8: 3x3 and 2x2 images SAME, four,
 # five and six rows, VALID), 7x7 (..._k7_s8), the main entry's 3x3, 5x5 at stride 2 and 3 x 1, K x 1 at stride 2
 # (K = 4, 5, 8) and dilated (..._k1_s8), 3 x 1 over columns of width 3 (..._cols_s8), a 1x1 image (..._px_s8) and a
-# dilated 3x3 (..._dilated_s8)
+# dilated 3x3 (..._dilated_s8), 2 x 1 at stride 2 and 1 (..._k2_s8)
 MIXED_SAT_CASES = {
     "mx_s2_bands_c16_relu6": dict(k=(3, 3), cin=16, act="relu6", hw=(48, 48), stride=2),
     "mx_s2_c6_relu": dict(k=(3, 3), cin=6, act="relu", hw=(13, 11), stride=2),
@@ -315,6 +315,8 @@ MIXED_SAT_CASES = {
     "mx_cols3x1_c8_relu": dict(k=(3, 1), cin=8, act="relu", hw=(11, 3), padding="VALID"),
     "mx_px_c9_relu6": dict(k=(3, 3), cin=9, act="relu6", hw=(1, 1)),
     "mx_dil3x3_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(10, 10), dil=2),
+    "mx_k2_2x1s2_c6_relu": dict(k=(2, 1), cin=6, act="relu", hw=(17, 1), stride=2),
+    "mx_k2_2x1_c4_relu": dict(k=(2, 1), cin=4, act="relu", hw=(13, 1)),
 }
 
 
@@ -326,5 +328,6 @@ def test_one_clamp_every_entry_bit_exact_on_cortex_m4(monkeypatch, opt):
     dw = _driver_run(monkeypatch, "dw_one_clamp_mixed", MIXED_SAT_CASES, opt=opt)
     funcs = sorted(c.func.removeprefix("tslm_dsp_depthwise_conv_") for c in dw)
     assert funcs == sorted(["3x3s2_sat_s8"] * 2 + ["3x3s2t_sat_s8"] * 2 + ["small_sat_s8"] * 5 + ["k7_sat_s8"]
-                           + ["sat_s8"] * 3 + ["k1_sat_s8"] * 4 + ["cols_sat_s8", "px_sat_s8", "dilated_sat_s8"]), funcs
+                           + ["sat_s8"] * 3 + ["k1_sat_s8"] * 4 + ["cols_sat_s8", "px_sat_s8", "dilated_sat_s8"]
+                           + ["k2_sat_s8"] * 2), funcs
     assert sum(0 < c.params["band_h"] < c.params["output_h"] for c in dw) == 1  # the large image in bands

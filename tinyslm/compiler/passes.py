@@ -422,7 +422,7 @@ def _fold_transpose(lw: Lowering, bmm: Call, k: int, slot: int, steps: list[Step
 # The depthwise entries with a sat twin (tslm_dsp_depthwise_conv_<entry>_sat_s8: its EPI_SAT choices alone, the rest
 # to tslm_dsp_depthwise_conv_sat_s8 instead of the main entry)
 DSP_DW_SAT_TWINS = {f"tslm_dsp_depthwise_conv_{e}s8": f"tslm_dsp_depthwise_conv_{e}sat_s8"
-                    for e in ("", "3x3s2_", "3x3s2t_", "small_", "k7_", "dilated_", "k1_", "cols_", "px_")}
+                    for e in ("", "3x3s2_", "3x3s2t_", "small_", "k7_", "dilated_", "k1_", "cols_", "px_", "k2_")}
 
 
 def dsp_depthwise_one_clamp(lw: Lowering, steps: list[Step]) -> list[Step]:

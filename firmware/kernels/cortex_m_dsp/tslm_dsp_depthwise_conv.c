@@ -3287,7 +3287,7 @@ typedef struct {
 #endif
 /* REQ: the immediate-shift requantization, REQG the one with r in a register (r6 in the slow loop, r2 in the
  * tail; r7 the tail's temporary) */
-#define TSLM_W1_CHANNELS(REQ, REQG)                                                                           \
+#define TSLM_W1_CHANNELS(REQ, REQG, TR, COPY)                                                                 \
     __asm__ volatile(                                                                                         \
         "push {r0, r1}\n\t"                                                                                   \
         "4:\n\t"                                                                                              \
@@ -3319,17 +3319,11 @@ typedef struct {
         "add r6, r6, r10\n\t"                                                                                 \
         "tbh [pc, r2, lsl #1]\n\t"                                                                            \
         ".Lw1t%=:\n\t"                                                                                        \
-        TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TR(3) TSLM_W1_TR(4) TSLM_W1_TR(5) TSLM_W1_TR(6)                \
-        TSLM_W1_TR(7) TSLM_W1_TR(8) TSLM_W1_TR(9) TSLM_W1_TR(10) TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG   \
-        TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG                           \
-        /* rows 22..43 (entry + 176): every channel's first tap zero */                                         \
-        TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1K_TR(3) TSLM_W1K_TR(4) TSLM_W1K_TR(5) TSLM_W1K_TR(6)          \
-        TSLM_W1K_TR(7) TSLM_W1K_TR(8) TSLM_W1K_TR(9) TSLM_W1K_TR(10) TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG          \
-        TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG                 \
-        TSLM_W1_COPY(REQ, 3) TSLM_W1_COPY(REQ, 4) TSLM_W1_COPY(REQ, 5) TSLM_W1_COPY(REQ, 6)                   \
-        TSLM_W1_COPY(REQ, 7) TSLM_W1_COPY(REQ, 8) TSLM_W1_COPY(REQ, 9) TSLM_W1_COPY(REQ, 10)                  \
-        TSLM_W1K_COPY(REQ, 3) TSLM_W1K_COPY(REQ, 4) TSLM_W1K_COPY(REQ, 5) TSLM_W1K_COPY(REQ, 6)               \
-        TSLM_W1K_COPY(REQ, 7) TSLM_W1K_COPY(REQ, 8) TSLM_W1K_COPY(REQ, 9) TSLM_W1K_COPY(REQ, 10)              \
+        TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TR(3) TR(4) TR(5) TR(6) TR(7) TR(8) TR(9) TR(10) TSLM_W1_TG           \
+        TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG TSLM_W1_TG     \
+        TSLM_W1_TG                                                                                            \
+        COPY(REQ, 3) COPY(REQ, 4) COPY(REQ, 5) COPY(REQ, 6) COPY(REQ, 7) COPY(REQ, 8) COPY(REQ, 9)           \
+        COPY(REQ, 10)                                                                                         \
         /* other r: eight blocks a turn with r in r6, the end in the stack slot */                            \
         TSLM_W1_GE("0", "") TSLM_W1_GE("1", "mov r2, lr\n\t") TSLM_W1_GE("2", "")                                \
         TSLM_W1_GE("3", "mov r2, lr\n\t") TSLM_W1_GE("4", "") TSLM_W1_GE("5", "mov r2, lr\n\t")               \
@@ -3381,13 +3375,26 @@ typedef struct {
 __attribute__((noinline)) static void w1k3_channels_sat(w1k3_ctx *ctx)
 {
     register w1k3_ctx *c0 __asm__("r0") = ctx;
-    TSLM_W1_CHANNELS(TSLM_W1_SAT, TSLM_W1_SATG);
+    TSLM_W1_CHANNELS(TSLM_W1_SAT, TSLM_W1_SATG, TSLM_W1_TR, TSLM_W1_COPY);
 }
 
 __attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
 {
     register w1k3_ctx *c0 __asm__("r0") = ctx;
-    TSLM_W1_CHANNELS(TSLM_W1_RSAT, TSLM_W1_RSATG);
+    TSLM_W1_CHANNELS(TSLM_W1_RSAT, TSLM_W1_RSATG, TSLM_W1_TR, TSLM_W1_COPY);
+}
+
+/* the zero-first-tap copies (2 x 1 as 3 x 1), reached only from tslm_dsp_depthwise_conv_k2_s8 */
+__attribute__((noinline)) static void w1k3_channels_k2_sat(w1k3_ctx *ctx)
+{
+    register w1k3_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W1_CHANNELS(TSLM_W1_SAT, TSLM_W1_SATG, TSLM_W1K_TR, TSLM_W1K_COPY);
+}
+
+__attribute__((noinline)) static void w1k3_channels_k2_rsat(w1k3_ctx *ctx)
+{
+    register w1k3_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W1_CHANNELS(TSLM_W1_RSAT, TSLM_W1_RSATG, TSLM_W1K_TR, TSLM_W1K_COPY);
 }
 #undef TSLM_W1_BLK
 #undef TSLM_W1_SAT
@@ -3506,7 +3513,7 @@ __attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
     ".hword (.Lw2k%=_" #R "_0 - .Lw2t%=) / 2, (.Lw2k%=_" #R "_1 - .Lw2t%=) / 2, (.Lw2k%=_" #R                  \
     "_2 - .Lw2t%=) / 2, (.Lw2k%=_" #R "_3 - .Lw2t%=) / 2\n\t"
 #endif
-#define TSLM_W2_CHANNELS(REQ, REQG)                                                                           \
+#define TSLM_W2_CHANNELS(REQ, REQG, TR, COPY)                                                                 \
     __asm__ volatile(                                                                                         \
         "push {r0, r1}\n\t"                                                                                   \
         "4:\n\t"                                                                                              \
@@ -3535,17 +3542,10 @@ __attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
         "add r6, r6, r10\n\t"                                                                                 \
         "tbh [pc, r2, lsl #1]\n\t"                                                                            \
         ".Lw2t%=:\n\t"                                                                                        \
-        TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TR(5) TSLM_W2_TR(6) TSLM_W2_TR(7)      \
-        TSLM_W2_TR(8) TSLM_W2_TR(9) TSLM_W2_TR(10) TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG       \
-        TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG                                       \
-        /* rows 22..43 (entry + 88): every channel's first tap zero */                                         \
-        TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2K_TR(5) TSLM_W2K_TR(6) TSLM_W2K_TR(7)   \
-        TSLM_W2K_TR(8) TSLM_W2K_TR(9) TSLM_W2K_TR(10) TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG    \
-        TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG                                       \
-        TSLM_W2_COPY(REQ, 5) TSLM_W2_COPY(REQ, 6) TSLM_W2_COPY(REQ, 7) TSLM_W2_COPY(REQ, 8)                   \
-        TSLM_W2_COPY(REQ, 9) TSLM_W2_COPY(REQ, 10)                                                             \
-        TSLM_W2K_COPY(REQ, 5) TSLM_W2K_COPY(REQ, 6) TSLM_W2K_COPY(REQ, 7) TSLM_W2K_COPY(REQ, 8)               \
-        TSLM_W2K_COPY(REQ, 9) TSLM_W2K_COPY(REQ, 10)                                                           \
+        TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TR(5) TR(6) TR(7) TR(8) TR(9) TR(10)           \
+        TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG TSLM_W2_TG     \
+        TSLM_W2_TG TSLM_W2_TG                                                                                 \
+        COPY(REQ, 5) COPY(REQ, 6) COPY(REQ, 7) COPY(REQ, 8) COPY(REQ, 9) COPY(REQ, 10)                       \
         /* other r: the copies' four blocks a turn with r in r6, the end in the stack slot */                 \
         TSLM_W2_GE("0", "") TSLM_W2_GE("1", "sub r9, r9, r7, lsl #1\n\t") TSLM_W2_GE("2", "")                    \
         TSLM_W2_GE("3", "sub r9, r9, r7, lsl #1\n\t")                                                          \
@@ -3592,13 +3592,26 @@ __attribute__((noinline)) static void w1k3_channels_rsat(w1k3_ctx *ctx)
 __attribute__((noinline)) static void w1k3s2_channels_sat(w1k3_ctx *ctx)
 {
     register w1k3_ctx *c0 __asm__("r0") = ctx;
-    TSLM_W2_CHANNELS(TSLM_W2_SAT, TSLM_W2_SATG);
+    TSLM_W2_CHANNELS(TSLM_W2_SAT, TSLM_W2_SATG, TSLM_W2_TR, TSLM_W2_COPY);
 }
 
 __attribute__((noinline)) static void w1k3s2_channels_rsat(w1k3_ctx *ctx)
 {
     register w1k3_ctx *c0 __asm__("r0") = ctx;
-    TSLM_W2_CHANNELS(TSLM_W2_RSAT, TSLM_W2_RSATG);
+    TSLM_W2_CHANNELS(TSLM_W2_RSAT, TSLM_W2_RSATG, TSLM_W2_TR, TSLM_W2_COPY);
+}
+
+/* the zero-first-tap copies (2 x 1 as 3 x 1), reached only from tslm_dsp_depthwise_conv_k2_s8 */
+__attribute__((noinline)) static void w1k3s2_channels_k2_sat(w1k3_ctx *ctx)
+{
+    register w1k3_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W2_CHANNELS(TSLM_W2_SAT, TSLM_W2_SATG, TSLM_W2K_TR, TSLM_W2K_COPY);
+}
+
+__attribute__((noinline)) static void w1k3s2_channels_k2_rsat(w1k3_ctx *ctx)
+{
+    register w1k3_ctx *c0 __asm__("r0") = ctx;
+    TSLM_W2_CHANNELS(TSLM_W2_RSAT, TSLM_W2_RSATG, TSLM_W2K_TR, TSLM_W2K_COPY);
 }
 #undef TSLM_W2_BLK
 #undef TSLM_W2_STA
@@ -3617,21 +3630,10 @@ __attribute__((noinline)) static void w1k3s2_channels_rsat(w1k3_ctx *ctx)
 #undef TSLM_W2K_TR
 #undef TSLM_W2_CHANNELS
 
-/* 1 where every channel's first tap is zero (A0's low half: the compiler gives 2 x 1 as 3 x 1 so; a real 3 x 1
- * stops at its first channel), which the width-1 routines' one-SMLAD copies take */
-static int col_w1_first_tap_zero(const int32_t *w, const int32_t C)
-{
-    int32_t c = 0;
-    while (c < C && (w[2 * c] & 0xFFFF) == 0) {
-        ++c;
-    }
-    return c == C;
-}
-
 /* Width 1, 3 x 1 at stride 2 (pad_h 0 or 1), EPI_SAT or EPI_RSAT: every channel in w1k3s2_channels_*; 0 where the
  * shape is not one of these. */
 TSLM_ALWAYS_INLINE int col_w1k3s2(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w,
-                                  int8_t *output, const int rsat)
+                                  int8_t *output, const int rsat, const int k2)
 {
     const int32_t ih = p->input_h, oh = p->output_h, pad = p->pad_h, C = p->input_c;
     int32_t nb = ih + pad - 5 >= 0 ? (ih + pad - 5) / 4 + 1 : 0; /* blocks whose inputs are all in the image */
@@ -3648,14 +3650,15 @@ TSLM_ALWAYS_INLINE int col_w1k3s2(const tslm_depthwise_conv_params *p, const int
     ctx.tailk = tk, ctx.zpair = (int32_t)(zp | (zp << 16)), ctx.C = C, ctx.len = 4 * C * nb, ctx.D = 3 * C; /* r8 */
     ctx.first = pad ? ctx.zpair : 1;
     ctx.entry = (4 - nb % 4) % 4;
-    ctx.entry += col_w1_first_tap_zero(w, C) ? 88 : 0; /* the one-SMLAD copies' TBH rows */
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * ih * C;
         int8_t *out_b = output + b * oh * C;
         ctx.rqp = (int32_t)(uintptr_t)p->requant, ctx.wp = (int32_t)(uintptr_t)w; /* the target's pointers */
         ctx.q = (int32_t)(uintptr_t)in_b, ctx.qend = ctx.q + C;
         ctx.D2 = (int32_t)((uintptr_t)out_b - (uintptr_t)in_b); /* r9: o = q + D2 */
-        if (rsat) {
+        if (k2) {
+            (rsat ? w1k3s2_channels_k2_rsat : w1k3s2_channels_k2_sat)(&ctx);
+        } else if (rsat) {
             w1k3s2_channels_rsat(&ctx);
         } else {
             w1k3s2_channels_sat(&ctx);
@@ -3667,7 +3670,7 @@ TSLM_ALWAYS_INLINE int col_w1k3s2(const tslm_depthwise_conv_params *p, const int
 /* Width 1, 3 x 1 at stride 1 (pad_h 0 or 1), EPI_SAT or EPI_RSAT: every channel in w1k3_channels_*; 0 where the
  * shape is not one of these (the column layout then). */
 TSLM_ALWAYS_INLINE int col_w1k3_body(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w,
-                                     int8_t *output, const int rsat)
+                                     int8_t *output, const int rsat, const int k2)
 {
     if (p->input_w != 1 || p->output_w != 1 || p->filter_w != 1 || p->filter_h != 3 || p->stride_h > 2 ||
         p->dilation_h != 1 || (p->pad_h != 0 && p->pad_h != 1) || p->depth_multiplier != 1 ||
@@ -3675,7 +3678,7 @@ TSLM_ALWAYS_INLINE int col_w1k3_body(const tslm_depthwise_conv_params *p, const 
         return 0;
     }
     if (p->stride_h == 2) {
-        return col_w1k3s2(p, input, w, output, rsat);
+        return col_w1k3s2(p, input, w, output, rsat, k2);
     }
     const int32_t ih = p->input_h, oh = p->output_h, pad = p->pad_h, C = p->input_c;
     int32_t nb = ih + pad - 2 >= 0 ? (ih + pad - 2) / 2 : 0; /* blocks whose four inputs are all in the image */
@@ -3697,14 +3700,16 @@ TSLM_ALWAYS_INLINE int col_w1k3_body(const tslm_depthwise_conv_params *p, const 
     w1k3_ctx ctx;
     ctx.tailk = tk, ctx.zpair = (int32_t)(zp | (zp << 16)), ctx.C = C, ctx.len = 2 * C * nb;
     ctx.first = pad ? ctx.zpair : 1;
-    ctx.entry = (8 - nb % 8) % 8 + (col_w1_first_tap_zero(w, C) ? 176 : 0); /* the one-SMLAD copies' TBH rows */
+    ctx.entry = (8 - nb % 8) % 8;
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + b * ih * C;
         int8_t *out_b = output + b * oh * C;
         ctx.rqp = (int32_t)(uintptr_t)p->requant, ctx.wp = (int32_t)(uintptr_t)w; /* the target's pointers */
         ctx.q = (int32_t)(uintptr_t)in_b, ctx.qend = ctx.q + C;
         ctx.D = (int32_t)((uintptr_t)out_b - (uintptr_t)in_b) - (1 - pad) * C, ctx.D2 = ctx.D + C;
-        if (rsat) {
+        if (k2) {
+            (rsat ? w1k3_channels_k2_rsat : w1k3_channels_k2_sat)(&ctx);
+        } else if (rsat) {
             w1k3_channels_rsat(&ctx);
         } else {
             w1k3_channels_sat(&ctx);
@@ -3716,13 +3721,26 @@ TSLM_ALWAYS_INLINE int col_w1k3_body(const tslm_depthwise_conv_params *p, const 
 static int col_w1k3(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output,
                     const int rsat)
 {
-    return col_w1k3_body(p, input, w, output, rsat);
+    return col_w1k3_body(p, input, w, output, rsat, 0);
+}
+
+/* 2 x 1 as 3 x 1 with a zero first tap (tslm_dsp_depthwise_conv_k2_s8): the one-MAC-fewer copies */
+__attribute__((noinline)) static int col_w1k3_k2(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                 const int32_t *w, int8_t *output, const int rsat)
+{
+    return col_w1k3_body(p, input, w, output, rsat, 1);
+}
+
+__attribute__((noinline)) static int col_w1k3_k2_sat(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                     const int32_t *w, int8_t *output)
+{
+    return col_w1k3_body(p, input, w, output, 0, 1);
 }
 
 /* EPI_SAT only (col_dispatch_sat): w1k3_channels_rsat and w1k3s2_channels_rsat not reached */
 static int col_w1k3_sat(const tslm_depthwise_conv_params *p, const int8_t *input, const int32_t *w, int8_t *output)
 {
-    return col_w1k3_body(p, input, w, output, 0);
+    return col_w1k3_body(p, input, w, output, 0, 0);
 }
 
 /* One phase of a dilated width-1 3 x 1 (col_dilated): q a stride-1, undilated 3 x 1 over the phase's inputs (one
@@ -4970,6 +4988,45 @@ int32_t tslm_dsp_depthwise_conv_cols_sat_s8_get_buffer_size(const tslm_depthwise
 }
 
 int32_t tslm_dsp_depthwise_conv_cols_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
+}
+
+void tslm_dsp_depthwise_conv_k2_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                   const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+    /* the compiler gives this entry only 2 x 1 layers as 3 x 1 with a zero first tap (every channel's) */
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+    if (p->requant != NULL && p->requant_fast >= TSLM_DSP_DW_COL && p->requant_fast < TSLM_DSP_DW_PATCH &&
+        p->band_h == 0) {
+        const int32_t epi = p->requant_fast - TSLM_DSP_DW_COL;
+        if ((epi == EPI_SAT || epi == EPI_RSAT) &&
+            col_w1k3_k2(p, input, (const int32_t *)(const void *)weights, output, epi == EPI_RSAT)) {
+            return;
+        }
+    }
+#endif
+    tslm_dsp_depthwise_conv_s8(p, input, weights, bias, output, scratch); /* (other shapes and epilogues) */
+}
+
+void tslm_dsp_depthwise_conv_k2_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch)
+{
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+    if (p->requant != NULL && p->requant_fast == TSLM_DSP_DW_COL + EPI_SAT && p->band_h == 0 &&
+        col_w1k3_k2_sat(p, input, (const int32_t *)(const void *)weights, output)) {
+        return;
+    }
+#endif
+    tslm_dsp_depthwise_conv_sat_s8(p, input, weights, bias, output, scratch);
+}
+
+int32_t tslm_dsp_depthwise_conv_k2_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
+{
+    return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
+}
+
+int32_t tslm_dsp_depthwise_conv_k2_s8_get_buffer_size(const tslm_depthwise_conv_params *p)
 {
     return tslm_dsp_depthwise_conv_s8_get_buffer_size(p);
 }

@@ -46,6 +46,14 @@ void tslm_dsp_depthwise_conv_k1_s8(const tslm_depthwise_conv_params *p, const in
                                    const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
 int32_t tslm_dsp_depthwise_conv_k1_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
 
+/* 2 x 1 over a column of width 1 given as 3 x 1 with a zero first tap (the column layout, stride 1 or 2): the
+ * width-1 3 x 1 routines' copies with one MAC instruction a block fewer, linked only where a model has such a
+ * layer; the same params, scratch and arguments as tslm_dsp_depthwise_conv_s8. Every channel's first tap must be
+ * zero. */
+void tslm_dsp_depthwise_conv_k2_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                   const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_k2_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+
 /* Dilated (d_h x d_w), stride 1, filters of at least 2 x 2, pads multiples of the dilation, in the column layout:
  * the phases x[py::d_h, px::d_w] stacked in scratch and run as one undilated call; the entry the compiler gives
  * these layers. The same params (ring_w: the stacked call's) and arguments as tslm_dsp_depthwise_conv_s8. */
@@ -94,6 +102,9 @@ int32_t tslm_dsp_depthwise_conv_dilated_sat_s8_get_buffer_size(const tslm_depthw
 void tslm_dsp_depthwise_conv_k1_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
                                        const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
 int32_t tslm_dsp_depthwise_conv_k1_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
+void tslm_dsp_depthwise_conv_k2_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                       const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
+int32_t tslm_dsp_depthwise_conv_k2_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p);
 void tslm_dsp_depthwise_conv_cols_sat_s8(const tslm_depthwise_conv_params *p, const int8_t *input,
                                          const int8_t *weights, const int32_t *bias, int8_t *output, int8_t *scratch);
 int32_t tslm_dsp_depthwise_conv_cols_sat_s8_get_buffer_size(const tslm_depthwise_conv_params *p);

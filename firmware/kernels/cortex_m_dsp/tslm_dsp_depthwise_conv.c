@@ -3464,7 +3464,7 @@ __attribute__((noinline)) static void w1k3_channels_k2_rsat(w1k3_ctx *ctx)
     "b 4b\n\t"
 /* A zero first tap (every channel's w0 = 0: the compiler's 2 x 1 as 3 x 1): output t is (p_2t+1, p_2t+2) . B
  * with B = (A0.hi, A1.lo) in r5 (made at the copy's entry, A1 = B >> 16 put back after its loop for the tails),
- * one SMLAD and no carried pair, so 8 instructions a block fewer; lr still ends a block holding p_2t+4 */
+ * one SMLAD and no carried pair, so one instruction an output fewer; lr still ends a block holding p_2t+4 */
 #define TSLM_W2K_BLK(REQ, R, STORES)                         \
     "ldrsb r2, [r10]\n\t"                                   \
     "ldrsb lr, [r10, r7]\n\t"                               \

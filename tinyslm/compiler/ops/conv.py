@@ -420,7 +420,7 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
         return call
     if scratch > 0 and 16 <= p["requant_fast"] < DW_PATCH and zero_tap:
         # 2 x 1 as 3 x 1 with a zero first tap: the width-1 3 x 1 routines' copies with one MAC instruction a block
-        # fewer (2x1 over 49x64, relu: 3.90 -> 3.72 instr/MAC, stride 2 5.01 -> 4.6), behind an entry of its own
+        # fewer (2x1 over 49x64, relu: 3.90 -> 3.65 instr/MAC, stride 2 5.01 -> 4.58), behind an entry of its own
         call = lw.target_kernel(call, "depthwise_conv")
         call.func = call.func.replace("depthwise_conv_s8", "depthwise_conv_k2_s8")
         return call

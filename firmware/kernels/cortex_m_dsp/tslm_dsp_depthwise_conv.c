@@ -1745,20 +1745,22 @@ TSLM_ALWAYS_INLINE void col_3x3s2six_pass(col33_ctx *ctx, const int32_t OC, cons
     ctx->tap = tap;
 }
 #if !defined(TSLM_OPTIMIZE_SIZE) /* (col_run_3x3s2t only) */
-/* Three output rows (output_h 3, J = 5, stride_w 2, dilation_w 1: images of 5 or 6 rows, e.g. MobileNet's 6x6 ->
+/* Three output rows (output_h 3, J = 4, stride_w 2, dilation_w 1: images of 5 or 6 rows, e.g. MobileNet's 6x6 ->
  * 3x3), EPI_SAT: one block of three rows per output column with the channel's six weight words (A0, A1 of each
  * filter column) kept in r0-r5 for all its blocks, the accumulators r6-r8 from three copies of the 2 x bias (one LDM
- * from sp), the four x words of a filter column in r9-r12 (one LDM), xp in lr; m, round, r, the output pointer,
+ * from sp), the four x words of a filter column in r9-r12 (one LDM: columns of exactly four words, so the first two
+ * filter columns' LDM moves xp on to the next and the third's leaves it at the next block's first), xp in lr; m,
+ * round, r, the output pointer,
  * ostep, OC, the outputs' end and the group's context in a 48-byte frame on the stack (sp + 0 .. 47). With three
  * output columns all three blocks unrolled (the output pointer of each from the frame: no loop) and per channel
  * chosen by its right shift (copies for r = 5..8 with SSAT's immediate shift, else ASR by register): 18 SMLAD, 3 LDM
- * of x, 2 adds, 1 LDM of the bias copies, 7 of requantization and 4-6 of stores, ~36 instructions for three outputs
- * (TSLM_S2C_BLOCK3: 46, its weights reloaded every block), ~136 a channel with its set-up (152 before); other widths
- * in a loop of blocks with r in a register (44 a block). Driven by col_run_3x3s2t, reached only from
- * tslm_dsp_depthwise_conv_3x3s2t_s8 (~3 KB at -O2 with it): 6x6x128 -> 3x3, relu6, 31,040 -> 27,920 instructions
- * (2.994 -> 2.693/MAC). */
-#define TSLM_S3_FX(W0, W1)                                                                                     \
-    "ldmia lr, {r9, r10, r11, r12}\n\t"                                                                        \
+ * of x, 1 LDM of the bias copies, 7 of requantization and 4-6 of stores, ~34 instructions for three outputs
+ * (TSLM_S2C_BLOCK3: 46, its weights reloaded every block; with J = 5, two adds more), ~130 a channel with its set-up
+ * (152 before); other widths in a loop of blocks with r in a register (42 a block). Driven by col_run_3x3s2t, reached
+ * only from tslm_dsp_depthwise_conv_3x3s2t_s8 (~3 KB at -O2 with it): 6x6x128 -> 3x3, relu6, 31,040 -> 27,920 ->
+ * ~27,100 instructions (2.994 -> 2.693 -> ~2.61/MAC). */
+#define TSLM_S3_FX(W0, W1, WB)                                                                                 \
+    "ldmia lr" WB ", {r9, r10, r11, r12}\n\t"                                                                  \
     "smlad r6, " W0 ", r9, r6\n\t"                                                                             \
     "smlad r7, " W0 ", r10, r7\n\t"                                                                            \
     "smlad r8, " W0 ", r11, r8\n\t"                                                                            \
@@ -1766,8 +1768,7 @@ TSLM_ALWAYS_INLINE void col_3x3s2six_pass(col33_ctx *ctx, const int32_t OC, cons
     "smlad r7, " W1 ", r11, r7\n\t"                                                                            \
     "smlad r8, " W1 ", r12, r8\n\t"
 #define TSLM_S3_MACS                                                                                           \
-    "ldmia sp, {r6, r7, r8}\n\t" TSLM_S3_FX("r0", "r1") "add lr, lr, #20\n\t" TSLM_S3_FX("r2", "r3")             \
-    "add lr, lr, #20\n\t" TSLM_S3_FX("r4", "r5")
+    "ldmia sp, {r6, r7, r8}\n\t" TSLM_S3_FX("r0", "r1", "!") TSLM_S3_FX("r2", "r3", "!") TSLM_S3_FX("r4", "r5", "")
 #define TSLM_S3_SATR(X, R) "smmlar " X ", " X ", r9, r10\n\tssat " X ", #8, " X ", asr #" R "\n\t"
 #define TSLM_S3_REQR(R)                                                                                        \
     "ldrd r9, r10, [sp, #12]\n\t" TSLM_S3_SATR("r6", R) TSLM_S3_SATR("r7", R) TSLM_S3_SATR("r8", R)
@@ -2780,8 +2781,10 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
 TSLM_ALWAYS_INLINE void col_run_3x3s2t_body(const tslm_depthwise_conv_params *p, const int8_t *input,
                                             const int32_t *weights, int8_t *output, int32_t *col, const int sat_only)
 {
-    const int32_t C = p->input_c, OC = p->output_c, J = col_words(p); /* depth multiplier 1; J = 5 */
+    /* depth multiplier 1; J = 5 for four rows (col_3x3s2j_channels's), 4 for three (col_3x3s2t_channels reads X0..X3
+     * of a column: a word fewer than col_words, which the scratch's size allows) */
     const int four = p->output_h == 4, ow3 = p->output_w == 3;
+    const int32_t C = p->input_c, OC = p->output_c, J = four ? col_words(p) : 4;
     const int rsat = !sat_only && p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT;
     col33_ctx ctx;
     ctx.ostep = p->output_w * OC, ctx.oc = OC, ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
@@ -2823,6 +2826,47 @@ __attribute__((noinline)) static void col_run_3x3s2t_sat(const tslm_depthwise_co
                                                          const int32_t *weights, int8_t *output, int32_t *col)
 {
     col_run_3x3s2t_body(p, input, weights, output, col, 1);
+}
+
+/* Six output rows (output_h 6, J = 9: 11- and 12-row images, e.g. 12x12 -> 6x6) with EPI_SAT or EPI_RSAT, the driver
+ * of tslm_dsp_depthwise_conv_3x3s2t_s8: per group of four channels its columns widened, then its channels in one pass
+ * of col_3x3s2six_channels, as col_run_3x3_body's six rows but without that driver's per-group choices (12x12x64:
+ * 1,140 -> ~660 instructions) */
+TSLM_ALWAYS_INLINE void col_run_3x3s2six_body(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                              const int32_t *weights, int8_t *output, int32_t *col, const int rsat)
+{
+    const int32_t C = p->input_c, OC = p->output_c, J = col_words(p); /* depth multiplier 1; J = 9 */
+    col33_ctx ctx;
+    ctx.ostep = p->output_w * OC, ctx.oc = OC, ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
+    ctx.os3 = 3 * ctx.ostep, ctx.tap = 4 * J;
+    col_geo geo;
+    col_geometry(p, J, &geo);
+    col_pad(p, col, J, C < 4 ? C : 4);
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * C;
+        int8_t *out_b = output + b * p->output_h * p->output_w * OC;
+        ctx.rqp = (int32_t)(uintptr_t)p->requant, ctx.wp = (int32_t)(uintptr_t)weights; /* moved on by the asm */
+        for (int32_t g = 0; 4 * g < C; ++g) {
+            const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
+            col_widen_group(p, &geo, in_b, g, col, chans);
+            ctx.xbase = (int32_t)(uintptr_t)col;
+            ctx.obase = (int32_t)(uintptr_t)(out_b + 4 * g), ctx.ostopc = ctx.obase + chans;
+            col_3x3s2six_pass(&ctx, OC, rsat);
+        }
+    }
+}
+
+__attribute__((noinline)) static void col_run_3x3s2six(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                       const int32_t *weights, int8_t *output, int32_t *col)
+{
+    col_run_3x3s2six_body(p, input, weights, output, col, p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT);
+}
+
+/* EPI_SAT alone (tslm_dsp_depthwise_conv_3x3s2t_sat_s8) */
+__attribute__((noinline)) static void col_run_3x3s2six_sat(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                           const int32_t *weights, int8_t *output, int32_t *col)
+{
+    col_run_3x3s2six_body(p, input, weights, output, col, 0);
 }
 #endif
 
@@ -4776,20 +4820,28 @@ TSLM_ALWAYS_INLINE void s2t_entry(const tslm_depthwise_conv_params *p, const int
                                   const int32_t *bias, int8_t *output, int8_t *scratch, const int sat_only)
 {
     /* the compiler gives this entry only the column layout's 3x3 at stride 2 (both ways, dilation 1) with three
-     * output rows and EPI_SAT or four with EPI_SAT or EPI_RSAT; anything else (never, from the compiler) the main
-     * entry (the sat twin: EPI_SAT alone, the rest to tslm_dsp_depthwise_conv_sat_s8) */
+     * output rows and EPI_SAT or four or six with EPI_SAT or EPI_RSAT; anything else (never, from the compiler) the
+     * main entry (the sat twin: EPI_SAT alone, the rest to tslm_dsp_depthwise_conv_sat_s8) */
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
     if (p->requant != NULL && p->requant_fast >= TSLM_DSP_DW_COL &&
         ((p->output_h == 3 && p->requant_fast == TSLM_DSP_DW_COL + EPI_SAT) ||
-         (p->output_h == 4 && (p->requant_fast == TSLM_DSP_DW_COL + EPI_SAT ||
+         ((p->output_h == 4 || p->output_h == 6) && (p->requant_fast == TSLM_DSP_DW_COL + EPI_SAT ||
                                (!sat_only && p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT)))) &&
         p->filter_h == 3 && p->filter_w == 3 && p->stride_h == 2 && p->stride_w == 2 && p->dilation_h == 1 &&
         p->dilation_w == 1 && p->depth_multiplier == 1 && p->output_c == p->input_c &&
         (p->band_h == 0 || p->band_h >= p->output_h)) {
-        if (sat_only) {
-            col_run_3x3s2t_sat(p, input, (const int32_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
+        const int32_t *w = (const int32_t *)(const void *)weights;
+        int32_t *col = (int32_t *)(void *)scratch;
+        if (p->output_h == 6) {
+            if (sat_only) {
+                col_run_3x3s2six_sat(p, input, w, output, col);
+            } else {
+                col_run_3x3s2six(p, input, w, output, col);
+            }
+        } else if (sat_only) {
+            col_run_3x3s2t_sat(p, input, w, output, col);
         } else {
-            col_run_3x3s2t(p, input, (const int32_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
+            col_run_3x3s2t(p, input, w, output, col);
         }
         return;
     }

@@ -232,9 +232,9 @@ TSLM_ALWAYS_INLINE void run(const tslm_depthwise_conv_params *p, const int8_t *i
  * chosen per column by its right shift (TSLM_DW_BLOCKS_R); the other shapes and epilogues in C. Width-1 3 x 1 layers
  * (stride 1 or 2) skip the widening altogether (col_w1k3: time pairs made in registers from the input bytes), and 3x3
  * at stride 2 with at most eight output rows runs in passes across the columns (col_3x3s2c_channels; passes of four
- * rows with J = 9 or 5 and stride_w 2 in col_3x3s2j_channels, six rows with J = 9 in one pass of
- * col_3x3s2six_channels; three rows with J = 5 and EPI_SAT in one pass of col_3x3s2t_channels, the weights in
- * registers, from an entry of its own). col_widen4 widens two pairs of rows a step where a column has five or more
+ * rows with J = 9 or 5 and stride_w 2 in col_3x3s2j_channels; from an entry of its own, six rows with J = 7 in one
+ * pass of col_3x3s2six_channels and three rows with J = 4 and EPI_SAT in one pass of col_3x3s2t_channels, the
+ * weights in registers). col_widen4 widens two pairs of rows a step where a column has five or more
  * (col_geo.wmode). Width > 1, 3 x 1 at stride 1: col_w1k3 once per column (col_w1k3_cols, an entry of its own). */
 
 enum { EPI_SAT = 0, EPI_FOLD = 1, EPI_FAST = 2, EPI_EXACT = 3, EPI_RSAT = 4 };
@@ -335,8 +335,8 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
     q->top = j0 < in0, q->bottom = in1 < j1, q->j0 = j0, q->in0 = in0, q->pairs = in1 - in0;
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
     /* col_widen4's loop: 0 the C loop (a last pair with its second row below the image); 1, 2: TSLM_WIDEN_COLS2U (9
-     * pairs with J = 9 and the last pair's second row read by no output, 8 pairs with J = 9; 17, 18: 4 pairs with J = 5, 6 with J = 9;
-     * 19, 20: col_widen13's, chosen by col_geometry13); 3..10:
+     * pairs with J = 9 and the last pair's second row read by no output, 8 pairs with J = 9; 17, 18: 4 pairs with
+     * J = 5, 6 with J = 9 or 7; 19, 20: col_widen13's, chosen by col_geometry13); 3..10:
      * TSLM_WIDEN_COLS2 (five or more pairs, none above the image: 3 + 4 odd + 2 odd steps + J > pairs); 11, 12:
      * exactly 3, 4 pairs; 13..16 TSLM_WIDEN_COLS (with a pair above the image, odd pairs) */
     const int32_t pairs = q->pairs, hi_unused = 2 * J - 1 > (p->output_h - 1) * p->stride_h +
@@ -349,7 +349,7 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
         q->wmode = 2;
     } else if (!q->top && pairs == 4 && J == 5) {
         q->wmode = 17;
-    } else if (!q->top && pairs == 6 && J == 9) {
+    } else if (!q->top && pairs == 6 && (J == 9 || J == 7)) {
         q->wmode = 18;
     } else if (!q->top && pairs >= 5) {
         q->wmode = 3 + 4 * (pairs & 1) + 2 * ((pairs >> 1) & 1) + (J > pairs);
@@ -606,7 +606,7 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
         case 17: /* 4 pairs with J = 5 (output_h 4 at stride 2) */
             TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO, TSLM_WIDEN_DSTEP, "");
             break;
-        case 18: /* 6 pairs with J = 9 (12-row images at stride 2) */
+        case 18: /* 6 pairs with J = 9 or 7 (12-row images at stride 2) */
             TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO, TSLM_WIDEN_DSTEP, "");
             break;
         case 3: /* TSLM_WIDEN_COLS2: an odd pair, an odd step, the column step (3 + 4 odd + 2 odd2 + dstep ...) */
@@ -1605,34 +1605,39 @@ TSLM_ALWAYS_INLINE void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const 
     }
     ctx->tap = tap;
 }
-/* Six output rows in one pass (output_h 6, J = 9, stride_w 2: images of 11 or 12 rows) instead of passes of four
- * and two rows: a block of six rows and one column, the accumulators a0..a5 in r1-r6 starting from six copies of
- * the bias (LDMDB), the weights of a filter column in r8, r9 and its seven x words X0..X6 three, two and two at a
- * time in r10-r12 (12 SMLAD), the output pointer in lr: 75 instructions for six outputs with r = 5..8 (a pass of four
- * and one of two: 49 + ~33 and a second channel loop) */
-#define TSLM_S6_FX(AB)                                                                                         \
-    "ldrd r8, r9, [%[ctx], #" AB "]\n\t"                                                                       \
-    "ldmia %[xp], {r10, r11, r12}\n\t"                                                                         \
+#if !defined(TSLM_OPTIMIZE_SIZE) /* (col_run_3x3s2t and col_run_3x3s2six only) */
+/* Six output rows in one pass (output_h 6, columns of J = 7 words, stride_w 2: images of 11 or 12 rows) instead of
+ * passes of four and two rows: a block of six rows and one column, the accumulators a0..a5 in r1-r6 starting from six
+ * copies of the bias (LDMDB), the weights of a filter column in r8, r9 and its seven x words X0..X6 three, two and
+ * two at a time in r10-r12 (12 SMLAD), the output pointer in lr. The first two filter columns' x by LDM with
+ * writeback (seven words: xp ends on the next column), the third's by offsets (xp stays on it: the next block's
+ * first): 73 instructions for six outputs with r = 5..8 (with J = 9 and two adds: 75; a pass of four and one of
+ * two: 49 + ~33 and a second channel loop) */
+#define TSLM_S6_FX(AB, L0, L1, L2)                                                                             \
+    "ldrd r8, r9, [%[ctx], #" AB "]\n\t" L0                                                                    \
     "smlad %[a0], r8, r10, %[a0]\n\t"                                                                          \
     "smlad %[a0], r9, r11, %[a0]\n\t"                                                                          \
     "smlad %[a1], r8, r11, %[a1]\n\t"                                                                          \
     "smlad %[a1], r9, r12, %[a1]\n\t"                                                                          \
-    "smlad %[a2], r8, r12, %[a2]\n\t"                                                                          \
-    "ldrd r10, r11, [%[xp], #12]\n\t"                                                                          \
+    "smlad %[a2], r8, r12, %[a2]\n\t" L1                                                                       \
     "smlad %[a2], r9, r10, %[a2]\n\t"                                                                          \
     "smlad %[a3], r8, r10, %[a3]\n\t"                                                                          \
     "smlad %[a3], r9, r11, %[a3]\n\t"                                                                          \
-    "smlad %[a4], r8, r11, %[a4]\n\t"                                                                          \
-    "ldrd r10, r12, [%[xp], #20]\n\t"                                                                          \
+    "smlad %[a4], r8, r11, %[a4]\n\t" L2                                                                       \
     "smlad %[a4], r9, r10, %[a4]\n\t"                                                                          \
     "smlad %[a5], r8, r10, %[a5]\n\t"                                                                          \
     "smlad %[a5], r9, r12, %[a5]\n\t"
+/* X0..X2 in r10-r12, X3, X4 in r10, r11, X5, X6 in r10, r12: moving xp on (WB) or by offsets (OFF) */
+#define TSLM_S6_FX_WB(AB)                                                                                      \
+    TSLM_S6_FX(AB, "ldmia %[xp]!, {r10, r11, r12}\n\t", "ldmia %[xp]!, {r10, r11}\n\t",                        \
+               "ldmia %[xp]!, {r10, r12}\n\t")
+#define TSLM_S6_FX_OFF(AB)                                                                                     \
+    TSLM_S6_FX(AB, "ldmia %[xp], {r10, r11, r12}\n\t", "ldrd r10, r11, [%[xp], #12]\n\t",                      \
+               "ldrd r10, r12, [%[xp], #20]\n\t")
 #define TSLM_S6_MACS                                                                                           \
     "1:\n\t"                                                                                                   \
     "ldmdb %[ctx], {%[a0], %[a1], %[a2], %[a3], %[a4], %[a5]}\n\t"                                             \
-    TSLM_S6_FX("28") "add %[xp], %[xp], #36\n\t"                                                               \
-    TSLM_S6_FX("36") "add %[xp], %[xp], #36\n\t"                                                               \
-    TSLM_S6_FX("44")
+    TSLM_S6_FX_WB("28") TSLM_S6_FX_WB("36") TSLM_S6_FX_OFF("44")
 /* the six stores (r11 ostep, r10 3 ostep, r8 free), then the next column (OC in the tap's slot), to the end in r12 */
 #define TSLM_S6_STORE                                                                                          \
     "strb %[a0], [%[o]]\n\t"                                                                                   \
@@ -1744,7 +1749,6 @@ TSLM_ALWAYS_INLINE void col_3x3s2six_pass(col33_ctx *ctx, const int32_t OC, cons
     }
     ctx->tap = tap;
 }
-#if !defined(TSLM_OPTIMIZE_SIZE) /* (col_run_3x3s2t only) */
 /* Three output rows (output_h 3, J = 4, stride_w 2, dilation_w 1: images of 5 or 6 rows, e.g. MobileNet's 6x6 ->
  * 3x3), EPI_SAT: one block of three rows per output column with the channel's six weight words (A0, A1 of each
  * filter column) kept in r0-r5 for all its blocks, the accumulators r6-r8 from three copies of the 2 x bias (one LDM
@@ -1873,6 +1877,8 @@ __attribute__((noinline)) static void col_3x3s2t_channels(const int32_t *ctx, co
 #undef TSLM_S3_OEND
 #endif
 #undef TSLM_S6_FX
+#undef TSLM_S6_FX_WB
+#undef TSLM_S6_FX_OFF
 #undef TSLM_S6_MACS
 #undef TSLM_S6_STORE
 #undef TSLM_S6_REQ6
@@ -2714,11 +2720,6 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
                 const int32_t rqp = ctx.rqp, wp = ctx.wp, obase = ctx.obase + OC;
                 ctx.xbase = (int32_t)(uintptr_t)col, ctx.obase = obase, ctx.ostopc = obase + chans;
                 const int32_t h0 = p->output_h < 4 ? p->output_h : 4;
-                if (p->output_h == 6 && s2j && J == 9) { /* one pass of six rows */
-                    col_3x3s2six_pass(&ctx, OC, epi == EPI_RSAT);
-                    ctx.obase = obase - OC + chans;
-                    continue;
-                }
                 int32_t R0 = 4;
                 if (h0 == 4 && s2j) { /* every full pass of four rows in one call, channel by channel */
                     ctx.s2jrows = p->output_h / 4 - 1;
@@ -2828,14 +2829,16 @@ __attribute__((noinline)) static void col_run_3x3s2t_sat(const tslm_depthwise_co
     col_run_3x3s2t_body(p, input, weights, output, col, 1);
 }
 
-/* Six output rows (output_h 6, J = 9: 11- and 12-row images, e.g. 12x12 -> 6x6) with EPI_SAT or EPI_RSAT, the driver
+/* Six output rows (output_h 6, J = 7: 11- and 12-row images, e.g. 12x12 -> 6x6) with EPI_SAT or EPI_RSAT, the driver
  * of tslm_dsp_depthwise_conv_3x3s2t_s8: per group of four channels its columns widened, then its channels in one pass
- * of col_3x3s2six_channels, as col_run_3x3_body's six rows but without that driver's per-group choices (12x12x64:
- * 1,140 -> ~660 instructions) */
+ * of col_3x3s2six_channels (col_run_3x3_body ran them before, with its per-group choices: 12x12x64 1,140 -> ~660
+ * instructions of driver) */
 TSLM_ALWAYS_INLINE void col_run_3x3s2six_body(const tslm_depthwise_conv_params *p, const int8_t *input,
                                               const int32_t *weights, int8_t *output, int32_t *col, const int rsat)
 {
-    const int32_t C = p->input_c, OC = p->output_c, J = col_words(p); /* depth multiplier 1; J = 9 */
+    /* depth multiplier 1; J = 7, the words the pass reads (X0..X6 of a column: two fewer than col_words, which the
+     * scratch's size allows) */
+    const int32_t C = p->input_c, OC = p->output_c, J = 7;
     col33_ctx ctx;
     ctx.ostep = p->output_w * OC, ctx.oc = OC, ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
     ctx.os3 = 3 * ctx.ostep, ctx.tap = 4 * J;

@@ -734,6 +734,30 @@ __attribute__((noinline)) static void col_widen13(const col_geo *q, const int8_t
 }
 #endif
 
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+/* col_widen4's modes 11 (three pairs a column: 6x6 at stride 2) and 18 (six pairs, 12x12) for the small images'
+ * drivers (col_run_3x3s2t, col_run_3x3s2six): functions of their own, without col_widen4's choice of loop and its
+ * frame (~10 instructions a group fewer; inlined into the drivers, GCC's spills around them cost more) */
+__attribute__((noinline)) static void col_widen4_pairs3(const col_geo *q, const int8_t *src, int32_t *col)
+{
+    const int32_t row = q->row, *kk = q->wk;
+    const int8_t *s = src + q->first;
+    int32_t *d = col + q->in0, *const stop = d + q->cols * q->J, lo;
+    TSLM_WIDEN_COLS_3;
+    (void)lo;
+}
+
+__attribute__((noinline)) static void col_widen4_pairs6(const col_geo *q, const int8_t *src, int32_t *col)
+{
+    const int8_t *s = src + q->first;
+    int32_t *d = col + q->in0, *const stop = d + q->cols * q->J, lo, *d1, *d2, *d3;
+    const int32_t *x = q->wk;
+    const int8_t *ce = (const int8_t *)stop;
+    TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO, TSLM_WIDEN_DSTEP, "");
+    (void)d1, (void)d2, (void)d3, (void)x, (void)ce, (void)lo;
+}
+#endif
+
 #undef TSLM_WIDEN_PAIR
 #undef TSLM_WIDEN_COLS
 #undef TSLM_WIDEN_COLS_N
@@ -1810,19 +1834,18 @@ TSLM_ALWAYS_INLINE void col_3x3s2six_pass(col33_ctx *ctx, const int32_t OC, cons
 /* frame: 0..8 the 2 x bias three times, 12 m, 16 round, 20 r, 24 o, 28 ostep, 32 OC, 36 the outputs' end (the
  * loop), 40 the group's context (&m of its col33_ctx: 136 rqp, 140 wp, 144 xbase, 148 obase, 152 cstride, 156 owoc,
  * 160 ostopc); per channel its record {2 x bias, m, r, round} and weights, xbase and obase moved on by a channel */
-#define TSLM_S3_CHANNELS(OEND, BLOCKS)                                                                         \
+#define TSLM_S3_CHANNELS(OEND, BLOCKS, CEND)                                                                   \
     __asm__ volatile("sub sp, sp, #48\n\t"                                                                     \
             "str %[b], [sp, #40]\n\t"                                                                          \
             "ldr r8, [%[b], #12]\n\t"                                                                          \
             "ldr r9, [%[b], #120]\n\t"                                                                         \
             "strd r8, r9, [sp, #28]\n\t"                                                                       \
+            "mov r12, %[b]\n\t"                                                                                \
             "4:\n\t"                                                                                           \
-            "ldr r12, [sp, #40]\n\t"                                                                           \
             "ldr r11, [r12, #136]\n\t"                                                                         \
             "ldmia r11!, {r6, r7, r8, r9}\n\t"                                                                 \
             "str r11, [r12, #136]\n\t"                                                                         \
-            "mov r10, r6\n\t"                                                                                  \
-            "strd r6, r10, [sp, #0]\n\t"                                                                       \
+            "strd r6, r6, [sp, #0]\n\t"                                                                        \
             "str r6, [sp, #8]\n\t"                                                                             \
             "strd r7, r9, [sp, #12]\n\t"                                                                       \
             "str r8, [sp, #20]\n\t"                                                                            \
@@ -1836,10 +1859,7 @@ TSLM_ALWAYS_INLINE void col_3x3s2six_pass(col33_ctx *ctx, const int32_t OC, cons
             "strd r10, r11, [r12, #144]\n\t"                                                                   \
             "str r9, [sp, #24]\n\t" OEND                                                                       \
             BLOCKS                                                                                             \
-            "ldr r12, [sp, #40]\n\t"                                                                           \
-            "ldr r8, [r12, #148]\n\t"                                                                          \
-            "ldr r9, [r12, #160]\n\t"                                                                          \
-            "cmp r8, r9\n\t"                                                                                   \
+            "ldr r12, [sp, #40]\n\t" CEND                                                                      \
             "bne 4b\n\t"                                                                                       \
             "add sp, sp, #48\n\t"                                                                              \
             : [b] "+r"(b), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [w4] "=&r"(w4), [w5] "=&r"(w5),     \
@@ -1847,6 +1867,10 @@ TSLM_ALWAYS_INLINE void col_3x3s2six_pass(col33_ctx *ctx, const int32_t OC, cons
             :                                                                                                  \
             : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 #define TSLM_S3_OEND "ldr r10, [r12, #156]\n\tadd r10, r9, r10\n\tstr r10, [sp, #36]\n\t"
+/* the channel loop's test: the next channel's obase (r11) against ostopc, at the set-up where no instruction of the
+ * blocks sets the flags (three columns unrolled: TSLM_S3_TOPCMP, the end nothing), else at the end (TSLM_S3_CEND) */
+#define TSLM_S3_TOPCMP "ldr r10, [r12, #160]\n\tcmp r11, r10\n\t"
+#define TSLM_S3_CEND "ldr r8, [r12, #148]\n\tldr r9, [r12, #160]\n\tcmp r8, r9\n\t"
 
 /* ctx: &m of the group's col33_ctx with xbase its first column, obase its first channel's first output, ostopc
  * obase + its channels, ostep and oc (OC) set; ow3: three output columns */
@@ -1856,9 +1880,9 @@ __attribute__((noinline)) static void col_3x3s2t_channels(const int32_t *ctx, co
     register int32_t w1 __asm__("r1"), w2 __asm__("r2"), w3 __asm__("r3"), w4 __asm__("r4"), w5 __asm__("r5");
     register int32_t a0 __asm__("r6"), a1 __asm__("r7");
     if (ow3) {
-        TSLM_S3_CHANNELS("", TSLM_S3_BLOCKS(TSLM_S3_OW3));
+        TSLM_S3_CHANNELS(TSLM_S3_TOPCMP, TSLM_S3_BLOCKS(TSLM_S3_OW3), "");
     } else {
-        TSLM_S3_CHANNELS(TSLM_S3_OEND, TSLM_S3_LOOP(TSLM_S3_REQ)); /* (no per-shift copies: 44 a block) */
+        TSLM_S3_CHANNELS(TSLM_S3_OEND, TSLM_S3_LOOP(TSLM_S3_REQ), TSLM_S3_CEND); /* (no per-shift copies) */
     }
     (void)b, (void)w1, (void)w2, (void)w3, (void)w4, (void)w5, (void)a0, (void)a1;
 }
@@ -1875,6 +1899,8 @@ __attribute__((noinline)) static void col_3x3s2t_channels(const int32_t *ctx, co
 #undef TSLM_S3_BLOCKS
 #undef TSLM_S3_CHANNELS
 #undef TSLM_S3_OEND
+#undef TSLM_S3_TOPCMP
+#undef TSLM_S3_CEND
 #endif
 #undef TSLM_S6_FX
 #undef TSLM_S6_FX_WB
@@ -2808,7 +2834,11 @@ TSLM_ALWAYS_INLINE void col_run_3x3s2t_body(const tslm_depthwise_conv_params *p,
         }
         for (int32_t g = 0; !four && 4 * g < C; ++g) {
             const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
-            col_widen_group(p, &geo, in_b, g, col, chans);
+            if (chans == 4 && geo.wmode == 11) {
+                col_widen4_pairs3(&geo, in_b + 4 * g, col + p->pad_w * J);
+            } else {
+                col_widen_group(p, &geo, in_b, g, col, chans);
+            }
             ctx.xbase = (int32_t)(uintptr_t)col;
             ctx.obase = (int32_t)(uintptr_t)(out_b + 4 * g), ctx.ostopc = ctx.obase + chans;
             col_3x3s2t_channels(&ctx.m, ow3);
@@ -2851,7 +2881,11 @@ TSLM_ALWAYS_INLINE void col_run_3x3s2six_body(const tslm_depthwise_conv_params *
         ctx.rqp = (int32_t)(uintptr_t)p->requant, ctx.wp = (int32_t)(uintptr_t)weights; /* moved on by the asm */
         for (int32_t g = 0; 4 * g < C; ++g) {
             const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
-            col_widen_group(p, &geo, in_b, g, col, chans);
+            if (chans == 4 && geo.wmode == 18) {
+                col_widen4_pairs6(&geo, in_b + 4 * g, col + p->pad_w * J);
+            } else {
+                col_widen_group(p, &geo, in_b, g, col, chans);
+            }
             ctx.xbase = (int32_t)(uintptr_t)col;
             ctx.obase = (int32_t)(uintptr_t)(out_b + 4 * g), ctx.ostopc = ctx.obase + chans;
             col_3x3s2six_pass(&ctx, OC, rsat);

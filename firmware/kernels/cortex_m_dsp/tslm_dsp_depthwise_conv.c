@@ -1683,10 +1683,10 @@ TSLM_ALWAYS_INLINE void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const 
 #define TSLM_S6_SATR_6(X) TSLM_S6_SAT(X, "6")
 #define TSLM_S6_SATR_7(X) TSLM_S6_SAT(X, "7")
 #define TSLM_S6_SATR_8(X) TSLM_S6_SAT(X, "8")
-/* r = R an immediate (3 ostep put in the record's r slot once the channel's loop is chosen) */
+/* r = R an immediate (the record's r slot holds 3 ostep: the driver's, TSLM_S6_BLOCKS's case for r in a register
+ * puts it back) */
 #define TSLM_S6_BLOCKR(R)                                                                                      \
-    "ldr r8, [%[ctx], #24]\n\t"                                                                                \
-    "str r8, [%[ctx], #8]\n\t" TSLM_S6_MACS                                                                    \
+    TSLM_S6_MACS                                                                                               \
     "ldmia %[ctx], {r8, r9, r10, r11, r12}\n\t" TSLM_S6_REQR(R) TSLM_S6_STORE
 /* r in a register: EPI_SAT (TSLM_COL3B_REQ, r in r10) */
 #define TSLM_S6_BLOCK_SAT                                                                                      \
@@ -1698,9 +1698,10 @@ TSLM_ALWAYS_INLINE void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const 
     TSLM_S6_MACS "ldmia %[ctx], {r8, r9, r10}\n\t" TSLM_S6_REQ6(TSLM_S6_RREQ)                                  \
     "ldrd r11, r12, [%[ctx], #12]\n\t"                                                                         \
     "add r10, r11, r11, lsl #1\n\t" TSLM_S6_STORE
+/* the channel's copy chosen by its r in r11 (TSLM_S6_CHANNELS): r = 5..8 with the r slot left at 3 ostep, else r
+ * in that slot for TSLM_S6_BLOCK_SAT and 3 ostep back after it */
 #define TSLM_S6_BLOCKS                                                                                         \
-    "ldr r8, [%[ctx], #8]\n\t"                                                                                 \
-    "tbh [pc, r8, lsl #1]\n\t"                                                                                 \
+    "tbh [pc, r11, lsl #1]\n\t"                                                                                \
     "9:\n\t"                                                                                                   \
     ".hword " TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G                                                \
     "(11f - 9b) / 2, (12f - 9b) / 2, (13f - 9b) / 2, (14f - 9b) / 2, "                                         \
@@ -1710,20 +1711,15 @@ TSLM_ALWAYS_INLINE void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const 
     "12:\n\t" TSLM_S6_BLOCKR(6) "b 8f\n\t"                                                                     \
     "13:\n\t" TSLM_S6_BLOCKR(7) "b 8f\n\t"                                                                     \
     "14:\n\t" TSLM_S6_BLOCKR(8) "b 8f\n\t"                                                                     \
-    "15:\n\t" TSLM_S6_BLOCK_SAT                                                                                \
+    "15:\n\t"                                                                                                  \
+    "str r11, [%[ctx], #8]\n\t" TSLM_S6_BLOCK_SAT                                                              \
+    "ldr r8, [%[ctx], #24]\n\t"                                                                                \
+    "str r8, [%[ctx], #8]\n\t"                                                                                 \
     "8:\n\t"
-/* per channel as TSLM_S2J_CHANNELS, its 2 x bias in the six words below the context */
-#define TSLM_S6_CHANNELS(BLOCKS)                                                                               \
+/* per channel as TSLM_S2J_CHANNELS, its 2 x bias in the six words below the context: its weights and pointers
+ * first, then its record, r left in r11 (RSLOT: also in the record's slot, TSLM_S6_BLOCK_RSAT's) */
+#define TSLM_S6_CHANNELS(RSLOT, BLOCKS)                                                                        \
     __asm__ volatile("4:\n\t"                                                                                  \
-            "ldr r8, [%[ctx], #136]\n\t"                                                                       \
-            "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                               \
-            "str r8, [%[ctx], #136]\n\t"                                                                       \
-            "mov r8, r9\n\t"                                                                                   \
-            "strd r8, r9, [%[ctx], #-24]\n\t"                                                                  \
-            "strd r8, r9, [%[ctx], #-16]\n\t"                                                                  \
-            "strd r8, r9, [%[ctx], #-8]\n\t"                                                                   \
-            "strd r10, r12, [%[ctx], #0]\n\t"                                                                  \
-            "str r11, [%[ctx], #8]\n\t"                                                                        \
             TSLM_COLS2_WEIGHTS                                                                                 \
             "ldrd %[xp], %[o], [%[ctx], #144]\n\t"                                                             \
             "ldrd r10, r11, [%[ctx], #152]\n\t"                                                                \
@@ -1732,6 +1728,13 @@ TSLM_ALWAYS_INLINE void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const 
             "add r8, %[xp], r10\n\t"                                                                           \
             "add r9, %[o], #1\n\t"                                                                             \
             "strd r8, r9, [%[ctx], #144]\n\t"                                                                  \
+            "ldr r8, [%[ctx], #136]\n\t"                                                                       \
+            "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                               \
+            "str r8, [%[ctx], #136]\n\t"                                                                       \
+            "strd r9, r9, [%[ctx], #-24]\n\t"                                                                  \
+            "strd r9, r9, [%[ctx], #-16]\n\t"                                                                  \
+            "strd r9, r9, [%[ctx], #-8]\n\t"                                                                   \
+            "strd r10, r12, [%[ctx], #0]\n\t" RSLOT                                                            \
             BLOCKS                                                                                             \
             TSLM_DW_CHAN_END                                                                                   \
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),  \
@@ -1739,7 +1742,7 @@ TSLM_ALWAYS_INLINE void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const 
             : [ctx] "r"(ctx)                                                                                   \
             : "r8", "r9", "r10", "r11", "r12", "cc", "memory")
 
-/* ctx: as col_3x3s2j_channels's, six words below init (col33_ctx.bias5) */
+/* ctx: as col_3x3s2j_channels's, six words below init (col33_ctx.bias5); _s: 3 ostep in the r slot at the call */
 /* (split by clamp as col_3x3s2c_channels: EPI_RSAT, EPI_SAT) */
 __attribute__((noinline)) static void col_3x3s2six_channels_r(const int32_t *ctx_)
 {
@@ -1748,7 +1751,7 @@ __attribute__((noinline)) static void col_3x3s2six_channels_r(const int32_t *ctx
         a5 __asm__("r6");
     register const int32_t *xp __asm__("r7");
     register int8_t *o __asm__("lr");
-    TSLM_S6_CHANNELS(TSLM_S6_BLOCK_RSAT);
+    TSLM_S6_CHANNELS("str r11, [%[ctx], #8]\n\t", TSLM_S6_BLOCK_RSAT);
     (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)xp, (void)o;
 }
 __attribute__((noinline)) static void col_3x3s2six_channels_s(const int32_t *ctx_)
@@ -1758,7 +1761,7 @@ __attribute__((noinline)) static void col_3x3s2six_channels_s(const int32_t *ctx
         a5 __asm__("r6");
     register const int32_t *xp __asm__("r7");
     register int8_t *o __asm__("lr");
-    TSLM_S6_CHANNELS(TSLM_S6_BLOCKS);
+    TSLM_S6_CHANNELS("", TSLM_S6_BLOCKS);
     (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)xp, (void)o;
 }
 /* the pass of six rows in col_3x3s2six_channels_*: OC in the context's tap slot meanwhile */
@@ -2872,6 +2875,7 @@ TSLM_ALWAYS_INLINE void col_run_3x3s2six_body(const tslm_depthwise_conv_params *
     col33_ctx ctx;
     ctx.ostep = p->output_w * OC, ctx.oc = OC, ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
     ctx.os3 = 3 * ctx.ostep, ctx.tap = 4 * J;
+    ctx.r = ctx.os3; /* (col_3x3s2six_channels_s: 3 ostep in the r slot, as TSLM_S6_BLOCKS leaves it) */
     col_geo geo;
     col_geometry(p, J, &geo);
     col_pad(p, col, J, C < 4 ? C : 4);

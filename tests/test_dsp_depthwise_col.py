@@ -178,9 +178,12 @@ DRIVER_CASES = {
     "s2j_rows8_c14_shifts": dict(k=(3, 3), cin=14, act=None, hw=(15, 4), stride=2, wscale=W1_SHIFTS),
     "s2j_rows4_c8": dict(k=(3, 3), cin=8, act=None, hw=(7, 9), stride=2),
     "s2j_rows4_c14_shifts": dict(k=(3, 3), cin=14, act=None, hw=(8, 40), stride=2, wscale=W1_SHIFTS),
-    # six output rows in one pass (col_3x3s2six_channels): shifts in the copies and outside, relu6, relu (above:
-    # s2c_rows6_c8_relu), no activation, pad_h 0 and 1
+    # six output rows in one pass (col_3x3s2six_channels, from the small images' entry): shifts in the copies and
+    # outside, relu6, relu (above: s2c_rows6_c8_relu), no activation, pad_h 0 and 1; shifts outside the copies before
+    # those inside (the copy with r in a register puts 3 ostep back in the record's r slot for the next channel)
     "s2six_rows6_c14_shifts_relu6": dict(k=(3, 3), cin=14, act="relu6", hw=(12, 10), stride=2, wscale=W1_SHIFTS),
+    "s2six_rows6_c14_shifts_down_relu": dict(k=(3, 3), cin=14, act="relu", hw=(12, 12), stride=2,
+                                             wscale=W1_SHIFTS[::-1]),
     "s2six_rows6_c14_shifts": dict(k=(3, 3), cin=14, act=None, hw=(11, 9), stride=2, wscale=W1_SHIFTS),
     "s2six_rows6_c8": dict(k=(3, 3), cin=8, act=None, hw=(12, 5), stride=2),
     # three output rows in one pass, the weights in registers (col_3x3s2t_channels, EPI_SAT; above:

@@ -178,9 +178,12 @@ DRIVER_CASES = {
     "s2j_rows8_c14_shifts": dict(k=(3, 3), cin=14, act=None, hw=(15, 4), stride=2, wscale=W1_SHIFTS),
     "s2j_rows4_c8": dict(k=(3, 3), cin=8, act=None, hw=(7, 9), stride=2),
     "s2j_rows4_c14_shifts": dict(k=(3, 3), cin=14, act=None, hw=(8, 40), stride=2, wscale=W1_SHIFTS),
-    # six output rows in one pass (col_3x3s2six_channels): shifts in the copies and outside, relu6, relu (above:
-    # s2c_rows6_c8_relu), no activation, pad_h 0 and 1
+    # six output rows in one pass (col_3x3s2six_channels, from the small images' entry): shifts in the copies and
+    # outside, relu6, relu (above: s2c_rows6_c8_relu), no activation, pad_h 0 and 1; shifts outside the copies before
+    # those inside (the copy with r in a register puts 3 ostep back in the record's r slot for the next channel)
     "s2six_rows6_c14_shifts_relu6": dict(k=(3, 3), cin=14, act="relu6", hw=(12, 10), stride=2, wscale=W1_SHIFTS),
+    "s2six_rows6_c14_shifts_down_relu": dict(k=(3, 3), cin=14, act="relu", hw=(12, 12), stride=2,
+                                             wscale=W1_SHIFTS[::-1]),
     "s2six_rows6_c14_shifts": dict(k=(3, 3), cin=14, act=None, hw=(11, 9), stride=2, wscale=W1_SHIFTS),
     "s2six_rows6_c8": dict(k=(3, 3), cin=8, act=None, hw=(12, 5), stride=2),
     # three output rows in one pass, the weights in registers (col_3x3s2t_channels, EPI_SAT; above:
@@ -238,8 +241,8 @@ def _driver_run(monkeypatch, name, cases, opt="-O2"):
     # each layer in the column layout with the drivers' epilogue: 0 with relu, 4 without an activation
     assert sorted(c.params["requant_fast"] for c in dw) == sorted(
         16 + (0 if spec["act"] else 4) for spec in cases.values())
-    # 3x3 at stride 2 with three output rows and an activation or four rows: the small images' entry
-    # (col_run_3x3s2t); other 3x3 at stride 2: the stride-2 entry
+    # 3x3 at stride 2 with three output rows and an activation or four or six rows: the small images' entry
+    # (col_run_3x3s2t, col_run_3x3s2six); other 3x3 at stride 2: the stride-2 entry
     # one clamp (every layer epilogue 0): each entry's sat twin (pass dsp_depthwise_one_clamp)
     one_clamp = all(spec["act"] for spec in cases.values())
     sat = "_sat" if one_clamp else ""
@@ -249,7 +252,7 @@ def _driver_run(monkeypatch, name, cases, opt="-O2"):
                                                               "px", "dilated"))):  # the main entry
             assert c.func == f"tslm_dsp_depthwise_conv{sat}_s8", c.note
         if q["filter_h"] == q["filter_w"] == 3 and q["stride_h"] == 2:
-            t = (q["output_h"] == 3 and q["requant_fast"] == 16) or (q["output_h"] == 4 and q["stride_w"] == 2)
+            t = (q["output_h"] == 3 and q["requant_fast"] == 16) or (q["output_h"] in (4, 6) and q["stride_w"] == 2)
             assert c.func == f"tslm_dsp_depthwise_conv_3x3s2{'t' if t else ''}{sat}_s8", c.note
     oracle = Oracle(model)
     assert len(run.outputs) == len(batches) == 3 and len(cm.outputs) == len(cases)
@@ -289,16 +292,17 @@ def test_one_clamp_entry_bit_exact_on_cortex_m4(monkeypatch, opt):
 
 
 # A MobileNet-like mix of depthwise entries, every layer with epilogue 0 (relu, relu6): 3x3 at stride 2 over a large
-# image (in bands) and a medium one (tslm_dsp_depthwise_conv_3x3s2_s8), over 6x6 and 8x8 (three and four output
-# rows: ..._3x3s2t_s8), 3x3 at stride 1 over at most six output rows (..._small_s8: 3x3 and 2x2 images SAME, four,
-# five and six rows, VALID), 7x7 (..._k7_s8), the main entry's 3x3, 5x5 at stride 2 and 3 x 1, K x 1 at stride 2
-# (K = 4, 5, 8) and dilated (..._k1_s8), 3 x 1 over columns of width 3 (..._cols_s8), a 1x1 image (..._px_s8) and a
-# dilated 3x3 (..._dilated_s8), 2 x 1 at stride 2 and 1 (..._k2_s8)
+# image (in bands) and a medium one (tslm_dsp_depthwise_conv_3x3s2_s8), over 6x6 and 8x8 (three and four output rows:
+# ..._3x3s2t_s8; 12x12, six rows, too), 3x3 at stride 1 over at most six output rows (..._small_s8: 3x3 and 2x2 images
+# SAME, four, five and six rows, VALID), 7x7 (..._k7_s8), the main entry's 3x3, 5x5 at stride 2 and 3 x 1, K x 1 at
+# stride 2 (K = 4, 5, 8) and dilated (..._k1_s8), 3 x 1 over columns of width 3 (..._cols_s8), a 1x1 image (..._px_s8),
+# a dilated 3x3 (..._dilated_s8) and 2 x 1 at stride 2 and 1 (..._k2_s8)
 MIXED_SAT_CASES = {
     "mx_s2_bands_c16_relu6": dict(k=(3, 3), cin=16, act="relu6", hw=(48, 48), stride=2),
     "mx_s2_c6_relu": dict(k=(3, 3), cin=6, act="relu", hw=(13, 11), stride=2),
     "mx_s2t_rows3_c12_relu6": dict(k=(3, 3), cin=12, act="relu6", hw=(6, 6), stride=2),
     "mx_s2t_rows4_c8_relu": dict(k=(3, 3), cin=8, act="relu", hw=(8, 8), stride=2),
+    "mx_s2six_rows6_c6_relu6": dict(k=(3, 3), cin=6, act="relu6", hw=(12, 12), stride=2),
     "mx_small6_c8_relu6": dict(k=(3, 3), cin=8, act="relu6", hw=(6, 6)),
     "mx_small4_c6_relu": dict(k=(3, 3), cin=6, act="relu", hw=(4, 6)),
     "mx_small5_valid_c4_relu": dict(k=(3, 3), cin=4, act="relu", hw=(7, 5), padding="VALID"),
@@ -327,7 +331,7 @@ def test_one_clamp_every_entry_bit_exact_on_cortex_m4(monkeypatch, opt):
     tslm_dsp_depthwise_conv_sat_s8, so the model links one clamp's copies; bit-exact with TFLM in both builds."""
     dw = _driver_run(monkeypatch, "dw_one_clamp_mixed", MIXED_SAT_CASES, opt=opt)
     funcs = sorted(c.func.removeprefix("tslm_dsp_depthwise_conv_") for c in dw)
-    assert funcs == sorted(["3x3s2_sat_s8"] * 2 + ["3x3s2t_sat_s8"] * 2 + ["small_sat_s8"] * 5 + ["k7_sat_s8"]
+    assert funcs == sorted(["3x3s2_sat_s8"] * 2 + ["3x3s2t_sat_s8"] * 3 + ["small_sat_s8"] * 5 + ["k7_sat_s8"]
                            + ["sat_s8"] * 3 + ["k1_sat_s8"] * 4 + ["cols_sat_s8", "px_sat_s8", "dilated_sat_s8"]
                            + ["k2_sat_s8"] * 2), funcs
     assert sum(0 < c.params["band_h"] < c.params["output_h"] for c in dw) == 1  # the large image in bands

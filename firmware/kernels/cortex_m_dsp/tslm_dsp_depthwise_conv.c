@@ -232,9 +232,9 @@ TSLM_ALWAYS_INLINE void run(const tslm_depthwise_conv_params *p, const int8_t *i
  * chosen per column by its right shift (TSLM_DW_BLOCKS_R); the other shapes and epilogues in C. Width-1 3 x 1 layers
  * (stride 1 or 2) skip the widening altogether (col_w1k3: time pairs made in registers from the input bytes), and 3x3
  * at stride 2 with at most eight output rows runs in passes across the columns (col_3x3s2c_channels; passes of four
- * rows with J = 9 or 5 and stride_w 2 in col_3x3s2j_channels, six rows with J = 9 in one pass of
- * col_3x3s2six_channels; three rows with J = 5 and EPI_SAT in one pass of col_3x3s2t_channels, the weights in
- * registers, from an entry of its own). col_widen4 widens two pairs of rows a step where a column has five or more
+ * rows with J = 9 or 5 and stride_w 2 in col_3x3s2j_channels; from an entry of its own, six rows with J = 7 in one
+ * pass of col_3x3s2six_channels and three rows with J = 4 and EPI_SAT in one pass of col_3x3s2t_channels, the
+ * weights in registers). col_widen4 widens two pairs of rows a step where a column has five or more
  * (col_geo.wmode). Width > 1, 3 x 1 at stride 1: col_w1k3 once per column (col_w1k3_cols, an entry of its own). */
 
 enum { EPI_SAT = 0, EPI_FOLD = 1, EPI_FAST = 2, EPI_EXACT = 3, EPI_RSAT = 4 };
@@ -335,8 +335,8 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
     q->top = j0 < in0, q->bottom = in1 < j1, q->j0 = j0, q->in0 = in0, q->pairs = in1 - in0;
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
     /* col_widen4's loop: 0 the C loop (a last pair with its second row below the image); 1, 2: TSLM_WIDEN_COLS2U (9
-     * pairs with J = 9 and the last pair's second row read by no output, 8 pairs with J = 9; 17, 18: 4 pairs with J = 5, 6 with J = 9;
-     * 19, 20: col_widen13's, chosen by col_geometry13); 3..10:
+     * pairs with J = 9 and the last pair's second row read by no output, 8 pairs with J = 9; 17, 18: 4 pairs with
+     * J = 5, 6 with J = 9 or 7; 19, 20: col_widen13's, chosen by col_geometry13); 3..10:
      * TSLM_WIDEN_COLS2 (five or more pairs, none above the image: 3 + 4 odd + 2 odd steps + J > pairs); 11, 12:
      * exactly 3, 4 pairs; 13..16 TSLM_WIDEN_COLS (with a pair above the image, odd pairs) */
     const int32_t pairs = q->pairs, hi_unused = 2 * J - 1 > (p->output_h - 1) * p->stride_h +
@@ -349,7 +349,7 @@ __attribute__((noinline)) static void col_geometry(const tslm_depthwise_conv_par
         q->wmode = 2;
     } else if (!q->top && pairs == 4 && J == 5) {
         q->wmode = 17;
-    } else if (!q->top && pairs == 6 && J == 9) {
+    } else if (!q->top && pairs == 6 && (J == 9 || J == 7)) {
         q->wmode = 18;
     } else if (!q->top && pairs >= 5) {
         q->wmode = 3 + 4 * (pairs & 1) + 2 * ((pairs >> 1) & 1) + (J > pairs);
@@ -606,7 +606,7 @@ __attribute__((noinline)) static void col_widen4(const col_geo *q, const int8_t 
         case 17: /* 4 pairs with J = 5 (output_h 4 at stride 2) */
             TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO, TSLM_WIDEN_DSTEP, "");
             break;
-        case 18: /* 6 pairs with J = 9 (12-row images at stride 2) */
+        case 18: /* 6 pairs with J = 9 or 7 (12-row images at stride 2) */
             TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO, TSLM_WIDEN_DSTEP, "");
             break;
         case 3: /* TSLM_WIDEN_COLS2: an odd pair, an odd step, the column step (3 + 4 odd + 2 odd2 + dstep ...) */
@@ -730,6 +730,30 @@ __attribute__((noinline)) static void col_widen13(const col_geo *q, const int8_t
                           TSLM_WIDEN_ZSTEP TSLM_WIDEN_SIX "ldrd r9, r10, [sp, #4]\n\tadd %[s], %[s], r9\n\t"
                           TSLM_WIDEN_ZSTEP, "");
     }
+    (void)d1, (void)d2, (void)d3, (void)x, (void)ce, (void)lo;
+}
+#endif
+
+#if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
+/* col_widen4's modes 11 (three pairs a column: 6x6 at stride 2) and 18 (six pairs, 12x12) for the small images'
+ * drivers (col_run_3x3s2t, col_run_3x3s2six): functions of their own, without col_widen4's choice of loop and its
+ * frame (~10 instructions a group fewer; inlined into the drivers, GCC's spills around them cost more) */
+__attribute__((noinline)) static void col_widen4_pairs3(const col_geo *q, const int8_t *src, int32_t *col)
+{
+    const int32_t row = q->row, *kk = q->wk;
+    const int8_t *s = src + q->first;
+    int32_t *d = col + q->in0, *const stop = d + q->cols * q->J, lo;
+    TSLM_WIDEN_COLS_3;
+    (void)lo;
+}
+
+__attribute__((noinline)) static void col_widen4_pairs6(const col_geo *q, const int8_t *src, int32_t *col)
+{
+    const int8_t *s = src + q->first;
+    int32_t *d = col + q->in0, *const stop = d + q->cols * q->J, lo, *d1, *d2, *d3;
+    const int32_t *x = q->wk;
+    const int8_t *ce = (const int8_t *)stop;
+    TSLM_WIDEN_COLS2U("", TSLM_WIDEN_TWO TSLM_WIDEN_TWO TSLM_WIDEN_TWO, TSLM_WIDEN_DSTEP, "");
     (void)d1, (void)d2, (void)d3, (void)x, (void)ce, (void)lo;
 }
 #endif
@@ -1605,34 +1629,39 @@ TSLM_ALWAYS_INLINE void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const 
     }
     ctx->tap = tap;
 }
-/* Six output rows in one pass (output_h 6, J = 9, stride_w 2: images of 11 or 12 rows) instead of passes of four
- * and two rows: a block of six rows and one column, the accumulators a0..a5 in r1-r6 starting from six copies of
- * the bias (LDMDB), the weights of a filter column in r8, r9 and its seven x words X0..X6 three, two and two at a
- * time in r10-r12 (12 SMLAD), the output pointer in lr: 75 instructions for six outputs with r = 5..8 (a pass of four
- * and one of two: 49 + ~33 and a second channel loop) */
-#define TSLM_S6_FX(AB)                                                                                         \
-    "ldrd r8, r9, [%[ctx], #" AB "]\n\t"                                                                       \
-    "ldmia %[xp], {r10, r11, r12}\n\t"                                                                         \
+#if !defined(TSLM_OPTIMIZE_SIZE) /* (col_run_3x3s2t and col_run_3x3s2six only) */
+/* Six output rows in one pass (output_h 6, columns of J = 7 words, stride_w 2: images of 11 or 12 rows) instead of
+ * passes of four and two rows: a block of six rows and one column, the accumulators a0..a5 in r1-r6 starting from six
+ * copies of the bias (LDMDB), the weights of a filter column in r8, r9 and its seven x words X0..X6 three, two and
+ * two at a time in r10-r12 (12 SMLAD), the output pointer in lr. The first two filter columns' x by LDM with
+ * writeback (seven words: xp ends on the next column), the third's by offsets (xp stays on it: the next block's
+ * first): 73 instructions for six outputs with r = 5..8 (with J = 9 and two adds: 75; a pass of four and one of
+ * two: 49 + ~33 and a second channel loop) */
+#define TSLM_S6_FX(AB, L0, L1, L2)                                                                             \
+    "ldrd r8, r9, [%[ctx], #" AB "]\n\t" L0                                                                    \
     "smlad %[a0], r8, r10, %[a0]\n\t"                                                                          \
     "smlad %[a0], r9, r11, %[a0]\n\t"                                                                          \
     "smlad %[a1], r8, r11, %[a1]\n\t"                                                                          \
     "smlad %[a1], r9, r12, %[a1]\n\t"                                                                          \
-    "smlad %[a2], r8, r12, %[a2]\n\t"                                                                          \
-    "ldrd r10, r11, [%[xp], #12]\n\t"                                                                          \
+    "smlad %[a2], r8, r12, %[a2]\n\t" L1                                                                       \
     "smlad %[a2], r9, r10, %[a2]\n\t"                                                                          \
     "smlad %[a3], r8, r10, %[a3]\n\t"                                                                          \
     "smlad %[a3], r9, r11, %[a3]\n\t"                                                                          \
-    "smlad %[a4], r8, r11, %[a4]\n\t"                                                                          \
-    "ldrd r10, r12, [%[xp], #20]\n\t"                                                                          \
+    "smlad %[a4], r8, r11, %[a4]\n\t" L2                                                                       \
     "smlad %[a4], r9, r10, %[a4]\n\t"                                                                          \
     "smlad %[a5], r8, r10, %[a5]\n\t"                                                                          \
     "smlad %[a5], r9, r12, %[a5]\n\t"
+/* X0..X2 in r10-r12, X3, X4 in r10, r11, X5, X6 in r10, r12: moving xp on (WB) or by offsets (OFF) */
+#define TSLM_S6_FX_WB(AB)                                                                                      \
+    TSLM_S6_FX(AB, "ldmia %[xp]!, {r10, r11, r12}\n\t", "ldmia %[xp]!, {r10, r11}\n\t",                        \
+               "ldmia %[xp]!, {r10, r12}\n\t")
+#define TSLM_S6_FX_OFF(AB)                                                                                     \
+    TSLM_S6_FX(AB, "ldmia %[xp], {r10, r11, r12}\n\t", "ldrd r10, r11, [%[xp], #12]\n\t",                      \
+               "ldrd r10, r12, [%[xp], #20]\n\t")
 #define TSLM_S6_MACS                                                                                           \
     "1:\n\t"                                                                                                   \
     "ldmdb %[ctx], {%[a0], %[a1], %[a2], %[a3], %[a4], %[a5]}\n\t"                                             \
-    TSLM_S6_FX("28") "add %[xp], %[xp], #36\n\t"                                                               \
-    TSLM_S6_FX("36") "add %[xp], %[xp], #36\n\t"                                                               \
-    TSLM_S6_FX("44")
+    TSLM_S6_FX_WB("28") TSLM_S6_FX_WB("36") TSLM_S6_FX_OFF("44")
 /* the six stores (r11 ostep, r10 3 ostep, r8 free), then the next column (OC in the tap's slot), to the end in r12 */
 #define TSLM_S6_STORE                                                                                          \
     "strb %[a0], [%[o]]\n\t"                                                                                   \
@@ -1654,10 +1683,10 @@ TSLM_ALWAYS_INLINE void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const 
 #define TSLM_S6_SATR_6(X) TSLM_S6_SAT(X, "6")
 #define TSLM_S6_SATR_7(X) TSLM_S6_SAT(X, "7")
 #define TSLM_S6_SATR_8(X) TSLM_S6_SAT(X, "8")
-/* r = R an immediate (3 ostep put in the record's r slot once the channel's loop is chosen) */
+/* r = R an immediate (the record's r slot holds 3 ostep: the driver's, TSLM_S6_BLOCKS's case for r in a register
+ * puts it back) */
 #define TSLM_S6_BLOCKR(R)                                                                                      \
-    "ldr r8, [%[ctx], #24]\n\t"                                                                                \
-    "str r8, [%[ctx], #8]\n\t" TSLM_S6_MACS                                                                    \
+    TSLM_S6_MACS                                                                                               \
     "ldmia %[ctx], {r8, r9, r10, r11, r12}\n\t" TSLM_S6_REQR(R) TSLM_S6_STORE
 /* r in a register: EPI_SAT (TSLM_COL3B_REQ, r in r10) */
 #define TSLM_S6_BLOCK_SAT                                                                                      \
@@ -1669,9 +1698,10 @@ TSLM_ALWAYS_INLINE void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const 
     TSLM_S6_MACS "ldmia %[ctx], {r8, r9, r10}\n\t" TSLM_S6_REQ6(TSLM_S6_RREQ)                                  \
     "ldrd r11, r12, [%[ctx], #12]\n\t"                                                                         \
     "add r10, r11, r11, lsl #1\n\t" TSLM_S6_STORE
+/* the channel's copy chosen by its r in r11 (TSLM_S6_CHANNELS): r = 5..8 with the r slot left at 3 ostep, else r
+ * in that slot for TSLM_S6_BLOCK_SAT and 3 ostep back after it */
 #define TSLM_S6_BLOCKS                                                                                         \
-    "ldr r8, [%[ctx], #8]\n\t"                                                                                 \
-    "tbh [pc, r8, lsl #1]\n\t"                                                                                 \
+    "tbh [pc, r11, lsl #1]\n\t"                                                                                \
     "9:\n\t"                                                                                                   \
     ".hword " TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G TSLM_DW_G                                                \
     "(11f - 9b) / 2, (12f - 9b) / 2, (13f - 9b) / 2, (14f - 9b) / 2, "                                         \
@@ -1681,20 +1711,15 @@ TSLM_ALWAYS_INLINE void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const 
     "12:\n\t" TSLM_S6_BLOCKR(6) "b 8f\n\t"                                                                     \
     "13:\n\t" TSLM_S6_BLOCKR(7) "b 8f\n\t"                                                                     \
     "14:\n\t" TSLM_S6_BLOCKR(8) "b 8f\n\t"                                                                     \
-    "15:\n\t" TSLM_S6_BLOCK_SAT                                                                                \
+    "15:\n\t"                                                                                                  \
+    "str r11, [%[ctx], #8]\n\t" TSLM_S6_BLOCK_SAT                                                              \
+    "ldr r8, [%[ctx], #24]\n\t"                                                                                \
+    "str r8, [%[ctx], #8]\n\t"                                                                                 \
     "8:\n\t"
-/* per channel as TSLM_S2J_CHANNELS, its 2 x bias in the six words below the context */
-#define TSLM_S6_CHANNELS(BLOCKS)                                                                               \
+/* per channel as TSLM_S2J_CHANNELS, its 2 x bias in the six words below the context: its weights and pointers
+ * first, then its record, r left in r11 (RSLOT: also in the record's slot, TSLM_S6_BLOCK_RSAT's) */
+#define TSLM_S6_CHANNELS(RSLOT, BLOCKS)                                                                        \
     __asm__ volatile("4:\n\t"                                                                                  \
-            "ldr r8, [%[ctx], #136]\n\t"                                                                       \
-            "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                               \
-            "str r8, [%[ctx], #136]\n\t"                                                                       \
-            "mov r8, r9\n\t"                                                                                   \
-            "strd r8, r9, [%[ctx], #-24]\n\t"                                                                  \
-            "strd r8, r9, [%[ctx], #-16]\n\t"                                                                  \
-            "strd r8, r9, [%[ctx], #-8]\n\t"                                                                   \
-            "strd r10, r12, [%[ctx], #0]\n\t"                                                                  \
-            "str r11, [%[ctx], #8]\n\t"                                                                        \
             TSLM_COLS2_WEIGHTS                                                                                 \
             "ldrd %[xp], %[o], [%[ctx], #144]\n\t"                                                             \
             "ldrd r10, r11, [%[ctx], #152]\n\t"                                                                \
@@ -1703,6 +1728,13 @@ TSLM_ALWAYS_INLINE void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const 
             "add r8, %[xp], r10\n\t"                                                                           \
             "add r9, %[o], #1\n\t"                                                                             \
             "strd r8, r9, [%[ctx], #144]\n\t"                                                                  \
+            "ldr r8, [%[ctx], #136]\n\t"                                                                       \
+            "ldmia r8!, {r9, r10, r11, r12}\n\t"                                                               \
+            "str r8, [%[ctx], #136]\n\t"                                                                       \
+            "strd r9, r9, [%[ctx], #-24]\n\t"                                                                  \
+            "strd r9, r9, [%[ctx], #-16]\n\t"                                                                  \
+            "strd r9, r9, [%[ctx], #-8]\n\t"                                                                   \
+            "strd r10, r12, [%[ctx], #0]\n\t" RSLOT                                                            \
             BLOCKS                                                                                             \
             TSLM_DW_CHAN_END                                                                                   \
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),  \
@@ -1710,7 +1742,7 @@ TSLM_ALWAYS_INLINE void col_3x3s2j_pass(col33_ctx *ctx, const int32_t OC, const 
             : [ctx] "r"(ctx)                                                                                   \
             : "r8", "r9", "r10", "r11", "r12", "cc", "memory")
 
-/* ctx: as col_3x3s2j_channels's, six words below init (col33_ctx.bias5) */
+/* ctx: as col_3x3s2j_channels's, six words below init (col33_ctx.bias5); _s: 3 ostep in the r slot at the call */
 /* (split by clamp as col_3x3s2c_channels: EPI_RSAT, EPI_SAT) */
 __attribute__((noinline)) static void col_3x3s2six_channels_r(const int32_t *ctx_)
 {
@@ -1719,7 +1751,7 @@ __attribute__((noinline)) static void col_3x3s2six_channels_r(const int32_t *ctx
         a5 __asm__("r6");
     register const int32_t *xp __asm__("r7");
     register int8_t *o __asm__("lr");
-    TSLM_S6_CHANNELS(TSLM_S6_BLOCK_RSAT);
+    TSLM_S6_CHANNELS("str r11, [%[ctx], #8]\n\t", TSLM_S6_BLOCK_RSAT);
     (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)xp, (void)o;
 }
 __attribute__((noinline)) static void col_3x3s2six_channels_s(const int32_t *ctx_)
@@ -1729,7 +1761,7 @@ __attribute__((noinline)) static void col_3x3s2six_channels_s(const int32_t *ctx
         a5 __asm__("r6");
     register const int32_t *xp __asm__("r7");
     register int8_t *o __asm__("lr");
-    TSLM_S6_CHANNELS(TSLM_S6_BLOCKS);
+    TSLM_S6_CHANNELS("", TSLM_S6_BLOCKS);
     (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)xp, (void)o;
 }
 /* the pass of six rows in col_3x3s2six_channels_*: OC in the context's tap slot meanwhile */
@@ -1744,21 +1776,22 @@ TSLM_ALWAYS_INLINE void col_3x3s2six_pass(col33_ctx *ctx, const int32_t OC, cons
     }
     ctx->tap = tap;
 }
-#if !defined(TSLM_OPTIMIZE_SIZE) /* (col_run_3x3s2t only) */
-/* Three output rows (output_h 3, J = 5, stride_w 2, dilation_w 1: images of 5 or 6 rows, e.g. MobileNet's 6x6 ->
+/* Three output rows (output_h 3, J = 4, stride_w 2, dilation_w 1: images of 5 or 6 rows, e.g. MobileNet's 6x6 ->
  * 3x3), EPI_SAT: one block of three rows per output column with the channel's six weight words (A0, A1 of each
  * filter column) kept in r0-r5 for all its blocks, the accumulators r6-r8 from three copies of the 2 x bias (one LDM
- * from sp), the four x words of a filter column in r9-r12 (one LDM), xp in lr; m, round, r, the output pointer,
+ * from sp), the four x words of a filter column in r9-r12 (one LDM: columns of exactly four words, so the first two
+ * filter columns' LDM moves xp on to the next and the third's leaves it at the next block's first), xp in lr; m,
+ * round, r, the output pointer,
  * ostep, OC, the outputs' end and the group's context in a 48-byte frame on the stack (sp + 0 .. 47). With three
  * output columns all three blocks unrolled (the output pointer of each from the frame: no loop) and per channel
  * chosen by its right shift (copies for r = 5..8 with SSAT's immediate shift, else ASR by register): 18 SMLAD, 3 LDM
- * of x, 2 adds, 1 LDM of the bias copies, 7 of requantization and 4-6 of stores, ~36 instructions for three outputs
- * (TSLM_S2C_BLOCK3: 46, its weights reloaded every block), ~136 a channel with its set-up (152 before); other widths
- * in a loop of blocks with r in a register (44 a block). Driven by col_run_3x3s2t, reached only from
- * tslm_dsp_depthwise_conv_3x3s2t_s8 (~3 KB at -O2 with it): 6x6x128 -> 3x3, relu6, 31,040 -> 27,920 instructions
- * (2.994 -> 2.693/MAC). */
-#define TSLM_S3_FX(W0, W1)                                                                                     \
-    "ldmia lr, {r9, r10, r11, r12}\n\t"                                                                        \
+ * of x, 1 LDM of the bias copies, 7 of requantization and 4-6 of stores, ~34 instructions for three outputs
+ * (TSLM_S2C_BLOCK3: 46, its weights reloaded every block; with J = 5, two adds more), ~130 a channel with its set-up
+ * (152 before); other widths in a loop of blocks with r in a register (42 a block). Driven by col_run_3x3s2t, reached
+ * only from tslm_dsp_depthwise_conv_3x3s2t_s8 (~3 KB at -O2 with it): 6x6x128 -> 3x3, relu6, 31,040 -> 27,920 ->
+ * ~27,100 instructions (2.994 -> 2.693 -> ~2.61/MAC). */
+#define TSLM_S3_FX(W0, W1, WB)                                                                                 \
+    "ldmia lr" WB ", {r9, r10, r11, r12}\n\t"                                                                  \
     "smlad r6, " W0 ", r9, r6\n\t"                                                                             \
     "smlad r7, " W0 ", r10, r7\n\t"                                                                            \
     "smlad r8, " W0 ", r11, r8\n\t"                                                                            \
@@ -1766,8 +1799,7 @@ TSLM_ALWAYS_INLINE void col_3x3s2six_pass(col33_ctx *ctx, const int32_t OC, cons
     "smlad r7, " W1 ", r11, r7\n\t"                                                                            \
     "smlad r8, " W1 ", r12, r8\n\t"
 #define TSLM_S3_MACS                                                                                           \
-    "ldmia sp, {r6, r7, r8}\n\t" TSLM_S3_FX("r0", "r1") "add lr, lr, #20\n\t" TSLM_S3_FX("r2", "r3")             \
-    "add lr, lr, #20\n\t" TSLM_S3_FX("r4", "r5")
+    "ldmia sp, {r6, r7, r8}\n\t" TSLM_S3_FX("r0", "r1", "!") TSLM_S3_FX("r2", "r3", "!") TSLM_S3_FX("r4", "r5", "")
 #define TSLM_S3_SATR(X, R) "smmlar " X ", " X ", r9, r10\n\tssat " X ", #8, " X ", asr #" R "\n\t"
 #define TSLM_S3_REQR(R)                                                                                        \
     "ldrd r9, r10, [sp, #12]\n\t" TSLM_S3_SATR("r6", R) TSLM_S3_SATR("r7", R) TSLM_S3_SATR("r8", R)
@@ -1805,19 +1837,18 @@ TSLM_ALWAYS_INLINE void col_3x3s2six_pass(col33_ctx *ctx, const int32_t OC, cons
 /* frame: 0..8 the 2 x bias three times, 12 m, 16 round, 20 r, 24 o, 28 ostep, 32 OC, 36 the outputs' end (the
  * loop), 40 the group's context (&m of its col33_ctx: 136 rqp, 140 wp, 144 xbase, 148 obase, 152 cstride, 156 owoc,
  * 160 ostopc); per channel its record {2 x bias, m, r, round} and weights, xbase and obase moved on by a channel */
-#define TSLM_S3_CHANNELS(OEND, BLOCKS)                                                                         \
+#define TSLM_S3_CHANNELS(OEND, BLOCKS, CEND)                                                                   \
     __asm__ volatile("sub sp, sp, #48\n\t"                                                                     \
             "str %[b], [sp, #40]\n\t"                                                                          \
             "ldr r8, [%[b], #12]\n\t"                                                                          \
             "ldr r9, [%[b], #120]\n\t"                                                                         \
             "strd r8, r9, [sp, #28]\n\t"                                                                       \
+            "mov r12, %[b]\n\t"                                                                                \
             "4:\n\t"                                                                                           \
-            "ldr r12, [sp, #40]\n\t"                                                                           \
             "ldr r11, [r12, #136]\n\t"                                                                         \
             "ldmia r11!, {r6, r7, r8, r9}\n\t"                                                                 \
             "str r11, [r12, #136]\n\t"                                                                         \
-            "mov r10, r6\n\t"                                                                                  \
-            "strd r6, r10, [sp, #0]\n\t"                                                                       \
+            "strd r6, r6, [sp, #0]\n\t"                                                                        \
             "str r6, [sp, #8]\n\t"                                                                             \
             "strd r7, r9, [sp, #12]\n\t"                                                                       \
             "str r8, [sp, #20]\n\t"                                                                            \
@@ -1831,10 +1862,7 @@ TSLM_ALWAYS_INLINE void col_3x3s2six_pass(col33_ctx *ctx, const int32_t OC, cons
             "strd r10, r11, [r12, #144]\n\t"                                                                   \
             "str r9, [sp, #24]\n\t" OEND                                                                       \
             BLOCKS                                                                                             \
-            "ldr r12, [sp, #40]\n\t"                                                                           \
-            "ldr r8, [r12, #148]\n\t"                                                                          \
-            "ldr r9, [r12, #160]\n\t"                                                                          \
-            "cmp r8, r9\n\t"                                                                                   \
+            "ldr r12, [sp, #40]\n\t" CEND                                                                      \
             "bne 4b\n\t"                                                                                       \
             "add sp, sp, #48\n\t"                                                                              \
             : [b] "+r"(b), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [w4] "=&r"(w4), [w5] "=&r"(w5),     \
@@ -1842,6 +1870,10 @@ TSLM_ALWAYS_INLINE void col_3x3s2six_pass(col33_ctx *ctx, const int32_t OC, cons
             :                                                                                                  \
             : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 #define TSLM_S3_OEND "ldr r10, [r12, #156]\n\tadd r10, r9, r10\n\tstr r10, [sp, #36]\n\t"
+/* the channel loop's test: the next channel's obase (r11) against ostopc, at the set-up where no instruction of the
+ * blocks sets the flags (three columns unrolled: TSLM_S3_TOPCMP, the end nothing), else at the end (TSLM_S3_CEND) */
+#define TSLM_S3_TOPCMP "ldr r10, [r12, #160]\n\tcmp r11, r10\n\t"
+#define TSLM_S3_CEND "ldr r8, [r12, #148]\n\tldr r9, [r12, #160]\n\tcmp r8, r9\n\t"
 
 /* ctx: &m of the group's col33_ctx with xbase its first column, obase its first channel's first output, ostopc
  * obase + its channels, ostep and oc (OC) set; ow3: three output columns */
@@ -1851,9 +1883,9 @@ __attribute__((noinline)) static void col_3x3s2t_channels(const int32_t *ctx, co
     register int32_t w1 __asm__("r1"), w2 __asm__("r2"), w3 __asm__("r3"), w4 __asm__("r4"), w5 __asm__("r5");
     register int32_t a0 __asm__("r6"), a1 __asm__("r7");
     if (ow3) {
-        TSLM_S3_CHANNELS("", TSLM_S3_BLOCKS(TSLM_S3_OW3));
+        TSLM_S3_CHANNELS(TSLM_S3_TOPCMP, TSLM_S3_BLOCKS(TSLM_S3_OW3), "");
     } else {
-        TSLM_S3_CHANNELS(TSLM_S3_OEND, TSLM_S3_LOOP(TSLM_S3_REQ)); /* (no per-shift copies: 44 a block) */
+        TSLM_S3_CHANNELS(TSLM_S3_OEND, TSLM_S3_LOOP(TSLM_S3_REQ), TSLM_S3_CEND); /* (no per-shift copies) */
     }
     (void)b, (void)w1, (void)w2, (void)w3, (void)w4, (void)w5, (void)a0, (void)a1;
 }
@@ -1870,8 +1902,12 @@ __attribute__((noinline)) static void col_3x3s2t_channels(const int32_t *ctx, co
 #undef TSLM_S3_BLOCKS
 #undef TSLM_S3_CHANNELS
 #undef TSLM_S3_OEND
+#undef TSLM_S3_TOPCMP
+#undef TSLM_S3_CEND
 #endif
 #undef TSLM_S6_FX
+#undef TSLM_S6_FX_WB
+#undef TSLM_S6_FX_OFF
 #undef TSLM_S6_MACS
 #undef TSLM_S6_STORE
 #undef TSLM_S6_REQ6
@@ -2713,11 +2749,6 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
                 const int32_t rqp = ctx.rqp, wp = ctx.wp, obase = ctx.obase + OC;
                 ctx.xbase = (int32_t)(uintptr_t)col, ctx.obase = obase, ctx.ostopc = obase + chans;
                 const int32_t h0 = p->output_h < 4 ? p->output_h : 4;
-                if (p->output_h == 6 && s2j && J == 9) { /* one pass of six rows */
-                    col_3x3s2six_pass(&ctx, OC, epi == EPI_RSAT);
-                    ctx.obase = obase - OC + chans;
-                    continue;
-                }
                 int32_t R0 = 4;
                 if (h0 == 4 && s2j) { /* every full pass of four rows in one call, channel by channel */
                     ctx.s2jrows = p->output_h / 4 - 1;
@@ -2780,8 +2811,10 @@ TSLM_ALWAYS_INLINE void col_run_3x3_body(const tslm_depthwise_conv_params *p, co
 TSLM_ALWAYS_INLINE void col_run_3x3s2t_body(const tslm_depthwise_conv_params *p, const int8_t *input,
                                             const int32_t *weights, int8_t *output, int32_t *col, const int sat_only)
 {
-    const int32_t C = p->input_c, OC = p->output_c, J = col_words(p); /* depth multiplier 1; J = 5 */
+    /* depth multiplier 1; J = 5 for four rows (col_3x3s2j_channels's), 4 for three (col_3x3s2t_channels reads X0..X3
+     * of a column: a word fewer than col_words, which the scratch's size allows) */
     const int four = p->output_h == 4, ow3 = p->output_w == 3;
+    const int32_t C = p->input_c, OC = p->output_c, J = four ? col_words(p) : 4;
     const int rsat = !sat_only && p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT;
     col33_ctx ctx;
     ctx.ostep = p->output_w * OC, ctx.oc = OC, ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
@@ -2804,7 +2837,11 @@ TSLM_ALWAYS_INLINE void col_run_3x3s2t_body(const tslm_depthwise_conv_params *p,
         }
         for (int32_t g = 0; !four && 4 * g < C; ++g) {
             const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
-            col_widen_group(p, &geo, in_b, g, col, chans);
+            if (chans == 4 && geo.wmode == 11) {
+                col_widen4_pairs3(&geo, in_b + 4 * g, col + p->pad_w * J);
+            } else {
+                col_widen_group(p, &geo, in_b, g, col, chans);
+            }
             ctx.xbase = (int32_t)(uintptr_t)col;
             ctx.obase = (int32_t)(uintptr_t)(out_b + 4 * g), ctx.ostopc = ctx.obase + chans;
             col_3x3s2t_channels(&ctx.m, ow3);
@@ -2823,6 +2860,54 @@ __attribute__((noinline)) static void col_run_3x3s2t_sat(const tslm_depthwise_co
                                                          const int32_t *weights, int8_t *output, int32_t *col)
 {
     col_run_3x3s2t_body(p, input, weights, output, col, 1);
+}
+
+/* Six output rows (output_h 6, J = 7: 11- and 12-row images, e.g. 12x12 -> 6x6) with EPI_SAT or EPI_RSAT, the driver
+ * of tslm_dsp_depthwise_conv_3x3s2t_s8: per group of four channels its columns widened, then its channels in one pass
+ * of col_3x3s2six_channels (col_run_3x3_body ran them before, with its per-group choices: 12x12x64 1,140 -> ~660
+ * instructions of driver) */
+TSLM_ALWAYS_INLINE void col_run_3x3s2six_body(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                              const int32_t *weights, int8_t *output, int32_t *col, const int rsat)
+{
+    /* depth multiplier 1; J = 7, the words the pass reads (X0..X6 of a column: two fewer than col_words, which the
+     * scratch's size allows) */
+    const int32_t C = p->input_c, OC = p->output_c, J = 7;
+    col33_ctx ctx;
+    ctx.ostep = p->output_w * OC, ctx.oc = OC, ctx.cstride = 4 * p->ring_w * J, ctx.owoc = p->output_w * OC;
+    ctx.os3 = 3 * ctx.ostep, ctx.tap = 4 * J;
+    ctx.r = ctx.os3; /* (col_3x3s2six_channels_s: 3 ostep in the r slot, as TSLM_S6_BLOCKS leaves it) */
+    col_geo geo;
+    col_geometry(p, J, &geo);
+    col_pad(p, col, J, C < 4 ? C : 4);
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = input + b * p->input_h * p->input_w * C;
+        int8_t *out_b = output + b * p->output_h * p->output_w * OC;
+        ctx.rqp = (int32_t)(uintptr_t)p->requant, ctx.wp = (int32_t)(uintptr_t)weights; /* moved on by the asm */
+        for (int32_t g = 0; 4 * g < C; ++g) {
+            const int32_t chans = C - 4 * g < 4 ? C - 4 * g : 4;
+            if (chans == 4 && geo.wmode == 18) {
+                col_widen4_pairs6(&geo, in_b + 4 * g, col + p->pad_w * J);
+            } else {
+                col_widen_group(p, &geo, in_b, g, col, chans);
+            }
+            ctx.xbase = (int32_t)(uintptr_t)col;
+            ctx.obase = (int32_t)(uintptr_t)(out_b + 4 * g), ctx.ostopc = ctx.obase + chans;
+            col_3x3s2six_pass(&ctx, OC, rsat);
+        }
+    }
+}
+
+__attribute__((noinline)) static void col_run_3x3s2six(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                       const int32_t *weights, int8_t *output, int32_t *col)
+{
+    col_run_3x3s2six_body(p, input, weights, output, col, p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT);
+}
+
+/* EPI_SAT alone (tslm_dsp_depthwise_conv_3x3s2t_sat_s8) */
+__attribute__((noinline)) static void col_run_3x3s2six_sat(const tslm_depthwise_conv_params *p, const int8_t *input,
+                                                           const int32_t *weights, int8_t *output, int32_t *col)
+{
+    col_run_3x3s2six_body(p, input, weights, output, col, 0);
 }
 #endif
 
@@ -4905,20 +4990,28 @@ TSLM_ALWAYS_INLINE void s2t_entry(const tslm_depthwise_conv_params *p, const int
                                   const int32_t *bias, int8_t *output, int8_t *scratch, const int sat_only)
 {
     /* the compiler gives this entry only the column layout's 3x3 at stride 2 (both ways, dilation 1) with three
-     * output rows and EPI_SAT or four with EPI_SAT or EPI_RSAT; anything else (never, from the compiler) the main
-     * entry (the sat twin: EPI_SAT alone, the rest to tslm_dsp_depthwise_conv_sat_s8) */
+     * output rows and EPI_SAT or four or six with EPI_SAT or EPI_RSAT; anything else (never, from the compiler) the
+     * main entry (the sat twin: EPI_SAT alone, the rest to tslm_dsp_depthwise_conv_sat_s8) */
 #if defined(TSLM_DSP_ASM) && !defined(TSLM_OPTIMIZE_SIZE)
     if (p->requant != NULL && p->requant_fast >= TSLM_DSP_DW_COL &&
         ((p->output_h == 3 && p->requant_fast == TSLM_DSP_DW_COL + EPI_SAT) ||
-         (p->output_h == 4 && (p->requant_fast == TSLM_DSP_DW_COL + EPI_SAT ||
+         ((p->output_h == 4 || p->output_h == 6) && (p->requant_fast == TSLM_DSP_DW_COL + EPI_SAT ||
                                (!sat_only && p->requant_fast == TSLM_DSP_DW_COL + EPI_RSAT)))) &&
         p->filter_h == 3 && p->filter_w == 3 && p->stride_h == 2 && p->stride_w == 2 && p->dilation_h == 1 &&
         p->dilation_w == 1 && p->depth_multiplier == 1 && p->output_c == p->input_c &&
         (p->band_h == 0 || p->band_h >= p->output_h)) {
-        if (sat_only) {
-            col_run_3x3s2t_sat(p, input, (const int32_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
+        const int32_t *w = (const int32_t *)(const void *)weights;
+        int32_t *col = (int32_t *)(void *)scratch;
+        if (p->output_h == 6) {
+            if (sat_only) {
+                col_run_3x3s2six_sat(p, input, w, output, col);
+            } else {
+                col_run_3x3s2six(p, input, w, output, col);
+            }
+        } else if (sat_only) {
+            col_run_3x3s2t_sat(p, input, w, output, col);
         } else {
-            col_run_3x3s2t(p, input, (const int32_t *)(const void *)weights, output, (int32_t *)(void *)scratch);
+            col_run_3x3s2t(p, input, w, output, col);
         }
         return;
     }

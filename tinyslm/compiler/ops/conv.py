@@ -433,11 +433,12 @@ def depthwise_conv_2d(lw: Lowering, op: Operator) -> Step:
         return call
     if (scratch > 0 and fh == fw == 3 and p["stride_h"] == p["stride_w"] == 2 and not p["band_h"]
             and p["dilation_h"] == p["dilation_w"] == 1
-            and (p["output_h"], p["requant_fast"]) in ((3, 16), (4, 16), (4, 20))):
+            and (p["output_h"], p["requant_fast"]) in ((3, 16), (4, 16), (4, 20), (6, 16), (6, 20))):
         # 3x3 at stride 2 on small images: three output rows (MobileNet's 6x6 -> 3x3) with outputs clamped to int8
         # (epilogue 0) in one pass with the weights in registers (col_3x3s2t_channels; 6x6x128 2.99 -> 2.69
-        # instr/MAC), four rows (8x8 -> 4x4; epilogue 0 or 4) in the four-row pass (8x8x128 2.51 -> 2.45), both
-        # behind a lean driver (col_run_3x3s2t) and an entry of their own (~3 KB at -O2 that only these layers link)
+        # instr/MAC), four rows (8x8 -> 4x4; epilogue 0 or 4) in the four-row pass (8x8x128 2.51 -> 2.45), six
+        # rows (12x12 -> 6x6; epilogue 0 or 4) in the six-row pass (col_3x3s2six_channels), all behind a lean
+        # driver (col_run_3x3s2t: none of col_run_3x3_body's per-group choices) and an entry of their own
         call = lw.target_kernel(call, "depthwise_conv")
         call.func = call.func.replace("depthwise_conv_s8", "depthwise_conv_3x3s2t_s8")
         return call

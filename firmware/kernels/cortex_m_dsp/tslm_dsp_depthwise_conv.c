@@ -3294,18 +3294,19 @@ typedef struct {
 #define TSLM_W1_RSATG(A, T, R)                                                                                \
     "add " T ", r3, " A ", asr #31\n\tsmmlar " A ", " A ", r1, " T "\n\tasr " A ", " A ", " R "\n\t"          \
     "ssat " A ", #8, " A "\n\t"
-/* the loop copy for the right shift R: entries 0..3 (the odd ones with the first pair moved to r2) */
-#define TSLM_W1_COPY(REQ, R)                                                                                  \
-    ".Lw1c%=_" #R "_1:\n\tmov r2, lr\n\tb .Lw1b%=_" #R "_1\n\t"                                                \
-    ".Lw1c%=_" #R "_3:\n\tmov r2, lr\n\tb .Lw1b%=_" #R "_3\n\t"                                                \
-    ".Lw1c%=_" #R "_0:\n\t"                                                                                   \
-    ".Lw1b%=_" #R "_0:\n\t" TSLM_W1_BLK("lr", "r2", REQ, #R)                                                  \
-    ".Lw1b%=_" #R "_1:\n\t" TSLM_W1_BLK("r2", "lr", REQ, #R)                                                  \
-    ".Lw1c%=_" #R "_2:\n\t"                                                                                   \
-    ".Lw1b%=_" #R "_2:\n\t" TSLM_W1_BLK("lr", "r2", REQ, #R)                                                  \
-    ".Lw1b%=_" #R "_3:\n\t" TSLM_W1_BLK("r2", "lr", REQ, #R)                                                  \
+/* the loop copy for the right shift R, its blocks BLK and its labels .Lw1<C>%=_R_<entry> (the entries 0..3, the odd
+ * ones with the first pair moved to r2) and .Lw1<B>%=_R_<entry> (the blocks) */
+#define TSLM_W1_LOOP(BLK, C, B, REQ, R)                                                                       \
+    ".Lw1" C "%=_" #R "_1:\n\tmov r2, lr\n\tb .Lw1" B "%=_" #R "_1\n\t"                                         \
+    ".Lw1" C "%=_" #R "_3:\n\tmov r2, lr\n\tb .Lw1" B "%=_" #R "_3\n\t"                                         \
+    ".Lw1" C "%=_" #R "_0:\n\t"                                                                              \
+    ".Lw1" B "%=_" #R "_0:\n\t" BLK("lr", "r2", REQ, #R)                                                      \
+    ".Lw1" B "%=_" #R "_1:\n\t" BLK("r2", "lr", REQ, #R)                                                      \
+    ".Lw1" C "%=_" #R "_2:\n\t"                                                                              \
+    ".Lw1" B "%=_" #R "_2:\n\t" BLK("lr", "r2", REQ, #R)                                                      \
+    ".Lw1" B "%=_" #R "_3:\n\t" BLK("r2", "lr", REQ, #R)                                                      \
     "cmp r10, r6\n\t"                                                                                         \
-    "bne .Lw1b%=_" #R "_0\n\t"                                                                                \
+    "bne .Lw1" B "%=_" #R "_0\n\t"                                                                            \
     /* one output whose p_t+2 is padding (SAME, an odd count) here, the other tails in .Lw1tail */            \
     "ldr r12, [sp]\n\t"                                                                                       \
     "ldrd r6, r11, [r12, #4]\n\t"                                                                             \
@@ -3315,6 +3316,7 @@ typedef struct {
     "smlatb r12, r5, r11, r12\n\t" REQ("r12", "r7", #R)                                                       \
     "strb r12, [r10, r8]\n\t"                                                                                 \
     "b 4b\n\t"
+#define TSLM_W1_COPY(REQ, R) TSLM_W1_LOOP(TSLM_W1_BLK, "c", "b", REQ, R)
 /* A zero first tap (every channel's w0 = 0: the compiler's 2 x 1 as 3 x 1): o(t + 1) = (w1, w2) . X1 is one SMLAD
  * (B, X1) and o(t) = w1 X0.hi + w2 X1.lo keeps its two, so a block has one MAC instruction fewer; the same
  * registers, entries and tails as TSLM_W1_COPY */
@@ -3329,25 +3331,7 @@ typedef struct {
     "strb r11, [r10, r8]\n\t"                               \
     "strb r12, [r10, r9]\n\t"                               \
     "add r10, r10, r7, lsl #1\n\t"
-#define TSLM_W1K_COPY(REQ, R)                                                                                 \
-    ".Lw1k%=_" #R "_1:\n\tmov r2, lr\n\tb .Lw1kb%=_" #R "_1\n\t"                                               \
-    ".Lw1k%=_" #R "_3:\n\tmov r2, lr\n\tb .Lw1kb%=_" #R "_3\n\t"                                               \
-    ".Lw1k%=_" #R "_0:\n\t"                                                                                   \
-    ".Lw1kb%=_" #R "_0:\n\t" TSLM_W1K_BLK("lr", "r2", REQ, #R)                                                \
-    ".Lw1kb%=_" #R "_1:\n\t" TSLM_W1K_BLK("r2", "lr", REQ, #R)                                                \
-    ".Lw1k%=_" #R "_2:\n\t"                                                                                   \
-    ".Lw1kb%=_" #R "_2:\n\t" TSLM_W1K_BLK("lr", "r2", REQ, #R)                                                \
-    ".Lw1kb%=_" #R "_3:\n\t" TSLM_W1K_BLK("r2", "lr", REQ, #R)                                                \
-    "cmp r10, r6\n\t"                                                                                         \
-    "bne .Lw1kb%=_" #R "_0\n\t"                                                                               \
-    "ldr r12, [sp]\n\t"                                                                                       \
-    "ldrd r6, r11, [r12, #4]\n\t"                                                                             \
-    "cmp r6, #1\n\t"                                                                                          \
-    "bne .Lw1tail%=\n\t"                                                                                      \
-    "smlad r12, r4, lr, r0\n\t"                                                                               \
-    "smlatb r12, r5, r11, r12\n\t" REQ("r12", "r7", #R)                                                       \
-    "strb r12, [r10, r8]\n\t"                                                                                 \
-    "b 4b\n\t"
+#define TSLM_W1K_COPY(REQ, R) TSLM_W1_LOOP(TSLM_W1K_BLK, "k", "kb", REQ, R)
 /* the TBH table: a row of eight per r (index r * 8 + entry, the entry of the eight-block slow loop; the copies'
  * four-block loops are entered at entry % 4) */
 #define TSLM_W1_TG                                                                                            \
@@ -3492,6 +3476,7 @@ __attribute__((noinline)) static void w1k3_channels_k2_rsat(w1k3_ctx *ctx)
 #undef TSLM_W1_TR
 #undef TSLM_W1K_BLK
 #undef TSLM_W1K_COPY
+#undef TSLM_W1_LOOP
 #undef TSLM_W1K_TR
 #undef TSLM_W1_CHANNELS
 

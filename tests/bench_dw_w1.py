@@ -9,10 +9,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__))))
 
 import opzoo  # noqa: E402
-from tinyslm.compare import compare_outputs  # noqa: E402
-from tinyslm.compiler.lowering import Call  # noqa: E402
-from tinyslm.runners.oracle import Oracle  # noqa: E402
-from tinyslm.runners.qemu import measure  # noqa: E402
+from benchops import print_op_counts  # noqa: E402
 
 OPT = os.environ.get("OPT", "-O2")
 
@@ -40,14 +37,7 @@ def main(names: list[str]) -> None:
         if not f.exists():
             case = opzoo.Case(opzoo.depthwise_layers([SHAPES[name]]), expect_ops=("DEPTHWISE_CONV_2D",))
             f.write_bytes(opzoo.convert_case(name, case))
-        model = f.read_bytes()
-        cm, batches, run = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=2, seed=3, profile=True, opt=OPT)
-        ok = all(compare_outputs(Oracle(model).run(i), o).identical for i, o in zip(batches, run.outputs))
-        for st in cm.plan.steps:
-            if isinstance(st, Call) and st.op.index in (run.op_instructions or {}):
-                n = run.op_instructions[st.op.index]
-                print(f"{name:22s} {st.func:36s} {n:9d} instr {st.macs:8d} MAC "
-                      f"{n / max(st.macs, 1):.3f}/MAC exact={ok}", flush=True)
+        print_op_counts(name, f.read_bytes(), opt=OPT)
 
 
 if __name__ == "__main__":  # (pytest's doctest collection imports this file: nothing runs then)

@@ -12,10 +12,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 
 from opzoo import _w, convert_fn  # noqa: E402
-from tinyslm.compare import compare_outputs  # noqa: E402
-from tinyslm.compiler.lowering import Call  # noqa: E402
-from tinyslm.runners.oracle import Oracle  # noqa: E402
-from tinyslm.runners.qemu import measure  # noqa: E402
+from benchops import print_op_counts  # noqa: E402
 
 BOARD, TARGET = os.environ.get("BOARD", "mps2-an386"), os.environ.get("TARGET", "cortex-m-dsp")
 
@@ -56,14 +53,7 @@ def main(names: list[str]) -> None:
             cin, cout, hw, k, s = SHAPES[name]
             fn, shapes = tconv(name, cin, cout, hw, k, s)
             f.write_bytes(convert_fn(fn, shapes, mode="int8", seed=1))
-        model = f.read_bytes()
-        cm, batches, run = measure(model, BOARD, TARGET, n_inputs=2, seed=3, profile=True)
-        ok = all(compare_outputs(Oracle(model).run(i), o).identical for i, o in zip(batches, run.outputs))
-        for st in cm.plan.steps:
-            if isinstance(st, Call) and st.op.index in (run.op_instructions or {}):
-                n = run.op_instructions[st.op.index]
-                print(f"{name:22s} {st.op.opcode:15s} {st.func:30s} {n:9d} instr {st.macs:8d} MAC "
-                      f"{n / max(st.macs, 1):.3f}/MAC exact={ok}", flush=True)
+        print_op_counts(name, f.read_bytes(), BOARD, TARGET)
 
 
 if __name__ == "__main__":  # (pytest's doctest collection imports this file: nothing runs then)

@@ -3513,15 +3513,8 @@ __attribute__((noinline)) static void w1k3_channels_k2_rsat(w1k3_ctx *ctx)
 #define TSLM_W2_RSATG(A, T, R)                                                                                \
     "add " T ", r3, " A ", asr #31\n\tsmmlar " A ", " A ", r1, " T "\n\tasr " A ", " A ", " R "\n\t"          \
     "ssat " A ", #8, " A "\n\t"
-#define TSLM_W2_COPY(REQ, R)                                                                                  \
-    ".Lw2c%=_" #R "_1:\n\tsub r9, r9, r7, lsl #1\n\tb .Lw2b%=_" #R "_1\n\t"                                   \
-    ".Lw2c%=_" #R "_3:\n\tsub r9, r9, r7, lsl #1\n\tb .Lw2b%=_" #R "_3\n\t"                                   \
-    ".Lw2c%=_" #R "_0:\n\t" TSLM_W2_BLK(REQ, #R, TSLM_W2_STA)                                                 \
-    ".Lw2b%=_" #R "_1:\n\t" TSLM_W2_BLK(REQ, #R, TSLM_W2_STB)                                                 \
-    ".Lw2c%=_" #R "_2:\n\t" TSLM_W2_BLK(REQ, #R, TSLM_W2_STA)                                                 \
-    ".Lw2b%=_" #R "_3:\n\t" TSLM_W2_BLK(REQ, #R, TSLM_W2_STB)                                                 \
-    "cmp r10, r6\n\t"                                                                                         \
-    "bne .Lw2c%=_" #R "_0\n\t"                                                                                \
+/* after a copy's loop: one output whose p_2t+2 is padding (SAME, an odd count) here, the other tails in .Lw2tail */
+#define TSLM_W2_END(REQ, R)                                                                                   \
     "ldr r12, [sp]\n\t"                                                                                       \
     "ldrd r6, r11, [r12, #4]\n\t"                                                                             \
     "cmp r6, #1\n\t"                                                                                          \
@@ -3532,6 +3525,16 @@ __attribute__((noinline)) static void w1k3_channels_k2_rsat(w1k3_ctx *ctx)
     "smlabb r12, r5, r11, r12\n\t" REQ("r12", "r2", #R)                                                       \
     "strb r12, [r9]\n\t"                                                                                      \
     "b 4b\n\t"
+#define TSLM_W2_COPY(REQ, R)                                                                                  \
+    ".Lw2c%=_" #R "_1:\n\tsub r9, r9, r7, lsl #1\n\tb .Lw2b%=_" #R "_1\n\t"                                   \
+    ".Lw2c%=_" #R "_3:\n\tsub r9, r9, r7, lsl #1\n\tb .Lw2b%=_" #R "_3\n\t"                                   \
+    ".Lw2c%=_" #R "_0:\n\t" TSLM_W2_BLK(REQ, #R, TSLM_W2_STA)                                                 \
+    ".Lw2b%=_" #R "_1:\n\t" TSLM_W2_BLK(REQ, #R, TSLM_W2_STB)                                                 \
+    ".Lw2c%=_" #R "_2:\n\t" TSLM_W2_BLK(REQ, #R, TSLM_W2_STA)                                                 \
+    ".Lw2b%=_" #R "_3:\n\t" TSLM_W2_BLK(REQ, #R, TSLM_W2_STB)                                                 \
+    "cmp r10, r6\n\t"                                                                                         \
+    "bne .Lw2c%=_" #R "_0\n\t"                                                                                \
+    TSLM_W2_END(REQ, R)
 /* A zero first tap (every channel's w0 = 0: the compiler's 2 x 1 as 3 x 1): output t is (p_2t+1, p_2t+2) . B
  * with B = (A0.hi, A1.lo) in r5 (made at the copy's entry, A1 = B >> 16 put back after its loop for the tails),
  * one SMLAD and no carried pair, so one instruction an output fewer; lr still ends a block holding p_2t+4 */
@@ -3559,16 +3562,7 @@ __attribute__((noinline)) static void w1k3_channels_k2_rsat(w1k3_ctx *ctx)
     "cmp r10, r6\n\t"                                                                                         \
     "bne .Lw2kb%=_" #R "_0\n\t"                                                                               \
     "lsr r5, r5, #16\n\t"                                                                                     \
-    "ldr r12, [sp]\n\t"                                                                                       \
-    "ldrd r6, r11, [r12, #4]\n\t"                                                                             \
-    "cmp r6, #1\n\t"                                                                                          \
-    "bne .Lw2tail%=\n\t"                                                                                      \
-    "ldrsb r2, [r10]\n\t"                                                                                     \
-    "pkhbt r2, lr, r2, lsl #16\n\t"                                                                           \
-    "smlad r12, r4, r2, r0\n\t"                                                                               \
-    "smlabb r12, r5, r11, r12\n\t" REQ("r12", "r2", #R)                                                       \
-    "strb r12, [r9]\n\t"                                                                                      \
-    "b 4b\n\t"
+    TSLM_W2_END(REQ, R)
 #define TSLM_W2_TG ".hword (.Lw2g%=_0 - .Lw2t%=) / 2, (.Lw2g%=_1 - .Lw2t%=) / 2, (.Lw2g%=_2 - .Lw2t%=) / 2, (.Lw2g%=_3 - .Lw2t%=) / 2\n\t"
 /* the slow loop's entry E: the end to the stack slot, r into r6 (ODD: o moved back by 2C as in the copies) */
 #define TSLM_W2_GE(E, ODD) ".Lw2g%=_" E ":\n\tldr r11, [sp]\n\tstr r6, [sp, #4]\n\tldr r6, [r11]\n\t" ODD "b .Lw2gb%=_" E "\n\t"
@@ -3697,6 +3691,7 @@ __attribute__((noinline)) static void w1k3s2_channels_k2_rsat(w1k3_ctx *ctx)
 #undef TSLM_W2K_BLK
 #undef TSLM_W2K_B
 #undef TSLM_W2K_COPY
+#undef TSLM_W2_END
 #undef TSLM_W2K_TR
 #undef TSLM_W2_CHANNELS
 

@@ -49,8 +49,14 @@ class QuantChoice:
     'ptq'
     >>> c = QuantChoice.decide(0.95, 0.940, 0.948, 0.5); c.method, round(c.ptq_points_lost, 2)
     ('qat', 1.0)
+    >>> c.why
+    'post-training quantization lost 1.00 validation points (> 0.5); QAT 94.80% against 94.00% on validation: QAT kept'
     >>> QuantChoice.decide(0.95, 0.940, 0.940, 0.5).method  # QAT no better on validation: not kept
     'ptq'
+    >>> QuantChoice.decide(0.95, 0.940, None, 0.5)  # PTQ lost more than 0.5 points and QAT was not run
+    Traceback (most recent call last):
+    ...
+    ValueError: post-training quantization lost 1.00 points (> 0.5): QAT's accuracy is needed
     """
 
     method: str  # "ptq" or "qat": the int8 model the build keeps
@@ -70,12 +76,17 @@ class QuantChoice:
         if lost <= above:
             return cls("ptq", f"post-training quantization lost {lost:.2f} validation points (<= {above:g}): no QAT",
                        float_val, ptq_val)
-        if qat_val is not None and qat_val > ptq_val:
-            return cls("qat", f"post-training quantization lost {lost:.2f} validation points (> {above:g}); QAT "
-                       f"{100 * qat_val:.2f}% against {100 * ptq_val:.2f}% on validation: QAT kept",
-                       float_val, ptq_val, qat_val)
         if qat_val is None:
-            raise ValueError(f"post-training quantization lost {lost:.2f} points (> {above:g}): QAT's accuracy is needed")
+            raise ValueError(f"post-training quantization lost {lost:.2f} points (> {above:g}): "
+                             "QAT's accuracy is needed")
+        kept = qat_val > ptq_val
+        return cls("qat" if kept else "ptq",
+                   f"post-training quantization lost {lost:.2f} validation points (> {above:g}); QAT "
+                   f"{100 * qat_val:.2f}% against {100 * ptq_val:.2f}% on validation: "
+                   + ("QAT kept" if kept else "not kept"), float_val, ptq_val, qat_val)
+        if qat_val is None:
+            raise ValueError(f"post-training quantization lost {lost:.2f} points (> {above:g}): "
+                             "QAT's accuracy is needed")
         return cls("ptq", f"post-training quantization lost {lost:.2f} validation points (> {above:g}); QAT "
                    f"{100 * qat_val:.2f}% against {100 * ptq_val:.2f}% on validation: not kept",
                    float_val, ptq_val, qat_val)

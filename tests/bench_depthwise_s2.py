@@ -9,9 +9,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__))))
 import opzoo  # noqa: E402
 
-from tinyslm.compare import compare_outputs  # noqa: E402
-from tinyslm.runners.oracle import Oracle  # noqa: E402
-from tinyslm.runners.qemu import measure  # noqa: E402
+from benchops import print_op_counts  # noqa: E402
 
 # (filter, channels, activation, input (h, w), stride, padding, dilation)
 LAYERS = [((3, 3), 16, "relu6", (48, 48), 2, "SAME", 1), ((3, 3), 32, "relu6", (24, 24), 2, "SAME", 1),
@@ -19,16 +17,9 @@ LAYERS = [((3, 3), 16, "relu6", (48, 48), 2, "SAME", 1), ((3, 3), 32, "relu6", (
           ((3, 3), 64, "relu6", (25, 5), 1, "SAME", 1)]  # the last: MLPerf KWS's 3x3 at stride 1
 
 
-def run(specs):
-    model = opzoo.convert_case("dws3_meas", opzoo.Case(opzoo.depthwise_layers(specs),
-                                                       expect_ops=("DEPTHWISE_CONV_2D",)))
-    cm, batches, r = measure(model, "mps2-an386", "cortex-m-dsp", n_inputs=1, profile=True)
-    c = compare_outputs(Oracle(model).run(batches[0]), r.outputs[0])
-    assert c.identical, c.problem
-    for i, ((kh, kw), ch, _, (h, w), st, *_) in enumerate(specs):
-        macs = -(-h // st) * -(-w // st) * ch * kh * kw
-        n = r.op_instructions[i]
-        print(f"{h}x{w}x{ch} {kh}x{kw} stride {st}: {n:,} instructions, {n / macs:.3f}/MAC")
+def run(specs, name="dws3_meas"):  # the name seeds the weights: keep it for comparable figures
+    print_op_counts(name, opzoo.convert_case(name, opzoo.Case(opzoo.depthwise_layers(specs),
+                                                              expect_ops=("DEPTHWISE_CONV_2D",))))
 
 
 if __name__ == "__main__":

@@ -3,13 +3,12 @@ DSP kernel in QEMU (-icount shift=0), each a single-op model made by opzoo.depth
 byte for byte: `PYTHONPATH=. python tests/bench_dw_w1.py [name,name...]` (OPT=-Os for the size build). Models are
 cached in /tmp/dw-w1-ops, so another checkout measures the same bytes. Not a pytest module (no test_ prefix)."""
 import os
-import pathlib
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__))))
 
 import opzoo  # noqa: E402
-from benchops import print_op_counts  # noqa: E402
+from benchops import cached_model, print_op_counts  # noqa: E402
 
 OPT = os.environ.get("OPT", "-O2")
 
@@ -30,14 +29,9 @@ SHAPES = {  # name: filter (h, w), channels, activation, input (h, w), stride, p
 
 
 def main(names: list[str]) -> None:
-    out = pathlib.Path("/tmp/dw-w1-ops")
-    out.mkdir(exist_ok=True)
     for name in names:
-        f = out / f"{name}.tflite"
-        if not f.exists():
-            case = opzoo.Case(opzoo.depthwise_layers([SHAPES[name]]), expect_ops=("DEPTHWISE_CONV_2D",))
-            f.write_bytes(opzoo.convert_case(name, case))
-        print_op_counts(name, f.read_bytes(), opt=OPT)
+        case = opzoo.Case(opzoo.depthwise_layers([SHAPES[name]]), expect_ops=("DEPTHWISE_CONV_2D",))
+        print_op_counts(name, cached_model("/tmp/dw-w1-ops", name, lambda: opzoo.convert_case(name, case)), opt=OPT)
 
 
 if __name__ == "__main__":  # (pytest's doctest collection imports this file: nothing runs then)

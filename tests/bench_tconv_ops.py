@@ -4,7 +4,6 @@ M55; run it with PYTHONPATH at another checkout for that tree's figures: the mod
 /tmp/tconv-ops, so both measure the same bytes). A copy of the shared notes/realish/ops.py, transpose convs only.
 Not a pytest module (no test_ prefix)."""
 import os
-import pathlib
 import sys
 import zlib
 
@@ -12,7 +11,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 
 from opzoo import _w, convert_fn  # noqa: E402
-from benchops import print_op_counts  # noqa: E402
+from benchops import cached_model, print_op_counts  # noqa: E402
 
 BOARD, TARGET = os.environ.get("BOARD", "mps2-an386"), os.environ.get("TARGET", "cortex-m-dsp")
 
@@ -45,15 +44,11 @@ SHAPES = {  # name: (input channels, output channels, input (h, w), filter, stri
 
 
 def main(names: list[str]) -> None:
-    out = pathlib.Path("/tmp/tconv-ops")
-    out.mkdir(exist_ok=True)
     for name in names:
-        f = out / f"{name}.tflite"
-        if not f.exists():
+        def make() -> bytes:
             cin, cout, hw, k, s = SHAPES[name]
-            fn, shapes = tconv(name, cin, cout, hw, k, s)
-            f.write_bytes(convert_fn(fn, shapes, mode="int8", seed=1))
-        print_op_counts(name, f.read_bytes(), BOARD, TARGET)
+            return convert_fn(*tconv(name, cin, cout, hw, k, s), mode="int8", seed=1)
+        print_op_counts(name, cached_model("/tmp/tconv-ops", name, make), BOARD, TARGET)
 
 
 if __name__ == "__main__":  # (pytest's doctest collection imports this file: nothing runs then)

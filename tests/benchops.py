@@ -1,9 +1,21 @@
 """The per-op lines of the single-op bench scripts (tests/bench_*.py): a model run in QEMU (-icount shift=0) with
 per-op profiling, every output checked against TFLM byte for byte, one line per kernel call. Not a pytest module."""
+from pathlib import Path
+from typing import Callable
+
 from tinyslm.compare import compare_outputs
 from tinyslm.compiler.lowering import Call
 from tinyslm.runners.oracle import Oracle
 from tinyslm.runners.qemu import measure
+
+
+def cached_model(folder: str, name: str, make: Callable[[], bytes]) -> bytes:
+    """`folder`/`name`.tflite, made by `make` the first time: another checkout run later measures the same bytes."""
+    f = Path(folder) / f"{name}.tflite"
+    if not f.exists():
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_bytes(make())
+    return f.read_bytes()
 
 
 def print_op_counts(name: str, model: bytes, board: str = "mps2-an386", target: str = "cortex-m-dsp",

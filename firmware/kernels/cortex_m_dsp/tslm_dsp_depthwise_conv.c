@@ -3525,15 +3525,19 @@ __attribute__((noinline)) static void w1k3_channels_k2_rsat(w1k3_ctx *ctx)
     "smlabb r12, r5, r11, r12\n\t" REQ("r12", "r2", #R)                                                       \
     "strb r12, [r9]\n\t"                                                                                      \
     "b 4b\n\t"
+/* the four blocks BLK of a copy's loop (stores TSLM_W2_STA, _STB, _STA, _STB) at the labels .Lw2<E>%=_R_0,
+ * .Lw2<O>%=_R_1, .Lw2<E>%=_R_2 and .Lw2<O>%=_R_3, back to the first until r10 reaches r6 */
+#define TSLM_W2_LOOP(BLK, E, O, REQ, R)                                                                       \
+    ".Lw2" E "%=_" #R "_0:\n\t" BLK(REQ, #R, TSLM_W2_STA)                                                     \
+    ".Lw2" O "%=_" #R "_1:\n\t" BLK(REQ, #R, TSLM_W2_STB)                                                     \
+    ".Lw2" E "%=_" #R "_2:\n\t" BLK(REQ, #R, TSLM_W2_STA)                                                     \
+    ".Lw2" O "%=_" #R "_3:\n\t" BLK(REQ, #R, TSLM_W2_STB)                                                     \
+    "cmp r10, r6\n\t"                                                                                         \
+    "bne .Lw2" E "%=_" #R "_0\n\t"
 #define TSLM_W2_COPY(REQ, R)                                                                                  \
     ".Lw2c%=_" #R "_1:\n\tsub r9, r9, r7, lsl #1\n\tb .Lw2b%=_" #R "_1\n\t"                                   \
     ".Lw2c%=_" #R "_3:\n\tsub r9, r9, r7, lsl #1\n\tb .Lw2b%=_" #R "_3\n\t"                                   \
-    ".Lw2c%=_" #R "_0:\n\t" TSLM_W2_BLK(REQ, #R, TSLM_W2_STA)                                                 \
-    ".Lw2b%=_" #R "_1:\n\t" TSLM_W2_BLK(REQ, #R, TSLM_W2_STB)                                                 \
-    ".Lw2c%=_" #R "_2:\n\t" TSLM_W2_BLK(REQ, #R, TSLM_W2_STA)                                                 \
-    ".Lw2b%=_" #R "_3:\n\t" TSLM_W2_BLK(REQ, #R, TSLM_W2_STB)                                                 \
-    "cmp r10, r6\n\t"                                                                                         \
-    "bne .Lw2c%=_" #R "_0\n\t"                                                                                \
+    TSLM_W2_LOOP(TSLM_W2_BLK, "c", "b", REQ, R)                                                               \
     TSLM_W2_END(REQ, R)
 /* A zero first tap (every channel's w0 = 0: the compiler's 2 x 1 as 3 x 1): output t is (p_2t+1, p_2t+2) . B
  * with B = (A0.hi, A1.lo) in r5 (made at the copy's entry, A1 = B >> 16 put back after its loop for the tails),
@@ -3555,12 +3559,7 @@ __attribute__((noinline)) static void w1k3_channels_k2_rsat(w1k3_ctx *ctx)
     ".Lw2k%=_" #R "_3:\n\t" TSLM_W2K_B "sub r9, r9, r7, lsl #1\n\tb .Lw2kb%=_" #R "_3\n\t"                   \
     ".Lw2k%=_" #R "_2:\n\t" TSLM_W2K_B "b .Lw2kb%=_" #R "_2\n\t"                                             \
     ".Lw2k%=_" #R "_0:\n\t" TSLM_W2K_B                                                                      \
-    ".Lw2kb%=_" #R "_0:\n\t" TSLM_W2K_BLK(REQ, #R, TSLM_W2_STA)                                              \
-    ".Lw2kb%=_" #R "_1:\n\t" TSLM_W2K_BLK(REQ, #R, TSLM_W2_STB)                                              \
-    ".Lw2kb%=_" #R "_2:\n\t" TSLM_W2K_BLK(REQ, #R, TSLM_W2_STA)                                              \
-    ".Lw2kb%=_" #R "_3:\n\t" TSLM_W2K_BLK(REQ, #R, TSLM_W2_STB)                                              \
-    "cmp r10, r6\n\t"                                                                                         \
-    "bne .Lw2kb%=_" #R "_0\n\t"                                                                               \
+    TSLM_W2_LOOP(TSLM_W2K_BLK, "kb", "kb", REQ, R)                                                            \
     "lsr r5, r5, #16\n\t"                                                                                     \
     TSLM_W2_END(REQ, R)
 #define TSLM_W2_TG ".hword (.Lw2g%=_0 - .Lw2t%=) / 2, (.Lw2g%=_1 - .Lw2t%=) / 2, (.Lw2g%=_2 - .Lw2t%=) / 2, (.Lw2g%=_3 - .Lw2t%=) / 2\n\t"
@@ -3685,6 +3684,7 @@ __attribute__((noinline)) static void w1k3s2_channels_k2_rsat(w1k3_ctx *ctx)
 #undef TSLM_W2_SATG
 #undef TSLM_W2_RSATG
 #undef TSLM_W2_COPY
+#undef TSLM_W2_LOOP
 #undef TSLM_W2_TG
 #undef TSLM_W2_GE
 #undef TSLM_W2_TR
